@@ -1,0 +1,2 @@
+// The routing engine: runPlan, explainPlan, breakers, events.
+export {};

@@ -1,0 +1,20 @@
+// Shared Vitest settings. Every package's vitest.config.ts spreads this.
+// In CI (CI=true) each package also writes a JSON report to `test-results.json`, which
+// `.ci/summarize-tests.mjs` adds up into the plain `N passed, N failed` line CI reads.
+import { defineConfig } from 'vitest/config';
+
+/** @param {{ testTimeout?: number, include?: string[] }} [options] */
+export function createVitestConfig(options = {}) {
+  const reporters =
+    process.env.CI === 'true' || process.env.PK_TEST_REPORT === '1'
+      ? ['default', ['json', { outputFile: 'test-results.json' }]]
+      : ['default'];
+  return defineConfig({
+    test: {
+      include: options.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      testTimeout: options.testTimeout ?? 10_000,
+      reporters,
+      passWithNoTests: false,
+    },
+  });
+}
