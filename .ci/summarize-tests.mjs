@@ -1,0 +1,33 @@
+// Adds up the Vitest JSON reports (`test-results.json`, written when CI=true) of every package
+// into the one plain line CI reads: `N passed, N failed[, N skipped]`. A failing step that is not a
+// test (install, build, type-check, lint, format) counts as one failure so the line never hides it.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const commandStatus = Number(process.argv[2] ?? '0');
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+let reports = 0;
+for (const group of ['packages', 'apps', 'tooling']) {
+  if (!existsSync(group)) continue;
+  for (const entry of readdirSync(group)) {
+    const file = join(group, entry, 'test-results.json');
+    if (!existsSync(file)) continue;
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    reports += 1;
+    passed += report.numPassedTests ?? 0;
+    failed += report.numFailedTests ?? 0;
+    skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+    // A test file that failed to load has no tests but still failed.
+    for (const suite of report.testResults ?? []) {
+      if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) failed += 1;
+    }
+  }
+}
+if (commandStatus !== 0 && failed === 0) {
+  console.log(`a non-test step failed (exit ${commandStatus}); see the output above`);
+  failed = 1;
+}
+console.log(`(${reports} package reports)`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
