@@ -35,11 +35,17 @@ export const PK_ERROR_CATALOGUE = {
   },
   /** Conditional routing matched no condition and the strategy has no `default`. */
   PK_ERR_NO_ROUTE: { status: 400, type: 'invalid_request_error', summary: 'no conditional route matched' },
-  /** The provider does not support the requested endpoint. */
-  PK_ERR_ENDPOINT_NOT_SUPPORTED: {
+  /** The provider does not support the requested endpoint (no upstream call is made; fallback may move on). */
+  PK_ERR_UNSUPPORTED_ENDPOINT: {
     status: 400,
     type: 'invalid_request_error',
     summary: 'the endpoint is not supported by the provider',
+  },
+  /** A custom host from the request combined with stored credentials, neither trusted nor in the key's `allowed_hosts`. */
+  PK_ERR_CUSTOM_HOST_NOT_ALLOWED: {
+    status: 400,
+    type: 'invalid_request_error',
+    summary: 'stored credentials may not be sent to this host',
   },
   /** No gateway key, or one that matches none configured. */
   PK_ERR_UNAUTHORIZED: {
@@ -81,6 +87,12 @@ export const PK_ERROR_CATALOGUE = {
   PK_ERR_INTERNAL: { status: 500, type: 'server_error', summary: 'internal error' },
   /** A Portkey control-plane route pk does not implement. */
   PK_ERR_NOT_IMPLEMENTED: { status: 501, type: 'invalid_request_error', summary: 'not implemented by pk' },
+  /** A config carries hooks or guardrails, which pk does not run yet (refused, never silently ignored). */
+  PK_ERR_HOOKS_NOT_SUPPORTED: {
+    status: 501,
+    type: 'invalid_request_error',
+    summary: 'hooks are not supported yet',
+  },
   /** The upstream could not be reached, reset the connection, or answered with something unreadable. */
   PK_ERR_UPSTREAM_UNAVAILABLE: {
     status: 502,
