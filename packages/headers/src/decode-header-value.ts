@@ -1,0 +1,123 @@
+import { MAX_METADATA_KEYS, MAX_METADATA_LENGTH } from './header-limits.js';
+import { CORE_REQUEST_HEADERS } from './header-names.js';
+import { createHeaderProblem, type HeaderProblem } from './header-problem.js';
+import { checkHeaderValue } from './header-value-check.js';
+import type { ValueKind } from './request-option-kinds.js';
+import type { JsonObject } from './request-options.js';
+
+/** A non-negative plain decimal: what a `number` header holds (`3000`, `12.5`). */
+export const DECIMAL_NUMBER = /^\d{1,16}(\.\d{1,20})?$/;
+const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Reads one header value (already trimmed, not empty) as `kind`. Returns the value, or `undefined`
+ * after pushing a problem naming `header`. Pure; the gateway calls it once per recognised header.
+ */
+export function decodeHeaderValue(
+  kind: ValueKind,
+  header: string,
+  value: string,
+  problems: HeaderProblem[],
+): unknown {
+  const problem = checkHeaderValue(header, value);
+  if (problem !== undefined) {
+    problems.push(problem);
+    return undefined;
+  }
+  switch (kind) {
+    case 'string':
+      return value;
+    case 'boolean':
+      return decodeBoolean(header, value, problems);
+    case 'number':
+      if (DECIMAL_NUMBER.test(value)) return Number(value);
+      problems.push(createHeaderProblem(header, 'invalid-number', 'expected a non-negative decimal number'));
+      return undefined;
+    case 'list':
+      return decodeList(header, value, problems);
+    case 'json-object':
+      return decodeJsonObject(header, value, problems);
+    case 'json-array':
+      return decodeJsonArray(header, value, problems);
+    case 'metadata':
+      return decodeMetadata(header, value, problems);
+    case 'config':
+      // A JSON object, or else a saved config's id (wire contract §0.3).
+      return value.startsWith('{') ? decodeJsonObject(header, value, problems) : value;
+  }
+}
+
+function decodeBoolean(header: string, value: string, problems: HeaderProblem[]): boolean | undefined {
+  const lower = value.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  problems.push(createHeaderProblem(header, 'invalid-boolean', 'expected "true" or "false"'));
+  return undefined;
+}
+
+function decodeList(header: string, value: string, problems: HeaderProblem[]): string[] | undefined {
+  const names: string[] = [];
+  for (const part of value.split(',')) {
+    const name = part.trim();
+    if (name === '') continue;
+    if (!HEADER_TOKEN.test(name)) {
+      problems.push(createHeaderProblem(header, 'invalid-list', 'expected header names separated by ","'));
+      return undefined;
+    }
+    if (name.toLowerCase() === CORE_REQUEST_HEADERS.forwardHeaders) {
+      problems.push(createHeaderProblem(header, 'invalid-list', 'may not forward itself'));
+      return undefined;
+    }
+    names.push(name);
+  }
+  return names.length === 0 ? undefined : names;
+}
+
+function parseJson(header: string, value: string, problems: HeaderProblem[]): { json: unknown } | undefined {
+  try {
+    return { json: JSON.parse(value) };
+  } catch {
+    problems.push(createHeaderProblem(header, 'invalid-json', 'not valid JSON'));
+    return undefined;
+  }
+}
+
+function decodeJsonObject(header: string, value: string, problems: HeaderProblem[]): JsonObject | undefined {
+  const parsed = parseJson(header, value, problems);
+  if (parsed === undefined) return undefined;
+  if (isJsonObject(parsed.json)) return parsed.json;
+  problems.push(createHeaderProblem(header, 'not-an-object', 'expected a JSON object'));
+  return undefined;
+}
+
+function decodeJsonArray(header: string, value: string, problems: HeaderProblem[]): unknown[] | undefined {
+  const parsed = parseJson(header, value, problems);
+  if (parsed === undefined) return undefined;
+  if (Array.isArray(parsed.json)) return parsed.json;
+  problems.push(createHeaderProblem(header, 'not-an-array', 'expected a JSON array'));
+  return undefined;
+}
+
+function decodeMetadata(header: string, value: string, problems: HeaderProblem[]): JsonObject | undefined {
+  // The limit is on the header as sent, so the SDK side can check exactly what the gateway checks.
+  if (value.length > MAX_METADATA_LENGTH) {
+    problems.push(
+      createHeaderProblem(header, 'metadata-too-large', `longer than ${MAX_METADATA_LENGTH} characters`),
+    );
+    return undefined;
+  }
+  const metadata = decodeJsonObject(header, value, problems);
+  if (metadata === undefined) return undefined;
+  if (Object.keys(metadata).length > MAX_METADATA_KEYS) {
+    problems.push(
+      createHeaderProblem(header, 'metadata-too-many-keys', `more than ${MAX_METADATA_KEYS} keys`),
+    );
+    return undefined;
+  }
+  return metadata;
+}
+
+/** True for a plain JSON object (not an array, not null). */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

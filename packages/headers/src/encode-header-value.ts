@@ -1,0 +1,96 @@
+import { DECIMAL_NUMBER, isJsonObject } from './decode-header-value.js';
+import { createHeaderProblem, type HeaderProblemReason, headerProblemToError } from './header-problem.js';
+import type { ValueKind } from './request-option-kinds.js';
+
+// JSON can spell any character as `\uXXXX`; these are the ones a header cannot carry as they are.
+const NOT_HEADER_SAFE_IN_JSON = /[\u007f\u0100-\uffff]/g;
+
+/**
+ * `JSON.stringify(value)`, compact, with every character a header cannot carry written as a `\uXXXX`
+ * escape, so metadata in any script reaches the gateway unchanged (the official SDK throws on them).
+ */
+export function toHeaderJson(header: string, value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch {
+    throw invalid(header, 'invalid-json', 'cannot be written as JSON');
+  }
+  if (json === undefined) throw invalid(header, 'invalid-json', 'cannot be written as JSON');
+  return json.replace(NOT_HEADER_SAFE_IN_JSON, (character) => {
+    return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * Writes an option's value as `kind` (the inverse of `decodeHeaderValue`). Throws a
+ * `PK_ERR_INVALID_HEADER` `PkError` naming `header` when the value does not fit the kind.
+ */
+export function encodeHeaderValue(kind: ValueKind, header: string, value: unknown): string {
+  switch (kind) {
+    case 'string':
+      return encodeGenericValue(header, value);
+    case 'boolean':
+      if (typeof value === 'boolean') return String(value);
+      // The official SDK types `mistralFimCompletion` as a string: accept the two spellings.
+      if (typeof value === 'string' && /^(true|false)$/i.test(value.trim()))
+        return value.trim().toLowerCase();
+      throw invalid(header, 'invalid-boolean', 'expected true or false');
+    case 'number':
+      return encodeNumber(header, value);
+    case 'list':
+      return encodeList(header, value);
+    case 'json-object':
+    case 'metadata':
+      if (isJsonObject(value)) return toHeaderJson(header, value);
+      throw invalid(header, 'not-an-object', 'expected an object');
+    case 'json-array':
+      if (Array.isArray(value)) return toHeaderJson(header, value);
+      throw invalid(header, 'not-an-array', 'expected an array');
+    case 'config':
+      if (typeof value === 'string') return value.trim();
+      if (isJsonObject(value)) return toHeaderJson(header, value);
+      throw invalid(header, 'not-an-object', "expected a config object or a saved config's id");
+  }
+}
+
+/**
+ * Writes a value the way the official SDK writes an untyped option (wire contract §3): strings as
+ * they are (trimmed, as `fetch` does), booleans and numbers as text (`0` as `"0"`), objects as JSON.
+ */
+export function encodeGenericValue(header: string, value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return value.trim();
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return String(value);
+    case 'object':
+      return toHeaderJson(header, value);
+    default:
+      throw invalid(header, 'invalid-characters', `a ${typeof value} cannot be sent in a header`);
+  }
+}
+
+function encodeNumber(header: string, value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  // Only a plain decimal reads back as the same number (`1e21`, `NaN`, `-1` do not).
+  if (DECIMAL_NUMBER.test(text)) return text;
+  throw invalid(header, 'invalid-number', 'expected a non-negative decimal number');
+}
+
+function encodeList(header: string, value: unknown): string {
+  const names = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(names) || !names.every((name) => typeof name === 'string')) {
+    throw invalid(header, 'invalid-list', 'expected an array of header names');
+  }
+  return names
+    .map((name: string) => name.trim())
+    .filter((name) => name !== '')
+    .join(',');
+}
+
+function invalid(header: string, reason: HeaderProblemReason, detail: string): Error {
+  return headerProblemToError(createHeaderProblem(header, reason, detail));
+}

@@ -1,0 +1,43 @@
+import { PkError } from '@pk/config';
+
+/** Why a header value was refused. */
+export type HeaderProblemReason =
+  | 'invalid-characters'
+  | 'too-long'
+  | 'invalid-json'
+  | 'not-an-object'
+  | 'not-an-array'
+  | 'invalid-number'
+  | 'invalid-boolean'
+  | 'invalid-list'
+  | 'metadata-too-large'
+  | 'metadata-too-many-keys'
+  | 'invalid-value'
+  | 'conflicting-values';
+
+/** One header value that could not be read. `message` names the header and never repeats the value. */
+export interface HeaderProblem {
+  /** The header, lower-case (e.g. `x-portkey-metadata`). */
+  readonly header: string;
+  /** A stable reason code. */
+  readonly reason: HeaderProblemReason;
+  /** `<header>: <what is wrong>`, safe to show to clients. */
+  readonly message: string;
+}
+
+/** Creates a {@link HeaderProblem}; `detail` says what is wrong, without the value. */
+export function createHeaderProblem(
+  header: string,
+  reason: HeaderProblemReason,
+  detail: string,
+): HeaderProblem {
+  return { header, reason, message: `${header}: ${detail}` };
+}
+
+/**
+ * The error for a header problem: a `PkError` with code `PK_ERR_INVALID_HEADER` (HTTP 400) whose
+ * `param` is the header. {@link buildRequestHeaders} throws these; the gateway answers with one.
+ */
+export function headerProblemToError(problem: HeaderProblem): PkError {
+  return new PkError('PK_ERR_INVALID_HEADER', problem.message, { param: problem.header });
+}
