@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanSchema, enumSchema, numberSchema } from './expect.js';
 
 /** Default cache lifetime in seconds: 7 days (hosted Portkey). */
 export const DEFAULT_CACHE_MAX_AGE_SECONDS = 604_800;
@@ -8,19 +9,22 @@ export const MIN_CACHE_MAX_AGE_SECONDS = 60;
 export const MAX_CACHE_MAX_AGE_SECONDS = 7_776_000;
 
 /** Cache settings of a target (https://portkey.ai/docs/product/ai-gateway/cache-simple-and-semantic). */
-export const cacheSchema = z.object({
-  /** `simple` (exact match) or `semantic` (similar prompts). */
-  mode: z.enum(['simple', 'semantic']),
-  /**
-   * Lifetime in seconds. Outside 60 s – 90 days it is replaced by the 7-day default with a warning,
-   * as hosted Portkey does (not clamped).
-   */
-  max_age: z.number().positive().optional(),
-  /** pk extension: look up and store, but never answer from the cache (measures the hit rate safely). */
-  shadow: z.boolean().optional(),
-  /** pk extension: semantic similarity threshold, 0–1 (default 0.95). */
-  threshold: z.number().min(0).max(1).optional(),
-});
+export const cacheSchema = z.object(
+  {
+    /** `simple` (exact match) or `semantic` (similar prompts). */
+    mode: enumSchema(['simple', 'semantic']),
+    /**
+     * Lifetime in seconds. Outside 60 s – 90 days (including 0 and negative values) it is replaced by
+     * the 7-day default with a warning, as hosted Portkey does (not clamped, not an error).
+     */
+    max_age: numberSchema().optional(),
+    /** pk extension: look up and store, but never answer from the cache (measures the hit rate safely). */
+    shadow: booleanSchema.optional(),
+    /** pk extension: semantic similarity threshold, 0–1 (default 0.95). */
+    threshold: numberSchema(0, 1).optional(),
+  },
+  { error: 'expected an object { mode: "simple" | "semantic", max_age? }' },
+);
 
 /** Cache settings as written in a config. */
 export type CacheConfig = z.infer<typeof cacheSchema>;
@@ -32,4 +36,30 @@ export interface CachePolicy {
   readonly max_age: number;
   readonly shadow: boolean;
   readonly threshold: number;
+}
+
+/** Default semantic similarity threshold (hosted Portkey documents a cosine threshold of 0.95). */
+export const DEFAULT_CACHE_THRESHOLD = 0.95;
+
+/** True when `maxAge` (seconds) is inside hosted Portkey's accepted range, 60 s – 90 days. */
+export function isCacheMaxAgeInRange(maxAge: number): boolean {
+  return maxAge >= MIN_CACHE_MAX_AGE_SECONDS && maxAge <= MAX_CACHE_MAX_AGE_SECONDS;
+}
+
+/**
+ * Fills the defaults into a config's cache settings: `max_age` outside 60 s – 90 days, or absent,
+ * becomes the 7-day default (hosted Portkey resets rather than clamps); `shadow` false; `threshold`
+ * 0.95. `outOfRange` tells the caller to warn.
+ */
+export function normalizeCache(cache: CacheConfig): { policy: CachePolicy; outOfRange: boolean } {
+  const outOfRange = cache.max_age !== undefined && !isCacheMaxAgeInRange(cache.max_age);
+  return {
+    policy: {
+      mode: cache.mode,
+      max_age: cache.max_age === undefined || outOfRange ? DEFAULT_CACHE_MAX_AGE_SECONDS : cache.max_age,
+      shadow: cache.shadow ?? false,
+      threshold: cache.threshold ?? DEFAULT_CACHE_THRESHOLD,
+    },
+    outOfRange,
+  };
 }

@@ -1,23 +1,27 @@
 import { z } from 'zod';
+import { enumSchema, integerSchema, numberSchema, statusCodeListSchema } from './expect.js';
 
 /**
  * Circuit breaker settings, as hosted Portkey documents them under `strategy.cb_config`
  * (https://portkey.ai/docs/product/ai-gateway/circuit-breaker), plus pk's `on_all_open`.
  */
-export const circuitBreakerSchema = z.object({
-  /** Failures within the window that open the breaker. */
-  failure_threshold: z.number().int().min(1).optional(),
-  /** Failure share (0–100 %) that opens the breaker once `minimum_requests` is reached. */
-  failure_threshold_percentage: z.number().min(0).max(100).optional(),
-  /** How long an open breaker stays open, in ms (hosted Portkey: minimum 30 s). */
-  cooldown_interval: z.number().int().min(1).optional(),
-  /** Statuses counted as failures (default: every status ≥ 500). */
-  failure_status_codes: z.array(z.number().int().min(100).max(599)).optional(),
-  /** Requests needed in the window before `failure_threshold_percentage` applies. */
-  minimum_requests: z.number().int().min(1).optional(),
-  /** pk extension: when every target is open, `try` them anyway (hosted default) or `fail_fast` with 503. */
-  on_all_open: z.enum(['try', 'fail_fast']).optional(),
-});
+export const circuitBreakerSchema = z.object(
+  {
+    /** Failures within the window that open the breaker. */
+    failure_threshold: integerSchema(1).optional(),
+    /** Failure share (0–100 %) that opens the breaker once `minimum_requests` is reached. */
+    failure_threshold_percentage: numberSchema(0, 100).optional(),
+    /** How long an open breaker stays open, in ms (hosted Portkey: minimum 30 s; pk accepts less). */
+    cooldown_interval: integerSchema(1).optional(),
+    /** Statuses counted as failures (default: every status ≥ 500). */
+    failure_status_codes: statusCodeListSchema.optional(),
+    /** Requests needed in the window before `failure_threshold_percentage` applies. */
+    minimum_requests: integerSchema(1).optional(),
+    /** pk extension: when every target is open, `try` them anyway (hosted default) or `fail_fast` with 503. */
+    on_all_open: enumSchema(['try', 'fail_fast']).optional(),
+  },
+  { error: 'expected an object { failure_threshold?, cooldown_interval?, failure_status_codes?, … }' },
+);
 
 /** Circuit breaker settings as written in a config. */
 export type CircuitBreakerConfig = z.infer<typeof circuitBreakerSchema>;

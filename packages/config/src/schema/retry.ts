@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanSchema, enumSchema, integerSchema, numberSchema, statusCodeListSchema } from './expect.js';
 
 /** Status codes Portkey retries by default when `retry.attempts` > 0 and `on_status_codes` is absent. */
 export const DEFAULT_RETRY_STATUS_CODES: readonly number[] = [429, 500, 502, 503, 504];
@@ -6,34 +7,38 @@ export const DEFAULT_RETRY_STATUS_CODES: readonly number[] = [429, 500, 502, 503
 /** The most retries a target may ask for (hosted Portkey documents "up to 5"). */
 export const MAX_RETRY_ATTEMPTS = 5;
 
-const statusCodeSchema = z.number().int().min(100).max(599);
-
 /**
  * pk extension: the back-off between retries. Without it pk waits exactly as Portkey does:
  * 1 s, 2 s, 4 s … (`initial_ms` 1000, `factor` 2, no cap, no jitter).
  */
-export const retryBackoffSchema = z.object({
-  /** Wait before the first retry, in ms (default 1000). */
-  initial_ms: z.number().int().min(0).max(600_000).optional(),
-  /** Multiplier applied per retry (default 2). */
-  factor: z.number().min(1).max(10).optional(),
-  /** Upper bound of one wait, in ms (default: none). */
-  max_ms: z.number().int().min(0).max(600_000).optional(),
-  /** `none` (default), `full` (uniform in [0, wait]) or `equal` (wait/2 + uniform in [0, wait/2]). */
-  jitter: z.enum(['none', 'full', 'equal']).optional(),
-});
+export const retryBackoffSchema = z.object(
+  {
+    /** Wait before the first retry, in ms (default 1000). */
+    initial_ms: integerSchema(0, 600_000).optional(),
+    /** Multiplier applied per retry (default 2). */
+    factor: numberSchema(1, 10).optional(),
+    /** Upper bound of one wait, in ms (default: none). */
+    max_ms: integerSchema(0, 600_000).optional(),
+    /** `none` (default), `full` (uniform in [0, wait]) or `equal` (wait/2 + uniform in [0, wait/2]). */
+    jitter: enumSchema(['none', 'full', 'equal']).optional(),
+  },
+  { error: 'expected an object { initial_ms?, factor?, max_ms?, jitter? }' },
+);
 
 /** Retry settings of a target (https://portkey.ai/docs/product/ai-gateway/automatic-retries). */
-export const retrySchema = z.object({
-  /** Retries after the first try, 0–5 (total tries = attempts + 1). */
-  attempts: z.number().int().min(0).max(MAX_RETRY_ATTEMPTS),
-  /** Statuses that are retried (default 429, 500, 502, 503, 504). */
-  on_status_codes: z.array(statusCodeSchema).optional(),
-  /** Honour `Retry-After` / `retry-after-ms` on 429 and 503, within a 60 s budget. */
-  use_retry_after_header: z.boolean().optional(),
-  /** pk extension: back-off shape. */
-  backoff: retryBackoffSchema.optional(),
-});
+export const retrySchema = z.object(
+  {
+    /** Retries after the first try, 0–5 (total tries = attempts + 1). */
+    attempts: integerSchema(0, MAX_RETRY_ATTEMPTS),
+    /** Statuses that are retried (default 429, 500, 502, 503, 504). */
+    on_status_codes: statusCodeListSchema.optional(),
+    /** Honour `Retry-After` / `retry-after-ms` on 429 and 503, within a 60 s budget. */
+    use_retry_after_header: booleanSchema.optional(),
+    /** pk extension: back-off shape. */
+    backoff: retryBackoffSchema.optional(),
+  },
+  { error: 'expected an object { attempts, on_status_codes?, use_retry_after_header? }' },
+);
 
 /** Retry settings as written in a config. */
 export type RetryConfig = z.infer<typeof retrySchema>;

@@ -1,0 +1,57 @@
+/** One step of a JSON path: an object key or an array index. */
+export type PathSegment = string | number;
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * Formats a JSON path the way Portkey reports target paths: `config`, `config.targets[1].strategy.mode`.
+ * Keys that are not identifiers are quoted: `config.strategy.conditions[0].query["metadata.tier"]`.
+ */
+export function formatConfigPath(segments: readonly PathSegment[], root = 'config'): string {
+  let path = root;
+  for (const segment of segments) {
+    if (typeof segment === 'number') path += `[${segment}]`;
+    else if (IDENTIFIER.test(segment)) path += `.${segment}`;
+    else path += `[${JSON.stringify(segment)}]`;
+  }
+  return path;
+}
+
+const MAX_SHOWN_STRING = 60;
+
+/** Describes a given value for an error message: `9`, `"fallbak"`, `an array`, `nothing`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') {
+    const shown = value.length > MAX_SHOWN_STRING ? `${value.slice(0, MAX_SHOWN_STRING)}…` : value;
+    return JSON.stringify(shown);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : `an array of ${value.length}`;
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/** `path: expectation, got value`: the one shape of every config error message. */
+export function issueMessage(path: string, expectation: string, input: unknown): string {
+  return `${path}: ${expectation}, got ${describeValue(input)}`;
+}
+
+/**
+ * Formats a path of canonical (snake_case) keys with the spellings the user wrote: `spellings` maps a
+ * formatted canonical path to the key as written (`config.targets[0].api_key` → `apiKey`).
+ */
+export function formatShownPath(
+  segments: readonly PropertyKey[],
+  spellings: ReadonlyMap<string, string>,
+): string {
+  const canonical: PathSegment[] = [];
+  const shown: PathSegment[] = [];
+  for (const segment of segments) {
+    const step = typeof segment === 'number' ? segment : String(segment);
+    canonical.push(step);
+    shown.push(typeof step === 'string' ? (spellings.get(formatConfigPath(canonical)) ?? step) : step);
+  }
+  return formatConfigPath(shown);
+}
