@@ -1,2 +1,11 @@
-// The gateway server arrives with the gateway issues; this entry keeps the package building.
-export const GATEWAY_DEFAULT_PORT = 8787;
+export { type AppDependencies, buildApp } from './app.js';
+export { createShutdownState, type ShutdownState } from './plugins/shutdown.js';
+export {
+  defaultSettings,
+  type GatewayKey,
+  type GatewaySettings,
+  loadSettingsFile,
+  resolveSettings,
+  SettingsError,
+  type VirtualKey,
+} from './settings/load-settings.js';

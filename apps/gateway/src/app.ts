@@ -1,0 +1,37 @@
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { answerClientError } from './client-error.js';
+import { accessGuardPlugin } from './plugins/access-guard.js';
+import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
+import { traceIdPlugin } from './plugins/trace-id.js';
+import { healthRoutes } from './routes/health.js';
+import { defaultSettings, type GatewaySettings } from './settings/load-settings.js';
+
+/** Everything the app needs from outside; `server.ts` builds it from the environment. */
+export interface AppDependencies {
+  readonly settings?: GatewaySettings;
+  readonly shutdown?: ShutdownState;
+  /** pino logger options, or `false` for none (tests). */
+  readonly logger?: boolean | Record<string, unknown>;
+}
+
+/** Builds the fastify app (no listening: `server.ts` does that). */
+export async function buildApp(dependencies: AppDependencies = {}): Promise<FastifyInstance> {
+  const settings = dependencies.settings ?? defaultSettings();
+  const app = Fastify({
+    logger: dependencies.logger ?? false,
+    // One log line per request is written by pk itself, with its own fields and redaction.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: settings.bodyLimitBytes,
+    http: { maxHeaderSize: settings.headerLimitBytes },
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    clientErrorHandler: answerClientError,
+    return503OnClosing: true,
+  });
+  await app.register(traceIdPlugin);
+  await app.register(errorHandlerPlugin);
+  await app.register(shutdownPlugin, { state: dependencies.shutdown ?? createShutdownState() });
+  await app.register(accessGuardPlugin, { settings });
+  await app.register(healthRoutes);
+  return app;
+}

@@ -1,0 +1,76 @@
+import { PkError, type PkErrorCode } from '@pk/config';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
+import { sendPkError } from './error-envelope.js';
+
+/** Maps fastify's own request errors (body parsing, limits) to pk codes. */
+function codeOfFastifyError(error: FastifyError): PkErrorCode | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'PK_ERR_PAYLOAD_TOO_LARGE';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'PK_ERR_UNSUPPORTED_MEDIA_TYPE'
+        : 'PK_ERR_INVALID_REQUEST';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return 'PK_ERR_INVALID_REQUEST';
+    default:
+      if (error.statusCode === 413) return 'PK_ERR_PAYLOAD_TOO_LARGE';
+      if (error.statusCode === 415) return 'PK_ERR_UNSUPPORTED_MEDIA_TYPE';
+      if (error.statusCode === 400) return 'PK_ERR_INVALID_REQUEST';
+      return undefined;
+  }
+}
+
+const clientMessages: Partial<Record<PkErrorCode, string>> = {
+  PK_ERR_PAYLOAD_TOO_LARGE: 'the request body is larger than this gateway accepts',
+  PK_ERR_UNSUPPORTED_MEDIA_TYPE: 'send the body as application/json',
+};
+
+/**
+ * The one error handler: everything becomes the OpenAI envelope. 5xx answers never carry internals;
+ * the error itself is logged with the trace id (request headers are never logged).
+ */
+export const errorHandlerPlugin = fastifyPlugin(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError | PkError | Error, request, reply) => {
+      if (error instanceof PkError) {
+        return sendPkError(reply, request, error.code, error.message, error.param);
+      }
+      const code = codeOfFastifyError(error as FastifyError);
+      if (code) {
+        const message =
+          clientMessages[code] ??
+          (code === 'PK_ERR_INVALID_REQUEST'
+            ? `the request body is not valid JSON: ${error.message}`
+            : error.message);
+        return sendPkError(reply, request, code, message);
+      }
+      request.log.error(
+        { traceId: request.traceId, err: { name: error.name, message: error.message, stack: error.stack } },
+        'unhandled error',
+      );
+      return sendPkError(
+        reply,
+        request,
+        'PK_ERR_INTERNAL',
+        `internal error; quote trace id ${request.traceId}`,
+      );
+    });
+    app.setNotFoundHandler((request, reply) =>
+      sendPkError(
+        reply,
+        request,
+        'PK_ERR_NOT_FOUND',
+        `no route ${request.method} ${request.url.split('?')[0]}`,
+      ),
+    );
+    app.addHook('onSend', async (_request, reply, payload) => {
+      if (reply.statusCode >= 300) reply.header('x-should-retry', 'false');
+      return payload;
+    });
+  },
+  { name: 'pk-error-handler', dependencies: ['pk-trace-id'] },
+);

@@ -1,0 +1,54 @@
+import { isIP } from 'node:net';
+
+/** How `server.ts` was asked to run, from argv and the environment. */
+export interface ServerOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly settingsPath?: string;
+  readonly shutdownTimeoutMs: number;
+  readonly allowUnauthenticated: boolean;
+}
+
+/** A start-up problem: printed as one line, exit code 1. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+/** Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED` and `--settings`. */
+export function readServerOptions(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ServerOptions {
+  let settingsPath = env.PK_SETTINGS || undefined;
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] ?? '';
+    if (argument === '--settings') settingsPath = argv[index + 1];
+    else if (argument.startsWith('--settings=')) settingsPath = argument.slice('--settings='.length);
+  }
+  const port = Number(env.PORT ?? '8787');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new StartupError(`PORT must be 0-65535, got ${env.PORT}`);
+  const shutdownTimeoutMs = Number(env.PK_SHUTDOWN_TIMEOUT_MS ?? '30000');
+  if (!Number.isFinite(shutdownTimeoutMs) || shutdownTimeoutMs < 0) {
+    throw new StartupError(
+      `PK_SHUTDOWN_TIMEOUT_MS must be a number of milliseconds, got ${env.PK_SHUTDOWN_TIMEOUT_MS}`,
+    );
+  }
+  return {
+    host: env.HOST || '127.0.0.1',
+    port,
+    ...(settingsPath ? { settingsPath } : {}),
+    shutdownTimeoutMs,
+    allowUnauthenticated: env.PK_ALLOW_UNAUTHENTICATED === '1' || env.PK_ALLOW_UNAUTHENTICATED === 'true',
+  };
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}

@@ -1,0 +1,73 @@
+import { buildApp } from './app.js';
+import { createShutdownState } from './plugins/shutdown.js';
+import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
+import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
+
+/**
+ * The gateway process: reads the environment, loads settings, listens, and drains on SIGTERM
+ * (new requests get 503 + `connection: close`, in-flight ones finish within
+ * `PK_SHUTDOWN_TIMEOUT_MS`, streams still open then end with `event: error`, exit 0).
+ */
+async function main(): Promise<void> {
+  const options = readServerOptions(process.argv.slice(2), process.env);
+  const settings = options.settingsPath
+    ? await loadSettingsFile(options.settingsPath, process.env)
+    : defaultSettings();
+  if (settings.gatewayKeys.length === 0 && !isLoopbackHost(options.host) && !options.allowUnauthenticated) {
+    throw new StartupError(
+      `refusing to listen on ${options.host} with no gateway keys: anyone who can reach it could use stored credentials. ` +
+        'Add gateway_keys to the settings file, listen on 127.0.0.1, or set PK_ALLOW_UNAUTHENTICATED=1.',
+    );
+  }
+  const shutdown = createShutdownState();
+  const app = await buildApp({ settings, shutdown, logger: { level: process.env.PK_LOG_LEVEL ?? 'info' } });
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  app.log.info(
+    {
+      host: options.host,
+      port,
+      settings: options.settingsPath ?? '(embedded defaults)',
+      gatewayKeys: settings.gatewayKeys.length,
+      virtualKeys: settings.virtualKeys.size,
+      savedConfigs: settings.configs.size,
+    },
+    `pk gateway listening on http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+  );
+
+  let stopping = false;
+  const drainAndExit = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    shutdown.shuttingDown = true;
+    app.log.info({ signal, inFlight: shutdown.inFlight }, 'draining: new requests get 503');
+    if (shutdown.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, options.shutdownTimeoutMs);
+        shutdown.onIdle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    if (shutdown.inFlight > 0) {
+      app.log.warn({ inFlight: shutdown.inFlight }, 'drain time over: ending open streams');
+      shutdown.drainDeadline.abort(new Error('the gateway is shutting down'));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void drainAndExit('SIGTERM'));
+  process.on('SIGINT', () => void drainAndExit('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof StartupError || error instanceof SettingsError) {
+    process.stderr.write(`pk gateway: ${error.message}\n`);
+  } else {
+    process.stderr.write(`pk gateway: failed to start: ${(error as Error).message}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { defaultSettings, loadSettingsFile, resolveSettings, SettingsError } from './load-settings.js';
+import { Secret } from './secret.js';
+
+const fixture = new URL('./__fixtures__/settings.yaml', import.meta.url).pathname;
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'pk-settings-'));
+}
+
+describe('settings file', () => {
+  it('loads YAML, resolving env: and file: references', async () => {
+    const dir = tempDir();
+    const text = (await import('node:fs'))
+      .readFileSync(fixture, 'utf8')
+      .replace('file:./secret.txt', `file:${dir}/secret.txt`);
+    writeFileSync(join(dir, 'settings.yaml'), text);
+    writeFileSync(join(dir, 'secret.txt'), 'aws-secret-value\n');
+    const settings = await loadSettingsFile(join(dir, 'settings.yaml'), {
+      PK_TEST_TEAM_A_KEY: 'team-a-secret',
+      PK_TEST_OPENAI_KEY: 'sk-openai-secret',
+    });
+    expect(settings.gatewayKeys.map((key) => key.id)).toEqual(['team-a', 'team-b']);
+    expect(settings.gatewayKeys[0]?.key.reveal()).toBe('team-a-secret');
+    expect([...(settings.gatewayKeys[0]?.virtualKeys ?? [])]).toEqual(['openai-prod']);
+    expect(settings.gatewayKeys[1]?.virtualKeys).toBeUndefined();
+    expect(settings.virtualKeys.get('openai-prod')?.apiKey?.reveal()).toBe('sk-openai-secret');
+    const secret = settings.virtualKeys.get('bedrock-prod')?.options.aws_secret_access_key;
+    expect(secret).toBeInstanceOf(Secret);
+    expect((secret as Secret).reveal()).toBe('aws-secret-value');
+    expect(settings.virtualKeys.get('bedrock-prod')?.options.aws_region).toBe('us-east-1');
+    expect(settings.configs.get('pc-fallback')).toMatchObject({ strategy: { mode: 'fallback' } });
+    expect(settings.bodyLimitBytes).toBe(1_048_576);
+    expect(settings.headerLimitBytes).toBe(65_536);
+  });
+
+  it('never prints a secret, however the settings are logged', async () => {
+    const settings = resolveSettings(
+      {
+        gateway_keys: [{ id: 'a', key: 'gw-secret-1' }],
+        virtual_keys: { v: { provider: 'openai', api_key: 'sk-secret-2' } },
+      },
+      { env: {}, files: new Map() },
+    );
+    const printed = [
+      JSON.stringify(settings.gatewayKeys),
+      inspect(settings, { depth: 10 }),
+      String(settings.gatewayKeys[0]?.key),
+    ];
+    for (const text of printed) {
+      expect(text).not.toContain('gw-secret-1');
+      expect(text).not.toContain('sk-secret-2');
+    }
+    expect(JSON.stringify([...settings.virtualKeys.values()])).toContain('[redacted]');
+  });
+
+  it.each([
+    [{ gateway_keys: [{ id: 'Bad Id', key: 'x' }] }, 'gateway_keys.0.id: expected an id'],
+    [{ virtual_keys: { v: { api_key: 'x' } } }, 'virtual_keys.v.provider'],
+    [{ unknown_section: true }, 'unknown_section'],
+    [
+      { gateway_keys: [{ id: 'a', key: 'env:PK_NOT_SET_ANYWHERE' }] },
+      'gateway_keys[0].key: environment variable PK_NOT_SET_ANYWHERE is not set',
+    ],
+    [
+      { gateway_keys: [{ id: 'a', key: 'k', virtual_keys: ['nope'] }] },
+      'gateway_keys[0].virtual_keys: no virtual key "nope"',
+    ],
+    [
+      {
+        gateway_keys: [
+          { id: 'a', key: 'k' },
+          { id: 'a', key: 'l' },
+        ],
+      },
+      'gateway_keys[1].id: duplicate id "a"',
+    ],
+    [{ limits: { body_limit_bytes: 5 } }, 'limits.body_limit_bytes'],
+  ])('refuses %j with a message naming the path', (input, expected) => {
+    expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(SettingsError);
+    expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(expected);
+  });
+
+  it('reports unreadable files and bad syntax with the file name', async () => {
+    await expect(loadSettingsFile('/nonexistent/pk.yaml', {})).rejects.toThrowError(
+      'cannot read settings file /nonexistent/pk.yaml',
+    );
+    const dir = tempDir();
+    writeFileSync(join(dir, 'bad.json'), '{"gateway_keys": [');
+    await expect(loadSettingsFile(join(dir, 'bad.json'), {})).rejects.toThrowError(
+      /bad\.json: not valid JSON/,
+    );
+    writeFileSync(
+      join(dir, 'missing-file.yaml'),
+      'virtual_keys:\n  v:\n    provider: openai\n    api_key: file:/nonexistent/key\n',
+    );
+    await expect(loadSettingsFile(join(dir, 'missing-file.yaml'), {})).rejects.toThrowError(
+      'virtual_keys.v.api_key: file /nonexistent/key cannot be read',
+    );
+  });
+
+  it('has embedded defaults that need nothing', () => {
+    const settings = defaultSettings();
+    expect(settings.gatewayKeys).toEqual([]);
+    expect(settings.virtualKeys.size).toBe(0);
+    expect(settings.bodyLimitBytes).toBe(20 * 1024 * 1024);
+  });
+});

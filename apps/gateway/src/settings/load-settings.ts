@@ -1,0 +1,206 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { Secret } from './secret.js';
+import { type SettingsFile, settingsFileSchema } from './settings-schema.js';
+
+/** Default largest JSON body: 20 MiB. */
+export const DEFAULT_BODY_LIMIT_BYTES = 20 * 1024 * 1024;
+/** Default largest header block: 64 KiB. */
+export const DEFAULT_HEADER_LIMIT_BYTES = 64 * 1024;
+
+/** A stored provider credential with its secrets resolved. */
+export interface VirtualKey {
+  readonly id: string;
+  readonly provider: string;
+  readonly apiKey?: Secret;
+  /** Provider options; values whose name marks them as credentials are {@link Secret}s. */
+  readonly options: Readonly<Record<string, string | number | boolean | Secret>>;
+  readonly allowedHosts: readonly string[];
+  readonly models: readonly string[];
+}
+
+/** A gateway API key with its secret resolved. */
+export interface GatewayKey {
+  readonly id: string;
+  readonly key: Secret;
+  /** Allowed virtual key ids; `undefined` means all. */
+  readonly virtualKeys?: ReadonlySet<string>;
+  /** Allowed saved config ids; `undefined` means all. */
+  readonly configs?: ReadonlySet<string>;
+}
+
+/** The gateway's settings after validation and secret resolution. */
+export interface GatewaySettings {
+  readonly gatewayKeys: readonly GatewayKey[];
+  readonly virtualKeys: ReadonlyMap<string, VirtualKey>;
+  readonly configs: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  readonly trustedCustomHosts: readonly string[];
+  readonly allowedOrigins: readonly string[];
+  readonly bodyLimitBytes: number;
+  readonly headerLimitBytes: number;
+}
+
+/** A settings file that cannot be used; the message lists every problem with its path. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Settings with nothing configured: the embedded default. */
+export function defaultSettings(): GatewaySettings {
+  return resolveSettings({}, { env: {}, files: new Map() });
+}
+
+const credentialOptionPattern = /(key|secret|token|password|credential|service_account)/i;
+
+interface ResolveContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Contents of `file:` references, read beforehand (keeps resolution synchronous and pure). */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+function resolveReference(value: string, path: string, context: ResolveContext, problems: string[]): string {
+  if (value.startsWith('env:')) {
+    const name = value.slice(4);
+    const resolved = context.env[name];
+    if (resolved === undefined || resolved === '')
+      problems.push(`${path}: environment variable ${name} is not set`);
+    return resolved ?? '';
+  }
+  if (value.startsWith('file:')) {
+    const resolved = context.files.get(value.slice(5));
+    if (resolved === undefined) problems.push(`${path}: file ${value.slice(5)} cannot be read`);
+    return (resolved ?? '').replace(/\r?\n$/, '');
+  }
+  return value;
+}
+
+function fileReferences(file: SettingsFile): string[] {
+  const references: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string' && value.startsWith('file:')) references.push(value.slice(5));
+  };
+  for (const key of file.gateway_keys ?? []) visit(key.key);
+  for (const virtualKey of Object.values(file.virtual_keys ?? {})) {
+    visit(virtualKey.api_key);
+    for (const option of Object.values(virtualKey.options ?? {})) visit(option);
+  }
+  return references;
+}
+
+/** Validates a parsed settings object and resolves its `env:`/`file:` references. Throws {@link SettingsError}. */
+export function resolveSettings(input: unknown, context: ResolveContext): GatewaySettings {
+  const parsed = settingsFileSchema.safeParse(input);
+  if (!parsed.success) throw new SettingsError(formatZodIssues(parsed.error));
+  const file = parsed.data;
+  const problems: string[] = [];
+  const seenKeys = new Set<string>();
+  const gatewayKeys = (file.gateway_keys ?? []).map((entry, index): GatewayKey => {
+    if (seenKeys.has(entry.id)) problems.push(`gateway_keys[${index}].id: duplicate id "${entry.id}"`);
+    seenKeys.add(entry.id);
+    return {
+      id: entry.id,
+      key: new Secret(resolveReference(entry.key, `gateway_keys[${index}].key`, context, problems)),
+      ...(entry.virtual_keys ? { virtualKeys: new Set(entry.virtual_keys) } : {}),
+      ...(entry.configs ? { configs: new Set(entry.configs) } : {}),
+    };
+  });
+  const virtualKeys = new Map<string, VirtualKey>();
+  for (const [id, entry] of Object.entries(file.virtual_keys ?? {})) {
+    const options: Record<string, string | number | boolean | Secret> = {};
+    for (const [name, value] of Object.entries(entry.options ?? {})) {
+      const resolved =
+        typeof value === 'string'
+          ? resolveReference(value, `virtual_keys.${id}.options.${name}`, context, problems)
+          : value;
+      options[name] =
+        typeof resolved === 'string' && credentialOptionPattern.test(name) ? new Secret(resolved) : resolved;
+    }
+    virtualKeys.set(id, {
+      id,
+      provider: entry.provider,
+      ...(entry.api_key === undefined
+        ? {}
+        : {
+            apiKey: new Secret(
+              resolveReference(entry.api_key, `virtual_keys.${id}.api_key`, context, problems),
+            ),
+          }),
+      options,
+      allowedHosts: entry.allowed_hosts ?? [],
+      models: entry.models ?? [],
+    });
+  }
+  for (const [index, key] of gatewayKeys.entries()) {
+    for (const id of key.virtualKeys ?? []) {
+      if (!virtualKeys.has(id)) problems.push(`gateway_keys[${index}].virtual_keys: no virtual key "${id}"`);
+    }
+    for (const id of key.configs ?? []) {
+      if (!(file.configs && id in file.configs))
+        problems.push(`gateway_keys[${index}].configs: no config "${id}"`);
+    }
+  }
+  if (problems.length > 0) throw new SettingsError(problems.join('\n'));
+  return {
+    gatewayKeys,
+    virtualKeys,
+    configs: new Map(Object.entries(file.configs ?? {})),
+    trustedCustomHosts: file.trusted_custom_hosts ?? [],
+    allowedOrigins: file.allowed_origins ?? [],
+    bodyLimitBytes: file.limits?.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    headerLimitBytes: file.limits?.header_limit_bytes ?? DEFAULT_HEADER_LIMIT_BYTES,
+  };
+}
+
+function formatZodIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('\n');
+}
+
+/** Parses a settings file's text: JSON for `.json`, YAML otherwise (YAML is a superset of JSON). */
+export function parseSettingsText(text: string, path: string): unknown {
+  try {
+    return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new SettingsError(
+      `${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Reads, validates and resolves the settings file at `path` (I/O edge: files and the given env). */
+export async function loadSettingsFile(
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<GatewaySettings> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new SettingsError(
+      `cannot read settings file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+  const input = parseSettingsText(text, path);
+  const shape = settingsFileSchema.safeParse(input);
+  if (!shape.success) throw new SettingsError(`${path}:\n${formatZodIssues(shape.error)}`);
+  const files = new Map<string, string>();
+  for (const reference of fileReferences(shape.data)) {
+    try {
+      files.set(reference, await readFile(reference, 'utf8'));
+    } catch {
+      // reported by resolveSettings with its path
+    }
+  }
+  try {
+    return resolveSettings(input, { env, files });
+  } catch (error) {
+    if (error instanceof SettingsError) throw new SettingsError(`${path}:\n${error.message}`);
+    throw error;
+  }
+}

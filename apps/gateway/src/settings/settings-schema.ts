@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * A credential in the settings: a literal string, `env:NAME` (read from the environment at start) or
+ * `file:PATH` (read from a file at start, trailing newline removed). References keep secrets out of
+ * the settings file.
+ */
+export const secretReferenceSchema = z
+  .string()
+  .min(1, 'expected a non-empty credential or env:/file: reference');
+
+const idSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'expected an id of [a-z0-9_-], 1-64 characters');
+
+/** A client of the gateway: who may call it, and which stored keys and configs it may use. */
+export const gatewayKeySchema = z.strictObject({
+  /** Names the tenant in logs and cache keys; never the secret itself. */
+  id: idSchema,
+  /** The key clients send in `x-portkey-api-key` (or `Authorization: Bearer …`). */
+  key: secretReferenceSchema,
+  /** Virtual key ids this key may use (default: all). */
+  virtual_keys: z.array(idSchema).optional(),
+  /** Saved config ids this key may use (default: all). */
+  configs: z.array(z.string().min(1)).optional(),
+});
+
+/** A stored provider credential, referred to by id. */
+export const virtualKeySchema = z.strictObject({
+  /** Portkey provider id (`openai`, `anthropic`, `azure-openai` …). */
+  provider: z.string().min(1),
+  /** The provider API key (literal or `env:`/`file:` reference). Optional for keyless providers. */
+  api_key: secretReferenceSchema.optional(),
+  /** Other provider credentials and options (`aws_secret_access_key`, `resource_name` …), snake_case. */
+  options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** Hosts (besides the provider's own) this credential may be sent to through a custom host. */
+  allowed_hosts: z.array(z.string().min(1)).optional(),
+  /** Model ids listed by `GET /v1/models` for this key. */
+  models: z.array(z.string().min(1)).optional(),
+});
+
+/** Size limits of incoming requests. */
+export const limitsSchema = z.strictObject({
+  /** Largest JSON body in bytes (default 20 MiB). */
+  body_limit_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(512 * 1024 * 1024)
+    .optional(),
+  /** Largest request header block in bytes (default 64 KiB). */
+  header_limit_bytes: z
+    .number()
+    .int()
+    .min(8 * 1024)
+    .max(1024 * 1024)
+    .optional(),
+});
+
+/** The operator's settings file (`PK_SETTINGS`): JSON or YAML. Every key is optional. */
+export const settingsFileSchema = z.strictObject({
+  /** Gateway API keys. With none, the gateway serves loopback only. */
+  gateway_keys: z.array(gatewayKeySchema).optional(),
+  /** Virtual keys: id → stored provider credential. */
+  virtual_keys: z.record(idSchema, virtualKeySchema).optional(),
+  /** Saved configs: id → config (validated by `@pk/config` at start). */
+  configs: z.record(z.string().min(1), z.record(z.string(), z.unknown())).optional(),
+  /** Custom hosts that may receive stored credentials and may be private addresses. */
+  trusted_custom_hosts: z.array(z.string().min(1)).optional(),
+  /** Browser origins allowed to call the gateway (CORS and the Origin check). */
+  allowed_origins: z.array(z.string().min(1)).optional(),
+  /** Request size limits. */
+  limits: limitsSchema.optional(),
+});
+
+/** The settings file as written. */
+export type SettingsFile = z.infer<typeof settingsFileSchema>;

@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
+
+const running: GatewayProcess[] = [];
+afterEach(() => {
+  for (const gateway of running.splice(0)) gateway.child.kill('SIGKILL');
+});
+
+/** Sends raw bytes and returns the raw response (for what Node's parser rejects). */
+async function rawRequest(url: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  let response = '';
+  socket.on('data', (chunk) => {
+    response += chunk.toString();
+  });
+  socket.write(bytes);
+  await new Promise((resolve) => socket.on('close', resolve));
+  return response;
+}
+
+describe('the gateway process', () => {
+  it('starts on embedded defaults, serves /health, and exits 0 on SIGTERM', async () => {
+    const gateway = await startGateway();
+    running.push(gateway);
+    expect(gateway.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const response = await fetch(`${gateway.url}/health`);
+    expect(response.status).toBe(200);
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    expect(gateway.output()).toContain('draining');
+  });
+
+  it('refuses to listen beyond loopback without gateway keys, unless allowed', async () => {
+    const refused = await runGatewayExpectingExit({ HOST: '0.0.0.0' });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+    const allowed = await startGateway({ HOST: '0.0.0.0', PK_ALLOW_UNAUTHENTICATED: '1' });
+    running.push(allowed);
+    expect(allowed.url).toContain('0.0.0.0');
+  });
+
+  it('reports a broken settings file clearly and exits 1, without echoing secrets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pk-server-'));
+    const path = join(dir, 'settings.yaml');
+    writeFileSync(
+      path,
+      'gateway_keys:\n  - id: a\n    key: sk-should-not-appear\n    virtual_keys: [missing]\n',
+    );
+    const result = await runGatewayExpectingExit({}, ['--settings', path]);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('gateway_keys[0].virtual_keys: no virtual key "missing"');
+    expect(result.output).not.toContain('sk-should-not-appear');
+  });
+
+  it('takes the settings file from PK_SETTINGS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pk-server-'));
+    const path = join(dir, 'settings.json');
+    writeFileSync(path, JSON.stringify({ gateway_keys: [{ id: 'a', key: 'env:PK_TEST_KEY' }] }));
+    const gateway = await startGateway({ PK_SETTINGS: path, PK_TEST_KEY: 'pk-secret-key' });
+    running.push(gateway);
+    expect(gateway.output()).toContain('"gatewayKeys":1');
+    expect(gateway.output()).not.toContain('pk-secret-key');
+    const unauthorized = await fetch(`${gateway.url}/v1/models`);
+    expect(unauthorized.status).toBe(401);
+  });
+
+  it('answers what the HTTP parser rejects in the OpenAI envelope with a trace id', async () => {
+    const gateway = await startGateway();
+    running.push(gateway);
+    const oversized = await rawRequest(
+      gateway.url,
+      `GET /health HTTP/1.1\r\nHost: localhost\r\nx-big: ${'a'.repeat(70 * 1024)}\r\n\r\n`,
+    );
+    expect(oversized).toMatch(/^HTTP\/1\.1 431 /);
+    expect(oversized).toMatch(/x-portkey-trace-id: [0-9a-f-]{36}/);
+    expect(oversized).toContain('"code":"PK_ERR_INVALID_REQUEST"');
+    const badChunking = await rawRequest(
+      gateway.url,
+      'POST /health HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n',
+    );
+    expect(badChunking).toMatch(/^HTTP\/1\.1 400 /);
+    expect(badChunking).toContain('"type":"invalid_request_error"');
+    // the process is still serving
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+  });
+});
