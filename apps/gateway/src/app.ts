@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { answerClientError } from './client-error.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
 import { healthRoutes } from './routes/health.js';
@@ -32,6 +33,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(errorHandlerPlugin);
   await app.register(shutdownPlugin, { state: dependencies.shutdown ?? createShutdownState() });
   await app.register(accessGuardPlugin, { settings });
+  await app.register(requestLogPlugin);
   await app.register(healthRoutes);
   return app;
 }

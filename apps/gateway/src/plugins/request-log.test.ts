@@ -1,0 +1,76 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../app.js';
+import { resolveSettings } from '../settings/load-settings.js';
+
+function captureLogs(): { stream: Writable; lines: () => Record<string, unknown>[] } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      chunks.push(chunk.toString());
+      callback();
+    },
+  });
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}
+
+describe('request log', () => {
+  it('writes one JSON line per request with its trace id, never headers, query or credentials', async () => {
+    const logs = captureLogs();
+    const settings = resolveSettings(
+      { gateway_keys: [{ id: 'team-a', key: 'pk-gateway-secret' }] },
+      { env: {}, files: new Map() },
+    );
+    const app = await buildApp({ settings, logger: { level: 'info', stream: logs.stream } });
+    app.get('/v1/probe', async (request) => {
+      request.logFields.provider = 'openai';
+      request.logFields.model = 'gpt-4o-mini';
+      request.logFields.targetPath = 'config.targets[1]';
+      return { ok: true };
+    });
+    const response = await app.inject({
+      url: '/v1/probe?api_key=sk-in-query',
+      headers: {
+        'x-portkey-api-key': 'pk-gateway-secret',
+        authorization: 'Bearer sk-provider-secret',
+        'x-portkey-trace-id': 'trace-log-1',
+      },
+    });
+    expect(response.statusCode).toBe(200);
+    await app.close();
+    const requestLines = logs.lines().filter((line) => line.msg === 'request');
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({
+      traceId: 'trace-log-1',
+      method: 'GET',
+      path: '/v1/probe',
+      status: 200,
+      tenant: 'team-a',
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      targetPath: 'config.targets[1]',
+    });
+    expect(typeof requestLines[0]?.latencyMs).toBe('number');
+    const everything = JSON.stringify(logs.lines());
+    for (const secret of ['pk-gateway-secret', 'sk-provider-secret', 'sk-in-query'])
+      expect(everything).not.toContain(secret);
+  });
+
+  it('logs refused requests too', async () => {
+    const logs = captureLogs();
+    const app = await buildApp({ logger: { level: 'info', stream: logs.stream } });
+    await app.inject({ url: '/health', headers: { host: 'evil.example' } });
+    await app.close();
+    expect(logs.lines().filter((line) => line.msg === 'request')).toEqual([
+      expect.objectContaining({ status: 403, path: '/health', tenant: 'anonymous' }),
+    ]);
+  });
+});
