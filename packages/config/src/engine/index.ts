@@ -1,2 +1,63 @@
 // The routing engine: runPlan, explainPlan, breakers, events.
-export {};
+export { backoffDelay } from './backoff.js';
+export {
+  breakerKey,
+  breakerRuleOf,
+  breakerVerdict,
+  DEFAULT_BREAKER_COOLDOWN_MS,
+  DEFAULT_BREAKER_MINIMUM_REQUESTS,
+} from './breaker.js';
+export {
+  applyBreakerRecord,
+  type BreakerCounters,
+  emptyBreakerCounters,
+  readBreakerCounters,
+} from './breaker-state.js';
+export type {
+  BreakerReading,
+  BreakerRecord,
+  BreakerRecordResult,
+  BreakerRule,
+  BreakerStore,
+} from './breaker-store.js';
+export type {
+  AttemptEndEvent,
+  AttemptStartEvent,
+  BreakerCloseEvent,
+  BreakerOpenEvent,
+  CacheHitEvent,
+  EngineEvent,
+  EngineEventListener,
+  FallbackNextEvent,
+  RetryScheduledEvent,
+} from './events.js';
+export { type ExplainOptions, type ExplainStep, explainPlan, type PlanExplanation } from './explain-plan.js';
+export { pickWeighted } from './loadbalance.js';
+export { createMemoryBreakerStore, type MemoryBreakerStoreOptions } from './memory-breaker-store.js';
+export type { AttemptFailure, AttemptOutcome, AttemptSuccess, PlanOutcome } from './outcome.js';
+export { PlanAbortedError } from './plan-aborted-error.js';
+export type {
+  AttemptFunction,
+  AttemptOptions,
+  EngineCachePort,
+  EnginePorts,
+  SleepFunction,
+} from './ports.js';
+export {
+  decideRetry,
+  type RetryAgain,
+  type RetryDecision,
+  type RetryInput,
+  type RetryStop,
+} from './retry.js';
+export { parseRetryAfter, RETRY_AFTER_BUDGET_MS, type RetryAfterHeaders } from './retry-after.js';
+export { type PlanResult, runPlan } from './run-plan.js';
+export type {
+  AttemptNext,
+  AttemptOrigin,
+  AttemptReason,
+  CacheStatus,
+  TraceAttempt,
+  TraceEntry,
+  TraceSkip,
+} from './trace.js';

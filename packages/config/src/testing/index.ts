@@ -1,2 +1,15 @@
 // Store contract suites, fake clock and seeded random for tests of code built on @pk/config.
-export {};
+export {
+  type ContractTestApi,
+  describeBreakerStoreContract,
+  type MakeBreakerStore,
+} from './breaker-store-contract.js';
+export { createFakeClock, type FakeClock, type FakeClockOptions } from './fake-clock.js';
+export { type GroupSpec, group, type LeafSpec, leaf, type PlanOfOptions, planOf } from './plan-builders.js';
+export {
+  createScriptedAttempt,
+  type ScriptedAttempt,
+  type ScriptedCall,
+  type ScriptStep,
+} from './scripted-attempt.js';
+export { createSeededRandom } from './seeded-random.js';

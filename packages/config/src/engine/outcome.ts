@@ -1,0 +1,35 @@
+import type { PkError } from '../errors/error-envelope.js';
+
+/** A successful attempt: the engine stops here and hands `value` back untouched. */
+export interface AttemptSuccess<Value> {
+  readonly ok: true;
+  readonly value: Value;
+  /** HTTP status of the answer when it is not 200 (e.g. Portkey's 246); traces show 200 when absent. */
+  readonly status?: number;
+  /** True when the value was served from the cache instead of calling the target. */
+  readonly cacheHit?: boolean;
+}
+
+/** A failed attempt, as the adapter reports it: never an HTTP response object. */
+export interface AttemptFailure<Err> {
+  readonly ok: false;
+  /** HTTP status (a connection error or reset is 502, a fired timeout 408). */
+  readonly status: number;
+  /** The upstream's `Retry-After` / `retry-after-ms` in ms (see `parseRetryAfter`), when it sent one. */
+  readonly retryAfterMs?: number;
+  readonly error: Err;
+}
+
+/**
+ * What one call of the `attempt` port resolves to: `{ ok: true, value }` or
+ * `{ ok: false, status, retryAfterMs?, error }`. Generic in the value (a parsed body, a stream …) and
+ * in the error type, so the engine stays ignorant of HTTP and providers.
+ */
+export type AttemptOutcome<Value, Err> = AttemptSuccess<Value> | AttemptFailure<Err>;
+
+/**
+ * What a whole plan resolves to: the answering target's outcome, or a failure the engine made itself
+ * (a {@link PkError}: `PK_ERR_TIMEOUT` 408, `PK_ERR_DEADLINE` 504, `PK_ERR_CIRCUIT_OPEN` 503,
+ * `PK_ERR_NO_ROUTE` 400, `PK_ERR_UPSTREAM_UNAVAILABLE` 502 when `attempt` threw).
+ */
+export type PlanOutcome<Value, Err> = AttemptOutcome<Value, Err | PkError>;

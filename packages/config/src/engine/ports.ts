@@ -1,0 +1,83 @@
+import type { CacheStore } from '../cache/cache-store.js';
+import type { ConditionContext } from '../model/conditions.js';
+import type { PlanLeaf } from '../plan/plan.js';
+import type { BreakerStore } from './breaker-store.js';
+import type { EngineEventListener } from './events.js';
+import type { AttemptOutcome } from './outcome.js';
+
+/** What the engine passes to each call of `attempt`. */
+export interface AttemptOptions {
+  /**
+   * Fires when the attempt must stop: its `request_timeout` (until `attempt` resolves, so a stream
+   * is never cut by it), the request deadline, or the caller's signal (also while a stream flows).
+   * The adapter only honours it; the engine decides what it means.
+   */
+  readonly signal: AbortSignal;
+  /** 0 for the first try of this target, 1 for the first retry … */
+  readonly attempt: number;
+}
+
+/**
+ * Calls one target once. Resolve with an outcome for every answer the target gave, errors included;
+ * a rejection is taken as a connection error (502, retried whenever retries remain, as Portkey
+ * retries network errors).
+ */
+export type AttemptFunction<Req, Value, Err> = (
+  target: PlanLeaf,
+  request: Req,
+  options: AttemptOptions,
+) => Promise<AttemptOutcome<Value, Err>>;
+
+/**
+ * Waits `ms` milliseconds. Must reject as soon as `signal` aborts (and forget the wait). The engine
+ * also uses it as its timer for timeouts and deadlines, so a fake clock drives everything in tests.
+ */
+export type SleepFunction = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/**
+ * How the engine uses the cache (the store is the `@pk/config/cache` port). The engine consults it per
+ * leaf that has a `cache` policy, before `attempt`; it never looks inside keys or values.
+ */
+export interface EngineCachePort<Req, Value> {
+  readonly store: CacheStore<Value>;
+  /**
+   * The key for this leaf and request (namespace, tenant and digest are the caller's business), or
+   * `undefined` when this request must not use the cache (endpoint not cacheable, caching disabled).
+   */
+  key(leaf: PlanLeaf, request: Req): string | undefined;
+  /** True when the request asks to skip the lookup and overwrite the entry (status `REFRESH`). */
+  refresh?(request: Req): boolean;
+  /**
+   * True when an ok value is a stream: it is then not stored at once; `PlanResult.commitToCache` lets
+   * whoever drains it store the complete answer after `[DONE]`.
+   */
+  isStream?(value: Value): boolean;
+}
+
+/**
+ * Everything that touches the world, passed to `runPlan` (ARCHITECTURE §2, decision 0005). The
+ * engine reads the ports during the run and keeps nothing afterwards.
+ */
+export interface EnginePorts<Req, Value, Err> {
+  /** Calls one target once. */
+  readonly attempt: AttemptFunction<Req, Value, Err>;
+  /** Back-off waits and the engine's timers. */
+  readonly sleep: SleepFunction;
+  /** Current time in ms (any origin; only differences and the breaker store's timestamps use it). */
+  readonly now: () => number;
+  /** Uniform in [0, 1): loadbalance picks and back-off jitter. */
+  readonly random: () => number;
+  /** The caller's signal (the client left): cancels back-off waits and the attempt in flight. */
+  readonly signal?: AbortSignal;
+  /** Response cache, consulted per leaf. */
+  readonly cache?: EngineCachePort<Req, Value>;
+  /** Circuit-breaker state; without it `cb_config` is ignored. */
+  readonly breakers?: BreakerStore;
+  /** Receives events for logs and metrics; events are only built when it is set. */
+  readonly onEvent?: EngineEventListener;
+  /**
+   * What conditional queries see (`metadata`, `params`, `url.pathname`). Default: the request itself
+   * when it is an object (so a request shaped like a `ConditionContext` needs nothing).
+   */
+  readonly conditionContext?: (request: Req) => ConditionContext;
+}

@@ -1,0 +1,131 @@
+import type { BreakerRule, BreakerStore } from '../engine/breaker-store.js';
+
+/**
+ * The few test-runner functions the contract suites use, passed in so that `@pk/config/testing`
+ * does not depend on a runner: `import { describe, it, expect } from 'vitest'` fits as is.
+ */
+export interface ContractTestApi {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: () => Promise<void>): void;
+  expect(actual: unknown): { toBe(expected: unknown): void; toEqual(expected: unknown): void };
+}
+
+/** Makes a fresh, empty store for one test (async, so a Redis store can connect and flush first). */
+export type MakeBreakerStore = () => BreakerStore | Promise<BreakerStore>;
+
+// Far from Date.now(), so a store that reads its own clock fails.
+const T0 = 1_000;
+const COOLDOWN = 30_000;
+const BY_COUNT: BreakerRule = { failureThreshold: 3, minimumRequests: 5, cooldownMs: COOLDOWN };
+const BY_SHARE: BreakerRule = { failureThresholdPercentage: 50, minimumRequests: 4, cooldownMs: COOLDOWN };
+
+/**
+ * The behaviour every {@link BreakerStore} must have (the in-memory store and the shared Redis store
+ * alike): counts from the first failure of a window, opening by count or by share, cooldown, reset,
+ * atomic concurrent records, and timestamps taken only from the caller.
+ *
+ * @example
+ * import { describe, expect, it } from 'vitest';
+ * describeBreakerStoreContract('redis breaker store', () => createRedisBreakerStore(redis), { describe, it, expect });
+ */
+export function describeBreakerStoreContract(
+  name: string,
+  makeStore: MakeBreakerStore,
+  { describe, it, expect }: ContractTestApi,
+): void {
+  const fail = (store: BreakerStore, key: string, nowMs: number, rule = BY_COUNT) =>
+    store.record(key, { failed: true, nowMs, rule });
+  const succeed = (store: BreakerStore, key: string, nowMs: number, rule = BY_COUNT) =>
+    store.record(key, { failed: false, nowMs, rule });
+
+  describe(`${name} (breaker store contract)`, () => {
+    it('reads an unknown breaker as closed', async () => {
+      const store = await makeStore();
+      const readings = await store.read(['a', 'b'], T0);
+      expect(readings.map((reading) => [reading.open, reading.closedNow])).toEqual([
+        [false, false],
+        [false, false],
+      ]);
+    });
+
+    it('opens when failures reach failure_threshold, reporting the opening once', async () => {
+      const store = await makeStore();
+      expect((await fail(store, 'a', T0)).open).toBe(false);
+      expect((await fail(store, 'a', T0 + 100)).open).toBe(false);
+      const third = await fail(store, 'a', T0 + 200);
+      expect([third.open, third.openedNow, third.openUntilMs]).toEqual([true, true, T0 + 200 + COOLDOWN]);
+      const [reading] = await store.read(['a'], T0 + 300);
+      expect([reading?.open, reading?.openUntilMs]).toEqual([true, T0 + 200 + COOLDOWN]);
+    });
+
+    it('never opens on successes alone', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 20; index++) await succeed(store, 'a', T0 + index);
+      expect((await store.read(['a'], T0 + 20))[0]?.open).toBe(false);
+    });
+
+    it('opens on the failure share only once minimum_requests outcomes were counted', async () => {
+      const store = await makeStore();
+      await succeed(store, 'a', T0, BY_SHARE);
+      await fail(store, 'a', T0 + 1, BY_SHARE);
+      expect((await fail(store, 'a', T0 + 2, BY_SHARE)).open).toBe(false);
+      const fourth = await succeed(store, 'a', T0 + 3, BY_SHARE);
+      expect([fourth.open, fourth.openedNow]).toEqual([true, true]);
+    });
+
+    it('stays open for the cooldown, then closes once and starts counting afresh', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      expect((await store.read(['a'], T0 + COOLDOWN - 1))[0]?.open).toBe(true);
+      const [closing] = await store.read(['a'], T0 + COOLDOWN);
+      expect([closing?.open, closing?.closedNow]).toEqual([false, true]);
+      expect((await store.read(['a'], T0 + COOLDOWN + 1))[0]?.closedNow).toBe(false);
+      expect((await fail(store, 'a', T0 + COOLDOWN + 2)).open).toBe(false);
+    });
+
+    it('does not count outcomes while open, nor extend the cooldown', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      const during = await fail(store, 'a', T0 + 1_000);
+      expect([during.open, during.openedNow, during.openUntilMs]).toEqual([true, false, T0 + COOLDOWN]);
+    });
+
+    it('closes when a record arrives after the cooldown without a read in between', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      const after = await succeed(store, 'a', T0 + COOLDOWN);
+      expect([after.open, after.openedNow]).toEqual([false, false]);
+      expect((await store.read(['a'], T0 + COOLDOWN))[0]?.open).toBe(false);
+    });
+
+    it('resets the counts when a window ends without opening (window = cooldown from its first failure)', async () => {
+      const store = await makeStore();
+      await fail(store, 'a', T0);
+      await fail(store, 'a', T0 + 10_000);
+      expect((await fail(store, 'a', T0 + COOLDOWN + 1)).open).toBe(false);
+      expect((await fail(store, 'a', T0 + COOLDOWN + 2)).open).toBe(false);
+      expect((await fail(store, 'a', T0 + COOLDOWN + 3)).open).toBe(true);
+    });
+
+    it('keeps keys independent and reads them in the order asked', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'b', T0);
+      const readings = await store.read(['a', 'b', 'c'], T0 + 1);
+      expect(readings.map((reading) => reading.open)).toEqual([false, true, false]);
+    });
+
+    it('uses only the timestamps it is given', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', 5);
+      expect((await store.read(['a'], 6))[0]?.open).toBe(true);
+      expect((await store.read(['a'], 5 + COOLDOWN))[0]?.open).toBe(false);
+    });
+
+    it('counts concurrent records each once, and reports the opening exactly once', async () => {
+      const store = await makeStore();
+      const results = await Promise.all([0, 1, 2, 3, 4].map(() => fail(store, 'a', T0)));
+      expect(results.filter((result) => result.openedNow).length).toBe(1);
+      expect(results.filter((result) => result.open).length).toBe(3);
+    });
+  });
+}
