@@ -20,6 +20,8 @@ export function parseRetryAfter(headers: RetryAfterHeaders, nowMs: number): numb
   const value = header(headers, 'retry-after')?.trim();
   if (value === undefined || value === '') return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  // An HTTP date always names its month; without a letter, Date.parse would read "-5" as a year.
+  if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
