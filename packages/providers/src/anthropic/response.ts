@@ -1,0 +1,86 @@
+import type { ChatCompletion } from '../openai-format/chat-completion.js';
+import type { ThinkingBlock } from '../openai-format/chat-completion-request.js';
+import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
+import { anthropicMessageSchema } from './api.js';
+import { toAnthropicUpstreamErrorFromInvalidBody } from './errors.js';
+import { mapAnthropicStopReason } from './finish-reason.js';
+import { ANTHROPIC_JSON_TOOL_NAME, wantsAnthropicJson } from './json-mode.js';
+import { toOpenAIUsageFromAnthropic } from './usage.js';
+
+type ToolCall = NonNullable<ChatCompletion['choices'][number]['message']['tool_calls']>[number];
+
+/**
+ * Anthropic Message → OpenAI chat completion (pure): text blocks joined into `content`, `tool_use`
+ * blocks into `tool_calls` (arguments as JSON text), the JSON-mode tool's input into `content`,
+ * `stop_reason` mapped, usage with cached tokens. With strict compliance off, thinking is returned as
+ * `reasoning_content` and `thinking_blocks` (signature kept for the next turn).
+ * @see https://docs.anthropic.com/en/api/messages#response
+ */
+export function fromAnthropicResponse(
+  body: unknown,
+  request: PreparedRequest,
+  context: ProviderContext,
+): ChatCompletion {
+  const parsed = anthropicMessageSchema.safeParse(body);
+  if (!parsed.success) throw toAnthropicUpstreamErrorFromInvalidBody(context.provider);
+  const message = parsed.data;
+  const json = wantsAnthropicJson(request.body);
+  const texts: string[] = [];
+  const reasoning: string[] = [];
+  const thinkingBlocks: ThinkingBlock[] = [];
+  const toolCalls: ToolCall[] = [];
+  let answeredWithJsonTool = false;
+  for (const block of message.content) {
+    if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text);
+    else if (block.type === 'tool_use') {
+      const input = JSON.stringify(block.input ?? {});
+      if (json && block.name === ANTHROPIC_JSON_TOOL_NAME) {
+        texts.push(input);
+        answeredWithJsonTool = true;
+      } else
+        toolCalls.push({
+          id: String(block.id),
+          type: 'function',
+          function: { name: String(block.name), arguments: input },
+        });
+    } else if (block.type === 'thinking' && typeof block.thinking === 'string') {
+      reasoning.push(block.thinking);
+      thinkingBlocks.push({
+        type: 'thinking',
+        thinking: block.thinking,
+        signature: String(block.signature ?? ''),
+      });
+    } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
+      thinkingBlocks.push({ type: 'redacted_thinking', data: block.data });
+    }
+  }
+  const finishReason =
+    answeredWithJsonTool && toolCalls.length === 0 ? 'stop' : mapAnthropicStopReason(message.stop_reason);
+  const extras = context.strictOpenAICompliance
+    ? {}
+    : {
+        ...(reasoning.length > 0 ? { reasoning_content: reasoning.join('') } : {}),
+        ...(thinkingBlocks.length > 0 ? { thinking_blocks: thinkingBlocks } : {}),
+      };
+  return {
+    id: message.id,
+    object: 'chat.completion',
+    created: Math.floor(context.now() / 1000),
+    model: message.model,
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: texts.length > 0 ? texts.join('') : null,
+          refusal: null,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+          ...extras,
+        },
+        finish_reason: finishReason,
+        logprobs: null,
+      },
+    ],
+    usage: toOpenAIUsageFromAnthropic(message.usage),
+  };
+}

@@ -1,0 +1,20 @@
+import type { OpenAIUsage } from '../openai-format/usage.js';
+import type { AnthropicUsage } from './api.js';
+
+/**
+ * Anthropic usage → OpenAI usage. OpenAI's `prompt_tokens` include cached tokens, Anthropic's
+ * `input_tokens` do not: cache reads and writes are added back, and cache reads are reported as
+ * `prompt_tokens_details.cached_tokens`.
+ */
+export function toOpenAIUsageFromAnthropic(usage: AnthropicUsage | null | undefined): OpenAIUsage {
+  const cacheRead = usage?.cache_read_input_tokens ?? 0;
+  const cacheCreation = usage?.cache_creation_input_tokens ?? 0;
+  const promptTokens = (usage?.input_tokens ?? 0) + cacheRead + cacheCreation;
+  const completionTokens = usage?.output_tokens ?? 0;
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: cacheRead },
+  };
+}

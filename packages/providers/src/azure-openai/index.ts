@@ -1,0 +1,26 @@
+import type { ProviderAdapter } from '../spec/provider-adapter.js';
+import { toAzureOpenAIUpstreamError } from './errors.js';
+import { toAzureOpenAIRequest } from './request.js';
+import { fromAzureOpenAIResponse } from './response.js';
+import { createAzureOpenAIStreamTransformer } from './stream.js';
+
+/** The Azure OpenAI adapter: OpenAI's wire format at Azure's URLs and auth. */
+export const azureOpenAIAdapter = {
+  id: 'azure-openai',
+  docsUrl: 'https://learn.microsoft.com/en-us/azure/ai-services/openai/reference',
+  capabilities: {
+    chatCompletions: true,
+    completions: true,
+    embeddings: true,
+    passthrough: true,
+    streaming: true,
+    tools: true,
+    jsonMode: true,
+    imageInput: true,
+    reasoning: true,
+  },
+  buildRequest: toAzureOpenAIRequest,
+  parseResponse: fromAzureOpenAIResponse,
+  createStreamTransformer: createAzureOpenAIStreamTransformer,
+  parseError: toAzureOpenAIUpstreamError,
+} as const satisfies ProviderAdapter;

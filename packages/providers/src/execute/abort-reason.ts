@@ -1,0 +1,56 @@
+import { PkError } from '@pk/config';
+import { UpstreamError } from '../spec/upstream-error.js';
+
+/** Status reported when the client left before the provider answered (nginx's convention). */
+export const CLIENT_CLOSED_REQUEST_STATUS = 499;
+
+/**
+ * Turns an aborted signal into an {@link UpstreamError}: a timeout (`TimeoutError` from
+ * `AbortSignal.timeout`, or a `PkError` carrying `PK_ERR_TIMEOUT`/`PK_ERR_DEADLINE`) is retryable,
+ * the client leaving is not.
+ */
+export function upstreamErrorFromAbort(provider: string, reason: unknown): UpstreamError {
+  if (reason instanceof PkError) {
+    return new UpstreamError({
+      provider,
+      status: reason.status,
+      message: reason.message,
+      type: reason.toEnvelope().error.type,
+      code: reason.code,
+      retryable: reason.code === 'PK_ERR_TIMEOUT',
+      cause: reason,
+    });
+  }
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new UpstreamError({
+      provider,
+      status: 408,
+      message: 'the provider did not answer in time',
+      type: 'timeout_error',
+      code: 'PK_ERR_TIMEOUT',
+      retryable: true,
+      cause: reason,
+    });
+  }
+  return new UpstreamError({
+    provider,
+    status: CLIENT_CLOSED_REQUEST_STATUS,
+    message: 'the client closed the request',
+    type: 'client_closed_request',
+    retryable: false,
+    cause: reason,
+  });
+}
+
+/** A connection failure (refused, reset, DNS, TLS, unreadable answer) as a retryable 502. */
+export function upstreamUnavailableError(provider: string, cause: unknown): UpstreamError {
+  return new UpstreamError({
+    provider,
+    status: 502,
+    message: `the provider could not be reached (${cause instanceof Error ? ((cause as Error & { code?: string }).code ?? cause.name) : 'unknown error'})`,
+    type: 'api_error',
+    code: 'PK_ERR_UPSTREAM_UNAVAILABLE',
+    retryable: true,
+    cause,
+  });
+}

@@ -1,0 +1,201 @@
+import { type AttemptFunction, type AttemptOutcome, PkError, type PlanLeaf } from '@pk/config';
+import type { OpenAIUsage } from '../openai-format/usage.js';
+import { getProviderAdapter } from '../registry/registry.js';
+import { encodeEmbeddingsAnswerAsBase64 } from '../shared/embeddings-base64.js';
+import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import { prepareRequest } from '../shared/prepare-request.js';
+import type {
+  ProviderAdapter,
+  ProviderContext,
+  ProviderRequest,
+  ProviderTarget,
+} from '../spec/provider-adapter.js';
+import { UpstreamError } from '../spec/upstream-error.js';
+import { checkEndpointSupported } from './endpoint-support.js';
+import { readBodyText } from './read-body.js';
+import { translateStream } from './stream-pipeline.js';
+import type { Transport } from './transport.js';
+
+/** What every successful answer carries. */
+interface ProviderAnswerCommon {
+  /** The provider id that answered (the gateway sends it as `x-portkey-provider`). */
+  readonly provider: string;
+  /** The upstream status (2xx). */
+  readonly status: number;
+  /** Headers for the client: `content-type` and `x-portkey-provider`. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Parameters dropped on the way (for `x-pk-warnings` and the log). */
+  readonly warnings: readonly string[];
+}
+
+/** A successful provider answer: OpenAI JSON, an OpenAI SSE stream, or pass-through bytes. */
+export type ProviderAnswer =
+  | (ProviderAnswerCommon & {
+      readonly kind: 'json';
+      readonly body: unknown;
+      readonly usage: OpenAIUsage | undefined;
+    })
+  | (ProviderAnswerCommon & {
+      readonly kind: 'stream';
+      readonly stream: ReadableStream<Uint8Array>;
+      readonly usage: Promise<OpenAIUsage | undefined>;
+    })
+  | (ProviderAnswerCommon & { readonly kind: 'raw'; readonly body: ReadableStream<Uint8Array> });
+
+/** The routing engine's `AttemptOutcome` for a provider call. */
+export type ProviderAttemptOutcome = AttemptOutcome<ProviderAnswer, UpstreamError | PkError>;
+
+/** Options of {@link callProvider}. */
+export interface CallProviderOptions {
+  /** A plan leaf, or a bare target record (`provider`, `api_key`, `override_params` …). */
+  readonly target: PlanLeaf | ProviderTarget;
+  /** The OpenAI-format request. */
+  readonly request: ProviderRequest;
+  /** The network port (see `createUndiciTransport`). */
+  readonly transport: Transport;
+  /** The engine's per-attempt signal. */
+  readonly signal?: AbortSignal | undefined;
+  /** Id generator for answers without a vendor id (default `chatcmpl-<uuid>`). */
+  readonly generateId?: () => string;
+  /** Clock in ms (default `Date.now`). */
+  readonly now?: () => number;
+  /** Use this adapter instead of the registry's (tests, custom providers). */
+  readonly adapter?: ProviderAdapter;
+}
+
+function isPlanLeaf(value: PlanLeaf | ProviderTarget): value is PlanLeaf {
+  return (
+    (value as { kind?: unknown }).kind === 'leaf' && isJsonObject((value as { target?: unknown }).target)
+  );
+}
+
+function failure(error: UpstreamError | PkError): ProviderAttemptOutcome {
+  const retryAfterMs = UpstreamError.isInstance(error) ? error.retryAfterMs : undefined;
+  return { ok: false, status: error.status, error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+}
+
+/**
+ * One provider call: shared preparation → adapter `buildRequest` → `transport.send` → `parseResponse`,
+ * stream transformer or `parseError`. Never throws: every failure is an outcome the engine can route on.
+ */
+export async function callProvider(options: CallProviderOptions): Promise<ProviderAttemptOutcome> {
+  const leaf = isPlanLeaf(options.target) ? options.target : undefined;
+  const target: ProviderTarget = leaf ? leaf.target : (options.target as ProviderTarget);
+  const overrideParams = leaf ? leaf.override_params : target.override_params;
+  const providerId = typeof target.provider === 'string' ? target.provider : '';
+  try {
+    const adapter = options.adapter ?? getProviderAdapter(providerId);
+    checkEndpointSupported(adapter, options.request.endpoint);
+    const context: ProviderContext = {
+      provider: providerId || adapter.id,
+      target,
+      strictOpenAICompliance:
+        options.request.strictOpenAICompliance ?? leaf?.strict_open_ai_compliance ?? true,
+      generateId: options.generateId ?? (() => `chatcmpl-${crypto.randomUUID()}`),
+      now: options.now ?? Date.now,
+    };
+    const prepared = prepareRequest({
+      request: options.request,
+      provider: context.provider,
+      target,
+      ...(isJsonObject(overrideParams) ? { overrideParams } : {}),
+    });
+    const built = adapter.buildRequest(prepared, context);
+    const response = await options.transport.send(built.upstream, {
+      provider: context.provider,
+      signal: options.signal,
+    });
+    const common = { provider: context.provider, status: response.status, warnings: built.warnings };
+    if (response.status < 200 || response.status > 299) {
+      const text = await readBodyText({
+        body: response.body,
+        provider: context.provider,
+        signal: options.signal,
+      });
+      const error = adapter.parseError({
+        provider: context.provider,
+        status: response.status,
+        body: text,
+        headers: response.headers,
+        now: context.now(),
+      });
+      return failure(error);
+    }
+    const contentType = response.headers['content-type'] ?? 'application/octet-stream';
+    if (prepared.endpoint === 'passthrough') {
+      return {
+        ok: true,
+        value: {
+          ...common,
+          kind: 'raw',
+          body: response.body,
+          headers: { 'content-type': contentType, 'x-portkey-provider': context.provider },
+        },
+      };
+    }
+    if (prepared.stream) {
+      const translated = translateStream({ body: response.body, adapter, request: prepared, context });
+      return {
+        ok: true,
+        value: {
+          ...common,
+          kind: 'stream',
+          ...translated,
+          headers: {
+            'content-type': 'text/event-stream; charset=utf-8',
+            'x-portkey-provider': context.provider,
+          },
+        },
+      };
+    }
+    const text = await readBodyText({
+      body: response.body,
+      provider: context.provider,
+      signal: options.signal,
+    });
+    const json = parseJsonOrUndefined(text);
+    if (json === undefined) {
+      return failure(
+        new UpstreamError({
+          provider: context.provider,
+          status: 502,
+          message: 'the provider answered with invalid JSON',
+          type: 'api_error',
+          code: 'PK_ERR_UPSTREAM_UNAVAILABLE',
+          raw: text.slice(0, 2000),
+        }),
+      );
+    }
+    const parsed = adapter.parseResponse(json, prepared, context);
+    const body = prepared.wantsBase64Embeddings ? encodeEmbeddingsAnswerAsBase64(parsed) : parsed;
+    const usage =
+      isJsonObject(parsed) && isJsonObject(parsed.usage) ? (parsed.usage as OpenAIUsage) : undefined;
+    return {
+      ok: true,
+      value: {
+        ...common,
+        kind: 'json',
+        body,
+        usage,
+        headers: { 'content-type': 'application/json', 'x-portkey-provider': context.provider },
+      },
+    };
+  } catch (error) {
+    if (error instanceof PkError || UpstreamError.isInstance(error)) return failure(error);
+    throw error;
+  }
+}
+
+/**
+ * The engine's `attempt` port over {@link callProvider}: `runPlan(plan, request, { attempt, … })`.
+ * The engine's signal fires for the per-attempt timeout only until this resolves, and for the client
+ * leaving also while a stream flows.
+ */
+export function createProviderAttempt(options: {
+  readonly transport: Transport;
+  readonly generateId?: () => string;
+  readonly now?: () => number;
+}): AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> {
+  return (target, request, attemptOptions) =>
+    callProvider({ ...options, target, request, signal: attemptOptions.signal });
+}

@@ -1,0 +1,128 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
+import type { UpstreamRequest, UpstreamResponse } from '../spec/upstream-request.js';
+import { upstreamErrorFromAbort, upstreamUnavailableError } from './abort-reason.js';
+import type { SendOptions, Transport } from './transport.js';
+
+/** Proxy settings, passed in (never read from `process.env` here). */
+export interface ProxySettings {
+  /** Proxy for `https:` upstreams (`HTTPS_PROXY`). */
+  readonly httpsProxy?: string | undefined;
+  /** Proxy for `http:` upstreams (`HTTP_PROXY`). */
+  readonly httpProxy?: string | undefined;
+  /** Comma-separated hosts that bypass the proxy (`NO_PROXY`). */
+  readonly noProxy?: string | undefined;
+}
+
+/** Options of {@link createUndiciTransport}. */
+export interface UndiciTransportOptions {
+  /**
+   * Milliseconds to wait for response headers; 0 disables undici's own limit (default 0: the engine's
+   * per-attempt signal bounds the wait; undici's 300 s default would cut long reasoning calls).
+   */
+  readonly headersTimeoutMs?: number;
+  /** Milliseconds allowed between two body chunks; 0 disables (default 0, same reason). */
+  readonly bodyTimeoutMs?: number;
+  /** Milliseconds to establish a connection (default 10 000). */
+  readonly connectTimeoutMs?: number;
+  /** Idle keep-alive socket lifetime in ms (default 60 000). */
+  readonly keepAliveTimeoutMs?: number;
+  /** Maximum sockets per origin (default unlimited). */
+  readonly connectionsPerOrigin?: number;
+  /**
+   * What `accept-encoding` upstreams get: `identity` (default: no compression, lowest latency for
+   * streams) or `compressed` (`gzip, deflate, br`, decompressed here). The client's own header is
+   * never forwarded.
+   */
+  readonly acceptEncoding?: 'identity' | 'compressed';
+  /** Proxy settings; without them no proxy is used. */
+  readonly proxy?: ProxySettings;
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+function decode(body: Readable, contentEncoding: string | undefined): Readable {
+  switch (contentEncoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return body.pipe(createGunzip());
+    case 'br':
+      return body.pipe(createBrotliDecompress());
+    case 'deflate':
+      return body.pipe(createInflate());
+    default:
+      return body;
+  }
+}
+
+/**
+ * The production {@link Transport}: undici `request` over one keep-alive dispatcher (a pool per
+ * origin), redirects never followed, explicit timeouts, controlled `accept-encoding`, optional proxy.
+ */
+export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport {
+  const agentOptions = {
+    headersTimeout: options.headersTimeoutMs ?? 0,
+    bodyTimeout: options.bodyTimeoutMs ?? 0,
+    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
+    ...(options.connectionsPerOrigin === undefined ? {} : { connections: options.connectionsPerOrigin }),
+  };
+  const proxy = options.proxy;
+  const dispatcher: Dispatcher =
+    proxy !== undefined && (proxy.httpsProxy || proxy.httpProxy)
+      ? new EnvHttpProxyAgent({
+          ...agentOptions,
+          // Empty strings, not undefined: undici would otherwise fall back to process.env.
+          httpProxy: proxy.httpProxy ?? '',
+          httpsProxy: proxy.httpsProxy ?? '',
+          noProxy: proxy.noProxy ?? '',
+        })
+      : new Agent(agentOptions);
+  const acceptEncoding = options.acceptEncoding === 'compressed' ? 'gzip, deflate, br' : 'identity';
+
+  async function send(upstream: UpstreamRequest, sendOptions: SendOptions): Promise<UpstreamResponse> {
+    const { signal, provider } = sendOptions;
+    if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
+    const controller = new AbortController();
+    const forwardAbort = (): void => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', forwardAbort, { once: true });
+    try {
+      const response = await undiciRequest(upstream.url, {
+        method: upstream.method as Dispatcher.HttpMethod,
+        headers: { ...upstream.headers, 'accept-encoding': acceptEncoding },
+        body: upstream.body ?? null,
+        signal: controller.signal,
+        dispatcher,
+      });
+      const headers = flattenHeaders(response.headers);
+      const decoded = decode(response.body, headers['content-encoding']);
+      if (decoded !== response.body) {
+        delete headers['content-encoding'];
+        delete headers['content-length'];
+        response.body.on('error', (error) => decoded.destroy(error));
+      }
+      decoded.once('close', () => signal?.removeEventListener('abort', forwardAbort));
+      const body = Readable.toWeb(
+        decoded,
+      ) as NodeReadableStream<Uint8Array> as unknown as ReadableStream<Uint8Array>;
+      return { status: response.statusCode, headers, body };
+    } catch (error) {
+      signal?.removeEventListener('abort', forwardAbort);
+      if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
+      throw upstreamUnavailableError(provider, error);
+    }
+  }
+
+  return {
+    send,
+    close: () => dispatcher.close(),
+  };
+}

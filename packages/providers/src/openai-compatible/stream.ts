@@ -1,0 +1,13 @@
+import type { EventSourceMessage } from 'eventsource-parser';
+import { createOpenAIStreamTransformer } from '../openai/stream.js';
+import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+
+/**
+ * OpenAI-compatible streams take OpenAI's fast path; vendors that put usage in the last content chunk
+ * (Mistral, Perplexity) are handled there too.
+ */
+export function createOpenAICompatibleStreamTransformer(
+  options: StreamTransformerOptions,
+): TransformStream<EventSourceMessage, StreamOutput> {
+  return createOpenAIStreamTransformer(options);
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { openAIFinishReasonSchema } from './chat-completion.js';
+import { thinkingBlockSchema } from './chat-completion-request.js';
+import { openAIUsageSchema } from './usage.js';
+
+/** A streamed tool-call fragment: the first carries `id` and `name`, later ones only `arguments`. */
+export const chatCompletionChunkToolCallSchema = z.looseObject({
+  index: z.number().int(),
+  id: z.string().optional(),
+  type: z.literal('function').optional(),
+  function: z.looseObject({ name: z.string().optional(), arguments: z.string().optional() }).optional(),
+});
+
+/**
+ * The chat completion chunk object (https://platform.openai.com/docs/api-reference/chat-streaming).
+ * The usage chunk has `choices: []` and `usage` set.
+ */
+export const chatCompletionChunkSchema = z.looseObject({
+  id: z.string(),
+  object: z.literal('chat.completion.chunk'),
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(
+    z.looseObject({
+      index: z.number().int(),
+      delta: z.looseObject({
+        role: z.literal('assistant').optional(),
+        content: z.string().nullish(),
+        tool_calls: z.array(chatCompletionChunkToolCallSchema).optional(),
+        reasoning_content: z.string().optional(),
+        thinking_blocks: z.array(thinkingBlockSchema).optional(),
+      }),
+      finish_reason: openAIFinishReasonSchema.nullable(),
+      logprobs: z.unknown().nullish(),
+    }),
+  ),
+  usage: openAIUsageSchema.nullish(),
+});
+
+/** A chat completion chunk. */
+export type ChatCompletionChunk = z.infer<typeof chatCompletionChunkSchema>;

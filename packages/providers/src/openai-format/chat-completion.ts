@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { thinkingBlockSchema } from './chat-completion-request.js';
+import { openAIUsageSchema } from './usage.js';
+
+/** OpenAI's finish reasons (https://platform.openai.com/docs/api-reference/chat/object). */
+export const openAIFinishReasonSchema = z.enum([
+  'stop',
+  'length',
+  'tool_calls',
+  'content_filter',
+  'function_call',
+]);
+
+/** One of OpenAI's finish reasons. */
+export type OpenAIFinishReason = z.infer<typeof openAIFinishReasonSchema>;
+
+/** A tool call in an answer. */
+export const chatCompletionToolCallSchema = z.looseObject({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.looseObject({ name: z.string(), arguments: z.string() }),
+});
+
+/**
+ * The chat completion object (https://platform.openai.com/docs/api-reference/chat/object).
+ * `reasoning_content` and `thinking_blocks` are pk extensions, present only when strict OpenAI
+ * compliance is off.
+ */
+export const chatCompletionSchema = z.looseObject({
+  id: z.string(),
+  object: z.literal('chat.completion'),
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(
+    z.looseObject({
+      index: z.number().int(),
+      message: z.looseObject({
+        role: z.literal('assistant'),
+        content: z.string().nullable(),
+        refusal: z.string().nullish(),
+        tool_calls: z.array(chatCompletionToolCallSchema).optional(),
+        reasoning_content: z.string().optional(),
+        thinking_blocks: z.array(thinkingBlockSchema).optional(),
+      }),
+      finish_reason: openAIFinishReasonSchema,
+      logprobs: z.unknown().nullish(),
+    }),
+  ),
+  usage: openAIUsageSchema.optional(),
+});
+
+/** A chat completion. */
+export type ChatCompletion = z.infer<typeof chatCompletionSchema>;

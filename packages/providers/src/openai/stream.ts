@@ -1,0 +1,110 @@
+import { createErrorEnvelope, type OpenAIErrorEnvelope } from '@pk/config';
+import type { EventSourceMessage } from 'eventsource-parser';
+import type { OpenAIUsage } from '../openai-format/usage.js';
+import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import { openAIErrorBodySchema, openAIStreamChunkFieldsSchema } from './api.js';
+
+const HAS_USAGE_OBJECT = /"usage"\s*:\s*\{/;
+const STARTS_WITH_ERROR = /^\s*\{\s*"error"\s*:/;
+
+function errorEnvelopeFrom(data: string): OpenAIErrorEnvelope {
+  const parsed = openAIErrorBodySchema.safeParse(parseJsonOrUndefined(data));
+  const error = parsed.success ? parsed.data.error : undefined;
+  if (isJsonObject(error)) {
+    return {
+      error: {
+        message: error.message ?? 'the provider reported an error',
+        type: error.type ?? null,
+        param: error.param ?? null,
+        code: error.code ?? null,
+      },
+    };
+  }
+  const message = typeof error === 'string' ? error : 'the provider reported an error';
+  return { error: { message, type: 'api_error', param: null, code: null } };
+}
+
+/**
+ * The OpenAI-family stream on its fast path: chunk JSON passes through byte for byte. Only chunks with
+ * a usage object are looked into: usage is reported through `onUsage`, removed from content chunks,
+ * and exactly one usage chunk (the vendor's, or one built from the last usage seen) reaches a client
+ * that asked for it with `stream_options.include_usage`. An in-band `{"error":…}` or `event: error`
+ * becomes an `event: error` frame; a stream cut before `[DONE]` ends with `PK_ERR_STREAM_INTERRUPTED`.
+ * @see https://platform.openai.com/docs/api-reference/chat-streaming
+ */
+export function createOpenAIStreamTransformer(
+  options: StreamTransformerOptions,
+): TransformStream<EventSourceMessage, StreamOutput> {
+  const wantsUsage = options.request.clientWantsUsage;
+  let finished = false;
+  let lastUsage: OpenAIUsage | undefined;
+  let usageChunk: string | undefined;
+  let lastChunk: {
+    id?: string | undefined;
+    created?: number | undefined;
+    model?: string | undefined;
+    object?: string | undefined;
+  } = {};
+
+  function emitUsage(controller: TransformStreamDefaultController<StreamOutput>): void {
+    if (lastUsage !== undefined) options.onUsage(lastUsage);
+    if (!wantsUsage || lastUsage === undefined) return;
+    const data =
+      usageChunk ??
+      JSON.stringify({
+        id: lastChunk.id ?? options.context.generateId(),
+        object: lastChunk.object ?? 'chat.completion.chunk',
+        created: lastChunk.created ?? Math.floor(options.context.now() / 1000),
+        model: lastChunk.model ?? String(options.request.body.model ?? ''),
+        choices: [],
+        usage: lastUsage,
+      });
+    controller.enqueue({ type: 'data', data });
+  }
+
+  return new TransformStream<EventSourceMessage, StreamOutput>({
+    transform(event, controller) {
+      if (finished) return;
+      const data = event.data;
+      if (event.event === 'error' || STARTS_WITH_ERROR.test(data)) {
+        finished = true;
+        controller.enqueue({ type: 'error', envelope: errorEnvelopeFrom(data) });
+        return;
+      }
+      if (data.trim() === '[DONE]') {
+        finished = true;
+        emitUsage(controller);
+        return;
+      }
+      if (!HAS_USAGE_OBJECT.test(data)) {
+        controller.enqueue({ type: 'data', data });
+        return;
+      }
+      const json = parseJsonOrUndefined(data);
+      const fields = openAIStreamChunkFieldsSchema.safeParse(json);
+      if (!fields.success || !isJsonObject(json) || !fields.data.usage) {
+        controller.enqueue({ type: 'data', data });
+        return;
+      }
+      lastUsage = json.usage as OpenAIUsage;
+      lastChunk = fields.data;
+      if ((fields.data.choices ?? []).length === 0) {
+        usageChunk = data;
+        return;
+      }
+      const { usage: _usage, ...withoutUsage } = json;
+      controller.enqueue({ type: 'data', data: JSON.stringify(withoutUsage) });
+    },
+    flush(controller) {
+      if (finished) return;
+      controller.enqueue({
+        type: 'error',
+        envelope: createErrorEnvelope({
+          code: 'PK_ERR_STREAM_INTERRUPTED',
+          message: 'the provider stream ended before [DONE]',
+        }),
+      });
+    },
+  });
+}

@@ -1,0 +1,52 @@
+import type { PreparedRequest, ProviderRequest, ProviderTarget } from '../spec/provider-adapter.js';
+import { isJsonObject } from './json.js';
+
+/** A prepared request plus what the shared response steps need to remember. */
+export interface PreparedCall extends PreparedRequest {
+  /** The client asked for base64 embeddings: upstream gets floats, the answer is encoded once here. */
+  readonly wantsBase64Embeddings: boolean;
+}
+
+/**
+ * The shared steps before any adapter runs:
+ * - `provider_options` is removed from the body and only `provider_options[<answering provider>]`
+ *   (then the target's own `provider_options[<provider>]`) is kept, for the adapter to merge into the
+ *   upstream body, so a fallback never sends one vendor's options to another;
+ * - the target's `override_params` replace the client's values;
+ * - `encoding_format: "base64"` is removed for embeddings and applied once on the way back.
+ */
+export function prepareRequest(options: {
+  readonly request: ProviderRequest;
+  readonly provider: string;
+  readonly target: ProviderTarget;
+  readonly overrideParams?: Readonly<Record<string, unknown>>;
+}): PreparedCall {
+  const { request, provider, target } = options;
+  const { provider_options: bodyProviderOptions, ...rest } = request.body ?? {};
+  const body: Record<string, unknown> = { ...rest, ...(options.overrideParams ?? {}) };
+  const providerOptions: Record<string, unknown> = {};
+  for (const source of [bodyProviderOptions, target.provider_options]) {
+    const own = isJsonObject(source) ? source[provider] : undefined;
+    if (isJsonObject(own)) Object.assign(providerOptions, own);
+  }
+  let wantsBase64Embeddings = false;
+  if (request.endpoint === 'embeddings' && body.encoding_format === 'base64') {
+    wantsBase64Embeddings = true;
+    delete body.encoding_format;
+  }
+  const stream = body.stream === true;
+  const streamOptions = body.stream_options;
+  const clientWantsUsage = stream && isJsonObject(streamOptions) && streamOptions.include_usage === true;
+  return {
+    endpoint: request.endpoint,
+    body,
+    providerOptions,
+    stream,
+    clientWantsUsage,
+    wantsBase64Embeddings,
+    ...(request.path === undefined ? {} : { path: request.path }),
+    ...(request.method === undefined ? {} : { method: request.method }),
+    ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
+    ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+  };
+}

@@ -1,0 +1,147 @@
+import type { OpenAIErrorEnvelope } from '@pk/config';
+import type { EventSourceMessage } from 'eventsource-parser';
+import type { OpenAIUsage } from '../openai-format/usage.js';
+import type { UpstreamError } from './upstream-error.js';
+import type { UpstreamRequest } from './upstream-request.js';
+
+/**
+ * The OpenAI endpoints pk routes. `passthrough` is any other path under `/v1` (images, audio,
+ * files …), forwarded unchanged to providers of the OpenAI family.
+ */
+export type ProviderEndpoint = 'chat.completions' | 'completions' | 'embeddings' | 'passthrough';
+
+/** A provider target's options, snake_case as in a config (`api_key`, `custom_host`, `resource_name` …). */
+export type ProviderTarget = Readonly<Record<string, unknown>>;
+
+/** One request in OpenAI's format, as the gateway received it. */
+export interface ProviderRequest {
+  /** Which endpoint is called. */
+  readonly endpoint: ProviderEndpoint;
+  /** The JSON body (every endpoint but multipart pass-through). */
+  readonly body?: Readonly<Record<string, unknown>>;
+  /** For `passthrough`: the path after `/v1` (`/images/generations`), query included. */
+  readonly path?: string;
+  /** For `passthrough`: the HTTP method (default `POST`). */
+  readonly method?: string;
+  /** For `passthrough` with a non-JSON body (multipart audio): the bytes, sent unchanged. */
+  readonly rawBody?: Uint8Array;
+  /** For `rawBody`: its content type (boundary included). */
+  readonly contentType?: string;
+  /**
+   * When true (Portkey's default), answers carry only OpenAI's fields; when false, reasoning is
+   * returned as `reasoning_content` and `thinking_blocks`. Default `true`.
+   */
+  readonly strictOpenAICompliance?: boolean;
+}
+
+/** Everything an adapter's pure functions may depend on besides the request. */
+export interface ProviderContext {
+  /** The provider id answering (`anthropic`, `groq` …). */
+  readonly provider: string;
+  /** The target's options (credentials, host, Azure fields …). */
+  readonly target: ProviderTarget;
+  /** See {@link ProviderRequest.strictOpenAICompliance}. */
+  readonly strictOpenAICompliance: boolean;
+  /** Makes ids for answers whose vendor sends none (`chatcmpl-…`). Injected so snapshots are stable. */
+  readonly generateId: () => string;
+  /** Milliseconds since the epoch. Injected so snapshots are stable. */
+  readonly now: () => number;
+}
+
+/** A request after the shared steps: `provider_options` and `override_params` applied. */
+export interface PreparedRequest {
+  /** The endpoint. */
+  readonly endpoint: ProviderEndpoint;
+  /** The body to translate (a fresh object the adapter may keep), without `provider_options`. */
+  readonly body: Record<string, unknown>;
+  /**
+   * The answering provider's own `provider_options[<id>]` (the body's, then the target's): vendor
+   * fields the adapter merges into the upstream body after translation.
+   */
+  readonly providerOptions: Readonly<Record<string, unknown>>;
+  /** Whether the client asked for a stream. */
+  readonly stream: boolean;
+  /** Whether the client asked for the usage chunk (`stream_options.include_usage`). */
+  readonly clientWantsUsage: boolean;
+  /** Pass-through only: path, method and raw body. */
+  readonly path?: string;
+  readonly method?: string;
+  readonly rawBody?: Uint8Array;
+  readonly contentType?: string;
+}
+
+/** What `buildRequest` returns: the upstream request and the parameters it had to drop. */
+export interface BuiltRequest {
+  /** The request to send. */
+  readonly upstream: UpstreamRequest;
+  /** Human-readable notes about dropped parameters (sent as `x-pk-warnings`). */
+  readonly warnings: readonly string[];
+}
+
+/** One item a stream transformer emits: a chunk's JSON text, or an error for an `event: error` frame. */
+export type StreamOutput =
+  | { readonly type: 'data'; readonly data: string }
+  | { readonly type: 'error'; readonly envelope: OpenAIErrorEnvelope };
+
+/** What a stream transformer is created with. */
+export interface StreamTransformerOptions {
+  /** The context of the call. */
+  readonly context: ProviderContext;
+  /** The prepared request (model, whether the client wants usage …). */
+  readonly request: PreparedRequest;
+  /** Called once with the usage seen in the stream, for logging and caching. */
+  readonly onUsage: (usage: OpenAIUsage) => void;
+}
+
+/** A feature or endpoint is supported, or not, with the vendor's doc page that shows it. */
+export type Capability = true | { readonly unsupported: string };
+
+/** What a provider offers, from its docs. Drives the README table and early 400s. */
+export interface ProviderCapabilities {
+  readonly chatCompletions: Capability;
+  readonly completions: Capability;
+  readonly embeddings: Capability;
+  readonly passthrough: Capability;
+  readonly streaming: Capability;
+  readonly tools: Capability;
+  readonly jsonMode: Capability;
+  readonly imageInput: Capability;
+  readonly reasoning: Capability;
+}
+
+/**
+ * The contract every provider implements. All functions are pure; the network lives in `execute/`.
+ * @see ../../README.md for the role of each file in a provider folder.
+ */
+export interface ProviderAdapter {
+  /** Provider id. */
+  readonly id: string;
+  /** The vendor's API reference. */
+  readonly docsUrl: string;
+  /** What it offers. */
+  readonly capabilities: ProviderCapabilities;
+  /** OpenAI request → vendor request (pure). Throws `PkError` (400) for a request it must refuse. */
+  buildRequest(request: PreparedRequest, context: ProviderContext): BuiltRequest;
+  /** Vendor JSON answer → OpenAI JSON answer (pure). */
+  parseResponse(body: unknown, request: PreparedRequest, context: ProviderContext): unknown;
+  /** Vendor SSE events → OpenAI chunks. Never throws mid-stream: emits an error item instead. */
+  createStreamTransformer(
+    options: StreamTransformerOptions,
+  ): TransformStream<EventSourceMessage, StreamOutput>;
+  /** Vendor error answer → {@link UpstreamError} (pure). */
+  parseError(input: UpstreamErrorInput): UpstreamError;
+}
+
+/** What an error transform reads. */
+export interface UpstreamErrorInput {
+  /** Provider id (an adapter shared by several providers needs it). */
+  readonly provider: string;
+  /** HTTP status. */
+  readonly status: number;
+  /** The body text (maybe not JSON). */
+  readonly body: string;
+  /** Response headers, lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Current time in ms (for `retry-after` HTTP dates). */
+  readonly now: number;
+}

@@ -1,0 +1,89 @@
+import type { OpenAIErrorEnvelope } from '@pk/config';
+
+const UPSTREAM_ERROR_MARKER = Symbol.for('pk.providers.UpstreamError');
+
+/** Statuses worth retrying on another attempt: timeouts, conflicts, rate limits and server errors. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/** What an {@link UpstreamError} is built from. */
+export interface UpstreamErrorInit {
+  /** HTTP status to answer with (the provider's own, or 502 when it could not be reached). */
+  readonly status: number;
+  /** Id of the provider that failed (`anthropic`, `groq` …). */
+  readonly provider: string;
+  /** The vendor's message, shown to the client unprefixed. */
+  readonly message: string;
+  /** The vendor's error `type` (`rate_limit_error`, `overloaded_error` …), kept as sent. */
+  readonly type?: string | null;
+  /** The vendor's error `code` (`context_length_exceeded` …), kept as sent. */
+  readonly code?: string | number | null;
+  /** The request field the error is about, when the vendor says. */
+  readonly param?: string | null;
+  /** Overrides the status-based default of {@link isRetryableStatus}. */
+  readonly retryable?: boolean;
+  /** Milliseconds the vendor asked to wait (`retry-after`, `retry-after-ms`). */
+  readonly retryAfterMs?: number;
+  /** The raw vendor body, for logs (never sent to the client). */
+  readonly raw?: unknown;
+  /** The underlying exception (connection errors). */
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error type for provider failures: an HTTP error answer, an unreachable upstream, a timeout.
+ * `message` (for logs) names the provider; {@link UpstreamError.toEnvelope} gives the OpenAI envelope
+ * the client sees, which keeps the vendor's message, `type` and `code` as sent (clients test
+ * `code === 'context_length_exceeded'`) and names the provider only in `x-portkey-provider`.
+ */
+export class UpstreamError extends Error {
+  /** HTTP status to answer with. */
+  readonly status: number;
+  /** Provider id. */
+  readonly provider: string;
+  /** The vendor's message, unprefixed. */
+  readonly vendorMessage: string;
+  /** Vendor error type, or `null`. */
+  readonly type: string | null;
+  /** Vendor error code, or `null`. */
+  readonly code: string | number | null;
+  /** Request field the error is about, or `null`. */
+  readonly param: string | null;
+  /** Whether another attempt may succeed. */
+  readonly retryable: boolean;
+  /** Milliseconds the vendor asked to wait before retrying, when it said. */
+  readonly retryAfterMs: number | undefined;
+  /** The vendor's body, for logs. */
+  readonly raw: unknown;
+  readonly [UPSTREAM_ERROR_MARKER] = true;
+
+  constructor(init: UpstreamErrorInit) {
+    super(
+      `${init.provider}: ${init.status} ${init.message}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
+    this.name = 'UpstreamError';
+    this.status = init.status;
+    this.provider = init.provider;
+    this.vendorMessage = init.message;
+    this.type = init.type ?? null;
+    this.code = init.code ?? null;
+    this.param = init.param ?? null;
+    this.retryable = init.retryable ?? isRetryableStatus(init.status);
+    this.retryAfterMs = init.retryAfterMs;
+    this.raw = init.raw;
+  }
+
+  /** True for any `UpstreamError`, even one from another copy of this package. */
+  static isInstance(value: unknown): value is UpstreamError {
+    return typeof value === 'object' && value !== null && UPSTREAM_ERROR_MARKER in value;
+  }
+
+  /** The OpenAI error envelope sent to the client. */
+  toEnvelope(): OpenAIErrorEnvelope {
+    return {
+      error: { message: this.vendorMessage, type: this.type, param: this.param, code: this.code },
+    };
+  }
+}
