@@ -71,16 +71,13 @@ function rawHostOf(value: string): string {
   return authority.replace(/:\d*$/, '');
 }
 
-function checkHostName(host: string, rawHost: string): string | undefined {
+function checkHostName(host: string): string | undefined {
   if (host.startsWith('[')) {
     return isPrivateIpv6(host.slice(1, -1))
       ? 'expected a public host; loopback, link-local, unique-local and IPv4-mapped private IPv6 addresses are refused'
       : undefined;
   }
   if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
-    if (rawHost.toLowerCase() !== host) {
-      return 'expected an IPv4 address in dotted-decimal form; decimal, hex, octal and short forms are refused';
-    }
     return isPrivateIpv4(host)
       ? 'expected a public host; private, loopback, link-local and reserved IPv4 ranges are refused'
       : undefined;
@@ -124,10 +121,14 @@ export function checkCustomHost(value: string, options: CustomHostOptions = {}):
   }
   const host = url.hostname.toLowerCase();
   if (host.length === 0) return 'expected a URL with a host';
+  // Checked before trust: `0x7f000001` must not pass as the trusted 127.0.0.1.
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host) && rawHost.toLowerCase() !== host) {
+    return 'expected an IPv4 address in dotted-decimal form; decimal, hex, octal and short forms are refused';
+  }
   if (isTrusted(host.replace(/^\[|\]$/g, ''), options.trustedHosts ?? DEFAULT_TRUSTED_CUSTOM_HOSTS)) {
     return undefined;
   }
-  return checkHostName(host, rawHost);
+  return checkHostName(host);
 }
 
 /**

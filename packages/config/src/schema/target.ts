@@ -34,7 +34,10 @@ export const configProviderSchema = z.union(
 /** Case-insensitive regex source for one literal word (JSON Schema patterns take no flags). */
 function caseInsensitive(word: string): string {
   return [...word]
-    .map((char) => (/[a-z]/i.test(char) ? `[${char.toLowerCase()}${char.toUpperCase()}]` : `\\${char}`))
+    .map((char) => {
+      if (/[a-z]/i.test(char)) return `[${char.toLowerCase()}${char.toUpperCase()}]`;
+      return /[.*+?^${}()|[\]\\/]/.test(char) ? `\\${char}` : char;
+    })
     .join('');
 }
 
