@@ -12,9 +12,9 @@ export function checkHeaderValue(header: string, value: string): HeaderProblem |
   if (value.length > MAX_HEADER_VALUE_LENGTH) {
     return createHeaderProblem(header, 'too-long', `longer than ${MAX_HEADER_VALUE_LENGTH} characters`);
   }
-  const match = INVALID_VALUE_CHARACTER.exec(value);
-  if (match === null) return undefined;
-  return createHeaderProblem(header, 'invalid-characters', describeCharacter(match[0]));
+  if (!INVALID_VALUE_CHARACTER.test(value)) return undefined;
+  const character = INVALID_VALUE_CHARACTER.exec(value)?.[0] ?? '';
+  return createHeaderProblem(header, 'invalid-characters', describeCharacter(character));
 }
 
 function describeCharacter(character: string): string {

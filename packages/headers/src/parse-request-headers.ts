@@ -52,29 +52,25 @@ export function parseRequestHeaders(input: HeaderInput): ParsedRequestHeaders {
   const options: Record<string, unknown> = {};
   const unprefixed: Record<string, string> = {};
   const problems: HeaderProblem[] = [];
-  const unrecognized = new Set<string>();
-  const seen = new Map<string, string>();
+  let unrecognized: Set<string> | undefined;
 
   forEachHeader(input, (rawName, rawValue) => {
     const name = rawName.toLowerCase();
     if (name.startsWith(PORTKEY_HEADER_PREFIX)) {
       const spec = REQUEST_OPTION_SPEC_BY_HEADER.get(name);
       if (spec === undefined) {
+        unrecognized ??= new Set();
         unrecognized.add(name);
         return;
       }
       const value = rawValue.trim();
       if (value === '') return;
-      const previous = seen.get(name);
-      if (previous === undefined) {
-        seen.set(name, value);
-        const decoded = decodeHeaderValue(spec.kind, name, value, problems);
-        if (decoded !== undefined) options[spec.option] = decoded;
-      } else if (spec.kind === 'list') {
-        const more = decodeHeaderValue(spec.kind, name, value, problems);
-        const current = options[spec.option];
-        if (Array.isArray(more) && Array.isArray(current)) current.push(...more);
-      } else if (previous !== value) {
+      const decoded = decodeHeaderValue(spec.kind, name, value, problems);
+      if (decoded === undefined) return;
+      const current = options[spec.option];
+      if (current === undefined) options[spec.option] = decoded;
+      else if (Array.isArray(current) && spec.kind === 'list') current.push(...(decoded as string[]));
+      else if (!sameValue(current, decoded)) {
         problems.push(conflict(name));
         delete options[spec.option];
       }
@@ -91,13 +87,10 @@ export function parseRequestHeaders(input: HeaderInput): ParsedRequestHeaders {
     const isAuthorization = name === UNPREFIXED_REQUEST_HEADERS.authorization;
     const target = isAuthorization ? options : unprefixed;
     const key = isAuthorization ? 'Authorization' : name;
-    const previous = seen.get(name);
-    if (previous === undefined) {
-      seen.set(name, value);
-      target[key] = value;
-    } else if (LIST_VALUED.has(name)) {
-      if (target[key] !== undefined) target[key] = `${target[key]}, ${value}`;
-    } else if (previous !== value) {
+    const previous = target[key];
+    if (previous === undefined) target[key] = value;
+    else if (LIST_VALUED.has(name)) target[key] = `${previous}, ${value}`;
+    else if (previous !== value) {
       problems.push(conflict(name));
       delete target[key];
     }
@@ -111,8 +104,18 @@ export function parseRequestHeaders(input: HeaderInput): ParsedRequestHeaders {
     apiKey: unprefixed[UNPREFIXED_REQUEST_HEADERS.apiKey],
     gatewayKey: typed.apiKey,
   });
-  const parsed = { options: typed, unprefixed, problems, unrecognized: [...unrecognized] };
+  const parsed = {
+    options: typed,
+    unprefixed,
+    problems,
+    unrecognized: unrecognized === undefined ? [] : [...unrecognized],
+  };
   return providerKey === undefined ? parsed : { ...parsed, providerKey };
+}
+
+// Only reached for a repeated header, so the JSON comparison stays off the common path.
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || (typeof a === 'object' && JSON.stringify(a) === JSON.stringify(b));
 }
 
 function conflict(header: string): HeaderProblem {
