@@ -11,7 +11,7 @@ export interface MemoryCacheStoreOptions<Value> {
   readonly maxBytes?: number;
   /** Size of one value in bytes (default: UTF-8 length of strings, `byteLength` of binary, JSON length otherwise). */
   readonly sizeOf?: (value: Value, key: string) => number;
-  /** Clock for expiry, in ms (default `performance.now`); tests pass a fake clock's `now`. */
+  /** Clock for expiry, in ms (default `performance.now`); tests pass a fake clock's `now`. An entry expires once its age exceeds the TTL. */
   readonly now?: () => number;
 }
 
@@ -38,7 +38,9 @@ export function createMemoryCacheStore<Value extends NonNullable<unknown>>(
     maxSize: options.maxBytes ?? DEFAULT_CACHE_MAX_BYTES,
     // lru-cache rejects a size of 0; every entry costs at least one byte.
     sizeCalculation: (value, key) => Math.max(1, sizeOf(value, key)),
-    ...(now === undefined ? {} : { perf: { now } }),
+    // With an injected clock: read it on every check (lru-cache otherwise memoises now for 1 ms with
+    // a real timer), and never let it read 0, which lru-cache takes for "no start time".
+    ...(now === undefined ? {} : { perf: { now: () => now() + 1 }, ttlResolution: 0 }),
   });
   return {
     get size() {
