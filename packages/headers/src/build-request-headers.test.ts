@@ -88,6 +88,13 @@ describe('buildRequestHeaders', () => {
     });
   });
 
+  it("types a config object with @pk/config's Config: a misspelt key does not compile", () => {
+    // @ts-expect-error `retyr` is not a config key.
+    expect(buildRequestHeaders({ config: { retyr: { attempts: 1 } } })).toEqual({
+      'x-portkey-config': '{"retyr":{"attempts":1}}',
+    });
+  });
+
   it('writes provider-specific options under their own headers', () => {
     expect(
       buildRequestHeaders({
@@ -146,7 +153,7 @@ describe('buildRequestHeaders', () => {
       'x-portkey-metadata',
     ],
     ['a config JSON string that is not JSON', { config: '{"retry":' }, 'x-portkey-config'],
-    ['a config that cannot be JSON', { config: { big: 1n } }, 'x-portkey-config'],
+    ['a config that cannot be JSON', { config: { override_params: { big: 1n } } }, 'x-portkey-config'],
     ['a forward header name with a space', { forwardHeaders: ['x a'] }, 'x-portkey-forward-headers'],
     [
       'forwarding the forward-headers header',

@@ -1,11 +1,12 @@
+import type { Config } from '@pk/config';
 import type { REQUEST_HEADER_NAMES } from './header-names.js';
 import type { KindOfOption } from './request-option-kinds.js';
 
 /**
- * A config as an SDK option: a config object (validated by the gateway with `@pk/config`'s
- * `parseConfig`), or a saved config's id such as `pc-abc-123`.
+ * A config as an SDK option: a config object (snake_case, as `@pk/config` defines it; the gateway
+ * validates it with `parseConfig`), or a saved config's id such as `pc-abc-123`.
  */
-export type ConfigOption = Readonly<Record<string, unknown>> | string;
+export type ConfigOption = Config | string;
 
 /** A JSON object value (metadata, a config, a service account key). */
 export type JsonObject = Record<string, unknown>;
