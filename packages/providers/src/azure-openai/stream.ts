@@ -2,12 +2,27 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { createOpenAIStreamTransformer } from '../openai/stream.js';
 import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
 
+const PROMPT_FILTER_ONLY =
+  /^\s*\{\s*"choices"\s*:\s*\[\s*\]\s*,\s*"created"\s*:\s*0\s*,[\s\S]*"prompt_filter_results"/;
+
 /**
- * Azure streams are OpenAI's; the first chunk may carry only `prompt_filter_results` with
- * `choices: []` and no usage, which the fast path passes through.
+ * Azure streams are OpenAI's, except a first chunk that carries only `prompt_filter_results` (with
+ * `object: ""` and `created: 0`, not a valid chunk). With strict OpenAI compliance it is dropped;
+ * otherwise it passes through. A content-filter stop arrives as `finish_reason: "content_filter"`.
+ * @see https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/content-filter
  */
 export function createAzureOpenAIStreamTransformer(
   options: StreamTransformerOptions,
 ): TransformStream<EventSourceMessage, StreamOutput> {
-  return createOpenAIStreamTransformer(options);
+  const fastPath = createOpenAIStreamTransformer(options);
+  if (!options.context.strictOpenAICompliance) return fastPath;
+  const filter = new TransformStream<EventSourceMessage, EventSourceMessage>({
+    transform(event, controller) {
+      if (!PROMPT_FILTER_ONLY.test(event.data)) controller.enqueue(event);
+    },
+  });
+  return { writable: filter.writable, readable: filter.readable.pipeThrough(fastPath) } as TransformStream<
+    EventSourceMessage,
+    StreamOutput
+  >;
 }

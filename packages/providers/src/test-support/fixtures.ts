@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+
+const SOURCE_ROOT = new URL('../', import.meta.url);
+
+/** Reads `src/<folder>/__fixtures__/<name>` as text. */
+export function readFixtureText(folder: string, name: string): string {
+  return readFileSync(new URL(`${folder}/__fixtures__/${name}`, SOURCE_ROOT), 'utf8');
+}
+
+/** Reads a JSON fixture. */
+export function readJsonFixture(folder: string, name: string): Record<string, unknown> {
+  return JSON.parse(readFixtureText(folder, name)) as Record<string, unknown>;
+}
+
+/** Reads a `.chunks.txt` fixture: one SSE `data:` payload per line. */
+export function readChunkFixture(folder: string, name: string): string[] {
+  return readFixtureText(folder, name)
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+}
+
+/** The wire format a mock upstream speaks. */
+export type WireFormat = 'openai' | 'anthropic';
+
+/**
+ * SSE frames for chunk lines: `data: …` for the OpenAI family, `event: <type>` + `data: …` for
+ * Anthropic (the event name is the payload's `type`).
+ */
+export function sseFramesFromChunks(lines: readonly string[], format: WireFormat): string[] {
+  return lines.map((line) => {
+    if (format === 'openai') return `data: ${line}\n\n`;
+    const type = (JSON.parse(line) as { type?: string }).type ?? 'message';
+    return `event: ${type}\ndata: ${line}\n\n`;
+  });
+}

@@ -1,0 +1,8 @@
+/**
+ * zod schemas of OpenAI's answer types that the matrix and harness tests check every answer against:
+ * the chat completion, the chunk, the embeddings list and the error envelope.
+ */
+export { openAIErrorEnvelopeSchema } from '@pk/config';
+export { chatCompletionSchema } from '../openai-format/chat-completion.js';
+export { chatCompletionChunkSchema } from '../openai-format/chat-completion-chunk.js';
+export { embeddingListSchema } from '../openai-format/embedding.js';
