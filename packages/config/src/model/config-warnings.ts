@@ -25,7 +25,9 @@ function queryPaths(query: Readonly<Record<string, unknown>>): string[] {
   return Object.entries(query).flatMap(([key, value]) => {
     if ((key === '$and' || key === '$or') && Array.isArray(value)) {
       return value.flatMap((sub) =>
-        sub !== null && typeof sub === 'object' ? queryPaths(sub as Record<string, unknown>) : [],
+        sub !== null && typeof sub === 'object' && !Array.isArray(sub)
+          ? queryPaths(sub as Record<string, unknown>)
+          : [],
       );
     }
     return key.startsWith('$') ? [] : [key];

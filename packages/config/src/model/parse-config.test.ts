@@ -206,6 +206,38 @@ describe('other warnings', () => {
   });
 });
 
+describe('nesting', () => {
+  const nest = (levels: number): unknown => {
+    let node: unknown = { provider: 'openai', api_key: 'k' };
+    for (let level = 0; level < levels; level += 1)
+      node = { strategy: { mode: 'fallback' }, targets: [node] };
+    return node;
+  };
+
+  it('accepts targets 10 levels deep and refuses 11', () => {
+    expect(parseConfig(nest(10)).ok).toBe(true);
+    expect(parseConfig(nest(11))).toMatchObject({
+      ok: false,
+      issues: [{ path: `config${'.targets[0]'.repeat(10)}.targets` }],
+    });
+  });
+
+  it('refuses hostile nesting anywhere without overflowing the stack', () => {
+    expect(parseConfig(nest(5000)).ok).toBe(false);
+    let deep: unknown = 1;
+    for (let level = 0; level < 20_000; level += 1) deep = { a: deep };
+    expect(parseConfig({ virtual_key: 'vk', override_params: deep })).toMatchObject({
+      ok: false,
+      issues: [
+        {
+          path: 'config',
+          message: 'config: expected JSON nested at most 100 levels deep, got deeper nesting',
+        },
+      ],
+    });
+  });
+});
+
 describe('input forms', () => {
   it('accepts the JSON text of a config', () => {
     expect(parseConfig('{"virtual_key":"vk","retry":{"attempts":1}}')).toMatchObject({ ok: true });

@@ -16,6 +16,20 @@ export interface ParseConfigOptions {
   readonly trustedCustomHosts?: readonly string[] | undefined;
 }
 
+/** Deepest JSON nesting accepted anywhere in a config (10 target levels need about 45). */
+const MAX_JSON_DEPTH = 100;
+
+/** True when `value` nests objects/arrays deeper than `limit` (iterative: hostile input cannot overflow the stack). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (item.value === null || typeof item.value !== 'object') continue;
+    if (item.depth >= limit) return true;
+    for (const child of Object.values(item.value)) stack.push({ value: child, depth: item.depth + 1 });
+  }
+  return false;
+}
+
 function decodeInput(input: unknown): { value: unknown } | { issue: ConfigIssue } {
   if (typeof input !== 'string') return { value: input };
   try {
@@ -37,6 +51,10 @@ function decodeInput(input: unknown): { value: unknown } | { issue: ConfigIssue 
 export function parseConfig(input: unknown, options: ParseConfigOptions = {}): ParseConfigResult {
   const decoded = decodeInput(input);
   if ('issue' in decoded) return { ok: false, issues: [decoded.issue], warnings: [] };
+  if (nestsDeeperThan(decoded.value, MAX_JSON_DEPTH)) {
+    const message = `config: expected JSON nested at most ${MAX_JSON_DEPTH} levels deep, got deeper nesting`;
+    return { ok: false, issues: [{ path: 'config', message }], warnings: [] };
+  }
   const normalized = normalizeConfigKeys(decoded.value);
   const parsed = configSchema.safeParse(normalized.value, { reportInput: true });
   const issues = [...normalized.issues];
