@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PkError } from '../errors/error-envelope.js';
+import type { Config } from '../schema/target.js';
 import { INVALID_CONFIGS, VALID_CONFIGS } from './__fixtures__/fixtures.js';
 import { parseConfig, parseConfigOrThrow } from './parse-config.js';
 
@@ -142,6 +143,17 @@ describe('spelling', () => {
         },
       ],
     });
+  });
+});
+
+describe('the Config type', () => {
+  it('is strict snake_case: a misspelt or camelCase key is a compile error', () => {
+    const good: Config = { provider: 'openai', override_params: { maxTokens: 1 }, retry: { attempts: 1 } };
+    // @ts-expect-error misspelt key
+    const misspelt: Config = { overide_params: {} };
+    // @ts-expect-error camelCase is accepted at run time only
+    const camel: Config = { apiKey: 'sk' };
+    expect([good, misspelt, camel]).toHaveLength(3);
   });
 });
 
