@@ -52,6 +52,27 @@ describe('circuit breaker rules', () => {
     expect(breakerVerdict(config, outcome)).toBe(expected);
   });
 
+  it('does not break targets below a conditional group unless a group in between sets its own cb_config', () => {
+    const config = cb();
+    const plan = planOf(
+      group({
+        mode: 'conditional',
+        default: 'a',
+        inherited_cb_config: config,
+        targets: [
+          group({
+            name: 'a',
+            mode: 'fallback',
+            inherited_cb_config: config,
+            targets: [leaf({ cb_config: config })],
+          }),
+          group({ name: 'b', mode: 'fallback', cb_config: config, targets: [leaf({ cb_config: config })] }),
+        ],
+      }),
+    );
+    expect(planBreakersOf(plan)?.keys).toEqual(['test-config:config.targets[1].targets[0]']);
+  });
+
   it('watches leaves of fallback and loadbalance groups (inherited config), never of conditional ones', () => {
     const plan = planOf(
       group({

@@ -1,4 +1,4 @@
-import type { PlanGroup, PlanLeaf, PlanNode, ResolvedPlan } from '../plan/plan.js';
+import type { PlanGroup, PlanNode, ResolvedPlan } from '../plan/plan.js';
 import type { CircuitBreakerConfig } from '../schema/circuit-breaker.js';
 import type { BreakerReading, BreakerRule } from './breaker-store.js';
 
@@ -59,15 +59,16 @@ export interface PlanBreakers {
 const planBreakersCache = new WeakMap<ResolvedPlan, PlanBreakers | null>();
 
 /**
- * The leaves of a plan that have a breaker: a leaf whose `cb_config` (or its group's
- * `strategy.cb_config`) has a threshold, unless its group is conditional (hosted Portkey does not
- * break conditional targets). `undefined` when the plan has none.
+ * The leaves of a plan that have a breaker: a leaf whose `cb_config` (inherited down the plan, or its
+ * group's `strategy.cb_config`) has a threshold. Hosted Portkey does not break targets below a
+ * conditional group, unless a group between them sets its own `strategy.cb_config`.
+ * `undefined` when the plan has none.
  */
 export function planBreakersOf(plan: ResolvedPlan): PlanBreakers | undefined {
   let found = planBreakersCache.get(plan);
   if (found === undefined) {
     const leaves: BreakerLeaf[] = [];
-    collect(plan.root, undefined, plan.config_id, leaves);
+    collect(plan.root, undefined, false, plan.config_id, leaves);
     found =
       leaves.length === 0
         ? null
@@ -81,20 +82,24 @@ export function planBreakersOf(plan: ResolvedPlan): PlanBreakers | undefined {
   return found ?? undefined;
 }
 
-function collect(node: PlanNode, parent: PlanGroup | undefined, configId: string, out: BreakerLeaf[]): void {
+function collect(
+  node: PlanNode,
+  parent: PlanGroup | undefined,
+  belowConditional: boolean,
+  configId: string,
+  out: BreakerLeaf[],
+): void {
   if (node.kind === 'group') {
-    for (const child of node.targets) collect(child, node, configId, out);
+    const blocked =
+      node.strategy.mode === 'conditional' || (belowConditional && node.strategy.cb_config === undefined);
+    for (const child of node.targets) collect(child, node, blocked, configId, out);
     return;
   }
-  if (parent === undefined || parent.strategy.mode === 'conditional') return;
-  const config = leafBreakerConfig(node, parent);
+  if (parent === undefined || belowConditional) return;
+  const config = node.cb_config ?? parent.strategy.cb_config ?? parent.cb_config;
   const rule = breakerRuleOf(config);
   if (config === undefined || rule === undefined) return;
   out.push({ path: node.path, key: breakerKey(configId, node.path), config, rule });
-}
-
-function leafBreakerConfig(leaf: PlanLeaf, parent: PlanGroup): CircuitBreakerConfig | undefined {
-  return leaf.cb_config ?? parent.strategy.cb_config ?? parent.cb_config;
 }
 
 /**
