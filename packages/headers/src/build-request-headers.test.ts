@@ -166,6 +166,8 @@ describe('buildRequestHeaders', () => {
       'x-portkey-default-input-guardrails',
     ],
     ['a function', { customThing: () => 1 }, 'x-portkey-custom-thing'],
+    ['an option whose name is not a header name', { 'bad name': 'v' }, 'x-portkey-bad name'],
+    ['an option with a non-ASCII name', { naïve: 'v' }, 'x-portkey-naïve'],
   ])('refuses %s, naming the header', (_case, options, header) => {
     const error = buildError(options);
     expect(error.code).toBe('PK_ERR_INVALID_HEADER');

@@ -7,6 +7,9 @@ import { headerNameOfOption } from './option-header-name.js';
 import { REQUEST_OPTION_SPEC_BY_HEADER, REQUEST_OPTION_SPECS } from './request-option-specs.js';
 import type { RequestHeaderOptions } from './request-options.js';
 
+// An HTTP token (RFC 9110 §5.6.2): what an unknown option's name must turn into.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
 /**
  * The official SDK's "empty" (wire contract §3 rule 1): `null`, `undefined`, a blank string, `[]`
  * and `{}` send no header. `false` and `0` are not empty.
@@ -50,6 +53,11 @@ export function buildRequestHeaders(options: RequestHeaderOptions): Record<strin
     const header = headerNameOfOption(key);
     const spec = REQUEST_OPTION_SPEC_BY_HEADER.get(header);
     if (spec === undefined) {
+      if (!HEADER_NAME.test(header)) {
+        throw headerProblemToError(
+          createHeaderProblem(header, 'invalid-name', `option "${key}" is not a valid header name`),
+        );
+      }
       others.set(
         header,
         merge(header, others.get(header), checked(header, encodeGenericValue(header, value))),

@@ -2,6 +2,7 @@ import { PkError } from '@pk/config';
 
 /** Why a header value was refused. */
 export type HeaderProblemReason =
+  | 'invalid-name'
   | 'invalid-characters'
   | 'too-long'
   | 'invalid-json'

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import type { HeaderProblemReason } from './header-problem.js';
 import { parseRequestHeaders } from './parse-request-headers.js';
@@ -49,6 +50,15 @@ describe('parseRequestHeaders', () => {
     expect(parseRequestHeaders(new Map(pairs)).options).toEqual(expected);
     const record = { 'x-portkey-trace-id': 't', 'x-portkey-forward-headers': ['a', 'b,c'], other: undefined };
     expect(parseRequestHeaders(record).options).toEqual(expected);
+  });
+
+  it("takes Node's IncomingHttpHeaders as they are", () => {
+    const headers: IncomingHttpHeaders = {
+      'x-portkey-provider': 'openai',
+      'set-cookie': ['a=1'],
+      accept: undefined,
+    };
+    expect(parseRequestHeaders(headers).options).toEqual({ provider: 'openai' });
   });
 
   it('lists unknown x-portkey-* names without treating them as problems', () => {
