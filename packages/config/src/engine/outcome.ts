@@ -17,6 +17,12 @@ export interface AttemptFailure<Err> {
   readonly status: number;
   /** The upstream's `Retry-After` / `retry-after-ms` in ms (see `parseRetryAfter`), when it sent one. */
   readonly retryAfterMs?: number;
+  /**
+   * True when the target never answered (connection refused or reset, DNS, TLS): retried whenever
+   * retries remain, even when `retry.on_status_codes` leaves the status out, as Portkey retries
+   * network errors. A rejected `attempt` counts as one too.
+   */
+  readonly connectionError?: boolean;
   readonly error: Err;
 }
 

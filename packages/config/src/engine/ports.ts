@@ -10,7 +10,9 @@ export interface AttemptOptions {
   /**
    * Fires when the attempt must stop: its `request_timeout` (until `attempt` resolves, so a stream
    * is never cut by it), the request deadline, or the caller's signal (also while a stream flows).
-   * The adapter only honours it; the engine decides what it means.
+   * The adapter only honours it; the engine decides what it means. Its `reason` says why: a
+   * `PkError` with `PK_ERR_TIMEOUT` or `PK_ERR_DEADLINE`, else the caller's own reason. When nothing
+   * can abort the attempt it is created only if read, so read it rather than spreading the options.
    */
   readonly signal: AbortSignal;
   /** 0 for the first try of this target, 1 for the first retry … */
@@ -18,9 +20,9 @@ export interface AttemptOptions {
 }
 
 /**
- * Calls one target once. Resolve with an outcome for every answer the target gave, errors included;
- * a rejection is taken as a connection error (502, retried whenever retries remain, as Portkey
- * retries network errors).
+ * Calls one target once. Resolve with an outcome for every answer the target gave, errors included
+ * (set `connectionError` when it never answered); a rejection is taken as a connection error too
+ * (502, retried whenever retries remain, as Portkey retries network errors).
  */
 export type AttemptFunction<Req, Value, Err> = (
   target: PlanLeaf,

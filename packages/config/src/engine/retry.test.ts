@@ -294,6 +294,27 @@ describe('retries in runPlan', () => {
     });
   });
 
+  it('an outcome marked connectionError is retried like a rejection, whatever on_status_codes says', async () => {
+    const plan = retried({ retry: { attempts: 1, on_status_codes: [429] } });
+    const run = await runScenario({
+      plan,
+      script: { config: { ok: 'second' } },
+      ports: {
+        attempt: (_target, _request, { attempt }) =>
+          Promise.resolve(
+            attempt === 0
+              ? { ok: false, status: 502, connectionError: true, error: 'ECONNRESET' }
+              : { ok: true, value: 'second' },
+          ),
+      },
+    });
+    expect(summary(run).trace).toEqual([
+      'root#0 t=0 502 retry → retry',
+      'root#1 t=1000 200 answered → return',
+    ]);
+    expect(run.result.trace[0]).toMatchObject({ origin: 'connection-error' });
+  });
+
   it('passes the attempt index to the adapter', async () => {
     const run = await runScenario({
       plan: retried({ retry: { attempts: 2 } }),

@@ -55,6 +55,7 @@ export async function runLeaf<Req, Value, Err>(
     }
     const endMs = ports.now();
     const status = outcome.ok ? (outcome.status ?? 200) : outcome.status;
+    if (!outcome.ok && outcome.connectionError === true) context.attemptOrigin = 'connection-error';
     const entry: MutableTraceAttempt = {
       kind: 'attempt',
       path: leaf.path,

@@ -84,17 +84,19 @@ function attemptUnderSignal<Req, Value, Err>(
         settled = true;
         caller?.removeEventListener('abort', onCallerAbort);
         context.attemptOrigin = isDeadline ? 'deadline' : 'timeout';
-        controller.abort(new DOMException(`The attempt exceeded ${firedAfterMs}ms`, 'TimeoutError'));
-        resolve(
-          isDeadline
-            ? deadlineFailure(context.plan.request_deadline ?? firedAfterMs)
-            : timeoutFailure(firedAfterMs),
-        );
+        const failure = isDeadline
+          ? deadlineFailure(context.plan.request_deadline ?? firedAfterMs)
+          : timeoutFailure(firedAfterMs);
+        // The adapter sees why: a PkError with PK_ERR_TIMEOUT or PK_ERR_DEADLINE as the abort reason.
+        controller.abort(failure.error);
+        resolve(failure);
       }, ignore);
     }
     let pending: Promise<AttemptOutcome<Value, Err>>;
     try {
-      pending = context.ports.attempt(leaf, context.request, { signal: controller.signal, attempt });
+      pending = Promise.resolve(
+        context.ports.attempt(leaf, context.request, { signal: controller.signal, attempt }),
+      );
     } catch (error) {
       pending = Promise.reject(error);
     }
