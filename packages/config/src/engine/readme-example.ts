@@ -62,4 +62,5 @@ for (const line of result.trace) if (line.kind === 'attempt') console.log(line.p
 
 // #endregion readme
 
+/** The example's result, for its test. */
 export { result };
