@@ -1,5 +1,4 @@
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
 import type { UpstreamRequest, UpstreamResponse } from '../spec/upstream-request.js';
@@ -64,6 +63,33 @@ function decode(body: Readable, contentEncoding: string | undefined): Readable {
 }
 
 /**
+ * A pull-based web stream over a Node stream: bytes are read only as the consumer asks (back-pressure
+ * to the upstream socket), and cancelling destroys the Node stream, which releases the connection.
+ */
+function toWebStream(readable: Readable): ReadableStream<Uint8Array> {
+  const iterator: AsyncIterator<Buffer> = readable[Symbol.asyncIterator]();
+  // Errors reach the consumer through `iterator.next()`; this keeps a late abort from going unhandled.
+  readable.on('error', () => {});
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await iterator.next();
+          if (done) controller.close();
+          else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+        } catch (error) {
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await iterator.return?.().catch(() => undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
  * The production {@link Transport}: undici `request` over one keep-alive dispatcher (a pool per
  * origin), redirects never followed, explicit timeouts, controlled `accept-encoding`, optional proxy.
  */
@@ -110,9 +136,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         response.body.on('error', (error) => decoded.destroy(error));
       }
       decoded.once('close', () => signal?.removeEventListener('abort', forwardAbort));
-      const body = Readable.toWeb(
-        decoded,
-      ) as NodeReadableStream<Uint8Array> as unknown as ReadableStream<Uint8Array>;
+      const body = toWebStream(decoded);
       return { status: response.statusCode, headers, body };
     } catch (error) {
       signal?.removeEventListener('abort', forwardAbort);

@@ -1,0 +1,141 @@
+import { PkError } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { preparedChat, testContext } from '../test-support/context.js';
+import { readJsonFixture } from '../test-support/fixtures.js';
+import { toAnthropicRequest } from './request.js';
+
+const context = testContext('anthropic', { provider: 'anthropic', api_key: 'sk-ant-test' });
+const send = (body: Record<string, unknown>, target = {}) => {
+  const built = toAnthropicRequest(preparedChat('anthropic', body, target), context);
+  return { ...built, body: JSON.parse(String(built.upstream.body)) as Record<string, unknown> };
+};
+
+describe('toAnthropicRequest', () => {
+  it('sends the documented "plain text" example field for field', () => {
+    const documented = readJsonFixture('anthropic', 'request-text.json');
+    const { upstream, body, warnings } = send({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: 'Hello, world' }],
+    });
+    expect(upstream.url).toBe('https://api.anthropic.com/v1/messages');
+    expect(upstream.headers).toEqual({
+      'content-type': 'application/json',
+      'anthropic-version': '2023-06-01',
+      'x-api-key': 'sk-ant-test',
+    });
+    expect(body).toEqual(documented);
+    expect(warnings).toEqual([]);
+  });
+
+  it('sends the documented "tools" example field for field', () => {
+    const documented = readJsonFixture('anthropic', 'request-tools.json');
+    const { body } = send({
+      model: 'claude-opus-4-1-20250805',
+      max_completion_tokens: 1024,
+      messages: [{ role: 'user', content: 'What is the weather like in San Francisco?' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            description: 'Get the current weather in a given location',
+            parameters: {
+              type: 'object',
+              properties: {
+                location: { type: 'string', description: 'The city and state, e.g. San Francisco, CA' },
+              },
+              required: ['location'],
+            },
+          },
+        },
+      ],
+    });
+    expect(body).toEqual(documented);
+  });
+
+  it('refuses n > 1 with a 400 naming the parameter', () => {
+    const run = () => send({ model: 'm', n: 2, messages: [{ role: 'user', content: 'hi' }] });
+    expect(run).toThrow(PkError);
+    expect(run).toThrow(expect.objectContaining({ status: 400, param: 'n' }));
+  });
+
+  it('drops what Anthropic lacks with warnings, and maps stop, user, tool_choice and parallel_tool_calls', () => {
+    const { body, warnings } = send({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      seed: 7,
+      frequency_penalty: 0.5,
+      logprobs: false,
+      stop: 'END',
+      user: 'u-1',
+      temperature: 1.5,
+      tools: [{ type: 'function', function: { name: 'f' } }],
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+    });
+    expect(warnings).toEqual([
+      'temperature above 1 is not supported by anthropic and was lowered to 1',
+      "parameter 'seed' is not supported by anthropic and was dropped",
+      "parameter 'frequency_penalty' is not supported by anthropic and was dropped",
+    ]);
+    expect(body).toMatchObject({
+      stop_sequences: ['END'],
+      metadata: { user_id: 'u-1' },
+      temperature: 1,
+      tool_choice: { type: 'any', disable_parallel_tool_use: true },
+      tools: [{ name: 'f', input_schema: { type: 'object', properties: {} } }],
+    });
+  });
+
+  it('sends thinking blocks back with their signature and merges provider_options.anthropic only', () => {
+    const { body } = send({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        {
+          role: 'assistant',
+          content: null,
+          thinking_blocks: [{ type: 'thinking', thinking: 'I should call get_weather.', signature: 'sig-1' }],
+          tool_calls: [
+            {
+              id: 'toolu_1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"location":"Paris"}' },
+            },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'toolu_1', content: '18C' },
+      ],
+      provider_options: {
+        anthropic: { thinking: { type: 'enabled', budget_tokens: 2048 } },
+        openai: { service_tier: 'flex' },
+      },
+    });
+    expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
+    expect(body).not.toHaveProperty('service_tier');
+    expect(body).not.toHaveProperty('provider_options');
+    expect((body.messages as unknown[])[1]).toEqual({
+      role: 'assistant',
+      content: [
+        { type: 'thinking', thinking: 'I should call get_weather.', signature: 'sig-1' },
+        { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { location: 'Paris' } },
+      ],
+    });
+  });
+
+  it('turns an https image into a url source', () => {
+    const { body } = send({
+      model: 'm',
+      messages: [
+        { role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] },
+      ],
+    });
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [{ type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } }],
+      },
+    ]);
+  });
+});

@@ -1,0 +1,101 @@
+import { PkError } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { prepareRequest } from '../shared/prepare-request.js';
+import { preparedChat, testContext } from '../test-support/context.js';
+import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
+import { toAzureOpenAIUpstreamError } from './errors.js';
+import { toAzureOpenAIRequest } from './request.js';
+
+const target = {
+  resource_name: 'my-resource',
+  deployment_id: 'gpt-4o',
+  api_version: '2024-10-21',
+  api_key: 'az-key',
+};
+
+describe('toAzureOpenAIRequest', () => {
+  it.each(['request-text.json', 'request-tools.json'])(
+    'sends the documented example %s to the deployment URL',
+    (name) => {
+      const documented = readJsonFixture('azure-openai', name);
+      const { upstream } = toAzureOpenAIRequest(
+        preparedChat('azure-openai', documented),
+        testContext('azure-openai', target),
+      );
+      expect(upstream.url).toBe(
+        'https://my-resource.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21',
+      );
+      expect(upstream.headers).toEqual({ 'api-key': 'az-key', 'content-type': 'application/json' });
+      expect(JSON.parse(String(upstream.body))).toEqual(documented);
+    },
+  );
+
+  it('sends an Entra token as Bearer instead of api-key', () => {
+    const { upstream } = toAzureOpenAIRequest(
+      preparedChat('azure-openai', { messages: [] }),
+      testContext('azure-openai', { ...target, api_key: undefined, azure_ad_token: 'Bearer eyJ0' }),
+    );
+    expect(upstream.headers).toEqual({ authorization: 'Bearer eyJ0', 'content-type': 'application/json' });
+  });
+
+  it('routes embeddings and pass-through paths, files at the resource level', () => {
+    const context = testContext('azure-openai', target);
+    const embeddings = prepareRequest({
+      request: { endpoint: 'embeddings', body: { input: 'x' } },
+      provider: 'azure-openai',
+      target,
+    });
+    expect(toAzureOpenAIRequest(embeddings, context).upstream.url).toContain(
+      '/openai/deployments/gpt-4o/embeddings?api-version=',
+    );
+    const files = prepareRequest({
+      request: { endpoint: 'passthrough', path: '/files', method: 'GET' },
+      provider: 'azure-openai',
+      target,
+    });
+    expect(toAzureOpenAIRequest(files, context).upstream.url).toBe(
+      'https://my-resource.openai.azure.com/openai/files?api-version=2024-10-21',
+    );
+  });
+
+  it('refuses a target without resource or deployment', () => {
+    expect(() =>
+      toAzureOpenAIRequest(
+        preparedChat('azure-openai', { messages: [] }),
+        testContext('azure-openai', { api_key: 'k' }),
+      ),
+    ).toThrow(PkError);
+  });
+});
+
+describe('toAzureOpenAIUpstreamError', () => {
+  it('keeps content_filter and the param', () => {
+    const error = toAzureOpenAIUpstreamError({
+      provider: 'azure-openai',
+      status: 400,
+      body: readFixtureText('azure-openai', 'error-400-content-filter.json'),
+      headers: {},
+      now: 0,
+    });
+    expect(error).toMatchObject({ code: 'content_filter', param: 'prompt', retryable: false });
+  });
+
+  it('reads Azure 429 with retry-after', () => {
+    const error = toAzureOpenAIUpstreamError({
+      provider: 'azure-openai',
+      status: 429,
+      body: readFixtureText('azure-openai', 'error-429-rate-limit.json'),
+      headers: { 'retry-after': '6' },
+      now: 0,
+    });
+    expect(error).toMatchObject({ code: '429', retryable: true, retryAfterMs: 6000 });
+    const missing = toAzureOpenAIUpstreamError({
+      provider: 'azure-openai',
+      status: 404,
+      body: readFixtureText('azure-openai', 'error-404-deployment.json'),
+      headers: {},
+      now: 0,
+    });
+    expect(missing).toMatchObject({ code: 'DeploymentNotFound', retryable: false });
+  });
+});

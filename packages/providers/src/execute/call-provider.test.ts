@@ -1,0 +1,55 @@
+import { describe, expect, it, vi } from 'vitest';
+import { callProvider, createProviderAttempt } from './call-provider.js';
+import type { Transport } from './transport.js';
+
+const transport: Transport = { send: vi.fn(), close: async () => {} };
+
+describe('callProvider refusals (no upstream call)', () => {
+  it.each([
+    [{ provider: 'cohere' }, 'PK_ERR_PROVIDER_NOT_SUPPORTED'],
+    [{ provider: 'nope' }, 'PK_ERR_INVALID_PROVIDER'],
+    [{}, 'PK_ERR_MISSING_PROVIDER'],
+  ])('%j → %s', async (target, code) => {
+    const outcome = await callProvider({
+      target,
+      request: { endpoint: 'chat.completions', body: {} },
+      transport,
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 400, error: { code } });
+  });
+
+  it('an endpoint the provider lacks is a 400 PK_ERR_UNSUPPORTED_ENDPOINT', async () => {
+    const outcome = await callProvider({
+      target: { provider: 'groq', api_key: 'k' },
+      request: { endpoint: 'embeddings', body: {} },
+      transport,
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 400, error: { code: 'PK_ERR_UNSUPPORTED_ENDPOINT' } });
+    expect(transport.send).not.toHaveBeenCalled();
+  });
+
+  it('reads a plan leaf (target, override_params) through the attempt port', async () => {
+    const send = vi.fn(async () => ({
+      status: 200,
+      headers: {},
+      body: new Response('{"ok":true}').body as ReadableStream<Uint8Array>,
+    }));
+    const attempt = createProviderAttempt({ transport: { send, close: async () => {} } });
+    const leaf = {
+      kind: 'leaf',
+      path: 'config',
+      weight: 1,
+      target: { provider: 'openai', api_key: 'k' },
+      override_params: { model: 'forced' },
+      retry: { attempts: 0, on_status_codes: [], use_retry_after_header: false },
+    } as unknown as Parameters<typeof attempt>[0];
+    const outcome = await attempt(
+      leaf,
+      { endpoint: 'chat.completions', body: { model: 'asked', messages: [] } },
+      { signal: new AbortController().signal, attempt: 0 },
+    );
+    expect(outcome.ok).toBe(true);
+    const [sent] = send.mock.calls[0] as unknown as [{ body: string }];
+    expect(JSON.parse(sent.body)).toEqual({ model: 'forced', messages: [] });
+  });
+});
