@@ -1,3 +1,5 @@
+import { type BreakerStore, createMemoryBreakerStore } from '@pk/config';
+import { createUndiciTransport, type Transport } from '@pk/providers';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { answerClientError } from './client-error.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
@@ -6,12 +8,17 @@ import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
 import { healthRoutes } from './routes/health.js';
+import { openAIRoutes } from './routes/openai-routes.js';
 import { defaultSettings, type GatewaySettings } from './settings/load-settings.js';
 
 /** Everything the app needs from outside; `server.ts` builds it from the environment. */
 export interface AppDependencies {
   readonly settings?: GatewaySettings;
   readonly shutdown?: ShutdownState;
+  /** The network port to upstreams (default: an undici transport without proxy). */
+  readonly transport?: Transport;
+  /** Circuit-breaker state (default: in-process). */
+  readonly breakers?: BreakerStore;
   /** pino logger options, or `false` for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
 }
@@ -31,9 +38,19 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   });
   await app.register(traceIdPlugin);
   await app.register(errorHandlerPlugin);
-  await app.register(shutdownPlugin, { state: dependencies.shutdown ?? createShutdownState() });
+  const shutdown = dependencies.shutdown ?? createShutdownState();
+  await app.register(shutdownPlugin, { state: shutdown });
   await app.register(accessGuardPlugin, { settings });
   await app.register(requestLogPlugin);
   await app.register(healthRoutes);
+  const transport = dependencies.transport ?? createUndiciTransport();
+  await app.register(openAIRoutes, {
+    services: {
+      settings,
+      transport,
+      breakers: dependencies.breakers ?? createMemoryBreakerStore(),
+      stopStreams: shutdown.drainDeadline.signal,
+    },
+  });
   return app;
 }

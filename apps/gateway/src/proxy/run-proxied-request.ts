@@ -1,0 +1,154 @@
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import {
+  type BreakerStore,
+  PkError,
+  PlanAbortedError,
+  type PlanResult,
+  runPlan,
+  statusOfErrorCode,
+} from '@pk/config';
+import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
+import {
+  createProviderAttempt,
+  isSupportedProviderId,
+  type ProviderAnswer,
+  type ProviderEndpoint,
+  type ProviderRequest,
+  type Transport,
+  UpstreamError,
+} from '@pk/providers';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { sendPkError } from '../plugins/error-envelope.js';
+import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
+import type { GatewaySettings } from '../settings/load-settings.js';
+import { sendSse } from './send-sse.js';
+
+/** What the proxy routes share for the app's lifetime. */
+export interface ProxyServices {
+  readonly settings: GatewaySettings;
+  readonly transport: Transport;
+  readonly breakers: BreakerStore;
+  /** Aborted when the shutdown drain time is over: open streams end with `event: error`. */
+  readonly stopStreams: AbortSignal;
+}
+
+type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  sleepFor(ms, undefined, signal === undefined ? undefined : { signal });
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * One OpenAI-format call through the gateway: headers → plan → routing engine over the providers →
+ * JSON or SSE reply with the `x-portkey-*` response headers. Every failure is an OpenAI envelope.
+ */
+export async function runProxiedRequest(
+  services: ProxyServices,
+  endpoint: ProviderEndpoint,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const body = request.body;
+  if (!isObject(body)) {
+    return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', 'the request body must be a JSON object');
+  }
+  const headers = parseRequestHeaders(request.headers);
+  const log = request.logFields;
+  if (headers.options.metadata) log.metadata = headers.options.metadata;
+  const { plan, model } = resolveRequestPlan({
+    headers,
+    model: typeof body.model === 'string' ? body.model : undefined,
+    settings: services.settings,
+    gatewayKey: request.gatewayKey,
+    authorizationIsGatewayKey: request.authorizationIsGatewayKey,
+    isSupportedProvider: isSupportedProviderId,
+  });
+  if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
+  const providerRequest: ProviderRequest = {
+    endpoint,
+    body: model === undefined ? body : { ...body, model },
+    strictOpenAICompliance: headers.options.strictOpenAiCompliance !== false,
+  };
+  if (typeof providerRequest.body?.model === 'string') log.model = providerRequest.body.model;
+  log.stream = body.stream === true;
+
+  const clientGone = new AbortController();
+  const onClose = (): void => {
+    if (!reply.raw.writableFinished) clientGone.abort(new Error('the client went away'));
+  };
+  reply.raw.once('close', onClose);
+  let result: Result;
+  try {
+    result = await runPlan(plan, providerRequest, {
+      attempt: createProviderAttempt({ transport: services.transport }),
+      sleep,
+      now: Date.now,
+      random: Math.random,
+      signal: clientGone.signal,
+      breakers: services.breakers,
+    });
+  } catch (error) {
+    if (error instanceof PlanAbortedError) return reply; // nobody is listening any more
+    throw error;
+  }
+  log.targetPath = result.path;
+  log.retries = result.retryCount;
+  log.cacheStatus = result.cacheStatus;
+  const outcome = result.outcome;
+  const answering = outcome.ok
+    ? outcome.value.provider
+    : UpstreamError.isInstance(outcome.error)
+      ? outcome.error.provider
+      : undefined;
+  if (answering) log.provider = answering;
+  const portkeyHeaders = buildResponseHeaders({
+    traceId: request.traceId,
+    provider: answering,
+    lastUsedOptionIndex: result.path,
+    retryAttemptCount: result.retryCount,
+    cacheStatus: result.cacheStatus,
+  });
+  reply.headers(portkeyHeaders);
+  if (!outcome.ok) return replyWithFailure(reply, request, outcome.error, outcome.status);
+  const answer = outcome.value;
+  if (answer.warnings.length > 0) {
+    reply.header('x-pk-warnings', answer.warnings.join('; ').slice(0, 2000));
+    log.warnings = [...(log.warnings ?? []), ...answer.warnings];
+  }
+  if (answer.kind === 'json') {
+    if (answer.usage) log.usage = answer.usage;
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  }
+  if (answer.kind === 'raw') {
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+  }
+  reply.hijack();
+  const stop = AbortSignal.any([services.stopStreams]);
+  const headersOut = { ...reply.getHeaders(), ...answer.headers } as Record<string, string | number>;
+  await sendSse({ response: reply.raw, stream: answer.stream, headers: headersOut, stop });
+  const usage = await answer.usage;
+  if (usage) log.usage = usage;
+  return reply;
+}
+
+function replyWithFailure(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  error: UpstreamError | PkError,
+  status: number,
+): FastifyReply {
+  if (error instanceof PkError) {
+    request.logFields.errorCode = error.code;
+    if (error.code === 'PK_ERR_CIRCUIT_OPEN' && !reply.hasHeader('retry-after'))
+      reply.header('retry-after', '30');
+    return reply.code(statusOfErrorCode(error.code)).type('application/json').send(error.toEnvelope());
+  }
+  if (UpstreamError.isInstance(error)) {
+    if (typeof error.code === 'string') request.logFields.errorCode = error.code;
+    return reply.code(status).type('application/json').send(error.toEnvelope());
+  }
+  throw error;
+}

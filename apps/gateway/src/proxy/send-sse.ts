@@ -1,0 +1,95 @@
+import type { ServerResponse } from 'node:http';
+import { createErrorEnvelope } from '@pk/config';
+
+/** Idle interval after which a `: ping` comment keeps proxies from closing a quiet stream. */
+export const SSE_PING_INTERVAL_MS = 15_000;
+
+const encoder = new TextEncoder();
+
+function errorFrame(message: string): Uint8Array {
+  const envelope = createErrorEnvelope({ code: 'PK_ERR_STREAM_INTERRUPTED', message });
+  return encoder.encode(`event: error\ndata: ${JSON.stringify(envelope)}\n\n`);
+}
+
+/**
+ * Copies an OpenAI SSE stream to the client: headers flushed at once, backpressure respected (waits
+ * for `drain`), a `: ping` comment after 15 s without data, the upstream cancelled when the client
+ * goes away, and `event: error` + a clean close when the stream breaks or the gateway must stop
+ * (`stop` aborts). Resolves `true` when the stream ended normally.
+ */
+export async function sendSse(options: {
+  readonly response: ServerResponse;
+  readonly stream: ReadableStream<Uint8Array>;
+  readonly headers: Readonly<Record<string, string | number>>;
+  readonly stop: AbortSignal;
+  readonly pingIntervalMs?: number;
+}): Promise<boolean> {
+  const { response, stream } = options;
+  response.writeHead(200, {
+    ...options.headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+  });
+  response.flushHeaders();
+  const reader = stream.getReader();
+  let clientGone = false;
+  const onClose = (): void => {
+    if (!response.writableFinished) {
+      clientGone = true;
+      void reader.cancel(new Error('the client went away')).catch(() => {});
+    }
+  };
+  response.once('close', onClose);
+  let stopped = false;
+  const onStop = (): void => {
+    stopped = true;
+    void reader.cancel(new Error('the gateway is shutting down')).catch(() => {});
+  };
+  options.stop.addEventListener('abort', onStop, { once: true });
+  const pingEvery = options.pingIntervalMs ?? SSE_PING_INTERVAL_MS;
+  let lastWrite = Date.now();
+  const ping = setInterval(
+    () => {
+      if (Date.now() - lastWrite >= pingEvery && !response.writableEnded) {
+        response.write(': ping\n\n');
+        lastWrite = Date.now();
+      }
+    },
+    Math.max(10, Math.floor(pingEvery / 3)),
+  );
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      lastWrite = Date.now();
+      if (!response.write(value)) {
+        await new Promise<void>((resolve) => {
+          const resume = (): void => {
+            response.off('drain', resume);
+            response.off('close', resume);
+            resolve();
+          };
+          response.on('drain', resume);
+          response.on('close', resume);
+        });
+      }
+      if (clientGone) return false;
+    }
+    if (stopped && !response.writableEnded) response.write(errorFrame('the gateway is shutting down'));
+    response.end();
+    return !stopped;
+  } catch {
+    if (!clientGone && !response.writableEnded) {
+      response.write(
+        errorFrame(stopped ? 'the gateway is shutting down' : 'the provider stream was interrupted'),
+      );
+      response.end();
+    }
+    return false;
+  } finally {
+    clearInterval(ping);
+    response.off('close', onClose);
+    options.stop.removeEventListener('abort', onStop);
+  }
+}
