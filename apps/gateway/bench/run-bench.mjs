@@ -23,7 +23,10 @@ function start(command, args, env, readyPattern) {
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command} did not start:\n${output}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`${command} did not start:\n${output}`));
+    }, 15_000);
     const onData = (data) => {
       output += data.toString();
       const match = readyPattern.exec(output);
