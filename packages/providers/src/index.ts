@@ -42,6 +42,7 @@ export {
   type SupportedProviderId,
 } from './registry/registry.js';
 export { decodeEmbeddingBase64, encodeEmbeddingBase64 } from './shared/embeddings-base64.js';
+export { isForwardableHeader, withForwardedHeaders } from './shared/forward-headers.js';
 export type {
   BuiltRequest,
   Capability,

@@ -2,6 +2,7 @@ import { type AttemptFunction, type AttemptOutcome, PkError, type PlanLeaf } fro
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { getProviderAdapter } from '../registry/registry.js';
 import { encodeEmbeddingsAnswerAsBase64 } from '../shared/embeddings-base64.js';
+import { withForwardedHeaders } from '../shared/forward-headers.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { prepareRequest } from '../shared/prepare-request.js';
 import type {
@@ -101,7 +102,8 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       ...(isJsonObject(overrideParams) ? { overrideParams } : {}),
     });
     const built = adapter.buildRequest(prepared, context);
-    const response = await options.transport.send(built.upstream, {
+    const upstream = withForwardedHeaders(built.upstream, options.request.forwardedHeaders);
+    const response = await options.transport.send(upstream, {
       provider: context.provider,
       signal: options.signal,
     });

@@ -32,6 +32,11 @@ export interface ProviderRequest {
    * returned as `reasoning_content` and `thinking_blocks`. Default `true`.
    */
   readonly strictOpenAICompliance?: boolean;
+  /**
+   * Client headers to send upstream as they are (`x-portkey-forward-headers`): added after the
+   * provider's own headers; hop-by-hop, framing and `x-portkey-*` headers are never forwarded.
+   */
+  readonly forwardedHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Everything an adapter's pure functions may depend on besides the request. */

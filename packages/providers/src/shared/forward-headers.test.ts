@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { isForwardableHeader, withForwardedHeaders } from './forward-headers.js';
+
+const upstream = {
+  url: 'https://api.openai.com/v1/chat/completions',
+  method: 'POST',
+  headers: { authorization: 'Bearer sk-provider', 'content-type': 'application/json' },
+  body: '{}',
+};
+
+describe('forwarded headers', () => {
+  it('adds forwarded headers after the provider headers, lower-cased', () => {
+    const result = withForwardedHeaders(upstream, { 'X-Custom-A': 'a', 'OpenAI-Organization': 'org-1' });
+    expect(result.headers).toEqual({
+      authorization: 'Bearer sk-provider',
+      'content-type': 'application/json',
+      'x-custom-a': 'a',
+      'openai-organization': 'org-1',
+    });
+    expect(upstream.headers).not.toHaveProperty('x-custom-a');
+  });
+
+  it.each([
+    'Connection',
+    'transfer-encoding',
+    'Host',
+    'content-length',
+    'upgrade',
+    'te',
+    'accept-encoding',
+    'x-portkey-api-key',
+  ])('never forwards %s', (name) => {
+    expect(isForwardableHeader(name)).toBe(false);
+    expect(withForwardedHeaders(upstream, { [name]: 'x' })).toBe(upstream);
+  });
+
+  it('returns the request unchanged when nothing is forwarded', () => {
+    expect(withForwardedHeaders(upstream, undefined)).toBe(upstream);
+    expect(withForwardedHeaders(upstream, {})).toBe(upstream);
+  });
+});
