@@ -4,6 +4,12 @@ export interface MockOpenAI {
   readonly port: number;
   /** Requests received, per path. */
   readonly requests: Map<string, number>;
+  /** Every request, when started with `record: true`. */
+  readonly received: {
+    path: string;
+    headers: Record<string, string | string[] | undefined>;
+    body: Record<string, unknown>;
+  }[];
   close(): Promise<void>;
 }
 
@@ -14,4 +20,5 @@ export function startMockOpenAI(options?: {
   chunks?: number;
   chunkDelayMs?: number;
   text?: string;
+  record?: boolean;
 }): Promise<MockOpenAI>;

@@ -54,8 +54,10 @@ const sleep = (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)
 
 /**
  * Starts the mock. Options: `port` (0 = any), `latencyMs` (before the response headers),
- * `chunks` (stream pieces), `chunkDelayMs` (between pieces), `text` (the answer).
- * Returns `{ url, port, close(), requests }`; `requests` counts requests per path.
+ * `chunks` (stream pieces), `chunkDelayMs` (between pieces), `text` (the answer), `record` (keep
+ * every request's path, headers and body in `received`). Returns `{ url, port, close(), requests,
+ * received }`; `requests` counts requests per path. A model named `fail-<status>` answers that status
+ * with an OpenAI error body; `slow-<ms>` waits that long before answering.
  */
 export async function startMockOpenAI(options = {}) {
   const latencyMs = options.latencyMs ?? 0;
@@ -63,6 +65,7 @@ export async function startMockOpenAI(options = {}) {
   const chunkDelayMs = options.chunkDelayMs ?? 0;
   const text = options.text ?? 'The capital of France is Paris.';
   const requests = new Map();
+  const received = [];
   const server = createServer((request, response) => {
     const body = [];
     request.on('data', (part) => body.push(part));
@@ -81,8 +84,30 @@ export async function startMockOpenAI(options = {}) {
         );
         return;
       }
-      await sleep(latencyMs);
+      if (options.record) received.push({ path, headers: request.headers, body: payload });
       const model = payload.model ?? 'gpt-4o-mini';
+      // Scripted behaviour for tests: model `fail-<status>` answers that status, `slow-<ms>` waits first.
+      const slow = /^slow-(\d+)$/.exec(model);
+      await sleep(slow ? Number(slow[1]) : latencyMs);
+      const fail = /^fail-(\d{3})$/.exec(model);
+      if (fail) {
+        const status = Number(fail[1]);
+        response.writeHead(status, {
+          'content-type': 'application/json',
+          ...(status === 429 ? { 'retry-after': '0' } : {}),
+        });
+        response.end(
+          JSON.stringify({
+            error: {
+              message: `The server had an error (scripted ${status})`,
+              type: status === 429 ? 'requests' : 'server_error',
+              param: null,
+              code: null,
+            },
+          }),
+        );
+        return;
+      }
       if (path.endsWith('/embeddings')) {
         response.writeHead(200, { 'content-type': 'application/json' });
         response.end(
@@ -140,6 +165,7 @@ export async function startMockOpenAI(options = {}) {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    received,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

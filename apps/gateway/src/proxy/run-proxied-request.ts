@@ -3,6 +3,7 @@ import {
   type BreakerStore,
   PkError,
   PlanAbortedError,
+  type PlanLeaf,
   type PlanResult,
   runPlan,
   statusOfErrorCode,
@@ -80,10 +81,12 @@ export async function runProxiedRequest(
     if (!reply.raw.writableFinished) clientGone.abort(new Error('the client went away'));
   };
   reply.raw.once('close', onClose);
+  const callProvider = createProviderAttempt({ transport: services.transport });
   let result: Result;
   try {
     result = await runPlan(plan, providerRequest, {
-      attempt: createProviderAttempt({ transport: services.transport }),
+      attempt: (leaf, providerRequestOfLeaf, options) =>
+        callProvider(leaf, withForwardedHeadersOf(leaf, providerRequestOfLeaf, request.headers), options),
       sleep,
       now: Date.now,
       random: Math.random,
@@ -132,6 +135,23 @@ export async function runProxiedRequest(
   const usage = await answer.usage;
   if (usage) log.usage = usage;
   return reply;
+}
+
+/** The request for one leaf: its `forward_headers` picked from the client's headers. */
+function withForwardedHeadersOf(
+  leaf: PlanLeaf,
+  providerRequest: ProviderRequest,
+  clientHeaders: FastifyRequest['headers'],
+): ProviderRequest {
+  const names = leaf.forward_headers;
+  if (names === undefined || names.length === 0) return providerRequest;
+  const forwardedHeaders: Record<string, string> = {};
+  for (const name of names) {
+    const value = clientHeaders[name.toLowerCase()];
+    if (typeof value === 'string') forwardedHeaders[name] = value;
+    else if (Array.isArray(value)) forwardedHeaders[name] = value.join(', ');
+  }
+  return { ...providerRequest, forwardedHeaders };
 }
 
 function replyWithFailure(

@@ -1,0 +1,36 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { resolveSettings } from '../../src/settings/load-settings.js';
+
+/** A gateway on a real port of 127.0.0.1, with every log line it writes kept for inspection. */
+export interface RunningGateway {
+  readonly app: FastifyInstance;
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** Every log line so far, as text. */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+/** Starts the gateway app (built as `server.ts` builds it) with the given settings. */
+export async function startGatewayApp(
+  settingsInput: unknown,
+  env: Record<string, string> = {},
+): Promise<RunningGateway> {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      lines.push(chunk.toString());
+      callback();
+    },
+  });
+  const app = await buildApp({
+    settings: resolveSettings(settingsInput, { env, files: new Map() }),
+    logger: { level: 'info', stream },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}`, logs: () => lines.join(''), close: () => app.close() };
+}
