@@ -1,3 +1,4 @@
+import { createUndiciTransportFromEnvironment } from '@pk/providers';
 import { buildApp } from './app.js';
 import { createShutdownState } from './plugins/shutdown.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
@@ -20,7 +21,13 @@ async function main(): Promise<void> {
     );
   }
   const shutdown = createShutdownState();
-  const app = await buildApp({ settings, shutdown, logger: { level: process.env.PK_LOG_LEVEL ?? 'info' } });
+  const app = await buildApp({
+    settings,
+    shutdown,
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
+    transport: createUndiciTransportFromEnvironment({}, process.env),
+    logger: { level: process.env.PK_LOG_LEVEL ?? 'info' },
+  });
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;

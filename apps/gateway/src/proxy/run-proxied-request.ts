@@ -115,7 +115,12 @@ export async function runProxiedRequest(
     cacheStatus: result.cacheStatus,
   });
   reply.headers(portkeyHeaders);
-  if (!outcome.ok) return replyWithFailure(reply, request, outcome.error, outcome.status);
+  if (!outcome.ok) {
+    if (outcome.retryAfterMs !== undefined && outcome.error instanceof PkError) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
+    }
+    return replyWithFailure(reply, request, outcome.error, outcome.status);
+  }
   const answer = outcome.value;
   if (answer.warnings.length > 0) {
     reply.header('x-pk-warnings', answer.warnings.join('; ').slice(0, 2000));
