@@ -58,6 +58,21 @@ describe('toAzureOpenAIRequest', () => {
     );
   });
 
+  it.each([
+    ['resource_name', 'evil.example/x#'],
+    ['resource_name', 'attacker.example.com'],
+    ['resource_name', 'a'],
+    ['deployment_id', '../../other'],
+    ['api_version', '2024-10-21&x=1'],
+  ])('refuses %s %j before it reaches the URL (the host stays Azure’s)', (key, value) => {
+    expect(() =>
+      toAzureOpenAIRequest(
+        preparedChat('azure-openai', { messages: [] }),
+        testContext('azure-openai', { ...target, [key]: value }),
+      ),
+    ).toThrow(/does not look like an Azure/);
+  });
+
   it('refuses a target without resource or deployment', () => {
     expect(() =>
       toAzureOpenAIRequest(

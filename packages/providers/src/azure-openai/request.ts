@@ -10,8 +10,35 @@ export const AZURE_OPENAI_DEFAULT_API_VERSION = '2024-10-21';
 const RESOURCE_LEVEL_PATHS =
   /^\/(files|batches|fine_tuning|assistants|threads|vector_stores|models)(\/|$|\?)/;
 
-function requireOption(context: ProviderContext, key: string): string {
+/**
+ * Values that go into the upstream URL must match these before use: they may come from request
+ * headers, and a resource name like `evil.example/x#` would otherwise move stored credentials to
+ * another host. Azure resource names are 2–64 letters, digits and hyphens; deployment names letters,
+ * digits, `-`, `_` and `.`; API versions dates with an optional `-preview`, or `v1`/`latest`/`preview`.
+ */
+const URL_VALUE_PATTERNS: Readonly<Record<string, RegExp>> = {
+  resource_name: /^[a-zA-Z0-9][a-zA-Z0-9-]{0,62}[a-zA-Z0-9]$/,
+  deployment_id: /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/,
+  api_version: /^(\d{4}-\d{2}-\d{2}(-preview)?|v1|latest|preview)$/,
+};
+
+function checkedOption(context: ProviderContext, key: string): string | undefined {
   const value = readTargetString(context.target, key);
+  const pattern = URL_VALUE_PATTERNS[key];
+  if (value !== undefined && pattern !== undefined && !pattern.test(value)) {
+    throw new PkError(
+      'PK_ERR_INVALID_CONFIG',
+      `provider 'azure-openai': '${key}' does not look like an Azure ${key.replace('_', ' ')}`,
+      {
+        param: key,
+      },
+    );
+  }
+  return value;
+}
+
+function requireOption(context: ProviderContext, key: string): string {
+  const value = checkedOption(context, key);
   if (value === undefined) {
     throw new PkError('PK_ERR_INVALID_CONFIG', `provider 'azure-openai' needs '${key}'`, { param: key });
   }
@@ -28,7 +55,7 @@ function requireOption(context: ProviderContext, key: string): string {
 export function toAzureOpenAIRequest(request: PreparedRequest, context: ProviderContext): BuiltRequest {
   const customHost = readTargetString(context.target, 'custom_host');
   const origin = customHost ?? `https://${requireOption(context, 'resource_name')}.openai.azure.com`;
-  const apiVersion = readTargetString(context.target, 'api_version') ?? AZURE_OPENAI_DEFAULT_API_VERSION;
+  const apiVersion = checkedOption(context, 'api_version') ?? AZURE_OPENAI_DEFAULT_API_VERSION;
   const adToken = readTargetString(context.target, 'azure_ad_token');
   const apiKey = readTargetString(context.target, 'api_key');
   if (adToken === undefined && apiKey === undefined) {
