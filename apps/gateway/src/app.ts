@@ -7,6 +7,7 @@ import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
+import { ConfigParseCache } from './request-plan/config-parse-cache.js';
 import { healthRoutes } from './routes/health.js';
 import { openAIRoutes } from './routes/openai-routes.js';
 import { defaultSettings, type GatewaySettings } from './settings/load-settings.js';
@@ -49,6 +50,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
       settings,
       transport,
       breakers: dependencies.breakers ?? createMemoryBreakerStore(),
+      configCache: new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust }),
       stopStreams: shutdown.drainDeadline.signal,
     },
   });

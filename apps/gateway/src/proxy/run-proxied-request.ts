@@ -20,6 +20,7 @@ import {
 } from '@pk/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendPkError } from '../plugins/error-envelope.js';
+import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { sendSse } from './send-sse.js';
@@ -29,6 +30,8 @@ export interface ProxyServices {
   readonly settings: GatewaySettings;
   readonly transport: Transport;
   readonly breakers: BreakerStore;
+  /** Inline configs, validated once per distinct header text. */
+  readonly configCache: ConfigParseCache;
   /** Aborted when the shutdown drain time is over: open streams end with `event: error`. */
   readonly stopStreams: AbortSignal;
 }
@@ -66,6 +69,11 @@ export async function runProxiedRequest(
     gatewayKey: request.gatewayKey,
     authorizationIsGatewayKey: request.authorizationIsGatewayKey,
     isSupportedProvider: isSupportedProviderId,
+    configCache: services.configCache,
+    rawConfigHeader:
+      typeof request.headers['x-portkey-config'] === 'string'
+        ? request.headers['x-portkey-config']
+        : undefined,
   });
   if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
   const providerRequest: ProviderRequest = {

@@ -2,6 +2,7 @@ import { PkError, type PlanGroup, type PlanLeaf } from '@pk/config';
 import { parseRequestHeaders } from '@pk/headers';
 import { describe, expect, it } from 'vitest';
 import { type GatewaySettings, resolveSettings } from '../settings/load-settings.js';
+import { ConfigParseCache } from './config-parse-cache.js';
 import { type RequestPlan, resolveRequestPlan } from './resolve-request-plan.js';
 
 const settings: GatewaySettings = resolveSettings(
@@ -37,6 +38,7 @@ const settings: GatewaySettings = resolveSettings(
   { env: {}, files: new Map() },
 );
 const admin = settings.gatewayKeys[1] ?? null;
+const configCache = new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust, maxEntries: 8 });
 const limited = settings.gatewayKeys[0] ?? null;
 const supported = new Set(['openai', 'anthropic', 'azure-openai', 'ollama', 'groq']);
 
@@ -51,6 +53,8 @@ function plan(
     gatewayKey: options.key === undefined ? admin : options.key,
     authorizationIsGatewayKey: false,
     isSupportedProvider: (provider) => supported.has(provider),
+    configCache,
+    rawConfigHeader: headers['x-portkey-config'],
   });
 }
 const leafOf = (result: RequestPlan): PlanLeaf => result.plan.root as PlanLeaf;

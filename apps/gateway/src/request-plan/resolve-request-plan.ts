@@ -1,24 +1,21 @@
 import {
+  type Config,
+  type ConfigWarning,
   checkCustomHost,
   type HeaderOverrides,
   PkError,
   type PlanLeaf,
-  parseAndResolveConfig,
   parseModelReference,
   parseProviderReference,
   type ResolvedPlan,
+  resolveConfig,
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { Secret } from '../settings/secret.js';
+import type { ConfigParseCache } from './config-parse-cache.js';
 import { headerOverridesOf } from './header-overrides.js';
 import { mapPlanLeaves, planLeaves } from './map-plan-leaves.js';
-
-/**
- * Loopback in its canonical spellings only: a local model server is a normal custom host, but never
- * trusted for stored credentials (that needs the settings' `trusted_custom_hosts` or `allowed_hosts`).
- */
-const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '::1'];
 
 /** Everything that decides a request's plan. */
 export interface RequestPlanInput {
@@ -30,6 +27,10 @@ export interface RequestPlanInput {
   readonly authorizationIsGatewayKey: boolean;
   /** True for providers pk has an adapter for (the `@pk/providers` registry). */
   readonly isSupportedProvider: (provider: string) => boolean;
+  /** Validated inline configs by header text (see {@link ConfigParseCache}). */
+  readonly configCache: ConfigParseCache;
+  /** The `x-portkey-config` header exactly as sent, the cache key of an inline config. */
+  readonly rawConfigHeader?: string | undefined;
 }
 
 /** The plan, plus the model to send upstream when the request named one as `@vk/model`. */
@@ -58,7 +59,7 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
     );
   }
   const overrides: Record<string, unknown> = { ...headerOverridesOf(headers, input) };
-  const trustedHosts = [...LOOPBACK_HOSTS, ...settings.trustedCustomHosts];
+  const trustedHosts = settings.customHostTrust;
   const requestCustomHost = overrides.custom_host;
   if (typeof requestCustomHost === 'string') {
     const problem = checkCustomHost(requestCustomHost, { trustedHosts });
@@ -68,7 +69,7 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
       });
   }
 
-  const { config, saved } = configOf(input);
+  const { config, warnings, saved } = configOf(input);
   let model: string | undefined;
   const modelReference = input.model === undefined ? undefined : parseModelReference(input.model);
   if (modelReference) {
@@ -92,19 +93,9 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
       { param: 'x-portkey-provider' },
     );
   }
-  const resolved = parseAndResolveConfig(config ?? {}, overrides as HeaderOverrides, {
-    trustedCustomHosts: trustedHosts,
-  });
-  if (!resolved.ok) {
-    const source = saved ? `saved config "${saved}"` : 'x-portkey-config';
-    throw new PkError(
-      'PK_ERR_INVALID_CONFIG',
-      `${source}: ${resolved.issues.map((issue) => issue.message).join('; ')}`,
-      {
-        param: 'x-portkey-config',
-      },
-    );
-  }
+  const resolved = {
+    plan: resolveConfig(config ?? EMPTY_CONFIG, overrides as HeaderOverrides, { warnings }),
+  };
   const leaves = planLeaves(resolved.plan.root);
   if (
     leaves.some(
@@ -127,10 +118,29 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
   return { plan: { ...resolved.plan, root }, ...(model === undefined ? {} : { model }) };
 }
 
-function configOf(input: RequestPlanInput): { config?: Record<string, unknown>; saved?: string } {
+const EMPTY_CONFIG: Config = {};
+
+/** The validated config of the request: inline (parsed once per distinct text) or saved (parsed at start). */
+function configOf(input: RequestPlanInput): {
+  config?: Config;
+  warnings: readonly ConfigWarning[];
+  saved?: string;
+} {
   const value = input.headers.options.config;
-  if (value === undefined) return {};
-  if (typeof value !== 'string') return { config: value };
+  if (value === undefined) return { warnings: [] };
+  if (typeof value !== 'string') {
+    const parsed = input.configCache.parse(input.rawConfigHeader ?? JSON.stringify(value), value);
+    if (!parsed.ok) {
+      throw new PkError(
+        'PK_ERR_INVALID_CONFIG',
+        `x-portkey-config: ${parsed.issues.map((issue) => issue.message).join('; ')}`,
+        {
+          param: 'x-portkey-config',
+        },
+      );
+    }
+    return { config: parsed.config, warnings: parsed.warnings };
+  }
   const stored = input.settings.configs.get(value);
   if (!stored)
     throw new PkError('PK_ERR_CONFIG_NOT_FOUND', `no saved config has the id "${value}"`, {
@@ -142,7 +152,7 @@ function configOf(input: RequestPlanInput): { config?: Record<string, unknown>; 
       param: 'x-portkey-config',
     });
   }
-  return { config: { ...stored }, saved: value };
+  return { config: stored.config, warnings: stored.warnings, saved: value };
 }
 
 function hostOf(url: string): string {

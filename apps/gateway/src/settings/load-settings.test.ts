@@ -33,7 +33,7 @@ describe('settings file', () => {
     expect(secret).toBeInstanceOf(Secret);
     expect((secret as Secret).reveal()).toBe('aws-secret-value');
     expect(settings.virtualKeys.get('bedrock-prod')?.options.aws_region).toBe('us-east-1');
-    expect(settings.configs.get('pc-fallback')).toMatchObject({ strategy: { mode: 'fallback' } });
+    expect(settings.configs.get('pc-fallback')?.config).toMatchObject({ strategy: { mode: 'fallback' } });
     expect(settings.bodyLimitBytes).toBe(1_048_576);
     expect(settings.headerLimitBytes).toBe(65_536);
   });
@@ -80,6 +80,17 @@ describe('settings file', () => {
       'gateway_keys[1].id: duplicate id "a"',
     ],
     [{ limits: { body_limit_bytes: 5 } }, 'limits.body_limit_bytes'],
+    [
+      {
+        configs: {
+          'pc-bad': {
+            strategy: { mode: 'fallback' },
+            targets: [{ provider: 'openai', retry: { attempts: 9 } }],
+          },
+        },
+      },
+      'configs.pc-bad: config.targets[0].retry.attempts',
+    ],
   ])('refuses %j with a message naming the path', (input, expected) => {
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(SettingsError);
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(expected);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { type Config, type ConfigWarning, parseConfig } from '@pk/config';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { Secret } from './secret.js';
@@ -31,11 +32,28 @@ export interface GatewayKey {
   readonly configs?: ReadonlySet<string>;
 }
 
+/** A saved config, validated at start. */
+export interface SavedConfig {
+  readonly id: string;
+  readonly config: Config;
+  /** Unknown keys and replaced values, found at start. */
+  readonly warnings: readonly ConfigWarning[];
+}
+
+/**
+ * Loopback in its canonical spellings: a local model server is a normal custom host, but loopback
+ * is never trusted for stored credentials (that needs `trusted_custom_hosts` or `allowed_hosts`).
+ */
+export const LOOPBACK_CUSTOM_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
+
 /** The gateway's settings after validation and secret resolution. */
 export interface GatewaySettings {
   readonly gatewayKeys: readonly GatewayKey[];
   readonly virtualKeys: ReadonlyMap<string, VirtualKey>;
-  readonly configs: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Saved configs by id, validated with `@pk/config` at start. */
+  readonly configs: ReadonlyMap<string, SavedConfig>;
+  /** Hosts whose custom_host skips the address checks: loopback plus `trusted_custom_hosts`. */
+  readonly customHostTrust: readonly string[];
   readonly trustedCustomHosts: readonly string[];
   readonly allowedOrigins: readonly string[];
   readonly bodyLimitBytes: number;
@@ -144,11 +162,19 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
         problems.push(`gateway_keys[${index}].configs: no config "${id}"`);
     }
   }
+  const customHostTrust = [...LOOPBACK_CUSTOM_HOSTS, ...(file.trusted_custom_hosts ?? [])];
+  const configs = new Map<string, SavedConfig>();
+  for (const [id, input] of Object.entries(file.configs ?? {})) {
+    const parsed = parseConfig(input, { trustedCustomHosts: customHostTrust });
+    if (parsed.ok) configs.set(id, { id, config: parsed.config, warnings: parsed.warnings });
+    else for (const issue of parsed.issues) problems.push(`configs.${id}: ${issue.message}`);
+  }
   if (problems.length > 0) throw new SettingsError(problems.join('\n'));
   return {
     gatewayKeys,
     virtualKeys,
-    configs: new Map(Object.entries(file.configs ?? {})),
+    configs,
+    customHostTrust,
     trustedCustomHosts: file.trusted_custom_hosts ?? [],
     allowedOrigins: file.allowed_origins ?? [],
     bodyLimitBytes: file.limits?.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
