@@ -9,3 +9,4 @@ export {
   SettingsError,
   type VirtualKey,
 } from './settings/load-settings.js';
+export { settingsJsonSchema } from './settings/settings-json-schema.js';
