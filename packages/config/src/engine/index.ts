@@ -41,8 +41,10 @@ export type {
   AttemptOptions,
   EngineCachePort,
   EnginePorts,
+  SetTimerFunction,
   SleepFunction,
 } from './ports.js';
+export { realTimePorts } from './real-time.js';
 export {
   decideRetry,
   type RetryAgain,

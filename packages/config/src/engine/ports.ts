@@ -8,11 +8,12 @@ import type { AttemptOutcome } from './outcome.js';
 /** What the engine passes to each call of `attempt`. */
 export interface AttemptOptions {
   /**
-   * Fires when the attempt must stop: its `request_timeout` (until `attempt` resolves, so a stream
-   * is never cut by it), the request deadline, or the caller's signal (also while a stream flows).
-   * The adapter only honours it; the engine decides what it means. Its `reason` says why: a
-   * `PkError` with `PK_ERR_TIMEOUT` or `PK_ERR_DEADLINE`, else the caller's own reason. When nothing
-   * can abort the attempt it is created only if read, so read it rather than spreading the options.
+   * Fires when the attempt must stop, while it is pending: its `request_timeout`, the request
+   * deadline, or the caller's signal. Once `attempt` has resolved the engine never fires it, so a
+   * stream is never cut by a timer; stop a stream by cancelling it. The adapter only honours it; the
+   * engine decides what it means. Its `reason` says why: a `PkError` with `PK_ERR_TIMEOUT` or
+   * `PK_ERR_DEADLINE`, else the caller's own reason. It is created on first read (an `AbortSignal`
+   * is costly), so read it rather than spreading the options object.
    */
   readonly signal: AbortSignal;
   /** 0 for the first try of this target, 1 for the first retry … */
@@ -31,10 +32,17 @@ export type AttemptFunction<Req, Value, Err> = (
 ) => Promise<AttemptOutcome<Value, Err>>;
 
 /**
- * Waits `ms` milliseconds. Must reject as soon as `signal` aborts (and forget the wait). The engine
- * also uses it as its timer for timeouts and deadlines, so a fake clock drives everything in tests.
+ * Waits `ms` milliseconds. Must reject as soon as `signal` aborts (and forget the wait), preferably
+ * with `signal.reason` (building a fresh error is slow). The engine uses it for back-off waits, and
+ * as its timer when there is no `setTimer`, so a fake clock drives everything in tests.
  */
 export type SleepFunction = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/**
+ * Runs `fire` once after `ms` milliseconds unless the returned function is called first. The engine
+ * times attempts with it when given (a cancellable timer is much cheaper than an aborted `sleep`).
+ */
+export type SetTimerFunction = (ms: number, fire: () => void) => () => void;
 
 /**
  * How the engine uses the cache (the store is the `@pk/config/cache` port). The engine consults it per
@@ -65,6 +73,8 @@ export interface EnginePorts<Req, Value, Err> {
   readonly attempt: AttemptFunction<Req, Value, Err>;
   /** Back-off waits and the engine's timers. */
   readonly sleep: SleepFunction;
+  /** The engine's timers for timeouts and the deadline; without it they run on `sleep`. */
+  readonly setTimer?: SetTimerFunction;
   /** Current time in ms (any origin; only differences and the breaker store's timestamps use it). */
   readonly now: () => number;
   /** Uniform in [0, 1): loadbalance picks and back-off jitter. */

@@ -3,7 +3,7 @@
 // (with '../index.js' written as '@pk/config').
 // #region readme
 import { setTimeout as delay } from 'node:timers/promises';
-import { type AttemptFunction, parseAndResolveConfig, runPlan } from '../index.js';
+import { type AttemptFunction, parseAndResolveConfig, realTimePorts, runPlan } from '../index.js';
 
 // Two plain async functions stand in for two providers.
 let backupCalls = 0;
@@ -48,12 +48,8 @@ const attempt: AttemptFunction<string, string, string> = async (target, prompt, 
   }
 };
 
-const result = await runPlan(parsed.plan, 'Hello', {
-  attempt,
-  sleep: (ms, signal) => delay(ms, undefined, { signal }),
-  now: () => performance.now(),
-  random: Math.random,
-});
+// realTimePorts: sleep, setTimer, now and random on the real clock (tests pass a fake clock).
+const result = await runPlan(parsed.plan, 'Hello', { ...realTimePorts, attempt });
 
 console.log(result.outcome); // { ok: true, value: 'backup: Hello' }
 console.log(result.path, result.retryCount); // config.targets[1] 1

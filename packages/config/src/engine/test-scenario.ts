@@ -16,6 +16,8 @@ export interface Scenario {
   readonly ports?: Partial<EnginePorts<unknown, string, unknown>>;
   readonly seed?: number;
   readonly clock?: FakeClock;
+  /** Time attempts with `sleep` instead of `setTimer` (the engine's fallback when there is no `setTimer`). */
+  readonly timersOnSleep?: boolean;
 }
 
 /** What a scenario produced. */
@@ -37,6 +39,7 @@ export async function runScenario(scenario: Scenario): Promise<ScenarioRun> {
   const result = await runPlan(scenario.plan, scenario.request ?? {}, {
     attempt: scripted.attempt,
     sleep: clock.sleep,
+    ...(scenario.timersOnSleep === true ? {} : { setTimer: clock.setTimer }),
     now: clock.now,
     random: createSeededRandom(scenario.seed ?? 1),
     onEvent: (event) => events.push(event),

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { PkError } from '../errors/error-envelope.js';
 import { createFakeClock } from '../testing/fake-clock.js';
@@ -228,6 +229,21 @@ describe('the caller’s signal', () => {
     expect(clock.now()).toBe(700);
   });
 
+  it('leaves no listener on a long-lived caller signal, with or without a timeout', async () => {
+    const controller = new AbortController();
+    for (const request_timeout of [undefined, 1000]) {
+      for (let index = 0; index < 20; index++) {
+        const run = await runScenario({
+          plan: planOf(leaf(request_timeout === undefined ? {} : { request_timeout })),
+          script: { config: { ok: 'x', latencyMs: 5 } },
+          ports: { signal: controller.signal },
+        });
+        expect(run.result.outcome.ok).toBe(true);
+      }
+    }
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
   it('an already aborted signal calls nothing', async () => {
     const run = runScenario({
       plan: planOf(leaf()),
@@ -237,7 +253,7 @@ describe('the caller’s signal', () => {
     await expect(run).rejects.toBeInstanceOf(PlanAbortedError);
   });
 
-  it('after an ok answer, the client leaving still aborts the flowing stream', async () => {
+  it('after an ok answer the engine lets go of the attempt: a stream is stopped by cancelling it', async () => {
     const clock = createFakeClock();
     const controller = new AbortController();
     let streamSignal: AbortSignal | undefined;
@@ -251,14 +267,27 @@ describe('the caller’s signal', () => {
       {
         attempt,
         sleep: clock.sleep,
+        setTimer: clock.setTimer,
         now: clock.now,
         random: Math.random,
         signal: controller.signal,
       },
     );
     expect(result.outcome.ok).toBe(true);
-    expect(streamSignal?.aborted).toBe(false);
     controller.abort();
-    expect(streamSignal?.aborted).toBe(true);
+    await clock.advance(5000);
+    expect(streamSignal?.aborted).toBe(false);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('times attempts on sleep when there is no setTimer port', async () => {
+    const plan = planOf(group({ mode: 'fallback', targets: [leaf({ request_timeout: 2000 }), leaf()] }));
+    const run = await runScenario({
+      plan,
+      timersOnSleep: true,
+      script: { 'config.targets[0]': { hang: true }, 'config.targets[1]': { ok: 'B', latencyMs: 10 } },
+    });
+    expect(summary(run)).toMatchObject({ status: 200, path: '[1]', elapsedMs: 2010 });
+    expect(run.clock.pendingTimers).toBe(0);
   });
 });

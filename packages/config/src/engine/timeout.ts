@@ -1,45 +1,27 @@
 import type { PlanLeaf } from '../plan/plan.js';
+import { LazyAttemptOptions } from './attempt-signal.js';
 import { connectionFailure, deadlineFailure, timeoutFailure } from './engine-errors.js';
 import type { AttemptOutcome, PlanOutcome } from './outcome.js';
-import type { AttemptOptions } from './ports.js';
 import { CallerAbort, type RunContext } from './run-context.js';
+import { startTimer } from './timer.js';
 
 /**
- * Options for an attempt that can never be aborted (no timeout, no deadline, no caller signal): the
- * signal is only created if the adapter reads it, so the engine's own path allocates none.
- */
-class UnabortableAttemptOptions implements AttemptOptions {
-  readonly attempt: number;
-  #controller: AbortController | undefined;
-  constructor(attempt: number) {
-    this.attempt = attempt;
-  }
-  get signal(): AbortSignal {
-    this.#controller ??= new AbortController();
-    return this.#controller.signal;
-  }
-}
-
-/**
- * Calls `attempt` once under the engine's clock. The derived signal fires at `request_timeout` or at
- * the request deadline, whichever comes first; the timer runs on the `sleep` port and stops as soon
- * as `attempt` resolves, so a stream that started is never cut by it. A fired timer resolves at once
- * (a 408 `timeout_error`, or a 504 `PK_ERR_DEADLINE`) even if the adapter ignores the signal. The
- * caller's signal aborts the attempt (rejecting with `CallerAbort`) and, after an ok outcome, keeps
- * aborting it while a stream flows. Sets `context.attemptOrigin` when the engine made the outcome.
+ * Calls `attempt` once under the engine's clock. The attempt's signal fires at `request_timeout` or
+ * at the request deadline, whichever comes first, or when the caller's signal aborts, but only while
+ * the attempt is pending: once `attempt` resolves the engine lets go of it, so a stream is never cut
+ * by a timer (a stream is stopped by cancelling it). A fired timer resolves at once (a 408
+ * `timeout_error`, or a 504 `PK_ERR_DEADLINE`) even if the adapter ignores the signal; a caller abort
+ * rejects with `CallerAbort`. Sets `context.attemptOrigin` when the engine made the outcome.
  */
 export function attemptOnce<Req, Value, Err>(
   context: RunContext<Req, Value, Err>,
   leaf: PlanLeaf,
   attempt: number,
 ): Promise<PlanOutcome<Value, Err>> {
-  const timeoutMs = leaf.request_timeout;
-  const deadlineAt = context.deadlineAtMs;
-  if (timeoutMs === undefined && deadlineAt === undefined && context.signal === undefined) {
-    return context.ports.attempt(leaf, context.request, new UnabortableAttemptOptions(attempt));
-  }
-  let limitMs = timeoutMs;
+  const options = new LazyAttemptOptions(attempt);
+  let limitMs = leaf.request_timeout;
   let isDeadline = false;
+  const deadlineAt = context.deadlineAtMs;
   if (deadlineAt !== undefined) {
     const remaining = deadlineAt - context.ports.now();
     if (limitMs === undefined || remaining <= limitMs) {
@@ -47,82 +29,94 @@ export function attemptOnce<Req, Value, Err>(
       isDeadline = true;
     }
   }
-  return attemptUnderSignal(context, leaf, attempt, limitMs, isDeadline);
+  if (limitMs === undefined && context.signal === undefined) {
+    return context.ports.attempt(leaf, context.request, options);
+  }
+  return new AttemptRace(context, leaf, options, limitMs, isDeadline).promise;
 }
 
-function attemptUnderSignal<Req, Value, Err>(
-  context: RunContext<Req, Value, Err>,
-  leaf: PlanLeaf,
-  attempt: number,
-  limitMs: number | undefined,
-  isDeadline: boolean,
-): Promise<PlanOutcome<Value, Err>> {
-  const caller = context.signal;
-  const controller = new AbortController();
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    let timer: AbortController | undefined;
-    const onCallerAbort = (): void => {
-      controller.abort(caller?.reason);
-      if (settled) return;
-      settled = true;
-      timer?.abort();
-      reject(new CallerAbort(caller?.reason));
-    };
+/** One attempt racing its timer and the caller's signal; the first to finish wins, the rest is dropped. */
+class AttemptRace<Req, Value, Err> {
+  readonly promise: Promise<PlanOutcome<Value, Err>>;
+  #settled = false;
+  #resolve!: (outcome: PlanOutcome<Value, Err>) => void;
+  #reject!: (reason: unknown) => void;
+  #cancelTimer: (() => void) | undefined;
+  readonly #context: RunContext<Req, Value, Err>;
+  readonly #options: LazyAttemptOptions;
+  readonly #onCallerAbort = (): void => {
+    const reason = this.#context.signal?.reason;
+    this.#options.abort(reason);
+    if (this.#finish()) this.#reject(new CallerAbort(reason));
+  };
+
+  constructor(
+    context: RunContext<Req, Value, Err>,
+    leaf: PlanLeaf,
+    options: LazyAttemptOptions,
+    limitMs: number | undefined,
+    isDeadline: boolean,
+  ) {
+    this.#context = context;
+    this.#options = options;
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    const caller = context.signal;
     if (caller !== undefined) {
       if (caller.aborted) {
-        reject(new CallerAbort(caller.reason));
+        this.#settled = true;
+        this.#reject(new CallerAbort(caller.reason));
         return;
       }
-      caller.addEventListener('abort', onCallerAbort, { once: true });
+      caller.addEventListener('abort', this.#onCallerAbort, { once: true });
     }
     if (limitMs !== undefined) {
-      timer = new AbortController();
-      const firedAfterMs = limitMs;
-      context.ports.sleep(Math.max(0, limitMs), timer.signal).then(() => {
-        if (settled) return;
-        settled = true;
-        caller?.removeEventListener('abort', onCallerAbort);
+      this.#cancelTimer = startTimer(context.ports, Math.max(0, limitMs), () => {
+        this.#cancelTimer = undefined;
+        if (!this.#finish()) return;
         context.attemptOrigin = isDeadline ? 'deadline' : 'timeout';
         const failure = isDeadline
-          ? deadlineFailure(context.plan.request_deadline ?? firedAfterMs)
-          : timeoutFailure(firedAfterMs);
+          ? deadlineFailure(context.plan.request_deadline ?? limitMs)
+          : timeoutFailure(limitMs);
         // The adapter sees why: a PkError with PK_ERR_TIMEOUT or PK_ERR_DEADLINE as the abort reason.
-        controller.abort(failure.error);
-        resolve(failure);
-      }, ignore);
+        options.abort(failure.error);
+        this.#resolve(failure);
+      });
     }
     let pending: Promise<AttemptOutcome<Value, Err>>;
     try {
-      pending = Promise.resolve(
-        context.ports.attempt(leaf, context.request, { signal: controller.signal, attempt }),
-      );
+      pending = Promise.resolve(context.ports.attempt(leaf, context.request, options));
     } catch (error) {
       pending = Promise.reject(error);
     }
     pending.then(
       (outcome) => {
-        if (settled) return;
-        settled = true;
-        timer?.abort();
-        // After an ok outcome the listener stays: the client leaving must still stop a flowing stream.
-        if (!outcome.ok) caller?.removeEventListener('abort', onCallerAbort);
-        resolve(outcome);
+        if (this.#finish()) this.#resolve(outcome);
       },
-      (error: unknown) => {
-        if (settled) return;
-        settled = true;
-        timer?.abort();
-        caller?.removeEventListener('abort', onCallerAbort);
-        if (caller?.aborted === true) {
-          reject(new CallerAbort(caller.reason));
-          return;
-        }
-        context.attemptOrigin = 'connection-error';
-        resolve(connectionFailure(error));
-      },
+      (error: unknown) => this.#onRejected(error),
     );
-  });
-}
+  }
 
-function ignore(): void {}
+  #onRejected(error: unknown): void {
+    if (!this.#finish()) return;
+    const caller = this.#context.signal;
+    if (caller?.aborted === true) {
+      this.#reject(new CallerAbort(caller.reason));
+      return;
+    }
+    this.#context.attemptOrigin = 'connection-error';
+    this.#resolve(connectionFailure(error));
+  }
+
+  /** Marks the race over and drops its timer and listener; false when it was already over. */
+  #finish(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    this.#context.signal?.removeEventListener('abort', this.#onCallerAbort);
+    this.#cancelTimer?.();
+    this.#cancelTimer = undefined;
+    return true;
+  }
+}

@@ -15,6 +15,8 @@ export interface FakeClock {
   now(): number;
   /** Resolves when virtual time reaches now + `ms`; rejects with the signal's reason when it aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Runs `fire` when virtual time reaches now + `ms`, unless the returned function cancels it first. */
+  setTimer(ms: number, fire: () => void): () => void;
   /** Moves virtual time forward by `ms`, firing every timer due on the way, in order. */
   advance(ms: number): Promise<void>;
   /** Timers still waiting. */
@@ -23,8 +25,7 @@ export interface FakeClock {
 
 interface Timer {
   readonly dueMs: number;
-  readonly resolve: () => void;
-  readonly cleanup: () => void;
+  readonly fire: () => void;
 }
 
 /** Lets every promise chain that can run, run (one macrotask turn; no time is involved). */
@@ -48,8 +49,7 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     const timer = timers.shift();
     if (timer === undefined) return;
     nowMs = Math.max(nowMs, timer.dueMs);
-    timer.cleanup();
-    timer.resolve();
+    timer.fire();
   }
 
   function schedulePump(): void {
@@ -66,6 +66,18 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     let index = timers.length;
     while (index > 0 && timers[index - 1]!.dueMs > timer.dueMs) index--;
     timers.splice(index, 0, timer);
+    schedulePump();
+  }
+
+  function remove(timer: Timer): void {
+    const index = timers.indexOf(timer);
+    if (index >= 0) timers.splice(index, 1);
+  }
+
+  function setTimer(ms: number, fire: () => void): () => void {
+    const timer: Timer = { dueMs: nowMs + Math.max(0, ms), fire };
+    insert(timer);
+    return () => remove(timer);
   }
 
   return {
@@ -73,22 +85,19 @@ export function createFakeClock(options: FakeClockOptions = {}): FakeClock {
     get pendingTimers() {
       return timers.length;
     },
+    setTimer,
     sleep(ms, signal) {
       if (signal?.aborted === true) return Promise.reject(signal.reason);
       return new Promise<void>((resolve, reject) => {
         const onAbort = (): void => {
-          const index = timers.indexOf(timer);
-          if (index >= 0) timers.splice(index, 1);
+          cancel();
           reject(signal?.reason);
         };
-        const timer: Timer = {
-          dueMs: nowMs + Math.max(0, ms),
-          resolve,
-          cleanup: () => signal?.removeEventListener('abort', onAbort),
-        };
+        const cancel = setTimer(ms, () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        });
         signal?.addEventListener('abort', onAbort, { once: true });
-        insert(timer);
-        schedulePump();
       });
     },
     async advance(ms) {
