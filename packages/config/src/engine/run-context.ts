@@ -74,7 +74,7 @@ export function emptyGroupFailure<Req, Value, Err>(
   return invalidPlanFailure(`The ${group.strategy.mode} group at ${group.path} has no targets`);
 }
 
-/** The reason the caller's signal carries, thrown to end the run. */
+/** Ends the run (throws `CallerAbort`) when the caller's signal has aborted. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted === true) throw new CallerAbort(signal.reason);
 }
