@@ -7,6 +7,7 @@ const FOLDERS = [
   ['openai-compatible', 'OpenAICompatible'],
   ['azure-openai', 'AzureOpenAI'],
   ['anthropic', 'Anthropic'],
+  ['cohere', 'Cohere'],
 ] as const;
 
 const ROLES = {

@@ -10,7 +10,8 @@ import {
 } from '../src/test-support/fixtures.js';
 import { type Harness, startHarness } from '../src/test-support/harness-server.js';
 import { type MockUpstream, startMockUpstream } from '../src/test-support/mock-upstream.js';
-import { type Expected, expectedFromChunks, expectedFromJson } from './harness-expectations.js';
+import type { Expected } from './harness-expectations.js';
+import { expectedFromChunksFor, expectedFromJsonFor } from './harness-expectations-by-format.js';
 
 const transport = createUndiciTransport();
 let upstream: MockUpstream;
@@ -100,7 +101,7 @@ describe.each(PROVIDERS)('openai SDK through $id', (provider) => {
       messages: [{ role: 'user', content: 'Hello' }],
       ...(scenario === 'tool-call' ? { tools } : {}),
     });
-    const expected: Expected = expectedFromJson(provider.format, JSON.parse(body));
+    const expected: Expected = expectedFromJsonFor(provider.format, JSON.parse(body));
     const choice = completion.choices[0];
     expect(choice?.message.content ?? null).toBe(expected.content);
     expect(
@@ -134,7 +135,7 @@ describe.each(PROVIDERS)('openai SDK through $id', (provider) => {
       }
       if (chunk.usage) usage = chunk.usage;
     }
-    const expected = expectedFromChunks(provider.format, lines);
+    const expected = expectedFromChunksFor(provider.format, lines);
     expect(content).toBe(expected.content ?? '');
     expect(toolArguments).toBe(expected.toolArguments);
     expect(finishReason).toBe(expected.finishReason);

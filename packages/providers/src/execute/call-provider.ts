@@ -7,10 +7,12 @@ import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { prepareRequest } from '../shared/prepare-request.js';
 import type {
   ProviderAdapter,
+  ProviderAuthSettings,
   ProviderContext,
   ProviderRequest,
   ProviderTarget,
 } from '../spec/provider-adapter.js';
+import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import { checkEndpointSupported } from './endpoint-support.js';
 import { readBodyText } from './read-body.js';
@@ -62,6 +64,13 @@ export interface CallProviderOptions {
   readonly now?: () => number;
   /** Use this adapter instead of the registry's (tests, custom providers). */
   readonly adapter?: ProviderAdapter;
+  /**
+   * Where exchanged tokens are cached (Google service accounts). Without one, each call exchanges its
+   * own token; {@link createProviderAttempt} keeps one per attempt function.
+   */
+  readonly tokenCache?: TokenCache;
+  /** Settings of the authorization step no request can change (trusted token endpoints). */
+  readonly authSettings?: ProviderAuthSettings;
 }
 
 function isPlanLeaf(value: PlanLeaf | ProviderTarget): value is PlanLeaf {
@@ -102,7 +111,17 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       ...(isJsonObject(overrideParams) ? { overrideParams } : {}),
     });
     const built = adapter.buildRequest(prepared, context);
-    const upstream = withForwardedHeaders(built.upstream, options.request.forwardedHeaders);
+    const forwarded = withForwardedHeaders(built.upstream, options.request.forwardedHeaders);
+    const upstream =
+      adapter.authorize === undefined
+        ? forwarded
+        : await adapter.authorize(forwarded, {
+            ...context,
+            transport: options.transport,
+            tokenCache: options.tokenCache ?? createMemoryTokenCache(1),
+            signal: options.signal,
+            settings: options.authSettings ?? {},
+          });
     const response = await options.transport.send(upstream, {
       provider: context.provider,
       signal: options.signal,
@@ -197,7 +216,12 @@ export function createProviderAttempt(options: {
   readonly transport: Transport;
   readonly generateId?: () => string;
   readonly now?: () => number;
+  /** Token cache shared by every call of this attempt function (default: a new in-memory one). */
+  readonly tokenCache?: TokenCache;
+  /** See {@link CallProviderOptions.authSettings}. */
+  readonly authSettings?: ProviderAuthSettings;
 }): AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> {
+  const tokenCache = options.tokenCache ?? createMemoryTokenCache();
   return (target, request, attemptOptions) =>
-    callProvider({ ...options, target, request, signal: attemptOptions.signal });
+    callProvider({ ...options, tokenCache, target, request, signal: attemptOptions.signal });
 }

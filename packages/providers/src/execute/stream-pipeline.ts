@@ -18,7 +18,8 @@ export interface TranslatedStream {
 }
 
 /**
- * Vendor SSE bytes → OpenAI SSE bytes: decode text, parse events (eventsource-parser), run the
+ * Vendor stream bytes → OpenAI SSE bytes: decode text and parse events (eventsource-parser, or the
+ * adapter's own `decodeStream` for a binary stream), run the
  * adapter's transformer, encode frames. A broken upstream body becomes an in-band `event: error`
  * (`PK_ERR_STREAM_INTERRUPTED`) instead of a thrown error, so the client always gets a well-formed end.
  */
@@ -32,16 +33,16 @@ export function translateStream(options: {
   const usage = new Promise<OpenAIUsage | undefined>((resolve) => {
     resolveUsage = resolve;
   });
-  const outputs = options.body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new EventSourceParserStream())
-    .pipeThrough(
-      options.adapter.createStreamTransformer({
-        context: options.context,
-        request: options.request,
-        onUsage: (seen) => resolveUsage(seen),
-      }),
-    );
+  const events =
+    options.adapter.decodeStream?.(options.body) ??
+    options.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
+  const outputs = events.pipeThrough(
+    options.adapter.createStreamTransformer({
+      context: options.context,
+      request: options.request,
+      onUsage: (seen) => resolveUsage(seen),
+    }),
+  );
   const reader = outputs.getReader();
   const guarded = new ReadableStream<StreamOutput>({
     async pull(controller) {

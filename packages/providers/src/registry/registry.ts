@@ -1,6 +1,7 @@
 import { isProviderId, PkError, type ProviderId } from '@pk/config';
 import { anthropicAdapter } from '../anthropic/index.js';
 import { azureOpenAIAdapter } from '../azure-openai/index.js';
+import { cohereAdapter } from '../cohere/index.js';
 import { openAIAdapter } from '../openai/index.js';
 import { OPENAI_COMPATIBLE_CONFIGS, type OpenAICompatibleProviderId } from '../openai-compatible/configs.js';
 import { createOpenAICompatibleAdapter } from '../openai-compatible/index.js';
@@ -9,7 +10,7 @@ import type { ProviderAdapter } from '../spec/provider-adapter.js';
 /** The provider ids pk has adapters for (a subset of Portkey's {@link ProviderId}s). */
 export type SupportedProviderId = Extract<
   ProviderId,
-  'openai' | 'azure-openai' | 'anthropic' | OpenAICompatibleProviderId
+  'openai' | 'azure-openai' | 'anthropic' | 'cohere' | OpenAICompatibleProviderId
 >;
 
 const compatible = Object.fromEntries(
@@ -24,6 +25,7 @@ export const PROVIDER_ADAPTERS = {
   openai: openAIAdapter,
   'azure-openai': azureOpenAIAdapter,
   anthropic: anthropicAdapter,
+  cohere: cohereAdapter,
   groq: compatible.groq,
   'mistral-ai': compatible['mistral-ai'],
   'together-ai': compatible['together-ai'],

@@ -1,6 +1,8 @@
 import type { OpenAIErrorEnvelope } from '@pk/config';
 import type { EventSourceMessage } from 'eventsource-parser';
+import type { Transport } from '../execute/transport.js';
 import type { OpenAIUsage } from '../openai-format/usage.js';
+import type { TokenCache } from './token-cache.js';
 import type { UpstreamError } from './upstream-error.js';
 import type { UpstreamRequest } from './upstream-request.js';
 
@@ -98,6 +100,28 @@ export interface StreamTransformerOptions {
   readonly onUsage: (usage: OpenAIUsage) => void;
 }
 
+/** Settings of the async authorization step that no request may change (they never come from a target). */
+export interface ProviderAuthSettings {
+  /**
+   * Token endpoints a Google service account's `token_uri` may name besides
+   * `https://oauth2.googleapis.com/token` (tests, private deployments). The account JSON can arrive in a
+   * request header, so an untrusted `token_uri` would let a client make pk post signed assertions anywhere.
+   */
+  readonly trustedGoogleTokenUris?: readonly string[];
+}
+
+/** What an adapter's async {@link ProviderAdapter.authorize} step may use besides the call's context. */
+export interface AuthorizeContext extends ProviderContext {
+  /** The same network port the call uses (token exchanges go through it too). */
+  readonly transport: Transport;
+  /** Where exchanged tokens are kept until shortly before they expire (never module state). */
+  readonly tokenCache: TokenCache;
+  /** The engine's per-attempt signal. */
+  readonly signal?: AbortSignal | undefined;
+  /** Settings no request can change. */
+  readonly settings: ProviderAuthSettings;
+}
+
 /** A feature or endpoint is supported, or not, with the vendor's doc page that shows it. */
 export type Capability = true | { readonly unsupported: string };
 
@@ -135,6 +159,18 @@ export interface ProviderAdapter {
   ): TransformStream<EventSourceMessage, StreamOutput>;
   /** Vendor error answer → {@link UpstreamError} (pure). */
   parseError(input: UpstreamErrorInput): UpstreamError;
+  /**
+   * Optional async step run after `buildRequest` and the forwarded headers, just before sending: sign
+   * the request (AWS SigV4) or add a token exchanged for credentials (Google service accounts). Throws
+   * `PkError` or `UpstreamError`, which become the call's outcome.
+   */
+  authorize?(upstream: UpstreamRequest, context: AuthorizeContext): Promise<UpstreamRequest>;
+  /**
+   * Optional framing stage for a vendor whose stream is not SSE (Bedrock's binary event stream): body
+   * bytes → events for `createStreamTransformer`. Throwing (a bad frame, a broken body) ends the client
+   * stream with `PK_ERR_STREAM_INTERRUPTED`. Default: SSE parsing.
+   */
+  decodeStream?(body: ReadableStream<Uint8Array>): ReadableStream<EventSourceMessage>;
 }
 
 /** What an error transform reads. */

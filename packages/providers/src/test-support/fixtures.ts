@@ -20,15 +20,17 @@ export function readChunkFixture(folder: string, name: string): string[] {
 }
 
 /** The wire format a mock upstream speaks. */
-export type WireFormat = 'openai' | 'anthropic';
+export type WireFormat = 'openai' | 'anthropic' | 'cohere' | 'google' | 'bedrock';
 
 /**
- * SSE frames for chunk lines: `data: …` for the OpenAI family, `event: <type>` + `data: …` for
- * Anthropic (the event name is the payload's `type`).
+ * SSE frames for chunk lines: `data: …` for the OpenAI family, `data: …\r\n\r\n` for Gemini
+ * (`alt=sse`), `event: <type>` + `data: …` for Anthropic and Cohere (the event name is the payload's
+ * `type`). Bedrock's binary frames come from `bedrockFramesFromChunks`.
  */
 export function sseFramesFromChunks(lines: readonly string[], format: WireFormat): string[] {
   return lines.map((line) => {
     if (format === 'openai') return `data: ${line}\n\n`;
+    if (format === 'google') return `data: ${line}\r\n\r\n`;
     const type = (JSON.parse(line) as { type?: string }).type ?? 'message';
     return `event: ${type}\ndata: ${line}\n\n`;
   });

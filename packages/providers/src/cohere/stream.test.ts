@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { readChunkFixture, sseFramesFromChunks } from '../test-support/fixtures.js';
+import { runAdapterStream } from '../test-support/run-stream.js';
+import { cohereAdapter } from './index.js';
+
+const frames = (name: string) => sseFramesFromChunks(readChunkFixture('cohere', name), 'cohere');
+
+describe('createCohereStreamTransformer', () => {
+  it('streams text and ends with one usage chunk and [DONE]', async () => {
+    const { collected, usage, events } = await runAdapterStream({
+      adapter: cohereAdapter,
+      frames: frames('text.chunks.txt'),
+      includeUsage: true,
+    });
+    expect(collected).toMatchObject({
+      content: 'A large language model',
+      finishReason: 'stop',
+      usageChunks: 1,
+      done: true,
+    });
+    expect(usage).toEqual({ prompt_tokens: 72, completion_tokens: 4, total_tokens: 76 });
+    expect(JSON.parse(events[0]?.data ?? '{}').id).toBe('29f14a5a-11de-4cae-9800-25e4747408ea');
+  });
+
+  it('streams parallel tool calls by index; the tool plan is reasoning only with strict compliance off', async () => {
+    const strict = await runAdapterStream({ adapter: cohereAdapter, frames: frames('tool-call.chunks.txt') });
+    expect(strict.collected.toolCalls).toEqual([
+      { id: 'get_weather_p0dage9q1nv4', name: 'get_weather', arguments: '{"location": "Madrid"}' },
+      { id: 'get_weather_vdr9kg9fyq4k', name: 'get_weather', arguments: '{"location": "Brasilia"}' },
+    ]);
+    expect(strict.collected.finishReason).toBe('tool_calls');
+    expect(strict.collected.reasoning).toBe('');
+    const loose = await runAdapterStream({
+      adapter: cohereAdapter,
+      frames: frames('tool-call.chunks.txt'),
+      strict: false,
+    });
+    expect(loose.collected.reasoning).toBe('I will search for the weather in Madrid and Brasilia.');
+  });
+
+  it('turns an error in message-end into event: error, and a cut stream into PK_ERR_STREAM_INTERRUPTED', async () => {
+    const failed = await runAdapterStream({
+      adapter: cohereAdapter,
+      frames: frames('stream-error.chunks.txt'),
+    });
+    expect(failed.collected.content).toBe('Hello');
+    expect(failed.events.at(-1)?.event).toBe('error');
+    expect(failed.collected.error).toMatchObject({
+      message: expect.stringContaining('internal server error'),
+    });
+    const cut = await runAdapterStream({
+      adapter: cohereAdapter,
+      frames: frames('text.chunks.txt').slice(0, 3),
+    });
+    expect(cut.collected.error).toMatchObject({ code: 'PK_ERR_STREAM_INTERRUPTED' });
+  });
+});

@@ -1,0 +1,42 @@
+import { translateStream } from '../execute/stream-pipeline.js';
+import type { ProviderAdapter, ProviderTarget } from '../spec/provider-adapter.js';
+import { preparedChat, testContext } from './context.js';
+import { chatCompletionChunkSchema } from './openai-schemas.js';
+import { collectChatStream, readSseEvents } from './sse-client.js';
+
+/** Runs vendor stream frames (text or bytes) through an adapter and collects what a client sees. */
+export async function runAdapterStream(options: {
+  readonly adapter: ProviderAdapter;
+  readonly frames: readonly (string | Uint8Array)[];
+  readonly body?: Record<string, unknown>;
+  readonly target?: ProviderTarget;
+  readonly strict?: boolean;
+  readonly includeUsage?: boolean;
+}) {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const frame of options.frames)
+        controller.enqueue(typeof frame === 'string' ? encoder.encode(frame) : frame);
+      controller.close();
+    },
+  });
+  const request = preparedChat(options.adapter.id, {
+    model: 'm',
+    messages: [],
+    ...options.body,
+    stream: true,
+    ...(options.includeUsage ? { stream_options: { include_usage: true } } : {}),
+  });
+  const translated = translateStream({
+    body,
+    adapter: options.adapter,
+    request,
+    context: testContext(options.adapter.id, options.target ?? {}, options.strict ?? true),
+  });
+  const events = await readSseEvents(translated.stream);
+  for (const event of events)
+    if (event.data !== '[DONE]' && event.event !== 'error')
+      chatCompletionChunkSchema.parse(JSON.parse(event.data));
+  return { events, collected: collectChatStream(events), usage: await translated.usage };
+}
