@@ -1,8 +1,10 @@
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
+import { UpstreamError } from '../spec/upstream-error.js';
 import type { UpstreamRequest, UpstreamResponse } from '../spec/upstream-request.js';
 import { upstreamErrorFromAbort, upstreamUnavailableError } from './abort-reason.js';
+import { createGuardedConnector, customHostRefusalOf, type ResolveHost } from './guarded-lookup.js';
 import type { SendOptions, Transport } from './transport.js';
 
 /** Proxy settings, passed in (never read from `process.env` here). */
@@ -38,6 +40,16 @@ export interface UndiciTransportOptions {
   readonly acceptEncoding?: 'identity' | 'compressed';
   /** Proxy settings; without them no proxy is used. */
   readonly proxy?: ProxySettings;
+  /**
+   * Hosts allowed to connect to internal addresses (private, link-local, metadata, loopback …), as
+   * the settings' `trusted_custom_hosts`; `*.example.com` matches sub-domains. Everything else may
+   * reach public addresses only, checked on the address actually connected to; loopback is allowed for
+   * `localhost`, `127.0.0.1` and `::1`. (Through a proxy the proxy resolves names, so only direct
+   * connections are checked there.)
+   */
+  readonly trustedHosts?: readonly string[];
+  /** Name resolution for direct connections (default: the system's `dns.lookup`); tests inject one. */
+  readonly lookup?: ResolveHost;
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -89,15 +101,34 @@ function toWebStream(readable: Readable): ReadableStream<Uint8Array> {
   );
 }
 
+/** A connection refused by the SSRF guard: a 400 the client must fix, never retried. */
+function customHostRefusedError(provider: string, cause: Error): UpstreamError {
+  return new UpstreamError({
+    provider,
+    status: 400,
+    message: cause.message,
+    type: 'invalid_request_error',
+    code: 'PK_ERR_INVALID_CUSTOM_HOST',
+    param: 'custom_host',
+    retryable: false,
+    cause,
+  });
+}
+
 /**
  * The production {@link Transport}: undici `request` over one keep-alive dispatcher (a pool per
- * origin), redirects never followed, explicit timeouts, controlled `accept-encoding`, optional proxy.
+ * origin), redirects never followed, internal addresses refused unless trusted, explicit timeouts, controlled `accept-encoding`, optional proxy.
  */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport {
   const agentOptions = {
     headersTimeout: options.headersTimeoutMs ?? 0,
     bodyTimeout: options.bodyTimeoutMs ?? 0,
-    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    // SSRF guard: internal addresses are refused in the connection's own lookup (guarded-lookup.ts).
+    connect: createGuardedConnector({
+      timeoutMs: options.connectTimeoutMs ?? 10_000,
+      ...(options.trustedHosts === undefined ? {} : { trustedHosts: options.trustedHosts }),
+      ...(options.lookup === undefined ? {} : { resolve: options.lookup }),
+    }),
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
     ...(options.connectionsPerOrigin === undefined ? {} : { connections: options.connectionsPerOrigin }),
   };
@@ -141,6 +172,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
     } catch (error) {
       signal?.removeEventListener('abort', forwardAbort);
       if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
+      const refused = customHostRefusalOf(error);
+      if (refused) throw customHostRefusedError(provider, refused);
       throw upstreamUnavailableError(provider, error);
     }
   }
