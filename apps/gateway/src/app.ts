@@ -1,4 +1,5 @@
 import { type BreakerStore, createMemoryBreakerStore } from '@pk/config';
+import { type CacheStore, createMemoryCacheStore } from '@pk/config/cache';
 import { createUndiciTransport, type Transport } from '@pk/providers';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { answerClientError } from './client-error.js';
@@ -20,8 +21,21 @@ export interface AppDependencies {
   readonly transport?: Transport;
   /** Circuit-breaker state (default: in-process). */
   readonly breakers?: BreakerStore;
+  /** Response cache store of serialised answers (default: in-memory LRU, 256 MiB). */
+  readonly cacheStore?: CacheStore<string>;
   /** pino logger options, or `false` for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
+}
+
+/** Calls `warn` at most once per `intervalMs`, however often the failure happens. */
+function warnEvery(intervalMs: number, warn: (error: unknown) => void): (error: unknown) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (error) => {
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    warn(error);
+  };
 }
 
 /** Builds the fastify app (no listening: `server.ts` does that). */
@@ -51,6 +65,13 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
       transport,
       breakers: dependencies.breakers ?? createMemoryBreakerStore(),
       configCache: new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust }),
+      cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),
+      onCacheStoreFailure: warnEvery(10_000, (error) =>
+        app.log.warn(
+          { err: { message: (error as Error).message } },
+          'cache store unavailable: serving without the cache',
+        ),
+      ),
       stopStreams: shutdown.drainDeadline.signal,
     },
   });

@@ -1,13 +1,14 @@
-import { setTimeout as sleepFor } from 'node:timers/promises';
 import {
   type BreakerStore,
   PkError,
   PlanAbortedError,
   type PlanLeaf,
   type PlanResult,
+  realTimePorts,
   runPlan,
   statusOfErrorCode,
 } from '@pk/config';
+import type { CacheStore } from '@pk/config/cache';
 import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
 import {
   createProviderAttempt,
@@ -19,6 +20,9 @@ import {
   UpstreamError,
 } from '@pk/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { completionToSse } from '../cache/completion-to-sse.js';
+import { createRequestCache } from '../cache/request-cache.js';
+import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
@@ -34,28 +38,38 @@ export interface ProxyServices {
   readonly configCache: ConfigParseCache;
   /** Aborted when the shutdown drain time is over: open streams end with `event: error`. */
   readonly stopStreams: AbortSignal;
+  /** The response cache's store (memory or Redis), of serialised answers. */
+  readonly cacheStore: CacheStore<string>;
+  /** Reports a cache store failure (logged at most once per 10 s). */
+  readonly onCacheStoreFailure: (error: unknown) => void;
 }
 
 type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  sleepFor(ms, undefined, signal === undefined ? undefined : { signal });
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** What a `passthrough` route adds to the provider request: path, method and, for multipart, the bytes. */
+export type PassthroughRequest = Pick<ProviderRequest, 'path' | 'method' | 'rawBody' | 'contentType'>;
+
 /**
  * One OpenAI-format call through the gateway: headers → plan → routing engine over the providers →
  * JSON or SSE reply with the `x-portkey-*` response headers. Every failure is an OpenAI envelope.
+ * `passthrough` (routes of `passthrough-routes.ts`) carries the path, method and raw body.
  */
 export async function runProxiedRequest(
   services: ProxyServices,
   endpoint: ProviderEndpoint,
   request: FastifyRequest,
   reply: FastifyReply,
+  passthrough?: PassthroughRequest,
 ): Promise<FastifyReply> {
-  const body = request.body;
+  // A pass-through without a JSON body (GET, DELETE, multipart bytes in `rawBody`) routes on `{}`.
+  const body =
+    passthrough !== undefined && (passthrough.rawBody !== undefined || request.body == null)
+      ? {}
+      : request.body;
   if (!isObject(body)) {
     return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', 'the request body must be a JSON object');
   }
@@ -80,6 +94,7 @@ export async function runProxiedRequest(
     endpoint,
     body: model === undefined ? body : { ...body, model },
     strictOpenAICompliance: headers.options.strictOpenAiCompliance !== false,
+    ...passthrough,
   };
   if (typeof providerRequest.body?.model === 'string') log.model = providerRequest.body.model;
   log.stream = body.stream === true;
@@ -89,17 +104,30 @@ export async function runProxiedRequest(
     if (!reply.raw.writableFinished) clientGone.abort(new Error('the client went away'));
   };
   reply.raw.once('close', onClose);
+  const streamed = body.stream === true;
+  const cache = createRequestCache({
+    store: services.cacheStore,
+    plan,
+    endpoint,
+    tenant: request.tenant,
+    namespace: headers.options.cacheNamespace,
+    metadata: headers.options.metadata,
+    forceRefresh: headers.options.cacheForceRefresh === true,
+    streamed,
+    onStoreFailure: services.onCacheStoreFailure,
+  });
   const callProvider = createProviderAttempt({ transport: services.transport });
   let result: Result;
   try {
     result = await runPlan(plan, providerRequest, {
       attempt: (leaf, providerRequestOfLeaf, options) =>
         callProvider(leaf, withForwardedHeadersOf(leaf, providerRequestOfLeaf, request.headers), options),
-      sleep,
+      ...realTimePorts,
+      // Wall-clock time: breaker timestamps may be shared with other replicas through Redis.
       now: Date.now,
-      random: Math.random,
       signal: clientGone.signal,
       breakers: services.breakers,
+      ...(cache ? { cache: cache.port } : {}),
     });
   } catch (error) {
     if (error instanceof PlanAbortedError) return reply; // nobody is listening any more
@@ -107,7 +135,9 @@ export async function runProxiedRequest(
   }
   log.targetPath = result.path;
   log.retries = result.retryCount;
-  log.cacheStatus = result.cacheStatus;
+  const cacheStatus = cache?.storeFailed ? 'DISABLED' : result.cacheStatus;
+  if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');
+  log.cacheStatus = cacheStatus;
   const outcome = result.outcome;
   const answering = outcome.ok
     ? outcome.value.provider
@@ -120,7 +150,7 @@ export async function runProxiedRequest(
     provider: answering,
     lastUsedOptionIndex: result.path,
     retryAttemptCount: result.retryCount,
-    cacheStatus: result.cacheStatus,
+    cacheStatus,
   });
   reply.headers(portkeyHeaders);
   if (!outcome.ok) {
@@ -136,6 +166,15 @@ export async function runProxiedRequest(
   }
   if (answer.kind === 'json') {
     if (answer.usage) log.usage = answer.usage;
+    if (streamed && result.cacheStatus === 'HIT' && isObject(answer.body)) {
+      // A streamed request answered from an entry stored by a non-streamed one: replay it as SSE.
+      const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
+      return reply
+        .code(200)
+        .headers({ 'x-portkey-provider': answer.provider, 'cache-control': 'no-cache' })
+        .type('text/event-stream; charset=utf-8')
+        .send(completionToSse(answer.body, includeUsage));
+    }
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
   if (answer.kind === 'raw') {
@@ -144,9 +183,22 @@ export async function runProxiedRequest(
   reply.hijack();
   const stop = AbortSignal.any([services.stopStreams]);
   const headersOut = { ...reply.getHeaders(), ...answer.headers } as Record<string, string | number>;
-  await sendSse({ response: reply.raw, stream: answer.stream, headers: headersOut, stop });
+  const commit = result.commitToCache;
+  const accumulator = commit && endpoint === 'chat.completions' ? new ChatStreamAccumulator() : undefined;
+  const completed = await sendSse({
+    response: reply.raw,
+    stream: answer.stream,
+    headers: headersOut,
+    stop,
+    ...(accumulator ? { onChunk: (chunk: Uint8Array) => accumulator.push(chunk) } : {}),
+  });
   const usage = await answer.usage;
   if (usage) log.usage = usage;
+  const rebuilt = completed ? accumulator?.result() : undefined;
+  if (commit && rebuilt) {
+    // Stored only once the stream completed cleanly ([DONE], no error frame, client still there).
+    void commit({ ...answer, kind: 'json', body: usage ? { ...rebuilt, usage } : rebuilt, usage });
+  }
   return reply;
 }
 

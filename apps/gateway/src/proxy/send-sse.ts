@@ -23,6 +23,8 @@ export async function sendSse(options: {
   readonly headers: Readonly<Record<string, string | number>>;
   readonly stop: AbortSignal;
   readonly pingIntervalMs?: number;
+  /** Sees every chunk sent to the client (the cache rebuilds the answer from them). */
+  readonly onChunk?: (chunk: Uint8Array) => void;
 }): Promise<boolean> {
   const { response, stream } = options;
   response.writeHead(200, {
@@ -63,6 +65,7 @@ export async function sendSse(options: {
       const { done, value } = await reader.read();
       if (done) break;
       lastWrite = Date.now();
+      options.onChunk?.(value);
       if (!response.write(value)) {
         await new Promise<void>((resolve) => {
           const resume = (): void => {

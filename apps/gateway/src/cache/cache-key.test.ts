@@ -1,0 +1,73 @@
+import type { PlanLeaf } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { cacheKeyOf } from './cache-key.js';
+
+const leaf = (target: Record<string, unknown>, override_params: Record<string, unknown> = {}): PlanLeaf =>
+  ({
+    kind: 'leaf',
+    path: 'config',
+    weight: 1,
+    target,
+    override_params,
+    retry: {
+      attempts: 0,
+      on_status_codes: [],
+      use_retry_after_header: false,
+      backoff: { initial_ms: 1000, factor: 2, max_ms: Infinity, jitter: 'none' },
+    },
+  }) as PlanLeaf;
+const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], temperature: 0 };
+const base = {
+  tenant: 'team-a',
+  leaf: leaf({ provider: 'openai', api_key: 'sk-1' }),
+  endpoint: 'chat.completions',
+  body,
+};
+
+describe('cacheKeyOf', () => {
+  it('ignores stream, stream_options, user and key order', () => {
+    const key = cacheKeyOf(base);
+    expect(
+      cacheKeyOf({
+        ...base,
+        body: {
+          temperature: 0,
+          messages: body.messages,
+          model: 'gpt-4o-mini',
+          stream: true,
+          stream_options: { include_usage: true },
+          user: 'u',
+        },
+      }),
+    ).toBe(key);
+    expect(key).toMatch(/^pk:c:[0-9a-f]{64}$/);
+  });
+
+  it('never contains the provider key', () => {
+    expect(cacheKeyOf(base)).not.toContain('sk-1');
+  });
+
+  it.each([
+    ['another tenant', { tenant: 'team-b' }],
+    ['another provider key', { leaf: leaf({ provider: 'openai', api_key: 'sk-2' }) }],
+    ['a virtual key instead', { leaf: leaf({ provider: 'openai', virtual_key: 'vk', api_key: 'sk-1' }) }],
+    ['another provider', { leaf: leaf({ provider: 'groq', api_key: 'sk-1' }) }],
+    [
+      'another custom host',
+      { leaf: leaf({ provider: 'openai', api_key: 'sk-1', custom_host: 'http://localhost:1/v1' }) },
+    ],
+    ['override_params', { leaf: leaf({ provider: 'openai', api_key: 'sk-1' }, { model: 'gpt-4o' }) }],
+    ['another endpoint', { endpoint: 'embeddings' }],
+    ['another body', { body: { ...body, temperature: 1 } }],
+    ['a namespace', { namespace: 'team-a-ns' }],
+    ['metadata', { metadata: { _user: 'u1' } }],
+  ])('changes with %s', (_name, change) => {
+    expect(cacheKeyOf({ ...base, ...change })).not.toBe(cacheKeyOf(base));
+  });
+
+  it('a namespace replaces the metadata in the key', () => {
+    expect(cacheKeyOf({ ...base, namespace: 'ns', metadata: { a: 1 } })).toBe(
+      cacheKeyOf({ ...base, namespace: 'ns', metadata: { b: 2 } }),
+    );
+  });
+});

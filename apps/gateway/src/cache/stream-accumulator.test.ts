@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { completionToSse } from './completion-to-sse.js';
+import { ChatStreamAccumulator } from './stream-accumulator.js';
+
+const encoder = new TextEncoder();
+const completion = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 1731000000,
+  model: 'gpt-4o-mini',
+  system_fingerprint: 'fp_1',
+  choices: [
+    {
+      index: 0,
+      message: {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_1',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+          },
+          { id: 'call_2', type: 'function', function: { name: 'get_time', arguments: '{}' } },
+        ],
+      },
+      logprobs: null,
+      finish_reason: 'tool_calls',
+    },
+  ],
+  usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12 },
+};
+
+function feed(text: string, pieces = 7): ChatStreamAccumulator {
+  const accumulator = new ChatStreamAccumulator();
+  const bytes = encoder.encode(text);
+  const size = Math.ceil(bytes.length / pieces);
+  for (let offset = 0; offset < bytes.length; offset += size)
+    accumulator.push(bytes.slice(offset, offset + size));
+  return accumulator;
+}
+
+describe('stream ⇄ completion', () => {
+  it('a replayed completion, split anywhere, rebuilds to the same completion (tool calls and usage included)', () => {
+    const sse = completionToSse(completion, true);
+    expect(sse.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(sse).not.toContain('event:');
+    for (const pieces of [1, 3, 17, 101]) expect(feed(sse, pieces).result()).toEqual(completion);
+  });
+
+  it('leaves usage out of the replay unless asked for', () => {
+    expect(completionToSse(completion, false)).not.toContain('"usage"');
+  });
+
+  it('rebuilds text streamed in pieces', () => {
+    const chunk = (delta: object, finish: string | null = null) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] })}\n\n`;
+    const text =
+      chunk({ role: 'assistant', content: '' }) +
+      chunk({ content: 'Hel' }) +
+      chunk({ content: 'lo' }) +
+      chunk({}, 'stop') +
+      'data: [DONE]\n\n';
+    expect(feed(text).result()).toMatchObject({
+      object: 'chat.completion',
+      choices: [{ message: { role: 'assistant', content: 'Hello' }, finish_reason: 'stop' }],
+    });
+  });
+
+  it('gives nothing for a cut stream, an error frame, or a stream without [DONE]', () => {
+    const sse = completionToSse(completion, true);
+    expect(feed(sse.slice(0, sse.length - 20)).result()).toBeUndefined();
+    const withError = sse.replace(
+      'data: [DONE]',
+      'event: error\ndata: {"error":{"message":"x"}}\n\ndata: [DONE]',
+    );
+    expect(feed(withError).result()).toBeUndefined();
+    expect(feed(sse.replace('data: [DONE]\n\n', '')).result()).toBeUndefined();
+  });
+});
