@@ -3,6 +3,7 @@ import { buildApp } from './app.js';
 import { createShutdownState } from './plugins/shutdown.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
+import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
 
 /**
  * The gateway process: reads the environment, loads settings, listens, and drains on SIGTERM
@@ -21,11 +22,21 @@ async function main(): Promise<void> {
     );
   }
   const shutdown = createShutdownState();
+  let lastRedisWarning = Number.NEGATIVE_INFINITY;
+  const cache = cacheStoreFromEnvironment(process.env, (error) => {
+    // ioredis reports every failed reconnect; one line per 10 s is enough.
+    if (Date.now() - lastRedisWarning < 10_000) return;
+    lastRedisWarning = Date.now();
+    process.stderr.write(
+      `pk gateway: cache Redis unavailable (${error.message}); serving without the cache\n`,
+    );
+  });
   const app = await buildApp({
     settings,
     shutdown,
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
     transport: createUndiciTransportFromEnvironment({}, process.env),
+    cacheStore: cache.store,
     logger: { level: process.env.PK_LOG_LEVEL ?? 'info' },
   });
   await app.listen({ host: options.host, port: options.port });
@@ -39,6 +50,7 @@ async function main(): Promise<void> {
       gatewayKeys: settings.gatewayKeys.length,
       virtualKeys: settings.virtualKeys.size,
       savedConfigs: settings.configs.size,
+      cacheStore: cache.kind,
     },
     `pk gateway listening on http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
   );
@@ -64,6 +76,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await app.close();
+    await cache.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void drainAndExit('SIGTERM'));

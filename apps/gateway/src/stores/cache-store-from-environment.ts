@@ -1,0 +1,45 @@
+import { type CacheStore, createMemoryCacheStore, DEFAULT_CACHE_MAX_BYTES } from '@pk/config/cache';
+import { createRedisCacheStore } from '../cache/redis-cache-store.js';
+import { StartupError } from '../server-options.js';
+import { createRedisClient, DEFAULT_REDIS_URL } from './redis-client.js';
+
+/** The response cache's store, as the environment chooses it, and how to close it. */
+export interface ChosenCacheStore {
+  readonly store: CacheStore<string>;
+  /** `memory` or `redis`. */
+  readonly kind: 'memory' | 'redis';
+  close(): Promise<void>;
+}
+
+/**
+ * `PK_CACHE_STORE=memory` (default: an LRU bounded by `PK_CACHE_MAX_BYTES`, 256 MiB) or `redis`
+ * (shared by every replica, at `PK_REDIS_URL`). A Redis that is down at start is not fatal: requests
+ * are served without the cache until it answers.
+ */
+export function cacheStoreFromEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  onRedisError: (error: Error) => void,
+): ChosenCacheStore {
+  const kind = env.PK_CACHE_STORE || 'memory';
+  if (kind === 'memory') {
+    const maxBytes = Number(env.PK_CACHE_MAX_BYTES ?? DEFAULT_CACHE_MAX_BYTES);
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024) {
+      throw new StartupError(
+        `PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${env.PK_CACHE_MAX_BYTES}`,
+      );
+    }
+    const store = createMemoryCacheStore<string>({ maxBytes });
+    return { store, kind, close: async () => store.clear() };
+  }
+  if (kind === 'redis') {
+    const client = createRedisClient(env.PK_REDIS_URL || DEFAULT_REDIS_URL, { onError: onRedisError });
+    return {
+      store: createRedisCacheStore(client),
+      kind,
+      close: async () => {
+        client.disconnect();
+      },
+    };
+  }
+  throw new StartupError(`PK_CACHE_STORE must be memory or redis, got ${JSON.stringify(kind)}`);
+}

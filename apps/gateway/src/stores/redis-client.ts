@@ -1,0 +1,30 @@
+import { Redis } from 'ioredis';
+
+/** Default Redis URL (`PK_REDIS_URL`). */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/** Options of {@link createRedisClient}. */
+export interface RedisClientOptions {
+  /** Milliseconds one command may take before it fails (default 250): a slow Redis never stalls a request. */
+  readonly commandTimeoutMs?: number;
+  /** Called for connection errors (ioredis emits them on every failed reconnect). */
+  readonly onError?: (error: Error) => void;
+}
+
+/**
+ * A Redis client for the gateway's shared state that fails fast instead of queueing: no offline queue
+ * (a command while disconnected fails at once), no per-command retries, a short command timeout, and
+ * reconnects in the background with a capped back-off. Callers treat a failed command as "store
+ * unavailable" and serve the request without it.
+ */
+export function createRedisClient(url: string, options: RedisClientOptions = {}): Redis {
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 250,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(2000, 50 * 2 ** Math.min(attempt, 6)),
+  });
+  client.on('error', (error: Error) => options.onError?.(error));
+  return client;
+}

@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
+import { type GatewayProcess, startGateway } from './server-process.js';
+import { requireRedis } from './support/services.js';
+
+// The Redis cache store against the real Redis on 127.0.0.1:6379, and against a private
+// redis-server that is stopped in the middle of a run.
+const runs = await requireRedis('cache-redis');
+let upstream: MockOpenAI;
+const gateways: GatewayProcess[] = [];
+const runId = `${Date.now()}-${process.pid}`;
+beforeAll(async () => {
+  upstream = await startMockOpenAI({ record: true });
+});
+afterAll(async () => {
+  for (const gateway of gateways) gateway.child.kill('SIGKILL');
+  await upstream?.close();
+});
+
+async function ask(gateway: GatewayProcess, messages: unknown, maxAge = 3600) {
+  const started = performance.now();
+  const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-portkey-provider': 'openai',
+      authorization: 'Bearer sk-redis-cache',
+      'x-portkey-custom-host': `${upstream.url}/v1`,
+      'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: maxAge } }),
+    },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages }),
+  });
+  await response.text();
+  return {
+    status: response.status,
+    cacheStatus: response.headers.get('x-portkey-cache-status'),
+    cacheError: response.headers.get('x-pk-cache-error'),
+    ms: performance.now() - started,
+  };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe.runIf(runs)('Redis cache store', () => {
+  it('two gateway processes share entries; the entry expires through a Redis TTL', async () => {
+    const first = await startGateway({ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'redis://127.0.0.1:6379' });
+    const second = await startGateway({ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'redis://127.0.0.1:6379' });
+    gateways.push(first, second);
+    const redis = new Redis('redis://127.0.0.1:6379');
+    try {
+      const before = new Set(await redis.keys('pk:c:*'));
+      const messages = [{ role: 'user', content: `shared across replicas ${runId}` }];
+      expect((await ask(first, messages, 120)).cacheStatus).toBe('MISS');
+      const calls = upstream.received.length;
+      expect((await ask(second, messages, 120)).cacheStatus).toBe('HIT');
+      expect(upstream.received.length).toBe(calls);
+      const created = (await redis.keys('pk:c:*')).filter((key) => !before.has(key));
+      expect(created).toHaveLength(1);
+      const pttl = await redis.pttl(created[0] ?? '');
+      expect(pttl).toBeGreaterThan(120_000 - 2000);
+      expect(pttl).toBeLessThanOrEqual(120_000);
+      await redis.del(...created);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
+  it('with its Redis stopped mid-run, 100 requests all answer 200 at once (DISABLED + x-pk-cache-error)', async () => {
+    const port = await freePort();
+    const server: ChildProcess = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const gateway = await startGateway({
+        PK_CACHE_STORE: 'redis',
+        PK_REDIS_URL: `redis://127.0.0.1:${port}`,
+      });
+      gateways.push(gateway);
+      const results = [];
+      for (let index = 0; index < 100; index += 1) {
+        if (index === 50) {
+          server.kill('SIGKILL');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        results.push(await ask(gateway, [{ role: 'user', content: `private redis ${runId} ${index % 10}` }]));
+      }
+      expect(results.every((result) => result.status === 200)).toBe(true);
+      const before = results.slice(0, 50);
+      const after = results.slice(51);
+      expect(before.some((result) => result.cacheStatus === 'HIT')).toBe(true);
+      expect(
+        after.every(
+          (result) => result.cacheStatus === 'DISABLED' && result.cacheError === 'store-unavailable',
+        ),
+      ).toBe(true);
+      const p99 = (values: number[]) =>
+        values.sort((left, right) => left - right)[Math.floor(values.length * 0.99) - 1] ?? 0;
+      const added = p99(after.map((result) => result.ms)) - p99(before.map((result) => result.ms));
+      expect(added).toBeLessThan(50);
+      expect(gateway.output()).toContain('serving without the cache');
+    } finally {
+      server.kill('SIGKILL');
+    }
+  });
+});
