@@ -8,6 +8,7 @@ const FOLDERS = [
   ['azure-openai', 'AzureOpenAI'],
   ['anthropic', 'Anthropic'],
   ['cohere', 'Cohere'],
+  ['google', 'Google'],
 ] as const;
 
 const ROLES = {

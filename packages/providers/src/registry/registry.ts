@@ -2,6 +2,7 @@ import { isProviderId, PkError, type ProviderId } from '@pk/config';
 import { anthropicAdapter } from '../anthropic/index.js';
 import { azureOpenAIAdapter } from '../azure-openai/index.js';
 import { cohereAdapter } from '../cohere/index.js';
+import { googleAdapter } from '../google/index.js';
 import { openAIAdapter } from '../openai/index.js';
 import { OPENAI_COMPATIBLE_CONFIGS, type OpenAICompatibleProviderId } from '../openai-compatible/configs.js';
 import { createOpenAICompatibleAdapter } from '../openai-compatible/index.js';
@@ -10,7 +11,7 @@ import type { ProviderAdapter } from '../spec/provider-adapter.js';
 /** The provider ids pk has adapters for (a subset of Portkey's {@link ProviderId}s). */
 export type SupportedProviderId = Extract<
   ProviderId,
-  'openai' | 'azure-openai' | 'anthropic' | 'cohere' | OpenAICompatibleProviderId
+  'openai' | 'azure-openai' | 'anthropic' | 'cohere' | 'google' | OpenAICompatibleProviderId
 >;
 
 const compatible = Object.fromEntries(
@@ -26,6 +27,7 @@ export const PROVIDER_ADAPTERS = {
   'azure-openai': azureOpenAIAdapter,
   anthropic: anthropicAdapter,
   cohere: cohereAdapter,
+  google: googleAdapter,
   groq: compatible.groq,
   'mistral-ai': compatible['mistral-ai'],
   'together-ai': compatible['together-ai'],

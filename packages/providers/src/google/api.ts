@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/** One part of a content: text (maybe a thought), a function call, or another kind. */
+export const googlePartSchema = z.looseObject({
+  text: z.string().nullish(),
+  thought: z.boolean().nullish(),
+  functionCall: z.looseObject({ id: z.string().nullish(), name: z.string(), args: z.unknown() }).nullish(),
+});
+
+/** A candidate (https://ai.google.dev/api/generate-content#candidate). */
+export const googleCandidateSchema = z.looseObject({
+  index: z.number().int().nullish(),
+  content: z
+    .looseObject({ role: z.string().nullish(), parts: z.array(googlePartSchema).nullish() })
+    .nullish(),
+  finishReason: z.string().nullish(),
+});
+
+/** `usageMetadata` (https://ai.google.dev/api/generate-content#UsageMetadata). */
+export const googleUsageMetadataSchema = z.looseObject({
+  promptTokenCount: z.number().nullish(),
+  candidatesTokenCount: z.number().nullish(),
+  totalTokenCount: z.number().nullish(),
+  cachedContentTokenCount: z.number().nullish(),
+  thoughtsTokenCount: z.number().nullish(),
+});
+
+/** The error object of an error answer or of an in-stream error. */
+export const googleErrorSchema = z.looseObject({
+  code: z.number().nullish(),
+  message: z.string().nullish(),
+  status: z.string().nullish(),
+});
+
+/**
+ * `GenerateContentResponse` (https://ai.google.dev/api/generate-content#generatecontentresponse): the
+ * whole answer, or one streamed chunk of it. `promptFeedback.blockReason` is set when the prompt was
+ * blocked and no candidate came back. A stream may carry `error` instead.
+ */
+export const googleGenerateContentResponseSchema = z.looseObject({
+  candidates: z.array(googleCandidateSchema).nullish(),
+  promptFeedback: z.looseObject({ blockReason: z.string().nullish() }).nullish(),
+  usageMetadata: googleUsageMetadataSchema.nullish(),
+  modelVersion: z.string().nullish(),
+  responseId: z.string().nullish(),
+  error: googleErrorSchema.nullish(),
+});
+
+/** A GenerateContentResponse. */
+export type GoogleGenerateContentResponse = z.infer<typeof googleGenerateContentResponseSchema>;
+/** Gemini usage metadata. */
+export type GoogleUsageMetadata = z.infer<typeof googleUsageMetadataSchema>;
+/** A candidate. */
+export type GoogleCandidate = z.infer<typeof googleCandidateSchema>;
+
+/** `batchEmbedContents` answer (https://ai.google.dev/api/embeddings#method:-models.batchembedcontents). */
+export const googleBatchEmbedResponseSchema = z.looseObject({
+  embeddings: z.array(z.looseObject({ values: z.array(z.number()) })),
+});
+
+/** Google's error body, `{"error": {"code", "message", "status"}}` (https://ai.google.dev/gemini-api/docs/troubleshooting). */
+export const googleErrorBodySchema = z.looseObject({ error: googleErrorSchema.nullish() });

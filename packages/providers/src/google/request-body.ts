@@ -1,0 +1,130 @@
+import type { OpenAIChatRequest } from '../openai-format/chat-completion-request.js';
+import {
+  parseChatRequestOrThrow,
+  responseJsonSchema,
+  stopSequences,
+  wantsJson,
+  warnDroppedParameters,
+} from '../shared/chat-request.js';
+import { isJsonObject } from '../shared/json.js';
+import type { PreparedRequest } from '../spec/provider-adapter.js';
+import { toGoogleContents } from './request-contents.js';
+
+const TRANSLATED = new Set([
+  'model',
+  'messages',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'n',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'stream',
+  'stream_options',
+  'tools',
+  'tool_choice',
+  'response_format',
+]);
+
+const UNSUPPORTED_SCHEMA_KEYS = new Set(['$schema', 'additionalProperties', 'strict']);
+
+/** A JSON schema with the keywords Gemini's OpenAPI subset refuses (`$schema`, `additionalProperties`) removed. */
+export function toGoogleSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toGoogleSchema);
+  if (!isJsonObject(schema)) return schema;
+  return Object.fromEntries(
+    Object.entries(schema)
+      .filter(([key]) => !UNSUPPORTED_SCHEMA_KEYS.has(key))
+      .map(([key, value]) => [
+        key,
+        key === 'properties' && isJsonObject(value)
+          ? Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, toGoogleSchema(inner)]))
+          : toGoogleSchema(value),
+      ]),
+  );
+}
+
+function toolConfig(chat: OpenAIChatRequest): Record<string, unknown> | undefined {
+  const choice = chat.tool_choice;
+  if (choice === 'auto') return { functionCallingConfig: { mode: 'AUTO' } };
+  if (choice === 'required') return { functionCallingConfig: { mode: 'ANY' } };
+  if (choice === 'none') return { functionCallingConfig: { mode: 'NONE' } };
+  if (typeof choice === 'object' && choice !== null) {
+    return { functionCallingConfig: { mode: 'ANY', allowedFunctionNames: [choice.function.name] } };
+  }
+  return undefined;
+}
+
+function generationConfig(
+  chat: OpenAIChatRequest,
+  body: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const maxTokens = chat.max_completion_tokens ?? chat.max_tokens;
+  const stop = stopSequences(chat);
+  const schema = responseJsonSchema(chat);
+  return {
+    ...(stop === undefined ? {} : { stopSequences: stop }),
+    ...(typeof chat.n === 'number' && chat.n > 1 ? { candidateCount: chat.n } : {}),
+    ...(typeof maxTokens === 'number' ? { maxOutputTokens: maxTokens } : {}),
+    ...(typeof chat.temperature === 'number' ? { temperature: chat.temperature } : {}),
+    ...(typeof chat.top_p === 'number' ? { topP: chat.top_p } : {}),
+    ...(typeof body.seed === 'number' ? { seed: body.seed } : {}),
+    ...(typeof body.presence_penalty === 'number' ? { presencePenalty: body.presence_penalty } : {}),
+    ...(typeof body.frequency_penalty === 'number' ? { frequencyPenalty: body.frequency_penalty } : {}),
+    ...(wantsJson(chat) ? { responseMimeType: 'application/json' } : {}),
+    ...(schema === undefined ? {} : { responseSchema: toGoogleSchema(schema) }),
+  };
+}
+
+/**
+ * OpenAI chat request → Gemini `GenerateContentRequest` body (pure; shared by `google` and
+ * `vertex-ai`): `systemInstruction`, `contents`, `tools[].functionDeclarations`, `toolConfig`
+ * (`auto`/`required`/`none`/a named function → `AUTO`/`ANY`/`NONE`/`ANY` + `allowedFunctionNames`),
+ * `generationConfig` (`maxOutputTokens`, `temperature`, `topP`, `stopSequences`, `candidateCount`,
+ * `seed`, penalties, `responseMimeType: application/json` and `responseSchema` for JSON mode).
+ * `provider_options.<id>` is merged last (`generationConfig` field by field), so `safetySettings`,
+ * `thinkingConfig` or `cachedContent` can be sent.
+ * @see https://ai.google.dev/api/generate-content#request-body
+ */
+export function toGoogleGenerateContentBody(
+  request: PreparedRequest,
+  provider: string,
+  warnings: string[],
+): Record<string, unknown> {
+  const chat = parseChatRequestOrThrow(request.body);
+  const { systemInstruction, contents } = toGoogleContents(chat.messages, warnings);
+  const tools = chat.tools ?? [];
+  const config = toolConfig(chat);
+  const generation = generationConfig(chat, request.body);
+  const body: Record<string, unknown> = {
+    ...(systemInstruction === undefined ? {} : { systemInstruction }),
+    contents,
+    ...(tools.length > 0
+      ? {
+          tools: [
+            {
+              functionDeclarations: tools.map((tool) => ({
+                name: tool.function.name,
+                ...(tool.function.description === undefined
+                  ? {}
+                  : { description: tool.function.description }),
+                ...(tool.function.parameters === undefined
+                  ? {}
+                  : { parameters: toGoogleSchema(tool.function.parameters) }),
+              })),
+            },
+          ],
+        }
+      : {}),
+    ...(config === undefined || tools.length === 0 ? {} : { toolConfig: config }),
+    ...(Object.keys(generation).length > 0 ? { generationConfig: generation } : {}),
+  };
+  warnDroppedParameters(request.body, TRANSLATED, provider, warnings);
+  const { generationConfig: extraGeneration, ...options } = request.providerOptions;
+  Object.assign(body, options);
+  if (isJsonObject(extraGeneration)) body.generationConfig = { ...generation, ...extraGeneration };
+  return body;
+}

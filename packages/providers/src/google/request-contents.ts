@@ -1,0 +1,107 @@
+import type { OpenAIContentPart, OpenAIMessage } from '../openai-format/chat-completion-request.js';
+import { imageUrlOf, messageText, parseDataUrl } from '../shared/chat-request.js';
+import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+
+/** A Gemini `Content` we send. */
+export interface GoogleRequestContent {
+  role: 'user' | 'model';
+  parts: Record<string, unknown>[];
+}
+
+function guessMimeType(url: string): string {
+  const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase();
+  const known: Record<string, string> = {
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    webp: 'image/webp',
+    gif: 'image/gif',
+    pdf: 'application/pdf',
+  };
+  return (extension && known[extension]) || 'image/jpeg';
+}
+
+function userParts(content: OpenAIMessage['content'], warnings: string[]): Record<string, unknown>[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
+  const parts: Record<string, unknown>[] = [];
+  for (const part of (content ?? []) as OpenAIContentPart[]) {
+    const url = imageUrlOf(part);
+    if (part.type === 'text' && typeof part.text === 'string') parts.push({ text: part.text });
+    else if (url !== undefined) {
+      const data = parseDataUrl(url);
+      parts.push(
+        data
+          ? { inlineData: { mimeType: data.mediaType, data: data.data } }
+          : { fileData: { mimeType: guessMimeType(url), fileUri: url } },
+      );
+    } else warnings.push(`content part '${part.type}' is not supported by google and was dropped`);
+  }
+  return parts;
+}
+
+function functionResponse(text: string): Record<string, unknown> {
+  const parsed = parseJsonOrUndefined(text);
+  return isJsonObject(parsed) ? parsed : { content: text };
+}
+
+function append(
+  contents: GoogleRequestContent[],
+  role: 'user' | 'model',
+  parts: Record<string, unknown>[],
+): void {
+  if (parts.length === 0) return;
+  const last = contents.at(-1);
+  if (last?.role === role) last.parts.push(...parts);
+  else contents.push({ role, parts });
+}
+
+/**
+ * OpenAI messages → Gemini `systemInstruction` + `contents`: system and developer messages become
+ * `systemInstruction`; assistant turns are role `model` with `functionCall` parts; tool results become
+ * `functionResponse` parts of a user turn, named after the call they answer (the JSON object the tool
+ * returned, else `{ content }`); images become `inlineData` (data URLs) or `fileData`; consecutive turns
+ * of one role are merged.
+ * @see https://ai.google.dev/api/generate-content#request-body
+ * @see https://ai.google.dev/gemini-api/docs/function-calling
+ */
+export function toGoogleContents(
+  input: readonly OpenAIMessage[],
+  warnings: string[],
+): { systemInstruction: { parts: { text: string }[] } | undefined; contents: GoogleRequestContent[] } {
+  const system: string[] = [];
+  const contents: GoogleRequestContent[] = [];
+  const nameOfCall = new Map<string, string>();
+  for (const message of input) {
+    switch (message.role) {
+      case 'system':
+      case 'developer':
+        system.push(messageText(message.content));
+        break;
+      case 'user':
+        append(contents, 'user', userParts(message.content, warnings));
+        break;
+      case 'assistant': {
+        const text = messageText(message.content);
+        const parts: Record<string, unknown>[] = text === '' ? [] : [{ text }];
+        for (const call of message.tool_calls ?? []) {
+          nameOfCall.set(call.id, call.function.name);
+          const args = parseJsonOrUndefined(call.function.arguments === '' ? '{}' : call.function.arguments);
+          parts.push({ functionCall: { name: call.function.name, args: isJsonObject(args) ? args : {} } });
+        }
+        append(contents, 'model', parts);
+        break;
+      }
+      case 'tool': {
+        const name = nameOfCall.get(message.tool_call_id ?? '') ?? message.name ?? message.tool_call_id ?? '';
+        append(contents, 'user', [
+          { functionResponse: { name, response: functionResponse(messageText(message.content)) } },
+        ]);
+        break;
+      }
+      default:
+        warnings.push(`a '${message.role}' message is not supported by google and was dropped`);
+    }
+  }
+  const joined = system.filter((text) => text !== '').join('\n\n');
+  return { systemInstruction: joined === '' ? undefined : { parts: [{ text: joined }] }, contents };
+}

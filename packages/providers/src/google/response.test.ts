@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { preparedChat, testContext } from '../test-support/context.js';
+import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
+import { chatCompletionSchema } from '../test-support/openai-schemas.js';
+import { toGoogleUpstreamError } from './errors.js';
+import { fromGoogleResponse } from './response.js';
+
+const chat = preparedChat('google', {
+  model: 'gemini-2.0-flash',
+  messages: [{ role: 'user', content: 'x' }],
+});
+const parse = (name: string, strict = true) =>
+  chatCompletionSchema.parse(
+    fromGoogleResponse(readJsonFixture('google', name), chat, testContext('google', {}, strict)),
+  );
+
+describe('fromGoogleResponse', () => {
+  it('translates the documented answer with usage', () => {
+    expect(parse('text.json')).toMatchObject({
+      id: 'mIbDZ8b1Lqm2nvgPo6iNmQQ',
+      model: 'gemini-2.0-flash',
+      choices: [{ message: { content: 'Meow! Hello there. I am Neko.' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 13, completion_tokens: 10, total_tokens: 23 },
+    });
+  });
+
+  it('turns functionCall parts into tool calls with finish_reason tool_calls', () => {
+    expect(parse('tool-call.json').choices[0]).toMatchObject({
+      finish_reason: 'tool_calls',
+      message: {
+        content: null,
+        tool_calls: [
+          {
+            type: 'function',
+            function: { name: 'get_current_temperature', arguments: '{"location":"London"}' },
+          },
+        ],
+      },
+    });
+  });
+
+  it('reports a blocked prompt as content_filter, and thoughts only with strict compliance off', () => {
+    expect(parse('prompt-blocked.json').choices[0]).toMatchObject({
+      finish_reason: 'content_filter',
+      message: { content: null },
+    });
+    const thinking = {
+      candidates: [
+        { content: { parts: [{ text: 'hmm', thought: true }, { text: 'Yes.' }] }, finishReason: 'STOP' },
+      ],
+      usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 1, thoughtsTokenCount: 5 },
+    };
+    const loose = chatCompletionSchema.parse(
+      fromGoogleResponse(thinking, chat, testContext('google', {}, false)),
+    );
+    expect(loose.choices[0]?.message).toMatchObject({ content: 'Yes.', reasoning_content: 'hmm' });
+    expect(loose.usage).toMatchObject({
+      completion_tokens: 6,
+      completion_tokens_details: { reasoning_tokens: 5 },
+    });
+    const strict = chatCompletionSchema.parse(fromGoogleResponse(thinking, chat, testContext('google', {})));
+    expect(strict.choices[0]?.message).not.toHaveProperty('reasoning_content');
+  });
+});
+
+describe('toGoogleUpstreamError', () => {
+  const input = (status: number, name: string) => ({
+    provider: 'google',
+    status,
+    body: readFixtureText('google', name),
+    headers: {},
+    now: 0,
+  });
+  it('keeps the status as type; 429 is retryable, a bad key is not', () => {
+    expect(toGoogleUpstreamError(input(429, 'error-429-resource-exhausted.json'))).toMatchObject({
+      status: 429,
+      retryable: true,
+      type: 'RESOURCE_EXHAUSTED',
+      vendorMessage: 'Resource has been exhausted (e.g. check quota).',
+    });
+    expect(toGoogleUpstreamError(input(400, 'error-400-invalid-key.json'))).toMatchObject({
+      status: 400,
+      retryable: false,
+      type: 'INVALID_ARGUMENT',
+    });
+  });
+});

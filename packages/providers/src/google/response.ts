@@ -1,0 +1,101 @@
+import type { ChatCompletion } from '../openai-format/chat-completion.js';
+import type { EmbeddingList } from '../openai-format/embedding.js';
+import { unexpectedBodyError } from '../shared/error-body.js';
+import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
+import {
+  type GoogleCandidate,
+  googleBatchEmbedResponseSchema,
+  googleGenerateContentResponseSchema,
+} from './api.js';
+import { mapGoogleFinishReason } from './finish-reason.js';
+import { toOpenAIUsageFromGoogle } from './usage.js';
+
+type Choice = ChatCompletion['choices'][number];
+
+function toChoice(candidate: GoogleCandidate, position: number, strict: boolean): Choice {
+  const texts: string[] = [];
+  const thoughts: string[] = [];
+  const toolCalls: NonNullable<Choice['message']['tool_calls']> = [];
+  for (const part of candidate.content?.parts ?? []) {
+    if (part.functionCall) {
+      toolCalls.push({
+        id: part.functionCall.id ?? `call_${position}_${toolCalls.length}`,
+        type: 'function',
+        function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) },
+      });
+    } else if (typeof part.text === 'string') (part.thought ? thoughts : texts).push(part.text);
+  }
+  return {
+    index: candidate.index ?? position,
+    message: {
+      role: 'assistant',
+      content: texts.length > 0 ? texts.join('') : null,
+      refusal: null,
+      ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+      ...(!strict && thoughts.length > 0 ? { reasoning_content: thoughts.join('') } : {}),
+    },
+    finish_reason: mapGoogleFinishReason(candidate.finishReason, toolCalls.length > 0),
+    logprobs: null,
+  };
+}
+
+/**
+ * A `GenerateContentResponse` → OpenAI chat completion (pure; shared with `vertex-ai`): one choice per
+ * candidate, text parts joined, `functionCall` parts as tool calls (arguments as JSON text), thought
+ * parts as `reasoning_content` with strict compliance off, safety stops as `content_filter`. A prompt
+ * blocked before any candidate (`promptFeedback.blockReason`) is one empty `content_filter` choice.
+ * @see https://ai.google.dev/api/generate-content#generatecontentresponse
+ */
+export function fromGoogleGenerateContent(
+  body: unknown,
+  request: PreparedRequest,
+  context: ProviderContext,
+): ChatCompletion {
+  const parsed = googleGenerateContentResponseSchema.safeParse(body);
+  if (!parsed.success) throw unexpectedBodyError(context.provider);
+  const answer = parsed.data;
+  const candidates = answer.candidates ?? [];
+  const choices: Choice[] =
+    candidates.length > 0
+      ? candidates.map((candidate, position) => toChoice(candidate, position, context.strictOpenAICompliance))
+      : [
+          {
+            index: 0,
+            message: { role: 'assistant', content: null, refusal: null },
+            finish_reason: answer.promptFeedback?.blockReason ? 'content_filter' : 'stop',
+            logprobs: null,
+          },
+        ];
+  return {
+    id: answer.responseId ?? context.generateId(),
+    object: 'chat.completion',
+    created: Math.floor(context.now() / 1000),
+    model: answer.modelVersion ?? String(request.body.model ?? ''),
+    choices,
+    usage: toOpenAIUsageFromGoogle(answer.usageMetadata),
+  };
+}
+
+/**
+ * Gemini answer → OpenAI answer (pure): `generateContent` as a chat completion,
+ * `batchEmbedContents` as an embeddings list (Gemini reports no token usage for embeddings: 0).
+ */
+export function fromGoogleResponse(
+  body: unknown,
+  request: PreparedRequest,
+  context: ProviderContext,
+): ChatCompletion | EmbeddingList {
+  if (request.endpoint !== 'embeddings') return fromGoogleGenerateContent(body, request, context);
+  const parsed = googleBatchEmbedResponseSchema.safeParse(body);
+  if (!parsed.success) throw unexpectedBodyError(context.provider);
+  return {
+    object: 'list',
+    data: parsed.data.embeddings.map((embedding, index) => ({
+      object: 'embedding',
+      index,
+      embedding: embedding.values,
+    })),
+    model: String(request.body.model ?? ''),
+    usage: { prompt_tokens: 0, total_tokens: 0 },
+  };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { readChunkFixture, sseFramesFromChunks } from '../test-support/fixtures.js';
+import { runAdapterStream } from '../test-support/run-stream.js';
+import { googleAdapter } from './index.js';
+
+const frames = (name: string) => sseFramesFromChunks(readChunkFixture('google', name), 'google');
+
+describe('createGoogleStreamTransformer', () => {
+  it('streams text (CRLF-separated events) with the last usage and [DONE]', async () => {
+    const { collected, usage, events } = await runAdapterStream({
+      adapter: googleAdapter,
+      frames: frames('text.chunks.txt'),
+      includeUsage: true,
+    });
+    expect(collected).toMatchObject({
+      content: 'The quick brown fox jumps over the lazy dog.',
+      finishReason: 'stop',
+      usageChunks: 1,
+      done: true,
+    });
+    expect(usage).toEqual({ prompt_tokens: 8, completion_tokens: 10, total_tokens: 18 });
+    expect(JSON.parse(events[0]?.data ?? '{}')).toMatchObject({
+      id: 'Z4bDZ5uaNrW3nvgPxZ7yoQk',
+      model: 'gemini-2.0-flash',
+    });
+  });
+
+  it('emits a function call whole with finish_reason tool_calls', async () => {
+    const { collected } = await runAdapterStream({
+      adapter: googleAdapter,
+      frames: frames('tool-call.chunks.txt'),
+    });
+    expect(collected.toolCalls).toEqual([
+      { id: 'call_0_0', name: 'get_current_temperature', arguments: '{"location":"London"}' },
+    ]);
+    expect(collected.finishReason).toBe('tool_calls');
+  });
+
+  it('ends a safety block mid-stream with content_filter', async () => {
+    const { collected } = await runAdapterStream({
+      adapter: googleAdapter,
+      frames: frames('safety.chunks.txt'),
+    });
+    expect(collected).toMatchObject({ content: 'Here is how', finishReason: 'content_filter', done: true });
+  });
+
+  it('turns an in-stream error into event: error, and a cut stream into PK_ERR_STREAM_INTERRUPTED', async () => {
+    const failed = await runAdapterStream({
+      adapter: googleAdapter,
+      frames: frames('stream-error.chunks.txt'),
+    });
+    expect(failed.collected.content).toBe('Hello');
+    expect(failed.collected.error).toMatchObject({
+      type: 'UNAVAILABLE',
+      message: expect.stringContaining('overloaded'),
+    });
+    expect(failed.collected.done).toBe(false);
+    const cut = await runAdapterStream({
+      adapter: googleAdapter,
+      frames: frames('text.chunks.txt').slice(0, 2),
+    });
+    expect(cut.collected.error).toMatchObject({ code: 'PK_ERR_STREAM_INTERRUPTED' });
+  });
+});

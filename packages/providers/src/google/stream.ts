@@ -1,0 +1,128 @@
+import { createErrorEnvelope } from '@pk/config';
+import type { EventSourceMessage } from 'eventsource-parser';
+import type { OpenAIFinishReason } from '../openai-format/chat-completion.js';
+import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
+import { parseJsonOrUndefined } from '../shared/json.js';
+import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import {
+  type GoogleGenerateContentResponse,
+  type GoogleUsageMetadata,
+  googleGenerateContentResponseSchema,
+} from './api.js';
+import { mapGoogleFinishReason } from './finish-reason.js';
+import { toOpenAIUsageFromGoogle } from './usage.js';
+
+/**
+ * Gemini `streamGenerateContent?alt=sse` chunks (each a partial `GenerateContentResponse`) → OpenAI
+ * chunks (shared with `vertex-ai`): a role chunk first, text parts as content, thought parts as
+ * `reasoning_content` (strict compliance off), each `functionCall` part as one whole tool call, a
+ * `finishReason` as the finish chunk (`SAFETY` and other safety stops mid-stream as `content_filter`,
+ * a blocked prompt too), the last `usageMetadata` as the usage chunk when the stream ends, and an
+ * in-stream `error` as `event: error`. A stream that ends without a finish reason ends with
+ * `PK_ERR_STREAM_INTERRUPTED`.
+ * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
+ */
+export function createGoogleStreamTransformer(
+  options: StreamTransformerOptions,
+): TransformStream<EventSourceMessage, StreamOutput> {
+  const { context, request } = options;
+  const strict = context.strictOpenAICompliance;
+  const chunks = createChunkFactory({
+    id: context.generateId(),
+    model: String(request.body.model ?? ''),
+    created: Math.floor(context.now() / 1000),
+  });
+  let started = false;
+  let failed = false;
+  let usage: GoogleUsageMetadata | undefined;
+  const toolCounts = new Map<number, number>();
+  const finished = new Map<number, OpenAIFinishReason>();
+
+  function handle(
+    event: GoogleGenerateContentResponse,
+    controller: TransformStreamDefaultController<StreamOutput>,
+  ): void {
+    if (event.error) {
+      failed = true;
+      controller.enqueue(
+        streamErrorOutput(
+          event.error.message ?? 'the provider reported an error',
+          event.error.status ?? 'api_error',
+        ),
+      );
+      return;
+    }
+    if (!started) {
+      started = true;
+      if (event.responseId) chunks.id = event.responseId;
+      if (event.modelVersion) chunks.model = event.modelVersion;
+      controller.enqueue(chunks.chunk({ role: 'assistant', content: '' }));
+    }
+    if (event.usageMetadata) usage = event.usageMetadata;
+    if (event.promptFeedback?.blockReason && !event.candidates?.length) {
+      finished.set(0, 'content_filter');
+      controller.enqueue(chunks.chunk({}, 'content_filter'));
+      return;
+    }
+    for (const [position, candidate] of (event.candidates ?? []).entries()) {
+      const index = candidate.index ?? position;
+      for (const part of candidate.content?.parts ?? []) {
+        if (part.functionCall) {
+          const toolIndex = toolCounts.get(index) ?? 0;
+          toolCounts.set(index, toolIndex + 1);
+          controller.enqueue(
+            chunks.chunk(
+              {
+                tool_calls: [
+                  {
+                    index: toolIndex,
+                    id: part.functionCall.id ?? `call_${index}_${toolIndex}`,
+                    type: 'function',
+                    function: {
+                      name: part.functionCall.name,
+                      arguments: JSON.stringify(part.functionCall.args ?? {}),
+                    },
+                  },
+                ],
+              },
+              null,
+              index,
+            ),
+          );
+        } else if (typeof part.text === 'string' && part.text !== '') {
+          if (!part.thought) controller.enqueue(chunks.chunk({ content: part.text }, null, index));
+          else if (!strict) controller.enqueue(chunks.chunk({ reasoning_content: part.text }, null, index));
+        }
+      }
+      if (candidate.finishReason && !finished.has(index)) {
+        const reason = mapGoogleFinishReason(candidate.finishReason, (toolCounts.get(index) ?? 0) > 0);
+        finished.set(index, reason);
+        controller.enqueue(chunks.chunk({}, reason, index));
+      }
+    }
+  }
+
+  return new TransformStream<EventSourceMessage, StreamOutput>({
+    transform(message, controller) {
+      if (failed) return;
+      const parsed = googleGenerateContentResponseSchema.safeParse(parseJsonOrUndefined(message.data));
+      if (parsed.success) handle(parsed.data, controller);
+    },
+    flush(controller) {
+      if (failed) return;
+      if (finished.size === 0) {
+        controller.enqueue({
+          type: 'error',
+          envelope: createErrorEnvelope({
+            code: 'PK_ERR_STREAM_INTERRUPTED',
+            message: 'the provider stream ended before a finish reason',
+          }),
+        });
+        return;
+      }
+      const openAIUsage = toOpenAIUsageFromGoogle(usage);
+      options.onUsage(openAIUsage);
+      if (request.clientWantsUsage) controller.enqueue(chunks.usage(openAIUsage));
+    },
+  });
+}
