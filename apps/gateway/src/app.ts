@@ -8,9 +8,14 @@ import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
+import type { ProxyServices } from './proxy/run-proxied-request.js';
 import { ConfigParseCache } from './request-plan/config-parse-cache.js';
+import { completionsRoutes } from './routes/completions-routes.js';
+import { controlPlaneRoutes } from './routes/control-plane-routes.js';
 import { healthRoutes } from './routes/health.js';
+import { modelsRoutes } from './routes/models-routes.js';
 import { openAIRoutes } from './routes/openai-routes.js';
+import { passthroughRoutes } from './routes/passthrough-routes.js';
 import { defaultSettings, type GatewaySettings } from './settings/load-settings.js';
 
 /** Everything the app needs from outside; `server.ts` builds it from the environment. */
@@ -58,22 +63,27 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(accessGuardPlugin, { settings });
   await app.register(requestLogPlugin);
   await app.register(healthRoutes);
-  const transport = dependencies.transport ?? createUndiciTransport();
-  await app.register(openAIRoutes, {
-    services: {
-      settings,
-      transport,
-      breakers: dependencies.breakers ?? createMemoryBreakerStore(),
-      configCache: new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust }),
-      cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),
-      onCacheStoreFailure: warnEvery(10_000, (error) =>
-        app.log.warn(
-          { err: { message: (error as Error).message } },
-          'cache store unavailable: serving without the cache',
-        ),
+  // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
+  const transport =
+    dependencies.transport ?? createUndiciTransport({ trustedHosts: settings.customHostTrust });
+  const services: ProxyServices = {
+    settings,
+    transport,
+    breakers: dependencies.breakers ?? createMemoryBreakerStore(),
+    configCache: new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust }),
+    cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),
+    onCacheStoreFailure: warnEvery(10_000, (error) =>
+      app.log.warn(
+        { err: { message: (error as Error).message } },
+        'cache store unavailable: serving without the cache',
       ),
-      stopStreams: shutdown.drainDeadline.signal,
-    },
-  });
+    ),
+    stopStreams: shutdown.drainDeadline.signal,
+  };
+  await app.register(openAIRoutes, { services });
+  await app.register(completionsRoutes, { services });
+  await app.register(modelsRoutes, { services });
+  await app.register(controlPlaneRoutes);
+  await app.register(passthroughRoutes, { services });
   return app;
 }

@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendPkError } from '../plugins/error-envelope.js';
+
+/**
+ * First path segments of Portkey's control-plane API that the official SDK calls (wire contract §9):
+ * prompts, feedback, configs, logs, keys, admin, analytics … pk has no control plane, so these answer
+ * 501 and are never sent to an LLM provider (whose credentials they would otherwise carry).
+ */
+export const CONTROL_PLANE_SEGMENTS: readonly string[] = [
+  'feedback',
+  'prompts',
+  'configs',
+  'logs',
+  'virtual-keys',
+  'api-keys',
+  'admin',
+  'labels',
+  'collections',
+  'integrations',
+  'providers',
+  'guardrails',
+  'analytics',
+  'mcp-servers',
+  'mcp-integrations',
+];
+
+/** Every method on each control-plane path, with and without `/v1`, answers 501 `PK_ERR_NOT_IMPLEMENTED`. */
+export async function controlPlaneRoutes(app: FastifyInstance): Promise<void> {
+  const handler = (request: FastifyRequest, reply: FastifyReply) =>
+    sendPkError(
+      reply,
+      request,
+      'PK_ERR_NOT_IMPLEMENTED',
+      `${request.url.split('?')[0]} is part of Portkey's control plane, which pk does not implement`,
+    );
+  for (const segment of CONTROL_PLANE_SEGMENTS) {
+    for (const prefix of ['/v1', '']) {
+      app.all(`${prefix}/${segment}`, handler);
+      app.all(`${prefix}/${segment}/*`, handler);
+    }
+  }
+  // The deprecated `generations.create` of the SDK sends `/v1/v1/prompts/:id/generate`.
+  app.all('/v1/v1/prompts/*', handler);
+}

@@ -1,0 +1,83 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
+import { upstreamPathOf } from './upstream-path.js';
+
+/** OpenAI endpoints without a translation: sent to the named provider as they are. */
+const NAMED_ROUTES = [
+  '/images/generations',
+  '/images/edits',
+  '/images/variations',
+  '/audio/speech',
+  '/audio/transcriptions',
+  '/audio/translations',
+];
+
+/**
+ * OpenAI API namespaces also accepted without the `/v1` prefix (the SDKs with a bare base URL);
+ * every other path under `/v1` is passed through too, but only with the prefix.
+ */
+const OPENAI_NAMESPACES = [
+  'images',
+  'audio',
+  'files',
+  'batches',
+  'responses',
+  'moderations',
+  'fine_tuning',
+  'vector_stores',
+  'uploads',
+  'assistants',
+  'threads',
+  'containers',
+  'conversations',
+  'evals',
+  'realtime',
+  'videos',
+  'chatkit',
+];
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/** Content types passed through as bytes (multipart uploads, raw audio); JSON is parsed as usual. */
+const RAW_CONTENT_TYPES: readonly (string | RegExp)[] = ['multipart/form-data', /^audio\/[\w.+-]+$/];
+
+/**
+ * The pass-through routes: images, audio, files, batches … go to the named provider unchanged
+ * (endpoint `passthrough`, path without `/v1`, query kept), through the same engine, so retries,
+ * fallbacks and breakers apply. Multipart and `audio/*` bodies, chunked ones included, are buffered
+ * within the body limit and sent as they came, with their content type (boundary included).
+ */
+export async function passthroughRoutes(
+  app: FastifyInstance,
+  options: { services: ProxyServices },
+): Promise<void> {
+  // Scoped to this plugin: the chat and embeddings routes keep refusing these types with 415.
+  for (const type of RAW_CONTENT_TYPES) {
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (_request, body, done) => {
+      done(null, body);
+    });
+  }
+  const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
+    const contentType = request.headers['content-type'];
+    return runProxiedRequest(options.services, 'passthrough', request, reply, {
+      path: upstreamPathOf(request.url),
+      method: request.method,
+      ...(raw === undefined
+        ? {}
+        : {
+            rawBody: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength),
+            ...(contentType === undefined ? {} : { contentType }),
+          }),
+    });
+  };
+  for (const path of NAMED_ROUTES) {
+    app.post(`/v1${path}`, handler);
+    app.post(path, handler);
+  }
+  for (const namespace of OPENAI_NAMESPACES) {
+    app.route({ method: [...METHODS], url: `/${namespace}`, handler });
+    app.route({ method: [...METHODS], url: `/${namespace}/*`, handler });
+  }
+  app.route({ method: [...METHODS], url: '/v1/*', handler });
+}
