@@ -1,16 +1,44 @@
 import { readFileSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
   version: string;
 };
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
+const common: Options = {
+  entry: { index: 'src/index.ts', 'in-process': 'src/in-process/index.ts' },
   dts: true,
   sourcemap: true,
-  clean: true,
   target: 'node20',
   define: { __PACKAGE_VERSION__: JSON.stringify(version) },
-});
+};
+
+/**
+ * In the CommonJS build, the in-process entry takes the client class from `./index.cjs` instead of
+ * bundling a second copy (so `instanceof` holds across both entries). tsup's CommonJS code splitting
+ * is not used: it would turn the lazy `import('@pk/providers')` into a `require`.
+ */
+const shareClientWithMainEntry: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'share-client-with-main-entry',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/portkey-client\.js$/ }, (args) =>
+      args.importer.includes('in-process') ? { path: './index.cjs', external: true } : undefined,
+    );
+  },
+};
+
+export default defineConfig([
+  // ESM: every dependency stays an import; both entries share one chunk.
+  { ...common, format: ['esm'], splitting: true, clean: true },
+  // CommonJS: @pk/config and @pk/headers (ESM-only) are bundled in, with their pure dependencies
+  // (pnpm does not let this package resolve them by name), so `require('@pk/sdk')` never requires
+  // ESM. @pk/providers (also ESM-only) is loaded by the in-process entry with a lazy `import()`.
+  {
+    ...common,
+    format: ['cjs'],
+    splitting: false,
+    noExternal: [/^@pk\/(config|headers)(\/|$)/, 'zod', 'lru-cache', 'safe-regex2'],
+    external: ['@pk/providers', 'openai'],
+    esbuildPlugins: [shareClientWithMainEntry],
+  },
+]);

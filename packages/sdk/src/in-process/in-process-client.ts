@@ -1,0 +1,43 @@
+import { Portkey as GatewayPortkey } from '../portkey-client.js';
+import type { PortkeyClientOptions } from '../portkey-options.js';
+import { createInProcessRuntime } from './create-runtime.js';
+import type { InProcessRuntime, InProcessSetup } from './in-process-setup.js';
+
+/** The URL in-process clients use: never resolved, every request goes to the runtime's `fetch`. */
+export const IN_PROCESS_BASE_URL = 'http://pk.in-process/v1';
+
+/** Options of the in-process `Portkey`: the usual options, plus what replaces a gateway. */
+export interface InProcessClientOptions extends PortkeyClientOptions {
+  /**
+   * Virtual keys, saved configs and cache settings given in code, or a runtime made with
+   * `createInProcessRuntime` to share one cache and connection pool among several clients.
+   */
+  readonly inProcess?: InProcessSetup | InProcessRuntime | undefined;
+}
+
+function isRuntime(value: InProcessSetup | InProcessRuntime): value is InProcessRuntime {
+  return typeof (value as Partial<InProcessRuntime>).fetch === 'function';
+}
+
+/**
+ * The same client as `@pk/sdk`'s `Portkey`, without a gateway: routing (fallback, load balancing,
+ * conditional), retries, timeouts, circuit breakers and a simple in-memory cache run inside this
+ * process, through the `fetch` the openai client is given (openai's own retries are off: routing
+ * retries). Everything else (options, per-call options, `withOptions`, `getHeaders()`) is unchanged.
+ */
+export class Portkey extends GatewayPortkey {
+  /** The runtime this client and its `withOptions` siblings share. */
+  readonly runtime: InProcessRuntime;
+
+  constructor(options: InProcessClientOptions = {}) {
+    const { inProcess = {}, ...rest } = options;
+    const runtime = isRuntime(inProcess) ? inProcess : createInProcessRuntime(inProcess);
+    super({ ...rest, baseURL: rest.baseURL ?? IN_PROCESS_BASE_URL, fetch: runtime.fetch, maxRetries: 0 });
+    this.runtime = runtime;
+  }
+
+  /** `withOptions` keeps this client's runtime (its cache, breakers and connections). */
+  protected override createSibling(options: PortkeyClientOptions): this {
+    return new Portkey({ ...options, inProcess: this.runtime }) as this;
+  }
+}

@@ -1,0 +1,150 @@
+import {
+  type Config,
+  type HeaderOverrides,
+  PkError,
+  type PlanLeaf,
+  type PlanNode,
+  parseConfig,
+  parseModelReference,
+  parseProviderReference,
+  type ResolvedPlan,
+  resolveConfig,
+} from '@pk/config';
+import type { ParsedRequestHeaders } from '@pk/headers';
+import { headerOverridesOf } from './header-overrides.js';
+import type { InProcessVirtualKey } from './in-process-setup.js';
+import { customHostsOf } from './trusted-hosts.js';
+
+/** Everything that decides an in-process request's plan. */
+export interface InProcessPlanInput {
+  readonly headers: ParsedRequestHeaders;
+  /** The body's `model` (`@virtual-key/model` names a virtual key). */
+  readonly model?: string | undefined;
+  readonly virtualKeys: ReadonlyMap<string, InProcessVirtualKey>;
+  readonly configs: ReadonlyMap<string, Config>;
+  /** True for providers `@pk/providers` has an adapter for. */
+  readonly isSupportedProvider: (provider: string) => boolean;
+}
+
+/** The plan, and the model to send when the request named `@vk/model`. */
+export interface InProcessPlan {
+  readonly plan: ResolvedPlan;
+  readonly model?: string;
+}
+
+const EMPTY_CONFIG: Config = {};
+
+/**
+ * The gateway's plan resolution, with virtual keys and saved configs from code: config (object or
+ * saved id) → `@vk/model` → virtual key / `@slug` provider → provider + key. Throws `PkError`s with
+ * the gateway's codes.
+ */
+export function resolveInProcessPlan(input: InProcessPlanInput): InProcessPlan {
+  const { headers } = input;
+  const problem = headers.problems[0];
+  if (problem !== undefined) {
+    throw new PkError('PK_ERR_INVALID_HEADER', headers.problems.map((entry) => entry.message).join('; '), {
+      param: problem.header,
+    });
+  }
+  const overrides: Record<string, unknown> = { ...headerOverridesOf(headers) };
+  const config = configOf(input);
+  let model: string | undefined;
+  const modelReference = input.model === undefined ? undefined : parseModelReference(input.model);
+  if (modelReference) {
+    model = modelReference.model;
+    overrides.virtual_key ??= modelReference.virtualKeyId;
+  }
+  if (typeof overrides.provider === 'string') {
+    const reference = parseProviderReference(overrides.provider);
+    if (reference.kind === 'virtual-key') {
+      overrides.virtual_key = reference.virtualKeyId;
+      delete overrides.provider;
+    }
+  }
+  const configRoutes =
+    config !== undefined && ('provider' in config || 'targets' in config || 'virtual_key' in config);
+  if (!configRoutes && overrides.provider === undefined && overrides.virtual_key === undefined) {
+    throw new PkError(
+      'PK_ERR_MISSING_PROVIDER',
+      'name a provider: provider with Authorization, virtualKey, or config',
+      {
+        param: 'x-portkey-provider',
+      },
+    );
+  }
+  const resolved = resolveConfig(config ?? EMPTY_CONFIG, overrides as HeaderOverrides);
+  const root = mapLeaves(resolved.root, (leaf) => attachCredentials(leaf, input));
+  return { plan: { ...resolved, root }, ...(model === undefined ? {} : { model }) };
+}
+
+function configOf(input: InProcessPlanInput): Config | undefined {
+  const value = input.headers.options.config;
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') {
+    const saved = input.configs.get(value);
+    if (saved === undefined) {
+      throw new PkError('PK_ERR_CONFIG_NOT_FOUND', `no saved config has the id "${value}"`, {
+        param: 'x-portkey-config',
+      });
+    }
+    return saved;
+  }
+  const parsed = parseConfig(value, { trustedCustomHosts: customHostsOf(value) });
+  if (!parsed.ok) {
+    const issues = parsed.issues.map((issue) => issue.message).join('; ');
+    throw new PkError('PK_ERR_INVALID_CONFIG', `x-portkey-config: ${issues}`, { param: 'x-portkey-config' });
+  }
+  return parsed.config;
+}
+
+function mapLeaves(node: PlanNode, map: (leaf: PlanLeaf) => PlanLeaf): PlanNode {
+  if (node.kind === 'leaf') return map(node);
+  return { ...node, targets: node.targets.map((child) => mapLeaves(child, map)) };
+}
+
+function attachCredentials(leaf: PlanLeaf, input: InProcessPlanInput): PlanLeaf {
+  if ((leaf.before_request_hooks?.length ?? 0) + (leaf.after_request_hooks?.length ?? 0) > 0) {
+    throw new PkError('PK_ERR_HOOKS_NOT_SUPPORTED', 'hooks and guardrails are not supported by pk yet', {
+      param: 'x-portkey-config',
+    });
+  }
+  const slug = leaf.target.provider === undefined ? undefined : parseProviderReference(leaf.target.provider);
+  const virtualKeyId =
+    leaf.target.virtual_key ?? (slug?.kind === 'virtual-key' ? slug.virtualKeyId : undefined);
+  if (virtualKeyId === undefined) {
+    checkProvider(leaf.target.provider, leaf.path, input);
+    return leaf;
+  }
+  const virtualKey = input.virtualKeys.get(virtualKeyId);
+  if (virtualKey === undefined) {
+    throw new PkError(
+      'PK_ERR_VIRTUAL_KEY_NOT_FOUND',
+      `${leaf.path}: no virtual key has the id "${virtualKeyId}"`,
+      {
+        param: 'x-portkey-virtual-key',
+      },
+    );
+  }
+  checkProvider(virtualKey.provider, leaf.path, input);
+  // A key sent with the request never rides along with stored credentials.
+  const { api_key: _requestKey, ...target } = leaf.target;
+  return { ...leaf, target: { ...target, ...virtualKey } };
+}
+
+function checkProvider(provider: string | undefined, path: string, input: InProcessPlanInput): void {
+  if (provider === undefined) {
+    throw new PkError('PK_ERR_MISSING_PROVIDER', `${path}: the target names no provider`, {
+      param: 'x-portkey-config',
+    });
+  }
+  if (!input.isSupportedProvider(provider)) {
+    throw new PkError(
+      'PK_ERR_PROVIDER_NOT_SUPPORTED',
+      `${path}: pk has no adapter for the provider "${provider}" yet`,
+      {
+        param: 'x-portkey-provider',
+      },
+    );
+  }
+}
