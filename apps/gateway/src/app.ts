@@ -2,6 +2,10 @@ import { type BreakerStore, createMemoryBreakerStore } from '@pk/config';
 import { type CacheStore, createMemoryCacheStore } from '@pk/config/cache';
 import { createUndiciTransport, type Transport } from '@pk/providers';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { createEmbedder } from './cache/semantic/embedder.js';
+import { createSemanticCache } from './cache/semantic/semantic-cache.js';
+import type { IndexedVector } from './cache/semantic/vector-index.js';
+import type { VectorLog } from './cache/semantic/vector-log.js';
 import { answerClientError } from './client-error.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -28,6 +32,8 @@ export interface AppDependencies {
   readonly breakers?: BreakerStore;
   /** Response cache store of serialised answers (default: in-memory LRU, 256 MiB). */
   readonly cacheStore?: CacheStore<string>;
+  /** With Redis: shares semantic-cache vectors between replicas (called once, with the index's `add`). */
+  readonly vectorLog?: (onEntry: (entry: IndexedVector) => void) => VectorLog;
   /** pino logger options, or `false` for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
 }
@@ -66,12 +72,25 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
   const transport =
     dependencies.transport ?? createUndiciTransport({ trustedHosts: settings.customHostTrust });
+  const semanticSettings = settings.semanticCache;
+  const semanticCache = semanticSettings
+    ? createSemanticCache({
+        embed: createEmbedder(semanticSettings, transport),
+        maxEntries: semanticSettings.maxEntries,
+      })
+    : undefined;
+  if (semanticCache && dependencies.vectorLog) {
+    const log = dependencies.vectorLog((entry) => semanticCache.index.add(entry));
+    semanticCache.log = log;
+    app.addHook('onClose', async () => log.close());
+  }
   const services: ProxyServices = {
     settings,
     transport,
     breakers: dependencies.breakers ?? createMemoryBreakerStore(),
     configCache: new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust }),
     cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),
+    semanticCache,
     onCacheStoreFailure: warnEvery(10_000, (error) =>
       app.log.warn(
         { err: { message: (error as Error).message } },

@@ -29,6 +29,23 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * (else the metadata). Prefixed `pk:c:` so the keys are recognisable in Redis.
  */
 export function cacheKeyOf(input: CacheKeyInput): string {
+  const body: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(bodyAfterOverrides(input))) {
+    if (!IGNORED_BODY_FIELDS.has(field)) body[field] = value;
+  }
+  return `pk:c:${sha256(`${cachePartitionOf(input)}\n${canonicalJson(body)}`)}`;
+}
+
+/** The client's body with the leaf's `override_params` applied (what the provider is asked). */
+export function bodyAfterOverrides(input: Pick<CacheKeyInput, 'body' | 'leaf'>): Record<string, unknown> {
+  return { ...input.body, ...input.leaf.override_params };
+}
+
+/**
+ * Everything of the key but the body: tenant, credential identity, provider and location, endpoint,
+ * and namespace (else metadata). The semantic cache never matches across partitions.
+ */
+export function cachePartitionOf(input: Omit<CacheKeyInput, 'body'>): string {
   const target = input.leaf.target;
   const credential =
     typeof target.virtual_key === 'string'
@@ -36,23 +53,12 @@ export function cacheKeyOf(input: CacheKeyInput): string {
       : typeof target.api_key === 'string'
         ? `key:${sha256(target.api_key)}`
         : 'none';
-  const body: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries({ ...input.body, ...input.leaf.override_params })) {
-    if (!IGNORED_BODY_FIELDS.has(field)) body[field] = value;
-  }
   const location = [target.custom_host, target.resource_name, target.deployment_id, target.api_version]
     .map((part) => (typeof part === 'string' ? part : ''))
     .join('|');
   const partition =
     input.namespace !== undefined ? `ns:${input.namespace}` : `md:${canonicalJson(input.metadata ?? {})}`;
-  const material = [
-    input.tenant,
-    credential,
-    String(target.provider ?? ''),
-    location,
-    input.endpoint,
-    canonicalJson(body),
-    partition,
-  ].join('\n');
-  return `pk:c:${sha256(material)}`;
+  return [input.tenant, credential, String(target.provider ?? ''), location, input.endpoint, partition].join(
+    '\n',
+  );
 }

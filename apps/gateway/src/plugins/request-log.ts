@@ -14,6 +14,8 @@ export interface RequestLogFields {
   warnings?: readonly string[];
   stream?: boolean;
   errorCode?: string;
+  /** Shadow cache mode: the similarity of the hit that was found but not served (1 for an exact hit). */
+  shadowHitSimilarity?: number;
 }
 
 declare module 'fastify' {

@@ -22,6 +22,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { completionToSse } from '../cache/completion-to-sse.js';
 import { createRequestCache } from '../cache/request-cache.js';
+import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
@@ -42,6 +43,8 @@ export interface ProxyServices {
   readonly cacheStore: CacheStore<string>;
   /** Reports a cache store failure (logged at most once per 10 s). */
   readonly onCacheStoreFailure: (error: unknown) => void;
+  /** The semantic cache, when the settings configure an embedding model. */
+  readonly semanticCache?: SemanticCache | undefined;
 }
 
 type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
@@ -114,7 +117,11 @@ export async function runProxiedRequest(
     metadata: headers.options.metadata,
     forceRefresh: headers.options.cacheForceRefresh === true,
     streamed,
+    semantic: services.semanticCache,
     onStoreFailure: services.onCacheStoreFailure,
+    onShadowHit: (similarity) => {
+      log.shadowHitSimilarity = Math.round(similarity * 10_000) / 10_000;
+    },
   });
   const callProvider = createProviderAttempt({ transport: services.transport });
   let result: Result;
@@ -135,7 +142,8 @@ export async function runProxiedRequest(
   }
   log.targetPath = result.path;
   log.retries = result.retryCount;
-  const cacheStatus = cache?.storeFailed ? 'DISABLED' : result.cacheStatus;
+  const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
+  if (cache?.shadowed) log.shadowHitSimilarity = 1;
   if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');
   log.cacheStatus = cacheStatus;
   const outcome = result.outcome;

@@ -12,7 +12,7 @@ import {
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
-import { Secret } from '../settings/secret.js';
+import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
 import { headerOverridesOf } from './header-overrides.js';
 import { mapPlanLeaves, planLeaves } from './map-plan-leaves.js';
@@ -204,7 +204,7 @@ function attachCredentials(
   }
   // A key sent by the caller never rides along with stored credentials.
   const { api_key: _callerKey, ...target } = leaf.target;
-  return { ...leaf, target: { ...target, ...credentialsOf(virtualKey), provider: virtualKey.provider } };
+  return { ...leaf, target: { ...target, ...virtualKeyTarget(virtualKey) } };
 }
 
 function providerSlug(provider: string | undefined): string | undefined {
@@ -242,14 +242,4 @@ function hostAllowed(customHost: string, virtualKey: VirtualKey, settings: Gatew
     entry.toLowerCase(),
   );
   return listed.includes(host) || listed.includes(hostname);
-}
-
-/** The virtual key's credentials and options, revealed for the provider call; they beat request headers. */
-function credentialsOf(virtualKey: VirtualKey): Record<string, string | number | boolean> {
-  const credentials: Record<string, string | number | boolean> = {};
-  for (const [name, value] of Object.entries(virtualKey.options)) {
-    credentials[name] = value instanceof Secret ? value.reveal() : value;
-  }
-  if (virtualKey.apiKey) credentials.api_key = virtualKey.apiKey.reveal();
-  return credentials;
 }

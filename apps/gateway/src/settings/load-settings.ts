@@ -46,8 +46,19 @@ export interface SavedConfig {
  */
 export const LOOPBACK_CUSTOM_HOSTS: readonly string[] = ['localhost', '127.0.0.1', '::1'];
 
+/** The semantic cache's embedding model and bounds. */
+export interface SemanticCacheSettings {
+  readonly virtualKey: VirtualKey;
+  readonly model: string;
+  readonly maxEntries: number;
+  readonly timeoutMs: number;
+  readonly retentionSeconds: number;
+}
+
 /** The gateway's settings after validation and secret resolution. */
 export interface GatewaySettings {
+  /** Set when configs may use `cache.mode: semantic`. */
+  readonly semanticCache?: SemanticCacheSettings;
   readonly gatewayKeys: readonly GatewayKey[];
   readonly virtualKeys: ReadonlyMap<string, VirtualKey>;
   /** Saved configs by id, validated with `@pk/config` at start. */
@@ -169,8 +180,23 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     if (parsed.ok) configs.set(id, { id, config: parsed.config, warnings: parsed.warnings });
     else for (const issue of parsed.issues) problems.push(`configs.${id}: ${issue.message}`);
   }
+  const semantic = file.semantic_cache;
+  const embeddingKey = semantic ? virtualKeys.get(semantic.virtual_key) : undefined;
+  if (semantic && !embeddingKey)
+    problems.push(`semantic_cache.virtual_key: no virtual key "${semantic.virtual_key}"`);
   if (problems.length > 0) throw new SettingsError(problems.join('\n'));
   return {
+    ...(semantic && embeddingKey
+      ? {
+          semanticCache: {
+            virtualKey: embeddingKey,
+            model: semantic.model,
+            maxEntries: semantic.max_entries ?? 10_000,
+            timeoutMs: semantic.timeout_ms ?? 2000,
+            retentionSeconds: semantic.retention_seconds ?? 604_800,
+          },
+        }
+      : {}),
     gatewayKeys,
     virtualKeys,
     configs,

@@ -15,7 +15,15 @@ describe('settings JSON Schema', () => {
       additionalProperties: unknown;
     };
     expect(Object.keys(schema.properties).sort()).toEqual(
-      ['allowed_origins', 'configs', 'gateway_keys', 'limits', 'trusted_custom_hosts', 'virtual_keys'].sort(),
+      [
+        'allowed_origins',
+        'configs',
+        'gateway_keys',
+        'limits',
+        'semantic_cache',
+        'trusted_custom_hosts',
+        'virtual_keys',
+      ].sort(),
     );
     expect(schema.additionalProperties).toBe(false);
   });

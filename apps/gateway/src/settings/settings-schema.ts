@@ -57,6 +57,20 @@ export const limitsSchema = z.strictObject({
     .optional(),
 });
 
+/** The semantic cache: which embedding model compares prompts (any provider, through a virtual key). */
+export const semanticCacheSettingsSchema = z.strictObject({
+  /** The virtual key whose provider and credentials embed prompts. */
+  virtual_key: idSchema,
+  /** The embedding model (`text-embedding-3-small` …). */
+  model: z.string().min(1),
+  /** Vectors kept in the in-process index (default 10 000; oldest dropped first). */
+  max_entries: z.number().int().min(1).max(1_000_000).optional(),
+  /** Milliseconds an embedding call may take before the request goes on without the semantic cache (default 2000). */
+  timeout_ms: z.number().int().min(10).max(60_000).optional(),
+  /** With Redis: how long vectors stay in the shared stream, seconds (default 7 days). */
+  retention_seconds: z.number().int().min(60).max(7_776_000).optional(),
+});
+
 /** The operator's settings file (`PK_SETTINGS`): JSON or YAML. Every key is optional. */
 export const settingsFileSchema = z.strictObject({
   /** Gateway API keys. With none, the gateway serves loopback only. */
@@ -71,6 +85,8 @@ export const settingsFileSchema = z.strictObject({
   allowed_origins: z.array(z.string().min(1)).optional(),
   /** Request size limits. */
   limits: limitsSchema.optional(),
+  /** Semantic cache (needed only by configs with `cache.mode: semantic`). */
+  semantic_cache: semanticCacheSettingsSchema.optional(),
 });
 
 /** The settings file as written. */

@@ -1,0 +1,105 @@
+import type { PlanLeaf, ResolvedPlan } from '@pk/config';
+import { createMemoryCacheStore } from '@pk/config/cache';
+import type { ProviderAnswer } from '@pk/providers';
+import { describe, expect, it } from 'vitest';
+import { createRequestCache } from './request-cache.js';
+import { createSemanticCache } from './semantic/semantic-cache.js';
+
+const leaf = {
+  kind: 'leaf',
+  path: 'config',
+  weight: 1,
+  target: { provider: 'openai', virtual_key: 'vk' },
+  override_params: {},
+  retry: {
+    attempts: 0,
+    on_status_codes: [],
+    use_retry_after_header: false,
+    backoff: { initial_ms: 1000, factor: 2, max_ms: 1000, jitter: 'none' },
+  },
+  cache: { mode: 'semantic', max_age: 60, shadow: false, threshold: 0.95 },
+} as PlanLeaf;
+const plan: ResolvedPlan = { root: leaf, config_id: 'cfg_test', warnings: [] };
+const request = {
+  endpoint: 'chat.completions' as const,
+  body: { model: 'm', messages: [{ role: 'user', content: 'weather?' }] },
+};
+
+function answerWith(message: Record<string, unknown>): ProviderAnswer {
+  return {
+    kind: 'json',
+    provider: 'openai',
+    status: 200,
+    headers: {},
+    warnings: [],
+    usage: undefined,
+    body: {
+      id: 'x',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [{ index: 0, message, finish_reason: 'stop' }],
+    },
+  };
+}
+
+function setUp() {
+  const semantic = createSemanticCache({ embed: async () => Float32Array.from([1, 0]), maxEntries: 10 });
+  const cache = createRequestCache({
+    store: createMemoryCacheStore<string>(),
+    plan,
+    endpoint: 'chat.completions',
+    tenant: 'anonymous',
+    forceRefresh: false,
+    streamed: false,
+    semantic,
+    onStoreFailure: () => {},
+  });
+  if (!cache) throw new Error('expected a cache');
+  return { cache, semantic };
+}
+
+const { cache: _unused, ...withoutCache } = leaf;
+
+describe('createRequestCache (semantic)', () => {
+  it('indexes a plain answer after a semantic miss', async () => {
+    const { cache, semantic } = setUp();
+    const key = cache.port.key(leaf, request) as string;
+    expect(await cache.port.store.get(key)).toBeUndefined();
+    expect(cache.semanticStatus).toBe('SEMANTIC MISS');
+    await cache.port.store.put(key, answerWith({ role: 'assistant', content: 'Sunny.' }), 60);
+    expect(semantic.index.size).toBe(1);
+  });
+
+  it('never indexes an answer with tool calls (it is stored for exact hits only)', async () => {
+    const { cache, semantic } = setUp();
+    const key = cache.port.key(leaf, request) as string;
+    await cache.port.store.get(key);
+    const toolAnswer = answerWith({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'weather', arguments: '{}' } }],
+    });
+    await cache.port.store.put(key, toolAnswer, 60);
+    expect(semantic.index.size).toBe(0);
+    expect(await cache.port.store.get(key)).toBeDefined();
+  });
+
+  it('is not created for endpoints that are not cached, or plans without cache', () => {
+    const base = {
+      store: createMemoryCacheStore<string>(),
+      tenant: 'a',
+      forceRefresh: false,
+      streamed: false,
+      onStoreFailure: () => {},
+    };
+    expect(createRequestCache({ ...base, plan, endpoint: 'passthrough' })).toBeUndefined();
+    expect(
+      createRequestCache({
+        ...base,
+        plan: { ...plan, root: withoutCache },
+        endpoint: 'chat.completions',
+      }),
+    ).toBeUndefined();
+  });
+});

@@ -1,0 +1,116 @@
+import type { Redis } from 'ioredis';
+import type { IndexedVector } from './vector-index.js';
+
+/** Shares semantic-cache vectors between replicas. */
+export interface VectorLog {
+  /** Publishes a vector stored by this replica. */
+  append(tenant: string, entry: IndexedVector): void;
+  /** Stops following. */
+  close(): void;
+}
+
+const streamOf = (tenant: string): string => `pk:sv:{${tenant}}`;
+
+function toBase64(vector: Float32Array): string {
+  return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
+}
+
+function fromBase64(text: string): Float32Array {
+  const bytes = Buffer.from(text, 'base64');
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer, 0, Math.floor(copy.byteLength / 4));
+}
+
+function fieldsOf(raw: string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let index = 0; index + 1 < raw.length; index += 2) fields[raw[index] ?? ''] = raw[index + 1] ?? '';
+  return fields;
+}
+
+/**
+ * Vectors in Redis streams, one per tenant (`pk:sv:{tenant}`, trimmed by age): every replica appends
+ * the vectors it stores and follows the streams of the tenants it serves, so an entry stored by one
+ * replica is found by the others within a second, and reloaded at start. `reader` must be a separate
+ * connection (it blocks in `XREAD`).
+ */
+export function createRedisVectorLog(options: {
+  readonly writer: Redis;
+  readonly reader: Redis;
+  readonly tenants: readonly string[];
+  readonly retentionSeconds: number;
+  readonly onEntry: (entry: IndexedVector) => void;
+  readonly onError: (error: unknown) => void;
+}): VectorLog {
+  const { writer, reader, onEntry } = options;
+  const origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const lastIds = new Map(options.tenants.map((tenant) => [streamOf(tenant), '0-0']));
+  let closed = false;
+
+  const deliver = (stream: string, entries: [string, string[]][]): void => {
+    for (const [id, raw] of entries) {
+      lastIds.set(stream, id);
+      const fields = fieldsOf(raw);
+      if (fields.origin === origin || !fields.scope || !fields.key || !fields.vector) continue;
+      onEntry({ scope: fields.scope, key: fields.key, vector: fromBase64(fields.vector) });
+    }
+  };
+
+  const follow = async (): Promise<void> => {
+    const minId = () => `${Date.now() - options.retentionSeconds * 1000}-0`;
+    // Load what is still in the streams, then block for new entries.
+    for (const stream of lastIds.keys()) {
+      try {
+        deliver(stream, (await reader.xrange(stream, minId(), '+')) as [string, string[]][]);
+      } catch (error) {
+        options.onError(error);
+      }
+    }
+    while (!closed) {
+      try {
+        const streams = [...lastIds.keys()];
+        const result = (await reader.xread(
+          'BLOCK',
+          500,
+          'STREAMS',
+          ...streams,
+          ...streams.map((stream) => lastIds.get(stream) ?? '$'),
+        )) as [string, [string, string[]][]][] | null;
+        for (const [stream, entries] of result ?? []) deliver(stream, entries);
+      } catch (error) {
+        if (closed) return;
+        options.onError(error);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  };
+  void follow();
+
+  return {
+    append(tenant, entry) {
+      const stream = streamOf(tenant);
+      const minId = `${Date.now() - options.retentionSeconds * 1000}-0`;
+      writer
+        .xadd(
+          stream,
+          'MINID',
+          '~',
+          minId,
+          '*',
+          'origin',
+          origin,
+          'scope',
+          entry.scope,
+          'key',
+          entry.key,
+          'vector',
+          toBase64(entry.vector),
+        )
+        .catch(options.onError);
+    },
+    close() {
+      closed = true;
+      reader.disconnect();
+    },
+  };
+}
