@@ -9,6 +9,7 @@ const FOLDERS = [
   ['anthropic', 'Anthropic'],
   ['cohere', 'Cohere'],
   ['google', 'Google'],
+  ['bedrock', 'Bedrock'],
 ] as const;
 
 const ROLES = {

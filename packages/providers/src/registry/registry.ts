@@ -1,6 +1,7 @@
 import { isProviderId, PkError, type ProviderId } from '@pk/config';
 import { anthropicAdapter } from '../anthropic/index.js';
 import { azureOpenAIAdapter } from '../azure-openai/index.js';
+import { bedrockAdapter } from '../bedrock/index.js';
 import { cohereAdapter } from '../cohere/index.js';
 import { googleAdapter } from '../google/index.js';
 import { openAIAdapter } from '../openai/index.js';
@@ -11,7 +12,7 @@ import type { ProviderAdapter } from '../spec/provider-adapter.js';
 /** The provider ids pk has adapters for (a subset of Portkey's {@link ProviderId}s). */
 export type SupportedProviderId = Extract<
   ProviderId,
-  'openai' | 'azure-openai' | 'anthropic' | 'cohere' | 'google' | OpenAICompatibleProviderId
+  'openai' | 'azure-openai' | 'anthropic' | 'cohere' | 'google' | 'bedrock' | OpenAICompatibleProviderId
 >;
 
 const compatible = Object.fromEntries(
@@ -28,6 +29,7 @@ export const PROVIDER_ADAPTERS = {
   anthropic: anthropicAdapter,
   cohere: cohereAdapter,
   google: googleAdapter,
+  bedrock: bedrockAdapter,
   groq: compatible.groq,
   'mistral-ai': compatible['mistral-ai'],
   'together-ai': compatible['together-ai'],

@@ -1,0 +1,59 @@
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import type { EventSourceMessage } from 'eventsource-parser';
+
+/** Largest frame accepted (AWS caps event-stream messages at 16 MiB). */
+const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+function headerString(
+  headers: Record<string, { type: string; value: unknown }>,
+  name: string,
+): string | undefined {
+  const header = headers[name];
+  return header?.type === 'string' && typeof header.value === 'string' ? header.value : undefined;
+}
+
+/**
+ * Bedrock's binary `application/vnd.amazon.eventstream` body → events for the stream transformer. Bytes
+ * are cut into whole frames by their length prelude, and each frame is decoded (both CRC32s checked)
+ * by `@smithy/eventstream-codec`. An event frame becomes `{ event: <:event-type>, data: <payload> }`;
+ * an exception frame `{ event: <:exception-type>, data }` (e.g. `throttlingException`). A bad CRC, a
+ * frame over 16 MiB or a cut frame throws, which ends the client stream with `PK_ERR_STREAM_INTERRUPTED`.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/RESTSelectObjectAppendix.html (frame layout)
+ */
+export function decodeBedrockEventStream(
+  body: ReadableStream<Uint8Array>,
+): ReadableStream<EventSourceMessage> {
+  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  let buffer = new Uint8Array(0);
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, EventSourceMessage>({
+      transform(chunk, controller) {
+        const joined = new Uint8Array(buffer.length + chunk.length);
+        joined.set(buffer);
+        joined.set(chunk, buffer.length);
+        buffer = joined;
+        while (buffer.length >= 4) {
+          const total = new DataView(buffer.buffer, buffer.byteOffset, 4).getUint32(0);
+          if (total < 16 || total > MAX_FRAME_BYTES)
+            throw new Error(`invalid event-stream frame length ${total}`);
+          if (buffer.length < total) break;
+          const message = codec.decode(buffer.subarray(0, total));
+          buffer = buffer.slice(total);
+          const headers = message.headers as Record<string, { type: string; value: unknown }>;
+          const kind = headerString(headers, ':message-type');
+          const event =
+            kind === 'exception'
+              ? (headerString(headers, ':exception-type') ?? 'exception')
+              : kind === 'error'
+                ? (headerString(headers, ':error-code') ?? 'error')
+                : (headerString(headers, ':event-type') ?? 'message');
+          controller.enqueue({ event, data: toUtf8(message.body), id: undefined });
+        }
+      },
+      flush() {
+        if (buffer.length > 0) throw new Error('the event stream ended inside a frame');
+      },
+    }),
+  );
+}

@@ -1,0 +1,46 @@
+import type { ProviderAdapter } from '../spec/provider-adapter.js';
+import { readBedrockCredentials, readBedrockRegion } from './credentials.js';
+import { toBedrockUpstreamError } from './errors.js';
+import { decodeBedrockEventStream } from './event-stream.js';
+import { toBedrockRequest } from './request.js';
+import { fromBedrockResponse } from './response.js';
+import { signBedrockRequest } from './sign.js';
+import { createBedrockStreamTransformer } from './stream.js';
+
+/**
+ * The Bedrock adapter: OpenAI chat completions over Converse and ConverseStream (SigV4-signed by the
+ * `authorize` step at the call's clock, the binary event stream decoded by `decodeStream`), embeddings
+ * over InvokeModel for Titan and Cohere models.
+ */
+export const bedrockAdapter = {
+  id: 'bedrock',
+  docsUrl: 'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html',
+  capabilities: {
+    chatCompletions: true,
+    completions: {
+      unsupported: 'https://docs.aws.amazon.com/bedrock/latest/userguide/conversation-inference.html',
+    },
+    embeddings: true,
+    passthrough: {
+      unsupported:
+        'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_Operations_Amazon_Bedrock_Runtime.html',
+    },
+    streaming: true,
+    tools: true,
+    jsonMode: true,
+    imageInput: true,
+    reasoning: true,
+  },
+  buildRequest: toBedrockRequest,
+  parseResponse: fromBedrockResponse,
+  createStreamTransformer: createBedrockStreamTransformer,
+  parseError: toBedrockUpstreamError,
+  authorize: (upstream, context) =>
+    signBedrockRequest(upstream, {
+      credentials: readBedrockCredentials(context.target),
+      region: readBedrockRegion(context.target),
+      service: 'bedrock',
+      date: new Date(context.now()),
+    }),
+  decodeStream: decodeBedrockEventStream,
+} as const satisfies ProviderAdapter;

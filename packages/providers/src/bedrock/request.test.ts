@@ -1,0 +1,147 @@
+import { PkError } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { prepareRequest } from '../shared/prepare-request.js';
+import { preparedChat, testContext } from '../test-support/context.js';
+import { readJsonFixture } from '../test-support/fixtures.js';
+import { TINY_PNG } from '../test-support/matrix-requests.js';
+import { toBedrockRequest } from './request.js';
+
+const target = {
+  provider: 'bedrock',
+  aws_region: 'us-east-1',
+  aws_access_key_id: 'AKID',
+  aws_secret_access_key: 's',
+};
+const context = testContext('bedrock', target);
+const send = (body: Record<string, unknown>, over: Record<string, unknown> = {}) => {
+  const built = toBedrockRequest(
+    preparedChat('bedrock', body),
+    testContext('bedrock', { ...target, ...over }),
+  );
+  return { ...built, body: JSON.parse(String(built.upstream.body)) as Record<string, unknown> };
+};
+
+describe('toBedrockRequest', () => {
+  it('sends the documented Converse request field for field to the encoded model path', () => {
+    const { upstream, body, warnings } = send({
+      model: 'anthropic.claude-3-haiku-20240307-v1:0',
+      messages: [
+        { role: 'system', content: 'You are a helpful assistant.' },
+        { role: 'user', content: 'Hello, world' },
+      ],
+      max_tokens: 512,
+      temperature: 0.5,
+      top_p: 0.9,
+    });
+    expect(upstream.url).toBe(
+      'https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse',
+    );
+    expect(upstream.headers).toEqual({ 'content-type': 'application/json', accept: 'application/json' });
+    expect(body).toEqual(readJsonFixture('bedrock', 'request-text.json'));
+    expect(warnings).toEqual([]);
+  });
+
+  it('sends the documented tool definition field for field', () => {
+    const documented = readJsonFixture('bedrock', 'request-tools.json') as {
+      toolConfig: {
+        tools: { toolSpec: { name: string; description: string; inputSchema: { json: object } } }[];
+      };
+    };
+    const spec = documented.toolConfig.tools[0]!.toolSpec;
+    const { body } = send({
+      model: 'm',
+      messages: [{ role: 'user', content: 'What is the most popular song on WZPZ?' }],
+      tools: [
+        {
+          type: 'function',
+          function: { name: spec.name, description: spec.description, parameters: spec.inputSchema.json },
+        },
+      ],
+    });
+    expect(body).toEqual(documented);
+  });
+
+  it('maps images, a tool round trip, JSON mode and streaming; merges provider_options.bedrock', () => {
+    const { upstream, body } = send({
+      model: 'm',
+      stream: true,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Look' },
+            { type: 'image_url', image_url: { url: TINY_PNG } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 't1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+        },
+        { role: 'tool', tool_call_id: 't1', content: '{"ok":true}' },
+        { role: 'tool', tool_call_id: 't2', content: 'plain' },
+      ],
+      response_format: { type: 'json_object' },
+      provider_options: { bedrock: { additionalModelRequestFields: { top_k: 5 } } },
+    });
+    expect(upstream.url.endsWith('/model/m/converse-stream')).toBe(true);
+    expect(body).toEqual({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { text: 'Look' },
+            { image: { format: 'png', source: { bytes: TINY_PNG.split(',')[1] } } },
+          ],
+        },
+        { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'f', input: { a: 1 } } }] },
+        {
+          role: 'user',
+          content: [
+            { toolResult: { toolUseId: 't1', content: [{ json: { ok: true } }] } },
+            { toolResult: { toolUseId: 't2', content: [{ text: 'plain' }] } },
+          ],
+        },
+      ],
+      toolConfig: {
+        tools: [
+          {
+            toolSpec: {
+              name: 'json_response',
+              description: 'Respond with a JSON object.',
+              inputSchema: { json: { type: 'object' } },
+            },
+          },
+        ],
+        toolChoice: { tool: { name: 'json_response' } },
+      },
+      additionalModelRequestFields: { top_k: 5 },
+    });
+  });
+
+  it('refuses a region or model that could change the URL, and builds Titan and Cohere embeddings', () => {
+    expect(() =>
+      send({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, { aws_region: 'evil.com/x' }),
+    ).toThrow(PkError);
+    expect(() => send({ model: 'a/../b', messages: [{ role: 'user', content: 'x' }] })).toThrow(PkError);
+    const embed = (model: string, input: unknown) =>
+      toBedrockRequest(
+        prepareRequest({
+          request: { endpoint: 'embeddings', body: { model, input } },
+          provider: 'bedrock',
+          target,
+        }),
+        context,
+      );
+    const titan = embed('amazon.titan-embed-text-v2:0', 'hello');
+    expect(titan.upstream.url).toBe(
+      'https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.titan-embed-text-v2%3A0/invoke',
+    );
+    expect(JSON.parse(String(titan.upstream.body))).toEqual({ inputText: 'hello' });
+    expect(JSON.parse(String(embed('cohere.embed-english-v3', ['a', 'b']).upstream.body))).toEqual({
+      texts: ['a', 'b'],
+      input_type: 'search_document',
+    });
+    expect(() => embed('amazon.titan-embed-text-v2:0', ['a', 'b'])).toThrow(PkError);
+  });
+});

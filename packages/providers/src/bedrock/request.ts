@@ -1,0 +1,151 @@
+import { PkError } from '@pk/config';
+import type { OpenAIChatRequest } from '../openai-format/chat-completion-request.js';
+import { parseChatRequestOrThrow, stopSequences, warnDroppedParameters } from '../shared/chat-request.js';
+import { joinUrl, readTargetString } from '../shared/target-options.js';
+import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
+import { readBedrockRegion } from './credentials.js';
+import { BEDROCK_JSON_TOOL_NAME, bedrockJsonToolSpec } from './json-mode.js';
+import { toBedrockMessages } from './request-messages.js';
+
+const TRANSLATED = new Set([
+  'model',
+  'messages',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'stream',
+  'stream_options',
+  'tools',
+  'tool_choice',
+  'response_format',
+  'n',
+]);
+
+/** Model ids and ARNs as they may enter the URL path (encoded there): no spaces, slashes only in ARNs. */
+const MODEL_ID =
+  /^(arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{0,12}:[a-z-]+\/[A-Za-z0-9._:/-]+|[A-Za-z0-9][A-Za-z0-9._:-]{0,255})$/;
+
+function modelIdOf(model: unknown): string {
+  if (typeof model !== 'string' || !MODEL_ID.test(model)) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', `invalid model id for bedrock: '${String(model)}'`, {
+      param: 'model',
+    });
+  }
+  return model;
+}
+
+function toolConfig(chat: OpenAIChatRequest): Record<string, unknown> | undefined {
+  const tools: Record<string, unknown>[] = (chat.tools ?? []).map((tool) => ({
+    toolSpec: {
+      name: tool.function.name,
+      ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
+      inputSchema: { json: tool.function.parameters ?? { type: 'object', properties: {} } },
+    },
+  }));
+  const jsonTool = bedrockJsonToolSpec(chat);
+  const choice = chat.tool_choice;
+  let toolChoice: Record<string, unknown> | undefined;
+  if (jsonTool !== undefined && tools.length === 0) toolChoice = { tool: { name: BEDROCK_JSON_TOOL_NAME } };
+  else if (choice === 'auto') toolChoice = { auto: {} };
+  else if (choice === 'required') toolChoice = { any: {} };
+  else if (typeof choice === 'object' && choice !== null)
+    toolChoice = { tool: { name: choice.function.name } };
+  if (jsonTool !== undefined) tools.push(jsonTool);
+  // Converse has no "none": offering no tools is how a client says so.
+  if (tools.length === 0 || (choice === 'none' && jsonTool === undefined)) return undefined;
+  return { tools, ...(toolChoice === undefined ? {} : { toolChoice }) };
+}
+
+function converseBody(request: PreparedRequest, warnings: string[]): Record<string, unknown> {
+  const chat = parseChatRequestOrThrow(request.body);
+  if (typeof chat.n === 'number' && chat.n > 1) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'bedrock returns one choice per request: n > 1 is not supported',
+      {
+        param: 'n',
+      },
+    );
+  }
+  const { system, messages } = toBedrockMessages(chat.messages, warnings);
+  const maxTokens = chat.max_completion_tokens ?? chat.max_tokens;
+  const stop = stopSequences(chat);
+  const inference = {
+    ...(typeof maxTokens === 'number' ? { maxTokens } : {}),
+    ...(typeof chat.temperature === 'number' ? { temperature: chat.temperature } : {}),
+    ...(typeof chat.top_p === 'number' ? { topP: chat.top_p } : {}),
+    ...(stop === undefined ? {} : { stopSequences: stop }),
+  };
+  const tools = toolConfig(chat);
+  warnDroppedParameters(request.body, TRANSLATED, 'bedrock', warnings);
+  return {
+    messages,
+    ...(system.length > 0 ? { system } : {}),
+    ...(Object.keys(inference).length > 0 ? { inferenceConfig: inference } : {}),
+    ...(tools === undefined ? {} : { toolConfig: tools }),
+  };
+}
+
+function embeddingBody(request: PreparedRequest, model: string, warnings: string[]): Record<string, unknown> {
+  const input = request.body.input;
+  const texts = typeof input === 'string' ? [input] : input;
+  if (!Array.isArray(texts) || texts.length === 0 || !texts.every((text) => typeof text === 'string')) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'bedrock embeddings take a string or an array of strings', {
+      param: 'input',
+    });
+  }
+  warnDroppedParameters(request.body, new Set(['model', 'input', 'dimensions']), 'bedrock', warnings);
+  const dimensions = request.body.dimensions;
+  if (model.startsWith('amazon.titan-embed')) {
+    if (texts.length > 1) {
+      throw new PkError('PK_ERR_INVALID_REQUEST', 'Titan embeddings take one input per request', {
+        param: 'input',
+      });
+    }
+    return { inputText: texts[0], ...(typeof dimensions === 'number' ? { dimensions } : {}) };
+  }
+  if (model.startsWith('cohere.embed')) return { texts, input_type: 'search_document' };
+  throw new PkError(
+    'PK_ERR_INVALID_REQUEST',
+    `bedrock embeddings support Titan and Cohere models, not '${model}'`,
+    {
+      param: 'model',
+    },
+  );
+}
+
+/**
+ * OpenAI chat or embeddings request → Bedrock `Converse`, `ConverseStream` or `InvokeModel` (Titan or
+ * Cohere embeddings) (pure, unsigned: `authorize` signs it). `aws_region` must match a strict pattern
+ * before it enters the host; the model id is URL-encoded into the path. Chat maps `system`,
+ * `inferenceConfig` (`maxTokens`, `temperature`, `topP`, `stopSequences`) and `toolConfig`; JSON mode
+ * is a forced `json_response` tool. `provider_options.bedrock` (`additionalModelRequestFields`,
+ * `guardrailConfig` …) is merged last.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
+ */
+export function toBedrockRequest(request: PreparedRequest, context: ProviderContext): BuiltRequest {
+  const warnings: string[] = [];
+  const region = readBedrockRegion(context.target);
+  const model = modelIdOf(request.body.model);
+  const embeddings = request.endpoint === 'embeddings';
+  const body = embeddings ? embeddingBody(request, model, warnings) : converseBody(request, warnings);
+  Object.assign(body, request.providerOptions);
+  const action = embeddings ? 'invoke' : request.stream ? 'converse-stream' : 'converse';
+  const base =
+    readTargetString(context.target, 'custom_host') ?? `https://bedrock-runtime.${region}.amazonaws.com`;
+  return {
+    upstream: {
+      url: joinUrl(base, `/model/${encodeURIComponent(model)}/${action}`),
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: request.stream ? 'application/vnd.amazon.eventstream' : 'application/json',
+      },
+      body: JSON.stringify(body),
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { prepareRequest } from '../shared/prepare-request.js';
+import { preparedChat, testContext } from '../test-support/context.js';
+import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
+import { chatCompletionSchema, embeddingListSchema } from '../test-support/openai-schemas.js';
+import { toBedrockUpstreamError } from './errors.js';
+import { fromBedrockResponse } from './response.js';
+
+const context = testContext('bedrock', {});
+const chat = (extra: Record<string, unknown> = {}) =>
+  preparedChat('bedrock', { model: 'm', messages: [{ role: 'user', content: 'x' }], ...extra });
+
+describe('fromBedrockResponse', () => {
+  it('translates text, tool use and the JSON-mode tool', () => {
+    expect(
+      chatCompletionSchema.parse(
+        fromBedrockResponse(readJsonFixture('bedrock', 'text.json'), chat(), context),
+      ),
+    ).toMatchObject({
+      choices: [{ message: { content: 'Hello! How can I help you today?' }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 12, completion_tokens: 10, total_tokens: 22 },
+    });
+    const tool = chatCompletionSchema.parse(
+      fromBedrockResponse(readJsonFixture('bedrock', 'tool-call.json'), chat(), context),
+    );
+    expect(tool.choices[0]).toMatchObject({
+      finish_reason: 'tool_calls',
+      message: {
+        tool_calls: [
+          {
+            id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q',
+            function: { name: 'top_song', arguments: '{"sign":"WZPZ"}' },
+          },
+        ],
+      },
+    });
+    const json = chatCompletionSchema.parse(
+      fromBedrockResponse(
+        readJsonFixture('bedrock', 'json-mode.json'),
+        chat({ response_format: { type: 'json_object' } }),
+        context,
+      ),
+    );
+    expect(json.choices[0]).toMatchObject({
+      finish_reason: 'stop',
+      message: { content: '{"name":"Ada Lovelace","age":36}' },
+    });
+  });
+
+  it('translates Titan and Cohere embeddings', () => {
+    const request = (model: string) =>
+      prepareRequest({
+        request: { endpoint: 'embeddings', body: { model, input: 'hello' } },
+        provider: 'bedrock',
+        target: {},
+      });
+    const titan = embeddingListSchema.parse(
+      fromBedrockResponse(
+        readJsonFixture('bedrock', 'embeddings-titan.json'),
+        request('amazon.titan-embed-text-v2:0'),
+        context,
+      ),
+    );
+    expect(titan).toMatchObject({
+      data: [{ embedding: [0.5, -0.25, 0.125, 1.5] }],
+      usage: { prompt_tokens: 3 },
+    });
+    const cohere = embeddingListSchema.parse(
+      fromBedrockResponse(
+        readJsonFixture('bedrock', 'embeddings-cohere.json'),
+        request('cohere.embed-english-v3'),
+        context,
+      ),
+    );
+    expect(cohere.data[0]?.embedding).toEqual([0.5, -0.25, 0.125, 1.5]);
+  });
+});
+
+describe('toBedrockUpstreamError', () => {
+  it('takes the type from x-amzn-errortype; throttling is retryable, a long input context_length_exceeded', () => {
+    const throttled = toBedrockUpstreamError({
+      provider: 'bedrock',
+      status: 429,
+      body: readFixtureText('bedrock', 'error-429-throttling.json'),
+      headers: {
+        'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/',
+      },
+      now: 0,
+    });
+    expect(throttled).toMatchObject({ status: 429, retryable: true, type: 'ThrottlingException' });
+    const long = toBedrockUpstreamError({
+      provider: 'bedrock',
+      status: 400,
+      body: readFixtureText('bedrock', 'error-400-validation.json'),
+      headers: { 'x-amzn-errortype': 'ValidationException' },
+      now: 0,
+    });
+    expect(long).toMatchObject({
+      status: 400,
+      retryable: false,
+      code: 'context_length_exceeded',
+      type: 'ValidationException',
+    });
+  });
+});

@@ -1,0 +1,104 @@
+import type { ChatCompletion } from '../openai-format/chat-completion.js';
+import type { EmbeddingList } from '../openai-format/embedding.js';
+import { unexpectedBodyError } from '../shared/error-body.js';
+import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
+import {
+  bedrockCohereEmbeddingSchema,
+  bedrockConverseResponseSchema,
+  bedrockTitanEmbeddingSchema,
+} from './api.js';
+import { mapBedrockStopReason } from './finish-reason.js';
+import { BEDROCK_JSON_TOOL_NAME, wantsBedrockJson } from './json-mode.js';
+import { toOpenAIUsageFromBedrock } from './usage.js';
+
+type ToolCall = NonNullable<ChatCompletion['choices'][number]['message']['tool_calls']>[number];
+
+function fromBedrockEmbedding(body: unknown, request: PreparedRequest, provider: string): EmbeddingList {
+  const model = String(request.body.model ?? '');
+  const titan = bedrockTitanEmbeddingSchema.safeParse(body);
+  if (titan.success) {
+    const tokens = titan.data.inputTextTokenCount ?? 0;
+    return {
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: titan.data.embedding }],
+      model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    };
+  }
+  const cohere = bedrockCohereEmbeddingSchema.safeParse(body);
+  if (!cohere.success) throw unexpectedBodyError(provider);
+  const vectors = Array.isArray(cohere.data.embeddings)
+    ? cohere.data.embeddings
+    : cohere.data.embeddings.float;
+  return {
+    object: 'list',
+    data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+    model,
+    usage: { prompt_tokens: 0, total_tokens: 0 },
+  };
+}
+
+/**
+ * Converse answer → OpenAI chat completion, or an InvokeModel embeddings answer (Titan or Cohere) →
+ * embeddings list (pure). Text blocks are joined, `toolUse` blocks become tool calls (the JSON-mode
+ * tool's input becomes `content`), `stopReason` is mapped, reasoning text is `reasoning_content` with
+ * strict compliance off.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_ResponseSyntax
+ */
+export function fromBedrockResponse(
+  body: unknown,
+  request: PreparedRequest,
+  context: ProviderContext,
+): ChatCompletion | EmbeddingList {
+  if (request.endpoint === 'embeddings') return fromBedrockEmbedding(body, request, context.provider);
+  const parsed = bedrockConverseResponseSchema.safeParse(body);
+  if (!parsed.success) throw unexpectedBodyError(context.provider);
+  const json = wantsBedrockJson(request.body);
+  const texts: string[] = [];
+  const reasoning: string[] = [];
+  const toolCalls: ToolCall[] = [];
+  let answeredWithJsonTool = false;
+  for (const block of parsed.data.output.message?.content ?? []) {
+    if (typeof block.text === 'string') texts.push(block.text);
+    else if (block.toolUse) {
+      const input = JSON.stringify(block.toolUse.input ?? {});
+      if (json && block.toolUse.name === BEDROCK_JSON_TOOL_NAME) {
+        texts.push(input);
+        answeredWithJsonTool = true;
+      } else
+        toolCalls.push({
+          id: block.toolUse.toolUseId,
+          type: 'function',
+          function: { name: block.toolUse.name, arguments: input },
+        });
+    } else if (typeof block.reasoningContent?.reasoningText?.text === 'string') {
+      reasoning.push(block.reasoningContent.reasoningText.text);
+    }
+  }
+  return {
+    id: context.generateId(),
+    object: 'chat.completion',
+    created: Math.floor(context.now() / 1000),
+    model: String(request.body.model ?? ''),
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: texts.length > 0 ? texts.join('') : null,
+          refusal: null,
+          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+          ...(!context.strictOpenAICompliance && reasoning.length > 0
+            ? { reasoning_content: reasoning.join('') }
+            : {}),
+        },
+        finish_reason:
+          answeredWithJsonTool && toolCalls.length === 0
+            ? 'stop'
+            : mapBedrockStopReason(parsed.data.stopReason),
+        logprobs: null,
+      },
+    ],
+    usage: toOpenAIUsageFromBedrock(parsed.data.usage),
+  };
+}

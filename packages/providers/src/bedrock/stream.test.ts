@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { bedrockFramesFromChunks } from '../test-support/bedrock-frames.js';
+import { readChunkFixture } from '../test-support/fixtures.js';
+import { runAdapterStream } from '../test-support/run-stream.js';
+import { bedrockAdapter } from './index.js';
+
+const frames = (name: string) => bedrockFramesFromChunks(readChunkFixture('bedrock', name));
+
+describe('createBedrockStreamTransformer', () => {
+  it('streams text, the finish reason and one usage chunk from metadata', async () => {
+    const { collected, usage } = await runAdapterStream({
+      adapter: bedrockAdapter,
+      frames: frames('text.chunks.txt'),
+      includeUsage: true,
+    });
+    expect(collected).toMatchObject({
+      content: 'Hello! How can I help you today?',
+      finishReason: 'stop',
+      usageChunks: 1,
+      done: true,
+    });
+    expect(usage).toEqual({ prompt_tokens: 12, completion_tokens: 10, total_tokens: 22 });
+  });
+
+  it('streams tool input fragments under the tool call started by contentBlockStart', async () => {
+    const { collected } = await runAdapterStream({
+      adapter: bedrockAdapter,
+      frames: frames('tool-call.chunks.txt'),
+    });
+    expect(collected.toolCalls).toEqual([
+      { id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', name: 'top_song', arguments: '{"sign": "WZPZ"}' },
+    ]);
+    expect(collected.finishReason).toBe('tool_calls');
+  });
+
+  it('ends a guardrail stop with content_filter and an exception event with event: error', async () => {
+    const guarded = await runAdapterStream({
+      adapter: bedrockAdapter,
+      frames: frames('guardrail.chunks.txt'),
+    });
+    expect(guarded.collected.finishReason).toBe('content_filter');
+    const failed = await runAdapterStream({
+      adapter: bedrockAdapter,
+      frames: frames('stream-error.chunks.txt'),
+    });
+    expect(failed.collected.content).toBe('Hello');
+    expect(failed.collected.error).toMatchObject({
+      type: 'throttlingException',
+      message: expect.stringContaining('Too many'),
+    });
+    expect(failed.collected.done).toBe(false);
+  });
+});

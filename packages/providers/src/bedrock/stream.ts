@@ -1,0 +1,122 @@
+import { createErrorEnvelope } from '@pk/config';
+import type { EventSourceMessage } from 'eventsource-parser';
+import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
+import { parseJsonOrUndefined } from '../shared/json.js';
+import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import { type BedrockStreamPayload, bedrockStreamPayloadSchema } from './api.js';
+import { mapBedrockStopReason } from './finish-reason.js';
+import { BEDROCK_JSON_TOOL_NAME, wantsBedrockJson } from './json-mode.js';
+import { toOpenAIUsageFromBedrock } from './usage.js';
+
+/**
+ * ConverseStream events (decoded from the binary event stream) → OpenAI chunks: `messageStart` (role
+ * chunk), `contentBlockStart` (a tool call's id and name), `contentBlockDelta` (text, tool input
+ * fragments, reasoning text with strict compliance off), `contentBlockStop` (nothing), `messageStop`
+ * (finish reason), `metadata` (usage chunk when asked for, `onUsage`), and the exception events
+ * (`throttlingException`, `validationException`, `modelStreamErrorException`,
+ * `internalServerException`, `serviceUnavailableException`) as `event: error`.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
+ */
+export function createBedrockStreamTransformer(
+  options: StreamTransformerOptions,
+): TransformStream<EventSourceMessage, StreamOutput> {
+  const { context, request } = options;
+  const json = wantsBedrockJson(request.body);
+  const chunks = createChunkFactory({
+    id: context.generateId(),
+    model: String(request.body.model ?? ''),
+    created: Math.floor(context.now() / 1000),
+  });
+  let finished = false;
+  let stopped = false;
+  let toolCount = 0;
+  let answeredWithJsonTool = false;
+  const toolIndexOfBlock = new Map<number, number>();
+  const jsonBlocks = new Set<number>();
+
+  function handle(
+    event: string,
+    payload: BedrockStreamPayload,
+    controller: TransformStreamDefaultController<StreamOutput>,
+  ): void {
+    const block = payload.contentBlockIndex ?? 0;
+    switch (event) {
+      case 'messageStart':
+        controller.enqueue(chunks.chunk({ role: 'assistant', content: '' }));
+        return;
+      case 'contentBlockStart': {
+        const tool = payload.start?.toolUse;
+        if (!tool) return;
+        if (json && tool.name === BEDROCK_JSON_TOOL_NAME) {
+          jsonBlocks.add(block);
+          answeredWithJsonTool = true;
+          return;
+        }
+        const index = toolCount++;
+        toolIndexOfBlock.set(block, index);
+        controller.enqueue(
+          chunks.chunk({
+            tool_calls: [
+              { index, id: tool.toolUseId, type: 'function', function: { name: tool.name, arguments: '' } },
+            ],
+          }),
+        );
+        return;
+      }
+      case 'contentBlockDelta': {
+        const delta = payload.delta;
+        if (typeof delta?.text === 'string') controller.enqueue(chunks.chunk({ content: delta.text }));
+        else if (typeof delta?.toolUse?.input === 'string' && delta.toolUse.input !== '') {
+          if (jsonBlocks.has(block)) controller.enqueue(chunks.chunk({ content: delta.toolUse.input }));
+          const index = toolIndexOfBlock.get(block);
+          if (index !== undefined)
+            controller.enqueue(
+              chunks.chunk({ tool_calls: [{ index, function: { arguments: delta.toolUse.input } }] }),
+            );
+        } else if (!context.strictOpenAICompliance && typeof delta?.reasoningContent?.text === 'string') {
+          controller.enqueue(chunks.chunk({ reasoning_content: delta.reasoningContent.text }));
+        }
+        return;
+      }
+      case 'messageStop':
+        stopped = true;
+        controller.enqueue(
+          chunks.chunk(
+            {},
+            answeredWithJsonTool && toolCount === 0 ? 'stop' : mapBedrockStopReason(payload.stopReason),
+          ),
+        );
+        return;
+      case 'metadata': {
+        finished = true;
+        const usage = toOpenAIUsageFromBedrock(payload.usage);
+        options.onUsage(usage);
+        if (request.clientWantsUsage) controller.enqueue(chunks.usage(usage));
+        return;
+      }
+      default:
+        if (/exception$/i.test(event) || event === 'error') {
+          finished = true;
+          controller.enqueue(streamErrorOutput(payload.message ?? 'the provider reported an error', event));
+        }
+    }
+  }
+
+  return new TransformStream<EventSourceMessage, StreamOutput>({
+    transform(message, controller) {
+      if (finished) return;
+      const parsed = bedrockStreamPayloadSchema.safeParse(parseJsonOrUndefined(message.data));
+      if (parsed.success) handle(message.event ?? '', parsed.data, controller);
+    },
+    flush(controller) {
+      if (finished || stopped) return;
+      controller.enqueue({
+        type: 'error',
+        envelope: createErrorEnvelope({
+          code: 'PK_ERR_STREAM_INTERRUPTED',
+          message: 'the provider stream ended before messageStop',
+        }),
+      });
+    },
+  });
+}
