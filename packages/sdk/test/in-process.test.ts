@@ -1,0 +1,124 @@
+import { APIUserAbortError } from 'openai';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createInProcessRuntime, type InProcessRuntime, Portkey } from '../src/in-process/index.js';
+import { Portkey as GatewayPortkey } from '../src/index.js';
+import { MESSAGES, type RecordingServer, startRecordingServer } from './support/recording-server.js';
+
+// In-process mode against an OpenAI-shaped upstream on 127.0.0.1: no gateway in between.
+let upstream: RecordingServer;
+let runtime: InProcessRuntime;
+
+beforeAll(async () => {
+  upstream = await startRecordingServer();
+  runtime = createInProcessRuntime({
+    virtualKeys: {
+      'openai-prod': { provider: 'openai', api_key: 'sk-stored', custom_host: upstream.baseURL },
+    },
+    configs: { 'pc-cached': { cache: { mode: 'simple', max_age: 600 }, virtual_key: 'openai-prod' } },
+  });
+});
+afterAll(async () => {
+  await runtime.close();
+  await upstream.close();
+});
+afterEach(() => upstream.respondWith({}));
+
+const client = (options: ConstructorParameters<typeof Portkey>[0] = {}) =>
+  new Portkey({ inProcess: runtime, ...options });
+const ask = (portkey: Portkey) =>
+  portkey.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES });
+
+describe('in-process mode', () => {
+  it('is the same client class, calling the provider with the stored key and no gateway', async () => {
+    const portkey = client({ virtualKey: 'openai-prod', traceId: 'in-process-1' });
+    expect(portkey).toBeInstanceOf(GatewayPortkey);
+    const completion = await ask(portkey);
+    expect(completion.choices[0]?.message.content).toBe('Paris.');
+    expect(completion.getHeaders()).toMatchObject({
+      'trace-id': 'in-process-1',
+      provider: 'openai',
+      'last-used-option-index': 'config',
+    });
+    expect(upstream.received.at(-1)?.headers.authorization).toBe('Bearer sk-stored');
+    expect(upstream.received.at(-1)?.headers['x-portkey-trace-id']).toBeUndefined();
+  });
+
+  it('simple cache: the second identical request is a HIT; cacheForceRefresh calls the provider again', async () => {
+    const portkey = client({ config: 'pc-cached' });
+    const before = upstream.received.length;
+    expect((await ask(portkey)).getHeaders()['cache-status']).toBe('MISS');
+    // A sibling made by withOptions shares the runtime, so its cache too.
+    expect((await ask(portkey.withOptions({ traceId: 'sibling' }))).getHeaders()['cache-status']).toBe('HIT');
+    expect(upstream.received.length - before).toBe(1);
+    expect((await ask(portkey.withOptions({ cacheForceRefresh: true }))).getHeaders()['cache-status']).toBe(
+      'REFRESH',
+    );
+    expect(upstream.received.length - before).toBe(2);
+  });
+
+  it('routing retries, openai does not: retry.attempts 2 means three upstream calls, then the error', async () => {
+    upstream.respondWith({ status: 503 });
+    const before = upstream.received.length;
+    const error = await ask(
+      client({ config: { retry: { attempts: 2, backoff: { initial_ms: 1 } }, virtual_key: 'openai-prod' } }),
+    ).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ status: 503 });
+    expect(upstream.received.length - before).toBe(3);
+  });
+
+  it('fallback from a failing target to the next', async () => {
+    const completion = await ask(
+      client({
+        config: {
+          strategy: { mode: 'fallback' },
+          targets: [
+            { provider: 'openai', api_key: 'sk-a', custom_host: 'http://127.0.0.1:9/v1' },
+            { virtual_key: 'openai-prod' },
+          ],
+        },
+      }),
+    );
+    expect(completion.getHeaders()['last-used-option-index']).toBe('config.targets[1]');
+  });
+
+  it('provider + Authorization: the caller’s key goes to the provider', async () => {
+    await ask(
+      client({ provider: 'openai', Authorization: 'Bearer sk-caller', customHost: upstream.baseURL }),
+    );
+    expect(upstream.received.at(-1)?.headers.authorization).toBe('Bearer sk-caller');
+  });
+
+  it('answers unknown ids and missing providers with the gateway’s errors', async () => {
+    await expect(ask(client({ virtualKey: 'nope' }))).rejects.toMatchObject({ status: 404 });
+    await expect(ask(client({ config: 'pc-unknown' }))).rejects.toMatchObject({ status: 404 });
+    await expect(ask(client())).rejects.toMatchObject({ status: 400 });
+  });
+
+  it('streams', async () => {
+    const stream = await client({ virtualKey: 'openai-prod' }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: MESSAGES,
+      stream: true,
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Paris.');
+  });
+
+  it('an aborted request rejects as an abort', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      client({ virtualKey: 'openai-prod' }).chat.completions.create(
+        { model: 'gpt-4o-mini', messages: MESSAGES },
+        { signal: controller.signal },
+      ),
+    ).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  it('validates saved configs when the runtime is created', () => {
+    expect(() =>
+      createInProcessRuntime({ configs: { 'pc-bad': JSON.parse('{"retry":{"attempts":9}}') } }),
+    ).toThrow('saved config "pc-bad": config.retry.attempts');
+  });
+});
