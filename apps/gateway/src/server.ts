@@ -1,9 +1,11 @@
 import { createUndiciTransportFromEnvironment } from '@pk/providers';
 import { buildApp } from './app.js';
+import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { createShutdownState } from './plugins/shutdown.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
 import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
+import { createRedisClient } from './stores/redis-client.js';
 
 /**
  * The gateway process: reads the environment, loads settings, listens, and drains on SIGTERM
@@ -23,20 +25,36 @@ async function main(): Promise<void> {
   }
   const shutdown = createShutdownState();
   let lastRedisWarning = Number.NEGATIVE_INFINITY;
-  const cache = cacheStoreFromEnvironment(process.env, (error) => {
+  const warnRedis = (error: unknown): void => {
     // ioredis reports every failed reconnect; one line per 10 s is enough.
     if (Date.now() - lastRedisWarning < 10_000) return;
     lastRedisWarning = Date.now();
     process.stderr.write(
-      `pk gateway: cache Redis unavailable (${error.message}); serving without the cache\n`,
+      `pk gateway: cache Redis unavailable (${(error as Error).message}); serving without the cache\n`,
     );
-  });
+  };
+  const cache = cacheStoreFromEnvironment(process.env, warnRedis);
   const app = await buildApp({
     settings,
     shutdown,
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
     transport: createUndiciTransportFromEnvironment({}, process.env),
     cacheStore: cache.store,
+    ...(cache.redisUrl && settings.semanticCache
+      ? {
+          // Semantic vectors reach every replica through one Redis stream per tenant.
+          vectorLog: (onEntry) =>
+            createRedisVectorLog({
+              writer: createRedisClient(cache.redisUrl ?? '', { onError: warnRedis }),
+              // XREAD blocks for up to 500 ms: this connection needs a longer command timeout.
+              reader: createRedisClient(cache.redisUrl ?? '', { commandTimeoutMs: 5000, onError: warnRedis }),
+              tenants: ['anonymous', ...settings.gatewayKeys.map((key) => key.id)],
+              retentionSeconds: settings.semanticCache?.retentionSeconds ?? 604_800,
+              onEntry,
+              onError: warnRedis,
+            }),
+        }
+      : {}),
     logger: { level: process.env.PK_LOG_LEVEL ?? 'info' },
   });
   await app.listen({ host: options.host, port: options.port });

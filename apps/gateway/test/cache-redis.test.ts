@@ -1,9 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { startMockEmbeddings, vectorWithSimilarity } from './support/mock-embeddings.js';
 import { requireRedis } from './support/services.js';
 
 // The Redis cache store against the real Redis on 127.0.0.1:6379, and against a private
@@ -114,6 +118,70 @@ describe.runIf(runs)('Redis cache store', () => {
       expect(gateway.output()).toContain('serving without the cache');
     } finally {
       server.kill('SIGKILL');
+    }
+  });
+
+  it('semantic entries stored by one replica are found by another within a second, and reloaded at start', async () => {
+    const original = `user: Which river flows through Paris? ${runId}`;
+    const similar = `user: Name the river of Paris ${runId}`;
+    const embeddings = await startMockEmbeddings(
+      new Map([
+        [original, vectorWithSimilarity(1)],
+        [similar, vectorWithSimilarity(0.98)],
+      ]),
+    );
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'pk-semantic-'));
+      const settingsPath = join(dir, 'settings.json');
+      writeFileSync(
+        settingsPath,
+        JSON.stringify({
+          virtual_keys: {
+            chat: { provider: 'openai', api_key: 'sk-chat', options: { custom_host: `${upstream.url}/v1` } },
+            embedder: {
+              provider: 'openai',
+              api_key: 'sk-embed',
+              options: { custom_host: `${embeddings.url}/v1` },
+            },
+          },
+          semantic_cache: { virtual_key: 'embedder', model: 'text-embedding-3-small', retention_seconds: 60 },
+        }),
+      );
+      const env = {
+        PK_CACHE_STORE: 'redis',
+        PK_REDIS_URL: 'redis://127.0.0.1:6379',
+        PK_SETTINGS: settingsPath,
+      };
+      const semanticAsk = async (gateway: GatewayProcess, text: string) => {
+        const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-portkey-config': JSON.stringify({
+              virtual_key: 'chat',
+              cache: { mode: 'semantic', max_age: 120 },
+            }),
+          },
+          body: JSON.stringify({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: text.slice('user: '.length) }],
+          }),
+        });
+        await response.text();
+        return response.headers.get('x-portkey-cache-status');
+      };
+      const first = await startGateway(env);
+      const second = await startGateway(env);
+      gateways.push(first, second);
+      expect(await semanticAsk(first, original)).toBe('SEMANTIC MISS');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(await semanticAsk(second, similar)).toBe('SEMANTIC HIT');
+      const third = await startGateway(env);
+      gateways.push(third);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await semanticAsk(third, similar)).toBe('SEMANTIC HIT');
+    } finally {
+      await embeddings.close();
     }
   });
 });

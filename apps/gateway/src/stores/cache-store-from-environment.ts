@@ -8,6 +8,8 @@ export interface ChosenCacheStore {
   readonly store: CacheStore<string>;
   /** `memory` or `redis`. */
   readonly kind: 'memory' | 'redis';
+  /** The Redis URL, when `kind` is `redis` (the semantic cache shares vectors there too). */
+  readonly redisUrl?: string;
   close(): Promise<void>;
 }
 
@@ -32,10 +34,12 @@ export function cacheStoreFromEnvironment(
     return { store, kind, close: async () => store.clear() };
   }
   if (kind === 'redis') {
-    const client = createRedisClient(env.PK_REDIS_URL || DEFAULT_REDIS_URL, { onError: onRedisError });
+    const redisUrl = env.PK_REDIS_URL || DEFAULT_REDIS_URL;
+    const client = createRedisClient(redisUrl, { onError: onRedisError });
     return {
       store: createRedisCacheStore(client),
       kind,
+      redisUrl,
       close: async () => {
         client.disconnect();
       },

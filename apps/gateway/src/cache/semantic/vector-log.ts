@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { IndexedVector } from './vector-index.js';
 
@@ -58,6 +59,8 @@ export function createRedisVectorLog(options: {
 
   const follow = async (): Promise<void> => {
     const minId = () => `${Date.now() - options.retentionSeconds * 1000}-0`;
+    // Without an offline queue, commands before the connection is ready fail: wait for it.
+    if (reader.status !== 'ready') await once(reader, 'ready').catch(() => undefined);
     // Load what is still in the streams, then block for new entries.
     for (const stream of lastIds.keys()) {
       try {
