@@ -10,6 +10,7 @@ const FOLDERS = [
   ['cohere', 'Cohere'],
   ['google', 'Google'],
   ['bedrock', 'Bedrock'],
+  ['vertex-ai', 'VertexAI'],
 ] as const;
 
 const ROLES = {

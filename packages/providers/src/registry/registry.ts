@@ -8,11 +8,19 @@ import { openAIAdapter } from '../openai/index.js';
 import { OPENAI_COMPATIBLE_CONFIGS, type OpenAICompatibleProviderId } from '../openai-compatible/configs.js';
 import { createOpenAICompatibleAdapter } from '../openai-compatible/index.js';
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
+import { vertexAIAdapter } from '../vertex-ai/index.js';
 
 /** The provider ids pk has adapters for (a subset of Portkey's {@link ProviderId}s). */
 export type SupportedProviderId = Extract<
   ProviderId,
-  'openai' | 'azure-openai' | 'anthropic' | 'cohere' | 'google' | 'bedrock' | OpenAICompatibleProviderId
+  | 'openai'
+  | 'azure-openai'
+  | 'anthropic'
+  | 'cohere'
+  | 'google'
+  | 'vertex-ai'
+  | 'bedrock'
+  | OpenAICompatibleProviderId
 >;
 
 const compatible = Object.fromEntries(
@@ -29,6 +37,7 @@ export const PROVIDER_ADAPTERS = {
   anthropic: anthropicAdapter,
   cohere: cohereAdapter,
   google: googleAdapter,
+  'vertex-ai': vertexAIAdapter,
   bedrock: bedrockAdapter,
   groq: compatible.groq,
   'mistral-ai': compatible['mistral-ai'],

@@ -1,0 +1,70 @@
+import { PkError } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { prepareRequest } from '../shared/prepare-request.js';
+import { preparedChat, testContext } from '../test-support/context.js';
+import { readJsonFixture } from '../test-support/fixtures.js';
+import { toVertexAIRequest } from './request.js';
+
+const target = {
+  provider: 'vertex-ai',
+  vertex_project_id: 'my-project-1',
+  vertex_region: 'us-east5',
+  api_key: 'ya29.t',
+};
+const build = (body: Record<string, unknown>, over: Record<string, unknown> = {}) =>
+  toVertexAIRequest(preparedChat('vertex-ai', body), testContext('vertex-ai', { ...target, ...over }));
+
+describe('toVertexAIRequest', () => {
+  it('sends Claude the documented streamRawPredict body (vertex anthropic_version, no model)', () => {
+    const built = build({
+      model: 'claude-3-5-sonnet-v2@20241022',
+      stream: true,
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'Hey Claude!' }],
+    });
+    expect(built.upstream.url).toBe(
+      'https://us-east5-aiplatform.googleapis.com/v1/projects/my-project-1/locations/us-east5/publishers/anthropic/models/claude-3-5-sonnet-v2@20241022:streamRawPredict',
+    );
+    expect(built.upstream.headers).toEqual({ 'content-type': 'application/json' });
+    expect(JSON.parse(String(built.upstream.body))).toEqual(
+      readJsonFixture('vertex-ai', 'request-claude.json'),
+    );
+  });
+
+  it('sends Gemini the Gemini body on generateContent, global on the global host', () => {
+    const built = build(
+      { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'Hello there' }] },
+      { vertex_region: 'global' },
+    );
+    expect(built.upstream.url).toBe(
+      'https://aiplatform.googleapis.com/v1/projects/my-project-1/locations/global/publishers/google/models/gemini-2.0-flash:generateContent',
+    );
+    expect(JSON.parse(String(built.upstream.body))).toEqual({
+      contents: [{ role: 'user', parts: [{ text: 'Hello there' }] }],
+    });
+  });
+
+  it.each([
+    [{ vertex_project_id: 'evil.com#' }, 'vertex_project_id'],
+    [{ vertex_project_id: 'ab' }, 'vertex_project_id'],
+    [{ vertex_region: 'evil.com/x' }, 'vertex_region'],
+    [{ vertex_region: 'us-central1.attacker.net' }, 'vertex_region'],
+  ])('refuses %o before any URL is built', (over, param) => {
+    const run = () => build({ model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'x' }] }, over);
+    expect(run).toThrow(PkError);
+    expect(run).toThrow(expect.objectContaining({ status: 400, param }));
+  });
+
+  it('builds predict for embeddings', () => {
+    const prepared = prepareRequest({
+      request: { endpoint: 'embeddings', body: { model: 'text-embedding-005', input: ['a', 'b'] } },
+      provider: 'vertex-ai',
+      target,
+    });
+    const built = toVertexAIRequest(prepared, testContext('vertex-ai', target));
+    expect(built.upstream.url.endsWith('/publishers/google/models/text-embedding-005:predict')).toBe(true);
+    expect(JSON.parse(String(built.upstream.body))).toEqual({
+      instances: [{ content: 'a' }, { content: 'b' }],
+    });
+  });
+});

@@ -1,0 +1,148 @@
+import { createVerify, generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callProvider } from '../execute/call-provider.js';
+import { createUndiciTransport } from '../execute/undici-transport.js';
+import { createMemoryTokenCache } from '../spec/token-cache.js';
+import { readFixtureText } from '../test-support/fixtures.js';
+import { type MockUpstream, type RecordedRequest, startMockUpstream } from '../test-support/mock-upstream.js';
+import { VERTEX_AI_SCOPE } from './service-account.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const transport = createUndiciTransport();
+let upstream: MockUpstream;
+let issued = 0;
+
+function verifyAssertion(request: RecordedRequest, tokenUri: string): string | undefined {
+  const form = new URLSearchParams(request.body);
+  if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') return 'grant_type';
+  const [header = '', claims = '', signature = ''] = (form.get('assertion') ?? '').split('.');
+  const ok = createVerify('RSA-SHA256')
+    .update(`${header}.${claims}`)
+    .verify(publicKey, Buffer.from(signature, 'base64url'));
+  if (!ok) return 'signature';
+  const decoded = JSON.parse(Buffer.from(claims, 'base64url').toString()) as Record<string, unknown>;
+  const head = JSON.parse(Buffer.from(header, 'base64url').toString()) as Record<string, unknown>;
+  if (head.alg !== 'RS256' || head.kid !== 'key-1') return 'header';
+  if (
+    decoded.iss !== 'pk@my-project-1.iam.gserviceaccount.com' ||
+    decoded.aud !== tokenUri ||
+    decoded.scope !== VERTEX_AI_SCOPE
+  )
+    return 'claims';
+  if (Number(decoded.exp) - Number(decoded.iat) !== 3600) return 'lifetime';
+  return undefined;
+}
+
+beforeAll(async () => {
+  upstream = await startMockUpstream((request) => {
+    if (request.url === '/token') {
+      const problem = verifyAssertion(request, `${upstream.origin}/token`);
+      if (problem) return { status: 400, body: readFixtureText('vertex-ai', 'token-error.json') };
+      issued += 1;
+      return {
+        body: JSON.stringify({
+          access_token: `ya29.token-${issued}`,
+          expires_in: 3600,
+          token_type: 'Bearer',
+        }),
+      };
+    }
+    return { body: readFixtureText('google', 'text.json') };
+  });
+});
+afterAll(async () => {
+  await upstream.close();
+  await transport.close();
+});
+
+const account = (tokenUri: string, key = privateKey) => ({
+  type: 'service_account',
+  project_id: 'my-project-1',
+  private_key_id: 'key-1',
+  private_key: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  client_email: 'pk@my-project-1.iam.gserviceaccount.com',
+  token_uri: tokenUri,
+});
+
+describe('vertex-ai service account', () => {
+  it('exchanges a verified RS256 assertion, reuses the token until 5 minutes before expiry, then refreshes', async () => {
+    const tokenCache = createMemoryTokenCache();
+    const tokenUri = `${upstream.origin}/token`;
+    let clock = 1_700_000_000_000;
+    const call = () =>
+      callProvider({
+        target: {
+          provider: 'vertex-ai',
+          custom_host: `${upstream.origin}/v1`,
+          vertex_region: 'us-central1',
+          // As a header carries it: JSON text.
+          vertex_service_account_json: JSON.stringify(account(tokenUri)),
+        },
+        request: {
+          endpoint: 'chat.completions',
+          body: { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] },
+        },
+        transport,
+        tokenCache,
+        authSettings: { trustedGoogleTokenUris: [tokenUri] },
+        now: () => clock,
+      });
+    const bearerOfLastCall = () => upstream.requests.at(-1)?.headers.authorization;
+    expect((await call()).ok).toBe(true);
+    expect(bearerOfLastCall()).toBe('Bearer ya29.token-1');
+    expect(upstream.requests.at(-1)?.url).toBe(
+      '/v1/projects/my-project-1/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent',
+    );
+    clock += 54 * 60_000;
+    await call();
+    expect(bearerOfLastCall()).toBe('Bearer ya29.token-1');
+    expect(issued).toBe(1);
+    clock += 2 * 60_000;
+    await call();
+    expect(bearerOfLastCall()).toBe('Bearer ya29.token-2');
+    expect(issued).toBe(2);
+  });
+
+  it("refuses a token_uri that is not Google's unless trusted, without any request", async () => {
+    const before = upstream.requests.length;
+    const outcome = await callProvider({
+      target: {
+        provider: 'vertex-ai',
+        custom_host: `${upstream.origin}/v1`,
+        vertex_service_account_json: account(`${upstream.origin}/token`),
+      },
+      request: {
+        endpoint: 'chat.completions',
+        body: { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] },
+      },
+      transport,
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 400 });
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it('reports a rejected assertion as a 401 that is not retried', async () => {
+    const { privateKey: otherKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const tokenUri = `${upstream.origin}/token`;
+    const outcome = await callProvider({
+      target: {
+        provider: 'vertex-ai',
+        custom_host: `${upstream.origin}/v1`,
+        vertex_service_account_json: account(tokenUri, otherKey),
+      },
+      request: {
+        endpoint: 'chat.completions',
+        body: { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] },
+      },
+      transport,
+      authSettings: { trustedGoogleTokenUris: [tokenUri] },
+    });
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.status).toBe(401);
+    expect(outcome.error).toMatchObject({
+      retryable: false,
+      vendorMessage: expect.stringContaining('Invalid JWT Signature'),
+    });
+  });
+});

@@ -1,0 +1,141 @@
+import { createHash, createSign } from 'node:crypto';
+import { PkError } from '@pk/config';
+import { readBodyText } from '../execute/read-body.js';
+import { parseJsonOrUndefined } from '../shared/json.js';
+import type { AuthorizeContext, ProviderTarget } from '../spec/provider-adapter.js';
+import { UpstreamError } from '../spec/upstream-error.js';
+import {
+  type VertexAIServiceAccount,
+  vertexAIServiceAccountSchema,
+  vertexAITokenErrorSchema,
+  vertexAITokenResponseSchema,
+} from './api.js';
+
+/** Google's OAuth token endpoint, the only `token_uri` trusted unless the settings name others. */
+export const VERTEX_AI_GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
+/** The scope asked for. */
+export const VERTEX_AI_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+/** A cached token is refreshed this long before it expires. */
+export const VERTEX_AI_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+
+/** The target's `vertex_service_account_json` (an object, or the JSON text a header carries), or `undefined`. */
+export function readVertexAIServiceAccount(target: ProviderTarget): VertexAIServiceAccount | undefined {
+  const raw = target.vertex_service_account_json;
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const parsed = vertexAIServiceAccountSchema.safeParse(
+    typeof raw === 'string' ? parseJsonOrUndefined(raw) : raw,
+  );
+  if (!parsed.success) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'vertex_service_account_json lacks client_email or private_key',
+      {
+        param: 'vertex_service_account_json',
+      },
+    );
+  }
+  return parsed.data;
+}
+
+const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
+
+/** The RS256-signed JWT assertion for the token endpoint (iss, scope, aud, iat, exp = iat + 1 h). */
+export function signVertexAIAssertion(
+  account: VertexAIServiceAccount,
+  tokenUri: string,
+  nowMs: number,
+): string {
+  const iat = Math.floor(nowMs / 1000);
+  const header = {
+    alg: 'RS256',
+    typ: 'JWT',
+    ...(account.private_key_id ? { kid: account.private_key_id } : {}),
+  };
+  const claims = { iss: account.client_email, scope: VERTEX_AI_SCOPE, aud: tokenUri, iat, exp: iat + 3600 };
+  const unsigned = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
+  const signature = createSign('RSA-SHA256').update(unsigned).sign(account.private_key);
+  return `${unsigned}.${base64url(signature)}`;
+}
+
+function tokenError(provider: string, status: number, message: string, raw: unknown): UpstreamError {
+  return new UpstreamError({
+    provider,
+    status: status >= 500 ? 502 : 401,
+    message: `service account token exchange failed: ${message}`,
+    type: 'authentication_error',
+    code: null,
+    raw,
+  });
+}
+
+/**
+ * An OAuth access token for a service account: from `context.tokenCache` (keyed by a SHA-256 of the
+ * account, never the key itself) while it has more than 5 minutes left, else exchanged through the
+ * call's own transport by posting an RS256 assertion to the account's `token_uri`, which must be
+ * Google's unless `settings.trustedGoogleTokenUris` lists it (the JSON can come from a request header).
+ * @see https://developers.google.com/identity/protocols/oauth2/service-account#httprest
+ */
+export async function getVertexAIAccessToken(
+  account: VertexAIServiceAccount,
+  context: AuthorizeContext,
+): Promise<string> {
+  const tokenUri = account.token_uri ?? VERTEX_AI_GOOGLE_TOKEN_URI;
+  if (
+    tokenUri !== VERTEX_AI_GOOGLE_TOKEN_URI &&
+    !context.settings.trustedGoogleTokenUris?.includes(tokenUri)
+  ) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      `untrusted token_uri in vertex_service_account_json: '${tokenUri}'`,
+      {
+        param: 'vertex_service_account_json',
+      },
+    );
+  }
+  const key = `vertex-ai:${createHash('sha256')
+    .update(
+      JSON.stringify([account.client_email, account.private_key_id ?? '', account.private_key, tokenUri]),
+    )
+    .digest('hex')}`;
+  const now = context.now();
+  const cached = context.tokenCache.get(key);
+  if (cached !== undefined && cached.expiresAt - VERTEX_AI_TOKEN_REFRESH_MARGIN_MS > now) return cached.token;
+  const assertion = signVertexAIAssertion(account, tokenUri, now);
+  const response = await context.transport.send(
+    {
+      url: tokenUri,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion,
+      }).toString(),
+    },
+    { provider: context.provider, signal: context.signal },
+  );
+  const text = await readBodyText({
+    body: response.body,
+    provider: context.provider,
+    signal: context.signal,
+  });
+  const json = parseJsonOrUndefined(text);
+  if (response.status !== 200) {
+    const error = vertexAITokenErrorSchema.safeParse(json);
+    const message =
+      (error.success ? (error.data.error_description ?? error.data.error) : undefined) ??
+      `HTTP ${response.status}`;
+    throw tokenError(
+      context.provider,
+      response.status,
+      message,
+      error.success ? error.data : text.slice(0, 500),
+    );
+  }
+  const parsed = vertexAITokenResponseSchema.safeParse(json);
+  if (!parsed.success) throw tokenError(context.provider, 502, 'unexpected token response', undefined);
+  context.tokenCache.set(key, {
+    token: parsed.data.access_token,
+    expiresAt: now + parsed.data.expires_in * 1000,
+  });
+  return parsed.data.access_token;
+}
