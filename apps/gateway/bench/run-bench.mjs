@@ -84,11 +84,23 @@ const gateway = await start(
   throw error;
 });
 
+const slowUpstream = await start(
+  `${here}mock-openai-upstream.mjs`,
+  ['--latency', '50', '--chunks', String(chunks)],
+  {},
+  /mock upstream listening on (http:\/\/\S+)/,
+);
+
 const gatewayHeaders = {
   'x-portkey-provider': 'openai',
   authorization: 'Bearer sk-bench',
   'x-portkey-custom-host': `${upstream.url}/v1`,
 };
+const chatBody = {
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'What is the capital of France?' }],
+};
+const slowHeaders = { ...gatewayHeaders, 'x-portkey-custom-host': `${slowUpstream.url}/v1` };
 const scenarios = [
   {
     name: 'chat',
@@ -102,6 +114,17 @@ const scenarios = [
       messages: [{ role: 'user', content: 'What is the capital of France?' }],
     },
   },
+  // A 50 ms upstream: a cache hit must cost less than passing the request through.
+  { name: 'chat, 50 ms upstream, no cache', body: chatBody, upstream: slowUpstream, headers: slowHeaders },
+  {
+    name: 'chat, 50 ms upstream, simple cache hit',
+    body: chatBody,
+    upstream: slowUpstream,
+    headers: {
+      ...slowHeaders,
+      'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: 3600 } }),
+    },
+  },
 ];
 
 console.log(
@@ -112,10 +135,11 @@ let failed = false;
 try {
   for (const scenario of scenarios) {
     const body = JSON.stringify(scenario.body);
-    const direct = `${upstream.url}/v1/chat/completions`;
+    const direct = `${(scenario.upstream ?? upstream).url}/v1/chat/completions`;
     const through = `${gateway.url}/v1/chat/completions`;
+    const headers = scenario.headers ?? gatewayHeaders;
     await load({ url: direct, headers: { authorization: 'Bearer sk-bench' }, body, duration: 2 }); // warm-up
-    await load({ url: through, headers: gatewayHeaders, body, duration: 2 });
+    await load({ url: through, headers, body, duration: 2 });
     const directResult = await load({
       url: direct,
       headers: { authorization: 'Bearer sk-bench' },
@@ -123,7 +147,7 @@ try {
       duration: seconds,
     });
     const cpuBefore = cpuMs(gateway.child.pid);
-    const gatewayResult = await load({ url: through, headers: gatewayHeaders, body, duration: seconds });
+    const gatewayResult = await load({ url: through, headers, body, duration: seconds });
     const cpuPerRequest = (cpuMs(gateway.child.pid) - cpuBefore) / gatewayResult.requests.total;
     console.log(`## ${scenario.name}`);
     console.log(row('direct to upstream', directResult));
@@ -138,6 +162,7 @@ try {
 } finally {
   gateway.child.kill('SIGTERM');
   upstream.child.kill('SIGTERM');
+  slowUpstream.child.kill('SIGTERM');
   await sleep(200);
 }
 process.exit(failed ? 1 : 0);
