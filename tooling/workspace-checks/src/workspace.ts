@@ -70,12 +70,22 @@ export function listSourceFiles(dir: string): string[] {
   return files;
 }
 
-const importPattern = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"./][^'"]*)['"]/g;
+/** Static `import … from …` / `export … from …` statements (multi-line ones included) and side-effect imports. */
+const staticImportPattern =
+  /^\s*(?:import|export)\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
+/** Dynamic `import(…)` and `require(…)` calls with a literal specifier. */
+const dynamicImportPattern = /\b(?:import|require)\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** The bare module specifiers (`zod`, `@pk/config/cache`, `node:fs`) a source file imports. */
 export function importedModules(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(importPattern)].map((match) => match[1] ?? '');
+  const specifiers = [
+    ...[...text.matchAll(staticImportPattern)].map((match) => match[1] ?? match[2] ?? ''),
+    ...[...text.matchAll(dynamicImportPattern)].map((match) => match[1] ?? ''),
+  ];
+  return specifiers.filter(
+    (specifier) => specifier !== '' && !specifier.startsWith('.') && !specifier.startsWith('/'),
+  );
 }
 
 /** The package name of a specifier: `@pk/config/cache` → `@pk/config`, `lru-cache` → `lru-cache`. */
