@@ -27,6 +27,7 @@ import * as traceIds from '../../../packages/sdk/examples/trace-ids.js';
 import * as virtualKey from '../../../packages/sdk/examples/virtual-key.js';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
+import { type MockEmbeddings, startMockEmbeddings, vectorWithSimilarity } from './support/mock-embeddings.js';
 
 // Every SDK example of the seed documents (packages/sdk/examples), run twice against mock OpenAI
 // upstreams on 127.0.0.1: through the gateway (`@pk/sdk`), then without it (`@pk/sdk/in-process`,
@@ -97,6 +98,7 @@ let down: FlakyUpstream;
 let flaky: FlakyUpstream;
 let gateway: RunningGateway;
 let runtime: InProcessRuntime;
+let embeddings: MockEmbeddings;
 
 /** The same virtual keys for the gateway's settings and for in-process mode. */
 function virtualKeys(): Record<string, { provider: string; api_key: string; custom_host: string }> {
@@ -127,16 +129,32 @@ beforeAll(async () => {
   upstream = await startMockOpenAI({ record: true, chunks: 4 });
   down = await startFlakyUpstream();
   flaky = await startFlakyUpstream();
+  // The seed document's two phrasings of one question, 0.97 apart (above the 0.95 threshold).
+  embeddings = await startMockEmbeddings(
+    new Map([
+      ['user: What is the capital of France?', vectorWithSimilarity(1)],
+      ["user: Tell me France's capital", vectorWithSimilarity(0.97)],
+    ]),
+  );
   const keys = virtualKeys();
   gateway = await startGatewayApp({
     gateway_keys: [{ id: 'examples', key: GATEWAY_KEY }],
-    virtual_keys: Object.fromEntries(
-      Object.entries(keys).map(([id, { provider, api_key, custom_host }]) => [
-        id,
-        { provider, api_key, options: { custom_host } },
-      ]),
-    ),
+    virtual_keys: {
+      ...Object.fromEntries(
+        Object.entries(keys).map(([id, { provider, api_key, custom_host }]) => [
+          id,
+          { provider, api_key, options: { custom_host } },
+        ]),
+      ),
+      // The embedding model of the semantic cache.
+      embedder: {
+        provider: 'openai',
+        api_key: 'sk-embedder',
+        options: { custom_host: `${embeddings.url}/v1` },
+      },
+    },
     configs: SAVED_CONFIGS,
+    semantic_cache: { virtual_key: 'embedder', model: 'text-embedding-3-small' },
   });
   runtime = createInProcessRuntime({ virtualKeys: keys, configs: SAVED_CONFIGS });
 });
@@ -144,7 +162,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await runtime?.close();
   await gateway?.close();
-  await Promise.all([upstream?.close(), down?.close(), flaky?.close()]);
+  await Promise.all([upstream?.close(), down?.close(), flaky?.close(), embeddings?.close()]);
 });
 
 const lastReceived = () => upstream.received.at(-1);
@@ -273,14 +291,12 @@ describe.each(Object.keys(MODES) as (keyof typeof MODES)[])('SDK examples (%s)',
 });
 
 describe('SDK examples that need the gateway', () => {
-  it('semantic cache: both questions are answered today', async () => {
+  it('semantic cache: "Tell me France\'s capital" is answered from the cache (SEMANTIC HIT, one upstream call)', async () => {
+    const before = upstream.received.length;
     const result = await semanticCache.run(MODES.gateway());
     expect(result.first).toBe(ANSWER);
     expect(result.second).toBe(ANSWER);
+    expect(result.cacheStatus).toBe('SEMANTIC HIT');
+    expect(upstream.received.length - before).toBe(1);
   });
-  // The gateway's semantic cache is a later issue; once it lands, the rephrased question must be
-  // answered from the cache: `expect(result.cacheStatus).toBe('SEMANTIC HIT')` and one upstream call.
-  it.todo(
-    'semantic cache: "Tell me France\'s capital" is answered from the cache (cache-status SEMANTIC HIT)',
-  );
 });
