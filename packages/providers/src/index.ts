@@ -5,6 +5,18 @@ export { fromAnthropicResponse } from './anthropic/response.js';
 export { createAnthropicStreamTransformer } from './anthropic/stream.js';
 export { azureOpenAIAdapter } from './azure-openai/index.js';
 export { toAzureOpenAIRequest } from './azure-openai/request.js';
+export { toBedrockUpstreamError } from './bedrock/errors.js';
+export { decodeBedrockEventStream } from './bedrock/event-stream.js';
+export { bedrockAdapter } from './bedrock/index.js';
+export { toBedrockRequest } from './bedrock/request.js';
+export { fromBedrockResponse } from './bedrock/response.js';
+export { type BedrockSigningOptions, signBedrockRequest } from './bedrock/sign.js';
+export { createBedrockStreamTransformer } from './bedrock/stream.js';
+export { toCohereUpstreamError } from './cohere/errors.js';
+export { cohereAdapter } from './cohere/index.js';
+export { toCohereRequest } from './cohere/request.js';
+export { fromCohereResponse } from './cohere/response.js';
+export { createCohereStreamTransformer } from './cohere/stream.js';
 export {
   type CallProviderOptions,
   callProvider,
@@ -19,6 +31,11 @@ export {
   type ProxySettings,
   type UndiciTransportOptions,
 } from './execute/undici-transport.js';
+export { toGoogleUpstreamError } from './google/errors.js';
+export { googleAdapter } from './google/index.js';
+export { toGoogleRequest } from './google/request.js';
+export { fromGoogleResponse } from './google/response.js';
+export { createGoogleStreamTransformer } from './google/stream.js';
 export { toOpenAIUpstreamError } from './openai/errors.js';
 export { openAIAdapter } from './openai/index.js';
 export { toOpenAIRequest } from './openai/request.js';
@@ -44,10 +61,12 @@ export {
 export { decodeEmbeddingBase64, encodeEmbeddingBase64 } from './shared/embeddings-base64.js';
 export { isForwardableHeader, withForwardedHeaders } from './shared/forward-headers.js';
 export type {
+  AuthorizeContext,
   BuiltRequest,
   Capability,
   PreparedRequest,
   ProviderAdapter,
+  ProviderAuthSettings,
   ProviderCapabilities,
   ProviderContext,
   ProviderEndpoint,
@@ -57,6 +76,12 @@ export type {
   StreamTransformerOptions,
   UpstreamErrorInput,
 } from './spec/provider-adapter.js';
+export { type CachedToken, createMemoryTokenCache, type TokenCache } from './spec/token-cache.js';
 export { isRetryableStatus, UpstreamError, type UpstreamErrorInit } from './spec/upstream-error.js';
 export type { UpstreamRequest, UpstreamResponse } from './spec/upstream-request.js';
 export { VERSION } from './version.js';
+export { toVertexAIUpstreamError } from './vertex-ai/errors.js';
+export { vertexAIAdapter } from './vertex-ai/index.js';
+export { toVertexAIRequest } from './vertex-ai/request.js';
+export { fromVertexAIResponse } from './vertex-ai/response.js';
+export { createVertexAIStreamTransformer } from './vertex-ai/stream.js';

@@ -47,6 +47,72 @@ function cohereFromChunks(events: Json[]): Expected {
   return expected;
 }
 
+const GOOGLE_FINISH: Record<string, string> = {
+  STOP: 'stop',
+  MAX_TOKENS: 'length',
+  SAFETY: 'content_filter',
+};
+const BEDROCK_FINISH: Record<string, string> = {
+  end_turn: 'stop',
+  tool_use: 'tool_calls',
+  max_tokens: 'length',
+  guardrail_intervened: 'content_filter',
+};
+
+function googleExpected(responses: Json[]): Expected {
+  const expected: Expected = { content: '', toolArguments: '', finishReason: '', usage: {} };
+  let called = false;
+  for (const response of responses) {
+    for (const candidate of (response.candidates as Json[] | undefined) ?? []) {
+      for (const part of ((candidate.content as Json | undefined)?.parts as Json[] | undefined) ?? []) {
+        if (part.functionCall) {
+          called = true;
+          expected.toolArguments += JSON.stringify((part.functionCall as Json).args ?? {});
+        } else expected.content += String(part.text ?? '');
+      }
+      if (candidate.finishReason) {
+        const reason = GOOGLE_FINISH[String(candidate.finishReason)] ?? 'stop';
+        expected.finishReason = reason === 'stop' && called ? 'tool_calls' : reason;
+      }
+    }
+    const usage = response.usageMetadata as Json | undefined;
+    if (usage)
+      expected.usage = usageOf(Number(usage.promptTokenCount ?? 0), Number(usage.candidatesTokenCount ?? 0));
+  }
+  return expected;
+}
+
+function bedrockUsage(usage: Json | undefined): Record<string, unknown> {
+  return usageOf(Number(usage?.inputTokens ?? 0), Number(usage?.outputTokens ?? 0));
+}
+
+function bedrockFromJson(body: Json): Expected {
+  const blocks = (((body.output as Json).message as Json).content as Json[] | undefined) ?? [];
+  const texts = blocks.filter((block) => typeof block.text === 'string').map((block) => String(block.text));
+  return {
+    content: texts.length > 0 ? texts.join('') : null,
+    toolArguments: blocks
+      .filter((block) => block.toolUse)
+      .map((block) => JSON.stringify((block.toolUse as Json).input))
+      .join(''),
+    finishReason: BEDROCK_FINISH[String(body.stopReason)] ?? 'stop',
+    usage: bedrockUsage(body.usage as Json),
+  };
+}
+
+function bedrockFromChunks(events: Json[]): Expected {
+  const expected: Expected = { content: '', toolArguments: '', finishReason: '', usage: {} };
+  for (const event of events) {
+    const delta = (event.contentBlockDelta as Json | undefined)?.delta as Json | undefined;
+    if (typeof delta?.text === 'string') expected.content += delta.text;
+    if (delta?.toolUse) expected.toolArguments += String((delta.toolUse as Json).input ?? '');
+    if (event.messageStop)
+      expected.finishReason = BEDROCK_FINISH[String((event.messageStop as Json).stopReason)] ?? 'stop';
+    if (event.metadata) expected.usage = bedrockUsage((event.metadata as Json).usage as Json);
+  }
+  return expected;
+}
+
 /** What the openai SDK must see for a non-streamed fixture in any wire format. */
 export function expectedFromJsonFor(format: WireFormat, body: Json): Expected {
   switch (format) {
@@ -55,8 +121,12 @@ export function expectedFromJsonFor(format: WireFormat, body: Json): Expected {
       return expectedFromJson(format, body);
     case 'cohere':
       return cohereFromJson(body);
-    default:
-      throw new Error(`no expectations for ${format}`);
+    case 'google': {
+      const expected = googleExpected([body]);
+      return { ...expected, content: expected.content === '' ? null : expected.content };
+    }
+    case 'bedrock':
+      return bedrockFromJson(body);
   }
 }
 
@@ -68,7 +138,9 @@ export function expectedFromChunksFor(format: WireFormat, lines: readonly string
       return expectedFromChunks(format, lines);
     case 'cohere':
       return cohereFromChunks(lines.map((line) => JSON.parse(line) as Json));
-    default:
-      throw new Error(`no expectations for ${format}`);
+    case 'google':
+      return googleExpected(lines.map((line) => JSON.parse(line) as Json));
+    case 'bedrock':
+      return bedrockFromChunks(lines.map((line) => JSON.parse(line) as Json));
   }
 }

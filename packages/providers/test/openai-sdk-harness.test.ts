@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUndiciTransport } from '../src/execute/undici-transport.js';
 import { OPENAI_COMPATIBLE_CONFIGS } from '../src/openai-compatible/configs.js';
+import { bedrockFramesFromChunks } from '../src/test-support/bedrock-frames.js';
 import {
   readChunkFixture,
   readFixtureText,
@@ -9,7 +10,8 @@ import {
   type WireFormat,
 } from '../src/test-support/fixtures.js';
 import { type Harness, startHarness } from '../src/test-support/harness-server.js';
-import { type MockUpstream, startMockUpstream } from '../src/test-support/mock-upstream.js';
+import { MATRIX_TARGETS } from '../src/test-support/matrix-targets.js';
+import { type MockReply, type MockUpstream, startMockUpstream } from '../src/test-support/mock-upstream.js';
 import type { Expected } from './harness-expectations.js';
 import { expectedFromChunksFor, expectedFromJsonFor } from './harness-expectations-by-format.js';
 
@@ -17,7 +19,7 @@ const transport = createUndiciTransport();
 let upstream: MockUpstream;
 let harness: Harness;
 
-/** Every provider of this part, with its fixture folder and how it reaches the mock. */
+/** Every provider of both parts, with its fixture folder and how it reaches the mock. */
 const PROVIDERS: {
   id: string;
   fixtures: [string, string];
@@ -54,7 +56,24 @@ const PROVIDERS: {
     format: 'anthropic',
     target: (o) => ({ provider: 'anthropic', api_key: 'sk-ant', custom_host: `${o}/v1` }),
   },
+  ...(['cohere', 'google', 'vertex-ai', 'bedrock'] as const).map((id) => ({
+    id,
+    fixtures: [MATRIX_TARGETS[id].fixtures, ''] as [string, string],
+    format: MATRIX_TARGETS[id].format,
+    target: MATRIX_TARGETS[id].target,
+  })),
 ];
+
+/** The Bedrock mock checks the SigV4 signature of every request it receives. */
+function guarded(
+  provider: string,
+  reply: MockReply,
+): (request: Parameters<typeof MATRIX_TARGETS.bedrock.verify>[0]) => MockReply {
+  return (request) => {
+    const problem = provider === 'bedrock' ? MATRIX_TARGETS.bedrock.verify(request) : undefined;
+    return problem === undefined ? reply : { status: 403, body: JSON.stringify({ message: problem }) };
+  };
+}
 
 beforeAll(async () => {
   upstream = await startMockUpstream();
@@ -95,9 +114,9 @@ describe.each(PROVIDERS)('openai SDK through $id', (provider) => {
 
   it.each(['text', 'tool-call'])('%s, not streamed', async (scenario) => {
     const body = json(`${scenario}.json`);
-    upstream.setHandler(() => ({ body }));
+    upstream.setHandler(guarded(provider.id, { body }));
     const completion = await client(provider.id).chat.completions.create({
-      model: 'm',
+      model: 'test-model',
       messages: [{ role: 'user', content: 'Hello' }],
       ...(scenario === 'tool-call' ? { tools } : {}),
     });
@@ -115,9 +134,19 @@ describe.each(PROVIDERS)('openai SDK through $id', (provider) => {
 
   it.each(['text', 'tool-call'])('%s, streamed with usage', async (scenario) => {
     const lines = chunks(`${scenario}.chunks.txt`);
-    upstream.setHandler(() => ({ frames: sseFramesFromChunks(lines, provider.format) }));
+    upstream.setHandler(
+      guarded(
+        provider.id,
+        provider.format === 'bedrock'
+          ? {
+              frames: bedrockFramesFromChunks(lines),
+              headers: { 'content-type': 'application/vnd.amazon.eventstream' },
+            }
+          : { frames: sseFramesFromChunks(lines, provider.format) },
+      ),
+    );
     const stream = await client(provider.id).chat.completions.create({
-      model: 'm',
+      model: 'test-model',
       messages: [{ role: 'user', content: 'Hello' }],
       stream: true,
       stream_options: { include_usage: true },
@@ -151,6 +180,18 @@ describe('embeddings through the openai SDK (base64 by default)', () => {
     expect(result.data[0]?.embedding).toEqual([0.5, -0.25, 0.125, 1.5]);
     const sent = JSON.parse(upstream.requests.at(-1)?.body ?? '{}') as Record<string, unknown>;
     expect(sent).not.toHaveProperty('encoding_format');
+  });
+
+  it.each([
+    ['cohere', 'cohere', 'embeddings.json', 'embed-v4.0'],
+    ['google', 'google', 'embeddings.json', 'text-embedding-004'],
+    ['vertex-ai', 'vertex-ai', 'embeddings.json', 'text-embedding-005'],
+    ['bedrock', 'bedrock', 'embeddings-titan.json', 'amazon.titan-embed-text-v2:0'],
+    ['bedrock', 'bedrock', 'embeddings-cohere.json', 'cohere.embed-english-v3'],
+  ])('%s (%s/%s) decodes to the upstream floats', async (id, folder, fixture, model) => {
+    upstream.setHandler(guarded(id, { body: readFixtureText(folder, fixture) }));
+    const result = await client(id).embeddings.create({ model, input: 'hello' });
+    expect(result.data[0]?.embedding).toEqual([0.5, -0.25, 0.125, 1.5]);
   });
 
   it('anthropic refuses embeddings with a 400 before any upstream call', async () => {

@@ -8,6 +8,7 @@ import {
   matrixCell,
   renderTranslationMatrix,
 } from '../src/readme/translation-matrix.js';
+import { bedrockFramesFromChunks } from '../src/test-support/bedrock-frames.js';
 import { readChunkFixture, readFixtureText, sseFramesFromChunks } from '../src/test-support/fixtures.js';
 import { MATRIX_REQUESTS } from '../src/test-support/matrix-requests.js';
 import { fixturePath, MATRIX_TARGETS, type MatrixTarget } from '../src/test-support/matrix-targets.js';
@@ -15,6 +16,7 @@ import { type MockReply, type MockUpstream, startMockUpstream } from '../src/tes
 import { chatCompletionChunkSchema, chatCompletionSchema } from '../src/test-support/openai-schemas.js';
 import { collectChatStream, readSseEvents } from '../src/test-support/sse-client.js';
 import { checkAnthropicUpstream } from './anthropic-upstream-checks.js';
+import { checkTranslatedUpstream } from './translated-upstream-checks.js';
 
 const transport = createUndiciTransport();
 let upstream: MockUpstream;
@@ -33,9 +35,15 @@ function fixture(target: MatrixTarget, name: string): string {
 }
 
 function replyFor(target: MatrixTarget, scenario: string): MockReply {
-  const chunks = (name: string) => {
+  const chunks = (name: string): MockReply => {
     const { folder, name: file } = fixturePath(target, name);
-    return sseFramesFromChunks(readChunkFixture(folder, file), target.format);
+    const lines = readChunkFixture(folder, file);
+    return target.format === 'bedrock'
+      ? {
+          frames: bedrockFramesFromChunks(lines),
+          headers: { 'content-type': 'application/vnd.amazon.eventstream' },
+        }
+      : { frames: sseFramesFromChunks(lines, target.format) };
   };
   switch (scenario) {
     case 'tools':
@@ -43,9 +51,9 @@ function replyFor(target: MatrixTarget, scenario: string): MockReply {
     case 'json-mode':
       return { body: fixture(target, target.jsonModeFixture) };
     case 'stream-usage':
-      return { frames: chunks('text.chunks.txt') };
+      return chunks('text.chunks.txt');
     case 'stream-tool-call':
-      return { frames: chunks('tool-call.chunks.txt') };
+      return chunks('tool-call.chunks.txt');
     case 'error':
       return {
         status: target.error.status,
@@ -104,7 +112,12 @@ describe.each(MATRIX_PROVIDERS)('translation matrix: %s', (provider) => {
       const cell = matrixCell(provider, scenario);
       const body = MATRIX_REQUESTS[id] ?? {};
       const before = upstream.requests.length;
-      upstream.setHandler(() => replyFor(target, id));
+      upstream.setHandler((request) => {
+        const problem = target.verify?.(request);
+        return problem === undefined
+          ? replyFor(target, id)
+          : { status: 403, body: JSON.stringify({ message: problem }) };
+      });
       const outcome = await callProvider({
         target: target.target(upstream.origin),
         request: { endpoint: 'chat.completions', body },
@@ -119,11 +132,14 @@ describe.each(MATRIX_PROVIDERS)('translation matrix: %s', (provider) => {
         return;
       }
       const received = upstream.requests.at(-1);
-      expect(received?.url).toBe(target.chatPath);
-      expect(received?.headers[target.auth[0]]).toBe(target.auth[1]);
+      const streamed = body.stream === true;
+      expect(received?.url).toBe(streamed && target.streamPath ? target.streamPath : target.chatPath);
+      if (target.auth) expect(received?.headers[target.auth[0]]).toBe(target.auth[1]);
+      if (received && target.verify) expect(target.verify(received)).toBeUndefined();
       const receivedBody = JSON.parse(received?.body ?? '{}') as Record<string, unknown>;
       if (target.format === 'anthropic') checkAnthropicUpstream(id, body, receivedBody);
-      else checkOpenAIFamilyUpstream(body, receivedBody);
+      else if (target.format === 'openai') checkOpenAIFamilyUpstream(body, receivedBody);
+      else checkTranslatedUpstream(target.format, id, receivedBody);
       if (id === 'error') {
         expect(outcome.ok).toBe(false);
         if (outcome.ok) return;

@@ -33,6 +33,10 @@ export const MATRIX_PROVIDERS = [
   'groq',
   'azure-openai',
   'anthropic',
+  'cohere',
+  'google',
+  'vertex-ai',
+  'bedrock',
 ] as const satisfies readonly SupportedProviderId[];
 
 /** A cell: `pass`, or `not supported` with the vendor doc that shows the gap. */

@@ -16,8 +16,8 @@ export interface MockReply {
   readonly headers?: Readonly<Record<string, string>>;
   /** A whole body. */
   readonly body?: string;
-  /** SSE frames written one by one. */
-  readonly frames?: readonly string[];
+  /** Stream frames written one by one (SSE text, or binary event-stream frames). */
+  readonly frames?: readonly (string | Uint8Array)[];
   /** Destroy the socket instead of answering (or after the frames). */
   readonly destroy?: boolean;
   /** Wait this long before answering (ms). */
