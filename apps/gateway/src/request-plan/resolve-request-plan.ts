@@ -15,6 +15,7 @@ import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-s
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
 import { headerOverridesOf } from './header-overrides.js';
+import { nonCanonicalIpv6Problem } from './ip-literal-spelling.js';
 import { mapPlanLeaves, planLeaves } from './map-plan-leaves.js';
 
 /** Everything that decides a request's plan. */
@@ -97,6 +98,15 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
     plan: resolveConfig(config ?? EMPTY_CONFIG, overrides as HeaderOverrides, { warnings }),
   };
   const leaves = planLeaves(resolved.plan.root);
+  for (const leaf of leaves) {
+    const customHost = leaf.target.custom_host;
+    const spelling = typeof customHost === 'string' ? nonCanonicalIpv6Problem(customHost) : undefined;
+    if (spelling) {
+      throw new PkError('PK_ERR_INVALID_CUSTOM_HOST', `${leaf.path}.custom_host: ${spelling}`, {
+        param: typeof requestCustomHost === 'string' ? 'x-portkey-custom-host' : 'x-portkey-config',
+      });
+    }
+  }
   if (
     leaves.some(
       (leaf) => (leaf.before_request_hooks?.length ?? 0) + (leaf.after_request_hooks?.length ?? 0) > 0,

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendPkError } from '../plugins/error-envelope.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
 import { upstreamPathOf } from './upstream-path.js';
 
@@ -36,6 +37,12 @@ const OPENAI_NAMESPACES = [
   'chatkit',
 ];
 
+/** True when the request announces a body (a length above zero, or chunked framing). */
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
+}
+
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /** Content types passed through as bytes (multipart uploads, raw audio); JSON is parsed as usual. */
@@ -58,6 +65,10 @@ export async function passthroughRoutes(
     });
   }
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method === 'GET' && hasBody(request)) {
+      // Never forwarded (a GET goes upstream without a body): refused rather than silently dropped.
+      return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', 'a GET request must not carry a body');
+    }
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     const contentType = request.headers['content-type'];
     return runProxiedRequest(options.services, 'passthrough', request, reply, {
