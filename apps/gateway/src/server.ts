@@ -4,6 +4,7 @@ import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { createShutdownState } from './plugins/shutdown.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
+import { breakerStoreFromEnvironment } from './stores/breaker-store-from-environment.js';
 import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
 import { createRedisClient } from './stores/redis-client.js';
 
@@ -34,11 +35,17 @@ async function main(): Promise<void> {
     );
   };
   const cache = cacheStoreFromEnvironment(process.env, warnRedis);
+  // PK_BREAKER_STORE=redis shares open breakers between replicas (in-process state while Redis is down).
+  const breakers = breakerStoreFromEnvironment(process.env, (message) =>
+    process.stderr.write(`pk gateway: ${message}\n`),
+  );
   const app = await buildApp({
     settings,
     shutdown,
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
-    transport: createUndiciTransportFromEnvironment({}, process.env),
+    // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
+    transport: createUndiciTransportFromEnvironment({ trustedHosts: settings.customHostTrust }, process.env),
+    breakers: breakers.store,
     cacheStore: cache.store,
     ...(cache.redisUrl && settings.semanticCache
       ? {
@@ -69,6 +76,7 @@ async function main(): Promise<void> {
       virtualKeys: settings.virtualKeys.size,
       savedConfigs: settings.configs.size,
       cacheStore: cache.kind,
+      breakerStore: breakers.kind,
     },
     `pk gateway listening on http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
   );
@@ -95,6 +103,7 @@ async function main(): Promise<void> {
     }
     await app.close();
     await cache.close();
+    await breakers.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void drainAndExit('SIGTERM'));

@@ -1,0 +1,129 @@
+import type { BreakerReading, BreakerRecordResult, BreakerStore } from '@pk/config';
+import type { Redis } from 'ioredis';
+
+/**
+ * One breaker is one hash `{prefix}{<breaker key>}` with fields `f` (failures), `s` (successes), `w`
+ * (window start) and `u` (open until), all in the caller's clock. Each script touches one key, so it
+ * is atomic and Redis Cluster safe; the hash tag keeps the key's slot that of the breaker key alone.
+ * The steps are those of `@pk/config`'s `applyBreakerRecord` / `readBreakerCounters`.
+ */
+const RECORD_SCRIPT = `
+local key = KEYS[1]
+local failed = ARGV[1] == '1'
+local now = tonumber(ARGV[2])
+local threshold = tonumber(ARGV[3])
+local percentage = tonumber(ARGV[4])
+local minimum = tonumber(ARGV[5])
+local cooldown = tonumber(ARGV[6])
+local state = redis.call('HMGET', key, 'f', 's', 'w', 'u')
+local f = tonumber(state[1]) or 0
+local s = tonumber(state[2]) or 0
+local w = tonumber(state[3])
+local u = tonumber(state[4])
+if u then
+  if now < u then return {1, string.format('%.17g', u), 0} end
+  f, s, w, u = 0, 0, nil, nil
+end
+if w and now - w > cooldown then f, s, w = 0, 0, nil end
+if failed then
+  f = f + 1
+  if not w then w = now end
+else
+  s = s + 1
+end
+local open = false
+if f > 0 then
+  if threshold and f >= threshold then
+    open = true
+  elseif percentage and (f + s) >= minimum and (100 * f) / (f + s) >= percentage then
+    open = true
+  end
+end
+redis.call('DEL', key)
+redis.call('HSET', key, 'f', f, 's', s)
+if w then redis.call('HSET', key, 'w', string.format('%.17g', w)) end
+if open then
+  u = now + cooldown
+  redis.call('HSET', key, 'u', string.format('%.17g', u))
+end
+redis.call('PEXPIRE', key, ARGV[7])
+if open then return {1, string.format('%.17g', u), 1} end
+return {0, '', 0}
+`;
+
+const READ_SCRIPT = `
+local u = tonumber(redis.call('HGET', KEYS[1], 'u'))
+if not u then return {0, '', 0} end
+if tonumber(ARGV[1]) < u then return {1, string.format('%.17g', u), 0} end
+redis.call('DEL', KEYS[1])
+return {0, '', 1}
+`;
+
+/** Options of {@link createRedisBreakerStore}. */
+export interface RedisBreakerStoreOptions {
+  /** Key prefix, without braces (default `pk:breaker:`); tests use one per run. */
+  readonly prefix?: string;
+}
+
+type ScriptReply = [number, string, number];
+
+interface BreakerCommands {
+  pkBreakerRecord(key: string, ...args: string[]): Promise<ScriptReply>;
+  pkBreakerRead(key: string, now: string): Promise<ScriptReply>;
+}
+
+/**
+ * Idle breakers are forgotten after this many real milliseconds beyond their cooldown (their counts
+ * would be reset by the next outcome anyway), so Redis holds no keys of configs gone by.
+ */
+const IDLE_GRACE_MS = 60_000;
+
+/**
+ * A {@link BreakerStore} shared by every replica through Redis: one Lua script per record (atomic per
+ * breaker) and one pipelined read of several breakers. Commands fail rather than queue (see
+ * `createRedisClient`); wrap it in `createFallbackBreakerStore` to keep serving when Redis is down.
+ */
+export function createRedisBreakerStore(client: Redis, options: RedisBreakerStoreOptions = {}): BreakerStore {
+  const prefix = options.prefix ?? 'pk:breaker:';
+  if (/[{}]/.test(prefix)) throw new Error('the breaker key prefix must not contain braces');
+  if (!('pkBreakerRecord' in client)) {
+    client.defineCommand('pkBreakerRecord', { numberOfKeys: 1, lua: RECORD_SCRIPT });
+    client.defineCommand('pkBreakerRead', { numberOfKeys: 1, lua: READ_SCRIPT });
+  }
+  const commands = client as unknown as BreakerCommands;
+  const redisKey = (key: string): string => `${prefix}{${key}}`;
+
+  return {
+    async read(keys, nowMs) {
+      if (keys.length === 0) return [];
+      const pipeline = client.pipeline();
+      for (const key of keys) {
+        (pipeline as unknown as BreakerCommands).pkBreakerRead(redisKey(key), String(nowMs));
+      }
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.map(([error, reply]): BreakerReading => {
+        if (error) throw error;
+        const [open, until, closedNow] = reply as ScriptReply;
+        return open === 1
+          ? { open: true, openUntilMs: Number(until), closedNow: false }
+          : { open: false, closedNow: closedNow === 1 };
+      });
+    },
+    async record(key, record): Promise<BreakerRecordResult> {
+      const { rule } = record;
+      const [open, until, openedNow] = await commands.pkBreakerRecord(
+        redisKey(key),
+        record.failed ? '1' : '0',
+        String(record.nowMs),
+        rule.failureThreshold === undefined ? '' : String(rule.failureThreshold),
+        rule.failureThresholdPercentage === undefined ? '' : String(rule.failureThresholdPercentage),
+        String(rule.minimumRequests),
+        String(rule.cooldownMs),
+        String(Math.ceil(2 * rule.cooldownMs + IDLE_GRACE_MS)),
+      );
+      return open === 1
+        ? { open: true, openUntilMs: Number(until), openedNow: openedNow === 1 }
+        : { open: false, openedNow: false };
+    },
+  };
+}

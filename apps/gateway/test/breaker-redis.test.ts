@@ -1,0 +1,157 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeBreakerStoreContract } from '@pk/config/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
+import { breakerStoreFromEnvironment } from '../src/stores/breaker-store-from-environment.js';
+import { createRedisBreakerStore } from '../src/stores/redis-breaker-store.js';
+import { createRedisClient } from '../src/stores/redis-client.js';
+import { type GatewayProcess, startGateway } from './server-process.js';
+import { requireRedis } from './support/services.js';
+
+// The Redis breaker store against the real Redis on 127.0.0.1:6379: the engine's store contract,
+// two gateway processes sharing an open breaker, and the fallback when Redis is unreachable.
+const runs = await requireRedis('breaker-redis');
+const runId = `${Date.now()}-${process.pid}`;
+const prefix = `pk-test:${runId}:breaker:`;
+let client: Redis;
+let stores = 0;
+/** Breaker keys the gateway processes created (default prefix), deleted at the end. */
+const gatewayKeys: string[] = [];
+
+beforeAll(async () => {
+  if (!runs) return;
+  client = createRedisClient('redis://127.0.0.1:6379', { commandTimeoutMs: 2000 });
+  // No offline queue: commands sent before the connection is ready would fail.
+  await new Promise((resolve) => client.once('ready', resolve));
+});
+afterAll(async () => {
+  if (!runs) return;
+  const keys = [...(await client.keys(`${prefix}*`)), ...gatewayKeys];
+  if (keys.length > 0) await client.del(...keys);
+  client.disconnect();
+});
+
+describe.runIf(runs)('Redis breaker store', () => {
+  // Each store gets its own prefix: a fresh, empty store per contract test.
+  describeBreakerStoreContract(
+    'redis',
+    () => {
+      stores += 1;
+      return createRedisBreakerStore(client, { prefix: `${prefix}${stores}:` });
+    },
+    { describe, it, expect },
+  );
+
+  it('keeps one breaker in one hash whose key carries a Cluster hash tag, with a TTL', async () => {
+    const store = createRedisBreakerStore(client, { prefix: `${prefix}tag:` });
+    await store.record('pc-1:targets[0]', {
+      failed: true,
+      nowMs: 1_000,
+      rule: { failureThreshold: 1, minimumRequests: 5, cooldownMs: 30_000 },
+    });
+    const key = `${prefix}tag:{pc-1:targets[0]}`;
+    expect(await client.hgetall(key)).toEqual({ f: '1', s: '0', w: '1000', u: '31000' });
+    const ttl = await client.pttl(key);
+    expect(ttl).toBeGreaterThan(60_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+  });
+});
+
+describe('Redis breaker store unreachable', () => {
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  }
+
+  it('falls back to in-process state, keeps answering, and warns once per 10 s', async () => {
+    const warnings: string[] = [];
+    let now = 0;
+    const chosen = breakerStoreFromEnvironment(
+      { PK_BREAKER_STORE: 'redis', PK_REDIS_URL: `redis://127.0.0.1:${await closedPort()}` },
+      (message) => warnings.push(message),
+      () => now,
+    );
+    const rule = { failureThreshold: 3, minimumRequests: 5, cooldownMs: 30_000 };
+    const started = performance.now();
+    for (let index = 0; index < 3; index += 1) {
+      await chosen.store.record('k', { failed: true, nowMs: 1_000 + index, rule });
+    }
+    expect((await chosen.store.read(['k'], 2_000))[0]?.open).toBe(true); // counted in-process
+    expect(performance.now() - started).toBeLessThan(1_000); // failing fast, never queueing
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/circuit-breaker Redis unavailable/);
+    now = 9_999;
+    await chosen.store.read(['k'], 2_000);
+    expect(warnings).toHaveLength(1);
+    now = 10_001;
+    await chosen.store.read(['k'], 2_000);
+    expect(warnings).toHaveLength(2);
+    await chosen.close();
+  });
+});
+
+describe.runIf(runs)('two gateway processes', () => {
+  let upstream: MockOpenAI;
+  const gateways: GatewayProcess[] = [];
+  beforeAll(async () => {
+    upstream = await startMockOpenAI();
+    const directory = mkdtempSync(join(tmpdir(), 'pk-breaker-'));
+    const settingsPath = join(directory, 'pk.json');
+    writeFileSync(
+      settingsPath,
+      JSON.stringify({
+        virtual_keys: {
+          mock: { provider: 'openai', api_key: 'sk-breaker', options: { custom_host: `${upstream.url}/v1` } },
+        },
+        configs: {
+          [`pc-cb-${runId}`]: {
+            strategy: {
+              mode: 'fallback',
+              cb_config: { failure_threshold: 2, cooldown_interval: 60_000, on_all_open: 'fail_fast' },
+            },
+            // The breaker key is the config's content hash: unique per run, so runs never share one.
+            targets: [{ virtual_key: 'mock', override_params: { user: `breaker-test-${runId}` } }],
+          },
+        },
+      }),
+    );
+    const env = { PK_BREAKER_STORE: 'redis', PK_REDIS_URL: 'redis://127.0.0.1:6379' };
+    gateways.push(await startGateway(env, ['--settings', settingsPath]));
+    gateways.push(await startGateway(env, ['--settings', settingsPath]));
+  }, 30_000);
+  afterAll(async () => {
+    for (const gateway of gateways) gateway.child.kill('SIGKILL');
+    await upstream?.close();
+  });
+
+  const ask = async (gateway: GatewayProcess | undefined, model: string) => {
+    const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-portkey-config': `pc-cb-${runId}` },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    return { status: response.status, body: (await response.json()) as { error?: { code?: string } } };
+  };
+
+  it('see the same open breaker', async () => {
+    const keysBefore = new Set(await client.keys('pk:breaker:*'));
+    expect((await ask(gateways[1], 'gpt-4o-mini')).status).toBe(200);
+    expect((await ask(gateways[0], 'fail-500')).status).toBe(500);
+    expect((await ask(gateways[0], 'fail-500')).status).toBe(500); // the breaker opens here, in A
+    const before = upstream.requests.get('/v1/chat/completions') ?? 0;
+    const fromB = await ask(gateways[1], 'gpt-4o-mini');
+    expect(fromB.status).toBe(503);
+    expect(fromB.body.error?.code).toBe('PK_ERR_CIRCUIT_OPEN');
+    expect(upstream.requests.get('/v1/chat/completions') ?? 0).toBe(before);
+    const created = (await client.keys('pk:breaker:*')).filter((key) => !keysBefore.has(key));
+    gatewayKeys.push(...created);
+    expect(created).toHaveLength(1); // the one breaker, shared through Redis
+  });
+});
