@@ -8,6 +8,7 @@ import type { IndexedVector } from './cache/semantic/vector-index.js';
 import type { VectorLog } from './cache/semantic/vector-log.js';
 import { answerClientError } from './client-error.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
+import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
@@ -66,6 +67,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(errorHandlerPlugin);
   const shutdown = dependencies.shutdown ?? createShutdownState();
   await app.register(shutdownPlugin, { state: shutdown });
+  await app.register(corsPlugin, { allowedOrigins: settings.allowedOrigins });
   await app.register(accessGuardPlugin, { settings });
   await app.register(requestLogPlugin);
   await app.register(healthRoutes);
