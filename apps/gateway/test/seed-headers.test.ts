@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
@@ -7,10 +9,54 @@ import { type RunningGateway, startGatewayApp } from './support/gateway-harness.
 // host where the document would reach the real provider. The two cache headers belong to the cache issue.
 let upstream: MockOpenAI;
 let gateway: RunningGateway;
+let vendor: VendorMock;
+
+/** Answers Gemini's and Bedrock Converse's documented response shapes, whatever the path. */
+interface VendorMock {
+  readonly url: string;
+  last(): { path: string; authorization: string | undefined } | undefined;
+  close(): Promise<void>;
+}
+
+async function startVendorMock(): Promise<VendorMock> {
+  const seen: { path: string; authorization: string | undefined }[] = [];
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const path = request.url ?? '';
+      seen.push({ path, authorization: request.headers.authorization });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      // https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference (response body)
+      const gemini = {
+        candidates: [
+          { content: { role: 'model', parts: [{ text: 'Paris.' }] }, finishReason: 'STOP', index: 0 },
+        ],
+        usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2, totalTokenCount: 7 },
+        modelVersion: 'gemini-1.5-pro',
+      };
+      // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html (response syntax)
+      const converse = {
+        output: { message: { role: 'assistant', content: [{ text: 'Paris.' }] } },
+        stopReason: 'end_turn',
+        usage: { inputTokens: 5, outputTokens: 2, totalTokens: 7 },
+        metrics: { latencyMs: 120 },
+      };
+      response.end(JSON.stringify(path.endsWith('/converse') ? converse : gemini));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    last: () => seen.at(-1),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello' }] });
 
 beforeAll(async () => {
   upstream = await startMockOpenAI({ record: true });
+  vendor = await startVendorMock();
   gateway = await startGatewayApp(
     {
       gateway_keys: [{ id: 'docs', key: 'env:PORTKEY_API_KEY' }],
@@ -37,13 +83,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway.close();
   await upstream.close();
+  await vendor.close();
 });
 
-async function post(headers: Record<string, string>) {
+async function post(headers: Record<string, string>, options: { model?: string } = {}) {
   const response = await fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-portkey-api-key': 'pk-docs-key', ...headers },
-    body,
+    body: options.model ? JSON.stringify({ ...JSON.parse(body), model: options.model }) : body,
   });
   return {
     response,
@@ -160,32 +207,44 @@ describe("the headers document's examples", () => {
     expect(last()?.headers['api-key']).toBe('azure-key-docs');
   });
 
-  it.each([
-    [
-      'Vertex',
+  it('Vertex headers: project id and region (+ Authorization as the bearer token), at a custom host', async () => {
+    const { response, json } = await post(
       {
         'x-portkey-provider': 'vertex-ai',
-        'x-portkey-vertex-project-id': 'proj',
+        'x-portkey-vertex-project-id': 'my-project-123',
         'x-portkey-vertex-region': 'us-central1',
+        authorization: 'Bearer ya29.vertex-token',
+        'x-portkey-custom-host': `${vendor.url}/v1`,
       },
-    ],
-    [
-      'Bedrock',
+      { model: 'gemini-1.5-pro' },
+    );
+    expect(response.status).toBe(200);
+    expect(json).toMatchObject({ object: 'chat.completion', choices: [{ message: { content: 'Paris.' } }] });
+    expect(vendor.last()).toMatchObject({
+      path: '/v1/projects/my-project-123/locations/us-central1/publishers/google/models/gemini-1.5-pro:generateContent',
+      authorization: 'Bearer ya29.vertex-token',
+    });
+  });
+
+  it('Bedrock headers: access key, secret, region — the request is SigV4-signed for that region', async () => {
+    const { response, json } = await post(
       {
         'x-portkey-provider': 'bedrock',
         'x-portkey-aws-access-key-id': 'AKIDEXAMPLE',
-        'x-portkey-aws-secret-access-key': 'secret',
+        'x-portkey-aws-secret-access-key': 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
         'x-portkey-aws-region': 'us-east-1',
+        'x-portkey-custom-host': vendor.url,
       },
-    ],
-  ])(
-    '%s headers are parsed; the provider arrives with providers part 2 (clear 400 until then)',
-    async (_name, headers) => {
-      const { response, json } = await post(headers);
-      expect(response.status).toBe(400);
-      expect(json.error?.code).toBe('PK_ERR_PROVIDER_NOT_SUPPORTED');
-    },
-  );
+      { model: 'anthropic.claude-3-haiku-20240307-v1:0' },
+    );
+    expect(response.status).toBe(200);
+    expect(json).toMatchObject({ object: 'chat.completion', choices: [{ message: { content: 'Paris.' } }] });
+    expect(vendor.last()?.path).toBe('/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse');
+    expect(vendor.last()?.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/,
+    );
+    expect(gateway.logs()).not.toContain('wJalrXUtnFEMI');
+  });
 
   it('without the gateway key: 401', async () => {
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
