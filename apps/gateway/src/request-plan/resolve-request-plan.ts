@@ -18,6 +18,22 @@ import { headerOverridesOf } from './header-overrides.js';
 import { nonCanonicalIpv6Problem } from './ip-literal-spelling.js';
 import { mapPlanLeaves, planLeaves } from './map-plan-leaves.js';
 
+/** Target fields that decide which host or account a request reaches (besides `custom_host`). */
+const LOCATION_KEYS = [
+  'resource_name',
+  'azure_endpoint_name',
+  'azure_foundry_url',
+  'azure_region',
+  'vertex_project_id',
+  'vertex_region',
+  'aws_region',
+  'workers_ai_account_id',
+  'huggingface_base_url',
+  'snowflake_account',
+  'oracle_region',
+  'fireworks_account_id',
+] as const;
+
 /** Everything that decides a request's plan. */
 export interface RequestPlanInput {
   readonly headers: ParsedRequestHeaders;
@@ -123,7 +139,11 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
   const callerChoseHost = (leaf: PlanLeaf): boolean =>
     typeof requestCustomHost === 'string' || (saved === undefined && leaf.target.custom_host !== undefined);
   const root = mapPlanLeaves(resolved.plan.root, (leaf) =>
-    attachCredentials(leaf, { ...input, callerChoseHost: callerChoseHost(leaf) }),
+    attachCredentials(leaf, {
+      ...input,
+      callerChoseHost: callerChoseHost(leaf),
+      savedConfig: saved !== undefined,
+    }),
   );
   return { plan: { ...resolved.plan, root }, ...(model === undefined ? {} : { model }) };
 }
@@ -175,7 +195,7 @@ function hostOf(url: string): string {
 
 function attachCredentials(
   leaf: PlanLeaf,
-  context: RequestPlanInput & { readonly callerChoseHost: boolean },
+  context: RequestPlanInput & { readonly callerChoseHost: boolean; readonly savedConfig: boolean },
 ): PlanLeaf {
   const virtualKeyId = leaf.target.virtual_key ?? providerSlug(leaf.target.provider);
   if (virtualKeyId === undefined) {
@@ -212,8 +232,12 @@ function attachCredentials(
       { param: 'x-portkey-custom-host' },
     );
   }
-  // A key sent by the caller never rides along with stored credentials.
-  const { api_key: _callerKey, ...target } = leaf.target;
+  // A key sent by the caller never rides along with stored credentials, and neither does a location
+  // the caller chose (headers or an inline config): with a stored credential, where it is sent is
+  // the virtual key's (or a saved config's) business only.
+  const target: Record<string, unknown> = { ...leaf.target };
+  delete target.api_key;
+  if (!context.savedConfig) for (const key of LOCATION_KEYS) delete target[key];
   return { ...leaf, target: { ...target, ...virtualKeyTarget(virtualKey) } };
 }
 

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { type AppDependencies, buildApp } from '../../src/app.js';
 import { resolveSettings } from '../../src/settings/load-settings.js';
 
 /** A gateway on a real port of 127.0.0.1, with every log line it writes kept for inspection. */
@@ -18,6 +18,7 @@ export interface RunningGateway {
 export async function startGatewayApp(
   settingsInput: unknown,
   env: Record<string, string> = {},
+  dependencies: Omit<AppDependencies, 'settings' | 'logger'> = {},
 ): Promise<RunningGateway> {
   const lines: string[] = [];
   const stream = new Writable({
@@ -27,6 +28,7 @@ export async function startGatewayApp(
     },
   });
   const app = await buildApp({
+    ...dependencies,
     settings: resolveSettings(settingsInput, { env, files: new Map() }),
     logger: { level: 'info', stream },
   });
