@@ -10,6 +10,8 @@ export interface MockOpenAI {
     headers: Record<string, string | string[] | undefined>;
     body: Record<string, unknown>;
   }[];
+  /** TCP connections accepted so far (the server's `connection` events). */
+  readonly connections: number;
   close(): Promise<void>;
 }
 

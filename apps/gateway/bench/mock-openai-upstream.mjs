@@ -56,7 +56,7 @@ const sleep = (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)
  * Starts the mock. Options: `port` (0 = any), `latencyMs` (before the response headers),
  * `chunks` (stream pieces), `chunkDelayMs` (between pieces), `text` (the answer), `record` (keep
  * every request's path, headers and body in `received`). Returns `{ url, port, close(), requests,
- * received }`; `requests` counts requests per path. A model named `fail-<status>` answers that status
+ * received, connections }`; `requests` counts requests per path, `connections` TCP connections. A model named `fail-<status>` answers that status
  * with an OpenAI error body; `slow-<ms>` waits that long before answering.
  */
 export async function startMockOpenAI(options = {}) {
@@ -159,6 +159,11 @@ export async function startMockOpenAI(options = {}) {
     });
   });
   server.keepAliveTimeout = 60_000;
+  // TCP connections accepted so far: tests check that the gateway reuses its upstream sockets.
+  let connections = 0;
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address();
   return {
@@ -166,6 +171,9 @@ export async function startMockOpenAI(options = {}) {
     port,
     requests,
     received,
+    get connections() {
+      return connections;
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
