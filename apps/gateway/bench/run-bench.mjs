@@ -1,168 +1,278 @@
-// pnpm bench: the gateway's hot path, measured. Starts the mock OpenAI upstream and the built gateway
-// as their own processes, then drives the same request (a) straight at the upstream and (b) through
-// the gateway, with autocannon, and prints throughput, latency percentiles, the latency the gateway
-// adds, and the gateway's CPU time per request. A script, not a test: numbers depend on the machine.
+// pnpm bench: the gateway's hot path, measured. Starts a mock OpenAI upstream, the built pk gateway
+// and (unless PK_BENCH_PORTKEY=0) Portkey's open-source gateway 1.15.2 as their own processes, and
+// drives the same requests straight at the upstream, through pk and through Portkey, in alternating
+// rounds. Every answer's content is checked (a fast error must not count). It prints one table:
+// requests/s at saturation, gateway CPU µs per request (from /proc: the primary figure, as two shared
+// cores make throughput noisy), added latency p50/p99 at a fixed 500 req/s (open loop, sub-ms
+// timing), streaming first-byte overhead, peak RSS, CPU per request for a 1 MiB body, and a cache
+// hit against a 50 ms upstream. A script, not a test: the numbers depend on the machine.
 //
-// Options (env): PK_BENCH_SECONDS (default 8 per run), PK_BENCH_CONNECTIONS (default 32),
-// PK_BENCH_LATENCY_MS (upstream latency before headers, default 0), PK_BENCH_CHUNKS (default 8).
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// Env: PK_BENCH_SECONDS (saturation run length, default 5), PK_BENCH_CONNECTIONS (default 32),
+// PK_BENCH_LATENCY_MS (mock latency before headers, default 0), PK_BENCH_CHUNKS (stream pieces, 8),
+// PK_BENCH_PORTKEY (0 to skip Portkey).
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { pacedLoad, quantile } from './paced-load.mjs';
+import { ensurePortkeyGateway, startPortkeyGateway } from './portkey-gateway.mjs';
+import { cpuMs, peakRssMiB, startProcess } from './processes.mjs';
 
-const seconds = Number(process.env.PK_BENCH_SECONDS ?? 8);
+const seconds = Number(process.env.PK_BENCH_SECONDS ?? 5);
 const connections = Number(process.env.PK_BENCH_CONNECTIONS ?? 32);
 const upstreamLatency = Number(process.env.PK_BENCH_LATENCY_MS ?? 0);
 const chunks = Number(process.env.PK_BENCH_CHUNKS ?? 8);
+const withPortkey = process.env.PK_BENCH_PORTKEY !== '0';
 const here = new URL('.', import.meta.url).pathname;
+const log = (line) => process.stdout.write(`${line}\n`);
+const ANSWER = 'The capital of France is Paris.';
+const children = [];
 
-function start(command, args, env, readyPattern) {
-  const child = spawn(process.execPath, [command, ...args], {
-    env: { PATH: process.env.PATH, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`${command} did not start:\n${output}`));
-    }, 15_000);
-    const onData = (data) => {
-      output += data.toString();
-      const match = readyPattern.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1] });
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${command} exited ${code}:\n${output}`)));
-  });
-}
-
-/** CPU time (user + system) of a process in ms, from /proc. */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
-}
-
-async function load({ url, headers, body, duration }) {
-  const result = await autocannon({
-    url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
-    connections,
-    duration,
-  });
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors`);
-  }
-  return result;
-}
-
-function row(label, result, cpuPerRequest) {
-  const cpu = cpuPerRequest === undefined ? '' : `  gateway CPU ${(cpuPerRequest * 1000).toFixed(0)} µs/req`;
-  return `${label.padEnd(28)} ${result.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(result.latency.p50).padStart(4)} ms   p99 ${String(result.latency.p99).padStart(4)} ms${cpu}`;
-}
-
-const upstream = await start(
+const mockReady = /mock upstream listening on (http:\/\/\S+)/;
+const upstream = await startProcess(
   `${here}mock-openai-upstream.mjs`,
   ['--latency', String(upstreamLatency), '--chunks', String(chunks)],
   {},
-  /mock upstream listening on (http:\/\/\S+)/,
+  mockReady,
 );
-const gateway = await start(
-  `${here}../dist/server.js`,
-  [],
-  { PORT: '0' },
-  /pk gateway listening on (http:\/\/[^"\s]+)/,
-).catch(async (error) => {
-  upstream.child.kill();
-  throw error;
-});
-
-const slowUpstream = await start(
+const slowUpstream = await startProcess(
   `${here}mock-openai-upstream.mjs`,
   ['--latency', '50', '--chunks', String(chunks)],
   {},
-  /mock upstream listening on (http:\/\/\S+)/,
+  mockReady,
 );
+children.push(upstream, slowUpstream);
+const pk = await startProcess(
+  `${here}../dist/server.js`,
+  [],
+  { PORT: '0', PK_LOG_LEVEL: 'info' },
+  /pk gateway listening on (http:\/\/[^"\s]+)/,
+);
+children.push(pk);
+let portkey;
+if (withPortkey) {
+  try {
+    portkey = await startPortkeyGateway(ensurePortkeyGateway(log), 18000 + Math.floor(Math.random() * 2000));
+    children.push(portkey);
+  } catch (error) {
+    log(`Portkey's gateway could not be started (${error.message.split('\n')[0]}); its columns are empty.`);
+  }
+}
 
-const gatewayHeaders = {
-  'x-portkey-provider': 'openai',
-  authorization: 'Bearer sk-bench',
-  'x-portkey-custom-host': `${upstream.url}/v1`,
-};
 const chatBody = {
   model: 'gpt-4o-mini',
   messages: [{ role: 'user', content: 'What is the capital of France?' }],
 };
-const slowHeaders = { ...gatewayHeaders, 'x-portkey-custom-host': `${slowUpstream.url}/v1` };
-const scenarios = [
-  {
-    name: 'chat',
-    body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is the capital of France?' }] },
-  },
-  {
-    name: 'chat, streamed',
-    body: {
-      model: 'gpt-4o-mini',
-      stream: true,
-      messages: [{ role: 'user', content: 'What is the capital of France?' }],
-    },
-  },
-  // A 50 ms upstream: a cache hit must cost less than passing the request through.
-  { name: 'chat, 50 ms upstream, no cache', body: chatBody, upstream: slowUpstream, headers: slowHeaders },
-  {
-    name: 'chat, 50 ms upstream, simple cache hit',
-    body: chatBody,
-    upstream: slowUpstream,
-    headers: {
-      ...slowHeaders,
-      'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: 3600 } }),
-    },
-  },
+const streamBody = { ...chatBody, stream: true };
+const gatewayHeaders = (host) => ({
+  'content-type': 'application/json',
+  'x-portkey-provider': 'openai',
+  authorization: 'Bearer sk-bench',
+  'x-portkey-custom-host': `${host}/v1`,
+});
+const directHeaders = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
+const targets = [
+  { name: 'direct', url: upstream.url, headers: () => directHeaders },
+  { name: 'pk', url: pk.url, headers: () => gatewayHeaders(upstream.url), pid: pk.child.pid },
+  ...(portkey
+    ? [
+        {
+          name: 'portkey',
+          url: portkey.url,
+          headers: () => gatewayHeaders(upstream.url),
+          pid: portkey.child.pid,
+        },
+      ]
+    : []),
 ];
+const isComplete = (text) =>
+  text.includes('data: ')
+    ? text.includes('data: [DONE]') && !text.includes('event: error')
+    : text.includes(ANSWER);
 
-console.log(
-  `pk bench: ${connections} connections, ${seconds} s per run, upstream latency ${upstreamLatency} ms, ${chunks} chunks`,
-);
-console.log(`node ${process.version}; upstream ${upstream.url}; gateway ${gateway.url}\n`);
+async function saturate(target, body, duration) {
+  let bad = 0;
+  const before = target.pid ? cpuMs(target.pid) : 0;
+  const result = await autocannon({
+    url: `${target.url}/v1/chat/completions`,
+    method: 'POST',
+    headers: target.headers(),
+    body: JSON.stringify(body),
+    connections,
+    duration,
+    verifyBody: (text) => {
+      const ok = isComplete(text);
+      if (!ok) bad += 1;
+      return ok;
+    },
+  });
+  const cpu = target.pid
+    ? ((cpuMs(target.pid) - before) * 1000) / Math.max(1, result.requests.total)
+    : undefined;
+  if (result.non2xx > 0 || result.errors > 0 || bad > 0) {
+    throw new Error(`${target.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${bad} wrong bodies`);
+  }
+  return { rps: result.requests.average, cpu };
+}
+
+const results = {};
+const record = (metric, target, value) => {
+  results[metric] ??= {};
+  results[metric][target] = value;
+};
+const fmt = (value, digits = 0) => (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
 let failed = false;
 try {
-  for (const scenario of scenarios) {
-    const body = JSON.stringify(scenario.body);
-    const direct = `${(scenario.upstream ?? upstream).url}/v1/chat/completions`;
-    const through = `${gateway.url}/v1/chat/completions`;
-    const headers = scenario.headers ?? gatewayHeaders;
-    await load({ url: direct, headers: { authorization: 'Bearer sk-bench' }, body, duration: 2 }); // warm-up
-    await load({ url: through, headers, body, duration: 2 });
-    const directResult = await load({
-      url: direct,
-      headers: { authorization: 'Bearer sk-bench' },
-      body,
-      duration: seconds,
+  log(
+    `pk bench: ${connections} connections, ${seconds} s per saturation run, upstream latency ${upstreamLatency} ms, ${chunks} chunks, node ${process.version}`,
+  );
+  // Saturation, rounds alternating between the targets.
+  for (const [scenario, body] of [
+    ['chat', chatBody],
+    ['chat, streamed', streamBody],
+  ]) {
+    for (const target of targets) await saturate(target, body, 2); // warm-up
+    for (const target of targets) {
+      const { rps, cpu } = await saturate(target, body, seconds);
+      record(`${scenario}: requests/s at saturation`, target.name, fmt(rps));
+      if (cpu !== undefined) record(`${scenario}: gateway CPU µs per request`, target.name, fmt(cpu));
+    }
+  }
+  // Added latency at a fixed 500 req/s (open loop).
+  const paced = {};
+  for (const target of targets) {
+    const run = await pacedLoad({
+      url: `${target.url}/v1/chat/completions`,
+      headers: target.headers(),
+      body: JSON.stringify(chatBody),
+      ratePerSecond: 500,
+      count: 2500,
+      check: isComplete,
     });
-    const cpuBefore = cpuMs(gateway.child.pid);
-    const gatewayResult = await load({ url: through, headers, body, duration: seconds });
-    const cpuPerRequest = (cpuMs(gateway.child.pid) - cpuBefore) / gatewayResult.requests.total;
-    console.log(`## ${scenario.name}`);
-    console.log(row('direct to upstream', directResult));
-    console.log(row('through the pk gateway', gatewayResult, cpuPerRequest));
-    console.log(
-      `${'added latency'.padEnd(28)}           p50 ${String(gatewayResult.latency.p50 - directResult.latency.p50).padStart(4)} ms   p99 ${String(gatewayResult.latency.p99 - directResult.latency.p99).padStart(4)} ms\n`,
+    if (run.failures > 0) throw new Error(`${target.name}: ${run.failures} failed answers at 500 req/s`);
+    paced[target.name] = run.latencies;
+  }
+  for (const target of targets.slice(1)) {
+    record(
+      'added latency p50 at 500 req/s, ms',
+      target.name,
+      fmt(quantile(paced[target.name], 0.5) - quantile(paced.direct, 0.5), 2),
+    );
+    record(
+      'added latency p99 at 500 req/s, ms',
+      target.name,
+      fmt(quantile(paced[target.name], 0.99) - quantile(paced.direct, 0.99), 2),
     );
   }
+  // Streaming: time to the first byte, 100 req/s.
+  const firstBytes = {};
+  for (const target of targets) {
+    const run = await pacedLoad({
+      url: `${target.url}/v1/chat/completions`,
+      headers: target.headers(),
+      body: JSON.stringify(streamBody),
+      ratePerSecond: 100,
+      count: 400,
+      check: isComplete,
+      firstByte: true,
+    });
+    firstBytes[target.name] = run.latencies;
+  }
+  for (const target of targets.slice(1)) {
+    record(
+      'streaming first-byte overhead p50, ms',
+      target.name,
+      fmt(quantile(firstBytes[target.name], 0.5) - quantile(firstBytes.direct, 0.5), 2),
+    );
+  }
+  // A 1 MiB request body: gateway CPU per request vs one JSON.parse + JSON.stringify of it.
+  const bigBody = JSON.stringify({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'x'.repeat(1024 * 1024) }],
+  });
+  const parseTimes = [];
+  for (let index = 0; index < 30; index += 1) {
+    const started = performance.now();
+    JSON.stringify(JSON.parse(bigBody));
+    parseTimes.push(performance.now() - started);
+  }
+  const parseMs = quantile(
+    parseTimes.sort((left, right) => left - right),
+    0.5,
+  );
+  record('1 MiB body: gateway CPU ms per request', 'direct', `${fmt(parseMs, 2)} (parse+stringify)`);
+  for (const target of targets.slice(1)) {
+    const before = cpuMs(target.pid);
+    const run = await pacedLoad({
+      url: `${target.url}/v1/chat/completions`,
+      headers: target.headers(),
+      body: bigBody,
+      ratePerSecond: 20,
+      count: 60,
+      check: isComplete,
+    });
+    if (run.failures > 0) throw new Error(`${target.name}: ${run.failures} failed 1 MiB answers`);
+    record('1 MiB body: gateway CPU ms per request', target.name, fmt((cpuMs(target.pid) - before) / 60, 2));
+  }
+  // Cache: a 50 ms upstream, passed through vs a simple-cache hit (pk only).
+  const slowDirect = { name: 'direct', url: slowUpstream.url, headers: () => directHeaders };
+  const slowPk = {
+    name: 'pk',
+    url: pk.url,
+    headers: () => gatewayHeaders(slowUpstream.url),
+    pid: pk.child.pid,
+  };
+  const cachedPk = {
+    ...slowPk,
+    headers: () => ({
+      ...gatewayHeaders(slowUpstream.url),
+      'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: 3600 } }),
+    }),
+  };
+  const slowRuns = {};
+  for (const [name, target] of [
+    ['direct', slowDirect],
+    ['pk pass-through', slowPk],
+    ['pk cache hit', cachedPk],
+  ]) {
+    const before = target.pid ? cpuMs(target.pid) : 0;
+    const run = await pacedLoad({
+      url: `${target.url}/v1/chat/completions`,
+      headers: target.headers(),
+      body: JSON.stringify(chatBody),
+      ratePerSecond: 200,
+      count: 800,
+      check: isComplete,
+    });
+    if (target.pid)
+      record(
+        '50 ms upstream: gateway CPU µs per request',
+        name,
+        fmt(((cpuMs(target.pid) - before) * 1000) / 800),
+      );
+    slowRuns[name] = run.latencies;
+  }
+  for (const name of ['pk pass-through', 'pk cache hit']) {
+    record(
+      '50 ms upstream: added latency p50 / p99, ms',
+      name,
+      `${fmt(quantile(slowRuns[name], 0.5) - quantile(slowRuns.direct, 0.5), 2)} / ${fmt(quantile(slowRuns[name], 0.99) - quantile(slowRuns.direct, 0.99), 2)}`,
+    );
+  }
+  record('peak RSS, MiB', 'pk', fmt(peakRssMiB(pk.child.pid), 1));
+  if (portkey) record('peak RSS, MiB', 'portkey', fmt(peakRssMiB(portkey.child.pid), 1));
+
+  const columns = ['direct', 'pk', 'portkey', 'pk pass-through', 'pk cache hit'].filter((column) =>
+    Object.values(results).some((row) => row[column] !== undefined),
+  );
+  log('');
+  log(`| metric | ${columns.join(' | ')} |`);
+  log(`| --- | ${columns.map(() => '---').join(' | ')} |`);
+  for (const [metric, row] of Object.entries(results))
+    log(`| ${metric} | ${columns.map((column) => row[column] ?? '').join(' | ')} |`);
 } catch (error) {
   failed = true;
-  console.error(`bench failed: ${error.message}`);
+  log(`bench failed: ${error.message}`);
 } finally {
-  gateway.child.kill('SIGTERM');
-  upstream.child.kill('SIGTERM');
-  slowUpstream.child.kill('SIGTERM');
-  await sleep(200);
+  for (const child of children) child.child.kill('SIGTERM');
+  await sleep(300);
 }
 process.exit(failed ? 1 : 0);

@@ -1,0 +1,45 @@
+// An open-loop load generator: requests leave at a fixed rate whatever the answers' latency
+// (autocannon is closed-loop and rounds latency to whole milliseconds), timed with performance.now().
+import { Pool } from 'undici';
+
+/**
+ * Sends `count` requests at `ratePerSecond` and returns their latencies in ms (sorted), and how many
+ * answers failed the `check`. `firstByte` measures time to the response headers instead of the end.
+ */
+export async function pacedLoad({ url, headers, body, ratePerSecond, count, check, firstByte = false }) {
+  const { origin, pathname } = new URL(url);
+  const pool = new Pool(origin, { connections: 64, pipelining: 1 });
+  const latencies = [];
+  let failures = 0;
+  const interval = 1000 / ratePerSecond;
+  const start = performance.now();
+  const inflight = [];
+  for (let index = 0; index < count; index += 1) {
+    const due = start + index * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    inflight.push(
+      (async () => {
+        const sent = performance.now();
+        try {
+          const response = await pool.request({ path: pathname, method: 'POST', headers, body });
+          const headersAt = performance.now();
+          const text = await response.body.text();
+          latencies.push((firstByte ? headersAt : performance.now()) - sent);
+          if (response.statusCode !== 200 || !check(text)) failures += 1;
+        } catch {
+          failures += 1;
+        }
+      })(),
+    );
+  }
+  await Promise.all(inflight);
+  await pool.close();
+  return { latencies: latencies.sort((left, right) => left - right), failures };
+}
+
+/** The q-quantile of sorted values. */
+export function quantile(sorted, q) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}

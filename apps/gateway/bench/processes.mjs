@@ -1,0 +1,48 @@
+// Child processes for the benchmark: start one, wait for its ready line, read its CPU time and peak RSS.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Starts `node <script> …args` and resolves `{ child, url }` once `readyPattern` matches its output. */
+export function startProcess(script, args, env, readyPattern, options = {}) {
+  const child = spawn(process.execPath, [script, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.cwd,
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill();
+      reject(new Error(`${script} did not start:\n${output}`));
+    }, 30_000);
+    const onData = (data) => {
+      output += data.toString();
+      if (output.length > 100_000) output = output.slice(-50_000);
+      const match = readyPattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: match[1] ?? options.url });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited ${code}:\n${output}`));
+    });
+  });
+}
+
+/** CPU time (user + system) of a process in ms, from /proc (USER_HZ = 100). */
+export function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** Peak resident set size of a process in MiB (VmHWM). */
+export function peakRssMiB(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmHWM:'));
+  return line ? Number(line.replace(/\D+/g, '')) / 1024 : Number.NaN;
+}
