@@ -385,9 +385,26 @@ describe('hostile input', () => {
     },
   );
 
-  // Reported to @pk/config: overlapping alternation such as ^(a|aa)+$ passes its backtracking check
-  // and, run on 2 KiB of metadata, blocks the event loop; not in the table until the check refuses it.
-  it.todo('$regex ^(a|aa)+$ (overlapping alternation) is refused as catastrophic');
+  it('$regex ^(a|aa)+$ (passes the static backtracking check) runs in linear time on 2 KiB of metadata', async () => {
+    // @pk/config evaluates $regex with RE2JS: a backtracking engine would take exponential time here.
+    const config = {
+      strategy: {
+        mode: 'conditional',
+        conditions: [{ query: { 'metadata.note': { $regex: '^(a|aa)+$' } }, then: 'a' }],
+        default: 'a',
+      },
+      targets: [{ name: 'a', provider: 'openai', api_key: 'sk-regex', custom_host: `${upstream.url}/v1` }],
+    };
+    const started = performance.now();
+    const answer = await chat({
+      ...JSON_TYPE,
+      'x-portkey-config': JSON.stringify(config),
+      'x-portkey-metadata': JSON.stringify({ note: `${'a'.repeat(1900)}!` }),
+    });
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(answer.status).toBe(200);
+    expect(await validRequest()).toBe(200);
+  });
 
   it('keeps memory bounded over repeated rounds', async () => {
     setFlagsFromString('--expose-gc');

@@ -24,7 +24,7 @@ const DEV_ONLY_EDGES: Record<string, readonly string[]> = {
 };
 /** Third-party packages each pure package may import at run time (I/O libraries stay out of them). */
 const ALLOWED_THIRD_PARTY: Record<string, readonly string[]> = {
-  '@pk/config': ['zod', 'lru-cache', 'safe-regex2'],
+  '@pk/config': ['zod', 'lru-cache', 'safe-regex2', 're2js'],
   '@pk/headers': ['zod'],
 };
 /** Only the gateway may use a web framework. */

@@ -77,7 +77,15 @@ describe('evaluateCondition', () => {
   it('runs $regex on at most 4 KiB of the value', () => {
     const long = { metadata: { text: `${'a'.repeat(4096)}needle` } };
     expect(evaluateCondition({ 'metadata.text': { $regex: 'needle' } }, long)).toBe(false);
-    expect(evaluateCondition({ 'metadata.text': { $regex: '^a{4096}$' } }, long)).toBe(true);
+    expect(evaluateCondition({ 'metadata.text': { $regex: '^a+$' } }, long)).toBe(true);
+  });
+
+  it('runs $regex in linear time, even a pattern the static backtracking check lets through', () => {
+    // `^(a|aa)+$` passes safe-regex2 but takes exponential time in a backtracking engine.
+    const hostile = { metadata: { text: `${'a'.repeat(4000)}!` } };
+    const started = performance.now();
+    expect(evaluateCondition({ 'metadata.text': { $regex: '^(a|aa)+$' } }, hostile)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('does not match on unknown operators or malformed operands (parseConfig rejects them first)', () => {

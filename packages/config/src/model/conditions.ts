@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import type { StrategyConfig } from '../schema/strategy.js';
 
 /**
@@ -16,14 +17,24 @@ export interface ConditionContext {
 /** Longest string a `$regex` is run against: longer values are cut to this many characters (4 KiB). */
 export const MAX_REGEX_SUBJECT_LENGTH = 4096;
 
-const regexCache = new Map<string, RegExp | null>();
+/** A compiled `$regex`: true when it matches somewhere in the subject (like `RegExp#test`). */
+type RegexTest = (subject: string) => boolean;
 
-function compileRegex(source: string): RegExp | null {
+const regexCache = new Map<string, RegexTest | null>();
+
+/**
+ * Compiles a `$regex` for RE2JS, a linear-time engine (a port of RE2): configs arrive in request
+ * headers, and the static backtracking check (`safe-regex2`) misses patterns such as `^(a|aa)+$`
+ * that take exponential time in a backtracking engine. RE2 has no backreferences or lookaround;
+ * such patterns are refused when the config is validated.
+ */
+function compileRegex(source: string): RegexTest | null {
   const cached = regexCache.get(source);
   if (cached !== undefined) return cached;
-  let compiled: RegExp | null;
+  let compiled: RegexTest | null;
   try {
-    compiled = new RegExp(source);
+    const pattern = RE2JS.compile(source);
+    compiled = (subject) => pattern.matcher(subject).find();
   } catch {
     compiled = null;
   }
@@ -80,7 +91,7 @@ function evaluateOperator(operator: string, expected: unknown, actual: unknown):
     case '$regex': {
       const subject = regexSubject(actual);
       const regex = typeof expected === 'string' ? compileRegex(expected) : null;
-      return subject !== undefined && (regex?.test(subject) ?? false);
+      return subject !== undefined && (regex?.(subject) ?? false);
     }
     default:
       // parseConfig rejects unknown operators; an unvalidated query simply does not match.

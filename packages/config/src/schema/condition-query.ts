@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import safeRegex from 'safe-regex2';
 import { z } from 'zod';
 
@@ -34,6 +35,13 @@ export function checkRegexSource(source: string): string | undefined {
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'invalid';
     return `expected a valid JavaScript regular expression (${reason})`;
+  }
+  try {
+    // Conditions run on RE2JS (linear time): no backreferences or lookaround.
+    RE2JS.compile(source);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'invalid';
+    return `expected a regular expression without backreferences or lookaround (${reason})`;
   }
   if (!safeRegex(source)) {
     return 'expected a regular expression without catastrophic backtracking (nested or overlapping quantifiers such as (a+)+)';
