@@ -1,3 +1,5 @@
 import { createVitestConfig } from '@pk/dev-config/vitest';
 
-export default createVitestConfig();
+// The gateway's suites measure time (abort latency, p99 with a failing store, SIGTERM drains) and
+// spawn gateway processes: one file at a time keeps them honest on a 2-core machine.
+export default createVitestConfig({ fileParallelism: false, testTimeout: 20_000 });

@@ -1,4 +1,8 @@
 import type { UserConfig } from 'vitest/config';
 
 /** Shared Vitest settings; in CI also writes `test-results.json` for the CI summary line. */
-export function createVitestConfig(options?: { testTimeout?: number; include?: string[] }): UserConfig;
+export function createVitestConfig(options?: {
+  testTimeout?: number;
+  include?: string[];
+  fileParallelism?: boolean;
+}): UserConfig;

@@ -3,7 +3,11 @@
 // `.ci/summarize-tests.mjs` adds up into the plain `N passed, N failed` line CI reads.
 import { defineConfig } from 'vitest/config';
 
-/** @param {{ testTimeout?: number, include?: string[] }} [options] */
+/**
+ * @param {{ testTimeout?: number, include?: string[], fileParallelism?: boolean }} [options]
+ * `fileParallelism: false` runs a package's test files one at a time: for suites that measure time
+ * (abort latency, p99 under a failing store) on a 2-core machine.
+ */
 export function createVitestConfig(options = {}) {
   const reporters =
     process.env.CI === 'true' || process.env.PK_TEST_REPORT === '1'
@@ -15,6 +19,7 @@ export function createVitestConfig(options = {}) {
       testTimeout: options.testTimeout ?? 10_000,
       reporters,
       passWithNoTests: false,
+      fileParallelism: options.fileParallelism ?? true,
     },
   });
 }
