@@ -73,6 +73,30 @@ describe.runIf(runs)('Redis cache store', () => {
       expect(pttl).toBeGreaterThan(120_000 - 2000);
       expect(pttl).toBeLessThanOrEqual(120_000);
       await redis.del(...created);
+      // A config without max_age takes the request's cache-control: max-age (hosted Portkey).
+      const beforeControl = new Set(await redis.keys('pk:c:*'));
+      const response = await fetch(`${first.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-provider': 'openai',
+          authorization: 'Bearer sk-redis-cache',
+          'x-portkey-custom-host': `${upstream.url}/v1`,
+          'x-portkey-config': JSON.stringify({ cache: { mode: 'simple' } }),
+          'cache-control': 'max-age=300',
+        },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: `cache-control ${runId}` }],
+        }),
+      });
+      await response.text();
+      const fromControl = (await redis.keys('pk:c:*')).filter((key) => !beforeControl.has(key));
+      expect(fromControl).toHaveLength(1);
+      const controlTtl = await redis.pttl(fromControl[0] ?? '');
+      expect(controlTtl).toBeGreaterThan(300_000 - 2000);
+      expect(controlTtl).toBeLessThanOrEqual(300_000);
+      await redis.del(...fromControl);
     } finally {
       redis.disconnect();
     }

@@ -22,6 +22,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { completionToSse } from '../cache/completion-to-sse.js';
 import { createRequestCache } from '../cache/request-cache.js';
+import { withRequestMaxAge } from '../cache/request-max-age.js';
 import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import { sendPkError } from '../plugins/error-envelope.js';
@@ -79,7 +80,7 @@ export async function runProxiedRequest(
   const headers = parseRequestHeaders(request.headers);
   const log = request.logFields;
   if (headers.options.metadata) log.metadata = headers.options.metadata;
-  const { plan, model } = resolveRequestPlan({
+  const { plan: resolvedPlan, model } = resolveRequestPlan({
     headers,
     model: typeof body.model === 'string' ? body.model : undefined,
     settings: services.settings,
@@ -92,6 +93,8 @@ export async function runProxiedRequest(
         ? request.headers['x-portkey-config']
         : undefined,
   });
+  const cacheControl = request.headers['cache-control'];
+  const plan = withRequestMaxAge(resolvedPlan, typeof cacheControl === 'string' ? cacheControl : undefined);
   if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
   const providerRequest: ProviderRequest = {
     endpoint,

@@ -55,7 +55,13 @@ describe('inheritance (behaviour reference §3.5)', () => {
     expect(first.retry).toMatchObject({ attempts: 2, on_status_codes: [429, 500, 502, 503, 504] });
     expect(anthropic.retry).toMatchObject({ attempts: 1, on_status_codes: [429] });
     expect(first.cache).toEqual({ mode: 'simple', max_age: 120, shadow: false, threshold: 0.95 });
-    expect(groq.cache).toEqual({ mode: 'semantic', max_age: 604_800, shadow: false, threshold: 0.95 });
+    expect(groq.cache).toEqual({
+      mode: 'semantic',
+      max_age: 604_800,
+      shadow: false,
+      threshold: 0.95,
+      max_age_from_default: true,
+    });
   });
 
   it('inherits request_timeout, custom_host and forward_headers unless set', () => {

@@ -36,6 +36,11 @@ export interface CachePolicy {
   readonly max_age: number;
   readonly shadow: boolean;
   readonly threshold: number;
+  /**
+   * True when the config gave no `max_age`: the request's `cache-control: max-age` may then set the
+   * lifetime (hosted Portkey), else the 7-day default applies.
+   */
+  readonly max_age_from_default?: true;
 }
 
 /** Default semantic similarity threshold (hosted Portkey documents a cosine threshold of 0.95). */
@@ -59,6 +64,7 @@ export function normalizeCache(cache: CacheConfig): { policy: CachePolicy; outOf
       max_age: cache.max_age === undefined || outOfRange ? DEFAULT_CACHE_MAX_AGE_SECONDS : cache.max_age,
       shadow: cache.shadow ?? false,
       threshold: cache.threshold ?? DEFAULT_CACHE_THRESHOLD,
+      ...(cache.max_age === undefined ? { max_age_from_default: true as const } : {}),
     },
     outOfRange,
   };
