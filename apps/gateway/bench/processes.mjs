@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 
 /** Starts `node <script> …args` and resolves `{ child, url }` once `readyPattern` matches its output. */
 export function startProcess(script, args, env, readyPattern, options = {}) {
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), script, ...args], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: options.cwd,

@@ -45,6 +45,7 @@ const pk = await startProcess(
   [],
   { PORT: '0', PK_LOG_LEVEL: 'info' },
   /pk gateway listening on (http:\/\/[^"\s]+)/,
+  { nodeFlags: ['--max-semi-space-size=8'] },
 );
 children.push(pk);
 let portkey;
