@@ -24,6 +24,7 @@ export {
   type UnprefixedRequestHeaderName,
   VERTEX_REQUEST_HEADERS,
 } from './header-names.js';
+export { headerOverridesOf } from './header-overrides.js';
 export {
   createHeaderProblem,
   type HeaderProblem,

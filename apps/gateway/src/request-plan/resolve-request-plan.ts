@@ -11,10 +11,10 @@ import {
   resolveConfig,
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
+import { headerOverridesOf } from '@pk/headers';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
-import { headerOverridesOf } from './header-overrides.js';
 import { nonCanonicalIpv6Problem } from './ip-literal-spelling.js';
 import { mapPlanLeaves, planLeaves } from './map-plan-leaves.js';
 

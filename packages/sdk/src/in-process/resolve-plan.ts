@@ -11,7 +11,7 @@ import {
   resolveConfig,
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
-import { headerOverridesOf } from './header-overrides.js';
+import { headerOverridesOf } from '@pk/headers';
 import type { InProcessVirtualKey } from './in-process-setup.js';
 import { customHostsOf } from './trusted-hosts.js';
 

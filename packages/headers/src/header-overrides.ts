@@ -1,7 +1,7 @@
 import { camelToSnake, type HeaderOverrides, PROVIDER_STRING_OPTION_KEYS } from '@pk/config';
-import type { ParsedRequestHeaders } from '@pk/headers';
+import type { ParsedRequestHeaders } from './parse-request-headers.js';
 
-/** Header options whose config key is not the plain snake_case of the option name (as the gateway). */
+/** Header options whose config key is not the plain snake_case of the option name. */
 const RENAMED_OPTIONS: Readonly<Record<string, string>> = {
   azureResourceName: 'resource_name',
   azureDeploymentId: 'deployment_id',
@@ -15,12 +15,16 @@ const RENAMED_OPTIONS: Readonly<Record<string, string>> = {
 const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(PROVIDER_STRING_OPTION_KEYS);
 
 /**
- * The request's options as the config's header overrides, with the gateway's rules: timeout, custom
- * host and forward headers for every target; provider, key and provider options only for a config
- * with neither `provider` nor `targets`. The Portkey key repeated in `Authorization` is not a
- * provider key (`parseRequestHeaders` already skips it).
+ * Turns the parsed request headers into the config's header overrides (decision 0006), as the
+ * gateway and the SDK's in-process mode both apply them: timeout,
+ * custom host and forward headers for every target; provider, credentials and provider options only
+ * for a config that has neither `provider` nor `targets` (`resolveConfig` applies that rule).
+ * `Authorization` is a provider key only when it is not the gateway key itself.
  */
-export function headerOverridesOf(parsed: ParsedRequestHeaders): HeaderOverrides {
+export function headerOverridesOf(
+  parsed: ParsedRequestHeaders,
+  options: { readonly authorizationIsGatewayKey?: boolean } = {},
+): HeaderOverrides {
   const overrides: Record<string, unknown> = {};
   const source = parsed.options as Readonly<Record<string, unknown>>;
   for (const [option, value] of Object.entries(source)) {
@@ -35,6 +39,16 @@ export function headerOverridesOf(parsed: ParsedRequestHeaders): HeaderOverrides
   if (Array.isArray(source.forwardHeaders)) overrides.forward_headers = source.forwardHeaders;
   if (typeof source.provider === 'string') overrides.provider = source.provider;
   if (typeof source.virtualKey === 'string') overrides.virtual_key = source.virtualKey;
-  if (parsed.providerKey) overrides.api_key = parsed.providerKey.key;
+  const providerKey = parsed.providerKey;
+  if (
+    providerKey &&
+    !(providerKey.header === 'authorization' && options.authorizationIsGatewayKey === true)
+  ) {
+    overrides.api_key = providerKey.key;
+  } else if (providerKey) {
+    // Authorization carried the gateway key: the provider key, if any, is in x-api-key or api-key.
+    const fallback = parsed.unprefixed['x-api-key'] ?? parsed.unprefixed['api-key'];
+    if (fallback !== undefined && fallback !== '') overrides.api_key = fallback;
+  }
   return overrides as HeaderOverrides;
 }
