@@ -24,6 +24,12 @@ export {
   mutatorListSchema,
 } from '../schema/hooks.js';
 export {
+  INTERNAL_IPV4_BLOCKS,
+  INTERNAL_IPV6_BLOCKS,
+  isInternalAddress,
+  isIpv4Literal,
+} from '../schema/ip-ranges.js';
+export {
   PROVIDER_OPTION_KEYS,
   PROVIDER_STRING_OPTION_KEYS,
   type ProviderStringOptionKey,
