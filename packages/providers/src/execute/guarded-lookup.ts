@@ -138,6 +138,8 @@ export function createAddressGuard(options: AddressGuardOptions = {}): AddressGu
 export interface GuardedConnectorOptions extends AddressGuardOptions {
   /** Milliseconds to establish a connection. */
   readonly timeoutMs: number;
+  /** Extra trusted CA certificates (PEM) for upstream TLS, e.g. a company proxy's or a test's own. */
+  readonly ca?: string | readonly string[];
 }
 
 /**
@@ -149,6 +151,7 @@ export function createGuardedConnector(options: GuardedConnectorOptions): buildC
   const connect = buildConnector({
     timeout: options.timeoutMs,
     lookup: guard.lookup,
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
   } as buildConnector.BuildOptions);
   return (connectOptions, callback) => {
     const refused = guard.checkLiteral(connectOptions.hostname);

@@ -50,6 +50,8 @@ export interface UndiciTransportOptions {
   readonly trustedHosts?: readonly string[];
   /** Name resolution for direct connections (default: the system's `dns.lookup`); tests inject one. */
   readonly lookup?: ResolveHost;
+  /** Extra trusted CA certificates (PEM) for upstream TLS (a private CA, or a test's own). */
+  readonly ca?: string | readonly string[];
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -128,6 +130,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
       timeoutMs: options.connectTimeoutMs ?? 10_000,
       ...(options.trustedHosts === undefined ? {} : { trustedHosts: options.trustedHosts }),
       ...(options.lookup === undefined ? {} : { resolve: options.lookup }),
+      ...(options.ca === undefined ? {} : { ca: options.ca }),
     }),
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
     ...(options.connectionsPerOrigin === undefined ? {} : { connections: options.connectionsPerOrigin }),
