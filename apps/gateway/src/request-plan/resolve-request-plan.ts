@@ -1,11 +1,11 @@
 import {
+  applyVirtualKeyReferences,
   type Config,
   type ConfigWarning,
   checkCustomHost,
   type HeaderOverrides,
   PkError,
   type PlanLeaf,
-  parseModelReference,
   parseProviderReference,
   type ResolvedPlan,
   resolveConfig,
@@ -87,19 +87,7 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
   }
 
   const { config, warnings, saved } = configOf(input);
-  let model: string | undefined;
-  const modelReference = input.model === undefined ? undefined : parseModelReference(input.model);
-  if (modelReference) {
-    model = modelReference.model;
-    overrides.virtual_key ??= modelReference.virtualKeyId;
-  }
-  if (typeof overrides.provider === 'string') {
-    const reference = parseProviderReference(overrides.provider);
-    if (reference.kind === 'virtual-key') {
-      overrides.virtual_key = reference.virtualKeyId;
-      delete overrides.provider;
-    }
-  }
+  const model = applyVirtualKeyReferences(overrides, input.model);
   const configHasRouting =
     config !== undefined &&
     ('provider' in config || 'targets' in config || 'virtual_key' in config || 'virtualKey' in config);

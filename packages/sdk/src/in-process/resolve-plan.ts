@@ -1,11 +1,11 @@
 import {
+  applyVirtualKeyReferences,
   type Config,
   type HeaderOverrides,
   PkError,
   type PlanLeaf,
   type PlanNode,
   parseConfig,
-  parseModelReference,
   parseProviderReference,
   type ResolvedPlan,
   resolveConfig,
@@ -49,19 +49,7 @@ export function resolveInProcessPlan(input: InProcessPlanInput): InProcessPlan {
   }
   const overrides: Record<string, unknown> = { ...headerOverridesOf(headers) };
   const config = configOf(input);
-  let model: string | undefined;
-  const modelReference = input.model === undefined ? undefined : parseModelReference(input.model);
-  if (modelReference) {
-    model = modelReference.model;
-    overrides.virtual_key ??= modelReference.virtualKeyId;
-  }
-  if (typeof overrides.provider === 'string') {
-    const reference = parseProviderReference(overrides.provider);
-    if (reference.kind === 'virtual-key') {
-      overrides.virtual_key = reference.virtualKeyId;
-      delete overrides.provider;
-    }
-  }
+  const model = applyVirtualKeyReferences(overrides, input.model);
   const configRoutes =
     config !== undefined && ('provider' in config || 'targets' in config || 'virtual_key' in config);
   if (!configRoutes && overrides.provider === undefined && overrides.virtual_key === undefined) {
