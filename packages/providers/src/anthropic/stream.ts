@@ -1,8 +1,8 @@
-import { createErrorEnvelope } from '@pk/config';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { OpenAIFinishReason } from '../openai-format/chat-completion.js';
 import type { ChatCompletionChunk } from '../openai-format/chat-completion-chunk.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
+import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { type AnthropicStreamEvent, type AnthropicUsage, anthropicStreamEventSchema } from './api.js';
 import { mapAnthropicStopReason } from './finish-reason.js';
@@ -167,13 +167,7 @@ export function createAnthropicStreamTransformer(
     },
     flush(controller) {
       if (finished) return;
-      controller.enqueue({
-        type: 'error',
-        envelope: createErrorEnvelope({
-          code: 'PK_ERR_STREAM_INTERRUPTED',
-          message: 'the provider stream ended before message_stop',
-        }),
-      });
+      controller.enqueue(streamInterrupted('the provider stream ended before message_stop'));
     },
   });
 }

@@ -1,7 +1,7 @@
-import { createErrorEnvelope } from '@pk/config';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
+import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { type BedrockStreamPayload, bedrockStreamPayloadSchema } from './api.js';
 import { mapBedrockStopReason } from './finish-reason.js';
@@ -110,13 +110,7 @@ export function createBedrockStreamTransformer(
     },
     flush(controller) {
       if (finished || stopped) return;
-      controller.enqueue({
-        type: 'error',
-        envelope: createErrorEnvelope({
-          code: 'PK_ERR_STREAM_INTERRUPTED',
-          message: 'the provider stream ended before messageStop',
-        }),
-      });
+      controller.enqueue(streamInterrupted('the provider stream ended before messageStop'));
     },
   });
 }

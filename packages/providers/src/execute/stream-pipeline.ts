@@ -1,7 +1,7 @@
-import { createErrorEnvelope } from '@pk/config';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { createSseEncoderStream } from '../shared/sse-encoder.js';
+import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type {
   PreparedRequest,
   ProviderAdapter,
@@ -56,13 +56,7 @@ export function translateStream(options: {
         controller.enqueue(value);
       } catch {
         resolveUsage(undefined);
-        controller.enqueue({
-          type: 'error',
-          envelope: createErrorEnvelope({
-            code: 'PK_ERR_STREAM_INTERRUPTED',
-            message: 'the provider stream was interrupted',
-          }),
-        });
+        controller.enqueue(streamInterrupted('the provider stream was interrupted'));
         controller.close();
       }
     },

@@ -1,8 +1,8 @@
-import { createErrorEnvelope } from '@pk/config';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { OpenAIFinishReason } from '../openai-format/chat-completion.js';
 import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
+import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import {
   type GoogleGenerateContentResponse,
@@ -111,13 +111,7 @@ export function createGoogleStreamTransformer(
     flush(controller) {
       if (failed) return;
       if (finished.size === 0) {
-        controller.enqueue({
-          type: 'error',
-          envelope: createErrorEnvelope({
-            code: 'PK_ERR_STREAM_INTERRUPTED',
-            message: 'the provider stream ended before a finish reason',
-          }),
-        });
+        controller.enqueue(streamInterrupted('the provider stream ended before a finish reason'));
         return;
       }
       const openAIUsage = toOpenAIUsageFromGoogle(usage);

@@ -1,7 +1,8 @@
-import { createErrorEnvelope, type OpenAIErrorEnvelope } from '@pk/config';
+import type { OpenAIErrorEnvelope } from '@pk/config';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { openAIErrorBodySchema, openAIStreamChunkFieldsSchema } from './api.js';
 
@@ -98,13 +99,7 @@ export function createOpenAIStreamTransformer(
     },
     flush(controller) {
       if (finished) return;
-      controller.enqueue({
-        type: 'error',
-        envelope: createErrorEnvelope({
-          code: 'PK_ERR_STREAM_INTERRUPTED',
-          message: 'the provider stream ended before [DONE]',
-        }),
-      });
+      controller.enqueue(streamInterrupted('the provider stream ended before [DONE]'));
     },
   });
 }
