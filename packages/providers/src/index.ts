@@ -6,7 +6,7 @@ export { createAnthropicStreamTransformer } from './anthropic/stream.js';
 export { azureOpenAIAdapter } from './azure-openai/index.js';
 export { toAzureOpenAIRequest } from './azure-openai/request.js';
 export { toBedrockUpstreamError } from './bedrock/errors.js';
-export { decodeBedrockEventStream } from './bedrock/event-stream.js';
+export { createBedrockEventStreamDecoder } from './bedrock/event-stream.js';
 export { bedrockAdapter } from './bedrock/index.js';
 export { toBedrockRequest } from './bedrock/request.js';
 export { fromBedrockResponse } from './bedrock/response.js';
@@ -31,6 +31,7 @@ export {
   type ProxySettings,
   type UndiciTransportOptions,
 } from './execute/undici-transport.js';
+export { bodyText, discardBody, toWebReadableStream } from './execute/upstream-body.js';
 export { toGoogleUpstreamError } from './google/errors.js';
 export { googleAdapter } from './google/index.js';
 export { toGoogleRequest } from './google/request.js';
@@ -72,13 +73,16 @@ export type {
   ProviderEndpoint,
   ProviderRequest,
   ProviderTarget,
+  StreamDecoder,
   StreamOutput,
+  StreamSink,
+  StreamTransformer,
   StreamTransformerOptions,
   UpstreamErrorInput,
 } from './spec/provider-adapter.js';
 export { type CachedToken, createMemoryTokenCache, type TokenCache } from './spec/token-cache.js';
 export { isRetryableStatus, UpstreamError, type UpstreamErrorInit } from './spec/upstream-error.js';
-export type { UpstreamRequest, UpstreamResponse } from './spec/upstream-request.js';
+export type { ByteStream, UpstreamRequest, UpstreamResponse } from './spec/upstream-request.js';
 export { VERSION } from './version.js';
 export { toVertexAIUpstreamError } from './vertex-ai/errors.js';
 export { vertexAIAdapter } from './vertex-ai/index.js';

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   type BreakerStore,
   PkError,
@@ -189,10 +190,10 @@ export async function runProxiedRequest(
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
   if (answer.kind === 'raw') {
-    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    const bytes = answer.body instanceof Readable ? answer.body : Readable.from(answer.body);
+    return reply.code(answer.status).headers(answer.headers).send(bytes);
   }
   reply.hijack();
-  const stop = AbortSignal.any([services.stopStreams]);
   const headersOut = { ...reply.getHeaders(), ...answer.headers } as Record<string, string | number>;
   const commit = result.commitToCache;
   const accumulator = commit && endpoint === 'chat.completions' ? new ChatStreamAccumulator() : undefined;
@@ -200,7 +201,7 @@ export async function runProxiedRequest(
     response: reply.raw,
     stream: answer.stream,
     headers: headersOut,
-    stop,
+    stop: services.stopStreams,
     ...(accumulator ? { onChunk: (chunk: Uint8Array) => accumulator.push(chunk) } : {}),
   });
   const usage = await answer.usage;

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { createErrorEnvelope } from '@pk/config';
+import type { ByteStream } from '@pk/providers';
 
 /** Idle interval after which a `: ping` comment keeps proxies from closing a quiet stream. */
 export const SSE_PING_INTERVAL_MS = 15_000;
@@ -11,6 +12,16 @@ function errorFrame(message: string): Uint8Array {
   return encoder.encode(`event: error\ndata: ${JSON.stringify(envelope)}\n\n`);
 }
 
+/** Cancels a stream, ignoring a rejection (a web stream that is being read refuses to cancel). */
+function cancelQuietly(stream: ByteStream, reason: Error): void {
+  try {
+    const result: unknown = stream.cancel(reason);
+    if (result instanceof Promise) result.catch(() => {});
+  } catch {
+    // the stream is ending anyway
+  }
+}
+
 /**
  * Copies an OpenAI SSE stream to the client: headers flushed at once, backpressure respected (waits
  * for `drain`), a `: ping` comment after 15 s without data, the upstream cancelled when the client
@@ -19,7 +30,7 @@ function errorFrame(message: string): Uint8Array {
  */
 export async function sendSse(options: {
   readonly response: ServerResponse;
-  readonly stream: ReadableStream<Uint8Array>;
+  readonly stream: ByteStream;
   readonly headers: Readonly<Record<string, string | number>>;
   readonly stop: AbortSignal;
   readonly pingIntervalMs?: number;
@@ -34,19 +45,30 @@ export async function sendSse(options: {
     'x-accel-buffering': 'no',
   });
   response.flushHeaders();
-  const reader = stream.getReader();
+  const chunks = stream[Symbol.asyncIterator]();
+  // Ends the wait for the next chunk at once when the client leaves or the gateway stops, whether or
+  // not the stream honours `cancel` while a read is pending.
+  const finished: IteratorResult<Uint8Array> = { done: true, value: undefined };
+  let interrupt: (result: IteratorResult<Uint8Array>) => void = () => {};
+  const nextChunk = (): Promise<IteratorResult<Uint8Array>> =>
+    new Promise((resolve, reject) => {
+      interrupt = resolve;
+      chunks.next().then(resolve, reject);
+    });
   let clientGone = false;
   const onClose = (): void => {
     if (!response.writableFinished) {
       clientGone = true;
-      void reader.cancel(new Error('the client went away')).catch(() => {});
+      cancelQuietly(stream, new Error('the client went away'));
+      interrupt(finished);
     }
   };
   response.once('close', onClose);
   let stopped = false;
   const onStop = (): void => {
     stopped = true;
-    void reader.cancel(new Error('the gateway is shutting down')).catch(() => {});
+    cancelQuietly(stream, new Error('the gateway is shutting down'));
+    interrupt(finished);
   };
   options.stop.addEventListener('abort', onStop, { once: true });
   const pingEvery = options.pingIntervalMs ?? SSE_PING_INTERVAL_MS;
@@ -62,8 +84,8 @@ export async function sendSse(options: {
   );
   try {
     for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
+      const { done, value } = await nextChunk();
+      if (done || stopped || clientGone) break;
       lastWrite = Date.now();
       options.onChunk?.(value);
       if (!response.write(value)) {
@@ -79,6 +101,7 @@ export async function sendSse(options: {
       }
       if (clientGone) return false;
     }
+    if (clientGone) return false;
     if (stopped && !response.writableEnded) response.write(errorFrame('the gateway is shutting down'));
     response.end();
     return !stopped;

@@ -1,9 +1,13 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import type { OpenAIFinishReason } from '../openai-format/chat-completion.js';
 import type { ChatCompletionChunk } from '../openai-format/chat-completion-chunk.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
-import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import type {
+  StreamOutput,
+  StreamSink,
+  StreamTransformer,
+  StreamTransformerOptions,
+} from '../spec/provider-adapter.js';
 import { type AnthropicStreamEvent, type AnthropicUsage, anthropicStreamEventSchema } from './api.js';
 import { mapAnthropicStopReason } from './finish-reason.js';
 import { ANTHROPIC_JSON_TOOL_NAME, wantsAnthropicJson } from './json-mode.js';
@@ -20,9 +24,7 @@ type Delta = ChatCompletionChunk['choices'][number]['delta'];
  * when asked for, `onUsage`), `ping` (ignored) and `error` (an `event: error` frame).
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
-export function createAnthropicStreamTransformer(
-  options: StreamTransformerOptions,
-): TransformStream<EventSourceMessage, StreamOutput> {
+export function createAnthropicStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
   const { context, request } = options;
   const strict = context.strictOpenAICompliance;
   const json = wantsAnthropicJson(request.body);
@@ -47,10 +49,7 @@ export function createAnthropicStreamTransformer(
     return { type: 'data', data: JSON.stringify(value) };
   }
 
-  function handle(
-    event: AnthropicStreamEvent,
-    controller: TransformStreamDefaultController<StreamOutput>,
-  ): void {
+  function handle(event: AnthropicStreamEvent, controller: StreamSink): void {
     switch (event.type) {
       case 'message_start':
         id = event.message.id;
@@ -159,7 +158,7 @@ export function createAnthropicStreamTransformer(
     }
   }
 
-  return new TransformStream<EventSourceMessage, StreamOutput>({
+  return {
     transform(message, controller) {
       if (finished) return;
       const parsed = anthropicStreamEventSchema.safeParse(parseJsonOrUndefined(message.data));
@@ -169,5 +168,5 @@ export function createAnthropicStreamTransformer(
       if (finished) return;
       controller.enqueue(streamInterrupted('the provider stream ended before message_stop'));
     },
-  });
+  };
 }

@@ -1,6 +1,5 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import { createOpenAIStreamTransformer } from '../openai/stream.js';
-import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import type { StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 
 const PROMPT_FILTER_ONLY =
   /^\s*\{\s*"choices"\s*:\s*\[\s*\]\s*,\s*"created"\s*:\s*0\s*,[\s\S]*"prompt_filter_results"/;
@@ -11,18 +10,15 @@ const PROMPT_FILTER_ONLY =
  * otherwise it passes through. A content-filter stop arrives as `finish_reason: "content_filter"`.
  * @see https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/content-filter
  */
-export function createAzureOpenAIStreamTransformer(
-  options: StreamTransformerOptions,
-): TransformStream<EventSourceMessage, StreamOutput> {
+export function createAzureOpenAIStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
   const fastPath = createOpenAIStreamTransformer(options);
   if (!options.context.strictOpenAICompliance) return fastPath;
-  const filter = new TransformStream<EventSourceMessage, EventSourceMessage>({
-    transform(event, controller) {
-      if (!PROMPT_FILTER_ONLY.test(event.data)) controller.enqueue(event);
+  return {
+    transform(event, sink) {
+      if (!PROMPT_FILTER_ONLY.test(event.data)) fastPath.transform(event, sink);
     },
-  });
-  return { writable: filter.writable, readable: filter.readable.pipeThrough(fastPath) } as TransformStream<
-    EventSourceMessage,
-    StreamOutput
-  >;
+    flush(sink) {
+      fastPath.flush?.(sink);
+    },
+  };
 }

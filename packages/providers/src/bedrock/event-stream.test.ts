@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { bedrockFramesFromChunks } from '../test-support/bedrock-frames.js';
 import { readChunkFixture } from '../test-support/fixtures.js';
 import { runAdapterStream } from '../test-support/run-stream.js';
-import { decodeBedrockEventStream } from './event-stream.js';
+import { createBedrockEventStreamDecoder } from './event-stream.js';
 import { bedrockAdapter } from './index.js';
 
 /** CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320), written here so the frame does not trust the codec. */
@@ -45,22 +45,13 @@ function handBuiltFrame(headers: Record<string, string>, payload: string): Uint8
 }
 
 async function decodeAll(chunks: Uint8Array[]) {
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
-      controller.close();
-    },
-  });
-  const events = [];
-  for await (const event of decodeBedrockEventStream(body) as unknown as AsyncIterable<{
-    event?: string;
-    data: string;
-  }>)
-    events.push(event);
+  const decoder = createBedrockEventStreamDecoder();
+  const events = chunks.flatMap((chunk) => decoder.push(chunk));
+  events.push(...decoder.end());
   return events;
 }
 
-describe('decodeBedrockEventStream', () => {
+describe('createBedrockEventStreamDecoder', () => {
   const frame = handBuiltFrame(
     { ':event-type': 'contentBlockDelta', ':content-type': 'application/json', ':message-type': 'event' },
     '{"contentBlockIndex":0,"delta":{"text":"Hi"},"p":"abcdefghijk"}',

@@ -1,6 +1,7 @@
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { EventSourceMessage } from 'eventsource-parser';
+import type { StreamDecoder } from '../spec/provider-adapter.js';
 
 /** Largest frame accepted (AWS caps event-stream messages at 16 MiB). */
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -14,46 +15,48 @@ function headerString(
 }
 
 /**
- * Bedrock's binary `application/vnd.amazon.eventstream` body → events for the stream transformer. Bytes
- * are cut into whole frames by their length prelude, and each frame is decoded (both CRC32s checked)
- * by `@smithy/eventstream-codec`. An event frame becomes `{ event: <:event-type>, data: <payload> }`;
+ * Bedrock's binary `application/vnd.amazon.eventstream` body → events for the stream transformer, fed
+ * chunk by chunk. Bytes are cut into whole frames by their length prelude, and each frame is decoded
+ * (both CRC32s checked) by `@smithy/eventstream-codec`. An event frame becomes `{ event: <:event-type>, data: <payload> }`;
  * an exception frame `{ event: <:exception-type>, data }` (e.g. `throttlingException`). A bad CRC, a
  * frame over 16 MiB or a cut frame throws, which ends the client stream with `PK_ERR_STREAM_INTERRUPTED`.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/RESTSelectObjectAppendix.html (frame layout)
  */
-export function decodeBedrockEventStream(
-  body: ReadableStream<Uint8Array>,
-): ReadableStream<EventSourceMessage> {
+export function createBedrockEventStreamDecoder(): StreamDecoder {
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
-  let buffer = new Uint8Array(0);
-  return body.pipeThrough(
-    new TransformStream<Uint8Array, EventSourceMessage>({
-      transform(chunk, controller) {
+  let buffer: Uint8Array = new Uint8Array(0);
+  return {
+    push(chunk) {
+      if (buffer.length === 0) buffer = chunk;
+      else {
         const joined = new Uint8Array(buffer.length + chunk.length);
         joined.set(buffer);
         joined.set(chunk, buffer.length);
         buffer = joined;
-        while (buffer.length >= 4) {
-          const total = new DataView(buffer.buffer, buffer.byteOffset, 4).getUint32(0);
-          if (total < 16 || total > MAX_FRAME_BYTES)
-            throw new Error(`invalid event-stream frame length ${total}`);
-          if (buffer.length < total) break;
-          const message = codec.decode(buffer.subarray(0, total));
-          buffer = buffer.slice(total);
-          const headers = message.headers as Record<string, { type: string; value: unknown }>;
-          const kind = headerString(headers, ':message-type');
-          const event =
-            kind === 'exception'
-              ? (headerString(headers, ':exception-type') ?? 'exception')
-              : kind === 'error'
-                ? (headerString(headers, ':error-code') ?? 'error')
-                : (headerString(headers, ':event-type') ?? 'message');
-          controller.enqueue({ event, data: toUtf8(message.body), id: undefined });
-        }
-      },
-      flush() {
-        if (buffer.length > 0) throw new Error('the event stream ended inside a frame');
-      },
-    }),
-  );
+      }
+      const events: EventSourceMessage[] = [];
+      while (buffer.length >= 4) {
+        const total = new DataView(buffer.buffer, buffer.byteOffset, 4).getUint32(0);
+        if (total < 16 || total > MAX_FRAME_BYTES)
+          throw new Error(`invalid event-stream frame length ${total}`);
+        if (buffer.length < total) break;
+        const message = codec.decode(buffer.subarray(0, total));
+        buffer = buffer.slice(total);
+        const headers = message.headers as Record<string, { type: string; value: unknown }>;
+        const kind = headerString(headers, ':message-type');
+        const event =
+          kind === 'exception'
+            ? (headerString(headers, ':exception-type') ?? 'exception')
+            : kind === 'error'
+              ? (headerString(headers, ':error-code') ?? 'error')
+              : (headerString(headers, ':event-type') ?? 'message');
+        events.push({ event, data: toUtf8(message.body), id: undefined });
+      }
+      return events;
+    },
+    end() {
+      if (buffer.length > 0) throw new Error('the event stream ended inside a frame');
+      return [];
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { readBedrockCredentials, readBedrockRegion } from './credentials.js';
 import { toBedrockUpstreamError } from './errors.js';
-import { decodeBedrockEventStream } from './event-stream.js';
+import { createBedrockEventStreamDecoder } from './event-stream.js';
 import { toBedrockRequest } from './request.js';
 import { fromBedrockResponse } from './response.js';
 import { signBedrockRequest } from './sign.js';
@@ -9,7 +9,7 @@ import { createBedrockStreamTransformer } from './stream.js';
 
 /**
  * The Bedrock adapter: OpenAI chat completions over Converse and ConverseStream (SigV4-signed by the
- * `authorize` step at the call's clock, the binary event stream decoded by `decodeStream`), embeddings
+ * `authorize` step at the call's clock, the binary event stream decoded by `createStreamDecoder`), embeddings
  * over InvokeModel for Titan and Cohere models.
  */
 export const bedrockAdapter = {
@@ -42,5 +42,5 @@ export const bedrockAdapter = {
       service: 'bedrock',
       date: new Date(context.now()),
     }),
-  decodeStream: decodeBedrockEventStream,
+  createStreamDecoder: createBedrockEventStreamDecoder,
 } as const satisfies ProviderAdapter;

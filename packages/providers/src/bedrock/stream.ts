@@ -1,8 +1,7 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
-import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { type BedrockStreamPayload, bedrockStreamPayloadSchema } from './api.js';
 import { mapBedrockStopReason } from './finish-reason.js';
 import { BEDROCK_JSON_TOOL_NAME, wantsBedrockJson } from './json-mode.js';
@@ -17,9 +16,7 @@ import { toOpenAIUsageFromBedrock } from './usage.js';
  * `internalServerException`, `serviceUnavailableException`) as `event: error`.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
  */
-export function createBedrockStreamTransformer(
-  options: StreamTransformerOptions,
-): TransformStream<EventSourceMessage, StreamOutput> {
+export function createBedrockStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
   const { context, request } = options;
   const json = wantsBedrockJson(request.body);
   const chunks = createChunkFactory({
@@ -34,11 +31,7 @@ export function createBedrockStreamTransformer(
   const toolIndexOfBlock = new Map<number, number>();
   const jsonBlocks = new Set<number>();
 
-  function handle(
-    event: string,
-    payload: BedrockStreamPayload,
-    controller: TransformStreamDefaultController<StreamOutput>,
-  ): void {
+  function handle(event: string, payload: BedrockStreamPayload, controller: StreamSink): void {
     const block = payload.contentBlockIndex ?? 0;
     switch (event) {
       case 'messageStart':
@@ -102,7 +95,7 @@ export function createBedrockStreamTransformer(
     }
   }
 
-  return new TransformStream<EventSourceMessage, StreamOutput>({
+  return {
     transform(message, controller) {
       if (finished) return;
       const parsed = bedrockStreamPayloadSchema.safeParse(parseJsonOrUndefined(message.data));
@@ -112,5 +105,5 @@ export function createBedrockStreamTransformer(
       if (finished || stopped) return;
       controller.enqueue(streamInterrupted('the provider stream ended before messageStop'));
     },
-  });
+  };
 }

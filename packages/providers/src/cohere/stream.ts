@@ -1,8 +1,7 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
-import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { type CohereStreamEvent, cohereStreamEventSchema } from './api.js';
 import { mapCohereFinishReason } from './finish-reason.js';
 import { toOpenAIUsageFromCohere } from './usage.js';
@@ -17,9 +16,7 @@ import { toOpenAIUsageFromCohere } from './usage.js';
  * @see https://docs.cohere.com/v2/docs/streaming
  * @see https://docs.cohere.com/docs/tool-use-streaming
  */
-export function createCohereStreamTransformer(
-  options: StreamTransformerOptions,
-): TransformStream<EventSourceMessage, StreamOutput> {
+export function createCohereStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
   const { context, request } = options;
   const strict = context.strictOpenAICompliance;
   const chunks = createChunkFactory({
@@ -31,10 +28,7 @@ export function createCohereStreamTransformer(
   let toolCount = 0;
   const toolIndexOfEvent = new Map<number, number>();
 
-  function handle(
-    event: CohereStreamEvent,
-    controller: TransformStreamDefaultController<StreamOutput>,
-  ): void {
+  function handle(event: CohereStreamEvent, controller: StreamSink): void {
     const message = event.delta?.message;
     switch (event.type) {
       case 'message-start':
@@ -102,7 +96,7 @@ export function createCohereStreamTransformer(
     }
   }
 
-  return new TransformStream<EventSourceMessage, StreamOutput>({
+  return {
     transform(message, controller) {
       if (finished) return;
       const parsed = cohereStreamEventSchema.safeParse(parseJsonOrUndefined(message.data));
@@ -112,5 +106,5 @@ export function createCohereStreamTransformer(
       if (finished) return;
       controller.enqueue(streamInterrupted('the provider stream ended before message-end'));
     },
-  });
+  };
 }

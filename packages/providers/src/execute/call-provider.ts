@@ -14,6 +14,7 @@ import type {
 } from '../spec/provider-adapter.js';
 import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
+import type { ByteStream } from '../spec/upstream-request.js';
 import { checkEndpointSupported } from './endpoint-support.js';
 import { readBodyText } from './read-body.js';
 import { translateStream } from './stream-pipeline.js';
@@ -40,10 +41,15 @@ export type ProviderAnswer =
     })
   | (ProviderAnswerCommon & {
       readonly kind: 'stream';
-      readonly stream: ReadableStream<Uint8Array>;
+      /** OpenAI SSE bytes; `cancel` it if you stop reading (the upstream is released). */
+      readonly stream: ByteStream;
       readonly usage: Promise<OpenAIUsage | undefined>;
     })
-  | (ProviderAnswerCommon & { readonly kind: 'raw'; readonly body: ReadableStream<Uint8Array> });
+  | (ProviderAnswerCommon & {
+      readonly kind: 'raw';
+      /** The upstream's bytes as they come (a Node `Readable` from the undici transport). */
+      readonly body: AsyncIterable<Uint8Array>;
+    });
 
 /** The routing engine's `AttemptOutcome` for a provider call. */
 export type ProviderAttemptOutcome = AttemptOutcome<ProviderAnswer, UpstreamError | PkError>;

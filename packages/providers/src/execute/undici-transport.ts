@@ -76,32 +76,7 @@ function decode(body: Readable, contentEncoding: string | undefined): Readable {
   }
 }
 
-/**
- * A pull-based web stream over a Node stream: bytes are read only as the consumer asks (back-pressure
- * to the upstream socket), and cancelling destroys the Node stream, which releases the connection.
- */
-function toWebStream(readable: Readable): ReadableStream<Uint8Array> {
-  const iterator: AsyncIterator<Buffer> = readable[Symbol.asyncIterator]();
-  // Errors reach the consumer through `iterator.next()`; this keeps a late abort from going unhandled.
-  readable.on('error', () => {});
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const { done, value } = await iterator.next();
-          if (done) controller.close();
-          else controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
-        } catch (error) {
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        await iterator.return?.().catch(() => undefined);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
+function ignoreError(): void {}
 
 /** A connection refused by the SSRF guard: a 400 the client must fix, never retried. */
 function customHostRefusedError(provider: string, cause: Error): UpstreamError {
@@ -151,15 +126,13 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
   async function send(upstream: UpstreamRequest, sendOptions: SendOptions): Promise<UpstreamResponse> {
     const { signal, provider } = sendOptions;
     if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
-    const controller = new AbortController();
-    const forwardAbort = (): void => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', forwardAbort, { once: true });
     try {
+      // undici listens to the signal itself (until the body ends) and destroys the body on abort.
       const response = await undiciRequest(upstream.url, {
         method: upstream.method as Dispatcher.HttpMethod,
         headers: { ...upstream.headers, 'accept-encoding': acceptEncoding },
         body: upstream.body ?? null,
-        signal: controller.signal,
+        signal,
         dispatcher,
       });
       const headers = flattenHeaders(response.headers);
@@ -168,12 +141,13 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         delete headers['content-encoding'];
         delete headers['content-length'];
         response.body.on('error', (error) => decoded.destroy(error));
+        decoded.on('close', () => response.body.destroy());
       }
-      decoded.once('close', () => signal?.removeEventListener('abort', forwardAbort));
-      const body = toWebStream(decoded);
-      return { status: response.statusCode, headers, body };
+      // Errors reach whoever reads the body; this keeps a late abort (`discardBody`) from going unhandled.
+      decoded.on('error', ignoreError);
+      // The Node stream itself: iterated by the stream pipeline, read whole with `text()`, or piped.
+      return { status: response.statusCode, headers, body: decoded };
     } catch (error) {
-      signal?.removeEventListener('abort', forwardAbort);
       if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
       const refused = customHostRefusalOf(error);
       if (refused) throw customHostRefusedError(provider, refused);

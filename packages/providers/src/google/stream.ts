@@ -1,9 +1,8 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import type { OpenAIFinishReason } from '../openai-format/chat-completion.js';
 import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
-import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import {
   type GoogleGenerateContentResponse,
   type GoogleUsageMetadata,
@@ -22,9 +21,7 @@ import { toOpenAIUsageFromGoogle } from './usage.js';
  * `PK_ERR_STREAM_INTERRUPTED`.
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
-export function createGoogleStreamTransformer(
-  options: StreamTransformerOptions,
-): TransformStream<EventSourceMessage, StreamOutput> {
+export function createGoogleStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
   const { context, request } = options;
   const strict = context.strictOpenAICompliance;
   const chunks = createChunkFactory({
@@ -38,10 +35,7 @@ export function createGoogleStreamTransformer(
   const toolCounts = new Map<number, number>();
   const finished = new Map<number, OpenAIFinishReason>();
 
-  function handle(
-    event: GoogleGenerateContentResponse,
-    controller: TransformStreamDefaultController<StreamOutput>,
-  ): void {
+  function handle(event: GoogleGenerateContentResponse, controller: StreamSink): void {
     if (event.error) {
       failed = true;
       controller.enqueue(
@@ -102,7 +96,7 @@ export function createGoogleStreamTransformer(
     }
   }
 
-  return new TransformStream<EventSourceMessage, StreamOutput>({
+  return {
     transform(message, controller) {
       if (failed) return;
       const parsed = googleGenerateContentResponseSchema.safeParse(parseJsonOrUndefined(message.data));
@@ -118,5 +112,5 @@ export function createGoogleStreamTransformer(
       options.onUsage(openAIUsage);
       if (request.clientWantsUsage) controller.enqueue(chunks.usage(openAIUsage));
     },
-  });
+  };
 }

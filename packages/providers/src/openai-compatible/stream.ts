@@ -1,6 +1,5 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import { createOpenAIStreamTransformer } from '../openai/stream.js';
-import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import type { StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 
 /**
  * OpenAI-compatible streams take OpenAI's fast path; vendors that put usage in the last content chunk
@@ -8,6 +7,6 @@ import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-ad
  */
 export function createOpenAICompatibleStreamTransformer(
   options: StreamTransformerOptions,
-): TransformStream<EventSourceMessage, StreamOutput> {
+): StreamTransformer {
   return createOpenAIStreamTransformer(options);
 }

@@ -1,9 +1,8 @@
 import type { OpenAIErrorEnvelope } from '@pk/config';
-import type { EventSourceMessage } from 'eventsource-parser';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
-import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { openAIErrorBodySchema, openAIStreamChunkFieldsSchema } from './api.js';
 
 const HAS_USAGE_OBJECT = /"usage"\s*:\s*\{/;
@@ -34,9 +33,7 @@ function errorEnvelopeFrom(data: string): OpenAIErrorEnvelope {
  * becomes an `event: error` frame; a stream cut before `[DONE]` ends with `PK_ERR_STREAM_INTERRUPTED`.
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
  */
-export function createOpenAIStreamTransformer(
-  options: StreamTransformerOptions,
-): TransformStream<EventSourceMessage, StreamOutput> {
+export function createOpenAIStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
   const wantsUsage = options.request.clientWantsUsage;
   let finished = false;
   let lastUsage: OpenAIUsage | undefined;
@@ -48,7 +45,7 @@ export function createOpenAIStreamTransformer(
     object?: string | undefined;
   } = {};
 
-  function emitUsage(controller: TransformStreamDefaultController<StreamOutput>): void {
+  function emitUsage(controller: StreamSink): void {
     if (lastUsage !== undefined) options.onUsage(lastUsage);
     if (!wantsUsage || lastUsage === undefined) return;
     const data =
@@ -64,7 +61,7 @@ export function createOpenAIStreamTransformer(
     controller.enqueue({ type: 'data', data });
   }
 
-  return new TransformStream<EventSourceMessage, StreamOutput>({
+  return {
     transform(event, controller) {
       if (finished) return;
       const data = event.data;
@@ -101,5 +98,5 @@ export function createOpenAIStreamTransformer(
       if (finished) return;
       controller.enqueue(streamInterrupted('the provider stream ended before [DONE]'));
     },
-  });
+  };
 }

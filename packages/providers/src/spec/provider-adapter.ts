@@ -90,6 +90,32 @@ export type StreamOutput =
   | { readonly type: 'data'; readonly data: string }
   | { readonly type: 'error'; readonly envelope: OpenAIErrorEnvelope };
 
+/** Where a stream transformer puts what it emits. */
+export interface StreamSink {
+  /** Emits one item; an `error` item ends the client's stream. */
+  enqueue(output: StreamOutput): void;
+}
+
+/**
+ * Vendor events → OpenAI stream items, called synchronously for each event and once at the end. A
+ * plain object, not a web `TransformStream`: each stage of a web stream costs a promise per chunk and
+ * several allocations per request, which showed up as the largest part of the streaming hot path.
+ */
+export interface StreamTransformer {
+  /** One vendor event; emits zero or more items. Never throws: emits an `error` item instead. */
+  transform(event: EventSourceMessage, sink: StreamSink): void;
+  /** The vendor stream ended normally (not after a broken body): emits what is still due. */
+  flush?(sink: StreamSink): void;
+}
+
+/** Vendor body bytes → events, fed chunk by chunk (the framing stage). */
+export interface StreamDecoder {
+  /** The events that `bytes` completes. Throws on bytes that cannot be framed. */
+  push(bytes: Uint8Array): readonly EventSourceMessage[];
+  /** The body ended: the events still held. Throws when it ended inside a frame. */
+  end(): readonly EventSourceMessage[];
+}
+
 /** What a stream transformer is created with. */
 export interface StreamTransformerOptions {
   /** The context of the call. */
@@ -154,9 +180,7 @@ export interface ProviderAdapter {
   /** Vendor JSON answer → OpenAI JSON answer (pure). */
   parseResponse(body: unknown, request: PreparedRequest, context: ProviderContext): unknown;
   /** Vendor SSE events → OpenAI chunks. Never throws mid-stream: emits an error item instead. */
-  createStreamTransformer(
-    options: StreamTransformerOptions,
-  ): TransformStream<EventSourceMessage, StreamOutput>;
+  createStreamTransformer(options: StreamTransformerOptions): StreamTransformer;
   /** Vendor error answer → {@link UpstreamError} (pure). */
   parseError(input: UpstreamErrorInput): UpstreamError;
   /**
@@ -166,11 +190,11 @@ export interface ProviderAdapter {
    */
   authorize?(upstream: UpstreamRequest, context: AuthorizeContext): Promise<UpstreamRequest>;
   /**
-   * Optional framing stage for a vendor whose stream is not SSE (Bedrock's binary event stream): body
-   * bytes → events for `createStreamTransformer`. Throwing (a bad frame, a broken body) ends the client
-   * stream with `PK_ERR_STREAM_INTERRUPTED`. Default: SSE parsing.
+   * Optional framing stage for a vendor whose stream is not SSE (Bedrock's binary event stream): a
+   * decoder of body bytes → events for `createStreamTransformer`. Throwing (a bad frame, a body cut
+   * inside a frame) ends the client stream with `PK_ERR_STREAM_INTERRUPTED`. Default: SSE parsing.
    */
-  decodeStream?(body: ReadableStream<Uint8Array>): ReadableStream<EventSourceMessage>;
+  createStreamDecoder?(): StreamDecoder;
 }
 
 /** What an error transform reads. */

@@ -10,12 +10,24 @@ export interface UpstreamRequest {
   readonly body?: string | Uint8Array;
 }
 
+/**
+ * Bytes that arrive over time, read once with `for await`. `cancel` stops early and releases what
+ * feeds the stream (the upstream connection) at once, even while a read is pending; the pending read
+ * then ends. Idempotent.
+ */
+export interface ByteStream extends AsyncIterable<Uint8Array> {
+  cancel(reason?: unknown): void;
+}
+
 /** What `execute` returns: status, headers and a body stream (already decompressed). */
 export interface UpstreamResponse {
   /** HTTP status. */
   readonly status: number;
   /** Response headers, names in lower case, repeated values joined with `, `. */
   readonly headers: Readonly<Record<string, string>>;
-  /** The body bytes. Cancel it to release the connection. */
-  readonly body: ReadableStream<Uint8Array>;
+  /**
+   * The body bytes, read once. A Node `Readable` (what the undici transport gives) or a web
+   * `ReadableStream` both qualify; `discardBody` releases either.
+   */
+  readonly body: AsyncIterable<Uint8Array>;
 }

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { callProvider } from '../execute/call-provider.js';
 import type { Transport } from '../execute/transport.js';
 
@@ -46,7 +45,7 @@ export async function startHarness(options: {
         if (answer.kind === 'json') response.end(JSON.stringify(answer.body));
         else {
           const stream = answer.kind === 'stream' ? answer.stream : answer.body;
-          Readable.fromWeb(stream as unknown as NodeReadableStream<Uint8Array>).pipe(response);
+          Readable.from(stream).pipe(response);
         }
       });
     });

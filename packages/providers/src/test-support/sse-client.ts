@@ -1,12 +1,11 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 /** Reads a whole SSE byte stream into its events. */
-export async function readSseEvents(stream: ReadableStream<Uint8Array>): Promise<EventSourceMessage[]> {
+export async function readSseEvents(stream: AsyncIterable<Uint8Array>): Promise<EventSourceMessage[]> {
   const events: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => events.push(event) });
   const decoder = new TextDecoder();
-  for await (const bytes of stream as unknown as AsyncIterable<Uint8Array>)
-    parser.feed(decoder.decode(bytes, { stream: true }));
+  for await (const bytes of stream) parser.feed(decoder.decode(bytes, { stream: true }));
   return events;
 }
 

@@ -1,13 +1,10 @@
-import type { EventSourceMessage } from 'eventsource-parser';
 import { createAnthropicStreamTransformer } from '../anthropic/stream.js';
 import { createGoogleStreamTransformer } from '../google/stream.js';
-import type { StreamOutput, StreamTransformerOptions } from '../spec/provider-adapter.js';
+import type { StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { vertexAIModelRoute } from './location.js';
 
 /** Vertex SSE → OpenAI chunks: Claude streams as Anthropic's events, Gemini streams as Google's chunks. */
-export function createVertexAIStreamTransformer(
-  options: StreamTransformerOptions,
-): TransformStream<EventSourceMessage, StreamOutput> {
+export function createVertexAIStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
   return vertexAIModelRoute(options.request.body.model).publisher === 'anthropic'
     ? createAnthropicStreamTransformer(options)
     : createGoogleStreamTransformer(options);

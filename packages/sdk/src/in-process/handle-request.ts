@@ -99,10 +99,14 @@ export async function handleInProcessRequest(
         : { 'retry-after': String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))) };
     return errorResponse(outcome.error, outcome.status, { ...portkeyHeaders, ...retryAfter });
   }
-  return answerResponse(outcome.value, portkeyHeaders);
+  return answerResponse(outcome.value, portkeyHeaders, services.providers);
 }
 
-function answerResponse(answer: ProviderAnswer, portkeyHeaders: Readonly<Record<string, string>>): Response {
+function answerResponse(
+  answer: ProviderAnswer,
+  portkeyHeaders: Readonly<Record<string, string>>,
+  { toWebReadableStream }: ProvidersModule,
+): Response {
   const headers: Record<string, string> = { ...answer.headers, ...portkeyHeaders };
   if (answer.warnings.length > 0) headers['x-pk-warnings'] = answer.warnings.join('; ').slice(0, 2000);
   if (answer.kind === 'json') {
@@ -112,12 +116,12 @@ function answerResponse(answer: ProviderAnswer, portkeyHeaders: Readonly<Record<
     });
   }
   if (answer.kind === 'stream') {
-    return new Response(answer.stream, {
+    return new Response(toWebReadableStream(answer.stream), {
       status: answer.status,
       headers: { ...headers, 'content-type': 'text/event-stream' },
     });
   }
-  return new Response(answer.body, { status: answer.status, headers });
+  return new Response(toWebReadableStream(answer.body), { status: answer.status, headers });
 }
 
 /** The request for one leaf: its `forward_headers` picked from the client's headers. */
