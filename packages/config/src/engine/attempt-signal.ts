@@ -7,16 +7,23 @@ import type { AttemptOptions } from './ports.js';
  */
 export class LazyAttemptOptions implements AttemptOptions {
   readonly attempt: number;
+  readonly #callerSignal: AbortSignal | undefined;
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
 
-  constructor(attempt: number) {
+  /**
+   * `callerSignal`: when no timer can fire for this attempt, the caller's signal is its only abort
+   * source, so it is handed out as is instead of creating another one.
+   */
+  constructor(attempt: number, callerSignal?: AbortSignal) {
     this.attempt = attempt;
+    this.#callerSignal = callerSignal;
   }
 
   /** The attempt's signal (created on first read). */
   get signal(): AbortSignal {
+    if (this.#callerSignal !== undefined) return this.#callerSignal;
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
       if (this.#aborted) this.#controller.abort(this.#reason);

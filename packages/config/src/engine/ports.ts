@@ -12,8 +12,9 @@ export interface AttemptOptions {
    * deadline, or the caller's signal. Once `attempt` has resolved the engine never fires it, so a
    * stream is never cut by a timer; stop a stream by cancelling it. The adapter only honours it; the
    * engine decides what it means. Its `reason` says why: a `PkError` with `PK_ERR_TIMEOUT` or
-   * `PK_ERR_DEADLINE`, else the caller's own reason. It is created on first read (an `AbortSignal`
-   * is costly), so read it rather than spreading the options object.
+   * `PK_ERR_DEADLINE`, else the caller's own reason. Without a timeout or deadline it is the caller's
+   * signal itself. It is created on first read (an `AbortSignal` is costly), so read it rather than
+   * spreading the options object.
    */
   readonly signal: AbortSignal;
   /** 0 for the first try of this target, 1 for the first retry … */

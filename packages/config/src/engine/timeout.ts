@@ -7,9 +7,10 @@ import { startTimer } from './timer.js';
 
 /**
  * Calls `attempt` once under the engine's clock. The attempt's signal fires at `request_timeout` or
- * at the request deadline, whichever comes first, or when the caller's signal aborts, but only while
- * the attempt is pending: once `attempt` resolves the engine lets go of it, so a stream is never cut
- * by a timer (a stream is stopped by cancelling it). A fired timer resolves at once (a 408
+ * at the request deadline, whichever comes first, or when the caller's signal aborts. Timers fire only
+ * while the attempt is pending: once `attempt` resolves the engine lets go of it, so a stream is never
+ * cut by a timer (a stream is stopped by cancelling it). Without a timer the attempt's signal is the
+ * caller's own, so a caller abort also reaches a stream already returned. A fired timer resolves at once (a 408
  * `timeout_error`, or a 504 `PK_ERR_DEADLINE`) even if the adapter ignores the signal; a caller abort
  * rejects with `CallerAbort`. Sets `context.attemptOrigin` when the engine made the outcome.
  */
@@ -18,7 +19,6 @@ export function attemptOnce<Req, Value, Err>(
   leaf: PlanLeaf,
   attempt: number,
 ): Promise<PlanOutcome<Value, Err>> {
-  const options = new LazyAttemptOptions(attempt);
   let limitMs = leaf.request_timeout;
   let isDeadline = false;
   const deadlineAt = context.deadlineAtMs;
@@ -29,6 +29,8 @@ export function attemptOnce<Req, Value, Err>(
       isDeadline = true;
     }
   }
+  // Without a timer the caller's signal is the attempt's only abort source: it is passed on as is.
+  const options = new LazyAttemptOptions(attempt, limitMs === undefined ? context.signal : undefined);
   if (limitMs === undefined && context.signal === undefined) {
     return context.ports.attempt(leaf, context.request, options);
   }
