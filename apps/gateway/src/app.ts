@@ -10,6 +10,7 @@ import { answerClientError } from './client-error.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { useJsonBodyParser } from './plugins/json-body.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
@@ -63,6 +64,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     clientErrorHandler: answerClientError,
     return503OnClosing: true,
   });
+  useJsonBodyParser(app);
   await app.register(traceIdPlugin);
   await app.register(errorHandlerPlugin);
   const shutdown = dependencies.shutdown ?? createShutdownState();

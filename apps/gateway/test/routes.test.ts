@@ -99,6 +99,48 @@ describe('POST /v1/completions', () => {
   });
 });
 
+describe('JSON bodies', () => {
+  it('reach the provider as the client sent them, byte for byte, when nothing changes them', async () => {
+    const text = '{ "model" : "gpt-3.5-turbo-instruct",\n  "prompt": "Capital of Fr\u00e4nce?", "n": 1 }';
+    const result = await json('/v1/completions', {
+      method: 'POST',
+      headers: { ...VK, 'content-type': 'application/json; charset=utf-8' },
+      body: text,
+    });
+    expect(result.status).toBe(200);
+    expect(seen[0]?.body.toString('utf8')).toBe(text);
+  });
+
+  it('are serialised again when the config changes them (override_params)', async () => {
+    const result = await json('/v1/completions', {
+      method: 'POST',
+      headers: {
+        ...VK,
+        'content-type': 'application/json',
+        'x-portkey-config': JSON.stringify({ override_params: { n: 2 } }),
+      },
+      body: '{ "model": "gpt-3.5-turbo-instruct", "prompt": "p", "n": 1 }',
+    });
+    expect(result.status).toBe(200);
+    expect(JSON.parse(seen[0]?.body.toString() ?? '{}')).toEqual({
+      model: 'gpt-3.5-turbo-instruct',
+      prompt: 'p',
+      n: 2,
+    });
+  });
+
+  it('with a __proto__ key are refused with 400, as fastify does', async () => {
+    const result = await json('/v1/completions', {
+      method: 'POST',
+      headers: { ...VK, 'content-type': 'application/json' },
+      body: '{"model":"m","__proto__":{"polluted":true}}',
+    });
+    expect(result.status).toBe(400);
+    expect(result.body.error.code).toBe('PK_ERR_INVALID_REQUEST');
+    expect(seen).toHaveLength(0);
+  });
+});
+
 describe('pass-through', () => {
   it('POST /v1/images/generations sends the JSON body unchanged', async () => {
     const result = await json('/v1/images/generations', {

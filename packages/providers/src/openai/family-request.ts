@@ -1,3 +1,4 @@
+import { bodyJsonOf } from '../shared/body-json.js';
 import { isJsonObject } from '../shared/json.js';
 import { joinUrl } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderEndpoint } from '../spec/provider-adapter.js';
@@ -31,6 +32,15 @@ function withQuery(url: string, query: string | undefined): string {
  * can always be logged and cached; the stream transformer removes the usage chunk again when the
  * client did not ask for it.
  */
+/**
+ * The upstream JSON of `body` with the provider options merged: the client's own bytes when nothing
+ * was merged and the body is still exactly what they say (`body-json.ts`), else serialised.
+ */
+function serialiseBody(body: Record<string, unknown>, providerOptions: Readonly<Record<string, unknown>>) {
+  if (Object.keys(providerOptions).length > 0) return JSON.stringify({ ...body, ...providerOptions });
+  return bodyJsonOf(body) ?? JSON.stringify(body);
+}
+
 export function buildOpenAIFamilyRequest(
   request: PreparedRequest,
   endpoint: OpenAIFamilyEndpoint,
@@ -50,23 +60,24 @@ export function buildOpenAIFamilyRequest(
         ...(request.rawBody !== undefined
           ? { body: request.rawBody }
           : hasJsonBody
-            ? { body: JSON.stringify({ ...request.body, ...request.providerOptions }) }
+            ? { body: serialiseBody(request.body, request.providerOptions) }
             : {}),
       },
       warnings: [],
     };
   }
-  const body = { ...request.body, ...request.providerOptions };
-  if (request.stream && endpoint.acceptsStreamOptions !== false) {
-    const current = isJsonObject(body.stream_options) ? body.stream_options : {};
-    body.stream_options = { ...current, include_usage: true };
+  let body: Record<string, unknown> = request.body;
+  if (request.stream && endpoint.acceptsStreamOptions !== false && !request.clientWantsUsage) {
+    const merged = { ...body, ...request.providerOptions };
+    const current = isJsonObject(merged.stream_options) ? merged.stream_options : {};
+    body = { ...merged, stream_options: { ...current, include_usage: true } };
   }
   return {
     upstream: {
       url: withQuery(joinUrl(endpoint.baseUrl, PATH_OF_ENDPOINT[request.endpoint]), endpoint.query),
       method: 'POST',
       headers: { ...endpoint.headers, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+      body: body === request.body ? serialiseBody(body, request.providerOptions) : JSON.stringify(body),
     },
     warnings: [],
   };

@@ -1,4 +1,5 @@
 import type { PreparedRequest, ProviderRequest, ProviderTarget } from '../spec/provider-adapter.js';
+import { bodyJsonOf, rememberBodyJson } from './body-json.js';
 import { isJsonObject } from './json.js';
 
 /** A prepared request plus what the shared response steps need to remember. */
@@ -13,7 +14,8 @@ export interface PreparedCall extends PreparedRequest {
  *   (then the target's own `provider_options[<provider>]`) is kept, for the adapter to merge into the
  *   upstream body, so a fallback never sends one vendor's options to another;
  * - the target's `override_params` replace the client's values;
- * - `encoding_format: "base64"` is removed for embeddings and applied once on the way back.
+ * - `encoding_format: "base64"` is removed for embeddings and applied once on the way back;
+ * - when none of that changed anything, the body keeps the client's JSON bytes (`body-json.ts`).
  */
 export function prepareRequest(options: {
   readonly request: ProviderRequest;
@@ -34,6 +36,14 @@ export function prepareRequest(options: {
     wantsBase64Embeddings = true;
     delete body.encoding_format;
   }
+  const receivedJson = bodyJsonOf(request.body);
+  const unchanged =
+    receivedJson !== undefined &&
+    bodyProviderOptions === undefined &&
+    !wantsBase64Embeddings &&
+    (options.overrideParams === undefined || Object.keys(options.overrideParams).length === 0);
+  // The client's bytes still say exactly what `body` says: the adapter may send them as they are.
+  if (unchanged) rememberBodyJson(body, receivedJson);
   const stream = body.stream === true;
   const streamOptions = body.stream_options;
   const clientWantsUsage = stream && isJsonObject(streamOptions) && streamOptions.include_usage === true;

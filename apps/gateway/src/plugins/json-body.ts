@@ -1,0 +1,31 @@
+import { rememberBodyJson } from '@pk/providers';
+import { errorCodes, type FastifyInstance } from 'fastify';
+import secureJsonParse from 'secure-json-parse';
+
+const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
+
+/**
+ * `application/json` bodies, parsed as fastify's own parser does (secure-json-parse: a `__proto__` or
+ * `constructor.prototype` key is refused; an empty or broken body is fastify's 400), but from the
+ * bytes, which are kept with the parsed object (`rememberBodyJson`): an OpenAI-family upstream gets
+ * them as they came when nothing changed the body, instead of a second `JSON.stringify` and encode.
+ */
+export function useJsonBodyParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, bytes, done) => {
+    const buffer = bytes as Buffer;
+    if (buffer.length === 0) {
+      done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = secureJsonParse.parse(buffer.toString('utf8'), undefined, PARSE_OPTIONS);
+    } catch {
+      done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
+      return;
+    }
+    if (typeof body === 'object' && body !== null) rememberBodyJson(body, buffer);
+    done(null, body);
+  });
+}
