@@ -7,6 +7,8 @@ export interface ServerOptions {
   readonly settingsPath?: string;
   readonly shutdownTimeoutMs: number;
   readonly allowUnauthenticated: boolean;
+  /** How long log lines may wait in memory before they are written (0: each line at once). */
+  readonly logFlushMs: number;
 }
 
 /** A start-up problem: printed as one line, exit code 1. */
@@ -17,7 +19,10 @@ export class StartupError extends Error {
   }
 }
 
-/** Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED` and `--settings`. */
+/**
+ * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
+ * `PK_LOG_FLUSH_MS` and `--settings`.
+ */
 export function readServerOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
@@ -37,12 +42,17 @@ export function readServerOptions(
       `PK_SHUTDOWN_TIMEOUT_MS must be a number of milliseconds, got ${env.PK_SHUTDOWN_TIMEOUT_MS}`,
     );
   }
+  const logFlushMs = Number(env.PK_LOG_FLUSH_MS ?? '100');
+  if (!Number.isInteger(logFlushMs) || logFlushMs < 0 || logFlushMs > 60_000) {
+    throw new StartupError(`PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${env.PK_LOG_FLUSH_MS}`);
+  }
   return {
     host: env.HOST || '127.0.0.1',
     port,
     ...(settingsPath ? { settingsPath } : {}),
     shutdownTimeoutMs,
     allowUnauthenticated: env.PK_ALLOW_UNAUTHENTICATED === '1' || env.PK_ALLOW_UNAUTHENTICATED === 'true',
+    logFlushMs,
   };
 }
 

@@ -35,6 +35,27 @@ describe('the gateway process', () => {
     expect(gateway.output()).toContain('draining');
   });
 
+  it('writes request log lines in batches: within PK_LOG_FLUSH_MS, and all of them on exit', async () => {
+    const gateway = await startGateway({ PK_LOG_FLUSH_MS: '200' });
+    running.push(gateway);
+    const lines = () =>
+      gateway
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request"'));
+    await fetch(`${gateway.url}/health`);
+    const deadline = Date.now() + 2000;
+    while (lines().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(lines()).toHaveLength(1);
+    for (let index = 0; index < 20; index += 1) await fetch(`${gateway.url}/health`);
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    expect(lines()).toHaveLength(21);
+    const refused = await runGatewayExpectingExit({ PK_LOG_FLUSH_MS: 'soon' });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('PK_LOG_FLUSH_MS must be 0-60000 milliseconds');
+  });
+
   it('refuses to listen beyond loopback without gateway keys, unless allowed', async () => {
     const refused = await runGatewayExpectingExit({ HOST: '0.0.0.0' });
     expect(refused.code).toBe(1);
