@@ -43,3 +43,30 @@ export function quantile(sorted, q) {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
+
+/**
+ * Sends `count` requests back to back over `concurrency` connections (closed loop: the next leaves
+ * when an answer is in) and returns how many answers failed the `check`. For CPU per request at
+ * saturation, where the machine's cost of waking an idle process does not dominate.
+ */
+export async function backToBack({ url, headers, body, concurrency, count, check }) {
+  const { origin, pathname } = new URL(url);
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+  let failures = 0;
+  let sent = 0;
+  const loop = async () => {
+    while (sent < count) {
+      sent += 1;
+      try {
+        const response = await pool.request({ path: pathname, method: 'POST', headers, body });
+        const text = await response.body.text();
+        if (response.statusCode !== 200 || !check(text)) failures += 1;
+      } catch {
+        failures += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  await pool.close();
+  return { failures };
+}

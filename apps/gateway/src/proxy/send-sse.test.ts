@@ -50,6 +50,34 @@ describe('sendSse', () => {
     expect(text).toBe('data: {"a":1}\n\ndata: [DONE]\n\n');
   });
 
+  it('sends the headers on their own when the first piece is late', async () => {
+    const server = createServer((_request, response) => {
+      void sendSse({
+        response,
+        stream: new ReadableStream({
+          async start(controller) {
+            await sleep(400);
+            controller.enqueue(encoder.encode('data: [DONE]\n\n'));
+            controller.close();
+          },
+        }),
+        headers: {},
+        stop: new AbortController().signal,
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(performance.now() - started).toBeLessThan(300);
+      expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+      expect(await response.text()).toBe('data: [DONE]\n\n');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('sends a ": ping" comment when the stream is idle', async () => {
     const { text } = await serve(
       () =>

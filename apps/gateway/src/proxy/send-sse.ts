@@ -23,7 +23,8 @@ function cancelQuietly(stream: ByteStream, reason: Error): void {
 }
 
 /**
- * Copies an OpenAI SSE stream to the client: headers flushed at once, backpressure respected (waits
+ * Copies an OpenAI SSE stream to the client: headers sent at once (with the first piece when it is
+ * already there), backpressure respected (waits
  * for `drain`), a `: ping` comment after 15 s without data, the upstream cancelled when the client
  * goes away, and `event: error` + a clean close when the stream breaks or the gateway must stop
  * (`stop` aborts). Resolves `true` when the stream ended normally.
@@ -44,7 +45,12 @@ export async function sendSse(options: {
     'cache-control': 'no-cache',
     'x-accel-buffering': 'no',
   });
-  response.flushHeaders();
+  // The headers leave with the first piece when it is already there (one write instead of two), or
+  // on their own at the next turn of the event loop, so a client waiting for a slow first token
+  // still learns at once that the stream started.
+  const flushHeaders = setImmediate(() => {
+    if (!response.headersSent && !response.destroyed) response.flushHeaders();
+  });
   const chunks = stream[Symbol.asyncIterator]();
   // Ends the wait for the next chunk at once when the client leaves or the gateway stops, whether or
   // not the stream honours `cancel` while a read is pending.
@@ -115,6 +121,7 @@ export async function sendSse(options: {
     return false;
   } finally {
     clearInterval(ping);
+    clearImmediate(flushHeaders);
     response.off('close', onClose);
     options.stop.removeEventListener('abort', onStop);
   }
