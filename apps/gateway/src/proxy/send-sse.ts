@@ -48,8 +48,9 @@ export async function sendSse(options: {
   // The headers leave with the first piece when it is already there (one write instead of two), or
   // on their own at the next turn of the event loop, so a client waiting for a slow first token
   // still learns at once that the stream started.
+  let written = false;
   const flushHeaders = setImmediate(() => {
-    if (!response.headersSent && !response.destroyed) response.flushHeaders();
+    if (!written && !response.writableEnded && !response.destroyed) response.flushHeaders();
   });
   const chunks = stream[Symbol.asyncIterator]();
   // Ends the wait for the next chunk at once when the client leaves or the gateway stops, whether or
@@ -93,6 +94,7 @@ export async function sendSse(options: {
       const { done, value } = await nextChunk();
       if (done || stopped || clientGone) break;
       lastWrite = Date.now();
+      written = true;
       options.onChunk?.(value);
       if (!response.write(value)) {
         await new Promise<void>((resolve) => {
