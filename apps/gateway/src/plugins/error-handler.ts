@@ -67,9 +67,9 @@ export const errorHandlerPlugin = fastifyPlugin(
         `no route ${request.method} ${request.url.split('?')[0]}`,
       ),
     );
-    app.addHook('onSend', async (_request, reply, payload) => {
+    app.addHook('onSend', (_request, reply, payload, done) => {
       if (reply.statusCode >= 300) reply.header('x-should-retry', 'false');
-      return payload;
+      done(null, payload);
     });
   },
   { name: 'pk-error-handler', dependencies: ['pk-trace-id'] },
