@@ -7,7 +7,7 @@
 // timing), streaming first-byte overhead, peak RSS, CPU per request for a 1 MiB body, and a cache
 // hit against a 50 ms upstream. A script, not a test: the numbers depend on the machine.
 //
-// Env: PK_BENCH_SECONDS (saturation run length, default 5), PK_BENCH_CONNECTIONS (default 32),
+// Env: PK_BENCH_SECONDS (saturation run length, default 5), PK_BENCH_CONNECTIONS (default 128: with 32 the load generator, not the gateway, set pk's pace here),
 // PK_BENCH_LATENCY_MS (mock latency before headers, default 0), PK_BENCH_CHUNKS (stream pieces, 8),
 // PK_BENCH_PORTKEY (0 to skip Portkey).
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,7 +17,7 @@ import { ensurePortkeyGateway, startPortkeyGateway } from './portkey-gateway.mjs
 import { cpuMs, peakRssMiB, startProcess } from './processes.mjs';
 
 const seconds = Number(process.env.PK_BENCH_SECONDS ?? 5);
-const connections = Number(process.env.PK_BENCH_CONNECTIONS ?? 32);
+const connections = Number(process.env.PK_BENCH_CONNECTIONS ?? 128);
 const upstreamLatency = Number(process.env.PK_BENCH_LATENCY_MS ?? 0);
 const chunks = Number(process.env.PK_BENCH_CHUNKS ?? 8);
 const withPortkey = process.env.PK_BENCH_PORTKEY !== '0';
