@@ -1,13 +1,12 @@
 import type { ChatCompletion } from '../openai-format/chat-completion.js';
 import type { ThinkingBlock } from '../openai-format/chat-completion-request.js';
+import { buildChatCompletion, type ChatCompletionToolCall } from '../shared/chat-completion.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { anthropicMessageSchema } from './api.js';
 import { toAnthropicUpstreamErrorFromInvalidBody } from './errors.js';
 import { mapAnthropicStopReason } from './finish-reason.js';
 import { ANTHROPIC_JSON_TOOL_NAME, wantsAnthropicJson } from './json-mode.js';
 import { toOpenAIUsageFromAnthropic } from './usage.js';
-
-type ToolCall = NonNullable<ChatCompletion['choices'][number]['message']['tool_calls']>[number];
 
 /**
  * Anthropic Message → OpenAI chat completion (pure): text blocks joined into `content`, `tool_use`
@@ -28,7 +27,7 @@ export function fromAnthropicResponse(
   const texts: string[] = [];
   const reasoning: string[] = [];
   const thinkingBlocks: ThinkingBlock[] = [];
-  const toolCalls: ToolCall[] = [];
+  const toolCalls: ChatCompletionToolCall[] = [];
   let answeredWithJsonTool = false;
   for (const block of message.content) {
     if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text);
@@ -62,25 +61,14 @@ export function fromAnthropicResponse(
         ...(reasoning.length > 0 ? { reasoning_content: reasoning.join('') } : {}),
         ...(thinkingBlocks.length > 0 ? { thinking_blocks: thinkingBlocks } : {}),
       };
-  return {
+  return buildChatCompletion({
     id: message.id,
-    object: 'chat.completion',
-    created: Math.floor(context.now() / 1000),
     model: message.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: texts.length > 0 ? texts.join('') : null,
-          refusal: null,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-          ...extras,
-        },
-        finish_reason: finishReason,
-        logprobs: null,
-      },
-    ],
+    now: context.now(),
+    texts,
+    toolCalls,
+    extras,
+    finishReason,
     usage: toOpenAIUsageFromAnthropic(message.usage),
-  };
+  });
 }

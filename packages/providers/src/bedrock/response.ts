@@ -1,5 +1,6 @@
 import type { ChatCompletion } from '../openai-format/chat-completion.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
+import { buildChatCompletion, type ChatCompletionToolCall } from '../shared/chat-completion.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import {
@@ -10,8 +11,6 @@ import {
 import { mapBedrockStopReason } from './finish-reason.js';
 import { BEDROCK_JSON_TOOL_NAME, wantsBedrockJson } from './json-mode.js';
 import { toOpenAIUsageFromBedrock } from './usage.js';
-
-type ToolCall = NonNullable<ChatCompletion['choices'][number]['message']['tool_calls']>[number];
 
 function fromBedrockEmbedding(body: unknown, request: PreparedRequest, provider: string): EmbeddingList {
   const model = String(request.body.model ?? '');
@@ -56,7 +55,7 @@ export function fromBedrockResponse(
   const json = wantsBedrockJson(request.body);
   const texts: string[] = [];
   const reasoning: string[] = [];
-  const toolCalls: ToolCall[] = [];
+  const toolCalls: ChatCompletionToolCall[] = [];
   let answeredWithJsonTool = false;
   for (const block of parsed.data.output.message?.content ?? []) {
     if (typeof block.text === 'string') texts.push(block.text);
@@ -75,30 +74,18 @@ export function fromBedrockResponse(
       reasoning.push(block.reasoningContent.reasoningText.text);
     }
   }
-  return {
+  return buildChatCompletion({
     id: context.generateId(),
-    object: 'chat.completion',
-    created: Math.floor(context.now() / 1000),
     model: String(request.body.model ?? ''),
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: texts.length > 0 ? texts.join('') : null,
-          refusal: null,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-          ...(!context.strictOpenAICompliance && reasoning.length > 0
-            ? { reasoning_content: reasoning.join('') }
-            : {}),
-        },
-        finish_reason:
-          answeredWithJsonTool && toolCalls.length === 0
-            ? 'stop'
-            : mapBedrockStopReason(parsed.data.stopReason),
-        logprobs: null,
-      },
-    ],
+    now: context.now(),
+    texts,
+    toolCalls,
+    extras:
+      !context.strictOpenAICompliance && reasoning.length > 0
+        ? { reasoning_content: reasoning.join('') }
+        : {},
+    finishReason:
+      answeredWithJsonTool && toolCalls.length === 0 ? 'stop' : mapBedrockStopReason(parsed.data.stopReason),
     usage: toOpenAIUsageFromBedrock(parsed.data.usage),
-  };
+  });
 }

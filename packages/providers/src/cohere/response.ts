@@ -1,5 +1,6 @@
 import type { ChatCompletion } from '../openai-format/chat-completion.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
+import { buildChatCompletion } from '../shared/chat-completion.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { cohereChatResponseSchema, cohereEmbedResponseSchema } from './api.js';
@@ -47,25 +48,14 @@ export function fromCohereResponse(
     type: 'function' as const,
     function: { name: call.function?.name ?? '', arguments: call.function?.arguments ?? '{}' },
   }));
-  return {
+  return buildChatCompletion({
     id: parsed.data.id,
-    object: 'chat.completion',
-    created: Math.floor(context.now() / 1000),
     model: String(request.body.model ?? ''),
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: texts.length > 0 ? texts.join('') : null,
-          refusal: null,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-          ...(!context.strictOpenAICompliance && thinking !== '' ? { reasoning_content: thinking } : {}),
-        },
-        finish_reason: mapCohereFinishReason(parsed.data.finish_reason),
-        logprobs: null,
-      },
-    ],
+    now: context.now(),
+    texts,
+    toolCalls,
+    extras: !context.strictOpenAICompliance && thinking !== '' ? { reasoning_content: thinking } : {},
+    finishReason: mapCohereFinishReason(parsed.data.finish_reason),
     usage: toOpenAIUsageFromCohere(parsed.data.usage),
-  };
+  });
 }
