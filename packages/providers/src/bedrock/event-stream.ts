@@ -17,9 +17,10 @@ function headerString(
 /**
  * Bedrock's binary `application/vnd.amazon.eventstream` body → events for the stream transformer, fed
  * chunk by chunk. Bytes are cut into whole frames by their length prelude, and each frame is decoded
- * (both CRC32s checked) by `@smithy/eventstream-codec`. An event frame becomes `{ event: <:event-type>, data: <payload> }`;
- * an exception frame `{ event: <:exception-type>, data }` (e.g. `throttlingException`). A bad CRC, a
- * frame over 16 MiB or a cut frame throws, which ends the client stream with `PK_ERR_STREAM_INTERRUPTED`.
+ * (both CRC32s checked) by `@smithy/eventstream-codec`. An event frame becomes
+ * `{ event: <:event-type>, data: <payload> }`; an exception frame `{ event: <:exception-type>, data }`
+ * (e.g. `throttlingException`). A bad CRC, a frame over 16 MiB or a cut frame throws, which ends the
+ * client stream with `PK_ERR_STREAM_INTERRUPTED`.
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/RESTSelectObjectAppendix.html (frame layout)
  */
 export function createBedrockEventStreamDecoder(): StreamDecoder {

@@ -9,8 +9,8 @@ import { createBedrockStreamTransformer } from './stream.js';
 
 /**
  * The Bedrock adapter: OpenAI chat completions over Converse and ConverseStream (SigV4-signed by the
- * `authorize` step at the call's clock, the binary event stream decoded by `createStreamDecoder`), embeddings
- * over InvokeModel for Titan and Cohere models.
+ * `authorize` step at the call's clock, the binary event stream decoded by `createStreamDecoder`),
+ * embeddings over InvokeModel for Titan and Cohere models.
  */
 export const bedrockAdapter = {
   id: 'bedrock',
