@@ -6,20 +6,19 @@ import type { ModelPriceData } from './price-data-format.js';
 /** The key that stands for "any provider" or "any model" in {@link PriceOverrides}. */
 export const ANY = '*';
 
+// Native min/max so the settings' JSON Schema carries the bounds; the per-token guard is a refinement.
 const perMillion = z
-  .number()
-  .refine(
-    (value) => Number.isFinite(value) && value >= 0,
-    'expected a finite price ≥ 0, in USD per 1M tokens',
+  .number('expected a price in USD per 1M tokens')
+  .min(0, 'a price cannot be negative')
+  .max(
+    MAX_PRICE_PER_MTOK,
+    `prices are in USD per 1M tokens: a price above ${MAX_PRICE_PER_MTOK} is above any published price (is it in cents, or per 1B tokens?)`,
   )
   .refine(
     (value) => value === 0 || value >= MIN_PRICE_PER_MTOK,
     `prices are in USD per 1M tokens: a price below ${MIN_PRICE_PER_MTOK} looks like a per-token price (multiply it by 1,000,000)`,
   )
-  .refine(
-    (value) => value <= MAX_PRICE_PER_MTOK,
-    `prices are in USD per 1M tokens: a price above ${MAX_PRICE_PER_MTOK} is above any published price (is it in cents, or per 1B tokens?)`,
-  );
+  .meta({ description: 'USD per 1M tokens' });
 
 /**
  * The prices of one model, in **USD per 1M tokens** (`per_request` in USD per request). `input` and
@@ -36,11 +35,10 @@ export const modelPriceOverrideSchema = z.strictObject({
   input_audio: perMillion.optional(),
   output_audio: perMillion.optional(),
   per_request: z
-    .number()
-    .refine(
-      (value) => Number.isFinite(value) && value >= 0 && value <= MAX_PRICE_PER_REQUEST,
-      `expected a fee in USD per request, between 0 and ${MAX_PRICE_PER_REQUEST}`,
-    )
+    .number('expected a fee in USD per request')
+    .min(0, 'a fee cannot be negative')
+    .max(MAX_PRICE_PER_REQUEST, `expected a fee in USD per request, at most ${MAX_PRICE_PER_REQUEST}`)
+    .meta({ description: 'USD per request' })
     .optional(),
 });
 
