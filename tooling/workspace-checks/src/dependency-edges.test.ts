@@ -16,6 +16,7 @@ const RUNTIME_EDGES: Record<string, readonly string[]> = {
   '@pk/config': [],
   '@pk/headers': ['@pk/config'],
   '@pk/providers': ['@pk/config'],
+  '@pk/prices': [],
   '@pk/sdk': ['@pk/config', '@pk/headers', '@pk/providers'],
   '@pk/gateway': ['@pk/config', '@pk/headers', '@pk/providers'],
 };
@@ -26,6 +27,7 @@ const DEV_ONLY_EDGES: Record<string, readonly string[]> = {
 const ALLOWED_THIRD_PARTY: Record<string, readonly string[]> = {
   '@pk/config': ['zod', 'lru-cache', 'safe-regex2', 're2js'],
   '@pk/headers': ['zod'],
+  '@pk/prices': ['zod'],
 };
 /** Only the gateway may use a web framework. */
 const GATEWAY_ONLY = ['fastify', 'hono', 'express'];
@@ -98,10 +100,11 @@ describe('package dependency edges (ARCHITECTURE §2)', () => {
 describe('published package surface (CONVENTIONS §12)', () => {
   const published = packages.filter((pkg) => !pkg.private);
 
-  it('publishes exactly the four @pk libraries', () => {
+  it('publishes exactly the five @pk libraries', () => {
     expect(published.map((pkg) => pkg.name).sort()).toEqual([
       '@pk/config',
       '@pk/headers',
+      '@pk/prices',
       '@pk/providers',
       '@pk/sdk',
     ]);
