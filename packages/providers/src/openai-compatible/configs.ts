@@ -197,7 +197,7 @@ export const OPENAI_COMPATIBLE_CONFIGS = [
   {
     id: 'deepbricks',
     baseUrl: 'https://api.deepbricks.ai/v1',
-    docsUrl: 'https://deepbricks.ai/docs',
+    docsUrl: 'https://deepbricks.ai/',
     optionHeaders: {
       openai_organization: 'deepbricks-organization',
       openai_project: 'deepbricks-project',
@@ -247,21 +247,26 @@ export const OPENAI_COMPATIBLE_CONFIGS = [
     docsUrl: 'https://docs.lambda.ai/public-cloud/lambda-inference-api/',
   },
   { id: 'kluster-ai', baseUrl: 'https://api.kluster.ai/v1', docsUrl: 'https://docs.kluster.ai/' },
-  { id: 'nscale', baseUrl: 'https://inference.api.nscale.com/v1', docsUrl: 'https://docs.nscale.com/' },
+  {
+    id: 'nscale',
+    baseUrl: 'https://inference.api.nscale.com/v1',
+    docsUrl: 'https://docs.nscale.com/api-reference/inference/create-chat-completion',
+  },
   {
     id: 'hyperbolic',
     baseUrl: 'https://api.hyperbolic.xyz/v1',
-    docsUrl: 'https://docs.hyperbolic.xyz/docs/rest-api',
+    docsUrl: 'https://docs.hyperbolic.xyz/docs/getting-started',
+    errorBody: 'fastapi',
   },
   {
     id: 'featherless-ai',
     baseUrl: 'https://api.featherless.ai/v1',
-    docsUrl: 'https://featherless.ai/docs/overview',
+    docsUrl: 'https://featherless.ai/docs/api-overview-and-common-options',
   },
   {
     id: 'krutrim',
     baseUrl: 'https://cloud.olakrutrim.com/v1',
-    docsUrl: 'https://ai-labs.olakrutrim.com/documentation',
+    docsUrl: 'https://ai-labs.olakrutrim.com/',
   },
   { id: '302ai', baseUrl: 'https://api.302.ai/v1', docsUrl: 'https://doc.302.ai/' },
   { id: 'cometapi', baseUrl: 'https://api.cometapi.com/v1', docsUrl: 'https://api.cometapi.com/doc' },
