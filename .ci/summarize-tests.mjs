@@ -9,7 +9,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let reports = 0;
-for (const group of ['packages', 'apps', 'tooling']) {
+for (const group of ['packages', 'apps', 'tooling', 'examples']) {
   if (!existsSync(group)) continue;
   for (const entry of readdirSync(group)) {
     const file = join(group, entry, 'test-results.json');

@@ -41,7 +41,14 @@ export { toOpenAIUpstreamError } from './openai/errors.js';
 export { openAIAdapter } from './openai/index.js';
 export { toOpenAIRequest } from './openai/request.js';
 export { createOpenAIStreamTransformer } from './openai/stream.js';
-export type { OpenAICompatibleConfig } from './openai-compatible/config.js';
+export type {
+  AuthHeader,
+  BaseUrlOption,
+  ErrorBodyShape,
+  OpenAICompatibleConfig,
+  StreamUsage,
+  UrlOption,
+} from './openai-compatible/config.js';
 export { OPENAI_COMPATIBLE_CONFIGS, type OpenAICompatibleProviderId } from './openai-compatible/configs.js';
 export { createOpenAICompatibleAdapter } from './openai-compatible/index.js';
 export { type ChatCompletion, chatCompletionSchema } from './openai-format/chat-completion.js';
@@ -71,6 +78,7 @@ export type {
   ProviderAuthSettings,
   ProviderCapabilities,
   ProviderContext,
+  ProviderDialect,
   ProviderEndpoint,
   ProviderRequest,
   ProviderTarget,

@@ -10,6 +10,7 @@ const MESSAGES_API = 'https://docs.anthropic.com/en/api/messages';
 export const anthropicAdapter = {
   id: 'anthropic',
   docsUrl: MESSAGES_API,
+  dialect: 'anthropic-messages',
   capabilities: {
     chatCompletions: true,
     completions: { unsupported: 'https://docs.anthropic.com/en/api/complete' },

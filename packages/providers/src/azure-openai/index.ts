@@ -8,6 +8,7 @@ import { createAzureOpenAIStreamTransformer } from './stream.js';
 export const azureOpenAIAdapter = {
   id: 'azure-openai',
   docsUrl: 'https://learn.microsoft.com/en-us/azure/ai-services/openai/reference',
+  dialect: 'azure-openai',
   capabilities: {
     chatCompletions: true,
     completions: true,

@@ -15,6 +15,7 @@ import { createBedrockStreamTransformer } from './stream.js';
 export const bedrockAdapter = {
   id: 'bedrock',
   docsUrl: 'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html',
+  dialect: 'bedrock-converse',
   capabilities: {
     chatCompletions: true,
     completions: {

@@ -8,6 +8,7 @@ import { createCohereStreamTransformer } from './stream.js';
 export const cohereAdapter = {
   id: 'cohere',
   docsUrl: 'https://docs.cohere.com/reference/chat',
+  dialect: 'cohere-chat-v2',
   capabilities: {
     chatCompletions: true,
     completions: { unsupported: 'https://docs.cohere.com/docs/migrating-v1-to-v2' },

@@ -6,7 +6,7 @@ const transport: Transport = { send: vi.fn(), close: async () => {} };
 
 describe('callProvider refusals (no upstream call)', () => {
   it.each([
-    [{ provider: 'ai21' }, 'PK_ERR_PROVIDER_NOT_SUPPORTED'],
+    [{ provider: 'palm' }, 'PK_ERR_PROVIDER_NOT_SUPPORTED'],
     [{ provider: 'nope' }, 'PK_ERR_INVALID_PROVIDER'],
     [{}, 'PK_ERR_MISSING_PROVIDER'],
   ])('%j → %s', async (target, code) => {

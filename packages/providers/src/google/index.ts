@@ -8,6 +8,7 @@ import { createGoogleStreamTransformer } from './stream.js';
 export const googleAdapter = {
   id: 'google',
   docsUrl: 'https://ai.google.dev/api/generate-content',
+  dialect: 'gemini-generate-content',
   capabilities: {
     chatCompletions: true,
     completions: { unsupported: 'https://ai.google.dev/api/generate-content' },

@@ -25,10 +25,11 @@ export function createOpenAICompatibleAdapter(config: OpenAICompatibleConfig): P
   return {
     id: config.id,
     docsUrl: config.docsUrl,
+    dialect: 'openai-compatible',
     capabilities,
     buildRequest: (request, context) => toOpenAICompatibleRequest(config, request, context),
-    parseResponse: fromOpenAICompatibleResponse,
-    createStreamTransformer: createOpenAICompatibleStreamTransformer,
-    parseError: toOpenAICompatibleUpstreamError,
+    parseResponse: (body, request, context) => fromOpenAICompatibleResponse(config, body, request, context),
+    createStreamTransformer: (options) => createOpenAICompatibleStreamTransformer(config, options),
+    parseError: (input) => toOpenAICompatibleUpstreamError(config, input),
   };
 }

@@ -1,49 +1,101 @@
 import { PkError } from '@pk/config';
 import { describe, expect, it } from 'vitest';
-import { PROVIDER_ADAPTERS } from '../registry/registry.js';
+import { PROVIDER_ADAPTERS, type SupportedProviderId } from '../registry/registry.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
 import { OPENAI_COMPATIBLE_CONFIGS } from './configs.js';
 import { toOpenAICompatibleUpstreamError } from './errors.js';
 
-const EXPECTED_CHAT_URLS: Record<string, string> = {
-  groq: 'https://api.groq.com/openai/v1/chat/completions',
-  'mistral-ai': 'https://api.mistral.ai/v1/chat/completions',
-  'together-ai': 'https://api.together.xyz/v1/chat/completions',
-  deepseek: 'https://api.deepseek.com/chat/completions',
-  'fireworks-ai': 'https://api.fireworks.ai/inference/v1/chat/completions',
-  'perplexity-ai': 'https://api.perplexity.ai/chat/completions',
-  openrouter: 'https://openrouter.ai/api/v1/chat/completions',
-  'x-ai': 'https://api.x.ai/v1/chat/completions',
-  cerebras: 'https://api.cerebras.ai/v1/chat/completions',
-  deepinfra: 'https://api.deepinfra.com/v1/openai/chat/completions',
-  ollama: 'http://localhost:11434/v1/chat/completions',
-  sambanova: 'https://api.sambanova.ai/v1/chat/completions',
-  nebius: 'https://api.studio.nebius.com/v1/chat/completions',
-  'novita-ai': 'https://api.novita.ai/v3/openai/chat/completions',
-  moonshot: 'https://api.moonshot.cn/v1/chat/completions',
-  dashscope: 'https://dashscope.aliyuncs.com/compatible-mode/v1/chat/completions',
-};
+function chatUrl(id: SupportedProviderId, target: Record<string, string>): string {
+  return PROVIDER_ADAPTERS[id].buildRequest(
+    preparedChat(id, { model: 'm', messages: [] }),
+    testContext(id, target),
+  ).upstream.url;
+}
 
-describe('OpenAI-compatible configurations (smoke: URL and auth of every vendor)', () => {
-  it.each(OPENAI_COMPATIBLE_CONFIGS.map((config) => config.id))('%s', (id) => {
-    const adapter = PROVIDER_ADAPTERS[id];
-    const { upstream } = adapter.buildRequest(
-      preparedChat(id, { model: 'm', messages: [] }),
-      testContext(id, { api_key: 'key-1' }),
-    );
-    expect(upstream.url).toBe(EXPECTED_CHAT_URLS[id]);
-    expect(upstream.headers.authorization).toBe('Bearer key-1');
-  });
+function refusal(id: SupportedProviderId, target: Record<string, string>): PkError {
+  try {
+    chatUrl(id, target);
+  } catch (error) {
+    if (error instanceof PkError) return error;
+    throw error;
+  }
+  throw new Error(`${id} accepted ${JSON.stringify(target)}`);
+}
 
-  it('refuses a missing api_key, except for a local ollama', () => {
+describe('OpenAI-compatible configurations: URLs built from target options', () => {
+  it('refuses a missing api_key, except for servers that may run without one', () => {
     const prepared = preparedChat('groq', { model: 'm', messages: [] });
     expect(() => PROVIDER_ADAPTERS.groq.buildRequest(prepared, testContext('groq', {}))).toThrow(PkError);
+    for (const id of ['ollama', 'ovhcloud'] as const) {
+      expect(
+        PROVIDER_ADAPTERS[id].buildRequest(prepared, testContext(id, {})).upstream.headers,
+      ).not.toHaveProperty('authorization');
+    }
+  });
+
+  it('custom_host replaces the whole base URL, account placeholders included', () => {
+    expect(chatUrl('workers-ai', { api_key: 'k', custom_host: 'https://gw.example.com/cf' })).toBe(
+      'https://gw.example.com/cf/chat/completions',
+    );
+  });
+
+  it.each([
+    ['workers-ai', 'workers_ai_account_id', 'evil.example/x#'],
+    ['workers-ai', 'workers_ai_account_id', '023E105F4ECEF8AD9CA31A8372D0C353'],
+    ['cortex', 'snowflake_account', 'evil.example/x#'],
+    ['cortex', 'snowflake_account', 'acct@evil.example'],
+    ['oracle', 'oracle_region', 'us-chicago-1.evil.example'],
+  ] as const)('%s refuses %s = %j before any call (it may come from a header)', (id, option, value) => {
+    const error = refusal(id, { api_key: 'k', [option]: value });
+    expect(error.code).toBe('PK_ERR_INVALID_CONFIG');
+    expect(error.param).toBe(option);
+  });
+
+  it.each([
+    ['workers-ai', 'workers_ai_account_id'],
+    ['cortex', 'snowflake_account'],
+    ['oracle', 'oracle_region'],
+    ['azure-ai', 'azure_foundry_url'],
+    ['modal', 'custom_host'],
+  ] as const)('%s without %s is a clear 400', (id, option) => {
+    const error = refusal(id, { api_key: 'k' });
+    expect(error.status).toBe(400);
+    expect(error.message).toContain(option);
+  });
+
+  it.each([
+    'http://my-foundry.services.ai.azure.com/models',
+    'https://my-foundry.services.ai.azure.com.evil.example/models',
+    'https://user:pass@my-foundry.services.ai.azure.com/models',
+    'not a url',
+  ])('azure-ai refuses azure_foundry_url %j (use custom_host for other servers)', (url) => {
+    expect(refusal('azure-ai', { api_key: 'k', azure_foundry_url: url }).param).toBe('azure_foundry_url');
+  });
+
+  it('azure-ai refuses an api-version that is not a version', () => {
+    const error = refusal('azure-ai', {
+      api_key: 'k',
+      azure_foundry_url: 'https://my-foundry.services.ai.azure.com/models',
+      azure_api_version: '2024-05-01&evil=1',
+    });
+    expect(error.param).toBe('azure_api_version');
+  });
+
+  it('huggingface_base_url points the call at a dedicated Inference Endpoint', () => {
     expect(
-      PROVIDER_ADAPTERS.ollama.buildRequest(prepared, testContext('ollama', {})).upstream.headers,
-    ).not.toHaveProperty('authorization');
+      chatUrl('huggingface', {
+        api_key: 'hf',
+        huggingface_base_url: 'https://xyz123.us-east-1.aws.endpoints.huggingface.cloud/',
+      }),
+    ).toBe('https://xyz123.us-east-1.aws.endpoints.huggingface.cloud/v1/chat/completions');
+    expect(
+      refusal('huggingface', { api_key: 'hf', huggingface_base_url: 'https://evil.example/' }).param,
+    ).toBe('huggingface_base_url');
   });
 });
+
+const groq = OPENAI_COMPATIBLE_CONFIGS[0];
 
 describe('groq, the representative configuration', () => {
   const context = testContext('groq', { api_key: 'gsk-test' });
@@ -61,7 +113,7 @@ describe('groq, the representative configuration', () => {
   );
 
   it('maps its error bodies, keeping the vendor code', () => {
-    const limited = toOpenAICompatibleUpstreamError({
+    const limited = toOpenAICompatibleUpstreamError(groq, {
       provider: 'groq',
       status: 429,
       body: readFixtureText('openai-compatible', 'groq/error-429-rate-limit.json'),
@@ -74,7 +126,7 @@ describe('groq, the representative configuration', () => {
       code: 'rate_limit_exceeded',
       type: 'tokens',
     });
-    const auth = toOpenAICompatibleUpstreamError({
+    const auth = toOpenAICompatibleUpstreamError(groq, {
       provider: 'groq',
       status: 401,
       body: readFixtureText('openai-compatible', 'groq/error-401-invalid-key.json'),

@@ -2,45 +2,95 @@ import { PkError } from '@pk/config';
 import { buildOpenAIFamilyRequest } from '../openai/family-request.js';
 import { readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
+import { resolveOpenAICompatibleBaseUrl } from './base-url.js';
 import type { OpenAICompatibleConfig } from './config.js';
 
-/**
- * The request for one OpenAI-compatible vendor: its base URL (or the target's `custom_host`), its
- * auth, and its quirks (renamed parameters, parameters it rejects, no `stream_options`).
- */
-export function toOpenAICompatibleRequest(
+/** Renames and drops the parameters the vendor names differently or rejects. */
+function adaptParameters(
   config: OpenAICompatibleConfig,
   request: PreparedRequest,
-  context: ProviderContext,
-): BuiltRequest {
+): { prepared: PreparedRequest; warnings: string[] } {
   const warnings: string[] = [];
-  let prepared = request;
-  if (request.endpoint !== 'passthrough' && (config.renameParameters || config.dropParameters)) {
-    const body = { ...request.body };
-    for (const [from, to] of Object.entries(config.renameParameters ?? {})) {
-      if (from in body) {
-        if (!(to in body)) body[to] = body[from];
-        delete body[from];
-      }
-    }
-    for (const name of config.dropParameters ?? []) {
-      if (name in body) {
-        delete body[name];
-        warnings.push(`parameter '${name}' is not supported by ${config.id} and was dropped`);
-      }
-    }
-    prepared = { ...request, body };
+  const dropsStreamOptions =
+    (config.streamUsage ?? 'stream-options') !== 'stream-options' && 'stream_options' in request.body;
+  if (
+    request.endpoint === 'passthrough' ||
+    (!config.renameParameters && !config.dropParameters && !dropsStreamOptions)
+  ) {
+    return { prepared: request, warnings };
   }
+  const body = { ...request.body };
+  // The vendor rejects `stream_options`; the usage a client asked for still reaches it (stream.ts).
+  if (dropsStreamOptions) delete body.stream_options;
+  for (const [from, to] of Object.entries(config.renameParameters ?? {})) {
+    if (from in body) {
+      if (!(to in body)) body[to] = body[from];
+      delete body[from];
+    }
+  }
+  for (const name of config.dropParameters ?? []) {
+    if (name in body) {
+      delete body[name];
+      warnings.push(`parameter '${name}' is not supported by ${config.id} and was dropped`);
+    }
+  }
+  return { prepared: { ...request, body }, warnings };
+}
+
+/** The vendor's headers: fixed ones, the key in the vendor's auth header, options sent as headers. */
+function vendorHeaders(config: OpenAICompatibleConfig, context: ProviderContext): Record<string, string> {
   const apiKey = readTargetString(context.target, 'api_key');
   if (apiKey === undefined && (config.auth ?? 'required') === 'required') {
     throw new PkError('PK_ERR_INVALID_CONFIG', `provider '${config.id}' needs an api_key`, {
       param: 'api_key',
     });
   }
+  const headers: Record<string, string> = { ...config.headers };
+  for (const [option, header] of Object.entries(config.optionHeaders ?? {})) {
+    const value = readTargetString(context.target, option);
+    if (value !== undefined) headers[header] = value;
+  }
+  if (apiKey !== undefined) {
+    const auth = config.authHeader ?? { name: 'authorization', prefix: 'Bearer ' };
+    headers[auth.name] = `${auth.prefix ?? ''}${apiKey}`;
+  }
+  return headers;
+}
+
+/** The query string built from options (`api-version`), each value checked against its pattern. */
+function vendorQuery(config: OpenAICompatibleConfig, context: ProviderContext): string | undefined {
+  const parts: string[] = [];
+  for (const [option, { name, pattern }] of Object.entries(config.optionQuery ?? {})) {
+    const value = readTargetString(context.target, option);
+    if (value === undefined) continue;
+    if (!pattern.test(value)) {
+      throw new PkError('PK_ERR_INVALID_CONFIG', `provider '${config.id}': '${option}' is not valid`, {
+        param: option,
+      });
+    }
+    parts.push(`${name}=${encodeURIComponent(value)}`);
+  }
+  return parts.length > 0 ? parts.join('&') : undefined;
+}
+
+/**
+ * The request for one OpenAI-compatible vendor: its base URL (or the target's `custom_host`), its
+ * auth header, fixed and option headers, query, and its quirks (renamed parameters, parameters it
+ * rejects, whether `stream_options` may be sent).
+ */
+export function toOpenAICompatibleRequest(
+  config: OpenAICompatibleConfig,
+  request: PreparedRequest,
+  context: ProviderContext,
+): BuiltRequest {
+  const { prepared, warnings } = adaptParameters(config, request);
+  const headers = vendorHeaders(config, context);
+  const query = vendorQuery(config, context);
   const built = buildOpenAIFamilyRequest(prepared, {
-    baseUrl: readTargetString(context.target, 'custom_host') ?? config.baseUrl,
-    headers: apiKey !== undefined ? { authorization: `Bearer ${apiKey}` } : {},
-    acceptsStreamOptions: config.acceptsStreamOptions ?? true,
+    baseUrl: resolveOpenAICompatibleBaseUrl(config, context.target),
+    headers,
+    ...(query === undefined ? {} : { query }),
+    acceptsStreamOptions: (config.streamUsage ?? 'stream-options') === 'stream-options',
   });
   return { ...built, warnings: [...built.warnings, ...warnings] };
 }

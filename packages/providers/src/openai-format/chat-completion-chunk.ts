@@ -27,7 +27,8 @@ export const chatCompletionChunkSchema = z.looseObject({
         role: z.literal('assistant').optional(),
         content: z.string().nullish(),
         tool_calls: z.array(chatCompletionChunkToolCallSchema).optional(),
-        reasoning_content: z.string().optional(),
+        // DeepSeek and Qwen send `reasoning_content: null` on content deltas.
+        reasoning_content: z.string().nullish(),
         thinking_blocks: z.array(thinkingBlockSchema).optional(),
       }),
       finish_reason: openAIFinishReasonSchema.nullable(),

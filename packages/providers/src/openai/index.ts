@@ -8,6 +8,7 @@ import { createOpenAIStreamTransformer } from './stream.js';
 export const openAIAdapter = {
   id: 'openai',
   docsUrl: 'https://platform.openai.com/docs/api-reference',
+  dialect: 'openai',
   capabilities: {
     chatCompletions: true,
     completions: true,

@@ -39,22 +39,7 @@ export const PROVIDER_ADAPTERS = {
   google: googleAdapter,
   'vertex-ai': vertexAIAdapter,
   bedrock: bedrockAdapter,
-  groq: compatible.groq,
-  'mistral-ai': compatible['mistral-ai'],
-  'together-ai': compatible['together-ai'],
-  deepseek: compatible.deepseek,
-  'fireworks-ai': compatible['fireworks-ai'],
-  'perplexity-ai': compatible['perplexity-ai'],
-  openrouter: compatible.openrouter,
-  'x-ai': compatible['x-ai'],
-  cerebras: compatible.cerebras,
-  deepinfra: compatible.deepinfra,
-  ollama: compatible.ollama,
-  sambanova: compatible.sambanova,
-  nebius: compatible.nebius,
-  'novita-ai': compatible['novita-ai'],
-  moonshot: compatible.moonshot,
-  dashscope: compatible.dashscope,
+  ...compatible,
 } as const satisfies Record<SupportedProviderId, ProviderAdapter>;
 
 /** The supported ids, in registry order. */

@@ -165,6 +165,21 @@ export interface ProviderCapabilities {
 }
 
 /**
+ * The wire format a provider speaks upstream, for the README's provider table: `openai` (OpenAI's
+ * own API), `openai-compatible` (a vendor's OpenAI-compatible API), or the vendor's native API
+ * (`vertex-ai`: Gemini's `generateContent` and Anthropic's Messages, by model).
+ */
+export type ProviderDialect =
+  | 'openai'
+  | 'openai-compatible'
+  | 'azure-openai'
+  | 'anthropic-messages'
+  | 'cohere-chat-v2'
+  | 'gemini-generate-content'
+  | 'vertex-ai'
+  | 'bedrock-converse';
+
+/**
  * The contract every provider implements. All functions are pure; the network lives in `execute/`.
  * @see ../../README.md for the role of each file in a provider folder.
  */
@@ -173,6 +188,8 @@ export interface ProviderAdapter {
   readonly id: string;
   /** The vendor's API reference. */
   readonly docsUrl: string;
+  /** The wire format it speaks upstream. */
+  readonly dialect: ProviderDialect;
   /** What it offers. */
   readonly capabilities: ProviderCapabilities;
   /** OpenAI request → vendor request (pure). Throws `PkError` (400) for a request it must refuse. */

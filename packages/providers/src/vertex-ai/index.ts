@@ -13,6 +13,7 @@ import { createVertexAIStreamTransformer } from './stream.js';
 export const vertexAIAdapter = {
   id: 'vertex-ai',
   docsUrl: 'https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference',
+  dialect: 'vertex-ai',
   capabilities: {
     chatCompletions: true,
     completions: {
