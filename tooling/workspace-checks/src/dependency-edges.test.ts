@@ -16,6 +16,8 @@ const RUNTIME_EDGES: Record<string, readonly string[]> = {
   '@pk/config': [],
   '@pk/headers': ['@pk/config'],
   '@pk/providers': ['@pk/config'],
+  // Checks and the hook runner, pure: the network only through a port (README of @pk/guardrails).
+  '@pk/guardrails': ['@pk/config'],
   '@pk/sdk': ['@pk/config', '@pk/headers', '@pk/providers'],
   '@pk/gateway': ['@pk/config', '@pk/headers', '@pk/providers'],
 };
@@ -26,6 +28,7 @@ const DEV_ONLY_EDGES: Record<string, readonly string[]> = {
 const ALLOWED_THIRD_PARTY: Record<string, readonly string[]> = {
   '@pk/config': ['zod', 'lru-cache', 'safe-regex2', 're2js'],
   '@pk/headers': ['zod'],
+  '@pk/guardrails': ['zod', 'ajv', 'ajv-formats', 'jose', 'lru-cache'],
 };
 /** Only the gateway may use a web framework. */
 const GATEWAY_ONLY = ['fastify', 'hono', 'express'];
