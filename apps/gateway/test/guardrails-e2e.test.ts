@@ -120,6 +120,36 @@ describe('input guardrails', () => {
     ]);
   });
 
+  it('shared input hooks run before the cache lookup: the key is made of the redacted prompt', async () => {
+    const before = chatsReceived().length;
+    const ask = (email: string) =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-config': JSON.stringify({
+            virtual_key: 'openai-mock',
+            cache: { mode: 'simple', max_age: 600 },
+            input_guardrails: ['pii-mask'],
+          }),
+        },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: `I am ${email}, any news?` }],
+        }),
+      });
+    const first = await ask('ann@example.org');
+    const second = await ask('bob@example.net');
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(first.headers.get('x-portkey-cache-status')).toBe('MISS');
+    expect(second.headers.get('x-portkey-cache-status')).toBe('HIT');
+    expect(chatsReceived().length).toBe(before + 1);
+    // A hit still reports the hooks that ran for this request.
+    expect(await second.json()).toMatchObject({
+      hook_results: { before_request_hooks: [{ id: 'pii-mask', transformed: true }] },
+    });
+  });
+
   it('a root deny check answers 446 with hook_results and nothing is sent upstream, fallback included', async () => {
     const before = chatsReceived().length;
     const guard = {
