@@ -432,6 +432,46 @@ describe('output guardrails on a stream (openai SDK + createHeaders)', () => {
   });
 });
 
+describe('a failed input check on a stream', () => {
+  it('starts the stream with 246 and, with strict compliance off, ends it with the hook results', async () => {
+    const mock = await startGatedStreamUpstream(['Hello ', 'there', '!']);
+    mock.release();
+    try {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-strict-open-ai-compliance': 'false',
+          'x-portkey-config': JSON.stringify({
+            provider: 'openai',
+            api_key: 'sk-e2e-stream',
+            custom_host: `${mock.url}/v1`,
+            input_guardrails: [{ 'pk.maxTokens': { maxTokens: 10 } }],
+          }),
+        },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          max_tokens: 500,
+          messages: [{ role: 'user', content: 'hi' }],
+          stream: true,
+        }),
+      });
+      expect(response.status).toBe(246);
+      const text = await response.text();
+      expect(text).toContain('Hello ');
+      const tail = /data: (\{"hook_results".*\})\n\ndata: \[DONE\]\n\n$/.exec(text);
+      expect(JSON.parse(tail?.[1] ?? '{}')).toMatchObject({
+        hook_results: {
+          before_request_hooks: [{ verdict: false, deny: false, checks: [{ id: 'pk.maxTokens' }] }],
+          after_request_hooks: [],
+        },
+      });
+    } finally {
+      await mock.close();
+    }
+  });
+});
+
 describe('the request log', () => {
   it('records each hook’s id, verdict and duration, never the text', () => {
     const lines = gateway

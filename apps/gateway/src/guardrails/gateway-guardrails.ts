@@ -2,6 +2,7 @@ import { lookup } from 'node:dns/promises';
 import type { ConfigIssue } from '@pk/config';
 import { type GuardrailServices, HookCompiler, type HookResult } from '@pk/guardrails';
 import type { Transport } from '@pk/providers';
+import { LRUCache } from 'lru-cache';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { createGuardrailTransport } from './guardrail-transport.js';
 
@@ -17,6 +18,8 @@ export interface GatewayGuardrails {
   readonly onAsyncResult: (result: HookResult) => void;
   /** Validates a parsed config's hooks (for the config cache and saved configs). */
   readonly validateConfig: (config: Parameters<HookCompiler['validateConfig']>[0]) => ConfigIssue[];
+  /** Validates guardrails sent in a header (remembered by content: clients repeat them). */
+  readonly validateHeaderGuardrails: (list: readonly unknown[], header: string) => readonly ConfigIssue[];
 }
 
 async function resolves(hostname: string): Promise<boolean> {
@@ -35,6 +38,7 @@ export function createGatewayGuardrails(options: {
   readonly onAsyncResult: (result: HookResult) => void;
 }): GatewayGuardrails {
   const compiler = new HookCompiler(options.settings.guardrails);
+  const headerChecks = new LRUCache<string, readonly ConfigIssue[]>({ max: 500 });
   return {
     compiler,
     services: {
@@ -45,5 +49,14 @@ export function createGatewayGuardrails(options: {
     holdbackChars: options.holdbackChars,
     onAsyncResult: options.onAsyncResult,
     validateConfig: (config) => compiler.validateConfig(config),
+    validateHeaderGuardrails(list, header) {
+      const key = `${header}\n${JSON.stringify(list)}`;
+      let issues = headerChecks.get(key);
+      if (issues === undefined) {
+        issues = compiler.validateGuardrailList(list, header);
+        headerChecks.set(key, issues);
+      }
+      return issues;
+    },
   };
 }

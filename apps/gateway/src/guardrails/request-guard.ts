@@ -196,7 +196,10 @@ export class RequestGuard {
     const answer = outcome.value;
     const after = this.#hooks.after(leaf);
     const context = this.#context(provider, request.body ?? {});
-    if (answer.kind === 'stream' && after.length > 0) {
+    // Without after-request hooks a stream is still wrapped when the client asked for hook results
+    // (strict compliance off), so the before-request hooks' results end it (nothing is held back).
+    const reportOnStream = !this.#input.strictOpenAICompliance && beforeResults.length > 0;
+    if (answer.kind === 'stream' && (after.length > 0 || reportOnStream)) {
       const record: { results: HookResults; failed: boolean } = {
         results: { before_request_hooks: beforeResults, after_request_hooks: [] },
         failed: beforeFailed,

@@ -102,7 +102,7 @@ export async function runProxiedRequest(
       typeof request.headers['x-portkey-config'] === 'string'
         ? request.headers['x-portkey-config']
         : undefined,
-    checkHeaderGuardrails: (list, header) => services.guardrails.compiler.validateGuardrailList(list, header),
+    checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
   });
   const cacheControl = request.headers['cache-control'];
   const plan = withRequestMaxAge(resolvedPlan, typeof cacheControl === 'string' ? cacheControl : undefined);
