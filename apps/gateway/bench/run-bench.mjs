@@ -137,6 +137,37 @@ try {
       if (cpu !== undefined) record(`${scenario}: gateway CPU µs per request`, target.name, fmt(cpu));
     }
   }
+  // Guardrails (pk only): the same config without hooks, and with an input PII scan and an output
+  // regex, in alternating rounds. A config without hooks takes the path of no config at all.
+  const configured = (hooks) => ({
+    name: 'pk',
+    url: pk.url,
+    pid: pk.child.pid,
+    headers: () => ({
+      'content-type': 'application/json',
+      'x-portkey-config': JSON.stringify({
+        provider: 'openai',
+        api_key: 'sk-bench',
+        custom_host: `${upstream.url}/v1`,
+        ...hooks,
+      }),
+    }),
+  });
+  const guardrailScenarios = [
+    ['chat, config without guardrails', configured({})],
+    [
+      'chat, config with pk.pii in + regexMatch out',
+      configured({
+        input_guardrails: [{ 'pk.pii': {} }],
+        output_guardrails: [{ regexMatch: { rule: '(?i)password', not: true }, deny: true }],
+      }),
+    ],
+  ];
+  for (const [, target] of guardrailScenarios) await saturate(target, chatBody, 2);
+  for (const [scenario, target] of guardrailScenarios) {
+    const { cpu } = await saturate(target, chatBody, seconds);
+    record(`${scenario}: gateway CPU µs per request`, 'pk', fmt(cpu));
+  }
   // Added latency at a fixed 500 req/s (open loop).
   const paced = {};
   for (const target of targets) {

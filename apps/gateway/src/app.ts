@@ -1,5 +1,6 @@
 import { type BreakerStore, createMemoryBreakerStore } from '@pk/config';
 import { type CacheStore, createMemoryCacheStore } from '@pk/config/cache';
+import { DEFAULT_HOLDBACK_CHARS } from '@pk/guardrails';
 import { createUndiciTransport, type Transport } from '@pk/providers';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { createEmbedder } from './cache/semantic/embedder.js';
@@ -7,6 +8,7 @@ import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
 import type { VectorLog } from './cache/semantic/vector-log.js';
 import { answerClientError } from './client-error.js';
+import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -36,6 +38,8 @@ export interface AppDependencies {
   readonly cacheStore?: CacheStore<string>;
   /** With Redis: shares semantic-cache vectors between replicas (called once, with the index's `add`). */
   readonly vectorLog?: (onEntry: (entry: IndexedVector) => void) => VectorLog;
+  /** Characters of a streamed answer held back for output guardrails (default 128). */
+  readonly guardrailHoldbackChars?: number;
   /** pino logger options, or `false` for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
 }
@@ -88,11 +92,26 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     semanticCache.log = log;
     app.addHook('onClose', async () => log.close());
   }
+  const guardrails = createGatewayGuardrails({
+    settings,
+    transport,
+    holdbackChars: dependencies.guardrailHoldbackChars ?? DEFAULT_HOLDBACK_CHARS,
+    // Results of `async` hooks arrive after the answer: one line each (never a body or a header).
+    onAsyncResult: (result) =>
+      app.log.info(
+        { hook: result.id, verdict: result.verdict, ms: result.execution_time, async: true },
+        'guardrail',
+      ),
+  });
   const services: ProxyServices = {
     settings,
     transport,
     breakers: dependencies.breakers ?? createMemoryBreakerStore(),
-    configCache: new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust }),
+    configCache: new ConfigParseCache({
+      trustedCustomHosts: settings.customHostTrust,
+      validate: guardrails.validateConfig,
+    }),
+    guardrails,
     cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),
     semanticCache,
     onCacheStoreFailure: warnEvery(10_000, (error) =>

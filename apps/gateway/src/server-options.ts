@@ -9,6 +9,8 @@ export interface ServerOptions {
   readonly allowUnauthenticated: boolean;
   /** How long log lines may wait in memory before they are written (0: each line at once). */
   readonly logFlushMs: number;
+  /** Characters of a streamed answer held back for output guardrails (`PK_GUARDRAIL_HOLDBACK_CHARS`). */
+  readonly guardrailHoldbackChars: number;
 }
 
 /** A start-up problem: printed as one line, exit code 1. */
@@ -21,7 +23,7 @@ export class StartupError extends Error {
 
 /**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
- * `PK_LOG_FLUSH_MS` and `--settings`.
+ * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS` and `--settings`.
  */
 export function readServerOptions(
   argv: readonly string[],
@@ -46,6 +48,16 @@ export function readServerOptions(
   if (!Number.isInteger(logFlushMs) || logFlushMs < 0 || logFlushMs > 60_000) {
     throw new StartupError(`PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${env.PK_LOG_FLUSH_MS}`);
   }
+  const guardrailHoldbackChars = Number(env.PK_GUARDRAIL_HOLDBACK_CHARS ?? '128');
+  if (
+    !Number.isInteger(guardrailHoldbackChars) ||
+    guardrailHoldbackChars < 16 ||
+    guardrailHoldbackChars > 65_536
+  ) {
+    throw new StartupError(
+      `PK_GUARDRAIL_HOLDBACK_CHARS must be 16-65536 characters, got ${env.PK_GUARDRAIL_HOLDBACK_CHARS}`,
+    );
+  }
   return {
     host: env.HOST || '127.0.0.1',
     port,
@@ -53,6 +65,7 @@ export function readServerOptions(
     shutdownTimeoutMs,
     allowUnauthenticated: env.PK_ALLOW_UNAUTHENTICATED === '1' || env.PK_ALLOW_UNAUTHENTICATED === 'true',
     logFlushMs,
+    guardrailHoldbackChars,
   };
 }
 

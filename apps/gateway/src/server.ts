@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     transport: createUndiciTransportFromEnvironment({ trustedHosts: settings.customHostTrust }, process.env),
     breakers: breakers.store,
     cacheStore: cache.store,
+    guardrailHoldbackChars: options.guardrailHoldbackChars,
     ...(cache.redisUrl && settings.semanticCache
       ? {
           // Semantic vectors reach every replica through one Redis stream per tenant.

@@ -159,7 +159,7 @@ describe('portkey-ai SDK against pk', () => {
     expect(String((error as Error).message)).toContain('timeout');
   });
 
-  it('invalid config → 400 naming the path; hooks → 501', async () => {
+  it('invalid config → 400 naming the path; an unknown guardrail id → 400 naming it', async () => {
     const invalid = await portkey({
       config: {
         strategy: { mode: 'fallback' },
@@ -173,7 +173,10 @@ describe('portkey-ai SDK against pk', () => {
     const hooks = await portkey({ config: { virtual_key: 'openai-prod', input_guardrails: ['pg-xyz'] } })
       .chat.completions.create({ model: 'gpt-4o-mini', messages })
       .catch((caught: unknown) => caught);
-    expect((hooks as { status?: number }).status).toBe(501);
+    expect((hooks as { status?: number }).status).toBe(400);
+    expect(String((hooks as Error).message)).toContain(
+      'config.input_guardrails[0]: no guardrail has the id \\"pg-xyz\\"',
+    );
   });
 
   it('metadata and trace id: echoed and logged', async () => {

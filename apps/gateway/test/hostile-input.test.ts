@@ -251,14 +251,14 @@ const HOSTILE: readonly [string, () => Promise<Answer>, number, string][] = [
     'PK_ERR_CONFIG_NOT_FOUND',
   ],
   [
-    'hooks in a config',
+    'a config naming an unknown guardrail',
     () =>
       chat({
         ...JSON_TYPE,
         'x-portkey-config': JSON.stringify({ virtual_key: 'mock', before_request_hooks: [{ id: 'g1' }] }),
       }),
-    501,
-    'PK_ERR_HOOKS_NOT_SUPPORTED',
+    400,
+    'PK_ERR_INVALID_CONFIG',
   ],
   [
     'custom host 169.254.169.254',

@@ -29,6 +29,13 @@ export {
   virtualKeySlugSchema,
 } from './provider-id.js';
 export {
+  compileLinearRegex,
+  type LinearRegex,
+  type LinearRegexFlags,
+  type LinearRegexMatch,
+  type LinearRegexResult,
+} from './regex/linear-regex.js';
+export {
   type CacheConfig,
   type CachePolicy,
   cacheSchema,

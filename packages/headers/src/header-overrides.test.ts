@@ -30,6 +30,18 @@ describe('headerOverridesOf', () => {
     });
   });
 
+  it('passes the default guardrails headers on, as written', () => {
+    const input = [{ 'default.contains': { operator: 'none', words: ['x'] }, deny: true }];
+    const parsed = parseRequestHeaders({
+      'x-portkey-default-input-guardrails': JSON.stringify(input),
+      'x-portkey-default-output-guardrails': '["pg-1"]',
+    });
+    expect(headerOverridesOf(parsed)).toEqual({
+      default_input_guardrails: input,
+      default_output_guardrails: ['pg-1'],
+    });
+  });
+
   it('never takes the gateway key in Authorization for a provider key', () => {
     const parsed = parseRequestHeaders({ authorization: 'Bearer pk-gateway' });
     expect(headerOverridesOf(parsed, { authorizationIsGatewayKey: true }).api_key).toBeUndefined();

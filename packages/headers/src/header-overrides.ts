@@ -17,7 +17,7 @@ const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(PROVIDER_STRING_OPTION
 /**
  * Turns the parsed request headers into the config's header overrides (decision 0006), as the
  * gateway and the SDK's in-process mode both apply them: timeout,
- * custom host and forward headers for every target; provider, credentials and provider options only
+ * custom host, forward headers and default guardrails for every target; provider, credentials and provider options only
  * for a config that has neither `provider` nor `targets` (`resolveConfig` applies that rule).
  * `Authorization` is a provider key only when it is not the gateway key itself.
  */
@@ -39,6 +39,11 @@ export function headerOverridesOf(
   if (Array.isArray(source.forwardHeaders)) overrides.forward_headers = source.forwardHeaders;
   if (typeof source.provider === 'string') overrides.provider = source.provider;
   if (typeof source.virtualKey === 'string') overrides.virtual_key = source.virtualKey;
+  // Guardrails every target runs (behaviour reference §3.5), validated by the gateway's guardrails.
+  if (Array.isArray(source.defaultInputGuardrails))
+    overrides.default_input_guardrails = source.defaultInputGuardrails;
+  if (Array.isArray(source.defaultOutputGuardrails))
+    overrides.default_output_guardrails = source.defaultOutputGuardrails;
   const providerKey = parsed.providerKey;
   if (
     providerKey &&

@@ -94,6 +94,16 @@ describe('in-process mode', () => {
     await expect(ask(client())).rejects.toMatchObject({ status: 400 });
   });
 
+  it('refuses hooks and guardrails with a clear error, sending nothing', async () => {
+    const before = upstream.received.length;
+    const refusal = ask(
+      client({ config: { virtual_key: 'openai-prod', input_guardrails: [{ 'pk.pii': { redact: true } }] } }),
+    );
+    await expect(refusal).rejects.toMatchObject({ status: 501 });
+    await expect(refusal).rejects.toThrow(/hooks and guardrails run in the pk gateway/);
+    expect(upstream.received.length).toBe(before);
+  });
+
   it('streams', async () => {
     const stream = await client({ virtualKey: 'openai-prod' }).chat.completions.create({
       model: 'gpt-4o-mini',

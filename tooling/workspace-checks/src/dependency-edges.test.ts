@@ -17,8 +17,10 @@ const RUNTIME_EDGES: Record<string, readonly string[]> = {
   '@pk/headers': ['@pk/config'],
   '@pk/providers': ['@pk/config'],
   '@pk/prices': [],
+  // Checks and the hook runner, pure: the network only through a port (README of @pk/guardrails).
+  '@pk/guardrails': ['@pk/config'],
   '@pk/sdk': ['@pk/config', '@pk/headers', '@pk/providers'],
-  '@pk/gateway': ['@pk/config', '@pk/headers', '@pk/providers'],
+  '@pk/gateway': ['@pk/config', '@pk/guardrails', '@pk/headers', '@pk/providers'],
 };
 const DEV_ONLY_EDGES: Record<string, readonly string[]> = {
   '@pk/gateway': ['@pk/sdk'],
@@ -28,6 +30,7 @@ const ALLOWED_THIRD_PARTY: Record<string, readonly string[]> = {
   '@pk/config': ['zod', 'lru-cache', 'safe-regex2', 're2js'],
   '@pk/headers': ['zod'],
   '@pk/prices': ['zod'],
+  '@pk/guardrails': ['zod', 'ajv', 'ajv-formats', 'jose', 'lru-cache'],
 };
 /** Only the gateway may use a web framework. */
 const GATEWAY_ONLY = ['fastify', 'hono', 'express'];

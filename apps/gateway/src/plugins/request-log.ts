@@ -16,6 +16,8 @@ export interface RequestLogFields {
   errorCode?: string;
   /** Shadow cache mode: the similarity of the hit that was found but not served (1 for an exact hit). */
   shadowHitSimilarity?: number;
+  /** Hooks that ran: id, verdict, duration in ms, before or after the provider call. */
+  guardrails?: readonly { id: string; verdict: boolean; ms: number; event: 'before' | 'after' }[] | undefined;
 }
 
 declare module 'fastify' {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import {
+  type AttemptFunction,
   type BreakerStore,
   PkError,
   PlanAbortedError,
@@ -26,6 +27,8 @@ import { createRequestCache } from '../cache/request-cache.js';
 import { withRequestMaxAge } from '../cache/request-max-age.js';
 import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
+import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
+import { RequestGuard } from '../guardrails/request-guard.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
@@ -47,6 +50,8 @@ export interface ProxyServices {
   readonly onCacheStoreFailure: (error: unknown) => void;
   /** The semantic cache, when the settings configure an embedding model. */
   readonly semanticCache?: SemanticCache | undefined;
+  /** Hooks and guardrails (used only by requests whose plan has some). */
+  readonly guardrails: GatewayGuardrails;
 }
 
 type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
@@ -81,7 +86,11 @@ export async function runProxiedRequest(
   const headers = parseRequestHeaders(request.headers);
   const log = request.logFields;
   if (headers.options.metadata) log.metadata = headers.options.metadata;
-  const { plan: resolvedPlan, model } = resolveRequestPlan({
+  const {
+    plan: resolvedPlan,
+    model,
+    hasHooks,
+  } = resolveRequestPlan({
     headers,
     model: typeof body.model === 'string' ? body.model : undefined,
     settings: services.settings,
@@ -93,11 +102,12 @@ export async function runProxiedRequest(
       typeof request.headers['x-portkey-config'] === 'string'
         ? request.headers['x-portkey-config']
         : undefined,
+    checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
   });
   const cacheControl = request.headers['cache-control'];
   const plan = withRequestMaxAge(resolvedPlan, typeof cacheControl === 'string' ? cacheControl : undefined);
   if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
-  const providerRequest: ProviderRequest = {
+  let providerRequest: ProviderRequest = {
     endpoint,
     body: model === undefined ? body : { ...body, model },
     strictOpenAICompliance: headers.options.strictOpenAiCompliance !== false,
@@ -112,6 +122,26 @@ export async function runProxiedRequest(
   };
   reply.raw.once('close', onClose);
   const streamed = body.stream === true;
+  const guard = hasHooks
+    ? RequestGuard.create(services.guardrails, {
+        plan,
+        endpoint,
+        metadata: headers.options.metadata,
+        headers: request.headers,
+        stream: streamed,
+        strictOpenAICompliance: providerRequest.strictOpenAICompliance !== false,
+        signal: clientGone.signal,
+      })
+    : undefined;
+  if (guard) {
+    // Hooks every target shares run once, before the cache lookup and the routing.
+    const shared = await guard.runShared(providerRequest);
+    if ('denied' in shared) {
+      log.guardrails = guard.logSummary();
+      return replyWithFailure(reply, request, shared.denied, shared.denied.status);
+    }
+    providerRequest = shared.request;
+  }
   const cache = createRequestCache({
     store: services.cacheStore,
     plan,
@@ -128,23 +158,28 @@ export async function runProxiedRequest(
     },
   });
   const callProvider = createProviderAttempt({ transport: services.transport });
+  const attempt: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> = (
+    leaf,
+    providerRequestOfLeaf,
+    options,
+  ) => callProvider(leaf, withForwardedHeadersOf(leaf, providerRequestOfLeaf, request.headers), options);
   let result: Result;
   try {
     result = await runPlan(plan, providerRequest, {
-      attempt: (leaf, providerRequestOfLeaf, options) =>
-        callProvider(leaf, withForwardedHeadersOf(leaf, providerRequestOfLeaf, request.headers), options),
+      attempt: guard ? guard.wrapAttempt(attempt) : attempt,
       ...realTimePorts,
       // Wall-clock time: breaker timestamps may be shared with other replicas through Redis.
       now: Date.now,
       signal: clientGone.signal,
       breakers: services.breakers,
-      ...(cache ? { cache: cache.port } : {}),
+      ...(cache ? { cache: guard ? guard.guardCache(cache.port) : cache.port } : {}),
     });
   } catch (error) {
     if (error instanceof PlanAbortedError) return reply; // nobody is listening any more
     throw error;
   }
   log.targetPath = result.path;
+  if (guard) log.guardrails = guard.logSummary();
   log.retries = result.retryCount;
   const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
   if (cache?.shadowed) log.shadowHitSimilarity = 1;
@@ -187,6 +222,10 @@ export async function runProxiedRequest(
         .type('text/event-stream; charset=utf-8')
         .send(completionToSse(answer.body, includeUsage));
     }
+    if (guard) {
+      const guarded = guard.jsonReply(answer);
+      return reply.code(guarded.status).headers(answer.headers).send(guarded.body);
+    }
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
   if (answer.kind === 'raw') {
@@ -202,11 +241,14 @@ export async function runProxiedRequest(
     stream: answer.stream,
     headers: headersOut,
     stop: services.stopStreams,
+    ...(guard ? { status: guard.streamStatus(answer) } : {}),
     ...(accumulator ? { onChunk: (chunk: Uint8Array) => accumulator.push(chunk) } : {}),
   });
+  if (guard) log.guardrails = guard.logSummary();
   const usage = await answer.usage;
   if (usage) log.usage = usage;
-  const rebuilt = completed ? accumulator?.result() : undefined;
+  // An answer that failed a hook (246) is never cached.
+  const rebuilt = completed && guard?.answerFailed(answer) !== true ? accumulator?.result() : undefined;
   if (commit && rebuilt) {
     // Stored only once the stream completed cleanly ([DONE], no error frame, client still there).
     void commit({ ...answer, kind: 'json', body: usage ? { ...rebuilt, usage } : rebuilt, usage });

@@ -35,11 +35,13 @@ export async function sendSse(options: {
   readonly headers: Readonly<Record<string, string | number>>;
   readonly stop: AbortSignal;
   readonly pingIntervalMs?: number;
+  /** The status line (default 200; 246 when a guardrail failed without denying). */
+  readonly status?: number;
   /** Sees every chunk sent to the client (the cache rebuilds the answer from them). */
   readonly onChunk?: (chunk: Uint8Array) => void;
 }): Promise<boolean> {
   const { response, stream } = options;
-  response.writeHead(200, {
+  response.writeHead(options.status ?? 200, {
     ...options.headers,
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',

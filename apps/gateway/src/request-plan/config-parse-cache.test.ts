@@ -26,4 +26,28 @@ describe('ConfigParseCache', () => {
     }
     expect(cache.size).toBe(16);
   });
+
+  it('runs the validator once per text and turns its issues into a failed parse', () => {
+    let calls = 0;
+    const cache = new ConfigParseCache({
+      trustedCustomHosts: [],
+      validate: () => {
+        calls += 1;
+        return [{ path: 'config.input_guardrails[0]', message: 'no guardrail has the id "x"' }];
+      },
+    });
+    const text = '{"provider":"openai","api_key":"k","input_guardrails":["x"]}';
+    const result = cache.parse(text, JSON.parse(text));
+    cache.parse(text, JSON.parse(text));
+    expect(calls).toBe(1);
+    expect(result).toMatchObject({
+      ok: false,
+      issues: [
+        {
+          path: 'config.input_guardrails[0]',
+          message: 'config.input_guardrails[0]: no guardrail has the id "x"',
+        },
+      ],
+    });
+  });
 });

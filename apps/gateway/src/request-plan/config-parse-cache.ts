@@ -1,8 +1,11 @@
-import { type ParseConfigResult, parseConfig } from '@pk/config';
+import { type Config, type ConfigIssue, type ParseConfigResult, parseConfig } from '@pk/config';
 import { LRUCache } from 'lru-cache';
 
 /** How many distinct config texts are kept parsed (each entry is one validated config). */
 const DEFAULT_MAX_ENTRIES = 2000;
+
+/** Further problems of a valid config (its hooks: regexes, schemas, guardrail ids), with paths. */
+export type ConfigValidator = (config: Config) => readonly ConfigIssue[];
 
 /**
  * Parsed and validated configs, keyed by the exact `x-portkey-config` text: clients send the same
@@ -12,17 +15,31 @@ const DEFAULT_MAX_ENTRIES = 2000;
 export class ConfigParseCache {
   readonly #entries: LRUCache<string, ParseConfigResult>;
   readonly #trustedCustomHosts: readonly string[];
+  readonly #validate: ConfigValidator | undefined;
 
-  constructor(options: { trustedCustomHosts: readonly string[]; maxEntries?: number }) {
+  constructor(options: {
+    trustedCustomHosts: readonly string[];
+    maxEntries?: number;
+    /** Runs after parsing, once per distinct text too (the guardrails' checks of the hooks). */
+    validate?: ConfigValidator;
+  }) {
     this.#entries = new LRUCache({ max: options.maxEntries ?? DEFAULT_MAX_ENTRIES });
     this.#trustedCustomHosts = options.trustedCustomHosts;
+    this.#validate = options.validate;
   }
 
-  /** The result of `parseConfig(input)`, reused for the same `text`. */
+  /** The result of `parseConfig(input)` (and the validator), reused for the same `text`. */
   parse(text: string, input: unknown): ParseConfigResult {
     const cached = this.#entries.get(text);
     if (cached !== undefined) return cached;
-    const result = parseConfig(input, { trustedCustomHosts: this.#trustedCustomHosts });
+    let result = parseConfig(input, { trustedCustomHosts: this.#trustedCustomHosts });
+    if (result.ok && this.#validate !== undefined) {
+      const issues = this.#validate(result.config).map((issue) => ({
+        path: issue.path,
+        message: `${issue.path}: ${issue.message}`,
+      }));
+      if (issues.length > 0) result = { ok: false, issues, warnings: result.warnings };
+    }
     this.#entries.set(text, result);
     return result;
   }

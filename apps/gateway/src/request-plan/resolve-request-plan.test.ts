@@ -1,4 +1,5 @@
 import { PkError, type PlanGroup, type PlanLeaf } from '@pk/config';
+import { HookCompiler } from '@pk/guardrails';
 import { parseRequestHeaders } from '@pk/headers';
 import { describe, expect, it } from 'vitest';
 import { type GatewaySettings, resolveSettings } from '../settings/load-settings.js';
@@ -34,6 +35,7 @@ const settings: GatewaySettings = resolveSettings(
       'pc-remote': { virtual_key: 'openai-prod', custom_host: 'https://llm.example.com/v1' },
     },
     trusted_custom_hosts: ['trusted-llm.example.com'],
+    guardrails: { 'pg-xxx': { checks: [{ id: 'pk.secrets', parameters: {} }], deny: true } },
   },
   { env: {}, files: new Map() },
 );
@@ -55,6 +57,8 @@ function plan(
     isSupportedProvider: (provider) => supported.has(provider),
     configCache,
     rawConfigHeader: headers['x-portkey-config'],
+    checkHeaderGuardrails: (list, header) =>
+      new HookCompiler(settings.guardrails).validateGuardrailList(list, header),
   });
 }
 const leafOf = (result: RequestPlan): PlanLeaf => result.plan.root as PlanLeaf;
@@ -238,7 +242,6 @@ describe('resolveRequestPlan: refusals', () => {
       'PK_ERR_INVALID_CONFIG',
       400,
     ],
-    ['hooks in a saved config', { 'x-portkey-config': 'pc-hooks' }, 'PK_ERR_HOOKS_NOT_SUPPORTED', 501],
     [
       'private custom host',
       { 'x-portkey-custom-host': 'http://10.0.0.5/v1', 'x-portkey-provider': 'openai' },
@@ -325,5 +328,25 @@ describe('resolveRequestPlan: refusals', () => {
     expect(refusal(() => plan({ 'x-portkey-config': 'pc-fallback' }, { key: limited })).code).toBe(
       'PK_ERR_FORBIDDEN',
     );
+  });
+});
+
+describe('resolveRequestPlan: hooks', () => {
+  it('says whether any target has hooks (nothing about hooks is done otherwise)', () => {
+    expect(plan({ 'x-portkey-virtual-key': 'openai-prod' }).hasHooks).toBe(false);
+    const saved = plan({ 'x-portkey-config': 'pc-hooks' });
+    expect(saved.hasHooks).toBe(true);
+    expect(leafOf(saved).before_request_hooks).toEqual([{ type: 'guardrail', id: 'pg-xxx' }]);
+  });
+
+  it('refuses guardrails in headers that name unknown guardrails or partner checks, naming the path', () => {
+    const error = refusal(() =>
+      plan({
+        'x-portkey-virtual-key': 'openai-prod',
+        'x-portkey-default-input-guardrails': JSON.stringify(['pg-xxx', { 'patronus.pii': {} }]),
+      }),
+    );
+    expect(error.code).toBe('PK_ERR_INVALID_HEADER');
+    expect(error.message).toContain('x-portkey-default-input-guardrails[1]["patronus.pii"]');
   });
 });

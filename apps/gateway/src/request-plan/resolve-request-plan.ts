@@ -48,6 +48,14 @@ export interface RequestPlanInput {
   readonly configCache: ConfigParseCache;
   /** The `x-portkey-config` header exactly as sent, the cache key of an inline config. */
   readonly rawConfigHeader?: string | undefined;
+  /**
+   * Problems of a guardrail list sent in `x-portkey-default-input-guardrails` /
+   * `x-portkey-default-output-guardrails` (paths rooted at the header name).
+   */
+  readonly checkHeaderGuardrails?: (
+    list: readonly unknown[],
+    header: string,
+  ) => readonly { path: string; message: string }[];
 }
 
 /** The plan, plus the model to send upstream when the request named one as `@vk/model`. */
@@ -55,6 +63,8 @@ export interface RequestPlan {
   readonly plan: ResolvedPlan;
   /** The model without its `@virtual-key/` prefix, to replace the body's `model`. */
   readonly model?: string;
+  /** Some target has hooks or guardrails (nothing else about hooks is computed when none has). */
+  readonly hasHooks: boolean;
 }
 
 /**
@@ -111,19 +121,10 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
       });
     }
   }
-  if (
-    leaves.some(
-      (leaf) => (leaf.before_request_hooks?.length ?? 0) + (leaf.after_request_hooks?.length ?? 0) > 0,
-    )
-  ) {
-    throw new PkError(
-      'PK_ERR_HOOKS_NOT_SUPPORTED',
-      'hooks and guardrails are not supported by pk yet; remove them from the config',
-      {
-        param: 'x-portkey-config',
-      },
-    );
-  }
+  const hasHooks = leaves.some(
+    (leaf) => (leaf.before_request_hooks?.length ?? 0) + (leaf.after_request_hooks?.length ?? 0) > 0,
+  );
+  if (hasHooks) checkHeaderGuardrails(input, overrides);
   const callerChoseHost = (leaf: PlanLeaf): boolean =>
     typeof requestCustomHost === 'string' || (saved === undefined && leaf.target.custom_host !== undefined);
   const root = mapPlanLeaves(resolved.plan.root, (leaf) =>
@@ -133,7 +134,29 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
       savedConfig: saved !== undefined,
     }),
   );
-  return { plan: { ...resolved.plan, root }, ...(model === undefined ? {} : { model }) };
+  return { plan: { ...resolved.plan, root }, hasHooks, ...(model === undefined ? {} : { model }) };
+}
+
+const GUARDRAIL_HEADERS = [
+  ['default_input_guardrails', 'x-portkey-default-input-guardrails'],
+  ['default_output_guardrails', 'x-portkey-default-output-guardrails'],
+] as const;
+
+/** Guardrails sent in headers are checked like a config's: a 400 naming the header and the path. */
+function checkHeaderGuardrails(input: RequestPlanInput, overrides: Readonly<Record<string, unknown>>): void {
+  if (input.checkHeaderGuardrails === undefined) return;
+  for (const [key, header] of GUARDRAIL_HEADERS) {
+    const list = overrides[key];
+    if (!Array.isArray(list)) continue;
+    const issues = input.checkHeaderGuardrails(list, header);
+    if (issues.length > 0) {
+      throw new PkError(
+        'PK_ERR_INVALID_HEADER',
+        issues.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
+        { param: header },
+      );
+    }
+  }
 }
 
 const EMPTY_CONFIG: Config = {};

@@ -121,3 +121,63 @@ describe('settings file', () => {
     expect(settings.bodyLimitBytes).toBe(20 * 1024 * 1024);
   });
 });
+
+describe('guardrails in the settings', () => {
+  const webhook = (secret: string) => ({
+    deny: true,
+    checks: [
+      { id: 'default.webhook', parameters: { webhookURL: 'https://policy.example.com/check', secret } },
+    ],
+  });
+
+  it('compiles guardrails by id, resolving the webhook secret from a file, never printing it', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'hook-secret'), 'whsec-from-file\n');
+    writeFileSync(
+      join(dir, 'settings.json'),
+      JSON.stringify({
+        guardrails: {
+          policy: webhook(`file:${dir}/hook-secret`),
+          shield: { checks: [{ id: 'pk.secrets', parameters: {} }] },
+        },
+        configs: {
+          'pc-guarded': { provider: 'openai', api_key: 'k', input_guardrails: ['policy', 'shield'] },
+        },
+      }),
+    );
+    const settings = await loadSettingsFile(join(dir, 'settings.json'), {});
+    expect([...settings.guardrails.keys()]).toEqual(['policy', 'shield']);
+    expect(settings.guardrails.get('policy')).toMatchObject({ id: 'policy', deny: true, usesNetwork: true });
+    const printed = `${inspect(settings.guardrails, { depth: 10 })}${JSON.stringify(settings.guardrails.get('policy')?.checks[0]?.parameters)}`;
+    expect(printed).not.toContain('whsec-from-file');
+    expect(settings.configs.has('pc-guarded')).toBe(true);
+  });
+
+  it('refuses at start: bad checks, an unset secret, and saved configs naming unknown guardrails', () => {
+    const attempt = () =>
+      resolveSettings(
+        {
+          guardrails: {
+            policy: webhook('env:PK_UNSET_HOOK_SECRET'),
+            broken: { checks: [{ id: 'default.regexMatch', parameters: { rule: '(a)\\1' } }] },
+            partner: { checks: [{ id: 'patronus.toxicity', parameters: {} }] },
+          },
+          configs: { 'pc-x': { provider: 'openai', api_key: 'k', output_guardrails: ['missing'] } },
+        },
+        { env: {}, files: new Map() },
+      );
+    expect(attempt).toThrow(SettingsError);
+    const message = (() => {
+      try {
+        attempt();
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    })();
+    expect(message).toContain('guardrails.policy.checks[0].parameters.secret');
+    expect(message).toContain('guardrails.broken.checks[0].parameters.rule');
+    expect(message).toContain('guardrails.partner.checks[0].id');
+    expect(message).toContain('configs.pc-x: config.output_guardrails[0]: no guardrail has the id "missing"');
+  });
+});

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { type Config, type ConfigWarning, parseConfig } from '@pk/config';
+import { type CompiledHook, compileOperatorGuardrails, HookCompiler } from '@pk/guardrails';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { Secret } from './secret.js';
@@ -69,6 +70,8 @@ export interface GatewaySettings {
   readonly allowedOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly headerLimitBytes: number;
+  /** The operator's guardrails by id (`guardrails:`), compiled at start. */
+  readonly guardrails: ReadonlyMap<string, CompiledHook>;
 }
 
 /** A settings file that cannot be used; the message lists every problem with its path. */
@@ -117,6 +120,12 @@ function fileReferences(file: SettingsFile): string[] {
   for (const virtualKey of Object.values(file.virtual_keys ?? {})) {
     visit(virtualKey.api_key);
     for (const option of Object.values(virtualKey.options ?? {})) visit(option);
+  }
+  for (const guardrail of Object.values(file.guardrails ?? {})) {
+    const checks = (guardrail as { checks?: unknown }).checks;
+    if (!Array.isArray(checks)) continue;
+    for (const check of checks)
+      visit((check as { parameters?: { secret?: unknown } } | null)?.parameters?.secret);
   }
   return references;
 }
@@ -174,11 +183,18 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     }
   }
   const customHostTrust = [...LOOPBACK_CUSTOM_HOSTS, ...(file.trusted_custom_hosts ?? [])];
+  const guardrails = resolveGuardrails(file, context, problems);
+  const hooks = new HookCompiler(guardrails);
   const configs = new Map<string, SavedConfig>();
   for (const [id, input] of Object.entries(file.configs ?? {})) {
     const parsed = parseConfig(input, { trustedCustomHosts: customHostTrust });
-    if (parsed.ok) configs.set(id, { id, config: parsed.config, warnings: parsed.warnings });
-    else for (const issue of parsed.issues) problems.push(`configs.${id}: ${issue.message}`);
+    if (!parsed.ok) {
+      for (const issue of parsed.issues) problems.push(`configs.${id}: ${issue.message}`);
+      continue;
+    }
+    const hookIssues = hooks.validateConfig(parsed.config);
+    for (const issue of hookIssues) problems.push(`configs.${id}: ${issue.path}: ${issue.message}`);
+    if (hookIssues.length === 0) configs.set(id, { id, config: parsed.config, warnings: parsed.warnings });
   }
   const semantic = file.semantic_cache;
   const embeddingKey = semantic ? virtualKeys.get(semantic.virtual_key) : undefined;
@@ -205,7 +221,26 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     allowedOrigins: file.allowed_origins ?? [],
     bodyLimitBytes: file.limits?.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
     headerLimitBytes: file.limits?.header_limit_bytes ?? DEFAULT_HEADER_LIMIT_BYTES,
+    guardrails,
   };
+}
+
+/** The `guardrails:` map compiled; `secret` references resolved like every other secret of the file. */
+function resolveGuardrails(
+  file: SettingsFile,
+  context: ResolveContext,
+  problems: string[],
+): Map<string, CompiledHook> {
+  const compiled = compileOperatorGuardrails(file.guardrails ?? {}, {
+    resolveSecret: (reference) => {
+      const found: string[] = [];
+      const value = resolveReference(reference, 'secret', context, found);
+      return found.length > 0 || value === '' ? undefined : value;
+    },
+  });
+  if (compiled.ok) return compiled.guardrails;
+  for (const issue of compiled.issues) problems.push(`${issue.path}: ${issue.message}`);
+  return new Map();
 }
 
 function formatZodIssues(error: z.ZodError): string {

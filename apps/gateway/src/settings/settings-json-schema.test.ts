@@ -19,6 +19,7 @@ describe('settings JSON Schema', () => {
         'allowed_origins',
         'configs',
         'gateway_keys',
+        'guardrails',
         'limits',
         'semantic_cache',
         'trusted_custom_hosts',

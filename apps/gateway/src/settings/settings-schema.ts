@@ -71,6 +71,14 @@ export const semanticCacheSettingsSchema = z.strictObject({
   retention_seconds: z.number().int().min(60).max(7_776_000).optional(),
 });
 
+/**
+ * A guardrail defined once by the operator, in Portkey's raw hook form: `type` (`guardrail` |
+ * `mutator`), `checks: [{ id, parameters, is_enabled?, fail_on_error? }]`, `deny`, `async`,
+ * `sequential`, `on_fail`, `on_success`. Checks are validated by `@pk/guardrails` at start. Only
+ * these guardrails may call a webhook or a log URL; a `secret` there is an `env:` / `file:` reference.
+ */
+export const guardrailSettingsSchema = z.record(z.string(), z.unknown());
+
 /** The operator's settings file (`PK_SETTINGS`): JSON or YAML. Every key is optional. */
 export const settingsFileSchema = z.strictObject({
   /** Gateway API keys. With none, the gateway serves loopback only. */
@@ -87,6 +95,8 @@ export const settingsFileSchema = z.strictObject({
   limits: limitsSchema.optional(),
   /** Semantic cache (needed only by configs with `cache.mode: semantic`). */
   semantic_cache: semanticCacheSettingsSchema.optional(),
+  /** Guardrails by id, referred to from configs (`input_guardrails: ["<id>"]`, `before_request_hooks: [{ id }]`). */
+  guardrails: z.record(idSchema, guardrailSettingsSchema).optional(),
 });
 
 /** The settings file as written. */

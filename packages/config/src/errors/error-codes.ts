@@ -87,11 +87,14 @@ export const PK_ERROR_CATALOGUE = {
   PK_ERR_INTERNAL: { status: 500, type: 'server_error', summary: 'internal error' },
   /** A Portkey control-plane route pk does not implement. */
   PK_ERR_NOT_IMPLEMENTED: { status: 501, type: 'invalid_request_error', summary: 'not implemented by pk' },
-  /** A config carries hooks or guardrails, which pk does not run yet (refused, never silently ignored). */
+  /**
+   * A config carries hooks or guardrails where they cannot run: the SDK's in-process mode (the gateway
+   * runs them). Refused, never silently ignored.
+   */
   PK_ERR_HOOKS_NOT_SUPPORTED: {
     status: 501,
     type: 'invalid_request_error',
-    summary: 'hooks are not supported yet',
+    summary: 'hooks are not supported here',
   },
   /** The upstream could not be reached, reset the connection, or answered with something unreadable. */
   PK_ERR_UPSTREAM_UNAVAILABLE: {

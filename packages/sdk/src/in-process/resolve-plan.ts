@@ -93,9 +93,13 @@ function mapLeaves(node: PlanNode, map: (leaf: PlanLeaf) => PlanLeaf): PlanNode 
 
 function attachCredentials(leaf: PlanLeaf, input: InProcessPlanInput): PlanLeaf {
   if ((leaf.before_request_hooks?.length ?? 0) + (leaf.after_request_hooks?.length ?? 0) > 0) {
-    throw new PkError('PK_ERR_HOOKS_NOT_SUPPORTED', 'hooks and guardrails are not supported by pk yet', {
-      param: 'x-portkey-config',
-    });
+    // Guardrails need the gateway's settings (operator guardrails, webhook secrets, the network
+    // guard); the in-process mode refuses them rather than sending an unchecked request.
+    throw new PkError(
+      'PK_ERR_HOOKS_NOT_SUPPORTED',
+      `${leaf.path}: hooks and guardrails run in the pk gateway; the SDK's in-process mode does not run them (send this request through a gateway, or remove the hooks)`,
+      { param: 'x-portkey-config' },
+    );
   }
   const slug = leaf.target.provider === undefined ? undefined : parseProviderReference(leaf.target.provider);
   const virtualKeyId =

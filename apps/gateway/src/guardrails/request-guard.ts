@@ -1,0 +1,299 @@
+import type {
+  AttemptFunction,
+  AttemptOutcome,
+  EngineCachePort,
+  PkError,
+  PlanLeaf,
+  ResolvedPlan,
+} from '@pk/config';
+import {
+  collectPlanHooks,
+  GuardrailDeniedError,
+  guardSseStream,
+  type HookContext,
+  type HookResult,
+  type HookResults,
+  hookFailed,
+  type PlanHooks,
+  type RequestType,
+  runHooks,
+} from '@pk/guardrails';
+import type { ProviderAnswer, ProviderEndpoint, ProviderRequest, UpstreamError } from '@pk/providers';
+import type { GatewayGuardrails } from './gateway-guardrails.js';
+
+type ProviderOutcome = AttemptOutcome<ProviderAnswer, UpstreamError | PkError>;
+
+/** Portkey's request types for the endpoints hooks apply to; other routes skip hooks. */
+const REQUEST_TYPES: Partial<Record<ProviderEndpoint, RequestType>> = {
+  'chat.completions': 'chatComplete',
+  completions: 'complete',
+  embeddings: 'embed',
+};
+
+/** What one request's guard is built from. */
+export interface RequestGuardInput {
+  readonly plan: ResolvedPlan;
+  readonly endpoint: ProviderEndpoint;
+  readonly metadata: Readonly<Record<string, unknown>> | undefined;
+  /** The client's headers (only `default.jwt` reads them; never sent to webhooks or logged). */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly stream: boolean;
+  readonly strictOpenAICompliance: boolean;
+  /** The client left. */
+  readonly signal: AbortSignal;
+}
+
+/** What the hooks decided about one answer. */
+interface AnswerHooks {
+  readonly results: HookResults;
+  readonly failed: boolean;
+}
+
+function flatHeaders(headers: RequestGuardInput['headers']): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value === 'string') flat[name] = value;
+    else if (Array.isArray(value)) flat[name] = value.join(', ');
+  }
+  return flat;
+}
+
+/**
+ * The hooks of one request, run where Portkey runs them (ARCHITECTURE §1, steps 5 and 8): hooks
+ * every target shares once, before the cache and the routing ({@link runShared}); a target's own
+ * before-request hooks and its after-request hooks around each call of that target
+ * ({@link wrapAttempt}), so a 446 moves a fallback on; output checks on streams while they stream.
+ * Built only for a request whose plan has hooks: without any, nothing here runs.
+ */
+export class RequestGuard {
+  readonly #gateway: GatewayGuardrails;
+  readonly #input: RequestGuardInput;
+  readonly #hooks: PlanHooks;
+  readonly #type: RequestType;
+  readonly #answers = new WeakMap<ProviderAnswer, AnswerHooks>();
+  #sharedResults: readonly HookResult[] = [];
+  #sharedFailed = false;
+  /** The last results seen (for the log line). */
+  #lastResults: HookResults | undefined;
+
+  private constructor(
+    gateway: GatewayGuardrails,
+    input: RequestGuardInput,
+    hooks: PlanHooks,
+    type: RequestType,
+  ) {
+    this.#gateway = gateway;
+    this.#input = input;
+    this.#hooks = hooks;
+    this.#type = type;
+  }
+
+  /** The guard of a request whose plan has hooks, or `undefined` when none applies (other routes). */
+  static create(gateway: GatewayGuardrails, input: RequestGuardInput): RequestGuard | undefined {
+    const type = REQUEST_TYPES[input.endpoint];
+    if (type === undefined) return undefined;
+    const hooks = collectPlanHooks(input.plan, gateway.compiler);
+    return hooks === undefined ? undefined : new RequestGuard(gateway, input, hooks, type);
+  }
+
+  #context(provider: string, body: Readonly<Record<string, unknown>>): HookContext {
+    return {
+      requestType: this.#type,
+      provider,
+      metadata: this.#input.metadata ?? {},
+      request: { json: body, isStreamingRequest: this.#input.stream },
+      headers: flatHeaders(this.#input.headers),
+    };
+  }
+
+  #run(
+    hooks: Parameters<typeof runHooks>[0]['hooks'],
+    event: 'beforeRequestHook' | 'afterRequestHook',
+    context: HookContext,
+  ) {
+    return runHooks({
+      hooks,
+      event,
+      context,
+      services: this.#gateway.services,
+      signal: this.#input.signal,
+      onAsyncResult: this.#gateway.onAsyncResult,
+    });
+  }
+
+  /**
+   * Runs the before-request hooks every target shares, once. A deny is the 446 to answer with
+   * (nothing was sent anywhere); otherwise the request to route (rewritten by mutators).
+   */
+  async runShared(
+    request: ProviderRequest,
+  ): Promise<{ readonly denied: GuardrailDeniedError } | { readonly request: ProviderRequest }> {
+    if (this.#hooks.shared.length === 0 || request.body === undefined) return { request };
+    const provider =
+      this.#input.plan.root.kind === 'leaf' ? String(this.#input.plan.root.target.provider ?? '') : '';
+    const run = await this.#run(
+      this.#hooks.shared,
+      'beforeRequestHook',
+      this.#context(provider, request.body),
+    );
+    this.#sharedResults = run.results;
+    this.#sharedFailed = run.failed;
+    if (run.deny) {
+      const results = { before_request_hooks: run.results, after_request_hooks: [] };
+      this.#lastResults = results;
+      return { denied: new GuardrailDeniedError(results) };
+    }
+    const body = run.context.request.json;
+    return { request: body === request.body ? request : { ...request, body } };
+  }
+
+  /** The engine's cache port, never used for a target that has before-request hooks of its own. */
+  guardCache(
+    port: EngineCachePort<ProviderRequest, ProviderAnswer>,
+  ): EngineCachePort<ProviderRequest, ProviderAnswer> {
+    return {
+      ...port,
+      key: (leaf, request) => (this.#hooks.before(leaf).length > 0 ? undefined : port.key(leaf, request)),
+    };
+  }
+
+  /** The engine's `attempt` with the target's own hooks around it. */
+  wrapAttempt(
+    attempt: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError>,
+  ): AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> {
+    return async (leaf, request, options) => {
+      const before = this.#hooks.before(leaf);
+      const provider = String(leaf.target.provider ?? '');
+      let sent = request;
+      let beforeResults = this.#sharedResults;
+      let beforeFailed = this.#sharedFailed;
+      if (before.length > 0 && request.body !== undefined) {
+        const run = await this.#run(before, 'beforeRequestHook', this.#context(provider, request.body));
+        beforeResults = [...beforeResults, ...run.results];
+        beforeFailed ||= run.failed;
+        if (run.deny) return this.#denied({ before_request_hooks: beforeResults, after_request_hooks: [] });
+        if (run.context.request.json !== request.body) sent = { ...request, body: run.context.request.json };
+      }
+      const outcome = await attempt(leaf, sent, options);
+      if (!outcome.ok) return outcome;
+      return this.#afterHooks(leaf, provider, sent, outcome, beforeResults, beforeFailed);
+    };
+  }
+
+  #denied(results: HookResults): ProviderOutcome {
+    this.#lastResults = results;
+    return { ok: false, status: 446, error: new GuardrailDeniedError(results) };
+  }
+
+  async #afterHooks(
+    leaf: PlanLeaf,
+    provider: string,
+    request: ProviderRequest,
+    outcome: Extract<ProviderOutcome, { ok: true }>,
+    beforeResults: readonly HookResult[],
+    beforeFailed: boolean,
+  ): Promise<ProviderOutcome> {
+    const answer = outcome.value;
+    const after = this.#hooks.after(leaf);
+    const context = this.#context(provider, request.body ?? {});
+    // Without after-request hooks a stream is still wrapped when the client asked for hook results
+    // (strict compliance off), so the before-request hooks' results end it (nothing is held back).
+    const reportOnStream = !this.#input.strictOpenAICompliance && beforeResults.length > 0;
+    if (answer.kind === 'stream' && (after.length > 0 || reportOnStream)) {
+      const record: { results: HookResults; failed: boolean } = {
+        results: { before_request_hooks: beforeResults, after_request_hooks: [] },
+        failed: beforeFailed,
+      };
+      const stream = guardSseStream(answer.stream, {
+        hooks: after,
+        context,
+        services: this.#gateway.services,
+        beforeResults,
+        holdbackChars: this.#gateway.holdbackChars,
+        strictOpenAICompliance: this.#input.strictOpenAICompliance,
+        signal: this.#input.signal,
+        onAsyncResult: this.#gateway.onAsyncResult,
+        onResults: (results) => {
+          record.results = results;
+          record.failed ||= results.after_request_hooks.some(hookFailed);
+          this.#lastResults = results;
+        },
+      });
+      const guarded: ProviderAnswer = { ...answer, stream };
+      this.#answers.set(guarded, record);
+      return { ...outcome, value: guarded, ...(beforeFailed ? { status: 246 } : {}) };
+    }
+    if (answer.kind !== 'json' || after.length === 0) {
+      this.#record(answer, { before_request_hooks: beforeResults, after_request_hooks: [] }, beforeFailed);
+      return beforeFailed ? { ...outcome, status: 246 } : outcome;
+    }
+    const body = answer.body as Readonly<Record<string, unknown>>;
+    const run = await this.#run(after, 'afterRequestHook', {
+      ...context,
+      response: { json: body, statusCode: answer.status },
+    });
+    const results = { before_request_hooks: beforeResults, after_request_hooks: run.results };
+    if (run.deny) return this.#denied(results);
+    const json = run.context.response?.json;
+    const value: ProviderAnswer = json !== undefined && json !== body ? { ...answer, body: json } : answer;
+    const failed = beforeFailed || run.failed;
+    this.#record(value, results, failed);
+    // A failed (not denied) answer is a 246: the engine never caches it.
+    return { ...outcome, value, ...(failed ? { status: 246 } : {}) };
+  }
+
+  #record(answer: ProviderAnswer, results: HookResults, failed: boolean): void {
+    this.#answers.set(answer, { results, failed });
+    this.#lastResults = results;
+  }
+
+  /** What the hooks made of an answer (a cached one only saw the shared hooks). */
+  #of(answer: ProviderAnswer): AnswerHooks {
+    return (
+      this.#answers.get(answer) ?? {
+        results: { before_request_hooks: this.#sharedResults, after_request_hooks: [] },
+        failed: this.#sharedFailed,
+      }
+    );
+  }
+
+  /** The JSON reply: `hook_results` added to the body, 246 when a hook failed (Portkey). */
+  jsonReply(answer: ProviderAnswer & { kind: 'json' }): { status: number; body: unknown } {
+    const { results, failed } = this.#of(answer);
+    const hasResults = results.before_request_hooks.length > 0 || results.after_request_hooks.length > 0;
+    const isObject = typeof answer.body === 'object' && answer.body !== null && !Array.isArray(answer.body);
+    return {
+      status: failed && answer.status === 200 ? 246 : answer.status,
+      body: hasResults && isObject ? { ...(answer.body as object), hook_results: results } : answer.body,
+    };
+  }
+
+  /** The status a stream starts with: 246 when a before-request hook failed. */
+  streamStatus(answer: ProviderAnswer): number {
+    return this.#of(answer).failed ? 246 : 200;
+  }
+
+  /** Whether a (finished) streamed answer failed a hook: such an answer is not cached. */
+  answerFailed(answer: ProviderAnswer): boolean {
+    return this.#of(answer).failed;
+  }
+
+  /** A compact view for the request's log line: each hook's id, verdict and duration. */
+  logSummary(): { id: string; verdict: boolean; ms: number; event: 'before' | 'after' }[] | undefined {
+    const results = this.#lastResults ?? {
+      before_request_hooks: this.#sharedResults,
+      after_request_hooks: [],
+    };
+    const line = (event: 'before' | 'after') => (result: HookResult) => ({
+      id: result.id,
+      verdict: result.verdict,
+      ms: result.execution_time,
+      event,
+    });
+    const entries = [
+      ...results.before_request_hooks.map(line('before')),
+      ...results.after_request_hooks.map(line('after')),
+    ];
+    return entries.length > 0 ? entries : undefined;
+  }
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import type { CheckDefinition } from '../../model/check-definition.js';
+import { parseParameters } from '../../model/parameters.js';
+import { requestContentPart, withRequestTexts } from '../../text/content-parts.js';
+
+const schema = z.object({
+  prefix: z.string().min(1, 'expected a non-empty prefix'),
+  applyToRole: z.enum(['user', 'system', 'assistant']).optional(),
+  addToExisting: z.boolean().optional(),
+  onlyIfEmpty: z.boolean().optional(),
+});
+type Parameters = z.infer<typeof schema>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function prefixed(content: unknown, prefix: string): unknown {
+  if (content == null || typeof content === 'string') return `${prefix}${content ?? ''}`;
+  if (Array.isArray(content)) {
+    const first: unknown = content[0];
+    if (isRecord(first) && first.type === 'text')
+      return [
+        { ...first, text: `${prefix}${typeof first.text === 'string' ? first.text : ''}` },
+        ...content.slice(1),
+      ];
+    return [{ type: 'text', text: prefix }, ...content];
+  }
+  return `${prefix}${String(content)}`;
+}
+
+function chatWithPrefix(
+  json: Readonly<Record<string, unknown>>,
+  parameters: Parameters,
+): Record<string, unknown> {
+  const role = parameters.applyToRole ?? 'user';
+  const messages: unknown[] = Array.isArray(json.messages) ? [...json.messages] : [];
+  const index = messages.findIndex((message) => isRecord(message) && message.role === role);
+  if (index === -1) {
+    const message = { role, content: parameters.prefix };
+    if (role === 'system') messages.unshift(message);
+    else messages.push(message);
+    return { ...json, messages };
+  }
+  const target = messages[index] as Record<string, unknown>;
+  const content = target.content;
+  const isEmpty =
+    (typeof content === 'string' && content.trim() === '') ||
+    (Array.isArray(content) && content.length === 0);
+  if (parameters.onlyIfEmpty === true && !isEmpty) return { ...json };
+  if (parameters.addToExisting === false) messages.splice(index, 0, { role, content: parameters.prefix });
+  else messages[index] = { ...target, content: prefixed(content, parameters.prefix) };
+  return { ...json, messages };
+}
+
+/**
+ * `default.addPrefix` (a transformer, before the request only): puts `prefix` before the first
+ * message of `applyToRole` (default `user`), as a new message when `addToExisting` is false or no
+ * such message exists; with `onlyIfEmpty`, only when that message is empty. For completions, before
+ * the prompt. Always passes.
+ */
+export const addPrefixCheck: CheckDefinition<Parameters> = {
+  id: 'default.addPrefix',
+  compile: (parameters) => parseParameters(schema, parameters),
+  run({ context, parameters, event }) {
+    if (event !== 'beforeRequestHook' || context.requestType === 'embed')
+      return { verdict: true, data: null };
+    const json = context.request.json;
+    let transformed: Record<string, unknown>;
+    if (context.requestType === 'chatComplete') transformed = chatWithPrefix(json, parameters);
+    else {
+      const part = requestContentPart(json, 'complete');
+      if (part.content === null) return { verdict: true, data: null };
+      transformed = withRequestTexts(
+        json,
+        'complete',
+        part.texts.map((text, index) => (index === 0 ? `${parameters.prefix}${text}` : text)),
+      );
+    }
+    return {
+      verdict: true,
+      data: {
+        prefix: parameters.prefix,
+        requestType: context.requestType,
+        applyToRole: parameters.applyToRole ?? 'user',
+        addToExisting: parameters.addToExisting !== false,
+        onlyIfEmpty: parameters.onlyIfEmpty === true,
+      },
+      transformedRequest: transformed,
+    };
+  },
+};

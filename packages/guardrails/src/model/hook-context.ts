@@ -1,0 +1,43 @@
+/**
+ * What hooks see, in Portkey's words (behaviour reference §7.2): the request, the answer once there
+ * is one, the provider, the kind of request and the request's metadata.
+ */
+
+/** When a hook runs: before the provider call or after it. */
+export type HookEvent = 'beforeRequestHook' | 'afterRequestHook';
+
+/** The kinds of request hooks run on (Portkey's names); any other route skips them. */
+export type RequestType = 'chatComplete' | 'complete' | 'embed';
+
+/** The request as hooks see it. */
+export interface HookRequest {
+  /** The OpenAI-format JSON body (after the mutators that ran so far). */
+  readonly json: Readonly<Record<string, unknown>>;
+  /** Whether the client asked for a stream. */
+  readonly isStreamingRequest: boolean;
+}
+
+/** The answer as after-request hooks see it. */
+export interface HookResponse {
+  /** The OpenAI-format JSON answer (a stream's is rebuilt from its chunks). */
+  readonly json: Readonly<Record<string, unknown>> | null;
+  /** The provider's status. */
+  readonly statusCode: number;
+}
+
+/** Everything a check may read. */
+export interface HookContext {
+  readonly requestType: RequestType;
+  /** The provider answering (or about to be called). */
+  readonly provider: string;
+  /** The request's `x-portkey-metadata`. */
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly request: HookRequest;
+  /** Set for after-request hooks. */
+  readonly response?: HookResponse;
+  /**
+   * The client's request headers, names in lower case. Only `default.jwt` reads them; they are never
+   * sent to a webhook.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+}

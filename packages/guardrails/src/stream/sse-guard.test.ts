@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { compileRawHook } from '../compile/compile-hook.js';
+import type { CompiledHook } from '../compile/compiled-hook.js';
+import { contextOf, testServices } from '../testing/check-harness.js';
+import { type CancellableByteStream, guardSseStream } from './sse-guard.js';
+
+function hook(raw: Record<string, unknown>): CompiledHook {
+  const result = compileRawHook(raw, {
+    origin: 'config',
+    segments: [],
+    root: 'hook',
+    guardrails: new Map(),
+    defaultId: 'h',
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.hook;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function chunkFrame(content: string, finish: string | null = null): string {
+  return `data: ${JSON.stringify({
+    id: 'chatcmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, delta: { content }, logprobs: null, finish_reason: finish }],
+  })}\n\n`;
+}
+
+/** A source that yields the given frames one read at a time, recording cancellation. */
+function sourceOf(frames: readonly string[]) {
+  let cancelled = false;
+  const stream: CancellableByteStream = {
+    async *[Symbol.asyncIterator]() {
+      for (const frame of frames) {
+        if (cancelled) return;
+        yield encoder.encode(frame);
+      }
+    },
+    cancel() {
+      cancelled = true;
+    },
+  };
+  return { stream, cancelled: () => cancelled };
+}
+
+/** Reads a guarded stream: each output piece as text, in order. */
+async function readAll(stream: CancellableByteStream): Promise<string[]> {
+  const pieces: string[] = [];
+  for await (const bytes of stream) pieces.push(decoder.decode(bytes));
+  return pieces;
+}
+
+function contentOf(pieces: readonly string[]): string {
+  let text = '';
+  for (const piece of pieces) {
+    for (const frame of piece.split('\n\n')) {
+      if (!frame.startsWith('data: {')) continue;
+      const chunk = JSON.parse(frame.slice(6)) as { choices?: { delta?: { content?: string } }[] };
+      for (const choice of chunk.choices ?? []) text += choice.delta?.content ?? '';
+    }
+  }
+  return text;
+}
+
+const denyWord = (word: string) =>
+  hook({
+    id: 'no-word',
+    deny: true,
+    checks: [{ id: 'default.regexMatch', parameters: { rule: word, not: true } }],
+  });
+
+const options = (hooks: CompiledHook[], strict = true) => ({
+  hooks,
+  context: contextOf({}),
+  services: testServices(),
+  beforeResults: [],
+  holdbackChars: 16,
+  strictOpenAICompliance: strict,
+});
+
+describe('guardSseStream', () => {
+  it('never sends a denied pattern: text up to the window goes out as it comes, then event: error', async () => {
+    const one = 'a'.repeat(30);
+    const two = 'b'.repeat(30);
+    const { stream, cancelled } = sourceOf([
+      chunkFrame(one),
+      chunkFrame(two),
+      chunkFrame('and then FORBIDDEN text'),
+      chunkFrame('more', 'stop'),
+      'data: [DONE]\n\n',
+    ]);
+    const pieces = await readAll(guardSseStream(stream, options([denyWord('FORBIDDEN')])));
+    // After chunk one: 30 - 16 held = 14 out; after chunk two: everything but the last 16.
+    expect(contentOf(pieces.slice(0, 1))).toBe(one.slice(0, 14));
+    expect(contentOf(pieces.slice(0, 2))).toBe(one + two.slice(0, 14));
+    const last = pieces.at(-1) ?? '';
+    expect(last.startsWith('event: error\n')).toBe(true);
+    const envelope = JSON.parse(last.split('data: ')[1] ?? '{}');
+    expect(envelope).toMatchObject({
+      error: { type: 'hooks_failed', code: 'PK_ERR_GUARDRAIL_DENIED' },
+      hook_results: { after_request_hooks: [{ id: 'no-word', verdict: false, deny: true }] },
+    });
+    expect(pieces.join('')).not.toContain('FORBIDDEN');
+    expect(pieces.join('')).not.toContain('[DONE]');
+    expect(cancelled()).toBe(true);
+  });
+
+  it('catches a pattern split across chunks', async () => {
+    const { stream } = sourceOf([chunkFrame('the pass'), chunkFrame('word is x'), 'data: [DONE]\n\n']);
+    const pieces = await readAll(guardSseStream(stream, options([denyWord('password')])));
+    expect(pieces.join('')).not.toContain('pass');
+    expect(pieces.at(-1)).toMatch(/^event: error/);
+  });
+
+  it('passes a clean stream whole, with [DONE], and no results frame under strict compliance', async () => {
+    const text = 'Paris is the capital of France. It is lovely in spring.';
+    const frames = [
+      chunkFrame('Paris is the capital '),
+      chunkFrame('of France. It is lovely'),
+      chunkFrame(' in spring.', 'stop'),
+      'data: [DONE]\n\n',
+    ];
+    const pieces = await readAll(guardSseStream(sourceOf(frames).stream, options([denyWord('Berlin')])));
+    expect(contentOf(pieces)).toBe(text);
+    expect(pieces.join('')).toMatch(/data: \[DONE\]\n\n$/);
+    expect(pieces.join('')).not.toContain('hook_results');
+  });
+
+  it('with strict compliance off, whole-text checks report in a final hook_results frame before [DONE]', async () => {
+    const frames = [chunkFrame('three short words', 'stop'), 'data: [DONE]\n\n'];
+    const wordCap = hook({
+      id: 'words',
+      checks: [{ id: 'default.wordCount', parameters: { minWords: 5, maxWords: 10 } }],
+    });
+    const pieces = await readAll(guardSseStream(sourceOf(frames).stream, options([wordCap], false)));
+    const all = pieces.join('');
+    const results = /data: (\{"hook_results".*\})\n\ndata: \[DONE\]\n\n$/.exec(all);
+    expect(results).not.toBeNull();
+    expect(JSON.parse(results?.[1] ?? '{}')).toMatchObject({
+      hook_results: {
+        before_request_hooks: [],
+        after_request_hooks: [{ id: 'words', verdict: false, checks: [{ data: { wordCount: 3 } }] }],
+      },
+    });
+  });
+
+  it('redacts PII before it leaves, across chunk boundaries, and reports it', async () => {
+    const redact = hook({
+      id: 'mask',
+      type: 'mutator',
+      checks: [{ id: 'pk.pii', parameters: { redact: true } }],
+    });
+    const frames = [
+      chunkFrame('write to jane.d'),
+      chunkFrame('oe@example.com or call'),
+      chunkFrame(' 415-555-0132 today', 'stop'),
+      'data: [DONE]\n\n',
+    ];
+    const pieces = await readAll(guardSseStream(sourceOf(frames).stream, options([redact], false)));
+    expect(contentOf(pieces)).toBe('write to [REDACTED_EMAIL] or call [REDACTED_PHONE] today');
+    expect(pieces.join('')).toContain('"detected":{"email":1,"phone":1}');
+  });
+
+  it('does not fail an end-anchored pattern in the middle of the text', async () => {
+    const endsBadly = hook({
+      id: 'end',
+      deny: true,
+      checks: [{ id: 'default.regexMatch', parameters: { rule: 'bye$', not: true } }],
+    });
+    const ok = await readAll(
+      guardSseStream(
+        sourceOf([chunkFrame('say bye'), chunkFrame(' to no one', 'stop'), 'data: [DONE]\n\n']).stream,
+        options([endsBadly]),
+      ),
+    );
+    expect(contentOf(ok)).toBe('say bye to no one');
+    const denied = await readAll(
+      guardSseStream(
+        sourceOf([chunkFrame('say'), chunkFrame(' bye', 'stop'), 'data: [DONE]\n\n']).stream,
+        options([endsBadly]),
+      ),
+    );
+    expect(denied.at(-1)).toMatch(/^event: error/);
+    expect(contentOf(denied)).not.toContain('bye');
+  });
+
+  it('passes upstream error frames through and stops', async () => {
+    const errorFrame =
+      'event: error\ndata: {"error":{"message":"cut","type":"api_error","param":null,"code":"PK_ERR_STREAM_INTERRUPTED"}}\n\n';
+    const pieces = await readAll(
+      guardSseStream(sourceOf([chunkFrame('hello'), errorFrame]).stream, options([denyWord('x')])),
+    );
+    expect(pieces.join('')).toContain('PK_ERR_STREAM_INTERRUPTED');
+  });
+});

@@ -1,0 +1,101 @@
+import type { RequestType } from '../model/hook-context.js';
+
+/**
+ * Every text of a request, not only the last message: each message's content (the system prompt and
+ * earlier turns included) and each text part, the prompt, or the embedding input. pk's own checks
+ * scan all of them, because a secret pasted three turns ago is sent upstream again on every turn.
+ */
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The texts of one content value (string, or parts with `text`). */
+function contentTexts(content: unknown, into: string[]): void {
+  if (typeof content === 'string') into.push(content);
+  else if (Array.isArray(content)) {
+    for (const part of content) {
+      if (typeof part === 'string') into.push(part);
+      else if (isRecord(part) && typeof part.text === 'string') into.push(part.text);
+    }
+  }
+}
+
+/** Every text of the request, in order. */
+export function allRequestTexts(json: Readonly<Record<string, unknown>>, type: RequestType): string[] {
+  const texts: string[] = [];
+  if (type === 'chatComplete') {
+    if (typeof json.system === 'string') texts.push(json.system);
+    const messages = Array.isArray(json.messages) ? json.messages : [];
+    for (const message of messages) if (isRecord(message)) contentTexts(message.content, texts);
+  } else contentTexts(type === 'complete' ? json.prompt : json.input, texts);
+  return texts;
+}
+
+function mapContent(content: unknown, map: (text: string) => string): unknown {
+  if (typeof content === 'string') return map(content);
+  if (!Array.isArray(content)) return content;
+  return content.map((part: unknown) => {
+    if (typeof part === 'string') return map(part);
+    if (isRecord(part) && typeof part.text === 'string') return { ...part, text: map(part.text) };
+    return part;
+  });
+}
+
+/**
+ * A copy of the request with every text passed through `map` (same order as {@link allRequestTexts});
+ * values `map` returns unchanged keep their object identity.
+ */
+export function mapRequestTexts(
+  json: Readonly<Record<string, unknown>>,
+  type: RequestType,
+  map: (text: string) => string,
+): Record<string, unknown> {
+  if (type === 'chatComplete') {
+    const copy: Record<string, unknown> = { ...json };
+    if (typeof json.system === 'string') copy.system = map(json.system);
+    if (Array.isArray(json.messages)) {
+      copy.messages = json.messages.map((message: unknown) =>
+        isRecord(message) && message.content != null
+          ? { ...message, content: mapContent(message.content, map) }
+          : message,
+      );
+    }
+    return copy;
+  }
+  const key = type === 'complete' ? 'prompt' : 'input';
+  return { ...json, [key]: mapContent(json[key], map) };
+}
+
+/** Every text of an answer: each choice's message content (or text). */
+export function allResponseTexts(json: Readonly<Record<string, unknown>> | null): string[] {
+  const texts: string[] = [];
+  const choices = json && Array.isArray(json.choices) ? json.choices : [];
+  for (const choice of choices) {
+    if (!isRecord(choice)) continue;
+    if (typeof choice.text === 'string') texts.push(choice.text);
+    else if (isRecord(choice.message)) contentTexts(choice.message.content, texts);
+  }
+  return texts;
+}
+
+/** A copy of the answer with every choice's text passed through `map`. */
+export function mapResponseTexts(
+  json: Readonly<Record<string, unknown>>,
+  map: (text: string) => string,
+): Record<string, unknown> {
+  if (!Array.isArray(json.choices)) return { ...json };
+  return {
+    ...json,
+    choices: json.choices.map((choice: unknown) => {
+      if (!isRecord(choice)) return choice;
+      if (typeof choice.text === 'string') return { ...choice, text: map(choice.text) };
+      if (isRecord(choice.message) && choice.message.content != null)
+        return {
+          ...choice,
+          message: { ...choice.message, content: mapContent(choice.message.content, map) },
+        };
+      return choice;
+    }),
+  };
+}
