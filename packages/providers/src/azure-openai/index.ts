@@ -1,3 +1,4 @@
+import { nativeResponsesRoute } from '../openai/native-responses.js';
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { toAzureOpenAIUpstreamError } from './errors.js';
 import { toAzureOpenAIRequest } from './request.js';
@@ -23,4 +24,5 @@ export const azureOpenAIAdapter = {
   parseResponse: fromAzureOpenAIResponse,
   createStreamTransformer: createAzureOpenAIStreamTransformer,
   parseError: toAzureOpenAIUpstreamError,
+  nativeDialects: { responses: nativeResponsesRoute({ buildRequest: toAzureOpenAIRequest }) },
 } as const satisfies ProviderAdapter;
