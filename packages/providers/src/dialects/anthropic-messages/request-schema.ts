@@ -46,6 +46,14 @@ export const messagesRequestSchema = z.looseObject({
   tool_choice: messagesToolChoiceSchema.nullish(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).nullish(),
   thinking: z.looseObject({ type: z.string(), budget_tokens: z.number().nullish() }).nullish(),
+  output_config: z
+    .looseObject({
+      effort: z.string().nullish(),
+      format: z
+        .looseObject({ type: z.string(), schema: z.record(z.string(), z.unknown()).optional() })
+        .nullish(),
+    })
+    .nullish(),
 });
 
 /** A parsed Messages request. */

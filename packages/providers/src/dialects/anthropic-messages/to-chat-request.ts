@@ -17,6 +17,7 @@ const TRANSLATED = new Set([
   'tool_choice',
   'metadata',
   'thinking',
+  'output_config',
 ]);
 
 /** Parameters whose meaning cannot survive translation: refused rather than dropped. */
@@ -179,6 +180,16 @@ function chatTools(
   });
 }
 
+/** `output_config.format` (structured outputs) → `response_format` with the same JSON schema. */
+function chatResponseFormat(request: MessagesRequest): Record<string, unknown> | undefined {
+  const format = request.output_config?.format;
+  if (format?.type !== 'json_schema') return undefined;
+  return {
+    type: 'json_schema',
+    json_schema: { name: 'output', ...(format.schema === undefined ? {} : { schema: format.schema }) },
+  };
+}
+
 function chatToolChoice(request: MessagesRequest): unknown {
   const choice = request.tool_choice;
   switch (choice?.type) {
@@ -200,7 +211,8 @@ function chatToolChoice(request: MessagesRequest): unknown {
  * message; `tool_result` blocks become `tool` messages (before the rest of their user turn);
  * `tool_use` blocks become `tool_calls`; thinking blocks travel as `thinking_blocks` (pk's convention,
  * which translated Anthropic-family adapters send back); images become `image_url` parts; tools,
- * `tool_choice`, `stop_sequences`, `metadata.user_id` map to their equivalents; a stream asks for usage.
+ * `tool_choice`, `stop_sequences`, `metadata.user_id` and `output_config.format` (structured outputs, as
+ * `response_format`) map to their equivalents; a stream asks for usage.
  * Server tools, documents and other blocks with no chat equivalent are a 400
  * `PK_ERR_UNSUPPORTED_FEATURE`; `top_k`, `thinking` and unknown parameters are dropped with a warning.
  * @see https://docs.anthropic.com/en/api/messages
@@ -227,6 +239,7 @@ export function messagesToChatRequest(
   });
   const tools = chatTools(request, translation);
   const toolChoice = chatToolChoice(request);
+  const responseFormat = chatResponseFormat(request);
   const chat: Record<string, unknown> = {
     model: request.model,
     messages,
@@ -239,11 +252,16 @@ export function messagesToChatRequest(
     ...(tools && request.tool_choice?.disable_parallel_tool_use === true
       ? { parallel_tool_calls: false }
       : {}),
+    ...(responseFormat ? { response_format: responseFormat } : {}),
     ...(typeof request.metadata?.user_id === 'string' ? { user: request.metadata.user_id } : {}),
     ...(request.stream === true ? { stream: true, stream_options: { include_usage: true } } : {}),
   };
   if (typeof request.top_k === 'number')
     translation.warnings.push(`parameter 'top_k' is not supported by ${context.provider} and was dropped`);
+  if (typeof request.output_config?.effort === 'string')
+    translation.warnings.push(
+      `parameter 'output_config.effort' is not supported by ${context.provider} and was dropped`,
+    );
   if (request.thinking && request.thinking.type !== 'disabled')
     translation.warnings.push(`parameter 'thinking' is not supported by ${context.provider} and was dropped`);
   for (const [name, value] of Object.entries(body)) {
