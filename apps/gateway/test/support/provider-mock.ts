@@ -6,6 +6,7 @@ import {
   bedrockConverseReply,
   cohereReply,
   geminiReply,
+  MOCK_USAGE,
   type MockAnswer,
   type MockReplyBody,
   openAIChatReply,
@@ -17,6 +18,7 @@ export type MockWireFormat =
   | 'openai-chat'
   | 'openai-responses'
   | 'anthropic'
+  | 'anthropic-count-tokens'
   | 'gemini'
   | 'bedrock-converse'
   | 'bedrock-claude'
@@ -38,9 +40,18 @@ export interface ReceivedRequest {
 export interface ProviderMock {
   readonly url: string;
   readonly received: ReceivedRequest[];
-  /** Overrides the answer policy (return `undefined` to keep the default). */
-  answer: ((request: ReceivedRequest) => MockAnswer | undefined) | undefined;
+  /**
+   * Overrides the answer policy (return `undefined` to keep the default); a `status` answer is an HTTP
+   * error with the vendor's error body as given.
+   */
+  answer: ((request: ReceivedRequest) => MockAnswer | MockError | undefined) | undefined;
   close(): Promise<void>;
+}
+
+/** An HTTP error answer: status and the vendor's error body. */
+export interface MockError {
+  readonly status: number;
+  readonly body: unknown;
 }
 
 /** The text of the answer to a request that carries a tool result. */
@@ -72,6 +83,7 @@ function routeOf(
   if (path.endsWith('/invoke')) return { format: 'bedrock-claude', stream: false };
   const stream = body.stream === true;
   if (path.endsWith('/v2/chat')) return { format: 'cohere', stream };
+  if (path.endsWith('/messages/count_tokens')) return { format: 'anthropic-count-tokens', stream: false };
   if (path.endsWith('/messages')) return { format: 'anthropic', stream };
   if (path.endsWith('/chat/completions')) return { format: 'openai-chat', stream };
   if (path.endsWith('/responses')) return { format: 'openai-responses', stream };
@@ -115,6 +127,8 @@ function replyFor(request: ReceivedRequest, answer: MockAnswer): MockReplyBody {
       return openAIResponsesReply(answer, model, request.stream);
     case 'anthropic':
       return anthropicReply(answer, model, request.stream);
+    case 'anthropic-count-tokens':
+      return { contentType: 'application/json', body: JSON.stringify({ input_tokens: MOCK_USAGE.input }) };
     case 'gemini':
       return geminiReply(answer, model, request.stream);
     case 'bedrock-converse':
@@ -164,7 +178,13 @@ export async function startProviderMock(): Promise<ProviderMock> {
         ...route,
       };
       received.push(recorded);
-      const reply = replyFor(recorded, mock.answer?.(recorded) ?? defaultAnswer(text));
+      const chosen = mock.answer?.(recorded) ?? defaultAnswer(text);
+      if ('status' in chosen) {
+        response.writeHead(chosen.status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(chosen.body));
+        return;
+      }
+      const reply = replyFor(recorded, chosen);
       void (async () => {
         response.writeHead(200, { 'content-type': reply.contentType });
         if (reply.body !== undefined) {
