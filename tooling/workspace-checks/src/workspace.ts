@@ -18,10 +18,10 @@ export interface WorkspacePackage {
   readonly files?: readonly string[];
 }
 
-/** Reads every package under packages/, apps/ and tooling/. */
+/** Reads every package under packages/, apps/, tooling/ and examples/. */
 export function listWorkspacePackages(): WorkspacePackage[] {
   const packages: WorkspacePackage[] = [];
-  for (const group of ['packages', 'apps', 'tooling']) {
+  for (const group of ['packages', 'apps', 'tooling', 'examples']) {
     const groupDir = join(REPO_ROOT, group);
     for (const entry of readdirSync(groupDir)) {
       const manifestPath = join(groupDir, entry, 'package.json');
