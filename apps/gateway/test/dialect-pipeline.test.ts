@@ -75,6 +75,30 @@ describe('/v1/messages in the pipeline', () => {
       type: 'error',
       error: { type: 'invalid_request_error', code: 'PK_ERR_INVALID_REQUEST' },
     });
+    // A body that is not the Messages shape is refused before any provider is called.
+    const before = mock.received.length;
+    const shapeless = await post(
+      '/v1/messages',
+      { model: 'claude-sonnet-4-20250514', messages: [{ role: 'user', content: 'x' }] },
+      { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-virtual-key': 'claude' },
+    );
+    expect(shapeless.status).toBe(400);
+    expect(shapeless.json).toEqual({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message: expect.stringContaining("invalid Messages request at 'max_tokens'"),
+        code: 'PK_ERR_INVALID_REQUEST',
+      },
+    });
+    const badResponses = await post(
+      '/v1/responses',
+      { model: 'gpt-4o', input: 42 },
+      { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-virtual-key': 'gpt' },
+    );
+    expect(badResponses.status).toBe(400);
+    expect(badResponses.json).toMatchObject({ error: { code: 'PK_ERR_INVALID_REQUEST', param: 'input' } });
+    expect(mock.received.length).toBe(before);
     // The Responses route keeps OpenAI's envelope.
     const responses = await post('/v1/responses', { model: 'm', input: 'x' }, {});
     expect(responses.json).toMatchObject({

@@ -154,9 +154,16 @@ describe.each(Object.entries(TARGETS))('openai SDK responses.create through pk t
     expect(sequence).toEqual(sequence.map((_, index) => index));
     expect(JSON.parse(argumentsText)).toEqual(WEATHER_CALL.input);
     const accumulated = await openai().responses.stream(request).finalResponse();
-    const { id: _createdId, output: createdOutput, ...createdRest } = created;
+    // Each response has its own id and creation time (the second it was made); the rest must match.
+    const { id: _createdId, created_at: _createdAt, output: createdOutput, ...createdRest } = created;
     // `output_parsed` is the SDK stream helper's own addition; ids are per call where the vendor has none.
-    const { id: _streamedId, output: streamedOutput, output_parsed: _parsed, ...streamedRest } = accumulated;
+    const {
+      id: _streamedId,
+      created_at: _streamedAt,
+      output: streamedOutput,
+      output_parsed: _parsed,
+      ...streamedRest
+    } = accumulated;
     expect(streamedRest).toEqual(createdRest);
     // The stream helper also adds `parsed_arguments` to calls of strict function tools.
     const items = (output: readonly object[]) =>

@@ -13,6 +13,8 @@ export interface IngressDialect {
   readonly defaultProvider?: string;
   /** Client headers passed to native routes (lower-case names). */
   readonly headerNames: readonly string[];
+  /** Whether the route checks the body's shape before routing (`ClientDialect.checkRequest`). */
+  readonly checksShape: boolean;
 }
 
 /** `POST /v1/messages`: Anthropic's Messages API; with no provider named, Anthropic with `x-api-key`. */
@@ -21,12 +23,14 @@ export const MESSAGES_INGRESS: IngressDialect = {
   dialect: clientDialectOf('messages'),
   defaultProvider: 'anthropic',
   headerNames: ['anthropic-version', 'anthropic-beta'],
+  checksShape: true,
 };
 
-/** `POST /v1/messages/count_tokens`: passed through to Anthropic targets. */
+/** `POST /v1/messages/count_tokens`: passed through to Anthropic targets (which check its shape). */
 export const COUNT_TOKENS_INGRESS: IngressDialect = {
   ...MESSAGES_INGRESS,
   endpoint: 'messages.count_tokens',
+  checksShape: false,
 };
 
 /** `POST /v1/responses`: OpenAI's Responses API. */
@@ -34,7 +38,18 @@ export const RESPONSES_INGRESS: IngressDialect = {
   endpoint: 'responses',
   dialect: clientDialectOf('responses'),
   headerNames: [],
+  checksShape: true,
 };
+
+/**
+ * Refuses, before any routing, a body that is not the dialect's shape (400 `PK_ERR_INVALID_REQUEST`
+ * naming the field, thrown for the error handler): every target, native or translated, would refuse
+ * it, and one answer for all of them is clearer than each provider's own.
+ */
+export function checkIngressBody(ingress: IngressDialect, body: unknown): void {
+  if (!ingress.checksShape || typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  ingress.dialect.checkRequest(body as Record<string, unknown>);
+}
 
 /** The client headers an ingress dialect passes to native routes, or `undefined` when none were sent. */
 export function dialectHeadersOf(

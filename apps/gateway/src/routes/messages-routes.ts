@@ -1,6 +1,11 @@
 import { openAIErrorEnvelopeSchema } from '@pk/config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { COUNT_TOKENS_INGRESS, type IngressDialect, MESSAGES_INGRESS } from '../proxy/ingress-dialect.js';
+import {
+  COUNT_TOKENS_INGRESS,
+  checkIngressBody,
+  type IngressDialect,
+  MESSAGES_INGRESS,
+} from '../proxy/ingress-dialect.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
 
 /**
@@ -38,8 +43,10 @@ export async function messagesRoutes(
   });
   const handler =
     (ingress: IngressDialect) =>
-    (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
-      runProxiedRequest(options.services, ingress.endpoint, request, reply, undefined, ingress);
+    (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      checkIngressBody(ingress, request.body);
+      return runProxiedRequest(options.services, ingress.endpoint, request, reply, undefined, ingress);
+    };
   app.post('/v1/messages', handler(MESSAGES_INGRESS));
   app.post('/v1/messages/count_tokens', handler(COUNT_TOKENS_INGRESS));
 }

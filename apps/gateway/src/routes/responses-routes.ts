@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { RESPONSES_INGRESS } from '../proxy/ingress-dialect.js';
+import { checkIngressBody, RESPONSES_INGRESS } from '../proxy/ingress-dialect.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
 
 /**
@@ -11,8 +11,10 @@ export async function responsesRoutes(
   app: FastifyInstance,
   options: { services: ProxyServices },
 ): Promise<void> {
-  const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
-    runProxiedRequest(options.services, 'responses', request, reply, undefined, RESPONSES_INGRESS);
+  const handler = (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    checkIngressBody(RESPONSES_INGRESS, request.body);
+    return runProxiedRequest(options.services, 'responses', request, reply, undefined, RESPONSES_INGRESS);
+  };
   app.post('/v1/responses', handler);
   app.post('/responses', handler);
 }

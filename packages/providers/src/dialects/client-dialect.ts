@@ -42,6 +42,11 @@ export interface ClientDialect {
    * returned in the dialect (Anthropic thinking blocks).
    */
   readonly keepsReasoning: boolean;
+  /**
+   * Checks the shape of a request before it is routed (the fields every target needs, leniently: unknown
+   * fields and block types pass). Throws `PkError` `PK_ERR_INVALID_REQUEST` naming the first bad field.
+   */
+  checkRequest(body: Readonly<Record<string, unknown>>): void;
   /** Dialect request → chat completions request (pure). Throws `PkError` (400) for what it cannot translate. */
   toChatRequest(
     body: Readonly<Record<string, unknown>>,

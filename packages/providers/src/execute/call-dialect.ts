@@ -17,8 +17,9 @@ import { UpstreamError } from '../spec/upstream-error.js';
 import type { CallProviderOptions, ProviderAttemptOutcome } from './call-provider.js';
 import { callTargetOf } from './call-provider.js';
 import { checkEndpointSupported } from './endpoint-support.js';
+import { readBodyText } from './read-body.js';
 import { translateStream } from './stream-pipeline.js';
-import { exchange, failure, isCallFailure, readJsonAnswer } from './upstream-exchange.js';
+import { failure, isSuccess, parseJsonAnswer, sendUpstream, upstreamFailure } from './upstream-exchange.js';
 
 /** True for the endpoints of a client dialect other than chat completions. */
 export function isDialectEndpoint(endpoint: ProviderEndpoint): endpoint is DialectEndpoint {
@@ -64,8 +65,8 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
     });
     if (native !== undefined && (native.accepts?.(nativeRequest, context) ?? true)) {
       const built = native.buildRequest(nativeRequest, context);
-      const response = await exchange(adapter, built, context, exchangeOptions(options));
-      if (isCallFailure(response)) return response;
+      const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
+      if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
       const common = { provider, status: response.status, warnings: built.warnings };
       if (nativeRequest.stream && endpoint !== 'messages.count_tokens') {
         const translated = translateStream({
@@ -79,7 +80,10 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
           value: { ...common, kind: 'stream', ...translated, headers: answerHeaders(SSE_HEADERS, provider) },
         };
       }
-      const json = await readJsonAnswer(response, provider, options.signal);
+      const json = parseJsonAnswer(
+        await readBodyText({ body: response.body, provider, signal: options.signal }),
+        provider,
+      );
       const answer =
         endpoint === 'messages.count_tokens'
           ? { body: countTokensAnswer(json, provider), usage: undefined }
@@ -100,16 +104,6 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
     if (error instanceof PkError || UpstreamError.isInstance(error)) return failure(error);
     throw error;
   }
-}
-
-function exchangeOptions(options: CallProviderOptions) {
-  return {
-    transport: options.transport,
-    signal: options.signal,
-    forwardedHeaders: options.request.forwardedHeaders,
-    tokenCache: options.tokenCache,
-    authSettings: options.authSettings,
-  };
 }
 
 function countTokensAnswer(json: unknown, provider: string): unknown {
@@ -136,8 +130,8 @@ async function callTranslated(input: {
     ...(overrideParams ? { overrideParams } : {}),
   });
   const built = adapter.buildRequest(prepared, context);
-  const response = await exchange(adapter, built, context, exchangeOptions(options));
-  if (isCallFailure(response)) return response;
+  const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
+  if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
   const common = {
     provider: context.provider,
     status: response.status,
@@ -166,7 +160,10 @@ async function callTranslated(input: {
       },
     };
   }
-  const json = await readJsonAnswer(response, context.provider, options.signal);
+  const json = parseJsonAnswer(
+    await readBodyText({ body: response.body, provider: context.provider, signal: options.signal }),
+    context.provider,
+  );
   const parsed = chatCompletionSchema.safeParse(adapter.parseResponse(json, prepared, context));
   if (!parsed.success) throw unexpectedBodyError(context.provider);
   const completion = parsed.data;

@@ -17,9 +17,10 @@ import { UpstreamError } from '../spec/upstream-error.js';
 import type { ByteStream } from '../spec/upstream-request.js';
 import { callDialect, isDialectEndpoint } from './call-dialect.js';
 import { checkEndpointSupported } from './endpoint-support.js';
+import { readBodyText } from './read-body.js';
 import { translateAdapterStream } from './stream-pipeline.js';
 import type { Transport } from './transport.js';
-import { exchange, failure, isCallFailure, readJsonAnswer } from './upstream-exchange.js';
+import { failure, isSuccess, parseJsonAnswer, sendUpstream, upstreamFailure } from './upstream-exchange.js';
 
 /** What every successful answer carries. */
 interface ProviderAnswerCommon {
@@ -115,7 +116,10 @@ export function callTargetOf(options: CallProviderOptions): CallTarget {
  */
 export async function callProvider(options: CallProviderOptions): Promise<ProviderAttemptOutcome> {
   if (isDialectEndpoint(options.request.endpoint)) return callDialect(options);
-  const { leaf, target, overrideParams, providerId } = callTargetOf(options);
+  const leaf = isPlanLeaf(options.target) ? options.target : undefined;
+  const target: ProviderTarget = leaf ? leaf.target : (options.target as ProviderTarget);
+  const overrideParams = leaf ? leaf.override_params : target.override_params;
+  const providerId = typeof target.provider === 'string' ? target.provider : '';
   try {
     const adapter = options.adapter ?? getProviderAdapter(providerId);
     const endpoint = options.request.endpoint as AdapterEndpoint;
@@ -132,17 +136,11 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       request: options.request,
       provider: context.provider,
       target,
-      ...(overrideParams ? { overrideParams } : {}),
+      ...(isJsonObject(overrideParams) ? { overrideParams } : {}),
     });
     const built = adapter.buildRequest(prepared, context);
-    const response = await exchange(adapter, built, context, {
-      transport: options.transport,
-      signal: options.signal,
-      forwardedHeaders: options.request.forwardedHeaders,
-      tokenCache: options.tokenCache,
-      authSettings: options.authSettings,
-    });
-    if (isCallFailure(response)) return response;
+    const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
+    if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
     const common = { provider: context.provider, status: response.status, warnings: built.warnings };
     const contentType = response.headers['content-type'] ?? 'application/octet-stream';
     if (prepared.endpoint === 'passthrough') {
@@ -171,7 +169,12 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
         },
       };
     }
-    const json = await readJsonAnswer(response, context.provider, options.signal);
+    const text = await readBodyText({
+      body: response.body,
+      provider: context.provider,
+      signal: options.signal,
+    });
+    const json = parseJsonAnswer(text, context.provider);
     const parsed = adapter.parseResponse(json, prepared, context);
     const body = prepared.wantsBase64Embeddings ? encodeEmbeddingsAnswerAsBase64(parsed) : parsed;
     const usage =

@@ -13,11 +13,10 @@ import type { UpstreamResponse } from '../spec/upstream-request.js';
 import { readBodyText } from './read-body.js';
 import type { Transport } from './transport.js';
 
-/** What one exchange with the upstream needs besides the built request. */
-export interface ExchangeOptions {
+/** What sending a built request needs besides it (a `CallProviderOptions` has all of it). */
+export interface SendOptions {
   readonly transport: Transport;
   readonly signal?: AbortSignal | undefined;
-  readonly forwardedHeaders?: Readonly<Record<string, string>> | undefined;
   readonly tokenCache?: TokenCache | undefined;
   readonly authSettings?: ProviderAuthSettings | undefined;
 }
@@ -38,36 +37,43 @@ export function failure(error: UpstreamError | PkError): CallFailure {
 
 /**
  * Sends a built request: the client's forwarded headers added, the adapter's async `authorize` step
- * run (SigV4, Google tokens), then `transport.send`. A non-2xx answer is read and parsed with the
- * adapter's `parseError` into the returned failure; a 2xx answer is returned unread.
+ * run when it has one (SigV4, Google tokens), then `transport.send`. Not `async`: without an
+ * `authorize` step the transport's own promise is returned, so a call awaits exactly once, as before.
  */
-export async function exchange(
+export function sendUpstream(
   adapter: ProviderAdapter,
   built: BuiltRequest,
   context: ProviderContext,
-  options: ExchangeOptions,
-): Promise<UpstreamResponse | CallFailure> {
-  const forwarded = withForwardedHeaders(built.upstream, options.forwardedHeaders);
-  const upstream =
-    adapter.authorize === undefined
-      ? forwarded
-      : await adapter.authorize(forwarded, {
-          ...context,
-          transport: options.transport,
-          tokenCache: options.tokenCache ?? createMemoryTokenCache(1),
-          signal: options.signal,
-          settings: options.authSettings ?? {},
-        });
-  const response = await options.transport.send(upstream, {
-    provider: context.provider,
-    signal: options.signal,
-  });
-  if (response.status >= 200 && response.status <= 299) return response;
-  const text = await readBodyText({
-    body: response.body,
-    provider: context.provider,
-    signal: options.signal,
-  });
+  forwardedHeaders: Readonly<Record<string, string>> | undefined,
+  options: SendOptions,
+): Promise<UpstreamResponse> {
+  const forwarded = withForwardedHeaders(built.upstream, forwardedHeaders);
+  const send = { provider: context.provider, signal: options.signal };
+  if (adapter.authorize === undefined) return options.transport.send(forwarded, send);
+  return adapter
+    .authorize(forwarded, {
+      ...context,
+      transport: options.transport,
+      tokenCache: options.tokenCache ?? createMemoryTokenCache(1),
+      signal: options.signal,
+      settings: options.authSettings ?? {},
+    })
+    .then((upstream) => options.transport.send(upstream, send));
+}
+
+/** Whether an upstream answer is a success (2xx). */
+export function isSuccess(response: UpstreamResponse): boolean {
+  return response.status >= 200 && response.status <= 299;
+}
+
+/** A non-2xx answer read and parsed by the adapter's `parseError`. */
+export async function upstreamFailure(
+  adapter: ProviderAdapter,
+  response: UpstreamResponse,
+  context: ProviderContext,
+  signal: AbortSignal | undefined,
+): Promise<CallFailure> {
+  const text = await readBodyText({ body: response.body, provider: context.provider, signal });
   return failure(
     adapter.parseError({
       provider: context.provider,
@@ -79,21 +85,8 @@ export async function exchange(
   );
 }
 
-/** Whether {@link exchange} ended in a failure. */
-export function isCallFailure(value: UpstreamResponse | CallFailure): value is CallFailure {
-  return (value as { ok?: unknown }).ok === false;
-}
-
-/**
- * Reads a 2xx JSON body; a body that is not JSON is a retryable 502 (`PK_ERR_UPSTREAM_UNAVAILABLE`),
- * thrown as an {@link UpstreamError}.
- */
-export async function readJsonAnswer(
-  response: UpstreamResponse,
-  provider: string,
-  signal: AbortSignal | undefined,
-): Promise<unknown> {
-  const text = await readBodyText({ body: response.body, provider, signal });
+/** A 2xx body's JSON; text that is not JSON is a retryable 502 (`PK_ERR_UPSTREAM_UNAVAILABLE`), thrown. */
+export function parseJsonAnswer(text: string, provider: string): unknown {
   const json = parseJsonOrUndefined(text);
   if (json === undefined) {
     throw new UpstreamError({

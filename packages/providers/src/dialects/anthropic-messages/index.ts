@@ -6,7 +6,7 @@ import { messagesErrorBodyOf, messagesErrorOutput } from './errors.js';
 import { messagesFromChatCompletion } from './from-chat-completion.js';
 import { createMessagesNativeStreamTransformer, readNativeMessage } from './native-answer.js';
 import { messagesStreamOf } from './replay.js';
-import { messagesToChatRequest } from './to-chat-request.js';
+import { checkMessagesRequest, messagesToChatRequest } from './to-chat-request.js';
 
 /**
  * Anthropic's Messages API (`POST /v1/messages`) as a client dialect: native on Anthropic and Claude
@@ -16,6 +16,7 @@ import { messagesToChatRequest } from './to-chat-request.js';
  */
 export const anthropicMessagesDialect = {
   keepsReasoning: true,
+  checkRequest: checkMessagesRequest,
   toChatRequest: messagesToChatRequest,
   fromChatCompletion: (completion) => messagesFromChatCompletion(completion),
   createChatStreamTransformer: ({ inner, context }) =>

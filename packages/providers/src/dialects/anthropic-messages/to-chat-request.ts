@@ -207,6 +207,16 @@ function chatToolChoice(request: MessagesRequest): unknown {
 }
 
 /**
+ * Checks a Messages request's shape (model, `max_tokens`, messages with `user`/`assistant` roles,
+ * typed content blocks …) before routing, so every target, native or not, refuses the same request
+ * the same way: 400 `PK_ERR_INVALID_REQUEST` naming the field.
+ */
+export function checkMessagesRequest(body: Readonly<Record<string, unknown>>): void {
+  const parsed = messagesRequestSchema.safeParse(body);
+  if (!parsed.success) throw invalidDialectRequest('Messages', parsed.error.issues[0]);
+}
+
+/**
  * Anthropic Messages request → OpenAI chat completions request (pure): `system` becomes the first
  * message; `tool_result` blocks become `tool` messages (before the rest of their user turn);
  * `tool_use` blocks become `tool_calls`; thinking blocks travel as `thinking_blocks` (pk's convention,

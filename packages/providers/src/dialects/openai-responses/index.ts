@@ -6,7 +6,7 @@ import { ResponsesEventWriter } from './event-writer.js';
 import { responseFromChatCompletion } from './from-chat-completion.js';
 import { createResponsesNativeStreamTransformer, readNativeResponse } from './native-answer.js';
 import { responsesStreamOf } from './replay.js';
-import { responsesToChatRequest } from './to-chat-request.js';
+import { checkResponsesRequest, responsesToChatRequest } from './to-chat-request.js';
 
 /**
  * OpenAI's Responses API (`POST /v1/responses`) as a client dialect: native on OpenAI and Azure
@@ -15,6 +15,7 @@ import { responsesToChatRequest } from './to-chat-request.js';
  */
 export const openAIResponsesDialect = {
   keepsReasoning: false,
+  checkRequest: checkResponsesRequest,
   toChatRequest: responsesToChatRequest,
   fromChatCompletion: (completion, request) => responseFromChatCompletion(completion, request),
   createChatStreamTransformer: createResponsesChatStreamTransformer,

@@ -196,6 +196,17 @@ function chatResponseFormat(request: ResponsesRequest): Record<string, unknown> 
 }
 
 /**
+ * Checks a Responses request's shape before routing: `model`, `input` (a string or items), tools … as
+ * the translation reads them; unknown fields pass (OpenAI itself checks what it alone knows).
+ */
+export function checkResponsesRequest(body: Readonly<Record<string, unknown>>): void {
+  // A stored prompt may name the model itself (OpenAI only; refused for translated providers).
+  if (body.model === undefined && body.prompt !== undefined && body.prompt !== null) return;
+  const parsed = responsesRequestSchema.safeParse(body);
+  if (!parsed.success) throw invalidDialectRequest('Responses', parsed.error.issues[0]);
+}
+
+/**
  * OpenAI Responses request → chat completions request (pure): `instructions` become the system
  * message, a string `input` a user message; input messages keep their role (`developer` as
  * `system`), `input_text`/`output_text` parts become text, `input_image` URLs image parts;
