@@ -91,7 +91,7 @@ describe('Response objects', () => {
     expect(responsesStreamOf(stored)).toContain('event: response.output_text.delta\n');
   });
 
-  it('from OpenAI itself pass through as they are; a body that is no Response is a 502', () => {
+  it('from OpenAI itself pass through as they are; a body that is not a JSON object is a 502', () => {
     const native = {
       id: 'resp_1',
       object: 'response',
@@ -108,7 +108,11 @@ describe('Response objects', () => {
         completion_tokens_details: { reasoning_tokens: 0 },
       },
     });
-    expect(() => readNativeResponse({ choices: [] }, 'openai')).toThrow(UpstreamError);
+    expect(readNativeResponse({ status: 'queued' }, 'openai')).toEqual({
+      body: { status: 'queued' },
+      usage: undefined,
+    });
+    expect(() => readNativeResponse([1, 2], 'openai')).toThrow(UpstreamError);
   });
 
   it('native streams pass through event by event; one cut short ends with the error event', async () => {

@@ -10,11 +10,12 @@ import { openAIUsageOfResponses } from './response-object.js';
 /** The events that end a Responses stream, each carrying the final Response. */
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
-/** A native Response answer: passed on as it is once it is a Response object; usage read for the log. */
+/**
+ * A native Response answer: passed on as the provider gave it (any JSON object: OpenAI's own answer,
+ * whatever fields it grows), usage read for the log when it has one.
+ */
 export function readNativeResponse(json: unknown, provider: string): NativeDialectAnswer {
-  if (!isJsonObject(json) || typeof json.id !== 'string' || !Array.isArray(json.output)) {
-    throw unexpectedBodyError(provider);
-  }
+  if (!isJsonObject(json)) throw unexpectedBodyError(provider);
   return { body: json, usage: openAIUsageOfResponses(json.usage) };
 }
 
