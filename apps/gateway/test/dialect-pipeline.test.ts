@@ -129,6 +129,24 @@ describe('/v1/messages in the pipeline', () => {
     }
   });
 
+  it('retries a 529 per the config, then answers', async () => {
+    let failures = 1;
+    mock.answer = () =>
+      failures-- > 0
+        ? { status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }
+        : undefined;
+    try {
+      const config = { virtual_key: 'claude', retry: { attempts: 2, on_status_codes: [529] } };
+      const { data, response } = await anthropic({ 'x-portkey-config': JSON.stringify(config) })
+        .messages.create({ model: 'claude-sonnet-4-20250514', max_tokens: 64, messages: fresh() })
+        .withResponse();
+      expect(data.content).toEqual([{ type: 'text', text: HELLO_ANSWER }]);
+      expect(response.headers.get('x-portkey-retry-attempt-count')).toBe('1');
+    } finally {
+      mock.answer = undefined;
+    }
+  });
+
   it('gives an upstream error in Anthropic’s shape, its type kept', async () => {
     mock.answer = () => ({
       status: 529,
