@@ -21,9 +21,11 @@ import { ConfigParseCache } from './request-plan/config-parse-cache.js';
 import { completionsRoutes } from './routes/completions-routes.js';
 import { controlPlaneRoutes } from './routes/control-plane-routes.js';
 import { healthRoutes } from './routes/health.js';
+import { messagesRoutes } from './routes/messages-routes.js';
 import { modelsRoutes } from './routes/models-routes.js';
 import { openAIRoutes } from './routes/openai-routes.js';
 import { passthroughRoutes } from './routes/passthrough-routes.js';
+import { responsesRoutes } from './routes/responses-routes.js';
 import { defaultSettings, type GatewaySettings } from './settings/load-settings.js';
 
 /** Everything the app needs from outside; `server.ts` builds it from the environment. */
@@ -125,6 +127,8 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(openAIRoutes, { services });
   await app.register(completionsRoutes, { services });
   await app.register(modelsRoutes, { services });
+  await app.register(messagesRoutes, { services });
+  await app.register(responsesRoutes, { services });
   await app.register(controlPlaneRoutes);
   await app.register(passthroughRoutes, { services });
   return app;

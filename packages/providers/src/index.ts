@@ -17,6 +17,17 @@ export { cohereAdapter } from './cohere/index.js';
 export { toCohereRequest } from './cohere/request.js';
 export { fromCohereResponse } from './cohere/response.js';
 export { createCohereStreamTransformer } from './cohere/stream.js';
+export { anthropicMessagesDialect } from './dialects/anthropic-messages/index.js';
+export type {
+  ClientDialect,
+  DialectStreamAccumulator,
+  DialectTranslationContext,
+  NativeDialectAnswer,
+  TranslatedChatRequest,
+} from './dialects/client-dialect.js';
+export { openAIResponsesDialect } from './dialects/openai-responses/index.js';
+export { CLIENT_DIALECTS, clientDialectOf } from './dialects/registry.js';
+export { isDialectEndpoint } from './execute/call-dialect.js';
 export {
   type CallProviderOptions,
   callProvider,
@@ -70,9 +81,12 @@ export { bodyJsonOf, rememberBodyJson } from './shared/body-json.js';
 export { decodeEmbeddingBase64, encodeEmbeddingBase64 } from './shared/embeddings-base64.js';
 export { isForwardableHeader, withForwardedHeaders } from './shared/forward-headers.js';
 export type {
+  AdapterEndpoint,
   AuthorizeContext,
   BuiltRequest,
   Capability,
+  DialectEndpoint,
+  NativeDialectRoute,
   PreparedRequest,
   ProviderAdapter,
   ProviderAuthSettings,

@@ -6,11 +6,16 @@ import { bodyAfterOverrides, cacheKeyOf, cachePartitionOf } from './cache-key.js
 import type { SemanticCache } from './semantic/semantic-cache.js';
 import { type SemanticQuery, semanticQueryOf } from './semantic/semantic-request.js';
 
-/** Endpoints whose answers may be cached (the caching issue: chat, completions, embeddings only). */
+/**
+ * Endpoints whose answers may be cached: chat, completions, embeddings, and the Messages and Responses
+ * dialects (stored in their own shape, replayed in it). Semantic matching is for chat only.
+ */
 const CACHEABLE_ENDPOINTS: ReadonlySet<ProviderEndpoint> = new Set([
   'chat.completions',
   'completions',
   'embeddings',
+  'messages',
+  'responses',
 ]);
 
 /** What one request's cache use needs to know. */

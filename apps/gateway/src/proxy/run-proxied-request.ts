@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import {
   type AttemptFunction,
   type BreakerStore,
+  createErrorEnvelope,
   PkError,
   PlanAbortedError,
   type PlanLeaf,
@@ -33,6 +34,7 @@ import { sendPkError } from '../plugins/error-envelope.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
+import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
 import { sendSse } from './send-sse.js';
 
 /** What the proxy routes share for the app's lifetime. */
@@ -66,7 +68,8 @@ export type PassthroughRequest = Pick<ProviderRequest, 'path' | 'method' | 'rawB
 /**
  * One OpenAI-format call through the gateway: headers → plan → routing engine over the providers →
  * JSON or SSE reply with the `x-portkey-*` response headers. Every failure is an OpenAI envelope.
- * `passthrough` (routes of `passthrough-routes.ts`) carries the path, method and raw body.
+ * `passthrough` (routes of `passthrough-routes.ts`) carries the path, method and raw body; `ingress`
+ * (routes of another API's dialect) the dialect's default provider, headers and transforms.
  */
 export async function runProxiedRequest(
   services: ProxyServices,
@@ -74,6 +77,7 @@ export async function runProxiedRequest(
   request: FastifyRequest,
   reply: FastifyReply,
   passthrough?: PassthroughRequest,
+  ingress?: IngressDialect,
 ): Promise<FastifyReply> {
   // A pass-through without a JSON body (GET, DELETE, multipart bytes in `rawBody`) routes on `{}`.
   const body =
@@ -98,6 +102,7 @@ export async function runProxiedRequest(
     authorizationIsGatewayKey: request.authorizationIsGatewayKey,
     isSupportedProvider: isSupportedProviderId,
     configCache: services.configCache,
+    defaultProvider: ingress?.defaultProvider,
     rawConfigHeader:
       typeof request.headers['x-portkey-config'] === 'string'
         ? request.headers['x-portkey-config']
@@ -113,6 +118,10 @@ export async function runProxiedRequest(
     strictOpenAICompliance: headers.options.strictOpenAiCompliance !== false,
     ...passthrough,
   };
+  if (ingress) {
+    const dialectHeaders = dialectHeadersOf(ingress, request.headers);
+    if (dialectHeaders) Object.assign(providerRequest, { dialectHeaders });
+  }
   if (typeof providerRequest.body?.model === 'string') log.model = providerRequest.body.model;
   log.stream = body.stream === true;
 
@@ -220,7 +229,11 @@ export async function runProxiedRequest(
         .code(200)
         .headers({ 'x-portkey-provider': answer.provider, 'cache-control': 'no-cache' })
         .type('text/event-stream; charset=utf-8')
-        .send(completionToSse(answer.body, includeUsage));
+        .send(
+          ingress
+            ? ingress.dialect.replayAsStream(answer.body, body)
+            : completionToSse(answer.body, includeUsage),
+        );
     }
     if (guard) {
       const guarded = guard.jsonReply(answer);
@@ -235,7 +248,13 @@ export async function runProxiedRequest(
   reply.hijack();
   const headersOut = { ...reply.getHeaders(), ...answer.headers } as Record<string, string | number>;
   const commit = result.commitToCache;
-  const accumulator = commit && endpoint === 'chat.completions' ? new ChatStreamAccumulator() : undefined;
+  const accumulator = !commit
+    ? undefined
+    : ingress
+      ? ingress.dialect.createStreamAccumulator()
+      : endpoint === 'chat.completions'
+        ? new ChatStreamAccumulator()
+        : undefined;
   const completed = await sendSse({
     response: reply.raw,
     stream: answer.stream,
@@ -243,6 +262,12 @@ export async function runProxiedRequest(
     stop: services.stopStreams,
     ...(guard ? { status: guard.streamStatus(answer) } : {}),
     ...(accumulator ? { onChunk: (chunk: Uint8Array) => accumulator.push(chunk) } : {}),
+    ...(ingress
+      ? {
+          errorFrame: (message: string) =>
+            ingress.dialect.errorFrame(createErrorEnvelope({ code: 'PK_ERR_STREAM_INTERRUPTED', message })),
+        }
+      : {}),
   });
   if (guard) log.guardrails = guard.logSummary();
   const usage = await answer.usage;
@@ -251,7 +276,9 @@ export async function runProxiedRequest(
   const rebuilt = completed && guard?.answerFailed(answer) !== true ? accumulator?.result() : undefined;
   if (commit && rebuilt) {
     // Stored only once the stream completed cleanly ([DONE], no error frame, client still there).
-    void commit({ ...answer, kind: 'json', body: usage ? { ...rebuilt, usage } : rebuilt, usage });
+    // A dialect's rebuilt answer carries its own usage (Anthropic's or the Responses API's shape).
+    const stored = usage && !ingress ? { ...(rebuilt as object), usage } : rebuilt;
+    void commit({ ...answer, kind: 'json', body: stored, usage });
   }
   return reply;
 }

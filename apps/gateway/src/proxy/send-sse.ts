@@ -39,8 +39,12 @@ export async function sendSse(options: {
   readonly status?: number;
   /** Sees every chunk sent to the client (the cache rebuilds the answer from them). */
   readonly onChunk?: (chunk: Uint8Array) => void;
+  /** The error frame in the client's dialect (default: OpenAI's `event: error` envelope). */
+  readonly errorFrame?: (message: string) => string;
 }): Promise<boolean> {
   const { response, stream } = options;
+  const frameOf = (message: string): Uint8Array | string =>
+    options.errorFrame ? options.errorFrame(message) : errorFrame(message);
   response.writeHead(options.status ?? 200, {
     ...options.headers,
     'content-type': 'text/event-stream; charset=utf-8',
@@ -112,13 +116,13 @@ export async function sendSse(options: {
       if (clientGone) return false;
     }
     if (clientGone) return false;
-    if (stopped && !response.writableEnded) response.write(errorFrame('the gateway is shutting down'));
+    if (stopped && !response.writableEnded) response.write(frameOf('the gateway is shutting down'));
     response.end();
     return !stopped;
   } catch {
     if (!clientGone && !response.writableEnded) {
       response.write(
-        errorFrame(stopped ? 'the gateway is shutting down' : 'the provider stream was interrupted'),
+        frameOf(stopped ? 'the gateway is shutting down' : 'the provider stream was interrupted'),
       );
       response.end();
     }

@@ -56,6 +56,11 @@ export interface RequestPlanInput {
     list: readonly unknown[],
     header: string,
   ) => readonly { path: string; message: string }[];
+  /**
+   * The provider to use when the request names none (no provider, virtual key or routing config):
+   * `anthropic` on `/v1/messages`, where the Anthropic SDK sends its key as `x-api-key`.
+   */
+  readonly defaultProvider?: string | undefined;
 }
 
 /** The plan, plus the model to send upstream when the request named one as `@vk/model`. */
@@ -101,6 +106,9 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
   const configHasRouting =
     config !== undefined &&
     ('provider' in config || 'targets' in config || 'virtual_key' in config || 'virtualKey' in config);
+  if (!configHasRouting && overrides.provider === undefined && overrides.virtual_key === undefined) {
+    if (input.defaultProvider !== undefined) overrides.provider = input.defaultProvider;
+  }
   if (!configHasRouting && overrides.provider === undefined && overrides.virtual_key === undefined) {
     throw new PkError(
       'PK_ERR_MISSING_PROVIDER',

@@ -87,7 +87,9 @@ export async function passthroughRoutes(
     app.post(path, handler);
   }
   for (const namespace of OPENAI_NAMESPACES) {
-    app.route({ method: [...METHODS], url: `/${namespace}`, handler });
+    // `POST /responses` is the Responses API's create, served by `responses-routes.ts`.
+    const methods = namespace === 'responses' ? METHODS.filter((method) => method !== 'POST') : METHODS;
+    app.route({ method: [...methods], url: `/${namespace}`, handler });
     app.route({ method: [...METHODS], url: `/${namespace}/*`, handler });
   }
   app.route({ method: [...METHODS], url: '/v1/*', handler });

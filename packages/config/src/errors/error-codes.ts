@@ -47,6 +47,15 @@ export const PK_ERROR_CATALOGUE = {
     type: 'invalid_request_error',
     summary: 'stored credentials may not be sent to this host',
   },
+  /**
+   * A request in another API's dialect (Anthropic Messages, OpenAI Responses) uses a feature pk cannot
+   * translate for a provider that does not speak that API (server tools, stored responses …).
+   */
+  PK_ERR_UNSUPPORTED_FEATURE: {
+    status: 400,
+    type: 'invalid_request_error',
+    summary: 'the feature cannot be translated for this provider',
+  },
   /** No gateway key, or one that matches none configured. */
   PK_ERR_UNAUTHORIZED: {
     status: 401,

@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { toAnthropicUpstreamError } from './errors.js';
+import { anthropicNativeCountTokens, anthropicNativeMessages } from './native-messages.js';
 import { toAnthropicRequest } from './request.js';
 import { fromAnthropicResponse } from './response.js';
 import { createAnthropicStreamTransformer } from './stream.js';
@@ -26,4 +27,5 @@ export const anthropicAdapter = {
   parseResponse: fromAnthropicResponse,
   createStreamTransformer: createAnthropicStreamTransformer,
   parseError: toAnthropicUpstreamError,
+  nativeDialects: { messages: anthropicNativeMessages, 'messages.count_tokens': anthropicNativeCountTokens },
 } as const satisfies ProviderAdapter;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { translateStream } from '../execute/stream-pipeline.js';
+import { translateAdapterStream } from '../execute/stream-pipeline.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readChunkFixture, sseFramesFromChunks } from '../test-support/fixtures.js';
 import { chatCompletionChunkSchema } from '../test-support/openai-schemas.js';
@@ -21,7 +21,7 @@ async function run(fixture: string, options: { strict?: boolean; includeUsage?: 
     stream: true,
     ...(options.includeUsage ? { stream_options: { include_usage: true } } : {}),
   });
-  const translated = translateStream({
+  const translated = translateAdapterStream({
     body,
     adapter: anthropicAdapter,
     request,

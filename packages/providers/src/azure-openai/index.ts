@@ -1,6 +1,7 @@
+import { nativeResponsesRoute } from '../openai/native-responses.js';
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { toAzureOpenAIUpstreamError } from './errors.js';
-import { toAzureOpenAIRequest } from './request.js';
+import { AZURE_OPENAI_RESPONSES_API_VERSION, toAzureOpenAIRequest } from './request.js';
 import { fromAzureOpenAIResponse } from './response.js';
 import { createAzureOpenAIStreamTransformer } from './stream.js';
 
@@ -24,4 +25,15 @@ export const azureOpenAIAdapter = {
   parseResponse: fromAzureOpenAIResponse,
   createStreamTransformer: createAzureOpenAIStreamTransformer,
   parseError: toAzureOpenAIUpstreamError,
+  nativeDialects: {
+    responses: nativeResponsesRoute({
+      buildRequest: (request, context) =>
+        toAzureOpenAIRequest(
+          request,
+          typeof context.target.api_version === 'string'
+            ? context
+            : { ...context, target: { ...context.target, api_version: AZURE_OPENAI_RESPONSES_API_VERSION } },
+        ),
+    }),
+  },
 } as const satisfies ProviderAdapter;

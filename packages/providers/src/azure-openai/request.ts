@@ -6,9 +6,15 @@ import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/pro
 /** The GA data-plane API version used when a target gives none. */
 export const AZURE_OPENAI_DEFAULT_API_VERSION = '2024-10-21';
 
-/** Pass-through paths that live at the resource level, not under a deployment. */
+/**
+ * Pass-through paths that live at the resource level, not under a deployment (the Responses API is one:
+ * `/openai/responses?api-version=…`, the deployment named by the body's `model`).
+ */
 const RESOURCE_LEVEL_PATHS =
-  /^\/(files|batches|fine_tuning|assistants|threads|vector_stores|models)(\/|$|\?)/;
+  /^\/(files|batches|fine_tuning|assistants|threads|vector_stores|models|responses)(\/|$|\?)/;
+
+/** The API version of the Responses API on Azure when the target gives none (older versions lack it). */
+export const AZURE_OPENAI_RESPONSES_API_VERSION = '2025-04-01-preview';
 
 /**
  * Values that go into the upstream URL must match these before use: they may come from request

@@ -2,6 +2,7 @@ import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { readBedrockCredentials, readBedrockRegion } from './credentials.js';
 import { toBedrockUpstreamError } from './errors.js';
 import { createBedrockEventStreamDecoder } from './event-stream.js';
+import { bedrockNativeMessages } from './native-messages.js';
 import { toBedrockRequest } from './request.js';
 import { fromBedrockResponse } from './response.js';
 import { signBedrockRequest } from './sign.js';
@@ -44,4 +45,5 @@ export const bedrockAdapter = {
       date: new Date(context.now()),
     }),
   createStreamDecoder: createBedrockEventStreamDecoder,
+  nativeDialects: { messages: bedrockNativeMessages },
 } as const satisfies ProviderAdapter;

@@ -27,7 +27,8 @@ const TRANSLATED = new Set([
 const MODEL_ID =
   /^(arn:aws[a-z-]*:bedrock:[a-z0-9-]+:\d{0,12}:[a-z-]+\/[A-Za-z0-9._:/-]+|[A-Za-z0-9][A-Za-z0-9._:-]{0,255})$/;
 
-function modelIdOf(model: unknown): string {
+/** The model id, checked before it enters the URL path. */
+export function bedrockModelIdOf(model: unknown): string {
   if (typeof model !== 'string' || !MODEL_ID.test(model)) {
     throw new PkError('PK_ERR_INVALID_REQUEST', `invalid model id for bedrock: '${String(model)}'`, {
       param: 'model',
@@ -116,6 +117,11 @@ function embeddingBody(request: PreparedRequest, model: string, warnings: string
   );
 }
 
+/** `https://bedrock-runtime.{region}.amazonaws.com`, or the target's `custom_host`. */
+export function bedrockRuntimeBaseUrl(target: ProviderContext['target'], region: string): string {
+  return readTargetString(target, 'custom_host') ?? `https://bedrock-runtime.${region}.amazonaws.com`;
+}
+
 /**
  * OpenAI chat or embeddings request → Bedrock `Converse`, `ConverseStream` or `InvokeModel` (Titan or
  * Cohere embeddings) (pure, unsigned: `authorize` signs it). `aws_region` must match a strict pattern
@@ -129,13 +135,12 @@ function embeddingBody(request: PreparedRequest, model: string, warnings: string
 export function toBedrockRequest(request: PreparedRequest, context: ProviderContext): BuiltRequest {
   const warnings: string[] = [];
   const region = readBedrockRegion(context.target);
-  const model = modelIdOf(request.body.model);
+  const model = bedrockModelIdOf(request.body.model);
   const embeddings = request.endpoint === 'embeddings';
   const body = embeddings ? embeddingBody(request, model, warnings) : converseBody(request, warnings);
   Object.assign(body, request.providerOptions);
   const action = embeddings ? 'invoke' : request.stream ? 'converse-stream' : 'converse';
-  const base =
-    readTargetString(context.target, 'custom_host') ?? `https://bedrock-runtime.${region}.amazonaws.com`;
+  const base = bedrockRuntimeBaseUrl(context.target, region);
   return {
     upstream: {
       url: joinUrl(base, `/model/${encodeURIComponent(model)}/${action}`),

@@ -2,10 +2,10 @@ import { type AttemptFunction, type AttemptOutcome, PkError, type PlanLeaf } fro
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { getProviderAdapter } from '../registry/registry.js';
 import { encodeEmbeddingsAnswerAsBase64 } from '../shared/embeddings-base64.js';
-import { withForwardedHeaders } from '../shared/forward-headers.js';
-import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import { isJsonObject } from '../shared/json.js';
 import { prepareRequest } from '../shared/prepare-request.js';
 import type {
+  AdapterEndpoint,
   ProviderAdapter,
   ProviderAuthSettings,
   ProviderContext,
@@ -15,10 +15,12 @@ import type {
 import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { ByteStream } from '../spec/upstream-request.js';
+import { callDialect, isDialectEndpoint } from './call-dialect.js';
 import { checkEndpointSupported } from './endpoint-support.js';
 import { readBodyText } from './read-body.js';
-import { translateStream } from './stream-pipeline.js';
+import { translateAdapterStream } from './stream-pipeline.js';
 import type { Transport } from './transport.js';
+import { failure, isSuccess, parseJsonAnswer, sendUpstream, upstreamFailure } from './upstream-exchange.js';
 
 /** What every successful answer carries. */
 interface ProviderAnswerCommon {
@@ -85,23 +87,43 @@ function isPlanLeaf(value: PlanLeaf | ProviderTarget): value is PlanLeaf {
   );
 }
 
-function failure(error: UpstreamError | PkError): ProviderAttemptOutcome {
-  const retryAfterMs = UpstreamError.isInstance(error) ? error.retryAfterMs : undefined;
-  return { ok: false, status: error.status, error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+/** The target, its leaf and override parameters, and the provider id of a call. */
+export interface CallTarget {
+  readonly leaf: PlanLeaf | undefined;
+  readonly target: ProviderTarget;
+  readonly overrideParams: Readonly<Record<string, unknown>> | undefined;
+  readonly providerId: string;
+}
+
+/** Reads the target of a call (a plan leaf or a bare target record). */
+export function callTargetOf(options: CallProviderOptions): CallTarget {
+  const leaf = isPlanLeaf(options.target) ? options.target : undefined;
+  const target: ProviderTarget = leaf ? leaf.target : (options.target as ProviderTarget);
+  const overrideParams = leaf ? leaf.override_params : target.override_params;
+  return {
+    leaf,
+    target,
+    overrideParams: isJsonObject(overrideParams) ? overrideParams : undefined,
+    providerId: typeof target.provider === 'string' ? target.provider : '',
+  };
 }
 
 /**
  * One provider call: shared preparation → adapter `buildRequest` → `transport.send` → `parseResponse`,
  * stream transformer or `parseError`. Never throws: every failure is an outcome the engine can route on.
+ * A dialect endpoint (`messages`, `responses` …) goes to {@link callDialect}: native where the provider
+ * speaks the dialect, else translated to chat completions and back.
  */
 export async function callProvider(options: CallProviderOptions): Promise<ProviderAttemptOutcome> {
+  if (isDialectEndpoint(options.request.endpoint)) return callDialect(options);
   const leaf = isPlanLeaf(options.target) ? options.target : undefined;
   const target: ProviderTarget = leaf ? leaf.target : (options.target as ProviderTarget);
   const overrideParams = leaf ? leaf.override_params : target.override_params;
   const providerId = typeof target.provider === 'string' ? target.provider : '';
   try {
     const adapter = options.adapter ?? getProviderAdapter(providerId);
-    checkEndpointSupported(adapter, options.request.endpoint);
+    const endpoint = options.request.endpoint as AdapterEndpoint;
+    checkEndpointSupported(adapter, endpoint);
     const context: ProviderContext = {
       provider: providerId || adapter.id,
       target,
@@ -117,37 +139,9 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       ...(isJsonObject(overrideParams) ? { overrideParams } : {}),
     });
     const built = adapter.buildRequest(prepared, context);
-    const forwarded = withForwardedHeaders(built.upstream, options.request.forwardedHeaders);
-    const upstream =
-      adapter.authorize === undefined
-        ? forwarded
-        : await adapter.authorize(forwarded, {
-            ...context,
-            transport: options.transport,
-            tokenCache: options.tokenCache ?? createMemoryTokenCache(1),
-            signal: options.signal,
-            settings: options.authSettings ?? {},
-          });
-    const response = await options.transport.send(upstream, {
-      provider: context.provider,
-      signal: options.signal,
-    });
+    const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
+    if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
     const common = { provider: context.provider, status: response.status, warnings: built.warnings };
-    if (response.status < 200 || response.status > 299) {
-      const text = await readBodyText({
-        body: response.body,
-        provider: context.provider,
-        signal: options.signal,
-      });
-      const error = adapter.parseError({
-        provider: context.provider,
-        status: response.status,
-        body: text,
-        headers: response.headers,
-        now: context.now(),
-      });
-      return failure(error);
-    }
     const contentType = response.headers['content-type'] ?? 'application/octet-stream';
     if (prepared.endpoint === 'passthrough') {
       return {
@@ -161,7 +155,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       };
     }
     if (prepared.stream) {
-      const translated = translateStream({ body: response.body, adapter, request: prepared, context });
+      const translated = translateAdapterStream({ body: response.body, adapter, request: prepared, context });
       return {
         ok: true,
         value: {
@@ -180,19 +174,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       provider: context.provider,
       signal: options.signal,
     });
-    const json = parseJsonOrUndefined(text);
-    if (json === undefined) {
-      return failure(
-        new UpstreamError({
-          provider: context.provider,
-          status: 502,
-          message: 'the provider answered with invalid JSON',
-          type: 'api_error',
-          code: 'PK_ERR_UPSTREAM_UNAVAILABLE',
-          raw: text.slice(0, 2000),
-        }),
-      );
-    }
+    const json = parseJsonAnswer(text, context.provider);
     const parsed = adapter.parseResponse(json, prepared, context);
     const body = prepared.wantsBase64Embeddings ? encodeEmbeddingsAnswerAsBase64(parsed) : parsed;
     const usage =

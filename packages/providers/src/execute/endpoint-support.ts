@@ -1,18 +1,18 @@
 import { PkError } from '@pk/config';
-import type { ProviderAdapter, ProviderCapabilities, ProviderEndpoint } from '../spec/provider-adapter.js';
+import type { AdapterEndpoint, ProviderAdapter, ProviderCapabilities } from '../spec/provider-adapter.js';
 
 const CAPABILITY_OF_ENDPOINT = {
   'chat.completions': 'chatCompletions',
   completions: 'completions',
   embeddings: 'embeddings',
   passthrough: 'passthrough',
-} as const satisfies Record<ProviderEndpoint, keyof ProviderCapabilities>;
+} as const satisfies Record<AdapterEndpoint, keyof ProviderCapabilities>;
 
 /**
  * Refuses, before any upstream call, an endpoint the provider lacks: 400
  * `PK_ERR_UNSUPPORTED_ENDPOINT`, with the vendor's doc page in the message.
  */
-export function checkEndpointSupported(adapter: ProviderAdapter, endpoint: ProviderEndpoint): void {
+export function checkEndpointSupported(adapter: ProviderAdapter, endpoint: AdapterEndpoint): void {
   const capability = adapter.capabilities[CAPABILITY_OF_ENDPOINT[endpoint]];
   if (capability === true) return;
   throw new PkError(

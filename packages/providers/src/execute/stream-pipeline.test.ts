@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { openAIAdapter } from '../openai/index.js';
 import { preparedChat, testContext } from '../test-support/context.js';
-import { translateStream } from './stream-pipeline.js';
+import { translateAdapterStream } from './stream-pipeline.js';
 
 const chunk = (content: string) =>
   `data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":null}]}\n\n`;
@@ -10,7 +10,7 @@ const chunk = (content: string) =>
 /** A stream through the OpenAI adapter, fed from a real Node stream the test writes to. */
 function openAIStream() {
   const upstream = new PassThrough();
-  const translated = translateStream({
+  const translated = translateAdapterStream({
     body: upstream,
     adapter: openAIAdapter,
     request: preparedChat('openai', { model: 'm', messages: [], stream: true }),
@@ -21,7 +21,7 @@ function openAIStream() {
   return { upstream, translated, pieces, text };
 }
 
-describe('translateStream', () => {
+describe('translateAdapterStream', () => {
   it('sends the frames of one upstream read as one piece, and ends with [DONE]', async () => {
     const { upstream, pieces, text } = openAIStream();
     upstream.write(chunk('a') + chunk('b') + chunk('c'));

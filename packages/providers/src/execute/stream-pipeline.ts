@@ -6,7 +6,9 @@ import type {
   PreparedRequest,
   ProviderAdapter,
   ProviderContext,
+  StreamDecoder,
   StreamOutput,
+  StreamTransformer,
 } from '../spec/provider-adapter.js';
 import type { ByteStream } from '../spec/upstream-request.js';
 import { discardBody } from './upstream-body.js';
@@ -20,31 +22,30 @@ export interface TranslatedStream {
 }
 
 /**
- * Vendor stream bytes → OpenAI SSE bytes in one pass per upstream chunk: frame the bytes into events
- * (SSE by default, or the adapter's own decoder for a binary stream), run the adapter's transformer,
- * and encode every item the chunk produced into one piece of bytes (so the client gets one write per
- * upstream read, never later than it arrived). `data: [DONE]` ends a stream that did not fail. A
- * broken body or a bad frame becomes an in-band `event: error` (`PK_ERR_STREAM_INTERRUPTED`) instead
- * of a thrown error, so the client always gets a well-formed end; after an error item nothing more is
- * sent and the upstream is released. Upstream bytes are read only as the consumer asks (back-pressure).
+ * Vendor stream bytes → client SSE bytes in one pass per upstream chunk: frame the bytes into events
+ * (`decoder`: SSE, or an adapter's own decoder for a binary stream), run the transformer, and encode
+ * every item the chunk produced into one piece of bytes (so the client gets one write per upstream
+ * read, never later than it arrived). `doneFrame` (OpenAI's `data: [DONE]`; nothing in the dialects
+ * that end with a named event) ends a stream that did not fail. A broken body or a bad frame becomes
+ * an in-band error item (`PK_ERR_STREAM_INTERRUPTED`, in the transformer's dialect) instead of a
+ * thrown error, so the client always gets a well-formed end; after an error item nothing more is sent
+ * and the upstream is released. Upstream bytes are read only as the consumer asks (back-pressure).
  */
 export function translateStream(options: {
   readonly body: AsyncIterable<Uint8Array>;
-  readonly adapter: ProviderAdapter;
-  readonly request: PreparedRequest;
-  readonly context: ProviderContext;
+  readonly decoder: StreamDecoder;
+  /** Makes the transformer; `onUsage` resolves the stream's usage promise. */
+  readonly createTransformer: (onUsage: (usage: OpenAIUsage) => void) => StreamTransformer;
+  /** Written after the last item of a stream that did not fail (default `data: [DONE]`). */
+  readonly doneFrame?: string;
 }): TranslatedStream {
   let resolveUsage: (usage: OpenAIUsage | undefined) => void = () => {};
   const usage = new Promise<OpenAIUsage | undefined>((resolve) => {
     resolveUsage = resolve;
   });
-  const { body } = options;
-  const decoder = options.adapter.createStreamDecoder?.() ?? createSseDecoder();
-  const transformer = options.adapter.createStreamTransformer({
-    context: options.context,
-    request: options.request,
-    onUsage: (seen) => resolveUsage(seen),
-  });
+  const { body, decoder } = options;
+  const doneFrame = options.doneFrame ?? DONE_FRAME;
+  const transformer = options.createTransformer((seen) => resolveUsage(seen));
   const source = body[Symbol.asyncIterator]();
   let cancelled = false;
   let failed = false;
@@ -91,11 +92,16 @@ export function translateStream(options: {
       for (const event of decoder.end()) transformer.transform(event, sink);
       transformer.flush?.(sink);
       const text = encodePending();
-      yield Buffer.from(failed ? text : text + DONE_FRAME);
+      yield Buffer.from(failed ? text : text + doneFrame);
     } catch {
       if (cancelled || failed) return;
       failed = true;
-      yield Buffer.from(encodeStreamOutput(streamInterrupted('the provider stream was interrupted')));
+      const interrupted = streamInterrupted('the provider stream was interrupted');
+      const output =
+        transformer.errorOutput === undefined || interrupted.type !== 'error'
+          ? interrupted
+          : transformer.errorOutput(interrupted.envelope);
+      yield Buffer.from(encodeStreamOutput(output));
     } finally {
       // Ended early (an error item, or the consumer stopped iterating): let go of the upstream.
       if (!sourceDone && !cancelled) release();
@@ -115,4 +121,19 @@ export function translateStream(options: {
     },
   };
   return { stream, usage };
+}
+
+/** {@link translateStream} for a chat completions stream through an adapter: its decoder and transformer. */
+export function translateAdapterStream(options: {
+  readonly body: AsyncIterable<Uint8Array>;
+  readonly adapter: ProviderAdapter;
+  readonly request: PreparedRequest;
+  readonly context: ProviderContext;
+}): TranslatedStream {
+  const { adapter, request, context } = options;
+  return translateStream({
+    body: options.body,
+    decoder: adapter.createStreamDecoder?.() ?? createSseDecoder(),
+    createTransformer: (onUsage) => adapter.createStreamTransformer({ context, request, onUsage }),
+  });
 }

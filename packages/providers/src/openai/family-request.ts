@@ -1,7 +1,7 @@
 import { bodyJsonOf } from '../shared/body-json.js';
 import { isJsonObject } from '../shared/json.js';
 import { joinUrl } from '../shared/target-options.js';
-import type { BuiltRequest, PreparedRequest, ProviderEndpoint } from '../spec/provider-adapter.js';
+import type { AdapterEndpoint, BuiltRequest, PreparedRequest } from '../spec/provider-adapter.js';
 
 /** Where and how an OpenAI-family request is sent: the part that differs between vendors. */
 export interface OpenAIFamilyEndpoint {
@@ -19,7 +19,7 @@ const PATH_OF_ENDPOINT = {
   'chat.completions': '/chat/completions',
   completions: '/completions',
   embeddings: '/embeddings',
-} as const satisfies Record<Exclude<ProviderEndpoint, 'passthrough'>, string>;
+} as const satisfies Record<Exclude<AdapterEndpoint, 'passthrough'>, string>;
 
 function withQuery(url: string, query: string | undefined): string {
   if (query === undefined || query === '') return url;
@@ -66,6 +66,8 @@ export function buildOpenAIFamilyRequest(
       warnings: [],
     };
   }
+  const path = PATH_OF_ENDPOINT[request.endpoint as Exclude<AdapterEndpoint, 'passthrough'>];
+  if (path === undefined) throw new Error(`no OpenAI path for the ${request.endpoint} endpoint`);
   let body: Record<string, unknown> = request.body;
   if (request.stream && endpoint.acceptsStreamOptions !== false && !request.clientWantsUsage) {
     const merged = { ...body, ...request.providerOptions };
@@ -74,7 +76,7 @@ export function buildOpenAIFamilyRequest(
   }
   return {
     upstream: {
-      url: withQuery(joinUrl(endpoint.baseUrl, PATH_OF_ENDPOINT[request.endpoint]), endpoint.query),
+      url: withQuery(joinUrl(endpoint.baseUrl, path), endpoint.query),
       method: 'POST',
       headers: { ...endpoint.headers, 'content-type': 'application/json' },
       body: body === request.body ? serialiseBody(body, request.providerOptions) : JSON.stringify(body),

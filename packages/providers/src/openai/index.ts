@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { toOpenAIUpstreamError } from './errors.js';
+import { nativeResponsesRoute } from './native-responses.js';
 import { toOpenAIRequest } from './request.js';
 import { fromOpenAIResponse } from './response.js';
 import { createOpenAIStreamTransformer } from './stream.js';
@@ -24,4 +25,5 @@ export const openAIAdapter = {
   parseResponse: fromOpenAIResponse,
   createStreamTransformer: createOpenAIStreamTransformer,
   parseError: toOpenAIUpstreamError,
+  nativeDialects: { responses: nativeResponsesRoute({ buildRequest: toOpenAIRequest }) },
 } as const satisfies ProviderAdapter;

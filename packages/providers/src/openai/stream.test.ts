@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { translateStream } from '../execute/stream-pipeline.js';
+import { translateAdapterStream } from '../execute/stream-pipeline.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readChunkFixture, sseFramesFromChunks } from '../test-support/fixtures.js';
 import { collectChatStream, readSseEvents } from '../test-support/sse-client.js';
@@ -22,7 +22,7 @@ async function run(frames: readonly string[], includeUsage: boolean) {
     stream: true,
     ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
   });
-  const translated = translateStream({
+  const translated = translateAdapterStream({
     body: bodyOf(frames),
     adapter: openAIAdapter,
     request,

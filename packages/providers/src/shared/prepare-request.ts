@@ -58,5 +58,6 @@ export function prepareRequest(options: {
     ...(request.method === undefined ? {} : { method: request.method }),
     ...(request.rawBody === undefined ? {} : { rawBody: request.rawBody }),
     ...(request.contentType === undefined ? {} : { contentType: request.contentType }),
+    ...(request.dialectHeaders === undefined ? {} : { dialectHeaders: request.dialectHeaders }),
   };
 }

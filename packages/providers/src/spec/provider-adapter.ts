@@ -7,10 +7,21 @@ import type { UpstreamError } from './upstream-error.js';
 import type { UpstreamRequest } from './upstream-request.js';
 
 /**
- * The OpenAI endpoints pk routes. `passthrough` is any other path under `/v1` (images, audio,
- * files …), forwarded unchanged to providers of the OpenAI family.
+ * The endpoints pk routes. `passthrough` is any other path under `/v1` (images, audio, files …),
+ * forwarded unchanged to providers of the OpenAI family. The {@link DialectEndpoint}s take a client
+ * dialect other than chat completions: answered natively where the provider speaks it, else
+ * translated to chat completions and back (`src/dialects/`).
  */
-export type ProviderEndpoint = 'chat.completions' | 'completions' | 'embeddings' | 'passthrough';
+export type ProviderEndpoint = AdapterEndpoint | DialectEndpoint;
+
+/** The endpoints an adapter's `buildRequest` is called for (a dialect endpoint reaches it as `chat.completions`). */
+export type AdapterEndpoint = 'chat.completions' | 'completions' | 'embeddings' | 'passthrough';
+
+/**
+ * Endpoints of other client dialects: Anthropic's Messages API (`messages`, and `messages.count_tokens`,
+ * answered only natively) and OpenAI's Responses API (`responses`).
+ */
+export type DialectEndpoint = 'messages' | 'messages.count_tokens' | 'responses';
 
 /** A provider target's options, snake_case as in a config (`api_key`, `custom_host`, `resource_name` …). */
 export type ProviderTarget = Readonly<Record<string, unknown>>;
@@ -39,6 +50,11 @@ export interface ProviderRequest {
    * provider's own headers; hop-by-hop, framing and `x-portkey-*` headers are never forwarded.
    */
   readonly forwardedHeaders?: Readonly<Record<string, string>>;
+  /**
+   * Dialect endpoints only: the client's own headers of that dialect that a native route reads
+   * (`anthropic-version`, `anthropic-beta` on `messages`), lower-case names.
+   */
+  readonly dialectHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Everything an adapter's pure functions may depend on besides the request. */
@@ -75,6 +91,8 @@ export interface PreparedRequest {
   readonly method?: string;
   readonly rawBody?: Uint8Array;
   readonly contentType?: string;
+  /** Dialect endpoints: see {@link ProviderRequest.dialectHeaders}. */
+  readonly dialectHeaders?: Readonly<Record<string, string>>;
 }
 
 /** What `buildRequest` returns: the upstream request and the parameters it had to drop. */
@@ -85,10 +103,14 @@ export interface BuiltRequest {
   readonly warnings: readonly string[];
 }
 
-/** One item a stream transformer emits: a chunk's JSON text, or an error for an `event: error` frame. */
+/**
+ * One item a stream transformer emits: a chunk's JSON text (with its SSE `event:` name in the dialects
+ * that name events, Anthropic's and the Responses API's), or an error for an `event: error` frame.
+ * An error's `data` is its frame's payload in the client's dialect (default: the OpenAI envelope).
+ */
 export type StreamOutput =
-  | { readonly type: 'data'; readonly data: string }
-  | { readonly type: 'error'; readonly envelope: OpenAIErrorEnvelope };
+  | { readonly type: 'data'; readonly data: string; readonly event?: string }
+  | { readonly type: 'error'; readonly envelope: OpenAIErrorEnvelope; readonly data?: string };
 
 /** Where a stream transformer puts what it emits. */
 export interface StreamSink {
@@ -106,6 +128,11 @@ export interface StreamTransformer {
   transform(event: EventSourceMessage, sink: StreamSink): void;
   /** The vendor stream ended normally (not after a broken body): emits what is still due. */
   flush?(sink: StreamSink): void;
+  /**
+   * The item for an error the pipeline itself meets (a broken body, a bad frame), in the client's
+   * dialect. Default: the OpenAI `event: error` envelope.
+   */
+  errorOutput?(envelope: OpenAIErrorEnvelope): StreamOutput;
 }
 
 /** Vendor body bytes → events, fed chunk by chunk (the framing stage). */
@@ -210,6 +237,29 @@ export interface ProviderAdapter {
    * Optional framing stage for a vendor whose stream is not SSE (Bedrock's binary event stream): a
    * decoder of body bytes → events for `createStreamTransformer`. Throwing (a bad frame, a body cut
    * inside a frame) ends the client stream with `PK_ERR_STREAM_INTERRUPTED`. Default: SSE parsing.
+   */
+  createStreamDecoder?(): StreamDecoder;
+  /**
+   * Client dialects this provider speaks natively, by endpoint (Anthropic's Messages API on Anthropic
+   * and Claude on Vertex AI and Bedrock; the Responses API on OpenAI and Azure OpenAI). A dialect
+   * request to a provider without one is translated to chat completions and back.
+   */
+  readonly nativeDialects?: Readonly<Partial<Record<DialectEndpoint, NativeDialectRoute>>>;
+}
+
+/**
+ * How a provider answers a client dialect natively: the request in the dialect's own body, the answer
+ * (JSON, or SSE events) returned in the dialect's own shape, errors through the adapter's `parseError`,
+ * authorization through its `authorize`.
+ */
+export interface NativeDialectRoute {
+  /** Whether this call is answered natively (Bedrock: Claude models only). Default: always. */
+  accepts?(request: PreparedRequest, context: ProviderContext): boolean;
+  /** Dialect request → upstream request (pure). */
+  buildRequest(request: PreparedRequest, context: ProviderContext): BuiltRequest;
+  /**
+   * Framing of a stream that is not the dialect's SSE (Bedrock's event stream): bytes → the dialect's
+   * events (`event` its type, `data` its JSON). Default: SSE parsing.
    */
   createStreamDecoder?(): StreamDecoder;
 }

@@ -1,4 +1,4 @@
-import { translateStream } from '../execute/stream-pipeline.js';
+import { translateAdapterStream } from '../execute/stream-pipeline.js';
 import type { ProviderAdapter, ProviderTarget } from '../spec/provider-adapter.js';
 import { preparedChat, testContext } from './context.js';
 import { chatCompletionChunkSchema } from './openai-schemas.js';
@@ -28,7 +28,7 @@ export async function runAdapterStream(options: {
     stream: true,
     ...(options.includeUsage ? { stream_options: { include_usage: true } } : {}),
   });
-  const translated = translateStream({
+  const translated = translateAdapterStream({
     body,
     adapter: options.adapter,
     request,

@@ -1,6 +1,7 @@
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { authorizeVertexAIRequest } from './authorize.js';
 import { toVertexAIUpstreamError } from './errors.js';
+import { vertexAINativeMessages } from './native-messages.js';
 import { toVertexAIRequest } from './request.js';
 import { fromVertexAIResponse } from './response.js';
 import { createVertexAIStreamTransformer } from './stream.js';
@@ -32,4 +33,5 @@ export const vertexAIAdapter = {
   createStreamTransformer: createVertexAIStreamTransformer,
   parseError: toVertexAIUpstreamError,
   authorize: authorizeVertexAIRequest,
+  nativeDialects: { messages: vertexAINativeMessages },
 } as const satisfies ProviderAdapter;

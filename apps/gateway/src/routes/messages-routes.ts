@@ -1,0 +1,52 @@
+import { openAIErrorEnvelopeSchema } from '@pk/config';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  COUNT_TOKENS_INGRESS,
+  checkIngressBody,
+  type IngressDialect,
+  MESSAGES_INGRESS,
+} from '../proxy/ingress-dialect.js';
+import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
+
+/**
+ * An error answer of this route in Anthropic's shape: every error pk sends on these routes (its own,
+ * the access guard's, a provider's) leaves the pipeline as the OpenAI envelope and is rewritten here,
+ * once, into `{"type":"error","error":{"type","message","code"}}` (decision 0004).
+ */
+function toMessagesError(ingress: IngressDialect, status: number, payload: unknown): unknown {
+  if (typeof payload !== 'string' || !payload.startsWith('{"error"')) return payload;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return payload;
+  }
+  const envelope = openAIErrorEnvelopeSchema.safeParse(parsed);
+  if (!envelope.success) return payload;
+  return JSON.stringify(ingress.dialect.errorBody(envelope.data, status));
+}
+
+/**
+ * Anthropic's Messages API: `POST /v1/messages` and `POST /v1/messages/count_tokens`, through the
+ * same pipeline as chat completions (configs, routing, cache, retries, logs). With no provider named,
+ * the target is Anthropic with the `x-api-key` the Anthropic SDK sends. Errors use Anthropic's shape.
+ */
+export async function messagesRoutes(
+  app: FastifyInstance,
+  options: { services: ProxyServices },
+): Promise<void> {
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    done(
+      null,
+      reply.statusCode >= 400 ? toMessagesError(MESSAGES_INGRESS, reply.statusCode, payload) : payload,
+    );
+  });
+  const handler =
+    (ingress: IngressDialect) =>
+    (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      checkIngressBody(ingress, request.body);
+      return runProxiedRequest(options.services, ingress.endpoint, request, reply, undefined, ingress);
+    };
+  app.post('/v1/messages', handler(MESSAGES_INGRESS));
+  app.post('/v1/messages/count_tokens', handler(COUNT_TOKENS_INGRESS));
+}

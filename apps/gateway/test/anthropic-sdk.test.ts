@@ -1,0 +1,273 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayProcess, startGateway } from './server-process.js';
+import {
+  type ProviderMock,
+  startProviderMock,
+  WEATHER_ANSWER,
+  WEATHER_CALL,
+} from './support/provider-mock.js';
+
+// The official Anthropic SDK, unchanged, against the built gateway process: natively to an
+// Anthropic-format mock, and translated to an OpenAI-format mock. The streamed events must add up,
+// through the SDK's own accumulator, to the same Message as the non-streamed call.
+let gateway: GatewayProcess;
+let mock: ProviderMock;
+const ANTHROPIC_KEY = 'sk-ant-e2e-provider-key';
+const OPENAI_KEY = 'sk-openai-e2e-provider-key';
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startGateway();
+});
+
+afterAll(async () => {
+  gateway?.child.kill('SIGTERM');
+  await gateway?.exited;
+  await mock?.close();
+  for (const secret of [ANTHROPIC_KEY, OPENAI_KEY]) expect(gateway.output()).not.toContain(secret);
+});
+
+const weatherTool = {
+  name: 'get_weather',
+  description: 'Get the current weather in a given location',
+  input_schema: {
+    type: 'object' as const,
+    properties: { location: { type: 'string', description: 'The city and state' } },
+    required: ['location'],
+  },
+};
+const question: Anthropic.MessageParam = { role: 'user', content: 'What is the weather in San Francisco?' };
+
+/** The SDK's client for one upstream: Anthropic by default (x-api-key), or a named provider. */
+function client(target: 'anthropic' | 'openai'): Anthropic {
+  return new Anthropic({
+    baseURL: gateway.url,
+    apiKey: target === 'anthropic' ? ANTHROPIC_KEY : OPENAI_KEY,
+    maxRetries: 0,
+    defaultHeaders:
+      target === 'anthropic'
+        ? { 'x-portkey-custom-host': `${mock.url}/v1` }
+        : { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${mock.url}/v1` },
+  });
+}
+
+/** A Message without what only the SDK's stream helper adds. */
+function comparable(message: object): object {
+  const { parsed_output: _parsed, ...rest } = message as Record<string, unknown>;
+  return rest;
+}
+
+describe.each([
+  ['an Anthropic-format mock (native)', 'anthropic', '/v1/messages'],
+  ['an OpenAI-format mock (translated)', 'openai', '/v1/chat/completions'],
+] as const)('the Anthropic SDK through pk to %s', (_label, target, upstreamPath) => {
+  const model = target === 'anthropic' ? 'claude-sonnet-4-20250514' : 'gpt-4o';
+
+  it('messages.create: a tool call, then the tool result round trip', async () => {
+    const anthropic = client(target);
+    const first = await anthropic.messages.create({
+      model,
+      max_tokens: 512,
+      system: 'You answer weather questions.',
+      tools: [weatherTool],
+      messages: [question],
+    });
+    expect(first.stop_reason).toBe('tool_use');
+    const call = first.content.find((block) => block.type === 'tool_use');
+    expect(call).toMatchObject({
+      type: 'tool_use',
+      id: WEATHER_CALL.id,
+      name: 'get_weather',
+      input: WEATHER_CALL.input,
+    });
+    expect(first.usage).toMatchObject({ input_tokens: 25, output_tokens: 12 });
+    const sent = mock.received.at(-1);
+    expect(sent?.url).toBe(upstreamPath);
+    if (target === 'anthropic') {
+      expect(sent?.headers['x-api-key']).toBe(ANTHROPIC_KEY);
+      // The SDK's own anthropic-version reaches Anthropic.
+      expect(sent?.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+      expect(sent?.body).toMatchObject({ system: 'You answer weather questions.', tools: [weatherTool] });
+    } else {
+      expect(sent?.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
+      expect(sent?.body).toMatchObject({
+        model,
+        max_completion_tokens: 512,
+        messages: [
+          { role: 'system', content: 'You answer weather questions.' },
+          { role: 'user', content: question.content },
+        ],
+        tools: [
+          { type: 'function', function: { name: 'get_weather', parameters: weatherTool.input_schema } },
+        ],
+      });
+    }
+
+    const second = await anthropic.messages.create({
+      model,
+      max_tokens: 512,
+      tools: [weatherTool],
+      messages: [
+        question,
+        { role: 'assistant', content: first.content },
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'tool_result',
+              tool_use_id: call?.type === 'tool_use' ? call.id : '',
+              content: '15 degrees, fog',
+            },
+          ],
+        },
+      ],
+    });
+    expect(second.stop_reason).toBe('end_turn');
+    expect(second.content).toEqual([{ type: 'text', text: WEATHER_ANSWER }]);
+    const roundTrip = mock.received.at(-1)?.body;
+    if (target === 'openai') {
+      expect(roundTrip?.messages).toEqual([
+        { role: 'user', content: question.content },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: WEATHER_CALL.id,
+              type: 'function',
+              function: { name: 'get_weather', arguments: JSON.stringify(WEATHER_CALL.input) },
+            },
+          ],
+        },
+        { role: 'tool', tool_call_id: WEATHER_CALL.id, content: '15 degrees, fog' },
+      ]);
+    } else {
+      expect((roundTrip?.messages as unknown[] | undefined)?.at(-1)).toEqual({
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: WEATHER_CALL.id, content: '15 degrees, fog' }],
+      });
+    }
+  });
+
+  it('messages.stream gives, through the SDK accumulator, the Message messages.create gives', async () => {
+    const anthropic = client(target);
+    const request = { model, max_tokens: 512, tools: [weatherTool], messages: [question] };
+    const created = await anthropic.messages.create(request);
+    const stream = anthropic.messages.stream(request);
+    const events: string[] = [];
+    let json = '';
+    stream.on('streamEvent', (event) => events.push(event.type));
+    stream.on('inputJson', (partial) => {
+      json += partial;
+    });
+    const streamed = await stream.finalMessage();
+    expect(comparable(streamed)).toEqual(comparable(created));
+    expect(JSON.parse(json)).toEqual(WEATHER_CALL.input);
+    expect(events[0]).toBe('message_start');
+    expect(events.slice(-2)).toEqual(['message_delta', 'message_stop']);
+    expect(events).toContain('content_block_start');
+    expect(events).toContain('content_block_delta');
+    expect(events).toContain('content_block_stop');
+    expect(mock.received.at(-1)?.stream).toBe(true);
+
+    // The tool result round trip, streamed.
+    const answer = await anthropic.messages
+      .stream({
+        ...request,
+        messages: [
+          question,
+          { role: 'assistant', content: streamed.content },
+          {
+            role: 'user',
+            content: [{ type: 'tool_result', tool_use_id: WEATHER_CALL.id, content: '15 degrees, fog' }],
+          },
+        ],
+      })
+      .finalText();
+    expect(answer).toBe(WEATHER_ANSWER);
+  });
+
+  it('stream: true gives the raw event sequence with the named SSE events', async () => {
+    const response = await fetch(`${gateway.url}/v1/messages`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': target === 'anthropic' ? ANTHROPIC_KEY : OPENAI_KEY,
+        'anthropic-version': '2023-06-01',
+        'anthropic-beta': 'fine-grained-tool-streaming-2025-05-14',
+        'x-portkey-custom-host': `${mock.url}/v1`,
+        ...(target === 'openai' ? { 'x-portkey-provider': 'openai' } : {}),
+      },
+      body: JSON.stringify({
+        model,
+        max_tokens: 64,
+        stream: true,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const text = await response.text();
+    const names = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
+    expect(names).toEqual([
+      'message_start',
+      ...(names[1] === 'ping' ? ['ping', 'content_block_start'] : ['content_block_start', 'ping']),
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(text).not.toContain('[DONE]');
+    const sent = mock.received.at(-1);
+    if (target === 'anthropic') {
+      expect(sent?.headers['anthropic-version']).toBe('2023-06-01');
+      expect(sent?.headers['anthropic-beta']).toBe('fine-grained-tool-streaming-2025-05-14');
+    } else expect(sent?.headers['anthropic-beta']).toBeUndefined();
+  });
+});
+
+describe('errors on /v1/messages', () => {
+  it('are in Anthropic’s shape with pk’s code, and the SDK raises them with their status', async () => {
+    const anthropic = new Anthropic({
+      baseURL: gateway.url,
+      apiKey: ANTHROPIC_KEY,
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-provider': 'not-a-provider' },
+    });
+    const error = await anthropic.messages
+      .create({ model: 'claude-sonnet-4-20250514', max_tokens: 10, messages: [question] })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    const apiError = error as InstanceType<typeof Anthropic.BadRequestError>;
+    expect(apiError.status).toBe(400);
+    expect(apiError.error).toEqual({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message: expect.stringContaining('not-a-provider'),
+        code: 'PK_ERR_INVALID_PROVIDER',
+      },
+    });
+  });
+
+  it('a feature that cannot be translated is a 400 that says so', async () => {
+    const error = await client('openai')
+      .messages.create({
+        model: 'gpt-4o',
+        max_tokens: 10,
+        messages: [question],
+        tools: [{ type: 'web_search_20250305', name: 'web_search' }],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((error as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        code: 'PK_ERR_UNSUPPORTED_FEATURE',
+        message: expect.stringContaining("the server tool 'web_search_20250305'"),
+      },
+    });
+  });
+});

@@ -1,0 +1,152 @@
+import OpenAI from 'openai';
+import { expect } from 'vitest';
+import { HELLO_ANSWER, PERSON_JSON, WEATHER_ANSWER, WEATHER_CALL } from '../support/provider-mock.js';
+import { type Cell, type CellCases, conformanceSuite, TINY_PNG_BASE64 } from './harness.js';
+import { expectImageSent, expectJsonAsked, expectToolsOffered, expectUpstream } from './upstream-checks.js';
+
+// The Chat Completions dialect × every provider family: the official openai SDK through the built
+// gateway. Each case below is one row of the conformance matrix in the README (one cell per family).
+
+function sdk(cell: Cell): OpenAI {
+  return new OpenAI({
+    baseURL: `${cell.gatewayUrl}/v1`,
+    apiKey: 'unused-the-config-carries-credentials',
+    maxRetries: 0,
+    defaultHeaders: { 'x-portkey-config': cell.config },
+  });
+}
+
+const weatherTool: OpenAI.ChatCompletionTool = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'Get the current weather in a given location',
+    parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+  },
+};
+const question: OpenAI.ChatCompletionMessageParam = {
+  role: 'user',
+  content: 'What is the weather in San Francisco?',
+};
+const hello: OpenAI.ChatCompletionMessageParam = { role: 'user', content: 'Hello!' };
+
+const CASES: CellCases = {
+  text: async (cell) => {
+    const completion = await sdk(cell).chat.completions.create({
+      model: cell.family.model,
+      messages: [{ role: 'system', content: 'Be kind.' }, hello],
+    });
+    expect(completion.choices[0]?.message.content).toBe(HELLO_ANSWER);
+    expect(completion.choices[0]?.finish_reason).toBe('stop');
+    expectUpstream(cell.mock.received, cell.family, 'chat', { stream: false });
+  },
+  stream: async (cell) => {
+    const stream = await sdk(cell).chat.completions.create({
+      model: cell.family.model,
+      messages: [hello],
+      stream: true,
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe(HELLO_ANSWER);
+    expectUpstream(cell.mock.received, cell.family, 'chat', { stream: true });
+  },
+  tools: async (cell) => {
+    const client = sdk(cell);
+    const first = await client.chat.completions.create({
+      model: cell.family.model,
+      messages: [question],
+      tools: [weatherTool],
+    });
+    const message = first.choices[0]?.message;
+    expect(first.choices[0]?.finish_reason).toBe('tool_calls');
+    const call = message?.tool_calls?.[0];
+    expect(call?.type === 'function' ? call.function.name : '').toBe('get_weather');
+    expect(JSON.parse(call?.type === 'function' ? call.function.arguments : '')).toEqual(WEATHER_CALL.input);
+    expectToolsOffered(expectUpstream(cell.mock.received, cell.family, 'chat'));
+    const second = await client.chat.completions.create({
+      model: cell.family.model,
+      tools: [weatherTool],
+      messages: [
+        question,
+        { role: 'assistant', content: null, tool_calls: message?.tool_calls ?? [] },
+        { role: 'tool', tool_call_id: call?.id ?? '', content: '15 degrees, fog' },
+      ],
+    });
+    expect(second.choices[0]?.message.content).toBe(WEATHER_ANSWER);
+    expect(cell.mock.received.at(-1)?.text).toContain('15 degrees, fog');
+  },
+  streamedTools: async (cell) => {
+    const stream = await sdk(cell).chat.completions.create({
+      model: cell.family.model,
+      messages: [question],
+      tools: [weatherTool],
+      stream: true,
+    });
+    let name = '';
+    let args = '';
+    let finish: string | null | undefined;
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta;
+      name += delta?.tool_calls?.[0]?.function?.name ?? '';
+      args += delta?.tool_calls?.[0]?.function?.arguments ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+    }
+    expect(name).toBe('get_weather');
+    expect(JSON.parse(args)).toEqual(WEATHER_CALL.input);
+    expect(finish).toBe('tool_calls');
+    expectToolsOffered(expectUpstream(cell.mock.received, cell.family, 'chat', { stream: true }));
+  },
+  images: async (cell) => {
+    const completion = await sdk(cell).chat.completions.create({
+      model: cell.family.model,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is in this image?' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${TINY_PNG_BASE64}` } },
+          ],
+        },
+      ],
+    });
+    expect(completion.choices[0]?.message.content).toBe(HELLO_ANSWER);
+    expectImageSent(expectUpstream(cell.mock.received, cell.family, 'chat'));
+  },
+  jsonMode: async (cell) => {
+    const completion = await sdk(cell).chat.completions.create({
+      model: cell.family.model,
+      messages: [{ role: 'user', content: 'Give me a person.' }],
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'person',
+          schema: {
+            type: 'object',
+            properties: { name: { type: 'string' }, age: { type: 'integer' } },
+            required: ['name', 'age'],
+          },
+        },
+      },
+    });
+    expect(JSON.parse(completion.choices[0]?.message.content ?? '')).toEqual(PERSON_JSON);
+    expectJsonAsked(expectUpstream(cell.mock.received, cell.family, 'chat'));
+  },
+  usage: async (cell) => {
+    const client = sdk(cell);
+    const created = await client.chat.completions.create({ model: cell.family.model, messages: [hello] });
+    expect(created.usage).toMatchObject({ prompt_tokens: 25, completion_tokens: 12, total_tokens: 37 });
+    const stream = await client.chat.completions.create({
+      model: cell.family.model,
+      messages: [hello],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) usage = chunk.usage ?? usage;
+    expect(usage).toMatchObject({ prompt_tokens: 25, completion_tokens: 12, total_tokens: 37 });
+    expectUpstream(cell.mock.received, cell.family, 'chat', { stream: true });
+  },
+};
+
+conformanceSuite('chat', CASES);

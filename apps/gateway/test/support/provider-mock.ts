@@ -1,0 +1,213 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  anthropicReply,
+  bedrockClaudeReply,
+  bedrockConverseReply,
+  cohereReply,
+  geminiReply,
+  MOCK_USAGE,
+  type MockAnswer,
+  type MockReplyBody,
+  openAIChatReply,
+  openAIResponsesReply,
+} from './provider-mock-formats.js';
+
+/** The wire formats the mock speaks, chosen by the request path. */
+export type MockWireFormat =
+  | 'openai-chat'
+  | 'openai-responses'
+  | 'anthropic'
+  | 'anthropic-count-tokens'
+  | 'gemini'
+  | 'bedrock-converse'
+  | 'bedrock-claude'
+  | 'cohere';
+
+/** A request the mock received. */
+export interface ReceivedRequest {
+  readonly method: string;
+  /** Path and query. */
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Record<string, unknown>;
+  readonly text: string;
+  readonly format: MockWireFormat;
+  readonly stream: boolean;
+}
+
+/** A mock of every provider pk translates to, on one port of 127.0.0.1. */
+export interface ProviderMock {
+  readonly url: string;
+  readonly received: ReceivedRequest[];
+  /**
+   * Overrides the answer policy (return `undefined` to keep the default); a `status` answer is an HTTP
+   * error with the vendor's error body as given.
+   */
+  answer: ((request: ReceivedRequest) => MockAnswer | MockError | undefined) | undefined;
+  close(): Promise<void>;
+}
+
+/** An HTTP error answer: status and the vendor's error body. */
+export interface MockError {
+  readonly status: number;
+  readonly body: unknown;
+}
+
+/** The text of the answer to a request that carries a tool result. */
+export const WEATHER_ANSWER = 'It is 15 degrees and foggy in San Francisco.';
+/** The text of a plain answer. */
+export const HELLO_ANSWER = 'Hello! How can I help you today?';
+/** The tool call of a request that offers tools. */
+export const WEATHER_CALL = {
+  id: 'call_weather_1',
+  name: 'get_weather',
+  input: { location: 'San Francisco, CA' },
+} as const;
+/** The JSON of a JSON-mode answer. */
+export const PERSON_JSON = { name: 'Ada Lovelace', age: 36 } as const;
+
+/** Which format a path speaks, and whether the path itself says "stream". */
+function routeOf(
+  url: string,
+  body: Record<string, unknown>,
+): { format: MockWireFormat; stream: boolean } | undefined {
+  const path = url.split('?')[0] ?? '';
+  if (path.endsWith(':streamGenerateContent')) return { format: 'gemini', stream: true };
+  if (path.endsWith(':generateContent')) return { format: 'gemini', stream: false };
+  if (path.endsWith(':streamRawPredict')) return { format: 'anthropic', stream: true };
+  if (path.endsWith(':rawPredict')) return { format: 'anthropic', stream: false };
+  if (path.endsWith('/converse-stream')) return { format: 'bedrock-converse', stream: true };
+  if (path.endsWith('/converse')) return { format: 'bedrock-converse', stream: false };
+  if (path.endsWith('/invoke-with-response-stream')) return { format: 'bedrock-claude', stream: true };
+  if (path.endsWith('/invoke')) return { format: 'bedrock-claude', stream: false };
+  const stream = body.stream === true;
+  if (path.endsWith('/v2/chat')) return { format: 'cohere', stream };
+  if (path.endsWith('/messages/count_tokens')) return { format: 'anthropic-count-tokens', stream: false };
+  if (path.endsWith('/messages')) return { format: 'anthropic', stream };
+  if (path.endsWith('/chat/completions')) return { format: 'openai-chat', stream };
+  if (path.endsWith('/responses')) return { format: 'openai-responses', stream };
+  return undefined;
+}
+
+/**
+ * What any provider would be asked to answer, from the request text: a tool result gets the weather
+ * text; a JSON request (OpenAI `response_format`, Anthropic structured outputs, Gemini
+ * `responseMimeType`, or the forced `json_response` tool pk uses for Anthropic and Bedrock) gets
+ * {@link PERSON_JSON}; offered tools get {@link WEATHER_CALL}; anything else {@link HELLO_ANSWER}.
+ */
+export function defaultAnswer(text: string): MockAnswer {
+  if (/"tool_result"|"role":"tool"|"functionResponse"|"toolResult"|"function_call_output"/.test(text)) {
+    return { kind: 'text', text: WEATHER_ANSWER };
+  }
+  if (text.includes('"json_response"'))
+    return { kind: 'json', value: PERSON_JSON, toolName: 'json_response' };
+  if (/"response_format"|"responseMimeType"|"output_config"|"json_schema"/.test(text)) {
+    return { kind: 'json', value: PERSON_JSON };
+  }
+  if (/"tools"|"toolConfig"/.test(text)) return { kind: 'tool', ...WEATHER_CALL };
+  return { kind: 'text', text: HELLO_ANSWER };
+}
+
+function replyFor(request: ReceivedRequest, answer: MockAnswer): MockReplyBody {
+  // Gemini and Bedrock name the model in the path.
+  const inPath = /\/models?\/([^/:]+)/.exec(request.url.split('?')[0] ?? '')?.[1];
+  const model =
+    typeof request.body.model === 'string'
+      ? request.body.model
+      : inPath === undefined
+        ? 'mock-model'
+        : decodeURIComponent(inPath);
+  switch (request.format) {
+    case 'openai-chat': {
+      const options = request.body.stream_options as { include_usage?: boolean } | undefined;
+      return openAIChatReply(answer, model, request.stream, options?.include_usage === true);
+    }
+    case 'openai-responses':
+      return openAIResponsesReply(answer, model, request.stream);
+    case 'anthropic':
+      return anthropicReply(answer, model, request.stream);
+    case 'anthropic-count-tokens':
+      return { contentType: 'application/json', body: JSON.stringify({ input_tokens: MOCK_USAGE.input }) };
+    case 'gemini':
+      return geminiReply(answer, model, request.stream);
+    case 'bedrock-converse':
+      return bedrockConverseReply(answer, request.stream);
+    case 'bedrock-claude':
+      return bedrockClaudeReply(answer, model, request.stream);
+    case 'cohere':
+      return cohereReply(answer, request.stream);
+  }
+}
+
+/** Starts the mock on an ephemeral port of 127.0.0.1. */
+export async function startProviderMock(): Promise<ProviderMock> {
+  const received: ReceivedRequest[] = [];
+  const mock: ProviderMock = {
+    url: '',
+    received,
+    answer: undefined,
+    close: async () => {},
+  };
+  const server = createServer((request, response) => {
+    const parts: Buffer[] = [];
+    request.on('data', (part: Buffer) => parts.push(part));
+    request.on('end', () => {
+      const text = Buffer.concat(parts).toString('utf8');
+      let body: Record<string, unknown> = {};
+      try {
+        body = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+      } catch {
+        // recorded as text only
+      }
+      const url = request.url ?? '/';
+      const route = routeOf(url, body);
+      if (route === undefined) {
+        response.writeHead(404, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({ error: { message: `the mock has no route ${url}`, type: 'not_found' } }),
+        );
+        return;
+      }
+      const recorded: ReceivedRequest = {
+        method: request.method ?? 'POST',
+        url,
+        headers: request.headers,
+        body,
+        text,
+        ...route,
+      };
+      received.push(recorded);
+      const chosen = mock.answer?.(recorded) ?? defaultAnswer(text);
+      if ('status' in chosen) {
+        response.writeHead(chosen.status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(chosen.body));
+        return;
+      }
+      const reply = replyFor(recorded, chosen);
+      void (async () => {
+        response.writeHead(200, { 'content-type': reply.contentType });
+        if (reply.body !== undefined) {
+          response.end(reply.body);
+          return;
+        }
+        for (const frame of reply.frames ?? []) {
+          response.write(frame);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        response.end();
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  Object.assign(mock, {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+  return mock;
+}

@@ -1,0 +1,102 @@
+import { toUtf8 } from '@smithy/util-utf8';
+import type { EventSourceMessage } from 'eventsource-parser';
+import { nativeDialectBodyWithout } from '../shared/dialect-body.js';
+import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import { joinUrl, readTargetString } from '../shared/target-options.js';
+import type { NativeDialectRoute, StreamDecoder } from '../spec/provider-adapter.js';
+import { readBedrockRegion } from './credentials.js';
+import { createBedrockEventStreamDecoder } from './event-stream.js';
+import { bedrockModelIdOf, bedrockRuntimeBaseUrl } from './request.js';
+
+/** The `anthropic_version` Bedrock wants in the body of Claude requests. */
+export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
+
+/** Claude model ids on Bedrock: `anthropic.claude-…`, region profiles `us.anthropic.claude-…`, their ARNs. */
+const CLAUDE_MODEL = /(^|[./])anthropic\.claude/;
+
+/** Bedrock exception events → Anthropic error types. */
+const ERROR_TYPE_OF_EXCEPTION: Readonly<Record<string, string>> = {
+  throttlingException: 'rate_limit_error',
+  validationException: 'invalid_request_error',
+  serviceUnavailableException: 'overloaded_error',
+  modelTimeoutException: 'timeout_error',
+};
+
+function base64ToUtf8(base64: string): string {
+  return toUtf8(Uint8Array.from(Buffer.from(base64, 'base64')));
+}
+
+/**
+ * `InvokeModelWithResponseStream` frames → Anthropic's stream events: each `chunk` event's payload is
+ * `{"bytes": "<base64 of one Anthropic event>"}`; exception frames become Anthropic `error` events.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
+ */
+function createClaudeEventDecoder(): StreamDecoder {
+  const frames = createBedrockEventStreamDecoder();
+  const toEvents = (events: readonly EventSourceMessage[]): EventSourceMessage[] =>
+    events.map((event) => {
+      const payload = parseJsonOrUndefined(event.data);
+      if (event.event === 'chunk' && isJsonObject(payload) && typeof payload.bytes === 'string') {
+        const data = base64ToUtf8(payload.bytes);
+        const parsed = parseJsonOrUndefined(data);
+        const type = isJsonObject(parsed) && typeof parsed.type === 'string' ? parsed.type : 'message';
+        return { event: type, data, id: undefined };
+      }
+      const message =
+        isJsonObject(payload) && typeof payload.message === 'string' ? payload.message : event.event;
+      const type = ERROR_TYPE_OF_EXCEPTION[event.event ?? ''] ?? 'api_error';
+      return {
+        event: 'error',
+        data: JSON.stringify({
+          type: 'error',
+          error: { type, message: message ?? 'the provider reported an error' },
+        }),
+        id: undefined,
+      };
+    });
+  return {
+    push: (bytes) => toEvents(frames.push(bytes)),
+    end: () => toEvents(frames.end()),
+  };
+}
+
+/**
+ * Anthropic's Messages API on Bedrock, for Claude models: `InvokeModel` (`/model/{id}/invoke`, or
+ * `/invoke-with-response-stream`) with the client's body minus `model` and `stream`, plus
+ * `anthropic_version: bedrock-2023-05-31` (and `anthropic_beta` as a list); the answer is Anthropic's
+ * Message, the stream Anthropic's events inside Bedrock's event-stream frames. Signed by the adapter's
+ * `authorize`. Other models (Llama, Nova, Mistral …) are translated through Converse.
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
+ */
+export const bedrockNativeMessages: NativeDialectRoute = {
+  accepts: (request) => typeof request.body.model === 'string' && CLAUDE_MODEL.test(request.body.model),
+  buildRequest(request, context) {
+    const region = readBedrockRegion(context.target);
+    const model = bedrockModelIdOf(request.body.model);
+    const version = readTargetString(context.target, 'anthropic_version') ?? BEDROCK_ANTHROPIC_VERSION;
+    const beta =
+      readTargetString(context.target, 'anthropic_beta') ?? request.dialectHeaders?.['anthropic-beta'];
+    const body = {
+      anthropic_version: version,
+      ...nativeDialectBodyWithout(request, ['model', 'stream']),
+      ...(beta === undefined ? {} : { anthropic_beta: beta.split(',').map((name) => name.trim()) }),
+    };
+    const action = request.stream ? 'invoke-with-response-stream' : 'invoke';
+    return {
+      upstream: {
+        url: joinUrl(
+          bedrockRuntimeBaseUrl(context.target, region),
+          `/model/${encodeURIComponent(model)}/${action}`,
+        ),
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: request.stream ? 'application/vnd.amazon.eventstream' : 'application/json',
+        },
+        body: JSON.stringify(body),
+      },
+      warnings: [],
+    };
+  },
+  createStreamDecoder: createClaudeEventDecoder,
+};

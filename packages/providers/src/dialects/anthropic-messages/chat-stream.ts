@@ -1,0 +1,184 @@
+import type { OpenAIErrorEnvelope } from '@pk/config';
+import type { OpenAIFinishReason } from '../../openai-format/chat-completion.js';
+import type { ChatCompletionChunk } from '../../openai-format/chat-completion-chunk.js';
+import type { OpenAIUsage } from '../../openai-format/usage.js';
+import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
+import type {
+  ProviderContext,
+  StreamOutput,
+  StreamSink,
+  StreamTransformer,
+} from '../../spec/provider-adapter.js';
+import { messagesErrorOutput } from './errors.js';
+import { messagesStopReasonOf } from './stop-reason.js';
+import { messagesUsageOf } from './usage.js';
+
+type Delta = ChatCompletionChunk['choices'][number]['delta'];
+type BlockKind = 'text' | 'thinking' | 'tool_use';
+
+/** A named Anthropic event as a stream item. */
+function eventOutput(event: Record<string, unknown> & { readonly type: string }): StreamOutput {
+  return { type: 'data', event: event.type, data: JSON.stringify(event) };
+}
+
+/**
+ * OpenAI chat chunks → Anthropic Messages stream events, as a state machine around the adapter's own
+ * transformer (vendor events → chat chunks): `message_start` and a `ping` at the first chunk; one
+ * content block per run of text, of reasoning (`thinking`, its signature as `signature_delta`) and per
+ * tool call (`tool_use`, arguments as `input_json_delta`), each opened with `content_block_start` and
+ * closed with `content_block_stop` when the next begins; at the end `message_delta` with the stop
+ * reason and the whole usage (input tokens are known only then; the SDK's accumulator takes them from
+ * here), then `message_stop`. A chat error item becomes Anthropic's `event: error` and ends the stream.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
+ */
+export function createMessagesChatStreamTransformer(options: {
+  readonly inner: StreamTransformer;
+  readonly context: ProviderContext;
+}): StreamTransformer {
+  const { inner, context } = options;
+  let sink: StreamSink = { enqueue: () => {} };
+  let started = false;
+  let failed = false;
+  let blockCount = 0;
+  let open: { readonly kind: BlockKind; readonly index: number } | undefined;
+  const toolBlocks = new Map<number, number>();
+  let finishReason: OpenAIFinishReason | null = null;
+  let usage: OpenAIUsage | undefined;
+
+  function start(chunk: Partial<ChatCompletionChunk>): void {
+    started = true;
+    sink.enqueue(
+      eventOutput({
+        type: 'message_start',
+        message: {
+          id: typeof chunk.id === 'string' ? chunk.id : context.generateId(),
+          type: 'message',
+          role: 'assistant',
+          model: typeof chunk.model === 'string' ? chunk.model : '',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: messagesUsageOf(undefined),
+        },
+      }),
+    );
+    sink.enqueue(eventOutput({ type: 'ping' }));
+  }
+
+  function close(): void {
+    if (open === undefined) return;
+    sink.enqueue(eventOutput({ type: 'content_block_stop', index: open.index }));
+    open = undefined;
+  }
+
+  function openBlock(kind: BlockKind, block: Record<string, unknown>): number {
+    close();
+    const index = blockCount++;
+    sink.enqueue(eventOutput({ type: 'content_block_start', index, content_block: block }));
+    open = { kind, index };
+    return index;
+  }
+
+  function delta(index: number, value: Record<string, unknown>): void {
+    sink.enqueue(eventOutput({ type: 'content_block_delta', index, delta: value }));
+  }
+
+  function blockOf(kind: 'text' | 'thinking'): number {
+    if (open?.kind === kind) return open.index;
+    return kind === 'text'
+      ? openBlock('text', { type: 'text', text: '' })
+      : openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
+  }
+
+  function reasoning(value: Delta): void {
+    if (typeof value.reasoning_content === 'string' && value.reasoning_content !== '') {
+      delta(blockOf('thinking'), { type: 'thinking_delta', thinking: value.reasoning_content });
+    }
+    for (const block of value.thinking_blocks ?? []) {
+      if (block.type === 'redacted_thinking') {
+        openBlock('thinking', { type: 'redacted_thinking', data: block.data });
+        close();
+        continue;
+      }
+      if (block.thinking !== '')
+        delta(blockOf('thinking'), { type: 'thinking_delta', thinking: block.thinking });
+      if (block.signature !== '')
+        delta(blockOf('thinking'), { type: 'signature_delta', signature: block.signature });
+    }
+  }
+
+  function toolCalls(value: Delta): void {
+    for (const call of value.tool_calls ?? []) {
+      let index = toolBlocks.get(call.index);
+      if (index === undefined) {
+        index = openBlock('tool_use', {
+          type: 'tool_use',
+          id: call.id ?? context.generateId(),
+          name: call.function?.name ?? '',
+          input: {},
+        });
+        toolBlocks.set(call.index, index);
+      }
+      const fragment = call.function?.arguments;
+      if (typeof fragment === 'string' && fragment !== '') {
+        delta(index, { type: 'input_json_delta', partial_json: fragment });
+      }
+    }
+  }
+
+  function chunk(value: Partial<ChatCompletionChunk>): void {
+    if (!started) start(value);
+    if (isJsonObject(value.usage)) usage = value.usage as OpenAIUsage;
+    const choice = value.choices?.find((candidate) => candidate.index === 0);
+    if (choice === undefined) return;
+    reasoning(choice.delta);
+    if (typeof choice.delta.content === 'string' && choice.delta.content !== '') {
+      delta(blockOf('text'), { type: 'text_delta', text: choice.delta.content });
+    }
+    toolCalls(choice.delta);
+    if (choice.finish_reason) finishReason = choice.finish_reason;
+  }
+
+  function fail(envelope: OpenAIErrorEnvelope): void {
+    failed = true;
+    sink.enqueue(messagesErrorOutput(envelope));
+  }
+
+  const innerSink: StreamSink = {
+    enqueue(output) {
+      if (failed) return;
+      if (output.type === 'error') {
+        fail(output.envelope);
+        return;
+      }
+      const parsed = parseJsonOrUndefined(output.data);
+      if (isJsonObject(parsed)) chunk(parsed as Partial<ChatCompletionChunk>);
+    },
+  };
+
+  return {
+    transform(event, outer) {
+      if (failed) return;
+      sink = outer;
+      inner.transform(event, innerSink);
+    },
+    flush(outer) {
+      if (failed) return;
+      sink = outer;
+      inner.flush?.(innerSink);
+      if (failed) return;
+      if (!started) start({});
+      close();
+      const totals = messagesUsageOf(usage);
+      sink.enqueue(
+        eventOutput({
+          type: 'message_delta',
+          delta: { stop_reason: messagesStopReasonOf(finishReason), stop_sequence: null },
+          usage: totals,
+        }),
+      );
+      sink.enqueue(eventOutput({ type: 'message_stop' }));
+    },
+    errorOutput: messagesErrorOutput,
+  };
+}

@@ -1,0 +1,37 @@
+import { createErrorEnvelope } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { messagesErrorBodyOf } from './errors.js';
+
+describe('messagesErrorBodyOf', () => {
+  it('gives pk’s own errors Anthropic’s shape with the PK_ERR code', () => {
+    expect(
+      messagesErrorBodyOf(createErrorEnvelope({ code: 'PK_ERR_UNAUTHORIZED', message: 'no key' }), 401),
+    ).toEqual({
+      type: 'error',
+      error: { type: 'authentication_error', message: 'no key', code: 'PK_ERR_UNAUTHORIZED' },
+    });
+    expect(
+      messagesErrorBodyOf(createErrorEnvelope({ code: 'PK_ERR_INTERNAL', message: 'oops' }), 500).error.type,
+    ).toBe('api_error');
+  });
+
+  it('keeps an Anthropic error type, derives the others from the status', () => {
+    const vendor = (type: string | null, code: string | null = null) => ({
+      error: { message: 'm', type, param: null, code },
+    });
+    expect(messagesErrorBodyOf(vendor('overloaded_error'), 529).error).toEqual({
+      type: 'overloaded_error',
+      message: 'm',
+    });
+    expect(messagesErrorBodyOf(vendor('requests'), 429).error.type).toBe('rate_limit_error');
+    expect(messagesErrorBodyOf(vendor(null), 413).error.type).toBe('request_too_large');
+    expect(messagesErrorBodyOf(vendor('server_error'), 503).error.type).toBe('api_error');
+    expect(
+      messagesErrorBodyOf(vendor('invalid_request_error', 'context_length_exceeded'), 400).error,
+    ).toEqual({
+      type: 'invalid_request_error',
+      message: 'm',
+      code: 'context_length_exceeded',
+    });
+  });
+});

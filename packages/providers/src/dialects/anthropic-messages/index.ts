@@ -1,0 +1,30 @@
+import { encodeStreamOutput } from '../../shared/sse-encoder.js';
+import type { ClientDialect } from '../client-dialect.js';
+import { createMessagesStreamAccumulator } from './accumulator.js';
+import { createMessagesChatStreamTransformer } from './chat-stream.js';
+import { messagesErrorBodyOf, messagesErrorOutput } from './errors.js';
+import { messagesFromChatCompletion } from './from-chat-completion.js';
+import { createMessagesNativeStreamTransformer, readNativeMessage } from './native-answer.js';
+import { messagesStreamOf } from './replay.js';
+import { checkMessagesRequest, messagesToChatRequest } from './to-chat-request.js';
+
+/**
+ * Anthropic's Messages API (`POST /v1/messages`) as a client dialect: native on Anthropic and Claude
+ * on Vertex AI and Bedrock, translated through chat completions everywhere else (reasoning kept, as
+ * thinking blocks).
+ * @see https://docs.anthropic.com/en/api/messages
+ */
+export const anthropicMessagesDialect = {
+  keepsReasoning: true,
+  checkRequest: checkMessagesRequest,
+  toChatRequest: messagesToChatRequest,
+  fromChatCompletion: (completion) => messagesFromChatCompletion(completion),
+  createChatStreamTransformer: ({ inner, context }) =>
+    createMessagesChatStreamTransformer({ inner, context }),
+  readNativeAnswer: readNativeMessage,
+  createNativeStreamTransformer: ({ onUsage }) => createMessagesNativeStreamTransformer({ onUsage }),
+  replayAsStream: (answer) => messagesStreamOf(answer),
+  createStreamAccumulator: createMessagesStreamAccumulator,
+  errorBody: messagesErrorBodyOf,
+  errorFrame: (envelope) => encodeStreamOutput(messagesErrorOutput(envelope)),
+} as const satisfies ClientDialect;

@@ -1,0 +1,226 @@
+import { PkError } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { messagesToChatRequest } from './to-chat-request.js';
+
+const PNG = 'iVBORw0KGgo=';
+const translate = (body: Record<string, unknown>, provider = 'groq') =>
+  messagesToChatRequest(body, { provider });
+const refusal = (body: Record<string, unknown>): PkError => {
+  try {
+    translate(body);
+  } catch (error) {
+    if (error instanceof PkError) return error;
+  }
+  throw new Error('expected a PkError');
+};
+
+describe('messagesToChatRequest', () => {
+  it('maps system, multi-turn text, images and sampling parameters', () => {
+    const { body, warnings } = translate({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 1024,
+      system: [
+        { type: 'text', text: 'You are terse.', cache_control: { type: 'ephemeral' } },
+        { type: 'text', text: 'Answer in English.' },
+      ],
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: [{ type: 'text', text: 'Hello.' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+            { type: 'image', source: { type: 'url', url: 'https://example.com/cat.jpg' } },
+          ],
+        },
+      ],
+      temperature: 0.2,
+      top_p: 0.9,
+      stop_sequences: ['END'],
+      metadata: { user_id: 'user-7' },
+    });
+    expect(body).toEqual({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 1024,
+      messages: [
+        { role: 'system', content: 'You are terse.\n\nAnswer in English.' },
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: 'Hello.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+            { type: 'image_url', image_url: { url: 'https://example.com/cat.jpg' } },
+          ],
+        },
+      ],
+      temperature: 0.2,
+      top_p: 0.9,
+      stop: ['END'],
+      user: 'user-7',
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it('maps tools, tool_choice, tool_use and tool_result (results first in their turn), thinking blocks', () => {
+    const { body } = translate(
+      {
+        model: 'm',
+        max_tokens: 100,
+        stream: true,
+        tools: [
+          { name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: {} } },
+        ],
+        tool_choice: { type: 'any', disable_parallel_tool_use: true },
+        messages: [
+          { role: 'user', content: 'Weather in SF and NYC?' },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'thinking', thinking: 'Two calls.', signature: 'sig-1' },
+              { type: 'text', text: 'Checking.' },
+              { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'SF' } },
+              { type: 'tool_use', id: 'toolu_2', name: 'get_weather', input: { city: 'NYC' } },
+            ],
+          },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 'toolu_1', content: '15 degrees' },
+              {
+                type: 'tool_result',
+                tool_use_id: 'toolu_2',
+                content: [{ type: 'text', text: '22 degrees' }],
+                is_error: false,
+              },
+              { type: 'text', text: 'And tomorrow?' },
+            ],
+          },
+        ],
+      },
+      'openai',
+    );
+    expect(body).toMatchObject({
+      max_completion_tokens: 100,
+      stream: true,
+      stream_options: { include_usage: true },
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object', properties: {} },
+          },
+        },
+      ],
+      tool_choice: 'required',
+      parallel_tool_calls: false,
+      messages: [
+        { role: 'user', content: 'Weather in SF and NYC?' },
+        {
+          role: 'assistant',
+          content: 'Checking.',
+          tool_calls: [
+            {
+              id: 'toolu_1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"SF"}' },
+            },
+            {
+              id: 'toolu_2',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{"city":"NYC"}' },
+            },
+          ],
+          thinking_blocks: [{ type: 'thinking', thinking: 'Two calls.', signature: 'sig-1' }],
+        },
+        { role: 'tool', tool_call_id: 'toolu_1', content: '15 degrees' },
+        { role: 'tool', tool_call_id: 'toolu_2', content: '22 degrees' },
+        { role: 'user', content: 'And tomorrow?' },
+      ],
+    });
+    expect(body).not.toHaveProperty('max_tokens');
+  });
+
+  it('maps each tool_choice and structured outputs', () => {
+    const base = {
+      model: 'm',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'x' }],
+      tools: [{ name: 't', input_schema: {} }],
+    };
+    expect(translate({ ...base, tool_choice: { type: 'auto' } }).body.tool_choice).toBe('auto');
+    expect(translate({ ...base, tool_choice: { type: 'none' } }).body.tool_choice).toBe('none');
+    expect(translate({ ...base, tool_choice: { type: 'tool', name: 't' } }).body.tool_choice).toEqual({
+      type: 'function',
+      function: { name: 't' },
+    });
+    const schema = { type: 'object', properties: { name: { type: 'string' } } };
+    expect(
+      translate({ ...base, output_config: { format: { type: 'json_schema', schema } } }).body.response_format,
+    ).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'output', schema },
+    });
+  });
+
+  it('drops what a chat provider cannot take, with a warning', () => {
+    const { body, warnings } = translate({
+      model: 'm',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'x' }],
+      top_k: 5,
+      thinking: { type: 'enabled', budget_tokens: 2048 },
+      service_tier: 'auto',
+    });
+    expect(body).not.toHaveProperty('top_k');
+    expect(warnings).toEqual([
+      "parameter 'top_k' is not supported by groq and was dropped",
+      "parameter 'thinking' is not supported by groq and was dropped",
+      "parameter 'service_tier' is not supported by groq and was dropped",
+    ]);
+  });
+
+  it('refuses server tools, documents, MCP servers and file images with PK_ERR_UNSUPPORTED_FEATURE', () => {
+    const base = { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] };
+    const serverTool = refusal({ ...base, tools: [{ type: 'web_search_20250305', name: 'web_search' }] });
+    expect(serverTool.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+    expect(serverTool.status).toBe(400);
+    expect(serverTool.param).toBe('tools.0');
+    expect(serverTool.message).toBe(
+      "the server tool 'web_search_20250305' cannot be translated for provider 'groq' (it does not speak this API natively)",
+    );
+    const document = refusal({
+      ...base,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'x' } },
+          ],
+        },
+      ],
+    });
+    expect(document.param).toBe('messages.0.content.0');
+    expect(refusal({ ...base, mcp_servers: [{ type: 'url', url: 'https://mcp.example.com' }] }).param).toBe(
+      'mcp_servers',
+    );
+    const fileImage = refusal({
+      ...base,
+      messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'file_1' } }] }],
+    });
+    expect(fileImage.message).toContain("an image with a 'file' source");
+  });
+
+  it('refuses a malformed request with PK_ERR_INVALID_REQUEST naming the field', () => {
+    const missing = refusal({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
+    expect(missing.code).toBe('PK_ERR_INVALID_REQUEST');
+    expect(missing.param).toBe('max_tokens');
+    expect(refusal({ model: 'm', max_tokens: 1, messages: [{ role: 'system', content: 'x' }] }).param).toBe(
+      'messages.0.role',
+    );
+  });
+});

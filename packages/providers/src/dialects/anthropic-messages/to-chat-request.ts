@@ -1,0 +1,285 @@
+import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
+import { invalidDialectRequest, maxTokensField, unsupportedFeature } from '../unsupported-feature.js';
+import { type MessagesContentBlock, type MessagesRequest, messagesRequestSchema } from './request-schema.js';
+
+/** Request parameters the translation reads; others are dropped with a warning. */
+const TRANSLATED = new Set([
+  'model',
+  'max_tokens',
+  'messages',
+  'system',
+  'stop_sequences',
+  'temperature',
+  'top_p',
+  'top_k',
+  'stream',
+  'tools',
+  'tool_choice',
+  'metadata',
+  'thinking',
+  'output_config',
+]);
+
+/** Parameters whose meaning cannot survive translation: refused rather than dropped. */
+const REFUSED: Readonly<Record<string, string>> = {
+  mcp_servers: 'MCP servers (mcp_servers)',
+  container: 'code execution containers (container)',
+};
+
+type ChatMessage = Record<string, unknown>;
+type ChatPart = Record<string, unknown>;
+
+interface Translation {
+  readonly provider: string;
+  readonly warnings: string[];
+}
+
+function stringField(block: MessagesContentBlock, name: string): string | undefined {
+  const value = block[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function textOfBlocks(blocks: readonly MessagesContentBlock[]): string {
+  return blocks
+    .map((block) => (block.type === 'text' ? (stringField(block, 'text') ?? '') : ''))
+    .filter((text) => text !== '')
+    .join('\n\n');
+}
+
+/** An `image` block → an `image_url` part (`data:` URL for base64 sources). */
+function imagePart(block: MessagesContentBlock, translation: Translation, param: string): ChatPart {
+  const source = block.source as Record<string, unknown> | undefined;
+  if (source?.type === 'base64' && typeof source.data === 'string' && typeof source.media_type === 'string') {
+    return { type: 'image_url', image_url: { url: `data:${source.media_type};base64,${source.data}` } };
+  }
+  if (source?.type === 'url' && typeof source.url === 'string') {
+    return { type: 'image_url', image_url: { url: source.url } };
+  }
+  throw unsupportedFeature(`an image with a '${String(source?.type)}' source`, translation.provider, param);
+}
+
+/** A `tool_result` → a `tool` message (its text; images in it are dropped with a warning). */
+function toolMessage(block: MessagesContentBlock, translation: Translation, param: string): ChatMessage {
+  const content = block.content;
+  let text = '';
+  if (typeof content === 'string') text = content;
+  else if (Array.isArray(content)) {
+    const blocks = content as MessagesContentBlock[];
+    if (blocks.some((part) => part.type !== 'text'))
+      translation.warnings.push(`${param}: non-text content of a tool result was dropped`);
+    text = textOfBlocks(blocks);
+  }
+  return { role: 'tool', tool_call_id: stringField(block, 'tool_use_id') ?? '', content: text };
+}
+
+function pushUser(
+  messages: ChatMessage[],
+  content: string | readonly MessagesContentBlock[],
+  translation: Translation,
+  param: string,
+): void {
+  if (typeof content === 'string') {
+    messages.push({ role: 'user', content });
+    return;
+  }
+  const parts: ChatPart[] = [];
+  content.forEach((block, index) => {
+    const at = `${param}.content.${index}`;
+    switch (block.type) {
+      case 'text':
+        parts.push({ type: 'text', text: stringField(block, 'text') ?? '' });
+        return;
+      case 'image':
+        parts.push(imagePart(block, translation, at));
+        return;
+      case 'tool_result':
+        // Tool results answer the previous assistant turn, so they come before the user's own parts.
+        messages.push(toolMessage(block, translation, at));
+        return;
+      default:
+        throw unsupportedFeature(`a '${block.type}' content block`, translation.provider, at);
+    }
+  });
+  if (parts.length === 0) return;
+  const [only] = parts;
+  messages.push({
+    role: 'user',
+    content: parts.length === 1 && only?.type === 'text' ? only.text : parts,
+  });
+}
+
+function pushAssistant(
+  messages: ChatMessage[],
+  content: string | readonly MessagesContentBlock[],
+  translation: Translation,
+  param: string,
+): void {
+  if (typeof content === 'string') {
+    messages.push({ role: 'assistant', content });
+    return;
+  }
+  const texts: string[] = [];
+  const toolCalls: Record<string, unknown>[] = [];
+  const thinkingBlocks: Record<string, unknown>[] = [];
+  content.forEach((block, index) => {
+    switch (block.type) {
+      case 'text':
+        texts.push(stringField(block, 'text') ?? '');
+        return;
+      case 'tool_use':
+        toolCalls.push({
+          id: stringField(block, 'id') ?? '',
+          type: 'function',
+          function: { name: stringField(block, 'name') ?? '', arguments: JSON.stringify(block.input ?? {}) },
+        });
+        return;
+      case 'thinking':
+        thinkingBlocks.push({
+          type: 'thinking',
+          thinking: stringField(block, 'thinking') ?? '',
+          signature: stringField(block, 'signature') ?? '',
+        });
+        return;
+      case 'redacted_thinking':
+        thinkingBlocks.push({ type: 'redacted_thinking', data: stringField(block, 'data') ?? '' });
+        return;
+      default:
+        throw unsupportedFeature(
+          `a '${block.type}' content block`,
+          translation.provider,
+          `${param}.content.${index}`,
+        );
+    }
+  });
+  const text = texts.join('');
+  messages.push({
+    role: 'assistant',
+    content: text === '' && toolCalls.length > 0 ? null : text,
+    ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+    ...(thinkingBlocks.length > 0 ? { thinking_blocks: thinkingBlocks } : {}),
+  });
+}
+
+function chatTools(
+  request: MessagesRequest,
+  translation: Translation,
+): Record<string, unknown>[] | undefined {
+  if (!request.tools || request.tools.length === 0) return undefined;
+  return request.tools.map((tool, index) => {
+    if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
+      throw unsupportedFeature(`the server tool '${tool.type}'`, translation.provider, `tools.${index}`);
+    }
+    return {
+      type: 'function',
+      function: {
+        name: tool.name,
+        ...(typeof tool.description === 'string' ? { description: tool.description } : {}),
+        parameters: tool.input_schema ?? { type: 'object', properties: {} },
+      },
+    };
+  });
+}
+
+/** `output_config.format` (structured outputs) → `response_format` with the same JSON schema. */
+function chatResponseFormat(request: MessagesRequest): Record<string, unknown> | undefined {
+  const format = request.output_config?.format;
+  if (format?.type !== 'json_schema') return undefined;
+  return {
+    type: 'json_schema',
+    json_schema: { name: 'output', ...(format.schema === undefined ? {} : { schema: format.schema }) },
+  };
+}
+
+function chatToolChoice(request: MessagesRequest): unknown {
+  const choice = request.tool_choice;
+  switch (choice?.type) {
+    case 'auto':
+      return 'auto';
+    case 'any':
+      return 'required';
+    case 'none':
+      return 'none';
+    case 'tool':
+      return { type: 'function', function: { name: choice.name ?? '' } };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Checks a Messages request's shape (model, `max_tokens`, messages with `user`/`assistant` roles,
+ * typed content blocks …) before routing, so every target, native or not, refuses the same request
+ * the same way: 400 `PK_ERR_INVALID_REQUEST` naming the field.
+ */
+export function checkMessagesRequest(body: Readonly<Record<string, unknown>>): void {
+  const parsed = messagesRequestSchema.safeParse(body);
+  if (!parsed.success) throw invalidDialectRequest('Messages', parsed.error.issues[0]);
+}
+
+/**
+ * Anthropic Messages request → OpenAI chat completions request (pure): `system` becomes the first
+ * message; `tool_result` blocks become `tool` messages (before the rest of their user turn);
+ * `tool_use` blocks become `tool_calls`; thinking blocks travel as `thinking_blocks` (pk's convention,
+ * which translated Anthropic-family adapters send back); images become `image_url` parts; tools,
+ * `tool_choice`, `stop_sequences`, `metadata.user_id` and `output_config.format` (structured outputs, as
+ * `response_format`) map to their equivalents; a stream asks for usage.
+ * Server tools, documents and other blocks with no chat equivalent are a 400
+ * `PK_ERR_UNSUPPORTED_FEATURE`; `top_k`, `thinking` and unknown parameters are dropped with a warning.
+ * @see https://docs.anthropic.com/en/api/messages
+ */
+export function messagesToChatRequest(
+  body: Readonly<Record<string, unknown>>,
+  context: DialectTranslationContext,
+): TranslatedChatRequest {
+  const parsed = messagesRequestSchema.safeParse(body);
+  if (!parsed.success) throw invalidDialectRequest('Messages', parsed.error.issues[0]);
+  const request = parsed.data;
+  const translation: Translation = { provider: context.provider, warnings: [] };
+  for (const [name, feature] of Object.entries(REFUSED)) {
+    if (body[name] !== undefined && body[name] !== null)
+      throw unsupportedFeature(feature, context.provider, name);
+  }
+  const messages: ChatMessage[] = [];
+  const system = typeof request.system === 'string' ? request.system : textOfBlocks(request.system ?? []);
+  if (system !== '') messages.push({ role: 'system', content: system });
+  request.messages.forEach((message, index) => {
+    const param = `messages.${index}`;
+    if (message.role === 'user') pushUser(messages, message.content, translation, param);
+    else pushAssistant(messages, message.content, translation, param);
+  });
+  const tools = chatTools(request, translation);
+  const toolChoice = chatToolChoice(request);
+  const responseFormat = chatResponseFormat(request);
+  const chat: Record<string, unknown> = {
+    model: request.model,
+    messages,
+    [maxTokensField(context.provider)]: request.max_tokens,
+    ...(typeof request.temperature === 'number' ? { temperature: request.temperature } : {}),
+    ...(typeof request.top_p === 'number' ? { top_p: request.top_p } : {}),
+    ...(request.stop_sequences?.length ? { stop: request.stop_sequences } : {}),
+    ...(tools ? { tools } : {}),
+    ...(tools && toolChoice !== undefined ? { tool_choice: toolChoice } : {}),
+    ...(tools && request.tool_choice?.disable_parallel_tool_use === true
+      ? { parallel_tool_calls: false }
+      : {}),
+    ...(responseFormat ? { response_format: responseFormat } : {}),
+    ...(typeof request.metadata?.user_id === 'string' ? { user: request.metadata.user_id } : {}),
+    ...(request.stream === true ? { stream: true, stream_options: { include_usage: true } } : {}),
+  };
+  if (typeof request.top_k === 'number')
+    translation.warnings.push(`parameter 'top_k' is not supported by ${context.provider} and was dropped`);
+  if (typeof request.output_config?.effort === 'string')
+    translation.warnings.push(
+      `parameter 'output_config.effort' is not supported by ${context.provider} and was dropped`,
+    );
+  if (request.thinking && request.thinking.type !== 'disabled')
+    translation.warnings.push(`parameter 'thinking' is not supported by ${context.provider} and was dropped`);
+  for (const [name, value] of Object.entries(body)) {
+    if (!TRANSLATED.has(name) && value !== null && value !== undefined && value !== false) {
+      translation.warnings.push(
+        `parameter '${name}' is not supported by ${context.provider} and was dropped`,
+      );
+    }
+  }
+  return { body: chat, warnings: translation.warnings };
+}

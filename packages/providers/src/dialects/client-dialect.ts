@@ -1,0 +1,91 @@
+import type { OpenAIErrorEnvelope } from '@pk/config';
+import type { ChatCompletion } from '../openai-format/chat-completion.js';
+import type { OpenAIUsage } from '../openai-format/usage.js';
+import type { ProviderContext, StreamTransformer } from '../spec/provider-adapter.js';
+
+/** What a dialect's request translation knows about the call. */
+export interface DialectTranslationContext {
+  /** The provider id the translated request goes to (its name appears in warnings and errors). */
+  readonly provider: string;
+}
+
+/** A dialect request translated to chat completions. */
+export interface TranslatedChatRequest {
+  /** The chat completions body (a fresh object). */
+  readonly body: Record<string, unknown>;
+  /** Parameters that were dropped on the way (for `x-pk-warnings`). */
+  readonly warnings: readonly string[];
+}
+
+/** A native answer of the dialect, checked, with its usage in OpenAI's shape for the log. */
+export interface NativeDialectAnswer {
+  readonly body: unknown;
+  readonly usage: OpenAIUsage | undefined;
+}
+
+/** Rebuilds a dialect's JSON answer from the stream bytes a client received (for the cache). */
+export interface DialectStreamAccumulator {
+  /** Takes the next bytes of the stream. */
+  push(bytes: Uint8Array): void;
+  /** The answer, only once the stream completed cleanly (never a cut or failed stream). */
+  result(): unknown;
+}
+
+/**
+ * A client dialect other than chat completions, as pure transforms: its requests translated to chat
+ * completions and the answers (JSON and streams) back, for providers that do not speak it; and its
+ * native answers read (usage for the log, streams passed through event by event) for providers that do.
+ */
+export interface ClientDialect {
+  /**
+   * Whether a translated call asks adapters for reasoning (strict OpenAI compliance off), so it can be
+   * returned in the dialect (Anthropic thinking blocks).
+   */
+  readonly keepsReasoning: boolean;
+  /**
+   * Checks the shape of a request before it is routed (the fields every target needs, leniently: unknown
+   * fields and block types pass). Throws `PkError` `PK_ERR_INVALID_REQUEST` naming the first bad field.
+   */
+  checkRequest(body: Readonly<Record<string, unknown>>): void;
+  /** Dialect request → chat completions request (pure). Throws `PkError` (400) for what it cannot translate. */
+  toChatRequest(
+    body: Readonly<Record<string, unknown>>,
+    context: DialectTranslationContext,
+  ): TranslatedChatRequest;
+  /** Chat completion → the dialect's answer (pure). `request` is the client's dialect body. */
+  fromChatCompletion(
+    completion: ChatCompletion,
+    request: Readonly<Record<string, unknown>>,
+    context: ProviderContext,
+  ): unknown;
+  /**
+   * Chat chunks → the dialect's stream events: wraps the adapter's transformer (vendor events → chat
+   * chunks) so one upstream read still gives one client write.
+   */
+  createChatStreamTransformer(options: {
+    readonly inner: StreamTransformer;
+    readonly request: Readonly<Record<string, unknown>>;
+    readonly context: ProviderContext;
+  }): StreamTransformer;
+  /** A native JSON answer checked and its usage read. Throws `UpstreamError` (502) for an unexpected body. */
+  readNativeAnswer(json: unknown, provider: string): NativeDialectAnswer;
+  /** Native dialect events passed through as they are, usage reported, errors in the dialect's shape. */
+  createNativeStreamTransformer(options: {
+    readonly context: ProviderContext;
+    readonly onUsage: (usage: OpenAIUsage) => void;
+  }): StreamTransformer;
+  /**
+   * A stored JSON answer replayed as the dialect's stream (a streamed request answered from the cache).
+   * `request` is the client's body (what it asked for echoes in some dialects).
+   */
+  replayAsStream(
+    answer: Readonly<Record<string, unknown>>,
+    request: Readonly<Record<string, unknown>>,
+  ): string;
+  /** Rebuilds a streamed answer for the cache. */
+  createStreamAccumulator(): DialectStreamAccumulator;
+  /** An error (pk's or a provider's, as the OpenAI envelope) as the dialect's HTTP error body. */
+  errorBody(envelope: OpenAIErrorEnvelope, status: number): unknown;
+  /** An error as one `event: error` frame of the dialect's stream. */
+  errorFrame(envelope: OpenAIErrorEnvelope): string;
+}

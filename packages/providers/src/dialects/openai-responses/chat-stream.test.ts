@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { anthropicAdapter } from '../../anthropic/index.js';
+import { googleAdapter } from '../../google/index.js';
+import { openAIAdapter } from '../../openai/index.js';
+import { chatCompletionSchema } from '../../openai-format/chat-completion.js';
+import { testContext } from '../../test-support/context.js';
+import { readChunkFixture, readJsonFixture, sseFramesFromChunks } from '../../test-support/fixtures.js';
+import { runDialectStream } from '../../test-support/run-dialect-stream.js';
+import { createResponsesStreamAccumulator } from './accumulator.js';
+import { responseFromChatCompletion } from './from-chat-completion.js';
+import { openAIResponsesDialect } from './index.js';
+
+const request = {
+  model: 'gpt-4o-mini',
+  input: 'Weather in Boston?',
+  tools: [{ type: 'function', name: 'get_current_weather' }],
+};
+
+function finalResponse(chunks: readonly Uint8Array[]): unknown {
+  const accumulator = createResponsesStreamAccumulator();
+  for (const chunk of chunks) accumulator.push(chunk);
+  return accumulator.result();
+}
+
+describe('Responses stream translated from chat chunks', () => {
+  it('numbers every event from 0 and ends with response.completed carrying the whole Response', async () => {
+    const { events, chunks, usage } = await runDialectStream({
+      dialect: openAIResponsesDialect,
+      adapter: openAIAdapter,
+      context: testContext('openai', {}),
+      frames: sseFramesFromChunks(readChunkFixture('openai', 'text.chunks.txt'), 'openai'),
+      request: { model: 'gpt-4o-mini', input: 'Hi' },
+    });
+    expect(events.map((event) => event.event)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_item.added',
+      'response.content_part.added',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.delta',
+      'response.output_text.done',
+      'response.content_part.done',
+      'response.output_item.done',
+      'response.completed',
+    ]);
+    const data = events.map((event) => JSON.parse(event.data) as { type: string; sequence_number: number });
+    expect(data.map((event) => event.sequence_number)).toEqual(data.map((_, index) => index));
+    for (const [index, event] of events.entries()) expect(data[index]?.type).toBe(event.event);
+    expect(finalResponse(chunks)).toMatchObject({
+      id: 'resp_chatcmpl-123',
+      object: 'response',
+      status: 'completed',
+      model: 'gpt-4o-mini',
+      output: [
+        {
+          id: 'msg_chatcmpl-123',
+          type: 'message',
+          status: 'completed',
+          role: 'assistant',
+          content: [{ type: 'output_text', text: 'Hello! How can I help?', annotations: [], logprobs: [] }],
+        },
+      ],
+      usage: { input_tokens: 9, output_tokens: 3, total_tokens: 12 },
+    });
+    expect(usage).toMatchObject({ prompt_tokens: 9 });
+  });
+
+  it('a streamed tool call ends as the Response the non-streamed call gives', async () => {
+    const { chunks, events } = await runDialectStream({
+      dialect: openAIResponsesDialect,
+      adapter: openAIAdapter,
+      context: testContext('openai', {}),
+      frames: sseFramesFromChunks(readChunkFixture('openai', 'tool-call.chunks.txt'), 'openai'),
+      request,
+    });
+    expect(events.filter((event) => event.event === 'response.function_call_arguments.delta')).toHaveLength(
+      5,
+    );
+    const completion = chatCompletionSchema.parse(readJsonFixture('openai', 'tool-call.json'));
+    const streamed = finalResponse(chunks) as Record<string, unknown>;
+    const created = responseFromChatCompletion(completion, request);
+    // The fixtures differ in id, time, argument spacing and usage; the shape and the call are the same.
+    expect(streamed.output).toEqual([
+      {
+        id: 'fc_call_abc123',
+        type: 'function_call',
+        status: 'completed',
+        call_id: 'call_abc123',
+        name: 'get_current_weather',
+        arguments: '{"location":"Boston, MA"}',
+      },
+    ]);
+    expect(Object.keys(streamed).sort()).toEqual(Object.keys(created).sort());
+    expect(streamed.tools).toEqual(request.tools);
+  });
+
+  it('Anthropic and Gemini streams translate too', async () => {
+    const anthropic = await runDialectStream({
+      dialect: openAIResponsesDialect,
+      adapter: anthropicAdapter,
+      context: testContext('anthropic', {}),
+      frames: sseFramesFromChunks(readChunkFixture('anthropic', 'tool-call.chunks.txt'), 'anthropic'),
+      request,
+    });
+    expect(finalResponse(anthropic.chunks)).toMatchObject({
+      output: [
+        { type: 'message', content: [{ text: "Okay, let's check the weather for San Francisco, CA:" }] },
+        {
+          type: 'function_call',
+          call_id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6',
+          name: 'get_weather',
+          arguments: '{"location": "San Francisco, CA", "unit": "fahrenheit"}',
+        },
+      ],
+      usage: { input_tokens: 472, output_tokens: 89 },
+    });
+    const gemini = await runDialectStream({
+      dialect: openAIResponsesDialect,
+      adapter: googleAdapter,
+      context: testContext('google', {}),
+      frames: sseFramesFromChunks(readChunkFixture('google', 'text.chunks.txt'), 'google'),
+      request: { model: 'gemini-2.0-flash', input: 'Hi' },
+    });
+    expect(finalResponse(gemini.chunks)).toMatchObject({
+      status: 'completed',
+      output: [{ type: 'message', content: [{ text: 'The quick brown fox jumps over the lazy dog.' }] }],
+      usage: { input_tokens: 8, output_tokens: 10, total_tokens: 18 },
+    });
+  });
+
+  it('a provider error mid-stream is the error event, raised by the openai SDK (it carries `error`)', async () => {
+    const { events, chunks } = await runDialectStream({
+      dialect: openAIResponsesDialect,
+      adapter: openAIAdapter,
+      context: testContext('openai', {}),
+      frames: sseFramesFromChunks(readChunkFixture('openai', 'stream-error.chunks.txt'), 'openai'),
+    });
+    const last = events.at(-1);
+    expect(last?.event).toBe('error');
+    const data = JSON.parse(last?.data ?? '') as Record<string, unknown>;
+    expect(data).toMatchObject({
+      type: 'error',
+      message: 'The server had an error while processing your request. Sorry about that!',
+      sequence_number: events.length - 1,
+      error: { type: 'server_error' },
+    });
+    expect(finalResponse(chunks)).toBeUndefined();
+  });
+});

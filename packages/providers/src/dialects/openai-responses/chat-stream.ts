@@ -1,0 +1,171 @@
+import type { OpenAIFinishReason } from '../../openai-format/chat-completion.js';
+import type { ChatCompletionChunk } from '../../openai-format/chat-completion-chunk.js';
+import type { OpenAIUsage } from '../../openai-format/usage.js';
+import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
+import type { ProviderContext, StreamSink, StreamTransformer } from '../../spec/provider-adapter.js';
+import { type ItemState, ResponsesEventWriter } from './event-writer.js';
+import {
+  functionItemId,
+  messageItemId,
+  type ResponsesOutputItem,
+  responseId,
+  responseObjectOf,
+  responsesStatusOf,
+  responsesUsageOf,
+} from './response-object.js';
+
+/**
+ * OpenAI chat chunks → Responses API stream events, as a state machine around the adapter's own
+ * transformer: `response.created` and `response.in_progress` at the first chunk; the text as one
+ * `message` item and each tool call as a `function_call` item (each item closed when the next
+ * begins); at the end `response.completed` (or `response.incomplete` after `finish_reason: length`)
+ * carrying the whole Response with usage, the same object the non-streamed call returns. A chat error
+ * item becomes the `error` event and ends the stream.
+ * @see https://platform.openai.com/docs/api-reference/responses-streaming
+ */
+export function createResponsesChatStreamTransformer(options: {
+  readonly inner: StreamTransformer;
+  readonly request: Readonly<Record<string, unknown>>;
+  readonly context: ProviderContext;
+}): StreamTransformer {
+  const { inner, request, context } = options;
+  const writer = new ResponsesEventWriter();
+  let sink: StreamSink = { enqueue: () => {} };
+  let started = false;
+  let failed = false;
+  let chatId = '';
+  let model = String(request.model ?? '');
+  let createdAt = Math.floor(context.now() / 1000);
+  let open: ItemState | undefined;
+  const done: ResponsesOutputItem[] = [];
+  const calls = new Map<number, ItemState>();
+  let messages = 0;
+  let finishReason: OpenAIFinishReason | null = null;
+  let usage: OpenAIUsage | undefined;
+
+  const emit = (outputs: readonly ReturnType<ResponsesEventWriter['event']>[]) => {
+    for (const output of outputs) sink.enqueue(output);
+  };
+
+  function shell(
+    status: 'in_progress' | 'completed' | 'incomplete',
+    incompleteDetails: { reason: string } | null,
+  ) {
+    return responseObjectOf(request, {
+      id: responseId(chatId),
+      createdAt,
+      model,
+      status,
+      incompleteDetails,
+      output: status === 'in_progress' ? [] : done,
+      usage: status === 'in_progress' ? null : responsesUsageOf(usage),
+    });
+  }
+
+  function start(chunk: Partial<ChatCompletionChunk>): void {
+    started = true;
+    chatId = typeof chunk.id === 'string' ? chunk.id : context.generateId();
+    if (typeof chunk.model === 'string' && chunk.model !== '') model = chunk.model;
+    if (typeof chunk.created === 'number') createdAt = chunk.created;
+    const response = shell('in_progress', null);
+    emit([
+      writer.event('response.created', { response }),
+      writer.event('response.in_progress', { response }),
+    ]);
+  }
+
+  function close(): void {
+    if (open === undefined) return;
+    const finished = writer.itemDone(open);
+    done.push(finished.item);
+    emit(finished.outputs);
+    open = undefined;
+  }
+
+  function openItem(item: ResponsesOutputItem): ItemState {
+    close();
+    const state: ItemState = { item, outputIndex: done.length, text: '' };
+    open = state;
+    emit(writer.itemAdded(state));
+    return state;
+  }
+
+  function text(delta: string): void {
+    let state = open;
+    if (state?.item.type !== 'message') {
+      const id = messages === 0 ? messageItemId(chatId) : `${messageItemId(chatId)}_${messages}`;
+      messages += 1;
+      state = openItem({ id, type: 'message', status: 'in_progress', role: 'assistant', content: [] });
+    }
+    sink.enqueue(writer.delta(state, delta));
+  }
+
+  function toolCalls(delta: ChatCompletionChunk['choices'][number]['delta']): void {
+    for (const call of delta.tool_calls ?? []) {
+      let state = calls.get(call.index);
+      if (state === undefined) {
+        const callId = call.id ?? context.generateId();
+        state = openItem({
+          id: functionItemId(callId),
+          type: 'function_call',
+          status: 'in_progress',
+          call_id: callId,
+          name: call.function?.name ?? '',
+          arguments: '',
+        });
+        calls.set(call.index, state);
+      }
+      const fragment = call.function?.arguments;
+      if (typeof fragment === 'string' && fragment !== '') {
+        // A fragment for a call already closed (interleaved calls) still lands on its own item.
+        sink.enqueue(writer.delta(state, fragment));
+      }
+    }
+  }
+
+  function chunk(value: Partial<ChatCompletionChunk>): void {
+    if (!started) start(value);
+    if (isJsonObject(value.usage)) usage = value.usage as OpenAIUsage;
+    const choice = value.choices?.find((candidate) => candidate.index === 0);
+    if (choice === undefined) return;
+    if (typeof choice.delta.content === 'string' && choice.delta.content !== '') text(choice.delta.content);
+    toolCalls(choice.delta);
+    if (choice.finish_reason) finishReason = choice.finish_reason;
+  }
+
+  const innerSink: StreamSink = {
+    enqueue(output) {
+      if (failed) return;
+      if (output.type === 'error') {
+        failed = true;
+        sink.enqueue(writer.error(output.envelope));
+        return;
+      }
+      const parsed = parseJsonOrUndefined(output.data);
+      if (isJsonObject(parsed)) chunk(parsed as Partial<ChatCompletionChunk>);
+    },
+  };
+
+  return {
+    transform(event, outer) {
+      if (failed) return;
+      sink = outer;
+      inner.transform(event, innerSink);
+    },
+    flush(outer) {
+      if (failed) return;
+      sink = outer;
+      inner.flush?.(innerSink);
+      if (failed) return;
+      if (!started) start({});
+      close();
+      const { status, incompleteDetails } = responsesStatusOf(finishReason);
+      const response = shell(status, incompleteDetails);
+      for (const item of response.output) if (item.type === 'message') Object.assign(item, { status });
+      sink.enqueue(
+        writer.event(status === 'completed' ? 'response.completed' : 'response.incomplete', { response }),
+      );
+    },
+    errorOutput: (envelope) => writer.error(envelope),
+  };
+}

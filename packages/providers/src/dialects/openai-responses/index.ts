@@ -1,0 +1,28 @@
+import { encodeStreamOutput } from '../../shared/sse-encoder.js';
+import type { ClientDialect } from '../client-dialect.js';
+import { createResponsesStreamAccumulator } from './accumulator.js';
+import { createResponsesChatStreamTransformer } from './chat-stream.js';
+import { ResponsesEventWriter } from './event-writer.js';
+import { responseFromChatCompletion } from './from-chat-completion.js';
+import { createResponsesNativeStreamTransformer, readNativeResponse } from './native-answer.js';
+import { responsesStreamOf } from './replay.js';
+import { checkResponsesRequest, responsesToChatRequest } from './to-chat-request.js';
+
+/**
+ * OpenAI's Responses API (`POST /v1/responses`) as a client dialect: native on OpenAI and Azure
+ * OpenAI, translated through chat completions everywhere else. Errors keep OpenAI's envelope.
+ * @see https://platform.openai.com/docs/api-reference/responses
+ */
+export const openAIResponsesDialect = {
+  keepsReasoning: false,
+  checkRequest: checkResponsesRequest,
+  toChatRequest: responsesToChatRequest,
+  fromChatCompletion: (completion, request) => responseFromChatCompletion(completion, request),
+  createChatStreamTransformer: createResponsesChatStreamTransformer,
+  readNativeAnswer: readNativeResponse,
+  createNativeStreamTransformer: ({ onUsage }) => createResponsesNativeStreamTransformer({ onUsage }),
+  replayAsStream: (answer) => responsesStreamOf(answer),
+  createStreamAccumulator: createResponsesStreamAccumulator,
+  errorBody: (envelope) => envelope,
+  errorFrame: (envelope) => encodeStreamOutput(new ResponsesEventWriter().error(envelope)),
+} as const satisfies ClientDialect;

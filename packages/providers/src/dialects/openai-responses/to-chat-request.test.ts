@@ -1,0 +1,207 @@
+import { PkError } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { responsesToChatRequest } from './to-chat-request.js';
+
+const translate = (body: Record<string, unknown>, provider = 'anthropic') =>
+  responsesToChatRequest(body, { provider });
+const refusal = (body: Record<string, unknown>): PkError => {
+  try {
+    translate({ model: 'm', input: 'x', ...body });
+  } catch (error) {
+    if (error instanceof PkError) return error;
+  }
+  throw new Error('expected a PkError');
+};
+
+describe('responsesToChatRequest', () => {
+  it('maps instructions, a string input and sampling parameters', () => {
+    expect(
+      translate({
+        model: 'claude-sonnet-4-20250514',
+        instructions: 'Be brief.',
+        input: 'Hi',
+        max_output_tokens: 200,
+        temperature: 0.3,
+        top_p: 0.8,
+        user: 'u-1',
+        metadata: { team: 'a' },
+        store: false,
+      }),
+    ).toEqual({
+      body: {
+        model: 'claude-sonnet-4-20250514',
+        messages: [
+          { role: 'system', content: 'Be brief.' },
+          { role: 'user', content: 'Hi' },
+        ],
+        max_tokens: 200,
+        temperature: 0.3,
+        top_p: 0.8,
+        user: 'u-1',
+      },
+      warnings: [],
+    });
+    expect(
+      translate({ model: 'gpt-4o', input: 'x', max_output_tokens: 5 }, 'azure-openai').body,
+    ).toHaveProperty('max_completion_tokens', 5);
+  });
+
+  it('maps multi-turn items: roles, parts, images, function calls joined to their turn, outputs', () => {
+    const { body, warnings } = translate({
+      model: 'm',
+      stream: true,
+      input: [
+        { role: 'developer', content: 'Use tools.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Weather? ' },
+            { type: 'input_text', text: 'In SF.' },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'And this?' },
+            { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'high' },
+          ],
+        },
+        {
+          type: 'message',
+          role: 'assistant',
+          id: 'msg_1',
+          status: 'completed',
+          content: [{ type: 'output_text', text: 'Checking.', annotations: [] }],
+        },
+        { type: 'reasoning', id: 'rs_1', summary: [] },
+        {
+          type: 'function_call',
+          id: 'fc_1',
+          call_id: 'call_1',
+          name: 'get_weather',
+          arguments: '{"city":"SF"}',
+        },
+        {
+          type: 'function_call',
+          id: 'fc_2',
+          call_id: 'call_2',
+          name: 'get_weather',
+          arguments: '{"city":"LA"}',
+        },
+        { type: 'function_call_output', call_id: 'call_1', output: '15 degrees' },
+        {
+          type: 'function_call_output',
+          call_id: 'call_2',
+          output: [{ type: 'input_text', text: '25 degrees' }],
+        },
+      ],
+      tools: [
+        {
+          type: 'function',
+          name: 'get_weather',
+          description: 'Weather',
+          parameters: { type: 'object' },
+          strict: true,
+        },
+      ],
+      tool_choice: { type: 'function', name: 'get_weather' },
+      parallel_tool_calls: false,
+      text: { format: { type: 'json_schema', name: 'weather', schema: { type: 'object' }, strict: true } },
+      reasoning: { effort: 'low' },
+    });
+    expect(body).toEqual({
+      model: 'm',
+      messages: [
+        { role: 'system', content: 'Use tools.' },
+        { role: 'user', content: 'Weather? In SF.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'And this?' },
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'high' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: 'Checking.',
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"SF"}' } },
+            { id: 'call_2', type: 'function', function: { name: 'get_weather', arguments: '{"city":"LA"}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: '15 degrees' },
+        { role: 'tool', tool_call_id: 'call_2', content: '25 degrees' },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object' },
+            strict: true,
+          },
+        },
+      ],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+      parallel_tool_calls: false,
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'weather', schema: { type: 'object' }, strict: true },
+      },
+      reasoning_effort: 'low',
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    expect(warnings).toEqual(['input.4: a reasoning item cannot be sent to anthropic and was dropped']);
+  });
+
+  it('answers what needs OpenAI’s own state or tools with PK_ERR_UNSUPPORTED_FEATURE, naming it', () => {
+    const cases: [Record<string, unknown>, string, string][] = [
+      [
+        { previous_response_id: 'resp_1' },
+        'previous_response_id',
+        'previous_response_id (a stored response)',
+      ],
+      [{ store: true }, 'store', 'store: true (stored responses)'],
+      [{ conversation: 'conv_1' }, 'conversation', 'conversation (a stored conversation)'],
+      [{ background: true }, 'background', 'background responses'],
+      [{ prompt: { id: 'pmpt_1' } }, 'prompt', 'prompt (a stored prompt template)'],
+      [{ tools: [{ type: 'web_search_preview' }] }, 'tools.0', "the built-in tool 'web_search_preview'"],
+      [
+        { tools: [{ type: 'function', name: 'f' }], tool_choice: { type: 'file_search' } },
+        'tool_choice',
+        "tool_choice of type 'file_search'",
+      ],
+      [{ input: [{ type: 'item_reference', id: 'msg_1' }] }, 'input.0', 'an item_reference (a stored item)'],
+      [
+        { input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file_1' }] }] },
+        'input.0.content.0',
+        "a 'input_file' content part",
+      ],
+      [
+        { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] },
+        'input.0.content.0',
+        'an input_image by file_id',
+      ],
+    ];
+    for (const [body, param, feature] of cases) {
+      const error = refusal(body);
+      expect(error.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+      expect(error.status).toBe(400);
+      expect(error.param).toBe(param);
+      expect(error.message).toContain(feature);
+      expect(error.message).toContain("for provider 'anthropic'");
+    }
+  });
+
+  it('drops unknown parameters with a warning; a malformed body is PK_ERR_INVALID_REQUEST', () => {
+    expect(translate({ model: 'm', input: 'x', top_logprobs: 2, truncation: 'auto' }).warnings).toEqual([
+      "parameter 'truncation' is not supported by anthropic and was dropped",
+      "parameter 'top_logprobs' is not supported by anthropic and was dropped",
+    ]);
+    const error = refusal({ model: 7 });
+    expect(error.code).toBe('PK_ERR_INVALID_REQUEST');
+    expect(error.param).toBe('model');
+  });
+});

@@ -1,0 +1,34 @@
+import { PkError } from '@pk/config';
+
+/**
+ * The 400 for a dialect feature that has no chat completions equivalent on a translated provider
+ * (`PK_ERR_UNSUPPORTED_FEATURE`): says what, for which provider, and where it is in the request.
+ */
+export function unsupportedFeature(feature: string, provider: string, param: string): PkError {
+  return new PkError(
+    'PK_ERR_UNSUPPORTED_FEATURE',
+    `${feature} cannot be translated for provider '${provider}' (it does not speak this API natively)`,
+    { param },
+  );
+}
+
+/** The 400 for a body that does not match the dialect's schema, naming the first bad field. */
+export function invalidDialectRequest(
+  api: string,
+  issue: { path: PropertyKey[]; message: string } | undefined,
+) {
+  const path = issue?.path.map(String).join('.') ?? '';
+  return new PkError(
+    'PK_ERR_INVALID_REQUEST',
+    `invalid ${api} request${path === '' ? '' : ` at '${path}'`}: ${issue?.message ?? 'invalid'}`,
+    { param: path || null },
+  );
+}
+
+/**
+ * The chat completions name of the output-token limit for a provider: `max_completion_tokens` for the
+ * OpenAI APIs (their reasoning models refuse `max_tokens`), `max_tokens` for everyone else.
+ */
+export function maxTokensField(provider: string): 'max_tokens' | 'max_completion_tokens' {
+  return provider === 'openai' || provider === 'azure-openai' ? 'max_completion_tokens' : 'max_tokens';
+}

@@ -1,0 +1,324 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rememberBodyJson } from '../shared/body-json.js';
+import { bedrockFramesFromChunks } from '../test-support/bedrock-frames.js';
+import {
+  readChunkFixture,
+  readFixtureText,
+  readJsonFixture,
+  sseFramesFromChunks,
+} from '../test-support/fixtures.js';
+import { MATRIX_AWS_CREDENTIALS } from '../test-support/matrix-targets.js';
+import { type MockUpstream, startMockUpstream } from '../test-support/mock-upstream.js';
+import { verifySigV4Request } from '../test-support/sigv4-verify.js';
+import { readSseEvents } from '../test-support/sse-client.js';
+import { callProvider, type ProviderAttemptOutcome } from './call-provider.js';
+import { createUndiciTransport } from './undici-transport.js';
+
+const transport = createUndiciTransport();
+let upstream: MockUpstream;
+beforeAll(async () => {
+  upstream = await startMockUpstream();
+});
+afterAll(async () => {
+  await upstream.close();
+  await transport.close();
+});
+
+const messagesBody = {
+  model: 'claude-sonnet-4-20250514',
+  max_tokens: 64,
+  messages: [{ role: 'user', content: 'Hi' }],
+};
+const last = () => upstream.requests.at(-1);
+const call = (target: Record<string, unknown>, request: Parameters<typeof callProvider>[0]['request']) =>
+  callProvider({
+    target,
+    request,
+    transport,
+    now: () => 1_700_000_000_000,
+    generateId: () => 'chatcmpl-test',
+  });
+const okValue = (outcome: ProviderAttemptOutcome) => {
+  if (!outcome.ok) throw new Error(`expected success, got ${outcome.status} ${outcome.error.message}`);
+  return outcome.value;
+};
+const bedrock = (origin: string) => ({
+  provider: 'bedrock',
+  custom_host: origin,
+  aws_region: 'us-west-2',
+  aws_access_key_id: MATRIX_AWS_CREDENTIALS.accessKeyId,
+  aws_secret_access_key: MATRIX_AWS_CREDENTIALS.secretAccessKey,
+});
+
+describe('a Messages call to Anthropic (native)', () => {
+  it('sends the client’s own bytes, its anthropic-version and -beta, and returns the Message as it is', async () => {
+    const message = readFixtureText('anthropic', 'text.json');
+    upstream.setHandler(() => ({ body: message }));
+    const body = { ...messagesBody };
+    const bytes = new TextEncoder().encode(
+      ' {"model":"claude-sonnet-4-20250514","max_tokens":64,"messages":[{"role":"user","content":"Hi"}]}',
+    );
+    rememberBodyJson(body, bytes);
+    const value = okValue(
+      await call(
+        { provider: 'anthropic', api_key: 'sk-ant', custom_host: `${upstream.origin}/v1` },
+        {
+          endpoint: 'messages',
+          body,
+          dialectHeaders: { 'anthropic-version': '2023-06-01', 'anthropic-beta': 'beta-a' },
+        },
+      ),
+    );
+    expect(last()).toMatchObject({ url: '/v1/messages', body: new TextDecoder().decode(bytes) });
+    expect(last()?.headers).toMatchObject({
+      'x-api-key': 'sk-ant',
+      'anthropic-version': '2023-06-01',
+      'anthropic-beta': 'beta-a',
+    });
+    expect(value).toMatchObject({ kind: 'json', body: JSON.parse(message), provider: 'anthropic' });
+  });
+
+  it('lets the target’s anthropic_beta and override_params win over the client’s', async () => {
+    upstream.setHandler(() => ({ body: readFixtureText('anthropic', 'text.json') }));
+    okValue(
+      await callProvider({
+        target: {
+          kind: 'leaf',
+          path: 'config',
+          target: {
+            provider: 'anthropic',
+            api_key: 'k',
+            custom_host: `${upstream.origin}/v1`,
+            anthropic_beta: 'from-config',
+          },
+          override_params: { model: 'claude-opus-4-20250514' },
+        } as never,
+        request: {
+          endpoint: 'messages',
+          body: messagesBody,
+          dialectHeaders: { 'anthropic-beta': 'from-client' },
+        },
+        transport,
+      }),
+    );
+    expect(last()?.headers['anthropic-beta']).toBe('from-config');
+    expect(JSON.parse(last()?.body ?? '{}')).toMatchObject({ model: 'claude-opus-4-20250514' });
+  });
+
+  it('passes count_tokens through; other providers answer 501 without an upstream call', async () => {
+    upstream.setHandler(() => ({ body: '{"input_tokens":14}' }));
+    const counted = okValue(
+      await call(
+        { provider: 'anthropic', api_key: 'k', custom_host: `${upstream.origin}/v1` },
+        { endpoint: 'messages.count_tokens', body: messagesBody },
+      ),
+    );
+    expect(last()?.url).toBe('/v1/messages/count_tokens');
+    expect(counted).toMatchObject({ kind: 'json', body: { input_tokens: 14 } });
+    const before = upstream.requests.length;
+    const refused = await call(
+      { provider: 'openai', api_key: 'k', custom_host: `${upstream.origin}/v1` },
+      { endpoint: 'messages.count_tokens', body: messagesBody },
+    );
+    expect(refused).toMatchObject({ ok: false, status: 501, error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });
+    expect(upstream.requests.length).toBe(before);
+  });
+});
+
+describe('a Messages call to a provider without the Messages API (translated)', () => {
+  it('sends chat completions, returns a Message, and lists what was dropped', async () => {
+    upstream.setHandler(() => ({ body: readFixtureText('openai', 'text.json') }));
+    const value = okValue(
+      await call(
+        { provider: 'groq', api_key: 'gsk', custom_host: `${upstream.origin}/openai/v1` },
+        { endpoint: 'messages', body: { ...messagesBody, top_k: 3 } },
+      ),
+    );
+    expect(last()?.url).toBe('/openai/v1/chat/completions');
+    expect(JSON.parse(last()?.body ?? '{}')).toEqual({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    expect(value).toMatchObject({
+      kind: 'json',
+      warnings: ["parameter 'top_k' is not supported by groq and was dropped"],
+    });
+    expect(value.kind === 'json' ? value.body : undefined).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      content: [{ type: 'text' }],
+    });
+  });
+
+  it('refuses an untranslatable feature before any upstream call', async () => {
+    const before = upstream.requests.length;
+    const outcome = await call(
+      { provider: 'groq', api_key: 'gsk', custom_host: `${upstream.origin}/openai/v1` },
+      { endpoint: 'messages', body: { ...messagesBody, tools: [{ type: 'bash_20250124', name: 'bash' }] } },
+    );
+    expect(outcome).toMatchObject({ ok: false, status: 400, error: { code: 'PK_ERR_UNSUPPORTED_FEATURE' } });
+    expect(upstream.requests.length).toBe(before);
+  });
+});
+
+describe('Claude on Bedrock and Vertex AI (native Messages)', () => {
+  it('Bedrock: InvokeModel with anthropic_version, signed; other models go through Converse', async () => {
+    upstream.setHandler(() => ({ body: readFixtureText('anthropic', 'tool-call.json') }));
+    const model = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
+    const value = okValue(
+      await call(bedrock(upstream.origin), {
+        endpoint: 'messages',
+        body: { ...messagesBody, model },
+        dialectHeaders: { 'anthropic-beta': 'a, b' },
+      }),
+    );
+    const sent = last();
+    expect(sent?.url).toBe(`/model/${encodeURIComponent(model)}/invoke`);
+    expect(JSON.parse(sent?.body ?? '{}')).toEqual({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+      anthropic_beta: ['a', 'b'],
+    });
+    if (sent) expect(verifySigV4Request(sent, MATRIX_AWS_CREDENTIALS)).toBeUndefined();
+    expect(value.kind === 'json' ? value.body : undefined).toEqual(
+      readJsonFixture('anthropic', 'tool-call.json'),
+    );
+    upstream.setHandler(() => ({ body: readFixtureText('bedrock', 'text.json') }));
+    okValue(
+      await call(bedrock(upstream.origin), {
+        endpoint: 'messages',
+        body: { ...messagesBody, model: 'meta.llama3-70b-instruct-v1:0' },
+      }),
+    );
+    expect(last()?.url).toBe(`/model/${encodeURIComponent('meta.llama3-70b-instruct-v1:0')}/converse`);
+  });
+
+  it('Bedrock: the Anthropic events inside chunk frames come out as Anthropic’s SSE; exceptions as its error event', async () => {
+    const lines = readChunkFixture('anthropic', 'text.chunks.txt');
+    const chunkFrames = bedrockFramesFromChunks(
+      lines.map((line) => JSON.stringify({ chunk: { bytes: Buffer.from(line).toString('base64') } })),
+    );
+    upstream.setHandler(() => ({
+      frames: chunkFrames,
+      headers: { 'content-type': 'application/vnd.amazon.eventstream' },
+    }));
+    const model = 'anthropic.claude-3-5-sonnet-20241022-v2:0';
+    const stream = okValue(
+      await call(bedrock(upstream.origin), {
+        endpoint: 'messages',
+        body: { ...messagesBody, model, stream: true },
+      }),
+    );
+    expect(last()?.url).toBe(`/model/${encodeURIComponent(model)}/invoke-with-response-stream`);
+    if (stream.kind !== 'stream') throw new Error('expected a stream');
+    const events = await readSseEvents(stream.stream);
+    expect(events.map((event) => event.data)).toEqual(lines);
+    expect(events.map((event) => event.event)).toEqual(lines.map((line) => JSON.parse(line).type));
+    expect(await stream.usage).toMatchObject({ prompt_tokens: 25, completion_tokens: 15 });
+
+    const throttled = bedrockFramesFromChunks([
+      JSON.stringify({ chunk: { bytes: Buffer.from(lines[0] ?? '').toString('base64') } }),
+      JSON.stringify({
+        throttlingException: { message: 'Too many requests, please wait before trying again.' },
+      }),
+    ]);
+    upstream.setHandler(() => ({
+      frames: throttled,
+      headers: { 'content-type': 'application/vnd.amazon.eventstream' },
+    }));
+    const failed = okValue(
+      await call(bedrock(upstream.origin), {
+        endpoint: 'messages',
+        body: { ...messagesBody, model, stream: true },
+      }),
+    );
+    if (failed.kind !== 'stream') throw new Error('expected a stream');
+    const failedEvents = await readSseEvents(failed.stream);
+    expect(failedEvents.at(-1)?.event).toBe('error');
+    expect(JSON.parse(failedEvents.at(-1)?.data ?? '')).toEqual({
+      type: 'error',
+      error: { type: 'rate_limit_error', message: 'Too many requests, please wait before trying again.' },
+    });
+  });
+
+  it('Vertex AI: streamRawPredict with the body minus model, plus vertex-2023-10-16', async () => {
+    const lines = readChunkFixture('anthropic', 'text.chunks.txt');
+    upstream.setHandler(() => ({ frames: sseFramesFromChunks(lines, 'anthropic') }));
+    const stream = okValue(
+      await call(
+        {
+          provider: 'vertex-ai',
+          api_key: 'ya29.t',
+          custom_host: `${upstream.origin}/v1`,
+          vertex_project_id: 'my-project-1',
+          vertex_region: 'us-east5',
+        },
+        { endpoint: 'messages', body: { ...messagesBody, model: 'claude-sonnet-4@20250514', stream: true } },
+      ),
+    );
+    expect(last()?.url).toBe(
+      '/v1/projects/my-project-1/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:streamRawPredict',
+    );
+    expect(JSON.parse(last()?.body ?? '{}')).toEqual({
+      anthropic_version: 'vertex-2023-10-16',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+      stream: true,
+    });
+    expect(last()?.headers.authorization).toBe('Bearer ya29.t');
+    if (stream.kind !== 'stream') throw new Error('expected a stream');
+    expect((await readSseEvents(stream.stream)).map((event) => event.data)).toEqual(lines);
+  });
+});
+
+describe('a Responses call', () => {
+  it('goes natively to OpenAI’s /responses and to Azure’s resource-level /openai/responses', async () => {
+    const response = {
+      id: 'resp_1',
+      object: 'response',
+      output: [],
+      usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 },
+    };
+    upstream.setHandler(() => ({ body: JSON.stringify(response) }));
+    const body = { model: 'gpt-4.1', input: 'Hi', store: true };
+    const value = okValue(
+      await call(
+        { provider: 'openai', api_key: 'sk', custom_host: `${upstream.origin}/v1` },
+        { endpoint: 'responses', body },
+      ),
+    );
+    expect(last()).toMatchObject({ url: '/v1/responses', body: JSON.stringify(body) });
+    expect(value.kind === 'json' ? value.body : undefined).toEqual(response);
+    okValue(
+      await call(
+        {
+          provider: 'azure-openai',
+          api_key: 'az',
+          custom_host: upstream.origin,
+          resource_name: 'r',
+          deployment_id: 'd',
+        },
+        { endpoint: 'responses', body },
+      ),
+    );
+    expect(last()?.url).toBe('/openai/responses?api-version=2025-04-01-preview');
+    expect(last()?.headers['api-key']).toBe('az');
+  });
+
+  it('is translated for everyone else (Gemini here)', async () => {
+    upstream.setHandler(() => ({ body: readFixtureText('google', 'text.json') }));
+    const value = okValue(
+      await call(
+        { provider: 'google', api_key: 'g', custom_host: `${upstream.origin}/v1beta` },
+        { endpoint: 'responses', body: { model: 'gemini-2.0-flash', input: 'Hi' } },
+      ),
+    );
+    expect(last()?.url).toBe('/v1beta/models/gemini-2.0-flash:generateContent');
+    expect(value.kind === 'json' ? value.body : undefined).toMatchObject({
+      object: 'response',
+      status: 'completed',
+    });
+  });
+});

@@ -1,0 +1,180 @@
+import { PkError } from '@pk/config';
+import type { ClientDialect } from '../dialects/client-dialect.js';
+import { CLIENT_DIALECTS } from '../dialects/registry.js';
+import { chatCompletionSchema } from '../openai-format/chat-completion.js';
+import { getProviderAdapter } from '../registry/registry.js';
+import { unexpectedBodyError } from '../shared/error-body.js';
+import { isJsonObject } from '../shared/json.js';
+import { prepareRequest } from '../shared/prepare-request.js';
+import { createSseDecoder } from '../shared/sse-decoder.js';
+import type {
+  DialectEndpoint,
+  ProviderAdapter,
+  ProviderContext,
+  ProviderEndpoint,
+} from '../spec/provider-adapter.js';
+import { UpstreamError } from '../spec/upstream-error.js';
+import type { CallProviderOptions, ProviderAttemptOutcome } from './call-provider.js';
+import { callTargetOf } from './call-provider.js';
+import { checkEndpointSupported } from './endpoint-support.js';
+import { readBodyText } from './read-body.js';
+import { translateStream } from './stream-pipeline.js';
+import { failure, isSuccess, parseJsonAnswer, sendUpstream, upstreamFailure } from './upstream-exchange.js';
+
+/** True for the endpoints of a client dialect other than chat completions. */
+export function isDialectEndpoint(endpoint: ProviderEndpoint): endpoint is DialectEndpoint {
+  return endpoint === 'messages' || endpoint === 'responses' || endpoint === 'messages.count_tokens';
+}
+
+const JSON_HEADERS = 'application/json';
+const SSE_HEADERS = 'text/event-stream; charset=utf-8';
+
+function answerHeaders(contentType: string, provider: string): Record<string, string> {
+  return { 'content-type': contentType, 'x-portkey-provider': provider };
+}
+
+/**
+ * A call in a client dialect (Anthropic Messages, OpenAI Responses). Where the provider speaks the
+ * dialect natively (`adapter.nativeDialects`) the client's body goes upstream as it came (after
+ * `override_params` and the provider's own `provider_options`) and the answer comes back as the
+ * provider gave it; elsewhere the body is translated to chat completions, sent through the adapter as
+ * any chat call, and the answer (JSON or stream) translated back. `messages.count_tokens` is answered
+ * only natively (a 501 `PK_ERR_NOT_IMPLEMENTED` elsewhere). Never throws, as {@link callProvider}.
+ */
+export async function callDialect(options: CallProviderOptions): Promise<ProviderAttemptOutcome> {
+  const endpoint = options.request.endpoint as DialectEndpoint;
+  const { leaf, target, overrideParams, providerId } = callTargetOf(options);
+  try {
+    const adapter = options.adapter ?? getProviderAdapter(providerId);
+    const provider = providerId || adapter.id;
+    const dialect = CLIENT_DIALECTS[endpoint === 'messages.count_tokens' ? 'messages' : endpoint];
+    const strict = options.request.strictOpenAICompliance ?? leaf?.strict_open_ai_compliance ?? true;
+    const context: ProviderContext = {
+      provider,
+      target,
+      strictOpenAICompliance: dialect.keepsReasoning ? false : strict,
+      generateId: options.generateId ?? (() => `chatcmpl-${crypto.randomUUID()}`),
+      now: options.now ?? Date.now,
+    };
+    const native = adapter.nativeDialects?.[endpoint];
+    const nativeRequest = prepareRequest({
+      request: options.request,
+      provider,
+      target,
+      ...(overrideParams ? { overrideParams } : {}),
+    });
+    if (native !== undefined && (native.accepts?.(nativeRequest, context) ?? true)) {
+      const built = native.buildRequest(nativeRequest, context);
+      const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
+      if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
+      const common = { provider, status: response.status, warnings: built.warnings };
+      if (nativeRequest.stream && endpoint !== 'messages.count_tokens') {
+        const translated = translateStream({
+          body: response.body,
+          decoder: native.createStreamDecoder?.() ?? createSseDecoder(),
+          createTransformer: (onUsage) => dialect.createNativeStreamTransformer({ context, onUsage }),
+          doneFrame: '',
+        });
+        return {
+          ok: true,
+          value: { ...common, kind: 'stream', ...translated, headers: answerHeaders(SSE_HEADERS, provider) },
+        };
+      }
+      const json = parseJsonAnswer(
+        await readBodyText({ body: response.body, provider, signal: options.signal }),
+        provider,
+      );
+      const answer =
+        endpoint === 'messages.count_tokens'
+          ? { body: countTokensAnswer(json, provider), usage: undefined }
+          : dialect.readNativeAnswer(json, provider);
+      return {
+        ok: true,
+        value: { ...common, kind: 'json', ...answer, headers: answerHeaders(JSON_HEADERS, provider) },
+      };
+    }
+    if (endpoint === 'messages.count_tokens') {
+      throw new PkError(
+        'PK_ERR_NOT_IMPLEMENTED',
+        `counting tokens is answered by Anthropic targets only, not by provider '${provider}'`,
+      );
+    }
+    return await callTranslated({ options, adapter, dialect, context, overrideParams });
+  } catch (error) {
+    if (error instanceof PkError || UpstreamError.isInstance(error)) return failure(error);
+    throw error;
+  }
+}
+
+function countTokensAnswer(json: unknown, provider: string): unknown {
+  if (!isJsonObject(json) || typeof json.input_tokens !== 'number') throw unexpectedBodyError(provider);
+  return json;
+}
+
+/** The dialect request through chat completions: translated, sent through the adapter, answered back. */
+async function callTranslated(input: {
+  readonly options: CallProviderOptions;
+  readonly adapter: ProviderAdapter;
+  readonly dialect: ClientDialect;
+  readonly context: ProviderContext;
+  readonly overrideParams: Readonly<Record<string, unknown>> | undefined;
+}): Promise<ProviderAttemptOutcome> {
+  const { options, adapter, dialect, context, overrideParams } = input;
+  const clientBody = options.request.body ?? {};
+  checkEndpointSupported(adapter, 'chat.completions');
+  const translation = dialect.toChatRequest(clientBody, { provider: context.provider });
+  const prepared = prepareRequest({
+    request: { endpoint: 'chat.completions', body: translation.body },
+    provider: context.provider,
+    target: context.target,
+    ...(overrideParams ? { overrideParams } : {}),
+  });
+  const built = adapter.buildRequest(prepared, context);
+  const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
+  if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
+  const common = {
+    provider: context.provider,
+    status: response.status,
+    warnings: [...translation.warnings, ...built.warnings],
+  };
+  if (prepared.stream) {
+    // The adapter's transformer is wrapped: vendor events → chat chunks → dialect events, in one pass.
+    const translated = translateStream({
+      body: response.body,
+      decoder: adapter.createStreamDecoder?.() ?? createSseDecoder(),
+      createTransformer: (onUsage) =>
+        dialect.createChatStreamTransformer({
+          inner: adapter.createStreamTransformer({ context, request: prepared, onUsage }),
+          request: clientBody,
+          context,
+        }),
+      doneFrame: '',
+    });
+    return {
+      ok: true,
+      value: {
+        ...common,
+        kind: 'stream',
+        ...translated,
+        headers: answerHeaders(SSE_HEADERS, context.provider),
+      },
+    };
+  }
+  const json = parseJsonAnswer(
+    await readBodyText({ body: response.body, provider: context.provider, signal: options.signal }),
+    context.provider,
+  );
+  const parsed = chatCompletionSchema.safeParse(adapter.parseResponse(json, prepared, context));
+  if (!parsed.success) throw unexpectedBodyError(context.provider);
+  const completion = parsed.data;
+  return {
+    ok: true,
+    value: {
+      ...common,
+      kind: 'json',
+      body: dialect.fromChatCompletion(completion, clientBody, context),
+      usage: completion.usage,
+      headers: answerHeaders(JSON_HEADERS, context.provider),
+    },
+  };
+}
