@@ -11,7 +11,7 @@ import {
   resolveConfig,
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
-import { headerOverridesOf } from '@pk/headers';
+import { errorCodeOfHeaderProblem, headerOverridesOf } from '@pk/headers';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
@@ -65,14 +65,13 @@ export interface RequestPlan {
  */
 export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
   const { headers, settings } = input;
-  if (headers.problems.length > 0) {
-    const first = headers.problems[0];
+  const first = headers.problems[0];
+  if (first !== undefined) {
+    // The first problem decides the code: a config header that is JSON but not an object is an invalid config.
     throw new PkError(
-      'PK_ERR_INVALID_HEADER',
+      errorCodeOfHeaderProblem(first),
       headers.problems.map((problem) => problem.message).join('; '),
-      {
-        param: first?.header ?? null,
-      },
+      { param: first.header },
     );
   }
   const overrides: Record<string, unknown> = { ...headerOverridesOf(headers, input) };
