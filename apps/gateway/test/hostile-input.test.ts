@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { Writable } from 'node:stream';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createUndiciTransport } from '@pk/providers';
@@ -13,6 +15,8 @@ import { type Answer, rawExchange, raw as rawOn, upload } from './support/raw-ht
 // bounded over repeated rounds. No request leaves 127.0.0.1: names resolve through an injected lookup.
 
 let upstream: MockOpenAI;
+/** A second upstream that keeps the bytes of every request (virtual key `recorder`). */
+let recorder: MockOpenAI;
 let app: FastifyInstance;
 let base = '';
 let port = 0;
@@ -24,12 +28,19 @@ const FAKE_DNS: Record<string, string> = {
   'rebind.example.com': '127.0.0.1',
 };
 
+/** A credential sent inside malformed configs: it must never come back in an answer or a log line. */
+const CONFIG_SECRET = 'sk-hostile-config-secret-7f3a9c2e51';
+/** Log lines (of any level) that contained {@link CONFIG_SECRET}. */
+const leakingLogLines: string[] = [];
+
 beforeAll(async () => {
   upstream = await startMockOpenAI();
+  recorder = await startMockOpenAI({ record: true });
   const settings = resolveSettings(
     {
       virtual_keys: {
         mock: { provider: 'openai', api_key: 'sk-hostile', options: { custom_host: `${upstream.url}/v1` } },
+        recorder: { provider: 'openai', api_key: 'sk-rec', options: { custom_host: `${recorder.url}/v1` } },
       },
       configs: { 'pc-ok': { virtual_key: 'mock' } },
     },
@@ -37,6 +48,17 @@ beforeAll(async () => {
   );
   app = await buildApp({
     settings,
+    // Every log line is searched for the config credential, then dropped.
+    logger: {
+      level: 'info',
+      stream: new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          const line = chunk.toString();
+          if (line.includes(CONFIG_SECRET)) leakingLogLines.push(line);
+          callback();
+        },
+      }),
+    },
     transport: createUndiciTransport({
       trustedHosts: settings.customHostTrust,
       lookup: async (hostname) => {
@@ -54,6 +76,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await upstream.close();
+  await recorder.close();
 });
 
 const CHAT = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
@@ -562,6 +585,13 @@ const HOSTILE: readonly Row[] = [
     { message: /Host/ },
   ],
   [
+    'an Expect header other than 100-continue',
+    () => raw('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 200-ok\r\nconnection: close\r\n\r\n'),
+    417,
+    'PK_ERR_INVALID_REQUEST',
+    { param: 'expect', message: /Expect/ },
+  ],
+  [
     'a 30 MB upload with content-length (the client reads its 413)',
     () => upload(port, '/v1/chat/completions', MOCK, 30_000_000, 'content-length'),
     413,
@@ -656,4 +686,201 @@ describe('hostile input', () => {
     const growth = process.memoryUsage().heapUsed - start;
     expect(growth).toBeLessThan(16 * 1024 * 1024);
   }, 60_000);
+});
+
+/** A config `depth` fallback levels deep around `leaf`. */
+function nestedAround(leaf: Record<string, unknown>, depth: number): Record<string, unknown> {
+  let config = leaf;
+  for (let level = 0; level < depth; level += 1) {
+    config = { strategy: { mode: 'fallback' }, targets: [config] };
+  }
+  return config;
+}
+
+describe('no answer and no log line repeats a credential', () => {
+  const keyed = { provider: 'openai', api_key: CONFIG_SECRET };
+  /** The whole response (every header and the raw body are searched). */
+  const post = (headers: Record<string, string>, body: string = JSON.stringify(CHAT)) =>
+    fetch(`${base}/v1/chat/completions`, { method: 'POST', headers, body });
+  const withConfig = (value: string) => post({ ...JSON_TYPE, 'x-portkey-config': value });
+  const cases: readonly [string, () => Promise<Response>][] = [
+    ['broken JSON', () => withConfig(JSON.stringify(keyed).slice(0, -1))],
+    ['a JSON array', () => withConfig(JSON.stringify([keyed]))],
+    ['a config in quotes', () => withConfig(JSON.stringify(JSON.stringify(keyed)))],
+    ['the key in quotes', () => withConfig(JSON.stringify(CONFIG_SECRET))],
+    ['the bare key as a saved config id', () => withConfig(CONFIG_SECRET)],
+    ['a wrong type', () => withConfig(JSON.stringify({ ...keyed, retry: { attempts: 'many' } }))],
+    ['100 levels deep', () => withConfig(JSON.stringify(nestedAround(keyed, 100)))],
+    [
+      'a backtracking $regex',
+      () =>
+        withConfig(
+          JSON.stringify({
+            strategy: {
+              mode: 'conditional',
+              conditions: [{ query: { 'metadata.user': { $regex: '^(a+)+$' } }, then: 'a' }],
+            },
+            targets: [{ name: 'a', ...keyed }],
+          }),
+        ),
+    ],
+    ['hooks', () => withConfig(JSON.stringify({ ...keyed, before_request_hooks: [{ id: 'g1' }] }))],
+    ['an unknown provider', () => withConfig(JSON.stringify({ ...keyed, provider: 'definitely-not' }))],
+    [
+      'a refused custom host',
+      () => withConfig(JSON.stringify({ ...keyed, custom_host: 'http://10.0.0.1/v1' })),
+    ],
+    [
+      'the key inside a custom host',
+      () =>
+        withConfig(JSON.stringify({ ...keyed, custom_host: `http://user:${CONFIG_SECRET}@example.com/v1` })),
+    ],
+    ['a timeout beyond 24 h', () => withConfig(JSON.stringify({ ...keyed, request_timeout: 2 ** 31 }))],
+    ['the key as a virtual key id', () => withConfig(JSON.stringify({ virtual_key: CONFIG_SECRET }))],
+    [
+      'the key beside an unknown virtual key',
+      () => withConfig(JSON.stringify({ ...keyed, virtual_key: 'nope' })),
+    ],
+    [
+      'the key as an array',
+      () => withConfig(JSON.stringify({ provider: 'openai', api_key: [CONFIG_SECRET] })),
+    ],
+    ['an unknown key beside it', () => withConfig(JSON.stringify({ ...keyed, apiKeyy: CONFIG_SECRET }))],
+    [
+      'the key in the virtual-key header',
+      () => post({ ...JSON_TYPE, 'x-portkey-virtual-key': CONFIG_SECRET }),
+    ],
+    ['the key as the provider header', () => post({ ...JSON_TYPE, 'x-portkey-provider': CONFIG_SECRET })],
+    ['the key in a body that is not JSON', () => post(MOCK, `{"api_key":"${CONFIG_SECRET}"`)],
+    [
+      'the key in a malformed body',
+      () => post(MOCK, JSON.stringify({ model: [CONFIG_SECRET], messages: [] })),
+    ],
+    [
+      'the key in a messages role',
+      () => post(MOCK, JSON.stringify({ model: 'm', messages: [{ role: 7, content: CONFIG_SECRET }] })),
+    ],
+  ];
+
+  it.each(cases)('%s: refused, and the key is nowhere in the answer', async (_name, run) => {
+    const before = upstreamCalls();
+    const response = await run();
+    const text = await response.text();
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(JSON.parse(text)).toMatchObject({ error: { code: expect.stringMatching(/^PK_ERR_/) } });
+    expect(text).not.toContain(CONFIG_SECRET);
+    expect(text).not.toContain(CONFIG_SECRET.slice(3, 20));
+    for (const [name, value] of response.headers) expect(`${name}: ${value}`).not.toContain(CONFIG_SECRET);
+    expect(upstreamCalls()).toBe(before);
+  });
+
+  it('and no log line carries it', () => {
+    expect(leakingLogLines).toEqual([]);
+  });
+});
+
+describe('bodies the checks let through', () => {
+  const lastBytes = () => recorder.received.at(-1)?.bytes.toString('utf8');
+  const toRecorder = (body: string | Uint8Array) =>
+    fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { ...JSON_TYPE, 'x-portkey-virtual-key': 'recorder' },
+      body,
+    });
+
+  it('reach the provider byte for byte: unknown fields, odd spacing, null model and stream', async () => {
+    const text =
+      '{ "model" : "gpt-4o-mini",\n "messages": [{"role":"user","content":[{"type":"text","text":"hi"}],"x_note":{"a":[1,2.50]}}],' +
+      ' "my_param": {"deep": [true, null]}, "stream": null, "temperature": 0.7e0, "unicode": "\u00e9\\u00e9"}';
+    const response = await toRecorder(text);
+    expect(response.status).toBe(200);
+    expect(lastBytes()).toBe(text);
+  });
+
+  it('a UTF-8 byte-order mark before the JSON is ignored, and not sent upstream', async () => {
+    const text = JSON.stringify(CHAT);
+    const response = await toRecorder(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+    expect(response.status).toBe(200);
+    expect(lastBytes()).toBe(text);
+  });
+
+  it('embeddings take a string or an array of strings or tokens', async () => {
+    for (const input of ['hello', ['a', 'b'], [1, 2, 3], [[1, 2]]]) {
+      const response = await fetch(`${base}/v1/embeddings`, {
+        method: 'POST',
+        headers: MOCK,
+        body: JSON.stringify({ model: 'text-embedding-3-small', input }),
+      });
+      await response.arrayBuffer();
+      expect(response.status).toBe(200);
+    }
+  });
+});
+
+describe('after a 413, the rest of the body is read and thrown away, within limits', () => {
+  /** Uploads `declared` bytes on a raw socket (stopping after `stopAt`) and reports what happened. */
+  function uploadRaw(declared: number, stopAt: number) {
+    return new Promise<{ status: number; written: number; closedAfterMs: number; error?: string }>(
+      (resolve) => {
+        const started = performance.now();
+        const socket = connect(port, '127.0.0.1');
+        let received = '';
+        let written = 0;
+        let error: string | undefined;
+        socket.on('data', (chunk) => {
+          received += chunk.toString('latin1');
+        });
+        socket.on('error', (caught: NodeJS.ErrnoException) => {
+          error = caught.code;
+        });
+        socket.on('close', () =>
+          resolve({
+            status: Number(/^HTTP\/1\.1 (\d{3})/.exec(received)?.[1] ?? 0),
+            written,
+            closedAfterMs: performance.now() - started,
+            ...(error === undefined ? {} : { error }),
+          }),
+        );
+        socket.write(
+          'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n' +
+            `x-portkey-virtual-key: mock\r\ncontent-length: ${declared}\r\n\r\n`,
+        );
+        const piece = Buffer.alloc(1024 * 1024, 'x');
+        const writeMore = (): void => {
+          while (written < stopAt && !socket.destroyed) {
+            written += piece.length;
+            if (!socket.write(piece)) {
+              socket.once('drain', writeMore);
+              return;
+            }
+          }
+        };
+        writeMore();
+      },
+    );
+  }
+
+  it('a client that goes on sending is read up to 64 MiB more, then closed', async () => {
+    const outcome = await uploadRaw(1024 ** 3, 1024 ** 3);
+    expect(outcome.status).toBe(413);
+    // 64 MiB read and discarded, plus what the two kernels' buffers held when the socket closed.
+    expect(outcome.written).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+    expect(outcome.written).toBeLessThan(96 * 1024 * 1024);
+    expect(await validRequest()).toBe(200);
+  }, 30_000);
+
+  it('a client that stops sending is closed after 5 s', async () => {
+    const outcome = await uploadRaw(30_000_000, 2 * 1024 * 1024);
+    expect(outcome.status).toBe(413);
+    expect(outcome.closedAfterMs).toBeGreaterThanOrEqual(4900);
+    expect(outcome.closedAfterMs).toBeLessThan(9000);
+    expect(await validRequest()).toBe(200);
+  }, 30_000);
+
+  it('a client that sends the whole body reads its 413 and a clean close', async () => {
+    const outcome = await uploadRaw(30 * 1024 * 1024, 30 * 1024 * 1024);
+    expect(outcome).toMatchObject({ status: 413, written: 30 * 1024 * 1024 });
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.closedAfterMs).toBeLessThan(4000);
+  }, 30_000);
 });

@@ -2,6 +2,7 @@ import { PkError, type PkErrorCode } from '@pk/config';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { sendPkError } from './error-envelope.js';
+import { lingerBeforeClose } from './lingering-close.js';
 
 /** Maps fastify's own request errors (body parsing, limits) to pk codes. */
 function codeOfFastifyError(error: FastifyError): PkErrorCode | undefined {
@@ -41,6 +42,11 @@ export const errorHandlerPlugin = fastifyPlugin(
       }
       const code = codeOfFastifyError(error as FastifyError);
       if (code) {
+        // fastify closes the connection after every body error. With the body fully read the
+        // connection is still in step (pipelined requests behind it are served); with a body left
+        // unread (413), the rest is read and thrown away before closing, so the client gets its answer.
+        if (request.raw.complete) reply.removeHeader('connection');
+        else if (code === 'PK_ERR_PAYLOAD_TOO_LARGE') lingerBeforeClose(request.raw.socket, request.raw);
         const message =
           clientMessages[code] ??
           (code === 'PK_ERR_INVALID_REQUEST'

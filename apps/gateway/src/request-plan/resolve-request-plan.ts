@@ -160,7 +160,8 @@ function configOf(input: RequestPlanInput): {
   }
   const stored = input.settings.configs.get(value);
   if (!stored)
-    throw new PkError('PK_ERR_CONFIG_NOT_FOUND', `no saved config has the id "${value}"`, {
+    // The id is not repeated: a credential pasted into the wrong header must not come back.
+    throw new PkError('PK_ERR_CONFIG_NOT_FOUND', 'x-portkey-config: no saved config has this id', {
       param: 'x-portkey-config',
     });
   const allowed = input.gatewayKey?.configs;
@@ -191,13 +192,10 @@ function attachCredentials(
   }
   const virtualKey = context.settings.virtualKeys.get(virtualKeyId);
   if (!virtualKey) {
-    throw new PkError(
-      'PK_ERR_VIRTUAL_KEY_NOT_FOUND',
-      `${leaf.path}: no virtual key has the id "${virtualKeyId}"`,
-      {
-        param: 'x-portkey-virtual-key',
-      },
-    );
+    // The id is not repeated: a provider key pasted where a virtual key id goes must not come back.
+    throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${leaf.path}: no virtual key has this id`, {
+      param: 'x-portkey-virtual-key',
+    });
   }
   const allowed = context.gatewayKey?.virtualKeys;
   if (allowed && !allowed.has(virtualKeyId)) {
@@ -241,7 +239,7 @@ function checkProvider(provider: string | undefined, context: RequestPlanInput, 
     });
   }
   if (parseProviderReference(provider).kind === 'unknown') {
-    throw new PkError('PK_ERR_INVALID_PROVIDER', `${path}: "${provider}" is not a provider id`, {
+    throw new PkError('PK_ERR_INVALID_PROVIDER', `${path}: the provider is not a Portkey provider id`, {
       param: 'x-portkey-provider',
     });
   }

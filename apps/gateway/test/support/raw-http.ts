@@ -72,9 +72,11 @@ export async function raw(port: number, bytes: string | Buffer): Promise<Answer>
 }
 
 /**
- * Uploads `totalBytes` of JSON-ish body through `node:http` (a real client, writing 1 MiB at a time
- * and honouring back-pressure), with `content-length` or chunked. Rejects with the socket error
- * (`EPIPE`, `ECONNRESET`) when the server closes the connection under the upload.
+ * Uploads `totalBytes` of body through `node:http` (a real client, writing 1 MiB at a time and
+ * honouring back-pressure), with `content-length` or chunked, and answers with the response once
+ * the request has closed. Rejects with the socket error (`EPIPE`, `ECONNRESET`) when the server
+ * closes the connection under the upload. (Node's client stops uploading by itself once it has a
+ * complete `connection: close` response.)
  */
 export function upload(
   port: number,
@@ -96,29 +98,32 @@ export function upload(
       },
     });
     let answer: Answer | undefined;
-    let uploaded = false;
-    const settle = () => {
-      if (answer && uploaded) resolve(answer);
-    };
-    request.on('error', reject);
+    let failed = false;
+    request.on('error', (error) => {
+      failed = true;
+      reject(error);
+    });
+    request.on('close', () => {
+      if (failed) return;
+      if (answer) resolve(answer);
+      else reject(new Error('the connection closed before a complete response'));
+    });
     request.on('response', (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
       response.on('end', () => {
         answer = {
           status: response.statusCode ?? 0,
           traceId: (response.headers['x-portkey-trace-id'] as string | undefined) ?? null,
           body: parseBody(Buffer.concat(chunks).toString('utf8')),
         };
-        settle();
       });
     });
     // The body is never read as JSON: it is over the limit, and only its size matters.
     const piece = Buffer.alloc(1024 * 1024, 'x');
     let sent = 0;
     const writeMore = (): void => {
-      while (sent < totalBytes) {
+      while (sent < totalBytes && !request.destroyed) {
         const size = Math.min(piece.length, totalBytes - sent);
         sent += size;
         if (!request.write(size === piece.length ? piece : piece.subarray(0, size))) {
@@ -126,10 +131,7 @@ export function upload(
           return;
         }
       }
-      request.end(() => {
-        uploaded = true;
-        settle();
-      });
+      if (!request.destroyed) request.end();
     };
     writeMore();
   });
