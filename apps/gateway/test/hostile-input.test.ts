@@ -498,7 +498,35 @@ const HOSTILE: readonly Row[] = [
     () => chat(MOCK, `{"model":"gpt-4o-mini","messages":${'['.repeat(100_000)}${']'.repeat(100_000)}}`),
     400,
     'PK_ERR_INVALID_REQUEST',
-    { param: 'messages[0]' },
+    { message: /128 levels/ },
+  ],
+  [
+    'message content nested 100,000 arrays deep, with a config that rewrites the body',
+    () =>
+      chat(
+        {
+          ...JSON_TYPE,
+          'x-portkey-config': JSON.stringify({ virtual_key: 'mock', override_params: { temperature: 0 } }),
+        },
+        `{"model":"gpt-4o-mini","messages":[{"role":"user","content":${'['.repeat(100_000)}${']'.repeat(100_000)}}]}`,
+      ),
+    400,
+    'PK_ERR_INVALID_REQUEST',
+    { message: /128 levels/ },
+  ],
+  [
+    'message content nested 100,000 objects deep, with the cache on',
+    () =>
+      chat(
+        {
+          ...JSON_TYPE,
+          'x-portkey-config': JSON.stringify({ virtual_key: 'mock', cache: { mode: 'simple' } }),
+        },
+        `{"model":"gpt-4o-mini","messages":[{"role":"user","content":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`,
+      ),
+    400,
+    'PK_ERR_INVALID_REQUEST',
+    { message: /128 levels/ },
   ],
   ...(
     [

@@ -29,9 +29,10 @@ export function lingerBeforeClose(
     maxMs: LINGER_MAX_MS,
   },
 ): void {
-  if (socket.destroyed || lingering.has(socket)) return;
+  const closable = socket as Partial<ClosableSocket> & Socket;
+  // Only a real TCP socket lingers (light-my-request's injected ones have no destroySoon).
+  if (typeof closable.destroySoon !== 'function' || socket.destroyed || lingering.has(socket)) return;
   lingering.add(socket);
-  const closable = socket as ClosableSocket;
   const endThenDestroy = closable.destroySoon.bind(socket);
   let responseDone = false;
   let bodyDone = false;
