@@ -15,7 +15,7 @@ afterEach(async () => {
 
 /** A bare Node server answering its parser's errors as the gateway does. */
 async function serve(options: { requestTimeout?: number } = {}): Promise<number> {
-  server = createServer(
+  const created = createServer(
     {
       requestTimeout: options.requestTimeout ?? 300_000,
       connectionsCheckingInterval: 50,
@@ -26,10 +26,11 @@ async function serve(options: { requestTimeout?: number } = {}): Promise<number>
       request.on('end', () => response.end('ok'));
     },
   );
-  server.on('clientError', answerClientError);
-  server.on('checkExpectation', answerExpectationFailed);
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return (server?.address() as AddressInfo).port;
+  server = created;
+  created.on('clientError', answerClientError);
+  created.on('checkExpectation', answerExpectationFailed);
+  await new Promise<void>((resolve) => created.listen(0, '127.0.0.1', resolve));
+  return (created.address() as AddressInfo).port;
 }
 
 const envelope = (code: string, param: string | null = null) => ({
