@@ -9,6 +9,8 @@ export interface MockOpenAI {
     path: string;
     headers: Record<string, string | string[] | undefined>;
     body: Record<string, unknown>;
+    /** The body exactly as received. */
+    bytes: Buffer;
   }[];
   /** TCP connections accepted so far (the server's `connection` events). */
   readonly connections: number;

@@ -55,7 +55,7 @@ const sleep = (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)
 /**
  * Starts the mock. Options: `port` (0 = any), `latencyMs` (before the response headers),
  * `chunks` (stream pieces), `chunkDelayMs` (between pieces), `text` (the answer), `record` (keep
- * every request's path, headers and body in `received`). Returns `{ url, port, close(), requests,
+ * every request's path, headers, parsed body and body bytes in `received`). Returns `{ url, port, close(), requests,
  * received, connections }`; `requests` counts requests per path, `connections` TCP connections. A model named `fail-<status>` answers that status
  * with an OpenAI error body; `slow-<ms>` waits that long before answering.
  */
@@ -84,7 +84,8 @@ export async function startMockOpenAI(options = {}) {
         );
         return;
       }
-      if (options.record) received.push({ path, headers: request.headers, body: payload });
+      if (options.record)
+        received.push({ path, headers: request.headers, body: payload, bytes: Buffer.concat(body) });
       const model = payload.model ?? 'gpt-4o-mini';
       // Scripted behaviour for tests: model `fail-<status>` answers that status, `slow-<ms>` waits first.
       const slow = /^slow-(\d+)$/.exec(model);

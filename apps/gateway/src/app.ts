@@ -7,7 +7,7 @@ import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
 import type { VectorLog } from './cache/semantic/vector-log.js';
-import { answerClientError } from './client-error.js';
+import { answerClientError, answerExpectationFailed } from './client-error.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
@@ -65,11 +65,14 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     // One log line per request is written by pk itself, with its own fields and redaction.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: settings.bodyLimitBytes,
-    http: { maxHeaderSize: settings.headerLimitBytes },
+    // Host is checked in the access guard, so a request without one is answered in the envelope.
+    http: { maxHeaderSize: settings.headerLimitBytes, requireHostHeader: false },
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     clientErrorHandler: answerClientError,
     return503OnClosing: true,
   });
+  // An `Expect` other than 100-continue: 417 in the envelope (Node's own answer has no body).
+  app.server.on('checkExpectation', answerExpectationFailed);
   useJsonBodyParser(app);
   await app.register(traceIdPlugin);
   await app.register(errorHandlerPlugin);

@@ -174,7 +174,7 @@ describe("the headers document's examples", () => {
         'x-portkey-virtual-key': 'openai-prod',
         'x-portkey-request-timeout': '100',
       },
-      body: JSON.stringify({ model: 'slow-1000', messages: [] }),
+      body: JSON.stringify({ model: 'slow-1000', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(slow.status).toBe(408);
   });

@@ -62,4 +62,5 @@ export {
   strategyModeSchema,
   strategySchema,
 } from './schema/strategy.js';
+export { isValidTimerMs, MAX_TIMER_MS, TIMER_EXPECTATION, timerMsSchema } from './schema/timer.js';
 export { VERSION } from './version.js';

@@ -58,8 +58,8 @@ describe('buildRequestHeaders', () => {
   });
 
   it('sends 0 as "0" (the official SDK sends "")', () => {
-    expect(buildRequestHeaders({ numThing: 0, requestTimeout: 0 })).toEqual({
-      'x-portkey-request-timeout': '0',
+    expect(buildRequestHeaders({ numThing: 0, retryCount: 0 })).toEqual({
+      'x-portkey-retry-count': '0',
       'x-portkey-num-thing': '0',
     });
   });
@@ -140,6 +140,10 @@ describe('buildRequestHeaders', () => {
     ['a NaN timeout', { requestTimeout: Number.NaN }, 'x-portkey-request-timeout'],
     ['a timeout in exponent form', { requestTimeout: 1e21 }, 'x-portkey-request-timeout'],
     ['a non-numeric timeout', { requestTimeout: '30s' as unknown as number }, 'x-portkey-request-timeout'],
+    ['a timeout of 0', { requestTimeout: 0 }, 'x-portkey-request-timeout'],
+    ['a fractional timeout', { requestTimeout: 1500.5 }, 'x-portkey-request-timeout'],
+    ['a timeout of 2^31 ms (Node timers overflow)', { requestTimeout: 2 ** 31 }, 'x-portkey-request-timeout'],
+    ['a timeout above 24 h', { requestTimeout: 86_400_001 }, 'x-portkey-request-timeout'],
     ['a non-boolean flag', { debug: 'yes' as unknown as boolean }, 'x-portkey-debug'],
     [
       'metadata that is an array',

@@ -1,3 +1,4 @@
+import { isValidTimerMs, TIMER_EXPECTATION } from '@pk/config';
 import { MAX_METADATA_KEYS, MAX_METADATA_LENGTH } from './header-limits.js';
 import { CORE_REQUEST_HEADERS } from './header-names.js';
 import { createHeaderProblem, type HeaderProblem } from './header-problem.js';
@@ -7,6 +8,8 @@ import type { JsonObject } from './request-options.js';
 
 /** A non-negative plain decimal: what a `number` header holds (`3000`, `12.5`). */
 export const DECIMAL_NUMBER = /^\d{1,16}(\.\d{1,20})?$/;
+/** A plain whole number short enough to be a timer (at most 9 digits: 24 h is 8). */
+const TIMER_DIGITS = /^\d{1,9}$/;
 const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
@@ -33,6 +36,8 @@ export function decodeHeaderValue(
       if (DECIMAL_NUMBER.test(value)) return Number(value);
       problems.push(createHeaderProblem(header, 'invalid-number', 'expected a non-negative decimal number'));
       return undefined;
+    case 'timer-ms':
+      return decodeTimer(header, value, problems);
     case 'list':
       return decodeList(header, value, problems);
     case 'json-object':
@@ -42,9 +47,48 @@ export function decodeHeaderValue(
     case 'metadata':
       return decodeMetadata(header, value, problems);
     case 'config':
-      // A JSON object, or else a saved config's id (wire contract §0.3).
-      return value.startsWith('{') ? decodeJsonObject(header, value, problems) : value;
+      // A JSON object, or else a saved config's id (wire contract §0.3). Other JSON is neither.
+      if (value.startsWith('{')) return decodeJsonObject(header, value, problems);
+      return isOtherJson(header, value, problems) ? undefined : value;
   }
+}
+
+/** A timer in milliseconds: `1` to `86400000`, digits only (the same rule as a config's `request_timeout`). */
+export function decodeTimer(header: string, value: string, problems: HeaderProblem[]): number | undefined {
+  const timer = TIMER_DIGITS.test(value) ? Number(value) : Number.NaN;
+  if (isValidTimerMs(timer)) return timer;
+  problems.push(createHeaderProblem(header, 'invalid-number', TIMER_EXPECTATION));
+  return undefined;
+}
+
+// A JSON number, `true`, `false` or `null`: never a saved config's id.
+const JSON_LITERAL = /^(-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null)$/;
+
+/**
+ * True (with a problem pushed) when a config value is JSON but not an object: an array, a string in
+ * quotes, a number, `true`, `false` or `null`. Such a value was meant as a config, not as a saved
+ * config's id, and is refused without repeating it (it may carry credentials).
+ */
+function isOtherJson(header: string, value: string, problems: HeaderProblem[]): boolean {
+  const first = value[0];
+  if (first === '[' || first === '"') {
+    const parsed = parseJson(header, value, problems);
+    if (parsed === undefined) return true;
+    const kind = Array.isArray(parsed.json) ? 'an array' : 'a string';
+    problems.push(notAConfig(header, kind));
+    return true;
+  }
+  if (!JSON_LITERAL.test(value)) return false;
+  problems.push(notAConfig(header, /^[-\d]/.test(value) ? 'a number' : value));
+  return true;
+}
+
+function notAConfig(header: string, got: string): HeaderProblem {
+  return createHeaderProblem(
+    header,
+    'not-an-object',
+    `expected a JSON object or a saved config's id, got JSON that is ${got}`,
+  );
 }
 
 function decodeBoolean(header: string, value: string, problems: HeaderProblem[]): boolean | undefined {

@@ -1,5 +1,11 @@
-import { DECIMAL_NUMBER, isJsonObject } from './decode-header-value.js';
-import { createHeaderProblem, type HeaderProblemReason, headerProblemToError } from './header-problem.js';
+import { TIMER_EXPECTATION } from '@pk/config';
+import { DECIMAL_NUMBER, decodeTimer, isJsonObject } from './decode-header-value.js';
+import {
+  createHeaderProblem,
+  type HeaderProblem,
+  type HeaderProblemReason,
+  headerProblemToError,
+} from './header-problem.js';
 import type { ValueKind } from './request-option-kinds.js';
 
 // JSON can spell any character as `\uXXXX`; these are the ones a header cannot carry as they are.
@@ -38,6 +44,8 @@ export function encodeHeaderValue(kind: ValueKind, header: string, value: unknow
       throw invalid(header, 'invalid-boolean', 'expected true or false');
     case 'number':
       return encodeNumber(header, value);
+    case 'timer-ms':
+      return encodeTimer(header, value);
     case 'list':
       return encodeList(header, value);
     case 'json-object':
@@ -71,6 +79,13 @@ export function encodeGenericValue(header: string, value: unknown): string {
     default:
       throw invalid(header, 'invalid-characters', `a ${typeof value} cannot be sent in a header`);
   }
+}
+
+function encodeTimer(header: string, value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+  const problems: HeaderProblem[] = [];
+  if (decodeTimer(header, text, problems) !== undefined) return text;
+  throw invalid(header, 'invalid-number', TIMER_EXPECTATION);
 }
 
 function encodeNumber(header: string, value: unknown): string {

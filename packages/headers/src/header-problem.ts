@@ -36,9 +36,22 @@ export function createHeaderProblem(
 }
 
 /**
- * The error for a header problem: a `PkError` with code `PK_ERR_INVALID_HEADER` (HTTP 400) whose
- * `param` is the header. {@link buildRequestHeaders} throws these; the gateway answers with one.
+ * The error code of a header problem: `PK_ERR_INVALID_CONFIG` for an `x-portkey-config` that is
+ * valid JSON but not an object (an array, a number, a string in quotes), `PK_ERR_INVALID_HEADER`
+ * for everything else (both HTTP 400).
+ */
+export function errorCodeOfHeaderProblem(
+  problem: HeaderProblem,
+): 'PK_ERR_INVALID_HEADER' | 'PK_ERR_INVALID_CONFIG' {
+  return problem.header === 'x-portkey-config' && problem.reason === 'not-an-object'
+    ? 'PK_ERR_INVALID_CONFIG'
+    : 'PK_ERR_INVALID_HEADER';
+}
+
+/**
+ * The error for a header problem: a `PkError` (HTTP 400, code from {@link errorCodeOfHeaderProblem})
+ * whose `param` is the header. {@link buildRequestHeaders} throws these; the gateway answers with one.
  */
 export function headerProblemToError(problem: HeaderProblem): PkError {
-  return new PkError('PK_ERR_INVALID_HEADER', problem.message, { param: problem.header });
+  return new PkError(errorCodeOfHeaderProblem(problem), problem.message, { param: problem.header });
 }

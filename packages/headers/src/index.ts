@@ -27,6 +27,7 @@ export {
 export { headerOverridesOf } from './header-overrides.js';
 export {
   createHeaderProblem,
+  errorCodeOfHeaderProblem,
   type HeaderProblem,
   type HeaderProblemReason,
   headerProblemToError,

@@ -1,6 +1,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import type { HeaderProblemReason } from './header-problem.js';
+import {
+  errorCodeOfHeaderProblem,
+  type HeaderProblemReason,
+  headerProblemToError,
+} from './header-problem.js';
 import { parseRequestHeaders } from './parse-request-headers.js';
 
 describe('parseRequestHeaders', () => {
@@ -36,6 +40,19 @@ describe('parseRequestHeaders', () => {
 
   it('reads a config that does not start with { as a saved config id', () => {
     expect(parseRequestHeaders({ 'x-portkey-config': 'pc-abc-123' }).options.config).toBe('pc-abc-123');
+    expect(parseRequestHeaders({ 'x-portkey-config': '42-fast' }).options.config).toBe('42-fast');
+  });
+
+  it('refuses a config that is JSON but not an object as an invalid config, never repeating it', () => {
+    const secret = 'sk-live-0123456789';
+    const [problem] = parseRequestHeaders({
+      'x-portkey-config': JSON.stringify([{ provider: 'openai', api_key: secret }]),
+    }).problems;
+    expect(problem?.message).toBe(
+      "x-portkey-config: expected a JSON object or a saved config's id, got JSON that is an array",
+    );
+    expect(problem && errorCodeOfHeaderProblem(problem)).toBe('PK_ERR_INVALID_CONFIG');
+    expect(problem && headerProblemToError(problem).code).toBe('PK_ERR_INVALID_CONFIG');
   });
 
   it('accepts Headers, node records with arrays, and [name, value] pairs; names in any case', () => {
@@ -165,6 +182,17 @@ describe('parseRequestHeaders', () => {
     ['a negative timeout', 'x-portkey-request-timeout', '-1', 'invalid-number'],
     ['a timeout in exponent form', 'x-portkey-request-timeout', '1e3', 'invalid-number'],
     ['a hex timeout', 'x-portkey-request-timeout', '0x10', 'invalid-number'],
+    ['a timeout of 0', 'x-portkey-request-timeout', '0', 'invalid-number'],
+    ['a fractional timeout', 'x-portkey-request-timeout', '1500.5', 'invalid-number'],
+    ['a timeout of 2^31 ms', 'x-portkey-request-timeout', '2147483648', 'invalid-number'],
+    ['a timeout above 24 h', 'x-portkey-request-timeout', '86400001', 'invalid-number'],
+    ['a config that is a JSON array', 'x-portkey-config', '[{"virtual_key":"vk"}]', 'not-an-object'],
+    ['a config that is a string in quotes', 'x-portkey-config', '"pc-abc"', 'not-an-object'],
+    ['a config that is a number', 'x-portkey-config', '42', 'not-an-object'],
+    ['a config that is a negative number', 'x-portkey-config', '-1.5e3', 'not-an-object'],
+    ['a config that is true', 'x-portkey-config', 'true', 'not-an-object'],
+    ['a config that is null', 'x-portkey-config', 'null', 'not-an-object'],
+    ['a config array that is not JSON', 'x-portkey-config', '[{"virtual_key":', 'invalid-json'],
     ['a bad boolean', 'x-portkey-cache-force-refresh', 'yes', 'invalid-boolean'],
     ['a bad forward header name', 'x-portkey-forward-headers', 'x-a,x b', 'invalid-list'],
     [

@@ -5,6 +5,8 @@ import type { RequestOptionName } from './header-names.js';
  * - `string`: as-is;
  * - `boolean`: `"true"` / `"false"`;
  * - `number`: a non-negative decimal (`3000`, `12.5`), in the unit the header documents;
+ * - `timer-ms`: a whole number of milliseconds from 1 to 86400000 (24 h): Node's timers overflow
+ *   beyond 2^31 ms and fire at once, so larger values are refused, as `0` and fractions are;
  * - `list`: header names joined with `,`;
  * - `json-object` / `json-array`: compact JSON;
  * - `metadata`: a JSON object within the metadata limits;
@@ -14,6 +16,7 @@ export type ValueKind =
   | 'string'
   | 'boolean'
   | 'number'
+  | 'timer-ms'
   | 'list'
   | 'json-object'
   | 'json-array'
@@ -28,7 +31,7 @@ export const NON_STRING_OPTION_KINDS = {
   config: 'config',
   metadata: 'metadata',
   forwardHeaders: 'list',
-  requestTimeout: 'number',
+  requestTimeout: 'timer-ms',
   strictOpenAiCompliance: 'boolean',
   debug: 'boolean',
   retryCount: 'number',

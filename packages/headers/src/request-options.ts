@@ -16,6 +16,8 @@ export interface ParsedValueTypes {
   string: string;
   boolean: boolean;
   number: number;
+  /** Milliseconds, a whole number from 1 to 86400000. */
+  'timer-ms': number;
   list: string[];
   'json-object': JsonObject;
   'json-array': unknown[];
@@ -30,6 +32,8 @@ export interface InputValueTypes {
   /** Also `"true"` / `"false"`: the official SDK types `mistralFimCompletion` as a string. */
   boolean: boolean | 'true' | 'false';
   number: number;
+  /** Milliseconds, a whole number from 1 to 86400000 (24 h); refused otherwise. */
+  'timer-ms': number;
   list: readonly string[];
   'json-object': Readonly<JsonObject>;
   'json-array': readonly unknown[];

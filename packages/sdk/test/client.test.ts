@@ -130,6 +130,53 @@ describe('validation before sending', () => {
     expect(() => client({ customHost: 'http://hôte-ü-☃.example' })).toThrow(/x-portkey-custom-host/);
   });
 
+  it.each([
+    ['0', 0],
+    ['negative', -1],
+    ['fractional', 1500.5],
+    ['2^31 ms (Node timers overflow)', 2 ** 31],
+    ['24 h + 1 ms', 86_400_001],
+  ])(
+    'a requestTimeout that is %s is refused, naming the limit, at construction and per call',
+    async (_what, requestTimeout) => {
+      const limit =
+        /x-portkey-request-timeout: expected a whole number of milliseconds from 1 to 86400000 \(24 h\)/;
+      expect(() => client({ virtualKey: 'vk', requestTimeout })).toThrow(limit);
+      const before = server.received.length;
+      const error = await client({ virtualKey: 'vk' })
+        .chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { requestTimeout })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PkError);
+      expect(error).toMatchObject({ code: 'PK_ERR_INVALID_HEADER', param: 'x-portkey-request-timeout' });
+      expect(server.received.length).toBe(before);
+    },
+  );
+
+  it.each([
+    ['request_timeout', 'config.request_timeout'],
+    ['request_deadline', 'config.request_deadline'],
+  ])('a config %s beyond 24 h is refused before sending, naming the path and the limit', (key, path) => {
+    const build = () => client({ config: { virtual_key: 'vk', [key]: 2 ** 31 } });
+    expect(build).toThrow(PkError);
+    expect(build).toThrow(`${path}: expected a whole number of milliseconds from 1 to 86400000 (24 h)`);
+  });
+
+  it('a 24 h requestTimeout is sent as it is', async () => {
+    await client({ virtualKey: 'vk', requestTimeout: 86_400_000 }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: MESSAGES,
+    });
+    expect(last()?.headers['x-portkey-request-timeout']).toBe('86400000');
+  });
+
+  it('a config string that is JSON but not an object is refused as an invalid config', () => {
+    for (const config of ['[{"virtual_key":"vk"}]', '42', '"pc-abc"']) {
+      expect(() => client({ config })).toThrow(
+        expect.objectContaining({ code: 'PK_ERR_INVALID_CONFIG', param: 'x-portkey-config' }),
+      );
+    }
+  });
+
   it('a custom host is left to the gateway to trust', () => {
     expect(() => client({ config: { provider: 'openai', custom_host: 'http://10.0.0.5/v1' } })).not.toThrow();
   });

@@ -52,9 +52,10 @@ function bearerToken(request: FastifyRequest): string | undefined {
 const PUBLIC_PATHS = new Set(['/health']);
 
 /**
- * Who may call the gateway. With gateway keys: `x-portkey-api-key` (or `Authorization: Bearer <key>`)
- * must match one, else 401. Without keys: only loopback `Host` names and allowed `Origin`s, else 403,
- * so a web page cannot reach stored credentials through DNS rebinding.
+ * Who may call the gateway. An HTTP/1.1 request without `Host` is refused first (400). With gateway
+ * keys: `x-portkey-api-key` (or `Authorization: Bearer <key>`) must match one, else 401. Without
+ * keys: only loopback `Host` names and allowed `Origin`s, else 403, so a web page cannot reach
+ * stored credentials through DNS rebinding.
  */
 export const accessGuardPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { settings: GatewaySettings }) => {
@@ -64,6 +65,16 @@ export const accessGuardPlugin = fastifyPlugin(
     app.decorateRequest('tenant', 'anonymous');
     app.decorateRequest('authorizationIsGatewayKey', false);
     app.addHook('onRequest', async (request, reply) => {
+      // Node's own check (requireHostHeader) answers a bare 400; this one answers in the envelope.
+      if (!request.headers.host && request.raw.httpVersion === '1.1') {
+        return sendPkError(
+          reply,
+          request,
+          'PK_ERR_INVALID_REQUEST',
+          'an HTTP/1.1 request must carry a Host header (RFC 9112 §3.2)',
+          'host',
+        );
+      }
       const origin = request.headers.origin;
       if (typeof origin === 'string' && !origins.has(origin)) {
         return sendPkError(

@@ -1,7 +1,8 @@
 import { PkError, type PkErrorCode } from '@pk/config';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { sendPkError } from './error-envelope.js';
+import { lingerBeforeClose } from './lingering-close.js';
 
 /** Maps fastify's own request errors (body parsing, limits) to pk codes. */
 function codeOfFastifyError(error: FastifyError): PkErrorCode | undefined {
@@ -24,6 +25,18 @@ function codeOfFastifyError(error: FastifyError): PkErrorCode | undefined {
   }
 }
 
+/**
+ * fastify closes the connection after every body error (only its body parser sets `connection:
+ * close` on an answer that reaches this handler). With the body fully read the connection is still
+ * in step, so it stays open and pipelined requests behind it are served; with a body left unread
+ * (413), the rest is read and thrown away before closing, so the client reads its answer.
+ */
+function keepOrLingerAfterBodyError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+  if (reply.getHeader('connection') !== 'close') return;
+  if (request.raw.complete) reply.removeHeader('connection');
+  else if ((error as FastifyError).statusCode === 413) lingerBeforeClose(request.raw.socket, request.raw);
+}
+
 const clientMessages: Partial<Record<PkErrorCode, string>> = {
   PK_ERR_PAYLOAD_TOO_LARGE: 'the request body is larger than this gateway accepts',
   PK_ERR_UNSUPPORTED_MEDIA_TYPE: 'send the body as application/json',
@@ -39,6 +52,7 @@ export const errorHandlerPlugin = fastifyPlugin(
       if (error instanceof PkError) {
         return sendPkError(reply, request, error.code, error.message, error.param);
       }
+      keepOrLingerAfterBodyError(error, request, reply);
       const code = codeOfFastifyError(error as FastifyError);
       if (code) {
         const message =

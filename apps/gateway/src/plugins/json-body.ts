@@ -1,21 +1,36 @@
+import { PkError } from '@pk/config';
 import { rememberBodyJson } from '@pk/providers';
 import { errorCodes, type FastifyInstance } from 'fastify';
 import secureJsonParse from 'secure-json-parse';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../request-body/json-depth.js';
 
 const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
+
+/** True when `bytes` start with the UTF-8 byte-order mark EF BB BF (some Windows tools write one). */
+function hasByteOrderMark(bytes: Buffer): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+}
 
 /**
  * `application/json` bodies, parsed as fastify's own parser does (secure-json-parse: a `__proto__` or
  * `constructor.prototype` key is refused; an empty or broken body is fastify's 400), but from the
  * bytes, which are kept with the parsed object (`rememberBodyJson`): an OpenAI-family upstream gets
  * them as they came when nothing changed the body, instead of a second `JSON.stringify` and encode.
+ * A leading UTF-8 byte-order mark is skipped: neither parsed nor sent upstream. A body nested more
+ * than {@link MAX_JSON_DEPTH} levels deep is refused before the parse.
  */
 export function useJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, bytes, done) => {
-    const buffer = bytes as Buffer;
+    // A UTF-8 byte-order mark before the JSON is skipped (a view, not a copy), and not sent upstream.
+    const buffer = hasByteOrderMark(bytes as Buffer) ? (bytes as Buffer).subarray(3) : (bytes as Buffer);
     if (buffer.length === 0) {
       done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
+      return;
+    }
+    if (jsonNestsDeeperThan(buffer, MAX_JSON_DEPTH)) {
+      const message = `the request body nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep`;
+      done(new PkError('PK_ERR_INVALID_REQUEST', message), undefined);
       return;
     }
     let body: unknown;

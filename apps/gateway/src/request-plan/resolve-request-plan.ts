@@ -11,7 +11,7 @@ import {
   resolveConfig,
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
-import { headerOverridesOf } from '@pk/headers';
+import { errorCodeOfHeaderProblem, headerOverridesOf } from '@pk/headers';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
@@ -80,14 +80,13 @@ export interface RequestPlan {
  */
 export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
   const { headers, settings } = input;
-  if (headers.problems.length > 0) {
-    const first = headers.problems[0];
+  const first = headers.problems[0];
+  if (first !== undefined) {
+    // The first problem decides the code: a config header that is JSON but not an object is an invalid config.
     throw new PkError(
-      'PK_ERR_INVALID_HEADER',
+      errorCodeOfHeaderProblem(first),
       headers.problems.map((problem) => problem.message).join('; '),
-      {
-        param: first?.header ?? null,
-      },
+      { param: first.header },
     );
   }
   const overrides: Record<string, unknown> = { ...headerOverridesOf(headers, input) };
@@ -192,7 +191,8 @@ function configOf(input: RequestPlanInput): {
   }
   const stored = input.settings.configs.get(value);
   if (!stored)
-    throw new PkError('PK_ERR_CONFIG_NOT_FOUND', `no saved config has the id "${value}"`, {
+    // The id is not repeated: a credential pasted into the wrong header must not come back.
+    throw new PkError('PK_ERR_CONFIG_NOT_FOUND', 'x-portkey-config: no saved config has this id', {
       param: 'x-portkey-config',
     });
   const allowed = input.gatewayKey?.configs;
@@ -223,13 +223,10 @@ function attachCredentials(
   }
   const virtualKey = context.settings.virtualKeys.get(virtualKeyId);
   if (!virtualKey) {
-    throw new PkError(
-      'PK_ERR_VIRTUAL_KEY_NOT_FOUND',
-      `${leaf.path}: no virtual key has the id "${virtualKeyId}"`,
-      {
-        param: 'x-portkey-virtual-key',
-      },
-    );
+    // The id is not repeated: a provider key pasted where a virtual key id goes must not come back.
+    throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${leaf.path}: no virtual key has this id`, {
+      param: 'x-portkey-virtual-key',
+    });
   }
   const allowed = context.gatewayKey?.virtualKeys;
   if (allowed && !allowed.has(virtualKeyId)) {
@@ -273,7 +270,7 @@ function checkProvider(provider: string | undefined, context: RequestPlanInput, 
     });
   }
   if (parseProviderReference(provider).kind === 'unknown') {
-    throw new PkError('PK_ERR_INVALID_PROVIDER', `${path}: "${provider}" is not a provider id`, {
+    throw new PkError('PK_ERR_INVALID_PROVIDER', `${path}: the provider is not a Portkey provider id`, {
       param: 'x-portkey-provider',
     });
   }

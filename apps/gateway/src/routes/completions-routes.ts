@@ -1,13 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendPkError } from '../plugins/error-envelope.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
+import { checkOpenAIBody } from '../request-body/check-openai-body.js';
 
 /** `POST /v1/completions` (legacy text completions) through the engine, also without the `/v1` prefix. */
 export async function completionsRoutes(
   app: FastifyInstance,
   options: { services: ProxyServices },
 ): Promise<void> {
-  const handler = (request: FastifyRequest, reply: FastifyReply) =>
-    runProxiedRequest(options.services, 'completions', request, reply);
+  const handler = (request: FastifyRequest, reply: FastifyReply) => {
+    const problem = checkOpenAIBody('completions', request.body);
+    if (problem !== undefined) {
+      sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', problem.message, problem.param);
+      return undefined;
+    }
+    return runProxiedRequest(options.services, 'completions', request, reply);
+  };
   app.post('/v1/completions', handler);
   app.post('/completions', handler);
 }

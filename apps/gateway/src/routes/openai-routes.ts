@@ -1,6 +1,8 @@
 import type { ProviderEndpoint } from '@pk/providers';
 import type { FastifyInstance } from 'fastify';
+import { sendPkError } from '../plugins/error-envelope.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
+import { checkOpenAIBody } from '../request-body/check-openai-body.js';
 
 const ROUTES: readonly [string, ProviderEndpoint][] = [
   ['/chat/completions', 'chat.completions'],
@@ -16,7 +18,16 @@ export async function openAIRoutes(
     const handler = (
       request: Parameters<typeof runProxiedRequest>[2],
       reply: Parameters<typeof runProxiedRequest>[3],
-    ) => runProxiedRequest(options.services, endpoint, request, reply);
+    ) => {
+      // The shape the gateway relies on, checked before anything is sent (no second parse, no copy).
+      const problem = checkOpenAIBody(endpoint, request.body);
+      if (problem !== undefined) {
+        // Sent here; returning nothing tells fastify the handler answered itself.
+        sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', problem.message, problem.param);
+        return undefined;
+      }
+      return runProxiedRequest(options.services, endpoint, request, reply);
+    };
     app.post(`/v1${path}`, handler);
     app.post(path, handler);
   }

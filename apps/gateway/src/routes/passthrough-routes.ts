@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
-import { upstreamPathOf } from './upstream-path.js';
+import { unsafePathProblemOf, upstreamPathOf } from './upstream-path.js';
 
 /** OpenAI endpoints without a translation: sent to the named provider as they are. */
 const NAMED_ROUTES = [
@@ -68,6 +68,10 @@ export async function passthroughRoutes(
     if (request.method === 'GET' && hasBody(request)) {
       // Never forwarded (a GET goes upstream without a body): refused rather than silently dropped.
       return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', 'a GET request must not carry a body');
+    }
+    const pathProblem = unsafePathProblemOf(request.url);
+    if (pathProblem !== undefined) {
+      return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', pathProblem);
     }
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     const contentType = request.headers['content-type'];

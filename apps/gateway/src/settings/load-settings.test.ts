@@ -91,6 +91,18 @@ describe('settings file', () => {
       },
       'configs.pc-bad: config.targets[0].retry.attempts',
     ],
+    [
+      { configs: { '42': { provider: 'openai', api_key: 'sk-x' } } },
+      'configs.42: this id cannot be sent in x-portkey-config',
+    ],
+    [
+      { configs: { '[a]': { provider: 'openai', api_key: 'sk-x' } } },
+      'configs.[a]: this id cannot be sent in x-portkey-config',
+    ],
+    [
+      { configs: { 'pc-ok': { provider: 'openai', request_timeout: 2 ** 31 } } },
+      'configs.pc-ok: config.request_timeout: expected a whole number of milliseconds from 1 to 86400000 (24 h)',
+    ],
   ])('refuses %j with a message naming the path', (input, expected) => {
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(SettingsError);
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(expected);

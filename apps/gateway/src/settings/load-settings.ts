@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { type Config, type ConfigWarning, parseConfig } from '@pk/config';
 import { type CompiledHook, compileOperatorGuardrails, HookCompiler } from '@pk/guardrails';
+import { parseRequestHeaders } from '@pk/headers';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { Secret } from './secret.js';
@@ -187,6 +188,13 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
   const hooks = new HookCompiler(guardrails);
   const configs = new Map<string, SavedConfig>();
   for (const [id, input] of Object.entries(file.configs ?? {})) {
+    // An id that reads as JSON (`42`, `[…]`) or not as a plain header value could never be named.
+    if (parseRequestHeaders({ 'x-portkey-config': id }).options.config !== id) {
+      problems.push(
+        `configs.${id}: this id cannot be sent in x-portkey-config (it reads as JSON, or is not a plain header value)`,
+      );
+      continue;
+    }
     const parsed = parseConfig(input, { trustedCustomHosts: customHostTrust });
     if (!parsed.ok) {
       for (const issue of parsed.issues) problems.push(`configs.${id}: ${issue.message}`);

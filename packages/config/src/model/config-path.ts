@@ -19,12 +19,21 @@ export function formatConfigPath(segments: readonly PathSegment[], root = 'confi
 
 const MAX_SHOWN_STRING = 60;
 
-/** Describes a given value for an error message: `9`, `"fallbak"`, `an array`, `nothing`. */
+/** A key that names a credential (`api_key`, `aws_secret_access_key`, `azure_ad_token` …). */
+const CREDENTIAL_KEY = /api_?key|secret|token|password|credential|authorization|private_?key|access_?key/i;
+/** `scheme://user:password@host…`: what comes before the `@` is never shown. */
+const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i;
+
+/**
+ * Describes a given value for an error message: `9`, `"fallbak"`, `an array`, `nothing`. Strings
+ * are cut at 60 characters, and the user and password of a URL are left out.
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (typeof value === 'string') {
-    const shown = value.length > MAX_SHOWN_STRING ? `${value.slice(0, MAX_SHOWN_STRING)}…` : value;
+    const safe = value.replace(URL_USERINFO, '$1…@');
+    const shown = safe.length > MAX_SHOWN_STRING ? `${safe.slice(0, MAX_SHOWN_STRING)}…` : safe;
     return JSON.stringify(shown);
   }
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -33,9 +42,21 @@ export function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** `path: expectation, got value`: the one shape of every config error message. */
+/** The last key of a formatted path: `api_key` of `config.targets[0].api_key` (or `["api_key"]`). */
+function lastKeyOf(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('.'), path.lastIndexOf('[')) + 1);
+}
+
+/**
+ * `path: expectation, got value`: the one shape of every config error message. A string given for a
+ * credential (`…api_key`, `…secret…`, `…token`) is described, never shown.
+ */
 export function issueMessage(path: string, expectation: string, input: unknown): string {
-  return `${path}: ${expectation}, got ${describeValue(input)}`;
+  const got =
+    typeof input === 'string' && CREDENTIAL_KEY.test(lastKeyOf(path))
+      ? `a string of ${input.length} characters`
+      : describeValue(input);
+  return `${path}: ${expectation}, got ${got}`;
 }
 
 /**

@@ -139,7 +139,8 @@ describe('spelling', () => {
       issues: [
         {
           path: 'config.requestTimeout',
-          message: 'config.requestTimeout: expected an integer of at least 1, got "soon"',
+          message:
+            'config.requestTimeout: expected a whole number of milliseconds from 1 to 86400000 (24 h), got "soon"',
         },
       ],
     });

@@ -5,7 +5,6 @@ import { circuitBreakerSchema } from './circuit-breaker.js';
 import { customHostSchema } from './custom-host.js';
 import {
   booleanSchema,
-  integerSchema,
   nonEmptyStringSchema,
   numberSchema,
   opaqueObjectSchema,
@@ -15,6 +14,7 @@ import { guardrailListSchema, hookListSchema, mutatorListSchema } from './hooks.
 import { providerOptionsShape } from './provider-options.js';
 import { retrySchema } from './retry.js';
 import { strategySchema } from './strategy.js';
+import { timerMsSchema } from './timer.js';
 
 /** Deepest nesting of `targets` accepted: `config.targets[0]` is level 1. */
 export const MAX_TARGET_DEPTH = 10;
@@ -71,8 +71,8 @@ const targetFields = {
   retry: retrySchema.optional(),
   /** Response cache of this target. */
   cache: cacheSchema.optional(),
-  /** Per-attempt timeout, ms. */
-  request_timeout: integerSchema(1).optional(),
+  /** Per-attempt timeout, ms (1 to 24 h). */
+  request_timeout: timerMsSchema.optional(),
   /** Client headers forwarded to the provider untouched. */
   forward_headers: z
     .array(forwardHeaderNameSchema, { error: 'expected an array of HTTP header names' })
@@ -115,8 +115,8 @@ export const targetSchema = targetBaseSchema.extend({
 export const rootOnlyFields = {
   /** The config's id (a saved config); keys circuit breakers. Default: a hash of the config. */
   id: nonEmptyStringSchema('a non-empty config id').optional(),
-  /** pk extension: deadline of the whole request (every retry and fallback), ms. */
-  request_deadline: integerSchema(1).optional(),
+  /** pk extension: deadline of the whole request (every retry and fallback), ms (1 to 24 h). */
+  request_deadline: timerMsSchema.optional(),
   /** Guardrails appended to every leaf's `before_request_hooks`. */
   default_input_guardrails: guardrailListSchema.optional(),
   /** Guardrails appended to every leaf's `after_request_hooks`. */

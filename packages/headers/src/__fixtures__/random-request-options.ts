@@ -65,6 +65,10 @@ export function createOptionsGenerator(random: () => number): () => GeneratedOpt
         const value = random() < 0.5 ? int(10_000_000) : int(100_000) / 100;
         return [random() < 0.2 ? String(value) : value, value];
       }
+      case 'timer-ms': {
+        const value = 1 + int(86_400_000);
+        return [random() < 0.2 ? String(value) : value, value];
+      }
       case 'list': {
         const names = Array.from({ length: 1 + int(4) }, token);
         return [names, names];

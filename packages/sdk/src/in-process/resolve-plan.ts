@@ -72,7 +72,7 @@ function configOf(input: InProcessPlanInput): Config | undefined {
   if (typeof value === 'string') {
     const saved = input.configs.get(value);
     if (saved === undefined) {
-      throw new PkError('PK_ERR_CONFIG_NOT_FOUND', `no saved config has the id "${value}"`, {
+      throw new PkError('PK_ERR_CONFIG_NOT_FOUND', 'x-portkey-config: no saved config has this id', {
         param: 'x-portkey-config',
       });
     }
@@ -110,13 +110,9 @@ function attachCredentials(leaf: PlanLeaf, input: InProcessPlanInput): PlanLeaf 
   }
   const virtualKey = input.virtualKeys.get(virtualKeyId);
   if (virtualKey === undefined) {
-    throw new PkError(
-      'PK_ERR_VIRTUAL_KEY_NOT_FOUND',
-      `${leaf.path}: no virtual key has the id "${virtualKeyId}"`,
-      {
-        param: 'x-portkey-virtual-key',
-      },
-    );
+    throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${leaf.path}: no virtual key has this id`, {
+      param: 'x-portkey-virtual-key',
+    });
   }
   checkProvider(virtualKey.provider, leaf.path, input);
   // A key sent with the request never rides along with stored credentials.

@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseResponses, rawExchange } from '../test/support/raw-http.js';
+import { answerClientError, answerExpectationFailed } from './client-error.js';
+
+let server: Server | undefined;
+afterEach(async () => {
+  const running = server;
+  server = undefined;
+  if (running === undefined) return;
+  running.closeAllConnections();
+  await new Promise((resolve) => running.close(resolve));
+});
+
+/** A bare Node server answering its parser's errors as the gateway does. */
+async function serve(options: { requestTimeout?: number } = {}): Promise<number> {
+  const created = createServer(
+    {
+      requestTimeout: options.requestTimeout ?? 300_000,
+      connectionsCheckingInterval: 50,
+      maxHeaderSize: 1024,
+    },
+    (request, response) => {
+      request.resume();
+      request.on('end', () => response.end('ok'));
+    },
+  );
+  server = created;
+  created.on('clientError', answerClientError);
+  created.on('checkExpectation', answerExpectationFailed);
+  await new Promise<void>((resolve) => created.listen(0, '127.0.0.1', resolve));
+  return (created.address() as AddressInfo).port;
+}
+
+const envelope = (code: string, param: string | null = null) => ({
+  error: { message: expect.any(String), type: expect.any(String), param, code },
+});
+
+describe("answers to the HTTP parser's own errors", () => {
+  it('a request line that is not HTTP: 400 in the envelope with a trace id', async () => {
+    const [answer] = await rawExchange(await serve(), 'HELLO\r\n\r\n');
+    expect(answer).toMatchObject({ status: 400, body: envelope('PK_ERR_INVALID_REQUEST') });
+    expect(answer?.traceId).toMatch(/^[\w-]{36}$/);
+  });
+
+  it('headers over the limit: 431', async () => {
+    const [answer] = await rawExchange(
+      await serve(),
+      `GET / HTTP/1.1\r\nHost: a\r\nx: ${'a'.repeat(4096)}\r\n\r\n`,
+    );
+    expect(answer).toMatchObject({ status: 431, body: envelope('PK_ERR_INVALID_REQUEST') });
+  });
+
+  it('a request that does not arrive in time: 408 PK_ERR_TIMEOUT', async () => {
+    const port = await serve({ requestTimeout: 200 });
+    const [answer] = await rawExchange(port, 'POST / HTTP/1.1\r\nHost: a\r\ncontent-length: 10\r\n\r\n{');
+    expect(answer).toMatchObject({ status: 408, body: envelope('PK_ERR_TIMEOUT') });
+    expect(answer?.headers?.['x-should-retry']).toBe('false');
+  });
+
+  it('an Expect other than 100-continue: 417', async () => {
+    const [answer] = await rawExchange(await serve(), 'GET / HTTP/1.1\r\nHost: a\r\nExpect: nope\r\n\r\n');
+    expect(answer).toMatchObject({ status: 417, body: envelope('PK_ERR_INVALID_REQUEST', 'expect') });
+    expect(answer?.traceId).toMatch(/^[\w-]{36}$/);
+  });
+
+  it('parses every response of a connection', () => {
+    const bytes = Buffer.from(
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}HTTP/1.1 400 Bad\r\ncontent-length: 0\r\n\r\n',
+    );
+    expect(parseResponses(bytes).map((answer) => answer.status)).toEqual([200, 400]);
+  });
+});
