@@ -245,7 +245,8 @@ describe('errors on /v1/messages', () => {
       type: 'error',
       error: {
         type: 'invalid_request_error',
-        message: expect.stringContaining('not-a-provider'),
+        // The unknown id is not echoed: it may be a key pasted into the wrong header (decision 0004).
+        message: expect.stringContaining('not a Portkey provider id'),
         code: 'PK_ERR_INVALID_PROVIDER',
       },
     });
