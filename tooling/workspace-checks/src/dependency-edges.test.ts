@@ -17,7 +17,8 @@ const RUNTIME_EDGES: Record<string, readonly string[]> = {
   '@pk/headers': ['@pk/config'],
   '@pk/providers': ['@pk/config'],
   '@pk/sdk': ['@pk/config', '@pk/headers', '@pk/providers'],
-  '@pk/gateway': ['@pk/config', '@pk/headers', '@pk/providers'],
+  '@pk/store': ['@pk/config'],
+  '@pk/gateway': ['@pk/config', '@pk/headers', '@pk/providers', '@pk/store'],
 };
 const DEV_ONLY_EDGES: Record<string, readonly string[]> = {
   '@pk/gateway': ['@pk/sdk'],
