@@ -9,6 +9,12 @@ export interface ServerOptions {
   readonly allowUnauthenticated: boolean;
   /** How long log lines may wait in memory before they are written (0: each line at once). */
   readonly logFlushMs: number;
+  /** `PK_DATA_DIR`: the SQLite store and its generated master key (default `.pk-data`). */
+  readonly dataDir?: string;
+  /** `PK_DATABASE_URL`: PostgreSQL instead of SQLite. */
+  readonly databaseUrl?: string;
+  /** `PK_MASTER_KEY`: `env:NAME`, `file:PATH` or base64 keys, newest first. */
+  readonly masterKey?: string;
 }
 
 /** A start-up problem: printed as one line, exit code 1. */
@@ -21,7 +27,7 @@ export class StartupError extends Error {
 
 /**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
- * `PK_LOG_FLUSH_MS` and `--settings`.
+ * `PK_LOG_FLUSH_MS`, `PK_DATA_DIR`, `PK_DATABASE_URL`, `PK_MASTER_KEY` and `--settings`.
  */
 export function readServerOptions(
   argv: readonly string[],
@@ -53,6 +59,9 @@ export function readServerOptions(
     shutdownTimeoutMs,
     allowUnauthenticated: env.PK_ALLOW_UNAUTHENTICATED === '1' || env.PK_ALLOW_UNAUTHENTICATED === 'true',
     logFlushMs,
+    ...(env.PK_DATA_DIR ? { dataDir: env.PK_DATA_DIR } : {}),
+    ...(env.PK_DATABASE_URL ? { databaseUrl: env.PK_DATABASE_URL } : {}),
+    ...(env.PK_MASTER_KEY ? { masterKey: env.PK_MASTER_KEY } : {}),
   };
 }
 
