@@ -22,7 +22,10 @@ export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
  * The environment of a gateway process: a port of its own and, unless `env` names one, a fresh data
  * directory (its SQLite store) removed when the process exits, so tests never share a store by chance.
  */
-function processEnvironment(env: Record<string, string>): { env: Record<string, string>; cleanup: () => void } {
+function processEnvironment(env: Record<string, string>): {
+  env: Record<string, string>;
+  cleanup: () => void;
+} {
   if (env.PK_DATA_DIR !== undefined || env.PK_DATABASE_URL !== undefined) {
     return { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, cleanup: () => undefined };
   }

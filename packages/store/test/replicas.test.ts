@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateMasterKey, hashGatewayKeySecret, openStore, type Store } from '../src/index.js';
 import { createTcpProxy, createTemporaryDatabase, type TemporaryDatabase } from '../src/testing/index.js';
@@ -56,7 +57,11 @@ describe.runIf(postgresUp)('PostgreSQL unavailable while running', () => {
     const { secret } = await direct.gatewayKeys.create({ id: 'before' }, 'cli');
     await waitUntil(() => replica.catalog.snapshot.gatewayKeysByHash.has(hashGatewayKeySecret(secret)));
 
+    // A query in flight when the connection drops fails; the process does not crash.
+    const inFlight = sql`select pg_sleep(5)`.execute(replica.db);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     proxy.cut();
+    await expect(inFlight).rejects.toThrow();
     await waitUntil(() => replica.status().available === false);
     expect(replica.catalog.snapshot.gatewayKeysByHash.has(hashGatewayKeySecret(secret))).toBe(true);
     await expect(replica.gatewayKeys.create({ id: 'during' }, 'cli')).rejects.toMatchObject({

@@ -47,6 +47,15 @@ function bearerToken(request: FastifyRequest): string | undefined {
     : authorization.trim();
 }
 
+/** True when `x-portkey-api-key` or the bearer token is a revoked or expired gateway key. */
+function presentsRetiredKey(request: FastifyRequest, retired: ReadonlySet<string>): boolean {
+  if (retired.size === 0) return false;
+  const apiKeyHeader = request.headers['x-portkey-api-key'];
+  if (typeof apiKeyHeader === 'string' && retired.has(hashGatewayKeySecret(apiKeyHeader))) return true;
+  const bearer = bearerToken(request);
+  return bearer !== undefined && retired.has(hashGatewayKeySecret(bearer));
+}
+
 /** Paths open without a gateway key (liveness probes). */
 const PUBLIC_PATHS = new Set(['/health']);
 
@@ -89,8 +98,20 @@ export const accessGuardPlugin = fastifyPlugin(
           `requests from origin ${JSON.stringify(origin)} are not allowed`,
         );
       }
-      const gatewayKeys = catalog.snapshot.gatewayKeysByHash;
+      const snapshot = catalog.snapshot;
+      const gatewayKeys = snapshot.gatewayKeysByHash;
       if (gatewayKeys.size === 0 && allowKeyless) {
+        // A revoked or expired key stays refused (and is never forwarded as a provider key) after
+        // the last active key is gone. Only hashed when some key was ever retired.
+        if (snapshot.retiredKeyHashes.size > 0 && presentsRetiredKey(request, snapshot.retiredKeyHashes)) {
+          return sendPkError(
+            reply,
+            request,
+            'PK_ERR_UNAUTHORIZED',
+            'this gateway key has been revoked or has expired',
+            'x-portkey-api-key',
+          );
+        }
         const host = hostnameOf(request.headers.host ?? '');
         if (!LOOPBACK_HOSTS.has(host)) {
           return sendPkError(
@@ -116,12 +137,13 @@ export const accessGuardPlugin = fastifyPlugin(
       }
       const now = key?.expiresAt === undefined ? 0 : Date.now();
       if (!key || (key.expiresAt !== undefined && key.expiresAt <= now)) {
+        const retired = key !== undefined || presentsRetiredKey(request, snapshot.retiredKeyHashes);
         return sendPkError(
           reply,
           request,
           'PK_ERR_UNAUTHORIZED',
-          key
-            ? 'this gateway key has expired'
+          retired
+            ? 'this gateway key has been revoked or has expired'
             : 'a valid gateway key is required in x-portkey-api-key (or Authorization: Bearer)',
           'x-portkey-api-key',
         );

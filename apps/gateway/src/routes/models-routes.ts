@@ -1,6 +1,6 @@
+import type { CatalogSnapshot } from '@pk/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
-import type { CatalogSnapshot } from '@pk/store';
 import { upstreamPathOf } from './upstream-path.js';
 
 /** Headers that name a provider; with one of them `/v1/models` asks that provider. */

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { describe, expect, it } from 'vitest';
 import { hashGatewayKeySecret } from '@pk/store';
+import { describe, expect, it } from 'vitest';
 import { defaultSettings, loadSettingsFile, resolveSettings, SettingsError } from './load-settings.js';
 import { Secret } from './secret.js';
 
@@ -68,10 +68,7 @@ describe('settings file', () => {
       },
       { env: {}, files: new Map() },
     );
-    const printed = [
-      JSON.stringify(settings.gatewayKeys),
-      inspect(settings, { depth: 10 }),
-    ];
+    const printed = [JSON.stringify(settings.gatewayKeys), inspect(settings, { depth: 10 })];
     for (const text of printed) {
       expect(text).not.toContain('gw-secret-1');
       expect(text).not.toContain('sk-secret-2');

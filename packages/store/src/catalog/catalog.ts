@@ -69,6 +69,11 @@ export interface CatalogSnapshot {
   readonly version: number;
   /** Active (not revoked) gateway keys by the SHA-256 of their secret. */
   readonly gatewayKeysByHash: ReadonlyMap<string, GatewayKey>;
+  /**
+   * Hashes of revoked and expired keys: refused even by a gateway that has no active key left
+   * (which otherwise serves loopback callers without one), and never forwarded to a provider.
+   */
+  readonly retiredKeyHashes: ReadonlySet<string>;
   /** Virtual keys by slug. */
   readonly virtualKeys: ReadonlyMap<string, VirtualKey>;
   /** Saved configs by slug (the latest version). */
@@ -104,6 +109,7 @@ export function buildSnapshot(
     readonly gatewayKeys: Iterable<GatewayKey>;
     readonly virtualKeys: Iterable<VirtualKey>;
     readonly configs: Iterable<SavedConfig>;
+    readonly retiredKeyHashes?: Iterable<string>;
   },
 ): CatalogSnapshot {
   const gatewayKeysByHash = new Map<string, GatewayKey>();
@@ -117,7 +123,10 @@ export function buildSnapshot(
   for (const key of records.virtualKeys) if (!virtualKeys.has(key.slug)) virtualKeys.set(key.slug, key);
   const configs = new Map<string, SavedConfig>();
   for (const config of records.configs) if (!configs.has(config.slug)) configs.set(config.slug, config);
-  return { version, gatewayKeysByHash, virtualKeys, configs, tenants };
+  const retiredKeyHashes = new Set<string>();
+  for (const hash of records.retiredKeyHashes ?? [])
+    if (!gatewayKeysByHash.has(hash)) retiredKeyHashes.add(hash);
+  return { version, gatewayKeysByHash, retiredKeyHashes, virtualKeys, configs, tenants };
 }
 
 /** A catalog that never changes: the settings file alone (tests, and the gateway without a store). */

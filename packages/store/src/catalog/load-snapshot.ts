@@ -39,11 +39,7 @@ async function readRows(db: Kysely<Database>) {
     .select('version')
     .where('id', '=', 1)
     .executeTakeFirstOrThrow();
-  const gatewayKeys = await db
-    .selectFrom('gateway_keys')
-    .selectAll()
-    .where('revoked_at', 'is', null)
-    .execute();
+  const gatewayKeys = await db.selectFrom('gateway_keys').selectAll().execute();
   const virtualKeys = await db.selectFrom('virtual_keys').selectAll().execute();
   const configs = await db
     .selectFrom('configs')
@@ -113,9 +109,11 @@ export async function loadSnapshot(
 
   const gatewayKeys: GatewayKey[] = (settings?.gatewayKeys ?? []).map((key) => ({ ...key, ...managedBy }));
   const fileKeyIds = new Set(gatewayKeys.map((key) => key.id));
+  const retiredKeyHashes: string[] = [];
   for (const row of rows.gatewayKeys) {
-    if (fileKeyIds.has(row.id) || !live(row.expires_at)) continue;
-    gatewayKeys.push(gatewayKeyOfRow(row));
+    if (fileKeyIds.has(row.id)) continue;
+    if (row.revoked_at !== null || !live(row.expires_at)) retiredKeyHashes.push(row.key_hash);
+    else gatewayKeys.push(gatewayKeyOfRow(row));
   }
 
   const virtualKeys: VirtualKey[] = (settings?.virtualKeys ?? []).map((key) => ({ ...key, ...managedBy }));
@@ -164,7 +162,7 @@ export async function loadSnapshot(
   for (const [id, saved] of nextCache) parsedConfigs.set(id, saved);
 
   return {
-    snapshot: buildSnapshot(rows.version, { gatewayKeys, virtualKeys, configs }),
+    snapshot: buildSnapshot(rows.version, { gatewayKeys, virtualKeys, configs, retiredKeyHashes }),
     problems,
     nextExpiry,
   };

@@ -9,7 +9,7 @@ const INT8_OID = 20;
 /**
  * Connects to PostgreSQL and checks that it answers. Times are `bigint` milliseconds: they are
  * read back as numbers (exact up to 2^53, the year 287 396). `onIdleError` receives errors of idle
- * pooled connections (a restarted server), which would otherwise crash the process.
+ * pooled connections (a restarted server); no connection error can end the process.
  */
 export async function openPostgres(
   url: string,
@@ -31,6 +31,12 @@ export async function openPostgres(
     },
   });
   pool.on('error', onIdleError);
+  // pg-pool listens for errors of idle clients only: a client checked out for a query whose
+  // connection dies would emit an unhandled 'error' and end the process. The query itself still
+  // fails (and the pool drops the client), so this listener only has to exist.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   try {
     await pool.query('select 1');
   } catch (error) {

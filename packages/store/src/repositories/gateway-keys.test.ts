@@ -55,6 +55,7 @@ describe.each(ENGINES)('gateway keys on %s', (engine) => {
     const revoked = await store.gatewayKeys.revoke('k1', 'key:admin');
     expect(revoked.revokedAt).not.toBeNull();
     expect(store.catalog.snapshot.gatewayKeysByHash.has(hashGatewayKeySecret(secret))).toBe(false);
+    expect(store.catalog.snapshot.retiredKeyHashes.has(hashGatewayKeySecret(secret))).toBe(true);
     expect(await store.gatewayKeys.list()).toEqual([]);
     expect((await store.gatewayKeys.list({ includeRevoked: true })).map((key) => key.id)).toEqual(['k1']);
     const audit = await store.audit.list({ entity: 'gateway_key', entityId: 'k1' });
