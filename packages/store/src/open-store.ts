@@ -78,6 +78,12 @@ export interface Store {
   recordKeyUse(keyId: string, at: number): void;
   /** Reloads the snapshot now. */
   refresh(): Promise<void>;
+  /**
+   * Gives free pages of the SQLite file back to the file system, at most `maxPages` (default 1000)
+   * per call (incremental vacuum); for callers that delete many rows (log retention). A no-op on
+   * PostgreSQL, whose autovacuum does this.
+   */
+  reclaimSpace(maxPages?: number): Promise<void>;
   status(): StoreStatus;
   /** Stops polling, writes pending last-used times, closes the connections. */
   close(): Promise<void>;
@@ -135,6 +141,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
 
   let db: Kysely<Database>;
   let location: string;
+  let reclaimSpace = (_maxPages: number): void => undefined;
   if (databaseUrl === undefined) {
     try {
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -144,7 +151,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       );
     }
     location = join(dataDir, SQLITE_FILE);
-    db = (await openSqlite(location)).db;
+    const sqlite = await openSqlite(location);
+    db = sqlite.db;
+    reclaimSpace = sqlite.reclaimSpace;
   } else {
     location = describeDatabaseUrl(databaseUrl);
     // An idle pooled connection that breaks needs no warning of its own: the next poll reports it.
@@ -225,6 +234,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     catalog.startPolling(options.pollIntervalMs ?? 250);
     const usage = new KeyUsageRecorder({
       db,
+      engine,
       flushMs: options.usageFlushMs ?? 5000,
       onError: (error) =>
         warnUnavailable(`could not write last-used times (${(error as Error).message}); will retry`),
@@ -243,6 +253,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       vault: new VaultRepository(context),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
       refresh: () => live.refresh(),
+      reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),
       status: () => ({ engine, location, version: live.snapshot.version, available: !live.unavailable }),
       close: async () => {
         if (closed) return;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { copyFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseConfig } from '@pk/config';
 import BetterSqlite3 from 'better-sqlite3';
@@ -180,6 +181,55 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
 });
 
 describe('SQLite file', () => {
+  it('is readable by its owner only; backed up online with SQLite’s backup API, it restores with its master key', async () => {
+    const fixture = await createFixture('sqlite');
+    const restored = await createFixture('sqlite');
+    try {
+      const store = await fixture.open();
+      await store.virtualKeys.create(
+        { slug: 'vk', name: 'vk', provider: 'openai', apiKey: 'sk-backed-up-0123456789' },
+        'cli',
+      );
+      expect((await stat(join(fixture.dataDir, 'pk.db'))).mode & 0o777).toBe(0o600);
+      // What `sqlite3 .pk-data/pk.db ".backup backup.db"` does, while the gateway runs.
+      const source = new BetterSqlite3(join(fixture.dataDir, 'pk.db'), { readonly: true });
+      await source.backup(join(restored.dataDir, 'pk.db'));
+      source.close();
+      await copyFile(join(fixture.dataDir, 'master.key'), join(restored.dataDir, 'master.key'));
+      const copy = await restored.open();
+      expect(copy.catalog.snapshot.virtualKeys.get('vk')?.apiKey?.reveal()).toBe('sk-backed-up-0123456789');
+    } finally {
+      await fixture.cleanup();
+      await restored.cleanup();
+    }
+  });
+
+  it('gives deleted pages back in small steps (incremental vacuum)', async () => {
+    const fixture = await createFixture('sqlite');
+    try {
+      const store = await fixture.open();
+      const note = 'x'.repeat(1900);
+      for (let index = 0; index < 60; index += 1) {
+        await store.virtualKeys.create({ slug: `vk-${index}`, name: 'vk', note, provider: 'openai' }, 'cli');
+      }
+      await store.db.deleteFrom('virtual_keys').execute();
+      await store.db.deleteFrom('audit_log').execute();
+      const freePages = async () =>
+        Number(
+          (await sql<{ n: number }>`select freelist_count as n from pragma_freelist_count`.execute(store.db))
+            .rows[0]?.n,
+        );
+      const before = await freePages();
+      expect(before).toBeGreaterThan(20);
+      await store.reclaimSpace(10);
+      expect(await freePages()).toBe(before - 10);
+      await store.reclaimSpace();
+      expect(await freePages()).toBe(0);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
   it('starts in WAL mode with incremental auto-vacuum, in a data directory created on first start', async () => {
     const fixture = await createFixture('sqlite');
     try {

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type { Database } from '../database/schema.js';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../database/open-sqlite.js';
+import type { Database, Engine } from '../database/schema.js';
 
 const ROWS_PER_STATEMENT = 500;
 
@@ -12,6 +13,7 @@ const ROWS_PER_STATEMENT = 500;
  */
 export class KeyUsageRecorder {
   readonly #db: Kysely<Database>;
+  readonly #engine: Engine;
   readonly #onError: (error: unknown) => void;
   #pending = new Map<string, number>();
   readonly #timer: NodeJS.Timeout;
@@ -19,10 +21,12 @@ export class KeyUsageRecorder {
 
   constructor(options: {
     readonly db: Kysely<Database>;
+    readonly engine: Engine;
     readonly flushMs: number;
     readonly onError: (error: unknown) => void;
   }) {
     this.#db = options.db;
+    this.#engine = options.engine;
     this.#onError = options.onError;
     this.#timer = setInterval(() => void this.flush().catch(() => undefined), options.flushMs);
     this.#timer.unref();
@@ -33,18 +37,21 @@ export class KeyUsageRecorder {
     this.#pending.set(keyId, at);
   }
 
-  /** Writes what has gathered. */
-  async flush(): Promise<void> {
+  /**
+   * Writes what has gathered. On SQLite a timed flush never waits for another process's write lock
+   * (it is retried next time); `waitForLock` (on close) waits up to the usual busy timeout.
+   */
+  async flush(waitForLock = false): Promise<void> {
     if (this.#flushing) await this.#flushing;
     if (this.#pending.size === 0) return;
     const batch = this.#pending;
     this.#pending = new Map();
-    this.#flushing = this.#write(batch)
+    this.#flushing = this.#write(batch, waitForLock)
       .catch((error: unknown) => {
         for (const [keyId, at] of batch) {
           if ((this.#pending.get(keyId) ?? 0) < at) this.#pending.set(keyId, at);
         }
-        this.#onError(error);
+        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') this.#onError(error);
       })
       .finally(() => {
         this.#flushing = undefined;
@@ -52,9 +59,26 @@ export class KeyUsageRecorder {
     await this.#flushing;
   }
 
-  async #write(batch: ReadonlyMap<string, number>): Promise<void> {
+  async #write(batch: ReadonlyMap<string, number>, waitForLock: boolean): Promise<void> {
     const rows = [...batch].map(([key_id, last_used_at]) => ({ key_id, last_used_at }));
-    await this.#db.transaction().execute(async (transaction) => {
+    if (this.#engine === 'sqlite' && !waitForLock) {
+      // better-sqlite3 waits for a busy lock synchronously, on the gateway's only thread: a flush
+      // never waits (busy_timeout 0); when another writer holds the lock it is retried next time.
+      await this.#db.connection().execute(async (connection) => {
+        await sql`pragma busy_timeout = 0`.execute(connection);
+        try {
+          await this.#upsert(connection, rows);
+        } finally {
+          await sql`pragma busy_timeout = ${sql.raw(String(SQLITE_BUSY_TIMEOUT_MS))}`.execute(connection);
+        }
+      });
+      return;
+    }
+    await this.#upsert(this.#db, rows);
+  }
+
+  async #upsert(db: Kysely<Database>, rows: { key_id: string; last_used_at: number }[]): Promise<void> {
+    await db.transaction().execute(async (transaction) => {
       for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
         await transaction
           .insertInto('gateway_key_usage')
@@ -73,6 +97,6 @@ export class KeyUsageRecorder {
   /** Stops the timer and writes what is left. */
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    await this.flush();
+    await this.flush(true);
   }
 }
