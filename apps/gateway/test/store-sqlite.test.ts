@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStore, type Store } from '@pk/store';
+import { sql } from 'kysely';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
@@ -168,6 +169,22 @@ describe('starting on SQLite', () => {
     expect(code).toBe(1);
     expect(output).toContain('pk gateway: the master key does not fit this database');
     expect(output).not.toContain(Buffer.alloc(32, 7).toString('base64'));
+  });
+
+  it('refuses a database migrated by a newer pk, clearly (rolling upgrades)', async () => {
+    const newer = temporaryDataDir();
+    try {
+      const writer = await openStore({ dataDir: newer.path, onWarning: () => undefined });
+      await sql`insert into pk_migrations (name, timestamp) values ('9999-next', '2099-01-01T00:00:00.000Z')`.execute(
+        writer.db,
+      );
+      await writer.close();
+      const { code, output } = await runGatewayExpectingExit({ PK_DATA_DIR: newer.path });
+      expect(code).toBe(1);
+      expect(output).toContain('pk gateway: the database schema is newer than this version of pk');
+    } finally {
+      newer.remove();
+    }
   });
 
   it('refuses a settings file whose ids the store already has', async () => {
