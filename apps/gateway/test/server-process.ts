@@ -30,10 +30,10 @@ function processEnvironment(env: Record<string, string>): {
     return { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, cleanup: () => undefined };
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'pk-gateway-data-'));
-  return {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', PK_DATA_DIR: dataDir, ...env },
-    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
-  };
+  const cleanup = (): void => rmSync(dataDir, { recursive: true, force: true });
+  // Also when the test process ends before the gateway's exit is reported.
+  process.once('exit', cleanup);
+  return { env: { PATH: process.env.PATH ?? '', PORT: '0', PK_DATA_DIR: dataDir, ...env }, cleanup };
 }
 
 /** Starts the built gateway and waits for its "listening" log line. */
