@@ -10,6 +10,9 @@
 // Env: PK_BENCH_SECONDS (saturation run length, default 5), PK_BENCH_CONNECTIONS (default 128: with 32 the load generator, not the gateway, set pk's pace here),
 // PK_BENCH_LATENCY_MS (mock latency before headers, default 0), PK_BENCH_CHUNKS (stream pieces, 8),
 // PK_BENCH_PORTKEY (0 to skip Portkey).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { backToBack, pacedLoad, quantile } from './paced-load.mjs';
@@ -40,10 +43,13 @@ const slowUpstream = await startProcess(
   mockReady,
 );
 children.push(upstream, slowUpstream);
+// The gateway as `pnpm start` runs it: its SQLite store opened (in a data directory of its own).
+const dataDir = mkdtempSync(join(tmpdir(), 'pk-bench-data-'));
+process.on('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const pk = await startProcess(
   `${here}../dist/server.js`,
   [],
-  { PORT: '0', PK_LOG_LEVEL: 'info' },
+  { PORT: '0', PK_LOG_LEVEL: 'info', PK_DATA_DIR: dataDir },
   /pk gateway listening on (http:\/\/[^"\s]+)/,
   { nodeFlags: ['--max-semi-space-size=8'] },
 );

@@ -1,3 +1,4 @@
+import { buildSnapshot, type Catalog, type CatalogSnapshot, hashGatewayKeySecret } from '@pk/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
 import { resolveSettings } from './settings/load-settings.js';
@@ -121,6 +122,71 @@ describe('gateway app: cross-cutting behaviour', () => {
     it('keeps /health open for probes', async () => {
       const response = await (await app(keyed)).inject({ url: '/health', headers: { host: 'gw.example' } });
       expect(response.statusCode).toBe(200);
+    });
+  });
+
+  describe('with keys that change at run time (the store’s catalog)', () => {
+    const key = (id: string, tenant = id, expiresAt?: number) => ({
+      id,
+      name: id,
+      tenant,
+      role: 'user' as const,
+      keyHash: hashGatewayKeySecret(`secret-${id}`),
+      scopes: [],
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    });
+    function liveCatalog(first: CatalogSnapshot): Catalog & { set(next: CatalogSnapshot): void } {
+      let snapshot = first;
+      return {
+        get snapshot() {
+          return snapshot;
+        },
+        onChange: () => () => undefined,
+        set: (next) => {
+          snapshot = next;
+        },
+      };
+    }
+    const snapshotOf = (keys: ReturnType<typeof key>[], retired: string[] = []) =>
+      buildSnapshot(1, {
+        gatewayKeys: keys,
+        virtualKeys: [],
+        configs: [],
+        retiredKeyHashes: retired.map((id) => hashGatewayKeySecret(`secret-${id}`)),
+      });
+    const models = (instance: Awaited<ReturnType<typeof buildApp>>, secret?: string) =>
+      instance.inject({ url: '/v1/models', headers: secret ? { 'x-portkey-api-key': secret } : {} });
+
+    it('counts a key from the next request after it is created, revoked or expired', async () => {
+      const catalog = liveCatalog(snapshotOf([]));
+      const instance = await buildApp({ catalog, logger: false });
+      apps.push(instance);
+      expect((await models(instance)).statusCode).toBe(200); // keyless, loopback
+      catalog.set(snapshotOf([key('a', 'acme'), key('old', 'acme', Date.now() - 1)]));
+      expect((await models(instance)).statusCode).toBe(401);
+      expect((await models(instance, 'secret-a')).statusCode).toBe(200);
+      const expired = await models(instance, 'secret-old');
+      expect(expired.statusCode).toBe(401);
+      expect(expired.json().error.message).toBe('this gateway key has been revoked or has expired');
+      // The last active key revoked: loopback callers without a key are served again, the revoked key is not.
+      catalog.set(snapshotOf([], ['a']));
+      expect((await models(instance)).statusCode).toBe(200);
+      expect((await models(instance, 'secret-a')).statusCode).toBe(401);
+      const asBearer = await instance.inject({
+        url: '/v1/models',
+        headers: { authorization: 'Bearer secret-a' },
+      });
+      expect(asBearer.statusCode).toBe(401);
+    });
+
+    it('beyond loopback, answers 401 once every key is revoked instead of serving without one', async () => {
+      const catalog = liveCatalog(snapshotOf([key('a')]));
+      const instance = await buildApp({ catalog, allowKeyless: false, logger: false });
+      apps.push(instance);
+      expect((await models(instance, 'secret-a')).statusCode).toBe(200);
+      catalog.set(snapshotOf([], ['a']));
+      expect((await models(instance)).statusCode).toBe(401);
+      expect((await models(instance, 'secret-a')).statusCode).toBe(401);
     });
   });
 

@@ -2,6 +2,7 @@ import { type BreakerStore, createMemoryBreakerStore } from '@pk/config';
 import { type CacheStore, createMemoryCacheStore } from '@pk/config/cache';
 import { DEFAULT_HOLDBACK_CHARS } from '@pk/guardrails';
 import { createUndiciTransport, type Transport } from '@pk/providers';
+import type { Catalog, GatewayKey } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
@@ -27,10 +28,20 @@ import { openAIRoutes } from './routes/openai-routes.js';
 import { passthroughRoutes } from './routes/passthrough-routes.js';
 import { responsesRoutes } from './routes/responses-routes.js';
 import { defaultSettings, type GatewaySettings } from './settings/load-settings.js';
+import { catalogOfSettings } from './settings/settings-records.js';
 
 /** Everything the app needs from outside; `server.ts` builds it from the environment. */
 export interface AppDependencies {
   readonly settings?: GatewaySettings;
+  /**
+   * Gateway keys, virtual keys and saved configs as the request path sees them: the store's live
+   * catalog (`server.ts`), or by default the settings file's records alone.
+   */
+  readonly catalog?: Catalog;
+  /** Whether requests may go without a key while none exists (loopback only); default true. */
+  readonly allowKeyless?: boolean;
+  /** Told which gateway key authenticated each request (last-used times, written in batches). */
+  readonly onKeyUsed?: (key: GatewayKey, at: number) => void;
   readonly shutdown?: ShutdownState;
   /** The network port to upstreams (default: an undici transport without proxy). */
   readonly transport?: Transport;
@@ -79,7 +90,13 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   const shutdown = dependencies.shutdown ?? createShutdownState();
   await app.register(shutdownPlugin, { state: shutdown });
   await app.register(corsPlugin, { allowedOrigins: settings.allowedOrigins });
-  await app.register(accessGuardPlugin, { settings });
+  const catalog = dependencies.catalog ?? catalogOfSettings(settings);
+  await app.register(accessGuardPlugin, {
+    catalog,
+    allowedOrigins: settings.allowedOrigins,
+    ...(dependencies.allowKeyless === undefined ? {} : { allowKeyless: dependencies.allowKeyless }),
+    ...(dependencies.onKeyUsed ? { onKeyUsed: dependencies.onKeyUsed } : {}),
+  });
   await app.register(requestLogPlugin);
   await app.register(healthRoutes);
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
@@ -110,6 +127,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   });
   const services: ProxyServices = {
     settings,
+    catalog,
     transport,
     breakers: dependencies.breakers ?? createMemoryBreakerStore(),
     configCache: new ConfigParseCache({

@@ -11,6 +11,12 @@ export interface ServerOptions {
   readonly logFlushMs: number;
   /** Characters of a streamed answer held back for output guardrails (`PK_GUARDRAIL_HOLDBACK_CHARS`). */
   readonly guardrailHoldbackChars: number;
+  /** `PK_DATA_DIR`: the SQLite store and its generated master key (default `.pk-data`). */
+  readonly dataDir?: string;
+  /** `PK_DATABASE_URL`: PostgreSQL instead of SQLite. */
+  readonly databaseUrl?: string;
+  /** `PK_MASTER_KEY`: `env:NAME`, `file:PATH` or base64 keys, newest first. */
+  readonly masterKey?: string;
 }
 
 /** A start-up problem: printed as one line, exit code 1. */
@@ -23,7 +29,8 @@ export class StartupError extends Error {
 
 /**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
- * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS` and `--settings`.
+ * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_DATA_DIR`, `PK_DATABASE_URL`, `PK_MASTER_KEY` and
+ * `--settings`.
  */
 export function readServerOptions(
   argv: readonly string[],
@@ -66,6 +73,9 @@ export function readServerOptions(
     allowUnauthenticated: env.PK_ALLOW_UNAUTHENTICATED === '1' || env.PK_ALLOW_UNAUTHENTICATED === 'true',
     logFlushMs,
     guardrailHoldbackChars,
+    ...(env.PK_DATA_DIR ? { dataDir: env.PK_DATA_DIR } : {}),
+    ...(env.PK_DATABASE_URL ? { databaseUrl: env.PK_DATABASE_URL } : {}),
+    ...(env.PK_MASTER_KEY ? { masterKey: env.PK_MASTER_KEY } : {}),
   };
 }
 

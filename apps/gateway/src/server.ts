@@ -1,10 +1,12 @@
 import { createUndiciTransportFromEnvironment } from '@pk/providers';
+import { openStore, StoreStartError } from '@pk/store';
 import pino from 'pino';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { createShutdownState } from './plugins/shutdown.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
+import { settingsRecordsOf } from './settings/settings-records.js';
 import { breakerStoreFromEnvironment } from './stores/breaker-store-from-environment.js';
 import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
 import { createRedisClient } from './stores/redis-client.js';
@@ -19,7 +21,24 @@ async function main(): Promise<void> {
   const settings = options.settingsPath
     ? await loadSettingsFile(options.settingsPath, process.env)
     : defaultSettings();
-  if (settings.gatewayKeys.length === 0 && !isLoopbackHost(options.host) && !options.allowUnauthenticated) {
+  // Store warnings go to stderr until the app's logger exists, then to the log.
+  let warn = (message: string): void => {
+    process.stderr.write(`pk gateway: ${message}\n`);
+  };
+  // Keys, virtual keys and configs: SQLite in PK_DATA_DIR, or PostgreSQL with PK_DATABASE_URL; the
+  // settings file's records are served too, read-only. Requests read the store's in-memory snapshot.
+  const store = await openStore({
+    databaseUrl: options.databaseUrl,
+    dataDir: options.dataDir,
+    masterKey: options.masterKey,
+    env: process.env,
+    settings: settingsRecordsOf(settings, options.settingsPath ?? 'settings'),
+    parseOptions: { trustedCustomHosts: settings.customHostTrust },
+    onWarning: (message) => warn(message),
+  });
+  const allowKeyless = isLoopbackHost(options.host) || options.allowUnauthenticated;
+  if (store.catalog.snapshot.gatewayKeysByHash.size === 0 && !allowKeyless) {
+    await store.close();
     throw new StartupError(
       `refusing to listen on ${options.host} with no gateway keys: anyone who can reach it could use stored credentials. ` +
         'Add gateway_keys to the settings file, listen on 127.0.0.1, or set PK_ALLOW_UNAUTHENTICATED=1.',
@@ -43,6 +62,10 @@ async function main(): Promise<void> {
   );
   const app = await buildApp({
     settings,
+    catalog: store.catalog,
+    allowKeyless,
+    // Last-used times: one Map.set per request, written in batches by the store.
+    onKeyUsed: (key, at) => store.recordKeyUse(key.id, at),
     shutdown,
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
     // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
@@ -58,7 +81,8 @@ async function main(): Promise<void> {
               writer: createRedisClient(cache.redisUrl ?? '', { onError: warnRedis }),
               // XREAD blocks for up to 500 ms: this connection needs a longer command timeout.
               reader: createRedisClient(cache.redisUrl ?? '', { commandTimeoutMs: 5000, onError: warnRedis }),
-              tenants: ['anonymous', ...settings.gatewayKeys.map((key) => key.id)],
+              // Tenants of keys created at run time are followed from the next read on.
+              tenants: () => store.catalog.snapshot.tenants,
               retentionSeconds: settings.semanticCache?.retentionSeconds ?? 604_800,
               onEntry,
               onError: warnRedis,
@@ -67,6 +91,7 @@ async function main(): Promise<void> {
       : {}),
     logger: { level: process.env.PK_LOG_LEVEL ?? 'info', stream: logDestination },
   });
+  warn = (message) => app.log.warn(message);
   await app.listen({ host: options.host, port: options.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
@@ -75,9 +100,11 @@ async function main(): Promise<void> {
       host: options.host,
       port,
       settings: options.settingsPath ?? '(embedded defaults)',
-      gatewayKeys: settings.gatewayKeys.length,
-      virtualKeys: settings.virtualKeys.size,
-      savedConfigs: settings.configs.size,
+      store: store.status().engine,
+      storeLocation: store.status().location,
+      gatewayKeys: store.catalog.snapshot.gatewayKeysByHash.size,
+      virtualKeys: store.catalog.snapshot.virtualKeys.size,
+      savedConfigs: store.catalog.snapshot.configs.size,
       cacheStore: cache.kind,
       breakerStore: breakers.kind,
     },
@@ -106,6 +133,7 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await app.close();
+    await store.close();
     await cache.close();
     await breakers.close();
     process.exit(0);
@@ -132,7 +160,7 @@ function logDestinationFor(flushMs: number): pino.DestinationStream & { flushSyn
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof StartupError || error instanceof SettingsError) {
+  if (error instanceof StartupError || error instanceof SettingsError || error instanceof StoreStartError) {
     process.stderr.write(`pk gateway: ${error.message}\n`);
   } else {
     process.stderr.write(`pk gateway: failed to start: ${(error as Error).message}\n`);

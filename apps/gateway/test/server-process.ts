@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A gateway started as users start it: `node dist/server.js`, on a free port. */
 export interface GatewayProcess {
@@ -15,15 +18,35 @@ const serverEntry = new URL('../dist/server.js', import.meta.url).pathname;
 /** The V8 flags `pnpm start` runs the gateway with (see the gateway README, "Memory"). */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
 
+/**
+ * The environment of a gateway process: a port of its own and, unless `env` names one, a fresh data
+ * directory (its SQLite store) removed when the process exits, so tests never share a store by chance.
+ */
+function processEnvironment(env: Record<string, string>): {
+  env: Record<string, string>;
+  cleanup: () => void;
+} {
+  if (env.PK_DATA_DIR !== undefined || env.PK_DATABASE_URL !== undefined) {
+    return { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, cleanup: () => undefined };
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'pk-gateway-data-'));
+  const cleanup = (): void => rmSync(dataDir, { recursive: true, force: true });
+  // Also when the test process ends before the gateway's exit is reported.
+  process.once('exit', cleanup);
+  return { env: { PATH: process.env.PATH ?? '', PORT: '0', PK_DATA_DIR: dataDir, ...env }, cleanup };
+}
+
 /** Starts the built gateway and waits for its "listening" log line. */
 export async function startGateway(
   env: Record<string, string> = {},
   args: string[] = [],
 ): Promise<GatewayProcess> {
+  const environment = processEnvironment(env);
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverEntry, ...args], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    env: environment.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.once('exit', environment.cleanup);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
@@ -55,10 +78,12 @@ export async function runGatewayExpectingExit(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<{ code: number | null; output: string }> {
+  const environment = processEnvironment(env);
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverEntry, ...args], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    env: environment.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  child.once('exit', environment.cleanup);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     output += chunk.toString();

@@ -20,7 +20,8 @@ const RUNTIME_EDGES: Record<string, readonly string[]> = {
   // Checks and the hook runner, pure: the network only through a port (README of @pk/guardrails).
   '@pk/guardrails': ['@pk/config'],
   '@pk/sdk': ['@pk/config', '@pk/headers', '@pk/providers'],
-  '@pk/gateway': ['@pk/config', '@pk/guardrails', '@pk/headers', '@pk/providers'],
+  '@pk/store': ['@pk/config'],
+  '@pk/gateway': ['@pk/config', '@pk/guardrails', '@pk/headers', '@pk/providers', '@pk/store'],
 };
 const DEV_ONLY_EDGES: Record<string, readonly string[]> = {
   '@pk/gateway': ['@pk/sdk'],

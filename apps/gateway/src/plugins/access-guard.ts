@@ -1,14 +1,13 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { type Catalog, type GatewayKey, hashGatewayKeySecret } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import type { GatewayKey, GatewaySettings } from '../settings/load-settings.js';
 import { sendPkError } from './error-envelope.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The gateway key the request authenticated with, or `null` when no keys are configured. */
     gatewayKey: GatewayKey | null;
-    /** The tenant: the gateway key's id, or `anonymous`. Cache entries and limits never cross tenants. */
+    /** The tenant: the gateway key's tenant (its id by default), or `anonymous`. Cache entries and limits never cross tenants. */
     tenant: string;
     /** True when `Authorization` carried the gateway key: it must then never be sent upstream. */
     authorizationIsGatewayKey: boolean;
@@ -28,16 +27,16 @@ export function hostnameOf(hostHeader: string): string {
   return (colon === -1 ? hostHeader : hostHeader.slice(0, colon)).toLowerCase();
 }
 
-const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
-
-/** Finds the gateway key equal to `presented`, comparing in constant time. */
-export function matchGatewayKey(keys: readonly GatewayKey[], presented: string): GatewayKey | undefined {
-  const presentedDigest = digest(presented);
-  let found: GatewayKey | undefined;
-  for (const key of keys) {
-    if (timingSafeEqual(digest(key.key.reveal()), presentedDigest)) found ??= key;
-  }
-  return found;
+/**
+ * The active key whose secret is `presented`, looked up by the secret's SHA-256 (the store keeps
+ * nothing else). A hash-map lookup of a digest tells an attacker nothing about a secret's bytes, so
+ * no constant-time comparison is needed; it is also one hash per request whatever the key count.
+ */
+export function findGatewayKey(
+  keysByHash: ReadonlyMap<string, GatewayKey>,
+  presented: string,
+): GatewayKey | undefined {
+  return keysByHash.get(hashGatewayKeySecret(presented));
 }
 
 function bearerToken(request: FastifyRequest): string | undefined {
@@ -48,19 +47,45 @@ function bearerToken(request: FastifyRequest): string | undefined {
     : authorization.trim();
 }
 
+/** True when `x-portkey-api-key` or the bearer token is a revoked or expired gateway key. */
+function presentsRetiredKey(request: FastifyRequest, retired: ReadonlySet<string>): boolean {
+  if (retired.size === 0) return false;
+  const apiKeyHeader = request.headers['x-portkey-api-key'];
+  if (typeof apiKeyHeader === 'string' && retired.has(hashGatewayKeySecret(apiKeyHeader))) return true;
+  const bearer = bearerToken(request);
+  return bearer !== undefined && retired.has(hashGatewayKeySecret(bearer));
+}
+
 /** Paths open without a gateway key (liveness probes). */
 const PUBLIC_PATHS = new Set(['/health']);
 
+/** What the access guard needs. */
+export interface AccessGuardOptions {
+  /** The live catalog: its snapshot's keys are read once per request. */
+  readonly catalog: Catalog;
+  readonly allowedOrigins: readonly string[];
+  /**
+   * Whether requests may go without a key while none exists (loopback `Host` only): true when the
+   * gateway listens on loopback or `PK_ALLOW_UNAUTHENTICATED` is set. Otherwise, once every key is
+   * revoked, requests get 401 instead of falling back to the keyless mode.
+   */
+  readonly allowKeyless?: boolean;
+  /** Told which key authenticated a request (the store writes last-used times in batches). */
+  readonly onKeyUsed?: (key: GatewayKey, at: number) => void;
+}
+
 /**
  * Who may call the gateway. An HTTP/1.1 request without `Host` is refused first (400). With gateway
- * keys: `x-portkey-api-key` (or `Authorization: Bearer <key>`) must match one, else 401. Without
- * keys: only loopback `Host` names and allowed `Origin`s, else 403, so a web page cannot reach
- * stored credentials through DNS rebinding.
+ * keys: `x-portkey-api-key` (or `Authorization: Bearer <key>`) must match an active, unexpired one,
+ * else 401. Without keys: only loopback `Host` names and allowed `Origin`s, else 403, so a web page
+ * cannot reach stored credentials through DNS rebinding. Keys come from the catalog's snapshot, so
+ * keys created or revoked at run time count from the next request.
  */
 export const accessGuardPlugin = fastifyPlugin(
-  async (app: FastifyInstance, options: { settings: GatewaySettings }) => {
-    const { gatewayKeys, allowedOrigins } = options.settings;
-    const origins = new Set(allowedOrigins);
+  async (app: FastifyInstance, options: AccessGuardOptions) => {
+    const { catalog, onKeyUsed } = options;
+    const allowKeyless = options.allowKeyless ?? true;
+    const origins = new Set(options.allowedOrigins);
     app.decorateRequest('gatewayKey', null);
     app.decorateRequest('tenant', 'anonymous');
     app.decorateRequest('authorizationIsGatewayKey', false);
@@ -84,7 +109,20 @@ export const accessGuardPlugin = fastifyPlugin(
           `requests from origin ${JSON.stringify(origin)} are not allowed`,
         );
       }
-      if (gatewayKeys.length === 0) {
+      const snapshot = catalog.snapshot;
+      const gatewayKeys = snapshot.gatewayKeysByHash;
+      if (gatewayKeys.size === 0 && allowKeyless) {
+        // A revoked or expired key stays refused (and is never forwarded as a provider key) after
+        // the last active key is gone. Only hashed when some key was ever retired.
+        if (snapshot.retiredKeyHashes.size > 0 && presentsRetiredKey(request, snapshot.retiredKeyHashes)) {
+          return sendPkError(
+            reply,
+            request,
+            'PK_ERR_UNAUTHORIZED',
+            'this gateway key has been revoked or has expired',
+            'x-portkey-api-key',
+          );
+        }
         const host = hostnameOf(request.headers.host ?? '');
         if (!LOOPBACK_HOSTS.has(host)) {
           return sendPkError(
@@ -100,25 +138,30 @@ export const accessGuardPlugin = fastifyPlugin(
       const apiKeyHeader = request.headers['x-portkey-api-key'];
       let key: GatewayKey | undefined;
       if (typeof apiKeyHeader === 'string' && apiKeyHeader !== '') {
-        key = matchGatewayKey(gatewayKeys, apiKeyHeader);
+        key = findGatewayKey(gatewayKeys, apiKeyHeader);
         const bearer = bearerToken(request);
         request.authorizationIsGatewayKey = bearer !== undefined && bearer === apiKeyHeader;
       } else {
         const bearer = bearerToken(request);
-        key = bearer === undefined ? undefined : matchGatewayKey(gatewayKeys, bearer);
+        key = bearer === undefined ? undefined : findGatewayKey(gatewayKeys, bearer);
         request.authorizationIsGatewayKey = key !== undefined;
       }
-      if (!key) {
+      const now = key?.expiresAt === undefined ? 0 : Date.now();
+      if (!key || (key.expiresAt !== undefined && key.expiresAt <= now)) {
+        const retired = key !== undefined || presentsRetiredKey(request, snapshot.retiredKeyHashes);
         return sendPkError(
           reply,
           request,
           'PK_ERR_UNAUTHORIZED',
-          'a valid gateway key is required in x-portkey-api-key (or Authorization: Bearer)',
+          retired
+            ? 'this gateway key has been revoked or has expired'
+            : 'a valid gateway key is required in x-portkey-api-key (or Authorization: Bearer)',
           'x-portkey-api-key',
         );
       }
       request.gatewayKey = key;
-      request.tenant = key.id;
+      request.tenant = key.tenant;
+      onKeyUsed?.(key, now || Date.now());
       return undefined;
     });
   },

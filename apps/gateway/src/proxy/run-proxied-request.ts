@@ -22,6 +22,7 @@ import {
   type Transport,
   UpstreamError,
 } from '@pk/providers';
+import type { Catalog } from '@pk/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { completionToSse } from '../cache/completion-to-sse.js';
 import { createRequestCache } from '../cache/request-cache.js';
@@ -40,6 +41,8 @@ import { sendSse } from './send-sse.js';
 /** What the proxy routes share for the app's lifetime. */
 export interface ProxyServices {
   readonly settings: GatewaySettings;
+  /** Gateway keys, virtual keys and saved configs, live: the request path never queries the store. */
+  readonly catalog: Catalog;
   readonly transport: Transport;
   readonly breakers: BreakerStore;
   /** Inline configs, validated once per distinct header text. */
@@ -98,6 +101,7 @@ export async function runProxiedRequest(
     headers,
     model: typeof body.model === 'string' ? body.model : undefined,
     settings: services.settings,
+    catalog: services.catalog.snapshot,
     gatewayKey: request.gatewayKey,
     authorizationIsGatewayKey: request.authorizationIsGatewayKey,
     isSupportedProvider: isSupportedProviderId,

@@ -3,6 +3,7 @@ import { HookCompiler } from '@pk/guardrails';
 import { parseRequestHeaders } from '@pk/headers';
 import { describe, expect, it } from 'vitest';
 import { type GatewaySettings, resolveSettings } from '../settings/load-settings.js';
+import { catalogOfSettings } from '../settings/settings-records.js';
 import { ConfigParseCache } from './config-parse-cache.js';
 import { type RequestPlan, resolveRequestPlan } from './resolve-request-plan.js';
 
@@ -39,6 +40,7 @@ const settings: GatewaySettings = resolveSettings(
   },
   { env: {}, files: new Map() },
 );
+const catalog = catalogOfSettings(settings).snapshot;
 const admin = settings.gatewayKeys[1] ?? null;
 const configCache = new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust, maxEntries: 8 });
 const limited = settings.gatewayKeys[0] ?? null;
@@ -52,6 +54,7 @@ function plan(
     headers: parseRequestHeaders(headers),
     model: options.model,
     settings,
+    catalog,
     gatewayKey: options.key === undefined ? admin : options.key,
     authorizationIsGatewayKey: false,
     isSupportedProvider: (provider) => supported.has(provider),

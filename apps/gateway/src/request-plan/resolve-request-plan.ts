@@ -12,6 +12,7 @@ import {
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
 import { errorCodeOfHeaderProblem, headerOverridesOf } from '@pk/headers';
+import type { CatalogSnapshot } from '@pk/store';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
@@ -40,6 +41,8 @@ export interface RequestPlanInput {
   /** The request body's `model`, when it has one (`@virtual-key/model` names a virtual key). */
   readonly model?: string | undefined;
   readonly settings: GatewaySettings;
+  /** Saved configs and virtual keys: the settings file's and the store's, as of this request. */
+  readonly catalog: CatalogSnapshot;
   readonly gatewayKey: GatewayKey | null;
   readonly authorizationIsGatewayKey: boolean;
   /** True for providers pk has an adapter for (the `@pk/providers` registry). */
@@ -168,7 +171,7 @@ function checkHeaderGuardrails(input: RequestPlanInput, overrides: Readonly<Reco
 
 const EMPTY_CONFIG: Config = {};
 
-/** The validated config of the request: inline (parsed once per distinct text) or saved (parsed at start). */
+/** The validated config of the request: inline (parsed once per distinct text) or saved (parsed when loaded). */
 function configOf(input: RequestPlanInput): {
   config?: Config;
   warnings: readonly ConfigWarning[];
@@ -189,7 +192,7 @@ function configOf(input: RequestPlanInput): {
     }
     return { config: parsed.config, warnings: parsed.warnings };
   }
-  const stored = input.settings.configs.get(value);
+  const stored = input.catalog.configs.get(value);
   if (!stored)
     // The id is not repeated: a credential pasted into the wrong header must not come back.
     throw new PkError('PK_ERR_CONFIG_NOT_FOUND', 'x-portkey-config: no saved config has this id', {
@@ -221,7 +224,7 @@ function attachCredentials(
     checkProvider(leaf.target.provider, context, leaf.path);
     return leaf;
   }
-  const virtualKey = context.settings.virtualKeys.get(virtualKeyId);
+  const virtualKey = context.catalog.virtualKeys.get(virtualKeyId);
   if (!virtualKey) {
     // The id is not repeated: a provider key pasted where a virtual key id goes must not come back.
     throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${leaf.path}: no virtual key has this id`, {

@@ -1,6 +1,6 @@
+import type { CatalogSnapshot } from '@pk/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
-import type { GatewaySettings } from '../settings/load-settings.js';
 import { upstreamPathOf } from './upstream-path.js';
 
 /** Headers that name a provider; with one of them `/v1/models` asks that provider. */
@@ -19,13 +19,13 @@ interface ModelEntry {
  * (`owned_by` is the provider; the same model on two keys is listed once).
  */
 export function declaredModels(
-  settings: GatewaySettings,
+  catalog: Pick<CatalogSnapshot, 'virtualKeys'>,
   allowedVirtualKeys: ReadonlySet<string> | undefined,
 ): { object: 'list'; data: ModelEntry[] } {
   const seen = new Set<string>();
   const data: ModelEntry[] = [];
-  for (const key of settings.virtualKeys.values()) {
-    if (allowedVirtualKeys !== undefined && !allowedVirtualKeys.has(key.id)) continue;
+  for (const key of catalog.virtualKeys.values()) {
+    if (allowedVirtualKeys !== undefined && !allowedVirtualKeys.has(key.slug)) continue;
     for (const model of key.models) {
       if (seen.has(model)) continue;
       seen.add(model);
@@ -37,7 +37,7 @@ export function declaredModels(
 
 /**
  * `GET /v1/models`: with a provider named (provider, virtual key or config header), the provider's
- * own list, passed through; without, the models declared on the settings' virtual keys.
+ * own list, passed through; without, the models declared on the virtual keys (settings and store).
  */
 export async function modelsRoutes(
   app: FastifyInstance,
@@ -50,7 +50,7 @@ export async function modelsRoutes(
         method: 'GET',
       });
     }
-    return reply.send(declaredModels(options.services.settings, request.gatewayKey?.virtualKeys));
+    return reply.send(declaredModels(options.services.catalog.snapshot, request.gatewayKey?.virtualKeys));
   };
   app.get('/v1/models', handler);
   app.get('/models', handler);

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import { hashGatewayKeySecret } from '@pk/store';
 import { describe, expect, it } from 'vitest';
 import { defaultSettings, loadSettingsFile, resolveSettings, SettingsError } from './load-settings.js';
 import { Secret } from './secret.js';
@@ -25,7 +26,9 @@ describe('settings file', () => {
       PK_TEST_OPENAI_KEY: 'sk-openai-secret',
     });
     expect(settings.gatewayKeys.map((key) => key.id)).toEqual(['team-a', 'team-b']);
-    expect(settings.gatewayKeys[0]?.key.reveal()).toBe('team-a-secret');
+    // Only the secret's hash is kept, as the store keeps it; the tenant is the id by default.
+    expect(settings.gatewayKeys[0]?.keyHash).toBe(hashGatewayKeySecret('team-a-secret'));
+    expect(settings.gatewayKeys[0]).toMatchObject({ tenant: 'team-a', role: 'user' });
     expect([...(settings.gatewayKeys[0]?.virtualKeys ?? [])]).toEqual(['openai-prod']);
     expect(settings.gatewayKeys[1]?.virtualKeys).toBeUndefined();
     expect(settings.virtualKeys.get('openai-prod')?.apiKey?.reveal()).toBe('sk-openai-secret');
@@ -38,6 +41,25 @@ describe('settings file', () => {
     expect(settings.headerLimitBytes).toBe(65_536);
   });
 
+  it('groups keys under a tenant and gives a key the admin role', () => {
+    const settings = resolveSettings(
+      {
+        gateway_keys: [
+          { id: 'a1', key: 'k-a1', tenant: 'acme', role: 'admin' },
+          { id: 'a2', key: 'k-a2', tenant: 'acme' },
+        ],
+      },
+      { env: {}, files: new Map() },
+    );
+    expect(settings.gatewayKeys.map((key) => [key.id, key.tenant, key.role])).toEqual([
+      ['a1', 'acme', 'admin'],
+      ['a2', 'acme', 'user'],
+    ]);
+    expect(() =>
+      resolveSettings({ gateway_keys: [{ id: 'a', key: 'k', role: 'root' }] }, { env: {}, files: new Map() }),
+    ).toThrow(SettingsError);
+  });
+
   it('never prints a secret, however the settings are logged', async () => {
     const settings = resolveSettings(
       {
@@ -46,11 +68,7 @@ describe('settings file', () => {
       },
       { env: {}, files: new Map() },
     );
-    const printed = [
-      JSON.stringify(settings.gatewayKeys),
-      inspect(settings, { depth: 10 }),
-      String(settings.gatewayKeys[0]?.key),
-    ];
+    const printed = [JSON.stringify(settings.gatewayKeys), inspect(settings, { depth: 10 })];
     for (const text of printed) {
       expect(text).not.toContain('gw-secret-1');
       expect(text).not.toContain('sk-secret-2');

@@ -1,8 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { type Config, type ConfigWarning, parseConfig } from '@pk/config';
+import { parseConfig } from '@pk/config';
 import { type CompiledHook, compileOperatorGuardrails, HookCompiler } from '@pk/guardrails';
 import { parseRequestHeaders } from '@pk/headers';
+import {
+  type GatewayKey,
+  hashGatewayKeySecret,
+  isCredentialOption,
+  type SavedConfig,
+  type VirtualKey,
+} from '@pk/store';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { Secret } from './secret.js';
@@ -13,34 +20,12 @@ export const DEFAULT_BODY_LIMIT_BYTES = 20 * 1024 * 1024;
 /** Default largest header block: 64 KiB. */
 export const DEFAULT_HEADER_LIMIT_BYTES = 64 * 1024;
 
-/** A stored provider credential with its secrets resolved. */
-export interface VirtualKey {
-  readonly id: string;
-  readonly provider: string;
-  readonly apiKey?: Secret;
-  /** Provider options; values whose name marks them as credentials are {@link Secret}s. */
-  readonly options: Readonly<Record<string, string | number | boolean | Secret>>;
-  readonly allowedHosts: readonly string[];
-  readonly models: readonly string[];
-}
-
-/** A gateway API key with its secret resolved. */
-export interface GatewayKey {
-  readonly id: string;
-  readonly key: Secret;
-  /** Allowed virtual key ids; `undefined` means all. */
-  readonly virtualKeys?: ReadonlySet<string>;
-  /** Allowed saved config ids; `undefined` means all. */
-  readonly configs?: ReadonlySet<string>;
-}
-
-/** A saved config, validated at start. */
-export interface SavedConfig {
-  readonly id: string;
-  readonly config: Config;
-  /** Unknown keys and replaced values, found at start. */
-  readonly warnings: readonly ConfigWarning[];
-}
+/**
+ * The records the request path serves, whether from the settings file or the store (`@pk/store`):
+ * a gateway key (only the SHA-256 of its secret), a virtual key (secrets as {@link Secret}s) and a
+ * saved config (validated).
+ */
+export type { GatewayKey, SavedConfig, VirtualKey } from '@pk/store';
 
 /**
  * Loopback in its canonical spellings: a local model server is a normal custom host, but loopback
@@ -87,8 +72,6 @@ export class SettingsError extends Error {
 export function defaultSettings(): GatewaySettings {
   return resolveSettings({}, { env: {}, files: new Map() });
 }
-
-const credentialOptionPattern = /(key|secret|token|password|credential|service_account)/i;
 
 interface ResolveContext {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -141,11 +124,17 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
   const gatewayKeys = (file.gateway_keys ?? []).map((entry, index): GatewayKey => {
     if (seenKeys.has(entry.id)) problems.push(`gateway_keys[${index}].id: duplicate id "${entry.id}"`);
     seenKeys.add(entry.id);
+    const secret = resolveReference(entry.key, `gateway_keys[${index}].key`, context, problems);
     return {
       id: entry.id,
-      key: new Secret(resolveReference(entry.key, `gateway_keys[${index}].key`, context, problems)),
+      name: entry.id,
+      // As before the store: a key's tenant is its id unless keys are grouped under one tenant.
+      tenant: entry.tenant ?? entry.id,
+      role: entry.role ?? 'user',
+      keyHash: hashGatewayKeySecret(secret),
       ...(entry.virtual_keys ? { virtualKeys: new Set(entry.virtual_keys) } : {}),
       ...(entry.configs ? { configs: new Set(entry.configs) } : {}),
+      scopes: [],
     };
   });
   const virtualKeys = new Map<string, VirtualKey>();
@@ -157,10 +146,11 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
           ? resolveReference(value, `virtual_keys.${id}.options.${name}`, context, problems)
           : value;
       options[name] =
-        typeof resolved === 'string' && credentialOptionPattern.test(name) ? new Secret(resolved) : resolved;
+        typeof resolved === 'string' && isCredentialOption(name) ? new Secret(resolved) : resolved;
     }
     virtualKeys.set(id, {
       id,
+      slug: id,
       provider: entry.provider,
       ...(entry.api_key === undefined
         ? {}
@@ -202,7 +192,8 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     }
     const hookIssues = hooks.validateConfig(parsed.config);
     for (const issue of hookIssues) problems.push(`configs.${id}: ${issue.path}: ${issue.message}`);
-    if (hookIssues.length === 0) configs.set(id, { id, config: parsed.config, warnings: parsed.warnings });
+    if (hookIssues.length === 0)
+      configs.set(id, { id, slug: id, config: parsed.config, warnings: parsed.warnings });
   }
   const semantic = file.semantic_cache;
   const embeddingKey = semantic ? virtualKeys.get(semantic.virtual_key) : undefined;

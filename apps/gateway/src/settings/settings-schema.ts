@@ -19,6 +19,10 @@ export const gatewayKeySchema = z.strictObject({
   id: idSchema,
   /** The key clients send in `x-portkey-api-key` (or `Authorization: Bearer …`). */
   key: secretReferenceSchema,
+  /** The tenant (default: the id). Keys sharing a tenant share cache entries, logs and limits. */
+  tenant: idSchema.optional(),
+  /** `user` (default) or `admin` (may use the admin API). */
+  role: z.enum(['user', 'admin']).optional(),
   /** Virtual key ids this key may use (default: all). */
   virtual_keys: z.array(idSchema).optional(),
   /** Saved config ids this key may use (default: all). */

@@ -32,20 +32,21 @@ function fieldsOf(raw: string[]): Record<string, string> {
 /**
  * Vectors in Redis streams, one per tenant (`pk:sv:{tenant}`, trimmed by age): every replica appends
  * the vectors it stores and follows the streams of the tenants it serves, so an entry stored by one
- * replica is found by the others within a second, and reloaded at start. `reader` must be a separate
- * connection (it blocks in `XREAD`).
+ * replica is found by the others within a second, and reloaded at start. `tenants` is asked again
+ * before every read, so a tenant created at run time is followed from then on (its stream read from
+ * the start). `reader` must be a separate connection (it blocks in `XREAD`).
  */
 export function createRedisVectorLog(options: {
   readonly writer: Redis;
   readonly reader: Redis;
-  readonly tenants: readonly string[];
+  readonly tenants: () => Iterable<string>;
   readonly retentionSeconds: number;
   readonly onEntry: (entry: IndexedVector) => void;
   readonly onError: (error: unknown) => void;
 }): VectorLog {
   const { writer, reader, onEntry } = options;
   const origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;
-  const lastIds = new Map(options.tenants.map((tenant) => [streamOf(tenant), '0-0']));
+  const lastIds = new Map([...options.tenants()].map((tenant) => [streamOf(tenant), '0-0']));
   let closed = false;
 
   const deliver = (stream: string, entries: [string, string[]][]): void => {
@@ -70,6 +71,10 @@ export function createRedisVectorLog(options: {
       }
     }
     while (!closed) {
+      for (const tenant of options.tenants()) {
+        const stream = streamOf(tenant);
+        if (!lastIds.has(stream)) lastIds.set(stream, '0-0');
+      }
       try {
         const streams = [...lastIds.keys()];
         const result = (await reader.xread(

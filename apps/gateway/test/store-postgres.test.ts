@@ -1,0 +1,159 @@
+import { generateMasterKey, hashGatewayKeySecret, openStore, type Store } from '@pk/store';
+import {
+  createTcpProxy,
+  createTemporaryDatabase,
+  requirePostgres,
+  type TcpProxy,
+  type TemporaryDatabase,
+} from '@pk/store/testing';
+import OpenAI from 'openai';
+import { createHeaders } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
+import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
+import { chat, msUntil } from './support/store-fixtures.js';
+
+// Replicas on PostgreSQL: two built gateway processes share a database of their own (created and
+// dropped by this suite). Changes are made through @pk/store from the test, as the admin API and the
+// CLI will make them (issue 17): every replica serves them within 1 s, and keeps serving its last
+// snapshot while the database is unreachable.
+const postgresUp = await requirePostgres('gateway on PostgreSQL');
+const VK_SECRET = 'sk-postgres-vault-secret-0123456789abcd';
+
+describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
+  let database: TemporaryDatabase;
+  let upstream: MockOpenAI;
+  let proxy: TcpProxy;
+  let store: Store;
+  const masterKey = generateMasterKey();
+  const gateways: GatewayProcess[] = [];
+
+  beforeAll(async () => {
+    database = await createTemporaryDatabase();
+    upstream = await startMockOpenAI({ record: true, chunks: 3 });
+    proxy = await createTcpProxy('127.0.0.1', 5432);
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.port);
+    const env = { PK_MASTER_KEY: 'env:PK_TEST_MASTER', PK_TEST_MASTER: masterKey };
+    // Two replicas starting together: one migrates, the other waits on the advisory lock.
+    gateways.push(
+      ...(await Promise.all([
+        startGateway({ ...env, PK_DATABASE_URL: database.url }),
+        startGateway({ ...env, PK_DATABASE_URL: viaProxy.toString() }),
+      ])),
+    );
+    store = await openStore({ databaseUrl: database.url, masterKey, onWarning: () => undefined });
+  });
+
+  afterAll(async () => {
+    await store?.close();
+    for (const gateway of gateways) gateway.child.kill('SIGTERM');
+    await Promise.all(gateways.map((gateway) => gateway.exited));
+    await proxy?.close();
+    await upstream?.close();
+    await database?.drop();
+  });
+
+  it('a key created through the store works on both replicas within 1 s; revoked, it fails on both within 1 s', async () => {
+    const { secret } = await store.gatewayKeys.create({ id: 'replicated', tenant: 'acme' }, 'cli');
+    const created = await Promise.all(
+      gateways.map((gateway) =>
+        msUntil(
+          async () => (await chat(gateway.url, secret, { 'x-portkey-provider': 'openai' })).status !== 401,
+        ),
+      ),
+    );
+    expect(Math.max(...created)).toBeLessThan(1000);
+    await store.virtualKeys.create(
+      {
+        slug: 'openai-pg',
+        name: 'pg',
+        provider: 'openai',
+        apiKey: VK_SECRET,
+        options: { custom_host: `${upstream.url}/v1` },
+      },
+      'cli',
+    );
+    for (const gateway of gateways) {
+      const client = new OpenAI({
+        apiKey: 'unused',
+        baseURL: `${gateway.url}/v1`,
+        defaultHeaders: createHeaders({ apiKey: secret, virtualKey: 'openai-pg' }),
+      });
+      await msUntil(async () => {
+        try {
+          return (
+            (
+              await client.chat.completions.create({
+                model: 'gpt-4o-mini',
+                messages: [{ role: 'user', content: 'hi' }],
+              })
+            ).choices[0]?.message.content === 'The capital of France is Paris.'
+          );
+        } catch {
+          return false;
+        }
+      });
+      expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+    }
+
+    await store.gatewayKeys.revoke('replicated', 'cli');
+    const revoked = await Promise.all(
+      gateways.map((gateway) =>
+        msUntil(
+          async () => (await chat(gateway.url, secret, { 'x-portkey-provider': 'openai' })).status === 401,
+        ),
+      ),
+    );
+    expect(Math.max(...revoked)).toBeLessThan(1000);
+    expect(store.catalog.snapshot.retiredKeyHashes.has(hashGatewayKeySecret(secret))).toBe(true);
+  });
+
+  it('serves from the last snapshot while the database is down, and recovers by itself', async () => {
+    const [, behindProxy] = gateways as [GatewayProcess, GatewayProcess];
+    const { secret } = await store.gatewayKeys.create({ id: 'survivor' }, 'cli');
+    const headers = { 'x-portkey-virtual-key': 'openai-pg' };
+    // Known to the replica: a request without a key is refused (the first test revoked the only
+    // key, leaving the replica answering loopback callers without one) and this key is served.
+    await msUntil(async () => (await chat(behindProxy.url, undefined, headers)).status === 401);
+    await msUntil(async () => (await chat(behindProxy.url, secret, headers)).status === 200);
+
+    proxy.cut();
+    await msUntil(async () => behindProxy.output().includes('serving requests from the last snapshot'));
+    for (let index = 0; index < 20; index += 1) {
+      expect((await chat(behindProxy.url, secret, headers)).status).toBe(200);
+    }
+    const later = await store.gatewayKeys.create({ id: 'created-while-down' }, 'cli');
+    expect((await chat(behindProxy.url, later.secret, headers)).status).toBe(401);
+
+    proxy.restore();
+    const recovered = await msUntil(
+      async () => (await chat(behindProxy.url, later.secret, headers)).status === 200,
+      10_000,
+    );
+    expect(recovered).toBeLessThan(10_000);
+    await msUntil(async () => behindProxy.output().includes('answers again'));
+    for (const gateway of gateways) expect(gateway.output()).not.toContain(VK_SECRET);
+    expect(behindProxy.child.exitCode).toBeNull();
+  });
+});
+
+describe.runIf(postgresUp)('starting on PostgreSQL', () => {
+  it('exits with a clear message when the database is down at start', async () => {
+    const { code, output } = await runGatewayExpectingExit({
+      PK_DATABASE_URL: 'postgres://pk:hunter2-password@127.0.0.1:1/pk',
+      PK_MASTER_KEY: generateMasterKey(),
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('pk gateway: cannot reach the database at postgres://pk:***@127.0.0.1:1/pk');
+    expect(output).not.toContain('hunter2-password');
+  });
+
+  it('refuses to start without PK_MASTER_KEY', async () => {
+    const { code, output } = await runGatewayExpectingExit({
+      PK_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('PK_MASTER_KEY is required with PK_DATABASE_URL');
+  });
+});

@@ -1,0 +1,205 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openStore, type Store } from '@pk/store';
+import { sql } from 'kysely';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
+import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
+import { chat, msUntil, temporaryDataDir } from './support/store-fixtures.js';
+
+// The embedded default end to end: a built gateway process on its SQLite store, and this test
+// writing to the same file through @pk/store, as the `pk` CLI will (issue 17 brings the admin API).
+// Changes reach the running gateway within a second, through the official portkey-ai SDK.
+const VK_SECRET = 'sk-stored-in-the-vault-0123456789abcdef';
+const NEW_SECRET = 'sk-rotated-in-the-vault-9876543210fedcba';
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+let upstream: MockOpenAI;
+let dataDir: ReturnType<typeof temporaryDataDir>;
+let gateway: GatewayProcess;
+let store: Store;
+
+beforeAll(async () => {
+  upstream = await startMockOpenAI({ record: true, chunks: 3 });
+  dataDir = temporaryDataDir();
+  gateway = await startGateway({ PK_DATA_DIR: dataDir.path });
+  // The gateway created the data directory, the SQLite file and a master key (mode 0600), and said so.
+  expect(gateway.output()).toContain('generated a master key');
+  store = await openStore({ dataDir: dataDir.path, onWarning: () => undefined });
+});
+
+afterAll(async () => {
+  await store?.close();
+  gateway?.child.kill('SIGTERM');
+  await gateway?.exited;
+  await upstream?.close();
+  dataDir?.remove();
+});
+
+describe('a gateway on its SQLite store', () => {
+  it('serves keys, virtual keys and versioned configs created at run time, within 1 s', async () => {
+    const { secret } = await store.gatewayKeys.create({ id: 'team-a', tenant: 'acme' }, 'cli');
+    // With a key in existence, a request without one is refused, and one with it works.
+    expect(await msUntil(async () => (await chat(gateway.url, undefined)).status === 401)).toBeLessThan(1000);
+    await store.virtualKeys.create(
+      {
+        slug: 'openai-prod',
+        name: 'OpenAI prod',
+        provider: 'openai',
+        apiKey: VK_SECRET,
+        options: { custom_host: `${upstream.url}/v1` },
+      },
+      'cli',
+    );
+    const client = new Portkey({ baseURL: `${gateway.url}/v1`, apiKey: secret, virtualKey: 'openai-prod' });
+    const ready = await msUntil(async () => {
+      try {
+        await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(ready).toBeLessThan(1000);
+    expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+
+    const config = await store.configs.create(
+      {
+        slug: 'pc-prod',
+        name: 'prod',
+        config: { virtual_key: 'openai-prod', override_params: { model: 'model-v1' } },
+      },
+      'cli',
+    );
+    const viaConfig = new Portkey({ baseURL: `${gateway.url}/v1`, apiKey: secret, config: 'pc-prod' });
+    const sentModel = async (): Promise<unknown> => {
+      await viaConfig.chat.completions.create({ model: 'gpt-4o-mini', messages }).catch(() => undefined);
+      return upstream.received.at(-1)?.body.model;
+    };
+    expect(await msUntil(async () => (await sentModel()) === 'model-v1')).toBeLessThan(1000);
+    await store.configs.update(
+      'pc-prod',
+      { config: { virtual_key: 'openai-prod', override_params: { model: 'model-v2' } } },
+      'cli',
+    );
+    expect(await msUntil(async () => (await sentModel()) === 'model-v2')).toBeLessThan(1000);
+    await store.configs.rollback('pc-prod', config.versionId as string, 'cli');
+    expect(await msUntil(async () => (await sentModel()) === 'model-v1')).toBeLessThan(1000);
+
+    await store.virtualKeys.update('openai-prod', { apiKey: NEW_SECRET }, 'cli');
+    expect(
+      await msUntil(async () => {
+        await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+        return upstream.received.at(-1)?.headers.authorization === `Bearer ${NEW_SECRET}`;
+      }),
+    ).toBeLessThan(1000);
+
+    await store.gatewayKeys.revoke('team-a', 'cli');
+    expect(await msUntil(async () => (await chat(gateway.url, secret)).status === 401)).toBeLessThan(1000);
+    // The request path recorded the key's use; the store writes it in batches.
+    await msUntil(async () => (await store.gatewayKeys.get('team-a')).lastUsedAt !== null, 8000);
+  });
+
+  it('keys the cache by tenant for tenants created at run time', async () => {
+    const first = await store.gatewayKeys.create({ tenant: 'blue' }, 'cli');
+    const second = await store.gatewayKeys.create({ tenant: 'blue' }, 'cli');
+    const other = await store.gatewayKeys.create({ tenant: 'green' }, 'cli');
+    const config = JSON.stringify({ virtual_key: 'openai-prod', cache: { mode: 'simple', max_age: 3600 } });
+    // Wait until the gateway knows all three. The previous test left it with no active key, so until
+    // it loads one it answers loopback callers without a key, as the tenant `anonymous`.
+    await msUntil(
+      async () => (await chat(gateway.url, undefined, { 'x-portkey-config': config })).status === 401,
+    );
+    for (const key of [first, second, other]) {
+      await msUntil(
+        async () => (await chat(gateway.url, key.secret, { 'x-portkey-config': config })).status === 200,
+      );
+    }
+    const asked = async (secret: string) =>
+      (await chat(gateway.url, secret, { 'x-portkey-config': config }, 'gpt-4o-mini-tenant')).headers.get(
+        'x-portkey-cache-status',
+      );
+    expect(await asked(first.secret)).toBe('MISS');
+    expect(await asked(second.secret)).toBe('HIT');
+    expect(await asked(other.secret)).toBe('MISS');
+  });
+
+  it('never writes a stored secret to its log or its database file', async () => {
+    expect(gateway.output()).not.toContain(VK_SECRET);
+    expect(gateway.output()).not.toContain(NEW_SECRET);
+    const file = readFileSync(join(dataDir.path, 'pk.db')).toString('latin1');
+    expect(file).not.toContain(VK_SECRET);
+    expect(file).not.toContain(NEW_SECRET);
+  });
+});
+
+describe('starting on SQLite', () => {
+  it('two gateways starting together on a new data directory migrate once and share one master key', async () => {
+    const shared = temporaryDataDir();
+    try {
+      const [a, b] = await Promise.all([
+        startGateway({ PK_DATA_DIR: shared.path }),
+        startGateway({ PK_DATA_DIR: shared.path }),
+      ]);
+      const generated = [a, b].filter((one) => one.output().includes('generated a master key'));
+      expect(generated).toHaveLength(1);
+      const writer = await openStore({ dataDir: shared.path, onWarning: () => undefined });
+      const { secret } = await writer.gatewayKeys.create({ id: 'both' }, 'cli');
+      await writer.close();
+      for (const one of [a, b]) {
+        expect(
+          await msUntil(
+            async () => (await chat(one.url, secret, { 'x-portkey-provider': 'openai' })).status !== 401,
+          ),
+        ).toBeLessThan(1000);
+      }
+      for (const one of [a, b]) one.child.kill('SIGTERM');
+      expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
+    } finally {
+      shared.remove();
+    }
+  });
+
+  it('refuses to start with a wrong master key, clearly', async () => {
+    const { code, output } = await runGatewayExpectingExit({
+      PK_DATA_DIR: dataDir.path,
+      PK_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    expect(code).toBe(1);
+    expect(output).toContain('pk gateway: the master key does not fit this database');
+    expect(output).not.toContain(Buffer.alloc(32, 7).toString('base64'));
+  });
+
+  it('refuses a database migrated by a newer pk, clearly (rolling upgrades)', async () => {
+    const newer = temporaryDataDir();
+    try {
+      const writer = await openStore({ dataDir: newer.path, onWarning: () => undefined });
+      await sql`insert into pk_migrations (name, timestamp) values ('9999-next', '2099-01-01T00:00:00.000Z')`.execute(
+        writer.db,
+      );
+      await writer.close();
+      const { code, output } = await runGatewayExpectingExit({ PK_DATA_DIR: newer.path });
+      expect(code).toBe(1);
+      expect(output).toContain('pk gateway: the database schema is newer than this version of pk');
+    } finally {
+      newer.remove();
+    }
+  });
+
+  it('refuses a settings file whose ids the store already has', async () => {
+    const settings = join(dataDir.path, 'settings.json');
+    (await import('node:fs')).writeFileSync(
+      settings,
+      JSON.stringify({ virtual_keys: { 'openai-prod': { provider: 'openai', api_key: 'sk-file' } } }),
+    );
+    const { code, output } = await runGatewayExpectingExit({
+      PK_DATA_DIR: dataDir.path,
+      PK_SETTINGS: settings,
+    });
+    expect(code).toBe(1);
+    expect(output).toContain(
+      `the settings file ${settings} and the database both define virtual key "openai-prod"`,
+    );
+  });
+});

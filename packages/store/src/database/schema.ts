@@ -1,0 +1,164 @@
+import type { Generated } from 'kysely';
+
+/*
+ * The tables of one migration history (see `../migrations/`), typed for Kysely. Portable across
+ * SQLite and PostgreSQL: times are integer milliseconds since the epoch (UTC), JSON values are text,
+ * ciphertexts are BLOB / BYTEA, booleans are 0/1 integers.
+ */
+
+/** One row (id 1): the change counter every replica polls, and the vault's check value. */
+export interface StateTable {
+  id: number;
+  /** Incremented by every write that changes what the request path serves. */
+  version: number;
+  /** A constant encrypted under the newest master key: proves at start that the key ring fits. */
+  vault_check: Uint8Array | null;
+  created_at: number;
+}
+
+/** Gateway API keys. The secret itself is never stored: only its SHA-256. */
+export interface GatewayKeysTable {
+  id: string;
+  name: string;
+  /** Keys sharing a tenant share cache entries, logs and limits. Defaults to the key's id. */
+  tenant: string;
+  /** `user` or `admin`. */
+  role: string;
+  /** SHA-256 of the secret, hex. */
+  key_hash: string;
+  /** The masked secret (`pk-…abcd`), for lists. */
+  key_hint: string;
+  /** JSON array of allowed virtual key slugs, or null for all. */
+  virtual_keys: string | null;
+  /** JSON array of allowed saved config slugs, or null for all. */
+  configs: string | null;
+  /** JSON array of scope names. */
+  scopes: string;
+  /** JSON: Portkey's `rate_limits`, or null. */
+  rate_limits: string | null;
+  /** JSON: Portkey's `usage_limits`, or null. */
+  usage_limits: string | null;
+  /** JSON object of string values (Portkey's `defaults.metadata` and the like), or null. */
+  metadata: string | null;
+  expires_at: number | null;
+  revoked_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** When each gateway key was last used: written in batches, apart from the key rows. */
+export interface GatewayKeyUsageTable {
+  key_id: string;
+  last_used_at: number;
+}
+
+/** Virtual keys: a provider, its options and its credentials (encrypted). */
+export interface VirtualKeysTable {
+  id: string;
+  /** What requests name (`x-portkey-virtual-key`, `@slug`). Never changes. */
+  slug: string;
+  name: string;
+  note: string | null;
+  provider: string;
+  /** JSON object of the options that are not credentials. */
+  options: string;
+  /** JSON array of model ids. */
+  models: string;
+  /** JSON array of hosts this credential may be sent to besides the provider's own. */
+  allowed_hosts: string;
+  /** The credentials (`api_key` and credential options) as one AES-256-GCM envelope, or null. */
+  secret: Uint8Array | null;
+  /** Which master key encrypted `secret` (its fingerprint). */
+  secret_key_id: string | null;
+  /** JSON object: credential name → its masked form (`sk-…abcd`). */
+  secret_hints: string;
+  usage_limits: string | null;
+  rate_limits: string | null;
+  expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Saved configs; their content lives in `config_versions`. */
+export interface ConfigsTable {
+  id: string;
+  /** What requests name (`x-portkey-config: pc-…`). Never changes. */
+  slug: string;
+  name: string;
+  is_default: number;
+  status: string;
+  /** The version the slug serves: the highest `config_versions.version`. */
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Every version of every saved config, immutable. */
+export interface ConfigVersionsTable {
+  /** The version id (Portkey's `version_id`). */
+  id: string;
+  config_id: string;
+  /** 1, 2, 3 … per config. */
+  version: number;
+  /**
+   * The config JSON as `parseConfig` normalised it, credentials (`api_key`, `aws_secret_access_key`
+   * …) replaced by their masked form.
+   */
+  config: string;
+  /** The credentials taken out of `config`, by JSON path, as one AES-256-GCM envelope; or null. */
+  secret: Uint8Array | null;
+  /** Which master key encrypted `secret`. */
+  secret_key_id: string | null;
+  /** The version this one restored, for a rollback. */
+  restored_from: string | null;
+  created_at: number;
+  created_by: string;
+}
+
+/** Feedback on a trace (Portkey's `POST /v1/feedback`). */
+export interface FeedbackTable {
+  id: string;
+  trace_id: string;
+  /** −10 … 10. */
+  value: number;
+  /** 0 … 1. */
+  weight: number;
+  /** JSON object of string values, or null. */
+  metadata: string | null;
+  tenant: string;
+  gateway_key_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Every change to keys, virtual keys, configs and the vault: who, what, when, before and after. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  /** `key:<gateway key id>`, `cli`, `system` … */
+  actor: string;
+  /** `create`, `update`, `revoke`, `delete`, `rollback`, `rotate`. */
+  action: string;
+  /** `gateway_key`, `virtual_key`, `config`, `vault`. */
+  entity: string;
+  entity_id: string;
+  /** JSON of the record before the change (secrets masked), or null. */
+  before: string | null;
+  /** JSON of the record after the change (secrets masked), or null. */
+  after: string | null;
+}
+
+/** The whole database, for Kysely. */
+export interface Database {
+  pk_state: StateTable;
+  gateway_keys: GatewayKeysTable;
+  gateway_key_usage: GatewayKeyUsageTable;
+  virtual_keys: VirtualKeysTable;
+  configs: ConfigsTable;
+  config_versions: ConfigVersionsTable;
+  feedback: FeedbackTable;
+  audit_log: AuditLogTable;
+}
+
+/** Which engine a store runs on. */
+export type Engine = 'sqlite' | 'postgres';

@@ -1,0 +1,57 @@
+export {
+  ANONYMOUS_TENANT,
+  buildSnapshot,
+  type Catalog,
+  type CatalogSnapshot,
+  createStaticCatalog,
+  type GatewayKey,
+  type SavedConfig,
+  type SettingsRecords,
+  type VirtualKey,
+} from './catalog/catalog.js';
+export { describeDatabaseUrl } from './database/connection-url.js';
+export type { Database, Engine } from './database/schema.js';
+export { StoreError, type StoreErrorCode, type StoreIssue, StoreStartError } from './errors.js';
+export { hashGatewayKeySecret, SLUG_PATTERN } from './ids.js';
+export {
+  type RateLimit,
+  rateLimitSchema,
+  rateLimitsSchema,
+  type UsageLimits,
+  usageLimitsSchema,
+} from './limits.js';
+export { MIGRATION_TABLE, migrationsFor } from './migrations/migrate.js';
+export {
+  DEFAULT_DATA_DIR,
+  type OpenStoreOptions,
+  openStore,
+  SQLITE_FILE,
+  type Store,
+  type StoreStatus,
+} from './open-store.js';
+export type { AuditEntry, AuditLogRepository, ListAuditOptions } from './repositories/audit-log.js';
+export { CONFIG_CREDENTIAL_FIELDS } from './repositories/config-secrets.js';
+export type { ConfigRecord, ConfigRepository, ConfigVersionRecord } from './repositories/configs.js';
+export type { FeedbackRecord, FeedbackRepository } from './repositories/feedback.js';
+export type {
+  CreatedGatewayKey,
+  GatewayKeyRecord,
+  GatewayKeyRepository,
+  ListGatewayKeysOptions,
+} from './repositories/gateway-keys.js';
+export type {
+  CreateConfigInput,
+  CreateFeedbackInput,
+  CreateGatewayKeyInput,
+  CreateVirtualKeyInput,
+  UpdateConfigInput,
+  UpdateFeedbackInput,
+  UpdateGatewayKeyInput,
+  UpdateVirtualKeyInput,
+} from './repositories/inputs.js';
+export type { Actor } from './repositories/store-context.js';
+export type { VaultRepository } from './repositories/vault-state.js';
+export type { VirtualKeyRecord, VirtualKeyRepository } from './repositories/virtual-keys.js';
+export { CREDENTIAL_OPTION_PATTERN, isCredentialOption, maskSecret, Secret } from './secret.js';
+export { generateMasterKey, MASTER_KEY_FILE, parseMasterKeys } from './vault/master-key.js';
+export { masterKeyId, Vault, VaultError } from './vault/vault.js';

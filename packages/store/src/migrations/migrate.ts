@@ -1,0 +1,70 @@
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import type { Database, Engine } from '../database/schema.js';
+import { StoreStartError } from '../errors.js';
+import { initialMigration } from './0001-initial.js';
+
+/** The table Kysely records applied migrations in (and its lock table). */
+export const MIGRATION_TABLE = 'pk_migrations';
+const MIGRATION_LOCK_TABLE = 'pk_migrations_lock';
+
+/**
+ * Every migration this version knows, in order. One history for both engines: a migration that
+ * differs between them branches on `engine` inside. Append only; never edit a released one.
+ */
+export function migrationsFor(engine: Engine): Record<string, Migration> {
+  return {
+    '0001-initial': initialMigration(engine),
+  };
+}
+
+/** Names of the migrations already applied to the database (empty for a new one). */
+async function appliedMigrations(db: Kysely<Database>): Promise<string[]> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!tables.some((table) => table.name === MIGRATION_TABLE)) return [];
+  const result = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(db);
+  return result.rows.map((row) => row.name);
+}
+
+/**
+ * Brings the schema up to date, idempotently. Replicas starting together migrate once: on
+ * PostgreSQL Kysely holds an advisory lock and runs every pending migration in one transaction; on
+ * SQLite the run is one `BEGIN IMMEDIATE` transaction (see `sqlite-dialect.ts`), so a second process
+ * waits and then finds nothing to do. A database migrated by a newer pk is refused (rolling
+ * upgrades: a new version migrates, old replicas keep running until replaced, but an old one never
+ * starts against the new schema).
+ */
+export async function migrateToLatest(db: Kysely<Database>, engine: Engine): Promise<string[]> {
+  const migrations = migrationsFor(engine);
+  const known = Object.keys(migrations).sort();
+  const applied = await appliedMigrations(db);
+  const unknown = applied.filter((name) => !known.includes(name)).sort();
+  if (unknown.length > 0) throw schemaTooNew(unknown, known);
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    // Another process may have applied a newer migration between the check and the lock.
+    const again = (await appliedMigrations(db)).filter((name) => !known.includes(name)).sort();
+    if (again.length > 0) throw schemaTooNew(again, known);
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName;
+    throw new StoreStartError(
+      `database migration ${failed ?? ''} failed: ${(error as Error).message}`.replace('  ', ' '),
+      { cause: error },
+    );
+  }
+  return (results ?? [])
+    .filter((result) => result.status === 'Success')
+    .map((result) => result.migrationName);
+}
+
+function schemaTooNew(unknown: readonly string[], known: readonly string[]): StoreStartError {
+  return new StoreStartError(
+    `the database schema is newer than this version of pk: it has migration ${unknown.join(', ')}, ` +
+      `and this version knows migrations up to ${known.at(-1)}. Upgrade pk (a newer replica migrated it); ` +
+      'an older version never runs against a newer schema.',
+  );
+}

@@ -1,0 +1,276 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ParseConfigOptions } from '@pk/config';
+import type { Kysely } from 'kysely';
+import type { Catalog, SettingsRecords } from './catalog/catalog.js';
+import { LiveCatalog } from './catalog/live-catalog.js';
+import { describeDatabaseUrl, isPostgresUrl } from './database/connection-url.js';
+import { openPostgres } from './database/open-postgres.js';
+import { openSqlite } from './database/open-sqlite.js';
+import type { Database, Engine } from './database/schema.js';
+import { StoreStartError } from './errors.js';
+import { migrateToLatest } from './migrations/migrate.js';
+import { AuditLogRepository } from './repositories/audit-log.js';
+import { ConfigRepository } from './repositories/configs.js';
+import { FeedbackRepository } from './repositories/feedback.js';
+import { GatewayKeyRepository } from './repositories/gateway-keys.js';
+import { KeyUsageRecorder } from './repositories/key-usage.js';
+import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
+import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
+import { VirtualKeyRepository } from './repositories/virtual-keys.js';
+import { resolveMasterKeys } from './vault/master-key.js';
+import { Vault } from './vault/vault.js';
+
+/** The data directory when `PK_DATA_DIR` is not set: `.pk-data` in the working directory. */
+export const DEFAULT_DATA_DIR = '.pk-data';
+/** The SQLite file inside the data directory. */
+export const SQLITE_FILE = 'pk.db';
+
+/** How to open the store; `server.ts` fills it from the environment. */
+export interface OpenStoreOptions {
+  /** `PK_DATABASE_URL`: a `postgres://` URL; unset for SQLite in `dataDir`. */
+  readonly databaseUrl?: string | undefined;
+  /** `PK_DATA_DIR` (default {@link DEFAULT_DATA_DIR}): the SQLite file and the generated master key. */
+  readonly dataDir?: string | undefined;
+  /** `PK_MASTER_KEY`: `env:NAME`, `file:PATH` or the keys (base64, comma-separated, newest first). */
+  readonly masterKey?: string | undefined;
+  /** The environment `PK_MASTER_KEY=env:NAME` reads from. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The settings file's records: served too, read-only here; their ids may not be in the database. */
+  readonly settings?: SettingsRecords | undefined;
+  /** How saved configs are validated (the operator's trusted custom hosts). */
+  readonly parseOptions?: ParseConfigOptions;
+  /** How often the change counter is polled, ms (default 250). */
+  readonly pollIntervalMs?: number;
+  /** How often last-used times are written, ms (default 5000). */
+  readonly usageFlushMs?: number;
+  /** Where warnings go (a generated master key, a record left out, the database unavailable). */
+  readonly onWarning?: (message: string) => void;
+  /** Milliseconds since the epoch (tests). */
+  readonly now?: () => number;
+}
+
+/** How the store is doing, for health checks and logs. */
+export interface StoreStatus {
+  readonly engine: Engine;
+  /** The SQLite file, or the database URL with its password masked. */
+  readonly location: string;
+  /** The change counter the snapshot reflects. */
+  readonly version: number;
+  /** False while the database cannot be reached (requests are served from the last snapshot). */
+  readonly available: boolean;
+}
+
+/** pk's data store: repositories for changes, and the live catalog for the request path. */
+export interface Store {
+  readonly engine: Engine;
+  /** The Kysely instance, for packages that add their own tables to the same migration history. */
+  readonly db: Kysely<Database>;
+  /** What the request path serves from, refreshed within a second of any change. */
+  readonly catalog: Catalog;
+  readonly gatewayKeys: GatewayKeyRepository;
+  readonly virtualKeys: VirtualKeyRepository;
+  readonly configs: ConfigRepository;
+  readonly feedback: FeedbackRepository;
+  readonly audit: AuditLogRepository;
+  readonly vault: VaultRepository;
+  /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
+  recordKeyUse(keyId: string, at: number): void;
+  /** Reloads the snapshot now. */
+  refresh(): Promise<void>;
+  /**
+   * Gives free pages of the SQLite file back to the file system, at most `maxPages` (default 1000)
+   * per call (incremental vacuum); for callers that delete many rows (log retention). A no-op on
+   * PostgreSQL, whose autovacuum does this.
+   */
+  reclaimSpace(maxPages?: number): Promise<void>;
+  status(): StoreStatus;
+  /** Stops polling, writes pending last-used times, closes the connections. */
+  close(): Promise<void>;
+}
+
+function warnEvery(intervalMs: number, warn: (message: string) => void): (message: string) => void {
+  let last = Number.NEGATIVE_INFINITY;
+  return (message) => {
+    const now = Date.now();
+    if (now - last < intervalMs) return;
+    last = now;
+    warn(message);
+  };
+}
+
+/** Settings-file ids that the database also has: refused, an id names one record. */
+async function findCollisions(db: Kysely<Database>, settings: SettingsRecords): Promise<string[]> {
+  const collisions: string[] = [];
+  const keyIds = settings.gatewayKeys.map((key) => key.id);
+  if (keyIds.length > 0) {
+    const rows = await db.selectFrom('gateway_keys').select('id').where('id', 'in', keyIds).execute();
+    for (const row of rows) collisions.push(`gateway key "${row.id}"`);
+  }
+  const slugs = settings.virtualKeys.map((key) => key.slug);
+  if (slugs.length > 0) {
+    const rows = await db.selectFrom('virtual_keys').select('slug').where('slug', 'in', slugs).execute();
+    for (const row of rows) collisions.push(`virtual key "${row.slug}"`);
+  }
+  const configSlugs = settings.configs.map((config) => config.slug);
+  if (configSlugs.length > 0) {
+    const rows = await db.selectFrom('configs').select('slug').where('slug', 'in', configSlugs).execute();
+    for (const row of rows) collisions.push(`saved config "${row.slug}"`);
+  }
+  return collisions;
+}
+
+/**
+ * Opens the store: connects (SQLite in the data directory, created on first start, or PostgreSQL),
+ * migrates (once, however many replicas start together; refused against a newer schema), reads the
+ * master key ring and proves it fits, loads the first snapshot and starts following changes.
+ * Every failure is a {@link StoreStartError} with a message for the operator.
+ */
+export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
+  const warn = options.onWarning ?? ((message: string) => process.stderr.write(`pk store: ${message}\n`));
+  const now = options.now ?? Date.now;
+  const databaseUrl = options.databaseUrl === '' ? undefined : options.databaseUrl;
+  if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
+    throw new StoreStartError(
+      `PK_DATABASE_URL must be a postgres:// URL (got ${describeDatabaseUrl(databaseUrl)}); leave it unset for SQLite in PK_DATA_DIR`,
+    );
+  }
+  const engine: Engine = databaseUrl === undefined ? 'sqlite' : 'postgres';
+  const dataDir = resolve(options.dataDir || DEFAULT_DATA_DIR);
+  const warnUnavailable = warnEvery(10_000, (message) => warn(message));
+
+  let db: Kysely<Database>;
+  let location: string;
+  let reclaimSpace = (_maxPages: number): void => undefined;
+  if (databaseUrl === undefined) {
+    try {
+      await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw new StoreStartError(
+        `cannot create the data directory ${dataDir} (PK_DATA_DIR): ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+    }
+    location = join(dataDir, SQLITE_FILE);
+    const sqlite = await openSqlite(location);
+    db = sqlite.db;
+    reclaimSpace = sqlite.reclaimSpace;
+  } else {
+    location = describeDatabaseUrl(databaseUrl);
+    // An idle pooled connection that breaks needs no warning of its own: the next poll reports it.
+    db = (await openPostgres(databaseUrl, () => undefined)).db;
+  }
+
+  try {
+    try {
+      await migrateToLatest(db, engine);
+    } catch (error) {
+      if (error instanceof StoreStartError) throw error;
+      throw new StoreStartError(`cannot prepare the database at ${location}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const settings = options.settings;
+    if (settings) {
+      const collisions = await findCollisions(db, settings);
+      if (collisions.length > 0) {
+        throw new StoreStartError(
+          `the settings file ${settings.source} and the database both define ${collisions.join(', ')}; ` +
+            'an id names one record: rename or delete one of them',
+        );
+      }
+    }
+    const ring = await resolveMasterKeys({
+      value: options.masterKey,
+      env: options.env ?? {},
+      dataDir,
+      engine,
+      databaseHasSecrets: await databaseHasSecrets(db),
+    });
+    if (ring.generated) {
+      warn(
+        `generated a master key in ${ring.source.slice('generated:'.length)} (mode 0600): it encrypts provider secrets. ` +
+          'Back it up with the database; without it stored virtual keys cannot be decrypted. Set PK_MASTER_KEY to manage it yourself.',
+      );
+    }
+    const vault = new Vault(ring.keys);
+    const sourceName = ring.source.startsWith('generated:')
+      ? ring.source.slice('generated:'.length)
+      : ring.source;
+    await checkVault(db, vault, sourceName);
+
+    const parseOptions = options.parseOptions ?? {};
+    let catalog: LiveCatalog | undefined;
+    const context: StoreContext = {
+      db,
+      engine,
+      vault,
+      settings,
+      parseOptions,
+      now,
+      afterWrite: async () => {
+        await catalog?.refresh().catch((error: unknown) => {
+          warnUnavailable(`reloading after a change failed (${(error as Error).message}); retrying`);
+        });
+      },
+    };
+    const opened = await LiveCatalog.open(
+      { db, engine, vault, settings, parseOptions, now },
+      {
+        problem: warn,
+        unavailable: (error) =>
+          warnUnavailable(
+            `the database at ${location} is unavailable (${(error as Error).message || (error as NodeJS.ErrnoException).code}); ` +
+              'serving requests from the last snapshot',
+          ),
+        recovered: () => warn(`the database at ${location} answers again`),
+      },
+    );
+    if (opened.problems.length > 0) {
+      throw new StoreStartError(
+        `refusing to start: ${opened.problems.join('; ')}. Give PK_MASTER_KEY the key ring that encrypted them, or fix the records.`,
+      );
+    }
+    catalog = opened.catalog;
+    catalog.startPolling(options.pollIntervalMs ?? 250);
+    const usage = new KeyUsageRecorder({
+      db,
+      engine,
+      flushMs: options.usageFlushMs ?? 5000,
+      onError: (error) =>
+        warnUnavailable(`could not write last-used times (${(error as Error).message}); will retry`),
+    });
+    const live = catalog;
+    let closed = false;
+    return {
+      engine,
+      db,
+      catalog: live,
+      gatewayKeys: new GatewayKeyRepository(context),
+      virtualKeys: new VirtualKeyRepository(context),
+      configs: new ConfigRepository(context),
+      feedback: new FeedbackRepository(context),
+      audit: new AuditLogRepository(context),
+      vault: new VaultRepository(context),
+      recordKeyUse: (keyId, at) => usage.record(keyId, at),
+      refresh: () => live.refresh(),
+      reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),
+      status: () => ({ engine, location, version: live.snapshot.version, available: !live.unavailable }),
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        await live.stop();
+        await usage.close();
+        await db.destroy();
+      },
+    };
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    if (error instanceof StoreStartError) throw error;
+    if (isUnavailableError(error)) {
+      throw new StoreStartError(`the database at ${location} is unavailable: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,128 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import type { Store } from '../open-store.js';
+
+const FALLBACK = {
+  strategy: { mode: 'fallback' },
+  targets: [{ virtual_key: 'openai-prod' }, { virtual_key: 'azure-prod' }],
+};
+const SINGLE = { virtual_key: 'openai-prod', retry: { attempts: 2 } };
+
+describe.each(ENGINES)('saved configs on %s', (engine) => {
+  let fixture: EngineFixture;
+  let store: Store;
+  beforeEach(async (context) => {
+    if (engine === 'postgres' && !postgresUp) context.skip();
+    fixture = await createFixture(engine);
+    store = await fixture.open();
+  });
+  afterEach(async () => {
+    await fixture?.cleanup();
+  });
+
+  it('creates version 1 with a Portkey-style slug, served from the snapshot', async () => {
+    const record = await store.configs.create({ name: 'Pplx Cache Test', config: FALLBACK }, 'cli');
+    expect(record.slug).toMatch(/^pc-pplx-c-[0-9a-f]{6}$/);
+    expect(record).toMatchObject({ version: 1, status: 'active', config: FALLBACK, isDefault: false });
+    const served = store.catalog.snapshot.configs.get(record.slug);
+    expect(served).toMatchObject({ slug: record.slug, version: 1, versionId: record.versionId });
+    expect(served?.config).toMatchObject({ strategy: { mode: 'fallback' } });
+  });
+
+  it('versions every update, serves the latest, and rolls back to any version', async () => {
+    const v1 = await store.configs.create({ slug: 'pc-prod', name: 'prod', config: FALLBACK }, 'key:a');
+    const v2 = await store.configs.update('pc-prod', { config: SINGLE }, 'key:b');
+    expect(v2.version).toBe(2);
+    expect(v2.versionId).not.toBe(v1.versionId);
+    expect(store.catalog.snapshot.configs.get('pc-prod')?.config).toMatchObject({
+      virtual_key: 'openai-prod',
+    });
+    const renamed = await store.configs.update('pc-prod', { name: 'production' }, 'key:b');
+    expect(renamed.version).toBe(2);
+
+    const rolledBack = await store.configs.rollback('pc-prod', v1.versionId as string, 'key:c');
+    expect(rolledBack).toMatchObject({ version: 3, config: FALLBACK, name: 'production' });
+    expect(store.catalog.snapshot.configs.get('pc-prod')?.config).toMatchObject({
+      strategy: { mode: 'fallback' },
+    });
+    const again = await store.configs.rollback(v1.id, 2, 'key:c');
+    expect(again).toMatchObject({ version: 4, config: SINGLE });
+
+    const versions = await store.configs.versions('pc-prod');
+    expect(versions.map((version) => [version.version, version.createdBy, version.restoredFrom])).toEqual([
+      [4, 'key:c', v2.versionId],
+      [3, 'key:c', v1.versionId],
+      [2, 'key:b', null],
+      [1, 'key:a', null],
+    ]);
+    await expect(store.configs.rollback('pc-prod', 99, 'cli')).rejects.toMatchObject({ code: 'not_found' });
+    const audit = await store.audit.list({ entity: 'config', entityId: v1.id });
+    expect(audit.map((entry) => entry.action)).toEqual([
+      'rollback',
+      'rollback',
+      'update',
+      'update',
+      'create',
+    ]);
+  });
+
+  it('refuses an invalid config with its path, and writes nothing', async () => {
+    const before = store.catalog.snapshot.version;
+    await expect(
+      store.configs.create({ name: 'bad', config: { retry: { attempts: 9 }, provider: 'openai' } }, 'cli'),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      status: 400,
+      issues: [{ path: 'config.retry.attempts', message: expect.stringContaining('0 to 5') }],
+    });
+    await expect(store.configs.create({ name: 'bad', config: '{nope' }, 'cli')).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await store.configs.create({ slug: 'ok', name: 'ok', config: SINGLE }, 'cli');
+    await expect(
+      store.configs.update('ok', { config: { strategy: { mode: 'nope' } } }, 'cli'),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    expect((await store.configs.versions('ok')).length).toBe(1);
+    expect(store.catalog.snapshot.version).toBe(before + 1);
+  });
+
+  it('accepts JSON text and camelCase, and keeps inline credentials out of the stored text', async () => {
+    const apiKey = 'sk-inline-credential-0123456789abcdef';
+    const record = await store.configs.create(
+      {
+        slug: 'inline',
+        name: 'inline',
+        config: JSON.stringify({ provider: 'openai', apiKey, retry: { attempts: 1 } }),
+      },
+      'cli',
+    );
+    expect(record.config).toEqual({ provider: 'openai', api_key: 'sk-…cdef', retry: { attempts: 1 } });
+    expect(store.catalog.snapshot.configs.get('inline')?.config.api_key).toBe(apiKey);
+    const row = await store.db.selectFrom('config_versions').selectAll().executeTakeFirstOrThrow();
+    expect(row.config).not.toContain(apiKey);
+    expect(row.secret).not.toBeNull();
+    const rolled = await store.configs.update(
+      'inline',
+      { config: { provider: 'openai', api_key: 'sk-second-000000000000000000' } },
+      'cli',
+    );
+    expect(rolled.version).toBe(2);
+    await store.configs.rollback('inline', 1, 'cli');
+    expect(store.catalog.snapshot.configs.get('inline')?.config.api_key).toBe(apiKey);
+    expect(JSON.stringify(await store.audit.list())).not.toContain(apiKey);
+  });
+
+  it('keeps one default, deletes a config with its versions', async () => {
+    const a = await store.configs.create({ name: 'a', config: SINGLE, isDefault: true }, 'cli');
+    await store.configs.create({ name: 'b', config: SINGLE, isDefault: true }, 'cli');
+    expect((await store.configs.get(a.slug)).isDefault).toBe(false);
+    await store.configs.delete(a.slug, 'cli');
+    await expect(store.configs.get(a.id)).rejects.toMatchObject({ code: 'not_found' });
+    expect(store.catalog.snapshot.configs.has(a.slug)).toBe(false);
+    const versions = await store.db.selectFrom('config_versions').select('config_id').execute();
+    expect(versions.every((row) => row.config_id !== a.id)).toBe(true);
+    expect((await store.configs.list()).map((config) => config.name)).toEqual(['b']);
+  });
+});

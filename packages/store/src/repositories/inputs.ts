@@ -1,0 +1,159 @@
+import { providerIdSchema } from '@pk/config';
+import { z } from 'zod';
+import { StoreError } from '../errors.js';
+import { SLUG_PATTERN } from '../ids.js';
+import { rateLimitsSchema, usageLimitsSchema } from '../limits.js';
+
+const slugSchema = z
+  .string()
+  .regex(SLUG_PATTERN, 'expected [a-z0-9_-], 1-64 characters, starting with a letter or digit');
+
+/** An expiry: ISO 8601 text or a `Date`; `null` for none. */
+const expiresAtSchema = z.union([z.string(), z.date()]).transform((value, context) => {
+  const time = value instanceof Date ? value.getTime() : Date.parse(value);
+  if (Number.isNaN(time)) {
+    context.addIssue({ code: 'custom', message: 'expected an ISO 8601 date-time' });
+    return z.NEVER;
+  }
+  return time;
+});
+
+const nameSchema = z.string().trim().min(1).max(200);
+const metadataSchema = z.record(z.string().max(128), z.string().max(1024));
+
+/** A new gateway key (the secret is generated and returned once). */
+export const createGatewayKeyInputSchema = z.strictObject({
+  /** Default: a new UUID. */
+  id: slugSchema.optional(),
+  /** Default: the id. */
+  name: nameSchema.optional(),
+  /** Default: the id. Keys sharing a tenant share cache entries, logs and limits. */
+  tenant: slugSchema.optional(),
+  /** Default `user`. */
+  role: z.enum(['user', 'admin']).optional(),
+  /** Allowed virtual key slugs; null or absent for all. */
+  virtualKeys: z.array(slugSchema).max(1000).nullable().optional(),
+  /** Allowed saved config slugs; null or absent for all. */
+  configs: z.array(slugSchema).max(1000).nullable().optional(),
+  scopes: z.array(z.string().min(1).max(100)).max(200).optional(),
+  rateLimits: rateLimitsSchema.nullable().optional(),
+  usageLimits: usageLimitsSchema.nullable().optional(),
+  metadata: metadataSchema.nullable().optional(),
+  expiresAt: expiresAtSchema.nullable().optional(),
+});
+
+/** Input of `gatewayKeys.create`. */
+export type CreateGatewayKeyInput = z.input<typeof createGatewayKeyInputSchema>;
+
+/** A change to a gateway key: the fields given replace the stored ones (null clears). */
+export const updateGatewayKeyInputSchema = createGatewayKeyInputSchema.omit({ id: true });
+
+/** Input of `gatewayKeys.update`. */
+export type UpdateGatewayKeyInput = z.input<typeof updateGatewayKeyInputSchema>;
+
+const optionValueSchema = z.union([z.string().max(65_536), z.number(), z.boolean()]);
+const optionNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{0,63}$/, 'expected a snake_case option name (resource_name, aws_region …)');
+
+/** A new virtual key. */
+export const createVirtualKeyInputSchema = z.strictObject({
+  /** What requests name. Default: from the name, Portkey's form (`azure-test-4110dd`). */
+  slug: slugSchema.optional(),
+  name: nameSchema,
+  note: z.string().max(2000).nullable().optional(),
+  /** Portkey provider id (`openai`, `anthropic`, `azure-openai` …). */
+  provider: providerIdSchema,
+  /** The provider API key: encrypted in the vault, never returned. */
+  apiKey: z.string().min(1).max(65_536).optional(),
+  /** Provider options (snake_case); credential options (`aws_secret_access_key` …) are encrypted. */
+  options: z.record(optionNameSchema, optionValueSchema).optional(),
+  models: z.array(z.string().min(1).max(200)).max(1000).optional(),
+  allowedHosts: z.array(z.string().min(1).max(253)).max(100).optional(),
+  usageLimits: usageLimitsSchema.nullable().optional(),
+  rateLimits: rateLimitsSchema.nullable().optional(),
+  expiresAt: expiresAtSchema.nullable().optional(),
+});
+
+/** Input of `virtualKeys.create`. */
+export type CreateVirtualKeyInput = z.input<typeof createVirtualKeyInputSchema>;
+
+/**
+ * A change to a virtual key. Fields given replace the stored ones; `options` is merged option by
+ * option (a null value removes one), so changing a region keeps the stored credentials;
+ * `apiKey: null` removes the API key.
+ */
+export const updateVirtualKeyInputSchema = createVirtualKeyInputSchema
+  .omit({ slug: true, apiKey: true, options: true })
+  .partial()
+  .extend({
+    apiKey: z.string().min(1).max(65_536).nullable().optional(),
+    options: z.record(optionNameSchema, optionValueSchema.nullable()).optional(),
+  });
+
+/** Input of `virtualKeys.update`. */
+export type UpdateVirtualKeyInput = z.input<typeof updateVirtualKeyInputSchema>;
+
+/** A new saved config. `config` is an object or its JSON text, validated with `parseConfig`. */
+export const createConfigInputSchema = z.strictObject({
+  /** What requests name. Default: Portkey's form (`pc-` + name + 6 hex). */
+  slug: slugSchema.optional(),
+  name: nameSchema,
+  config: z.unknown(),
+  isDefault: z.boolean().optional(),
+});
+
+/** Input of `configs.create`. */
+export type CreateConfigInput = z.input<typeof createConfigInputSchema>;
+
+/** A change to a saved config: a new `config` makes a new version. */
+export const updateConfigInputSchema = z.strictObject({
+  name: nameSchema.optional(),
+  config: z.unknown().optional(),
+  isDefault: z.boolean().optional(),
+  /** Stored as given (Portkey's `active` …); every saved config is served whatever its status. */
+  status: z.string().min(1).max(32).optional(),
+});
+
+/** Input of `configs.update`. */
+export type UpdateConfigInput = z.input<typeof updateConfigInputSchema>;
+
+/** Feedback on a trace (Portkey's `POST /v1/feedback`). */
+export const createFeedbackInputSchema = z.strictObject({
+  traceId: z.string().min(1).max(255),
+  /** −10 … 10. */
+  value: z.number().int().min(-10).max(10),
+  /** 0 … 1; absent or out of range becomes 1, as Portkey does. */
+  weight: z.number().optional(),
+  /** Keys and values are turned into text and cut to 128 characters, as Portkey does. */
+  metadata: z.record(z.string(), z.unknown()).nullable().optional(),
+  /** The tenant of the key that sent it: feedback is only seen within its tenant. */
+  tenant: slugSchema,
+  gatewayKeyId: z.string().nullable().optional(),
+});
+
+/** Input of `feedback.create`. */
+export type CreateFeedbackInput = z.input<typeof createFeedbackInputSchema>;
+
+/** A change to feedback (Portkey's `PUT /v1/feedback/:id`): value and weight are rewritten. */
+export const updateFeedbackInputSchema = createFeedbackInputSchema
+  .pick({ value: true, weight: true, metadata: true })
+  .extend({ tenant: slugSchema });
+
+/** Input of `feedback.update`. */
+export type UpdateFeedbackInput = z.input<typeof updateFeedbackInputSchema>;
+
+/** Validates `input`, or throws a {@link StoreError} `invalid` listing every problem with its path. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    path: issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)',
+    message: issue.message,
+  }));
+  throw new StoreError(
+    'invalid',
+    `invalid ${what}: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+    { issues },
+  );
+}

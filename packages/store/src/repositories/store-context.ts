@@ -1,0 +1,163 @@
+import type { ParseConfigOptions } from '@pk/config';
+import type { Kysely, Transaction } from 'kysely';
+import type { SettingsRecords } from '../catalog/catalog.js';
+import type { Database, Engine } from '../database/schema.js';
+import { StoreError } from '../errors.js';
+import type { Vault } from '../vault/vault.js';
+
+/**
+ * Who made a change, as the audit log records it: `key:<gateway key id>` for a call through the
+ * admin API, `cli` for the `pk` CLI, `system` for the store itself.
+ */
+export type Actor = string;
+
+/** What every repository shares. */
+export interface StoreContext {
+  readonly db: Kysely<Database>;
+  readonly engine: Engine;
+  readonly vault: Vault;
+  /** The settings file's records (read-only), or none. */
+  readonly settings: SettingsRecords | undefined;
+  /** How saved configs are validated (the operator's trusted custom hosts). */
+  readonly parseOptions: ParseConfigOptions;
+  /** Milliseconds since the epoch. */
+  readonly now: () => number;
+  /** Called after every committed change: brings this process's snapshot up to date. */
+  readonly afterWrite: () => Promise<void>;
+}
+
+/**
+ * Runs `change` in one transaction that also bumps the change counter (so every replica reloads
+ * its snapshot) and then refreshes this process's snapshot. A failure leaves nothing half-applied.
+ */
+export async function writeTransaction<T>(
+  context: StoreContext,
+  change: (transaction: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  let result: T;
+  try {
+    result = await context.db.transaction().execute(async (transaction) => {
+      const value = await change(transaction);
+      await transaction
+        .updateTable('pk_state')
+        .set((expression) => ({ version: expression('version', '+', 1) }))
+        .where('id', '=', 1)
+        .execute();
+      return value;
+    });
+  } catch (error) {
+    throw toStoreError(error);
+  }
+  await context.afterWrite();
+  return result;
+}
+
+/** Runs a read, turning database failures into {@link StoreError}s. */
+export async function read<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    throw toStoreError(error);
+  }
+}
+
+/** One audit entry, written in the transaction of the change it records. */
+export async function recordAudit(
+  transaction: Transaction<Database>,
+  entry: {
+    readonly at: number;
+    readonly actor: Actor;
+    readonly action: string;
+    readonly entity: string;
+    readonly entityId: string;
+    readonly before?: unknown;
+    readonly after?: unknown;
+  },
+): Promise<void> {
+  await transaction
+    .insertInto('audit_log')
+    .values({
+      at: entry.at,
+      actor: entry.actor,
+      action: entry.action,
+      entity: entry.entity,
+      entity_id: entry.entityId,
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+    })
+    .execute();
+}
+
+const UNIQUE_VIOLATION = new Set(['23505', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_READONLY',
+  'SQLITE_IOERR',
+  'SQLITE_CANTOPEN',
+  'SQLITE_FULL',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+
+/** True for errors that mean the database cannot be reached or written right now. */
+export function isUnavailableError(error: unknown): boolean {
+  const code = String((error as { code?: unknown } | undefined)?.code ?? '');
+  const message = String((error as Error | undefined)?.message ?? '');
+  return (
+    UNAVAILABLE_CODES.has(code) ||
+    code.startsWith('08') ||
+    code.startsWith('SQLITE_IOERR') ||
+    code.startsWith('SQLITE_READONLY') ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|The database connection is not open/i.test(
+      message,
+    )
+  );
+}
+
+/** Maps a database error to a {@link StoreError}; other errors pass unchanged. */
+export function toStoreError(error: unknown): unknown {
+  if (error instanceof StoreError) return error;
+  const code = String((error as { code?: unknown } | undefined)?.code ?? '');
+  if (UNIQUE_VIOLATION.has(code))
+    return new StoreError('conflict', 'a record with that id or slug already exists', { cause: error });
+  if (isUnavailableError(error))
+    return new StoreError('unavailable', 'the database is unavailable; try again', { cause: error });
+  return error;
+}
+
+/** JSON text of a value, or null. */
+export function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/** Parses JSON text written by this store (null stays null). */
+export function parseJson<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+/** ISO 8601 of a millisecond time, or null. */
+export function isoOrNull(time: number | null | undefined): string | null {
+  return time === null || time === undefined ? null : new Date(time).toISOString();
+}
+
+/** The refusal of a change to a record the settings file manages. */
+export function readOnlyError(what: string, id: string, source: string): StoreError {
+  return new StoreError(
+    'read_only',
+    `the ${what} "${id}" is managed by the settings file ${source}; change it there and restart`,
+  );
+}
+
+/** A record that does not exist. */
+export function notFoundError(what: string, id: string): StoreError {
+  return new StoreError('not_found', `no ${what} has the id "${id}"`);
+}

@@ -1,0 +1,150 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../database/schema.js';
+import { StoreStartError } from '../errors.js';
+import { type Vault, VaultError } from '../vault/vault.js';
+import { configVersionAssociatedData } from './configs.js';
+import { type Actor, recordAudit, type StoreContext, writeTransaction } from './store-context.js';
+import { virtualKeyAssociatedData } from './virtual-keys.js';
+
+const CHECK_ASSOCIATED_DATA = 'pk_state:vault_check';
+const CHECK_PLAINTEXT = 'pk vault check 1';
+
+/** True when the database holds anything encrypted (so a missing master key must not be replaced). */
+export async function databaseHasSecrets(db: Kysely<Database>): Promise<boolean> {
+  const state = await db.selectFrom('pk_state').select('vault_check').where('id', '=', 1).executeTakeFirst();
+  if (state?.vault_check) return true;
+  const key = await db
+    .selectFrom('virtual_keys')
+    .select('id')
+    .where('secret', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  if (key) return true;
+  const version = await db
+    .selectFrom('config_versions')
+    .select('id')
+    .where('secret', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return version !== undefined;
+}
+
+/**
+ * Proves at start that the key ring fits the database, so a gateway never serves with a wrong master
+ * key: the check value (written under the newest key on first start) must decrypt, and every
+ * ciphertext must name a key of the ring. Throws {@link StoreStartError} naming the missing key's id.
+ */
+export async function checkVault(db: Kysely<Database>, vault: Vault, source: string): Promise<void> {
+  const state = await db
+    .selectFrom('pk_state')
+    .select('vault_check')
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+  if (state.vault_check === null) {
+    await db
+      .updateTable('pk_state')
+      .set({ vault_check: vault.encrypt(CHECK_PLAINTEXT, CHECK_ASSOCIATED_DATA) })
+      .where('id', '=', 1)
+      .where('vault_check', 'is', null)
+      .execute();
+  } else {
+    try {
+      vault.decrypt(state.vault_check, CHECK_ASSOCIATED_DATA);
+    } catch (error) {
+      throw wrongKeyError(error instanceof VaultError ? error.keyId : undefined, source);
+    }
+  }
+  const keyIds = [
+    ...(await db.selectFrom('virtual_keys').select('secret_key_id').distinct().execute()),
+    ...(await db.selectFrom('config_versions').select('secret_key_id').distinct().execute()),
+  ];
+  for (const { secret_key_id: keyId } of keyIds) {
+    if (keyId !== null && !vault.hasKey(keyId)) throw wrongKeyError(keyId, source);
+  }
+}
+
+function wrongKeyError(keyId: string | undefined, source: string): StoreStartError {
+  return new StoreStartError(
+    `the master key does not fit this database: its secrets are encrypted with master key ${keyId ?? '(unknown)'}, ` +
+      `which the key ring from ${source} does not hold. Give PK_MASTER_KEY the key ring that includes it ` +
+      '(newest first, comma-separated); refusing to start rather than serve keys that cannot be decrypted.',
+  );
+}
+
+/** Re-encryption under the newest master key (`pk vault rotate`). */
+export class VaultRepository {
+  readonly #context: StoreContext;
+
+  constructor(context: StoreContext) {
+    this.#context = context;
+  }
+
+  /** The id of the key that encrypts, and every id of the ring (never the keys). */
+  get keyIds(): { readonly newest: string; readonly all: readonly string[] } {
+    return { newest: this.#context.vault.newestKeyId, all: this.#context.vault.keyIds };
+  }
+
+  /**
+   * Re-encrypts every stored secret (virtual keys, config versions, the check value) under the newest
+   * key, in one transaction. Afterwards the older keys can be removed from `PK_MASTER_KEY`.
+   * Returns how many values were re-encrypted.
+   */
+  async rotate(actor: Actor): Promise<{ readonly keyId: string; readonly reencrypted: number }> {
+    const vault = this.#context.vault;
+    const now = this.#context.now();
+    const reencrypted = await writeTransaction(this.#context, async (transaction) => {
+      let count = 0;
+      const keys = await transaction
+        .selectFrom('virtual_keys')
+        .select(['id', 'secret', 'secret_key_id'])
+        .where('secret', 'is not', null)
+        .execute();
+      for (const row of keys) {
+        if (row.secret === null || row.secret_key_id === vault.newestKeyId) continue;
+        const data = virtualKeyAssociatedData(row.id);
+        await transaction
+          .updateTable('virtual_keys')
+          .set({
+            secret: vault.encrypt(vault.decrypt(row.secret, data), data),
+            secret_key_id: vault.newestKeyId,
+          })
+          .where('id', '=', row.id)
+          .execute();
+        count += 1;
+      }
+      const versions = await transaction
+        .selectFrom('config_versions')
+        .select(['id', 'secret', 'secret_key_id'])
+        .where('secret', 'is not', null)
+        .execute();
+      for (const row of versions) {
+        if (row.secret === null || row.secret_key_id === vault.newestKeyId) continue;
+        const data = configVersionAssociatedData(row.id);
+        await transaction
+          .updateTable('config_versions')
+          .set({
+            secret: vault.encrypt(vault.decrypt(row.secret, data), data),
+            secret_key_id: vault.newestKeyId,
+          })
+          .where('id', '=', row.id)
+          .execute();
+        count += 1;
+      }
+      await transaction
+        .updateTable('pk_state')
+        .set({ vault_check: vault.encrypt(CHECK_PLAINTEXT, CHECK_ASSOCIATED_DATA) })
+        .where('id', '=', 1)
+        .execute();
+      await recordAudit(transaction, {
+        at: now,
+        actor,
+        action: 'rotate',
+        entity: 'vault',
+        entityId: vault.newestKeyId,
+        after: { keyId: vault.newestKeyId, reencrypted: count },
+      });
+      return count;
+    });
+    return { keyId: vault.newestKeyId, reencrypted };
+  }
+}

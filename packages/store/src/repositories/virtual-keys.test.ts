@@ -1,0 +1,124 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import type { Store } from '../open-store.js';
+import { Secret } from '../secret.js';
+
+const API_KEY = 'sk-proj-4f1d8a2b9c3e7f6a5d4c3b2a1908f7e6';
+const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+describe.each(ENGINES)('virtual keys on %s', (engine) => {
+  let fixture: EngineFixture;
+  let store: Store;
+  beforeEach(async (context) => {
+    if (engine === 'postgres' && !postgresUp) context.skip();
+    fixture = await createFixture(engine);
+    store = await fixture.open();
+  });
+  afterEach(async () => {
+    await fixture?.cleanup();
+  });
+
+  it('stores credentials encrypted and returns them masked; the snapshot has them as Secrets', async () => {
+    const record = await store.virtualKeys.create(
+      {
+        slug: 'bedrock-prod',
+        name: 'Bedrock prod',
+        provider: 'bedrock',
+        apiKey: API_KEY,
+        options: {
+          aws_region: 'us-east-1',
+          aws_secret_access_key: AWS_SECRET,
+          aws_access_key_id: 'AKIAEXAMPLE123456789',
+        },
+        models: ['anthropic.claude-3-haiku'],
+        usageLimits: { credit_limit: 10, type: 'cost', periodic_reset: 'monthly' },
+        rateLimits: [{ type: 'requests', unit: 'rpm', value: 60 }],
+      },
+      'cli',
+    );
+    expect(record).toMatchObject({
+      slug: 'bedrock-prod',
+      provider: 'bedrock',
+      options: { aws_region: 'us-east-1' },
+      secretHints: { api_key: 'sk-…f7e6', aws_secret_access_key: 'wJa…EKEY', aws_access_key_id: 'AKI…6789' },
+      usageLimits: { credit_limit: 10, type: 'cost', periodic_reset: 'monthly' },
+      rateLimits: [{ type: 'requests', unit: 'rpm', value: 60 }],
+    });
+    expect(JSON.stringify(await store.virtualKeys.list())).not.toContain(API_KEY);
+    const served = store.catalog.snapshot.virtualKeys.get('bedrock-prod');
+    expect(served?.apiKey?.reveal()).toBe(API_KEY);
+    expect(served?.options.aws_secret_access_key).toBeInstanceOf(Secret);
+    expect(String((served?.options.aws_secret_access_key as Secret | undefined)?.reveal())).toBe(AWS_SECRET);
+    expect(served?.options.aws_region).toBe('us-east-1');
+    expect(JSON.stringify(served)).not.toContain(API_KEY);
+  });
+
+  it('generates a Portkey-style slug and looks keys up by id or slug', async () => {
+    const record = await store.virtualKeys.create({ name: 'Azure Test', provider: 'azure-openai' }, 'cli');
+    expect(record.slug).toMatch(/^azure-test-[0-9a-f]{6}$/);
+    expect((await store.virtualKeys.get(record.id)).slug).toBe(record.slug);
+    expect((await store.virtualKeys.get(record.slug)).id).toBe(record.id);
+  });
+
+  it('merges option changes, keeping stored credentials, and re-encrypts a new API key', async () => {
+    const created = await store.virtualKeys.create(
+      {
+        slug: 'vk',
+        name: 'vk',
+        provider: 'bedrock',
+        apiKey: API_KEY,
+        options: { aws_secret_access_key: AWS_SECRET, aws_region: 'us-east-1' },
+      },
+      'cli',
+    );
+    const before = await store.db.selectFrom('virtual_keys').select('secret').executeTakeFirstOrThrow();
+    const updated = await store.virtualKeys.update('vk', { options: { aws_region: 'eu-west-1' } }, 'cli');
+    expect(updated.options).toEqual({ aws_region: 'eu-west-1' });
+    expect(updated.secretHints.aws_secret_access_key).toBe('wJa…EKEY');
+    expect(store.catalog.snapshot.virtualKeys.get('vk')?.options.aws_region).toBe('eu-west-1');
+    await store.virtualKeys.update(
+      created.id,
+      { apiKey: 'sk-new-key-000000000000000000', options: { aws_region: null } },
+      'cli',
+    );
+    const served = store.catalog.snapshot.virtualKeys.get('vk');
+    expect(served?.apiKey?.reveal()).toBe('sk-new-key-000000000000000000');
+    expect(served?.options.aws_region).toBeUndefined();
+    const after = await store.db.selectFrom('virtual_keys').select('secret').executeTakeFirstOrThrow();
+    expect(Buffer.from(after.secret as Uint8Array).equals(Buffer.from(before.secret as Uint8Array))).toBe(
+      false,
+    );
+    const audit = await store.audit.list({ entity: 'virtual_key' });
+    expect(audit.map((entry) => entry.action)).toEqual(['update', 'update', 'create']);
+    expect(JSON.stringify(audit)).not.toContain(API_KEY);
+    expect(JSON.stringify(audit)).not.toContain(AWS_SECRET);
+  });
+
+  it('deletes; unknown ids are not_found; bad input lists paths', async () => {
+    await store.virtualKeys.create(
+      { slug: 'gone', name: 'gone', provider: 'openai', apiKey: API_KEY },
+      'cli',
+    );
+    await store.virtualKeys.delete('gone', 'cli');
+    expect(store.catalog.snapshot.virtualKeys.has('gone')).toBe(false);
+    await expect(store.virtualKeys.get('gone')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(
+      store.virtualKeys.create(
+        {
+          name: 'x',
+          provider: 'not-a-provider',
+          usageLimits: { credit_limit: 0.5 },
+          rateLimits: [{ type: 'requests', unit: 'rpy', value: 1 }],
+        } as never,
+        'cli',
+      ),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      issues: [
+        { path: 'provider' },
+        { path: 'usageLimits.credit_limit', message: 'expected at least 1 (USD), got 0.5' },
+        { path: 'rateLimits.0.unit' },
+      ],
+    });
+  });
+});

@@ -1,0 +1,302 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseConfig } from '@pk/config';
+import BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import {
+  type GatewayKey,
+  generateMasterKey,
+  hashGatewayKeySecret,
+  migrationsFor,
+  openStore,
+  Secret,
+  type SettingsRecords,
+  StoreStartError,
+} from '../src/index.js';
+import { createTemporaryDatabase } from '../src/testing/index.js';
+import { createFixture, ENGINES, postgresUp } from './support/engines.js';
+
+const fileKey: GatewayKey = {
+  id: 'team-a',
+  name: 'team-a',
+  tenant: 'team-a',
+  role: 'user',
+  keyHash: hashGatewayKeySecret('team-a-secret'),
+  scopes: [],
+};
+const parsed = parseConfig({ virtual_key: 'file-vk' });
+const settings: SettingsRecords = {
+  source: '/etc/pk/settings.yaml',
+  gatewayKeys: [fileKey],
+  virtualKeys: [
+    {
+      id: 'file-vk',
+      slug: 'file-vk',
+      provider: 'openai',
+      apiKey: new Secret('sk-file'),
+      options: {},
+      allowedHosts: [],
+      models: [],
+    },
+  ],
+  configs: parsed.ok ? [{ id: 'pc-file', slug: 'pc-file', config: parsed.config, warnings: [] }] : [],
+};
+
+describe.each(ENGINES)('opening the store on %s', (engine) => {
+  const run = engine === 'sqlite' || postgresUp;
+
+  it.runIf(run)('migrates a new database once and is idempotent on the next start', async () => {
+    const fixture = await createFixture(engine);
+    try {
+      const first = await fixture.open();
+      const applied = await sql<{ name: string }>`select name from pk_migrations`.execute(first.db);
+      expect(applied.rows.map((row) => row.name)).toEqual(Object.keys(migrationsFor(engine)));
+      await first.close();
+      const second = await fixture.open();
+      const again = await sql<{ name: string }>`select name from pk_migrations`.execute(second.db);
+      expect(again.rows).toHaveLength(applied.rows.length);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it.runIf(run)('refuses a schema newer than it knows, with a clear message', async () => {
+    const fixture = await createFixture(engine);
+    try {
+      const store = await fixture.open();
+      await sql`insert into pk_migrations (name, timestamp) values ('9999-from-the-future', '2099-01-01T00:00:00.000Z')`.execute(
+        store.db,
+      );
+      await store.close();
+      const error = await fixture.open().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StoreStartError);
+      expect((error as Error).message).toMatch(
+        /the database schema is newer than this version of pk: it has migration 9999-from-the-future.*Upgrade pk/,
+      );
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it.runIf(run)(
+    'refuses to start with a wrong master key, and starts with a ring that holds the right one',
+    async () => {
+      const fixture = await createFixture(engine);
+      try {
+        const right = generateMasterKey();
+        const store = await fixture.open({ masterKey: right });
+        await store.virtualKeys.create(
+          { slug: 'vk', name: 'vk', provider: 'openai', apiKey: 'sk-test-0123456789abcdef' },
+          'cli',
+        );
+        await store.close();
+        const wrong = generateMasterKey();
+        const error = await fixture.open({ masterKey: wrong }).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(StoreStartError);
+        expect((error as Error).message).toMatch(/the master key does not fit this database/);
+        expect((error as Error).message).not.toContain(right);
+        expect((error as Error).message).not.toContain(wrong);
+        // Rolling a new key in: the ring holds the new key first and the old one after it.
+        const rolled = await fixture.open({ masterKey: `${wrong},${right}` });
+        expect(rolled.catalog.snapshot.virtualKeys.get('vk')?.apiKey?.reveal()).toBe(
+          'sk-test-0123456789abcdef',
+        );
+        expect((await rolled.vault.rotate('cli')).reencrypted).toBe(1);
+        await rolled.close();
+        const onlyNew = await fixture.open({ masterKey: wrong });
+        expect(onlyNew.catalog.snapshot.virtualKeys.get('vk')?.apiKey?.reveal()).toBe(
+          'sk-test-0123456789abcdef',
+        );
+        expect((await onlyNew.audit.list({ entity: 'vault' }))[0]?.after).toMatchObject({ reencrypted: 1 });
+      } finally {
+        await fixture.cleanup();
+      }
+    },
+  );
+
+  it.runIf(run)('serves the settings file read-only, refusing changes by naming the file', async () => {
+    const fixture = await createFixture(engine);
+    try {
+      const store = await fixture.open({ settings });
+      const snapshot = store.catalog.snapshot;
+      expect(snapshot.gatewayKeysByHash.get(fileKey.keyHash)?.managedBy).toBe('/etc/pk/settings.yaml');
+      expect(snapshot.virtualKeys.get('file-vk')?.apiKey?.reveal()).toBe('sk-file');
+      expect(snapshot.configs.has('pc-file')).toBe(true);
+      const refusal = {
+        code: 'read_only',
+        status: 409,
+        message: expect.stringContaining('/etc/pk/settings.yaml'),
+      };
+      await expect(store.gatewayKeys.revoke('team-a', 'cli')).rejects.toMatchObject(refusal);
+      await expect(store.virtualKeys.update('file-vk', { name: 'x' }, 'cli')).rejects.toMatchObject(refusal);
+      await expect(store.configs.update('pc-file', { name: 'x' }, 'cli')).rejects.toMatchObject(refusal);
+      await expect(store.configs.delete('pc-file', 'cli')).rejects.toMatchObject(refusal);
+      await expect(store.gatewayKeys.create({ id: 'team-a' }, 'cli')).rejects.toMatchObject({
+        code: 'conflict',
+      });
+      await expect(
+        store.virtualKeys.create({ slug: 'file-vk', name: 'x', provider: 'openai' }, 'cli'),
+      ).rejects.toMatchObject({ code: 'conflict' });
+      expect((await store.gatewayKeys.list())[0]).toMatchObject({
+        id: 'team-a',
+        managedBy: '/etc/pk/settings.yaml',
+      });
+      expect((await store.virtualKeys.get('file-vk')).secretHints).toEqual({ api_key: '…' });
+      await store.gatewayKeys.create({ id: 'stored', virtualKeys: ['file-vk'], configs: ['pc-file'] }, 'cli');
+      await store.close();
+      // A settings file that defines an id the database already has is refused at start.
+      const clash: SettingsRecords = {
+        ...settings,
+        gatewayKeys: [...settings.gatewayKeys, { ...fileKey, id: 'stored', keyHash: 'x' }],
+      };
+      await expect(fixture.open({ settings: clash })).rejects.toThrow(
+        'the settings file /etc/pk/settings.yaml and the database both define gateway key "stored"',
+      );
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it.runIf(run)('leaves no half-applied change when a write fails midway', async () => {
+    const fixture = await createFixture(engine);
+    try {
+      const store = await fixture.open();
+      const version = store.catalog.snapshot.version;
+      // The audit insert, the last statement of every change, fails: nothing before it may stay.
+      await sql`alter table audit_log rename to audit_log_gone`.execute(store.db);
+      await expect(
+        store.configs.create({ slug: 'half', name: 'half', config: { provider: 'openai' } }, 'cli'),
+      ).rejects.toThrow();
+      await sql`alter table audit_log_gone rename to audit_log`.execute(store.db);
+      expect(await store.db.selectFrom('configs').selectAll().execute()).toEqual([]);
+      expect(await store.db.selectFrom('config_versions').selectAll().execute()).toEqual([]);
+      const state = await store.db.selectFrom('pk_state').select('version').executeTakeFirstOrThrow();
+      expect(state.version).toBe(version);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+});
+
+describe('SQLite file', () => {
+  it('is readable by its owner only; backed up online with SQLite’s backup API, it restores with its master key', async () => {
+    const fixture = await createFixture('sqlite');
+    const restored = await createFixture('sqlite');
+    try {
+      const store = await fixture.open();
+      await store.virtualKeys.create(
+        { slug: 'vk', name: 'vk', provider: 'openai', apiKey: 'sk-backed-up-0123456789' },
+        'cli',
+      );
+      expect((await stat(join(fixture.dataDir, 'pk.db'))).mode & 0o777).toBe(0o600);
+      // What `sqlite3 .pk-data/pk.db ".backup backup.db"` does, while the gateway runs.
+      const source = new BetterSqlite3(join(fixture.dataDir, 'pk.db'), { readonly: true });
+      await source.backup(join(restored.dataDir, 'pk.db'));
+      source.close();
+      await copyFile(join(fixture.dataDir, 'master.key'), join(restored.dataDir, 'master.key'));
+      const copy = await restored.open();
+      expect(copy.catalog.snapshot.virtualKeys.get('vk')?.apiKey?.reveal()).toBe('sk-backed-up-0123456789');
+    } finally {
+      await fixture.cleanup();
+      await restored.cleanup();
+    }
+  });
+
+  it('gives deleted pages back in small steps (incremental vacuum)', async () => {
+    const fixture = await createFixture('sqlite');
+    try {
+      const store = await fixture.open();
+      const note = 'x'.repeat(1900);
+      for (let index = 0; index < 60; index += 1) {
+        await store.virtualKeys.create({ slug: `vk-${index}`, name: 'vk', note, provider: 'openai' }, 'cli');
+      }
+      await store.db.deleteFrom('virtual_keys').execute();
+      await store.db.deleteFrom('audit_log').execute();
+      const freePages = async () =>
+        Number(
+          (await sql<{ n: number }>`select freelist_count as n from pragma_freelist_count`.execute(store.db))
+            .rows[0]?.n,
+        );
+      const before = await freePages();
+      expect(before).toBeGreaterThan(20);
+      await store.reclaimSpace(10);
+      expect(await freePages()).toBe(before - 10);
+      await store.reclaimSpace();
+      expect(await freePages()).toBe(0);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  it('starts in WAL mode with incremental auto-vacuum, in a data directory created on first start', async () => {
+    const fixture = await createFixture('sqlite');
+    try {
+      const dataDir = join(fixture.dataDir, 'nested', 'data');
+      const store = await fixture.open({ dataDir });
+      await store.close();
+      const file = new BetterSqlite3(join(dataDir, 'pk.db'), { readonly: true });
+      expect(file.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(file.pragma('auto_vacuum', { simple: true })).toBe(2);
+      file.close();
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+});
+
+describe.runIf(postgresUp)('PostgreSQL start', () => {
+  it('migrates once when replicas start together (advisory lock)', async () => {
+    const database = await createTemporaryDatabase();
+    const masterKey = generateMasterKey();
+    try {
+      const stores = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          openStore({ databaseUrl: database.url, masterKey, onWarning: () => undefined }),
+        ),
+      );
+      const applied = await sql<{ name: string }>`select name from pk_migrations`.execute(
+        stores[0]?.db as never,
+      );
+      expect(applied.rows.map((row) => row.name)).toEqual(Object.keys(migrationsFor('postgres')));
+      const state = await sql<{ count: string }>`select count(*) as count from pk_state`.execute(
+        stores[0]?.db as never,
+      );
+      expect(Number(state.rows[0]?.count)).toBe(1);
+      await Promise.all(stores.map((store) => store.close()));
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('exits with a clear message when the database is down at start, without the password', async () => {
+    const password = randomBytes(8).toString('hex');
+    const error = await openStore({
+      databaseUrl: `postgres://pk:${password}@127.0.0.1:1/pk`,
+      masterKey: generateMasterKey(),
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(StoreStartError);
+    expect((error as Error).message).toMatch(
+      /cannot reach the database at postgres:\/\/pk:\*\*\*@127\.0\.0\.1:1\/pk/,
+    );
+    expect((error as Error).message).not.toContain(password);
+  });
+
+  it('requires PK_MASTER_KEY', async () => {
+    const database = await createTemporaryDatabase();
+    try {
+      await expect(openStore({ databaseUrl: database.url })).rejects.toThrow(/PK_MASTER_KEY is required/);
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe('PK_DATABASE_URL', () => {
+  it('must be a postgres:// URL', async () => {
+    await expect(openStore({ databaseUrl: 'mysql://u:p@h/db' })).rejects.toThrow(
+      'PK_DATABASE_URL must be a postgres:// URL (got mysql://u:***@h/db)',
+    );
+  });
+});

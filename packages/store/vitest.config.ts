@@ -1,0 +1,3 @@
+import { createVitestConfig } from '@pk/dev-config/vitest';
+
+export default createVitestConfig();
