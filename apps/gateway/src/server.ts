@@ -3,6 +3,7 @@ import { openStore, StoreStartError } from '@pk/store';
 import pino from 'pino';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
+import { secretResolverFor } from './guardrails/stored-guardrails.js';
 import { createShutdownState } from './plugins/shutdown.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
@@ -62,7 +63,9 @@ async function main(): Promise<void> {
   );
   const app = await buildApp({
     settings,
-    catalog: store.catalog,
+    store,
+    // Webhook secrets of guardrails defined in the store: env:/file: references resolved here.
+    resolveSecret: secretResolverFor(process.env),
     allowKeyless,
     // Last-used times: one Map.set per request, written in batches by the store.
     onKeyUsed: (key, at) => store.recordKeyUse(key.id, at),
