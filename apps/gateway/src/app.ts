@@ -182,7 +182,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
       usage: dependencies.usage ?? untrackedUsage,
     });
   }
-  await app.register(controlPlaneRoutes, { served: store ? ADMIN_SEGMENTS : [] });
+  await app.register(controlPlaneRoutes, { served: store ? ADMIN_SEGMENTS : {} });
   await app.register(passthroughRoutes, { services });
   return app;
 }

@@ -16,14 +16,17 @@ export interface AdminRouteOptions {
   readonly usage: UsageReader;
 }
 
-/** The first path segments the admin routes serve (the rest of Portkey's control plane stays 501). */
-export const ADMIN_SEGMENTS: readonly string[] = [
-  'configs',
-  'virtual-keys',
-  'api-keys',
-  'guardrails',
-  'feedback',
-];
+/**
+ * The first path segments the admin routes serve, with the methods of the segment's own path (the
+ * rest of Portkey's control plane, and other methods, stay 501).
+ */
+export const ADMIN_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
+  configs: ['GET', 'POST'],
+  'virtual-keys': ['GET', 'POST'],
+  'api-keys': ['GET'],
+  guardrails: ['GET', 'POST'],
+  feedback: ['POST'],
+};
 
 /**
  * Portkey's admin API on the gateway, under `/v1` (where `PORTKEY_BASE_URL` points the SDK) and
