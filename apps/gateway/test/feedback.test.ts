@@ -14,6 +14,9 @@ afterAll(async () => {
   await admin?.close();
 });
 
+/** The ids Portkey answers with (`feedback_ids`; the SDK's types misspell it `feedback_id`). */
+const idsOf = (response: object): string[] => (response as { feedback_ids: string[] }).feedback_ids;
+
 const asUser = (options: Record<string, unknown> = {}) =>
   new Portkey({ apiKey: admin.userKey, baseURL: admin.baseURL, ...options });
 
@@ -40,13 +43,13 @@ describe('feedback through the portkey-ai SDK', () => {
     });
 
     const updated = await asUser().feedback.update({
-      feedbackID: saved.feedback_ids?.[0] as string,
+      feedbackID: idsOf(saved)[0] as string,
       value: -3,
       weight: 0.5,
     } as never);
     expect(updated).toMatchObject({
       message: 'Feedback successfully updated',
-      feedback_ids: saved.feedback_ids,
+      feedback_ids: idsOf(saved),
     });
     const [after] = await admin.store.feedback.listByTrace('trace-1');
     expect(after).toMatchObject({ value: -3, weight: 0.5, metadata: stored?.metadata });
@@ -57,7 +60,7 @@ describe('feedback through the portkey-ai SDK', () => {
       { traceID: 'trace-a', value: 1 },
       { traceID: 'trace-b', value: 2 },
     ]);
-    expect(viaSdk.feedback_ids).toHaveLength(2);
+    expect(idsOf(viaSdk)).toHaveLength(2);
     const raw = await admin.call('POST', '/feedback', {
       key: admin.userKey,
       body: [
@@ -82,7 +85,7 @@ describe('feedback through the portkey-ai SDK', () => {
     // The admin key's tenant is another one: it cannot change the user's feedback.
     const saved = await asUser().feedback.create({ traceID: 'trace-private', value: 1 });
     const elsewhere = await sdkError(
-      admin.portkey().feedback.update({ feedbackID: saved.feedback_ids?.[0] as string, value: 2 } as never),
+      admin.portkey().feedback.update({ feedbackID: idsOf(saved)[0] as string, value: 2 } as never),
     );
     expect(elsewhere).toMatchObject({ status: 404, name: 'NotFoundError' });
     const missing = await sdkError(asUser().feedback.update({ feedbackID: 'no-such-id', value: 2 } as never));
