@@ -116,7 +116,7 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
       const app = new Portkey({ apiKey: userKey, virtualKey: virtualKey.slug as string, config: slug });
       const chat = async () => {
         const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
-        expect(completion.choices[0]?.message.content).toBe('The capital of France is Paris.');
+        expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
         return upstream.received.at(-1);
       };
       const first = await chat();
@@ -190,7 +190,7 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
         expect(refusedLines()).toHaveLength(1);
         const app = new Portkey({ apiKey: userKey, virtualKey });
         const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
-        expect(completion.choices[0]?.message.content).toBe('The capital of France is Paris.');
+        expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
       } finally {
         setup.proxy?.restore();
       }
