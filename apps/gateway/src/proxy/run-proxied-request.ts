@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import {
   type BreakerStore,
+  createRequestConditionContext,
   PkError,
   PlanAbortedError,
   type PlanLeaf,
@@ -139,6 +140,11 @@ export async function runProxiedRequest(
       signal: clientGone.signal,
       breakers: services.breakers,
       ...(cache ? { cache: cache.port } : {}),
+      // What conditional groups see: metadata, the body, the path (built only when one runs).
+      conditionContext: createRequestConditionContext({
+        metadata: headers.options.metadata,
+        url: request.url,
+      }),
     });
   } catch (error) {
     if (error instanceof PlanAbortedError) return reply; // nobody is listening any more

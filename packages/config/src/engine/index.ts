@@ -20,6 +20,7 @@ export type {
   BreakerRule,
   BreakerStore,
 } from './breaker-store.js';
+export { createRequestConditionContext, type RequestConditionSource } from './conditional.js';
 export type {
   AttemptEndEvent,
   AttemptStartEvent,
