@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { upstreamUnavailableError } from './abort-reason.js';
 import { callProvider, createProviderAttempt } from './call-provider.js';
 import type { Transport } from './transport.js';
 
@@ -51,5 +52,43 @@ describe('callProvider refusals (no upstream call)', () => {
     expect(outcome.ok).toBe(true);
     const [sent] = send.mock.calls[0] as unknown as [{ body: string }];
     expect(JSON.parse(sent.body)).toEqual({ model: 'forced', messages: [] });
+  });
+});
+
+describe('callProvider connection failures', () => {
+  it('a refused or reset connection is an outcome marked connectionError, so the engine retries it', async () => {
+    const send = vi.fn(async () => {
+      throw upstreamUnavailableError(
+        'openai',
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      );
+    });
+    const outcome = await callProvider({
+      target: { provider: 'openai', api_key: 'k' },
+      request: { endpoint: 'chat.completions', body: { model: 'm', messages: [] } },
+      transport: { send, close: async () => {} },
+    });
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 502,
+      connectionError: true,
+      error: { code: 'PK_ERR_UPSTREAM_UNAVAILABLE' },
+    });
+  });
+
+  it('an error answer is not a connection error', async () => {
+    const send = vi.fn(async () => ({
+      status: 503,
+      headers: { 'content-type': 'application/json' },
+      body: new Response('{"error":{"message":"overloaded","type":"server_error"}}')
+        .body as ReadableStream<Uint8Array>,
+    }));
+    const outcome = await callProvider({
+      target: { provider: 'openai', api_key: 'k' },
+      request: { endpoint: 'chat.completions', body: { model: 'm', messages: [] } },
+      transport: { send, close: async () => {} },
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 503 });
+    expect((outcome as { connectionError?: boolean }).connectionError).toBeUndefined();
   });
 });

@@ -86,8 +86,15 @@ function isPlanLeaf(value: PlanLeaf | ProviderTarget): value is PlanLeaf {
 }
 
 function failure(error: UpstreamError | PkError): ProviderAttemptOutcome {
-  const retryAfterMs = UpstreamError.isInstance(error) ? error.retryAfterMs : undefined;
-  return { ok: false, status: error.status, error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  if (!UpstreamError.isInstance(error)) return { ok: false, status: error.status, error };
+  return {
+    ok: false,
+    status: error.status,
+    error,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    // Refused, reset, DNS, TLS: the engine retries these whatever on_status_codes says.
+    ...(error.connectionError ? { connectionError: true } : {}),
+  };
 }
 
 /**
