@@ -92,3 +92,57 @@ describe('callProvider connection failures', () => {
     expect((outcome as { connectionError?: boolean }).connectionError).toBeUndefined();
   });
 });
+
+describe('strict OpenAI compliance', () => {
+  const anthropicAnswer = JSON.stringify({
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4',
+    content: [
+      { type: 'thinking', thinking: 'Paris it is.', signature: 'sig' },
+      { type: 'text', text: 'Paris.' },
+    ],
+    stop_reason: 'end_turn',
+    usage: { input_tokens: 3, output_tokens: 2 },
+  });
+  const leafWith = (strict: boolean | undefined) =>
+    ({
+      kind: 'leaf',
+      path: 'config',
+      weight: 1,
+      target: { provider: 'anthropic', api_key: 'k' },
+      override_params: {},
+      retry: { attempts: 0, on_status_codes: [], use_retry_after_header: false },
+      ...(strict === undefined ? {} : { strict_open_ai_compliance: strict }),
+    }) as unknown as Parameters<ReturnType<typeof createProviderAttempt>>[0];
+
+  it.each([
+    [undefined, undefined, false],
+    [true, undefined, false],
+    [false, undefined, true],
+    [undefined, false, true],
+    [true, false, true],
+    [false, true, true],
+  ])('header %s, config %s → reasoning shown: %s', async (header, config, shown) => {
+    const send = vi.fn(async () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: new Response(anthropicAnswer).body as ReadableStream<Uint8Array>,
+    }));
+    const attempt = createProviderAttempt({ transport: { send, close: async () => {} } });
+    const outcome = await attempt(
+      leafWith(config),
+      {
+        endpoint: 'chat.completions',
+        body: { model: 'claude-sonnet-4', messages: [{ role: 'user', content: 'hi' }] },
+        ...(header === undefined ? {} : { strictOpenAICompliance: header }),
+      },
+      { signal: new AbortController().signal, attempt: 0 },
+    );
+    if (!outcome.ok || outcome.value.kind !== 'json') throw new Error('expected a JSON answer');
+    const message = (outcome.value.body as { choices: { message: Record<string, unknown> }[] }).choices[0]
+      ?.message;
+    expect(message?.reasoning_content !== undefined).toBe(shown);
+  });
+});
