@@ -1,6 +1,11 @@
 import { type BreakerStore, createMemoryBreakerStore } from '@pk/config';
 import { type CacheStore, createMemoryCacheStore } from '@pk/config/cache';
-import { createUndiciTransport, type Transport } from '@pk/providers';
+import {
+  createMemoryTokenCache,
+  createProviderAttempt,
+  createUndiciTransport,
+  type Transport,
+} from '@pk/providers';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
@@ -91,6 +96,8 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   const services: ProxyServices = {
     settings,
     transport,
+    // One for the app's lifetime: exchanged tokens are reused across requests (bounded, 1000 accounts).
+    callProvider: createProviderAttempt({ transport, tokenCache: createMemoryTokenCache(1000) }),
     breakers: dependencies.breakers ?? createMemoryBreakerStore(),
     configCache: new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust }),
     cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import {
+  type AttemptFunction,
   type BreakerStore,
   createRequestConditionContext,
   PkError,
@@ -9,11 +10,11 @@ import {
   realTimePorts,
   runPlan,
   statusOfErrorCode,
+  type TraceEntry,
 } from '@pk/config';
 import type { CacheStore } from '@pk/config/cache';
 import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
 import {
-  createProviderAttempt,
   isSupportedProviderId,
   type ProviderAnswer,
   type ProviderEndpoint,
@@ -28,6 +29,7 @@ import { withRequestMaxAge } from '../cache/request-max-age.js';
 import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import { sendPkError } from '../plugins/error-envelope.js';
+import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
@@ -37,6 +39,11 @@ import { sendSse } from './send-sse.js';
 export interface ProxyServices {
   readonly settings: GatewaySettings;
   readonly transport: Transport;
+  /**
+   * The engine's `attempt` port over the providers, made once for the app's lifetime: exchanged
+   * tokens (Vertex service accounts) stay cached between requests, concurrent refreshes shared.
+   */
+  readonly callProvider: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError>;
   readonly breakers: BreakerStore;
   /** Inline configs, validated once per distinct header text. */
   readonly configCache: ConfigParseCache;
@@ -59,10 +66,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** What a `passthrough` route adds to the provider request: path, method and, for multipart, the bytes. */
 export type PassthroughRequest = Pick<ProviderRequest, 'path' | 'method' | 'rawBody' | 'contentType'>;
 
+/** Calls made to providers in a trace (cache hits are not calls). */
+function attemptsIn(trace: readonly TraceEntry[]): number {
+  let attempts = 0;
+  for (const entry of trace) if (entry.kind === 'attempt' && entry.origin !== 'cache') attempts += 1;
+  return attempts;
+}
+
+/** The target path of the last attempt in a trace (the one in progress when a client left). */
+function lastTriedPath(trace: readonly TraceEntry[]): string | undefined {
+  for (let index = trace.length - 1; index >= 0; index -= 1) {
+    const entry = trace[index];
+    if (entry?.kind === 'attempt') return entry.path;
+  }
+  return undefined;
+}
+
 /**
  * One OpenAI-format call through the gateway: headers → plan → routing engine over the providers →
  * JSON or SSE reply with the `x-portkey-*` response headers. Every failure is an OpenAI envelope.
- * `passthrough` (routes of `passthrough-routes.ts`) carries the path, method and raw body.
+ * `passthrough` (routes of `passthrough-routes.ts`) carries the path, method and raw body. The
+ * request's log line waits for it, so a client that leaves gets a 499 line with what was done.
  */
 export async function runProxiedRequest(
   services: ProxyServices,
@@ -70,6 +94,21 @@ export async function runProxiedRequest(
   request: FastifyRequest,
   reply: FastifyReply,
   passthrough?: PassthroughRequest,
+): Promise<FastifyReply> {
+  holdRequestLog(request);
+  try {
+    return await proxyRequest(services, endpoint, request, reply, passthrough);
+  } finally {
+    releaseRequestLog(request, reply);
+  }
+}
+
+async function proxyRequest(
+  services: ProxyServices,
+  endpoint: ProviderEndpoint,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  passthrough: PassthroughRequest | undefined,
 ): Promise<FastifyReply> {
   // A pass-through without a JSON body (GET, DELETE, multipart bytes in `rawBody`) routes on `{}`.
   const body =
@@ -128,7 +167,7 @@ export async function runProxiedRequest(
       log.shadowHitSimilarity = Math.round(similarity * 10_000) / 10_000;
     },
   });
-  const callProvider = createProviderAttempt({ transport: services.transport });
+  const callProvider = services.callProvider;
   let result: Result;
   try {
     result = await runPlan(plan, providerRequest, {
@@ -147,11 +186,17 @@ export async function runProxiedRequest(
       }),
     });
   } catch (error) {
-    if (error instanceof PlanAbortedError) return reply; // nobody is listening any more
+    if (error instanceof PlanAbortedError) {
+      // Nobody is listening any more: the 499 log line says how far the request got.
+      log.targetPath = lastTriedPath(error.trace) ?? error.path;
+      log.attempts = attemptsIn(error.trace);
+      return reply;
+    }
     throw error;
   }
   log.targetPath = result.path;
   log.retries = result.retryCount;
+  log.attempts = attemptsIn(result.trace);
   const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
   if (cache?.shadowed) log.shadowHitSimilarity = 1;
   if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');
@@ -172,8 +217,13 @@ export async function runProxiedRequest(
   });
   reply.headers(portkeyHeaders);
   if (!outcome.ok) {
-    if (outcome.retryAfterMs !== undefined && outcome.error instanceof PkError) {
-      reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
+    const waitMs = outcome.retryAfterMs;
+    if (waitMs !== undefined && outcome.error instanceof PkError) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
+    } else if (waitMs !== undefined && (outcome.status === 429 || outcome.status === 503)) {
+      // The provider's own wait reaches the client, in both spellings the SDKs read.
+      reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+      reply.header('retry-after-ms', String(Math.round(waitMs)));
     }
     return replyWithFailure(reply, request, outcome.error, outcome.status);
   }
@@ -210,6 +260,7 @@ export async function runProxiedRequest(
     stop: services.stopStreams,
     ...(accumulator ? { onChunk: (chunk: Uint8Array) => accumulator.push(chunk) } : {}),
   });
+  if (answer.progress) log.streamChunks = answer.progress.chunks;
   const usage = await answer.usage;
   if (usage) log.usage = usage;
   const rebuilt = completed ? accumulator?.result() : undefined;
