@@ -175,6 +175,15 @@ describe('config_id', () => {
     expect(configIdOf(a)).toBe(configIdOf(b));
     expect(configIdOf({ ...a, virtual_key: 'vk2' })).not.toBe(configIdOf(a));
   });
+
+  it('is the caller’s when given, whatever id the config writes', () => {
+    const plan = resolveConfig(
+      { id: 'pc-someone-else', virtual_key: 'vk' },
+      {},
+      { configId: 'inline:team-a:abc' },
+    );
+    expect(plan.config_id).toBe('inline:team-a:abc');
+  });
 });
 
 describe('plan extras', () => {

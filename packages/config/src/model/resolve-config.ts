@@ -146,6 +146,13 @@ export function configIdOf(config: Config): string {
 export interface ResolveConfigOptions {
   /** Warnings to carry in the plan instead of recomputing them (`parseConfig`'s, which include unknown keys). */
   readonly warnings?: readonly ConfigWarning[] | undefined;
+  /**
+   * The plan's `config_id` (what keys its circuit breakers), when the caller knows who the config
+   * belongs to: a gateway passes a saved config's stored id, or the tenant plus a hash of an inline
+   * config, so a client cannot pick another config's breakers by writing its `id`. Default
+   * {@link configIdOf}.
+   */
+  readonly configId?: string | undefined;
 }
 
 /**
@@ -182,7 +189,7 @@ export function resolveConfig(
   };
   return {
     root: resolveNode(config, [], { override_params: {} }, wide),
-    config_id: configIdOf(config),
+    config_id: options.configId ?? configIdOf(config),
     ...(config.request_deadline === undefined ? {} : { request_deadline: config.request_deadline }),
     warnings: options.warnings ?? collectConfigWarnings(config),
   };
