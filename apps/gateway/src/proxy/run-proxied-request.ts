@@ -25,7 +25,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { completionToSse } from '../cache/completion-to-sse.js';
 import { createRequestCache } from '../cache/request-cache.js';
-import { withRequestMaxAge } from '../cache/request-max-age.js';
+import { withRequestCacheLifetime } from '../cache/request-cache-lifetime.js';
 import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import { sendPkError } from '../plugins/error-envelope.js';
@@ -135,8 +135,17 @@ async function proxyRequest(
         : undefined,
   });
   const cacheControl = request.headers['cache-control'];
-  const plan = withRequestMaxAge(resolvedPlan, typeof cacheControl === 'string' ? cacheControl : undefined);
+  const lifetime = withRequestCacheLifetime(resolvedPlan, {
+    cacheControl: typeof cacheControl === 'string' ? cacheControl : undefined,
+    cacheTtl: headers.options.cacheTtl,
+  });
+  const plan = lifetime.plan;
   if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
+  if (lifetime.warning !== undefined) {
+    // A request header the gateway ignored: the client is told, not only the log.
+    reply.header('x-pk-warnings', lifetime.warning);
+    log.warnings = [...(log.warnings ?? []), lifetime.warning];
+  }
   const providerRequest: ProviderRequest = {
     endpoint,
     body: model === undefined ? body : { ...body, model },
@@ -229,7 +238,9 @@ async function proxyRequest(
   }
   const answer = outcome.value;
   if (answer.warnings.length > 0) {
-    reply.header('x-pk-warnings', answer.warnings.join('; ').slice(0, 2000));
+    const warnings =
+      lifetime.warning === undefined ? answer.warnings : [lifetime.warning, ...answer.warnings];
+    reply.header('x-pk-warnings', warnings.join('; ').slice(0, 2000));
     log.warnings = [...(log.warnings ?? []), ...answer.warnings];
   }
   if (answer.kind === 'json') {

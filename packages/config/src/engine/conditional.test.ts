@@ -102,7 +102,12 @@ describe('createRequestConditionContext', () => {
     const run = await runScenario({
       plan,
       request: { body: { model: 'm' } },
-      ports: { conditionContext: createRequestConditionContext({ url: '/v1/embeddings' }) },
+      ports: {
+        conditionContext: (request) =>
+          createRequestConditionContext({ url: '/v1/embeddings' })(
+            request as { body?: Record<string, unknown> },
+          ),
+      },
     });
     expect(run.result.path).toBe('config.targets[3]');
   });

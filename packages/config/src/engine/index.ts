@@ -42,6 +42,8 @@ export type {
   AttemptOptions,
   EngineCachePort,
   EnginePorts,
+  EngineRootCachePort,
+  RootCacheEntry,
   SetTimerFunction,
   SleepFunction,
 } from './ports.js';
