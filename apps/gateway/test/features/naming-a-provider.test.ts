@@ -207,6 +207,20 @@ describe('4. x-portkey-custom-host', () => {
     expect(last()?.headers.authorization).toBeUndefined();
   });
 
+  it('a custom host at an internal address (cloud metadata, private ranges) is refused before any connection', async () => {
+    const before = mock.received.length;
+    for (const host of ['http://169.254.169.254/v1', 'http://10.0.0.8/v1']) {
+      const response = await chat({
+        'x-portkey-provider': 'openai',
+        authorization: `Bearer ${CALLER_KEY}`,
+        'x-portkey-custom-host': host,
+      });
+      expect(response.status).toBe(400);
+      expect(response.json).toMatchObject({ error: { code: 'PK_ERR_INVALID_CUSTOM_HOST' } });
+    }
+    expect(mock.received.length).toBe(before);
+  });
+
   it('x-portkey-forward-headers sends the named client headers upstream untouched', async () => {
     const response = await chat({
       'x-portkey-virtual-key': 'openai-prod',
