@@ -1,8 +1,18 @@
-import { randomBytes, verify } from 'node:crypto';
+import { verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import {
+  anthropicMessage,
+  CREATED,
+  chatChunks,
+  chatCompletion,
+  converseAnswer,
+  geminiAnswer,
+  nextId,
+  openAIError,
+} from './provider-answers.js';
 
 // The provider mock of the feature suite: one recording request handler that speaks each provider's
 // documented wire format, served over plain HTTP on 127.0.0.1 (providers reached through a custom
@@ -14,6 +24,12 @@ import { createServer as createNetServer, type Socket } from 'node:net';
 // https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference, Bedrock
 // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html, Google OAuth
 // https://developers.google.com/identity/protocols/oauth2/service-account#httprest.
+
+export { closedPort, type ResettingServer, startResettingServer } from './network-faults.js';
+export { chatChunks, MOCK_ANSWER } from './provider-answers.js';
+
+const sleep = (ms: number) =>
+  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 
 const fixture = (name: string): Buffer => readFileSync(new URL(`../__fixtures__/${name}`, import.meta.url));
 
@@ -89,111 +105,6 @@ export interface ProviderMock {
   /** Token exchanges the OAuth endpoint answered, successful or not. */
   readonly tokenExchanges: { readonly email: string; readonly ok: boolean; readonly token?: string }[];
   close(): Promise<void>;
-}
-
-/** The default answer text of a chat completion. */
-export const MOCK_ANSWER = 'The capital of France is Paris.';
-const CREATED = 1_731_000_000;
-const sleep = (ms: number) =>
-  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
-
-let answers = 0;
-const run = randomBytes(4).toString('hex');
-/** A fresh id per answer (unique across runs), so a cached answer is told apart from a fresh one. */
-const nextId = (prefix: string): string => `${prefix}-mock-${run}-${++answers}`;
-
-function openAIUsage() {
-  return { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 };
-}
-
-function chatCompletion(model: string, text = MOCK_ANSWER) {
-  return {
-    id: nextId('chatcmpl'),
-    object: 'chat.completion',
-    created: CREATED,
-    model,
-    choices: [
-      {
-        index: 0,
-        message: { role: 'assistant', content: text, refusal: null },
-        logprobs: null,
-        finish_reason: 'stop',
-      },
-    ],
-    usage: openAIUsage(),
-    system_fingerprint: 'fp_mock',
-  };
-}
-
-/** OpenAI chat chunks for `text`, cut in `pieces`, ending with a finish chunk (and usage when asked). */
-export function chatChunks(model: string, options: { pieces?: number; usage?: boolean; text?: string } = {}) {
-  const text = options.text ?? MOCK_ANSWER;
-  const id = nextId('chatcmpl');
-  const base = {
-    id,
-    object: 'chat.completion.chunk',
-    created: CREATED,
-    model,
-    system_fingerprint: 'fp_mock',
-  };
-  const chunk = (delta: unknown, finish: string | null) =>
-    JSON.stringify({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
-  const pieces = options.pieces ?? 4;
-  const size = Math.ceil(text.length / pieces);
-  const frames = [chunk({ role: 'assistant', content: '' }, null)];
-  for (let offset = 0; offset < text.length; offset += size) {
-    frames.push(chunk({ content: text.slice(offset, offset + size) }, null));
-  }
-  frames.push(chunk({}, 'stop'));
-  if (options.usage) frames.push(JSON.stringify({ ...base, choices: [], usage: openAIUsage() }));
-  frames.push('[DONE]');
-  return frames;
-}
-
-function openAIError(status: number, message: string) {
-  return {
-    error: {
-      message,
-      type: status === 429 ? 'rate_limit_exceeded' : status >= 500 ? 'server_error' : 'invalid_request_error',
-      param: null,
-      code: null,
-    },
-  };
-}
-
-function anthropicMessage(model: string) {
-  return {
-    id: nextId('msg'),
-    type: 'message',
-    role: 'assistant',
-    model,
-    content: [
-      { type: 'thinking', thinking: 'France’s capital is Paris.', signature: 'EqQBCgIYAhIM1gbcDa9GJwZA' },
-      { type: 'text', text: MOCK_ANSWER },
-    ],
-    stop_reason: 'end_turn',
-    stop_sequence: null,
-    usage: { input_tokens: 12, output_tokens: 9 },
-  };
-}
-
-function geminiAnswer() {
-  return {
-    candidates: [
-      { content: { role: 'model', parts: [{ text: MOCK_ANSWER }] }, finishReason: 'STOP', index: 0 },
-    ],
-    usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 7, totalTokenCount: 12 },
-    modelVersion: 'gemini-1.5-pro',
-  };
-}
-
-function converseAnswer() {
-  return {
-    output: { message: { role: 'assistant', content: [{ text: MOCK_ANSWER }] } },
-    stopReason: 'end_turn',
-    usage: { inputTokens: 5, outputTokens: 7, totalTokens: 12 },
-    metrics: { latencyMs: 120 },
-  };
 }
 
 function parseBody(raw: Buffer, contentType: string | undefined): Record<string, unknown> | undefined {
@@ -426,39 +337,4 @@ export async function startProviderMock(): Promise<ProviderMock> {
       );
     },
   };
-}
-
-/** A TCP server that resets every connection as soon as a request arrives; counts the connections. */
-export interface ResettingServer {
-  readonly url: string;
-  readonly connections: number;
-  close(): Promise<void>;
-}
-
-/** Starts a {@link ResettingServer} on 127.0.0.1. */
-export async function startResettingServer(): Promise<ResettingServer> {
-  let connections = 0;
-  const server = createNetServer((socket) => {
-    connections += 1;
-    socket.once('data', () => socket.resetAndDestroy());
-    socket.on('error', () => {});
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    get connections() {
-      return connections;
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
-/** A port on 127.0.0.1 that nothing listens on (connections are refused). */
-export async function closedPort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
