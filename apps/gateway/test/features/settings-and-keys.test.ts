@@ -105,8 +105,11 @@ describe('gateway keys', () => {
       (await new OpenAI({ baseURL: gateway.base, apiKey: key, maxRetries: 0 }).models.list()).data.map(
         (model) => model.id,
       );
+    const before = mock.received.length;
     expect(await list(KEYS.limited)).toEqual(['gpt-4o-mini', 'gpt-4o']);
     expect((await list(KEYS.full)).sort()).toEqual(['gpt-4o', 'gpt-4o-mini', 'o3-mini']);
+    // Answered from the settings: no provider is asked.
+    expect(mock.received.length).toBe(before);
   });
 });
 
