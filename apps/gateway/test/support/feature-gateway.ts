@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GatewayProcess, startGateway } from '../server-process.js';
@@ -70,6 +70,7 @@ export async function startFeatureGateway(options: {
       // for the idle keep-alive sockets an aborted fetch leaves behind (up to undici's 4 s).
       process.child.kill('SIGKILL');
       await process.exited;
+      rmSync(directory, { recursive: true, force: true });
     },
   };
 }
