@@ -1,7 +1,12 @@
 import { type BreakerStore, createMemoryBreakerStore } from '@pk/config';
 import { type CacheStore, createMemoryCacheStore } from '@pk/config/cache';
 import { DEFAULT_HOLDBACK_CHARS } from '@pk/guardrails';
-import { createUndiciTransport, type Transport } from '@pk/providers';
+import {
+  createMemoryTokenCache,
+  createProviderAttempt,
+  createUndiciTransport,
+  type Transport,
+} from '@pk/providers';
 import type { Catalog, GatewayKey, Store } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { adminAuthPlugin } from './admin/admin-auth.js';
@@ -157,6 +162,8 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     settings,
     catalog,
     transport,
+    // One for the app's lifetime: exchanged tokens are reused across requests (bounded, 1000 accounts).
+    callProvider: createProviderAttempt({ transport, tokenCache: createMemoryTokenCache(1000) }),
     breakers: dependencies.breakers ?? createMemoryBreakerStore(),
     configCache,
     guardrails,

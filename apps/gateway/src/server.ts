@@ -1,9 +1,12 @@
 import { createUndiciTransportFromEnvironment } from '@pk/providers';
 import { openStore, StoreStartError } from '@pk/store';
-import pino from 'pino';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { secretResolverFor } from './guardrails/stored-guardrails.js';
+import {
+  type BatchedLogDestination,
+  createBatchedLogDestination,
+} from './logging/batched-log-destination.js';
 import { createShutdownState } from './plugins/shutdown.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
@@ -146,18 +149,23 @@ async function main(): Promise<void> {
 }
 
 /**
- * Where log lines go: stdout, written synchronously (no thread pool, nothing reordered) but in batches:
- * lines wait in memory until 4 KiB have gathered or `flushMs` has passed. One write per request line
- * cost ~9 % of a request's CPU through a pipe; batched, ~1 %. What is held is written when the process
- * exits (a crash included); only a `kill -9` can lose up to `flushMs` of lines. `flushMs` 0 writes
- * each line at once.
+ * Where log lines go: stdout, in batches (see {@link createBatchedLogDestination}); what is held is
+ * written when the process exits (a crash included); only a `kill -9` can lose up to `flushMs` of
+ * lines. A log reader that stalls or is gone never blocks a request or the exit: lines are dropped,
+ * counted and reported on stderr at most every 10 s.
  */
-function logDestinationFor(flushMs: number): pino.DestinationStream & { flushSync(): void } {
-  const destination = pino.destination(
-    flushMs === 0
-      ? { dest: 1, sync: true }
-      : { dest: 1, sync: true, minLength: 4096, periodicFlush: flushMs },
-  );
+function logDestinationFor(flushMs: number): BatchedLogDestination {
+  const destination = createBatchedLogDestination({
+    fd: 1,
+    flushMs,
+    onDrop: (dropped, reason) => {
+      try {
+        process.stderr.write(`pk gateway: ${reason}: ${dropped} log lines dropped so far\n`);
+      } catch {
+        // stderr is gone too: nothing left to tell.
+      }
+    },
+  });
   process.on('exit', () => destination.flushSync());
   return destination;
 }

@@ -56,6 +56,20 @@ describe('the gateway process', () => {
     expect(refused.output).toContain('PK_LOG_FLUSH_MS must be 0-60000 milliseconds');
   });
 
+  it('exits promptly on SIGTERM when its log reader is gone (lines dropped, never a hang)', async () => {
+    const gateway = await startGateway();
+    running.push(gateway);
+    for (let index = 0; index < 30; index += 1) await fetch(`${gateway.url}/health`);
+    // The reader of stdout goes away with lines still held: the exit flush meets EPIPE.
+    gateway.child.stdout?.destroy();
+    gateway.child.kill('SIGTERM');
+    const exit = await Promise.race([
+      gateway.exited,
+      new Promise((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000)),
+    ]);
+    expect(exit).toBe(0);
+  });
+
   it('refuses to listen beyond loopback without gateway keys, unless allowed', async () => {
     const refused = await runGatewayExpectingExit({ HOST: '0.0.0.0' });
     expect(refused.code).toBe(1);

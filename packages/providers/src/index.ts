@@ -35,6 +35,7 @@ export {
   type ProviderAnswer,
   type ProviderAttemptOutcome,
 } from './execute/call-provider.js';
+export type { StreamProgress } from './execute/stream-pipeline.js';
 export type { SendOptions, Transport } from './execute/transport.js';
 export { createUndiciTransportFromEnvironment } from './execute/transport-from-environment.js';
 export {

@@ -1,25 +1,37 @@
 import type { CacheStore } from '@pk/config/cache';
 import type { ProviderAnswer } from '@pk/providers';
 
-/** What a cache entry holds: a complete, 2xx OpenAI JSON answer and the provider that gave it. */
+/** What a cache entry holds: a complete, 2xx OpenAI JSON answer, the provider and target path that gave it. */
 interface StoredAnswer {
   readonly provider: string;
   readonly body: unknown;
+  /** The answering target's JSON path, for entries of a root cache (reported again on a hit). */
+  readonly path?: string;
+}
+
+/** A cached answer as the engine gets it back, with the target path it was stored with (if any). */
+export interface FoundAnswer {
+  readonly answer: ProviderAnswer;
+  readonly path: string | undefined;
 }
 
 /** Reports a store failure once per request (for `x-pk-cache-error`) and to the rate-limited warning. */
 export type StoreFailureListener = (operation: 'get' | 'put', error: unknown) => void;
 
+/** Reads and writes provider answers in a store of serialised answers. */
+export interface AnswerCache {
+  get(key: string, options?: { signal?: AbortSignal }): Promise<FoundAnswer | undefined>;
+  put(key: string, answer: ProviderAnswer, ttlSeconds: number, path?: string): Promise<void>;
+}
+
 /**
- * The engine's cache store for provider answers, over a string store (memory or Redis): only JSON
- * answers are stored (a stream is stored by its drainer as the rebuilt completion); a hit comes back
- * as a JSON answer, which the route replays as SSE when the request streams. Store failures are
- * reported to `onFailure` and turned into a miss (get) or ignored (put): never a failed request.
+ * Provider answers over a string store (memory or Redis): only JSON 2xx answers are stored (a stream
+ * is stored by its drainer as the rebuilt completion), with the target path when a root cache stores
+ * them; a hit comes back as a JSON answer, which the route replays as SSE when the request streams.
+ * Store failures are reported to `onFailure` and turned into a miss (get) or ignored (put): never a
+ * failed request.
  */
-export function createAnswerCache(
-  store: CacheStore<string>,
-  onFailure: StoreFailureListener,
-): CacheStore<ProviderAnswer> {
+export function createAnswerCache(store: CacheStore<string>, onFailure: StoreFailureListener): AnswerCache {
   return {
     async get(key, options) {
       let text: string | undefined;
@@ -37,23 +49,27 @@ export function createAnswerCache(
         return undefined;
       }
       return {
-        kind: 'json',
-        provider: stored.provider,
-        status: 200,
-        body: stored.body,
-        usage: undefined,
-        warnings: [],
-        headers: { 'content-type': 'application/json', 'x-portkey-provider': stored.provider },
+        answer: {
+          kind: 'json',
+          provider: stored.provider,
+          status: 200,
+          body: stored.body,
+          usage: undefined,
+          warnings: [],
+          headers: { 'content-type': 'application/json', 'x-portkey-provider': stored.provider },
+        },
+        path: stored.path,
       };
     },
-    async put(key, answer, ttlSeconds) {
+    async put(key, answer, ttlSeconds, path) {
       if (answer.kind !== 'json' || answer.status < 200 || answer.status > 299) return;
+      const stored: StoredAnswer = {
+        provider: answer.provider,
+        body: answer.body,
+        ...(path === undefined ? {} : { path }),
+      };
       try {
-        await store.put(
-          key,
-          JSON.stringify({ provider: answer.provider, body: answer.body } satisfies StoredAnswer),
-          ttlSeconds,
-        );
+        await store.put(key, JSON.stringify(stored), ttlSeconds);
       } catch (error) {
         onFailure('put', error);
       }

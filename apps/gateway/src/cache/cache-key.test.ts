@@ -1,6 +1,6 @@
 import type { PlanLeaf } from '@pk/config';
 import { describe, expect, it } from 'vitest';
-import { cacheKeyOf } from './cache-key.js';
+import { cacheKeyOf, rootCacheKeyOf } from './cache-key.js';
 
 const leaf = (target: Record<string, unknown>, override_params: Record<string, unknown> = {}): PlanLeaf =>
   ({
@@ -61,6 +61,11 @@ describe('cacheKeyOf', () => {
     ['another body', { body: { ...body, temperature: 1 } }],
     ['a namespace', { namespace: 'team-a-ns' }],
     ['metadata', { metadata: { _user: 'u1' } }],
+    ['a non-strict request', { strict: false }],
+    [
+      'a non-strict leaf',
+      { leaf: { ...leaf({ provider: 'openai', api_key: 'sk-1' }), strict_open_ai_compliance: false } },
+    ],
   ])('changes with %s', (_name, change) => {
     expect(cacheKeyOf({ ...base, ...change })).not.toBe(cacheKeyOf(base));
   });
@@ -68,6 +73,43 @@ describe('cacheKeyOf', () => {
   it('a namespace replaces the metadata in the key', () => {
     expect(cacheKeyOf({ ...base, namespace: 'ns', metadata: { a: 1 } })).toBe(
       cacheKeyOf({ ...base, namespace: 'ns', metadata: { b: 2 } }),
+    );
+  });
+});
+
+describe('rootCacheKeyOf', () => {
+  const plan = (target: Record<string, unknown>, override_params: Record<string, unknown> = {}) => ({
+    root: leaf(target, override_params),
+    config_id: 'c',
+    warnings: [],
+  });
+  const root = {
+    tenant: 'team-a',
+    plan: plan({ provider: 'openai', api_key: 'sk-1' }),
+    endpoint: 'chat.completions',
+    body,
+  };
+
+  it('is a pk:c: SHA-256 that never contains a credential, and equal for the same request', () => {
+    expect(rootCacheKeyOf(root)).toMatch(/^pk:c:[0-9a-f]{64}$/);
+    expect(rootCacheKeyOf(root)).toBe(rootCacheKeyOf({ ...root, body: { ...body, stream: true } }));
+    expect(rootCacheKeyOf(root)).not.toContain('sk-1');
+  });
+
+  it.each([
+    ['another tenant', { tenant: 'team-b' }],
+    ['another credential in the plan', { plan: plan({ provider: 'openai', api_key: 'sk-2' }) }],
+    ['a non-strict request', { strict: false }],
+    ['a namespace', { namespace: 'ns' }],
+    ['another endpoint', { endpoint: 'embeddings' }],
+  ])('changes with %s', (_name, change) => {
+    expect(rootCacheKeyOf({ ...root, ...change })).not.toBe(rootCacheKeyOf(root));
+  });
+
+  it('is taken after the root’s override_params: a body field they replace does not matter', () => {
+    const overridden = plan({ provider: 'openai', api_key: 'sk-1' }, { temperature: 0 });
+    expect(rootCacheKeyOf({ ...root, plan: overridden, body: { ...body, temperature: 1 } })).toBe(
+      rootCacheKeyOf({ ...root, plan: overridden, body: { ...body, temperature: 2 } }),
     );
   });
 });

@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type PlanLeaf } from '@pk/config';
+import { canonicalJson, type PlanLeaf, planCacheIdentity, type ResolvedPlan } from '@pk/config';
 
 /** Body fields that do not change the answer's content and stay out of the key. */
 const IGNORED_BODY_FIELDS = new Set(['stream', 'stream_options', 'user']);
 
-/** Everything that decides which cache entry a request may use (issue: caching, "where and what"). */
-export interface CacheKeyInput {
+/** What every cache key holds besides where it applies (a leaf, or the whole plan). */
+interface RequestKeyInput {
   /** The gateway key's id, or `anonymous`: two tenants never share an entry. */
   readonly tenant: string;
-  /** The leaf being tried: provider, credential identity, upstream location, `override_params`. */
-  readonly leaf: PlanLeaf;
   /** `chat.completions`, `completions` or `embeddings`. */
   readonly endpoint: string;
   /** The client's JSON body. */
@@ -17,23 +15,61 @@ export interface CacheKeyInput {
   /** `x-portkey-cache-namespace`; when absent the metadata partitions the cache instead. */
   readonly namespace?: string | undefined;
   readonly metadata?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The request's strict OpenAI compliance (`x-portkey-strict-open-ai-compliance`, default true):
+   * strict and non-strict answers differ (reasoning fields), so they never share an entry.
+   */
+  readonly strict?: boolean | undefined;
+}
+
+/** Everything that decides which cache entry a request may use at one leaf (a `cache` below the root). */
+export interface CacheKeyInput extends RequestKeyInput {
+  /** The leaf being tried: provider, credential identity, upstream location, `override_params`. */
+  readonly leaf: PlanLeaf;
+}
+
+/** Everything that decides a request's entry under a config's root `cache` (decision 0005). */
+export interface RootCacheKeyInput extends RequestKeyInput {
+  /** The request's plan, credentials attached: its identity and the root's `override_params`. */
+  readonly plan: ResolvedPlan;
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+function keyOf(partition: string, body: Readonly<Record<string, unknown>>): string {
+  const kept: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(body)) {
+    if (!IGNORED_BODY_FIELDS.has(field)) kept[field] = value;
+  }
+  return `pk:c:${sha256(`${partition}\n${canonicalJson(kept)}`)}`;
+}
+
+/** Namespace (else metadata), and `native` for a non-strict request (strict keys stay as they were). */
+function requestPartsOf(input: Omit<RequestKeyInput, 'body'>, strict: boolean): string[] {
+  const partition =
+    input.namespace !== undefined ? `ns:${input.namespace}` : `md:${canonicalJson(input.metadata ?? {})}`;
+  return strict ? [partition] : [partition, 'native'];
+}
 
 /**
  * The cache key of one leaf for one request: SHA-256 over the tenant, the credential identity
  * (virtual key id, or a SHA-256 of the provider key — never the key itself), the provider and where
  * it is called (custom host, Azure resource and deployment), the endpoint, the body after
- * `override_params` as canonical JSON without `stream`, `stream_options` and `user`, and the namespace
- * (else the metadata). Prefixed `pk:c:` so the keys are recognisable in Redis.
+ * `override_params` as canonical JSON without `stream`, `stream_options` and `user`, the namespace
+ * (else the metadata), and whether the answer is strict. Prefixed `pk:c:` so the keys are
+ * recognisable in Redis.
  */
 export function cacheKeyOf(input: CacheKeyInput): string {
-  const body: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(bodyAfterOverrides(input))) {
-    if (!IGNORED_BODY_FIELDS.has(field)) body[field] = value;
-  }
-  return `pk:c:${sha256(`${cachePartitionOf(input)}\n${canonicalJson(body)}`)}`;
+  return keyOf(cachePartitionOf(input), bodyAfterOverrides(input));
+}
+
+/**
+ * The key of a request under a config's root cache: SHA-256 over the tenant, the plan's identity
+ * (`planCacheIdentity`, credentials included, hashed), the endpoint, whether the request is strict,
+ * the namespace (else the metadata) and the body after the root's `override_params`.
+ */
+export function rootCacheKeyOf(input: RootCacheKeyInput): string {
+  return keyOf(rootCachePartitionOf(input), { ...input.body, ...input.plan.root.override_params });
 }
 
 /** The client's body with the leaf's `override_params` applied (what the provider is asked). */
@@ -42,8 +78,8 @@ export function bodyAfterOverrides(input: Pick<CacheKeyInput, 'body' | 'leaf'>):
 }
 
 /**
- * Everything of the key but the body: tenant, credential identity, provider and location, endpoint,
- * and namespace (else metadata). The semantic cache never matches across partitions.
+ * Everything of a leaf's key but the body: tenant, credential identity, provider and location,
+ * endpoint, and namespace (else metadata). The semantic cache never matches across partitions.
  */
 export function cachePartitionOf(input: Omit<CacheKeyInput, 'body'>): string {
   const target = input.leaf.target;
@@ -56,9 +92,23 @@ export function cachePartitionOf(input: Omit<CacheKeyInput, 'body'>): string {
   const location = [target.custom_host, target.resource_name, target.deployment_id, target.api_version]
     .map((part) => (typeof part === 'string' ? part : ''))
     .join('|');
-  const partition =
-    input.namespace !== undefined ? `ns:${input.namespace}` : `md:${canonicalJson(input.metadata ?? {})}`;
-  return [input.tenant, credential, String(target.provider ?? ''), location, input.endpoint, partition].join(
-    '\n',
-  );
+  const strict = input.strict !== false && input.leaf.strict_open_ai_compliance !== false;
+  return [
+    input.tenant,
+    credential,
+    String(target.provider ?? ''),
+    location,
+    input.endpoint,
+    ...requestPartsOf(input, strict),
+  ].join('\n');
+}
+
+/** Everything of a root key but the body; holds no secret (the plan's identity is hashed). */
+export function rootCachePartitionOf(input: Omit<RootCacheKeyInput, 'body'>): string {
+  return [
+    input.tenant,
+    `plan:${sha256(planCacheIdentity(input.plan))}`,
+    input.endpoint,
+    ...requestPartsOf(input, input.strict !== false),
+  ].join('\n');
 }

@@ -103,3 +103,52 @@ describe('createRequestCache (semantic)', () => {
     ).toBeUndefined();
   });
 });
+
+describe('createRequestCache (root cache)', () => {
+  const { cache: _leafCache, ...bare } = leaf;
+  const rootPlan: ResolvedPlan = {
+    root: bare,
+    config_id: 'cfg_test',
+    warnings: [],
+    cache: { mode: 'simple', max_age: 60, shadow: false, threshold: 0.95 },
+  };
+
+  it('keeps the answering path with the answer and gives it back on a hit', async () => {
+    const cache = createRequestCache({
+      store: createMemoryCacheStore<string>(),
+      plan: rootPlan,
+      endpoint: 'chat.completions',
+      tenant: 'anonymous',
+      forceRefresh: false,
+      streamed: false,
+      onStoreFailure: () => {},
+    });
+    const root = cache?.port.root;
+    if (!root) throw new Error('expected a root cache');
+    const key = root.key(rootPlan, request) as string;
+    expect(await root.store.get(key)).toBeUndefined();
+    await root.store.put(
+      key,
+      { value: answerWith({ role: 'assistant', content: 'Hi.' }), path: 'config.targets[1]' },
+      60,
+    );
+    expect(await root.store.get(key)).toMatchObject({
+      path: 'config.targets[1]',
+      value: { kind: 'json', provider: 'openai' },
+    });
+  });
+
+  it('is created for a plan whose only cache is at the root', () => {
+    expect(
+      createRequestCache({
+        store: createMemoryCacheStore<string>(),
+        plan: rootPlan,
+        endpoint: 'embeddings',
+        tenant: 'a',
+        forceRefresh: false,
+        streamed: false,
+        onStoreFailure: () => {},
+      }),
+    ).toBeDefined();
+  });
+});

@@ -1,8 +1,14 @@
 import type { CachePolicy, EngineCachePort, PlanLeaf, ResolvedPlan } from '@pk/config';
 import type { CacheStore } from '@pk/config/cache';
 import type { ProviderAnswer, ProviderEndpoint, ProviderRequest } from '@pk/providers';
-import { createAnswerCache } from './answer-cache.js';
-import { bodyAfterOverrides, cacheKeyOf, cachePartitionOf } from './cache-key.js';
+import { createAnswerCache, type FoundAnswer } from './answer-cache.js';
+import {
+  bodyAfterOverrides,
+  cacheKeyOf,
+  cachePartitionOf,
+  rootCacheKeyOf,
+  rootCachePartitionOf,
+} from './cache-key.js';
 import type { SemanticCache } from './semantic/semantic-cache.js';
 import { type SemanticQuery, semanticQueryOf } from './semantic/semantic-request.js';
 
@@ -66,12 +72,14 @@ interface KeyContext {
 
 /**
  * The cache port for one request, or `undefined` when nothing in the plan caches or the endpoint is
- * not cacheable (legacy completions are not replayed as streams). The engine consults it per leaf:
- * exact match first; for `mode: semantic` on chat, an exact miss embeds the non-system messages and
- * searches the leaf's scope (cosine ≥ `threshold`); `shadow` looks up but never serves.
+ * not cacheable (legacy completions are not replayed as streams). The engine consults a config's
+ * root `cache` once before the strategy (`port.root`) and a target's own `cache` per leaf: exact
+ * match first; for `mode: semantic` on chat, an exact miss embeds the non-system messages and
+ * searches the same partition (cosine ≥ `threshold`); `shadow` looks up but never serves.
  */
 export function createRequestCache(input: RequestCacheInput): RequestCache | undefined {
-  if (!CACHEABLE_ENDPOINTS.has(input.endpoint) || !planUsesCache(input.plan.root)) return undefined;
+  if (!CACHEABLE_ENDPOINTS.has(input.endpoint)) return undefined;
+  if (input.plan.cache === undefined && !planUsesCache(input.plan.root)) return undefined;
   if (input.streamed && input.endpoint === 'completions') return undefined;
   const contexts = new Map<string, KeyContext>();
   const answers = createAnswerCache(input.store, (_operation, error) => {
@@ -83,21 +91,55 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
   const lookUpSemantic = async (
     context: KeyContext,
     signal?: AbortSignal,
-  ): Promise<ProviderAnswer | undefined> => {
+  ): Promise<FoundAnswer | undefined> => {
     if (!semantic || !context.query) return undefined;
     context.vector = await semantic.embed(context.query.text, signal);
     if (!context.vector) return undefined;
     cache.semanticStatus = 'SEMANTIC MISS';
     const match = semantic.index.search(context.query.scope, context.vector);
     if (!match || match.similarity < context.policy.threshold) return undefined;
-    const answer = await answers.get(match.key, signal === undefined ? undefined : { signal });
-    if (!answer) return undefined;
+    const found = await answers.get(match.key, signal === undefined ? undefined : { signal });
+    if (!found) return undefined;
     if (context.policy.shadow) {
       input.onShadowHit?.(match.similarity);
       return undefined;
     }
     cache.semanticStatus = 'SEMANTIC HIT';
-    return answer;
+    return found;
+  };
+
+  const lookUp = async (
+    key: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<FoundAnswer | undefined> => {
+    const context = contexts.get(key);
+    const exact = await answers.get(key, options);
+    if (exact && context?.policy.shadow) {
+      cache.shadowed = true;
+      return undefined;
+    }
+    if (exact || !context || context.policy.mode !== 'semantic') return exact;
+    return lookUpSemantic(context, options?.signal);
+  };
+
+  const store = async (key: string, answer: ProviderAnswer, ttlSeconds: number, path?: string) => {
+    await answers.put(key, answer, ttlSeconds, path);
+    const context = contexts.get(key);
+    if (!semantic || !context?.query || !context.vector || hasToolCalls(answer)) return;
+    const entry = { scope: context.query.scope, key, vector: context.vector };
+    semantic.index.add(entry);
+    semantic.log?.append(input.tenant, entry);
+  };
+
+  /** Remembers the policy (and semantic query) a key was made for: its lookup depends on them. */
+  const remember = (
+    key: string,
+    policy: CachePolicy,
+    body: Readonly<Record<string, unknown>>,
+    partition: () => string,
+  ): void => {
+    const query = policy.mode === 'semantic' && semantic ? semanticQueryOf(body, partition()) : undefined;
+    contexts.set(key, { policy, query });
   };
 
   const cache: RequestCache = {
@@ -105,23 +147,33 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     shadowed: false,
     port: {
       store: {
-        async get(key, options) {
-          const context = contexts.get(key);
-          const exact = await answers.get(key, options);
-          if (exact && context?.policy.shadow) {
-            cache.shadowed = true;
-            return undefined;
-          }
-          if (exact || !context || context.policy.mode !== 'semantic') return exact;
-          return lookUpSemantic(context, options?.signal);
+        get: async (key, options) => (await lookUp(key, options))?.answer,
+        put: (key, answer, ttlSeconds) => store(key, answer, ttlSeconds),
+      },
+      root: {
+        store: {
+          async get(key, options) {
+            const found = await lookUp(key, options);
+            return found && { value: found.answer, path: found.path ?? input.plan.root.path };
+          },
+          put: (key, entry, ttlSeconds) => store(key, entry.value, ttlSeconds, entry.path),
         },
-        async put(key, answer, ttlSeconds) {
-          await answers.put(key, answer, ttlSeconds);
-          const context = contexts.get(key);
-          if (!semantic || !context?.query || !context.vector || hasToolCalls(answer)) return;
-          const entry = { scope: context.query.scope, key, vector: context.vector };
-          semantic.index.add(entry);
-          semantic.log?.append(input.tenant, entry);
+        key(plan: ResolvedPlan, request: ProviderRequest) {
+          if (plan.cache === undefined) return undefined;
+          const keyInput = {
+            tenant: input.tenant,
+            plan,
+            endpoint: input.endpoint,
+            body: request.body ?? {},
+            namespace: input.namespace,
+            metadata: input.metadata,
+            strict: request.strictOpenAICompliance,
+          };
+          const key = rootCacheKeyOf(keyInput);
+          remember(key, plan.cache, { ...keyInput.body, ...plan.root.override_params }, () =>
+            rootCachePartitionOf(keyInput),
+          );
+          return key;
         },
       },
       key(leaf: PlanLeaf, request: ProviderRequest) {
@@ -132,15 +184,11 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
           body: request.body ?? {},
           namespace: input.namespace,
           metadata: input.metadata,
+          strict: request.strictOpenAICompliance,
         };
         const key = cacheKeyOf(keyInput);
-        if (leaf.cache) {
-          const query =
-            leaf.cache.mode === 'semantic' && semantic
-              ? semanticQueryOf(bodyAfterOverrides(keyInput), cachePartitionOf(keyInput))
-              : undefined;
-          contexts.set(key, { policy: leaf.cache, query });
-        }
+        if (leaf.cache)
+          remember(key, leaf.cache, bodyAfterOverrides(keyInput), () => cachePartitionOf(keyInput));
         return key;
       },
       refresh: () => input.forceRefresh,

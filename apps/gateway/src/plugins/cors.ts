@@ -12,6 +12,7 @@ export const EXPOSED_HEADERS = [
   'x-pk-cache-error',
   'x-should-retry',
   'retry-after',
+  'retry-after-ms',
 ].join(', ');
 
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';

@@ -1,4 +1,5 @@
 import { PkError, type PkErrorCode } from '@pk/config';
+import { isRetryableStatus } from '@pk/providers';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { sendPkError } from './error-envelope.js';
@@ -44,7 +45,9 @@ const clientMessages: Partial<Record<PkErrorCode, string>> = {
 
 /**
  * The one error handler: everything becomes the OpenAI envelope. 5xx answers never carry internals;
- * the error itself is logged with the trace id (request headers are never logged).
+ * the error itself is logged with the trace id (request headers are never logged). Every answer of
+ * 300 or more gets `x-should-retry: false` when its status cannot succeed on retry or the gateway
+ * already made more than one attempt.
  */
 export const errorHandlerPlugin = fastifyPlugin(
   async (app: FastifyInstance) => {
@@ -81,8 +84,13 @@ export const errorHandlerPlugin = fastifyPlugin(
         `no route ${request.method} ${request.url.split('?')[0]}`,
       ),
     );
-    app.addHook('onSend', (_request, reply, payload, done) => {
-      if (reply.statusCode >= 300) reply.header('x-should-retry', 'false');
+    app.addHook('onSend', (request, reply, payload, done) => {
+      const status = reply.statusCode;
+      // Clients must not multiply the gateway's own attempts, nor retry what cannot succeed; a single
+      // attempt that may succeed on retry (408, 409, 429, 5xx) leaves the client's own policy in charge.
+      if (status >= 300 && (!isRetryableStatus(status) || (request.logFields?.attempts ?? 0) > 1)) {
+        reply.header('x-should-retry', 'false');
+      }
       done(null, payload);
     });
   },

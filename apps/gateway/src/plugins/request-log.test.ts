@@ -1,7 +1,10 @@
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../app.js';
 import { resolveSettings } from '../settings/load-settings.js';
+import { holdRequestLog, releaseRequestLog } from './request-log.js';
 
 function captureLogs(): { stream: Writable; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
@@ -71,6 +74,59 @@ describe('request log', () => {
     await app.close();
     expect(logs.lines().filter((line) => line.msg === 'request')).toEqual([
       expect.objectContaining({ status: 403, path: '/health', tenant: 'anonymous' }),
+    ]);
+  });
+
+  it('a request whose client leaves gets exactly one line, 499, once the route has let go of it', async () => {
+    const logs = captureLogs();
+    const app = await buildApp({ logger: { level: 'info', stream: logs.stream } });
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      app.get('/v1/slow', (request, reply) => {
+        holdRequestLog(request);
+        request.logFields.targetPath = 'config.targets[1]';
+        release = () => {
+          request.logFields.attempts = 2;
+          releaseRequestLog(request, reply);
+          resolve();
+        };
+      });
+    });
+    const unheld = new Promise<void>((resolve) => {
+      app.get('/v1/unheld', () => {
+        resolve();
+        return new Promise(() => {});
+      });
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    const abandon = (path: string) => {
+      const client = httpRequest({ host: '127.0.0.1', port, path, headers: { 'x-portkey-trace-id': path } });
+      client.on('error', () => {});
+      client.end();
+      return client;
+    };
+    const held = abandon('/v1/slow');
+    const other = abandon('/v1/unheld');
+    await unheld;
+    other.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    held.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The held line waits for the route: none yet.
+    const lines = () => logs.lines().filter((line) => line.msg === 'request');
+    expect(lines().map((line) => line.traceId)).toEqual(['/v1/unheld']);
+    release();
+    await released;
+    await app.close();
+    expect(lines()).toEqual([
+      expect.objectContaining({ traceId: '/v1/unheld', status: 499 }),
+      expect.objectContaining({
+        traceId: '/v1/slow',
+        status: 499,
+        targetPath: 'config.targets[1]',
+        attempts: 2,
+      }),
     ]);
   });
 });

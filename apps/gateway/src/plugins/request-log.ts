@@ -1,18 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+
+/** Status logged for a request whose client left before the answer was complete (nginx's convention). */
+export const CLIENT_CLOSED_REQUEST_STATUS = 499;
 
 /** What a route learns about a request and wants in its log line. Never credentials. */
 export interface RequestLogFields {
   provider?: string;
   model?: string;
-  /** JSON path of the target that answered (`config.targets[1]`). */
+  /** JSON path of the target that answered (`config.targets[1]`), or the last one tried so far. */
   targetPath?: string;
   retries?: number;
+  /** Calls made to providers for this request (retries and fallbacks included; cache hits not). */
+  attempts?: number;
   cacheStatus?: string;
   usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
   metadata?: Readonly<Record<string, unknown>>;
   warnings?: readonly string[];
   stream?: boolean;
+  /** Chunks of a stream sent to the client (for an abandoned stream: the chunks so far). */
+  streamChunks?: number;
   errorCode?: string;
   /** Shadow cache mode: the similarity of the hit that was found but not served (1 for an exact hit). */
   shadowHitSimilarity?: number;
@@ -24,37 +31,80 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Fields for this request's one log line (see {@link RequestLogFields}). */
     logFields: RequestLogFields;
+    /** Set once the request's line was written: a request never gets two. */
+    logWritten: boolean;
+    /** Routes still adding fields: an abandoned request's line waits for them (see {@link holdRequestLog}). */
+    logHolds: number;
+    /** Set when the client left before the answer was complete. */
+    clientLeft: boolean;
+  }
+}
+
+function writeLine(
+  log: FastifyBaseLogger,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  status: number,
+): void {
+  if (request.logWritten) return;
+  request.logWritten = true;
+  log.info(
+    {
+      traceId: request.traceId,
+      method: request.method,
+      path: request.url.split('?', 1)[0],
+      status,
+      latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+      tenant: request.tenant,
+      ...request.logFields,
+    },
+    'request',
+  );
+}
+
+/**
+ * A route that keeps working after its client may have left (the proxy routes: the engine run, a
+ * stream) holds the log line, so an abandoned request's line carries what the route learnt (target
+ * path so far, chunks sent). Pair with {@link releaseRequestLog}, in a `finally`.
+ */
+export function holdRequestLog(request: FastifyRequest): void {
+  request.logHolds += 1;
+}
+
+/** Ends a {@link holdRequestLog}: writes the 499 line now if the client left meanwhile. */
+export function releaseRequestLog(request: FastifyRequest, reply: FastifyReply): void {
+  request.logHolds -= 1;
+  if (request.logHolds === 0 && request.clientLeft) {
+    writeLine(request.server.log, request, reply, CLIENT_CLOSED_REQUEST_STATUS);
   }
 }
 
 /**
- * Writes one JSON log line per request when its response has finished (streams included): trace id,
- * method, path (never the query string, which may carry keys), status, latency, tenant, and what the
- * route added (provider, model, target path, retries, usage, cache status, metadata, warnings).
- * Headers and bodies are never logged, so credentials cannot leak through this line.
+ * Writes exactly one JSON log line per request: when its response has finished (streams included),
+ * or, when the client left first (fastify's `onResponse` never runs then), with status 499 once the
+ * route has let go of it. Fields: trace id, method, path (never the query string, which may carry
+ * keys), status, latency, tenant, and what the route added (provider, model, target path, retries,
+ * attempts, usage, cache status, metadata, warnings, chunks of a stream). Headers and bodies are
+ * never logged, so credentials cannot leak through this line.
  */
 export const requestLogPlugin = fastifyPlugin(
   async (app: FastifyInstance) => {
     app.decorateRequest('logFields', null as unknown as RequestLogFields);
+    app.decorateRequest('logWritten', false);
+    app.decorateRequest('logHolds', 0);
+    app.decorateRequest('clientLeft', false);
     // Callback hooks, not async ones: no promise and no extra microtask per request.
-    app.addHook('onRequest', (request, _reply, done) => {
+    app.addHook('onRequest', (request, reply, done) => {
       request.logFields = {};
+      reply.raw.once('close', () => {
+        if (reply.raw.writableFinished || request.logWritten) return;
+        request.clientLeft = true;
+        if (request.logHolds === 0) writeLine(app.log, request, reply, CLIENT_CLOSED_REQUEST_STATUS);
+      });
       done();
     });
     app.addHook('onResponse', (request, reply, done) => {
-      const path = request.url.split('?', 1)[0];
-      app.log.info(
-        {
-          traceId: request.traceId,
-          method: request.method,
-          path,
-          status: reply.statusCode,
-          latencyMs: Math.round(reply.elapsedTime * 100) / 100,
-          tenant: request.tenant,
-          ...request.logFields,
-        },
-        'request',
-      );
+      writeLine(app.log, request, reply, reply.statusCode);
       done();
     });
   },

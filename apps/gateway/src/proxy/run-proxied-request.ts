@@ -3,6 +3,7 @@ import {
   type AttemptFunction,
   type BreakerStore,
   createErrorEnvelope,
+  createRequestConditionContext,
   PkError,
   PlanAbortedError,
   type PlanLeaf,
@@ -10,11 +11,11 @@ import {
   realTimePorts,
   runPlan,
   statusOfErrorCode,
+  type TraceEntry,
 } from '@pk/config';
 import type { CacheStore } from '@pk/config/cache';
 import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
 import {
-  createProviderAttempt,
   isSupportedProviderId,
   type ProviderAnswer,
   type ProviderEndpoint,
@@ -26,12 +27,13 @@ import type { Catalog } from '@pk/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { completionToSse } from '../cache/completion-to-sse.js';
 import { createRequestCache } from '../cache/request-cache.js';
-import { withRequestMaxAge } from '../cache/request-max-age.js';
+import { withRequestCacheLifetime } from '../cache/request-cache-lifetime.js';
 import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { RequestGuard } from '../guardrails/request-guard.js';
 import { sendPkError } from '../plugins/error-envelope.js';
+import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
@@ -44,6 +46,11 @@ export interface ProxyServices {
   /** Gateway keys, virtual keys and saved configs, live: the request path never queries the store. */
   readonly catalog: Catalog;
   readonly transport: Transport;
+  /**
+   * The engine's `attempt` port over the providers, made once for the app's lifetime: exchanged
+   * tokens (Vertex service accounts) stay cached between requests, concurrent refreshes shared.
+   */
+  readonly callProvider: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError>;
   readonly breakers: BreakerStore;
   /** Inline configs, validated once per distinct header text. */
   readonly configCache: ConfigParseCache;
@@ -68,11 +75,28 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** What a `passthrough` route adds to the provider request: path, method and, for multipart, the bytes. */
 export type PassthroughRequest = Pick<ProviderRequest, 'path' | 'method' | 'rawBody' | 'contentType'>;
 
+/** Calls made to providers in a trace (cache hits are not calls). */
+function attemptsIn(trace: readonly TraceEntry[]): number {
+  let attempts = 0;
+  for (const entry of trace) if (entry.kind === 'attempt' && entry.origin !== 'cache') attempts += 1;
+  return attempts;
+}
+
+/** The target path of the last attempt in a trace (the one in progress when a client left). */
+function lastTriedPath(trace: readonly TraceEntry[]): string | undefined {
+  for (let index = trace.length - 1; index >= 0; index -= 1) {
+    const entry = trace[index];
+    if (entry?.kind === 'attempt') return entry.path;
+  }
+  return undefined;
+}
+
 /**
  * One OpenAI-format call through the gateway: headers → plan → routing engine over the providers →
  * JSON or SSE reply with the `x-portkey-*` response headers. Every failure is an OpenAI envelope.
  * `passthrough` (routes of `passthrough-routes.ts`) carries the path, method and raw body; `ingress`
- * (routes of another API's dialect) the dialect's default provider, headers and transforms.
+ * (routes of another API's dialect) the dialect's default provider, headers and transforms. The
+ * request's log line waits for it, so a client that leaves gets a 499 line with what was done.
  */
 export async function runProxiedRequest(
   services: ProxyServices,
@@ -81,6 +105,22 @@ export async function runProxiedRequest(
   reply: FastifyReply,
   passthrough?: PassthroughRequest,
   ingress?: IngressDialect,
+): Promise<FastifyReply> {
+  holdRequestLog(request);
+  try {
+    return await proxyRequest(services, endpoint, request, reply, passthrough, ingress);
+  } finally {
+    releaseRequestLog(request, reply);
+  }
+}
+
+async function proxyRequest(
+  services: ProxyServices,
+  endpoint: ProviderEndpoint,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  passthrough: PassthroughRequest | undefined,
+  ingress: IngressDialect | undefined,
 ): Promise<FastifyReply> {
   // A pass-through without a JSON body (GET, DELETE, multipart bytes in `rawBody`) routes on `{}`.
   const body =
@@ -114,8 +154,17 @@ export async function runProxiedRequest(
     checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
   });
   const cacheControl = request.headers['cache-control'];
-  const plan = withRequestMaxAge(resolvedPlan, typeof cacheControl === 'string' ? cacheControl : undefined);
+  const lifetime = withRequestCacheLifetime(resolvedPlan, {
+    cacheControl: typeof cacheControl === 'string' ? cacheControl : undefined,
+    cacheTtl: headers.options.cacheTtl,
+  });
+  const plan = lifetime.plan;
   if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
+  if (lifetime.warning !== undefined) {
+    // A request header the gateway ignored: the client is told, not only the log.
+    reply.header('x-pk-warnings', lifetime.warning);
+    log.warnings = [...(log.warnings ?? []), lifetime.warning];
+  }
   let providerRequest: ProviderRequest = {
     endpoint,
     body: model === undefined ? body : { ...body, model },
@@ -170,7 +219,7 @@ export async function runProxiedRequest(
       log.shadowHitSimilarity = Math.round(similarity * 10_000) / 10_000;
     },
   });
-  const callProvider = createProviderAttempt({ transport: services.transport });
+  const callProvider = services.callProvider;
   const attempt: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> = (
     leaf,
     providerRequestOfLeaf,
@@ -186,14 +235,25 @@ export async function runProxiedRequest(
       signal: clientGone.signal,
       breakers: services.breakers,
       ...(cache ? { cache: guard ? guard.guardCache(cache.port) : cache.port } : {}),
+      // What conditional groups see: metadata, the body, the path (built only when one runs).
+      conditionContext: createRequestConditionContext({
+        metadata: headers.options.metadata,
+        url: request.url,
+      }),
     });
   } catch (error) {
-    if (error instanceof PlanAbortedError) return reply; // nobody is listening any more
+    if (error instanceof PlanAbortedError) {
+      // Nobody is listening any more: the 499 log line says how far the request got.
+      log.targetPath = lastTriedPath(error.trace) ?? error.path;
+      log.attempts = attemptsIn(error.trace);
+      return reply;
+    }
     throw error;
   }
   log.targetPath = result.path;
   if (guard) log.guardrails = guard.logSummary();
   log.retries = result.retryCount;
+  log.attempts = attemptsIn(result.trace);
   const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
   if (cache?.shadowed) log.shadowHitSimilarity = 1;
   if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');
@@ -214,14 +274,21 @@ export async function runProxiedRequest(
   });
   reply.headers(portkeyHeaders);
   if (!outcome.ok) {
-    if (outcome.retryAfterMs !== undefined && outcome.error instanceof PkError) {
-      reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
+    const waitMs = outcome.retryAfterMs;
+    if (waitMs !== undefined && outcome.error instanceof PkError) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));
+    } else if (waitMs !== undefined && (outcome.status === 429 || outcome.status === 503)) {
+      // The provider's own wait reaches the client, in both spellings the SDKs read.
+      reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+      reply.header('retry-after-ms', String(Math.round(waitMs)));
     }
     return replyWithFailure(reply, request, outcome.error, outcome.status);
   }
   const answer = outcome.value;
   if (answer.warnings.length > 0) {
-    reply.header('x-pk-warnings', answer.warnings.join('; ').slice(0, 2000));
+    const warnings =
+      lifetime.warning === undefined ? answer.warnings : [lifetime.warning, ...answer.warnings];
+    reply.header('x-pk-warnings', warnings.join('; ').slice(0, 2000));
     log.warnings = [...(log.warnings ?? []), ...answer.warnings];
   }
   if (answer.kind === 'json') {
@@ -274,6 +341,7 @@ export async function runProxiedRequest(
       : {}),
   });
   if (guard) log.guardrails = guard.logSummary();
+  if (answer.progress) log.streamChunks = answer.progress.chunks;
   const usage = await answer.usage;
   if (usage) log.usage = usage;
   // An answer that failed a hook (246) is never cached.

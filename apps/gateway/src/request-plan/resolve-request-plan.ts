@@ -15,6 +15,7 @@ import { errorCodeOfHeaderProblem, headerOverridesOf } from '@pk/headers';
 import type { CatalogSnapshot } from '@pk/store';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
+import { configIdentityOf } from './config-identity.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
 import { nonCanonicalIpv6Problem } from './ip-literal-spelling.js';
 import { mapPlanLeaves, planLeaves } from './map-plan-leaves.js';
@@ -118,8 +119,9 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
       { param: 'x-portkey-provider' },
     );
   }
+  const configId = configIdentityOf({ config, savedId: saved, tenant: input.gatewayKey?.id ?? 'anonymous' });
   const resolved = {
-    plan: resolveConfig(config ?? EMPTY_CONFIG, overrides as HeaderOverrides, { warnings }),
+    plan: resolveConfig(config ?? EMPTY_CONFIG, overrides as HeaderOverrides, { warnings, configId }),
   };
   const leaves = planLeaves(resolved.plan.root);
   for (const leaf of leaves) {

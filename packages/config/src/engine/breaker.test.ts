@@ -29,7 +29,7 @@ function harness(plan: ReturnType<typeof planOf>, store: BreakerStore = createMe
 describe('circuit breaker rules', () => {
   it.each([
     { config: {}, expected: undefined },
-    { config: { cooldown_interval: 1000 }, expected: undefined },
+    { config: { cooldown_interval: 60_000 }, expected: undefined },
     {
       config: { failure_threshold: 3 },
       expected: { failureThreshold: 3, minimumRequests: 5, cooldownMs: 30_000 },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { PkError } from '../errors/error-envelope.js';
 import type { ConditionContext } from '../model/conditions.js';
 import { group, leaf, planOf } from '../testing/plan-builders.js';
+import { createRequestConditionContext } from './conditional.js';
 import { runScenario } from './test-scenario.js';
 
 const plan = planOf(
@@ -76,5 +77,38 @@ describe('conditional', () => {
     );
     const run = await runScenario({ plan: nested, script: { 'config.targets[1]': { ok: 'B' } } });
     expect(run.result.path).toBe('config.targets[1]');
+  });
+});
+
+describe('createRequestConditionContext', () => {
+  it('gives metadata, the routed body as params and the pathname without its query', () => {
+    const port = createRequestConditionContext({
+      metadata: { _user: 'u1', tier: 'pro' },
+      url: '/v1/chat/completions?api-version=1#x',
+    });
+    expect(port({ body: { model: 'gpt-4o' } })).toEqual({
+      metadata: { _user: 'u1', tier: 'pro' },
+      params: { model: 'gpt-4o' },
+      url: { pathname: '/v1/chat/completions' },
+    });
+  });
+
+  it('reads the pathname of an absolute URL; no metadata or body gives empty objects', () => {
+    const port = createRequestConditionContext({ url: 'http://localhost:8787/v1/embeddings?x=1' });
+    expect(port({})).toEqual({ metadata: {}, params: {}, url: { pathname: '/v1/embeddings' } });
+  });
+
+  it('routes a conditional plan as the gateway sees a request', async () => {
+    const run = await runScenario({
+      plan,
+      request: { body: { model: 'm' } },
+      ports: {
+        conditionContext: (request) =>
+          createRequestConditionContext({ url: '/v1/embeddings' })(
+            request as { body?: Record<string, unknown> },
+          ),
+      },
+    });
+    expect(run.result.path).toBe('config.targets[3]');
   });
 });

@@ -13,6 +13,43 @@ export function targetNamed(group: PlanGroup, name: string): PlanNode | undefine
   return undefined;
 }
 
+/** What {@link createRequestConditionContext} needs to know about one HTTP request. */
+export interface RequestConditionSource {
+  /** The parsed `x-portkey-metadata` (its `_user` included), when the request sent one. */
+  readonly metadata?: Readonly<Record<string, unknown>> | undefined;
+  /** The request URL: a path (`/v1/chat/completions?x=1`) or an absolute URL. Only its pathname is used. */
+  readonly url: string;
+}
+
+function pathnameOf(url: string): string {
+  if (url.startsWith('/')) {
+    const end = url.search(/[?#]/);
+    return end === -1 ? url : url.slice(0, end);
+  }
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The `conditionContext` port for a request that came over HTTP (behaviour reference §4.5):
+ * `metadata` is the parsed `x-portkey-metadata` (`{}` without one), `params` the JSON body of the
+ * request being routed (`{}` for multipart and bodiless requests), `url.pathname` the request path
+ * without its query string. The gateway and the SDK's in-process mode share it, so a conditional
+ * config routes the same way in both. Nothing is computed until a conditional group asks.
+ */
+export function createRequestConditionContext(
+  source: RequestConditionSource,
+): (request: { readonly body?: Readonly<Record<string, unknown>> | undefined }) => ConditionContext {
+  return (request) => ({
+    metadata: source.metadata ?? {},
+    params: request.body ?? {},
+    url: { pathname: pathnameOf(source.url) },
+  });
+}
+
 /** What conditional queries see: the `conditionContext` port's answer, else the request itself when it is an object. */
 export function conditionContextOf<Req>(
   request: Req,

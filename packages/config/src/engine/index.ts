@@ -20,6 +20,7 @@ export type {
   BreakerRule,
   BreakerStore,
 } from './breaker-store.js';
+export { createRequestConditionContext, type RequestConditionSource } from './conditional.js';
 export type {
   AttemptEndEvent,
   AttemptStartEvent,
@@ -41,6 +42,8 @@ export type {
   AttemptOptions,
   EngineCachePort,
   EnginePorts,
+  EngineRootCachePort,
+  RootCacheEntry,
   SetTimerFunction,
   SleepFunction,
 } from './ports.js';

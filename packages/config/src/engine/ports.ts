@@ -1,6 +1,6 @@
 import type { CacheStore } from '../cache/cache-store.js';
 import type { ConditionContext } from '../model/conditions.js';
-import type { PlanLeaf } from '../plan/plan.js';
+import type { PlanLeaf, ResolvedPlan } from '../plan/plan.js';
 import type { BreakerStore } from './breaker-store.js';
 import type { EngineEventListener } from './events.js';
 import type { AttemptOutcome } from './outcome.js';
@@ -45,12 +45,33 @@ export type SleepFunction = (ms: number, signal?: AbortSignal) => Promise<void>;
  */
 export type SetTimerFunction = (ms: number, fire: () => void) => () => void;
 
+/** What the root cache keeps: the answer and the path of the target that gave it. */
+export interface RootCacheEntry<Value> {
+  readonly value: Value;
+  /** JSON path of the leaf that answered (`config.targets[1]`), reported again on a hit. */
+  readonly path: string;
+}
+
+/** The root cache (a plan's `cache`, decision 0005): its own key and store. */
+export interface EngineRootCachePort<Req, Value> {
+  /** Entries of root keys: the answer and its target path. */
+  readonly store: CacheStore<RootCacheEntry<Value>>;
+  /**
+   * The key of this request under the plan's root cache (tenant, config identity, endpoint, body and
+   * namespace are the caller's business), or `undefined` when this request must not use the cache.
+   */
+  key(plan: ResolvedPlan, request: Req): string | undefined;
+}
+
 /**
- * How the engine uses the cache (the store is the `@pk/config/cache` port). The engine consults it per
- * leaf that has a `cache` policy, before `attempt`; it never looks inside keys or values.
+ * How the engine uses the cache (the store is the `@pk/config/cache` port). A plan's root `cache` is
+ * looked up once, through `root`, before the strategy runs; a leaf's own `cache` (declared below the
+ * root) is consulted per leaf, before `attempt`. The engine never looks inside keys or values.
  */
 export interface EngineCachePort<Req, Value> {
   readonly store: CacheStore<Value>;
+  /** The root cache; without it a plan's root `cache` is not used. */
+  readonly root?: EngineRootCachePort<Req, Value>;
   /**
    * The key for this leaf and request (namespace, tenant and digest are the caller's business), or
    * `undefined` when this request must not use the cache (endpoint not cacheable, caching disabled).
@@ -82,7 +103,7 @@ export interface EnginePorts<Req, Value, Err> {
   readonly random: () => number;
   /** The caller's signal (the client left): cancels back-off waits and the attempt in flight. */
   readonly signal?: AbortSignal;
-  /** Response cache, consulted per leaf. */
+  /** Response cache: the plan's root cache once per request, and the leaves' own. */
   readonly cache?: EngineCachePort<Req, Value>;
   /** Circuit-breaker state; without it `cb_config` is ignored. */
   readonly breakers?: BreakerStore;

@@ -4,6 +4,7 @@ import { loadBreakerStates } from './breaker-run.js';
 import type { PlanOutcome } from './outcome.js';
 import { PlanAbortedError } from './plan-aborted-error.js';
 import type { EnginePorts } from './ports.js';
+import { finishRootCache, lookUpRoot, type RootCacheUse } from './root-cache.js';
 import { CallerAbort, type RunContext, throwIfAborted } from './run-context.js';
 import { runNode } from './run-node.js';
 import type { CacheStatus, TraceEntry } from './trace.js';
@@ -29,8 +30,8 @@ export interface PlanResult<Value, Err> {
 }
 
 /**
- * Runs a resolved plan for one request: fallback, loadbalance, conditional and single groups nested
- * at will, per-leaf cache lookups, retries with back-off and Retry-After, per-attempt timeouts, the
+ * Runs a resolved plan for one request: the root cache (`plan.cache`, once, before the strategy),
+ * fallback, loadbalance, conditional and single groups nested at will, per-leaf cache lookups, retries with back-off and Retry-After, per-attempt timeouts, the
  * whole-request deadline and circuit breakers, all through `ports` (ARCHITECTURE §2). Never throws
  * for a target's failure: every failure is an outcome. Rejects with {@link PlanAbortedError} when the
  * caller's signal aborts.
@@ -67,18 +68,42 @@ export async function runPlan<Req, Value, Err>(
   };
   try {
     throwIfAborted(context.signal);
+    // The root cache, once, before the strategy (decision 0005): a hit calls no target at all.
+    const rootPort = plan.cache === undefined ? undefined : ports.cache?.root;
+    let rootUse: RootCacheUse | undefined;
+    if (rootPort !== undefined) {
+      const key = rootPort.key(plan, request);
+      if (key !== undefined) {
+        if (ports.cache?.refresh?.(request) === true) rootUse = { key, status: 'REFRESH' };
+        else {
+          const hit = await lookUpRoot(context, rootPort, key);
+          if (hit !== undefined) return resultOf(context, hit);
+          rootUse = { key, status: 'MISS' };
+        }
+      }
+    }
     if (context.breakers !== undefined) await loadBreakerStates(context);
     const outcome = await runNode(context, plan.root);
-    return {
-      outcome,
-      path: context.path,
-      retryCount: context.retryCount,
-      cacheStatus: context.cacheStatus,
-      trace: context.trace,
-      commitToCache: context.commitToCache,
-    };
+    if (rootUse !== undefined && rootPort !== undefined && plan.cache !== undefined) {
+      finishRootCache(context, rootPort, plan.cache, rootUse, outcome);
+    }
+    return resultOf(context, outcome);
   } catch (error) {
     if (error instanceof CallerAbort) throw new PlanAbortedError(error.reason, context.trace, context.path);
     throw error;
   }
+}
+
+function resultOf<Req, Value, Err>(
+  context: RunContext<Req, Value, Err>,
+  outcome: PlanOutcome<Value, Err>,
+): PlanResult<Value, Err> {
+  return {
+    outcome,
+    path: context.path,
+    retryCount: context.retryCount,
+    cacheStatus: context.cacheStatus,
+    trace: context.trace,
+    commitToCache: context.commitToCache,
+  };
 }

@@ -46,6 +46,7 @@ export {
   rootOnlyFields,
   targetSchema,
 } from '../schema/target.js';
+export { planCacheIdentity } from './cache-identity.js';
 export {
   type ConditionContext,
   evaluateCondition,

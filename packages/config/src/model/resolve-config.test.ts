@@ -51,10 +51,12 @@ describe('inheritance (behaviour reference §3.5)', () => {
     });
   });
 
-  it('replaces retry and cache wholesale', () => {
+  it('replaces retry and cache wholesale; a root cache is the plan’s, not inherited by the leaves', () => {
     expect(first.retry).toMatchObject({ attempts: 2, on_status_codes: [429, 500, 502, 503, 504] });
     expect(anthropic.retry).toMatchObject({ attempts: 1, on_status_codes: [429] });
-    expect(first.cache).toEqual({ mode: 'simple', max_age: 120, shadow: false, threshold: 0.95 });
+    expect(plan.cache).toEqual({ mode: 'simple', max_age: 120, shadow: false, threshold: 0.95 });
+    expect(first.cache).toBeUndefined();
+    expect(anthropic.cache).toBeUndefined();
     expect(groq.cache).toEqual({
       mode: 'semantic',
       max_age: 604_800,
@@ -175,6 +177,15 @@ describe('config_id', () => {
     expect(configIdOf(a)).toBe(configIdOf(b));
     expect(configIdOf({ ...a, virtual_key: 'vk2' })).not.toBe(configIdOf(a));
   });
+
+  it('is the caller’s when given, whatever id the config writes', () => {
+    const plan = resolveConfig(
+      { id: 'pc-someone-else', virtual_key: 'vk' },
+      {},
+      { configId: 'inline:team-a:abc' },
+    );
+    expect(plan.config_id).toBe('inline:team-a:abc');
+  });
 });
 
 describe('plan extras', () => {
@@ -185,7 +196,8 @@ describe('plan extras', () => {
       cache: { mode: 'simple', max_age: 5 },
     });
     expect(plan.request_deadline).toBe(30_000);
-    expect(leafAt(plan.root).cache?.max_age).toBe(604_800);
+    expect(plan.cache?.max_age).toBe(604_800);
+    expect(leafAt(plan.root).cache).toBeUndefined();
     expect(plan.warnings.map((warning) => warning.path)).toEqual(['config.cache.max_age']);
   });
 

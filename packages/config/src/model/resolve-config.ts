@@ -119,9 +119,11 @@ function resolveNode(
   segments: readonly PathSegment[],
   parent: Inherited,
   wide: RequestWide,
+  cacheAtPlan = false,
 ): PlanNode {
   const path = formatConfigPath(segments);
-  const settings = inherit(node, path, parent);
+  const inherited = inherit(node, path, parent);
+  const settings = cacheAtPlan ? { ...inherited, cache: undefined } : inherited;
   if (node.strategy === undefined || node.targets === undefined)
     return resolveLeaf(node, path, settings, wide);
   return {
@@ -129,6 +131,9 @@ function resolveNode(
     path,
     ...(node.name === undefined ? {} : { name: node.name }),
     weight: node.weight ?? 1,
+    ...(Object.keys(settings.override_params).length === 0
+      ? {}
+      : { override_params: settings.override_params }),
     ...(settings.cb_config === undefined ? {} : { cb_config: settings.cb_config }),
     strategy: node.strategy,
     targets: node.targets.map((child, index) =>
@@ -146,12 +151,20 @@ export function configIdOf(config: Config): string {
 export interface ResolveConfigOptions {
   /** Warnings to carry in the plan instead of recomputing them (`parseConfig`'s, which include unknown keys). */
   readonly warnings?: readonly ConfigWarning[] | undefined;
+  /**
+   * The plan's `config_id` (what keys its circuit breakers), when the caller knows who the config
+   * belongs to: a gateway passes a saved config's stored id, or the tenant plus a hash of an inline
+   * config, so a client cannot pick another config's breakers by writing its `id`. Default
+   * {@link configIdOf}.
+   */
+  readonly configId?: string | undefined;
 }
 
 /**
  * Turns a valid config into the plan the engine runs (pure). Inheritance follows Portkey's
  * `tryTargetsRecursively` (behaviour reference §3.5): `override_params` shallow-merged parent →
- * child (child wins); `retry`, `cache` and `cb_config` replaced wholesale by a child's own;
+ * child (child wins); `retry`, `cache` and `cb_config` replaced wholesale by a child's own (a `cache` at the root
+ * is the plan's `cache`, looked up once before the strategy, and not inherited);
  * `request_timeout`, `custom_host`, `forward_headers` inherited unless set;
  * `strict_open_ai_compliance` inherited when boolean; hooks (raw + shorthand) of a child replace its
  * parent's; the root's default guardrails are appended to every leaf. Header overrides (§3.6):
@@ -180,10 +193,15 @@ export function resolveConfig(
       path: 'config.default_output_guardrails',
     }),
   };
+  // A root cache is looked up once before the strategy runs (decision 0005): the leaves do not
+  // inherit it. Its policy is the plan's, whether the root is a group or a single target.
+  const rootCache = config.cache === undefined ? undefined : normalizeCache(config.cache).policy;
+  const root = resolveNode(config, [], { override_params: {} }, wide, rootCache !== undefined);
   return {
-    root: resolveNode(config, [], { override_params: {} }, wide),
-    config_id: configIdOf(config),
+    root,
+    config_id: options.configId ?? configIdOf(config),
     ...(config.request_deadline === undefined ? {} : { request_deadline: config.request_deadline }),
+    ...(rootCache === undefined ? {} : { cache: rootCache }),
     warnings: options.warnings ?? collectConfigWarnings(config),
   };
 }

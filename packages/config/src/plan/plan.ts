@@ -57,6 +57,8 @@ export interface PlanLeaf extends PlanNodeCommon {
 /** A group of targets with a strategy. */
 export interface PlanGroup extends PlanNodeCommon {
   readonly kind: 'group';
+  /** `override_params` in force at this group (its own merged over its ancestors'), when any. */
+  readonly override_params?: Readonly<Record<string, unknown>>;
   /** How the targets are used. */
   readonly strategy: Readonly<StrategyConfig>;
   /** The children, in config order. */
@@ -78,6 +80,12 @@ export interface ResolvedPlan {
   readonly config_id: string;
   /** pk extension: whole-request deadline in ms. */
   readonly request_deadline?: number;
+  /**
+   * The `cache` written at the root of the config (decision 0005): looked up once, before the
+   * strategy runs, and not applied again at the leaves that would inherit it. A `cache` on a target
+   * below the root stays on that target's leaves.
+   */
+  readonly cache?: CachePolicy;
   /** Warnings found while validating and resolving. */
   readonly warnings: readonly ConfigWarning[];
 }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { enumSchema, integerSchema, numberSchema, statusCodeListSchema } from './expect.js';
 
+/** Shortest `cooldown_interval`, ms: 30 s (hosted Portkey's minimum). */
+export const MIN_BREAKER_COOLDOWN_MS = 30_000;
+/** Longest `cooldown_interval`, ms: 1 h. */
+export const MAX_BREAKER_COOLDOWN_MS = 3_600_000;
+
 /**
  * Circuit breaker settings, as hosted Portkey documents them under `strategy.cb_config`
  * (https://portkey.ai/docs/product/ai-gateway/circuit-breaker), plus pk's `on_all_open`.
@@ -11,8 +16,11 @@ export const circuitBreakerSchema = z.object(
     failure_threshold: integerSchema(1).optional(),
     /** Failure share (0–100 %) that opens the breaker once `minimum_requests` is reached. */
     failure_threshold_percentage: numberSchema(0, 100).optional(),
-    /** How long an open breaker stays open, in ms (hosted Portkey: minimum 30 s; pk accepts less). */
-    cooldown_interval: integerSchema(1).optional(),
+    /**
+     * How long an open breaker stays open, in ms: 30 s – 1 h (hosted Portkey's minimum is 30 s; a
+     * longer bound keeps a config from parking a target for days). Outside, the config is refused.
+     */
+    cooldown_interval: integerSchema(MIN_BREAKER_COOLDOWN_MS, MAX_BREAKER_COOLDOWN_MS).optional(),
     /** Statuses counted as failures (default: every status ≥ 500). */
     failure_status_codes: statusCodeListSchema.optional(),
     /** Requests needed in the window before `failure_threshold_percentage` applies. */

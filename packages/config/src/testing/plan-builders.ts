@@ -65,6 +65,8 @@ export interface PlanOfOptions {
   readonly configId?: string;
   /** `request_deadline`, ms. */
   readonly requestDeadline?: number;
+  /** A root `cache` (the plan's, looked up once before the strategy): `true` or a partial policy. */
+  readonly cache?: true | Partial<CachePolicy>;
 }
 
 /** Wraps a hand-built tree into a plan, giving every node its JSON path (`config.targets[1].targets[0]`). */
@@ -74,6 +76,7 @@ export function planOf(root: PlanNode, options: PlanOfOptions = {}): ResolvedPla
     config_id: options.configId ?? 'test-config',
     warnings: [],
     ...(options.requestDeadline === undefined ? {} : { request_deadline: options.requestDeadline }),
+    ...(options.cache === undefined ? {} : { cache: cachePolicy(options.cache) }),
   };
 }
 

@@ -42,7 +42,10 @@ export function upstreamErrorFromAbort(provider: string, reason: unknown): Upstr
   });
 }
 
-/** A connection failure (refused, reset, DNS, TLS, unreadable answer) as a retryable 502. */
+/**
+ * A connection failure (refused, reset, DNS, TLS, a body cut off) as a retryable 502 marked as a
+ * connection error, so the engine retries it whatever `retry.on_status_codes` says.
+ */
 export function upstreamUnavailableError(provider: string, cause: unknown): UpstreamError {
   return new UpstreamError({
     provider,
@@ -51,6 +54,7 @@ export function upstreamUnavailableError(provider: string, cause: unknown): Upst
     type: 'api_error',
     code: 'PK_ERR_UPSTREAM_UNAVAILABLE',
     retryable: true,
+    connectionError: true,
     cause,
   });
 }

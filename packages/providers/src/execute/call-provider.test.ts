@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { upstreamUnavailableError } from './abort-reason.js';
 import { callProvider, createProviderAttempt } from './call-provider.js';
 import type { Transport } from './transport.js';
 
@@ -51,5 +52,97 @@ describe('callProvider refusals (no upstream call)', () => {
     expect(outcome.ok).toBe(true);
     const [sent] = send.mock.calls[0] as unknown as [{ body: string }];
     expect(JSON.parse(sent.body)).toEqual({ model: 'forced', messages: [] });
+  });
+});
+
+describe('callProvider connection failures', () => {
+  it('a refused or reset connection is an outcome marked connectionError, so the engine retries it', async () => {
+    const send = vi.fn(async () => {
+      throw upstreamUnavailableError(
+        'openai',
+        Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      );
+    });
+    const outcome = await callProvider({
+      target: { provider: 'openai', api_key: 'k' },
+      request: { endpoint: 'chat.completions', body: { model: 'm', messages: [] } },
+      transport: { send, close: async () => {} },
+    });
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 502,
+      connectionError: true,
+      error: { code: 'PK_ERR_UPSTREAM_UNAVAILABLE' },
+    });
+  });
+
+  it('an error answer is not a connection error', async () => {
+    const send = vi.fn(async () => ({
+      status: 503,
+      headers: { 'content-type': 'application/json' },
+      body: new Response('{"error":{"message":"overloaded","type":"server_error"}}')
+        .body as ReadableStream<Uint8Array>,
+    }));
+    const outcome = await callProvider({
+      target: { provider: 'openai', api_key: 'k' },
+      request: { endpoint: 'chat.completions', body: { model: 'm', messages: [] } },
+      transport: { send, close: async () => {} },
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 503 });
+    expect((outcome as { connectionError?: boolean }).connectionError).toBeUndefined();
+  });
+});
+
+describe('strict OpenAI compliance', () => {
+  const anthropicAnswer = JSON.stringify({
+    id: 'msg_1',
+    type: 'message',
+    role: 'assistant',
+    model: 'claude-sonnet-4',
+    content: [
+      { type: 'thinking', thinking: 'Paris it is.', signature: 'sig' },
+      { type: 'text', text: 'Paris.' },
+    ],
+    stop_reason: 'end_turn',
+    usage: { input_tokens: 3, output_tokens: 2 },
+  });
+  const leafWith = (strict: boolean | undefined) =>
+    ({
+      kind: 'leaf',
+      path: 'config',
+      weight: 1,
+      target: { provider: 'anthropic', api_key: 'k' },
+      override_params: {},
+      retry: { attempts: 0, on_status_codes: [], use_retry_after_header: false },
+      ...(strict === undefined ? {} : { strict_open_ai_compliance: strict }),
+    }) as unknown as Parameters<ReturnType<typeof createProviderAttempt>>[0];
+
+  it.each([
+    [undefined, undefined, false],
+    [true, undefined, false],
+    [false, undefined, true],
+    [undefined, false, true],
+    [true, false, true],
+    [false, true, true],
+  ])('header %s, config %s → reasoning shown: %s', async (header, config, shown) => {
+    const send = vi.fn(async () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: new Response(anthropicAnswer).body as ReadableStream<Uint8Array>,
+    }));
+    const attempt = createProviderAttempt({ transport: { send, close: async () => {} } });
+    const outcome = await attempt(
+      leafWith(config),
+      {
+        endpoint: 'chat.completions',
+        body: { model: 'claude-sonnet-4', messages: [{ role: 'user', content: 'hi' }] },
+        ...(header === undefined ? {} : { strictOpenAICompliance: header }),
+      },
+      { signal: new AbortController().signal, attempt: 0 },
+    );
+    if (!outcome.ok || outcome.value.kind !== 'json') throw new Error('expected a JSON answer');
+    const message = (outcome.value.body as { choices: { message: Record<string, unknown> }[] }).choices[0]
+      ?.message;
+    expect(message?.reasoning_content !== undefined).toBe(shown);
   });
 });

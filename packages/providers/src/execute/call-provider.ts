@@ -18,7 +18,7 @@ import type { ByteStream } from '../spec/upstream-request.js';
 import { callDialect, isDialectEndpoint } from './call-dialect.js';
 import { checkEndpointSupported } from './endpoint-support.js';
 import { readBodyText } from './read-body.js';
-import { translateAdapterStream } from './stream-pipeline.js';
+import { type StreamProgress, translateAdapterStream } from './stream-pipeline.js';
 import type { Transport } from './transport.js';
 import { failure, isSuccess, parseJsonAnswer, sendUpstream, upstreamFailure } from './upstream-exchange.js';
 
@@ -46,6 +46,8 @@ export type ProviderAnswer =
       /** OpenAI SSE bytes; `cancel` it if you stop reading (the upstream is released). */
       readonly stream: ByteStream;
       readonly usage: Promise<OpenAIUsage | undefined>;
+      /** How many chunks the stream has handed on so far. */
+      readonly progress?: StreamProgress;
     })
   | (ProviderAnswerCommon & {
       readonly kind: 'raw';
@@ -127,8 +129,9 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     const context: ProviderContext = {
       provider: providerId || adapter.id,
       target,
+      // Decision 0006: the header's `false` or the config's `false` turns it off; default on.
       strictOpenAICompliance:
-        options.request.strictOpenAICompliance ?? leaf?.strict_open_ai_compliance ?? true,
+        options.request.strictOpenAICompliance !== false && leaf?.strict_open_ai_compliance !== false,
       generateId: options.generateId ?? (() => `chatcmpl-${crypto.randomUUID()}`),
       now: options.now ?? Date.now,
     };

@@ -31,6 +31,17 @@ describe('translateAdapterStream', () => {
     expect((await pieces.next()).done).toBe(true);
   });
 
+  it('counts the chunks handed on so far (what a client that left had received)', async () => {
+    const { upstream, translated, text } = openAIStream();
+    expect(translated.progress.chunks).toBe(0);
+    upstream.write(chunk('a') + chunk('b'));
+    await text();
+    expect(translated.progress.chunks).toBe(2);
+    upstream.write(chunk('c'));
+    await text();
+    expect(translated.progress.chunks).toBe(3);
+  });
+
   it('holds a frame split across reads until it completes', async () => {
     const { upstream, text } = openAIStream();
     const frame = chunk('split');

@@ -13,12 +13,20 @@ import type {
 import type { ByteStream } from '../spec/upstream-request.js';
 import { discardBody } from './upstream-body.js';
 
+/** How far a stream has got, read at any time (e.g. when the client leaves half-way). */
+export interface StreamProgress {
+  /** OpenAI chunks handed to the consumer so far (an OpenAI-family stream carries about one token each). */
+  readonly chunks: number;
+}
+
 /** A translated stream and the usage it reported. */
 export interface TranslatedStream {
   /** OpenAI SSE bytes for the client. Cancel it when the client leaves: the upstream is released. */
   readonly stream: ByteStream;
   /** Resolves with the stream's usage when it ends (`undefined` when none was seen or it was cut). */
   readonly usage: Promise<OpenAIUsage | undefined>;
+  /** Chunks handed on so far. */
+  readonly progress: StreamProgress;
 }
 
 /**
@@ -51,6 +59,7 @@ export function translateStream(options: {
   let failed = false;
   const pending: StreamOutput[] = [];
   const sink = { enqueue: (output: StreamOutput) => void pending.push(output) };
+  const progress = { chunks: 0 };
 
   /** Frames for the items emitted so far, up to and including the first error item. */
   function encodePending(): string {
@@ -61,6 +70,7 @@ export function translateStream(options: {
         failed = true;
         break;
       }
+      progress.chunks += 1;
     }
     pending.length = 0;
     return frames;
@@ -120,7 +130,7 @@ export function translateStream(options: {
       release();
     },
   };
-  return { stream, usage };
+  return { stream, usage, progress };
 }
 
 /** {@link translateStream} for a chat completions stream through an adapter: its decoder and transformer. */

@@ -111,6 +111,7 @@ describe('createUndiciTransport', () => {
     expect(error).toMatchObject({
       status: 502,
       retryable: true,
+      connectionError: true,
       code: 'PK_ERR_UPSTREAM_UNAVAILABLE',
       provider: 'p',
     });

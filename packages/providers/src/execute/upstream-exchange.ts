@@ -27,12 +27,21 @@ export interface CallFailure {
   readonly status: number;
   readonly error: UpstreamError | PkError;
   readonly retryAfterMs?: number;
+  /** Set when the provider never answered (refused, reset …): retried whatever the status codes say. */
+  readonly connectionError?: true;
 }
 
 /** The failed outcome for an error. */
 export function failure(error: UpstreamError | PkError): CallFailure {
-  const retryAfterMs = UpstreamError.isInstance(error) ? error.retryAfterMs : undefined;
-  return { ok: false, status: error.status, error, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  if (!UpstreamError.isInstance(error)) return { ok: false, status: error.status, error };
+  return {
+    ok: false,
+    status: error.status,
+    error,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    // Refused, reset, DNS, TLS: the engine retries these whatever on_status_codes says.
+    ...(error.connectionError ? { connectionError: true } : {}),
+  };
 }
 
 /**

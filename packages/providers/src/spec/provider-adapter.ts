@@ -42,7 +42,8 @@ export interface ProviderRequest {
   readonly contentType?: string;
   /**
    * When true (Portkey's default), answers carry only OpenAI's fields; when false, reasoning is
-   * returned as `reasoning_content` and `thinking_blocks`. Default `true`.
+   * returned as `reasoning_content` and `thinking_blocks`. Default `true`. A plan leaf's
+   * `strict_open_ai_compliance: false` turns it off too (either `false` wins, decision 0006).
    */
   readonly strictOpenAICompliance?: boolean;
   /**

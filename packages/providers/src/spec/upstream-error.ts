@@ -25,6 +25,11 @@ export interface UpstreamErrorInit {
   readonly retryable?: boolean;
   /** Milliseconds the vendor asked to wait (`retry-after`, `retry-after-ms`). */
   readonly retryAfterMs?: number;
+  /**
+   * True when the provider never answered: the connection was refused or reset, or DNS or TLS
+   * failed. The engine retries such failures whatever `retry.on_status_codes` says.
+   */
+  readonly connectionError?: boolean;
   /** The raw vendor body, for logs (never sent to the client). */
   readonly raw?: unknown;
   /** The underlying exception (connection errors). */
@@ -54,6 +59,8 @@ export class UpstreamError extends Error {
   readonly retryable: boolean;
   /** Milliseconds the vendor asked to wait before retrying, when it said. */
   readonly retryAfterMs: number | undefined;
+  /** True when the provider never answered (see {@link UpstreamErrorInit.connectionError}). */
+  readonly connectionError: boolean;
   /** The vendor's body, for logs. */
   readonly raw: unknown;
   readonly [UPSTREAM_ERROR_MARKER] = true;
@@ -72,6 +79,7 @@ export class UpstreamError extends Error {
     this.param = init.param ?? null;
     this.retryable = init.retryable ?? isRetryableStatus(init.status);
     this.retryAfterMs = init.retryAfterMs;
+    this.connectionError = init.connectionError ?? false;
     this.raw = init.raw;
   }
 

@@ -5,12 +5,13 @@ import { createUndiciTransport } from '../execute/undici-transport.js';
 import { createMemoryTokenCache } from '../spec/token-cache.js';
 import { readFixtureText } from '../test-support/fixtures.js';
 import { type MockUpstream, type RecordedRequest, startMockUpstream } from '../test-support/mock-upstream.js';
-import { VERTEX_AI_SCOPE } from './service-account.js';
+import { VERTEX_AI_SCOPE, vertexAITokenCacheKey } from './service-account.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const transport = createUndiciTransport();
 let upstream: MockUpstream;
 let issued = 0;
+let tokenDelayMs = 0;
 
 function verifyAssertion(request: RecordedRequest, tokenUri: string): string | undefined {
   const form = new URLSearchParams(request.body);
@@ -40,6 +41,7 @@ beforeAll(async () => {
       if (problem) return { status: 400, body: readFixtureText('vertex-ai', 'token-error.json') };
       issued += 1;
       return {
+        delayMs: tokenDelayMs,
         body: JSON.stringify({
           access_token: `ya29.token-${issued}`,
           expires_in: 3600,
@@ -144,5 +146,46 @@ describe('vertex-ai service account', () => {
       retryable: false,
       vendorMessage: expect.stringContaining('Invalid JWT Signature'),
     });
+  });
+
+  it('concurrent calls with one account share one exchange; a caller that gives up does not cancel it', async () => {
+    const tokenCache = createMemoryTokenCache();
+    const tokenUri = `${upstream.origin}/token`;
+    const call = (signal?: AbortSignal) =>
+      callProvider({
+        target: {
+          provider: 'vertex-ai',
+          custom_host: `${upstream.origin}/v1`,
+          vertex_region: 'us-central1',
+          vertex_service_account_json: account(tokenUri),
+        },
+        request: {
+          endpoint: 'chat.completions',
+          body: { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] },
+        },
+        transport,
+        tokenCache,
+        authSettings: { trustedGoogleTokenUris: [tokenUri] },
+        signal,
+      });
+    tokenDelayMs = 150;
+    const before = issued;
+    const leaving = new AbortController();
+    const gaveUp = call(leaving.signal);
+    setTimeout(() => leaving.abort(new Error('the client went away')), 30);
+    const outcomes = await Promise.all([call(), call(), call()]);
+    tokenDelayMs = 0;
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true]);
+    expect(await gaveUp).toMatchObject({ ok: false, status: 499 });
+    expect(issued - before).toBe(1);
+  });
+
+  it('keys the cache by the whole credential: the same email with another key is another entry', () => {
+    const { privateKey: otherKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const tokenUri = 'https://oauth2.googleapis.com/token';
+    const mine = vertexAITokenCacheKey(account(tokenUri), tokenUri);
+    expect(vertexAITokenCacheKey(account(tokenUri, otherKey), tokenUri)).not.toBe(mine);
+    expect(vertexAITokenCacheKey(account(tokenUri), tokenUri)).toBe(mine);
+    expect(mine).not.toContain('PRIVATE');
   });
 });

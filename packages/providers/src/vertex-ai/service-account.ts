@@ -1,8 +1,10 @@
 import { createHash, createSign } from 'node:crypto';
-import { PkError } from '@pk/config';
+import { canonicalJson, PkError } from '@pk/config';
+import { upstreamErrorFromAbort } from '../execute/abort-reason.js';
 import { readBodyText } from '../execute/read-body.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import type { AuthorizeContext, ProviderTarget } from '../spec/provider-adapter.js';
+import type { CachedToken } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import {
   type VertexAIServiceAccount,
@@ -17,6 +19,8 @@ export const VERTEX_AI_GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 export const VERTEX_AI_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 /** A cached token is refreshed this long before it expires. */
 export const VERTEX_AI_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
+/** Longest a shared token exchange may take (it outlives the request that started it). */
+export const VERTEX_AI_TOKEN_EXCHANGE_TIMEOUT_MS = 30_000;
 
 /** The target's `vertex_service_account_json` (an object, or the JSON text a header carries), or `undefined`. */
 export function readVertexAIServiceAccount(target: ProviderTarget): VertexAIServiceAccount | undefined {
@@ -69,10 +73,85 @@ function tokenError(provider: string, status: number, message: string, raw: unkn
 }
 
 /**
- * An OAuth access token for a service account: from `context.tokenCache` (keyed by a SHA-256 of the
- * account, never the key itself) while it has more than 5 minutes left, else exchanged through the
- * call's own transport by posting an RS256 assertion to the account's `token_uri`, which must be
- * Google's unless `settings.trustedGoogleTokenUris` lists it (the JSON can come from a request header).
+ * The token cache key of a service account: a SHA-256 of the whole key file (every field, the
+ * private key included) and the token endpoint. Never a part of it: a caller who knows an account's
+ * email but not its key must not reach that account's token.
+ */
+export function vertexAITokenCacheKey(account: VertexAIServiceAccount, tokenUri: string): string {
+  return `vertex-ai:${createHash('sha256').update(canonicalJson({ account, tokenUri })).digest('hex')}`;
+}
+
+/** Waits for `promise`, but rejects as soon as `signal` aborts (the promise keeps running). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, provider: string): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(upstreamErrorFromAbort(provider, signal.reason));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(upstreamErrorFromAbort(provider, signal.reason));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Posts a signed assertion to the token endpoint and stores the token it gives. */
+async function exchangeToken(
+  account: VertexAIServiceAccount,
+  tokenUri: string,
+  key: string,
+  context: AuthorizeContext,
+  signal: AbortSignal | undefined,
+): Promise<CachedToken> {
+  const now = context.now();
+  const assertion = signVertexAIAssertion(account, tokenUri, now);
+  const response = await context.transport.send(
+    {
+      url: tokenUri,
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion,
+      }).toString(),
+    },
+    { provider: context.provider, signal },
+  );
+  const text = await readBodyText({ body: response.body, provider: context.provider, signal });
+  const json = parseJsonOrUndefined(text);
+  if (response.status !== 200) {
+    const error = vertexAITokenErrorSchema.safeParse(json);
+    const message =
+      (error.success ? (error.data.error_description ?? error.data.error) : undefined) ??
+      `HTTP ${response.status}`;
+    throw tokenError(
+      context.provider,
+      response.status,
+      message,
+      error.success ? error.data : text.slice(0, 500),
+    );
+  }
+  const parsed = vertexAITokenResponseSchema.safeParse(json);
+  if (!parsed.success) throw tokenError(context.provider, 502, 'unexpected token response', undefined);
+  const token = { token: parsed.data.access_token, expiresAt: now + parsed.data.expires_in * 1000 };
+  context.tokenCache.set(key, token);
+  return token;
+}
+
+/**
+ * An OAuth access token for a service account: from `context.tokenCache` (keyed by
+ * {@link vertexAITokenCacheKey}, never the key itself) while it has more than 5 minutes left, else
+ * exchanged through the call's own transport by posting an RS256 assertion to the account's
+ * `token_uri`, which must be Google's unless `settings.trustedGoogleTokenUris` lists it (the JSON can
+ * come from a request header). Concurrent calls with one account share one exchange (when the cache
+ * can share), which is bounded by its own 30 s timeout rather than the first caller's signal; each
+ * caller still stops waiting when its own signal fires.
  * @see https://developers.google.com/identity/protocols/oauth2/service-account#httprest
  */
 export async function getVertexAIAccessToken(
@@ -92,50 +171,16 @@ export async function getVertexAIAccessToken(
       },
     );
   }
-  const key = `vertex-ai:${createHash('sha256')
-    .update(
-      JSON.stringify([account.client_email, account.private_key_id ?? '', account.private_key, tokenUri]),
-    )
-    .digest('hex')}`;
-  const now = context.now();
+  const key = vertexAITokenCacheKey(account, tokenUri);
   const cached = context.tokenCache.get(key);
-  if (cached !== undefined && cached.expiresAt - VERTEX_AI_TOKEN_REFRESH_MARGIN_MS > now) return cached.token;
-  const assertion = signVertexAIAssertion(account, tokenUri, now);
-  const response = await context.transport.send(
-    {
-      url: tokenUri,
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-        assertion,
-      }).toString(),
-    },
-    { provider: context.provider, signal: context.signal },
-  );
-  const text = await readBodyText({
-    body: response.body,
-    provider: context.provider,
-    signal: context.signal,
-  });
-  const json = parseJsonOrUndefined(text);
-  if (response.status !== 200) {
-    const error = vertexAITokenErrorSchema.safeParse(json);
-    const message =
-      (error.success ? (error.data.error_description ?? error.data.error) : undefined) ??
-      `HTTP ${response.status}`;
-    throw tokenError(
-      context.provider,
-      response.status,
-      message,
-      error.success ? error.data : text.slice(0, 500),
-    );
+  if (cached !== undefined && cached.expiresAt - VERTEX_AI_TOKEN_REFRESH_MARGIN_MS > context.now()) {
+    return cached.token;
   }
-  const parsed = vertexAITokenResponseSchema.safeParse(json);
-  if (!parsed.success) throw tokenError(context.provider, 502, 'unexpected token response', undefined);
-  context.tokenCache.set(key, {
-    token: parsed.data.access_token,
-    expiresAt: now + parsed.data.expires_in * 1000,
-  });
-  return parsed.data.access_token;
+  const { share } = context.tokenCache;
+  if (share === undefined)
+    return (await exchangeToken(account, tokenUri, key, context, context.signal)).token;
+  const shared = share.call(context.tokenCache, key, () =>
+    exchangeToken(account, tokenUri, key, context, AbortSignal.timeout(VERTEX_AI_TOKEN_EXCHANGE_TIMEOUT_MS)),
+  );
+  return (await untilAborted(shared, context.signal, context.provider)).token;
 }

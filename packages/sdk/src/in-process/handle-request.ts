@@ -1,5 +1,12 @@
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { type BreakerStore, type Config, PlanAbortedError, type PlanLeaf, runPlan } from '@pk/config';
+import {
+  type BreakerStore,
+  type Config,
+  createRequestConditionContext,
+  PlanAbortedError,
+  type PlanLeaf,
+  runPlan,
+} from '@pk/config';
 import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
 import type { ProviderAnswer, ProviderRequest, Transport } from '@pk/providers';
 import { errorResponse } from './error-response.js';
@@ -71,10 +78,9 @@ export async function handleInProcessRequest(
       breakers: services.breakers,
       ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(cache === undefined ? {} : { cache }),
-      conditionContext: (routed) => ({
-        metadata: headers.options.metadata ?? {},
-        params: routed.body ?? {},
-        url: { pathname: new URL(request.url).pathname },
+      conditionContext: createRequestConditionContext({
+        metadata: headers.options.metadata,
+        url: request.url,
       }),
     });
   } catch (error) {

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, type EngineCachePort, type PlanLeaf } from '@pk/config';
+import {
+  canonicalJson,
+  type EngineCachePort,
+  type PlanLeaf,
+  planCacheIdentity,
+  type ResolvedPlan,
+} from '@pk/config';
 import { createMemoryCacheStore } from '@pk/config/cache';
 import type { ProviderAnswer, ProviderRequest } from '@pk/providers';
 
@@ -17,43 +23,81 @@ export interface CacheRequestContext {
   readonly refresh: boolean;
 }
 
+/** One entry: a complete answer, and for a config's root cache the path of the target that gave it. */
+export interface SimpleCacheEntry {
+  readonly answer: ProviderAnswer;
+  readonly path?: string;
+}
+
 /** The in-memory store of complete JSON answers, shared by every request of a runtime. */
-export type SimpleCacheStore = ReturnType<typeof createMemoryCacheStore<ProviderAnswer>>;
+export type SimpleCacheStore = ReturnType<typeof createMemoryCacheStore<SimpleCacheEntry>>;
 
 /** A byte-bounded in-memory store for the simple cache. */
 export function createSimpleCacheStore(maxBytes = DEFAULT_IN_PROCESS_CACHE_BYTES): SimpleCacheStore {
-  return createMemoryCacheStore<ProviderAnswer>({
+  return createMemoryCacheStore<SimpleCacheEntry>({
     maxBytes,
-    sizeOf: (answer) => (answer.kind === 'json' ? JSON.stringify(answer.body ?? null).length : 1),
+    sizeOf: ({ answer }) => (answer.kind === 'json' ? JSON.stringify(answer.body ?? null).length : 1),
   });
 }
 
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 /**
  * The engine's cache port for one request: exact-match (simple) caching of complete JSON answers of
- * chat, completions and embeddings. Streams are not cached in-process, and semantic mode is a
- * gateway feature (it needs embeddings and a vector index), so it does not cache here.
+ * chat, completions and embeddings, for a config's root `cache` (once, before the strategy, as the
+ * gateway does) and for a target's own. Streams are not cached in-process, and semantic mode is a
+ * gateway feature (it needs embeddings and a vector index), so it does not cache here. Strict and
+ * non-strict answers never share an entry.
  */
 export function simpleCachePort(
   store: SimpleCacheStore,
   context: CacheRequestContext,
 ): EngineCachePort<ProviderRequest, ProviderAnswer> {
+  const partition =
+    context.namespace === undefined
+      ? { metadata: context.metadata ?? null }
+      : { namespace: context.namespace };
+  const cacheable = (request: ProviderRequest): boolean =>
+    CACHEABLE_ENDPOINTS.has(request.endpoint) && request.body?.stream !== true;
   return {
-    store,
+    store: {
+      get: async (key, options) => (await store.get(key, options))?.answer,
+      put: (key, answer, ttlSeconds) => store.put(key, { answer }, ttlSeconds),
+    },
+    root: {
+      store: {
+        async get(key, options) {
+          const entry = await store.get(key, options);
+          return entry && { value: entry.answer, path: entry.path ?? 'config' };
+        },
+        put: (key, entry, ttlSeconds) =>
+          store.put(key, { answer: entry.value, path: entry.path }, ttlSeconds),
+      },
+      key: (plan: ResolvedPlan, request: ProviderRequest) => {
+        if (plan.cache?.mode !== 'simple' || !cacheable(request)) return undefined;
+        const identity = canonicalJson({
+          partition,
+          endpoint: request.endpoint,
+          // Credentials are part of the plan's identity: only their hash is kept.
+          plan: sha256(planCacheIdentity(plan)),
+          strict: request.strictOpenAICompliance !== false,
+          body: { ...request.body, ...plan.root.override_params },
+        });
+        return `pk-sdk:root:${sha256(identity)}`;
+      },
+    },
     key: (leaf: PlanLeaf, request: ProviderRequest) => {
-      if (leaf.cache?.mode !== 'simple' || !CACHEABLE_ENDPOINTS.has(request.endpoint)) return undefined;
-      if (request.body?.stream === true) return undefined;
+      if (leaf.cache?.mode !== 'simple' || !cacheable(request)) return undefined;
       const { api_key: _secret, ...target } = leaf.target;
       const identity = canonicalJson({
-        partition:
-          context.namespace === undefined
-            ? { metadata: context.metadata ?? null }
-            : { namespace: context.namespace },
+        partition,
         endpoint: request.endpoint,
         target,
         override: leaf.override_params ?? null,
+        strict: request.strictOpenAICompliance !== false && leaf.strict_open_ai_compliance !== false,
         body: request.body ?? null,
       });
-      return `pk-sdk:${createHash('sha256').update(identity).digest('hex')}`;
+      return `pk-sdk:${sha256(identity)}`;
     },
     refresh: () => context.refresh,
     isStream: (answer) => answer.kind !== 'json',

@@ -1,0 +1,399 @@
+import { Redis } from 'ioredis';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FeatureGateway,
+  portkeyHeadersOf,
+  postJson,
+  startFeatureGateway,
+} from '../support/feature-gateway.js';
+import { vectorWithSimilarity } from '../support/mock-embeddings.js';
+import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+import { redisAvailable } from '../support/services.js';
+
+// Feature suite: every cache rule through the built gateway process (seed documents: the headers
+// document's cache config, force refresh and namespace headers; the SDK guide's semantic cache;
+// hosted Portkey's rules in the behaviour reference §5.2; the root-cache rule of decision 0005).
+const KEYS = { a: 'pk-features-cache-a', b: 'pk-features-cache-b' };
+const STORED = 'sk-features-cache-stored';
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+let question = 0;
+/** A question no other test asks, so entries never leak between tests. */
+const fresh = (prefix = 'cache question') => [{ role: 'user' as const, content: `${prefix} ${++question}` }];
+
+const settings = (mockUrl: string) => ({
+  gateway_keys: [
+    { id: 'team-a', key: KEYS.a },
+    { id: 'team-b', key: KEYS.b },
+  ],
+  virtual_keys: {
+    'openai-a': { provider: 'openai', api_key: STORED, options: { custom_host: `${mockUrl}/v1` } },
+    'anthropic-a': {
+      provider: 'anthropic',
+      api_key: 'sk-ant-features',
+      options: { custom_host: `${mockUrl}/v1` },
+    },
+  },
+  semantic_cache: { virtual_key: 'openai-a', model: 'text-embedding-3-small' },
+});
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startFeatureGateway({ mock, settings: settings(mock.url) });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  expect(gateway.process.output()).not.toContain(STORED);
+});
+
+const simple = { mode: 'simple', max_age: 3600 };
+
+async function ask(options: {
+  config: unknown;
+  messages: unknown;
+  key?: string;
+  headers?: Record<string, string>;
+  stream?: boolean;
+  model?: string;
+}) {
+  const started = performance.now();
+  const response = await postJson(
+    `${gateway.base}/chat/completions`,
+    {
+      model: options.model ?? 'gpt-4o-mini',
+      messages: options.messages,
+      ...(options.stream ? { stream: true } : {}),
+    },
+    {
+      'x-portkey-api-key': options.key ?? KEYS.a,
+      'x-portkey-config': JSON.stringify(options.config),
+      ...options.headers,
+    },
+  );
+  return {
+    ...response,
+    ms: performance.now() - started,
+    cacheStatus: response.headers.get('x-portkey-cache-status'),
+    id: response.json.id,
+  };
+}
+const upstreamCalls = () => mock.received.length;
+
+describe('cache at the root of a config', () => {
+  it('MISS then HIT (headers document: {"cache":{"mode":"simple"}}); the provider is called once', async () => {
+    const messages = fresh();
+    const before = upstreamCalls();
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: KEYS.a,
+      config: { cache: { mode: 'simple' }, virtual_key: 'openai-a' },
+    });
+    const first = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const second = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(portkeyHeadersOf(first)['cache-status']).toBe('MISS');
+    expect(portkeyHeadersOf(second)['cache-status']).toBe('HIT');
+    expect(second.id).toBe(first.id);
+    expect(upstreamCalls() - before).toBe(1);
+    expect(mock.received.at(-1)?.body).toMatchObject({ model: 'gpt-4o-mini', messages });
+  });
+
+  it('[defect 2] a root cache hit never waits for failing upstreams: no upstream call, HIT, the stored path, 0 retries', async () => {
+    const config = {
+      cache: simple,
+      strategy: { mode: 'fallback' },
+      targets: [
+        {
+          virtual_key: 'openai-a',
+          override_params: { model: 'fail-503' },
+          retry: { attempts: 2, backoff: { initial_ms: 400 } },
+        },
+        { virtual_key: 'openai-a', override_params: { model: 'root-cache-backup' } },
+      ],
+    };
+    const messages = fresh();
+    const first = await ask({ config, messages });
+    expect(first.status).toBe(200);
+    expect(first.cacheStatus).toBe('MISS');
+    expect(first.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
+    expect(mock.forModel('fail-503').length).toBeGreaterThanOrEqual(3);
+    const before = upstreamCalls();
+    const second = await ask({ config, messages });
+    expect(second.status).toBe(200);
+    expect(upstreamCalls()).toBe(before);
+    expect(second.ms).toBeLessThan(400);
+    expect(second.id).toBe(first.id);
+    expect({
+      cache: second.cacheStatus,
+      provider: second.headers.get('x-portkey-provider'),
+      path: second.headers.get('x-portkey-last-used-option-index'),
+      retries: second.headers.get('x-portkey-retry-attempt-count'),
+    }).toEqual({ cache: 'HIT', provider: 'openai', path: 'config.targets[1]', retries: '0' });
+  });
+
+  it('a cache on a target below the root keeps per-target behaviour: earlier targets are still tried', async () => {
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [
+        { virtual_key: 'openai-a', override_params: { model: 'fail-500' } },
+        { virtual_key: 'openai-a', override_params: { model: 'leaf-cache-backup' }, cache: simple },
+      ],
+    };
+    const messages = fresh();
+    const failuresBefore = mock.forModel('fail-500').length;
+    const first = await ask({ config, messages });
+    const second = await ask({ config, messages });
+    expect([first.cacheStatus, second.cacheStatus]).toEqual(['MISS', 'HIT']);
+    expect(second.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
+    expect(mock.forModel('fail-500').length - failuresBefore).toBe(2);
+    expect(mock.forModel('leaf-cache-backup')).toHaveLength(1);
+  });
+
+  it('without a cache in the config the status is DISABLED and every request reaches the provider', async () => {
+    const messages = fresh();
+    const before = upstreamCalls();
+    const first = await ask({ config: { virtual_key: 'openai-a' }, messages });
+    const second = await ask({ config: { virtual_key: 'openai-a' }, messages });
+    expect([first.cacheStatus, second.cacheStatus]).toEqual(['DISABLED', 'DISABLED']);
+    expect(upstreamCalls() - before).toBe(2);
+  });
+
+  it('only 2xx answers are stored: an error is asked again', async () => {
+    const config = { cache: simple, virtual_key: 'openai-a' };
+    const messages = fresh();
+    const before = mock.forModel('fail-429').length;
+    const first = await ask({ config, messages, model: 'fail-429' });
+    const second = await ask({ config, messages, model: 'fail-429' });
+    expect([first.status, second.status]).toEqual([429, 429]);
+    expect(mock.forModel('fail-429').length - before).toBe(2);
+  });
+
+  it('tenants never share an entry', async () => {
+    const config = { cache: simple, virtual_key: 'openai-a' };
+    const messages = fresh();
+    const before = upstreamCalls();
+    const teamA = await ask({ config, messages, key: KEYS.a });
+    const teamB = await ask({ config, messages, key: KEYS.b });
+    expect([teamA.cacheStatus, teamB.cacheStatus]).toEqual(['MISS', 'MISS']);
+    expect(upstreamCalls() - before).toBe(2);
+  });
+});
+
+describe('per-request cache headers', () => {
+  const config = { cache: simple, virtual_key: 'openai-a' };
+
+  it('x-portkey-cache-force-refresh: true skips the entry (REFRESH), calls the provider and stores the new answer', async () => {
+    const messages = fresh();
+    const first = await ask({ config, messages });
+    const before = upstreamCalls();
+    const refreshed = await ask({ config, messages, headers: { 'x-portkey-cache-force-refresh': 'true' } });
+    const after = await ask({ config, messages });
+    expect([first.cacheStatus, refreshed.cacheStatus, after.cacheStatus]).toEqual(['MISS', 'REFRESH', 'HIT']);
+    expect(upstreamCalls() - before).toBe(1);
+    expect(refreshed.id).not.toBe(first.id);
+    expect(after.id).toBe(refreshed.id);
+  });
+
+  it('x-portkey-cache-namespace partitions the cache instead of the metadata', async () => {
+    const messages = fresh();
+    const before = upstreamCalls();
+    const first = await ask({
+      config,
+      messages,
+      headers: { 'x-portkey-cache-namespace': 'ns-1', 'x-portkey-metadata': '{"_user":"u1"}' },
+    });
+    const sameNamespace = await ask({
+      config,
+      messages,
+      headers: { 'x-portkey-cache-namespace': 'ns-1', 'x-portkey-metadata': '{"_user":"u2"}' },
+    });
+    const otherNamespace = await ask({ config, messages, headers: { 'x-portkey-cache-namespace': 'ns-2' } });
+    expect([first.cacheStatus, sameNamespace.cacheStatus, otherNamespace.cacheStatus]).toEqual([
+      'MISS',
+      'HIT',
+      'MISS',
+    ]);
+    expect(upstreamCalls() - before).toBe(2);
+  });
+
+  it('without a namespace the metadata partitions the cache', async () => {
+    const messages = fresh();
+    const first = await ask({ config, messages, headers: { 'x-portkey-metadata': '{"_user":"u1"}' } });
+    const same = await ask({ config, messages, headers: { 'x-portkey-metadata': '{"_user":"u1"}' } });
+    const other = await ask({ config, messages, headers: { 'x-portkey-metadata': '{"_user":"u2"}' } });
+    expect([first.cacheStatus, same.cacheStatus, other.cacheStatus]).toEqual(['MISS', 'HIT', 'MISS']);
+  });
+
+  it('[defect 9] an x-portkey-cache-ttl outside 60 s – 90 days is ignored with a warning', async () => {
+    const response = await ask({ config, messages: fresh(), headers: { 'x-portkey-cache-ttl': '5' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-pk-warnings')).toContain('x-portkey-cache-ttl');
+    expect(mock.received.at(-1)?.body).toMatchObject({ model: 'gpt-4o-mini' });
+  });
+});
+
+describe('streams and the cache', () => {
+  const config = { cache: simple, virtual_key: 'openai-a' };
+  const contentOf = (sse: string) =>
+    [...sse.matchAll(/"content":"([^"]*)"/g)].map((match) => match[1]).join('');
+
+  it('a streamed answer is stored after [DONE] and replayed as SSE, to streamed and plain requests', async () => {
+    const messages = fresh();
+    const before = upstreamCalls();
+    const first = await ask({ config, messages, stream: true });
+    expect(first.cacheStatus).toBe('MISS');
+    expect(contentOf(first.text)).toBe('The capital of France is Paris.');
+    // The entry is written once the stream has completed.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const streamed = await ask({ config, messages, stream: true });
+    const plain = await ask({ config, messages });
+    expect([streamed.cacheStatus, plain.cacheStatus]).toEqual(['HIT', 'HIT']);
+    expect(streamed.headers.get('content-type')).toContain('text/event-stream');
+    expect(contentOf(streamed.text)).toBe('The capital of France is Paris.');
+    expect(streamed.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect((plain.json.choices as { message: { content: string } }[])[0]?.message.content).toBe(
+      'The capital of France is Paris.',
+    );
+    expect(upstreamCalls() - before).toBe(1);
+  });
+});
+
+describe('semantic cache (SDK guide)', () => {
+  it('"Tell me France\'s capital" is answered from "What is the capital of France?"', async () => {
+    mock.embeddings.set('user: What is the capital of France?', [1, 0, 0, 0]);
+    mock.embeddings.set("user: Tell me France's capital", vectorWithSimilarity(0.97));
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: KEYS.a,
+      config: { cache: { mode: 'semantic', max_age: 3600 }, virtual_key: 'openai-a' },
+    });
+    const before = mock.forModel('gpt-4o-mini').length;
+    const first = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    const second = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: "Tell me France's capital" }],
+    });
+    expect(portkeyHeadersOf(first)['cache-status']).toBe('SEMANTIC MISS');
+    expect(portkeyHeadersOf(second)['cache-status']).toBe('SEMANTIC HIT');
+    expect(second.choices[0]?.message?.content).toBe(first.choices[0]?.message?.content);
+    expect(mock.forModel('gpt-4o-mini').length - before).toBe(1);
+    expect(mock.forModel('text-embedding-3-small').map((request) => request.body?.input)).toEqual(
+      expect.arrayContaining(['user: What is the capital of France?', "user: Tell me France's capital"]),
+    );
+  });
+});
+
+describe('strict OpenAI compliance and the cache', () => {
+  it('[defect 5] strict and non-strict answers are never served to each other', async () => {
+    const config = { cache: simple, virtual_key: 'anthropic-a' };
+    const messages = fresh('strict question');
+    const before = upstreamCalls();
+    const native = await ask({
+      config,
+      messages,
+      model: 'claude-sonnet-4',
+      headers: { 'x-portkey-strict-open-ai-compliance': 'false' },
+    });
+    const strict = await ask({ config, messages, model: 'claude-sonnet-4' });
+    const choice = (response: typeof native) =>
+      (response.json.choices as { message: Record<string, unknown> }[])[0]?.message ?? {};
+    expect(choice(native).reasoning_content).toBe('France’s capital is Paris.');
+    expect(strict.cacheStatus).toBe('MISS');
+    expect(choice(strict).reasoning_content).toBeUndefined();
+    expect(upstreamCalls() - before).toBe(2);
+    expect(mock.received.at(-1)).toMatchObject({
+      path: '/v1/messages',
+      headers: { 'x-api-key': 'sk-ant-features' },
+    });
+  });
+});
+
+const redisUp = await redisAvailable();
+if (!redisUp && process.env.CI === 'true')
+  throw new Error('features/cache: Redis on 127.0.0.1:6379 is unreachable');
+
+describe.runIf(redisUp)('cache lifetimes, read back from Redis (PK_CACHE_STORE=redis)', () => {
+  let redisGateway: FeatureGateway;
+  let redis: Redis;
+  beforeAll(async () => {
+    redisGateway = await startFeatureGateway({
+      mock,
+      settings: settings(mock.url),
+      env: { PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'redis://127.0.0.1:6379' },
+    });
+    redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    // The gateway connects to Redis in the background: until then requests are served uncached.
+    for (let tries = 0; tries < 50; tries += 1) {
+      const warmUp = await postJson(
+        `${redisGateway.base}/chat/completions`,
+        { model: 'gpt-4o-mini', messages: fresh('redis warm-up') },
+        {
+          'x-portkey-api-key': KEYS.a,
+          'x-portkey-config': JSON.stringify({ cache: simple, virtual_key: 'openai-a' }),
+        },
+      );
+      if (warmUp.headers.get('x-portkey-cache-status') === 'MISS') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  });
+  afterAll(async () => {
+    await redisGateway?.stop();
+    redis?.disconnect();
+  });
+
+  /** The remaining lifetime, in seconds, of the Redis entry that holds the answer `id`. */
+  async function ttlOfEntryHolding(id: string): Promise<number | undefined> {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', 'pk:c:*', 'COUNT', 1000);
+      cursor = next;
+      for (const key of keys) {
+        const value = await redis.get(key);
+        if (value?.includes(`"${id}"`)) return (await redis.pttl(key)) / 1000;
+      }
+    } while (cursor !== '0');
+    return undefined;
+  }
+
+  async function askRedis(config: unknown, headers: Record<string, string>) {
+    const response = await postJson(
+      `${redisGateway.base}/chat/completions`,
+      { model: 'gpt-4o-mini', messages: fresh('redis ttl question') },
+      { 'x-portkey-api-key': KEYS.a, 'x-portkey-config': JSON.stringify(config), ...headers },
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-portkey-cache-status')).toBe('MISS');
+    // The entry is written after the answer left.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return ttlOfEntryHolding(String(response.json.id));
+  }
+
+  it('config max_age (seconds) is the entry lifetime', async () => {
+    const ttl = await askRedis({ cache: { mode: 'simple', max_age: 3600 }, virtual_key: 'openai-a' }, {});
+    expect(ttl).toBeGreaterThan(3590);
+    expect(ttl).toBeLessThanOrEqual(3600);
+  });
+
+  it('[defect 9] x-portkey-cache-ttl (seconds) sets the entry lifetime', async () => {
+    const ttl = await askRedis(
+      { cache: { mode: 'simple', max_age: 3600 }, virtual_key: 'openai-a' },
+      { 'x-portkey-cache-ttl': '120' },
+    );
+    expect(ttl).toBeGreaterThan(110);
+    expect(ttl).toBeLessThanOrEqual(120);
+  });
+
+  it('cache-control: max-age sets the lifetime when the config gives none', async () => {
+    const ttl = await askRedis(
+      { cache: { mode: 'simple' }, virtual_key: 'openai-a' },
+      { 'cache-control': 'max-age=300' },
+    );
+    expect(ttl).toBeGreaterThan(290);
+    expect(ttl).toBeLessThanOrEqual(300);
+  });
+});

@@ -1,0 +1,182 @@
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FeatureGateway,
+  portkeyHeadersOf,
+  postJson,
+  startFeatureGateway,
+} from '../support/feature-gateway.js';
+import { chatChunks, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+
+// Feature suite: trace ids, metadata and the one log line per request (seed headers document:
+// `x-portkey-trace-id`, `x-portkey-metadata` with `_user`; the SDK guide's trace ids, custom
+// metadata and per-request options; gateway README "Logs"), through the built gateway process.
+const GATEWAY_KEY = 'pk-features-logs';
+const STORED = 'sk-features-logs-stored';
+const PROVIDER_KEY = 'sk-features-logs-provider';
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startFeatureGateway({
+    mock,
+    settings: {
+      gateway_keys: [{ id: 'team-logs', key: GATEWAY_KEY }],
+      virtual_keys: {
+        'openai-a': { provider: 'openai', api_key: STORED, options: { custom_host: `${mock.url}/v1` } },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  // No credential from headers, configs or settings ever reaches a log line.
+  for (const secret of [GATEWAY_KEY, STORED, PROVIDER_KEY])
+    expect(gateway.process.output()).not.toContain(secret);
+});
+
+const headers = (extra: Record<string, string> = {}) => ({
+  'x-portkey-api-key': GATEWAY_KEY,
+  'x-portkey-virtual-key': 'openai-a',
+  ...extra,
+});
+
+describe('trace ids', () => {
+  it('x-portkey-trace-id is echoed on the answer and written on the request’s log line', async () => {
+    const response = await postJson(
+      `${gateway.base}/chat/completions`,
+      { model: 'gpt-4o-mini', messages },
+      headers({ 'x-portkey-trace-id': 'checkout-42' }),
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-portkey-trace-id')).toBe('checkout-42');
+    const [line] = await gateway.waitForRequestLines('checkout-42');
+    expect(line).toMatchObject({
+      status: 200,
+      tenant: 'team-logs',
+      provider: 'openai',
+      targetPath: 'config',
+    });
+    expect(mock.received.at(-1)?.headers['x-portkey-trace-id']).toBeUndefined();
+  });
+
+  it('without one, the gateway makes a trace id (a UUID), or takes the W3C traceparent’s', async () => {
+    const generated = await postJson(
+      `${gateway.base}/chat/completions`,
+      { model: 'gpt-4o-mini', messages },
+      headers(),
+    );
+    const traceId = generated.headers.get('x-portkey-trace-id') ?? '';
+    expect(traceId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await gateway.waitForRequestLines(traceId)).toHaveLength(1);
+    const fromTraceparent = await postJson(
+      `${gateway.base}/chat/completions`,
+      { model: 'gpt-4o-mini', messages },
+      headers({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }),
+    );
+    expect(fromTraceparent.headers.get('x-portkey-trace-id')).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(mock.received.at(-1)?.body).toMatchObject({ model: 'gpt-4o-mini' });
+  });
+
+  it('per-request options of the SDK (trace id, metadata with _user) reach the log line', async () => {
+    const client = new Portkey({ baseURL: gateway.base, apiKey: GATEWAY_KEY, virtualKey: 'openai-a' });
+    const completion = await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages },
+      { traceID: 'sdk-trace-7', metadata: { _user: 'user-123', environment: 'production' } },
+    );
+    expect(portkeyHeadersOf(completion)['trace-id']).toBe('sdk-trace-7');
+    const [line] = await gateway.waitForRequestLines('sdk-trace-7');
+    expect(line?.metadata).toEqual({ _user: 'user-123', environment: 'production' });
+    expect(line?.usage).toMatchObject({ total_tokens: 21 });
+    expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${STORED}`);
+  });
+});
+
+describe('one log line per request', () => {
+  it('a failed request has its line too: status, error code, no secret', async () => {
+    const response = await postJson(
+      `${gateway.base}/chat/completions`,
+      { model: 'gpt-4o-mini', messages },
+      {
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-provider': 'openai',
+        authorization: `Bearer ${PROVIDER_KEY}`,
+        'x-portkey-custom-host': `${mock.url}/v1`,
+        'x-portkey-trace-id': 'failing-request',
+        'x-portkey-config': '{"retry":{"attempts":9}}',
+      },
+    );
+    expect(response.status).toBe(400);
+    const lines = await gateway.waitForRequestLines('failing-request');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ status: 400, method: 'POST', path: '/v1/chat/completions' });
+    expect(mock.received.at(-1)?.headers.authorization).not.toBe(`Bearer ${PROVIDER_KEY}`);
+  });
+
+  it('[defect 8] a stream the client abandons ends with exactly one line: 499, the target path, the chunks so far', async () => {
+    mock.script('abandoned-stream', (request) => ({
+      sse: chatChunks(request.model, { pieces: 30, text: 'x'.repeat(300) }),
+      chunkDelayMs: 40,
+    }));
+    const controller = new AbortController();
+    const response = await fetch(`${gateway.base}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...headers({ 'x-portkey-trace-id': 'abandoned-stream' }),
+      },
+      body: JSON.stringify({ model: 'abandoned-stream', messages, stream: true }),
+      signal: controller.signal,
+    });
+    const reader = response.body!.getReader();
+    let text = '';
+    while ((text.match(/"content":"x+"/g) ?? []).length < 3) {
+      const { value } = await reader.read();
+      text += new TextDecoder().decode(value);
+    }
+    controller.abort();
+    const lines = await gateway.waitForRequestLines('abandoned-stream');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(gateway.requestLines('abandoned-stream')).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ status: 499, targetPath: 'config', provider: 'openai', stream: true });
+    expect(lines[0]?.streamChunks).toBeGreaterThanOrEqual(3);
+    expect(lines[0]?.streamChunks).toBeLessThan(30);
+    expect(mock.forModel('abandoned-stream')).toHaveLength(1);
+  });
+
+  it('[defect 8] a request abandoned while the gateway waits to retry ends with one 499 line and the path so far', async () => {
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [
+        { virtual_key: 'openai-a', override_params: { model: 'fail-503' } },
+        {
+          virtual_key: 'openai-a',
+          override_params: { model: 'fail-500' },
+          retry: { attempts: 3, backoff: { initial_ms: 5000 } },
+        },
+      ],
+    };
+    const controller = new AbortController();
+    const pending = fetch(`${gateway.base}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-config': JSON.stringify(config),
+        'x-portkey-trace-id': 'abandoned-retry',
+      },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages }),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    controller.abort();
+    await pending;
+    const lines = await gateway.waitForRequestLines('abandoned-retry');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(gateway.requestLines('abandoned-retry')).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ status: 499, targetPath: 'config.targets[1]', attempts: 2 });
+  });
+});

@@ -1,0 +1,236 @@
+import OpenAI from 'openai';
+import { createHeaders, Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FeatureGateway,
+  portkeyHeadersOf,
+  postJson,
+  startFeatureGateway,
+} from '../support/feature-gateway.js';
+import { MOCK_ANSWER, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+
+// Feature suite: the four ways of naming a provider (seed headers document; gateway README "Naming a
+// provider"), their precedence, and where stored credentials may go, through the built gateway.
+const GATEWAY_KEY = 'pk-features-naming';
+const STORED = 'sk-features-naming-stored';
+const CALLER_KEY = 'sk-features-naming-caller';
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startFeatureGateway({
+    mock,
+    settings: {
+      gateway_keys: [{ id: 'team-a', key: 'env:PK_FEATURES_KEY' }],
+      virtual_keys: {
+        'openai-prod': {
+          provider: 'openai',
+          api_key: 'env:PK_FEATURES_STORED',
+          options: { custom_host: `${mock.url}/v1` },
+        },
+      },
+      configs: {
+        'pc-prod-fallback': {
+          strategy: { mode: 'fallback' },
+          targets: [
+            { virtual_key: 'openai-prod', override_params: { model: 'fail-500' } },
+            { virtual_key: 'openai-prod', override_params: { model: 'saved-backup' } },
+          ],
+        },
+      },
+    },
+    env: { PK_FEATURES_KEY: GATEWAY_KEY, PK_FEATURES_STORED: STORED },
+  });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  for (const secret of [GATEWAY_KEY, STORED, CALLER_KEY])
+    expect(gateway.process.output()).not.toContain(secret);
+});
+
+const chat = (headers: Record<string, string>, model = 'gpt-4o-mini') =>
+  postJson(
+    `${gateway.base}/chat/completions`,
+    { model, messages },
+    { 'x-portkey-api-key': GATEWAY_KEY, ...headers },
+  );
+const last = () => mock.received.at(-1);
+
+describe('1. x-portkey-provider and the provider’s own key', () => {
+  it('Authorization: Bearer <provider key> goes to the provider as it came', async () => {
+    const response = await chat({
+      'x-portkey-provider': 'openai',
+      authorization: `Bearer ${CALLER_KEY}`,
+      'x-portkey-custom-host': `${mock.url}/v1`,
+    });
+    expect(response.status).toBe(200);
+    expect((response.json.choices as { message: { content: string } }[])[0]?.message.content).toBe(
+      MOCK_ANSWER,
+    );
+    expect(response.headers.get('x-portkey-provider')).toBe('openai');
+    expect(last()).toMatchObject({
+      path: '/v1/chat/completions',
+      headers: { authorization: `Bearer ${CALLER_KEY}` },
+    });
+    expect(last()?.headers['x-portkey-api-key']).toBeUndefined();
+  });
+
+  it('api-key (or x-api-key) works as the provider key too', async () => {
+    const response = await chat({
+      'x-portkey-provider': 'openai',
+      'api-key': CALLER_KEY,
+      'x-portkey-custom-host': `${mock.url}/v1`,
+    });
+    expect(response.status).toBe(200);
+    expect(last()?.headers.authorization).toBe(`Bearer ${CALLER_KEY}`);
+  });
+
+  it('an unknown provider id is a 400 PK_ERR_INVALID_PROVIDER, nothing sent', async () => {
+    const before = mock.received.length;
+    const response = await chat({ 'x-portkey-provider': 'not-a-provider', authorization: 'Bearer x' });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ error: { code: 'PK_ERR_INVALID_PROVIDER' } });
+    expect(mock.received.length).toBe(before);
+  });
+});
+
+describe('2. a virtual key', () => {
+  it('x-portkey-virtual-key (the SDK’s virtualKey): the stored key goes upstream, the gateway key never', async () => {
+    const client = new Portkey({ baseURL: gateway.base, apiKey: GATEWAY_KEY, virtualKey: 'openai-prod' });
+    const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(completion.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    expect(last()?.headers.authorization).toBe(`Bearer ${STORED}`);
+    expect(JSON.stringify(last()?.headers)).not.toContain(GATEWAY_KEY);
+  });
+
+  it('x-portkey-provider: @openai-prod, and "model": "@openai-prod/gpt-4o-mini"', async () => {
+    const byProvider = await new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      provider: '@openai-prod',
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(byProvider.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    const byModel = await new Portkey({ baseURL: gateway.base, apiKey: GATEWAY_KEY }).chat.completions.create(
+      {
+        model: '@openai-prod/gpt-4o',
+        messages,
+      },
+    );
+    expect(byModel.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    expect(last()).toMatchObject({ model: 'gpt-4o', headers: { authorization: `Bearer ${STORED}` } });
+  });
+
+  it('an unknown virtual key is a 404 PK_ERR_VIRTUAL_KEY_NOT_FOUND', async () => {
+    const response = await chat({ 'x-portkey-virtual-key': 'nope' });
+    expect(response.status).toBe(404);
+    expect(response.json).toMatchObject({ error: { code: 'PK_ERR_VIRTUAL_KEY_NOT_FOUND' } });
+  });
+
+  it('a stored credential is never sent to a host the caller chose: 400 PK_ERR_CUSTOM_HOST_NOT_ALLOWED', async () => {
+    const before = mock.received.length;
+    const response = await chat({
+      'x-portkey-virtual-key': 'openai-prod',
+      'x-portkey-custom-host': 'https://attacker.example.com/v1',
+    });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ error: { code: 'PK_ERR_CUSTOM_HOST_NOT_ALLOWED' } });
+    expect(mock.received.length).toBe(before);
+  });
+});
+
+describe('3. x-portkey-config', () => {
+  it('a JSON object with provider and api_key (headers document example)', async () => {
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({
+        apiKey: GATEWAY_KEY,
+        config: {
+          retry: { attempts: 3 },
+          cache: { mode: 'simple' },
+          provider: 'openai',
+          api_key: CALLER_KEY,
+          custom_host: `${mock.url}/v1`,
+        },
+      }),
+    });
+    const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(completion.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    expect(last()?.headers.authorization).toBe(`Bearer ${CALLER_KEY}`);
+  });
+
+  it('a saved config’s id (pc-prod-fallback): its fallback runs from the settings file', async () => {
+    const client = new Portkey({ baseURL: gateway.base, apiKey: GATEWAY_KEY, config: 'pc-prod-fallback' });
+    const completion = await client.chat.completions.create({ model: 'ignored', messages });
+    expect(portkeyHeadersOf(completion)['last-used-option-index']).toBe('config.targets[1]');
+    expect(last()).toMatchObject({ model: 'saved-backup', headers: { authorization: `Bearer ${STORED}` } });
+  });
+
+  it('a config with targets wins over x-portkey-provider and Authorization, which are never forwarded', async () => {
+    const response = await chat({
+      'x-portkey-provider': 'anthropic',
+      authorization: `Bearer ${CALLER_KEY}`,
+      'x-portkey-config': JSON.stringify({
+        strategy: { mode: 'single' },
+        targets: [{ virtual_key: 'openai-prod' }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-portkey-provider')).toBe('openai');
+    expect(last()?.headers.authorization).toBe(`Bearer ${STORED}`);
+  });
+
+  it('an unknown saved config is a 404 PK_ERR_CONFIG_NOT_FOUND; an invalid config a 400 naming the path', async () => {
+    const unknown = await chat({ 'x-portkey-config': 'pc-missing' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ error: { code: 'PK_ERR_CONFIG_NOT_FOUND' } });
+    const invalid = await chat({
+      'x-portkey-config': JSON.stringify({ virtual_key: 'openai-prod', retry: { attempts: 9 } }),
+    });
+    expect(invalid.status).toBe(400);
+    expect(String((invalid.json.error as { message: string }).message)).toContain('config.retry.attempts');
+  });
+});
+
+describe('4. x-portkey-custom-host', () => {
+  it('with x-portkey-provider: ollama (no key): a self-hosted endpoint gets the request', async () => {
+    const response = await chat(
+      { 'x-portkey-provider': 'ollama', 'x-portkey-custom-host': `${mock.url}/v1` },
+      'llama3.2',
+    );
+    expect(response.status).toBe(200);
+    expect(last()).toMatchObject({ path: '/v1/chat/completions', model: 'llama3.2' });
+    expect(last()?.headers.authorization).toBeUndefined();
+  });
+
+  it('a custom host at an internal address (cloud metadata, private ranges) is refused before any connection', async () => {
+    const before = mock.received.length;
+    for (const host of ['http://169.254.169.254/v1', 'http://10.0.0.8/v1']) {
+      const response = await chat({
+        'x-portkey-provider': 'openai',
+        authorization: `Bearer ${CALLER_KEY}`,
+        'x-portkey-custom-host': host,
+      });
+      expect(response.status).toBe(400);
+      expect(response.json).toMatchObject({ error: { code: 'PK_ERR_INVALID_CUSTOM_HOST' } });
+    }
+    expect(mock.received.length).toBe(before);
+  });
+
+  it('x-portkey-forward-headers sends the named client headers upstream untouched', async () => {
+    const response = await chat({
+      'x-portkey-virtual-key': 'openai-prod',
+      'x-portkey-forward-headers': 'x-custom-a,x-custom-b',
+      'x-custom-a': 'alpha',
+      'x-custom-b': 'beta',
+      'x-not-forwarded': 'gamma',
+    });
+    expect(response.status).toBe(200);
+    expect(last()?.headers).toMatchObject({ 'x-custom-a': 'alpha', 'x-custom-b': 'beta' });
+    expect(last()?.headers['x-not-forwarded']).toBeUndefined();
+  });
+});

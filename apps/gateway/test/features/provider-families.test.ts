@@ -1,0 +1,251 @@
+import { generateKeyPairSync } from 'node:crypto';
+import OpenAI from 'openai';
+import { createHeaders, Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FeatureGateway,
+  portkeyHeadersOf,
+  postJson,
+  startFeatureGateway,
+} from '../support/feature-gateway.js';
+import { MOCK_ANSWER, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+
+// Feature suite: each provider family's headers (seed headers document: Azure, Vertex, Bedrock; the
+// provider's own auth headers), reaching the provider's real host name (through the mock's CONNECT
+// proxy, never the network) with the provider's own URL and auth, answered in OpenAI's format.
+const GATEWAY_KEY = 'pk-features-families';
+const AZURE_KEY = 'azure-features-key';
+const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+const ANTHROPIC_KEY = 'sk-ant-features-families';
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startFeatureGateway({
+    mock,
+    settings: { gateway_keys: [{ id: 'team-a', key: GATEWAY_KEY }] },
+  });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  for (const secret of [AZURE_KEY, AWS_SECRET, ANTHROPIC_KEY, 'PRIVATE KEY']) {
+    expect(gateway.process.output()).not.toContain(secret);
+  }
+});
+
+const chat = (headers: Record<string, string>, model: string, extra: Record<string, unknown> = {}) =>
+  postJson(
+    `${gateway.base}/chat/completions`,
+    { model, messages, ...extra },
+    { 'x-portkey-api-key': GATEWAY_KEY, ...headers },
+  );
+const contentOf = (json: Record<string, unknown>) =>
+  (json.choices as { message: Record<string, unknown> }[] | undefined)?.[0]?.message;
+
+describe('Azure OpenAI', () => {
+  it('resource, deployment, api version (headers) → https://{resource}.openai.azure.com, api-key', async () => {
+    const response = await chat(
+      {
+        'x-portkey-provider': 'azure-openai',
+        'x-portkey-azure-resource-name': 'my-resource',
+        'x-portkey-azure-deployment-id': 'gpt-4o-prod',
+        'x-portkey-azure-api-version': '2024-10-21',
+        authorization: `Bearer ${AZURE_KEY}`,
+      },
+      'gpt-4o',
+    );
+    expect(response.status).toBe(200);
+    expect(contentOf(response.json)?.content).toBe(MOCK_ANSWER);
+    expect(mock.received.at(-1)).toMatchObject({
+      host: 'my-resource.openai.azure.com',
+      path: '/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21',
+      headers: { 'api-key': AZURE_KEY },
+    });
+    expect(mock.received.at(-1)?.headers.authorization).toBeUndefined();
+  });
+
+  it('the same through the portkey-ai SDK’s Azure options', async () => {
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      provider: 'azure-openai',
+      azureResourceName: 'my-resource',
+      azureDeploymentId: 'gpt-4o-sdk',
+      azureApiVersion: '2024-10-21',
+      Authorization: `Bearer ${AZURE_KEY}`,
+    });
+    const completion = await client.chat.completions.create({ model: 'gpt-4o', messages });
+    expect(completion.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    expect(portkeyHeadersOf(completion).provider).toBe('azure-openai');
+    expect(mock.received.at(-1)?.path).toBe(
+      '/openai/deployments/gpt-4o-sdk/chat/completions?api-version=2024-10-21',
+    );
+  });
+});
+
+describe('Vertex AI', () => {
+  it('project and region (headers) → https://{region}-aiplatform.googleapis.com, bearer token', async () => {
+    const response = await chat(
+      {
+        'x-portkey-provider': 'vertex-ai',
+        'x-portkey-vertex-project-id': 'my-project-123',
+        'x-portkey-vertex-region': 'us-central1',
+        authorization: 'Bearer ya29.caller-token',
+      },
+      'gemini-1.5-pro',
+    );
+    expect(response.status).toBe(200);
+    expect(contentOf(response.json)?.content).toBe(MOCK_ANSWER);
+    expect(mock.received.at(-1)).toMatchObject({
+      host: 'us-central1-aiplatform.googleapis.com',
+      path: '/v1/projects/my-project-123/locations/us-central1/publishers/google/models/gemini-1.5-pro:generateContent',
+      headers: { authorization: 'Bearer ya29.caller-token' },
+    });
+  });
+
+  describe('a service account key', () => {
+    const account = (email: string, privateKey: string) =>
+      JSON.stringify({
+        type: 'service_account',
+        project_id: 'my-project-123',
+        private_key_id: 'key-1',
+        private_key: privateKey,
+        client_email: email,
+        token_uri: 'https://oauth2.googleapis.com/token',
+      });
+    const email = 'pk-features@my-project-123.iam.gserviceaccount.com';
+    let goodKey = '';
+    let bogusKey = '';
+    beforeAll(() => {
+      const good = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const bogus = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      mock.serviceAccounts.set(email, good.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+      goodKey = good.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      bogusKey = bogus.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    });
+    const vertexHeaders = (privateKey: string) => ({
+      'x-portkey-provider': 'vertex-ai',
+      'x-portkey-vertex-project-id': 'my-project-123',
+      'x-portkey-vertex-region': 'us-central1',
+      'x-portkey-vertex-service-account-json': account(email, privateKey),
+    });
+
+    it('[defect 6] the token is exchanged once and reused by later and concurrent requests', async () => {
+      mock.tokenDelayMs = 200;
+      const before = mock.tokenExchanges.length;
+      const first = await chat(vertexHeaders(goodKey), 'gemini-1.5-pro');
+      expect(first.status).toBe(200);
+      const concurrent = await Promise.all(
+        Array.from({ length: 5 }, () => chat(vertexHeaders(goodKey), 'gemini-1.5-pro')),
+      );
+      expect(concurrent.map((response) => response.status)).toEqual([200, 200, 200, 200, 200]);
+      const exchanges = mock.tokenExchanges.slice(before);
+      expect(exchanges).toHaveLength(1);
+      expect(exchanges[0]).toMatchObject({ email, ok: true });
+      const calls = mock.received.filter((request) => request.path.endsWith(':generateContent')).slice(-6);
+      for (const call of calls) expect(call.headers.authorization).toBe(`Bearer ${exchanges[0]?.token}`);
+    });
+
+    it('[defect 6] concurrent first requests share one exchange', async () => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const otherEmail = 'pk-features-2@my-project-123.iam.gserviceaccount.com';
+      mock.serviceAccounts.set(
+        otherEmail,
+        other.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      );
+      const privateKey = other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      mock.tokenDelayMs = 300;
+      const before = mock.tokenExchanges.length;
+      const responses = await Promise.all(
+        Array.from({ length: 4 }, () =>
+          chat(
+            {
+              ...vertexHeaders(privateKey),
+              'x-portkey-vertex-service-account-json': account(otherEmail, privateKey),
+            },
+            'gemini-1.5-pro',
+          ),
+        ),
+      );
+      expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200]);
+      expect(mock.tokenExchanges.slice(before)).toHaveLength(1);
+    });
+
+    it('a key with the same email but another private key never gets the cached token', async () => {
+      mock.tokenDelayMs = 0;
+      const before = mock.tokenExchanges.length;
+      const callsBefore = mock.received.filter((request) => request.path.endsWith(':generateContent')).length;
+      const response = await chat(vertexHeaders(bogusKey), 'gemini-1.5-pro');
+      expect(response.status).toBe(401);
+      expect(mock.tokenExchanges.slice(before)).toEqual([{ email, ok: false }]);
+      expect(mock.received.filter((request) => request.path.endsWith(':generateContent'))).toHaveLength(
+        callsBefore,
+      );
+    });
+  });
+});
+
+describe('AWS Bedrock', () => {
+  it('access key, secret and region (headers) → https://bedrock-runtime.{region}.amazonaws.com, SigV4', async () => {
+    const response = await chat(
+      {
+        'x-portkey-provider': 'bedrock',
+        'x-portkey-aws-access-key-id': 'AKIDEXAMPLE',
+        'x-portkey-aws-secret-access-key': AWS_SECRET,
+        'x-portkey-aws-region': 'us-east-1',
+      },
+      'anthropic.claude-3-haiku-20240307-v1:0',
+    );
+    expect(response.status).toBe(200);
+    expect(contentOf(response.json)?.content).toBe(MOCK_ANSWER);
+    const upstream = mock.received.at(-1);
+    expect(upstream?.host).toBe('bedrock-runtime.us-east-1.amazonaws.com');
+    expect(upstream?.path).toBe('/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse');
+    expect(upstream?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/us-east-1\/bedrock\/aws4_request, /,
+    );
+    expect(upstream?.body).toMatchObject({
+      messages: [{ role: 'user', content: [{ text: messages[0]?.content }] }],
+    });
+  });
+});
+
+describe('Anthropic', () => {
+  it('x-api-key reaches https://api.anthropic.com/v1/messages as Anthropic’s own auth; the answer is OpenAI’s shape', async () => {
+    const response = await chat(
+      { 'x-portkey-provider': 'anthropic', 'x-api-key': ANTHROPIC_KEY },
+      'claude-sonnet-4',
+      { max_tokens: 256 },
+    );
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ object: 'chat.completion', choices: [{ finish_reason: 'stop' }] });
+    expect(contentOf(response.json)?.reasoning_content).toBeUndefined();
+    expect(mock.received.at(-1)).toMatchObject({
+      host: 'api.anthropic.com',
+      path: '/v1/messages',
+      headers: { 'x-api-key': ANTHROPIC_KEY },
+      body: { model: 'claude-sonnet-4', max_tokens: 256 },
+    });
+    expect(mock.received.at(-1)?.headers['anthropic-version']).toBeDefined();
+  });
+
+  it('[defect 5] strict_open_ai_compliance: false in a config gives the provider’s extras (reasoning)', async () => {
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({
+        apiKey: GATEWAY_KEY,
+        config: { provider: 'anthropic', api_key: ANTHROPIC_KEY, strict_open_ai_compliance: false },
+      }),
+    });
+    const completion = await client.chat.completions.create({ model: 'claude-sonnet-4', messages });
+    const message = completion.choices[0]?.message as unknown as Record<string, unknown>;
+    expect(message.content).toBe(MOCK_ANSWER);
+    expect(message.reasoning_content).toBe('France’s capital is Paris.');
+    expect(mock.received.at(-1)?.headers['x-api-key']).toBe(ANTHROPIC_KEY);
+  });
+});

@@ -1,0 +1,304 @@
+import OpenAI from 'openai';
+import { createHeaders, Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FeatureGateway,
+  portkeyHeadersOf,
+  postJson,
+  rejectionOf,
+  startFeatureGateway,
+} from '../support/feature-gateway.js';
+import {
+  chatChunks,
+  closedPort,
+  type ProviderMock,
+  type ResettingServer,
+  startProviderMock,
+  startResettingServer,
+} from '../support/recording-provider-mock.js';
+
+// Feature suite: retries with status codes and Retry-After, what the client is told about retrying
+// (`Retry-After`, `x-should-retry`), connection failures, timeouts and the deadline (seed documents:
+// the SDK guide's retries and request timeout; behaviour reference §4.3, §4.6; gateway README).
+const GATEWAY_KEY = 'pk-features-retries';
+let mock: ProviderMock;
+let resetting: ResettingServer;
+let gateway: FeatureGateway;
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  resetting = await startResettingServer();
+  gateway = await startFeatureGateway({
+    mock,
+    settings: {
+      gateway_keys: [{ id: 'team-a', key: GATEWAY_KEY }],
+      virtual_keys: {
+        'openai-a': { provider: 'openai', api_key: 'sk-retries', options: { custom_host: `${mock.url}/v1` } },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  await resetting?.close();
+});
+
+const chat = (config: unknown, model: string, headers: Record<string, string> = {}) =>
+  postJson(
+    `${gateway.base}/chat/completions`,
+    { model, messages },
+    { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-config': JSON.stringify(config), ...headers },
+  );
+const openai = (config: unknown, maxRetries: number) =>
+  new OpenAI({
+    baseURL: gateway.base,
+    apiKey: GATEWAY_KEY,
+    maxRetries,
+    defaultHeaders: createHeaders({ apiKey: GATEWAY_KEY, config }),
+  });
+const rateLimited = (headers: Record<string, string>, status = 429) => ({
+  status,
+  headers,
+  json: {
+    error: { message: 'Rate limit reached', type: 'requests', param: null, code: 'rate_limit_exceeded' },
+  },
+});
+
+describe('retries', () => {
+  it('retry on the SDK guide’s status codes: a 503 then an answer; 2 upstream calls, retry count 1', async () => {
+    mock.script('retry-flaky', (_request, index) => (index === 0 ? rateLimited({}, 503) : undefined));
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      config: { retry: { attempts: 3, on_status_codes: [429, 500, 502, 503, 504] }, virtual_key: 'openai-a' },
+    });
+    const completion = await client.chat.completions.create({ model: 'retry-flaky', messages });
+    expect(completion.choices[0]?.message?.content).toContain('Paris');
+    expect(portkeyHeadersOf(completion)['retry-attempt-count']).toBe('1');
+    expect(mock.forModel('retry-flaky')).toHaveLength(2);
+  });
+
+  it('a status outside on_status_codes is not retried', async () => {
+    const response = await chat(
+      { retry: { attempts: 3, on_status_codes: [503] }, virtual_key: 'openai-a' },
+      'fail-500',
+    );
+    expect(response.status).toBe(500);
+    expect(response.headers.get('x-portkey-retry-attempt-count')).toBe('0');
+    expect(mock.forModel('fail-500')).toHaveLength(1);
+  });
+
+  it('retries run out: the provider’s status and error, retry count -1, exactly attempts + 1 calls', async () => {
+    const before = mock.forModel('fail-502').length;
+    const error = await rejectionOf(
+      openai(
+        { retry: { attempts: 2, backoff: { initial_ms: 20 } }, virtual_key: 'openai-a' },
+        2,
+      ).chat.completions.create({ model: 'fail-502', messages }),
+    );
+    expect(error.status).toBe(502);
+    expect(error.headers?.get('x-portkey-retry-attempt-count')).toBe('-1');
+    expect(mock.forModel('fail-502').length - before).toBe(3);
+  });
+
+  it('use_retry_after_header: a 429 is retried after the provider’s retry-after-ms, not the back-off', async () => {
+    mock.script('retry-after-wait', (_request, index) =>
+      index === 0 ? rateLimited({ 'retry-after-ms': '300' }) : undefined,
+    );
+    const started = performance.now();
+    const response = await chat(
+      {
+        retry: { attempts: 1, use_retry_after_header: true, backoff: { initial_ms: 5000 } },
+        virtual_key: 'openai-a',
+      },
+      'retry-after-wait',
+    );
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(200);
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(3000);
+    expect(mock.forModel('retry-after-wait')).toHaveLength(2);
+  });
+});
+
+describe('what the client is told about retrying', () => {
+  it('[defect 3] a provider’s Retry-After and retry-after-ms on a 429 reach the client', async () => {
+    mock.script('retry-after-seconds', [rateLimited({ 'retry-after': '7' })]);
+    mock.script('retry-after-ms', [rateLimited({ 'retry-after-ms': '1500' }, 503)]);
+    const seconds = await chat({ virtual_key: 'openai-a' }, 'retry-after-seconds');
+    expect(seconds.status).toBe(429);
+    expect(seconds.json).toMatchObject({ error: { code: 'rate_limit_exceeded' } });
+    expect(seconds.headers.get('retry-after')).toBe('7');
+    expect(seconds.headers.get('retry-after-ms')).toBe('7000');
+    const milliseconds = await chat({ virtual_key: 'openai-a' }, 'retry-after-ms');
+    expect(milliseconds.status).toBe(503);
+    expect(milliseconds.headers.get('retry-after-ms')).toBe('1500');
+    expect(milliseconds.headers.get('retry-after')).toBe('2');
+    expect(mock.forModel('retry-after-seconds')).toHaveLength(1);
+  });
+
+  it('[defect 3] one attempt that may succeed on retry: no x-should-retry, so the openai SDK’s own retry applies', async () => {
+    mock.script('client-retry', (_request, index) =>
+      index === 0 ? rateLimited({ 'retry-after-ms': '100' }) : undefined,
+    );
+    const completion = await openai({ virtual_key: 'openai-a' }, 1).chat.completions.create({
+      model: 'client-retry',
+      messages,
+    });
+    expect(completion.choices[0]?.message?.content).toContain('Paris');
+    expect(mock.forModel('client-retry')).toHaveLength(2);
+    const single = await chat({ virtual_key: 'openai-a' }, 'fail-503');
+    expect(single.status).toBe(503);
+    expect(single.headers.get('x-should-retry')).toBeNull();
+  });
+
+  it('x-should-retry: false once the gateway made more than one attempt (retries or fallback)', async () => {
+    const before = mock.forModel('fail-504').length;
+    const retried = await chat(
+      { retry: { attempts: 1, backoff: { initial_ms: 10 } }, virtual_key: 'openai-a' },
+      'fail-504',
+    );
+    expect(retried.status).toBe(504);
+    expect(retried.headers.get('x-should-retry')).toBe('false');
+    const fellBack = await chat(
+      {
+        strategy: { mode: 'fallback' },
+        targets: [
+          { virtual_key: 'openai-a', override_params: { model: 'fail-504' } },
+          { virtual_key: 'openai-a', override_params: { model: 'fail-504' } },
+        ],
+      },
+      'x',
+    );
+    expect(fellBack.status).toBe(504);
+    expect(fellBack.headers.get('x-should-retry')).toBe('false');
+    expect(mock.forModel('fail-504').length - before).toBe(4);
+  });
+
+  it('x-should-retry: false for a status that cannot succeed on retry', async () => {
+    const response = await chat({ virtual_key: 'openai-a' }, 'fail-400');
+    expect(response.status).toBe(400);
+    expect(response.headers.get('x-should-retry')).toBe('false');
+    expect(mock.forModel('fail-400')).toHaveLength(1);
+  });
+});
+
+describe('connection failures', () => {
+  it('[defect 7] a reset connection is retried whatever on_status_codes says; then 502 PK_ERR_UPSTREAM_UNAVAILABLE', async () => {
+    const before = resetting.connections;
+    const response = await chat(
+      {
+        provider: 'openai',
+        api_key: 'sk-reset',
+        custom_host: `${resetting.url}/v1`,
+        retry: { attempts: 2, on_status_codes: [429], backoff: { initial_ms: 10 } },
+      },
+      'gpt-4o-mini',
+    );
+    expect(response.status).toBe(502);
+    expect(response.json).toMatchObject({ error: { code: 'PK_ERR_UPSTREAM_UNAVAILABLE' } });
+    expect(response.headers.get('x-portkey-retry-attempt-count')).toBe('-1');
+    expect(resetting.connections - before).toBe(3);
+  });
+
+  it('[defect 7] a refused connection is retried too, then the fallback target answers', async () => {
+    const port = await closedPort();
+    const response = await chat(
+      {
+        strategy: { mode: 'fallback' },
+        targets: [
+          {
+            provider: 'openai',
+            api_key: 'sk-refused',
+            custom_host: `http://127.0.0.1:${port}/v1`,
+            retry: { attempts: 1, on_status_codes: [429], backoff: { initial_ms: 10 } },
+          },
+          { virtual_key: 'openai-a', override_params: { model: 'after-refused' } },
+        ],
+      },
+      'gpt-4o-mini',
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
+    const line = (await gateway.waitForRequestLines(String(response.headers.get('x-portkey-trace-id'))))[0];
+    expect(line?.attempts).toBe(3);
+    expect(mock.forModel('after-refused')).toHaveLength(1);
+  });
+});
+
+describe('timeouts and the deadline', () => {
+  it('request_timeout cuts a slow attempt: 408 timeout_error PK_ERR_TIMEOUT', async () => {
+    const response = await chat({ virtual_key: 'openai-a', request_timeout: 200 }, 'slow-1500');
+    expect(response.status).toBe(408);
+    expect(response.json).toMatchObject({ error: { type: 'timeout_error', code: 'PK_ERR_TIMEOUT' } });
+    expect(mock.forModel('slow-1500')).toHaveLength(1);
+  });
+
+  it('x-portkey-request-timeout beats the config; the SDK guide’s requestTimeout: 30_000 lets an answer through', async () => {
+    const cut = await chat({ virtual_key: 'openai-a', request_timeout: 30_000 }, 'slow-1200', {
+      'x-portkey-request-timeout': '200',
+    });
+    expect(cut.status).toBe(408);
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      virtualKey: 'openai-a',
+      requestTimeout: 30_000,
+    });
+    const completion = await client.chat.completions.create({ model: 'slow-300', messages });
+    expect(completion.choices[0]?.message?.content).toContain('Paris');
+    expect(mock.forModel('slow-300').at(-1)?.headers['x-portkey-request-timeout']).toBeUndefined();
+  });
+
+  it('a timed-out target falls back to the next one', async () => {
+    const response = await chat(
+      {
+        strategy: { mode: 'fallback' },
+        request_timeout: 200,
+        targets: [
+          { virtual_key: 'openai-a', override_params: { model: 'slow-1300' } },
+          { virtual_key: 'openai-a', override_params: { model: 'after-timeout' } },
+        ],
+      },
+      'x',
+    );
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
+    expect(mock.forModel('after-timeout')).toHaveLength(1);
+  });
+
+  it('request_deadline bounds the whole request: 504 PK_ERR_DEADLINE', async () => {
+    const started = performance.now();
+    const response = await chat(
+      {
+        request_deadline: 400,
+        retry: { attempts: 5, on_status_codes: [500], backoff: { initial_ms: 150 } },
+        virtual_key: 'openai-a',
+      },
+      'fail-500',
+    );
+    expect(response.status).toBe(504);
+    expect(response.json).toMatchObject({ error: { code: 'PK_ERR_DEADLINE' } });
+    expect(performance.now() - started).toBeLessThan(1500);
+  });
+
+  it('the timeout covers the wait for the first byte of a stream only, never a stream already flowing', async () => {
+    mock.script('slow-stream', (request) => ({
+      sse: chatChunks(request.model, { pieces: 6 }),
+      chunkDelayMs: 100,
+    }));
+    const response = await postJson(
+      `${gateway.base}/chat/completions`,
+      { model: 'slow-stream', messages, stream: true },
+      {
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-config': JSON.stringify({ virtual_key: 'openai-a', request_timeout: 300 }),
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('Paris');
+    expect(response.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+});

@@ -1,0 +1,115 @@
+import OpenAI, { toFile } from 'openai';
+import { createHeaders } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FeatureGateway, postJson, startFeatureGateway } from '../support/feature-gateway.js';
+import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+
+// Feature suite: the routes of the gateway README ("Routes"), through the built gateway process and
+// the openai SDK with createHeaders (the official portkey-ai SDK wraps the same client for these).
+const GATEWAY_KEY = 'pk-features-routes';
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+let client: OpenAI;
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startFeatureGateway({
+    mock,
+    settings: {
+      gateway_keys: [{ id: 'team-a', key: GATEWAY_KEY }],
+      virtual_keys: {
+        'openai-a': { provider: 'openai', api_key: 'sk-routes', options: { custom_host: `${mock.url}/v1` } },
+      },
+    },
+  });
+  client = new OpenAI({
+    baseURL: gateway.base,
+    apiKey: GATEWAY_KEY,
+    maxRetries: 0,
+    defaultHeaders: createHeaders({ apiKey: GATEWAY_KEY, virtualKey: 'openai-a' }),
+  });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+});
+const last = () => mock.received.at(-1);
+
+describe('translated routes', () => {
+  it('POST /v1/embeddings: floats, and base64 (the openai SDK’s default) decoding to the same vector', async () => {
+    mock.embeddings.set('hello world', [0.25, -0.5, 0.125, 1]);
+    const floats = await client.embeddings.create({
+      model: 'text-embedding-3-small',
+      input: 'hello world',
+      encoding_format: 'float',
+    });
+    const decoded = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'hello world' });
+    expect(floats.data[0]?.embedding).toEqual([0.25, -0.5, 0.125, 1]);
+    expect(decoded.data[0]?.embedding).toEqual([0.25, -0.5, 0.125, 1]);
+    expect(last()).toMatchObject({ path: '/v1/embeddings', body: { input: 'hello world' } });
+  });
+
+  it('POST /v1/completions (legacy text completions)', async () => {
+    const completion = await client.completions.create({
+      model: 'gpt-3.5-turbo-instruct',
+      prompt: 'Capital?',
+    });
+    expect(completion.choices[0]?.text).toBe(' Paris.');
+    expect(last()).toMatchObject({ path: '/v1/completions', body: { prompt: 'Capital?' } });
+  });
+
+  it('routes answer without the /v1 prefix and with a doubled slash, as the SDKs sometimes send them', async () => {
+    const headers = { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-virtual-key': 'openai-a' };
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
+    expect((await postJson(`${gateway.url}/chat/completions`, body, headers)).status).toBe(200);
+    expect((await postJson(`${gateway.url}/v1//chat/completions`, body, headers)).status).toBe(200);
+    expect(last()?.path).toBe('/v1/chat/completions');
+  });
+});
+
+describe('pass-through routes', () => {
+  it('POST /v1/images/generations goes to the provider unchanged', async () => {
+    await client.images.generate({ model: 'dall-e-3', prompt: 'a lighthouse', size: '1024x1024' });
+    expect(last()).toMatchObject({
+      method: 'POST',
+      path: '/v1/images/generations',
+      body: { model: 'dall-e-3', prompt: 'a lighthouse', size: '1024x1024' },
+    });
+  });
+
+  it('POST /v1/audio/transcriptions sends the multipart bytes and boundary as they came', async () => {
+    const audio = Buffer.from('RIFF....WAVEfmt fake audio bytes');
+    await client.audio.transcriptions.create({ model: 'whisper-1', file: await toFile(audio, 'clip.wav') });
+    const upstream = last();
+    expect(upstream?.path).toBe('/v1/audio/transcriptions');
+    expect(String(upstream?.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=/);
+    expect(upstream?.raw.includes(audio)).toBe(true);
+    expect(upstream?.raw.toString()).toContain('whisper-1');
+  });
+
+  it('GET /v1/files keeps its query string', async () => {
+    await client.files.list({ purpose: 'batch' });
+    expect(last()).toMatchObject({ method: 'GET', path: '/v1/files?purpose=batch' });
+  });
+});
+
+describe('the gateway’s own routes', () => {
+  it('GET /health answers ok; the admin API needs an admin key (none yet: 401, pk init); the rest of Portkey’s control plane answers 501; none is sent to a provider', async () => {
+    const health = await fetch(`${gateway.url}/health`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const before = mock.received.length;
+    const configs = await fetch(`${gateway.base}/configs`, { headers: { 'x-portkey-api-key': GATEWAY_KEY } });
+    expect(configs.status).toBe(401);
+    expect(await configs.json()).toMatchObject({
+      error: { code: 'PK_ERR_UNAUTHORIZED', message: expect.stringContaining('`pk init`') },
+    });
+    const prompts = await fetch(`${gateway.base}/prompts/pp-1/completions`, {
+      method: 'POST',
+      headers: { 'x-portkey-api-key': GATEWAY_KEY, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(prompts.status).toBe(501);
+    expect(await prompts.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });
+    expect(mock.received.length).toBe(before);
+  });
+});

@@ -1,0 +1,340 @@
+import { verify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Socket } from 'node:net';
+import {
+  anthropicMessage,
+  CREATED,
+  chatChunks,
+  chatCompletion,
+  converseAnswer,
+  geminiAnswer,
+  nextId,
+  openAIError,
+} from './provider-answers.js';
+
+// The provider mock of the feature suite: one recording request handler that speaks each provider's
+// documented wire format, served over plain HTTP on 127.0.0.1 (providers reached through a custom
+// host) and over TLS behind a CONNECT proxy on 127.0.0.1 (providers reached by their real host
+// names: the gateway process gets `HTTPS_PROXY` and the test CA in `NODE_EXTRA_CA_CERTS`, so nothing
+// ever leaves the machine). Response shapes follow the vendors' API references:
+// OpenAI https://platform.openai.com/docs/api-reference/chat/object (and .../chat-streaming),
+// Anthropic https://docs.anthropic.com/en/api/messages, Gemini/Vertex
+// https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference, Bedrock
+// https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html, Google OAuth
+// https://developers.google.com/identity/protocols/oauth2/service-account#httprest.
+
+export { closedPort, type ResettingServer, startResettingServer } from './network-faults.js';
+export { chatChunks, MOCK_ANSWER } from './provider-answers.js';
+
+const sleep = (ms: number) =>
+  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+
+const fixture = (name: string): Buffer => readFileSync(new URL(`../__fixtures__/${name}`, import.meta.url));
+
+/** The test CA the gateway process trusts (`NODE_EXTRA_CA_CERTS`). */
+export const FEATURE_CA_PATH = new URL('../__fixtures__/feature-ca.pem', import.meta.url).pathname;
+
+/** Host names the CONNECT proxy serves (the test certificate covers exactly these). */
+export const INTERCEPTED_HOSTS: readonly string[] = [
+  'my-resource.openai.azure.com',
+  'us-central1-aiplatform.googleapis.com',
+  'oauth2.googleapis.com',
+  'bedrock-runtime.us-east-1.amazonaws.com',
+  'api.anthropic.com',
+];
+
+/** One request the mock received, as it arrived. */
+export interface ReceivedRequest {
+  /** The `Host` header (`127.0.0.1:port`, or a provider's real name behind the proxy). */
+  readonly host: string;
+  readonly method: string;
+  /** Path with its query string. */
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The parsed JSON body, the form fields of a urlencoded one, else `undefined` (see `raw`). */
+  readonly body: Record<string, unknown> | undefined;
+  readonly raw: Buffer;
+  /** The `model` of a JSON body, else `''`. */
+  readonly model: string;
+}
+
+/** What the mock answers to one request. */
+export type MockReply =
+  | {
+      readonly status?: number;
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly json: unknown;
+      readonly delayMs?: number;
+    }
+  | {
+      readonly status?: number;
+      readonly headers?: Readonly<Record<string, string>>;
+      /** SSE `data:` payloads, sent one per write (`[DONE]` is not added). */
+      readonly sse: readonly string[];
+      readonly delayMs?: number;
+      readonly chunkDelayMs?: number;
+    }
+  /** Destroys the connection without answering (a reset). */
+  | { readonly reset: true };
+
+type Script = (request: ReceivedRequest, index: number) => MockReply | undefined;
+
+/** The running mock. */
+export interface ProviderMock {
+  /** `http://127.0.0.1:<port>`: use `${url}/v1` as an OpenAI-family custom host. */
+  readonly url: string;
+  /** `http://127.0.0.1:<port>` of the CONNECT proxy, for the gateway's `HTTPS_PROXY`. */
+  readonly proxyUrl: string;
+  /** Every request, in arrival order. */
+  readonly received: ReceivedRequest[];
+  /** Requests whose JSON body named this `model`. */
+  forModel(model: string): ReceivedRequest[];
+  /**
+   * Answers for a model: the n-th request for it gets `replies[n]` (the last one repeats), or the
+   * function's answer (`undefined`: the default answer).
+   */
+  script(model: string, replies: readonly MockReply[] | Script): void;
+  /** Embedding vectors by input text (others get a far-away vector). */
+  readonly embeddings: Map<string, number[]>;
+  /** Service accounts the OAuth endpoint accepts: client email → PEM public key. */
+  readonly serviceAccounts: Map<string, string>;
+  /** Milliseconds the OAuth endpoint waits before answering (concurrent exchanges overlap). */
+  tokenDelayMs: number;
+  /** Token exchanges the OAuth endpoint answered, successful or not. */
+  readonly tokenExchanges: { readonly email: string; readonly ok: boolean; readonly token?: string }[];
+  close(): Promise<void>;
+}
+
+function parseBody(raw: Buffer, contentType: string | undefined): Record<string, unknown> | undefined {
+  if (raw.length === 0) return undefined;
+  if (contentType?.includes('application/json')) {
+    try {
+      const parsed: unknown = JSON.parse(raw.toString('utf8'));
+      return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  if (contentType?.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+  }
+  return undefined;
+}
+
+function base64url(text: string): Buffer {
+  return Buffer.from(text, 'base64url');
+}
+
+/** Starts the mock: the HTTP server and the CONNECT proxy in front of its TLS twin. */
+export async function startProviderMock(): Promise<ProviderMock> {
+  const received: ReceivedRequest[] = [];
+  const scripts = new Map<string, Script>();
+  const counts = new Map<string, number>();
+  const embeddings = new Map<string, number[]>();
+  const serviceAccounts = new Map<string, string>();
+  const tokenExchanges: { email: string; ok: boolean; token?: string }[] = [];
+  const sockets = new Set<Socket>();
+  const state = { tokenDelayMs: 0 };
+
+  async function send(response: ServerResponse, reply: MockReply): Promise<void> {
+    if ('reset' in reply) {
+      response.socket?.destroy();
+      return;
+    }
+    await sleep(reply.delayMs ?? 0);
+    if ('json' in reply) {
+      response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+      response.end(JSON.stringify(reply.json));
+      return;
+    }
+    response.writeHead(reply.status ?? 200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      ...reply.headers,
+    });
+    for (const data of reply.sse) {
+      if (response.destroyed) return;
+      await sleep(reply.chunkDelayMs ?? 0);
+      response.write(`data: ${data}\n\n`);
+    }
+    response.end();
+  }
+
+  function tokenExchange(request: ReceivedRequest): MockReply {
+    const assertion = String(request.body?.assertion ?? '');
+    const [header = '', claims = '', signature = ''] = assertion.split('.');
+    let email = '';
+    let ok = false;
+    try {
+      email = String((JSON.parse(base64url(claims).toString()) as { iss?: unknown }).iss ?? '');
+      const publicKey = serviceAccounts.get(email);
+      ok =
+        publicKey !== undefined &&
+        verify('RSA-SHA256', Buffer.from(`${header}.${claims}`), publicKey, base64url(signature));
+    } catch {
+      ok = false;
+    }
+    const token = ok ? `ya29.mock-token-${tokenExchanges.length + 1}` : undefined;
+    tokenExchanges.push({ email, ok, ...(token ? { token } : {}) });
+    if (!ok) {
+      return {
+        status: 400,
+        json: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' },
+        delayMs: state.tokenDelayMs,
+      };
+    }
+    return {
+      json: { access_token: token, expires_in: 3599, token_type: 'Bearer' },
+      delayMs: state.tokenDelayMs,
+    };
+  }
+
+  function defaultReply(request: ReceivedRequest): MockReply {
+    const { path, model, body } = request;
+    const route = path.split('?')[0] ?? '';
+    if (request.host.startsWith('oauth2.googleapis.com') && route === '/token') return tokenExchange(request);
+    const failure = /^fail-(\d{3})$/.exec(model);
+    if (failure) {
+      const status = Number(failure[1]);
+      return { status, json: openAIError(status, `scripted ${status}`) };
+    }
+    const delayMs = Number(/^slow-(\d+)$/.exec(model)?.[1] ?? 0);
+    if (route.endsWith(':generateContent')) return { json: geminiAnswer() };
+    if (route.endsWith('/converse')) return { json: converseAnswer() };
+    if (route.endsWith('/v1/messages')) return { json: anthropicMessage(model), delayMs };
+    if (route.endsWith('/chat/completions')) {
+      if (body?.stream === true) {
+        const usage =
+          (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+        return { sse: chatChunks(model, { usage }), delayMs };
+      }
+      return { json: chatCompletion(model), delayMs };
+    }
+    if (route.endsWith('/embeddings')) {
+      const input = String(body?.input ?? '');
+      return {
+        json: {
+          object: 'list',
+          data: [{ object: 'embedding', index: 0, embedding: embeddings.get(input) ?? [0, 0, 0, 1] }],
+          model,
+          usage: { prompt_tokens: 8, total_tokens: 8 },
+        },
+      };
+    }
+    if (route.endsWith('/completions')) {
+      return {
+        json: {
+          id: nextId('cmpl'),
+          object: 'text_completion',
+          created: CREATED,
+          model,
+          choices: [{ text: ' Paris.', index: 0, logprobs: null, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+        },
+      };
+    }
+    if (route.endsWith('/models')) {
+      return {
+        json: {
+          object: 'list',
+          data: [{ id: 'gpt-4o-mini', object: 'model', created: CREATED, owned_by: 'openai' }],
+        },
+      };
+    }
+    // Pass-through routes (images, audio, files …): an echo of what arrived.
+    return {
+      json: {
+        object: 'echo',
+        method: request.method,
+        path,
+        content_type: request.headers['content-type'] ?? null,
+        bytes: request.raw.length,
+      },
+    };
+  }
+
+  async function handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const body = parseBody(raw, incoming.headers['content-type']);
+    const request: ReceivedRequest = {
+      host: incoming.headers.host ?? '',
+      method: incoming.method ?? 'GET',
+      path: incoming.url ?? '/',
+      headers: incoming.headers,
+      body,
+      raw,
+      model: typeof body?.model === 'string' ? body.model : '',
+    };
+    received.push(request);
+    const index = counts.get(request.model) ?? 0;
+    counts.set(request.model, index + 1);
+    const scripted = scripts.get(request.model)?.(request, index);
+    await send(response, scripted ?? defaultReply(request));
+  }
+
+  const onRequest = (incoming: IncomingMessage, response: ServerResponse): void => {
+    handle(incoming, response).catch(() => response.destroy());
+  };
+  const server = createServer(onRequest);
+  const tlsServer = createHttpsServer(
+    { key: fixture('feature-upstreams.key.pem'), cert: fixture('feature-upstreams.cert.pem') },
+    onRequest,
+  );
+  const proxy = createServer((_request, response) => {
+    response.writeHead(405);
+    response.end();
+  });
+  proxy.on('connect', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    const host = (request.url ?? '').replace(/:443$/, '');
+    if (!INTERCEPTED_HOSTS.includes(host)) {
+      // Never a real connection: a name the test certificate does not cover is refused.
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) socket.unshift(head);
+    tlsServer.emit('connection', socket);
+  });
+  for (const listener of [server, proxy]) {
+    listener.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const portOf = (listener: typeof server) => (listener.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${portOf(server)}`,
+    proxyUrl: `http://127.0.0.1:${portOf(proxy)}`,
+    received,
+    forModel: (model) => received.filter((request) => request.model === model),
+    script(model, replies) {
+      scripts.set(
+        model,
+        typeof replies === 'function'
+          ? replies
+          : (_request, index) => replies[Math.min(index, replies.length - 1)],
+      );
+    },
+    embeddings,
+    serviceAccounts,
+    get tokenDelayMs() {
+      return state.tokenDelayMs;
+    },
+    set tokenDelayMs(value: number) {
+      state.tokenDelayMs = value;
+    },
+    tokenExchanges,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await Promise.all(
+        [server, proxy].map((listener) => new Promise<void>((resolve) => listener.close(() => resolve()))),
+      );
+    },
+  };
+}
