@@ -231,6 +231,24 @@ describe('configs through the portkey-ai SDK', () => {
     });
   });
 
+  it('ignores the x-portkey-* headers the SDK adds to every call, even malformed ones', async () => {
+    const response = await fetch(`${admin.baseURL}/configs`, {
+      headers: {
+        'x-portkey-api-key': admin.adminKey,
+        'content-type': 'application/json',
+        'x-portkey-config': '{not json',
+        'x-portkey-virtual-key': 'vk-nowhere',
+        'x-portkey-provider': 'not-a-provider',
+        'x-portkey-request-timeout': 'soon',
+        'x-portkey-strict-open-ai-compliance': 'false',
+        'x-portkey-trace-id': 'admin-call-trace',
+      },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-portkey-trace-id')).toBe('admin-call-trace');
+    expect(await response.json()).toMatchObject({ object: 'list' });
+  });
+
   it('answers 501 for what it does not serve below the admin paths, never sending it to a provider', async () => {
     expect((await admin.call('PATCH', '/configs')).status).toBe(501);
     expect((await admin.call('DELETE', '/configs')).status).toBe(501);
