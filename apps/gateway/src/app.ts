@@ -7,14 +7,18 @@ import {
   createUndiciTransport,
   type Transport,
 } from '@pk/providers';
-import type { Catalog, GatewayKey } from '@pk/store';
+import type { Catalog, GatewayKey, Store } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { adminAuthPlugin } from './admin/admin-auth.js';
+import { ADMIN_SEGMENTS, adminRoutes } from './admin/admin-routes.js';
+import { type UsageReader, untrackedUsage } from './admin/current-usage.js';
 import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
 import type { VectorLog } from './cache/semantic/vector-log.js';
 import { answerClientError, answerExpectationFailed } from './client-error.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
+import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -43,6 +47,18 @@ export interface AppDependencies {
    * catalog (`server.ts`), or by default the settings file's records alone.
    */
   readonly catalog?: Catalog;
+  /**
+   * The data store: with it, the admin API (configs, virtual keys, API keys, guardrails) and feedback
+   * are served, and `catalog` defaults to its live catalog. Without it those routes answer 501.
+   */
+  readonly store?: Store;
+  /** Where the admin API's `current_usage` comes from (default: untracked, every figure null). */
+  readonly usage?: UsageReader;
+  /**
+   * Resolves `env:` / `file:` secret references of guardrails defined in the store (webhook
+   * secrets); `server.ts` gives the process environment. Default: none resolve.
+   */
+  readonly resolveSecret?: SecretResolver;
   /** Whether requests may go without a key while none exists (loopback only); default true. */
   readonly allowKeyless?: boolean;
   /** Told which gateway key authenticated each request (last-used times, written in batches). */
@@ -95,13 +111,15 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   const shutdown = dependencies.shutdown ?? createShutdownState();
   await app.register(shutdownPlugin, { state: shutdown });
   await app.register(corsPlugin, { allowedOrigins: settings.allowedOrigins });
-  const catalog = dependencies.catalog ?? catalogOfSettings(settings);
+  const store = dependencies.store;
+  const catalog = dependencies.catalog ?? store?.catalog ?? catalogOfSettings(settings);
   await app.register(accessGuardPlugin, {
     catalog,
     allowedOrigins: settings.allowedOrigins,
     ...(dependencies.allowKeyless === undefined ? {} : { allowKeyless: dependencies.allowKeyless }),
     ...(dependencies.onKeyUsed ? { onKeyUsed: dependencies.onKeyUsed } : {}),
   });
+  await app.register(adminAuthPlugin, { catalog });
   await app.register(requestLogPlugin);
   await app.register(healthRoutes);
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
@@ -121,7 +139,10 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   }
   const guardrails = createGatewayGuardrails({
     settings,
+    catalog,
     transport,
+    resolveSecret: dependencies.resolveSecret ?? noSecrets,
+    onProblem: (message) => app.log.warn(message),
     holdbackChars: dependencies.guardrailHoldbackChars ?? DEFAULT_HOLDBACK_CHARS,
     // Results of `async` hooks arrive after the answer: one line each (never a body or a header).
     onAsyncResult: (result) =>
@@ -130,6 +151,13 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
         'guardrail',
       ),
   });
+  app.addHook('onClose', async () => guardrails.stop());
+  const configCache = new ConfigParseCache({
+    trustedCustomHosts: settings.customHostTrust,
+    validate: guardrails.validateConfig,
+  });
+  // A guardrail created, changed or deleted in the store may change the verdict on a config.
+  guardrails.onCompilerChange(() => configCache.clear());
   const services: ProxyServices = {
     settings,
     catalog,
@@ -137,10 +165,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     // One for the app's lifetime: exchanged tokens are reused across requests (bounded, 1000 accounts).
     callProvider: createProviderAttempt({ transport, tokenCache: createMemoryTokenCache(1000) }),
     breakers: dependencies.breakers ?? createMemoryBreakerStore(),
-    configCache: new ConfigParseCache({
-      trustedCustomHosts: settings.customHostTrust,
-      validate: guardrails.validateConfig,
-    }),
+    configCache,
     guardrails,
     cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),
     semanticCache,
@@ -157,7 +182,14 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(modelsRoutes, { services });
   await app.register(messagesRoutes, { services });
   await app.register(responsesRoutes, { services });
-  await app.register(controlPlaneRoutes);
+  if (store) {
+    await app.register(adminRoutes, {
+      store,
+      guardrails,
+      usage: dependencies.usage ?? untrackedUsage,
+    });
+  }
+  await app.register(controlPlaneRoutes, { served: store ? ADMIN_SEGMENTS : {} });
   await app.register(passthroughRoutes, { services });
   return app;
 }

@@ -2,6 +2,7 @@ import { createUndiciTransportFromEnvironment } from '@pk/providers';
 import { openStore, StoreStartError } from '@pk/store';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
+import { secretResolverFor } from './guardrails/stored-guardrails.js';
 import {
   type BatchedLogDestination,
   createBatchedLogDestination,
@@ -65,7 +66,9 @@ async function main(): Promise<void> {
   );
   const app = await buildApp({
     settings,
-    catalog: store.catalog,
+    store,
+    // Webhook secrets of guardrails defined in the store: env:/file: references resolved here.
+    resolveSecret: secretResolverFor(process.env),
     allowKeyless,
     // Last-used times: one Map.set per request, written in batches by the store.
     onKeyUsed: (key, at) => store.recordKeyUse(key.id, at),

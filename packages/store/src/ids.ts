@@ -26,6 +26,12 @@ export function newConfigSlug(name: string): string {
   return `pc-${words === '' ? 'config' : words}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A guardrail's slug, in the form of Portkey's config slugs: `pg-` + 6 name characters + 6 hex. */
+export function newGuardrailSlug(name: string): string {
+  const words = slugWords(name, 6);
+  return `pg-${words === '' ? 'guard' : words}-${randomBytes(3).toString('hex')}`;
+}
+
 /** A virtual key's slug in Portkey's form: the name + `-` + 6 hex (`azure-test-4110dd`). */
 export function newVirtualKeySlug(name: string): string {
   const words = slugWords(name, 40);

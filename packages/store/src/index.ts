@@ -6,7 +6,9 @@ export {
   createStaticCatalog,
   type GatewayKey,
   type SavedConfig,
+  type SettingsGuardrail,
   type SettingsRecords,
+  type StoredGuardrail,
   type VirtualKey,
 } from './catalog/catalog.js';
 export { describeDatabaseUrl } from './database/connection-url.js';
@@ -31,7 +33,12 @@ export {
 } from './open-store.js';
 export type { AuditEntry, AuditLogRepository, ListAuditOptions } from './repositories/audit-log.js';
 export { CONFIG_CREDENTIAL_FIELDS } from './repositories/config-secrets.js';
-export type { ConfigRecord, ConfigRepository, ConfigVersionRecord } from './repositories/configs.js';
+export type {
+  ConfigRecord,
+  ConfigRepository,
+  ConfigVersionRecord,
+  ConfigWriteOptions,
+} from './repositories/configs.js';
 export type { FeedbackRecord, FeedbackRepository } from './repositories/feedback.js';
 export type {
   CreatedGatewayKey,
@@ -40,13 +47,20 @@ export type {
   ListGatewayKeysOptions,
 } from './repositories/gateway-keys.js';
 export type {
+  GuardrailRecord,
+  GuardrailRepository,
+  GuardrailWriteOptions,
+} from './repositories/guardrails.js';
+export type {
   CreateConfigInput,
   CreateFeedbackInput,
   CreateGatewayKeyInput,
+  CreateGuardrailInput,
   CreateVirtualKeyInput,
   UpdateConfigInput,
   UpdateFeedbackInput,
   UpdateGatewayKeyInput,
+  UpdateGuardrailInput,
   UpdateVirtualKeyInput,
 } from './repositories/inputs.js';
 export type { Actor } from './repositories/store-context.js';

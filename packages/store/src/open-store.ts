@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ParseConfigOptions } from '@pk/config';
 import type { Kysely } from 'kysely';
-import type { Catalog, SettingsRecords } from './catalog/catalog.js';
+import { type Catalog, createStaticCatalog, type SettingsRecords } from './catalog/catalog.js';
 import { LiveCatalog } from './catalog/live-catalog.js';
 import { describeDatabaseUrl, isPostgresUrl } from './database/connection-url.js';
 import { openPostgres } from './database/open-postgres.js';
@@ -14,6 +14,7 @@ import { AuditLogRepository } from './repositories/audit-log.js';
 import { ConfigRepository } from './repositories/configs.js';
 import { FeedbackRepository } from './repositories/feedback.js';
 import { GatewayKeyRepository } from './repositories/gateway-keys.js';
+import { GuardrailRepository } from './repositories/guardrails.js';
 import { KeyUsageRecorder } from './repositories/key-usage.js';
 import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
 import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
@@ -48,6 +49,13 @@ export interface OpenStoreOptions {
   readonly onWarning?: (message: string) => void;
   /** Milliseconds since the epoch (tests). */
   readonly now?: () => number;
+  /**
+   * Whether to serve requests from this store (default true): load the snapshot, refuse to open when
+   * a record cannot be served, and follow changes. A tool that only writes (the `pk` CLI's `init`
+   * and `vault rotate`) passes false: no snapshot is loaded, nothing is polled, and a saved config
+   * that only the gateway's settings make valid (a trusted custom host) does not stop it.
+   */
+  readonly serve?: boolean;
 }
 
 /** How the store is doing, for health checks and logs. */
@@ -72,6 +80,7 @@ export interface Store {
   readonly virtualKeys: VirtualKeyRepository;
   readonly configs: ConfigRepository;
   readonly feedback: FeedbackRepository;
+  readonly guardrails: GuardrailRepository;
   readonly audit: AuditLogRepository;
   readonly vault: VaultRepository;
   /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
@@ -116,6 +125,11 @@ async function findCollisions(db: Kysely<Database>, settings: SettingsRecords): 
   if (configSlugs.length > 0) {
     const rows = await db.selectFrom('configs').select('slug').where('slug', 'in', configSlugs).execute();
     for (const row of rows) collisions.push(`saved config "${row.slug}"`);
+  }
+  const guardrailIds = (settings.guardrails ?? []).map((guardrail) => guardrail.id);
+  if (guardrailIds.length > 0) {
+    const rows = await db.selectFrom('guardrails').select('slug').where('slug', 'in', guardrailIds).execute();
+    for (const row of rows) collisions.push(`guardrail "${row.slug}"`);
   }
   return collisions;
 }
@@ -199,6 +213,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     await checkVault(db, vault, sourceName);
 
     const parseOptions = options.parseOptions ?? {};
+    const serve = options.serve ?? true;
     let catalog: LiveCatalog | undefined;
     const context: StoreContext = {
       db,
@@ -213,25 +228,27 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         });
       },
     };
-    const opened = await LiveCatalog.open(
-      { db, engine, vault, settings, parseOptions, now },
-      {
-        problem: warn,
-        unavailable: (error) =>
-          warnUnavailable(
-            `the database at ${location} is unavailable (${(error as Error).message || (error as NodeJS.ErrnoException).code}); ` +
-              'serving requests from the last snapshot',
-          ),
-        recovered: () => warn(`the database at ${location} answers again`),
-      },
-    );
-    if (opened.problems.length > 0) {
-      throw new StoreStartError(
-        `refusing to start: ${opened.problems.join('; ')}. Give PK_MASTER_KEY the key ring that encrypted them, or fix the records.`,
+    if (serve) {
+      const opened = await LiveCatalog.open(
+        { db, engine, vault, settings, parseOptions, now },
+        {
+          problem: warn,
+          unavailable: (error) =>
+            warnUnavailable(
+              `the database at ${location} is unavailable (${(error as Error).message || (error as NodeJS.ErrnoException).code}); ` +
+                'serving requests from the last snapshot',
+            ),
+          recovered: () => warn(`the database at ${location} answers again`),
+        },
       );
+      if (opened.problems.length > 0) {
+        throw new StoreStartError(
+          `refusing to start: ${opened.problems.join('; ')}. Give PK_MASTER_KEY the key ring that encrypted them, or fix the records.`,
+        );
+      }
+      catalog = opened.catalog;
+      catalog.startPolling(options.pollIntervalMs ?? 250);
     }
-    catalog = opened.catalog;
-    catalog.startPolling(options.pollIntervalMs ?? 250);
     const usage = new KeyUsageRecorder({
       db,
       engine,
@@ -240,25 +257,32 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         warnUnavailable(`could not write last-used times (${(error as Error).message}); will retry`),
     });
     const live = catalog;
+    const served: Catalog = live ?? createStaticCatalog({ gatewayKeys: [], virtualKeys: [], configs: [] });
     let closed = false;
     return {
       engine,
       db,
-      catalog: live,
+      catalog: served,
       gatewayKeys: new GatewayKeyRepository(context),
       virtualKeys: new VirtualKeyRepository(context),
       configs: new ConfigRepository(context),
       feedback: new FeedbackRepository(context),
+      guardrails: new GuardrailRepository(context),
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
-      refresh: () => live.refresh(),
+      refresh: async () => live?.refresh(),
       reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),
-      status: () => ({ engine, location, version: live.snapshot.version, available: !live.unavailable }),
+      status: () => ({
+        engine,
+        location,
+        version: served.snapshot.version,
+        available: !(live?.unavailable ?? false),
+      }),
       close: async () => {
         if (closed) return;
         closed = true;
-        await live.stop();
+        await live?.stop();
         await usage.close();
         await db.destroy();
       },

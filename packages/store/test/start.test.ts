@@ -103,13 +103,51 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         expect(rolled.catalog.snapshot.virtualKeys.get('vk')?.apiKey?.reveal()).toBe(
           'sk-test-0123456789abcdef',
         );
-        expect((await rolled.vault.rotate('cli')).reencrypted).toBe(1);
+        const progress: [number, number][] = [];
+        const rotated = await rolled.vault.rotate('cli', {
+          onProgress: (done, total) => progress.push([done, total]),
+        });
+        expect(rotated.reencrypted).toBe(1);
+        expect(progress).toEqual([
+          [0, 1],
+          [1, 1],
+        ]);
         await rolled.close();
         const onlyNew = await fixture.open({ masterKey: wrong });
         expect(onlyNew.catalog.snapshot.virtualKeys.get('vk')?.apiKey?.reveal()).toBe(
           'sk-test-0123456789abcdef',
         );
         expect((await onlyNew.audit.list({ entity: 'vault' }))[0]?.after).toMatchObject({ reencrypted: 1 });
+      } finally {
+        await fixture.cleanup();
+      }
+    },
+  );
+
+  it.runIf(run)(
+    'opened for a tool (serve: false): no snapshot, no polling, a config only the settings make valid does not stop it',
+    async () => {
+      const fixture = await createFixture(engine);
+      try {
+        const trusted = { trustedCustomHosts: ['vllm.internal'] };
+        const gateway = await fixture.open({ parseOptions: trusted });
+        await gateway.configs.create(
+          {
+            slug: 'pc-internal',
+            name: 'internal',
+            config: { provider: 'openai', custom_host: 'http://vllm.internal/v1' },
+          },
+          'cli',
+        );
+        await gateway.close();
+        const refused = await fixture.open().catch((caught: unknown) => caught);
+        expect(refused).toBeInstanceOf(StoreStartError);
+        const tool = await fixture.open({ serve: false });
+        expect(tool.catalog.snapshot.configs.size).toBe(0);
+        const { record } = await tool.gatewayKeys.create({ role: 'admin' }, 'cli');
+        expect(await tool.gatewayKeys.hasAdmin()).toBe(true);
+        expect(record.role).toBe('admin');
+        await tool.close();
       } finally {
         await fixture.cleanup();
       }

@@ -64,7 +64,10 @@ export function createBatchedLogDestination(options: BatchedLogDestinationOption
       timer = undefined;
     }
     if (held.length === 0) return;
-    if (broken) return dropAll('the log reader is gone');
+    if (broken) {
+      dropAll('the log reader is gone');
+      return;
+    }
     let data = held.length === 1 ? (held[0] as string) : held.join('');
     try {
       // A pipe may take part of it: write the rest until it is all out or the pipe is full.

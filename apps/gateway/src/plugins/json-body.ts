@@ -6,6 +6,9 @@ import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../request-body/json-depth.
 
 const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
 
+/** Methods whose requests normally carry no body: an empty JSON body there is no body, not an error. */
+const BODYLESS_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
+
 /** True when `bytes` start with the UTF-8 byte-order mark EF BB BF (some Windows tools write one). */
 function hasByteOrderMark(bytes: Buffer): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
@@ -21,9 +24,14 @@ function hasByteOrderMark(bytes: Buffer): boolean {
  */
 export function useJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, bytes, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, bytes, done) => {
     // A UTF-8 byte-order mark before the JSON is skipped (a view, not a copy), and not sent upstream.
     const buffer = hasByteOrderMark(bytes as Buffer) ? (bytes as Buffer).subarray(3) : (bytes as Buffer);
+    if (buffer.length === 0 && BODYLESS_METHODS.has(request.method)) {
+      // The portkey-ai SDK sends `content-type: application/json` and no body on every DELETE.
+      done(null, undefined);
+      return;
+    }
     if (buffer.length === 0) {
       done(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY(), undefined);
       return;

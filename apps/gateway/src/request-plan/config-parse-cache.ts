@@ -44,6 +44,11 @@ export class ConfigParseCache {
     return result;
   }
 
+  /** Forgets every result (the guardrails configs may name changed: a verdict may differ now). */
+  clear(): void {
+    this.#entries.clear();
+  }
+
   /** Entries held now. */
   get size(): number {
     return this.#entries.size;

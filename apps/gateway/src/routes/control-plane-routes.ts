@@ -3,8 +3,8 @@ import { sendPkError } from '../plugins/error-envelope.js';
 
 /**
  * First path segments of Portkey's control-plane API that the official SDK calls (wire contract §9):
- * prompts, feedback, configs, logs, keys, admin, analytics … pk has no control plane, so these answer
- * 501 and are never sent to an LLM provider (whose credentials they would otherwise carry).
+ * prompts, feedback, configs, logs, keys, admin, analytics … Those pk does not serve answer 501 and
+ * are never sent to an LLM provider (whose credentials they would otherwise carry).
  */
 export const CONTROL_PLANE_SEGMENTS: readonly string[] = [
   'feedback',
@@ -24,8 +24,20 @@ export const CONTROL_PLANE_SEGMENTS: readonly string[] = [
   'mcp-integrations',
 ];
 
-/** Every method on each control-plane path, with and without `/v1`, answers 501 `PK_ERR_NOT_IMPLEMENTED`. */
-export async function controlPlaneRoutes(app: FastifyInstance): Promise<void> {
+/** Every method a route can have (fastify's `all`). */
+const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
+
+/**
+ * Every method on each control-plane path, with and without `/v1`, answers 501
+ * `PK_ERR_NOT_IMPLEMENTED`, except what the admin routes serve: `served` maps a segment to the
+ * methods its own path answers (`configs` → GET, POST); its other methods, and paths below it that
+ * no admin route matches (`/v1/configs/a/b`), still answer 501, so none reaches a provider.
+ */
+export async function controlPlaneRoutes(
+  app: FastifyInstance,
+  options: { readonly served?: Readonly<Record<string, readonly string[]>> } = {},
+): Promise<void> {
+  const served = options.served ?? {};
   const handler = (request: FastifyRequest, reply: FastifyReply) =>
     sendPkError(
       reply,
@@ -35,7 +47,14 @@ export async function controlPlaneRoutes(app: FastifyInstance): Promise<void> {
     );
   for (const segment of CONTROL_PLANE_SEGMENTS) {
     for (const prefix of ['/v1', '']) {
-      app.all(`${prefix}/${segment}`, handler);
+      const taken = served[segment];
+      if (taken === undefined) app.all(`${prefix}/${segment}`, handler);
+      else {
+        const left = ALL_METHODS.filter(
+          (method) => !taken.includes(method) && !(method === 'HEAD' && taken.includes('GET')),
+        );
+        app.route({ method: [...left], url: `${prefix}/${segment}`, handler });
+      }
       app.all(`${prefix}/${segment}/*`, handler);
     }
   }

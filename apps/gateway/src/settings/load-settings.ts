@@ -58,6 +58,8 @@ export interface GatewaySettings {
   readonly headerLimitBytes: number;
   /** The operator's guardrails by id (`guardrails:`), compiled at start. */
   readonly guardrails: ReadonlyMap<string, CompiledHook>;
+  /** The same guardrails as written (secret references unresolved): what the admin API lists. */
+  readonly guardrailDefinitions: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 }
 
 /** A settings file that cannot be used; the message lists every problem with its path. */
@@ -221,6 +223,12 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     bodyLimitBytes: file.limits?.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
     headerLimitBytes: file.limits?.header_limit_bytes ?? DEFAULT_HEADER_LIMIT_BYTES,
     guardrails,
+    guardrailDefinitions: new Map(
+      Object.entries(file.guardrails ?? {}).filter(
+        (entry): entry is [string, Record<string, unknown>] =>
+          typeof entry[1] === 'object' && entry[1] !== null && !Array.isArray(entry[1]),
+      ),
+    ),
   };
 }
 

@@ -8,6 +8,7 @@ export function settingsRecordsOf(settings: GatewaySettings, source: string): Se
     gatewayKeys: settings.gatewayKeys,
     virtualKeys: [...settings.virtualKeys.values()],
     configs: [...settings.configs.values()],
+    guardrails: [...settings.guardrailDefinitions].map(([id, definition]) => ({ id, definition })),
   };
 }
 

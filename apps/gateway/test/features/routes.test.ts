@@ -94,13 +94,22 @@ describe('pass-through routes', () => {
 });
 
 describe('the gateway’s own routes', () => {
-  it('GET /health answers ok; Portkey’s control plane answers 501 and is never sent to a provider', async () => {
+  it('GET /health answers ok; the admin API needs an admin key (none yet: 401, pk init); the rest of Portkey’s control plane answers 501; none is sent to a provider', async () => {
     const health = await fetch(`${gateway.url}/health`);
     expect(await health.json()).toEqual({ status: 'ok' });
     const before = mock.received.length;
     const configs = await fetch(`${gateway.base}/configs`, { headers: { 'x-portkey-api-key': GATEWAY_KEY } });
-    expect(configs.status).toBe(501);
-    expect(await configs.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });
+    expect(configs.status).toBe(401);
+    expect(await configs.json()).toMatchObject({
+      error: { code: 'PK_ERR_UNAUTHORIZED', message: expect.stringContaining('`pk init`') },
+    });
+    const prompts = await fetch(`${gateway.base}/prompts/pp-1/completions`, {
+      method: 'POST',
+      headers: { 'x-portkey-api-key': GATEWAY_KEY, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(prompts.status).toBe(501);
+    expect(await prompts.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });
     expect(mock.received.length).toBe(before);
   });
 });

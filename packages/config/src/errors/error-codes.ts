@@ -74,8 +74,18 @@ export const PK_ERROR_CATALOGUE = {
     type: 'not_found_error',
     summary: 'no virtual key has this id',
   },
+  /** An admin API record (API key, guardrail, config version, feedback) that does not exist. */
+  PK_ERR_RECORD_NOT_FOUND: { status: 404, type: 'not_found_error', summary: 'no record has this id' },
   /** One attempt exceeded `request_timeout` (Portkey's 408 `timeout_error`). */
   PK_ERR_TIMEOUT: { status: 408, type: 'timeout_error', summary: 'the request timed out' },
+  /** An admin write that collides: the id or slug is taken, or other records depend on this one. */
+  PK_ERR_CONFLICT: { status: 409, type: 'conflict_error', summary: 'the change conflicts with stored data' },
+  /** An admin write to a record the settings file defines: the message names the file. */
+  PK_ERR_READ_ONLY: {
+    status: 409,
+    type: 'conflict_error',
+    summary: 'the record is managed by the settings file',
+  },
   /** The request body exceeds the configured limit. */
   PK_ERR_PAYLOAD_TOO_LARGE: {
     status: 413,
@@ -121,6 +131,8 @@ export const PK_ERROR_CATALOGUE = {
   PK_ERR_CIRCUIT_OPEN: { status: 503, type: 'api_error', summary: 'every target is temporarily disabled' },
   /** The gateway is shutting down and takes no new requests. */
   PK_ERR_SHUTTING_DOWN: { status: 503, type: 'api_error', summary: 'the gateway is shutting down' },
+  /** The data store (SQLite or PostgreSQL) cannot be reached: admin calls fail, requests are served from the last snapshot. */
+  PK_ERR_STORE_UNAVAILABLE: { status: 503, type: 'api_error', summary: 'the data store is unavailable' },
   /** `request_deadline` (the whole-request bound) was reached. */
   PK_ERR_DEADLINE: { status: 504, type: 'timeout_error', summary: 'the request deadline was reached' },
 } as const satisfies Record<`PK_ERR_${string}`, { status: number; type: string; summary: string }>;

@@ -210,7 +210,7 @@ function reference(id: unknown, source: HookSource, segments: readonly PathSegme
       issues: [
         {
           path: formatConfigPath(segments, source.root),
-          message: `no guardrail has the id "${id}" (${known.length === 0 ? 'the settings define none' : `known: ${known.slice(0, 20).join(', ')}`})`,
+          message: `no guardrail has the id "${id}" (${known.length === 0 ? 'none is defined' : `known: ${known.slice(0, 20).join(', ')}`})`,
         },
       ],
     };

@@ -61,6 +61,25 @@ export interface SavedConfig {
 }
 
 /**
+ * A guardrail defined in the store, as configs refer to it (`input_guardrails: ["<slug>"]`): a hook in
+ * Portkey's raw form. The store checks its shape only; the gateway compiles it (`@pk/guardrails`).
+ */
+export interface StoredGuardrail {
+  readonly id: string;
+  readonly slug: string;
+  /** Changes with every change of the guardrail. */
+  readonly versionId: string;
+  /** The hook without its id: `type`, `checks`, `deny`, `async`, `sequential`, `on_fail`, `on_success`. */
+  readonly definition: Readonly<Record<string, unknown>>;
+}
+
+/** A guardrail of the settings file (`guardrails:`), as written there. */
+export interface SettingsGuardrail {
+  readonly id: string;
+  readonly definition: Readonly<Record<string, unknown>>;
+}
+
+/**
  * Everything the request path needs, immutable: a new snapshot replaces the old one whole, so a
  * request that read `catalog.snapshot` once sees one consistent state.
  */
@@ -80,6 +99,11 @@ export interface CatalogSnapshot {
   readonly configs: ReadonlyMap<string, SavedConfig>;
   /** Every tenant of an active key, plus `anonymous`. */
   readonly tenants: ReadonlySet<string>;
+  /**
+   * Guardrails defined in the store, by slug. The settings file's guardrails are not here: the
+   * gateway compiles those at start and they win a collision (which the store refuses anyway).
+   */
+  readonly guardrails: ReadonlyMap<string, StoredGuardrail>;
 }
 
 /** The live view of keys, virtual keys and configs: `snapshot` is swapped atomically on change. */
@@ -97,6 +121,8 @@ export interface SettingsRecords {
   readonly gatewayKeys: readonly GatewayKey[];
   readonly virtualKeys: readonly VirtualKey[];
   readonly configs: readonly SavedConfig[];
+  /** Its guardrails: listed read-only by the store, their ids refused for stored guardrails. */
+  readonly guardrails?: readonly SettingsGuardrail[];
 }
 
 /** The tenant of requests without a gateway key. */
@@ -110,6 +136,7 @@ export function buildSnapshot(
     readonly virtualKeys: Iterable<VirtualKey>;
     readonly configs: Iterable<SavedConfig>;
     readonly retiredKeyHashes?: Iterable<string>;
+    readonly guardrails?: Iterable<StoredGuardrail>;
   },
 ): CatalogSnapshot {
   const gatewayKeysByHash = new Map<string, GatewayKey>();
@@ -126,7 +153,10 @@ export function buildSnapshot(
   const retiredKeyHashes = new Set<string>();
   for (const hash of records.retiredKeyHashes ?? [])
     if (!gatewayKeysByHash.has(hash)) retiredKeyHashes.add(hash);
-  return { version, gatewayKeysByHash, retiredKeyHashes, virtualKeys, configs, tenants };
+  const guardrails = new Map<string, StoredGuardrail>();
+  for (const guardrail of records.guardrails ?? [])
+    if (!guardrails.has(guardrail.slug)) guardrails.set(guardrail.slug, guardrail);
+  return { version, gatewayKeysByHash, retiredKeyHashes, virtualKeys, configs, tenants, guardrails };
 }
 
 /** A catalog that never changes: the settings file alone (tests, and the gateway without a store). */

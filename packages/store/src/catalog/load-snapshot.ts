@@ -11,6 +11,7 @@ import {
   type GatewayKey,
   type SavedConfig,
   type SettingsRecords,
+  type StoredGuardrail,
   type VirtualKey,
 } from './catalog.js';
 
@@ -57,7 +58,11 @@ async function readRows(db: Kysely<Database>) {
       'config_versions.secret as secret',
     ])
     .execute();
-  return { version: state.version, gatewayKeys, virtualKeys, configs };
+  const guardrails = await db
+    .selectFrom('guardrails')
+    .select(['id', 'slug', 'version_id', 'definition'])
+    .execute();
+  return { version: state.version, gatewayKeys, virtualKeys, configs, guardrails };
 }
 
 /**
@@ -161,8 +166,33 @@ export async function loadSnapshot(
   parsedConfigs.clear();
   for (const [id, saved] of nextCache) parsedConfigs.set(id, saved);
 
+  const fileGuardrailIds = new Set((settings?.guardrails ?? []).map((guardrail) => guardrail.id));
+  const guardrails: StoredGuardrail[] = [];
+  for (const row of rows.guardrails) {
+    if (fileGuardrailIds.has(row.slug)) continue;
+    try {
+      const definition = JSON.parse(row.definition) as unknown;
+      if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
+        throw new Error('its definition is not a JSON object');
+      guardrails.push({
+        id: row.id,
+        slug: row.slug,
+        versionId: row.version_id,
+        definition: definition as Record<string, unknown>,
+      });
+    } catch (error) {
+      problems.push(`guardrail "${row.slug}" is left out: ${(error as Error).message}`);
+    }
+  }
+
   return {
-    snapshot: buildSnapshot(rows.version, { gatewayKeys, virtualKeys, configs, retiredKeyHashes }),
+    snapshot: buildSnapshot(rows.version, {
+      gatewayKeys,
+      virtualKeys,
+      configs,
+      retiredKeyHashes,
+      guardrails,
+    }),
     problems,
     nextExpiry,
   };

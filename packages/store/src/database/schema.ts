@@ -40,6 +40,13 @@ export interface GatewayKeysTable {
   usage_limits: string | null;
   /** JSON object of string values (Portkey's `defaults.metadata` and the like), or null. */
   metadata: string | null;
+  /** Free text shown in lists (migration 0002). */
+  description: string | null;
+  /**
+   * JSON object of Portkey's API-key fields pk keeps and returns but does not act on (`type`,
+   * `user_id`, `defaults`, `alert_emails` …), or null (migration 0002).
+   */
+  attributes: string | null;
   expires_at: number | null;
   revoked_at: number | null;
   created_at: number;
@@ -131,6 +138,25 @@ export interface FeedbackTable {
   updated_at: number;
 }
 
+/**
+ * Guardrails defined once and referred to by slug from configs (migration 0002): a hook in Portkey's
+ * raw form. Not versioned: every change is in the audit log, and `version_id` changes with it.
+ */
+export interface GuardrailsTable {
+  id: string;
+  /** What configs name (`input_guardrails: ["<slug>"]`). Never changes. */
+  slug: string;
+  name: string;
+  /** JSON: the hook without its id (`type`, `checks`, `deny`, `async`, `sequential`, `on_fail`, `on_success`). */
+  definition: string;
+  /** `active` or `archived` (informational: every guardrail is served). */
+  status: string;
+  /** A new id at every change (Portkey's `version_id`). */
+  version_id: string;
+  created_at: number;
+  updated_at: number;
+}
+
 /** Every change to keys, virtual keys, configs and the vault: who, what, when, before and after. */
 export interface AuditLogTable {
   id: Generated<number>;
@@ -139,7 +165,7 @@ export interface AuditLogTable {
   actor: string;
   /** `create`, `update`, `revoke`, `delete`, `rollback`, `rotate`. */
   action: string;
-  /** `gateway_key`, `virtual_key`, `config`, `vault`. */
+  /** `gateway_key`, `virtual_key`, `config`, `guardrail`, `vault`. */
   entity: string;
   entity_id: string;
   /** JSON of the record before the change (secrets masked), or null. */
@@ -158,6 +184,7 @@ export interface Database {
   config_versions: ConfigVersionsTable;
   feedback: FeedbackTable;
   audit_log: AuditLogTable;
+  guardrails: GuardrailsTable;
 }
 
 /** Which engine a store runs on. */

@@ -2,6 +2,7 @@ import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import type { Database, Engine } from '../database/schema.js';
 import { StoreStartError } from '../errors.js';
 import { initialMigration } from './0001-initial.js';
+import { adminApiMigration } from './0002-admin-api.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -14,6 +15,7 @@ const MIGRATION_LOCK_TABLE = 'pk_migrations_lock';
 export function migrationsFor(engine: Engine): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(engine),
+    '0002-admin-api': adminApiMigration(engine),
   };
 }
 

@@ -9,7 +9,7 @@ export interface AuditEntry {
   readonly actor: string;
   /** `create`, `update`, `revoke`, `delete`, `rollback`, `rotate`. */
   readonly action: string;
-  /** `gateway_key`, `virtual_key`, `config`, `vault`. */
+  /** `gateway_key`, `virtual_key`, `config`, `guardrail`, `vault`. */
   readonly entity: string;
   readonly entityId: string;
   readonly before: unknown;

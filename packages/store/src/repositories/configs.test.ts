@@ -125,4 +125,30 @@ describe.each(ENGINES)('saved configs on %s', (engine) => {
     expect(versions.every((row) => row.config_id !== a.id)).toBe(true);
     expect((await store.configs.list()).map((config) => config.name)).toEqual(['b']);
   });
+
+  it('runs the caller’s checks (the gateway’s hooks) on create, update and rollback', async () => {
+    const refuseHooks = (config: Record<string, unknown>) =>
+      'input_guardrails' in config
+        ? [{ path: 'config.input_guardrails[0]', message: 'no guardrail has the id "missing"' }]
+        : [];
+    const guarded = { ...SINGLE, input_guardrails: ['missing'] };
+    await expect(
+      store.configs.create({ slug: 'hooked', name: 'h', config: guarded }, 'cli', { validate: refuseHooks }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      issues: [{ path: 'config.input_guardrails[0]', message: 'no guardrail has the id "missing"' }],
+      message: expect.stringContaining('config.input_guardrails[0]: no guardrail'),
+    });
+    await store.configs.create({ slug: 'hooked', name: 'h', config: guarded }, 'cli');
+    await store.configs.update('hooked', { config: SINGLE }, 'cli', { validate: refuseHooks });
+    await expect(
+      store.configs.update('hooked', { config: guarded }, 'cli', { validate: refuseHooks }),
+    ).rejects.toMatchObject({ code: 'invalid' });
+    await expect(store.configs.rollback('hooked', 1, 'cli', { validate: refuseHooks })).rejects.toMatchObject(
+      {
+        code: 'invalid',
+      },
+    );
+    expect((await store.configs.get('hooked')).version).toBe(2);
+  });
 });

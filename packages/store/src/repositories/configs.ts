@@ -1,8 +1,8 @@
-import { parseConfig } from '@pk/config';
+import { type Config, parseConfig } from '@pk/config';
 import type { Selectable, Transaction } from 'kysely';
 import type { SavedConfig } from '../catalog/catalog.js';
 import type { ConfigsTable, ConfigVersionsTable, Database } from '../database/schema.js';
-import { StoreError } from '../errors.js';
+import { StoreError, type StoreIssue } from '../errors.js';
 import { newConfigSlug, newId } from '../ids.js';
 import type { Vault } from '../vault/vault.js';
 import { restoreConfigSecrets, separateConfigSecrets } from './config-secrets.js';
@@ -59,6 +59,15 @@ export interface ConfigVersionRecord {
   readonly createdBy: string;
 }
 
+/**
+ * Further checks of a config before it is written, beyond `parseConfig`: the gateway passes its
+ * hook compiler's (guardrail ids, regexes, JSON Schemas), so a config written through the admin API
+ * is validated exactly like a settings-file config. Paths are rooted at `config`.
+ */
+export interface ConfigWriteOptions {
+  readonly validate?: (config: Config) => readonly StoreIssue[];
+}
+
 type ConfigRow = Selectable<ConfigsTable>;
 type VersionRow = Selectable<ConfigVersionsTable>;
 
@@ -104,6 +113,15 @@ export function configOfVersion(
 ): Record<string, unknown> {
   const masked = JSON.parse(row.config) as Record<string, unknown>;
   return row.secret === null ? masked : restoreConfigSecrets(masked, decryptConfigSecrets(vault, row));
+}
+
+function refuseHookIssues(issues: readonly StoreIssue[]): void {
+  if (issues.length === 0) return;
+  throw new StoreError(
+    'invalid',
+    `invalid config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+    { issues },
+  );
 }
 
 function toRecord(config: ConfigRow, version: VersionRow): ConfigRecord {
@@ -180,7 +198,7 @@ export class ConfigRepository {
    * The config after `parseConfig` accepted it (normalised: snake_case, unknown keys dropped), its
    * credentials separated for the vault; else an `invalid` error listing every problem with its path.
    */
-  #validated(input: unknown): ValidatedConfig {
+  #validated(input: unknown, options: ConfigWriteOptions = {}): ValidatedConfig {
     let value = input;
     if (typeof input === 'string') {
       try {
@@ -203,6 +221,7 @@ export class ConfigRepository {
         issues,
       });
     }
+    refuseHookIssues(options.validate?.(parsed.config) ?? []);
     const { masked, secrets } = separateConfigSecrets(
       JSON.parse(JSON.stringify(parsed.config)) as Record<string, unknown>,
     );
@@ -263,7 +282,11 @@ export class ConfigRepository {
   }
 
   /** Saves a new config as version 1. */
-  async create(input: CreateConfigInput, actor: Actor): Promise<ConfigRecord> {
+  async create(
+    input: CreateConfigInput,
+    actor: Actor,
+    options: ConfigWriteOptions = {},
+  ): Promise<ConfigRecord> {
     const parsed = parseInput(createConfigInputSchema, input, 'config');
     const slug = parsed.slug ?? newConfigSlug(parsed.name);
     const source = this.#context.settings?.source;
@@ -273,7 +296,7 @@ export class ConfigRepository {
         `the settings file ${source} already defines a saved config "${slug}"`,
       );
     }
-    const content = this.#validated(parsed.config);
+    const content = this.#validated(parsed.config, options);
     const now = this.#context.now();
     const config: ConfigRow = {
       id: newId(),
@@ -371,10 +394,15 @@ export class ConfigRepository {
   }
 
   /** Changes a config. New content becomes a new version, served by the slug from then on. */
-  async update(reference: string, input: UpdateConfigInput, actor: Actor): Promise<ConfigRecord> {
+  async update(
+    reference: string,
+    input: UpdateConfigInput,
+    actor: Actor,
+    options: ConfigWriteOptions = {},
+  ): Promise<ConfigRecord> {
     this.#refuseFileManaged(reference);
     const parsed = parseInput(updateConfigInputSchema, input, 'config');
-    const content = parsed.config === undefined ? undefined : this.#validated(parsed.config);
+    const content = parsed.config === undefined ? undefined : this.#validated(parsed.config, options);
     const now = this.#context.now();
     return writeTransaction(this.#context, async (transaction) => {
       const config = await this.#findConfig(transaction, reference);
@@ -427,9 +455,15 @@ export class ConfigRepository {
 
   /**
    * Makes the content of an earlier version (its id, or its number) the latest again, as a new
-   * version recording which one it restored.
+   * version recording which one it restored. `options.validate` checks the restored content again
+   * (a guardrail it names may have been deleted since).
    */
-  async rollback(reference: string, versionReference: string | number, actor: Actor): Promise<ConfigRecord> {
+  async rollback(
+    reference: string,
+    versionReference: string | number,
+    actor: Actor,
+    options: ConfigWriteOptions = {},
+  ): Promise<ConfigRecord> {
     this.#refuseFileManaged(reference);
     const now = this.#context.now();
     return writeTransaction(this.#context, async (transaction) => {
@@ -446,6 +480,10 @@ export class ConfigRepository {
           'not_found',
           `the saved config "${config.slug}" has no version "${versionReference}"`,
         );
+      if (options.validate) {
+        const parsed = parseConfig(JSON.parse(target.config) as unknown, this.#context.parseOptions);
+        if (parsed.ok) refuseHookIssues(options.validate(parsed.config));
+      }
       const latest = await this.#version(transaction, config.id, config.latest_version);
       const restored = { text: target.config, secrets: decryptConfigSecrets(this.#context.vault, target) };
       const version = this.#newVersion(config.id, config.latest_version + 1, restored, actor, now, target.id);

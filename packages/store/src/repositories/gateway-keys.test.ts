@@ -128,4 +128,19 @@ describe.each(ENGINES)('gateway keys on %s', (engine) => {
     // Last-used writes change nothing the request path serves: no snapshot reload anywhere.
     expect(reopened.catalog.snapshot.version).toBe(before);
   });
+
+  it('keeps a description and Portkey’s other API-key fields as sent', async () => {
+    const attributes = { type: 'workspace-service', user_id: null, defaults: { config_id: 'pc-a' } };
+    const { record } = await store.gatewayKeys.create(
+      { id: 'described', description: 'CI runner', attributes },
+      'cli',
+    );
+    expect(record).toMatchObject({ description: 'CI runner', attributes });
+    const updated = await store.gatewayKeys.update('described', { description: null }, 'cli');
+    expect(updated).toMatchObject({ description: null, attributes });
+    expect(await store.gatewayKeys.get('described')).toMatchObject({ description: null, attributes });
+    await expect(
+      store.gatewayKeys.create({ attributes: { big: 'x'.repeat(20_000) } }, 'cli'),
+    ).rejects.toMatchObject({ code: 'invalid', issues: [{ path: 'attributes' }] });
+  });
 });

@@ -39,6 +39,9 @@ export interface GatewayKeyRecord {
   readonly rateLimits: readonly RateLimit[] | null;
   readonly usageLimits: UsageLimits | null;
   readonly metadata: Readonly<Record<string, string>> | null;
+  readonly description: string | null;
+  /** Portkey's API-key fields kept as sent (`type`, `user_id`, `defaults`, `alert_emails` …). */
+  readonly attributes: Readonly<Record<string, unknown>> | null;
   /** ISO 8601 times; `null` when not set (file-managed keys have no creation time). */
   readonly expiresAt: string | null;
   readonly createdAt: string | null;
@@ -79,6 +82,8 @@ function toRecord(row: Row, lastUsedAt: number | null): GatewayKeyRecord {
     rateLimits: parseJson<RateLimit[]>(row.rate_limits),
     usageLimits: parseJson<UsageLimits>(row.usage_limits),
     metadata: parseJson<Record<string, string>>(row.metadata),
+    description: row.description,
+    attributes: parseJson<Record<string, unknown>>(row.attributes),
     expiresAt: isoOrNull(row.expires_at),
     createdAt: isoOrNull(row.created_at),
     updatedAt: isoOrNull(row.updated_at),
@@ -123,6 +128,8 @@ function fileRecord(key: GatewayKey, source: string, lastUsedAt: number | null):
     rateLimits: key.rateLimits ?? null,
     usageLimits: key.usageLimits ?? null,
     metadata: null,
+    description: null,
+    attributes: null,
     expiresAt: isoOrNull(key.expiresAt),
     createdAt: null,
     updatedAt: null,
@@ -224,6 +231,8 @@ export class GatewayKeyRepository {
       rate_limits: jsonOrNull(parsed.rateLimits),
       usage_limits: jsonOrNull(parsed.usageLimits),
       metadata: jsonOrNull(parsed.metadata),
+      description: parsed.description ?? null,
+      attributes: jsonOrNull(parsed.attributes),
       expires_at: parsed.expiresAt ?? null,
       revoked_at: null,
       created_at: now,
@@ -312,6 +321,8 @@ export class GatewayKeyRepository {
         ...(parsed.rateLimits === undefined ? {} : { rate_limits: jsonOrNull(parsed.rateLimits) }),
         ...(parsed.usageLimits === undefined ? {} : { usage_limits: jsonOrNull(parsed.usageLimits) }),
         ...(parsed.metadata === undefined ? {} : { metadata: jsonOrNull(parsed.metadata) }),
+        ...(parsed.description === undefined ? {} : { description: parsed.description }),
+        ...(parsed.attributes === undefined ? {} : { attributes: jsonOrNull(parsed.attributes) }),
         ...(parsed.expiresAt === undefined ? {} : { expires_at: parsed.expiresAt }),
         updated_at: now,
       };

@@ -19,6 +19,17 @@ const expiresAtSchema = z.union([z.string(), z.date()]).transform((value, contex
 });
 
 const nameSchema = z.string().trim().min(1).max(200);
+
+/** A JSON object whose text is at most `maxBytes` long. */
+function jsonObjectSchema(maxBytes: number) {
+  return z.record(z.string(), z.unknown()).refine((value) => {
+    try {
+      return Buffer.byteLength(JSON.stringify(value)) <= maxBytes;
+    } catch {
+      return false;
+    }
+  }, `expected a JSON object of at most ${maxBytes} bytes`);
+}
 const metadataSchema = z.record(z.string().max(128), z.string().max(1024));
 
 /** A new gateway key (the secret is generated and returned once). */
@@ -40,6 +51,15 @@ export const createGatewayKeyInputSchema = z.strictObject({
   usageLimits: usageLimitsSchema.nullable().optional(),
   metadata: metadataSchema.nullable().optional(),
   expiresAt: expiresAtSchema.nullable().optional(),
+  /** Free text shown in lists. */
+  description: z.string().max(2000).nullable().optional(),
+  /**
+   * Fields of Portkey's API keys that pk keeps and returns but does not act on (`type`, `user_id`,
+   * `defaults`, `alert_emails` …): a JSON object of at most 16 KiB.
+   */
+  attributes: jsonObjectSchema(16 * 1024)
+    .nullable()
+    .optional(),
 });
 
 /** Input of `gatewayKeys.create`. */
@@ -117,6 +137,29 @@ export const updateConfigInputSchema = z.strictObject({
 
 /** Input of `configs.update`. */
 export type UpdateConfigInput = z.input<typeof updateConfigInputSchema>;
+
+/**
+ * A new guardrail: a hook in Portkey's raw form (`type`, `checks`, `deny`, `async`, `sequential`,
+ * `on_fail`, `on_success`), without its id (the slug is its id). The store checks the shape; what
+ * the checks mean is validated by the caller (the gateway's hook compiler), see `GuardrailWriteOptions`.
+ */
+export const createGuardrailInputSchema = z.strictObject({
+  /** What configs name. Default: Portkey's form (`pg-` + name + 6 hex). */
+  slug: slugSchema.optional(),
+  name: nameSchema,
+  definition: jsonObjectSchema(256 * 1024),
+  /** `active` (default) or `archived`: informational, every guardrail is served. */
+  status: z.enum(['active', 'archived']).optional(),
+});
+
+/** Input of `guardrails.create`. */
+export type CreateGuardrailInput = z.input<typeof createGuardrailInputSchema>;
+
+/** A change to a guardrail: the fields given replace the stored ones. */
+export const updateGuardrailInputSchema = createGuardrailInputSchema.omit({ slug: true }).partial();
+
+/** Input of `guardrails.update`. */
+export type UpdateGuardrailInput = z.input<typeof updateGuardrailInputSchema>;
 
 /** Feedback on a trace (Portkey's `POST /v1/feedback`). */
 export const createFeedbackInputSchema = z.strictObject({

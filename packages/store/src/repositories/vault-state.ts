@@ -87,9 +87,13 @@ export class VaultRepository {
   /**
    * Re-encrypts every stored secret (virtual keys, config versions, the check value) under the newest
    * key, in one transaction. Afterwards the older keys can be removed from `PK_MASTER_KEY`.
-   * Returns how many values were re-encrypted.
+   * Returns how many values were re-encrypted. `options.onProgress` hears how many of the values to
+   * re-encrypt are done (after each one; `total` counts only those not yet under the newest key).
    */
-  async rotate(actor: Actor): Promise<{ readonly keyId: string; readonly reencrypted: number }> {
+  async rotate(
+    actor: Actor,
+    options: { readonly onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<{ readonly keyId: string; readonly reencrypted: number }> {
     const vault = this.#context.vault;
     const now = this.#context.now();
     const reencrypted = await writeTransaction(this.#context, async (transaction) => {
@@ -99,6 +103,15 @@ export class VaultRepository {
         .select(['id', 'secret', 'secret_key_id'])
         .where('secret', 'is not', null)
         .execute();
+      const versions = await transaction
+        .selectFrom('config_versions')
+        .select(['id', 'secret', 'secret_key_id'])
+        .where('secret', 'is not', null)
+        .execute();
+      const total = [...keys, ...versions].filter(
+        (row) => row.secret !== null && row.secret_key_id !== vault.newestKeyId,
+      ).length;
+      options.onProgress?.(0, total);
       for (const row of keys) {
         if (row.secret === null || row.secret_key_id === vault.newestKeyId) continue;
         const data = virtualKeyAssociatedData(row.id);
@@ -111,12 +124,8 @@ export class VaultRepository {
           .where('id', '=', row.id)
           .execute();
         count += 1;
+        options.onProgress?.(count, total);
       }
-      const versions = await transaction
-        .selectFrom('config_versions')
-        .select(['id', 'secret', 'secret_key_id'])
-        .where('secret', 'is not', null)
-        .execute();
       for (const row of versions) {
         if (row.secret === null || row.secret_key_id === vault.newestKeyId) continue;
         const data = configVersionAssociatedData(row.id);
@@ -129,6 +138,7 @@ export class VaultRepository {
           .where('id', '=', row.id)
           .execute();
         count += 1;
+        options.onProgress?.(count, total);
       }
       await transaction
         .updateTable('pk_state')

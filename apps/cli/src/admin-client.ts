@@ -1,0 +1,84 @@
+import { CliError, EXIT, exitCodeOfStatus } from './exit-codes.js';
+
+/** Where the gateway is when `PK_URL` is not set. */
+export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8787';
+/** How long one admin call may take. */
+const CALL_TIMEOUT_MS = 30_000;
+
+/** A running gateway's admin API, called with the admin key. */
+export interface AdminClient {
+  /** The gateway's base URL (without `/v1`), for messages. */
+  readonly url: string;
+  /** Calls `/v1<path>`; resolves with the parsed JSON answer, or throws a {@link CliError}. */
+  call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+}
+
+/** The gateway's URL from `PK_URL` (with or without a trailing `/v1`). */
+export function gatewayUrlOf(env: Readonly<Record<string, string | undefined>>): string {
+  const raw = env.PK_URL?.trim() || DEFAULT_GATEWAY_URL;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CliError(`PK_URL is not a URL: ${JSON.stringify(raw)}`, EXIT.usage);
+  }
+  return url.toString().replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+/** The message of an error answer: pk's envelope, or Portkey's top-level `message`, or the status. */
+function messageOf(status: number, text: string): string {
+  try {
+    const body = JSON.parse(text) as { message?: unknown; error?: { message?: unknown } };
+    if (typeof body.error?.message === 'string') return body.error.message;
+    if (typeof body.message === 'string') return body.message;
+  } catch {
+    // not JSON
+  }
+  return `the gateway answered ${status}`;
+}
+
+/**
+ * The admin API client of `PK_URL` and `PK_ADMIN_KEY` (sent as `x-portkey-api-key`, never printed).
+ * Errors keep the gateway's message and map its status to an exit code.
+ */
+export function createAdminClient(env: Readonly<Record<string, string | undefined>>): AdminClient {
+  const url = gatewayUrlOf(env);
+  const key = env.PK_ADMIN_KEY?.trim();
+  return {
+    url,
+    async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+      if (!key) {
+        throw new CliError(
+          'PK_ADMIN_KEY is not set: export the admin key `pk init` printed (or one from `pk keys create --admin`)',
+          EXIT.unauthorized,
+        );
+      }
+      let response: Response;
+      try {
+        response = await fetch(`${url}/v1${path}`, {
+          method,
+          headers: {
+            'x-portkey-api-key': key,
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+          signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+        });
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+        throw new CliError(
+          `cannot reach the gateway at ${url} (${cause}): is it running? Set PK_URL to its address`,
+          EXIT.failure,
+        );
+      }
+      const text = await response.text();
+      if (!response.ok)
+        throw new CliError(messageOf(response.status, text), exitCodeOfStatus(response.status));
+      try {
+        return (text === '' ? {} : JSON.parse(text)) as T;
+      } catch {
+        throw new CliError(`the gateway at ${url} answered something that is not JSON`, EXIT.failure);
+      }
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import type { AdminClient } from './admin-client.js';
+import type { Output } from './output.js';
+
+/** What every command gets from the process (passed in, so commands read no global state). */
+export interface CommandContext {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads all of stdin (a secret piped in with `-`). */
+  readonly readStdin: () => Promise<string>;
+  /** Output, with `--json` as given on the command line. */
+  output(): Output;
+  /** The admin API of `PK_URL` with `PK_ADMIN_KEY`. */
+  admin(): AdminClient;
+}

@@ -1,0 +1,108 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
+import { line, printJson, printTable } from '../output.js';
+
+interface ApiKey {
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly tenant: string;
+  readonly status: string;
+  readonly key: string | null;
+  readonly last_used_at: string | null;
+  readonly managed_by: string | null;
+}
+
+interface CreateOptions {
+  readonly name?: string;
+  readonly admin?: boolean;
+  readonly tenant?: string;
+  readonly description?: string;
+  readonly scope?: string[];
+  readonly virtualKey?: string[];
+  readonly config?: string[];
+  readonly expiresAt?: string;
+}
+
+/** `pk keys create|list|revoke`: gateway keys through the admin API (`/v1/api-keys`). */
+export function registerKeys(program: Command, context: CommandContext): void {
+  const keys = program.command('keys').description('gateway keys: who may call the gateway');
+
+  keys
+    .command('create')
+    .description('create a gateway key (a user key unless --admin); prints its secret once, alone on stdout')
+    .option('--name <name>', 'a name shown in lists')
+    .option('--admin', 'an admin key: may use the admin API (Portkey organisation/service key)')
+    .option(
+      '--tenant <tenant>',
+      'the tenant (default: the key id); keys of one tenant share cache entries and limits',
+    )
+    .option('--description <text>', 'free text shown in lists')
+    .option('--scope <scope...>', "scopes (an admin key's admin API scopes, e.g. configs.read; none: all)")
+    .option('--virtual-key <slug...>', 'the only virtual keys this key may use (default: all)')
+    .option('--config <slug...>', 'the only saved configs this key may use (default: all)')
+    .option('--expires-at <time>', 'when the key stops working (ISO 8601)')
+    .action(async (options: CreateOptions) => {
+      const output = context.output();
+      const type = options.admin ? 'organisation/service' : 'workspace/service';
+      const created = await context.admin().call<{ id: string; key: string }>('POST', `/api-keys/${type}`, {
+        ...(options.name === undefined ? {} : { name: options.name }),
+        ...(options.description === undefined ? {} : { description: options.description }),
+        ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+        ...(options.scope === undefined ? {} : { scopes: options.scope }),
+        ...(options.virtualKey === undefined ? {} : { virtual_keys: options.virtualKey }),
+        ...(options.config === undefined ? {} : { configs: options.config }),
+        ...(options.expiresAt === undefined ? {} : { expires_at: options.expiresAt }),
+      });
+      if (output.json) {
+        printJson(output, { id: created.id, role: options.admin ? 'admin' : 'user', key: created.key });
+        return;
+      }
+      output.stderr.write(
+        `created ${options.admin ? 'admin' : 'user'} key ${created.id}. It is shown once, below: store it now.\n`,
+      );
+      line(output, created.key);
+    });
+
+  keys
+    .command('list')
+    .description('list gateway keys (never their secrets)')
+    .option('--all', 'include revoked keys')
+    .action(async (options: { all?: boolean }) => {
+      const output = context.output();
+      const list = await context
+        .admin()
+        .call<{ data: ApiKey[] }>('GET', `/api-keys${options.all ? '?include_revoked=true' : ''}`);
+      if (output.json) {
+        printJson(output, list.data);
+        return;
+      }
+      printTable(
+        output,
+        ['id', 'name', 'role', 'tenant', 'status', 'key', 'last used', 'managed by'],
+        list.data.map((key) => [
+          key.id,
+          key.name,
+          key.role,
+          key.tenant,
+          key.status,
+          key.key,
+          key.last_used_at,
+          key.managed_by,
+        ]),
+      );
+    });
+
+  keys
+    .command('revoke')
+    .description(
+      'revoke a gateway key: refused by every replica within a second (it stays listed with --all)',
+    )
+    .argument('<id>', 'the key id (see pk keys list)')
+    .action(async (id: string) => {
+      const output = context.output();
+      await context.admin().call('DELETE', `/api-keys/${encodeURIComponent(id)}`);
+      if (output.json) printJson(output, { id, status: 'revoked' });
+      else line(output, `revoked key ${id}`);
+    });
+}

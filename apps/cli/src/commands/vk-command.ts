@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
+import { CliError, EXIT } from '../exit-codes.js';
+import { line, printJson, printTable } from '../output.js';
+import { readSecret, SECRET_SOURCES } from '../secret-source.js';
+
+interface VirtualKey {
+  readonly slug: string;
+  readonly name: string;
+  readonly provider: string;
+  readonly masked_api_key: string | null;
+  readonly status: string;
+  readonly managed_by: string | null;
+}
+
+interface AddOptions {
+  readonly provider: string;
+  readonly name?: string;
+  readonly key?: string;
+  readonly option?: string[];
+  readonly model?: string[];
+  readonly allowedHost?: string[];
+  readonly note?: string;
+}
+
+/**
+ * `--option name=value` pairs. A credential option (`aws_secret_access_key` …) takes a reference
+ * like `--key`; other options are plain values.
+ */
+async function optionsOf(pairs: readonly string[], context: CommandContext): Promise<Record<string, string>> {
+  const options: Record<string, string> = {};
+  if (pairs.length === 0) return options;
+  const { isCredentialOption } = await import('@pk/store');
+  for (const pair of pairs) {
+    const equals = pair.indexOf('=');
+    if (equals <= 0)
+      throw new CliError(`--option ${JSON.stringify(pair.split('=')[0])}: expected name=value`, EXIT.usage);
+    const name = pair.slice(0, equals);
+    const value = pair.slice(equals + 1);
+    options[name] = isCredentialOption(name) ? await readSecret(value, `--option ${name}`, context) : value;
+  }
+  return options;
+}
+
+/** `pk vk add|list|rm`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
+export function registerVirtualKeys(program: Command, context: CommandContext): void {
+  const vk = program
+    .command('vk')
+    .description('virtual keys: provider credentials stored encrypted, named by slug');
+
+  vk.command('add')
+    .description(
+      `store a provider credential under a slug; the secret comes from ${SECRET_SOURCES}, never the command line`,
+    )
+    .argument('<slug>', 'what requests name: x-portkey-virtual-key, @slug, virtual_key in a config')
+    .requiredOption('--provider <id>', "Portkey's provider id (openai, anthropic, azure-openai, bedrock …)")
+    .option('--name <name>', 'a name shown in lists (default: the slug)')
+    .option('--key <source>', `the provider API key: ${SECRET_SOURCES}`)
+    .option(
+      '--option <name=value...>',
+      'provider options (resource_name=…, aws_region=…); credential options take env:/file:/- like --key',
+    )
+    .option('--model <id...>', 'model ids GET /v1/models lists for this key')
+    .option('--allowed-host <host...>', 'custom hosts (besides the provider) this credential may be sent to')
+    .option('--note <text>', 'free text')
+    .action(async (slug: string, options: AddOptions) => {
+      const output = context.output();
+      const key = options.key === undefined ? undefined : await readSecret(options.key, '--key', context);
+      const providerOptions = await optionsOf(options.option ?? [], context);
+      const created = await context.admin().call<{ id: string; slug: string }>('POST', '/virtual-keys', {
+        slug,
+        name: options.name ?? slug,
+        provider: options.provider,
+        ...(key === undefined ? {} : { key }),
+        ...(Object.keys(providerOptions).length === 0 ? {} : { options: providerOptions }),
+        ...(options.model === undefined ? {} : { models: options.model }),
+        ...(options.allowedHost === undefined ? {} : { allowed_hosts: options.allowedHost }),
+        ...(options.note === undefined ? {} : { note: options.note }),
+      });
+      if (output.json) printJson(output, created);
+      else line(output, `added virtual key ${created.slug} (${options.provider})`);
+    });
+
+  vk.command('list')
+    .description('list virtual keys (secrets only masked)')
+    .action(async () => {
+      const output = context.output();
+      const list = await context.admin().call<{ data: VirtualKey[] }>('GET', '/virtual-keys');
+      if (output.json) {
+        printJson(output, list.data);
+        return;
+      }
+      printTable(
+        output,
+        ['slug', 'provider', 'name', 'key', 'status', 'managed by'],
+        list.data.map((key) => [
+          key.slug,
+          key.provider,
+          key.name,
+          key.masked_api_key,
+          key.status,
+          key.managed_by,
+        ]),
+      );
+    });
+
+  vk.command('rm')
+    .description('delete a virtual key (refused while a saved config uses it)')
+    .argument('<slug>', 'the virtual key')
+    .action(async (slug: string) => {
+      const output = context.output();
+      await context.admin().call('DELETE', `/virtual-keys/${encodeURIComponent(slug)}`);
+      if (output.json) printJson(output, { slug, deleted: true });
+      else line(output, `deleted virtual key ${slug}`);
+    });
+}

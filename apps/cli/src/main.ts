@@ -1,0 +1,43 @@
+import { CommanderError } from 'commander';
+import { CliError, EXIT } from './exit-codes.js';
+import { createProgram } from './program.js';
+
+/** All of stdin as text (for a secret or a config piped in with `-`). */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('reading from stdin (end with Ctrl-D)…\n');
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs `pk` with the process's arguments and environment, and exits with a code of `EXIT`. */
+async function main(): Promise<number> {
+  const program = createProgram({
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin,
+  });
+  try {
+    await program.parseAsync(process.argv);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with code 0; a usage error has printed its message.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`pk: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`pk: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+}
+
+// Set the code and let the event loop drain: stdout to a pipe is flushed before the process ends.
+main().then((code) => {
+  process.exitCode = code;
+});

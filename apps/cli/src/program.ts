@@ -1,0 +1,69 @@
+import { Command } from 'commander';
+import { createAdminClient } from './admin-client.js';
+import type { CommandContext } from './command-context.js';
+import { registerConfigs } from './commands/configs-command.js';
+import { registerInit } from './commands/init-command.js';
+import { registerKeys } from './commands/keys-command.js';
+import { registerVault } from './commands/vault-command.js';
+import { registerVirtualKeys } from './commands/vk-command.js';
+import type { Output } from './output.js';
+import { VERSION } from './version.js';
+
+/** What the program needs from the process. */
+export interface ProgramIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdout: Output['stdout'];
+  readonly stderr: Output['stderr'];
+  readonly readStdin: () => Promise<string>;
+}
+
+const ENVIRONMENT_HELP = `
+Environment:
+  PK_URL           the gateway (default http://127.0.0.1:8787; a trailing /v1 is fine)
+  PK_ADMIN_KEY     an admin key (from pk init or pk keys create --admin), sent as x-portkey-api-key
+  PK_DATABASE_URL, PK_DATA_DIR, PK_MASTER_KEY
+                   the data store, as the gateway reads them (pk init and pk vault rotate only)
+
+Exit codes: 0 done, 1 the gateway or store failed or is unreachable, 2 wrong command line,
+  3 no admin key or refused (401/403), 4 not found, 5 conflict (exists, settings-file record),
+  6 input refused by the gateway (400).`;
+
+/**
+ * The `pk` command line (commander 14): every command with its own `--help`; results on stdout
+ * (`--json` for scripts), progress and errors on stderr.
+ */
+export function createProgram(io: ProgramIo): Command {
+  const program = new Command('pk');
+  const context: CommandContext = {
+    env: io.env,
+    readStdin: io.readStdin,
+    output: () => ({
+      stdout: io.stdout,
+      stderr: io.stderr,
+      json: program.opts<{ json?: boolean }>().json === true,
+    }),
+    admin: () => createAdminClient(io.env),
+  };
+  program
+    .description("pk's admin command: gateway keys, virtual keys, saved configs and the vault")
+    .version(VERSION, '-v, --version')
+    .option('--json', 'print results as JSON')
+    .addHelpText('after', ENVIRONMENT_HELP)
+    .showHelpAfterError('(pk <command> --help shows how to use it)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .exitOverride();
+  registerInit(program, context);
+  registerKeys(program, context);
+  registerVirtualKeys(program, context);
+  registerConfigs(program, context);
+  registerVault(program, context);
+  // Subcommands parse like the program: usage errors are thrown, not exited.
+  for (const command of program.commands) {
+    command.exitOverride();
+    for (const sub of command.commands) sub.exitOverride();
+  }
+  return program;
+}

@@ -1,0 +1,328 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateMasterKey } from '@pk/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayProcess, runPk, startGateway } from './support/processes.js';
+
+// Every pk command, run as users run it (the built CLI as a process), against the built gateway
+// started as a process on a SQLite store of its own; a mock OpenAI upstream on 127.0.0.1 shows what
+// a stored secret became.
+const OLD_MASTER = generateMasterKey();
+const NEW_MASTER = generateMasterKey();
+const ENV_SECRET = 'sk-cli-from-env-0123456789abcdefghij';
+const STDIN_SECRET = 'sk-cli-from-stdin-0123456789abcdefgh';
+const FILE_SECRET = 'sk-cli-from-file-0123456789abcdefghi';
+const ARGV_SECRET = 'sk-cli-on-argv-never-0123456789abcd';
+
+let dir: string;
+let upstream: Server;
+let upstreamUrl: string;
+const seen: { authorization: string | undefined; body: Record<string, unknown> }[] = [];
+let gateway: GatewayProcess | undefined;
+let adminKey = '';
+
+/** The store's variables with a master key ring (newest first). */
+const storeEnv = (masterKeys: string) => ({
+  PK_DATA_DIR: join(dir, 'data'),
+  PK_MASTER_KEY: 'env:PK_TEST_MASTER',
+  PK_TEST_MASTER: masterKeys,
+});
+/** What admin commands need: the gateway and the admin key. */
+const adminEnv = (extra: Record<string, string> = {}) => ({
+  PK_URL: gateway?.url ?? 'http://127.0.0.1:9',
+  PK_ADMIN_KEY: adminKey,
+  ...extra,
+});
+
+async function chat(virtualKey: string): Promise<number> {
+  const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-portkey-api-key': adminKey,
+      'x-portkey-virtual-key': virtualKey,
+    },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  await response.text();
+  return response.status;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pk-cli-test-'));
+  upstream = createServer((request, response) => {
+    let text = '';
+    request.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+    });
+    request.on('end', () => {
+      seen.push({ authorization: request.headers.authorization, body: JSON.parse(text || '{}') });
+      response.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          id: 'chatcmpl-cli',
+          object: 'chat.completion',
+          created: 1,
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await new Promise((resolve) => upstream?.close(resolve));
+  const logs = gateway?.output() ?? '';
+  for (const secret of [ENV_SECRET, STDIN_SECRET, FILE_SECRET, ARGV_SECRET, adminKey])
+    expect(logs).not.toContain(secret);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('pk', () => {
+  it('has --help for every command, and refuses a wrong command line with exit 2', async () => {
+    const top = await runPk(['--help'], {});
+    expect(top.code).toBe(0);
+    for (const command of ['init', 'keys', 'vk', 'configs', 'vault']) expect(top.stdout).toContain(command);
+    expect(top.stdout).toContain('Exit codes:');
+    const commands = [
+      ['init'],
+      ['keys', 'create'],
+      ['keys', 'list'],
+      ['keys', 'revoke'],
+      ['vk', 'add'],
+      ['vk', 'list'],
+      ['vk', 'rm'],
+      ['configs', 'push'],
+      ['configs', 'get'],
+      ['configs', 'history'],
+      ['configs', 'rollback'],
+      ['vault', 'rotate'],
+    ];
+    for (const command of commands) {
+      const help = await runPk([...command, '--help'], {});
+      expect(help.code, command.join(' ')).toBe(0);
+      expect(help.stdout).toContain(`Usage: pk ${command.join(' ')}`);
+    }
+    expect((await runPk(['--version'], {})).stdout.trim()).toBe('0.0.0');
+    const unknown = await runPk(['frobnicate'], {});
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("unknown command 'frobnicate'"),
+    });
+    expect((await runPk(['keys'], {})).code).toBe(2);
+    expect((await runPk(['vk', 'add', 'x'], {})).stderr).toContain(
+      "required option '--provider <id>' not specified",
+    );
+  });
+
+  it('init creates the first admin key offline, printed once on stdout; a second init exits 5', async () => {
+    const init = await runPk(['init'], storeEnv(OLD_MASTER));
+    expect(init.code).toBe(0);
+    expect(init.stdout).toMatch(/^pk-[A-Za-z0-9_-]{43}\n$/);
+    expect(init.stderr).toContain('It is shown once');
+    adminKey = init.stdout.trim();
+    const again = await runPk(['init'], storeEnv(OLD_MASTER));
+    expect(again).toMatchObject({ code: 5, stdout: '' });
+    expect(again.stderr).toContain('an admin key already exists');
+    gateway = await startGateway(storeEnv(OLD_MASTER));
+  });
+
+  it('admin commands: without PK_ADMIN_KEY exit 3, with a wrong one exit 3, gateway unreachable exit 1', async () => {
+    const noKey = await runPk(['keys', 'list'], { PK_URL: gateway?.url ?? '' });
+    expect(noKey).toMatchObject({ code: 3, stderr: expect.stringContaining('PK_ADMIN_KEY is not set') });
+    const wrongKey = await runPk(['keys', 'list'], adminEnv({ PK_ADMIN_KEY: 'pk-wrong' }));
+    expect(wrongKey).toMatchObject({
+      code: 3,
+      stderr: expect.stringContaining('pk: a valid gateway key is required'),
+    });
+    const down = await runPk(['keys', 'list'], adminEnv({ PK_URL: 'http://127.0.0.1:9' }));
+    expect(down).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('cannot reach the gateway at http://127.0.0.1:9'),
+    });
+  });
+
+  it('keys create, list and revoke; a user key cannot use the admin API (exit 3)', async () => {
+    const created = await runPk(['keys', 'create', '--name', 'team', '--tenant', 'acme'], adminEnv());
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^pk-[A-Za-z0-9_-]{43}\n$/);
+    const userKey = created.stdout.trim();
+    const id = /created user key (\S+)\./.exec(created.stderr)?.[1] as string;
+    const listed = await runPk(['keys', 'list'], adminEnv());
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^ID\s+NAME\s+ROLE\s+TENANT\s+STATUS\s+KEY/);
+    expect(listed.stdout).toContain(`${id}  team`);
+    expect(listed.stdout).toContain(`pk-…${userKey.slice(-4)}`);
+    expect(listed.stdout).not.toContain(userKey);
+
+    const asUser = await runPk(['vk', 'list'], adminEnv({ PK_ADMIN_KEY: userKey }));
+    expect(asUser).toMatchObject({
+      code: 3,
+      stderr: expect.stringContaining('this gateway key is a user key'),
+    });
+    const admin = await runPk(['--json', 'keys', 'create', '--admin', '--name', 'second admin'], adminEnv());
+    expect(JSON.parse(admin.stdout)).toMatchObject({ role: 'admin', key: expect.stringMatching(/^pk-/) });
+
+    const revoked = await runPk(['keys', 'revoke', id], adminEnv());
+    expect(revoked).toMatchObject({ code: 0, stdout: `revoked key ${id}\n` });
+    expect((await runPk(['keys', 'list'], adminEnv())).stdout).not.toContain(id);
+    expect((await runPk(['keys', 'list', '--all'], adminEnv())).stdout).toMatch(new RegExp(`${id}.*revoked`));
+    expect((await runPk(['keys', 'revoke', 'no-such-key'], adminEnv())).code).toBe(4);
+  });
+
+  it('vk add takes the secret from env:, file: or stdin and refuses one on the command line', async () => {
+    const fromArgv = await runPk(
+      ['vk', 'add', 'refused', '--provider', 'openai', '--key', ARGV_SECRET],
+      adminEnv(),
+    );
+    expect(fromArgv.code).toBe(2);
+    expect(fromArgv.stderr).toContain('refusing a secret on the command line');
+    expect(fromArgv.stderr + fromArgv.stdout).not.toContain(ARGV_SECRET);
+    const credentialOption = await runPk(
+      ['vk', 'add', 'refused', '--provider', 'bedrock', '--option', `aws_secret_access_key=${ARGV_SECRET}`],
+      adminEnv(),
+    );
+    expect(credentialOption.code).toBe(2);
+    expect(credentialOption.stderr + credentialOption.stdout).not.toContain(ARGV_SECRET);
+    expect((await runPk(['vk', 'list'], adminEnv())).stdout).not.toContain('refused');
+
+    const options = ['--provider', 'openai', '--option', `custom_host=${upstreamUrl}`];
+    const fromEnv = await runPk(
+      ['vk', 'add', 'from-env', ...options, '--key', 'env:OPENAI_KEY'],
+      adminEnv({ OPENAI_KEY: ENV_SECRET }),
+    );
+    expect(fromEnv).toMatchObject({ code: 0, stdout: 'added virtual key from-env (openai)\n' });
+    const fromStdin = await runPk(
+      ['vk', 'add', 'from-stdin', ...options, '--key', '-'],
+      adminEnv(),
+      `${STDIN_SECRET}\n`,
+    );
+    expect(fromStdin.code).toBe(0);
+    const secretFile = join(dir, 'key.txt');
+    writeFileSync(secretFile, `${FILE_SECRET}\n`, { mode: 0o600 });
+    const fromFile = await runPk(
+      ['vk', 'add', 'from-file', ...options, '--key', `file:${secretFile}`],
+      adminEnv(),
+    );
+    expect(fromFile.code).toBe(0);
+    const unset = await runPk(['vk', 'add', 'x', '--provider', 'openai', '--key', 'env:NOT_SET'], adminEnv());
+    expect(unset).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('the environment variable NOT_SET is not set'),
+    });
+    const taken = await runPk(['vk', 'add', 'from-env', '--provider', 'openai'], adminEnv());
+    expect(taken.code).toBe(5);
+    const badProvider = await runPk(['vk', 'add', 'x', '--provider', 'no-such-provider'], adminEnv());
+    expect(badProvider.code).toBe(6);
+
+    const listed = await runPk(['vk', 'list'], adminEnv());
+    expect(listed.stdout).toMatch(/from-env\s+openai\s+from-env\s+sk-…ghij/);
+    expect(listed.stdout).toMatch(/from-stdin\s+openai\s+from-stdin\s+sk-…efgh/);
+    for (const secret of [ENV_SECRET, STDIN_SECRET, FILE_SECRET]) expect(listed.stdout).not.toContain(secret);
+    // What the upstream receives is exactly the secret each source gave (no trailing newline).
+    for (const [slug, secret] of [
+      ['from-env', ENV_SECRET],
+      ['from-stdin', STDIN_SECRET],
+      ['from-file', FILE_SECRET],
+    ] as const) {
+      expect(await chat(slug)).toBe(200);
+      expect(seen.at(-1)?.authorization).toBe(`Bearer ${secret}`);
+    }
+    const removed = await runPk(['vk', 'rm', 'from-file'], adminEnv());
+    expect(removed).toMatchObject({ code: 0, stdout: 'deleted virtual key from-file\n' });
+    expect((await runPk(['vk', 'rm', 'from-file'], adminEnv())).code).toBe(4);
+  });
+
+  it('configs push (new, then a new version), get, history and rollback', async () => {
+    const file = join(dir, 'pc-cli.json');
+    writeFileSync(file, JSON.stringify({ virtual_key: 'from-env', override_params: { temperature: 0.1 } }));
+    const first = await runPk(['configs', 'push', file], adminEnv());
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^pc-cli: version 1 \(/) });
+    writeFileSync(file, JSON.stringify({ virtual_key: 'from-env', override_params: { temperature: 0.9 } }));
+    const second = await runPk(['configs', 'push', file], adminEnv());
+    expect(second.stdout).toMatch(/^pc-cli: version 2 \(/);
+
+    const got = await runPk(['configs', 'get', 'pc-cli'], adminEnv());
+    expect(JSON.parse(got.stdout)).toEqual({
+      virtual_key: 'from-env',
+      override_params: { temperature: 0.9 },
+    });
+    const older = await runPk(['configs', 'get', 'pc-cli', '--at', '1'], adminEnv());
+    expect(JSON.parse(older.stdout)).toMatchObject({ override_params: { temperature: 0.1 } });
+
+    const rolled = await runPk(['configs', 'rollback', 'pc-cli', '1'], adminEnv());
+    expect(rolled).toMatchObject({
+      code: 0,
+      stdout: 'pc-cli: version 3 now serves the content of version 1\n',
+    });
+    const history = await runPk(['configs', 'history', 'pc-cli'], adminEnv());
+    expect(history.stdout.split('\n')[0]).toMatch(
+      /^VERSION\s+VERSION ID\s+CREATED\s+BY\s+RESTORES\s+SERVED$/,
+    );
+    expect(history.stdout).toMatch(/\n3\s+\S+\s+\S+\s+key:\S+\s+v1\s+yes\n/);
+    // The gateway serves the restored version to the next request.
+    const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': adminKey,
+        'x-portkey-config': 'pc-cli',
+      },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(response.status).toBe(200);
+    expect(seen.at(-1)?.body.temperature).toBe(0.1);
+
+    // Several files at once report progress; a bad config is refused with its path (exit 6).
+    const other = join(dir, 'pc-other.json');
+    writeFileSync(other, JSON.stringify({ virtual_key: 'from-env' }));
+    const bad = join(dir, 'pc-bad.json');
+    writeFileSync(bad, JSON.stringify({ retry: { attempts: 9 } }));
+    const many = await runPk(['configs', 'push', other, bad], adminEnv());
+    expect(many.code).toBe(6);
+    expect(many.stderr).toContain('[1/2]');
+    expect(many.stderr).toContain('[2/2]');
+    expect(many.stderr).toContain('config.retry.attempts');
+    expect(many.stdout).toMatch(/^pc-other: version 1/);
+    writeFileSync(join(dir, 'broken.json'), '{nope');
+    expect((await runPk(['configs', 'push', join(dir, 'broken.json')], adminEnv())).code).toBe(2);
+    expect((await runPk(['configs', 'get', 'pc-nowhere'], adminEnv())).code).toBe(4);
+    expect((await runPk(['configs', 'rollback', 'pc-cli', '42'], adminEnv())).code).toBe(4);
+    const fromStdin = await runPk(
+      ['configs', 'push', '-', '--slug', 'pc-stdin'],
+      adminEnv(),
+      '{"virtual_key":"from-env"}',
+    );
+    expect(fromStdin.stdout).toMatch(/^pc-stdin: version 1/);
+  });
+
+  it('vault rotate re-encrypts under the newest master key with progress; the old key can then go', async () => {
+    // The gateway must hold the new key before secrets are written under it: restart it with the ring.
+    await gateway?.stop();
+    gateway = await startGateway(storeEnv(`${NEW_MASTER},${OLD_MASTER}`));
+    const rotated = await runPk(['vault', 'rotate'], storeEnv(`${NEW_MASTER},${OLD_MASTER}`));
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toMatch(/^re-encrypted 2 secrets under master key [0-9a-f]{16}\n/);
+    expect(rotated.stdout).toContain('the other keys may be removed from PK_MASTER_KEY');
+    expect(rotated.stderr).toContain('re-encrypting: 0/2 (0%)');
+    expect(rotated.stderr).toContain('re-encrypting: 2/2 (100%)');
+    await gateway?.stop();
+    gateway = await startGateway(storeEnv(NEW_MASTER));
+    expect(await chat('from-stdin')).toBe(200);
+    expect(seen.at(-1)?.authorization).toBe(`Bearer ${STDIN_SECRET}`);
+    const again = await runPk(['--json', 'vault', 'rotate'], storeEnv(NEW_MASTER));
+    expect(JSON.parse(again.stdout)).toMatchObject({ reencrypted: 0 });
+    const wrongKey = await runPk(['vault', 'rotate'], storeEnv(OLD_MASTER));
+    expect(wrongKey).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('the master key does not fit this database'),
+    });
+  });
+});

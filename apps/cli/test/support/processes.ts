@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/** The built CLI, as users run it. */
+const CLI_ENTRY = new URL('../../dist/main.js', import.meta.url).pathname;
+/** The built gateway of the workspace (a dev-only dependency, built before these tests). */
+const GATEWAY_ENTRY = join(
+  dirname(createRequire(import.meta.url).resolve('@pk/gateway/package.json')),
+  'dist/server.js',
+);
+
+/** What a `pk` run printed and exited with. */
+export interface PkRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs the built `pk` with `args` and only the given environment (plus PATH); `stdin` is piped in. */
+export async function runPk(
+  args: readonly string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<PkRun> {
+  const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  child.stdin.end(stdin ?? '');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** A gateway started as users start it. */
+export interface GatewayProcess {
+  readonly url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts the built gateway on a free port with the given environment; waits until it listens. */
+export async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
+  const child: ChildProcess = spawn(process.execPath, [GATEWAY_ENTRY], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', PK_LOG_FLUSH_MS: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = once(child, 'exit');
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the gateway did not start:\n${output}`)), 15_000);
+    child.stdout?.on('data', () => {
+      const match = /pk gateway listening on (http:\/\/[^"\s]+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`the gateway exited before listening:\n${output}`));
+    });
+  });
+  return {
+    url,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

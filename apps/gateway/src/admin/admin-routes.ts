@@ -1,0 +1,54 @@
+import type { Store } from '@pk/store';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
+import { apiKeyRoutes } from './api-key-routes.js';
+import { configRoutes } from './config-routes.js';
+import type { UsageReader } from './current-usage.js';
+import { feedbackRoutes } from './feedback-routes.js';
+import { guardrailRoutes } from './guardrail-routes.js';
+import { virtualKeyRoutes } from './virtual-key-routes.js';
+
+/** What the admin routes need. */
+export interface AdminRouteOptions {
+  readonly store: Store;
+  readonly guardrails: GatewayGuardrails;
+  /** Where `current_usage` comes from (untracked until budgets and rate limits exist). */
+  readonly usage: UsageReader;
+}
+
+/**
+ * The first path segments the admin routes serve, with the methods of the segment's own path (the
+ * rest of Portkey's control plane, and other methods, stay 501).
+ */
+export const ADMIN_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
+  configs: ['GET', 'POST'],
+  'virtual-keys': ['GET', 'POST'],
+  'api-keys': ['GET'],
+  guardrails: ['GET', 'POST'],
+  feedback: ['POST'],
+};
+
+/**
+ * Portkey's admin API on the gateway, under `/v1` (where `PORTKEY_BASE_URL` points the SDK) and
+ * without the prefix like every route: configs, virtual keys, API keys, guardrails (admin key) and
+ * feedback (any key). Request headers other than the key (`x-portkey-config`, `-virtual-key`,
+ * `-trace-id` …, which the SDK adds to every call) play no part here. Errors carry the message at
+ * the top level too, for the SDK's admin client.
+ */
+export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptions): Promise<void> {
+  for (const prefix of ['/v1', '']) {
+    await app.register(
+      async (scope) => {
+        scope.addHook('onRoute', (route) => {
+          route.config = { ...(route.config ?? {}), portkeyAdmin: true };
+        });
+        await scope.register(configRoutes, options);
+        await scope.register(virtualKeyRoutes, options);
+        await scope.register(apiKeyRoutes, options);
+        await scope.register(guardrailRoutes, options);
+        await scope.register(feedbackRoutes, options);
+      },
+      { prefix },
+    );
+  }
+}

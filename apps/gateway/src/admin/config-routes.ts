@@ -1,0 +1,179 @@
+import { PkError } from '@pk/config';
+import type { ConfigRecord, ConfigVersionRecord, Store } from '@pk/store';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
+import { field, flag, listPage, objectBody, refuseUnknownFields, spellings } from './portkey-body.js';
+import { answerStoreErrors } from './store-errors.js';
+
+/** Portkey's config object (`portkey.configs.retrieve`), `config` as an object, plus pk's `version` and `managed_by`. */
+export function portkeyConfigObject(record: ConfigRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    name: record.name,
+    slug: record.slug,
+    workspace_id: null,
+    organisation_id: null,
+    is_default: record.isDefault ? 1 : 0,
+    status: record.status,
+    owner_id: null,
+    updated_by: null,
+    created_at: record.createdAt,
+    last_updated_at: record.updatedAt,
+    config: record.config,
+    format: 'json',
+    type: 'ORG_CONFIG',
+    version_id: record.versionId,
+    version: record.version,
+    managed_by: record.managedBy,
+    object: 'config',
+  };
+}
+
+/** One version of a config (pk's `GET /v1/configs/:slug/versions`). */
+function versionObject(config: ConfigRecord, version: ConfigVersionRecord): Record<string, unknown> {
+  return {
+    id: config.id,
+    slug: config.slug,
+    version_id: version.id,
+    version: version.version,
+    is_latest: version.id === config.versionId,
+    config: version.config,
+    restored_from_version_id: version.restoredFrom,
+    created_at: version.createdAt,
+    created_by: version.createdBy,
+    object: 'config-version',
+  };
+}
+
+const CREATE_FIELDS = spellings('name', 'config', 'is_default', 'slug', 'workspace_id', 'organisation_id');
+const UPDATE_FIELDS = spellings('name', 'config', 'is_default', 'slug', 'status', 'workspace_id');
+
+interface SlugParams {
+  readonly slug: string;
+}
+
+/**
+ * Portkey's saved-config admin routes (`portkey.configs.*`) and pk's versions beside them. `config`
+ * is accepted as an object or its JSON text and returned as an object; it is validated exactly like
+ * a settings-file config, hooks included (guardrail ids, regexes, JSON Schemas), before anything is
+ * written. The slug in a PUT body is ignored (the path names the config).
+ */
+export async function configRoutes(
+  app: FastifyInstance,
+  options: { readonly store: Store; readonly guardrails: GatewayGuardrails },
+): Promise<void> {
+  const { store, guardrails } = options;
+  const { requireAdmin, actorOf } = app.adminAuth;
+  answerStoreErrors(app, 'PK_ERR_CONFIG_NOT_FOUND');
+  const validate = {
+    validate: (config: Parameters<GatewayGuardrails['validateConfig']>[0]) =>
+      guardrails.validateConfig(config),
+  };
+
+  app.post('/configs', { preHandler: requireAdmin('configs.create') }, async (request) => {
+    const body = objectBody(request.body, 'config');
+    refuseUnknownFields(body, CREATE_FIELDS, 'config');
+    const isDefault = flag(field(body, 'is_default', 'isDefault'), 'is_default');
+    const slug = field(body, 'slug');
+    const record = await store.configs.create(
+      {
+        ...(slug === undefined ? {} : { slug: slug as string }),
+        name: field(body, 'name') as string,
+        config: field(body, 'config'),
+        ...(isDefault === undefined ? {} : { isDefault }),
+      },
+      actorOf(request),
+      validate,
+    );
+    return { id: record.id, slug: record.slug, version_id: record.versionId, object: 'config' };
+  });
+
+  app.get('/configs', { preHandler: requireAdmin('configs.list') }, async (request) =>
+    listPage((await store.configs.list()).map(portkeyConfigObject), request.query as Record<string, unknown>),
+  );
+
+  app.get<{ Params: SlugParams }>(
+    '/configs/:slug',
+    { preHandler: requireAdmin('configs.read') },
+    async (request) => portkeyConfigObject(await store.configs.get(request.params.slug)),
+  );
+
+  app.put<{ Params: SlugParams }>(
+    '/configs/:slug',
+    { preHandler: requireAdmin('configs.update') },
+    async (request) => {
+      const body = objectBody(request.body, 'config');
+      refuseUnknownFields(body, UPDATE_FIELDS, 'config');
+      const isDefault = flag(field(body, 'is_default', 'isDefault'), 'is_default');
+      const name = field(body, 'name');
+      const config = field(body, 'config');
+      const status = field(body, 'status');
+      const record = await store.configs.update(
+        request.params.slug,
+        {
+          ...(name === undefined ? {} : { name: name as string }),
+          ...(config === undefined ? {} : { config }),
+          ...(isDefault === undefined ? {} : { isDefault }),
+          ...(status === undefined ? {} : { status: status as string }),
+        },
+        actorOf(request),
+        validate,
+      );
+      return {
+        id: record.id,
+        slug: record.slug,
+        version_id: record.versionId,
+        version: record.version,
+        object: 'config',
+      };
+    },
+  );
+
+  app.delete<{ Params: SlugParams }>(
+    '/configs/:slug',
+    { preHandler: requireAdmin('configs.delete') },
+    async (request) => {
+      await store.configs.delete(request.params.slug, actorOf(request));
+      return {};
+    },
+  );
+
+  app.get<{ Params: SlugParams }>(
+    '/configs/:slug/versions',
+    { preHandler: requireAdmin('configs.read') },
+    async (request) => {
+      const config = await store.configs.get(request.params.slug);
+      if (config.managedBy !== null) {
+        throw new PkError(
+          'PK_ERR_READ_ONLY',
+          `the saved config "${config.slug}" is managed by the settings file ${config.managedBy}: it has no stored versions`,
+        );
+      }
+      const versions = await store.configs.versions(config.id);
+      return listPage(
+        versions.map((version) => versionObject(config, version)),
+        request.query as Record<string, unknown>,
+      );
+    },
+  );
+
+  app.post<{ Params: SlugParams & { readonly versionId: string } }>(
+    '/configs/:slug/versions/:versionId/restore',
+    { preHandler: requireAdmin('configs.update') },
+    async (request) => {
+      const reference = request.params.versionId;
+      // A version is named by its id or by its number (`…/versions/2/restore`).
+      const version = /^\d{1,9}$/.test(reference) ? Number(reference) : reference;
+      const record = await store.configs.rollback(request.params.slug, version, actorOf(request), validate);
+      const restored = await store.configs.versions(record.id);
+      return {
+        id: record.id,
+        slug: record.slug,
+        version_id: record.versionId,
+        version: record.version,
+        restored_from_version_id: restored[0]?.restoredFrom ?? null,
+        object: 'config',
+      };
+    },
+  );
+}

@@ -1,0 +1,185 @@
+import { PkError } from '@pk/config';
+import type { GuardrailRecord, Store, StoreIssue } from '@pk/store';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
+import {
+  type AdminBody,
+  field,
+  listPage,
+  objectBody,
+  refuseUnknownFields,
+  spellings,
+} from './portkey-body.js';
+import { answerStoreErrors } from './store-errors.js';
+
+/** Hook fields that Portkey's guardrail API puts under `actions`. */
+const ACTION_FIELDS = ['deny', 'async', 'on_success', 'on_fail'] as const;
+/** Hook fields of the raw form besides the actions. */
+const HOOK_FIELDS = ['type', 'checks', 'sequential'] as const;
+const FIELDS = spellings(
+  'name',
+  'slug',
+  'actions',
+  'workspace_id',
+  'organisation_id',
+  'guardrail_id',
+  'status',
+  ...HOOK_FIELDS,
+  ...ACTION_FIELDS,
+);
+
+/**
+ * The hook a body describes, merged over `base`: Portkey's guardrail shape (`checks`, `actions: {
+ * deny, async, on_success, on_fail }`) or the raw hook form of the settings file (`type`, `checks`,
+ * `deny`, `async`, `sequential`, `on_fail`, `on_success` at the top level); `undefined` when the
+ * body changes none of them.
+ */
+function definitionOf(
+  body: AdminBody,
+  base: Readonly<Record<string, unknown>>,
+): Record<string, unknown> | undefined {
+  const actions = field(body, 'actions');
+  if (actions !== undefined && (typeof actions !== 'object' || actions === null || Array.isArray(actions))) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'actions: expected { deny, async, on_success, on_fail }', {
+      param: 'actions',
+    });
+  }
+  const next: Record<string, unknown> = { ...base };
+  let changed = false;
+  const set = (name: string, value: unknown): void => {
+    if (value === undefined) return;
+    next[name] = value;
+    changed = true;
+  };
+  for (const name of HOOK_FIELDS) set(name, field(body, name));
+  for (const name of ACTION_FIELDS) {
+    const camel = name.replace(/_([a-z])/g, (_match, letter: string) => letter.toUpperCase());
+    set(name, (actions as AdminBody | undefined)?.[name] ?? (actions as AdminBody | undefined)?.[camel]);
+    set(name, field(body, name, camel));
+  }
+  return changed ? next : undefined;
+}
+
+/** Portkey's guardrail object (`portkey.guardrails.retrieve`), plus pk's raw `definition` and `managed_by`. */
+export function guardrailObject(record: GuardrailRecord): Record<string, unknown> {
+  const definition = record.definition;
+  return {
+    id: record.id,
+    slug: record.slug,
+    name: record.name,
+    status: record.status,
+    organisation_id: null,
+    workspace_id: null,
+    owner_id: null,
+    updated_by: null,
+    created_at: record.createdAt,
+    last_updated_at: record.updatedAt,
+    type: definition.type ?? 'guardrail',
+    checks: definition.checks ?? [],
+    actions: {
+      deny: definition.deny ?? false,
+      async: definition.async ?? false,
+      on_success: definition.on_success ?? null,
+      on_fail: definition.on_fail ?? null,
+    },
+    sequential: definition.sequential ?? false,
+    definition,
+    version_id: record.versionId,
+    managed_by: record.managedBy,
+    object: 'guardrail',
+  };
+}
+
+interface IdParams {
+  readonly id: string;
+}
+
+/**
+ * Guardrails defined once in the store and named by slug from configs (`input_guardrails:
+ * ["pg-…"]`), beside the settings file's: pk's own routes, shaped like Portkey's guardrail API so
+ * `portkey.guardrails.*` works. Each definition is validated exactly like a settings-file guardrail
+ * (checks, parameters, regexes, a webhook `secret` only as an `env:` / `file:` reference that
+ * resolves on this gateway) before it is written; configs see a change within a second. A guardrail
+ * a stored config names cannot be deleted.
+ */
+export async function guardrailRoutes(
+  app: FastifyInstance,
+  options: { readonly store: Store; readonly guardrails: GatewayGuardrails },
+): Promise<void> {
+  const { store, guardrails } = options;
+  const { requireAdmin, actorOf } = app.adminAuth;
+  answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
+  const validate = {
+    validate: (slug: string, definition: Readonly<Record<string, unknown>>): StoreIssue[] =>
+      guardrails.validateStoredGuardrail(slug, definition),
+  };
+
+  app.post('/guardrails', { preHandler: requireAdmin('guardrails.create') }, async (request) => {
+    const body = objectBody(request.body, 'guardrail');
+    refuseUnknownFields(body, FIELDS, 'guardrail');
+    const slug = field(body, 'slug');
+    const record = await store.guardrails.create(
+      {
+        ...(slug === undefined ? {} : { slug: slug as string }),
+        name: field(body, 'name') as string,
+        definition: definitionOf(body, {}) ?? {},
+      },
+      actorOf(request),
+      validate,
+    );
+    return { id: record.id, slug: record.slug, version_id: record.versionId, object: 'guardrail' };
+  });
+
+  app.get('/guardrails', { preHandler: requireAdmin('guardrails.list') }, async (request) =>
+    listPage((await store.guardrails.list()).map(guardrailObject), request.query as Record<string, unknown>),
+  );
+
+  app.get<{ Params: IdParams }>(
+    '/guardrails/:id',
+    { preHandler: requireAdmin('guardrails.read') },
+    async (request) => guardrailObject(await store.guardrails.get(request.params.id)),
+  );
+
+  app.put<{ Params: IdParams }>(
+    '/guardrails/:id',
+    { preHandler: requireAdmin('guardrails.update') },
+    async (request) => {
+      const body = objectBody(request.body, 'guardrail');
+      refuseUnknownFields(body, FIELDS, 'guardrail');
+      const current = await store.guardrails.get(request.params.id);
+      const definition = definitionOf(body, current.definition);
+      const name = field(body, 'name');
+      const status = field(body, 'status');
+      const record = await store.guardrails.update(
+        current.id,
+        {
+          ...(name === undefined ? {} : { name: name as string }),
+          ...(definition === undefined ? {} : { definition }),
+          ...(status === undefined ? {} : { status: status as 'active' }),
+        },
+        actorOf(request),
+        validate,
+      );
+      return { id: record.id, slug: record.slug, version_id: record.versionId, object: 'guardrail' };
+    },
+  );
+
+  app.delete<{ Params: IdParams }>(
+    '/guardrails/:id',
+    { preHandler: requireAdmin('guardrails.delete') },
+    async (request) => {
+      const record = await store.guardrails.get(request.params.id);
+      const naming = record.managedBy === null ? guardrails.configsNaming(record.slug) : [];
+      if (naming.length > 0) {
+        throw new PkError(
+          'PK_ERR_CONFLICT',
+          `the guardrail "${record.slug}" is named by the saved config${naming.length > 1 ? 's' : ''} ${naming
+            .map((slug) => `"${slug}"`)
+            .join(', ')}: change or delete ${naming.length > 1 ? 'them' : 'it'} first`,
+        );
+      }
+      await store.guardrails.delete(record.id, actorOf(request));
+      return {};
+    },
+  );
+}

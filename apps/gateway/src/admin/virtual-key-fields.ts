@@ -1,0 +1,182 @@
+import { camelToSnake, PkError, PROVIDER_OPTION_KEYS } from '@pk/config';
+import type { CreateVirtualKeyInput, UpdateVirtualKeyInput } from '@pk/store';
+import { type AdminBody, field } from './portkey-body.js';
+
+/** Portkey's names of the provider key (`key` in its API and SDK) and pk's own. */
+const SECRET_FIELDS = ['key', 'api_key', 'apiKey'] as const;
+/** Fields with a meaning of their own (everything else must be a provider option). */
+const RECORD_FIELDS = new Set([
+  'name',
+  'provider',
+  'note',
+  'slug',
+  'options',
+  'models',
+  'allowed_hosts',
+  'allowedHosts',
+  'usage_limits',
+  'usageLimits',
+  'rate_limits',
+  'rateLimits',
+  'expires_at',
+  'expiresAt',
+  ...SECRET_FIELDS,
+]);
+/** Portkey fields pk accepts and has no use for (workspaces are not a pk concept; usage resets are issue 22's). */
+const IGNORED_FIELDS = new Set([
+  'workspace_id',
+  'workspaceId',
+  'organisation_id',
+  'reset_usage',
+  'resetUsage',
+]);
+/** Portkey's Azure fields whose pk option has another name. */
+const RENAMED_OPTIONS: Readonly<Record<string, string>> = {
+  deployment_name: 'deployment_id',
+  custom_host: 'custom_host',
+};
+const OPTION_KEYS = new Set([...PROVIDER_OPTION_KEYS, 'custom_host']);
+
+type OptionValue = string | number | boolean;
+
+/**
+ * Portkey's `deploymentConfig` (Azure: `[{ deploymentName, apiVersion, alias, is_default }]`): pk's
+ * virtual key has one deployment, so the default entry (or the only one) gives `deployment_id` and
+ * `api_version`.
+ */
+function deploymentOptions(value: unknown): Record<string, OptionValue> {
+  if (!Array.isArray(value) || value.length === 0) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'deployment_config: expected a list of deployments', {
+      param: 'deployment_config',
+    });
+  }
+  const entries = value as Record<string, unknown>[];
+  const chosen =
+    entries.length === 1
+      ? entries[0]
+      : entries.find((entry) => entry?.is_default === true || entry?.isDefault === true);
+  if (!chosen || typeof chosen !== 'object') {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'deployment_config: pk keeps one deployment per virtual key; mark one entry is_default: true',
+      { param: 'deployment_config' },
+    );
+  }
+  const deployment = field(chosen, 'deploymentName', 'deployment_name');
+  const apiVersion = field(chosen, 'apiVersion', 'api_version');
+  return {
+    ...(typeof deployment === 'string' ? { deployment_id: deployment } : {}),
+    ...(typeof apiVersion === 'string' ? { api_version: apiVersion } : {}),
+  };
+}
+
+/**
+ * The provider options of a virtual-key body: pk's `options` object, plus every top-level Portkey
+ * field that names one (`apiVersion`, `resourceName`, `awsRegion`, `aws_secret_access_key` …,
+ * either spelling), `deploymentName` as `deployment_id` and `deploymentConfig`'s default deployment.
+ * A field that is neither known nor an option is a 400 naming it.
+ */
+function optionsOf(body: AdminBody, allowNull: boolean): Record<string, OptionValue | null> {
+  const options: Record<string, OptionValue | null> = {};
+  const given = body.options;
+  if (given !== undefined) {
+    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+      throw new PkError('PK_ERR_INVALID_REQUEST', 'options: expected an object of provider options', {
+        param: 'options',
+      });
+    }
+    Object.assign(options, given);
+  }
+  for (const [key, value] of Object.entries(body)) {
+    if (RECORD_FIELDS.has(key) || IGNORED_FIELDS.has(key) || value === undefined) continue;
+    const name = camelToSnake(key);
+    if (name === 'model_config') {
+      if (value === null || (typeof value === 'object' && Object.keys(value).length === 0)) continue;
+      throw new PkError(
+        'PK_ERR_INVALID_REQUEST',
+        'model_config: pk has no model configuration on virtual keys; name the model in the request or a config',
+        { param: key },
+      );
+    }
+    if (name === 'deployment_config') {
+      Object.assign(options, deploymentOptions(value));
+      continue;
+    }
+    const option = RENAMED_OPTIONS[name] ?? name;
+    if (!OPTION_KEYS.has(option)) {
+      throw new PkError('PK_ERR_INVALID_REQUEST', `virtual key: unknown field ${JSON.stringify(key)}`, {
+        param: key,
+      });
+    }
+    if (value === null && allowNull) {
+      options[option] = null;
+      continue;
+    }
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new PkError(
+        'PK_ERR_INVALID_REQUEST',
+        `${key}: expected a string, number or boolean (pk keeps provider options as plain values)`,
+        { param: key },
+      );
+    }
+    options[option] = value;
+  }
+  return options;
+}
+
+function secretOf(body: AdminBody): string | null | undefined {
+  const value = field(body, ...SECRET_FIELDS);
+  if (value === undefined || value === null) return value as null | undefined;
+  if (typeof value !== 'string') {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'key: expected the provider API key as a string', {
+      param: 'key',
+    });
+  }
+  return value;
+}
+
+/** Common fields of create and update, in the store's spelling. */
+function commonFields(body: AdminBody): Record<string, unknown> {
+  const entries: [string, unknown][] = [
+    ['name', body.name],
+    ['note', body.note],
+    ['provider', body.provider],
+    ['models', body.models],
+    ['allowedHosts', field(body, 'allowed_hosts', 'allowedHosts')],
+    ['usageLimits', field(body, 'usage_limits', 'usageLimits')],
+    ['rateLimits', field(body, 'rate_limits', 'rateLimits')],
+    ['expiresAt', field(body, 'expires_at', 'expiresAt')],
+  ];
+  return Object.fromEntries(entries.filter(([, value]) => value !== undefined));
+}
+
+/** A Portkey `POST /v1/virtual-keys` body as the store's input (the secret goes to the vault). */
+export function createVirtualKeyInput(body: AdminBody): CreateVirtualKeyInput {
+  const apiKey = secretOf(body);
+  const options = optionsOf(body, false) as Record<string, OptionValue>;
+  return {
+    ...(commonFields(body) as Omit<CreateVirtualKeyInput, 'apiKey' | 'options' | 'slug'>),
+    ...(body.slug === undefined ? {} : { slug: body.slug as string }),
+    ...(apiKey === undefined || apiKey === null ? {} : { apiKey }),
+    ...(Object.keys(options).length > 0 ? { options } : {}),
+  };
+}
+
+/**
+ * A Portkey `PUT /v1/virtual-keys/:slug` body as the store's input: fields given replace the stored
+ * ones, options are merged one by one (null removes one), a new `key` replaces the secret.
+ */
+export function updateVirtualKeyInput(body: AdminBody): UpdateVirtualKeyInput {
+  if (body.slug !== undefined) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'slug: a virtual key’s slug cannot change', {
+      param: 'slug',
+    });
+  }
+  const apiKey = secretOf(body);
+  const options = optionsOf(body, true);
+  return {
+    ...(commonFields(body) as UpdateVirtualKeyInput),
+    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(Object.keys(options).length > 0 ? { options } : {}),
+  };
+}

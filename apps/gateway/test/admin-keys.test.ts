@@ -1,0 +1,338 @@
+import { openStore } from '@pk/store';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AdminGateway, sdkError, startAdminGateway } from './support/admin-harness.js';
+import { startGatewayApp } from './support/gateway-harness.js';
+import { temporaryDataDir } from './support/store-fixtures.js';
+
+// Virtual keys, API keys and who may manage them, through the official portkey-ai SDK against the
+// gateway app on a real port over a real SQLite store.
+let admin: AdminGateway;
+const PROVIDER_SECRET = 'sk-admin-api-provider-secret-0123456789';
+const AWS_SECRET = 'aws-secret-access-key-0123456789abcdef';
+const FILE_ADMIN_KEY = 'pk-settings-file-admin-key';
+const FILE_USER_KEY = 'pk-settings-file-user-key';
+
+beforeAll(async () => {
+  admin = await startAdminGateway(
+    {
+      gateway_keys: [
+        { id: 'file-admin', key: 'env:FILE_ADMIN', role: 'admin' },
+        { id: 'file-user', key: 'env:FILE_USER' },
+      ],
+      virtual_keys: { 'file-vk': { provider: 'openai', api_key: 'sk-file-vk-0123456789abcdef' } },
+      configs: { 'pc-uses-file-vk': { virtual_key: 'file-vk' } },
+    },
+    { FILE_ADMIN: FILE_ADMIN_KEY, FILE_USER: FILE_USER_KEY },
+  );
+});
+
+afterAll(async () => {
+  await admin?.close();
+  // No provider secret or key secret in any log line.
+  for (const secret of [PROVIDER_SECRET, AWS_SECRET, admin.adminKey, FILE_ADMIN_KEY])
+    expect(admin.gateway.logs()).not.toContain(secret);
+});
+
+describe('virtual keys through the portkey-ai SDK', () => {
+  it('creates one with Portkey’s fields; the secret is never returned; limits are stored as sent', async () => {
+    const portkey = admin.portkey({ config: 'pc-nowhere', virtualKey: 'vk-nowhere' });
+    const usageLimits = {
+      credit_limit: 10,
+      type: 'cost',
+      alert_threshold: 8,
+      periodic_reset: 'monthly',
+      extra: 'kept',
+    };
+    const rateLimits = [{ type: 'requests', unit: 'rpm', value: 100 }];
+    const created = await portkey.virtualKeys.create({
+      name: 'Azure Test',
+      provider: 'azure-openai',
+      key: PROVIDER_SECRET,
+      note: 'for the test',
+      resourceName: 'my-resource',
+      deploymentName: 'gpt-4o',
+      apiVersion: '2024-10-21',
+      usage_limits: usageLimits,
+      rate_limits: rateLimits,
+      workspace_id: 'ignored',
+    });
+    expect(created).toMatchObject({
+      object: 'virtual-key',
+      slug: expect.stringMatching(/^azure-test-[0-9a-f]{6}$/),
+    });
+    const retrieved = await portkey.virtualKeys.retrieve({ slug: created.slug as string });
+    expect(retrieved).toMatchObject({
+      id: created.id,
+      slug: created.slug,
+      name: 'Azure Test',
+      note: 'for the test',
+      status: 'active',
+      ai_provider_name: 'azure-openai',
+      masked_api_key: 'sk-…6789',
+      options: { resource_name: 'my-resource', deployment_id: 'gpt-4o', api_version: '2024-10-21' },
+      usage_limits: usageLimits,
+      rate_limits: rateLimits,
+      model_config: {},
+      object: 'virtual-key',
+      current_usage: {
+        tracked: false,
+        period_start: null,
+        period_end: null,
+        cost_usd: null,
+        tokens: null,
+        requests: null,
+      },
+    });
+    const list = await portkey.virtualKeys.list();
+    expect(list).toMatchObject({ object: 'list', total: 2 });
+    for (const body of [created, retrieved, list])
+      expect(JSON.stringify(body)).not.toContain(PROVIDER_SECRET.slice(3, -4));
+    // The request path serves it, decrypted, at once.
+    expect(admin.store.catalog.snapshot.virtualKeys.get(created.slug as string)?.apiKey?.reveal()).toBe(
+      PROVIDER_SECRET,
+    );
+    const audit = await admin.store.audit.list({ entity: 'virtual_key', entityId: created.id as string });
+    expect(audit[0]).toMatchObject({ action: 'create', actor: `key:${admin.adminKeyId}` });
+    expect(JSON.stringify(audit)).not.toContain(PROVIDER_SECRET);
+  });
+
+  it('accepts snake_case, camelCase and pk’s own fields; updates merge options and replace the key', async () => {
+    const created = await admin.call('POST', '/virtual-keys', {
+      body: {
+        name: 'bedrock',
+        slug: 'bedrock-prod',
+        provider: 'bedrock',
+        aws_access_key_id: 'AKIAEXAMPLE',
+        awsSecretAccessKey: AWS_SECRET,
+        aws_region: 'us-east-1',
+        models: ['anthropic.claude-3'],
+        allowed_hosts: ['bedrock-proxy.example.com'],
+      },
+    });
+    expect(created).toMatchObject({ status: 200, body: { slug: 'bedrock-prod' } });
+    const updated = await admin.call('PUT', '/virtual-keys/bedrock-prod', {
+      body: { awsRegion: 'eu-west-1', note: 'moved', usage_limits: { credit_limit: 5 } },
+    });
+    expect(updated.status).toBe(200);
+    const retrieved = await admin.call('GET', '/virtual-keys/bedrock-prod');
+    expect(retrieved.body).toMatchObject({
+      note: 'moved',
+      // Options whose name says credential (…key…, …secret…) are encrypted too, shown masked.
+      options: { aws_region: 'eu-west-1' },
+      secret_hints: { aws_access_key_id: '…', aws_secret_access_key: 'aws…cdef' },
+      models: ['anthropic.claude-3'],
+      allowed_hosts: ['bedrock-proxy.example.com'],
+      usage_limits: { credit_limit: 5 },
+    });
+    expect(JSON.stringify(retrieved.body)).not.toContain(AWS_SECRET);
+    expect(
+      admin.store.catalog.snapshot.virtualKeys.get('bedrock-prod')?.options.aws_secret_access_key?.toString(),
+    ).toBe('[redacted]');
+  });
+
+  it('refuses bad input with its path and a readable SDK message', async () => {
+    const portkey = admin.portkey();
+    const badLimits = await sdkError(
+      portkey.virtualKeys.create({
+        name: 'x',
+        provider: 'openai',
+        key: 'sk-x',
+        usage_limits: { credit_limit: 0.5 },
+      }),
+    );
+    expect(badLimits).toMatchObject({ status: 400, name: 'BadRequestError' });
+    expect(badLimits.message).toContain('usageLimits.credit_limit: expected at least 1');
+    const badProvider = await sdkError(portkey.virtualKeys.create({ name: 'x', provider: 'not-a-provider' }));
+    expect(badProvider.message).toContain('provider');
+    const unknown = await sdkError(
+      portkey.virtualKeys.create({ name: 'x', provider: 'openai', flavour: 'mint' }),
+    );
+    expect(unknown.message).toBe('virtual key: unknown field "flavour"');
+    const missing = await sdkError(portkey.virtualKeys.retrieve({ slug: 'nope' }));
+    expect(missing).toMatchObject({ status: 404, body: { error: { code: 'PK_ERR_VIRTUAL_KEY_NOT_FOUND' } } });
+    const fileManaged = await sdkError(portkey.virtualKeys.update({ slug: 'file-vk', note: 'x' }));
+    expect(fileManaged).toMatchObject({ status: 409, name: 'ConflictError' });
+    expect(fileManaged.message).toContain('pk.yaml');
+  });
+
+  it('refuses to delete a key a saved config sends requests through, and deletes it once unused', async () => {
+    await admin.call('POST', '/virtual-keys', {
+      body: { name: 'used', slug: 'used-vk', provider: 'openai', key: 'sk-u' },
+    });
+    await admin.call('POST', '/configs', {
+      body: { name: 'user', slug: 'pc-user', config: { virtual_key: 'used-vk' } },
+    });
+    const refused = await admin.call('DELETE', '/virtual-keys/used-vk');
+    expect(refused).toMatchObject({
+      status: 409,
+      body: { error: { code: 'PK_ERR_CONFLICT' }, message: expect.stringContaining('"pc-user"') },
+    });
+    await admin.call('DELETE', '/configs/pc-user');
+    const deleted = await admin.call('DELETE', '/virtual-keys/used-vk');
+    expect(deleted).toMatchObject({ status: 200, body: {} });
+    expect(admin.store.catalog.snapshot.virtualKeys.has('used-vk')).toBe(false);
+  });
+});
+
+describe('API keys through the portkey-ai SDK', () => {
+  it('maps Portkey’s types to roles: an organisation service key is an admin key', async () => {
+    const portkey = admin.portkey();
+    const created = await portkey.apiKeys.create({
+      type: 'organisation',
+      'sub-type': 'service',
+      name: 'ci admin',
+      description: 'used by CI',
+      scopes: ['configs.read', 'configs.list'],
+      defaults: { metadata: { team: 'ci' } },
+    });
+    expect(created).toMatchObject({
+      object: 'api-key',
+      key: expect.stringMatching(/^pk-[A-Za-z0-9_-]{43}$/),
+    });
+    const key = created.key as string;
+    const retrieved = await portkey.apiKeys.retrieve({ id: created.id as string });
+    expect(retrieved).toMatchObject({
+      id: created.id,
+      key: `pk-…${key.slice(-4)}`,
+      name: 'ci admin',
+      description: 'used by CI',
+      type: 'organisation-service',
+      role: 'admin',
+      status: 'active',
+      creation_mode: 'api',
+      scopes: ['configs.read', 'configs.list'],
+      defaults: { metadata: { team: 'ci' } },
+      object: 'api-key',
+    });
+    expect(JSON.stringify(retrieved)).not.toContain(key.slice(3, -4));
+
+    // Its scopes hold: it may list and read configs, not create them or see virtual keys.
+    const scoped = new Portkey({ apiKey: key, baseURL: admin.baseURL });
+    expect((await scoped.configs.list()).object).toBe('list');
+    const refused = await sdkError(scoped.configs.create({ name: 'x', config: {} }));
+    expect(refused).toMatchObject({ status: 403, name: 'PermissionDeniedError' });
+    expect(refused.message).toBe("this admin key's scopes do not include configs.create");
+    expect((await sdkError(scoped.virtualKeys.list())).status).toBe(403);
+  });
+
+  it('creates workspace keys as user keys of the workspace’s tenant; updates, lists and revokes them', async () => {
+    const portkey = admin.portkey();
+    const created = await portkey.apiKeys.create({
+      type: 'workspace',
+      'sub-type': 'service',
+      name: 'team key',
+      workspace_id: 'team-a',
+      scopes: ['completions.write'],
+    });
+    const retrieved = await portkey.apiKeys.retrieve({ id: created.id as string });
+    expect(retrieved).toMatchObject({
+      type: 'workspace-service',
+      role: 'user',
+      tenant: 'team-a',
+      workspace_id: 'team-a',
+    });
+    const user = await sdkError(
+      portkey.apiKeys.create({
+        type: 'workspace',
+        'sub-type': 'user',
+        name: 'u',
+        workspace_id: 'team-a',
+        scopes: [],
+      }),
+    );
+    expect(user.message).toBe('user_id: a workspace user key needs the user it belongs to');
+    const wrongType = await sdkError(portkey.apiKeys.create({ name: 'x', scopes: [] }));
+    expect(wrongType.message).toContain(
+      'api key type "undefined/undefined" is not one of organisation/service',
+    );
+
+    expect(
+      await portkey.apiKeys.update({
+        id: created.id as string,
+        name: 'renamed',
+        rate_limits: [{ type: 'requests', unit: 'rpm', value: 10 }],
+      }),
+    ).toEqual({
+      getHeaders: expect.any(Function),
+    });
+    expect(await portkey.apiKeys.retrieve({ id: created.id as string })).toMatchObject({
+      name: 'renamed',
+      rate_limits: [{ type: 'requests', unit: 'rpm', value: 10 }],
+    });
+    const inTeam = await portkey.apiKeys.list({ workspace_id: 'team-a' });
+    expect(inTeam.data?.map((key) => key.id)).toEqual([created.id]);
+
+    // The new key works on the data plane until it is deleted (revoked), then is refused.
+    const models = () =>
+      fetch(`${admin.baseURL}/models`, { headers: { 'x-portkey-api-key': created.key as string } });
+    expect((await models()).status).toBe(200);
+    expect(await portkey.apiKeys.delete({ id: created.id as string })).toEqual({
+      getHeaders: expect.any(Function),
+    });
+    expect((await models()).status).toBe(401);
+    expect((await portkey.apiKeys.list({})).data?.some((key) => key.id === created.id)).toBe(false);
+    const revoked = await admin.call('GET', '/api-keys?include_revoked=true');
+    expect(
+      (revoked.body.data as { id: string; status: string }[]).find((key) => key.id === created.id)?.status,
+    ).toBe('revoked');
+    const audit = await admin.store.audit.list({ entity: 'gateway_key', entityId: created.id as string });
+    expect(audit.map((entry) => [entry.action, entry.actor])).toEqual([
+      ['revoke', `key:${admin.adminKeyId}`],
+      ['update', `key:${admin.adminKeyId}`],
+      ['create', `key:${admin.adminKeyId}`],
+    ]);
+  });
+
+  it('refuses to change a settings-file key with 409 naming the file', async () => {
+    const refused = await sdkError(admin.portkey().apiKeys.delete({ id: 'file-user' }));
+    expect(refused).toMatchObject({ status: 409, body: { error: { code: 'PK_ERR_READ_ONLY' } } });
+    expect(refused.message).toContain('pk.yaml');
+  });
+});
+
+describe('who may call the admin API', () => {
+  it('a user key gets 403; no key gets 401; a settings-file key is a user key unless role: admin', async () => {
+    const asUser = await sdkError(
+      new Portkey({ apiKey: admin.userKey, baseURL: admin.baseURL }).configs.list(),
+    );
+    expect(asUser).toMatchObject({ status: 403, name: 'PermissionDeniedError' });
+    expect(asUser.message).toBe(
+      'this gateway key is a user key: the admin API needs an admin key (role admin)',
+    );
+    const fileUser = await sdkError(
+      new Portkey({ apiKey: FILE_USER_KEY, baseURL: admin.baseURL }).virtualKeys.list(),
+    );
+    expect(fileUser.status).toBe(403);
+    const fileAdmin = new Portkey({ apiKey: FILE_ADMIN_KEY, baseURL: admin.baseURL });
+    expect((await fileAdmin.virtualKeys.list()).object).toBe('list');
+    const none = await admin.call('GET', '/configs', { key: undefined });
+    expect(none).toMatchObject({ status: 401, body: { error: { code: 'PK_ERR_UNAUTHORIZED' } } });
+    // Errors of the admin API carry the trace id (so the SDK does not replay them) and the top-level message.
+    expect(none.headers.get('x-portkey-trace-id')).toBeTruthy();
+    expect(none.body.message).toBe((none.body.error as { message: string }).message);
+  });
+
+  it('with no admin key in existence (the zero-setup default) answers 401 saying how to create one', async () => {
+    const dataDir = temporaryDataDir();
+    const store = await openStore({ dataDir: dataDir.path, onWarning: () => undefined });
+    const gateway = await startGatewayApp({}, {}, { store });
+    try {
+      const portkey = new Portkey({ apiKey: 'anything', baseURL: `${gateway.url}/v1` });
+      const refused = await sdkError(portkey.configs.create({ name: 'x', config: {} }));
+      expect(refused).toMatchObject({ status: 401, name: 'AuthenticationError' });
+      expect(refused.message).toContain('create one with `pk init`');
+      // A user key alone does not change that: there is still no admin key.
+      const { secret } = await store.gatewayKeys.create({ id: 'only-user' }, 'cli');
+      const asUser = await sdkError(
+        new Portkey({ apiKey: secret, baseURL: `${gateway.url}/v1` }).configs.list(),
+      );
+      expect(asUser.status).toBe(401);
+      expect(asUser.message).toContain('pk init');
+    } finally {
+      await gateway.close();
+      await store.close();
+      dataDir.remove();
+    }
+  });
+});

@@ -1,0 +1,210 @@
+import { generateMasterKey, openStore } from '@pk/store';
+import {
+  createTcpProxy,
+  createTemporaryDatabase,
+  requirePostgres,
+  type TcpProxy,
+  type TemporaryDatabase,
+} from '@pk/store/testing';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
+import { type GatewayProcess, startGateway } from './server-process.js';
+import { sdkError } from './support/admin-harness.js';
+import { msUntil, temporaryDataDir } from './support/store-fixtures.js';
+
+// The issue's acceptance, end to end: the built gateway started as a process, on SQLite and on
+// PostgreSQL (a database of its own, dropped afterwards); the official portkey-ai SDK configured by
+// PORTKEY_BASE_URL alone creates a virtual key and a config with an admin key, chats through them
+// (the stored key reaches the upstream mock), and an update, then a rollback, change the next call.
+const postgresUp = await requirePostgres('admin API end to end on PostgreSQL');
+const VK_SECRET = 'sk-admin-e2e-stored-provider-key-0123456789';
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+/** Where a gateway keeps its data for one engine, and how to reach it from the test. */
+interface EngineSetup {
+  readonly env: Record<string, string>;
+  readonly storeOptions: Parameters<typeof openStore>[0];
+  /** The database behind a TCP proxy the test can cut (PostgreSQL only). */
+  readonly proxy?: TcpProxy;
+  cleanup(): Promise<void>;
+}
+
+async function setUp(engine: 'sqlite' | 'postgres'): Promise<EngineSetup> {
+  if (engine === 'sqlite') {
+    const dataDir = temporaryDataDir();
+    return {
+      env: { PK_DATA_DIR: dataDir.path },
+      storeOptions: { dataDir: dataDir.path },
+      cleanup: async () => dataDir.remove(),
+    };
+  }
+  const database: TemporaryDatabase = await createTemporaryDatabase();
+  const proxy = await createTcpProxy('127.0.0.1', 5432);
+  const viaProxy = new URL(database.url);
+  viaProxy.port = String(proxy.port);
+  const masterKey = generateMasterKey();
+  return {
+    env: {
+      PK_DATABASE_URL: viaProxy.toString(),
+      PK_MASTER_KEY: 'env:PK_TEST_MASTER',
+      PK_TEST_MASTER: masterKey,
+    },
+    storeOptions: { databaseUrl: database.url, masterKey },
+    proxy,
+    cleanup: async () => {
+      await proxy.close();
+      await database.drop();
+    },
+  };
+}
+
+describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s', (engine) => {
+  const run = engine === 'sqlite' || postgresUp;
+  let setup: EngineSetup;
+  let upstream: MockOpenAI;
+  let gateway: GatewayProcess;
+  let adminKey: string;
+  let adminId: string;
+  let userKey: string;
+  const previousBaseUrl = process.env.PORTKEY_BASE_URL;
+
+  beforeAll(async () => {
+    if (!run) return;
+    setup = await setUp(engine);
+    upstream = await startMockOpenAI({ record: true });
+    // The first admin key, as `pk init` makes it: against the store, before the gateway runs.
+    const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
+    const admin = await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli');
+    const user = await store.gatewayKeys.create({ name: 'app', tenant: 'app' }, 'cli');
+    await store.close();
+    adminKey = admin.secret;
+    adminId = admin.record.id;
+    userKey = user.secret;
+    // Log lines written at once: the test counts them.
+    gateway = await startGateway({ ...setup.env, PK_LOG_FLUSH_MS: '0' });
+    process.env.PORTKEY_BASE_URL = `${gateway.url}/v1`;
+  });
+
+  afterAll(async () => {
+    if (previousBaseUrl === undefined) delete process.env.PORTKEY_BASE_URL;
+    else process.env.PORTKEY_BASE_URL = previousBaseUrl;
+    if (!run) return;
+    gateway?.child.kill('SIGTERM');
+    await gateway?.exited;
+    await upstream?.close();
+    await setup?.cleanup();
+  });
+
+  it.runIf(run)(
+    'creates a virtual key and a config with the SDK; chats through them; an update and a rollback change the next call; a user key gets 403',
+    async () => {
+      // Nothing but PORTKEY_BASE_URL and an admin key.
+      const portkey = new Portkey({ apiKey: adminKey });
+      const virtualKey = await portkey.virtualKeys.create({
+        name: 'OpenAI prod',
+        provider: 'openai',
+        key: VK_SECRET,
+        custom_host: `${upstream.url}/v1`,
+      });
+      const config = await portkey.configs.create({
+        name: 'Prod',
+        config: { retry: { attempts: 1 }, override_params: { temperature: 0.1 } },
+      });
+      const slug = config.slug as string;
+
+      const app = new Portkey({ apiKey: userKey, virtualKey: virtualKey.slug as string, config: slug });
+      const chat = async () => {
+        const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+        expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+        return upstream.received.at(-1);
+      };
+      const first = await chat();
+      expect(first?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+      expect(first?.body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.1 });
+
+      await portkey.configs.update({
+        slug,
+        config: { retry: { attempts: 1 }, override_params: { temperature: 0.9 } },
+      });
+      expect((await chat())?.body).toMatchObject({ temperature: 0.9 });
+
+      // pk's rollback beside Portkey's routes: the first version is served again.
+      const restored = await fetch(
+        `${gateway.url}/v1/configs/${slug}/versions/${config.version_id as string}/restore`,
+        { method: 'POST', headers: { 'x-portkey-api-key': adminKey } },
+      );
+      expect(restored.status).toBe(200);
+      expect(await restored.json()).toMatchObject({
+        version: 3,
+        restored_from_version_id: config.version_id,
+      });
+      const third = await chat();
+      expect(third?.body).toMatchObject({ temperature: 0.1 });
+      expect(third?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+
+      const asUser = await sdkError(new Portkey({ apiKey: userKey }).configs.list());
+      expect(asUser).toMatchObject({ status: 403, name: 'PermissionDeniedError' });
+      expect(asUser.message).toContain('the admin API needs an admin key');
+
+      const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
+      try {
+        const audit = await store.audit.list({ actor: `key:${adminId}` });
+        expect(audit.map((entry) => [entry.action, entry.entity])).toEqual([
+          ['rollback', 'config'],
+          ['update', 'config'],
+          ['create', 'config'],
+          ['create', 'virtual_key'],
+        ]);
+      } finally {
+        await store.close();
+      }
+      expect(gateway.output()).not.toContain(VK_SECRET);
+      expect(gateway.output()).not.toContain(adminKey);
+    },
+  );
+
+  it.runIf(run && engine === 'postgres')(
+    'with the database down, admin writes answer 503 PK_ERR_STORE_UNAVAILABLE (not replayed by the SDK) while chats go on',
+    async () => {
+      const portkey = new Portkey({ apiKey: adminKey });
+      const virtualKey = (await portkey.virtualKeys.list()).data?.[0]?.slug as string;
+      setup.proxy?.cut();
+      try {
+        const refused = await sdkError(
+          portkey.configs.create({ name: 'while down', config: { retry: { attempts: 1 } } }),
+        );
+        expect(refused).toMatchObject({ status: 503, name: 'InternalServerError' });
+        expect(refused.body).toMatchObject({
+          error: { code: 'PK_ERR_STORE_UNAVAILABLE', type: 'api_error' },
+        });
+        expect(refused.message).toContain('the data store is unavailable');
+        // The SDK retries a 5xx unless a trace id came back: one request reached the gateway.
+        const refusedLines = () =>
+          gateway
+            .output()
+            .split('\n')
+            .filter((line) => line.includes('"path":"/v1/configs"') && line.includes('"status":503'));
+        await msUntil(async () => refusedLines().length > 0);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        expect(refusedLines()).toHaveLength(1);
+        const app = new Portkey({ apiKey: userKey, virtualKey });
+        const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+        expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      } finally {
+        setup.proxy?.restore();
+      }
+      // Back again: writes succeed without a restart.
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await portkey.configs.create({ name: 'after', config: { retry: { attempts: 1 } } });
+          break;
+        } catch (error) {
+          if (attempt > 50) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      expect(gateway.child.exitCode).toBeNull();
+    },
+  );
+});

@@ -1,0 +1,108 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import type { Store } from '../open-store.js';
+
+const PII = { type: 'mutator', checks: [{ id: 'pk.pii', parameters: { redact: true } }] };
+const DENY_WORDS = {
+  deny: true,
+  checks: [{ id: 'default.contains', parameters: { operator: 'none', words: ['Apple'] } }],
+};
+
+describe.each(ENGINES)('guardrails on %s', (engine) => {
+  let fixture: EngineFixture;
+  let store: Store;
+  beforeEach(async (context) => {
+    if (engine === 'postgres' && !postgresUp) context.skip();
+    fixture = await createFixture(engine);
+    store = await fixture.open({
+      settings: {
+        source: 'pk.yaml',
+        gatewayKeys: [],
+        virtualKeys: [],
+        configs: [],
+        guardrails: [{ id: 'file-shield', definition: PII }],
+      },
+    });
+  });
+  afterEach(async () => {
+    await fixture?.cleanup();
+  });
+
+  it('creates a guardrail with a Portkey-style slug, served from the snapshot, and audits it', async () => {
+    const record = await store.guardrails.create({ name: 'PII Shield', definition: PII }, 'key:admin-1');
+    expect(record.slug).toMatch(/^pg-pii-sh-[0-9a-f]{6}$/);
+    expect(record).toMatchObject({ name: 'PII Shield', definition: PII, status: 'active', managedBy: null });
+    expect(store.catalog.snapshot.guardrails.get(record.slug)).toEqual({
+      id: record.id,
+      slug: record.slug,
+      versionId: record.versionId,
+      definition: PII,
+    });
+    const [entry] = await store.audit.list({ entity: 'guardrail' });
+    expect(entry).toMatchObject({ action: 'create', actor: 'key:admin-1', entityId: record.id });
+  });
+
+  it('updates with a new version id, lists file-managed first, and deletes', async () => {
+    const created = await store.guardrails.create(
+      { slug: 'no-apple', name: 'No Apple', definition: { ...DENY_WORDS, id: 'ignored' } },
+      'cli',
+    );
+    expect(created.definition).toEqual(DENY_WORDS);
+    const updated = await store.guardrails.update('no-apple', { definition: PII, status: 'archived' }, 'cli');
+    expect(updated.versionId).not.toBe(created.versionId);
+    expect(updated).toMatchObject({ definition: PII, status: 'archived', name: 'No Apple' });
+    expect(store.catalog.snapshot.guardrails.get('no-apple')?.definition).toEqual(PII);
+    expect((await store.guardrails.list()).map((guardrail) => [guardrail.slug, guardrail.managedBy])).toEqual(
+      [
+        ['file-shield', 'pk.yaml'],
+        ['no-apple', null],
+      ],
+    );
+    await store.guardrails.delete(created.id, 'cli');
+    expect(store.catalog.snapshot.guardrails.has('no-apple')).toBe(false);
+    await expect(store.guardrails.get('no-apple')).rejects.toMatchObject({ code: 'not_found', status: 404 });
+    const audit = await store.audit.list({ entity: 'guardrail', entityId: created.id });
+    expect(audit.map((entry) => entry.action)).toEqual(['delete', 'update', 'create']);
+    expect(audit[1]?.before).toMatchObject({ definition: DENY_WORDS });
+  });
+
+  it('refuses what the validator refuses, with paths under the definition, and writes nothing', async () => {
+    const version = store.catalog.snapshot.version;
+    const validate = () => [{ path: 'checks[0].parameters.rule', message: 'not a valid regex' }];
+    await expect(
+      store.guardrails.create({ slug: 'bad', name: 'bad', definition: DENY_WORDS }, 'cli', { validate }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      issues: [{ path: 'definition.checks[0].parameters.rule', message: 'not a valid regex' }],
+    });
+    await store.guardrails.create({ slug: 'good', name: 'good', definition: DENY_WORDS }, 'cli');
+    await expect(
+      store.guardrails.update('good', { definition: PII }, 'cli', { validate }),
+    ).rejects.toMatchObject({ code: 'invalid' });
+    expect((await store.guardrails.get('good')).definition).toEqual(DENY_WORDS);
+    expect(store.catalog.snapshot.version).toBe(version + 1);
+    await expect(
+      store.guardrails.create({ name: 'x', definition: [] as unknown as Record<string, unknown> }, 'cli'),
+    ).rejects.toMatchObject({ code: 'invalid', issues: [{ path: 'definition' }] });
+  });
+
+  it('keeps the settings file’s guardrails read-only and their ids taken', async () => {
+    await expect(
+      store.guardrails.create({ slug: 'file-shield', name: 'x', definition: PII }, 'cli'),
+    ).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('pk.yaml') });
+    await expect(store.guardrails.update('file-shield', { name: 'y' }, 'cli')).rejects.toMatchObject({
+      code: 'read_only',
+      status: 409,
+      message: expect.stringContaining('pk.yaml'),
+    });
+    await expect(store.guardrails.delete('file-shield', 'cli')).rejects.toMatchObject({ code: 'read_only' });
+    expect(await store.guardrails.get('file-shield')).toMatchObject({
+      managedBy: 'pk.yaml',
+      definition: PII,
+    });
+    await store.guardrails.create({ slug: 'dup', name: 'dup', definition: PII }, 'cli');
+    await expect(
+      store.guardrails.create({ slug: 'dup', name: 'dup', definition: PII }, 'cli'),
+    ).rejects.toMatchObject({ code: 'conflict' });
+  });
+});

@@ -1,0 +1,254 @@
+import type { Selectable, Transaction } from 'kysely';
+import type { SettingsGuardrail } from '../catalog/catalog.js';
+import type { Database, GuardrailsTable } from '../database/schema.js';
+import { StoreError, type StoreIssue } from '../errors.js';
+import { newGuardrailSlug, newId } from '../ids.js';
+import {
+  type CreateGuardrailInput,
+  createGuardrailInputSchema,
+  parseInput,
+  type UpdateGuardrailInput,
+  updateGuardrailInputSchema,
+} from './inputs.js';
+import {
+  type Actor,
+  isoOrNull,
+  notFoundError,
+  read,
+  readOnlyError,
+  recordAudit,
+  type StoreContext,
+  writeTransaction,
+} from './store-context.js';
+
+/** A guardrail as reads return it. */
+export interface GuardrailRecord {
+  readonly id: string;
+  /** What configs name (`input_guardrails: ["<slug>"]`); a file-managed guardrail's id. */
+  readonly slug: string;
+  readonly name: string;
+  /** The hook without its id, as written (webhook secrets are `env:` / `file:` references). */
+  readonly definition: Readonly<Record<string, unknown>>;
+  readonly status: string;
+  /** Changes with every change (Portkey's `version_id`); null for file-managed guardrails. */
+  readonly versionId: string | null;
+  readonly createdAt: string | null;
+  readonly updatedAt: string | null;
+  /** The settings file of a file-managed guardrail (read-only here), else null. */
+  readonly managedBy: string | null;
+}
+
+/**
+ * How a guardrail's meaning is checked before it is written: the store knows its shape only, the
+ * gateway's hook compiler knows its checks. Every problem has a path below the definition
+ * (`checks[0].parameters.rule`).
+ */
+export interface GuardrailWriteOptions {
+  readonly validate?: (slug: string, definition: Readonly<Record<string, unknown>>) => readonly StoreIssue[];
+}
+
+type Row = Selectable<GuardrailsTable>;
+
+function toRecord(row: Row): GuardrailRecord {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    definition: JSON.parse(row.definition) as Record<string, unknown>,
+    status: row.status,
+    versionId: row.version_id,
+    createdAt: isoOrNull(row.created_at),
+    updatedAt: isoOrNull(row.updated_at),
+    managedBy: null,
+  };
+}
+
+function fileRecord(guardrail: SettingsGuardrail, source: string): GuardrailRecord {
+  return {
+    id: guardrail.id,
+    slug: guardrail.id,
+    name: guardrail.id,
+    definition: guardrail.definition,
+    status: 'active',
+    versionId: null,
+    createdAt: null,
+    updatedAt: null,
+    managedBy: source,
+  };
+}
+
+/** The definition without an `id` of its own: the slug is the guardrail's id. */
+function definitionOf(definition: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { id: _id, ...rest } = definition;
+  return rest;
+}
+
+function refuseInvalid(slug: string, issues: readonly StoreIssue[]): void {
+  if (issues.length === 0) return;
+  const prefixed = issues.map((issue) => ({ path: `definition.${issue.path}`, message: issue.message }));
+  throw new StoreError(
+    'invalid',
+    `invalid guardrail "${slug}": ${prefixed.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+    { issues: prefixed },
+  );
+}
+
+/**
+ * Guardrails defined once in the store and referred to by slug from configs, beside those of the
+ * settings file (listed, read-only; their ids cannot be taken). Not versioned: every change is
+ * audited with the definition before and after, and gets a new `versionId`.
+ */
+export class GuardrailRepository {
+  readonly #context: StoreContext;
+
+  constructor(context: StoreContext) {
+    this.#context = context;
+  }
+
+  #fileGuardrail(reference: string): SettingsGuardrail | undefined {
+    return this.#context.settings?.guardrails?.find((guardrail) => guardrail.id === reference);
+  }
+
+  #refuseFileManaged(reference: string): void {
+    const source = this.#context.settings?.source;
+    const fileGuardrail = this.#fileGuardrail(reference);
+    if (source !== undefined && fileGuardrail) throw readOnlyError('guardrail', fileGuardrail.id, source);
+  }
+
+  async #findRow(
+    database: Transaction<Database> | StoreContext['db'],
+    reference: string,
+  ): Promise<Row | undefined> {
+    return database
+      .selectFrom('guardrails')
+      .selectAll()
+      .where((expression) =>
+        expression.or([expression('id', '=', reference), expression('slug', '=', reference)]),
+      )
+      .executeTakeFirst();
+  }
+
+  /** Creates a guardrail, after `options.validate` accepted its definition. */
+  async create(
+    input: CreateGuardrailInput,
+    actor: Actor,
+    options: GuardrailWriteOptions = {},
+  ): Promise<GuardrailRecord> {
+    const parsed = parseInput(createGuardrailInputSchema, input, 'guardrail');
+    const slug = parsed.slug ?? newGuardrailSlug(parsed.name);
+    const source = this.#context.settings?.source;
+    if (source !== undefined && this.#fileGuardrail(slug)) {
+      throw new StoreError('conflict', `the settings file ${source} already defines a guardrail "${slug}"`);
+    }
+    const definition = definitionOf(parsed.definition);
+    refuseInvalid(slug, options.validate?.(slug, definition) ?? []);
+    const now = this.#context.now();
+    const row: Row = {
+      id: newId(),
+      slug,
+      name: parsed.name,
+      definition: JSON.stringify(definition),
+      status: parsed.status ?? 'active',
+      version_id: newId(),
+      created_at: now,
+      updated_at: now,
+    };
+    const record = toRecord(row);
+    await writeTransaction(this.#context, async (transaction) => {
+      if (await this.#findRow(transaction, slug))
+        throw new StoreError('conflict', `a guardrail "${slug}" already exists`);
+      await transaction.insertInto('guardrails').values(row).execute();
+      await recordAudit(transaction, {
+        at: now,
+        actor,
+        action: 'create',
+        entity: 'guardrail',
+        entityId: row.id,
+        after: record,
+      });
+    });
+    return record;
+  }
+
+  /** One guardrail by id or slug (stored or file-managed), or a `not_found` {@link StoreError}. */
+  async get(reference: string): Promise<GuardrailRecord> {
+    const fileGuardrail = this.#fileGuardrail(reference);
+    const source = this.#context.settings?.source;
+    if (fileGuardrail && source !== undefined) return fileRecord(fileGuardrail, source);
+    const row = await read(() => this.#findRow(this.#context.db, reference));
+    if (!row) throw notFoundError('guardrail', reference);
+    return toRecord(row);
+  }
+
+  /** Every guardrail: file-managed first, then stored by creation time. */
+  async list(): Promise<GuardrailRecord[]> {
+    const rows = await read(() =>
+      this.#context.db.selectFrom('guardrails').selectAll().orderBy('created_at').orderBy('id').execute(),
+    );
+    const settings = this.#context.settings;
+    return [
+      ...(settings?.guardrails ?? []).map((guardrail) => fileRecord(guardrail, settings?.source ?? '')),
+      ...rows.filter((row) => !this.#fileGuardrail(row.slug)).map(toRecord),
+    ];
+  }
+
+  /** Changes a guardrail; a new definition is validated first. Configs naming it use it from then on. */
+  async update(
+    reference: string,
+    input: UpdateGuardrailInput,
+    actor: Actor,
+    options: GuardrailWriteOptions = {},
+  ): Promise<GuardrailRecord> {
+    this.#refuseFileManaged(reference);
+    const parsed = parseInput(updateGuardrailInputSchema, input, 'guardrail');
+    const now = this.#context.now();
+    const existing = await read(() => this.#findRow(this.#context.db, reference));
+    if (!existing) throw notFoundError('guardrail', reference);
+    const definition = parsed.definition === undefined ? undefined : definitionOf(parsed.definition);
+    if (definition !== undefined)
+      refuseInvalid(existing.slug, options.validate?.(existing.slug, definition) ?? []);
+    return writeTransaction(this.#context, async (transaction) => {
+      const row = await this.#findRow(transaction, reference);
+      if (!row) throw notFoundError('guardrail', reference);
+      const next: Row = {
+        ...row,
+        ...(parsed.name === undefined ? {} : { name: parsed.name }),
+        ...(definition === undefined ? {} : { definition: JSON.stringify(definition) }),
+        ...(parsed.status === undefined ? {} : { status: parsed.status }),
+        version_id: newId(),
+        updated_at: now,
+      };
+      await transaction.updateTable('guardrails').set(next).where('id', '=', row.id).execute();
+      const record = toRecord(next);
+      await recordAudit(transaction, {
+        at: now,
+        actor,
+        action: 'update',
+        entity: 'guardrail',
+        entityId: row.id,
+        before: toRecord(row),
+        after: record,
+      });
+      return record;
+    });
+  }
+
+  /** Deletes a guardrail (its audit entries keep its definition). */
+  async delete(reference: string, actor: Actor): Promise<void> {
+    this.#refuseFileManaged(reference);
+    const now = this.#context.now();
+    await writeTransaction(this.#context, async (transaction) => {
+      const row = await this.#findRow(transaction, reference);
+      if (!row) throw notFoundError('guardrail', reference);
+      await transaction.deleteFrom('guardrails').where('id', '=', row.id).execute();
+      await recordAudit(transaction, {
+        at: now,
+        actor,
+        action: 'delete',
+        entity: 'guardrail',
+        entityId: row.id,
+        before: toRecord(row),
+      });
+    });
+  }
+}
