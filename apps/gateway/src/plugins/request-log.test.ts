@@ -26,6 +26,32 @@ function captureLogs(): { stream: Writable; lines: () => Record<string, unknown>
 }
 
 describe('request log', () => {
+  it('tells request-end subscribers once per request, in encapsulated routes too, and survives a throwing one', async () => {
+    const app = await buildApp({});
+    const ends: { status: number; model: string | undefined; trace: string }[] = [];
+    app.onRequestEnd(() => {
+      throw new Error('a broken subscriber');
+    });
+    app.onRequestEnd((end) => {
+      ends.push({ status: end.status, model: end.fields.model, trace: end.request.traceId });
+    });
+    await app.register(async (child) => {
+      child.get('/v1/probe-child', async (request) => {
+        request.logFields.model = 'gpt-4o-mini';
+        return { ok: true };
+      });
+    });
+    const response = await app.inject({ url: '/v1/probe-child', headers: { 'x-portkey-trace-id': 'end-1' } });
+    expect(response.statusCode).toBe(200);
+    const refused = await app.inject({ url: '/v1/no-such-route' });
+    expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+    await app.close();
+    expect(ends).toEqual([
+      { status: 200, model: 'gpt-4o-mini', trace: 'end-1' },
+      { status: refused.statusCode, model: undefined, trace: expect.any(String) },
+    ]);
+  });
+
   it('writes one JSON line per request with its trace id, never headers, query or credentials', async () => {
     const logs = captureLogs();
     const settings = resolveSettings(

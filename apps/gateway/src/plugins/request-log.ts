@@ -27,7 +27,28 @@ export interface RequestLogFields {
   guardrails?: readonly { id: string; verdict: boolean; ms: number; event: 'before' | 'after' }[] | undefined;
 }
 
+/**
+ * What subscribers of {@link FastifyInstance.onRequestEnd} get, once per request, when its log line
+ * is written: the log store, metrics and limit settlement all read the same end-of-request facts.
+ */
+export interface RequestEnd {
+  readonly request: FastifyRequest;
+  /** The status the client saw, or 499 when it left first. */
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly fields: RequestLogFields;
+}
+
+/** A subscriber to request ends; it must not throw (a throw is caught and warned about). */
+export type RequestEndListener = (end: RequestEnd) => void;
+
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Calls `listener` once for every request, after its log line (see {@link RequestEnd}). */
+    onRequestEnd(listener: RequestEndListener): void;
+    /** The subscribers of {@link onRequestEnd} (shared by every encapsulated context). */
+    readonly requestEndListeners: RequestEndListener[];
+  }
   interface FastifyRequest {
     /** Fields for this request's one log line (see {@link RequestLogFields}). */
     logFields: RequestLogFields;
@@ -48,18 +69,29 @@ function writeLine(
 ): void {
   if (request.logWritten) return;
   request.logWritten = true;
+  const latencyMs = Math.round(reply.elapsedTime * 100) / 100;
   log.info(
     {
       traceId: request.traceId,
       method: request.method,
       path: request.url.split('?', 1)[0],
       status,
-      latencyMs: Math.round(reply.elapsedTime * 100) / 100,
+      latencyMs,
       tenant: request.tenant,
       ...request.logFields,
     },
     'request',
   );
+  const listeners = request.server.requestEndListeners;
+  if (listeners.length === 0) return;
+  const end: RequestEnd = { request, status, latencyMs, fields: request.logFields };
+  for (const listener of listeners) {
+    try {
+      listener(end);
+    } catch (error) {
+      log.warn({ err: { message: (error as Error).message } }, 'request-end subscriber failed');
+    }
+  }
 }
 
 /**
@@ -89,6 +121,12 @@ export function releaseRequestLog(request: FastifyRequest, reply: FastifyReply):
  */
 export const requestLogPlugin = fastifyPlugin(
   async (app: FastifyInstance) => {
+    // One array for the app: every encapsulated context sees the same (a decorated reference).
+    const listeners: RequestEndListener[] = [];
+    app.decorate('requestEndListeners', listeners);
+    app.decorate('onRequestEnd', (listener: RequestEndListener) => {
+      listeners.push(listener);
+    });
     app.decorateRequest('logFields', null as unknown as RequestLogFields);
     app.decorateRequest('logWritten', false);
     app.decorateRequest('logHolds', 0);
