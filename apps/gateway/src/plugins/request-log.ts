@@ -14,7 +14,37 @@ export interface RequestLogFields {
   /** Calls made to providers for this request (retries and fallbacks included; cache hits not). */
   attempts?: number;
   cacheStatus?: string;
-  usage?: { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    total_tokens?: number;
+    /** Prompt tokens read from the provider's prompt cache. */
+    cached_tokens?: number;
+    /** Prompt tokens written to the provider's prompt cache (Anthropic, Bedrock), priced apart. */
+    cache_write_tokens?: number;
+    reasoning_tokens?: number;
+  };
+  /** Model the provider says answered (may differ from the requested `model`). */
+  answeredModel?: string;
+  /** Every provider call, in order: a fallback or a retry is one entry each (cache hits: none). */
+  attemptLog?: readonly {
+    targetPath: string;
+    provider: string;
+    status: number;
+    latencyMs: number;
+    errorCode?: string;
+  }[];
+  /** Milliseconds from the request's arrival to the first byte sent to the client. */
+  firstByteMs?: number;
+  /** Milliseconds of the request's latency spent in the gateway (latency minus time in providers). */
+  overheadMs?: number;
+  /** Cost in USD from `@pk/prices`, or null when the model has no price (see `costStatus`). */
+  cost?: number | null;
+  costStatus?: 'priced' | 'unknown_price' | 'no_usage';
+  /** Ids of the config (saved config slug) and virtual key used, never a secret. */
+  configId?: string;
+  configVersion?: number;
+  virtualKey?: string;
   metadata?: Readonly<Record<string, unknown>>;
   warnings?: readonly string[];
   stream?: boolean;
