@@ -30,6 +30,8 @@ export interface RequestLogFields {
   attemptLog?: readonly {
     targetPath: string;
     provider: string;
+    /** When the call started, epoch milliseconds. */
+    startedAt: number;
     status: number;
     latencyMs: number;
     errorCode?: string;
