@@ -12,6 +12,7 @@ import { StoreStartError } from './errors.js';
 import { migrateToLatest } from './migrations/migrate.js';
 import { AuditLogRepository } from './repositories/audit-log.js';
 import { ConfigRepository } from './repositories/configs.js';
+import { ConsoleSessionRepository } from './repositories/console-sessions.js';
 import { FeedbackRepository } from './repositories/feedback.js';
 import { GatewayKeyRepository } from './repositories/gateway-keys.js';
 import { GuardrailRepository } from './repositories/guardrails.js';
@@ -83,6 +84,8 @@ export interface Store {
   readonly guardrails: GuardrailRepository;
   readonly audit: AuditLogRepository;
   readonly vault: VaultRepository;
+  /** Console sign-in sessions (the cookie's token hashed; 12 h). */
+  readonly consoleSessions: ConsoleSessionRepository;
   /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
   recordKeyUse(keyId: string, at: number): void;
   /** Reloads the snapshot now. */
@@ -270,6 +273,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       guardrails: new GuardrailRepository(context),
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
+      consoleSessions: new ConsoleSessionRepository(context),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
       refresh: async () => live?.refresh(),
       reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),
