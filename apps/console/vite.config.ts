@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// The console is served by the gateway at /console: every asset URL starts there. No inline script
+// (the gateway's Content-Security-Policy forbids it), so the module preload polyfill stays out.
+export default defineConfig({
+  base: '/console/',
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+    reportCompressedSize: false,
+  },
+  test: {
+    environment: 'happy-dom',
+    include: ['src/**/*.test.{ts,tsx}'],
+  },
+});
