@@ -318,7 +318,7 @@ export function ConfigsView() {
       )}
       {creating || current ? (
         <Editor
-          key={editorKey.current}
+          key={current ? `${current.slug}@${current.version_id}` : `new-${editorKey.current}`}
           config={current}
           onError={setError}
           onSaved={(slug) => {
