@@ -186,7 +186,7 @@ describe.runIf(run)('the console in Chromium', () => {
 
     const before = mock.received.length;
     const answer = await sdk({ config: configSlug }).chat.completions.create({ model: 'ignored', messages });
-    expect(answer.choices?.[0]?.message.content).toBeTruthy();
+    expect(answer.choices?.[0]?.message?.content).toBeTruthy();
     const received = mock.received.slice(before);
     expect(received).toHaveLength(1);
     expect(received[0]?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
@@ -219,7 +219,7 @@ describe.runIf(run)('the console in Chromium', () => {
 
     const client = new Portkey({ apiKey: secret, baseURL: gateway.base, config: direct() });
     const ok = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
-    expect(ok.choices).toHaveLength(1);
+    expect(ok.choices?.[0]?.message?.content).toBeTruthy();
 
     await page.getByRole('button', { name: 'Revoke doomed' }).click();
     await page
