@@ -1,51 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { GROUPS, groupOf, METRICS, metricOf, type SummaryRow, toSeries } from '../analytics-series.js';
 import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
-import { pick, text } from '../log-record.js';
-
-/** One row of `GET /v1/analytics/summary`: a time bucket of one group. */
-type SummaryRow = Readonly<Record<string, unknown>>;
-
-const METRICS = [
-  ['requests', 'Requests'],
-  ['errors', 'Errors'],
-  ['latency_p50_ms', 'Latency p50 (ms)'],
-  ['latency_p95_ms', 'Latency p95 (ms)'],
-  ['total_tokens', 'Tokens'],
-  ['cost', 'Cost (USD)'],
-] as const;
-const GROUPS = [
-  ['model', 'Model'],
-  ['provider', 'Provider'],
-  ['virtual_key', 'Virtual key'],
-  ['metadata._user', '_user'],
-] as const;
-
-const bucketOf = (row: SummaryRow) => new Date(String(pick(row, 'bucket', 'time', 'start'))).getTime() / 1000;
-const groupOf = (row: SummaryRow) => text(pick(row, 'group', 'key', 'value'));
-const metricOf = (row: SummaryRow, metric: string): number | null => {
-  const value = pick(row, metric, metric.replace('_ms', ''), metric === 'total_tokens' ? 'tokens' : metric);
-  return typeof value === 'number' ? value : null;
-};
-
-/** Rows to uPlot's columns: one x series of bucket times, one y series per group. */
-export function toSeries(
-  rows: readonly SummaryRow[],
-  metric: string,
-): { groups: string[]; data: (number | null)[][] } {
-  const times = [...new Set(rows.map(bucketOf).filter((time) => !Number.isNaN(time)))].sort((a, b) => a - b);
-  const groups = [...new Set(rows.map(groupOf))].sort();
-  const index = new Map(times.map((time, i) => [time, i]));
-  const data: (number | null)[][] = [times, ...groups.map(() => times.map(() => null as number | null))];
-  for (const row of rows) {
-    const i = index.get(bucketOf(row));
-    const series = data[groups.indexOf(groupOf(row)) + 1];
-    if (i !== undefined && series) series[i] = metricOf(row, metric);
-  }
-  return { groups, data };
-}
 
 const COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0969da', '#57606a'];
 

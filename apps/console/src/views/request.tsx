@@ -134,9 +134,10 @@ export function RequestView(props: { id: string }) {
     ['First byte', `${text(pick(record, 'first_byte_ms', 'ttfb_ms'))} ms`],
     ['Gateway overhead', `${text(pick(record, 'overhead_ms'))} ms`],
     ['Cache', pick(record, 'cache_status')],
-    ['Retries', pick(record, 'retry_count')],
+    ['Retries', pick(record, 'retries', 'retry_count')],
     ['Virtual key', pick(record, 'virtual_key')],
-    ['Config', pick(record, 'config', 'config_id')],
+    ['Config', pick(record, 'config_id', 'config')],
+    ['Config version', pick(record, 'config_version')],
     ['Stream', pick(record, 'stream')],
   ];
   return (
