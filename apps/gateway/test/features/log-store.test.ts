@@ -95,7 +95,7 @@ describe.each([
         },
       });
       const answer = await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
-      expect(answer.choices[0]?.message.content).toBeTruthy();
+      expect(answer.choices?.[0]?.message?.content).toBeTruthy();
       await portkey.feedback.create({ traceID: traceId, value: 5 });
       const trace = await eventually(
         () => get(`/traces/${traceId}`, TEAM_A),
