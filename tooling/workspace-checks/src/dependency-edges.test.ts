@@ -22,7 +22,15 @@ const RUNTIME_EDGES: Record<string, readonly string[]> = {
   '@pk/sdk': ['@pk/config', '@pk/headers', '@pk/providers'],
   '@pk/store': ['@pk/config'],
   // The console's built files are served by the gateway, found at run time through the package.
-  '@pk/gateway': ['@pk/config', '@pk/console', '@pk/guardrails', '@pk/headers', '@pk/providers', '@pk/store'],
+  '@pk/gateway': [
+    '@pk/config',
+    '@pk/console',
+    '@pk/guardrails',
+    '@pk/headers',
+    '@pk/prices',
+    '@pk/providers',
+    '@pk/store',
+  ],
   // Static files built by Vite: nothing at run time; the config JSON Schema is bundled at build time.
   '@pk/console': [],
   // The `pk` command: the admin API over HTTP, the store itself only for init and vault rotate.
