@@ -203,6 +203,11 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(responsesRoutes, { services });
   const usage = dependencies.usage ?? untrackedUsage;
   if (store) await app.register(adminRoutes, { store, guardrails, usage });
+  const logRouteOptions =
+    store && requestLog
+      ? { store, writer: requestLog.writer, bodies: requestLog.bodies === true }
+      : undefined;
+  if (logRouteOptions) await app.register(logRoutes, logRouteOptions);
   if (dependencies.console !== false) {
     await app.register(consolePlugin, {
       prefix: CONSOLE_PREFIX,
@@ -215,12 +220,13 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
             catalog,
             allowKeyless: dependencies.allowKeyless ?? true,
             trustedCustomHosts: settings.customHostTrust,
+            // The logs, traces and analytics queries: the same handlers, behind the console's session.
+            extraRoutes: logRouteOptions
+              ? [async (scope: FastifyInstance) => scope.register(logRoutes, logRouteOptions)]
+              : [],
           }
         : undefined,
     });
-  }
-  if (store && requestLog) {
-    await app.register(logRoutes, { store, writer: requestLog.writer, bodies: requestLog.bodies === true });
   }
   await app.register(controlPlaneRoutes, {
     served: store ? { ...ADMIN_SEGMENTS, ...(requestLog ? LOG_SEGMENTS : {}) } : {},

@@ -10,6 +10,7 @@ import {
   unreachableByKeyboard,
 } from './support/browser.js';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { openAIError } from './support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
@@ -108,6 +109,20 @@ const direct = (model = 'gpt-4o-mini') => ({
   custom_host: `${mock.url}/v1`,
   override_params: { model },
 });
+
+/** Waits until the log store answers `query` (records are queryable within 2 s) and returns the records. */
+async function logsFor(query: string, key: string, count = 1): Promise<Record<string, unknown>[]> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const response = await fetch(`${gateway.base}/logs?${query}`, { headers: { 'x-portkey-api-key': key } });
+    const body = (await response.json()) as { data: Record<string, unknown>[] };
+    if (body.data.length >= count || Date.now() > until) return body.data;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Data rows of the logs table (the spacer rows of the virtualised table left out). */
+const logRows = () => page.locator('table.data tbody tr:not(.spacer)');
 
 describe.runIf(run)('the console in Chromium', () => {
   it('signs in with an admin key; the cookie is HttpOnly and SameSite=Strict', async () => {
@@ -242,6 +257,124 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
+  it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {
+    mock.script('console-broken', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
+    const fallback = {
+      strategy: { mode: 'fallback' },
+      targets: [direct('console-broken'), direct('gpt-4o-mini')],
+    };
+    const trace = 'console-trace-1';
+    await sdk({
+      config: fallback,
+      traceID: trace,
+      metadata: { _user: 'alice-console', env: 'e2e' },
+      spanId: 'span-root',
+      spanName: 'checkout',
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    await sdk({
+      config: direct(),
+      traceID: trace,
+      metadata: { _user: 'alice-console' },
+      spanId: 'span-child',
+      parentSpanId: 'span-root',
+      spanName: 'summarise',
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    for (const user of ['bob-console', 'carol-console']) {
+      await sdk({ config: direct('gpt-4o'), metadata: { _user: user } }).chat.completions.create({
+        model: 'gpt-4o',
+        messages,
+      });
+    }
+    expect(await logsFor('metadata._user=alice-console', adminKey, 2)).toHaveLength(2);
+    await logsFor('metadata._user=carol-console', adminKey);
+
+    await page.goto(consoleUrl('/logs'));
+    await logRows().first().waitFor();
+    expect(await logRows().count()).toBeGreaterThanOrEqual(4);
+    await screenshot(page, '06-logs');
+
+    // The filter, typed in the form, goes to the URL (a view can be shared) and to the query API.
+    await page.getByLabel('Key', { exact: true }).fill('_user');
+    await page.getByLabel('Value', { exact: true }).fill('alice-console');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/metadata\._user=alice-console/);
+    await page.waitForFunction("document.querySelectorAll('table.data tbody tr:not(.spacer)').length === 2");
+    expect(await page.locator('table.data tbody').textContent()).not.toContain('bob-console');
+    await screenshot(page, '07-logs-metadata-filter');
+    // Shared: the URL alone gives the same view.
+    await page.goto(page.url());
+    await page.waitForFunction("document.querySelectorAll('table.data tbody tr:not(.spacer)').length === 2");
+    expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('alice-console');
+
+    // The fallback request: its attempts, the failed target then the one that answered.
+    const [fallbackRecord] = (await logsFor('metadata.env=e2e', adminKey)) as { id: string }[];
+    await page.locator(`a[href="/console/logs/${fallbackRecord?.id}"]`).click();
+    await page.getByRole('heading', { name: `Request ${fallbackRecord?.id}` }).waitFor();
+    const attempts = page.getByTestId('attempt');
+    await attempts.first().waitFor();
+    expect(await attempts.count()).toBeGreaterThanOrEqual(2);
+    expect(await attempts.first().textContent()).toContain('status 503');
+    expect(await attempts.first().textContent()).toContain('config.targets[0]');
+    expect(await attempts.last().textContent()).toContain('status 200');
+    expect(await attempts.last().textContent()).toContain('config.targets[1]');
+    await expectNoSeriousViolations('request');
+    expect(await unreachableByKeyboard(page), 'request').toEqual([]);
+    await screenshot(page, '08-request-attempts');
+
+    await page.getByRole('link', { name: `Trace ${trace}` }).click();
+    await page.getByRole('heading', { name: `Trace ${trace}` }).waitFor();
+    const spans = page.getByTestId('span');
+    await spans.nth(1).waitFor();
+    expect(await spans.count()).toBe(2);
+    expect(await spans.first().textContent()).toContain('checkout');
+    expect(await spans.last().textContent()).toContain('summarise');
+    // The child span sits under its parent.
+    const indent = await spans.last().getAttribute('style');
+    expect(indent).toContain('padding-left: 1.25rem');
+    await expectNoSeriousViolations('trace');
+    await screenshot(page, '09-trace-waterfall');
+  });
+
+  it('shows new requests as they come with the live tail', async () => {
+    await page.goto(consoleUrl('/logs?metadata._user=tail-console'));
+    await page.getByText('0 shown').waitFor();
+    await page.getByLabel('Live tail').check();
+    await sdk({ config: direct(), metadata: { _user: 'tail-console' } }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+    });
+    await logRows().first().waitFor({ timeout: 6000 });
+    expect(await logRows().count()).toBe(1);
+    await page.getByLabel('Live tail').uncheck();
+  });
+
+  it('renders hostile metadata as inert text (no markup, no script)', async () => {
+    await sdk({ config: direct(), metadata: { _user: XSS, note: XSS } }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+    });
+    const [record] = (await logsFor(`metadata.note=${encodeURIComponent(XSS)}`, adminKey)) as {
+      id: string;
+    }[];
+    await page.goto(consoleUrl(`/logs?metadata.note=${encodeURIComponent(XSS)}`));
+    await logRows().first().waitFor();
+    expect(await page.locator('table.data tbody').textContent()).toContain(XSS);
+    await page.locator(`a[href="/console/logs/${record?.id}"]`).click();
+    await page.getByRole('row', { name: `note ${XSS}` }).waitFor();
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate('document.querySelectorAll("[onerror]").length')).toBe(0);
+    await screenshot(page, '10-xss-inert');
+    expect(dialogs.filter((dialog) => dialog.startsWith('alert'))).toEqual([]);
+  });
+
+  it('shows analytics with a chart', async () => {
+    await page.goto(consoleUrl('/analytics'));
+    await page.locator('.chart canvas').first().waitFor();
+    await page.getByRole('cell', { name: 'gpt-4o-mini', exact: true }).waitFor();
+    await expectNoSeriousViolations('analytics');
+    await screenshot(page, '11-analytics');
+  });
+
   it('every view passes axe (no serious or critical violation) and every control is reachable by keyboard', async () => {
     for (const path of ['/logs', '/analytics', '/virtual-keys', '/configs', '/gateway-keys']) {
       await page.goto(consoleUrl(path));
@@ -252,6 +385,42 @@ describe.runIf(run)('the console in Chromium', () => {
     }
     expect(pageErrors).toEqual([]);
     expect(dialogs.filter((dialog) => !dialog.startsWith('confirm'))).toEqual([]);
+  });
+
+  it('a user key sees its tenant’s logs only, never another tenant’s', async () => {
+    for (const [key, user] of [
+      [userKeyA, 'tenant-a-user'],
+      [userKeyB, 'tenant-b-user'],
+    ] as const) {
+      await new Portkey({
+        apiKey: key,
+        baseURL: gateway.base,
+        config: direct(),
+        metadata: { _user: user },
+      }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+      });
+    }
+    const [recordB] = (await logsFor('metadata._user=tenant-b-user', adminKey)) as { id: string }[];
+    await logsFor('metadata._user=tenant-a-user', adminKey);
+    await signIn(userKeyA);
+    await page.goto(consoleUrl('/logs'));
+    await logRows().first().waitFor();
+    const table = (await page.locator('table.data tbody').textContent()) ?? '';
+    expect(table).toContain('tenant-a-user');
+    expect(table).not.toContain('tenant-b-user');
+    expect(table).not.toContain('alice-console');
+    await screenshot(page, '12-user-key-own-tenant');
+    await page.goto(consoleUrl(`/logs?metadata._user=tenant-b-user`));
+    await page.getByText('0 shown').waitFor();
+    // Another tenant's record answers 404, as if it did not exist.
+    await page.goto(consoleUrl(`/logs/${recordB?.id}`));
+    await page.getByRole('alert').getByText('no log record has this id').waitFor();
+    // The management views say what this key may use instead.
+    await page.goto(consoleUrl('/configs'));
+    await page.getByRole('heading', { name: 'What this key may use' }).waitFor();
+    await expectNoSeriousViolations('user-catalog');
   });
 
   it('signs out, and the console asks for a key again', async () => {

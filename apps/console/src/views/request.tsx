@@ -91,6 +91,21 @@ function Pairs(props: { value: unknown; label: string }) {
   );
 }
 
+function Feedback(props: { value: unknown }) {
+  const entries = Array.isArray(props.value) ? (props.value as Record<string, unknown>[]) : [];
+  if (entries.length === 0) return <p class="muted">None.</p>;
+  return (
+    <ul class="feedback">
+      {entries.map((entry, index) => (
+        <li key={text(entry.id ?? index)}>
+          value {text(entry.value)}, weight {text(entry.weight)}
+          {entry.metadata ? ` · ${text(entry.metadata)}` : ''} · {timeText(entry.created_at)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function Body(props: { title: string; value: unknown; truncated: unknown }) {
   if (props.value === null || props.value === undefined) return null;
   const body = typeof props.value === 'string' ? props.value : JSON.stringify(props.value, null, 2);
@@ -165,7 +180,7 @@ export function RequestView(props: { id: string }) {
       <h2>Metadata</h2>
       <Pairs value={pick(record, 'metadata')} label="Metadata" />
       <h2>Feedback</h2>
-      <Pairs value={pick(record, 'feedback')} label="Feedback" />
+      <Feedback value={pick(record, 'feedback')} />
       {pick(record, 'guardrails', 'guardrail_results') !== null ? (
         <>
           <h2>Guardrails</h2>
