@@ -298,12 +298,12 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByLabel('Value', { exact: true }).fill('alice-console');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/metadata\._user=alice-console/);
-    await page.waitForFunction("document.querySelectorAll('table.data tbody tr:not(.spacer)').length === 2");
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
     expect(await page.locator('table.data tbody').textContent()).not.toContain('bob-console');
     await screenshot(page, '07-logs-metadata-filter');
     // Shared: the URL alone gives the same view.
     await page.goto(page.url());
-    await page.waitForFunction("document.querySelectorAll('table.data tbody tr:not(.spacer)').length === 2");
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
     expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('alice-console');
 
     // The fallback request: its attempts, the failed target then the one that answered.
