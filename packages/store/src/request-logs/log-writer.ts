@@ -53,7 +53,8 @@ export class RequestLogWriter {
   #droppedSinceWarning = 0;
   #written = 0;
   #failedBatches = 0;
-  #lastWarning = Number.NEGATIVE_INFINITY;
+  #lastDropWarning = Number.NEGATIVE_INFINITY;
+  #lastFailureWarning = Number.NEGATIVE_INFINITY;
   #flushing: Promise<void> | undefined;
   #closed = false;
   readonly #timer: NodeJS.Timeout;
@@ -143,8 +144,8 @@ export class RequestLogWriter {
 
   #maybeWarn(): void {
     const now = Date.now();
-    if (now - this.#lastWarning < this.#warnEveryMs) return;
-    this.#lastWarning = now;
+    if (now - this.#lastDropWarning < this.#warnEveryMs) return;
+    this.#lastDropWarning = now;
     const count = this.#droppedSinceWarning;
     this.#droppedSinceWarning = 0;
     this.#warn(
@@ -154,8 +155,8 @@ export class RequestLogWriter {
 
   #warnNow(message: string): void {
     const now = Date.now();
-    if (now - this.#lastWarning < this.#warnEveryMs) return;
-    this.#lastWarning = now;
+    if (now - this.#lastFailureWarning < this.#warnEveryMs) return;
+    this.#lastFailureWarning = now;
     this.#warn(message);
   }
 }

@@ -8,10 +8,13 @@ const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as c
 // The writer thread: its own better-sqlite3 connection to the store's file (WAL: the gateway's
 // reads never wait for it), one transaction per batch, multi-row inserts of prepared statements
 // cached by row count. After a failure the connection is closed and opened again at the next
-// batch, so a file made writable again (or a disk with room again) is used without a restart.
+// batch, so a file made writable again (or a disk with room again) is used without a restart. Each
+// batch first checks that the file is still writable (one access(2) call): an open descriptor would
+// go on writing to a file the operator made read-only.
 // An eval'd script (CommonJS) rather than a file: it runs the same from sources and from dist.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+const { accessSync, constants } = require('node:fs');
 const Database = require(workerData.driver);
 const LOG_ROWS_PER_INSERT = 200;
 const METADATA_ROWS_PER_INSERT = 1000;
@@ -62,6 +65,8 @@ parentPort.on('message', (message) => {
     }
     if (db === undefined) open();
     if (message.type === 'write') {
+      // An open descriptor keeps writing to a file made read-only: look, once per batch.
+      accessSync(workerData.path, constants.W_OK);
       db.transaction(() => {
         insertAll('request_logs', workerData.logColumns, message.logs, LOG_ROWS_PER_INSERT);
         if (message.metadata.length > 0)
