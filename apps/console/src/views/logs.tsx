@@ -59,7 +59,7 @@ function LogRow(props: { record: LogRecord }) {
       </td>
       <td class={typeof status === 'number' && status >= 400 ? 'bad' : 'good'}>{text(status)}</td>
       <td>{text(pick(record, 'provider'))}</td>
-      <td>{text(pick(record, 'model', 'requested_model'))}</td>
+      <td>{text(pick(record, 'answered_model', 'model'))}</td>
       <td class="num">{text(tokensOf(record))}</td>
       <td class="num">{costText(pick(record, 'cost'))}</td>
       <td class="num">{text(pick(record, 'latency_ms'))} ms</td>

@@ -65,7 +65,7 @@ export function TraceView(props: { traceId: string }) {
     <section aria-labelledby="trace-title">
       <h1 id="trace-title">Trace {props.traceId}</h1>
       <p>
-        {spans.length} requests over {end - begin} ms.{' '}
+        {spans.length} requests over {Math.round(end - begin)} ms.{' '}
         <Link to={`/logs?trace_id=${encodeURIComponent(props.traceId)}`}>Show in logs</Link>
       </p>
       <ol class="waterfall" aria-label="Spans">
