@@ -1,6 +1,9 @@
+import { openStore } from '@pk/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AdminGateway, startAdminGateway } from './support/admin-harness.js';
-import { msUntil } from './support/store-fixtures.js';
+import { startGatewayApp } from './support/gateway-harness.js';
+import { raw } from './support/raw-http.js';
+import { msUntil, temporaryDataDir } from './support/store-fixtures.js';
 
 // The console's own API on the gateway app over a real SQLite store: sign-in exchanges a gateway key
 // for a session cookie that only the console's routes accept, writes need the CSRF token, other
@@ -197,5 +200,53 @@ describe('console page', () => {
     expect(asset.headers.get('cache-control')).toContain('immutable');
     expect((await fetch(`${base}/console/assets/..%2f..%2fpackage.json`)).status).toBe(404);
     expect((await fetch(`${base}/console/assets/nope.js`)).status).toBe(404);
+  });
+});
+
+describe('the zero-setup loopback default (no key yet)', () => {
+  it('opens the console without sign-in; the management views say how to create an admin key', async () => {
+    const dataDir = temporaryDataDir();
+    const store = await openStore({ dataDir: dataDir.path, onWarning: () => undefined });
+    const gateway = await startGatewayApp({}, {}, { store });
+    try {
+      const session = await fetch(`${gateway.url}/console/api/session`);
+      expect(await session.json()).toMatchObject({
+        signed_in: true,
+        keyless: true,
+        key: null,
+        csrf_token: 'keyless',
+      });
+      const configs = await fetch(`${gateway.url}/console/api/configs`);
+      expect(configs.status).toBe(401);
+      expect(JSON.stringify(await configs.json())).toContain('pk init');
+      // Writes still need the (keyless) CSRF header, so no other site can post a form here.
+      const check = {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"config":{}}',
+      };
+      expect((await fetch(`${gateway.url}/console/api/config-check`, check)).status).toBe(403);
+      const withToken = await fetch(`${gateway.url}/console/api/config-check`, {
+        ...check,
+        headers: { ...check.headers, 'x-pk-csrf': 'keyless' },
+      });
+      expect(withToken.status).toBe(200);
+      // A name other than loopback gets nothing (DNS rebinding), as on /v1.
+      const port = Number(new URL(gateway.url).port);
+      const rebound = await raw(
+        port,
+        'GET /console/api/session HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
+      );
+      expect(rebound.body).toMatchObject({ keyless: false, signed_in: false });
+      const logs = await raw(
+        port,
+        'GET /console/api/logs HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
+      );
+      expect(logs.status).toBe(403);
+    } finally {
+      await gateway.close();
+      await store.close();
+      dataDir.remove();
+    }
   });
 });
