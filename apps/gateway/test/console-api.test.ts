@@ -240,7 +240,7 @@ describe('the zero-setup loopback default (no key yet)', () => {
       expect(rebound.body).toMatchObject({ keyless: false, signed_in: false });
       const logs = await raw(
         port,
-        'GET /console/api/logs HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
+        'GET /console/api/catalog HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
       );
       expect(logs.status).toBe(403);
     } finally {
