@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { Engine } from '../database/schema.js';
 
 /**
@@ -28,6 +28,9 @@ export function consoleSessionsMigration(engine: Engine): Migration {
         .on('console_sessions')
         .column('expires_at')
         .execute();
+      await sql`create index if not exists request_logs_time on request_logs (created_at desc, id desc)`.execute(
+        db,
+      );
     },
   };
 }
