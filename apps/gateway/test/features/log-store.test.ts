@@ -1,8 +1,10 @@
+import { openStore } from '@pk/store';
 import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+import { temporaryDataDir } from '../support/store-fixtures.js';
 
 // Feature suite, issue 18: every request stored and queryable, through the built gateway and the
 // official `portkey-ai` SDK, on SQLite (the default) and on PostgreSQL (a database of its own).
@@ -294,5 +296,49 @@ describe('PK_LOG_BODIES=true (SQLite)', () => {
     // Bodies never reach the stdout line.
     expect(gateway.requestLines('bodies-small')[0]).not.toHaveProperty('requestBody');
     expect(gateway.process.output()).not.toContain('x'.repeat(1000));
+  });
+});
+
+describe('SIGTERM writes the queued records before the process exits', () => {
+  it('a record queued a moment before SIGTERM is in the store afterwards', async () => {
+    const mock = await startProviderMock();
+    const dataDir = temporaryDataDir();
+    const gateway = await startFeatureGateway({
+      mock,
+      settings: {
+        virtual_keys: {
+          'openai-a': {
+            provider: 'openai',
+            api_key: 'sk-logstore',
+            options: { custom_host: `${mock.url}/v1` },
+          },
+        },
+      },
+      env: { PK_DATA_DIR: dataDir.path },
+    });
+    try {
+      const portkey = new Portkey({
+        baseURL: gateway.base,
+        apiKey: 'unused',
+        virtualKey: 'openai-a',
+        traceID: 'sigterm-1',
+      });
+      await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      // At once: the writer's one-second flush has not run yet.
+      gateway.process.child.kill('SIGTERM');
+      await gateway.process.exited;
+      const store = await openStore({ dataDir: dataDir.path, serve: false, onWarning: () => undefined });
+      try {
+        const trace = await store.logs.trace('sigterm-1');
+        expect(trace).toHaveLength(1);
+        expect(trace[0]).toMatchObject({ status: 200, provider: 'openai' });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await gateway.stop();
+      await mock.close();
+      dataDir.remove();
+    }
   });
 });
