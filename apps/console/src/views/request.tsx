@@ -190,12 +190,12 @@ export function RequestView(props: { id: string }) {
       <Body
         title="Request body"
         value={pick(record, 'request_body')}
-        truncated={pick(record, 'request_body_truncated')}
+        truncated={pick(record, 'body_truncated', 'request_body_truncated')}
       />
       <Body
         title="Response body"
         value={pick(record, 'response_body')}
-        truncated={pick(record, 'response_body_truncated')}
+        truncated={pick(record, 'body_truncated', 'response_body_truncated')}
       />
     </section>
   );
