@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { defineConfig } from 'vite';
 
 // The console is served by the gateway at /console: every asset URL starts there. No inline script
 // (the gateway's Content-Security-Policy forbids it), so the module preload polyfill stays out.
@@ -12,9 +12,5 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     reportCompressedSize: false,
-  },
-  test: {
-    environment: 'happy-dom',
-    include: ['src/**/*.test.{ts,tsx}'],
   },
 });
