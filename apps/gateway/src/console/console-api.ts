@@ -59,6 +59,15 @@ function describeKey(key: GatewayKey | null): Record<string, unknown> | null {
   return key === null ? null : { id: key.id, name: key.name, role: key.role, tenant: key.tenant };
 }
 
+/** The `host[:port]` of an `Origin` header, or '' when it is not a URL (`null`, garbage). */
+function hostOfOrigin(origin: string): string {
+  try {
+    return new URL(origin).host.toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
@@ -75,12 +84,11 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleApiOption
 
   app.addHook('onRequest', async (request, reply) => {
     // Only the console's own page may call its API: a cross-site request is refused before anything.
+    // The host is compared, not the scheme: behind a TLS-terminating proxy the page is https while
+    // the gateway sees http.
     const origin = request.headers.origin;
-    if (typeof origin === 'string') {
-      const expected = `${request.protocol}://${request.headers.host ?? ''}`;
-      if (origin !== expected) {
-        return sendPkError(reply, request, 'PK_ERR_FORBIDDEN', 'the console API answers its own page only');
-      }
+    if (typeof origin === 'string' && hostOfOrigin(origin) !== (request.headers.host ?? '').toLowerCase()) {
+      return sendPkError(reply, request, 'PK_ERR_FORBIDDEN', 'the console API answers its own page only');
     }
     const fetchSite = request.headers['sec-fetch-site'];
     if (fetchSite === 'cross-site' || fetchSite === 'same-site') {
