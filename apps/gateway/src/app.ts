@@ -205,7 +205,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   if (store) await app.register(adminRoutes, { store, guardrails, usage });
   const logRouteOptions =
     store && requestLog
-      ? { store, writer: requestLog.writer, bodies: requestLog.bodies === true }
+      ? { store, writer: requestLog.writer, bodies: requestLog.bodies === true, prices: settings.prices }
       : undefined;
   if (logRouteOptions) await app.register(logRoutes, logRouteOptions);
   if (dependencies.console !== false) {

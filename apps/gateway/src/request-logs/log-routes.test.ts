@@ -1,3 +1,4 @@
+import { createPriceTable } from '@pk/prices';
 import { describe, expect, it } from 'vitest';
 import { customLogRecord, logFilterOf } from './log-routes.js';
 import { readLogStoreOptions } from './log-store-options.js';
@@ -65,6 +66,7 @@ describe('POST /v1/logs (Portkey custom log)', () => {
         traceId: 'generated',
         headerMetadata: { env: 'prod' },
         bodies: false,
+        prices: createPriceTable(),
       },
     );
     expect(record).toMatchObject({

@@ -44,6 +44,8 @@ describe.each([
             options: { custom_host: `${mock.url}/v1` },
           },
         },
+        // The settings' prices: a model no table knows, priced by the operator.
+        prices: { '*': { 'pk-house-model': { input: 10, output: 20 } } },
       },
       env: database
         ? {
@@ -187,15 +189,34 @@ describe.each([
     expect(summary.body.data).toContainEqual(expect.objectContaining({ group: ada, requests: 3, errors: 0 }));
   });
 
-  it.runIf(available)('an unknown model: cost null with cost_status unknown_price, never 0', async () => {
-    const traceId = `unpriced-${run}`;
-    await client(TEAM_A, { traceID: traceId }).chat.completions.create({ model: 'pk-unpriced-9', messages });
-    const trace = await eventually(
-      () => get(`/traces/${traceId}`, TEAM_A),
-      (result) => result.status === 200,
-    );
-    expect((trace.body.requests as Json[])[0]).toMatchObject({ cost: null, cost_status: 'unknown_price' });
-  });
+  it.runIf(available)(
+    'an unknown model: cost null with cost_status unknown_price, never 0; the settings’ prices: price one',
+    async () => {
+      const traceId = `unpriced-${run}`;
+      await client(TEAM_A, { traceID: traceId }).chat.completions.create({
+        model: 'pk-unpriced-9',
+        messages,
+      });
+      const trace = await eventually(
+        () => get(`/traces/${traceId}`, TEAM_A),
+        (result) => result.status === 200,
+      );
+      expect((trace.body.requests as Json[])[0]).toMatchObject({ cost: null, cost_status: 'unknown_price' });
+      const housed = `house-${run}`;
+      await client(TEAM_A, { traceID: housed }).chat.completions.create({
+        model: 'pk-house-model',
+        messages,
+      });
+      const house = await eventually(
+        () => get(`/traces/${housed}`, TEAM_A),
+        (result) => result.status === 200,
+      );
+      const record = (house.body.requests as Json[])[0] as Json & { usage: Json };
+      expect(record, JSON.stringify(record)).toMatchObject({ cost_status: 'priced' });
+      const usage = record.usage as { prompt_tokens: number; completion_tokens: number };
+      expect(record.cost).toBeCloseTo((usage.prompt_tokens * 10 + usage.completion_tokens * 20) / 1e6, 12);
+    },
+  );
 
   it.runIf(available)(
     'Portkey’s POST /v1/logs stores a custom log under its trace; exports stay 501',
