@@ -17,6 +17,8 @@ import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
 import type { VectorLog } from './cache/semantic/vector-log.js';
 import { answerClientError, answerExpectationFailed } from './client-error.js';
+import type { ConsoleAssets } from './console/console-assets.js';
+import { CONSOLE_PREFIX, consolePlugin } from './console/console-plugin.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
@@ -27,6 +29,8 @@ import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
 import type { ProxyServices } from './proxy/run-proxied-request.js';
+import { LOG_SEGMENTS, logRoutes } from './request-logs/log-routes.js';
+import { attachRequestLogStore, type RequestLogDependencies } from './request-logs/log-store-plugin.js';
 import { ConfigParseCache } from './request-plan/config-parse-cache.js';
 import { completionsRoutes } from './routes/completions-routes.js';
 import { controlPlaneRoutes } from './routes/control-plane-routes.js';
@@ -52,6 +56,11 @@ export interface AppDependencies {
    * are served, and `catalog` defaults to its live catalog. Without it those routes answer 501.
    */
   readonly store?: Store;
+  /**
+   * The request log store (issue 18): one record per proxied request, written in batches by
+   * `writer`, and the logs, traces and analytics API. Needs `store`. Without it both are off.
+   */
+  readonly requestLog?: RequestLogDependencies;
   /** Where the admin API's `current_usage` comes from (default: untracked, every figure null). */
   readonly usage?: UsageReader;
   /**
@@ -74,6 +83,11 @@ export interface AppDependencies {
   readonly vectorLog?: (onEntry: (entry: IndexedVector) => void) => VectorLog;
   /** Characters of a streamed answer held back for output guardrails (default 128). */
   readonly guardrailHoldbackChars?: number;
+  /**
+   * The console at `/console` (default: served, its files from `@pk/console`'s build, read only when
+   * asked for; its API needs `store`). `false` turns it off.
+   */
+  readonly console?: false | { readonly assets?: ConsoleAssets };
   /** pino logger options, or `false` for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
 }
@@ -118,9 +132,13 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     allowedOrigins: settings.allowedOrigins,
     ...(dependencies.allowKeyless === undefined ? {} : { allowKeyless: dependencies.allowKeyless }),
     ...(dependencies.onKeyUsed ? { onKeyUsed: dependencies.onKeyUsed } : {}),
+    ...(dependencies.console === false ? {} : { ownAuthPrefix: CONSOLE_PREFIX }),
   });
   await app.register(adminAuthPlugin, { catalog });
   await app.register(requestLogPlugin);
+  const requestLog = store ? dependencies.requestLog : undefined;
+  app.decorate('logQueue', requestLog ? requestLog.writer : null);
+  if (store && requestLog) attachRequestLogStore(app, store, requestLog);
   await app.register(healthRoutes);
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
   const transport =
@@ -176,20 +194,43 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
       ),
     ),
     stopStreams: shutdown.drainDeadline.signal,
+    logBodies: requestLog?.bodies === true,
   };
   await app.register(openAIRoutes, { services });
   await app.register(completionsRoutes, { services });
   await app.register(modelsRoutes, { services });
   await app.register(messagesRoutes, { services });
   await app.register(responsesRoutes, { services });
-  if (store) {
-    await app.register(adminRoutes, {
-      store,
-      guardrails,
-      usage: dependencies.usage ?? untrackedUsage,
+  const usage = dependencies.usage ?? untrackedUsage;
+  if (store) await app.register(adminRoutes, { store, guardrails, usage });
+  const logRouteOptions =
+    store && requestLog
+      ? { store, writer: requestLog.writer, bodies: requestLog.bodies === true, prices: settings.prices }
+      : undefined;
+  if (logRouteOptions) await app.register(logRoutes, logRouteOptions);
+  if (dependencies.console !== false) {
+    await app.register(consolePlugin, {
+      prefix: CONSOLE_PREFIX,
+      ...(dependencies.console?.assets ? { assets: dependencies.console.assets } : {}),
+      api: store
+        ? {
+            store,
+            guardrails,
+            usage,
+            catalog,
+            allowKeyless: dependencies.allowKeyless ?? true,
+            trustedCustomHosts: settings.customHostTrust,
+            // The logs, traces and analytics queries: the same handlers, behind the console's session.
+            extraRoutes: logRouteOptions
+              ? [async (scope: FastifyInstance) => scope.register(logRoutes, logRouteOptions)]
+              : [],
+          }
+        : undefined,
     });
   }
-  await app.register(controlPlaneRoutes, { served: store ? ADMIN_SEGMENTS : {} });
+  await app.register(controlPlaneRoutes, {
+    served: store ? { ...ADMIN_SEGMENTS, ...(requestLog ? LOG_SEGMENTS : {}) } : {},
+  });
   await app.register(passthroughRoutes, { services });
   return app;
 }

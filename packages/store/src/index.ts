@@ -39,6 +39,12 @@ export type {
   ConfigVersionRecord,
   ConfigWriteOptions,
 } from './repositories/configs.js';
+export {
+  CONSOLE_SESSION_TTL_MS,
+  type ConsoleSession,
+  ConsoleSessionRepository,
+  type CreatedConsoleSession,
+} from './repositories/console-sessions.js';
 export type { FeedbackRecord, FeedbackRepository } from './repositories/feedback.js';
 export type {
   CreatedGatewayKey,
@@ -66,6 +72,7 @@ export type {
 export type { Actor } from './repositories/store-context.js';
 export type { VaultRepository } from './repositories/vault-state.js';
 export type { VirtualKeyRecord, VirtualKeyRepository } from './repositories/virtual-keys.js';
+export * from './request-logs/index.js';
 export { CREDENTIAL_OPTION_PATTERN, isCredentialOption, maskSecret, Secret } from './secret.js';
 export { generateMasterKey, MASTER_KEY_FILE, parseMasterKeys } from './vault/master-key.js';
 export { masterKeyId, Vault, VaultError } from './vault/vault.js';

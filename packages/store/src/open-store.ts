@@ -12,6 +12,7 @@ import { StoreStartError } from './errors.js';
 import { migrateToLatest } from './migrations/migrate.js';
 import { AuditLogRepository } from './repositories/audit-log.js';
 import { ConfigRepository } from './repositories/configs.js';
+import { ConsoleSessionRepository } from './repositories/console-sessions.js';
 import { FeedbackRepository } from './repositories/feedback.js';
 import { GatewayKeyRepository } from './repositories/gateway-keys.js';
 import { GuardrailRepository } from './repositories/guardrails.js';
@@ -19,6 +20,10 @@ import { KeyUsageRecorder } from './repositories/key-usage.js';
 import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
 import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
 import { VirtualKeyRepository } from './repositories/virtual-keys.js';
+import { RequestLogRepository } from './request-logs/log-queries.js';
+import type { LogSink } from './request-logs/log-writer.js';
+import { PostgresLogSink } from './request-logs/postgres-log-sink.js';
+import { SqliteLogSink } from './request-logs/sqlite-log-sink.js';
 import { resolveMasterKeys } from './vault/master-key.js';
 import { Vault } from './vault/vault.js';
 
@@ -83,6 +88,15 @@ export interface Store {
   readonly guardrails: GuardrailRepository;
   readonly audit: AuditLogRepository;
   readonly vault: VaultRepository;
+  /** Console sign-in sessions (the cookie's token hashed; 12 h). */
+  readonly consoleSessions: ConsoleSessionRepository;
+  /** Reads of the request log (writes go through a `RequestLogWriter` over {@link openLogSink}). */
+  readonly logs: RequestLogRepository;
+  /**
+   * A sink for the request log's batched writer: on SQLite a worker thread with its own connection
+   * to the file, on PostgreSQL the store's pool. Close it before the store.
+   */
+  openLogSink(): LogSink;
   /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
   recordKeyUse(keyId: string, at: number): void;
   /** Reloads the snapshot now. */
@@ -270,6 +284,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       guardrails: new GuardrailRepository(context),
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
+      consoleSessions: new ConsoleSessionRepository(context),
+      logs: new RequestLogRepository(db, engine),
+      openLogSink: () => (engine === 'sqlite' ? new SqliteLogSink(location) : new PostgresLogSink(db)),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
       refresh: async () => live?.refresh(),
       reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),
