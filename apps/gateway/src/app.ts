@@ -11,7 +11,7 @@ import type { Catalog, GatewayKey, Store } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { adminAuthPlugin } from './admin/admin-auth.js';
 import { ADMIN_SEGMENTS, adminRoutes } from './admin/admin-routes.js';
-import { type UsageReader, untrackedUsage } from './admin/current-usage.js';
+import type { UsageReader } from './admin/current-usage.js';
 import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
@@ -19,6 +19,7 @@ import type { VectorLog } from './cache/semantic/vector-log.js';
 import { answerClientError, answerExpectationFailed } from './client-error.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
+import { type LimitsOptions, setUpLimits } from './limits/set-up-limits.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -52,8 +53,10 @@ export interface AppDependencies {
    * are served, and `catalog` defaults to its live catalog. Without it those routes answer 501.
    */
   readonly store?: Store;
-  /** Where the admin API's `current_usage` comes from (default: untracked, every figure null). */
+  /** Where the admin API's `current_usage` comes from (default: the limits store's counters). */
   readonly usage?: UsageReader;
+  /** Rate limits and budgets: the shared store (Redis) and its options (default: memory, one replica). */
+  readonly limits?: LimitsOptions;
   /**
    * Resolves `env:` / `file:` secret references of guardrails defined in the store (webhook
    * secrets); `server.ts` gives the process environment. Default: none resolve.
@@ -122,6 +125,8 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(adminAuthPlugin, { catalog });
   await app.register(requestLogPlugin);
   await app.register(healthRoutes);
+  // Limits of keys and metadata values: admission in the proxy, settlement at each request's end.
+  const limits = setUpLimits(app, settings, dependencies.limits);
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
   const transport =
     dependencies.transport ?? createUndiciTransport({ trustedHosts: settings.customHostTrust });
@@ -176,6 +181,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
       ),
     ),
     stopStreams: shutdown.drainDeadline.signal,
+    limits: limits.limits,
   };
   await app.register(openAIRoutes, { services });
   await app.register(completionsRoutes, { services });
@@ -186,7 +192,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     await app.register(adminRoutes, {
       store,
       guardrails,
-      usage: dependencies.usage ?? untrackedUsage,
+      usage: dependencies.usage ?? limits.usage,
     });
   }
   await app.register(controlPlaneRoutes, { served: store ? ADMIN_SEGMENTS : {} });

@@ -32,6 +32,8 @@ import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { RequestGuard } from '../guardrails/request-guard.js';
+import { textBytesOf } from '../limits/estimate.js';
+import { admitRequest, limitSubjectsOf, type RequestLimits } from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
@@ -64,6 +66,8 @@ export interface ProxyServices {
   readonly semanticCache?: SemanticCache | undefined;
   /** Hooks and guardrails (used only by requests whose plan has some). */
   readonly guardrails: GatewayGuardrails;
+  /** Rate limits and budgets (admission here, settlement at the request's end). */
+  readonly limits?: RequestLimits | undefined;
 }
 
 type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
@@ -137,6 +141,7 @@ async function proxyRequest(
     plan: resolvedPlan,
     model,
     hasHooks,
+    limitedVirtualKeys,
   } = resolveRequestPlan({
     headers,
     model: typeof body.model === 'string' ? body.model : undefined,
@@ -177,6 +182,23 @@ async function proxyRequest(
   }
   if (typeof providerRequest.body?.model === 'string') log.model = providerRequest.body.model;
   log.stream = body.stream === true;
+  // Limits: checked and held before anything is sent; no store call for a request under none.
+  const limitSubjects =
+    services.limits &&
+    limitSubjectsOf(services.limits, request.gatewayKey, limitedVirtualKeys, headers.options.metadata);
+  if (limitSubjects && services.limits) {
+    const admitted = await admitRequest(
+      services.limits,
+      limitSubjects,
+      request,
+      reply,
+      endpoint,
+      providerRequest,
+      plan,
+    );
+    if (admitted === undefined) return reply;
+    providerRequest = admitted;
+  }
 
   const clientGone = new AbortController();
   const onClose = (): void => {
@@ -332,7 +354,15 @@ async function proxyRequest(
     headers: headersOut,
     stop: services.stopStreams,
     ...(guard ? { status: guard.streamStatus(answer) } : {}),
-    ...(accumulator ? { onChunk: (chunk: Uint8Array) => accumulator.push(chunk) } : {}),
+    ...(accumulator || request.limitState
+      ? {
+          onChunk: (chunk: Uint8Array) => {
+            accumulator?.push(chunk);
+            // Tokens of a stream that ends without the provider's usage are counted from its text.
+            if (request.limitState) request.limitState.streamedTextBytes += textBytesOf(chunk);
+          },
+        }
+      : {}),
     ...(ingress
       ? {
           errorFrame: (message: string) =>

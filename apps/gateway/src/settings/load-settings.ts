@@ -7,7 +7,9 @@ import {
   type GatewayKey,
   hashGatewayKeySecret,
   isCredentialOption,
+  type RateLimit,
   type SavedConfig,
+  type UsageLimits,
   type VirtualKey,
 } from '@pk/store';
 import { parse as parseYaml } from 'yaml';
@@ -56,10 +58,21 @@ export interface GatewaySettings {
   readonly allowedOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly headerLimitBytes: number;
+  /** Limits per metadata value (`metadata_limits:`), as written. */
+  readonly metadataLimits: readonly MetadataLimitRule[];
   /** The operator's guardrails by id (`guardrails:`), compiled at start. */
   readonly guardrails: ReadonlyMap<string, CompiledHook>;
   /** The same guardrails as written (secret references unresolved): what the admin API lists. */
   readonly guardrailDefinitions: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+}
+
+/** A `metadata_limits` rule. */
+export interface MetadataLimitRule {
+  readonly key: string;
+  readonly rateLimits?: readonly RateLimit[];
+  readonly usageLimits?: UsageLimits;
+  readonly idleMs: number;
+  readonly maxValues: number;
 }
 
 /** A settings file that cannot be used; the message lists every problem with its path. */
@@ -136,6 +149,8 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
       keyHash: hashGatewayKeySecret(secret),
       ...(entry.virtual_keys ? { virtualKeys: new Set(entry.virtual_keys) } : {}),
       ...(entry.configs ? { configs: new Set(entry.configs) } : {}),
+      ...(entry.rate_limits ? { rateLimits: entry.rate_limits } : {}),
+      ...(entry.usage_limits ? { usageLimits: entry.usage_limits } : {}),
       scopes: [],
     };
   });
@@ -164,6 +179,8 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
       options,
       allowedHosts: entry.allowed_hosts ?? [],
       models: entry.models ?? [],
+      ...(entry.rate_limits ? { rateLimits: entry.rate_limits } : {}),
+      ...(entry.usage_limits ? { usageLimits: entry.usage_limits } : {}),
     });
   }
   for (const [index, key] of gatewayKeys.entries()) {
@@ -220,6 +237,13 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     customHostTrust,
     trustedCustomHosts: file.trusted_custom_hosts ?? [],
     allowedOrigins: file.allowed_origins ?? [],
+    metadataLimits: (file.metadata_limits ?? []).map((rule) => ({
+      key: rule.key,
+      ...(rule.rate_limits ? { rateLimits: rule.rate_limits } : {}),
+      ...(rule.usage_limits ? { usageLimits: rule.usage_limits } : {}),
+      idleMs: (rule.idle_seconds ?? 86_400) * 1000,
+      maxValues: rule.max_values ?? 10_000,
+    })),
     bodyLimitBytes: file.limits?.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
     headerLimitBytes: file.limits?.header_limit_bytes ?? DEFAULT_HEADER_LIMIT_BYTES,
     guardrails,
