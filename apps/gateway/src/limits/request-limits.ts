@@ -2,6 +2,7 @@ import type { ResolvedPlan } from '@pk/config';
 import type { ProviderEndpoint, ProviderRequest } from '@pk/providers';
 import type { GatewayKey, VirtualKey } from '@pk/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import type { MetadataLimitRule } from '../settings/load-settings.js';
@@ -63,6 +64,33 @@ function appended(list: LimitSubject[] | undefined, subject: LimitSubject): Limi
 }
 
 const metadataSubjects = new WeakMap<MetadataLimitRule, ReturnType<typeof compileLimits> | null>();
+const trackedValues = new WeakMap<MetadataLimitRule, LRUCache<string, true>>();
+
+/** The value spelled as the store key: beyond the rule's `max_values` live ones, all share `*`. */
+export const OVERFLOW_VALUE = '*';
+
+/**
+ * The value a request is counted under. A process tracks at most `max_values` values of a rule that
+ * were used within `idle_seconds`; a new value beyond that shares the one overflow counter (`*`)
+ * with every other such value until some tracked value goes idle: memory and store keys stay
+ * bounded, and spreading over many values does not escape the limit.
+ */
+function trackedValueOf(rule: MetadataLimitRule, value: string): string {
+  let values = trackedValues.get(rule);
+  if (!values) {
+    values = new LRUCache<string, true>({ max: rule.maxValues, ttl: rule.idleMs, updateAgeOnGet: true });
+    trackedValues.set(rule, values);
+  }
+  if (values.get(value)) return value;
+  if (values.size >= rule.maxValues) {
+    // The least recently used value: when even it is still live, every tracked value is.
+    const oldest = values.rkeys().next().value;
+    if (oldest !== undefined && values.getRemainingTTL(oldest) > 0) return OVERFLOW_VALUE;
+    if (oldest !== undefined) values.delete(oldest);
+  }
+  values.set(value, true);
+  return value;
+}
 
 /**
  * The limits a request is under: its gateway key's, the limited virtual keys its plan uses, and the
@@ -107,7 +135,7 @@ export function limitSubjectsOf(
       }
       if (!ruleLimits) continue;
       // Portkey keeps metadata values to 128 characters.
-      const kept = value.slice(0, 128);
+      const kept = trackedValueOf(rule, value.slice(0, 128));
       subjects = appended(subjects, {
         key: `md:${escapeKeyPart(rule.key)}:${escapeKeyPart(kept)}`,
         kind: 'metadata',

@@ -64,7 +64,10 @@ export const metadataLimitSchema = z.strictObject({
   usage_limits: usageLimitsSchema.optional(),
   /** Counters of a value unused for this long expire (default 86 400 s); budgets live until their reset. */
   idle_seconds: z.number().int().min(60).max(31_536_000).optional(),
-  /** Most values tracked per process in memory (default 10 000; least recently used dropped). */
+  /**
+   * Most values one process tracks at a time (default 10 000): a new value beyond them shares one
+   * overflow counter (`*`) until a tracked value has been idle for `idle_seconds`.
+   */
   max_values: z.number().int().min(1).max(1_000_000).optional(),
 });
 
