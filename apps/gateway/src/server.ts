@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     lastLimitsWarning = Date.now();
     process.stderr.write(`pk gateway: limits Redis unavailable (${error.message}); reconnecting\n`);
   });
+  await limits.ready;
   const app = await buildApp({
     settings,
     limits,

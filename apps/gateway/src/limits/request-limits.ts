@@ -52,8 +52,18 @@ declare module 'fastify' {
 
 declare module '../plugins/request-log.js' {
   interface RequestLogFields {
-    /** Limits: the subject that refused, or that open limits were checked locally (store down). */
-    limits?: { refusedBy?: string; reason?: string; degraded?: boolean };
+    /**
+     * Limits: the subject that refused; the subjects the request was admitted under with their budget
+     * use (settled + held, this request's hold included: USD or tokens); whether open limits were
+     * checked locally because the store was down.
+     */
+    limits?: {
+      refusedBy?: string;
+      reason?: string;
+      subjects?: readonly string[];
+      budgetUsed?: Readonly<Record<string, number>>;
+      degraded?: boolean;
+    };
   }
 }
 
@@ -224,9 +234,18 @@ export async function admitRequest(
     streamedTextBytes: 0,
   };
   reply.headers(roomHeaders(admission.rooms));
-  if (admission.degraded) {
-    reply.header('x-pk-limits-degraded', 'local-share');
-    request.logFields.limits = { degraded: true };
+  const budgetUsed: Record<string, number> = {};
+  for (const [index, subject] of subjects.entries()) {
+    const budget = subject.limits.budget;
+    const used = admission.reservation.verdicts[index]?.budgetUsed;
+    if (budget && used !== undefined)
+      budgetUsed[subject.key] = budget.measure === 'cost' ? used / MICROS_PER_USD : used;
   }
+  request.logFields.limits = {
+    subjects: subjects.map((subject) => subject.key),
+    budgetUsed,
+    ...(admission.degraded ? { degraded: true } : {}),
+  };
+  if (admission.degraded) reply.header('x-pk-limits-degraded', 'local-share');
   return sent;
 }

@@ -116,6 +116,18 @@ describe('limits in one process (memory store)', () => {
     }
     // The mock reports 21 tokens per answer.
     expect(usage).toMatchObject({ tracked: true, tokens: 42, requests: 2, period_end: null });
+    // The log line shows what the key's budget had used at admission (settled + held).
+    const logged = gateway
+      .logLines()
+      .filter(
+        (line) =>
+          line.msg === 'request' &&
+          (line.limits as { subjects?: string[] } | undefined)?.subjects?.includes('vk:tokens'),
+      );
+    expect(logged).toHaveLength(2);
+    expect(
+      (logged[1]?.limits as { budgetUsed: Record<string, number> } | undefined)?.budgetUsed['vk:tokens'],
+    ).toBeGreaterThan(21 + 50);
     const alerts = gateway.logLines().filter((line) => line.event === 'budget_alert');
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ subject: 'vk:tokens', period: 'all' });

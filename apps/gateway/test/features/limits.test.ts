@@ -72,7 +72,14 @@ beforeAll(async () => {
   mock = await startProviderMock();
   redis = createRedisClient('redis://127.0.0.1:6379', { commandTimeoutMs: 2000 });
   await once(redis, 'ready');
-  const env = { PK_LIMITS_STORE: 'redis', PK_LIMITS_KEY_PREFIX: prefix, PK_REPLICAS: '2' };
+  // A generous command timeout: on the loaded test machine a timed-out command would fall back to
+  // the local share (open limits), which this suite does not test here.
+  const env = {
+    PK_LIMITS_STORE: 'redis',
+    PK_LIMITS_KEY_PREFIX: prefix,
+    PK_REPLICAS: '2',
+    PK_LIMITS_TIMEOUT_MS: '5000',
+  };
   replicas = await Promise.all([
     startFeatureGateway({ mock, settings: settings(), env }),
     startFeatureGateway({ mock, settings: settings(), env }),
@@ -113,8 +120,12 @@ describe.runIf(runs)('rate limits and budgets shared by two replicas through Red
       expect(apiError.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
       expect(apiError.headers?.get('x-ratelimit-reset-requests')).toMatch(/^\d+(m\d+)?s$/);
     }
-    // Both replicas admitted some: the limit is shared, not per process.
     expect(mock.forModel('rpm-model')).toHaveLength(50);
+    // Every one was admitted by Redis (none by a replica's local share).
+    for (const result of passed) {
+      const { response } = (result as PromiseFulfilledResult<{ response: Response }>).value;
+      expect(response.headers.get('x-pk-limits-degraded')).toBeNull();
+    }
     const first = passed[0] as PromiseFulfilledResult<{ response: Response }>;
     expect(first.value.response.headers.get('x-pk-ratelimit-limit-requests')).toBe('50');
     expect(Number(first.value.response.headers.get('x-pk-ratelimit-remaining-requests'))).toBeLessThan(50);
