@@ -81,14 +81,20 @@ async function run(virtualKey) {
     connections,
     duration: seconds,
   });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${virtualKey}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, cpu: ((cpuMs(pk.child.pid) - before) * 1000) / result.requests.total };
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${virtualKey}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return {
+    rps: result.requests.average,
+    cpu: ((cpuMs(pk.child.pid) - before) * 1000) / result.requests.total,
+  };
 }
 
 const scenarios = ['free', 'rate', 'budget'];
 const totals = Object.fromEntries(scenarios.map((name) => [name, { rps: [], cpu: [] }]));
 try {
-  log(`limits bench: ${connections} connections, ${rounds} rounds of ${seconds} s, Redis ${redisUrl}, node ${process.version}`);
+  log(
+    `limits bench: ${connections} connections, ${rounds} rounds of ${seconds} s, Redis ${redisUrl}, node ${process.version}`,
+  );
   for (const name of scenarios) await run(name); // warm-up
   for (let round = 0; round < rounds; round += 1) {
     for (const name of scenarios) {
@@ -102,7 +108,9 @@ try {
   log('| --- | --- | ---: | ---: |');
   const labels = { free: 'none', rate: 'requests rpm', budget: 'requests rpm + USD budget' };
   for (const name of scenarios) {
-    log(`| ${name} | ${labels[name]} | ${median(totals[name].rps).toFixed(0)} | ${median(totals[name].cpu).toFixed(0)} |`);
+    log(
+      `| ${name} | ${labels[name]} | ${median(totals[name].rps).toFixed(0)} | ${median(totals[name].cpu).toFixed(0)} |`,
+    );
   }
 } finally {
   for (const child of children) child.child.kill('SIGKILL');
