@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
@@ -267,7 +267,14 @@ async function startRedisServer(port: number): Promise<ChildProcess> {
   return child;
 }
 
-describe.runIf(runs)('the limits store fails and comes back', () => {
+// The outage test needs the redis-server binary to run a Redis of its own.
+const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+if (!hasRedisServer) {
+  if (process.env.CI === 'true') throw new Error('limits: the redis-server binary is missing (CI=true)');
+  console.warn('limits: the Redis outage test is skipped, no redis-server binary on PATH');
+}
+
+describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', () => {
   let port = 0;
   let server: ChildProcess | undefined;
   let gateway: FeatureGateway;
