@@ -23,6 +23,8 @@ export interface RequestLimits {
   readonly metadataRules: readonly MetadataLimitRule[];
   /** Completion cap injected into a token- or budget-limited request without one. */
   readonly defaultMaxTokens: number;
+  /** Loads `@pk/prices` once: a promise the first limited request waits for, then undefined. */
+  readonly loadPrices: () => Promise<void> | undefined;
   /** The most a request can cost in USD, or null when the model has no price (`@pk/prices`). */
   readonly costBound: (
     provider: string,
@@ -179,6 +181,8 @@ export async function admitRequest(
   providerRequest: ProviderRequest,
   plan: ResolvedPlan,
 ): Promise<ProviderRequest | undefined> {
+  const loading = limits.loadPrices();
+  if (loading) await loading;
   const body = (providerRequest.body ?? {}) as Record<string, unknown>;
   const needsTokens = subjects.some(
     (subject) =>

@@ -1,4 +1,3 @@
-import { cost, costUpperBound } from '@pk/prices';
 import type { FastifyInstance } from 'fastify';
 import type { CurrentUsage, UsageReader } from '../admin/current-usage.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
@@ -56,11 +55,13 @@ export function setUpLimits(
         `the usage of ${subjectName(subject)} reached its alert threshold`,
       ),
   });
+  // The price table (~17 MB resident) is loaded by the first limited request, never without limits.
+  let prices: typeof import('@pk/prices') | undefined;
   const price = (
     provider: string,
     model: string,
     usage: { prompt_tokens: number; completion_tokens: number },
-  ) => cost({ provider, model, usage }).cost;
+  ) => (prices ? prices.cost({ provider, model, usage }).cost : null);
   app.onRequestEnd(createLimitSettlement(limiter, price));
   app.decorateRequest('limitState', null);
   app.addHook('onClose', async () => {
@@ -71,8 +72,21 @@ export function setUpLimits(
     limiter,
     metadataRules: settings.metadataLimits,
     defaultMaxTokens: options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
+    loadPrices: () =>
+      prices
+        ? undefined
+        : import('@pk/prices').then((module) => {
+            prices = module;
+          }),
     costBound: (provider, model, promptTokens, completionTokens) =>
-      costUpperBound({ provider, model, prompt_tokens: promptTokens, completion_tokens: completionTokens }),
+      prices
+        ? prices.costUpperBound({
+            provider,
+            model,
+            prompt_tokens: promptTokens,
+            completion_tokens: completionTokens,
+          })
+        : null,
   };
   const usage: UsageReader = async (subject): Promise<CurrentUsage> => {
     const now = Date.now();
