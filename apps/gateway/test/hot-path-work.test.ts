@@ -115,12 +115,12 @@ function installCounters(): { work: Work; start(): void; stop(): Work; uninstall
     }
     return (originals.toString as (...rest: unknown[]) => string).apply(this, args);
   } as typeof Buffer.prototype.toString;
-  TextDecoder.prototype.decode = function (this: TextDecoder, ...args: Parameters<TextDecoder['decode']>) {
+  TextDecoder.prototype.decode = function (this: unknown, ...args: unknown[]) {
     if (counting && sizeOf(args[0]) >= BODY_SIZE) {
       work.copies += 1;
       note('copy');
     }
-    return originals.decode.apply(this, args);
+    return (originals.decode as (...rest: unknown[]) => string).apply(this, args);
   };
   Buffer.from = function (this: unknown, ...args: unknown[]) {
     if (counting && typeof args[0] === 'string' && args[0].length >= BODY_SIZE) {
@@ -247,7 +247,7 @@ describe('the hot path: work per request, counted', () => {
     const { status, text, work } = await countOne(REQUEST);
     expect(status).toBe(200);
     expect(text).toContain('The capital of France is Paris.');
-    expect(work).toEqual({ parse: 2, stringify: 3, copies: 2 });
+    expect(work).toEqual({ parse: 2, stringify: 1, copies: 2 });
   });
 
   it('a streamed chat completion', async () => {
@@ -255,7 +255,7 @@ describe('the hot path: work per request, counted', () => {
     const { status, text, work } = await countOne(STREAM_REQUEST);
     expect(status).toBe(200);
     expect(text).toContain('data: [DONE]');
-    expect(work).toEqual({ parse: 1, stringify: 2, copies: 5 });
+    expect(work).toEqual({ parse: 1, stringify: 1, copies: 5 });
   });
 
   it('a simple-cache hit', async () => {
@@ -265,6 +265,6 @@ describe('the hot path: work per request, counted', () => {
     const { status, text, work } = await countOne(REQUEST, config);
     expect(status).toBe(200);
     expect(text).toContain('The capital of France is Paris.');
-    expect(work).toEqual({ parse: 3, stringify: 23, copies: 2 });
+    expect(work).toEqual({ parse: 3, stringify: 21, copies: 2 });
   });
 });

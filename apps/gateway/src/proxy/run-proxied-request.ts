@@ -16,6 +16,7 @@ import {
 import type { CacheStore } from '@pk/config/cache';
 import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
 import {
+  answerJsonOf,
   isSupportedProviderId,
   type ProviderAnswer,
   type ProviderEndpoint,
@@ -310,7 +311,11 @@ async function proxyRequest(
       const guarded = guard.jsonReply(answer);
       return reply.code(guarded.status).headers(answer.headers).send(guarded.body);
     }
-    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    // An answer that needed no translation goes back as the upstream's (or the cache's) JSON text.
+    return reply
+      .code(answer.status)
+      .headers(answer.headers)
+      .send(answerJsonOf(answer.body) ?? answer.body);
   }
   if (answer.kind === 'raw') {
     const bytes = answer.body instanceof Readable ? answer.body : Readable.from(answer.body);
