@@ -36,7 +36,7 @@ import { RequestGuard } from '../guardrails/request-guard.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
-import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
+import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
 import { sendSse } from './send-sse.js';
@@ -138,22 +138,25 @@ async function proxyRequest(
     plan: resolvedPlan,
     model,
     hasHooks,
-  } = resolveRequestPlan({
-    headers,
-    model: typeof body.model === 'string' ? body.model : undefined,
-    settings: services.settings,
-    catalog: services.catalog.snapshot,
-    gatewayKey: request.gatewayKey,
-    authorizationIsGatewayKey: request.authorizationIsGatewayKey,
-    isSupportedProvider: isSupportedProviderId,
-    configCache: services.configCache,
-    defaultProvider: ingress?.defaultProvider,
-    rawConfigHeader:
-      typeof request.headers['x-portkey-config'] === 'string'
-        ? request.headers['x-portkey-config']
-        : undefined,
-    checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
-  });
+  } = resolveRequestPlanOnce(
+    {
+      headers,
+      model: typeof body.model === 'string' ? body.model : undefined,
+      settings: services.settings,
+      catalog: services.catalog.snapshot,
+      gatewayKey: request.gatewayKey,
+      authorizationIsGatewayKey: request.authorizationIsGatewayKey,
+      isSupportedProvider: isSupportedProviderId,
+      configCache: services.configCache,
+      defaultProvider: ingress?.defaultProvider,
+      rawConfigHeader:
+        typeof request.headers['x-portkey-config'] === 'string'
+          ? request.headers['x-portkey-config']
+          : undefined,
+      checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
+    },
+    request.headers,
+  );
   const cacheControl = request.headers['cache-control'];
   const lifetime = withRequestCacheLifetime(resolvedPlan, {
     cacheControl: typeof cacheControl === 'string' ? cacheControl : undefined,
