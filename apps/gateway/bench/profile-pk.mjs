@@ -76,7 +76,10 @@ for (let index = 0; index < profile.samples.length; index += 1) {
   self.set(key, (self.get(key) ?? 0) + (deltas[index] ?? 0));
 }
 const total = [...self.values()].reduce((sum, value) => sum + value, 0);
-const top = [...self.entries()].sort((left, right) => right[1] - left[1]).slice(0, Number(process.env.PK_PROFILE_TOP ?? 40));
-for (const [name, time] of top) process.stdout.write(`${((time / total) * 100).toFixed(1).padStart(5)} %  ${name}\n`);
+const top = [...self.entries()]
+  .sort((left, right) => right[1] - left[1])
+  .slice(0, Number(process.env.PK_PROFILE_TOP ?? 40));
+for (const [name, time] of top)
+  process.stdout.write(`${((time / total) * 100).toFixed(1).padStart(5)} %  ${name}\n`);
 process.stdout.write(`profile: ${file}\n`);
 process.exit(0);

@@ -15,12 +15,14 @@
 // Env: PK_BENCH_SECONDS (saturation run length, default 5), PK_BENCH_CONNECTIONS (default 128; 50 is
 // always measured too), PK_BENCH_LATENCY_MS (mock latency before headers, default 0), PK_BENCH_CHUNKS
 // (stream pieces, 8), PK_BENCH_PORTKEY (0 to skip Portkey), PK_BENCH_CACHE_MAX_BYTES (pk's
-// PK_CACHE_MAX_BYTES, default 64 MiB), PK_BENCH_CPU_PROF (a folder: pk runs with --cpu-prof there).
+// PK_CACHE_MAX_BYTES, default 64 MiB), PK_BENCH_CPU_PROF (a folder: pk runs with --cpu-prof there),
+// PK_BENCH_LOG_STORE (0 to skip the log store off/on rows).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { measureLogStoreCpu } from './log-store-cpu.mjs';
 import { backToBack, pacedLoad, quantile } from './paced-load.mjs';
 import { ensurePortkeyGateway, startPortkeyGateway } from './portkey-gateway.mjs';
 import { cpuMs, peakRssMiB, rssMiB, startProcess } from './processes.mjs';
@@ -424,6 +426,17 @@ try {
     results[metric] = {};
     for (const target of Object.keys(all[0][metric]))
       results[metric][target] = median(all.map((run) => run[metric]?.[target]));
+  }
+  if (process.env.PK_BENCH_LOG_STORE !== '0') {
+    // The request log store (SQLite, the default) off and on: two more pk processes, alternating
+    // rounds (the median of 3 of its own).
+    const logStore = await measureLogStoreCpu({ upstreamUrl: upstream.url, seconds, connections: 50 });
+    results['chat @50: gateway CPU µs per request, pk log store off (PK_LOG_STORE=off)'] = {
+      pk: logStore.off,
+    };
+    results['chat @50: gateway CPU µs per request, pk log store on (SQLite, the default)'] = {
+      pk: logStore.on,
+    };
   }
   const withPk = Object.values(results).some((row) => row.portkey !== undefined);
   log(

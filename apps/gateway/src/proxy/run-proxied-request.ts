@@ -35,6 +35,15 @@ import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { RequestGuard } from '../guardrails/request-guard.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
+import { AttemptRecorder } from '../request-facts/attempt-recorder.js';
+import { captureBody } from '../request-facts/body-capture.js';
+import { recordUsageAndCost } from '../request-facts/request-cost.js';
+import {
+  answeredModelOf,
+  recordFirstByte,
+  recordHeaderFacts,
+  recordPlanFacts,
+} from '../request-facts/request-facts.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
@@ -65,6 +74,8 @@ export interface ProxyServices {
   readonly semanticCache?: SemanticCache | undefined;
   /** Hooks and guardrails (used only by requests whose plan has some). */
   readonly guardrails: GatewayGuardrails;
+  /** `PK_LOG_BODIES`: note request and response bodies for the log store (never with debug off). */
+  readonly logBodies?: boolean;
 }
 
 type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
@@ -108,6 +119,7 @@ export async function runProxiedRequest(
   ingress?: IngressDialect,
 ): Promise<FastifyReply> {
   holdRequestLog(request);
+  request.logFields.endpoint = endpoint;
   try {
     return await proxyRequest(services, endpoint, request, reply, passthrough, ingress);
   } finally {
@@ -133,7 +145,9 @@ async function proxyRequest(
   }
   const headers = parseRequestHeaders(request.headers);
   const log = request.logFields;
+  const keepBodies = services.logBodies === true && headers.options.debug !== false;
   if (headers.options.metadata) log.metadata = headers.options.metadata;
+  recordHeaderFacts(log, headers, services.catalog);
   const {
     plan: resolvedPlan,
     model,
@@ -208,6 +222,8 @@ async function proxyRequest(
     }
     providerRequest = shared.request;
   }
+  // After the shared hooks: what is kept is what was sent on (redacted when a guardrail redacts).
+  if (keepBodies) captureBody(request, 'request', providerRequest.body);
   const cache = createRequestCache({
     store: services.cacheStore,
     plan,
@@ -229,10 +245,12 @@ async function proxyRequest(
     providerRequestOfLeaf,
     options,
   ) => callProvider(leaf, withForwardedHeadersOf(leaf, providerRequestOfLeaf, request.headers), options);
+  const recorder = new AttemptRecorder();
+  const planStartedAt = Date.now();
   let result: Result;
   try {
     result = await runPlan(plan, providerRequest, {
-      attempt: guard ? guard.wrapAttempt(attempt) : attempt,
+      attempt: recorder.wrap(guard ? guard.wrapAttempt(attempt) : attempt),
       ...realTimePorts,
       // Wall-clock time: breaker timestamps may be shared with other replicas through Redis.
       now: Date.now,
@@ -250,6 +268,7 @@ async function proxyRequest(
       // Nobody is listening any more: the 499 log line says how far the request got.
       log.targetPath = lastTriedPath(error.trace) ?? error.path;
       log.attempts = attemptsIn(error.trace);
+      recordPlanFacts(log, recorder, error.trace, planStartedAt, undefined);
       return reply;
     }
     throw error;
@@ -258,6 +277,7 @@ async function proxyRequest(
   if (guard) log.guardrails = guard.logSummary();
   log.retries = result.retryCount;
   log.attempts = attemptsIn(result.trace);
+  recordPlanFacts(log, recorder, result.trace, planStartedAt, result.path);
   const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
   if (cache?.shadowed) log.shadowHitSimilarity = 1;
   if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');
@@ -286,9 +306,11 @@ async function proxyRequest(
       reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
       reply.header('retry-after-ms', String(Math.round(waitMs)));
     }
+    recordFirstByte(log, reply);
     return replyWithFailure(reply, request, outcome.error, outcome.status);
   }
   const answer = outcome.value;
+  const cacheHit = result.cacheStatus === 'HIT';
   if (answer.warnings.length > 0) {
     const warnings =
       lifetime.warning === undefined ? answer.warnings : [lifetime.warning, ...answer.warnings];
@@ -296,7 +318,10 @@ async function proxyRequest(
     log.warnings = [...(log.warnings ?? []), ...answer.warnings];
   }
   if (answer.kind === 'json') {
-    if (answer.usage) log.usage = answer.usage;
+    const answeredModel = answeredModelOf(answer.body);
+    if (answeredModel !== undefined) log.answeredModel = answeredModel;
+    recordUsageAndCost(log, answer.usage, { cacheHit });
+    recordFirstByte(log, reply);
     if (streamed && result.cacheStatus === 'HIT' && isObject(answer.body)) {
       // A streamed request answered from an entry stored by a non-streamed one: replay it as SSE.
       const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
@@ -312,8 +337,10 @@ async function proxyRequest(
     }
     if (guard) {
       const guarded = guard.jsonReply(answer);
+      if (keepBodies) captureBody(request, 'response', guarded.body);
       return reply.code(guarded.status).headers(answer.headers).send(guarded.body);
     }
+    if (keepBodies) captureBody(request, 'response', answer.body);
     // An answer that needed no translation goes back as the upstream's (or the cache's) JSON text.
     return reply
       .code(answer.status)
@@ -321,6 +348,7 @@ async function proxyRequest(
       .send(answerJsonOf(answer.body) ?? answer.body);
   }
   if (answer.kind === 'raw') {
+    recordFirstByte(log, reply);
     const bytes = answer.body instanceof Readable ? answer.body : Readable.from(answer.body);
     return reply.code(answer.status).headers(answer.headers).send(bytes);
   }
@@ -340,7 +368,14 @@ async function proxyRequest(
     headers: headersOut,
     stop: services.stopStreams,
     ...(guard ? { status: guard.streamStatus(answer) } : {}),
-    ...(accumulator ? { onChunk: (chunk: Uint8Array) => accumulator.push(chunk) } : {}),
+    onChunk: accumulator
+      ? (chunk: Uint8Array) => {
+          if (log.firstByteMs === undefined) recordFirstByte(log, reply);
+          accumulator.push(chunk);
+        }
+      : () => {
+          if (log.firstByteMs === undefined) recordFirstByte(log, reply);
+        },
     ...(ingress
       ? {
           errorFrame: (message: string) =>
@@ -351,7 +386,7 @@ async function proxyRequest(
   if (guard) log.guardrails = guard.logSummary();
   if (answer.progress) log.streamChunks = answer.progress.chunks;
   const usage = await answer.usage;
-  if (usage) log.usage = usage;
+  recordUsageAndCost(log, usage, { cacheHit });
   // An answer that failed a hook (246) is never cached.
   const rebuilt = completed && guard?.answerFailed(answer) !== true ? accumulator?.result() : undefined;
   if (commit && rebuilt) {
