@@ -61,7 +61,8 @@ gateway.child.kill('SIGTERM');
 upstream.child.kill('SIGTERM');
 await sleep(2500);
 const file = readdirSync(profileDir)
-  .filter((name) => name.endsWith('.cpuprofile'))
+  // The main thread's profile (thread id 0), not a worker's (the log store writes from one).
+  .filter((name) => name.endsWith('.cpuprofile') && name.includes(`.${gateway.child.pid}.0.`))
   .map((name) => join(profileDir, name))
   .sort()
   .at(-1);

@@ -16,8 +16,8 @@ import { resolveSettings } from '../src/settings/load-settings.js';
  * A change that adds a parse or a copy to the hot path fails here. A change that removes one updates
  * the figures (and says so in its commit). What is counted today: the request body's parse; the
  * upstream answer's parse (its text is what the client gets back); the log line's serialisation by
- * pino (one `JSON.stringify` per object field: the attempt log, usage); for a stream, the upstream
- * request body serialised once (`stream_options.include_usage` is added) and the SSE frames decoded;
+ * pino (one `JSON.stringify` per object field: the attempt log, usage); for a stream, the SSE frames
+ * decoded (`stream_options.include_usage` is added to the client's bytes, not by a serialisation);
  * for a cache hit, the entry's parse and the request body's canonical JSON for its key.
  */
 
@@ -259,7 +259,7 @@ describe('the hot path: work per request, counted', () => {
     const { status, text, work } = await countOne(STREAM_REQUEST);
     expect(status).toBe(200);
     expect(text).toContain('data: [DONE]');
-    expect(work).toEqual({ parse: 1, stringify: 3, copies: 5 });
+    expect(work).toEqual({ parse: 1, stringify: 2, copies: 4 });
   });
 
   it('a simple-cache hit', async () => {
