@@ -142,7 +142,11 @@ const parsedConfigs = new Map<string, JsonObject>();
  * An inline config, parsed once per distinct text (bounded: emptied when full). The object returned
  * is shared by every request that sent the same text, so it is frozen: nothing may change it.
  */
-function decodeConfigObject(header: string, value: string, problems: HeaderProblem[]): JsonObject | undefined {
+function decodeConfigObject(
+  header: string,
+  value: string,
+  problems: HeaderProblem[],
+): JsonObject | undefined {
   const known = parsedConfigs.get(value);
   if (known !== undefined) return known;
   const decoded = decodeJsonObject(header, value, problems);
