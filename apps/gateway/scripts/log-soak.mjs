@@ -13,7 +13,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMasterKey, openStore } from '@pk/store';
-import { createTcpProxy } from '@pk/store/testing';
+import { createTcpProxy, createTemporaryDatabase } from '@pk/store/testing';
 import { pacedLoad } from '../bench/paced-load.mjs';
 import { startProcess } from '../bench/processes.mjs';
 
@@ -54,27 +54,17 @@ const env = {
   PK_LOG_LEVEL: 'info',
   PK_MASTER_KEY: 'env:PK_SOAK_MASTER',
   PK_SOAK_MASTER: masterKey,
-  // Under a fault, a small queue shows drops being counted within a short run.
-  ...(fault ? { PK_LOG_QUEUE_SIZE: String(Math.max(100, Math.floor(rate / 2))) } : {}),
+  // Under a fault, a queue of 1.5 s of requests (more than one flush interval, less than the third
+  // of the run the store is down) shows drops being counted within a short run.
+  ...(fault ? { PK_LOG_QUEUE_SIZE: String(Math.max(100, Math.floor(rate * 1.5))) } : {}),
 };
 let proxy;
 let storeUrl;
 if (engine === 'postgres') {
-  const { default: pg } = await import('pg');
-  const name = `pk_i18_soak_${process.pid}`;
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  cleanups.push(async () => {
-    const again = new pg.Client({ connectionString: postgresUrl });
-    await again.connect();
-    await again.query(`drop database if exists ${name} with (force)`);
-    await again.end();
-  });
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  storeUrl = url.toString();
+  const database = await createTemporaryDatabase(postgresUrl);
+  cleanups.push(async () => database.drop());
+  const url = new URL(database.url);
+  storeUrl = database.url;
   proxy = await createTcpProxy(url.hostname, Number(url.port || 5432));
   cleanups.push(async () => proxy.close());
   const viaProxy = new URL(storeUrl);

@@ -3,12 +3,14 @@
 // matches 1 % of the records (`metadata._user=user-7`), a tenant's newest page, a trace, a page with
 // a status filter. Run it against a built @pk/store:
 //   node scripts/log-query-timing.mjs                      # SQLite in a temporary directory
-//   node scripts/log-query-timing.mjs --postgres postgres://postgres@127.0.0.1:5432/test --schema-db pk_i18_timing
+//   node scripts/log-query-timing.mjs --postgres postgres://postgres@127.0.0.1:5432/test   (a database of its own)
 //   --records 100000   fewer records;   --keep DIR   keep (and reuse) the SQLite data directory
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMasterKey, newLogId, openStore, RequestLogWriter } from '@pk/store';
+import { createTemporaryDatabase } from '@pk/store/testing';
+import { sql } from 'kysely';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -25,22 +27,9 @@ let databaseUrl;
 let dropDatabase = async () => {};
 if (postgres) {
   // A database of its own, created here and dropped at the end.
-  const name = option('--schema-db', `pk_log_timing_${process.pid}`);
-  const { default: pg } = await import('pg');
-  const admin = new pg.Client({ connectionString: postgres });
-  await admin.connect();
-  await admin.query(`drop database if exists ${name}`);
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(postgres);
-  url.pathname = `/${name}`;
-  databaseUrl = url.toString();
-  dropDatabase = async () => {
-    const again = new pg.Client({ connectionString: postgres });
-    await again.connect();
-    await again.query(`drop database if exists ${name} with (force)`);
-    await again.end();
-  };
+  const database = await createTemporaryDatabase(postgres);
+  databaseUrl = database.url;
+  dropDatabase = () => database.drop();
 } else {
   dataDir = keep ?? mkdtempSync(join(tmpdir(), 'pk-log-timing-'));
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, Engine, RequestLogsTable } from '../database/schema.js';
 import type { LogAttempt } from './log-record.js';
 
@@ -214,9 +214,20 @@ function percentile(sorted: readonly number[], fraction: number): number {
  */
 export class RequestLogRepository {
   readonly #db: Kysely<Database>;
+  readonly #engine: Engine;
 
-  constructor(db: Kysely<Database>, _engine: Engine) {
+  constructor(db: Kysely<Database>, engine: Engine) {
     this.#db = db;
+    this.#engine = engine;
+  }
+
+  /**
+   * `tenant = ?` for a query another index drives. On SQLite, without statistics, the planner would
+   * otherwise take the (tenant, time) index for a trace and read every record of the tenant; a
+   * unary `+` keeps the column out of index selection.
+   */
+  #tenantTerm() {
+    return this.#engine === 'sqlite' ? sql<string>`+${sql.ref('tenant')}` : sql<string>`${sql.ref('tenant')}`;
   }
 
   /** A page of records, newest first (keyset pagination on time and id). */
@@ -225,16 +236,15 @@ export class RequestLogRepository {
     const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
     const [firstMetadata, ...otherMetadata] = filter.metadata ?? [];
     // With a tenant and a metadata filter, the metadata index drives the query (newest first).
-    // With a tenant and a metadata filter, the metadata index drives the query (newest first);
-    // otherwise the logs table's own (tenant, time) index does.
-    if (filter.tenant === undefined || firstMetadata === undefined)
-      return this.#listPlain(filter, limit, cursor);
+    // With a metadata filter, a metadata index drives the query (newest first); otherwise the logs
+    // table's own (tenant, time) index does.
+    if (firstMetadata === undefined) return this.#listPlain(filter, limit, cursor);
     let query = this.#db
       .selectFrom('request_log_metadata as m')
       .innerJoin('request_logs as l', 'l.id', 'm.log_id')
-      .where('m.tenant', '=', filter.tenant)
       .where('m.key', '=', firstMetadata[0])
       .where('m.value', '=', firstMetadata[1]);
+    if (filter.tenant !== undefined) query = query.where('m.tenant', '=', filter.tenant);
     const time = 'm.created_at' as const;
     const id = 'm.log_id' as const;
     if (filter.from !== undefined) query = query.where(time, '>=', filter.from);
@@ -262,7 +272,12 @@ export class RequestLogRepository {
     cursor: { createdAt: number; id: string } | undefined,
   ): Promise<LogPage> {
     let query = this.#db.selectFrom('request_logs as l');
-    if (filter.tenant !== undefined) query = query.where('l.tenant', '=', filter.tenant);
+    if (filter.tenant !== undefined)
+      // With a trace id, the trace index drives (see #tenantTerm).
+      query =
+        filter.traceId === undefined
+          ? query.where('l.tenant', '=', filter.tenant)
+          : query.where(this.#tenantTerm(), '=', filter.tenant);
     if (filter.from !== undefined) query = query.where('l.created_at', '>=', filter.from);
     if (filter.to !== undefined) query = query.where('l.created_at', '<', filter.to);
     if (cursor)
@@ -334,7 +349,7 @@ export class RequestLogRepository {
   /** A trace's records in time order (empty when the trace is not the tenant's). */
   async trace(traceId: string, tenant?: string): Promise<StoredRequestLog[]> {
     let query = this.#db.selectFrom('request_logs').selectAll().where('trace_id', '=', traceId);
-    if (tenant !== undefined) query = query.where('tenant', '=', tenant);
+    if (tenant !== undefined) query = query.where(this.#tenantTerm(), '=', tenant);
     const rows = await query.orderBy('created_at', 'asc').orderBy('id', 'asc').limit(1000).execute();
     return rows.map((row) => toStoredRequestLog(row, false));
   }
