@@ -51,3 +51,11 @@ export function peakRssMiB(pid) {
     .find((entry) => entry.startsWith('VmHWM:'));
   return line ? Number(line.replace(/\D+/g, '')) / 1024 : Number.NaN;
 }
+
+/** Resident set size of a process now, in MiB (VmRSS). */
+export function rssMiB(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmRSS:'));
+  return line ? Number(line.replace(/\D+/g, '')) / 1024 : Number.NaN;
+}

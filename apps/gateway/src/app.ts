@@ -113,6 +113,9 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     logger: dependencies.logger ?? false,
     // One log line per request is written by pk itself, with its own fields and redaction.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request (a pino child and its serialised bindings each time): pk's lines
+    // carry the trace id themselves, so `request.log` is the app's logger.
+    childLoggerFactory: (logger) => logger,
     bodyLimit: settings.bodyLimitBytes,
     // Host is checked in the access guard, so a request without one is answered in the envelope.
     http: { maxHeaderSize: settings.headerLimitBytes, requireHostHeader: false },

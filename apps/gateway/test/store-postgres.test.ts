@@ -150,10 +150,15 @@ describe.runIf(postgresUp)('starting on PostgreSQL', () => {
   });
 
   it('refuses to start without PK_MASTER_KEY', async () => {
-    const { code, output } = await runGatewayExpectingExit({
-      PK_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/test',
-    });
-    expect(code).toBe(1);
-    expect(output).toContain('PK_MASTER_KEY is required with PK_DATABASE_URL');
+    // A database of its own: the gateway migrates before it reads the key ring, and the shared
+    // `test` database must not carry one branch's migrations into another's run.
+    const database = await createTemporaryDatabase();
+    try {
+      const { code, output } = await runGatewayExpectingExit({ PK_DATABASE_URL: database.url });
+      expect(code).toBe(1);
+      expect(output).toContain('PK_MASTER_KEY is required with PK_DATABASE_URL');
+    } finally {
+      await database.drop();
+    }
   });
 });

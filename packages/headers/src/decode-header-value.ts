@@ -48,7 +48,7 @@ export function decodeHeaderValue(
       return decodeMetadata(header, value, problems);
     case 'config':
       // A JSON object, or else a saved config's id (wire contract §0.3). Other JSON is neither.
-      if (value.startsWith('{')) return decodeJsonObject(header, value, problems);
+      if (value.startsWith('{')) return decodeConfigObject(header, value, problems);
       return isOtherJson(header, value, problems) ? undefined : value;
   }
 }
@@ -132,6 +132,36 @@ function decodeJsonObject(header: string, value: string, problems: HeaderProblem
   if (isJsonObject(parsed.json)) return parsed.json;
   problems.push(createHeaderProblem(header, 'not-an-object', 'expected a JSON object'));
   return undefined;
+}
+
+/** Distinct inline config texts kept parsed (a client sends the same config on every request). */
+const MAX_PARSED_CONFIGS = 256;
+const parsedConfigs = new Map<string, JsonObject>();
+
+/**
+ * An inline config, parsed once per distinct text (bounded: emptied when full). The object returned
+ * is shared by every request that sent the same text, so it is frozen: nothing may change it.
+ */
+function decodeConfigObject(
+  header: string,
+  value: string,
+  problems: HeaderProblem[],
+): JsonObject | undefined {
+  const known = parsedConfigs.get(value);
+  if (known !== undefined) return known;
+  const decoded = decodeJsonObject(header, value, problems);
+  if (decoded === undefined) return undefined;
+  if (parsedConfigs.size >= MAX_PARSED_CONFIGS) parsedConfigs.clear();
+  parsedConfigs.set(value, deepFreeze(decoded));
+  return decoded;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
 }
 
 function decodeJsonArray(header: string, value: string, problems: HeaderProblem[]): unknown[] | undefined {

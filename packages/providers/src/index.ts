@@ -78,7 +78,7 @@ export {
   SUPPORTED_PROVIDER_IDS,
   type SupportedProviderId,
 } from './registry/registry.js';
-export { bodyJsonOf, rememberBodyJson } from './shared/body-json.js';
+export { answerJsonOf, bodyJsonOf, rememberAnswerJson, rememberBodyJson } from './shared/body-json.js';
 export { decodeEmbeddingBase64, encodeEmbeddingBase64 } from './shared/embeddings-base64.js';
 export { isForwardableHeader, withForwardedHeaders } from './shared/forward-headers.js';
 export type {

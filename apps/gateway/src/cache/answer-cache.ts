@@ -1,5 +1,5 @@
 import type { CacheStore } from '@pk/config/cache';
-import type { ProviderAnswer } from '@pk/providers';
+import { answerJsonOf, type ProviderAnswer, rememberAnswerJson } from '@pk/providers';
 
 /** What a cache entry holds: a complete, 2xx OpenAI JSON answer, the provider and target path that gave it. */
 interface StoredAnswer {
@@ -8,6 +8,9 @@ interface StoredAnswer {
   /** The answering target's JSON path, for entries of a root cache (reported again on a hit). */
   readonly path?: string;
 }
+
+/** The last field of an entry: what follows it, but for the closing brace, is the answer's JSON text. */
+const BODY_FIELD = ',"body":';
 
 /** A cached answer as the engine gets it back, with the target path it was stored with (if any). */
 export interface FoundAnswer {
@@ -48,6 +51,17 @@ export function createAnswerCache(store: CacheStore<string>, onFailure: StoreFai
       } catch {
         return undefined;
       }
+      // Entries written by `put` end with the answer's JSON text: a hit is sent as that text.
+      // (Older entries may have the body elsewhere: then it is serialised again, as before.)
+      const bodyAt = text.indexOf(BODY_FIELD);
+      if (
+        bodyAt !== -1 &&
+        typeof stored.body === 'object' &&
+        stored.body !== null &&
+        Object.keys(stored).at(-1) === 'body'
+      ) {
+        rememberAnswerJson(stored.body, text.slice(bodyAt + BODY_FIELD.length, -1));
+      }
       return {
         answer: {
           kind: 'json',
@@ -63,13 +77,13 @@ export function createAnswerCache(store: CacheStore<string>, onFailure: StoreFai
     },
     async put(key, answer, ttlSeconds, path) {
       if (answer.kind !== 'json' || answer.status < 200 || answer.status > 299) return;
-      const stored: StoredAnswer = {
-        provider: answer.provider,
-        body: answer.body,
-        ...(path === undefined ? {} : { path }),
-      };
+      // The answer last, as its own JSON text when it has one (no second serialisation).
+      const head = JSON.stringify(
+        path === undefined ? { provider: answer.provider } : { provider: answer.provider, path },
+      );
+      const entry = `${head.slice(0, -1)}${BODY_FIELD}${answerJsonOf(answer.body) ?? JSON.stringify(answer.body)}}`;
       try {
-        await store.put(key, JSON.stringify(stored), ttlSeconds);
+        await store.put(key, entry, ttlSeconds);
       } catch (error) {
         onFailure('put', error);
       }

@@ -103,11 +103,25 @@ export function cachePartitionOf(input: Omit<CacheKeyInput, 'body'>): string {
   ].join('\n');
 }
 
+/**
+ * The hashed identity of a plan, once per plan tree: plans are shared by every request sending the
+ * same headers and config (see `resolveRequestPlanOnce`), and the identity depends on the root only.
+ */
+const identityOfRoot = new WeakMap<ResolvedPlan['root'], string>();
+function planIdentityHash(plan: ResolvedPlan): string {
+  let hash = identityOfRoot.get(plan.root);
+  if (hash === undefined) {
+    hash = sha256(planCacheIdentity(plan));
+    identityOfRoot.set(plan.root, hash);
+  }
+  return hash;
+}
+
 /** Everything of a root key but the body; holds no secret (the plan's identity is hashed). */
 export function rootCachePartitionOf(input: Omit<RootCacheKeyInput, 'body'>): string {
   return [
     input.tenant,
-    `plan:${sha256(planCacheIdentity(input.plan))}`,
+    `plan:${planIdentityHash(input.plan)}`,
     input.endpoint,
     ...requestPartsOf(input, input.strict !== false),
   ].join('\n');

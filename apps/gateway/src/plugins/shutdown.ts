@@ -31,22 +31,20 @@ export const shutdownPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { state: ShutdownState }) => {
     const { state } = options;
     app.decorate('shutdown', state);
-    app.addHook('onRequest', async (request, reply) => {
+    // A callback hook, not an async one: no promise and no extra microtask per request. Answering
+    // from it means not calling `done`.
+    app.addHook('onRequest', (request, reply, done) => {
       if (state.shuttingDown) {
         reply.header('connection', 'close');
-        return sendPkError(
-          reply,
-          request,
-          'PK_ERR_SHUTTING_DOWN',
-          'the gateway is shutting down; retry shortly',
-        );
+        sendPkError(reply, request, 'PK_ERR_SHUTTING_DOWN', 'the gateway is shutting down; retry shortly');
+        return;
       }
       state.inFlight += 1;
       reply.raw.once('close', () => {
         state.inFlight -= 1;
         if (state.shuttingDown && state.inFlight === 0) state.onIdle?.();
       });
-      return undefined;
+      done();
     });
   },
   { name: 'pk-shutdown', dependencies: ['pk-trace-id'] },

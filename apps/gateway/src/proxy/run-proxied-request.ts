@@ -16,6 +16,7 @@ import {
 import type { CacheStore } from '@pk/config/cache';
 import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
 import {
+  answerJsonOf,
   isSupportedProviderId,
   type ProviderAnswer,
   type ProviderEndpoint,
@@ -46,7 +47,7 @@ import {
   recordPlanFacts,
 } from '../request-facts/request-facts.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
-import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
+import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
 import { sendSse } from './send-sse.js';
@@ -156,22 +157,25 @@ async function proxyRequest(
     model,
     hasHooks,
     limitedVirtualKeys,
-  } = resolveRequestPlan({
-    headers,
-    model: typeof body.model === 'string' ? body.model : undefined,
-    settings: services.settings,
-    catalog: services.catalog.snapshot,
-    gatewayKey: request.gatewayKey,
-    authorizationIsGatewayKey: request.authorizationIsGatewayKey,
-    isSupportedProvider: isSupportedProviderId,
-    configCache: services.configCache,
-    defaultProvider: ingress?.defaultProvider,
-    rawConfigHeader:
-      typeof request.headers['x-portkey-config'] === 'string'
-        ? request.headers['x-portkey-config']
-        : undefined,
-    checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
-  });
+  } = resolveRequestPlanOnce(
+    {
+      headers,
+      model: typeof body.model === 'string' ? body.model : undefined,
+      settings: services.settings,
+      catalog: services.catalog.snapshot,
+      gatewayKey: request.gatewayKey,
+      authorizationIsGatewayKey: request.authorizationIsGatewayKey,
+      isSupportedProvider: isSupportedProviderId,
+      configCache: services.configCache,
+      defaultProvider: ingress?.defaultProvider,
+      rawConfigHeader:
+        typeof request.headers['x-portkey-config'] === 'string'
+          ? request.headers['x-portkey-config']
+          : undefined,
+      checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
+    },
+    request.headers,
+  );
   const cacheControl = request.headers['cache-control'];
   const lifetime = withRequestCacheLifetime(resolvedPlan, {
     cacheControl: typeof cacheControl === 'string' ? cacheControl : undefined,
@@ -359,7 +363,11 @@ async function proxyRequest(
       return reply.code(guarded.status).headers(answer.headers).send(guarded.body);
     }
     if (keepBodies) captureBody(request, 'response', answer.body);
-    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    // An answer that needed no translation goes back as the upstream's (or the cache's) JSON text.
+    return reply
+      .code(answer.status)
+      .headers(answer.headers)
+      .send(answerJsonOf(answer.body) ?? answer.body);
   }
   if (answer.kind === 'raw') {
     recordFirstByte(log, reply);

@@ -16,6 +16,7 @@ export class ConfigParseCache {
   readonly #entries: LRUCache<string, ParseConfigResult>;
   readonly #trustedCustomHosts: readonly string[];
   readonly #validate: ConfigValidator | undefined;
+  #generation = 0;
 
   constructor(options: {
     trustedCustomHosts: readonly string[];
@@ -47,6 +48,12 @@ export class ConfigParseCache {
   /** Forgets every result (the guardrails configs may name changed: a verdict may differ now). */
   clear(): void {
     this.#entries.clear();
+    this.#generation += 1;
+  }
+
+  /** Counts {@link clear} calls: what was derived from an older generation's results is stale. */
+  get generation(): number {
+    return this.#generation;
   }
 
   /** Entries held now. */

@@ -1,7 +1,20 @@
-import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { createRequire } from 'node:module';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { StreamDecoder } from '../spec/provider-adapter.js';
+
+/**
+ * `@smithy/eventstream-codec` (CommonJS), loaded on the first Bedrock stream: a gateway that never
+ * streams from Bedrock never loads it.
+ */
+const requireModule = createRequire(import.meta.url);
+let EventStreamCodecClass: typeof import('@smithy/eventstream-codec').EventStreamCodec | undefined;
+function eventStreamCodec(): typeof import('@smithy/eventstream-codec').EventStreamCodec {
+  EventStreamCodecClass ??= (
+    requireModule('@smithy/eventstream-codec') as typeof import('@smithy/eventstream-codec')
+  ).EventStreamCodec;
+  return EventStreamCodecClass;
+}
 
 /** Largest frame accepted (AWS caps event-stream messages at 16 MiB). */
 const MAX_FRAME_BYTES = 16 * 1024 * 1024;
@@ -24,7 +37,7 @@ function headerString(
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/RESTSelectObjectAppendix.html (frame layout)
  */
 export function createBedrockEventStreamDecoder(): StreamDecoder {
-  const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  const codec = new (eventStreamCodec())(toUtf8, fromUtf8);
   let buffer: Uint8Array = new Uint8Array(0);
   return {
     push(chunk) {

@@ -1,5 +1,3 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import type { UpstreamRequest } from '../spec/upstream-request.js';
 import type { BedrockCredentials } from './credentials.js';
 
@@ -34,6 +32,11 @@ export async function signBedrockRequest(
   options: BedrockSigningOptions,
 ): Promise<UpstreamRequest> {
   const url = new URL(upstream.url);
+  // Loaded on the first Bedrock call: a gateway that never calls Bedrock never loads the AWS signer.
+  const [{ SignatureV4 }, { Sha256 }] = await Promise.all([
+    import('@smithy/signature-v4'),
+    import('@aws-crypto/sha256-js'),
+  ]);
   const signer = new SignatureV4({
     credentials: options.credentials,
     region: options.region,

@@ -1,6 +1,7 @@
 import { type AttemptFunction, type AttemptOutcome, PkError, type PlanLeaf } from '@pk/config';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { getProviderAdapter } from '../registry/registry.js';
+import { rememberAnswerJson } from '../shared/body-json.js';
 import { encodeEmbeddingsAnswerAsBase64 } from '../shared/embeddings-base64.js';
 import { isJsonObject } from '../shared/json.js';
 import { prepareRequest } from '../shared/prepare-request.js';
@@ -194,6 +195,8 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     const json = parseJsonAnswer(text, context.provider);
     const parsed = adapter.parseResponse(json, prepared, context);
     const body = prepared.wantsBase64Embeddings ? encodeEmbeddingsAnswerAsBase64(parsed) : parsed;
+    // An answer that needed no translation goes back (and into a cache) as the upstream's text.
+    if (body === json && isJsonObject(json)) rememberAnswerJson(json, text);
     const usage =
       isJsonObject(parsed) && isJsonObject(parsed.usage) ? (parsed.usage as OpenAIUsage) : undefined;
     return {

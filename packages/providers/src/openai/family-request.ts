@@ -41,6 +41,40 @@ function serialiseBody(body: Record<string, unknown>, providerOptions: Readonly<
   return bodyJsonOf(body) ?? JSON.stringify(body);
 }
 
+const INCLUDE_USAGE = Buffer.from(',"stream_options":{"include_usage":true}}');
+
+/**
+ * The client's JSON bytes with `"stream_options":{"include_usage":true}` added as the last member,
+ * without a parse or a serialisation: only when the body is still the client's (known bytes), has no
+ * `stream_options` of its own and no provider options are merged. Otherwise `undefined`.
+ */
+function withIncludeUsage(
+  body: Record<string, unknown>,
+  providerOptions: Readonly<Record<string, unknown>>,
+): Uint8Array | undefined {
+  const bytes = bodyJsonOf(body);
+  if (bytes === undefined || 'stream_options' in body || Object.keys(providerOptions).length > 0)
+    return undefined;
+  let end = bytes.length - 1;
+  while (
+    end >= 0 &&
+    (bytes[end] === 0x20 || bytes[end] === 0x0a || bytes[end] === 0x0d || bytes[end] === 0x09)
+  )
+    end -= 1;
+  if (end < 1 || bytes[end] !== 0x7d) return undefined; // not ending with `}`
+  let before = end - 1;
+  while (
+    before >= 0 &&
+    (bytes[before] === 0x20 || bytes[before] === 0x0a || bytes[before] === 0x0d || bytes[before] === 0x09)
+  )
+    before -= 1;
+  if (before < 0 || bytes[before] === 0x7b) return undefined; // `{}`: no member to follow
+  const out = Buffer.allocUnsafe(end + INCLUDE_USAGE.length);
+  out.set(bytes.subarray(0, end), 0);
+  out.set(INCLUDE_USAGE, end);
+  return out;
+}
+
 export function buildOpenAIFamilyRequest(
   request: PreparedRequest,
   endpoint: OpenAIFamilyEndpoint,
@@ -70,6 +104,18 @@ export function buildOpenAIFamilyRequest(
   if (path === undefined) throw new Error(`no OpenAI path for the ${request.endpoint} endpoint`);
   let body: Record<string, unknown> = request.body;
   if (request.stream && endpoint.acceptsStreamOptions !== false && !request.clientWantsUsage) {
+    const spliced = withIncludeUsage(request.body, request.providerOptions);
+    if (spliced !== undefined) {
+      return {
+        upstream: {
+          url: withQuery(joinUrl(endpoint.baseUrl, path), endpoint.query),
+          method: 'POST',
+          headers: { ...endpoint.headers, 'content-type': 'application/json' },
+          body: spliced,
+        },
+        warnings: [],
+      };
+    }
     const merged = { ...body, ...request.providerOptions };
     const current = isJsonObject(merged.stream_options) ? merged.stream_options : {};
     body = { ...merged, stream_options: { ...current, include_usage: true } };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rememberBodyJson } from '../shared/body-json.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readJsonFixture } from '../test-support/fixtures.js';
 import { toOpenAIRequest } from './request.js';
@@ -32,6 +33,25 @@ describe('toOpenAIRequest', () => {
     };
     const sent = JSON.parse(String(toOpenAIRequest(preparedChat('openai', body), context).upstream.body));
     expect(sent).toEqual({ ...body, stream_options: { include_usage: true } });
+  });
+
+  it("asks for stream usage in the client's own bytes, without serialising the body again", () => {
+    const text = '{ "model": "gpt-4.1", "stream": true, "messages": [{"role":"user","content":"é}"}] } \n';
+    const body = JSON.parse(text);
+    rememberBodyJson(body, Buffer.from(text));
+    const sent = toOpenAIRequest(preparedChat('openai', body), context).upstream.body;
+    expect(Buffer.from(sent as Uint8Array).toString('utf8')).toBe(
+      '{ "model": "gpt-4.1", "stream": true, "messages": [{"role":"user","content":"é}"}] ,"stream_options":{"include_usage":true}}',
+    );
+    expect(JSON.parse(Buffer.from(sent as Uint8Array).toString('utf8'))).toEqual({
+      ...body,
+      stream_options: { include_usage: true },
+    });
+    // A body with stream_options of its own is merged and serialised as before.
+    const own = JSON.parse('{"model":"m","stream":true,"messages":[],"stream_options":null}');
+    rememberBodyJson(own, Buffer.from('{"model":"m","stream":true,"messages":[],"stream_options":null}'));
+    const merged = toOpenAIRequest(preparedChat('openai', own), context).upstream.body;
+    expect(JSON.parse(String(merged))).toEqual({ ...own, stream_options: { include_usage: true } });
   });
 
   it("merges only the answering provider's provider_options and removes the rest", () => {

@@ -17,3 +17,21 @@ export function rememberBodyJson(body: object, bytes: Uint8Array): void {
 export function bodyJsonOf(body: object | undefined): Uint8Array | undefined {
   return body === undefined ? undefined : jsonOfBody.get(body);
 }
+
+/**
+ * The JSON text an answer body was parsed from, kept by object identity like {@link rememberBodyJson}:
+ * an answer that needed no translation (OpenAI-family JSON) goes back to the client as the upstream's
+ * text, and into the cache as it, instead of being serialised again. A translated or changed answer is
+ * a new object without text.
+ */
+const textOfAnswer = new WeakMap<object, string>();
+
+/** Records that `text` is the JSON text `body` was parsed from, unchanged. */
+export function rememberAnswerJson(body: object, text: string): void {
+  textOfAnswer.set(body, text);
+}
+
+/** The JSON text an answer body was parsed from, when it is still that very object. */
+export function answerJsonOf(body: unknown): string | undefined {
+  return typeof body === 'object' && body !== null ? textOfAnswer.get(body) : undefined;
+}

@@ -1,0 +1,86 @@
+// node bench/profile-pk.mjs [--seconds N] [--connections N] [--stream] [--bare]: the gateway (or the
+// bare proxy) under saturation against the mock upstream, with `node --cpu-prof`; prints its CPU µs per
+// request and the hottest functions by self time (the .cpuprofile is kept in PK_PROFILE_DIR, default
+// a temp folder, for a viewer such as Chrome's DevTools).
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { cpuMs, startProcess } from './processes.mjs';
+
+const argument = (name, fallback) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+};
+const seconds = argument('seconds', 8);
+const connections = argument('connections', 50);
+const streamed = process.argv.includes('--stream');
+const useBare = process.argv.includes('--bare');
+const here = new URL('.', import.meta.url).pathname;
+const profileDir = process.env.PK_PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'pk-profile-'));
+const dataDir = mkdtempSync(join(tmpdir(), 'pk-profile-data-'));
+const upstream = await startProcess(`${here}mock-openai-upstream.mjs`, [], {}, /listening on (http:\/\/\S+)/);
+const gateway = useBare
+  ? await startProcess(`${here}bare-proxy.mjs`, [], { PORT: '0' }, /listening on (http:\/\/\S+)/, {
+      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    })
+  : await startProcess(
+      `${here}../dist/server.js`,
+      [],
+      { PORT: '0', PK_DATA_DIR: dataDir },
+      /pk gateway listening on (http:\/\/[^"\s]+)/,
+      { nodeFlags: ['--max-semi-space-size=8', '--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
+    );
+const run = (duration) =>
+  autocannon({
+    url: `${gateway.url}/v1/chat/completions`,
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-portkey-provider': 'openai',
+      authorization: 'Bearer sk-bench',
+      'x-portkey-custom-host': `${upstream.url}/v1`,
+    },
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      ...(streamed ? { stream: true } : {}),
+    }),
+    connections,
+    duration,
+  });
+await run(2);
+const before = cpuMs(gateway.child.pid);
+const result = await run(seconds);
+const cpu = ((cpuMs(gateway.child.pid) - before) * 1000) / result.requests.total;
+process.stdout.write(
+  `${useBare ? 'bare' : 'pk'}${streamed ? ' streamed' : ''}: ${result.requests.average.toFixed(0)} req/s, ${cpu.toFixed(0)} µs CPU per request, ${result.non2xx} non-2xx\n`,
+);
+gateway.child.kill('SIGTERM');
+upstream.child.kill('SIGTERM');
+await sleep(2500);
+const file = readdirSync(profileDir)
+  // The main thread's profile (thread id 0), not a worker's (the log store writes from one).
+  .filter((name) => name.endsWith('.cpuprofile') && name.includes(`.${gateway.child.pid}.0.`))
+  .map((name) => join(profileDir, name))
+  .sort()
+  .at(-1);
+const profile = JSON.parse(readFileSync(file, 'utf8'));
+const self = new Map();
+const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const deltas = profile.timeDeltas;
+for (let index = 0; index < profile.samples.length; index += 1) {
+  const node = byId.get(profile.samples[index]);
+  const frame = node.callFrame;
+  const key = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(packages|apps)\//, '$1/')}:${frame.lineNumber + 1}`;
+  self.set(key, (self.get(key) ?? 0) + (deltas[index] ?? 0));
+}
+const total = [...self.values()].reduce((sum, value) => sum + value, 0);
+const top = [...self.entries()]
+  .sort((left, right) => right[1] - left[1])
+  .slice(0, Number(process.env.PK_PROFILE_TOP ?? 40));
+for (const [name, time] of top)
+  process.stdout.write(`${((time / total) * 100).toFixed(1).padStart(5)} %  ${name}\n`);
+process.stdout.write(`profile: ${file}\n`);
+process.exit(0);
