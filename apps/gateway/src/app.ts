@@ -11,14 +11,17 @@ import type { Catalog, GatewayKey, Store } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { adminAuthPlugin } from './admin/admin-auth.js';
 import { ADMIN_SEGMENTS, adminRoutes } from './admin/admin-routes.js';
-import { type UsageReader, untrackedUsage } from './admin/current-usage.js';
+import type { UsageReader } from './admin/current-usage.js';
 import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
 import type { VectorLog } from './cache/semantic/vector-log.js';
 import { answerClientError, answerExpectationFailed } from './client-error.js';
+import type { ConsoleAssets } from './console/console-assets.js';
+import { CONSOLE_PREFIX, consolePlugin } from './console/console-plugin.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
+import { type LimitsOptions, setUpLimits } from './limits/set-up-limits.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -59,8 +62,10 @@ export interface AppDependencies {
    * `writer`, and the logs, traces and analytics API. Needs `store`. Without it both are off.
    */
   readonly requestLog?: RequestLogDependencies;
-  /** Where the admin API's `current_usage` comes from (default: untracked, every figure null). */
+  /** Where the admin API's `current_usage` comes from (default: the limits store's counters). */
   readonly usage?: UsageReader;
+  /** Rate limits and budgets: the shared store (Redis) and its options (default: memory, one replica). */
+  readonly limits?: LimitsOptions;
   /**
    * Resolves `env:` / `file:` secret references of guardrails defined in the store (webhook
    * secrets); `server.ts` gives the process environment. Default: none resolve.
@@ -81,6 +86,11 @@ export interface AppDependencies {
   readonly vectorLog?: (onEntry: (entry: IndexedVector) => void) => VectorLog;
   /** Characters of a streamed answer held back for output guardrails (default 128). */
   readonly guardrailHoldbackChars?: number;
+  /**
+   * The console at `/console` (default: served, its files from `@pk/console`'s build, read only when
+   * asked for; its API needs `store`). `false` turns it off.
+   */
+  readonly console?: false | { readonly assets?: ConsoleAssets };
   /** pino logger options, or `false` for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
 }
@@ -125,6 +135,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     allowedOrigins: settings.allowedOrigins,
     ...(dependencies.allowKeyless === undefined ? {} : { allowKeyless: dependencies.allowKeyless }),
     ...(dependencies.onKeyUsed ? { onKeyUsed: dependencies.onKeyUsed } : {}),
+    ...(dependencies.console === false ? {} : { ownAuthPrefix: CONSOLE_PREFIX }),
   });
   await app.register(adminAuthPlugin, { catalog });
   await app.register(requestLogPlugin);
@@ -132,6 +143,8 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   app.decorate('logQueue', requestLog ? requestLog.writer : null);
   if (store && requestLog) attachRequestLogStore(app, store, requestLog);
   await app.register(healthRoutes);
+  // Limits of keys and metadata values: admission in the proxy, settlement at each request's end.
+  const limits = setUpLimits(app, settings, dependencies.limits);
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
   const transport =
     dependencies.transport ?? createUndiciTransport({ trustedHosts: settings.customHostTrust });
@@ -187,25 +200,38 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     ),
     stopStreams: shutdown.drainDeadline.signal,
     logBodies: requestLog?.bodies === true,
+    limits: limits.limits,
   };
   await app.register(openAIRoutes, { services });
   await app.register(completionsRoutes, { services });
   await app.register(modelsRoutes, { services });
   await app.register(messagesRoutes, { services });
   await app.register(responsesRoutes, { services });
-  if (store) {
-    await app.register(adminRoutes, {
-      store,
-      guardrails,
-      usage: dependencies.usage ?? untrackedUsage,
-    });
-  }
-  if (store && requestLog) {
-    await app.register(logRoutes, {
-      store,
-      writer: requestLog.writer,
-      bodies: requestLog.bodies === true,
-      prices: settings.prices,
+  const usage = dependencies.usage ?? limits.usage;
+  if (store) await app.register(adminRoutes, { store, guardrails, usage });
+  const logRouteOptions =
+    store && requestLog
+      ? { store, writer: requestLog.writer, bodies: requestLog.bodies === true, prices: settings.prices }
+      : undefined;
+  if (logRouteOptions) await app.register(logRoutes, logRouteOptions);
+  if (dependencies.console !== false) {
+    await app.register(consolePlugin, {
+      prefix: CONSOLE_PREFIX,
+      ...(dependencies.console?.assets ? { assets: dependencies.console.assets } : {}),
+      api: store
+        ? {
+            store,
+            guardrails,
+            usage,
+            catalog,
+            allowKeyless: dependencies.allowKeyless ?? true,
+            trustedCustomHosts: settings.customHostTrust,
+            // The logs, traces and analytics queries: the same handlers, behind the console's session.
+            extraRoutes: logRouteOptions
+              ? [async (scope: FastifyInstance) => scope.register(logRoutes, logRouteOptions)]
+              : [],
+          }
+        : undefined,
     });
   }
   await app.register(controlPlaneRoutes, {
