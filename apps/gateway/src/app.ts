@@ -19,6 +19,9 @@ import type { VectorLog } from './cache/semantic/vector-log.js';
 import { answerClientError, answerExpectationFailed } from './client-error.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
+import { watchBreakers } from './metrics/breaker-metrics.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { metricsRoutes } from './metrics/metrics-routes.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -74,6 +77,11 @@ export interface AppDependencies {
   readonly vectorLog?: (onEntry: (entry: IndexedVector) => void) => VectorLog;
   /** Characters of a streamed answer held back for output guardrails (default 128). */
   readonly guardrailHoldbackChars?: number;
+  /**
+   * Prometheus metrics (`server.ts` makes them unless `PK_METRICS=0`): fed by every request's end,
+   * served at `GET /metrics` to keys with the `metrics` scope, breakers watched. None: no cost.
+   */
+  readonly metrics?: GatewayMetrics;
   /** pino logger options, or `false` for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
 }
@@ -122,6 +130,11 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(adminAuthPlugin, { catalog });
   await app.register(requestLogPlugin);
   await app.register(healthRoutes);
+  const metrics = dependencies.metrics;
+  if (metrics) {
+    app.onRequestEnd(metrics.record);
+    await app.register(metricsRoutes, { metrics });
+  }
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
   const transport =
     dependencies.transport ?? createUndiciTransport({ trustedHosts: settings.customHostTrust });
@@ -164,7 +177,9 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     transport,
     // One for the app's lifetime: exchanged tokens are reused across requests (bounded, 1000 accounts).
     callProvider: createProviderAttempt({ transport, tokenCache: createMemoryTokenCache(1000) }),
-    breakers: dependencies.breakers ?? createMemoryBreakerStore(),
+    breakers: metrics
+      ? watchBreakers(dependencies.breakers ?? createMemoryBreakerStore(), metrics)
+      : (dependencies.breakers ?? createMemoryBreakerStore()),
     configCache,
     guardrails,
     cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),

@@ -21,7 +21,7 @@ const RUNTIME_EDGES: Record<string, readonly string[]> = {
   '@pk/guardrails': ['@pk/config'],
   '@pk/sdk': ['@pk/config', '@pk/headers', '@pk/providers'],
   '@pk/store': ['@pk/config'],
-  '@pk/gateway': ['@pk/config', '@pk/guardrails', '@pk/headers', '@pk/providers', '@pk/store'],
+  '@pk/gateway': ['@pk/config', '@pk/guardrails', '@pk/headers', '@pk/prices', '@pk/providers', '@pk/store'],
   // The `pk` command: the admin API over HTTP, the store itself only for init and vault rotate.
   '@pk/cli': ['@pk/store'],
 };

@@ -136,7 +136,7 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
       keyHash: hashGatewayKeySecret(secret),
       ...(entry.virtual_keys ? { virtualKeys: new Set(entry.virtual_keys) } : {}),
       ...(entry.configs ? { configs: new Set(entry.configs) } : {}),
-      scopes: [],
+      scopes: entry.scopes ?? [],
     };
   });
   const virtualKeys = new Map<string, VirtualKey>();

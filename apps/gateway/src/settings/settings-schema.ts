@@ -27,6 +27,11 @@ export const gatewayKeySchema = z.strictObject({
   virtual_keys: z.array(idSchema).optional(),
   /** Saved config ids this key may use (default: all). */
   configs: z.array(z.string().min(1)).optional(),
+  /**
+   * What else the key may do: `metrics` lets it read `GET /metrics` (a scraper needs no admin
+   * rights); an admin key with scopes may use only those parts of the admin API.
+   */
+  scopes: z.array(z.string().min(1).max(100)).max(200).optional(),
 });
 
 /** A stored provider credential, referred to by id. */
