@@ -49,6 +49,12 @@ export interface RequestLogFields {
   configId?: string;
   configVersion?: number;
   virtualKey?: string;
+  /** Portkey's `x-portkey-span-id`, `-parent-span-id` and `-span-name`: the request's place in a trace tree. */
+  spanId?: string;
+  parentSpanId?: string;
+  spanName?: string;
+  /** False when the client sent `x-portkey-debug: false`: nothing of its bodies may be stored. */
+  debug?: boolean;
   metadata?: Readonly<Record<string, unknown>>;
   warnings?: readonly string[];
   stream?: boolean;

@@ -34,6 +34,14 @@ import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { RequestGuard } from '../guardrails/request-guard.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
+import { AttemptRecorder } from '../request-facts/attempt-recorder.js';
+import { recordUsageAndCost } from '../request-facts/request-cost.js';
+import {
+  answeredModelOf,
+  recordFirstByte,
+  recordHeaderFacts,
+  recordPlanFacts,
+} from '../request-facts/request-facts.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { resolveRequestPlan } from '../request-plan/resolve-request-plan.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
@@ -133,6 +141,7 @@ async function proxyRequest(
   const headers = parseRequestHeaders(request.headers);
   const log = request.logFields;
   if (headers.options.metadata) log.metadata = headers.options.metadata;
+  recordHeaderFacts(log, headers, services.catalog);
   const {
     plan: resolvedPlan,
     model,
@@ -225,10 +234,12 @@ async function proxyRequest(
     providerRequestOfLeaf,
     options,
   ) => callProvider(leaf, withForwardedHeadersOf(leaf, providerRequestOfLeaf, request.headers), options);
+  const recorder = new AttemptRecorder();
+  const planStartedAt = Date.now();
   let result: Result;
   try {
     result = await runPlan(plan, providerRequest, {
-      attempt: guard ? guard.wrapAttempt(attempt) : attempt,
+      attempt: recorder.wrap(guard ? guard.wrapAttempt(attempt) : attempt),
       ...realTimePorts,
       // Wall-clock time: breaker timestamps may be shared with other replicas through Redis.
       now: Date.now,
@@ -246,6 +257,7 @@ async function proxyRequest(
       // Nobody is listening any more: the 499 log line says how far the request got.
       log.targetPath = lastTriedPath(error.trace) ?? error.path;
       log.attempts = attemptsIn(error.trace);
+      recordPlanFacts(log, recorder, error.trace, planStartedAt, undefined);
       return reply;
     }
     throw error;
@@ -254,6 +266,7 @@ async function proxyRequest(
   if (guard) log.guardrails = guard.logSummary();
   log.retries = result.retryCount;
   log.attempts = attemptsIn(result.trace);
+  recordPlanFacts(log, recorder, result.trace, planStartedAt, result.path);
   const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
   if (cache?.shadowed) log.shadowHitSimilarity = 1;
   if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');
@@ -282,9 +295,11 @@ async function proxyRequest(
       reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
       reply.header('retry-after-ms', String(Math.round(waitMs)));
     }
+    recordFirstByte(log, reply);
     return replyWithFailure(reply, request, outcome.error, outcome.status);
   }
   const answer = outcome.value;
+  const cacheHit = result.cacheStatus === 'HIT';
   if (answer.warnings.length > 0) {
     const warnings =
       lifetime.warning === undefined ? answer.warnings : [lifetime.warning, ...answer.warnings];
@@ -292,7 +307,10 @@ async function proxyRequest(
     log.warnings = [...(log.warnings ?? []), ...answer.warnings];
   }
   if (answer.kind === 'json') {
-    if (answer.usage) log.usage = answer.usage;
+    const answeredModel = answeredModelOf(answer.body);
+    if (answeredModel !== undefined) log.answeredModel = answeredModel;
+    recordUsageAndCost(log, answer.usage, { cacheHit });
+    recordFirstByte(log, reply);
     const finishReasons = finishReasonsOf(answer.body);
     if (finishReasons) log.finishReasons = finishReasons;
     if (streamed && result.cacheStatus === 'HIT' && isObject(answer.body)) {
@@ -315,6 +333,7 @@ async function proxyRequest(
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
   if (answer.kind === 'raw') {
+    recordFirstByte(log, reply);
     const bytes = answer.body instanceof Readable ? answer.body : Readable.from(answer.body);
     return reply.code(answer.status).headers(answer.headers).send(bytes);
   }
@@ -334,7 +353,14 @@ async function proxyRequest(
     headers: headersOut,
     stop: services.stopStreams,
     ...(guard ? { status: guard.streamStatus(answer) } : {}),
-    ...(accumulator ? { onChunk: (chunk: Uint8Array) => accumulator.push(chunk) } : {}),
+    onChunk: accumulator
+      ? (chunk: Uint8Array) => {
+          if (log.firstByteMs === undefined) recordFirstByte(log, reply);
+          accumulator.push(chunk);
+        }
+      : () => {
+          if (log.firstByteMs === undefined) recordFirstByte(log, reply);
+        },
     ...(ingress
       ? {
           errorFrame: (message: string) =>
@@ -345,7 +371,7 @@ async function proxyRequest(
   if (guard) log.guardrails = guard.logSummary();
   if (answer.progress) log.streamChunks = answer.progress.chunks;
   const usage = await answer.usage;
-  if (usage) log.usage = usage;
+  recordUsageAndCost(log, usage, { cacheHit });
   // An answer that failed a hook (246) is never cached.
   const rebuilt = completed && guard?.answerFailed(answer) !== true ? accumulator?.result() : undefined;
   if (commit && rebuilt) {

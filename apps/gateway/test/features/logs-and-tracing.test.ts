@@ -180,3 +180,89 @@ describe('one log line per request', () => {
     expect(lines[0]).toMatchObject({ status: 499, targetPath: 'config.targets[1]', attempts: 2 });
   });
 });
+
+describe('end-of-request facts (what the log store, metrics and limits read)', () => {
+  it('a fallback with retries: every attempt with its status, latency and error code; cost of the answer', async () => {
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [
+        {
+          virtual_key: 'openai-a',
+          override_params: { model: 'fail-503' },
+          retry: { attempts: 2, on_status_codes: [503] },
+        },
+        { virtual_key: 'openai-a', override_params: { model: 'gpt-4o-mini' } },
+      ],
+    };
+    const response = await postJson(
+      `${gateway.base}/chat/completions`,
+      { model: 'gpt-4o-mini', messages },
+      {
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-config': JSON.stringify(config),
+        'x-portkey-trace-id': 'facts-fallback',
+        'x-portkey-span-id': 'span-1',
+        'x-portkey-parent-span-id': 'span-0',
+        'x-portkey-span-name': 'checkout',
+      },
+    );
+    expect(response.status).toBe(200);
+    const [line] = await gateway.waitForRequestLines('facts-fallback');
+    const attempts = line?.attemptLog as { targetPath: string; status: number; latencyMs: number }[];
+    expect(attempts.map((entry) => [entry.targetPath, entry.status])).toEqual([
+      ['config.targets[0]', 503],
+      ['config.targets[0]', 503],
+      ['config.targets[0]', 503],
+      ['config.targets[1]', 200],
+    ]);
+    for (const entry of attempts) {
+      expect(entry).toMatchObject({ provider: 'openai', startedAt: expect.any(Number) });
+      expect(entry.latencyMs).toBeGreaterThanOrEqual(0);
+    }
+    expect(line).toMatchObject({
+      targetPath: 'config.targets[1]',
+      virtualKey: 'openai-a',
+      answeredModel: 'gpt-4o-mini',
+      costStatus: 'priced',
+      spanId: 'span-1',
+      parentSpanId: 'span-0',
+      spanName: 'checkout',
+      usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) },
+    });
+    expect(line?.cost).toBeGreaterThan(0);
+    expect(line?.firstByteMs).toBeGreaterThan(0);
+    expect(line?.overheadMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('an unknown model has cost null and cost status unknown_price, never 0', async () => {
+    const response = await postJson(
+      `${gateway.base}/chat/completions`,
+      { model: 'pk-unpriced-model-1', messages },
+      headers({ 'x-portkey-trace-id': 'facts-unpriced' }),
+    );
+    expect(response.status).toBe(200);
+    const [line] = await gateway.waitForRequestLines('facts-unpriced');
+    expect(line).toMatchObject({ cost: null, costStatus: 'unknown_price' });
+  });
+
+  it('a stream: time to its first chunk, usage and cost once it ended', async () => {
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      virtualKey: 'openai-a',
+      traceID: 'facts-stream',
+    });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const _chunk of stream) {
+      // read to the end
+    }
+    const [line] = await gateway.waitForRequestLines('facts-stream');
+    expect(line).toMatchObject({ stream: true, costStatus: 'priced', attemptLog: [{ status: 200 }] });
+    expect(line?.firstByteMs).toBeGreaterThan(0);
+  });
+});

@@ -4,7 +4,7 @@ import type { AnthropicUsage } from './api.js';
 /**
  * Anthropic usage → OpenAI usage. OpenAI's `prompt_tokens` include cached tokens, Anthropic's
  * `input_tokens` do not: cache reads and writes are added back, and cache reads are reported as
- * `prompt_tokens_details.cached_tokens`.
+ * `prompt_tokens_details.cached_tokens`, cache writes as `cache_creation_input_tokens` (priced apart).
  */
 export function toOpenAIUsageFromAnthropic(usage: AnthropicUsage | null | undefined): OpenAIUsage {
   const cacheRead = usage?.cache_read_input_tokens ?? 0;
@@ -16,5 +16,7 @@ export function toOpenAIUsageFromAnthropic(usage: AnthropicUsage | null | undefi
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
     prompt_tokens_details: { cached_tokens: cacheRead },
+    // Cache writes are priced apart (1.25× input): reported as Portkey and LiteLLM do, when any.
+    ...(cacheCreation > 0 ? { cache_creation_input_tokens: cacheCreation } : {}),
   };
 }

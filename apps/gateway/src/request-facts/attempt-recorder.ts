@@ -1,0 +1,114 @@
+import {
+  type AttemptFunction,
+  type AttemptOutcome,
+  PkError,
+  type PlanLeaf,
+  type TraceEntry,
+} from '@pk/config';
+import { UpstreamError } from '@pk/providers';
+import type { RequestLogFields } from '../plugins/request-log.js';
+
+type AttemptLogEntry = NonNullable<RequestLogFields['attemptLog']>[number];
+
+/** What the recorder learnt about one leaf (by JSON path): who it calls and each call's error code. */
+interface LeafCalls {
+  readonly provider: string;
+  readonly virtualKey: string | undefined;
+  /** Error code of each call, in order (undefined for a success or a failure without a code). */
+  readonly errorCodes: (string | undefined)[];
+}
+
+/** Codes of the failures the engine makes itself (the attempt never answered). */
+const ORIGIN_CODES: Readonly<Record<string, string>> = {
+  timeout: 'PK_ERR_TIMEOUT',
+  deadline: 'PK_ERR_DEADLINE',
+  'connection-error': 'PK_ERR_UPSTREAM_UNAVAILABLE',
+};
+
+function errorCodeOf(outcome: AttemptOutcome<unknown, unknown>): string | undefined {
+  if (outcome.ok) return undefined;
+  const error = outcome.error;
+  if (error instanceof PkError) return error.code;
+  if (UpstreamError.isInstance(error) && typeof error.code === 'string') return error.code;
+  return undefined;
+}
+
+function virtualKeyOf(leaf: PlanLeaf): string | undefined {
+  const id = leaf.target.virtual_key;
+  return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+/**
+ * Records, per request, what the routing engine's trace does not say about an attempt: the provider
+ * and virtual key of its target and the error code of its outcome. {@link attemptLogOf} joins it with
+ * the trace (status, start, latency) into `RequestLogFields.attemptLog`. One small object per leaf
+ * tried, no clock reads: the trace already timed every attempt.
+ */
+export class AttemptRecorder {
+  readonly #leaves = new Map<string, LeafCalls>();
+
+  /** Wraps the engine's attempt port (outermost, so hook denials are recorded as calls too). */
+  wrap<Req, Value, Err>(attempt: AttemptFunction<Req, Value, Err>): AttemptFunction<Req, Value, Err> {
+    return (leaf, request, options) => {
+      let calls = this.#leaves.get(leaf.path);
+      if (calls === undefined) {
+        calls = {
+          provider: typeof leaf.target.provider === 'string' ? leaf.target.provider : '',
+          virtualKey: virtualKeyOf(leaf),
+          errorCodes: [],
+        };
+        this.#leaves.set(leaf.path, calls);
+      }
+      const index = calls.errorCodes.length;
+      calls.errorCodes.push(undefined);
+      const codes = calls.errorCodes;
+      return attempt(leaf, request, options).then((outcome) => {
+        if (!outcome.ok) codes[index] = errorCodeOf(outcome);
+        return outcome;
+      });
+    };
+  }
+
+  /** The provider of the leaf at `path`, when it was called. */
+  providerOf(path: string): string | undefined {
+    const provider = this.#leaves.get(path)?.provider;
+    return provider === '' ? undefined : provider;
+  }
+
+  /** The virtual key of the leaf at `path`, when it was called and uses one. */
+  virtualKeyOf(path: string): string | undefined {
+    return this.#leaves.get(path)?.virtualKey;
+  }
+
+  /**
+   * Every provider call of `trace`, in order (cache hits are not calls): target path, provider,
+   * start (epoch ms: `startedAt` is when the engine started), status, latency and error code.
+   */
+  attemptLogOf(trace: readonly TraceEntry[], startedAt: number): AttemptLogEntry[] {
+    const log: AttemptLogEntry[] = [];
+    for (const entry of trace) {
+      if (entry.kind !== 'attempt' || entry.origin === 'cache') continue;
+      const calls = this.#leaves.get(entry.path);
+      const code = entry.ok
+        ? undefined
+        : (calls?.errorCodes[entry.attempt] ?? ORIGIN_CODES[entry.origin] ?? undefined);
+      const item: AttemptLogEntry = {
+        targetPath: entry.path,
+        provider: calls?.provider ?? '',
+        startedAt: startedAt + entry.startMs,
+        status: entry.status,
+        latencyMs: entry.latencyMs,
+        ...(code === undefined ? {} : { errorCode: code }),
+      };
+      log.push(item);
+    }
+    return log;
+  }
+}
+
+/** Milliseconds spent waiting on providers: the sum of the attempts' latencies. */
+export function providerTimeOf(attemptLog: readonly AttemptLogEntry[]): number {
+  let total = 0;
+  for (const entry of attemptLog) total += entry.latencyMs;
+  return total;
+}

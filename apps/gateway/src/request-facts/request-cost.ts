@@ -1,0 +1,69 @@
+import { cost } from '@pk/prices';
+import type { RequestLogFields } from '../plugins/request-log.js';
+
+/** A provider's usage as the adapters return it: OpenAI's shape, Anthropic's cache writes alongside. */
+export interface AnswerUsage {
+  readonly prompt_tokens?: number | null | undefined;
+  readonly completion_tokens?: number | null | undefined;
+  readonly total_tokens?: number | null | undefined;
+  readonly prompt_tokens_details?: { readonly cached_tokens?: number | null | undefined } | null | undefined;
+  readonly completion_tokens_details?:
+    | { readonly reasoning_tokens?: number | null | undefined }
+    | null
+    | undefined;
+  readonly [extra: string]: unknown;
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/** The log's flat usage (prompt, completion, total, cached, cache-write and reasoning tokens). */
+export function usageFieldsOf(usage: AnswerUsage): NonNullable<RequestLogFields['usage']> {
+  const fields: { -readonly [K in keyof NonNullable<RequestLogFields['usage']>]?: number } = {};
+  const prompt = count(usage.prompt_tokens);
+  const completion = count(usage.completion_tokens);
+  const total = count(usage.total_tokens) ?? (prompt ?? 0) + (completion ?? 0);
+  if (prompt !== undefined) fields.prompt_tokens = prompt;
+  if (completion !== undefined) fields.completion_tokens = completion;
+  fields.total_tokens = total;
+  const cached = count(usage.prompt_tokens_details?.cached_tokens);
+  if (cached !== undefined) fields.cached_tokens = cached;
+  const cacheWrite = count(usage.cache_creation_input_tokens);
+  if (cacheWrite !== undefined) fields.cache_write_tokens = cacheWrite;
+  const reasoning = count(usage.completion_tokens_details?.reasoning_tokens);
+  if (reasoning !== undefined) fields.reasoning_tokens = reasoning;
+  return fields;
+}
+
+/**
+ * Fills `usage`, `cost` and `costStatus` of a request's log fields from its answer's usage, priced
+ * with `@pk/prices` by the provider and model that answered. An unknown model gives `cost: null`
+ * and `unknown_price`, never 0; a priced model without usage `no_usage`. A cache hit costs nothing.
+ */
+export function recordUsageAndCost(
+  log: RequestLogFields,
+  usage: AnswerUsage | undefined,
+  options: { readonly cacheHit: boolean },
+): void {
+  if (usage) log.usage = usageFieldsOf(usage);
+  const provider = log.provider;
+  const model = log.answeredModel ?? log.model;
+  if (options.cacheHit) {
+    log.cost = 0;
+    log.costStatus = 'priced';
+    return;
+  }
+  if (provider === undefined || model === undefined) {
+    log.cost = null;
+    log.costStatus = 'unknown_price';
+    return;
+  }
+  let priced = cost({ provider, model, usage });
+  if (priced.cost_status === 'unknown_price' && log.model !== undefined && log.model !== model) {
+    // A dated or routed answer id the table does not know: the requested model's price.
+    priced = cost({ provider, model: log.model, usage });
+  }
+  log.cost = priced.cost;
+  log.costStatus = priced.cost_status;
+}

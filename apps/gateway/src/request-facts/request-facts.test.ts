@@ -1,0 +1,118 @@
+import { PkError, type PlanLeaf, type TraceEntry } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import type { RequestLogFields } from '../plugins/request-log.js';
+import { AttemptRecorder } from './attempt-recorder.js';
+import { recordUsageAndCost, usageFieldsOf } from './request-cost.js';
+
+const leaf = (path: string, provider: string, virtualKey?: string): PlanLeaf =>
+  ({
+    kind: 'leaf',
+    path,
+    target: { provider, ...(virtualKey ? { virtual_key: virtualKey } : {}) },
+    override_params: {},
+    retry: { attempts: 0, on_status_codes: [] },
+  }) as unknown as PlanLeaf;
+
+const attempt = (path: string, index: number, status: number, startMs: number, latencyMs: number) =>
+  ({
+    kind: 'attempt',
+    path,
+    attempt: index,
+    ok: status < 400,
+    status,
+    origin: 'upstream',
+    startMs,
+    latencyMs,
+    cache: 'DISABLED',
+    reason: status < 400 ? 'answered' : 'retry',
+    next: 'return',
+  }) as TraceEntry;
+
+describe('AttemptRecorder', () => {
+  it('joins the trace with each call’s provider and error code (retries and fallbacks one entry each)', async () => {
+    const recorder = new AttemptRecorder();
+    const outcomes = [
+      { ok: false as const, status: 503, error: new PkError('PK_ERR_UPSTREAM_UNAVAILABLE', 'down') },
+      { ok: false as const, status: 503, error: new PkError('PK_ERR_UPSTREAM_UNAVAILABLE', 'down') },
+      { ok: true as const, status: 200, value: 'answer' },
+    ];
+    let call = 0;
+    const wrapped = recorder.wrap(async () => outcomes[call++] as never);
+    const first = leaf('config.targets[0]', 'openai');
+    const second = leaf('config.targets[1]', 'anthropic', 'vk-anthropic');
+    await wrapped(first, {}, {} as never);
+    await wrapped(first, {}, {} as never);
+    await wrapped(second, {}, {} as never);
+    const trace = [
+      attempt('config.targets[0]', 0, 503, 0, 10),
+      attempt('config.targets[0]', 1, 503, 15, 12),
+      attempt('config.targets[1]', 0, 200, 30, 40),
+    ];
+    expect(recorder.attemptLogOf(trace, 1_000)).toEqual([
+      {
+        targetPath: 'config.targets[0]',
+        provider: 'openai',
+        startedAt: 1_000,
+        status: 503,
+        latencyMs: 10,
+        errorCode: 'PK_ERR_UPSTREAM_UNAVAILABLE',
+      },
+      {
+        targetPath: 'config.targets[0]',
+        provider: 'openai',
+        startedAt: 1_015,
+        status: 503,
+        latencyMs: 12,
+        errorCode: 'PK_ERR_UPSTREAM_UNAVAILABLE',
+      },
+      {
+        targetPath: 'config.targets[1]',
+        provider: 'anthropic',
+        startedAt: 1_030,
+        status: 200,
+        latencyMs: 40,
+      },
+    ]);
+    expect(recorder.virtualKeyOf('config.targets[1]')).toBe('vk-anthropic');
+  });
+
+  it('names the engine’s own failures by their origin (a timed-out attempt)', () => {
+    const recorder = new AttemptRecorder();
+    const timedOut = { ...attempt('config', 0, 408, 0, 100), origin: 'timeout' } as TraceEntry;
+    expect(recorder.attemptLogOf([timedOut], 0)[0]?.errorCode).toBe('PK_ERR_TIMEOUT');
+  });
+});
+
+describe('usage and cost', () => {
+  it('flattens cached, cache-write and reasoning tokens', () => {
+    expect(
+      usageFieldsOf({
+        prompt_tokens: 1110,
+        completion_tokens: 50,
+        total_tokens: 1160,
+        prompt_tokens_details: { cached_tokens: 100 },
+        completion_tokens_details: { reasoning_tokens: 20 },
+        cache_creation_input_tokens: 1000,
+      }),
+    ).toEqual({
+      prompt_tokens: 1110,
+      completion_tokens: 50,
+      total_tokens: 1160,
+      cached_tokens: 100,
+      cache_write_tokens: 1000,
+      reasoning_tokens: 20,
+    });
+  });
+
+  it('prices a known model in USD and never gives 0 for an unknown one', () => {
+    const priced: RequestLogFields = { provider: 'openai', model: 'gpt-4o' };
+    recordUsageAndCost(priced, { prompt_tokens: 1_000_000, completion_tokens: 0 }, { cacheHit: false });
+    expect(priced.costStatus).toBe('priced');
+    // gpt-4o input is a few dollars per 1M tokens (a per-token price read as per-1M would be millions).
+    expect(priced.cost).toBeGreaterThan(0.5);
+    expect(priced.cost).toBeLessThan(20);
+    const unknown: RequestLogFields = { provider: 'openai', model: 'no-such-model-xyz' };
+    recordUsageAndCost(unknown, { prompt_tokens: 10, completion_tokens: 5 }, { cacheHit: false });
+    expect(unknown).toMatchObject({ cost: null, costStatus: 'unknown_price' });
+  });
+});

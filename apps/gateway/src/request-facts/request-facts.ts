@@ -1,0 +1,66 @@
+import type { PlanResult, TraceEntry } from '@pk/config';
+import type { ParsedRequestHeaders } from '@pk/headers';
+import type { Catalog } from '@pk/store';
+import type { FastifyReply } from 'fastify';
+import type { RequestLogFields } from '../plugins/request-log.js';
+import { type AttemptRecorder, providerTimeOf } from './attempt-recorder.js';
+
+const round2 = (ms: number): number => Math.round(ms * 100) / 100;
+
+/**
+ * What the headers say about a request for its log record: span ids, the saved config and its
+ * version, the virtual key named in a header, and an `x-portkey-debug: false` opt-out. No secret.
+ */
+export function recordHeaderFacts(
+  log: RequestLogFields,
+  headers: ParsedRequestHeaders,
+  catalog: Catalog,
+): void {
+  const options = headers.options;
+  if (options.spanId !== undefined) log.spanId = options.spanId;
+  if (options.parentSpanId !== undefined) log.parentSpanId = options.parentSpanId;
+  if (options.spanName !== undefined) log.spanName = options.spanName;
+  if (options.debug === false) log.debug = false;
+  if (typeof options.config === 'string') {
+    log.configId = options.config;
+    const version = catalog.snapshot.configs.get(options.config)?.version;
+    if (version !== undefined) log.configVersion = version;
+  }
+  if (typeof options.virtualKey === 'string') log.virtualKey = options.virtualKey;
+}
+
+/** What the routing engine did: every attempt, and the virtual key of the answering target. */
+export function recordPlanFacts(
+  log: RequestLogFields,
+  recorder: AttemptRecorder,
+  trace: readonly TraceEntry[],
+  startedAt: number,
+  answeringPath: string | undefined,
+): void {
+  log.attemptLog = recorder.attemptLogOf(trace, startedAt);
+  if (log.virtualKey === undefined && answeringPath !== undefined) {
+    const virtualKey = recorder.virtualKeyOf(answeringPath);
+    if (virtualKey !== undefined) log.virtualKey = virtualKey;
+  }
+}
+
+/**
+ * Marks the first byte sent to the client (for a stream: its first chunk) and the gateway's own
+ * overhead until then: that time minus the time spent waiting on providers.
+ */
+export function recordFirstByte(log: RequestLogFields, reply: FastifyReply): void {
+  if (log.firstByteMs !== undefined) return;
+  const elapsed = reply.elapsedTime;
+  log.firstByteMs = round2(elapsed);
+  const inProviders = log.attemptLog ? providerTimeOf(log.attemptLog) : 0;
+  log.overheadMs = round2(Math.max(0, elapsed - inProviders));
+}
+
+/** The model the provider says answered, read from an already parsed JSON answer (no extra parse). */
+export function answeredModelOf(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const model = (body as { model?: unknown }).model;
+  return typeof model === 'string' && model.length > 0 ? model : undefined;
+}
+
+export type { PlanResult };
