@@ -6,6 +6,7 @@ import {
   type ModelLookup,
   NONE,
   providerLabel,
+  retriesIn,
   statusClass,
   virtualKeyLabel,
 } from './metric-labels.js';
@@ -113,7 +114,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   });
   const retries = new Counter({
     name: 'pk_retries_total',
-    help: 'Retries made (a retry of one target), by the provider that finally answered.',
+    help: 'Retries made (another attempt on the same target), by the provider of the request’s last attempt.',
     labelNames: ['provider'] as const,
     registers,
   });
@@ -221,7 +222,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
           });
         }
       }
-      if (fields.retries !== undefined && fields.retries > 0) retries.inc({ provider }, fields.retries);
+      const retried = retriesIn(fields.attemptLog);
+      if (retried > 0) retries.inc({ provider }, retried);
       const moved = fallbacksIn(fields.attemptLog);
       if (moved > 0) fallbacks.inc({ status_class: statusLabel }, moved);
     },

@@ -4,6 +4,7 @@ import {
   createModelLabeller,
   fallbacksIn,
   providerLabel,
+  retriesIn,
   statusClass,
   virtualKeyLabel,
 } from './metric-labels.js';
@@ -88,6 +89,15 @@ describe('metric labels stay within bounded sets', () => {
         { targetPath: 'config.targets[1]' },
         { targetPath: 'config.targets[2]' },
       ]),
+    ).toBe(2);
+  });
+
+  it('retries: each attempt on the target of the one before', () => {
+    expect(retriesIn(undefined)).toBe(0);
+    const paths = ['config', 'config', 'config'].map((targetPath) => ({ targetPath }));
+    expect(retriesIn(paths)).toBe(2);
+    expect(
+      retriesIn([{ targetPath: 'a' }, { targetPath: 'a' }, { targetPath: 'b' }, { targetPath: 'b' }]),
     ).toBe(2);
   });
 });

@@ -82,6 +82,20 @@ export function virtualKeyLabel(
 }
 
 /**
+ * Retries made, read from the attempt log: each attempt on the same target as the one before it.
+ * (`retries` in the log line follows Portkey's `x-portkey-retry-attempt-count`, which is -1 once every
+ * retry failed, so it cannot be summed.)
+ */
+export function retriesIn(attempts: readonly { readonly targetPath: string }[] | undefined): number {
+  if (attempts === undefined) return 0;
+  let retries = 0;
+  for (let index = 1; index < attempts.length; index += 1) {
+    if (attempts[index]?.targetPath === attempts[index - 1]?.targetPath) retries += 1;
+  }
+  return retries;
+}
+
+/**
  * How many times an attempt log moved to another target (a fallback); retries of one target and a
  * single attempt count 0.
  */
