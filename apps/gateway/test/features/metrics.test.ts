@@ -2,7 +2,7 @@ import { cost } from '@pk/prices';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from '../support/feature-gateway.js';
-import { parsePrometheusText, type Sample, seriesCount, valueOf } from '../support/prometheus-text.js';
+import { parsePrometheusText, type Sample, sampleValue, seriesCount } from '../support/prometheus-text.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
 // Feature suite: Prometheus metrics (issue 19; gateway README "Metrics"), through the built gateway
@@ -103,7 +103,7 @@ describe('counters and histograms move by what the requests did', () => {
     await settled(5, lines);
     const after = await scrape();
     const moved = (name: string, labels: Record<string, string> = {}) =>
-      valueOf(after, name, labels) - valueOf(before, name, labels);
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
 
     const answered = { provider: 'openai', model: 'gpt-4o-mini', status_class: '2xx' };
     // Three JSON answers and the stream through the virtual key header; the fallback's virtual key comes from its target.
@@ -145,8 +145,8 @@ describe('counters and histograms move by what the requests did', () => {
     const values = overheadBuckets.map((sample) => sample.value);
     expect([...values].sort((a, b) => a - b)).toEqual(values);
     // Process metrics and the stdout log queue.
-    expect(valueOf(after, 'pk_process_cpu_seconds_total')).toBeGreaterThan(0);
-    expect(valueOf(after, 'pk_log_dropped_total', { queue: 'stdout' })).toBe(0);
+    expect(sampleValue(after, 'pk_process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(sampleValue(after, 'pk_log_dropped_total', { queue: 'stdout' })).toBe(0);
   });
 
   it('a failed request counts as 4xx with no provider, and retries are counted', async () => {
@@ -170,7 +170,7 @@ describe('counters and histograms move by what the requests did', () => {
     await settled(2, lines);
     const after = await scrape();
     const moved = (name: string, labels: Record<string, string> = {}) =>
-      valueOf(after, name, labels) - valueOf(before, name, labels);
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
     expect(moved('pk_request_duration_seconds_count', { provider: 'none', status_class: '4xx' })).toBe(1);
     expect(moved('pk_request_duration_seconds_count', { provider: 'openai', status_class: '5xx' })).toBe(1);
     expect(moved('pk_retries_total', { provider: 'openai' })).toBe(2);
@@ -237,7 +237,7 @@ describe('label values are bounded', () => {
     await settled(1000, lines);
     const after = await scrape();
     const moved = (name: string, labels: Record<string, string>) =>
-      valueOf(after, name, labels) - valueOf(before, name, labels);
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
     expect(
       moved('pk_requests_total', {
         provider: 'openai',

@@ -23,7 +23,7 @@ export function parsePrometheusText(text: string): Sample[] {
 }
 
 /** The value of the one sample of `name` whose labels include `labels` (0 when there is none). */
-export function valueOf(
+export function sampleValue(
   samples: readonly Sample[],
   name: string,
   labels: Readonly<Record<string, string>> = {},
