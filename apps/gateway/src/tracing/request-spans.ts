@@ -131,6 +131,10 @@ export function requestSpansOf(
   if (fields.configId) requestAttributes['pk.config_id'] = fields.configId;
   if (fields.virtualKey) requestAttributes['pk.virtual_key'] = fields.virtualKey;
   if (fields.overheadMs !== undefined) requestAttributes['pk.overhead_ms'] = fields.overheadMs;
+  // Portkey's own span headers (x-portkey-span-id, -span-name, -parent-span-id), kept as given.
+  if (fields.spanId) requestAttributes['pk.span_id'] = fields.spanId;
+  if (fields.spanName) requestAttributes['pk.span_name'] = fields.spanName;
+  if (fields.parentSpanId) requestAttributes['pk.parent_span_id'] = fields.parentSpanId;
   const requestError = status >= 500 || status === 499 ? (fields.errorCode ?? String(status)) : undefined;
   if (status >= 400) requestAttributes['error.type'] = fields.errorCode ?? String(status);
   const nameTail = operation ? `${operation}${model ? ` ${model}` : ''}` : `${request.method} ${route}`;
