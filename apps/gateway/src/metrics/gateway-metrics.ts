@@ -1,4 +1,5 @@
 import type { RequestEnd } from '../plugins/request-log.js';
+import { CounterFamily, HistogramFamily, type RegisteredMetric } from './metric-families.js';
 import {
   cacheStatusLabel,
   createModelLabeller,
@@ -11,7 +12,7 @@ import {
   virtualKeyLabel,
 } from './metric-labels.js';
 import { registerProcessMetrics } from './process-metrics.js';
-import { Counter, Gauge, Histogram, Registry, type RegistryType } from './prom-client.js';
+import { Counter, Gauge, Registry, type RegistryType } from './prom-client.js';
 
 /** Latency buckets (seconds) of whole requests: 5 ms to 2 min. */
 export const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -61,69 +62,83 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   const registers = [registry];
   const modelLabel = createModelLabeller(options.lookupModel ? { lookup: options.lookupModel } : {});
   const isConfiguredVirtualKey = options.isConfiguredVirtualKey ?? (() => false);
-  const requests = new Counter({
-    name: 'pk_requests_total',
-    help: 'Requests answered, by provider, model (the price table’s id, else other), status class, cache status and virtual key.',
-    labelNames: ['provider', 'model', 'status_class', 'cache_status', 'virtual_key'] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'pk_request_duration_seconds',
-    help: 'Time from a request’s arrival to the end of its answer (streams: the last byte).',
-    labelNames: ['provider', 'status_class'] as const,
-    buckets: DURATION_BUCKETS,
-    registers,
-  });
-  const overhead = new Histogram({
-    name: 'pk_gateway_overhead_seconds',
-    help: 'Time of a request spent in the gateway: its latency minus the time spent waiting on providers.',
-    labelNames: ['provider'] as const,
-    buckets: OVERHEAD_BUCKETS,
-    registers,
-  });
-  const firstByte = new Histogram({
-    name: 'pk_first_byte_seconds',
-    help: 'Time from a request’s arrival to the first byte sent to the client.',
-    labelNames: ['provider', 'stream'] as const,
-    buckets: FIRST_BYTE_BUCKETS,
-    registers,
-  });
-  const tokens = new Counter({
-    name: 'pk_tokens_total',
-    help: 'Tokens reported by providers, by type: input (cached included), output (reasoning included), cached_input, cache_write, reasoning.',
-    labelNames: ['provider', 'model', 'type'] as const,
-    registers,
-  });
-  const cost = new Counter({
-    name: 'pk_cost_usd_total',
-    help: 'Cost of answered requests in USD, from @pk/prices (requests of unpriced models add nothing: see pk_requests_unpriced_total).',
-    labelNames: ['provider', 'model'] as const,
-    registers,
-  });
-  const unpriced = new Counter({
-    name: 'pk_requests_unpriced_total',
-    help: 'Requests with usage whose model has no price, so their cost is unknown (not 0).',
-    labelNames: ['provider'] as const,
-    registers,
-  });
-  const attempts = new Counter({
-    name: 'pk_provider_attempts_total',
-    help: 'Calls made to providers (retries and fallbacks included, cache hits not), by provider and status class.',
-    labelNames: ['provider', 'status_class'] as const,
-    registers,
-  });
-  const retries = new Counter({
-    name: 'pk_retries_total',
-    help: 'Retries made (another attempt on the same target), by the provider of the request’s last attempt.',
-    labelNames: ['provider'] as const,
-    registers,
-  });
-  const fallbacks = new Counter({
-    name: 'pk_fallbacks_total',
-    help: 'Moves to another target of a config (a fallback), by the status class the client finally got.',
-    labelNames: ['status_class'] as const,
-    registers,
-  });
+  const family = <T extends RegisteredMetric>(metric: T): T => {
+    registry.registerMetric(metric as unknown as Parameters<RegistryType['registerMetric']>[0]);
+    return metric;
+  };
+  const requests = family(
+    new CounterFamily(
+      'pk_requests_total',
+      'Requests answered, by provider, model (the price table’s id, else other), status class, cache status and virtual key.',
+      ['provider', 'model', 'status_class', 'cache_status', 'virtual_key'],
+    ),
+  );
+  const duration = family(
+    new HistogramFamily(
+      'pk_request_duration_seconds',
+      'Time from a request’s arrival to the end of its answer (streams: the last byte).',
+      ['provider', 'status_class'],
+      DURATION_BUCKETS,
+    ),
+  );
+  const overhead = family(
+    new HistogramFamily(
+      'pk_gateway_overhead_seconds',
+      'Time of a request spent in the gateway: its latency minus the time spent waiting on providers.',
+      ['provider'],
+      OVERHEAD_BUCKETS,
+    ),
+  );
+  const firstByte = family(
+    new HistogramFamily(
+      'pk_first_byte_seconds',
+      'Time from a request’s arrival to the first byte sent to the client.',
+      ['provider', 'stream'],
+      FIRST_BYTE_BUCKETS,
+    ),
+  );
+  const tokens = family(
+    new CounterFamily(
+      'pk_tokens_total',
+      'Tokens reported by providers, by type: input (cached included), output (reasoning included), cached_input, cache_write, reasoning.',
+      ['provider', 'model', 'type'],
+    ),
+  );
+  const cost = family(
+    new CounterFamily(
+      'pk_cost_usd_total',
+      'Cost of answered requests in USD, from @pk/prices (requests of unpriced models add nothing: see pk_requests_unpriced_total).',
+      ['provider', 'model'],
+    ),
+  );
+  const unpriced = family(
+    new CounterFamily(
+      'pk_requests_unpriced_total',
+      'Requests with usage whose model has no price, so their cost is unknown (not 0).',
+      ['provider'],
+    ),
+  );
+  const attempts = family(
+    new CounterFamily(
+      'pk_provider_attempts_total',
+      'Calls made to providers (retries and fallbacks included, cache hits not), by provider and status class.',
+      ['provider', 'status_class'],
+    ),
+  );
+  const retries = family(
+    new CounterFamily(
+      'pk_retries_total',
+      'Retries made (another attempt on the same target), by the provider of the request’s last attempt.',
+      ['provider'],
+    ),
+  );
+  const fallbacks = family(
+    new CounterFamily(
+      'pk_fallbacks_total',
+      'Moves to another target of a config (a fallback), by the status class the client finally got.',
+      ['status_class'],
+    ),
+  );
   const breakerTransitions = new Counter({
     name: 'pk_circuit_breaker_transitions_total',
     help: 'Circuit breakers that opened or closed in this process.',
@@ -180,28 +195,25 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       const provider = providerLabel(fields.provider);
       const model = modelLabel(fields.provider, fields.model);
       const statusLabel = statusClass(status);
-      requests.inc({
+      requests.add([
         provider,
         model,
-        status_class: statusLabel,
-        cache_status: cacheStatusLabel(fields.cacheStatus),
-        virtual_key: virtualKeyLabel(fields.virtualKey, isConfiguredVirtualKey),
-      });
-      duration.observe({ provider, status_class: statusLabel }, latencyMs / 1000);
+        statusLabel,
+        cacheStatusLabel(fields.cacheStatus),
+        virtualKeyLabel(fields.virtualKey, isConfiguredVirtualKey),
+      ]);
+      duration.observe([provider, statusLabel], latencyMs / 1000);
       if (fields.overheadMs !== undefined && fields.overheadMs >= 0) {
-        overhead.observe({ provider }, fields.overheadMs / 1000);
+        overhead.observe([provider], fields.overheadMs / 1000);
       }
       if (fields.firstByteMs !== undefined && fields.firstByteMs >= 0) {
-        firstByte.observe(
-          { provider, stream: fields.stream === true ? 'true' : 'false' },
-          fields.firstByteMs / 1000,
-        );
+        firstByte.observe([provider, fields.stream === true ? 'true' : 'false'], fields.firstByteMs / 1000);
       }
       const usage = fields.usage;
       if (usage) {
         const add = (type: string, value: number | undefined): void => {
           if (typeof value === 'number' && value > 0 && Number.isFinite(value))
-            tokens.inc({ provider, model, type }, value);
+            tokens.add([provider, model, type], value);
         };
         add('input', usage.prompt_tokens);
         add('output', usage.completion_tokens);
@@ -210,22 +222,19 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
         add('reasoning', usage.reasoning_tokens);
       }
       if (typeof fields.cost === 'number' && fields.cost > 0 && Number.isFinite(fields.cost)) {
-        cost.inc({ provider, model }, fields.cost);
+        cost.add([provider, model], fields.cost);
       } else if (fields.costStatus === 'unknown_price') {
-        unpriced.inc({ provider });
+        unpriced.add([provider]);
       }
       if (fields.attemptLog) {
         for (const attempt of fields.attemptLog) {
-          attempts.inc({
-            provider: providerLabel(attempt.provider),
-            status_class: statusClass(attempt.status),
-          });
+          attempts.add([providerLabel(attempt.provider), statusClass(attempt.status)]);
         }
       }
       const retried = retriesIn(fields.attemptLog);
-      if (retried > 0) retries.inc({ provider }, retried);
+      if (retried > 0) retries.add([provider], retried);
       const moved = fallbacksIn(fields.attemptLog);
-      if (moved > 0) fallbacks.inc({ status_class: statusLabel }, moved);
+      if (moved > 0) fallbacks.add([statusLabel], moved);
     },
     watchLogQueue(queue, stats) {
       logQueues.set(queue, stats);
