@@ -7,7 +7,8 @@
 // cores make requests/s noisy). Metrics are compared with `off` first, span export in a second phase
 // against `off` again, so the exporter's background work never lands in another gateway's rounds. A script, not a test: the numbers depend on the machine.
 //
-// Env: PK_BENCH_SECONDS (per round, default 3), PK_BENCH_ROUNDS (default 4), PK_BENCH_CONNECTIONS (default 64).
+// Env: PK_BENCH_SECONDS (per round, default 3), PK_BENCH_ROUNDS (default 4), PK_BENCH_CONNECTIONS (default 64),
+// PK_BENCH_AA=1 (an A/A check: the "metrics on" gateway runs with metrics off too, to see the harness's own spread).
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -78,9 +79,10 @@ async function freePort() {
 
 const metricsPorts = [await freePort(), await freePort()];
 const off = await startGateway('metrics off (PK_METRICS=0)', { PK_METRICS: '0' });
-const metrics = await startGateway('metrics on, scraped every 5 s', {
-  PK_METRICS_PORT: String(metricsPorts[0]),
-});
+const aa = process.env.PK_BENCH_AA === '1';
+const metrics = aa
+  ? await startGateway('A/A: metrics off as well', { PK_METRICS: '0' })
+  : await startGateway('metrics on, scraped every 5 s', { PK_METRICS_PORT: String(metricsPorts[0]) });
 const targets = [off, metrics];
 // A Prometheus scraping every 5 s (real ones scrape every 15-60 s): its cost is in the figures.
 const scraper = setInterval(() => {

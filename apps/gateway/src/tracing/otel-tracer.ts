@@ -3,7 +3,16 @@
 import { context, type Span, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, RandomIdGenerator, TracerProvider } from '@opentelemetry/sdk-trace';
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  RandomIdGenerator,
+  type Sampler,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
 import type { RequestEnd } from '../plugins/request-log.js';
 import { requestSpansOf, SEMCONV_VERSION, type SpanPlan } from './request-spans.js';
 
@@ -33,6 +42,32 @@ export function batchOptionsOf(env: Readonly<Record<string, string | undefined>>
     if (value !== undefined) options[option] = value;
   }
   return options;
+}
+
+/**
+ * The sampler of the standard `OTEL_TRACES_SAMPLER` / `OTEL_TRACES_SAMPLER_ARG` (which SDK 2.x's
+ * provider no longer reads itself): `parentbased_always_on` by default, so a caller's `traceparent`
+ * decides; `parentbased_traceidratio` with an argument of 0.1 exports one trace in ten.
+ */
+export function samplerOf(env: Readonly<Record<string, string | undefined>>): Sampler {
+  const ratio = (): Sampler => {
+    const value = Number(env.OTEL_TRACES_SAMPLER_ARG ?? '1');
+    return new TraceIdRatioBasedSampler(Number.isFinite(value) && value >= 0 && value <= 1 ? value : 1);
+  };
+  switch ((env.OTEL_TRACES_SAMPLER ?? '').trim().toLowerCase()) {
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio();
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio() });
+    default:
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
 }
 
 /** What `server.ts` holds while spans are exported. */
@@ -69,6 +104,7 @@ export function createOtelTracing(options: { readonly serviceVersion?: string } 
   const provider = new TracerProvider({
     resource,
     idGenerator,
+    sampler: samplerOf(process.env),
     spanProcessors: [
       new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...batchOptionsOf(process.env) }),
     ],
