@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { measureLogStoreCpu } from './log-store-cpu.mjs';
 import { backToBack, pacedLoad, quantile } from './paced-load.mjs';
 import { ensurePortkeyGateway, startPortkeyGateway } from './portkey-gateway.mjs';
 import { cpuMs, peakRssMiB, startProcess } from './processes.mjs';
@@ -313,6 +314,13 @@ try {
       `${fmt(quantile(slowRuns[name], 0.5) - quantile(slowRuns.direct, 0.5), 2)} / ${fmt(quantile(slowRuns[name], 0.99) - quantile(slowRuns.direct, 0.99), 2)}`,
     );
   }
+  // The request log store (SQLite, the default) off and on: two more pk processes, alternating rounds.
+  const logStore = await measureLogStoreCpu({ upstreamUrl: upstream.url, seconds, connections });
+  record(
+    'chat: gateway CPU µs per request, log store off / on (SQLite)',
+    'pk',
+    `${fmt(logStore.off)} / ${fmt(logStore.on)} (${(logStore.on / logStore.off).toFixed(2)}×)`,
+  );
   record('peak RSS, MiB', 'pk', fmt(peakRssMiB(pk.child.pid), 1));
   if (portkey) record('peak RSS, MiB', 'portkey', fmt(peakRssMiB(portkey.child.pid), 1));
 

@@ -30,6 +30,8 @@ import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
 import type { ProxyServices } from './proxy/run-proxied-request.js';
+import { LOG_SEGMENTS, logRoutes } from './request-logs/log-routes.js';
+import { attachRequestLogStore, type RequestLogDependencies } from './request-logs/log-store-plugin.js';
 import { ConfigParseCache } from './request-plan/config-parse-cache.js';
 import { completionsRoutes } from './routes/completions-routes.js';
 import { controlPlaneRoutes } from './routes/control-plane-routes.js';
@@ -55,6 +57,11 @@ export interface AppDependencies {
    * are served, and `catalog` defaults to its live catalog. Without it those routes answer 501.
    */
   readonly store?: Store;
+  /**
+   * The request log store (issue 18): one record per proxied request, written in batches by
+   * `writer`, and the logs, traces and analytics API. Needs `store`. Without it both are off.
+   */
+  readonly requestLog?: RequestLogDependencies;
   /** Where the admin API's `current_usage` comes from (default: untracked, every figure null). */
   readonly usage?: UsageReader;
   /**
@@ -129,6 +136,9 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   });
   await app.register(adminAuthPlugin, { catalog });
   await app.register(requestLogPlugin);
+  const requestLog = store ? dependencies.requestLog : undefined;
+  app.decorate('logQueue', requestLog ? requestLog.writer : null);
+  if (store && requestLog) attachRequestLogStore(app, store, requestLog);
   await app.register(healthRoutes);
   const metrics = dependencies.metrics;
   if (metrics) {
@@ -191,6 +201,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
       ),
     ),
     stopStreams: shutdown.drainDeadline.signal,
+    logBodies: requestLog?.bodies === true,
   };
   await app.register(openAIRoutes, { services });
   await app.register(completionsRoutes, { services });
@@ -204,7 +215,12 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
       usage: dependencies.usage ?? untrackedUsage,
     });
   }
-  await app.register(controlPlaneRoutes, { served: store ? ADMIN_SEGMENTS : {} });
+  if (store && requestLog) {
+    await app.register(logRoutes, { store, writer: requestLog.writer, bodies: requestLog.bodies === true });
+  }
+  await app.register(controlPlaneRoutes, {
+    served: store ? { ...ADMIN_SEGMENTS, ...(requestLog ? LOG_SEGMENTS : {}) } : {},
+  });
   await app.register(passthroughRoutes, { services });
   return app;
 }

@@ -1,5 +1,5 @@
 import { createUndiciTransportFromEnvironment } from '@pk/providers';
-import { openStore, StoreStartError } from '@pk/store';
+import { openStore, RequestLogWriter, StoreStartError } from '@pk/store';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { secretResolverFor } from './guardrails/stored-guardrails.js';
@@ -10,6 +10,7 @@ import {
 import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { createShutdownState } from './plugins/shutdown.js';
+import { readLogStoreOptions } from './request-logs/log-store-options.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
 import { settingsRecordsOf } from './settings/settings-records.js';
@@ -25,6 +26,7 @@ import { startTracing } from './tracing/tracing.js';
  */
 async function main(): Promise<void> {
   const options = readServerOptions(process.argv.slice(2), process.env);
+  const logStore = readLogStoreOptions(process.env);
   const settings = options.settingsPath
     ? await loadSettingsFile(options.settingsPath, process.env)
     : defaultSettings();
@@ -52,6 +54,14 @@ async function main(): Promise<void> {
     );
   }
   const shutdown = createShutdownState();
+  // One record per proxied request: queued (bounded), written in batches off the request path.
+  const logWriter = logStore.enabled
+    ? new RequestLogWriter({
+        sink: store.openLogSink(),
+        capacity: logStore.queueSize,
+        onWarning: (message) => warn(`request log: ${message}`),
+      })
+    : undefined;
   const logDestination = logDestinationFor(options.logFlushMs);
   let lastRedisWarning = Number.NEGATIVE_INFINITY;
   const warnRedis = (error: unknown): void => {
@@ -83,6 +93,15 @@ async function main(): Promise<void> {
     // Last-used times: one Map.set per request, written in batches by the store.
     onKeyUsed: (key, at) => store.recordKeyUse(key.id, at),
     shutdown,
+    ...(logWriter
+      ? {
+          requestLog: {
+            writer: logWriter,
+            bodies: logStore.bodies,
+            retentionDays: logStore.retentionDays,
+          },
+        }
+      : {}),
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
     // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
     transport: createUndiciTransportFromEnvironment({ trustedHosts: settings.customHostTrust }, process.env),

@@ -66,6 +66,7 @@ export type {
 export type { Actor } from './repositories/store-context.js';
 export type { VaultRepository } from './repositories/vault-state.js';
 export type { VirtualKeyRecord, VirtualKeyRepository } from './repositories/virtual-keys.js';
+export * from './request-logs/index.js';
 export { CREDENTIAL_OPTION_PATTERN, isCredentialOption, maskSecret, Secret } from './secret.js';
 export { generateMasterKey, MASTER_KEY_FILE, parseMasterKeys } from './vault/master-key.js';
 export { masterKeyId, Vault, VaultError } from './vault/vault.js';

@@ -19,6 +19,10 @@ import { KeyUsageRecorder } from './repositories/key-usage.js';
 import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
 import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
 import { VirtualKeyRepository } from './repositories/virtual-keys.js';
+import { RequestLogRepository } from './request-logs/log-queries.js';
+import type { LogSink } from './request-logs/log-writer.js';
+import { PostgresLogSink } from './request-logs/postgres-log-sink.js';
+import { SqliteLogSink } from './request-logs/sqlite-log-sink.js';
 import { resolveMasterKeys } from './vault/master-key.js';
 import { Vault } from './vault/vault.js';
 
@@ -83,6 +87,13 @@ export interface Store {
   readonly guardrails: GuardrailRepository;
   readonly audit: AuditLogRepository;
   readonly vault: VaultRepository;
+  /** Reads of the request log (writes go through a `RequestLogWriter` over {@link openLogSink}). */
+  readonly logs: RequestLogRepository;
+  /**
+   * A sink for the request log's batched writer: on SQLite a worker thread with its own connection
+   * to the file, on PostgreSQL the store's pool. Close it before the store.
+   */
+  openLogSink(): LogSink;
   /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
   recordKeyUse(keyId: string, at: number): void;
   /** Reloads the snapshot now. */
@@ -270,6 +281,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       guardrails: new GuardrailRepository(context),
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
+      logs: new RequestLogRepository(db, engine),
+      openLogSink: () => (engine === 'sqlite' ? new SqliteLogSink(location) : new PostgresLogSink(db)),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
       refresh: async () => live?.refresh(),
       reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),

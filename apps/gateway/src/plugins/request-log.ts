@@ -53,6 +53,8 @@ export interface RequestLogFields {
   spanId?: string;
   parentSpanId?: string;
   spanName?: string;
+  /** The proxy endpoint (`chat.completions`, `embeddings`, `passthrough` …): set for proxied requests only. */
+  endpoint?: string;
   /** False when the client sent `x-portkey-debug: false`: nothing of its bodies may be stored. */
   debug?: boolean;
   metadata?: Readonly<Record<string, unknown>>;

@@ -35,6 +35,7 @@ import { RequestGuard } from '../guardrails/request-guard.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import { AttemptRecorder } from '../request-facts/attempt-recorder.js';
+import { captureBody } from '../request-facts/body-capture.js';
 import { recordUsageAndCost } from '../request-facts/request-cost.js';
 import {
   answeredModelOf,
@@ -72,6 +73,8 @@ export interface ProxyServices {
   readonly semanticCache?: SemanticCache | undefined;
   /** Hooks and guardrails (used only by requests whose plan has some). */
   readonly guardrails: GatewayGuardrails;
+  /** `PK_LOG_BODIES`: note request and response bodies for the log store (never with debug off). */
+  readonly logBodies?: boolean;
 }
 
 type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
@@ -115,6 +118,7 @@ export async function runProxiedRequest(
   ingress?: IngressDialect,
 ): Promise<FastifyReply> {
   holdRequestLog(request);
+  request.logFields.endpoint = endpoint;
   try {
     return await proxyRequest(services, endpoint, request, reply, passthrough, ingress);
   } finally {
@@ -140,6 +144,7 @@ async function proxyRequest(
   }
   const headers = parseRequestHeaders(request.headers);
   const log = request.logFields;
+  const keepBodies = services.logBodies === true && headers.options.debug !== false;
   if (headers.options.metadata) log.metadata = headers.options.metadata;
   recordHeaderFacts(log, headers, services.catalog);
   const {
@@ -213,6 +218,8 @@ async function proxyRequest(
     }
     providerRequest = shared.request;
   }
+  // After the shared hooks: what is kept is what was sent on (redacted when a guardrail redacts).
+  if (keepBodies) captureBody(request, 'request', providerRequest.body);
   const cache = createRequestCache({
     store: services.cacheStore,
     plan,
@@ -328,8 +335,10 @@ async function proxyRequest(
     }
     if (guard) {
       const guarded = guard.jsonReply(answer);
+      if (keepBodies) captureBody(request, 'response', guarded.body);
       return reply.code(guarded.status).headers(answer.headers).send(guarded.body);
     }
+    if (keepBodies) captureBody(request, 'response', answer.body);
     return reply.code(answer.status).headers(answer.headers).send(answer.body);
   }
   if (answer.kind === 'raw') {

@@ -29,8 +29,10 @@ function errorCodeOf(outcome: AttemptOutcome<unknown, unknown>): string | undefi
   if (outcome.ok) return undefined;
   const error = outcome.error;
   if (error instanceof PkError) return error.code;
-  if (UpstreamError.isInstance(error) && typeof error.code === 'string') return error.code;
-  return undefined;
+  if (!UpstreamError.isInstance(error)) return undefined;
+  // The provider's own code, else its error type (`server_error`, `rate_limit_error` …).
+  if (typeof error.code === 'string' || typeof error.code === 'number') return String(error.code);
+  return typeof error.type === 'string' && error.type.length > 0 ? error.type : undefined;
 }
 
 function virtualKeyOf(leaf: PlanLeaf): string | undefined {

@@ -21,12 +21,17 @@ export function recordHeaderFacts(
   if (options.parentSpanId !== undefined) log.parentSpanId = options.parentSpanId;
   if (options.spanName !== undefined) log.spanName = options.spanName;
   if (options.debug === false) log.debug = false;
+  // Only ids that name a record: a secret pasted into the wrong header never reaches a log.
+  const snapshot = catalog.snapshot;
   if (typeof options.config === 'string') {
-    log.configId = options.config;
-    const version = catalog.snapshot.configs.get(options.config)?.version;
-    if (version !== undefined) log.configVersion = version;
+    const saved = snapshot.configs.get(options.config);
+    if (saved !== undefined) {
+      log.configId = options.config;
+      if (saved.version !== undefined) log.configVersion = saved.version;
+    }
   }
-  if (typeof options.virtualKey === 'string') log.virtualKey = options.virtualKey;
+  const virtualKey = options.virtualKey;
+  if (typeof virtualKey === 'string' && snapshot.virtualKeys.has(virtualKey)) log.virtualKey = virtualKey;
 }
 
 /** What the routing engine did: every attempt, and the virtual key of the answering target. */

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /*
  * The tables of one migration history (see `../migrations/`), typed for Kysely. Portable across
@@ -174,8 +174,67 @@ export interface AuditLogTable {
   after: string | null;
 }
 
+/** One request (or a custom log of `POST /v1/logs`): see `request-logs/log-record.ts`. */
+export interface RequestLogsTable {
+  id: string;
+  created_at: number;
+  tenant: string;
+  trace_id: string;
+  span_id: string | null;
+  parent_span_id: string | null;
+  span_name: string | null;
+  /** `gateway` (a proxied request) or `custom` (`POST /v1/logs`). */
+  source: string;
+  gateway_key_id: string | null;
+  virtual_key: string | null;
+  config_id: string | null;
+  config_version: number | null;
+  method: string | null;
+  endpoint: string | null;
+  stream: number;
+  provider: string | null;
+  model: string | null;
+  answered_model: string | null;
+  status: number;
+  error_code: string | null;
+  latency_ms: number;
+  first_byte_ms: number | null;
+  overhead_ms: number | null;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  total_tokens: number | null;
+  cached_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+  cost: number | null;
+  cost_status: string | null;
+  cache_status: string | null;
+  retries: number | null;
+  target_path: string | null;
+  /** `metadata._user`, copied out for the analytics' per-user grouping. */
+  user_id: string | null;
+  /** JSON object of string values. */
+  metadata: string | null;
+  /** JSON array of the attempts. */
+  attempts: string | null;
+  request_body: string | null;
+  response_body: string | null;
+  body_truncated: ColumnType<number, number | undefined, number>;
+}
+
+/** One metadata entry of a request log, for `metadata.<key>=<value>` filters. */
+export interface RequestLogMetadataTable {
+  log_id: string;
+  tenant: string;
+  key: string;
+  value: string;
+  created_at: number;
+}
+
 /** The whole database, for Kysely. */
 export interface Database {
+  request_logs: RequestLogsTable;
+  request_log_metadata: RequestLogMetadataTable;
   pk_state: StateTable;
   gateway_keys: GatewayKeysTable;
   gateway_key_usage: GatewayKeyUsageTable;

@@ -3,6 +3,7 @@ import type { Database, Engine } from '../database/schema.js';
 import { StoreStartError } from '../errors.js';
 import { initialMigration } from './0001-initial.js';
 import { adminApiMigration } from './0002-admin-api.js';
+import { requestLogsMigration } from './0003-request-logs.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -16,6 +17,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(engine),
     '0002-admin-api': adminApiMigration(engine),
+    '0003-request-logs': requestLogsMigration(engine),
   };
 }
 

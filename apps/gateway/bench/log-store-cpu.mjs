@@ -1,0 +1,100 @@
+// The request log store's cost on the hot path: two pk gateways, the log store off and on (SQLite,
+// the default), saturated in alternating rounds; gateway CPU µs per request of each (the writer's
+// worker thread is part of the process, so it is counted). Used by run-bench.mjs; alone:
+//   node bench/log-store-cpu.mjs [upstream-url]   (starts a mock upstream when none is given)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { cpuMs, startProcess } from './processes.mjs';
+
+const here = new URL('.', import.meta.url).pathname;
+
+async function startPk(logStore) {
+  const dataDir = mkdtempSync(join(tmpdir(), `pk-bench-log-${logStore}-`));
+  const pk = await startProcess(
+    `${here}../dist/server.js`,
+    [],
+    { PORT: '0', PK_LOG_LEVEL: 'info', PK_DATA_DIR: dataDir, PK_LOG_STORE: logStore },
+    /pk gateway listening on (http:\/\/[^"\s]+)/,
+    { nodeFlags: ['--max-semi-space-size=8'] },
+  );
+  return { ...pk, dataDir };
+}
+
+/**
+ * CPU µs per request with the log store off and on: `rounds` alternating saturation runs of
+ * `seconds` each; the median round of each.
+ */
+export async function measureLogStoreCpu({ upstreamUrl, seconds = 5, connections = 128, rounds = 3 }) {
+  const off = await startPk('off');
+  const on = await startPk('on');
+  const body = JSON.stringify({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'What is the capital of France?' }],
+  });
+  const headers = {
+    'content-type': 'application/json',
+    'x-portkey-provider': 'openai',
+    authorization: 'Bearer sk-bench',
+    'x-portkey-custom-host': `${upstreamUrl}/v1`,
+    'x-portkey-metadata': '{"_user":"bench"}',
+  };
+  const cpuPerRequest = async (pk, duration) => {
+    const before = cpuMs(pk.child.pid);
+    const result = await autocannon({
+      url: `${pk.url}/v1/chat/completions`,
+      method: 'POST',
+      headers,
+      body,
+      connections,
+      duration,
+    });
+    if (result.non2xx > 0 || result.errors > 0)
+      throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);
+    return ((cpuMs(pk.child.pid) - before) * 1000) / Math.max(1, result.requests.total);
+  };
+  try {
+    await cpuPerRequest(off, 2);
+    await cpuPerRequest(on, 2);
+    const figures = { off: [], on: [] };
+    for (let round = 0; round < rounds; round += 1) {
+      figures.off.push(await cpuPerRequest(off, seconds));
+      figures.on.push(await cpuPerRequest(on, seconds));
+    }
+    // The records of the last round are written within a second or two: their cost is counted too.
+    const before = cpuMs(on.child.pid);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const tail = cpuMs(on.child.pid) - before;
+    const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    return { off: median(figures.off), on: median(figures.on), tailMs: tail };
+  } finally {
+    for (const pk of [off, on]) {
+      pk.child.kill('SIGTERM');
+      rmSync(pk.dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let upstreamUrl = process.argv[2];
+  let upstream;
+  if (!upstreamUrl) {
+    upstream = await startProcess(
+      `${here}mock-openai-upstream.mjs`,
+      ['--latency', '0', '--chunks', '8'],
+      {},
+      /mock upstream listening on (http:\/\/\S+)/,
+    );
+    upstreamUrl = upstream.url;
+  }
+  try {
+    const seconds = Number(process.env.PK_BENCH_SECONDS ?? 5);
+    const result = await measureLogStoreCpu({ upstreamUrl, seconds });
+    process.stdout.write(
+      `chat: gateway CPU µs per request, log store off ${result.off.toFixed(0)}, on (SQLite) ${result.on.toFixed(0)}: ${(result.on / result.off).toFixed(3)}×\n`,
+    );
+  } finally {
+    upstream?.child.kill();
+  }
+}

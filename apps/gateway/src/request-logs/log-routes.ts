@@ -1,0 +1,304 @@
+import { PkError } from '@pk/config';
+import type { LogFilter, RequestLogInput, RequestLogWriter, Store, SummaryGroup } from '@pk/store';
+import { newLogId } from '@pk/store';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sendPkError } from '../plugins/error-envelope.js';
+import type { RequestLogFields } from '../plugins/request-log.js';
+import { type AnswerUsage, recordUsageAndCost } from '../request-facts/request-cost.js';
+
+/** Control-plane segments these routes serve (the rest of each stays 501, `/v1/logs/exports` too). */
+export const LOG_SEGMENTS: Readonly<Record<string, readonly string[]>> = { logs: ['GET', 'POST'] };
+
+type Query = Readonly<Record<string, string | string[] | undefined>>;
+
+const BUCKETS: Readonly<Record<string, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+const DAY_MS = 86_400_000;
+
+function invalid(message: string, param: string): PkError {
+  return new PkError('PK_ERR_INVALID_REQUEST', message, { param });
+}
+
+function single(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw invalid(`${name} may be given once`, name);
+  return value;
+}
+
+function time(query: Query, name: string): number | undefined {
+  const value = single(query, name);
+  if (value === undefined) return undefined;
+  const parsed = Date.parse(value);
+  if (!Number.isFinite(parsed)) throw invalid(`${name} must be an ISO 8601 time`, name);
+  return parsed;
+}
+
+function whole(query: Query, name: string, min: number, max: number): number | undefined {
+  const value = single(query, name);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    throw invalid(`${name} must be a whole number from ${min} to ${max}`, name);
+  return parsed;
+}
+
+/** `metadata.<key>=<value>` parameters (repeatable; every one must match). */
+function metadataFilters(query: Query): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [name, value] of Object.entries(query)) {
+    if (!name.startsWith('metadata.') || value === undefined) continue;
+    const key = name.slice('metadata.'.length);
+    if (key === '') throw invalid('metadata filters are metadata.<key>=<value>', name);
+    for (const one of Array.isArray(value) ? value : [value]) pairs.push([key, one]);
+  }
+  return pairs;
+}
+
+/** The filter of `GET /v1/logs` from its query string (snake_case names). */
+export function logFilterOf(query: Query, tenant: string | undefined): LogFilter {
+  const status = whole(query, 'status', 100, 599);
+  return {
+    tenant,
+    traceId: single(query, 'trace_id'),
+    status,
+    provider: single(query, 'provider'),
+    model: single(query, 'model'),
+    virtualKey: single(query, 'virtual_key'),
+    configId: single(query, 'config'),
+    cacheStatus: single(query, 'cache_status'),
+    from: time(query, 'from'),
+    to: time(query, 'to'),
+    metadata: metadataFilters(query),
+    limit: whole(query, 'limit', 1, 500),
+    cursor: single(query, 'cursor'),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value.slice(0, 512) : undefined;
+}
+
+/**
+ * A custom log of Portkey's `POST /v1/logs` (`{request, response, metadata}`) as a record of the
+ * caller's tenant: provider, model, status, latency, usage and cost from its bodies; trace and span
+ * ids from its metadata (or top level), the `x-portkey-metadata` header merged in. Headers and
+ * bodies are not kept (bodies only with `PK_LOG_BODIES`).
+ */
+export function customLogRecord(
+  item: Record<string, unknown>,
+  context: {
+    readonly tenant: string;
+    readonly gatewayKeyId: string | undefined;
+    readonly traceId: string;
+    readonly headerMetadata: Readonly<Record<string, unknown>> | undefined;
+    readonly bodies: boolean;
+  },
+): RequestLogInput {
+  const request = isObject(item.request) ? item.request : {};
+  const response = isObject(item.response) ? item.response : {};
+  const metadata: Record<string, unknown> = {
+    ...(context.headerMetadata ?? {}),
+    ...(isObject(item.metadata) ? item.metadata : {}),
+  };
+  const pick = (...names: string[]): string | undefined => {
+    for (const name of names) {
+      const value = text(metadata[name]) ?? text(item[name]);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  };
+  const traceId = pick('trace_id', 'traceId') ?? context.traceId;
+  const spanId = pick('span_id', 'spanId');
+  const parentSpanId = pick('parent_span_id', 'parentSpanId');
+  const spanName = pick('span_name', 'spanName');
+  for (const name of [
+    'trace_id',
+    'traceId',
+    'span_id',
+    'spanId',
+    'parent_span_id',
+    'parentSpanId',
+    'span_name',
+    'spanName',
+  ])
+    delete metadata[name];
+  const requestBody = isObject(request.body) ? request.body : undefined;
+  const responseBody = isObject(response.body) ? response.body : undefined;
+  const status =
+    typeof response.status === 'number' && Number.isInteger(response.status) ? response.status : 200;
+  const latency = typeof response.response_time === 'number' ? Math.max(0, response.response_time) : 0;
+  const fields: RequestLogFields = {};
+  const provider = text(request.provider);
+  if (provider !== undefined) fields.provider = provider;
+  const model = text(requestBody?.model);
+  if (model !== undefined) fields.model = model;
+  const answered = text(responseBody?.model);
+  if (answered !== undefined) fields.answeredModel = answered;
+  const usage = isObject(responseBody?.usage) ? (responseBody?.usage as AnswerUsage) : undefined;
+  if (status < 400) recordUsageAndCost(fields, usage, { cacheHit: false });
+  const createdAt = Date.now() - latency;
+  const bodyOf = (body: unknown) =>
+    context.bodies && body !== undefined ? JSON.stringify(body).slice(0, 65_536) : undefined;
+  return {
+    id: newLogId(createdAt),
+    createdAt,
+    source: 'custom',
+    tenant: context.tenant,
+    traceId,
+    spanId,
+    parentSpanId,
+    spanName,
+    gatewayKeyId: context.gatewayKeyId,
+    method: text(request.method)?.toUpperCase() ?? 'POST',
+    endpoint: text(request.url),
+    stream: response.streamingMode === true,
+    provider: fields.provider,
+    model: fields.model,
+    answeredModel: fields.answeredModel,
+    status,
+    latencyMs: latency,
+    usage: fields.usage,
+    cost: fields.cost,
+    costStatus: fields.costStatus,
+    metadata,
+    requestBody: bodyOf(request.body),
+    responseBody: bodyOf(response.body),
+  };
+}
+
+/**
+ * The request log's API, tenant-scoped: a gateway key sees its tenant only (another tenant's record
+ * or trace is 404, as if it did not exist), an admin key every tenant. `GET /v1/logs`,
+ * `GET /v1/logs/:id`, `GET /v1/traces/:traceId` (feedback joined), `GET /v1/analytics/summary`, and
+ * Portkey's `POST /v1/logs` (plain-text `ok`). `/v1/logs/exports` stays 501.
+ */
+export async function logRoutes(
+  app: FastifyInstance,
+  options: { readonly store: Store; readonly writer: RequestLogWriter; readonly bodies: boolean },
+): Promise<void> {
+  const { store, writer } = options;
+  const scopeOf = (request: FastifyRequest, scopes: readonly string[]): string | undefined => {
+    app.adminAuth.requireScope(request, scopes);
+    return app.adminAuth.isAdmin(request) ? undefined : request.tenant;
+  };
+  const notImplemented = async (request: FastifyRequest, reply: import('fastify').FastifyReply) =>
+    sendPkError(
+      reply,
+      request,
+      'PK_ERR_NOT_IMPLEMENTED',
+      `${request.url.split('?')[0]} is part of Portkey's control plane, which pk does not implement`,
+    );
+
+  for (const prefix of ['/v1', '']) {
+    // Static beats `:id`: the exports routes are never read as a record id.
+    app.all(`${prefix}/logs/exports`, notImplemented);
+
+    app.get(`${prefix}/logs`, async (request) => {
+      const tenant = scopeOf(request, ['logs.list', 'logs.view']);
+      const page = await store.logs.list(logFilterOf(request.query as Query, tenant));
+      return { object: 'list', data: page.records, next_cursor: page.nextCursor };
+    });
+
+    app.get<{ Params: { id: string } }>(`${prefix}/logs/:id`, async (request, reply) => {
+      const tenant = scopeOf(request, ['logs.view']);
+      const record = await store.logs.get(request.params.id, tenant);
+      if (record === undefined)
+        return sendPkError(reply, request, 'PK_ERR_RECORD_NOT_FOUND', 'no log record has this id');
+      const feedback = await store.feedback.listByTrace(record.trace_id, tenant);
+      return { ...record, feedback: feedback.map(feedbackOut) };
+    });
+
+    app.post(`${prefix}/logs`, async (request, reply) => {
+      scopeOf(request, ['logs.write', 'completions.write']);
+      const body = request.body;
+      const items = Array.isArray(body) ? body : [body];
+      if (items.length === 0 || !items.every(isObject))
+        throw invalid('a log is an object {request, response, metadata}, or an array of them', 'body');
+      const headerMetadata = request.headers['x-portkey-metadata'];
+      let parsedHeader: Record<string, unknown> | undefined;
+      if (typeof headerMetadata === 'string') {
+        try {
+          const value: unknown = JSON.parse(headerMetadata);
+          if (isObject(value)) parsedHeader = value;
+        } catch {
+          // not JSON: ignored, as Portkey does
+        }
+      }
+      for (const item of items as Record<string, unknown>[]) {
+        writer.enqueue(
+          customLogRecord(item, {
+            tenant: request.tenant,
+            gatewayKeyId: request.gatewayKey?.id,
+            traceId: request.traceId,
+            headerMetadata: parsedHeader,
+            bodies: options.bodies,
+          }),
+        );
+      }
+      return reply.code(200).type('text/plain; charset=utf-8').send('ok');
+    });
+
+    app.get<{ Params: { traceId: string } }>(`${prefix}/traces/:traceId`, async (request, reply) => {
+      const tenant = scopeOf(request, ['logs.view']);
+      const requests = await store.logs.trace(request.params.traceId, tenant);
+      if (requests.length === 0)
+        return sendPkError(reply, request, 'PK_ERR_RECORD_NOT_FOUND', 'no trace has this id');
+      const feedback = await store.feedback.listByTrace(request.params.traceId, tenant);
+      return { trace_id: request.params.traceId, requests, feedback: feedback.map(feedbackOut) };
+    });
+
+    app.get(`${prefix}/analytics/summary`, async (request) => {
+      const tenant = scopeOf(request, ['analytics.view']);
+      const query = request.query as Query;
+      const to = time(query, 'to') ?? Date.now();
+      const from = time(query, 'from') ?? to - DAY_MS;
+      const bucketName = single(query, 'bucket') ?? 'hour';
+      const bucketMs = BUCKETS[bucketName];
+      if (bucketMs === undefined) throw invalid('bucket is minute, hour or day', 'bucket');
+      if ((to - from) / bucketMs > 10_000) throw invalid('from–to spans more than 10,000 buckets', 'bucket');
+      const groupBy = single(query, 'group_by');
+      if (
+        groupBy !== undefined &&
+        !['model', 'provider', 'virtual_key', 'user'].includes(groupBy) &&
+        !(groupBy.startsWith('metadata.') && groupBy.length > 'metadata.'.length)
+      )
+        throw invalid('group_by is model, provider, virtual_key, user or metadata.<key>', 'group_by');
+      const summary = await store.logs.summary({
+        tenant,
+        from,
+        to,
+        bucketMs,
+        groupBy: groupBy as SummaryGroup | undefined,
+      });
+      return {
+        object: 'analytics.summary',
+        from: new Date(from).toISOString(),
+        to: new Date(to).toISOString(),
+        bucket: bucketName,
+        group_by: groupBy ?? null,
+        truncated: summary.truncated,
+        data: summary.rows,
+      };
+    });
+  }
+}
+
+function feedbackOut(record: {
+  id: string;
+  value: number;
+  weight: number;
+  metadata: Readonly<Record<string, string>> | null;
+  createdAt: string;
+}) {
+  return {
+    id: record.id,
+    value: record.value,
+    weight: record.weight,
+    metadata: record.metadata,
+    created_at: record.createdAt,
+  };
+}

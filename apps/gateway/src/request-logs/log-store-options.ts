@@ -1,0 +1,44 @@
+import { StartupError } from '../server-options.js';
+
+/** How the request log store runs, from the environment. */
+export interface LogStoreOptions {
+  /** `PK_LOG_STORE` (default on): one record per proxied request in the data store. */
+  readonly enabled: boolean;
+  /** `PK_LOG_RETENTION_DAYS` (default 30): older records are deleted in the background. */
+  readonly retentionDays: number;
+  /** `PK_LOG_BODIES` (default false): store request and response bodies (64 KiB each at most). */
+  readonly bodies: boolean;
+  /** `PK_LOG_QUEUE_SIZE` (default 20000): records held while the store writes; beyond, dropped. */
+  readonly queueSize: number;
+}
+
+function flag(value: string | undefined, name: string, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'off', 'no'].includes(value.toLowerCase())) return false;
+  throw new StartupError(`${name} must be true or false, got ${value}`);
+}
+
+function integer(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    throw new StartupError(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+  return parsed;
+}
+
+/** Reads `PK_LOG_STORE`, `PK_LOG_RETENTION_DAYS`, `PK_LOG_BODIES` and `PK_LOG_QUEUE_SIZE`. */
+export function readLogStoreOptions(env: Readonly<Record<string, string | undefined>>): LogStoreOptions {
+  return {
+    enabled: flag(env.PK_LOG_STORE, 'PK_LOG_STORE', true),
+    retentionDays: integer(env.PK_LOG_RETENTION_DAYS, 'PK_LOG_RETENTION_DAYS', 30, 1, 36_500),
+    bodies: flag(env.PK_LOG_BODIES, 'PK_LOG_BODIES', false),
+    queueSize: integer(env.PK_LOG_QUEUE_SIZE, 'PK_LOG_QUEUE_SIZE', 20_000, 100, 10_000_000),
+  };
+}

@@ -1,0 +1,71 @@
+import type { LogWriterStats, RequestLogWriter, Store } from '@pk/store';
+import type { FastifyInstance } from 'fastify';
+import { logStoreListener } from './log-store-subscriber.js';
+
+/** The request log store as the app gets it (`server.ts` builds the writer over the store). */
+export interface RequestLogDependencies {
+  readonly writer: RequestLogWriter;
+  /** `PK_LOG_BODIES`: keep request and response bodies (64 KiB each). */
+  readonly bodies?: boolean;
+  /** `PK_LOG_RETENTION_DAYS` (default 30). */
+  readonly retentionDays?: number;
+  /** How often retention runs, ms (default 10 minutes; the first run a minute after start). */
+  readonly retentionEveryMs?: number;
+}
+
+/** What metrics read of the log queue (`app.logQueue`): depth, drops and records written. */
+export interface LogQueue {
+  stats(): LogWriterStats;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The request log's queue, or null when the log store is off (`PK_LOG_STORE=off`, no store). */
+    logQueue: LogQueue | null;
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Subscribes the log store to request ends, runs retention in the background (small batches, then
+ * the SQLite file's free pages given back), and writes what is queued when the app closes (SIGTERM).
+ */
+export function attachRequestLogStore(
+  app: FastifyInstance,
+  store: Store,
+  dependencies: RequestLogDependencies,
+): void {
+  const { writer } = dependencies;
+  app.onRequestEnd(logStoreListener(writer, { bodies: dependencies.bodies === true }));
+  const retentionMs = (dependencies.retentionDays ?? 30) * DAY_MS;
+  let running = false;
+  const retain = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      const deleted = await writer.deleteBefore(Date.now() - retentionMs, 1000);
+      if (deleted > 0) {
+        await store.reclaimSpace();
+        app.log.info({ deleted }, 'request log retention: old records deleted');
+      }
+    } catch (error) {
+      app.log.warn(
+        { err: { message: (error as Error).message } },
+        'request log retention failed; retrying later',
+      );
+    } finally {
+      running = false;
+    }
+  };
+  const every = dependencies.retentionEveryMs ?? 600_000;
+  const first = setTimeout(() => void retain(), Math.min(60_000, every));
+  first.unref();
+  const timer = setInterval(() => void retain(), every);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearTimeout(first);
+    clearInterval(timer);
+    await writer.close();
+  });
+}

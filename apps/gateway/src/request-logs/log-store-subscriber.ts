@@ -1,0 +1,83 @@
+import { newLogId, type RequestLogInput, type RequestLogWriter } from '@pk/store';
+import type { RequestEnd } from '../plugins/request-log.js';
+import { capturedBodiesOf } from '../request-facts/body-capture.js';
+
+/** Bodies are stored up to 64 KiB each (UTF-16 code units of their JSON); longer ones are cut and flagged. */
+export const MAX_LOGGED_BODY_CHARS = 64 * 1024;
+
+function bodyText(body: unknown): { text: string; truncated: boolean } | undefined {
+  if (body === undefined) return undefined;
+  let text: string;
+  try {
+    text = typeof body === 'string' ? body : (JSON.stringify(body) ?? '');
+  } catch {
+    return undefined;
+  }
+  return text.length > MAX_LOGGED_BODY_CHARS
+    ? { text: text.slice(0, MAX_LOGGED_BODY_CHARS), truncated: true }
+    : { text, truncated: false };
+}
+
+/**
+ * The log store's record of one request end, or undefined for requests that are not proxied
+ * (health checks, the admin and logs APIs, unknown paths). Reads only what the route filled in.
+ */
+export function recordOfRequestEnd(end: RequestEnd, withBodies: boolean): RequestLogInput | undefined {
+  const { request, fields } = end;
+  if (fields.endpoint === undefined) return undefined;
+  const now = Date.now();
+  const createdAt = now - end.latencyMs;
+  let requestBody: { text: string; truncated: boolean } | undefined;
+  let responseBody: { text: string; truncated: boolean } | undefined;
+  if (withBodies && fields.debug !== false) {
+    const bodies = capturedBodiesOf(request);
+    requestBody = bodyText(bodies?.request);
+    responseBody = bodyText(bodies?.response);
+  }
+  return {
+    id: newLogId(createdAt),
+    createdAt,
+    tenant: request.tenant,
+    traceId: request.traceId,
+    spanId: fields.spanId,
+    parentSpanId: fields.parentSpanId,
+    spanName: fields.spanName,
+    gatewayKeyId: request.gatewayKey?.id,
+    virtualKey: fields.virtualKey,
+    configId: fields.configId,
+    configVersion: fields.configVersion,
+    method: request.method,
+    endpoint: fields.endpoint,
+    stream: fields.stream,
+    provider: fields.provider,
+    model: fields.model,
+    answeredModel: fields.answeredModel,
+    status: end.status,
+    errorCode: fields.errorCode,
+    latencyMs: end.latencyMs,
+    firstByteMs: fields.firstByteMs,
+    overheadMs: fields.overheadMs,
+    usage: fields.usage,
+    cost: fields.cost,
+    costStatus: fields.costStatus,
+    cacheStatus: fields.cacheStatus,
+    retries: fields.retries,
+    targetPath: fields.targetPath,
+    metadata: fields.metadata,
+    attempts: fields.attemptLog,
+    requestBody: requestBody?.text,
+    responseBody: responseBody?.text,
+    bodyTruncated: requestBody?.truncated === true || responseBody?.truncated === true,
+  };
+}
+
+/** Queues one record per proxied request end on `writer` (an array push: nothing waits for the store). */
+export function logStoreListener(
+  writer: RequestLogWriter,
+  options: { readonly bodies: boolean },
+): (end: RequestEnd) => void {
+  return (end) => {
+    const record = recordOfRequestEnd(end, options.bodies);
+    if (record !== undefined) writer.enqueue(record);
+  };
+}

@@ -1,0 +1,232 @@
+import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
+import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+
+// Feature suite, issue 18: every request stored and queryable, through the built gateway and the
+// official `portkey-ai` SDK, on SQLite (the default) and on PostgreSQL (a database of its own).
+const postgresUp = await requirePostgres('log store on PostgreSQL');
+const TEAM_A = 'pk-logstore-team-a';
+const TEAM_B = 'pk-logstore-team-b';
+const ADMIN = 'pk-logstore-admin';
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+type Json = Record<string, unknown>;
+
+describe.each([
+  ['sqlite', true],
+  ['postgres', postgresUp],
+] as const)('the request log store on %s', (engine, available) => {
+  let mock: ProviderMock;
+  let gateway: FeatureGateway;
+  let database: TemporaryDatabase | undefined;
+  const run = `${engine}-${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    if (!available) return;
+    mock = await startProviderMock();
+    database = engine === 'postgres' ? await createTemporaryDatabase() : undefined;
+    gateway = await startFeatureGateway({
+      mock,
+      settings: {
+        gateway_keys: [
+          { id: 'team-a', key: TEAM_A },
+          { id: 'team-b', key: TEAM_B },
+          { id: 'logs-admin', key: ADMIN, role: 'admin' },
+        ],
+        virtual_keys: {
+          'openai-a': {
+            provider: 'openai',
+            api_key: 'sk-logstore',
+            options: { custom_host: `${mock.url}/v1` },
+          },
+        },
+      },
+      env: database
+        ? {
+            PK_DATABASE_URL: database.url,
+            PK_MASTER_KEY: 'env:PK_TEST_MASTER',
+            PK_TEST_MASTER: Buffer.alloc(32, 7).toString('base64'),
+          }
+        : {},
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await mock?.close();
+    await database?.drop();
+  });
+
+  const get = async (path: string, key: string): Promise<{ status: number; body: Json }> => {
+    const response = await fetch(`${gateway.base}${path}`, { headers: { 'x-portkey-api-key': key } });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+  /** Polls until the record(s) are written (the writer flushes at least every second). */
+  const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
+    const until = Date.now() + 5000;
+    for (;;) {
+      const value = await read();
+      if (done(value) || Date.now() > until) return value;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const client = (key: string, extra: Record<string, unknown> = {}) =>
+    new Portkey({ baseURL: gateway.base, apiKey: key, virtualKey: 'openai-a', ...extra });
+
+  it.runIf(available)(
+    'a fallback with retries shows every attempt with its status and latency in GET /v1/traces/:id; another tenant gets 404',
+    async () => {
+      const traceId = `fallback-${run}`;
+      const portkey = new Portkey({
+        baseURL: gateway.base,
+        apiKey: TEAM_A,
+        traceID: traceId,
+        config: {
+          strategy: { mode: 'fallback' },
+          targets: [
+            {
+              virtual_key: 'openai-a',
+              override_params: { model: 'fail-503' },
+              retry: { attempts: 2, on_status_codes: [503] },
+            },
+            { virtual_key: 'openai-a', override_params: { model: 'gpt-4o-mini' } },
+          ],
+        },
+      });
+      const answer = await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(answer.choices?.[0]?.message?.content).toBeTruthy();
+      await portkey.feedback.create({ traceID: traceId, value: 5 });
+      const trace = await eventually(
+        () => get(`/traces/${traceId}`, TEAM_A),
+        (result) => result.status === 200,
+      );
+      expect(trace.status).toBe(200);
+      expect(trace.body.trace_id).toBe(traceId);
+      const [record] = trace.body.requests as Json[];
+      const attempts = record?.attempts as Json[];
+      expect(attempts.map((attempt) => [attempt.target_path, attempt.status])).toEqual([
+        ['config.targets[0]', 503],
+        ['config.targets[0]', 503],
+        ['config.targets[0]', 503],
+        ['config.targets[1]', 200],
+      ]);
+      for (const attempt of attempts) {
+        expect(attempt.provider).toBe('openai');
+        expect(attempt.latency_ms).toEqual(expect.any(Number));
+      }
+      expect(attempts[0]?.error_code).toEqual(expect.any(String));
+      expect(record).toMatchObject({
+        tenant: 'team-a',
+        status: 200,
+        retries: 0,
+        target_path: 'config.targets[1]',
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        cost_status: 'priced',
+        endpoint: 'chat.completions',
+      });
+      expect(record?.cost).toBeGreaterThan(0);
+      expect(trace.body.feedback).toEqual([expect.objectContaining({ value: 5 })]);
+      // What the upstream saw: three calls to the failing target, one to the fallback.
+      expect(mock.received.filter((call) => call.model === 'fail-503').length).toBeGreaterThanOrEqual(3);
+
+      // Another tenant's trace and record do not exist for team B; the admin key sees them.
+      expect((await get(`/traces/${traceId}`, TEAM_B)).status).toBe(404);
+      expect((await get(`/logs/${record?.id}`, TEAM_B)).status).toBe(404);
+      expect((await get(`/logs/${record?.id}`, TEAM_A)).status).toBe(200);
+      expect((await get(`/traces/${traceId}`, ADMIN)).status).toBe(200);
+    },
+  );
+
+  it.runIf(available)('a _user filter finds exactly that user’s requests, across pages', async () => {
+    const ada = `ada-${run}`;
+    for (let index = 0; index < 3; index += 1) {
+      await client(TEAM_A, { metadata: { _user: ada, turn: String(index) } }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+      });
+      await client(TEAM_A, { metadata: { _user: `bob-${run}` } }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+      });
+    }
+    // The same user name in another tenant is not team A's.
+    await client(TEAM_B, { metadata: { _user: ada } }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+    });
+    const first = await eventually(
+      () => get(`/logs?metadata._user=${ada}&limit=2`, TEAM_A),
+      (result) => result.body.next_cursor !== null,
+    );
+    expect(first.body.object).toBe('list');
+    const second = await get(
+      `/logs?metadata._user=${ada}&limit=2&cursor=${encodeURIComponent(String(first.body.next_cursor))}`,
+      TEAM_A,
+    );
+    const records = [...(first.body.data as Json[]), ...(second.body.data as Json[])];
+    expect(second.body.next_cursor).toBeNull();
+    expect(records).toHaveLength(3);
+    for (const record of records)
+      expect(record).toMatchObject({ tenant: 'team-a', metadata: { _user: ada } });
+    expect(new Set(records.map((record) => (record.metadata as Json).turn))).toEqual(
+      new Set(['0', '1', '2']),
+    );
+    const both = await get(`/logs?metadata._user=${ada}&metadata.turn=1`, TEAM_A);
+    expect(both.body.data).toHaveLength(1);
+    const admin = await eventually(
+      () => get(`/logs?metadata._user=${ada}`, ADMIN),
+      (result) => (result.body.data as Json[]).length === 4,
+    );
+    expect(admin.body.data).toHaveLength(4);
+    const summary = await get('/analytics/summary?group_by=user&bucket=day', TEAM_A);
+    expect(summary.status).toBe(200);
+    expect(summary.body.data).toContainEqual(expect.objectContaining({ group: ada, requests: 3, errors: 0 }));
+  });
+
+  it.runIf(available)('an unknown model: cost null with cost_status unknown_price, never 0', async () => {
+    const traceId = `unpriced-${run}`;
+    await client(TEAM_A, { traceID: traceId }).chat.completions.create({ model: 'pk-unpriced-9', messages });
+    const trace = await eventually(
+      () => get(`/traces/${traceId}`, TEAM_A),
+      (result) => result.status === 200,
+    );
+    expect((trace.body.requests as Json[])[0]).toMatchObject({ cost: null, cost_status: 'unknown_price' });
+  });
+
+  it.runIf(available)(
+    'Portkey’s POST /v1/logs stores a custom log under its trace; exports stay 501',
+    async () => {
+      const traceId = `custom-${run}`;
+      const portkey = new Portkey({ baseURL: gateway.base, apiKey: TEAM_A });
+      const answer = await portkey.logs.create({
+        request: {
+          url: 'https://api.openai.com/v1/chat/completions',
+          provider: 'openai',
+          body: { model: 'gpt-4o' },
+        },
+        response: {
+          status: 200,
+          body: { model: 'gpt-4o', usage: { prompt_tokens: 100, completion_tokens: 10, total_tokens: 110 } },
+          response_time: 250,
+        },
+        metadata: { trace_id: traceId, _user: 'custom-user' },
+      } as never);
+      expect(answer).toBe('ok');
+      const trace = await eventually(
+        () => get(`/traces/${traceId}`, TEAM_A),
+        (result) => result.status === 200,
+      );
+      expect((trace.body.requests as Json[])[0]).toMatchObject({
+        source: 'custom',
+        provider: 'openai',
+        model: 'gpt-4o',
+        latency_ms: 250,
+        cost_status: 'priced',
+        metadata: { _user: 'custom-user' },
+      });
+      expect((await get('/logs/exports', ADMIN)).status).toBe(501);
+    },
+  );
+});

@@ -1,0 +1,143 @@
+// Seeds the request log with synthetic records (default 1,000,000) through the store's own batched
+// writer, then times the logs API's queries on it: the first page of 50 for a metadata filter that
+// matches 1 % of the records (`metadata._user=user-7`), a tenant's newest page, a trace, a page with
+// a status filter. Run it against a built @pk/store:
+//   node scripts/log-query-timing.mjs                      # SQLite in a temporary directory
+//   node scripts/log-query-timing.mjs --postgres postgres://postgres@127.0.0.1:5432/test   (a database of its own)
+//   --records 100000   fewer records;   --keep DIR   keep (and reuse) the SQLite data directory
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateMasterKey, newLogId, openStore, RequestLogWriter } from '@pk/store';
+import { createTemporaryDatabase } from '@pk/store/testing';
+import { sql } from 'kysely';
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const index = args.indexOf(name);
+  return index === -1 ? fallback : args[index + 1];
+};
+const records = Number(option('--records', '1000000'));
+const postgres = option('--postgres', undefined);
+const keep = option('--keep', undefined);
+const log = (line) => process.stdout.write(`${line}\n`);
+
+let dataDir;
+let databaseUrl;
+let dropDatabase = async () => {};
+if (postgres) {
+  // A database of its own, created here and dropped at the end.
+  const database = await createTemporaryDatabase(postgres);
+  databaseUrl = database.url;
+  dropDatabase = () => database.drop();
+} else {
+  dataDir = keep ?? mkdtempSync(join(tmpdir(), 'pk-log-timing-'));
+}
+const store = await openStore({
+  dataDir,
+  databaseUrl,
+  masterKey: postgres ? generateMasterKey() : undefined,
+  serve: false,
+  onWarning: () => undefined,
+});
+try {
+  const existing = (await store.logs.list({ tenant: 'tenant-0', limit: 1 })).records.length;
+  if (existing === 0) {
+    const sink = store.openLogSink();
+    const writer = new RequestLogWriter({ sink, capacity: 50_000, batchSize: 2000, flushMs: 50 });
+    const started = performance.now();
+    const base = Date.now() - records * 100;
+    for (let index = 0; index < records; index += 1) {
+      const createdAt = base + index * 100;
+      while (writer.stats().depth >= 40_000) await writer.flush();
+      writer.enqueue({
+        id: newLogId(createdAt),
+        createdAt,
+        // 90 % tenant-0; user-7 (index % 100 === 7) is all tenant-0's: 1 % of every record.
+        tenant: index % 10 === 9 ? 'tenant-1' : 'tenant-0',
+        traceId: `trace-${Math.floor(index / 3)}`,
+        status: index % 50 === 0 ? 503 : 200,
+        latencyMs: 100 + (index % 900),
+        provider: index % 2 === 0 ? 'openai' : 'anthropic',
+        model: index % 2 === 0 ? 'gpt-4o-mini' : 'claude-3-5-haiku',
+        usage: { prompt_tokens: 120, completion_tokens: 40, total_tokens: 160 },
+        cost: 0.000042,
+        costStatus: 'priced',
+        // _user: one of 100 users (1 % of the records each); team: one of 7.
+        metadata: { _user: `user-${index % 100}`, team: `team-${index % 7}` },
+        attempts: [
+          { targetPath: 'config', provider: 'openai', startedAt: createdAt, status: 200, latencyMs: 90 },
+        ],
+      });
+    }
+    await writer.close();
+    const seconds = (performance.now() - started) / 1000;
+    log(
+      `seeded ${records} records on ${store.engine} in ${seconds.toFixed(1)} s (${Math.round(records / seconds)} records/s)`,
+    );
+  } else {
+    log(`reusing the records already in ${dataDir}`);
+  }
+  const time = async (name, run) => {
+    await run(); // warm
+    const times = [];
+    let count = 0;
+    for (let index = 0; index < 15; index += 1) {
+      const started = performance.now();
+      count = await run();
+      times.push(performance.now() - started);
+    }
+    times.sort((a, b) => a - b);
+    log(`| ${store.engine} | ${name} | ${count} | ${times[7].toFixed(1)} | ${times[14].toFixed(1)} |`);
+  };
+  log('| engine | query | rows | median ms | max ms |');
+  log('| --- | --- | --- | --- | --- |');
+  await time(
+    'first page of 50, metadata._user=user-7 (1 %)',
+    async () =>
+      (await store.logs.list({ tenant: 'tenant-0', metadata: [['_user', 'user-7']], limit: 50 })).records
+        .length,
+  );
+  await time('second page of the same (cursor)', async () => {
+    const first = await store.logs.list({ tenant: 'tenant-0', metadata: [['_user', 'user-7']], limit: 50 });
+    return (
+      await store.logs.list({
+        tenant: 'tenant-0',
+        metadata: [['_user', 'user-7']],
+        limit: 50,
+        cursor: first.nextCursor,
+      })
+    ).records.length;
+  });
+  await time(
+    'metadata._user=user-7 and metadata.team=team-0',
+    async () =>
+      (
+        await store.logs.list({
+          tenant: 'tenant-0',
+          metadata: [
+            ['_user', 'user-7'],
+            ['team', 'team-0'],
+          ],
+          limit: 50,
+        })
+      ).records.length,
+  );
+  await time(
+    'admin key (every tenant): metadata._user=user-7, first 50',
+    async () => (await store.logs.list({ metadata: [['_user', 'user-7']], limit: 50 })).records.length,
+  );
+  await time(
+    'a tenant’s newest 50',
+    async () => (await store.logs.list({ tenant: 'tenant-0', limit: 50 })).records.length,
+  );
+  await time(
+    'status=503, first 50',
+    async () => (await store.logs.list({ tenant: 'tenant-0', status: 503, limit: 50 })).records.length,
+  );
+  await time('a trace', async () => (await store.logs.trace('trace-12345', 'tenant-0')).length);
+} finally {
+  await store.close();
+  await dropDatabase();
+  if (dataDir && !keep) rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,21 @@
+export {
+  decodeCursor,
+  type LogFilter,
+  type LogPage,
+  RequestLogRepository,
+  type StoredRequestLog,
+  SUMMARY_MAX_ROWS,
+  type SummaryGroup,
+  type SummaryOptions,
+  type SummaryRow,
+} from './log-queries.js';
+export {
+  type LogAttempt,
+  newLogId,
+  type RequestLogInput,
+  rowsOf,
+  storedMetadataOf,
+} from './log-record.js';
+export { type LogSink, type LogWriterOptions, type LogWriterStats, RequestLogWriter } from './log-writer.js';
+export { PostgresLogSink } from './postgres-log-sink.js';
+export { SqliteLogSink } from './sqlite-log-sink.js';

@@ -1,0 +1,467 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, Engine, RequestLogsTable } from '../database/schema.js';
+import type { LogAttempt } from './log-record.js';
+
+/** A stored request as the logs API returns it (snake_case, costs in USD). */
+export interface StoredRequestLog {
+  readonly id: string;
+  readonly created_at: string;
+  readonly tenant: string;
+  readonly trace_id: string;
+  readonly span_id: string | null;
+  readonly parent_span_id: string | null;
+  readonly span_name: string | null;
+  readonly source: string;
+  readonly gateway_key_id: string | null;
+  readonly virtual_key: string | null;
+  readonly config_id: string | null;
+  readonly config_version: number | null;
+  readonly method: string | null;
+  readonly endpoint: string | null;
+  readonly stream: boolean;
+  readonly provider: string | null;
+  readonly model: string | null;
+  readonly answered_model: string | null;
+  readonly status: number;
+  readonly error_code: string | null;
+  readonly latency_ms: number;
+  readonly first_byte_ms: number | null;
+  readonly overhead_ms: number | null;
+  readonly usage: {
+    readonly prompt_tokens: number | null;
+    readonly completion_tokens: number | null;
+    readonly total_tokens: number | null;
+    readonly cached_tokens: number | null;
+    readonly cache_write_tokens: number | null;
+    readonly reasoning_tokens: number | null;
+  };
+  readonly cost: number | null;
+  readonly cost_status: string | null;
+  readonly cache_status: string | null;
+  readonly retries: number | null;
+  readonly target_path: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly attempts: readonly {
+    readonly target_path: string;
+    readonly provider: string;
+    readonly started_at: string;
+    readonly status: number;
+    readonly latency_ms: number;
+    readonly error_code: string | null;
+  }[];
+  readonly request_body?: string | null;
+  readonly response_body?: string | null;
+  readonly body_truncated?: boolean;
+}
+
+/** Filters of `GET /v1/logs` (all optional; `tenant` undefined = every tenant, for admin keys). */
+export interface LogFilter {
+  readonly tenant?: string | undefined;
+  readonly traceId?: string | undefined;
+  readonly status?: number | undefined;
+  readonly provider?: string | undefined;
+  readonly model?: string | undefined;
+  readonly virtualKey?: string | undefined;
+  readonly configId?: string | undefined;
+  readonly cacheStatus?: string | undefined;
+  /** Epoch ms, inclusive. */
+  readonly from?: number | undefined;
+  /** Epoch ms, exclusive. */
+  readonly to?: number | undefined;
+  /** `metadata.<key>=<value>` pairs, all of which must match. */
+  readonly metadata?: readonly (readonly [string, string])[] | undefined;
+  /** 1–500 (default 50). */
+  readonly limit?: number | undefined;
+  /** `next_cursor` of the previous page. */
+  readonly cursor?: string | undefined;
+}
+
+/** A page of records, newest first. */
+export interface LogPage {
+  readonly records: StoredRequestLog[];
+  readonly nextCursor: string | null;
+}
+
+/** Grouping of `GET /v1/analytics/summary`. */
+export type SummaryGroup = 'model' | 'provider' | 'virtual_key' | 'user' | `metadata.${string}`;
+
+/** One bucket × group of the summary. */
+export interface SummaryRow {
+  readonly bucket: string;
+  readonly group: string | null;
+  readonly requests: number;
+  readonly errors: number;
+  readonly prompt_tokens: number;
+  readonly completion_tokens: number;
+  readonly total_tokens: number;
+  /** USD of the priced requests; `unpriced_requests` counts the others. */
+  readonly cost: number;
+  readonly unpriced_requests: number;
+  readonly latency_p50_ms: number;
+  readonly latency_p95_ms: number;
+  readonly cache_hit_rate: number;
+}
+
+/** Options of the summary. */
+export interface SummaryOptions {
+  readonly tenant?: string | undefined;
+  readonly from: number;
+  readonly to: number;
+  readonly bucketMs: number;
+  readonly groupBy?: SummaryGroup | undefined;
+}
+
+/** Records the summary reads at most (newest first); beyond, it says it was cut. */
+export const SUMMARY_MAX_ROWS = 200_000;
+
+type Row = Selectable<RequestLogsTable>;
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(`${createdAt}:${id}`).toString('base64url');
+}
+
+/** The cursor's position, or undefined when it is not one of ours. */
+export function decodeCursor(cursor: string): { createdAt: number; id: string } | undefined {
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const colon = text.indexOf(':');
+  const createdAt = Number(text.slice(0, colon));
+  const id = text.slice(colon + 1);
+  if (colon < 1 || !Number.isSafeInteger(createdAt) || !id.startsWith('log_')) return undefined;
+  return { createdAt, id };
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function parseObject<T>(text: string | null, fallback: T): T {
+  if (text === null) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** A row as the API shows it. */
+export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequestLog {
+  const attempts = parseObject<LogAttempt[]>(row.attempts, []);
+  return {
+    id: row.id,
+    created_at: iso(row.created_at),
+    tenant: row.tenant,
+    trace_id: row.trace_id,
+    span_id: row.span_id,
+    parent_span_id: row.parent_span_id,
+    span_name: row.span_name,
+    source: row.source,
+    gateway_key_id: row.gateway_key_id,
+    virtual_key: row.virtual_key,
+    config_id: row.config_id,
+    config_version: row.config_version,
+    method: row.method,
+    endpoint: row.endpoint,
+    stream: row.stream === 1,
+    provider: row.provider,
+    model: row.model,
+    answered_model: row.answered_model,
+    status: row.status,
+    error_code: row.error_code,
+    latency_ms: row.latency_ms,
+    first_byte_ms: row.first_byte_ms,
+    overhead_ms: row.overhead_ms,
+    usage: {
+      prompt_tokens: row.prompt_tokens,
+      completion_tokens: row.completion_tokens,
+      total_tokens: row.total_tokens,
+      cached_tokens: row.cached_tokens,
+      cache_write_tokens: row.cache_write_tokens,
+      reasoning_tokens: row.reasoning_tokens,
+    },
+    cost: row.cost,
+    cost_status: row.cost_status,
+    cache_status: row.cache_status,
+    retries: row.retries,
+    target_path: row.target_path,
+    metadata: parseObject<Record<string, string>>(row.metadata, {}),
+    attempts: attempts.map((attempt) => ({
+      target_path: attempt.targetPath,
+      provider: attempt.provider,
+      started_at: iso(attempt.startedAt),
+      status: attempt.status,
+      latency_ms: attempt.latencyMs,
+      error_code: attempt.errorCode ?? null,
+    })),
+    ...(withBodies
+      ? {
+          request_body: row.request_body,
+          response_body: row.response_body,
+          body_truncated: row.body_truncated === 1,
+        }
+      : {}),
+  };
+}
+
+function percentile(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
+  return Math.round((sorted[index] as number) * 100) / 100;
+}
+
+/**
+ * Reads of the request log, tenant-scoped: with a `tenant`, only that tenant's records exist. Writes
+ * go through the batched writer (`RequestLogWriter`), never through here.
+ */
+export class RequestLogRepository {
+  readonly #db: Kysely<Database>;
+  readonly #engine: Engine;
+
+  constructor(db: Kysely<Database>, engine: Engine) {
+    this.#db = db;
+    this.#engine = engine;
+  }
+
+  /**
+   * `tenant = ?` for a query another index drives. On SQLite, without statistics, the planner would
+   * otherwise take the (tenant, time) index for a trace and read every record of the tenant; a
+   * unary `+` keeps the column out of index selection.
+   */
+  #tenantTerm() {
+    return this.#engine === 'sqlite' ? sql<string>`+${sql.ref('tenant')}` : sql<string>`${sql.ref('tenant')}`;
+  }
+
+  /** A page of records, newest first (keyset pagination on time and id). */
+  async list(filter: LogFilter): Promise<LogPage> {
+    const limit = Math.min(500, Math.max(1, Math.floor(filter.limit ?? 50)));
+    const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    const [firstMetadata, ...otherMetadata] = filter.metadata ?? [];
+    // With a tenant and a metadata filter, the metadata index drives the query (newest first).
+    // With a metadata filter, a metadata index drives the query (newest first); otherwise the logs
+    // table's own (tenant, time) index does.
+    if (firstMetadata === undefined) return this.#listPlain(filter, limit, cursor);
+    let query = this.#db
+      .selectFrom('request_log_metadata as m')
+      .innerJoin('request_logs as l', 'l.id', 'm.log_id')
+      .where('m.key', '=', firstMetadata[0])
+      .where('m.value', '=', firstMetadata[1]);
+    if (filter.tenant !== undefined) query = query.where('m.tenant', '=', filter.tenant);
+    const time = 'm.created_at' as const;
+    const id = 'm.log_id' as const;
+    if (filter.from !== undefined) query = query.where(time, '>=', filter.from);
+    if (filter.to !== undefined) query = query.where(time, '<', filter.to);
+    if (cursor)
+      query = query.where((eb) =>
+        eb.or([
+          eb(time, '<', cursor.createdAt),
+          eb.and([eb(time, '=', cursor.createdAt), eb(id, '<', cursor.id)]),
+        ]),
+      );
+    query = this.#applyCommon(query, filter, otherMetadata);
+    const rows = await query
+      .selectAll('l')
+      .orderBy(time, 'desc')
+      .orderBy(id, 'desc')
+      .limit(limit + 1)
+      .execute();
+    return this.#page(rows as Row[], limit);
+  }
+
+  async #listPlain(
+    filter: LogFilter,
+    limit: number,
+    cursor: { createdAt: number; id: string } | undefined,
+  ): Promise<LogPage> {
+    let query = this.#db.selectFrom('request_logs as l');
+    if (filter.tenant !== undefined)
+      // With a trace id, the trace index drives (see #tenantTerm).
+      query =
+        filter.traceId === undefined
+          ? query.where('l.tenant', '=', filter.tenant)
+          : query.where(this.#tenantTerm(), '=', filter.tenant);
+    if (filter.from !== undefined) query = query.where('l.created_at', '>=', filter.from);
+    if (filter.to !== undefined) query = query.where('l.created_at', '<', filter.to);
+    if (cursor)
+      query = query.where((eb) =>
+        eb.or([
+          eb('l.created_at', '<', cursor.createdAt),
+          eb.and([eb('l.created_at', '=', cursor.createdAt), eb('l.id', '<', cursor.id)]),
+        ]),
+      );
+    query = this.#applyCommon(query, filter, filter.metadata ?? []);
+    const rows = await query
+      .selectAll('l')
+      .orderBy('l.created_at', 'desc')
+      .orderBy('l.id', 'desc')
+      .limit(limit + 1)
+      .execute();
+    return this.#page(rows, limit);
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: one helper for two query shapes that both have `l`.
+  #applyCommon<Q extends { where: (...args: any[]) => Q }>(
+    query: Q,
+    filter: LogFilter,
+    metadata: readonly (readonly [string, string])[],
+  ): Q {
+    // biome-ignore lint/suspicious/noExplicitAny: see above.
+    let q = query as any;
+    if (filter.traceId !== undefined) q = q.where('l.trace_id', '=', filter.traceId);
+    if (filter.status !== undefined) q = q.where('l.status', '=', filter.status);
+    if (filter.provider !== undefined) q = q.where('l.provider', '=', filter.provider);
+    if (filter.model !== undefined) q = q.where('l.model', '=', filter.model);
+    if (filter.virtualKey !== undefined) q = q.where('l.virtual_key', '=', filter.virtualKey);
+    if (filter.configId !== undefined) q = q.where('l.config_id', '=', filter.configId);
+    if (filter.cacheStatus !== undefined) q = q.where('l.cache_status', '=', filter.cacheStatus);
+    for (const [key, value] of metadata) {
+      // biome-ignore lint/suspicious/noExplicitAny: the builder of either query shape.
+      q = q.where((eb: any) =>
+        eb.exists(
+          eb
+            .selectFrom('request_log_metadata as mx')
+            .select('mx.log_id')
+            .whereRef('mx.log_id', '=', 'l.id')
+            .where('mx.key', '=', key)
+            .where('mx.value', '=', value),
+        ),
+      );
+    }
+    return q as Q;
+  }
+
+  #page(rows: Row[], limit: number): LogPage {
+    const more = rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const last = page.at(-1);
+    return {
+      records: page.map((row) => toStoredRequestLog(row, false)),
+      nextCursor: more && last ? encodeCursor(last.created_at, last.id) : null,
+    };
+  }
+
+  /** One record with its bodies (when stored), or undefined (also for another tenant's). */
+  async get(id: string, tenant?: string): Promise<StoredRequestLog | undefined> {
+    let query = this.#db.selectFrom('request_logs').selectAll().where('id', '=', id);
+    if (tenant !== undefined) query = query.where('tenant', '=', tenant);
+    const row = await query.executeTakeFirst();
+    return row === undefined ? undefined : toStoredRequestLog(row, true);
+  }
+
+  /** A trace's records in time order (empty when the trace is not the tenant's). */
+  async trace(traceId: string, tenant?: string): Promise<StoredRequestLog[]> {
+    let query = this.#db.selectFrom('request_logs').selectAll().where('trace_id', '=', traceId);
+    if (tenant !== undefined) query = query.where(this.#tenantTerm(), '=', tenant);
+    const rows = await query.orderBy('created_at', 'asc').orderBy('id', 'asc').limit(1000).execute();
+    return rows.map((row) => toStoredRequestLog(row, false));
+  }
+
+  /**
+   * Requests, errors, tokens, cost, latency p50/p95 and cache hit rate per time bucket and group,
+   * over at most {@link SUMMARY_MAX_ROWS} records (the newest); `truncated` says when more matched.
+   */
+  async summary(options: SummaryOptions): Promise<{ rows: SummaryRow[]; truncated: boolean }> {
+    const group = options.groupBy;
+    const metadataKey = group?.startsWith('metadata.') ? group.slice('metadata.'.length) : undefined;
+    let query = this.#db
+      .selectFrom('request_logs as l')
+      .select([
+        'l.created_at',
+        'l.status',
+        'l.latency_ms',
+        'l.prompt_tokens',
+        'l.completion_tokens',
+        'l.total_tokens',
+        'l.cost',
+        'l.cost_status',
+        'l.cache_status',
+        'l.model',
+        'l.provider',
+        'l.virtual_key',
+        'l.user_id',
+        'l.metadata',
+      ])
+      .where('l.created_at', '>=', options.from)
+      .where('l.created_at', '<', options.to);
+    if (options.tenant !== undefined) query = query.where('l.tenant', '=', options.tenant);
+    const rows = await query
+      .orderBy('l.created_at', 'desc')
+      .limit(SUMMARY_MAX_ROWS + 1)
+      .execute();
+    const truncated = rows.length > SUMMARY_MAX_ROWS;
+    const cells = new Map<
+      string,
+      {
+        bucket: number;
+        group: string | null;
+        latencies: number[];
+        errors: number;
+        prompt: number;
+        completion: number;
+        total: number;
+        cost: number;
+        unpriced: number;
+        hits: number;
+        cacheable: number;
+      }
+    >();
+    for (const row of truncated ? rows.slice(0, SUMMARY_MAX_ROWS) : rows) {
+      const bucket = Math.floor(row.created_at / options.bucketMs) * options.bucketMs;
+      let key: string | null = null;
+      if (group === 'model') key = row.model;
+      else if (group === 'provider') key = row.provider;
+      else if (group === 'virtual_key') key = row.virtual_key;
+      else if (group === 'user') key = row.user_id;
+      else if (metadataKey !== undefined)
+        key = parseObject<Record<string, string>>(row.metadata, {})[metadataKey] ?? null;
+      const id = `${bucket}\u0000${key ?? '\u0001'}`;
+      let cell = cells.get(id);
+      if (cell === undefined) {
+        cell = {
+          bucket,
+          group: key,
+          latencies: [],
+          errors: 0,
+          prompt: 0,
+          completion: 0,
+          total: 0,
+          cost: 0,
+          unpriced: 0,
+          hits: 0,
+          cacheable: 0,
+        };
+        cells.set(id, cell);
+      }
+      cell.latencies.push(row.latency_ms);
+      if (row.status >= 400) cell.errors += 1;
+      cell.prompt += row.prompt_tokens ?? 0;
+      cell.completion += row.completion_tokens ?? 0;
+      cell.total += row.total_tokens ?? 0;
+      if (row.cost !== null) cell.cost += row.cost;
+      else if (row.status < 400) cell.unpriced += 1;
+      if (row.cache_status !== null && row.cache_status !== 'DISABLED') {
+        cell.cacheable += 1;
+        if (row.cache_status === 'HIT' || row.cache_status === 'SEMANTIC HIT') cell.hits += 1;
+      }
+    }
+    const result: SummaryRow[] = [...cells.values()]
+      .sort((a, b) => a.bucket - b.bucket || String(a.group).localeCompare(String(b.group)))
+      .map((cell) => {
+        const sorted = cell.latencies.sort((a, b) => a - b);
+        return {
+          bucket: iso(cell.bucket),
+          group: cell.group,
+          requests: sorted.length,
+          errors: cell.errors,
+          prompt_tokens: cell.prompt,
+          completion_tokens: cell.completion,
+          total_tokens: cell.total,
+          cost: Math.round(cell.cost * 1e9) / 1e9,
+          unpriced_requests: cell.unpriced,
+          latency_p50_ms: percentile(sorted, 0.5),
+          latency_p95_ms: percentile(sorted, 0.95),
+          cache_hit_rate:
+            cell.cacheable === 0 ? 0 : Math.round((cell.hits / cell.cacheable) * 10_000) / 10_000,
+        };
+      });
+    return { rows: result, truncated };
+  }
+}

@@ -1,0 +1,162 @@
+import type { RequestLogInput } from './log-record.js';
+
+/** Where batches of records go: one transaction per call (SQLite in a worker thread, or PostgreSQL). */
+export interface LogSink {
+  /** Writes the records in one transaction; rejects when nothing was written. */
+  write(records: readonly RequestLogInput[]): Promise<void>;
+  /** Deletes at most `limit` records older than `before` (epoch ms); resolves how many it deleted. */
+  deleteBefore(before: number, limit: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** What the writer has done, for metrics (`pk_log_queue_depth`, drops) and health. */
+export interface LogWriterStats {
+  /** Records waiting to be written. */
+  readonly depth: number;
+  /** Records dropped because the queue was full (the store too slow or failing), since start. */
+  readonly dropped: number;
+  /** Records written, since start. */
+  readonly written: number;
+  /** Batches the store refused (each retried), since start. */
+  readonly failedBatches: number;
+}
+
+/** Options of {@link RequestLogWriter}. */
+export interface LogWriterOptions {
+  readonly sink: LogSink;
+  /** Records held at most (default 20,000: 20 s at 1,000 requests/s); beyond, new ones are dropped. */
+  readonly capacity?: number;
+  /** Records per transaction at most (default 500). */
+  readonly batchSize?: number;
+  /** A batch is written at least this often, ms (default 1000): a record is queryable within 2 s. */
+  readonly flushMs?: number;
+  /** Warnings (drops, a failing store): at most one per `warnEveryMs` (default 10 s). */
+  readonly onWarning?: (message: string) => void;
+  readonly warnEveryMs?: number;
+}
+
+/**
+ * The request log's bounded queue and batched writer, off the request path: `enqueue` is an array
+ * push. A timer (and a full batch) writes up to `batchSize` records per transaction. A batch the
+ * store refuses stays at the head of the queue and is retried at the next flush, so nothing accepted
+ * is lost while there is room; when the queue is full, new records are dropped, counted and warned
+ * about at most every 10 s. `close` writes what is left (SIGTERM).
+ */
+export class RequestLogWriter {
+  readonly #sink: LogSink;
+  readonly #capacity: number;
+  readonly #batchSize: number;
+  readonly #warn: (message: string) => void;
+  readonly #warnEveryMs: number;
+  #queue: RequestLogInput[] = [];
+  #dropped = 0;
+  #droppedSinceWarning = 0;
+  #written = 0;
+  #failedBatches = 0;
+  #lastDropWarning = Number.NEGATIVE_INFINITY;
+  #lastFailureWarning = Number.NEGATIVE_INFINITY;
+  #flushing: Promise<void> | undefined;
+  #closed = false;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(options: LogWriterOptions) {
+    this.#sink = options.sink;
+    this.#capacity = options.capacity ?? 20_000;
+    this.#batchSize = options.batchSize ?? 500;
+    this.#warn = options.onWarning ?? ((message) => process.stderr.write(`pk logs: ${message}\n`));
+    this.#warnEveryMs = options.warnEveryMs ?? 10_000;
+    this.#timer = setInterval(() => void this.flush(), options.flushMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  /** Queues one record; false when it was dropped (the queue is full or the writer closed). */
+  enqueue(record: RequestLogInput): boolean {
+    if (this.#closed || this.#queue.length >= this.#capacity) {
+      this.#dropped += 1;
+      this.#droppedSinceWarning += 1;
+      this.#maybeWarn();
+      return false;
+    }
+    this.#queue.push(record);
+    if (this.#queue.length >= this.#batchSize && this.#flushing === undefined) void this.flush();
+    return true;
+  }
+
+  stats(): LogWriterStats {
+    return {
+      depth: this.#queue.length,
+      dropped: this.#dropped,
+      written: this.#written,
+      failedBatches: this.#failedBatches,
+    };
+  }
+
+  /** Writes queued records until the queue is empty or the store refuses a batch. */
+  flush(): Promise<void> {
+    if (this.#flushing) return this.#flushing;
+    if (this.#queue.length === 0) return Promise.resolve();
+    this.#flushing = this.#drain().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.slice(0, this.#batchSize);
+      try {
+        await this.#sink.write(batch);
+      } catch (error) {
+        this.#failedBatches += 1;
+        this.#warnNow(
+          `the log store refused a batch of ${batch.length} (${(error as Error).message}); ` +
+            `${this.#queue.length} records kept and retried`,
+        );
+        return;
+      }
+      this.#queue.splice(0, batch.length);
+      this.#written += batch.length;
+    }
+  }
+
+  /** Deletes records older than `before` in batches of `batch`, yielding between them; resolves the count. */
+  async deleteBefore(before: number, batch = 1000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.#sink.deleteBefore(before, batch);
+      total += deleted;
+      if (deleted < batch || this.#closed) return total;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Stops taking records, writes what is queued (a last try), and closes the store's writer. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    await this.flush();
+    if (this.#queue.length > 0) {
+      this.#warnNow(`${this.#queue.length} request log records could not be written before stopping`);
+    }
+    await this.#sink.close();
+  }
+
+  #maybeWarn(): void {
+    const now = Date.now();
+    if (now - this.#lastDropWarning < this.#warnEveryMs) return;
+    this.#lastDropWarning = now;
+    const count = this.#droppedSinceWarning;
+    this.#droppedSinceWarning = 0;
+    this.#warn(
+      `dropped ${count} request log record(s): the queue is full (${this.#capacity}); the store is too slow or failing (${this.#dropped} dropped since start)`,
+    );
+  }
+
+  #warnNow(message: string): void {
+    const now = Date.now();
+    if (now - this.#lastFailureWarning < this.#warnEveryMs) return;
+    this.#lastFailureWarning = now;
+    this.#warn(message);
+  }
+}

@@ -1,0 +1,148 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import type { Store } from '../open-store.js';
+import { newLogId, type RequestLogInput } from './log-record.js';
+import { type LogSink, RequestLogWriter } from './log-writer.js';
+
+function record(overrides: Partial<RequestLogInput> & { createdAt: number }): RequestLogInput {
+  return {
+    id: newLogId(overrides.createdAt),
+    tenant: 'acme',
+    traceId: 'trace-1',
+    status: 200,
+    latencyMs: 12.5,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    ...overrides,
+  };
+}
+
+describe.each(ENGINES)('request logs on %s', (engine) => {
+  let fixture: EngineFixture;
+  let store: Store;
+  let writer: RequestLogWriter;
+  beforeEach(async (context) => {
+    if (engine === 'postgres' && !postgresUp) context.skip();
+    fixture = await createFixture(engine);
+    store = await fixture.open();
+    writer = new RequestLogWriter({ sink: store.openLogSink(), flushMs: 50, onWarning: () => undefined });
+  });
+  afterEach(async () => {
+    await writer?.close();
+    await fixture?.cleanup();
+  });
+
+  it('writes batches and reads them back: metadata filters, trace, tenant scope, cursor, retention', async () => {
+    const base = Date.UTC(2026, 0, 1);
+    for (let index = 0; index < 120; index += 1) {
+      writer.enqueue(
+        record({
+          createdAt: base + index * 1000,
+          traceId: index < 3 ? 'trace-a' : `trace-${index}`,
+          metadata: { _user: index % 10 === 0 ? 'ada' : 'bob', team: 'x' },
+          attempts: [
+            { targetPath: 'config', provider: 'openai', startedAt: base, status: 200, latencyMs: 10 },
+          ],
+          usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15, cache_write_tokens: 2 },
+          cost: 0.001,
+          costStatus: 'priced',
+        }),
+      );
+    }
+    writer.enqueue(
+      record({ createdAt: base, tenant: 'other', traceId: 'trace-a', metadata: { _user: 'ada' } }),
+    );
+    await writer.flush();
+    expect(writer.stats()).toMatchObject({ depth: 0, dropped: 0, written: 121 });
+
+    const ada = await store.logs.list({ tenant: 'acme', metadata: [['_user', 'ada']], limit: 5 });
+    expect(ada.records).toHaveLength(5);
+    expect(ada.records.every((entry) => entry.metadata._user === 'ada' && entry.tenant === 'acme')).toBe(
+      true,
+    );
+    expect(ada.records[0]?.created_at).toBe(new Date(base + 110_000).toISOString());
+    const next = await store.logs.list({
+      tenant: 'acme',
+      metadata: [['_user', 'ada']],
+      limit: 5,
+      cursor: ada.nextCursor ?? '',
+    });
+    expect(next.records.map((entry) => entry.created_at)).toEqual(
+      [60, 50, 40, 30, 20].map((n) => new Date(base + n * 1000).toISOString()),
+    );
+    const last = await store.logs.list({
+      tenant: 'acme',
+      metadata: [
+        ['_user', 'ada'],
+        ['team', 'x'],
+      ],
+      limit: 50,
+      from: base,
+      to: base + 5000,
+    });
+    expect(last.records).toHaveLength(1);
+    expect(last.nextCursor).toBeNull();
+
+    const trace = await store.logs.trace('trace-a', 'acme');
+    expect(trace.map((entry) => entry.created_at)).toEqual(
+      [0, 1, 2].map((n) => new Date(base + n * 1000).toISOString()),
+    );
+    expect(trace[0]?.attempts).toEqual([
+      {
+        target_path: 'config',
+        provider: 'openai',
+        started_at: new Date(base).toISOString(),
+        status: 200,
+        latency_ms: 10,
+        error_code: null,
+      },
+    ]);
+    expect(trace[0]?.usage.cache_write_tokens).toBe(2);
+    expect(await store.logs.trace('trace-a', 'nobody')).toEqual([]);
+    expect(await store.logs.trace('trace-a')).toHaveLength(4);
+    const one = trace[0]?.id ?? '';
+    expect(await store.logs.get(one, 'other')).toBeUndefined();
+    expect((await store.logs.get(one, 'acme'))?.cost).toBe(0.001);
+
+    const summary = await store.logs.summary({
+      tenant: 'acme',
+      from: base,
+      to: base + 3_600_000,
+      bucketMs: 3_600_000,
+      groupBy: 'user',
+    });
+    expect(summary.rows.map((row) => [row.group, row.requests])).toEqual([
+      ['ada', 12],
+      ['bob', 108],
+    ]);
+
+    expect(await writer.deleteBefore(base + 60_000, 25)).toBe(61);
+    expect((await store.logs.list({ tenant: 'acme', limit: 500 })).records).toHaveLength(60);
+  });
+
+  it('a failing store: records kept while there is room, then dropped and counted; writes resume', async () => {
+    let failing = true;
+    const real = store.openLogSink();
+    const flaky: LogSink = {
+      write: (records) => (failing ? Promise.reject(new Error('store down')) : real.write(records)),
+      deleteBefore: (before, limit) => real.deleteBefore(before, limit),
+      close: () => real.close(),
+    };
+    const warnings: string[] = [];
+    const small = new RequestLogWriter({
+      sink: flaky,
+      capacity: 10,
+      flushMs: 20,
+      onWarning: (message) => warnings.push(message),
+    });
+    for (let index = 0; index < 15; index += 1) small.enqueue(record({ createdAt: Date.now() + index }));
+    await small.flush();
+    expect(small.stats()).toMatchObject({ depth: 10, dropped: 5, written: 0 });
+    expect(warnings.length).toBeGreaterThan(0);
+    failing = false;
+    await small.flush();
+    expect(small.stats()).toMatchObject({ depth: 0, dropped: 5, written: 10 });
+    await small.close();
+    expect((await store.logs.list({ tenant: 'acme' })).records).toHaveLength(10);
+  });
+});

@@ -1,0 +1,156 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { LOG_COLUMNS, type RequestLogInput, rowsOf } from './log-record.js';
+import type { LogSink } from './log-writer.js';
+
+const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as const;
+
+// The writer thread: its own better-sqlite3 connection to the store's file (WAL: the gateway's
+// reads never wait for it), one transaction per batch, multi-row inserts of prepared statements
+// cached by row count. After a failure the connection is closed and opened again at the next
+// batch, so a file made writable again (or a disk with room again) is used without a restart. Each
+// batch first checks that the file is still writable (one access(2) call): an open descriptor would
+// go on writing to a file the operator made read-only.
+// An eval'd script (CommonJS) rather than a file: it runs the same from sources and from dist.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { accessSync, constants } = require('node:fs');
+const Database = require(workerData.driver);
+const LOG_ROWS_PER_INSERT = 200;
+const METADATA_ROWS_PER_INSERT = 1000;
+let db;
+let statements = new Map();
+function open() {
+  db = new Database(workerData.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+}
+function statement(table, columns, rows) {
+  const key = table + ':' + rows;
+  let prepared = statements.get(key);
+  if (prepared === undefined) {
+    const tuple = '(' + columns.map(() => '?').join(',') + ')';
+    prepared = db.prepare('insert into ' + table + ' (' + columns.join(',') + ') values ' + new Array(rows).fill(tuple).join(','));
+    statements.set(key, prepared);
+  }
+  return prepared;
+}
+function insertAll(table, columns, rows, perInsert) {
+  for (let start = 0; start < rows.length; start += perInsert) {
+    const slice = rows.slice(start, start + perInsert);
+    statement(table, columns, slice.length).run(slice.flat());
+  }
+}
+function deleteBefore(before, limit) {
+  const ids = db.prepare('select id from request_logs where created_at < ? limit ?').pluck().all(before, limit);
+  if (ids.length === 0) return 0;
+  db.transaction(() => {
+    for (let start = 0; start < ids.length; start += 500) {
+      const chunk = ids.slice(start, start + 500);
+      const marks = chunk.map(() => '?').join(',');
+      db.prepare('delete from request_log_metadata where log_id in (' + marks + ')').run(chunk);
+      db.prepare('delete from request_logs where id in (' + marks + ')').run(chunk);
+    }
+  })();
+  return ids.length;
+}
+parentPort.on('message', (message) => {
+  try {
+    if (message.type === 'close') {
+      if (db) db.close();
+      parentPort.postMessage({ id: message.id, ok: true });
+      parentPort.close();
+      return;
+    }
+    if (db === undefined) open();
+    if (message.type === 'write') {
+      // An open descriptor keeps writing to a file made read-only: look, once per batch.
+      accessSync(workerData.path, constants.W_OK);
+      db.transaction(() => {
+        insertAll('request_logs', workerData.logColumns, message.logs, LOG_ROWS_PER_INSERT);
+        if (message.metadata.length > 0)
+          insertAll('request_log_metadata', workerData.metadataColumns, message.metadata, METADATA_ROWS_PER_INSERT);
+      })();
+      parentPort.postMessage({ id: message.id, ok: true });
+    } else if (message.type === 'delete') {
+      parentPort.postMessage({ id: message.id, ok: true, count: deleteBefore(message.before, message.limit) });
+    }
+  } catch (error) {
+    try { if (db) db.close(); } catch {}
+    db = undefined;
+    statements = new Map();
+    parentPort.postMessage({ id: message.id, ok: false, error: String(error && error.message || error) });
+  }
+});
+`;
+
+interface Reply {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly count?: number;
+  readonly error?: string;
+}
+
+/**
+ * The SQLite log sink: batches go to a worker thread (better-sqlite3 is synchronous; the gateway's
+ * event loop never waits for a write). Rows are built here (JSON of metadata and attempts), the
+ * inserts run there.
+ */
+export class SqliteLogSink implements LogSink {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve: (reply: Reply) => void }>();
+  #nextId = 0;
+
+  constructor(path: string) {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    this.#worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { path, driver, logColumns: LOG_COLUMNS, metadataColumns: METADATA_COLUMNS },
+    });
+    this.#worker.unref();
+    this.#worker.on('message', (reply: Reply) => {
+      const waiter = this.#pending.get(reply.id);
+      this.#pending.delete(reply.id);
+      waiter?.resolve(reply);
+    });
+    this.#worker.on('error', (error) => {
+      for (const waiter of this.#pending.values())
+        waiter.resolve({ id: -1, ok: false, error: error.message });
+      this.#pending.clear();
+    });
+  }
+
+  #send(message: Record<string, unknown>): Promise<Reply> {
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#pending.set(id, { resolve });
+      this.#worker.postMessage({ ...message, id });
+    });
+  }
+
+  async write(records: readonly RequestLogInput[]): Promise<void> {
+    const logs: unknown[][] = [];
+    const metadata: unknown[][] = [];
+    for (const record of records) {
+      const rows = rowsOf(record);
+      const row = rows.log as Record<string, unknown>;
+      logs.push(LOG_COLUMNS.map((column) => row[column] ?? null));
+      for (const entry of rows.metadata)
+        metadata.push([entry.log_id, entry.tenant, entry.key, entry.value, entry.created_at]);
+    }
+    const reply = await this.#send({ type: 'write', logs, metadata });
+    if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
+  }
+
+  async deleteBefore(before: number, limit: number): Promise<number> {
+    const reply = await this.#send({ type: 'delete', before, limit });
+    if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
+    return reply.count ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.#send({ type: 'close' });
+    await this.#worker.terminate().catch(() => undefined);
+  }
+}
