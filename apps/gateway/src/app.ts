@@ -144,6 +144,9 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   if (metrics) {
     app.onRequestEnd(metrics.record);
     await app.register(metricsRoutes, { metrics });
+    // The request log store's queue (records waiting for their batch, records dropped when full).
+    const logQueue = app.logQueue;
+    if (logQueue) metrics.watchLogQueue('log_store', () => logQueue.stats());
   }
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
   const transport =

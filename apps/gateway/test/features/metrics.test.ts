@@ -147,6 +147,11 @@ describe('counters and histograms move by what the requests did', () => {
     // Process metrics and the stdout log queue.
     expect(sampleValue(after, 'pk_process_cpu_seconds_total')).toBeGreaterThan(0);
     expect(sampleValue(after, 'pk_log_dropped_total', { queue: 'stdout' })).toBe(0);
+    // The request log store's queue (on by default with the SQLite store): reported, nothing dropped.
+    expect(
+      after.some((sample) => sample.name === 'pk_log_queue_depth' && sample.labels.queue === 'log_store'),
+    ).toBe(true);
+    expect(sampleValue(after, 'pk_log_dropped_total', { queue: 'log_store' })).toBe(0);
   });
 
   it('a failed request counts as 4xx with no provider, and retries are counted', async () => {
