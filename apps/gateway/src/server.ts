@@ -7,7 +7,7 @@ import {
   type BatchedLogDestination,
   createBatchedLogDestination,
 } from './logging/batched-log-destination.js';
-import { createGatewayMetrics, type GatewayMetrics } from './metrics/gateway-metrics.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { createShutdownState } from './plugins/shutdown.js';
 import { readLogStoreOptions } from './request-logs/log-store-options.js';
@@ -79,8 +79,11 @@ async function main(): Promise<void> {
   );
   // Prometheus metrics (PK_METRICS=0: none, and nothing counted); models outside the price table and
   // virtual keys not configured are labelled `other`.
+  // prom-client is loaded only when they are on.
   const metrics: GatewayMetrics | undefined = options.metrics
-    ? createGatewayMetrics({ isConfiguredVirtualKey: (slug) => store.catalog.snapshot.virtualKeys.has(slug) })
+    ? (await import('./metrics/gateway-metrics.js')).createGatewayMetrics({
+        isConfiguredVirtualKey: (slug) => store.catalog.snapshot.virtualKeys.has(slug),
+      })
     : undefined;
   metrics?.watchLogQueue('stdout', () => ({ depth: logDestination.held, dropped: logDestination.dropped }));
   const app = await buildApp({

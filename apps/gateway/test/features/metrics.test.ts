@@ -2,7 +2,12 @@ import { cost } from '@pk/prices';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from '../support/feature-gateway.js';
-import { parsePrometheusText, type Sample, sampleValue, seriesCount } from '../support/prometheus-text.js';
+import {
+  parsePrometheusText,
+  requestSeriesCount,
+  type Sample,
+  sampleValue,
+} from '../support/prometheus-text.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
 // Feature suite: Prometheus metrics (issue 19; gateway README "Metrics"), through the built gateway
@@ -217,6 +222,33 @@ describe('who may scrape', () => {
   });
 });
 
+describe('PK_METRICS=0', () => {
+  it('nothing is counted or served, and prom-client is not even loaded', async () => {
+    const spy = new URL('../__fixtures__/module-spy.cjs', import.meta.url).pathname;
+    const off = await startFeatureGateway({
+      mock,
+      settings: { gateway_keys: [{ id: 'prometheus', key: SCRAPER_KEY, scopes: ['metrics'] }] },
+      env: { PK_METRICS: '0', NODE_OPTIONS: `--require ${spy}` },
+    });
+    try {
+      const response = await fetch(`${off.url}/metrics`, { headers: { 'x-portkey-api-key': SCRAPER_KEY } });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_FOUND' } });
+      const before = off.process.output().length;
+      off.process.child.kill('SIGUSR2');
+      const until = Date.now() + 3000;
+      let report: RegExpExecArray | null = null;
+      while (!report && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        report = /pk-module-spy (\[.*\])\n/.exec(off.process.output().slice(before));
+      }
+      expect(JSON.parse(report?.[1] ?? 'null')).toEqual([]);
+    } finally {
+      await off.stop();
+    }
+  });
+});
+
 describe('label values are bounded', () => {
   it('1,000 distinct model names and metadata values add a bounded number of series', async () => {
     const before = await scrape();
@@ -236,7 +268,13 @@ describe('label values are bounded', () => {
       expect(response.status).toBe(200);
       await response.arrayBuffer();
     };
-    for (let batch = 0; batch < 1000; batch += 20) {
+    // The first 20 names create whatever series requests of unpriced models need (the `other` model's
+    // requests and tokens, the unpriced counter, and, when this test runs alone, the histograms);
+    // the next 980 names, metadata values, users and trace ids must add none.
+    await Promise.all(Array.from({ length: 20 }, (_, offset) => send(offset)));
+    await settled(20, lines);
+    const afterFirst = await scrape();
+    for (let batch = 20; batch < 1000; batch += 20) {
       await Promise.all(Array.from({ length: 20 }, (_, offset) => send(batch + offset)));
     }
     await settled(1000, lines);
@@ -251,8 +289,9 @@ describe('label values are bounded', () => {
         virtual_key: 'openai-a',
       }),
     ).toBe(1000);
-    // New series: the `other` model's requests and tokens, the unpriced counter, at most.
-    expect(seriesCount(after) - seriesCount(before)).toBeLessThanOrEqual(10);
+    expect(requestSeriesCount(after)).toBe(requestSeriesCount(afterFirst));
+    // And the first ones added a bounded number: the histograms' buckets and a few counters.
+    expect(requestSeriesCount(afterFirst) - requestSeriesCount(before)).toBeLessThanOrEqual(60);
     const text = JSON.stringify(after);
     for (const leak of ['tenant-model-', 'user-1', 'ticket-', 'trace-']) expect(text).not.toContain(leak);
   }, 60_000);

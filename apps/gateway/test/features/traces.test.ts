@@ -32,7 +32,8 @@ async function loadedOpenTelemetryModules(gateway: FeatureGateway): Promise<stri
   const until = Date.now() + 3000;
   for (;;) {
     const match = /pk-module-spy (\[.*\])\n/.exec(gateway.process.output().slice(before));
-    if (match?.[1]) return JSON.parse(match[1]) as string[];
+    if (match?.[1])
+      return (JSON.parse(match[1]) as string[]).filter((file) => file.includes('@opentelemetry'));
     if (Date.now() > until) throw new Error('the module spy did not answer');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -234,6 +235,10 @@ describe('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
       const scrape = await fetch(metricsUrl);
       expect(await scrape.text()).toContain('pk_process_cpu_seconds_total');
       expect(await loadedOpenTelemetryModules(gateway)).toEqual([]);
+      // Positive control: the spy does see CommonJS packages imported from ESM (prom-client here).
+      gateway.process.child.kill('SIGUSR2');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(gateway.process.output()).toMatch(/pk-module-spy \[[^\n]*prom-client/);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(receiver.exports).toBe(exportsBefore);
     } finally {

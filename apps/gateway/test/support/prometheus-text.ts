@@ -36,7 +36,16 @@ export function sampleValue(
   return found[0]?.value ?? 0;
 }
 
-/** How many series (distinct name + labels) a scrape has, of the metrics whose name starts with `prefix`. */
-export function seriesCount(samples: readonly Sample[], prefix = 'pk_'): number {
-  return samples.filter((sample) => sample.name.startsWith(prefix)).length;
+/**
+ * How many series (distinct name + labels) a scrape has of pk's request metrics: `pk_*` without the
+ * process and Node ones (their series come and go with the runtime, e.g. a first major GC adds the
+ * `kind="major"` buckets of `pk_nodejs_gc_duration_seconds`).
+ */
+export function requestSeriesCount(samples: readonly Sample[]): number {
+  return samples.filter(
+    (sample) =>
+      sample.name.startsWith('pk_') &&
+      !sample.name.startsWith('pk_process_') &&
+      !sample.name.startsWith('pk_nodejs_'),
+  ).length;
 }
