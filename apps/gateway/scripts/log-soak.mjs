@@ -54,8 +54,9 @@ const env = {
   PK_LOG_LEVEL: 'info',
   PK_MASTER_KEY: 'env:PK_SOAK_MASTER',
   PK_SOAK_MASTER: masterKey,
-  // Under a fault, a small queue shows drops being counted within a short run.
-  ...(fault ? { PK_LOG_QUEUE_SIZE: String(Math.max(100, Math.floor(rate / 2))) } : {}),
+  // Under a fault, a queue of 1.5 s of requests (more than one flush interval, less than the third
+  // of the run the store is down) shows drops being counted within a short run.
+  ...(fault ? { PK_LOG_QUEUE_SIZE: String(Math.max(100, Math.floor(rate * 1.5))) } : {}),
 };
 let proxy;
 let storeUrl;

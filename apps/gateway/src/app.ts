@@ -219,7 +219,12 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     });
   }
   if (store && requestLog) {
-    await app.register(logRoutes, { store, writer: requestLog.writer, bodies: requestLog.bodies === true });
+    await app.register(logRoutes, {
+      store,
+      writer: requestLog.writer,
+      bodies: requestLog.bodies === true,
+      prices: settings.prices,
+    });
   }
   await app.register(controlPlaneRoutes, {
     served: store ? { ...ADMIN_SEGMENTS, ...(requestLog ? LOG_SEGMENTS : {}) } : {},

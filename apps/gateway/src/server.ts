@@ -83,6 +83,8 @@ async function main(): Promise<void> {
   const metrics: GatewayMetrics | undefined = options.metrics
     ? (await import('./metrics/gateway-metrics.js')).createGatewayMetrics({
         isConfiguredVirtualKey: (slug) => store.catalog.snapshot.virtualKeys.has(slug),
+        // The same table costs are priced with: a model the settings' `prices:` add is labelled too.
+        lookupModel: (model) => settings.prices.lookup(model),
       })
     : undefined;
   metrics?.watchLogQueue('stdout', () => ({ depth: logDestination.held, dropped: logDestination.dropped }));

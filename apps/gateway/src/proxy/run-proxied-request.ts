@@ -316,7 +316,7 @@ async function proxyRequest(
   if (answer.kind === 'json') {
     const answeredModel = answeredModelOf(answer.body);
     if (answeredModel !== undefined) log.answeredModel = answeredModel;
-    recordUsageAndCost(log, answer.usage, { cacheHit });
+    recordUsageAndCost(log, answer.usage, { cacheHit, prices: services.settings.prices });
     recordFirstByte(log, reply);
     const finishReasons = finishReasonsOf(answer.body);
     if (finishReasons) log.finishReasons = finishReasons;
@@ -380,7 +380,7 @@ async function proxyRequest(
   if (guard) log.guardrails = guard.logSummary();
   if (answer.progress) log.streamChunks = answer.progress.chunks;
   const usage = await answer.usage;
-  recordUsageAndCost(log, usage, { cacheHit });
+  recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices });
   // An answer that failed a hook (246) is never cached.
   const rebuilt = completed && guard?.answerFailed(answer) !== true ? accumulator?.result() : undefined;
   if (commit && rebuilt) {

@@ -1,4 +1,4 @@
-import { cost } from '@pk/prices';
+import type { PriceTable } from '@pk/prices';
 import type { RequestLogFields } from '../plugins/request-log.js';
 
 /** A provider's usage as the adapters return it: OpenAI's shape, Anthropic's cache writes alongside. */
@@ -38,13 +38,14 @@ export function usageFieldsOf(usage: AnswerUsage): NonNullable<RequestLogFields[
 
 /**
  * Fills `usage`, `cost` and `costStatus` of a request's log fields from its answer's usage, priced
- * with `@pk/prices` by the provider and model that answered. An unknown model gives `cost: null`
+ * with the settings' price table (`@pk/prices` and the `prices:` overrides) by the provider and model
+ * that answered. An unknown model gives `cost: null`
  * and `unknown_price`, never 0; a priced model without usage `no_usage`. A cache hit costs nothing.
  */
 export function recordUsageAndCost(
   log: RequestLogFields,
   usage: AnswerUsage | undefined,
-  options: { readonly cacheHit: boolean },
+  options: { readonly cacheHit: boolean; readonly prices: PriceTable },
 ): void {
   if (usage) log.usage = usageFieldsOf(usage);
   const provider = log.provider;
@@ -59,10 +60,10 @@ export function recordUsageAndCost(
     log.costStatus = 'unknown_price';
     return;
   }
-  let priced = cost({ provider, model, usage });
+  let priced = options.prices.cost({ provider, model, usage });
   if (priced.cost_status === 'unknown_price' && log.model !== undefined && log.model !== model) {
     // A dated or routed answer id the table does not know: the requested model's price.
-    priced = cost({ provider, model: log.model, usage });
+    priced = options.prices.cost({ provider, model: log.model, usage });
   }
   log.cost = priced.cost;
   log.costStatus = priced.cost_status;

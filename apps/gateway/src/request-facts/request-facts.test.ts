@@ -1,4 +1,5 @@
 import { PkError, type PlanLeaf, type TraceEntry } from '@pk/config';
+import { createPriceTable } from '@pk/prices';
 import { describe, expect, it } from 'vitest';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { AttemptRecorder } from './attempt-recorder.js';
@@ -83,6 +84,8 @@ describe('AttemptRecorder', () => {
   });
 });
 
+const prices = createPriceTable();
+
 describe('usage and cost', () => {
   it('flattens cached, cache-write and reasoning tokens', () => {
     expect(
@@ -106,13 +109,40 @@ describe('usage and cost', () => {
 
   it('prices a known model in USD and never gives 0 for an unknown one', () => {
     const priced: RequestLogFields = { provider: 'openai', model: 'gpt-4o' };
-    recordUsageAndCost(priced, { prompt_tokens: 1_000_000, completion_tokens: 0 }, { cacheHit: false });
+    recordUsageAndCost(
+      priced,
+      { prompt_tokens: 1_000_000, completion_tokens: 0 },
+      { cacheHit: false, prices },
+    );
     expect(priced.costStatus).toBe('priced');
     // gpt-4o input is a few dollars per 1M tokens (a per-token price read as per-1M would be millions).
     expect(priced.cost).toBeGreaterThan(0.5);
     expect(priced.cost).toBeLessThan(20);
     const unknown: RequestLogFields = { provider: 'openai', model: 'no-such-model-xyz' };
-    recordUsageAndCost(unknown, { prompt_tokens: 10, completion_tokens: 5 }, { cacheHit: false });
+    recordUsageAndCost(unknown, { prompt_tokens: 10, completion_tokens: 5 }, { cacheHit: false, prices });
     expect(unknown).toMatchObject({ cost: null, costStatus: 'unknown_price' });
+  });
+
+  it('the settings’ prices: override a model, or price one the table does not know', () => {
+    const overridden = createPriceTable({
+      overrides: {
+        openai: { 'gpt-4o': { input: 1, output: 2 } },
+        '*': { 'pk-house-model': { input: 10, output: 10 } },
+      },
+    });
+    const known: RequestLogFields = { provider: 'openai', model: 'gpt-4o' };
+    recordUsageAndCost(
+      known,
+      { prompt_tokens: 1_000_000, completion_tokens: 1_000_000 },
+      { cacheHit: false, prices: overridden },
+    );
+    expect(known).toMatchObject({ cost: 3, costStatus: 'priced' });
+    const house: RequestLogFields = { provider: 'ollama', model: 'pk-house-model' };
+    recordUsageAndCost(
+      house,
+      { prompt_tokens: 100_000, completion_tokens: 0 },
+      { cacheHit: false, prices: overridden },
+    );
+    expect(house).toMatchObject({ cost: 1, costStatus: 'priced' });
   });
 });

@@ -1,4 +1,5 @@
 import { PkError } from '@pk/config';
+import type { PriceTable } from '@pk/prices';
 import type { LogFilter, RequestLogInput, RequestLogWriter, Store, SummaryGroup } from '@pk/store';
 import { newLogId } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -96,6 +97,7 @@ export function customLogRecord(
     readonly traceId: string;
     readonly headerMetadata: Readonly<Record<string, unknown>> | undefined;
     readonly bodies: boolean;
+    readonly prices: PriceTable;
   },
 ): RequestLogInput {
   const request = isObject(item.request) ? item.request : {};
@@ -139,7 +141,7 @@ export function customLogRecord(
   const answered = text(responseBody?.model);
   if (answered !== undefined) fields.answeredModel = answered;
   const usage = isObject(responseBody?.usage) ? (responseBody?.usage as AnswerUsage) : undefined;
-  if (status < 400) recordUsageAndCost(fields, usage, { cacheHit: false });
+  if (status < 400) recordUsageAndCost(fields, usage, { cacheHit: false, prices: context.prices });
   const createdAt = Date.now() - latency;
   const bodyOf = (body: unknown) =>
     context.bodies && body !== undefined ? JSON.stringify(body).slice(0, 65_536) : undefined;
@@ -178,7 +180,12 @@ export function customLogRecord(
  */
 export async function logRoutes(
   app: FastifyInstance,
-  options: { readonly store: Store; readonly writer: RequestLogWriter; readonly bodies: boolean },
+  options: {
+    readonly store: Store;
+    readonly writer: RequestLogWriter;
+    readonly bodies: boolean;
+    readonly prices: PriceTable;
+  },
 ): Promise<void> {
   const { store, writer } = options;
   const scopeOf = (request: FastifyRequest, scopes: readonly string[]): string | undefined => {
@@ -236,6 +243,7 @@ export async function logRoutes(
             traceId: request.traceId,
             headerMetadata: parsedHeader,
             bodies: options.bodies,
+            prices: options.prices,
           }),
         );
       }

@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import { parseConfig } from '@pk/config';
 import { type CompiledHook, compileOperatorGuardrails, HookCompiler } from '@pk/guardrails';
 import { parseRequestHeaders } from '@pk/headers';
+import { createPriceTable, type PriceTable } from '@pk/prices';
 import {
   type GatewayKey,
   hashGatewayKeySecret,
@@ -58,6 +59,8 @@ export interface GatewaySettings {
   readonly headerLimitBytes: number;
   /** The operator's guardrails by id (`guardrails:`), compiled at start. */
   readonly guardrails: ReadonlyMap<string, CompiledHook>;
+  /** Model prices for costs: `@pk/prices`' built-in table with the file's `prices:` overrides. */
+  readonly prices: PriceTable;
   /** The same guardrails as written (secret references unresolved): what the admin API lists. */
   readonly guardrailDefinitions: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 }
@@ -223,6 +226,7 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     bodyLimitBytes: file.limits?.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
     headerLimitBytes: file.limits?.header_limit_bytes ?? DEFAULT_HEADER_LIMIT_BYTES,
     guardrails,
+    prices: createPriceTable({ overrides: file.prices }),
     guardrailDefinitions: new Map(
       Object.entries(file.guardrails ?? {}).filter(
         (entry): entry is [string, Record<string, unknown>] =>

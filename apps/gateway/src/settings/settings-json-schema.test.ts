@@ -21,6 +21,7 @@ describe('settings JSON Schema', () => {
         'gateway_keys',
         'guardrails',
         'limits',
+        'prices',
         'semantic_cache',
         'trusted_custom_hosts',
         'virtual_keys',

@@ -1,3 +1,4 @@
+import { priceOverridesSchema } from '@pk/prices';
 import { z } from 'zod';
 
 /**
@@ -104,6 +105,11 @@ export const settingsFileSchema = z.strictObject({
   limits: limitsSchema.optional(),
   /** Semantic cache (needed only by configs with `cache.mode: semantic`). */
   semantic_cache: semanticCacheSettingsSchema.optional(),
+  /**
+   * Prices that replace or add to `@pk/prices`' built-in table, in USD per 1M tokens:
+   * `{ <provider or "*">: { <model or "*">: { input, output, cached_input?, cache_write?, … } } }`.
+   */
+  prices: priceOverridesSchema.optional(),
   /** Guardrails by id, referred to from configs (`input_guardrails: ["<id>"]`, `before_request_hooks: [{ id }]`). */
   guardrails: z.record(idSchema, guardrailSettingsSchema).optional(),
 });

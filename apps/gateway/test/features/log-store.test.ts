@@ -1,8 +1,10 @@
+import { openStore } from '@pk/store';
 import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+import { temporaryDataDir } from '../support/store-fixtures.js';
 
 // Feature suite, issue 18: every request stored and queryable, through the built gateway and the
 // official `portkey-ai` SDK, on SQLite (the default) and on PostgreSQL (a database of its own).
@@ -42,6 +44,8 @@ describe.each([
             options: { custom_host: `${mock.url}/v1` },
           },
         },
+        // The settings' prices: a model no table knows, priced by the operator.
+        prices: { '*': { 'pk-house-model': { input: 10, output: 20 } } },
       },
       env: database
         ? {
@@ -185,15 +189,34 @@ describe.each([
     expect(summary.body.data).toContainEqual(expect.objectContaining({ group: ada, requests: 3, errors: 0 }));
   });
 
-  it.runIf(available)('an unknown model: cost null with cost_status unknown_price, never 0', async () => {
-    const traceId = `unpriced-${run}`;
-    await client(TEAM_A, { traceID: traceId }).chat.completions.create({ model: 'pk-unpriced-9', messages });
-    const trace = await eventually(
-      () => get(`/traces/${traceId}`, TEAM_A),
-      (result) => result.status === 200,
-    );
-    expect((trace.body.requests as Json[])[0]).toMatchObject({ cost: null, cost_status: 'unknown_price' });
-  });
+  it.runIf(available)(
+    'an unknown model: cost null with cost_status unknown_price, never 0; the settings’ prices: price one',
+    async () => {
+      const traceId = `unpriced-${run}`;
+      await client(TEAM_A, { traceID: traceId }).chat.completions.create({
+        model: 'pk-unpriced-9',
+        messages,
+      });
+      const trace = await eventually(
+        () => get(`/traces/${traceId}`, TEAM_A),
+        (result) => result.status === 200,
+      );
+      expect((trace.body.requests as Json[])[0]).toMatchObject({ cost: null, cost_status: 'unknown_price' });
+      const housed = `house-${run}`;
+      await client(TEAM_A, { traceID: housed }).chat.completions.create({
+        model: 'pk-house-model',
+        messages,
+      });
+      const house = await eventually(
+        () => get(`/traces/${housed}`, TEAM_A),
+        (result) => result.status === 200,
+      );
+      const record = (house.body.requests as Json[])[0] as Json & { usage: Json };
+      expect(record, JSON.stringify(record)).toMatchObject({ cost_status: 'priced' });
+      const usage = record.usage as { prompt_tokens: number; completion_tokens: number };
+      expect(record.cost).toBeCloseTo((usage.prompt_tokens * 10 + usage.completion_tokens * 20) / 1e6, 12);
+    },
+  );
 
   it.runIf(available)(
     'Portkey’s POST /v1/logs stores a custom log under its trace; exports stay 501',
@@ -229,4 +252,114 @@ describe.each([
       expect((await get('/logs/exports', ADMIN)).status).toBe(501);
     },
   );
+});
+
+describe('PK_LOG_BODIES=true (SQLite)', () => {
+  let mock: ProviderMock;
+  let gateway: FeatureGateway;
+  beforeAll(async () => {
+    mock = await startProviderMock();
+    gateway = await startFeatureGateway({
+      mock,
+      settings: {
+        gateway_keys: [{ id: 'bodies', key: TEAM_A }],
+        virtual_keys: {
+          'openai-a': {
+            provider: 'openai',
+            api_key: 'sk-logstore',
+            options: { custom_host: `${mock.url}/v1` },
+          },
+        },
+      },
+      env: { PK_LOG_BODIES: 'true' },
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await mock?.close();
+  });
+  const recordOf = async (traceId: string): Promise<Json> => {
+    const until = Date.now() + 5000;
+    for (;;) {
+      const list = await fetch(`${gateway.base}/logs?trace_id=${traceId}`, {
+        headers: { 'x-portkey-api-key': TEAM_A },
+      });
+      const [first] = ((await list.json()) as { data: Json[] }).data;
+      if (first !== undefined) {
+        const one = await fetch(`${gateway.base}/logs/${first.id}`, {
+          headers: { 'x-portkey-api-key': TEAM_A },
+        });
+        return (await one.json()) as Json;
+      }
+      if (Date.now() > until) throw new Error(`no record for ${traceId}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
+  it('stores both bodies, cuts one over 64 KiB with a flag, and none with x-portkey-debug: false', async () => {
+    const portkey = (traceID: string, extra: Record<string, unknown> = {}) =>
+      new Portkey({ baseURL: gateway.base, apiKey: TEAM_A, virtualKey: 'openai-a', traceID, ...extra });
+    await portkey('bodies-small').chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const small = await recordOf('bodies-small');
+    expect(JSON.parse(String(small.request_body))).toMatchObject({ model: 'gpt-4o-mini', messages });
+    expect(JSON.parse(String(small.response_body))).toMatchObject({ object: 'chat.completion' });
+    expect(small.body_truncated).toBe(false);
+
+    const long = [{ role: 'user' as const, content: 'x'.repeat(70 * 1024) }];
+    await portkey('bodies-long').chat.completions.create({ model: 'gpt-4o-mini', messages: long });
+    const cut = await recordOf('bodies-long');
+    expect(String(cut.request_body)).toHaveLength(64 * 1024);
+    expect(cut.body_truncated).toBe(true);
+
+    await portkey('bodies-off', { debug: false }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const off = await recordOf('bodies-off');
+    expect(off).toMatchObject({ request_body: null, response_body: null, body_truncated: false });
+    // Bodies never reach the stdout line.
+    expect(gateway.requestLines('bodies-small')[0]).not.toHaveProperty('requestBody');
+    expect(gateway.process.output()).not.toContain('x'.repeat(1000));
+  });
+});
+
+describe('SIGTERM writes the queued records before the process exits', () => {
+  it('a record queued a moment before SIGTERM is in the store afterwards', async () => {
+    const mock = await startProviderMock();
+    const dataDir = temporaryDataDir();
+    const gateway = await startFeatureGateway({
+      mock,
+      settings: {
+        virtual_keys: {
+          'openai-a': {
+            provider: 'openai',
+            api_key: 'sk-logstore',
+            options: { custom_host: `${mock.url}/v1` },
+          },
+        },
+      },
+      env: { PK_DATA_DIR: dataDir.path },
+    });
+    try {
+      const portkey = new Portkey({
+        baseURL: gateway.base,
+        apiKey: 'unused',
+        virtualKey: 'openai-a',
+        traceID: 'sigterm-1',
+      });
+      await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      // At once: the writer's one-second flush has not run yet.
+      gateway.process.child.kill('SIGTERM');
+      await gateway.process.exited;
+      const store = await openStore({ dataDir: dataDir.path, serve: false, onWarning: () => undefined });
+      try {
+        const trace = await store.logs.trace('sigterm-1');
+        expect(trace).toHaveLength(1);
+        expect(trace[0]).toMatchObject({ status: 200, provider: 'openai' });
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await gateway.stop();
+      await mock.close();
+      dataDir.remove();
+    }
+  });
 });

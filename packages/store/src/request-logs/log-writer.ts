@@ -33,6 +33,11 @@ export interface LogWriterOptions {
   /** Warnings (drops, a failing store): at most one per `warnEveryMs` (default 10 s). */
   readonly onWarning?: (message: string) => void;
   readonly warnEveryMs?: number;
+  /**
+   * A batch not written within this many ms (default 10 s: a database that stopped answering) is
+   * taken as refused and retried; inserts are idempotent, so one that commits late is not doubled.
+   */
+  readonly writeTimeoutMs?: number;
 }
 
 /**
@@ -48,6 +53,7 @@ export class RequestLogWriter {
   readonly #batchSize: number;
   readonly #warn: (message: string) => void;
   readonly #warnEveryMs: number;
+  readonly #writeTimeoutMs: number;
   #queue: RequestLogInput[] = [];
   #dropped = 0;
   #droppedSinceWarning = 0;
@@ -65,6 +71,7 @@ export class RequestLogWriter {
     this.#batchSize = options.batchSize ?? 500;
     this.#warn = options.onWarning ?? ((message) => process.stderr.write(`pk logs: ${message}\n`));
     this.#warnEveryMs = options.warnEveryMs ?? 10_000;
+    this.#writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
     this.#timer = setInterval(() => void this.flush(), options.flushMs ?? 1000);
     this.#timer.unref();
   }
@@ -105,7 +112,7 @@ export class RequestLogWriter {
     while (this.#queue.length > 0) {
       const batch = this.#queue.slice(0, this.#batchSize);
       try {
-        await this.#sink.write(batch);
+        await this.#writeWithin(batch);
       } catch (error) {
         this.#failedBatches += 1;
         this.#warnNow(
@@ -117,6 +124,19 @@ export class RequestLogWriter {
       this.#queue.splice(0, batch.length);
       this.#written += batch.length;
     }
+  }
+
+  #writeWithin(batch: readonly RequestLogInput[]): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.#writeTimeoutMs} ms`)),
+        this.#writeTimeoutMs,
+      );
+    });
+    const write = this.#sink.write(batch);
+    write.catch(() => undefined);
+    return Promise.race([write, timeout]).finally(() => clearTimeout(timer));
   }
 
   /** Deletes records older than `before` in batches of `batch`, yielding between them; resolves the count. */

@@ -30,11 +30,14 @@ export class PostgresLogSink implements LogSink {
         await trx
           .insertInto('request_logs')
           .values(logs.slice(start, start + ROWS_PER_INSERT))
+          // Idempotent: a batch retried after a commit whose reply was lost adds nothing twice.
+          .onConflict((conflict) => conflict.doNothing())
           .execute();
       for (let start = 0; start < metadata.length; start += ROWS_PER_INSERT * 4)
         await trx
           .insertInto('request_log_metadata')
           .values(metadata.slice(start, start + ROWS_PER_INSERT * 4))
+          .onConflict((conflict) => conflict.doNothing())
           .execute();
     });
   }

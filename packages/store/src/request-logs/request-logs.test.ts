@@ -145,4 +145,33 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     await small.close();
     expect((await store.logs.list({ tenant: 'acme' })).records).toHaveLength(10);
   });
+
+  it('a write that never answers is taken as refused after writeTimeoutMs; a retried batch is not doubled', async () => {
+    const real = store.openLogSink();
+    let hang = true;
+    const hanging: LogSink = {
+      write: (records) => (hang ? new Promise(() => undefined) : real.write(records)),
+      deleteBefore: (before, limit) => real.deleteBefore(before, limit),
+      close: () => real.close(),
+    };
+    const warnings: string[] = [];
+    const slow = new RequestLogWriter({
+      sink: hanging,
+      flushMs: 20,
+      writeTimeoutMs: 50,
+      onWarning: (message) => warnings.push(message),
+    });
+    const first = record({ createdAt: Date.now() });
+    slow.enqueue(first);
+    await slow.flush();
+    expect(slow.stats()).toMatchObject({ depth: 1, failedBatches: 1 });
+    expect(warnings[0]).toMatch(/no answer within 50 ms/);
+    // The same record written twice (a commit whose reply was lost, then the retry): one row.
+    await real.write([first]);
+    hang = false;
+    await slow.flush();
+    expect(slow.stats()).toMatchObject({ depth: 0, written: 1 });
+    await slow.close();
+    expect((await store.logs.list({ tenant: 'acme' })).records).toHaveLength(1);
+  });
 });

@@ -14,7 +14,7 @@ const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as c
 // An eval'd script (CommonJS) rather than a file: it runs the same from sources and from dist.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { accessSync, constants } = require('node:fs');
+const { accessSync, constants, statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const LOG_ROWS_PER_INSERT = 200;
 const METADATA_ROWS_PER_INSERT = 1000;
@@ -31,7 +31,8 @@ function statement(table, columns, rows) {
   let prepared = statements.get(key);
   if (prepared === undefined) {
     const tuple = '(' + columns.map(() => '?').join(',') + ')';
-    prepared = db.prepare('insert into ' + table + ' (' + columns.join(',') + ') values ' + new Array(rows).fill(tuple).join(','));
+    // Idempotent: a batch retried after a write that did commit (a lost reply) adds nothing twice.
+    prepared = db.prepare('insert into ' + table + ' (' + columns.join(',') + ') values ' + new Array(rows).fill(tuple).join(',') + ' on conflict do nothing');
     statements.set(key, prepared);
   }
   return prepared;
@@ -65,8 +66,10 @@ parentPort.on('message', (message) => {
     }
     if (db === undefined) open();
     if (message.type === 'write') {
-      // An open descriptor keeps writing to a file made read-only: look, once per batch.
+      // An open descriptor keeps writing to a file made read-only (and root ignores the mode):
+      // look, once per batch.
       accessSync(workerData.path, constants.W_OK);
+      if ((statSync(workerData.path).mode & 0o222) === 0) throw new Error('the SQLite file is read-only');
       db.transaction(() => {
         insertAll('request_logs', workerData.logColumns, message.logs, LOG_ROWS_PER_INSERT);
         if (message.metadata.length > 0)

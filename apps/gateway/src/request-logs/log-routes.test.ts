@@ -1,0 +1,104 @@
+import { createPriceTable } from '@pk/prices';
+import { describe, expect, it } from 'vitest';
+import { customLogRecord, logFilterOf } from './log-routes.js';
+import { readLogStoreOptions } from './log-store-options.js';
+
+describe('GET /v1/logs parameters', () => {
+  it('reads snake_case filters, repeated metadata and ISO times', () => {
+    const filter = logFilterOf(
+      {
+        trace_id: 't-1',
+        status: '200',
+        virtual_key: 'vk',
+        config: 'pc-1',
+        cache_status: 'HIT',
+        'metadata._user': 'ada',
+        'metadata.team': ['a', 'b'],
+        from: '2026-01-01T00:00:00Z',
+        limit: '20',
+      },
+      'acme',
+    );
+    expect(filter).toMatchObject({
+      tenant: 'acme',
+      traceId: 't-1',
+      status: 200,
+      virtualKey: 'vk',
+      configId: 'pc-1',
+      cacheStatus: 'HIT',
+      from: Date.UTC(2026, 0, 1),
+      limit: 20,
+      metadata: [
+        ['_user', 'ada'],
+        ['team', 'a'],
+        ['team', 'b'],
+      ],
+    });
+  });
+
+  it('refuses what it cannot read, naming the parameter', () => {
+    expect(() => logFilterOf({ limit: '0' }, undefined)).toThrow(/limit/);
+    expect(() => logFilterOf({ from: 'yesterday' }, undefined)).toThrow(/from/);
+    expect(() => logFilterOf({ status: ['200', '500'] }, undefined)).toThrow(/status/);
+  });
+});
+
+describe('POST /v1/logs (Portkey custom log)', () => {
+  it('takes trace and span ids from the metadata, prices the usage, keeps no header', () => {
+    const record = customLogRecord(
+      {
+        request: {
+          url: 'https://api.openai.com/v1/chat/completions',
+          provider: 'openai',
+          headers: { authorization: 'Bearer sk-secret' },
+          body: { model: 'gpt-4o' },
+        },
+        response: {
+          status: 200,
+          body: { usage: { prompt_tokens: 1000, completion_tokens: 100 } },
+          response_time: 42,
+        },
+        metadata: { traceId: 'tr-9', span_id: 's-1', _user: 'ada' },
+      },
+      {
+        tenant: 'acme',
+        gatewayKeyId: 'k',
+        traceId: 'generated',
+        headerMetadata: { env: 'prod' },
+        bodies: false,
+        prices: createPriceTable(),
+      },
+    );
+    expect(record).toMatchObject({
+      source: 'custom',
+      tenant: 'acme',
+      traceId: 'tr-9',
+      spanId: 's-1',
+      provider: 'openai',
+      model: 'gpt-4o',
+      status: 200,
+      latencyMs: 42,
+      costStatus: 'priced',
+      metadata: { _user: 'ada', env: 'prod' },
+    });
+    expect(record.cost).toBeGreaterThan(0);
+    expect(JSON.stringify(record)).not.toContain('sk-secret');
+  });
+});
+
+describe('log store variables', () => {
+  it('defaults: on, 30 days, no bodies, 20,000 queued; bad values refused', () => {
+    expect(readLogStoreOptions({})).toEqual({
+      enabled: true,
+      retentionDays: 30,
+      bodies: false,
+      queueSize: 20_000,
+    });
+    expect(readLogStoreOptions({ PK_LOG_STORE: 'off', PK_LOG_BODIES: 'true' })).toMatchObject({
+      enabled: false,
+      bodies: true,
+    });
+    expect(() => readLogStoreOptions({ PK_LOG_RETENTION_DAYS: '0' })).toThrow(/PK_LOG_RETENTION_DAYS/);
+    expect(() => readLogStoreOptions({ PK_LOG_BODIES: 'maybe' })).toThrow(/PK_LOG_BODIES/);
+  });
+});
