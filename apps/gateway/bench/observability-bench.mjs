@@ -54,7 +54,7 @@ const upstream = await startProcess(
 children.push(upstream);
 
 async function startGateway(name, env) {
-  const dataDir = mkdtempSync(join(tmpdir(), `pk-bench-${name}-`));
+  const dataDir = mkdtempSync(join(tmpdir(), `pk-bench-${name.replace(/[^a-z0-9]+/gi, '-')}-`));
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const gateway = await startProcess(
     `${here}../dist/server.js`,
