@@ -4,7 +4,8 @@
 // a status filter. Run it against a built @pk/store:
 //   node scripts/log-query-timing.mjs                      # SQLite in a temporary directory
 //   node scripts/log-query-timing.mjs --postgres postgres://postgres@127.0.0.1:5432/test   (a database of its own)
-//   --records 100000   fewer records;   --keep DIR   keep (and reuse) the SQLite data directory
+//   --records 100000   fewer records;   --keep DIR   keep (and reuse) the SQLite data directory;
+//   --keep-database    keep the PostgreSQL database (its URL is printed) to explain queries by hand
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,8 @@ if (postgres) {
   // A database of its own, created here and dropped at the end.
   const database = await createTemporaryDatabase(postgres);
   databaseUrl = database.url;
-  dropDatabase = () => database.drop();
+  if (args.includes('--keep-database')) log(`database kept: ${database.url}`);
+  else dropDatabase = () => database.drop();
 } else {
   dataDir = keep ?? mkdtempSync(join(tmpdir(), 'pk-log-timing-'));
 }
@@ -75,6 +77,8 @@ try {
     log(
       `seeded ${records} records on ${store.engine} in ${seconds.toFixed(1)} s (${Math.round(records / seconds)} records/s)`,
     );
+    // PostgreSQL plans with statistics; autovacuum gathers them after a bulk load like this one.
+    if (store.engine === 'postgres') await sql`analyze`.execute(store.db);
   } else {
     log(`reusing the records already in ${dataDir}`);
   }

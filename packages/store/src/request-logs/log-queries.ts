@@ -214,20 +214,19 @@ function percentile(sorted: readonly number[], fraction: number): number {
  */
 export class RequestLogRepository {
   readonly #db: Kysely<Database>;
-  readonly #engine: Engine;
 
-  constructor(db: Kysely<Database>, engine: Engine) {
+  constructor(db: Kysely<Database>, _engine: Engine) {
     this.#db = db;
-    this.#engine = engine;
   }
 
   /**
-   * `tenant = ?` for a query another index drives. On SQLite, without statistics, the planner would
-   * otherwise take the (tenant, time) index for a trace and read every record of the tenant; a
-   * unary `+` keeps the column out of index selection.
+   * `tenant = ?` for a query another index drives (a trace). Without statistics (SQLite always; a
+   * fresh PostgreSQL table) a planner may read the trace through the (tenant, time) index, or AND
+   * both indexes, and touch every record of the tenant: `tenant || ''` keeps the column out of
+   * index selection on both engines.
    */
   #tenantTerm() {
-    return this.#engine === 'sqlite' ? sql<string>`+${sql.ref('tenant')}` : sql<string>`${sql.ref('tenant')}`;
+    return sql<string>`(${sql.ref('tenant')} || '')`;
   }
 
   /** A page of records, newest first (keyset pagination on time and id). */
