@@ -17,6 +17,8 @@ import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
 import type { VectorLog } from './cache/semantic/vector-log.js';
 import { answerClientError, answerExpectationFailed } from './client-error.js';
+import type { ConsoleAssets } from './console/console-assets.js';
+import { CONSOLE_PREFIX, consolePlugin } from './console/console-plugin.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
 import { watchBreakers } from './metrics/breaker-metrics.js';
@@ -89,6 +91,11 @@ export interface AppDependencies {
    * served at `GET /metrics` to keys with the `metrics` scope, breakers watched. None: no cost.
    */
   readonly metrics?: GatewayMetrics;
+  /**
+   * The console at `/console` (default: served, its files from `@pk/console`'s build, read only when
+   * asked for; its API needs `store`). `false` turns it off.
+   */
+  readonly console?: false | { readonly assets?: ConsoleAssets };
   /** pino logger options, or `false` for none (tests). */
   readonly logger?: boolean | Record<string, unknown>;
 }
@@ -133,6 +140,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     allowedOrigins: settings.allowedOrigins,
     ...(dependencies.allowKeyless === undefined ? {} : { allowKeyless: dependencies.allowKeyless }),
     ...(dependencies.onKeyUsed ? { onKeyUsed: dependencies.onKeyUsed } : {}),
+    ...(dependencies.console === false ? {} : { ownAuthPrefix: CONSOLE_PREFIX }),
   });
   await app.register(adminAuthPlugin, { catalog });
   await app.register(requestLogPlugin);
@@ -211,19 +219,31 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(modelsRoutes, { services });
   await app.register(messagesRoutes, { services });
   await app.register(responsesRoutes, { services });
-  if (store) {
-    await app.register(adminRoutes, {
-      store,
-      guardrails,
-      usage: dependencies.usage ?? untrackedUsage,
-    });
-  }
-  if (store && requestLog) {
-    await app.register(logRoutes, {
-      store,
-      writer: requestLog.writer,
-      bodies: requestLog.bodies === true,
-      prices: settings.prices,
+  const usage = dependencies.usage ?? untrackedUsage;
+  if (store) await app.register(adminRoutes, { store, guardrails, usage });
+  const logRouteOptions =
+    store && requestLog
+      ? { store, writer: requestLog.writer, bodies: requestLog.bodies === true, prices: settings.prices }
+      : undefined;
+  if (logRouteOptions) await app.register(logRoutes, logRouteOptions);
+  if (dependencies.console !== false) {
+    await app.register(consolePlugin, {
+      prefix: CONSOLE_PREFIX,
+      ...(dependencies.console?.assets ? { assets: dependencies.console.assets } : {}),
+      api: store
+        ? {
+            store,
+            guardrails,
+            usage,
+            catalog,
+            allowKeyless: dependencies.allowKeyless ?? true,
+            trustedCustomHosts: settings.customHostTrust,
+            // The logs, traces and analytics queries: the same handlers, behind the console's session.
+            extraRoutes: logRouteOptions
+              ? [async (scope: FastifyInstance) => scope.register(logRoutes, logRouteOptions)]
+              : [],
+          }
+        : undefined,
     });
   }
   await app.register(controlPlaneRoutes, {

@@ -39,6 +39,12 @@ export type {
   ConfigVersionRecord,
   ConfigWriteOptions,
 } from './repositories/configs.js';
+export {
+  CONSOLE_SESSION_TTL_MS,
+  type ConsoleSession,
+  ConsoleSessionRepository,
+  type CreatedConsoleSession,
+} from './repositories/console-sessions.js';
 export type { FeedbackRecord, FeedbackRepository } from './repositories/feedback.js';
 export type {
   CreatedGatewayKey,

@@ -12,6 +12,7 @@ import { StoreStartError } from './errors.js';
 import { migrateToLatest } from './migrations/migrate.js';
 import { AuditLogRepository } from './repositories/audit-log.js';
 import { ConfigRepository } from './repositories/configs.js';
+import { ConsoleSessionRepository } from './repositories/console-sessions.js';
 import { FeedbackRepository } from './repositories/feedback.js';
 import { GatewayKeyRepository } from './repositories/gateway-keys.js';
 import { GuardrailRepository } from './repositories/guardrails.js';
@@ -87,6 +88,8 @@ export interface Store {
   readonly guardrails: GuardrailRepository;
   readonly audit: AuditLogRepository;
   readonly vault: VaultRepository;
+  /** Console sign-in sessions (the cookie's token hashed; 12 h). */
+  readonly consoleSessions: ConsoleSessionRepository;
   /** Reads of the request log (writes go through a `RequestLogWriter` over {@link openLogSink}). */
   readonly logs: RequestLogRepository;
   /**
@@ -281,6 +284,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       guardrails: new GuardrailRepository(context),
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
+      consoleSessions: new ConsoleSessionRepository(context),
       logs: new RequestLogRepository(db, engine),
       openLogSink: () => (engine === 'sqlite' ? new SqliteLogSink(location) : new PostgresLogSink(db)),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),

@@ -37,18 +37,23 @@ export const ADMIN_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
  */
 export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptions): Promise<void> {
   for (const prefix of ['/v1', '']) {
-    await app.register(
-      async (scope) => {
-        scope.addHook('onRoute', (route) => {
-          route.config = { ...(route.config ?? {}), portkeyAdmin: true };
-        });
-        await scope.register(configRoutes, options);
-        await scope.register(virtualKeyRoutes, options);
-        await scope.register(apiKeyRoutes, options);
-        await scope.register(guardrailRoutes, options);
-        await scope.register(feedbackRoutes, options);
-      },
-      { prefix },
-    );
+    await app.register(adminRouteSet, { ...options, prefix });
   }
+}
+
+/**
+ * The admin routes once, at the prefix they are registered with: `/v1` and `` for the API, and the
+ * console's `/console/api` (the same handlers behind the console's session check).
+ */
+export async function adminRouteSet(scope: FastifyInstance, given: AdminRouteOptions): Promise<void> {
+  // Not the `prefix` this set was registered with: the routes below are relative to it.
+  const options: AdminRouteOptions = { store: given.store, guardrails: given.guardrails, usage: given.usage };
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), portkeyAdmin: true };
+  });
+  await scope.register(configRoutes, options);
+  await scope.register(virtualKeyRoutes, options);
+  await scope.register(apiKeyRoutes, options);
+  await scope.register(guardrailRoutes, options);
+  await scope.register(feedbackRoutes, options);
 }

@@ -15,7 +15,7 @@ declare module 'fastify' {
 }
 
 /** Host names a keyless gateway answers to (DNS-rebinding protection). */
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** `Host` header without its port. */
 export function hostnameOf(hostHeader: string): string {
@@ -72,6 +72,18 @@ export interface AccessGuardOptions {
   readonly allowKeyless?: boolean;
   /** Told which key authenticated a request (the store writes last-used times in batches). */
   readonly onKeyUsed?: (key: GatewayKey, at: number) => void;
+  /**
+   * A path prefix that authenticates on its own (the console, `/console`: a session cookie, same-origin
+   * requests only): left alone here but for the Host check. Its requests never get a gateway key here.
+   */
+  readonly ownAuthPrefix?: string;
+}
+
+/** True when `url` is `prefix` itself or under it (`/console`, `/console/…`, `/console?…`). */
+export function isUnderPrefix(url: string, prefix: string): boolean {
+  if (!url.startsWith(prefix)) return false;
+  const next = url.charCodeAt(prefix.length);
+  return Number.isNaN(next) || next === 47 /* / */ || next === 63 /* ? */;
 }
 
 /**
@@ -83,7 +95,7 @@ export interface AccessGuardOptions {
  */
 export const accessGuardPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: AccessGuardOptions) => {
-    const { catalog, onKeyUsed } = options;
+    const { catalog, onKeyUsed, ownAuthPrefix } = options;
     const allowKeyless = options.allowKeyless ?? true;
     const origins = new Set(options.allowedOrigins);
     app.decorateRequest('gatewayKey', null);
@@ -100,6 +112,7 @@ export const accessGuardPlugin = fastifyPlugin(
           'host',
         );
       }
+      if (ownAuthPrefix !== undefined && isUnderPrefix(request.url, ownAuthPrefix)) return undefined;
       const origin = request.headers.origin;
       if (typeof origin === 'string' && !origins.has(origin)) {
         return sendPkError(

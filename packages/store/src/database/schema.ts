@@ -244,6 +244,16 @@ export interface Database {
   feedback: FeedbackTable;
   audit_log: AuditLogTable;
   guardrails: GuardrailsTable;
+  console_sessions: ConsoleSessionsTable;
+}
+
+/** Console sign-in sessions: the token's SHA-256, never the token. */
+export interface ConsoleSessionsTable {
+  token_hash: string;
+  key_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
 }
 
 /** Which engine a store runs on. */

@@ -1,0 +1,172 @@
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { VirtualTable, visibleRange } from './components/virtual-table.js';
+import type { LogRecord } from './log-record.js';
+import { LogsView } from './views/logs.js';
+import { AttemptTimeline, attemptOffsets, RequestView } from './views/request.js';
+import { spanTree } from './views/trace.js';
+
+const XSS = '<img src=x onerror=alert(1)>';
+let root: HTMLElement;
+beforeEach(() => {
+  root = document.createElement('div');
+  document.body.append(root);
+});
+afterEach(() => {
+  render(null, root);
+  root.remove();
+  vi.unstubAllGlobals();
+});
+
+const flush = async () => {
+  for (let i = 0; i < 5; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
+};
+
+/** The console's API answered by a function of the path (component tests; the browser tests use the gateway). */
+function answer(byPath: (path: string) => unknown): string[] {
+  const calls: string[] = [];
+  vi.stubGlobal('fetch', async (url: string) => {
+    calls.push(url);
+    return new Response(JSON.stringify(byPath(url)), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
+  });
+  return calls;
+}
+
+const record = (id: string, extra: Record<string, unknown> = {}): LogRecord => ({
+  id,
+  created_at: '2026-01-01T00:00:00.000Z',
+  trace_id: `trace-${id}`,
+  status: 200,
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  latency_ms: 120,
+  usage: { total_tokens: 30 },
+  cost: 0.00012,
+  cache_status: 'MISS',
+  metadata: { _user: 'alice' },
+  attempts: [],
+  ...extra,
+});
+
+describe('the virtualised table', () => {
+  it('computes the visible slice with overscan', () => {
+    expect(visibleRange(10_000, 33, 330, 0, 5)).toEqual({ start: 0, end: 15 });
+    expect(visibleRange(10_000, 33, 330, 3300, 5)).toEqual({ start: 95, end: 115 });
+    expect(visibleRange(12, 33, 330, 3300, 5)).toEqual({ start: 95, end: 12 });
+  });
+
+  it('renders a screenful of 10,000 rows, not all of them', () => {
+    const rows = Array.from({ length: 10_000 }, (_, i) => String(i));
+    render(
+      <VirtualTable
+        caption="rows"
+        columns={[{ title: 'n' }]}
+        rows={rows}
+        rowKey={(row) => row}
+        renderRow={(row) => <td>{row}</td>}
+        height={330}
+      />,
+      root,
+    );
+    const rendered = root.querySelectorAll('tbody tr:not(.spacer)');
+    expect(rendered.length).toBeLessThan(40);
+    expect(rendered[0]?.textContent).toBe('0');
+    expect(root.querySelector('section')?.getAttribute('tabindex')).toBe('0');
+  });
+});
+
+describe('the logs view', () => {
+  it('queries with the URL’s filter, metadata pairs included, and shows the rows', async () => {
+    const calls = answer(() => ({ object: 'list', data: [record('a'), record('b')], next_cursor: null }));
+    render(<LogsView search={new URLSearchParams('metadata._user=alice&provider=openai')} />, root);
+    await flush();
+    expect(calls[0]).toBe('/console/api/logs?provider=openai&metadata._user=alice&limit=50');
+    expect(root.querySelectorAll('tbody tr:not(.spacer)')).toHaveLength(2);
+    expect(root.textContent).toContain('gpt-4o-mini');
+    expect(root.textContent).toContain('alice');
+    expect((root.querySelector('input[name="metadata-key-0"]') as HTMLInputElement).value).toBe('_user');
+  });
+
+  it('renders a hostile metadata value and model name as text, never as markup', async () => {
+    answer(() => ({ data: [record('x', { model: XSS, metadata: { _user: XSS } })], next_cursor: null }));
+    render(<LogsView search={new URLSearchParams()} />, root);
+    await flush();
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.textContent).toContain(XSS);
+  });
+});
+
+describe('the request view', () => {
+  it('shows every attempt in order with its status, latency and error, and a cache hit marked', async () => {
+    const attempts = [
+      {
+        target_path: '0',
+        provider: 'openai',
+        status: 500,
+        latency_ms: 40,
+        error_code: 'PK_ERR_UPSTREAM',
+        started_at: '2026-01-01T00:00:00.000Z',
+      },
+      {
+        target_path: '1',
+        provider: 'anthropic',
+        status: 200,
+        latency_ms: 80,
+        started_at: '2026-01-01T00:00:00.050Z',
+      },
+    ];
+    answer(() => record('r1', { attempts, metadata: { note: XSS } }));
+    render(<RequestView id="r1" />, root);
+    await flush();
+    const items = root.querySelectorAll('[data-testid="attempt"]');
+    expect(items).toHaveLength(2);
+    expect(items[0]?.textContent).toContain('status 500');
+    expect(items[0]?.textContent).toContain('PK_ERR_UPSTREAM');
+    expect(items[1]?.textContent).toContain('anthropic');
+    expect(root.querySelector('img')).toBeNull();
+    expect(root.textContent).toContain(XSS);
+  });
+
+  it('places attempts on one time axis', () => {
+    expect(
+      attemptOffsets(
+        [
+          { latency_ms: 40, started_at: '2026-01-01T00:00:00.010Z' },
+          { latency_ms: 80, started_at: '2026-01-01T00:00:00.060Z' },
+          { latency_ms: 5 },
+        ],
+        Date.parse('2026-01-01T00:00:00.000Z'),
+      ),
+    ).toEqual([10, 60, 140]);
+  });
+
+  it('marks a cache hit', () => {
+    render(
+      <AttemptTimeline
+        attempts={[{ provider: 'openai', status: 200, latency_ms: 1, cache_status: 'HIT' }]}
+        requestStart={null}
+      />,
+      root,
+    );
+    expect(root.textContent).toContain('cache hit');
+  });
+});
+
+describe('the trace view’s span tree', () => {
+  it('nests requests under their parent span, in time order', () => {
+    const spans = spanTree([
+      record('child', { span_id: 's2', parent_span_id: 's1', created_at: '2026-01-01T00:00:01.000Z' }),
+      record('root', { span_id: 's1', created_at: '2026-01-01T00:00:00.000Z' }),
+      record('orphan', { span_id: 's3', parent_span_id: 'gone', created_at: '2026-01-01T00:00:02.000Z' }),
+    ]);
+    expect(spans.map((span) => [span.record.id, span.depth])).toEqual([
+      ['root', 0],
+      ['child', 1],
+      ['orphan', 0],
+    ]);
+  });
+});

@@ -1,0 +1,65 @@
+/** One attempt of a request: a fallback target or a retry. */
+export interface LogAttempt {
+  readonly target_path?: string | null;
+  readonly provider?: string | null;
+  readonly model?: string | null;
+  readonly status?: number | null;
+  readonly latency_ms?: number | null;
+  readonly error_code?: string | null;
+  readonly started_at?: string | number | null;
+  readonly start_offset_ms?: number | null;
+  readonly cache_status?: string | null;
+  readonly retry?: number | null;
+}
+
+/** A log record as the query API answers it (`GET /v1/logs`): snake_case, costs in USD. */
+export interface LogRecord {
+  readonly id: string;
+  readonly [field: string]: unknown;
+}
+
+/** The first present value of `names` in a record (the query API's names, with their variants). */
+export function pick(record: Readonly<Record<string, unknown>>, ...names: string[]): unknown {
+  for (const name of names) {
+    const value = name.includes('.')
+      ? name
+          .split('.')
+          .reduce<unknown>((object, part) => (object as Record<string, unknown> | null)?.[part], record)
+      : record[name];
+    if (value !== undefined && value !== null) return value;
+  }
+  return null;
+}
+
+export const timeOf = (record: LogRecord) => pick(record, 'created_at', 'time', 'timestamp', 'started_at');
+export const tokensOf = (record: LogRecord): number | null => {
+  const total = pick(record, 'total_tokens', 'tokens.total', 'usage.total_tokens');
+  if (typeof total === 'number') return total;
+  const prompt = pick(record, 'prompt_tokens', 'tokens.prompt', 'usage.prompt_tokens');
+  const completion = pick(record, 'completion_tokens', 'tokens.completion', 'usage.completion_tokens');
+  if (typeof prompt !== 'number' && typeof completion !== 'number') return null;
+  return (typeof prompt === 'number' ? prompt : 0) + (typeof completion === 'number' ? completion : 0);
+};
+export const userOf = (record: LogRecord) => pick(record, 'metadata._user', 'user');
+export const attemptsOf = (record: LogRecord): LogAttempt[] => {
+  const attempts = pick(record, 'attempts');
+  return Array.isArray(attempts) ? (attempts as LogAttempt[]) : [];
+};
+
+/** A value as text for a cell: never markup (Preact sets text, and this never builds HTML). */
+export function text(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** A time as local text, or the value as given when it is not a time. */
+export function timeText(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  const time = new Date(typeof value === 'number' ? value : String(value));
+  return Number.isNaN(time.getTime()) ? String(value) : time.toLocaleString();
+}
+
+export function costText(value: unknown): string {
+  return typeof value === 'number' ? `$${value.toFixed(value < 0.01 ? 6 : 4)}` : '—';
+}

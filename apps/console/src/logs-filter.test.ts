@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { filterFromSearch, filterPairs, isoToLocal, localToIso } from './logs-filter.js';
+
+describe('the logs filter in the URL', () => {
+  it('round-trips every field and repeated metadata pairs, in the query API’s names', () => {
+    const search = new URLSearchParams(
+      'provider=openai&model=gpt-4o&metadata._user=alice&metadata.env=prod&from=2026-01-01T00:00:00.000Z&cursor=x&junk=1',
+    );
+    const filter = filterFromSearch(search);
+    expect(filter).toEqual({
+      fields: { provider: 'openai', model: 'gpt-4o', from: '2026-01-01T00:00:00.000Z' },
+      metadata: [
+        ['_user', 'alice'],
+        ['env', 'prod'],
+      ],
+    });
+    expect(new URLSearchParams(filterPairs(filter)).toString()).toBe(
+      'provider=openai&model=gpt-4o&from=2026-01-01T00%3A00%3A00.000Z&metadata._user=alice&metadata.env=prod',
+    );
+  });
+
+  it('drops empty values and metadata pairs without a key', () => {
+    expect(filterPairs({ fields: { model: '' }, metadata: [['', 'x']] })).toEqual([]);
+  });
+
+  it('converts the time range between the date input and ISO 8601', () => {
+    const iso = localToIso('2026-03-04T05:06');
+    expect(iso).toMatch(/^2026-03-0\dT\d\d:06:00.000Z$/);
+    expect(isoToLocal(iso)).toBe('2026-03-04T05:06');
+    expect(localToIso('')).toBe('');
+    expect(isoToLocal('not a time')).toBe('');
+  });
+});

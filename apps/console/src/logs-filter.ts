@@ -1,0 +1,60 @@
+/** The query API's filters (`GET /v1/logs`) the logs view offers, in the order it shows them. */
+export const FILTER_FIELDS = [
+  'trace_id',
+  'status',
+  'provider',
+  'model',
+  'virtual_key',
+  'config',
+  'cache_status',
+  'from',
+  'to',
+] as const;
+export type FilterField = (typeof FILTER_FIELDS)[number];
+
+/** A logs filter: the fields, and metadata key/value pairs (`metadata._user=alice`). */
+export interface LogsFilter {
+  readonly fields: Partial<Record<FilterField, string>>;
+  readonly metadata: readonly (readonly [string, string])[];
+}
+
+export const EMPTY_FILTER: LogsFilter = { fields: {}, metadata: [] };
+
+/** The filter a URL's query holds (the view keeps its filter there, so a view can be shared). */
+export function filterFromSearch(search: URLSearchParams): LogsFilter {
+  const fields: Partial<Record<FilterField, string>> = {};
+  const metadata: [string, string][] = [];
+  for (const [name, value] of search) {
+    if (name.startsWith('metadata.') && name.length > 'metadata.'.length) {
+      metadata.push([name.slice('metadata.'.length), value]);
+    } else if ((FILTER_FIELDS as readonly string[]).includes(name) && value !== '') {
+      fields[name as FilterField] = value;
+    }
+  }
+  return { fields, metadata };
+}
+
+/** The filter as query pairs, in the query API's names (also the URL's). */
+export function filterPairs(filter: LogsFilter): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const name of FILTER_FIELDS) {
+    const value = filter.fields[name];
+    if (value !== undefined && value !== '') pairs.push([name, value]);
+  }
+  for (const [key, value] of filter.metadata) if (key !== '') pairs.push([`metadata.${key}`, value]);
+  return pairs;
+}
+
+/** `datetime-local` input value (local time) to ISO 8601, and back; '' when empty or invalid. */
+export function localToIso(local: string): string {
+  if (local === '') return '';
+  const time = new Date(local);
+  return Number.isNaN(time.getTime()) ? '' : time.toISOString();
+}
+export function isoToLocal(iso: string | undefined): string {
+  if (iso === undefined || iso === '') return '';
+  const time = new Date(iso);
+  if (Number.isNaN(time.getTime())) return '';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${time.getFullYear()}-${pad(time.getMonth() + 1)}-${pad(time.getDate())}T${pad(time.getHours())}:${pad(time.getMinutes())}`;
+}

@@ -1,0 +1,337 @@
+import { diffLines } from 'diff';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { type ConfigIssue, validateConfigText } from '../config-validation.js';
+import { text } from '../log-record.js';
+
+interface ConfigObject {
+  readonly slug: string;
+  readonly name: string;
+  readonly version: number | null;
+  readonly version_id: string | null;
+  readonly config: unknown;
+  readonly managed_by: string | null;
+  readonly last_updated_at: string | null;
+}
+interface ConfigVersion {
+  readonly version: number;
+  readonly version_id: string;
+  readonly is_latest: boolean;
+  readonly config: unknown;
+  readonly created_at: string;
+  readonly created_by: string | null;
+  readonly restored_from_version_id: string | null;
+}
+
+const pretty = (value: unknown) => JSON.stringify(value, null, 2);
+const STARTER = pretty({
+  strategy: { mode: 'fallback' },
+  targets: [{ provider: 'openai' }, { provider: 'anthropic' }],
+});
+
+/** The editor's problems: the schema's at once, the gateway's `parseConfig` check after a pause in typing. */
+function useIssues(source: string): { issues: ConfigIssue[]; checking: boolean } {
+  const [serverIssues, setServerIssues] = useState<ConfigIssue[]>([]);
+  const [checking, setChecking] = useState(false);
+  const local = validateConfigText(source);
+  const localKey = JSON.stringify(local);
+  useEffect(() => {
+    setServerIssues([]);
+    if (local.length > 0) return undefined;
+    setChecking(true);
+    const timer = setTimeout(() => {
+      api<{ ok: boolean; issues: ConfigIssue[] }>('/config-check', {
+        method: 'POST',
+        body: { config: source },
+      })
+        .then((answer) => setServerIssues(answer.issues))
+        .catch(() => undefined)
+        .finally(() => setChecking(false));
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [source, localKey]);
+  return { issues: local.length > 0 ? local : serverIssues, checking };
+}
+
+function Issues(props: { issues: readonly ConfigIssue[]; checking: boolean }) {
+  if (props.issues.length === 0) {
+    return (
+      <p class="good" role="status" data-testid="config-valid">
+        {props.checking ? 'Checking…' : 'Valid config.'}
+      </p>
+    );
+  }
+  return (
+    <ul class="issues" role="status" aria-label="Problems">
+      {props.issues.map((issue) => (
+        <li key={`${issue.path} ${issue.message}`} data-testid="config-issue">
+          <code>{issue.path}</code> {issue.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A line diff of two versions, added and removed lines marked (and said, for screen readers). */
+export function Diff(props: { before: string; after: string }) {
+  return (
+    <pre class="diff">
+      {diffLines(props.before, props.after).map((part, index) => (
+        <span key={index} class={part.added ? 'added' : part.removed ? 'removed' : ''}>
+          {part.value
+            .replace(/\n$/, '')
+            .split('\n')
+            .map((line) => `${part.added ? '+ ' : part.removed ? '- ' : '  '}${line}\n`)
+            .join('')}
+        </span>
+      ))}
+    </pre>
+  );
+}
+
+function Editor(props: {
+  config: ConfigObject | null;
+  onSaved: (slug: string) => void;
+  onError: (error: unknown) => void;
+}) {
+  const [source, setSource] = useState(props.config ? pretty(props.config.config) : STARTER);
+  const [name, setName] = useState(props.config?.name ?? '');
+  const { issues, checking } = useIssues(source);
+  const readOnly = props.config?.managed_by != null;
+  const save = async (event: Event) => {
+    event.preventDefault();
+    try {
+      if (props.config) {
+        await api(`/configs/${encodeURIComponent(props.config.slug)}`, {
+          method: 'PUT',
+          body: { config: source, name },
+        });
+        props.onSaved(props.config.slug);
+      } else {
+        const answer = await api<{ slug: string }>('/configs', {
+          method: 'POST',
+          body: { name, config: source },
+        });
+        props.onSaved(answer.slug);
+      }
+    } catch (error) {
+      props.onError(error);
+    }
+  };
+  return (
+    <form
+      class="card"
+      onSubmit={save}
+      aria-label={props.config ? `Edit ${props.config.slug}` : 'Create a config'}
+    >
+      <h2>{props.config ? `Edit ${props.config.slug}` : 'Create a config'}</h2>
+      {readOnly ? (
+        <p class="muted">Managed by the settings file {props.config?.managed_by}: read-only here.</p>
+      ) : null}
+      <label for="config-name">
+        Name
+        <input
+          id="config-name"
+          required
+          value={name}
+          readOnly={readOnly}
+          onInput={(event) => setName((event.currentTarget as HTMLInputElement).value)}
+        />
+      </label>
+      <label for="config-source">
+        Config (JSON)
+        <textarea
+          id="config-source"
+          rows={16}
+          spellcheck={false}
+          readOnly={readOnly}
+          value={source}
+          aria-describedby="config-problems"
+          onInput={(event) => setSource((event.currentTarget as HTMLTextAreaElement).value)}
+        />
+      </label>
+      <div id="config-problems">
+        <Issues issues={issues} checking={checking} />
+      </div>
+      {readOnly ? null : (
+        <button type="submit" disabled={issues.length > 0}>
+          {props.config ? 'Save a new version' : 'Create config'}
+        </button>
+      )}
+    </form>
+  );
+}
+
+function Versions(props: {
+  config: ConfigObject;
+  onRestored: () => void;
+  onError: (error: unknown) => void;
+}) {
+  const [versions, setVersions] = useState<ConfigVersion[] | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  useEffect(() => {
+    if (props.config.managed_by) return;
+    api<{ data: ConfigVersion[] }>(`/configs/${encodeURIComponent(props.config.slug)}/versions`)
+      .then((list) => setVersions(list.data))
+      .catch(props.onError);
+  }, [props.config.slug, props.config.version_id]);
+  if (props.config.managed_by || !versions) return null;
+  const latest = versions.find((version) => version.is_latest);
+  const chosen = versions.find((version) => version.version_id === selected);
+  const restore = async (version: ConfigVersion) => {
+    try {
+      await api(`/configs/${encodeURIComponent(props.config.slug)}/versions/${version.version}/restore`, {
+        method: 'POST',
+        body: {},
+      });
+      props.onRestored();
+    } catch (error) {
+      props.onError(error);
+    }
+  };
+  return (
+    <section class="card" aria-labelledby="versions-title">
+      <h2 id="versions-title">Versions</h2>
+      <table class="data">
+        <caption class="visually-hidden">Versions of {props.config.slug}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Created</th>
+            <th scope="col">By</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {versions.map((version) => (
+            <tr key={version.version_id}>
+              <td>
+                v{version.version}
+                {version.is_latest ? ' (current)' : ''}
+              </td>
+              <td>{version.created_at}</td>
+              <td>{text(version.created_by)}</td>
+              <td>
+                {version.is_latest ? null : (
+                  <>
+                    <button type="button" onClick={() => setSelected(version.version_id)}>
+                      Diff v{version.version} with current
+                    </button>{' '}
+                    <button type="button" onClick={() => restore(version)}>
+                      Roll back to v{version.version}
+                    </button>
+                  </>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {chosen && latest ? (
+        <>
+          <h3>
+            v{chosen.version} → v{latest.version}
+          </h3>
+          <Diff before={pretty(chosen.config)} after={pretty(latest.config)} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+/** Saved configs (admin): list, create, edit with validation as you type, versions with diff and rollback. */
+export function ConfigsView() {
+  const [configs, setConfigs] = useState<ConfigObject[] | null>(null);
+  const [current, setCurrent] = useState<ConfigObject | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const editorKey = useRef(0);
+  const load = () =>
+    api<{ data: ConfigObject[] }>('/configs')
+      .then((list) => setConfigs(list.data))
+      .catch(setError);
+  const open = async (slug: string) => {
+    setError(null);
+    setCreating(false);
+    editorKey.current += 1;
+    try {
+      setCurrent(await api<ConfigObject>(`/configs/${encodeURIComponent(slug)}`));
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+  return (
+    <section aria-labelledby="configs-title">
+      <h1 id="configs-title">Configs</h1>
+      <ErrorNote error={error} />
+      {saved ? (
+        <p class="notice" role="status">
+          Saved the config <code data-testid="saved-slug">{saved}</code>: send it in{' '}
+          <code>x-portkey-config</code>.
+        </p>
+      ) : null}
+      <button
+        type="button"
+        onClick={() => {
+          setCurrent(null);
+          setCreating(true);
+          editorKey.current += 1;
+        }}
+      >
+        New config
+      </button>
+      {configs === null ? (
+        <p>Loading…</p>
+      ) : (
+        <table class="data">
+          <caption>Saved configs</caption>
+          <thead>
+            <tr>
+              <th scope="col">Slug</th>
+              <th scope="col">Name</th>
+              <th scope="col">Version</th>
+              <th scope="col">Updated</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {configs.map((config) => (
+              <tr key={config.slug}>
+                <td class="mono">{config.slug}</td>
+                <td>{config.name}</td>
+                <td>{text(config.version)}</td>
+                <td>{text(config.last_updated_at)}</td>
+                <td>
+                  <button type="button" onClick={() => open(config.slug)} aria-label={`Open ${config.slug}`}>
+                    Open
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {creating || current ? (
+        <Editor
+          key={current ? `${current.slug}@${current.version_id}` : `new-${editorKey.current}`}
+          config={current}
+          onError={setError}
+          onSaved={(slug) => {
+            setSaved(slug);
+            setError(null);
+            void load();
+            void open(slug);
+          }}
+        />
+      ) : null}
+      {current ? (
+        <Versions config={current} onError={setError} onRestored={() => void open(current.slug)} />
+      ) : null}
+    </section>
+  );
+}

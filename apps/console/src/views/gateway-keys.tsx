@@ -1,0 +1,152 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { text } from '../log-record.js';
+
+interface ApiKey {
+  readonly id: string;
+  readonly name: string;
+  readonly key: string | null;
+  readonly role: string;
+  readonly tenant: string;
+  readonly status: string;
+  readonly last_used_at: string | null;
+  readonly managed_by: string | null;
+}
+
+/** Gateway keys (admin): list, create (the secret shown this once), revoke. */
+export function GatewayKeysView() {
+  const [keys, setKeys] = useState<ApiKey[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [form, setForm] = useState({ name: '', role: 'user', tenant: '' });
+  const load = () =>
+    api<{ data: ApiKey[] }>('/api-keys?include_revoked=true')
+      .then((list) => setKeys(list.data))
+      .catch(setError);
+  useEffect(() => {
+    void load();
+  }, []);
+  const create = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      const path = form.role === 'admin' ? '/api-keys/organisation/service' : '/api-keys/workspace/service';
+      const body: Record<string, string> = { name: form.name };
+      if (form.role !== 'admin' && form.tenant !== '') body.workspace_id = form.tenant;
+      const answer = await api<{ key: string }>(path, { method: 'POST', body });
+      setSecret(answer.key);
+      setForm({ name: '', role: 'user', tenant: '' });
+      await load();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  const revoke = async (id: string) => {
+    if (
+      !window.confirm(
+        `Revoke the gateway key ${id}? Every request and console session with it stops within a second.`,
+      )
+    )
+      return;
+    await api(`/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' }).catch(setError);
+    await load();
+  };
+  return (
+    <section aria-labelledby="keys-title">
+      <h1 id="keys-title">Gateway keys</h1>
+      <ErrorNote error={error} />
+      {secret ? (
+        <div class="notice" role="status">
+          <p>The new key's secret, shown this once (only its hash is stored): copy it now.</p>
+          <code class="secret" data-testid="new-secret">
+            {secret}
+          </code>{' '}
+          <button type="button" onClick={() => setSecret(null)}>
+            I have copied it
+          </button>
+        </div>
+      ) : null}
+      <form class="card" onSubmit={create} aria-label="Create a gateway key">
+        <h2>Create a gateway key</h2>
+        <label for="key-name">
+          Name
+          <input
+            id="key-name"
+            required
+            value={form.name}
+            onInput={(event) => setForm({ ...form, name: (event.currentTarget as HTMLInputElement).value })}
+          />
+        </label>
+        <label for="key-role">
+          Role
+          <select
+            id="key-role"
+            value={form.role}
+            onChange={(event) => setForm({ ...form, role: (event.currentTarget as HTMLSelectElement).value })}
+          >
+            <option value="user">user (its tenant's requests and logs)</option>
+            <option value="admin">admin (everything)</option>
+          </select>
+        </label>
+        {form.role === 'user' ? (
+          <label for="key-tenant">
+            Tenant (optional)
+            <input
+              id="key-tenant"
+              value={form.tenant}
+              onInput={(event) =>
+                setForm({ ...form, tenant: (event.currentTarget as HTMLInputElement).value })
+              }
+            />
+          </label>
+        ) : null}
+        <button type="submit">Create gateway key</button>
+      </form>
+      {keys === null ? (
+        <p>Loading…</p>
+      ) : (
+        <table class="data">
+          <caption>Gateway keys</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Key</th>
+              <th scope="col">Role</th>
+              <th scope="col">Tenant</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((key) => (
+              <tr key={key.id}>
+                <td>{key.name}</td>
+                <td class="mono">{text(key.key)}</td>
+                <td>{key.role}</td>
+                <td>{key.tenant}</td>
+                <td>{key.status}</td>
+                <td>{text(key.last_used_at)}</td>
+                <td>
+                  {key.managed_by ? (
+                    <span class="muted">settings file</span>
+                  ) : key.status === 'active' ? (
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => revoke(key.id)}
+                      aria-label={`Revoke ${key.name}`}
+                    >
+                      Revoke
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

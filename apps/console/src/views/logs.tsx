@@ -1,0 +1,266 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, queryString } from '../api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { Link } from '../components/link.js';
+import { VirtualTable } from '../components/virtual-table.js';
+import { costText, type LogRecord, pick, text, timeOf, timeText, tokensOf, userOf } from '../log-record.js';
+import {
+  FILTER_FIELDS,
+  type FilterField,
+  filterFromSearch,
+  filterPairs,
+  isoToLocal,
+  type LogsFilter,
+  localToIso,
+} from '../logs-filter.js';
+import { navigate } from '../router.js';
+
+interface LogsPage {
+  readonly data: LogRecord[];
+  readonly next_cursor: string | null;
+}
+
+const COLUMNS = [
+  { title: 'Time' },
+  { title: 'Status' },
+  { title: 'Provider' },
+  { title: 'Model' },
+  { title: 'Tokens', class: 'num' },
+  { title: 'Cost', class: 'num' },
+  { title: 'Latency', class: 'num' },
+  { title: 'Cache' },
+  { title: 'Trace' },
+  { title: 'User' },
+];
+
+const LABELS: Record<FilterField, string> = {
+  trace_id: 'Trace id',
+  status: 'Status',
+  provider: 'Provider',
+  model: 'Model',
+  virtual_key: 'Virtual key',
+  config: 'Config',
+  cache_status: 'Cache status',
+  from: 'From',
+  to: 'To',
+};
+
+/** How often the live tail asks for new records. */
+const TAIL_MS = 2000;
+
+function LogRow(props: { record: LogRecord }) {
+  const { record } = props;
+  const status = pick(record, 'status');
+  const trace = pick(record, 'trace_id');
+  return (
+    <>
+      <td>
+        <Link to={`/logs/${encodeURIComponent(record.id)}`}>{timeText(timeOf(record))}</Link>
+      </td>
+      <td class={typeof status === 'number' && status >= 400 ? 'bad' : 'good'}>{text(status)}</td>
+      <td>{text(pick(record, 'provider'))}</td>
+      <td>{text(pick(record, 'answered_model', 'model'))}</td>
+      <td class="num">{text(tokensOf(record))}</td>
+      <td class="num">{costText(pick(record, 'cost'))}</td>
+      <td class="num">{text(pick(record, 'latency_ms'))} ms</td>
+      <td>{text(pick(record, 'cache_status'))}</td>
+      <td class="mono">
+        {typeof trace === 'string' ? <Link to={`/traces/${encodeURIComponent(trace)}`}>{trace}</Link> : '—'}
+      </td>
+      <td>{text(userOf(record))}</td>
+    </>
+  );
+}
+
+/** The filter form: every field of the query API, metadata pairs, a time range. */
+function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) => void }) {
+  const [fields, setFields] = useState(props.filter.fields);
+  const [metadata, setMetadata] = useState<[string, string][]>(
+    props.filter.metadata.length > 0 ? props.filter.metadata.map(([k, v]) => [k, v]) : [['', '']],
+  );
+  const setField = (name: FilterField, value: string) => setFields({ ...fields, [name]: value });
+  const submit = (event: Event) => {
+    event.preventDefault();
+    props.onApply({ fields, metadata: metadata.filter(([key]) => key !== '') });
+  };
+  return (
+    <form class="filters" onSubmit={submit} aria-label="Filter logs">
+      {FILTER_FIELDS.map((name) => {
+        const id = `filter-${name}`;
+        const isTime = name === 'from' || name === 'to';
+        return (
+          <label for={id} key={name}>
+            {LABELS[name]}
+            <input
+              id={id}
+              name={name}
+              type={isTime ? 'datetime-local' : 'text'}
+              value={isTime ? isoToLocal(fields[name]) : (fields[name] ?? '')}
+              onInput={(event) => {
+                const value = (event.currentTarget as HTMLInputElement).value;
+                setField(name, isTime ? localToIso(value) : value);
+              }}
+            />
+          </label>
+        );
+      })}
+      <fieldset class="metadata">
+        <legend>Metadata</legend>
+        {metadata.map(([key, value], index) => (
+          <div class="pair" key={index}>
+            <label>
+              Key
+              <input
+                name={`metadata-key-${index}`}
+                value={key}
+                placeholder="_user"
+                onInput={(event) => {
+                  const next = [...metadata];
+                  next[index] = [(event.currentTarget as HTMLInputElement).value, value];
+                  setMetadata(next);
+                }}
+              />
+            </label>
+            <label>
+              Value
+              <input
+                name={`metadata-value-${index}`}
+                value={value}
+                onInput={(event) => {
+                  const next = [...metadata];
+                  next[index] = [key, (event.currentTarget as HTMLInputElement).value];
+                  setMetadata(next);
+                }}
+              />
+            </label>
+          </div>
+        ))}
+        <button type="button" onClick={() => setMetadata([...metadata, ['', '']])}>
+          Add metadata pair
+        </button>
+      </fieldset>
+      <div class="actions">
+        <button type="submit">Apply filters</button>
+        <button
+          type="button"
+          onClick={() => {
+            setFields({});
+            setMetadata([['', '']]);
+            props.onApply({ fields: {}, metadata: [] });
+          }}
+        >
+          Clear
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The logs: a virtualised table, the filter kept in the URL, and a live tail. */
+export function LogsView(props: { search: URLSearchParams }) {
+  const searchText = props.search.toString();
+  const filter = filterFromSearch(props.search);
+  const [records, setRecords] = useState<LogRecord[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(false);
+  const [tail, setTail] = useState(false);
+  const loadingMore = useRef(false);
+  const [elapsedMs, setElapsedMs] = useState<number | null>(null);
+
+  const query = (extra: [string, string][] = []) => queryString([...filterPairs(filter), ...extra]);
+
+  useEffect(() => {
+    let cancelled = false;
+    setLoading(true);
+    setError(null);
+    const started = performance.now();
+    api<LogsPage>(`/logs${query([['limit', '50']])}`)
+      .then((page) => {
+        if (cancelled) return;
+        setRecords(page.data);
+        setCursor(page.next_cursor);
+        setElapsedMs(Math.round(performance.now() - started));
+      })
+      .catch((caught: unknown) => !cancelled && setError(caught))
+      .finally(() => !cancelled && setLoading(false));
+    return () => {
+      cancelled = true;
+    };
+  }, [searchText]);
+
+  useEffect(() => {
+    if (!tail) return undefined;
+    const timer = setInterval(() => {
+      api<LogsPage>(`/logs${query([['limit', '50']])}`)
+        .then((page) => {
+          setRecords((current) => {
+            const known = new Set(current.map((record) => record.id));
+            const fresh = page.data.filter((record) => !known.has(record.id));
+            return fresh.length === 0 ? current : [...fresh, ...current];
+          });
+        })
+        .catch(setError);
+    }, TAIL_MS);
+    return () => clearInterval(timer);
+  }, [tail, searchText]);
+
+  const loadMore = () => {
+    if (cursor === null || loadingMore.current) return;
+    loadingMore.current = true;
+    api<LogsPage>(
+      `/logs${query([
+        ['limit', '50'],
+        ['cursor', cursor],
+      ])}`,
+    )
+      .then((page) => {
+        setRecords((current) => [...current, ...page.data]);
+        setCursor(page.next_cursor);
+      })
+      .catch(setError)
+      .finally(() => {
+        loadingMore.current = false;
+      });
+  };
+
+  return (
+    <section aria-labelledby="logs-title">
+      <h1 id="logs-title">Logs</h1>
+      <FilterForm
+        key={searchText}
+        filter={filter}
+        onApply={(next) => navigate(`/logs${queryString(filterPairs(next))}`)}
+      />
+      <div class="toolbar">
+        <label class="inline">
+          <input
+            type="checkbox"
+            checked={tail}
+            onChange={(event) => setTail((event.currentTarget as HTMLInputElement).checked)}
+          />
+          Live tail
+        </label>
+        <span class="muted" aria-live="polite">
+          {loading
+            ? 'Loading…'
+            : `${records.length} shown${cursor ? ', more below' : ''}${elapsedMs === null ? '' : ` · first page in ${elapsedMs} ms`}`}
+        </span>
+      </div>
+      <ErrorNote error={error} />
+      <VirtualTable
+        caption="Requests, newest first"
+        columns={COLUMNS}
+        rows={records}
+        rowKey={(record) => record.id}
+        renderRow={(record) => <LogRow record={record} />}
+        onNearEnd={loadMore}
+      />
+      {cursor !== null ? (
+        <button type="button" onClick={loadMore}>
+          Load more
+        </button>
+      ) : null}
+    </section>
+  );
+}

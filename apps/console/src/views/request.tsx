@@ -1,0 +1,202 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { Link } from '../components/link.js';
+import {
+  attemptsOf,
+  costText,
+  type LogAttempt,
+  type LogRecord,
+  pick,
+  text,
+  timeOf,
+  timeText,
+  tokensOf,
+} from '../log-record.js';
+
+/** Where an attempt starts, in ms from the request's start (its own start time when it has one). */
+export function attemptOffsets(attempts: readonly LogAttempt[], requestStart: number | null): number[] {
+  let next = 0;
+  return attempts.map((attempt) => {
+    let offset: number | null = typeof attempt.start_offset_ms === 'number' ? attempt.start_offset_ms : null;
+    if (
+      offset === null &&
+      attempt.started_at !== undefined &&
+      attempt.started_at !== null &&
+      requestStart !== null
+    ) {
+      const started = new Date(attempt.started_at).getTime();
+      if (!Number.isNaN(started)) offset = Math.max(0, started - requestStart);
+    }
+    const start = offset ?? next;
+    next = start + (attempt.latency_ms ?? 0);
+    return start;
+  });
+}
+
+/** Each fallback target and retry, in order, as bars on one time axis, with status, latency and error. */
+export function AttemptTimeline(props: { attempts: readonly LogAttempt[]; requestStart: number | null }) {
+  const { attempts } = props;
+  if (attempts.length === 0) return <p class="muted">No attempts were recorded for this request.</p>;
+  const offsets = attemptOffsets(attempts, props.requestStart);
+  const total = Math.max(
+    1,
+    ...attempts.map((attempt, index) => (offsets[index] ?? 0) + (attempt.latency_ms ?? 0)),
+  );
+  return (
+    <ol class="timeline" aria-label="Attempts">
+      {attempts.map((attempt, index) => {
+        const ok = typeof attempt.status === 'number' && attempt.status < 400;
+        const cached = attempt.cache_status === 'HIT' || attempt.cache_status === 'SEMANTIC_HIT';
+        const left = ((offsets[index] ?? 0) / total) * 100;
+        const width = Math.max(0.5, ((attempt.latency_ms ?? 0) / total) * 100);
+        return (
+          <li key={index} class={`attempt ${ok ? 'good' : 'bad'}`} data-testid="attempt">
+            <div class="attempt-head">
+              <strong>Attempt {index + 1}</strong>
+              <span>target {text(attempt.target_path)}</span>
+              <span>{text(attempt.provider)}</span>
+              {attempt.model ? <span>{text(attempt.model)}</span> : null}
+              <span class="status">status {text(attempt.status)}</span>
+              <span>{text(attempt.latency_ms)} ms</span>
+              {attempt.error_code ? <span class="bad">{text(attempt.error_code)}</span> : null}
+              {cached ? <span class="badge">cache hit</span> : null}
+            </div>
+            <div class="bar-track" aria-hidden="true">
+              <div class="bar" style={{ marginLeft: `${left}%`, width: `${width}%` }} />
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+function Pairs(props: { value: unknown; label: string }) {
+  const value = props.value;
+  if (value === null || value === undefined || typeof value !== 'object' || Object.keys(value).length === 0) {
+    return <p class="muted">None.</p>;
+  }
+  return (
+    <table class="pairs" aria-label={props.label}>
+      <tbody>
+        {Object.entries(value as Record<string, unknown>).map(([key, entry]) => (
+          <tr key={key}>
+            <th scope="row">{key}</th>
+            <td>{text(entry)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Feedback(props: { value: unknown }) {
+  const entries = Array.isArray(props.value) ? (props.value as Record<string, unknown>[]) : [];
+  if (entries.length === 0) return <p class="muted">None.</p>;
+  return (
+    <ul class="feedback">
+      {entries.map((entry, index) => (
+        <li key={text(entry.id ?? index)}>
+          value {text(entry.value)}, weight {text(entry.weight)}
+          {entry.metadata ? ` · ${text(entry.metadata)}` : ''} · {timeText(entry.created_at)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Body(props: { title: string; value: unknown; truncated: unknown }) {
+  if (props.value === null || props.value === undefined) return null;
+  const body = typeof props.value === 'string' ? props.value : JSON.stringify(props.value, null, 2);
+  return (
+    <section>
+      <h3>
+        {props.title}
+        {props.truncated === true ? ' (truncated at 64 KiB)' : ''}
+      </h3>
+      <pre class="body">{body}</pre>
+    </section>
+  );
+}
+
+/** One request: its summary, the attempt timeline, metadata, bodies, feedback and guardrail results. */
+export function RequestView(props: { id: string }) {
+  const [record, setRecord] = useState<LogRecord | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setRecord(null);
+    api<LogRecord>(`/logs/${encodeURIComponent(props.id)}`)
+      .then(setRecord)
+      .catch(setError);
+  }, [props.id]);
+  if (error) return <ErrorNote error={error} />;
+  if (!record) return <p aria-live="polite">Loading…</p>;
+  const trace = pick(record, 'trace_id');
+  const started = new Date(String(timeOf(record))).getTime();
+  const summary: [string, unknown][] = [
+    ['Time', timeText(timeOf(record))],
+    ['Status', pick(record, 'status')],
+    ['Error code', pick(record, 'error_code')],
+    ['Endpoint', pick(record, 'endpoint')],
+    ['Provider', pick(record, 'provider')],
+    ['Model', pick(record, 'model', 'requested_model')],
+    ['Answered model', pick(record, 'answered_model')],
+    ['Tokens', tokensOf(record)],
+    ['Cost', costText(pick(record, 'cost'))],
+    ['Cost status', pick(record, 'cost_status')],
+    ['Latency', `${text(pick(record, 'latency_ms'))} ms`],
+    ['First byte', `${text(pick(record, 'first_byte_ms', 'ttfb_ms'))} ms`],
+    ['Gateway overhead', `${text(pick(record, 'overhead_ms'))} ms`],
+    ['Cache', pick(record, 'cache_status')],
+    ['Retries', pick(record, 'retries', 'retry_count')],
+    ['Virtual key', pick(record, 'virtual_key')],
+    ['Config', pick(record, 'config_id', 'config')],
+    ['Config version', pick(record, 'config_version')],
+    ['Stream', pick(record, 'stream')],
+  ];
+  return (
+    <section aria-labelledby="request-title">
+      <h1 id="request-title">Request {record.id}</h1>
+      <p>
+        <Link to="/logs">Back to logs</Link>
+        {typeof trace === 'string' ? (
+          <>
+            {' · '}
+            <Link to={`/traces/${encodeURIComponent(trace)}`}>Trace {trace}</Link>
+          </>
+        ) : null}
+      </p>
+      <dl class="summary">
+        {summary.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{text(value)}</dd>
+          </div>
+        ))}
+      </dl>
+      <h2>Attempts</h2>
+      <AttemptTimeline attempts={attemptsOf(record)} requestStart={Number.isNaN(started) ? null : started} />
+      <h2>Metadata</h2>
+      <Pairs value={pick(record, 'metadata')} label="Metadata" />
+      <h2>Feedback</h2>
+      <Feedback value={pick(record, 'feedback')} />
+      {pick(record, 'guardrails', 'guardrail_results') !== null ? (
+        <>
+          <h2>Guardrails</h2>
+          <pre class="body">{JSON.stringify(pick(record, 'guardrails', 'guardrail_results'), null, 2)}</pre>
+        </>
+      ) : null}
+      <Body
+        title="Request body"
+        value={pick(record, 'request_body')}
+        truncated={pick(record, 'body_truncated', 'request_body_truncated')}
+      />
+      <Body
+        title="Response body"
+        value={pick(record, 'response_body')}
+        truncated={pick(record, 'body_truncated', 'response_body_truncated')}
+      />
+    </section>
+  );
+}

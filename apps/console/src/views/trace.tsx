@@ -1,0 +1,95 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { Link } from '../components/link.js';
+import { type LogRecord, pick, text, timeOf } from '../log-record.js';
+
+/** A request in the span tree, with its depth. */
+export interface Span {
+  readonly record: LogRecord;
+  readonly depth: number;
+  readonly start: number;
+  readonly duration: number;
+}
+
+/**
+ * The requests of a trace as a span tree, depth first in time order: a request whose parent span id
+ * names another request's span id sits under it; the rest are roots.
+ */
+export function spanTree(records: readonly LogRecord[]): Span[] {
+  const startOf = (record: LogRecord) => new Date(String(timeOf(record))).getTime() || 0;
+  const sorted = [...records].sort((a, b) => startOf(a) - startOf(b));
+  const bySpan = new Map<string, LogRecord>();
+  for (const record of sorted) {
+    const span = pick(record, 'span_id');
+    if (typeof span === 'string') bySpan.set(span, record);
+  }
+  const children = new Map<LogRecord | null, LogRecord[]>();
+  for (const record of sorted) {
+    const parentId = pick(record, 'parent_span_id');
+    const parent = typeof parentId === 'string' ? (bySpan.get(parentId) ?? null) : null;
+    const list = children.get(parent === record ? null : parent) ?? [];
+    list.push(record);
+    children.set(parent === record ? null : parent, list);
+  }
+  const out: Span[] = [];
+  const seen = new Set<LogRecord>();
+  const visit = (record: LogRecord, depth: number) => {
+    if (seen.has(record)) return;
+    seen.add(record);
+    const latency = pick(record, 'latency_ms');
+    out.push({ record, depth, start: startOf(record), duration: typeof latency === 'number' ? latency : 0 });
+    for (const child of children.get(record) ?? []) visit(child, depth + 1);
+  };
+  for (const root of children.get(null) ?? []) visit(root, 0);
+  for (const record of sorted) visit(record, 0);
+  return out;
+}
+
+/** Every request of a trace id as a waterfall. */
+export function TraceView(props: { traceId: string }) {
+  const [records, setRecords] = useState<LogRecord[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setRecords(null);
+    api<{ requests: LogRecord[] }>(`/traces/${encodeURIComponent(props.traceId)}`)
+      .then((trace) => setRecords(trace.requests))
+      .catch(setError);
+  }, [props.traceId]);
+  if (error) return <ErrorNote error={error} />;
+  if (!records) return <p aria-live="polite">Loading…</p>;
+  const spans = spanTree(records);
+  const begin = Math.min(...spans.map((span) => span.start));
+  const end = Math.max(...spans.map((span) => span.start + span.duration), begin + 1);
+  return (
+    <section aria-labelledby="trace-title">
+      <h1 id="trace-title">Trace {props.traceId}</h1>
+      <p>
+        {spans.length} requests over {Math.round(end - begin)} ms.{' '}
+        <Link to={`/logs?trace_id=${encodeURIComponent(props.traceId)}`}>Show in logs</Link>
+      </p>
+      <ol class="waterfall" aria-label="Spans">
+        {spans.map((span) => (
+          <li key={span.record.id} data-testid="span" style={{ paddingLeft: `${span.depth * 1.25}rem` }}>
+            <div class="span-head">
+              <Link to={`/logs/${encodeURIComponent(span.record.id)}`}>
+                {text(pick(span.record, 'span_name') ?? pick(span.record, 'model'))}
+              </Link>
+              <span>status {text(pick(span.record, 'status'))}</span>
+              <span>{span.duration} ms</span>
+            </div>
+            <div class="bar-track" aria-hidden="true">
+              <div
+                class="bar"
+                style={{
+                  marginLeft: `${((span.start - begin) / (end - begin)) * 100}%`,
+                  width: `${Math.max(0.5, (span.duration / (end - begin)) * 100)}%`,
+                }}
+              />
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

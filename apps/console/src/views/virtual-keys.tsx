@@ -1,0 +1,141 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { ErrorNote } from '../components/error-note.js';
+import { text } from '../log-record.js';
+
+interface VirtualKey {
+  readonly slug: string;
+  readonly name: string;
+  readonly provider: string;
+  readonly status: string;
+  readonly masked_api_key: string | null;
+  readonly note: string | null;
+  readonly managed_by?: string | null;
+}
+
+/** Virtual keys (admin): list, create, rename, revoke (delete). The provider key is never shown again. */
+export function VirtualKeysView() {
+  const [keys, setKeys] = useState<VirtualKey[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [created, setCreated] = useState<string | null>(null);
+  const [form, setForm] = useState({ name: '', provider: 'openai', key: '', custom_host: '', note: '' });
+  const load = () =>
+    api<{ data: VirtualKey[] }>('/virtual-keys')
+      .then((list) => setKeys(list.data))
+      .catch(setError);
+  useEffect(() => {
+    void load();
+  }, []);
+  const create = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      const body: Record<string, string> = { name: form.name, provider: form.provider, key: form.key };
+      if (form.custom_host !== '') body.custom_host = form.custom_host;
+      if (form.note !== '') body.note = form.note;
+      const answer = await api<{ slug: string }>('/virtual-keys', { method: 'POST', body });
+      setCreated(answer.slug);
+      setForm({ name: '', provider: 'openai', key: '', custom_host: '', note: '' });
+      await load();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  const rename = async (slug: string, current: string) => {
+    const name = window.prompt(`New name of ${slug}`, current);
+    if (name === null || name === '') return;
+    await api(`/virtual-keys/${encodeURIComponent(slug)}`, { method: 'PUT', body: { name } }).catch(setError);
+    await load();
+  };
+  const revoke = async (slug: string) => {
+    if (!window.confirm(`Revoke the virtual key ${slug}? Requests that name it will fail.`)) return;
+    await api(`/virtual-keys/${encodeURIComponent(slug)}`, { method: 'DELETE' }).catch(setError);
+    await load();
+  };
+  const input = (name: keyof typeof form, label: string, type = 'text', required = false) => (
+    <label for={`vk-${name}`}>
+      {label}
+      <input
+        id={`vk-${name}`}
+        name={name}
+        type={type}
+        required={required}
+        autocomplete="off"
+        value={form[name]}
+        onInput={(event) => setForm({ ...form, [name]: (event.currentTarget as HTMLInputElement).value })}
+      />
+    </label>
+  );
+  return (
+    <section aria-labelledby="vk-title">
+      <h1 id="vk-title">Virtual keys</h1>
+      <ErrorNote error={error} />
+      {created ? (
+        <p class="notice" role="status">
+          Created the virtual key <code data-testid="created-slug">{created}</code>: send it in{' '}
+          <code>x-portkey-virtual-key</code>.
+        </p>
+      ) : null}
+      <form class="card" onSubmit={create} aria-label="Create a virtual key">
+        <h2>Create a virtual key</h2>
+        {input('name', 'Name', 'text', true)}
+        {input('provider', 'Provider', 'text', true)}
+        {input('key', 'Provider API key', 'password')}
+        {input('custom_host', 'Custom host (optional)')}
+        {input('note', 'Note (optional)')}
+        <button type="submit">Create virtual key</button>
+      </form>
+      {keys === null ? (
+        <p>Loading…</p>
+      ) : (
+        <table class="data">
+          <caption>Virtual keys</caption>
+          <thead>
+            <tr>
+              <th scope="col">Slug</th>
+              <th scope="col">Name</th>
+              <th scope="col">Provider</th>
+              <th scope="col">Key</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((key) => (
+              <tr key={key.slug}>
+                <td class="mono">{key.slug}</td>
+                <td>{key.name}</td>
+                <td>{key.provider}</td>
+                <td class="mono">{text(key.masked_api_key)}</td>
+                <td>{key.status}</td>
+                <td>
+                  {key.managed_by ? (
+                    <span class="muted">settings file</span>
+                  ) : (
+                    <>
+                      <button
+                        type="button"
+                        onClick={() => rename(key.slug, key.name)}
+                        aria-label={`Rename ${key.slug}`}
+                      >
+                        Rename
+                      </button>{' '}
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() => revoke(key.slug)}
+                        aria-label={`Revoke ${key.slug}`}
+                      >
+                        Revoke
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

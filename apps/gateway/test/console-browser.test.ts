@@ -1,0 +1,437 @@
+import { openStore } from '@pk/store';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  findChromium,
+  launchChromium,
+  screenshot,
+  seriousViolations,
+  unreachableByKeyboard,
+} from './support/browser.js';
+import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { openAIError } from './support/provider-answers.js';
+import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
+import { temporaryDataDir } from './support/store-fixtures.js';
+
+// The console in a real browser (Debian's Chromium driven by playwright-core) against the BUILT
+// gateway, with the official portkey-ai SDK sending requests to the recording provider mock. One
+// browser and one gateway for the file; each flow saves a screenshot (test-artifacts/console).
+const chromiumPath = findChromium();
+if (!chromiumPath && process.env.CI === 'true') {
+  throw new Error(
+    'Chromium is missing: install Debian’s chromium package (apt-get install -y chromium) or set PK_CHROMIUM_PATH',
+  );
+}
+const run = chromiumPath !== undefined;
+if (!run)
+  console.warn('console browser tests skipped: no Chromium (apt-get install chromium, or PK_CHROMIUM_PATH)');
+
+const PROVIDER_KEY = 'sk-console-provider-key-0123456789';
+const VK_SECRET = 'sk-console-browser-vk-secret-0123456789';
+const XSS = '<img src=x onerror=alert(1)>';
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+let dataDir: { path: string; remove(): void };
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let adminKey: string;
+let userKeyA: string;
+let userKeyB: string;
+const dialogs: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!run) return;
+  mock = await startProviderMock();
+  dataDir = temporaryDataDir();
+  // Keys as `pk init` and the CLI make them: in the store, before the gateway starts.
+  const store = await openStore({ dataDir: dataDir.path, serve: false, onWarning: () => undefined });
+  adminKey = (
+    await store.gatewayKeys.create({ id: 'console-admin', name: 'console admin', role: 'admin' }, 'cli')
+  ).secret;
+  userKeyA = (await store.gatewayKeys.create({ id: 'team-a-key', name: 'team a', tenant: 'team-a' }, 'cli'))
+    .secret;
+  userKeyB = (await store.gatewayKeys.create({ id: 'team-b-key', name: 'team b', tenant: 'team-b' }, 'cli'))
+    .secret;
+  await store.close();
+  gateway = await startFeatureGateway({ mock, settings: {}, env: { PK_DATA_DIR: dataDir.path } });
+  browser = await launchChromium(chromiumPath as string);
+  context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  page = await context.newPage();
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    // The console asks before revoking; an alert would be the XSS payload running.
+    void (dialog.type() === 'confirm' ? dialog.accept() : dialog.dismiss());
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Uncaught errors and CSP violations fail the suite (an answer's 4xx status is the view's to show).
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      pageErrors.push(message.text());
+    }
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.stop();
+  await mock?.close();
+  dataDir?.remove();
+  if (run) {
+    // No key or provider secret in any log line of the gateway.
+    for (const secret of [adminKey, userKeyA, userKeyB, PROVIDER_KEY, VK_SECRET])
+      expect(gateway.process.output()).not.toContain(secret);
+  }
+});
+
+const consoleUrl = (path = '') => `${gateway.url}/console${path}`;
+
+async function signIn(key: string): Promise<void> {
+  await context.clearCookies();
+  await page.goto(consoleUrl('/logs'));
+  await page.getByLabel('Gateway key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Views' }).waitFor();
+}
+
+function sdk(options: Record<string, unknown> = {}): Portkey {
+  return new Portkey({ apiKey: adminKey, baseURL: gateway.base, ...options });
+}
+
+/** A config that sends each request straight to the mock with the provider key. */
+const direct = (model = 'gpt-4o-mini') => ({
+  provider: 'openai',
+  api_key: PROVIDER_KEY,
+  custom_host: `${mock.url}/v1`,
+  override_params: { model },
+});
+
+/** Waits until the log store answers `query` (records are queryable within 2 s) and returns the records. */
+async function logsFor(query: string, key: string, count = 1): Promise<Record<string, unknown>[]> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const response = await fetch(`${gateway.base}/logs?${query}`, { headers: { 'x-portkey-api-key': key } });
+    const body = (await response.json()) as { data: Record<string, unknown>[] };
+    if (body.data.length >= count || Date.now() > until) return body.data;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Data rows of the logs table (the spacer rows of the virtualised table left out). */
+const logRows = () => page.locator('table.data tbody tr:not(.spacer)');
+
+describe.runIf(run)('the console in Chromium', () => {
+  it('signs in with an admin key; the cookie is HttpOnly and SameSite=Strict', async () => {
+    await page.goto(consoleUrl());
+    await expectNoSeriousViolations('sign-in');
+    await page.getByLabel('Gateway key').fill('pk-not-a-key');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('not an active gateway key').waitFor();
+    await signIn(adminKey);
+    const [cookie] = await context.cookies();
+    expect(cookie).toMatchObject({
+      name: 'pk_console',
+      httpOnly: true,
+      sameSite: 'Strict',
+      path: '/console',
+    });
+    expect(cookie?.value).not.toBe(adminKey);
+    // The page cannot read it.
+    expect(await page.evaluate('document.cookie')).toBe('');
+    await page.getByText('console admin (admin, ').waitFor();
+    await screenshot(page, '01-signed-in');
+  });
+
+  it('creates a virtual key and a config in the UI, validates as you type, and the SDK uses them', async () => {
+    await page.getByRole('link', { name: 'Virtual keys' }).click();
+    await page.getByLabel('Name').fill('browser vk');
+    await page.getByLabel('Provider', { exact: true }).fill('openai');
+    await page.getByLabel('Provider API key').fill(VK_SECRET);
+    await page.getByLabel('Custom host (optional)').fill(`${mock.url}/v1`);
+    await page.getByRole('button', { name: 'Create virtual key' }).click();
+    const vkSlug = (await page.getByTestId('created-slug').textContent()) ?? '';
+    expect(vkSlug).toMatch(/^browser-vk-[0-9a-f]{6}$/);
+    // The provider key is never shown back, only masked.
+    await page.getByRole('cell', { name: vkSlug, exact: true }).waitFor();
+    expect(await page.content()).not.toContain(VK_SECRET);
+    await expectNoSeriousViolations('virtual-keys');
+    await screenshot(page, '02-virtual-key-created');
+
+    await page.getByRole('link', { name: 'Configs' }).click();
+    await page.getByRole('button', { name: 'New config' }).click();
+    await page.getByLabel('Name').fill('browser config');
+    const editor = page.getByLabel('Config (JSON)');
+    await editor.fill('{"strategy": ');
+    await page.getByTestId('config-issue').filter({ hasText: 'not JSON' }).waitFor();
+    // The JSON Schema, in the page, as you type.
+    await editor.fill(JSON.stringify({ strategy: { mode: 'single' }, targets: [{ provider: 42 }] }));
+    await page
+      .getByTestId('config-issue')
+      .filter({ hasText: 'config.targets[0].provider' })
+      .first()
+      .waitFor();
+    // What the schema cannot say, the gateway's parseConfig says, at its path.
+    await editor.fill(
+      JSON.stringify({
+        strategy: {
+          mode: 'conditional',
+          conditions: [{ query: { 'metadata.x': { $eq: 'a' } }, then: 'nope' }],
+        },
+        targets: [{ name: 't1', provider: 'openai' }],
+      }),
+    );
+    await page
+      .getByTestId('config-issue')
+      .filter({ hasText: 'config.strategy.conditions[0].then' })
+      .filter({ hasText: 'expected the name of a target of this group' })
+      .waitFor();
+    await screenshot(page, '03-config-editor-problem');
+    expect(await page.getByRole('button', { name: 'Create config' }).isDisabled()).toBe(true);
+    await editor.fill(
+      JSON.stringify({ virtual_key: vkSlug, override_params: { model: 'gpt-4o-mini' } }, null, 2),
+    );
+    await page.getByTestId('config-valid').filter({ hasText: 'Valid config.' }).waitFor();
+    await page.getByRole('button', { name: 'Create config' }).click();
+    const configSlug = (await page.getByTestId('saved-slug').textContent()) ?? '';
+    expect(configSlug).toMatch(/^pc-browse-[0-9a-f]{6}$/);
+
+    const before = mock.received.length;
+    const answer = await sdk({ config: configSlug }).chat.completions.create({ model: 'ignored', messages });
+    expect(answer.choices?.[0]?.message?.content).toBeTruthy();
+    const received = mock.received.slice(before);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+    expect(received[0]?.model).toBe('gpt-4o-mini');
+
+    // A second version, its diff with the first, and a rollback.
+    await editor.fill(JSON.stringify({ virtual_key: vkSlug, override_params: { model: 'gpt-4o' } }, null, 2));
+    await page.getByTestId('config-valid').filter({ hasText: 'Valid config.' }).waitFor();
+    await page.getByRole('button', { name: 'Save a new version' }).click();
+    await page.getByRole('button', { name: 'Diff v1 with current' }).click();
+    await page.locator('.diff .added').filter({ hasText: '"gpt-4o"' }).waitFor();
+    await expectNoSeriousViolations('configs');
+    await screenshot(page, '04-config-versions-diff');
+    await page.getByRole('button', { name: 'Roll back to v1' }).click();
+    await page.getByRole('cell', { name: 'v3 (current)' }).waitFor();
+    const afterRollback = mock.received.length;
+    await sdk({ config: configSlug }).chat.completions.create({ model: 'ignored', messages });
+    expect(mock.received[afterRollback]?.model).toBe('gpt-4o-mini');
+  });
+
+  it('creates a gateway key (its secret shown once), revokes it, and the SDK’s next call fails', async () => {
+    await page.getByRole('link', { name: 'Gateway keys' }).click();
+    await page.getByLabel('Name').fill('doomed');
+    await page.getByRole('button', { name: 'Create gateway key' }).click();
+    const secret = (await page.getByTestId('new-secret').textContent()) ?? '';
+    expect(secret.length).toBeGreaterThan(20);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await page.content()).not.toContain(secret);
+    await expectNoSeriousViolations('gateway-keys');
+
+    const client = new Portkey({ apiKey: secret, baseURL: gateway.base, config: direct() });
+    const ok = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(ok.choices?.[0]?.message?.content).toBeTruthy();
+
+    await page.getByRole('button', { name: 'Revoke doomed' }).click();
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'doomed' })
+      .getByRole('cell', { name: 'revoked' })
+      .waitFor();
+    await screenshot(page, '05-gateway-key-revoked');
+    const started = Date.now();
+    let status = 0;
+    while (Date.now() - started < 2000) {
+      try {
+        await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      } catch (error) {
+        status = (error as { status?: number }).status ?? -1;
+        break;
+      }
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {
+    mock.script('console-broken', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
+    const fallback = {
+      strategy: { mode: 'fallback' },
+      targets: [direct('console-broken'), direct('gpt-4o-mini')],
+    };
+    const trace = 'console-trace-1';
+    await sdk({
+      config: fallback,
+      traceID: trace,
+      metadata: { _user: 'alice-console', env: 'e2e' },
+      spanId: 'span-root',
+      spanName: 'checkout',
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    await sdk({
+      config: direct(),
+      traceID: trace,
+      metadata: { _user: 'alice-console' },
+      spanId: 'span-child',
+      parentSpanId: 'span-root',
+      spanName: 'summarise',
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    for (const user of ['bob-console', 'carol-console']) {
+      await sdk({ config: direct('gpt-4o'), metadata: { _user: user } }).chat.completions.create({
+        model: 'gpt-4o',
+        messages,
+      });
+    }
+    expect(await logsFor('metadata._user=alice-console', adminKey, 2)).toHaveLength(2);
+    await logsFor('metadata._user=carol-console', adminKey);
+
+    await page.goto(consoleUrl('/logs'));
+    await logRows().first().waitFor();
+    expect(await logRows().count()).toBeGreaterThanOrEqual(4);
+    await screenshot(page, '06-logs');
+
+    // The filter, typed in the form, goes to the URL (a view can be shared) and to the query API.
+    await page.getByLabel('Key', { exact: true }).fill('_user');
+    await page.getByLabel('Value', { exact: true }).fill('alice-console');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/metadata\._user=alice-console/);
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
+    expect(await page.locator('table.data tbody').textContent()).not.toContain('bob-console');
+    await screenshot(page, '07-logs-metadata-filter');
+    // Shared: the URL alone gives the same view.
+    await page.goto(page.url());
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
+    expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('alice-console');
+
+    // The fallback request: its attempts, the failed target then the one that answered.
+    const [fallbackRecord] = (await logsFor('metadata.env=e2e', adminKey)) as { id: string }[];
+    await page.locator(`a[href="/console/logs/${fallbackRecord?.id}"]`).click();
+    await page.getByRole('heading', { name: `Request ${fallbackRecord?.id}` }).waitFor();
+    const attempts = page.getByTestId('attempt');
+    await attempts.first().waitFor();
+    expect(await attempts.count()).toBeGreaterThanOrEqual(2);
+    expect(await attempts.first().textContent()).toContain('status 503');
+    expect(await attempts.first().textContent()).toContain('config.targets[0]');
+    expect(await attempts.last().textContent()).toContain('status 200');
+    expect(await attempts.last().textContent()).toContain('config.targets[1]');
+    await expectNoSeriousViolations('request');
+    expect(await unreachableByKeyboard(page), 'request').toEqual([]);
+    await screenshot(page, '08-request-attempts');
+
+    await page.getByRole('link', { name: `Trace ${trace}` }).click();
+    await page.getByRole('heading', { name: `Trace ${trace}` }).waitFor();
+    const spans = page.getByTestId('span');
+    await spans.nth(1).waitFor();
+    expect(await spans.count()).toBe(2);
+    expect(await spans.first().textContent()).toContain('checkout');
+    expect(await spans.last().textContent()).toContain('summarise');
+    // The child span sits under its parent.
+    const indent = await spans.last().getAttribute('style');
+    expect(indent).toContain('padding-left: 1.25rem');
+    await expectNoSeriousViolations('trace');
+    await screenshot(page, '09-trace-waterfall');
+  });
+
+  it('shows new requests as they come with the live tail', async () => {
+    await page.goto(consoleUrl('/logs?metadata._user=tail-console'));
+    await page.getByText('0 shown').waitFor();
+    await page.getByLabel('Live tail').check();
+    await sdk({ config: direct(), metadata: { _user: 'tail-console' } }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+    });
+    await logRows().first().waitFor({ timeout: 6000 });
+    expect(await logRows().count()).toBe(1);
+    await page.getByLabel('Live tail').uncheck();
+  });
+
+  it('renders hostile metadata as inert text (no markup, no script)', async () => {
+    await sdk({ config: direct(), metadata: { _user: XSS, note: XSS } }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+    });
+    const [record] = (await logsFor(`metadata.note=${encodeURIComponent(XSS)}`, adminKey)) as {
+      id: string;
+    }[];
+    await page.goto(consoleUrl(`/logs?metadata.note=${encodeURIComponent(XSS)}`));
+    await logRows().first().waitFor();
+    expect(await page.locator('table.data tbody').textContent()).toContain(XSS);
+    await page.locator(`a[href="/console/logs/${record?.id}"]`).click();
+    await page.getByRole('row', { name: `note ${XSS}` }).waitFor();
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate('document.querySelectorAll("[onerror]").length')).toBe(0);
+    await screenshot(page, '10-xss-inert');
+    expect(dialogs.filter((dialog) => dialog.startsWith('alert'))).toEqual([]);
+  });
+
+  it('shows analytics with a chart', async () => {
+    await page.goto(consoleUrl('/analytics'));
+    await page.locator('.chart canvas').first().waitFor();
+    await page.getByRole('cell', { name: 'gpt-4o-mini', exact: true }).waitFor();
+    await expectNoSeriousViolations('analytics');
+    await screenshot(page, '11-analytics');
+  });
+
+  it('every view passes axe (no serious or critical violation) and every control is reachable by keyboard', async () => {
+    for (const path of ['/logs', '/analytics', '/virtual-keys', '/configs', '/gateway-keys']) {
+      await page.goto(consoleUrl(path));
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      await expectNoSeriousViolations(path);
+      expect(await unreachableByKeyboard(page), path).toEqual([]);
+    }
+    expect(pageErrors).toEqual([]);
+    expect(dialogs.filter((dialog) => !dialog.startsWith('confirm'))).toEqual([]);
+  });
+
+  it('a user key sees its tenant’s logs only, never another tenant’s', async () => {
+    for (const [key, user] of [
+      [userKeyA, 'tenant-a-user'],
+      [userKeyB, 'tenant-b-user'],
+    ] as const) {
+      await new Portkey({
+        apiKey: key,
+        baseURL: gateway.base,
+        config: direct(),
+        metadata: { _user: user },
+      }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+      });
+    }
+    const [recordB] = (await logsFor('metadata._user=tenant-b-user', adminKey)) as { id: string }[];
+    await logsFor('metadata._user=tenant-a-user', adminKey);
+    await signIn(userKeyA);
+    await page.goto(consoleUrl('/logs'));
+    await logRows().first().waitFor();
+    const table = (await page.locator('table.data tbody').textContent()) ?? '';
+    expect(table).toContain('tenant-a-user');
+    expect(table).not.toContain('tenant-b-user');
+    expect(table).not.toContain('alice-console');
+    await screenshot(page, '12-user-key-own-tenant');
+    await page.goto(consoleUrl(`/logs?metadata._user=tenant-b-user`));
+    await page.getByText('0 shown').waitFor();
+    // Another tenant's record answers 404, as if it did not exist.
+    await page.goto(consoleUrl(`/logs/${recordB?.id}`));
+    await page.getByRole('alert').getByText('no log record has this id').waitFor();
+    // The management views say what this key may use instead.
+    await page.goto(consoleUrl('/configs'));
+    await page.getByRole('heading', { name: 'What this key may use' }).waitFor();
+    await expectNoSeriousViolations('user-catalog');
+  });
+
+  it('signs out, and the console asks for a key again', async () => {
+    await page.goto(consoleUrl('/logs'));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Gateway key').waitFor();
+    expect(await context.cookies()).toEqual([]);
+  });
+});
+
+async function expectNoSeriousViolations(view: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  expect(violations, `${view}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
