@@ -11,7 +11,7 @@ import type { Catalog, GatewayKey, Store } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { adminAuthPlugin } from './admin/admin-auth.js';
 import { ADMIN_SEGMENTS, adminRoutes } from './admin/admin-routes.js';
-import { type UsageReader, untrackedUsage } from './admin/current-usage.js';
+import type { UsageReader } from './admin/current-usage.js';
 import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
@@ -21,6 +21,7 @@ import type { ConsoleAssets } from './console/console-assets.js';
 import { CONSOLE_PREFIX, consolePlugin } from './console/console-plugin.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
+import { type LimitsOptions, setUpLimits } from './limits/set-up-limits.js';
 import { watchBreakers } from './metrics/breaker-metrics.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
@@ -64,8 +65,10 @@ export interface AppDependencies {
    * `writer`, and the logs, traces and analytics API. Needs `store`. Without it both are off.
    */
   readonly requestLog?: RequestLogDependencies;
-  /** Where the admin API's `current_usage` comes from (default: untracked, every figure null). */
+  /** Where the admin API's `current_usage` comes from (default: the limits store's counters). */
   readonly usage?: UsageReader;
+  /** Rate limits and budgets: the shared store (Redis) and its options (default: memory, one replica). */
+  readonly limits?: LimitsOptions;
   /**
    * Resolves `env:` / `file:` secret references of guardrails defined in the store (webhook
    * secrets); `server.ts` gives the process environment. Default: none resolve.
@@ -156,6 +159,8 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     const logQueue = app.logQueue;
     if (logQueue) metrics.watchLogQueue('log_store', () => logQueue.stats());
   }
+  // Limits of keys and metadata values: admission in the proxy, settlement at each request's end.
+  const limits = setUpLimits(app, settings, dependencies.limits);
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
   const transport =
     dependencies.transport ?? createUndiciTransport({ trustedHosts: settings.customHostTrust });
@@ -213,13 +218,14 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     ),
     stopStreams: shutdown.drainDeadline.signal,
     logBodies: requestLog?.bodies === true,
+    limits: limits.limits,
   };
   await app.register(openAIRoutes, { services });
   await app.register(completionsRoutes, { services });
   await app.register(modelsRoutes, { services });
   await app.register(messagesRoutes, { services });
   await app.register(responsesRoutes, { services });
-  const usage = dependencies.usage ?? untrackedUsage;
+  const usage = dependencies.usage ?? limits.usage;
   if (store) await app.register(adminRoutes, { store, guardrails, usage });
   const logRouteOptions =
     store && requestLog

@@ -3,6 +3,7 @@ import { openStore, RequestLogWriter, StoreStartError } from '@pk/store';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { secretResolverFor } from './guardrails/stored-guardrails.js';
+import { limitsFromEnvironment } from './limits/limits-from-environment.js';
 import {
   type BatchedLogDestination,
   createBatchedLogDestination,
@@ -88,8 +89,17 @@ async function main(): Promise<void> {
       })
     : undefined;
   metrics?.watchLogQueue('stdout', () => ({ depth: logDestination.held, dropped: logDestination.dropped }));
+  // PK_LIMITS_STORE=redis shares rate limits and budgets between replicas (PK_REPLICAS of them).
+  let lastLimitsWarning = Number.NEGATIVE_INFINITY;
+  const limits = limitsFromEnvironment(process.env, (error) => {
+    if (Date.now() - lastLimitsWarning < 10_000) return;
+    lastLimitsWarning = Date.now();
+    process.stderr.write(`pk gateway: limits Redis unavailable (${error.message}); reconnecting\n`);
+  });
+  await limits.ready;
   const app = await buildApp({
     settings,
+    limits,
     store,
     ...(metrics ? { metrics } : {}),
     // Webhook secrets of guardrails defined in the store: env:/file: references resolved here.
@@ -164,6 +174,7 @@ async function main(): Promise<void> {
       breakerStore: breakers.kind,
       metrics: metrics ? (metricsServer ? `port ${metricsServer.port}` : 'main port, metrics scope') : 'off',
       tracing: tracing ? 'otlp' : 'off',
+      limitsStore: limits.kind,
     },
     `pk gateway listening on http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
   );

@@ -75,13 +75,14 @@ describe('virtual keys through the portkey-ai SDK', () => {
       rate_limits: rateLimits,
       model_config: {},
       object: 'virtual-key',
+      // A key with limits is tracked (issue 22): nothing used yet in this month (UTC).
       current_usage: {
-        tracked: false,
-        period_start: null,
-        period_end: null,
-        cost_usd: null,
-        tokens: null,
-        requests: null,
+        tracked: true,
+        period_start: expect.stringMatching(/^\d{4}-\d{2}-01T00:00:00\.000Z$/),
+        period_end: expect.stringMatching(/^\d{4}-\d{2}-01T00:00:00\.000Z$/),
+        cost_usd: 0,
+        tokens: 0,
+        requests: 0,
       },
     });
     const list = await portkey.virtualKeys.list();

@@ -20,6 +20,8 @@ export const usageLimitsSchema = z
     periodic_reset_days: z.number().int().min(1).max(365).nullable().optional(),
     /** When usage next resets (ISO 8601), as Portkey reports it. */
     next_usage_reset_at: z.string().nullable().optional(),
+    /** pk: while the limits store (Redis) is down, refuse (`closed`, the default for budgets) or serve within this replica's share (`open`). */
+    on_store_failure: z.enum(['open', 'closed']).optional(),
   })
   .superRefine((limits, context) => {
     const minimum = limits.type === 'tokens' ? 100 : 1;
@@ -51,6 +53,8 @@ export const rateLimitSchema = z.looseObject({
   type: z.enum(['requests', 'tokens']),
   unit: z.enum(['rps', 'rpm', 'rph', 'rpd', 'rpw']),
   value: z.number().int().nonnegative(),
+  /** pk: while the limits store (Redis) is down, serve within this replica's share (`open`, the default for rates) or refuse (`closed`). */
+  on_store_failure: z.enum(['open', 'closed']).optional(),
 });
 
 /** A rate limit as Portkey shapes it. */

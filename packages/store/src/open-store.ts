@@ -167,6 +167,17 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const dataDir = resolve(options.dataDir || DEFAULT_DATA_DIR);
   const warnUnavailable = warnEvery(10_000, (message) => warn(message));
 
+  if (engine === 'postgres') {
+    // A misconfigured replica refuses before it touches the shared database (no migration runs).
+    await resolveMasterKeys({
+      value: options.masterKey,
+      env: options.env ?? {},
+      dataDir,
+      engine,
+      databaseHasSecrets: true,
+    });
+  }
+
   let db: Kysely<Database>;
   let location: string;
   let reclaimSpace = (_maxPages: number): void => undefined;

@@ -32,6 +32,8 @@ import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { RequestGuard } from '../guardrails/request-guard.js';
+import { textBytesOf } from '../limits/estimate.js';
+import { admitRequest, limitSubjectsOf, type RequestLimits } from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import { AttemptRecorder } from '../request-facts/attempt-recorder.js';
@@ -75,6 +77,8 @@ export interface ProxyServices {
   readonly guardrails: GatewayGuardrails;
   /** `PK_LOG_BODIES`: note request and response bodies for the log store (never with debug off). */
   readonly logBodies?: boolean;
+  /** Rate limits and budgets (admission here, settlement at the request's end). */
+  readonly limits?: RequestLimits | undefined;
 }
 
 type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
@@ -151,6 +155,7 @@ async function proxyRequest(
     plan: resolvedPlan,
     model,
     hasHooks,
+    limitedVirtualKeys,
   } = resolveRequestPlan({
     headers,
     model: typeof body.model === 'string' ? body.model : undefined,
@@ -191,6 +196,23 @@ async function proxyRequest(
   }
   if (typeof providerRequest.body?.model === 'string') log.model = providerRequest.body.model;
   log.stream = body.stream === true;
+  // Limits: checked and held before anything is sent; no store call for a request under none.
+  const limitSubjects =
+    services.limits &&
+    limitSubjectsOf(services.limits, request.gatewayKey, limitedVirtualKeys, headers.options.metadata);
+  if (limitSubjects && services.limits) {
+    const admitted = await admitRequest(
+      services.limits,
+      limitSubjects,
+      request,
+      reply,
+      endpoint,
+      providerRequest,
+      plan,
+    );
+    if (admitted === undefined) return reply;
+    providerRequest = admitted;
+  }
 
   const clientGone = new AbortController();
   const onClose = (): void => {
@@ -362,14 +384,12 @@ async function proxyRequest(
     headers: headersOut,
     stop: services.stopStreams,
     ...(guard ? { status: guard.streamStatus(answer) } : {}),
-    onChunk: accumulator
-      ? (chunk: Uint8Array) => {
-          if (log.firstByteMs === undefined) recordFirstByte(log, reply);
-          accumulator.push(chunk);
-        }
-      : () => {
-          if (log.firstByteMs === undefined) recordFirstByte(log, reply);
-        },
+    onChunk: (chunk: Uint8Array) => {
+      if (log.firstByteMs === undefined) recordFirstByte(log, reply);
+      accumulator?.push(chunk);
+      // Tokens of a stream that ends without the provider's usage are counted from its text.
+      if (request.limitState) request.limitState.streamedTextBytes += textBytesOf(chunk);
+    },
     ...(ingress
       ? {
           errorFrame: (message: string) =>

@@ -74,6 +74,11 @@ export interface RequestPlan {
   readonly model?: string;
   /** Some target has hooks or guardrails (nothing else about hooks is computed when none has). */
   readonly hasHooks: boolean;
+  /**
+   * Virtual keys with `rate_limits` or `usage_limits` that targets use, with the plan paths using
+   * them (absent when none has limits: the limits module then has nothing to do).
+   */
+  readonly limitedVirtualKeys?: ReadonlyMap<VirtualKey, readonly string[]>;
 }
 
 /**
@@ -139,14 +144,27 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
   if (hasHooks) checkHeaderGuardrails(input, overrides);
   const callerChoseHost = (leaf: PlanLeaf): boolean =>
     typeof requestCustomHost === 'string' || (saved === undefined && leaf.target.custom_host !== undefined);
+  let limitedVirtualKeys: Map<VirtualKey, string[]> | undefined;
+  const onLimitedKey = (virtualKey: VirtualKey, path: string): void => {
+    limitedVirtualKeys ??= new Map();
+    const paths = limitedVirtualKeys.get(virtualKey);
+    if (paths) paths.push(path);
+    else limitedVirtualKeys.set(virtualKey, [path]);
+  };
   const root = mapPlanLeaves(resolved.plan.root, (leaf) =>
     attachCredentials(leaf, {
       ...input,
       callerChoseHost: callerChoseHost(leaf),
       savedConfig: saved !== undefined,
+      onLimitedKey,
     }),
   );
-  return { plan: { ...resolved.plan, root }, hasHooks, ...(model === undefined ? {} : { model }) };
+  return {
+    plan: { ...resolved.plan, root },
+    hasHooks,
+    ...(model === undefined ? {} : { model }),
+    ...(limitedVirtualKeys ? { limitedVirtualKeys } : {}),
+  };
 }
 
 const GUARDRAIL_HEADERS = [
@@ -219,7 +237,11 @@ function hostOf(url: string): string {
 
 function attachCredentials(
   leaf: PlanLeaf,
-  context: RequestPlanInput & { readonly callerChoseHost: boolean; readonly savedConfig: boolean },
+  context: RequestPlanInput & {
+    readonly callerChoseHost: boolean;
+    readonly savedConfig: boolean;
+    readonly onLimitedKey: (virtualKey: VirtualKey, path: string) => void;
+  },
 ): PlanLeaf {
   const virtualKeyId = leaf.target.virtual_key ?? providerSlug(leaf.target.provider);
   if (virtualKeyId === undefined) {
@@ -240,6 +262,8 @@ function attachCredentials(
     });
   }
   checkProvider(virtualKey.provider, context, leaf.path);
+  if (virtualKey.rateLimits !== undefined || virtualKey.usageLimits !== undefined)
+    context.onLimitedKey(virtualKey, leaf.path);
   const customHost = leaf.target.custom_host;
   if (
     customHost !== undefined &&

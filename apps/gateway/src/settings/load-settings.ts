@@ -8,7 +8,9 @@ import {
   type GatewayKey,
   hashGatewayKeySecret,
   isCredentialOption,
+  type RateLimit,
   type SavedConfig,
+  type UsageLimits,
   type VirtualKey,
 } from '@pk/store';
 import { parse as parseYaml } from 'yaml';
@@ -57,12 +59,23 @@ export interface GatewaySettings {
   readonly allowedOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly headerLimitBytes: number;
+  /** Limits per metadata value (`metadata_limits:`), as written. */
+  readonly metadataLimits: readonly MetadataLimitRule[];
   /** The operator's guardrails by id (`guardrails:`), compiled at start. */
   readonly guardrails: ReadonlyMap<string, CompiledHook>;
   /** Model prices for costs: `@pk/prices`' built-in table with the file's `prices:` overrides. */
   readonly prices: PriceTable;
   /** The same guardrails as written (secret references unresolved): what the admin API lists. */
   readonly guardrailDefinitions: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+}
+
+/** A `metadata_limits` rule. */
+export interface MetadataLimitRule {
+  readonly key: string;
+  readonly rateLimits?: readonly RateLimit[];
+  readonly usageLimits?: UsageLimits;
+  readonly idleMs: number;
+  readonly maxValues: number;
 }
 
 /** A settings file that cannot be used; the message lists every problem with its path. */
@@ -139,6 +152,8 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
       keyHash: hashGatewayKeySecret(secret),
       ...(entry.virtual_keys ? { virtualKeys: new Set(entry.virtual_keys) } : {}),
       ...(entry.configs ? { configs: new Set(entry.configs) } : {}),
+      ...(entry.rate_limits ? { rateLimits: entry.rate_limits } : {}),
+      ...(entry.usage_limits ? { usageLimits: entry.usage_limits } : {}),
       scopes: entry.scopes ?? [],
     };
   });
@@ -167,6 +182,8 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
       options,
       allowedHosts: entry.allowed_hosts ?? [],
       models: entry.models ?? [],
+      ...(entry.rate_limits ? { rateLimits: entry.rate_limits } : {}),
+      ...(entry.usage_limits ? { usageLimits: entry.usage_limits } : {}),
     });
   }
   for (const [index, key] of gatewayKeys.entries()) {
@@ -223,6 +240,13 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     customHostTrust,
     trustedCustomHosts: file.trusted_custom_hosts ?? [],
     allowedOrigins: file.allowed_origins ?? [],
+    metadataLimits: (file.metadata_limits ?? []).map((rule) => ({
+      key: rule.key,
+      ...(rule.rate_limits ? { rateLimits: rule.rate_limits } : {}),
+      ...(rule.usage_limits ? { usageLimits: rule.usage_limits } : {}),
+      idleMs: (rule.idle_seconds ?? 86_400) * 1000,
+      maxValues: rule.max_values ?? 10_000,
+    })),
     bodyLimitBytes: file.limits?.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
     headerLimitBytes: file.limits?.header_limit_bytes ?? DEFAULT_HEADER_LIMIT_BYTES,
     guardrails,

@@ -21,6 +21,7 @@ describe('settings JSON Schema', () => {
         'gateway_keys',
         'guardrails',
         'limits',
+        'metadata_limits',
         'prices',
         'semantic_cache',
         'trusted_custom_hosts',

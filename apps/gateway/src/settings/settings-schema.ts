@@ -1,4 +1,5 @@
 import { priceOverridesSchema } from '@pk/prices';
+import { rateLimitsSchema, usageLimitsSchema } from '@pk/store';
 import { z } from 'zod';
 
 /**
@@ -33,6 +34,10 @@ export const gatewayKeySchema = z.strictObject({
    * rights); an admin key with scopes may use only those parts of the admin API.
    */
   scopes: z.array(z.string().min(1).max(100)).max(200).optional(),
+  /** Portkey's `rate_limits` of the key: `[{ type: requests|tokens, unit: rps|rpm|rph|rpd|rpw, value }]`. */
+  rate_limits: rateLimitsSchema.optional(),
+  /** Portkey's `usage_limits` of the key: a budget in USD or tokens, optionally reset in UTC. */
+  usage_limits: usageLimitsSchema.optional(),
 });
 
 /** A stored provider credential, referred to by id. */
@@ -47,6 +52,29 @@ export const virtualKeySchema = z.strictObject({
   allowed_hosts: z.array(z.string().min(1)).optional(),
   /** Model ids listed by `GET /v1/models` for this key. */
   models: z.array(z.string().min(1)).optional(),
+  /** Portkey's `rate_limits` of the virtual key. */
+  rate_limits: rateLimitsSchema.optional(),
+  /** Portkey's `usage_limits` of the virtual key. */
+  usage_limits: usageLimitsSchema.optional(),
+});
+
+/**
+ * Limits per value of a metadata key (`x-portkey-metadata: {"_user": "u1"}`): each value the clients
+ * send gets its own counters. Values are chosen by the client: a client can spread its requests over
+ * several values unless its gateway key pins them.
+ */
+export const metadataLimitSchema = z.strictObject({
+  /** The metadata key whose values are limited (`_user`, `team` …). */
+  key: z.string().min(1).max(128),
+  rate_limits: rateLimitsSchema.optional(),
+  usage_limits: usageLimitsSchema.optional(),
+  /** Counters of a value unused for this long expire (default 86 400 s); budgets live until their reset. */
+  idle_seconds: z.number().int().min(60).max(31_536_000).optional(),
+  /**
+   * Most values one process tracks at a time (default 10 000): a new value beyond them shares one
+   * overflow counter (`*`) until a tracked value has been idle for `idle_seconds`.
+   */
+  max_values: z.number().int().min(1).max(1_000_000).optional(),
 });
 
 /** Size limits of incoming requests. */
@@ -110,6 +138,8 @@ export const settingsFileSchema = z.strictObject({
    * `{ <provider or "*">: { <model or "*">: { input, output, cached_input?, cache_write?, … } } }`.
    */
   prices: priceOverridesSchema.optional(),
+  /** Rate limits and budgets per metadata value (gateway and virtual keys carry their own). */
+  metadata_limits: z.array(metadataLimitSchema).max(20).optional(),
   /** Guardrails by id, referred to from configs (`input_guardrails: ["<id>"]`, `before_request_hooks: [{ id }]`). */
   guardrails: z.record(idSchema, guardrailSettingsSchema).optional(),
 });

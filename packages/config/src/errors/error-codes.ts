@@ -98,7 +98,16 @@ export const PK_ERROR_CATALOGUE = {
     type: 'invalid_request_error',
     summary: 'the content type is not supported',
   },
-  /** A gateway rate limit or budget was reached. */
+  /**
+   * A budget (`usage_limits` of a virtual key, gateway key or metadata rule) has no room for the
+   * request: Portkey's 412 `virtual_key_exhaust_error`. Resets with the budget's period.
+   */
+  PK_ERR_BUDGET_EXCEEDED: {
+    status: 412,
+    type: 'virtual_key_exhaust_error',
+    summary: 'the budget is exhausted',
+  },
+  /** A gateway rate limit (`rate_limits` of a key or a metadata rule) was reached; `Retry-After` says when to come back. */
   PK_ERR_RATE_LIMITED: { status: 429, type: 'rate_limit_error', summary: 'a gateway limit was reached' },
   /** A before-request guardrail denied the request (Portkey's 446). */
   PK_ERR_GUARDRAIL_DENIED: { status: 446, type: 'hooks_failed', summary: 'a guardrail denied the request' },
@@ -133,6 +142,15 @@ export const PK_ERROR_CATALOGUE = {
   PK_ERR_SHUTTING_DOWN: { status: 503, type: 'api_error', summary: 'the gateway is shutting down' },
   /** The data store (SQLite or PostgreSQL) cannot be reached: admin calls fail, requests are served from the last snapshot. */
   PK_ERR_STORE_UNAVAILABLE: { status: 503, type: 'api_error', summary: 'the data store is unavailable' },
+  /**
+   * The limits store (Redis) cannot be reached and a limit that applies is `on_store_failure: closed`
+   * (the default of budgets): refused rather than possibly overspent.
+   */
+  PK_ERR_LIMITS_UNAVAILABLE: {
+    status: 503,
+    type: 'api_error',
+    summary: 'the limits store is unavailable',
+  },
   /** `request_deadline` (the whole-request bound) was reached. */
   PK_ERR_DEADLINE: { status: 504, type: 'timeout_error', summary: 'the request deadline was reached' },
 } as const satisfies Record<`PK_ERR_${string}`, { status: number; type: string; summary: string }>;

@@ -111,6 +111,20 @@ export function callTargetOf(options: CallProviderOptions): CallTarget {
 }
 
 /**
+ * The answer's headers plus the provider's own `x-ratelimit-*` (OpenAI's and the OpenAI-compatible
+ * providers' remaining-quota headers), passed to the client unchanged.
+ */
+function withRateLimitHeaders(
+  headers: Record<string, string>,
+  upstream: Readonly<Record<string, string>>,
+): Record<string, string> {
+  for (const name in upstream) {
+    if (name.startsWith('x-ratelimit-')) headers[name] = upstream[name] as string;
+  }
+  return headers;
+}
+
+/**
  * One provider call: shared preparation → adapter `buildRequest` → `transport.send` → `parseResponse`,
  * stream transformer or `parseError`. Never throws: every failure is an outcome the engine can route on.
  * A dialect endpoint (`messages`, `responses` …) goes to {@link callDialect}: native where the provider
@@ -165,10 +179,10 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
           ...common,
           kind: 'stream',
           ...translated,
-          headers: {
-            'content-type': 'text/event-stream; charset=utf-8',
-            'x-portkey-provider': context.provider,
-          },
+          headers: withRateLimitHeaders(
+            { 'content-type': 'text/event-stream; charset=utf-8', 'x-portkey-provider': context.provider },
+            response.headers,
+          ),
         },
       };
     }
@@ -189,7 +203,10 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
         kind: 'json',
         body,
         usage,
-        headers: { 'content-type': 'application/json', 'x-portkey-provider': context.provider },
+        headers: withRateLimitHeaders(
+          { 'content-type': 'application/json', 'x-portkey-provider': context.provider },
+          response.headers,
+        ),
       },
     };
   } catch (error) {

@@ -1,0 +1,67 @@
+/** Default completion cap injected into a token- or budget-limited request that names none (`PK_LIMITS_DEFAULT_MAX_TOKENS`). */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/** The body field that caps the answer's tokens, by endpoint (undefined: the answer has none to cap). */
+export function maxTokensFieldOf(endpoint: string): string | undefined {
+  if (endpoint === 'chat.completions' || endpoint === 'completions' || endpoint === 'messages')
+    return 'max_tokens';
+  if (endpoint === 'responses') return 'max_output_tokens';
+  return undefined;
+}
+
+const CAP_FIELDS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
+
+/** The request's own completion cap, or undefined. */
+export function requestedMaxTokens(body: Readonly<Record<string, unknown>>): number | undefined {
+  let cap: number | undefined;
+  for (const field of CAP_FIELDS) {
+    const value = body[field];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0)
+      cap = cap === undefined ? value : Math.max(cap, value);
+  }
+  return cap;
+}
+
+/** An upper bound of a request's tokens, and whether a cap must be injected to have one. */
+export interface TokenBound {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** Set when the body names no cap: inject `{ [field]: cap }` before sending. */
+  readonly inject?: { readonly field: string; readonly cap: number };
+}
+
+/**
+ * The most tokens a request can use, without a tokenizer (none bounds every vendor's count): one
+ * prompt token per byte of the body at most, plus the completion cap times the `n` answers asked for.
+ * Without a cap, `defaultCap` is injected (when the endpoint has a cap field).
+ */
+export function tokenBoundOf(
+  endpoint: string,
+  body: Readonly<Record<string, unknown>>,
+  bodyBytes: number,
+  defaultCap: number,
+): TokenBound {
+  const answers = typeof body.n === 'number' && body.n > 1 ? Math.floor(body.n) : 1;
+  const field = maxTokensFieldOf(endpoint);
+  const cap = requestedMaxTokens(body);
+  if (field === undefined) return { promptTokens: bodyBytes, completionTokens: (cap ?? 0) * answers };
+  if (cap !== undefined) return { promptTokens: bodyBytes, completionTokens: cap * answers };
+  return {
+    promptTokens: bodyBytes,
+    completionTokens: defaultCap * answers,
+    inject: { field, cap: defaultCap },
+  };
+}
+
+const TEXT_FIELD = /"(?:content|text|delta|arguments|thinking)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * Tokens of generated text in streamed bytes, counted from the bytes: one per byte of the text
+ * fields of each event (an upper bound; the provider's own count is used whenever it reported one).
+ */
+export function textBytesOf(chunk: Uint8Array | string): number {
+  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  let bytes = 0;
+  for (const match of text.matchAll(TEXT_FIELD)) bytes += Buffer.byteLength(match[1] ?? '');
+  return bytes;
+}

@@ -1,0 +1,73 @@
+import type { RequestEnd } from '../plugins/request-log.js';
+import { MICROS_PER_USD } from './limit-model.js';
+import type { ActualUsage, Limiter } from './limiter.js';
+import type { LimitState } from './request-limits.js';
+
+/** Prices a usage in USD (`@pk/prices`), or null when the model has no price. */
+export type PriceUsage = (
+  provider: string,
+  model: string,
+  usage: { prompt_tokens: number; completion_tokens: number },
+) => number | null;
+
+const CACHE_HITS = new Set(['HIT', 'SEMANTIC HIT']);
+
+/**
+ * What a finished request really used, from its log fields: the provider's usage when it reported
+ * one; for a stream without it (an aborted one), the prompt bound plus one token per byte of text
+ * sent; for a JSON answer without usage, its reservation (nothing better is known); nothing for a
+ * cache hit (it counts only against request rates) or a request no provider answered.
+ */
+export function actualUsageOf(end: RequestEnd, state: LimitState, price: PriceUsage): ActualUsage {
+  const { fields } = end;
+  const answeredPath = fields.targetPath;
+  if (fields.cacheStatus !== undefined && CACHE_HITS.has(fields.cacheStatus))
+    return { answeredPath, tokens: 0, costMicros: 0, counted: true };
+  if (!fields.attempts) return { answeredPath, tokens: 0, costMicros: 0, counted: false };
+  const usage = fields.usage;
+  const model = fields.answeredModel ?? fields.model;
+  const priced = (prompt: number, completion: number): number => {
+    if (typeof fields.cost === 'number') return Math.ceil(fields.cost * MICROS_PER_USD);
+    if (!fields.provider || !model) return 0;
+    const usd = price(fields.provider, model, { prompt_tokens: prompt, completion_tokens: completion });
+    return usd === null ? 0 : Math.ceil(usd * MICROS_PER_USD);
+  };
+  if (usage && (usage.total_tokens !== undefined || usage.prompt_tokens !== undefined)) {
+    const prompt = usage.prompt_tokens ?? 0;
+    const completion = usage.completion_tokens ?? 0;
+    return {
+      answeredPath,
+      tokens: usage.total_tokens ?? prompt + completion,
+      costMicros: priced(prompt, completion),
+      counted: true,
+    };
+  }
+  if (fields.stream) {
+    const completion = state.streamedTextBytes;
+    return {
+      answeredPath,
+      tokens: state.promptTokens + completion,
+      costMicros: priced(state.promptTokens, completion),
+      counted: true,
+    };
+  }
+  if (end.status >= 200 && end.status < 300)
+    return {
+      answeredPath,
+      tokens: state.reservedTokens,
+      costMicros: state.reservedCostMicros,
+      counted: true,
+    };
+  // The provider refused (4xx/5xx) and reported no usage: nothing was billed.
+  return { answeredPath, tokens: 0, costMicros: 0, counted: true };
+}
+
+/** The `onRequestEnd` listener that settles admitted requests (one store round trip each). */
+export function createLimitSettlement(limiter: Limiter, price: PriceUsage) {
+  return (end: RequestEnd): void => {
+    const state = end.request.limitState;
+    if (!state) return;
+    end.request.limitState = null;
+    void limiter.settle(state.reservation, actualUsageOf(end, state, price));
+  };
+}

@@ -1,0 +1,221 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireRedis } from '../../test/support/services.js';
+import { createRedisClient } from '../stores/redis-client.js';
+import type { LimitStore, SubjectHold, SubjectVerdict } from './limit-store.js';
+import { createMemoryLimitStore } from './memory-limit-store.js';
+import { createRedisLimitStore } from './redis-limit-store.js';
+
+// One contract for both stores: the Redis store's Lua scripts must answer exactly as the memory
+// store does. The Redis half runs against the real Redis on 127.0.0.1:6379 under its own prefix.
+const runsRedis = await requireRedis('limit-store');
+const prefix = `pk-test-i22:${Date.now()}-${process.pid}:limits:`;
+let client: Redis;
+let stores = 0;
+
+beforeAll(async () => {
+  if (!runsRedis) return;
+  client = createRedisClient('redis://127.0.0.1:6379', { commandTimeoutMs: 2000 });
+  await new Promise((resolve) => client.once('ready', resolve));
+});
+afterAll(async () => {
+  if (!runsRedis) return;
+  const keys = await client.keys(`${prefix}*`);
+  if (keys.length > 0) await client.del(...keys);
+  client.disconnect();
+});
+
+const T0 = 1_800_000_000_000;
+const MINUTE = 60_000;
+const rpm = (limit: number, amount = 1): SubjectHold => ({
+  subject: 'gk:a',
+  windows: [{ id: 'requests-rpm', windowMs: MINUTE, limit, amount }],
+  periodId: 'all',
+  usageTtlMs: 0,
+});
+const budget = (limit: number, amount: number, subject = 'vk:b'): SubjectHold => ({
+  subject,
+  windows: [],
+  periodId: 'm2027-01',
+  usageTtlMs: 0,
+  budget: { measure: 'cost', limit, amount },
+});
+const ok = (verdict: SubjectVerdict | undefined) => verdict?.ok === true;
+
+function contract(name: string, make: () => LimitStore): void {
+  describe(name, () => {
+    it('a sliding window admits at most N in any 60 s, and says when the next fits', async () => {
+      const store = make();
+      for (let index = 0; index < 3; index += 1) {
+        const [verdict] = await store.admit([rpm(3)], `r${index}`, T0 + index * 10_000, 60_000);
+        expect(ok(verdict)).toBe(true);
+      }
+      const [refused] = await store.admit([rpm(3)], 'r3', T0 + 30_000, 60_000);
+      expect(refused).toMatchObject({ ok: false, kind: 'rate', window: 0 });
+      const retry = refused?.ok === false && refused.kind === 'rate' ? refused.retryAfterMs : 0;
+      // The first request (at T0) leaves the window a little after T0 + 60 s (1 s buckets).
+      expect(retry).toBeGreaterThan(30_000);
+      expect(retry).toBeLessThanOrEqual(32_000);
+      // Across the boundary of a fixed minute, still refused (a fixed window would admit 3 more).
+      expect(ok((await store.admit([rpm(3)], 'r4', T0 + 59_000, 60_000))[0])).toBe(false);
+      expect(ok((await store.admit([rpm(3)], 'r5', T0 + 30_000 + retry, 60_000))[0])).toBe(true);
+    });
+
+    it('a limit of 0 refuses everything, and a request larger than the limit never fits', async () => {
+      const store = make();
+      const [zero] = await store.admit([rpm(0)], 'z', T0, 60_000);
+      expect(zero).toMatchObject({ ok: false, kind: 'rate', retryAfterMs: -1 });
+      const [large] = await store.admit([rpm(10, 11)], 'l', T0, 60_000);
+      expect(large).toMatchObject({ ok: false, kind: 'rate', retryAfterMs: -1 });
+    });
+
+    it('a budget holds each request’s bound and settles it to the real usage', async () => {
+      const store = make();
+      expect((await store.admit([budget(100, 40)], 'a', T0, 60_000))[0]).toMatchObject({
+        ok: true,
+        budgetUsed: 40,
+      });
+      expect((await store.admit([budget(100, 40)], 'b', T0, 60_000))[0]).toMatchObject({
+        ok: true,
+        budgetUsed: 80,
+      });
+      expect((await store.admit([budget(100, 40)], 'c', T0, 60_000))[0]).toMatchObject({
+        ok: false,
+        kind: 'budget',
+        used: 80,
+      });
+      await store.settle(
+        [
+          {
+            subject: 'vk:b',
+            reservationId: 'a',
+            windows: [],
+            periodId: 'm2027-01',
+            usageTtlMs: 0,
+            costMicros: 10,
+            tokens: 7,
+            requests: 1,
+          },
+        ],
+        T0,
+      );
+      expect(await store.read('vk:b', 'm2027-01', T0)).toEqual({
+        costMicros: 10,
+        tokens: 7,
+        requests: 1,
+        held: 40,
+      });
+      expect((await store.admit([budget(100, 40)], 'c', T0, 60_000))[0]).toMatchObject({
+        ok: true,
+        budgetUsed: 90,
+      });
+    });
+
+    it('a hold never settled (a crashed replica) expires with its TTL', async () => {
+      const store = make();
+      expect(ok((await store.admit([budget(100, 90, 'vk:ttl')], 'lost', T0, 1_000))[0])).toBe(true);
+      expect(ok((await store.admit([budget(100, 90, 'vk:ttl')], 'next', T0 + 500, 1_000))[0])).toBe(false);
+      expect(ok((await store.admit([budget(100, 90, 'vk:ttl')], 'next', T0 + 1_001, 1_000))[0])).toBe(true);
+    });
+
+    it('is all or nothing across subjects: a refusal leaves the other subjects untouched', async () => {
+      const store = make();
+      expect(ok((await store.admit([budget(100, 100, 'vk:full')], 'x', T0, 60_000))[0])).toBe(true);
+      const verdicts = await store.admit([rpm(1), budget(100, 1, 'vk:full')], 'y', T0, 60_000);
+      expect(verdicts.map((verdict) => verdict.ok)).toEqual([true, false]);
+      // The rpm of 1 was given back: the next request under it alone fits.
+      expect(ok((await store.admit([rpm(1)], 'z', T0 + 1, 60_000))[0])).toBe(true);
+    });
+
+    it('token windows are corrected to the real tokens at settlement', async () => {
+      const store = make();
+      const hold: SubjectHold = {
+        subject: 'gk:tokens',
+        windows: [{ id: 'tokens-rpm', windowMs: MINUTE, limit: 1000, amount: 900 }],
+        periodId: 'all',
+        usageTtlMs: 0,
+      };
+      const [first] = await store.admit([hold], 'p', T0, 60_000);
+      expect(first).toMatchObject({ ok: true, windowsUsed: [900] });
+      expect(ok((await store.admit([hold], 'q', T0, 60_000))[0])).toBe(false);
+      const bucket = first?.ok ? (first.buckets[0] ?? 0) : 0;
+      await store.settle(
+        [
+          {
+            subject: 'gk:tokens',
+            reservationId: 'p',
+            windows: [{ id: 'tokens-rpm', bucket, delta: 50 - 900 }],
+            periodId: 'all',
+            usageTtlMs: 0,
+            costMicros: 0,
+            tokens: 50,
+            requests: 1,
+          },
+        ],
+        T0,
+      );
+      expect((await store.admit([hold], 'q', T0 + 1, 60_000))[0]).toMatchObject({
+        ok: true,
+        windowsUsed: [950],
+      });
+    });
+
+    it('reports the alert threshold once per period', async () => {
+      const store = make();
+      const settle = (id: string, periodId: string) =>
+        store.settle(
+          [
+            {
+              subject: 'vk:alert',
+              reservationId: id,
+              windows: [],
+              periodId,
+              usageTtlMs: 0,
+              costMicros: 30,
+              tokens: 0,
+              requests: 1,
+              measure: 'cost',
+              alertAt: 50,
+            },
+          ],
+          T0,
+        );
+      expect(await settle('1', 'p1')).toEqual([false]);
+      expect(await settle('2', 'p1')).toEqual([true]);
+      expect(await settle('3', 'p1')).toEqual([false]);
+      expect(await settle('4', 'p2')).toEqual([false]);
+      expect(await settle('5', 'p2')).toEqual([true]);
+    });
+  });
+}
+
+contract('memory limit store', () => createMemoryLimitStore());
+describe.runIf(runsRedis)('Redis limit store (127.0.0.1:6379)', () => {
+  contract('contract', () => {
+    stores += 1;
+    return createRedisLimitStore({ client, prefix: `${prefix}${stores}:` });
+  });
+
+  it('keeps a subject’s keys under one Cluster hash tag, with TTLs', async () => {
+    const store = createRedisLimitStore({ client, prefix: `${prefix}tag:` });
+    await store.admit(
+      [
+        { ...rpm(5), usageTtlMs: 0 },
+        { ...budget(100, 5), usageTtlMs: 90_000 },
+      ],
+      'tag',
+      Date.now(),
+      60_000,
+    );
+    const keys = (await client.keys(`${prefix}tag:*`)).sort();
+    expect(keys).toEqual([
+      `${prefix}tag:{gk:a}:w:requests-rpm`,
+      `${prefix}tag:{vk:b}:h:m2027-01`,
+      `${prefix}tag:{vk:b}:u:m2027-01`,
+    ]);
+    const windowTtl = await client.pttl(`${prefix}tag:{gk:a}:w:requests-rpm`);
+    expect(windowTtl).toBeGreaterThan(60_000);
+    expect(windowTtl).toBeLessThanOrEqual(62_000);
+    expect(await client.pttl(`${prefix}tag:{vk:b}:u:m2027-01`)).toBeGreaterThan(80_000);
+  });
+});

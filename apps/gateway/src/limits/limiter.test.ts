@@ -1,0 +1,150 @@
+import { describe, expect, it, vi } from 'vitest';
+import { compileLimits, type LimitSubject } from './limit-model.js';
+import type { LimitStore } from './limit-store.js';
+import { createLimiter, maskSlug } from './limiter.js';
+import { createMemoryLimitStore } from './memory-limit-store.js';
+
+const failing: LimitStore = {
+  kind: 'redis',
+  admit: async () => {
+    throw new Error('Connection is closed.');
+  },
+  settle: async () => {
+    throw new Error('Connection is closed.');
+  },
+  read: async () => {
+    throw new Error('Connection is closed.');
+  },
+  close: async () => {},
+};
+
+const subject = (
+  key: string,
+  limits: LimitSubject['limits'] | undefined,
+  extra: Partial<LimitSubject> = {},
+): LimitSubject => ({
+  key,
+  kind: 'virtual_key',
+  label: key.slice(3),
+  limits: limits as LimitSubject['limits'],
+  ...extra,
+});
+const rpm = (value: number, onStoreFailure?: 'open' | 'closed') =>
+  compileLimits(
+    [
+      {
+        type: 'requests',
+        unit: 'rpm',
+        value,
+        ...(onStoreFailure ? { on_store_failure: onStoreFailure } : {}),
+      },
+    ],
+    undefined,
+  );
+const dollars = (credit: number) =>
+  compileLimits(undefined, { credit_limit: credit, alert_threshold: credit / 2 });
+
+describe('limiter', () => {
+  it('store down: open rate limits serve within limit ÷ replicas, marked degraded; the failure is reported', async () => {
+    const onStoreFailure = vi.fn();
+    const limiter = createLimiter({
+      store: failing,
+      local: createMemoryLimitStore(),
+      replicas: 4,
+      holdTtlMs: 60_000,
+      onStoreFailure,
+      onAlert: () => {},
+    });
+    const subjects = [subject('vk:open', rpm(10))];
+    const answers = [];
+    for (let index = 0; index < 3; index += 1)
+      answers.push(await limiter.admit(subjects, { tokens: 0, costMicros: 0 }));
+    // 10 ÷ 4 = 2 here.
+    expect(answers.map((answer) => answer.ok)).toEqual([true, true, false]);
+    expect(answers[0]).toMatchObject({ ok: true, degraded: true });
+    expect(onStoreFailure).toHaveBeenCalled();
+  });
+
+  it('store down: a budget (closed by default) or a rate marked closed refuses as unavailable', async () => {
+    const limiter = createLimiter({
+      store: failing,
+      local: createMemoryLimitStore(),
+      replicas: 1,
+      holdTtlMs: 60_000,
+      onStoreFailure: () => {},
+      onAlert: () => {},
+    });
+    expect(await limiter.admit([subject('vk:b', dollars(5))], { tokens: 0, costMicros: 0 })).toMatchObject({
+      ok: false,
+      reason: 'unavailable',
+    });
+    expect(
+      await limiter.admit([subject('vk:c', rpm(5, 'closed'))], { tokens: 0, costMicros: 0 }),
+    ).toMatchObject({
+      ok: false,
+      reason: 'unavailable',
+    });
+  });
+
+  it('charges a virtual key only when one of its targets answered; the others get their holds back', async () => {
+    const store = createMemoryLimitStore();
+    const limiter = createLimiter({
+      store,
+      local: store,
+      replicas: 1,
+      holdTtlMs: 60_000,
+      onStoreFailure: () => {},
+      onAlert: () => {},
+    });
+    const primary = subject('vk:primary', dollars(1), { paths: ['config.targets[0]'] });
+    const backup = subject('vk:backup', dollars(1), { paths: ['config.targets[1]'] });
+    const admitted = await limiter.admit([primary, backup], { tokens: 10, costMicros: 400_000 });
+    expect(admitted.ok).toBe(true);
+    if (!admitted.ok) return;
+    await limiter.settle(admitted.reservation, {
+      answeredPath: 'config.targets[1]',
+      tokens: 10,
+      costMicros: 300_000,
+      counted: true,
+    });
+    const now = Date.now();
+    expect(await store.read('vk:primary', 'all', now)).toEqual({
+      costMicros: 0,
+      tokens: 0,
+      requests: 0,
+      held: 0,
+    });
+    expect(await store.read('vk:backup', 'all', now)).toEqual({
+      costMicros: 300_000,
+      tokens: 10,
+      requests: 1,
+      held: 0,
+    });
+  });
+
+  it('reports the alert threshold of a budget once', async () => {
+    const store = createMemoryLimitStore();
+    const onAlert = vi.fn();
+    const limiter = createLimiter({
+      store,
+      local: store,
+      replicas: 1,
+      holdTtlMs: 60_000,
+      onStoreFailure: () => {},
+      onAlert,
+    });
+    const budget = subject('vk:alert', dollars(2));
+    for (let index = 0; index < 3; index += 1) {
+      const admitted = await limiter.admit([budget], { tokens: 1, costMicros: 500_000 });
+      if (admitted.ok)
+        await limiter.settle(admitted.reservation, { tokens: 1, costMicros: 500_000, counted: true });
+    }
+    expect(onAlert).toHaveBeenCalledTimes(1);
+    expect(onAlert.mock.calls[0]?.[1]).toBe('all');
+  });
+
+  it('masks virtual key slugs as Portkey does', () => {
+    expect(maskSlug('openai-prod-1a2')).toBe('op********1a2');
+    expect(maskSlug('abc')).toBe('abc');
+  });
+});

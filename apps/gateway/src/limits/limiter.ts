@@ -1,0 +1,308 @@
+import { randomUUID } from 'node:crypto';
+import type { LimitSubject } from './limit-model.js';
+import {
+  type LimitStore,
+  releaseOf,
+  type SubjectHold,
+  type SubjectSettlement,
+  type SubjectVerdict,
+} from './limit-store.js';
+import { budgetPeriodOf } from './periods.js';
+
+/** What a request may take at most: reserved at admission, corrected at settlement. */
+export interface RequestCost {
+  readonly tokens: number;
+  readonly costMicros: number;
+}
+
+/** An admitted request's holds, to settle when it ends. */
+export interface Reservation {
+  readonly id: string;
+  /** Which store holds it: the shared one, or this process's share while it was down. */
+  readonly store: 'shared' | 'local';
+  readonly subjects: readonly LimitSubject[];
+  readonly holds: readonly SubjectHold[];
+  readonly verdicts: readonly Extract<SubjectVerdict, { ok: true }>[];
+}
+
+/** Remaining room of the tightest window of a measure, for the `x-ratelimit-*` style headers. */
+export interface WindowRoom {
+  readonly measure: 'requests' | 'tokens';
+  readonly limit: number;
+  readonly remaining: number;
+  readonly resetMs: number;
+}
+
+export type Admission =
+  | {
+      readonly ok: true;
+      readonly reservation: Reservation;
+      readonly rooms: readonly WindowRoom[];
+      /** Set when the shared store was down and open limits were checked against a local share. */
+      readonly degraded: boolean;
+    }
+  | {
+      readonly ok: false;
+      readonly reason: 'rate' | 'budget' | 'unavailable';
+      readonly subject: LimitSubject;
+      /** Rate: the refusing window's room (remaining 0) and when it frees. */
+      readonly rooms: readonly WindowRoom[];
+      readonly retryAfterMs: number;
+      readonly message: string;
+    };
+
+/** The real usage of a request, to settle its reservation. */
+export interface ActualUsage {
+  /** Plan paths of the target that answered (virtual keys of other targets are released). */
+  readonly answeredPath?: string | undefined;
+  readonly tokens: number;
+  readonly costMicros: number;
+  /** False for a request refused before any provider call (nothing is recorded). */
+  readonly counted: boolean;
+}
+
+export interface LimiterOptions {
+  readonly store: LimitStore;
+  /** This process's store, used for open limits while `store` fails (memory; may be `store` itself). */
+  readonly local: LimitStore;
+  /** `PK_REPLICAS`: open limits serve limit ÷ replicas locally while the shared store is down. */
+  readonly replicas: number;
+  /** How long a hold lives if never settled (a crashed replica), ms. */
+  readonly holdTtlMs: number;
+  readonly now?: () => number;
+  /** Told when the shared store fails (throttle the warning yourself). */
+  readonly onStoreFailure: (error: unknown) => void;
+  /** Told when a subject's usage first reaches its alert threshold in a period. */
+  readonly onAlert: (subject: LimitSubject, periodId: string) => void;
+}
+
+const IDLE_DEFAULT_MS = 86_400_000;
+
+function holdOf(subject: LimitSubject, cost: RequestCost, nowMs: number, share: number): SubjectHold {
+  const { limits } = subject;
+  const period = budgetPeriodOf(limits.usageLimits, nowMs);
+  const idleMs = subject.kind === 'metadata' ? (subject.idleMs ?? IDLE_DEFAULT_MS) : 0;
+  const untilReset = period.endMs === null ? 0 : period.endMs - nowMs + 86_400_000;
+  const usageTtlMs = period.endMs === null ? idleMs : Math.max(untilReset, idleMs);
+  const budget = limits.budget;
+  return {
+    subject: subject.key,
+    windows: limits.windows.map((window) => ({
+      id: window.id,
+      windowMs: window.windowMs,
+      limit: Math.floor(window.limit / share),
+      amount: window.measure === 'requests' ? 1 : cost.tokens,
+    })),
+    periodId: period.id,
+    usageTtlMs,
+    ...(budget
+      ? {
+          budget: {
+            measure: budget.measure,
+            limit: Math.floor(budget.limit / share),
+            amount: budget.measure === 'cost' ? cost.costMicros : cost.tokens,
+          },
+        }
+      : {}),
+  };
+}
+
+function roomsOf(
+  holds: readonly SubjectHold[],
+  verdicts: readonly SubjectVerdict[],
+  subjects: readonly LimitSubject[],
+) {
+  const rooms = new Map<'requests' | 'tokens', WindowRoom>();
+  for (const [index, hold] of holds.entries()) {
+    const verdict = verdicts[index];
+    if (!verdict?.ok) continue;
+    const windows = subjects[index]?.limits.windows ?? [];
+    for (const [position, window] of hold.windows.entries()) {
+      const measure = windows[position]?.measure ?? 'requests';
+      const remaining = Math.max(0, window.limit - (verdict.windowsUsed[position] ?? 0));
+      const known = rooms.get(measure);
+      if (!known || remaining < known.remaining)
+        rooms.set(measure, { measure, limit: window.limit, remaining, resetMs: window.windowMs });
+    }
+  }
+  return [...rooms.values()];
+}
+
+/**
+ * Admission and settlement of limits over a store: every subject's windows and budget checked and
+ * held in one step, all or nothing; refusals name the subject; while the shared store fails, closed
+ * limits refuse and open ones are checked against this process's share (limit ÷ replicas).
+ */
+export function createLimiter(options: LimiterOptions) {
+  const now = options.now ?? Date.now;
+
+  async function admitIn(
+    store: LimitStore,
+    subjects: readonly LimitSubject[],
+    cost: RequestCost,
+    share: number,
+    kind: Reservation['store'],
+  ): Promise<Admission> {
+    const nowMs = now();
+    const holds = subjects.map((subject) => holdOf(subject, cost, nowMs, share));
+    const id = randomUUID();
+    const verdicts = await store.admit(holds, id, nowMs, options.holdTtlMs);
+    const refusedAt = verdicts.findIndex((verdict) => !verdict.ok);
+    if (refusedAt === -1) {
+      return {
+        ok: true,
+        reservation: {
+          id,
+          store: kind,
+          subjects,
+          holds,
+          verdicts: verdicts as Extract<SubjectVerdict, { ok: true }>[],
+        },
+        rooms: roomsOf(holds, verdicts, subjects),
+        degraded: kind === 'local',
+      };
+    }
+    const subject = subjects[refusedAt] as LimitSubject;
+    const verdict = verdicts[refusedAt] as Extract<SubjectVerdict, { ok: false }>;
+    if (verdict.kind === 'budget') {
+      const budget = subject.limits.budget;
+      const period = budgetPeriodOf(subject.limits.usageLimits, nowMs);
+      return {
+        ok: false,
+        reason: 'budget',
+        subject,
+        rooms: [],
+        retryAfterMs: period.endMs === null ? -1 : period.endMs - nowMs,
+        message:
+          `the budget of ${subjectName(subject)} is exhausted` +
+          (budget?.measure === 'tokens' ? ' (tokens)' : '') +
+          (period.endMs === null ? '' : `; it resets at ${new Date(period.endMs).toISOString()}`),
+      };
+    }
+    const window = subject.limits.windows[verdict.window];
+    const hold = holds[refusedAt]?.windows[verdict.window];
+    const retryAfterMs = verdict.retryAfterMs < 0 ? (window?.windowMs ?? 60_000) : verdict.retryAfterMs;
+    return {
+      ok: false,
+      reason: 'rate',
+      subject,
+      rooms: window
+        ? [
+            {
+              measure: window.measure,
+              limit: hold?.limit ?? window.limit,
+              remaining: 0,
+              resetMs: retryAfterMs,
+            },
+          ]
+        : [],
+      retryAfterMs,
+      message:
+        verdict.retryAfterMs < 0
+          ? `the request needs more ${window?.measure ?? 'requests'} than the ${window?.unit} limit of ${subjectName(subject)} allows`
+          : `the ${window?.measure ?? 'request'} rate limit (${window?.limit}/${window?.unit}) of ${subjectName(subject)} was reached`,
+    };
+  }
+
+  return {
+    /** Checks and holds `cost` against every subject; never throws. */
+    async admit(subjects: readonly LimitSubject[], cost: RequestCost): Promise<Admission> {
+      try {
+        return await admitIn(options.store, subjects, cost, 1, 'shared');
+      } catch (error) {
+        if (options.store === options.local) throw error;
+        options.onStoreFailure(error);
+      }
+      const closed = subjects.find(
+        (subject) =>
+          subject.limits.budget?.onStoreFailure === 'closed' ||
+          subject.limits.windows.some((window) => window.onStoreFailure === 'closed'),
+      );
+      if (closed) {
+        return {
+          ok: false,
+          reason: 'unavailable',
+          subject: closed,
+          rooms: [],
+          retryAfterMs: 1000,
+          message: `the limits of ${subjectName(closed)} cannot be checked (limits store unavailable) and are closed on failure`,
+        };
+      }
+      return admitIn(options.local, subjects, cost, Math.max(1, options.replicas), 'local');
+    },
+
+    /** Replaces the holds by the real usage; the answer says which subjects first crossed their alert threshold. */
+    async settle(reservation: Reservation, actual: ActualUsage): Promise<void> {
+      const settlements: SubjectSettlement[] = [];
+      for (const [index, hold] of reservation.holds.entries()) {
+        const subject = reservation.subjects[index] as LimitSubject;
+        const verdict = reservation.verdicts[index] as Extract<SubjectVerdict, { ok: true }>;
+        const charged =
+          actual.counted &&
+          (subject.paths === undefined ||
+            (actual.answeredPath !== undefined && subject.paths.includes(actual.answeredPath)));
+        if (!charged) {
+          // Nothing of this key was used: token and budget holds are given back; the request still
+          // counts against request rates (it was admitted).
+          const release = releaseOf(hold, verdict, reservation.id);
+          settlements.push({
+            ...release,
+            windows: release.windows.filter(
+              (_, position) => subject.limits.windows[position]?.measure === 'tokens',
+            ),
+          });
+          continue;
+        }
+        const budget = subject.limits.budget;
+        settlements.push({
+          subject: hold.subject,
+          reservationId: reservation.id,
+          windows: hold.windows.flatMap((window, position) =>
+            subject.limits.windows[position]?.measure === 'tokens'
+              ? [
+                  {
+                    id: window.id,
+                    bucket: verdict.buckets[position] ?? 0,
+                    delta: actual.tokens - window.amount,
+                  },
+                ]
+              : [],
+          ),
+          periodId: hold.periodId,
+          usageTtlMs: hold.usageTtlMs,
+          costMicros: actual.costMicros,
+          tokens: actual.tokens,
+          requests: 1,
+          ...(budget ? { measure: budget.measure, alertAt: budget.alertAt } : {}),
+        });
+      }
+      const store = reservation.store === 'shared' ? options.store : options.local;
+      try {
+        const alerted = await store.settle(settlements, now());
+        for (const [index, crossed] of alerted.entries()) {
+          if (crossed) {
+            const settlement = settlements[index] as SubjectSettlement;
+            options.onAlert(reservation.subjects[index] as LimitSubject, settlement.periodId);
+          }
+        }
+      } catch (error) {
+        // The holds expire with their TTL; the usage of this request is not recorded.
+        options.onStoreFailure(error);
+      }
+    },
+  };
+}
+
+export type Limiter = ReturnType<typeof createLimiter>;
+
+/** How refusals name a subject (Portkey masks virtual key slugs the same way). */
+export function subjectName(subject: LimitSubject): string {
+  if (subject.kind === 'virtual_key') return `virtual key ${maskSlug(subject.label)}`;
+  if (subject.kind === 'api_key') return `gateway key ${subject.label}`;
+  return `metadata ${subject.label}`;
+}
+
+/** Portkey's `hash`: the first 2 characters, `********`, the last 3. */
+export function maskSlug(slug: string): string {
+  return slug.length <= 5 ? slug : `${slug.slice(0, 2)}********${slug.slice(-3)}`;
+}

@@ -1,0 +1,123 @@
+import type { FastifyInstance } from 'fastify';
+import type { CurrentUsage, UsageReader } from '../admin/current-usage.js';
+import type { GatewaySettings } from '../settings/load-settings.js';
+import { DEFAULT_MAX_TOKENS } from './estimate.js';
+import { compileLimits, MICROS_PER_USD } from './limit-model.js';
+import { createLimitSettlement } from './limit-settlement.js';
+import type { LimitStore } from './limit-store.js';
+import { createLimiter, subjectName } from './limiter.js';
+import { createMemoryLimitStore } from './memory-limit-store.js';
+import { budgetPeriodOf } from './periods.js';
+import type { RequestLimits } from './request-limits.js';
+
+/** How limits are kept: `limits-from-environment.ts` reads it from `PK_LIMITS_*` and `PK_REPLICAS`. */
+export interface LimitsOptions {
+  /** The shared store (Redis), or none: one process, in memory. */
+  readonly store?: LimitStore;
+  /** Replicas sharing the store: open limits serve limit ÷ replicas each while it is down. */
+  readonly replicas?: number;
+  readonly defaultMaxTokens?: number;
+  /** How long an unsettled hold lives (a crashed replica's), ms (default 10 min). */
+  readonly holdTtlMs?: number;
+}
+
+/** Least time between two "limits store unavailable" warnings. */
+const WARNING_INTERVAL_MS = 10_000;
+
+/**
+ * Limits for the app: the limiter over the store (memory unless a shared one is given), the
+ * settlement of admitted requests at their end, and the admin API's `current_usage` reader.
+ */
+export function setUpLimits(
+  app: FastifyInstance,
+  settings: GatewaySettings,
+  options: LimitsOptions = {},
+): { limits: RequestLimits; usage: UsageReader } {
+  const local = createMemoryLimitStore();
+  const store = options.store ?? local;
+  let lastWarning = Number.NEGATIVE_INFINITY;
+  const limiter = createLimiter({
+    store,
+    local,
+    replicas: options.replicas ?? 1,
+    holdTtlMs: options.holdTtlMs ?? 600_000,
+    onStoreFailure: (error) => {
+      if (Date.now() - lastWarning < WARNING_INTERVAL_MS) return;
+      lastWarning = Date.now();
+      app.log.warn(
+        { err: { message: (error as Error).message }, limitsStore: store.kind },
+        'limits store unavailable: closed limits refuse, open limits serve within this replica’s share',
+      );
+    },
+    onAlert: (subject, periodId) =>
+      app.log.warn(
+        { event: 'budget_alert', subject: subject.key, period: periodId },
+        `the usage of ${subjectName(subject)} reached its alert threshold`,
+      ),
+  });
+  // The price table (~17 MB resident) is loaded by the first limited request, never without limits.
+  let prices: typeof import('@pk/prices') | undefined;
+  const price = (
+    provider: string,
+    model: string,
+    usage: { prompt_tokens: number; completion_tokens: number },
+  ) => (prices ? prices.cost({ provider, model, usage }).cost : null);
+  app.onRequestEnd(createLimitSettlement(limiter, price));
+  app.decorateRequest('limitState', null);
+  app.addHook('onClose', async () => {
+    await store.close();
+    if (store !== local) await local.close();
+  });
+  const limits: RequestLimits = {
+    limiter,
+    metadataRules: settings.metadataLimits,
+    defaultMaxTokens: options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
+    loadPrices: () =>
+      prices
+        ? undefined
+        : import('@pk/prices').then((module) => {
+            prices = module;
+          }),
+    costBound: (provider, model, promptTokens, completionTokens) =>
+      prices
+        ? prices.costUpperBound({
+            provider,
+            model,
+            prompt_tokens: promptTokens,
+            completion_tokens: completionTokens,
+          })
+        : null,
+  };
+  const usage: UsageReader = async (subject): Promise<CurrentUsage> => {
+    const now = Date.now();
+    const period = budgetPeriodOf(subject.usageLimits ?? undefined, now);
+    const tracked = compileLimits(subject.rateLimits, subject.usageLimits) !== undefined;
+    const untracked: CurrentUsage = {
+      tracked: false,
+      period_start: null,
+      period_end: null,
+      cost_usd: null,
+      tokens: null,
+      requests: null,
+    };
+    if (!tracked) return untracked;
+    try {
+      const figures = await store.read(
+        `${subject.kind === 'virtual_key' ? 'vk' : 'gk'}:${subject.id}`,
+        period.id,
+        now,
+      );
+      return {
+        tracked: true,
+        period_start: new Date(period.startMs).toISOString(),
+        period_end: period.endMs === null ? null : new Date(period.endMs).toISOString(),
+        cost_usd: figures.costMicros / MICROS_PER_USD,
+        tokens: figures.tokens,
+        requests: figures.requests,
+      };
+    } catch {
+      return untracked;
+    }
+  };
+  return { limits, usage };
+}
