@@ -22,6 +22,9 @@ import { CONSOLE_PREFIX, consolePlugin } from './console/console-plugin.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
 import { type LimitsOptions, setUpLimits } from './limits/set-up-limits.js';
+import { watchBreakers } from './metrics/breaker-metrics.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { metricsRoutes } from './metrics/metrics-routes.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -88,6 +91,11 @@ export interface AppDependencies {
   /** Characters of a streamed answer held back for output guardrails (default 128). */
   readonly guardrailHoldbackChars?: number;
   /**
+   * Prometheus metrics (`server.ts` makes them unless `PK_METRICS=0`): fed by every request's end,
+   * served at `GET /metrics` to keys with the `metrics` scope, breakers watched. None: no cost.
+   */
+  readonly metrics?: GatewayMetrics;
+  /**
    * The console at `/console` (default: served, its files from `@pk/console`'s build, read only when
    * asked for; its API needs `store`). `false` turns it off.
    */
@@ -149,6 +157,14 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   app.decorate('logQueue', requestLog ? requestLog.writer : null);
   if (store && requestLog) attachRequestLogStore(app, store, requestLog);
   await app.register(healthRoutes);
+  const metrics = dependencies.metrics;
+  if (metrics) {
+    app.onRequestEnd(metrics.record);
+    await app.register(metricsRoutes, { metrics });
+    // The request log store's queue (records waiting for their batch, records dropped when full).
+    const logQueue = app.logQueue;
+    if (logQueue) metrics.watchLogQueue('log_store', () => logQueue.stats());
+  }
   // Limits of keys and metadata values: admission in the proxy, settlement at each request's end.
   const limits = setUpLimits(app, settings, dependencies.limits);
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
@@ -193,7 +209,9 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     transport,
     // One for the app's lifetime: exchanged tokens are reused across requests (bounded, 1000 accounts).
     callProvider: createProviderAttempt({ transport, tokenCache: createMemoryTokenCache(1000) }),
-    breakers: dependencies.breakers ?? createMemoryBreakerStore(),
+    breakers: metrics
+      ? watchBreakers(dependencies.breakers ?? createMemoryBreakerStore(), metrics)
+      : (dependencies.breakers ?? createMemoryBreakerStore()),
     configCache,
     guardrails,
     cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),

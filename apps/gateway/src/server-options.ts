@@ -17,6 +17,14 @@ export interface ServerOptions {
   readonly databaseUrl?: string;
   /** `PK_MASTER_KEY`: `env:NAME`, `file:PATH` or base64 keys, newest first. */
   readonly masterKey?: string;
+  /** `PK_METRICS`: Prometheus metrics collected and served (default true; `0` turns them off). */
+  readonly metrics: boolean;
+  /** `PK_METRICS_PORT`: a port serving `GET /metrics` alone, without a key (unset: none). */
+  readonly metricsPort?: number;
+  /** `PK_METRICS_HOST`: where that port listens (default 127.0.0.1). */
+  readonly metricsHost: string;
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT` (or `…_TRACES_ENDPOINT`) is set: spans are exported over OTLP/HTTP. */
+  readonly tracing: boolean;
 }
 
 /** A start-up problem: printed as one line, exit code 1. */
@@ -29,7 +37,8 @@ export class StartupError extends Error {
 
 /**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
- * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_DATA_DIR`, `PK_DATABASE_URL`, `PK_MASTER_KEY` and
+ * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_DATA_DIR`, `PK_DATABASE_URL`, `PK_MASTER_KEY`,
+ * `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, whether `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and
  * `--settings`.
  */
 export function readServerOptions(
@@ -65,6 +74,14 @@ export function readServerOptions(
       `PK_GUARDRAIL_HOLDBACK_CHARS must be 16-65536 characters, got ${env.PK_GUARDRAIL_HOLDBACK_CHARS}`,
     );
   }
+  const metrics = !['0', 'false', 'off'].includes((env.PK_METRICS ?? '').toLowerCase());
+  let metricsPort: number | undefined;
+  if (env.PK_METRICS_PORT) {
+    metricsPort = Number(env.PK_METRICS_PORT);
+    if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)
+      throw new StartupError(`PK_METRICS_PORT must be 0-65535, got ${env.PK_METRICS_PORT}`);
+    if (!metrics) throw new StartupError('PK_METRICS_PORT is set but PK_METRICS=0 turns the metrics off');
+  }
   return {
     host: env.HOST || '127.0.0.1',
     port,
@@ -76,6 +93,12 @@ export function readServerOptions(
     ...(env.PK_DATA_DIR ? { dataDir: env.PK_DATA_DIR } : {}),
     ...(env.PK_DATABASE_URL ? { databaseUrl: env.PK_DATABASE_URL } : {}),
     ...(env.PK_MASTER_KEY ? { masterKey: env.PK_MASTER_KEY } : {}),
+    metrics,
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+    metricsHost: env.PK_METRICS_HOST || '127.0.0.1',
+    tracing:
+      env.OTEL_SDK_DISABLED !== 'true' &&
+      Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
   };
 }
 

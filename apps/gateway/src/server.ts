@@ -8,6 +8,8 @@ import {
   type BatchedLogDestination,
   createBatchedLogDestination,
 } from './logging/batched-log-destination.js';
+import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { createShutdownState } from './plugins/shutdown.js';
 import { readLogStoreOptions } from './request-logs/log-store-options.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
@@ -16,6 +18,7 @@ import { settingsRecordsOf } from './settings/settings-records.js';
 import { breakerStoreFromEnvironment } from './stores/breaker-store-from-environment.js';
 import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
 import { createRedisClient } from './stores/redis-client.js';
+import { startTracing } from './tracing/tracing.js';
 
 /**
  * The gateway process: reads the environment, loads settings, listens, and drains on SIGTERM
@@ -75,6 +78,17 @@ async function main(): Promise<void> {
   const breakers = breakerStoreFromEnvironment(process.env, (message) =>
     process.stderr.write(`pk gateway: ${message}\n`),
   );
+  // Prometheus metrics (PK_METRICS=0: none, and nothing counted); models outside the price table and
+  // virtual keys not configured are labelled `other`.
+  // prom-client is loaded only when they are on.
+  const metrics: GatewayMetrics | undefined = options.metrics
+    ? (await import('./metrics/gateway-metrics.js')).createGatewayMetrics({
+        isConfiguredVirtualKey: (slug) => store.catalog.snapshot.virtualKeys.has(slug),
+        // The same table costs are priced with: a model the settings' `prices:` add is labelled too.
+        lookupModel: (model) => settings.prices.lookup(model),
+      })
+    : undefined;
+  metrics?.watchLogQueue('stdout', () => ({ depth: logDestination.held, dropped: logDestination.dropped }));
   // PK_LIMITS_STORE=redis shares rate limits and budgets between replicas (PK_REPLICAS of them).
   let lastLimitsWarning = Number.NEGATIVE_INFINITY;
   const limits = limitsFromEnvironment(process.env, (error) => {
@@ -87,6 +101,7 @@ async function main(): Promise<void> {
     settings,
     limits,
     store,
+    ...(metrics ? { metrics } : {}),
     // Webhook secrets of guardrails defined in the store: env:/file: references resolved here.
     resolveSecret: secretResolverFor(process.env),
     allowKeyless,
@@ -127,7 +142,22 @@ async function main(): Promise<void> {
     logger: { level: process.env.PK_LOG_LEVEL ?? 'info', stream: logDestination },
   });
   warn = (message) => app.log.warn(message);
+  // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the SDK is imported on demand.
+  const tracing = options.tracing ? await startTracing() : undefined;
+  if (tracing) app.onRequestEnd(tracing.record);
   await app.listen({ host: options.host, port: options.port });
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && options.metricsPort !== undefined) {
+    metricsServer = await startMetricsServer(metrics, {
+      host: options.metricsHost,
+      port: options.metricsPort,
+    });
+    const shown = options.metricsHost.includes(':') ? `[${options.metricsHost}]` : options.metricsHost;
+    app.log.info(
+      { host: options.metricsHost, port: metricsServer.port },
+      `pk metrics on http://${shown}:${metricsServer.port}/metrics`,
+    );
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   app.log.info(
@@ -142,6 +172,8 @@ async function main(): Promise<void> {
       savedConfigs: store.catalog.snapshot.configs.size,
       cacheStore: cache.kind,
       breakerStore: breakers.kind,
+      metrics: metrics ? (metricsServer ? `port ${metricsServer.port}` : 'main port, metrics scope') : 'off',
+      tracing: tracing ? 'otlp' : 'off',
       limitsStore: limits.kind,
     },
     `pk gateway listening on http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
@@ -169,6 +201,8 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await app.close();
+    await metricsServer?.close();
+    await tracing?.shutdown().catch(() => undefined);
     await store.close();
     await cache.close();
     await breakers.close();

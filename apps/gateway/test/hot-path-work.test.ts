@@ -16,7 +16,7 @@ import { resolveSettings } from '../src/settings/load-settings.js';
  * A change that adds a parse or a copy to the hot path fails here. A change that removes one updates
  * the figures (and says so in its commit). What is counted today: the request body's parse; the
  * upstream answer's parse (its text is what the client gets back); the log line's serialisation by
- * pino (one `JSON.stringify` per object field: the attempt log, usage); for a stream, the SSE frames
+ * pino (one `JSON.stringify` per object field: the attempt log, usage, finish reasons); for a stream, the SSE frames
  * decoded (`stream_options.include_usage` is added to the client's bytes, not by a serialisation);
  * for a cache hit, the entry's parse and the request body's canonical JSON for its key.
  */
@@ -251,7 +251,7 @@ describe('the hot path: work per request, counted', () => {
     const { status, text, work } = await countOne(REQUEST);
     expect(status).toBe(200);
     expect(text).toContain('The capital of France is Paris.');
-    expect(work).toEqual({ parse: 2, stringify: 2, copies: 2 });
+    expect(work).toEqual({ parse: 2, stringify: 3, copies: 2 });
   });
 
   it('a streamed chat completion', async () => {
@@ -269,6 +269,6 @@ describe('the hot path: work per request, counted', () => {
     const { status, text, work } = await countOne(REQUEST, config);
     expect(status).toBe(200);
     expect(text).toContain('The capital of France is Paris.');
-    expect(work).toEqual({ parse: 2, stringify: 12, copies: 2 });
+    expect(work).toEqual({ parse: 2, stringify: 13, copies: 2 });
   });
 });

@@ -38,7 +38,10 @@ export function registerKeys(program: Command, context: CommandContext): void {
       'the tenant (default: the key id); keys of one tenant share cache entries and limits',
     )
     .option('--description <text>', 'free text shown in lists')
-    .option('--scope <scope...>', "scopes (an admin key's admin API scopes, e.g. configs.read; none: all)")
+    .option(
+      '--scope <scope...>',
+      "scopes: metrics (may read GET /metrics, any role), or an admin key's admin API scopes, e.g. configs.read (none: all)",
+    )
     .option('--virtual-key <slug...>', 'the only virtual keys this key may use (default: all)')
     .option('--config <slug...>', 'the only saved configs this key may use (default: all)')
     .option('--expires-at <time>', 'when the key stops working (ISO 8601)')

@@ -23,6 +23,8 @@ export interface BatchedLogDestination {
   flushSync(): void;
   /** Lines dropped so far. */
   readonly dropped: number;
+  /** Lines held, waiting to be written (the metrics' `pk_log_queue_depth{queue="stdout"}`). */
+  readonly held: number;
 }
 
 /**
@@ -120,6 +122,9 @@ export function createBatchedLogDestination(options: BatchedLogDestinationOption
     flushSync,
     get dropped() {
       return dropped;
+    },
+    get held() {
+      return held.length;
     },
   };
 }

@@ -24,6 +24,8 @@ export interface RequestLogFields {
     cache_write_tokens?: number;
     reasoning_tokens?: number;
   };
+  /** `finish_reason` of each choice of a JSON answer (`stop`, `length`, `tool_calls` …); never content. */
+  finishReasons?: readonly string[];
   /** Model the provider says answered (may differ from the requested `model`). */
   answeredModel?: string;
   /** Every provider call, in order: a fallback or a retry is one entry each (cache hits: none). */

@@ -344,6 +344,8 @@ async function proxyRequest(
     if (answeredModel !== undefined) log.answeredModel = answeredModel;
     recordUsageAndCost(log, answer.usage, { cacheHit, prices: services.settings.prices });
     recordFirstByte(log, reply);
+    const finishReasons = finishReasonsOf(answer.body);
+    if (finishReasons) log.finishReasons = finishReasons;
     if (streamed && result.cacheStatus === 'HIT' && isObject(answer.body)) {
       // A streamed request answered from an entry stored by a non-streamed one: replay it as SSE.
       const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
@@ -416,6 +418,18 @@ async function proxyRequest(
     void commit({ ...answer, kind: 'json', body: stored, usage });
   }
   return reply;
+}
+
+/** The `finish_reason` of each choice of an OpenAI-shaped answer (at most 16), or undefined. */
+function finishReasonsOf(body: unknown): string[] | undefined {
+  if (!isObject(body) || !Array.isArray(body.choices)) return undefined;
+  const reasons: string[] = [];
+  for (const choice of body.choices) {
+    if (reasons.length === 16) break;
+    if (isObject(choice) && typeof choice.finish_reason === 'string')
+      reasons.push(choice.finish_reason.slice(0, 64));
+  }
+  return reasons.length > 0 ? reasons : undefined;
 }
 
 /** The request for one leaf: its `forward_headers` picked from the client's headers. */

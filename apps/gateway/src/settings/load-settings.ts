@@ -154,7 +154,7 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
       ...(entry.configs ? { configs: new Set(entry.configs) } : {}),
       ...(entry.rate_limits ? { rateLimits: entry.rate_limits } : {}),
       ...(entry.usage_limits ? { usageLimits: entry.usage_limits } : {}),
-      scopes: [],
+      scopes: entry.scopes ?? [],
     };
   });
   const virtualKeys = new Map<string, VirtualKey>();

@@ -29,6 +29,11 @@ export const gatewayKeySchema = z.strictObject({
   virtual_keys: z.array(idSchema).optional(),
   /** Saved config ids this key may use (default: all). */
   configs: z.array(z.string().min(1)).optional(),
+  /**
+   * What else the key may do: `metrics` lets it read `GET /metrics` (a scraper needs no admin
+   * rights); an admin key with scopes may use only those parts of the admin API.
+   */
+  scopes: z.array(z.string().min(1).max(100)).max(200).optional(),
   /** Portkey's `rate_limits` of the key: `[{ type: requests|tokens, unit: rps|rpm|rph|rpd|rpw, value }]`. */
   rate_limits: rateLimitsSchema.optional(),
   /** Portkey's `usage_limits` of the key: a budget in USD or tokens, optionally reset in UTC. */

@@ -151,6 +151,28 @@ describe('a Messages call to a provider without the Messages API (translated)', 
     });
   });
 
+  it('passes the provider’s own x-ratelimit-* headers to the client, JSON and stream alike', async () => {
+    const rateHeaders = {
+      'x-ratelimit-limit-requests': '14400',
+      'x-ratelimit-remaining-requests': '14399',
+      'x-ratelimit-reset-requests': '6s',
+    };
+    upstream.setHandler(() => ({ body: readFixtureText('openai', 'text.json'), headers: rateHeaders }));
+    const target = { provider: 'groq', api_key: 'gsk', custom_host: `${upstream.origin}/openai/v1` };
+    const json = okValue(await call(target, { endpoint: 'messages', body: messagesBody }));
+    expect(json.headers).toMatchObject(rateHeaders);
+    expect(json.headers).not.toHaveProperty('content-length');
+    upstream.setHandler(() => ({
+      frames: sseFramesFromChunks(readChunkFixture('openai', 'text.chunks.txt'), 'openai'),
+      headers: { 'content-type': 'text/event-stream', ...rateHeaders },
+    }));
+    const stream = okValue(
+      await call(target, { endpoint: 'responses', body: { model: 'gpt-4o', input: 'Hi', stream: true } }),
+    );
+    expect(stream).toMatchObject({ kind: 'stream', headers: rateHeaders });
+    if (stream.kind === 'stream') expect((await readSseEvents(stream.stream)).length).toBeGreaterThan(1);
+  });
+
   it('refuses an untranslatable feature before any upstream call', async () => {
     const before = upstream.requests.length;
     const outcome = await call(

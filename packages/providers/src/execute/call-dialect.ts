@@ -14,6 +14,7 @@ import type {
   ProviderEndpoint,
 } from '../spec/provider-adapter.js';
 import { UpstreamError } from '../spec/upstream-error.js';
+import { withRateLimitHeaders } from './answer-headers.js';
 import type { CallProviderOptions, ProviderAttemptOutcome } from './call-provider.js';
 import { callTargetOf } from './call-provider.js';
 import { checkEndpointSupported } from './endpoint-support.js';
@@ -29,8 +30,12 @@ export function isDialectEndpoint(endpoint: ProviderEndpoint): endpoint is Diale
 const JSON_HEADERS = 'application/json';
 const SSE_HEADERS = 'text/event-stream; charset=utf-8';
 
-function answerHeaders(contentType: string, provider: string): Record<string, string> {
-  return { 'content-type': contentType, 'x-portkey-provider': provider };
+function answerHeaders(
+  contentType: string,
+  provider: string,
+  upstream: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return withRateLimitHeaders({ 'content-type': contentType, 'x-portkey-provider': provider }, upstream);
 }
 
 /**
@@ -77,7 +82,12 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
         });
         return {
           ok: true,
-          value: { ...common, kind: 'stream', ...translated, headers: answerHeaders(SSE_HEADERS, provider) },
+          value: {
+            ...common,
+            kind: 'stream',
+            ...translated,
+            headers: answerHeaders(SSE_HEADERS, provider, response.headers),
+          },
         };
       }
       const json = parseJsonAnswer(
@@ -90,7 +100,12 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
           : dialect.readNativeAnswer(json, provider);
       return {
         ok: true,
-        value: { ...common, kind: 'json', ...answer, headers: answerHeaders(JSON_HEADERS, provider) },
+        value: {
+          ...common,
+          kind: 'json',
+          ...answer,
+          headers: answerHeaders(JSON_HEADERS, provider, response.headers),
+        },
       };
     }
     if (endpoint === 'messages.count_tokens') {
@@ -156,7 +171,7 @@ async function callTranslated(input: {
         ...common,
         kind: 'stream',
         ...translated,
-        headers: answerHeaders(SSE_HEADERS, context.provider),
+        headers: answerHeaders(SSE_HEADERS, context.provider, response.headers),
       },
     };
   }
@@ -174,7 +189,7 @@ async function callTranslated(input: {
       kind: 'json',
       body: dialect.fromChatCompletion(completion, clientBody, context),
       usage: completion.usage,
-      headers: answerHeaders(JSON_HEADERS, context.provider),
+      headers: answerHeaders(JSON_HEADERS, context.provider, response.headers),
     },
   };
 }

@@ -16,6 +16,7 @@ import type {
 import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { ByteStream } from '../spec/upstream-request.js';
+import { withRateLimitHeaders } from './answer-headers.js';
 import { callDialect, isDialectEndpoint } from './call-dialect.js';
 import { checkEndpointSupported } from './endpoint-support.js';
 import { readBodyText } from './read-body.js';
@@ -109,20 +110,6 @@ export function callTargetOf(options: CallProviderOptions): CallTarget {
     overrideParams: isJsonObject(overrideParams) ? overrideParams : undefined,
     providerId: typeof target.provider === 'string' ? target.provider : '',
   };
-}
-
-/**
- * The answer's headers plus the provider's own `x-ratelimit-*` (OpenAI's and the OpenAI-compatible
- * providers' remaining-quota headers), passed to the client unchanged.
- */
-function withRateLimitHeaders(
-  headers: Record<string, string>,
-  upstream: Readonly<Record<string, string>>,
-): Record<string, string> {
-  for (const name in upstream) {
-    if (name.startsWith('x-ratelimit-')) headers[name] = upstream[name] as string;
-  }
-  return headers;
 }
 
 /**

@@ -132,7 +132,8 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     const small = new RequestLogWriter({
       sink: flaky,
       capacity: 10,
-      flushMs: 20,
+      // Only the test's own flushes (a timer flush in flight while the store still fails would race).
+      flushMs: 60_000,
       onWarning: (message) => warnings.push(message),
     });
     for (let index = 0; index < 15; index += 1) small.enqueue(record({ createdAt: Date.now() + index }));
@@ -157,7 +158,7 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     const warnings: string[] = [];
     const slow = new RequestLogWriter({
       sink: hanging,
-      // Flushed by the test alone: a timer flush between the steps would start a hanging write.
+      // Only the test's own flushes (the timer would start one while the store still hangs).
       flushMs: 60_000,
       writeTimeoutMs: 50,
       onWarning: (message) => warnings.push(message),

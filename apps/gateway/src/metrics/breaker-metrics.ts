@@ -1,0 +1,44 @@
+import type { BreakerStore } from '@pk/config';
+import type { GatewayMetrics } from './gateway-metrics.js';
+
+/**
+ * The breaker store, watched: every opening and closing it reports is counted, and the breakers this
+ * process saw open (until their cooldown ends) are the `pk_circuit_breakers_open` gauge. Keys (config
+ * id + target path) are never labels: an inline config makes a new id per distinct text.
+ */
+export function watchBreakers(
+  store: BreakerStore,
+  metrics: GatewayMetrics,
+  now: () => number = Date.now,
+): BreakerStore {
+  /** Open breakers: key → when it closes (ms). */
+  const open = new Map<string, number>();
+  metrics.watchOpenBreakers(() => {
+    const at = now();
+    for (const [key, until] of open) if (until <= at) open.delete(key);
+    return open.size;
+  });
+  return {
+    async read(keys, nowMs) {
+      const readings = await store.read(keys, nowMs);
+      readings.forEach((reading, index) => {
+        const key = keys[index];
+        if (key === undefined) return;
+        if (reading.closedNow) {
+          metrics.breakerTransition('close');
+          open.delete(key);
+        } else if (reading.open && reading.openUntilMs !== undefined) open.set(key, reading.openUntilMs);
+      });
+      return readings;
+    },
+    async record(key, record) {
+      const result = await store.record(key, record);
+      if (result.openedNow) metrics.breakerTransition('open');
+      if (result.open && result.openUntilMs !== undefined) {
+        // Bounded as the store is: a process never tracks more open breakers than this.
+        if (open.size < 10_000 || open.has(key)) open.set(key, result.openUntilMs);
+      }
+      return result;
+    },
+  };
+}

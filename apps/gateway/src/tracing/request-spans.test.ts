@@ -1,0 +1,146 @@
+import * as semconv from '@opentelemetry/semantic-conventions/incubating';
+import { describe, expect, it } from 'vitest';
+import { requestSpansOf } from './request-spans.js';
+
+const PROMPT = 'What is the capital of France?';
+const ended = 1_800_000_000_000;
+
+function fallbackEnd(headers: Record<string, string> = {}) {
+  return {
+    request: { method: 'POST', url: '/v1/chat/completions', traceId: 'checkout-42', headers },
+    status: 200,
+    latencyMs: 120,
+    endedAt: ended,
+    fields: {
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      answeredModel: 'gpt-4o-mini-2024-07-18',
+      stream: false,
+      targetPath: 'config.targets[1]',
+      retries: 0,
+      attempts: 2,
+      cacheStatus: 'DISABLED',
+      usage: {
+        prompt_tokens: 12,
+        completion_tokens: 9,
+        total_tokens: 21,
+        cached_tokens: 4,
+        reasoning_tokens: 2,
+      },
+      finishReasons: ['stop'],
+      cost: 0.0001,
+      metadata: { _user: 'alice', prompt: PROMPT },
+      attemptLog: [
+        {
+          targetPath: 'config.targets[0]',
+          provider: 'anthropic',
+          startedAt: ended - 110,
+          status: 503,
+          latencyMs: 40,
+          errorCode: 'PK_ERR_UPSTREAM',
+        },
+        {
+          targetPath: 'config.targets[1]',
+          provider: 'openai',
+          startedAt: ended - 60,
+          status: 200,
+          latencyMs: 50,
+        },
+      ],
+    },
+  };
+}
+
+describe('spans of a request', () => {
+  it('one server span and one client span per attempt, with GenAI attributes and true times', () => {
+    const spans = requestSpansOf(fallbackEnd());
+    expect(spans.request).toMatchObject({
+      name: 'chat gpt-4o-mini',
+      kind: 'server',
+      startMs: ended - 120,
+      endMs: ended,
+      attributes: {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.provider.name': 'openai',
+        'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+        'gen_ai.usage.input_tokens': 12,
+        'gen_ai.usage.output_tokens': 9,
+        'gen_ai.usage.cache_read.input_tokens': 4,
+        'gen_ai.usage.reasoning.output_tokens': 2,
+        'gen_ai.response.finish_reasons': ['stop'],
+        'gen_ai.request.stream': false,
+        'http.response.status_code': 200,
+        'pk.trace_id': 'checkout-42',
+      },
+    });
+    expect(spans.request.error).toBeUndefined();
+    expect(spans.attempts).toHaveLength(2);
+    expect(spans.attempts[0]).toMatchObject({
+      kind: 'client',
+      startMs: ended - 110,
+      endMs: ended - 70,
+      error: 'PK_ERR_UPSTREAM',
+      attributes: { 'gen_ai.provider.name': 'anthropic', 'error.type': 'PK_ERR_UPSTREAM', 'pk.attempt': 1 },
+    });
+    expect(spans.attempts[0]?.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+    expect(spans.attempts[1]).toMatchObject({
+      attributes: { 'gen_ai.provider.name': 'openai', 'gen_ai.usage.output_tokens': 9, 'pk.attempt': 2 },
+    });
+    // Never a metadata value, a prompt or a user.
+    expect(JSON.stringify(spans)).not.toContain(PROMPT);
+    expect(JSON.stringify(spans)).not.toContain('alice');
+  });
+
+  it('traceparent is the parent; without it a UUID or hex pk trace id becomes the trace id', () => {
+    const withParent = requestSpansOf(
+      fallbackEnd({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }),
+    );
+    expect(withParent.parent).toEqual({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: 1,
+    });
+    expect(withParent.traceId).toBeUndefined();
+    const uuid = fallbackEnd();
+    uuid.request.traceId = '0b6d4c1e-8a8f-4c51-9f0e-2f7c2d7a9e10';
+    expect(requestSpansOf(uuid).traceId).toBe('0b6d4c1e8a8f4c519f0e2f7c2d7a9e10');
+    expect(requestSpansOf(fallbackEnd()).traceId).toBeUndefined();
+  });
+
+  it('a failed request is an error span with error.type', () => {
+    const failed = fallbackEnd();
+    Object.assign(failed, { status: 502 });
+    Object.assign(failed.fields, { errorCode: 'PK_ERR_UPSTREAM' });
+    const spans = requestSpansOf(failed);
+    expect(spans.request.error).toBe('PK_ERR_UPSTREAM');
+    expect(spans.request.attributes['error.type']).toBe('PK_ERR_UPSTREAM');
+    // No attempt gets the usage of a request that failed.
+    expect(spans.attempts[1]?.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
+  });
+
+  it('uses only attribute names of the pinned semantic conventions (or pk.* / http / url ones)', () => {
+    const published = new Set(
+      Object.entries(semconv)
+        .filter(([name, value]) => name.startsWith('ATTR_') && typeof value === 'string')
+        .map(([, value]) => value as string),
+    );
+    const spans = requestSpansOf({
+      ...fallbackEnd(),
+      fields: {
+        ...fallbackEnd().fields,
+        stream: true,
+        firstByteMs: 30,
+        usage: { ...fallbackEnd().fields.usage, cache_write_tokens: 3 },
+      },
+    });
+    const names = new Set([
+      ...Object.keys(spans.request.attributes),
+      ...spans.attempts.flatMap((attempt) => Object.keys(attempt.attributes)),
+    ]);
+    const foreign = [...names].filter((name) => !name.startsWith('pk.') && !published.has(name));
+    expect(foreign).toEqual([]);
+    expect(names).toContain('gen_ai.usage.cache_creation.input_tokens');
+    expect(names).toContain('gen_ai.response.time_to_first_chunk');
+  });
+});

@@ -1,0 +1,298 @@
+import { cost } from '@pk/prices';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FeatureGateway, rejectionOf, startFeatureGateway } from '../support/feature-gateway.js';
+import {
+  parsePrometheusText,
+  requestSeriesCount,
+  type Sample,
+  sampleValue,
+} from '../support/prometheus-text.js';
+import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+
+// Feature suite: Prometheus metrics (issue 19; gateway README "Metrics"), through the built gateway
+// process and the official SDK: `/metrics` alone on PK_METRICS_PORT, or on the main port for a key
+// with the `metrics` scope; counters and histograms move by what the requests did; labels stay bounded.
+const USER_KEY = 'pk-metrics-user';
+const SCRAPER_KEY = 'pk-metrics-scraper';
+const ADMIN_KEY = 'pk-metrics-admin';
+const STORED = 'sk-metrics-stored';
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+let metricsUrl: string;
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startFeatureGateway({
+    mock,
+    settings: {
+      gateway_keys: [
+        { id: 'team-metrics', key: USER_KEY },
+        { id: 'prometheus', key: SCRAPER_KEY, scopes: ['metrics'] },
+        { id: 'ops', key: ADMIN_KEY, role: 'admin' },
+      ],
+      virtual_keys: {
+        'openai-a': { provider: 'openai', api_key: STORED, options: { custom_host: `${mock.url}/v1` } },
+      },
+    },
+    env: { PK_METRICS_PORT: '0' },
+  });
+  const announced = /pk metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(gateway.process.output());
+  if (!announced?.[1]) throw new Error(`no metrics port announced:\n${gateway.process.output()}`);
+  metricsUrl = announced[1];
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  for (const secret of [USER_KEY, SCRAPER_KEY, ADMIN_KEY, STORED])
+    expect(gateway.process.output()).not.toContain(secret);
+});
+
+async function scrape(): Promise<Sample[]> {
+  const response = await fetch(metricsUrl);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toContain('text/plain');
+  return parsePrometheusText(await response.text());
+}
+
+/** Waits for the request lines to be written: metrics are counted at the same moment. */
+async function settled(count: number, since: number): Promise<void> {
+  const until = Date.now() + 3000;
+  while (
+    gateway.logLines().filter((line) => line.msg === 'request').length < since + count &&
+    Date.now() < until
+  ) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+const requestLines = () => gateway.logLines().filter((line) => line.msg === 'request').length;
+
+const portkey = (options: Record<string, unknown> = {}) =>
+  new Portkey({ baseURL: gateway.base, apiKey: USER_KEY, virtualKey: 'openai-a', maxRetries: 0, ...options });
+
+describe('counters and histograms move by what the requests did', () => {
+  it('chat completions, a stream and a fallback', async () => {
+    const before = await scrape();
+    const lines = requestLines();
+    for (let index = 0; index < 3; index += 1) {
+      const completion = await portkey().chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(completion.choices[0]?.message?.content).toContain('Paris');
+    }
+    const stream = await portkey().chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    for await (const _chunk of stream) {
+      // drained
+    }
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [
+        { virtual_key: 'openai-a', override_params: { model: 'fail-503' } },
+        { virtual_key: 'openai-a', override_params: { model: 'gpt-4o-mini' } },
+      ],
+    };
+    const fallback = await new Portkey({
+      baseURL: gateway.base,
+      apiKey: USER_KEY,
+      config,
+      maxRetries: 0,
+    }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+    });
+    expect(fallback.choices[0]?.message?.content).toContain('Paris');
+    await settled(5, lines);
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
+
+    const answered = { provider: 'openai', model: 'gpt-4o-mini', status_class: '2xx' };
+    // Three JSON answers and the stream through the virtual key header; the fallback's virtual key comes from its target.
+    expect(
+      moved('pk_requests_total', { ...answered, cache_status: 'disabled', virtual_key: 'openai-a' }),
+    ).toBe(5);
+    // The mock reports 12 prompt and 9 completion tokens per answer.
+    expect(moved('pk_tokens_total', { provider: 'openai', model: 'gpt-4o-mini', type: 'input' })).toBe(60);
+    expect(moved('pk_tokens_total', { provider: 'openai', model: 'gpt-4o-mini', type: 'output' })).toBe(45);
+    const each = cost({
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      usage: { prompt_tokens: 12, completion_tokens: 9 },
+    });
+    expect(each.cost_status).toBe('priced');
+    expect(moved('pk_cost_usd_total', { provider: 'openai', model: 'gpt-4o-mini' })).toBeCloseTo(
+      5 * (each.cost ?? 0),
+      12,
+    );
+    expect(moved('pk_request_duration_seconds_count', { provider: 'openai', status_class: '2xx' })).toBe(5);
+    expect(
+      moved('pk_request_duration_seconds_bucket', { provider: 'openai', status_class: '2xx', le: '+Inf' }),
+    ).toBe(5);
+    expect(
+      moved('pk_request_duration_seconds_sum', { provider: 'openai', status_class: '2xx' }),
+    ).toBeGreaterThan(0);
+    expect(moved('pk_gateway_overhead_seconds_count', { provider: 'openai' })).toBe(5);
+    expect(moved('pk_first_byte_seconds_count', { provider: 'openai', stream: 'false' })).toBe(4);
+    expect(moved('pk_first_byte_seconds_count', { provider: 'openai', stream: 'true' })).toBe(1);
+    // The fallback: one failed attempt (503) then an answer; one move to another target.
+    expect(moved('pk_fallbacks_total', { status_class: '2xx' })).toBe(1);
+    expect(moved('pk_provider_attempts_total', { provider: 'openai', status_class: '5xx' })).toBe(1);
+    expect(moved('pk_provider_attempts_total', { provider: 'openai', status_class: '2xx' })).toBe(5);
+    // Overhead is sub-millisecond territory: buckets below 1 ms exist and are cumulative.
+    const overheadBuckets = after.filter(
+      (sample) => sample.name === 'pk_gateway_overhead_seconds_bucket' && sample.labels.provider === 'openai',
+    );
+    expect(overheadBuckets.map((sample) => sample.labels.le)).toContain('0.0005');
+    const values = overheadBuckets.map((sample) => sample.value);
+    expect([...values].sort((a, b) => a - b)).toEqual(values);
+    // Process metrics and the stdout log queue.
+    expect(sampleValue(after, 'pk_process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(sampleValue(after, 'pk_log_dropped_total', { queue: 'stdout' })).toBe(0);
+    // The request log store's queue (on by default with the SQLite store): reported, nothing dropped.
+    expect(
+      after.some((sample) => sample.name === 'pk_log_queue_depth' && sample.labels.queue === 'log_store'),
+    ).toBe(true);
+    expect(sampleValue(after, 'pk_log_dropped_total', { queue: 'log_store' })).toBe(0);
+  });
+
+  it('a failed request counts as 4xx with no provider, and retries are counted', async () => {
+    const before = await scrape();
+    const lines = requestLines();
+    const refused = await rejectionOf(
+      portkey({ virtualKey: 'no-such-key' }).chat.completions.create({ model: 'gpt-4o-mini', messages }),
+    );
+    expect(refused.status).toBeGreaterThanOrEqual(400);
+    const config = {
+      retry: { attempts: 2, on_status_codes: [503] },
+      virtual_key: 'openai-a',
+      override_params: { model: 'fail-503' },
+    };
+    const failed = await rejectionOf(
+      new Portkey({ baseURL: gateway.base, apiKey: USER_KEY, config, maxRetries: 0 }).chat.completions.create(
+        { model: 'x', messages },
+      ),
+    );
+    expect(failed.status).toBe(503);
+    await settled(2, lines);
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    expect(moved('pk_request_duration_seconds_count', { provider: 'none', status_class: '4xx' })).toBe(1);
+    expect(moved('pk_request_duration_seconds_count', { provider: 'openai', status_class: '5xx' })).toBe(1);
+    expect(moved('pk_retries_total', { provider: 'openai' })).toBe(2);
+    expect(moved('pk_provider_attempts_total', { provider: 'openai', status_class: '5xx' })).toBe(3);
+  });
+});
+
+describe('who may scrape', () => {
+  it('the main port serves /metrics to a key with the metrics scope and to an admin key, nobody else', async () => {
+    const at = `${gateway.url}/metrics`;
+    const scoped = await fetch(at, { headers: { 'x-portkey-api-key': SCRAPER_KEY } });
+    expect(scoped.status).toBe(200);
+    expect(await scoped.text()).toContain('pk_requests_total');
+    const admin = await fetch(at, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(admin.status).toBe(200);
+    const user = await fetch(at, { headers: { 'x-portkey-api-key': USER_KEY } });
+    expect(user.status).toBe(403);
+    expect(await user.json()).toMatchObject({ error: { code: 'PK_ERR_FORBIDDEN' } });
+    const anonymous = await fetch(at);
+    expect(anonymous.status).toBe(401);
+    // Never sent to a provider, whatever the method.
+    const before = mock.received.length;
+    const posted = await fetch(at, { method: 'POST', headers: { 'x-portkey-api-key': SCRAPER_KEY } });
+    expect(posted.status).toBe(404);
+    expect(mock.received.length).toBe(before);
+  });
+
+  it('PK_METRICS_PORT serves /metrics alone, on loopback, without a key', async () => {
+    expect(new URL(metricsUrl).hostname).toBe('127.0.0.1');
+    const other = await fetch(metricsUrl.replace('/metrics', '/v1/chat/completions'), {
+      method: 'POST',
+      body: '{}',
+    });
+    expect(other.status).toBe(404);
+    const posted = await fetch(metricsUrl, { method: 'POST' });
+    expect(posted.status).toBe(405);
+    const head = await fetch(metricsUrl, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+  });
+});
+
+describe('PK_METRICS=0', () => {
+  it('nothing is counted or served, and prom-client is not even loaded', async () => {
+    const spy = new URL('../__fixtures__/module-spy.cjs', import.meta.url).pathname;
+    const off = await startFeatureGateway({
+      mock,
+      settings: { gateway_keys: [{ id: 'prometheus', key: SCRAPER_KEY, scopes: ['metrics'] }] },
+      env: { PK_METRICS: '0', NODE_OPTIONS: `--require ${spy}` },
+    });
+    try {
+      const response = await fetch(`${off.url}/metrics`, { headers: { 'x-portkey-api-key': SCRAPER_KEY } });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_FOUND' } });
+      const before = off.process.output().length;
+      off.process.child.kill('SIGUSR2');
+      const until = Date.now() + 3000;
+      let report: RegExpExecArray | null = null;
+      while (!report && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        report = /pk-module-spy (\[.*\])\n/.exec(off.process.output().slice(before));
+      }
+      expect(JSON.parse(report?.[1] ?? 'null')).toEqual([]);
+    } finally {
+      await off.stop();
+    }
+  });
+});
+
+describe('label values are bounded', () => {
+  it('1,000 distinct model names and metadata values add a bounded number of series', async () => {
+    const before = await scrape();
+    const lines = requestLines();
+    const send = async (index: number): Promise<void> => {
+      const response = await fetch(`${gateway.base}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-api-key': USER_KEY,
+          'x-portkey-virtual-key': 'openai-a',
+          'x-portkey-metadata': JSON.stringify({ _user: `user-${index}`, ticket: `ticket-${index}` }),
+          'x-portkey-trace-id': `trace-${index}`,
+        },
+        body: JSON.stringify({ model: `tenant-model-${index}`, messages }),
+      });
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    };
+    // The first 20 names create whatever series requests of unpriced models need (the `other` model's
+    // requests and tokens, the unpriced counter, and, when this test runs alone, the histograms);
+    // the next 980 names, metadata values, users and trace ids must add none.
+    await Promise.all(Array.from({ length: 20 }, (_, offset) => send(offset)));
+    await settled(20, lines);
+    const afterFirst = await scrape();
+    for (let batch = 20; batch < 1000; batch += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, offset) => send(batch + offset)));
+    }
+    await settled(1000, lines);
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string>) =>
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    expect(
+      moved('pk_requests_total', {
+        provider: 'openai',
+        model: 'other',
+        status_class: '2xx',
+        virtual_key: 'openai-a',
+      }),
+    ).toBe(1000);
+    expect(requestSeriesCount(after)).toBe(requestSeriesCount(afterFirst));
+    // And the first ones added a bounded number: the histograms' buckets and a few counters.
+    expect(requestSeriesCount(afterFirst) - requestSeriesCount(before)).toBeLessThanOrEqual(60);
+    const text = JSON.stringify(after);
+    for (const leak of ['tenant-model-', 'user-1', 'ticket-', 'trace-']) expect(text).not.toContain(leak);
+  }, 60_000);
+});
