@@ -29,6 +29,7 @@ import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { useJsonBodyParser } from './plugins/json-body.js';
+import { lazySchemaCompilers } from './plugins/lazy-schema-compilers.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
@@ -130,6 +131,8 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
     clientErrorHandler: answerClientError,
     return503OnClosing: true,
+    // Ajv and fast-json-stringify only if a route ever declares a schema (none does): idle RSS.
+    schemaController: lazySchemaCompilers(),
   });
   // An `Expect` other than 100-continue: 417 in the envelope (Node's own answer has no body).
   app.server.on('checkExpectation', answerExpectationFailed);

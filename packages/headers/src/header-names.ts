@@ -174,7 +174,7 @@ export const AWS_REQUEST_HEADERS = {
   awsRegion: 'x-portkey-aws-region',
   /** Role to assume. */
   awsRoleArn: 'x-portkey-aws-role-arn',
-  /** `assumedRole`, `apiKey`, … */
+  /** `assumedRole`, `apiKey`, ... */
   awsAuthType: 'x-portkey-aws-auth-type',
   /** External id for the assumed role. */
   awsExternalId: 'x-portkey-aws-external-id',

@@ -45,6 +45,30 @@ function retryAfter(buckets: Map<number, number>, need: number, bucketMs: number
   return Math.ceil(bucketMs * (WINDOW_BUCKETS + 1));
 }
 
+/** What the store uses of an LRU map. */
+interface LruMap<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V, options?: { ttl?: number }): void;
+  clear(): void;
+}
+
+/**
+ * An LRU map made on the first `set`: `lru-cache` allocates its arrays for `max` entries up front
+ * (~3 MiB for 100,000), which a gateway without limits (or before the first limited request) never
+ * needs.
+ */
+function lazyLru<V extends {}>(max: number): LruMap<V> {
+  let cache: LRUCache<string, V> | undefined;
+  return {
+    get: (key) => cache?.get(key),
+    set: (key, value, options) => {
+      cache ??= new LRUCache<string, V>({ max, ttlAutopurge: false });
+      cache.set(key, value, options);
+    },
+    clear: () => cache?.clear(),
+  };
+}
+
 /**
  * The limits store of one process: the same sliding windows, budgets and holds as the Redis store
  * (its Lua scripts mirror this code), in LRU maps whose entries expire with their window or period.
@@ -52,8 +76,8 @@ function retryAfter(buckets: Map<number, number>, need: number, bucketMs: number
  */
 export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): LimitStore {
   const max = options.maxEntries ?? 100_000;
-  const windows = new LRUCache<string, Map<number, number>>({ max, ttlAutopurge: false });
-  const usage = new LRUCache<string, UsageRecord>({ max, ttlAutopurge: false });
+  const windows = lazyLru<Map<number, number>>(max);
+  const usage = lazyLru<UsageRecord>(max);
 
   const usageRecord = (key: string, ttlMs: number, create: boolean): UsageRecord | undefined => {
     let record = usage.get(key);

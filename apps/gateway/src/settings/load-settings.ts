@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { parseConfig } from '@pk/config';
 import { type CompiledHook, compileOperatorGuardrails, HookCompiler } from '@pk/guardrails';
@@ -13,7 +14,6 @@ import {
   type UsageLimits,
   type VirtualKey,
 } from '@pk/store';
-import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { Secret } from './secret.js';
 import { type SettingsFile, settingsFileSchema } from './settings-schema.js';
@@ -282,6 +282,12 @@ function formatZodIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('\n');
+}
+
+// `yaml` is loaded with the first YAML settings file: the embedded defaults never read one.
+const requireModule = createRequire(import.meta.url);
+function parseYaml(text: string): unknown {
+  return (requireModule('yaml') as typeof import('yaml')).parse(text);
 }
 
 /** Parses a settings file's text: JSON for `.json`, YAML otherwise (YAML is a superset of JSON). */

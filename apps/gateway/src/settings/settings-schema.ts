@@ -19,7 +19,7 @@ const idSchema = z
 export const gatewayKeySchema = z.strictObject({
   /** Names the tenant in logs and cache keys; never the secret itself. */
   id: idSchema,
-  /** The key clients send in `x-portkey-api-key` (or `Authorization: Bearer …`). */
+  /** The key clients send in `x-portkey-api-key` (or `Authorization: Bearer ...`). */
   key: secretReferenceSchema,
   /** The tenant (default: the id). Keys sharing a tenant share cache entries, logs and limits. */
   tenant: idSchema.optional(),
@@ -42,11 +42,11 @@ export const gatewayKeySchema = z.strictObject({
 
 /** A stored provider credential, referred to by id. */
 export const virtualKeySchema = z.strictObject({
-  /** Portkey provider id (`openai`, `anthropic`, `azure-openai` …). */
+  /** Portkey provider id (`openai`, `anthropic`, `azure-openai` ...). */
   provider: z.string().min(1),
   /** The provider API key (literal or `env:`/`file:` reference). Optional for keyless providers. */
   api_key: secretReferenceSchema.optional(),
-  /** Other provider credentials and options (`aws_secret_access_key`, `resource_name` …), snake_case. */
+  /** Other provider credentials and options (`aws_secret_access_key`, `resource_name` ...), snake_case. */
   options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   /** Hosts (besides the provider's own) this credential may be sent to through a custom host. */
   allowed_hosts: z.array(z.string().min(1)).optional(),
@@ -64,7 +64,7 @@ export const virtualKeySchema = z.strictObject({
  * several values unless its gateway key pins them.
  */
 export const metadataLimitSchema = z.strictObject({
-  /** The metadata key whose values are limited (`_user`, `team` …). */
+  /** The metadata key whose values are limited (`_user`, `team` ...). */
   key: z.string().min(1).max(128),
   rate_limits: rateLimitsSchema.optional(),
   usage_limits: usageLimitsSchema.optional(),
@@ -99,7 +99,7 @@ export const limitsSchema = z.strictObject({
 export const semanticCacheSettingsSchema = z.strictObject({
   /** The virtual key whose provider and credentials embed prompts. */
   virtual_key: idSchema,
-  /** The embedding model (`text-embedding-3-small` …). */
+  /** The embedding model (`text-embedding-3-small` ...). */
   model: z.string().min(1),
   /** Vectors kept in the in-process index (default 10 000; oldest dropped first). */
   max_entries: z.number().int().min(1).max(1_000_000).optional(),
@@ -121,9 +121,9 @@ export const guardrailSettingsSchema = z.record(z.string(), z.unknown());
 export const settingsFileSchema = z.strictObject({
   /** Gateway API keys. With none, the gateway serves loopback only. */
   gateway_keys: z.array(gatewayKeySchema).optional(),
-  /** Virtual keys: id → stored provider credential. */
+  /** Virtual keys: id -> stored provider credential. */
   virtual_keys: z.record(idSchema, virtualKeySchema).optional(),
-  /** Saved configs: id → config (validated by `@pk/config` at start). */
+  /** Saved configs: id -> config (validated by `@pk/config` at start). */
   configs: z.record(z.string().min(1), z.record(z.string(), z.unknown())).optional(),
   /** Custom hosts that may receive stored credentials and may be private addresses. */
   trusted_custom_hosts: z.array(z.string().min(1)).optional(),
@@ -135,7 +135,7 @@ export const settingsFileSchema = z.strictObject({
   semantic_cache: semanticCacheSettingsSchema.optional(),
   /**
    * Prices that replace or add to `@pk/prices`' built-in table, in USD per 1M tokens:
-   * `{ <provider or "*">: { <model or "*">: { input, output, cached_input?, cache_write?, … } } }`.
+   * `{ <provider or "*">: { <model or "*">: { input, output, cached_input?, cache_write?, ... } } }`.
    */
   prices: priceOverridesSchema.optional(),
   /** Rate limits and budgets per metadata value (gateway and virtual keys carry their own). */

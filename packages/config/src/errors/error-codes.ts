@@ -49,7 +49,7 @@ export const PK_ERROR_CATALOGUE = {
   },
   /**
    * A request in another API's dialect (Anthropic Messages, OpenAI Responses) uses a feature pk cannot
-   * translate for a provider that does not speak that API (server tools, stored responses …).
+   * translate for a provider that does not speak that API (server tools, stored responses ...).
    */
   PK_ERR_UNSUPPORTED_FEATURE: {
     status: 400,

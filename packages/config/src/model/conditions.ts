@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { re2 } from '../regex/re2.js';
 import type { StrategyConfig } from '../schema/strategy.js';
 
 /**
@@ -33,7 +33,7 @@ function compileRegex(source: string): RegexTest | null {
   if (cached !== undefined) return cached;
   let compiled: RegexTest | null;
   try {
-    const pattern = RE2JS.compile(source);
+    const pattern = re2().compile(source);
     compiled = (subject) => pattern.matcher(subject).find();
   } catch {
     compiled = null;

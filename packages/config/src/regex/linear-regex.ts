@@ -1,4 +1,5 @@
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { re2 } from './re2.js';
 
 /**
  * Regular expressions from configs run here, on RE2JS (a port of RE2): matching takes time linear
@@ -57,9 +58,9 @@ export type LinearRegexResult =
 
 function flagBits(flags: LinearRegexFlags): number {
   let bits = 0;
-  if (flags.caseInsensitive) bits |= RE2JS.CASE_INSENSITIVE;
-  if (flags.multiline) bits |= RE2JS.MULTILINE;
-  if (flags.dotAll) bits |= RE2JS.DOTALL;
+  if (flags.caseInsensitive) bits |= re2().CASE_INSENSITIVE;
+  if (flags.multiline) bits |= re2().MULTILINE;
+  if (flags.dotAll) bits |= re2().DOTALL;
   return bits;
 }
 
@@ -79,7 +80,7 @@ function matchOf(matcher: ReturnType<RE2JS['matcher']>, count: number): LinearRe
 export function compileLinearRegex(source: string, flags: LinearRegexFlags = {}): LinearRegexResult {
   let pattern: RE2JS;
   try {
-    pattern = RE2JS.compile(source, flagBits(flags));
+    pattern = re2().compile(source, flagBits(flags));
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'invalid pattern';
     return { ok: false, reason };

@@ -14,13 +14,13 @@ export const cacheSchema = z.object(
     /** `simple` (exact match) or `semantic` (similar prompts). */
     mode: enumSchema(['simple', 'semantic']),
     /**
-     * Lifetime in seconds. Outside 60 s – 90 days (including 0 and negative values) it is replaced by
+     * Lifetime in seconds. Outside 60 s - 90 days (including 0 and negative values) it is replaced by
      * the 7-day default with a warning, as hosted Portkey does (not clamped, not an error).
      */
     max_age: numberSchema().optional(),
     /** pk extension: look up and store, but never answer from the cache (measures the hit rate safely). */
     shadow: booleanSchema.optional(),
-    /** pk extension: semantic similarity threshold, 0–1 (default 0.95). */
+    /** pk extension: semantic similarity threshold, 0-1 (default 0.95). */
     threshold: numberSchema(0, 1).optional(),
   },
   { error: 'expected an object { mode: "simple" | "semantic", max_age? }' },

@@ -14,14 +14,14 @@ export const circuitBreakerSchema = z.object(
   {
     /** Failures within the window that open the breaker. */
     failure_threshold: integerSchema(1).optional(),
-    /** Failure share (0–100 %) that opens the breaker once `minimum_requests` is reached. */
+    /** Failure share (0-100 %) that opens the breaker once `minimum_requests` is reached. */
     failure_threshold_percentage: numberSchema(0, 100).optional(),
     /**
-     * How long an open breaker stays open, in ms: 30 s – 1 h (hosted Portkey's minimum is 30 s; a
+     * How long an open breaker stays open, in ms: 30 s - 1 h (hosted Portkey's minimum is 30 s; a
      * longer bound keeps a config from parking a target for days). Outside, the config is refused.
      */
     cooldown_interval: integerSchema(MIN_BREAKER_COOLDOWN_MS, MAX_BREAKER_COOLDOWN_MS).optional(),
-    /** Statuses counted as failures (default: every status ≥ 500). */
+    /** Statuses counted as failures (default: every status >= 500). */
     failure_status_codes: statusCodeListSchema.optional(),
     /** Requests needed in the window before `failure_threshold_percentage` applies. */
     minimum_requests: integerSchema(1).optional(),

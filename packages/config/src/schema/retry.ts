@@ -28,7 +28,7 @@ export const retryBackoffSchema = z.object(
 /** Retry settings of a target (https://portkey.ai/docs/product/ai-gateway/automatic-retries). */
 export const retrySchema = z.object(
   {
-    /** Retries after the first try, 0–5 (total tries = attempts + 1). */
+    /** Retries after the first try, 0-5 (total tries = attempts + 1). */
     attempts: integerSchema(0, MAX_RETRY_ATTEMPTS),
     /** Statuses that are retried (default 429, 500, 502, 503, 504). */
     on_status_codes: statusCodeListSchema.optional(),

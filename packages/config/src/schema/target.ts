@@ -53,7 +53,7 @@ export const forwardHeaderNameSchema = z
 const targetFields = {
   /** Label used by conditional routing (`then`, `default`). */
   name: nonEmptyStringSchema('a non-empty target name').optional(),
-  /** Load-balancing weight, ≥ 0 (default 1; 0 is never picked). */
+  /** Load-balancing weight, >= 0 (default 1; 0 is never picked). */
   weight: numberSchema(0).optional(),
   /** How this node's `targets` are used. */
   strategy: strategySchema.optional(),

@@ -1,6 +1,6 @@
+import { createRequire } from 'node:module';
 import { compileLinearRegex } from '@pk/config';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formatsModule from 'ajv-formats';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 
 /**
  * JSON Schema (draft 2020-12, as Portkey's `@cfworker/json-schema` setup) compiled with Ajv, a
@@ -10,9 +10,14 @@ import formatsModule from 'ajv-formats';
  */
 
 type FormatsPlugin = (ajv: Ajv2020, options: { mode: 'fast' }) => Ajv2020;
-const addFormats: FormatsPlugin =
-  (formatsModule as unknown as { default?: FormatsPlugin }).default ??
-  (formatsModule as unknown as FormatsPlugin);
+// Ajv (CommonJS) is loaded, synchronously, by the first schema compiled: not at import.
+const requireModule = createRequire(import.meta.url);
+function addFormats(ajv: Ajv2020, options: { mode: 'fast' }): Ajv2020 {
+  const formatsModule = requireModule('ajv-formats') as { default?: FormatsPlugin } | FormatsPlugin;
+  const plugin = typeof formatsModule === 'function' ? formatsModule : formatsModule.default;
+  if (plugin === undefined) throw new Error('ajv-formats has no plugin export');
+  return plugin(ajv, options);
+}
 
 function linearRegExp(pattern: string, flags: string): { test(text: string): boolean; toString(): string } {
   const compiled = compileLinearRegex(pattern);
@@ -26,8 +31,10 @@ linearRegExp.code = 'linearRegExp';
 let shared: Ajv2020 | undefined;
 
 function ajv(): Ajv2020 {
-  shared ??= addFormats(
-    new Ajv2020({
+  if (shared !== undefined) return shared;
+  const { Ajv2020: Validator } = requireModule('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  shared = addFormats(
+    new Validator({
       allErrors: true,
       strict: false,
       logger: false,

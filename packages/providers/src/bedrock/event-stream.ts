@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import type { EventSourceMessage } from 'eventsource-parser';
+import { fromUtf8, toUtf8 } from '../shared/utf8.js';
 import type { StreamDecoder } from '../spec/provider-adapter.js';
 
 /**

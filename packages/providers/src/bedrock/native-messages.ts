@@ -1,8 +1,8 @@
-import { toUtf8 } from '@smithy/util-utf8';
 import type { EventSourceMessage } from 'eventsource-parser';
 import { nativeDialectBodyWithout } from '../shared/dialect-body.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
+import { toUtf8 } from '../shared/utf8.js';
 import type { NativeDialectRoute, StreamDecoder } from '../spec/provider-adapter.js';
 import { readBedrockRegion } from './credentials.js';
 import { createBedrockEventStreamDecoder } from './event-stream.js';

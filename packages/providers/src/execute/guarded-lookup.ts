@@ -1,6 +1,7 @@
 import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
+import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
-import { buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
 import { isInternalAddress, isLoopbackAddress } from './internal-address.js';
 
 /** One resolved address, as `dns.lookup(name, { all: true })` gives it. */
@@ -148,7 +149,9 @@ export interface GuardedConnectorOptions extends AddressGuardOptions {
  */
 export function createGuardedConnector(options: GuardedConnectorOptions): buildConnector.connector {
   const guard = createAddressGuard(options);
-  const connect = buildConnector({
+  // undici is loaded by the transport's first call (this runs then): not at import.
+  const { buildConnector: build } = createRequire(import.meta.url)('undici') as typeof import('undici');
+  const connect = build({
     timeout: options.timeoutMs,
     lookup: guard.lookup,
     ...(options.ca === undefined ? {} : { ca: options.ca }),

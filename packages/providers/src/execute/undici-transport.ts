@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, type Dispatcher, EnvHttpProxyAgent, request as undiciRequest } from 'undici';
+import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { UpstreamRequest, UpstreamResponse } from '../spec/upstream-request.js';
 import { upstreamErrorFromAbort, upstreamUnavailableError } from './abort-reason.js';
@@ -92,11 +93,18 @@ function customHostRefusedError(provider: string, cause: Error): UpstreamError {
   });
 }
 
-/**
- * The production {@link Transport}: undici `request` over one keep-alive dispatcher (a pool per
- * origin), redirects never followed, internal addresses refused unless trusted, explicit timeouts, controlled `accept-encoding`, optional proxy.
- */
-export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport {
+// undici (CommonJS) is loaded with the first upstream call, synchronously and once: a gateway that has
+// not called a provider yet does not hold it (idle RSS), and no request awaits an import.
+const requireModule = createRequire(import.meta.url);
+let undiciModule: typeof import('undici') | undefined;
+function undici(): typeof import('undici') {
+  undiciModule ??= requireModule('undici') as typeof import('undici');
+  return undiciModule;
+}
+
+/** The keep-alive dispatcher of a transport, built on its first call. */
+function createDispatcher(options: UndiciTransportOptions): Dispatcher {
+  const { Agent, EnvHttpProxyAgent } = undici();
   const agentOptions = {
     headersTimeout: options.headersTimeoutMs ?? 0,
     bodyTimeout: options.bodyTimeoutMs ?? 0,
@@ -121,11 +129,28 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
           noProxy: proxy.noProxy ?? '',
         })
       : new Agent(agentOptions);
+  return dispatcher;
+}
+
+/**
+ * The production {@link Transport}: undici `request` over one keep-alive dispatcher (a pool per
+ * origin), redirects never followed, internal addresses refused unless trusted, explicit timeouts,
+ * controlled `accept-encoding`, optional proxy. The dispatcher (and undici) come with the first call.
+ */
+export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport {
+  // A proxy or a CA is checked when the transport is made (a bad one stops the gateway at start).
+  let dispatcher: Dispatcher | undefined =
+    options.proxy?.httpsProxy || options.proxy?.httpProxy || options.ca !== undefined
+      ? createDispatcher(options)
+      : undefined;
+  let undiciRequest: typeof import('undici')['request'] | undefined;
   const acceptEncoding = options.acceptEncoding === 'compressed' ? 'gzip, deflate, br' : 'identity';
 
   async function send(upstream: UpstreamRequest, sendOptions: SendOptions): Promise<UpstreamResponse> {
     const { signal, provider } = sendOptions;
     if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
+    dispatcher ??= createDispatcher(options);
+    undiciRequest ??= undici().request;
     try {
       // undici listens to the signal itself (until the body ends) and destroys the body on abort.
       const response = await undiciRequest(upstream.url, {
@@ -157,6 +182,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
 
   return {
     send,
-    close: () => dispatcher.close(),
+    close: async () => {
+      await dispatcher?.close();
+    },
   };
 }

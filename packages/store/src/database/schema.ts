@@ -126,7 +126,7 @@ export interface ConfigVersionsTable {
 export interface FeedbackTable {
   id: string;
   trace_id: string;
-  /** −10 … 10. */
+  /** -10 ... 10. */
   value: number;
   /** 0 … 1. */
   weight: number;

@@ -55,7 +55,7 @@ export const createGatewayKeyInputSchema = z.strictObject({
   description: z.string().max(2000).nullable().optional(),
   /**
    * Fields of Portkey's API keys that pk keeps and returns but does not act on (`type`, `user_id`,
-   * `defaults`, `alert_emails` …): a JSON object of at most 16 KiB.
+   * `defaults`, `alert_emails` ...): a JSON object of at most 16 KiB.
    */
   attributes: jsonObjectSchema(16 * 1024)
     .nullable()
@@ -82,11 +82,11 @@ export const createVirtualKeyInputSchema = z.strictObject({
   slug: slugSchema.optional(),
   name: nameSchema,
   note: z.string().max(2000).nullable().optional(),
-  /** Portkey provider id (`openai`, `anthropic`, `azure-openai` …). */
+  /** Portkey provider id (`openai`, `anthropic`, `azure-openai` ...). */
   provider: providerIdSchema,
   /** The provider API key: encrypted in the vault, never returned. */
   apiKey: z.string().min(1).max(65_536).optional(),
-  /** Provider options (snake_case); credential options (`aws_secret_access_key` …) are encrypted. */
+  /** Provider options (snake_case); credential options (`aws_secret_access_key` ...) are encrypted. */
   options: z.record(optionNameSchema, optionValueSchema).optional(),
   models: z.array(z.string().min(1).max(200)).max(1000).optional(),
   allowedHosts: z.array(z.string().min(1).max(253)).max(100).optional(),
@@ -131,7 +131,7 @@ export const updateConfigInputSchema = z.strictObject({
   name: nameSchema.optional(),
   config: z.unknown().optional(),
   isDefault: z.boolean().optional(),
-  /** Stored as given (Portkey's `active` …); every saved config is served whatever its status. */
+  /** Stored as given (Portkey's `active` ...); every saved config is served whatever its status. */
   status: z.string().min(1).max(32).optional(),
 });
 
@@ -164,9 +164,9 @@ export type UpdateGuardrailInput = z.input<typeof updateGuardrailInputSchema>;
 /** Feedback on a trace (Portkey's `POST /v1/feedback`). */
 export const createFeedbackInputSchema = z.strictObject({
   traceId: z.string().min(1).max(255),
-  /** −10 … 10. */
+  /** -10 ... 10. */
   value: z.number().int().min(-10).max(10),
-  /** 0 … 1; absent or out of range becomes 1, as Portkey does. */
+  /** 0 ... 1; absent or out of range becomes 1, as Portkey does. */
   weight: z.number().optional(),
   /** Keys and values are turned into text and cut to 128 characters, as Portkey does. */
   metadata: z.record(z.string(), z.unknown()).nullable().optional(),

@@ -95,40 +95,97 @@ interface Reply {
   readonly error?: string;
 }
 
+/** Options of {@link SqliteLogSink}. */
+export interface SqliteLogSinkOptions {
+  /**
+   * The writer thread is stopped after this many ms without a batch (default 30 s) and started again
+   * by the next one: an idle gateway holds no second V8 isolate (~9 MiB resident).
+   */
+  readonly idleStopMs?: number;
+}
+
 /**
  * The SQLite log sink: batches go to a worker thread (better-sqlite3 is synchronous; the gateway's
  * event loop never waits for a write). Rows are built here (JSON of metadata and attempts), the
- * inserts run there.
+ * inserts run there. The thread starts with the first batch (not when the gateway starts) and stops
+ * when no batch came for `idleStopMs`.
  */
 export class SqliteLogSink implements LogSink {
-  readonly #worker: Worker;
+  readonly #path: string;
+  readonly #idleStopMs: number;
+  #worker: Worker | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
   readonly #pending = new Map<number, { resolve: (reply: Reply) => void }>();
   #nextId = 0;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteLogSinkOptions = {}) {
+    this.#path = path;
+    this.#idleStopMs = options.idleStopMs ?? 30_000;
+  }
+
+  /** Whether the writer thread is running (tests). */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  #start(): Worker {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.#worker = new Worker(WORKER_SOURCE, {
+    const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { path, driver, logColumns: LOG_COLUMNS, metadataColumns: METADATA_COLUMNS },
+      workerData: {
+        path: this.#path,
+        driver,
+        logColumns: LOG_COLUMNS,
+        metadataColumns: METADATA_COLUMNS,
+      },
     });
-    this.#worker.unref();
-    this.#worker.on('message', (reply: Reply) => {
+    worker.unref();
+    worker.on('message', (reply: Reply) => {
       const waiter = this.#pending.get(reply.id);
       this.#pending.delete(reply.id);
       waiter?.resolve(reply);
+      this.#armIdleStop();
     });
-    this.#worker.on('error', (error) => {
+    worker.on('error', (error) => {
+      if (this.#worker === worker) this.#worker = undefined;
       for (const waiter of this.#pending.values())
         waiter.resolve({ id: -1, ok: false, error: error.message });
       this.#pending.clear();
     });
+    return worker;
+  }
+
+  #armIdleStop(): void {
+    if (this.#pending.size > 0 || this.#worker === undefined) return;
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#pending.size === 0 && this.#worker !== undefined) void this.#stop();
+    }, this.#idleStopMs);
+    this.#idleTimer.unref();
+  }
+
+  async #stop(): Promise<void> {
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    // Taken out first: a batch sent from now on starts a new thread, never reaches a closing one.
+    this.#worker = undefined;
+    await this.#post(worker, { type: 'close' });
+    await worker.terminate().catch(() => undefined);
   }
 
   #send(message: Record<string, unknown>): Promise<Reply> {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    this.#worker ??= this.#start();
+    return this.#post(this.#worker, message);
+  }
+
+  #post(worker: Worker, message: Record<string, unknown>): Promise<Reply> {
     const id = this.#nextId++;
     return new Promise((resolve) => {
       this.#pending.set(id, { resolve });
-      this.#worker.postMessage({ ...message, id });
+      worker.postMessage({ ...message, id });
     });
   }
 
@@ -153,7 +210,8 @@ export class SqliteLogSink implements LogSink {
   }
 
   async close(): Promise<void> {
-    await this.#send({ type: 'close' });
-    await this.#worker.terminate().catch(() => undefined);
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = undefined;
+    await this.#stop();
   }
 }

@@ -1,4 +1,4 @@
-import { createLocalJWKSet, errors, type JSONWebKeySet, jwtVerify } from 'jose';
+import type { JSONWebKeySet } from 'jose';
 import { z } from 'zod';
 import type { CheckDefinition, CheckOutcome } from '../../model/check-definition.js';
 import { parseParameters } from '../../model/parameters.js';
@@ -27,6 +27,13 @@ interface Parameters {
   readonly maxTokenAge: string | number;
   /** The key set, shared by every request this compiled check serves. */
   readonly cache: { current?: CachedKeySet };
+}
+
+// `jose` is imported by the first JWT check that runs: a gateway without one never loads it.
+let joseModule: Promise<typeof import('jose')> | undefined;
+function loadJose(): Promise<typeof import('jose')> {
+  joseModule ??= import('jose');
+  return joseModule;
 }
 
 const JWKS_TIMEOUT_MS = 3000;
@@ -101,6 +108,7 @@ export const jwtCheck: CheckDefinition<Parameters> = {
         data: { verdict: false, explanation: `JWT validation error: ${message}` },
       };
     }
+    const { createLocalJWKSet, errors, jwtVerify } = await loadJose();
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         await jwtVerify(token, createLocalJWKSet(keys), options);
