@@ -13,8 +13,10 @@ const streams: string[] = [];
 
 afterAll(async () => {
   for (const log of logs) log.close();
-  const cleanup = createRedisClient(url);
-  if (streams.length > 0) await cleanup.del(...streams).catch(() => undefined);
+  const cleanup = createRedisClient(url, { commandTimeoutMs: 5000 });
+  // The client has no offline queue: a command sent before it is connected fails (and the streams stay).
+  await new Promise((resolve) => cleanup.once('ready', resolve));
+  if (streams.length > 0) await cleanup.del(...streams);
   cleanup.disconnect();
 });
 
