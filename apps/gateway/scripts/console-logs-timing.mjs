@@ -14,8 +14,8 @@ import { once } from 'node:events';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { generateMasterKey, newLogId, openStore, RequestLogWriter } from '@pk/store';
-import { createTemporaryDatabase } from '@pk/store/testing';
+import { generateMasterKey, openStore } from '@pk/store';
+import { createTemporaryDatabase, seedRequestLogs } from '@pk/store/testing';
 import { chromium } from 'playwright-core';
 
 const args = process.argv.slice(2);
@@ -59,39 +59,8 @@ let adminKey;
 let userKey;
 try {
   if ((await store.logs.list({ limit: 1 })).records.length === 0) {
-    const writer = new RequestLogWriter({
-      sink: store.openLogSink(),
-      capacity: 50_000,
-      batchSize: 2000,
-      flushMs: 50,
-    });
-    const started = performance.now();
-    const base = Date.now() - records * 100;
-    for (let index = 0; index < records; index += 1) {
-      const createdAt = base + index * 100;
-      while (writer.stats().depth >= 40_000) await writer.flush();
-      writer.enqueue({
-        id: newLogId(createdAt),
-        createdAt,
-        tenant: index % 10 === 9 ? 'tenant-1' : 'tenant-0',
-        traceId: `trace-${Math.floor(index / 3)}`,
-        status: index % 50 === 0 ? 503 : 200,
-        latencyMs: 100 + (index % 900),
-        provider: index % 2 === 0 ? 'openai' : 'anthropic',
-        model: index % 2 === 0 ? 'gpt-4o-mini' : 'claude-3-5-haiku',
-        usage: { prompt_tokens: 120, completion_tokens: 40, total_tokens: 160 },
-        cost: 0.000042,
-        costStatus: 'priced',
-        metadata: { _user: `user-${index % 100}`, team: `team-${index % 7}` },
-        attempts: [
-          { targetPath: 'config', provider: 'openai', startedAt: createdAt, status: 200, latencyMs: 90 },
-        ],
-      });
-    }
-    await writer.close();
-    log(
-      `seeded ${records} records on ${store.engine} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
-    );
+    const seconds = await seedRequestLogs(store, records);
+    log(`seeded ${records} records on ${store.engine} in ${seconds.toFixed(1)} s`);
   }
   adminKey = (await store.gatewayKeys.create({ name: `timing admin ${Date.now()}`, role: 'admin' }, 'cli'))
     .secret;

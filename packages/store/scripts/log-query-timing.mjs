@@ -9,8 +9,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateMasterKey, newLogId, openStore, RequestLogWriter } from '@pk/store';
-import { createTemporaryDatabase } from '@pk/store/testing';
+import { generateMasterKey, openStore } from '@pk/store';
+import { createTemporaryDatabase, seedRequestLogs } from '@pk/store/testing';
 import { sql } from 'kysely';
 
 const args = process.argv.slice(2);
@@ -45,35 +45,7 @@ const store = await openStore({
 try {
   const existing = (await store.logs.list({ tenant: 'tenant-0', limit: 1 })).records.length;
   if (existing === 0) {
-    const sink = store.openLogSink();
-    const writer = new RequestLogWriter({ sink, capacity: 50_000, batchSize: 2000, flushMs: 50 });
-    const started = performance.now();
-    const base = Date.now() - records * 100;
-    for (let index = 0; index < records; index += 1) {
-      const createdAt = base + index * 100;
-      while (writer.stats().depth >= 40_000) await writer.flush();
-      writer.enqueue({
-        id: newLogId(createdAt),
-        createdAt,
-        // 90 % tenant-0; user-7 (index % 100 === 7) is all tenant-0's: 1 % of every record.
-        tenant: index % 10 === 9 ? 'tenant-1' : 'tenant-0',
-        traceId: `trace-${Math.floor(index / 3)}`,
-        status: index % 50 === 0 ? 503 : 200,
-        latencyMs: 100 + (index % 900),
-        provider: index % 2 === 0 ? 'openai' : 'anthropic',
-        model: index % 2 === 0 ? 'gpt-4o-mini' : 'claude-3-5-haiku',
-        usage: { prompt_tokens: 120, completion_tokens: 40, total_tokens: 160 },
-        cost: 0.000042,
-        costStatus: 'priced',
-        // _user: one of 100 users (1 % of the records each); team: one of 7.
-        metadata: { _user: `user-${index % 100}`, team: `team-${index % 7}` },
-        attempts: [
-          { targetPath: 'config', provider: 'openai', startedAt: createdAt, status: 200, latencyMs: 90 },
-        ],
-      });
-    }
-    await writer.close();
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = await seedRequestLogs(store, records);
     log(
       `seeded ${records} records on ${store.engine} in ${seconds.toFixed(1)} s (${Math.round(records / seconds)} records/s)`,
     );

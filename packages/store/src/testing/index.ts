@@ -5,4 +5,5 @@ export {
   requirePostgres,
   type TemporaryDatabase,
 } from './postgres.js';
+export { seedRequestLogs } from './seed-request-logs.js';
 export { createTcpProxy, type TcpProxy } from './tcp-proxy.js';
