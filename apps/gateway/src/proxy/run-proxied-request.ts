@@ -42,6 +42,7 @@ import { captureBody } from '../request-facts/body-capture.js';
 import { recordUsageAndCost } from '../request-facts/request-cost.js';
 import {
   answeredModelOf,
+  finishReasonsOf,
   recordFirstByte,
   recordHeaderFacts,
   recordPlanFacts,
@@ -418,18 +419,6 @@ async function proxyRequest(
     void commit({ ...answer, kind: 'json', body: stored, usage });
   }
   return reply;
-}
-
-/** The `finish_reason` of each choice of an OpenAI-shaped answer (at most 16), or undefined. */
-function finishReasonsOf(body: unknown): string[] | undefined {
-  if (!isObject(body) || !Array.isArray(body.choices)) return undefined;
-  const reasons: string[] = [];
-  for (const choice of body.choices) {
-    if (reasons.length === 16) break;
-    if (isObject(choice) && typeof choice.finish_reason === 'string')
-      reasons.push(choice.finish_reason.slice(0, 64));
-  }
-  return reasons.length > 0 ? reasons : undefined;
 }
 
 /** The request for one leaf: its `forward_headers` picked from the client's headers. */

@@ -68,4 +68,21 @@ export function answeredModelOf(body: unknown): string | undefined {
   return typeof model === 'string' && model.length > 0 ? model : undefined;
 }
 
+/** The `finish_reason` of each choice of an OpenAI-shaped answer (at most 16), or undefined. */
+export function finishReasonsOf(body: unknown): string[] | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const choices = (body as { choices?: unknown }).choices;
+  if (!Array.isArray(choices)) return undefined;
+  const reasons: string[] = [];
+  for (const choice of choices) {
+    if (reasons.length === 16) break;
+    const reason =
+      typeof choice === 'object' && choice !== null
+        ? (choice as { finish_reason?: unknown }).finish_reason
+        : undefined;
+    if (typeof reason === 'string') reasons.push(reason.slice(0, 64));
+  }
+  return reasons.length > 0 ? reasons : undefined;
+}
+
 export type { PlanResult };
