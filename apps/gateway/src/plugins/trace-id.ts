@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { timeOrderedUuid } from './time-ordered-uuid.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The request's trace id: `x-portkey-trace-id`, else the W3C `traceparent` trace id, else a new UUID. */
+    /** The request's trace id: `x-portkey-trace-id`, else the W3C `traceparent` trace id, else a new UUID (version 7: ordered by time). */
     traceId: string;
   }
 }
@@ -26,7 +26,7 @@ export function traceIdFromHeaders(headers: Readonly<Record<string, string | str
     const match = traceparentPattern.exec(traceparent.trim());
     if (match?.[1] && match[1] !== '0'.repeat(32)) return match[1];
   }
-  return randomUUID();
+  return timeOrderedUuid();
 }
 
 /** Gives every request a trace id and puts it on every response, errors included (wire contract §0.6). */
