@@ -83,55 +83,69 @@ export function storedMetadataOf(
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
+/**
+ * The values of one record's log row, in {@link LOG_COLUMNS} order (the one place that maps a
+ * record to its columns). The SQLite writer binds them as they are: no row object per record.
+ */
+export function logRowValues(
+  input: RequestLogInput,
+  metadata: Readonly<Record<string, string>> | undefined = storedMetadataOf(input.metadata),
+): unknown[] {
+  const usage = input.usage;
+  return [
+    input.id,
+    Math.round(input.createdAt),
+    input.tenant,
+    input.traceId,
+    orNull(input.spanId),
+    orNull(input.parentSpanId),
+    orNull(input.spanName),
+    input.source ?? 'gateway',
+    orNull(input.gatewayKeyId),
+    orNull(input.virtualKey),
+    orNull(input.configId),
+    orNull(input.configVersion),
+    orNull(input.method),
+    orNull(input.endpoint),
+    input.stream === true ? 1 : 0,
+    orNull(input.provider),
+    orNull(input.model),
+    orNull(input.answeredModel),
+    input.status,
+    orNull(input.errorCode),
+    input.latencyMs,
+    orNull(input.firstByteMs),
+    orNull(input.overheadMs),
+    orNull(usage?.prompt_tokens),
+    orNull(usage?.completion_tokens),
+    orNull(usage?.total_tokens),
+    orNull(usage?.cached_tokens),
+    orNull(usage?.cache_write_tokens),
+    orNull(usage?.reasoning_tokens),
+    input.cost === undefined ? null : input.cost,
+    orNull(input.costStatus),
+    orNull(input.cacheStatus),
+    orNull(input.retries),
+    orNull(input.targetPath),
+    metadata?._user ?? null,
+    metadata === undefined ? null : JSON.stringify(metadata),
+    input.attempts === undefined ? null : JSON.stringify(input.attempts),
+    orNull(input.requestBody),
+    orNull(input.responseBody),
+    input.bodyTruncated === true ? 1 : 0,
+  ];
+}
+
 /** The rows of one record: the log row and one metadata row per key. */
 export function rowsOf(input: RequestLogInput): {
   log: Insertable<RequestLogsTable>;
   metadata: Insertable<RequestLogMetadataTable>[];
 } {
   const metadata = storedMetadataOf(input.metadata);
-  const usage = input.usage;
-  const log: Insertable<RequestLogsTable> = {
-    id: input.id,
-    created_at: Math.round(input.createdAt),
-    tenant: input.tenant,
-    trace_id: input.traceId,
-    span_id: orNull(input.spanId),
-    parent_span_id: orNull(input.parentSpanId),
-    span_name: orNull(input.spanName),
-    source: input.source ?? 'gateway',
-    gateway_key_id: orNull(input.gatewayKeyId),
-    virtual_key: orNull(input.virtualKey),
-    config_id: orNull(input.configId),
-    config_version: orNull(input.configVersion),
-    method: orNull(input.method),
-    endpoint: orNull(input.endpoint),
-    stream: input.stream === true ? 1 : 0,
-    provider: orNull(input.provider),
-    model: orNull(input.model),
-    answered_model: orNull(input.answeredModel),
-    status: input.status,
-    error_code: orNull(input.errorCode),
-    latency_ms: input.latencyMs,
-    first_byte_ms: orNull(input.firstByteMs),
-    overhead_ms: orNull(input.overheadMs),
-    prompt_tokens: orNull(usage?.prompt_tokens),
-    completion_tokens: orNull(usage?.completion_tokens),
-    total_tokens: orNull(usage?.total_tokens),
-    cached_tokens: orNull(usage?.cached_tokens),
-    cache_write_tokens: orNull(usage?.cache_write_tokens),
-    reasoning_tokens: orNull(usage?.reasoning_tokens),
-    cost: input.cost === undefined ? null : input.cost,
-    cost_status: orNull(input.costStatus),
-    cache_status: orNull(input.cacheStatus),
-    retries: orNull(input.retries),
-    target_path: orNull(input.targetPath),
-    user_id: metadata?._user ?? null,
-    metadata: metadata === undefined ? null : JSON.stringify(metadata),
-    attempts: input.attempts === undefined ? null : JSON.stringify(input.attempts),
-    request_body: orNull(input.requestBody),
-    response_body: orNull(input.responseBody),
-    body_truncated: input.bodyTruncated === true ? 1 : 0,
-  };
+  const values = logRowValues(input, metadata);
+  const log: Record<string, unknown> = {};
+  for (let index = 0; index < LOG_COLUMNS.length; index += 1)
+    log[LOG_COLUMNS[index] as string] = values[index];
   const metadataRows: Insertable<RequestLogMetadataTable>[] = [];
   if (metadata !== undefined) {
     for (const key of Object.keys(metadata)) {
@@ -140,11 +154,11 @@ export function rowsOf(input: RequestLogInput): {
         tenant: input.tenant,
         key,
         value: metadata[key] as string,
-        created_at: log.created_at,
+        created_at: values[1] as number,
       });
     }
   }
-  return { log, metadata: metadataRows };
+  return { log: log as unknown as Insertable<RequestLogsTable>, metadata: metadataRows };
 }
 
 /** Columns of a log row, in one order, for prepared multi-row inserts. */

@@ -32,6 +32,112 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     await fixture?.cleanup();
   });
 
+  it('stores every field of a record in its own column (each value distinct, read back the same)', async () => {
+    const createdAt = Date.UTC(2026, 1, 2, 3, 4, 5, 6);
+    const input: RequestLogInput = {
+      id: newLogId(createdAt),
+      createdAt,
+      tenant: 'acme',
+      traceId: '0190f5c2-1d2e-7a3b-8c4d-5e6f7a8b9c0d',
+      spanId: 'span-1',
+      parentSpanId: 'span-0',
+      spanName: 'answer',
+      source: 'gateway',
+      gatewayKeyId: 'gk_1',
+      virtualKey: 'vk-main',
+      configId: 'pc-main',
+      configVersion: 3,
+      method: 'POST',
+      endpoint: 'chat/completions',
+      stream: true,
+      provider: 'anthropic',
+      model: 'claude-sonnet-4',
+      answeredModel: 'claude-sonnet-4-20250514',
+      status: 201,
+      errorCode: 'PK_ERR_TEST',
+      latencyMs: 123.5,
+      firstByteMs: 45.25,
+      overheadMs: 1.75,
+      usage: {
+        prompt_tokens: 11,
+        completion_tokens: 12,
+        total_tokens: 23,
+        cached_tokens: 4,
+        cache_write_tokens: 5,
+        reasoning_tokens: 6,
+      },
+      cost: 0.00042,
+      costStatus: 'priced',
+      cacheStatus: 'MISS',
+      retries: 2,
+      targetPath: 'targets[1]',
+      metadata: { _user: 'ada', team: 'x' },
+      attempts: [
+        { targetPath: 'targets[0]', provider: 'openai', startedAt: createdAt, status: 503, latencyMs: 9 },
+      ],
+      requestBody: '{"in":1}',
+      responseBody: '{"out":2}',
+      bodyTruncated: true,
+    };
+    writer.enqueue(input);
+    await writer.flush();
+    const stored = await store.logs.get(input.id, 'acme');
+    expect(stored).toMatchObject({
+      id: input.id,
+      created_at: new Date(createdAt).toISOString(),
+      tenant: 'acme',
+      trace_id: input.traceId,
+      span_id: 'span-1',
+      parent_span_id: 'span-0',
+      span_name: 'answer',
+      source: 'gateway',
+      gateway_key_id: 'gk_1',
+      virtual_key: 'vk-main',
+      config_id: 'pc-main',
+      config_version: 3,
+      method: 'POST',
+      endpoint: 'chat/completions',
+      stream: true,
+      provider: 'anthropic',
+      model: 'claude-sonnet-4',
+      answered_model: 'claude-sonnet-4-20250514',
+      status: 201,
+      error_code: 'PK_ERR_TEST',
+      latency_ms: 123.5,
+      first_byte_ms: 45.25,
+      overhead_ms: 1.75,
+      usage: {
+        prompt_tokens: 11,
+        completion_tokens: 12,
+        total_tokens: 23,
+        cached_tokens: 4,
+        cache_write_tokens: 5,
+        reasoning_tokens: 6,
+      },
+      cost: 0.00042,
+      cost_status: 'priced',
+      cache_status: 'MISS',
+      retries: 2,
+      target_path: 'targets[1]',
+      metadata: { _user: 'ada', team: 'x' },
+      attempts: [
+        {
+          target_path: 'targets[0]',
+          provider: 'openai',
+          started_at: new Date(createdAt).toISOString(),
+          status: 503,
+          latency_ms: 9,
+          error_code: null,
+        },
+      ],
+      request_body: '{"in":1}',
+      response_body: '{"out":2}',
+      body_truncated: true,
+    });
+    const byUser = await store.logs.list({ tenant: 'acme', metadata: [['team', 'x']], limit: 5 });
+    expect(byUser.records.map((entry) => entry.id)).toEqual([input.id]);
+  });
+
   it('writes batches and reads them back: metadata filters, trace, tenant scope, cursor, retention', async () => {
     const base = Date.UTC(2026, 0, 1);
     for (let index = 0; index < 120; index += 1) {
