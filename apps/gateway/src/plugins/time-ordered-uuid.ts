@@ -10,9 +10,17 @@ import { randomUUID } from 'node:crypto';
  * Made from `randomUUID()` (Node's buffered entropy pool) with its first 48 bits replaced by the
  * time and its version digit `4` by `7`: the variant bits and the random digits stay as they are.
  */
+let prefixMs = Number.NaN;
+let prefix = '';
+
 export function timeOrderedUuid(now: number = Date.now()): string {
-  const random = randomUUID();
-  const time = Math.floor(now).toString(16).padStart(12, '0');
-  // randomUUID(): xxxxxxxx-xxxx-4xxx-Nxxx-xxxxxxxxxxxx; positions 0-12 become the time.
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
+  const ms = Math.floor(now);
+  // The time part changes once per millisecond: formatted then, not per id.
+  if (ms !== prefixMs) {
+    const time = ms.toString(16).padStart(12, '0');
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    prefixMs = ms;
+  }
+  // randomUUID(): xxxxxxxx-xxxx-4xxx-Nxxx-xxxxxxxxxxxx; positions 0-14 become the time and the 7.
+  return prefix + randomUUID().slice(15);
 }
