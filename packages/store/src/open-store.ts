@@ -96,7 +96,7 @@ export interface Store {
    * A sink for the request log's batched writer: on SQLite a worker thread with its own connection
    * to the file, on PostgreSQL the store's pool. Close it before the store.
    */
-  openLogSink(): LogSink;
+  openLogSink(): LogSink<unknown>;
   /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
   recordKeyUse(keyId: string, at: number): void;
   /** Reloads the snapshot now. */

@@ -1,9 +1,19 @@
 import type { RequestLogInput } from './log-record.js';
 
-/** Where batches of records go: one transaction per call (SQLite in a worker thread, or PostgreSQL). */
-export interface LogSink {
-  /** Writes the records in one transaction; rejects when nothing was written. */
-  write(records: readonly RequestLogInput[]): Promise<void>;
+/**
+ * Where batches of records go: one transaction per call (SQLite in a worker thread, or PostgreSQL).
+ * `Item` is what a record is queued as: the record itself, or what `encode` makes of it.
+ */
+export interface LogSink<Item = RequestLogInput> {
+  /**
+   * Turns a record into what `write` takes, when it is queued (default: the record as it is). A
+   * queued record waits up to a flush interval, long enough to outlive the young generation: what
+   * it holds then is copied and marked by the garbage collector, so a flat row is cheaper to hold
+   * than the record's nested objects.
+   */
+  encode?(record: RequestLogInput): Item;
+  /** Writes the items in one transaction; rejects when nothing was written. */
+  write(items: readonly Item[]): Promise<void>;
   /** Deletes at most `limit` records older than `before` (epoch ms); resolves how many it deleted. */
   deleteBefore(before: number, limit: number): Promise<number>;
   close(): Promise<void>;
@@ -23,7 +33,8 @@ export interface LogWriterStats {
 
 /** Options of {@link RequestLogWriter}. */
 export interface LogWriterOptions {
-  readonly sink: LogSink;
+  // biome-ignore lint/suspicious/noExplicitAny: the writer hands a sink back only what its own encode made.
+  readonly sink: LogSink<any>;
   /** Records held at most (default 20,000: 20 s at 1,000 requests/s); beyond, new ones are dropped. */
   readonly capacity?: number;
   /**
@@ -53,13 +64,13 @@ export interface LogWriterOptions {
  * about at most every 10 s. `close` writes what is left (SIGTERM).
  */
 export class RequestLogWriter {
-  readonly #sink: LogSink;
+  readonly #sink: LogSink<unknown>;
   readonly #capacity: number;
   readonly #batchSize: number;
   readonly #warn: (message: string) => void;
   readonly #warnEveryMs: number;
   readonly #writeTimeoutMs: number;
-  #queue: RequestLogInput[] = [];
+  #queue: unknown[] = [];
   #dropped = 0;
   #droppedSinceWarning = 0;
   #written = 0;
@@ -89,7 +100,7 @@ export class RequestLogWriter {
       this.#maybeWarn();
       return false;
     }
-    this.#queue.push(record);
+    this.#queue.push(this.#sink.encode === undefined ? record : this.#sink.encode(record));
     if (this.#queue.length >= this.#batchSize && this.#flushing === undefined) void this.flush();
     return true;
   }
@@ -131,7 +142,7 @@ export class RequestLogWriter {
     }
   }
 
-  #writeWithin(batch: readonly RequestLogInput[]): Promise<void> {
+  #writeWithin(batch: readonly unknown[]): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

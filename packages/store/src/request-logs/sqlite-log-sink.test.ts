@@ -29,12 +29,12 @@ describe('SqliteLogSink: the writer thread runs only while there are batches', (
     const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), { idleStopMs: 100 });
     expect(sink.running).toBe(false);
     const now = Date.now();
-    await sink.write([recordAt(now)]);
+    await sink.write([sink.encode(recordAt(now))]);
     expect(sink.running).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(sink.running).toBe(false);
     // A batch after the stop: a new thread, and both records are in the file.
-    await sink.write([recordAt(now + 1)]);
+    await sink.write([sink.encode(recordAt(now + 1))]);
     expect(sink.running).toBe(true);
     const page = await store.logs.list({ tenant: 'acme' });
     expect(page.records.map((entry) => entry.trace_id).sort()).toEqual([`trace-${now}`, `trace-${now + 1}`]);

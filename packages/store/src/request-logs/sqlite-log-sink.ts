@@ -120,7 +120,10 @@ export interface SqliteLogSinkOptions {
  * inserts run there. The thread starts with the first batch (not when the gateway starts) and stops
  * when no batch came for `idleStopMs`.
  */
-export class SqliteLogSink implements LogSink {
+/** A record as the SQLite sink queues it: its log row's values and its metadata rows. */
+export type SqliteLogItem = readonly [row: unknown[], metadata: unknown[][] | undefined];
+
+export class SqliteLogSink implements LogSink<SqliteLogItem> {
   readonly #path: string;
   readonly #idleStopMs: number;
   #worker: Worker | undefined;
@@ -199,16 +202,22 @@ export class SqliteLogSink implements LogSink {
     });
   }
 
-  async write(records: readonly RequestLogInput[]): Promise<void> {
+  encode(record: RequestLogInput): SqliteLogItem {
+    const stored = storedMetadataOf(record.metadata);
+    const row = logRowValues(record, stored);
+    if (stored === undefined) return [row, undefined];
+    const metadata: unknown[][] = [];
+    for (const key of Object.keys(stored))
+      metadata.push([record.id, record.tenant, key, stored[key], row[1]]);
+    return [row, metadata];
+  }
+
+  async write(items: readonly SqliteLogItem[]): Promise<void> {
     const logs: unknown[][] = [];
     const metadata: unknown[][] = [];
-    for (const record of records) {
-      const stored = storedMetadataOf(record.metadata);
-      const row = logRowValues(record, stored);
+    for (const [row, rows] of items) {
       logs.push(row);
-      if (stored === undefined) continue;
-      for (const key of Object.keys(stored))
-        metadata.push([record.id, record.tenant, key, stored[key], row[1]]);
+      if (rows !== undefined) for (const entry of rows) metadata.push(entry);
     }
     const reply = await this.#send({ type: 'write', logs, metadata });
     if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
