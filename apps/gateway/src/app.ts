@@ -22,6 +22,7 @@ import { CONSOLE_PREFIX, consolePlugin } from './console/console-plugin.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
 import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
 import { type LimitsOptions, setUpLimits } from './limits/set-up-limits.js';
+import { requestLineWriter } from './logging/request-line.js';
 import { watchBreakers } from './metrics/breaker-metrics.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
@@ -152,7 +153,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     ...(dependencies.console === false ? {} : { ownAuthPrefix: CONSOLE_PREFIX }),
   });
   await app.register(adminAuthPlugin, { catalog });
-  await app.register(requestLogPlugin);
+  await app.register(requestLogPlugin, { line: requestLineWriter(dependencies.logger) });
   const requestLog = store ? dependencies.requestLog : undefined;
   app.decorate('logQueue', requestLog ? requestLog.writer : null);
   if (store && requestLog) attachRequestLogStore(app, store, requestLog);

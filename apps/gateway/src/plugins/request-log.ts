@@ -1,5 +1,6 @@
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import type { RequestLineWriter } from '../logging/request-line.js';
 
 /** Status logged for a request whose client left before the answer was complete (nginx's convention). */
 export const CLIENT_CLOSED_REQUEST_STATUS = 499;
@@ -90,6 +91,8 @@ declare module 'fastify' {
     onRequestEnd(listener: RequestEndListener): void;
     /** The subscribers of {@link onRequestEnd} (shared by every encapsulated context). */
     readonly requestEndListeners: RequestEndListener[];
+    /** Writes a request's log line (see {@link RequestLogPluginOptions.line}). */
+    readonly writeRequestLine: RequestLineWriter;
   }
   interface FastifyRequest {
     /** Fields for this request's one log line (see {@link RequestLogFields}). */
@@ -103,27 +106,20 @@ declare module 'fastify' {
   }
 }
 
-function writeLine(
-  log: FastifyBaseLogger,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  status: number,
-): void {
+function writeLine(request: FastifyRequest, reply: FastifyReply, status: number): void {
   if (request.logWritten) return;
   request.logWritten = true;
   const latencyMs = Math.round(reply.elapsedTime * 100) / 100;
-  log.info(
-    {
-      traceId: request.traceId,
-      method: request.method,
-      path: request.url.split('?', 1)[0],
-      status,
-      latencyMs,
-      tenant: request.tenant,
-      ...request.logFields,
-    },
-    'request',
-  );
+  request.server.writeRequestLine({
+    traceId: request.traceId,
+    method: request.method,
+    path: request.url.split('?', 1)[0],
+    status,
+    latencyMs,
+    tenant: request.tenant,
+    ...request.logFields,
+  });
+  const log = request.server.log;
   const listeners = request.server.requestEndListeners;
   if (listeners.length === 0) return;
   const end: RequestEnd = { request, status, latencyMs, fields: request.logFields };
@@ -149,7 +145,7 @@ export function holdRequestLog(request: FastifyRequest): void {
 export function releaseRequestLog(request: FastifyRequest, reply: FastifyReply): void {
   request.logHolds -= 1;
   if (request.logHolds === 0 && request.clientLeft) {
-    writeLine(request.server.log, request, reply, CLIENT_CLOSED_REQUEST_STATUS);
+    writeLine(request, reply, CLIENT_CLOSED_REQUEST_STATUS);
   }
 }
 
@@ -161,8 +157,17 @@ export function releaseRequestLog(request: FastifyRequest, reply: FastifyReply):
  * attempts, usage, cache status, metadata, warnings, chunks of a stream). Headers and bodies are
  * never logged, so credentials cannot leak through this line.
  */
+export interface RequestLogPluginOptions {
+  /**
+   * Writes the line (default: `app.log.info(fields, 'request')`); the server passes
+   * `requestLineWriter`'s, the same line serialised in one go.
+   */
+  readonly line?: RequestLineWriter | undefined;
+}
+
 export const requestLogPlugin = fastifyPlugin(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, options: RequestLogPluginOptions) => {
+    app.decorate('writeRequestLine', options.line ?? ((fields) => app.log.info(fields, 'request')));
     // One array for the app: every encapsulated context sees the same (a decorated reference).
     const listeners: RequestEndListener[] = [];
     app.decorate('requestEndListeners', listeners);
@@ -179,12 +184,12 @@ export const requestLogPlugin = fastifyPlugin(
       reply.raw.once('close', () => {
         if (reply.raw.writableFinished || request.logWritten) return;
         request.clientLeft = true;
-        if (request.logHolds === 0) writeLine(app.log, request, reply, CLIENT_CLOSED_REQUEST_STATUS);
+        if (request.logHolds === 0) writeLine(request, reply, CLIENT_CLOSED_REQUEST_STATUS);
       });
       done();
     });
     app.addHook('onResponse', (request, reply, done) => {
-      writeLine(app.log, request, reply, reply.statusCode);
+      writeLine(request, reply, reply.statusCode);
       done();
     });
   },

@@ -1,0 +1,57 @@
+import { Writable } from 'node:stream';
+import Fastify from 'fastify';
+import { describe, expect, it } from 'vitest';
+import { requestLineWriter } from './request-line.js';
+
+/** What pino (fastify's logger, with the same options) writes for `log.info(fields, 'request')`. */
+async function pinoLine(fields: Record<string, unknown>, level = 'info'): Promise<string> {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString());
+      callback();
+    },
+  });
+  const app = Fastify({ logger: { level, stream } });
+  app.log.info(fields, 'request');
+  await app.close();
+  return lines.join('');
+}
+
+function ownLine(fields: Record<string, unknown>, level = 'info'): string {
+  const lines: string[] = [];
+  const write = requestLineWriter({ level, stream: { write: (line: string) => lines.push(line) } });
+  expect(write).toBeDefined();
+  write?.(fields);
+  return lines.join('');
+}
+
+/** The time differs between the two writes: compared with it set to 0. */
+const withoutTime = (line: string) => line.replace(/"time":\d+/, '"time":0');
+
+describe('requestLineWriter', () => {
+  it("writes pino's line byte for byte (nested values, undefined fields, escapes)", async () => {
+    const fields = {
+      traceId: '0190f5c2-1d2e-7a3b-8c4d-5e6f7a8b9c0d',
+      method: 'POST',
+      path: '/v1/chat/completions',
+      status: 200,
+      latencyMs: 1.25,
+      tenant: 'default',
+      provider: undefined,
+      usage: { prompt_tokens: 3, completion_tokens: 4 },
+      metadata: { _user: 'ada "the" \u2028 \u0001 ü' },
+      attemptLog: [{ targetPath: '', provider: 'openai', startedAt: 1, status: 200, latencyMs: 0.5 }],
+    };
+    expect(withoutTime(ownLine(fields))).toBe(withoutTime(await pinoLine(fields)));
+    expect(withoutTime(ownLine({}))).toBe(withoutTime(await pinoLine({})));
+  });
+
+  it('writes nothing when the level is above info; pino keeps lines for other options', async () => {
+    expect(ownLine({ traceId: 't' }, 'warn')).toBe('');
+    expect(await pinoLine({ traceId: 't' }, 'warn')).toBe('');
+    expect(requestLineWriter(false)).toBeUndefined();
+    expect(requestLineWriter({ level: 'info', stream: process.stdout, base: null })).toBeUndefined();
+    expect(requestLineWriter({ level: 'verbose', stream: process.stdout })).toBeUndefined();
+  });
+});
