@@ -3,7 +3,7 @@
 // the built gateway (as `pnpm start` runs it: embedded defaults, SQLite in a fresh PK_DATA_DIR), reads
 // each one's RSS 1 s after start (before any request), then saturates each in turn (2 s warm-up, then
 // N s, default 8, at 50 connections) and prints its peak RSS (VmHWM) and CPU µs per request.
-// Env: PK_PROBE_NODE_FLAGS (pk's node flags, default `--max-semi-space-size=8`), PK_PROBE_ENV (extra
+// Env: PK_PROBE_NODE_FLAGS (pk's node flags, default those of `pnpm start`), PK_PROBE_ENV (extra
 // `NAME=value,NAME=value` for pk), PK_PROBE_BARE_FLAGS (the bare proxy's node flags, default none),
 // PK_PROBE_OUTPUT and PK_PROBE_BARE_OUTPUT (files for pk's and the bare proxy's output, e.g. with
 // --trace-gc in the flags).
@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { cpuMs, peakRssMiB, rssMiB, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, peakRssMiB, rssMiB, startProcess } from './processes.mjs';
 
 const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -26,7 +26,8 @@ const streamed = process.argv.includes('--stream');
 const only = argument('only', undefined);
 const here = new URL('.', import.meta.url).pathname;
 const flags = (value) => (value ?? '').split(' ').filter(Boolean);
-const pkFlags = flags(process.env.PK_PROBE_NODE_FLAGS ?? '--max-semi-space-size=8');
+const pkFlags =
+  process.env.PK_PROBE_NODE_FLAGS === undefined ? PK_NODE_FLAGS : flags(process.env.PK_PROBE_NODE_FLAGS);
 const bareFlags = flags(process.env.PK_PROBE_BARE_FLAGS);
 const extraEnv = Object.fromEntries(
   (process.env.PK_PROBE_ENV ?? '')
