@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Redis } from 'ioredis';
-import { cpuMs, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, startProcess } from './processes.mjs';
 
 const seconds = Number(process.env.PK_BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.PK_BENCH_ROUNDS ?? 2);
@@ -62,7 +62,7 @@ const pk = await startProcess(
     PK_LIMITS_KEY_PREFIX: prefix,
   },
   /pk gateway listening on (http:\/\/[^"\s]+)/,
-  { nodeFlags: ['--max-semi-space-size=8'] },
+  { nodeFlags: PK_NODE_FLAGS },
 );
 children.push(pk);
 

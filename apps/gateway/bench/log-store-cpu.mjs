@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { cpuMs, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, startProcess } from './processes.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 
@@ -17,7 +17,7 @@ async function startPk(logStore) {
     [],
     { PORT: '0', PK_LOG_LEVEL: 'info', PK_DATA_DIR: dataDir, PK_LOG_STORE: logStore },
     /pk gateway listening on (http:\/\/[^"\s]+)/,
-    { nodeFlags: ['--max-semi-space-size=8'] },
+    { nodeFlags: PK_NODE_FLAGS },
   );
   return { ...pk, dataDir };
 }

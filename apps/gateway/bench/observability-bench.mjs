@@ -15,7 +15,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { cpuMs, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, startProcess } from './processes.mjs';
 
 const seconds = Number(process.env.PK_BENCH_SECONDS ?? 3);
 const rounds = Number(process.env.PK_BENCH_ROUNDS ?? 4);
@@ -61,7 +61,7 @@ async function startGateway(name, env) {
     [],
     { PORT: '0', PK_LOG_LEVEL: 'info', PK_DATA_DIR: dataDir, ...env },
     /pk gateway listening on (http:\/\/[^"\s]+)/,
-    { nodeFlags: ['--max-semi-space-size=8'] },
+    { nodeFlags: PK_NODE_FLAGS },
   );
   children.push(gateway);
   return { name, url: gateway.url, pid: gateway.child.pid, cpu: 0, requests: 0, perRound: [] };

@@ -2,6 +2,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** The V8 flags `pnpm start` runs the gateway with (its package.json's start script). */
+export const PK_NODE_FLAGS = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  .scripts.start.split(' ')
+  .filter((word) => word.startsWith('--'));
+
 /** Starts `node <script> …args` and resolves `{ child, url }` once `readyPattern` matches its output. */
 export function startProcess(script, args, env, readyPattern, options = {}) {
   const child = spawn(process.execPath, [...(options.nodeFlags ?? []), script, ...args], {

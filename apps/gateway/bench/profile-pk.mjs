@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import { cpuMs, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, startProcess } from './processes.mjs';
 
 const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -30,7 +30,7 @@ const gateway = useBare
       [],
       { PORT: '0', PK_DATA_DIR: dataDir },
       /pk gateway listening on (http:\/\/[^"\s]+)/,
-      { nodeFlags: ['--max-semi-space-size=8', '--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
+      { nodeFlags: [...PK_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
     );
 const run = (duration) =>
   autocannon({

@@ -25,7 +25,7 @@ import autocannon from 'autocannon';
 import { measureLogStoreCpu } from './log-store-cpu.mjs';
 import { backToBack, pacedLoad, quantile } from './paced-load.mjs';
 import { ensurePortkeyGateway, startPortkeyGateway } from './portkey-gateway.mjs';
-import { cpuMs, peakRssMiB, rssMiB, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, peakRssMiB, rssMiB, startProcess } from './processes.mjs';
 
 const runsFlag = process.argv.indexOf('--runs');
 const runs = Number(runsFlag === -1 ? (process.env.PK_BENCH_RUNS ?? 1) : process.argv[runsFlag + 1]);
@@ -75,7 +75,7 @@ const pk = await startProcess(
   /pk gateway listening on (http:\/\/[^"\s]+)/,
   {
     nodeFlags: [
-      '--max-semi-space-size=8',
+      ...PK_NODE_FLAGS,
       ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
     ],
   },

@@ -11,6 +11,7 @@ import {
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { createShutdownState } from './plugins/shutdown.js';
+import { releaseStartupGarbage } from './release-startup-garbage.js';
 import { readLogStoreOptions } from './request-logs/log-store-options.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
@@ -145,6 +146,9 @@ async function main(): Promise<void> {
   // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the SDK is imported on demand.
   const tracing = options.tracing ? await startTracing() : undefined;
   if (tracing) app.onRequestEnd(tracing.record);
+  // Everything is loaded and ready: the start-up's garbage goes back before the first request.
+  await app.ready();
+  await releaseStartupGarbage();
   await app.listen({ host: options.host, port: options.port });
   let metricsServer: MetricsServer | undefined;
   if (metrics && options.metricsPort !== undefined) {

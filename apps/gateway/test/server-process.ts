@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,8 +15,14 @@ export interface GatewayProcess {
 }
 
 const serverEntry = new URL('../dist/server.js', import.meta.url).pathname;
-/** The V8 flags `pnpm start` runs the gateway with (see the gateway README, "Memory"). */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
+/** The V8 flags `pnpm start` runs the gateway with (its start script; see the gateway README, "Memory"). */
+export const SERVER_NODE_FLAGS: readonly string[] = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: { start: string };
+  }
+).scripts.start
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 
 /**
  * The environment of a gateway process: a port of its own and, unless `env` names one, a fresh data

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixture, type EngineFixture } from '../../test/support/engines.js';
 import { SQLITE_FILE, type Store } from '../open-store.js';
@@ -40,6 +41,27 @@ describe('SqliteLogSink: the writer thread runs only while there are batches', (
     expect(page.records.map((entry) => entry.trace_id).sort()).toEqual([`trace-${now}`, `trace-${now + 1}`]);
     await sink.close();
     expect(sink.running).toBe(false);
+  });
+
+  it('writes every row of a batch whose size is no multiple of the rows per insert', async () => {
+    // 437 logs = 200 + 200 + 32 + 4 + 1 per insert; 1,311 metadata rows = 1,000 + 256 + 32 + 16 + 4 + 2 + 1.
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE));
+    const now = Date.now();
+    const records = Array.from({ length: 437 }, (_, index) => ({
+      ...recordAt(now + index),
+      metadata: { team: `t${index}`, user: 'ada', run: String(index) },
+    }));
+    await sink.write(records.map((record) => sink.encode(record)));
+    await sink.close();
+    const database = new Database(join(fixture.dataDir, SQLITE_FILE), { readonly: true });
+    try {
+      const count = (table: string): unknown =>
+        database.prepare(`select count(*) from ${table}`).pluck().get();
+      expect(count('request_logs')).toBe(437);
+      expect(count('request_log_metadata')).toBe(1311);
+    } finally {
+      database.close();
+    }
   });
 
   it('closes without starting a thread when nothing was written', async () => {
