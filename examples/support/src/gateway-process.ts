@@ -24,10 +24,14 @@ function serverEntry(): string {
  * waits for its "listening" log line. The environment is only `PATH`, `PORT=0` and `env`.
  */
 export async function startGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--max-semi-space-size=8', '--heap-growing-percent=50', serverEntry()], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--max-semi-space-size=8', '--heap-growing-percent=50', serverEntry()],
+    {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const append = (chunk: Buffer): void => {
     output += chunk.toString();
