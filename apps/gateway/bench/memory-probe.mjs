@@ -12,8 +12,7 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
-import { cpuMs, PK_NODE_FLAGS, peakRssMiB, rssMiB, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, peakRssMiB, rssMiB, saturateChat, startProcess } from './processes.mjs';
 
 const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -81,22 +80,12 @@ await sleep(1000);
 const idle = Object.fromEntries(targets.map((target) => [target.name, rssMiB(target.process.child.pid)]));
 
 const run = (target, duration) =>
-  autocannon({
-    url: `${target.process.url}/v1/chat/completions`,
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-portkey-provider': 'openai',
-      authorization: 'Bearer sk-bench',
-      'x-portkey-custom-host': `${upstream.url}/v1`,
-    },
-    body: JSON.stringify({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'What is the capital of France?' }],
-      ...(streamed ? { stream: true } : {}),
-    }),
+  saturateChat({
+    gatewayUrl: target.process.url,
+    upstreamUrl: upstream.url,
     connections,
     duration,
+    streamed,
   });
 
 const results = {};

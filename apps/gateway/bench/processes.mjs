@@ -1,6 +1,7 @@
 // Child processes for the benchmark: start one, wait for its ready line, read its CPU time and peak RSS.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
 
 /** The V8 flags `pnpm start` runs the gateway with (its package.json's start script). */
 export const PK_NODE_FLAGS = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
@@ -63,4 +64,28 @@ export function rssMiB(pid) {
     .split('\n')
     .find((entry) => entry.startsWith('VmRSS:'));
   return line ? Number(line.replace(/\D+/g, '')) / 1024 : Number.NaN;
+}
+
+/**
+ * The bench's chat request (OpenAI's wire format, `stream` when asked) at `connections` for `duration`
+ * seconds against `gatewayUrl`, forwarded to the mock upstream at `upstreamUrl`: autocannon's result.
+ */
+export function saturateChat({ gatewayUrl, upstreamUrl, connections, duration, streamed = false }) {
+  return autocannon({
+    url: `${gatewayUrl}/v1/chat/completions`,
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-portkey-provider': 'openai',
+      authorization: 'Bearer sk-bench',
+      'x-portkey-custom-host': `${upstreamUrl}/v1`,
+    },
+    body: JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      ...(streamed ? { stream: true } : {}),
+    }),
+    connections,
+    duration,
+  });
 }

@@ -6,8 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
-import { cpuMs, PK_NODE_FLAGS, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, saturateChat, startProcess } from './processes.mjs';
 
 const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -33,23 +32,7 @@ const gateway = useBare
       { nodeFlags: [...PK_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
     );
 const run = (duration) =>
-  autocannon({
-    url: `${gateway.url}/v1/chat/completions`,
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-portkey-provider': 'openai',
-      authorization: 'Bearer sk-bench',
-      'x-portkey-custom-host': `${upstream.url}/v1`,
-    },
-    body: JSON.stringify({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'What is the capital of France?' }],
-      ...(streamed ? { stream: true } : {}),
-    }),
-    connections,
-    duration,
-  });
+  saturateChat({ gatewayUrl: gateway.url, upstreamUrl: upstream.url, connections, duration, streamed });
 await run(2);
 const before = cpuMs(gateway.child.pid);
 const result = await run(seconds);
