@@ -46,18 +46,23 @@ process.on('exit', cleanup);
 const upstream = await startProcess(`${here}mock-openai-upstream.mjs`, [], {}, /listening on (http:\/\/\S+)/);
 children.push(upstream);
 const targets = [];
+/** Keeps a started process for the measurements (and, when `outputFile` is set, its output there). */
+function watch(name, started, outputFile) {
+  children.push(started);
+  targets.push({ name, process: started });
+  if (outputFile) {
+    const file = createWriteStream(outputFile);
+    started.child.stdout.pipe(file);
+    started.child.stderr.pipe(file);
+  }
+}
+
 if (only !== 'pk') {
   const bare = await startProcess(`${here}bare-proxy.mjs`, [], { PORT: '0' }, /listening on (http:\/\/\S+)/, {
     cwd: here,
     nodeFlags: bareFlags,
   });
-  children.push(bare);
-  targets.push({ name: 'bare', process: bare });
-  if (process.env.PK_PROBE_BARE_OUTPUT) {
-    const file = createWriteStream(process.env.PK_PROBE_BARE_OUTPUT);
-    bare.child.stdout.pipe(file);
-    bare.child.stderr.pipe(file);
-  }
+  watch('bare', bare, process.env.PK_PROBE_BARE_OUTPUT);
 }
 if (only !== 'bare') {
   const pk = await startProcess(
@@ -67,14 +72,8 @@ if (only !== 'bare') {
     /pk gateway listening on (http:\/\/[^"\s]+)/,
     { nodeFlags: pkFlags },
   );
-  children.push(pk);
-  targets.push({ name: 'pk', process: pk });
   // PK_PROBE_OUTPUT: a file that receives pk's stdout and stderr (e.g. with --trace-gc in the flags).
-  if (process.env.PK_PROBE_OUTPUT) {
-    const file = createWriteStream(process.env.PK_PROBE_OUTPUT);
-    pk.child.stdout.pipe(file);
-    pk.child.stderr.pipe(file);
-  }
+  watch('pk', pk, process.env.PK_PROBE_OUTPUT);
 }
 await sleep(1000);
 const idle = Object.fromEntries(targets.map((target) => [target.name, rssMiB(target.process.child.pid)]));
