@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, freshStoreForEachTest } from '../../test/support/engines.js';
 import type { Store } from '../open-store.js';
 
 const FALLBACK = {
@@ -9,15 +9,9 @@ const FALLBACK = {
 const SINGLE = { virtual_key: 'openai-prod', retry: { attempts: 2 } };
 
 describe.each(ENGINES)('saved configs on %s', (engine) => {
-  let fixture: EngineFixture;
   let store: Store;
-  beforeEach(async (context) => {
-    if (engine === 'postgres' && !postgresUp) context.skip();
-    fixture = await createFixture(engine);
-    store = await fixture.open();
-  });
-  afterEach(async () => {
-    await fixture?.cleanup();
+  freshStoreForEachTest(engine, (opened) => {
+    store = opened;
   });
 
   it('creates version 1 with a Portkey-style slug, served from the snapshot', async () => {

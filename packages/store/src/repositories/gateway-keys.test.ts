@@ -1,19 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, freshStoreForEachTest } from '../../test/support/engines.js';
 import { StoreError } from '../errors.js';
 import { hashGatewayKeySecret } from '../ids.js';
 import type { Store } from '../open-store.js';
 
 describe.each(ENGINES)('gateway keys on %s', (engine) => {
-  let fixture: EngineFixture;
   let store: Store;
-  beforeEach(async (context) => {
-    if (engine === 'postgres' && !postgresUp) context.skip();
-    fixture = await createFixture(engine);
-    store = await fixture.open();
-  });
-  afterEach(async () => {
-    await fixture?.cleanup();
+  const each = freshStoreForEachTest(engine, (opened) => {
+    store = opened;
   });
 
   it('creates a key whose secret is returned once and stored only as a hash', async () => {
@@ -123,7 +117,7 @@ describe.each(ENGINES)('gateway keys on %s', (engine) => {
     store.recordKeyUse('used', Date.UTC(2030, 0, 2));
     const before = store.catalog.snapshot.version;
     await store.close();
-    const reopened = await fixture.open();
+    const reopened = await each.fixture.open();
     expect((await reopened.gatewayKeys.get('used')).lastUsedAt).toBe('2030-01-02T00:00:00.000Z');
     // Last-used writes change nothing the request path serves: no snapshot reload anywhere.
     expect(reopened.catalog.snapshot.version).toBe(before);

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, freshStoreForEachTest } from '../../test/support/engines.js';
 import type { Store } from '../open-store.js';
 import { Secret } from '../secret.js';
 
@@ -7,15 +7,9 @@ const API_KEY = 'sk-proj-4f1d8a2b9c3e7f6a5d4c3b2a1908f7e6';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
 describe.each(ENGINES)('virtual keys on %s', (engine) => {
-  let fixture: EngineFixture;
   let store: Store;
-  beforeEach(async (context) => {
-    if (engine === 'postgres' && !postgresUp) context.skip();
-    fixture = await createFixture(engine);
-    store = await fixture.open();
-  });
-  afterEach(async () => {
-    await fixture?.cleanup();
+  freshStoreForEachTest(engine, (opened) => {
+    store = opened;
   });
 
   it('stores credentials encrypted and returns them masked; the snapshot has them as Secrets', async () => {

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { generateMasterKey, type OpenStoreOptions, openStore, type Store } from '../../src/index.js';
 import { createTemporaryDatabase, requirePostgres } from '../../src/testing/index.js';
 
@@ -55,4 +56,31 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
     if (performance.now() - started > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * A fresh store for each test of an engine's suite: a new location, opened before the test (a
+ * PostgreSQL test is skipped when PostgreSQL is down) and removed after it. `opened` receives each
+ * test's store; the returned holder's `fixture` is the current test's (to open it a second time).
+ */
+export function freshStoreForEachTest(
+  engine: EngineName,
+  opened: (store: Store) => void,
+): { readonly fixture: EngineFixture } {
+  let current: EngineFixture | undefined;
+  beforeEach(async (context) => {
+    if (engine === 'postgres' && !postgresUp) context.skip();
+    current = await createFixture(engine);
+    opened(await current.open());
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
+  return {
+    get fixture(): EngineFixture {
+      if (current === undefined) throw new Error('a store fixture exists only while a test runs');
+      return current;
+    },
+  };
 }
