@@ -149,6 +149,15 @@ export function releaseRequestLog(request: FastifyRequest, reply: FastifyReply):
   }
 }
 
+/** Options of {@link requestLogPlugin}. */
+export interface RequestLogPluginOptions {
+  /**
+   * Writes the line (default: `app.log.info(fields, 'request')`); `buildApp` passes
+   * `requestLineWriter`'s for its logger options, the same line serialised in one go.
+   */
+  readonly line?: RequestLineWriter | undefined;
+}
+
 /**
  * Writes exactly one JSON log line per request: when its response has finished (streams included),
  * or, when the client left first (fastify's `onResponse` never runs then), with status 499 once the
@@ -157,14 +166,6 @@ export function releaseRequestLog(request: FastifyRequest, reply: FastifyReply):
  * attempts, usage, cache status, metadata, warnings, chunks of a stream). Headers and bodies are
  * never logged, so credentials cannot leak through this line.
  */
-export interface RequestLogPluginOptions {
-  /**
-   * Writes the line (default: `app.log.info(fields, 'request')`); the server passes
-   * `requestLineWriter`'s, the same line serialised in one go.
-   */
-  readonly line?: RequestLineWriter | undefined;
-}
-
 export const requestLogPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: RequestLogPluginOptions) => {
     app.decorate('writeRequestLine', options.line ?? ((fields) => app.log.info(fields, 'request')));

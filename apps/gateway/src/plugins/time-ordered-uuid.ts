@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
+/** The millisecond whose formatted time `prefix` holds (with the version digit). */
+let prefixMs = Number.NaN;
+let prefix = '';
+
 /**
  * A UUID version 7 (RFC 9562 §5.7): the first 48 bits are the Unix time in milliseconds, the rest
  * random (74 bits) with the version and variant bits set. Trace ids the gateway makes are of this
@@ -10,9 +14,6 @@ import { randomUUID } from 'node:crypto';
  * Made from `randomUUID()` (Node's buffered entropy pool) with its first 48 bits replaced by the
  * time and its version digit `4` by `7`: the variant bits and the random digits stay as they are.
  */
-let prefixMs = Number.NaN;
-let prefix = '';
-
 export function timeOrderedUuid(now: number = Date.now()): string {
   const ms = Math.floor(now);
   // The time part changes once per millisecond: formatted then, not per id.
