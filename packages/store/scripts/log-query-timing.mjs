@@ -1,7 +1,8 @@
 // Seeds the request log with synthetic records (default 1,000,000) through the store's own batched
 // writer, then times the logs API's queries on it: the first page of 50 for a metadata filter that
-// matches 1 % of the records (`metadata._user=user-7`), a tenant's newest page, a trace, a page with
-// a status filter. Run it against a built @pk/store:
+// matches 1 % of the records (`metadata._user=user-7`, served by the log row's user index, and
+// `metadata.session=session-7`, by the metadata table's), a tenant's newest page, a trace, a page
+// with a status filter. Run it against a built @pk/store:
 //   node scripts/log-query-timing.mjs                      # SQLite in a temporary directory
 //   node scripts/log-query-timing.mjs --postgres postgres://postgres@127.0.0.1:5432/test   (a database of its own)
 //   --records 100000   fewer records;   --keep DIR   keep (and reuse) the SQLite data directory;
@@ -85,6 +86,16 @@ try {
       })
     ).records.length;
   });
+  await time(
+    'first page of 50, metadata.session=session-7 (1 %)',
+    async () =>
+      (await store.logs.list({ tenant: 'tenant-0', metadata: [['session', 'session-7']], limit: 50 })).records
+        .length,
+  );
+  await time(
+    'admin key (every tenant): metadata.session=session-7, first 50',
+    async () => (await store.logs.list({ metadata: [['session', 'session-7']], limit: 50 })).records.length,
+  );
   await time(
     'metadata._user=user-7 and metadata.team=team-0',
     async () =>

@@ -62,6 +62,39 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
     }
   });
 
+  it.runIf(run)(
+    'migration 0005 moves `_user` filters of existing records to their user_id column',
+    async () => {
+      const fixture = await createFixture(engine);
+      try {
+        // A database as 0004 left it: descending indexes, `_user` also a metadata row.
+        const old = await fixture.open();
+        for (const statement of [
+          "delete from pk_migrations where name = '0005-request-log-write-cost'",
+          'drop index request_logs_user',
+          'drop index request_logs_user_any_tenant',
+          'drop index request_logs_tenant_time',
+          'create index request_logs_tenant_time on request_logs (tenant, created_at desc, id desc)',
+          "insert into request_logs (id, created_at, tenant, trace_id, source, stream, status, latency_ms, user_id, metadata) values ('log_old', 1767225600000, 'acme', 'trace-old', 'gateway', 0, 200, 5, 'ada', '{\"_user\":\"ada\",\"team\":\"x\"}')",
+          "insert into request_log_metadata (log_id, tenant, key, value, created_at) values ('log_old', 'acme', '_user', 'ada', 1767225600000), ('log_old', 'acme', 'team', 'x', 1767225600000)",
+        ])
+          await sql.raw(statement).execute(old.db);
+        await old.close();
+
+        const store = await fixture.open();
+        const found = await store.logs.list({ tenant: 'acme', metadata: [['_user', 'ada']] });
+        expect(found.records.map((entry) => [entry.id, entry.metadata])).toEqual([
+          ['log_old', { _user: 'ada', team: 'x' }],
+        ]);
+        const keys = await sql<{ key: string }>`select key from request_log_metadata`.execute(store.db);
+        expect(keys.rows.map((row) => row.key)).toEqual(['team']);
+        await store.close();
+      } finally {
+        await fixture.cleanup();
+      }
+    },
+  );
+
   it.runIf(run)('refuses a schema newer than it knows, with a clear message', async () => {
     const fixture = await createFixture(engine);
     try {

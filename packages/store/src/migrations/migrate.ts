@@ -5,6 +5,7 @@ import { initialMigration } from './0001-initial.js';
 import { adminApiMigration } from './0002-admin-api.js';
 import { requestLogsMigration } from './0003-request-logs.js';
 import { consoleSessionsMigration } from './0004-console-sessions.js';
+import { requestLogWriteCostMigration } from './0005-request-log-write-cost.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -20,6 +21,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0002-admin-api': adminApiMigration(engine),
     '0003-request-logs': requestLogsMigration(engine),
     '0004-console-sessions': consoleSessionsMigration(engine),
+    '0005-request-log-write-cost': requestLogWriteCostMigration(),
   };
 }
 

@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, Engine, RequestLogsTable } from '../database/schema.js';
-import type { LogAttempt } from './log-record.js';
+import { type LogAttempt, USER_METADATA_KEY } from './log-record.js';
 
 /** A stored request as the logs API returns it (snake_case, costs in USD). */
 export interface StoredRequestLog {
@@ -233,11 +233,15 @@ export class RequestLogRepository {
   async list(filter: LogFilter): Promise<LogPage> {
     const limit = Math.min(500, Math.max(1, Math.floor(filter.limit ?? 50)));
     const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
-    const [firstMetadata, ...otherMetadata] = filter.metadata ?? [];
-    // With a tenant and a metadata filter, the metadata index drives the query (newest first).
-    // With a metadata filter, a metadata index drives the query (newest first); otherwise the logs
-    // table's own (tenant, time) index does.
-    if (firstMetadata === undefined) return this.#listPlain(filter, limit, cursor);
+    // The first metadata filter drives the query (newest first) through its index: the metadata
+    // table's, or for `metadata._user` the logs table's (tenant, user_id, time) (the user is a
+    // column of the record, see migration 0005); without one, the logs table's (tenant, time).
+    const metadata = filter.metadata ?? [];
+    const firstIndex =
+      metadata[0]?.[0] === USER_METADATA_KEY ? -1 : metadata.findIndex(([key]) => key !== USER_METADATA_KEY);
+    if (firstIndex === -1) return this.#listPlain(filter, limit, cursor);
+    const firstMetadata = metadata[firstIndex] as readonly [string, string];
+    const otherMetadata = metadata.filter((_, index) => index !== firstIndex);
     let query = this.#db
       .selectFrom('request_log_metadata as m')
       .innerJoin('request_logs as l', 'l.id', 'm.log_id')
@@ -312,6 +316,10 @@ export class RequestLogRepository {
     if (filter.configId !== undefined) q = q.where('l.config_id', '=', filter.configId);
     if (filter.cacheStatus !== undefined) q = q.where('l.cache_status', '=', filter.cacheStatus);
     for (const [key, value] of metadata) {
+      if (key === USER_METADATA_KEY) {
+        q = q.where('l.user_id', '=', value);
+        continue;
+      }
       // biome-ignore lint/suspicious/noExplicitAny: the builder of either query shape.
       q = q.where((eb: any) =>
         eb.exists(

@@ -81,6 +81,17 @@ export function storedMetadataOf(
   return any ? stored : undefined;
 }
 
+/**
+ * The metadata key of the end user: stored in the log row's `user_id` column, filtered through its
+ * own index, and not repeated as a `request_log_metadata` row (see migration 0005).
+ */
+export const USER_METADATA_KEY = '_user';
+
+/** The keys of a record's stored metadata that get a `request_log_metadata` row (all but `_user`). */
+export function filterMetadataKeys(metadata: Readonly<Record<string, string>>): string[] {
+  return Object.keys(metadata).filter((key) => key !== USER_METADATA_KEY);
+}
+
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
 /**
@@ -127,7 +138,7 @@ export function logRowValues(
     orNull(input.cacheStatus),
     orNull(input.retries),
     orNull(input.targetPath),
-    metadata?._user ?? null,
+    metadata?.[USER_METADATA_KEY] ?? null,
     metadata === undefined ? null : JSON.stringify(metadata),
     input.attempts === undefined ? null : JSON.stringify(input.attempts),
     orNull(input.requestBody),
@@ -136,7 +147,7 @@ export function logRowValues(
   ];
 }
 
-/** The rows of one record: the log row and one metadata row per key. */
+/** The rows of one record: the log row and one metadata row per key but `_user`. */
 export function rowsOf(input: RequestLogInput): {
   log: Insertable<RequestLogsTable>;
   metadata: Insertable<RequestLogMetadataTable>[];
@@ -148,7 +159,7 @@ export function rowsOf(input: RequestLogInput): {
     log[LOG_COLUMNS[index] as string] = values[index];
   const metadataRows: Insertable<RequestLogMetadataTable>[] = [];
   if (metadata !== undefined) {
-    for (const key of Object.keys(metadata)) {
+    for (const key of filterMetadataKeys(metadata)) {
       metadataRows.push({
         log_id: input.id,
         tenant: input.tenant,

@@ -181,6 +181,25 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     });
     expect(last.records).toHaveLength(1);
     expect(last.nextCursor).toBeNull();
+    // `team` first: the metadata table's index drives, the user is checked on the record.
+    const teamThenUser = await store.logs.list({
+      tenant: 'acme',
+      metadata: [
+        ['team', 'x'],
+        ['_user', 'ada'],
+      ],
+      limit: 50,
+    });
+    expect(teamThenUser.records).toHaveLength(12);
+    // An admin key (no tenant): every tenant's records of the user.
+    const adaEverywhere = await store.logs.list({ metadata: [['_user', 'ada']], limit: 50 });
+    expect(adaEverywhere.records.map((entry) => entry.tenant).sort()).toEqual([
+      ...new Array(12).fill('acme'),
+      'other',
+    ]);
+    // The user is a column of the record (its own index), not a metadata row.
+    const metadataKeys = await store.db.selectFrom('request_log_metadata').select('key').distinct().execute();
+    expect(metadataKeys.map((row) => row.key)).toEqual(['team']);
 
     const trace = await store.logs.trace('trace-a', 'acme');
     expect(trace.map((entry) => entry.created_at)).toEqual(

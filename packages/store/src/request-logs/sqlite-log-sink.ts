@@ -1,6 +1,12 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { LOG_COLUMNS, logRowValues, type RequestLogInput, storedMetadataOf } from './log-record.js';
+import {
+  filterMetadataKeys,
+  LOG_COLUMNS,
+  logRowValues,
+  type RequestLogInput,
+  storedMetadataOf,
+} from './log-record.js';
 import type { LogSink } from './log-writer.js';
 
 const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as const;
@@ -210,10 +216,9 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     const stored = storedMetadataOf(record.metadata);
     const row = logRowValues(record, stored);
     if (stored === undefined) return [row, undefined];
-    const metadata: unknown[][] = [];
-    for (const key of Object.keys(stored))
-      metadata.push([record.id, record.tenant, key, stored[key], row[1]]);
-    return [row, metadata];
+    const keys = filterMetadataKeys(stored);
+    if (keys.length === 0) return [row, undefined];
+    return [row, keys.map((key) => [record.id, record.tenant, key, stored[key], row[1]])];
   }
 
   async write(items: readonly SqliteLogItem[]): Promise<void> {

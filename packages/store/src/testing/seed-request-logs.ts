@@ -5,7 +5,8 @@ import { RequestLogWriter } from '../request-logs/log-writer.js';
 /**
  * Writes `records` synthetic request records through the store's own batched writer, one every
  * 100 ms of the past, for the 1,000,000-record timing scripts: 90 % tenant-0, the rest tenant-1;
- * `_user` one of 100 users (1 % of the records each; user-7 is all tenant-0's) and `team` one of 7;
+ * `_user` one of 100 users (1 % of the records each; user-7 is all tenant-0's), `session` one of
+ * 101 (~1 % each, in both tenants) and `team` one of 7;
  * three requests per trace; one in 50 a 503. Resolves to the seconds it took.
  */
 export async function seedRequestLogs(store: Store, records: number): Promise<number> {
@@ -32,7 +33,11 @@ export async function seedRequestLogs(store: Store, records: number): Promise<nu
       usage: { prompt_tokens: 120, completion_tokens: 40, total_tokens: 160 },
       cost: 0.000042,
       costStatus: 'priced',
-      metadata: { _user: `user-${index % 100}`, team: `team-${index % 7}` },
+      metadata: {
+        _user: `user-${index % 100}`,
+        team: `team-${index % 7}`,
+        session: `session-${index % 101}`,
+      },
       attempts: [
         { targetPath: 'config', provider: 'openai', startedAt: createdAt, status: 200, latencyMs: 90 },
       ],
