@@ -23,10 +23,13 @@ async function startPk(logStore) {
 }
 
 /**
- * CPU µs per request with the log store off and on: `rounds` alternating saturation runs of
- * `seconds` each; the median round of each.
+ * CPU µs per request with the log store off and on: `rounds` saturation runs of `seconds` each per
+ * gateway, alternating (off/on, then on/off, so a drift of the machine's speed falls on both
+ * sides); the median round of each, and the median of the rounds' on/off ratios. The ratio of two
+ * neighbouring runs is steadier than the ratio of two medians on a machine whose speed wanders
+ * (other tenants of a shared host): each pair ran under nearly the same conditions.
  */
-export async function measureLogStoreCpu({ upstreamUrl, seconds = 5, connections = 128, rounds = 3 }) {
+export async function measureLogStoreCpu({ upstreamUrl, seconds = 5, connections = 128, rounds = 7 }) {
   const off = await startPk('off');
   const on = await startPk('on');
   const body = JSON.stringify({
@@ -62,11 +65,12 @@ export async function measureLogStoreCpu({ upstreamUrl, seconds = 5, connections
     await cpuPerRequest(on, 2);
     const figures = { off: [], on: [] };
     for (let round = 0; round < rounds; round += 1) {
-      figures.off.push(await cpuPerRequest(off, seconds));
-      figures.on.push(await cpuPerRequest(on, seconds));
+      const order = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
+      for (const side of order) figures[side].push(await cpuPerRequest(side === 'off' ? off : on, seconds));
     }
-    const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    return { off: median(figures.off), on: median(figures.on) };
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const ratios = figures.on.map((value, round) => value / figures.off[round]);
+    return { off: median(figures.off), on: median(figures.on), ratio: median(ratios), rounds: figures };
   } finally {
     for (const pk of [off, on]) {
       pk.child.kill('SIGTERM');
@@ -90,8 +94,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const seconds = Number(process.env.PK_BENCH_SECONDS ?? 5);
     const result = await measureLogStoreCpu({ upstreamUrl, seconds });
+    const rounds = (side) => result.rounds[side].map((value) => value.toFixed(0)).join(' ');
     process.stdout.write(
-      `chat: gateway CPU µs per request, log store off ${result.off.toFixed(0)}, on (SQLite) ${result.on.toFixed(0)}: ${(result.on / result.off).toFixed(3)}×\n`,
+      `chat: gateway CPU µs per request, log store off ${result.off.toFixed(0)} (rounds ${rounds('off')}), ` +
+        `on (SQLite) ${result.on.toFixed(0)} (rounds ${rounds('on')}); on/off, median of the rounds' ratios: ${result.ratio.toFixed(3)}×\n`,
     );
   } finally {
     upstream?.child.kill();

@@ -432,7 +432,7 @@ try {
   }
   if (process.env.PK_BENCH_LOG_STORE !== '0') {
     // The request log store (SQLite, the default) off and on: two more pk processes, alternating
-    // rounds (the median of 3 of its own).
+    // rounds (the medians of 7 of its own, and the median of the rounds' on/off ratios).
     const logStore = await measureLogStoreCpu({ upstreamUrl: upstream.url, seconds, connections: 50 });
     results['chat @50: gateway CPU µs per request, pk log store off (PK_LOG_STORE=off)'] = {
       pk: logStore.off,
@@ -440,6 +440,7 @@ try {
     results['chat @50: gateway CPU µs per request, pk log store on (SQLite, the default)'] = {
       pk: logStore.on,
     };
+    results['chat @50: pk log store on / off, median of the rounds’ ratios'] = { pk: logStore.ratio };
   }
   const withPk = Object.values(results).some((row) => row.portkey !== undefined);
   log(
