@@ -216,10 +216,26 @@ export const LOG_COLUMNS = [
   'body_truncated',
 ] as const satisfies readonly (keyof RequestLogsTable)[];
 
-/** A time-ordered id: `log_` + 11 base-36 digits of milliseconds + 10 random ones. */
+const FIVE_BASE36_DIGITS = 36 ** 5;
+let lastMs = Number.NaN;
+let lastPrefix = '';
+
+/** Five random base-36 digits (~26 bits). */
+function randomBase36(): string {
+  return Math.floor(Math.random() * FIVE_BASE36_DIGITS)
+    .toString(36)
+    .padStart(5, '0');
+}
+
+/**
+ * A time-ordered id: `log_` + 11 base-36 digits of milliseconds + 10 random ones. Made once per
+ * logged request: the time part is formatted once per millisecond, the random part in two draws.
+ */
 export function newLogId(at: number): string {
-  const time = Math.floor(at).toString(36).padStart(11, '0');
-  let random = '';
-  for (let index = 0; index < 10; index += 1) random += Math.floor(Math.random() * 36).toString(36);
-  return `log_${time}${random}`;
+  const ms = Math.floor(at);
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastPrefix = `log_${ms.toString(36).padStart(11, '0')}`;
+  }
+  return lastPrefix + randomBase36() + randomBase36();
 }
