@@ -407,7 +407,12 @@ async function proxyRequest(
       : {}),
   });
   if (guard) log.guardrails = guard.logSummary();
-  if (answer.progress) log.streamChunks = answer.progress.chunks;
+  if (answer.progress) {
+    log.streamChunks = answer.progress.chunks;
+    // Read from the items as they passed (no parse): the record's answered model prices the stream.
+    if (answer.progress.model !== undefined) log.answeredModel = answer.progress.model;
+    if (answer.progress.finishReasons.length > 0) log.finishReasons = [...answer.progress.finishReasons];
+  }
   const usage = await answer.usage;
   recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices });
   // An answer that failed a hook (246) is never cached.

@@ -3,6 +3,7 @@ import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
+import { chatChunks, MOCK_ANSWER } from '../support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 import { temporaryDataDir } from '../support/store-fixtures.js';
 
@@ -215,6 +216,39 @@ describe.each([
       expect(record, JSON.stringify(record)).toMatchObject({ cost_status: 'priced' });
       const usage = record.usage as { prompt_tokens: number; completion_tokens: number };
       expect(record.cost).toBeCloseTo((usage.prompt_tokens * 10 + usage.completion_tokens * 20) / 1e6, 12);
+    },
+  );
+
+  it.runIf(available)(
+    'a streamed answer’s record has the model that answered, its usage and its cost',
+    async () => {
+      const traceId = `streamed-${run}`;
+      // The upstream answers a requested alias with a dated model id, as OpenAI does.
+      mock.script('gpt-4o-mini-streamed', [{ sse: chatChunks('gpt-4o-mini-2024-07-18', { usage: true }) }]);
+      const stream = await client(TEAM_A, { traceID: traceId }).chat.completions.create({
+        model: 'gpt-4o-mini-streamed',
+        messages,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      expect(text).toBe(MOCK_ANSWER);
+      const trace = await eventually(
+        () => get(`/traces/${traceId}`, TEAM_A),
+        (result) => result.status === 200,
+      );
+      const record = (trace.body.requests as Json[])[0] as Json & { usage: Json };
+      expect(record, JSON.stringify(record)).toMatchObject({
+        stream: true,
+        model: 'gpt-4o-mini-streamed',
+        answered_model: 'gpt-4o-mini-2024-07-18',
+        status: 200,
+        usage: { prompt_tokens: expect.any(Number), completion_tokens: expect.any(Number) },
+        // Priced by the model that answered (the table knows the dated id).
+        cost_status: 'priced',
+      });
+      expect(record.cost).toBeGreaterThan(0);
     },
   );
 

@@ -1,6 +1,7 @@
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { createSseDecoder } from '../shared/sse-decoder.js';
 import { DONE_FRAME, encodeStreamOutput } from '../shared/sse-encoder.js';
+import { collectFinishReasons, modelNamedIn } from '../shared/stream-answer-facts.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type {
   PreparedRequest,
@@ -17,6 +18,10 @@ import { discardBody } from './upstream-body.js';
 export interface StreamProgress {
   /** OpenAI chunks handed to the consumer so far (an OpenAI-family stream carries about one token each). */
   readonly chunks: number;
+  /** The model the items name (the first one that does): the model that answered. */
+  readonly model: string | undefined;
+  /** The choices' `finish_reason`s seen so far (OpenAI chunks; at most 16). */
+  readonly finishReasons: readonly string[];
 }
 
 /** A translated stream and the usage it reported. */
@@ -59,7 +64,11 @@ export function translateStream(options: {
   let failed = false;
   const pending: StreamOutput[] = [];
   const sink = { enqueue: (output: StreamOutput) => void pending.push(output) };
-  const progress = { chunks: 0 };
+  const progress: { chunks: number; model: string | undefined; finishReasons: string[] } = {
+    chunks: 0,
+    model: undefined,
+    finishReasons: [],
+  };
 
   /** Frames for the items emitted so far, up to and including the first error item. */
   function encodePending(): string {
@@ -71,6 +80,8 @@ export function translateStream(options: {
         break;
       }
       progress.chunks += 1;
+      if (progress.model === undefined) progress.model = modelNamedIn(output.data);
+      collectFinishReasons(output.data, progress.finishReasons);
     }
     pending.length = 0;
     return frames;

@@ -1,0 +1,38 @@
+/**
+ * What a stream's items say about its answer, read from their JSON text without parsing it: the
+ * model that answered and the choices' finish reasons. For the request's record and log line (a
+ * JSON answer has them from its parsed body); a stream's items are scanned as they pass, once each.
+ */
+
+const MODEL = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/;
+const FINISH_REASON = /"finish_reason"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+/** As many as a JSON answer's log line keeps. */
+const MAX_FINISH_REASONS = 16;
+
+function unescaped(text: string): string | undefined {
+  if (!text.includes('\\')) return text;
+  try {
+    return JSON.parse(`"${text}"`) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first `"model": "…"` in an item's JSON text (OpenAI chunks, Anthropic's `message_start`, a Responses event). */
+export function modelNamedIn(data: string): string | undefined {
+  if (!data.includes('"model"')) return undefined;
+  const match = MODEL.exec(data);
+  const model = match?.[1] === undefined ? undefined : unescaped(match[1]);
+  return model === undefined || model === '' ? undefined : model.slice(0, 256);
+}
+
+/** Appends the non-null `finish_reason`s of an OpenAI chunk's text to `reasons` (at most 16 in all). */
+export function collectFinishReasons(data: string, reasons: string[]): void {
+  if (!data.includes('"finish_reason"')) return;
+  FINISH_REASON.lastIndex = 0;
+  for (let match = FINISH_REASON.exec(data); match !== null; match = FINISH_REASON.exec(data)) {
+    if (reasons.length >= MAX_FINISH_REASONS) return;
+    const reason = match[1] === undefined ? undefined : unescaped(match[1]);
+    if (reason !== undefined) reasons.push(reason.slice(0, 64));
+  }
+}
