@@ -5,8 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import { cpuMs, PK_NODE_FLAGS, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, saturateChat, startProcess } from './processes.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 
@@ -32,26 +31,15 @@ async function startPk(logStore) {
 export async function measureLogStoreCpu({ upstreamUrl, seconds = 5, connections = 128, rounds = 7 }) {
   const off = await startPk('off');
   const on = await startPk('on');
-  const body = JSON.stringify({
-    model: 'gpt-4o-mini',
-    messages: [{ role: 'user', content: 'What is the capital of France?' }],
-  });
-  const headers = {
-    'content-type': 'application/json',
-    'x-portkey-provider': 'openai',
-    authorization: 'Bearer sk-bench',
-    'x-portkey-custom-host': `${upstreamUrl}/v1`,
-    'x-portkey-metadata': '{"_user":"bench"}',
-  };
   const cpuPerRequest = async (pk, duration) => {
     const before = cpuMs(pk.child.pid);
-    const result = await autocannon({
-      url: `${pk.url}/v1/chat/completions`,
-      method: 'POST',
-      headers,
-      body,
+    // The bench's chat request, with the metadata nearly every logged request carries (`_user`).
+    const result = await saturateChat({
+      gatewayUrl: pk.url,
+      upstreamUrl,
       connections,
       duration,
+      headers: { 'x-portkey-metadata': '{"_user":"bench"}' },
     });
     if (result.non2xx > 0 || result.errors > 0)
       throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);

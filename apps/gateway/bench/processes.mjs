@@ -68,9 +68,17 @@ export function rssMiB(pid) {
 
 /**
  * The bench's chat request (OpenAI's wire format, `stream` when asked) at `connections` for `duration`
- * seconds against `gatewayUrl`, forwarded to the mock upstream at `upstreamUrl`: autocannon's result.
+ * seconds against `gatewayUrl`, forwarded to the mock upstream at `upstreamUrl`, with `headers` added:
+ * autocannon's result.
  */
-export function saturateChat({ gatewayUrl, upstreamUrl, connections, duration, streamed = false }) {
+export function saturateChat({
+  gatewayUrl,
+  upstreamUrl,
+  connections,
+  duration,
+  streamed = false,
+  headers = {},
+}) {
   return autocannon({
     url: `${gatewayUrl}/v1/chat/completions`,
     method: 'POST',
@@ -79,6 +87,7 @@ export function saturateChat({ gatewayUrl, upstreamUrl, connections, duration, s
       'x-portkey-provider': 'openai',
       authorization: 'Bearer sk-bench',
       'x-portkey-custom-host': `${upstreamUrl}/v1`,
+      ...headers,
     },
     body: JSON.stringify({
       model: 'gpt-4o-mini',
