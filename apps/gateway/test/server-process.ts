@@ -15,14 +15,18 @@ export interface GatewayProcess {
 }
 
 const serverEntry = new URL('../dist/server.js', import.meta.url).pathname;
+/** The flags a package.json's start script gives `node` (the `--` words after its `node`). */
+export function startScriptNodeFlags(packageJson: URL): string[] {
+  const script = (JSON.parse(readFileSync(packageJson, 'utf8')) as { scripts: { start: string } }).scripts
+    .start;
+  const words = script.split(' ');
+  return words.slice(words.lastIndexOf('node') + 1).filter((word) => word.startsWith('--'));
+}
+
 /** The V8 flags `pnpm start` runs the gateway with (its start script; see the gateway README, "Memory"). */
-export const SERVER_NODE_FLAGS: readonly string[] = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    scripts: { start: string };
-  }
-).scripts.start
-  .split(' ')
-  .filter((word) => word.startsWith('--'));
+export const SERVER_NODE_FLAGS: readonly string[] = startScriptNodeFlags(
+  new URL('../package.json', import.meta.url),
+);
 
 /**
  * The environment of a gateway process: a port of its own and, unless `env` names one, a fresh data
