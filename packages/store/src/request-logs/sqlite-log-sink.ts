@@ -124,15 +124,15 @@ export interface SqliteLogSinkOptions {
   readonly idleStopMs?: number;
 }
 
+/** A record as the SQLite sink queues it: its log row's values and its metadata rows. */
+export type SqliteLogItem = readonly [row: unknown[], metadata: unknown[][] | undefined];
+
 /**
  * The SQLite log sink: batches go to a worker thread (better-sqlite3 is synchronous; the gateway's
  * event loop never waits for a write). Rows are built here (JSON of metadata and attempts), the
  * inserts run there. The thread starts with the first batch (not when the gateway starts) and stops
  * when no batch came for `idleStopMs`.
  */
-/** A record as the SQLite sink queues it: its log row's values and its metadata rows. */
-export type SqliteLogItem = readonly [row: unknown[], metadata: unknown[][] | undefined];
-
 export class SqliteLogSink implements LogSink<SqliteLogItem> {
   readonly #path: string;
   readonly #idleStopMs: number;
