@@ -119,9 +119,9 @@ function writeLine(request: FastifyRequest, reply: FastifyReply, status: number)
     tenant: request.tenant,
     ...request.logFields,
   });
-  const log = request.server.log;
   const listeners = request.server.requestEndListeners;
   if (listeners.length === 0) return;
+  const log = request.server.log;
   const end: RequestEnd = { request, status, latencyMs, fields: request.logFields };
   for (const listener of listeners) {
     try {
