@@ -234,6 +234,10 @@ describe.each([
       let text = '';
       for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
       expect(text).toBe(MOCK_ANSWER);
+      // The upstream got one streamed request for the alias, asking for the usage.
+      const received = mock.forModel('gpt-4o-mini-streamed');
+      expect(received).toHaveLength(1);
+      expect(received[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
       const trace = await eventually(
         () => get(`/traces/${traceId}`, TEAM_A),
         (result) => result.status === 200,
