@@ -64,6 +64,17 @@ describe('SqliteLogSink: the writer thread runs only while there are batches', (
     }
   });
 
+  it('skips a row that breaks a constraint and writes the rest of its batch', async () => {
+    // A NaN latency binds as null into a not-null column: before, the whole batch failed at every retry.
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE));
+    const now = Date.now();
+    const records = [recordAt(now), { ...recordAt(now + 1), latencyMs: Number.NaN }, recordAt(now + 2)];
+    await sink.write(records.map((record) => sink.encode(record)));
+    await sink.close();
+    const page = await store.logs.list({ tenant: 'acme' });
+    expect(page.records.map((entry) => entry.trace_id).sort()).toEqual([`trace-${now}`, `trace-${now + 2}`]);
+  });
+
   it('closes without starting a thread when nothing was written', async () => {
     const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE));
     await sink.close();
