@@ -9,7 +9,9 @@ export interface LogSink<Item = RequestLogInput> {
    * Turns a record into what `write` takes, when it is queued (default: the record as it is). A
    * queued record waits up to a flush interval, long enough to outlive the young generation: what
    * it holds then is copied and marked by the garbage collector, so a flat row is cheaper to hold
-   * than the record's nested objects.
+   * than the record's nested objects. Cheaper still, a sink may take the record's rows at once and
+   * queue a placeholder (the SQLite sink hands them to its thread within 10 ms), if
+   * `write(items)` then writes the records of exactly those items.
    */
   encode?(record: RequestLogInput): Item;
   /** Writes the items in one transaction; rejects when nothing was written. */

@@ -6,7 +6,7 @@ import { SQLITE_FILE, type Store } from '../open-store.js';
 import { newLogId } from './log-record.js';
 import { SqliteLogSink } from './sqlite-log-sink.js';
 
-describe('SqliteLogSink: the writer thread runs only while there are batches', () => {
+describe('SqliteLogSink: the writer thread', () => {
   let fixture: EngineFixture;
   let store: Store;
   beforeEach(async () => {
@@ -26,7 +26,7 @@ describe('SqliteLogSink: the writer thread runs only while there are batches', (
     createdAt,
   });
 
-  it('starts no thread until the first batch, stops it when idle, starts it again for the next', async () => {
+  it('starts no thread until the first record, stops it when idle, starts it again for the next', async () => {
     const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), { idleStopMs: 100 });
     expect(sink.running).toBe(false);
     const now = Date.now();
@@ -62,6 +62,25 @@ describe('SqliteLogSink: the writer thread runs only while there are batches', (
     } finally {
       database.close();
     }
+  });
+
+  it('hands records to the thread as they come; a write commits the oldest it was given, in order', async () => {
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), { stageEveryMs: 5 });
+    const now = Date.now();
+    // 150 records: two full hand-overs of 64 and a timed one of 22.
+    const items = Array.from({ length: 150 }, (_, index) => sink.encode(recordAt(now + index)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sink.running).toBe(true);
+    const traces = async () => (await store.logs.list({ tenant: 'acme', limit: 200 })).records.length;
+    expect(await traces()).toBe(0);
+    await sink.write(items.slice(0, 100));
+    const first = await store.logs.list({ tenant: 'acme', limit: 200 });
+    expect(first.records.map((entry) => entry.trace_id).sort()).toEqual(
+      Array.from({ length: 100 }, (_, index) => `trace-${now + index}`).sort(),
+    );
+    await sink.write(items.slice(100));
+    expect(await traces()).toBe(150);
+    await sink.close();
   });
 
   it('skips a row that breaks a constraint and writes the rest of its batch', async () => {

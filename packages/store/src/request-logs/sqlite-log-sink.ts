@@ -12,8 +12,9 @@ import type { LogSink } from './log-writer.js';
 const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as const;
 
 // The writer thread: its own better-sqlite3 connection to the store's file (WAL: the gateway's
-// reads never wait for it), one transaction per batch, multi-row inserts of prepared statements
-// cached by row count. After a failure the connection is closed and opened again at the next
+// reads never wait for it). Records arrive in 'stage' messages and wait here; a 'write' of n
+// commits the first n staged ones in one transaction, multi-row inserts of prepared statements
+// cached by row count, and drops them only once committed. After a failure the connection is closed and opened again at the next
 // batch, so a file made writable again (or a disk with room again) is used without a restart. Each
 // batch first checks that the file is still writable (one access(2) call): an open descriptor would
 // go on writing to a file the operator made read-only.
@@ -26,6 +27,8 @@ const LOG_ROWS_PER_INSERT = 200;
 const METADATA_ROWS_PER_INSERT = 1000;
 let db;
 let statements = new Map();
+// Records handed over by 'stage' messages, in queue order, until a 'write' commits the first ones.
+let staged = [];
 function open() {
   db = new Database(workerData.path);
   db.pragma('journal_mode = WAL');
@@ -88,18 +91,32 @@ parentPort.on('message', (message) => {
       parentPort.close();
       return;
     }
+    if (message.type === 'stage') {
+      for (const item of message.items) staged.push(item);
+      return;
+    }
     if (db === undefined) open();
     if (message.type === 'write') {
       // An open descriptor keeps writing to a file made read-only (and root ignores the mode):
       // look, once per batch.
       accessSync(workerData.path, constants.W_OK);
       if ((statSync(workerData.path).mode & 0o222) === 0) throw new Error('the SQLite file is read-only');
+      const count = Math.min(message.count, staged.length);
+      const logs = new Array(count);
+      const metadata = [];
+      for (let index = 0; index < count; index += 1) {
+        const [row, rows] = staged[index];
+        logs[index] = row;
+        if (rows !== undefined) for (const entry of rows) metadata.push(entry);
+      }
       db.transaction(() => {
-        insertAll('request_logs', workerData.logColumns, message.logs, LOG_ROWS_PER_INSERT);
-        if (message.metadata.length > 0)
-          insertAll('request_log_metadata', workerData.metadataColumns, message.metadata, METADATA_ROWS_PER_INSERT);
+        insertAll('request_logs', workerData.logColumns, logs, LOG_ROWS_PER_INSERT);
+        if (metadata.length > 0)
+          insertAll('request_log_metadata', workerData.metadataColumns, metadata, METADATA_ROWS_PER_INSERT);
       })();
-      parentPort.postMessage({ id: message.id, ok: true });
+      // Dropped only once committed: a failed batch is here for the retry.
+      staged.splice(0, count);
+      parentPort.postMessage({ id: message.id, ok: true, missing: message.count - count });
     } else if (message.type === 'delete') {
       parentPort.postMessage({ id: message.id, ok: true, count: deleteBefore(message.before, message.limit) });
     }
@@ -115,7 +132,10 @@ parentPort.on('message', (message) => {
 interface Reply {
   readonly id: number;
   readonly ok: boolean;
+  /** Records deleted ('delete'). */
   readonly count?: number;
+  /** Records a 'write' asked for that the thread did not hold (it was started again since). */
+  readonly missing?: number;
   readonly error?: string;
 }
 
@@ -126,28 +146,58 @@ export interface SqliteLogSinkOptions {
    * by the next one: an idle gateway holds no second V8 isolate (~9 MiB resident).
    */
   readonly idleStopMs?: number;
+  /** Records are handed to the thread at least this often, ms (default 10). */
+  readonly stageEveryMs?: number;
+  /** Where a loss is told (the thread died holding records); default standard error. */
+  readonly onWarning?: (message: string) => void;
 }
 
-/** A record as the SQLite sink queues it: its log row's values and its metadata rows. */
-export type SqliteLogItem = readonly [row: unknown[], metadata: unknown[][] | undefined];
+/** Records handed to the thread in one message at most (and at once when this many wait). */
+const STAGE_BATCH = 64;
 
 /**
- * The SQLite log sink: batches go to a worker thread (better-sqlite3 is synchronous; the gateway's
- * event loop never waits for a write). Rows are built here (JSON of metadata and attempts), the
- * inserts run there. The thread starts with the first batch (not when the gateway starts) and stops
- * when no batch came for `idleStopMs`.
+ * What the SQLite sink queues per record: nothing but a place in the queue. The record's rows are
+ * already on their way to the writer thread, which holds them until `write` commits them.
+ */
+export type SqliteLogItem = 0;
+
+/**
+ * The SQLite log sink: better-sqlite3 is synchronous, so the inserts run in a worker thread and the
+ * gateway's event loop never waits for a write. `encode` builds a record's rows (JSON of metadata
+ * and attempts) and hands them to the thread within `stageEveryMs` (10 ms, or at once in groups of
+ * 64); the writer's queue holds only a placeholder per record, and `write(items)` commits the
+ * first `items.length` records the thread holds, in queue order. Why: a row that waited in this
+ * thread for its flush (up to a second) outlived the young generation and was copied and marked by
+ * the garbage collector, which cost more than writing it; handed over within milliseconds it dies
+ * young here, and the writer thread, which allocates little, rarely collects.
+ *
+ * A batch the store refuses stays in the thread for the retry. The thread starts with the first
+ * record (not when the gateway starts) and stops when it holds none and no batch came for
+ * `idleStopMs`. Should it die holding records, they are lost: counted, told, and the queue's
+ * placeholders for them are taken as written.
  */
 export class SqliteLogSink implements LogSink<SqliteLogItem> {
   readonly #path: string;
   readonly #idleStopMs: number;
+  readonly #stageEveryMs: number;
+  readonly #warn: (message: string) => void;
   #worker: Worker | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   readonly #pending = new Map<number, { resolve: (reply: Reply) => void }>();
   #nextId = 0;
+  /** Rows built and not yet handed to the thread. */
+  #outbox: unknown[] = [];
+  #stageTimer: NodeJS.Timeout | undefined;
+  /** Records handed to the running thread and not yet committed. */
+  #staged = 0;
+  /** Placeholders at the head of the queue whose records died with a thread. */
+  #lost = 0;
 
   constructor(path: string, options: SqliteLogSinkOptions = {}) {
     this.#path = path;
     this.#idleStopMs = options.idleStopMs ?? 30_000;
+    this.#stageEveryMs = options.stageEveryMs ?? 10;
+    this.#warn = options.onWarning ?? ((message) => process.stderr.write(`pk logs: ${message}\n`));
   }
 
   /** Whether the writer thread is running (tests). */
@@ -174,7 +224,11 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
       this.#armIdleStop();
     });
     worker.on('error', (error) => {
-      if (this.#worker === worker) this.#worker = undefined;
+      if (this.#worker === worker) {
+        this.#worker = undefined;
+        this.#lost += this.#staged;
+        this.#staged = 0;
+      }
       for (const waiter of this.#pending.values())
         waiter.resolve({ id: -1, ok: false, error: error.message });
       this.#pending.clear();
@@ -183,11 +237,11 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   }
 
   #armIdleStop(): void {
-    if (this.#pending.size > 0 || this.#worker === undefined) return;
+    if (this.#pending.size > 0 || this.#worker === undefined || this.#staged > 0) return;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
-      if (this.#pending.size === 0 && this.#worker !== undefined) void this.#stop();
+      if (this.#pending.size === 0 && this.#staged === 0 && this.#outbox.length === 0) void this.#stop();
     }, this.#idleStopMs);
     this.#idleTimer.unref();
   }
@@ -197,15 +251,20 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     if (worker === undefined) return;
     // Taken out first: a batch sent from now on starts a new thread, never reaches a closing one.
     this.#worker = undefined;
+    this.#staged = 0;
     await this.#post(worker, { type: 'close' });
     await worker.terminate().catch(() => undefined);
   }
 
-  #send(message: Record<string, unknown>): Promise<Reply> {
+  #running(): Worker {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     this.#worker ??= this.#start();
-    return this.#post(this.#worker, message);
+    return this.#worker;
+  }
+
+  #send(message: Record<string, unknown>): Promise<Reply> {
+    return this.#post(this.#running(), message);
   }
 
   #post(worker: Worker, message: Record<string, unknown>): Promise<Reply> {
@@ -216,24 +275,52 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     });
   }
 
+  /** Hands the outbox's rows to the thread (one message, answered by none). */
+  #stage(): void {
+    clearTimeout(this.#stageTimer);
+    this.#stageTimer = undefined;
+    if (this.#outbox.length === 0) return;
+    const items = this.#outbox;
+    this.#outbox = [];
+    this.#running().postMessage({ type: 'stage', items });
+    this.#staged += items.length;
+  }
+
   encode(record: RequestLogInput): SqliteLogItem {
     const stored = storedMetadataOf(record.metadata);
     const row = logRowValues(record, stored);
-    if (stored === undefined) return [row, undefined];
-    const keys = filterMetadataKeys(stored);
-    if (keys.length === 0) return [row, undefined];
-    return [row, keys.map((key) => [record.id, record.tenant, key, stored[key], row[1]])];
+    const keys = stored === undefined ? undefined : filterMetadataKeys(stored);
+    const metadata =
+      stored === undefined || keys === undefined || keys.length === 0
+        ? undefined
+        : keys.map((key) => [record.id, record.tenant, key, stored[key], row[1]]);
+    this.#outbox.push([row, metadata]);
+    if (this.#outbox.length >= STAGE_BATCH) this.#stage();
+    else if (this.#stageTimer === undefined) {
+      this.#stageTimer = setTimeout(() => this.#stage(), this.#stageEveryMs);
+      this.#stageTimer.unref();
+    }
+    return 0;
   }
 
   async write(items: readonly SqliteLogItem[]): Promise<void> {
-    const logs: unknown[][] = [];
-    const metadata: unknown[][] = [];
-    for (const [row, rows] of items) {
-      logs.push(row);
-      if (rows !== undefined) for (const entry of rows) metadata.push(entry);
+    this.#stage();
+    // The head of the queue may hold placeholders of records a dead thread held: nothing to write.
+    const lost = Math.min(this.#lost, items.length);
+    const count = items.length - lost;
+    let missing = 0;
+    if (count > 0) {
+      const reply = await this.#send({ type: 'write', count });
+      if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
+      missing = reply.missing ?? 0;
+      this.#staged -= count - missing;
     }
-    const reply = await this.#send({ type: 'write', logs, metadata });
-    if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
+    this.#lost -= lost;
+    if (lost + missing > 0)
+      this.#warn(
+        `${lost + missing} request log record(s) were lost: the log writer thread stopped while holding them`,
+      );
+    this.#armIdleStop();
   }
 
   async deleteBefore(before: number, limit: number): Promise<number> {
@@ -245,6 +332,9 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   async close(): Promise<void> {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
+    clearTimeout(this.#stageTimer);
+    this.#stageTimer = undefined;
+    this.#outbox = [];
     await this.#stop();
   }
 }
