@@ -1,6 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, Engine, RequestLogsTable } from '../database/schema.js';
-import { type LogAttempt, USER_METADATA_KEY } from './log-record.js';
+import { attemptsOfColumn, metadataOfColumns, USER_METADATA_KEY } from './log-record.js';
 
 /** A stored request as the logs API returns it (snake_case, costs in USD). */
 export interface StoredRequestLog {
@@ -134,18 +134,9 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function parseObject<T>(text: string | null, fallback: T): T {
-  if (text === null) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
-}
-
 /** A row as the API shows it. */
 export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequestLog {
-  const attempts = parseObject<LogAttempt[]>(row.attempts, []);
+  const attempts = attemptsOfColumn(row.attempts, row.created_at);
   return {
     id: row.id,
     created_at: iso(row.created_at),
@@ -183,7 +174,7 @@ export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequest
     cache_status: row.cache_status,
     retries: row.retries,
     target_path: row.target_path,
-    metadata: parseObject<Record<string, string>>(row.metadata, {}),
+    metadata: metadataOfColumns(row.metadata, row.user_id),
     attempts: attempts.map((attempt) => ({
       target_path: attempt.targetPath,
       provider: attempt.provider,
@@ -418,7 +409,7 @@ export class RequestLogRepository {
       else if (group === 'virtual_key') key = row.virtual_key;
       else if (group === 'user') key = row.user_id;
       else if (metadataKey !== undefined)
-        key = parseObject<Record<string, string>>(row.metadata, {})[metadataKey] ?? null;
+        key = metadataOfColumns(row.metadata, row.user_id)[metadataKey] ?? null;
       const id = `${bucket}\u0000${key ?? '\u0001'}`;
       let cell = cells.get(id);
       if (cell === undefined) {

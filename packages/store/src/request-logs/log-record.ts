@@ -95,6 +95,71 @@ export function filterMetadataKeys(metadata: Readonly<Record<string, string>>): 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
 
 /**
+ * The `metadata` column: the stored metadata as JSON, or null when there is none or it is only
+ * `_user` (the record's `user_id` column holds that; {@link metadataOfColumns} reads it back).
+ */
+function metadataColumn(metadata: Readonly<Record<string, string>> | undefined): string | null {
+  if (metadata === undefined) return null;
+  for (const key in metadata) if (key !== USER_METADATA_KEY) return JSON.stringify(metadata);
+  return null;
+}
+
+/** The metadata of a stored row, from its `metadata` and `user_id` columns. */
+export function metadataOfColumns(metadata: string | null, userId: string | null): Record<string, string> {
+  if (metadata === null) return userId === null ? {} : { [USER_METADATA_KEY]: userId };
+  try {
+    return JSON.parse(metadata) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * One attempt as the `attempts` column holds it: `[target_path, provider, started_at − created_at
+ * (ms), status, latency_ms, error_code?]`. Arrays, not objects: a third of the bytes, and cheaper to
+ * make. Records written before hold objects ({@link LogAttempt}); {@link attemptsOfColumn} reads both.
+ */
+type StoredAttempt = readonly [string, string, number, number, number, string?];
+
+function attemptsColumn(attempts: readonly LogAttempt[] | undefined, createdAt: number): string | null {
+  if (attempts === undefined) return null;
+  const stored: StoredAttempt[] = [];
+  for (const attempt of attempts) {
+    const offset = attempt.startedAt - createdAt;
+    stored.push(
+      attempt.errorCode === undefined
+        ? [attempt.targetPath, attempt.provider, offset, attempt.status, attempt.latencyMs]
+        : [
+            attempt.targetPath,
+            attempt.provider,
+            offset,
+            attempt.status,
+            attempt.latencyMs,
+            attempt.errorCode,
+          ],
+    );
+  }
+  return JSON.stringify(stored);
+}
+
+/** The attempts of a stored row (either form of its `attempts` column). */
+export function attemptsOfColumn(attempts: string | null, createdAt: number): LogAttempt[] {
+  if (attempts === null) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(attempts);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.map((entry: StoredAttempt | LogAttempt) => {
+    if (!Array.isArray(entry)) return entry as LogAttempt;
+    const [targetPath, provider, offset, status, latencyMs, errorCode] = entry as StoredAttempt;
+    return { targetPath, provider, startedAt: createdAt + offset, status, latencyMs, errorCode };
+  });
+}
+
+/**
  * The values of one record's log row, in {@link LOG_COLUMNS} order (the one place that maps a
  * record to its columns). The SQLite writer binds them as they are: no row object per record.
  */
@@ -103,9 +168,10 @@ export function logRowValues(
   metadata: Readonly<Record<string, string>> | undefined = storedMetadataOf(input.metadata),
 ): unknown[] {
   const usage = input.usage;
+  const createdAt = Math.round(input.createdAt);
   return [
     input.id,
-    Math.round(input.createdAt),
+    createdAt,
     input.tenant,
     input.traceId,
     orNull(input.spanId),
@@ -139,8 +205,8 @@ export function logRowValues(
     orNull(input.retries),
     orNull(input.targetPath),
     metadata?.[USER_METADATA_KEY] ?? null,
-    metadata === undefined ? null : JSON.stringify(metadata),
-    input.attempts === undefined ? null : JSON.stringify(input.attempts),
+    metadataColumn(metadata),
+    attemptsColumn(input.attempts, createdAt),
     orNull(input.requestBody),
     orNull(input.responseBody),
     input.bodyTruncated === true ? 1 : 0,
