@@ -1,11 +1,14 @@
 // The request log store's cost on the hot path: two pk gateways, the log store off and on (SQLite,
-// the default), saturated in alternating rounds; gateway CPU µs per request of each (the writer's
-// worker thread is part of the process, so it is counted). Used by run-bench.mjs; alone:
+// the default), saturated at the same time, each by a load generator of its own; gateway CPU µs per
+// request of each (the writer's worker thread is part of the process, so it is counted). Used by
+// run-bench.mjs; alone:
 //   node bench/log-store-cpu.mjs [upstream-url]   (starts a mock upstream when none is given)
+//   PK_BENCH_LOG_STORE_SIDES=off,off node bench/log-store-cpu.mjs   (both off: the method's own spread)
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cpuMs, PK_NODE_FLAGS, saturateChat, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, startProcess } from './processes.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 
@@ -21,46 +24,69 @@ async function startPk(logStore) {
   return { ...pk, dataDir };
 }
 
-/**
- * CPU µs per request with the log store off and on: `rounds` saturation runs of `seconds` each per
- * gateway, alternating (off/on, then on/off, so a drift of the machine's speed falls on both
- * sides); the median round of each, and the median of the rounds' on/off ratios. The ratio of two
- * neighbouring runs is steadier than the ratio of two medians on a machine whose speed wanders
- * (other tenants of a shared host): each pair ran under nearly the same conditions.
- */
-export async function measureLogStoreCpu({ upstreamUrl, seconds = 5, connections = 128, rounds = 7 }) {
-  const off = await startPk('off');
-  const on = await startPk('on');
-  const cpuPerRequest = async (pk, duration) => {
-    const before = cpuMs(pk.child.pid);
-    // The bench's chat request, with the metadata nearly every logged request carries (`_user`).
-    const result = await saturateChat({
-      gatewayUrl: pk.url,
-      upstreamUrl,
-      connections,
-      duration,
-      headers: { 'x-portkey-metadata': '{"_user":"bench"}' },
+/** `saturateChat(options)` in a child process: resolves its totals. */
+function saturateInChild(options) {
+  return new Promise((resolve, reject) => {
+    const child = fork(`${here}saturate-child.mjs`, [JSON.stringify(options)], { stdio: 'ignore' });
+    child.once('message', resolve);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`the load generator exited ${code}`));
     });
-    if (result.non2xx > 0 || result.errors > 0)
-      throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);
-    // The round's last records are written within a flush interval (1 s) after it: counted too
-    // (both gateways wait the same, so the idle cost of the wait is on both sides).
+  });
+}
+
+/**
+ * CPU µs per request with the log store off and on: `rounds` saturation runs of `seconds`, both
+ * gateways loaded at the same time; the median round of each, and the median of the rounds' on/off
+ * ratios. Side by side, both gateways see the same moment of a machine whose speed wanders (other
+ * tenants of a shared host): alternating rounds of one and the other gave on/off ratios of 0.9 to
+ * 1.3 for builds that differ by a few percent, and 0.89 to 1.21 for one build against itself.
+ */
+export async function measureLogStoreCpu({
+  upstreamUrl,
+  seconds = 5,
+  connections = 50,
+  rounds = 9,
+  sides = ['off', 'on'],
+}) {
+  const gateways = [await startPk(sides[0]), await startPk(sides[1])];
+  const cpuPerRequest = async (duration) => {
+    const before = gateways.map((pk) => cpuMs(pk.child.pid));
+    // The bench's chat request, with the metadata nearly every logged request carries (`_user`).
+    const results = await Promise.all(
+      gateways.map((pk) =>
+        saturateInChild({
+          gatewayUrl: pk.url,
+          upstreamUrl,
+          connections,
+          duration,
+          headers: { 'x-portkey-metadata': '{"_user":"bench"}' },
+        }),
+      ),
+    );
+    for (const result of results)
+      if (result.non2xx > 0 || result.errors > 0)
+        throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors`);
+    // The round's last records are written within a flush interval (1 s) after it: counted too.
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    return ((cpuMs(pk.child.pid) - before) * 1000) / Math.max(1, result.requests.total);
+    return gateways.map(
+      (pk, index) => ((cpuMs(pk.child.pid) - before[index]) * 1000) / Math.max(1, results[index].total),
+    );
   };
   try {
-    await cpuPerRequest(off, 2);
-    await cpuPerRequest(on, 2);
+    await cpuPerRequest(2);
     const figures = { off: [], on: [] };
     for (let round = 0; round < rounds; round += 1) {
-      const order = round % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
-      for (const side of order) figures[side].push(await cpuPerRequest(side === 'off' ? off : on, seconds));
+      const [off, on] = await cpuPerRequest(seconds);
+      figures.off.push(off);
+      figures.on.push(on);
     }
     const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const ratios = figures.on.map((value, round) => value / figures.off[round]);
     return { off: median(figures.off), on: median(figures.on), ratio: median(ratios), rounds: figures };
   } finally {
-    for (const pk of [off, on]) {
+    for (const pk of gateways) {
       pk.child.kill('SIGTERM');
       rmSync(pk.dataDir, { recursive: true, force: true });
     }
@@ -81,11 +107,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   try {
     const seconds = Number(process.env.PK_BENCH_SECONDS ?? 5);
-    const result = await measureLogStoreCpu({ upstreamUrl, seconds });
+    const sides = (process.env.PK_BENCH_LOG_STORE_SIDES ?? 'off,on').split(',');
+    const result = await measureLogStoreCpu({ upstreamUrl, seconds, sides });
     const rounds = (side) => result.rounds[side].map((value) => value.toFixed(0)).join(' ');
     process.stdout.write(
-      `chat: gateway CPU µs per request, log store off ${result.off.toFixed(0)} (rounds ${rounds('off')}), ` +
-        `on (SQLite) ${result.on.toFixed(0)} (rounds ${rounds('on')}); on/off, median of the rounds' ratios: ${result.ratio.toFixed(3)}×\n`,
+      `chat @50: gateway CPU µs per request, log store ${sides[0]} ${result.off.toFixed(0)} (rounds ${rounds('off')}), ` +
+        `${sides[1]} ${result.on.toFixed(0)} (rounds ${rounds('on')}); ${sides[1]}/${sides[0]}, median of the rounds' ratios: ${result.ratio.toFixed(3)}×\n`,
     );
   } finally {
     upstream?.child.kill();
