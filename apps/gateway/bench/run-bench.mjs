@@ -431,8 +431,8 @@ try {
       results[metric][target] = median(all.map((run) => run[metric]?.[target]));
   }
   if (process.env.PK_BENCH_LOG_STORE !== '0') {
-    // The request log store (SQLite, the default) off and on: two more pk processes, alternating
-    // rounds (the medians of 7 of its own, and the median of the rounds' on/off ratios).
+    // The request log store (SQLite, the default) off and on: two more pk processes, loaded side by
+    // side for 9 rounds (the medians of each, and the median of the rounds' on/off ratios).
     const logStore = await measureLogStoreCpu({ upstreamUrl: upstream.url, seconds, connections: 50 });
     results['chat @50: gateway CPU µs per request, pk log store off (PK_LOG_STORE=off)'] = {
       pk: logStore.off,
