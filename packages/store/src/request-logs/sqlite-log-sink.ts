@@ -13,11 +13,11 @@ const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as c
 
 // The writer thread: its own better-sqlite3 connection to the store's file (WAL: the gateway's
 // reads never wait for it). Records arrive in 'stage' messages and wait here; a 'write' of n
-// commits the first n staged ones in one transaction, multi-row inserts of prepared statements
-// cached by row count, and drops them only once committed. After a failure the connection is closed and opened again at the next
-// batch, so a file made writable again (or a disk with room again) is used without a restart. Each
-// batch first checks that the file is still writable (one access(2) call): an open descriptor would
-// go on writing to a file the operator made read-only.
+// commits the first n staged ones in one transaction (multi-row inserts of prepared statements
+// cached by row count) and drops them only once committed. After a failure the connection is
+// closed and opened again at the next batch, so a file made writable again (or a disk with room
+// again) is used without a restart. Each batch first checks that the file is still writable (one
+// access(2) call): an open descriptor would go on writing to a file the operator made read-only.
 // An eval'd script (CommonJS) rather than a file: it runs the same from sources and from dist.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -166,8 +166,8 @@ export type SqliteLogItem = 0;
  * gateway's event loop never waits for a write. `encode` builds a record's rows (JSON of metadata
  * and attempts) and hands them to the thread within `stageEveryMs` (10 ms, or at once in groups of
  * 64); the writer's queue holds only a placeholder per record, and `write(items)` commits the
- * first `items.length` records the thread holds, in queue order. Why: a row that waited in this
- * thread for its flush (up to a second) outlived the young generation and was copied and marked by
+ * first `items.length` records the thread holds, in queue order. Why: a row that waited in the
+ * gateway's thread for its flush (up to a second) outlived the young generation and was copied and marked by
  * the garbage collector, which cost more than writing it; handed over within milliseconds it dies
  * young here, and the writer thread, which allocates little, rarely collects.
  *
