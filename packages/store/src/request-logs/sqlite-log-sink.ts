@@ -275,15 +275,23 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     });
   }
 
-  /** Hands the outbox's rows to the thread (one message, answered by none). */
-  #stage(): void {
+  /**
+   * Hands the outbox's rows to the thread (one message, answered by none). False when the thread
+   * could not be started: the rows stay for the next try. Never throws: it runs from `encode`, on
+   * the request's end, and from a timer.
+   */
+  #stage(): boolean {
     clearTimeout(this.#stageTimer);
     this.#stageTimer = undefined;
-    if (this.#outbox.length === 0) return;
-    const items = this.#outbox;
+    if (this.#outbox.length === 0) return true;
+    try {
+      this.#running().postMessage({ type: 'stage', items: this.#outbox });
+    } catch {
+      return false;
+    }
+    this.#staged += this.#outbox.length;
     this.#outbox = [];
-    this.#running().postMessage({ type: 'stage', items });
-    this.#staged += items.length;
+    return true;
   }
 
   encode(record: RequestLogInput): SqliteLogItem {
@@ -304,7 +312,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   }
 
   async write(items: readonly SqliteLogItem[]): Promise<void> {
-    this.#stage();
+    if (!this.#stage()) throw new Error('the SQLite log writer thread could not be started');
     // The head of the queue may hold placeholders of records a dead thread held: nothing to write.
     const lost = Math.min(this.#lost, items.length);
     const count = items.length - lost;
