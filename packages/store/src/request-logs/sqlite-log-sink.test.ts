@@ -83,6 +83,31 @@ describe('SqliteLogSink: the writer thread', () => {
     await sink.close();
   });
 
+  it('counts and tells the records a thread took with it when it ended, and writes on with a new one', async () => {
+    const warnings: string[] = [];
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), {
+      stageEveryMs: 5,
+      onWarning: (message) => warnings.push(message),
+    });
+    const now = Date.now();
+    const lost = Array.from({ length: 3 }, (_, index) => sink.encode(recordAt(now + index)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sink.endThreadForTests();
+    expect(sink.running).toBe(false);
+    const kept = [sink.encode(recordAt(now + 10)), sink.encode(recordAt(now + 11))];
+    // The queue's order: the lost records' places first, then the new ones; one batch of all five.
+    await sink.write([...lost, ...kept]);
+    expect(warnings).toEqual([
+      '3 request log record(s) were lost: the log writer thread stopped while holding them',
+    ]);
+    const page = await store.logs.list({ tenant: 'acme' });
+    expect(page.records.map((entry) => entry.trace_id).sort()).toEqual([
+      `trace-${now + 10}`,
+      `trace-${now + 11}`,
+    ]);
+    await sink.close();
+  });
+
   it('skips a row that breaks a constraint and writes the rest of its batch', async () => {
     // A NaN latency binds as null into a not-null column: before, the whole batch failed at every retry.
     const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE));

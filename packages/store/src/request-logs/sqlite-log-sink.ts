@@ -223,17 +223,24 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
       waiter?.resolve(reply);
       this.#armIdleStop();
     });
-    worker.on('error', (error) => {
-      if (this.#worker === worker) {
-        this.#worker = undefined;
-        this.#lost += this.#staged;
-        this.#staged = 0;
-      }
-      for (const waiter of this.#pending.values())
-        waiter.resolve({ id: -1, ok: false, error: error.message });
+    // A thread that fails or ends unasked (not by #stop, which takes it out first): the next batch
+    // starts a new one; what it held is counted as lost; what waited on it is refused (and retried).
+    const died = (reason: string): void => {
+      if (this.#worker !== worker) return;
+      this.#worker = undefined;
+      this.#lost += this.#staged;
+      this.#staged = 0;
+      for (const waiter of this.#pending.values()) waiter.resolve({ id: -1, ok: false, error: reason });
       this.#pending.clear();
-    });
+    };
+    worker.on('error', (error) => died(error.message));
+    worker.on('exit', (code) => died(`the log writer thread ended (exit code ${code})`));
     return worker;
+  }
+
+  /** Ends the writer thread as a crash would (tests). */
+  async endThreadForTests(): Promise<void> {
+    await this.#worker?.terminate();
   }
 
   #armIdleStop(): void {
