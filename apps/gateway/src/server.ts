@@ -57,11 +57,12 @@ async function main(): Promise<void> {
   }
   const shutdown = createShutdownState();
   // One record per proxied request: queued (bounded), written in batches off the request path.
+  const warnLogStore = (message: string): void => warn(`request log: ${message}`);
   const logWriter = logStore.enabled
     ? new RequestLogWriter({
-        sink: store.openLogSink(),
+        sink: store.openLogSink({ onWarning: warnLogStore }),
         capacity: logStore.queueSize,
-        onWarning: (message) => warn(`request log: ${message}`),
+        onWarning: warnLogStore,
       })
     : undefined;
   const logDestination = logDestinationFor(options.logFlushMs);

@@ -94,9 +94,10 @@ export interface Store {
   readonly logs: RequestLogRepository;
   /**
    * A sink for the request log's batched writer: on SQLite a worker thread with its own connection
-   * to the file, on PostgreSQL the store's pool. Close it before the store.
+   * to the file, on PostgreSQL the store's pool. Close it before the store. `onWarning` hears of
+   * records a dead writer thread took with it (default standard error).
    */
-  openLogSink(): LogSink<unknown>;
+  openLogSink(options?: { readonly onWarning?: (message: string) => void }): LogSink<unknown>;
   /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
   recordKeyUse(keyId: string, at: number): void;
   /** Reloads the snapshot now. */
@@ -297,7 +298,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       vault: new VaultRepository(context),
       consoleSessions: new ConsoleSessionRepository(context),
       logs: new RequestLogRepository(db, engine),
-      openLogSink: () => (engine === 'sqlite' ? new SqliteLogSink(location) : new PostgresLogSink(db)),
+      openLogSink: (sinkOptions = {}) =>
+        engine === 'sqlite' ? new SqliteLogSink(location, sinkOptions) : new PostgresLogSink(db),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
       refresh: async () => live?.refresh(),
       reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),
