@@ -167,9 +167,9 @@ export type SqliteLogItem = 0;
  * and attempts) and hands them to the thread within `stageEveryMs` (10 ms, or at once in groups of
  * 64); the writer's queue holds only a placeholder per record, and `write(items)` commits the
  * first `items.length` records the thread holds, in queue order. Why: a row that waited in the
- * gateway's thread for its flush (up to a second) outlived the young generation and was copied and marked by
- * the garbage collector, which cost more than writing it; handed over within milliseconds it dies
- * young here, and the writer thread, which allocates little, rarely collects.
+ * gateway's thread for its flush (up to a second) outlived the young generation and was copied and
+ * marked by the garbage collector, which cost more than writing it; handed over within milliseconds
+ * it dies young here, and the writer thread, which allocates little, rarely collects.
  *
  * A batch the store refuses stays in the thread for the retry. The thread starts with the first
  * record (not when the gateway starts) and stops when it holds none and no batch came for
@@ -304,11 +304,11 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   encode(record: RequestLogInput): SqliteLogItem {
     const stored = storedMetadataOf(record.metadata);
     const row = logRowValues(record, stored);
-    const keys = stored === undefined ? undefined : filterMetadataKeys(stored);
+    const keys = stored === undefined ? [] : filterMetadataKeys(stored);
     const metadata =
-      stored === undefined || keys === undefined || keys.length === 0
+      keys.length === 0
         ? undefined
-        : keys.map((key) => [record.id, record.tenant, key, stored[key], row[1]]);
+        : keys.map((key) => [record.id, record.tenant, key, stored?.[key], row[1]]);
     this.#outbox.push([row, metadata]);
     if (this.#outbox.length >= STAGE_BATCH) this.#stage();
     else if (this.#stageTimer === undefined) {
