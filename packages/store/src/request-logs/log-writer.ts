@@ -90,7 +90,7 @@ export class RequestLogWriter {
     this.#warn = options.onWarning ?? ((message) => process.stderr.write(`pk logs: ${message}\n`));
     this.#warnEveryMs = options.warnEveryMs ?? 10_000;
     this.#writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
-    this.#timer = setInterval(() => void this.flush(), options.flushMs ?? 1000);
+    this.#timer = setInterval(() => void this.#flushQueued(), options.flushMs ?? 1000);
     this.#timer.unref();
   }
 
@@ -103,7 +103,7 @@ export class RequestLogWriter {
       return false;
     }
     this.#queue.push(this.#sink.encode === undefined ? record : this.#sink.encode(record));
-    if (this.#queue.length >= this.#batchSize && this.#flushing === undefined) void this.flush();
+    if (this.#queue.length >= this.#batchSize && this.#flushing === undefined) void this.#flushQueued();
     return true;
   }
 
@@ -116,19 +116,40 @@ export class RequestLogWriter {
     };
   }
 
-  /** Writes queued records until the queue is empty or the store refuses a batch. */
+  /**
+   * Writes queued records until the queue is empty or the store refuses a batch (after the flush
+   * under way, if one is).
+   */
   flush(): Promise<void> {
-    if (this.#flushing) return this.#flushing;
+    if (this.#flushing) return this.#flushing.then(() => this.flush());
+    return this.#startDrain(true);
+  }
+
+  /**
+   * The timer's (and a full batch's) flush: writes the records queued when it starts, and what
+   * arrives meanwhile only as full batches. The rest waits for the next tick (a record is written
+   * by the first tick after it was queued): one commit per second at a steady rate. Draining down
+   * to an empty queue wrote the few records that arrived during each write in commits of their
+   * own, three or four small ones after each large one, each costing the SQLite writer a commit's
+   * page writes for a handful of records.
+   */
+  #flushQueued(): Promise<void> {
+    return this.#flushing ?? this.#startDrain(false);
+  }
+
+  #startDrain(whole: boolean): Promise<void> {
     if (this.#queue.length === 0) return Promise.resolve();
-    this.#flushing = this.#drain().finally(() => {
+    this.#flushing = this.#drain(whole).finally(() => {
       this.#flushing = undefined;
     });
     return this.#flushing;
   }
 
-  async #drain(): Promise<void> {
-    while (this.#queue.length > 0) {
+  async #drain(whole: boolean): Promise<void> {
+    let due = this.#queue.length;
+    while (this.#queue.length > 0 && (whole || due > 0 || this.#queue.length >= this.#batchSize)) {
       const batch = this.#queue.slice(0, this.#batchSize);
+      due -= batch.length;
       try {
         await this.#writeWithin(batch);
       } catch (error) {

@@ -1,0 +1,98 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RequestLogInput } from './log-record.js';
+import { type LogSink, RequestLogWriter } from './log-writer.js';
+
+/** A sink whose writes answer when the test says: the writer's batching policy, seen from below. */
+function controlledSink() {
+  const batches: number[][] = [];
+  const answers: Array<() => void> = [];
+  const sink: LogSink<number> = {
+    encode: (record) => record.createdAt,
+    write: (items) => {
+      batches.push([...items]);
+      return new Promise<void>((resolve) => answers.push(resolve));
+    },
+    deleteBefore: async () => 0,
+    close: async () => undefined,
+  };
+  /** Answers the oldest write waiting, then lets the writer go on (its promise chain). */
+  const answer = async (): Promise<void> => {
+    answers.shift()?.();
+    await vi.advanceTimersByTimeAsync(0);
+  };
+  return { sink, batches, answer };
+}
+
+function record(createdAt: number): RequestLogInput {
+  return { id: `log_${createdAt}`, createdAt, tenant: 'acme', traceId: 't', status: 200, latencyMs: 1 };
+}
+
+describe('RequestLogWriter batching', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('a tick writes what was queued when it began; records that arrive during its write wait for the next tick', async () => {
+    const { sink, batches, answer } = controlledSink();
+    const writer = new RequestLogWriter({ sink, flushMs: 1000 });
+    for (const at of [1, 2, 3]) writer.enqueue(record(at));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(batches).toEqual([[1, 2, 3]]);
+    // Arrive while the batch is being written: no commit of their own when it answers.
+    for (const at of [4, 5]) writer.enqueue(record(at));
+    await answer();
+    expect(batches).toHaveLength(1);
+    expect(writer.stats()).toMatchObject({ depth: 2, written: 3 });
+    // The next tick writes them.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
+    await answer();
+    expect(writer.stats()).toMatchObject({ depth: 0, written: 5 });
+  });
+
+  it('a backlog is written in full batches, and a full batch that gathers during a write goes at once', async () => {
+    const { sink, batches, answer } = controlledSink();
+    const writer = new RequestLogWriter({ sink, flushMs: 1000, batchSize: 3 });
+    // Three records make a full batch: written without waiting for the tick.
+    for (const at of [1, 2, 3]) writer.enqueue(record(at));
+    expect(batches).toEqual([[1, 2, 3]]);
+    // Meanwhile four more: one full batch (written after the first) and one record (the next tick).
+    for (const at of [4, 5, 6, 7]) writer.enqueue(record(at));
+    await answer();
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    await answer();
+    expect(batches).toHaveLength(2);
+    expect(writer.stats()).toMatchObject({ depth: 1, written: 6 });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(batches.at(-1)).toEqual([7]);
+    await answer();
+    expect(writer.stats()).toMatchObject({ depth: 0, written: 7 });
+  });
+
+  it('flush() (and so close) writes everything, also what arrives during a flush under way', async () => {
+    const { sink, batches, answer } = controlledSink();
+    const writer = new RequestLogWriter({ sink, flushMs: 1000 });
+    writer.enqueue(record(1));
+    await vi.advanceTimersByTimeAsync(1000);
+    writer.enqueue(record(2));
+    const flushed = writer.flush();
+    await answer();
+    expect(batches).toEqual([[1], [2]]);
+    await answer();
+    await flushed;
+    expect(writer.stats()).toMatchObject({ depth: 0, written: 2 });
+    const closed = writer.close();
+    await vi.advanceTimersByTimeAsync(0);
+    await closed;
+    expect(batches).toHaveLength(2);
+  });
+});
