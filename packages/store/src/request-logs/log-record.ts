@@ -161,15 +161,29 @@ export function attemptsOfColumn(attempts: string | null, createdAt: number): Lo
 
 /**
  * The values of one record's log row, in {@link LOG_COLUMNS} order (the one place that maps a
- * record to its columns). The SQLite writer binds them as they are: no row object per record.
+ * record to its columns).
  */
 export function logRowValues(
   input: RequestLogInput,
   metadata: Readonly<Record<string, string>> | undefined = storedMetadataOf(input.metadata),
 ): unknown[] {
+  const values: unknown[] = [];
+  pushLogRowValues(values, input, metadata);
+  return values;
+}
+
+/**
+ * Appends one record's log row values ({@link logRowValues}) to `target`: the SQLite sink gathers
+ * the rows of many records in one flat array, as its inserts bind them, with no array per row.
+ */
+export function pushLogRowValues(
+  target: unknown[],
+  input: RequestLogInput,
+  metadata: Readonly<Record<string, string>> | undefined,
+): void {
   const usage = input.usage;
   const createdAt = Math.round(input.createdAt);
-  return [
+  target.push(
     input.id,
     createdAt,
     input.tenant,
@@ -210,7 +224,7 @@ export function logRowValues(
     orNull(input.requestBody),
     orNull(input.responseBody),
     input.bodyTruncated === true ? 1 : 0,
-  ];
+  );
 }
 
 /** The rows of one record: the log row and one metadata row per key but `_user`. */

@@ -83,6 +83,62 @@ describe('SqliteLogSink: the writer thread', () => {
     await sink.close();
   });
 
+  it('a write that ends inside a hand-over commits its first records with their metadata, the next the rest', async () => {
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), { stageEveryMs: 5 });
+    const now = Date.now();
+    // Hand-overs of 64 and 36; metadata on some records only, one or two keys (and `_user`, kept
+    // on the row): the rows per record differ, so a split at the wrong row would show.
+    const metadataOf = (index: number): Record<string, string> | undefined =>
+      index % 3 === 0
+        ? { team: `t${index}`, run: `r${index}`, _user: `u${index}` }
+        : index % 2 === 0
+          ? { team: `t${index}` }
+          : undefined;
+    const records = Array.from({ length: 100 }, (_, index) => ({
+      ...recordAt(now + index),
+      metadata: metadataOf(index),
+    }));
+    const items = records.map((record) => sink.encode(record));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const database = new Database(join(fixture.dataDir, SQLITE_FILE), { readonly: true });
+    const stored = () => ({
+      logs: database.prepare('select id from request_logs').pluck().all() as string[],
+      metadata: database
+        .prepare('select log_id, key, value from request_log_metadata order by log_id, key')
+        .all() as Array<{ log_id: string; key: string; value: string }>,
+    });
+    const expected = (upTo: number) =>
+      records
+        .slice(0, upTo)
+        .flatMap((record) =>
+          Object.entries(record.metadata ?? {})
+            .filter(([key]) => key !== '_user')
+            .map(([key, value]) => ({ log_id: record.id, key, value })),
+        )
+        .sort((a, b) => (a.log_id === b.log_id ? a.key.localeCompare(b.key) : a.log_id < b.log_id ? -1 : 1));
+    try {
+      await sink.write(items.slice(0, 70));
+      expect(stored().logs.sort()).toEqual(
+        records
+          .slice(0, 70)
+          .map((record) => record.id)
+          .sort(),
+      );
+      expect(stored().metadata).toEqual(expected(70));
+      await sink.write(items.slice(70));
+      expect(stored().logs).toHaveLength(100);
+      expect(stored().metadata).toEqual(expected(100));
+      const users = database
+        .prepare('select count(*) from request_logs where user_id is not null')
+        .pluck()
+        .get();
+      expect(users).toBe(34);
+    } finally {
+      database.close();
+      await sink.close();
+    }
+  });
+
   it('counts and tells the records a thread took with it when it ended, and writes on with a new one', async () => {
     const warnings: string[] = [];
     const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), {

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import {
   filterMetadataKeys,
   LOG_COLUMNS,
-  logRowValues,
+  pushLogRowValues,
   type RequestLogInput,
   storedMetadataOf,
 } from './log-record.js';
@@ -12,9 +12,10 @@ import type { LogSink } from './log-writer.js';
 const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as const;
 
 // The writer thread: its own better-sqlite3 connection to the store's file (WAL: the gateway's
-// reads never wait for it). Records arrive in 'stage' messages and wait here; a 'write' of n
-// commits the first n staged ones in one transaction (multi-row inserts of prepared statements
-// cached by row count) and drops them only once committed. After a failure the connection is
+// reads never wait for it). Records arrive in 'stage' messages, each a chunk of records whose row
+// values are one flat array (as the inserts bind them: no array per row to make, send or hold),
+// and wait here; a 'write' of n commits the first n staged ones in one transaction (multi-row
+// inserts of prepared statements cached by row count) and drops them only once committed. After a failure the connection is
 // closed and opened again at the next batch, so a file made writable again (or a disk with room
 // again) is used without a restart. Each batch first checks that the file is still writable (one
 // access(2) call): an open descriptor would go on writing to a file the operator made read-only.
@@ -27,8 +28,22 @@ const LOG_ROWS_PER_INSERT = 200;
 const METADATA_ROWS_PER_INSERT = 1000;
 let db;
 let statements = new Map();
-// Records handed over by 'stage' messages, in queue order, until a 'write' commits the first ones.
+const LOG_WIDTH = workerData.logColumns.length;
+const METADATA_WIDTH = workerData.metadataColumns.length;
+const CODED = workerData.codedColumns;
+// Chunks handed over by 'stage' messages, in queue order, until a 'write' commits their records:
+// { records, values: the log rows' values, flat; metadata: the metadata rows' values, flat (or
+// undefined); counts: metadata rows per record (undefined when none has any) }. In the columns of
+// few distinct values (CODED: tenant, provider, model...) a row holds the index of its value in
+// the chunk's 'words' (or null): decoded on arrival, each row then shares the chunk's strings.
 let staged = [];
+let stagedRecords = 0;
+function metadataRowsOf(chunk, records) {
+  if (chunk.counts === undefined) return 0;
+  let rows = 0;
+  for (let index = 0; index < records; index += 1) rows += chunk.counts[index];
+  return rows;
+}
 function open() {
   db = new Database(workerData.path);
   db.pragma('journal_mode = WAL');
@@ -55,19 +70,33 @@ function statement(table, columns, rows) {
 // perInsert rows, then the rest in power-of-two pieces (117 = 64 + 32 + 16 + 4 + 1): at most ~10
 // prepared statements per table. One statement per distinct row count grew the thread by ~0.2 MiB
 // per count seen (~60 MiB for the 199 counts of the log table alone).
-function insertAll(table, columns, rows, perInsert) {
+// The values are passed as arguments (run(...params), 8,000 at most), not as one array: the
+// driver reads an array argument element by element through V8's generic property lookup, a
+// tenth of this thread's time per record; arguments it reads directly.
+// segments: [flat values, rows] pairs, read in order (the first rows of each).
+function insertAll(table, columns, segments, perInsert) {
   const width = columns.length;
+  let total = 0;
+  for (const [, rows] of segments) total += rows;
   let params = [];
-  for (let start = 0, count = 0; start < rows.length; start += count) {
-    const left = rows.length - start;
+  let segment = 0;
+  let offset = 0;
+  for (let done = 0, count = 0; done < total; done += count) {
+    const left = total - done;
     count = left >= perInsert ? perInsert : 2 ** Math.floor(Math.log2(left));
     if (params.length !== count * width) params = new Array(count * width);
-    let at = 0;
-    for (let index = start; index < start + count; index += 1) {
-      const row = rows[index];
-      for (let column = 0; column < width; column += 1) params[at++] = row[column];
+    for (let at = 0; at < params.length; ) {
+      const [values, rows] = segments[segment];
+      const end = rows * width;
+      if (offset >= end) {
+        segment += 1;
+        offset = 0;
+        continue;
+      }
+      const stop = Math.min(end, offset + params.length - at);
+      while (offset < stop) params[at++] = values[offset++];
     }
-    statement(table, columns, count).run(params);
+    statement(table, columns, count).run(...params);
   }
 }
 function deleteBefore(before, limit) {
@@ -92,7 +121,16 @@ parentPort.on('message', (message) => {
       return;
     }
     if (message.type === 'stage') {
-      for (const item of message.items) staged.push(item);
+      const { values, words } = message.chunk;
+      for (let at = 0; at < values.length; at += LOG_WIDTH) {
+        for (const column of CODED) {
+          const code = values[at + column];
+          if (code !== null) values[at + column] = words[code];
+        }
+      }
+      message.chunk.words = undefined;
+      staged.push(message.chunk);
+      stagedRecords += message.chunk.records;
       return;
     }
     if (db === undefined) open();
@@ -101,13 +139,20 @@ parentPort.on('message', (message) => {
       // look, once per batch.
       accessSync(workerData.path, constants.W_OK);
       if ((statSync(workerData.path).mode & 0o222) === 0) throw new Error('the SQLite file is read-only');
-      const count = Math.min(message.count, staged.length);
-      const logs = new Array(count);
+      const count = Math.min(message.count, stagedRecords);
+      // Whole chunks, then the first records of one more (a backlog's batch may end inside one).
+      const logs = [];
       const metadata = [];
-      for (let index = 0; index < count; index += 1) {
-        const [row, rows] = staged[index];
-        logs[index] = row;
-        if (rows !== undefined) for (const entry of rows) metadata.push(entry);
+      let whole = 0;
+      let left = count;
+      for (; left > 0 && whole < staged.length; whole += 1) {
+        const chunk = staged[whole];
+        const records = Math.min(left, chunk.records);
+        logs.push([chunk.values, records]);
+        const metadataRows = metadataRowsOf(chunk, records);
+        if (metadataRows > 0) metadata.push([chunk.metadata, metadataRows]);
+        left -= records;
+        if (records < chunk.records) break;
       }
       db.transaction(() => {
         insertAll('request_logs', workerData.logColumns, logs, LOG_ROWS_PER_INSERT);
@@ -115,7 +160,19 @@ parentPort.on('message', (message) => {
           insertAll('request_log_metadata', workerData.metadataColumns, metadata, METADATA_ROWS_PER_INSERT);
       })();
       // Dropped only once committed: a failed batch is here for the retry.
-      staged.splice(0, count);
+      const split = staged[whole];
+      if (split !== undefined && logs.length > whole) {
+        const records = logs[whole][1];
+        const metadataRows = metadataRowsOf(split, records);
+        staged[whole] = {
+          records: split.records - records,
+          values: split.values.slice(records * LOG_WIDTH),
+          metadata: metadataRows > 0 ? split.metadata.slice(metadataRows * METADATA_WIDTH) : split.metadata,
+          counts: split.counts === undefined ? undefined : split.counts.slice(records),
+        };
+      }
+      staged.splice(0, whole);
+      stagedRecords -= count;
       parentPort.postMessage({ id: message.id, ok: true, missing: message.count - count });
     } else if (message.type === 'delete') {
       parentPort.postMessage({ id: message.id, ok: true, count: deleteBefore(message.before, message.limit) });
@@ -156,6 +213,49 @@ export interface SqliteLogSinkOptions {
 const STAGE_BATCH = 64;
 
 /**
+ * The log columns of few distinct values: sent to the thread as indexes into their chunk's words.
+ * The structured clone copies every string it sends (and the thread allocates each again): a
+ * row's ten or so repeated strings cost more to send than all its other values together.
+ */
+const CODED_COLUMNS: readonly (typeof LOG_COLUMNS)[number][] = [
+  'tenant',
+  'span_name',
+  'source',
+  'gateway_key_id',
+  'virtual_key',
+  'config_id',
+  'method',
+  'endpoint',
+  'provider',
+  'model',
+  'answered_model',
+  'error_code',
+  'cost_status',
+  'cache_status',
+  'target_path',
+  'user_id',
+];
+const CODED_INDEXES = CODED_COLUMNS.map((name) => LOG_COLUMNS.indexOf(name));
+
+/** Records on their way to the writer thread: their rows' values, flat, in column order. */
+interface OutboxChunk {
+  records: number;
+  /** The values of the coded columns ({@link CODED_COLUMNS}) are indexes into `words`. */
+  readonly values: unknown[];
+  /** The distinct values of the coded columns in this chunk, and their indexes. */
+  readonly words: unknown[];
+  readonly codes: Map<unknown, number>;
+  /** The metadata rows' values (all but `_user`), flat. */
+  readonly metadata: unknown[];
+  /** Metadata rows per record; undefined while no record of the chunk has any. */
+  counts: number[] | undefined;
+}
+
+function emptyChunk(): OutboxChunk {
+  return { records: 0, values: [], words: [], codes: new Map(), metadata: [], counts: undefined };
+}
+
+/**
  * What the SQLite sink queues per record: nothing but a place in the queue. The record's rows are
  * already on their way to the writer thread, which holds them until `write` commits them.
  */
@@ -186,7 +286,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   readonly #pending = new Map<number, { resolve: (reply: Reply) => void }>();
   #nextId = 0;
   /** Rows built and not yet handed to the thread. */
-  #outbox: unknown[] = [];
+  #outbox: OutboxChunk = emptyChunk();
   #stageTimer: NodeJS.Timeout | undefined;
   /** Records handed to the running thread and not yet committed. */
   #staged = 0;
@@ -213,6 +313,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
         path: this.#path,
         driver,
         logColumns: LOG_COLUMNS,
+        codedColumns: CODED_INDEXES,
         metadataColumns: METADATA_COLUMNS,
       },
     });
@@ -248,7 +349,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
-      if (this.#pending.size === 0 && this.#staged === 0 && this.#outbox.length === 0) void this.#stop();
+      if (this.#pending.size === 0 && this.#staged === 0 && this.#outbox.records === 0) void this.#stop();
     }, this.#idleStopMs);
     this.#idleTimer.unref();
   }
@@ -290,27 +391,53 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   #stage(): boolean {
     clearTimeout(this.#stageTimer);
     this.#stageTimer = undefined;
-    if (this.#outbox.length === 0) return true;
+    const chunk = this.#outbox;
+    if (chunk.records === 0) return true;
     try {
-      this.#running().postMessage({ type: 'stage', items: this.#outbox });
+      this.#running().postMessage({
+        type: 'stage',
+        chunk: {
+          records: chunk.records,
+          values: chunk.values,
+          words: chunk.words,
+          metadata: chunk.counts === undefined ? undefined : chunk.metadata,
+          counts: chunk.counts,
+        },
+      });
     } catch {
       return false;
     }
-    this.#staged += this.#outbox.length;
-    this.#outbox = [];
+    this.#staged += chunk.records;
+    this.#outbox = emptyChunk();
     return true;
   }
 
   encode(record: RequestLogInput): SqliteLogItem {
     const stored = storedMetadataOf(record.metadata);
-    const row = logRowValues(record, stored);
+    const chunk = this.#outbox;
+    const { values, words, codes } = chunk;
+    const start = values.length;
+    pushLogRowValues(values, record, stored);
+    for (const column of CODED_INDEXES) {
+      const value = values[start + column];
+      if (value === null) continue;
+      let code = codes.get(value);
+      if (code === undefined) {
+        code = words.length;
+        words.push(value);
+        codes.set(value, code);
+      }
+      values[start + column] = code;
+    }
     const keys = stored === undefined ? [] : filterMetadataKeys(stored);
-    const metadata =
-      keys.length === 0
-        ? undefined
-        : keys.map((key) => [record.id, record.tenant, key, stored?.[key], row[1]]);
-    this.#outbox.push([row, metadata]);
-    if (this.#outbox.length >= STAGE_BATCH) this.#stage();
+    if (keys.length > 0) {
+      chunk.counts ??= new Array<number>(chunk.records).fill(0);
+      const createdAt = Math.round(record.createdAt);
+      for (const key of keys) chunk.metadata.push(record.id, record.tenant, key, stored?.[key], createdAt);
+    }
+    chunk.counts?.push(keys.length);
+    chunk.records += 1;
+    if (chunk.records >= STAGE_BATCH) this.#stage();
     else if (this.#stageTimer === undefined) {
       this.#stageTimer = setTimeout(() => this.#stage(), this.#stageEveryMs);
       this.#stageTimer.unref();
@@ -349,7 +476,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     this.#idleTimer = undefined;
     clearTimeout(this.#stageTimer);
     this.#stageTimer = undefined;
-    this.#outbox = [];
+    this.#outbox = emptyChunk();
     await this.#stop();
   }
 }
