@@ -421,7 +421,9 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     for (const column of CODED_INDEXES) {
       const value = values[start + column];
       if (value === null) continue;
-      let code = codes.get(value);
+      // Mostly the previous row's value (one comparison), else looked up (a hash of the string).
+      const previous = start === 0 ? null : (values[start - LOG_COLUMNS.length + column] as number | null);
+      let code = previous !== null && words[previous] === value ? previous : codes.get(value);
       if (code === undefined) {
         code = words.length;
         words.push(value);
