@@ -10,7 +10,7 @@ export interface LogSink<Item = RequestLogInput> {
    * queued record waits up to a flush interval, long enough to outlive the young generation: what
    * it holds then is copied and marked by the garbage collector, so a flat row is cheaper to hold
    * than the record's nested objects. Cheaper still, a sink may take the record's rows at once and
-   * queue a placeholder (the SQLite sink hands them to its thread within 10 ms), if
+   * queue a placeholder (the SQLite sink hands them to its thread within 50 ms), if
    * `write(items)` then writes the records of exactly those items.
    */
   encode?(record: RequestLogInput): Item;

@@ -65,7 +65,7 @@ describe('SqliteLogSink: the writer thread', () => {
   });
 
   it('hands records to the thread as they come; a write commits the oldest it was given, in order', async () => {
-    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), { stageEveryMs: 5 });
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), { stageEveryMs: 5, stageBatch: 64 });
     const now = Date.now();
     // 150 records: two full hand-overs of 64 and a timed one of 22.
     const items = Array.from({ length: 150 }, (_, index) => sink.encode(recordAt(now + index)));
@@ -84,7 +84,7 @@ describe('SqliteLogSink: the writer thread', () => {
   });
 
   it('a write that ends inside a hand-over commits its first records with their metadata, the next the rest', async () => {
-    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), { stageEveryMs: 5 });
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), { stageEveryMs: 5, stageBatch: 64 });
     const now = Date.now();
     // Hand-overs of 64 and 36; metadata on some records only, one or two keys (and `_user`, kept
     // on the row): the rows per record differ, so a split at the wrong row would show.

@@ -203,14 +203,18 @@ export interface SqliteLogSinkOptions {
    * by the next one: an idle gateway holds no second V8 isolate (~9 MiB resident).
    */
   readonly idleStopMs?: number;
-  /** Records are handed to the thread at least this often, ms (default 10). */
+  /**
+   * Records are handed to the thread at least this often, ms (default 50), and at once when
+   * `stageBatch` (default 256) wait. Each hand-over wakes the thread: at 1,300 and 3,000
+   * records/s, 50 ms and 256 cost the thread 1.2-3.4 µs less CPU per record than 10 ms and 64 (the
+   * process ~3 µs less), and a group still dies young in the gateway's heap (it lives at most
+   * 50 ms, less than the time between two scavenges there).
+   */
   readonly stageEveryMs?: number;
+  readonly stageBatch?: number;
   /** Where a loss is told (the thread died holding records); default standard error. */
   readonly onWarning?: (message: string) => void;
 }
-
-/** Records handed to the thread in one message at most (and at once when this many wait). */
-const STAGE_BATCH = 64;
 
 /**
  * The log columns of few distinct values: sent to the thread as indexes into their chunk's words.
@@ -264,8 +268,8 @@ export type SqliteLogItem = 0;
 /**
  * The SQLite log sink: better-sqlite3 is synchronous, so the inserts run in a worker thread and the
  * gateway's event loop never waits for a write. `encode` builds a record's rows (JSON of metadata
- * and attempts) and hands them to the thread within `stageEveryMs` (10 ms, or at once in groups of
- * 64); the writer's queue holds only a placeholder per record, and `write(items)` commits the
+ * and attempts) and hands them to the thread within `stageEveryMs` (50 ms, or at once in groups of
+ * 256); the writer's queue holds only a placeholder per record, and `write(items)` commits the
  * first `items.length` records the thread holds, in queue order. Why: a row that waited in the
  * gateway's thread for its flush (up to a second) outlived the young generation and was copied and
  * marked by the garbage collector, which cost more than writing it; handed over within milliseconds
@@ -280,6 +284,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   readonly #path: string;
   readonly #idleStopMs: number;
   readonly #stageEveryMs: number;
+  readonly #stageBatch: number;
   readonly #warn: (message: string) => void;
   #worker: Worker | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -296,7 +301,8 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   constructor(path: string, options: SqliteLogSinkOptions = {}) {
     this.#path = path;
     this.#idleStopMs = options.idleStopMs ?? 30_000;
-    this.#stageEveryMs = options.stageEveryMs ?? 10;
+    this.#stageEveryMs = options.stageEveryMs ?? 50;
+    this.#stageBatch = options.stageBatch ?? 256;
     this.#warn = options.onWarning ?? ((message) => process.stderr.write(`pk logs: ${message}\n`));
   }
 
@@ -439,7 +445,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     }
     chunk.counts?.push(keys.length);
     chunk.records += 1;
-    if (chunk.records >= STAGE_BATCH) this.#stage();
+    if (chunk.records >= this.#stageBatch) this.#stage();
     else if (this.#stageTimer === undefined) {
       this.#stageTimer = setTimeout(() => this.#stage(), this.#stageEveryMs);
       this.#stageTimer.unref();
