@@ -81,7 +81,10 @@ async function run() {
     let encodeNs = 0;
     for (let done = 0; done < total; done += WRITE) {
       const records = [];
-      for (let index = 0; index < WRITE; index += 1) records.push(benchRecord((at += 0.4)));
+      for (let index = 0; index < WRITE; index += 1) {
+        at += 0.4;
+        records.push(benchRecord(at));
+      }
       const started = process.hrtime.bigint();
       const items = records.map((record) => sink.encode(record));
       encodeNs += Number(process.hrtime.bigint() - started);
