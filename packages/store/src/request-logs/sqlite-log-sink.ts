@@ -15,9 +15,9 @@ const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as c
 // reads never wait for it). Records arrive in 'stage' messages, each a chunk of records whose row
 // values are one flat array (as the inserts bind them: no array per row to make, send or hold),
 // and wait here; a 'write' of n commits the first n staged ones in one transaction (multi-row
-// inserts of prepared statements cached by row count) and drops them only once committed. After a failure the connection is
-// closed and opened again at the next batch, so a file made writable again (or a disk with room
-// again) is used without a restart. Each batch first checks that the file is still writable (one
+// inserts of prepared statements cached by row count) and drops them only once committed. After a
+// failure the connection is closed and opened again at the next batch, so a file made writable
+// again (or a disk with room again) is used without a restart. Each batch first checks that the file is still writable (one
 // access(2) call): an open descriptor would go on writing to a file the operator made read-only.
 // An eval'd script (CommonJS) rather than a file: it runs the same from sources and from dist.
 const WORKER_SOURCE = `
@@ -211,6 +211,7 @@ export interface SqliteLogSinkOptions {
    * 50 ms, less than the time between two scavenges there).
    */
   readonly stageEveryMs?: number;
+  /** Records handed to the thread in one message at most (default 256). */
   readonly stageBatch?: number;
   /** Where a loss is told (the thread died holding records); default standard error. */
   readonly onWarning?: (message: string) => void;
