@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixture, type EngineFixture } from '../../test/support/engines.js';
 import { SQLITE_FILE, type Store } from '../open-store.js';
-import { newLogId } from './log-record.js';
+import { LOG_COLUMNS, newLogId, type RequestLogInput, rowsOf } from './log-record.js';
 import { SqliteLogSink } from './sqlite-log-sink.js';
 
 describe('SqliteLogSink: the writer thread', () => {
@@ -136,6 +136,106 @@ describe('SqliteLogSink: the writer thread', () => {
     } finally {
       database.close();
       await sink.close();
+    }
+  });
+
+  it('stores every column of a record as its row values say, in hand-overs ending anywhere', async () => {
+    // The thread is sent a row's numbers, word indexes and text lengths, and its texts as one
+    // string: every kind of column, null and not, texts with quotes, emoji, a lone surrogate
+    // half and the empty string, across hand-overs of 7 and a write that ends inside one.
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), { stageEveryMs: 5, stageBatch: 7 });
+    const now = Date.now();
+    const full = (index: number): RequestLogInput => ({
+      id: newLogId(now + index),
+      createdAt: now + index + 0.25,
+      tenant: index % 2 === 0 ? 'acme' : 'globex',
+      traceId: `trace-${index}-"quoted" 🚀`,
+      spanId: `span-${index}`,
+      parentSpanId: index % 3 === 0 ? undefined : `parent-${index}`,
+      spanName: index % 4 === 0 ? undefined : 'retrieve',
+      source: index % 5 === 0 ? 'custom' : 'gateway',
+      gatewayKeyId: 'key-1',
+      virtualKey: index % 2 === 0 ? 'vk-open' : undefined,
+      configId: 'pc-prod-1a2b3c',
+      configVersion: index,
+      method: 'POST',
+      endpoint: 'chat.completions',
+      stream: index % 2 === 1,
+      provider: index % 3 === 0 ? 'anthropic' : 'openai',
+      model: 'gpt-4o-mini',
+      answeredModel: 'gpt-4o-mini-2024-07-18',
+      status: index % 6 === 0 ? 502 : 200,
+      errorCode: index % 6 === 0 ? 'upstream_error' : undefined,
+      latencyMs: 41.81 + index,
+      firstByteMs: index % 4 === 1 ? Number.NaN : 12.5,
+      overheadMs: 0.53,
+      usage: {
+        prompt_tokens: 12 + index,
+        completion_tokens: 9,
+        total_tokens: 21 + index,
+        cached_tokens: index % 2 === 0 ? 0 : undefined,
+        cache_write_tokens: undefined,
+        reasoning_tokens: 3,
+      },
+      cost: index % 3 === 0 ? null : 0.0000072 * (index + 1),
+      costStatus: index % 3 === 0 ? 'unknown_price' : 'priced',
+      cacheStatus: 'MISS',
+      retries: index % 3,
+      targetPath: `targets[${index % 2}]`,
+      metadata: index % 2 === 0 ? { _user: `user-${index}`, team: 'ünïcode \ud83d' } : undefined,
+      attempts: [
+        { targetPath: 'targets[0]', provider: 'openai', startedAt: now + index, status: 200, latencyMs: 40 },
+      ],
+      requestBody: index % 2 === 0 ? '{"messages":[{"role":"user","content":"héllo \\"x\\""}]}' : undefined,
+      responseBody: index % 4 === 0 ? '' : undefined,
+      bodyTruncated: index % 4 === 0,
+    });
+    const records = Array.from({ length: 23 }, (_, index) => full(index));
+    const items = records.slice(0, 12).map((record) => sink.encode(record));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sink.write(items.slice(0, 10));
+    // The rest in the slot buffers the thread sent back, which still hold the first rows' slots.
+    items.push(...records.slice(12).map((record) => sink.encode(record)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sink.write(items.slice(10));
+    await sink.close();
+    const database = new Database(join(fixture.dataDir, SQLITE_FILE), { readonly: true });
+    try {
+      const select = database.prepare(`select ${LOG_COLUMNS.join(',')} from request_logs where id = ?`);
+      for (const record of records) {
+        const expected = Object.fromEntries(
+          Object.entries(rowsOf(record).log).map(([column, value]) => [
+            column,
+            typeof value === 'number' && Number.isNaN(value) ? null : value,
+          ]),
+        );
+        expect(select.get(record.id)).toEqual(expected);
+      }
+    } finally {
+      database.close();
+    }
+  });
+
+  it('stores a value of another type than its column has as it is', async () => {
+    // None that the types allow (a caller past them): sent beside the slots, not lost or mangled.
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE));
+    const now = Date.now();
+    const odd = {
+      ...recordAt(now),
+      traceId: 4242 as unknown as string,
+      retries: '2' as unknown as number,
+      stream: undefined,
+    };
+    await sink.write([sink.encode(recordAt(now + 1)), sink.encode(odd)]);
+    await sink.close();
+    const database = new Database(join(fixture.dataDir, SQLITE_FILE), { readonly: true });
+    try {
+      const row = database.prepare('select trace_id, retries from request_logs where id = ?').get(odd.id);
+      // What SQLite's column affinities make of the values bound as they are: better-sqlite3 binds a
+      // number as a REAL (4242.0 in a text column), a numeric text becomes an integer.
+      expect(row).toEqual({ trace_id: '4242.0', retries: 2 });
+    } finally {
+      database.close();
     }
   });
 
