@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixture, type EngineFixture } from '../../test/support/engines.js';
 import { SQLITE_FILE, type Store } from '../open-store.js';
 import { LOG_COLUMNS, newLogId, type RequestLogInput, rowsOf } from './log-record.js';
+import { RequestLogWriter } from './log-writer.js';
 import { SqliteLogSink } from './sqlite-log-sink.js';
 
 describe('SqliteLogSink: the writer thread', () => {
@@ -262,6 +263,45 @@ describe('SqliteLogSink: the writer thread', () => {
       `trace-${now + 11}`,
     ]);
     await sink.close();
+  });
+
+  it('a batch retried while its first write still waits for the file is written once, and nothing told lost', async () => {
+    // The writer takes a write that has not answered in writeTimeoutMs as refused and sends the
+    // batch again, while the thread still waits for a lock another connection holds; the first
+    // write then commits. The retry must not commit the records after the batch in its place
+    // (their own write would then find them gone and tell them lost).
+    const warnings: string[] = [];
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE), {
+      stageEveryMs: 5,
+      onWarning: (message) => warnings.push(message),
+    });
+    const writer = new RequestLogWriter({
+      sink,
+      flushMs: 50,
+      writeTimeoutMs: 150,
+      warnEveryMs: 0,
+      onWarning: (message) => warnings.push(message),
+    });
+    const locker = new Database(join(fixture.dataDir, SQLITE_FILE));
+    const now = Date.now();
+    try {
+      locker.exec('begin immediate');
+      for (let index = 0; index < 5; index += 1) writer.enqueue(recordAt(now + index));
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(warnings.some((message) => message.includes('refused a batch of 5'))).toBe(true);
+      for (let index = 5; index < 10; index += 1) writer.enqueue(recordAt(now + index));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      locker.exec('commit');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await writer.flush();
+      const count = locker.prepare('select count(*) from request_logs').pluck().get();
+      expect(count).toBe(10);
+      expect(writer.stats()).toMatchObject({ depth: 0, written: 10, dropped: 0 });
+      expect(warnings.filter((message) => message.includes('lost'))).toEqual([]);
+    } finally {
+      locker.close();
+      await writer.close();
+    }
   });
 
   it('skips a row that breaks a constraint and writes the rest of its batch', async () => {

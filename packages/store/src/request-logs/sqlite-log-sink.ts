@@ -43,9 +43,10 @@ const KINDS = workerData.columnKinds;
 const NUMBER = ${ColumnKind.Number};
 const CODED = ${ColumnKind.Coded};
 // Chunks handed over by 'stage' messages, in queue order, until a 'write' commits their records:
-// { records, slots, text, words, odd, metadata: the metadata rows' values, flat (or undefined);
+// { firstSeq: the sequence number of its first record (the next chunk's follows its last),
+// records, slots, text, words, odd, metadata: the metadata rows' values, flat (or undefined);
 // counts: metadata rows per record (undefined when none has any) }, or, once decoded,
-// { records, values: the log rows' values, flat, metadata, counts }.
+// { firstSeq, records, values: the log rows' values, flat, metadata, counts }.
 let staged = [];
 let stagedRecords = 0;
 // Slot buffers decoded since the last write's reply: sent back with it for the next chunks (a new
@@ -169,7 +170,10 @@ parentPort.on('message', (message) => {
       // look, once per batch.
       accessSync(workerData.path, constants.W_OK);
       if ((statSync(workerData.path).mode & 0o222) === 0) throw new Error('the SQLite file is read-only');
-      const count = Math.min(message.count, stagedRecords);
+      // The records before sequence number 'through': none when a write of the same batch that
+      // outlived its caller's timeout committed them already.
+      const head = staged.length > 0 ? staged[0].firstSeq : message.through;
+      const count = Math.min(stagedRecords, Math.max(0, message.through - head));
       // Whole chunks, then the first records of one more (a backlog's batch may end inside one).
       const logs = [];
       const metadata = [];
@@ -195,6 +199,7 @@ parentPort.on('message', (message) => {
         const records = logs[whole][1];
         const metadataRows = metadataRowsOf(split, records);
         staged[whole] = {
+          firstSeq: split.firstSeq + records,
           records: split.records - records,
           values: split.values.slice(records * LOG_WIDTH),
           metadata: metadataRows > 0 ? split.metadata.slice(metadataRows * METADATA_WIDTH) : split.metadata,
@@ -203,7 +208,7 @@ parentPort.on('message', (message) => {
       }
       staged.splice(0, whole);
       stagedRecords -= count;
-      parentPort.postMessage({ id: message.id, ok: true, missing: message.count - count, spare }, spare);
+      parentPort.postMessage({ id: message.id, ok: true, through: head + count, spare }, spare);
       spare = [];
     } else if (message.type === 'delete') {
       parentPort.postMessage({ id: message.id, ok: true, count: deleteBefore(message.before, message.limit) });
@@ -222,8 +227,8 @@ interface Reply {
   readonly ok: boolean;
   /** Records deleted ('delete'). */
   readonly count?: number;
-  /** Records a 'write' asked for that the thread did not hold (it was started again since). */
-  readonly missing?: number;
+  /** 'write': the thread has committed every record it was handed before this sequence number. */
+  readonly through?: number;
   /** Slot buffers the thread is done with ('write'). */
   readonly spare?: ArrayBuffer[];
   readonly error?: string;
@@ -307,6 +312,8 @@ const LOG_WIDTH = LOG_COLUMNS.length;
  * that the types allow) goes in `odd`, as [slot, value] pairs, and its slot reads as null.
  */
 interface OutboxChunk {
+  /** The sequence number of its first record. */
+  readonly firstSeq: number;
   records: number;
   slots: Float64Array<ArrayBuffer>;
   readonly texts: string[];
@@ -320,8 +327,9 @@ interface OutboxChunk {
   counts: number[] | undefined;
 }
 
-function emptyChunk(slots: Float64Array<ArrayBuffer>): OutboxChunk {
+function emptyChunk(slots: Float64Array<ArrayBuffer>, firstSeq: number): OutboxChunk {
   return {
+    firstSeq,
     records: 0,
     slots,
     texts: [],
@@ -334,17 +342,18 @@ function emptyChunk(slots: Float64Array<ArrayBuffer>): OutboxChunk {
 }
 
 /**
- * What the SQLite sink queues per record: nothing but a place in the queue. The record's rows are
- * already on their way to the writer thread, which holds them until `write` commits them.
+ * What the SQLite sink queues per record: its sequence number (0, 1, 2 ... in the order `encode`
+ * was called). The record's rows are already on their way to the writer thread, which holds them
+ * until `write` commits them.
  */
-export type SqliteLogItem = 0;
+export type SqliteLogItem = number;
 
 /**
  * The SQLite log sink: better-sqlite3 is synchronous, so the inserts run in a worker thread and the
  * gateway's event loop never waits for a write. `encode` builds a record's rows (JSON of metadata
  * and attempts) and hands them to the thread within `stageEveryMs` (50 ms, or at once in groups of
- * 256); the writer's queue holds only a placeholder per record, and `write(items)` commits the
- * first `items.length` records the thread holds, in queue order. Why: a row that waited in the
+ * 256); the writer's queue holds only a record's sequence number, and `write(items)` commits the
+ * records the thread holds up to the last of `items`. Why: a row that waited in the
  * gateway's thread for its flush (up to a second) outlived the young generation and was copied and
  * marked by the garbage collector, which cost more than writing it; handed over within milliseconds
  * it dies young here, and the writer thread, which allocates little, rarely collects.
@@ -352,7 +361,9 @@ export type SqliteLogItem = 0;
  * A batch the store refuses stays in the thread for the retry. The thread starts with the first
  * record (not when the gateway starts) and stops when it holds none and no batch came for
  * `idleStopMs`. Should it die holding records, they are lost: counted, told, and the queue's
- * placeholders for them are taken as written.
+ * items for them are taken as written. A write is idempotent: a batch written again (its first
+ * write outlived the writer's timeout and committed after all) commits nothing twice and tells
+ * nothing as lost.
  */
 export class SqliteLogSink implements LogSink<SqliteLogItem> {
   readonly #path: string;
@@ -371,17 +382,25 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   /** One row's values, reused: `encode` turns them into slots. */
   readonly #row: unknown[] = [];
   #stageTimer: NodeJS.Timeout | undefined;
-  /** Records handed to the running thread and not yet committed. */
-  #staged = 0;
-  /** Placeholders at the head of the queue whose records died with a thread. */
-  #lost = 0;
+  /** The sequence number of the next record `encode` takes. */
+  #nextSeq = 0;
+  /** One past the last record handed to the running thread. */
+  #heldTo = 0;
+  /** Every record before it was committed (the highest of the write replies'). */
+  #committedThrough = 0;
+  /** The running thread was handed no record before it: those the ranges below hold died with a thread. */
+  #lostBefore = 0;
+  /** [from, to) of the records a thread died holding, not yet told lost. */
+  #lostRanges: [number, number][] = [];
+  /** Every record before it is committed, or was told lost: a write of them has nothing to do. */
+  #settled = 0;
 
   constructor(path: string, options: SqliteLogSinkOptions = {}) {
     this.#path = path;
     this.#idleStopMs = options.idleStopMs ?? 30_000;
     this.#stageEveryMs = options.stageEveryMs ?? 50;
     this.#stageBatch = options.stageBatch ?? 256;
-    this.#outbox = emptyChunk(this.#newSlots());
+    this.#outbox = emptyChunk(this.#newSlots(), this.#nextSeq);
     this.#warn = options.onWarning ?? ((message) => process.stderr.write(`pk logs: ${message}\n`));
   }
 
@@ -423,8 +442,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     const died = (reason: string): void => {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
-      this.#lost += this.#staged;
-      this.#staged = 0;
+      this.#loseHeld();
       for (const waiter of this.#pending.values()) waiter.resolve({ id: -1, ok: false, error: reason });
       this.#pending.clear();
     };
@@ -438,12 +456,24 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     await this.#worker?.terminate();
   }
 
+  /** Whether the running thread holds records not yet committed. */
+  #holds(): boolean {
+    return this.#heldTo > Math.max(this.#committedThrough, this.#lostBefore);
+  }
+
+  /** The thread is gone: what it held and had not committed is lost (told by the write of them). */
+  #loseHeld(): void {
+    const from = Math.max(this.#committedThrough, this.#lostBefore);
+    if (this.#heldTo > from) this.#lostRanges.push([from, this.#heldTo]);
+    this.#lostBefore = this.#heldTo;
+  }
+
   #armIdleStop(): void {
-    if (this.#pending.size > 0 || this.#worker === undefined || this.#staged > 0) return;
+    if (this.#pending.size > 0 || this.#worker === undefined || this.#holds()) return;
     clearTimeout(this.#idleTimer);
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = undefined;
-      if (this.#pending.size === 0 && this.#staged === 0 && this.#outbox.records === 0) void this.#stop();
+      if (this.#pending.size === 0 && !this.#holds() && this.#outbox.records === 0) void this.#stop();
     }, this.#idleStopMs);
     this.#idleTimer.unref();
   }
@@ -453,7 +483,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     if (worker === undefined) return;
     // Taken out first: a batch sent from now on starts a new thread, never reaches a closing one.
     this.#worker = undefined;
-    this.#staged = 0;
+    this.#loseHeld();
     this.#spare = [];
     await this.#post(worker, { type: 'close' });
     await worker.terminate().catch(() => undefined);
@@ -493,6 +523,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
         {
           type: 'stage',
           chunk: {
+            firstSeq: chunk.firstSeq,
             records: chunk.records,
             slots: chunk.slots,
             text: chunk.texts.join(''),
@@ -507,8 +538,8 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     } catch {
       return false;
     }
-    this.#staged += chunk.records;
-    this.#outbox = emptyChunk(this.#newSlots());
+    this.#heldTo = chunk.firstSeq + chunk.records;
+    this.#outbox = emptyChunk(this.#newSlots(), this.#nextSeq);
     return true;
   }
 
@@ -560,12 +591,14 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     }
     chunk.counts?.push(keys.length);
     chunk.records += 1;
+    const seq = this.#nextSeq;
+    this.#nextSeq += 1;
     if (chunk.records >= this.#stageBatch) this.#stage();
     else if (this.#stageTimer === undefined) {
       this.#stageTimer = setTimeout(() => this.#stage(), this.#stageEveryMs);
       this.#stageTimer.unref();
     }
-    return 0;
+    return seq;
   }
 
   /** A value of another type than its column's: sent as it is, its slot marked as null. */
@@ -578,22 +611,28 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
 
   async write(items: readonly SqliteLogItem[]): Promise<void> {
     if (!this.#stage()) throw new Error('the SQLite log writer thread could not be started');
-    // The head of the queue may hold placeholders of records a dead thread held: nothing to write.
-    const lost = Math.min(this.#lost, items.length);
-    const count = items.length - lost;
-    let missing = 0;
-    if (count > 0) {
-      const reply = await this.#send({ type: 'write', count });
+    const through = (items.at(-1) ?? -1) + 1;
+    if (through <= this.#settled) return;
+    // Only the running thread is asked: it holds no record before #lostBefore.
+    if (through > this.#lostBefore) {
+      const reply = await this.#send({ type: 'write', through });
       if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
-      missing = reply.missing ?? 0;
-      this.#staged -= count - missing;
+      this.#committedThrough = Math.max(this.#committedThrough, reply.through ?? 0);
     }
-    this.#lost -= lost;
-    if (lost + missing > 0)
-      this.#warn(
-        `${lost + missing} request log record(s) were lost: the log writer thread stopped while holding them`,
-      );
+    let lost = 0;
+    for (const seq of items) if (seq >= this.#settled && this.#isLost(seq)) lost += 1;
+    this.#settled = Math.max(this.#settled, through);
+    this.#lostRanges = this.#lostRanges.filter(([, to]) => to > this.#settled);
+    if (lost > 0)
+      this.#warn(`${lost} request log record(s) were lost: the log writer thread stopped while holding them`);
     this.#armIdleStop();
+  }
+
+  /** Whether a record of a write is not in the file: its thread died, or the running one lacks it. */
+  #isLost(seq: number): boolean {
+    if (seq >= this.#lostBefore) return seq >= this.#committedThrough;
+    for (const [from, to] of this.#lostRanges) if (seq >= from && seq < to) return true;
+    return false;
   }
 
   async deleteBefore(before: number, limit: number): Promise<number> {
@@ -607,7 +646,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     this.#idleTimer = undefined;
     clearTimeout(this.#stageTimer);
     this.#stageTimer = undefined;
-    this.#outbox = emptyChunk(this.#newSlots());
+    this.#outbox = emptyChunk(this.#newSlots(), this.#nextSeq);
     await this.#stop();
   }
 }
