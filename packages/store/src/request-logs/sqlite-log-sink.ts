@@ -15,15 +15,15 @@ const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as c
 const MAX_SPARE_BUFFERS = 32;
 
 /** How a log column travels to the thread in a chunk's slot: the value, a word's index, a text's length. */
-export const ColumnKind = { Number: 0, Coded: 1, Text: 2 } as const;
+const ColumnKind = { Number: 0, Coded: 1, Text: 2 } as const;
 
 // The writer thread: its own better-sqlite3 connection to the store's file (WAL: the gateway's
 // reads never wait for it). Records arrive in 'stage' messages, each a chunk of records in the
 // form the gateway's thread built them in (see OutboxChunk: a Float64Array of the rows' slots,
 // transferred, and one string of their texts), and wait here in that form: a chunk held until its
-// write is two objects, not thousands, for this thread's garbage collector. A 'write' of n decodes
-// the first n staged records into one flat array of values (as the inserts bind them) and commits
-// them in one transaction (multi-row inserts of prepared statements cached by row count), and drops
+// write is two objects, not thousands, for this thread's garbage collector. A 'write' through a
+// sequence number decodes the staged records before it into one flat array of values (as the
+// inserts bind them) and commits them in one transaction (multi-row inserts of prepared statements cached by row count), and drops
 // them only once committed. After a failure the connection is closed and opened again at the next
 // batch, so a file made writable again (or a disk with room again) is used without a restart. Each
 // batch first checks that the file is still writable (one access(2) call): an open descriptor would
@@ -292,7 +292,7 @@ const TEXT_COLUMNS: readonly (typeof LOG_COLUMNS)[number][] = [
 ];
 
 /** The kind of each of {@link LOG_COLUMNS} (the other columns are numbers: times, counts, tokens, cost). */
-export const LOG_COLUMN_KINDS: readonly number[] = LOG_COLUMNS.map((name) =>
+const LOG_COLUMN_KINDS: readonly number[] = LOG_COLUMNS.map((name) =>
   CODED_COLUMNS.includes(name)
     ? ColumnKind.Coded
     : TEXT_COLUMNS.includes(name)
