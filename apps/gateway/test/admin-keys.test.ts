@@ -157,6 +157,52 @@ describe('virtual keys through the portkey-ai SDK', () => {
     expect(fileManaged.message).toContain('pk.yaml');
   });
 
+  it('a key past its expires_at answers 401 virtual_key_expired_error (Portkey’s), an unknown one 404', async () => {
+    const portkey = admin.portkey();
+    // One expired when it is created, one while the gateway runs (the catalog reloads at expiry).
+    const before = await portkey.virtualKeys.create({
+      name: 'Expired Before',
+      provider: 'openai',
+      key: 'sk-expired-before-0123456789',
+      expires_at: new Date(Date.now() - 60_000).toISOString(),
+    });
+    const soon = await portkey.virtualKeys.create({
+      name: 'Expires Soon',
+      provider: 'openai',
+      key: 'sk-expires-soon-0123456789',
+      expires_at: new Date(Date.now() + 800).toISOString(),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    const listed = await admin.call('GET', '/virtual-keys');
+    const statuses = Object.fromEntries(
+      (listed.body.data as { slug: string; status: string }[]).map((key) => [key.slug, key.status]),
+    );
+    for (const slug of [before.slug as string, soon.slug as string]) {
+      expect(statuses[slug]?.startsWith('expired')).toBe(true);
+      const refused = await sdkError(
+        admin.portkey({ virtualKey: slug }).chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      );
+      expect(refused).toMatchObject({
+        status: 401,
+        name: 'AuthenticationError',
+        body: { error: { type: 'virtual_key_expired_error', code: 'PK_ERR_VIRTUAL_KEY_EXPIRED' } },
+      });
+      expect((refused.body.error as { message: string }).message).toBe(
+        `config: virtual key ${slug.slice(0, 2)}********${slug.slice(-3)} has expired`,
+      );
+    }
+    const unknown = await sdkError(
+      admin.portkey({ virtualKey: 'never-existed' }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    );
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'PK_ERR_VIRTUAL_KEY_NOT_FOUND' } } });
+  });
+
   it('refuses to delete a key a saved config sends requests through, and deletes it once unused', async () => {
     await admin.call('POST', '/virtual-keys', {
       body: { name: 'used', slug: 'used-vk', provider: 'openai', key: 'sk-u' },

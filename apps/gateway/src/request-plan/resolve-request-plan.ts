@@ -13,6 +13,7 @@ import {
 import type { ParsedRequestHeaders } from '@pk/headers';
 import { errorCodeOfHeaderProblem, headerOverridesOf } from '@pk/headers';
 import type { CatalogSnapshot } from '@pk/store';
+import { maskSlug } from '../limits/limiter.js';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import { configIdentityOf } from './config-identity.js';
@@ -250,6 +251,15 @@ function attachCredentials(
   }
   const virtualKey = context.catalog.virtualKeys.get(virtualKeyId);
   if (!virtualKey) {
+    if (context.catalog.expiredVirtualKeys.has(virtualKeyId)) {
+      throw new PkError(
+        'PK_ERR_VIRTUAL_KEY_EXPIRED',
+        `${leaf.path}: virtual key ${maskSlug(virtualKeyId)} has expired`,
+        {
+          param: 'x-portkey-virtual-key',
+        },
+      );
+    }
     // The id is not repeated: a provider key pasted where a virtual key id goes must not come back.
     throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${leaf.path}: no virtual key has this id`, {
       param: 'x-portkey-virtual-key',

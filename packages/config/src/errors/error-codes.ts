@@ -74,6 +74,15 @@ export const PK_ERROR_CATALOGUE = {
     type: 'not_found_error',
     summary: 'no virtual key has this id',
   },
+  /**
+   * A stored virtual key whose `expires_at` has passed (header, `@slug`, `@slug/model` or config):
+   * Portkey's 401 `virtual_key_expired_error`. An id no key ever had stays `PK_ERR_VIRTUAL_KEY_NOT_FOUND`.
+   */
+  PK_ERR_VIRTUAL_KEY_EXPIRED: {
+    status: 401,
+    type: 'virtual_key_expired_error',
+    summary: 'the virtual key has expired',
+  },
   /** An admin API record (API key, guardrail, config version, feedback) that does not exist. */
   PK_ERR_RECORD_NOT_FOUND: { status: 404, type: 'not_found_error', summary: 'no record has this id' },
   /** One attempt exceeded `request_timeout` (Portkey's 408 `timeout_error`). */

@@ -95,6 +95,11 @@ export interface CatalogSnapshot {
   readonly retiredKeyHashes: ReadonlySet<string>;
   /** Virtual keys by slug. */
   readonly virtualKeys: ReadonlyMap<string, VirtualKey>;
+  /**
+   * Slugs of stored virtual keys whose expiry has passed (left out of `virtualKeys`): a request
+   * naming one is told the key expired (Portkey's 401), not that it does not exist.
+   */
+  readonly expiredVirtualKeys: ReadonlySet<string>;
   /** Saved configs by slug (the latest version). */
   readonly configs: ReadonlyMap<string, SavedConfig>;
   /** Every tenant of an active key, plus `anonymous`. */
@@ -136,6 +141,7 @@ export function buildSnapshot(
     readonly virtualKeys: Iterable<VirtualKey>;
     readonly configs: Iterable<SavedConfig>;
     readonly retiredKeyHashes?: Iterable<string>;
+    readonly expiredVirtualKeys?: Iterable<string>;
     readonly guardrails?: Iterable<StoredGuardrail>;
   },
 ): CatalogSnapshot {
@@ -153,10 +159,22 @@ export function buildSnapshot(
   const retiredKeyHashes = new Set<string>();
   for (const hash of records.retiredKeyHashes ?? [])
     if (!gatewayKeysByHash.has(hash)) retiredKeyHashes.add(hash);
+  const expiredVirtualKeys = new Set<string>();
+  for (const slug of records.expiredVirtualKeys ?? [])
+    if (!virtualKeys.has(slug)) expiredVirtualKeys.add(slug);
   const guardrails = new Map<string, StoredGuardrail>();
   for (const guardrail of records.guardrails ?? [])
     if (!guardrails.has(guardrail.slug)) guardrails.set(guardrail.slug, guardrail);
-  return { version, gatewayKeysByHash, retiredKeyHashes, virtualKeys, configs, tenants, guardrails };
+  return {
+    version,
+    gatewayKeysByHash,
+    retiredKeyHashes,
+    virtualKeys,
+    expiredVirtualKeys,
+    configs,
+    tenants,
+    guardrails,
+  };
 }
 
 /** A catalog that never changes: the settings file alone (tests, and the gateway without a store). */

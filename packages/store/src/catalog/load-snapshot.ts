@@ -123,8 +123,13 @@ export async function loadSnapshot(
 
   const virtualKeys: VirtualKey[] = (settings?.virtualKeys ?? []).map((key) => ({ ...key, ...managedBy }));
   const fileSlugs = new Set(virtualKeys.map((key) => key.slug));
+  const expiredVirtualKeys: string[] = [];
   for (const row of rows.virtualKeys) {
-    if (fileSlugs.has(row.slug) || !live(row.expires_at)) continue;
+    if (fileSlugs.has(row.slug)) continue;
+    if (!live(row.expires_at)) {
+      expiredVirtualKeys.push(row.slug);
+      continue;
+    }
     try {
       virtualKeys.push(virtualKeyOfRow(source.vault, row));
     } catch (error) {
@@ -191,6 +196,7 @@ export async function loadSnapshot(
       virtualKeys,
       configs,
       retiredKeyHashes,
+      expiredVirtualKeys,
       guardrails,
     }),
     problems,

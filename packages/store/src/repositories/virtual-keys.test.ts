@@ -47,6 +47,30 @@ describe.each(ENGINES)('virtual keys on %s', (engine) => {
     expect(JSON.stringify(served)).not.toContain(API_KEY);
   });
 
+  it('leaves an expired key out of the snapshot and names it among the expired ones', async () => {
+    await store.virtualKeys.create(
+      {
+        slug: 'gone',
+        name: 'Gone',
+        provider: 'openai',
+        expiresAt: new Date(Date.now() - 1000).toISOString(),
+      },
+      'cli',
+    );
+    await store.virtualKeys.create(
+      {
+        slug: 'live',
+        name: 'Live',
+        provider: 'openai',
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      'cli',
+    );
+    const snapshot = store.catalog.snapshot;
+    expect([...snapshot.virtualKeys.keys()]).toEqual(['live']);
+    expect([...snapshot.expiredVirtualKeys]).toEqual(['gone']);
+  });
+
   it('generates a Portkey-style slug and looks keys up by id or slug', async () => {
     const record = await store.virtualKeys.create({ name: 'Azure Test', provider: 'azure-openai' }, 'cli');
     expect(record.slug).toMatch(/^azure-test-[0-9a-f]{6}$/);
