@@ -207,4 +207,42 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
       expect(gateway.child.exitCode).toBeNull();
     },
   );
+
+  it.runIf(run)(
+    'a virtual key that expires while the gateway runs: chats through it until then, 401 virtual_key_expired_error after, nothing sent upstream',
+    async () => {
+      const secret = 'sk-admin-e2e-expiring-provider-key-0123456789';
+      const portkey = new Portkey({ apiKey: adminKey });
+      const virtualKey = await portkey.virtualKeys.create({
+        name: 'Expiring',
+        provider: 'openai',
+        key: secret,
+        custom_host: `${upstream.url}/v1`,
+        expires_at: new Date(Date.now() + 1500).toISOString(),
+      });
+      const slug = virtualKey.slug as string;
+      const app = new Portkey({ apiKey: userKey, virtualKey: slug });
+      const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${secret}`);
+      const sentBefore = upstream.received.length;
+
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const refused = await sdkError(app.chat.completions.create({ model: 'gpt-4o-mini', messages }));
+      expect(refused).toMatchObject({
+        status: 401,
+        name: 'AuthenticationError',
+        body: {
+          error: {
+            type: 'virtual_key_expired_error',
+            code: 'PK_ERR_VIRTUAL_KEY_EXPIRED',
+            message: `config: virtual key ${slug.slice(0, 2)}********${slug.slice(-3)} has expired`,
+          },
+        },
+      });
+      expect(upstream.received).toHaveLength(sentBefore);
+      expect(gateway.child.exitCode).toBeNull();
+      expect(gateway.output()).not.toContain(secret);
+    },
+  );
 });
