@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
+import { maskSlug } from '../settings/mask-slug.js';
 import { compileLimits, type LimitSubject } from './limit-model.js';
 import type { LimitStore } from './limit-store.js';
-import { createLimiter, maskSlug } from './limiter.js';
+import { createLimiter } from './limiter.js';
 import { createMemoryLimitStore } from './memory-limit-store.js';
 
 const failing: LimitStore = {

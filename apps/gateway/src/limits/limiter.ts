@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { maskSlug } from '../settings/mask-slug.js';
 import type { LimitSubject } from './limit-model.js';
 import {
   type LimitStore,
@@ -300,9 +301,4 @@ export function subjectName(subject: LimitSubject): string {
   if (subject.kind === 'virtual_key') return `virtual key ${maskSlug(subject.label)}`;
   if (subject.kind === 'api_key') return `gateway key ${subject.label}`;
   return `metadata ${subject.label}`;
-}
-
-/** Portkey's `hash`: the first 2 characters, `********`, the last 3. */
-export function maskSlug(slug: string): string {
-  return slug.length <= 5 ? slug : `${slug.slice(0, 2)}********${slug.slice(-3)}`;
 }

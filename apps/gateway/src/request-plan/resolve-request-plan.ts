@@ -13,8 +13,8 @@ import {
 import type { ParsedRequestHeaders } from '@pk/headers';
 import { errorCodeOfHeaderProblem, headerOverridesOf } from '@pk/headers';
 import type { CatalogSnapshot } from '@pk/store';
-import { maskSlug } from '../limits/limiter.js';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
+import { maskSlug } from '../settings/mask-slug.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import { configIdentityOf } from './config-identity.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
