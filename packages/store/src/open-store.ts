@@ -24,6 +24,7 @@ import { RequestLogRepository } from './request-logs/log-queries.js';
 import type { LogSink } from './request-logs/log-writer.js';
 import { PostgresLogSink } from './request-logs/postgres-log-sink.js';
 import { SqliteLogSink } from './request-logs/sqlite-log-sink.js';
+import { SqliteReadThread } from './request-logs/sqlite-read-thread.js';
 import { resolveMasterKeys } from './vault/master-key.js';
 import { Vault } from './vault/vault.js';
 
@@ -283,6 +284,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         warnUnavailable(`could not write last-used times (${(error as Error).message}); will retry`),
     });
     const live = catalog;
+    const readThread = engine === 'sqlite' ? new SqliteReadThread(location) : undefined;
     const served: Catalog = live ?? createStaticCatalog({ gatewayKeys: [], virtualKeys: [], configs: [] });
     let closed = false;
     return {
@@ -297,7 +299,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
       consoleSessions: new ConsoleSessionRepository(context),
-      logs: new RequestLogRepository(db, engine),
+      logs: new RequestLogRepository(db, engine, readThread),
       openLogSink: (sinkOptions = {}) =>
         engine === 'sqlite' ? new SqliteLogSink(location, sinkOptions) : new PostgresLogSink(db),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
@@ -314,6 +316,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         closed = true;
         await live?.stop();
         await usage.close();
+        await readThread?.close();
         await db.destroy();
       },
     };

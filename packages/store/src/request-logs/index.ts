@@ -4,7 +4,6 @@ export {
   type LogPage,
   RequestLogRepository,
   type StoredRequestLog,
-  SUMMARY_MAX_ROWS,
   type SummaryGroup,
   type SummaryOptions,
   type SummaryRow,

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, Engine, RequestLogsTable } from '../database/schema.js';
 import { attemptsOfColumn, metadataOfColumns, USER_METADATA_KEY } from './log-record.js';
+import type { SqliteReadThread } from './sqlite-read-thread.js';
 
 /** A stored request as the logs API returns it (snake_case, costs in USD). */
 export interface StoredRequestLog {
@@ -111,9 +112,6 @@ export interface SummaryOptions {
   readonly groupBy?: SummaryGroup | undefined;
 }
 
-/** Records the summary reads at most (newest first); beyond, it says it was cut. */
-export const SUMMARY_MAX_ROWS = 200_000;
-
 type Row = Selectable<RequestLogsTable>;
 
 function encodeCursor(createdAt: number, id: string): string {
@@ -193,10 +191,92 @@ export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequest
   };
 }
 
-function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return 0;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil(fraction * sorted.length) - 1));
-  return Math.round((sorted[index] as number) * 100) / 100;
+/** One bucket × group as the summary's query answers it (PostgreSQL may answer sums as strings). */
+interface SummaryCell {
+  readonly bucket: number | string;
+  readonly grp: string | null;
+  readonly requests: number | string;
+  readonly errors: number | string;
+  readonly prompt: number | string | null;
+  readonly completion: number | string | null;
+  readonly total: number | string | null;
+  readonly cost: number | string | null;
+  readonly unpriced: number | string;
+  readonly cacheable: number | string;
+  readonly hits: number | string;
+  readonly p50: number | string | null;
+  readonly p95: number | string | null;
+}
+
+/**
+ * The summary's statement, the same on both engines. The group of a metadata key other than `_user`
+ * is its row in `request_log_metadata` (one primary-key lookup per record: exact for any key, no JSON
+ * path to quote). Latency percentiles are nearest-rank, the value at rank ceil(p × n) of the cell's
+ * latencies in order (integer arithmetic: (n + 1) / 2 and (95 n + 99) / 100), from window functions:
+ * SQLite's `percentile_disc` ranks differently and PostgreSQL's has no SQLite counterpart.
+ */
+function summaryQuery(options: SummaryOptions) {
+  const bucketMs = sql.lit(Math.max(1, Math.floor(options.bucketMs)));
+  const group = options.groupBy;
+  const metadataKey = group?.startsWith('metadata.') ? group.slice('metadata.'.length) : undefined;
+  const groupTerm =
+    group === 'model'
+      ? sql`l.model`
+      : group === 'provider'
+        ? sql`l.provider`
+        : group === 'virtual_key'
+          ? sql`l.virtual_key`
+          : group === 'user' || metadataKey === USER_METADATA_KEY
+            ? sql`l.user_id`
+            : metadataKey !== undefined
+              ? sql`(select m.value from request_log_metadata m where m.log_id = l.id and m.key = ${metadataKey})`
+              : sql`null`;
+  const tenant = options.tenant === undefined ? sql`` : sql`and l.tenant = ${options.tenant}`;
+  return sql<SummaryCell>`
+    select bucket, grp,
+      count(*) as requests,
+      count(*) filter (where status >= 400) as errors,
+      sum(prompt_tokens) as prompt,
+      sum(completion_tokens) as completion,
+      sum(total_tokens) as total,
+      sum(cost) as cost,
+      count(*) filter (where cost is null and status < 400) as unpriced,
+      count(*) filter (where cache_status is not null and cache_status <> 'DISABLED') as cacheable,
+      count(*) filter (where cache_status in ('HIT', 'SEMANTIC HIT')) as hits,
+      min(latency_ms) filter (where position = (cell_size + 1) / 2) as p50,
+      min(latency_ms) filter (where position = (95 * cell_size + 99) / 100) as p95
+    from (
+      select r.*,
+        row_number() over (partition by bucket, grp order by latency_ms) as position,
+        count(*) over (partition by bucket, grp) as cell_size
+      from (
+        select (l.created_at / ${bucketMs}) * ${bucketMs} as bucket, ${groupTerm} as grp,
+          l.status, l.latency_ms, l.prompt_tokens, l.completion_tokens, l.total_tokens, l.cost, l.cache_status
+        from request_logs l
+        where l.created_at >= ${options.from} and l.created_at < ${options.to} ${tenant}
+      ) r
+    ) ranked
+    group by bucket, grp`;
+}
+
+const numberOf = (value: number | string | null): number => (value === null ? 0 : Number(value));
+
+function summaryRowOf(cell: SummaryCell): SummaryRow {
+  const cacheable = numberOf(cell.cacheable);
+  return {
+    bucket: iso(numberOf(cell.bucket)),
+    group: cell.grp === null ? null : String(cell.grp),
+    requests: numberOf(cell.requests),
+    errors: numberOf(cell.errors),
+    prompt_tokens: numberOf(cell.prompt),
+    completion_tokens: numberOf(cell.completion),
+    total_tokens: numberOf(cell.total),
+    cost: Math.round(numberOf(cell.cost) * 1e9) / 1e9,
+    unpriced_requests: numberOf(cell.unpriced),
+    latency_p50_ms: Math.round(numberOf(cell.p50) * 100) / 100,
+    latency_p95_ms: Math.round(numberOf(cell.p95) * 100) / 100,
+    cache_hit_rate: cacheable === 0 ? 0 : Math.round((numberOf(cell.hits) / cacheable) * 10_000) / 10_000,
+  };
 }
 
 /**
@@ -205,9 +285,12 @@ function percentile(sorted: readonly number[], fraction: number): number {
  */
 export class RequestLogRepository {
   readonly #db: Kysely<Database>;
+  readonly #readThread: SqliteReadThread | undefined;
 
-  constructor(db: Kysely<Database>, _engine: Engine) {
+  /** `readThread`: where a SQLite store runs its long reads (the summary), off the caller's thread. */
+  constructor(db: Kysely<Database>, _engine: Engine, readThread?: SqliteReadThread) {
     this.#db = db;
+    this.#readThread = readThread;
   }
 
   /**
@@ -354,112 +437,22 @@ export class RequestLogRepository {
 
   /**
    * Requests, errors, tokens, cost, latency p50/p95 and cache hit rate per time bucket and group,
-   * over at most {@link SUMMARY_MAX_ROWS} records (the newest); `truncated` says when more matched.
+   * over every record of the range: aggregated by the database (one row per bucket and group comes
+   * back), on SQLite in the read thread when the store has one (see {@link SqliteReadThread}).
+   * `truncated` is always false (the summary once read at most 200,000 records).
    */
   async summary(options: SummaryOptions): Promise<{ rows: SummaryRow[]; truncated: boolean }> {
-    const group = options.groupBy;
-    const metadataKey = group?.startsWith('metadata.') ? group.slice('metadata.'.length) : undefined;
-    let query = this.#db
-      .selectFrom('request_logs as l')
-      .select([
-        'l.created_at',
-        'l.status',
-        'l.latency_ms',
-        'l.prompt_tokens',
-        'l.completion_tokens',
-        'l.total_tokens',
-        'l.cost',
-        'l.cost_status',
-        'l.cache_status',
-        'l.model',
-        'l.provider',
-        'l.virtual_key',
-        'l.user_id',
-        'l.metadata',
-      ])
-      .where('l.created_at', '>=', options.from)
-      .where('l.created_at', '<', options.to);
-    if (options.tenant !== undefined) query = query.where('l.tenant', '=', options.tenant);
-    const rows = await query
-      .orderBy('l.created_at', 'desc')
-      .limit(SUMMARY_MAX_ROWS + 1)
-      .execute();
-    const truncated = rows.length > SUMMARY_MAX_ROWS;
-    const cells = new Map<
-      string,
-      {
-        bucket: number;
-        group: string | null;
-        latencies: number[];
-        errors: number;
-        prompt: number;
-        completion: number;
-        total: number;
-        cost: number;
-        unpriced: number;
-        hits: number;
-        cacheable: number;
-      }
-    >();
-    for (const row of truncated ? rows.slice(0, SUMMARY_MAX_ROWS) : rows) {
-      const bucket = Math.floor(row.created_at / options.bucketMs) * options.bucketMs;
-      let key: string | null = null;
-      if (group === 'model') key = row.model;
-      else if (group === 'provider') key = row.provider;
-      else if (group === 'virtual_key') key = row.virtual_key;
-      else if (group === 'user') key = row.user_id;
-      else if (metadataKey !== undefined)
-        key = metadataOfColumns(row.metadata, row.user_id)[metadataKey] ?? null;
-      const id = `${bucket}\u0000${key ?? '\u0001'}`;
-      let cell = cells.get(id);
-      if (cell === undefined) {
-        cell = {
-          bucket,
-          group: key,
-          latencies: [],
-          errors: 0,
-          prompt: 0,
-          completion: 0,
-          total: 0,
-          cost: 0,
-          unpriced: 0,
-          hits: 0,
-          cacheable: 0,
-        };
-        cells.set(id, cell);
-      }
-      cell.latencies.push(row.latency_ms);
-      if (row.status >= 400) cell.errors += 1;
-      cell.prompt += row.prompt_tokens ?? 0;
-      cell.completion += row.completion_tokens ?? 0;
-      cell.total += row.total_tokens ?? 0;
-      if (row.cost !== null) cell.cost += row.cost;
-      else if (row.status < 400) cell.unpriced += 1;
-      if (row.cache_status !== null && row.cache_status !== 'DISABLED') {
-        cell.cacheable += 1;
-        if (row.cache_status === 'HIT' || row.cache_status === 'SEMANTIC HIT') cell.hits += 1;
-      }
-    }
-    const result: SummaryRow[] = [...cells.values()]
-      .sort((a, b) => a.bucket - b.bucket || String(a.group).localeCompare(String(b.group)))
-      .map((cell) => {
-        const sorted = cell.latencies.sort((a, b) => a - b);
-        return {
-          bucket: iso(cell.bucket),
-          group: cell.group,
-          requests: sorted.length,
-          errors: cell.errors,
-          prompt_tokens: cell.prompt,
-          completion_tokens: cell.completion,
-          total_tokens: cell.total,
-          cost: Math.round(cell.cost * 1e9) / 1e9,
-          unpriced_requests: cell.unpriced,
-          latency_p50_ms: percentile(sorted, 0.5),
-          latency_p95_ms: percentile(sorted, 0.95),
-          cache_hit_rate:
-            cell.cacheable === 0 ? 0 : Math.round((cell.hits / cell.cacheable) * 10_000) / 10_000,
-        };
-      });
-    return { rows: result, truncated };
+    const compiled = summaryQuery(options).compile(this.#db);
+    const cells =
+      this.#readThread === undefined
+        ? (await this.#db.executeQuery(compiled)).rows
+        : await this.#readThread.all<SummaryCell>(compiled.sql, compiled.parameters);
+    const rows = cells
+      .map((cell) => summaryRowOf(cell))
+      .sort(
+        (a, b) =>
+          Date.parse(a.bucket) - Date.parse(b.bucket) || String(a.group).localeCompare(String(b.group)),
+      );
+    return { rows, truncated: false };
   }
 }
