@@ -6,6 +6,7 @@ describe('the V8 flags of `pnpm start`', () => {
     const gateway = startScriptNodeFlags(new URL('../package.json', import.meta.url));
     expect(gateway).toContain('--max-semi-space-size=8');
     expect(gateway).toContain('--heap-growing-percent=50');
+    expect(gateway).toContain('--single-threaded-gc');
     expect(startScriptNodeFlags(new URL('../../../package.json', import.meta.url))).toEqual(gateway);
     expect(SERVER_NODE_FLAGS).toEqual(gateway);
   });

@@ -26,7 +26,7 @@ function serverEntry(): string {
 export async function startGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--max-semi-space-size=8', '--heap-growing-percent=50', serverEntry()],
+    ['--max-semi-space-size=8', '--heap-growing-percent=50', '--single-threaded-gc', serverEntry()],
     {
       env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
