@@ -1,5 +1,6 @@
 import { openStore } from '@pk/store';
 import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
+import { sql } from 'kysely';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
@@ -400,4 +401,77 @@ describe('SIGTERM writes the queued records before the process exits', () => {
       dataDir.remove();
     }
   });
+});
+
+describe('a large analytics summary (SQLite) holds no request', () => {
+  const RECORDS = 250_000;
+  const BASE = Date.UTC(2026, 10, 3, 10, 0, 0);
+  let mock: ProviderMock;
+  let gateway: FeatureGateway;
+  let dataDir: { readonly path: string; remove(): void };
+  beforeAll(async () => {
+    dataDir = temporaryDataDir();
+    // A quarter of a million records in the gateway's own file before it starts (bulk, in SQL).
+    const store = await openStore({ dataDir: dataDir.path, onWarning: () => undefined });
+    await sql`
+      insert into request_logs (id, created_at, tenant, trace_id, source, stream, status, latency_ms, model, total_tokens)
+      select 'log_bulk_' || n, ${sql.lit(BASE)} + n * 10, 'bulk', 'trace-bulk', 'gateway', 0, 200, (n % 1000) / 10.0,
+        'model-' || (n % 4), 10
+      from (with recursive numbers(n) as (select 0 union all select n + 1 from numbers where n + 1 < ${RECORDS})
+        select n from numbers) as numbers`.execute(store.db);
+    await store.close();
+    mock = await startProviderMock();
+    gateway = await startFeatureGateway({
+      mock,
+      settings: {
+        gateway_keys: [
+          { id: 'team-a', key: TEAM_A },
+          { id: 'logs-admin', key: ADMIN, role: 'admin' },
+        ],
+        virtual_keys: {
+          'openai-a': {
+            provider: 'openai',
+            api_key: 'sk-logstore',
+            options: { custom_host: `${mock.url}/v1` },
+          },
+        },
+      },
+      env: { PK_DATA_DIR: dataDir.path },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await mock?.close();
+    dataDir?.remove();
+  });
+
+  it('chats through the SDK are answered while the summary of every record is computed', async () => {
+    const portkey = new Portkey({ baseURL: gateway.base, apiKey: TEAM_A, virtualKey: 'openai-a' });
+    await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const range = `from=${new Date(BASE).toISOString()}&to=${new Date(BASE + 86_400_000).toISOString()}`;
+    let summaryDoneAt = 0;
+    const summary = fetch(`${gateway.base}/analytics/summary?bucket=day&group_by=model&${range}`, {
+      headers: { 'x-portkey-api-key': ADMIN },
+    }).then(async (response) => {
+      summaryDoneAt = performance.now();
+      return {
+        status: response.status,
+        body: (await response.json()) as { data: Json[]; truncated: boolean },
+      };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let index = 0; index < 3; index += 1) {
+      const answer = await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(answer.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    }
+    const chatsDoneAt = performance.now();
+    const { status, body } = await summary;
+    expect(status).toBe(200);
+    expect(body.truncated).toBe(false);
+    expect(body.data.map((row) => [row.group, row.requests])).toEqual(
+      [0, 1, 2, 3].map((model) => [`model-${model}`, RECORDS / 4]),
+    );
+    // Before, the summary read its records on the gateway's thread: the chats waited for all of it.
+    expect(chatsDoneAt).toBeLessThan(summaryDoneAt);
+  }, 60_000);
 });
