@@ -65,6 +65,15 @@ describe('createUndiciTransport', () => {
     expect(ports.size).toBeLessThanOrEqual(2);
   });
 
+  it('sends each URL’s own path and query, past the number of URLs it keeps parsed', async () => {
+    const paths = Array.from({ length: 300 }, (_, index) => `/q${index % 7}?api-version=${index}&x=%20y`);
+    for (const path of [...paths, paths[0] as string, '/plain']) {
+      const response = await transport.send(get(`${origin}${path}`), { provider: 'p' });
+      await new Response(response.body).text();
+      expect(seen.at(-1)?.url).toBe(path);
+    }
+  });
+
   it('never follows redirects and sends accept-encoding: identity, not the client value', async () => {
     const response = await transport.send(
       { url: `${origin}/redirect`, method: 'GET', headers: { 'accept-encoding': 'br' } },
