@@ -445,7 +445,7 @@ describe('a large analytics summary (SQLite) holds no request', () => {
     dataDir?.remove();
   });
 
-  it('chats through the SDK are answered while the summary of every record is computed', async () => {
+  it('a chat through the SDK is answered while the summary of every record is computed', async () => {
     const portkey = new Portkey({ baseURL: gateway.base, apiKey: TEAM_A, virtualKey: 'openai-a' });
     await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
     const range = `from=${new Date(BASE).toISOString()}&to=${new Date(BASE + 86_400_000).toISOString()}`;
@@ -460,18 +460,16 @@ describe('a large analytics summary (SQLite) holds no request', () => {
       };
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
-    for (let index = 0; index < 3; index += 1) {
-      const answer = await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
-      expect(answer.choices[0]?.message?.content).toBe(MOCK_ANSWER);
-    }
-    const chatsDoneAt = performance.now();
+    const answer = await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(answer.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    const chatDoneAt = performance.now();
     const { status, body } = await summary;
     expect(status).toBe(200);
     expect(body.truncated).toBe(false);
     expect(body.data.map((row) => [row.group, row.requests])).toEqual(
       [0, 1, 2, 3].map((model) => [`model-${model}`, RECORDS / 4]),
     );
-    // Before, the summary read its records on the gateway's thread: the chats waited for all of it.
-    expect(chatsDoneAt).toBeLessThan(summaryDoneAt);
+    // Had the summary read its records on the gateway's thread, the chat would have waited for all of it.
+    expect(chatDoneAt).toBeLessThan(summaryDoneAt);
   }, 60_000);
 });
