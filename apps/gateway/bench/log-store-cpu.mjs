@@ -37,20 +37,66 @@ function saturateInChild(options) {
 }
 
 /**
- * CPU µs per request with the log store off and on: `rounds` saturation runs of `seconds`, both
- * gateways loaded at the same time; the median round of each, and the median of the rounds' on/off
- * ratios. Side by side, both gateways see the same moment of a machine whose speed wanders (other
- * tenants of a shared host): alternating rounds of one and the other gave on/off ratios of 0.9 to
- * 1.3 for builds that differ by a few percent, and 0.89 to 1.21 for one build against itself.
+ * CPU µs per request with the log store off and on. Side by side: both gateways are loaded at the
+ * same time, so both see the same moment of a machine whose speed wanders (other tenants of a
+ * shared host); alternating rounds of one and the other gave on/off ratios of 0.9 to 1.3 for
+ * builds that differ by a few percent. Each process has a speed of its own, too (where its memory
+ * and code landed), the same in every round it runs: pairs of fresh processes of one build (both
+ * `off`) gave ratios from 0.86 to 1.16, so one pair cannot tell 1.07 from 1.12. The rounds are
+ * spread over `pairs` pairs of fresh processes (`rounds` each, after a warm-up; which side starts
+ * first alternates), and the ratio is the median of the pairs' own ratios (each the mean of its
+ * rounds'); `off` and `on` are the medians of all rounds.
  */
 export async function measureLogStoreCpu({
   upstreamUrl,
   seconds = 5,
   connections = 50,
-  rounds = 9,
+  pairs = 5,
+  rounds = 2,
+  warmUpSeconds = 8,
   sides = ['off', 'on'],
 }) {
-  const gateways = [await startPk(sides[0]), await startPk(sides[1])];
+  const figures = { off: [], on: [] };
+  const pairRatios = [];
+  for (let pair = 0; pair < pairs; pair += 1) {
+    const ratios = [];
+    for (const [off, on] of await measurePair({
+      upstreamUrl,
+      seconds,
+      connections,
+      rounds,
+      warmUpSeconds,
+      sides,
+      pair,
+    })) {
+      figures.off.push(off);
+      figures.on.push(on);
+      ratios.push(on / off);
+    }
+    pairRatios.push(ratios.reduce((sum, ratio) => sum + ratio, 0) / ratios.length);
+  }
+  return {
+    off: median(figures.off),
+    on: median(figures.on),
+    ratio: median(pairRatios),
+    pairRatios,
+    rounds: figures,
+  };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** One pair of fresh gateways: `rounds` rounds after a warm-up; resolves [off, on] µs per round. */
+async function measurePair({ upstreamUrl, seconds, connections, rounds, warmUpSeconds, sides, pair }) {
+  // Which side starts first alternates from pair to pair.
+  const gateways =
+    pair % 2 === 0
+      ? [await startPk(sides[0]), await startPk(sides[1])]
+      : [await startPk(sides[1]), await startPk(sides[0])].reverse();
   const cpuPerRequest = async (duration) => {
     const before = gateways.map((pk) => cpuMs(pk.child.pid));
     // The bench's chat request, with the metadata nearly every logged request carries (`_user`).
@@ -75,21 +121,25 @@ export async function measureLogStoreCpu({
     );
   };
   try {
-    await cpuPerRequest(2);
-    const figures = { off: [], on: [] };
-    for (let round = 0; round < rounds; round += 1) {
-      const [off, on] = await cpuPerRequest(seconds);
-      figures.off.push(off);
-      figures.on.push(on);
-    }
-    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    const ratios = figures.on.map((value, round) => value / figures.off[round]);
-    return { off: median(figures.off), on: median(figures.on), ratio: median(ratios), rounds: figures };
+    // Until the JIT has settled: after 2 s of this load a round still cost ~40 % more than later
+    // ones; past ~8 s, few functions are compiled again.
+    await cpuPerRequest(warmUpSeconds);
+    const measured = [];
+    for (let round = 0; round < rounds; round += 1) measured.push(await cpuPerRequest(seconds));
+    return measured;
   } finally {
-    for (const pk of gateways) {
-      pk.child.kill('SIGTERM');
-      rmSync(pk.dataDir, { recursive: true, force: true });
-    }
+    // Gone before the next pair starts: a process still writing its last records would load it.
+    await Promise.all(
+      gateways.map(
+        (pk) =>
+          new Promise((resolve) => {
+            if (pk.child.exitCode !== null || pk.child.signalCode !== null) resolve();
+            else pk.child.once('exit', resolve);
+            pk.child.kill('SIGTERM');
+          }),
+      ),
+    );
+    for (const pk of gateways) rmSync(pk.dataDir, { recursive: true, force: true });
   }
 }
 
@@ -110,9 +160,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const sides = (process.env.PK_BENCH_LOG_STORE_SIDES ?? 'off,on').split(',');
     const result = await measureLogStoreCpu({ upstreamUrl, seconds, sides });
     const rounds = (side) => result.rounds[side].map((value) => value.toFixed(0)).join(' ');
+    const pairs = result.pairRatios.map((ratio) => ratio.toFixed(3)).join(' ');
     process.stdout.write(
       `chat @50: gateway CPU µs per request, log store ${sides[0]} ${result.off.toFixed(0)} (rounds ${rounds('off')}), ` +
-        `${sides[1]} ${result.on.toFixed(0)} (rounds ${rounds('on')}); ${sides[1]}/${sides[0]}, median of the rounds' ratios: ${result.ratio.toFixed(3)}×\n`,
+        `${sides[1]} ${result.on.toFixed(0)} (rounds ${rounds('on')}); ${sides[1]}/${sides[0]}, median of the ` +
+        `${result.pairRatios.length} process pairs' ratios: ${result.ratio.toFixed(3)}× (pairs ${pairs})\n`,
     );
   } finally {
     upstream?.child.kill();

@@ -431,8 +431,9 @@ try {
       results[metric][target] = median(all.map((run) => run[metric]?.[target]));
   }
   if (process.env.PK_BENCH_LOG_STORE !== '0') {
-    // The request log store (SQLite, the default) off and on: two more pk processes, loaded side by
-    // side for 9 rounds (the medians of each, and the median of the rounds' on/off ratios).
+    // The request log store (SQLite, the default) off and on: pk processes loaded side by side, in 5
+    // pairs of fresh processes (the medians of each side's rounds, and the median of the pairs'
+    // on/off ratios, printed too).
     const logStore = await measureLogStoreCpu({ upstreamUrl: upstream.url, seconds, connections: 50 });
     results['chat @50: gateway CPU µs per request, pk log store off (PK_LOG_STORE=off)'] = {
       pk: logStore.off,
@@ -440,7 +441,10 @@ try {
     results['chat @50: gateway CPU µs per request, pk log store on (SQLite, the default)'] = {
       pk: logStore.on,
     };
-    results['chat @50: pk log store on / off, median of the rounds’ ratios'] = { pk: logStore.ratio };
+    log(
+      `log store on / off of each process pair: ${logStore.pairRatios.map((ratio) => ratio.toFixed(3)).join(' ')}`,
+    );
+    results['chat @50: pk log store on / off, median of 5 process pairs’ ratios'] = { pk: logStore.ratio };
   }
   const withPk = Object.values(results).some((row) => row.portkey !== undefined);
   log(
