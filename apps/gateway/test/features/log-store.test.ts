@@ -18,6 +18,11 @@ const messages = [{ role: 'user' as const, content: 'What is the capital of Fran
 
 type Json = Record<string, unknown>;
 
+/** The settings' one virtual key, `openai-a`, pointing at the mock. */
+const openaiVirtualKey = (mock: ProviderMock) => ({
+  'openai-a': { provider: 'openai', api_key: 'sk-logstore', options: { custom_host: `${mock.url}/v1` } },
+});
+
 describe.each([
   ['sqlite', true],
   ['postgres', postgresUp],
@@ -39,13 +44,7 @@ describe.each([
           { id: 'team-b', key: TEAM_B },
           { id: 'logs-admin', key: ADMIN, role: 'admin' },
         ],
-        virtual_keys: {
-          'openai-a': {
-            provider: 'openai',
-            api_key: 'sk-logstore',
-            options: { custom_host: `${mock.url}/v1` },
-          },
-        },
+        virtual_keys: openaiVirtualKey(mock),
         // The settings' prices: a model no table knows, priced by the operator.
         prices: { '*': { 'pk-house-model': { input: 10, output: 20 } } },
       },
@@ -302,13 +301,7 @@ describe('PK_LOG_BODIES=true (SQLite)', () => {
       mock,
       settings: {
         gateway_keys: [{ id: 'bodies', key: TEAM_A }],
-        virtual_keys: {
-          'openai-a': {
-            provider: 'openai',
-            api_key: 'sk-logstore',
-            options: { custom_host: `${mock.url}/v1` },
-          },
-        },
+        virtual_keys: openaiVirtualKey(mock),
       },
       env: { PK_LOG_BODIES: 'true' },
     });
@@ -366,13 +359,7 @@ describe('SIGTERM writes the queued records before the process exits', () => {
     const gateway = await startFeatureGateway({
       mock,
       settings: {
-        virtual_keys: {
-          'openai-a': {
-            provider: 'openai',
-            api_key: 'sk-logstore',
-            options: { custom_host: `${mock.url}/v1` },
-          },
-        },
+        virtual_keys: openaiVirtualKey(mock),
       },
       env: { PK_DATA_DIR: dataDir.path },
     });
@@ -428,13 +415,7 @@ describe('a large analytics summary (SQLite) holds no request', () => {
           { id: 'team-a', key: TEAM_A },
           { id: 'logs-admin', key: ADMIN, role: 'admin' },
         ],
-        virtual_keys: {
-          'openai-a': {
-            provider: 'openai',
-            api_key: 'sk-logstore',
-            options: { custom_host: `${mock.url}/v1` },
-          },
-        },
+        virtual_keys: openaiVirtualKey(mock),
       },
       env: { PK_DATA_DIR: dataDir.path },
     });
