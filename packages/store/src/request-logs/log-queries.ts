@@ -287,7 +287,7 @@ export class RequestLogRepository {
   readonly #db: Kysely<Database>;
   readonly #readThread: SqliteReadThread | undefined;
 
-  /** `readThread`: where a SQLite store runs its long reads (the summary), off the caller's thread. */
+  /** `readThread`: where a SQLite store runs its log reads, off the caller’s thread. */
   constructor(db: Kysely<Database>, _engine: Engine, readThread?: SqliteReadThread) {
     this.#db = db;
     this.#readThread = readThread;

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
 import {
   filterMetadataKeys,
   LOG_COLUMNS,
@@ -8,6 +7,7 @@ import {
   storedMetadataOf,
 } from './log-record.js';
 import type { LogSink } from './log-writer.js';
+import { OnDemandWorker, type WorkerReply } from './on-demand-worker.js';
 
 const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as const;
 
@@ -222,16 +222,13 @@ parentPort.on('message', (message) => {
 });
 `;
 
-interface Reply {
-  readonly id: number;
-  readonly ok: boolean;
+interface Reply extends WorkerReply {
   /** Records deleted ('delete'). */
   readonly count?: number;
   /** 'write': the thread has committed every record it was handed before this sequence number. */
   readonly through?: number;
   /** Slot buffers the thread is done with ('write'). */
   readonly spare?: ArrayBuffer[];
-  readonly error?: string;
 }
 
 /** Options of {@link SqliteLogSink}. */
@@ -366,15 +363,10 @@ export type SqliteLogItem = number;
  * nothing as lost.
  */
 export class SqliteLogSink implements LogSink<SqliteLogItem> {
-  readonly #path: string;
-  readonly #idleStopMs: number;
+  readonly #thread: OnDemandWorker<Reply>;
   readonly #stageEveryMs: number;
   readonly #stageBatch: number;
   readonly #warn: (message: string) => void;
-  #worker: Worker | undefined;
-  #idleTimer: NodeJS.Timeout | undefined;
-  readonly #pending = new Map<number, { resolve: (reply: Reply) => void }>();
-  #nextId = 0;
   /** Rows built and not yet handed to the thread. */
   #outbox: OutboxChunk;
   /** Slot buffers the thread sent back, for the next chunks (emptied when the thread stops). */
@@ -396,8 +388,35 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   #settled = 0;
 
   constructor(path: string, options: SqliteLogSinkOptions = {}) {
-    this.#path = path;
-    this.#idleStopMs = options.idleStopMs ?? 30_000;
+    this.#thread = new OnDemandWorker<Reply>({
+      source: WORKER_SOURCE,
+      workerData: {
+        path,
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        logColumns: LOG_COLUMNS,
+        columnKinds: LOG_COLUMN_KINDS,
+        metadataColumns: METADATA_COLUMNS,
+      },
+      name: 'the log writer thread',
+      idleStopMs: options.idleStopMs ?? 30_000,
+      // Not while it holds records not yet committed, or the outbox has some to hand over.
+      canStop: () => !this.#holds() && this.#outbox.records === 0,
+      onReply: (reply) => {
+        if (reply.spare !== undefined)
+          for (const buffer of reply.spare)
+            if (
+              this.#spare.length < MAX_SPARE_BUFFERS &&
+              buffer.byteLength >= this.#stageBatch * LOG_WIDTH * 8
+            )
+              this.#spare.push(new Float64Array(buffer));
+      },
+      // What it held and had not committed is lost (told by the write of them); its buffers go with it.
+      onGone: () => {
+        this.#loseHeld();
+        this.#spare = [];
+      },
+      closeMessage: { type: 'close' },
+    });
     this.#stageEveryMs = options.stageEveryMs ?? 50;
     this.#stageBatch = options.stageBatch ?? 256;
     this.#outbox = emptyChunk(this.#newSlots(), this.#nextSeq);
@@ -411,49 +430,12 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
 
   /** Whether the writer thread is running (tests). */
   get running(): boolean {
-    return this.#worker !== undefined;
-  }
-
-  #start(): Worker {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        path: this.#path,
-        driver,
-        logColumns: LOG_COLUMNS,
-        columnKinds: LOG_COLUMN_KINDS,
-        metadataColumns: METADATA_COLUMNS,
-      },
-    });
-    worker.unref();
-    worker.on('message', (reply: Reply) => {
-      if (reply.spare !== undefined)
-        for (const buffer of reply.spare)
-          if (this.#spare.length < MAX_SPARE_BUFFERS && buffer.byteLength >= this.#stageBatch * LOG_WIDTH * 8)
-            this.#spare.push(new Float64Array(buffer));
-      const waiter = this.#pending.get(reply.id);
-      this.#pending.delete(reply.id);
-      waiter?.resolve(reply);
-      this.#armIdleStop();
-    });
-    // A thread that fails or ends unasked (not by #stop, which takes it out first): the next batch
-    // starts a new one; what it held is counted as lost; what waited on it is refused (and retried).
-    const died = (reason: string): void => {
-      if (this.#worker !== worker) return;
-      this.#worker = undefined;
-      this.#loseHeld();
-      for (const waiter of this.#pending.values()) waiter.resolve({ id: -1, ok: false, error: reason });
-      this.#pending.clear();
-    };
-    worker.on('error', (error) => died(error.message));
-    worker.on('exit', (code) => died(`the log writer thread ended (exit code ${code})`));
-    return worker;
+    return this.#thread.running;
   }
 
   /** Ends the writer thread as a crash would (tests). */
   async endThreadForTests(): Promise<void> {
-    await this.#worker?.terminate();
+    await this.#thread.terminate();
   }
 
   /** Whether the running thread holds records not yet committed. */
@@ -468,46 +450,6 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     this.#lostBefore = this.#heldTo;
   }
 
-  #armIdleStop(): void {
-    if (this.#pending.size > 0 || this.#worker === undefined || this.#holds()) return;
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => {
-      this.#idleTimer = undefined;
-      if (this.#pending.size === 0 && !this.#holds() && this.#outbox.records === 0) void this.#stop();
-    }, this.#idleStopMs);
-    this.#idleTimer.unref();
-  }
-
-  async #stop(): Promise<void> {
-    const worker = this.#worker;
-    if (worker === undefined) return;
-    // Taken out first: a batch sent from now on starts a new thread, never reaches a closing one.
-    this.#worker = undefined;
-    this.#loseHeld();
-    this.#spare = [];
-    await this.#post(worker, { type: 'close' });
-    await worker.terminate().catch(() => undefined);
-  }
-
-  #running(): Worker {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
-    this.#worker ??= this.#start();
-    return this.#worker;
-  }
-
-  #send(message: Record<string, unknown>): Promise<Reply> {
-    return this.#post(this.#running(), message);
-  }
-
-  #post(worker: Worker, message: Record<string, unknown>): Promise<Reply> {
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { resolve });
-      worker.postMessage({ ...message, id });
-    });
-  }
-
   /**
    * Hands the outbox's rows to the thread (one message, answered by none). False when the thread
    * could not be started: the rows stay for the next try. Never throws: it runs from `encode`, on
@@ -519,7 +461,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     const chunk = this.#outbox;
     if (chunk.records === 0) return true;
     try {
-      this.#running().postMessage(
+      this.#thread.post(
         {
           type: 'stage',
           chunk: {
@@ -615,7 +557,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     if (through <= this.#settled) return;
     // Only the running thread is asked: it holds no record before #lostBefore.
     if (through > this.#lostBefore) {
-      const reply = await this.#send({ type: 'write', through });
+      const reply = await this.#thread.request({ type: 'write', through });
       if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
       this.#committedThrough = Math.max(this.#committedThrough, reply.through ?? 0);
     }
@@ -625,7 +567,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     this.#lostRanges = this.#lostRanges.filter(([, to]) => to > this.#settled);
     if (lost > 0)
       this.#warn(`${lost} request log record(s) were lost: the log writer thread stopped while holding them`);
-    this.#armIdleStop();
+    this.#thread.armIdleStop();
   }
 
   /** Whether a record of a write is not in the file: its thread died, or the running one lacks it. */
@@ -636,17 +578,15 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   }
 
   async deleteBefore(before: number, limit: number): Promise<number> {
-    const reply = await this.#send({ type: 'delete', before, limit });
+    const reply = await this.#thread.request({ type: 'delete', before, limit });
     if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
     return reply.count ?? 0;
   }
 
   async close(): Promise<void> {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
     clearTimeout(this.#stageTimer);
     this.#stageTimer = undefined;
     this.#outbox = emptyChunk(this.#newSlots(), this.#nextSeq);
-    await this.#stop();
+    await this.#thread.stop();
   }
 }

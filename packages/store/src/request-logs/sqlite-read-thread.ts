@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { OnDemandWorker, type WorkerReply } from './on-demand-worker.js';
 
 // The read thread: its own read-only better-sqlite3 connection to the store's file (WAL: it reads
 // the last committed state while the writer thread goes on). One message per query; the rows go
@@ -25,11 +25,8 @@ parentPort.on('message', (message) => {
 });
 `;
 
-interface Reply {
-  readonly id: number;
-  readonly ok: boolean;
+interface Reply extends WorkerReply {
   readonly rows?: unknown[];
-  readonly error?: string;
 }
 
 /** Options of {@link SqliteReadThread}. */
@@ -46,80 +43,31 @@ export interface SqliteReadThreadOptions {
  * stops when idle, so a gateway whose logs nobody reads holds no third V8 isolate.
  */
 export class SqliteReadThread {
-  readonly #path: string;
-  readonly #idleStopMs: number;
-  #worker: Worker | undefined;
-  #idleTimer: NodeJS.Timeout | undefined;
-  readonly #pending = new Map<number, { resolve: (reply: Reply) => void }>();
-  #nextId = 0;
+  readonly #thread: OnDemandWorker<Reply>;
 
   constructor(path: string, options: SqliteReadThreadOptions = {}) {
-    this.#path = path;
-    this.#idleStopMs = options.idleStopMs ?? 30_000;
+    this.#thread = new OnDemandWorker<Reply>({
+      source: WORKER_SOURCE,
+      workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+      name: 'the log read thread',
+      idleStopMs: options.idleStopMs ?? 30_000,
+    });
   }
 
   /** Whether the thread is running (tests). */
   get running(): boolean {
-    return this.#worker !== undefined;
+    return this.#thread.running;
   }
 
   /** The rows of one statement, run on the thread's own read-only connection. */
   async all<T>(sqlText: string, parameters: readonly unknown[]): Promise<T[]> {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
-    this.#worker ??= this.#start();
-    const worker = this.#worker;
-    const id = this.#nextId++;
-    const reply = await new Promise<Reply>((resolve) => {
-      this.#pending.set(id, { resolve });
-      worker.postMessage({ id, sql: sqlText, parameters });
-    });
-    this.#armIdleStop();
+    const reply = await this.#thread.request({ sql: sqlText, parameters });
     if (!reply.ok) throw new Error(reply.error ?? 'the SQLite read thread failed');
     return (reply.rows ?? []) as T[];
   }
 
-  #start(): Worker {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path: this.#path, driver } });
-    worker.unref();
-    worker.on('message', (reply: Reply) => {
-      const waiter = this.#pending.get(reply.id);
-      this.#pending.delete(reply.id);
-      waiter?.resolve(reply);
-    });
-    // A thread that fails or ends unasked: what waited on it is refused; the next query starts another.
-    const died = (reason: string): void => {
-      if (this.#worker !== worker) return;
-      this.#worker = undefined;
-      for (const waiter of this.#pending.values()) waiter.resolve({ id: -1, ok: false, error: reason });
-      this.#pending.clear();
-    };
-    worker.on('error', (error) => died(error.message));
-    worker.on('exit', (code) => died(`the log read thread ended (exit code ${code})`));
-    return worker;
-  }
-
-  #armIdleStop(): void {
-    if (this.#pending.size > 0 || this.#worker === undefined) return;
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => {
-      this.#idleTimer = undefined;
-      if (this.#pending.size === 0) void this.close();
-    }, this.#idleStopMs);
-    this.#idleTimer.unref();
-  }
-
   /** Stops the thread (queries waiting on it are refused); a later query starts it again. */
-  async close(): Promise<void> {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
-    const worker = this.#worker;
-    if (worker === undefined) return;
-    this.#worker = undefined;
-    for (const waiter of this.#pending.values())
-      waiter.resolve({ id: -1, ok: false, error: 'the log read thread was stopped' });
-    this.#pending.clear();
-    await worker.terminate().catch(() => undefined);
+  close(): Promise<void> {
+    return this.#thread.stop();
   }
 }
