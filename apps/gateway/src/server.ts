@@ -3,6 +3,7 @@ import { openStore, RequestLogWriter, StoreStartError } from '@pk/store';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { secretResolverFor } from './guardrails/stored-guardrails.js';
+import { keepTickObjects } from './keep-tick-objects.js';
 import { limitsFromEnvironment } from './limits/limits-from-environment.js';
 import {
   type BatchedLogDestination,
@@ -27,6 +28,8 @@ import { startTracing } from './tracing/tracing.js';
  * `PK_SHUTDOWN_TIMEOUT_MS`, streams still open then end with `event: error`, exit 0).
  */
 async function main(): Promise<void> {
+  // Before the start-up's memory-reducing collection below (and V8's own after idle time).
+  keepTickObjects();
   const options = readServerOptions(process.argv.slice(2), process.env);
   const logStore = readLogStoreOptions(process.env);
   const settings = options.settingsPath

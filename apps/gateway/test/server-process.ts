@@ -50,9 +50,11 @@ function processEnvironment(env: Record<string, string>): {
 export async function startGateway(
   env: Record<string, string> = {},
   args: string[] = [],
+  /** More `node` flags after the start script's (e.g. `--import` of a probe). */
+  nodeFlags: readonly string[] = [],
 ): Promise<GatewayProcess> {
   const environment = processEnvironment(env);
-  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverEntry, ...args], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeFlags, serverEntry, ...args], {
     env: environment.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
