@@ -8,13 +8,12 @@
 // load, where CPU time moves by ±15 %; V8's compiler threads (#3 to #6) vary more. Instructions are
 // not time: system calls and cache misses are not counted. About 4 minutes for pk, 2 for the bare
 // proxy. Needs `valgrind` and `callgrind_control` on the PATH.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
-import { PK_NODE_FLAGS, startProcess } from './processes.mjs';
+import { PK_NODE_FLAGS, saturateChat, startProcess } from './processes.mjs';
 
 const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -42,89 +41,43 @@ for (const tool of ['valgrind', 'callgrind_control']) {
 const here = new URL('.', import.meta.url).pathname;
 const upstream = await startProcess(`${here}mock-openai-upstream.mjs`, [], {}, /listening on (http:\/\/\S+)/);
 const outDir = mkdtempSync(join(tmpdir(), 'pk-callgrind-'));
-const script = useBare ? `${here}bare-proxy.mjs` : `${here}../dist/server.js`;
-const gateway = spawn(
-  'valgrind',
-  [
-    '--tool=callgrind',
-    '--separate-threads=yes',
-    `--callgrind-out-file=${join(outDir, 'callgrind.out')}`,
-    process.execPath,
-    ...(useBare ? [] : PK_NODE_FLAGS),
-    script,
-  ],
-  {
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      PK_DATA_DIR: mkdtempSync(join(tmpdir(), 'pk-callgrind-data-')),
-      ...extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  },
-);
-const stop = () => {
-  gateway.kill('SIGKILL');
+const cleanUp = () => {
   upstream.child.kill('SIGTERM');
   rmSync(outDir, { recursive: true, force: true });
 };
-const url = await new Promise((resolve, reject) => {
-  let output = '';
-  const timer = setTimeout(
-    () => reject(new Error(`the gateway did not start under valgrind:\n${output}`)),
-    180_000,
-  );
-  const onData = (data) => {
-    output = `${output}${data}`.slice(-50_000);
-    const match = /listening on (http:\/\/[^"\s]+)/.exec(output);
-    if (match) {
-      clearTimeout(timer);
-      resolve(match[1]);
-    }
-  };
-  gateway.stdout.on('data', onData);
-  gateway.stderr.on('data', onData);
-}).catch((error) => {
-  stop();
+const gateway = await startProcess(
+  useBare ? `${here}bare-proxy.mjs` : `${here}../dist/server.js`,
+  [],
+  { PORT: '0', PK_DATA_DIR: mkdtempSync(join(tmpdir(), 'pk-callgrind-data-')), ...extraEnv },
+  useBare ? /listening on (http:\/\/\S+)/ : /pk gateway listening on (http:\/\/[^"\s]+)/,
+  {
+    launcher: [
+      'valgrind',
+      '--tool=callgrind',
+      '--separate-threads=yes',
+      `--callgrind-out-file=${join(outDir, 'callgrind.out')}`,
+    ],
+    nodeFlags: useBare ? [] : PK_NODE_FLAGS,
+    // Start-up under valgrind takes ~20 s.
+    timeoutMs: 180_000,
+  },
+).catch((error) => {
+  cleanUp();
   throw error;
 });
-gateway.stdout.resume();
-gateway.stderr.resume();
 
-// The bench's request (saturateChat's), by count instead of by time: valgrind runs ~50x slower.
+// The bench's request, by count instead of by time: valgrind runs ~50x slower.
 const load = (amount) =>
-  new Promise((resolve, reject) =>
-    autocannon(
-      {
-        url: `${url}/v1/chat/completions`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-portkey-provider': 'openai',
-          authorization: 'Bearer sk-bench',
-          'x-portkey-custom-host': `${upstream.url}/v1`,
-        },
-        body: JSON.stringify({
-          model: 'gpt-4o-mini',
-          messages: [{ role: 'user', content: 'What is the capital of France?' }],
-          ...(streamed ? { stream: true } : {}),
-        }),
-        connections: 10,
-        amount,
-        timeout: 60,
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    ),
-  );
+  saturateChat({ gatewayUrl: gateway.url, upstreamUrl: upstream.url, connections: 10, amount, streamed });
 
 process.stderr.write(`instructions: ${warm} warm-up requests under valgrind (a few minutes)...\n`);
 const warmed = await load(warm);
-execFileSync('callgrind_control', ['--zero', String(gateway.pid)], { stdio: 'ignore' });
+execFileSync('callgrind_control', ['--zero', String(gateway.child.pid)], { stdio: 'ignore' });
 process.stderr.write(`instructions: ${measured} counted requests...\n`);
 const result = await load(measured);
 // The log writer commits each second: its work for the counted requests falls inside the count.
 await sleep(1500);
-execFileSync('callgrind_control', ['--dump', String(gateway.pid)], { stdio: 'ignore' });
+execFileSync('callgrind_control', ['--dump', String(gateway.child.pid)], { stdio: 'ignore' });
 await sleep(2000);
 const failed = warmed.non2xx + warmed.errors + result.non2xx + result.errors;
 
@@ -136,7 +89,8 @@ for (const name of readdirSync(outDir)) {
   const total = Number(/^(?:summary|totals): (\d+)/m.exec(text)?.[1] ?? 0);
   threads.push({ thread: Number(/-(\d+)$/.exec(name)?.[1] ?? 0), perRequest: total / result.requests.total });
 }
-stop();
+gateway.child.kill('SIGKILL');
+cleanUp();
 threads.sort((a, b) => b.perRequest - a.perRequest);
 const total = threads.reduce((sum, thread) => sum + thread.perRequest, 0);
 const kilo = (value) => `${(value / 1000).toFixed(1)}k`;

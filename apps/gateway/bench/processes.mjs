@@ -8,9 +8,14 @@ export const PK_NODE_FLAGS = JSON.parse(readFileSync(new URL('../package.json', 
   .scripts.start.split(' ')
   .filter((word) => word.startsWith('--'));
 
-/** Starts `node <script> …args` and resolves `{ child, url }` once `readyPattern` matches its output. */
+/**
+ * Starts `node <script> …args` and resolves `{ child, url }` once `readyPattern` matches its output.
+ * `options.launcher` runs node under another program (e.g. `['valgrind', '--tool=callgrind']`);
+ * `options.timeoutMs` is how long to wait for the ready line (30 s).
+ */
 export function startProcess(script, args, env, readyPattern, options = {}) {
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), script, ...args], {
+  const [command, ...launcherArgs] = [...(options.launcher ?? []), process.execPath];
+  const child = spawn(command, [...launcherArgs, ...(options.nodeFlags ?? []), script, ...args], {
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: options.cwd,
@@ -21,7 +26,7 @@ export function startProcess(script, args, env, readyPattern, options = {}) {
     const timer = setTimeout(() => {
       child.kill();
       reject(new Error(`${script} did not start:\n${output}`));
-    }, 30_000);
+    }, options.timeoutMs ?? 30_000);
     const onData = (data) => {
       // Once started, the output is only drained: scanning the gateway's log lines here would cost
       // the load generator (this process) time in the middle of a measurement.
@@ -68,14 +73,15 @@ export function rssMiB(pid) {
 
 /**
  * The bench's chat request (OpenAI's wire format, `stream` when asked) at `connections` for `duration`
- * seconds against `gatewayUrl`, forwarded to the mock upstream at `upstreamUrl`, with `headers` added:
- * autocannon's result.
+ * seconds (or `amount` requests) against `gatewayUrl`, forwarded to the mock upstream at `upstreamUrl`,
+ * with `headers` added: autocannon's result.
  */
 export function saturateChat({
   gatewayUrl,
   upstreamUrl,
   connections,
   duration,
+  amount,
   streamed = false,
   headers = {},
 }) {
@@ -95,6 +101,6 @@ export function saturateChat({
       ...(streamed ? { stream: true } : {}),
     }),
     connections,
-    duration,
+    ...(amount === undefined ? { duration } : { amount }),
   });
 }

@@ -4,17 +4,26 @@ import { type GatewayProcess, startGateway } from './server-process.js';
 
 const probe = new URL('./__fixtures__/next-tick-probe.mjs', import.meta.url).pathname;
 
-/** Asks a process preloaded with the probe for its `process.nextTick` cost, in ns per tick. */
-async function nextTickNs(child: ChildProcess, output: () => string): Promise<number> {
-  const before = output().length;
-  child.kill('SIGUSR2');
+/** Resolves with the first match of `pattern` in what `output` gains from now on (20 s at most). */
+async function nextMatch(
+  output: () => string,
+  pattern: RegExp,
+  from = output().length,
+): Promise<RegExpExecArray> {
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const match = /next-tick-probe: (\d+(?:\.\d+)?)\n/.exec(output().slice(before));
-    if (match) return Number(match[1]);
-    if (Date.now() > deadline) throw new Error(`no probe reading:\n${output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const match = pattern.exec(output().slice(from));
+    if (match) return match;
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Asks a process preloaded with the probe for its `process.nextTick` cost, in ns per tick. */
+async function nextTickNs(child: ChildProcess, output: () => string): Promise<number> {
+  const from = output().length;
+  child.kill('SIGUSR2');
+  return Number((await nextMatch(output, /next-tick-probe: (\d+(?:\.\d+)?)\n/, from))[1]);
 }
 
 /**
@@ -44,7 +53,7 @@ describe('process.nextTick in the built gateway after its start-up collection', 
     reference.stderr?.on('data', (chunk: Buffer) => {
       referenceOutput += chunk.toString();
     });
-    while (!referenceOutput.includes('next-tick-probe: ready')) await new Promise((r) => setTimeout(r, 20));
+    await nextMatch(() => referenceOutput, /next-tick-probe: ready/, 0);
     const gateway = await startGateway({}, [], ['--import', probe]);
     gateways.push(gateway);
     expect(gateway.output()).toContain('next-tick-probe: ready');
