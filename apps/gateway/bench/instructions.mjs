@@ -1,4 +1,5 @@
 // node bench/instructions.mjs [--bare] [--stream] [--warm N] [--requests N] [--env NAME=value,...]
+//   [--profile DIR]
 // Instructions per request, counted by valgrind's callgrind (CPU instructions executed in user space,
 // whatever else the machine is doing): the built gateway (as `pnpm start` runs it, embedded defaults)
 // or the bench's bare proxy (`--bare`) under valgrind, `--warm` requests (6000) to let the JIT settle,
@@ -8,8 +9,11 @@
 // load, where CPU time moves by ±15 %; V8's compiler threads (#3 to #6) vary more. Instructions are
 // not time: system calls and cache misses are not counted. About 4 minutes for pk, 2 for the bare
 // proxy. Needs `valgrind` and `callgrind_control` on the PATH.
+// `--profile DIR` keeps the callgrind files in DIR, with callers 4 deep and node's JIT symbol map
+// (`--perf-basic-prof`) beside them as perf.map: `callgrind_annotate --inclusive=yes DIR/callgrind.out-01`
+// then shows which JS functions (addresses looked up in perf.map) send work into V8's runtime.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +25,7 @@ const argument = (name, fallback) => {
 };
 const useBare = process.argv.includes('--bare');
 const streamed = process.argv.includes('--stream');
+const profileDir = argument('profile', undefined);
 const warm = Number(argument('warm', 6000));
 const measured = Number(argument('requests', 1000));
 const extraEnv = Object.fromEntries(
@@ -55,9 +60,10 @@ const gateway = await startProcess(
       'valgrind',
       '--tool=callgrind',
       '--separate-threads=yes',
+      ...(profileDir ? ['--separate-callers=4'] : []),
       `--callgrind-out-file=${join(outDir, 'callgrind.out')}`,
     ],
-    nodeFlags: useBare ? [] : PK_NODE_FLAGS,
+    nodeFlags: [...(useBare ? [] : PK_NODE_FLAGS), ...(profileDir ? ['--perf-basic-prof'] : [])],
     // Start-up under valgrind takes ~20 s.
     timeoutMs: 180_000,
   },
@@ -80,6 +86,8 @@ await sleep(1500);
 execFileSync('callgrind_control', ['--dump', String(gateway.child.pid)], { stdio: 'ignore' });
 await sleep(2000);
 const failed = warmed.non2xx + warmed.errors + result.non2xx + result.errors;
+// autocannon counts a request it gave up on (10 s) as an error and a timeout.
+const failures = `${failed} failed: ${warmed.non2xx + result.non2xx} non-2xx, ${warmed.timeouts + result.timeouts} timed out`;
 
 const threads = [];
 for (const name of readdirSync(outDir)) {
@@ -90,13 +98,19 @@ for (const name of readdirSync(outDir)) {
   threads.push({ thread: Number(/-(\d+)$/.exec(name)?.[1] ?? 0), perRequest: total / result.requests.total });
 }
 gateway.child.kill('SIGKILL');
+if (profileDir) {
+  cpSync(outDir, profileDir, { recursive: true });
+  copyFileSync(`/tmp/perf-${gateway.child.pid}.map`, join(profileDir, 'perf.map'));
+  rmSync(`/tmp/perf-${gateway.child.pid}.map`, { force: true });
+  process.stderr.write(`instructions: callgrind files and perf.map kept in ${profileDir}\n`);
+}
 cleanUp();
 threads.sort((a, b) => b.perRequest - a.perRequest);
 const total = threads.reduce((sum, thread) => sum + thread.perRequest, 0);
 const kilo = (value) => `${(value / 1000).toFixed(1)}k`;
 process.stdout.write(
   `${useBare ? 'bare proxy' : 'pk'}${streamed ? ' streamed' : ''}: ${kilo(total)} instructions per request` +
-    ` (${result.requests.total} requests, ${failed} failed); by thread: ${threads
+    ` (${result.requests.total} requests, ${failures}); by thread: ${threads
       .filter((thread) => thread.perRequest >= 500)
       .map((thread) => `#${thread.thread} ${kilo(thread.perRequest)}`)
       .join(', ')}\n`,
