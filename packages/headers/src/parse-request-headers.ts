@@ -104,13 +104,12 @@ export function parseRequestHeaders(input: HeaderInput): ParsedRequestHeaders {
     apiKey: unprefixed[UNPREFIXED_REQUEST_HEADERS.apiKey],
     gatewayKey: typed.apiKey,
   });
-  const parsed = {
-    options: typed,
-    unprefixed,
-    problems,
-    unrecognized: unrecognized === undefined ? [] : [...unrecognized],
-  };
-  return providerKey === undefined ? parsed : { ...parsed, providerKey };
+  // Two fixed-shape literals, not `{ ...parsed, providerKey }`: in Node 20 a property defined after
+  // a spread gives the object a new hidden class on every call (the map log showed one per request).
+  const unrecognizedList = unrecognized === undefined ? [] : [...unrecognized];
+  if (providerKey === undefined)
+    return { options: typed, unprefixed, problems, unrecognized: unrecognizedList };
+  return { options: typed, unprefixed, problems, unrecognized: unrecognizedList, providerKey };
 }
 
 // Only reached for a repeated header, so the JSON comparison stays off the common path.

@@ -45,12 +45,14 @@ export async function sendSse(options: {
   const { response, stream } = options;
   const frameOf = (message: string): Uint8Array | string =>
     options.errorFrame ? options.errorFrame(message) : errorFrame(message);
-  response.writeHead(options.status ?? 200, {
-    ...options.headers,
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-accel-buffering': 'no',
-  });
+  // Copied key by key, not `{ ...options.headers, 'content-type': … }`: in Node 20 a property defined
+  // after a spread gives the object a new hidden class on every call.
+  const head: Record<string, string | number> = {};
+  for (const name in options.headers) head[name] = options.headers[name] as string | number;
+  head['content-type'] = 'text/event-stream; charset=utf-8';
+  head['cache-control'] = 'no-cache';
+  head['x-accel-buffering'] = 'no';
+  response.writeHead(options.status ?? 200, head);
   // The headers leave with the first piece when it is already there (one write instead of two), or
   // on their own at the next turn of the event loop, so a client waiting for a slow first token
   // still learns at once that the stream started.

@@ -52,96 +52,129 @@ export function translateStream(options: {
   /** Written after the last item of a stream that did not fail (default `data: [DONE]`). */
   readonly doneFrame?: string;
 }): TranslatedStream {
-  let resolveUsage: (usage: OpenAIUsage | undefined) => void = () => {};
-  const usage = new Promise<OpenAIUsage | undefined>((resolve) => {
-    resolveUsage = resolve;
-  });
-  const { body, decoder } = options;
-  const doneFrame = options.doneFrame ?? DONE_FRAME;
-  const transformer = options.createTransformer((seen) => resolveUsage(seen));
-  const source = body[Symbol.asyncIterator]();
-  let cancelled = false;
-  let failed = false;
-  const pending: StreamOutput[] = [];
-  const sink = { enqueue: (output: StreamOutput) => void pending.push(output) };
-  const progress: { chunks: number; model: string | undefined; finishReasons: string[] } = {
+  const translation = new StreamTranslation(options);
+  const generator = translatedFrames(translation);
+  const stream: ByteStream = {
+    [Symbol.asyncIterator]: () => generator,
+    cancel() {
+      translation.cancel();
+    },
+  };
+  return { stream, usage: translation.usage, progress: translation.progress };
+}
+
+/**
+ * The state of one translated stream. A class and a module-level generator rather than closures
+ * and a generator function declared per stream: each generator function declared per call gets its
+ * own prototype object, which V8 sets up as a new prototype (new hidden classes) on every stream.
+ */
+class StreamTranslation {
+  readonly usage: Promise<OpenAIUsage | undefined>;
+  readonly progress: { chunks: number; model: string | undefined; finishReasons: string[] } = {
     chunks: 0,
     model: undefined,
     finishReasons: [],
   };
+  readonly source: AsyncIterator<Uint8Array>;
+  readonly decoder: StreamDecoder;
+  readonly transformer: StreamTransformer;
+  readonly doneFrame: string;
+  readonly pending: StreamOutput[] = [];
+  readonly sink = { enqueue: (output: StreamOutput) => void this.pending.push(output) };
+  cancelled = false;
+  failed = false;
+  readonly #body: AsyncIterable<Uint8Array>;
+  #resolveUsage: (usage: OpenAIUsage | undefined) => void = () => {};
+
+  constructor(options: {
+    readonly body: AsyncIterable<Uint8Array>;
+    readonly decoder: StreamDecoder;
+    readonly createTransformer: (onUsage: (usage: OpenAIUsage) => void) => StreamTransformer;
+    readonly doneFrame?: string;
+  }) {
+    this.usage = new Promise<OpenAIUsage | undefined>((resolve) => {
+      this.#resolveUsage = resolve;
+    });
+    this.#body = options.body;
+    this.decoder = options.decoder;
+    this.doneFrame = options.doneFrame ?? DONE_FRAME;
+    this.transformer = options.createTransformer((seen) => this.#resolveUsage(seen));
+    this.source = options.body[Symbol.asyncIterator]();
+  }
+
+  /** Resolves the usage promise (a no-op once it is resolved). */
+  resolveUsage(usage: OpenAIUsage | undefined): void {
+    this.#resolveUsage(usage);
+  }
 
   /** Frames for the items emitted so far, up to and including the first error item. */
-  function encodePending(): string {
+  encodePending(): string {
     let frames = '';
-    for (const output of pending) {
+    for (const output of this.pending) {
       frames += encodeStreamOutput(output);
       if (output.type === 'error') {
-        failed = true;
+        this.failed = true;
         break;
       }
-      progress.chunks += 1;
-      if (progress.model === undefined) progress.model = modelNamedIn(output.data);
-      collectFinishReasons(output.data, progress.finishReasons);
+      this.progress.chunks += 1;
+      if (this.progress.model === undefined) this.progress.model = modelNamedIn(output.data);
+      collectFinishReasons(output.data, this.progress.finishReasons);
     }
-    pending.length = 0;
+    this.pending.length = 0;
     return frames;
   }
 
-  function release(): void {
-    discardBody(body);
-    source.return?.()?.catch(() => {});
+  release(): void {
+    discardBody(this.#body);
+    this.source.return?.()?.catch(() => {});
   }
 
-  async function* frames(): AsyncGenerator<Uint8Array, void, undefined> {
-    let sourceDone = false;
-    try {
-      for (;;) {
-        const next = await source.next();
-        if (cancelled) return;
-        if (next.done) {
-          sourceDone = true;
-          break;
-        }
-        for (const event of decoder.push(next.value)) {
-          transformer.transform(event, sink);
-          if (pending.length > 0 && pending[pending.length - 1]?.type === 'error') break;
-        }
-        const text = encodePending();
-        if (text !== '') yield Buffer.from(text);
-        if (failed) return;
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    this.resolveUsage(undefined);
+    this.release();
+  }
+}
+
+async function* translatedFrames(state: StreamTranslation): AsyncGenerator<Uint8Array, void, undefined> {
+  const { source, decoder, transformer, sink, pending } = state;
+  let sourceDone = false;
+  try {
+    for (;;) {
+      const next = await source.next();
+      if (state.cancelled) return;
+      if (next.done) {
+        sourceDone = true;
+        break;
       }
-      for (const event of decoder.end()) transformer.transform(event, sink);
-      transformer.flush?.(sink);
-      const text = encodePending();
-      yield Buffer.from(failed ? text : text + doneFrame);
-    } catch {
-      if (cancelled || failed) return;
-      failed = true;
-      const interrupted = streamInterrupted('the provider stream was interrupted');
-      const output =
-        transformer.errorOutput === undefined || interrupted.type !== 'error'
-          ? interrupted
-          : transformer.errorOutput(interrupted.envelope);
-      yield Buffer.from(encodeStreamOutput(output));
-    } finally {
-      // Ended early (an error item, or the consumer stopped iterating): let go of the upstream.
-      if (!sourceDone && !cancelled) release();
-      // A no-op when the transformer already reported usage.
-      resolveUsage(undefined);
+      for (const event of decoder.push(next.value)) {
+        transformer.transform(event, sink);
+        if (pending.length > 0 && pending[pending.length - 1]?.type === 'error') break;
+      }
+      const text = state.encodePending();
+      if (text !== '') yield Buffer.from(text);
+      if (state.failed) return;
     }
+    for (const event of decoder.end()) transformer.transform(event, sink);
+    transformer.flush?.(sink);
+    const text = state.encodePending();
+    yield Buffer.from(state.failed ? text : text + state.doneFrame);
+  } catch {
+    if (state.cancelled || state.failed) return;
+    state.failed = true;
+    const interrupted = streamInterrupted('the provider stream was interrupted');
+    const output =
+      transformer.errorOutput === undefined || interrupted.type !== 'error'
+        ? interrupted
+        : transformer.errorOutput(interrupted.envelope);
+    yield Buffer.from(encodeStreamOutput(output));
+  } finally {
+    // Ended early (an error item, or the consumer stopped iterating): let go of the upstream.
+    if (!sourceDone && !state.cancelled) state.release();
+    // A no-op when the transformer already reported usage.
+    state.resolveUsage(undefined);
   }
-
-  const generator = frames();
-  const stream: ByteStream = {
-    [Symbol.asyncIterator]: () => generator,
-    cancel() {
-      if (cancelled) return;
-      cancelled = true;
-      resolveUsage(undefined);
-      release();
-    },
-  };
-  return { stream, usage, progress };
 }
 
 /** {@link translateStream} for a chat completions stream through an adapter: its decoder and transformer. */

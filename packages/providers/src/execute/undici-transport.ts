@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
+import { headersWith } from '../shared/header-record.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { UpstreamRequest, UpstreamResponse } from '../spec/upstream-request.js';
 import { upstreamErrorFromAbort, upstreamUnavailableError } from './abort-reason.js';
@@ -179,7 +180,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         origin,
         path,
         method: upstream.method as Dispatcher.HttpMethod,
-        headers: { ...upstream.headers, 'accept-encoding': acceptEncoding },
+        headers: headersWith(upstream.headers, 'accept-encoding', acceptEncoding),
         body: upstream.body ?? null,
         signal,
       });

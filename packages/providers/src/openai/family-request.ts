@@ -1,4 +1,5 @@
 import { bodyJsonOf } from '../shared/body-json.js';
+import { headersWith } from '../shared/header-record.js';
 import { isJsonObject } from '../shared/json.js';
 import { joinUrl } from '../shared/target-options.js';
 import type { AdapterEndpoint, BuiltRequest, PreparedRequest } from '../spec/provider-adapter.js';
@@ -87,10 +88,10 @@ export function buildOpenAIFamilyRequest(
       upstream: {
         url: withQuery(joinUrl(endpoint.baseUrl, request.path ?? '/'), endpoint.query),
         method,
-        headers: {
-          ...endpoint.headers,
-          ...(contentType === undefined ? {} : { 'content-type': contentType }),
-        },
+        headers:
+          contentType === undefined
+            ? { ...endpoint.headers }
+            : headersWith(endpoint.headers, 'content-type', contentType),
         ...(request.rawBody !== undefined
           ? { body: request.rawBody }
           : hasJsonBody
@@ -110,7 +111,7 @@ export function buildOpenAIFamilyRequest(
         upstream: {
           url: withQuery(joinUrl(endpoint.baseUrl, path), endpoint.query),
           method: 'POST',
-          headers: { ...endpoint.headers, 'content-type': 'application/json' },
+          headers: headersWith(endpoint.headers, 'content-type', 'application/json'),
           body: spliced,
         },
         warnings: [],
@@ -124,7 +125,7 @@ export function buildOpenAIFamilyRequest(
     upstream: {
       url: withQuery(joinUrl(endpoint.baseUrl, path), endpoint.query),
       method: 'POST',
-      headers: { ...endpoint.headers, 'content-type': 'application/json' },
+      headers: headersWith(endpoint.headers, 'content-type', 'application/json'),
       body: body === request.body ? serialiseBody(body, request.providerOptions) : JSON.stringify(body),
     },
     warnings: [],
