@@ -1,5 +1,6 @@
 import type { GuardrailHttpRequest, GuardrailHttpResponse, GuardrailTransport } from '@pk/guardrails';
 import { discardBody, type Transport } from '@pk/providers';
+import { nativeAbortSignal } from '../proxy/client-signal.js';
 
 const decoder = new TextDecoder();
 
@@ -35,7 +36,10 @@ export function createGuardrailTransport(transport: Transport): GuardrailTranspo
   return {
     async request(request: GuardrailHttpRequest): Promise<GuardrailHttpResponse> {
       const deadline = AbortSignal.timeout(request.timeoutMs);
-      const signal = request.signal === undefined ? deadline : AbortSignal.any([deadline, request.signal]);
+      const signal =
+        request.signal === undefined
+          ? deadline
+          : AbortSignal.any([deadline, nativeAbortSignal(request.signal)]);
       try {
         const response = await transport.send(
           {

@@ -50,6 +50,7 @@ import {
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
+import { ClientSignal } from './client-signal.js';
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
 import { sendSse } from './send-sse.js';
 
@@ -219,7 +220,7 @@ async function proxyRequest(
     providerRequest = admitted;
   }
 
-  const clientGone = new AbortController();
+  const clientGone = new ClientSignal();
   const onClose = (): void => {
     if (!reply.raw.writableFinished) clientGone.abort(new Error('the client went away'));
   };
@@ -233,7 +234,7 @@ async function proxyRequest(
         headers: request.headers,
         stream: streamed,
         strictOpenAICompliance: providerRequest.strictOpenAICompliance !== false,
-        signal: clientGone.signal,
+        signal: clientGone.asAbortSignal(),
       })
     : undefined;
   if (guard) {
@@ -277,7 +278,7 @@ async function proxyRequest(
       ...realTimePorts,
       // Wall-clock time: breaker timestamps may be shared with other replicas through Redis.
       now: Date.now,
-      signal: clientGone.signal,
+      signal: clientGone.asAbortSignal(),
       breakers: services.breakers,
       ...(cache ? { cache: guard ? guard.guardCache(cache.port) : cache.port } : {}),
       // What conditional groups see: metadata, the body, the path (built only when one runs).

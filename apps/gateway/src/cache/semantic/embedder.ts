@@ -1,4 +1,5 @@
 import { callProvider, type Transport } from '@pk/providers';
+import { nativeAbortSignal } from '../../proxy/client-signal.js';
 import type { SemanticCacheSettings } from '../../settings/load-settings.js';
 import { virtualKeyTarget } from '../../settings/virtual-key-target.js';
 
@@ -21,7 +22,7 @@ export function createEmbedder(settings: SemanticCacheSettings, transport: Trans
         body: { model: settings.model, input: text, encoding_format: 'float' },
       },
       transport,
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      signal: signal ? AbortSignal.any([nativeAbortSignal(signal), timeout]) : timeout,
     }).catch(() => undefined);
     if (!outcome?.ok || outcome.value.kind !== 'json') return undefined;
     const data = (outcome.value.body as { data?: { embedding?: unknown }[] }).data;
