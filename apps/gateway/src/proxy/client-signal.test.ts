@@ -36,6 +36,49 @@ describe('ClientSignal', () => {
     expect(called).toBe(false);
   });
 
+  it('takes handleEvent objects, calls a listener added twice once, and a once listener only once', () => {
+    const signal = new ClientSignal();
+    const seen: string[] = [];
+    const listener = () => seen.push('function');
+    signal.addEventListener('abort', listener);
+    signal.addEventListener('abort', listener);
+    signal.addEventListener('abort', { handleEvent: (event: Event) => seen.push(`object ${event.type}`) });
+    signal.addEventListener('other', () => seen.push('other'));
+    signal.dispatchEvent(new Event('abort'));
+    signal.dispatchEvent(new Event('abort'));
+    expect(seen).toEqual(['function', 'object abort', 'function', 'object abort']);
+  });
+
+  it('adds no listener once aborted (the reason is already there to read)', () => {
+    const signal = new ClientSignal();
+    signal.abort(new Error('gone'));
+    let called = false;
+    signal.addEventListener('abort', () => {
+      called = true;
+    });
+    signal.dispatchEvent(new Event('abort'));
+    expect(called).toBe(false);
+  });
+
+  it('is the signal of an undici request: aborting it ends the request with the reason', async () => {
+    const { createServer } = await import('node:http');
+    const { request } = await import('undici');
+    const server = createServer(() => {
+      // Never answers: the request ends only through the signal.
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const signal = new ClientSignal();
+      const pending = request(`http://127.0.0.1:${port}/`, { signal: signal.asAbortSignal() });
+      setTimeout(() => signal.abort(new Error('the client went away')), 20);
+      await expect(pending).rejects.toThrow('the client went away');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it("stops a timers/promises sleep that takes it as its signal, with the signal's reason", async () => {
     const signal = new ClientSignal();
     const reason = new Error('gone');
