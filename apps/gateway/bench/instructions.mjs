@@ -87,7 +87,9 @@ execFileSync('callgrind_control', ['--dump', String(gateway.child.pid)], { stdio
 await sleep(2000);
 const failed = warmed.non2xx + warmed.errors + result.non2xx + result.errors;
 // autocannon counts a request it gave up on (10 s) as an error and a timeout.
-const failures = `${failed} failed: ${warmed.non2xx + result.non2xx} non-2xx, ${warmed.timeouts + result.timeouts} timed out`;
+const failures =
+  `${failed} failed: ${warmed.non2xx + result.non2xx} non-2xx, ${warmed.timeouts + result.timeouts} timed out` +
+  ` (${warmed.timeouts} in the warm-up)`;
 
 const threads = [];
 for (const name of readdirSync(outDir)) {
