@@ -1,3 +1,5 @@
+import { createUtf8StreamDecoder } from '@pk/providers';
+
 /** One streamed tool call being put together. */
 interface ToolCallParts {
   id?: string;
@@ -28,12 +30,12 @@ export class ChatStreamAccumulator {
   #base: Record<string, unknown> | undefined;
   #usage: unknown;
   readonly #choices = new Map<number, ChoiceParts>();
-  readonly #decoder = new TextDecoder();
+  readonly #decoder = createUtf8StreamDecoder();
 
   /** Takes the next bytes of the stream. */
   push(bytes: Uint8Array): void {
     if (this.#failed) return;
-    this.#buffer += this.#decoder.decode(bytes, { stream: true });
+    this.#buffer += this.#decoder.write(bytes);
     for (let end = this.#buffer.indexOf('\n\n'); end !== -1; end = this.#buffer.indexOf('\n\n')) {
       const frame = this.#buffer.slice(0, end);
       this.#buffer = this.#buffer.slice(end + 2);

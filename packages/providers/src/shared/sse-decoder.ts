@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { StreamDecoder } from '../spec/provider-adapter.js';
+import { createUtf8StreamDecoder } from './utf8-stream-decoder.js';
 
 /**
  * The default framing stage: UTF-8 bytes → SSE events (eventsource-parser, fed chunk by chunk; a
@@ -7,7 +8,7 @@ import type { StreamDecoder } from '../spec/provider-adapter.js';
  * line when the body ends is dropped, as the SSE specification says.
  */
 export function createSseDecoder(): StreamDecoder {
-  const text = new TextDecoder();
+  const text = createUtf8StreamDecoder();
   let events: EventSourceMessage[] = [];
   const parser = createParser({ onEvent: (event) => events.push(event) });
   const take = (): EventSourceMessage[] => {
@@ -17,11 +18,11 @@ export function createSseDecoder(): StreamDecoder {
   };
   return {
     push(bytes) {
-      parser.feed(text.decode(bytes, { stream: true }));
+      parser.feed(text.write(bytes));
       return events.length === 0 ? [] : take();
     },
     end() {
-      const rest = text.decode();
+      const rest = text.end();
       if (rest !== '') parser.feed(rest);
       return take();
     },
