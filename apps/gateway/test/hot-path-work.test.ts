@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { StringDecoder } from 'node:string_decoder';
 import type { FastifyInstance } from 'fastify';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { resolveSettings } from '../src/settings/load-settings.js';
 
 /**
  * The hot path's work, counted instead of timed: the number of JSON parses and serialisations and of
- * byte/text copies (Buffer.concat, Buffer#toString, TextDecoder#decode, Buffer.from of a string) the
+ * byte/text copies (Buffer.concat, Buffer#toString, TextDecoder#decode, StringDecoder#write, Buffer.from of a string) the
  * gateway makes for one request, through hooks this test installs around the request (from the moment
  * it is sent until its end-of-request listener ran, the log line included). The upstream is a real HTTP
  * server answering OpenAI's wire format from fixed bytes, so none of the counted work is its own.
@@ -89,6 +90,7 @@ function installCounters(): { work: Work; start(): void; stop(): Work; uninstall
     concat: Buffer.concat,
     toString: Buffer.prototype.toString,
     decode: TextDecoder.prototype.decode,
+    write: StringDecoder.prototype.write,
     from: Buffer.from,
   };
   JSON.parse = function (this: unknown, ...args: Parameters<typeof JSON.parse>) {
@@ -126,6 +128,13 @@ function installCounters(): { work: Work; start(): void; stop(): Work; uninstall
     }
     return (originals.decode as (...rest: unknown[]) => string).apply(this, args);
   };
+  StringDecoder.prototype.write = function (this: StringDecoder, ...args: unknown[]) {
+    if (counting && sizeOf(args[0]) >= BODY_SIZE) {
+      work.copies += 1;
+      note('copy');
+    }
+    return (originals.write as (...rest: unknown[]) => string).apply(this, args);
+  };
   Buffer.from = function (this: unknown, ...args: unknown[]) {
     if (counting && typeof args[0] === 'string' && args[0].length >= BODY_SIZE) {
       work.copies += 1;
@@ -152,6 +161,7 @@ function installCounters(): { work: Work; start(): void; stop(): Work; uninstall
       Buffer.concat = originals.concat;
       Buffer.prototype.toString = originals.toString;
       TextDecoder.prototype.decode = originals.decode;
+      StringDecoder.prototype.write = originals.write;
       Buffer.from = originals.from;
     },
   };
