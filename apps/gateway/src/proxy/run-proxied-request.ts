@@ -379,7 +379,6 @@ async function proxyRequest(
     return reply.code(answer.status).headers(answer.headers).send(bytes);
   }
   reply.hijack();
-  const headersOut = mergedHeaders(reply.getHeaders(), answer.headers);
   const commit = result.commitToCache;
   const accumulator = !commit
     ? undefined
@@ -391,7 +390,7 @@ async function proxyRequest(
   const completed = await sendSse({
     response: reply.raw,
     stream: answer.stream,
-    headers: headersOut,
+    headers: [reply.getHeaders(), answer.headers],
     stop: services.stopStreams,
     ...(guard ? { status: guard.streamStatus(answer) } : {}),
     onChunk: (chunk: Uint8Array) => {
@@ -425,20 +424,6 @@ async function proxyRequest(
     void commit({ ...answer, kind: 'json', body: stored, usage });
   }
   return reply;
-}
-
-/**
- * The reply's headers with the answer's over them. Copied key by key: in Node 20 an object literal
- * with a second spread (`{ ...a, ...b }`) gets a hidden class of its own on every call.
- */
-function mergedHeaders(
-  first: Readonly<Record<string, unknown>>,
-  second: Readonly<Record<string, string>>,
-): Record<string, string | number> {
-  const merged: Record<string, string | number> = {};
-  for (const name in first) merged[name] = first[name] as string | number;
-  for (const name in second) merged[name] = second[name] as string;
-  return merged;
 }
 
 /** The request for one leaf: its `forward_headers` picked from the client's headers. */

@@ -16,7 +16,7 @@ async function serve(
     void sendSse({
       response,
       stream: makeStream(),
-      headers: { 'x-portkey-trace-id': 't-1' },
+      headers: [{ 'x-portkey-trace-id': 't-1' }],
       stop: stop.signal,
       ...(options.pingIntervalMs ? { pingIntervalMs: options.pingIntervalMs } : {}),
     });
@@ -61,7 +61,7 @@ describe('sendSse', () => {
             controller.close();
           },
         }),
-        headers: {},
+        headers: [],
         stop: new AbortController().signal,
       });
     });

@@ -32,7 +32,8 @@ function cancelQuietly(stream: ByteStream, reason: Error): void {
 export async function sendSse(options: {
   readonly response: ServerResponse;
   readonly stream: ByteStream;
-  readonly headers: Readonly<Record<string, string | number>>;
+  /** The response headers in layers, a later layer's value winning (the reply's, then the answer's). */
+  readonly headers: ReadonlyArray<Readonly<Record<string, unknown>>>;
   readonly stop: AbortSignal;
   readonly pingIntervalMs?: number;
   /** The status line (default 200; 246 when a guardrail failed without denying). */
@@ -45,10 +46,12 @@ export async function sendSse(options: {
   const { response, stream } = options;
   const frameOf = (message: string): Uint8Array | string =>
     options.errorFrame ? options.errorFrame(message) : errorFrame(message);
-  // Copied key by key, not `{ ...options.headers, 'content-type': … }`: in Node 20 a property defined
-  // after a spread gives the object a new hidden class on every call.
-  const head: Record<string, string | number> = {};
-  for (const name in options.headers) head[name] = options.headers[name] as string | number;
+  // One object, copied key by key, not `{ ...reply, ...answer, 'content-type': … }`: in Node 20 a
+  // property defined after a spread gives the object a new hidden class on every call.
+  const head: Record<string, string | number | string[]> = {};
+  for (const layer of options.headers) {
+    for (const name in layer) head[name] = layer[name] as string | number | string[];
+  }
   head['content-type'] = 'text/event-stream; charset=utf-8';
   head['cache-control'] = 'no-cache';
   head['x-accel-buffering'] = 'no';
