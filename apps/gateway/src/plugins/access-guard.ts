@@ -1,5 +1,5 @@
 import { type Catalog, type GatewayKey, hashGatewayKeySecret } from '@pk/store';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { sendPkError } from './error-envelope.js';
 
@@ -101,7 +101,13 @@ export const accessGuardPlugin = fastifyPlugin(
     app.decorateRequest('gatewayKey', null);
     app.decorateRequest('tenant', 'anonymous');
     app.decorateRequest('authorizationIsGatewayKey', false);
-    app.addHook('onRequest', async (request, reply) => {
+    // A callback hook, not an async one: no promise and no extra microtask per request. Answering
+    // from it means not calling `done`.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (guard(request, reply) === undefined) done();
+    });
+    /** The request's verdict: the reply when it was refused (and answered), else undefined. */
+    function guard(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
       // Node's own check (requireHostHeader) answers a bare 400; this one answers in the envelope.
       if (!request.headers.host && request.raw.httpVersion === '1.1') {
         return sendPkError(
@@ -176,7 +182,7 @@ export const accessGuardPlugin = fastifyPlugin(
       request.tenant = key.tenant;
       onKeyUsed?.(key, now || Date.now());
       return undefined;
-    });
+    }
   },
   { name: 'pk-access-guard', dependencies: ['pk-trace-id'] },
 );

@@ -110,10 +110,12 @@ function writeLine(request: FastifyRequest, reply: FastifyReply, status: number)
   if (request.logWritten) return;
   request.logWritten = true;
   const latencyMs = Math.round(reply.elapsedTime * 100) / 100;
+  const url = request.url;
+  const query = url.indexOf('?');
   request.server.writeRequestLine({
     traceId: request.traceId,
     method: request.method,
-    path: request.url.split('?', 1)[0],
+    path: query === -1 ? url : url.slice(0, query),
     status,
     latencyMs,
     tenant: request.tenant,
@@ -182,7 +184,8 @@ export const requestLogPlugin = fastifyPlugin(
     // Callback hooks, not async ones: no promise and no extra microtask per request.
     app.addHook('onRequest', (request, reply, done) => {
       request.logFields = {};
-      reply.raw.once('close', () => {
+      // `on`, not `once`: a response closes once, and `once` wraps every listener in two more objects.
+      reply.raw.on('close', () => {
         if (reply.raw.writableFinished || request.logWritten) return;
         request.clientLeft = true;
         if (request.logHolds === 0) writeLine(request, reply, CLIENT_CLOSED_REQUEST_STATUS);

@@ -31,6 +31,11 @@ export const shutdownPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { state: ShutdownState }) => {
     const { state } = options;
     app.decorate('shutdown', state);
+    // One listener for every response (a response closes once): no closure per request.
+    const onResponseClosed = (): void => {
+      state.inFlight -= 1;
+      if (state.shuttingDown && state.inFlight === 0) state.onIdle?.();
+    };
     // A callback hook, not an async one: no promise and no extra microtask per request. Answering
     // from it means not calling `done`.
     app.addHook('onRequest', (request, reply, done) => {
@@ -40,10 +45,7 @@ export const shutdownPlugin = fastifyPlugin(
         return;
       }
       state.inFlight += 1;
-      reply.raw.once('close', () => {
-        state.inFlight -= 1;
-        if (state.shuttingDown && state.inFlight === 0) state.onIdle?.();
-      });
+      reply.raw.on('close', onResponseClosed);
       done();
     });
   },

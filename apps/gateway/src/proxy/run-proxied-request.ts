@@ -224,7 +224,8 @@ async function proxyRequest(
   const onClose = (): void => {
     if (!reply.raw.writableFinished) clientGone.abort(new Error('the client went away'));
   };
-  reply.raw.once('close', onClose);
+  // A response closes once: `on` spares the two wrapper objects of `once`.
+  reply.raw.on('close', onClose);
   const streamed = body.stream === true;
   const guard = hasHooks
     ? RequestGuard.create(services.guardrails, {
