@@ -7,6 +7,7 @@ describe('the V8 flags of `pnpm start`', () => {
     expect(gateway).toContain('--max-semi-space-size=8');
     expect(gateway).toContain('--heap-growing-percent=50');
     expect(gateway).toContain('--single-threaded-gc');
+    expect(gateway).toContain('--v8-pool-size=1');
     expect(startScriptNodeFlags(new URL('../../../package.json', import.meta.url))).toEqual(gateway);
     expect(SERVER_NODE_FLAGS).toEqual(gateway);
   });

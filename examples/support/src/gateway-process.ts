@@ -26,7 +26,13 @@ function serverEntry(): string {
 export async function startGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--max-semi-space-size=8', '--heap-growing-percent=50', '--single-threaded-gc', serverEntry()],
+    [
+      '--max-semi-space-size=8',
+      '--heap-growing-percent=50',
+      '--single-threaded-gc',
+      '--v8-pool-size=1',
+      serverEntry(),
+    ],
     {
       env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
