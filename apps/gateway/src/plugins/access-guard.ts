@@ -1,5 +1,5 @@
 import { type Catalog, type GatewayKey, hashGatewayKeySecret } from '@pk/store';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { sendPkError } from './error-envelope.js';
 
@@ -101,13 +101,12 @@ export const accessGuardPlugin = fastifyPlugin(
     app.decorateRequest('gatewayKey', null);
     app.decorateRequest('tenant', 'anonymous');
     app.decorateRequest('authorizationIsGatewayKey', false);
-    // A callback hook, not an async one: no promise and no extra microtask per request. Answering
-    // from it means not calling `done`.
-    app.addHook('onRequest', (request, reply, done) => {
-      if (guard(request, reply) === undefined) done();
-    });
-    /** The request's verdict: the reply when it was refused (and answered), else undefined. */
-    function guard(request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
+    // Async on purpose (the other onRequest hooks are callbacks): its promise defers routing to a
+    // microtask, after the HTTP parser has run through the rest of the bytes it was given. A request
+    // whose body is malformed (bad chunking) is then answered with the parser's 400 alone; with every
+    // hook synchronous, a route that needs no body (a 404, /health) answered first, and the 400
+    // followed on the same connection (server.test.ts, "what the HTTP parser rejects").
+    app.addHook('onRequest', async (request, reply) => {
       // Node's own check (requireHostHeader) answers a bare 400; this one answers in the envelope.
       if (!request.headers.host && request.raw.httpVersion === '1.1') {
         return sendPkError(
@@ -182,7 +181,7 @@ export const accessGuardPlugin = fastifyPlugin(
       request.tenant = key.tenant;
       onKeyUsed?.(key, now || Date.now());
       return undefined;
-    }
+    });
   },
   { name: 'pk-access-guard', dependencies: ['pk-trace-id'] },
 );
