@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 /** A bare Node server answering its parser's errors as the gateway does. */
-async function serve(options: { requestTimeout?: number } = {}): Promise<number> {
+async function serve(options: { requestTimeout?: number; answerAtOnce?: boolean } = {}): Promise<number> {
   const created = createServer(
     {
       requestTimeout: options.requestTimeout ?? 300_000,
@@ -23,7 +23,8 @@ async function serve(options: { requestTimeout?: number } = {}): Promise<number>
     },
     (request, response) => {
       request.resume();
-      request.on('end', () => response.end('ok'));
+      if (options.answerAtOnce) response.end('ok');
+      else request.on('end', () => response.end('ok'));
     },
   );
   server = created;
@@ -63,6 +64,23 @@ describe("answers to the HTTP parser's own errors", () => {
     const [answer] = await rawExchange(await serve(), 'GET / HTTP/1.1\r\nHost: a\r\nExpect: nope\r\n\r\n');
     expect(answer).toMatchObject({ status: 417, body: envelope('PK_ERR_INVALID_REQUEST', 'expect') });
     expect(answer?.traceId).toMatch(/^[\w-]{36}$/);
+  });
+
+  it('bad chunking after the route already answered: that answer only, then the connection closes', async () => {
+    const answers = await rawExchange(
+      await serve({ answerAtOnce: true }),
+      'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n',
+    );
+    expect(answers.map((answer) => answer.status)).toEqual([200]);
+  });
+
+  it('bad chunking before any answer: 400 in the envelope', async () => {
+    const [answer, ...more] = await rawExchange(
+      await serve(),
+      'POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n0\r\n\r\n',
+    );
+    expect(answer).toMatchObject({ status: 400, body: envelope('PK_ERR_INVALID_REQUEST') });
+    expect(more).toEqual([]);
   });
 
   it('parses every response of a connection', () => {

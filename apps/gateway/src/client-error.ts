@@ -34,13 +34,22 @@ function answerOf(code: string | undefined): {
   };
 }
 
+/** Whether the response in flight on a connection has sent its head. */
+function responseStartedOn(socket: Socket): boolean {
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: unknown } | null })._httpMessage;
+  return inFlight?.headersSent === true;
+}
+
 /**
  * Answers what Node's HTTP parser rejects before fastify sees a request (oversized headers, bad
  * chunking, malformed request lines, a request that took too long to arrive) in the OpenAI envelope
  * with a trace id, instead of a bare 400.
  */
 export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  if (!socket.writable) {
+  // A response already under way on this connection (a route that answered before reading a body
+  // the parser then rejected) gets no second answer after it: the connection is only closed, as
+  // Node's own handler does (it reads the same internal `_httpMessage`).
+  if (!socket.writable || responseStartedOn(socket)) {
     socket.destroy();
     return;
   }
