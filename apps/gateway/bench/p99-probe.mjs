@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import { pacedLoad, quantile } from './paced-load.mjs';
 import { PK_NODE_FLAGS, saturateChat, startProcess } from './processes.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -62,34 +62,22 @@ const overlaps = (request) =>
 for (let round = 0; round < rounds; round += 1) {
   await saturateChat({ gatewayUrl: target.url, upstreamUrl: upstream.url, connections: 50, duration: 5 });
   collections.length = 0;
-  const pool = new Pool(target.url, { connections: 64, pipelining: 1 });
-  const requests = [];
-  const started = performance.now();
-  const wallStart = Date.now();
-  const inFlight = [];
-  for (let index = 0; index < 2500; index += 1) {
-    const wait = started + index * 2 - performance.now();
-    if (wait > 1) await sleep(wait);
-    inFlight.push(
-      (async () => {
-        const sent = performance.now();
-        const response = await pool.request({ path: '/v1/chat/completions', method: 'POST', headers, body });
-        await response.body.text();
-        if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
-        requests.push({ at: wallStart + (sent - started), ms: performance.now() - sent });
-      })(),
-    );
-  }
-  await Promise.all(inFlight);
-  await pool.close();
+  const run = await pacedLoad({
+    url: `${target.url}/v1/chat/completions`,
+    headers,
+    body,
+    ratePerSecond: 500,
+    count: 2500,
+    check: () => true,
+  });
+  if (run.failures > 0) throw new Error(`${run.failures} requests failed`);
   await sleep(200);
-  const sorted = requests.map((request) => request.ms).sort((a, b) => a - b);
-  const later = requests
-    .filter((request) => request.at - wallStart > 200)
-    .map((request) => request.ms)
+  const firstSent = Math.min(...run.samples.map((sample) => sample.at));
+  const later = run.samples
+    .filter((sample) => sample.at - firstSent > 200)
+    .map((sample) => sample.ms)
     .sort((a, b) => a - b);
-  const quantile = (values, q) => values[Math.min(values.length - 1, Math.floor(q * values.length))];
-  const slowest = [...requests].sort((a, b) => a.ms - b.ms).slice(-25);
+  const slowest = [...run.samples].sort((a, b) => a.ms - b.ms).slice(-25);
   const byKind = {};
   for (const gc of collections) {
     byKind[gc.kind] ??= { count: 0, ms: 0 };
@@ -100,7 +88,7 @@ for (let round = 0; round < rounds; round += 1) {
     .map(([kind, { count, ms }]) => `${count} ${kind} (mean ${(ms / count).toFixed(2)} ms)`)
     .join(', ');
   process.stdout.write(
-    `${bare ? 'bare' : 'pk'} round ${round}: p50 ${quantile(sorted, 0.5).toFixed(2)} ms, p99 ${quantile(sorted, 0.99).toFixed(2)} ms, ` +
+    `${bare ? 'bare' : 'pk'} round ${round}: p50 ${quantile(run.latencies, 0.5).toFixed(2)} ms, p99 ${quantile(run.latencies, 0.99).toFixed(2)} ms, ` +
       `p99 after the first 200 ms ${quantile(later, 0.99).toFixed(2)} ms; ${slowest.filter(overlaps).length} of the 25 slowest ` +
       `overlap a collection; collections: ${summary || 'none'}\n`,
   );

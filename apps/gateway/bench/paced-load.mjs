@@ -3,13 +3,16 @@
 import { Pool } from 'undici';
 
 /**
- * Sends `count` requests at `ratePerSecond` and returns their latencies in ms (sorted), and how many
- * answers failed the `check`. `firstByte` measures time to the response headers instead of the end.
+ * Sends `count` requests at `ratePerSecond` and returns their latencies in ms (sorted), how many
+ * answers failed the `check`, and `samples`: each answered request's send time (epoch ms, sub-ms
+ * precision) and latency, in the order they were answered. `firstByte` measures time to the response
+ * headers instead of the end.
  */
 export async function pacedLoad({ url, headers, body, ratePerSecond, count, check, firstByte = false }) {
   const { origin, pathname } = new URL(url);
   const pool = new Pool(origin, { connections: 64, pipelining: 1 });
   const latencies = [];
+  const samples = [];
   let failures = 0;
   const interval = 1000 / ratePerSecond;
   const start = performance.now();
@@ -25,7 +28,9 @@ export async function pacedLoad({ url, headers, body, ratePerSecond, count, chec
           const response = await pool.request({ path: pathname, method: 'POST', headers, body });
           const headersAt = performance.now();
           const text = await response.body.text();
-          latencies.push((firstByte ? headersAt : performance.now()) - sent);
+          const latency = (firstByte ? headersAt : performance.now()) - sent;
+          latencies.push(latency);
+          samples.push({ at: performance.timeOrigin + sent, ms: latency });
           if (response.statusCode !== 200 || !check(text)) failures += 1;
         } catch {
           failures += 1;
@@ -35,7 +40,7 @@ export async function pacedLoad({ url, headers, body, ratePerSecond, count, chec
   }
   await Promise.all(inflight);
   await pool.close();
-  return { latencies: latencies.sort((left, right) => left - right), failures };
+  return { latencies: latencies.sort((left, right) => left - right), failures, samples };
 }
 
 /** The q-quantile of sorted values. */
