@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -13,10 +14,17 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
+const gatewayPackageJson = createRequire(import.meta.url).resolve('@pk/gateway/package.json');
+
 /** `apps/gateway/dist/server.js`, found through the workspace dependency on `@pk/gateway`. */
 function serverEntry(): string {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@pk/gateway/package.json')), 'dist', 'server.js');
+  return join(dirname(gatewayPackageJson), 'dist', 'server.js');
+}
+
+/** The node flags of the gateway's `pnpm start` (its start script), so examples run it as users do. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(gatewayPackageJson, 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(' ').filter((word) => word.startsWith('--'));
 }
 
 /**
@@ -24,20 +32,10 @@ function serverEntry(): string {
  * waits for its "listening" log line. The environment is only `PATH`, `PORT=0` and `env`.
  */
 export async function startGateway(env: Record<string, string> = {}): Promise<GatewayProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      '--max-semi-space-size=8',
-      '--heap-growing-percent=50',
-      '--single-threaded-gc',
-      '--v8-pool-size=1',
-      serverEntry(),
-    ],
-    {
-      env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...startFlags(), serverEntry()], {
+    env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const append = (chunk: Buffer): void => {
     output += chunk.toString();
