@@ -103,9 +103,10 @@ export const accessGuardPlugin = fastifyPlugin(
     app.decorateRequest('authorizationIsGatewayKey', false);
     // Async on purpose (the other onRequest hooks are callbacks): its promise defers routing to a
     // microtask, after the HTTP parser has run through the rest of the bytes it was given. A request
-    // whose body is malformed (bad chunking) is then answered with the parser's 400 alone; with every
-    // hook synchronous, a route that needs no body (a 404, /health) answered first, and the 400
-    // followed on the same connection (server.test.ts, "what the HTTP parser rejects").
+    // whose body is malformed (bad chunking) is then answered with the parser's 400; with every hook
+    // synchronous, a route that needs no body (a 404, /health) answered before the parser reached the
+    // bad bytes, and the client never learnt its body was malformed (server.test.ts, "what the HTTP
+    // parser rejects").
     app.addHook('onRequest', async (request, reply) => {
       // Node's own check (requireHostHeader) answers a bare 400; this one answers in the envelope.
       if (!request.headers.host && request.raw.httpVersion === '1.1') {
