@@ -1,5 +1,5 @@
-// node bench/instructions.mjs [--bare] [--stream] [--warm N] [--requests N] [--env NAME=value,...]
-//   [--profile DIR]
+// node bench/instructions.mjs [--bare] [--stream] [--cache-hit] [--warm N] [--requests N]
+//   [--env NAME=value,...] [--profile DIR]
 // Instructions per request, counted by valgrind's callgrind (CPU instructions executed in user space,
 // whatever else the machine is doing): the built gateway (as `pnpm start` runs it, embedded defaults)
 // or the bench's bare proxy (`--bare`) under valgrind, `--warm` requests (6000) to let the JIT settle,
@@ -9,6 +9,8 @@
 // load, where CPU time moves by ±15 %; V8's compiler threads (#3 to #6) vary more. Instructions are
 // not time: system calls and cache misses are not counted. About 4 minutes for pk, 2 for the bare
 // proxy. Needs `valgrind` and `callgrind_control` on the PATH.
+// `--cache-hit` sends the bench's simple-cache config (`x-portkey-config` with a root `cache`): after the
+// first request every one is a hit, as in the bench's cache-hit row.
 // `--profile DIR` keeps the callgrind files in DIR, with callers 4 deep and node's JIT symbol map
 // (`--perf-basic-prof`) beside them as perf.map: `callgrind_annotate --inclusive=yes DIR/callgrind.out-01`
 // then shows which JS functions (addresses looked up in perf.map) send work into V8's runtime.
@@ -25,6 +27,7 @@ const argument = (name, fallback) => {
 };
 const useBare = process.argv.includes('--bare');
 const streamed = process.argv.includes('--stream');
+const cacheHit = process.argv.includes('--cache-hit');
 const profileDir = argument('profile', undefined);
 const warm = Number(argument('warm', 6000));
 const measured = Number(argument('requests', 1000));
@@ -74,7 +77,16 @@ const gateway = await startProcess(
 
 // The bench's request, by count instead of by time: valgrind runs ~50x slower.
 const load = (amount) =>
-  saturateChat({ gatewayUrl: gateway.url, upstreamUrl: upstream.url, connections: 10, amount, streamed });
+  saturateChat({
+    gatewayUrl: gateway.url,
+    upstreamUrl: upstream.url,
+    connections: 10,
+    amount,
+    streamed,
+    headers: cacheHit
+      ? { 'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: 3600 } }) }
+      : {},
+  });
 
 process.stderr.write(`instructions: ${warm} warm-up requests under valgrind (a few minutes)...\n`);
 const warmed = await load(warm);
@@ -111,7 +123,7 @@ threads.sort((a, b) => b.perRequest - a.perRequest);
 const total = threads.reduce((sum, thread) => sum + thread.perRequest, 0);
 const kilo = (value) => `${(value / 1000).toFixed(1)}k`;
 process.stdout.write(
-  `${useBare ? 'bare proxy' : 'pk'}${streamed ? ' streamed' : ''}: ${kilo(total)} instructions per request` +
+  `${useBare ? 'bare proxy' : 'pk'}${streamed ? ' streamed' : ''}${cacheHit ? ' cache hit' : ''}: ${kilo(total)} instructions per request` +
     ` (${result.requests.total} requests, ${failures}); by thread: ${threads
       .filter((thread) => thread.perRequest >= 500)
       .map((thread) => `#${thread.thread} ${kilo(thread.perRequest)}`)

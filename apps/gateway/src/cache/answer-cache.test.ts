@@ -1,4 +1,4 @@
-import { createMemoryCacheStore } from '@pk/config/cache';
+import { type CacheStore, createMemoryCacheStore } from '@pk/config/cache';
 import { answerJsonOf, type ProviderAnswer, rememberAnswerJson } from '@pk/providers';
 import { describe, expect, it } from 'vitest';
 import { createAnswerCache } from './answer-cache.js';
@@ -39,5 +39,36 @@ describe('answer cache entries', () => {
     expect(found?.answer.kind === 'json' && found.answer.body).toEqual({ id: 'c3' });
     // Its text is not known: the route serialises it again rather than send a wrong slice.
     expect(found?.answer.kind === 'json' && answerJsonOf(found.answer.body)).toBeUndefined();
+  });
+
+  it('parses an entry once while the store hands back the same text, and again once it changes', async () => {
+    // A store whose entries the test can take away (as expiry or eviction would).
+    const entries = new Map<string, string>();
+    const store: CacheStore<string> = {
+      get: async (key) => entries.get(key),
+      put: async (key, value) => {
+        entries.set(key, value);
+      },
+    };
+    const cache = createAnswerCache(store, () => {});
+    await cache.put('k', answerOf({ id: 'c4' }), 60);
+    const first = await cache.get('k');
+    const second = await createAnswerCache(store, () => {}).get('k');
+    // The same parsed body (never changed in place), in a fresh answer per hit.
+    expect(second?.answer.kind === 'json' && second.answer.body).toBe(
+      first?.answer.kind === 'json' && first.answer.body,
+    );
+    expect(second?.answer).not.toBe(first?.answer);
+    expect(second?.answer.kind === 'json' && answerJsonOf(second.answer.body)).toBe('{"id":"c4"}');
+
+    // Rewritten under the same key (a refresh, another replica): the new text is what is served.
+    await store.put('k', '{"provider":"groq","body":{"id":"c5"}}', 60);
+    const third = await cache.get('k');
+    expect(third?.answer.kind === 'json' && third.answer.body).toEqual({ id: 'c5' });
+    expect(third?.answer.kind === 'json' && third.answer.provider).toBe('groq');
+
+    // Gone from the store (expired, evicted): a miss, whatever was parsed before.
+    entries.delete('k');
+    expect(await cache.get('k')).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import type { CacheStore } from '@pk/config/cache';
 import { answerJsonOf, type ProviderAnswer, rememberAnswerJson } from '@pk/providers';
+import { LRUCache } from 'lru-cache';
 
 /** What a cache entry holds: a complete, 2xx OpenAI JSON answer, the provider and target path that gave it. */
 interface StoredAnswer {
@@ -27,6 +28,60 @@ export interface AnswerCache {
   put(key: string, answer: ProviderAnswer, ttlSeconds: number, path?: string): Promise<void>;
 }
 
+/** An entry as parsed from its text, with the text it was parsed from. */
+interface ParsedEntry {
+  readonly text: string;
+  readonly stored: StoredAnswer;
+}
+
+/** Bounds of the parsed entries kept per store: their texts' length in all, and per entry. */
+const PARSED_ENTRIES_MAX_CHARS = 2 * 1024 * 1024;
+const PARSED_ENTRY_MAX_CHARS = 256 * 1024;
+
+/**
+ * The entries of recent hits as parsed, per store. Parsing a ~640-byte entry was about a tenth of a
+ * hit's CPU: a hit whose store hands back the same text as the last hit of that key reuses the
+ * parse. The store stays the authority (its answer, expiry and eviction decide every hit); the text
+ * is compared whole, so an entry rewritten by another replica is parsed again. The parsed body is
+ * shared by the hits that use it: like every body in pk it is never changed in place.
+ */
+const parsedEntriesOfStore = new WeakMap<CacheStore<string>, LRUCache<string, ParsedEntry>>();
+
+function parsedEntriesOf(store: CacheStore<string>): LRUCache<string, ParsedEntry> {
+  let entries = parsedEntriesOfStore.get(store);
+  if (entries === undefined) {
+    entries = new LRUCache<string, ParsedEntry>({
+      maxSize: PARSED_ENTRIES_MAX_CHARS,
+      maxEntrySize: PARSED_ENTRY_MAX_CHARS,
+      sizeCalculation: (entry, key) => entry.text.length + key.length,
+    });
+    parsedEntriesOfStore.set(store, entries);
+  }
+  return entries;
+}
+
+/** An entry's text parsed, its answer's JSON text remembered when the entry ends with it. */
+function parseEntry(text: string): StoredAnswer | undefined {
+  let stored: StoredAnswer;
+  try {
+    stored = JSON.parse(text) as StoredAnswer;
+  } catch {
+    return undefined;
+  }
+  // Entries written by `put` end with the answer's JSON text: a hit is sent as that text.
+  // (Older entries may have the body elsewhere: then it is serialised again, as before.)
+  const bodyAt = text.indexOf(BODY_FIELD);
+  if (
+    bodyAt !== -1 &&
+    typeof stored.body === 'object' &&
+    stored.body !== null &&
+    Object.keys(stored).at(-1) === 'body'
+  ) {
+    rememberAnswerJson(stored.body, text.slice(bodyAt + BODY_FIELD.length, -1));
+  }
+  return stored;
+}
+
 /**
  * Provider answers over a string store (memory or Redis): only JSON 2xx answers are stored (a stream
  * is stored by its drainer as the rebuilt completion), with the target path when a root cache stores
@@ -35,6 +90,7 @@ export interface AnswerCache {
  * failed request.
  */
 export function createAnswerCache(store: CacheStore<string>, onFailure: StoreFailureListener): AnswerCache {
+  const parsedEntries = parsedEntriesOf(store);
   return {
     async get(key, options) {
       let text: string | undefined;
@@ -45,22 +101,14 @@ export function createAnswerCache(store: CacheStore<string>, onFailure: StoreFai
         return undefined;
       }
       if (text === undefined) return undefined;
-      let stored: StoredAnswer;
-      try {
-        stored = JSON.parse(text) as StoredAnswer;
-      } catch {
-        return undefined;
-      }
-      // Entries written by `put` end with the answer's JSON text: a hit is sent as that text.
-      // (Older entries may have the body elsewhere: then it is serialised again, as before.)
-      const bodyAt = text.indexOf(BODY_FIELD);
-      if (
-        bodyAt !== -1 &&
-        typeof stored.body === 'object' &&
-        stored.body !== null &&
-        Object.keys(stored).at(-1) === 'body'
-      ) {
-        rememberAnswerJson(stored.body, text.slice(bodyAt + BODY_FIELD.length, -1));
+      const parsed = parsedEntries.get(key);
+      let stored: StoredAnswer | undefined;
+      if (parsed !== undefined && parsed.text === text) {
+        stored = parsed.stored;
+      } else {
+        stored = parseEntry(text);
+        if (stored === undefined) return undefined;
+        parsedEntries.set(key, { text, stored });
       }
       return {
         answer: {

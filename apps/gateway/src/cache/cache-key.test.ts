@@ -70,6 +70,38 @@ describe('cacheKeyOf', () => {
     expect(cacheKeyOf({ ...base, ...change })).not.toBe(cacheKeyOf(base));
   });
 
+  // Entries in Redis outlive a gateway version: the same request must keep its key across versions.
+  it('keeps the key bytes of earlier versions', () => {
+    const pinned = leaf(
+      { provider: 'openai', api_key: 'sk-1', custom_host: 'http://127.0.0.1:1/v1' },
+      { temperature: 0.5, '10': 'x' },
+    );
+    const request = {
+      model: 'gpt-4o-mini',
+      stream: true,
+      user: 'u',
+      messages: [{ role: 'user', content: 'hi “é” \u2028', name: undefined }],
+      '2': [1, undefined, null],
+      b: { z: 1, a: [{}, []] },
+      temperature: 0,
+      n: 1e21,
+      s: -0,
+    };
+    const metadata = { _user: 'x', a: { c: 1, b: 2 } };
+    const tenant = 'team-a';
+    const endpoint = 'chat.completions';
+    expect(cacheKeyOf({ tenant, leaf: pinned, endpoint, body: request, metadata })).toBe(
+      'pk:c:a818ff5bf4321ee42908af03a939e7bbca9513dbe4e7c9d3f5d17c2ea7b8777b',
+    );
+    expect(
+      cacheKeyOf({ tenant, leaf: pinned, endpoint, body: request, namespace: 'ns', strict: false }),
+    ).toBe('pk:c:cfd8746477644c894c96b11b46ace519a23b7703578ebfbf3a3917fa35a89126');
+    const plan = { root: pinned, config_id: 'c', warnings: [] };
+    expect(rootCacheKeyOf({ tenant: 'anonymous', plan, endpoint, body: request, metadata })).toBe(
+      'pk:c:f412ec914503e27cc4cf8e17383dee4b793c62197d3876be0cdf48e32c3a15f3',
+    );
+  });
+
   it('a namespace replaces the metadata in the key', () => {
     expect(cacheKeyOf({ ...base, namespace: 'ns', metadata: { a: 1 } })).toBe(
       cacheKeyOf({ ...base, namespace: 'ns', metadata: { b: 2 } }),

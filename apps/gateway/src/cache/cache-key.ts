@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson, type PlanLeaf, planCacheIdentity, type ResolvedPlan } from '@pk/config';
 
 /** Body fields that do not change the answer's content and stay out of the key. */
@@ -34,14 +34,11 @@ export interface RootCacheKeyInput extends RequestKeyInput {
   readonly plan: ResolvedPlan;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** One-shot SHA-256 (no `Hash` object per key; the same digest as `createHash`). */
+const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 function keyOf(partition: string, body: Readonly<Record<string, unknown>>): string {
-  const kept: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(body)) {
-    if (!IGNORED_BODY_FIELDS.has(field)) kept[field] = value;
-  }
-  return `pk:c:${sha256(`${partition}\n${canonicalJson(kept)}`)}`;
+  return `pk:c:${sha256(`${partition}\n${canonicalJson(body, IGNORED_BODY_FIELDS)}`)}`;
 }
 
 /** Namespace (else metadata), and `native` for a non-strict request (strict keys stay as they were). */
@@ -69,12 +66,43 @@ export function cacheKeyOf(input: CacheKeyInput): string {
  * the namespace (else the metadata) and the body after the root's `override_params`.
  */
 export function rootCacheKeyOf(input: RootCacheKeyInput): string {
-  return keyOf(rootCachePartitionOf(input), { ...input.body, ...input.plan.root.override_params });
+  return keyOf(rootCachePartitionOf(input), withOverrides(input.body, input.plan.root.override_params));
 }
 
 /** The client's body with the leaf's `override_params` applied (what the provider is asked). */
-export function bodyAfterOverrides(input: Pick<CacheKeyInput, 'body' | 'leaf'>): Record<string, unknown> {
-  return { ...input.body, ...input.leaf.override_params };
+export function bodyAfterOverrides(
+  input: Pick<CacheKeyInput, 'body' | 'leaf'>,
+): Readonly<Record<string, unknown>> {
+  return withOverrides(input.body, input.leaf.override_params);
+}
+
+/** The body with `override_params` applied; the body itself when there are none (nothing to copy). */
+export function withOverrides(
+  body: Readonly<Record<string, unknown>>,
+  overrides: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> {
+  if (overrides === undefined) return body;
+  for (const _ in overrides) return { ...body, ...overrides };
+  return body;
+}
+
+/**
+ * The credential part of a leaf's key, once per target object: targets belong to plans shared by
+ * every request sending the same headers and config, and hashing the provider key is a SHA-256.
+ */
+const credentialOfTarget = new WeakMap<PlanLeaf['target'], string>();
+function credentialOf(target: PlanLeaf['target']): string {
+  let credential = credentialOfTarget.get(target);
+  if (credential === undefined) {
+    credential =
+      typeof target.virtual_key === 'string'
+        ? `vk:${target.virtual_key}`
+        : typeof target.api_key === 'string'
+          ? `key:${sha256(target.api_key)}`
+          : 'none';
+    credentialOfTarget.set(target, credential);
+  }
+  return credential;
 }
 
 /**
@@ -83,12 +111,7 @@ export function bodyAfterOverrides(input: Pick<CacheKeyInput, 'body' | 'leaf'>):
  */
 export function cachePartitionOf(input: Omit<CacheKeyInput, 'body'>): string {
   const target = input.leaf.target;
-  const credential =
-    typeof target.virtual_key === 'string'
-      ? `vk:${target.virtual_key}`
-      : typeof target.api_key === 'string'
-        ? `key:${sha256(target.api_key)}`
-        : 'none';
+  const credential = credentialOf(target);
   const location = [target.custom_host, target.resource_name, target.deployment_id, target.api_version]
     .map((part) => (typeof part === 'string' ? part : ''))
     .join('|');

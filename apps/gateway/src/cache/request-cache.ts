@@ -8,6 +8,7 @@ import {
   cachePartitionOf,
   rootCacheKeyOf,
   rootCachePartitionOf,
+  withOverrides,
 } from './cache-key.js';
 import type { SemanticCache } from './semantic/semantic-cache.js';
 import { type SemanticQuery, semanticQueryOf } from './semantic/semantic-request.js';
@@ -131,14 +132,17 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     semantic.log?.append(input.tenant, entry);
   };
 
-  /** Remembers the policy (and semantic query) a key was made for: its lookup depends on them. */
+  /**
+   * Remembers the policy (and semantic query) a key was made for: its lookup depends on them. The
+   * body and partition are only worked out for a semantic policy.
+   */
   const remember = (
     key: string,
     policy: CachePolicy,
-    body: Readonly<Record<string, unknown>>,
+    body: () => Readonly<Record<string, unknown>>,
     partition: () => string,
   ): void => {
-    const query = policy.mode === 'semantic' && semantic ? semanticQueryOf(body, partition()) : undefined;
+    const query = policy.mode === 'semantic' && semantic ? semanticQueryOf(body(), partition()) : undefined;
     contexts.set(key, { policy, query });
   };
 
@@ -170,8 +174,11 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
             strict: request.strictOpenAICompliance,
           };
           const key = rootCacheKeyOf(keyInput);
-          remember(key, plan.cache, { ...keyInput.body, ...plan.root.override_params }, () =>
-            rootCachePartitionOf(keyInput),
+          remember(
+            key,
+            plan.cache,
+            () => withOverrides(keyInput.body, plan.root.override_params),
+            () => rootCachePartitionOf(keyInput),
           );
           return key;
         },
@@ -188,7 +195,12 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
         };
         const key = cacheKeyOf(keyInput);
         if (leaf.cache)
-          remember(key, leaf.cache, bodyAfterOverrides(keyInput), () => cachePartitionOf(keyInput));
+          remember(
+            key,
+            leaf.cache,
+            () => bodyAfterOverrides(keyInput),
+            () => cachePartitionOf(keyInput),
+          );
         return key;
       },
       refresh: () => input.forceRefresh,

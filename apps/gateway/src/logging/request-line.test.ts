@@ -45,6 +45,24 @@ describe('requestLineWriter', () => {
     };
     expect(withoutTime(ownLine(fields))).toBe(withoutTime(await pinoLine(fields)));
     expect(withoutTime(ownLine({}))).toBe(withoutTime(await pinoLine({})));
+    const kinds = {
+      pair: 'pair 😀',
+      control: 'tab\tquote"back\\slash',
+      numbers: [Number.NaN, -0, 1e21, 0.1],
+      infinite: Number.POSITIVE_INFINITY,
+      negativeZero: -0,
+      flag: false,
+      nothing: null,
+      skipped: () => 1,
+      symbol: Symbol('s'),
+      date: new Date(0),
+      'key "quoted"': 1,
+      '10': 'integer-like keys first',
+    };
+    expect(withoutTime(ownLine(kinds))).toBe(withoutTime(await pinoLine(kinds)));
+    // A lone surrogate: pino writes it as it is (U+FFFD once encoded); pk escapes it, as
+    // JSON.stringify does, so the line stays valid UTF-8 and keeps what the client sent.
+    expect(ownLine({ lone: 'half \ud800' })).toContain('"lone":"half \\ud800"');
   });
 
   it('writes nothing when the level is above info; pino keeps lines for other options', async () => {
