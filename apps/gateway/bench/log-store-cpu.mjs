@@ -4,6 +4,7 @@
 // run-bench.mjs; alone:
 //   node bench/log-store-cpu.mjs [upstream-url]   (starts a mock upstream when none is given)
 //   PK_BENCH_LOG_STORE_SIDES=off,off node bench/log-store-cpu.mjs   (both off: the method's own spread)
+// `measureSideBySide` is the method for any two gateways: compare-builds.mjs uses it for two builds.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,12 +13,17 @@ import { cpuMs, PK_NODE_FLAGS, startProcess } from './processes.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 
-async function startPk(logStore) {
-  const dataDir = mkdtempSync(join(tmpdir(), `pk-bench-log-${logStore}-`));
+/** A gateway to measure: its built server script and the environment that sets it apart. */
+function logStoreSide(logStore) {
+  return { label: logStore, script: `${here}../dist/server.js`, env: { PK_LOG_STORE: logStore } };
+}
+
+async function startSide(side) {
+  const dataDir = mkdtempSync(join(tmpdir(), `pk-bench-side-${side.label.replace(/[^\w-]/g, '_')}-`));
   const pk = await startProcess(
-    `${here}../dist/server.js`,
+    side.script,
     [],
-    { PORT: '0', PK_LOG_LEVEL: 'info', PK_DATA_DIR: dataDir, PK_LOG_STORE: logStore },
+    { PORT: '0', PK_LOG_LEVEL: 'info', PK_DATA_DIR: dataDir, ...side.env },
     /pk gateway listening on (http:\/\/[^"\s]+)/,
     { nodeFlags: PK_NODE_FLAGS },
   );
@@ -37,50 +43,67 @@ function saturateInChild(options) {
 }
 
 /**
- * CPU µs per request with the log store off and on. Side by side: both gateways are loaded at the
- * same time, so both see the same moment of a machine whose speed wanders (other tenants of a
- * shared host); alternating rounds of one and the other gave on/off ratios of 0.9 to 1.3 for
- * builds that differ by a few percent. Each process has a speed of its own, too (where its memory
- * and code landed), the same in every round it runs: pairs of fresh processes of one build (both
- * `off`) gave ratios from 0.86 to 1.16, so one pair cannot tell 1.07 from 1.12. The rounds are
- * spread over `pairs` pairs of fresh processes (`rounds` each, after a warm-up; which side starts
- * first alternates), and the ratio is the median of the pairs' own ratios (each the mean of its
- * rounds'); `off` and `on` are the medians of all rounds.
+ * CPU µs per request of two gateways (`sides`: each `{ label, script, env }`) saturated side by side.
+ * Side by side: both gateways are loaded at the same time, so both see the same moment of a machine
+ * whose speed wanders (other tenants of a shared host); alternating rounds of one and the other gave
+ * on/off ratios of 0.9 to 1.3 for builds that differ by a few percent. Each process has a speed of
+ * its own, too (where its memory and code landed), the same in every round it runs: pairs of fresh
+ * processes of one build (both the same) gave ratios from 0.86 to 1.16, so one pair cannot tell 1.07
+ * from 1.12. The rounds are spread over `pairs` pairs of fresh processes (`rounds` each, after a
+ * warm-up; which side starts first alternates), and the ratio (second side / first) is the median of
+ * the pairs' own ratios (each the mean of its rounds'); `first` and `second` are the medians of all
+ * rounds. `headers` and `streamed` shape the request (the bench's chat request by default).
  */
-export async function measureLogStoreCpu({
+export async function measureSideBySide({
   upstreamUrl,
+  sides,
   seconds = 5,
   connections = 50,
   pairs = 5,
   rounds = 2,
   warmUpSeconds = 8,
-  sides = ['off', 'on'],
+  headers = {},
+  streamed = false,
+  onRound = () => {},
 }) {
-  const figures = { off: [], on: [] };
+  const figures = { first: [], second: [] };
   const pairRatios = [];
   for (let pair = 0; pair < pairs; pair += 1) {
     const ratios = [];
-    for (const [off, on] of await measurePair({
-      upstreamUrl,
-      seconds,
-      connections,
-      rounds,
-      warmUpSeconds,
-      sides,
-      pair,
-    })) {
-      figures.off.push(off);
-      figures.on.push(on);
-      ratios.push(on / off);
+    const load = { upstreamUrl, seconds, connections, rounds, warmUpSeconds, sides, pair, headers, streamed };
+    for (const [first, second] of await measurePair(load)) {
+      figures.first.push(first);
+      figures.second.push(second);
+      ratios.push(second / first);
+      onRound({ pair, first, second });
     }
     pairRatios.push(ratios.reduce((sum, ratio) => sum + ratio, 0) / ratios.length);
   }
   return {
-    off: median(figures.off),
-    on: median(figures.on),
+    first: median(figures.first),
+    second: median(figures.second),
     ratio: median(pairRatios),
     pairRatios,
     rounds: figures,
+  };
+}
+
+/**
+ * CPU µs per request with the log store off and on (`sides`, default `['off', 'on']`), side by side
+ * as {@link measureSideBySide} measures, with the metadata nearly every logged request carries.
+ */
+export async function measureLogStoreCpu({ sides = ['off', 'on'], ...options }) {
+  const result = await measureSideBySide({
+    ...options,
+    sides: sides.map(logStoreSide),
+    headers: { 'x-portkey-metadata': '{"_user":"bench"}' },
+  });
+  return {
+    off: result.first,
+    on: result.second,
+    ratio: result.ratio,
+    pairRatios: result.pairRatios,
+    rounds: { off: result.rounds.first, on: result.rounds.second },
   };
 }
 
@@ -90,25 +113,28 @@ function median(values) {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** One pair of fresh gateways: `rounds` rounds after a warm-up; resolves [off, on] µs per round. */
-async function measurePair({ upstreamUrl, seconds, connections, rounds, warmUpSeconds, sides, pair }) {
+/** One pair of fresh gateways: `rounds` rounds after a warm-up; resolves [first, second] µs per round. */
+async function measurePair({
+  upstreamUrl,
+  seconds,
+  connections,
+  rounds,
+  warmUpSeconds,
+  sides,
+  pair,
+  headers,
+  streamed,
+}) {
   // Which side starts first alternates from pair to pair.
   const gateways =
     pair % 2 === 0
-      ? [await startPk(sides[0]), await startPk(sides[1])]
-      : [await startPk(sides[1]), await startPk(sides[0])].reverse();
+      ? [await startSide(sides[0]), await startSide(sides[1])]
+      : [await startSide(sides[1]), await startSide(sides[0])].reverse();
   const cpuPerRequest = async (duration) => {
     const before = gateways.map((pk) => cpuMs(pk.child.pid));
-    // The bench's chat request, with the metadata nearly every logged request carries (`_user`).
     const results = await Promise.all(
       gateways.map((pk) =>
-        saturateInChild({
-          gatewayUrl: pk.url,
-          upstreamUrl,
-          connections,
-          duration,
-          headers: { 'x-portkey-metadata': '{"_user":"bench"}' },
-        }),
+        saturateInChild({ gatewayUrl: pk.url, upstreamUrl, connections, duration, headers, streamed }),
       ),
     );
     for (const result of results)
