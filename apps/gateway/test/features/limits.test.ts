@@ -115,7 +115,10 @@ describe.runIf(runs)('rate limits and budgets shared by two replicas through Red
       expect((apiError.error as { code?: string }).code).toBe('PK_ERR_RATE_LIMITED');
       const retryAfter = Number(apiError.headers?.get('retry-after'));
       expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(61);
+      // At most the window and two of its 60 buckets: the refused request's clock was read before its
+      // Redis round trip, and a concurrent request admitted first may have counted in the next bucket
+      // (seen: 62 when the 200 requests straddled a second).
+      expect(retryAfter).toBeLessThanOrEqual(62);
       expect(apiError.headers?.get('x-ratelimit-limit-requests')).toBe('50');
       expect(apiError.headers?.get('x-ratelimit-remaining-requests')).toBe('0');
       expect(apiError.headers?.get('x-ratelimit-reset-requests')).toMatch(/^\d+(m\d+)?s$/);
