@@ -81,9 +81,7 @@ export function withOverrides(
   body: Readonly<Record<string, unknown>>,
   overrides: Readonly<Record<string, unknown>> | undefined,
 ): Readonly<Record<string, unknown>> {
-  if (overrides === undefined) return body;
-  for (const _ in overrides) return { ...body, ...overrides };
-  return body;
+  return overrides === undefined || Object.keys(overrides).length === 0 ? body : { ...body, ...overrides };
 }
 
 /**
