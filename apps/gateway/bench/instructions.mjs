@@ -67,6 +67,9 @@ const gateway = await startProcess(
       `--callgrind-out-file=${join(outDir, 'callgrind.out')}`,
     ],
     nodeFlags: [...(useBare ? [] : PK_NODE_FLAGS), ...(profileDir ? ['--perf-basic-prof'] : [])],
+    // `--perf-basic-prof` also makes V8 write an isolate-*-v8.log per isolate into the working
+    // directory: the temp folder's, kept with the callgrind files.
+    cwd: outDir,
     // Start-up under valgrind takes ~20 s.
     timeoutMs: 180_000,
   },
