@@ -316,30 +316,76 @@ const redisUp = await redisAvailable();
 if (!redisUp && process.env.CI === 'true')
   throw new Error('features/cache: Redis on 127.0.0.1:6379 is unreachable');
 
+/** A gateway whose cache is in the local Redis, once it has connected to it. */
+async function startRedisCachedGateway(): Promise<FeatureGateway> {
+  const started = await startFeatureGateway({
+    mock,
+    settings: settings(mock.url),
+    env: { PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'redis://127.0.0.1:6379' },
+  });
+  // The gateway connects to Redis in the background: until then requests are served uncached.
+  for (let tries = 0; tries < 50; tries += 1) {
+    const warmUp = await postJson(
+      `${started.base}/chat/completions`,
+      { model: 'gpt-4o-mini', messages: fresh('redis warm-up') },
+      {
+        'x-portkey-api-key': KEYS.a,
+        'x-portkey-config': JSON.stringify({ cache: simple, virtual_key: 'openai-a' }),
+      },
+    );
+    if (warmUp.headers.get('x-portkey-cache-status') === 'MISS') break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return started;
+}
+
+describe.runIf(redisUp)('two replicas sharing one cache in Redis', () => {
+  let replicas: FeatureGateway[] = [];
+  beforeAll(async () => {
+    replicas = await Promise.all([startRedisCachedGateway(), startRedisCachedGateway()]);
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+  });
+
+  // A replica keeps the parsed form of the entries it served; the store still decides every hit.
+  it('repeated hits on one replica give the stored answer; after another replica refreshes it, the new one', async () => {
+    const messages = fresh('replica question');
+    const config = { cache: simple, virtual_key: 'openai-a' };
+    const clientOf = (replica: FeatureGateway, cacheForceRefresh = false) =>
+      new Portkey({ baseURL: replica.base, apiKey: KEYS.a, config, cacheForceRefresh });
+    const [first, second] = replicas as [FeatureGateway, FeatureGateway];
+    const ask = (client: Portkey) => client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const written = () => new Promise((resolve) => setTimeout(resolve, 50));
+    const before = upstreamCalls();
+
+    const stored = await ask(clientOf(first));
+    await written();
+    const hits = [await ask(clientOf(second)), await ask(clientOf(second)), await ask(clientOf(second))];
+    const refreshed = await ask(clientOf(first, true));
+    await written();
+    const afterRefresh = await ask(clientOf(second));
+
+    expect(portkeyHeadersOf(stored)['cache-status']).toBe('MISS');
+    expect(hits.map((hit) => portkeyHeadersOf(hit)['cache-status'])).toEqual(['HIT', 'HIT', 'HIT']);
+    expect(hits.map((hit) => hit.id)).toEqual([stored.id, stored.id, stored.id]);
+    expect(hits[2]?.choices?.[0]?.message?.content).toBe(stored.choices?.[0]?.message?.content);
+    expect(portkeyHeadersOf(refreshed)['cache-status']).toBe('REFRESH');
+    expect(refreshed.id).not.toBe(stored.id);
+    expect(portkeyHeadersOf(afterRefresh)['cache-status']).toBe('HIT');
+    expect(afterRefresh.id).toBe(refreshed.id);
+    expect(upstreamCalls() - before).toBe(2);
+    expect(mock.received.at(-1)?.body).toMatchObject({ model: 'gpt-4o-mini', messages });
+  });
+});
+
 describe.runIf(redisUp)('cache lifetimes, read back from Redis (PK_CACHE_STORE=redis)', () => {
   let redisGateway: FeatureGateway;
   let redis: Redis;
   beforeAll(async () => {
-    redisGateway = await startFeatureGateway({
-      mock,
-      settings: settings(mock.url),
-      env: { PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'redis://127.0.0.1:6379' },
-    });
+    redisGateway = await startRedisCachedGateway();
     redis = new Redis('redis://127.0.0.1:6379', { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
-    // The gateway connects to Redis in the background: until then requests are served uncached.
-    for (let tries = 0; tries < 50; tries += 1) {
-      const warmUp = await postJson(
-        `${redisGateway.base}/chat/completions`,
-        { model: 'gpt-4o-mini', messages: fresh('redis warm-up') },
-        {
-          'x-portkey-api-key': KEYS.a,
-          'x-portkey-config': JSON.stringify({ cache: simple, virtual_key: 'openai-a' }),
-        },
-      );
-      if (warmUp.headers.get('x-portkey-cache-status') === 'MISS') break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
   });
   afterAll(async () => {
     await redisGateway?.stop();
