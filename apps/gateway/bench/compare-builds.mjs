@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { measureSideBySide } from './log-store-cpu.mjs';
-import { startProcess } from './processes.mjs';
+import { SIMPLE_CACHE_HEADERS, startProcess } from './processes.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 const positional = process.argv
@@ -53,9 +53,7 @@ try {
     ],
     pairs,
     streamed,
-    headers: cacheHit
-      ? { 'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: 3600 } }) }
-      : {},
+    headers: cacheHit ? SIMPLE_CACHE_HEADERS : {},
     onRound: ({ pair, first, second }) =>
       process.stderr.write(
         `  pair ${pair + 1}: before ${first.toFixed(0)} µs, after ${second.toFixed(0)} µs (${(second / first).toFixed(3)}×)\n`,

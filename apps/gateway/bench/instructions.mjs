@@ -19,7 +19,7 @@ import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PK_NODE_FLAGS, saturateChat, startProcess } from './processes.mjs';
+import { PK_NODE_FLAGS, SIMPLE_CACHE_HEADERS, saturateChat, startProcess } from './processes.mjs';
 
 const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -86,9 +86,7 @@ const load = (amount) =>
     connections: 10,
     amount,
     streamed,
-    headers: cacheHit
-      ? { 'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: 3600 } }) }
-      : {},
+    headers: cacheHit ? SIMPLE_CACHE_HEADERS : {},
   });
 
 process.stderr.write(`instructions: ${warm} warm-up requests under valgrind (a few minutes)...\n`);

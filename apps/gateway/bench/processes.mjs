@@ -8,6 +8,11 @@ export const PK_NODE_FLAGS = JSON.parse(readFileSync(new URL('../package.json', 
   .scripts.start.split(' ')
   .filter((word) => word.startsWith('--'));
 
+/** The bench's simple-cache config as a header: with it, every request after the first is a hit. */
+export const SIMPLE_CACHE_HEADERS = Object.freeze({
+  'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: 3600 } }),
+});
+
 /**
  * Starts `node <script> …args` and resolves `{ child, url }` once `readyPattern` matches its output.
  * `options.launcher` runs node under another program (e.g. `['valgrind', '--tool=callgrind']`);

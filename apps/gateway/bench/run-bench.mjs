@@ -25,7 +25,14 @@ import autocannon from 'autocannon';
 import { measureLogStoreCpu } from './log-store-cpu.mjs';
 import { backToBack, pacedLoad, quantile } from './paced-load.mjs';
 import { ensurePortkeyGateway, startPortkeyGateway } from './portkey-gateway.mjs';
-import { cpuMs, PK_NODE_FLAGS, peakRssMiB, rssMiB, startProcess } from './processes.mjs';
+import {
+  cpuMs,
+  PK_NODE_FLAGS,
+  peakRssMiB,
+  rssMiB,
+  SIMPLE_CACHE_HEADERS,
+  startProcess,
+} from './processes.mjs';
 
 const runsFlag = process.argv.indexOf('--runs');
 const runs = Number(runsFlag === -1 ? (process.env.PK_BENCH_RUNS ?? 1) : process.argv[runsFlag + 1]);
@@ -147,7 +154,7 @@ const pkCacheHit = {
   ...gatewayTarget('pk', pk),
   headers: () => ({
     ...gatewayHeaders(upstream.url),
-    'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: 3600 } }),
+    ...SIMPLE_CACHE_HEADERS,
   }),
 };
 
@@ -350,7 +357,7 @@ async function measure(runIndex) {
     ...gatewayTarget('pk cache hit', pk, slowUpstream.url),
     headers: () => ({
       ...gatewayHeaders(slowUpstream.url),
-      'x-portkey-config': JSON.stringify({ cache: { mode: 'simple', max_age: 3600 } }),
+      ...SIMPLE_CACHE_HEADERS,
     }),
   };
   for (const target of [
