@@ -249,3 +249,83 @@ describe('Anthropic', () => {
     expect(mock.received.at(-1)?.headers['x-api-key']).toBe(ANTHROPIC_KEY);
   });
 });
+
+describe('OpenAI-compatible vendors (the answer the client gets)', () => {
+  const client = (provider: string) =>
+    new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'vendor-key',
+      maxRetries: 0,
+      defaultHeaders: createHeaders({ apiKey: GATEWAY_KEY, provider, customHost: `${mock.url}/v1` }),
+    });
+  // Shaped like the vendors' documented answers (packages/providers/src/openai-compatible/__fixtures__).
+  const together = (model: string) => ({
+    id: '8b61924aa9de82dc-ARN',
+    object: 'chat.completion',
+    created: 1724148395,
+    model,
+    prompt: [],
+    choices: [
+      {
+        finish_reason: 'eos',
+        seed: 1273641686262356000,
+        logprobs: null,
+        index: 0,
+        message: { role: 'assistant', content: 'Hello! How can I help?', tool_calls: [] },
+      },
+    ],
+    usage: { prompt_tokens: 33, completion_tokens: 14, total_tokens: 47 },
+  });
+
+  it('a vendor finish reason is mapped (Together’s eos → stop), vendor fields kept', async () => {
+    const model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo';
+    mock.script(model, [{ json: together(model) }]);
+    const completion = await client('together-ai').chat.completions.create({ model, messages });
+    expect(completion.choices[0]?.finish_reason).toBe('stop');
+    expect(completion.choices[0]?.message.content).toBe('Hello! How can I help?');
+    expect((completion as unknown as { prompt: unknown }).prompt).toEqual([]);
+    expect(completion.usage).toEqual({ prompt_tokens: 33, completion_tokens: 14, total_tokens: 47 });
+    expect(mock.received.at(-1)).toMatchObject({
+      path: '/v1/chat/completions',
+      headers: { authorization: 'Bearer vendor-key' },
+      body: { model, messages },
+    });
+  });
+
+  it('missing object/created/content and tool_calls: null are repaired (GLM-, AI21- and Mistral-style answers)', async () => {
+    const model = 'glm-4.5';
+    mock.script(model, [
+      {
+        json: {
+          id: 'b3a4e5f2-2c41-4d1c-9b3a-08c2f6c1d7aa',
+          model,
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', tool_calls: null },
+              finish_reason: 'stop',
+            },
+          ],
+          usage: { prompt_tokens: 8, completion_tokens: 0, total_tokens: 8 },
+        },
+      },
+    ]);
+    const response = await client('mistral-ai').chat.completions.create({ model, messages }).asResponse();
+    const answer = (await response.json()) as Record<string, unknown>;
+    expect(answer).toMatchObject({ object: 'chat.completion', model, created: expect.any(Number) });
+    const message = (answer.choices as { message: Record<string, unknown> }[])[0]?.message;
+    expect(message).toEqual({ role: 'assistant', content: null });
+  });
+
+  it('an answer that needs no repair goes back as the vendor’s bytes (spacing, number spelling)', async () => {
+    const model = 'meta-llama/Llama-3.1-8B-Instruct-Turbo';
+    const answer = together(model);
+    const stop = { ...answer, choices: [{ ...answer.choices[0], finish_reason: 'stop' }] };
+    // Pretty-printed, with a seed spelled as the vendor did (a re-serialised answer would differ).
+    const vendorText = JSON.stringify(stop, null, 2).replace('1273641686262356000', '1273641686262355968');
+    mock.script(model, [{ json: stop, jsonText: vendorText }]);
+    const response = await client('together-ai').chat.completions.create({ model, messages }).asResponse();
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(vendorText);
+  });
+});

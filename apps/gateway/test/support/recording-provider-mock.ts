@@ -65,7 +65,10 @@ export type MockReply =
   | {
       readonly status?: number;
       readonly headers?: Readonly<Record<string, string>>;
+      /** The answer, serialised compactly; or {@link jsonText} as given. */
       readonly json: unknown;
+      /** The answer's exact JSON text (a vendor's own spacing or number spelling). */
+      readonly jsonText?: string;
       readonly delayMs?: number;
     }
   | {
@@ -146,7 +149,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
     await sleep(reply.delayMs ?? 0);
     if ('json' in reply) {
       response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-      response.end(JSON.stringify(reply.json));
+      response.end(reply.jsonText ?? JSON.stringify(reply.json));
       return;
     }
     response.writeHead(reply.status ?? 200, {

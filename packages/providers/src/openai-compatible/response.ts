@@ -3,12 +3,18 @@ import { isJsonObject } from '../shared/json.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import type { OpenAICompatibleConfig } from './config.js';
 
+type FinishReasons = OpenAICompatibleConfig['finishReasons'];
+
 /**
  * OpenAI-compatible answers are returned as sent, vendor fields included (`citations`, `request_id`,
  * `reasoning_content` …), finish reasons mapped where the vendor has its own (`finishReasons`), and
- * with the repairs OpenAI's object needs: `message.content: null` on tool-call
- * answers that omit it (Groq's documented example does), no `tool_calls: null`, and `object`, `created` and `model` where
+ * with the repairs OpenAI's object needs: `message.content: null` on tool-call answers that omit it
+ * (Groq's documented example does), no `tool_calls: null`, and `object`, `created` and `model` where
  * the vendor leaves them out (GLM answers have no `object`; AI21's have no `created`).
+ *
+ * An answer that needs none of this is returned as the very object it was given (it then goes back to
+ * the client as the vendor's text, see `rememberAnswerJson`); a repaired one is a copy, the vendor's
+ * object is never changed in place.
  */
 export function fromOpenAICompatibleResponse(
   config: OpenAICompatibleConfig,
@@ -19,21 +25,44 @@ export function fromOpenAICompatibleResponse(
   const finishReasons = context?.strictOpenAICompliance === false ? undefined : config.finishReasons;
   const answer = fromOpenAIResponse(body);
   if (!isJsonObject(answer) || !Array.isArray(answer.choices)) return answer;
+  let filled: Record<string, unknown> | undefined;
   if (request?.endpoint === 'chat.completions') {
-    answer.object ??= 'chat.completion';
-    answer.model ??= String(request.body.model ?? '');
-    if (context !== undefined) answer.created ??= Math.floor(context.now() / 1000);
-  }
-  for (const choice of answer.choices) {
-    if (!isJsonObject(choice)) continue;
-    if (isJsonObject(choice.message)) {
-      if (!('content' in choice.message)) choice.message.content = null;
-      // OpenAI leaves `tool_calls` out when there are none; Mistral and AI21 send `null`.
-      if (choice.message.tool_calls === null) delete choice.message.tool_calls;
+    if (answer.object == null) filled = { object: 'chat.completion' };
+    if (answer.model == null) filled = { ...filled, model: String(request.body.model ?? '') };
+    if (context !== undefined && answer.created == null) {
+      filled = { ...filled, created: Math.floor(context.now() / 1000) };
     }
-    const mapped =
-      typeof choice.finish_reason === 'string' ? finishReasons?.[choice.finish_reason] : undefined;
-    if (mapped !== undefined) choice.finish_reason = mapped;
   }
-  return answer;
+  let choices: unknown[] | undefined;
+  answer.choices.forEach((choice: unknown, index: number) => {
+    const repaired = repairedChoice(choice, finishReasons);
+    if (repaired === choice) return;
+    choices ??= [...(answer.choices as unknown[])];
+    choices[index] = repaired;
+  });
+  if (filled === undefined && choices === undefined) return answer;
+  return { ...answer, ...filled, ...(choices === undefined ? {} : { choices }) };
+}
+
+/** The choice with OpenAI's repairs and the vendor's finish reason mapped, or the choice itself when it needs none. */
+function repairedChoice(choice: unknown, finishReasons: FinishReasons): unknown {
+  if (!isJsonObject(choice)) return choice;
+  const message = isJsonObject(choice.message) ? repairedMessage(choice.message) : choice.message;
+  const reason = choice.finish_reason;
+  const mapped =
+    typeof reason === 'string' && finishReasons !== undefined && Object.hasOwn(finishReasons, reason)
+      ? finishReasons[reason]
+      : undefined;
+  if (message === choice.message && mapped === undefined) return choice;
+  return { ...choice, message, ...(mapped === undefined ? {} : { finish_reason: mapped }) };
+}
+
+function repairedMessage(message: Record<string, unknown>): Record<string, unknown> {
+  const lacksContent = !('content' in message);
+  if (!lacksContent && message.tool_calls !== null) return message;
+  const repaired = { ...message };
+  if (lacksContent) repaired.content = null;
+  // OpenAI leaves `tool_calls` out when there are none; Mistral and AI21 send `null`.
+  if (repaired.tool_calls === null) delete repaired.tool_calls;
+  return repaired;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callProvider, type ProviderAnswer } from '../execute/call-provider.js';
 import { createUndiciTransport } from '../execute/undici-transport.js';
+import { answerJsonOf } from '../shared/body-json.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import { readFixtureText } from '../test-support/fixtures.js';
 import { type MockUpstream, type RecordedRequest, startMockUpstream } from '../test-support/mock-upstream.js';
@@ -99,6 +100,10 @@ describe.each(OPENAI_COMPATIBLE_CONFIGS.map((config) => config.id))('%s', (id) =
     expect(answer.headers['x-portkey-provider']).toBe(id);
     chatCompletionSchema.parse(answer.body);
     expect(answer.body).toMatchObject(vendorCase.chat.expect);
+    // What the gateway sends: the vendor's text when the answer needed no change, else the answer serialised.
+    const sentToClient = JSON.parse(answerJsonOf(answer.body) ?? JSON.stringify(answer.body)) as unknown;
+    expect(sentToClient).toEqual(answer.body);
+    chatCompletionSchema.parse(sentToClient);
   });
 
   it('stream: the vendor usage reaches the client exactly once, chunks are OpenAI chunks', async () => {

@@ -222,7 +222,11 @@ export interface ProviderAdapter {
   readonly capabilities: ProviderCapabilities;
   /** OpenAI request → vendor request (pure). Throws `PkError` (400) for a request it must refuse. */
   buildRequest(request: PreparedRequest, context: ProviderContext): BuiltRequest;
-  /** Vendor JSON answer → OpenAI JSON answer (pure). */
+  /**
+   * Vendor JSON answer → OpenAI JSON answer (pure). Return `body` itself only when it needs no change:
+   * that object goes back to the client (and into a cache) as the vendor's text. A changed answer must
+   * be a new object; never change `body` in place.
+   */
   parseResponse(body: unknown, request: PreparedRequest, context: ProviderContext): unknown;
   /** Vendor SSE events → OpenAI chunks. Never throws mid-stream: emits an error item instead. */
   createStreamTransformer(options: StreamTransformerOptions): StreamTransformer;
