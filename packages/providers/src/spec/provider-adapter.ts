@@ -76,8 +76,11 @@ export interface ProviderContext {
 export interface PreparedRequest {
   /** The endpoint. */
   readonly endpoint: ProviderEndpoint;
-  /** The body to translate (a fresh object the adapter may keep), without `provider_options`. */
-  readonly body: Record<string, unknown>;
+  /**
+   * The body to translate, without `provider_options`. Never change it in place (copy first): when the
+   * shared steps changed nothing it carries the client's JSON bytes, which may be sent as they are.
+   */
+  readonly body: Readonly<Record<string, unknown>>;
   /**
    * The answering provider's own `provider_options[<id>]` (the body's, then the target's): vendor
    * fields the adapter merges into the upstream body after translation.
