@@ -1,12 +1,13 @@
-// node bench/profile-pk.mjs [--seconds N] [--connections N] [--stream] [--bare]: the gateway (or the
-// bare proxy) under saturation against the mock upstream, with `node --cpu-prof`; prints its CPU µs per
+// node bench/profile-pk.mjs [--seconds N] [--connections N] [--stream] [--cache-hit] [--bare]: the gateway
+// (or the bare proxy) under saturation against the mock upstream (`--cache-hit`: the bench's simple-cache
+// config, every request after the first a hit), with `node --cpu-prof`; prints its CPU µs per
 // request and the hottest functions by self time (the .cpuprofile is kept in PK_PROFILE_DIR, default
 // a temp folder, for a viewer such as Chrome's DevTools).
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuMs, PK_NODE_FLAGS, saturateChat, startProcess } from './processes.mjs';
+import { cpuMs, PK_NODE_FLAGS, SIMPLE_CACHE_HEADERS, saturateChat, startProcess } from './processes.mjs';
 
 const argument = (name, fallback) => {
   const index = process.argv.indexOf(`--${name}`);
@@ -16,6 +17,7 @@ const seconds = argument('seconds', 8);
 const connections = argument('connections', 50);
 const streamed = process.argv.includes('--stream');
 const useBare = process.argv.includes('--bare');
+const cacheHit = process.argv.includes('--cache-hit');
 const here = new URL('.', import.meta.url).pathname;
 const profileDir = process.env.PK_PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'pk-profile-'));
 const dataDir = mkdtempSync(join(tmpdir(), 'pk-profile-data-'));
@@ -32,13 +34,20 @@ const gateway = useBare
       { nodeFlags: [...PK_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
     );
 const run = (duration) =>
-  saturateChat({ gatewayUrl: gateway.url, upstreamUrl: upstream.url, connections, duration, streamed });
+  saturateChat({
+    gatewayUrl: gateway.url,
+    upstreamUrl: upstream.url,
+    connections,
+    duration,
+    streamed,
+    headers: cacheHit ? SIMPLE_CACHE_HEADERS : {},
+  });
 await run(2);
 const before = cpuMs(gateway.child.pid);
 const result = await run(seconds);
 const cpu = ((cpuMs(gateway.child.pid) - before) * 1000) / result.requests.total;
 process.stdout.write(
-  `${useBare ? 'bare' : 'pk'}${streamed ? ' streamed' : ''}: ${result.requests.average.toFixed(0)} req/s, ${cpu.toFixed(0)} µs CPU per request, ${result.non2xx} non-2xx\n`,
+  `${useBare ? 'bare' : 'pk'}${streamed ? ' streamed' : ''}${cacheHit ? ' cache hit' : ''}: ${result.requests.average.toFixed(0)} req/s, ${cpu.toFixed(0)} µs CPU per request, ${result.non2xx} non-2xx\n`,
 );
 gateway.child.kill('SIGTERM');
 upstream.child.kill('SIGTERM');
