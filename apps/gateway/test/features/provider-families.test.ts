@@ -317,6 +317,33 @@ describe('OpenAI-compatible vendors (the answer the client gets)', () => {
     expect(message).toEqual({ role: 'assistant', content: null });
   });
 
+  it('a cached repaired answer is served repaired (simple cache: MISS, then HIT without an upstream call)', async () => {
+    const model = 'meta-llama/Llama-3.3-70B-Instruct-Turbo-cached';
+    mock.script(model, [{ json: together(model) }]);
+    const cached = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: createHeaders({
+        apiKey: GATEWAY_KEY,
+        config: {
+          provider: 'together-ai',
+          api_key: 'vendor-key',
+          custom_host: `${mock.url}/v1`,
+          cache: { mode: 'simple' },
+        },
+      }),
+    });
+    const before = mock.forModel(model).length;
+    for (const status of ['MISS', 'HIT']) {
+      const { data, response } = await cached.chat.completions.create({ model, messages }).withResponse();
+      expect(response.headers.get('x-portkey-cache-status')).toBe(status);
+      expect(data.choices[0]?.finish_reason).toBe('stop');
+      expect(data.choices[0]?.message.content).toBe('Hello! How can I help?');
+    }
+    expect(mock.forModel(model).length - before).toBe(1);
+  });
+
   it('an answer that needs no repair goes back as the vendor’s bytes (spacing, number spelling)', async () => {
     const model = 'meta-llama/Llama-3.1-8B-Instruct-Turbo';
     const answer = together(model);
