@@ -2,21 +2,22 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import { createAzureOpenAIStreamTransformer } from '../azure-openai/stream.js';
 import { createOpenAIStreamTransformer } from '../openai/stream.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import { hasObjectMember, hasStringMember, memberName } from '../shared/json-text-scan.js';
 import type { StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import type { OpenAICompatibleConfig } from './config.js';
 
-const HAS_USAGE_OBJECT = /"usage"\s*:\s*\{/;
-const HAS_FINISH_REASON = /"finish_reason"\s*:\s*"/;
+const USAGE = memberName('usage');
+const FINISH_REASON = memberName('finish_reason');
 
 /** A chunk with the vendor's finish reasons mapped to OpenAI's; `undefined` when none was mapped. */
 function mapFinishReasons(data: string, reasons: Readonly<Record<string, string>>): string | undefined {
-  if (!HAS_FINISH_REASON.test(data)) return undefined;
+  if (!hasStringMember(data, FINISH_REASON)) return undefined;
   const chunk = parseJsonOrUndefined(data);
   if (!isJsonObject(chunk) || !Array.isArray(chunk.choices)) return undefined;
   let changed = false;
   for (const choice of chunk.choices) {
     if (!isJsonObject(choice) || typeof choice.finish_reason !== 'string') continue;
-    const mapped = reasons[choice.finish_reason];
+    const mapped = Object.hasOwn(reasons, choice.finish_reason) ? reasons[choice.finish_reason] : undefined;
     if (mapped !== undefined) {
       choice.finish_reason = mapped;
       changed = true;
@@ -31,7 +32,7 @@ function mapFinishReasons(data: string, reasons: Readonly<Record<string, string>
  * nothing to move.
  */
 function liftChoiceUsage(data: string): string | undefined {
-  if (!HAS_USAGE_OBJECT.test(data)) return undefined;
+  if (!hasObjectMember(data, USAGE)) return undefined;
   const chunk = parseJsonOrUndefined(data);
   if (!isJsonObject(chunk) || isJsonObject(chunk.usage) || !Array.isArray(chunk.choices)) return undefined;
   let usage: unknown;

@@ -1,11 +1,12 @@
 import type { OpenAIErrorEnvelope } from '@pk/config';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import { hasObjectMember, memberName } from '../shared/json-text-scan.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { openAIErrorBodySchema, openAIStreamChunkFieldsSchema } from './api.js';
 
-const HAS_USAGE_OBJECT = /"usage"\s*:\s*\{/;
+const USAGE = memberName('usage');
 const STARTS_WITH_ERROR = /^\s*\{\s*"error"\s*:/;
 
 function errorEnvelopeFrom(data: string): OpenAIErrorEnvelope {
@@ -75,7 +76,7 @@ export function createOpenAIStreamTransformer(options: StreamTransformerOptions)
         emitUsage(controller);
         return;
       }
-      if (!HAS_USAGE_OBJECT.test(data)) {
+      if (!hasObjectMember(data, USAGE)) {
         controller.enqueue({ type: 'data', data });
         return;
       }

@@ -4,8 +4,11 @@
  * JSON answer has them from its parsed body); a stream's items are scanned as they pass, once each.
  */
 
+import { memberName, nextMemberValueAt, rawStringAt } from './json-text-scan.js';
+
+const FINISH_REASON = memberName('finish_reason');
+
 const MODEL = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/;
-const FINISH_REASON = /"finish_reason"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
 /** As many as a JSON answer's log line keeps. */
 const MAX_FINISH_REASONS = 16;
 
@@ -28,11 +31,15 @@ export function modelNamedIn(data: string): string | undefined {
 
 /** Appends the non-null `finish_reason`s of an OpenAI chunk's text to `reasons` (at most 16 in all). */
 export function collectFinishReasons(data: string, reasons: string[]): void {
-  if (!data.includes('"finish_reason"')) return;
-  FINISH_REASON.lastIndex = 0;
-  for (let match = FINISH_REASON.exec(data); match !== null; match = FINISH_REASON.exec(data)) {
-    if (reasons.length >= MAX_FINISH_REASONS) return;
-    const reason = match[1] === undefined ? undefined : unescaped(match[1]);
+  // Every OpenAI chunk has one (`null` until the last): found by `indexOf`, not a regex over the chunk.
+  for (
+    let at = nextMemberValueAt(data, FINISH_REASON);
+    at !== -1 && reasons.length < MAX_FINISH_REASONS;
+    at = nextMemberValueAt(data, FINISH_REASON, at)
+  ) {
+    const string = rawStringAt(data, at);
+    if (string === undefined) continue; // null, or not a string
+    const reason = unescaped(string.raw);
     if (reason !== undefined) reasons.push(reason.slice(0, 64));
   }
 }
