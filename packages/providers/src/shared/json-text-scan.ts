@@ -1,8 +1,8 @@
 /**
  * Reading a member out of JSON text without parsing it, for the stream items that pass by the
  * thousand: `indexOf` and a few character checks instead of an unanchored regular expression run over
- * the whole item. A quoted name can only occur unescaped as a key or as a
- * string value: inside another string its quotes are escaped, so text a model wrote never matches.
+ * the whole item. A name followed by an unescaped quote can only be a key or a string value: inside
+ * another string that quote is escaped (`usage\"`), so text a model wrote never matches.
  */
 
 function isJsonSpace(code: number): boolean {
@@ -18,6 +18,7 @@ export interface MemberName {
   readonly nameAndQuote: string;
 }
 
+/** The {@link MemberName} of a key, named without quotes. */
 export function memberName(name: string): MemberName {
   return { nameAndQuote: `${name}"` };
 }
@@ -58,16 +59,18 @@ export function hasStringMember(text: string, member: MemberName): boolean {
 }
 
 /**
- * The raw text of the JSON string starting at `at` (its opening quote), escapes as written, and the
- * index after its closing quote; `undefined` when `at` is not a quote or the string is not closed.
+ * The raw text of the JSON string starting at `at` (its opening quote), escapes as written;
+ * `undefined` when `at` is not a quote or the string is not closed.
  */
-export function rawStringAt(text: string, at: number): { raw: string; end: number } | undefined {
+export function rawStringAt(text: string, at: number): string | undefined {
   if (text.charCodeAt(at) !== 0x22) return undefined;
   for (let index = at + 1; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
-    if (code === 0x5c)
+    if (code === 0x5c) {
       index += 1; // a backslash escapes the next character
-    else if (code === 0x22) return { raw: text.slice(at + 1, index), end: index + 1 };
+    } else if (code === 0x22) {
+      return text.slice(at + 1, index);
+    }
   }
   return undefined;
 }

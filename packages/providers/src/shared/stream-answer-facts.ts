@@ -37,9 +37,9 @@ export function collectFinishReasons(data: string, reasons: string[]): void {
     at !== -1 && reasons.length < MAX_FINISH_REASONS;
     at = nextMemberValueAt(data, FINISH_REASON, at)
   ) {
-    const string = rawStringAt(data, at);
-    if (string === undefined) continue; // null, or not a string
-    const reason = unescaped(string.raw);
+    const raw = rawStringAt(data, at);
+    if (raw === undefined) continue; // null, or not a string
+    const reason = unescaped(raw);
     if (reason !== undefined) reasons.push(reason.slice(0, 64));
   }
 }
