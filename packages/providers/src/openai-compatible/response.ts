@@ -2,6 +2,7 @@ import { fromOpenAIResponse } from '../openai/response.js';
 import { isJsonObject } from '../shared/json.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import type { OpenAICompatibleConfig } from './config.js';
+import { mappedFinishReason } from './finish-reason.js';
 
 type FinishReasons = OpenAICompatibleConfig['finishReasons'];
 
@@ -48,11 +49,7 @@ export function fromOpenAICompatibleResponse(
 function repairedChoice(choice: unknown, finishReasons: FinishReasons): unknown {
   if (!isJsonObject(choice)) return choice;
   const message = isJsonObject(choice.message) ? repairedMessage(choice.message) : choice.message;
-  const reason = choice.finish_reason;
-  const mapped =
-    typeof reason === 'string' && finishReasons !== undefined && Object.hasOwn(finishReasons, reason)
-      ? finishReasons[reason]
-      : undefined;
+  const mapped = mappedFinishReason(finishReasons, choice.finish_reason);
   if (message === choice.message && mapped === undefined) return choice;
   return { ...choice, message, ...(mapped === undefined ? {} : { finish_reason: mapped }) };
 }

@@ -5,6 +5,7 @@ import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { hasObjectMember, hasStringMember, memberName } from '../shared/json-text-scan.js';
 import type { StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import type { OpenAICompatibleConfig } from './config.js';
+import { mappedFinishReason } from './finish-reason.js';
 
 const USAGE = memberName('usage');
 const FINISH_REASON = memberName('finish_reason');
@@ -16,8 +17,8 @@ function mapFinishReasons(data: string, reasons: Readonly<Record<string, string>
   if (!isJsonObject(chunk) || !Array.isArray(chunk.choices)) return undefined;
   let changed = false;
   for (const choice of chunk.choices) {
-    if (!isJsonObject(choice) || typeof choice.finish_reason !== 'string') continue;
-    const mapped = Object.hasOwn(reasons, choice.finish_reason) ? reasons[choice.finish_reason] : undefined;
+    if (!isJsonObject(choice)) continue;
+    const mapped = mappedFinishReason(reasons, choice.finish_reason);
     if (mapped !== undefined) {
       choice.finish_reason = mapped;
       changed = true;
