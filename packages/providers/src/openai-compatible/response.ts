@@ -26,13 +26,11 @@ export function fromOpenAICompatibleResponse(
   const finishReasons = context?.strictOpenAICompliance === false ? undefined : config.finishReasons;
   const answer = fromOpenAIResponse(body);
   if (!isJsonObject(answer) || !Array.isArray(answer.choices)) return answer;
-  let filled: Record<string, unknown> | undefined;
+  const filled: Record<string, unknown> = {};
   if (request?.endpoint === 'chat.completions') {
-    if (answer.object == null) filled = { object: 'chat.completion' };
-    if (answer.model == null) filled = { ...filled, model: String(request.body.model ?? '') };
-    if (context !== undefined && answer.created == null) {
-      filled = { ...filled, created: Math.floor(context.now() / 1000) };
-    }
+    if (answer.object == null) filled.object = 'chat.completion';
+    if (answer.model == null) filled.model = String(request.body.model ?? '');
+    if (context !== undefined && answer.created == null) filled.created = Math.floor(context.now() / 1000);
   }
   let choices: unknown[] | undefined;
   answer.choices.forEach((choice: unknown, index: number) => {
@@ -41,7 +39,7 @@ export function fromOpenAICompatibleResponse(
     choices ??= [...(answer.choices as unknown[])];
     choices[index] = repaired;
   });
-  if (filled === undefined && choices === undefined) return answer;
+  if (Object.keys(filled).length === 0 && choices === undefined) return answer;
   return { ...answer, ...filled, ...(choices === undefined ? {} : { choices }) };
 }
 
