@@ -17,6 +17,7 @@ const GATEWAY_KEY = 'pk-features-families';
 const AZURE_KEY = 'azure-features-key';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const ANTHROPIC_KEY = 'sk-ant-features-families';
+const VENDOR_KEY = 'together-features-families';
 let mock: ProviderMock;
 let gateway: FeatureGateway;
 const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
@@ -31,7 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await mock?.close();
-  for (const secret of [AZURE_KEY, AWS_SECRET, ANTHROPIC_KEY, 'PRIVATE KEY']) {
+  for (const secret of [AZURE_KEY, AWS_SECRET, ANTHROPIC_KEY, VENDOR_KEY, 'PRIVATE KEY']) {
     expect(gateway.process.output()).not.toContain(secret);
   }
 });
@@ -254,7 +255,7 @@ describe('OpenAI-compatible vendors (the answer the client gets)', () => {
   const client = (provider: string) =>
     new OpenAI({
       baseURL: gateway.base,
-      apiKey: 'vendor-key',
+      apiKey: VENDOR_KEY,
       maxRetries: 0,
       defaultHeaders: createHeaders({ apiKey: GATEWAY_KEY, provider, customHost: `${mock.url}/v1` }),
     });
@@ -287,7 +288,7 @@ describe('OpenAI-compatible vendors (the answer the client gets)', () => {
     expect(completion.usage).toEqual({ prompt_tokens: 33, completion_tokens: 14, total_tokens: 47 });
     expect(mock.received.at(-1)).toMatchObject({
       path: '/v1/chat/completions',
-      headers: { authorization: 'Bearer vendor-key' },
+      headers: { authorization: `Bearer ${VENDOR_KEY}` },
       body: { model, messages },
     });
   });
@@ -328,7 +329,7 @@ describe('OpenAI-compatible vendors (the answer the client gets)', () => {
         apiKey: GATEWAY_KEY,
         config: {
           provider: 'together-ai',
-          api_key: 'vendor-key',
+          api_key: VENDOR_KEY,
           custom_host: `${mock.url}/v1`,
           cache: { mode: 'simple' },
         },
