@@ -5,6 +5,7 @@
 // in `encode` (a tight loop over records built beforehand). Run it against a built @pk/store:
 //   node scripts/log-sink-cpu.mjs                 # 100,000 records, 3 runs
 //   node scripts/log-sink-cpu.mjs --records 50000 --runs 5
+//   node scripts/log-sink-cpu.mjs --random-keys   # random trace ids and metadata values (see below)
 // To compare two builds, run it in each checkout in turn, a few times: the machine's speed wanders.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,9 @@ const option = (name, fallback) => {
   return index === -1 ? fallback : Number(args[index + 1]);
 };
 const total = option('--records', 100_000);
+// Client-chosen trace ids (random UUIDs) and metadata values (a user among 100,000, a session id):
+// the indexes on them take rows at random places rather than at their ends.
+const randomKeys = args.includes('--random-keys');
 const runs = option('--runs', 3);
 const WRITE = 2500;
 
@@ -32,7 +36,7 @@ function benchRecord(at) {
     id: newLogId(createdAt),
     createdAt,
     tenant: 'anonymous',
-    traceId: traceIdAt(createdAt),
+    traceId: randomKeys ? crypto.randomUUID() : traceIdAt(createdAt),
     method: 'POST',
     endpoint: 'chat.completions',
     stream: false,
@@ -55,7 +59,9 @@ function benchRecord(at) {
     cacheStatus: 'DISABLED',
     retries: 0,
     targetPath: 'config',
-    metadata: { _user: 'bench' },
+    metadata: randomKeys
+      ? { _user: `user-${Math.floor(Math.random() * 100_000)}`, session: crypto.randomUUID() }
+      : { _user: 'bench' },
     attempts: [
       { targetPath: 'config', provider: 'openai', startedAt: createdAt - 1, status: 200, latencyMs: 41 },
     ],

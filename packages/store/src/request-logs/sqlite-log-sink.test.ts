@@ -44,6 +44,19 @@ describe('SqliteLogSink: the writer thread', () => {
     expect(sink.running).toBe(false);
   });
 
+  it("opens the file in WAL mode with NORMAL syncs and a 4 MiB page cache, not better-sqlite3's 16 MiB", async () => {
+    const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE));
+    try {
+      expect(await sink.pragmas()).toEqual({ journalMode: 'wal', synchronous: 1, cacheSize: -4096 });
+      // What the driver would have used: the writer sets its own.
+      const plain = new Database(':memory:');
+      expect(plain.pragma('cache_size', { simple: true })).toBe(-16000);
+      plain.close();
+    } finally {
+      await sink.close();
+    }
+  });
+
   it('writes every row of a batch whose size is no multiple of the rows per insert', async () => {
     // 437 logs = 200 + 200 + 32 + 4 + 1 per insert; 1,311 metadata rows = 1,000 + 256 + 32 + 16 + 4 + 2 + 1.
     const sink = new SqliteLogSink(join(fixture.dataDir, SQLITE_FILE));

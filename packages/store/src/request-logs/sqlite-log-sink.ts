@@ -29,6 +29,17 @@ const ColumnKind = { Number: 0, Coded: 1, Text: 2 } as const;
 // batch first checks that the file is still writable (one access(2) call): an open descriptor would
 // go on writing to a file the operator made read-only.
 // An eval'd script (CommonJS) rather than a file: it runs the same from sources and from dist.
+/**
+ * The writer connection's page cache, KiB (SQLite's `cache_size`, negative for KiB). better-sqlite3
+ * builds SQLite with a 16 MiB default, which the writer filled as the log grew: ~20 MiB of the
+ * gateway's resident memory under load, a third of its peak. Inserts of time-ordered keys (the
+ * gateway's trace ids and log ids) touch only the last pages of each index, and cost the same with
+ * 4 MiB (7.0 µs per record either way, `scripts/log-sink-cpu.mjs`); random keys (clients' own
+ * trace ids, a session id in metadata) cost ~74-77 µs per record with 16 MiB, ~84 with 4 and ~95
+ * with 2, about half of it in the kernel, reading and writing the index pages they scatter over.
+ */
+const WRITER_PAGE_CACHE_KIB = 4096;
+
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { accessSync, constants, statSync } = require('node:fs');
@@ -88,6 +99,7 @@ function open() {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -' + workerData.pageCacheKiB);
 }
 function statement(table, columns, rows) {
   const key = table + ':' + rows;
@@ -210,6 +222,13 @@ parentPort.on('message', (message) => {
       stagedRecords -= count;
       parentPort.postMessage({ id: message.id, ok: true, through: head + count, spare }, spare);
       spare = [];
+    } else if (message.type === 'pragmas') {
+      const pragma = (name) => db.pragma(name, { simple: true });
+      parentPort.postMessage({
+        id: message.id,
+        ok: true,
+        pragmas: { journalMode: pragma('journal_mode'), synchronous: pragma('synchronous'), cacheSize: pragma('cache_size') },
+      });
     } else if (message.type === 'delete') {
       parentPort.postMessage({ id: message.id, ok: true, count: deleteBefore(message.before, message.limit) });
     }
@@ -229,6 +248,17 @@ interface Reply extends WorkerReply {
   readonly through?: number;
   /** Slot buffers the thread is done with ('write'). */
   readonly spare?: ArrayBuffer[];
+  /** The writer connection's settings ('pragmas'). */
+  readonly pragmas?: WriterPragmas;
+}
+
+/** Settings of the writer thread's connection, as SQLite reports them. */
+export interface WriterPragmas {
+  readonly journalMode: string;
+  /** 1 is NORMAL. */
+  readonly synchronous: number;
+  /** Negative: KiB. */
+  readonly cacheSize: number;
 }
 
 /** Options of {@link SqliteLogSink}. */
@@ -396,6 +426,7 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
         logColumns: LOG_COLUMNS,
         columnKinds: LOG_COLUMN_KINDS,
         metadataColumns: METADATA_COLUMNS,
+        pageCacheKiB: WRITER_PAGE_CACHE_KIB,
       },
       name: 'the log writer thread',
       idleStopMs: options.idleStopMs ?? 30_000,
@@ -575,6 +606,14 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     if (seq >= this.#lostBefore) return seq >= this.#committedThrough;
     for (const [from, to] of this.#lostRanges) if (seq >= from && seq < to) return true;
     return false;
+  }
+
+  /** The writer connection's settings (starts the thread if it is not running). */
+  async pragmas(): Promise<WriterPragmas> {
+    const reply = await this.#thread.request({ type: 'pragmas' });
+    if (!reply.ok || reply.pragmas === undefined)
+      throw new Error(reply.error ?? 'the SQLite log writer failed');
+    return reply.pragmas;
   }
 
   async deleteBefore(before: number, limit: number): Promise<number> {

@@ -1,0 +1,28 @@
+// Preloaded by allocations.mjs (`node -r`): the first SIGUSR2 starts V8's sampling heap profiler,
+// counting objects a scavenge or a full collection has already freed too (every allocation, not only
+// what survives); the second stops it and writes the profile to PK_HEAP_SAMPLE_FILE.
+const { Session } = require('node:inspector');
+const { writeFileSync } = require('node:fs');
+const { isMainThread } = require('node:worker_threads');
+
+if (isMainThread) {
+  const session = new Session();
+  session.connect();
+  let sampling = false;
+  process.on('SIGUSR2', () => {
+    if (!sampling) {
+      sampling = true;
+      session.post('HeapProfiler.startSampling', {
+        samplingInterval: Number(process.env.PK_HEAP_SAMPLE_INTERVAL ?? 256),
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+      return;
+    }
+    session.post('HeapProfiler.stopSampling', (error, result) => {
+      if (error) process.stderr.write(`heap sampling failed: ${error.message}\n`);
+      else writeFileSync(process.env.PK_HEAP_SAMPLE_FILE, JSON.stringify(result.profile));
+      process.stderr.write('heap sample written\n');
+    });
+  });
+}
