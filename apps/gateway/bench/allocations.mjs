@@ -29,7 +29,9 @@ const sampler = ['-r', `${here}heap-sampler.cjs`];
 const env = { PORT: '0', PK_HEAP_SAMPLE_FILE: sampleFile };
 const upstream = await startProcess(`${here}mock-openai-upstream.mjs`, [], {}, /listening on (http:\/\/\S+)/);
 const gateway = useBare
-  ? await startProcess(`${here}bare-proxy.mjs`, [], env, /listening on (http:\/\/\S+)/, { nodeFlags: sampler })
+  ? await startProcess(`${here}bare-proxy.mjs`, [], env, /listening on (http:\/\/\S+)/, {
+      nodeFlags: sampler,
+    })
   : await startProcess(
       `${here}../dist/server.js`,
       [],
