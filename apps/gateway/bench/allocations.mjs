@@ -62,8 +62,10 @@ for (let waited = 0; profile === undefined && waited < 100; waited += 1) {
     // not written yet
   }
 }
+const exited = new Promise((resolve) => gateway.child.once('exit', resolve));
 gateway.child.kill('SIGTERM');
 upstream.child.kill('SIGTERM');
+await exited;
 if (profile === undefined) throw new Error('the gateway wrote no heap sample');
 
 const requests = result.requests.total;
