@@ -4,6 +4,7 @@
 // run-bench.mjs; alone:
 //   node bench/log-store-cpu.mjs [upstream-url]   (starts a mock upstream when none is given)
 //   PK_BENCH_LOG_STORE_SIDES=off,off node bench/log-store-cpu.mjs   (both off: the method's own spread)
+//   PK_BENCH_LOG_STORE_RANDOM_KEYS=1 node bench/log-store-cpu.mjs   (a random trace id and _user per request)
 // `measureSideBySide` is the method for any two gateways: compare-builds.mjs uses it for two builds.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -64,13 +65,25 @@ export async function measureSideBySide({
   warmUpSeconds = 8,
   headers = {},
   streamed = false,
+  randomKeys = false,
   onRound = () => {},
 }) {
   const figures = { first: [], second: [] };
   const pairRatios = [];
   for (let pair = 0; pair < pairs; pair += 1) {
     const ratios = [];
-    const load = { upstreamUrl, seconds, connections, rounds, warmUpSeconds, sides, pair, headers, streamed };
+    const load = {
+      upstreamUrl,
+      seconds,
+      connections,
+      rounds,
+      warmUpSeconds,
+      sides,
+      pair,
+      headers,
+      streamed,
+      randomKeys,
+    };
     for (const [first, second] of await measurePair(load)) {
       figures.first.push(first);
       figures.second.push(second);
@@ -92,11 +105,12 @@ export async function measureSideBySide({
  * CPU µs per request with the log store off and on (`sides`, default `['off', 'on']`), side by side
  * as {@link measureSideBySide} measures, with the metadata nearly every logged request carries.
  */
-export async function measureLogStoreCpu({ sides = ['off', 'on'], ...options }) {
+export async function measureLogStoreCpu({ sides = ['off', 'on'], randomKeys = false, ...options }) {
   const result = await measureSideBySide({
     ...options,
     sides: sides.map(logStoreSide),
-    headers: { 'x-portkey-metadata': '{"_user":"bench"}' },
+    // One `_user` for every request, or (`randomKeys`) a trace id and a `_user` of each request's own.
+    ...(randomKeys ? { randomKeys } : { headers: { 'x-portkey-metadata': '{"_user":"bench"}' } }),
   });
   return {
     off: result.first,
@@ -124,6 +138,7 @@ async function measurePair({
   pair,
   headers,
   streamed,
+  randomKeys,
 }) {
   // Which side starts first alternates from pair to pair.
   const gateways =
@@ -134,7 +149,15 @@ async function measurePair({
     const before = gateways.map((pk) => cpuMs(pk.child.pid));
     const results = await Promise.all(
       gateways.map((pk) =>
-        saturateInChild({ gatewayUrl: pk.url, upstreamUrl, connections, duration, headers, streamed }),
+        saturateInChild({
+          gatewayUrl: pk.url,
+          upstreamUrl,
+          connections,
+          duration,
+          headers,
+          streamed,
+          randomKeys,
+        }),
       ),
     );
     for (const result of results)
@@ -184,7 +207,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const seconds = Number(process.env.PK_BENCH_SECONDS ?? 5);
     const sides = (process.env.PK_BENCH_LOG_STORE_SIDES ?? 'off,on').split(',');
-    const result = await measureLogStoreCpu({ upstreamUrl, seconds, sides });
+    const randomKeys = process.env.PK_BENCH_LOG_STORE_RANDOM_KEYS === '1';
+    const result = await measureLogStoreCpu({ upstreamUrl, seconds, sides, randomKeys });
     const rounds = (side) => result.rounds[side].map((value) => value.toFixed(0)).join(' ');
     const pairs = result.pairRatios.map((ratio) => ratio.toFixed(3)).join(' ');
     process.stdout.write(

@@ -1,5 +1,6 @@
 // Child processes for the benchmark: start one, wait for its ready line, read its CPU time and peak RSS.
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
@@ -81,6 +82,16 @@ export function rssMiB(pid) {
  * seconds (or `amount` requests) against `gatewayUrl`, forwarded to the mock upstream at `upstreamUrl`,
  * with `headers` added: autocannon's result.
  */
+/** autocannon's `setupRequest`: a random trace id and `_user` (one of 10,000) on the request. */
+function withRandomKeys(request) {
+  request.headers = {
+    ...request.headers,
+    'x-portkey-trace-id': randomUUID(),
+    'x-portkey-metadata': `{"_user":"user-${Math.floor(Math.random() * 10_000)}"}`,
+  };
+  return request;
+}
+
 export function saturateChat({
   gatewayUrl,
   upstreamUrl,
@@ -89,8 +100,12 @@ export function saturateChat({
   amount,
   streamed = false,
   headers = {},
+  randomKeys = false,
 }) {
   return autocannon({
+    // `randomKeys`: each request with a trace id and a `_user` of its own, as clients that send
+    // `x-portkey-trace-id` UUIDs and their users' ids do (the log's indexes then take them at random places).
+    ...(randomKeys ? { requests: [{ setupRequest: withRandomKeys }] } : {}),
     url: `${gatewayUrl}/v1/chat/completions`,
     method: 'POST',
     headers: {
