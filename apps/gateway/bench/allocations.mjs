@@ -10,49 +10,24 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PK_NODE_FLAGS, SIMPLE_CACHE_HEADERS, saturateChat, startProcess } from './processes.mjs';
+import { loadOptionsFromArgv, startUnderLoad } from './processes.mjs';
 
-const argument = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-};
-const seconds = argument('seconds', 4);
-const connections = argument('connections', 50);
-const streamed = process.argv.includes('--stream');
-const useBare = process.argv.includes('--bare');
-const cacheHit = process.argv.includes('--cache-hit');
+const load = loadOptionsFromArgv(process.argv, { seconds: 4 });
 const rows = Number(process.env.PK_ALLOC_TOP ?? 30);
 const here = new URL('.', import.meta.url).pathname;
 const workDir = mkdtempSync(join(tmpdir(), 'pk-allocations-'));
 const sampleFile = join(workDir, 'heap.json');
-const sampler = ['-r', `${here}heap-sampler.cjs`];
-const env = { PORT: '0', PK_HEAP_SAMPLE_FILE: sampleFile };
-const upstream = await startProcess(`${here}mock-openai-upstream.mjs`, [], {}, /listening on (http:\/\/\S+)/);
-const gateway = useBare
-  ? await startProcess(`${here}bare-proxy.mjs`, [], env, /listening on (http:\/\/\S+)/, {
-      nodeFlags: sampler,
-    })
-  : await startProcess(
-      `${here}../dist/server.js`,
-      [],
-      { ...env, PK_DATA_DIR: workDir },
-      /pk gateway listening on (http:\/\/[^"\s]+)/,
-      { nodeFlags: [...PK_NODE_FLAGS, ...sampler] },
-    );
-const run = (duration) =>
-  saturateChat({
-    gatewayUrl: gateway.url,
-    upstreamUrl: upstream.url,
-    connections,
-    duration,
-    streamed,
-    headers: cacheHit ? SIMPLE_CACHE_HEADERS : {},
-  });
-await run(2);
-process.kill(gateway.child.pid, 'SIGUSR2');
+const started = await startUnderLoad({
+  ...load,
+  nodeFlags: ['-r', `${here}heap-sampler.cjs`],
+  env: { PK_HEAP_SAMPLE_FILE: sampleFile },
+  dataDir: workDir,
+});
+await started.load(2);
+process.kill(started.gateway.child.pid, 'SIGUSR2');
 await sleep(200);
-const result = await run(seconds);
-process.kill(gateway.child.pid, 'SIGUSR2');
+const result = await started.load(load.seconds);
+process.kill(started.gateway.child.pid, 'SIGUSR2');
 let profile;
 for (let waited = 0; profile === undefined && waited < 100; waited += 1) {
   await sleep(100);
@@ -62,9 +37,9 @@ for (let waited = 0; profile === undefined && waited < 100; waited += 1) {
     // not written yet
   }
 }
-const exited = new Promise((resolve) => gateway.child.once('exit', resolve));
-gateway.child.kill('SIGTERM');
-upstream.child.kill('SIGTERM');
+const exited = new Promise((resolve) => started.gateway.child.once('exit', resolve));
+started.gateway.child.kill('SIGTERM');
+started.upstream.child.kill('SIGTERM');
 await exited;
 if (profile === undefined) throw new Error('the gateway wrote no heap sample');
 
@@ -92,7 +67,7 @@ const print = (title, map) => {
   for (const [name, bytes] of [...map].sort((left, right) => right[1] - left[1]).slice(0, rows))
     process.stdout.write(`${(bytes / requests).toFixed(0).padStart(7)} B  ${name}\n`);
 };
-const what = `${useBare ? 'bare' : 'pk'}${streamed ? ' streamed' : ''}${cacheHit ? ' cache hit' : ''}`;
+const what = `${load.bare ? 'bare' : 'pk'}${load.streamed ? ' streamed' : ''}${load.cacheHit ? ' cache hit' : ''}`;
 process.stdout.write(
   `${what}: ${requests} requests, ${(total / requests / 1024).toFixed(1)} KiB allocated per request on the main thread (${result.non2xx} non-2xx)\n`,
 );

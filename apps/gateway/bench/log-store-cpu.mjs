@@ -72,18 +72,8 @@ export async function measureSideBySide({
   const pairRatios = [];
   for (let pair = 0; pair < pairs; pair += 1) {
     const ratios = [];
-    const load = {
-      upstreamUrl,
-      seconds,
-      connections,
-      rounds,
-      warmUpSeconds,
-      sides,
-      pair,
-      headers,
-      streamed,
-      randomKeys,
-    };
+    const request = { headers, streamed, randomKeys };
+    const load = { upstreamUrl, seconds, connections, rounds, warmUpSeconds, sides, pair, request };
     for (const [first, second] of await measurePair(load)) {
       figures.first.push(first);
       figures.second.push(second);
@@ -136,9 +126,7 @@ async function measurePair({
   warmUpSeconds,
   sides,
   pair,
-  headers,
-  streamed,
-  randomKeys,
+  request,
 }) {
   // Which side starts first alternates from pair to pair.
   const gateways =
@@ -149,15 +137,7 @@ async function measurePair({
     const before = gateways.map((pk) => cpuMs(pk.child.pid));
     const results = await Promise.all(
       gateways.map((pk) =>
-        saturateInChild({
-          gatewayUrl: pk.url,
-          upstreamUrl,
-          connections,
-          duration,
-          headers,
-          streamed,
-          randomKeys,
-        }),
+        saturateInChild({ gatewayUrl: pk.url, upstreamUrl, connections, duration, ...request }),
       ),
     );
     for (const result of results)

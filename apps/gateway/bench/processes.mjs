@@ -124,3 +124,65 @@ export function saturateChat({
     ...(amount === undefined ? { duration } : { amount }),
   });
 }
+
+/**
+ * The mock upstream and, in front of it, the built gateway (with `pnpm start`'s flags, its data in
+ * `dataDir`) or the bare proxy, each with extra node flags and environment. `load(seconds)` saturates
+ * it with the bench's chat request (streamed, or with the simple-cache config, as asked).
+ */
+export async function startUnderLoad({
+  bare = false,
+  nodeFlags = [],
+  env = {},
+  dataDir,
+  connections = 50,
+  streamed = false,
+  cacheHit = false,
+}) {
+  const bench = new URL('.', import.meta.url).pathname;
+  const upstream = await startProcess(
+    `${bench}mock-openai-upstream.mjs`,
+    [],
+    {},
+    /listening on (http:\/\/\S+)/,
+  );
+  const gateway = bare
+    ? await startProcess(`${bench}bare-proxy.mjs`, [], { PORT: '0', ...env }, /listening on (http:\/\/\S+)/, {
+        nodeFlags,
+      })
+    : await startProcess(
+        `${bench}../dist/server.js`,
+        [],
+        { PORT: '0', PK_DATA_DIR: dataDir, ...env },
+        /pk gateway listening on (http:\/\/[^"\s]+)/,
+        { nodeFlags: [...PK_NODE_FLAGS, ...nodeFlags] },
+      );
+  const load = (duration) =>
+    saturateChat({
+      gatewayUrl: gateway.url,
+      upstreamUrl: upstream.url,
+      connections,
+      duration,
+      streamed,
+      headers: cacheHit ? SIMPLE_CACHE_HEADERS : {},
+    });
+  return { upstream, gateway, load };
+}
+
+/**
+ * The load options of a probe's command line: `--seconds N` (default `seconds`), `--connections N`
+ * (50), `--stream`, `--cache-hit`, `--bare`.
+ */
+export function loadOptionsFromArgv(argv, { seconds }) {
+  const number = (name, fallback) => {
+    const index = argv.indexOf(`--${name}`);
+    return index === -1 ? fallback : Number(argv[index + 1]);
+  };
+  return {
+    seconds: number('seconds', seconds),
+    connections: number('connections', 50),
+    streamed: argv.includes('--stream'),
+    cacheHit: argv.includes('--cache-hit'),
+    bare: argv.includes('--bare'),
+  };
+}

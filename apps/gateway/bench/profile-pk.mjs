@@ -7,54 +7,29 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cpuMs, PK_NODE_FLAGS, SIMPLE_CACHE_HEADERS, saturateChat, startProcess } from './processes.mjs';
+import { cpuMs, loadOptionsFromArgv, startUnderLoad } from './processes.mjs';
 
-const argument = (name, fallback) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-};
-const seconds = argument('seconds', 8);
-const connections = argument('connections', 50);
-const streamed = process.argv.includes('--stream');
-const useBare = process.argv.includes('--bare');
-const cacheHit = process.argv.includes('--cache-hit');
-const here = new URL('.', import.meta.url).pathname;
+const load = loadOptionsFromArgv(process.argv, { seconds: 8 });
 const profileDir = process.env.PK_PROFILE_DIR ?? mkdtempSync(join(tmpdir(), 'pk-profile-'));
 const dataDir = mkdtempSync(join(tmpdir(), 'pk-profile-data-'));
-const upstream = await startProcess(`${here}mock-openai-upstream.mjs`, [], {}, /listening on (http:\/\/\S+)/);
-const gateway = useBare
-  ? await startProcess(`${here}bare-proxy.mjs`, [], { PORT: '0' }, /listening on (http:\/\/\S+)/, {
-      nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
-    })
-  : await startProcess(
-      `${here}../dist/server.js`,
-      [],
-      { PORT: '0', PK_DATA_DIR: dataDir },
-      /pk gateway listening on (http:\/\/[^"\s]+)/,
-      { nodeFlags: [...PK_NODE_FLAGS, '--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
-    );
-const run = (duration) =>
-  saturateChat({
-    gatewayUrl: gateway.url,
-    upstreamUrl: upstream.url,
-    connections,
-    duration,
-    streamed,
-    headers: cacheHit ? SIMPLE_CACHE_HEADERS : {},
-  });
-await run(2);
-const before = cpuMs(gateway.child.pid);
-const result = await run(seconds);
-const cpu = ((cpuMs(gateway.child.pid) - before) * 1000) / result.requests.total;
+const started = await startUnderLoad({
+  ...load,
+  nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+  dataDir,
+});
+await started.load(2);
+const before = cpuMs(started.gateway.child.pid);
+const result = await started.load(load.seconds);
+const cpu = ((cpuMs(started.gateway.child.pid) - before) * 1000) / result.requests.total;
 process.stdout.write(
-  `${useBare ? 'bare' : 'pk'}${streamed ? ' streamed' : ''}${cacheHit ? ' cache hit' : ''}: ${result.requests.average.toFixed(0)} req/s, ${cpu.toFixed(0)} µs CPU per request, ${result.non2xx} non-2xx\n`,
+  `${load.bare ? 'bare' : 'pk'}${load.streamed ? ' streamed' : ''}${load.cacheHit ? ' cache hit' : ''}: ${result.requests.average.toFixed(0)} req/s, ${cpu.toFixed(0)} µs CPU per request, ${result.non2xx} non-2xx\n`,
 );
-gateway.child.kill('SIGTERM');
-upstream.child.kill('SIGTERM');
+started.gateway.child.kill('SIGTERM');
+started.upstream.child.kill('SIGTERM');
 await sleep(2500);
 const file = readdirSync(profileDir)
   // The main thread's profile (thread id 0), not a worker's (the log store writes from one).
-  .filter((name) => name.endsWith('.cpuprofile') && name.includes(`.${gateway.child.pid}.0.`))
+  .filter((name) => name.endsWith('.cpuprofile') && name.includes(`.${started.gateway.child.pid}.0.`))
   .map((name) => join(profileDir, name))
   .sort()
   .at(-1);
