@@ -77,11 +77,6 @@ export function rssMiB(pid) {
   return line ? Number(line.replace(/\D+/g, '')) / 1024 : Number.NaN;
 }
 
-/**
- * The bench's chat request (OpenAI's wire format, `stream` when asked) at `connections` for `duration`
- * seconds (or `amount` requests) against `gatewayUrl`, forwarded to the mock upstream at `upstreamUrl`,
- * with `headers` added: autocannon's result.
- */
 /** autocannon's `setupRequest`: a random trace id and `_user` (one of 10,000) on the request. */
 function withRandomKeys(request) {
   request.headers = {
@@ -92,6 +87,12 @@ function withRandomKeys(request) {
   return request;
 }
 
+/**
+ * The bench's chat request (OpenAI's wire format, `stream` when asked) at `connections` for `duration`
+ * seconds (or `amount` requests) against `gatewayUrl`, forwarded to the mock upstream at `upstreamUrl`,
+ * with `headers` added, and with `randomKeys` a trace id and a `_user` of each request's own (as
+ * clients that send their own `x-portkey-trace-id` UUIDs and their users' ids do): autocannon's result.
+ */
 export function saturateChat({
   gatewayUrl,
   upstreamUrl,
@@ -103,8 +104,6 @@ export function saturateChat({
   randomKeys = false,
 }) {
   return autocannon({
-    // `randomKeys`: each request with a trace id and a `_user` of its own, as clients that send
-    // `x-portkey-trace-id` UUIDs and their users' ids do (the log's indexes then take them at random places).
     ...(randomKeys ? { requests: [{ setupRequest: withRandomKeys }] } : {}),
     url: `${gatewayUrl}/v1/chat/completions`,
     method: 'POST',

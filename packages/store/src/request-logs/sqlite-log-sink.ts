@@ -17,6 +17,17 @@ const MAX_SPARE_BUFFERS = 32;
 /** How a log column travels to the thread in a chunk's slot: the value, a word's index, a text's length. */
 const ColumnKind = { Number: 0, Coded: 1, Text: 2 } as const;
 
+/**
+ * The writer connection's page cache, KiB (SQLite's `cache_size`, negative for KiB). better-sqlite3
+ * builds SQLite with a 16 MiB default, which the writer filled as the log grew: ~20 MiB of the
+ * gateway's resident memory under load (~170 MiB at its peak then). Inserts of time-ordered keys (the
+ * gateway's trace ids and log ids) touch only the last pages of each index, and cost the same with
+ * 4 MiB (7.0 µs per record either way, `scripts/log-sink-cpu.mjs`); random keys (clients' own
+ * trace ids, a session id in metadata) cost ~74-77 µs per record with 16 MiB, ~84 with 4 and ~95
+ * with 2, about half of it in the kernel, reading and writing the index pages they scatter over.
+ */
+const WRITER_PAGE_CACHE_KIB = 4096;
+
 // The writer thread: its own better-sqlite3 connection to the store's file (WAL: the gateway's
 // reads never wait for it). Records arrive in 'stage' messages, each a chunk of records in the
 // form the gateway's thread built them in (see OutboxChunk: a Float64Array of the rows' slots,
@@ -29,17 +40,6 @@ const ColumnKind = { Number: 0, Coded: 1, Text: 2 } as const;
 // batch first checks that the file is still writable (one access(2) call): an open descriptor would
 // go on writing to a file the operator made read-only.
 // An eval'd script (CommonJS) rather than a file: it runs the same from sources and from dist.
-/**
- * The writer connection's page cache, KiB (SQLite's `cache_size`, negative for KiB). better-sqlite3
- * builds SQLite with a 16 MiB default, which the writer filled as the log grew: ~20 MiB of the
- * gateway's resident memory under load, a third of its peak. Inserts of time-ordered keys (the
- * gateway's trace ids and log ids) touch only the last pages of each index, and cost the same with
- * 4 MiB (7.0 µs per record either way, `scripts/log-sink-cpu.mjs`); random keys (clients' own
- * trace ids, a session id in metadata) cost ~74-77 µs per record with 16 MiB, ~84 with 4 and ~95
- * with 2, about half of it in the kernel, reading and writing the index pages they scatter over.
- */
-const WRITER_PAGE_CACHE_KIB = 4096;
-
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { accessSync, constants, statSync } = require('node:fs');
