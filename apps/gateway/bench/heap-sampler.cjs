@@ -1,6 +1,6 @@
 // Preloaded by allocations.mjs (`node -r`): the first SIGUSR2 starts V8's sampling heap profiler,
 // counting objects a scavenge or a full collection has already freed too (every allocation, not only
-// what survives); the second stops it and writes the profile to PK_HEAP_SAMPLE_FILE.
+// what survives); the next stops it and writes the profile to PK_HEAP_SAMPLE_FILE, and so on.
 const { Session } = require('node:inspector');
 const { writeFileSync } = require('node:fs');
 const { isMainThread } = require('node:worker_threads');
@@ -19,6 +19,7 @@ if (isMainThread) {
       });
       return;
     }
+    sampling = false;
     session.post('HeapProfiler.stopSampling', (error, result) => {
       if (error) process.stderr.write(`heap sampling failed: ${error.message}\n`);
       else writeFileSync(process.env.PK_HEAP_SAMPLE_FILE, JSON.stringify(result.profile));

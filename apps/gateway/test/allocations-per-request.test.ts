@@ -1,0 +1,147 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayProcess, startGateway } from './server-process.js';
+import { HELLO_ANSWER, type ProviderMock, startProviderMock } from './support/provider-mock.js';
+
+/**
+ * The bytes the built gateway's main thread allocates per request, garbage included, counted by V8's
+ * sampling heap profiler (the preload of `bench/allocations.mjs`) instead of timed: unlike CPU time,
+ * the figure hardly moves with the machine's load. Every object a request allocates is one more for
+ * the young generation's collector to sweep past, and what is still alive at a scavenge is copied:
+ * pk allocates about twice what the bare proxy does (`node bench/allocations.mjs [--bare]`). A change
+ * that adds ~4 KiB to a plain request, or ~7 KiB to a streamed one, fails here; the failure lists the
+ * functions of pk under which the bytes were allocated. A change that removes some lowers the budget.
+ */
+
+const WARM_UP = 1_500;
+const MEASURED = 1_000;
+const CONCURRENCY = 10;
+/**
+ * KiB per request, above what was measured in six runs (one of them beside two CPU-bound
+ * processes): plain 52.3–53.2, streamed 69.8–73.7 (how the mock's chunks fall into the gateway's
+ * reads moves a stream's figure by a few per cent). A dependency upgrade that moves them is a reason
+ * to measure again and say so, not to widen the margins.
+ */
+const BUDGET_KIB = { plain: 57, streamed: 80 };
+
+interface ProfileNode {
+  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly selfSize: number;
+  readonly children: readonly ProfileNode[];
+}
+
+/** Total bytes, and bytes by pk's innermost function on the stack (`dist` of a package or the gateway). */
+function allocationsOf(head: ProfileNode): { total: number; byPkFunction: Map<string, number> } {
+  const byPkFunction = new Map<string, number>();
+  let total = 0;
+  const visit = (node: ProfileNode, innermostPk: string | undefined): void => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const here = /\/(packages\/[^/]+|apps\/gateway)\/dist\//.test(url)
+      ? `${functionName || '(anonymous)'} ${url.replace(/^.*\/(packages|apps)\//, '$1/')}:${lineNumber + 1}`
+      : innermostPk;
+    if (node.selfSize > 0) {
+      total += node.selfSize;
+      const key = here ?? '(no pk function on the stack)';
+      byPkFunction.set(key, (byPkFunction.get(key) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) visit(child, here);
+  };
+  visit(head, undefined);
+  return { total, byPkFunction };
+}
+
+describe('bytes allocated per request in the built gateway', () => {
+  const sampleFile = join(tmpdir(), `pk-heap-sample-${process.pid}.json`);
+  let upstream: ProviderMock;
+  let gateway: GatewayProcess;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    upstream = await startProviderMock();
+    gateway = await startGateway(
+      { PK_HEAP_SAMPLE_FILE: sampleFile },
+      [],
+      ['-r', new URL('../bench/heap-sampler.cjs', import.meta.url).pathname],
+    );
+    client = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'sk-upstream-key',
+      defaultHeaders: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    gateway?.child.kill('SIGTERM');
+    await gateway?.exited;
+    await upstream?.close();
+    rmSync(sampleFile, { force: true });
+  });
+
+  /** `count` requests, `CONCURRENCY` at a time; the texts the client got. */
+  async function chat(count: number, streamed: boolean): Promise<string[]> {
+    const texts: string[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < count) {
+        next += 1;
+        const messages = [{ role: 'user' as const, content: 'Say hello.' }];
+        if (!streamed) {
+          const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+          texts.push(completion.choices[0]?.message.content ?? '');
+          continue;
+        }
+        const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+        let text = '';
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+        texts.push(text);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    return texts;
+  }
+
+  /** KiB allocated per request over `MEASURED` warm requests, and the largest parts by pk function. */
+  async function measure(streamed: boolean): Promise<{ kib: number; top: string }> {
+    await chat(WARM_UP, streamed);
+    rmSync(sampleFile, { force: true });
+    gateway.child.kill('SIGUSR2');
+    await sleep(100);
+    const texts = await chat(MEASURED, streamed);
+    gateway.child.kill('SIGUSR2');
+    expect(texts).toHaveLength(MEASURED);
+    expect(new Set(texts)).toEqual(new Set([HELLO_ANSWER]));
+    let profile: { head: ProfileNode } | undefined;
+    for (let waited = 0; profile === undefined && waited < 100; waited += 1) {
+      await sleep(50);
+      try {
+        profile = JSON.parse(readFileSync(sampleFile, 'utf8')) as { head: ProfileNode };
+      } catch {
+        // not written yet
+      }
+    }
+    if (profile === undefined) throw new Error(`the gateway wrote no heap sample:\n${gateway.output()}`);
+    const { total, byPkFunction } = allocationsOf(profile.head);
+    const top = [...byPkFunction]
+      .sort((left, right) => right[1] - left[1])
+      .slice(0, 12)
+      .map(([name, bytes]) => `  ${(bytes / MEASURED).toFixed(0).padStart(6)} B  ${name}`)
+      .join('\n');
+    return { kib: total / MEASURED / 1024, top };
+  }
+
+  it('plain chat through the openai SDK stays within its budget', async () => {
+    const { kib, top } = await measure(false);
+    console.info(`plain chat: ${kib.toFixed(1)} KiB allocated per request\n${top}`);
+    expect(kib, top).toBeLessThan(BUDGET_KIB.plain);
+  }, 120_000);
+
+  it('streamed chat through the openai SDK stays within its budget', async () => {
+    const { kib, top } = await measure(true);
+    console.info(`streamed chat: ${kib.toFixed(1)} KiB allocated per request\n${top}`);
+    expect(kib, top).toBeLessThan(BUDGET_KIB.streamed);
+  }, 120_000);
+});
