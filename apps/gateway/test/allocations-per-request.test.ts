@@ -2,10 +2,11 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { HELLO_ANSWER, type ProviderMock, startProviderMock } from './support/provider-mock.js';
+import { sdkChatLoad, sdkClientThrough, stopGatewayAndMock } from './support/sdk-chat-load.js';
 
 /**
  * The bytes the built gateway's main thread allocates per request, garbage included, counted by V8's
@@ -67,42 +68,17 @@ describe('bytes allocated per request in the built gateway', () => {
       [],
       ['-r', new URL('../bench/heap-sampler.cjs', import.meta.url).pathname],
     );
-    client = new OpenAI({
-      baseURL: `${gateway.url}/v1`,
-      apiKey: 'sk-upstream-key',
-      defaultHeaders: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` },
-    });
+    client = sdkClientThrough(gateway, upstream);
   }, 60_000);
 
   afterAll(async () => {
-    gateway?.child.kill('SIGTERM');
-    await gateway?.exited;
-    await upstream?.close();
+    await stopGatewayAndMock(gateway, upstream);
     rmSync(sampleFile, { force: true });
   });
 
   /** `count` requests, `CONCURRENCY` at a time; the texts the client got. */
-  async function chat(count: number, streamed: boolean): Promise<string[]> {
-    const texts: string[] = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < count) {
-        next += 1;
-        const messages = [{ role: 'user' as const, content: 'Say hello.' }];
-        if (!streamed) {
-          const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
-          texts.push(completion.choices[0]?.message.content ?? '');
-          continue;
-        }
-        const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
-        let text = '';
-        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-        texts.push(text);
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return texts;
-  }
+  const chat = (count: number, streamed: boolean): Promise<string[]> =>
+    sdkChatLoad(client, count, { concurrency: CONCURRENCY, streamed: () => streamed });
 
   /** KiB allocated per request over `MEASURED` warm requests, and the largest parts by pk function. */
   async function measure(streamed: boolean): Promise<{ kib: number; top: string }> {

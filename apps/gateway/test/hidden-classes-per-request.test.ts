@@ -1,10 +1,11 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { HELLO_ANSWER, type ProviderMock, startProviderMock } from './support/provider-mock.js';
+import { sdkChatLoad, sdkClientThrough, stopGatewayAndMock } from './support/sdk-chat-load.js';
 
 /**
  * Hidden classes (V8 "maps") created per request, counted from V8's own map log (`--log-maps`) of the
@@ -49,43 +50,17 @@ describe('hidden classes per request in the built gateway', () => {
   beforeAll(async () => {
     upstream = await startProviderMock();
     gateway = await startGateway({}, [], ['--log-maps', `--logfile=${logFile}`, '--no-logfile-per-isolate']);
-    client = new OpenAI({
-      baseURL: `${gateway.url}/v1`,
-      apiKey: 'sk-upstream-key',
-      defaultHeaders: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` },
-    });
+    client = sdkClientThrough(gateway, upstream);
   }, 60_000);
 
   afterAll(async () => {
-    gateway?.child.kill('SIGTERM');
-    await gateway?.exited;
-    await upstream?.close();
+    await stopGatewayAndMock(gateway, upstream);
     rmSync(logFile, { force: true });
   });
 
   /** `count` requests, `CONCURRENCY` at a time, every other one streamed; the texts the client got. */
-  async function chat(count: number): Promise<string[]> {
-    const texts: string[] = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < count) {
-        const streamed = next % 2 === 1;
-        next += 1;
-        const messages = [{ role: 'user' as const, content: 'Say hello.' }];
-        if (!streamed) {
-          const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
-          texts.push(completion.choices[0]?.message.content ?? '');
-          continue;
-        }
-        const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
-        let text = '';
-        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-        texts.push(text);
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    return texts;
-  }
+  const chat = (count: number): Promise<string[]> =>
+    sdkChatLoad(client, count, { concurrency: CONCURRENCY, streamed: (index) => index % 2 === 1 });
 
   it('creates none once warm (plain and streamed chat through the openai SDK)', async () => {
     await chat(WARM_UP);
