@@ -14,7 +14,7 @@ import { sdkChatLoad, sdkClientThrough, stopGatewayAndMock } from './support/sdk
  * the figure hardly moves with the machine's load. Every object a request allocates is one more for
  * the young generation's collector to sweep past, and what is still alive at a scavenge is copied:
  * pk allocates about twice what the bare proxy does (`node bench/allocations.mjs [--bare]`). A change
- * that adds ~4 KiB to a plain request, or ~7 KiB to a streamed one, fails here; the failure lists the
+ * that adds ~4 KiB to a plain request, or ~8 KiB to a streamed one, fails here; the failure lists the
  * functions of pk under which the bytes were allocated. A change that removes some lowers the budget.
  */
 
@@ -22,12 +22,13 @@ const WARM_UP = 1_500;
 const MEASURED = 1_000;
 const CONCURRENCY = 10;
 /**
- * KiB per request, above what was measured in six runs (one of them beside two CPU-bound
- * processes): plain 52.3–53.2, streamed 69.8–73.7 (how the mock's chunks fall into the gateway's
- * reads moves a stream's figure by a few per cent). A dependency upgrade that moves them is a reason
- * to measure again and say so, not to widen the margins.
+ * KiB per request, above what was measured in six runs alone (one of them beside two CPU-bound
+ * processes) and one in the whole suite under `.ci/run`: plain 52.3–53.2, streamed 69.8–74.7 (how
+ * the mock's chunks fall into the gateway's reads moves a stream's figure, more on a busy machine). A
+ * dependency upgrade that moves them is a reason to measure again and say so, not to widen the
+ * margins.
  */
-const BUDGET_KIB = { plain: 57, streamed: 80 };
+const BUDGET_KIB = { plain: 57, streamed: 82 };
 
 interface ProfileNode {
   readonly callFrame: { functionName: string; url: string; lineNumber: number };
