@@ -2,7 +2,7 @@
 // counting objects a scavenge or a full collection has already freed too (every allocation, not only
 // what survives); the next stops it and writes the profile to PK_HEAP_SAMPLE_FILE, and so on.
 const { Session } = require('node:inspector');
-const { writeFileSync } = require('node:fs');
+const { renameSync, writeFileSync } = require('node:fs');
 const { isMainThread } = require('node:worker_threads');
 
 if (isMainThread) {
@@ -22,7 +22,12 @@ if (isMainThread) {
     sampling = false;
     session.post('HeapProfiler.stopSampling', (error, result) => {
       if (error) process.stderr.write(`heap sampling failed: ${error.message}\n`);
-      else writeFileSync(process.env.PK_HEAP_SAMPLE_FILE, JSON.stringify(result.profile));
+      else {
+        // Written aside and renamed: a reader never sees half a file.
+        const file = process.env.PK_HEAP_SAMPLE_FILE;
+        writeFileSync(`${file}.partial`, JSON.stringify(result.profile));
+        renameSync(`${file}.partial`, file);
+      }
       process.stderr.write('heap sample written\n');
     });
   });

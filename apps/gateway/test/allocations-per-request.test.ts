@@ -1,9 +1,10 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocationsOf, largestPerRequest, waitForHeapSample } from '../bench/heap-sample.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { HELLO_ANSWER, type ProviderMock, startProviderMock } from './support/provider-mock.js';
 import { sdkChatLoad, sdkClientThrough, stopGatewayAndMock } from './support/sdk-chat-load.js';
@@ -29,32 +30,6 @@ const CONCURRENCY = 10;
  * margins.
  */
 const BUDGET_KIB = { plain: 57, streamed: 82 };
-
-interface ProfileNode {
-  readonly callFrame: { functionName: string; url: string; lineNumber: number };
-  readonly selfSize: number;
-  readonly children: readonly ProfileNode[];
-}
-
-/** Total bytes, and bytes by pk's innermost function on the stack (`dist` of a package or the gateway). */
-function allocationsOf(head: ProfileNode): { total: number; byPkFunction: Map<string, number> } {
-  const byPkFunction = new Map<string, number>();
-  let total = 0;
-  const visit = (node: ProfileNode, innermostPk: string | undefined): void => {
-    const { functionName, url, lineNumber } = node.callFrame;
-    const here = /\/(packages\/[^/]+|apps\/gateway)\/dist\//.test(url)
-      ? `${functionName || '(anonymous)'} ${url.replace(/^.*\/(packages|apps)\//, '$1/')}:${lineNumber + 1}`
-      : innermostPk;
-    if (node.selfSize > 0) {
-      total += node.selfSize;
-      const key = here ?? '(no pk function on the stack)';
-      byPkFunction.set(key, (byPkFunction.get(key) ?? 0) + node.selfSize);
-    }
-    for (const child of node.children) visit(child, here);
-  };
-  visit(head, undefined);
-  return { total, byPkFunction };
-}
 
 describe('bytes allocated per request in the built gateway', () => {
   const sampleFile = join(tmpdir(), `pk-heap-sample-${process.pid}.json`);
@@ -87,26 +62,20 @@ describe('bytes allocated per request in the built gateway', () => {
     rmSync(sampleFile, { force: true });
     gateway.child.kill('SIGUSR2');
     await sleep(100);
+    const receivedBefore = upstream.received.length;
     const texts = await chat(MEASURED, streamed);
     gateway.child.kill('SIGUSR2');
     expect(texts).toHaveLength(MEASURED);
     expect(new Set(texts)).toEqual(new Set([HELLO_ANSWER]));
-    let profile: { head: ProfileNode } | undefined;
-    for (let waited = 0; profile === undefined && waited < 100; waited += 1) {
-      await sleep(50);
-      try {
-        profile = JSON.parse(readFileSync(sampleFile, 'utf8')) as { head: ProfileNode };
-      } catch {
-        // not written yet
-      }
-    }
-    if (profile === undefined) throw new Error(`the gateway wrote no heap sample:\n${gateway.output()}`);
-    const { total, byPkFunction } = allocationsOf(profile.head);
-    const top = [...byPkFunction]
-      .sort((left, right) => right[1] - left[1])
-      .slice(0, 12)
-      .map(([name, bytes]) => `  ${(bytes / MEASURED).toFixed(0).padStart(6)} B  ${name}`)
-      .join('\n');
+    // Each request reached the mock once, as the client sent it (key, stream flag).
+    const received = upstream.received.slice(receivedBefore);
+    expect(received).toHaveLength(MEASURED);
+    expect(new Set(received.map((request) => request.headers.authorization))).toEqual(
+      new Set(['Bearer sk-upstream-key']),
+    );
+    expect(received.every((request) => (request.body.stream === true) === streamed)).toBe(true);
+    const { total, byPkFunction } = allocationsOf(await waitForHeapSample(sampleFile));
+    const top = largestPerRequest(byPkFunction, MEASURED, 12);
     return { kib: total / MEASURED / 1024, top };
   }
 
