@@ -9,7 +9,7 @@ import {
   nextMemberValueAt,
   rawStringAt,
 } from './json-text-scan.js';
-import { collectFinishReasons } from './stream-answer-facts.js';
+import { collectFinishReasons, modelNamedIn } from './stream-answer-facts.js';
 
 const USAGE = memberName('usage');
 const FINISH_REASON = memberName('finish_reason');
@@ -31,6 +31,20 @@ function fixtureStreamItems(): string[] {
 const USAGE_OBJECT = /"usage"\s*:\s*\{/;
 const FINISH_REASON_STRING = /"finish_reason"\s*:\s*"/;
 const FINISH_REASONS = /"finish_reason"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+const MODEL_STRING = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/;
+
+function modelByRegex(data: string): string | undefined {
+  const raw = MODEL_STRING.exec(data)?.[1];
+  if (raw === undefined) return undefined;
+  let model: string;
+  try {
+    model = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
+  } catch {
+    return undefined;
+  }
+  return model === '' ? undefined : model.slice(0, 256);
+}
 
 function finishReasonsByRegex(data: string): string[] {
   const reasons: string[] = [];
@@ -82,6 +96,8 @@ describe('the scans agree with the regular expressions they replace', () => {
     '{"finish_reason":"a","x":"finish_reason","finish_reason":"b"}',
     '{"usage":"none","finish_reason":7}',
     '{"myusage":{"a":1},"xfinish_reason":"y","finish_reasons":"z"}',
+    '{"model":null,"message":{"model" : "claude-\\u0033"}}',
+    '{"content":"the \\"model\\": \\"x\\"","model_id":"m","models":"n"}',
   ];
 
   it('over every stream item of the fixtures (and a few hand-written edge cases)', () => {
@@ -92,6 +108,7 @@ describe('the scans agree with the regular expressions they replace', () => {
       const reasons: string[] = [];
       collectFinishReasons(data, reasons);
       expect(reasons, data).toEqual(finishReasonsByRegex(data));
+      expect(modelNamedIn(data), data).toBe(modelByRegex(data));
     }
   });
 });

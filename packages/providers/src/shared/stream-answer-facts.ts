@@ -7,8 +7,7 @@
 import { memberName, nextMemberValueAt, rawStringAt } from './json-text-scan.js';
 
 const FINISH_REASON = memberName('finish_reason');
-
-const MODEL = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/;
+const MODEL = memberName('model');
 /** As many as a JSON answer's log line keeps. */
 const MAX_FINISH_REASONS = 16;
 
@@ -23,10 +22,13 @@ function unescaped(text: string): string | undefined {
 
 /** The first `"model": "…"` in an item's JSON text (OpenAI chunks, Anthropic's `message_start`, a Responses event). */
 export function modelNamedIn(data: string): string | undefined {
-  if (!data.includes('"model"')) return undefined;
-  const match = MODEL.exec(data);
-  const model = match?.[1] === undefined ? undefined : unescaped(match[1]);
-  return model === undefined || model === '' ? undefined : model.slice(0, 256);
+  for (let at = nextMemberValueAt(data, MODEL); at !== -1; at = nextMemberValueAt(data, MODEL, at)) {
+    const raw = rawStringAt(data, at);
+    if (raw === undefined) continue; // null, or not a string
+    const model = unescaped(raw);
+    return model === undefined || model === '' ? undefined : model.slice(0, 256);
+  }
+  return undefined;
 }
 
 /** Appends the non-null `finish_reason`s of an OpenAI chunk's text to `reasons` (at most 16 in all). */
