@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocationsOf, largestPerRequest, waitForHeapSample } from '../bench/heap-sample.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { HELLO_ANSWER, type ProviderMock, startProviderMock } from './support/provider-mock.js';
-import { sdkChatLoad, sdkClientThrough, stopGatewayAndMock } from './support/sdk-chat-load.js';
+import { SDK_API_KEY, sdkChatLoad, sdkClientThrough, stopGatewayAndMock } from './support/sdk-chat-load.js';
 
 /**
  * The bytes the built gateway's main thread allocates per request, garbage included, counted by V8's
@@ -50,6 +50,9 @@ describe('bytes allocated per request in the built gateway', () => {
   afterAll(async () => {
     await stopGatewayAndMock(gateway, upstream);
     rmSync(sampleFile, { force: true });
+    // The requests' log lines are there, and none has the provider key the client sent.
+    expect(gateway.output()).toContain('"msg":"request"');
+    expect(gateway.output()).not.toContain(SDK_API_KEY);
   });
 
   /** `count` requests, `CONCURRENCY` at a time; the texts the client got. */
@@ -71,7 +74,7 @@ describe('bytes allocated per request in the built gateway', () => {
     const received = upstream.received.slice(receivedBefore);
     expect(received).toHaveLength(MEASURED);
     expect(new Set(received.map((request) => request.headers.authorization))).toEqual(
-      new Set(['Bearer sk-upstream-key']),
+      new Set([`Bearer ${SDK_API_KEY}`]),
     );
     expect(received.every((request) => (request.body.stream === true) === streamed)).toBe(true);
     const { total, byPkFunction } = allocationsOf(await waitForHeapSample(sampleFile));

@@ -5,7 +5,7 @@ import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { HELLO_ANSWER, type ProviderMock, startProviderMock } from './support/provider-mock.js';
-import { sdkChatLoad, sdkClientThrough, stopGatewayAndMock } from './support/sdk-chat-load.js';
+import { SDK_API_KEY, sdkChatLoad, sdkClientThrough, stopGatewayAndMock } from './support/sdk-chat-load.js';
 
 /**
  * Hidden classes (V8 "maps") created per request, counted from V8's own map log (`--log-maps`) of the
@@ -74,7 +74,7 @@ describe('hidden classes per request in the built gateway', () => {
     expect(texts).toHaveLength(MEASURED);
     expect(new Set(texts)).toEqual(new Set([HELLO_ANSWER]));
     expect(upstream.received.length - receivedBefore).toBe(MEASURED);
-    expect(upstream.received.at(-1)?.headers.authorization).toBe('Bearer sk-upstream-key');
+    expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${SDK_API_KEY}`);
 
     const events = mapEventsSince(logFile, offset);
     const total = events.reduce((sum, event) => sum + event.count, 0);

@@ -2,11 +2,14 @@ import OpenAI from 'openai';
 import type { GatewayProcess } from '../server-process.js';
 import type { ProviderMock } from './provider-mock.js';
 
+/** The provider key the SDK client sends (to the mock, through the gateway). */
+export const SDK_API_KEY = 'sk-upstream-key';
+
 /** The openai SDK on a built gateway, sending to the provider mock as OpenAI (a custom host). */
 export function sdkClientThrough(gateway: GatewayProcess, upstream: ProviderMock): OpenAI {
   return new OpenAI({
     baseURL: `${gateway.url}/v1`,
-    apiKey: 'sk-upstream-key',
+    apiKey: SDK_API_KEY,
     defaultHeaders: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${upstream.url}/v1` },
   });
 }
