@@ -22,6 +22,8 @@ const total = option('--records', 100_000);
 // the indexes on them take rows at random places rather than at their ends.
 const randomKeys = args.includes('--random-keys');
 const runs = option('--runs', 3);
+// Prints the writer's cost per record of each slice of this many records (0: none), to see it grow with the log.
+const progressEvery = option('--progress', 0);
 const WRITE = 2500;
 
 /** A gateway trace id: a UUID version 7 (the first 48 bits are the time in ms). */
@@ -85,7 +87,13 @@ async function run() {
     if (writer === undefined) throw new Error('the writer thread was not found');
     const writerStart = threadCpuNs(writer);
     let encodeNs = 0;
+    let sliceStart = writerStart;
     for (let done = 0; done < total; done += WRITE) {
+      if (progressEvery > 0 && done > 0 && done % progressEvery === 0) {
+        const now = threadCpuNs(writer);
+        process.stdout.write(`  records ${done - progressEvery}-${done}: writer thread ${((now - sliceStart) / 1000 / progressEvery).toFixed(2)} µs per record\n`);
+        sliceStart = now;
+      }
       const records = [];
       for (let index = 0; index < WRITE; index += 1) {
         at += 0.4;
