@@ -7,6 +7,8 @@
 //   node scripts/log-query-timing.mjs --postgres postgres://postgres@127.0.0.1:5432/test   (a database of its own)
 //   --records 100000   fewer records;   --keep DIR   keep (and reuse) the SQLite data directory;
 //   --keep-database    keep the PostgreSQL database (its URL is printed) to explain queries by hand
+//   --tenants 200      records spread over that many tenants in turn (default: 90 % tenant-0, the
+//                      rest tenant-1), for the admin key's rows, which read a page per tenant
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ const option = (name, fallback) => {
 const records = Number(option('--records', '1000000'));
 const postgres = option('--postgres', undefined);
 const keep = option('--keep', undefined);
+const tenants = option('--tenants', undefined);
 const log = (line) => process.stdout.write(`${line}\n`);
 
 let dataDir;
@@ -46,7 +49,7 @@ const store = await openStore({
 try {
   const existing = (await store.logs.list({ tenant: 'tenant-0', limit: 1 })).records.length;
   if (existing === 0) {
-    const seconds = await seedRequestLogs(store, records);
+    const seconds = await seedRequestLogs(store, records, tenants ? { tenants: Number(tenants) } : {});
     log(
       `seeded ${records} records on ${store.engine} in ${seconds.toFixed(1)} s (${Math.round(records / seconds)} records/s)`,
     );
@@ -82,7 +85,7 @@ try {
         tenant: 'tenant-0',
         metadata: [['_user', 'user-7']],
         limit: 50,
-        cursor: first.nextCursor,
+        cursor: first.nextCursor ?? undefined,
       })
     ).records.length;
   });
@@ -96,6 +99,12 @@ try {
     'admin key (every tenant): metadata.session=session-7, first 50',
     async () => (await store.logs.list({ metadata: [['session', 'session-7']], limit: 50 })).records.length,
   );
+  await time('admin key (every tenant): second page of the same (cursor)', async () => {
+    const first = await store.logs.list({ metadata: [['session', 'session-7']], limit: 50 });
+    return (
+      await store.logs.list({ metadata: [['session', 'session-7']], limit: 50, cursor: first.nextCursor ?? undefined })
+    ).records.length;
+  });
   await time(
     'metadata._user=user-7 and metadata.team=team-0',
     async () =>

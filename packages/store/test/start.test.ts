@@ -70,9 +70,8 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // A database as 0004 left it: descending indexes, `_user` also a metadata row.
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name = '0005-request-log-write-cost'",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes')",
           'drop index request_logs_user',
-          'drop index request_logs_user_any_tenant',
           'drop index request_logs_tenant_time',
           'create index request_logs_tenant_time on request_logs (tenant, created_at desc, id desc)',
           "insert into request_logs (id, created_at, tenant, trace_id, source, stream, status, latency_ms, user_id, metadata) values ('log_old', 1767225600000, 'acme', 'trace-old', 'gateway', 0, 200, 5, 'ada', '{\"_user\":\"ada\",\"team\":\"x\"}')",

@@ -6,6 +6,7 @@ import { adminApiMigration } from './0002-admin-api.js';
 import { requestLogsMigration } from './0003-request-logs.js';
 import { consoleSessionsMigration } from './0004-console-sessions.js';
 import { requestLogWriteCostMigration } from './0005-request-log-write-cost.js';
+import { requestLogTenantIndexesMigration } from './0006-request-log-tenant-indexes.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -22,6 +23,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0003-request-logs': requestLogsMigration(engine),
     '0004-console-sessions': consoleSessionsMigration(engine),
     '0005-request-log-write-cost': requestLogWriteCostMigration(),
+    '0006-request-log-tenant-indexes': requestLogTenantIndexesMigration(),
   };
 }
 

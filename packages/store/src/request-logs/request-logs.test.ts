@@ -238,6 +238,108 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     expect((await store.logs.list({ tenant: 'acme', limit: 500 })).records).toHaveLength(60);
   });
 
+  it("an admin key's metadata filter pages through every tenant's records newest first, through the tenants' own indexes", async () => {
+    // No records: no tenant, an empty page.
+    expect(await store.logs.list({ metadata: [['_user', 'ada']] })).toEqual({
+      records: [],
+      nextCursor: null,
+    });
+    const base = Date.UTC(2026, 2, 1);
+    const tenants = ['acme', 'beta', 'gamma'];
+    const written: RequestLogInput[] = [];
+    for (let index = 0; index < 90; index += 1) {
+      const tenant = tenants[index % 3] as string;
+      // Three records (one per tenant) at each time: the id orders them, across tenants too.
+      const createdAt = base + Math.floor(index / 3) * 1000;
+      const input = record({
+        createdAt,
+        tenant,
+        traceId: `trace-${index}`,
+        metadata: { _user: index % 2 === 0 ? 'ada' : 'bob', team: index % 3 === 0 ? 'x' : 'y' },
+      });
+      written.push(input);
+      writer.enqueue(input);
+    }
+    await writer.flush();
+    const newestFirst = (a: RequestLogInput, b: RequestLogInput) =>
+      b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+    const expected = (keep: (input: RequestLogInput) => boolean) =>
+      written
+        .filter(keep)
+        .sort(newestFirst)
+        .map((input) => input.id);
+    const pagedIds = async (filter: Parameters<Store['logs']['list']>[0]) => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await store.logs.list({ ...filter, limit: 4, ...(cursor ? { cursor } : {}) });
+        ids.push(...page.records.map((entry) => entry.id));
+        if (page.nextCursor === null) return ids;
+        expect(page.records).toHaveLength(4);
+        cursor = page.nextCursor;
+      }
+    };
+
+    const ada = await pagedIds({ metadata: [['_user', 'ada']] });
+    expect(ada).toEqual(expected((input) => input.metadata?._user === 'ada'));
+    expect(new Set(ada.map((id) => written.find((input) => input.id === id)?.tenant))).toEqual(
+      new Set(tenants),
+    );
+    expect(await pagedIds({ metadata: [['team', 'x']] })).toEqual(
+      expected((input) => input.metadata?.team === 'x'),
+    );
+    expect(
+      await pagedIds({
+        metadata: [
+          ['team', 'y'],
+          ['_user', 'bob'],
+        ],
+        from: base + 5000,
+        to: base + 20_000,
+      }),
+    ).toEqual(
+      expected(
+        (input) =>
+          input.metadata?.team === 'y' &&
+          input.metadata?._user === 'bob' &&
+          input.createdAt >= base + 5000 &&
+          input.createdAt < base + 20_000,
+      ),
+    );
+    // A gateway key still sees its own tenant's only.
+    expect(await pagedIds({ tenant: 'beta', metadata: [['_user', 'ada']] })).toEqual(
+      expected((input) => input.metadata?._user === 'ada' && input.tenant === 'beta'),
+    );
+  });
+
+  it("an admin key's metadata filter over more tenants than one statement reads (SQLite's 500 terms of a compound select)", async () => {
+    const base = Date.UTC(2026, 3, 1);
+    const written: RequestLogInput[] = [];
+    for (let index = 0; index < 1200; index += 1) {
+      const input = record({
+        // 600 tenants, in an order unlike their names'; a time shared by every 40 records.
+        createdAt: base + Math.floor(index / 40) * 1000,
+        tenant: `tenant-${(index * 7) % 600}`,
+        metadata: { team: index % 3 === 0 ? 'x' : 'y' },
+      });
+      written.push(input);
+      writer.enqueue(input);
+    }
+    await writer.flush();
+    const expected = written
+      .filter((input) => input.metadata?.team === 'x')
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+      .map((input) => input.id);
+    const first = await store.logs.list({ metadata: [['team', 'x']], limit: 250 });
+    const second = await store.logs.list({
+      metadata: [['team', 'x']],
+      limit: 250,
+      cursor: first.nextCursor ?? undefined,
+    });
+    expect([...first.records, ...second.records].map((entry) => entry.id)).toEqual(expected.slice(0, 400));
+    expect(second.nextCursor).toBeNull();
+  });
+
   it('a failing store: records kept while there is room, then dropped and counted; writes resume', async () => {
     let failing = true;
     const real = store.openLogSink();

@@ -4,12 +4,17 @@ import { RequestLogWriter } from '../request-logs/log-writer.js';
 
 /**
  * Writes `records` synthetic request records through the store's own batched writer, one every
- * 100 ms of the past, for the 1,000,000-record timing scripts: 90 % tenant-0, the rest tenant-1;
+ * 100 ms of the past, for the 1,000,000-record timing scripts: 90 % tenant-0, the rest tenant-1
+ * (or, with `tenants`, each record the next of that many: tenant-0, tenant-1, …);
  * `_user` one of 100 users (1 % of the records each; user-7 is all tenant-0's), `session` one of
  * 101 (~1 % each, in both tenants) and `team` one of 7;
  * three requests per trace; one in 50 a 503. Resolves to the seconds it took.
  */
-export async function seedRequestLogs(store: Store, records: number): Promise<number> {
+export async function seedRequestLogs(
+  store: Store,
+  records: number,
+  options: { readonly tenants?: number } = {},
+): Promise<number> {
   const writer = new RequestLogWriter({
     sink: store.openLogSink(),
     capacity: 50_000,
@@ -24,7 +29,12 @@ export async function seedRequestLogs(store: Store, records: number): Promise<nu
     writer.enqueue({
       id: newLogId(createdAt),
       createdAt,
-      tenant: index % 10 === 9 ? 'tenant-1' : 'tenant-0',
+      tenant:
+        options.tenants === undefined
+          ? index % 10 === 9
+            ? 'tenant-1'
+            : 'tenant-0'
+          : `tenant-${index % options.tenants}`,
       traceId: `trace-${Math.floor(index / 3)}`,
       status: index % 50 === 0 ? 503 : 200,
       latencyMs: 100 + (index % 900),
