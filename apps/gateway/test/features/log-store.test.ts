@@ -185,6 +185,18 @@ describe.each([
       (result) => (result.body.data as Json[]).length === 4,
     );
     expect(admin.body.data).toHaveLength(4);
+    // Paged (each tenant's page through its own index, merged newest first): the same four, in order.
+    const adminFirst = await get(`/logs?metadata._user=${ada}&limit=3`, ADMIN);
+    const adminSecond = await get(
+      `/logs?metadata._user=${ada}&limit=3&cursor=${encodeURIComponent(String(adminFirst.body.next_cursor))}`,
+      ADMIN,
+    );
+    expect(adminSecond.body.next_cursor).toBeNull();
+    const paged = [...(adminFirst.body.data as Json[]), ...(adminSecond.body.data as Json[])];
+    expect(paged.map((record) => record.id)).toEqual((admin.body.data as Json[]).map((record) => record.id));
+    expect(new Set(paged.map((record) => record.tenant))).toEqual(new Set(['team-a', 'team-b']));
+    const times = paged.map((record) => Date.parse(String(record.created_at)));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
     const summary = await get('/analytics/summary?group_by=user&bucket=day', TEAM_A);
     expect(summary.status).toBe(200);
     expect(summary.body.data).toContainEqual(expect.objectContaining({ group: ada, requests: 3, errors: 0 }));
