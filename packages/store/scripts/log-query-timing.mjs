@@ -102,7 +102,11 @@ try {
   await time('admin key (every tenant): second page of the same (cursor)', async () => {
     const first = await store.logs.list({ metadata: [['session', 'session-7']], limit: 50 });
     return (
-      await store.logs.list({ metadata: [['session', 'session-7']], limit: 50, cursor: first.nextCursor ?? undefined })
+      await store.logs.list({
+        metadata: [['session', 'session-7']],
+        limit: 50,
+        cursor: first.nextCursor ?? undefined,
+      })
     ).records.length;
   });
   await time(

@@ -91,7 +91,9 @@ async function run() {
     for (let done = 0; done < total; done += WRITE) {
       if (progressEvery > 0 && done > 0 && done % progressEvery === 0) {
         const now = threadCpuNs(writer);
-        process.stdout.write(`  records ${done - progressEvery}-${done}: writer thread ${((now - sliceStart) / 1000 / progressEvery).toFixed(2)} µs per record\n`);
+        process.stdout.write(
+          `  records ${done - progressEvery}-${done}: writer thread ${((now - sliceStart) / 1000 / progressEvery).toFixed(2)} µs per record\n`,
+        );
         sliceStart = now;
       }
       const records = [];
