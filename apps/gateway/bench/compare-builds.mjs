@@ -2,10 +2,12 @@
 // method of log-store-cpu.mjs: pairs of fresh processes, the median of the pairs' ratios), which is
 // how a change is told from the host's wandering speed (two 3-run benches of one build can differ by
 // 20 %; pairs of one build side by side by a few percent).
-//   node bench/compare-builds.mjs <before-dist> [after-dist] [--stream | --cache-hit] [--pairs N]
+//   node bench/compare-builds.mjs <before-dist> [after-dist] [--stream | --cache-hit] [--random-keys] [--pairs N]
 // `before-dist` is another checkout's `apps/gateway/dist` (for example a `git worktree add` of the
 // commit before, installed and built); `after-dist` defaults to this checkout's. `--cache-hit` sends
-// the bench's simple-cache config (every request after the first a hit). Prints each round and the
+// the bench's simple-cache config (every request after the first a hit); `--random-keys` a trace id and
+// a `_user` of each request's own (the log store's indexes take them at random places, as with
+// clients that send their own). Prints each round and the
 // after/before ratio; ~1 minute per pair.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,9 +23,10 @@ const pairsAt = process.argv.indexOf('--pairs');
 const pairs = pairsAt === -1 ? 4 : Number(process.argv[pairsAt + 1]);
 const streamed = process.argv.includes('--stream');
 const cacheHit = process.argv.includes('--cache-hit');
+const randomKeys = process.argv.includes('--random-keys');
 if (!beforeDist || !Number.isInteger(pairs) || pairs < 1) {
   process.stderr.write(
-    'usage: node bench/compare-builds.mjs <before-dist> [after-dist] [--stream | --cache-hit] [--pairs N]\n',
+    'usage: node bench/compare-builds.mjs <before-dist> [after-dist] [--stream | --cache-hit] [--random-keys] [--pairs N]\n',
   );
   process.exit(2);
 }
@@ -41,7 +44,7 @@ const upstream = await startProcess(
   /mock upstream listening on (http:\/\/\S+)/,
 );
 try {
-  const request = streamed ? 'streamed chat' : cacheHit ? 'simple-cache hit' : 'chat';
+  const request = `${streamed ? 'streamed chat' : cacheHit ? 'simple-cache hit' : 'chat'}${randomKeys ? ' (random trace ids and _user)' : ''}`;
   process.stderr.write(
     `compare-builds: ${request} @50, ${pairs} pairs of fresh processes, 2 rounds each...\n`,
   );
@@ -53,6 +56,7 @@ try {
     ],
     pairs,
     streamed,
+    randomKeys,
     headers: cacheHit ? SIMPLE_CACHE_HEADERS : {},
     onRound: ({ pair, first, second }) =>
       process.stderr.write(
