@@ -124,6 +124,17 @@ type Row = Selectable<RequestLogsTable>;
 type Cursor = { createdAt: number; id: string };
 /** A page's position in the newest-first order. */
 type PageKey = Pick<Row, 'created_at' | 'id'>;
+/**
+ * A page's query: up to `limit + 1` rows of `filter` after `cursor`, newest first, whole records or
+ * only their keys; `tenantColumn` in place of `filter.tenant` where a query supplies the tenant.
+ */
+interface PageSpec {
+  readonly filter: LogFilter;
+  readonly limit: number;
+  readonly cursor: Cursor | undefined;
+  readonly shape: 'records' | 'keys';
+  readonly tenantColumn?: Expression<string>;
+}
 /** A page's query, compiled on its own or embedded in another. */
 type PageQuery = Compilable<unknown> & Expression<unknown>;
 
@@ -397,7 +408,7 @@ export class RequestLogRepository {
     limit: number,
     cursor: Cursor | undefined,
   ): Promise<PageKey[]> {
-    const page = this.#pageQuery(filter, limit, cursor, 'keys', sql.ref('t.tenant'));
+    const page = this.#pageQuery({ filter, limit, cursor, shape: 'keys', tenantColumn: sql.ref('t.tenant') });
     return this.#rows(
       sql<PageKey>`${TENANTS_WITH} select k.created_at, k.id from tenants t cross join lateral (${page}) k
         where t.tenant is not null order by k.created_at desc, k.id desc limit ${limit + 1}`.compile(
@@ -428,7 +439,7 @@ export class RequestLogRepository {
         .slice(start, start + TENANTS_PER_STATEMENT)
         .map(
           (tenant, index) =>
-            sql`select * from (${this.#pageQuery({ ...filter, tenant }, limit, cursor, 'keys')}) ${sql.raw(`p${index}`)}`,
+            sql`select * from (${this.#pageQuery({ filter: { ...filter, tenant }, limit, cursor, shape: 'keys' })}) ${sql.raw(`p${index}`)}`,
         );
       const found = await this.#rows(
         sql<PageKey>`${sql.join(pages, sql` union all `)} order by created_at desc, id desc limit ${limit + 1}`.compile(
@@ -442,27 +453,24 @@ export class RequestLogRepository {
 
   /** Up to `limit + 1` records of a filter, newest first. */
   async #rowsOf(filter: LogFilter, limit: number, cursor: Cursor | undefined): Promise<Row[]> {
-    return this.#rows(this.#pageQuery(filter, limit, cursor, 'records').compile()) as Promise<Row[]>;
+    return this.#rows(this.#pageQuery({ filter, limit, cursor, shape: 'records' }).compile()) as Promise<
+      Row[]
+    >;
   }
 
   /**
    * The query of up to `limit + 1` records of a filter, newest first: whole records, or only their
    * keys (`created_at`, `id`).
    */
-  #pageQuery(
-    filter: LogFilter,
-    limit: number,
-    cursor: Cursor | undefined,
-    shape: 'records' | 'keys',
-    tenantColumn?: Expression<string>,
-  ): PageQuery {
+  #pageQuery(spec: PageSpec): PageQuery {
+    const { filter, limit, cursor, shape, tenantColumn } = spec;
     // The first metadata filter drives the query (newest first) through its index: the metadata
     // table's, or for `metadata._user` the logs table's (tenant, user_id, time) (the user is a
     // column of the record, see migration 0005); without one, the logs table's (tenant, time).
     const metadata = filter.metadata ?? [];
     const firstIndex =
       metadata[0]?.[0] === USER_METADATA_KEY ? -1 : metadata.findIndex(([key]) => key !== USER_METADATA_KEY);
-    if (firstIndex === -1) return this.#plainPageQuery(filter, limit, cursor, shape, tenantColumn);
+    if (firstIndex === -1) return this.#plainPageQuery(spec);
     const firstMetadata = metadata[firstIndex] as readonly [string, string];
     const otherMetadata = metadata.filter((_, index) => index !== firstIndex);
     let query = this.#db
@@ -493,13 +501,7 @@ export class RequestLogRepository {
       : ordered.selectAll('l');
   }
 
-  #plainPageQuery(
-    filter: LogFilter,
-    limit: number,
-    cursor: Cursor | undefined,
-    shape: 'records' | 'keys',
-    tenantColumn?: Expression<string>,
-  ): PageQuery {
+  #plainPageQuery({ filter, limit, cursor, shape, tenantColumn }: PageSpec): PageQuery {
     let query = this.#db.selectFrom('request_logs as l');
     const tenant = tenantColumn ?? filter.tenant;
     if (tenant !== undefined)
