@@ -40,6 +40,12 @@ describe('GET /v1/logs parameters', () => {
     expect(() => logFilterOf({ limit: '0' }, undefined)).toThrow(/limit/);
     expect(() => logFilterOf({ from: 'yesterday' }, undefined)).toThrow(/from/);
     expect(() => logFilterOf({ status: ['200', '500'] }, undefined)).toThrow(/status/);
+    // Each pair after the first is a subquery of every page: at most 8.
+    const eight = { 'metadata.team': ['a', 'b', 'c', 'd'], 'metadata.env': ['e', 'f', 'g', 'h'] };
+    expect(logFilterOf(eight, undefined).metadata).toHaveLength(8);
+    expect(() => logFilterOf({ ...eight, 'metadata._user': 'ada' }, undefined)).toThrow(
+      'at most 8 metadata.<key>=<value> filters',
+    );
   });
 });
 

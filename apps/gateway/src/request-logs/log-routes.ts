@@ -1,7 +1,7 @@
 import { PkError } from '@pk/config';
 import type { PriceTable } from '@pk/prices';
 import type { LogFilter, RequestLogInput, RequestLogWriter, Store, SummaryGroup } from '@pk/store';
-import { newLogId } from '@pk/store';
+import { MAX_LOG_METADATA_FILTERS, newLogId } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sendPkError } from '../plugins/error-envelope.js';
 import type { RequestLogFields } from '../plugins/request-log.js';
@@ -43,7 +43,7 @@ function whole(query: Query, name: string, min: number, max: number): number | u
   return parsed;
 }
 
-/** `metadata.<key>=<value>` parameters (repeatable; every one must match). */
+/** `metadata.<key>=<value>` parameters (repeatable; every one must match; at most 8 in all). */
 function metadataFilters(query: Query): [string, string][] {
   const pairs: [string, string][] = [];
   for (const [name, value] of Object.entries(query)) {
@@ -52,6 +52,8 @@ function metadataFilters(query: Query): [string, string][] {
     if (key === '') throw invalid('metadata filters are metadata.<key>=<value>', name);
     for (const one of Array.isArray(value) ? value : [value]) pairs.push([key, one]);
   }
+  if (pairs.length > MAX_LOG_METADATA_FILTERS)
+    throw invalid(`at most ${MAX_LOG_METADATA_FILTERS} metadata.<key>=<value> filters`, 'metadata');
   return pairs;
 }
 

@@ -197,6 +197,20 @@ describe.each([
     expect(new Set(paged.map((record) => record.tenant))).toEqual(new Set(['team-a', 'team-b']));
     const times = paged.map((record) => Date.parse(String(record.created_at)));
     expect(times).toEqual([...times].sort((a, b) => b - a));
+    // Nine metadata filters: refused before the store (each one a subquery of every tenant's page).
+    const nine = Array.from({ length: 9 }, (_, index) => `metadata.k${index}=v`).join('&');
+    const refused = await get(`/logs?${nine}`, ADMIN);
+    expect(refused).toMatchObject({
+      status: 400,
+      body: {
+        error: {
+          type: 'invalid_request_error',
+          code: 'PK_ERR_INVALID_REQUEST',
+          param: 'metadata',
+          message: expect.stringContaining('at most 8 metadata.<key>=<value> filters'),
+        },
+      },
+    });
     const summary = await get('/analytics/summary?group_by=user&bucket=day', TEAM_A);
     expect(summary.status).toBe(200);
     expect(summary.body.data).toContainEqual(expect.objectContaining({ group: ada, requests: 3, errors: 0 }));

@@ -2,6 +2,7 @@ export {
   decodeCursor,
   type LogFilter,
   type LogPage,
+  MAX_LOG_METADATA_FILTERS,
   RequestLogRepository,
   type StoredRequestLog,
   type SummaryGroup,

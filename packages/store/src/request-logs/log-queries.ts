@@ -7,6 +7,7 @@ import {
   sql,
 } from 'kysely';
 import type { Database, Engine, RequestLogsTable } from '../database/schema.js';
+import { StoreError } from '../errors.js';
 import { attemptsOfColumn, metadataOfColumns, USER_METADATA_KEY } from './log-record.js';
 import type { SqliteReadThread } from './sqlite-read-thread.js';
 
@@ -61,6 +62,13 @@ export interface StoredRequestLog {
   readonly response_body?: string | null;
   readonly body_truncated?: boolean;
 }
+
+/**
+ * Metadata pairs a filter may have at most: each pair after the first is a subquery of every page,
+ * and of every tenant's page for an admin key. An admin key's filter of 100 pairs over 600 tenants
+ * took 84 s on SQLite and 41 s on PostgreSQL; of 8 pairs 0.5 s and 0.04 s (16: 2 s and 0.14 s).
+ */
+export const MAX_LOG_METADATA_FILTERS = 8;
 
 /** Filters of `GET /v1/logs` (all optional; `tenant` undefined = every tenant, for admin keys). */
 export interface LogFilter {
@@ -153,8 +161,9 @@ export function decodeCursor(cursor: string): Cursor | undefined {
 }
 
 /**
- * Tenants' pages per statement of an admin key's metadata filter: SQLite refuses a compound select
- * of more than 500 terms, and each page binds up to ~10 values.
+ * Tenants' pages per statement of an admin key's metadata filter on SQLite: it refuses a compound
+ * select of more than 500 terms (and more than 32,766 bound values: a page binds ~30 at most, with
+ * `MAX_LOG_METADATA_FILTERS` pairs).
  */
 const TENANTS_PER_STATEMENT = 200;
 
@@ -366,6 +375,10 @@ export class RequestLogRepository {
   async list(filter: LogFilter): Promise<LogPage> {
     const limit = Math.min(500, Math.max(1, Math.floor(filter.limit ?? 50)));
     const cursor = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    if ((filter.metadata?.length ?? 0) > MAX_LOG_METADATA_FILTERS) {
+      const message = `a log filter takes at most ${MAX_LOG_METADATA_FILTERS} metadata pairs`;
+      throw new StoreError('invalid', message, { issues: [{ path: 'metadata', message }] });
+    }
     const rows: Row[] =
       filter.tenant === undefined && (filter.metadata?.length ?? 0) > 0
         ? await this.#everyTenantRows(filter, limit, cursor)

@@ -338,6 +338,19 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     });
     expect([...first.records, ...second.records].map((entry) => entry.id)).toEqual(expected.slice(0, 400));
     expect(second.nextCursor).toBeNull();
+    // At most 8 pairs (each a subquery of every tenant's page): the same pair 8 times, then 9.
+    const eight = await store.logs.list({
+      metadata: new Array<[string, string]>(8).fill(['team', 'x']),
+      limit: 250,
+    });
+    expect(eight.records.map((entry) => entry.id)).toEqual(expected.slice(0, 250));
+    await expect(
+      store.logs.list({ metadata: new Array<[string, string]>(9).fill(['team', 'x']) }),
+    ).rejects.toMatchObject({
+      code: 'invalid',
+      status: 400,
+      message: 'a log filter takes at most 8 metadata pairs',
+    });
   });
 
   it('a failing store: records kept while there is room, then dropped and counted; writes resume', async () => {
