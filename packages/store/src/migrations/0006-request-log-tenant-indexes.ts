@@ -11,9 +11,10 @@ import { type Kysely, type Migration, sql } from 'kysely';
  * …)`, which only an admin key's metadata filter read. That filter now reads each tenant's page
  * through the tenant's index and merges the pages (`RequestLogRepository.list`): one page read per
  * tenant, where most gateways have one. Measured on the SQLite writer alone
- * (`scripts/log-sink-cpu.mjs --random-keys`): ~35 % less CPU per record on a log of 300,000.
+ * (`scripts/log-sink-cpu.mjs --random-keys --records 300000`): ~37 % less CPU per record.
  *
- * Dropping an index is quick on either engine, whatever the log's size.
+ * Dropping an index frees its pages: opening a SQLite store of 1,000,000 records with this migration
+ * took ~1 s.
  */
 export function requestLogTenantIndexesMigration(): Migration {
   return {
