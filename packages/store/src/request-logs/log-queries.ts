@@ -393,10 +393,23 @@ export class RequestLogRepository {
    * places: migration 0006); most gateways log one tenant.
    */
   async #everyTenantRows(filter: LogFilter, limit: number, cursor: Cursor | undefined): Promise<Row[]> {
-    const keys =
-      this.#engine === 'postgres'
-        ? await this.#everyTenantKeysLateral(filter, limit, cursor)
-        : await this.#everyTenantKeysUnion(filter, limit, cursor);
+    if (this.#engine === 'postgres')
+      return this.#recordsOf(await this.#everyTenantKeysLateral(filter, limit, cursor));
+    const tenants = (
+      await this.#rows(
+        sql<{ tenant: string }>`${TENANTS_WITH} select tenant from tenants where tenant is not null`.compile(
+          this.#db,
+        ),
+      )
+    ).map((row) => row.tenant);
+    // One tenant (a gateway without keys, or with one team): its page is the answer.
+    if (tenants.length <= 1)
+      return tenants[0] === undefined ? [] : this.#rowsOf({ ...filter, tenant: tenants[0] }, limit, cursor);
+    return this.#recordsOf(await this.#everyTenantKeysUnion(filter, limit, cursor, tenants));
+  }
+
+  /** The records of a page's keys, newest first. */
+  async #recordsOf(keys: readonly PageKey[]): Promise<Row[]> {
     if (keys.length === 0) return [];
     const rows = await this.#rows(
       this.#db
@@ -431,21 +444,15 @@ export class RequestLogRepository {
   }
 
   /**
-   * SQLite (no lateral join): the tenants, then a union of their pages, which SQLite merges in
-   * order, in statements of `TENANTS_PER_STATEMENT` pages.
+   * SQLite (no lateral join): a union of the tenants' pages, which SQLite merges in order, in
+   * statements of `TENANTS_PER_STATEMENT` pages.
    */
   async #everyTenantKeysUnion(
     filter: LogFilter,
     limit: number,
     cursor: Cursor | undefined,
+    tenants: readonly string[],
   ): Promise<PageKey[]> {
-    const tenants = (
-      await this.#rows(
-        sql<{ tenant: string }>`${TENANTS_WITH} select tenant from tenants where tenant is not null`.compile(
-          this.#db,
-        ),
-      )
-    ).map((row) => row.tenant);
     let keys: PageKey[] = [];
     for (let start = 0; start < tenants.length; start += TENANTS_PER_STATEMENT) {
       const pages = tenants

@@ -246,20 +246,31 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     });
     const base = Date.UTC(2026, 2, 1);
     const tenants = ['acme', 'beta', 'gamma'];
-    const written: RequestLogInput[] = [];
+    const all: RequestLogInput[] = [];
     for (let index = 0; index < 90; index += 1) {
-      const tenant = tenants[index % 3] as string;
       // Three records (one per tenant) at each time: the id orders them, across tenants too.
-      const createdAt = base + Math.floor(index / 3) * 1000;
-      const input = record({
-        createdAt,
-        tenant,
-        traceId: `trace-${index}`,
-        metadata: { _user: index % 2 === 0 ? 'ada' : 'bob', team: index % 3 === 0 ? 'x' : 'y' },
-      });
-      written.push(input);
-      writer.enqueue(input);
+      all.push(
+        record({
+          createdAt: base + Math.floor(index / 3) * 1000,
+          tenant: tenants[index % 3] as string,
+          traceId: `trace-${index}`,
+          metadata: { _user: index % 2 === 0 ? 'ada' : 'bob', team: index % 3 === 0 ? 'x' : 'y' },
+        }),
+      );
     }
+    // One tenant's records first: its page is the answer.
+    const acme = all.filter((input) => input.tenant === 'acme');
+    for (const input of acme) writer.enqueue(input);
+    await writer.flush();
+    const acmeAda = await store.logs.list({ metadata: [['_user', 'ada']], limit: 100 });
+    expect(acmeAda.records.map((entry) => entry.id)).toEqual(
+      acme
+        .filter((input) => input.metadata?._user === 'ada')
+        .map((input) => input.id)
+        .reverse(),
+    );
+    const written = [...acme, ...all.filter((input) => input.tenant !== 'acme')];
+    for (const input of written.slice(acme.length)) writer.enqueue(input);
     await writer.flush();
     const newestFirst = (a: RequestLogInput, b: RequestLogInput) =>
       b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
