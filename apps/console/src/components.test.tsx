@@ -91,6 +91,22 @@ describe('the logs view', () => {
     expect((root.querySelector('input[name="metadata-key-0"]') as HTMLInputElement).value).toBe('_user');
   });
 
+  it('offers at most 8 metadata pairs, the query API’s limit', async () => {
+    answer(() => ({ object: 'list', data: [], next_cursor: null }));
+    render(<LogsView search={new URLSearchParams()} />, root);
+    await flush();
+    const add = [...root.querySelectorAll('button')].find(
+      (button) => button.textContent === 'Add metadata pair',
+    ) as HTMLButtonElement;
+    for (let pair = 1; pair < 8; pair += 1) {
+      expect(add.disabled).toBe(false);
+      await act(() => add.click());
+    }
+    expect(root.querySelectorAll('input[name^="metadata-key-"]')).toHaveLength(8);
+    expect(add.disabled).toBe(true);
+    expect(root.textContent).toContain('At most 8 metadata pairs.');
+  });
+
   it('renders a hostile metadata value and model name as text, never as markup', async () => {
     answer(() => ({ data: [record('x', { model: XSS, metadata: { _user: XSS } })], next_cursor: null }));
     render(<LogsView search={new URLSearchParams()} />, root);

@@ -20,6 +20,9 @@ export interface LogsFilter {
 
 export const EMPTY_FILTER: LogsFilter = { fields: {}, metadata: [] };
 
+/** Metadata pairs a filter takes at most: the query API's limit (`GET /v1/logs` answers 400 beyond). */
+export const MAX_METADATA_PAIRS = 8;
+
 /** The filter a URL's query holds (the view keeps its filter there, so a view can be shared). */
 export function filterFromSearch(search: URLSearchParams): LogsFilter {
   const fields: Partial<Record<FilterField, string>> = {};

@@ -12,6 +12,7 @@ import {
   isoToLocal,
   type LogsFilter,
   localToIso,
+  MAX_METADATA_PAIRS,
 } from '../logs-filter.js';
 import { navigate } from '../router.js';
 
@@ -135,9 +136,16 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
             </label>
           </div>
         ))}
-        <button type="button" onClick={() => setMetadata([...metadata, ['', '']])}>
+        <button
+          type="button"
+          disabled={metadata.length >= MAX_METADATA_PAIRS}
+          onClick={() => setMetadata([...metadata, ['', '']])}
+        >
           Add metadata pair
         </button>
+        {metadata.length >= MAX_METADATA_PAIRS && (
+          <span class="muted">At most {MAX_METADATA_PAIRS} metadata pairs.</span>
+        )}
       </fieldset>
       <div class="actions">
         <button type="submit">Apply filters</button>
