@@ -13,10 +13,32 @@ import {
   openStore,
   Secret,
   type SettingsRecords,
+  type Store,
   StoreStartError,
 } from '../src/index.js';
 import { createTemporaryDatabase } from '../src/testing/index.js';
 import { createFixture, ENGINES, postgresUp } from './support/engines.js';
+
+/** The request log's indexes (besides primary keys), after every migration. */
+const LOG_INDEXES = [
+  'request_log_metadata_filter',
+  'request_logs_tenant_time',
+  'request_logs_time',
+  'request_logs_trace',
+  'request_logs_user',
+];
+
+/** The secondary indexes of the request log's two tables, by name. */
+async function logIndexes(store: Store): Promise<string[]> {
+  const rows =
+    store.engine === 'postgres'
+      ? await sql<{ name: string }>`select indexname as name from pg_indexes
+          where schemaname = current_schema() and tablename in ('request_logs', 'request_log_metadata')
+          and indexname not in (select conname from pg_constraint where contype = 'p')`.execute(store.db)
+      : await sql<{ name: string }>`select name from sqlite_master where type = 'index'
+          and tbl_name in ('request_logs', 'request_log_metadata') and sql is not null`.execute(store.db);
+  return rows.rows.map((row) => row.name).sort();
+}
 
 const fileKey: GatewayKey = {
   id: 'team-a',
@@ -53,6 +75,7 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
       const first = await fixture.open();
       const applied = await sql<{ name: string }>`select name from pk_migrations`.execute(first.db);
       expect(applied.rows.map((row) => row.name)).toEqual(Object.keys(migrationsFor(engine)));
+      expect(await logIndexes(first)).toEqual(LOG_INDEXES);
       await first.close();
       const second = await fixture.open();
       const again = await sql<{ name: string }>`select name from pk_migrations`.execute(second.db);
@@ -87,6 +110,8 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         ]);
         const keys = await sql<{ key: string }>`select key from request_log_metadata`.execute(store.db);
         expect(keys.rows.map((row) => row.key)).toEqual(['team']);
+        // And 0006 after it: the request log's filter indexes all lead with the tenant.
+        expect(await logIndexes(store)).toEqual(LOG_INDEXES);
         await store.close();
       } finally {
         await fixture.cleanup();
