@@ -1,4 +1,4 @@
-import { openStore } from '@pk/store';
+import { MAX_LOG_METADATA_FILTERS, openStore } from '@pk/store';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -305,6 +305,11 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.goto(page.url());
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
     expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('alice-console');
+    // The form offers as many pairs as the logs API takes, then says so.
+    const addPair = page.getByRole('button', { name: 'Add metadata pair' });
+    for (let clicks = 0; clicks < 20 && (await addPair.isEnabled()); clicks += 1) await addPair.click();
+    expect(await page.locator('input[name^="metadata-key-"]').count()).toBe(MAX_LOG_METADATA_FILTERS);
+    await page.getByText(`At most ${MAX_LOG_METADATA_FILTERS} metadata pairs.`).waitFor();
 
     // The fallback request: its attempts, the failed target then the one that answered.
     const [fallbackRecord] = (await logsFor('metadata.env=e2e', adminKey)) as { id: string }[];
