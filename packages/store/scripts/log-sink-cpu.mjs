@@ -89,13 +89,6 @@ async function run() {
     let encodeNs = 0;
     let sliceStart = writerStart;
     for (let done = 0; done < total; done += WRITE) {
-      if (progressEvery > 0 && done > 0 && done % progressEvery === 0) {
-        const now = threadCpuNs(writer);
-        process.stdout.write(
-          `  records ${done - progressEvery}-${done}: writer thread ${((now - sliceStart) / 1000 / progressEvery).toFixed(2)} µs per record\n`,
-        );
-        sliceStart = now;
-      }
       const records = [];
       for (let index = 0; index < WRITE; index += 1) {
         at += 0.4;
@@ -107,6 +100,14 @@ async function run() {
       // Gives the thread the time to take the records in, as the gateway's flush interval does.
       await new Promise((resolve) => setTimeout(resolve, 20));
       await sink.write(items);
+      const written = done + WRITE;
+      if (progressEvery > 0 && written % progressEvery === 0) {
+        const now = threadCpuNs(writer);
+        process.stdout.write(
+          `  records ${written - progressEvery}-${written}: writer thread ${((now - sliceStart) / 1000 / progressEvery).toFixed(2)} µs per record\n`,
+        );
+        sliceStart = now;
+      }
     }
     return {
       writerUs: (threadCpuNs(writer) - writerStart) / 1000 / total,
