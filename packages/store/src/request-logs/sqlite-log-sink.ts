@@ -23,8 +23,10 @@ const ColumnKind = { Number: 0, Coded: 1, Text: 2 } as const;
  * gateway's resident memory under load (~170 MiB at its peak then). Inserts of time-ordered keys (the
  * gateway's trace ids and log ids) touch only the last pages of each index, and cost the same with
  * 4 MiB (7.0 µs per record either way, `scripts/log-sink-cpu.mjs`); random keys (clients' own
- * trace ids, a session id in metadata) cost ~74-77 µs per record with 16 MiB, ~84 with 4 and ~95
- * with 2, about half of it in the kernel, reading and writing the index pages they scatter over.
+ * trace ids, a session id in metadata) cost more with a smaller cache: ~74-77 µs per record with
+ * 16 MiB, ~84 with 4 and ~95 with 2 while the log had its every-tenant indexes (five random entries
+ * per record; ~45 µs with 4 MiB since migration 0006), about half of it in the kernel, reading and
+ * writing the index pages they scatter over.
  */
 const WRITER_PAGE_CACHE_KIB = 4096;
 
