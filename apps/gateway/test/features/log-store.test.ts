@@ -146,6 +146,7 @@ describe.each([
 
   it.runIf(available)('a _user filter finds exactly that user’s requests, across pages', async () => {
     const ada = `ada-${run}`;
+    const receivedBefore = mock.received.length;
     for (let index = 0; index < 3; index += 1) {
       await client(TEAM_A, { metadata: { _user: ada, turn: String(index) } }).chat.completions.create({
         model: 'gpt-4o-mini',
@@ -161,6 +162,13 @@ describe.each([
       model: 'gpt-4o-mini',
       messages,
     });
+    // The upstream got each of the seven chat requests once, with the virtual key's provider key.
+    const calls = mock.received.slice(receivedBefore);
+    expect(calls).toHaveLength(7);
+    for (const call of calls) {
+      expect(call).toMatchObject({ path: '/v1/chat/completions', model: 'gpt-4o-mini' });
+      expect(call.headers.authorization).toBe('Bearer sk-logstore');
+    }
     const first = await eventually(
       () => get(`/logs?metadata._user=${ada}&limit=2`, TEAM_A),
       (result) => result.body.next_cursor !== null,
