@@ -191,6 +191,14 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
         const app = new Portkey({ apiKey: userKey, virtualKey });
         const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
         expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+        // The logs API reads the same database: the same 503, not a 500.
+        for (const path of ['/v1/logs?limit=5', '/v1/logs/log-while-down', '/v1/traces/t-while-down']) {
+          const logs = await fetch(`${gateway.url}${path}`, { headers: { 'x-portkey-api-key': adminKey } });
+          expect({ path, status: logs.status }).toEqual({ path, status: 503 });
+          expect(await logs.json()).toMatchObject({
+            error: { code: 'PK_ERR_STORE_UNAVAILABLE', type: 'api_error' },
+          });
+        }
       } finally {
         setup.proxy?.restore();
       }

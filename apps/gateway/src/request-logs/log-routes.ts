@@ -3,6 +3,7 @@ import type { PriceTable } from '@pk/prices';
 import type { LogFilter, RequestLogInput, RequestLogWriter, Store, SummaryGroup } from '@pk/store';
 import { MAX_LOG_METADATA_FILTERS, newLogId } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { answerStoreErrors } from '../admin/store-errors.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { type AnswerUsage, recordUsageAndCost } from '../request-facts/request-cost.js';
@@ -190,6 +191,9 @@ export async function logRoutes(
   },
 ): Promise<void> {
   const { store, writer } = options;
+  // The store's refusals as pk's errors: a database that cannot be reached answers 503
+  // PK_ERR_STORE_UNAVAILABLE, not a 500.
+  answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
   const scopeOf = (request: FastifyRequest, scopes: readonly string[]): string | undefined => {
     app.adminAuth.requireScope(request, scopes);
     return app.adminAuth.isAdmin(request) ? undefined : request.tenant;

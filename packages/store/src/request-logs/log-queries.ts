@@ -8,6 +8,7 @@ import {
 } from 'kysely';
 import type { Database, Engine, RequestLogsTable } from '../database/schema.js';
 import { StoreError } from '../errors.js';
+import { read } from '../repositories/store-context.js';
 import { attemptsOfColumn, metadataOfColumns, USER_METADATA_KEY } from './log-record.js';
 import type { SqliteReadThread } from './sqlite-read-thread.js';
 
@@ -354,11 +355,14 @@ export class RequestLogRepository {
   /**
    * A read's rows: on SQLite in the read thread when the store has one (a filter that matches few
    * records reads the tenant's whole index, ~0.1 s per 300,000 records warm and more cold, which
-   * on the caller's thread would hold every request), else on the store's connection.
+   * on the caller's thread would hold every request), else on the store's connection. A database
+   * that cannot be reached is a `StoreError` `unavailable`, as for every other read of the store.
    */
   async #rows<T>(compiled: CompiledQuery<T>): Promise<T[]> {
-    if (this.#readThread === undefined) return (await this.#db.executeQuery(compiled)).rows;
-    return this.#readThread.all<T>(compiled.sql, compiled.parameters);
+    return read(async () => {
+      if (this.#readThread === undefined) return (await this.#db.executeQuery(compiled)).rows;
+      return this.#readThread.all<T>(compiled.sql, compiled.parameters);
+    });
   }
 
   /**
