@@ -1,7 +1,7 @@
 // The CPU of one streamed chat call through `callProvider`, without a gateway or a network around
-// it: the OpenAI adapter, a transport that answers at once with the bench's stream (the mock
-// upstream's 12 items: role, 10 content pieces, the finish chunk, the usage chunk, `[DONE]`) as a
-// Node `Readable` like undici's body, in one read or in one read per item; the client's pieces read
+// it: the OpenAI adapter, a transport that answers at once with a 14-item stream shaped like the
+// bench mock's (its chunks' fields; role, 10 content pieces of a longer answer than the mock's 8,
+// the finish chunk, the usage chunk, `[DONE]`) as a Node `Readable` like undici's body, in one read or in one read per item; the client's pieces read
 // to the end and the usage awaited, as the gateway does. Beside it, the same `Readable` read with no
 // translation at all (the floor: what iterating the body costs by itself). Run it against a built
 // @pk/providers:
@@ -19,7 +19,7 @@ const option = (name, fallback) => {
 const calls = option('--calls', 50_000);
 const rounds = option('--rounds', 3);
 
-// The mock upstream's stream (apps/gateway/bench/mock-openai-upstream.mjs), item for item.
+// Chunks as the mock upstream writes them (apps/gateway/bench/mock-openai-upstream.mjs).
 const chunk = (delta, finishReason) =>
   `data: ${JSON.stringify({
     id: 'chatcmpl-mock0001',
