@@ -83,4 +83,31 @@ describe('createOpenAIStreamTransformer', () => {
     expect(JSON.parse(events[1]?.data ?? '{}')).toMatchObject({ choices: [], usage: { total_tokens: 3 } });
     expect(events[2]?.data).toBe('[DONE]');
   });
+
+  it.each([
+    ['a count that is not a number', '"usage":{"prompt_tokens":"1","completion_tokens":2,"total_tokens":3}'],
+    ['a count missing', '"usage":{"prompt_tokens":1,"completion_tokens":2}'],
+    ['usage that is not an object', '"usage":[1,2,3]'],
+    [
+      'an id that is not a string',
+      '"id":7,"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}',
+    ],
+    [
+      'choices that are not an array',
+      '"choices":{},"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3}',
+    ],
+  ])('passes a chunk with %s through as sent and reports no usage from it', async (_case, members) => {
+    const chunk = `{"object":"chat.completion.chunk","created":1,"model":"m",${members}}`;
+    const { events, usage } = await run([`data: ${chunk}\n\n`, 'data: [DONE]\n\n'], true);
+    expect(events.map((event) => event.data)).toEqual([chunk, '[DONE]']);
+    expect(usage).toBeUndefined();
+  });
+
+  it('keeps usage members beyond the three counts (details) in the one usage chunk', async () => {
+    const usageChunk =
+      '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":1,"completion_tokens":2,"total_tokens":3,"prompt_tokens_details":{"cached_tokens":1}}}';
+    const { events, usage } = await run([`data: ${usageChunk}\n\n`, 'data: [DONE]\n\n'], true);
+    expect(events.map((event) => event.data)).toEqual([usageChunk, '[DONE]']);
+    expect(usage).toMatchObject({ prompt_tokens_details: { cached_tokens: 1 } });
+  });
 });

@@ -4,7 +4,7 @@ import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { hasObjectMember, memberName } from '../shared/json-text-scan.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
-import { openAIErrorBodySchema, openAIStreamChunkFieldsSchema } from './api.js';
+import { openAIErrorBodySchema, openAIStreamChunkFieldsOf } from './api.js';
 
 const USAGE = memberName('usage');
 const STARTS_WITH_ERROR = /^\s*\{\s*"error"\s*:/;
@@ -81,14 +81,14 @@ export function createOpenAIStreamTransformer(options: StreamTransformerOptions)
         return;
       }
       const json = parseJsonOrUndefined(data);
-      const fields = openAIStreamChunkFieldsSchema.safeParse(json);
-      if (!fields.success || !isJsonObject(json) || !fields.data.usage) {
+      const fields = openAIStreamChunkFieldsOf(json);
+      if (fields?.usage == null || !isJsonObject(json)) {
         controller.enqueue({ type: 'data', data });
         return;
       }
       lastUsage = json.usage as OpenAIUsage;
-      lastChunk = fields.data;
-      if ((fields.data.choices ?? []).length === 0) {
+      lastChunk = fields;
+      if ((fields.choices ?? []).length === 0) {
         usageChunk = data;
         return;
       }
