@@ -1,9 +1,10 @@
-// node bench/p99-probe.mjs [--bare] [--rounds N]: what the slowest requests at a paced 500 req/s
+// node bench/p99-probe.mjs [--bare] [--rounds N] [--env NAME=value,...]: what the slowest requests at a paced 500 req/s
 // coincide with. Starts the mock upstream and the built gateway (as `pnpm start` runs it; `--bare`:
 // the bench's bare proxy), then per round: 5 s of saturation at 50 connections (as the bench runs
 // before its paced rows), then 2,500 requests at 500 req/s, each timed on its own. Prints p50, p99,
 // p99 without the first 200 ms, and how many of the 25 slowest overlap one of the gateway's garbage
 // collections (from `perf_hooks`, through `gc-observer.mjs`), with the collections of the round.
+// `--env` adds variables to the gateway's environment (`--env PK_LOG_STORE=off`: without the log store).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,12 @@ const argument = (name, fallback) => {
 };
 const bare = process.argv.includes('--bare');
 const rounds = Number(argument('rounds', 3));
+const extraEnv = Object.fromEntries(
+  argument('env', '')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const observe = ['--import', `${here}gc-observer.mjs`];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pk-p99-data-'));
@@ -30,7 +37,7 @@ const target = bare
   : await startProcess(
       `${here}../dist/server.js`,
       [],
-      { PORT: '0', PK_LOG_LEVEL: 'info', PK_DATA_DIR: dataDir },
+      { PORT: '0', PK_LOG_LEVEL: 'info', PK_DATA_DIR: dataDir, ...extraEnv },
       /pk gateway listening on (http:\/\/[^"\s]+)/,
       { nodeFlags: [...PK_NODE_FLAGS, ...observe] },
     );
