@@ -3,7 +3,8 @@ import type { RateLimit, UsageLimits } from '@pk/store';
 /**
  * What a key has used in its current budget period, as retrieve answers it (`current_usage`): spend
  * in USD, tokens and requests since `period_start`. `tracked: false` means pk does not measure it
- * yet (budgets and rate limits are issue 22): every figure is then `null`, never a made-up 0.
+ * (the key has no `usage_limits` or `rate_limits`, or the limits store cannot be read): every figure
+ * is then `null`, never a made-up 0.
  */
 export interface CurrentUsage {
   readonly tracked: boolean;
@@ -25,7 +26,7 @@ export interface UsageSubject {
   readonly rateLimits: readonly RateLimit[] | null;
 }
 
-/** Where current usage comes from: the limits store once it exists; until then, untracked. */
+/** Where current usage comes from: the limits store (`setUpLimits`); {@link untrackedUsage} without one. */
 export type UsageReader = (subject: UsageSubject) => CurrentUsage | Promise<CurrentUsage>;
 
 /** The answer while pk measures no usage: every figure null. */
