@@ -26,15 +26,5 @@ export interface UsageSubject {
   readonly rateLimits: readonly RateLimit[] | null;
 }
 
-/** Where current usage comes from: the limits store (`setUpLimits`); {@link untrackedUsage} without one. */
+/** Where current usage comes from: the limits store's counters (`setUpLimits`), or a test's own. */
 export type UsageReader = (subject: UsageSubject) => CurrentUsage | Promise<CurrentUsage>;
-
-/** The answer while pk measures no usage: every figure null. */
-export const untrackedUsage: UsageReader = () => ({
-  tracked: false,
-  period_start: null,
-  period_end: null,
-  cost_usd: null,
-  tokens: null,
-  requests: null,
-});
