@@ -115,6 +115,23 @@ describe('guardSseStream', () => {
     expect(pieces.at(-1)).toMatch(/^event: error/);
   });
 
+  it('keeps a character whose UTF-8 bytes are split between two reads whole', async () => {
+    const bytes = encoder.encode(`${chunkFrame('Crème brûlée – 5 €', 'stop')}data: [DONE]\n\n`);
+    // Cut inside each multi-byte character in turn (è, û, é, –, €).
+    const cuts = [...bytes.keys()].filter((index) => (bytes[index] as number) >= 0x80 && index > 0);
+    for (const cut of cuts) {
+      const stream: CancellableByteStream = {
+        async *[Symbol.asyncIterator]() {
+          yield bytes.subarray(0, cut);
+          yield bytes.subarray(cut);
+        },
+        cancel() {},
+      };
+      const pieces = await readAll(guardSseStream(stream, options([denyWord('password')])));
+      expect(contentOf(pieces)).toBe('Crème brûlée – 5 €');
+    }
+  });
+
   it('passes a clean stream whole, with [DONE], and no results frame under strict compliance', async () => {
     const text = 'Paris is the capital of France. It is lovely in spring.';
     const frames = [

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { CompiledHook } from '../compile/compiled-hook.js';
 import type { HookContext } from '../model/hook-context.js';
 import type { HookResult, HookResults } from '../model/hook-results.js';
@@ -69,7 +70,10 @@ export function guardSseStream(
   options: SseGuardOptions,
 ): CancellableByteStream {
   const guard = new TextWindowGuard(options.hooks, options.holdbackChars ?? DEFAULT_HOLDBACK_CHARS);
-  const decoder = new TextDecoder();
+  // Node's StringDecoder, not a streaming TextDecoder: in Node 20 the latter decodes through ICU and
+  // returns two-byte strings, which every search and check of the text below then pays for. The
+  // bytes are pk's own OpenAI SSE (no byte order mark to drop).
+  const decoder = new StringDecoder('utf8');
   let buffer = '';
   let template: Record<string, unknown> | undefined;
   let cancelled = false;
@@ -209,7 +213,7 @@ export function guardSseStream(
     try {
       for await (const bytes of source) {
         if (cancelled) return;
-        buffer += decoder.decode(bytes, { stream: true });
+        buffer += decoder.write(bytes);
         let out = '';
         let stop = false;
         for (let end = buffer.indexOf('\n\n'); end !== -1 && !stop; end = buffer.indexOf('\n\n')) {
