@@ -1,6 +1,6 @@
 // CPU of one guarded stream (run after a build: node bench/sse-guard-bench.mjs): `guardSseStream` with
-// the bench's output guardrail (`default.regexMatch` of `(?i)password`, deny) over a 14-item OpenAI
-// stream (role, 10 content pieces, finish, usage, [DONE]) as pk's gateway hands it over: in one read,
+// the bench's output guardrail (`default.regexMatch` of `(?i)password`, deny) over the 14-item OpenAI
+// stream of `@pk/dev-config/bench-streams` (as pk's gateway hands it over): in one read,
 // and in a read per item. Prints µs CPU per stream (median of 9 rounds).
 // `--against <dist>` compares this build with another (say a `git worktree` of the commit before,
 // built: `--against ../before/packages/guardrails/dist`) in one process, rounds alternating, and
@@ -8,29 +8,10 @@
 // runs here) cancels out of a ratio of neighbouring rounds.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { openAIBenchStreamItems } from '@pk/dev-config/bench-streams';
 import { compileRawHook, guardSseStream } from '../dist/index.js';
 
-const chunk = (delta, finishReason) =>
-  `data: ${JSON.stringify({
-    id: 'chatcmpl-mock0001',
-    object: 'chat.completion.chunk',
-    created: 1731000000,
-    model: 'gpt-4o-mini',
-    service_tier: 'default',
-    system_fingerprint: 'fp_mock',
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-  })}\n\n`;
-const answer = 'The capital of France is Paris, a city of about two million people on the Seine.';
-const items = [chunk({ role: 'assistant', content: '' }, null)];
-const size = Math.ceil(answer.length / 10);
-for (let offset = 0; offset < answer.length; offset += size) {
-  items.push(chunk({ content: answer.slice(offset, offset + size) }, null));
-}
-items.push(chunk({}, 'stop'));
-items.push(
-  `data: ${JSON.stringify({ id: 'chatcmpl-mock0001', object: 'chat.completion.chunk', created: 1731000000, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 14, completion_tokens: 20, total_tokens: 34 } })}\n\n`,
-);
-items.push('data: [DONE]\n\n');
+const items = openAIBenchStreamItems();
 const oneRead = [Buffer.from(items.join(''))];
 const readPerItem = items.map((item) => Buffer.from(item));
 

@@ -1,7 +1,8 @@
 // The CPU of one streamed chat call through `callProvider`, without a gateway or a network around
-// it: the OpenAI adapter, a transport that answers at once with a 14-item stream shaped like the
-// bench mock's (its chunks' fields; role, 10 content pieces of a longer answer than the mock's 8,
-// the finish chunk, the usage chunk, `[DONE]`) as a Node `Readable` like undici's body, in one read or in one read per item; the client's pieces read
+// it: the OpenAI adapter, a transport that answers at once with the 14-item stream of
+// `@pk/dev-config/bench-streams` (shaped like the bench mock's: role, 10 content pieces, the finish
+// chunk, the usage chunk, `[DONE]`) as a Node `Readable` like undici's body, in one read or in one
+// read per item; the client's pieces read
 // to the end and the usage awaited, as the gateway does. Beside it, the same `Readable` read with no
 // translation at all (the floor: what iterating the body costs by itself). Run it against a built
 // @pk/providers:
@@ -9,6 +10,7 @@
 //   node scripts/stream-call-cpu.mjs --calls 20000 --rounds 5
 // To compare two builds, run it in each checkout in turn, a few times: the machine's speed wanders.
 import { Readable } from 'node:stream';
+import { openAIBenchStreamItems } from '@pk/dev-config/bench-streams';
 import { callProvider } from '@pk/providers';
 
 const args = process.argv.slice(2);
@@ -19,29 +21,7 @@ const option = (name, fallback) => {
 const calls = option('--calls', 50_000);
 const rounds = option('--rounds', 3);
 
-// Chunks as the mock upstream writes them (apps/gateway/bench/mock-openai-upstream.mjs).
-const chunk = (delta, finishReason) =>
-  `data: ${JSON.stringify({
-    id: 'chatcmpl-mock0001',
-    object: 'chat.completion.chunk',
-    created: 1731000000,
-    model: 'gpt-4o-mini',
-    service_tier: 'default',
-    system_fingerprint: 'fp_mock',
-    choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
-  })}\n\n`;
-const answer = 'The capital of France is Paris, a city of about two million people on the Seine.';
-const items = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
-const size = Math.ceil(answer.length / 10);
-for (let offset = 0; offset < answer.length; offset += size) {
-  items.push(chunk({ content: answer.slice(offset, offset + size) }, null));
-}
-items.push(chunk({}, 'stop'));
-const usage = { prompt_tokens: 14, completion_tokens: 20, total_tokens: 34 };
-items.push(
-  `data: ${JSON.stringify({ id: 'chatcmpl-mock0001', object: 'chat.completion.chunk', created: 1731000000, model: 'gpt-4o-mini', choices: [], usage })}\n\n`,
-);
-items.push('data: [DONE]\n\n');
+const items = openAIBenchStreamItems();
 const oneRead = [Buffer.from(items.join(''))];
 const readPerItem = items.map((item) => Buffer.from(item));
 
