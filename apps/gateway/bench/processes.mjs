@@ -3,11 +3,10 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
+import { PK_NODE_FLAGS } from './start-flags.mjs';
 
-/** The V8 flags `pnpm start` runs the gateway with (its package.json's start script). */
-export const PK_NODE_FLAGS = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
-  .scripts.start.split(' ')
-  .filter((word) => word.startsWith('--'));
+/** The V8 flags `pnpm start` runs the gateway with (`start-flags.mjs`). */
+export { PK_NODE_FLAGS };
 
 /** The bench's simple-cache config as a header: with it, every request after the first is a hit. */
 export const SIMPLE_CACHE_HEADERS = Object.freeze({

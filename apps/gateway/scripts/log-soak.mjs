@@ -16,6 +16,7 @@ import { generateMasterKey, openStore } from '@pk/store';
 import { createTcpProxy, createTemporaryDatabase } from '@pk/store/testing';
 import { pacedLoad } from '../bench/paced-load.mjs';
 import { startProcess } from '../bench/processes.mjs';
+import { PK_NODE_FLAGS } from '../bench/start-flags.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -73,7 +74,7 @@ if (engine === 'postgres') {
 }
 
 // The gateway, its output kept for the log store's warnings.
-const gateway = spawn(process.execPath, ['--max-semi-space-size=8', `${here}../dist/server.js`], {
+const gateway = spawn(process.execPath, [...PK_NODE_FLAGS, `${here}../dist/server.js`], {
   env,
   stdio: ['ignore', 'pipe', 'pipe'],
 });

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PK_NODE_FLAGS, startScriptNodeFlags } from '../bench/start-flags.mjs';
 
 /** A gateway started as users start it: `node dist/server.js`, on a free port. */
 export interface GatewayProcess {
@@ -15,18 +16,9 @@ export interface GatewayProcess {
 }
 
 const serverEntry = new URL('../dist/server.js', import.meta.url).pathname;
-/** The flags a package.json's start script gives `node` (the `--` words after its `node`). */
-export function startScriptNodeFlags(packageJson: URL): string[] {
-  const script = (JSON.parse(readFileSync(packageJson, 'utf8')) as { scripts: { start: string } }).scripts
-    .start;
-  const words = script.split(' ');
-  return words.slice(words.lastIndexOf('node') + 1).filter((word) => word.startsWith('--'));
-}
-
 /** The V8 flags `pnpm start` runs the gateway with (its start script; see the gateway README, "Memory"). */
-export const SERVER_NODE_FLAGS: readonly string[] = startScriptNodeFlags(
-  new URL('../package.json', import.meta.url),
-);
+export const SERVER_NODE_FLAGS: readonly string[] = PK_NODE_FLAGS;
+export { startScriptNodeFlags };
 
 /**
  * The environment of a gateway process: a port of its own and, unless `env` names one, a fresh data
