@@ -14,22 +14,24 @@ export interface ConsoleOptions {
   readonly assets?: ConsoleAssets;
 }
 
-async function sendAsset(
-  assets: ConsoleAssets,
-  path: string,
-  reply: FastifyReply,
-): Promise<FastifyReply | undefined> {
+/**
+ * Sends the console file at `path`; false when there is none. A boolean, not the reply: a fastify
+ * reply is a thenable, so an async function returning it resolves to what it settles with
+ * (`undefined`), and the caller then took a served file for a missing one and answered again.
+ */
+async function sendAsset(assets: ConsoleAssets, path: string, reply: FastifyReply): Promise<boolean> {
   let asset: Awaited<ReturnType<ConsoleAssets['get']>>;
   try {
     asset = await assets.get(path);
   } catch {
     asset = undefined;
   }
-  if (!asset) return undefined;
-  return reply
+  if (!asset) return false;
+  reply
     .type(asset.contentType)
     .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
     .send(asset.body);
+  return true;
 }
 
 /**
@@ -51,8 +53,7 @@ export async function consolePlugin(app: FastifyInstance, options: ConsoleOption
     reply: FastifyReply,
     request: Parameters<typeof sendPkError>[1],
   ): Promise<FastifyReply> => {
-    const sent = await sendAsset(assets, path, reply);
-    if (sent) return sent;
+    if (await sendAsset(assets, path, reply)) return reply;
     return sendPkError(
       reply,
       request,
