@@ -80,19 +80,19 @@ export function createOpenAIStreamTransformer(options: StreamTransformerOptions)
         controller.enqueue({ type: 'data', data });
         return;
       }
-      const json = parseJsonOrUndefined(data);
-      const fields = openAIStreamChunkFieldsOf(json);
-      if (fields?.usage == null || !isJsonObject(json)) {
+      // The chunk itself (every member it has) when its fields have the expected types.
+      const fields = openAIStreamChunkFieldsOf(parseJsonOrUndefined(data));
+      if (fields?.usage == null) {
         controller.enqueue({ type: 'data', data });
         return;
       }
-      lastUsage = json.usage as OpenAIUsage;
+      lastUsage = fields.usage as OpenAIUsage;
       lastChunk = fields;
       if ((fields.choices ?? []).length === 0) {
         usageChunk = data;
         return;
       }
-      const { usage: _usage, ...withoutUsage } = json;
+      const { usage: _usage, ...withoutUsage } = fields;
       controller.enqueue({ type: 'data', data: JSON.stringify(withoutUsage) });
     },
     flush(controller) {
