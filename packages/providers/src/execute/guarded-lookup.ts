@@ -149,7 +149,7 @@ export interface GuardedConnectorOptions extends AddressGuardOptions {
  */
 export function createGuardedConnector(options: GuardedConnectorOptions): buildConnector.connector {
   const guard = createAddressGuard(options);
-  // undici is loaded by the transport's first call (this runs then): not at import.
+  // undici is loaded when a transport is made (this runs then): not at import.
   const { buildConnector: build } = createRequire(import.meta.url)('undici') as typeof import('undici');
   const connect = build({
     timeout: options.timeoutMs,

@@ -94,8 +94,9 @@ function customHostRefusedError(provider: string, cause: Error): UpstreamError {
   });
 }
 
-// undici (CommonJS) is loaded with the first upstream call, synchronously and once: a gateway that has
-// not called a provider yet does not hold it (idle RSS), and no request awaits an import.
+// undici (CommonJS) is required when the first transport is made, synchronously and once: a program
+// that imports this package without making a transport does not hold it. Not with the first upstream
+// call: loading it took ~50 ms of CPU there, which the first requests of a fresh gateway all waited for.
 const requireModule = createRequire(import.meta.url);
 let undiciModule: typeof import('undici') | undefined;
 function undici(): typeof import('undici') {
@@ -125,7 +126,7 @@ function splitUrlOf(
   return split;
 }
 
-/** The keep-alive dispatcher of a transport, built on its first call. */
+/** The keep-alive dispatcher of a transport (built when the transport is made). */
 function createDispatcher(options: UndiciTransportOptions): Dispatcher {
   const { Agent, EnvHttpProxyAgent } = undici();
   const agentOptions = {
@@ -158,21 +159,17 @@ function createDispatcher(options: UndiciTransportOptions): Dispatcher {
 /**
  * The production {@link Transport}: undici `request` over one keep-alive dispatcher (a pool per
  * origin), redirects never followed, internal addresses refused unless trusted, explicit timeouts,
- * controlled `accept-encoding`, optional proxy. The dispatcher (and undici) come with the first call.
+ * controlled `accept-encoding`, optional proxy. The dispatcher (and undici) are made with the transport,
+ * so a bad proxy or CA throws here (the gateway stops at start) and the first call waits for no load.
  */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport {
-  // A proxy or a CA is checked when the transport is made (a bad one stops the gateway at start).
-  let dispatcher: Dispatcher | undefined =
-    options.proxy?.httpsProxy || options.proxy?.httpProxy || options.ca !== undefined
-      ? createDispatcher(options)
-      : undefined;
+  const dispatcher = createDispatcher(options);
   const splitUrls = new Map<string, { origin: string; path: string }>();
   const acceptEncoding = options.acceptEncoding === 'compressed' ? 'gzip, deflate, br' : 'identity';
 
   async function send(upstream: UpstreamRequest, sendOptions: SendOptions): Promise<UpstreamResponse> {
     const { signal, provider } = sendOptions;
     if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
-    dispatcher ??= createDispatcher(options);
     try {
       const { origin, path } = splitUrlOf(upstream.url, splitUrls);
       // undici listens to the signal itself (until the body ends) and destroys the body on abort.
@@ -207,7 +204,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
   return {
     send,
     close: async () => {
-      await dispatcher?.close();
+      await dispatcher.close();
     },
   };
 }
