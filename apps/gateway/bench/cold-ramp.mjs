@@ -1,11 +1,12 @@
 // node bench/cold-ramp.mjs [--bare] [--stream] [--seconds N] [--rounds N] [--env NAME=value,...]
-//   [--flags "--a --b"] [--prime N]: how fast a just-started gateway keeps up. Per round: the mock upstream and
-// a fresh gateway (as `pnpm start` runs it, its data in a new folder; `--bare`: the bench's bare proxy),
-// then, the moment it says it listens, the bench's chat request at 50 connections for N seconds
-// (default 6). Prints the requests answered in each second and its CPU ms per second (from /proc), so
-// the first seconds can be set beside the steady state. `--env` adds variables to the gateway's
-// environment, `--flags` replaces `pnpm start`'s V8 flags, `--prime N` sends N requests one at a time
-// before the load (as a warm-up would).
+//   [--flags "--a --b"] [--prime N] [--idle MS]: how fast a just-started gateway keeps up. Per round
+// (default 3): the mock upstream and a fresh gateway (as `pnpm start` runs it, its data in a new
+// folder; `--bare`: the bench's bare proxy), then, the moment it says it listens, the bench's chat
+// request at 50 connections for N seconds (default 6). Prints the requests answered in each second
+// and the CPU µs per request of that second (the process's, all threads, from /proc), so the first
+// seconds can be set beside the steady state. `--env` adds variables to the gateway's environment,
+// `--flags` replaces `pnpm start`'s V8 flags; `--prime N` sends N requests one at a time before the
+// load (as a warm-up would) and `--idle MS` waits before it, to tell one-time work from JIT warm-up.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
