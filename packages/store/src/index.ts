@@ -31,7 +31,12 @@ export {
   type Store,
   type StoreStatus,
 } from './open-store.js';
-export type { AuditEntry, AuditLogRepository, ListAuditOptions } from './repositories/audit-log.js';
+export type {
+  AuditAction,
+  AuditEntry,
+  AuditLogRepository,
+  ListAuditOptions,
+} from './repositories/audit-log.js';
 export { CONFIG_CREDENTIAL_FIELDS } from './repositories/config-secrets.js';
 export type {
   ConfigRecord,

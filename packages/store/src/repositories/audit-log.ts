@@ -1,4 +1,11 @@
-import { parseJson, read, type StoreContext } from './store-context.js';
+import {
+  type Actor,
+  parseJson,
+  read,
+  recordAudit,
+  type StoreContext,
+  toStoreError,
+} from './store-context.js';
 
 /** One audited change. Secrets never appear: before and after are the masked read forms. */
 export interface AuditEntry {
@@ -27,12 +34,35 @@ export interface ListAuditOptions {
   readonly limit?: number;
 }
 
+/** An admin action on a record that changes no stored field (e.g. `reset_usage`), for the audit log. */
+export interface AuditAction {
+  readonly actor: Actor;
+  readonly action: string;
+  readonly entity: string;
+  readonly entityId: string;
+  /** What the action undid or replaced (e.g. the usage figures a reset cleared). */
+  readonly before?: unknown;
+}
+
 /** The audit log: every change to keys, virtual keys, configs and the vault, newest first. */
 export class AuditLogRepository {
   readonly #context: StoreContext;
 
   constructor(context: StoreContext) {
     this.#context = context;
+  }
+
+  /**
+   * Records an action that changes no stored record, such as a usage reset (the limits store's
+   * counters are not the database's). Changes to records are audited by their repositories, in
+   * the change's own transaction.
+   */
+  async recordAction(action: AuditAction): Promise<void> {
+    try {
+      await recordAudit(this.#context.db, { ...action, at: this.#context.now() });
+    } catch (error) {
+      throw toStoreError(error);
+    }
   }
 
   /** A page of entries, newest first. */

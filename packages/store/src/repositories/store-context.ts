@@ -61,9 +61,9 @@ export async function read<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One audit entry, written in the transaction of the change it records. */
+/** One audit entry, written in the transaction of the change it records (or alone: an action). */
 export async function recordAudit(
-  transaction: Transaction<Database>,
+  transaction: Kysely<Database> | Transaction<Database>,
   entry: {
     readonly at: number;
     readonly actor: Actor;
