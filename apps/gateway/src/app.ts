@@ -11,7 +11,7 @@ import type { Catalog, GatewayKey, Store } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { adminAuthPlugin } from './admin/admin-auth.js';
 import { ADMIN_SEGMENTS, adminRoutes } from './admin/admin-routes.js';
-import type { UsageReader } from './admin/current-usage.js';
+import type { KeyUsage } from './admin/current-usage.js';
 import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
@@ -67,8 +67,8 @@ export interface AppDependencies {
    * `writer`, and the logs, traces and analytics API. Needs `store`. Without it both are off.
    */
   readonly requestLog?: RequestLogDependencies;
-  /** Where the admin API's `current_usage` comes from (default: the limits store's counters). */
-  readonly usage?: UsageReader;
+  /** Where the admin API's `current_usage` comes from and `reset_usage` goes (default: the limits store's counters). */
+  readonly usage?: KeyUsage;
   /** Rate limits and budgets: the shared store (Redis) and its options (default: memory, one replica). */
   readonly limits?: LimitsOptions;
   /**

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import { configRoutes } from './config-routes.js';
-import type { UsageReader } from './current-usage.js';
+import type { KeyUsage } from './current-usage.js';
 import { feedbackRoutes } from './feedback-routes.js';
 import { guardrailRoutes } from './guardrail-routes.js';
 import { virtualKeyRoutes } from './virtual-key-routes.js';
@@ -12,8 +12,8 @@ import { virtualKeyRoutes } from './virtual-key-routes.js';
 export interface AdminRouteOptions {
   readonly store: Store;
   readonly guardrails: GatewayGuardrails;
-  /** Where `current_usage` comes from (untracked until budgets and rate limits exist). */
-  readonly usage: UsageReader;
+  /** Where `current_usage` comes from and `reset_usage` goes (the limits store's counters). */
+  readonly usage: KeyUsage;
 }
 
 /**

@@ -1,7 +1,15 @@
 import { PkError } from '@pk/config';
 import type { CreateGatewayKeyInput, GatewayKeyRecord, Store, UpdateGatewayKeyInput } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { CurrentUsage, UsageReader } from './current-usage.js';
+import {
+  type CurrentUsage,
+  type KeyUsage,
+  resetKeyUsage,
+  resetUsageRequested,
+  statusOfUsage,
+  type UsageSubject,
+  withUsage,
+} from './current-usage.js';
 import {
   type AdminBody,
   field,
@@ -66,7 +74,16 @@ function keyTypeOfRecord(record: GatewayKeyRecord): KeyType {
   );
 }
 
-/** Portkey's API-key object (`portkey.apiKeys.retrieve`): the key masked; plus pk's role, tenant and allow lists. */
+/** Whose usage a gateway key's is. */
+function usageSubjectOf(record: GatewayKeyRecord): UsageSubject {
+  return { kind: 'api_key', id: record.id, usageLimits: record.usageLimits, rateLimits: record.rateLimits };
+}
+
+/**
+ * Portkey's API-key object (`portkey.apiKeys.retrieve`): the key masked; plus pk's role, tenant and
+ * allow lists, and `current_usage`. `status`: `revoked`, `expired`, `exhausted` (its budget refuses)
+ * or `active`.
+ */
 export function portkeyApiKeyObject(record: GatewayKeyRecord, usage?: CurrentUsage): Record<string, unknown> {
   const attributes = record.attributes ?? {};
   const expired = record.expiresAt !== null && Date.parse(record.expiresAt) <= Date.now();
@@ -79,7 +96,7 @@ export function portkeyApiKeyObject(record: GatewayKeyRecord, usage?: CurrentUsa
     organisation_id: null,
     workspace_id: attributes.workspace_id ?? null,
     user_id: attributes.user_id ?? null,
-    status: record.revokedAt !== null ? 'revoked' : expired ? 'expired' : 'active',
+    status: record.revokedAt !== null ? 'revoked' : expired ? 'expired' : statusOfUsage(usage),
     creation_mode: record.managedBy === null ? 'api' : 'settings',
     rate_limits: record.rateLimits,
     usage_limits: record.usageLimits,
@@ -170,7 +187,7 @@ interface IdParams {
  */
 export async function apiKeyRoutes(
   app: FastifyInstance,
-  options: { readonly store: Store; readonly usage: UsageReader },
+  options: { readonly store: Store; readonly usage: KeyUsage },
 ): Promise<void> {
   const { store, usage } = options;
   const { requireAdmin, requireScope, actorOf } = app.adminAuth;
@@ -229,26 +246,25 @@ export async function apiKeyRoutes(
     const query = request.query as Record<string, unknown>;
     const workspace = typeof query.workspace_id === 'string' ? query.workspace_id : undefined;
     const records = await store.gatewayKeys.list({ includeRevoked: query.include_revoked === 'true' });
-    return listPage(
-      records
-        .filter(
-          (record) =>
-            workspace === undefined || (record.attributes?.workspace_id ?? record.tenant) === workspace,
-        )
-        .map((record) => portkeyApiKeyObject(record)),
+    // The page first, then the usage of its keys only (one limits-store read per limited key).
+    const page = listPage(
+      records.filter(
+        (record) =>
+          workspace === undefined || (record.attributes?.workspace_id ?? record.tenant) === workspace,
+      ),
       query,
     );
+    return {
+      ...page,
+      data: await withUsage(page.data, usageSubjectOf, usage, (record, current) =>
+        portkeyApiKeyObject(record, current),
+      ),
+    };
   });
 
   app.get<{ Params: IdParams }>('/api-keys/:id', { preHandler: requireAdmin() }, async (request) => {
     const record = await keyFor(request, 'read');
-    const current = await usage({
-      kind: 'api_key',
-      id: record.id,
-      usageLimits: record.usageLimits,
-      rateLimits: record.rateLimits,
-    });
-    return portkeyApiKeyObject(record, current);
+    return portkeyApiKeyObject(record, await usage.read(usageSubjectOf(record)));
   });
 
   app.put<{ Params: IdParams }>('/api-keys/:id', { preHandler: requireAdmin() }, async (request) => {
@@ -256,11 +272,20 @@ export async function apiKeyRoutes(
     const body = objectBody(request.body, 'api key');
     refuseUnknownFields(body, UPDATE_FIELDS, 'api key');
     const attributes = attributesOf(body, record.attributes ?? {});
-    await store.gatewayKeys.update(
-      record.id,
-      { ...commonInput(body), ...(attributes === undefined ? {} : { attributes }) },
-      actorOf(request),
-    );
+    const reset = resetUsageRequested(body);
+    const input = { ...commonInput(body), ...(attributes === undefined ? {} : { attributes }) };
+    // `{ reset_usage: true }` alone changes no field: it works on the settings file's keys too.
+    const updated = !reset || Object.keys(input).length > 0;
+    const current = updated ? await store.gatewayKeys.update(record.id, input, actorOf(request)) : record;
+    if (reset) {
+      await resetKeyUsage({
+        usage,
+        store,
+        subject: usageSubjectOf(current),
+        actor: actorOf(request),
+        updated,
+      });
+    }
     return {};
   });
 

@@ -1,7 +1,9 @@
-import type { RateLimit, UsageLimits } from '@pk/store';
+import { PkError } from '@pk/config';
+import type { RateLimit, Store, UsageLimits } from '@pk/store';
+import { type AdminBody, field } from './portkey-body.js';
 
 /**
- * What a key has used in its current budget period, as retrieve answers it (`current_usage`): spend
+ * What a key has used in its current budget period, as retrieve and list answer it (`current_usage`): spend
  * in USD, tokens and requests since `period_start`. `tracked: false` means pk does not measure it
  * (the key has no `usage_limits` or `rate_limits`, or the limits store cannot be read): every figure
  * is then `null`, never a made-up 0.
@@ -16,6 +18,11 @@ export interface CurrentUsage {
   readonly cost_usd: number | null;
   readonly tokens: number | null;
   readonly requests: number | null;
+  /**
+   * The key's budget refused its latest request of the period (the next request that fits clears
+   * it; so does `reset_usage`): the key's `status` is then `exhausted`. `false` without a budget.
+   */
+  readonly budget_exhausted: boolean | null;
 }
 
 /** Whose usage is asked for. */
@@ -28,3 +35,85 @@ export interface UsageSubject {
 
 /** Where current usage comes from: the limits store's counters (`setUpLimits`), or a test's own. */
 export type UsageReader = (subject: UsageSubject) => CurrentUsage | Promise<CurrentUsage>;
+
+/**
+ * Starts a key's current budget period again (`reset_usage` on update): spend, tokens, requests and
+ * the exhausted mark go back to none. Throws `PK_ERR_LIMITS_UNAVAILABLE` when the limits store
+ * cannot be written; a key pk does not measure has nothing to reset.
+ */
+export type UsageResetter = (subject: UsageSubject) => Promise<void>;
+
+/** A key's usage as the admin API reads and resets it. */
+export interface KeyUsage {
+  readonly read: UsageReader;
+  readonly reset: UsageResetter;
+}
+
+/** The status of a key that is neither revoked nor expired: Portkey's `exhausted` or `active`. */
+export function statusOfUsage(usage: CurrentUsage | undefined): 'exhausted' | 'active' {
+  return usage?.budget_exhausted === true ? 'exhausted' : 'active';
+}
+
+/**
+ * Whether an update body asks for `reset_usage` (Portkey's SDK sends `true`; its key objects show
+ * `0`): `true` or `1` resets, `false`, `0`, `null` or no field do not, anything else is a 400.
+ */
+export function resetUsageRequested(body: AdminBody): boolean {
+  const value = field(body, 'reset_usage', 'resetUsage');
+  if (value === undefined || value === null || value === false || value === 0) return false;
+  if (value === true || value === 1) return true;
+  throw new PkError('PK_ERR_INVALID_REQUEST', 'reset_usage: expected true or false', {
+    param: 'reset_usage',
+  });
+}
+
+/**
+ * `reset_usage` of an update: the key's usage read (for the audit log), reset, and the reset audited
+ * as `reset_usage` with the figures it cleared. A limits store that cannot be reached is a 503 that
+ * says whether the rest of the update was saved (`updated`).
+ */
+export async function resetKeyUsage(options: {
+  readonly usage: KeyUsage;
+  readonly store: Store;
+  readonly subject: UsageSubject;
+  readonly actor: string;
+  /** The rest of the body changed the record (already saved). */
+  readonly updated: boolean;
+}): Promise<void> {
+  const { usage, subject } = options;
+  const what = subject.kind === 'virtual_key' ? 'virtual key' : 'api key';
+  const before = await usage.read(subject);
+  try {
+    await usage.reset(subject);
+  } catch (error) {
+    const saved = options.updated ? `the ${what} was updated, but ` : '';
+    throw new PkError(
+      'PK_ERR_LIMITS_UNAVAILABLE',
+      `${saved}its usage was not reset: ${(error as Error).message}`,
+    );
+  }
+  if (!before.tracked) return;
+  await options.store.audit.recordAction({
+    actor: options.actor,
+    action: 'reset_usage',
+    entity: subject.kind === 'virtual_key' ? 'virtual_key' : 'gateway_key',
+    entityId: subject.id,
+    before: {
+      period_start: before.period_start,
+      cost_usd: before.cost_usd,
+      tokens: before.tokens,
+      requests: before.requests,
+    },
+  });
+}
+
+/** Every item of a page with its current usage (read for all at once), as `object` makes it. */
+export async function withUsage<Item, Out>(
+  items: readonly Item[],
+  subjectOf: (item: Item) => UsageSubject,
+  usage: KeyUsage,
+  object: (item: Item, current: CurrentUsage) => Out,
+): Promise<Out[]> {
+  const current = await Promise.all(items.map((item) => usage.read(subjectOf(item))));
+  return items.map((item, index) => object(item, current[index] as CurrentUsage));
+}

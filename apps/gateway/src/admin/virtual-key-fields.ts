@@ -22,7 +22,7 @@ const RECORD_FIELDS = new Set([
   'expiresAt',
   ...SECRET_FIELDS,
 ]);
-/** Portkey fields pk accepts and has no use for (workspaces are not a pk concept; usage resets are issue 22's). */
+/** Portkey fields that are not the record's: workspaces are not a pk concept; `reset_usage` is the update route's (it resets the key's usage). */
 const IGNORED_FIELDS = new Set([
   'workspace_id',
   'workspaceId',

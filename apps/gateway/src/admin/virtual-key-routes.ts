@@ -2,15 +2,34 @@ import { PkError } from '@pk/config';
 import type { Store, VirtualKeyRecord } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import { configsUsingVirtualKey } from './config-references.js';
-import type { CurrentUsage, UsageReader } from './current-usage.js';
+import {
+  type CurrentUsage,
+  type KeyUsage,
+  resetKeyUsage,
+  resetUsageRequested,
+  statusOfUsage,
+  type UsageSubject,
+  withUsage,
+} from './current-usage.js';
 import { listPage, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 import { createVirtualKeyInput, updateVirtualKeyInput } from './virtual-key-fields.js';
 
+/** Whose usage a virtual key's is. */
+function usageSubjectOf(record: VirtualKeyRecord): UsageSubject {
+  return {
+    kind: 'virtual_key',
+    id: record.id,
+    usageLimits: record.usageLimits,
+    rateLimits: record.rateLimits,
+  };
+}
+
 /**
  * Portkey's virtual-key object (`portkey.virtualKeys.retrieve`): never the secret, only its masked
  * form; plus pk's fields (`options` without credentials, `secret_hints`, `models`, `allowed_hosts`,
- * `managed_by`) and `current_usage` on retrieve.
+ * `managed_by`) and `current_usage`. `status` is `expired`, else `exhausted` while its budget
+ * refuses (see `current_usage.budget_exhausted`), else `active`.
  */
 export function portkeyVirtualKeyObject(
   record: VirtualKeyRecord,
@@ -23,7 +42,7 @@ export function portkeyVirtualKeyObject(
     slug: record.slug,
     name: record.name,
     note: record.note,
-    status: expired ? 'expired' : 'active',
+    status: expired ? 'expired' : statusOfUsage(usage),
     ai_provider_name: record.provider,
     provider: record.provider,
     masked_api_key: record.secretHints.api_key ?? null,
@@ -54,7 +73,7 @@ interface SlugParams {
  */
 export async function virtualKeyRoutes(
   app: FastifyInstance,
-  options: { readonly store: Store; readonly usage: UsageReader },
+  options: { readonly store: Store; readonly usage: KeyUsage },
 ): Promise<void> {
   const { store, usage } = options;
   const { requireAdmin, actorOf } = app.adminAuth;
@@ -68,10 +87,14 @@ export async function virtualKeyRoutes(
 
   app.get('/virtual-keys', { preHandler: requireAdmin('virtual_keys.list') }, async (request) => {
     const now = Date.now();
-    return listPage(
-      (await store.virtualKeys.list()).map((record) => portkeyVirtualKeyObject(record, now)),
-      request.query as Record<string, unknown>,
-    );
+    // The page first, then the usage of its keys only (one limits-store read per limited key).
+    const page = listPage(await store.virtualKeys.list(), request.query as Record<string, unknown>);
+    return {
+      ...page,
+      data: await withUsage(page.data, usageSubjectOf, usage, (record, current) =>
+        portkeyVirtualKeyObject(record, now, current),
+      ),
+    };
   });
 
   app.get<{ Params: SlugParams }>(
@@ -79,13 +102,7 @@ export async function virtualKeyRoutes(
     { preHandler: requireAdmin('virtual_keys.read') },
     async (request) => {
       const record = await store.virtualKeys.get(request.params.slug);
-      const current = await usage({
-        kind: 'virtual_key',
-        id: record.id,
-        usageLimits: record.usageLimits,
-        rateLimits: record.rateLimits,
-      });
-      return portkeyVirtualKeyObject(record, Date.now(), current);
+      return portkeyVirtualKeyObject(record, Date.now(), await usage.read(usageSubjectOf(record)));
     },
   );
 
@@ -93,8 +110,23 @@ export async function virtualKeyRoutes(
     '/virtual-keys/:slug',
     { preHandler: requireAdmin('virtual_keys.update') },
     async (request) => {
-      const input = updateVirtualKeyInput(objectBody(request.body, 'virtual key'));
-      const record = await store.virtualKeys.update(request.params.slug, input, actorOf(request));
+      const body = objectBody(request.body, 'virtual key');
+      const input = updateVirtualKeyInput(body);
+      const reset = resetUsageRequested(body);
+      // `{ reset_usage: true }` alone changes no field: it works on the settings file's keys too.
+      const updated = !reset || Object.keys(input).length > 0;
+      const record = updated
+        ? await store.virtualKeys.update(request.params.slug, input, actorOf(request))
+        : await store.virtualKeys.get(request.params.slug);
+      if (reset) {
+        await resetKeyUsage({
+          usage,
+          store,
+          subject: usageSubjectOf(record),
+          actor: actorOf(request),
+          updated,
+        });
+      }
       return { id: record.id, slug: record.slug, object: 'virtual-key' };
     },
   );

@@ -104,6 +104,7 @@ function contract(name: string, make: () => LimitStore): void {
         tokens: 7,
         requests: 1,
         held: 40,
+        budgetRefused: true,
       });
       expect((await store.admit([budget(100, 40)], 'c', T0, 60_000))[0]).toMatchObject({
         ok: true,
@@ -158,6 +159,83 @@ function contract(name: string, make: () => LimitStore): void {
         ok: true,
         windowsUsed: [950],
       });
+    });
+
+    it('remembers whether the period’s latest budget decision was a refusal', async () => {
+      const store = make();
+      const refused = async () => (await store.read('vk:r', 'm2027-01', T0)).budgetRefused;
+      expect(await refused()).toBe(false);
+      expect(ok((await store.admit([budget(100, 90, 'vk:r')], 'a', T0, 60_000))[0])).toBe(true);
+      expect(await refused()).toBe(false);
+      expect(ok((await store.admit([budget(100, 20, 'vk:r')], 'b', T0, 60_000))[0])).toBe(false);
+      expect(await refused()).toBe(true);
+      // Settling what was held does not clear it; the next request that fits does.
+      await store.settle(
+        [
+          {
+            subject: 'vk:r',
+            reservationId: 'a',
+            windows: [],
+            periodId: 'm2027-01',
+            usageTtlMs: 0,
+            costMicros: 50,
+            tokens: 0,
+            requests: 1,
+          },
+        ],
+        T0,
+      );
+      expect(await refused()).toBe(true);
+      expect(ok((await store.admit([budget(100, 20, 'vk:r')], 'c', T0, 60_000))[0])).toBe(true);
+      expect(await refused()).toBe(false);
+      // A request larger than the whole budget, on a subject with no counters yet, is remembered too.
+      expect(ok((await store.admit([budget(100, 101, 'vk:new')], 'd', T0, 60_000))[0])).toBe(false);
+      expect((await store.read('vk:new', 'm2027-01', T0)).budgetRefused).toBe(true);
+      // Another period knows nothing of it.
+      expect((await store.read('vk:r', 'm2027-02', T0)).budgetRefused).toBe(false);
+    });
+
+    it('a usage reset starts the period again, keeping the holds of requests in flight', async () => {
+      const store = make();
+      const settle = (id: string, costMicros: number) =>
+        store.settle(
+          [
+            {
+              subject: 'vk:reset',
+              reservationId: id,
+              windows: [],
+              periodId: 'm2027-01',
+              usageTtlMs: 0,
+              costMicros,
+              tokens: 5,
+              requests: 1,
+              measure: 'cost',
+              alertAt: 50,
+            },
+          ],
+          T0,
+        );
+      expect(ok((await store.admit([budget(100, 60, 'vk:reset')], 'a', T0, 60_000))[0])).toBe(true);
+      expect(await settle('a', 60)).toEqual([true]);
+      expect(ok((await store.admit([budget(100, 30, 'vk:reset')], 'b', T0, 60_000))[0])).toBe(true);
+      expect(ok((await store.admit([budget(100, 30, 'vk:reset')], 'c', T0, 60_000))[0])).toBe(false);
+      await store.resetUsage('vk:reset', 'm2027-01');
+      expect(await store.read('vk:reset', 'm2027-01', T0)).toEqual({
+        costMicros: 0,
+        tokens: 0,
+        requests: 0,
+        held: 30,
+        budgetRefused: false,
+      });
+      // 'b' still holds 30 of the 100; the alert fires again in the period started anew.
+      expect((await store.admit([budget(100, 70, 'vk:reset')], 'd', T0, 60_000))[0]).toMatchObject({
+        ok: true,
+        budgetUsed: 100,
+      });
+      expect(await settle('b', 60)).toEqual([true]);
+      // Nothing to reset is not an error.
+      await store.resetUsage('vk:none', 'm2027-01');
+      expect((await store.read('vk:none', 'm2027-01', T0)).costMicros).toBe(0);
     });
 
     it('reports the alert threshold once per period', async () => {

@@ -85,6 +85,11 @@ export interface UsageFigures {
   readonly requests: number;
   /** Amounts held by requests in flight. */
   readonly held: number;
+  /**
+   * The period's latest budget decision was a refusal: the last request checked against the budget
+   * did not fit (the next one that fits clears it). A usage reset clears it too.
+   */
+  readonly budgetRefused: boolean;
 }
 
 export interface LimitStore {
@@ -104,6 +109,12 @@ export interface LimitStore {
   settle(settlements: readonly SubjectSettlement[], nowMs: number): Promise<boolean[]>;
   /** A subject's counters in a period (admin API `current_usage`). */
   read(subject: string, periodId: string, nowMs: number): Promise<UsageFigures>;
+  /**
+   * Starts a subject's period again (admin API `reset_usage`): settled spend, tokens and requests,
+   * the refusal mark and the alert go back to none. Holds of requests in flight stay; they settle
+   * into the new counters.
+   */
+  resetUsage(subject: string, periodId: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -16,6 +16,9 @@ const failing: LimitStore = {
   read: async () => {
     throw new Error('Connection is closed.');
   },
+  resetUsage: async () => {
+    throw new Error('Connection is closed.');
+  },
   close: async () => {},
 };
 
@@ -114,12 +117,14 @@ describe('limiter', () => {
       tokens: 0,
       requests: 0,
       held: 0,
+      budgetRefused: false,
     });
     expect(await store.read('vk:backup', 'all', now)).toEqual({
       costMicros: 300_000,
       tokens: 10,
       requests: 1,
       held: 0,
+      budgetRefused: false,
     });
   });
 

@@ -17,6 +17,8 @@ interface UsageRecord {
   /** Reservation id → amount and expiry (epoch ms). */
   readonly holds: Map<string, { amount: number; expiresAt: number }>;
   alerted: boolean;
+  /** The latest budget decision of the period was a refusal. */
+  refused: boolean;
 }
 
 /** Counters kept by one process (at most `maxEntries` of each kind, least recently used dropped). */
@@ -82,7 +84,7 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
   const usageRecord = (key: string, ttlMs: number, create: boolean): UsageRecord | undefined => {
     let record = usage.get(key);
     if (!record && create) {
-      record = { cost: 0, tokens: 0, requests: 0, held: 0, holds: new Map(), alerted: false };
+      record = { cost: 0, tokens: 0, requests: 0, held: 0, holds: new Map(), alerted: false, refused: false };
       usage.set(key, record, ttlMs > 0 ? { ttl: ttlMs } : {});
     } else if (record && ttlMs > 0) usage.set(key, record, { ttl: ttlMs });
     return record;
@@ -122,8 +124,13 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
         expireHolds(record, nowMs);
         budgetUsed = record[hold.budget.measure] + record.held;
       }
-      if (budgetUsed + hold.budget.amount > hold.budget.limit)
+      // The period remembers whether its latest budget decision was a refusal (status `exhausted`).
+      if (budgetUsed + hold.budget.amount > hold.budget.limit) {
+        const refused = usageRecord(`${hold.subject}:${hold.periodId}`, hold.usageTtlMs, true) as UsageRecord;
+        refused.refused = true;
         return { ok: false, kind: 'budget', used: budgetUsed };
+      }
+      if (record) record.refused = false;
       budgetUsed += hold.budget.amount;
     }
     return { ok: true, buckets, windowsUsed, budgetUsed };
@@ -192,9 +199,24 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
     },
     async read(subject, periodId, nowMs): Promise<UsageFigures> {
       const record = usage.get(`${subject}:${periodId}`);
-      if (!record) return { costMicros: 0, tokens: 0, requests: 0, held: 0 };
+      if (!record) return { costMicros: 0, tokens: 0, requests: 0, held: 0, budgetRefused: false };
       expireHolds(record, nowMs);
-      return { costMicros: record.cost, tokens: record.tokens, requests: record.requests, held: record.held };
+      return {
+        costMicros: record.cost,
+        tokens: record.tokens,
+        requests: record.requests,
+        held: record.held,
+        budgetRefused: record.refused,
+      };
+    },
+    async resetUsage(subject, periodId) {
+      const record = usage.get(`${subject}:${periodId}`);
+      if (!record) return;
+      record.cost = 0;
+      record.tokens = 0;
+      record.requests = 0;
+      record.alerted = false;
+      record.refused = false;
     },
     async close() {
       windows.clear();

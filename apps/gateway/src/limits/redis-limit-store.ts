@@ -14,7 +14,7 @@ import {
 // runs atomically on one node. They mirror `memory-limit-store.ts` line for line.
 //
 // Keys of a subject: `<prefix>{<subject>}:u:<period>` (hash: cost, tokens, requests, held, r:<id>
-// amounts of holds, alerted), `…:h:<period>` (sorted set: hold id → expiry), `…:w:<id>` (hash: bucket
+// amounts of holds, alerted, refused: the latest budget decision was a refusal), `…:h:<period>` (sorted set: hold id → expiry), `…:w:<id>` (hash: bucket
 // → amount, one per sliding window).
 
 /** KEYS: usage, holds, windows…; ARGV: now, id, ttl, measure, limit, amount, usageTtl, n, (windowMs, limit, amount)×n. */
@@ -79,7 +79,12 @@ if measure ~= '' then
   end
   if #expired > 0 then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now) end
   used = tonumber(redis.call('HGET', KEYS[1], measure) or '0') + tonumber(redis.call('HGET', KEYS[1], 'held') or '0')
-  if used + bamount > blimit then return { 'budget', 0, 0, used } end
+  if used + bamount > blimit then
+    redis.call('HSET', KEYS[1], 'refused', '1')
+    if uttl > 0 then redis.call('PEXPIRE', KEYS[1], uttl) end
+    return { 'budget', 0, 0, used }
+  end
+  redis.call('HDEL', KEYS[1], 'refused')
   used = used + bamount
 end
 local out = { 'ok', used }
@@ -271,7 +276,7 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
     async read(subject, periodId, nowMs): Promise<UsageFigures> {
       const [usageKey, holdsKey] = keysOf(subject, periodId, []) as [string, string];
       const [figures, live] = await Promise.all([
-        client.hmget(usageKey, 'cost', 'tokens', 'requests'),
+        client.hmget(usageKey, 'cost', 'tokens', 'requests', 'refused'),
         client.zrangebyscore(holdsKey, nowMs, '+inf'),
       ]);
       const amounts = live.length > 0 ? await client.hmget(usageKey, ...live.map((id) => `r:${id}`)) : [];
@@ -280,7 +285,13 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
         tokens: Number(figures[1] ?? 0),
         requests: Number(figures[2] ?? 0),
         held: amounts.reduce((sum, amount) => sum + Number(amount ?? 0), 0),
+        budgetRefused: figures[3] === '1',
       };
+    },
+    async resetUsage(subject, periodId) {
+      const [usageKey] = keysOf(subject, periodId, []) as [string];
+      // One command, so atomic: holds (`held`, `r:<id>`) stay for their requests to settle.
+      await client.hdel(usageKey, 'cost', 'tokens', 'requests', 'refused', 'alerted');
     },
     async close() {
       client.disconnect();

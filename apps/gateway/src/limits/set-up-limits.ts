@@ -1,5 +1,12 @@
+import { PkError } from '@pk/config';
 import type { FastifyInstance } from 'fastify';
-import type { CurrentUsage, UsageReader } from '../admin/current-usage.js';
+import type {
+  CurrentUsage,
+  KeyUsage,
+  UsageReader,
+  UsageResetter,
+  UsageSubject,
+} from '../admin/current-usage.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { DEFAULT_MAX_TOKENS } from './estimate.js';
 import { compileLimits, MICROS_PER_USD } from './limit-model.js';
@@ -32,7 +39,7 @@ export function setUpLimits(
   app: FastifyInstance,
   settings: GatewaySettings,
   options: LimitsOptions = {},
-): { limits: RequestLimits; usage: UsageReader } {
+): { limits: RequestLimits; usage: KeyUsage } {
   const local = createMemoryLimitStore();
   const store = options.store ?? local;
   let lastWarning = Number.NEGATIVE_INFINITY;
@@ -88,10 +95,12 @@ export function setUpLimits(
           })
         : null,
   };
-  const usage: UsageReader = async (subject): Promise<CurrentUsage> => {
+  const storeKeyOf = (subject: UsageSubject): string =>
+    `${subject.kind === 'virtual_key' ? 'vk' : 'gk'}:${subject.id}`;
+  const read: UsageReader = async (subject): Promise<CurrentUsage> => {
     const now = Date.now();
     const period = budgetPeriodOf(subject.usageLimits ?? undefined, now);
-    const tracked = compileLimits(subject.rateLimits, subject.usageLimits) !== undefined;
+    const compiled = compileLimits(subject.rateLimits, subject.usageLimits);
     const untracked: CurrentUsage = {
       tracked: false,
       period_start: null,
@@ -99,14 +108,11 @@ export function setUpLimits(
       cost_usd: null,
       tokens: null,
       requests: null,
+      budget_exhausted: null,
     };
-    if (!tracked) return untracked;
+    if (compiled === undefined) return untracked;
     try {
-      const figures = await store.read(
-        `${subject.kind === 'virtual_key' ? 'vk' : 'gk'}:${subject.id}`,
-        period.id,
-        now,
-      );
+      const figures = await store.read(storeKeyOf(subject), period.id, now);
       return {
         tracked: true,
         period_start: new Date(period.startMs).toISOString(),
@@ -114,10 +120,25 @@ export function setUpLimits(
         cost_usd: figures.costMicros / MICROS_PER_USD,
         tokens: figures.tokens,
         requests: figures.requests,
+        budget_exhausted: compiled.budget !== undefined && figures.budgetRefused,
       };
     } catch {
       return untracked;
     }
   };
-  return { limits, usage };
+  const reset: UsageResetter = async (subject) => {
+    if (compileLimits(subject.rateLimits, subject.usageLimits) === undefined) return;
+    const period = budgetPeriodOf(subject.usageLimits ?? undefined, Date.now());
+    try {
+      await store.resetUsage(storeKeyOf(subject), period.id);
+      // The counters this replica kept while the shared store was down (open limits) start again too.
+      if (store !== local) await local.resetUsage(storeKeyOf(subject), period.id);
+    } catch (error) {
+      throw new PkError(
+        'PK_ERR_LIMITS_UNAVAILABLE',
+        `the limits store is unavailable (${(error as Error).message})`,
+      );
+    }
+  };
+  return { limits, usage: { read, reset } };
 }

@@ -1,8 +1,11 @@
+import { openStore } from '@pk/store';
 import OpenAI from 'openai';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdkError } from '../support/admin-harness.js';
 import { type FeatureGateway, postJson, startFeatureGateway } from '../support/feature-gateway.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+import { temporaryDataDir } from '../support/store-fixtures.js';
 
 // Feature suite: limits of one gateway process in memory (PK_LIMITS_STORE unset): gateway keys,
 // metadata values, token budgets with the injected cap, cache hits, the alert event, and the
@@ -10,6 +13,7 @@ import { type ProviderMock, startProviderMock } from '../support/recording-provi
 const KEYS = { plain: 'pk-lim-mem-plain', capped: 'pk-lim-mem-capped', admin: 'pk-lim-mem-admin' };
 let mock: ProviderMock;
 let gateway: FeatureGateway;
+const dataDir = temporaryDataDir();
 
 beforeAll(async () => {
   mock = await startProviderMock();
@@ -31,11 +35,13 @@ beforeAll(async () => {
         { key: '_user', rate_limits: [{ type: 'requests', unit: 'rpm', value: 2 }], max_values: 2 },
       ],
     },
+    env: { PK_DATA_DIR: dataDir.path },
   });
 });
 afterAll(async () => {
   await gateway?.stop();
   await mock?.close();
+  dataDir.remove();
 });
 
 const chat = (headers: Record<string, string>, body: Record<string, unknown> = {}) =>
@@ -169,5 +175,82 @@ describe('limits in one process (memory store)', () => {
       error: { type: 'virtual_key_exhaust_error', code: 'PK_ERR_BUDGET_EXCEEDED' },
     });
     expect(String((error as Error).message)).toContain('to********ens');
+    // Portkey's `status: "exhausted"` while the budget refuses; a request that fits clears it.
+    const admin = new Portkey({ apiKey: KEYS.admin, baseURL: gateway.base });
+    expect(await admin.virtualKeys.retrieve({ slug: 'tokens' })).toMatchObject({
+      status: 'exhausted',
+      current_usage: { budget_exhausted: true },
+    });
+    expect((await chat({ 'x-portkey-api-key': KEYS.plain, 'x-portkey-virtual-key': 'tokens' })).status).toBe(
+      200,
+    );
+    expect(await admin.virtualKeys.retrieve({ slug: 'tokens' })).toMatchObject({
+      status: 'active',
+      current_usage: { budget_exhausted: false },
+    });
+  });
+
+  it('an API key’s budget: exhausted, then reset_usage through the portkey-ai SDK starts it again, audited', async () => {
+    const admin = new Portkey({ apiKey: KEYS.admin, baseURL: gateway.base });
+    const created = await admin.apiKeys.create({
+      type: 'workspace',
+      'sub-type': 'service',
+      name: 'metered bot',
+      workspace_id: 'metered',
+      scopes: ['completions.write'],
+      usage_limits: { credit_limit: 5_000, type: 'tokens' },
+    });
+    const id = created.id as string;
+    const app = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: created.key as string,
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-api-key': created.key as string, 'x-portkey-virtual-key': 'free' },
+    });
+    const ask = (maxTokens: number) =>
+      app.chat.completions.create({
+        model: 'metered-model',
+        max_tokens: maxTokens,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+    await expect(ask(100)).resolves.toMatchObject({ object: 'chat.completion' });
+    await expect(ask(4_990)).rejects.toMatchObject({ status: 412 });
+    let key: Record<string, unknown> = {};
+    for (
+      let tries = 0;
+      tries < 50 && (key.current_usage as { requests?: number })?.requests !== 1;
+      tries += 1
+    ) {
+      key = (await admin.apiKeys.retrieve({ id })) as unknown as Record<string, unknown>;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(key).toMatchObject({ status: 'exhausted', current_usage: { budget_exhausted: true, tokens: 21 } });
+    const listed = (await admin.apiKeys.list({ workspace_id: 'metered' })).data ?? [];
+    expect(listed.map((item) => item.status)).toEqual(['exhausted']);
+
+    // A value that is not true or false is refused, naming the field; nothing is reset.
+    const refused = await sdkError(admin.apiKeys.update({ id, reset_usage: 'yes' } as never));
+    expect(refused).toMatchObject({ status: 400 });
+    expect(refused.message).toContain('reset_usage');
+    expect((await admin.apiKeys.retrieve({ id })).status).toBe('exhausted');
+
+    await admin.apiKeys.update({ id, reset_usage: true });
+    expect(await admin.apiKeys.retrieve({ id })).toMatchObject({
+      status: 'active',
+      current_usage: { tracked: true, budget_exhausted: false, tokens: 0, requests: 0 },
+    });
+    await expect(ask(4_900)).resolves.toMatchObject({ object: 'chat.completion' });
+
+    const store = await openStore({ dataDir: dataDir.path, serve: false, onWarning: () => undefined });
+    try {
+      const [entry] = await store.audit.list({ entity: 'gateway_key', entityId: id });
+      expect(entry).toMatchObject({
+        action: 'reset_usage',
+        actor: 'key:admin',
+        before: { cost_usd: expect.any(Number), tokens: 21, requests: 1 },
+      });
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
+import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient } from '../../src/stores/redis-client.js';
 import { type FeatureGateway, postJson, startFeatureGateway } from '../support/feature-gateway.js';
@@ -202,6 +203,34 @@ describe.runIf(runs)('rate limits and budgets shared by two replicas through Red
     expect(spent.cost_usd).toBeLessThanOrEqual(1);
     await expect(send(99)).rejects.toMatchObject({ status: 412 });
     expect(mock.forModel('gpt-4o')).toHaveLength(4);
+
+    // Portkey's `status: "exhausted"`, the same on both replicas (Redis remembers the refusal), in
+    // the key itself and in the list, through the portkey-ai SDK.
+    const admins = replicas.map((replica) => new Portkey({ apiKey: ADMIN, baseURL: replica.base }));
+    for (const admin of admins) {
+      const key = await admin.virtualKeys.retrieve({ slug: 'one-dollar' });
+      expect(key).toMatchObject({
+        status: 'exhausted',
+        current_usage: { budget_exhausted: true, requests: 4 },
+      });
+      const listed = (await admin.virtualKeys.list()).data ?? [];
+      expect(Object.fromEntries(listed.map((item) => [item.slug, item.status]))).toMatchObject({
+        'one-dollar': 'exhausted',
+        'rpm-fifty': 'active',
+        'token-budget': 'active',
+      });
+    }
+    // `reset_usage` (the settings file's key is read-only: only its usage is reset) starts the month
+    // again for every replica; the next request passes.
+    await (admins[0] as Portkey).virtualKeys.update({ slug: 'one-dollar', reset_usage: true });
+    for (const admin of admins) {
+      expect(await admin.virtualKeys.retrieve({ slug: 'one-dollar' })).toMatchObject({
+        status: 'active',
+        current_usage: { budget_exhausted: false, cost_usd: 0, tokens: 0, requests: 0 },
+      });
+    }
+    await expect(send(100)).resolves.toMatchObject({ object: 'chat.completion' });
+    expect(mock.forModel('gpt-4o')).toHaveLength(5);
   });
 
   it('a stream the client ends early is settled by the tokens it used, not by its reservation', async () => {
@@ -292,7 +321,10 @@ describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', 
     gateway = await startFeatureGateway({
       mock,
       settings: {
-        gateway_keys: [{ id: 'limits-user', key: KEY }],
+        gateway_keys: [
+          { id: 'limits-user', key: KEY },
+          { id: 'limits-admin', key: ADMIN, role: 'admin' },
+        ],
         virtual_keys: {
           // Budgets are closed on store failure by default; rates open.
           closed: virtualKey({ usage_limits: { credit_limit: 100 } }),
@@ -348,6 +380,19 @@ describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', 
     const refused = await chat('closed');
     expect(refused.status).toBe(503);
     expect(refused.json).toMatchObject({ error: { code: 'PK_ERR_LIMITS_UNAVAILABLE' } });
+    // A usage reset cannot reach the store either: the same 503, saying so.
+    const reset = await fetch(`${gateway.base}/virtual-keys/closed`, {
+      method: 'PUT',
+      headers: { 'x-portkey-api-key': ADMIN, 'content-type': 'application/json' },
+      body: JSON.stringify({ reset_usage: true }),
+    });
+    expect(reset.status).toBe(503);
+    expect(await reset.json()).toMatchObject({
+      error: {
+        code: 'PK_ERR_LIMITS_UNAVAILABLE',
+        message: expect.stringContaining('its usage was not reset'),
+      },
+    });
     const upstreamBefore = mock.forModel('outage-model').length;
     const open = [];
     for (let index = 0; index < 6; index += 1) open.push(await chat('open'));

@@ -153,7 +153,8 @@ export const PK_ERROR_CATALOGUE = {
   PK_ERR_STORE_UNAVAILABLE: { status: 503, type: 'api_error', summary: 'the data store is unavailable' },
   /**
    * The limits store (Redis) cannot be reached and a limit that applies is `on_store_failure: closed`
-   * (the default of budgets): refused rather than possibly overspent.
+   * (the default of budgets): refused rather than possibly overspent. Also an admin `reset_usage`
+   * that could not reach the store.
    */
   PK_ERR_LIMITS_UNAVAILABLE: {
     status: 503,
