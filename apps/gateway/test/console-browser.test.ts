@@ -257,6 +257,35 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
+  it('shows a virtual key whose budget refused as exhausted; Reset usage lets the SDK’s next call through', async () => {
+    const created = await sdk().virtualKeys.create({
+      name: 'metered',
+      provider: 'openai',
+      key: VK_SECRET,
+      custom_host: `${mock.url}/v1`,
+      usage_limits: { credit_limit: 1_000, type: 'tokens' },
+    });
+    const slug = created.slug as string;
+    const app = new Portkey({ apiKey: adminKey, baseURL: gateway.base, virtualKey: slug });
+    const ask = (maxTokens: number) =>
+      app.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: maxTokens, messages });
+    // 5,000 tokens can never fit in a budget of 1,000: refused before the provider, and remembered.
+    expect(await ask(5_000).catch((error: { status?: number }) => error.status)).toBe(412);
+
+    await page.getByRole('link', { name: 'Virtual keys' }).click();
+    const row = page.getByRole('row').filter({ hasText: slug });
+    await row.getByRole('cell', { name: 'exhausted', exact: true }).waitFor();
+    await screenshot(page, '05b-virtual-key-exhausted');
+    await page.getByRole('button', { name: `Reset usage of ${slug}` }).click();
+    await row.getByRole('cell', { name: 'active', exact: true }).waitFor();
+    expect(dialogs.at(-1)).toBe(
+      `confirm: Reset the usage of ${slug}? Its budget starts again from zero for this period.`,
+    );
+    expect(await page.getByRole('button', { name: `Reset usage of ${slug}` }).count()).toBe(0);
+    const answer = await ask(50);
+    expect(answer.choices?.[0]?.message?.content).toBeTruthy();
+  });
+
   it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {
     mock.script('console-broken', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
     const fallback = {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { ResetUsageButton } from '../components/reset-usage-button.js';
 import { text } from '../log-record.js';
 
 interface ApiKey {
@@ -14,7 +15,7 @@ interface ApiKey {
   readonly managed_by: string | null;
 }
 
-/** Gateway keys (admin): list, create (the secret shown this once), revoke. */
+/** Gateway keys (admin): list, create (the secret shown this once), revoke, reset an exhausted budget. */
 export function GatewayKeysView() {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -129,9 +130,19 @@ export function GatewayKeysView() {
                 <td>{key.status}</td>
                 <td>{text(key.last_used_at)}</td>
                 <td>
+                  {key.status === 'exhausted' ? (
+                    <>
+                      <ResetUsageButton
+                        name={key.name}
+                        path={`/api-keys/${encodeURIComponent(key.id)}`}
+                        onDone={load}
+                        onError={setError}
+                      />{' '}
+                    </>
+                  ) : null}
                   {key.managed_by ? (
                     <span class="muted">settings file</span>
-                  ) : key.status === 'active' ? (
+                  ) : key.status === 'active' || key.status === 'exhausted' ? (
                     <button
                       type="button"
                       class="danger"

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { ResetUsageButton } from '../components/reset-usage-button.js';
 import { text } from '../log-record.js';
 
 interface VirtualKey {
@@ -13,7 +14,10 @@ interface VirtualKey {
   readonly managed_by?: string | null;
 }
 
-/** Virtual keys (admin): list, create, rename, revoke (delete). The provider key is never shown again. */
+/**
+ * Virtual keys (admin): list, create, rename, revoke (delete), and reset the usage of one whose budget
+ * is exhausted. The provider key is never shown again.
+ */
 export function VirtualKeysView() {
   const [keys, setKeys] = useState<VirtualKey[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -109,6 +113,16 @@ export function VirtualKeysView() {
                 <td class="mono">{text(key.masked_api_key)}</td>
                 <td>{key.status}</td>
                 <td>
+                  {key.status === 'exhausted' ? (
+                    <>
+                      <ResetUsageButton
+                        name={key.slug}
+                        path={`/virtual-keys/${encodeURIComponent(key.slug)}`}
+                        onDone={load}
+                        onError={setError}
+                      />{' '}
+                    </>
+                  ) : null}
                   {key.managed_by ? (
                     <span class="muted">settings file</span>
                   ) : (
