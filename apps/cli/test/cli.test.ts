@@ -96,9 +96,11 @@ describe('pk', () => {
       ['keys', 'create'],
       ['keys', 'list'],
       ['keys', 'revoke'],
+      ['keys', 'reset-usage'],
       ['vk', 'add'],
       ['vk', 'list'],
       ['vk', 'rm'],
+      ['vk', 'reset-usage'],
       ['configs', 'push'],
       ['configs', 'get'],
       ['configs', 'history'],
@@ -238,6 +240,47 @@ describe('pk', () => {
     const removed = await runPk(['vk', 'rm', 'from-file'], adminEnv());
     expect(removed).toMatchObject({ code: 0, stdout: 'deleted virtual key from-file\n' });
     expect((await runPk(['vk', 'rm', 'from-file'], adminEnv())).code).toBe(4);
+  });
+
+  it('vk list shows a key whose budget refused as exhausted; vk reset-usage makes it active again', async () => {
+    const created = await fetch(`${gateway?.url}/v1/virtual-keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-portkey-api-key': adminKey },
+      body: JSON.stringify({
+        slug: 'budgeted',
+        name: 'budgeted',
+        provider: 'openai',
+        key: ENV_SECRET,
+        custom_host: upstreamUrl,
+        usage_limits: { credit_limit: 1_000, type: 'tokens' },
+      }),
+    });
+    expect(created.status).toBe(200);
+    const refused = await fetch(`${gateway?.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': adminKey,
+        'x-portkey-virtual-key': 'budgeted',
+      },
+      body: JSON.stringify({
+        model: 'gpt-4o-mini',
+        max_tokens: 5_000,
+        messages: [{ role: 'user', content: 'hi' }],
+      }),
+    });
+    expect(refused.status).toBe(412);
+    expect((await runPk(['vk', 'list'], adminEnv())).stdout).toMatch(
+      /budgeted\s+openai\s+budgeted\s+\S+\s+exhausted/,
+    );
+    const reset = await runPk(['vk', 'reset-usage', 'budgeted'], adminEnv());
+    expect(reset).toMatchObject({ code: 0, stdout: 'reset the usage of virtual key budgeted\n' });
+    expect((await runPk(['vk', 'list'], adminEnv())).stdout).toMatch(
+      /budgeted\s+openai\s+budgeted\s+\S+\s+active/,
+    );
+    expect((await runPk(['vk', 'reset-usage', 'no-such-key'], adminEnv())).code).toBe(4);
+    expect((await runPk(['keys', 'reset-usage', 'no-such-key'], adminEnv())).code).toBe(4);
+    expect((await runPk(['vk', 'rm', 'budgeted'], adminEnv())).code).toBe(0);
   });
 
   it('configs push (new, then a new version), get, history and rollback', async () => {

@@ -108,4 +108,17 @@ export function registerKeys(program: Command, context: CommandContext): void {
       if (output.json) printJson(output, { id, status: 'revoked' });
       else line(output, `revoked key ${id}`);
     });
+
+  keys
+    .command('reset-usage')
+    .description(
+      "start a key's budget period again: spend, tokens and requests back to 0, an exhausted key active (audited)",
+    )
+    .argument('<id>', 'the key id (see pk keys list)')
+    .action(async (id: string) => {
+      const output = context.output();
+      await context.admin().call('PUT', `/api-keys/${encodeURIComponent(id)}`, { reset_usage: true });
+      if (output.json) printJson(output, { id, usage_reset: true });
+      else line(output, `reset the usage of key ${id}`);
+    });
 }

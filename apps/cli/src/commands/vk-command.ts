@@ -113,4 +113,16 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
       if (output.json) printJson(output, { slug, deleted: true });
       else line(output, `deleted virtual key ${slug}`);
     });
+
+  vk.command('reset-usage')
+    .description(
+      "start a virtual key's budget period again: spend, tokens and requests back to 0, an exhausted key active (audited)",
+    )
+    .argument('<slug>', 'the virtual key')
+    .action(async (slug: string) => {
+      const output = context.output();
+      await context.admin().call('PUT', `/virtual-keys/${encodeURIComponent(slug)}`, { reset_usage: true });
+      if (output.json) printJson(output, { slug, usage_reset: true });
+      else line(output, `reset the usage of virtual key ${slug}`);
+    });
 }
