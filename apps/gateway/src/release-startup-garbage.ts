@@ -1,5 +1,6 @@
 /**
- * Returns the memory the gateway's start-up used and no longer needs, once, before it listens.
+ * Returns the memory the gateway's start-up used and no longer needs, before it listens (server.ts
+ * calls it after building the app, and again after loading undici).
  *
  * Loading the modules and opening the store allocate ~25 MiB that mostly survives (code, schemas),
  * and that survival makes V8 grow the young generation to its maximum (2 × 8 MiB with `pnpm start`'s

@@ -18,6 +18,11 @@ export interface SendOptions {
 export interface Transport {
   /** Sends one request; never follows redirects. */
   send(request: UpstreamRequest, options: SendOptions): Promise<UpstreamResponse>;
+  /**
+   * Loads and builds now what the first `send` would (for undici: the module and its dispatcher), so
+   * the first request does not wait for it. Optional; `send` works without it.
+   */
+  prepare?(): void;
   /** Closes pooled connections. */
   close(): Promise<void>;
 }

@@ -156,4 +156,21 @@ describe('createUndiciTransportFromEnvironment', () => {
     expect(proxied).toMatchObject({ status: 502, code: 'PK_ERR_UPSTREAM_UNAVAILABLE' });
     await transport.close();
   });
+
+  it('refuses a proxy that is not a URL when the transport is made, without echoing it (it may hold a password)', () => {
+    const made = () =>
+      createUndiciTransportFromEnvironment({}, { HTTPS_PROXY: 'http://user:s3cret-password@[proxy:3128' });
+    expect(made).toThrow('proxy: httpsProxy is not a URL (HTTPS_PROXY / HTTP_PROXY)');
+    expect(() => made()).not.toThrow(/s3cret/);
+  });
+
+  it('prepare() builds the pool before the first call; the calls after it use it', async () => {
+    const transport = createUndiciTransportFromEnvironment({}, {});
+    transport.prepare?.();
+    transport.prepare?.();
+    const answer = await transport.send(get(`${origin}/a`), { provider: 'p' });
+    expect(answer.status).toBe(200);
+    discardBody(answer.body);
+    await transport.close();
+  });
 });

@@ -94,9 +94,8 @@ function customHostRefusedError(provider: string, cause: Error): UpstreamError {
   });
 }
 
-// undici (CommonJS) is required when the first transport is made, synchronously and once: a program
-// that imports this package without making a transport does not hold it. Not with the first upstream
-// call: loading it took ~50 ms of CPU there, which the first requests of a fresh gateway all waited for.
+// undici (CommonJS) is required by a transport's `prepare()` or first upstream call, synchronously and
+// once: a program that imports this package, or makes a transport it does not use, does not hold it.
 const requireModule = createRequire(import.meta.url);
 let undiciModule: typeof import('undici') | undefined;
 function undici(): typeof import('undici') {
@@ -126,7 +125,7 @@ function splitUrlOf(
   return split;
 }
 
-/** The keep-alive dispatcher of a transport (built when the transport is made). */
+/** The keep-alive dispatcher of a transport (built by `prepare()` or its first call). */
 function createDispatcher(options: UndiciTransportOptions): Dispatcher {
   const { Agent, EnvHttpProxyAgent } = undici();
   const agentOptions = {
@@ -159,17 +158,19 @@ function createDispatcher(options: UndiciTransportOptions): Dispatcher {
 /**
  * The production {@link Transport}: undici `request` over one keep-alive dispatcher (a pool per
  * origin), redirects never followed, internal addresses refused unless trusted, explicit timeouts,
- * controlled `accept-encoding`, optional proxy. The dispatcher (and undici) are made with the transport,
- * so a bad proxy or CA throws here (the gateway stops at start) and the first call waits for no load.
+ * controlled `accept-encoding`, optional proxy. A proxy that is not a URL throws here (the gateway stops
+ * at start). The dispatcher, and undici, come with `prepare()` or the first call.
  */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport {
-  const dispatcher = createDispatcher(options);
+  checkProxyUrls(options.proxy);
+  let dispatcher: Dispatcher | undefined;
   const splitUrls = new Map<string, { origin: string; path: string }>();
   const acceptEncoding = options.acceptEncoding === 'compressed' ? 'gzip, deflate, br' : 'identity';
 
   async function send(upstream: UpstreamRequest, sendOptions: SendOptions): Promise<UpstreamResponse> {
     const { signal, provider } = sendOptions;
     if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
+    dispatcher ??= createDispatcher(options);
     try {
       const { origin, path } = splitUrlOf(upstream.url, splitUrls);
       // undici listens to the signal itself (until the body ends) and destroys the body on abort.
@@ -203,8 +204,26 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
 
   return {
     send,
+    prepare() {
+      dispatcher ??= createDispatcher(options);
+    },
     close: async () => {
-      await dispatcher.close();
+      await dispatcher?.close();
     },
   };
+}
+
+/** Refuses proxy settings that are not URLs (without echoing them: a proxy URL may hold a password). */
+function checkProxyUrls(proxy: ProxySettings | undefined): void {
+  for (const [name, value] of [
+    ['httpsProxy', proxy?.httpsProxy],
+    ['httpProxy', proxy?.httpProxy],
+  ] as const) {
+    if (!value) continue;
+    try {
+      new URL(value);
+    } catch {
+      throw new TypeError(`proxy: ${name} is not a URL (HTTPS_PROXY / HTTP_PROXY)`);
+    }
+  }
 }
