@@ -4,20 +4,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   type CurrentUsage,
   type KeyUsage,
+  listPageWithUsage,
   resetKeyUsage,
   resetUsageRequested,
   statusOfUsage,
   type UsageSubject,
-  withUsage,
 } from './current-usage.js';
-import {
-  type AdminBody,
-  field,
-  listPage,
-  objectBody,
-  refuseUnknownFields,
-  spellings,
-} from './portkey-body.js';
+import { type AdminBody, field, objectBody, refuseUnknownFields, spellings } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
 /** Portkey's API-key types (`POST /v1/api-keys/{type}/{sub-type}`) and what each is in pk. */
@@ -246,20 +239,16 @@ export async function apiKeyRoutes(
     const query = request.query as Record<string, unknown>;
     const workspace = typeof query.workspace_id === 'string' ? query.workspace_id : undefined;
     const records = await store.gatewayKeys.list({ includeRevoked: query.include_revoked === 'true' });
-    // The page first, then the usage of its keys only (one limits-store read per limited key).
-    const page = listPage(
-      records.filter(
+    return listPageWithUsage({
+      items: records.filter(
         (record) =>
           workspace === undefined || (record.attributes?.workspace_id ?? record.tenant) === workspace,
       ),
       query,
-    );
-    return {
-      ...page,
-      data: await withUsage(page.data, usageSubjectOf, usage, (record, current) =>
-        portkeyApiKeyObject(record, current),
-      ),
-    };
+      subjectOf: usageSubjectOf,
+      usage,
+      object: (record, current) => portkeyApiKeyObject(record, current),
+    });
   });
 
   app.get<{ Params: IdParams }>('/api-keys/:id', { preHandler: requireAdmin() }, async (request) => {

@@ -1,6 +1,6 @@
 import { PkError } from '@pk/config';
 import type { RateLimit, Store, UsageLimits } from '@pk/store';
-import { type AdminBody, field } from './portkey-body.js';
+import { type AdminBody, field, listPage } from './portkey-body.js';
 
 /**
  * What a key has used in its current budget period, as retrieve and list answer it (`current_usage`): spend
@@ -107,13 +107,22 @@ export async function resetKeyUsage(options: {
   });
 }
 
-/** Every item of a page with its current usage (read for all at once), as `object` makes it. */
-export async function withUsage<Item, Out>(
-  items: readonly Item[],
-  subjectOf: (item: Item) => UsageSubject,
-  usage: KeyUsage,
-  object: (item: Item, current: CurrentUsage) => Out,
-): Promise<Out[]> {
-  const current = await Promise.all(items.map((item) => usage.read(subjectOf(item))));
-  return items.map((item, index) => object(item, current[index] as CurrentUsage));
+/**
+ * A list answer (`listPage`: `page_size`, `current_page`) whose items carry their current usage: the
+ * page is cut first, then the usage of its keys only is read (one limits-store read per limited key,
+ * all at once), and `object` makes each item.
+ */
+export async function listPageWithUsage<Item, Out>(options: {
+  readonly items: readonly Item[];
+  readonly query: Readonly<Record<string, unknown>>;
+  readonly subjectOf: (item: Item) => UsageSubject;
+  readonly usage: KeyUsage;
+  readonly object: (item: Item, current: CurrentUsage) => Out;
+}): Promise<{ object: 'list'; total: number; data: Out[] }> {
+  const page = listPage(options.items, options.query);
+  const current = await Promise.all(page.data.map((item) => options.usage.read(options.subjectOf(item))));
+  return {
+    ...page,
+    data: page.data.map((item, index) => options.object(item, current[index] as CurrentUsage)),
+  };
 }

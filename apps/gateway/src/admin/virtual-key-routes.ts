@@ -5,13 +5,13 @@ import { configsUsingVirtualKey } from './config-references.js';
 import {
   type CurrentUsage,
   type KeyUsage,
+  listPageWithUsage,
   resetKeyUsage,
   resetUsageRequested,
   statusOfUsage,
   type UsageSubject,
-  withUsage,
 } from './current-usage.js';
-import { listPage, objectBody } from './portkey-body.js';
+import { objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 import { createVirtualKeyInput, updateVirtualKeyInput } from './virtual-key-fields.js';
 
@@ -87,14 +87,13 @@ export async function virtualKeyRoutes(
 
   app.get('/virtual-keys', { preHandler: requireAdmin('virtual_keys.list') }, async (request) => {
     const now = Date.now();
-    // The page first, then the usage of its keys only (one limits-store read per limited key).
-    const page = listPage(await store.virtualKeys.list(), request.query as Record<string, unknown>);
-    return {
-      ...page,
-      data: await withUsage(page.data, usageSubjectOf, usage, (record, current) =>
-        portkeyVirtualKeyObject(record, now, current),
-      ),
-    };
+    return listPageWithUsage({
+      items: await store.virtualKeys.list(),
+      query: request.query as Record<string, unknown>,
+      subjectOf: usageSubjectOf,
+      usage,
+      object: (record, current) => portkeyVirtualKeyObject(record, now, current),
+    });
   });
 
   app.get<{ Params: SlugParams }>(
