@@ -257,23 +257,37 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(Date.now() - started).toBeLessThan(1500);
   });
 
-  it('shows a virtual key whose budget refused as exhausted; Reset usage lets the SDK’s next call through', async () => {
-    const created = await sdk().virtualKeys.create({
-      name: 'metered',
-      provider: 'openai',
-      key: VK_SECRET,
-      custom_host: `${mock.url}/v1`,
-      usage_limits: { credit_limit: 1_000, type: 'tokens' },
+  it('sets a budget on a new virtual key, shows its use, marks it exhausted when refused, and Reset usage lets the SDK through', async () => {
+    await page.getByRole('link', { name: 'Virtual keys' }).click();
+    await page.getByLabel('Name').fill('metered');
+    await page.getByLabel('Provider', { exact: true }).fill('openai');
+    await page.getByLabel('Provider API key').fill(VK_SECRET);
+    await page.getByLabel('Custom host (optional)').fill(`${mock.url}/v1`);
+    // A limit that is not a number is refused in the page, before anything is sent.
+    await page.getByLabel('Limit').fill('a thousand');
+    await page.getByRole('button', { name: 'Create virtual key' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Budget: expected a number above 0' }).waitFor();
+    await page.getByLabel('Limit').fill('1000');
+    await page.getByLabel('Counted in').selectOption('tokens');
+    await page.getByLabel('Starts again').selectOption('');
+    await page.getByRole('button', { name: 'Create virtual key' }).click();
+    const slug = (await page.getByTestId('created-slug').textContent()) ?? '';
+    expect(slug).toMatch(/^metered-[0-9a-f]{6}$/);
+    expect((await sdk().virtualKeys.retrieve({ slug })).usage_limits).toEqual({
+      credit_limit: 1000,
+      type: 'tokens',
+      periodic_reset: null,
     });
-    const slug = created.slug as string;
+    const row = page.getByRole('row').filter({ hasText: slug });
+    await row.getByRole('cell', { name: '0 of 1,000 tokens', exact: true }).waitFor();
+
     const app = new Portkey({ apiKey: adminKey, baseURL: gateway.base, virtualKey: slug });
     const ask = (maxTokens: number) =>
       app.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: maxTokens, messages });
     // 5,000 tokens can never fit in a budget of 1,000: refused before the provider, and remembered.
     expect(await ask(5_000).catch((error: { status?: number }) => error.status)).toBe(412);
-
+    await page.getByRole('link', { name: 'Logs' }).click();
     await page.getByRole('link', { name: 'Virtual keys' }).click();
-    const row = page.getByRole('row').filter({ hasText: slug });
     await row.getByRole('cell', { name: 'exhausted', exact: true }).waitFor();
     await screenshot(page, '05b-virtual-key-exhausted');
     await page.getByRole('button', { name: `Reset usage of ${slug}` }).click();
@@ -284,6 +298,15 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await page.getByRole('button', { name: `Reset usage of ${slug}` }).count()).toBe(0);
     const answer = await ask(50);
     expect(answer.choices?.[0]?.message?.content).toBeTruthy();
+    // What the answer used, once settled, in the list.
+    const used = row.getByRole('cell', { name: /^[1-9][\d,]* of 1,000 tokens$/ });
+    const until = Date.now() + 5000;
+    while ((await used.count()) === 0 && Date.now() < until) {
+      await page.getByRole('link', { name: 'Logs' }).click();
+      await page.getByRole('link', { name: 'Virtual keys' }).click();
+      await row.waitFor();
+    }
+    expect(await used.count()).toBe(1);
   });
 
   it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {

@@ -1,5 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import {
+  type BudgetForm,
+  budgetText,
+  type CurrentUsage,
+  NO_BUDGET,
+  type UsageLimits,
+  usageLimitsOf,
+} from '../budget.js';
+import { BudgetFields } from '../components/budget-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
 import { text } from '../log-record.js';
@@ -13,14 +22,20 @@ interface ApiKey {
   readonly status: string;
   readonly last_used_at: string | null;
   readonly managed_by: string | null;
+  readonly usage_limits: UsageLimits | null;
+  readonly current_usage?: CurrentUsage;
 }
 
-/** Gateway keys (admin): list, create (the secret shown this once), revoke, reset an exhausted budget. */
+/**
+ * Gateway keys (admin): list (with each budget's use), create (with a budget; the secret shown this
+ * once), revoke, reset an exhausted budget.
+ */
 export function GatewayKeysView() {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [secret, setSecret] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', role: 'user', tenant: '' });
+  const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
   const load = () =>
     api<{ data: ApiKey[] }>('/api-keys?include_revoked=true')
       .then((list) => setKeys(list.data))
@@ -33,11 +48,14 @@ export function GatewayKeysView() {
     setError(null);
     try {
       const path = form.role === 'admin' ? '/api-keys/organisation/service' : '/api-keys/workspace/service';
-      const body: Record<string, string> = { name: form.name };
+      const body: Record<string, unknown> = { name: form.name };
       if (form.role !== 'admin' && form.tenant !== '') body.workspace_id = form.tenant;
+      const usageLimits = usageLimitsOf(budget);
+      if (usageLimits) body.usage_limits = usageLimits;
       const answer = await api<{ key: string }>(path, { method: 'POST', body });
       setSecret(answer.key);
       setForm({ name: '', role: 'user', tenant: '' });
+      setBudget(NO_BUDGET);
       await load();
     } catch (caught) {
       setError(caught);
@@ -102,6 +120,7 @@ export function GatewayKeysView() {
             />
           </label>
         ) : null}
+        <BudgetFields idPrefix="key" value={budget} onChange={setBudget} />
         <button type="submit">Create gateway key</button>
       </form>
       {keys === null ? (
@@ -116,6 +135,7 @@ export function GatewayKeysView() {
               <th scope="col">Role</th>
               <th scope="col">Tenant</th>
               <th scope="col">Status</th>
+              <th scope="col">Budget used</th>
               <th scope="col">Last used</th>
               <th scope="col">Actions</th>
             </tr>
@@ -128,6 +148,7 @@ export function GatewayKeysView() {
                 <td>{key.role}</td>
                 <td>{key.tenant}</td>
                 <td>{key.status}</td>
+                <td>{budgetText(key.usage_limits, key.current_usage)}</td>
                 <td>{text(key.last_used_at)}</td>
                 <td>
                   {key.status === 'exhausted' ? (

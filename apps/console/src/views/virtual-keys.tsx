@@ -1,5 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import {
+  type BudgetForm,
+  budgetText,
+  type CurrentUsage,
+  NO_BUDGET,
+  type UsageLimits,
+  usageLimitsOf,
+} from '../budget.js';
+import { BudgetFields } from '../components/budget-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
 import { text } from '../log-record.js';
@@ -12,17 +21,20 @@ interface VirtualKey {
   readonly masked_api_key: string | null;
   readonly note: string | null;
   readonly managed_by?: string | null;
+  readonly usage_limits: UsageLimits | null;
+  readonly current_usage?: CurrentUsage;
 }
 
 /**
- * Virtual keys (admin): list, create, rename, revoke (delete), and reset the usage of one whose budget
- * is exhausted. The provider key is never shown again.
+ * Virtual keys (admin): list (with each budget's use), create (with a budget), rename, revoke
+ * (delete), and reset the usage of one whose budget is exhausted. The provider key is never shown again.
  */
 export function VirtualKeysView() {
   const [keys, setKeys] = useState<VirtualKey[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', provider: 'openai', key: '', custom_host: '', note: '' });
+  const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
   const load = () =>
     api<{ data: VirtualKey[] }>('/virtual-keys')
       .then((list) => setKeys(list.data))
@@ -34,12 +46,15 @@ export function VirtualKeysView() {
     event.preventDefault();
     setError(null);
     try {
-      const body: Record<string, string> = { name: form.name, provider: form.provider, key: form.key };
+      const body: Record<string, unknown> = { name: form.name, provider: form.provider, key: form.key };
       if (form.custom_host !== '') body.custom_host = form.custom_host;
       if (form.note !== '') body.note = form.note;
+      const usageLimits = usageLimitsOf(budget);
+      if (usageLimits) body.usage_limits = usageLimits;
       const answer = await api<{ slug: string }>('/virtual-keys', { method: 'POST', body });
       setCreated(answer.slug);
       setForm({ name: '', provider: 'openai', key: '', custom_host: '', note: '' });
+      setBudget(NO_BUDGET);
       await load();
     } catch (caught) {
       setError(caught);
@@ -87,6 +102,7 @@ export function VirtualKeysView() {
         {input('key', 'Provider API key', 'password')}
         {input('custom_host', 'Custom host (optional)')}
         {input('note', 'Note (optional)')}
+        <BudgetFields idPrefix="vk" value={budget} onChange={setBudget} />
         <button type="submit">Create virtual key</button>
       </form>
       {keys === null ? (
@@ -101,6 +117,7 @@ export function VirtualKeysView() {
               <th scope="col">Provider</th>
               <th scope="col">Key</th>
               <th scope="col">Status</th>
+              <th scope="col">Budget used</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -112,6 +129,7 @@ export function VirtualKeysView() {
                 <td>{key.provider}</td>
                 <td class="mono">{text(key.masked_api_key)}</td>
                 <td>{key.status}</td>
+                <td>{budgetText(key.usage_limits, key.current_usage)}</td>
                 <td>
                   {key.status === 'exhausted' ? (
                     <>

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { budgetText, NO_BUDGET, usageLimitsOf } from './budget.js';
+
+describe('budgetText', () => {
+  it('shows what was used of the limit, in USD or tokens, with its period', () => {
+    const usage = { tracked: true, cost_usd: 0.4219, tokens: 1234, budget_exhausted: false };
+    expect(budgetText({ credit_limit: 10, type: 'cost', periodic_reset: 'monthly' }, usage)).toBe(
+      '$0.42 of $10.00 a month',
+    );
+    expect(budgetText({ credit_limit: 5000, type: 'tokens' }, usage)).toBe('1,234 of 5,000 tokens');
+    expect(budgetText({ credit_limit: 25, periodic_reset: 'weekly' }, usage)).toBe('$0.42 of $25.00 a week');
+    expect(budgetText({ credit_limit: 100, type: 'tokens', periodic_reset_days: 7 }, usage)).toBe(
+      '1,234 of 100 tokens every 7 days',
+    );
+  });
+
+  it('shows the limit alone while usage is not tracked, and none without a budget', () => {
+    const untracked = { tracked: false, cost_usd: null, tokens: null, budget_exhausted: null };
+    expect(budgetText({ credit_limit: 10 }, untracked)).toBe('of $10.00');
+    expect(budgetText({ credit_limit: 10 }, undefined)).toBe('of $10.00');
+    expect(budgetText(null, untracked)).toBe('none');
+  });
+});
+
+describe('usageLimitsOf', () => {
+  it('makes Portkey’s usage_limits from the form, or none without a limit', () => {
+    expect(usageLimitsOf(NO_BUDGET)).toBeUndefined();
+    expect(usageLimitsOf({ limit: ' 12.5 ', type: 'cost', reset: 'monthly' })).toEqual({
+      credit_limit: 12.5,
+      type: 'cost',
+      periodic_reset: 'monthly',
+    });
+    expect(usageLimitsOf({ limit: '5000', type: 'tokens', reset: '' })).toEqual({
+      credit_limit: 5000,
+      type: 'tokens',
+      periodic_reset: null,
+    });
+  });
+
+  it('refuses a limit that is not a positive number, quoting it', () => {
+    expect(() => usageLimitsOf({ limit: 'ten', type: 'cost', reset: '' })).toThrow(
+      'Budget: expected a number above 0, got "ten"',
+    );
+    expect(() => usageLimitsOf({ limit: '-1', type: 'cost', reset: '' })).toThrow('above 0');
+  });
+});
