@@ -259,7 +259,8 @@ describe.runIf(run)('the console in Chromium', () => {
 
   it('sets a budget on a new virtual key, shows its use, marks it exhausted when refused, and Reset usage lets the SDK through', async () => {
     await page.getByRole('link', { name: 'Virtual keys' }).click();
-    await page.getByLabel('Name').fill('metered');
+    // Exact: each listed key's "Rename <slug>" button is labelled with "name" too.
+    await page.getByLabel('Name', { exact: true }).fill('metered');
     await page.getByLabel('Provider', { exact: true }).fill('openai');
     await page.getByLabel('Provider API key').fill(VK_SECRET);
     await page.getByLabel('Custom host (optional)').fill(`${mock.url}/v1`);
