@@ -1,12 +1,14 @@
 import { api } from '../api.js';
 
 /**
- * "Reset usage" for a key whose budget refuses (`status: exhausted`): asks first, then sends
- * Portkey's `reset_usage: true` to the key's admin path (`/virtual-keys/<slug>`, `/api-keys/<id>`).
- * The budget's period starts again from zero; the key's other fields stay as they are.
+ * "Reset usage" for a key whose budget refuses (`status: exhausted`; nothing for any other status):
+ * asks first, then sends Portkey's `reset_usage: true` to the key's admin path (`/virtual-keys/<slug>`,
+ * `/api-keys/<id>`). The budget's period starts again from zero; the key's other fields stay as they are.
  */
 export function ResetUsageButton(props: {
-  /** The key as the list shows it (its slug or id). */
+  /** The key's status: the button is there for `exhausted` only. */
+  readonly status: string;
+  /** The key as the list shows it (its slug or name). */
   readonly name: string;
   readonly path: string;
   readonly onDone: () => unknown;
@@ -20,9 +22,12 @@ export function ResetUsageButton(props: {
     await api(props.path, { method: 'PUT', body: { reset_usage: true } }).catch(props.onError);
     await props.onDone();
   };
+  if (props.status !== 'exhausted') return null;
   return (
-    <button type="button" onClick={reset} aria-label={`Reset usage of ${props.name}`}>
-      Reset usage
-    </button>
+    <>
+      <button type="button" onClick={reset} aria-label={`Reset usage of ${props.name}`}>
+        Reset usage
+      </button>{' '}
+    </>
   );
 }

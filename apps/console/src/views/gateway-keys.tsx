@@ -151,16 +151,13 @@ export function GatewayKeysView() {
                 <td>{budgetText(key.usage_limits, key.current_usage)}</td>
                 <td>{text(key.last_used_at)}</td>
                 <td>
-                  {key.status === 'exhausted' ? (
-                    <>
-                      <ResetUsageButton
-                        name={key.name}
-                        path={`/api-keys/${encodeURIComponent(key.id)}`}
-                        onDone={load}
-                        onError={setError}
-                      />{' '}
-                    </>
-                  ) : null}
+                  <ResetUsageButton
+                    status={key.status}
+                    name={key.name}
+                    path={`/api-keys/${encodeURIComponent(key.id)}`}
+                    onDone={load}
+                    onError={setError}
+                  />
                   {key.managed_by ? (
                     <span class="muted">settings file</span>
                   ) : key.status === 'active' || key.status === 'exhausted' ? (

@@ -131,16 +131,13 @@ export function VirtualKeysView() {
                 <td>{key.status}</td>
                 <td>{budgetText(key.usage_limits, key.current_usage)}</td>
                 <td>
-                  {key.status === 'exhausted' ? (
-                    <>
-                      <ResetUsageButton
-                        name={key.slug}
-                        path={`/virtual-keys/${encodeURIComponent(key.slug)}`}
-                        onDone={load}
-                        onError={setError}
-                      />{' '}
-                    </>
-                  ) : null}
+                  <ResetUsageButton
+                    status={key.status}
+                    name={key.slug}
+                    path={`/virtual-keys/${encodeURIComponent(key.slug)}`}
+                    onDone={load}
+                    onError={setError}
+                  />
                   {key.managed_by ? (
                     <span class="muted">settings file</span>
                   ) : (
