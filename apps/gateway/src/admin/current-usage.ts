@@ -38,10 +38,10 @@ export type UsageReader = (subject: UsageSubject) => CurrentUsage | Promise<Curr
 
 /**
  * Starts a key's current budget period again (`reset_usage` on update): spend, tokens, requests and
- * the exhausted mark go back to none. Throws `PK_ERR_LIMITS_UNAVAILABLE` when the limits store
- * cannot be written; a key pk does not measure has nothing to reset.
+ * the exhausted mark go back to none. Resolves false for a key pk does not measure (nothing to
+ * reset); throws `PK_ERR_LIMITS_UNAVAILABLE` when the limits store cannot be written.
  */
-export type UsageResetter = (subject: UsageSubject) => Promise<void>;
+export type UsageResetter = (subject: UsageSubject) => Promise<boolean>;
 
 /** A key's usage as the admin API reads and resets it. */
 export interface KeyUsage {
@@ -68,8 +68,8 @@ export function resetUsageRequested(body: AdminBody): boolean {
 }
 
 /**
- * `reset_usage` of an update: the key's usage read (for the audit log), reset, and the reset audited
- * as `reset_usage` with the figures it cleared. A limits store that cannot be reached is a 503 that
+ * `reset_usage` of an update: the key's usage read (for the audit log), reset, and every reset that
+ * happened audited as `reset_usage` with the figures it cleared. A limits store that cannot be reached is a 503 that
  * says whether the rest of the update was saved (`updated`).
  */
 export async function resetKeyUsage(options: {
@@ -83,8 +83,9 @@ export async function resetKeyUsage(options: {
   const { usage, subject } = options;
   const what = subject.kind === 'virtual_key' ? 'virtual key' : 'api key';
   const before = await usage.read(subject);
+  let reset: boolean;
   try {
-    await usage.reset(subject);
+    reset = await usage.reset(subject);
   } catch (error) {
     const saved = options.updated ? `the ${what} was updated, but ` : '';
     throw new PkError(
@@ -92,7 +93,8 @@ export async function resetKeyUsage(options: {
       `${saved}its usage was not reset: ${(error as Error).message}`,
     );
   }
-  if (!before.tracked) return;
+  if (!reset) return;
+  // The figures it cleared; null when they could not be read just before (the store came back since).
   await options.store.audit.recordAction({
     actor: options.actor,
     action: 'reset_usage',

@@ -14,8 +14,8 @@ import {
 // runs atomically on one node. They mirror `memory-limit-store.ts` line for line.
 //
 // Keys of a subject: `<prefix>{<subject>}:u:<period>` (hash: cost, tokens, requests, held, r:<id>
-// amounts of holds, alerted, refused: the latest budget decision was a refusal), `…:h:<period>` (sorted set: hold id → expiry), `…:w:<id>` (hash: bucket
-// → amount, one per sliding window).
+// amounts of holds, alerted, refused: the latest budget decision was a refusal), `…:h:<period>`
+// (sorted set: hold id → expiry), `…:w:<id>` (hash: bucket → amount, one per sliding window).
 
 /** KEYS: usage, holds, windows…; ARGV: now, id, ttl, measure, limit, amount, usageTtl, n, (windowMs, limit, amount)×n. */
 export const ADMIT_SCRIPT = `

@@ -127,12 +127,13 @@ export function setUpLimits(
     }
   };
   const reset: UsageResetter = async (subject) => {
-    if (compileLimits(subject.rateLimits, subject.usageLimits) === undefined) return;
+    if (compileLimits(subject.rateLimits, subject.usageLimits) === undefined) return false;
     const period = budgetPeriodOf(subject.usageLimits ?? undefined, Date.now());
     try {
       await store.resetUsage(storeKeyOf(subject), period.id);
       // The counters this replica kept while the shared store was down (open limits) start again too.
       if (store !== local) await local.resetUsage(storeKeyOf(subject), period.id);
+      return true;
     } catch (error) {
       throw new PkError(
         'PK_ERR_LIMITS_UNAVAILABLE',
