@@ -215,6 +215,8 @@ describe('limits in one process (memory store)', () => {
       });
     await expect(ask(100)).resolves.toMatchObject({ object: 'chat.completion' });
     await expect(ask(4_990)).rejects.toMatchObject({ status: 412 });
+    // The refused request never reached the provider.
+    expect(mock.forModel('metered-model').map((sent) => sent.body?.max_tokens)).toEqual([100]);
     let key: Record<string, unknown> = {};
     for (
       let tries = 0;
@@ -240,7 +242,11 @@ describe('limits in one process (memory store)', () => {
       current_usage: { tracked: true, budget_exhausted: false, tokens: 0, requests: 0 },
     });
     await expect(ask(4_900)).resolves.toMatchObject({ object: 'chat.completion' });
+    expect(mock.forModel('metered-model').map((sent) => sent.body?.max_tokens)).toEqual([100, 4_900]);
 
+    // Neither the key's secret nor the provider key in any line the gateway wrote.
+    expect(gateway.process.output()).not.toContain(created.key as string);
+    expect(gateway.process.output()).not.toContain('sk-mem');
     const store = await openStore({ dataDir: dataDir.path, serve: false, onWarning: () => undefined });
     try {
       const [entry] = await store.audit.list({ entity: 'gateway_key', entityId: id });
