@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { budgetText, NO_BUDGET, usageLimitsOf } from './budget.js';
+import { budgetFormOf, budgetText, editedUsageLimits, NO_BUDGET, usageLimitsOf } from './budget.js';
 
 describe('budgetText', () => {
   it('shows what was used of the limit, in USD or tokens, with its period', () => {
@@ -42,5 +42,85 @@ describe('usageLimitsOf', () => {
       'Budget: expected a number above 0, got "ten"',
     );
     expect(() => usageLimitsOf({ limit: '-1', type: 'cost', reset: '' })).toThrow('above 0');
+  });
+});
+
+describe('budgetFormOf', () => {
+  it('fills the form with the key’s budget, or an empty limit without one', () => {
+    expect(budgetFormOf(null)).toEqual(NO_BUDGET);
+    expect(budgetFormOf({ credit_limit: 12.5, periodic_reset: 'weekly' })).toEqual({
+      limit: '12.5',
+      type: 'cost',
+      reset: 'weekly',
+    });
+    expect(budgetFormOf({ credit_limit: 5000, type: 'tokens', periodic_reset: null })).toEqual({
+      limit: '5000',
+      type: 'tokens',
+      reset: '',
+    });
+    expect(budgetFormOf({ credit_limit: 10, periodic_reset_days: 30 })).toEqual({
+      limit: '10',
+      type: 'cost',
+      reset: 'days',
+      days: 30,
+    });
+  });
+});
+
+describe('editedUsageLimits', () => {
+  const current = {
+    credit_limit: 10,
+    type: 'cost' as const,
+    periodic_reset: 'monthly' as const,
+    alert_threshold: 8,
+    on_store_failure: 'open',
+    next_usage_reset_at: '2027-01-01T00:00:00.000Z',
+  };
+
+  it('changes the limit and keeps the fields the form does not show', () => {
+    expect(editedUsageLimits(current, { limit: '20', type: 'cost', reset: 'monthly' })).toEqual({
+      credit_limit: 20,
+      type: 'cost',
+      periodic_reset: 'monthly',
+      alert_threshold: 8,
+      on_store_failure: 'open',
+    });
+  });
+
+  it('drops the alert threshold when the unit changes (it counts in the old one)', () => {
+    expect(editedUsageLimits(current, { limit: '5000', type: 'tokens', reset: '' })).toEqual({
+      credit_limit: 5000,
+      type: 'tokens',
+      periodic_reset: null,
+      on_store_failure: 'open',
+    });
+  });
+
+  it('keeps a reset every N days, or replaces it by a calendar one', () => {
+    const everyThirty = { credit_limit: 10, periodic_reset_days: 30 };
+    expect(editedUsageLimits(everyThirty, budgetFormOf(everyThirty))).toEqual({
+      credit_limit: 10,
+      type: 'cost',
+      periodic_reset: null,
+      periodic_reset_days: 30,
+    });
+    expect(editedUsageLimits(everyThirty, { limit: '10', type: 'cost', reset: 'weekly' })).toEqual({
+      credit_limit: 10,
+      type: 'cost',
+      periodic_reset: 'weekly',
+    });
+  });
+
+  it('removes the budget when the limit is emptied, and gives a key without one its first', () => {
+    expect(editedUsageLimits(current, { limit: ' ', type: 'cost', reset: 'monthly' })).toBeNull();
+    expect(editedUsageLimits(null, { limit: '3', type: 'cost', reset: 'weekly' })).toEqual({
+      credit_limit: 3,
+      type: 'cost',
+      periodic_reset: 'weekly',
+    });
+  });
+
+  it('refuses a limit that is not a positive number', () => {
+    expect(() => editedUsageLimits(current, { limit: '0', type: 'cost', reset: '' })).toThrow('above 0');
   });
 });

@@ -310,6 +310,107 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await used.count()).toBe(1);
   });
 
+  it('changes and removes the budget of an existing virtual key, and the gateway enforces each at once', async () => {
+    const created = await sdk().virtualKeys.create({
+      name: 'unmetered',
+      provider: 'openai',
+      key: VK_SECRET,
+      custom_host: `${mock.url}/v1`,
+    });
+    const slug = created.slug as string;
+    const app = new Portkey({ apiKey: adminKey, baseURL: gateway.base, virtualKey: slug });
+    const ask = (maxTokens: number) =>
+      app.chat.completions.create({ model: 'gpt-4o-mini', max_tokens: maxTokens, messages });
+    const askedFor = (maxTokens: number) =>
+      mock.received.filter((request) => request.body?.max_tokens === maxTokens).length;
+
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('link', { name: 'Virtual keys' }).click();
+    const row = page.getByRole('row').filter({ hasText: slug });
+    await row.getByRole('cell', { name: 'none', exact: true }).waitFor();
+    await row.getByRole('button', { name: `Edit budget of ${slug}` }).click();
+    const editor = page.getByRole('form', { name: `Budget of ${slug}` });
+    // The editor opens on the key's budget (none) with the focus in its first field.
+    expect(await editor.getByLabel('Limit').inputValue()).toBe('');
+    expect(await editor.getByLabel('Limit').evaluate((input) => input === document.activeElement)).toBe(true);
+    await editor.getByLabel('Limit').fill('2000');
+    await editor.getByLabel('Counted in').selectOption('tokens');
+    await editor.getByLabel('Starts again').selectOption('weekly');
+    await expectNoSeriousViolations('virtual-key-budget-editor');
+    await screenshot(page, '05c-virtual-key-budget-editor');
+    await editor.getByRole('button', { name: 'Save budget' }).click();
+    await row.getByRole('cell', { name: '0 of 2,000 tokens a week', exact: true }).waitFor();
+    expect(await editor.count()).toBe(0);
+    expect((await sdk().virtualKeys.retrieve({ slug })).usage_limits).toEqual({
+      credit_limit: 2000,
+      type: 'tokens',
+      periodic_reset: 'weekly',
+    });
+    // The new budget holds for the next request: 3,000 tokens cannot fit in 2,000.
+    expect(await ask(3_000).catch((error: { status?: number }) => error.status)).toBe(412);
+    expect(askedFor(3_000)).toBe(0);
+
+    // Raised: the same request passes and reaches the provider.
+    await row.getByRole('button', { name: `Edit budget of ${slug}` }).click();
+    expect(await editor.getByLabel('Limit').inputValue()).toBe('2000');
+    expect(await editor.getByLabel('Starts again').inputValue()).toBe('weekly');
+    await editor.getByLabel('Limit').fill('50000');
+    await editor.getByRole('button', { name: 'Save budget' }).click();
+    await row.getByRole('cell', { name: /of 50,000 tokens a week$/ }).waitFor();
+    expect((await ask(3_000)).choices?.[0]?.message?.content).toBeTruthy();
+    expect(askedFor(3_000)).toBe(1);
+
+    // Removed, after a question: no limit any more.
+    await row.getByRole('button', { name: `Edit budget of ${slug}` }).click();
+    await editor.getByRole('button', { name: 'Remove budget' }).click();
+    await row.getByRole('cell', { name: 'none', exact: true }).waitFor();
+    expect(dialogs.at(-1)).toBe(
+      `confirm: Remove the budget of ${slug}? Its requests are then no longer limited by spend.`,
+    );
+    expect((await sdk().virtualKeys.retrieve({ slug })).usage_limits).toBeNull();
+    expect((await ask(60_000)).choices?.[0]?.message?.content).toBeTruthy();
+    expect(askedFor(60_000)).toBe(1);
+  });
+
+  it('changes the budget of a gateway key, keeping the budget fields the form does not show', async () => {
+    const created = await sdk().apiKeys.create({
+      type: 'workspace',
+      'sub-type': 'service',
+      name: 'monthly bot',
+      workspace_id: 'bots',
+      scopes: ['completions.write'],
+      usage_limits: { credit_limit: 10, periodic_reset_days: 30, alert_threshold: 8 },
+    });
+    const id = created.id as string;
+    await page.getByRole('link', { name: 'Gateway keys' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'monthly bot' });
+    await row.getByRole('cell', { name: '$0.00 of $10.00 every 30 days', exact: true }).waitFor();
+    await row.getByRole('button', { name: 'Edit budget of monthly bot' }).click();
+    const editor = page.getByRole('form', { name: 'Budget of monthly bot' });
+    expect(await editor.getByLabel('Starts again').inputValue()).toBe('days');
+    // A limit that is not a number is refused in the page, and nothing is sent.
+    await editor.getByLabel('Limit').fill('lots');
+    await editor.getByRole('button', { name: 'Save budget' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Budget: expected a number above 0' }).waitFor();
+    await editor.getByLabel('Limit').fill('25');
+    await editor.getByRole('button', { name: 'Save budget' }).click();
+    await row.getByRole('cell', { name: '$0.00 of $25.00 every 30 days', exact: true }).waitFor();
+    const stored = await sdk().apiKeys.retrieve({ id });
+    expect(stored.usage_limits).toEqual({
+      credit_limit: 25,
+      type: 'cost',
+      periodic_reset: null,
+      periodic_reset_days: 30,
+      alert_threshold: 8,
+    });
+    // Cancel leaves it as it is.
+    await row.getByRole('button', { name: 'Edit budget of monthly bot' }).click();
+    await editor.getByLabel('Limit').fill('1');
+    await editor.getByRole('button', { name: 'Cancel' }).click();
+    expect(await editor.count()).toBe(0);
+    expect((await sdk().apiKeys.retrieve({ id })).usage_limits).toEqual(stored.usage_limits);
+  });
+
   it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {
     mock.script('console-broken', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
     const fallback = {

@@ -1,19 +1,22 @@
 import type { BudgetForm } from '../budget.js';
 
 /**
- * The budget fields of a create form (a key's Portkey `usage_limits`): the limit (empty: none), what
- * it counts (USD or tokens) and when it starts again (UTC calendar month or week, or never).
+ * The budget fields of a form (a key's Portkey `usage_limits`): the limit (empty: none), what it
+ * counts (USD or tokens) and when it starts again (UTC calendar month or week, never, or every N days
+ * for a key that already resets so).
  */
 export function BudgetFields(props: {
   /** Prefix of the fields' ids (one form's fields apart from another's). */
   readonly idPrefix: string;
   readonly value: BudgetForm;
   readonly onChange: (value: BudgetForm) => void;
+  /** The fieldset's legend (default "Budget (optional)"). */
+  readonly legend?: string;
 }) {
   const { idPrefix, value, onChange } = props;
   return (
     <fieldset class="budget">
-      <legend>Budget (optional)</legend>
+      <legend>{props.legend ?? 'Budget (optional)'}</legend>
       <label for={`${idPrefix}-budget`}>
         Limit
         <input
@@ -56,6 +59,7 @@ export function BudgetFields(props: {
           <option value="monthly">every month (the 1st, UTC)</option>
           <option value="weekly">every week (Monday, UTC)</option>
           <option value="">never</option>
+          {value.days === undefined ? null : <option value="days">every {value.days} days</option>}
         </select>
       </label>
     </fieldset>

@@ -8,6 +8,7 @@ import {
   type UsageLimits,
   usageLimitsOf,
 } from '../budget.js';
+import { BudgetEditor } from '../components/budget-editor.js';
 import { BudgetFields } from '../components/budget-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
@@ -28,7 +29,7 @@ interface ApiKey {
 
 /**
  * Gateway keys (admin): list (with each budget's use), create (with a budget; the secret shown this
- * once), revoke, reset an exhausted budget.
+ * once), change or remove a budget, revoke, reset an exhausted budget.
  */
 export function GatewayKeysView() {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
@@ -36,6 +37,8 @@ export function GatewayKeysView() {
   const [secret, setSecret] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', role: 'user', tenant: '' });
   const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
+  /** The key whose budget is being edited. */
+  const [editing, setEditing] = useState<ApiKey | null>(null);
   const load = () =>
     api<{ data: ApiKey[] }>('/api-keys?include_revoked=true')
       .then((list) => setKeys(list.data))
@@ -123,6 +126,22 @@ export function GatewayKeysView() {
         <BudgetFields idPrefix="key" value={budget} onChange={setBudget} />
         <button type="submit">Create gateway key</button>
       </form>
+      {editing ? (
+        <BudgetEditor
+          key={editing.id}
+          name={editing.name}
+          path={`/api-keys/${encodeURIComponent(editing.id)}`}
+          limits={editing.usage_limits}
+          idPrefix="key-edit"
+          onSaved={async () => {
+            setEditing(null);
+            setError(null);
+            await load();
+          }}
+          onCancel={() => setEditing(null)}
+          onError={setError}
+        />
+      ) : null}
       {keys === null ? (
         <p>Loading…</p>
       ) : (
@@ -161,14 +180,23 @@ export function GatewayKeysView() {
                   {key.managed_by ? (
                     <span class="muted">settings file</span>
                   ) : key.status === 'active' || key.status === 'exhausted' ? (
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => revoke(key.id)}
-                      aria-label={`Revoke ${key.name}`}
-                    >
-                      Revoke
-                    </button>
+                    <>
+                      <button
+                        type="button"
+                        onClick={() => setEditing(key)}
+                        aria-label={`Edit budget of ${key.name}`}
+                      >
+                        Budget
+                      </button>{' '}
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() => revoke(key.id)}
+                        aria-label={`Revoke ${key.name}`}
+                      >
+                        Revoke
+                      </button>
+                    </>
                   ) : null}
                 </td>
               </tr>

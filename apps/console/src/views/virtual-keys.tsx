@@ -8,6 +8,7 @@ import {
   type UsageLimits,
   usageLimitsOf,
 } from '../budget.js';
+import { BudgetEditor } from '../components/budget-editor.js';
 import { BudgetFields } from '../components/budget-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
@@ -26,8 +27,8 @@ interface VirtualKey {
 }
 
 /**
- * Virtual keys (admin): list (with each budget's use), create (with a budget), rename, revoke
- * (delete), and reset the usage of one whose budget is exhausted. The provider key is never shown again.
+ * Virtual keys (admin): list (with each budget's use), create (with a budget), rename, change or
+ * remove a budget, revoke (delete), and reset the usage of one whose budget is exhausted. The provider key is never shown again.
  */
 export function VirtualKeysView() {
   const [keys, setKeys] = useState<VirtualKey[] | null>(null);
@@ -35,6 +36,8 @@ export function VirtualKeysView() {
   const [created, setCreated] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', provider: 'openai', key: '', custom_host: '', note: '' });
   const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
+  /** The key whose budget is being edited. */
+  const [editing, setEditing] = useState<VirtualKey | null>(null);
   const load = () =>
     api<{ data: VirtualKey[] }>('/virtual-keys')
       .then((list) => setKeys(list.data))
@@ -105,6 +108,22 @@ export function VirtualKeysView() {
         <BudgetFields idPrefix="vk" value={budget} onChange={setBudget} />
         <button type="submit">Create virtual key</button>
       </form>
+      {editing ? (
+        <BudgetEditor
+          key={editing.slug}
+          name={editing.slug}
+          path={`/virtual-keys/${encodeURIComponent(editing.slug)}`}
+          limits={editing.usage_limits}
+          idPrefix="vk-edit"
+          onSaved={async () => {
+            setEditing(null);
+            setError(null);
+            await load();
+          }}
+          onCancel={() => setEditing(null)}
+          onError={setError}
+        />
+      ) : null}
       {keys === null ? (
         <p>Loading…</p>
       ) : (
@@ -148,6 +167,13 @@ export function VirtualKeysView() {
                         aria-label={`Rename ${key.slug}`}
                       >
                         Rename
+                      </button>{' '}
+                      <button
+                        type="button"
+                        onClick={() => setEditing(key)}
+                        aria-label={`Edit budget of ${key.slug}`}
+                      >
+                        Budget
                       </button>{' '}
                       <button
                         type="button"
