@@ -97,10 +97,12 @@ describe('pk', () => {
       ['keys', 'list'],
       ['keys', 'revoke'],
       ['keys', 'reset-usage'],
+      ['keys', 'budget'],
       ['vk', 'add'],
       ['vk', 'list'],
       ['vk', 'rm'],
       ['vk', 'reset-usage'],
+      ['vk', 'budget'],
       ['configs', 'push'],
       ['configs', 'get'],
       ['configs', 'history'],
@@ -281,6 +283,152 @@ describe('pk', () => {
     expect((await runPk(['vk', 'reset-usage', 'no-such-key'], adminEnv())).code).toBe(4);
     expect((await runPk(['keys', 'reset-usage', 'no-such-key'], adminEnv())).code).toBe(4);
     expect((await runPk(['vk', 'rm', 'budgeted'], adminEnv())).code).toBe(0);
+  });
+
+  it('vk add and keys create take a budget; vk budget and keys budget show its use, change it and remove it', async () => {
+    const ask = async (virtualKey: string, maxTokens: number) => {
+      const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-api-key': adminKey,
+          'x-portkey-virtual-key': virtualKey,
+        },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          max_tokens: maxTokens,
+          messages: [{ role: 'user', content: 'hi' }],
+        }),
+      });
+      await response.text();
+      return response.status;
+    };
+    const stored = async (path: string) => {
+      const response = await fetch(`${gateway?.url}/v1${path}`, {
+        headers: { 'x-portkey-api-key': adminKey },
+      });
+      return ((await response.json()) as { usage_limits: unknown }).usage_limits;
+    };
+    const options = [
+      '--provider',
+      'openai',
+      '--option',
+      `custom_host=${upstreamUrl}`,
+      '--key',
+      'env:OPENAI_KEY',
+    ];
+    const env = adminEnv({ OPENAI_KEY: ENV_SECRET });
+    // The gateway's own checks reach the user: Portkey's minimum token budget is 100 (exit 6).
+    const tooSmall = await runPk(
+      ['vk', 'add', 'capped', ...options, '--budget', '50', '--budget-type', 'tokens'],
+      env,
+    );
+    expect(tooSmall.code).toBe(6);
+    expect(tooSmall.stderr).toContain('expected at least 100');
+    expect((await runPk(['vk', 'add', 'capped', ...options, '--budget', 'lots'], env)).stderr).toContain(
+      '--budget: expected a number above 0, got "lots"',
+    );
+    const added = await runPk(
+      [
+        'vk',
+        'add',
+        'capped',
+        ...options,
+        '--budget',
+        '1000',
+        '--budget-type',
+        'tokens',
+        '--budget-reset',
+        'never',
+      ],
+      env,
+    );
+    expect(added).toMatchObject({ code: 0, stdout: 'added virtual key capped (openai)\n' });
+    expect(await stored('/virtual-keys/capped')).toEqual({
+      credit_limit: 1000,
+      type: 'tokens',
+      periodic_reset: null,
+    });
+
+    // 5,000 tokens cannot fit: refused before the upstream; 10 can, and its 2 tokens are counted.
+    const before = seen.length;
+    expect(await ask('capped', 5_000)).toBe(412);
+    expect(seen.length).toBe(before);
+    expect(await ask('capped', 10)).toBe(200);
+    expect(seen.at(-1)?.body.max_tokens).toBe(10);
+    const shown = await runPk(['vk', 'budget', 'capped'], env);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(
+      /^budget {6}1,000 tokens, never reset\nused {8}\$0\.\d+, 2 tokens, 1 request since \S+\nstatus {6}active\n$/,
+    );
+    const asJson = JSON.parse((await runPk(['--json', 'vk', 'budget', 'capped'], env)).stdout);
+    expect(asJson).toMatchObject({
+      id: 'capped',
+      status: 'active',
+      usage_limits: { credit_limit: 1000, type: 'tokens' },
+      current_usage: { tracked: true, tokens: 2, requests: 1 },
+    });
+
+    const changed = await runPk(
+      ['vk', 'budget', 'capped', '50', '--type', 'cost', '--reset', 'monthly'],
+      env,
+    );
+    expect(changed).toMatchObject({
+      code: 0,
+      stdout: 'the budget of virtual key capped is now $50.00 a month\n',
+    });
+    expect(await stored('/virtual-keys/capped')).toEqual({
+      credit_limit: 50,
+      type: 'cost',
+      periodic_reset: 'monthly',
+    });
+    // A USD budget of $50 lets the 5,000-token request through.
+    expect(await ask('capped', 5_000)).toBe(200);
+    expect((await runPk(['vk', 'budget', 'capped'], env)).stdout).toMatch(
+      /\nnext reset {2}\d{4}-\d\d-01T00:00:00/,
+    );
+
+    expect((await runPk(['vk', 'budget', 'capped', '0.5'], env)).code).toBe(6);
+    expect((await runPk(['vk', 'budget', 'capped', 'ten'], env)).code).toBe(2);
+    expect((await runPk(['vk', 'budget', 'capped', 'none', '--type', 'tokens'], env)).code).toBe(2);
+    expect((await runPk(['vk', 'budget', 'no-such-key', '5'], env)).code).toBe(4);
+    const removed = await runPk(['vk', 'budget', 'capped', 'none'], env);
+    expect(removed).toMatchObject({ code: 0, stdout: 'removed the budget of virtual key capped\n' });
+    expect(await stored('/virtual-keys/capped')).toBeNull();
+    expect((await runPk(['vk', 'budget', 'capped'], env)).stdout).toBe(
+      'budget      none\nstatus      active\n',
+    );
+    expect(await ask('capped', 60_000)).toBe(200);
+    expect((await runPk(['vk', 'budget', 'capped', '--type', 'tokens'], env)).stderr).toContain(
+      'the key has no budget: give its limit',
+    );
+    expect((await runPk(['vk', 'rm', 'capped'], env)).code).toBe(0);
+
+    // A gateway key: created with a budget every 30 days, then raised; the reset stays.
+    const created = await runPk(
+      ['--json', 'keys', 'create', '--name', 'budget bot', '--budget', '20', '--budget-reset', '30d'],
+      adminEnv(),
+    );
+    expect(created.code).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    expect(await stored(`/api-keys/${id}`)).toEqual({
+      credit_limit: 20,
+      type: 'cost',
+      periodic_reset: null,
+      periodic_reset_days: 30,
+    });
+    expect((await runPk(['keys', 'budget', id], adminEnv())).stdout).toMatch(
+      /^budget {6}\$20\.00 every 30 days\nused {8}\$0\.00, 0 tokens, 0 requests/,
+    );
+    const raised = await runPk(['keys', 'budget', id, '25'], adminEnv());
+    expect(raised.stdout).toBe(`the budget of gateway key ${id} is now $25.00 every 30 days\n`);
+    expect(await stored(`/api-keys/${id}`)).toEqual({
+      credit_limit: 25,
+      type: 'cost',
+      periodic_reset: null,
+      periodic_reset_days: 30,
+    });
+    expect((await runPk(['keys', 'revoke', id], adminEnv())).code).toBe(0);
   });
 
   it('configs push (new, then a new version), get, history and rollback', async () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { line, printJson, printTable } from '../output.js';
+import { type BudgetOptions, budgetOptions, registerBudgetCommand, usageLimitsOfOptions } from './budget.js';
 
 interface ApiKey {
   readonly id: string;
@@ -13,7 +14,7 @@ interface ApiKey {
   readonly managed_by: string | null;
 }
 
-interface CreateOptions {
+interface CreateOptions extends BudgetOptions {
   readonly name?: string;
   readonly admin?: boolean;
   readonly tenant?: string;
@@ -24,10 +25,11 @@ interface CreateOptions {
   readonly expiresAt?: string;
 }
 
-/** `pk keys create|list|revoke`: gateway keys through the admin API (`/v1/api-keys`). */
+/** `pk keys create|list|revoke|budget|reset-usage`: gateway keys through the admin API (`/v1/api-keys`). */
 export function registerKeys(program: Command, context: CommandContext): void {
   const keys = program.command('keys').description('gateway keys: who may call the gateway');
 
+  const [budget, budgetType, budgetReset] = budgetOptions();
   keys
     .command('create')
     .description('create a gateway key (a user key unless --admin); prints its secret once, alone on stdout')
@@ -45,8 +47,12 @@ export function registerKeys(program: Command, context: CommandContext): void {
     .option('--virtual-key <slug...>', 'the only virtual keys this key may use (default: all)')
     .option('--config <slug...>', 'the only saved configs this key may use (default: all)')
     .option('--expires-at <time>', 'when the key stops working (ISO 8601)')
+    .addOption(budget)
+    .addOption(budgetType)
+    .addOption(budgetReset)
     .action(async (options: CreateOptions) => {
       const output = context.output();
+      const usageLimits = usageLimitsOfOptions(options);
       const type = options.admin ? 'organisation/service' : 'workspace/service';
       const created = await context.admin().call<{ id: string; key: string }>('POST', `/api-keys/${type}`, {
         ...(options.name === undefined ? {} : { name: options.name }),
@@ -56,6 +62,7 @@ export function registerKeys(program: Command, context: CommandContext): void {
         ...(options.virtualKey === undefined ? {} : { virtual_keys: options.virtualKey }),
         ...(options.config === undefined ? {} : { configs: options.config }),
         ...(options.expiresAt === undefined ? {} : { expires_at: options.expiresAt }),
+        ...(usageLimits === undefined ? {} : { usage_limits: usageLimits }),
       });
       if (output.json) {
         printJson(output, { id: created.id, role: options.admin ? 'admin' : 'user', key: created.key });
@@ -121,4 +128,10 @@ export function registerKeys(program: Command, context: CommandContext): void {
       if (output.json) printJson(output, { id, usage_reset: true });
       else line(output, `reset the usage of key ${id}`);
     });
+
+  registerBudgetCommand(keys, context, {
+    noun: 'gateway key',
+    argument: '<id>',
+    path: (id) => `/api-keys/${encodeURIComponent(id)}`,
+  });
 }

@@ -3,6 +3,7 @@ import type { CommandContext } from '../command-context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson, printTable } from '../output.js';
 import { readSecret, SECRET_SOURCES } from '../secret-source.js';
+import { type BudgetOptions, budgetOptions, registerBudgetCommand, usageLimitsOfOptions } from './budget.js';
 
 interface VirtualKey {
   readonly slug: string;
@@ -13,7 +14,7 @@ interface VirtualKey {
   readonly managed_by: string | null;
 }
 
-interface AddOptions {
+interface AddOptions extends BudgetOptions {
   readonly provider: string;
   readonly name?: string;
   readonly key?: string;
@@ -42,12 +43,13 @@ async function optionsOf(pairs: readonly string[], context: CommandContext): Pro
   return options;
 }
 
-/** `pk vk add|list|rm`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
+/** `pk vk add|list|rm|budget|reset-usage`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
 export function registerVirtualKeys(program: Command, context: CommandContext): void {
   const vk = program
     .command('vk')
     .description('virtual keys: provider credentials stored encrypted, named by slug');
 
+  const [budget, budgetType, budgetReset] = budgetOptions();
   vk.command('add')
     .description(
       `store a provider credential under a slug; the secret comes from ${SECRET_SOURCES}, never the command line`,
@@ -63,8 +65,12 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
     .option('--model <id...>', 'model ids GET /v1/models lists for this key')
     .option('--allowed-host <host...>', 'custom hosts (besides the provider) this credential may be sent to')
     .option('--note <text>', 'free text')
+    .addOption(budget)
+    .addOption(budgetType)
+    .addOption(budgetReset)
     .action(async (slug: string, options: AddOptions) => {
       const output = context.output();
+      const usageLimits = usageLimitsOfOptions(options);
       const key = options.key === undefined ? undefined : await readSecret(options.key, '--key', context);
       const providerOptions = await optionsOf(options.option ?? [], context);
       const created = await context.admin().call<{ id: string; slug: string }>('POST', '/virtual-keys', {
@@ -76,6 +82,7 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
         ...(options.model === undefined ? {} : { models: options.model }),
         ...(options.allowedHost === undefined ? {} : { allowed_hosts: options.allowedHost }),
         ...(options.note === undefined ? {} : { note: options.note }),
+        ...(usageLimits === undefined ? {} : { usage_limits: usageLimits }),
       });
       if (output.json) printJson(output, created);
       else line(output, `added virtual key ${created.slug} (${options.provider})`);
@@ -125,4 +132,10 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
       if (output.json) printJson(output, { slug, usage_reset: true });
       else line(output, `reset the usage of virtual key ${slug}`);
     });
+
+  registerBudgetCommand(vk, context, {
+    noun: 'virtual key',
+    argument: '<slug>',
+    path: (slug) => `/virtual-keys/${encodeURIComponent(slug)}`,
+  });
 }
