@@ -225,12 +225,20 @@ describe.runIf(run)('the console in Chromium', () => {
   it('creates a gateway key (its secret shown once), revokes it, and the SDK’s next call fails', async () => {
     await page.getByRole('link', { name: 'Gateway keys' }).click();
     await page.getByLabel('Name').fill('doomed');
+    // The create form's budget fields (the virtual-key form's component) reach the gateway key.
+    await page.getByLabel('Limit').fill('5');
+    await page.getByLabel('Starts again').selectOption('weekly');
     await page.getByRole('button', { name: 'Create gateway key' }).click();
     const secret = (await page.getByTestId('new-secret').textContent()) ?? '';
     expect(secret.length).toBeGreaterThan(20);
     await page.getByRole('button', { name: 'I have copied it' }).click();
     expect(await page.content()).not.toContain(secret);
     await expectNoSeriousViolations('gateway-keys');
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'doomed' })
+      .getByRole('cell', { name: '$0.00 of $5.00 a week', exact: true })
+      .waitFor();
 
     const client = new Portkey({ apiKey: secret, baseURL: gateway.base, config: direct() });
     const ok = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
