@@ -33,7 +33,8 @@ declare module 'fastify' {
 /** What the admin API's 401 says while no admin key exists (the zero-setup default). */
 export const NO_ADMIN_KEY_MESSAGE =
   'the admin API needs an admin key, and this gateway has none yet: create one with `pk init` ' +
-  '(it writes to the data store directly, the gateway may be running) and send it in x-portkey-api-key';
+  '(it writes to the data store directly, the gateway may be running; a key it just made is seen within a ' +
+  'second) and send it in x-portkey-api-key';
 
 /** Whether a snapshot holds an active admin key, computed once per snapshot. */
 function adminKeyExistsIn(cache: WeakMap<CatalogSnapshot, boolean>, snapshot: CatalogSnapshot): boolean {
