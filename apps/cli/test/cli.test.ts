@@ -37,7 +37,8 @@ const adminEnv = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-async function chat(virtualKey: string): Promise<number> {
+/** A chat request through a virtual key (with `extra` body fields): the answer's status. */
+async function chat(virtualKey: string, extra: Record<string, unknown> = {}): Promise<number> {
   const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
     method: 'POST',
     headers: {
@@ -45,7 +46,7 @@ async function chat(virtualKey: string): Promise<number> {
       'x-portkey-api-key': adminKey,
       'x-portkey-virtual-key': virtualKey,
     },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...extra }),
   });
   await response.text();
   return response.status;
@@ -286,23 +287,7 @@ describe('pk', () => {
   });
 
   it('vk add and keys create take a budget; vk budget and keys budget show its use, change it and remove it', async () => {
-    const ask = async (virtualKey: string, maxTokens: number) => {
-      const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-portkey-api-key': adminKey,
-          'x-portkey-virtual-key': virtualKey,
-        },
-        body: JSON.stringify({
-          model: 'gpt-4o-mini',
-          max_tokens: maxTokens,
-          messages: [{ role: 'user', content: 'hi' }],
-        }),
-      });
-      await response.text();
-      return response.status;
-    };
+    const ask = (virtualKey: string, maxTokens: number) => chat(virtualKey, { max_tokens: maxTokens });
     const stored = async (path: string) => {
       const response = await fetch(`${gateway?.url}/v1${path}`, {
         headers: { 'x-portkey-api-key': adminKey },

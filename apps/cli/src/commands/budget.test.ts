@@ -55,7 +55,7 @@ describe('changedUsageLimits', () => {
     type: 'cost' as const,
     periodic_reset: 'monthly' as const,
     alert_threshold: 8,
-    on_store_failure: 'open',
+    on_store_failure: 'open' as const,
     next_usage_reset_at: '2027-01-01T00:00:00.000Z',
   };
 

@@ -1,20 +1,8 @@
+import type { UsageLimits } from '@pk/store';
 import { type Command, Option } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson } from '../output.js';
-
-/**
- * A key's Portkey `usage_limits` (a budget in USD or tokens). Fields the CLI does not set
- * (`alert_threshold`, pk's `on_store_failure` …) are kept when a budget is changed.
- */
-export interface UsageLimits {
-  readonly credit_limit: number;
-  readonly type?: 'cost' | 'tokens';
-  readonly periodic_reset?: 'weekly' | 'monthly' | null;
-  readonly periodic_reset_days?: number | null;
-  readonly alert_threshold?: number;
-  readonly [field: string]: unknown;
-}
 
 /** A key's `current_usage` as the admin API answers it. */
 interface CurrentUsage {

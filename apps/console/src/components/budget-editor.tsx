@@ -17,9 +17,8 @@ export function BudgetEditor(props: {
   readonly limits: UsageLimits | null;
   /** Prefix of the fields' ids. */
   readonly idPrefix: string;
-  /** After a change was saved (reload the list and close). */
-  readonly onSaved: () => unknown;
-  readonly onCancel: () => void;
+  /** Closes the editor: after a change was saved (`saved`: reload the list), or on Cancel. */
+  readonly onClose: (saved: boolean) => unknown;
   readonly onError: (error: unknown) => void;
 }) {
   const { name, path, limits } = props;
@@ -35,14 +34,14 @@ export function BudgetEditor(props: {
     )
       return;
     await api(path, { method: 'PUT', body: { usage_limits: usageLimits } });
-    await props.onSaved();
+    await props.onClose(true);
   };
   const save = async (event: Event) => {
     event.preventDefault();
     try {
       const edited = editedUsageLimits(limits, form);
       if (edited === null && !limits) {
-        props.onCancel();
+        await props.onClose(false);
         return;
       }
       await send(edited);
@@ -63,7 +62,7 @@ export function BudgetEditor(props: {
             Remove budget
           </button>
         ) : null}
-        <button type="button" onClick={props.onCancel}>
+        <button type="button" onClick={() => props.onClose(false)}>
           Cancel
         </button>
       </div>

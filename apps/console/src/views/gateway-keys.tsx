@@ -46,6 +46,13 @@ export function GatewayKeysView() {
   useEffect(() => {
     void load();
   }, []);
+  const closeEditor = async (saved: boolean) => {
+    setEditing(null);
+    if (saved) {
+      setError(null);
+      await load();
+    }
+  };
   const create = async (event: Event) => {
     event.preventDefault();
     setError(null);
@@ -133,12 +140,7 @@ export function GatewayKeysView() {
           path={`/api-keys/${encodeURIComponent(editing.id)}`}
           limits={editing.usage_limits}
           idPrefix="key-edit"
-          onSaved={async () => {
-            setEditing(null);
-            setError(null);
-            await load();
-          }}
-          onCancel={() => setEditing(null)}
+          onClose={closeEditor}
           onError={setError}
         />
       ) : null}

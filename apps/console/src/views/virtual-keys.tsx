@@ -45,6 +45,13 @@ export function VirtualKeysView() {
   useEffect(() => {
     void load();
   }, []);
+  const closeEditor = async (saved: boolean) => {
+    setEditing(null);
+    if (saved) {
+      setError(null);
+      await load();
+    }
+  };
   const create = async (event: Event) => {
     event.preventDefault();
     setError(null);
@@ -115,12 +122,7 @@ export function VirtualKeysView() {
           path={`/virtual-keys/${encodeURIComponent(editing.slug)}`}
           limits={editing.usage_limits}
           idPrefix="vk-edit"
-          onSaved={async () => {
-            setEditing(null);
-            setError(null);
-            await load();
-          }}
-          onCancel={() => setEditing(null)}
+          onClose={closeEditor}
           onError={setError}
         />
       ) : null}
