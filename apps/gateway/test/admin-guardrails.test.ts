@@ -183,6 +183,63 @@ describe('guardrails in the store', () => {
     });
   });
 
+  it('a whole definition (pk’s) replaces the stored hook, so a field left out is gone; it is not mixed with the separate fields', async () => {
+    const plums = [{ id: 'default.contains', parameters: { operator: 'none', words: ['plums'] } }];
+    const created = await admin.call('POST', '/guardrails', {
+      body: {
+        name: 'whole',
+        slug: 'whole-hook',
+        definition: { checks: plums, deny: true, on_fail: { feedback: { value: -1, weight: 1 } } },
+      },
+    });
+    expect(created.status).toBe(200);
+    expect((await admin.call('GET', '/guardrails/whole-hook')).body).toMatchObject({
+      definition: { checks: plums, deny: true, on_fail: { feedback: { value: -1, weight: 1 } } },
+      actions: { deny: true },
+    });
+    await admin.call('POST', '/configs', {
+      body: {
+        name: 'whole',
+        slug: 'pc-whole',
+        config: { virtual_key: 'mock-openai', input_guardrails: ['whole-hook'] },
+      },
+    });
+    const before = upstream.received.length;
+    expect(await chatWith('pc-whole', 'plums, please')).toBe(446);
+    expect(upstream.received.length).toBe(before);
+
+    const replaced = await admin.call('PUT', '/guardrails/whole-hook', {
+      body: { definition: { checks: plums } },
+    });
+    expect(replaced.status).toBe(200);
+    const stored = (await admin.call('GET', '/guardrails/whole-hook')).body;
+    expect(stored.definition).toEqual({ checks: plums });
+    expect(stored.actions).toMatchObject({ deny: false, on_fail: null });
+    // No longer denying: the request goes on to the provider (246 when a check fails).
+    expect(await chatWith('pc-whole', 'plums, please')).toBe(200);
+    expect(upstream.received.length).toBe(before + 1);
+
+    const mixed = await admin.call('PUT', '/guardrails/whole-hook', {
+      body: { definition: { checks: plums }, onFail: { feedback: { value: 1 } } },
+    });
+    expect(mixed).toMatchObject({
+      status: 400,
+      body: {
+        error: { code: 'PK_ERR_INVALID_REQUEST', param: 'onFail' },
+        message: expect.stringContaining('definition replaces the whole hook: give onFail inside it'),
+      },
+    });
+    const notAnObject = await admin.call('PUT', '/guardrails/whole-hook', { body: { definition: 'deny' } });
+    expect(notAnObject).toMatchObject({ status: 400, body: { error: { param: 'definition' } } });
+    const badCheck = await admin.call('PUT', '/guardrails/whole-hook', {
+      body: { definition: { checks: [{ id: 'default.noSuchCheck', parameters: {} }] } },
+    });
+    expect(badCheck.status).toBe(400);
+    expect((await admin.call('GET', '/guardrails/whole-hook')).body.definition).toEqual({ checks: plums });
+    await admin.call('DELETE', '/configs/pc-whole');
+    expect((await admin.call('DELETE', '/guardrails/whole-hook')).status).toBe(200);
+  });
+
   it('calls a webhook signed with a secret from the gateway’s environment', async () => {
     const created = await admin.call('POST', '/guardrails', {
       body: {

@@ -16,6 +16,8 @@ import { answerStoreErrors } from './store-errors.js';
 const ACTION_FIELDS = ['deny', 'async', 'on_success', 'on_fail'] as const;
 /** Hook fields of the raw form besides the actions. */
 const HOOK_FIELDS = ['type', 'checks', 'sequential'] as const;
+/** Every spelling of the fields a whole `definition` replaces. */
+const HOOK_SPELLINGS = spellings('actions', ...HOOK_FIELDS, ...ACTION_FIELDS);
 const FIELDS = spellings(
   'name',
   'slug',
@@ -24,6 +26,7 @@ const FIELDS = spellings(
   'organisation_id',
   'guardrail_id',
   'status',
+  'definition',
   ...HOOK_FIELDS,
   ...ACTION_FIELDS,
 );
@@ -38,6 +41,8 @@ function definitionOf(
   body: AdminBody,
   base: Readonly<Record<string, unknown>>,
 ): Record<string, unknown> | undefined {
+  const whole = field(body, 'definition');
+  if (whole !== undefined) return wholeDefinition(body, whole);
   const actions = field(body, 'actions');
   if (actions !== undefined && (typeof actions !== 'object' || actions === null || Array.isArray(actions))) {
     throw new PkError('PK_ERR_INVALID_REQUEST', 'actions: expected { deny, async, on_success, on_fail }', {
@@ -58,6 +63,30 @@ function definitionOf(
     set(name, field(body, name, camel));
   }
   return changed ? next : undefined;
+}
+
+/**
+ * pk's `definition`: the raw hook as `GET` returns it (`type`, `checks`, `deny`, `async`,
+ * `sequential`, `on_fail`, `on_success`), replacing the stored one whole, so a field left out is
+ * gone (the separate fields only ever add or change one). Not combined with those fields.
+ */
+function wholeDefinition(body: AdminBody, whole: unknown): Record<string, unknown> {
+  if (typeof whole !== 'object' || whole === null || Array.isArray(whole)) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'definition: expected the raw hook object { type, checks, deny, async, sequential, on_fail, on_success }',
+      { param: 'definition' },
+    );
+  }
+  const beside = Object.keys(body).find((name) => HOOK_SPELLINGS.has(name) && body[name] !== undefined);
+  if (beside !== undefined) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      `definition replaces the whole hook: give ${beside} inside it, not beside it`,
+      { param: beside },
+    );
+  }
+  return { ...(whole as Record<string, unknown>) };
 }
 
 /** Portkey's guardrail object (`portkey.guardrails.retrieve`), plus pk's raw `definition` and `managed_by`. */
