@@ -7,6 +7,7 @@ import { useLocation } from './router.js';
 import type { SessionInfo } from './session.js';
 import { ConfigsView } from './views/configs.js';
 import { GatewayKeysView } from './views/gateway-keys.js';
+import { GuardrailsView } from './views/guardrails.js';
 import { LogsView } from './views/logs.js';
 import { RequestView } from './views/request.js';
 import { SignIn } from './views/sign-in.js';
@@ -23,6 +24,7 @@ const NAV = [
   ['/analytics', 'Analytics'],
   ['/virtual-keys', 'Virtual keys'],
   ['/configs', 'Configs'],
+  ['/guardrails', 'Guardrails'],
   ['/gateway-keys', 'Gateway keys'],
 ] as const;
 
@@ -62,10 +64,11 @@ function Route(props: { path: string; search: URLSearchParams; session: SessionI
       </Suspense>
     );
   }
-  if (first === 'virtual-keys' || first === 'configs' || first === 'gateway-keys') {
+  if (first === 'virtual-keys' || first === 'configs' || first === 'guardrails' || first === 'gateway-keys') {
     if (isUser) return <UserCatalog />;
     if (first === 'virtual-keys') return <VirtualKeysView />;
     if (first === 'configs') return <ConfigsView />;
+    if (first === 'guardrails') return <GuardrailsView />;
     return <GatewayKeysView />;
   }
   return <LogsView search={search} />;

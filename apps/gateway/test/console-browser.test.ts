@@ -419,6 +419,86 @@ describe.runIf(run)('the console in Chromium', () => {
     expect((await sdk().apiKeys.retrieve({ id })).usage_limits).toEqual(stored.usage_limits);
   });
 
+  it('creates a guardrail in the UI that a saved config names: the SDK is refused (446) with nothing sent; edited to flag, the request goes on; deleted once no config names it', async () => {
+    const vk = await sdk().virtualKeys.create({
+      name: 'guarded provider',
+      provider: 'openai',
+      key: VK_SECRET,
+      custom_host: `${mock.url}/v1`,
+    });
+    await page.getByRole('link', { name: 'Guardrails' }).click();
+    await page.getByRole('button', { name: 'New guardrail' }).click();
+    const editor = page.getByRole('form', { name: 'Create a guardrail' });
+    await editor.getByLabel('Name', { exact: true }).fill('No SSN');
+    const source = editor.getByLabel('Definition (JSON)');
+    // The starter is a working guardrail; a broken text is caught in the page, before anything is sent.
+    expect(JSON.parse(await source.inputValue())).toMatchObject({
+      deny: true,
+      checks: [{ id: 'default.regexMatch' }],
+    });
+    await source.fill('{"checks": [');
+    await editor.getByTestId('guardrail-status').filter({ hasText: 'not JSON' }).waitFor();
+    expect(await editor.getByRole('button', { name: 'Create guardrail' }).isDisabled()).toBe(true);
+    // What only the gateway knows (a check's parameters), it says on save, with the path.
+    await source.fill(
+      JSON.stringify({
+        checks: [{ id: 'default.regexMatch', parameters: { rule: '(unclosed' } }],
+        deny: true,
+      }),
+    );
+    await editor.getByRole('button', { name: 'Create guardrail' }).click();
+    await page.getByRole('alert').filter({ hasText: 'definition.checks[0].parameters.rule' }).waitFor();
+    const ssn = { id: 'default.regexMatch', parameters: { rule: '\\d{3}-\\d{2}-\\d{4}', not: true } };
+    await source.fill(JSON.stringify({ checks: [ssn], deny: true }, null, 2));
+    await expectNoSeriousViolations('guardrail-editor');
+    await screenshot(page, '06-guardrail-editor');
+    await editor.getByRole('button', { name: 'Create guardrail' }).click();
+    const slug = (await page.getByTestId('saved-guardrail').textContent()) ?? '';
+    expect(slug).toMatch(/^pg-no-ssn-[0-9a-f]{6}$/);
+    const row = page.getByRole('row').filter({ hasText: slug });
+    await row.getByRole('cell', { name: 'deny (446)', exact: true }).waitFor();
+
+    const config = await sdk().configs.create({
+      name: 'guarded',
+      config: { virtual_key: vk.slug, input_guardrails: [slug] },
+    });
+    const app = sdk({ config: config.slug as string });
+    const ask = (content: string) =>
+      app.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] });
+    const before = mock.received.length;
+    expect(await ask('My SSN is 123-45-6789').catch((error: { status?: number }) => error.status)).toBe(446);
+    expect(mock.received.length).toBe(before);
+    expect((await ask('What is the capital of France?')).choices?.[0]?.message?.content).toBeTruthy();
+    expect(mock.received.length).toBe(before + 1);
+
+    // Edited to flag instead of deny: the same request reaches the provider.
+    await row.getByRole('button', { name: `Open ${slug}` }).click();
+    const edit = page.getByRole('form', { name: `Edit ${slug}` });
+    expect(JSON.parse(await edit.getByLabel('Definition (JSON)').inputValue())).toEqual({
+      checks: [ssn],
+      deny: true,
+    });
+    await edit.getByLabel('Definition (JSON)').fill(JSON.stringify({ checks: [ssn] }, null, 2));
+    await edit.getByRole('button', { name: 'Save guardrail' }).click();
+    await row.getByRole('cell', { name: 'flag (246)', exact: true }).waitFor();
+    expect((await ask('My SSN is 123-45-6789')).choices?.[0]?.message?.content).toBeTruthy();
+    expect(mock.received.at(-1)?.body?.messages).toEqual([
+      { role: 'user', content: 'My SSN is 123-45-6789' },
+    ]);
+
+    // A guardrail a saved config names is not deleted; once the config is gone, it is.
+    await row.getByRole('button', { name: `Delete ${slug}` }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: `named by the saved config "${config.slug}"` })
+      .waitFor();
+    expect(dialogs.at(-1)).toBe(`confirm: Delete the guardrail ${slug}? Configs can no longer name it.`);
+    await sdk().configs.delete({ slug: config.slug as string });
+    await row.getByRole('button', { name: `Delete ${slug}` }).click();
+    await row.waitFor({ state: 'detached' });
+    expect(await sdk().guardrails.list()).toMatchObject({ total: 0 });
+  });
+
   it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {
     mock.script('console-broken', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
     const fallback = {
@@ -543,7 +623,7 @@ describe.runIf(run)('the console in Chromium', () => {
   });
 
   it('every view passes axe (no serious or critical violation) and every control is reachable by keyboard', async () => {
-    for (const path of ['/logs', '/analytics', '/virtual-keys', '/configs', '/gateway-keys']) {
+    for (const path of ['/logs', '/analytics', '/virtual-keys', '/configs', '/guardrails', '/gateway-keys']) {
       await page.goto(consoleUrl(path));
       await page.getByRole('heading', { level: 1 }).waitFor();
       await page.waitForLoadState('networkidle');
