@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { budgetFormOf, budgetText, editedUsageLimits, NO_BUDGET, usageLimitsOf } from './budget.js';
+import {
+  budgetFormOf,
+  budgetText,
+  editedUsageLimits,
+  NEW_RATE_LIMIT,
+  NO_BUDGET,
+  rateLimitRowsOf,
+  rateLimitsOf,
+  rateLimitsText,
+  usageLimitsOf,
+} from './budget.js';
 
 describe('budgetText', () => {
   it('shows what was used of the limit, in USD or tokens, with its period', () => {
@@ -122,5 +132,39 @@ describe('editedUsageLimits', () => {
 
   it('refuses a limit that is not a positive number', () => {
     expect(() => editedUsageLimits(current, { limit: '0', type: 'cost', reset: '' })).toThrow('above 0');
+  });
+});
+
+describe('rate limits', () => {
+  const stored = [
+    { type: 'requests' as const, unit: 'rpm' as const, value: 600, on_store_failure: 'closed' },
+    { type: 'tokens' as const, unit: 'rpd' as const, value: 100000 },
+  ];
+
+  it('says them, or none', () => {
+    expect(rateLimitsText(stored)).toBe('600 requests a minute, 100,000 tokens a day');
+    expect(rateLimitsText([])).toBe('none');
+    expect(rateLimitsText(null)).toBe('none');
+  });
+
+  it('edits rows over the stored limits, keeping their other fields; no rows is none', () => {
+    const rows = rateLimitRowsOf(stored);
+    expect(rows.map((row) => row.value)).toEqual(['600', '100000']);
+    const edited = rateLimitsOf([{ ...rows[0]!, value: '30', unit: 'rph' }, NEW_RATE_LIMIT]);
+    expect(edited).toEqual([
+      { type: 'requests', unit: 'rph', value: 30, on_store_failure: 'closed' },
+      { type: 'requests', unit: 'rpm', value: 60 },
+    ]);
+    expect(rateLimitsOf([])).toBeNull();
+  });
+
+  it('refuses a value that is not a whole number of 0 or more, naming its row', () => {
+    expect(() => rateLimitsOf([NEW_RATE_LIMIT, { ...NEW_RATE_LIMIT, value: '1.5' }])).toThrow(
+      'Rate limit 2: expected a whole number of 0 or more, got "1.5"',
+    );
+    expect(() => rateLimitsOf([{ ...NEW_RATE_LIMIT, value: '' }])).toThrow('Rate limit 1');
+    expect(rateLimitsOf([{ ...NEW_RATE_LIMIT, value: '0' }])).toEqual([
+      { type: 'requests', unit: 'rpm', value: 0 },
+    ]);
   });
 });

@@ -117,3 +117,70 @@ export function editedUsageLimits(
     ...edited,
   };
 }
+
+/** One of a key's `rate_limits` (Portkey's shape; pk's `on_store_failure` and other fields kept). */
+export interface RateLimit {
+  readonly type: 'requests' | 'tokens';
+  readonly unit: 'rps' | 'rpm' | 'rph' | 'rpd' | 'rpw';
+  readonly value: number;
+  readonly [field: string]: unknown;
+}
+
+/** The units of a rate limit, as the console says them. */
+export const RATE_UNITS: readonly (readonly [RateLimit['unit'], string])[] = [
+  ['rps', 'a second'],
+  ['rpm', 'a minute'],
+  ['rph', 'an hour'],
+  ['rpd', 'a day'],
+  ['rpw', 'a week'],
+];
+
+/** "600 requests a minute, 100,000 tokens a day", or "none". */
+export function rateLimitsText(limits: readonly RateLimit[] | null | undefined): string {
+  if (!limits || limits.length === 0) return 'none';
+  return limits
+    .map((limit) => {
+      const per = RATE_UNITS.find(([unit]) => unit === limit.unit)?.[1] ?? limit.unit;
+      return `${tokens.format(limit.value)} ${limit.type === 'tokens' ? 'tokens' : 'requests'} ${per}`;
+    })
+    .join(', ');
+}
+
+/** A rate limit as its form row holds it: the value as typed, over the limit it came from (if any). */
+export interface RateLimitRow {
+  readonly value: string;
+  readonly type: RateLimit['type'];
+  readonly unit: RateLimit['unit'];
+  /** The stored limit the row edits (its other fields are kept), or undefined for a new one. */
+  readonly from?: RateLimit;
+}
+
+/** A new row: 60 requests a minute. */
+export const NEW_RATE_LIMIT: RateLimitRow = { value: '60', type: 'requests', unit: 'rpm' };
+
+/** The rows of a key's rate limits. */
+export function rateLimitRowsOf(limits: readonly RateLimit[] | null | undefined): RateLimitRow[] {
+  return (limits ?? []).map((limit) => ({
+    value: String(limit.value),
+    type: limit.type,
+    unit: limit.unit,
+    from: limit,
+  }));
+}
+
+/**
+ * The `rate_limits` to send for the rows (null for none): each row's value, type and unit over the
+ * limit it came from. A value that is not a whole number of 0 or more is refused with its row's number.
+ */
+export function rateLimitsOf(rows: readonly RateLimitRow[]): RateLimit[] | null {
+  if (rows.length === 0) return null;
+  return rows.map((row, index) => {
+    const value = Number(row.value.trim());
+    if (row.value.trim() === '' || !Number.isInteger(value) || value < 0) {
+      throw new Error(
+        `Rate limit ${index + 1}: expected a whole number of 0 or more, got ${JSON.stringify(row.value)}`,
+      );
+    }
+    return { ...row.from, type: row.type, unit: row.unit, value };
+  });
+}

@@ -226,7 +226,7 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Gateway keys' }).click();
     await page.getByLabel('Name').fill('doomed');
     // The create form's budget fields (the virtual-key form's component) reach the gateway key.
-    await page.getByLabel('Limit').fill('5');
+    await page.getByLabel('Limit', { exact: true }).fill('5');
     await page.getByLabel('Starts again').selectOption('weekly');
     await page.getByRole('button', { name: 'Create gateway key' }).click();
     const secret = (await page.getByTestId('new-secret').textContent()) ?? '';
@@ -273,10 +273,10 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByLabel('Provider API key').fill(VK_SECRET);
     await page.getByLabel('Custom host (optional)').fill(`${mock.url}/v1`);
     // A limit that is not a number is refused in the page, before anything is sent.
-    await page.getByLabel('Limit').fill('a thousand');
+    await page.getByLabel('Limit', { exact: true }).fill('a thousand');
     await page.getByRole('button', { name: 'Create virtual key' }).click();
     await page.getByRole('alert').filter({ hasText: 'Budget: expected a number above 0' }).waitFor();
-    await page.getByLabel('Limit').fill('1000');
+    await page.getByLabel('Limit', { exact: true }).fill('1000');
     await page.getByLabel('Counted in').selectOption('tokens');
     await page.getByLabel('Starts again').selectOption('');
     await page.getByRole('button', { name: 'Create virtual key' }).click();
@@ -335,18 +335,19 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Logs' }).click();
     await page.getByRole('link', { name: 'Virtual keys' }).click();
     const row = page.getByRole('row').filter({ hasText: slug });
-    await row.getByRole('cell', { name: 'none', exact: true }).waitFor();
-    await row.getByRole('button', { name: `Edit budget of ${slug}` }).click();
-    const editor = page.getByRole('form', { name: `Budget of ${slug}` });
+    // Neither a budget nor a rate limit.
+    await row.getByRole('cell', { name: 'none', exact: true }).nth(1).waitFor();
+    await row.getByRole('button', { name: `Edit limits of ${slug}` }).click();
+    const editor = page.getByRole('form', { name: `Limits of ${slug}` });
     // The editor opens on the key's budget (none) with the focus in its first field.
-    expect(await editor.getByLabel('Limit').inputValue()).toBe('');
+    expect(await editor.getByLabel('Limit', { exact: true }).inputValue()).toBe('');
     expect(await editor.locator(':focus').getAttribute('id')).toBe('vk-edit-budget');
-    await editor.getByLabel('Limit').fill('2000');
+    await editor.getByLabel('Limit', { exact: true }).fill('2000');
     await editor.getByLabel('Counted in').selectOption('tokens');
     await editor.getByLabel('Starts again').selectOption('weekly');
     await expectNoSeriousViolations('virtual-key-budget-editor');
     await screenshot(page, '05c-virtual-key-budget-editor');
-    await editor.getByRole('button', { name: 'Save budget' }).click();
+    await editor.getByRole('button', { name: 'Save limits' }).click();
     await row.getByRole('cell', { name: '0 of 2,000 tokens a week', exact: true }).waitFor();
     expect(await editor.count()).toBe(0);
     expect((await sdk().virtualKeys.retrieve({ slug })).usage_limits).toEqual({
@@ -359,19 +360,19 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(askedFor(3_000)).toBe(0);
 
     // Raised: the same request passes and reaches the provider.
-    await row.getByRole('button', { name: `Edit budget of ${slug}` }).click();
-    expect(await editor.getByLabel('Limit').inputValue()).toBe('2000');
+    await row.getByRole('button', { name: `Edit limits of ${slug}` }).click();
+    expect(await editor.getByLabel('Limit', { exact: true }).inputValue()).toBe('2000');
     expect(await editor.getByLabel('Starts again').inputValue()).toBe('weekly');
-    await editor.getByLabel('Limit').fill('50000');
-    await editor.getByRole('button', { name: 'Save budget' }).click();
+    await editor.getByLabel('Limit', { exact: true }).fill('50000');
+    await editor.getByRole('button', { name: 'Save limits' }).click();
     await row.getByRole('cell', { name: /of 50,000 tokens a week$/ }).waitFor();
     expect((await ask(3_000)).choices?.[0]?.message?.content).toBeTruthy();
     expect(askedFor(3_000)).toBe(1);
 
     // Removed, after a question: no limit any more.
-    await row.getByRole('button', { name: `Edit budget of ${slug}` }).click();
+    await row.getByRole('button', { name: `Edit limits of ${slug}` }).click();
     await editor.getByRole('button', { name: 'Remove budget' }).click();
-    await row.getByRole('cell', { name: 'none', exact: true }).waitFor();
+    await row.getByRole('cell', { name: 'none', exact: true }).nth(1).waitFor();
     expect(dialogs.at(-1)).toBe(
       `confirm: Remove the budget of ${slug}? Its requests are then no longer limited by spend.`,
     );
@@ -380,7 +381,7 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(askedFor(60_000)).toBe(1);
   });
 
-  it('changes the budget of a gateway key, keeping the budget fields the form does not show', async () => {
+  it('changes the budget of a gateway key, keeping the budget fields the form does not show, and sets a rate limit the SDK then meets (429, nothing sent)', async () => {
     const created = await sdk().apiKeys.create({
       type: 'workspace',
       'sub-type': 'service',
@@ -393,15 +394,15 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Gateway keys' }).click();
     const row = page.getByRole('row').filter({ hasText: 'monthly bot' });
     await row.getByRole('cell', { name: '$0.00 of $10.00 every 30 days', exact: true }).waitFor();
-    await row.getByRole('button', { name: 'Edit budget of monthly bot' }).click();
-    const editor = page.getByRole('form', { name: 'Budget of monthly bot' });
+    await row.getByRole('button', { name: 'Edit limits of monthly bot' }).click();
+    const editor = page.getByRole('form', { name: 'Limits of monthly bot' });
     expect(await editor.getByLabel('Starts again').inputValue()).toBe('days');
     // A limit that is not a number is refused in the page, and nothing is sent.
-    await editor.getByLabel('Limit').fill('lots');
-    await editor.getByRole('button', { name: 'Save budget' }).click();
+    await editor.getByLabel('Limit', { exact: true }).fill('lots');
+    await editor.getByRole('button', { name: 'Save limits' }).click();
     await page.getByRole('alert').filter({ hasText: 'Budget: expected a number above 0' }).waitFor();
-    await editor.getByLabel('Limit').fill('25');
-    await editor.getByRole('button', { name: 'Save budget' }).click();
+    await editor.getByLabel('Limit', { exact: true }).fill('25');
+    await editor.getByRole('button', { name: 'Save limits' }).click();
     await row.getByRole('cell', { name: '$0.00 of $25.00 every 30 days', exact: true }).waitFor();
     const stored = await sdk().apiKeys.retrieve({ id });
     expect(stored.usage_limits).toEqual({
@@ -412,11 +413,46 @@ describe.runIf(run)('the console in Chromium', () => {
       alert_threshold: 8,
     });
     // Cancel leaves it as it is.
-    await row.getByRole('button', { name: 'Edit budget of monthly bot' }).click();
-    await editor.getByLabel('Limit').fill('1');
+    await row.getByRole('button', { name: 'Edit limits of monthly bot' }).click();
+    await editor.getByLabel('Limit', { exact: true }).fill('1');
     await editor.getByRole('button', { name: 'Cancel' }).click();
     expect(await editor.count()).toBe(0);
     expect((await sdk().apiKeys.retrieve({ id })).usage_limits).toEqual(stored.usage_limits);
+
+    // A rate limit of 2 requests a minute: a bad value is refused in the page, then the third request
+    // of the minute gets 429 before the provider.
+    await row.getByRole('button', { name: 'Edit limits of monthly bot' }).click();
+    await editor.getByRole('button', { name: 'Add a rate limit' }).click();
+    await editor.getByLabel('At most').fill('two');
+    await editor.getByRole('button', { name: 'Save limits' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Rate limit 1: expected a whole number' }).waitFor();
+    await editor.getByLabel('At most').fill('2');
+    expect(await editor.getByLabel('Per').inputValue()).toBe('rpm');
+    await expectNoSeriousViolations('gateway-key-limits-editor');
+    await screenshot(page, '05d-gateway-key-limits');
+    await editor.getByRole('button', { name: 'Save limits' }).click();
+    await row.getByRole('cell', { name: '2 requests a minute', exact: true }).waitFor();
+    const limited = await sdk().apiKeys.retrieve({ id });
+    expect(limited.rate_limits).toEqual([{ type: 'requests', unit: 'rpm', value: 2 }]);
+    expect(limited.usage_limits).toEqual(stored.usage_limits);
+    const bot = new Portkey({
+      apiKey: created.key as string,
+      baseURL: gateway.base,
+      config: direct(),
+      maxRetries: 0,
+    });
+    const before = mock.received.length;
+    const statuses: number[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      statuses.push(
+        await bot.chat.completions.create({ model: 'gpt-4o-mini', messages }).then(
+          () => 200,
+          (error: { status?: number }) => error.status ?? -1,
+        ),
+      );
+    }
+    expect(statuses).toEqual([200, 200, 429]);
+    expect(mock.received.length).toBe(before + 2);
   });
 
   it('creates a guardrail in the UI that a saved config names: the SDK is refused (446) with nothing sent; edited to flag, the request goes on; deleted once no config names it', async () => {

@@ -5,12 +5,14 @@ import {
   budgetText,
   type CurrentUsage,
   NO_BUDGET,
+  type RateLimit,
+  rateLimitsText,
   type UsageLimits,
   usageLimitsOf,
 } from '../budget.js';
-import { BudgetEditor } from '../components/budget-editor.js';
 import { BudgetFields } from '../components/budget-fields.js';
 import { ErrorNote } from '../components/error-note.js';
+import { LimitsEditor } from '../components/limits-editor.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
 import { text } from '../log-record.js';
 
@@ -24,12 +26,13 @@ interface ApiKey {
   readonly last_used_at: string | null;
   readonly managed_by: string | null;
   readonly usage_limits: UsageLimits | null;
+  readonly rate_limits: RateLimit[] | null;
   readonly current_usage?: CurrentUsage;
 }
 
 /**
  * Gateway keys (admin): list (with each budget's use), create (with a budget; the secret shown this
- * once), change or remove a budget, revoke, reset an exhausted budget.
+ * once), change a key's budget and rate limits, revoke, reset an exhausted budget.
  */
 export function GatewayKeysView() {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
@@ -134,11 +137,12 @@ export function GatewayKeysView() {
         <button type="submit">Create gateway key</button>
       </form>
       {editing ? (
-        <BudgetEditor
+        <LimitsEditor
           key={editing.id}
           name={editing.name}
           path={`/api-keys/${encodeURIComponent(editing.id)}`}
           limits={editing.usage_limits}
+          rateLimits={editing.rate_limits}
           idPrefix="key-edit"
           onClose={closeEditor}
           onError={setError}
@@ -157,6 +161,7 @@ export function GatewayKeysView() {
               <th scope="col">Tenant</th>
               <th scope="col">Status</th>
               <th scope="col">Budget used</th>
+              <th scope="col">Rate limits</th>
               <th scope="col">Last used</th>
               <th scope="col">Actions</th>
             </tr>
@@ -170,6 +175,7 @@ export function GatewayKeysView() {
                 <td>{key.tenant}</td>
                 <td>{key.status}</td>
                 <td>{budgetText(key.usage_limits, key.current_usage)}</td>
+                <td>{rateLimitsText(key.rate_limits)}</td>
                 <td>{text(key.last_used_at)}</td>
                 <td>
                   <ResetUsageButton
@@ -186,9 +192,9 @@ export function GatewayKeysView() {
                       <button
                         type="button"
                         onClick={() => setEditing(key)}
-                        aria-label={`Edit budget of ${key.name}`}
+                        aria-label={`Edit limits of ${key.name}`}
                       >
-                        Budget
+                        Limits
                       </button>{' '}
                       <button
                         type="button"

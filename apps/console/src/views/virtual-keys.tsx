@@ -5,12 +5,14 @@ import {
   budgetText,
   type CurrentUsage,
   NO_BUDGET,
+  type RateLimit,
+  rateLimitsText,
   type UsageLimits,
   usageLimitsOf,
 } from '../budget.js';
-import { BudgetEditor } from '../components/budget-editor.js';
 import { BudgetFields } from '../components/budget-fields.js';
 import { ErrorNote } from '../components/error-note.js';
+import { LimitsEditor } from '../components/limits-editor.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
 import { text } from '../log-record.js';
 
@@ -23,12 +25,14 @@ interface VirtualKey {
   readonly note: string | null;
   readonly managed_by?: string | null;
   readonly usage_limits: UsageLimits | null;
+  readonly rate_limits: RateLimit[] | null;
   readonly current_usage?: CurrentUsage;
 }
 
 /**
- * Virtual keys (admin): list (with each budget's use), create (with a budget), rename, change or
- * remove a budget, revoke (delete), and reset the usage of one whose budget is exhausted. The provider key is never shown again.
+ * Virtual keys (admin): list (with each budget's use and the rate limits), create (with a budget),
+ * rename, change a key's budget and rate limits, revoke (delete), and reset the usage of one whose
+ * budget is exhausted. The provider key is never shown again.
  */
 export function VirtualKeysView() {
   const [keys, setKeys] = useState<VirtualKey[] | null>(null);
@@ -116,11 +120,12 @@ export function VirtualKeysView() {
         <button type="submit">Create virtual key</button>
       </form>
       {editing ? (
-        <BudgetEditor
+        <LimitsEditor
           key={editing.slug}
           name={editing.slug}
           path={`/virtual-keys/${encodeURIComponent(editing.slug)}`}
           limits={editing.usage_limits}
+          rateLimits={editing.rate_limits}
           idPrefix="vk-edit"
           onClose={closeEditor}
           onError={setError}
@@ -139,6 +144,7 @@ export function VirtualKeysView() {
               <th scope="col">Key</th>
               <th scope="col">Status</th>
               <th scope="col">Budget used</th>
+              <th scope="col">Rate limits</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -151,6 +157,7 @@ export function VirtualKeysView() {
                 <td class="mono">{text(key.masked_api_key)}</td>
                 <td>{key.status}</td>
                 <td>{budgetText(key.usage_limits, key.current_usage)}</td>
+                <td>{rateLimitsText(key.rate_limits)}</td>
                 <td>
                   <ResetUsageButton
                     status={key.status}
@@ -173,9 +180,9 @@ export function VirtualKeysView() {
                       <button
                         type="button"
                         onClick={() => setEditing(key)}
-                        aria-label={`Edit budget of ${key.slug}`}
+                        aria-label={`Edit limits of ${key.slug}`}
                       >
-                        Budget
+                        Limits
                       </button>{' '}
                       <button
                         type="button"
