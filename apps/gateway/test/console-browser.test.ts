@@ -29,6 +29,7 @@ if (!run)
 
 const PROVIDER_KEY = 'sk-console-provider-key-0123456789';
 const VK_SECRET = 'sk-console-browser-vk-secret-0123456789';
+const ROTATED_SECRET = 'sk-console-rotated-vk-secret-9876543210';
 const XSS = '<img src=x onerror=alert(1)>';
 const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
 
@@ -83,7 +84,7 @@ afterAll(async () => {
   dataDir?.remove();
   if (run) {
     // No key or provider secret in any log line of the gateway.
-    for (const secret of [adminKey, userKeyA, userKeyB, PROVIDER_KEY, VK_SECRET])
+    for (const secret of [adminKey, userKeyA, userKeyB, PROVIDER_KEY, VK_SECRET, ROTATED_SECRET])
       expect(gateway.process.output()).not.toContain(secret);
   }
 });
@@ -379,6 +380,34 @@ describe.runIf(run)('the console in Chromium', () => {
     expect((await sdk().virtualKeys.retrieve({ slug })).usage_limits).toBeNull();
     expect((await ask(60_000)).choices?.[0]?.message?.content).toBeTruthy();
     expect(askedFor(60_000)).toBe(1);
+  });
+
+  it('replaces a virtual key’s provider key in the UI: the SDK’s next request carries the new one, which the page never shows', async () => {
+    const created = await sdk().virtualKeys.create({
+      name: 'rotating',
+      provider: 'openai',
+      key: VK_SECRET,
+      custom_host: `${mock.url}/v1`,
+    });
+    const slug = created.slug as string;
+    const app = new Portkey({ apiKey: adminKey, baseURL: gateway.base, virtualKey: slug });
+    await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('link', { name: 'Virtual keys' }).click();
+    const row = page.getByRole('row').filter({ hasText: slug });
+    await row.getByRole('button', { name: `Replace key of ${slug}` }).click();
+    const form = page.getByRole('form', { name: `Replace the provider key of ${slug}` });
+    const field = form.getByLabel('New provider API key');
+    expect(await field.getAttribute('type')).toBe('password');
+    await field.fill(ROTATED_SECRET);
+    await form.getByRole('button', { name: 'Replace key' }).click();
+    await form.waitFor({ state: 'detached' });
+    await row.getByRole('cell', { name: 'sk-…3210', exact: true }).waitFor();
+    expect(await page.content()).not.toContain(ROTATED_SECRET);
+    await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${ROTATED_SECRET}`);
   });
 
   it('changes the budget of a gateway key, keeping the budget fields the form does not show, and sets a rate limit the SDK then meets (429, nothing sent)', async () => {

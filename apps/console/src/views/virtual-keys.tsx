@@ -13,6 +13,7 @@ import {
 import { BudgetFields } from '../components/budget-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { LimitsEditor } from '../components/limits-editor.js';
+import { ReplaceKeyForm } from '../components/replace-key-form.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
 import { text } from '../log-record.js';
 
@@ -31,8 +32,8 @@ interface VirtualKey {
 
 /**
  * Virtual keys (admin): list (with each budget's use and the rate limits), create (with a budget),
- * rename, change a key's budget and rate limits, revoke (delete), and reset the usage of one whose
- * budget is exhausted. The provider key is never shown again.
+ * rename, replace the provider key (rotation), change a key's budget and rate limits, revoke
+ * (delete), and reset the usage of one whose budget is exhausted. The provider key is never shown again.
  */
 export function VirtualKeysView() {
   const [keys, setKeys] = useState<VirtualKey[] | null>(null);
@@ -40,8 +41,10 @@ export function VirtualKeysView() {
   const [created, setCreated] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', provider: 'openai', key: '', custom_host: '', note: '' });
   const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
-  /** The key whose budget is being edited. */
+  /** The key whose limits are being edited. */
   const [editing, setEditing] = useState<VirtualKey | null>(null);
+  /** The key whose provider key is being replaced. */
+  const [replacing, setReplacing] = useState<string | null>(null);
   const load = () =>
     api<{ data: VirtualKey[] }>('/virtual-keys')
       .then((list) => setKeys(list.data))
@@ -51,6 +54,7 @@ export function VirtualKeysView() {
   }, []);
   const closeEditor = async (saved: boolean) => {
     setEditing(null);
+    setReplacing(null);
     if (saved) {
       setError(null);
       await load();
@@ -119,6 +123,9 @@ export function VirtualKeysView() {
         <BudgetFields idPrefix="vk" value={budget} onChange={setBudget} />
         <button type="submit">Create virtual key</button>
       </form>
+      {replacing ? (
+        <ReplaceKeyForm key={replacing} slug={replacing} onClose={closeEditor} onError={setError} />
+      ) : null}
       {editing ? (
         <LimitsEditor
           key={editing.slug}
@@ -179,7 +186,20 @@ export function VirtualKeysView() {
                       </button>{' '}
                       <button
                         type="button"
-                        onClick={() => setEditing(key)}
+                        onClick={() => {
+                          setEditing(null);
+                          setReplacing(key.slug);
+                        }}
+                        aria-label={`Replace key of ${key.slug}`}
+                      >
+                        Replace key
+                      </button>{' '}
+                      <button
+                        type="button"
+                        onClick={() => {
+                          setReplacing(null);
+                          setEditing(key);
+                        }}
                         aria-label={`Edit limits of ${key.slug}`}
                       >
                         Limits

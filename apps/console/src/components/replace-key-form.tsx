@@ -1,0 +1,56 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api.js';
+
+/**
+ * Replaces the provider API key a virtual key holds (rotation): the new key in a password field,
+ * sent once with `PUT /virtual-keys/<slug>` (`key`), kept encrypted by the gateway and never shown
+ * again; the field is emptied whatever the answer. Requests that name the slug use the new key at once.
+ */
+export function ReplaceKeyForm(props: {
+  readonly slug: string;
+  readonly onClose: (saved: boolean) => unknown;
+  readonly onError: (error: unknown) => void;
+}) {
+  const [secret, setSecret] = useState('');
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    form.current?.querySelector('input')?.focus();
+  }, []);
+  const save = async (event: Event) => {
+    event.preventDefault();
+    const key = secret;
+    setSecret('');
+    try {
+      await api(`/virtual-keys/${encodeURIComponent(props.slug)}`, { method: 'PUT', body: { key } });
+      await props.onClose(true);
+    } catch (caught) {
+      props.onError(caught);
+    }
+  };
+  return (
+    <form ref={form} class="card" onSubmit={save} aria-label={`Replace the provider key of ${props.slug}`}>
+      <h2>Replace the provider key of {props.slug}</h2>
+      <p class="muted">
+        Requests that name {props.slug} use the new key at once; the old one is gone. The key is stored
+        encrypted and never shown again.
+      </p>
+      <label for="vk-replace-key">
+        New provider API key
+        <input
+          id="vk-replace-key"
+          type="password"
+          required
+          autocomplete="off"
+          value={secret}
+          onInput={(event) => setSecret((event.currentTarget as HTMLInputElement).value)}
+        />
+      </label>
+      <div class="actions">
+        <button type="submit">Replace key</button>
+        <button type="button" onClick={() => props.onClose(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
