@@ -16,6 +16,7 @@ const ENV_SECRET = 'sk-cli-from-env-0123456789abcdefghij';
 const STDIN_SECRET = 'sk-cli-from-stdin-0123456789abcdefgh';
 const FILE_SECRET = 'sk-cli-from-file-0123456789abcdefghi';
 const ARGV_SECRET = 'sk-cli-on-argv-never-0123456789abcd';
+const ROTATED_SECRET = 'sk-cli-rotated-0123456789abcdefghijk';
 
 let dir: string;
 let upstream: Server;
@@ -81,7 +82,7 @@ afterAll(async () => {
   await gateway?.stop();
   await new Promise((resolve) => upstream?.close(resolve));
   const logs = gateway?.output() ?? '';
-  for (const secret of [ENV_SECRET, STDIN_SECRET, FILE_SECRET, ARGV_SECRET, adminKey])
+  for (const secret of [ENV_SECRET, STDIN_SECRET, FILE_SECRET, ARGV_SECRET, ROTATED_SECRET, adminKey])
     expect(logs).not.toContain(secret);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -101,6 +102,7 @@ describe('pk', () => {
       ['keys', 'budget'],
       ['vk', 'add'],
       ['vk', 'list'],
+      ['vk', 'replace-key'],
       ['vk', 'rm'],
       ['vk', 'reset-usage'],
       ['vk', 'budget'],
@@ -240,6 +242,29 @@ describe('pk', () => {
       expect(await chat(slug)).toBe(200);
       expect(seen.at(-1)?.authorization).toBe(`Bearer ${secret}`);
     }
+    // Rotation: the new secret from a source as well, never from the command line; the next request
+    // carries it.
+    const onArgv = await runPk(['vk', 'replace-key', 'from-file', '--key', ARGV_SECRET], adminEnv());
+    expect(onArgv.code).toBe(2);
+    expect(onArgv.stderr + onArgv.stdout).not.toContain(ARGV_SECRET);
+    const replaced = await runPk(
+      ['vk', 'replace-key', 'from-file', '--key', 'env:ROTATED_KEY'],
+      adminEnv({ ROTATED_KEY: ROTATED_SECRET }),
+    );
+    expect(replaced).toMatchObject({
+      code: 0,
+      stdout: 'replaced the provider key of virtual key from-file\n',
+    });
+    expect(await chat('from-file')).toBe(200);
+    expect(seen.at(-1)?.authorization).toBe(`Bearer ${ROTATED_SECRET}`);
+    expect(
+      (
+        await runPk(
+          ['vk', 'replace-key', 'no-such-key', '--key', 'env:ROTATED_KEY'],
+          adminEnv({ ROTATED_KEY: ROTATED_SECRET }),
+        )
+      ).code,
+    ).toBe(4);
     const removed = await runPk(['vk', 'rm', 'from-file'], adminEnv());
     expect(removed).toMatchObject({ code: 0, stdout: 'deleted virtual key from-file\n' });
     expect((await runPk(['vk', 'rm', 'from-file'], adminEnv())).code).toBe(4);

@@ -43,7 +43,7 @@ async function optionsOf(pairs: readonly string[], context: CommandContext): Pro
   return options;
 }
 
-/** `pk vk add|list|rm|budget|reset-usage`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
+/** `pk vk add|list|replace-key|rm|budget|reset-usage`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
 export function registerVirtualKeys(program: Command, context: CommandContext): void {
   const vk = program
     .command('vk')
@@ -109,6 +109,20 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
           key.managed_by,
         ]),
       );
+    });
+
+  vk.command('replace-key')
+    .description(
+      `replace the provider API key a virtual key holds (rotation; requests use the new one at once); from ${SECRET_SOURCES}`,
+    )
+    .argument('<slug>', 'the virtual key')
+    .requiredOption('--key <source>', `the new provider API key: ${SECRET_SOURCES}`)
+    .action(async (slug: string, options: { key: string }) => {
+      const output = context.output();
+      const key = await readSecret(options.key, '--key', context);
+      await context.admin().call('PUT', `/virtual-keys/${encodeURIComponent(slug)}`, { key });
+      if (output.json) printJson(output, { slug, key_replaced: true });
+      else line(output, `replaced the provider key of virtual key ${slug}`);
     });
 
   vk.command('rm')
