@@ -31,8 +31,8 @@ interface ApiKey {
 }
 
 /**
- * Gateway keys (admin): list (with each budget's use), create (with a budget; the secret shown this
- * once), change a key's budget and rate limits, revoke, reset an exhausted budget.
+ * Gateway keys (admin): list (with each budget's use and the rate limits), create (with a budget; the
+ * secret shown this once), change a key's budget and rate limits, revoke, reset an exhausted budget.
  */
 export function GatewayKeysView() {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
@@ -40,7 +40,7 @@ export function GatewayKeysView() {
   const [secret, setSecret] = useState<string | null>(null);
   const [form, setForm] = useState({ name: '', role: 'user', tenant: '' });
   const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
-  /** The key whose budget is being edited. */
+  /** The key whose limits are being edited. */
   const [editing, setEditing] = useState<ApiKey | null>(null);
   const load = () =>
     api<{ data: ApiKey[] }>('/api-keys?include_revoked=true')
