@@ -147,6 +147,8 @@ describe('guardrails in the store', () => {
     expect(badRegex.body.message).toContain(
       'definition.checks[0].parameters.rule: expected a regular expression',
     );
+    // Named by its name: the slug it would have been given does not exist.
+    expect(badRegex.body.message).toMatch(/^invalid guardrail named "bad": /);
     const literalSecret = await admin.call('POST', '/guardrails', {
       body: {
         name: 'hook',
@@ -235,6 +237,7 @@ describe('guardrails in the store', () => {
       body: { definition: { checks: [{ id: 'default.noSuchCheck', parameters: {} }] } },
     });
     expect(badCheck.status).toBe(400);
+    expect(badCheck.body.message).toMatch(/^invalid guardrail "whole-hook": definition\.checks\[0\]/);
     expect((await admin.call('GET', '/guardrails/whole-hook')).body.definition).toEqual({ checks: plums });
     await admin.call('DELETE', '/configs/pc-whole');
     expect((await admin.call('DELETE', '/guardrails/whole-hook')).status).toBe(200);

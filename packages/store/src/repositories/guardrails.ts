@@ -83,12 +83,13 @@ function definitionOf(definition: Readonly<Record<string, unknown>>): Record<str
   return rest;
 }
 
-function refuseInvalid(slug: string, issues: readonly StoreIssue[]): void {
+/** Refuses a definition with problems; `which` names the guardrail (`"pg-…"`, or `named "…"` before it has a slug). */
+function refuseInvalid(which: string, issues: readonly StoreIssue[]): void {
   if (issues.length === 0) return;
   const prefixed = issues.map((issue) => ({ path: `definition.${issue.path}`, message: issue.message }));
   throw new StoreError(
     'invalid',
-    `invalid guardrail "${slug}": ${prefixed.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+    `invalid guardrail ${which}: ${prefixed.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
     { issues: prefixed },
   );
 }
@@ -141,7 +142,9 @@ export class GuardrailRepository {
       throw new StoreError('conflict', `the settings file ${source} already defines a guardrail "${slug}"`);
     }
     const definition = definitionOf(parsed.definition);
-    refuseInvalid(slug, options.validate?.(slug, definition) ?? []);
+    // A slug made from the name is not the user's: the name says which guardrail was refused.
+    const which = parsed.slug === undefined ? `named ${JSON.stringify(parsed.name)}` : JSON.stringify(slug);
+    refuseInvalid(which, options.validate?.(slug, definition) ?? []);
     const now = this.#context.now();
     const row: Row = {
       id: newId(),
@@ -206,7 +209,7 @@ export class GuardrailRepository {
     if (!existing) throw notFoundError('guardrail', reference);
     const definition = parsed.definition === undefined ? undefined : definitionOf(parsed.definition);
     if (definition !== undefined)
-      refuseInvalid(existing.slug, options.validate?.(existing.slug, definition) ?? []);
+      refuseInvalid(JSON.stringify(existing.slug), options.validate?.(existing.slug, definition) ?? []);
     return writeTransaction(this.#context, async (transaction) => {
       const row = await this.#findRow(transaction, reference);
       if (!row) throw notFoundError('guardrail', reference);
