@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createAdminClient } from './admin-client.js';
 import type { CommandContext } from './command-context.js';
 import { registerConfigs } from './commands/configs-command.js';
+import { registerGuardrails } from './commands/guardrails-command.js';
 import { registerInit } from './commands/init-command.js';
 import { registerKeys } from './commands/keys-command.js';
 import { registerVault } from './commands/vault-command.js';
@@ -59,6 +60,7 @@ export function createProgram(io: ProgramIo): Command {
   registerKeys(program, context);
   registerVirtualKeys(program, context);
   registerConfigs(program, context);
+  registerGuardrails(program, context);
   registerVault(program, context);
   // Subcommands parse like the program: usage errors are thrown, not exited.
   for (const command of program.commands) {

@@ -91,7 +91,8 @@ describe('pk', () => {
   it('has --help for every command, and refuses a wrong command line with exit 2', async () => {
     const top = await runPk(['--help'], {});
     expect(top.code).toBe(0);
-    for (const command of ['init', 'keys', 'vk', 'configs', 'vault']) expect(top.stdout).toContain(command);
+    for (const command of ['init', 'keys', 'vk', 'configs', 'guardrails', 'vault'])
+      expect(top.stdout).toContain(command);
     expect(top.stdout).toContain('Exit codes:');
     const commands = [
       ['init'],
@@ -110,6 +111,10 @@ describe('pk', () => {
       ['configs', 'get'],
       ['configs', 'history'],
       ['configs', 'rollback'],
+      ['guardrails', 'push'],
+      ['guardrails', 'list'],
+      ['guardrails', 'get'],
+      ['guardrails', 'rm'],
       ['vault', 'rotate'],
     ];
     for (const command of commands) {
@@ -502,6 +507,66 @@ describe('pk', () => {
       '{"virtual_key":"from-env"}',
     );
     expect(fromStdin.stdout).toMatch(/^pc-stdin: version 1/);
+  });
+
+  it('guardrails push (new, then the whole definition again), list, get and rm; the gateway follows each push', async () => {
+    const plums = [{ id: 'default.contains', parameters: { operator: 'none', words: ['plums'] } }];
+    const file = join(dir, 'no-plums.json');
+    writeFileSync(file, JSON.stringify({ checks: plums, deny: true }));
+    const first = await runPk(['guardrails', 'push', file], adminEnv());
+    expect(first).toMatchObject({ code: 0, stdout: expect.stringMatching(/^no-plums: created \(\S+\)\n$/) });
+    const config = join(dir, 'pc-plums.json');
+    writeFileSync(config, JSON.stringify({ virtual_key: 'from-env', input_guardrails: ['no-plums'] }));
+    expect((await runPk(['configs', 'push', config], adminEnv())).code).toBe(0);
+    const ask = async (content: string) => {
+      const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-api-key': adminKey,
+          'x-portkey-config': 'pc-plums',
+        },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }),
+      });
+      await response.text();
+      return response.status;
+    };
+    const before = seen.length;
+    expect(await ask('plums, please')).toBe(446);
+    expect(seen.length).toBe(before);
+
+    // The file is the whole definition: without deny, a failed check lets the request on (246).
+    writeFileSync(file, JSON.stringify({ checks: plums }));
+    expect((await runPk(['guardrails', 'push', file], adminEnv())).stdout).toMatch(/^no-plums: replaced \(/);
+    expect(await ask('plums, please')).toBe(246);
+    expect(seen.length).toBe(before + 1);
+    expect((await runPk(['guardrails', 'list'], adminEnv())).stdout).toMatch(
+      /\nno-plums\s+no-plums\s+default\.contains\s+flag \(246\)\s/,
+    );
+    expect(JSON.parse((await runPk(['guardrails', 'get', 'no-plums'], adminEnv())).stdout)).toEqual({
+      checks: plums,
+    });
+
+    // What the gateway refuses comes back with its path (exit 6); nothing was created.
+    const bad = join(dir, 'bad-rule.json');
+    writeFileSync(bad, JSON.stringify({ checks: [{ id: 'default.regexMatch', parameters: { rule: '(' } }] }));
+    const refused = await runPk(['guardrails', 'push', bad], adminEnv());
+    expect(refused.code).toBe(6);
+    expect(refused.stderr).toContain('definition.checks[0].parameters.rule');
+    expect((await runPk(['guardrails', 'get', 'bad-rule'], adminEnv())).code).toBe(4);
+
+    // Not deleted while a saved config names it (exit 5); then deleted.
+    const named = await runPk(['guardrails', 'rm', 'no-plums'], adminEnv());
+    expect(named).toMatchObject({ code: 5, stderr: expect.stringContaining('"pc-plums"') });
+    await fetch(`${gateway?.url}/v1/configs/pc-plums`, {
+      method: 'DELETE',
+      headers: { 'x-portkey-api-key': adminKey },
+    });
+    expect(await runPk(['guardrails', 'rm', 'no-plums'], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: 'deleted guardrail no-plums\n',
+    });
+    expect((await runPk(['guardrails', 'get', 'no-plums'], adminEnv())).code).toBe(4);
   });
 
   it('vault rotate re-encrypts under the newest master key with progress; the old key can then go', async () => {

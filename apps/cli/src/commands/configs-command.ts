@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
-import type { AdminClient } from '../admin-client.js';
 import type { CommandContext } from '../command-context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson, printTable } from '../output.js';
+import { readJsonFile, recordExists } from './json-records.js';
 
 interface ConfigVersion {
   readonly version_id: string;
@@ -14,35 +13,6 @@ interface ConfigVersion {
   readonly restored_from_version_id: string | null;
   readonly created_at: string;
   readonly created_by: string;
-}
-
-/** A config file's content: JSON (a config object), from a path or `-` for stdin. */
-async function readConfigFile(path: string, context: CommandContext): Promise<unknown> {
-  let text: string;
-  try {
-    text = path === '-' ? await context.readStdin() : await readFile(path, 'utf8');
-  } catch (error) {
-    throw new CliError(
-      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-      EXIT.usage,
-    );
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new CliError(`${path} is not JSON: ${(error as Error).message}`, EXIT.usage);
-  }
-}
-
-/** Whether a saved config exists (404 → false; other failures are thrown). */
-async function exists(admin: AdminClient, slug: string): Promise<boolean> {
-  try {
-    await admin.call('GET', `/configs/${encodeURIComponent(slug)}`);
-    return true;
-  } catch (error) {
-    if (error instanceof CliError && error.exitCode === EXIT.notFound) return false;
-    throw error;
-  }
 }
 
 /** `pk configs push|get|history|rollback`: saved configs and their versions through the admin API. */
@@ -70,9 +40,9 @@ export function registerConfigs(program: Command, context: CommandContext): void
         const slug = options.slug ?? (file === '-' ? undefined : basename(file, extname(file)));
         if (slug === undefined) throw new CliError('a config from stdin needs --slug', EXIT.usage);
         if (files.length > 1) output.stderr.write(`[${index + 1}/${files.length}] ${file} → ${slug}\n`);
-        const config = await readConfigFile(file, context);
+        const config = await readJsonFile(file, context);
         const path = `/configs/${encodeURIComponent(slug)}`;
-        const answer = (await exists(admin, slug))
+        const answer = (await recordExists(admin, path))
           ? await admin.call<{ version: number; version_id: string }>('PUT', path, { config })
           : await admin.call<{ version_id: string }>('POST', '/configs', {
               slug,
