@@ -1,9 +1,8 @@
-import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson, printTable } from '../output.js';
-import { readJsonFile, recordExists } from './json-records.js';
+import { pushEachFile, recordExists } from './json-records.js';
 
 interface ConfigVersion {
   readonly version_id: string;
@@ -30,30 +29,29 @@ export function registerConfigs(program: Command, context: CommandContext): void
     .option('--slug <slug>', 'the slug (with one file)')
     .option('--name <name>', 'the name of a new config (default: the slug)')
     .action(async (files: string[], options: { slug?: string; name?: string }) => {
-      const output = context.output();
-      if (options.slug !== undefined && files.length > 1) {
-        throw new CliError('--slug names one config: push one file with it', EXIT.usage);
-      }
       const admin = context.admin();
-      const results: Record<string, unknown>[] = [];
-      for (const [index, file] of files.entries()) {
-        const slug = options.slug ?? (file === '-' ? undefined : basename(file, extname(file)));
-        if (slug === undefined) throw new CliError('a config from stdin needs --slug', EXIT.usage);
-        if (files.length > 1) output.stderr.write(`[${index + 1}/${files.length}] ${file} → ${slug}\n`);
-        const config = await readJsonFile(file, context);
-        const path = `/configs/${encodeURIComponent(slug)}`;
-        const answer = (await recordExists(admin, path))
-          ? await admin.call<{ version: number; version_id: string }>('PUT', path, { config })
-          : await admin.call<{ version_id: string }>('POST', '/configs', {
-              slug,
-              name: options.name ?? slug,
-              config,
-            });
-        const version = 'version' in answer ? answer.version : 1;
-        results.push({ slug, version, version_id: answer.version_id });
-        if (!output.json) line(output, `${slug}: version ${version} (${answer.version_id})`);
-      }
-      if (output.json) printJson(output, results);
+      await pushEachFile({
+        files,
+        slug: options.slug,
+        what: 'config',
+        output: context.output(),
+        context,
+        save: async (slug, config) => {
+          const path = `/configs/${encodeURIComponent(slug)}`;
+          const answer = (await recordExists(admin, path))
+            ? await admin.call<{ version: number; version_id: string }>('PUT', path, { config })
+            : await admin.call<{ version_id: string }>('POST', '/configs', {
+                slug,
+                name: options.name ?? slug,
+                config,
+              });
+          const version = 'version' in answer ? answer.version : 1;
+          return {
+            result: { slug, version, version_id: answer.version_id },
+            said: `${slug}: version ${version} (${answer.version_id})`,
+          };
+        },
+      });
     });
 
   configs

@@ -1,9 +1,7 @@
-import { basename, extname } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
-import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson, printTable } from '../output.js';
-import { readJsonFile, recordExists } from './json-records.js';
+import { pushEachFile, recordExists } from './json-records.js';
 
 interface Guardrail {
   readonly slug: string;
@@ -36,30 +34,29 @@ export function registerGuardrails(program: Command, context: CommandContext): v
     .option('--slug <slug>', 'the slug (with one file)')
     .option('--name <name>', 'the name of a new guardrail (default: the slug)')
     .action(async (files: string[], options: { slug?: string; name?: string }) => {
-      const output = context.output();
-      if (options.slug !== undefined && files.length > 1) {
-        throw new CliError('--slug names one guardrail: push one file with it', EXIT.usage);
-      }
       const admin = context.admin();
-      const results: Record<string, unknown>[] = [];
-      for (const [index, file] of files.entries()) {
-        const slug = options.slug ?? (file === '-' ? undefined : basename(file, extname(file)));
-        if (slug === undefined) throw new CliError('a guardrail from stdin needs --slug', EXIT.usage);
-        if (files.length > 1) output.stderr.write(`[${index + 1}/${files.length}] ${file} → ${slug}\n`);
-        const definition = await readJsonFile(file, context);
-        const path = `/guardrails/${encodeURIComponent(slug)}`;
-        const created = !(await recordExists(admin, path));
-        const answer = created
-          ? await admin.call<{ version_id: string }>('POST', '/guardrails', {
-              slug,
-              name: options.name ?? slug,
-              definition,
-            })
-          : await admin.call<{ version_id: string }>('PUT', path, { definition });
-        results.push({ slug, created, version_id: answer.version_id });
-        if (!output.json) line(output, `${slug}: ${created ? 'created' : 'replaced'} (${answer.version_id})`);
-      }
-      if (output.json) printJson(output, results);
+      await pushEachFile({
+        files,
+        slug: options.slug,
+        what: 'guardrail',
+        output: context.output(),
+        context,
+        save: async (slug, definition) => {
+          const path = `/guardrails/${encodeURIComponent(slug)}`;
+          const created = !(await recordExists(admin, path));
+          const answer = created
+            ? await admin.call<{ version_id: string }>('POST', '/guardrails', {
+                slug,
+                name: options.name ?? slug,
+                definition,
+              })
+            : await admin.call<{ version_id: string }>('PUT', path, { definition });
+          return {
+            result: { slug, created, version_id: answer.version_id },
+            said: `${slug}: ${created ? 'created' : 'replaced'} (${answer.version_id})`,
+          };
+        },
+      });
     });
 
   guardrails

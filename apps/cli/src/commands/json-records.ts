@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
 import type { AdminClient } from '../admin-client.js';
 import type { CommandContext } from '../command-context.js';
 import { CliError, EXIT } from '../exit-codes.js';
+import { line, type Output, printJson } from '../output.js';
 
 /** A JSON file's content (a config, a guardrail definition), from a path or `-` for stdin. */
 export async function readJsonFile(path: string, context: CommandContext): Promise<unknown> {
@@ -30,4 +32,38 @@ export async function recordExists(admin: AdminClient, path: string): Promise<bo
     if (error instanceof CliError && error.exitCode === EXIT.notFound) return false;
     throw error;
   }
+}
+
+/**
+ * A `push` of JSON files, one record each: the slug is the file name without its extension unless
+ * `--slug` names the one file (stdin, `-`, needs it); progress on stderr when there are several.
+ * `save` writes one record and returns its result and the line that says what happened; the results
+ * are printed as JSON with `--json`.
+ */
+export async function pushEachFile(options: {
+  readonly files: readonly string[];
+  readonly slug: string | undefined;
+  /** What a file holds, for messages: `config`, `guardrail`. */
+  readonly what: string;
+  readonly output: Output;
+  readonly context: CommandContext;
+  readonly save: (
+    slug: string,
+    content: unknown,
+  ) => Promise<{ result: Record<string, unknown>; said: string }>;
+}): Promise<void> {
+  const { files, output, what } = options;
+  if (options.slug !== undefined && files.length > 1) {
+    throw new CliError(`--slug names one ${what}: push one file with it`, EXIT.usage);
+  }
+  const results: Record<string, unknown>[] = [];
+  for (const [index, file] of files.entries()) {
+    const slug = options.slug ?? (file === '-' ? undefined : basename(file, extname(file)));
+    if (slug === undefined) throw new CliError(`a ${what} from stdin needs --slug`, EXIT.usage);
+    if (files.length > 1) output.stderr.write(`[${index + 1}/${files.length}] ${file} → ${slug}\n`);
+    const saved = await options.save(slug, await readJsonFile(file, options.context));
+    results.push(saved.result);
+    if (!output.json) line(output, saved.said);
+  }
+  if (output.json) printJson(output, results);
 }
