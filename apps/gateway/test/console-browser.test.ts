@@ -484,7 +484,7 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(mock.received.length).toBe(before + 2);
   });
 
-  it('creates a guardrail in the UI that a saved config names: the SDK is refused (446) with nothing sent; edited to flag, the request goes on; deleted once no config names it', async () => {
+  it('creates a guardrail in the UI that a saved config names: the SDK is refused (446) with nothing sent; edited to flag, the request goes on; deleted once the config, deleted in the Configs view, no longer names it', async () => {
     const vk = await sdk().virtualKeys.create({
       name: 'guarded provider',
       provider: 'openai',
@@ -558,7 +558,15 @@ describe.runIf(run)('the console in Chromium', () => {
       .filter({ hasText: `named by the saved config "${config.slug}"` })
       .waitFor();
     expect(dialogs.at(-1)).toBe(`confirm: Delete the guardrail ${slug}? Configs can no longer name it.`);
-    await sdk().configs.delete({ slug: config.slug as string });
+    // The config is deleted in the Configs view (after asking); requests naming it then get 404.
+    await page.getByRole('link', { name: 'Configs' }).click();
+    await page.getByRole('button', { name: `Delete ${config.slug}` }).click();
+    await page.getByRole('cell', { name: config.slug as string, exact: true }).waitFor({ state: 'detached' });
+    expect(dialogs.at(-1)).toBe(
+      `confirm: Delete the config ${config.slug}? Requests that name it will fail.`,
+    );
+    expect(await ask('hello').catch((error: { status?: number }) => error.status)).toBe(404);
+    await page.getByRole('link', { name: 'Guardrails' }).click();
     await row.getByRole('button', { name: `Delete ${slug}` }).click();
     await row.waitFor({ state: 'detached' });
     expect(await sdk().guardrails.list()).toMatchObject({ total: 0 });

@@ -240,7 +240,10 @@ function Versions(props: {
   );
 }
 
-/** Saved configs (admin): list, create, edit with validation as you type, versions with diff and rollback. */
+/**
+ * Saved configs (admin): list, create, edit with validation as you type, versions with diff and
+ * rollback, delete (after asking).
+ */
 export function ConfigsView() {
   const [configs, setConfigs] = useState<ConfigObject[] | null>(null);
   const [current, setCurrent] = useState<ConfigObject | null>(null);
@@ -265,6 +268,17 @@ export function ConfigsView() {
   useEffect(() => {
     void load();
   }, []);
+  const remove = async (slug: string) => {
+    if (!window.confirm(`Delete the config ${slug}? Requests that name it will fail.`)) return;
+    setError(null);
+    try {
+      await api(`/configs/${encodeURIComponent(slug)}`, { method: 'DELETE' });
+      if (current?.slug === slug) setCurrent(null);
+      await load();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
   return (
     <section aria-labelledby="configs-title">
       <h1 id="configs-title">Configs</h1>
@@ -309,7 +323,19 @@ export function ConfigsView() {
                 <td>
                   <button type="button" onClick={() => open(config.slug)} aria-label={`Open ${config.slug}`}>
                     Open
-                  </button>
+                  </button>{' '}
+                  {config.managed_by ? (
+                    <span class="muted">settings file</span>
+                  ) : (
+                    <button
+                      type="button"
+                      class="danger"
+                      onClick={() => remove(config.slug)}
+                      aria-label={`Delete ${config.slug}`}
+                    >
+                      Delete
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
