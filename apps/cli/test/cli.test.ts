@@ -111,6 +111,7 @@ describe('pk', () => {
       ['configs', 'get'],
       ['configs', 'history'],
       ['configs', 'rollback'],
+      ['configs', 'rm'],
       ['guardrails', 'push'],
       ['guardrails', 'list'],
       ['guardrails', 'get'],
@@ -507,6 +508,24 @@ describe('pk', () => {
       '{"virtual_key":"from-env"}',
     );
     expect(fromStdin.stdout).toMatch(/^pc-stdin: version 1/);
+
+    // rm: gone with its versions; a request naming it then gets 404.
+    expect(await runPk(['configs', 'rm', 'pc-stdin'], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: 'deleted config pc-stdin\n',
+    });
+    expect((await runPk(['configs', 'get', 'pc-stdin'], adminEnv())).code).toBe(4);
+    expect((await runPk(['configs', 'rm', 'pc-stdin'], adminEnv())).code).toBe(4);
+    const named = await fetch(`${gateway?.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': adminKey,
+        'x-portkey-config': 'pc-stdin',
+      },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(named.status).toBe(404);
   });
 
   it('guardrails push (new, then the whole definition again), list, get and rm; the gateway follows each push', async () => {

@@ -14,7 +14,7 @@ interface ConfigVersion {
   readonly created_by: string;
 }
 
-/** `pk configs push|get|history|rollback`: saved configs and their versions through the admin API. */
+/** `pk configs push|rm|get|history|rollback`: saved configs and their versions through the admin API. */
 export function registerConfigs(program: Command, context: CommandContext): void {
   const configs = program
     .command('configs')
@@ -52,6 +52,17 @@ export function registerConfigs(program: Command, context: CommandContext): void
           };
         },
       });
+    });
+
+  configs
+    .command('rm')
+    .description('delete a saved config and its versions (requests that name it then get 404)')
+    .argument('<slug>', 'the saved config')
+    .action(async (slug: string) => {
+      const output = context.output();
+      await context.admin().call('DELETE', `/configs/${encodeURIComponent(slug)}`);
+      if (output.json) printJson(output, { slug, deleted: true });
+      else line(output, `deleted config ${slug}`);
     });
 
   configs
