@@ -2,6 +2,7 @@ import { diffLines } from 'diff';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { type ConfigIssue, validateConfigText } from '../config-validation.js';
 import { text } from '../log-record.js';
 
@@ -320,23 +321,12 @@ export function ConfigsView() {
                 <td>{config.name}</td>
                 <td>{text(config.version)}</td>
                 <td>{text(config.last_updated_at)}</td>
-                <td>
-                  <button type="button" onClick={() => open(config.slug)} aria-label={`Open ${config.slug}`}>
-                    Open
-                  </button>{' '}
-                  {config.managed_by ? (
-                    <span class="muted">settings file</span>
-                  ) : (
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => remove(config.slug)}
-                      aria-label={`Delete ${config.slug}`}
-                    >
-                      Delete
-                    </button>
-                  )}
-                </td>
+                <OpenDeleteActions
+                  slug={config.slug}
+                  managedBy={config.managed_by}
+                  onOpen={() => open(config.slug)}
+                  onDelete={() => remove(config.slug)}
+                />
               </tr>
             ))}
           </tbody>

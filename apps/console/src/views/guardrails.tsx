@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { text } from '../log-record.js';
 
 interface GuardrailObject {
@@ -213,23 +214,12 @@ export function GuardrailsView() {
                 <td class="mono">{guardrail.checks.map((check) => check.id).join(', ') || '-'}</td>
                 <td>{guardrail.type === 'mutator' ? 'mutates' : onFailure(guardrail)}</td>
                 <td>{text(guardrail.last_updated_at)}</td>
-                <td>
-                  <button type="button" onClick={() => open(guardrail)} aria-label={`Open ${guardrail.slug}`}>
-                    Open
-                  </button>{' '}
-                  {guardrail.managed_by ? (
-                    <span class="muted">settings file</span>
-                  ) : (
-                    <button
-                      type="button"
-                      class="danger"
-                      onClick={() => remove(guardrail.slug)}
-                      aria-label={`Delete ${guardrail.slug}`}
-                    >
-                      Delete
-                    </button>
-                  )}
-                </td>
+                <OpenDeleteActions
+                  slug={guardrail.slug}
+                  managedBy={guardrail.managed_by}
+                  onOpen={() => open(guardrail)}
+                  onDelete={() => remove(guardrail.slug)}
+                />
               </tr>
             ))}
           </tbody>
