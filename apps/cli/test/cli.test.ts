@@ -38,20 +38,23 @@ const adminEnv = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-/** A chat request through a virtual key (with `extra` body fields): the answer's status. */
-async function chat(virtualKey: string, extra: Record<string, unknown> = {}): Promise<number> {
+/** A chat request with the admin key and `headers` (and `extra` body fields): the answer's status. */
+async function chatWith(
+  headers: Record<string, string>,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
   const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
     method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-portkey-api-key': adminKey,
-      'x-portkey-virtual-key': virtualKey,
-    },
+    headers: { 'content-type': 'application/json', 'x-portkey-api-key': adminKey, ...headers },
     body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...extra }),
   });
   await response.text();
   return response.status;
 }
+
+/** A chat request through a virtual key (with `extra` body fields): the answer's status. */
+const chat = (virtualKey: string, extra: Record<string, unknown> = {}) =>
+  chatWith({ 'x-portkey-virtual-key': virtualKey }, extra);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pk-cli-test-'));
@@ -290,20 +293,7 @@ describe('pk', () => {
       }),
     });
     expect(created.status).toBe(200);
-    const refused = await fetch(`${gateway?.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-portkey-api-key': adminKey,
-        'x-portkey-virtual-key': 'budgeted',
-      },
-      body: JSON.stringify({
-        model: 'gpt-4o-mini',
-        max_tokens: 5_000,
-        messages: [{ role: 'user', content: 'hi' }],
-      }),
-    });
-    expect(refused.status).toBe(412);
+    expect(await chat('budgeted', { max_tokens: 5_000 })).toBe(412);
     expect((await runPk(['vk', 'list'], adminEnv())).stdout).toMatch(
       /budgeted\s+openai\s+budgeted\s+\S+\s+exhausted/,
     );
@@ -475,16 +465,7 @@ describe('pk', () => {
     );
     expect(history.stdout).toMatch(/\n3\s+\S+\s+\S+\s+key:\S+\s+v1\s+yes\n/);
     // The gateway serves the restored version to the next request.
-    const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-portkey-api-key': adminKey,
-        'x-portkey-config': 'pc-cli',
-      },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-    });
-    expect(response.status).toBe(200);
+    expect(await chatWith({ 'x-portkey-config': 'pc-cli' })).toBe(200);
     expect(seen.at(-1)?.body.temperature).toBe(0.1);
 
     // Several files at once report progress; a bad config is refused with its path (exit 6).
@@ -516,16 +497,7 @@ describe('pk', () => {
     });
     expect((await runPk(['configs', 'get', 'pc-stdin'], adminEnv())).code).toBe(4);
     expect((await runPk(['configs', 'rm', 'pc-stdin'], adminEnv())).code).toBe(4);
-    const named = await fetch(`${gateway?.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-portkey-api-key': adminKey,
-        'x-portkey-config': 'pc-stdin',
-      },
-      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
-    });
-    expect(named.status).toBe(404);
+    expect(await chatWith({ 'x-portkey-config': 'pc-stdin' })).toBe(404);
   });
 
   it('guardrails push (new, then the whole definition again), list, get and rm; the gateway follows each push', async () => {
@@ -537,19 +509,8 @@ describe('pk', () => {
     const config = join(dir, 'pc-plums.json');
     writeFileSync(config, JSON.stringify({ virtual_key: 'from-env', input_guardrails: ['no-plums'] }));
     expect((await runPk(['configs', 'push', config], adminEnv())).code).toBe(0);
-    const ask = async (content: string) => {
-      const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-portkey-api-key': adminKey,
-          'x-portkey-config': 'pc-plums',
-        },
-        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] }),
-      });
-      await response.text();
-      return response.status;
-    };
+    const ask = (content: string) =>
+      chatWith({ 'x-portkey-config': 'pc-plums' }, { messages: [{ role: 'user', content }] });
     const before = seen.length;
     expect(await ask('plums, please')).toBe(446);
     expect(seen.length).toBe(before);
