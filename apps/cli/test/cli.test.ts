@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMasterKey } from '@pk/store';
+import OpenAI from 'openai';
+import { createHeaders } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, runPk, startGateway } from './support/processes.js';
 
@@ -38,23 +40,35 @@ const adminEnv = (extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-/** A chat request with the admin key and `headers` (and `extra` body fields): the answer's status. */
+/**
+ * A chat request through the official SDKs (openai with portkey-ai's headers), with the admin key,
+ * the Portkey options given (a virtual key or a config) and `extra` body fields: the answer's status
+ * (2xx with an answer's content, or the error's). No retries: a refusal is seen as it is.
+ */
 async function chatWith(
-  headers: Record<string, string>,
+  portkey: { readonly virtualKey?: string; readonly config?: string },
   extra: Record<string, unknown> = {},
 ): Promise<number> {
-  const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-portkey-api-key': adminKey, ...headers },
-    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...extra }),
+  const client = new OpenAI({
+    apiKey: 'unused',
+    baseURL: `${gateway?.url}/v1`,
+    defaultHeaders: createHeaders({ apiKey: adminKey, ...portkey }),
+    maxRetries: 0,
   });
-  await response.text();
-  return response.status;
+  try {
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], ...extra })
+      .withResponse();
+    expect(data.choices[0]?.message.content).toBe('hello');
+    return response.status;
+  } catch (error) {
+    if (error instanceof OpenAI.APIError && error.status !== undefined) return error.status;
+    throw error;
+  }
 }
 
 /** A chat request through a virtual key (with `extra` body fields): the answer's status. */
-const chat = (virtualKey: string, extra: Record<string, unknown> = {}) =>
-  chatWith({ 'x-portkey-virtual-key': virtualKey }, extra);
+const chat = (virtualKey: string, extra: Record<string, unknown> = {}) => chatWith({ virtualKey }, extra);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pk-cli-test-'));
@@ -465,7 +479,7 @@ describe('pk', () => {
     );
     expect(history.stdout).toMatch(/\n3\s+\S+\s+\S+\s+key:\S+\s+v1\s+yes\n/);
     // The gateway serves the restored version to the next request.
-    expect(await chatWith({ 'x-portkey-config': 'pc-cli' })).toBe(200);
+    expect(await chatWith({ config: 'pc-cli' })).toBe(200);
     expect(seen.at(-1)?.body.temperature).toBe(0.1);
 
     // Several files at once report progress; a bad config is refused with its path (exit 6).
@@ -497,7 +511,7 @@ describe('pk', () => {
     });
     expect((await runPk(['configs', 'get', 'pc-stdin'], adminEnv())).code).toBe(4);
     expect((await runPk(['configs', 'rm', 'pc-stdin'], adminEnv())).code).toBe(4);
-    expect(await chatWith({ 'x-portkey-config': 'pc-stdin' })).toBe(404);
+    expect(await chatWith({ config: 'pc-stdin' })).toBe(404);
   });
 
   it('guardrails push (new, then the whole definition again), list, get and rm; the gateway follows each push', async () => {
@@ -510,7 +524,7 @@ describe('pk', () => {
     writeFileSync(config, JSON.stringify({ virtual_key: 'from-env', input_guardrails: ['no-plums'] }));
     expect((await runPk(['configs', 'push', config], adminEnv())).code).toBe(0);
     const ask = (content: string) =>
-      chatWith({ 'x-portkey-config': 'pc-plums' }, { messages: [{ role: 'user', content }] });
+      chatWith({ config: 'pc-plums' }, { messages: [{ role: 'user', content }] });
     const before = seen.length;
     expect(await ask('plums, please')).toBe(446);
     expect(seen.length).toBe(before);
