@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import {
   budgetFormOf,
@@ -8,6 +8,7 @@ import {
   rateLimitsOf,
   type UsageLimits,
 } from '../budget.js';
+import { useFocusFirstInput } from '../focus-first-input.js';
 import { BudgetFields } from './budget-fields.js';
 import { RateLimitFields } from './rate-limit-fields.js';
 
@@ -34,10 +35,7 @@ export function LimitsEditor(props: {
   const { name, path, limits } = props;
   const [form, setForm] = useState(() => budgetFormOf(limits));
   const [rows, setRows] = useState(() => rateLimitRowsOf(props.rateLimits));
-  const card = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    card.current?.querySelector('input')?.focus();
-  }, []);
+  const card = useFocusFirstInput();
   const removingBudgetConfirmed = () =>
     window.confirm(`Remove the budget of ${name}? Its requests are then no longer limited by spend.`);
   const send = async (body: Record<string, unknown>) => {

@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { useFocusFirstInput } from '../focus-first-input.js';
 
 /**
  * Replaces the provider API key a virtual key holds (rotation): the new key in a password field,
@@ -12,10 +13,7 @@ export function ReplaceKeyForm(props: {
   readonly onError: (error: unknown) => void;
 }) {
   const [secret, setSecret] = useState('');
-  const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    form.current?.querySelector('input')?.focus();
-  }, []);
+  const form = useFocusFirstInput();
   const save = async (event: Event) => {
     event.preventDefault();
     const key = secret;

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
+import { useFocusFirstInput } from '../focus-first-input.js';
 import { text } from '../log-record.js';
 
 interface GuardrailObject {
@@ -54,10 +55,7 @@ function Editor(props: {
   const [source, setSource] = useState(guardrail ? pretty(guardrail.definition) : GUARDRAIL_STARTER);
   const problem = definitionProblem(source);
   const readOnly = guardrail?.managed_by != null;
-  const form = useRef<HTMLFormElement>(null);
-  useEffect(() => {
-    form.current?.querySelector('input')?.focus();
-  }, []);
+  const form = useFocusFirstInput();
   const save = async (event: Event) => {
     event.preventDefault();
     try {
