@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson, printTable } from '../output.js';
-import { pushEachFile, recordExists } from './json-records.js';
+import { pushEachFile, recordExists, registerRmCommand } from './json-records.js';
 
 interface ConfigVersion {
   readonly version_id: string;
@@ -54,16 +54,11 @@ export function registerConfigs(program: Command, context: CommandContext): void
       });
     });
 
-  configs
-    .command('rm')
-    .description('delete a saved config and its versions (requests that name it then get 404)')
-    .argument('<slug>', 'the saved config')
-    .action(async (slug: string) => {
-      const output = context.output();
-      await context.admin().call('DELETE', `/configs/${encodeURIComponent(slug)}`);
-      if (output.json) printJson(output, { slug, deleted: true });
-      else line(output, `deleted config ${slug}`);
-    });
+  registerRmCommand(configs, context, {
+    noun: 'config',
+    description: 'delete a saved config and its versions (requests that name it then get 404)',
+    path: (slug) => `/configs/${encodeURIComponent(slug)}`,
+  });
 
   configs
     .command('get')

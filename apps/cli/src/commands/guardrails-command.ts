@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
-import { line, printJson, printTable } from '../output.js';
-import { pushEachFile, recordExists } from './json-records.js';
+import { printJson, printTable } from '../output.js';
+import { pushEachFile, recordExists, registerRmCommand } from './json-records.js';
 
 interface Guardrail {
   readonly slug: string;
@@ -95,14 +95,9 @@ export function registerGuardrails(program: Command, context: CommandContext): v
       printJson(output, output.json ? guardrail : guardrail.definition);
     });
 
-  guardrails
-    .command('rm')
-    .description('delete a guardrail (refused while a saved config names it)')
-    .argument('<slug>', 'the guardrail')
-    .action(async (slug: string) => {
-      const output = context.output();
-      await context.admin().call('DELETE', `/guardrails/${encodeURIComponent(slug)}`);
-      if (output.json) printJson(output, { slug, deleted: true });
-      else line(output, `deleted guardrail ${slug}`);
-    });
+  registerRmCommand(guardrails, context, {
+    noun: 'guardrail',
+    description: 'delete a guardrail (refused while a saved config names it)',
+    path: (slug) => `/guardrails/${encodeURIComponent(slug)}`,
+  });
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import type { Command } from 'commander';
 import type { AdminClient } from '../admin-client.js';
 import type { CommandContext } from '../command-context.js';
 import { CliError, EXIT } from '../exit-codes.js';
@@ -66,4 +67,25 @@ export async function pushEachFile(options: {
     if (!output.json) line(output, saved.said);
   }
   if (output.json) printJson(output, results);
+}
+
+/**
+ * `pk <group> rm <slug>`: deletes the record at `path(slug)` through the admin API and says so
+ * (`deleted <noun> <slug>`, or `{ slug, deleted: true }` with `--json`); a refusal keeps its exit code.
+ */
+export function registerRmCommand(
+  parent: Command,
+  context: CommandContext,
+  record: { readonly noun: string; readonly description: string; readonly path: (slug: string) => string },
+): void {
+  parent
+    .command('rm')
+    .description(record.description)
+    .argument('<slug>', `the ${record.noun}`)
+    .action(async (slug: string) => {
+      const output = context.output();
+      await context.admin().call('DELETE', record.path(slug));
+      if (output.json) printJson(output, { slug, deleted: true });
+      else line(output, `deleted ${record.noun} ${slug}`);
+    });
 }

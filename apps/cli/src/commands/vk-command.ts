@@ -4,6 +4,7 @@ import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson, printTable } from '../output.js';
 import { readSecret, SECRET_SOURCES } from '../secret-source.js';
 import { type BudgetOptions, budgetOptions, registerBudgetCommand, usageLimitsOfOptions } from './budget.js';
+import { registerRmCommand } from './json-records.js';
 
 interface VirtualKey {
   readonly slug: string;
@@ -125,15 +126,11 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
       else line(output, `replaced the provider key of virtual key ${slug}`);
     });
 
-  vk.command('rm')
-    .description('delete a virtual key (refused while a saved config uses it)')
-    .argument('<slug>', 'the virtual key')
-    .action(async (slug: string) => {
-      const output = context.output();
-      await context.admin().call('DELETE', `/virtual-keys/${encodeURIComponent(slug)}`);
-      if (output.json) printJson(output, { slug, deleted: true });
-      else line(output, `deleted virtual key ${slug}`);
-    });
+  registerRmCommand(vk, context, {
+    noun: 'virtual key',
+    description: 'delete a virtual key (refused while a saved config uses it)',
+    path: (slug) => `/virtual-keys/${encodeURIComponent(slug)}`,
+  });
 
   vk.command('reset-usage')
     .description(
