@@ -69,8 +69,8 @@ export function resetUsageRequested(body: AdminBody): boolean {
 
 /**
  * `reset_usage` of an update: the key's usage read (for the audit log), reset, and every reset that
- * happened audited as `reset_usage` with the figures it cleared. A limits store that cannot be reached is a 503 that
- * says whether the rest of the update was saved (`updated`).
+ * happened audited as `reset_usage` with the figures it cleared. A limits store that cannot be
+ * reached is a 503 that says whether the rest of the update was saved (`updated`).
  */
 export async function resetKeyUsage(options: {
   readonly usage: KeyUsage;
