@@ -32,6 +32,12 @@ export function newGuardrailSlug(name: string): string {
   return `pg-${words === '' ? 'guard' : words}-${randomBytes(3).toString('hex')}`;
 }
 
+/** An integration's slug: the name + `-` + 6 hex, like a virtual key's. */
+export function newIntegrationSlug(name: string): string {
+  const words = slugWords(name, 40);
+  return `${words === '' ? 'integration' : words}-${randomBytes(3).toString('hex')}`;
+}
+
 /** A virtual key's slug in Portkey's form: the name + `-` + 6 hex (`azure-test-4110dd`). */
 export function newVirtualKeySlug(name: string): string {
   const words = slugWords(name, 40);

@@ -67,13 +67,17 @@ export type {
   CreateFeedbackInput,
   CreateGatewayKeyInput,
   CreateGuardrailInput,
+  CreateIntegrationInput,
+  CreateProviderInput,
   CreateVirtualKeyInput,
   UpdateConfigInput,
   UpdateFeedbackInput,
   UpdateGatewayKeyInput,
   UpdateGuardrailInput,
+  UpdateIntegrationInput,
   UpdateVirtualKeyInput,
 } from './repositories/inputs.js';
+export type { IntegrationRecord, IntegrationRepository } from './repositories/integrations.js';
 export type { Actor } from './repositories/store-context.js';
 export type { VaultRepository } from './repositories/vault-state.js';
 export type { VirtualKeyRecord, VirtualKeyRepository } from './repositories/virtual-keys.js';

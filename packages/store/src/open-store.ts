@@ -16,6 +16,7 @@ import { ConsoleSessionRepository } from './repositories/console-sessions.js';
 import { FeedbackRepository } from './repositories/feedback.js';
 import { GatewayKeyRepository } from './repositories/gateway-keys.js';
 import { GuardrailRepository } from './repositories/guardrails.js';
+import { IntegrationRepository } from './repositories/integrations.js';
 import { KeyUsageRecorder } from './repositories/key-usage.js';
 import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
 import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
@@ -84,6 +85,8 @@ export interface Store {
   readonly catalog: Catalog;
   readonly gatewayKeys: GatewayKeyRepository;
   readonly virtualKeys: VirtualKeyRepository;
+  /** Integrations (Portkey's model catalog) and the providers (virtual keys) made from them. */
+  readonly integrations: IntegrationRepository;
   readonly configs: ConfigRepository;
   readonly feedback: FeedbackRepository;
   readonly guardrails: GuardrailRepository;
@@ -287,12 +290,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     const readThread = engine === 'sqlite' ? new SqliteReadThread(location) : undefined;
     const served: Catalog = live ?? createStaticCatalog({ gatewayKeys: [], virtualKeys: [], configs: [] });
     let closed = false;
+    const virtualKeys = new VirtualKeyRepository(context);
     return {
       engine,
       db,
       catalog: served,
       gatewayKeys: new GatewayKeyRepository(context),
-      virtualKeys: new VirtualKeyRepository(context),
+      virtualKeys,
+      integrations: new IntegrationRepository(context, virtualKeys),
       configs: new ConfigRepository(context),
       feedback: new FeedbackRepository(context),
       guardrails: new GuardrailRepository(context),

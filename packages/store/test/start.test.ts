@@ -90,10 +90,14 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
     async () => {
       const fixture = await createFixture(engine);
       try {
-        // A database as 0004 left it: descending indexes, `_user` also a metadata row.
+        // A database as 0004 left it: descending indexes, `_user` also a metadata row (and none of
+        // the later migrations' tables).
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes')",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations')",
+          'drop index virtual_keys_integration',
+          'alter table virtual_keys drop column integration_id',
+          'drop table integrations',
           'drop index request_logs_user',
           'drop index request_logs_tenant_time',
           'create index request_logs_tenant_time on request_logs (tenant, created_at desc, id desc)',

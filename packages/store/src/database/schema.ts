@@ -84,6 +84,32 @@ export interface VirtualKeysTable {
   expires_at: number | null;
   created_at: number;
   updated_at: number;
+  /**
+   * The integration a provider was made from (Portkey's model catalog), or null: its provider,
+   * options and credentials are then a copy of the integration's, rewritten when that changes.
+   */
+  integration_id: string | null;
+}
+
+/**
+ * Integrations (Portkey's model catalog): a provider's credentials and configuration, defined once;
+ * requests use the providers (virtual keys) made from them.
+ */
+export interface IntegrationsTable {
+  id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  provider: string;
+  /** JSON object of the options that are not credentials. */
+  options: string;
+  /** The credentials (`api_key` and credential options) as one AES-256-GCM envelope, or null. */
+  secret: Uint8Array | null;
+  secret_key_id: string | null;
+  /** JSON object: credential name → its masked form. */
+  secret_hints: string;
+  created_at: number;
+  updated_at: number;
 }
 
 /** Saved configs; their content lives in `config_versions`. */
@@ -239,6 +265,7 @@ export interface Database {
   gateway_keys: GatewayKeysTable;
   gateway_key_usage: GatewayKeyUsageTable;
   virtual_keys: VirtualKeysTable;
+  integrations: IntegrationsTable;
   configs: ConfigsTable;
   config_versions: ConfigVersionsTable;
   feedback: FeedbackTable;

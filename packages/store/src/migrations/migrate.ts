@@ -7,6 +7,7 @@ import { requestLogsMigration } from './0003-request-logs.js';
 import { consoleSessionsMigration } from './0004-console-sessions.js';
 import { requestLogWriteCostMigration } from './0005-request-log-write-cost.js';
 import { requestLogTenantIndexesMigration } from './0006-request-log-tenant-indexes.js';
+import { integrationsMigration } from './0007-integrations.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -24,6 +25,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0004-console-sessions': consoleSessionsMigration(engine),
     '0005-request-log-write-cost': requestLogWriteCostMigration(),
     '0006-request-log-tenant-indexes': requestLogTenantIndexesMigration(),
+    '0007-integrations': integrationsMigration(engine),
   };
 }
 

@@ -114,6 +114,53 @@ export const updateVirtualKeyInputSchema = createVirtualKeyInputSchema
 /** Input of `virtualKeys.update`. */
 export type UpdateVirtualKeyInput = z.input<typeof updateVirtualKeyInputSchema>;
 
+/** A new integration (Portkey's model catalog): a provider's credentials and options, defined once. */
+export const createIntegrationInputSchema = z.strictObject({
+  /** Default: from the name, like a virtual key's (`openai-production-4110dd`). */
+  slug: slugSchema.optional(),
+  name: nameSchema,
+  description: z.string().max(2000).nullable().optional(),
+  /** Portkey provider id (`openai`, `anthropic`, `azure-openai` ...). */
+  provider: providerIdSchema,
+  /** The provider API key: encrypted in the vault, never returned. */
+  apiKey: z.string().min(1).max(65_536).optional(),
+  /** Provider options (snake_case); credential options are encrypted. */
+  options: z.record(optionNameSchema, optionValueSchema).optional(),
+  /**
+   * The provider made with it in the same transaction (Portkey's `create_default_provider`, on by
+   * default): its slug defaults to the integration's. Null for none.
+   */
+  defaultProvider: z.strictObject({ slug: slugSchema.optional() }).nullable().optional(),
+});
+
+/** Input of `integrations.create`. */
+export type CreateIntegrationInput = z.input<typeof createIntegrationInputSchema>;
+
+/**
+ * A change to an integration: like a virtual key's (options merged one by one, `apiKey: null`
+ * removes the key). Its providers get the new provider options and credentials.
+ */
+export const updateIntegrationInputSchema = z.strictObject({
+  name: nameSchema.optional(),
+  description: z.string().max(2000).nullable().optional(),
+  apiKey: z.string().min(1).max(65_536).nullable().optional(),
+  options: z.record(optionNameSchema, optionValueSchema.nullable()).optional(),
+});
+
+/** Input of `integrations.update`. */
+export type UpdateIntegrationInput = z.input<typeof updateIntegrationInputSchema>;
+
+/** A new provider: a virtual key whose provider, options and credentials are its integration's. */
+export const createProviderInputSchema = createVirtualKeyInputSchema
+  .omit({ provider: true, apiKey: true, options: true })
+  .extend({
+    /** The integration's slug or id. */
+    integration: z.string().min(1).max(200),
+  });
+
+/** Input of `integrations.createProvider`. */
+export type CreateProviderInput = z.input<typeof createProviderInputSchema>;
+
 /** A new saved config. `config` is an object or its JSON text, validated with `parseConfig`. */
 export const createConfigInputSchema = z.strictObject({
   /** What requests name. Default: Portkey's form (`pc-` + name + 6 hex). */

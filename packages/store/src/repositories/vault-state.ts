@@ -3,8 +3,16 @@ import type { Database } from '../database/schema.js';
 import { StoreStartError } from '../errors.js';
 import { type Vault, VaultError } from '../vault/vault.js';
 import { configVersionAssociatedData } from './configs.js';
+import { integrationAssociatedData } from './integrations.js';
 import { type Actor, recordAudit, type StoreContext, writeTransaction } from './store-context.js';
 import { virtualKeyAssociatedData } from './virtual-keys.js';
+
+/** The tables that hold encrypted secrets, each with the associated data that binds a row's. */
+const SECRET_TABLES = [
+  { table: 'virtual_keys', associatedData: virtualKeyAssociatedData },
+  { table: 'config_versions', associatedData: configVersionAssociatedData },
+  { table: 'integrations', associatedData: integrationAssociatedData },
+] as const;
 
 const CHECK_ASSOCIATED_DATA = 'pk_state:vault_check';
 const CHECK_PLAINTEXT = 'pk vault check 1';
@@ -13,20 +21,16 @@ const CHECK_PLAINTEXT = 'pk vault check 1';
 export async function databaseHasSecrets(db: Kysely<Database>): Promise<boolean> {
   const state = await db.selectFrom('pk_state').select('vault_check').where('id', '=', 1).executeTakeFirst();
   if (state?.vault_check) return true;
-  const key = await db
-    .selectFrom('virtual_keys')
-    .select('id')
-    .where('secret', 'is not', null)
-    .limit(1)
-    .executeTakeFirst();
-  if (key) return true;
-  const version = await db
-    .selectFrom('config_versions')
-    .select('id')
-    .where('secret', 'is not', null)
-    .limit(1)
-    .executeTakeFirst();
-  return version !== undefined;
+  for (const { table } of SECRET_TABLES) {
+    const row = await db
+      .selectFrom(table)
+      .select('id')
+      .where('secret', 'is not', null)
+      .limit(1)
+      .executeTakeFirst();
+    if (row) return true;
+  }
+  return false;
 }
 
 /**
@@ -54,12 +58,11 @@ export async function checkVault(db: Kysely<Database>, vault: Vault, source: str
       throw wrongKeyError(error instanceof VaultError ? error.keyId : undefined, source);
     }
   }
-  const keyIds = [
-    ...(await db.selectFrom('virtual_keys').select('secret_key_id').distinct().execute()),
-    ...(await db.selectFrom('config_versions').select('secret_key_id').distinct().execute()),
-  ];
-  for (const { secret_key_id: keyId } of keyIds) {
-    if (keyId !== null && !vault.hasKey(keyId)) throw wrongKeyError(keyId, source);
+  for (const { table } of SECRET_TABLES) {
+    const keyIds = await db.selectFrom(table).select('secret_key_id').distinct().execute();
+    for (const { secret_key_id: keyId } of keyIds) {
+      if (keyId !== null && !vault.hasKey(keyId)) throw wrongKeyError(keyId, source);
+    }
   }
 }
 
@@ -85,7 +88,7 @@ export class VaultRepository {
   }
 
   /**
-   * Re-encrypts every stored secret (virtual keys, config versions, the check value) under the newest
+   * Re-encrypts every stored secret (virtual keys, config versions, integrations, the check value) under the newest
    * key, in one transaction. Afterwards the older keys can be removed from `PK_MASTER_KEY`.
    * Returns how many values were re-encrypted. `options.onProgress` hears how many of the values to
    * re-encrypt are done (after each one; `total` counts only those not yet under the newest key).
@@ -98,47 +101,31 @@ export class VaultRepository {
     const now = this.#context.now();
     const reencrypted = await writeTransaction(this.#context, async (transaction) => {
       let count = 0;
-      const keys = await transaction
-        .selectFrom('virtual_keys')
-        .select(['id', 'secret', 'secret_key_id'])
-        .where('secret', 'is not', null)
-        .execute();
-      const versions = await transaction
-        .selectFrom('config_versions')
-        .select(['id', 'secret', 'secret_key_id'])
-        .where('secret', 'is not', null)
-        .execute();
-      const total = [...keys, ...versions].filter(
-        (row) => row.secret !== null && row.secret_key_id !== vault.newestKeyId,
-      ).length;
-      options.onProgress?.(0, total);
-      for (const row of keys) {
-        if (row.secret === null || row.secret_key_id === vault.newestKeyId) continue;
-        const data = virtualKeyAssociatedData(row.id);
-        await transaction
-          .updateTable('virtual_keys')
-          .set({
-            secret: vault.encrypt(vault.decrypt(row.secret, data), data),
-            secret_key_id: vault.newestKeyId,
-          })
-          .where('id', '=', row.id)
+      const stale = [];
+      for (const { table, associatedData } of SECRET_TABLES) {
+        const rows = await transaction
+          .selectFrom(table)
+          .select(['id', 'secret', 'secret_key_id'])
+          .where('secret', 'is not', null)
           .execute();
-        count += 1;
-        options.onProgress?.(count, total);
+        for (const row of rows) {
+          if (row.secret !== null && row.secret_key_id !== vault.newestKeyId) {
+            stale.push({ table, id: row.id, secret: row.secret, data: associatedData(row.id) });
+          }
+        }
       }
-      for (const row of versions) {
-        if (row.secret === null || row.secret_key_id === vault.newestKeyId) continue;
-        const data = configVersionAssociatedData(row.id);
+      options.onProgress?.(0, stale.length);
+      for (const row of stale) {
         await transaction
-          .updateTable('config_versions')
+          .updateTable(row.table)
           .set({
-            secret: vault.encrypt(vault.decrypt(row.secret, data), data),
+            secret: vault.encrypt(vault.decrypt(row.secret, row.data), row.data),
             secret_key_id: vault.newestKeyId,
           })
           .where('id', '=', row.id)
           .execute();
         count += 1;
-        options.onProgress?.(count, total);
+        options.onProgress?.(count, stale.length);
       }
       await transaction
         .updateTable('pk_state')

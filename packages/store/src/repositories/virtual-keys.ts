@@ -46,13 +46,21 @@ export interface VirtualKeyRecord {
   readonly updatedAt: string | null;
   /** The settings file of a file-managed key (read-only here), else null. */
   readonly managedBy: string | null;
+  /**
+   * The id of the integration a provider was made from (Portkey's model catalog), else null: its
+   * provider, options and credentials are the integration's, changed only through it.
+   */
+  readonly integrationId: string | null;
+  /** That integration's slug (what Portkey's provider objects call `integration_id`), else null. */
+  readonly integrationSlug: string | null;
 }
 
 type Row = Selectable<VirtualKeysTable>;
-type PlainOptions = Record<string, string | number | boolean>;
+/** Provider options that are not credentials. */
+export type PlainOptions = Record<string, string | number | boolean>;
 
-/** The credentials of one key, as encrypted together in the vault. */
-interface SecretPayload {
+/** The credentials of one key (or integration), as encrypted together in the vault. */
+export interface SecretPayload {
   api_key?: string;
   options: Record<string, string>;
 }
@@ -62,7 +70,8 @@ export function virtualKeyAssociatedData(id: string): string {
   return `virtual_keys:${id}`;
 }
 
-function splitOptions(options: PlainOptions): { plain: PlainOptions; secret: Record<string, string> } {
+/** Options split into plain ones and credentials (to be encrypted). */
+export function splitOptions(options: PlainOptions): { plain: PlainOptions; secret: Record<string, string> } {
   const plain: PlainOptions = {};
   const secret: Record<string, string> = {};
   for (const [name, value] of Object.entries(options)) {
@@ -72,18 +81,21 @@ function splitOptions(options: PlainOptions): { plain: PlainOptions; secret: Rec
   return { plain, secret };
 }
 
-function hintsOf(payload: SecretPayload): Record<string, string> {
+/** The masked form of each credential (`sk-…abcd`), by name. */
+export function hintsOf(payload: SecretPayload): Record<string, string> {
   const hints: Record<string, string> = {};
   if (payload.api_key !== undefined) hints.api_key = maskSecret(payload.api_key);
   for (const [name, value] of Object.entries(payload.options)) hints[name] = maskSecret(value);
   return hints;
 }
 
-function hasSecrets(payload: SecretPayload): boolean {
+/** Whether there is anything to encrypt. */
+export function hasSecrets(payload: SecretPayload): boolean {
   return payload.api_key !== undefined || Object.keys(payload.options).length > 0;
 }
 
-function toRecord(row: Row): VirtualKeyRecord {
+/** A stored virtual key's record (credentials masked), with its integration's slug when it has one. */
+export function virtualKeyRecordOfRow(row: Row, integrationSlug: string | null = null): VirtualKeyRecord {
   return {
     id: row.id,
     slug: row.slug,
@@ -100,6 +112,8 @@ function toRecord(row: Row): VirtualKeyRecord {
     createdAt: isoOrNull(row.created_at),
     updatedAt: isoOrNull(row.updated_at),
     managedBy: null,
+    integrationId: row.integration_id ?? null,
+    integrationSlug: row.integration_id === null ? null : integrationSlug,
   };
 }
 
@@ -127,12 +141,59 @@ function fileRecord(key: VirtualKey, source: string): VirtualKeyRecord {
     createdAt: null,
     updatedAt: null,
     managedBy: source,
+    integrationId: null,
+    integrationSlug: null,
   };
 }
 
 function decryptPayload(vault: Vault, row: Pick<Row, 'id' | 'secret'>): SecretPayload {
-  if (row.secret === null) return { options: {} };
-  return JSON.parse(vault.decrypt(row.secret, virtualKeyAssociatedData(row.id))) as SecretPayload;
+  return decryptSecretPayload(vault, row.secret, virtualKeyAssociatedData(row.id));
+}
+
+/** A record's decrypted credentials (none when it has no secret). */
+export function decryptSecretPayload(
+  vault: Vault,
+  secret: Uint8Array | null,
+  associatedData: string,
+): SecretPayload {
+  if (secret === null) return { options: {} };
+  return JSON.parse(vault.decrypt(secret, associatedData)) as SecretPayload;
+}
+
+/** A record's credentials encrypted for it, with the master key's id; nulls when there are none. */
+export function encryptSecretPayload(
+  vault: Vault,
+  payload: SecretPayload,
+  associatedData: string,
+): { secret: Buffer | null; secret_key_id: string | null } {
+  if (!hasSecrets(payload)) return { secret: null, secret_key_id: null };
+  return {
+    secret: vault.encrypt(JSON.stringify(payload), associatedData),
+    secret_key_id: vault.newestKeyId,
+  };
+}
+
+/**
+ * Provider options and credentials changed by an update: each option given replaces the stored one
+ * (null removes it; a credential option goes to the secret), `apiKey` replaces (null removes) the key.
+ */
+export function mergeCredentials(
+  plain: PlainOptions,
+  payload: SecretPayload,
+  change: {
+    readonly options?: Readonly<Record<string, string | number | boolean | null>> | undefined;
+    readonly apiKey?: string | null | undefined;
+  },
+): void {
+  for (const [name, value] of Object.entries(change.options ?? {})) {
+    delete plain[name];
+    delete payload.options[name];
+    if (value === null) continue;
+    if (typeof value === 'string' && isCredentialOption(name)) payload.options[name] = value;
+    else plain[name] = value;
+  }
+  if (change.apiKey === null) delete payload.api_key;
+  else if (change.apiKey !== undefined) payload.api_key = change.apiKey;
 }
 
 /**
@@ -161,6 +222,51 @@ export function virtualKeyOfRow(vault: Vault, row: Row): VirtualKey {
   };
 }
 
+/** The slugs of the integrations the rows were made from, by integration id. */
+async function integrationSlugsOf(
+  db: Transaction<Database> | StoreContext['db'],
+  rows: readonly Pick<Row, 'integration_id'>[],
+): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.flatMap((row) => (row.integration_id === null ? [] : [row.integration_id])))];
+  if (ids.length === 0) return new Map();
+  const found = await db.selectFrom('integrations').select(['id', 'slug']).where('id', 'in', ids).execute();
+  return new Map(found.map((integration) => [integration.id, integration.slug]));
+}
+
+/** A row's record, its integration's slug looked up. */
+async function recordWithIntegration(
+  db: Transaction<Database> | StoreContext['db'],
+  row: Row,
+): Promise<VirtualKeyRecord> {
+  const slugs = await integrationSlugsOf(db, [row]);
+  return virtualKeyRecordOfRow(
+    row,
+    row.integration_id === null ? null : (slugs.get(row.integration_id) ?? null),
+  );
+}
+
+/**
+ * A provider made from an integration takes its provider, options and credentials from it: an update
+ * of those is refused, naming the integration to change instead.
+ */
+async function refuseIntegrationFields(
+  transaction: Transaction<Database>,
+  row: Row,
+  change: { readonly provider?: unknown; readonly apiKey?: unknown; readonly options?: unknown },
+): Promise<void> {
+  const fields = (['provider', 'apiKey', 'options'] as const).filter((name) => change[name] !== undefined);
+  if (fields.length === 0 || row.integration_id === null) return;
+  const integration = await transaction
+    .selectFrom('integrations')
+    .select('slug')
+    .where('id', '=', row.integration_id)
+    .executeTakeFirst();
+  throw new StoreError(
+    'conflict',
+    `the provider "${row.slug}" takes its provider, key and options from the integration "${integration?.slug ?? row.integration_id}": change them there`,
+  );
+}
+
 /**
  * Virtual keys: a provider, its options and its credentials, the credentials encrypted in the vault
  * (AES-256-GCM, bound to the record) and never returned by reads. Keys from the settings file are
@@ -184,12 +290,7 @@ export class VirtualKeyRepository {
   }
 
   #encrypt(id: string, payload: SecretPayload): { secret: Buffer | null; secret_key_id: string | null } {
-    if (!hasSecrets(payload)) return { secret: null, secret_key_id: null };
-    const vault = this.#context.vault;
-    return {
-      secret: vault.encrypt(JSON.stringify(payload), virtualKeyAssociatedData(id)),
-      secret_key_id: vault.newestKeyId,
-    };
+    return encryptSecretPayload(this.#context.vault, payload, virtualKeyAssociatedData(id));
   }
 
   async #findRow(
@@ -236,8 +337,9 @@ export class VirtualKeyRepository {
       expires_at: parsed.expiresAt ?? null,
       created_at: now,
       updated_at: now,
+      integration_id: null,
     };
-    const record = toRecord(row);
+    const record = virtualKeyRecordOfRow(row);
     await writeTransaction(this.#context, async (transaction) => {
       const existing = await this.#findRow(transaction, slug);
       if (existing) throw new StoreError('conflict', `a virtual key "${slug}" already exists`);
@@ -259,20 +361,35 @@ export class VirtualKeyRepository {
     const fileKey = this.#fileKey(reference);
     const source = this.#context.settings?.source;
     if (fileKey && source !== undefined) return fileRecord(fileKey, source);
-    const row = await read(() => this.#findRow(this.#context.db, reference));
-    if (!row) throw notFoundError('virtual key', reference);
-    return toRecord(row);
+    return read(async () => {
+      const row = await this.#findRow(this.#context.db, reference);
+      if (!row) throw notFoundError('virtual key', reference);
+      return recordWithIntegration(this.#context.db, row);
+    });
   }
 
   /** Every key: file-managed first, then stored by creation time. */
   async list(): Promise<VirtualKeyRecord[]> {
-    const rows = await read(() =>
-      this.#context.db.selectFrom('virtual_keys').selectAll().orderBy('created_at').orderBy('id').execute(),
-    );
+    const { rows, slugs } = await read(async () => {
+      const all = await this.#context.db
+        .selectFrom('virtual_keys')
+        .selectAll()
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return { rows: all, slugs: await integrationSlugsOf(this.#context.db, all) };
+    });
     const settings = this.#context.settings;
     return [
       ...(settings?.virtualKeys ?? []).map((key) => fileRecord(key, settings?.source ?? '')),
-      ...rows.filter((row) => !this.#fileKey(row.slug)).map(toRecord),
+      ...rows
+        .filter((row) => !this.#fileKey(row.slug))
+        .map((row) =>
+          virtualKeyRecordOfRow(
+            row,
+            row.integration_id === null ? null : (slugs.get(row.integration_id) ?? null),
+          ),
+        ),
     ];
   }
 
@@ -284,17 +401,10 @@ export class VirtualKeyRepository {
     return writeTransaction(this.#context, async (transaction) => {
       const row = await this.#findRow(transaction, reference);
       if (!row) throw notFoundError('virtual key', reference);
+      if (row.integration_id !== null) await refuseIntegrationFields(transaction, row, parsed);
       const payload = decryptPayload(this.#context.vault, row);
       const plain = parseJson<PlainOptions>(row.options) ?? {};
-      for (const [name, value] of Object.entries(parsed.options ?? {})) {
-        delete plain[name];
-        delete payload.options[name];
-        if (value === null) continue;
-        if (typeof value === 'string' && isCredentialOption(name)) payload.options[name] = value;
-        else plain[name] = value;
-      }
-      if (parsed.apiKey === null) delete payload.api_key;
-      else if (parsed.apiKey !== undefined) payload.api_key = parsed.apiKey;
+      mergeCredentials(plain, payload, parsed);
       const next: Row = {
         ...row,
         ...(parsed.name === undefined ? {} : { name: parsed.name }),
@@ -311,14 +421,14 @@ export class VirtualKeyRepository {
         updated_at: now,
       };
       await transaction.updateTable('virtual_keys').set(next).where('id', '=', row.id).execute();
-      const record = toRecord(next);
+      const record = await recordWithIntegration(transaction, next);
       await recordAudit(transaction, {
         at: now,
         actor,
         action: 'update',
         entity: 'virtual_key',
         entityId: row.id,
-        before: toRecord(row),
+        before: virtualKeyRecordOfRow(row),
         after: record,
       });
       return record;
@@ -339,7 +449,7 @@ export class VirtualKeyRepository {
         action: 'delete',
         entity: 'virtual_key',
         entityId: row.id,
-        before: toRecord(row),
+        before: virtualKeyRecordOfRow(row),
       });
     });
   }
