@@ -12,9 +12,9 @@ export interface AdminAuth {
   /**
    * A preHandler that lets only an admin key through: 401 while no admin key exists at all (saying
    * how to create one), 403 for a user key, 403 for an admin key whose `scopes` do not include
-   * `scope` (an admin key without scopes has them all).
+   * `scope` (or any of `scope`, when a list: an admin key without scopes has them all).
    */
-  requireAdmin(scope?: string): preHandlerAsyncHookHandler;
+  requireAdmin(scope?: string | readonly string[]): preHandlerAsyncHookHandler;
   /** Throws the 403 of {@link requireAdmin} unless the request's admin key has one of `scopes`. */
   requireScope(request: FastifyRequest, scopes: readonly string[]): void;
   /** True when the request carries an admin key (an admin sees every tenant's data). */
@@ -67,7 +67,7 @@ export function createAdminAuth(catalog: Catalog): AdminAuth {
       return async (request) => {
         const key = request.gatewayKey;
         if (key?.role === 'admin') {
-          if (scope !== undefined) requireScope(request, [scope]);
+          if (scope !== undefined) requireScope(request, typeof scope === 'string' ? [scope] : scope);
           return;
         }
         if (!adminKeyExistsIn(adminKeyExists, catalog.snapshot)) {

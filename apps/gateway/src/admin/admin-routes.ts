@@ -6,6 +6,7 @@ import { configRoutes } from './config-routes.js';
 import type { KeyUsage } from './current-usage.js';
 import { feedbackRoutes } from './feedback-routes.js';
 import { guardrailRoutes } from './guardrail-routes.js';
+import { integrationRoutes } from './integration-routes.js';
 import { virtualKeyRoutes } from './virtual-key-routes.js';
 
 /** What the admin routes need. */
@@ -23,6 +24,8 @@ export interface AdminRouteOptions {
 export const ADMIN_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
   configs: ['GET', 'POST'],
   'virtual-keys': ['GET', 'POST'],
+  integrations: ['GET', 'POST'],
+  providers: ['GET', 'POST'],
   'api-keys': ['GET'],
   guardrails: ['GET', 'POST'],
   feedback: ['POST'],
@@ -53,6 +56,7 @@ export async function adminRouteSet(scope: FastifyInstance, given: AdminRouteOpt
   });
   await scope.register(configRoutes, options);
   await scope.register(virtualKeyRoutes, options);
+  await scope.register(integrationRoutes, options);
   await scope.register(apiKeyRoutes, options);
   await scope.register(guardrailRoutes, options);
   await scope.register(feedbackRoutes, options);

@@ -76,7 +76,11 @@ function deploymentOptions(value: unknown): Record<string, OptionValue> {
  * either spelling), `deploymentName` as `deployment_id` and `deploymentConfig`'s default deployment.
  * A field that is neither known nor an option is a 400 naming it.
  */
-function optionsOf(body: AdminBody, allowNull: boolean): Record<string, OptionValue | null> {
+function optionsOf(
+  body: AdminBody,
+  allowNull: boolean,
+  what = 'virtual key',
+): Record<string, OptionValue | null> {
   const options: Record<string, OptionValue | null> = {};
   const given = body.options;
   if (given !== undefined) {
@@ -94,7 +98,7 @@ function optionsOf(body: AdminBody, allowNull: boolean): Record<string, OptionVa
       if (value === null || (typeof value === 'object' && Object.keys(value).length === 0)) continue;
       throw new PkError(
         'PK_ERR_INVALID_REQUEST',
-        'model_config: pk has no model configuration on virtual keys; name the model in the request or a config',
+        `model_config: pk has no model configuration on ${what === 'virtual key' ? 'virtual keys' : 'providers'}; name the model in the request or a config`,
         { param: key },
       );
     }
@@ -104,7 +108,7 @@ function optionsOf(body: AdminBody, allowNull: boolean): Record<string, OptionVa
     }
     const option = RENAMED_OPTIONS[name] ?? name;
     if (!OPTION_KEYS.has(option)) {
-      throw new PkError('PK_ERR_INVALID_REQUEST', `virtual key: unknown field ${JSON.stringify(key)}`, {
+      throw new PkError('PK_ERR_INVALID_REQUEST', `${what}: unknown field ${JSON.stringify(key)}`, {
         param: key,
       });
     }
@@ -180,3 +184,32 @@ export function updateVirtualKeyInput(body: AdminBody): UpdateVirtualKeyInput {
     ...(Object.keys(options).length > 0 ? { options } : {}),
   };
 }
+
+/**
+ * An integration's `configurations` (Portkey's provider-specific object) as provider options, read
+ * like a virtual key's top-level fields (`resource_name`, `apiVersion`, `deploymentConfig` …, either
+ * spelling); a name that is no option is a 400 naming it. `allowNull` (updates): null removes one.
+ */
+export function integrationOptionsOf(
+  configurations: unknown,
+  allowNull: boolean,
+): Record<string, OptionValue | null> {
+  if (configurations === undefined || configurations === null) return {};
+  if (typeof configurations !== 'object' || Array.isArray(configurations)) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'configurations: expected an object of provider options', {
+      param: 'configurations',
+    });
+  }
+  for (const key of Object.keys(configurations)) {
+    // The record's own fields are not options here: refused, never silently dropped.
+    if (RECORD_FIELDS.has(key) || IGNORED_FIELDS.has(key)) {
+      throw new PkError('PK_ERR_INVALID_REQUEST', `configurations: unknown field ${JSON.stringify(key)}`, {
+        param: key,
+      });
+    }
+  }
+  return optionsOf(configurations as AdminBody, allowNull, 'configurations');
+}
+
+/** The provider key of a body (`key`, or pk's `api_key` / `apiKey`): a string, null, or absent. */
+export const providerKeyOf = secretOf;

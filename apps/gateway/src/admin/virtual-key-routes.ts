@@ -11,12 +11,12 @@ import {
   statusOfUsage,
   type UsageSubject,
 } from './current-usage.js';
-import { objectBody } from './portkey-body.js';
+import { type AdminBody, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 import { createVirtualKeyInput, updateVirtualKeyInput } from './virtual-key-fields.js';
 
 /** Whose usage a virtual key's is. */
-function usageSubjectOf(record: VirtualKeyRecord): UsageSubject {
+export function usageSubjectOf(record: VirtualKeyRecord): UsageSubject {
   return {
     kind: 'virtual_key',
     id: record.id,
@@ -67,6 +67,26 @@ interface SlugParams {
   readonly slug: string;
 }
 
+/** What differs between `/virtual-keys` and its alias `/providers` (Portkey's model catalog). */
+export interface KeyRouteShape {
+  /** The collection's path: `/virtual-keys` or `/providers`. */
+  readonly path: string;
+  /** What the error messages call a record: `virtual key` or `provider`. */
+  readonly what: string;
+  /** The `object` of a created or changed record's answer. */
+  readonly object: string;
+  /** The admin key scopes that allow an operation (any of them). */
+  readonly scopes: (operation: 'create' | 'list' | 'read' | 'update' | 'delete') => readonly string[];
+  /** Creates a record from a request body. */
+  readonly create: (body: AdminBody, actor: string) => Promise<VirtualKeyRecord>;
+  /** A record's answer object (the list's items, and the single read). */
+  readonly objectOf: (
+    record: VirtualKeyRecord,
+    now: number,
+    usage: CurrentUsage | undefined,
+  ) => Record<string, unknown>;
+}
+
 /**
  * Portkey's virtual-key admin routes (`portkey.virtualKeys.*`). The provider key (`key`) goes to
  * the vault and is never returned; `usage_limits` and `rate_limits` are stored as sent.
@@ -75,41 +95,61 @@ export async function virtualKeyRoutes(
   app: FastifyInstance,
   options: { readonly store: Store; readonly usage: KeyUsage },
 ): Promise<void> {
+  const { store } = options;
+  await keyRouteSet(app, options, {
+    path: '/virtual-keys',
+    what: 'virtual key',
+    object: 'virtual-key',
+    scopes: (operation) => [`virtual_keys.${operation}`],
+    create: (body, actor) => store.virtualKeys.create(createVirtualKeyInput(body), actor),
+    objectOf: portkeyVirtualKeyObject,
+  });
+}
+
+/**
+ * The routes of a collection of virtual keys: create (the shape's), list and read with
+ * `current_usage`, update (with `reset_usage`), and delete (refused while a saved config names the key).
+ */
+export async function keyRouteSet(
+  app: FastifyInstance,
+  options: { readonly store: Store; readonly usage: KeyUsage },
+  shape: KeyRouteShape,
+): Promise<void> {
   const { store, usage } = options;
   const { requireAdmin, actorOf } = app.adminAuth;
+  const { path, what } = shape;
   answerStoreErrors(app, 'PK_ERR_VIRTUAL_KEY_NOT_FOUND');
 
-  app.post('/virtual-keys', { preHandler: requireAdmin('virtual_keys.create') }, async (request) => {
-    const input = createVirtualKeyInput(objectBody(request.body, 'virtual key'));
-    const record = await store.virtualKeys.create(input, actorOf(request));
-    return { id: record.id, slug: record.slug, object: 'virtual-key' };
+  app.post(path, { preHandler: requireAdmin(shape.scopes('create')) }, async (request) => {
+    const record = await shape.create(objectBody(request.body, what), actorOf(request));
+    return { id: record.id, slug: record.slug, object: shape.object };
   });
 
-  app.get('/virtual-keys', { preHandler: requireAdmin('virtual_keys.list') }, async (request) => {
+  app.get(path, { preHandler: requireAdmin(shape.scopes('list')) }, async (request) => {
     const now = Date.now();
     return listPageWithUsage({
       items: await store.virtualKeys.list(),
       query: request.query as Record<string, unknown>,
       subjectOf: usageSubjectOf,
       usage,
-      object: (record, current) => portkeyVirtualKeyObject(record, now, current),
+      object: (record, current) => shape.objectOf(record, now, current),
     });
   });
 
   app.get<{ Params: SlugParams }>(
-    '/virtual-keys/:slug',
-    { preHandler: requireAdmin('virtual_keys.read') },
+    `${path}/:slug`,
+    { preHandler: requireAdmin(shape.scopes('read')) },
     async (request) => {
       const record = await store.virtualKeys.get(request.params.slug);
-      return portkeyVirtualKeyObject(record, Date.now(), await usage.read(usageSubjectOf(record)));
+      return shape.objectOf(record, Date.now(), await usage.read(usageSubjectOf(record)));
     },
   );
 
   app.put<{ Params: SlugParams }>(
-    '/virtual-keys/:slug',
-    { preHandler: requireAdmin('virtual_keys.update') },
+    `${path}/:slug`,
+    { preHandler: requireAdmin(shape.scopes('update')) },
     async (request) => {
-      const body = objectBody(request.body, 'virtual key');
+      const body = objectBody(request.body, what);
       const input = updateVirtualKeyInput(body);
       const reset = resetUsageRequested(body);
       // `{ reset_usage: true }` alone changes no field: it works on the settings file's keys too.
@@ -126,13 +166,13 @@ export async function virtualKeyRoutes(
           updated,
         });
       }
-      return { id: record.id, slug: record.slug, object: 'virtual-key' };
+      return { id: record.id, slug: record.slug, object: shape.object };
     },
   );
 
   app.delete<{ Params: SlugParams }>(
-    '/virtual-keys/:slug',
-    { preHandler: requireAdmin('virtual_keys.delete') },
+    `${path}/:slug`,
+    { preHandler: requireAdmin(shape.scopes('delete')) },
     async (request) => {
       const record = await store.virtualKeys.get(request.params.slug);
       // Deleting a key a saved config sends requests through would break that config.
@@ -140,7 +180,7 @@ export async function virtualKeyRoutes(
       if (using.length > 0 && record.managedBy === null) {
         throw new PkError(
           'PK_ERR_CONFLICT',
-          `the virtual key "${record.slug}" is used by the saved config${using.length > 1 ? 's' : ''} ${using
+          `the ${what} "${record.slug}" is used by the saved config${using.length > 1 ? 's' : ''} ${using
             .map((slug) => `"${slug}"`)
             .join(', ')}: change or delete ${using.length > 1 ? 'them' : 'it'} first`,
         );

@@ -1,0 +1,220 @@
+import { generateMasterKey, openStore } from '@pk/store';
+import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
+import { type GatewayProcess, startGateway } from './server-process.js';
+import { sdkError } from './support/admin-harness.js';
+import { temporaryDataDir } from './support/store-fixtures.js';
+
+// Portkey's model catalog through the official portkey-ai SDK against the built gateway, on SQLite
+// and on PostgreSQL: an integration holds the provider key once; the providers made from it are what
+// requests name (`@slug/model`, `provider: '@slug'`); a new key reaches every provider at once; a
+// provider's own rate limit holds; the key is never read back; deletes go in order.
+const postgresUp = await requirePostgres('integrations end to end on PostgreSQL');
+const FIRST_KEY = 'sk-integration-first-0123456789abcdef';
+const SECOND_KEY = 'sk-integration-second-fedcba9876543210';
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+interface EngineSetup {
+  readonly env: Record<string, string>;
+  readonly storeOptions: Parameters<typeof openStore>[0];
+  cleanup(): Promise<void>;
+}
+
+async function setUp(engine: 'sqlite' | 'postgres'): Promise<EngineSetup> {
+  if (engine === 'sqlite') {
+    const dataDir = temporaryDataDir();
+    return {
+      env: { PK_DATA_DIR: dataDir.path },
+      storeOptions: { dataDir: dataDir.path },
+      cleanup: async () => dataDir.remove(),
+    };
+  }
+  const database: TemporaryDatabase = await createTemporaryDatabase();
+  const masterKey = generateMasterKey();
+  return {
+    env: { PK_DATABASE_URL: database.url, PK_MASTER_KEY: 'env:PK_TEST_MASTER', PK_TEST_MASTER: masterKey },
+    storeOptions: { databaseUrl: database.url, masterKey },
+    cleanup: () => database.drop(),
+  };
+}
+
+describe.each(['sqlite', 'postgres'] as const)('integrations and providers end to end on %s', (engine) => {
+  const run = engine === 'sqlite' || postgresUp;
+  let setup: EngineSetup;
+  let upstream: MockOpenAI;
+  let gateway: GatewayProcess;
+  let adminKey: string;
+  let userKey: string;
+  const previousBaseUrl = process.env.PORTKEY_BASE_URL;
+
+  beforeAll(async () => {
+    if (!run) return;
+    setup = await setUp(engine);
+    upstream = await startMockOpenAI({ record: true });
+    const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
+    adminKey = (await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli')).secret;
+    userKey = (await store.gatewayKeys.create({ name: 'app', tenant: 'app' }, 'cli')).secret;
+    await store.close();
+    gateway = await startGateway(setup.env);
+    process.env.PORTKEY_BASE_URL = `${gateway.url}/v1`;
+  });
+
+  afterAll(async () => {
+    if (previousBaseUrl === undefined) delete process.env.PORTKEY_BASE_URL;
+    else process.env.PORTKEY_BASE_URL = previousBaseUrl;
+    if (!run) return;
+    gateway?.child.kill('SIGTERM');
+    await gateway?.exited;
+    await upstream?.close();
+    await setup?.cleanup();
+  });
+
+  it.runIf(run)(
+    'an integration, its default provider and a provider of its own: chats through both, a new key reaches both, limits and deletes hold',
+    async () => {
+      const admin = new Portkey({ apiKey: adminKey });
+      const created = await admin.integrations.create({
+        name: 'OpenAI production',
+        slug: 'openai-prod',
+        ai_provider_id: 'openai',
+        key: FIRST_KEY,
+        configurations: { custom_host: `${upstream.url}/v1` },
+      });
+      expect(created).toMatchObject({ slug: 'openai-prod', object: 'integration' });
+      const team = await admin.providers.create({
+        name: 'Team A',
+        integration_id: 'openai-prod',
+        slug: 'team-a',
+        rate_limits: [{ type: 'requests', unit: 'rpm', value: 3 }] as unknown as Record<string, unknown>,
+      });
+      expect(team).toMatchObject({ slug: 'team-a', object: 'provider' });
+
+      // The default provider by the model catalog's `@slug/model`; the other by `provider: '@slug'`.
+      const app = new Portkey({ apiKey: userKey });
+      const teamApp = new Portkey({ apiKey: userKey, provider: '@team-a' });
+      const chat = async (client: Portkey, model: string) => {
+        const completion = await client.chat.completions.create({ model, messages });
+        expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+        return upstream.received.at(-1);
+      };
+      const viaDefault = await chat(app, '@openai-prod/gpt-4o-mini');
+      expect(viaDefault?.headers.authorization).toBe(`Bearer ${FIRST_KEY}`);
+      expect(viaDefault?.body).toMatchObject({ model: 'gpt-4o-mini' });
+      expect((await chat(teamApp, 'gpt-4o-mini'))?.headers.authorization).toBe(`Bearer ${FIRST_KEY}`);
+
+      // A new key on the integration: the next request through either provider carries it.
+      await admin.integrations.update({ slug: 'openai-prod', key: SECOND_KEY });
+      expect((await chat(app, '@openai-prod/gpt-4o-mini'))?.headers.authorization).toBe(
+        `Bearer ${SECOND_KEY}`,
+      );
+      expect((await chat(teamApp, 'gpt-4o-mini'))?.headers.authorization).toBe(`Bearer ${SECOND_KEY}`);
+
+      // Team A's own limit (3 requests a minute): the third passes, the fourth never reaches OpenAI.
+      await chat(teamApp, 'gpt-4o-mini');
+      const sent = upstream.received.length;
+      const limited = await sdkError(teamApp.chat.completions.create({ model: 'gpt-4o-mini', messages }));
+      expect(limited.status).toBe(429);
+      expect(upstream.received.length).toBe(sent);
+
+      // Read back: the key only masked, the providers named, Portkey's shapes.
+      const integration = await admin.integrations.retrieve({ slug: 'openai-prod' });
+      expect(integration).toMatchObject({
+        slug: 'openai-prod',
+        name: 'OpenAI production',
+        ai_provider_id: 'openai',
+        masked_key: `sk-…${SECOND_KEY.slice(-4)}`,
+        configurations: { custom_host: `${upstream.url}/v1` },
+        providers: ['openai-prod', 'team-a'],
+        object: 'integration',
+      });
+      const listed = await admin.integrations.list();
+      expect(listed).toMatchObject({ object: 'list', total: 1 });
+      const providers = await admin.providers.list();
+      expect(
+        (providers.data ?? []).map((provider) => [
+          provider.slug,
+          provider.integration_id,
+          (provider as unknown as { object: string }).object,
+        ]),
+      ).toEqual([
+        ['openai-prod', 'openai-prod', 'provider'],
+        ['team-a', 'openai-prod', 'provider'],
+      ]);
+      const teamRecord = await admin.providers.retrieve({ slug: 'team-a' });
+      expect(teamRecord).toMatchObject({
+        name: 'Team A',
+        ai_provider_name: 'openai',
+        integration_id: 'openai-prod',
+        rate_limits: [{ type: 'requests', unit: 'rpm', value: 3 }],
+      });
+      for (const read of [integration, listed, providers, teamRecord]) {
+        expect(JSON.stringify(read)).not.toContain(FIRST_KEY);
+        expect(JSON.stringify(read)).not.toContain(SECOND_KEY);
+      }
+
+      // A provider's key is its integration's: changing it there is refused, naming the integration.
+      const ownKey = await sdkError(
+        admin.providers.update({ slug: 'team-a', key: 'sk-elsewhere' } as Parameters<
+          typeof admin.providers.update
+        >[0]),
+      );
+      expect(ownKey.status).toBe(409);
+      expect(ownKey.message).toContain('the integration "openai-prod"');
+
+      // Deletes in order: the integration only once its providers are gone.
+      const early = await sdkError(admin.integrations.delete({ slug: 'openai-prod' }));
+      expect(early.status).toBe(409);
+      expect(early.message).toContain('has the providers "openai-prod", "team-a": delete them first');
+      await admin.providers.delete({ slug: 'team-a' });
+      await admin.providers.delete({ slug: 'openai-prod' });
+      await admin.integrations.delete({ slug: 'openai-prod' });
+      expect((await admin.integrations.list()).total).toBe(0);
+      const gone = await sdkError(
+        app.chat.completions.create({ model: '@openai-prod/gpt-4o-mini', messages }),
+      );
+      expect(gone.status).toBe(404);
+      expect(upstream.received.length).toBe(sent);
+
+      expect(gateway.output()).not.toContain(FIRST_KEY);
+      expect(gateway.output()).not.toContain(SECOND_KEY);
+    },
+  );
+
+  it.runIf(run)('refuses bad bodies with a 400 naming the field; nothing is created', async () => {
+    const admin = new Portkey({ apiKey: adminKey });
+    // Each call made when its turn comes: a rejection nobody awaits yet would be unhandled.
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => admin.integrations.create({ name: 'x', key: FIRST_KEY }), 'ai_provider_id: required'],
+      [
+        () => admin.integrations.create({ name: 'x', ai_provider_id: 'openia', key: FIRST_KEY }),
+        'ai_provider_id: unknown provider "openia"',
+      ],
+      [
+        () =>
+          admin.integrations.create({
+            name: 'x',
+            ai_provider_id: 'openai',
+            configurations: { colour: 'blue' },
+          }),
+        'configurations: unknown field "colour"',
+      ],
+      [
+        () => admin.providers.create({ name: 'x', integration_id: 'nope' }),
+        'integration_id: no integration has the id "nope"',
+      ],
+    ];
+    for (const [call, message] of cases) {
+      const refused = await sdkError(call());
+      expect({ status: refused.status, message: refused.message }).toMatchObject({
+        status: 400,
+        message: expect.stringContaining(message),
+      });
+    }
+    expect((await admin.integrations.list()).total).toBe(0);
+    // A user key may not manage them.
+    const asUser = await sdkError(new Portkey({ apiKey: userKey }).integrations.list());
+    expect(asUser.status).toBe(403);
+  });
+});
