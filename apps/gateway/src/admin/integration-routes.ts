@@ -64,19 +64,15 @@ export function portkeyIntegrationObject(record: IntegrationRecord): Record<stri
 }
 
 /**
- * Portkey's provider object (`portkey.providers.retrieve`): a virtual key's, with `integration_id`
- * (the slug of the integration it was made from; null for a virtual key made on its own).
+ * Portkey's provider object (`portkey.providers.retrieve`): a virtual key's, whose `integration_id`
+ * is the slug of the integration it was made from (null for a virtual key made on its own).
  */
 export function portkeyProviderObject(
   record: VirtualKeyRecord,
   now: number,
   usage?: CurrentUsage,
 ): Record<string, unknown> {
-  return {
-    ...portkeyVirtualKeyObject(record, now, usage),
-    integration_id: record.integrationSlug,
-    object: 'provider',
-  };
+  return { ...portkeyVirtualKeyObject(record, now, usage), object: 'provider' };
 }
 
 /** Secret references (Portkey's `secret_mappings`) need a secret manager pk does not have. */

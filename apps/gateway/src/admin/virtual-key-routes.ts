@@ -28,7 +28,8 @@ export function usageSubjectOf(record: VirtualKeyRecord): UsageSubject {
 /**
  * Portkey's virtual-key object (`portkey.virtualKeys.retrieve`): never the secret, only its masked
  * form; plus pk's fields (`options` without credentials, `secret_hints`, `models`, `allowed_hosts`,
- * `managed_by`) and `current_usage`. `status` is `expired`, else `exhausted` while its budget
+ * `managed_by`, `integration_id`: the slug of the integration a provider was made from) and
+ * `current_usage`. `status` is `expired`, else `exhausted` while its budget
  * refuses (see `current_usage.budget_exhausted`), else `active`.
  */
 export function portkeyVirtualKeyObject(
@@ -58,6 +59,7 @@ export function portkeyVirtualKeyObject(
     created_at: record.createdAt,
     last_updated_at: record.updatedAt,
     managed_by: record.managedBy,
+    integration_id: record.integrationSlug,
     ...(usage === undefined ? {} : { current_usage: usage }),
     object: 'virtual-key',
   };
