@@ -8,6 +8,7 @@ import type { SessionInfo } from './session.js';
 import { ConfigsView } from './views/configs.js';
 import { GatewayKeysView } from './views/gateway-keys.js';
 import { GuardrailsView } from './views/guardrails.js';
+import { IntegrationsView } from './views/integrations.js';
 import { LogsView } from './views/logs.js';
 import { RequestView } from './views/request.js';
 import { SignIn } from './views/sign-in.js';
@@ -23,6 +24,7 @@ const NAV = [
   ['/logs', 'Logs'],
   ['/analytics', 'Analytics'],
   ['/virtual-keys', 'Virtual keys'],
+  ['/integrations', 'Integrations'],
   ['/configs', 'Configs'],
   ['/guardrails', 'Guardrails'],
   ['/gateway-keys', 'Gateway keys'],
@@ -64,9 +66,16 @@ function Route(props: { path: string; search: URLSearchParams; session: SessionI
       </Suspense>
     );
   }
-  if (first === 'virtual-keys' || first === 'configs' || first === 'guardrails' || first === 'gateway-keys') {
+  if (
+    first === 'virtual-keys' ||
+    first === 'integrations' ||
+    first === 'configs' ||
+    first === 'guardrails' ||
+    first === 'gateway-keys'
+  ) {
     if (isUser) return <UserCatalog />;
     if (first === 'virtual-keys') return <VirtualKeysView />;
+    if (first === 'integrations') return <IntegrationsView />;
     if (first === 'configs') return <ConfigsView />;
     if (first === 'guardrails') return <GuardrailsView />;
     return <GatewayKeysView />;

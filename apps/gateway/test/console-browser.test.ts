@@ -30,6 +30,8 @@ if (!run)
 const PROVIDER_KEY = 'sk-console-provider-key-0123456789';
 const VK_SECRET = 'sk-console-browser-vk-secret-0123456789';
 const ROTATED_SECRET = 'sk-console-rotated-vk-secret-9876543210';
+const INTEGRATION_SECRET = 'sk-console-integration-secret-0123456789';
+const INTEGRATION_ROTATED = 'sk-console-integration-rotated-5678';
 const XSS = '<img src=x onerror=alert(1)>';
 const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
 
@@ -84,7 +86,16 @@ afterAll(async () => {
   dataDir?.remove();
   if (run) {
     // No key or provider secret in any log line of the gateway.
-    for (const secret of [adminKey, userKeyA, userKeyB, PROVIDER_KEY, VK_SECRET, ROTATED_SECRET])
+    for (const secret of [
+      adminKey,
+      userKeyA,
+      userKeyB,
+      PROVIDER_KEY,
+      VK_SECRET,
+      ROTATED_SECRET,
+      INTEGRATION_SECRET,
+      INTEGRATION_ROTATED,
+    ])
       expect(gateway.process.output()).not.toContain(secret);
   }
 });
@@ -410,6 +421,87 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${ROTATED_SECRET}`);
   });
 
+  it('creates an integration in the UI and adds a provider with a budget of its own: the SDK reaches both as @slug, a replaced key reaches both, the delete waits for the providers', async () => {
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    const create = page.getByRole('form', { name: 'Create an integration' });
+    await create.getByLabel('Name', { exact: true }).fill('Console OpenAI');
+    await create.getByLabel('Slug (optional)').fill('console-openai');
+    await create.getByLabel('Provider', { exact: true }).fill('openai');
+    await create.getByLabel('Provider API key').fill(INTEGRATION_SECRET);
+    await create.getByLabel('Custom host (optional)').fill(`${mock.url}/v1`);
+    expect(await create.getByLabel('Make a provider of the same slug').isChecked()).toBe(true);
+    await create.getByRole('button', { name: 'Create integration' }).click();
+    await page.getByRole('status').filter({ hasText: 'name it as @console-openai/<model>' }).waitFor();
+    const app = new Portkey({ apiKey: adminKey, baseURL: gateway.base });
+    await app.chat.completions.create({ model: '@console-openai/gpt-4o-mini', messages });
+    expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${INTEGRATION_SECRET}`);
+
+    // A second provider of the same key, with a budget of 1,000 tokens a period of its own.
+    const row = page.getByRole('row').filter({ hasText: 'Console OpenAI' });
+    await row.getByRole('button', { name: 'Add provider to console-openai' }).click();
+    const add = page.getByRole('form', { name: 'Add a provider to console-openai' });
+    await add.getByLabel('Name', { exact: true }).fill('Team B');
+    await add.getByLabel('Slug (optional)').fill('console-team-b');
+    await add.getByLabel('Limit', { exact: true }).fill('1000');
+    await add.getByLabel('Counted in').selectOption('tokens');
+    await add.getByRole('button', { name: 'Add provider' }).click();
+    await add.waitFor({ state: 'detached' });
+    await row.getByRole('cell', { name: 'console-openai, console-team-b', exact: true }).waitFor();
+    await expectNoSeriousViolations('integrations');
+    await screenshot(page, '05e-integrations');
+    const teamB = new Portkey({ apiKey: adminKey, baseURL: gateway.base, provider: '@console-team-b' });
+    const ask = (client: Portkey, model: string, maxTokens: number) =>
+      client.chat.completions.create({ model, max_tokens: maxTokens, messages });
+    await ask(teamB, 'gpt-4o-mini', 50);
+    expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${INTEGRATION_SECRET}`);
+    // Team B's budget refuses what the integration's own provider lets through.
+    const sent = mock.received.length;
+    expect(await ask(teamB, 'gpt-4o-mini', 5_000).catch((error: { status?: number }) => error.status)).toBe(
+      412,
+    );
+    expect(mock.received.length).toBe(sent);
+    await ask(app, '@console-openai/gpt-4o-mini', 5_000);
+    expect(mock.received.length).toBe(sent + 1);
+
+    // A new key on the integration: the next request through either provider carries it.
+    await row.getByRole('button', { name: 'Replace key of console-openai' }).click();
+    const replace = page.getByRole('form', { name: 'Replace the provider key of console-openai' });
+    await replace
+      .getByText('Requests through every provider of console-openai use the new key at once')
+      .waitFor();
+    await replace.getByLabel('New provider API key').fill(INTEGRATION_ROTATED);
+    await replace.getByRole('button', { name: 'Replace key' }).click();
+    await replace.waitFor({ state: 'detached' });
+    await row.getByRole('cell', { name: 'sk-…5678', exact: true }).waitFor();
+    expect(await page.content()).not.toContain(INTEGRATION_ROTATED);
+    await ask(teamB, 'gpt-4o-mini', 50);
+    expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${INTEGRATION_ROTATED}`);
+
+    // Not deleted while providers remain; the Virtual keys view names the integration instead of
+    // offering to replace a provider's key.
+    await row.getByRole('button', { name: 'Delete console-openai' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'has the providers "console-openai", "console-team-b": delete them first' })
+      .waitFor();
+    await page.getByRole('link', { name: 'Virtual keys' }).click();
+    const provider = page.getByRole('row').filter({ hasText: 'console-team-b' });
+    await provider.getByText('(integration console-openai)').waitFor();
+    expect(await provider.getByRole('button', { name: 'Replace key of console-team-b' }).count()).toBe(0);
+    for (const slug of ['console-team-b', 'console-openai']) {
+      await page
+        .getByRole('row')
+        .filter({ hasText: slug })
+        .getByRole('button', { name: `Revoke ${slug}` })
+        .click();
+      await page.getByRole('row').filter({ hasText: slug }).waitFor({ state: 'detached' });
+    }
+    await page.getByRole('link', { name: 'Integrations' }).click();
+    await page.getByRole('button', { name: 'Delete console-openai' }).click();
+    await page.getByRole('cell', { name: 'console-openai', exact: true }).waitFor({ state: 'detached' });
+    expect((await sdk().integrations.list()).total).toBe(0);
+  });
+
   it('changes the budget of a gateway key, keeping the budget fields the form does not show, and sets a rate limit the SDK then meets (429, nothing sent)', async () => {
     const created = await sdk().apiKeys.create({
       type: 'workspace',
@@ -696,7 +788,15 @@ describe.runIf(run)('the console in Chromium', () => {
   });
 
   it('every view passes axe (no serious or critical violation) and every control is reachable by keyboard', async () => {
-    for (const path of ['/logs', '/analytics', '/virtual-keys', '/configs', '/guardrails', '/gateway-keys']) {
+    for (const path of [
+      '/logs',
+      '/analytics',
+      '/virtual-keys',
+      '/integrations',
+      '/configs',
+      '/guardrails',
+      '/gateway-keys',
+    ]) {
       await page.goto(consoleUrl(path));
       await page.getByRole('heading', { level: 1 }).waitFor();
       await page.waitForLoadState('networkidle');

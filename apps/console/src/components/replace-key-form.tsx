@@ -3,12 +3,16 @@ import { api } from '../api.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
 
 /**
- * Replaces the provider API key a virtual key holds (rotation): the new key in a password field,
- * sent once with `PUT /virtual-keys/<slug>` (`key`), kept encrypted by the gateway and never shown
- * again; the field is emptied whatever the answer. Requests that name the slug use the new key at once.
+ * Replaces the provider API key a virtual key (or an integration, with `path` and `effect`) holds:
+ * the new key in a password field, sent once with `PUT <path>` (`key`), kept encrypted by the gateway
+ * and never shown again; the field is emptied whatever the answer. Requests use the new key at once.
  */
 export function ReplaceKeyForm(props: {
   readonly slug: string;
+  /** Where the key goes: `/virtual-keys/<slug>` unless given. */
+  readonly path?: string;
+  /** Who uses the new key at once: "Requests that name <slug>" unless given. */
+  readonly effect?: string;
   readonly onClose: (saved: boolean) => unknown;
   readonly onError: (error: unknown) => void;
 }) {
@@ -19,7 +23,10 @@ export function ReplaceKeyForm(props: {
     const key = secret;
     setSecret('');
     try {
-      await api(`/virtual-keys/${encodeURIComponent(props.slug)}`, { method: 'PUT', body: { key } });
+      await api(props.path ?? `/virtual-keys/${encodeURIComponent(props.slug)}`, {
+        method: 'PUT',
+        body: { key },
+      });
       await props.onClose(true);
     } catch (caught) {
       props.onError(caught);
@@ -29,8 +36,8 @@ export function ReplaceKeyForm(props: {
     <form ref={form} class="card" onSubmit={save} aria-label={`Replace the provider key of ${props.slug}`}>
       <h2>Replace the provider key of {props.slug}</h2>
       <p class="muted">
-        Requests that name {props.slug} use the new key at once; the old one is gone. The key is stored
-        encrypted and never shown again.
+        {props.effect ?? `Requests that name ${props.slug}`} use the new key at once; the old one is gone. The
+        key is stored encrypted and never shown again.
       </p>
       <label for="vk-replace-key">
         New provider API key

@@ -25,6 +25,8 @@ interface VirtualKey {
   readonly masked_api_key: string | null;
   readonly note: string | null;
   readonly managed_by?: string | null;
+  /** The integration a provider was made from: its key is replaced there. */
+  readonly integration_id?: string | null;
   readonly usage_limits: UsageLimits | null;
   readonly rate_limits: RateLimit[] | null;
   readonly current_usage?: CurrentUsage;
@@ -161,7 +163,10 @@ export function VirtualKeysView() {
                 <td class="mono">{key.slug}</td>
                 <td>{key.name}</td>
                 <td>{key.provider}</td>
-                <td class="mono">{text(key.masked_api_key)}</td>
+                <td class="mono">
+                  {text(key.masked_api_key)}
+                  {key.integration_id ? <span class="muted"> (integration {key.integration_id})</span> : null}
+                </td>
                 <td>{key.status}</td>
                 <td>{budgetText(key.usage_limits, key.current_usage)}</td>
                 <td>{rateLimitsText(key.rate_limits)}</td>
@@ -184,16 +189,20 @@ export function VirtualKeysView() {
                       >
                         Rename
                       </button>{' '}
-                      <button
-                        type="button"
-                        onClick={() => {
-                          setEditing(null);
-                          setReplacing(key.slug);
-                        }}
-                        aria-label={`Replace key of ${key.slug}`}
-                      >
-                        Replace key
-                      </button>{' '}
+                      {key.integration_id ? null : (
+                        <>
+                          <button
+                            type="button"
+                            onClick={() => {
+                              setEditing(null);
+                              setReplacing(key.slug);
+                            }}
+                            aria-label={`Replace key of ${key.slug}`}
+                          >
+                            Replace key
+                          </button>{' '}
+                        </>
+                      )}
                       <button
                         type="button"
                         onClick={() => {
