@@ -4,6 +4,7 @@ import type { CommandContext } from './command-context.js';
 import { registerConfigs } from './commands/configs-command.js';
 import { registerGuardrails } from './commands/guardrails-command.js';
 import { registerInit } from './commands/init-command.js';
+import { registerIntegrations } from './commands/integrations-command.js';
 import { registerKeys } from './commands/keys-command.js';
 import { registerVault } from './commands/vault-command.js';
 import { registerVirtualKeys } from './commands/vk-command.js';
@@ -59,6 +60,7 @@ export function createProgram(io: ProgramIo): Command {
   registerInit(program, context);
   registerKeys(program, context);
   registerVirtualKeys(program, context);
+  registerIntegrations(program, context);
   registerConfigs(program, context);
   registerGuardrails(program, context);
   registerVault(program, context);

@@ -19,6 +19,8 @@ const STDIN_SECRET = 'sk-cli-from-stdin-0123456789abcdefgh';
 const FILE_SECRET = 'sk-cli-from-file-0123456789abcdefghi';
 const ARGV_SECRET = 'sk-cli-on-argv-never-0123456789abcd';
 const ROTATED_SECRET = 'sk-cli-rotated-0123456789abcdefghijk';
+const INTEGRATION_SECRET = 'sk-cli-integration-0123456789abcdefg';
+const INTEGRATION_ROTATED = 'sk-cli-integration-rotated-0123456789';
 
 let dir: string;
 let upstream: Server;
@@ -99,7 +101,16 @@ afterAll(async () => {
   await gateway?.stop();
   await new Promise((resolve) => upstream?.close(resolve));
   const logs = gateway?.output() ?? '';
-  for (const secret of [ENV_SECRET, STDIN_SECRET, FILE_SECRET, ARGV_SECRET, ROTATED_SECRET, adminKey])
+  for (const secret of [
+    ENV_SECRET,
+    STDIN_SECRET,
+    FILE_SECRET,
+    ARGV_SECRET,
+    ROTATED_SECRET,
+    INTEGRATION_SECRET,
+    INTEGRATION_ROTATED,
+    adminKey,
+  ])
     expect(logs).not.toContain(secret);
   rmSync(dir, { recursive: true, force: true });
 });
@@ -108,7 +119,7 @@ describe('pk', () => {
   it('has --help for every command, and refuses a wrong command line with exit 2', async () => {
     const top = await runPk(['--help'], {});
     expect(top.code).toBe(0);
-    for (const command of ['init', 'keys', 'vk', 'configs', 'guardrails', 'vault'])
+    for (const command of ['init', 'keys', 'vk', 'integrations', 'configs', 'guardrails', 'vault'])
       expect(top.stdout).toContain(command);
     expect(top.stdout).toContain('Exit codes:');
     const commands = [
@@ -124,6 +135,11 @@ describe('pk', () => {
       ['vk', 'rm'],
       ['vk', 'reset-usage'],
       ['vk', 'budget'],
+      ['integrations', 'add'],
+      ['integrations', 'list'],
+      ['integrations', 'replace-key'],
+      ['integrations', 'add-provider'],
+      ['integrations', 'rm'],
       ['configs', 'push'],
       ['configs', 'get'],
       ['configs', 'history'],
@@ -561,6 +577,103 @@ describe('pk', () => {
       stdout: 'deleted guardrail no-plums\n',
     });
     expect((await runPk(['guardrails', 'get', 'no-plums'], adminEnv())).code).toBe(4);
+  });
+
+  it('integrations add (with its provider), add-provider with a budget, list, replace-key (both providers follow) and rm once the providers are gone', async () => {
+    const env = adminEnv({ INTEGRATION_KEY: INTEGRATION_SECRET, ROTATED_KEY: INTEGRATION_ROTATED });
+    const onArgv = await runPk(
+      ['integrations', 'add', 'x', '--provider', 'openai', '--key', INTEGRATION_SECRET],
+      env,
+    );
+    expect(onArgv.code).toBe(2);
+    expect(onArgv.stderr + onArgv.stdout).not.toContain(INTEGRATION_SECRET);
+    const added = await runPk(
+      [
+        'integrations',
+        'add',
+        'cli-openai',
+        '--provider',
+        'openai',
+        '--key',
+        'env:INTEGRATION_KEY',
+        '--option',
+        `custom_host=${upstreamUrl}`,
+      ],
+      env,
+    );
+    expect(added).toMatchObject({
+      code: 0,
+      stdout:
+        'added integration cli-openai (openai) and its provider cli-openai: name it as @cli-openai/<model>\n',
+    });
+    const team = await runPk(
+      [
+        'integrations',
+        'add-provider',
+        'cli-openai',
+        'cli-team',
+        '--budget',
+        '1000',
+        '--budget-type',
+        'tokens',
+      ],
+      env,
+    );
+    expect(team).toMatchObject({
+      code: 0,
+      stdout: 'added provider cli-team to integration cli-openai: name it as @cli-team/<model>\n',
+    });
+    expect((await runPk(['integrations', 'add-provider', 'nope', 'x'], env)).code).toBe(6);
+
+    // The model catalog's @slug/model, and the other provider by name: the same key reaches the upstream.
+    expect(await chatWith({}, { model: '@cli-openai/gpt-4o-mini' })).toBe(200);
+    expect(seen.at(-1)?.authorization).toBe(`Bearer ${INTEGRATION_SECRET}`);
+    // (A bound that fits a 1,000-token budget: without max_tokens it is the model's whole output.)
+    expect(await chat('cli-team', { max_tokens: 50 })).toBe(200);
+    expect(seen.at(-1)?.authorization).toBe(`Bearer ${INTEGRATION_SECRET}`);
+    // cli-team's own budget refuses what cli-openai (no budget) lets through.
+    const sent = seen.length;
+    expect(await chat('cli-team', { max_tokens: 5000 })).toBe(412);
+    expect(seen.length).toBe(sent);
+    expect(await chatWith({}, { model: '@cli-openai/gpt-4o-mini', max_tokens: 5000 })).toBe(200);
+
+    const listed = await runPk(['integrations', 'list'], env);
+    expect(listed.stdout).toMatch(/cli-openai\s+openai\s+cli-openai\s+sk-…defg\s+cli-openai, cli-team/);
+    const json = JSON.parse((await runPk(['--json', 'integrations', 'list'], env)).stdout);
+    expect(json).toMatchObject([{ slug: 'cli-openai', providers: ['cli-openai', 'cli-team'] }]);
+    expect((await runPk(['vk', 'list'], env)).stdout).toMatch(
+      // One key, two budgets: cli-team's refused (exhausted), cli-openai's has none (active).
+      /cli-openai\s+openai\s+cli-openai\s+sk-…defg\s+active\s+cli-openai\s.*\ncli-team\s+openai\s+cli-team\s+sk-…defg\s+exhausted\s+cli-openai/,
+    );
+
+    // A provider's key is its integration's: replaced there, the next request through either carries it.
+    const onProvider = await runPk(['vk', 'replace-key', 'cli-team', '--key', 'env:ROTATED_KEY'], env);
+    expect(onProvider).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('the integration "cli-openai"'),
+    });
+    expect(
+      await runPk(['integrations', 'replace-key', 'cli-openai', '--key', 'env:ROTATED_KEY'], env),
+    ).toMatchObject({
+      code: 0,
+      stdout: 'replaced the provider key of integration cli-openai (and of its providers)\n',
+    });
+    expect(await chat('cli-team', { max_tokens: 50 })).toBe(200);
+    expect(seen.at(-1)?.authorization).toBe(`Bearer ${INTEGRATION_ROTATED}`);
+
+    // Deleted once its providers are.
+    const early = await runPk(['integrations', 'rm', 'cli-openai'], env);
+    expect(early).toMatchObject({
+      code: 5,
+      stderr: expect.stringContaining('"cli-openai", "cli-team": delete them first'),
+    });
+    for (const slug of ['cli-team', 'cli-openai'])
+      expect((await runPk(['vk', 'rm', slug], env)).code).toBe(0);
+    expect(await runPk(['integrations', 'rm', 'cli-openai'], env)).toMatchObject({
+      code: 0,
+      stdout: 'deleted integration cli-openai\n',
+    });
+    expect((await runPk(['integrations', 'rm', 'cli-openai'], env)).code).toBe(4);
   });
 
   it('vault rotate re-encrypts under the newest master key with progress; the old key can then go', async () => {

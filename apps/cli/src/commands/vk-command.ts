@@ -13,6 +13,8 @@ interface VirtualKey {
   readonly masked_api_key: string | null;
   readonly status: string;
   readonly managed_by: string | null;
+  /** The integration a provider was made from (its key is replaced there). */
+  readonly integration_id?: string | null;
 }
 
 interface AddOptions extends BudgetOptions {
@@ -29,7 +31,10 @@ interface AddOptions extends BudgetOptions {
  * `--option name=value` pairs. A credential option (`aws_secret_access_key` …) takes a reference
  * like `--key`; other options are plain values.
  */
-async function optionsOf(pairs: readonly string[], context: CommandContext): Promise<Record<string, string>> {
+export async function optionsOf(
+  pairs: readonly string[],
+  context: CommandContext,
+): Promise<Record<string, string>> {
   const options: Record<string, string> = {};
   if (pairs.length === 0) return options;
   const { isCredentialOption } = await import('@pk/store');
@@ -100,13 +105,14 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
       }
       printTable(
         output,
-        ['slug', 'provider', 'name', 'key', 'status', 'managed by'],
+        ['slug', 'provider', 'name', 'key', 'status', 'integration', 'managed by'],
         list.data.map((key) => [
           key.slug,
           key.provider,
           key.name,
           key.masked_api_key,
           key.status,
+          key.integration_id ?? null,
           key.managed_by,
         ]),
       );
