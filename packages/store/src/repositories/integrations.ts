@@ -24,13 +24,12 @@ import {
   writeTransaction,
 } from './store-context.js';
 import {
+  credentialColumns,
   decryptSecretPayload,
   encryptSecretPayload,
   hintsOf,
   mergeCredentials,
   type PlainOptions,
-  type SecretPayload,
-  splitOptions,
   type VirtualKeyRecord,
   type VirtualKeyRepository,
   virtualKeyAssociatedData,
@@ -198,11 +197,6 @@ export class IntegrationRepository {
     const parsed = parseInput(createIntegrationInputSchema, input, 'integration');
     const slug = parsed.slug ?? newIntegrationSlug(parsed.name);
     const id = newId();
-    const { plain, secret } = splitOptions(parsed.options ?? {});
-    const payload: SecretPayload = {
-      ...(parsed.apiKey === undefined ? {} : { api_key: parsed.apiKey }),
-      options: secret,
-    };
     const now = this.#context.now();
     const row: Row = {
       id,
@@ -210,9 +204,7 @@ export class IntegrationRepository {
       name: parsed.name,
       description: parsed.description ?? null,
       provider: parsed.provider,
-      options: JSON.stringify(plain),
-      ...encryptSecretPayload(this.#context.vault, payload, integrationAssociatedData(id)),
-      secret_hints: JSON.stringify(hintsOf(payload)),
+      ...credentialColumns(this.#context.vault, parsed, integrationAssociatedData(id)),
       created_at: now,
       updated_at: now,
     };

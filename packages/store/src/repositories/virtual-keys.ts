@@ -71,7 +71,7 @@ export function virtualKeyAssociatedData(id: string): string {
 }
 
 /** Options split into plain ones and credentials (to be encrypted). */
-export function splitOptions(options: PlainOptions): { plain: PlainOptions; secret: Record<string, string> } {
+function splitOptions(options: PlainOptions): { plain: PlainOptions; secret: Record<string, string> } {
   const plain: PlainOptions = {};
   const secret: Record<string, string> = {};
   for (const [name, value] of Object.entries(options)) {
@@ -90,7 +90,7 @@ export function hintsOf(payload: SecretPayload): Record<string, string> {
 }
 
 /** Whether there is anything to encrypt. */
-export function hasSecrets(payload: SecretPayload): boolean {
+function hasSecrets(payload: SecretPayload): boolean {
   return payload.api_key !== undefined || Object.keys(payload.options).length > 0;
 }
 
@@ -170,6 +170,27 @@ export function encryptSecretPayload(
   return {
     secret: vault.encrypt(JSON.stringify(payload), associatedData),
     secret_key_id: vault.newestKeyId,
+  };
+}
+
+/**
+ * The stored columns of a new record's provider options and credentials: the plain options as JSON,
+ * the credentials (`apiKey` and credential options) encrypted for the record, their masked hints.
+ */
+export function credentialColumns(
+  vault: Vault,
+  given: { readonly apiKey?: string | undefined; readonly options?: PlainOptions | undefined },
+  associatedData: string,
+): { options: string; secret: Buffer | null; secret_key_id: string | null; secret_hints: string } {
+  const { plain, secret } = splitOptions(given.options ?? {});
+  const payload: SecretPayload = {
+    ...(given.apiKey === undefined ? {} : { api_key: given.apiKey }),
+    options: secret,
+  };
+  return {
+    options: JSON.stringify(plain),
+    ...encryptSecretPayload(vault, payload, associatedData),
+    secret_hints: JSON.stringify(hintsOf(payload)),
   };
 }
 
@@ -315,11 +336,6 @@ export class VirtualKeyRepository {
       throw new StoreError('conflict', `the settings file ${source} already defines a virtual key "${slug}"`);
     }
     const id = newId();
-    const { plain, secret } = splitOptions(parsed.options ?? {});
-    const payload: SecretPayload = {
-      ...(parsed.apiKey === undefined ? {} : { api_key: parsed.apiKey }),
-      options: secret,
-    };
     const now = this.#context.now();
     const row: Row = {
       id,
@@ -327,11 +343,9 @@ export class VirtualKeyRepository {
       name: parsed.name,
       note: parsed.note ?? null,
       provider: parsed.provider,
-      options: JSON.stringify(plain),
       models: JSON.stringify(parsed.models ?? []),
       allowed_hosts: JSON.stringify(parsed.allowedHosts ?? []),
-      ...this.#encrypt(id, payload),
-      secret_hints: JSON.stringify(hintsOf(payload)),
+      ...credentialColumns(this.#context.vault, parsed, virtualKeyAssociatedData(id)),
       usage_limits: jsonOrNull(parsed.usageLimits),
       rate_limits: jsonOrNull(parsed.rateLimits),
       expires_at: parsed.expiresAt ?? null,
