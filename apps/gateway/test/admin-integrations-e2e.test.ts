@@ -1,11 +1,11 @@
-import { generateMasterKey, openStore } from '@pk/store';
-import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
+import { openStore } from '@pk/store';
+import { requirePostgres } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { sdkError } from './support/admin-harness.js';
-import { temporaryDataDir } from './support/store-fixtures.js';
+import { type EngineSetup, setUpEngine } from './support/store-fixtures.js';
 
 // Portkey's model catalog through the official portkey-ai SDK against the built gateway, on SQLite
 // and on PostgreSQL: an integration holds the provider key once; the providers made from it are what
@@ -15,30 +15,6 @@ const postgresUp = await requirePostgres('integrations end to end on PostgreSQL'
 const FIRST_KEY = 'sk-integration-first-0123456789abcdef';
 const SECOND_KEY = 'sk-integration-second-fedcba9876543210';
 const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
-
-interface EngineSetup {
-  readonly env: Record<string, string>;
-  readonly storeOptions: Parameters<typeof openStore>[0];
-  cleanup(): Promise<void>;
-}
-
-async function setUp(engine: 'sqlite' | 'postgres'): Promise<EngineSetup> {
-  if (engine === 'sqlite') {
-    const dataDir = temporaryDataDir();
-    return {
-      env: { PK_DATA_DIR: dataDir.path },
-      storeOptions: { dataDir: dataDir.path },
-      cleanup: async () => dataDir.remove(),
-    };
-  }
-  const database: TemporaryDatabase = await createTemporaryDatabase();
-  const masterKey = generateMasterKey();
-  return {
-    env: { PK_DATABASE_URL: database.url, PK_MASTER_KEY: 'env:PK_TEST_MASTER', PK_TEST_MASTER: masterKey },
-    storeOptions: { databaseUrl: database.url, masterKey },
-    cleanup: () => database.drop(),
-  };
-}
 
 describe.each(['sqlite', 'postgres'] as const)('integrations and providers end to end on %s', (engine) => {
   const run = engine === 'sqlite' || postgresUp;
@@ -51,7 +27,7 @@ describe.each(['sqlite', 'postgres'] as const)('integrations and providers end t
 
   beforeAll(async () => {
     if (!run) return;
-    setup = await setUp(engine);
+    setup = await setUpEngine(engine);
     upstream = await startMockOpenAI({ record: true });
     const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
     adminKey = (await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli')).secret;

@@ -1,17 +1,11 @@
-import { generateMasterKey, openStore } from '@pk/store';
-import {
-  createTcpProxy,
-  createTemporaryDatabase,
-  requirePostgres,
-  type TcpProxy,
-  type TemporaryDatabase,
-} from '@pk/store/testing';
+import { openStore } from '@pk/store';
+import { requirePostgres } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { sdkError } from './support/admin-harness.js';
-import { msUntil, temporaryDataDir } from './support/store-fixtures.js';
+import { type EngineSetup, msUntil, setUpEngine } from './support/store-fixtures.js';
 
 // The issue's acceptance, end to end: the built gateway started as a process, on SQLite and on
 // PostgreSQL (a database of its own, dropped afterwards); the official portkey-ai SDK configured by
@@ -20,44 +14,6 @@ import { msUntil, temporaryDataDir } from './support/store-fixtures.js';
 const postgresUp = await requirePostgres('admin API end to end on PostgreSQL');
 const VK_SECRET = 'sk-admin-e2e-stored-provider-key-0123456789';
 const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
-
-/** Where a gateway keeps its data for one engine, and how to reach it from the test. */
-interface EngineSetup {
-  readonly env: Record<string, string>;
-  readonly storeOptions: Parameters<typeof openStore>[0];
-  /** The database behind a TCP proxy the test can cut (PostgreSQL only). */
-  readonly proxy?: TcpProxy;
-  cleanup(): Promise<void>;
-}
-
-async function setUp(engine: 'sqlite' | 'postgres'): Promise<EngineSetup> {
-  if (engine === 'sqlite') {
-    const dataDir = temporaryDataDir();
-    return {
-      env: { PK_DATA_DIR: dataDir.path },
-      storeOptions: { dataDir: dataDir.path },
-      cleanup: async () => dataDir.remove(),
-    };
-  }
-  const database: TemporaryDatabase = await createTemporaryDatabase();
-  const proxy = await createTcpProxy('127.0.0.1', 5432);
-  const viaProxy = new URL(database.url);
-  viaProxy.port = String(proxy.port);
-  const masterKey = generateMasterKey();
-  return {
-    env: {
-      PK_DATABASE_URL: viaProxy.toString(),
-      PK_MASTER_KEY: 'env:PK_TEST_MASTER',
-      PK_TEST_MASTER: masterKey,
-    },
-    storeOptions: { databaseUrl: database.url, masterKey },
-    proxy,
-    cleanup: async () => {
-      await proxy.close();
-      await database.drop();
-    },
-  };
-}
 
 describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s', (engine) => {
   const run = engine === 'sqlite' || postgresUp;
@@ -71,7 +27,7 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
 
   beforeAll(async () => {
     if (!run) return;
-    setup = await setUp(engine);
+    setup = await setUpEngine(engine, { proxy: true });
     upstream = await startMockOpenAI({ record: true });
     // The first admin key, as `pk init` makes it: against the store, before the gateway runs.
     const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
