@@ -98,7 +98,7 @@ function optionsOf(
       if (value === null || (typeof value === 'object' && Object.keys(value).length === 0)) continue;
       throw new PkError(
         'PK_ERR_INVALID_REQUEST',
-        `model_config: pk has no model configuration on ${what === 'virtual key' ? 'virtual keys' : 'providers'}; name the model in the request or a config`,
+        'model_config: pk has no model configuration on virtual keys; name the model in the request or a config',
         { param: key },
       );
     }
