@@ -135,6 +135,8 @@ describe('pk', () => {
       ['vk', 'rm'],
       ['vk', 'reset-usage'],
       ['vk', 'budget'],
+      ['vk', 'rate-limits'],
+      ['keys', 'rate-limits'],
       ['integrations', 'add'],
       ['integrations', 'list'],
       ['integrations', 'replace-key'],
@@ -577,6 +579,90 @@ describe('pk', () => {
       stdout: 'deleted guardrail no-plums\n',
     });
     expect((await runPk(['guardrails', 'get', 'no-plums'], adminEnv())).code).toBe(4);
+  });
+
+  it('vk add, keys create and integrations add-provider take rate limits; rate-limits shows, replaces (keeping on_store_failure) and removes them, and the gateway follows', async () => {
+    const env = adminEnv({ RATED_KEY: ENV_SECRET });
+    const added = await runPk(
+      [
+        'vk',
+        'add',
+        'rated',
+        '--provider',
+        'openai',
+        '--key',
+        'env:RATED_KEY',
+        '--option',
+        `custom_host=${upstreamUrl}`,
+        '--rate-limit',
+        '2/minute',
+      ],
+      env,
+    );
+    expect(added.code).toBe(0);
+    const sent = seen.length;
+    expect([await chat('rated'), await chat('rated'), await chat('rated')]).toEqual([200, 200, 429]);
+    expect(seen.length).toBe(sent + 2);
+    expect(await runPk(['vk', 'rate-limits', 'rated'], env)).toMatchObject({
+      code: 0,
+      stdout: 'rate limits  2 requests a minute\n',
+    });
+
+    // A field the CLI does not set, given through the API, is kept when the value changes.
+    await fetch(`${gateway?.url}/v1/virtual-keys/rated`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', 'x-portkey-api-key': adminKey },
+      body: JSON.stringify({
+        rate_limits: [{ type: 'requests', unit: 'rpm', value: 2, on_store_failure: 'closed' }],
+      }),
+    });
+    const raised = await runPk(
+      ['vk', 'rate-limits', 'rated', '--rate-limit', '3/minute', '--token-limit', '100000/day'],
+      env,
+    );
+    expect(raised).toMatchObject({
+      code: 0,
+      stdout: 'the rate limits of virtual key rated are now 3 requests a minute, 100,000 tokens a day\n',
+    });
+    expect(JSON.parse((await runPk(['--json', 'vk', 'rate-limits', 'rated'], env)).stdout)).toEqual({
+      id: 'rated',
+      rate_limits: [
+        { type: 'requests', unit: 'rpm', value: 3, on_store_failure: 'closed' },
+        { type: 'tokens', unit: 'rpd', value: 100000 },
+      ],
+    });
+    expect([await chat('rated'), await chat('rated')]).toEqual([200, 429]);
+    expect(await runPk(['vk', 'rate-limits', 'rated', 'none'], env)).toMatchObject({
+      code: 0,
+      stdout: 'removed the rate limits of virtual key rated\n',
+    });
+    expect(await chat('rated')).toBe(200);
+    const wrong = await runPk(['vk', 'rate-limits', 'rated', '--rate-limit', '600/min'], env);
+    expect(wrong).toMatchObject({ code: 2, stderr: expect.stringContaining('--rate-limit: expected') });
+    expect((await runPk(['vk', 'rate-limits', 'no-such-key'], env)).code).toBe(4);
+    expect((await runPk(['vk', 'rm', 'rated'], env)).code).toBe(0);
+
+    // A gateway key's too.
+    const created = await runPk(
+      [
+        '--json',
+        'keys',
+        'create',
+        '--name',
+        'rated key',
+        '--rate-limit',
+        '600/minute',
+        '--token-limit',
+        '5000/hour',
+      ],
+      env,
+    );
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    expect(await runPk(['keys', 'rate-limits', id], env)).toMatchObject({
+      code: 0,
+      stdout: 'rate limits  600 requests a minute, 5,000 tokens an hour\n',
+    });
+    expect((await runPk(['keys', 'revoke', id], env)).code).toBe(0);
   });
 
   it('integrations add (with its provider), add-provider with a budget, list, replace-key (both providers follow) and rm once the providers are gone', async () => {

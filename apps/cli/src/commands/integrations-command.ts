@@ -4,6 +4,7 @@ import { line, printJson, printTable } from '../output.js';
 import { readSecret, SECRET_SOURCES } from '../secret-source.js';
 import { type BudgetOptions, budgetOptions, usageLimitsOfOptions } from './budget.js';
 import { registerRmCommand } from './json-records.js';
+import { type RateLimitOptions, rateLimitOptions, rateLimitsOfOptions } from './rate-limits.js';
 import { optionsOf } from './vk-command.js';
 
 interface Integration {
@@ -25,7 +26,7 @@ interface AddOptions {
   readonly providerSlug?: string;
 }
 
-interface AddProviderOptions extends BudgetOptions {
+interface AddProviderOptions extends BudgetOptions, RateLimitOptions {
   readonly name?: string;
   readonly note?: string;
 }
@@ -123,6 +124,7 @@ export function registerIntegrations(program: Command, context: CommandContext):
     });
 
   const [budget, budgetType, budgetReset] = budgetOptions();
+  const [rateLimit, tokenLimit] = rateLimitOptions();
   integrations
     .command('add-provider')
     .description('make a provider from an integration: its key, a slug and limits of its own')
@@ -133,9 +135,12 @@ export function registerIntegrations(program: Command, context: CommandContext):
     .addOption(budget)
     .addOption(budgetType)
     .addOption(budgetReset)
+    .addOption(rateLimit)
+    .addOption(tokenLimit)
     .action(async (integration: string, slug: string, options: AddProviderOptions) => {
       const output = context.output();
       const usageLimits = usageLimitsOfOptions(options);
+      const rateLimits = rateLimitsOfOptions(options);
       const created = await context.admin().call<{ id: string; slug: string }>('POST', '/providers', {
         integration_id: integration,
         slug,

@@ -2,6 +2,12 @@ import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { line, printJson, printTable } from '../output.js';
 import { type BudgetOptions, budgetOptions, registerBudgetCommand, usageLimitsOfOptions } from './budget.js';
+import {
+  type RateLimitOptions,
+  rateLimitOptions,
+  rateLimitsOfOptions,
+  registerRateLimitsCommand,
+} from './rate-limits.js';
 
 interface ApiKey {
   readonly id: string;
@@ -14,7 +20,7 @@ interface ApiKey {
   readonly managed_by: string | null;
 }
 
-interface CreateOptions extends BudgetOptions {
+interface CreateOptions extends BudgetOptions, RateLimitOptions {
   readonly name?: string;
   readonly admin?: boolean;
   readonly tenant?: string;
@@ -25,11 +31,12 @@ interface CreateOptions extends BudgetOptions {
   readonly expiresAt?: string;
 }
 
-/** `pk keys create|list|revoke|budget|reset-usage`: gateway keys through the admin API (`/v1/api-keys`). */
+/** `pk keys create|list|revoke|budget|rate-limits|reset-usage`: gateway keys through the admin API (`/v1/api-keys`). */
 export function registerKeys(program: Command, context: CommandContext): void {
   const keys = program.command('keys').description('gateway keys: who may call the gateway');
 
   const [budget, budgetType, budgetReset] = budgetOptions();
+  const [rateLimit, tokenLimit] = rateLimitOptions();
   keys
     .command('create')
     .description('create a gateway key (a user key unless --admin); prints its secret once, alone on stdout')
@@ -50,9 +57,12 @@ export function registerKeys(program: Command, context: CommandContext): void {
     .addOption(budget)
     .addOption(budgetType)
     .addOption(budgetReset)
+    .addOption(rateLimit)
+    .addOption(tokenLimit)
     .action(async (options: CreateOptions) => {
       const output = context.output();
       const usageLimits = usageLimitsOfOptions(options);
+      const rateLimits = rateLimitsOfOptions(options);
       const type = options.admin ? 'organisation/service' : 'workspace/service';
       const created = await context.admin().call<{ id: string; key: string }>('POST', `/api-keys/${type}`, {
         ...(options.name === undefined ? {} : { name: options.name }),
@@ -63,6 +73,7 @@ export function registerKeys(program: Command, context: CommandContext): void {
         ...(options.config === undefined ? {} : { configs: options.config }),
         ...(options.expiresAt === undefined ? {} : { expires_at: options.expiresAt }),
         ...(usageLimits === undefined ? {} : { usage_limits: usageLimits }),
+        ...(rateLimits === undefined ? {} : { rate_limits: rateLimits }),
       });
       if (output.json) {
         printJson(output, { id: created.id, role: options.admin ? 'admin' : 'user', key: created.key });
@@ -130,6 +141,11 @@ export function registerKeys(program: Command, context: CommandContext): void {
     });
 
   registerBudgetCommand(keys, context, {
+    noun: 'gateway key',
+    argument: '<id>',
+    path: (id) => `/api-keys/${encodeURIComponent(id)}`,
+  });
+  registerRateLimitsCommand(keys, context, {
     noun: 'gateway key',
     argument: '<id>',
     path: (id) => `/api-keys/${encodeURIComponent(id)}`,

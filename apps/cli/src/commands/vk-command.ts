@@ -5,6 +5,12 @@ import { line, printJson, printTable } from '../output.js';
 import { readSecret, SECRET_SOURCES } from '../secret-source.js';
 import { type BudgetOptions, budgetOptions, registerBudgetCommand, usageLimitsOfOptions } from './budget.js';
 import { registerRmCommand } from './json-records.js';
+import {
+  type RateLimitOptions,
+  rateLimitOptions,
+  rateLimitsOfOptions,
+  registerRateLimitsCommand,
+} from './rate-limits.js';
 
 interface VirtualKey {
   readonly slug: string;
@@ -17,7 +23,7 @@ interface VirtualKey {
   readonly integration_id?: string | null;
 }
 
-interface AddOptions extends BudgetOptions {
+interface AddOptions extends BudgetOptions, RateLimitOptions {
   readonly provider: string;
   readonly name?: string;
   readonly key?: string;
@@ -49,13 +55,14 @@ export async function optionsOf(
   return options;
 }
 
-/** `pk vk add|list|replace-key|rm|budget|reset-usage`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
+/** `pk vk add|list|replace-key|rm|budget|rate-limits|reset-usage`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
 export function registerVirtualKeys(program: Command, context: CommandContext): void {
   const vk = program
     .command('vk')
     .description('virtual keys: provider credentials stored encrypted, named by slug');
 
   const [budget, budgetType, budgetReset] = budgetOptions();
+  const [rateLimit, tokenLimit] = rateLimitOptions();
   vk.command('add')
     .description(
       `store a provider credential under a slug; the secret comes from ${SECRET_SOURCES}, never the command line`,
@@ -74,9 +81,12 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
     .addOption(budget)
     .addOption(budgetType)
     .addOption(budgetReset)
+    .addOption(rateLimit)
+    .addOption(tokenLimit)
     .action(async (slug: string, options: AddOptions) => {
       const output = context.output();
       const usageLimits = usageLimitsOfOptions(options);
+      const rateLimits = rateLimitsOfOptions(options);
       const key = options.key === undefined ? undefined : await readSecret(options.key, '--key', context);
       const providerOptions = await optionsOf(options.option ?? [], context);
       const created = await context.admin().call<{ id: string; slug: string }>('POST', '/virtual-keys', {
@@ -89,6 +99,7 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
         ...(options.allowedHost === undefined ? {} : { allowed_hosts: options.allowedHost }),
         ...(options.note === undefined ? {} : { note: options.note }),
         ...(usageLimits === undefined ? {} : { usage_limits: usageLimits }),
+        ...(rateLimits === undefined ? {} : { rate_limits: rateLimits }),
       });
       if (output.json) printJson(output, created);
       else line(output, `added virtual key ${created.slug} (${options.provider})`);
@@ -151,6 +162,11 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
     });
 
   registerBudgetCommand(vk, context, {
+    noun: 'virtual key',
+    argument: '<slug>',
+    path: (slug) => `/virtual-keys/${encodeURIComponent(slug)}`,
+  });
+  registerRateLimitsCommand(vk, context, {
     noun: 'virtual key',
     argument: '<slug>',
     path: (slug) => `/virtual-keys/${encodeURIComponent(slug)}`,
