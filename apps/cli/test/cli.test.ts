@@ -702,12 +702,17 @@ describe('pk', () => {
         '1000',
         '--budget-type',
         'tokens',
+        '--rate-limit',
+        '600/minute',
       ],
       env,
     );
     expect(team).toMatchObject({
       code: 0,
       stdout: 'added provider cli-team to integration cli-openai: name it as @cli-team/<model>\n',
+    });
+    expect(await runPk(['vk', 'rate-limits', 'cli-team'], env)).toMatchObject({
+      stdout: 'rate limits  600 requests a minute\n',
     });
     expect((await runPk(['integrations', 'add-provider', 'nope', 'x'], env)).code).toBe(6);
 

@@ -147,6 +147,7 @@ export function registerIntegrations(program: Command, context: CommandContext):
         name: options.name ?? slug,
         ...(options.note === undefined ? {} : { note: options.note }),
         ...(usageLimits === undefined ? {} : { usage_limits: usageLimits }),
+        ...(rateLimits === undefined ? {} : { rate_limits: rateLimits }),
       });
       if (output.json) printJson(output, created);
       else
