@@ -15,10 +15,12 @@ import { chat, msUntil } from './support/store-fixtures.js';
 
 // Replicas on PostgreSQL: two built gateway processes share a database of their own (created and
 // dropped by this suite). Changes are made through @pk/store from the test, as the admin API and the
-// CLI will make them (issue 17): every replica serves them within 1 s, and keeps serving its last
+// CLI will make them (issue 17), integrations and their providers included: every replica serves
+// them within 1 s, and keeps serving its last
 // snapshot while the database is unreachable.
 const postgresUp = await requirePostgres('gateway on PostgreSQL');
 const VK_SECRET = 'sk-postgres-vault-secret-0123456789abcd';
+const ROTATED_SECRET = 'sk-postgres-rotated-secret-9876543210ab';
 
 describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
   let database: TemporaryDatabase;
@@ -107,6 +109,55 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
     );
     expect(Math.max(...revoked)).toBeLessThan(1000);
     expect(store.catalog.snapshot.retiredKeyHashes.has(hashGatewayKeySecret(secret))).toBe(true);
+  });
+
+  it("an integration's new key reaches the requests of both replicas through its providers within 1 s", async () => {
+    const { secret } = await store.gatewayKeys.create({ id: 'catalog-user', tenant: 'acme' }, 'cli');
+    await store.integrations.create(
+      {
+        slug: 'pg-openai',
+        name: 'pg openai',
+        provider: 'openai',
+        apiKey: VK_SECRET,
+        options: { custom_host: `${upstream.url}/v1` },
+      },
+      'cli',
+    );
+    await store.integrations.createProvider(
+      { integration: 'pg-openai', slug: 'pg-team', name: 'team' },
+      'cli',
+    );
+    /** The authorization the mock saw for a chat through `gateway` naming `model`, or undefined on failure. */
+    const sentKey = async (gateway: GatewayProcess, model: string): Promise<string | undefined> => {
+      const client = new OpenAI({
+        apiKey: 'unused',
+        baseURL: `${gateway.url}/v1`,
+        defaultHeaders: createHeaders({ apiKey: secret }),
+        maxRetries: 0,
+      });
+      try {
+        await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
+        return String(upstream.received.at(-1)?.headers.authorization);
+      } catch {
+        return undefined;
+      }
+    };
+    for (const gateway of gateways) {
+      for (const model of ['@pg-openai/gpt-4o-mini', '@pg-team/gpt-4o-mini']) {
+        await msUntil(async () => (await sentKey(gateway, model)) === `Bearer ${VK_SECRET}`);
+      }
+    }
+    await store.integrations.update('pg-openai', { apiKey: ROTATED_SECRET }, 'cli');
+    const seen = await Promise.all(
+      gateways.map((gateway) =>
+        msUntil(async () => (await sentKey(gateway, '@pg-team/gpt-4o-mini')) === `Bearer ${ROTATED_SECRET}`),
+      ),
+    );
+    expect(Math.max(...seen)).toBeLessThan(1000);
+    for (const gateway of gateways) {
+      expect(await sentKey(gateway, '@pg-openai/gpt-4o-mini')).toBe(`Bearer ${ROTATED_SECRET}`);
+      expect(gateway.output()).not.toContain(ROTATED_SECRET);
+    }
   });
 
   it('serves from the last snapshot while the database is down, and recovers by itself', async () => {
