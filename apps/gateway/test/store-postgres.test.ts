@@ -56,6 +56,41 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
     await database?.drop();
   });
 
+  let asked = 0;
+  /**
+   * The authorization the mock saw for a chat through `gateway` with the gateway key `secret` (and
+   * the Portkey options given) naming `model`, or undefined when the chat failed or was not answered
+   * with the mock's content. The request is told apart by its own `user` field: the replicas are
+   * asked at the same time.
+   */
+  const sentKey = async (
+    gateway: GatewayProcess,
+    secret: string,
+    model: string,
+    portkey: { readonly virtualKey?: string } = {},
+  ): Promise<string | undefined> => {
+    const client = new OpenAI({
+      apiKey: 'unused',
+      baseURL: `${gateway.url}/v1`,
+      defaultHeaders: createHeaders({ apiKey: secret, ...portkey }),
+      maxRetries: 0,
+    });
+    asked += 1;
+    const user = `replica-check-${asked}`;
+    try {
+      const answer = await client.chat.completions.create({
+        model,
+        user,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      if (answer.choices[0]?.message.content !== 'The capital of France is Paris.') return undefined;
+      const received = upstream.received.find((request) => request.body.user === user);
+      return received === undefined ? undefined : String(received.headers.authorization);
+    } catch {
+      return undefined;
+    }
+  };
+
   it('a key created through the store works on both replicas within 1 s; revoked, it fails on both within 1 s', async () => {
     const { secret } = await store.gatewayKeys.create({ id: 'replicated', tenant: 'acme' }, 'cli');
     const created = await Promise.all(
@@ -77,26 +112,11 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
       'cli',
     );
     for (const gateway of gateways) {
-      const client = new OpenAI({
-        apiKey: 'unused',
-        baseURL: `${gateway.url}/v1`,
-        defaultHeaders: createHeaders({ apiKey: secret, virtualKey: 'openai-pg' }),
-      });
-      await msUntil(async () => {
-        try {
-          return (
-            (
-              await client.chat.completions.create({
-                model: 'gpt-4o-mini',
-                messages: [{ role: 'user', content: 'hi' }],
-              })
-            ).choices[0]?.message.content === 'The capital of France is Paris.'
-          );
-        } catch {
-          return false;
-        }
-      });
-      expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+      await msUntil(
+        async () =>
+          (await sentKey(gateway, secret, 'gpt-4o-mini', { virtualKey: 'openai-pg' })) ===
+          `Bearer ${VK_SECRET}`,
+      );
     }
 
     await store.gatewayKeys.revoke('replicated', 'cli');
@@ -127,35 +147,22 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
       { integration: 'pg-openai', slug: 'pg-team', name: 'team' },
       'cli',
     );
-    /** The authorization the mock saw for a chat through `gateway` naming `model`, or undefined on failure. */
-    const sentKey = async (gateway: GatewayProcess, model: string): Promise<string | undefined> => {
-      const client = new OpenAI({
-        apiKey: 'unused',
-        baseURL: `${gateway.url}/v1`,
-        defaultHeaders: createHeaders({ apiKey: secret }),
-        maxRetries: 0,
-      });
-      try {
-        await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
-        return String(upstream.received.at(-1)?.headers.authorization);
-      } catch {
-        return undefined;
-      }
-    };
     for (const gateway of gateways) {
       for (const model of ['@pg-openai/gpt-4o-mini', '@pg-team/gpt-4o-mini']) {
-        await msUntil(async () => (await sentKey(gateway, model)) === `Bearer ${VK_SECRET}`);
+        await msUntil(async () => (await sentKey(gateway, secret, model)) === `Bearer ${VK_SECRET}`);
       }
     }
     await store.integrations.update('pg-openai', { apiKey: ROTATED_SECRET }, 'cli');
     const seen = await Promise.all(
       gateways.map((gateway) =>
-        msUntil(async () => (await sentKey(gateway, '@pg-team/gpt-4o-mini')) === `Bearer ${ROTATED_SECRET}`),
+        msUntil(
+          async () => (await sentKey(gateway, secret, '@pg-team/gpt-4o-mini')) === `Bearer ${ROTATED_SECRET}`,
+        ),
       ),
     );
     expect(Math.max(...seen)).toBeLessThan(1000);
     for (const gateway of gateways) {
-      expect(await sentKey(gateway, '@pg-openai/gpt-4o-mini')).toBe(`Bearer ${ROTATED_SECRET}`);
+      expect(await sentKey(gateway, secret, '@pg-openai/gpt-4o-mini')).toBe(`Bearer ${ROTATED_SECRET}`);
       expect(gateway.output()).not.toContain(ROTATED_SECRET);
     }
   });
