@@ -4,8 +4,8 @@ import { line, printJson, printTable } from '../output.js';
 import { readSecret, SECRET_SOURCES } from '../secret-source.js';
 import { type BudgetOptions, budgetOptions, usageLimitsOfOptions } from './budget.js';
 import { registerRmCommand } from './json-records.js';
+import { providerOptionsOf } from './provider-options.js';
 import { type RateLimitOptions, rateLimitOptions, rateLimitsOfOptions } from './rate-limits.js';
-import { optionsOf } from './vk-command.js';
 
 interface Integration {
   readonly slug: string;
@@ -62,7 +62,7 @@ export function registerIntegrations(program: Command, context: CommandContext):
     .action(async (slug: string, options: AddOptions) => {
       const output = context.output();
       const key = options.key === undefined ? undefined : await readSecret(options.key, '--key', context);
-      const configurations = await optionsOf(options.option ?? [], context);
+      const configurations = await providerOptionsOf(options.option ?? [], context);
       const created = await context.admin().call<{ id: string; slug: string }>('POST', '/integrations', {
         slug,
         name: options.name ?? slug,

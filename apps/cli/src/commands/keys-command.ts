@@ -140,14 +140,11 @@ export function registerKeys(program: Command, context: CommandContext): void {
       else line(output, `reset the usage of key ${id}`);
     });
 
-  registerBudgetCommand(keys, context, {
+  const gatewayKey = {
     noun: 'gateway key',
     argument: '<id>',
-    path: (id) => `/api-keys/${encodeURIComponent(id)}`,
-  });
-  registerRateLimitsCommand(keys, context, {
-    noun: 'gateway key',
-    argument: '<id>',
-    path: (id) => `/api-keys/${encodeURIComponent(id)}`,
-  });
+    path: (id: string) => `/api-keys/${encodeURIComponent(id)}`,
+  };
+  registerBudgetCommand(keys, context, gatewayKey);
+  registerRateLimitsCommand(keys, context, gatewayKey);
 }

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
-import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson, printTable } from '../output.js';
 import { readSecret, SECRET_SOURCES } from '../secret-source.js';
 import { type BudgetOptions, budgetOptions, registerBudgetCommand, usageLimitsOfOptions } from './budget.js';
 import { registerRmCommand } from './json-records.js';
+import { providerOptionsOf } from './provider-options.js';
 import {
   type RateLimitOptions,
   rateLimitOptions,
@@ -31,28 +31,6 @@ interface AddOptions extends BudgetOptions, RateLimitOptions {
   readonly model?: string[];
   readonly allowedHost?: string[];
   readonly note?: string;
-}
-
-/**
- * `--option name=value` pairs. A credential option (`aws_secret_access_key` …) takes a reference
- * like `--key`; other options are plain values.
- */
-export async function optionsOf(
-  pairs: readonly string[],
-  context: CommandContext,
-): Promise<Record<string, string>> {
-  const options: Record<string, string> = {};
-  if (pairs.length === 0) return options;
-  const { isCredentialOption } = await import('@pk/store');
-  for (const pair of pairs) {
-    const equals = pair.indexOf('=');
-    if (equals <= 0)
-      throw new CliError(`--option ${JSON.stringify(pair.split('=')[0])}: expected name=value`, EXIT.usage);
-    const name = pair.slice(0, equals);
-    const value = pair.slice(equals + 1);
-    options[name] = isCredentialOption(name) ? await readSecret(value, `--option ${name}`, context) : value;
-  }
-  return options;
 }
 
 /** `pk vk add|list|replace-key|rm|budget|rate-limits|reset-usage`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
@@ -88,7 +66,7 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
       const usageLimits = usageLimitsOfOptions(options);
       const rateLimits = rateLimitsOfOptions(options);
       const key = options.key === undefined ? undefined : await readSecret(options.key, '--key', context);
-      const providerOptions = await optionsOf(options.option ?? [], context);
+      const providerOptions = await providerOptionsOf(options.option ?? [], context);
       const created = await context.admin().call<{ id: string; slug: string }>('POST', '/virtual-keys', {
         slug,
         name: options.name ?? slug,
@@ -161,14 +139,11 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
       else line(output, `reset the usage of virtual key ${slug}`);
     });
 
-  registerBudgetCommand(vk, context, {
+  const virtualKey = {
     noun: 'virtual key',
     argument: '<slug>',
-    path: (slug) => `/virtual-keys/${encodeURIComponent(slug)}`,
-  });
-  registerRateLimitsCommand(vk, context, {
-    noun: 'virtual key',
-    argument: '<slug>',
-    path: (slug) => `/virtual-keys/${encodeURIComponent(slug)}`,
-  });
+    path: (slug: string) => `/virtual-keys/${encodeURIComponent(slug)}`,
+  };
+  registerBudgetCommand(vk, context, virtualKey);
+  registerRateLimitsCommand(vk, context, virtualKey);
 }
