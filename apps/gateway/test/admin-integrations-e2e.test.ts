@@ -1,11 +1,10 @@
-import { openStore } from '@pk/store';
 import { requirePostgres } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
-import { type GatewayProcess, startGateway } from './server-process.js';
+import type { GatewayProcess } from './server-process.js';
 import { sdkError } from './support/admin-harness.js';
-import { type EngineSetup, setUpEngine } from './support/store-fixtures.js';
+import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 
 // Portkey's model catalog through the official portkey-ai SDK against the built gateway, on SQLite
 // and on PostgreSQL: an integration holds the provider key once; the providers made from it are what
@@ -18,33 +17,22 @@ const messages = [{ role: 'user' as const, content: 'What is the capital of Fran
 
 describe.each(['sqlite', 'postgres'] as const)('integrations and providers end to end on %s', (engine) => {
   const run = engine === 'sqlite' || postgresUp;
-  let setup: EngineSetup;
+  let running: SdkGateway | undefined;
   let upstream: MockOpenAI;
   let gateway: GatewayProcess;
   let adminKey: string;
   let userKey: string;
-  const previousBaseUrl = process.env.PORTKEY_BASE_URL;
 
   beforeAll(async () => {
     if (!run) return;
-    setup = await setUpEngine(engine);
     upstream = await startMockOpenAI({ record: true });
-    const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
-    adminKey = (await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli')).secret;
-    userKey = (await store.gatewayKeys.create({ name: 'app', tenant: 'app' }, 'cli')).secret;
-    await store.close();
-    gateway = await startGateway(setup.env);
-    process.env.PORTKEY_BASE_URL = `${gateway.url}/v1`;
+    running = await startSdkGateway(engine);
+    ({ gateway, adminKey, userKey } = running);
   });
 
   afterAll(async () => {
-    if (previousBaseUrl === undefined) delete process.env.PORTKEY_BASE_URL;
-    else process.env.PORTKEY_BASE_URL = previousBaseUrl;
-    if (!run) return;
-    gateway?.child.kill('SIGTERM');
-    await gateway?.exited;
+    await running?.stop();
     await upstream?.close();
-    await setup?.cleanup();
   });
 
   it.runIf(run)(

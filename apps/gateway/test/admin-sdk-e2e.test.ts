@@ -3,9 +3,10 @@ import { requirePostgres } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
-import { type GatewayProcess, startGateway } from './server-process.js';
+import type { GatewayProcess } from './server-process.js';
 import { sdkError } from './support/admin-harness.js';
-import { type EngineSetup, msUntil, setUpEngine } from './support/store-fixtures.js';
+import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
+import { type EngineSetup, msUntil } from './support/store-fixtures.js';
 
 // The issue's acceptance, end to end: the built gateway started as a process, on SQLite and on
 // PostgreSQL (a database of its own, dropped afterwards); the official portkey-ai SDK configured by
@@ -17,39 +18,25 @@ const messages = [{ role: 'user' as const, content: 'What is the capital of Fran
 
 describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s', (engine) => {
   const run = engine === 'sqlite' || postgresUp;
+  let running: SdkGateway | undefined;
   let setup: EngineSetup;
   let upstream: MockOpenAI;
   let gateway: GatewayProcess;
   let adminKey: string;
   let adminId: string;
   let userKey: string;
-  const previousBaseUrl = process.env.PORTKEY_BASE_URL;
 
   beforeAll(async () => {
     if (!run) return;
-    setup = await setUpEngine(engine, { proxy: true });
     upstream = await startMockOpenAI({ record: true });
-    // The first admin key, as `pk init` makes it: against the store, before the gateway runs.
-    const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
-    const admin = await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli');
-    const user = await store.gatewayKeys.create({ name: 'app', tenant: 'app' }, 'cli');
-    await store.close();
-    adminKey = admin.secret;
-    adminId = admin.record.id;
-    userKey = user.secret;
     // Log lines written at once: the test counts them.
-    gateway = await startGateway({ ...setup.env, PK_LOG_FLUSH_MS: '0' });
-    process.env.PORTKEY_BASE_URL = `${gateway.url}/v1`;
+    running = await startSdkGateway(engine, { proxy: true, env: { PK_LOG_FLUSH_MS: '0' } });
+    ({ setup, gateway, adminKey, adminId, userKey } = running);
   });
 
   afterAll(async () => {
-    if (previousBaseUrl === undefined) delete process.env.PORTKEY_BASE_URL;
-    else process.env.PORTKEY_BASE_URL = previousBaseUrl;
-    if (!run) return;
-    gateway?.child.kill('SIGTERM');
-    await gateway?.exited;
+    await running?.stop();
     await upstream?.close();
-    await setup?.cleanup();
   });
 
   it.runIf(run)(

@@ -1,0 +1,48 @@
+import { openStore } from '@pk/store';
+import { type GatewayProcess, startGateway } from '../server-process.js';
+import { type EngineSetup, setUpEngine } from './store-fixtures.js';
+
+/** The built gateway on a store of its own, with the keys `pk init` and the CLI would have made. */
+export interface SdkGateway {
+  readonly setup: EngineSetup;
+  readonly gateway: GatewayProcess;
+  readonly adminKey: string;
+  readonly adminId: string;
+  /** A user key of the tenant `app`. */
+  readonly userKey: string;
+  /** Stops the gateway, removes its store and gives `PORTKEY_BASE_URL` its value back. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the built gateway as a process on `engine` (a store of its own, see {@link setUpEngine}),
+ * after writing an admin key and a user key to the store as `pk init` does (before the gateway runs),
+ * and points the official SDK at it through `PORTKEY_BASE_URL`, as a user's admin script is.
+ */
+export async function startSdkGateway(
+  engine: 'sqlite' | 'postgres',
+  options: { readonly proxy?: boolean; readonly env?: Record<string, string> } = {},
+): Promise<SdkGateway> {
+  const setup = await setUpEngine(engine, { proxy: options.proxy === true });
+  const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
+  const admin = await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli');
+  const user = await store.gatewayKeys.create({ name: 'app', tenant: 'app' }, 'cli');
+  await store.close();
+  const gateway = await startGateway({ ...setup.env, ...options.env });
+  const previousBaseUrl = process.env.PORTKEY_BASE_URL;
+  process.env.PORTKEY_BASE_URL = `${gateway.url}/v1`;
+  return {
+    setup,
+    gateway,
+    adminKey: admin.secret,
+    adminId: admin.record.id,
+    userKey: user.secret,
+    async stop() {
+      if (previousBaseUrl === undefined) delete process.env.PORTKEY_BASE_URL;
+      else process.env.PORTKEY_BASE_URL = previousBaseUrl;
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+      await setup.cleanup();
+    },
+  };
+}
