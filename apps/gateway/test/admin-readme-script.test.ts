@@ -76,31 +76,39 @@ describe('the README’s Portkey admin script', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const made = JSON.parse(run.stdout) as {
-      virtualKey: string;
+      provider: string;
       config: string;
-      supportKey: string;
+      botKey: string;
       configs: number;
     };
     expect(made.configs).toBe(1);
 
     const portkey = new Portkey({ apiKey: adminKey, baseURL: `${gateway.url}/v1` });
-    expect(await portkey.virtualKeys.retrieve({ slug: made.virtualKey })).toMatchObject({
+    expect(await portkey.integrations.retrieve({ slug: 'openai-prod' })).toMatchObject({
+      ai_provider_id: 'openai',
+      providers: expect.arrayContaining(['openai-prod', made.provider]),
+    });
+    expect(await portkey.providers.retrieve({ slug: made.provider })).toMatchObject({
       provider: 'openai',
+      integration_id: 'openai-prod',
       usage_limits: { credit_limit: 100, type: 'cost', periodic_reset: 'monthly' },
       rate_limits: [{ type: 'requests', unit: 'rpm', value: 600 }],
     });
     expect(await portkey.configs.retrieve({ slug: made.config })).toMatchObject({
       version: 2,
       config: {
-        virtual_key: made.virtualKey,
+        provider: `@${made.provider}`,
         retry: { attempts: 5 },
         cache: { mode: 'simple', max_age: 300 },
       },
     });
 
-    // The provider here is a mock on 127.0.0.1: pk's own field points the key at it (Portkey has none).
-    await portkey.virtualKeys.update({ slug: made.virtualKey, custom_host: `${upstream.url}/v1` });
-    const bot = new Portkey({ apiKey: made.supportKey, baseURL: `${gateway.url}/v1`, config: made.config });
+    // The provider here is a mock on 127.0.0.1: the integration's custom host points its providers at it.
+    await portkey.integrations.update({
+      slug: 'openai-prod',
+      configurations: { custom_host: `${upstream.url}/v1` },
+    });
+    const bot = new Portkey({ apiKey: made.botKey, baseURL: `${gateway.url}/v1`, config: made.config });
     const completion = await bot.chat.completions.create({
       model: 'gpt-4o-mini',
       messages: [{ role: 'user', content: 'What is the capital of France?' }],
