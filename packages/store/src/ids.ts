@@ -32,6 +32,15 @@ export function newGuardrailSlug(name: string): string {
   return `pg-${words === '' ? 'guard' : words}-${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * A prompt's slug in Portkey's form: `pp-` + the first 20 characters of the name + `-` + 6 hex
+ * (`Support reply` → `pp-support-reply-3fa2c1`).
+ */
+export function newPromptSlug(name: string): string {
+  const words = slugWords(name, 20);
+  return `pp-${words === '' ? 'prompt' : words}-${randomBytes(3).toString('hex')}`;
+}
+
 /** An integration's slug: the name + `-` + 6 hex, like a virtual key's. */
 export function newIntegrationSlug(name: string): string {
   const words = slugWords(name, 40);

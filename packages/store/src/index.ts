@@ -68,6 +68,7 @@ export type {
   CreateGatewayKeyInput,
   CreateGuardrailInput,
   CreateIntegrationInput,
+  CreatePromptInput,
   CreateProviderInput,
   CreateVirtualKeyInput,
   UpdateConfigInput,
@@ -75,9 +76,17 @@ export type {
   UpdateGatewayKeyInput,
   UpdateGuardrailInput,
   UpdateIntegrationInput,
+  UpdatePromptInput,
   UpdateVirtualKeyInput,
 } from './repositories/inputs.js';
 export type { IntegrationRecord, IntegrationRepository } from './repositories/integrations.js';
+export type {
+  ListPromptsOptions,
+  PromptRecord,
+  PromptRepository,
+  PromptVersionRecord,
+  ResolvedPrompt,
+} from './repositories/prompts.js';
 export type { Actor } from './repositories/store-context.js';
 export type { VaultRepository } from './repositories/vault-state.js';
 export type { VirtualKeyRecord, VirtualKeyRepository } from './repositories/virtual-keys.js';

@@ -18,6 +18,7 @@ import { GatewayKeyRepository } from './repositories/gateway-keys.js';
 import { GuardrailRepository } from './repositories/guardrails.js';
 import { IntegrationRepository } from './repositories/integrations.js';
 import { KeyUsageRecorder } from './repositories/key-usage.js';
+import { PromptRepository } from './repositories/prompts.js';
 import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
 import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
 import { VirtualKeyRepository } from './repositories/virtual-keys.js';
@@ -90,6 +91,11 @@ export interface Store {
   readonly configs: ConfigRepository;
   readonly feedback: FeedbackRepository;
   readonly guardrails: GuardrailRepository;
+  /**
+   * Portkey's prompt library: prompts and their versions. Not in the catalog snapshot: the request
+   * path reads a prompt per request through `prompts.resolve`.
+   */
+  readonly prompts: PromptRepository;
   readonly audit: AuditLogRepository;
   readonly vault: VaultRepository;
   /** Console sign-in sessions (the cookie's token hashed; 12 h). */
@@ -301,6 +307,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       configs: new ConfigRepository(context),
       feedback: new FeedbackRepository(context),
       guardrails: new GuardrailRepository(context),
+      prompts: new PromptRepository(context),
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
       consoleSessions: new ConsoleSessionRepository(context),

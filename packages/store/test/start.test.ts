@@ -94,7 +94,9 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // the later migrations' tables).
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations')",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts')",
+          'drop table prompt_versions',
+          'drop table prompts',
           'drop index virtual_keys_integration',
           'alter table virtual_keys drop column integration_id',
           'drop table integrations',

@@ -148,6 +148,55 @@ export interface ConfigVersionsTable {
   created_by: string;
 }
 
+/**
+ * Prompts of Portkey's prompt library (migration 0008); their templates live in `prompt_versions`.
+ * Requests name a prompt by slug or id and get its published version (`slug@7`: version 7).
+ */
+export interface PromptsTable {
+  id: string;
+  /** What requests name (`pp-…`). Never changes. */
+  slug: string;
+  name: string;
+  /** Portkey's collection (folder) id, stored as given; or null. */
+  collection_id: string | null;
+  /** `active`. */
+  status: string;
+  /** The version requests without a suffix get: changed only by publishing. */
+  published_version: number;
+  /** The highest `prompt_versions.version`. */
+  latest_version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Every version of every prompt, immutable (migration 0008). */
+export interface PromptVersionsTable {
+  /** The version id (Portkey's `version_id`). */
+  id: string;
+  prompt_id: string;
+  /** 1, 2, 3 … per prompt. */
+  version: number;
+  /** The template (Portkey's `string`). */
+  template: string;
+  /** JSON object: the template's parameters (default variable values, model parameters). */
+  parameters: string;
+  model: string | null;
+  /** A virtual key slug, stored as written. */
+  virtual_key: string | null;
+  /** JSON array, or null. */
+  functions: string | null;
+  /** JSON array, or null. */
+  tools: string | null;
+  /** JSON (a string or an object), or null. */
+  tool_choice: string | null;
+  /** Portkey's `version_description`. */
+  description: string | null;
+  /** JSON object, or null. */
+  template_metadata: string | null;
+  created_at: number;
+  created_by: string;
+}
+
 /** Feedback on a trace (Portkey's `POST /v1/feedback`). */
 export interface FeedbackTable {
   id: string;
@@ -189,9 +238,9 @@ export interface AuditLogTable {
   at: number;
   /** `key:<gateway key id>`, `cli`, `system` … */
   actor: string;
-  /** `create`, `update`, `revoke`, `delete`, `rollback`, `rotate`. */
+  /** `create`, `update`, `revoke`, `delete`, `rollback`, `publish`, `rotate`. */
   action: string;
-  /** `gateway_key`, `virtual_key`, `config`, `guardrail`, `vault`. */
+  /** `gateway_key`, `virtual_key`, `integration`, `config`, `guardrail`, `prompt`, `vault`. */
   entity: string;
   entity_id: string;
   /** JSON of the record before the change (secrets masked), or null. */
@@ -268,6 +317,8 @@ export interface Database {
   integrations: IntegrationsTable;
   configs: ConfigsTable;
   config_versions: ConfigVersionsTable;
+  prompts: PromptsTable;
+  prompt_versions: PromptVersionsTable;
   feedback: FeedbackTable;
   audit_log: AuditLogTable;
   guardrails: GuardrailsTable;

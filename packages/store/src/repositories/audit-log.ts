@@ -14,9 +14,9 @@ export interface AuditEntry {
   readonly at: string;
   /** `key:<gateway key id>`, `cli`, `system` … */
   readonly actor: string;
-  /** `create`, `update`, `revoke`, `delete`, `rollback`, `rotate`. */
+  /** `create`, `update`, `revoke`, `delete`, `rollback`, `publish`, `rotate`. */
   readonly action: string;
-  /** `gateway_key`, `virtual_key`, `config`, `guardrail`, `vault`. */
+  /** `gateway_key`, `virtual_key`, `integration`, `config`, `guardrail`, `prompt`, `vault`. */
   readonly entity: string;
   readonly entityId: string;
   readonly before: unknown;

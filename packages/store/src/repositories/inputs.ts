@@ -208,6 +208,86 @@ export const updateGuardrailInputSchema = createGuardrailInputSchema.omit({ slug
 /** Input of `guardrails.update`. */
 export type UpdateGuardrailInput = z.input<typeof updateGuardrailInputSchema>;
 
+/** A JSON array whose text is at most `maxBytes` long. */
+function jsonArraySchema(maxBytes: number) {
+  return z.array(z.unknown()).refine((value) => {
+    try {
+      return Buffer.byteLength(JSON.stringify(value)) <= maxBytes;
+    } catch {
+      return false;
+    }
+  }, `expected a JSON array of at most ${maxBytes} bytes`);
+}
+
+const PROMPT_TEMPLATE_MAX_BYTES = 1024 * 1024;
+
+/** A prompt's template (Portkey's `string`): 1 character to 1 MiB of UTF-8. */
+const promptTemplateSchema = z
+  .string()
+  .min(1)
+  .refine(
+    (value) => Buffer.byteLength(value) <= PROMPT_TEMPLATE_MAX_BYTES,
+    `expected at most ${PROMPT_TEMPLATE_MAX_BYTES} bytes`,
+  );
+
+/** Portkey's `tool_choice`: `auto`, `none`, `required`, or an object naming a tool. */
+const toolChoiceSchema = z.union([z.string().min(1).max(200), jsonObjectSchema(16 * 1024)]);
+
+/**
+ * The fields of a prompt version, as Portkey's API sends them (snake_case). In an update each one
+ * given makes a new version; null clears an optional one.
+ */
+const promptVersionFields = {
+  /** The template (Portkey's `string`). */
+  string: promptTemplateSchema,
+  /** Default variable values and model parameters (Portkey requires the object). */
+  parameters: jsonObjectSchema(256 * 1024),
+  model: z.string().min(1).max(200).nullable().optional(),
+  /** A virtual key slug, stored as written (not checked against the stored keys). */
+  virtual_key: slugSchema.nullable().optional(),
+  functions: jsonArraySchema(256 * 1024)
+    .nullable()
+    .optional(),
+  tools: jsonArraySchema(256 * 1024)
+    .nullable()
+    .optional(),
+  tool_choice: toolChoiceSchema.nullable().optional(),
+  version_description: z.string().max(2000).nullable().optional(),
+  template_metadata: jsonObjectSchema(64 * 1024)
+    .nullable()
+    .optional(),
+};
+
+/** A new prompt of Portkey's prompt library (snake_case, as Portkey's API sends it): version 1, published. */
+export const createPromptInputSchema = z.strictObject({
+  /** What requests name. Default: Portkey's form (`pp-` + 20 name characters + 6 hex). */
+  slug: slugSchema.optional(),
+  name: nameSchema,
+  /** Portkey's collection (folder) id, stored as given. */
+  collection_id: z.string().min(1).max(200).nullable().optional(),
+  ...promptVersionFields,
+});
+
+/** Input of `prompts.create`. */
+export type CreatePromptInput = z.input<typeof createPromptInputSchema>;
+
+/**
+ * A change to a prompt: `name` and `collection_id` change the prompt; any version field makes a new
+ * version (the others copied from the latest), which is not published until `prompts.publish`.
+ */
+export const updatePromptInputSchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    collection_id: z.string().min(1).max(200).nullable().optional(),
+    ...promptVersionFields,
+    string: promptTemplateSchema.optional(),
+    parameters: jsonObjectSchema(256 * 1024).optional(),
+  })
+  .refine((value) => Object.keys(value).length > 0, 'expected at least one field to change');
+
+/** Input of `prompts.update`. */
+export type UpdatePromptInput = z.input<typeof updatePromptInputSchema>;
+
 /** Feedback on a trace (Portkey's `POST /v1/feedback`). */
 export const createFeedbackInputSchema = z.strictObject({
   traceId: z.string().min(1).max(255),

@@ -1,0 +1,573 @@
+import { type Selectable, sql, type Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { Database, PromptsTable, PromptVersionsTable } from '../database/schema.js';
+import { StoreError } from '../errors.js';
+import { newId, newPromptSlug, SLUG_PATTERN } from '../ids.js';
+import {
+  type CreatePromptInput,
+  createPromptInputSchema,
+  parseInput,
+  type UpdatePromptInput,
+  updatePromptInputSchema,
+} from './inputs.js';
+import {
+  type Actor,
+  notFoundError,
+  parseJson,
+  read,
+  recordAudit,
+  type StoreContext,
+  writeTransaction,
+} from './store-context.js';
+
+/** One version of a prompt, immutable: a change adds a new one. */
+export interface PromptVersionRecord {
+  /** Portkey's `version_id`. */
+  readonly id: string;
+  readonly promptId: string;
+  /** 1, 2, 3 … */
+  readonly version: number;
+  /** The template (Portkey's `string`). */
+  readonly template: string;
+  readonly parameters: Readonly<Record<string, unknown>>;
+  readonly model: string | null;
+  /** A virtual key slug, as written. */
+  readonly virtualKey: string | null;
+  readonly functions: readonly unknown[] | null;
+  readonly tools: readonly unknown[] | null;
+  /** A string or an object; null when unset. */
+  readonly toolChoice: unknown;
+  /** Portkey's `version_description`. */
+  readonly description: string | null;
+  readonly templateMetadata: Readonly<Record<string, unknown>> | null;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  /** The actor that wrote it. */
+  readonly createdBy: string;
+}
+
+/** A prompt as reads return it, with the version it serves. */
+export interface PromptRecord {
+  readonly id: string;
+  /** What requests name (`pp-…`). */
+  readonly slug: string;
+  readonly name: string;
+  readonly collectionId: string | null;
+  /** `active`. */
+  readonly status: string;
+  readonly publishedVersion: number;
+  readonly latestVersion: number;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** The version requests without a suffix get. */
+  readonly published: PromptVersionRecord;
+}
+
+/** What `prompts.resolve` finds for the request path: the prompt and the version the reference names. */
+export interface ResolvedPrompt {
+  readonly prompt: { readonly id: string; readonly slug: string; readonly name: string };
+  readonly version: PromptVersionRecord;
+}
+
+/** Options of `prompts.list`. */
+export interface ListPromptsOptions {
+  /** Only the prompts of this collection. */
+  readonly collectionId?: string;
+  /** Only the prompts whose name or slug contains this text (case-insensitive). */
+  readonly search?: string;
+}
+
+type PromptRow = Selectable<PromptsTable>;
+type VersionRow = Selectable<PromptVersionsTable>;
+/** The content of a version: what an update may change. */
+type VersionContent = Omit<VersionRow, 'id' | 'prompt_id' | 'version' | 'created_at' | 'created_by'>;
+/** Which version of a prompt a read joins. */
+type VersionSelector = 'published' | 'latest' | number;
+
+/** The input fields that make a new version. */
+const VERSION_FIELDS = [
+  'string',
+  'parameters',
+  'model',
+  'virtual_key',
+  'functions',
+  'tools',
+  'tool_choice',
+  'version_description',
+  'template_metadata',
+] as const;
+
+/** The version fields of an input (create or update), as parsed; undefined means "not given". */
+type VersionInput = Partial<Pick<z.output<typeof updatePromptInputSchema>, (typeof VERSION_FIELDS)[number]>>;
+
+/** The largest version number a reference may name (PostgreSQL's `integer`). */
+const MAX_VERSION = 2_147_483_647;
+
+/** A reference's version suffix: `latest` or a number without leading zeros. */
+const VERSION_SUFFIX_PATTERN = /^(?:latest|[1-9][0-9]{0,9})$/;
+
+/** The content a new version starts from when there is no earlier one. */
+const EMPTY_CONTENT: VersionContent = {
+  template: '',
+  parameters: '{}',
+  model: null,
+  virtual_key: null,
+  functions: null,
+  tools: null,
+  tool_choice: null,
+  description: null,
+  template_metadata: null,
+};
+
+function isVersionNumber(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= MAX_VERSION;
+}
+
+/** `kept` when the input does not give the field, else the given value as its column (null clears). */
+function replaced<T>(
+  given: T | null | undefined,
+  kept: string | null,
+  encode: (value: T) => string,
+): string | null {
+  if (given === undefined) return kept;
+  return given === null ? null : encode(given);
+}
+
+/** The content of a new version: the fields the input gives, the others copied from `base`. */
+function contentOf(input: VersionInput, base: VersionContent): VersionContent {
+  return {
+    template: input.string ?? base.template,
+    parameters: input.parameters === undefined ? base.parameters : JSON.stringify(input.parameters),
+    model: replaced(input.model, base.model, String),
+    virtual_key: replaced(input.virtual_key, base.virtual_key, String),
+    functions: replaced(input.functions, base.functions, JSON.stringify),
+    tools: replaced(input.tools, base.tools, JSON.stringify),
+    tool_choice: replaced(input.tool_choice, base.tool_choice, JSON.stringify),
+    description: replaced(input.version_description, base.description, String),
+    template_metadata: replaced(input.template_metadata, base.template_metadata, JSON.stringify),
+  };
+}
+
+function givesVersionField(input: VersionInput): boolean {
+  return VERSION_FIELDS.some((field) => input[field] !== undefined);
+}
+
+function toVersionRecord(row: VersionRow): PromptVersionRecord {
+  return {
+    id: row.id,
+    promptId: row.prompt_id,
+    version: row.version,
+    template: row.template,
+    parameters: parseJson<Record<string, unknown>>(row.parameters) ?? {},
+    model: row.model,
+    virtualKey: row.virtual_key,
+    functions: parseJson<unknown[]>(row.functions),
+    tools: parseJson<unknown[]>(row.tools),
+    toolChoice: parseJson<unknown>(row.tool_choice),
+    description: row.description,
+    templateMetadata: parseJson<Record<string, unknown>>(row.template_metadata),
+    createdAt: new Date(row.created_at).toISOString(),
+    createdBy: row.created_by,
+  };
+}
+
+function toRecord(prompt: PromptRow, published: VersionRow): PromptRecord {
+  return {
+    id: prompt.id,
+    slug: prompt.slug,
+    name: prompt.name,
+    collectionId: prompt.collection_id,
+    status: prompt.status,
+    publishedVersion: prompt.published_version,
+    latestVersion: prompt.latest_version,
+    createdAt: new Date(prompt.created_at).toISOString(),
+    updatedAt: new Date(prompt.updated_at).toISOString(),
+    published: toVersionRecord(published),
+  };
+}
+
+/** What the audit log keeps of a prompt: the record and its latest version (perhaps unpublished). */
+function audited(prompt: PromptRow, published: VersionRow, latest: VersionRow): unknown {
+  return { ...toRecord(prompt, published), latest: toVersionRecord(latest) };
+}
+
+/** `%` and `_` of a search text matched as themselves in `like … escape '\'`. */
+function likePattern(search: string): string {
+  return `%${search.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** Parses a request's prompt reference, or undefined when it cannot name one. */
+function parseReference(reference: string): { name: string; at: VersionSelector } | undefined {
+  const [name = '', suffix, ...rest] = reference.split('@');
+  // Ids fit the slug pattern too.
+  if (rest.length > 0 || !SLUG_PATTERN.test(name)) return undefined;
+  if (suffix === undefined) return { name, at: 'published' };
+  if (!VERSION_SUFFIX_PATTERN.test(suffix)) return undefined;
+  if (suffix === 'latest') return { name, at: 'latest' };
+  const version = Number(suffix);
+  return isVersionNumber(version) ? { name, at: version } : undefined;
+}
+
+/**
+ * Portkey's prompt library: prompts named by slug, each a history of immutable versions (a template,
+ * its parameters and model settings). A change of content adds a version and leaves the published
+ * one as it was; `publish` chooses the version requests get. Not part of the catalog snapshot: the
+ * gateway reads a prompt per request through {@link PromptRepository.resolve}. Every change is
+ * audited with the published and the latest version.
+ */
+export class PromptRepository {
+  readonly #context: StoreContext;
+
+  constructor(context: StoreContext) {
+    this.#context = context;
+  }
+
+  async #findPrompt(
+    database: Transaction<Database> | StoreContext['db'],
+    reference: string,
+  ): Promise<PromptRow | undefined> {
+    return database
+      .selectFrom('prompts')
+      .selectAll()
+      .where((expression) =>
+        expression.or([expression('id', '=', reference), expression('slug', '=', reference)]),
+      )
+      .executeTakeFirst();
+  }
+
+  async #versionRow(
+    database: Transaction<Database> | StoreContext['db'],
+    promptId: string,
+    version: number,
+  ): Promise<VersionRow> {
+    return database
+      .selectFrom('prompt_versions')
+      .selectAll()
+      .where('prompt_id', '=', promptId)
+      .where('version', '=', version)
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Prompts joined with one version each (`at`), as one query: the prompt's columns prefixed. */
+  #withVersion(at: VersionSelector) {
+    return this.#context.db
+      .selectFrom('prompts')
+      .innerJoin('prompt_versions', (join) => {
+        const ofPrompt = join.onRef('prompt_versions.prompt_id', '=', 'prompts.id');
+        if (typeof at === 'number') return ofPrompt.on('prompt_versions.version', '=', at);
+        return ofPrompt.onRef(
+          'prompt_versions.version',
+          '=',
+          at === 'published' ? 'prompts.published_version' : 'prompts.latest_version',
+        );
+      })
+      .selectAll('prompt_versions')
+      .select([
+        'prompts.slug as prompt_slug',
+        'prompts.name as prompt_name',
+        'prompts.collection_id as prompt_collection_id',
+        'prompts.status as prompt_status',
+        'prompts.published_version as prompt_published_version',
+        'prompts.latest_version as prompt_latest_version',
+        'prompts.created_at as prompt_created_at',
+        'prompts.updated_at as prompt_updated_at',
+      ]);
+  }
+
+  /**
+   * Creates a prompt: version 1, published. `input` is Portkey's request body as sent (a
+   * {@link CreatePromptInput}), validated here.
+   */
+  async create(input: unknown, actor: Actor): Promise<PromptRecord> {
+    const parsed = parseInput(createPromptInputSchema, input, 'prompt');
+    const slug = parsed.slug ?? newPromptSlug(parsed.name);
+    const now = this.#context.now();
+    const prompt: PromptRow = {
+      id: newId(),
+      slug,
+      name: parsed.name,
+      collection_id: parsed.collection_id ?? null,
+      status: 'active',
+      published_version: 1,
+      latest_version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    const version: VersionRow = {
+      id: newId(),
+      prompt_id: prompt.id,
+      version: 1,
+      ...contentOf(parsed, EMPTY_CONTENT),
+      created_at: now,
+      created_by: actor,
+    };
+    await writeTransaction(this.#context, async (transaction) => {
+      if (await this.#findPrompt(transaction, slug))
+        throw new StoreError('conflict', `a prompt "${slug}" already exists`);
+      await transaction.insertInto('prompts').values(prompt).execute();
+      await transaction.insertInto('prompt_versions').values(version).execute();
+      await recordAudit(transaction, {
+        at: now,
+        actor,
+        action: 'create',
+        entity: 'prompt',
+        entityId: prompt.id,
+        after: audited(prompt, version, version),
+      });
+    });
+    return toRecord(prompt, version);
+  }
+
+  /** The prompt by id or slug, with its published version; undefined when there is none. */
+  async get(reference: string): Promise<PromptRecord | undefined> {
+    return read(async () => {
+      const row = await this.#withVersion('published')
+        .where((expression) =>
+          expression.or([
+            expression('prompts.id', '=', reference),
+            expression('prompts.slug', '=', reference),
+          ]),
+        )
+        .executeTakeFirst();
+      return row === undefined ? undefined : toRecord(...splitJoined(row));
+    });
+  }
+
+  /** Every prompt (of a collection, matching a search) with its published version, by creation time. */
+  async list(options: ListPromptsOptions = {}): Promise<PromptRecord[]> {
+    return read(async () => {
+      let query = this.#withVersion('published');
+      if (options.collectionId !== undefined)
+        query = query.where('prompts.collection_id', '=', options.collectionId);
+      if (options.search !== undefined && options.search !== '') {
+        const pattern = likePattern(options.search);
+        query = query.where((expression) =>
+          expression.or([
+            sql<boolean>`lower(${expression.ref('prompts.name')}) like ${pattern} escape '\\'`,
+            sql<boolean>`lower(${expression.ref('prompts.slug')}) like ${pattern} escape '\\'`,
+          ]),
+        );
+      }
+      const rows = await query.orderBy('prompts.created_at').orderBy('prompts.id').execute();
+      return rows.map((row) => toRecord(...splitJoined(row)));
+    });
+  }
+
+  /**
+   * Changes a prompt. `name` and `collection_id` change the prompt itself; any version field adds a
+   * version (latest + 1) whose other fields are the latest version's. The published version stays.
+   * `input` is an {@link UpdatePromptInput}, validated here; an empty one is `invalid`.
+   */
+  async update(reference: string, input: unknown, actor: Actor): Promise<PromptRecord> {
+    const parsed = parseInput(updatePromptInputSchema, input, 'prompt');
+    const now = this.#context.now();
+    return writeTransaction(this.#context, async (transaction) => {
+      const prompt = await this.#findPrompt(transaction, reference);
+      if (!prompt) throw notFoundError('prompt', reference);
+      const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
+      const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
+      let newest = latest;
+      if (givesVersionField(parsed)) {
+        newest = {
+          id: newId(),
+          prompt_id: prompt.id,
+          version: prompt.latest_version + 1,
+          ...contentOf(parsed, latest),
+          created_at: now,
+          created_by: actor,
+        };
+        await transaction.insertInto('prompt_versions').values(newest).execute();
+      }
+      const next: PromptRow = {
+        ...prompt,
+        ...(parsed.name === undefined ? {} : { name: parsed.name }),
+        ...(parsed.collection_id === undefined ? {} : { collection_id: parsed.collection_id }),
+        latest_version: newest.version,
+        updated_at: now,
+      };
+      await transaction.updateTable('prompts').set(next).where('id', '=', prompt.id).execute();
+      await recordAudit(transaction, {
+        at: now,
+        actor,
+        action: 'update',
+        entity: 'prompt',
+        entityId: prompt.id,
+        before: audited(prompt, published, latest),
+        after: audited(next, published, newest),
+      });
+      return toRecord(next, published);
+    });
+  }
+
+  /** Makes `version` the one requests without a suffix get; a version the prompt lacks is `not_found`. */
+  async publish(reference: string, version: number, actor: Actor): Promise<PromptRecord> {
+    if (!isVersionNumber(version)) {
+      throw new StoreError('invalid', 'invalid prompt version: version: expected a positive integer', {
+        issues: [{ path: 'version', message: 'expected a positive integer' }],
+      });
+    }
+    const now = this.#context.now();
+    return writeTransaction(this.#context, async (transaction) => {
+      const prompt = await this.#findPrompt(transaction, reference);
+      if (!prompt) throw notFoundError('prompt', reference);
+      const target = await transaction
+        .selectFrom('prompt_versions')
+        .selectAll()
+        .where('prompt_id', '=', prompt.id)
+        .where('version', '=', version)
+        .executeTakeFirst();
+      if (!target) throw new StoreError('not_found', `the prompt "${prompt.slug}" has no version ${version}`);
+      const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
+      const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
+      const next: PromptRow = { ...prompt, published_version: version, updated_at: now };
+      await transaction
+        .updateTable('prompts')
+        .set({ published_version: version, updated_at: now })
+        .where('id', '=', prompt.id)
+        .execute();
+      await recordAudit(transaction, {
+        at: now,
+        actor,
+        action: 'publish',
+        entity: 'prompt',
+        entityId: prompt.id,
+        before: audited(prompt, published, latest),
+        after: audited(next, target, latest),
+      });
+      return toRecord(next, target);
+    });
+  }
+
+  /** Deletes a prompt and its versions (the audit log keeps the published and the latest). */
+  async delete(reference: string, actor: Actor): Promise<void> {
+    const now = this.#context.now();
+    await writeTransaction(this.#context, async (transaction) => {
+      const prompt = await this.#findPrompt(transaction, reference);
+      if (!prompt) throw notFoundError('prompt', reference);
+      const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
+      const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
+      await transaction.deleteFrom('prompt_versions').where('prompt_id', '=', prompt.id).execute();
+      await transaction.deleteFrom('prompts').where('id', '=', prompt.id).execute();
+      await recordAudit(transaction, {
+        at: now,
+        actor,
+        action: 'delete',
+        entity: 'prompt',
+        entityId: prompt.id,
+        before: audited(prompt, published, latest),
+      });
+    });
+  }
+
+  /** Every version of a prompt, newest first; a `not_found` {@link StoreError} for an unknown prompt. */
+  async versions(reference: string): Promise<PromptVersionRecord[]> {
+    return read(async () => {
+      const prompt = await this.#findPrompt(this.#context.db, reference);
+      if (!prompt) throw notFoundError('prompt', reference);
+      const rows = await this.#context.db
+        .selectFrom('prompt_versions')
+        .selectAll()
+        .where('prompt_id', '=', prompt.id)
+        .orderBy('version', 'desc')
+        .execute();
+      return rows.map(toVersionRecord);
+    });
+  }
+
+  /**
+   * One version of a prompt: by its id (a string) or its number; undefined when the prompt or the
+   * version does not exist.
+   */
+  async version(
+    reference: string,
+    versionReference: string | number,
+  ): Promise<PromptVersionRecord | undefined> {
+    if (typeof versionReference === 'number' && !isVersionNumber(versionReference)) return undefined;
+    return read(async () => {
+      const row = await this.#context.db
+        .selectFrom('prompt_versions')
+        .innerJoin('prompts', 'prompts.id', 'prompt_versions.prompt_id')
+        .selectAll('prompt_versions')
+        .where((expression) =>
+          expression.or([
+            expression('prompts.id', '=', reference),
+            expression('prompts.slug', '=', reference),
+          ]),
+        )
+        .where(
+          typeof versionReference === 'number' ? 'prompt_versions.version' : 'prompt_versions.id',
+          '=',
+          versionReference,
+        )
+        .executeTakeFirst();
+      return row === undefined ? undefined : toVersionRecord(row);
+    });
+  }
+
+  /**
+   * The version a request's prompt reference names, in one indexed query: `slug` or `id` → the
+   * published version, `slug@7` → version 7, `slug@latest` → the latest. Undefined for an unknown
+   * prompt or version, and for anything else.
+   */
+  async resolve(reference: string): Promise<ResolvedPrompt | undefined> {
+    const parsed = parseReference(reference);
+    if (parsed === undefined) return undefined;
+    return read(async () => {
+      const row = await this.#withVersion(parsed.at)
+        .where((expression) =>
+          expression.or([
+            expression('prompts.id', '=', parsed.name),
+            expression('prompts.slug', '=', parsed.name),
+          ]),
+        )
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      const [prompt, version] = splitJoined(row);
+      return {
+        prompt: { id: prompt.id, slug: prompt.slug, name: prompt.name },
+        version: toVersionRecord(version),
+      };
+    });
+  }
+}
+
+/** A row of {@link PromptRepository}'s prompt–version join, as its prompt and its version. */
+function splitJoined(
+  row: VersionRow & {
+    prompt_slug: string;
+    prompt_name: string;
+    prompt_collection_id: string | null;
+    prompt_status: string;
+    prompt_published_version: number;
+    prompt_latest_version: number;
+    prompt_created_at: number;
+    prompt_updated_at: number;
+  },
+): [PromptRow, VersionRow] {
+  const {
+    prompt_slug,
+    prompt_name,
+    prompt_collection_id,
+    prompt_status,
+    prompt_published_version,
+    prompt_latest_version,
+    prompt_created_at,
+    prompt_updated_at,
+    ...version
+  } = row;
+  return [
+    {
+      id: version.prompt_id,
+      slug: prompt_slug,
+      name: prompt_name,
+      collection_id: prompt_collection_id,
+      status: prompt_status,
+      published_version: prompt_published_version,
+      latest_version: prompt_latest_version,
+      created_at: prompt_created_at,
+      updated_at: prompt_updated_at,
+    },
+    version,
+  ];
+}
