@@ -34,6 +34,7 @@ import { lazySchemaCompilers } from './plugins/lazy-schema-compilers.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
+import { promptInferenceRoutes } from './prompts/prompt-inference-routes.js';
 import type { ProxyServices } from './proxy/run-proxied-request.js';
 import { LOG_SEGMENTS, logRoutes } from './request-logs/log-routes.js';
 import { attachRequestLogStore, type RequestLogDependencies } from './request-logs/log-store-plugin.js';
@@ -234,6 +235,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(responsesRoutes, { services });
   const usage = dependencies.usage ?? limits.usage;
   if (store) await app.register(adminRoutes, { store, guardrails, usage });
+  if (store) await app.register(promptInferenceRoutes, { services, store });
   const logRouteOptions =
     store && requestLog
       ? { store, writer: requestLog.writer, bodies: requestLog.bodies === true, prices: settings.prices }

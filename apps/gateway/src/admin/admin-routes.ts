@@ -7,6 +7,7 @@ import type { KeyUsage } from './current-usage.js';
 import { feedbackRoutes } from './feedback-routes.js';
 import { guardrailRoutes } from './guardrail-routes.js';
 import { integrationRoutes } from './integration-routes.js';
+import { promptRoutes } from './prompt-routes.js';
 import { virtualKeyRoutes } from './virtual-key-routes.js';
 
 /** What the admin routes need. */
@@ -28,6 +29,7 @@ export const ADMIN_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
   providers: ['GET', 'POST'],
   'api-keys': ['GET'],
   guardrails: ['GET', 'POST'],
+  prompts: ['GET', 'POST'],
   feedback: ['POST'],
 };
 
@@ -59,5 +61,6 @@ export async function adminRouteSet(scope: FastifyInstance, given: AdminRouteOpt
   await scope.register(integrationRoutes, options);
   await scope.register(apiKeyRoutes, options);
   await scope.register(guardrailRoutes, options);
+  await scope.register(promptRoutes, options);
   await scope.register(feedbackRoutes, options);
 }

@@ -54,6 +54,8 @@ export interface RequestLogFields {
   spanId?: string;
   parentSpanId?: string;
   spanName?: string;
+  /** The saved prompt and version a `/prompts/:id/completions` request ran (`pp-support-1a2b3c@2`). */
+  prompt?: string;
   /** The proxy endpoint (`chat.completions`, `embeddings`, `passthrough` …): set for proxied requests only. */
   endpoint?: string;
   /** False when the client sent `x-portkey-debug: false`: nothing of its bodies may be stored. */

@@ -1,0 +1,85 @@
+import { PkError } from '@pk/config';
+import type { Store } from '@pk/store';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { answerStoreErrors } from '../admin/store-errors.js';
+import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
+import { checkOpenAIBody } from '../request-body/check-openai-body.js';
+import { promptChatBody, routedPromptModel } from './prompt-chat-body.js';
+
+interface PromptParams {
+  readonly promptId: string;
+}
+
+/** Request headers that route a request themselves; without them a prompt goes through its virtual key. */
+const ROUTING_HEADERS = ['x-portkey-provider', 'x-portkey-virtual-key', 'x-portkey-config'] as const;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  if (request.body === undefined || request.body === null) return {};
+  if (!isObject(request.body)) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'the request body must be a JSON object');
+  }
+  return request.body;
+}
+
+/**
+ * Saved prompts as requests use them (Portkey's prompt API; the official SDK's
+ * `prompts.completions.create` and `prompts.render`): `POST /v1/prompts/:id/completions` fills the
+ * template in with `variables` and sends the chat request through the same path as
+ * `/v1/chat/completions` (the prompt's virtual key unless the request names a provider, virtual key or
+ * config; limits, cache, guardrails, retries, logs and streams as there), `POST /v1/prompts/:id/render`
+ * answers the filled-in request without sending it. `:id` is the prompt's slug or id, with `@N` for a
+ * version or `@latest`; without a suffix the published version. Any gateway key may use them; the
+ * prompt is read from the store per request (503 `PK_ERR_STORE_UNAVAILABLE` while it is down).
+ */
+export async function promptInferenceRoutes(
+  app: FastifyInstance,
+  options: { readonly services: ProxyServices; readonly store: Store },
+): Promise<void> {
+  const { services, store } = options;
+  answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
+
+  const resolve = async (reference: string) => {
+    const resolved = await store.prompts.resolve(reference);
+    if (resolved === undefined) {
+      throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no prompt (or version) "${reference}"`, {
+        param: 'prompt_id',
+      });
+    }
+    return resolved;
+  };
+
+  const completions = async (
+    request: FastifyRequest<{ Params: PromptParams }>,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> => {
+    const body = bodyOf(request);
+    const { prompt, version } = await resolve(request.params.promptId);
+    const chat = promptChatBody(version, body);
+    const routesItself = ROUTING_HEADERS.some((name) => request.headers[name] !== undefined);
+    chat.model = routedPromptModel(chat.model, version.virtualKey, routesItself);
+    const problem = checkOpenAIBody('chat.completions', chat);
+    if (problem !== undefined) {
+      throw new PkError('PK_ERR_INVALID_REQUEST', `the prompt's chat request: ${problem.message}`, {
+        param: problem.param ?? null,
+      });
+    }
+    request.body = chat;
+    request.logFields.prompt = `${prompt.slug}@${version.version}`;
+    return runProxiedRequest(services, 'chat.completions', request, reply);
+  };
+
+  const render = async (request: FastifyRequest<{ Params: PromptParams }>) => {
+    const { version } = await resolve(request.params.promptId);
+    const data = promptChatBody(version, bodyOf(request));
+    return { success: true, data };
+  };
+
+  for (const prefix of ['/v1', '']) {
+    app.post<{ Params: PromptParams }>(`${prefix}/prompts/:promptId/completions`, completions);
+    app.post<{ Params: PromptParams }>(`${prefix}/prompts/:promptId/render`, render);
+  }
+}

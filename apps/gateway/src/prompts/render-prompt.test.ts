@@ -1,0 +1,115 @@
+import { PkError } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { promptChatBody, routedPromptModel } from './prompt-chat-body.js';
+import { renderPromptMessages, variablesOf } from './render-prompt.js';
+
+const version = {
+  template: JSON.stringify([
+    { role: 'system', content: 'You answer for {{company}}.' },
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Question: {{question}}' },
+        { type: 'image_url', image_url: { url: 'https://x/{{a}}' } },
+      ],
+    },
+  ]),
+  parameters: { temperature: 0.2, max_tokens: 100 },
+  model: 'gpt-4o-mini',
+  virtualKey: 'openai-prod',
+  functions: null,
+  tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }],
+  toolChoice: 'auto',
+};
+
+describe('renderPromptMessages', () => {
+  it('fills in each message of a messages template, text parts only, without HTML escaping', () => {
+    expect(
+      renderPromptMessages(version.template, { company: 'A & <B>', question: '"why?"', a: 'no' }),
+    ).toEqual([
+      { role: 'system', content: 'You answer for A & <B>.' },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Question: "why?"' },
+          { type: 'image_url', image_url: { url: 'https://x/{{a}}' } },
+        ],
+      },
+    ]);
+  });
+
+  it('makes one user message of a plain text template, with sections and missing variables as Mustache does', () => {
+    expect(
+      renderPromptMessages('Hi {{name}}.{{#items}} - {{.}}{{/items}}{{missing}}', {
+        name: 'Ann',
+        items: ['a', 'b'],
+      }),
+    ).toEqual([{ role: 'user', content: 'Hi Ann. - a - b' }]);
+    // JSON that is not a list of messages is text.
+    expect(renderPromptMessages('[1, 2] {{x}}', { x: 'y' })).toEqual([{ role: 'user', content: '[1, 2] y' }]);
+  });
+
+  it('refuses a template Mustache cannot parse, and partials, naming where', () => {
+    expect(() => renderPromptMessages('{{#open}} never closed', {})).toThrow(
+      /string\) is not valid Mustache/,
+    );
+    const partial = JSON.stringify([{ role: 'user', content: 'x {{#s}}{{> header}}{{/s}}' }]);
+    expect(() => renderPromptMessages(partial, {})).toThrow(/messages\[0\]\.content\) names a partial/);
+  });
+});
+
+describe('variablesOf', () => {
+  it('reads an object, none as empty, and refuses anything else', () => {
+    expect(variablesOf({ variables: { a: '1' } })).toEqual({ a: '1' });
+    expect(variablesOf({})).toEqual({});
+    const error = (() => {
+      try {
+        variablesOf({ variables: ['a'] });
+      } catch (caught) {
+        return caught as PkError;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(PkError);
+    expect(error?.param).toBe('variables');
+  });
+});
+
+describe('promptChatBody', () => {
+  it('is the version’s parameters, tools and messages, then the request’s fields over them', () => {
+    const body = promptChatBody(version, {
+      variables: { company: 'Acme', question: 'q' },
+      prompt_id: 'pp-x',
+      max_tokens: 5,
+      stream: false,
+    });
+    expect(body).toEqual({
+      temperature: 0.2,
+      max_tokens: 5,
+      model: 'gpt-4o-mini',
+      tools: version.tools,
+      tool_choice: 'auto',
+      stream: false,
+      messages: [
+        { role: 'system', content: 'You answer for Acme.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Question: q' },
+            { type: 'image_url', image_url: { url: 'https://x/{{a}}' } },
+          ],
+        },
+      ],
+    });
+  });
+});
+
+describe('routedPromptModel', () => {
+  it('goes through the prompt’s virtual key unless the request routes itself', () => {
+    expect(routedPromptModel('gpt-4o', 'openai-prod', false)).toBe('@openai-prod/gpt-4o');
+    expect(routedPromptModel('gpt-4o', 'openai-prod', true)).toBe('gpt-4o');
+    expect(routedPromptModel('@other/gpt-4o', 'openai-prod', false)).toBe('@other/gpt-4o');
+    expect(routedPromptModel('gpt-4o', null, false)).toBe('gpt-4o');
+    expect(() => routedPromptModel(undefined, 'openai-prod', false)).toThrow(/the prompt has no model/);
+  });
+});

@@ -1,0 +1,221 @@
+import { requirePostgres } from '@pk/store/testing';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
+import type { GatewayProcess } from './server-process.js';
+import { sdkError } from './support/admin-harness.js';
+import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
+
+// Portkey's prompt library through the official portkey-ai SDK against the built gateway, on SQLite
+// and on PostgreSQL: an admin saves a prompt template with its model, parameters and virtual key; an
+// app runs it with `prompts.completions.create` (JSON and stream) and `prompts.render`; the mock
+// provider receives the template filled in, the saved parameters under the request's own, and the
+// virtual key's credential. Versions: an update is served as `@latest` / `@N`, the published version
+// until `publish`.
+const postgresUp = await requirePostgres('prompts end to end on PostgreSQL');
+const PROVIDER_KEY = 'sk-prompt-library-0123456789abcdef';
+const TEMPLATE = JSON.stringify([
+  { role: 'system', content: 'You answer questions for {{company}}.' },
+  { role: 'user', content: '{{question}}' },
+]);
+const variables = { company: 'Acme & Co', question: 'What is the capital of France?' };
+const rendered = [
+  { role: 'system', content: 'You answer questions for Acme & Co.' },
+  { role: 'user', content: 'What is the capital of France?' },
+];
+
+describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engine) => {
+  const run = engine === 'sqlite' || postgresUp;
+  let running: SdkGateway | undefined;
+  let upstream: MockOpenAI;
+  let gateway: GatewayProcess;
+  let admin: Portkey;
+  let app: Portkey;
+  let slug: string;
+
+  beforeAll(async () => {
+    if (!run) return;
+    upstream = await startMockOpenAI({ record: true });
+    running = await startSdkGateway(engine);
+    gateway = running.gateway;
+    admin = new Portkey({ apiKey: running.adminKey });
+    app = new Portkey({ apiKey: running.userKey });
+    await admin.integrations.create({
+      name: 'OpenAI production',
+      slug: 'openai-prod',
+      ai_provider_id: 'openai',
+      key: PROVIDER_KEY,
+      configurations: { custom_host: `${upstream.url}/v1` },
+    });
+    const created = await admin.prompts.create({
+      name: 'Support answer',
+      collection_id: 'support',
+      string: TEMPLATE,
+      parameters: { temperature: 0.3, max_tokens: 64 },
+      model: 'gpt-4o-mini',
+      virtual_key: 'openai-prod',
+      version_description: 'first',
+    });
+    expect(created).toMatchObject({ object: 'prompt', version_id: expect.any(String) });
+    slug = created.slug as string;
+  });
+
+  afterAll(async () => {
+    await running?.stop();
+    await upstream?.close();
+  });
+
+  it.runIf(run)(
+    'prompts.completions.create and prompts.render: the template filled in, through the prompt’s virtual key',
+    async () => {
+      const completion = await app.prompts.completions.create({ promptID: slug, variables, max_tokens: 5 });
+      expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      const sent = upstream.received.at(-1);
+      expect(sent?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+      expect(sent?.body).toEqual({
+        model: 'gpt-4o-mini',
+        temperature: 0.3,
+        max_tokens: 5,
+        messages: rendered,
+        stream: false,
+      });
+
+      const stream = await app.prompts.completions.create({ promptID: slug, variables, stream: true });
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices?.[0]?.delta?.content ?? '';
+      expect(text).toBe('The capital of France is Paris.');
+      expect(upstream.received.at(-1)?.body).toMatchObject({
+        messages: rendered,
+        stream: true,
+        max_tokens: 64,
+      });
+
+      const sentBefore = upstream.received.length;
+      const render = await app.prompts.render({ promptID: slug, variables });
+      expect(render).toMatchObject({
+        success: true,
+        data: { model: 'gpt-4o-mini', temperature: 0.3, max_tokens: 64, messages: rendered },
+      });
+      expect(upstream.received.length).toBe(sentBefore);
+      // The request line (written within PK_LOG_FLUSH_MS) names the prompt and version it ran; the
+      // provider key is in no line.
+      await vi.waitFor(() => expect(gateway.output()).toContain(`"prompt":"${slug}@1"`), { timeout: 2000 });
+      expect(gateway.output()).not.toContain(PROVIDER_KEY);
+    },
+  );
+
+  it.runIf(run)(
+    'versions: an update is served as @latest and @2, the published version until publish',
+    async () => {
+      const updated = await admin.prompts.update(slug, {
+        string: 'Say hello to {{name}}.',
+        version_description: 'shorter',
+      });
+      expect(updated).toMatchObject({ prompt_version: 2 });
+      const userMessageOf = async (promptID: string) => {
+        await app.prompts.completions.create({ promptID, variables: { ...variables, name: 'Ann' } });
+        return (upstream.received.at(-1)?.body as { messages?: unknown[] } | undefined)?.messages;
+      };
+      expect(await userMessageOf(slug)).toEqual(rendered);
+      expect(await userMessageOf(`${slug}@latest`)).toEqual([{ role: 'user', content: 'Say hello to Ann.' }]);
+      expect(await userMessageOf(`${slug}@2`)).toEqual([{ role: 'user', content: 'Say hello to Ann.' }]);
+      expect(await userMessageOf(`${slug}@1`)).toEqual(rendered);
+
+      await admin.prompts.publish(slug, { version: 2 });
+      expect(await userMessageOf(slug)).toEqual([{ role: 'user', content: 'Say hello to Ann.' }]);
+      expect(await admin.prompts.retrieve(slug)).toMatchObject({
+        slug,
+        name: 'Support answer',
+        string: 'Say hello to {{name}}.',
+        prompt_version: 2,
+        latest_version: 2,
+        virtual_key: 'openai-prod',
+        parameters: { temperature: 0.3, max_tokens: 64 },
+      });
+      const versions = await admin.prompts.versions.list(slug);
+      expect(
+        (versions.data as { prompt_version: number; prompt_version_description: string }[]).map((version) => [
+          version.prompt_version,
+          version.prompt_version_description,
+        ]),
+      ).toEqual([
+        [2, 'shorter'],
+        [1, 'first'],
+      ]);
+      expect((await admin.prompts.list()).total).toBe(1);
+    },
+  );
+
+  it.runIf(run)('refuses what it cannot run with a clear error, and sends nothing', async () => {
+    const sent = upstream.received.length;
+    const unknown = await sdkError(app.prompts.completions.create({ promptID: 'pp-nope', variables }));
+    // The SDK's message for an inference route is OpenAI's error envelope as text.
+    expect({ status: unknown.status, message: unknown.message }).toMatchObject({
+      status: 404,
+      message: expect.stringMatching(/no prompt \(or version\) \\"pp-nope\\".*PK_ERR_RECORD_NOT_FOUND/),
+    });
+    const noVersion = await sdkError(app.prompts.completions.create({ promptID: `${slug}@9`, variables }));
+    expect(noVersion.status).toBe(404);
+    const badVariables = await sdkError(
+      app.prompts.completions.create({ promptID: slug, variables: 'x' as unknown as Record<string, string> }),
+    );
+    expect({ status: badVariables.status, message: badVariables.message }).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('variables: expected an object'),
+    });
+    const noModel = await admin.prompts.create({
+      name: 'No model',
+      collection_id: 'support',
+      string: 'Hello',
+      parameters: {},
+    });
+    const modelless = await sdkError(app.prompts.completions.create({ promptID: noModel.slug as string }));
+    expect({ status: modelless.status, message: modelless.message }).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('the prompt has no model'),
+    });
+    // A key limited to other virtual keys cannot reach the prompt's through it.
+    await admin.providers.create({ name: 'Team B', integration_id: 'openai-prod', slug: 'team-b' });
+    const limited = await admin.apiKeys.create({
+      type: 'workspace',
+      'sub-type': 'service',
+      name: 'limited',
+      workspace_id: 'app',
+      virtual_keys: ['team-b'],
+    } as unknown as Parameters<typeof admin.apiKeys.create>[0]);
+    const limitedApp = new Portkey({ apiKey: limited.key as string });
+    await vi.waitFor(
+      async () => {
+        const forbidden = await sdkError(
+          limitedApp.prompts.completions.create({ promptID: slug, variables }),
+        );
+        expect({ status: forbidden.status, message: forbidden.message }).toMatchObject({
+          status: 403,
+          message: expect.stringContaining('may not use the virtual key'),
+        });
+      },
+      { timeout: 3000, interval: 100 },
+    );
+    expect(upstream.received.length).toBe(sent);
+
+    // Managing prompts takes an admin key; a create without its template names the field.
+    const asUser = await sdkError(
+      app.prompts.create({ name: 'x', collection_id: 'c', string: 'x', parameters: {} }),
+    );
+    expect(asUser.status).toBe(403);
+    const noString = await sdkError(
+      admin.prompts.create({ name: 'x', collection_id: 'c', parameters: {} } as unknown as Parameters<
+        typeof admin.prompts.create
+      >[0]),
+    );
+    expect({ status: noString.status, message: noString.message }).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('string'),
+    });
+    // Portkey's partials are not served.
+    const partials = await fetch(`${gateway.url}/v1/prompts/partials`, {
+      headers: { 'x-portkey-api-key': running?.adminKey ?? '' },
+    });
+    expect(partials.status).toBe(501);
+  });
+});
