@@ -10,6 +10,7 @@ import { GatewayKeysView } from './views/gateway-keys.js';
 import { GuardrailsView } from './views/guardrails.js';
 import { IntegrationsView } from './views/integrations.js';
 import { LogsView } from './views/logs.js';
+import { PromptsView } from './views/prompts.js';
 import { RequestView } from './views/request.js';
 import { SignIn } from './views/sign-in.js';
 import { TraceView } from './views/trace.js';
@@ -27,6 +28,7 @@ const NAV = [
   ['/integrations', 'Integrations'],
   ['/configs', 'Configs'],
   ['/guardrails', 'Guardrails'],
+  ['/prompts', 'Prompts'],
   ['/gateway-keys', 'Gateway keys'],
 ] as const;
 
@@ -71,6 +73,7 @@ function Route(props: { path: string; search: URLSearchParams; session: SessionI
     first === 'integrations' ||
     first === 'configs' ||
     first === 'guardrails' ||
+    first === 'prompts' ||
     first === 'gateway-keys'
   ) {
     if (isUser) return <UserCatalog />;
@@ -78,6 +81,7 @@ function Route(props: { path: string; search: URLSearchParams; session: SessionI
     if (first === 'integrations') return <IntegrationsView />;
     if (first === 'configs') return <ConfigsView />;
     if (first === 'guardrails') return <GuardrailsView />;
+    if (first === 'prompts') return <PromptsView />;
     return <GatewayKeysView />;
   }
   return <LogsView search={search} />;

@@ -664,6 +664,75 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await sdk().guardrails.list()).toMatchObject({ total: 0 });
   });
 
+  it('creates a prompt in the UI, saves a new version and publishes it: the SDK’s prompts.completions.create gets the published template each time', async () => {
+    const vk = await sdk().virtualKeys.create({
+      name: 'prompt vk',
+      provider: 'openai',
+      key: PROVIDER_KEY,
+      custom_host: `${mock.url}/v1`,
+    } as unknown as Parameters<Portkey['virtualKeys']['create']>[0]);
+    await page.getByRole('link', { name: 'Prompts' }).click();
+    await page.getByRole('button', { name: 'New prompt' }).click();
+    const create = page.getByRole('form', { name: 'Create a prompt' });
+    await create.getByLabel('Name', { exact: true }).fill('Console support');
+    await create.getByLabel('Slug (optional: made from the name)').fill('console-support');
+    await create.getByLabel('Virtual key or provider slug').fill(vk.slug as string);
+    await create.getByLabel('Model', { exact: true }).fill('gpt-4o-mini');
+    const parameters = create.getByLabel('Parameters (JSON)');
+    await parameters.fill('{"temperature": ');
+    await create.getByTestId('prompt-parameters-status').filter({ hasText: 'not JSON' }).waitFor();
+    expect(await create.getByRole('button', { name: 'Create prompt' }).isDisabled()).toBe(true);
+    await parameters.fill('{"temperature": 0.1}');
+    await create
+      .getByLabel('Template', { exact: true })
+      .fill(JSON.stringify([{ role: 'user', content: 'Tell {{who}} the capital of France.' }]));
+    await create.getByRole('button', { name: 'Create prompt' }).click();
+    await page.getByRole('status').filter({ hasText: 'Requests get it now' }).waitFor();
+    const run = async () => {
+      await sdk().prompts.completions.create({ promptID: 'console-support', variables: { who: 'Ann' } });
+      return mock.received.at(-1);
+    };
+    const first = await run();
+    expect(first?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+    expect(first?.body).toMatchObject({
+      model: 'gpt-4o-mini',
+      temperature: 0.1,
+      messages: [{ role: 'user', content: 'Tell Ann the capital of France.' }],
+    });
+
+    // A new version: requests keep getting the published one until it is published.
+    const edit = page.getByRole('form', { name: 'New version of console-support' });
+    await edit.getByLabel('Template', { exact: true }).fill('Greet {{who}}.');
+    await edit.getByLabel('Version description (optional)').fill('greeting');
+    await edit.getByRole('button', { name: 'Save as a new version' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Requests get version 1 until you publish it' })
+      .waitFor();
+    expect((await run())?.body).toMatchObject({
+      messages: [{ role: 'user', content: 'Tell Ann the capital of France.' }],
+    });
+    await page.getByRole('button', { name: 'Publish version 2 of console-support' }).click();
+    const versions = page.getByRole('table', { name: 'Versions of console-support' });
+    await versions.getByRole('row').filter({ hasText: 'greeting' }).getByText('published').waitFor();
+    expect((await run())?.body).toMatchObject({ messages: [{ role: 'user', content: 'Greet Ann.' }] });
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'Console support' })
+      .getByRole('cell', { name: '2' })
+      .first()
+      .waitFor();
+    await expectNoSeriousViolations('prompts');
+    // From the top: the table's sticky header would cover its row in a full-page shot of a scrolled page.
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, '06b-prompts');
+
+    await page.getByRole('button', { name: 'Delete console-support' }).click();
+    await page.getByRole('cell', { name: 'console-support', exact: true }).waitFor({ state: 'detached' });
+    expect((await sdk().prompts.list()).total).toBe(0);
+    await sdk().virtualKeys.delete({ slug: vk.slug as string });
+  });
+
   it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {
     mock.script('console-broken', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
     const fallback = {
@@ -795,6 +864,7 @@ describe.runIf(run)('the console in Chromium', () => {
       '/integrations',
       '/configs',
       '/guardrails',
+      '/prompts',
       '/gateway-keys',
     ]) {
       await page.goto(consoleUrl(path));
