@@ -6,6 +6,7 @@ import { registerGuardrails } from './commands/guardrails-command.js';
 import { registerInit } from './commands/init-command.js';
 import { registerIntegrations } from './commands/integrations-command.js';
 import { registerKeys } from './commands/keys-command.js';
+import { registerPrompts } from './commands/prompts-command.js';
 import { registerVault } from './commands/vault-command.js';
 import { registerVirtualKeys } from './commands/vk-command.js';
 import type { Output } from './output.js';
@@ -63,6 +64,7 @@ export function createProgram(io: ProgramIo): Command {
   registerIntegrations(program, context);
   registerConfigs(program, context);
   registerGuardrails(program, context);
+  registerPrompts(program, context);
   registerVault(program, context);
   // Subcommands parse like the program: usage errors are thrown, not exited.
   for (const command of program.commands) {

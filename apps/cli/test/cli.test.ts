@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMasterKey } from '@pk/store';
 import OpenAI from 'openai';
-import { createHeaders } from 'portkey-ai';
+import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, runPk, startGateway } from './support/processes.js';
 
@@ -119,7 +119,7 @@ describe('pk', () => {
   it('has --help for every command, and refuses a wrong command line with exit 2', async () => {
     const top = await runPk(['--help'], {});
     expect(top.code).toBe(0);
-    for (const command of ['init', 'keys', 'vk', 'integrations', 'configs', 'guardrails', 'vault'])
+    for (const command of ['init', 'keys', 'vk', 'integrations', 'configs', 'guardrails', 'prompts', 'vault'])
       expect(top.stdout).toContain(command);
     expect(top.stdout).toContain('Exit codes:');
     const commands = [
@@ -151,6 +151,12 @@ describe('pk', () => {
       ['guardrails', 'list'],
       ['guardrails', 'get'],
       ['guardrails', 'rm'],
+      ['prompts', 'push'],
+      ['prompts', 'list'],
+      ['prompts', 'get'],
+      ['prompts', 'history'],
+      ['prompts', 'publish'],
+      ['prompts', 'rm'],
       ['vault', 'rotate'],
     ];
     for (const command of commands) {
@@ -579,6 +585,84 @@ describe('pk', () => {
       stdout: 'deleted guardrail no-plums\n',
     });
     expect((await runPk(['guardrails', 'get', 'no-plums'], adminEnv())).code).toBe(4);
+  });
+
+  it('prompts push (new, then new versions, published when asked), publish, list, get, history and rm; requests get the published version', async () => {
+    const file = join(dir, 'support-answer.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'Support answer',
+        string: 'Answer {{who}} briefly.',
+        parameters: { max_tokens: 20 },
+        model: 'gpt-4o-mini',
+        virtual_key: 'from-env',
+      }),
+    );
+    expect(await runPk(['prompts', 'push', file], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: 'support-answer: created (version 1, published)\n',
+    });
+    const portkey = new Portkey({ apiKey: adminKey, baseURL: `${gateway?.url}/v1` });
+    const run = async () => {
+      await portkey.prompts.completions.create({ promptID: 'support-answer', variables: { who: 'Ann' } });
+      return seen.at(-1)?.body;
+    };
+    expect(await run()).toMatchObject({
+      model: 'gpt-4o-mini',
+      max_tokens: 20,
+      messages: [{ role: 'user', content: 'Answer Ann briefly.' }],
+    });
+
+    // A new version is not served until it is published.
+    writeFileSync(file, JSON.stringify({ string: 'Greet {{who}}.', version_description: 'greeting' }));
+    expect((await runPk(['prompts', 'push', file], adminEnv())).stdout).toBe(
+      'support-answer: version 2; requests get version 1 until: pk prompts publish support-answer 2\n',
+    );
+    expect(await run()).toMatchObject({ messages: [{ role: 'user', content: 'Answer Ann briefly.' }] });
+    const history = (await runPk(['prompts', 'history', 'support-answer'], adminEnv())).stdout.split('\n');
+    expect(history[1]).toMatch(/^2\s+greeting\s+\S+\s+key:\S+\s+-$/);
+    expect(history[2]).toMatch(/^1\s+-\s+\S+\s+key:\S+\s+yes$/);
+    expect(await runPk(['prompts', 'publish', 'support-answer', '2'], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: 'support-answer: requests get version 2\n',
+    });
+    expect(await run()).toMatchObject({ messages: [{ role: 'user', content: 'Greet Ann.' }] });
+    // `get` prints the published version as a prompt file (what push takes); `--at` another one.
+    expect(JSON.parse((await runPk(['prompts', 'get', 'support-answer'], adminEnv())).stdout)).toEqual({
+      name: 'Support answer',
+      string: 'Greet {{who}}.',
+      parameters: { max_tokens: 20 },
+      model: 'gpt-4o-mini',
+      virtual_key: 'from-env',
+    });
+    expect(
+      JSON.parse((await runPk(['prompts', 'get', 'support-answer', '--at', '1'], adminEnv())).stdout),
+    ).toMatchObject({ string: 'Answer {{who}} briefly.' });
+
+    // --publish: served from the next request.
+    writeFileSync(file, JSON.stringify({ string: 'Bye {{who}}.' }));
+    expect((await runPk(['prompts', 'push', file, '--publish'], adminEnv())).stdout).toBe(
+      'support-answer: version 3 (published)\n',
+    );
+    expect(await run()).toMatchObject({ messages: [{ role: 'user', content: 'Bye Ann.' }] });
+    expect((await runPk(['prompts', 'list'], adminEnv())).stdout).toMatch(
+      /\nsupport-answer\s+Support answer\s+gpt-4o-mini\s+3\s+3\s/,
+    );
+
+    // Refusals: an unknown version (exit 4), a version that is not a number (exit 2), a file without
+    // its template (the gateway's 400 naming the field, exit 6).
+    expect((await runPk(['prompts', 'publish', 'support-answer', '9'], adminEnv())).code).toBe(4);
+    expect((await runPk(['prompts', 'publish', 'support-answer', 'two'], adminEnv())).code).toBe(2);
+    const bad = join(dir, 'no-template.json');
+    writeFileSync(bad, JSON.stringify({ parameters: {} }));
+    const refused = await runPk(['prompts', 'push', bad], adminEnv());
+    expect(refused).toMatchObject({ code: 6, stderr: expect.stringContaining('string') });
+    expect(await runPk(['prompts', 'rm', 'support-answer'], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: 'deleted prompt support-answer\n',
+    });
+    expect((await runPk(['prompts', 'get', 'support-answer'], adminEnv())).code).toBe(4);
   });
 
   it('vk add, keys create and integrations add-provider take rate limits; rate-limits shows, replaces (keeping on_store_failure) and removes them, and the gateway follows', async () => {
