@@ -36,7 +36,8 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
   beforeAll(async () => {
     if (!run) return;
     upstream = await startMockOpenAI({ record: true });
-    running = await startSdkGateway(engine);
+    // PostgreSQL through a TCP proxy the outage test cuts.
+    running = await startSdkGateway(engine, { proxy: engine === 'postgres' });
     gateway = running.gateway;
     admin = new Portkey({ apiKey: running.adminKey });
     app = new Portkey({ apiKey: running.userKey });
@@ -143,6 +144,36 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
         [1, 'first'],
       ]);
       expect((await admin.prompts.list()).total).toBe(1);
+    },
+  );
+
+  it.runIf(run && engine === 'postgres')(
+    'with the database down, a prompt run answers 503 PK_ERR_STORE_UNAVAILABLE and sends nothing, while chats go on; back again without a restart',
+    async () => {
+      const sent = upstream.received.length;
+      running?.setup.proxy?.cut();
+      try {
+        const refused = await sdkError(app.prompts.completions.create({ promptID: slug, variables }));
+        expect({ status: refused.status, message: refused.message }).toMatchObject({
+          status: 503,
+          message: expect.stringContaining('PK_ERR_STORE_UNAVAILABLE'),
+        });
+        expect(upstream.received.length).toBe(sent);
+        const chat = await app.chat.completions.create({
+          model: '@openai-prod/gpt-4o-mini',
+          messages: [{ role: 'user', content: 'What is the capital of France?' }],
+        });
+        expect(chat.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      } finally {
+        running?.setup.proxy?.restore();
+      }
+      await vi.waitFor(
+        async () => {
+          const completion = await app.prompts.completions.create({ promptID: slug, variables });
+          expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+        },
+        { timeout: 10_000, interval: 250 },
+      );
     },
   );
 

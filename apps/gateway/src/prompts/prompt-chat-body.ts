@@ -53,5 +53,6 @@ export function routedPromptModel(
     );
   }
   if (requestRoutesItself || virtualKey === null || model.startsWith('@')) return model;
-  return `@${virtualKey}/${model}`;
+  // A provider's slug may be written as the model catalog names it (`@openai-prod`).
+  return `@${virtualKey.startsWith('@') ? virtualKey.slice(1) : virtualKey}/${model}`;
 }

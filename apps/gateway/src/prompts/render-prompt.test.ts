@@ -110,6 +110,7 @@ describe('routedPromptModel', () => {
     expect(routedPromptModel('gpt-4o', 'openai-prod', true)).toBe('gpt-4o');
     expect(routedPromptModel('@other/gpt-4o', 'openai-prod', false)).toBe('@other/gpt-4o');
     expect(routedPromptModel('gpt-4o', null, false)).toBe('gpt-4o');
+    expect(routedPromptModel('gpt-4o', '@openai-prod', false)).toBe('@openai-prod/gpt-4o');
     expect(() => routedPromptModel(undefined, 'openai-prod', false)).toThrow(/the prompt has no model/);
   });
 });
