@@ -1,7 +1,7 @@
 import { PkError } from '@pk/config';
 import type { PromptRecord, PromptVersionRecord, Store } from '@pk/store';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendPkError } from '../plugins/error-envelope.js';
+import type { FastifyInstance } from 'fastify';
+import { answerNotImplemented } from '../routes/control-plane-routes.js';
 import { listPage, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
@@ -93,15 +93,8 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
   answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
 
   // `/prompts/partials…` are Portkey's partials, not a prompt slugged "partials".
-  const partials = (request: FastifyRequest, reply: FastifyReply) =>
-    sendPkError(
-      reply,
-      request,
-      'PK_ERR_NOT_IMPLEMENTED',
-      `${request.url.split('?')[0]} is part of Portkey's control plane, which pk does not implement`,
-    );
-  app.all('/prompts/partials', partials);
-  app.all('/prompts/partials/*', partials);
+  app.all('/prompts/partials', answerNotImplemented);
+  app.all('/prompts/partials/*', answerNotImplemented);
 
   app.post('/prompts', { preHandler: requireAdmin('prompts.create') }, async (request) => {
     const record = await store.prompts.create(objectBody(request.body, 'prompt'), actorOf(request));

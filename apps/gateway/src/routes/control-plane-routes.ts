@@ -24,6 +24,16 @@ export const CONTROL_PLANE_SEGMENTS: readonly string[] = [
   'mcp-integrations',
 ];
 
+/** The 501 `PK_ERR_NOT_IMPLEMENTED` of a control-plane path pk does not serve (never sent to a provider). */
+export function answerNotImplemented(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendPkError(
+    reply,
+    request,
+    'PK_ERR_NOT_IMPLEMENTED',
+    `${request.url.split('?')[0]} is part of Portkey's control plane, which pk does not implement`,
+  );
+}
+
 /** Every method a route can have (fastify's `all`). */
 const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
@@ -38,13 +48,7 @@ export async function controlPlaneRoutes(
   options: { readonly served?: Readonly<Record<string, readonly string[]>> } = {},
 ): Promise<void> {
   const served = options.served ?? {};
-  const handler = (request: FastifyRequest, reply: FastifyReply) =>
-    sendPkError(
-      reply,
-      request,
-      'PK_ERR_NOT_IMPLEMENTED',
-      `${request.url.split('?')[0]} is part of Portkey's control plane, which pk does not implement`,
-    );
+  const handler = answerNotImplemented;
   for (const segment of CONTROL_PLANE_SEGMENTS) {
     for (const prefix of ['/v1', '']) {
       const taken = served[segment];
