@@ -36,9 +36,9 @@ export function newGuardrailSlug(name: string): string {
  * A prompt's slug in Portkey's form: `pp-` + the first 20 characters of the name + `-` + 6 hex
  * (`Support reply` → `pp-support-reply-3fa2c1`).
  */
-export function newPromptSlug(name: string): string {
+export function newPromptSlug(name: string, prefix = 'pp'): string {
   const words = slugWords(name, 20);
-  return `pp-${words === '' ? 'prompt' : words}-${randomBytes(3).toString('hex')}`;
+  return `${prefix}-${words === '' ? 'prompt' : words}-${randomBytes(3).toString('hex')}`;
 }
 
 /** An integration's slug: the name + `-` + 6 hex, like a virtual key's. */

@@ -82,6 +82,7 @@ export type {
 export type { IntegrationRecord, IntegrationRepository } from './repositories/integrations.js';
 export type {
   ListPromptsOptions,
+  PromptKind,
   PromptRecord,
   PromptRepository,
   PromptVersionRecord,

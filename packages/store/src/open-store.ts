@@ -96,6 +96,8 @@ export interface Store {
    * path reads a prompt per request through `prompts.resolve`.
    */
   readonly prompts: PromptRepository;
+  /** Portkey's prompt partials: templates prompts include (`{{>slug}}`), versioned like prompts. */
+  readonly promptPartials: PromptRepository;
   readonly audit: AuditLogRepository;
   readonly vault: VaultRepository;
   /** Console sign-in sessions (the cookie's token hashed; 12 h). */
@@ -308,6 +310,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       feedback: new FeedbackRepository(context),
       guardrails: new GuardrailRepository(context),
       prompts: new PromptRepository(context),
+      promptPartials: new PromptRepository(context, 'partial'),
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
       consoleSessions: new ConsoleSessionRepository(context),

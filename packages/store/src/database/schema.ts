@@ -161,6 +161,8 @@ export interface PromptsTable {
   collection_id: string | null;
   /** `active`. */
   status: string;
+  /** `prompt`, or `partial`: a template other templates include (`{{>slug}}`). */
+  kind: Generated<string>;
   /** The version requests without a suffix get: changed only by publishing. */
   published_version: number;
   /** The highest `prompt_versions.version`. */

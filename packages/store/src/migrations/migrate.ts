@@ -9,6 +9,7 @@ import { requestLogWriteCostMigration } from './0005-request-log-write-cost.js';
 import { requestLogTenantIndexesMigration } from './0006-request-log-tenant-indexes.js';
 import { integrationsMigration } from './0007-integrations.js';
 import { promptsMigration } from './0008-prompts.js';
+import { promptPartialsMigration } from './0009-prompt-partials.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -28,6 +29,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0006-request-log-tenant-indexes': requestLogTenantIndexesMigration(),
     '0007-integrations': integrationsMigration(engine),
     '0008-prompts': promptsMigration(engine),
+    '0009-prompt-partials': promptPartialsMigration(engine),
   };
 }
 

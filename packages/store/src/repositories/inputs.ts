@@ -243,8 +243,16 @@ const promptVersionFields = {
   /** Default variable values and model parameters (Portkey requires the object). */
   parameters: jsonObjectSchema(256 * 1024),
   model: z.string().min(1).max(200).nullable().optional(),
-  /** A virtual key slug, stored as written (not checked against the stored keys). */
-  virtual_key: slugSchema.nullable().optional(),
+  /**
+   * A virtual key (or provider) slug, also as the model catalog writes it (`@openai-prod`, stored
+   * without the `@`); not checked against the stored keys.
+   */
+  virtual_key: z
+    .string()
+    .transform((value) => (value.startsWith('@') ? value.slice(1) : value))
+    .pipe(slugSchema)
+    .nullable()
+    .optional(),
   functions: jsonArraySchema(256 * 1024)
     .nullable()
     .optional(),
@@ -287,6 +295,33 @@ export const updatePromptInputSchema = z
 
 /** Input of `prompts.update`. */
 export type UpdatePromptInput = z.input<typeof updatePromptInputSchema>;
+
+/**
+ * A new prompt partial (Portkey's `prompts.partials.create`): a template other templates include as
+ * `{{>slug}}`; version 1, published. `workspace_id` is accepted and not kept (pk's tenants are its keys').
+ */
+export const createPromptPartialInputSchema = z.strictObject({
+  slug: slugSchema.optional(),
+  name: nameSchema,
+  string: promptTemplateSchema,
+  version_description: z.string().max(2000).nullable().optional(),
+  workspace_id: z.string().max(200).nullable().optional(),
+});
+
+/**
+ * A change to a partial (Portkey's `prompts.partials.update`): `name` changes the partial, `string`
+ * makes a new version (with `description` or `version_description` as its description), not published
+ * until `publish`. `status` may only say `active`.
+ */
+export const updatePromptPartialInputSchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    string: promptTemplateSchema.optional(),
+    description: z.string().max(2000).nullable().optional(),
+    version_description: z.string().max(2000).nullable().optional(),
+    status: z.literal('active').optional(),
+  })
+  .refine((value) => Object.keys(value).length > 0, 'expected at least one field to change');
 
 /** Feedback on a trace (Portkey's `POST /v1/feedback`). */
 export const createFeedbackInputSchema = z.strictObject({

@@ -259,4 +259,48 @@ describe.each(ENGINES)('prompts on %s', (engine) => {
     expect(deleted?.before).toMatchObject({ slug: 'support-reply', publishedVersion: 2 });
     expect(deleted?.after).toBeNull();
   });
+
+  it('keeps partials apart from prompts: their own input, slugs shared, versions and publish alike', async () => {
+    const partial = await store.promptPartials.create(
+      { name: 'Tone', string: 'Be brief and kind to {{customer}}.', workspace_id: 'ws-1' },
+      'cli',
+    );
+    expect(partial).toMatchObject({ kind: 'partial', publishedVersion: 1, published: { parameters: {} } });
+    expect(partial.slug).toMatch(/^pl-tone-[0-9a-f]{6}$/);
+    await store.prompts.create(SUPPORT_REPLY, 'cli');
+    // Each repository sees its own kind only.
+    expect((await store.promptPartials.list()).map((record) => record.slug)).toEqual([partial.slug]);
+    expect((await store.prompts.list()).map((record) => record.slug)).toEqual(['support-reply']);
+    expect(await store.prompts.get(partial.slug)).toBeUndefined();
+    expect(await store.promptPartials.resolve('support-reply')).toBeUndefined();
+    expect((await store.promptPartials.resolve(partial.slug))?.version.template).toBe(
+      'Be brief and kind to {{customer}}.',
+    );
+    // One slug names one thing across both.
+    await expect(
+      store.promptPartials.create({ slug: 'support-reply', name: 'x', string: 'x' }, 'cli'),
+    ).rejects.toMatchObject({ code: 'conflict', message: 'a prompt "support-reply" already exists' });
+    // A partial takes a template and a description, not a prompt's model settings.
+    await expect(
+      store.promptPartials.create({ name: 'x', string: 'x', model: 'gpt-4o' }, 'cli'),
+    ).rejects.toMatchObject({ code: 'invalid' });
+    // `description` describes the new version, published when asked.
+    const changed = await store.promptPartials.update(
+      partial.slug,
+      { string: 'Be brief.', description: 'shorter' },
+      'key:admin',
+    );
+    expect(changed).toMatchObject({ latestVersion: 2, publishedVersion: 1 });
+    expect(await store.promptPartials.version(partial.slug, 2)).toMatchObject({ description: 'shorter' });
+    await store.promptPartials.publish(partial.slug, 2, 'key:admin');
+    expect((await store.promptPartials.resolve(partial.slug))?.version.template).toBe('Be brief.');
+    await expect(store.prompts.publish(partial.slug, 1, 'cli')).rejects.toMatchObject({
+      code: 'not_found',
+      message: `no prompt has the id "${partial.slug}"`,
+    });
+    await store.promptPartials.delete(partial.slug, 'cli');
+    expect(await store.promptPartials.list()).toEqual([]);
+    const audit = await store.audit.list({ entity: 'prompt_partial', entityId: partial.id });
+    expect(audit.map((entry) => entry.action)).toEqual(['delete', 'publish', 'update', 'create']);
+  });
 });

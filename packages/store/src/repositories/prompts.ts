@@ -6,9 +6,11 @@ import { newId, newPromptSlug, SLUG_PATTERN } from '../ids.js';
 import {
   type CreatePromptInput,
   createPromptInputSchema,
+  createPromptPartialInputSchema,
   parseInput,
   type UpdatePromptInput,
   updatePromptInputSchema,
+  updatePromptPartialInputSchema,
 } from './inputs.js';
 import {
   type Actor,
@@ -46,9 +48,13 @@ export interface PromptVersionRecord {
   readonly createdBy: string;
 }
 
-/** A prompt as reads return it, with the version it serves. */
+/** What a repository holds: prompts, or the partials their templates include (`{{>slug}}`). */
+export type PromptKind = 'prompt' | 'partial';
+
+/** A prompt (or a partial) as reads return it, with the version it serves. */
 export interface PromptRecord {
   readonly id: string;
+  readonly kind: PromptKind;
   /** What requests name (`pp-…`). */
   readonly slug: string;
   readonly name: string;
@@ -175,6 +181,7 @@ function toVersionRecord(row: VersionRow): PromptVersionRecord {
 function toRecord(prompt: PromptRow, published: VersionRow): PromptRecord {
   return {
     id: prompt.id,
+    kind: prompt.kind === 'partial' ? 'partial' : 'prompt',
     slug: prompt.slug,
     name: prompt.name,
     collectionId: prompt.collection_id,
@@ -195,6 +202,31 @@ function audited(prompt: PromptRow, published: VersionRow, latest: VersionRow): 
 /** `%` and `_` of a search text matched as themselves in `like … escape '\'`. */
 function likePattern(search: string): string {
   return `%${search.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** A partial's create input read as a prompt's: its template and description, no parameters. */
+function partialAsPrompt(
+  input: z.output<typeof createPromptPartialInputSchema>,
+): CreatePromptInput & VersionInput {
+  return {
+    name: input.name,
+    ...(input.slug === undefined ? {} : { slug: input.slug }),
+    string: input.string,
+    parameters: {},
+    ...(input.version_description === undefined ? {} : { version_description: input.version_description }),
+  };
+}
+
+/** A partial's change read as a prompt's (`description` is the new version's description). */
+function partialChangeAsPrompt(
+  input: z.output<typeof updatePromptPartialInputSchema>,
+): z.output<typeof updatePromptInputSchema> {
+  const description = input.version_description ?? input.description;
+  return {
+    ...(input.name === undefined ? {} : { name: input.name }),
+    ...(input.string === undefined ? {} : { string: input.string }),
+    ...(description === undefined ? {} : { version_description: description }),
+  };
 }
 
 /** Parses a request's prompt reference, or undefined when it cannot name one. */
@@ -218,9 +250,18 @@ function parseReference(reference: string): { name: string; at: VersionSelector 
  */
 export class PromptRepository {
   readonly #context: StoreContext;
+  readonly #kind: PromptKind;
+  /** The audit log's entity: `prompt` or `prompt_partial`. */
+  readonly #entity: string;
+  /** What messages call a record: `prompt` or `prompt partial`. */
+  readonly #noun: string;
 
-  constructor(context: StoreContext) {
+  /** `kind`: this repository's records (`store.prompts`, or `store.promptPartials` for `partial`). */
+  constructor(context: StoreContext, kind: PromptKind = 'prompt') {
     this.#context = context;
+    this.#kind = kind;
+    this.#entity = kind === 'partial' ? 'prompt_partial' : 'prompt';
+    this.#noun = kind === 'partial' ? 'prompt partial' : 'prompt';
   }
 
   async #findPrompt(
@@ -230,9 +271,22 @@ export class PromptRepository {
     return database
       .selectFrom('prompts')
       .selectAll()
+      .where('kind', '=', this.#kind)
       .where((expression) =>
         expression.or([expression('id', '=', reference), expression('slug', '=', reference)]),
       )
+      .executeTakeFirst();
+  }
+
+  /**
+   * The record of either kind that `name` names (as its slug or its id): a slug is unique across
+   * prompts and partials, and never another record's id.
+   */
+  async #nameHolder(transaction: Transaction<Database>, name: string): Promise<{ kind: string } | undefined> {
+    return transaction
+      .selectFrom('prompts')
+      .select('kind')
+      .where((expression) => expression.or([expression('id', '=', name), expression('slug', '=', name)]))
       .executeTakeFirst();
   }
 
@@ -262,8 +316,10 @@ export class PromptRepository {
           at === 'published' ? 'prompts.published_version' : 'prompts.latest_version',
         );
       })
+      .where('prompts.kind', '=', this.#kind)
       .selectAll('prompt_versions')
       .select([
+        'prompts.kind as prompt_kind',
         'prompts.slug as prompt_slug',
         'prompts.name as prompt_name',
         'prompts.collection_id as prompt_collection_id',
@@ -280,11 +336,15 @@ export class PromptRepository {
    * {@link CreatePromptInput}), validated here.
    */
   async create(input: unknown, actor: Actor): Promise<PromptRecord> {
-    const parsed = parseInput(createPromptInputSchema, input, 'prompt');
-    const slug = parsed.slug ?? newPromptSlug(parsed.name);
+    const parsed: CreatePromptInput & VersionInput =
+      this.#kind === 'partial'
+        ? partialAsPrompt(parseInput(createPromptPartialInputSchema, input, 'prompt partial'))
+        : parseInput(createPromptInputSchema, input, 'prompt');
+    const slug = parsed.slug ?? newPromptSlug(parsed.name, this.#kind === 'partial' ? 'pl' : 'pp');
     const now = this.#context.now();
     const prompt: PromptRow = {
       id: newId(),
+      kind: this.#kind,
       slug,
       name: parsed.name,
       collection_id: parsed.collection_id ?? null,
@@ -303,15 +363,20 @@ export class PromptRepository {
       created_by: actor,
     };
     await writeTransaction(this.#context, async (transaction) => {
-      if (await this.#findPrompt(transaction, slug))
-        throw new StoreError('conflict', `a prompt "${slug}" already exists`);
+      const holder = await this.#nameHolder(transaction, slug);
+      if (holder) {
+        throw new StoreError(
+          'conflict',
+          `a ${holder.kind === 'partial' ? 'prompt partial' : 'prompt'} "${slug}" already exists`,
+        );
+      }
       await transaction.insertInto('prompts').values(prompt).execute();
       await transaction.insertInto('prompt_versions').values(version).execute();
       await recordAudit(transaction, {
         at: now,
         actor,
         action: 'create',
-        entity: 'prompt',
+        entity: this.#entity,
         entityId: prompt.id,
         after: audited(prompt, version, version),
       });
@@ -360,11 +425,14 @@ export class PromptRepository {
    * `input` is an {@link UpdatePromptInput}, validated here; an empty one is `invalid`.
    */
   async update(reference: string, input: unknown, actor: Actor): Promise<PromptRecord> {
-    const parsed = parseInput(updatePromptInputSchema, input, 'prompt');
+    const parsed: z.output<typeof updatePromptInputSchema> =
+      this.#kind === 'partial'
+        ? partialChangeAsPrompt(parseInput(updatePromptPartialInputSchema, input, 'prompt partial'))
+        : parseInput(updatePromptInputSchema, input, 'prompt');
     const now = this.#context.now();
     return writeTransaction(this.#context, async (transaction) => {
       const prompt = await this.#findPrompt(transaction, reference);
-      if (!prompt) throw notFoundError('prompt', reference);
+      if (!prompt) throw notFoundError(this.#noun, reference);
       const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
       const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
       let newest = latest;
@@ -391,7 +459,7 @@ export class PromptRepository {
         at: now,
         actor,
         action: 'update',
-        entity: 'prompt',
+        entity: this.#entity,
         entityId: prompt.id,
         before: audited(prompt, published, latest),
         after: audited(next, published, newest),
@@ -410,14 +478,15 @@ export class PromptRepository {
     const now = this.#context.now();
     return writeTransaction(this.#context, async (transaction) => {
       const prompt = await this.#findPrompt(transaction, reference);
-      if (!prompt) throw notFoundError('prompt', reference);
+      if (!prompt) throw notFoundError(this.#noun, reference);
       const target = await transaction
         .selectFrom('prompt_versions')
         .selectAll()
         .where('prompt_id', '=', prompt.id)
         .where('version', '=', version)
         .executeTakeFirst();
-      if (!target) throw new StoreError('not_found', `the prompt "${prompt.slug}" has no version ${version}`);
+      if (!target)
+        throw new StoreError('not_found', `the ${this.#noun} "${prompt.slug}" has no version ${version}`);
       const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
       const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
       const next: PromptRow = { ...prompt, published_version: version, updated_at: now };
@@ -430,7 +499,7 @@ export class PromptRepository {
         at: now,
         actor,
         action: 'publish',
-        entity: 'prompt',
+        entity: this.#entity,
         entityId: prompt.id,
         before: audited(prompt, published, latest),
         after: audited(next, target, latest),
@@ -444,7 +513,7 @@ export class PromptRepository {
     const now = this.#context.now();
     await writeTransaction(this.#context, async (transaction) => {
       const prompt = await this.#findPrompt(transaction, reference);
-      if (!prompt) throw notFoundError('prompt', reference);
+      if (!prompt) throw notFoundError(this.#noun, reference);
       const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
       const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
       await transaction.deleteFrom('prompt_versions').where('prompt_id', '=', prompt.id).execute();
@@ -453,7 +522,7 @@ export class PromptRepository {
         at: now,
         actor,
         action: 'delete',
-        entity: 'prompt',
+        entity: this.#entity,
         entityId: prompt.id,
         before: audited(prompt, published, latest),
       });
@@ -464,7 +533,7 @@ export class PromptRepository {
   async versions(reference: string): Promise<PromptVersionRecord[]> {
     return read(async () => {
       const prompt = await this.#findPrompt(this.#context.db, reference);
-      if (!prompt) throw notFoundError('prompt', reference);
+      if (!prompt) throw notFoundError(this.#noun, reference);
       const rows = await this.#context.db
         .selectFrom('prompt_versions')
         .selectAll()
@@ -489,6 +558,7 @@ export class PromptRepository {
         .selectFrom('prompt_versions')
         .innerJoin('prompts', 'prompts.id', 'prompt_versions.prompt_id')
         .selectAll('prompt_versions')
+        .where('prompts.kind', '=', this.#kind)
         .where((expression) =>
           expression.or([
             expression('prompts.id', '=', reference),
@@ -535,6 +605,7 @@ export class PromptRepository {
 /** A row of {@link PromptRepository}'s prompt–version join, as its prompt and its version. */
 function splitJoined(
   row: VersionRow & {
+    prompt_kind: string;
     prompt_slug: string;
     prompt_name: string;
     prompt_collection_id: string | null;
@@ -546,6 +617,7 @@ function splitJoined(
   },
 ): [PromptRow, VersionRow] {
   const {
+    prompt_kind,
     prompt_slug,
     prompt_name,
     prompt_collection_id,
@@ -559,6 +631,7 @@ function splitJoined(
   return [
     {
       id: version.prompt_id,
+      kind: prompt_kind,
       slug: prompt_slug,
       name: prompt_name,
       collection_id: prompt_collection_id,
