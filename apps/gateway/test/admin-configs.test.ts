@@ -256,7 +256,7 @@ describe('configs through the portkey-ai SDK', () => {
       error: { code: 'PK_ERR_NOT_IMPLEMENTED' },
     });
     expect((await admin.call('GET', '/labels')).status).toBe(501);
-    expect((await admin.call('GET', '/prompts/partials')).status).toBe(501);
+    expect((await admin.call('GET', '/collections')).status).toBe(501);
     // Without the /v1 prefix too, as every route.
     const bare = await fetch(`${admin.gateway.url}/configs`, {
       headers: { 'x-portkey-api-key': admin.adminKey },

@@ -147,6 +147,74 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
     },
   );
 
+  it.runIf(run)(
+    'partials: a prompt includes a partial that includes another, each at its published version; a cycle is a 400 and sends nothing',
+    async () => {
+      const signature = await admin.prompts.partials.create({
+        name: 'Signature',
+        string: '(signed {{company}})',
+      });
+      const sign = signature.slug as string;
+      expect(sign).toMatch(/^pl-signature-[0-9a-f]{6}$/);
+      const tone = (await admin.prompts.partials.create({ name: 'Tone', string: `Be brief. {{> ${sign}}}` }))
+        .slug as string;
+      const created = await admin.prompts.create({
+        name: 'With partials',
+        collection_id: 'support',
+        string: JSON.stringify([
+          { role: 'system', content: `{{> ${tone}}}` },
+          { role: 'user', content: '{{question}}' },
+        ]),
+        parameters: {},
+        model: 'gpt-4o-mini',
+        virtual_key: '@openai-prod',
+      });
+      const systemOf = async () => {
+        await app.prompts.completions.create({ promptID: created.slug as string, variables });
+        const body = upstream.received.at(-1)?.body as { messages?: { content: string }[] } | undefined;
+        return body?.messages?.[0]?.content;
+      };
+      expect(await systemOf()).toBe('Be brief. (signed Acme & Co)');
+      expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+
+      // A new version of the inner partial reaches the prompt once published.
+      await admin.prompts.partials.update(sign, { string: '— {{company}}', description: 'dash' });
+      expect(await systemOf()).toBe('Be brief. (signed Acme & Co)');
+      await admin.prompts.partials.publish(sign, { version: 2 });
+      expect(await systemOf()).toBe('Be brief. — Acme & Co');
+      expect(await admin.prompts.partials.retrieve(sign)).toMatchObject({
+        slug: sign,
+        string: '— {{company}}',
+        version: 2,
+        latest_version: 2,
+        object: 'prompt_partial',
+      });
+      const versions = await admin.prompts.partials.versions.list(sign);
+      expect(
+        (versions.data as { version: number; description: string | null }[]).map((v) => v.description),
+      ).toEqual(['dash', null]);
+      expect((await admin.prompts.partials.list()).total).toBe(2);
+
+      // Partials that include each other would never end: refused before anything is sent.
+      await admin.prompts.partials.update(sign, { string: `{{> ${tone}}}` });
+      await admin.prompts.partials.publish(sign, { version: 3 });
+      const sent = upstream.received.length;
+      const cycle = await sdkError(
+        app.prompts.completions.create({ promptID: created.slug as string, variables }),
+      );
+      expect({ status: cycle.status, message: cycle.message }).toMatchObject({
+        status: 400,
+        message: expect.stringContaining(
+          `the prompt's partials include each other: ${tone} → ${sign} → ${tone}`,
+        ),
+      });
+      expect(upstream.received.length).toBe(sent);
+      await admin.prompts.delete(created.slug as string);
+      await admin.prompts.partials.delete(sign);
+      await admin.prompts.partials.delete(tone);
+    },
+  );
+
   it.runIf(run && engine === 'postgres')(
     'with the database down, a prompt run answers 503 PK_ERR_STORE_UNAVAILABLE and sends nothing, while chats go on; back again without a restart',
     async () => {
@@ -243,10 +311,12 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
       status: 400,
       message: expect.stringContaining('string'),
     });
-    // Portkey's partials are not served.
-    const partials = await fetch(`${gateway.url}/v1/prompts/partials`, {
-      headers: { 'x-portkey-api-key': running?.adminKey ?? '' },
+    // Prompt labels are not served: a 501, not a prompt slugged "labels".
+    const labels = await fetch(`${gateway.url}/v1/prompts/some-prompt/versions/v-1`, {
+      method: 'PUT',
+      headers: { 'x-portkey-api-key': running?.adminKey ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify({ label_id: 'production' }),
     });
-    expect(partials.status).toBe(501);
+    expect(labels.status).toBe(501);
   });
 });

@@ -1,7 +1,6 @@
 import { PkError } from '@pk/config';
 import type { PromptRecord, PromptVersionRecord, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
-import { answerNotImplemented } from '../routes/control-plane-routes.js';
 import { listPage, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
@@ -74,6 +73,17 @@ interface SlugParams {
   readonly slug: string;
 }
 
+/** The `version` of a publish body (`{ "version": 2 }`), else a 400 naming it. */
+function versionToPublish(body: unknown): number {
+  const version = objectBody(body, 'publish').version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'version: expected the version number to publish (1, 2 …)', {
+      param: 'version',
+    });
+  }
+  return version;
+}
+
 async function promptOrNotFound(store: Store, slug: string): Promise<PromptRecord> {
   const record = await store.prompts.get(slug);
   if (record === undefined) throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no prompt "${slug}"`);
@@ -84,7 +94,7 @@ async function promptOrNotFound(store: Store, slug: string): Promise<PromptRecor
  * Portkey's prompt library (`portkey.prompts.*`): create (version 1, published), list, retrieve (the
  * published version's content), update (a new version when the template or a parameter changes; the
  * published one stays until `publish`), delete, publish (`PUT /prompts/:slug/makeDefault`) and the
- * versions. Partials, labels and collections of their own stay 501. The template is stored as
+ * versions, and the partials prompts include (below). Labels and collections of their own stay 501. The template is stored as
  * written; it is filled in by `/prompts/:id/completions` and `/render` (`prompt-inference-routes.ts`).
  */
 export async function promptRoutes(app: FastifyInstance, options: { readonly store: Store }): Promise<void> {
@@ -93,8 +103,7 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
   answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
 
   // `/prompts/partials…` are Portkey's partials, not a prompt slugged "partials".
-  app.all('/prompts/partials', answerNotImplemented);
-  app.all('/prompts/partials/*', answerNotImplemented);
+  await partialRoutes(app, store);
 
   app.post('/prompts', { preHandler: requireAdmin('prompts.create') }, async (request) => {
     const record = await store.prompts.create(objectBody(request.body, 'prompt'), actorOf(request));
@@ -151,17 +160,7 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
     '/prompts/:slug/makeDefault',
     { preHandler: requireAdmin(['prompts.publish', 'prompts.update']) },
     async (request) => {
-      const body = objectBody(request.body, 'publish');
-      const version = body.version;
-      if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-        throw new PkError(
-          'PK_ERR_INVALID_REQUEST',
-          'version: expected the version number to publish (1, 2 …)',
-          {
-            param: 'version',
-          },
-        );
-      }
+      const version = versionToPublish(request.body);
       const current = await promptOrNotFound(store, request.params.slug);
       await store.prompts.publish(current.id, version, actorOf(request));
       return {};
@@ -195,6 +194,118 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
         );
       }
       return promptVersionObject(version);
+    },
+  );
+}
+
+/** Portkey's prompt partial object (`portkey.prompts.partials.retrieve`): its published version. */
+export function promptPartialObject(record: PromptRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    slug: record.slug,
+    name: record.name,
+    string: record.published.template,
+    status: record.status,
+    version: record.publishedVersion,
+    latest_version: record.latestVersion,
+    prompt_partial_version_id: record.published.id,
+    version_description: record.published.description,
+    created_at: record.createdAt,
+    last_updated_at: record.updatedAt,
+    object: 'prompt_partial',
+  };
+}
+
+/** One version of a partial. */
+function promptPartialVersionObject(version: PromptVersionRecord): Record<string, unknown> {
+  return {
+    id: version.id,
+    prompt_partial_id: version.promptId,
+    version: version.version,
+    string: version.template,
+    description: version.description,
+    created_at: version.createdAt,
+    created_by: version.createdBy,
+    object: 'prompt_partial_version',
+  };
+}
+
+/**
+ * Portkey's prompt partials (`portkey.prompts.partials.*`): templates prompts include as
+ * `{{>slug}}`, versioned and published like prompts (a prompt run includes a partial's published
+ * version, `{{>slug@2}}` a numbered one). Their static `partials` segment wins over `/prompts/:slug`.
+ */
+async function partialRoutes(app: FastifyInstance, store: Store): Promise<void> {
+  const { requireAdmin, actorOf } = app.adminAuth;
+  const partialOrNotFound = async (slug: string): Promise<PromptRecord> => {
+    const record = await store.promptPartials.get(slug);
+    if (record === undefined) throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no prompt partial "${slug}"`);
+    return record;
+  };
+  const path = '/prompts/partials';
+
+  app.post(path, { preHandler: requireAdmin('prompts.create') }, async (request) => {
+    const record = await store.promptPartials.create(
+      objectBody(request.body, 'prompt partial'),
+      actorOf(request),
+    );
+    return { id: record.id, slug: record.slug, version_id: record.published.id, object: 'prompt_partial' };
+  });
+
+  app.get(path, { preHandler: requireAdmin('prompts.list') }, async (request) =>
+    listPage(
+      (await store.promptPartials.list()).map(promptPartialObject),
+      request.query as Record<string, unknown>,
+    ),
+  );
+
+  app.get<{ Params: SlugParams }>(
+    `${path}/:slug`,
+    { preHandler: requireAdmin('prompts.read') },
+    async (request) => promptPartialObject(await partialOrNotFound(request.params.slug)),
+  );
+
+  app.put<{ Params: SlugParams }>(
+    `${path}/:slug`,
+    { preHandler: requireAdmin('prompts.update') },
+    async (request) => {
+      const current = await partialOrNotFound(request.params.slug);
+      const record = await store.promptPartials.update(
+        current.id,
+        objectBody(request.body, 'prompt partial'),
+        actorOf(request),
+      );
+      return { id: record.id, slug: record.slug, version: record.latestVersion, object: 'prompt_partial' };
+    },
+  );
+
+  app.delete<{ Params: SlugParams }>(
+    `${path}/:slug`,
+    { preHandler: requireAdmin('prompts.delete') },
+    async (request) => {
+      const current = await partialOrNotFound(request.params.slug);
+      await store.promptPartials.delete(current.id, actorOf(request));
+      return {};
+    },
+  );
+
+  app.put<{ Params: SlugParams }>(
+    `${path}/:slug/makeDefault`,
+    { preHandler: requireAdmin(['prompts.publish', 'prompts.update']) },
+    async (request) => {
+      const current = await partialOrNotFound(request.params.slug);
+      await store.promptPartials.publish(current.id, versionToPublish(request.body), actorOf(request));
+      return {};
+    },
+  );
+
+  app.get<{ Params: SlugParams }>(
+    `${path}/:slug/versions`,
+    { preHandler: requireAdmin('prompts.read') },
+    async (request) => {
+      const current = await partialOrNotFound(request.params.slug);
+      const versions = await store.promptPartials.versions(current.id);
+      return listPage(versions.map(promptPartialVersionObject), request.query as Record<string, unknown>);
     },
   );
 }

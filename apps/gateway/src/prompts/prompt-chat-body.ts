@@ -1,6 +1,11 @@
 import { PkError } from '@pk/config';
 import type { PromptVersionRecord } from '@pk/store';
-import { type RenderedMessage, renderPromptMessages, variablesOf } from './render-prompt.js';
+import {
+  type PartialTemplates,
+  type RenderedMessage,
+  renderPromptMessages,
+  variablesOf,
+} from './render-prompt.js';
 
 /** Fields of a prompt request that are not model parameters. */
 const REQUEST_ONLY_FIELDS = new Set(['variables', 'prompt_id', 'promptID', 'promptId']);
@@ -16,13 +21,14 @@ type PromptVersionContent = Pick<
  * `/completions`): the version's parameters, functions, tools and tool choice, the template's
  * messages filled in with `variables`, then every other field of the body (any model parameter,
  * `model` and `messages` included, overrides the saved one; `stream` as sent). The model is the
- * body's, else the version's, else its parameters'.
+ * body's, else the version's, else its parameters'. `partials`: what the template includes.
  */
 export function promptChatBody(
   version: PromptVersionContent,
   body: Readonly<Record<string, unknown>>,
+  partials: PartialTemplates = {},
 ): Record<string, unknown> & { messages: unknown; model?: unknown } {
-  const messages: RenderedMessage[] = renderPromptMessages(version.template, variablesOf(body));
+  const messages: RenderedMessage[] = renderPromptMessages(version.template, variablesOf(body), partials);
   const chat: Record<string, unknown> = { ...version.parameters };
   if (version.model !== null) chat.model = version.model;
   if (version.functions !== null) chat.functions = version.functions;

@@ -4,7 +4,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerStoreErrors } from '../admin/store-errors.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
 import { checkOpenAIBody } from '../request-body/check-openai-body.js';
+import { loadPartials } from './load-partials.js';
 import { promptChatBody, routedPromptModel } from './prompt-chat-body.js';
+import { templateTexts } from './render-prompt.js';
 
 interface PromptParams {
   readonly promptId: string;
@@ -42,6 +44,7 @@ export async function promptInferenceRoutes(
   const { services, store } = options;
   answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
 
+  /** The prompt version a reference names, with the partials its template includes. */
   const resolve = async (reference: string) => {
     const resolved = await store.prompts.resolve(reference);
     if (resolved === undefined) {
@@ -49,7 +52,11 @@ export async function promptInferenceRoutes(
         param: 'prompt_id',
       });
     }
-    return resolved;
+    const partials = await loadPartials(
+      templateTexts(resolved.version.template),
+      async (name) => (await store.promptPartials.resolve(name))?.version.template,
+    );
+    return { ...resolved, partials };
   };
 
   const completions = async (
@@ -57,8 +64,8 @@ export async function promptInferenceRoutes(
     reply: FastifyReply,
   ): Promise<FastifyReply | undefined> => {
     const body = bodyOf(request);
-    const { prompt, version } = await resolve(request.params.promptId);
-    const chat = promptChatBody(version, body);
+    const { prompt, version, partials } = await resolve(request.params.promptId);
+    const chat = promptChatBody(version, body, partials);
     const routesItself = ROUTING_HEADERS.some((name) => request.headers[name] !== undefined);
     chat.model = routedPromptModel(chat.model, version.virtualKey, routesItself);
     const problem = checkOpenAIBody('chat.completions', chat);
@@ -73,8 +80,8 @@ export async function promptInferenceRoutes(
   };
 
   const render = async (request: FastifyRequest<{ Params: PromptParams }>) => {
-    const { version } = await resolve(request.params.promptId);
-    const data = promptChatBody(version, bodyOf(request));
+    const { version, partials } = await resolve(request.params.promptId);
+    const data = promptChatBody(version, bodyOf(request), partials);
     return { success: true, data };
   };
 

@@ -1,7 +1,8 @@
 import { PkError } from '@pk/config';
 import { describe, expect, it } from 'vitest';
+import { loadPartials } from './load-partials.js';
 import { promptChatBody, routedPromptModel } from './prompt-chat-body.js';
-import { renderPromptMessages, variablesOf } from './render-prompt.js';
+import { renderPromptMessages, templateTexts, variablesOf } from './render-prompt.js';
 
 const version = {
   template: JSON.stringify([
@@ -49,12 +50,69 @@ describe('renderPromptMessages', () => {
     expect(renderPromptMessages('[1, 2] {{x}}', { x: 'y' })).toEqual([{ role: 'user', content: '[1, 2] y' }]);
   });
 
-  it('refuses a template Mustache cannot parse, and partials, naming where', () => {
+  it('refuses a template Mustache cannot parse, and a partial it was not given, naming where', () => {
     expect(() => renderPromptMessages('{{#open}} never closed', {})).toThrow(
       /string\) is not valid Mustache/,
     );
     const partial = JSON.stringify([{ role: 'user', content: 'x {{#s}}{{> header}}{{/s}}' }]);
-    expect(() => renderPromptMessages(partial, {})).toThrow(/messages\[0\]\.content\) names a partial/);
+    expect(() => renderPromptMessages(partial, {})).toThrow(
+      /messages\[0\]\.content\) includes the partial "header", which does not exist/,
+    );
+  });
+
+  it('includes partials, nested ones too, filled in with the same variables and no escaping', () => {
+    const partials = { tone: 'Be kind to {{who}} & {{>sign}}', sign: '<signed>' };
+    expect(renderPromptMessages('{{> tone}} Answer {{who}}.', { who: 'A&B' }, partials)).toEqual([
+      { role: 'user', content: 'Be kind to A&B & <signed> Answer A&B.' },
+    ]);
+  });
+});
+
+describe('templateTexts and loadPartials', () => {
+  const store: Record<string, string> = {
+    tone: 'Kind. {{> sign}}',
+    sign: 'Signed {{who}}.',
+    'sign@1': 'Old signature.',
+    loop: 'a {{> back}}',
+    back: 'b {{> loop}}',
+  };
+  const resolve = async (name: string) => store[name];
+
+  it('reads every text part of a message list, and the partials they include once each', async () => {
+    const template = JSON.stringify([
+      { role: 'system', content: '{{> tone}}' },
+      { role: 'user', content: [{ type: 'text', text: '{{> sign@1}} {{> sign}}' }, { type: 'image_url' }] },
+    ]);
+    expect(templateTexts(template)).toEqual([
+      { text: '{{> tone}}', where: 'messages[0].content' },
+      { text: '{{> sign@1}} {{> sign}}', where: 'messages[1].content[0].text' },
+    ]);
+    const asked: string[] = [];
+    const partials = await loadPartials(templateTexts(template), async (name) => {
+      asked.push(name);
+      return resolve(name);
+    });
+    expect(partials).toEqual({
+      tone: 'Kind. {{> sign}}',
+      sign: 'Signed {{who}}.',
+      'sign@1': 'Old signature.',
+    });
+    expect(asked).toEqual(['tone', 'sign', 'sign@1']);
+  });
+
+  it('refuses a missing partial, partials that include each other, and nesting too deep', async () => {
+    await expect(loadPartials(templateTexts('{{> nope}}'), resolve)).rejects.toThrow(
+      '(string) includes the partial "nope", which does not exist',
+    );
+    await expect(loadPartials(templateTexts('{{> loop}}'), resolve)).rejects.toThrow(
+      "the prompt's partials include each other: loop → back → loop",
+    );
+    const chain: Record<string, string> = {};
+    for (let level = 0; level < 12; level += 1) chain[`p${level}`] = `{{> p${level + 1}}}`;
+    chain.p12 = 'end';
+    await expect(loadPartials(templateTexts('{{> p0}}'), async (name) => chain[name])).rejects.toThrow(
+      'nest deeper than 8 levels',
+    );
   });
 });
 

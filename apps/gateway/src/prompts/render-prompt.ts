@@ -4,67 +4,80 @@ import Mustache from 'mustache';
 /** A chat message of a rendered prompt: the template's message with its text filled in. */
 export type RenderedMessage = Readonly<Record<string, unknown>> & { readonly role: string };
 
+/** The partials a rendering may include, by the name templates give them (`slug` or `slug@2`). */
+export type PartialTemplates = Readonly<Record<string, string>>;
+
+/** One text of a template that is filled in, and where it is (for messages). */
+export interface TemplateText {
+  readonly text: string;
+  readonly where: string;
+}
+
 /**
  * Mustache without HTML escaping: a prompt is text for a model, not HTML, so `{{name}}` gives the
  * variable as it was sent (`<b>` stays `<b>`, `"` stays `"`), like `{{{name}}}`.
  */
 const RENDER_CONFIG = { escape: (value: unknown): string => String(value) };
 
-/** Template tags pk does not serve: `{{> partial}}` names one of Portkey's prompt partials. */
+/** Mustache's partial tag: `{{> slug}}` includes one of the prompt partials. */
 const PARTIAL_TAG = '>';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** A token list with a partial anywhere in it (sections nest their own tokens at index 4). */
-function hasPartial(tokens: readonly unknown[]): boolean {
-  for (const token of tokens) {
-    if (!Array.isArray(token)) continue;
-    if (token[0] === PARTIAL_TAG) return true;
-    if (Array.isArray(token[4]) && hasPartial(token[4] as unknown[])) return true;
-  }
-  return false;
+function isTextPart(part: unknown): part is Record<string, unknown> & { text: string } {
+  return isObject(part) && part.type === 'text' && typeof part.text === 'string';
 }
 
-/**
- * One text of a template filled in with Mustache (`{{name}}`, sections `{{#list}}…{{/list}}`,
- * inverted sections, comments). A variable not given renders as nothing, as Mustache does. A
- * template Mustache cannot parse (an unclosed section) or one naming a partial is refused with a
- * 400 naming `where`.
- */
-function renderText(text: string, variables: Readonly<Record<string, unknown>>, where: string): string {
-  let tokens: unknown[];
+/** A text's Mustache tokens; a text Mustache cannot parse (an unclosed section) is a 400 naming `where`. */
+function tokensOf(text: string, where: string): unknown[] {
   try {
-    tokens = Mustache.parse(text) as unknown[];
+    return Mustache.parse(text) as unknown[];
   } catch (error) {
     throw new PkError(
       'PK_ERR_INVALID_REQUEST',
       `the prompt template (${where}) is not valid Mustache: ${(error as Error).message}`,
     );
   }
-  if (hasPartial(tokens)) {
-    throw new PkError(
-      'PK_ERR_INVALID_REQUEST',
-      `the prompt template (${where}) names a partial ({{> …}}): pk does not serve prompt partials`,
-    );
-  }
-  return Mustache.render(text, variables, undefined, RENDER_CONFIG);
 }
 
-/** A message's content filled in: a string, or the `text` of each text part of a content array. */
-function renderContent(
-  content: unknown,
+/** Adds the partials a token list includes to `names`, sections too (they nest their tokens at index 4). */
+function collectPartialNames(tokens: readonly unknown[], names: Set<string>): Set<string> {
+  for (const token of tokens) {
+    if (!Array.isArray(token)) continue;
+    if (token[0] === PARTIAL_TAG && typeof token[1] === 'string') names.add(token[1]);
+    if (Array.isArray(token[4])) collectPartialNames(token[4] as unknown[], names);
+  }
+  return names;
+}
+
+/** The partials a text includes (`{{> name}}`), in the order they first appear. */
+export function partialNamesIn(text: string, where = 'string'): string[] {
+  return [...collectPartialNames(tokensOf(text, where), new Set())];
+}
+
+/**
+ * One text of a template filled in with Mustache (`{{name}}`, sections `{{#list}}…{{/list}}`,
+ * inverted sections, comments, partials `{{> slug}}` from `partials`). A variable not given renders
+ * as nothing, as Mustache does. A text Mustache cannot parse, or one including a partial that
+ * `partials` lacks, is a 400 naming `where`.
+ */
+function renderText(
+  text: string,
   variables: Readonly<Record<string, unknown>>,
+  partials: PartialTemplates,
   where: string,
-): unknown {
-  if (typeof content === 'string') return renderText(content, variables, where);
-  if (!Array.isArray(content)) return content;
-  return content.map((part, index) =>
-    isObject(part) && part.type === 'text' && typeof part.text === 'string'
-      ? { ...part, text: renderText(part.text, variables, `${where}[${index}].text`) }
-      : part,
-  );
+): string {
+  for (const name of collectPartialNames(tokensOf(text, where), new Set())) {
+    if (!Object.hasOwn(partials, name)) {
+      throw new PkError(
+        'PK_ERR_INVALID_REQUEST',
+        `the prompt template (${where}) includes the partial "${name}", which does not exist`,
+      );
+    }
+  }
+  return Mustache.render(text, variables, partials, RENDER_CONFIG);
 }
 
 /** The template's messages when it is a JSON array of chat messages, else `undefined`. */
@@ -83,23 +96,63 @@ function messagesOf(template: string): readonly Record<string, unknown>[] | unde
 }
 
 /**
+ * The texts of a template that are filled in: every message's string content and text parts when it
+ * is a JSON array of chat messages, else the whole template.
+ */
+export function templateTexts(template: string): TemplateText[] {
+  const messages = messagesOf(template);
+  if (messages === undefined) return [{ text: template, where: 'string' }];
+  const texts: TemplateText[] = [];
+  messages.forEach((message, index) => {
+    const where = `messages[${index}].content`;
+    if (typeof message.content === 'string') texts.push({ text: message.content, where });
+    else if (Array.isArray(message.content)) {
+      message.content.forEach((part, partIndex) => {
+        if (isTextPart(part)) texts.push({ text: part.text, where: `${where}[${partIndex}].text` });
+      });
+    }
+  });
+  return texts;
+}
+
+/**
  * A prompt template (Portkey's `string`) filled in with the request's variables, as chat messages:
  * - a JSON array of chat messages (`[{"role":"system","content":"…"},{"role":"user","content":"{{q}}"}]`,
  *   the form Portkey's prompt studio keeps chat prompts in): each message's text content, string or
  *   text parts, rendered on its own, every other field kept;
  * - any other text: one `user` message of the rendered text.
+ * `partials` are the templates `{{> slug}}` includes (see `loadPartials`).
  */
 export function renderPromptMessages(
   template: string,
   variables: Readonly<Record<string, unknown>>,
+  partials: PartialTemplates = {},
 ): RenderedMessage[] {
   const messages = messagesOf(template);
-  if (messages === undefined) return [{ role: 'user', content: renderText(template, variables, 'string') }];
-  return messages.map((message, index) => ({
-    ...message,
-    role: message.role as string,
-    content: renderContent(message.content, variables, `messages[${index}].content`),
-  }));
+  if (messages === undefined) {
+    return [{ role: 'user', content: renderText(template, variables, partials, 'string') }];
+  }
+  return messages.map((message, index) => {
+    const where = `messages[${index}].content`;
+    const { content } = message;
+    return {
+      ...message,
+      role: message.role as string,
+      content:
+        typeof content === 'string'
+          ? renderText(content, variables, partials, where)
+          : Array.isArray(content)
+            ? content.map((part, partIndex) =>
+                isTextPart(part)
+                  ? {
+                      ...part,
+                      text: renderText(part.text, variables, partials, `${where}[${partIndex}].text`),
+                    }
+                  : part,
+              )
+            : content,
+    };
+  });
 }
 
 /** `variables` of a prompt request: an object (absent means none); anything else is a 400. */
