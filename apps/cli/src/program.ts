@@ -66,10 +66,13 @@ export function createProgram(io: ProgramIo): Command {
   registerGuardrails(program, context);
   registerPrompts(program, context);
   registerVault(program, context);
-  // Subcommands parse like the program: usage errors are thrown, not exited.
-  for (const command of program.commands) {
-    command.exitOverride();
-    for (const sub of command.commands) sub.exitOverride();
-  }
+  // Subcommands, at every level, parse like the program: usage errors are thrown, not exited.
+  const throwOnUsageErrors = (commands: readonly Command[]): void => {
+    for (const command of commands) {
+      command.exitOverride();
+      throwOnUsageErrors(command.commands);
+    }
+  };
+  throwOnUsageErrors(program.commands);
   return program;
 }

@@ -157,6 +157,12 @@ describe('pk', () => {
       ['prompts', 'history'],
       ['prompts', 'publish'],
       ['prompts', 'rm'],
+      ['prompts', 'partials', 'push'],
+      ['prompts', 'partials', 'list'],
+      ['prompts', 'partials', 'get'],
+      ['prompts', 'partials', 'history'],
+      ['prompts', 'partials', 'publish'],
+      ['prompts', 'partials', 'rm'],
       ['vault', 'rotate'],
     ];
     for (const command of commands) {
@@ -587,7 +593,7 @@ describe('pk', () => {
     expect((await runPk(['guardrails', 'get', 'no-plums'], adminEnv())).code).toBe(4);
   });
 
-  it('prompts push (new, then new versions, published when asked), publish, list, get, history and rm; requests get the published version', async () => {
+  it('prompts and prompts partials: push (new, then new versions, published when asked), publish, list, get, history and rm; requests get the published versions', async () => {
     const file = join(dir, 'support-answer.json');
     writeFileSync(
       file,
@@ -658,11 +664,47 @@ describe('pk', () => {
     writeFileSync(bad, JSON.stringify({ parameters: {} }));
     const refused = await runPk(['prompts', 'push', bad], adminEnv());
     expect(refused).toMatchObject({ code: 6, stderr: expect.stringContaining('string') });
+    // A partial the prompt includes: its published version is what requests get.
+    const partial = join(dir, 'sign-off.json');
+    writeFileSync(partial, JSON.stringify({ name: 'Sign-off', string: 'Thanks, {{who}}.' }));
+    expect((await runPk(['prompts', 'partials', 'push', partial], adminEnv())).stdout).toBe(
+      'sign-off: created (version 1, published)\n',
+    );
+    writeFileSync(file, JSON.stringify({ string: 'Bye {{who}}. {{> sign-off}}' }));
+    expect((await runPk(['prompts', 'push', file, '--publish'], adminEnv())).stdout).toBe(
+      'support-answer: version 4 (published)\n',
+    );
+    expect(await run()).toMatchObject({ messages: [{ role: 'user', content: 'Bye Ann. Thanks, Ann.' }] });
+    writeFileSync(partial, JSON.stringify({ string: 'Cheers, {{who}}.', version_description: 'shorter' }));
+    expect((await runPk(['prompts', 'partials', 'push', partial], adminEnv())).stdout).toBe(
+      'sign-off: version 2; requests get version 1 until: pk prompts partials publish sign-off 2\n',
+    );
+    expect(await runPk(['prompts', 'partials', 'publish', 'sign-off', '2'], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: 'sign-off: requests get version 2\n',
+    });
+    expect(await run()).toMatchObject({ messages: [{ role: 'user', content: 'Bye Ann. Cheers, Ann.' }] });
+    expect(
+      JSON.parse((await runPk(['prompts', 'partials', 'get', 'sign-off', '--at', '1'], adminEnv())).stdout),
+    ).toEqual({
+      name: 'Sign-off',
+      string: 'Thanks, {{who}}.',
+    });
+    expect(
+      (await runPk(['prompts', 'partials', 'history', 'sign-off'], adminEnv())).stdout.split('\n')[1],
+    ).toMatch(/^2\s+shorter\s+\S+\s+key:\S+\s+yes$/);
+    expect((await runPk(['prompts', 'partials', 'list'], adminEnv())).stdout).toMatch(
+      /\nsign-off\s+Sign-off\s+2\s+2\s/,
+    );
+
     expect(await runPk(['prompts', 'rm', 'support-answer'], adminEnv())).toMatchObject({
       code: 0,
       stdout: 'deleted prompt support-answer\n',
     });
     expect((await runPk(['prompts', 'get', 'support-answer'], adminEnv())).code).toBe(4);
+    expect((await runPk(['prompts', 'partials', 'rm', 'sign-off'], adminEnv())).stdout).toBe(
+      'deleted prompt partial sign-off\n',
+    );
   });
 
   it('vk add, keys create and integrations add-provider take rate limits; rate-limits shows, replaces (keeping on_store_failure) and removes them, and the gateway follows', async () => {

@@ -5,49 +5,66 @@ import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson, printTable } from '../output.js';
 import { pushEachFile, recordExists, registerRmCommand } from './json-records.js';
 
-interface PromptListItem {
-  readonly slug: string;
-  readonly name: string;
-  readonly model: string | null;
-  readonly prompt_version: number;
-  readonly latest_version: number;
-  readonly last_updated_at: string | null;
+/** A record as the admin API's `GET` answers it, read through its kind's {@link Kind.version}. */
+type ApiRecord = Readonly<Record<string, unknown>> & { readonly name: string };
+
+/**
+ * What tells prompts and their partials apart on the admin API: where they live, what a file holds,
+ * and the names of their version fields (`prompt_version` for prompts, `version` for partials).
+ */
+interface Kind {
+  /** `prompt` or `prompt partial`, for messages. */
+  readonly noun: string;
+  readonly base: string;
+  /** The version a record or an update's answer names. */
+  readonly version: (record: Readonly<Record<string, unknown>>) => number;
+  /** A version's description. */
+  readonly description: (version: Readonly<Record<string, unknown>>) => unknown;
+  /** The fields of a version a file holds (what `push` takes), besides `name`. */
+  readonly fileFields: readonly string[];
+  /** The command that publishes: `pk prompts publish` or `pk prompts partials publish`. */
+  readonly command: string;
 }
 
-interface PromptVersion {
-  readonly prompt_version: number;
-  readonly prompt_version_description: string | null;
-  readonly created_at: string;
-  readonly created_by: string;
-  readonly string: string;
-  readonly parameters: unknown;
-  readonly model: string | null;
-  readonly virtual_key: string | null;
-  readonly functions: unknown;
-  readonly tools: unknown;
-  readonly tool_choice: unknown;
-  readonly template_metadata: unknown;
-}
+const PROMPTS: Kind = {
+  noun: 'prompt',
+  base: '/prompts',
+  version: (record) => record.prompt_version as number,
+  description: (version) => version.prompt_version_description,
+  fileFields: [
+    'string',
+    'parameters',
+    'model',
+    'virtual_key',
+    'functions',
+    'tools',
+    'tool_choice',
+    'template_metadata',
+  ],
+  command: 'pk prompts',
+};
 
-/** A version's content as a prompt file holds it (what `push` takes), without the fields left unset. */
-function promptFileOf(version: PromptVersion, name: string): Record<string, unknown> {
-  const file: Record<string, unknown> = { name, string: version.string, parameters: version.parameters };
-  const optional: [string, unknown][] = [
-    ['model', version.model],
-    ['virtual_key', version.virtual_key],
-    ['functions', version.functions],
-    ['tools', version.tools],
-    ['tool_choice', version.tool_choice],
-    ['template_metadata', version.template_metadata],
-  ];
-  for (const [field, value] of optional) if (value !== null && value !== undefined) file[field] = value;
+const PARTIALS: Kind = {
+  noun: 'prompt partial',
+  base: '/prompts/partials',
+  version: (record) => record.version as number,
+  description: (version) => version.description,
+  fileFields: ['string'],
+  command: 'pk prompts partials',
+};
+
+/** A version as a file holds it (what `push` takes), without the fields left unset. */
+function fileOf(
+  kind: Kind,
+  version: Readonly<Record<string, unknown>>,
+  name: string,
+): Record<string, unknown> {
+  const file: Record<string, unknown> = { name };
+  for (const field of kind.fileFields) {
+    const value = version[field];
+    if (value !== null && value !== undefined) file[field] = value;
+  }
   return file;
-}
-
-const promptPath = (slug: string) => `/prompts/${encodeURIComponent(slug)}`;
-
-async function publish(admin: AdminClient, slug: string, version: number): Promise<void> {
-  await admin.call('PUT', `${promptPath(slug)}/makeDefault`, { version });
 }
 
 /** A whole version number from the command line, else a usage error naming `what`. */
@@ -60,111 +77,117 @@ function versionNumber(text: string, what: string): number {
 }
 
 /**
- * `pk prompts push|list|get|history|publish|rm`: Portkey's prompt library through the admin API. A
- * prompt file is Portkey's prompt body (`string`, the Mustache template; `parameters`, `model`,
- * `virtual_key`, `tools` …, optionally `name` and `version_description`); pushing it to an existing
- * prompt saves a new version, which requests get once published (`--publish`, or `pk prompts publish`).
+ * `push`, `list`, `get`, `history`, `publish` and `rm` of one kind under `group`: pushing to an
+ * existing record saves a new version, which requests get once published (`--publish`, or `publish`).
  */
-export function registerPrompts(program: Command, context: CommandContext): void {
-  const prompts = program
-    .command('prompts')
-    .description('prompts: Mustache templates with their model and parameters, versioned, run by slug');
+function registerKind(group: Command, context: CommandContext, kind: Kind): void {
+  const path = (slug: string) => `${kind.base}/${encodeURIComponent(slug)}`;
+  const publish = (admin: AdminClient, slug: string, version: number) =>
+    admin.call('PUT', `${path(slug)}/makeDefault`, { version });
 
-  prompts
+  group
     .command('push')
     .description(
-      'save prompt files (JSON: string, parameters, model, virtual_key …): a new prompt, or a new version of an existing one; the slug is the file name unless --slug',
+      `save ${kind.noun} files (JSON: ${kind.fileFields.slice(0, 4).join(', ')}${kind.fileFields.length > 4 ? ' …' : ''}; name, version_description): a new ${kind.noun}, or a new version of one; the slug is the file name unless --slug`,
     )
-    .argument('<file...>', 'prompt files (- for stdin, with --slug)')
+    .argument('<file...>', `${kind.noun} files (- for stdin, with --slug)`)
     .option('--slug <slug>', 'the slug (with one file)')
-    .option('--publish', 'publish the new version at once (a new prompt is published anyway)')
+    .option('--publish', `publish the new version at once (a new ${kind.noun} is published anyway)`)
     .action(async (files: string[], options: { slug?: string; publish?: boolean }) => {
       const admin = context.admin();
       await pushEachFile({
         files,
         slug: options.slug,
-        what: 'prompt',
+        what: kind.noun,
         output: context.output(),
         context,
         save: async (slug, content) => {
           if (typeof content !== 'object' || content === null || Array.isArray(content)) {
             throw new CliError(
-              `the prompt file for ${slug} must be a JSON object ({ "string": …, "parameters": … })`,
+              `the ${kind.noun} file for ${slug} must be a JSON object ({ "string": … })`,
               EXIT.usage,
             );
           }
           const body = content as Record<string, unknown>;
-          if (!(await recordExists(admin, promptPath(slug)))) {
-            await admin.call('POST', '/prompts', { ...body, slug, name: body.name ?? slug });
+          if (!(await recordExists(admin, path(slug)))) {
+            await admin.call('POST', kind.base, { ...body, slug, name: body.name ?? slug });
             return {
               result: { slug, version: 1, published: 1 },
               said: `${slug}: created (version 1, published)`,
             };
           }
-          const answer = await admin.call<{ prompt_version: number }>('PUT', promptPath(slug), body);
-          const version = answer.prompt_version;
+          const version = kind.version(await admin.call<ApiRecord>('PUT', path(slug), body));
           if (options.publish) await publish(admin, slug, version);
           const current = options.publish
             ? version
-            : (await admin.call<{ prompt_version: number }>('GET', promptPath(slug))).prompt_version;
+            : kind.version(await admin.call<ApiRecord>('GET', path(slug)));
           return {
             result: { slug, version, published: current },
             said:
               current === version
                 ? `${slug}: version ${version} (published)`
-                : `${slug}: version ${version}; requests get version ${current} until: pk prompts publish ${slug} ${version}`,
+                : `${slug}: version ${version}; requests get version ${current} until: ${kind.command} publish ${slug} ${version}`,
           };
         },
       });
     });
 
-  prompts
+  group
     .command('list')
-    .description('list prompts with their model and their published and latest versions')
+    .description(`list ${kind.noun}s with their published and latest versions`)
     .action(async () => {
       const output = context.output();
-      const list = await context.admin().call<{ data: PromptListItem[] }>('GET', '/prompts');
+      const list = await context.admin().call<{ data: ApiRecord[] }>('GET', kind.base);
       if (output.json) {
         printJson(output, list.data);
         return;
       }
+      const withModel = kind === PROMPTS;
       printTable(
         output,
-        ['slug', 'name', 'model', 'published', 'latest', 'updated'],
-        list.data.map((prompt) => [
-          prompt.slug,
-          prompt.name,
-          prompt.model,
-          prompt.prompt_version,
-          prompt.latest_version,
-          prompt.last_updated_at,
+        ['slug', 'name', ...(withModel ? ['model'] : []), 'published', 'latest', 'updated'],
+        list.data.map((record) => [
+          record.slug,
+          record.name,
+          ...(withModel ? [record.model] : []),
+          kind.version(record),
+          record.latest_version,
+          record.last_updated_at,
         ]),
       );
     });
 
-  prompts
+  group
     .command('get')
-    .description('print a prompt version as a prompt file (what push takes); the published one by default')
-    .argument('<slug>', 'the prompt')
-    .option('--at <version>', 'another version: its number (see pk prompts history)')
+    .description(`print a ${kind.noun} version as a file (what push takes); the published one by default`)
+    .argument('<slug>', `the ${kind.noun}`)
+    .option('--at <version>', 'another version: its number (see history)')
     .action(async (slug: string, options: { at?: string }) => {
       const output = context.output();
       const admin = context.admin();
-      const prompt = await admin.call<{ name: string; prompt_version: number }>('GET', promptPath(slug));
-      const number = options.at === undefined ? prompt.prompt_version : versionNumber(options.at, '--at');
-      const version = await admin.call<PromptVersion>('GET', `${promptPath(slug)}/versions/${number}`);
-      printJson(output, output.json ? version : promptFileOf(version, prompt.name));
+      const record = await admin.call<ApiRecord>('GET', path(slug));
+      const number = options.at === undefined ? kind.version(record) : versionNumber(options.at, '--at');
+      const versions = await admin.call<{ data: Readonly<Record<string, unknown>>[] }>(
+        'GET',
+        `${path(slug)}/versions`,
+      );
+      const found = versions.data.find((version) => kind.version(version) === number);
+      if (!found) throw new CliError(`the ${kind.noun} "${slug}" has no version ${number}`, EXIT.notFound);
+      printJson(output, output.json ? found : fileOf(kind, found, record.name));
     });
 
-  prompts
+  group
     .command('history')
-    .description('list the versions of a prompt, newest first, and which one requests get')
-    .argument('<slug>', 'the prompt')
+    .description(`list the versions of a ${kind.noun}, newest first, and which one requests get`)
+    .argument('<slug>', `the ${kind.noun}`)
     .action(async (slug: string) => {
       const output = context.output();
       const admin = context.admin();
-      const prompt = await admin.call<{ prompt_version: number }>('GET', promptPath(slug));
-      const versions = await admin.call<{ data: PromptVersion[] }>('GET', `${promptPath(slug)}/versions`);
+      const published = kind.version(await admin.call<ApiRecord>('GET', path(slug)));
+      const versions = await admin.call<{ data: Readonly<Record<string, unknown>>[] }>(
+        'GET',
+        `${path(slug)}/versions`,
+      );
       if (output.json) {
         printJson(output, versions.data);
         return;
@@ -173,19 +196,19 @@ export function registerPrompts(program: Command, context: CommandContext): void
         output,
         ['version', 'description', 'created', 'by', 'published'],
         versions.data.map((version) => [
-          version.prompt_version,
-          version.prompt_version_description,
+          kind.version(version),
+          kind.description(version),
           version.created_at,
           version.created_by,
-          version.prompt_version === prompt.prompt_version ? 'yes' : '',
+          kind.version(version) === published ? 'yes' : '',
         ]),
       );
     });
 
-  prompts
+  group
     .command('publish')
-    .description('make a version the one requests get (prompts.completions.create with the slug alone)')
-    .argument('<slug>', 'the prompt')
+    .description(`make a version the one requests get`)
+    .argument('<slug>', `the ${kind.noun}`)
     .argument('<version>', 'the version number')
     .action(async (slug: string, version: string) => {
       const output = context.output();
@@ -195,9 +218,26 @@ export function registerPrompts(program: Command, context: CommandContext): void
       else line(output, `${slug}: requests get version ${number}`);
     });
 
-  registerRmCommand(prompts, context, {
-    noun: 'prompt',
-    description: 'delete a prompt and every version of it',
-    path: promptPath,
+  registerRmCommand(group, context, {
+    noun: kind.noun,
+    description: `delete a ${kind.noun} and every version of it`,
+    path,
   });
+}
+
+/**
+ * `pk prompts push|list|get|history|publish|rm` and `pk prompts partials …`: Portkey's prompt
+ * library through the admin API. A prompt file is Portkey's prompt body (`string`, the Mustache
+ * template; `parameters`, `model`, `virtual_key`, `tools` …, optionally `name` and
+ * `version_description`); a partial file names the template other templates include (`{{> slug}}`).
+ */
+export function registerPrompts(program: Command, context: CommandContext): void {
+  const prompts = program
+    .command('prompts')
+    .description('prompts: Mustache templates with their model and parameters, versioned, run by slug');
+  registerKind(prompts, context, PROMPTS);
+  const partials = prompts
+    .command('partials')
+    .description('prompt partials: templates prompts include as {{> slug}}, versioned like prompts');
+  registerKind(partials, context, PARTIALS);
 }
