@@ -266,6 +266,8 @@ export interface RequestLogsTable {
   virtual_key: string | null;
   config_id: string | null;
   config_version: number | null;
+  /** The saved prompt and version a `/prompts/:id/completions` request ran (`pp-support-1a2b3c@2`). */
+  prompt: string | null;
   method: string | null;
   endpoint: string | null;
   stream: number;

@@ -10,6 +10,7 @@ import { requestLogTenantIndexesMigration } from './0006-request-log-tenant-inde
 import { integrationsMigration } from './0007-integrations.js';
 import { promptsMigration } from './0008-prompts.js';
 import { promptPartialsMigration } from './0009-prompt-partials.js';
+import { requestLogPromptMigration } from './0010-request-log-prompt.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -30,6 +31,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0007-integrations': integrationsMigration(engine),
     '0008-prompts': promptsMigration(engine),
     '0009-prompt-partials': promptPartialsMigration(engine),
+    '0010-request-log-prompt': requestLogPromptMigration(),
   };
 }
 

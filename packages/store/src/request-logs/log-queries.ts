@@ -26,6 +26,8 @@ export interface StoredRequestLog {
   readonly virtual_key: string | null;
   readonly config_id: string | null;
   readonly config_version: number | null;
+  /** The saved prompt and version the request ran, if it ran one. */
+  readonly prompt: string | null;
   readonly method: string | null;
   readonly endpoint: string | null;
   readonly stream: boolean;
@@ -80,6 +82,8 @@ export interface LogFilter {
   readonly model?: string | undefined;
   readonly virtualKey?: string | undefined;
   readonly configId?: string | undefined;
+  /** A saved prompt's slug (every version it ran) or `slug@2` (that version). */
+  readonly prompt?: string | undefined;
   readonly cacheStatus?: string | undefined;
   /** Epoch ms, inclusive. */
   readonly from?: number | undefined;
@@ -205,6 +209,7 @@ export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequest
     virtual_key: row.virtual_key,
     config_id: row.config_id,
     config_version: row.config_version,
+    prompt: row.prompt,
     method: row.method,
     endpoint: row.endpoint,
     stream: row.stream === 1,
@@ -565,6 +570,14 @@ export class RequestLogRepository {
     if (filter.model !== undefined) q = q.where('l.model', '=', filter.model);
     if (filter.virtualKey !== undefined) q = q.where('l.virtual_key', '=', filter.virtualKey);
     if (filter.configId !== undefined) q = q.where('l.config_id', '=', filter.configId);
+    if (filter.prompt !== undefined) {
+      // `slug@2` is one version; a bare slug is every version of it (`slug@…`), compared exactly (a
+      // LIKE pattern would read `_` in a slug as a wildcard).
+      const prompt = filter.prompt;
+      q = prompt.includes('@')
+        ? q.where('l.prompt', '=', prompt)
+        : q.where(sql<string>`substr(l.prompt, 1, ${prompt.length + 1})`, '=', `${prompt}@`);
+    }
     if (filter.cacheStatus !== undefined) q = q.where('l.cache_status', '=', filter.cacheStatus);
     for (const [key, value] of metadata) {
       if (key === USER_METADATA_KEY) {

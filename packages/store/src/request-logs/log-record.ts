@@ -27,6 +27,8 @@ export interface RequestLogInput {
   readonly virtualKey?: string | undefined;
   readonly configId?: string | undefined;
   readonly configVersion?: number | undefined;
+  /** The saved prompt and version the request ran (`pp-support-1a2b3c@2`). */
+  readonly prompt?: string | undefined;
   readonly method?: string | undefined;
   readonly endpoint?: string | undefined;
   readonly stream?: boolean | undefined;
@@ -196,6 +198,7 @@ export function pushLogRowValues(
     orNull(input.virtualKey),
     orNull(input.configId),
     orNull(input.configVersion),
+    orNull(input.prompt),
     orNull(input.method),
     orNull(input.endpoint),
     input.stream === true ? 1 : 0,
@@ -266,6 +269,7 @@ export const LOG_COLUMNS = [
   'virtual_key',
   'config_id',
   'config_version',
+  'prompt',
   'method',
   'endpoint',
   'stream',

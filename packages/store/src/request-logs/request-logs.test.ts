@@ -47,6 +47,7 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
       virtualKey: 'vk-main',
       configId: 'pc-main',
       configVersion: 3,
+      prompt: 'pp_support-1a2b3c@2',
       method: 'POST',
       endpoint: 'chat/completions',
       stream: true,
@@ -95,6 +96,7 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
       virtual_key: 'vk-main',
       config_id: 'pc-main',
       config_version: 3,
+      prompt: 'pp_support-1a2b3c@2',
       method: 'POST',
       endpoint: 'chat/completions',
       stream: true,
@@ -129,6 +131,22 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     });
     const byUser = await store.logs.list({ tenant: 'acme', metadata: [['team', 'x']], limit: 5 });
     expect(byUser.records.map((entry) => entry.id)).toEqual([input.id]);
+    // The prompt filter: a slug is every version of it, `slug@n` one; `_` in a slug is no wildcard.
+    const lookalike = {
+      ...input,
+      id: newLogId(createdAt + 1),
+      createdAt: createdAt + 1,
+      prompt: 'ppxsupport-1a2b3c@1',
+    };
+    writer.enqueue(lookalike);
+    await writer.flush();
+    const byPrompt = async (prompt: string) =>
+      (await store.logs.list({ tenant: 'acme', prompt, limit: 5 })).records.map((entry) => entry.id);
+    expect(await byPrompt('pp_support-1a2b3c')).toEqual([input.id]);
+    expect(await byPrompt('pp_support-1a2b3c@2')).toEqual([input.id]);
+    expect(await byPrompt('pp_support-1a2b3c@1')).toEqual([]);
+    expect(await byPrompt('ppxsupport-1a2b3c')).toEqual([lookalike.id]);
+    expect(await byPrompt('pp_support')).toEqual([]);
   });
 
   it('writes batches and reads them back: metadata filters, trace, tenant scope, cursor, retention', async () => {

@@ -306,6 +306,7 @@ const CODED_COLUMNS: readonly (typeof LOG_COLUMNS)[number][] = [
   'cache_status',
   'target_path',
   'user_id',
+  'prompt',
 ];
 
 /** The log columns of strings of their own (ids, JSON, bodies): sent in the chunk's `text`. */
