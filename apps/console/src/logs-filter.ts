@@ -6,6 +6,7 @@ export const FILTER_FIELDS = [
   'model',
   'virtual_key',
   'config',
+  'prompt',
   'cache_status',
   'from',
   'to',

@@ -102,6 +102,20 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
       // provider key is in no line.
       await vi.waitFor(() => expect(gateway.output()).toContain(`"prompt":"${slug}@1"`), { timeout: 2000 });
       expect(gateway.output()).not.toContain(PROVIDER_KEY);
+      // The log store keeps it too: the logs API (and the console) filter by prompt; `render` is no request.
+      await vi.waitFor(
+        async () => {
+          const response = await fetch(`${gateway.url}/v1/logs?prompt=${slug}`, {
+            headers: { 'x-portkey-api-key': running?.adminKey ?? '' },
+          });
+          const logs = (await response.json()) as { data: { prompt: string; stream: boolean }[] };
+          expect(logs.data.map((record) => [record.prompt, record.stream])).toEqual([
+            [`${slug}@1`, true],
+            [`${slug}@1`, false],
+          ]);
+        },
+        { timeout: 5000, interval: 200 },
+      );
     },
   );
 

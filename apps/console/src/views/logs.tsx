@@ -41,6 +41,7 @@ const LABELS: Record<FilterField, string> = {
   model: 'Model',
   virtual_key: 'Virtual key',
   config: 'Config',
+  prompt: 'Prompt',
   cache_status: 'Cache status',
   from: 'From',
   to: 'To',

@@ -153,6 +153,7 @@ export function RequestView(props: { id: string }) {
     ['Virtual key', pick(record, 'virtual_key')],
     ['Config', pick(record, 'config_id', 'config')],
     ['Config version', pick(record, 'config_version')],
+    ['Prompt', pick(record, 'prompt')],
     ['Stream', pick(record, 'stream')],
   ];
   return (

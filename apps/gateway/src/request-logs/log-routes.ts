@@ -69,6 +69,7 @@ export function logFilterOf(query: Query, tenant: string | undefined): LogFilter
     model: single(query, 'model'),
     virtualKey: single(query, 'virtual_key'),
     configId: single(query, 'config'),
+    prompt: single(query, 'prompt'),
     cacheStatus: single(query, 'cache_status'),
     from: time(query, 'from'),
     to: time(query, 'to'),

@@ -46,6 +46,7 @@ export function recordOfRequestEnd(end: RequestEnd, withBodies: boolean): Reques
     virtualKey: fields.virtualKey,
     configId: fields.configId,
     configVersion: fields.configVersion,
+    prompt: fields.prompt,
     method: request.method,
     endpoint: fields.endpoint,
     stream: fields.stream,
