@@ -664,7 +664,7 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await sdk().guardrails.list()).toMatchObject({ total: 0 });
   });
 
-  it('creates a prompt in the UI, saves a new version and publishes it: the SDK’s prompts.completions.create gets the published template each time', async () => {
+  it('creates a partial and a prompt including it in the UI, saves new versions and publishes them: the SDK’s prompts.completions.create gets the published templates each time', async () => {
     const vk = await sdk().virtualKeys.create({
       name: 'prompt vk',
       provider: 'openai',
@@ -672,6 +672,14 @@ describe.runIf(run)('the console in Chromium', () => {
       custom_host: `${mock.url}/v1`,
     } as unknown as Parameters<Portkey['virtualKeys']['create']>[0]);
     await page.getByRole('link', { name: 'Prompts' }).click();
+    // A partial first, which the prompt includes.
+    await page.getByRole('button', { name: 'New partial' }).click();
+    const partial = page.getByRole('form', { name: 'Create a partial' });
+    await partial.getByLabel('Name', { exact: true }).fill('Console sign-off');
+    await partial.getByLabel('Slug (optional: made from the name)').fill('console-sign');
+    await partial.getByLabel('Template', { exact: true }).fill('Thanks, {{who}}.');
+    await partial.getByRole('button', { name: 'Create partial' }).click();
+    await page.getByTestId('saved-partial').filter({ hasText: 'console-sign' }).waitFor();
     await page.getByRole('button', { name: 'New prompt' }).click();
     const create = page.getByRole('form', { name: 'Create a prompt' });
     await create.getByLabel('Name', { exact: true }).fill('Console support');
@@ -685,9 +693,13 @@ describe.runIf(run)('the console in Chromium', () => {
     await parameters.fill('{"temperature": 0.1}');
     await create
       .getByLabel('Template', { exact: true })
-      .fill(JSON.stringify([{ role: 'user', content: 'Tell {{who}} the capital of France.' }]));
+      .fill(
+        JSON.stringify([{ role: 'user', content: 'Tell {{who}} the capital of France. {{> console-sign}}' }]),
+      );
     await create.getByRole('button', { name: 'Create prompt' }).click();
-    await page.getByRole('status').filter({ hasText: 'Requests get it now' }).waitFor();
+    // The prompts' own notice (the partials section has one of its own).
+    const prompts = page.getByRole('region', { name: 'Prompts' });
+    await prompts.getByRole('status').filter({ hasText: 'console-support. Requests get it now' }).waitFor();
     const run = async () => {
       await sdk().prompts.completions.create({ promptID: 'console-support', variables: { who: 'Ann' } });
       return mock.received.at(-1);
@@ -697,7 +709,7 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(first?.body).toMatchObject({
       model: 'gpt-4o-mini',
       temperature: 0.1,
-      messages: [{ role: 'user', content: 'Tell Ann the capital of France.' }],
+      messages: [{ role: 'user', content: 'Tell Ann the capital of France. Thanks, Ann.' }],
     });
 
     // A new version: requests keep getting the published one until it is published.
@@ -705,12 +717,12 @@ describe.runIf(run)('the console in Chromium', () => {
     await edit.getByLabel('Template', { exact: true }).fill('Greet {{who}}.');
     await edit.getByLabel('Version description (optional)').fill('greeting');
     await edit.getByRole('button', { name: 'Save as a new version' }).click();
-    await page
+    await prompts
       .getByRole('status')
       .filter({ hasText: 'Requests get version 1 until you publish it' })
       .waitFor();
     expect((await run())?.body).toMatchObject({
-      messages: [{ role: 'user', content: 'Tell Ann the capital of France.' }],
+      messages: [{ role: 'user', content: 'Tell Ann the capital of France. Thanks, Ann.' }],
     });
     await page.getByRole('button', { name: 'Publish version 2 of console-support' }).click();
     const versions = page.getByRole('table', { name: 'Versions of console-support' });
@@ -727,9 +739,29 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, '06b-prompts');
 
+    // A new version of the partial (its editor stayed open after the create), published from its
+    // versions table: the next run includes it.
+    const partialEdit = page.getByRole('form', { name: 'New version of console-sign' });
+    await partialEdit.getByLabel('Template', { exact: true }).fill('Cheers, {{who}}.');
+    await partialEdit.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.getByRole('button', { name: 'Publish version 2 of console-sign' }).click();
+    // Newest first: version 2's row says it is the published one.
+    await page
+      .getByRole('table', { name: 'Versions of console-sign' })
+      .getByRole('row')
+      .nth(1)
+      .getByText('published')
+      .waitFor();
+    await sdk().prompts.completions.create({ promptID: 'console-support@1', variables: { who: 'Ann' } });
+    expect(mock.received.at(-1)?.body).toMatchObject({
+      messages: [{ role: 'user', content: 'Tell Ann the capital of France. Cheers, Ann.' }],
+    });
     await page.getByRole('button', { name: 'Delete console-support' }).click();
     await page.getByRole('cell', { name: 'console-support', exact: true }).waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Delete console-sign' }).click();
+    await page.getByRole('cell', { name: 'console-sign', exact: true }).waitFor({ state: 'detached' });
     expect((await sdk().prompts.list()).total).toBe(0);
+    expect((await sdk().prompts.partials.list()).total).toBe(0);
     await sdk().virtualKeys.delete({ slug: vk.slug as string });
   });
 

@@ -5,44 +5,43 @@ import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
 import { text } from '../log-record.js';
 
-/** A prompt as `GET /prompts/:slug` answers it: the published version's content. */
-interface PromptObject {
+/** A prompt or partial as the admin API answers it (`GET …/:slug`, a list row, a version). */
+type ApiObject = Readonly<Record<string, unknown>>;
+
+/** A record as `GET …/:slug` answers it: the published version's content. */
+interface LibraryRecord extends ApiObject {
   readonly slug: string;
   readonly name: string;
-  readonly string: string;
-  readonly parameters: Readonly<Record<string, unknown>>;
-  readonly model: string | null;
-  readonly virtual_key: string | null;
-  readonly prompt_version: number;
   readonly latest_version: number;
   readonly last_updated_at: string | null;
 }
 
-/** A row of `GET /prompts`. */
-interface PromptListItem {
-  readonly slug: string;
-  readonly name: string;
-  readonly model: string | null;
-  readonly prompt_version: number;
-  readonly latest_version: number;
-  readonly last_updated_at: string | null;
-}
-
-interface PromptVersion {
+/** One version (`GET …/:slug/versions`). */
+interface LibraryVersion extends ApiObject {
   readonly id: string;
-  readonly prompt_version: number;
-  readonly prompt_version_description: string | null;
-  readonly created_at: string;
   readonly string: string;
-  readonly parameters: Readonly<Record<string, unknown>>;
-  readonly model: string | null;
-  readonly virtual_key: string | null;
+  readonly created_at: string;
 }
 
-/** An open prompt: what requests get, and the newest version a new one starts from. */
-interface OpenPrompt {
-  readonly prompt: PromptObject;
-  readonly latest: PromptVersion;
+/** An open record: what requests get, and the newest version a new one starts from. */
+interface OpenRecord {
+  readonly record: LibraryRecord;
+  readonly latest: LibraryVersion;
+}
+
+/**
+ * What tells prompts and partials apart in the view: their API path, their field names (a prompt's
+ * `prompt_version`, a partial's `version`) and whether they carry a model and parameters.
+ */
+interface LibraryKind {
+  readonly noun: 'prompt' | 'partial';
+  readonly base: string;
+  readonly published: (record: ApiObject) => number;
+  readonly description: (version: ApiObject) => unknown;
+  readonly withModel: boolean;
+  readonly starter: string;
+  /** How an app uses one, for the notice after a save. */
+  readonly use: (slug: string) => string;
 }
 
 /** A new prompt's template: chat messages with a variable, the form Portkey's prompt studio keeps. */
@@ -54,6 +53,26 @@ export const PROMPT_STARTER = JSON.stringify(
   null,
   2,
 );
+
+const PROMPTS: LibraryKind = {
+  noun: 'prompt',
+  base: '/prompts',
+  published: (record) => record.prompt_version as number,
+  description: (version) => version.prompt_version_description,
+  withModel: true,
+  starter: PROMPT_STARTER,
+  use: (slug) => `prompts.completions.create({ promptID: "${slug}", variables })`,
+};
+
+const PARTIALS: LibraryKind = {
+  noun: 'partial',
+  base: '/prompts/partials',
+  published: (record) => record.version as number,
+  description: (version) => version.description,
+  withModel: false,
+  starter: 'Answer briefly and kindly.',
+  use: (slug) => `{{> ${slug}}} in a prompt's template`,
+};
 
 /** What is wrong with the parameters' text in the page (the gateway checks the rest on save), or null. */
 export function parametersProblem(source: string): string | null {
@@ -70,42 +89,51 @@ export function parametersProblem(source: string): string | null {
 }
 
 const optional = (value: string): string | null => (value.trim() === '' ? null : value.trim());
+const pathOf = (kind: LibraryKind, slug: string) => `${kind.base}/${encodeURIComponent(slug)}`;
 
 function Editor(props: {
-  open: OpenPrompt | null;
+  kind: LibraryKind;
+  open: OpenRecord | null;
   onSaved: (slug: string, version: number, published: number) => void;
   onError: (error: unknown) => void;
 }) {
-  const prompt = props.open?.prompt ?? null;
+  const { kind } = props;
+  const record = props.open?.record ?? null;
   // A new version starts from the newest one, published or not.
   const base = props.open?.latest ?? null;
-  const [name, setName] = useState(prompt?.name ?? '');
+  const id = (field: string) => `${kind.noun}-${field}`;
+  const [name, setName] = useState(record?.name ?? '');
   const [slug, setSlug] = useState('');
-  const [virtualKey, setVirtualKey] = useState(base?.virtual_key ?? '');
-  const [model, setModel] = useState(base?.model ?? '');
-  const [parameters, setParameters] = useState(base ? JSON.stringify(base.parameters, null, 2) : '{}');
-  const [template, setTemplate] = useState(base?.string ?? PROMPT_STARTER);
+  const [virtualKey, setVirtualKey] = useState((base?.virtual_key as string | null) ?? '');
+  const [model, setModel] = useState((base?.model as string | null) ?? '');
+  const [parameters, setParameters] = useState(base ? JSON.stringify(base.parameters ?? {}, null, 2) : '{}');
+  const [template, setTemplate] = useState(base?.string ?? kind.starter);
   const [description, setDescription] = useState('');
-  const problem = parametersProblem(parameters);
+  const problem = kind.withModel ? parametersProblem(parameters) : null;
   const form = useFocusFirstInput();
   const save = async (event: Event) => {
     event.preventDefault();
     const content = {
       string: template,
-      parameters: parameters.trim() === '' ? {} : (JSON.parse(parameters) as unknown),
-      model: optional(model),
-      virtual_key: optional(virtualKey),
+      ...(kind.withModel
+        ? {
+            parameters: parameters.trim() === '' ? {} : (JSON.parse(parameters) as unknown),
+            model: optional(model),
+            virtual_key: optional(virtualKey),
+          }
+        : {}),
       ...(optional(description) === null ? {} : { version_description: description.trim() }),
     };
     try {
-      if (prompt) {
-        const answer = await api<{ prompt_version: number }>(`/prompts/${encodeURIComponent(prompt.slug)}`, {
+      if (record) {
+        const answer = await api<ApiObject>(pathOf(kind, record.slug), {
           method: 'PUT',
           body: { name, ...content },
         });
-        props.onSaved(prompt.slug, answer.prompt_version, prompt.prompt_version);
+        const version = kind.withModel ? (answer.prompt_version as number) : (answer.version as number);
+        props.onSaved(record.slug, version, kind.published(record));
       } else {
-        const answer = await api<{ slug: string }>('/prompts', {
+        const answer = await api<{ slug: string }>(kind.base, {
           method: 'POST',
           body: { name, ...content, ...(optional(slug) === null ? {} : { slug: slug.trim() }) },
         });
@@ -115,109 +143,120 @@ function Editor(props: {
       props.onError(error);
     }
   };
-  const title = prompt ? `New version of ${prompt.slug}` : 'Create a prompt';
+  const title = record ? `New version of ${record.slug}` : `Create a ${kind.noun}`;
   const field = (setter: (value: string) => void) => (event: Event) =>
     setter((event.currentTarget as HTMLInputElement | HTMLTextAreaElement).value);
   return (
     <form ref={form} class="card" onSubmit={save} aria-label={title}>
       <h2>{title}</h2>
-      <label for="prompt-name">
+      <label for={id('name')}>
         Name
-        <input id="prompt-name" required value={name} onInput={field(setName)} />
+        <input id={id('name')} required value={name} onInput={field(setName)} />
       </label>
-      {prompt ? null : (
-        <label for="prompt-slug">
+      {record ? null : (
+        <label for={id('slug')}>
           Slug (optional: made from the name)
-          <input id="prompt-slug" autocomplete="off" value={slug} onInput={field(setSlug)} />
+          <input id={id('slug')} autocomplete="off" value={slug} onInput={field(setSlug)} />
         </label>
       )}
-      <label for="prompt-virtual-key">
-        Virtual key or provider slug
-        <input id="prompt-virtual-key" autocomplete="off" value={virtualKey} onInput={field(setVirtualKey)} />
-      </label>
-      <label for="prompt-model">
-        Model
-        <input id="prompt-model" autocomplete="off" value={model} onInput={field(setModel)} />
-      </label>
-      <label for="prompt-parameters">
-        Parameters (JSON)
-        <textarea
-          id="prompt-parameters"
-          rows={4}
-          spellcheck={false}
-          value={parameters}
-          aria-describedby="prompt-parameters-problem"
-          onInput={field(setParameters)}
-        />
-      </label>
-      <p
-        id="prompt-parameters-problem"
-        role="status"
-        class={problem ? 'bad' : 'good'}
-        data-testid="prompt-parameters-status"
-      >
-        {problem ?? 'Valid parameters.'}
-      </p>
-      <label for="prompt-template">
+      {kind.withModel ? (
+        <>
+          <label for={id('virtual-key')}>
+            Virtual key or provider slug
+            <input
+              id={id('virtual-key')}
+              autocomplete="off"
+              value={virtualKey}
+              onInput={field(setVirtualKey)}
+            />
+          </label>
+          <label for={id('model')}>
+            Model
+            <input id={id('model')} autocomplete="off" value={model} onInput={field(setModel)} />
+          </label>
+          <label for={id('parameters')}>
+            Parameters (JSON)
+            <textarea
+              id={id('parameters')}
+              rows={4}
+              spellcheck={false}
+              value={parameters}
+              aria-describedby={id('parameters-problem')}
+              onInput={field(setParameters)}
+            />
+          </label>
+          <p
+            id={id('parameters-problem')}
+            role="status"
+            class={problem ? 'bad' : 'good'}
+            data-testid="prompt-parameters-status"
+          >
+            {problem ?? 'Valid parameters.'}
+          </p>
+        </>
+      ) : null}
+      <label for={id('template')}>
         Template
         <textarea
-          id="prompt-template"
-          rows={10}
+          id={id('template')}
+          rows={kind.withModel ? 10 : 4}
           spellcheck={false}
           value={template}
-          aria-describedby="prompt-template-help"
+          aria-describedby={id('template-help')}
           onInput={field(setTemplate)}
         />
       </label>
-      <p id="prompt-template-help" class="muted">
-        Mustache: <code>{'{{question}}'}</code> is filled in with the request's <code>variables</code>. A JSON
-        list of chat messages has each message's text filled in; any other text is one user message.
+      <p id={id('template-help')} class="muted">
+        {kind.withModel ? (
+          <>
+            Mustache: <code>{'{{question}}'}</code> is filled in with the request's <code>variables</code>,
+            and <code>{'{{> slug}}'}</code> includes a partial. A JSON list of chat messages has each
+            message's text filled in; any other text is one user message.
+          </>
+        ) : (
+          <>
+            A prompt includes it as <code>{'{{> slug}}'}</code> (its published version) and fills it in with
+            the same variables; it may include partials too.
+          </>
+        )}
       </p>
-      <label for="prompt-description">
+      <label for={id('description')}>
         Version description (optional)
         <input
-          id="prompt-description"
+          id={id('description')}
           autocomplete="off"
           value={description}
           onInput={field(setDescription)}
         />
       </label>
       <button type="submit" disabled={problem !== null}>
-        {prompt ? 'Save as a new version' : 'Create prompt'}
+        {record ? 'Save as a new version' : `Create ${kind.noun}`}
       </button>
     </form>
   );
 }
 
-/** The versions of an open prompt, newest first, each publishable. */
+/** The versions of an open record, newest first, each publishable. */
 function Versions(props: {
-  prompt: PromptObject;
-  refreshKey: number;
+  kind: LibraryKind;
+  record: LibraryRecord;
+  versions: readonly LibraryVersion[];
   onPublished: () => void;
   onError: (error: unknown) => void;
 }) {
-  const { prompt } = props;
-  const [versions, setVersions] = useState<PromptVersion[] | null>(null);
-  useEffect(() => {
-    api<{ data: PromptVersion[] }>(`/prompts/${encodeURIComponent(prompt.slug)}/versions`)
-      .then((list) => setVersions(list.data))
-      .catch(props.onError);
-  }, [prompt.slug, props.refreshKey]);
+  const { kind, record } = props;
+  const published = kind.published(record);
   const publish = async (version: number) => {
     try {
-      await api(`/prompts/${encodeURIComponent(prompt.slug)}/makeDefault`, {
-        method: 'PUT',
-        body: { version },
-      });
+      await api(`${pathOf(kind, record.slug)}/makeDefault`, { method: 'PUT', body: { version } });
       props.onPublished();
     } catch (error) {
       props.onError(error);
     }
   };
-  if (versions === null) return <p>Loading…</p>;
   return (
     <table class="data">
-      <caption>Versions of {prompt.slug}</caption>
+      <caption>Versions of {record.slug}</caption>
       <thead>
         <tr>
           <th scope="col">Version</th>
@@ -227,103 +266,111 @@ function Versions(props: {
         </tr>
       </thead>
       <tbody>
-        {versions.map((version) => (
-          <tr key={version.id}>
-            <td class="mono">{version.prompt_version}</td>
-            <td>{version.prompt_version_description ?? '-'}</td>
-            <td>{text(version.created_at)}</td>
-            <td>
-              {version.prompt_version === prompt.prompt_version ? (
-                <strong>published</strong>
-              ) : (
-                <button
-                  type="button"
-                  onClick={() => publish(version.prompt_version)}
-                  aria-label={`Publish version ${version.prompt_version} of ${prompt.slug}`}
-                >
-                  Publish
-                </button>
-              )}
-            </td>
-          </tr>
-        ))}
+        {props.versions.map((version) => {
+          const number = kind.withModel ? (version.prompt_version as number) : (version.version as number);
+          const description = kind.description(version);
+          return (
+            <tr key={version.id}>
+              <td class="mono">{number}</td>
+              <td>{typeof description === 'string' && description !== '' ? description : '-'}</td>
+              <td>{text(version.created_at)}</td>
+              <td>
+                {number === published ? (
+                  <strong>published</strong>
+                ) : (
+                  <button
+                    type="button"
+                    onClick={() => publish(number)}
+                    aria-label={`Publish version ${number} of ${record.slug}`}
+                  >
+                    Publish
+                  </button>
+                )}
+              </td>
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );
 }
 
 /**
- * Prompts (admin): Portkey's prompt library. Listed with their model and versions; create one, save a
- * new version of one (requests keep getting the published version), publish a version, delete one.
- * Apps run them with the SDK's `prompts.completions.create({ promptID: slug, variables })`.
+ * One kind's part of the view: the list, create, _Open_ to save a new version (requests keep getting
+ * the published one), the versions with _Publish_, delete.
  */
-export function PromptsView() {
-  const [prompts, setPrompts] = useState<PromptListItem[] | null>(null);
-  const [open, setOpen] = useState<OpenPrompt | 'new' | null>(null);
+function Library(props: { kind: LibraryKind; heading: 1 | 2; title: string }) {
+  const { kind } = props;
+  const [records, setRecords] = useState<LibraryRecord[] | null>(null);
+  const [open, setOpen] = useState<(OpenRecord & { versions: LibraryVersion[] }) | 'new' | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<{ slug: string; version: number; published: number } | null>(null);
   const editorKey = useRef(0);
   const load = () =>
-    api<{ data: PromptListItem[] }>('/prompts')
-      .then((list) => setPrompts(list.data))
+    api<{ data: LibraryRecord[] }>(kind.base)
+      .then((list) => setRecords(list.data))
       .catch(setError);
   useEffect(() => {
     void load();
   }, []);
   // The editor starts afresh (a new key) together with what it edits, never before it is loaded.
-  const openPrompt = async (slug: string | 'new') => {
+  const openRecord = async (slug: string | 'new') => {
     setError(null);
     if (slug === 'new') {
       editorKey.current += 1;
       return setOpen('new');
     }
     try {
-      const path = `/prompts/${encodeURIComponent(slug)}`;
-      const prompt = await api<PromptObject>(path);
-      const latest = await api<PromptVersion>(`${path}/versions/${prompt.latest_version}`);
+      const record = await api<LibraryRecord>(pathOf(kind, slug));
+      const versions = (await api<{ data: LibraryVersion[] }>(`${pathOf(kind, slug)}/versions`)).data;
+      const latest = versions[0];
+      if (!latest) throw new Error(`the ${kind.noun} ${slug} has no versions`);
       editorKey.current += 1;
-      setOpen({ prompt, latest });
+      setOpen({ record, latest, versions });
     } catch (caught) {
       setError(caught);
     }
   };
   const remove = async (slug: string) => {
-    if (!window.confirm(`Delete the prompt ${slug} and every version of it?`)) return;
+    if (!window.confirm(`Delete the ${kind.noun} ${slug} and every version of it?`)) return;
     setError(null);
     try {
-      await api(`/prompts/${encodeURIComponent(slug)}`, { method: 'DELETE' });
-      if (open !== 'new' && open?.prompt.slug === slug) setOpen(null);
+      await api(pathOf(kind, slug), { method: 'DELETE' });
+      if (open !== 'new' && open?.record.slug === slug) setOpen(null);
       await load();
     } catch (caught) {
       setError(caught);
     }
   };
+  const titleId = `${kind.noun}s-title`;
+  const Heading = props.heading === 1 ? 'h1' : 'h2';
+  const columns = kind.withModel ? 7 : 6;
   return (
-    <section aria-labelledby="prompts-title">
-      <h1 id="prompts-title">Prompts</h1>
+    <section aria-labelledby={titleId}>
+      <Heading id={titleId}>{props.title}</Heading>
       <ErrorNote error={error} />
       {saved ? (
         <p class="notice" role="status">
-          Saved version {saved.version} of <code data-testid="saved-prompt">{saved.slug}</code>.{' '}
+          Saved version {saved.version} of <code data-testid={`saved-${kind.noun}`}>{saved.slug}</code>.{' '}
           {saved.version === saved.published
             ? 'Requests get it now: '
             : `Requests get version ${saved.published} until you publish it: `}
-          <code>prompts.completions.create({`{ promptID: "${saved.slug}", variables }`})</code>.
+          <code>{kind.use(saved.slug)}</code>.
         </p>
       ) : null}
-      <button type="button" onClick={() => openPrompt('new')}>
-        New prompt
+      <button type="button" onClick={() => openRecord('new')}>
+        New {kind.noun}
       </button>
-      {prompts === null ? (
+      {records === null ? (
         <p>Loading…</p>
       ) : (
         <table class="data">
-          <caption>Prompts</caption>
+          <caption>{props.title}</caption>
           <thead>
             <tr>
               <th scope="col">Slug</th>
               <th scope="col">Name</th>
-              <th scope="col">Model</th>
+              {kind.withModel ? <th scope="col">Model</th> : null}
               <th scope="col">Published</th>
               <th scope="col">Latest</th>
               <th scope="col">Updated</th>
@@ -331,26 +378,26 @@ export function PromptsView() {
             </tr>
           </thead>
           <tbody>
-            {prompts.length === 0 ? (
+            {records.length === 0 ? (
               <tr>
-                <td colSpan={7} class="muted">
-                  None yet: <em>New prompt</em> makes one.
+                <td colSpan={columns} class="muted">
+                  None yet: <em>New {kind.noun}</em> makes one.
                 </td>
               </tr>
             ) : null}
-            {prompts.map((prompt) => (
-              <tr key={prompt.slug}>
-                <td class="mono">{prompt.slug}</td>
-                <td>{prompt.name}</td>
-                <td class="mono">{prompt.model ?? '-'}</td>
-                <td class="mono">{prompt.prompt_version}</td>
-                <td class="mono">{prompt.latest_version}</td>
-                <td>{text(prompt.last_updated_at)}</td>
+            {records.map((record) => (
+              <tr key={record.slug}>
+                <td class="mono">{record.slug}</td>
+                <td>{record.name}</td>
+                {kind.withModel ? <td class="mono">{(record.model as string | null) ?? '-'}</td> : null}
+                <td class="mono">{kind.published(record)}</td>
+                <td class="mono">{record.latest_version}</td>
+                <td>{text(record.last_updated_at)}</td>
                 <OpenDeleteActions
-                  slug={prompt.slug}
+                  slug={record.slug}
                   managedBy={null}
-                  onOpen={() => openPrompt(prompt.slug)}
-                  onDelete={() => remove(prompt.slug)}
+                  onOpen={() => openRecord(record.slug)}
+                  onDelete={() => remove(record.slug)}
                 />
               </tr>
             ))}
@@ -360,28 +407,43 @@ export function PromptsView() {
       {open ? (
         <Editor
           key={editorKey.current}
+          kind={kind}
           open={open === 'new' ? null : open}
           onError={setError}
           onSaved={(slug, version, published) => {
             setSaved({ slug, version, published });
             setError(null);
             void load();
-            void openPrompt(slug);
+            void openRecord(slug);
           }}
         />
       ) : null}
       {open && open !== 'new' ? (
         <Versions
-          prompt={open.prompt}
-          refreshKey={editorKey.current}
+          kind={kind}
+          record={open.record}
+          versions={open.versions}
           onError={setError}
           onPublished={() => {
             setSaved(null);
             void load();
-            void openPrompt(open.prompt.slug);
+            void openRecord(open.record.slug);
           }}
         />
       ) : null}
     </section>
+  );
+}
+
+/**
+ * Prompts (admin): Portkey's prompt library, and the partials prompts include. Apps run a prompt
+ * with the SDK's `prompts.completions.create({ promptID: slug, variables })`.
+ */
+export function PromptsView() {
+  return (
+    <>
+      <Library kind={PROMPTS} heading={1} title="Prompts" />
+      <Library kind={PARTIALS} heading={2} title="Partials" />
+    </>
   );
 }
