@@ -78,6 +78,7 @@ describe('the README’s Portkey admin script', () => {
     const made = JSON.parse(run.stdout) as {
       provider: string;
       config: string;
+      prompt: string;
       botKey: string;
       configs: number;
     };
@@ -115,6 +116,23 @@ describe('the README’s Portkey admin script', () => {
     });
     expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
     expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
+
+    // The bot runs the saved prompt by its slug: the template filled in, through the support provider.
+    const app = new Portkey({ apiKey: made.botKey, baseURL: `${gateway.url}/v1` });
+    const answered = await app.prompts.completions.create({
+      promptID: made.prompt,
+      variables: { company: 'Acme', question: 'What is the capital of France?' },
+    });
+    expect(answered.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+    expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
+    expect(upstream.received.at(-1)?.body).toMatchObject({
+      model: 'gpt-4o-mini',
+      max_tokens: 256,
+      messages: [
+        { role: 'system', content: 'You answer questions for Acme, briefly.' },
+        { role: 'user', content: 'What is the capital of France?' },
+      ],
+    });
     expect(gateway.output()).not.toContain(OPENAI_KEY);
   });
 });
