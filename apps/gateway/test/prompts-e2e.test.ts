@@ -287,6 +287,27 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
       status: 400,
       message: expect.stringContaining('the prompt has no model'),
     });
+    // Arrays that could make the rendered text larger than 16 Mi characters are refused before rendering.
+    const big = await admin.prompts.create({
+      name: 'Big',
+      collection_id: 'support',
+      string: `${'x'.repeat(65_536)}{{#items}}.{{/items}}`,
+      parameters: {},
+      model: 'gpt-4o-mini',
+      virtual_key: 'openai-prod',
+    });
+    const amplified = await sdkError(
+      app.prompts.completions.create({
+        promptID: big.slug as string,
+        variables: { items: Array.from({ length: 300 }, () => 1) } as unknown as Record<string, string>,
+      }),
+    );
+    expect({ status: amplified.status, message: amplified.message }).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('variables: 300 array elements could render more than'),
+    });
+    expect(upstream.received.length).toBe(sent);
+
     // A key limited to other virtual keys cannot reach the prompt's through it.
     await admin.providers.create({ name: 'Team B', integration_id: 'openai-prod', slug: 'team-b' });
     const limited = await admin.apiKeys.create({

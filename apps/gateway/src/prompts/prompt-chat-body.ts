@@ -1,6 +1,7 @@
 import { PkError } from '@pk/config';
 import type { PromptVersionRecord } from '@pk/store';
 import {
+  checkRenderSize,
   type PartialTemplates,
   type RenderedMessage,
   renderPromptMessages,
@@ -28,7 +29,9 @@ export function promptChatBody(
   body: Readonly<Record<string, unknown>>,
   partials: PartialTemplates = {},
 ): Record<string, unknown> & { messages: unknown; model?: unknown } {
-  const messages: RenderedMessage[] = renderPromptMessages(version.template, variablesOf(body), partials);
+  const variables = variablesOf(body);
+  checkRenderSize(variables, [version.template, ...Object.values(partials)]);
+  const messages: RenderedMessage[] = renderPromptMessages(version.template, variables, partials);
   const chat: Record<string, unknown> = { ...version.parameters };
   if (version.model !== null) chat.model = version.model;
   if (version.functions !== null) chat.functions = version.functions;

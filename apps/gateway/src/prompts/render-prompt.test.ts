@@ -2,7 +2,13 @@ import { PkError } from '@pk/config';
 import { describe, expect, it } from 'vitest';
 import { loadPartials } from './load-partials.js';
 import { promptChatBody, routedPromptModel } from './prompt-chat-body.js';
-import { renderPromptMessages, templateTexts, variablesOf } from './render-prompt.js';
+import {
+  checkRenderSize,
+  MAX_RENDERED_CHARS,
+  renderPromptMessages,
+  templateTexts,
+  variablesOf,
+} from './render-prompt.js';
 
 const version = {
   template: JSON.stringify([
@@ -112,6 +118,29 @@ describe('templateTexts and loadPartials', () => {
     chain.p12 = 'end';
     await expect(loadPartials(templateTexts('{{> p0}}'), async (name) => chain[name])).rejects.toThrow(
       'nest deeper than 8 levels',
+    );
+  });
+});
+
+describe('checkRenderSize', () => {
+  it('lets arrays through that cannot render past the bound, and refuses the rest naming variables', () => {
+    const template = '{{#items}}{{name}}, {{/items}}'.padEnd(1024, ' ');
+    expect(() =>
+      checkRenderSize({ items: Array.from({ length: 100 }, () => ({ name: 'x' })) }, [template]),
+    ).not.toThrow();
+    expect(() =>
+      checkRenderSize({ question: 'no arrays at all' }, ['x'.repeat(MAX_RENDERED_CHARS)]),
+    ).not.toThrow();
+    // Nested arrays count every element: 200 × 100 inner ones.
+    const nested = { rows: Array.from({ length: 200 }, () => Array.from({ length: 100 }, () => 'cell')) };
+    expect(() => checkRenderSize(nested, [template])).toThrow(
+      /variables: 20200 array elements could render more than 16777216 characters/,
+    );
+    // The partials count with the prompt's template.
+    const many = { items: Array.from({ length: 5000 }, () => 'x') };
+    expect(() => checkRenderSize(many, ['{{#items}}{{> p}}{{/items}}'])).not.toThrow();
+    expect(() => checkRenderSize(many, ['{{#items}}{{> p}}{{/items}}', 'y'.repeat(4096)])).toThrow(
+      /array elements/,
     );
   });
 });

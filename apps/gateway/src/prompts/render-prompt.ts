@@ -155,6 +155,49 @@ export function renderPromptMessages(
   });
 }
 
+/**
+ * The most text a rendering may make, in characters: the bound {@link checkRenderSize} holds a
+ * request's variables to before anything is rendered.
+ */
+export const MAX_RENDERED_CHARS = 16 * 1024 * 1024;
+
+/** Array elements in a value, at every depth (each can repeat a section of the template once). */
+function arrayElementsIn(value: unknown): number {
+  if (Array.isArray(value)) {
+    let count = value.length;
+    for (const item of value) count += arrayElementsIn(item);
+    return count;
+  }
+  if (isObject(value)) {
+    let count = 0;
+    for (const key in value) count += arrayElementsIn(value[key]);
+    return count;
+  }
+  return 0;
+}
+
+/**
+ * Refuses, before rendering, variables whose arrays could make the rendered text larger than
+ * {@link MAX_RENDERED_CHARS}: a section over an array (`{{#items}}…{{/items}}`) repeats once per
+ * element, nested arrays once per element of each, so the output is at most the templates' length
+ * (prompt and partials) times one more than the number of array elements. A 400 naming `variables`.
+ */
+export function checkRenderSize(
+  variables: Readonly<Record<string, unknown>>,
+  templates: readonly string[],
+): void {
+  let length = 0;
+  for (const template of templates) length += template.length;
+  const elements = arrayElementsIn(variables);
+  if (elements > 0 && (elements + 1) * length > MAX_RENDERED_CHARS) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      `variables: ${elements} array elements could render more than ${MAX_RENDERED_CHARS} characters of this prompt's ${length}-character template`,
+      { param: 'variables' },
+    );
+  }
+}
+
 /** `variables` of a prompt request: an object (absent means none); anything else is a 400. */
 export function variablesOf(body: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   const variables = body.variables;
