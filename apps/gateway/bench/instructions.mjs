@@ -4,9 +4,13 @@
 // whatever else the machine is doing): the built gateway (as `pnpm start` runs it, embedded defaults)
 // or the bench's bare proxy (`--bare`) under valgrind, `--warm` requests (6000) to let the JIT settle,
 // the counters zeroed, then `--requests` more (1000) at 10 connections; prints the total per request
-// and each thread's share. Runs of one build differ by up to ~8 % on the main thread (whether a full
-// collection falls into the counted requests; more `--requests` narrow it), whatever the machine's
-// load, where CPU time moves by ±15 %; V8's compiler threads (#3 to #6) vary more. Instructions are
+// and each thread's share. Runs of one build differ by up to ~8 % on the main thread when no full
+// collection falls into the counted requests, whatever the machine's load (CPU time moves by ±15 %);
+// V8's compiler threads (#3 to #6) vary more. Under valgrind V8 runs full (mark-compact) collections
+// far more often than at full speed, and a run with them in its counted requests reads +20-40 % on
+// the main thread (591k against 412k per request in one pair, 182k of it in
+// `MarkCompactCollector::CollectGarbage`): compare builds over several runs each, or with `--profile`
+// subtract `Heap::PerformGarbageCollection` (`callgrind_annotate --inclusive=yes`). Instructions are
 // not time: system calls and cache misses are not counted. About 4 minutes for pk, 2 for the bare
 // proxy. Needs `valgrind` and `callgrind_control` on the PATH.
 // `--cache-hit` sends the bench's simple-cache config (`x-portkey-config` with a root `cache`): after the
