@@ -1,15 +1,12 @@
 import { PkError } from '@pk/config';
-import type { PromptRecord, PromptVersionRecord, Store } from '@pk/store';
+import type { PromptRecord, PromptRepository, PromptVersionRecord, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import { listPage, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
-/** One version as Portkey's version routes return it. */
-export function promptVersionObject(version: PromptVersionRecord): Record<string, unknown> {
+/** A version's content as Portkey's prompt objects carry it (a prompt's, or one of its versions'). */
+function promptContent(version: PromptVersionRecord): Record<string, unknown> {
   return {
-    id: version.id,
-    prompt_id: version.promptId,
-    prompt_version: version.version,
     string: version.template,
     parameters: version.parameters,
     model: version.model,
@@ -17,8 +14,18 @@ export function promptVersionObject(version: PromptVersionRecord): Record<string
     functions: version.functions,
     tools: version.tools,
     tool_choice: version.toolChoice ?? null,
-    prompt_version_description: version.description,
     template_metadata: version.templateMetadata,
+  };
+}
+
+/** One version as Portkey's version routes return it. */
+export function promptVersionObject(version: PromptVersionRecord): Record<string, unknown> {
+  return {
+    id: version.id,
+    prompt_id: version.promptId,
+    prompt_version: version.version,
+    ...promptContent(version),
+    prompt_version_description: version.description,
     created_at: version.createdAt,
     created_by: version.createdBy,
     object: 'prompt_version',
@@ -34,14 +41,7 @@ export function promptObject(record: PromptRecord): Record<string, unknown> {
     name: record.name,
     collection_id: record.collectionId,
     status: record.status,
-    string: published.template,
-    parameters: published.parameters,
-    model: published.model,
-    virtual_key: published.virtualKey,
-    functions: published.functions,
-    tools: published.tools,
-    tool_choice: published.toolChoice ?? null,
-    template_metadata: published.templateMetadata,
+    ...promptContent(published),
     prompt_version: published.version,
     prompt_version_id: published.id,
     prompt_version_description: published.description,
@@ -67,135 +67,6 @@ function promptListItem(record: PromptRecord): Record<string, unknown> {
     last_updated_at: record.updatedAt,
     object: 'prompt',
   };
-}
-
-interface SlugParams {
-  readonly slug: string;
-}
-
-/** The `version` of a publish body (`{ "version": 2 }`), else a 400 naming it. */
-function versionToPublish(body: unknown): number {
-  const version = objectBody(body, 'publish').version;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    throw new PkError('PK_ERR_INVALID_REQUEST', 'version: expected the version number to publish (1, 2 …)', {
-      param: 'version',
-    });
-  }
-  return version;
-}
-
-async function promptOrNotFound(store: Store, slug: string): Promise<PromptRecord> {
-  const record = await store.prompts.get(slug);
-  if (record === undefined) throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no prompt "${slug}"`);
-  return record;
-}
-
-/**
- * Portkey's prompt library (`portkey.prompts.*`): create (version 1, published), list, retrieve (the
- * published version's content), update (a new version when the template or a parameter changes; the
- * published one stays until `publish`), delete, publish (`PUT /prompts/:slug/makeDefault`) and the
- * versions, and the partials prompts include (below). Labels and collections of their own stay 501. The template is stored as
- * written; it is filled in by `/prompts/:id/completions` and `/render` (`prompt-inference-routes.ts`).
- */
-export async function promptRoutes(app: FastifyInstance, options: { readonly store: Store }): Promise<void> {
-  const { store } = options;
-  const { requireAdmin, actorOf } = app.adminAuth;
-  answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
-
-  // `/prompts/partials…` are Portkey's partials, not a prompt slugged "partials".
-  await partialRoutes(app, store);
-
-  app.post('/prompts', { preHandler: requireAdmin('prompts.create') }, async (request) => {
-    const record = await store.prompts.create(objectBody(request.body, 'prompt'), actorOf(request));
-    return { id: record.id, slug: record.slug, version_id: record.published.id, object: 'prompt' };
-  });
-
-  app.get('/prompts', { preHandler: requireAdmin('prompts.list') }, async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const records = await store.prompts.list({
-      ...(typeof query.collection_id === 'string' ? { collectionId: query.collection_id } : {}),
-      ...(typeof query.search === 'string' ? { search: query.search } : {}),
-    });
-    return listPage(records.map(promptListItem), query);
-  });
-
-  app.get<{ Params: SlugParams }>(
-    '/prompts/:slug',
-    { preHandler: requireAdmin('prompts.read') },
-    async (request) => promptObject(await promptOrNotFound(store, request.params.slug)),
-  );
-
-  app.put<{ Params: SlugParams }>(
-    '/prompts/:slug',
-    { preHandler: requireAdmin('prompts.update') },
-    async (request) => {
-      const current = await promptOrNotFound(store, request.params.slug);
-      const record = await store.prompts.update(
-        current.id,
-        objectBody(request.body, 'prompt'),
-        actorOf(request),
-      );
-      const latest = await store.prompts.version(record.id, record.latestVersion);
-      return {
-        id: record.id,
-        slug: record.slug,
-        prompt_version_id: latest?.id ?? null,
-        prompt_version: record.latestVersion,
-        object: 'prompt',
-      };
-    },
-  );
-
-  app.delete<{ Params: SlugParams }>(
-    '/prompts/:slug',
-    { preHandler: requireAdmin('prompts.delete') },
-    async (request) => {
-      const current = await promptOrNotFound(store, request.params.slug);
-      await store.prompts.delete(current.id, actorOf(request));
-      return {};
-    },
-  );
-
-  app.put<{ Params: SlugParams }>(
-    '/prompts/:slug/makeDefault',
-    { preHandler: requireAdmin(['prompts.publish', 'prompts.update']) },
-    async (request) => {
-      const version = versionToPublish(request.body);
-      const current = await promptOrNotFound(store, request.params.slug);
-      await store.prompts.publish(current.id, version, actorOf(request));
-      return {};
-    },
-  );
-
-  app.get<{ Params: SlugParams }>(
-    '/prompts/:slug/versions',
-    { preHandler: requireAdmin('prompts.read') },
-    async (request) => {
-      const current = await promptOrNotFound(store, request.params.slug);
-      const versions = await store.prompts.versions(current.id);
-      return listPage((versions ?? []).map(promptVersionObject), request.query as Record<string, unknown>);
-    },
-  );
-
-  app.get<{ Params: SlugParams & { readonly versionId: string } }>(
-    '/prompts/:slug/versions/:versionId',
-    { preHandler: requireAdmin('prompts.read') },
-    async (request) => {
-      const current = await promptOrNotFound(store, request.params.slug);
-      const { versionId } = request.params;
-      const version = await store.prompts.version(
-        current.id,
-        /^\d+$/.test(versionId) ? Number(versionId) : versionId,
-      );
-      if (version === undefined) {
-        throw new PkError(
-          'PK_ERR_RECORD_NOT_FOUND',
-          `the prompt "${current.slug}" has no version "${versionId}"`,
-        );
-      }
-      return promptVersionObject(version);
-    },
-  );
 }
 
 /** Portkey's prompt partial object (`portkey.prompts.partials.retrieve`): its published version. */
@@ -230,52 +101,79 @@ function promptPartialVersionObject(version: PromptVersionRecord): Record<string
   };
 }
 
+interface SlugParams {
+  readonly slug: string;
+}
+
+/** The `version` of a publish body (`{ "version": 2 }`), else a 400 naming it. */
+function versionToPublish(body: unknown): number {
+  const version = objectBody(body, 'publish').version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'version: expected the version number to publish (1, 2 …)', {
+      param: 'version',
+    });
+  }
+  return version;
+}
+
+/** What one kind of the library (prompts, partials) serves under its path, in Portkey's shapes. */
+interface LibraryRoutes {
+  readonly path: string;
+  readonly noun: string;
+  readonly repository: PromptRepository;
+  readonly object: 'prompt' | 'prompt_partial';
+  readonly record: (record: PromptRecord) => Record<string, unknown>;
+  readonly listItem: (record: PromptRecord) => Record<string, unknown>;
+  readonly version: (version: PromptVersionRecord) => Record<string, unknown>;
+  /** `list`'s options from the query (prompts: `collection_id`, `search`). */
+  readonly listOptions?: (
+    query: Readonly<Record<string, unknown>>,
+  ) => Parameters<PromptRepository['list']>[0];
+  /** What an update answers, besides `id`, `slug` and `object`: the new version in the kind's names. */
+  readonly updated: (record: PromptRecord) => Promise<Record<string, unknown>>;
+}
+
 /**
- * Portkey's prompt partials (`portkey.prompts.partials.*`): templates prompts include as
- * `{{>slug}}`, versioned and published like prompts (a prompt run includes a partial's published
- * version, `{{>slug@2}}` a numbered one). Their static `partials` segment wins over `/prompts/:slug`.
+ * Create, list, retrieve, update (a new version; the published one stays until `publish`), delete,
+ * publish (`PUT …/:slug/makeDefault`) and the versions of one kind. The store finds a record by slug or
+ * id and answers `not_found` itself, so the writes make no read before them.
  */
-async function partialRoutes(app: FastifyInstance, store: Store): Promise<void> {
+function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
   const { requireAdmin, actorOf } = app.adminAuth;
-  const partialOrNotFound = async (slug: string): Promise<PromptRecord> => {
-    const record = await store.promptPartials.get(slug);
-    if (record === undefined) throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no prompt partial "${slug}"`);
-    return record;
-  };
-  const path = '/prompts/partials';
+  const { path, repository } = kind;
 
   app.post(path, { preHandler: requireAdmin('prompts.create') }, async (request) => {
-    const record = await store.promptPartials.create(
-      objectBody(request.body, 'prompt partial'),
-      actorOf(request),
-    );
-    return { id: record.id, slug: record.slug, version_id: record.published.id, object: 'prompt_partial' };
+    const record = await repository.create(objectBody(request.body, kind.noun), actorOf(request));
+    return { id: record.id, slug: record.slug, version_id: record.published.id, object: kind.object };
   });
 
-  app.get(path, { preHandler: requireAdmin('prompts.list') }, async (request) =>
-    listPage(
-      (await store.promptPartials.list()).map(promptPartialObject),
-      request.query as Record<string, unknown>,
-    ),
-  );
+  app.get(path, { preHandler: requireAdmin('prompts.list') }, async (request) => {
+    const query = request.query as Record<string, unknown>;
+    return listPage((await repository.list(kind.listOptions?.(query))).map(kind.listItem), query);
+  });
 
   app.get<{ Params: SlugParams }>(
     `${path}/:slug`,
     { preHandler: requireAdmin('prompts.read') },
-    async (request) => promptPartialObject(await partialOrNotFound(request.params.slug)),
+    async (request) => {
+      const record = await repository.get(request.params.slug);
+      if (record === undefined) {
+        throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no ${kind.noun} "${request.params.slug}"`);
+      }
+      return kind.record(record);
+    },
   );
 
   app.put<{ Params: SlugParams }>(
     `${path}/:slug`,
     { preHandler: requireAdmin('prompts.update') },
     async (request) => {
-      const current = await partialOrNotFound(request.params.slug);
-      const record = await store.promptPartials.update(
-        current.id,
-        objectBody(request.body, 'prompt partial'),
+      const record = await repository.update(
+        request.params.slug,
+        objectBody(request.body, kind.noun),
         actorOf(request),
       );
-      return { id: record.id, slug: record.slug, version: record.latestVersion, object: 'prompt_partial' };
+      return { id: record.id, slug: record.slug, ...(await kind.updated(record)), object: kind.object };
     },
   );
 
@@ -283,8 +181,7 @@ async function partialRoutes(app: FastifyInstance, store: Store): Promise<void> 
     `${path}/:slug`,
     { preHandler: requireAdmin('prompts.delete') },
     async (request) => {
-      const current = await partialOrNotFound(request.params.slug);
-      await store.promptPartials.delete(current.id, actorOf(request));
+      await repository.delete(request.params.slug, actorOf(request));
       return {};
     },
   );
@@ -293,8 +190,7 @@ async function partialRoutes(app: FastifyInstance, store: Store): Promise<void> 
     `${path}/:slug/makeDefault`,
     { preHandler: requireAdmin(['prompts.publish', 'prompts.update']) },
     async (request) => {
-      const current = await partialOrNotFound(request.params.slug);
-      await store.promptPartials.publish(current.id, versionToPublish(request.body), actorOf(request));
+      await repository.publish(request.params.slug, versionToPublish(request.body), actorOf(request));
       return {};
     },
   );
@@ -302,10 +198,67 @@ async function partialRoutes(app: FastifyInstance, store: Store): Promise<void> 
   app.get<{ Params: SlugParams }>(
     `${path}/:slug/versions`,
     { preHandler: requireAdmin('prompts.read') },
+    async (request) =>
+      listPage(
+        (await repository.versions(request.params.slug)).map(kind.version),
+        request.query as Record<string, unknown>,
+      ),
+  );
+}
+
+/**
+ * Portkey's prompt library (`portkey.prompts.*`) and the partials prompts include as `{{>slug}}`
+ * (`portkey.prompts.partials.*`, versioned and published like prompts; their static `partials`
+ * segment wins over `/prompts/:slug`). Labels and collections of their own stay 501. A template is
+ * stored as written; `/prompts/:id/completions` and `/render` fill it in (`prompt-inference-routes.ts`).
+ */
+export async function promptRoutes(app: FastifyInstance, options: { readonly store: Store }): Promise<void> {
+  const { store } = options;
+  const { requireAdmin } = app.adminAuth;
+  answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
+
+  libraryRoutes(app, {
+    path: '/prompts/partials',
+    noun: 'prompt partial',
+    repository: store.promptPartials,
+    object: 'prompt_partial',
+    record: promptPartialObject,
+    listItem: promptPartialObject,
+    version: promptPartialVersionObject,
+    updated: async (record) => ({ version: record.latestVersion }),
+  });
+
+  libraryRoutes(app, {
+    path: '/prompts',
+    noun: 'prompt',
+    repository: store.prompts,
+    object: 'prompt',
+    record: promptObject,
+    listItem: promptListItem,
+    version: promptVersionObject,
+    listOptions: (query) => ({
+      ...(typeof query.collection_id === 'string' ? { collectionId: query.collection_id } : {}),
+      ...(typeof query.search === 'string' ? { search: query.search } : {}),
+    }),
+    updated: async (record) => ({
+      prompt_version_id: (await store.prompts.version(record.id, record.latestVersion))?.id ?? null,
+      prompt_version: record.latestVersion,
+    }),
+  });
+
+  app.get<{ Params: SlugParams & { readonly versionId: string } }>(
+    '/prompts/:slug/versions/:versionId',
+    { preHandler: requireAdmin('prompts.read') },
     async (request) => {
-      const current = await partialOrNotFound(request.params.slug);
-      const versions = await store.promptPartials.versions(current.id);
-      return listPage(versions.map(promptPartialVersionObject), request.query as Record<string, unknown>);
+      const { slug, versionId } = request.params;
+      const version = await store.prompts.version(
+        slug,
+        /^\d+$/.test(versionId) ? Number(versionId) : versionId,
+      );
+      if (version === undefined) {
+        throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no prompt "${slug}" with a version "${versionId}"`);
+      }
+      return promptVersionObject(version);
     },
   );
 }
