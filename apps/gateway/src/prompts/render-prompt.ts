@@ -96,6 +96,31 @@ function messagesOf(template: string): readonly Record<string, unknown>[] | unde
 }
 
 /**
+ * A message with each text a template fills in (a string content, or the `text` of each text part of
+ * a content array) replaced by `fill(text, where)`; every other field, and other parts, as written.
+ */
+function withTexts(
+  message: Readonly<Record<string, unknown>>,
+  index: number,
+  fill: (text: string, where: string) => string,
+): RenderedMessage {
+  const where = `messages[${index}].content`;
+  const { content } = message;
+  return {
+    ...message,
+    role: message.role as string,
+    content:
+      typeof content === 'string'
+        ? fill(content, where)
+        : Array.isArray(content)
+          ? content.map((part, partIndex) =>
+              isTextPart(part) ? { ...part, text: fill(part.text, `${where}[${partIndex}].text`) } : part,
+            )
+          : content,
+  };
+}
+
+/**
  * The texts of a template that are filled in: every message's string content and text parts when it
  * is a JSON array of chat messages, else the whole template.
  */
@@ -103,14 +128,12 @@ export function templateTexts(template: string): TemplateText[] {
   const messages = messagesOf(template);
   if (messages === undefined) return [{ text: template, where: 'string' }];
   const texts: TemplateText[] = [];
+  const collect = (text: string, where: string): string => {
+    texts.push({ text, where });
+    return text;
+  };
   messages.forEach((message, index) => {
-    const where = `messages[${index}].content`;
-    if (typeof message.content === 'string') texts.push({ text: message.content, where });
-    else if (Array.isArray(message.content)) {
-      message.content.forEach((part, partIndex) => {
-        if (isTextPart(part)) texts.push({ text: part.text, where: `${where}[${partIndex}].text` });
-      });
-    }
+    withTexts(message, index, collect);
   });
   return texts;
 }
@@ -128,31 +151,10 @@ export function renderPromptMessages(
   variables: Readonly<Record<string, unknown>>,
   partials: PartialTemplates = {},
 ): RenderedMessage[] {
+  const fill = (text: string, where: string) => renderText(text, variables, partials, where);
   const messages = messagesOf(template);
-  if (messages === undefined) {
-    return [{ role: 'user', content: renderText(template, variables, partials, 'string') }];
-  }
-  return messages.map((message, index) => {
-    const where = `messages[${index}].content`;
-    const { content } = message;
-    return {
-      ...message,
-      role: message.role as string,
-      content:
-        typeof content === 'string'
-          ? renderText(content, variables, partials, where)
-          : Array.isArray(content)
-            ? content.map((part, partIndex) =>
-                isTextPart(part)
-                  ? {
-                      ...part,
-                      text: renderText(part.text, variables, partials, `${where}[${partIndex}].text`),
-                    }
-                  : part,
-              )
-            : content,
-    };
-  });
+  if (messages === undefined) return [{ role: 'user', content: fill(template, 'string') }];
+  return messages.map((message, index) => withTexts(message, index, fill));
 }
 
 /**
