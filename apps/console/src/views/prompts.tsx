@@ -36,7 +36,8 @@ interface OpenRecord {
 interface LibraryKind {
   readonly noun: 'prompt' | 'partial';
   readonly base: string;
-  readonly published: (record: ApiObject) => number;
+  /** The version number an object names: a record's published one, a version's own, an update's new one. */
+  readonly version: (object: ApiObject) => number;
   readonly description: (version: ApiObject) => unknown;
   readonly withModel: boolean;
   readonly starter: string;
@@ -57,7 +58,7 @@ export const PROMPT_STARTER = JSON.stringify(
 const PROMPTS: LibraryKind = {
   noun: 'prompt',
   base: '/prompts',
-  published: (record) => record.prompt_version as number,
+  version: (record) => record.prompt_version as number,
   description: (version) => version.prompt_version_description,
   withModel: true,
   starter: PROMPT_STARTER,
@@ -67,7 +68,7 @@ const PROMPTS: LibraryKind = {
 const PARTIALS: LibraryKind = {
   noun: 'partial',
   base: '/prompts/partials',
-  published: (record) => record.version as number,
+  version: (record) => record.version as number,
   description: (version) => version.description,
   withModel: false,
   starter: 'Answer briefly and kindly.',
@@ -130,8 +131,8 @@ function Editor(props: {
           method: 'PUT',
           body: { name, ...content },
         });
-        const version = kind.withModel ? (answer.prompt_version as number) : (answer.version as number);
-        props.onSaved(record.slug, version, kind.published(record));
+        const version = kind.version(answer);
+        props.onSaved(record.slug, version, kind.version(record));
       } else {
         const answer = await api<{ slug: string }>(kind.base, {
           method: 'POST',
@@ -245,7 +246,7 @@ function Versions(props: {
   onError: (error: unknown) => void;
 }) {
   const { kind, record } = props;
-  const published = kind.published(record);
+  const published = kind.version(record);
   const publish = async (version: number) => {
     try {
       await api(`${pathOf(kind, record.slug)}/makeDefault`, { method: 'PUT', body: { version } });
@@ -267,7 +268,7 @@ function Versions(props: {
       </thead>
       <tbody>
         {props.versions.map((version) => {
-          const number = kind.withModel ? (version.prompt_version as number) : (version.version as number);
+          const number = kind.version(version);
           const description = kind.description(version);
           return (
             <tr key={version.id}>
@@ -390,7 +391,7 @@ function Library(props: { kind: LibraryKind; heading: 1 | 2; title: string }) {
                 <td class="mono">{record.slug}</td>
                 <td>{record.name}</td>
                 {kind.withModel ? <td class="mono">{(record.model as string | null) ?? '-'}</td> : null}
-                <td class="mono">{kind.published(record)}</td>
+                <td class="mono">{kind.version(record)}</td>
                 <td class="mono">{record.latest_version}</td>
                 <td>{text(record.last_updated_at)}</td>
                 <OpenDeleteActions
