@@ -22,6 +22,7 @@ import { PromptRepository } from './repositories/prompts.js';
 import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
 import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
 import { VirtualKeyRepository } from './repositories/virtual-keys.js';
+import { LogExportRepository } from './request-logs/log-exports.js';
 import { RequestLogRepository } from './request-logs/log-queries.js';
 import type { LogSink } from './request-logs/log-writer.js';
 import { PostgresLogSink } from './request-logs/postgres-log-sink.js';
@@ -104,6 +105,8 @@ export interface Store {
   readonly consoleSessions: ConsoleSessionRepository;
   /** Reads of the request log (writes go through a `RequestLogWriter` over {@link openLogSink}). */
   readonly logs: RequestLogRepository;
+  /** Log export jobs (Portkey's `/v1/logs/exports`) and the JSONL files they wrote. */
+  readonly logExports: LogExportRepository;
   /**
    * A sink for the request log's batched writer: on SQLite a worker thread with its own connection
    * to the file, on PostgreSQL the store's pool. Close it before the store. `onWarning` hears of
@@ -315,6 +318,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       vault: new VaultRepository(context),
       consoleSessions: new ConsoleSessionRepository(context),
       logs: new RequestLogRepository(db, engine, readThread),
+      logExports: new LogExportRepository(context),
       openLogSink: (sinkOptions = {}) =>
         engine === 'sqlite' ? new SqliteLogSink(location, sinkOptions) : new PostgresLogSink(db),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),

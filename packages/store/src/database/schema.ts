@@ -327,6 +327,42 @@ export interface Database {
   audit_log: AuditLogTable;
   guardrails: GuardrailsTable;
   console_sessions: ConsoleSessionsTable;
+  log_exports: LogExportsTable;
+  log_export_parts: LogExportPartsTable;
+}
+
+/** Log export jobs (migration 0011). */
+export interface LogExportsTable {
+  id: string;
+  /** The tenant whose records it exports; null: every tenant's (made with an admin key). */
+  tenant: string | null;
+  /** `key:<gateway key id>`, `cli`, or null. */
+  created_by: string | null;
+  description: string;
+  /** JSON: Portkey's filter object, as accepted. */
+  filters: string;
+  /** JSON: the fields each line has, in order. */
+  requested_data: string;
+  /** `draft`, `in_progress`, `success`, `failed` or `stopped`. */
+  status: string;
+  /** Records written, once finished. */
+  total: number | null;
+  /** Records written so far (progress). */
+  exported: number;
+  error: string | null;
+  /** SHA-256 of the current download link's token. */
+  download_token_hash: string | null;
+  download_expires_at: number | null;
+  created_at: number;
+  /** Also the running job's heartbeat. */
+  updated_at: number;
+}
+
+/** An export's JSONL, in order of `part` (migration 0011). */
+export interface LogExportPartsTable {
+  export_id: string;
+  part: number;
+  body: string;
 }
 
 /** Console sign-in sessions: the token's SHA-256, never the token. */

@@ -11,6 +11,7 @@ import { integrationsMigration } from './0007-integrations.js';
 import { promptsMigration } from './0008-prompts.js';
 import { promptPartialsMigration } from './0009-prompt-partials.js';
 import { requestLogPromptMigration } from './0010-request-log-prompt.js';
+import { logExportsMigration } from './0011-log-exports.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -32,6 +33,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0008-prompts': promptsMigration(engine),
     '0009-prompt-partials': promptPartialsMigration(engine),
     '0010-request-log-prompt': requestLogPromptMigration(),
+    '0011-log-exports': logExportsMigration(engine),
   };
 }
 

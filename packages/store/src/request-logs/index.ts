@@ -1,4 +1,12 @@
 export {
+  hashDownloadToken,
+  LOG_EXPORT_STALE_MS,
+  type LogExportInput,
+  type LogExportRecord,
+  LogExportRepository,
+  type LogExportStatus,
+} from './log-exports.js';
+export {
   decodeCursor,
   type LogFilter,
   type LogPage,

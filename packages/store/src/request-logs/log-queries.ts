@@ -95,6 +95,8 @@ export interface LogFilter {
   readonly limit?: number | undefined;
   /** `next_cursor` of the previous page. */
   readonly cursor?: string | undefined;
+  /** Whether records carry their stored bodies (`request_body`, `response_body`), as `get` does. */
+  readonly withBodies?: boolean | undefined;
 }
 
 /** A page of records, newest first. */
@@ -392,7 +394,7 @@ export class RequestLogRepository {
       filter.tenant === undefined && (filter.metadata?.length ?? 0) > 0
         ? await this.#everyTenantRows(filter, limit, cursor)
         : await this.#rowsOf(filter, limit, cursor);
-    return this.#page(rows, limit);
+    return this.#page(rows, limit, filter.withBodies === true);
   }
 
   /**
@@ -599,12 +601,12 @@ export class RequestLogRepository {
     return q as Q;
   }
 
-  #page(rows: Row[], limit: number): LogPage {
+  #page(rows: Row[], limit: number, withBodies: boolean): LogPage {
     const more = rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
     const last = page.at(-1);
     return {
-      records: page.map((row) => toStoredRequestLog(row, false)),
+      records: page.map((row) => toStoredRequestLog(row, withBodies)),
       nextCursor: more && last ? encodeCursor(last.created_at, last.id) : null,
     };
   }

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { ENGINES, freshStoreForEachTest } from '../../test/support/engines.js';
+import type { Store } from '../open-store.js';
+import { LOG_EXPORT_STALE_MS } from './log-exports.js';
+
+const FIELDS = ['id', 'trace_id', 'ai_model', 'cost'];
+
+async function collect(parts: AsyncGenerator<string>): Promise<string[]> {
+  const all: string[] = [];
+  for await (const part of parts) all.push(part);
+  return all;
+}
+
+describe.each(ENGINES)('log exports on %s', (engine) => {
+  let store: Store;
+  let clock = Date.parse('2026-12-01T10:00:00Z');
+  const holder = freshStoreForEachTest(engine, (opened) => {
+    store = opened;
+  });
+  /** The same location opened with a clock the test moves. */
+  const withClock = () => holder.fixture.open({ now: () => clock });
+
+  it('runs draft → in_progress → success, keeps the file in order, and scopes by tenant', async () => {
+    const created = await store.logExports.create({
+      tenant: 'team-a',
+      createdBy: 'key:k1',
+      description: 'November',
+      filters: { time_of_generation_min: '2026-11-01' },
+      requestedData: FIELDS,
+    });
+    expect(created).toMatchObject({
+      tenant: 'team-a',
+      createdBy: 'key:k1',
+      description: 'November',
+      filters: { time_of_generation_min: '2026-11-01' },
+      requestedData: FIELDS,
+      status: 'draft',
+      total: null,
+      exported: 0,
+      error: null,
+    });
+    expect(await store.logExports.get(created.id, 'team-b')).toBeUndefined();
+    expect(await store.logExports.list('team-b')).toEqual([]);
+    expect((await store.logExports.list()).map((item) => item.id)).toEqual([created.id]);
+
+    const started = await store.logExports.start(created.id, 'team-a');
+    expect(started.status).toBe('in_progress');
+    await expect(store.logExports.start(created.id, 'team-a')).rejects.toMatchObject({ code: 'conflict' });
+    expect(await store.logExports.progress(created.id, 2, { index: 0, body: 'a\nb\n' })).toBe(true);
+    expect(await store.logExports.progress(created.id, 2)).toBe(true);
+    expect(await store.logExports.progress(created.id, 3, { index: 1, body: 'c\n' })).toBe(true);
+    expect(await store.logExports.get(created.id)).toMatchObject({ status: 'in_progress', exported: 3 });
+    // Not finished: no link.
+    await expect(
+      store.logExports.setDownloadToken(created.id, 'team-a', 'token', Date.now() + 60_000),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await store.logExports.finish(created.id, { total: 3 })).toBe(true);
+    expect(await store.logExports.get(created.id, 'team-a')).toMatchObject({
+      status: 'success',
+      total: 3,
+      exported: 3,
+    });
+    expect(await collect(store.logExports.parts(created.id))).toEqual(['a\nb\n', 'c\n']);
+    // A finished export is not started again.
+    await expect(store.logExports.start(created.id, 'team-a')).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('has finished'),
+    });
+  });
+
+  it('hands out download tokens that expire and are replaced, stored only as hashes', async () => {
+    const created = await store.logExports.create({ tenant: null, filters: {}, requestedData: FIELDS });
+    await store.logExports.start(created.id, undefined);
+    await store.logExports.progress(created.id, 1, { index: 0, body: '{}\n' });
+    await store.logExports.finish(created.id, { total: 1 });
+    await store.logExports.setDownloadToken(created.id, undefined, 'first-token', Date.now() + 60_000);
+    expect(await store.logExports.acceptsDownloadToken(created.id, 'first-token')).toBe(true);
+    expect(await store.logExports.acceptsDownloadToken(created.id, 'other')).toBe(false);
+    const row = await store.db
+      .selectFrom('log_exports')
+      .select('download_token_hash')
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow();
+    expect(row.download_token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.download_token_hash).not.toContain('first-token');
+    await store.logExports.setDownloadToken(created.id, undefined, 'second-token', Date.now() + 60_000);
+    expect(await store.logExports.acceptsDownloadToken(created.id, 'first-token')).toBe(false);
+    expect(await store.logExports.acceptsDownloadToken(created.id, 'second-token')).toBe(true);
+    await store.logExports.setDownloadToken(created.id, undefined, 'old-token', Date.now() - 1);
+    expect(await store.logExports.acceptsDownloadToken(created.id, 'old-token')).toBe(false);
+  });
+
+  it('cancels a running export: the job learns it at its next progress report', async () => {
+    const created = await store.logExports.create({ tenant: 't', filters: {}, requestedData: FIELDS });
+    await expect(store.logExports.cancel(created.id, 't')).rejects.toMatchObject({ code: 'conflict' });
+    await store.logExports.start(created.id, 't');
+    expect((await store.logExports.cancel(created.id, 't')).status).toBe('stopped');
+    expect(await store.logExports.progress(created.id, 10, { index: 0, body: 'x\n' })).toBe(false);
+    expect(await store.logExports.finish(created.id, { total: 10 })).toBe(false);
+    expect(await store.logExports.get(created.id)).toMatchObject({ status: 'stopped', total: null });
+    expect(await collect(store.logExports.parts(created.id))).toEqual([]);
+    // A stopped export starts again from nothing.
+    await store.logExports.start(created.id, 't');
+    expect(await store.logExports.get(created.id)).toMatchObject({ status: 'in_progress', exported: 0 });
+  });
+
+  it('changing an export makes it a draft again and drops its file; a running one is refused', async () => {
+    const created = await store.logExports.create({ tenant: 't', filters: {}, requestedData: FIELDS });
+    await store.logExports.start(created.id, 't');
+    await expect(store.logExports.update(created.id, 't', { description: 'changed' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringContaining('cancel it'),
+    });
+    await store.logExports.progress(created.id, 1, { index: 0, body: 'x\n' });
+    await store.logExports.finish(created.id, { total: 1 });
+    const updated = await store.logExports.update(created.id, 't', {
+      filters: { trace_id: 'trace-1' },
+      requestedData: ['id'],
+    });
+    expect(updated).toMatchObject({
+      status: 'draft',
+      total: null,
+      filters: { trace_id: 'trace-1' },
+      requestedData: ['id'],
+      description: '',
+    });
+    expect(await collect(store.logExports.parts(created.id))).toEqual([]);
+    await expect(store.logExports.update('nope', 't', {})).rejects.toMatchObject({ code: 'not_found' });
+    await expect(store.logExports.update(created.id, 'other', {})).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
+  it('shows a run without progress for two minutes as failed, and lets it start again', async () => {
+    const clocked = await withClock();
+    const created = await clocked.logExports.create({ tenant: 't', filters: {}, requestedData: FIELDS });
+    await clocked.logExports.start(created.id, 't');
+    clock += LOG_EXPORT_STALE_MS - 1000;
+    expect((await clocked.logExports.get(created.id))?.status).toBe('in_progress');
+    clock += 2000;
+    expect(await clocked.logExports.get(created.id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringContaining('interrupted'),
+    });
+    expect((await clocked.logExports.start(created.id, 't')).status).toBe('in_progress');
+    expect((await clocked.logExports.get(created.id))?.status).toBe('in_progress');
+  });
+
+  it('refuses invalid input naming the field, and deletes an export with its file', async () => {
+    await expect(
+      store.logExports.create({ tenant: 't', filters: {}, requestedData: [] }),
+    ).rejects.toMatchObject({ code: 'invalid', issues: [{ path: 'requested_data' }] });
+    await expect(store.logExports.create({ tenant: 't', requestedData: FIELDS })).rejects.toMatchObject({
+      code: 'invalid',
+      issues: [{ path: 'filters' }],
+    });
+    await expect(
+      store.logExports.create({
+        tenant: 't',
+        filters: [] as unknown as Record<string, unknown>,
+        requestedData: FIELDS,
+      }),
+    ).rejects.toMatchObject({ code: 'invalid', issues: [{ path: 'filters' }] });
+    await expect(
+      store.logExports.create({
+        tenant: 't',
+        filters: {},
+        requestedData: FIELDS,
+        description: 'x'.repeat(1001),
+      }),
+    ).rejects.toMatchObject({ code: 'invalid', issues: [{ path: 'description' }] });
+
+    const created = await store.logExports.create({ tenant: 't', filters: {}, requestedData: FIELDS });
+    await store.logExports.start(created.id, 't');
+    await store.logExports.progress(created.id, 1, { index: 0, body: 'x\n' });
+    await expect(store.logExports.delete(created.id, 'other')).rejects.toMatchObject({ code: 'not_found' });
+    await store.logExports.delete(created.id, 't');
+    expect(await store.logExports.get(created.id)).toBeUndefined();
+    expect(await collect(store.logExports.parts(created.id))).toEqual([]);
+    expect(await store.logExports.progress(created.id, 2)).toBe(false);
+  });
+});
