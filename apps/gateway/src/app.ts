@@ -36,6 +36,8 @@ import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugi
 import { traceIdPlugin } from './plugins/trace-id.js';
 import { promptInferenceRoutes } from './prompts/prompt-inference-routes.js';
 import type { ProxyServices } from './proxy/run-proxied-request.js';
+import { logExportFileRoute } from './request-logs/log-export-routes.js';
+import { LogExportRunner } from './request-logs/log-export-runner.js';
 import { LOG_SEGMENTS, logRoutes } from './request-logs/log-routes.js';
 import { attachRequestLogStore, type RequestLogDependencies } from './request-logs/log-store-plugin.js';
 import { ConfigParseCache } from './request-plan/config-parse-cache.js';
@@ -236,11 +238,23 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   const usage = dependencies.usage ?? limits.usage;
   if (store) await app.register(adminRoutes, { store, guardrails, usage });
   if (store) await app.register(promptInferenceRoutes, { services, store });
+  const exportRunner =
+    store && requestLog
+      ? new LogExportRunner(store, (outcome) => app.log.info(outcome, 'log export'))
+      : undefined;
+  if (exportRunner) app.addHook('onClose', async () => exportRunner.close());
   const logRouteOptions =
     store && requestLog
-      ? { store, writer: requestLog.writer, bodies: requestLog.bodies === true, prices: settings.prices }
+      ? {
+          store,
+          writer: requestLog.writer,
+          bodies: requestLog.bodies === true,
+          prices: settings.prices,
+          exports: exportRunner,
+        }
       : undefined;
   if (logRouteOptions) await app.register(logRoutes, logRouteOptions);
+  if (store && exportRunner) await app.register(logExportFileRoute, { store });
   if (dependencies.console !== false) {
     await app.register(consolePlugin, {
       prefix: CONSOLE_PREFIX,

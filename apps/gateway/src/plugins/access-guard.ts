@@ -1,6 +1,7 @@
 import { type Catalog, type GatewayKey, hashGatewayKeySecret } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { isExportFileUrl } from '../request-logs/export-file-url.js';
 import { sendPkError } from './error-envelope.js';
 
 declare module 'fastify' {
@@ -153,7 +154,8 @@ export const accessGuardPlugin = fastifyPlugin(
         }
         return undefined;
       }
-      if (PUBLIC_PATHS.has(request.url)) return undefined;
+      // An export's file opens with its download link's token (checked by its route), not a key.
+      if (PUBLIC_PATHS.has(request.url) || isExportFileUrl(request.url)) return undefined;
       const apiKeyHeader = request.headers['x-portkey-api-key'];
       let key: GatewayKey | undefined;
       if (typeof apiKeyHeader === 'string' && apiKeyHeader !== '') {

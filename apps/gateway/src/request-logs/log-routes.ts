@@ -7,8 +7,11 @@ import { answerStoreErrors } from '../admin/store-errors.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { type AnswerUsage, recordUsageAndCost } from '../request-facts/request-cost.js';
+import { answerNotImplemented } from '../routes/control-plane-routes.js';
+import { logExportRoutes } from './log-export-routes.js';
+import type { LogExportRunner } from './log-export-runner.js';
 
-/** Control-plane segments these routes serve (the rest of each stays 501, `/v1/logs/exports` too). */
+/** Control-plane segments these routes serve (the rest of each stays 501). */
 export const LOG_SEGMENTS: Readonly<Record<string, readonly string[]>> = { logs: ['GET', 'POST'] };
 
 type Query = Readonly<Record<string, string | string[] | undefined>>;
@@ -180,7 +183,8 @@ export function customLogRecord(
  * The request log's API, tenant-scoped: a gateway key sees its tenant only (another tenant's record
  * or trace is 404, as if it did not exist), an admin key every tenant. `GET /v1/logs`,
  * `GET /v1/logs/:id`, `GET /v1/traces/:traceId` (feedback joined), `GET /v1/analytics/summary`, and
- * Portkey's `POST /v1/logs` (plain-text `ok`). `/v1/logs/exports` stays 501.
+ * Portkey's `POST /v1/logs` (plain-text `ok`), and its log exports (`log-export-routes.ts`) when
+ * `exports` runs them.
  */
 export async function logRoutes(
   app: FastifyInstance,
@@ -189,6 +193,8 @@ export async function logRoutes(
     readonly writer: RequestLogWriter;
     readonly bodies: boolean;
     readonly prices: PriceTable;
+    /** Runs log exports started here; without it `/v1/logs/exports` answers 501. */
+    readonly exports?: LogExportRunner | undefined;
   },
 ): Promise<void> {
   const { store, writer } = options;
@@ -199,18 +205,12 @@ export async function logRoutes(
     app.adminAuth.requireScope(request, scopes);
     return app.adminAuth.isAdmin(request) ? undefined : request.tenant;
   };
-  const notImplemented = async (request: FastifyRequest, reply: import('fastify').FastifyReply) =>
-    sendPkError(
-      reply,
-      request,
-      'PK_ERR_NOT_IMPLEMENTED',
-      `${request.url.split('?')[0]} is part of Portkey's control plane, which pk does not implement`,
-    );
+  const exports = options.exports;
+  if (exports) await app.register(logExportRoutes, { store, runner: exports });
+  // Static beats `:id`: without exports, `/logs/exports` is never read as a record id.
+  else for (const prefix of ['/v1', '']) app.all(`${prefix}/logs/exports`, answerNotImplemented);
 
   for (const prefix of ['/v1', '']) {
-    // Static beats `:id`: the exports routes are never read as a record id.
-    app.all(`${prefix}/logs/exports`, notImplemented);
-
     app.get(`${prefix}/logs`, async (request) => {
       const tenant = scopeOf(request, ['logs.list', 'logs.view']);
       const page = await store.logs.list(logFilterOf(request.query as Query, tenant));

@@ -1,0 +1,198 @@
+import { PkError } from '@pk/config';
+import type { LogFilter, StoredRequestLog } from '@pk/store';
+import { MAX_LOG_METADATA_FILTERS } from '@pk/store';
+
+/**
+ * Portkey's log export filters (its `GenerationsFilterSchema`) as pk's log filter, checked when an
+ * export is created or changed, so that a job never starts on a filter it cannot apply. A filter pk
+ * cannot apply is refused by name: ignoring it would export records the caller did not ask for.
+ */
+
+/** Records an export has at most (Portkey's `page_size` maximum and default). */
+export const MAX_EXPORT_RECORDS = 50_000;
+
+/** Numeric ranges applied to each record read (the log's indexes do not cover them). */
+const RANGES = {
+  total_units: (record: StoredRequestLog) => record.usage.total_tokens,
+  prompt_token: (record: StoredRequestLog) => record.usage.prompt_tokens,
+  completion_token: (record: StoredRequestLog) => record.usage.completion_tokens,
+  // Portkey's costs are in cents; the log's are in USD.
+  cost: (record: StoredRequestLog) => (record.cost === null ? null : record.cost * 100),
+} as const;
+
+type RangeName = keyof typeof RANGES;
+
+const TEXT_FILTERS = [
+  'trace_id',
+  'ai_model',
+  'ai_org_model',
+  'virtual_keys',
+  'configs',
+  'prompt_slug',
+  'status_code',
+] as const;
+
+const KNOWN = new Set<string>([
+  'time_of_generation_min',
+  'time_of_generation_max',
+  ...TEXT_FILTERS,
+  'metadata',
+  'page_size',
+  'current_page',
+  ...Object.keys(RANGES).flatMap((name) => [`${name}_min`, `${name}_max`]),
+]);
+
+/** What a job does with an export's filters. */
+export interface ExportPlan {
+  /** The log query (no cursor, limit or time bound of the run yet). */
+  readonly filter: LogFilter;
+  /** Whether a record read passes the numeric ranges. */
+  readonly accepts: (record: StoredRequestLog) => boolean;
+  /** Matching records skipped first (`current_page × page_size`). */
+  readonly skip: number;
+  /** Records exported at most. */
+  readonly limit: number;
+}
+
+function invalid(message: string, name: string): PkError {
+  return new PkError('PK_ERR_INVALID_REQUEST', message, { param: `filters.${name}` });
+}
+
+function oneText(filters: Readonly<Record<string, unknown>>, name: string): string | undefined {
+  const value = filters[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw invalid(`filters.${name} must be text`, name);
+  const text = String(value).trim();
+  if (text.includes(','))
+    throw invalid(`filters.${name}: pk exports one value at a time (no comma-separated lists)`, name);
+  return text;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+function timeOf(
+  filters: Readonly<Record<string, unknown>>,
+  name: string,
+  endOfDay: boolean,
+): number | undefined {
+  const value = filters[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  if (!Number.isFinite(parsed)) throw invalid(`filters.${name} must be an ISO 8601 date or time`, name);
+  // A date alone as the upper bound takes in that whole day (UTC).
+  return endOfDay && DATE_ONLY.test(value as string) ? parsed + 86_400_000 : parsed;
+}
+
+function numberOf(filters: Readonly<Record<string, unknown>>, name: string): number | undefined {
+  const value = filters[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  if (!Number.isFinite(parsed)) throw invalid(`filters.${name} must be a number`, name);
+  return parsed;
+}
+
+function wholeOf(
+  filters: Readonly<Record<string, unknown>>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const value = numberOf(filters, name);
+  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
+    throw invalid(`filters.${name} must be a whole number from ${min} to ${max.toLocaleString('en')}`, name);
+  return value;
+}
+
+function metadataPairs(value: unknown): [string, string][] {
+  if (value === undefined || value === null) return [];
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw invalid('filters.metadata must be an object of key: value', 'metadata');
+  const pairs = Object.entries(value as Record<string, unknown>).map(([key, item]): [string, string] => {
+    if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean')
+      throw invalid(`filters.metadata.${key} must be text`, 'metadata');
+    return [key, String(item)];
+  });
+  if (pairs.length > MAX_LOG_METADATA_FILTERS)
+    throw invalid(`filters.metadata has at most ${MAX_LOG_METADATA_FILTERS} keys`, 'metadata');
+  return pairs;
+}
+
+/**
+ * The export plan of Portkey's filter object for a tenant (undefined: every tenant). Throws a 400
+ * `PkError` naming the filter for anything pk cannot apply exactly.
+ */
+export function exportPlanOf(
+  filters: Readonly<Record<string, unknown>>,
+  tenant: string | undefined,
+): ExportPlan {
+  for (const name of Object.keys(filters)) {
+    if (!KNOWN.has(name))
+      throw invalid(
+        `filters.${name} is not a filter pk exports by (see the gateway README's log exports section)`,
+        name,
+      );
+  }
+  const status = wholeOf(filters, 'status_code', 100, 599);
+  const orgModel = oneText(filters, 'ai_org_model');
+  let provider: string | undefined;
+  let model = oneText(filters, 'ai_model');
+  if (orgModel !== undefined) {
+    const at = orgModel.indexOf('__');
+    if (at <= 0 || at + 2 >= orgModel.length)
+      throw invalid('filters.ai_org_model is provider__model (openai__gpt-4o)', 'ai_org_model');
+    provider = orgModel.slice(0, at);
+    const named = orgModel.slice(at + 2);
+    if (model !== undefined && model !== named)
+      throw invalid('filters.ai_model and filters.ai_org_model name different models', 'ai_model');
+    model = named;
+  }
+  const ranges: {
+    readonly read: (record: StoredRequestLog) => number | null;
+    readonly min: number | undefined;
+    readonly max: number | undefined;
+  }[] = [];
+  for (const name of Object.keys(RANGES) as RangeName[]) {
+    const min = numberOf(filters, `${name}_min`);
+    const max = numberOf(filters, `${name}_max`);
+    if (min !== undefined || max !== undefined) ranges.push({ read: RANGES[name], min, max });
+  }
+  const from = timeOf(filters, 'time_of_generation_min', false);
+  const to = timeOf(filters, 'time_of_generation_max', true);
+  if (from !== undefined && to !== undefined && from >= to)
+    throw invalid(
+      'filters.time_of_generation_min must be before time_of_generation_max',
+      'time_of_generation_min',
+    );
+  const limit = wholeOf(filters, 'page_size', 1, MAX_EXPORT_RECORDS) ?? MAX_EXPORT_RECORDS;
+  const page = wholeOf(filters, 'current_page', 0, 1_000_000) ?? 0;
+  return {
+    filter: {
+      tenant,
+      traceId: oneText(filters, 'trace_id'),
+      status,
+      provider,
+      model,
+      virtualKey: oneText(filters, 'virtual_keys'),
+      configId: oneText(filters, 'configs'),
+      prompt: oneText(filters, 'prompt_slug'),
+      from,
+      to,
+      metadata: metadataPairs(filters.metadata),
+    },
+    accepts:
+      ranges.length === 0
+        ? () => true
+        : (record) =>
+            ranges.every((range) => {
+              const value = range.read(record);
+              if (value === null) return false;
+              return (
+                (range.min === undefined || value >= range.min) &&
+                (range.max === undefined || value <= range.max)
+              );
+            }),
+    skip: page * limit,
+    limit,
+  };
+}
