@@ -75,6 +75,7 @@ describe('exportPlanOf', () => {
       virtualKey: 'openai-prod',
       configId: 'pc-support-1a2b3c',
       prompt: 'pp-answer-1a2b3c',
+      cacheStatus: undefined,
       from: Date.parse('2026-11-01T00:00:00Z'),
       to: Date.parse('2026-12-01T00:00:00Z'),
       metadata: [
@@ -88,6 +89,12 @@ describe('exportPlanOf', () => {
       Date.parse('2026-11-30T12:00:00Z'),
     );
     expect(exportPlanOf({}, undefined)).toMatchObject({ skip: 0, limit: MAX_EXPORT_RECORDS });
+    // pk's additions: the provider alone, the cache status.
+    expect(exportPlanOf({ ai_org: 'anthropic', cache_status: 'HIT' }, 'app').filter).toMatchObject({
+      provider: 'anthropic',
+      model: undefined,
+      cacheStatus: 'HIT',
+    });
   });
 
   it('applies numeric ranges to each record, costs in cents', () => {
@@ -122,6 +129,9 @@ describe('exportPlanOf', () => {
     expect(refusal({ virtual_keys: 'a, b' })?.message).toContain('one value at a time');
     expect(refusal({ ai_org_model: 'gpt-4o' })?.message).toContain('provider__model');
     expect(refusal({ ai_model: 'a', ai_org_model: 'openai__b' })?.message).toContain('different models');
+    expect(refusal({ ai_org: 'anthropic', ai_org_model: 'openai__b' })?.message).toContain(
+      'different providers',
+    );
     expect(refusal({ status_code: '200,429' })?.message).toContain('must be a number');
     expect(refusal({ page_size: 50_001 })?.message).toContain('from 1 to 50,000');
     expect(refusal({ current_page: -1 })?.param).toBe('filters.current_page');

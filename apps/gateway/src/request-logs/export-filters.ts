@@ -26,6 +26,9 @@ const TEXT_FILTERS = [
   'trace_id',
   'ai_model',
   'ai_org_model',
+  // pk's additions: the provider alone, and the cache status (as the logs API filters).
+  'ai_org',
+  'cache_status',
   'virtual_keys',
   'configs',
   'prompt_slug',
@@ -135,14 +138,16 @@ export function exportPlanOf(
   }
   const status = wholeOf(filters, 'status_code', 100, 599);
   const orgModel = oneText(filters, 'ai_org_model');
-  let provider: string | undefined;
+  let provider = oneText(filters, 'ai_org');
   let model = oneText(filters, 'ai_model');
   if (orgModel !== undefined) {
     const at = orgModel.indexOf('__');
     if (at <= 0 || at + 2 >= orgModel.length)
       throw invalid('filters.ai_org_model is provider__model (openai__gpt-4o)', 'ai_org_model');
-    provider = orgModel.slice(0, at);
     const named = orgModel.slice(at + 2);
+    if (provider !== undefined && provider !== orgModel.slice(0, at))
+      throw invalid('filters.ai_org and filters.ai_org_model name different providers', 'ai_org');
+    provider = orgModel.slice(0, at);
     if (model !== undefined && model !== named)
       throw invalid('filters.ai_model and filters.ai_org_model name different models', 'ai_model');
     model = named;
@@ -176,6 +181,7 @@ export function exportPlanOf(
       virtualKey: oneText(filters, 'virtual_keys'),
       configId: oneText(filters, 'configs'),
       prompt: oneText(filters, 'prompt_slug'),
+      cacheStatus: oneText(filters, 'cache_status'),
       from,
       to,
       metadata: metadataPairs(filters.metadata),
