@@ -314,4 +314,30 @@ describe.each(['sqlite', 'postgres'] as const)('log exports end to end on %s', (
     },
     120_000,
   );
+
+  // Last: it stops the gateway.
+  it.runIf(run)(
+    'SIGTERM while an export runs: it is marked failed with why, and nothing half-done is served',
+    async () => {
+      const created = await admin.logs.exports.create({ filters: {}, requestedData: ['id', 'metadata'] });
+      const exportId = created.id as string;
+      await admin.logs.exports.start({ exportId });
+      running.gateway.child.kill('SIGTERM');
+      await running.gateway.exited;
+      const store = await openStore({
+        ...running.setup.storeOptions,
+        serve: false,
+        onWarning: () => undefined,
+      });
+      try {
+        expect(await store.logExports.get(exportId)).toMatchObject({
+          status: 'failed',
+          error: 'the gateway stopped while exporting; start it again',
+          total: null,
+        });
+      } finally {
+        await store.close();
+      }
+    },
+  );
 });
