@@ -5,7 +5,9 @@ import { exportLineOf, needsBodies } from './export-lines.js';
 
 /** Records read per page of the log (the log API's largest page). */
 const PAGE_RECORDS = 500;
-/** A part of an export's file is written once it holds this much text. */
+/** Records per page when the bodies are exported (each up to 64 KiB twice). */
+const PAGE_RECORDS_WITH_BODIES = 50;
+/** A part of an export's file is written once it holds this much text (and at the end). */
 const PART_CHARS = 1024 * 1024;
 /** Exports one gateway process runs at once. */
 export const MAX_RUNNING_EXPORTS = 2;
@@ -66,24 +68,34 @@ export class LogExportRunner {
   async #run(record: LogExportRecord): Promise<void> {
     const exports = this.#store.logExports;
     const startedAt = Date.now();
+    const stopped = () => this.#onEnd({ id: record.id, status: 'stopped', total: written });
     let written = 0;
     try {
       const plan = exportPlanOf(record.filters, record.tenant ?? undefined);
       const fields = record.requestedData;
+      const withBodies = needsBodies(fields);
       const to = plan.filter.to === undefined ? startedAt : Math.min(plan.filter.to, startedAt);
       let matched = 0;
       let part = 0;
       let buffer = '';
+      /** Writes the buffer as the next part; false when the export is no longer running. */
+      const flush = async (): Promise<boolean> => {
+        const going = await exports.progress(record.id, written, { index: part, body: buffer });
+        part += 1;
+        buffer = '';
+        return going;
+      };
       let cursor: string | undefined;
       for (;;) {
         if (this.#closing) throw new Error('the gateway stopped while exporting; start it again');
         const page = await this.#store.logs.list({
           ...plan.filter,
           to,
-          limit: PAGE_RECORDS,
+          limit: withBodies ? PAGE_RECORDS_WITH_BODIES : PAGE_RECORDS,
           cursor,
-          withBodies: needsBodies(fields),
+          withBodies,
         });
+        const partsBefore = part;
         for (const stored of page.records) {
           if (written >= plan.limit) break;
           if (!plan.accepts(stored)) continue;
@@ -91,28 +103,14 @@ export class LogExportRunner {
           if (matched <= plan.skip) continue;
           buffer += `${exportLineOf(stored, fields)}\n`;
           written += 1;
+          if (buffer.length >= PART_CHARS && !(await flush())) return stopped();
         }
-        const full = buffer.length >= PART_CHARS;
-        const going = await exports.progress(
-          record.id,
-          written,
-          full ? { index: part, body: buffer } : undefined,
-        );
-        if (!going) {
-          this.#onEnd({ id: record.id, status: 'stopped', total: written });
-          return;
-        }
-        if (full) {
-          part += 1;
-          buffer = '';
-        }
+        // A page that filled no part still reports progress (the export's heartbeat, where a cancel is seen).
+        if (part === partsBefore && !(await exports.progress(record.id, written))) return stopped();
         cursor = page.nextCursor ?? undefined;
         if (cursor === undefined || written >= plan.limit) break;
       }
-      if (buffer.length > 0 && !(await exports.progress(record.id, written, { index: part, body: buffer }))) {
-        this.#onEnd({ id: record.id, status: 'stopped', total: written });
-        return;
-      }
+      if (buffer.length > 0 && !(await flush())) return stopped();
       if (await exports.finish(record.id, { total: written }))
         this.#onEnd({ id: record.id, status: 'success', total: written });
     } catch (error) {
