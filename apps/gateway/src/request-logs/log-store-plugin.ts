@@ -44,7 +44,11 @@ export function attachRequestLogStore(
     if (running) return;
     running = true;
     try {
-      const deleted = await writer.deleteBefore(Date.now() - retentionMs, 1000);
+      const cutoff = Date.now() - retentionMs;
+      // Log exports hold copies of records: they go when the records they could hold have gone.
+      const exports = await store.logExports.deleteCreatedBefore(cutoff);
+      if (exports > 0) app.log.info({ exports }, 'request log retention: old log exports deleted');
+      const deleted = await writer.deleteBefore(cutoff, 1000);
       if (deleted > 0) {
         await store.reclaimSpace();
         app.log.info({ deleted }, 'request log retention: old records deleted');

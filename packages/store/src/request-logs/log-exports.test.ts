@@ -146,6 +146,23 @@ describe.each(ENGINES)('log exports on %s', (engine) => {
     expect((await clocked.logExports.get(created.id))?.status).toBe('in_progress');
   });
 
+  it('retention deletes exports made before a time, with their files, but not a running one', async () => {
+    const clocked = await withClock();
+    const old = await clocked.logExports.create({ tenant: 't', filters: {}, requestedData: FIELDS });
+    await clocked.logExports.start(old.id, 't');
+    await clocked.logExports.progress(old.id, 1, { index: 0, body: 'x\n' });
+    await clocked.logExports.finish(old.id, { total: 1 });
+    const running = await clocked.logExports.create({ tenant: 't', filters: {}, requestedData: FIELDS });
+    await clocked.logExports.start(running.id, 't');
+    clock += 1000;
+    const recent = await clocked.logExports.create({ tenant: 't', filters: {}, requestedData: FIELDS });
+    expect(await clocked.logExports.deleteCreatedBefore(clock)).toBe(1);
+    expect((await clocked.logExports.list()).map((item) => item.id).sort()).toEqual(
+      [running.id, recent.id].sort(),
+    );
+    expect(await collect(clocked.logExports.parts(old.id))).toEqual([]);
+  });
+
   it('refuses invalid input naming the field, and deletes an export with its file', async () => {
     await expect(
       store.logExports.create({ tenant: 't', filters: {}, requestedData: [] }),

@@ -370,6 +370,27 @@ export class LogExportRepository {
     });
   }
 
+  /**
+   * Deletes the exports made before `time` that are not running, with their files (log retention:
+   * an export holds copies of records, which should not outlive them). Resolves to how many.
+   */
+  async deleteCreatedBefore(time: number): Promise<number> {
+    return this.#write(async (db) => {
+      const old = db
+        .selectFrom('log_exports')
+        .select('id')
+        .where('created_at', '<', time)
+        .where('status', '!=', 'in_progress');
+      await db.deleteFrom('log_export_parts').where('export_id', 'in', old).execute();
+      const result = await db
+        .deleteFrom('log_exports')
+        .where('created_at', '<', time)
+        .where('status', '!=', 'in_progress')
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
+  }
+
   async #write<T>(change: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     try {
       return await this.#db.transaction().execute(change);

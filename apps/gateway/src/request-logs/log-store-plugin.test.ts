@@ -1,0 +1,49 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, RequestLogWriter, type Store } from '@pk/store';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { buildApp } from '../app.js';
+
+const DAY_MS = 86_400_000;
+
+describe('request log retention', () => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  it('deletes log exports made before the retention period, with their files, and keeps newer ones', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'pk-retention-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    // An export made three days ago (the store's clock), and one made now.
+    const past: Store = await openStore({
+      dataDir,
+      now: () => Date.now() - 3 * DAY_MS,
+      onWarning: () => undefined,
+    });
+    const old = await past.logExports.create({ tenant: null, filters: {}, requestedData: ['id'] });
+    await past.logExports.start(old.id, undefined);
+    await past.logExports.progress(old.id, 1, { index: 0, body: '{"id":"x"}\n' });
+    await past.logExports.finish(old.id, { total: 1 });
+    await past.close();
+    const store = await openStore({ dataDir, onWarning: () => undefined });
+    cleanups.push(() => store.close());
+    const recent = await store.logExports.create({ tenant: null, filters: {}, requestedData: ['id'] });
+
+    const writer = new RequestLogWriter({ sink: store.openLogSink(), flushMs: 50 });
+    const app = await buildApp({
+      store,
+      requestLog: { writer, retentionDays: 2, retentionEveryMs: 50 },
+      console: false,
+    });
+    cleanups.push(() => app.close());
+    await vi.waitFor(async () => expect(await store.logExports.get(old.id)).toBeUndefined(), {
+      timeout: 3000,
+      interval: 50,
+    });
+    expect((await store.logExports.list()).map((item) => item.id)).toEqual([recent.id]);
+    const parts = await store.db.selectFrom('log_export_parts').selectAll().execute();
+    expect(parts).toEqual([]);
+  });
+});
