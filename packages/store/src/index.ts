@@ -22,6 +22,7 @@ export {
   type UsageLimits,
   usageLimitsSchema,
 } from './limits.js';
+export { UNIVERSAL_LABELS } from './migrations/0012-prompt-labels.js';
 export { MIGRATION_TABLE, migrationsFor } from './migrations/migrate.js';
 export {
   DEFAULT_DATA_DIR,
@@ -80,6 +81,12 @@ export type {
   UpdateVirtualKeyInput,
 } from './repositories/inputs.js';
 export type { IntegrationRecord, IntegrationRepository } from './repositories/integrations.js';
+export {
+  LABEL_NAME_PATTERN,
+  type LabelInput,
+  type LabelRecord,
+  type LabelRepository,
+} from './repositories/labels.js';
 export type {
   ListPromptsOptions,
   PromptKind,

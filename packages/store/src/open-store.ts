@@ -18,6 +18,7 @@ import { GatewayKeyRepository } from './repositories/gateway-keys.js';
 import { GuardrailRepository } from './repositories/guardrails.js';
 import { IntegrationRepository } from './repositories/integrations.js';
 import { KeyUsageRecorder } from './repositories/key-usage.js';
+import { LabelRepository } from './repositories/labels.js';
 import { PromptRepository } from './repositories/prompts.js';
 import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
 import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
@@ -99,6 +100,8 @@ export interface Store {
   readonly prompts: PromptRepository;
   /** Portkey's prompt partials: templates prompts include (`{{>slug}}`), versioned like prompts. */
   readonly promptPartials: PromptRepository;
+  /** Portkey's prompt labels: names that point at one version of each prompt (`slug@staging`). */
+  readonly labels: LabelRepository;
   readonly audit: AuditLogRepository;
   readonly vault: VaultRepository;
   /** Console sign-in sessions (the cookie's token hashed; 12 h). */
@@ -314,6 +317,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       guardrails: new GuardrailRepository(context),
       prompts: new PromptRepository(context),
       promptPartials: new PromptRepository(context, 'partial'),
+      labels: new LabelRepository(context),
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
       consoleSessions: new ConsoleSessionRepository(context),

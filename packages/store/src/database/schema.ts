@@ -329,6 +329,29 @@ export interface Database {
   console_sessions: ConsoleSessionsTable;
   log_exports: LogExportsTable;
   log_export_parts: LogExportPartsTable;
+  labels: LabelsTable;
+  prompt_version_labels: PromptVersionLabelsTable;
+}
+
+/** Prompt labels (migration 0012). */
+export interface LabelsTable {
+  id: string;
+  /** Unique; what a request's `slug@name` names. */
+  name: string;
+  description: string | null;
+  color_code: string | null;
+  /** 1 for the labels every store starts with (`production`, `staging`, `development`). */
+  is_universal: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Which version of a prompt each label points at (one per prompt and label; migration 0012). */
+export interface PromptVersionLabelsTable {
+  prompt_id: string;
+  label_id: string;
+  version_id: string;
+  updated_at: number;
 }
 
 /** Log export jobs (migration 0011). */

@@ -12,6 +12,7 @@ import {
   updatePromptInputSchema,
   updatePromptPartialInputSchema,
 } from './inputs.js';
+import { LABEL_NAME_PATTERN } from './labels.js';
 import {
   type Actor,
   notFoundError,
@@ -88,8 +89,8 @@ type PromptRow = Selectable<PromptsTable>;
 type VersionRow = Selectable<PromptVersionsTable>;
 /** The content of a version: what an update may change. */
 type VersionContent = Omit<VersionRow, 'id' | 'prompt_id' | 'version' | 'created_at' | 'created_by'>;
-/** Which version of a prompt a read joins. */
-type VersionSelector = 'published' | 'latest' | number;
+/** Which version of a prompt a read joins: the published one, the latest, a number, or a label's. */
+type VersionSelector = 'published' | 'latest' | number | { readonly label: string };
 
 /** The input fields that make a new version. */
 const VERSION_FIELDS = [
@@ -235,7 +236,8 @@ function parseReference(reference: string): { name: string; at: VersionSelector 
   // Ids fit the slug pattern too.
   if (rest.length > 0 || !SLUG_PATTERN.test(name)) return undefined;
   if (suffix === undefined) return { name, at: 'published' };
-  if (!VERSION_SUFFIX_PATTERN.test(suffix)) return undefined;
+  if (!VERSION_SUFFIX_PATTERN.test(suffix))
+    return LABEL_NAME_PATTERN.test(suffix) ? { name, at: { label: suffix } } : undefined;
   if (suffix === 'latest') return { name, at: 'latest' };
   const version = Number(suffix);
   return isVersionNumber(version) ? { name, at: version } : undefined;
@@ -310,6 +312,11 @@ export class PromptRepository {
       .innerJoin('prompt_versions', (join) => {
         const ofPrompt = join.onRef('prompt_versions.prompt_id', '=', 'prompts.id');
         if (typeof at === 'number') return ofPrompt.on('prompt_versions.version', '=', at);
+        if (typeof at === 'object')
+          return ofPrompt.on(
+            sql<boolean>`prompt_versions.id = (select pvl.version_id from prompt_version_labels pvl
+              join labels l on l.id = pvl.label_id where pvl.prompt_id = prompts.id and l.name = ${at.label})`,
+          );
         return ofPrompt.onRef(
           'prompt_versions.version',
           '=',
@@ -576,8 +583,101 @@ export class PromptRepository {
   }
 
   /**
+   * Points a label at one version of a prompt (Portkey's `PUT /prompts/:id/versions/:versionId`
+   * with `label_id`), moving it from the version it pointed at before. The version is named by its
+   * id or number, the label by its id or name.
+   */
+  async label(
+    reference: string,
+    versionReference: string | number,
+    labelReference: string,
+    actor: Actor,
+  ): Promise<void> {
+    const now = this.#context.now();
+    await writeTransaction(this.#context, async (transaction) => {
+      const prompt = await this.#findPrompt(transaction, reference);
+      if (!prompt) throw notFoundError(this.#noun, reference);
+      const version = await transaction
+        .selectFrom('prompt_versions')
+        .select(['id', 'version'])
+        .where('prompt_id', '=', prompt.id)
+        .where(typeof versionReference === 'number' ? 'version' : 'id', '=', versionReference)
+        .executeTakeFirst();
+      if (!version)
+        throw notFoundError(`version of the ${this.#noun} "${prompt.slug}"`, String(versionReference));
+      const label = await transaction
+        .selectFrom('labels')
+        .select(['id', 'name'])
+        .where((expression) =>
+          expression.or([expression('id', '=', labelReference), expression('name', '=', labelReference)]),
+        )
+        .executeTakeFirst();
+      if (!label)
+        throw new StoreError('invalid', `label_id: no label has the id or name "${labelReference}"`, {
+          issues: [{ path: 'label_id', message: `no label has the id or name "${labelReference}"` }],
+        });
+      const before = await transaction
+        .selectFrom('prompt_version_labels')
+        .select('version_id')
+        .where('prompt_id', '=', prompt.id)
+        .where('label_id', '=', label.id)
+        .executeTakeFirst();
+      if (before) {
+        await transaction
+          .updateTable('prompt_version_labels')
+          .set({ version_id: version.id, updated_at: now })
+          .where('prompt_id', '=', prompt.id)
+          .where('label_id', '=', label.id)
+          .execute();
+      } else {
+        await transaction
+          .insertInto('prompt_version_labels')
+          .values({ prompt_id: prompt.id, label_id: label.id, version_id: version.id, updated_at: now })
+          .execute();
+      }
+      await recordAudit(transaction, {
+        at: now,
+        actor,
+        action: 'label',
+        entity: this.#entity,
+        entityId: prompt.id,
+        before: { label: label.name, version_id: before?.version_id ?? null },
+        after: { label: label.name, version_id: version.id, version: version.version },
+      });
+    });
+  }
+
+  /** The labels pointing at each version of a prompt (version id → labels, by name). */
+  async labelsOf(reference: string): Promise<Map<string, { readonly id: string; readonly name: string }[]>> {
+    return read(async () => {
+      const rows = await this.#context.db
+        .selectFrom('prompt_version_labels')
+        .innerJoin('labels', 'labels.id', 'prompt_version_labels.label_id')
+        .innerJoin('prompts', 'prompts.id', 'prompt_version_labels.prompt_id')
+        .select(['prompt_version_labels.version_id', 'labels.id', 'labels.name'])
+        .where('prompts.kind', '=', this.#kind)
+        .where((expression) =>
+          expression.or([
+            expression('prompts.id', '=', reference),
+            expression('prompts.slug', '=', reference),
+          ]),
+        )
+        .orderBy('labels.name')
+        .execute();
+      const labels = new Map<string, { id: string; name: string }[]>();
+      for (const row of rows) {
+        const list = labels.get(row.version_id) ?? [];
+        list.push({ id: row.id, name: row.name });
+        labels.set(row.version_id, list);
+      }
+      return labels;
+    });
+  }
+
+  /**
    * The version a request's prompt reference names, in one indexed query: `slug` or `id` → the
-   * published version, `slug@7` → version 7, `slug@latest` → the latest. Undefined for an unknown
+   * published version, `slug@7` → version 7, `slug@latest` → the latest, `slug@staging` → the
+   * version the label `staging` points at. Undefined for an unknown
    * prompt or version, and for anything else.
    */
   async resolve(reference: string): Promise<ResolvedPrompt | undefined> {
