@@ -162,6 +162,106 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
   );
 
   it.runIf(run)(
+    'labels: a request names slug@label, the label moves when a version is promoted, and goes with its deletion',
+    async () => {
+      const userMessageOf = async (promptID: string) => {
+        await app.prompts.completions.create({ promptID, variables: { ...variables, name: 'Ann' } });
+        return (upstream.received.at(-1)?.body as { messages?: unknown[] } | undefined)?.messages;
+      };
+      const universal = await admin.labels.list();
+      expect(
+        (universal.data as { name: string; is_universal: boolean }[]).map((label) => [
+          label.name,
+          label.is_universal,
+        ]),
+      ).toEqual([
+        ['development', true],
+        ['production', true],
+        ['staging', true],
+      ]);
+      const canary = (await admin.labels.create({
+        name: 'canary',
+        description: 'a few users',
+        color_code: '#FF5733',
+      })) as {
+        id: string;
+      };
+      expect(await admin.labels.retrieve(canary.id)).toMatchObject({
+        id: canary.id,
+        name: 'canary',
+        description: 'a few users',
+        color_code: '#FF5733',
+        is_universal: false,
+        object: 'label',
+      });
+      const versions = (await admin.prompts.versions.list(slug)).data as {
+        id: string;
+        prompt_version: number;
+      }[];
+      const versionId = (number: number) =>
+        versions.find((version) => version.prompt_version === number)?.id ?? '';
+      // Portkey's call names the version by id and the label by id; pk takes a label's name too.
+      await admin.prompts.versions.update(slug, versionId(1), { label_id: canary.id });
+      await admin.prompts.versions.update(slug, versionId(1), { label_id: 'staging' });
+      expect(await userMessageOf(`${slug}@canary`)).toEqual(rendered);
+      expect(await userMessageOf(`${slug}@staging`)).toEqual(rendered);
+      // Promote: staging moves to version 2; canary stays.
+      await admin.prompts.versions.update(slug, versionId(2), { label_id: 'staging' });
+      expect(await userMessageOf(`${slug}@staging`)).toEqual([
+        { role: 'user', content: 'Say hello to Ann.' },
+      ]);
+      expect(await userMessageOf(`${slug}@canary`)).toEqual(rendered);
+      const listed = (await admin.prompts.versions.list(slug)).data as {
+        prompt_version: number;
+        labels: string[];
+        label_id: string | null;
+      }[];
+      expect(listed.map((version) => [version.prompt_version, version.labels])).toEqual([
+        [2, ['staging']],
+        [1, ['canary']],
+      ]);
+      expect(listed[1]?.label_id).toBe(canary.id);
+      expect(await admin.prompts.versions.retrieve(slug, versionId(2))).toMatchObject({
+        labels: ['staging'],
+      });
+      // A label that points at no version of the prompt, or does not exist: a 404, nothing sent.
+      const sent = upstream.received.length;
+      expect(
+        await sdkError(app.prompts.completions.create({ promptID: `${slug}@production`, variables })),
+      ).toMatchObject({
+        status: 404,
+      });
+      await admin.labels.update(canary.id, { name: 'beta' });
+      expect(
+        await sdkError(app.prompts.completions.create({ promptID: `${slug}@canary`, variables })),
+      ).toMatchObject({
+        status: 404,
+      });
+      expect(await userMessageOf(`${slug}@beta`)).toEqual(rendered);
+      await admin.labels.delete(canary.id);
+      expect(
+        await sdkError(app.prompts.completions.create({ promptID: `${slug}@beta`, variables })),
+      ).toMatchObject({
+        status: 404,
+      });
+      expect(upstream.received.length).toBe(sent + 1);
+      // Refusals: a universal label, a label name that reads as a version, content changes of a version.
+      expect(
+        await sdkError(admin.labels.delete((universal.data as { id: string }[])[0]?.id ?? '')),
+      ).toMatchObject({
+        status: 409,
+      });
+      expect(await sdkError(admin.labels.create({ name: 'latest' }))).toMatchObject({ status: 400 });
+      expect(
+        await sdkError(admin.prompts.versions.update(slug, versionId(1), { string: 'x' } as never)),
+      ).toMatchObject({ status: 400, message: expect.stringContaining('immutable') });
+      expect(
+        await sdkError(admin.prompts.versions.update(slug, versionId(1), { label_id: 'no-such-label' })),
+      ).toMatchObject({ status: 400, message: expect.stringContaining('label_id') });
+    },
+  );
+
+  it.runIf(run)(
     'partials: a prompt includes a partial that includes another, each at its published version; a cycle is a 400 and sends nothing',
     async () => {
       const signature = await admin.prompts.partials.create({
@@ -346,12 +446,12 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
       status: 400,
       message: expect.stringContaining('string'),
     });
-    // Prompt labels are not served: a 501, not a prompt slugged "labels".
+    // A label for a version of a prompt that does not exist.
     const labels = await fetch(`${gateway.url}/v1/prompts/some-prompt/versions/v-1`, {
       method: 'PUT',
       headers: { 'x-portkey-api-key': running?.adminKey ?? '', 'content-type': 'application/json' },
       body: JSON.stringify({ label_id: 'production' }),
     });
-    expect(labels.status).toBe(501);
+    expect(labels.status).toBe(404);
   });
 });

@@ -7,6 +7,7 @@ import type { KeyUsage } from './current-usage.js';
 import { feedbackRoutes } from './feedback-routes.js';
 import { guardrailRoutes } from './guardrail-routes.js';
 import { integrationRoutes } from './integration-routes.js';
+import { labelRoutes } from './label-routes.js';
 import { promptRoutes } from './prompt-routes.js';
 import { virtualKeyRoutes } from './virtual-key-routes.js';
 
@@ -30,6 +31,7 @@ export const ADMIN_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
   'api-keys': ['GET'],
   guardrails: ['GET', 'POST'],
   prompts: ['GET', 'POST'],
+  labels: ['GET', 'POST'],
   feedback: ['POST'],
 };
 
@@ -62,5 +64,6 @@ export async function adminRouteSet(scope: FastifyInstance, given: AdminRouteOpt
   await scope.register(apiKeyRoutes, options);
   await scope.register(guardrailRoutes, options);
   await scope.register(promptRoutes, options);
+  await scope.register(labelRoutes, options);
   await scope.register(feedbackRoutes, options);
 }

@@ -18,14 +18,26 @@ function promptContent(version: PromptVersionRecord): Record<string, unknown> {
   };
 }
 
-/** One version as Portkey's version routes return it. */
-export function promptVersionObject(version: PromptVersionRecord): Record<string, unknown> {
+/** The labels pointing at a version, as the store's `labelsOf` answers them. */
+type VersionLabels = ReadonlyMap<string, readonly { readonly id: string; readonly name: string }[]>;
+
+/**
+ * One version as Portkey's version routes return it: `label_id` one label pointing at it (Portkey's
+ * versions carry one) and pk's `labels`, all of them.
+ */
+export function promptVersionObject(
+  version: PromptVersionRecord,
+  labels: VersionLabels = new Map(),
+): Record<string, unknown> {
+  const own = labels.get(version.id) ?? [];
   return {
     id: version.id,
     prompt_id: version.promptId,
     prompt_version: version.version,
     ...promptContent(version),
     prompt_version_description: version.description,
+    label_id: own[0]?.id ?? null,
+    labels: own.map((label) => label.name),
     created_at: version.createdAt,
     created_by: version.createdBy,
     object: 'prompt_version',
@@ -124,7 +136,9 @@ interface LibraryRoutes {
   readonly object: 'prompt' | 'prompt_partial';
   readonly record: (record: PromptRecord) => Record<string, unknown>;
   readonly listItem: (record: PromptRecord) => Record<string, unknown>;
-  readonly version: (version: PromptVersionRecord) => Record<string, unknown>;
+  readonly version: (version: PromptVersionRecord, labels?: VersionLabels) => Record<string, unknown>;
+  /** Whether labels point at its versions (prompts; not partials). */
+  readonly labelled?: boolean;
   /** `list`'s options from the query (prompts: `collection_id`, `search`). */
   readonly listOptions?: (
     query: Readonly<Record<string, unknown>>,
@@ -198,23 +212,27 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
   app.get<{ Params: SlugParams }>(
     `${path}/:slug/versions`,
     { preHandler: requireAdmin('prompts.read') },
-    async (request) =>
-      listPage(
-        (await repository.versions(request.params.slug)).map(kind.version),
+    async (request) => {
+      const versions = await repository.versions(request.params.slug);
+      const labels = kind.labelled ? await repository.labelsOf(request.params.slug) : new Map();
+      return listPage(
+        versions.map((version) => kind.version(version, labels)),
         request.query as Record<string, unknown>,
-      ),
+      );
+    },
   );
 }
 
 /**
  * Portkey's prompt library (`portkey.prompts.*`) and the partials prompts include as `{{>slug}}`
  * (`portkey.prompts.partials.*`, versioned and published like prompts; their static `partials`
- * segment wins over `/prompts/:slug`). Labels and collections of their own stay 501. A template is
+ * segment wins over `/prompts/:slug`); labels point at versions (`label-routes.ts`); collections of
+ * their own stay 501. A template is
  * stored as written; `/prompts/:id/completions` and `/render` fill it in (`prompt-inference-routes.ts`).
  */
 export async function promptRoutes(app: FastifyInstance, options: { readonly store: Store }): Promise<void> {
   const { store } = options;
-  const { requireAdmin } = app.adminAuth;
+  const { requireAdmin, actorOf } = app.adminAuth;
   answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
 
   libraryRoutes(app, {
@@ -236,6 +254,7 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
     record: promptObject,
     listItem: promptListItem,
     version: promptVersionObject,
+    labelled: true,
     listOptions: (query) => ({
       ...(typeof query.collection_id === 'string' ? { collectionId: query.collection_id } : {}),
       ...(typeof query.search === 'string' ? { search: query.search } : {}),
@@ -258,7 +277,35 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
       if (version === undefined) {
         throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no prompt "${slug}" with a version "${versionId}"`);
       }
-      return promptVersionObject(version);
+      return promptVersionObject(version, await store.prompts.labelsOf(slug));
+    },
+  );
+
+  // Portkey's only change to a version: the label pointing at it (`portkey.prompts.versions.update`).
+  app.put<{ Params: SlugParams & { readonly versionId: string } }>(
+    '/prompts/:slug/versions/:versionId',
+    { preHandler: requireAdmin('prompts.update') },
+    async (request) => {
+      const { slug, versionId } = request.params;
+      const body = objectBody(request.body, 'prompt version');
+      const unknown = Object.keys(body).filter((key) => key !== 'label_id');
+      if (unknown.length > 0)
+        throw new PkError(
+          'PK_ERR_INVALID_REQUEST',
+          `prompt version: only label_id can change (a version's content is immutable: update the prompt for a new version); got ${unknown.join(', ')}`,
+          { param: unknown[0] ?? null },
+        );
+      if (typeof body.label_id !== 'string' || body.label_id === '')
+        throw new PkError('PK_ERR_INVALID_REQUEST', 'label_id: expected the id (or name) of a label', {
+          param: 'label_id',
+        });
+      await store.prompts.label(
+        slug,
+        /^\d+$/.test(versionId) ? Number(versionId) : versionId,
+        body.label_id,
+        actorOf(request),
+      );
+      return {};
     },
   );
 }

@@ -34,7 +34,8 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> {
  * `/v1/chat/completions` (the prompt's virtual key unless the request names a provider, virtual key or
  * config; limits, cache, guardrails, retries, logs and streams as there), `POST /v1/prompts/:id/render`
  * answers the filled-in request without sending it. `:id` is the prompt's slug or id, with `@N` for a
- * version or `@latest`; without a suffix the published version. Any gateway key may use them; the
+ * version, `@latest`, or `@label` for the version a label points at; without a suffix the published
+ * version. Any gateway key may use them; the
  * prompt is read from the store per request (503 `PK_ERR_STORE_UNAVAILABLE` while it is down).
  */
 export async function promptInferenceRoutes(
