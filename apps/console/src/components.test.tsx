@@ -23,12 +23,16 @@ const flush = async () => {
   for (let i = 0; i < 5; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
 };
 
-/** The console's API answered by a function of the path (component tests; the browser tests use the gateway). */
+/**
+ * The console's API answered by a function of the path (component tests; the browser tests use the
+ * gateway); the logs view's exports list is empty unless `byPath` answers it.
+ */
 function answer(byPath: (path: string) => unknown): string[] {
   const calls: string[] = [];
   vi.stubGlobal('fetch', async (url: string) => {
     calls.push(url);
-    return new Response(JSON.stringify(byPath(url)), {
+    const body = byPath(url) ?? (url.endsWith('/logs/exports') ? { object: 'list', data: [] } : null);
+    return new Response(JSON.stringify(body), {
       status: 200,
       headers: { 'content-type': 'application/json' },
     });
@@ -81,11 +85,15 @@ describe('the virtualised table', () => {
 
 describe('the logs view', () => {
   it('queries with the URL’s filter, metadata pairs included, and shows the rows', async () => {
-    const calls = answer(() => ({ object: 'list', data: [record('a'), record('b')], next_cursor: null }));
+    const calls = answer((path) =>
+      path.startsWith('/console/api/logs?')
+        ? { object: 'list', data: [record('a'), record('b')], next_cursor: null }
+        : undefined,
+    );
     render(<LogsView search={new URLSearchParams('metadata._user=alice&provider=openai')} />, root);
     await flush();
-    expect(calls[0]).toBe('/console/api/logs?provider=openai&metadata._user=alice&limit=50');
-    expect(root.querySelectorAll('tbody tr:not(.spacer)')).toHaveLength(2);
+    expect(calls).toContain('/console/api/logs?provider=openai&metadata._user=alice&limit=50');
+    expect(root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(2);
     expect(root.textContent).toContain('gpt-4o-mini');
     expect(root.textContent).toContain('alice');
     expect((root.querySelector('input[name="metadata-key-0"]') as HTMLInputElement).value).toBe('_user');
@@ -108,11 +116,77 @@ describe('the logs view', () => {
   });
 
   it('renders a hostile metadata value and model name as text, never as markup', async () => {
-    answer(() => ({ data: [record('x', { model: XSS, metadata: { _user: XSS } })], next_cursor: null }));
+    answer((path) =>
+      path.startsWith('/console/api/logs?')
+        ? { data: [record('x', { model: XSS, metadata: { _user: XSS } })], next_cursor: null }
+        : undefined,
+    );
     render(<LogsView search={new URLSearchParams()} />, root);
     await flush();
     expect(root.querySelector('img')).toBeNull();
     expect(root.textContent).toContain(XSS);
+  });
+
+  it('exports the view’s filter: creates the export with Portkey’s filter names and starts it', async () => {
+    const writes: { url: string; method: string; body: unknown }[] = [];
+    let status = 'draft';
+    vi.stubGlobal('fetch', async (url: string, init: { method: string; body?: string }) => {
+      if (init.method !== 'GET') {
+        writes.push({ url, method: init.method, body: init.body ? JSON.parse(init.body) : null });
+        if (url.endsWith('/start')) status = 'success';
+      }
+      const body = url.startsWith('/console/api/logs?')
+        ? { data: [], next_cursor: null }
+        : url === '/console/api/logs/exports' && init.method === 'POST'
+          ? { id: 'e1', total: 0, object: 'export' }
+          : url === '/console/api/logs/exports'
+            ? {
+                object: 'list',
+                data:
+                  writes.length === 0
+                    ? []
+                    : [{ id: 'e1', status, description: 'mine', total: 2, exported: 2 }],
+              }
+            : {};
+      return new Response(JSON.stringify(body), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    });
+    render(<LogsView search={new URLSearchParams('model=gpt-4o&metadata._user=alice')} />, root);
+    await flush();
+    const button = [...root.querySelectorAll('button')].find(
+      (element) => element.textContent === 'Export these logs',
+    ) as HTMLButtonElement;
+    expect(button.disabled).toBe(false);
+    await act(() => button.click());
+    await flush();
+    expect(writes).toEqual([
+      {
+        url: '/console/api/logs/exports',
+        method: 'POST',
+        body: expect.objectContaining({
+          filters: { ai_model: 'gpt-4o', metadata: { _user: 'alice' } },
+          requested_data: expect.arrayContaining(['id', 'ai_model', 'metadata']),
+        }),
+      },
+      { url: '/console/api/logs/exports/e1/start', method: 'POST', body: null },
+    ]);
+    expect(root.querySelector('button[aria-label="Download e1"]')).not.toBeNull();
+    expect(root.textContent).toContain('2 records');
+  });
+
+  it('explains a filter an export cannot apply, the button disabled', async () => {
+    answer((path) => (path.startsWith('/console/api/logs?') ? { data: [], next_cursor: null } : undefined));
+    render(<LogsView search={new URLSearchParams('model=a,b')} />, root);
+    await flush();
+    const button = [...root.querySelectorAll('button')].find(
+      (element) => element.textContent === 'Export these logs',
+    ) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    expect(root.querySelector(`#${button.getAttribute('aria-describedby')}`)?.textContent).toContain(
+      'the model filter "a,b" has a comma',
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { MAX_LOG_METADATA_FILTERS, openStore } from '@pk/store';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Portkey } from 'portkey-ai';
@@ -133,8 +134,10 @@ async function logsFor(query: string, key: string, count = 1): Promise<Record<st
   }
 }
 
+/** The logs view's table of requests (the view also has the table of exports). */
+const logsTable = () => page.getByRole('table', { name: 'Requests, newest first' });
 /** Data rows of the logs table (the spacer rows of the virtualised table left out). */
-const logRows = () => page.locator('table.data tbody tr:not(.spacer)');
+const logRows = () => logsTable().locator('tbody tr:not(.spacer)');
 
 describe.runIf(run)('the console in Chromium', () => {
   it('signs in with an admin key; the cookie is HttpOnly and SameSite=Strict', async () => {
@@ -807,7 +810,7 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/metadata\._user=alice-console/);
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
-    expect(await page.locator('table.data tbody').textContent()).not.toContain('bob-console');
+    expect(await logsTable().locator('tbody').textContent()).not.toContain('bob-console');
     await screenshot(page, '07-logs-metadata-filter');
     // Shared: the URL alone gives the same view.
     await page.goto(page.url());
@@ -871,7 +874,7 @@ describe.runIf(run)('the console in Chromium', () => {
     }[];
     await page.goto(consoleUrl(`/logs?metadata.note=${encodeURIComponent(XSS)}`));
     await logRows().first().waitFor();
-    expect(await page.locator('table.data tbody').textContent()).toContain(XSS);
+    expect(await logsTable().locator('tbody').textContent()).toContain(XSS);
     await page.locator(`a[href="/console/logs/${record?.id}"]`).click();
     await page.getByRole('row', { name: `note ${XSS}` }).waitFor();
     expect(await page.locator('img').count()).toBe(0);
@@ -886,6 +889,92 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('cell', { name: 'gpt-4o-mini', exact: true }).waitFor();
     await expectNoSeriousViolations('analytics');
     await screenshot(page, '11-analytics');
+  });
+
+  it('exports the filtered logs from the Logs view: the downloaded JSONL holds exactly the records the view shows, with the default fields', async () => {
+    const user = 'export-console';
+    for (const [model, who] of [
+      ['gpt-4o', user],
+      ['gpt-4o-mini', user],
+      ['gpt-4o', user],
+      ['gpt-4o', 'other-export-console'],
+    ] as const) {
+      await sdk({ config: direct(model), metadata: { _user: who } }).chat.completions.create({
+        model,
+        messages,
+      });
+    }
+    await logsFor('metadata._user=other-export-console', adminKey);
+    expect(await logsFor(`metadata._user=${user}`, adminKey, 3)).toHaveLength(3);
+    const matching = (await logsFor(`metadata._user=${user}&model=gpt-4o`, adminKey, 2)) as { id: string }[];
+    expect(matching).toHaveLength(2);
+
+    await page.goto(consoleUrl('/logs'));
+    await page.getByLabel('Model', { exact: true }).fill('gpt-4o');
+    await page.getByLabel('Key', { exact: true }).fill('_user');
+    await page.getByLabel('Value', { exact: true }).fill(user);
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/model=gpt-4o&metadata\._user=export-console/);
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
+    const shown = await logRows()
+      .locator('a[href^="/console/logs/"]')
+      .evaluateAll((links) => links.map((link) => link.getAttribute('href')?.split('/').pop()));
+    expect(shown.sort()).toEqual(matching.map((record) => record.id).sort());
+
+    // The view's filter becomes the export's (Portkey's names), started at once; the table follows it.
+    await page.getByRole('button', { name: 'Export these logs' }).click();
+    const row = page
+      .getByRole('table', { name: 'Exports' })
+      .getByRole('row')
+      .filter({ hasText: `model=gpt-4o, metadata._user=${user}` });
+    await row.getByRole('cell', { name: 'success', exact: true }).waitFor({ timeout: 15_000 });
+    await row.getByRole('cell', { name: '2 records', exact: true }).waitFor();
+    await expectNoSeriousViolations('logs-exports');
+    expect(await unreachableByKeyboard(page), 'logs-exports').toEqual([]);
+    await screenshot(page, '13-logs-export');
+
+    // Download: the signed link, opened by the page, is the JSONL file (an attachment).
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      row.getByRole('button', { name: /^Download / }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^pk-logs-[\w-]+\.jsonl$/);
+    expect(download.url()).toMatch(new RegExp(`^${gateway.url}/v1/logs/exports/[\\w-]+/file\\?token=`));
+    const text = readFileSync((await download.path()) as string, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.id).sort()).toEqual(shown);
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual([
+        'id',
+        'trace_id',
+        'created_at',
+        'ai_org',
+        'ai_model',
+        'req_units',
+        'res_units',
+        'total_units',
+        'cost',
+        'cost_currency',
+        'response_time',
+        'response_status_code',
+        'metadata',
+      ]);
+      expect(line).toMatchObject({
+        ai_model: 'gpt-4o',
+        metadata: { _user: user },
+        response_status_code: 200,
+      });
+    }
+
+    // Delete (after asking): gone from the table and from the API.
+    await row.getByRole('button', { name: /^Delete / }).click();
+    await row.waitFor({ state: 'detached' });
+    const left = await fetch(`${gateway.base}/logs/exports`, { headers: { 'x-portkey-api-key': adminKey } });
+    expect(((await left.json()) as { total: number }).total).toBe(0);
   });
 
   it('every view passes axe (no serious or critical violation) and every control is reachable by keyboard', async () => {
@@ -929,7 +1018,7 @@ describe.runIf(run)('the console in Chromium', () => {
     await signIn(userKeyA);
     await page.goto(consoleUrl('/logs'));
     await logRows().first().waitFor();
-    const table = (await page.locator('table.data tbody').textContent()) ?? '';
+    const table = (await logsTable().locator('tbody').textContent()) ?? '';
     expect(table).toContain('tenant-a-user');
     expect(table).not.toContain('tenant-b-user');
     expect(table).not.toContain('alice-console');

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Link } from '../components/link.js';
+import { LogExports } from '../components/log-exports.js';
 import { VirtualTable } from '../components/virtual-table.js';
 import { costText, type LogRecord, pick, text, timeOf, timeText, tokensOf, userOf } from '../log-record.js';
 import {
@@ -165,7 +166,7 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
   );
 }
 
-/** The logs: a virtualised table, the filter kept in the URL, and a live tail. */
+/** The logs: a virtualised table, the filter kept in the URL, a live tail, and exports of the filter. */
 export function LogsView(props: { search: URLSearchParams }) {
   const searchText = props.search.toString();
   const filter = filterFromSearch(props.search);
@@ -270,6 +271,7 @@ export function LogsView(props: { search: URLSearchParams }) {
           Load more
         </button>
       ) : null}
+      <LogExports filter={filter} />
     </section>
   );
 }
