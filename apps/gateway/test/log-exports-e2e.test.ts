@@ -201,6 +201,16 @@ describe.each(['sqlite', 'postgres'] as const)('log exports end to end on %s', (
       expect(await sdkError(app.logs.exports.retrieve({ exportId: adminOwn.id as string }))).toMatchObject({
         status: 404,
       });
+      // An admin key's export reads every tenant, a metadata filter included: the same records.
+      const everyTenant = await admin.logs.exports.create({
+        filters: { metadata: { team: 'a' } },
+        requestedData: ['id'],
+      });
+      await admin.logs.exports.start({ exportId: everyTenant.id as string });
+      await finished(admin, everyTenant.id as string);
+      expect((await download(admin, everyTenant.id as string)).lines).toEqual(
+        expected.map((record) => JSON.stringify({ id: record.id })),
+      );
     },
   );
 
