@@ -11,6 +11,12 @@ export interface AdminClient {
   readonly url: string;
   /** Calls `/v1<path>`; resolves with the parsed JSON answer, or throws a {@link CliError}. */
   call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
+  /**
+   * GETs `<url><pathAndQuery>` without the admin key (a link the gateway signed, such as a log
+   * export's file) and resolves with the answer once it is a 2xx, its body not read yet; a refusal
+   * throws a {@link CliError}. No time limit: `signal` ends it.
+   */
+  open(pathAndQuery: string, signal?: AbortSignal): Promise<Response>;
 }
 
 /** The gateway's URL from `PK_URL` (with or without a trailing `/v1`). */
@@ -44,6 +50,13 @@ function messageOf(status: number, text: string): string {
 export function createAdminClient(env: Readonly<Record<string, string | undefined>>): AdminClient {
   const url = gatewayUrlOf(env);
   const key = env.PK_ADMIN_KEY?.trim();
+  const unreachable = (error: unknown) => {
+    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    return new CliError(
+      `cannot reach the gateway at ${url} (${cause}): is it running? Set PK_URL to its address`,
+      EXIT.failure,
+    );
+  };
   return {
     url,
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -65,11 +78,7 @@ export function createAdminClient(env: Readonly<Record<string, string | undefine
           signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
         });
       } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-        throw new CliError(
-          `cannot reach the gateway at ${url} (${cause}): is it running? Set PK_URL to its address`,
-          EXIT.failure,
-        );
+        throw unreachable(error);
       }
       const text = await response.text();
       if (!response.ok)
@@ -79,6 +88,21 @@ export function createAdminClient(env: Readonly<Record<string, string | undefine
       } catch {
         throw new CliError(`the gateway at ${url} answered something that is not JSON`, EXIT.failure);
       }
+    },
+    async open(pathAndQuery: string, signal?: AbortSignal): Promise<Response> {
+      let response: Response;
+      try {
+        response = await fetch(`${url}${pathAndQuery}`, signal === undefined ? {} : { signal });
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        throw unreachable(error);
+      }
+      if (!response.ok)
+        throw new CliError(
+          messageOf(response.status, await response.text()),
+          exitCodeOfStatus(response.status),
+        );
+      return response;
     },
   };
 }

@@ -6,6 +6,11 @@ export interface CommandContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Reads all of stdin (a secret piped in with `-`). */
   readonly readStdin: () => Promise<string>;
+  /**
+   * Calls `handler` on Ctrl-C (SIGINT) instead of ending the process, until the returned function is
+   * called; a second Ctrl-C ends the process at once.
+   */
+  readonly onInterrupt: (handler: () => void) => () => void;
   /** Output, with `--json` as given on the command line. */
   output(): Output;
   /** The admin API of `PK_URL` with `PK_ADMIN_KEY`. */

@@ -1,6 +1,6 @@
 /**
  * What `pk` exits with. Scripts can branch on them: 3 means fix the key, 4 the name, 5 the state,
- * 6 the input. Documented in the README.
+ * 6 the input, 130 an interrupt. Documented in the README.
  */
 export const EXIT = {
   /** Done. */
@@ -17,6 +17,8 @@ export const EXIT = {
   conflict: 5,
   /** The gateway refused the input (400): the message names the path. */
   invalid: 6,
+  /** Interrupted (Ctrl-C, SIGINT) after undoing what was under way (a running log export is cancelled). */
+  interrupted: 130,
 } as const;
 
 /** One of {@link EXIT}'s codes. */

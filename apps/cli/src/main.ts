@@ -10,6 +10,23 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * Ctrl-C handled by a command (a log export cancels its job on the gateway): the first SIGINT calls
+ * `handler`; a second one, while the command is still undoing, ends the process at once.
+ */
+function onInterrupt(handler: () => void): () => void {
+  let received = 0;
+  const listener = () => {
+    received += 1;
+    if (received === 1) handler();
+    else process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', listener);
+  return () => {
+    process.off('SIGINT', listener);
+  };
+}
+
 /** Runs `pk` with the process's arguments and environment, and exits with a code of `EXIT`. */
 async function main(): Promise<number> {
   const program = createProgram({
@@ -17,6 +34,7 @@ async function main(): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
     readStdin,
+    onInterrupt,
   });
   try {
     await program.parseAsync(process.argv);

@@ -6,6 +6,7 @@ import { registerGuardrails } from './commands/guardrails-command.js';
 import { registerInit } from './commands/init-command.js';
 import { registerIntegrations } from './commands/integrations-command.js';
 import { registerKeys } from './commands/keys-command.js';
+import { registerLogs } from './commands/logs-command.js';
 import { registerPrompts } from './commands/prompts-command.js';
 import { registerVault } from './commands/vault-command.js';
 import { registerVirtualKeys } from './commands/vk-command.js';
@@ -18,6 +19,8 @@ export interface ProgramIo {
   readonly stdout: Output['stdout'];
   readonly stderr: Output['stderr'];
   readonly readStdin: () => Promise<string>;
+  /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
+  readonly onInterrupt: (handler: () => void) => () => void;
 }
 
 const ENVIRONMENT_HELP = `
@@ -29,7 +32,7 @@ Environment:
 
 Exit codes: 0 done, 1 the gateway or store failed or is unreachable, 2 wrong command line,
   3 no admin key or refused (401/403), 4 not found, 5 conflict (exists, settings-file record),
-  6 input refused by the gateway (400).`;
+  6 input refused by the gateway (400), 130 interrupted (Ctrl-C; a running log export is cancelled).`;
 
 /**
  * The `pk` command line (commander 14): every command with its own `--help`; results on stdout
@@ -40,6 +43,7 @@ export function createProgram(io: ProgramIo): Command {
   const context: CommandContext = {
     env: io.env,
     readStdin: io.readStdin,
+    onInterrupt: io.onInterrupt,
     output: () => ({
       stdout: io.stdout,
       stderr: io.stderr,
@@ -48,7 +52,7 @@ export function createProgram(io: ProgramIo): Command {
     admin: () => createAdminClient(io.env),
   };
   program
-    .description("pk's admin command: gateway keys, virtual keys, saved configs and the vault")
+    .description("pk's admin command: gateway keys, virtual keys, saved configs, log exports and the vault")
     .version(VERSION, '-v, --version')
     .option('--json', 'print results as JSON')
     .addHelpText('after', ENVIRONMENT_HELP)
@@ -65,6 +69,7 @@ export function createProgram(io: ProgramIo): Command {
   registerConfigs(program, context);
   registerGuardrails(program, context);
   registerPrompts(program, context);
+  registerLogs(program, context);
   registerVault(program, context);
   // Subcommands, at every level, parse like the program: usage errors are thrown, not exited.
   const throwOnUsageErrors = (commands: readonly Command[]): void => {

@@ -1,13 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateMasterKey } from '@pk/store';
+import { generateMasterKey, openStore } from '@pk/store';
+import { seedRequestLogs } from '@pk/store/testing';
 import OpenAI from 'openai';
 import { createHeaders, Portkey } from 'portkey-ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GatewayProcess, runPk, startGateway } from './support/processes.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type GatewayProcess, runPk, startGateway, startPk } from './support/processes.js';
 
 // Every pk command, run as users run it (the built CLI as a process), against the built gateway
 // started as a process on a SQLite store of its own; a mock OpenAI upstream on 127.0.0.1 shows what
@@ -21,6 +22,7 @@ const ARGV_SECRET = 'sk-cli-on-argv-never-0123456789abcd';
 const ROTATED_SECRET = 'sk-cli-rotated-0123456789abcdefghijk';
 const INTEGRATION_SECRET = 'sk-cli-integration-0123456789abcdefg';
 const INTEGRATION_ROTATED = 'sk-cli-integration-rotated-0123456789';
+const EXPORT_SECRET = 'sk-cli-log-export-0123456789abcdefgh';
 
 let dir: string;
 let upstream: Server;
@@ -48,7 +50,12 @@ const adminEnv = (extra: Record<string, string> = {}) => ({
  * (2xx with an answer's content, or the error's). No retries: a refusal is seen as it is.
  */
 async function chatWith(
-  portkey: { readonly virtualKey?: string; readonly config?: string },
+  portkey: {
+    readonly virtualKey?: string;
+    readonly config?: string;
+    readonly metadata?: Record<string, string>;
+    readonly traceID?: string;
+  },
   extra: Record<string, unknown> = {},
 ): Promise<number> {
   const client = new OpenAI({
@@ -109,6 +116,7 @@ afterAll(async () => {
     ROTATED_SECRET,
     INTEGRATION_SECRET,
     INTEGRATION_ROTATED,
+    EXPORT_SECRET,
     adminKey,
   ])
     expect(logs).not.toContain(secret);
@@ -119,7 +127,17 @@ describe('pk', () => {
   it('has --help for every command, and refuses a wrong command line with exit 2', async () => {
     const top = await runPk(['--help'], {});
     expect(top.code).toBe(0);
-    for (const command of ['init', 'keys', 'vk', 'integrations', 'configs', 'guardrails', 'prompts', 'vault'])
+    for (const command of [
+      'init',
+      'keys',
+      'vk',
+      'integrations',
+      'configs',
+      'guardrails',
+      'prompts',
+      'logs',
+      'vault',
+    ])
       expect(top.stdout).toContain(command);
     expect(top.stdout).toContain('Exit codes:');
     const commands = [
@@ -163,6 +181,9 @@ describe('pk', () => {
       ['prompts', 'partials', 'history'],
       ['prompts', 'partials', 'publish'],
       ['prompts', 'partials', 'rm'],
+      ['logs', 'export'],
+      ['logs', 'exports'],
+      ['logs', 'exports', 'rm'],
       ['vault', 'rotate'],
     ];
     for (const command of commands) {
@@ -892,6 +913,210 @@ describe('pk', () => {
     });
     expect((await runPk(['integrations', 'rm', 'cli-openai'], env)).code).toBe(4);
   });
+
+  it('logs export: creates, runs and follows an export, then downloads its JSONL through PK_URL (behind a proxy) to --out; a wrong command line creates nothing; logs exports lists and rm deletes', async () => {
+    const env = adminEnv({ EXPORT_KEY: EXPORT_SECRET });
+    expect(
+      (
+        await runPk(
+          [
+            'integrations',
+            'add',
+            'export-openai',
+            '--provider',
+            'openai',
+            '--key',
+            'env:EXPORT_KEY',
+            '--option',
+            `custom_host=${upstreamUrl}`,
+          ],
+          env,
+        )
+      ).code,
+    ).toBe(0);
+    // Three chats of team a (one trace), two of team b.
+    for (const [team, traceID] of [
+      ['a', 'cli-trace-a'],
+      ['a', 'cli-trace-a'],
+      ['a', 'cli-trace-a'],
+      ['b', 'cli-trace-b'],
+      ['b', 'cli-trace-b'],
+    ] as const)
+      expect(await chatWith({ metadata: { team }, traceID }, { model: '@export-openai/gpt-4o-mini' })).toBe(
+        200,
+      );
+    const logs = async (query: string) => {
+      const response = await fetch(`${gateway?.url}/v1/logs?${query}`, {
+        headers: { 'x-portkey-api-key': adminKey },
+      });
+      return ((await response.json()) as { data: Record<string, unknown>[] }).data;
+    };
+    const expected = await vi.waitFor(
+      async () => {
+        const found = await logs('metadata.team=a&limit=10');
+        expect(found).toHaveLength(3);
+        return found;
+      },
+      { timeout: 5000, interval: 100 },
+    );
+    const listExports = async () =>
+      JSON.parse((await runPk(['--json', 'logs', 'exports'], env)).stdout) as Record<string, unknown>[];
+    const before = await listExports();
+
+    // A wrong command line: exit 2 before any call, so nothing is created.
+    const out = join(dir, 'exports', 'team-a.jsonl');
+    for (const wrong of [
+      ['--metadata', 'nope'],
+      ['--limit', 'many'],
+      ['--limit', '50001'],
+      ['--status', 'ok'],
+      ['--from', 'yesterday'],
+      ['--fields', ','],
+      ['--out', join(dir, 'no-such-dir', 'x.jsonl')],
+    ]) {
+      const refused = await runPk(['logs', 'export', ...wrong], env);
+      expect(refused.code, wrong.join(' ')).toBe(2);
+      expect(refused.stderr, wrong.join(' ')).toMatch(/^pk: --\w+/);
+      expect(refused.stdout).toBe('');
+    }
+    expect(await listExports()).toEqual(before);
+    // A field the gateway does not know: its 400 (exit 6) names it, and no draft is left.
+    const unknownField = await runPk(['logs', 'export', '--fields', 'id,prompt_tokens'], env);
+    expect(unknownField).toMatchObject({ code: 6, stderr: expect.stringContaining('prompt_tokens') });
+    expect(await listExports()).toEqual(before);
+
+    // Through a proxy that serves the gateway under /pk and tells it another host name: the download
+    // link names that host, which the CLI cannot reach; it takes the link's path and token only.
+    const proxied: string[] = [];
+    const proxy = createServer((request, response) => {
+      proxied.push(request.url ?? '');
+      const target = new URL(gateway?.url ?? '');
+      const forwarded = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: request.method,
+          path: (request.url ?? '').replace(/^\/pk/, ''),
+          headers: { ...request.headers, host: 'gateway.internal:8787' },
+        },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      request.pipe(forwarded);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/pk`;
+    mkdirSync(join(dir, 'exports'));
+    try {
+      const run = await runPk(
+        ['logs', 'export', '--metadata', 'team=a', '--description', 'team a', '--out', out],
+        { ...env, PK_URL: proxyUrl },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^export \S+ started\n/);
+      expect(run.stderr).toContain('exporting: 3/3 (100%)\n');
+      expect(run.stderr).toContain(`wrote 3 records to ${out}\n`);
+      expect(proxied.some((path) => /^\/pk\/v1\/logs\/exports\/[^/]+\/file\?token=/.test(path))).toBe(true);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+    // The file is complete under its name, nothing else beside it.
+    expect(readdirSync(join(dir, 'exports'))).toEqual(['team-a.jsonl']);
+    const text = readFileSync(out, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    // Exactly team a's records, newest first, with the default fields in their order.
+    expect(lines.map((line) => line.id)).toEqual(expected.map((record) => record.id));
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual([
+        'id',
+        'trace_id',
+        'created_at',
+        'ai_org',
+        'ai_model',
+        'req_units',
+        'res_units',
+        'total_units',
+        'cost',
+        'cost_currency',
+        'response_time',
+        'response_status_code',
+        'metadata',
+      ]);
+      expect(line).toMatchObject({
+        trace_id: 'cli-trace-a',
+        ai_org: 'openai',
+        ai_model: 'gpt-4o-mini',
+        total_units: 2,
+        response_status_code: 200,
+        metadata: { team: 'a' },
+      });
+    }
+
+    // Without --out the JSONL is stdout (and only it); --fields picks and orders the fields.
+    const toStdout = await runPk(
+      ['logs', 'export', '--trace', 'cli-trace-b', '--fields', 'trace_id,total_units', '--limit', '1'],
+      env,
+    );
+    expect(toStdout).toMatchObject({ code: 0, stdout: '{"trace_id":"cli-trace-b","total_units":2}\n' });
+
+    // The list: the finished exports with their counts, newest first; rm deletes one.
+    const listed = await runPk(['logs', 'exports'], env);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^ID\s+STATUS\s+EXPORTED\s+CREATED\s+DESCRIPTION\n/);
+    expect(listed.stdout).toMatch(/\n\S+\s+success\s+1\/1\s+\S+\s+-\n\S+\s+success\s+3\/3\s+\S+\s+team a\n$/);
+    const [latest] = await listExports();
+    expect(latest).toMatchObject({ status: 'success', total: 1, exported: 1 });
+    expect(await runPk(['logs', 'exports', 'rm', String(latest?.id)], env)).toMatchObject({
+      code: 0,
+      stdout: `deleted log export ${latest?.id}\n`,
+    });
+    expect((await runPk(['logs', 'exports', 'rm', String(latest?.id)], env)).code).toBe(4);
+    expect(await listExports()).toHaveLength(before.length + 1);
+    // (Its secret would count in the vault rotation below.)
+    expect((await runPk(['vk', 'rm', 'export-openai'], env)).code).toBe(0);
+    expect((await runPk(['integrations', 'rm', 'export-openai'], env)).code).toBe(0);
+  });
+
+  it('logs export: Ctrl-C while the export runs cancels it on the gateway and exits 130, leaving no file', async () => {
+    // Enough records that the export runs for a while (seconds; its job reports every 500 records).
+    const store = await openStore({
+      dataDir: storeEnv(OLD_MASTER).PK_DATA_DIR,
+      masterKey: 'env:PK_TEST_MASTER',
+      env: storeEnv(OLD_MASTER),
+      serve: false,
+      onWarning: () => undefined,
+    });
+    try {
+      await seedRequestLogs(store, 50_000);
+    } finally {
+      await store.close();
+    }
+    mkdirSync(join(dir, 'interrupted'));
+    const out = join(dir, 'interrupted', 'all.jsonl');
+    const running = startPk(['logs', 'export', '--fields', 'id,metadata', '--out', out], adminEnv());
+    await vi.waitFor(() => expect(running.stderr()).toMatch(/^export \S+ started\n/), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    running.kill('SIGINT');
+    const run = await running.exited;
+    const id = /^export (\S+) started/.exec(run.stderr)?.[1] as string;
+    expect(run).toMatchObject({ code: 130, stdout: '' });
+    expect(run.stderr).toContain(`pk: interrupted: export ${id} is cancelled`);
+    const stopped = (await runPk(['--json', 'logs', 'exports'], adminEnv())).stdout;
+    const state = (JSON.parse(stopped) as Record<string, unknown>[]).find((item) => item.id === id);
+    expect(state).toMatchObject({ status: 'stopped', total: null });
+    expect(state?.exported).toBeLessThan(50_000);
+    expect(readdirSync(join(dir, 'interrupted'))).toEqual([]);
+    expect(await runPk(['logs', 'exports', 'rm', id], adminEnv())).toMatchObject({ code: 0 });
+  }, 60_000);
 
   it('vault rotate re-encrypts under the newest master key with progress; the old key can then go', async () => {
     // The gateway must hold the new key before secrets are written under it: restart it with the ring.

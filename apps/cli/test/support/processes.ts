@@ -18,12 +18,16 @@ export interface PkRun {
   readonly stderr: string;
 }
 
-/** Runs the built `pk` with `args` and only the given environment (plus PATH); `stdin` is piped in. */
-export async function runPk(
-  args: readonly string[],
-  env: Record<string, string>,
-  stdin?: string,
-): Promise<PkRun> {
+/** A `pk` run under way: what it printed so far, a signal to send it, and how it ended. */
+export interface PkProcess {
+  stdout(): string;
+  stderr(): string;
+  kill(signal: NodeJS.Signals): void;
+  readonly exited: Promise<PkRun>;
+}
+
+/** Starts the built `pk` with `args` and only the given environment (plus PATH); `stdin` is piped in. */
+export function startPk(args: readonly string[], env: Record<string, string>, stdin?: string): PkProcess {
   const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -38,9 +42,26 @@ export async function runPk(
   });
   child.stdin.end(stdin ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+  // 'close': exited, and everything it printed has been read.
+  const exited = (once(child, 'close') as Promise<[number | null]>).then(([code]) => {
+    clearTimeout(timer);
+    return { code, stdout, stderr };
+  });
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    kill: (signal) => child.kill(signal),
+    exited,
+  };
+}
+
+/** Runs the built `pk` with `args` and only the given environment (plus PATH); `stdin` is piped in. */
+export async function runPk(
+  args: readonly string[],
+  env: Record<string, string>,
+  stdin?: string,
+): Promise<PkRun> {
+  return startPk(args, env, stdin).exited;
 }
 
 /** A gateway started as users start it. */
