@@ -175,6 +175,10 @@ describe('pk', () => {
       ['prompts', 'history'],
       ['prompts', 'publish'],
       ['prompts', 'rm'],
+      ['prompts', 'label'],
+      ['prompts', 'labels'],
+      ['prompts', 'labels', 'add'],
+      ['prompts', 'labels', 'rm'],
       ['prompts', 'partials', 'push'],
       ['prompts', 'partials', 'list'],
       ['prompts', 'partials', 'get'],
@@ -648,8 +652,8 @@ describe('pk', () => {
     );
     expect(await run()).toMatchObject({ messages: [{ role: 'user', content: 'Answer Ann briefly.' }] });
     const history = (await runPk(['prompts', 'history', 'support-answer'], adminEnv())).stdout.split('\n');
-    expect(history[1]).toMatch(/^2\s+greeting\s+\S+\s+key:\S+\s+-$/);
-    expect(history[2]).toMatch(/^1\s+-\s+\S+\s+key:\S+\s+yes$/);
+    expect(history[1]).toMatch(/^2\s+greeting\s+\S+\s+key:\S+\s+-\s+-$/);
+    expect(history[2]).toMatch(/^1\s+-\s+\S+\s+key:\S+\s+yes\s+-$/);
     expect(await runPk(['prompts', 'publish', 'support-answer', '2'], adminEnv())).toMatchObject({
       code: 0,
       stdout: 'support-answer: requests get version 2\n',
@@ -717,6 +721,43 @@ describe('pk', () => {
     expect((await runPk(['prompts', 'partials', 'list'], adminEnv())).stdout).toMatch(
       /\nsign-off\s+Sign-off\s+2\s+2\s/,
     );
+
+    // Labels: one's own pointed at version 1, staging at version 2; requests naming slug@label get them.
+    expect(
+      await runPk(['prompts', 'labels', 'add', 'canary', '--description', 'a few users'], adminEnv()),
+    ).toMatchObject({ code: 0, stdout: 'created label canary\n' });
+    expect((await runPk(['prompts', 'labels'], adminEnv())).stdout).toMatch(
+      /^NAME\s+UNIVERSAL\s+DESCRIPTION\ndevelopment\s+yes\s+-\nproduction\s+yes\s+-\nstaging\s+yes\s+-\ncanary\s+-\s+a few users\n$/,
+    );
+    expect(await runPk(['prompts', 'label', 'support-answer', '1', 'canary'], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: 'support-answer@canary: requests get version 1\n',
+    });
+    expect((await runPk(['prompts', 'label', 'support-answer', '2', 'staging'], adminEnv())).code).toBe(0);
+    const runAt = async (label: string) => {
+      await portkey.prompts.completions.create({
+        promptID: `support-answer@${label}`,
+        variables: { who: 'Ann' },
+      });
+      return seen.at(-1)?.body;
+    };
+    expect(await runAt('canary')).toMatchObject({
+      messages: [{ role: 'user', content: 'Answer Ann briefly.' }],
+    });
+    expect(await runAt('staging')).toMatchObject({ messages: [{ role: 'user', content: 'Greet Ann.' }] });
+    const labelled = (await runPk(['prompts', 'history', 'support-answer'], adminEnv())).stdout.split('\n');
+    expect(labelled.at(-2)).toMatch(/^1\s.*\scanary$/);
+    expect(labelled.at(-3)).toMatch(/^2\s.*\sstaging$/);
+    // Refusals: an unknown label (the gateway's 400, exit 6), a version that is not a number (exit 2),
+    // a universal label (exit 5), a name that reads as a version (exit 6).
+    expect((await runPk(['prompts', 'label', 'support-answer', '1', 'nope'], adminEnv())).code).toBe(6);
+    expect((await runPk(['prompts', 'label', 'support-answer', 'one', 'canary'], adminEnv())).code).toBe(2);
+    expect((await runPk(['prompts', 'labels', 'rm', 'staging'], adminEnv())).code).toBe(5);
+    expect((await runPk(['prompts', 'labels', 'add', 'latest'], adminEnv())).code).toBe(6);
+    expect(await runPk(['prompts', 'labels', 'rm', 'canary'], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: 'deleted label canary\n',
+    });
 
     expect(await runPk(['prompts', 'rm', 'support-answer'], adminEnv())).toMatchObject({
       code: 0,

@@ -192,15 +192,17 @@ function registerKind(group: Command, context: CommandContext, kind: Kind): void
         printJson(output, versions.data);
         return;
       }
+      const labelled = kind === PROMPTS;
       printTable(
         output,
-        ['version', 'description', 'created', 'by', 'published'],
+        ['version', 'description', 'created', 'by', 'published', ...(labelled ? ['labels'] : [])],
         versions.data.map((version) => [
           kind.version(version),
           kind.description(version),
           version.created_at,
           version.created_by,
           kind.version(version) === published ? 'yes' : '',
+          ...(labelled ? [Array.isArray(version.labels) ? version.labels.join(', ') : ''] : []),
         ]),
       );
     });
@@ -225,6 +227,68 @@ function registerKind(group: Command, context: CommandContext, kind: Kind): void
   });
 }
 
+/** A label as `GET /v1/labels` lists it. */
+type ApiLabel = Readonly<Record<string, unknown>> & { readonly name: string };
+
+/**
+ * `pk prompts label <slug> <version> <label>` (point a label at a version: requests naming
+ * `slug@label` get it) and `pk prompts labels [add|rm]` (Portkey's `/v1/labels`).
+ */
+function registerLabels(prompts: Command, context: CommandContext): void {
+  prompts
+    .command('label')
+    .description('point a label at a version of a prompt: requests naming slug@label get that version')
+    .argument('<slug>', 'the prompt')
+    .argument('<version>', 'the version number')
+    .argument('<label>', 'the label (production, staging, development, or one of your own)')
+    .action(async (slug: string, version: string, label: string) => {
+      const output = context.output();
+      const number = versionNumber(version, 'version');
+      await context
+        .admin()
+        .call('PUT', `/prompts/${encodeURIComponent(slug)}/versions/${number}`, { label_id: label });
+      if (output.json) printJson(output, { slug, label, version: number });
+      else line(output, `${slug}@${label}: requests get version ${number}`);
+    });
+  const labels = prompts
+    .command('labels')
+    .description('list the labels (production, staging, development and your own)')
+    .action(async () => {
+      const output = context.output();
+      const list = await context.admin().call<{ data: ApiLabel[] }>('GET', '/labels');
+      if (output.json) {
+        printJson(output, list.data);
+        return;
+      }
+      printTable(
+        output,
+        ['name', 'universal', 'description'],
+        list.data.map((label) => [label.name, label.is_universal === true ? 'yes' : '', label.description]),
+      );
+    });
+  labels
+    .command('add')
+    .description('make a label of your own')
+    .argument('<name>', 'letters, digits, _ or -; not latest, default or a number')
+    .option('--description <text>', 'what the label is for')
+    .option('--color <code>', 'a colour for the console (#FF5733)')
+    .action(async (name: string, options: { description?: string; color?: string }) => {
+      const output = context.output();
+      const created = await context.admin().call<{ id: string }>('POST', '/labels', {
+        name,
+        ...(options.description === undefined ? {} : { description: options.description }),
+        ...(options.color === undefined ? {} : { color_code: options.color }),
+      });
+      if (output.json) printJson(output, { id: created.id, name });
+      else line(output, `created label ${name}`);
+    });
+  registerRmCommand(labels, context, {
+    noun: 'label',
+    description: 'delete a label of your own (requests naming slug@label then get a 404)',
+    path: (name) => `/labels/${encodeURIComponent(name)}`,
+  });
+}
+
 /**
  * `pk prompts push|list|get|history|publish|rm` and `pk prompts partials …`: Portkey's prompt
  * library through the admin API. A prompt file is Portkey's prompt body (`string`, the Mustache
@@ -236,6 +300,7 @@ export function registerPrompts(program: Command, context: CommandContext): void
     .command('prompts')
     .description('prompts: Mustache templates with their model and parameters, versioned, run by slug');
   registerKind(prompts, context, PROMPTS);
+  registerLabels(prompts, context);
   const partials = prompts
     .command('partials')
     .description('prompt partials: templates prompts include as {{> slug}}, versioned like prompts');
