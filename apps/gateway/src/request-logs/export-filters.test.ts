@@ -169,7 +169,7 @@ describe('export lines', () => {
       res_units: 9,
       total_units: 21,
       request_url: null,
-      cost: 0.0000072 * 100,
+      cost: 0.00072,
       cost_currency: 'USD',
       response_time: 412,
       response_status_code: 200,

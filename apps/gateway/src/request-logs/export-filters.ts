@@ -1,6 +1,7 @@
 import { PkError } from '@pk/config';
 import type { LogFilter, StoredRequestLog } from '@pk/store';
 import { MAX_LOG_METADATA_FILTERS } from '@pk/store';
+import { centsOf } from './export-lines.js';
 
 /**
  * Portkey's log export filters (its `GenerationsFilterSchema`) as pk's log filter, checked when an
@@ -17,7 +18,7 @@ const RANGES = {
   prompt_token: (record: StoredRequestLog) => record.usage.prompt_tokens,
   completion_token: (record: StoredRequestLog) => record.usage.completion_tokens,
   // Portkey's costs are in cents; the log's are in USD.
-  cost: (record: StoredRequestLog) => (record.cost === null ? null : record.cost * 100),
+  cost: (record: StoredRequestLog) => centsOf(record.cost),
 } as const;
 
 type RangeName = keyof typeof RANGES;

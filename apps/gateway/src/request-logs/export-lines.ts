@@ -1,6 +1,14 @@
 import { PkError } from '@pk/config';
 import type { StoredRequestLog } from '@pk/store';
 
+/**
+ * USD as Portkey's cents, without the binary noise of the multiplication (0.0000072 USD is 0.00072,
+ * not 0.0007199999999999999).
+ */
+export function centsOf(usd: number | null): number | null {
+  return usd === null ? null : Number((usd * 100).toPrecision(12));
+}
+
 /** A stored body as exported: its JSON when it is JSON, else its text (a body cut at 64 KiB). */
 function bodyOf(text: string | null | undefined): unknown {
   if (text === null || text === undefined) return null;
@@ -30,7 +38,7 @@ const FIELDS: Readonly<Record<string, (record: StoredRequestLog) => unknown>> = 
   res_units: (record) => record.usage.completion_tokens,
   total_units: (record) => record.usage.total_tokens,
   request_url: () => null,
-  cost: (record) => (record.cost === null ? null : record.cost * 100),
+  cost: (record) => centsOf(record.cost),
   cost_currency: () => 'USD',
   response_time: (record) => record.latency_ms,
   response_status_code: (record) => record.status,
