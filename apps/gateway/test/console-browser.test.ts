@@ -768,6 +768,91 @@ describe.runIf(run)('the console in Chromium', () => {
     await sdk().virtualKeys.delete({ slug: vk.slug as string });
   });
 
+  it('creates a label in the UI and points it and staging at versions of a prompt: slug@canary and slug@staging run those versions, the versions table shows the labels', async () => {
+    const vk = await sdk().virtualKeys.create({
+      name: 'label vk',
+      provider: 'openai',
+      key: PROVIDER_KEY,
+      custom_host: `${mock.url}/v1`,
+    } as unknown as Parameters<Portkey['virtualKeys']['create']>[0]);
+    const created = await sdk().prompts.create({
+      name: 'Console labelled',
+      string: 'Version one for {{who}}.',
+      parameters: {},
+      model: 'gpt-4o-mini',
+      virtual_key: vk.slug as string,
+      version_description: 'first',
+    } as unknown as Parameters<Portkey['prompts']['create']>[0]);
+    const slug = created.slug as string;
+    await sdk().prompts.update(slug, { string: 'Version two for {{who}}.', version_description: 'second' });
+    const run = async (promptID: string) => {
+      await sdk().prompts.completions.create({ promptID, variables: { who: 'Ann' } });
+      return (mock.received.at(-1)?.body as { messages?: unknown[] } | undefined)?.messages;
+    };
+    // Loaded afresh: the previous test left the page on this view, listed before the SDK made the prompt.
+    await page.goto(consoleUrl('/prompts'));
+
+    // A label of our own, made in the UI (a name that reads as a version is refused in the page).
+    const labels = page.getByRole('region', { name: 'Labels' });
+    const create = labels.getByRole('form', { name: 'Create a label' });
+    await create.getByLabel('Name', { exact: true }).fill('latest');
+    await create.getByRole('status').filter({ hasText: 'names a version' }).waitFor();
+    expect(await create.getByRole('button', { name: 'Create label' }).isDisabled()).toBe(true);
+    await create.getByLabel('Name', { exact: true }).fill('canary');
+    await create.getByLabel('Description (optional)').fill('a few users');
+    await create.getByRole('button', { name: 'Create label' }).click();
+    const canary = labels.getByRole('row').filter({ hasText: 'a few users' });
+    await canary.getByRole('button', { name: 'Delete label canary' }).waitFor();
+    // The built-in ones cannot be deleted.
+    await labels.getByRole('row').filter({ hasText: 'staging' }).getByText('built in').waitFor();
+
+    // Open the prompt: canary at version 1, staging at version 2, each from its row.
+    await page.getByRole('button', { name: `Open ${slug}`, exact: true }).click();
+    const versions = page.getByRole('table', { name: `Versions of ${slug}` });
+    const row = (description: string) => versions.getByRole('row').filter({ hasText: description });
+    await row('first').waitFor();
+    await versions.getByLabel(`Label for version 1 of ${slug}`).selectOption({ label: 'canary' });
+    await versions.getByRole('button', { name: `Set label on version 1 of ${slug}` }).click();
+    await row('first').locator('.badge', { hasText: 'canary' }).waitFor();
+    await versions.getByLabel(`Label for version 2 of ${slug}`).selectOption({ label: 'staging' });
+    await versions.getByRole('button', { name: `Set label on version 2 of ${slug}` }).click();
+    await row('second').locator('.badge', { hasText: 'staging' }).waitFor();
+    expect(await row('first').locator('.badge').allTextContents()).toEqual(['canary']);
+    expect(await row('second').locator('.badge').allTextContents()).toEqual(['staging']);
+    // A label already pointing at a version is not offered there again.
+    expect(
+      await versions.getByLabel(`Label for version 1 of ${slug}`).locator('option').allTextContents(),
+    ).not.toContain('canary');
+
+    expect(await run(`${slug}@canary`)).toEqual([{ role: 'user', content: 'Version one for Ann.' }]);
+    expect(await run(`${slug}@staging`)).toEqual([{ role: 'user', content: 'Version two for Ann.' }]);
+    const listed = (await sdk().prompts.versions.list(slug)).data as {
+      prompt_version: number;
+      labels: string[];
+    }[];
+    expect(listed.map((version) => [version.prompt_version, version.labels])).toEqual([
+      [2, ['staging']],
+      [1, ['canary']],
+    ]);
+    await expectNoSeriousViolations('prompt-labels');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, '06c-prompt-labels');
+
+    // Deleting the label (after asking) takes it off the version, and slug@canary no longer runs.
+    await canary.getByRole('button', { name: 'Delete label canary' }).click();
+    await canary.waitFor({ state: 'detached' });
+    expect(dialogs.at(-1)).toBe(
+      'confirm: Delete the label canary? Requests that name slug@canary will fail.',
+    );
+    await row('first').locator('.badge').waitFor({ state: 'detached' });
+    const sent = mock.received.length;
+    expect(await run(`${slug}@canary`).catch((error: { status?: number }) => error.status)).toBe(404);
+    expect(mock.received.length).toBe(sent);
+    await page.getByRole('button', { name: `Delete ${slug}`, exact: true }).click();
+    await page.getByRole('cell', { name: slug, exact: true }).waitFor({ state: 'detached' });
+    await sdk().virtualKeys.delete({ slug: vk.slug as string });
+  });
+
   it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {
     mock.script('console-broken', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
     const fallback = {

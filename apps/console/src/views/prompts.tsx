@@ -4,6 +4,8 @@ import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
 import { text } from '../log-record.js';
+import { type Label, versionLabels } from '../prompt-labels.js';
+import { LabelBadges, LabelsSection, SetLabel, useLabels } from './prompt-labels.js';
 
 /** A prompt or partial as the admin API answers it (`GET …/:slug`, a list row, a version). */
 type ApiObject = Readonly<Record<string, unknown>>;
@@ -237,16 +239,23 @@ function Editor(props: {
   );
 }
 
-/** The versions of an open record, newest first, each publishable. */
+/**
+ * The versions of an open record, newest first, each publishable; a prompt's (given `labels`) also
+ * with the labels pointing at each and _Set label_.
+ */
 function Versions(props: {
   kind: LibraryKind;
   record: LibraryRecord;
   versions: readonly LibraryVersion[];
+  /** The labels to offer (null while loading), or undefined for partials, which take none. */
+  labels: readonly Label[] | null | undefined;
   onPublished: () => void;
+  onLabelled: () => void;
   onError: (error: unknown) => void;
 }) {
   const { kind, record } = props;
   const published = kind.version(record);
+  const labelled = props.labels !== undefined;
   const publish = async (version: number) => {
     try {
       await api(`${pathOf(kind, record.slug)}/makeDefault`, { method: 'PUT', body: { version } });
@@ -264,6 +273,12 @@ function Versions(props: {
           <th scope="col">Description</th>
           <th scope="col">Created</th>
           <th scope="col">Requests get</th>
+          {labelled ? (
+            <>
+              <th scope="col">Labels</th>
+              <th scope="col">Set label</th>
+            </>
+          ) : null}
         </tr>
       </thead>
       <tbody>
@@ -288,6 +303,24 @@ function Versions(props: {
                   </button>
                 )}
               </td>
+              {labelled ? (
+                <>
+                  <td>
+                    <LabelBadges names={versionLabels(version)} />
+                  </td>
+                  <td>
+                    <SetLabel
+                      slug={record.slug}
+                      versionId={version.id}
+                      number={number}
+                      pointing={versionLabels(version)}
+                      labels={props.labels ?? null}
+                      onSet={props.onLabelled}
+                      onError={props.onError}
+                    />
+                  </td>
+                </>
+              ) : null}
             </tr>
           );
         })}
@@ -300,7 +333,13 @@ function Versions(props: {
  * One kind's part of the view: the list, create, _Open_ to save a new version (requests keep getting
  * the published one), the versions with _Publish_, delete.
  */
-function Library(props: { kind: LibraryKind; heading: 1 | 2; title: string }) {
+function Library(props: {
+  kind: LibraryKind;
+  heading: 1 | 2;
+  title: string;
+  /** The labels a prompt's versions can be given (null while loading); partials take none. */
+  labels?: readonly Label[] | null;
+}) {
   const { kind } = props;
   const [records, setRecords] = useState<LibraryRecord[] | null>(null);
   const [open, setOpen] = useState<(OpenRecord & { versions: LibraryVersion[] }) | 'new' | null>(null);
@@ -332,6 +371,23 @@ function Library(props: { kind: LibraryKind; heading: 1 | 2; title: string }) {
       setError(caught);
     }
   };
+  // The versions table again (the editor keeps what is being typed): after a label moved, or changed.
+  const reloadVersions = async (slug: string) => {
+    try {
+      const versions = (await api<{ data: LibraryVersion[] }>(`${pathOf(kind, slug)}/versions`)).data;
+      setOpen((current) =>
+        current !== null && current !== 'new' && current.record.slug === slug
+          ? { ...current, versions }
+          : current,
+      );
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  const openSlug = open !== null && open !== 'new' ? open.record.slug : null;
+  useEffect(() => {
+    if (openSlug !== null && props.labels) void reloadVersions(openSlug);
+  }, [props.labels]);
   const remove = async (slug: string) => {
     if (!window.confirm(`Delete the ${kind.noun} ${slug} and every version of it?`)) return;
     setError(null);
@@ -424,7 +480,12 @@ function Library(props: { kind: LibraryKind; heading: 1 | 2; title: string }) {
           kind={kind}
           record={open.record}
           versions={open.versions}
+          labels={props.labels}
           onError={setError}
+          onLabelled={() => {
+            setError(null);
+            void reloadVersions(open.record.slug);
+          }}
           onPublished={() => {
             setSaved(null);
             void load();
@@ -437,14 +498,17 @@ function Library(props: { kind: LibraryKind; heading: 1 | 2; title: string }) {
 }
 
 /**
- * Prompts (admin): Portkey's prompt library, and the partials prompts include. Apps run a prompt
- * with the SDK's `prompts.completions.create({ promptID: slug, variables })`.
+ * Prompts (admin): Portkey's prompt library, the partials prompts include, and the labels that point
+ * at prompt versions. Apps run a prompt with the SDK's `prompts.completions.create({ promptID: slug,
+ * variables })`, or `slug@label` for the version a label points at.
  */
 export function PromptsView() {
+  const { labels, error, reload } = useLabels();
   return (
     <>
-      <Library kind={PROMPTS} heading={1} title="Prompts" />
+      <Library kind={PROMPTS} heading={1} title="Prompts" labels={labels} />
       <Library kind={PARTIALS} heading={2} title="Partials" />
+      <LabelsSection labels={labels} loadError={error} onChanged={reload} />
     </>
   );
 }
