@@ -91,17 +91,18 @@ function wholeOf(text: string, flag: string, min: number, max: number): number {
 }
 
 function metadataOf(pairs: readonly string[]): Record<string, string> {
-  const metadata: Record<string, string> = {};
+  // A Map: keys such as `toString` or `__proto__` are metadata keys like any other.
+  const metadata = new Map<string, string>();
   for (const pair of pairs) {
     const equals = pair.indexOf('=');
     if (equals <= 0) throw new CliError(`--metadata ${JSON.stringify(pair)}: expected key=value`, EXIT.usage);
     const key = pair.slice(0, equals);
-    if (key in metadata) throw new CliError(`--metadata: ${key} is given twice`, EXIT.usage);
-    metadata[key] = pair.slice(equals + 1);
+    if (metadata.has(key)) throw new CliError(`--metadata: ${key} is given twice`, EXIT.usage);
+    metadata.set(key, pair.slice(equals + 1));
   }
-  if (Object.keys(metadata).length > MAX_METADATA)
+  if (metadata.size > MAX_METADATA)
     throw new CliError(`--metadata: at most ${MAX_METADATA} keys`, EXIT.usage);
-  return metadata;
+  return Object.fromEntries(metadata);
 }
 
 function fieldsOf(text: string): string[] {
