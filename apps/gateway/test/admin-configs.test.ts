@@ -255,7 +255,7 @@ describe('configs through the portkey-ai SDK', () => {
     expect((await admin.call('GET', '/configs/a/b/c')).body).toMatchObject({
       error: { code: 'PK_ERR_NOT_IMPLEMENTED' },
     });
-    expect((await admin.call('GET', '/labels')).status).toBe(501);
+    expect((await admin.call('PATCH', '/labels')).status).toBe(501);
     expect((await admin.call('GET', '/collections')).status).toBe(501);
     // Without the /v1 prefix too, as every route.
     const bare = await fetch(`${admin.gateway.url}/configs`, {

@@ -103,13 +103,13 @@ describe('the gateway’s own routes', () => {
     expect(await configs.json()).toMatchObject({
       error: { code: 'PK_ERR_UNAUTHORIZED', message: expect.stringContaining('`pk init`') },
     });
-    const labels = await fetch(`${gateway.base}/labels`, {
+    const collections = await fetch(`${gateway.base}/collections`, {
       method: 'POST',
       headers: { 'x-portkey-api-key': GATEWAY_KEY, 'content-type': 'application/json' },
       body: '{}',
     });
-    expect(labels.status).toBe(501);
-    expect(await labels.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });
+    expect(collections.status).toBe(501);
+    expect(await collections.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });
     expect(mock.received.length).toBe(before);
   });
 });
