@@ -13,6 +13,7 @@ export {
   MAX_LOG_METADATA_FILTERS,
   RequestLogRepository,
   type StoredRequestLog,
+  type SummaryFilter,
   type SummaryGroup,
   type SummaryOptions,
   type SummaryRow,

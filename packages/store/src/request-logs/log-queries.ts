@@ -122,8 +122,30 @@ export interface SummaryRow {
   readonly unpriced_requests: number;
   readonly latency_p50_ms: number;
   readonly latency_p95_ms: number;
+  readonly latency_avg_ms: number;
+  readonly latency_p90_ms: number;
+  readonly latency_p99_ms: number;
+  /** Distinct `_user` values among the records. */
+  readonly users: number;
+  /** Records answered from the simple cache (`HIT`) and the semantic cache (`SEMANTIC HIT`). */
+  readonly cache_hits: number;
+  readonly semantic_cache_hits: number;
   readonly cache_hit_rate: number;
 }
+
+/** What a summary may be narrowed to: the log filter's record conditions (no paging). */
+export type SummaryFilter = Pick<
+  LogFilter,
+  | 'traceId'
+  | 'status'
+  | 'provider'
+  | 'model'
+  | 'virtualKey'
+  | 'configId'
+  | 'prompt'
+  | 'cacheStatus'
+  | 'metadata'
+>;
 
 /** Options of the summary. */
 export interface SummaryOptions {
@@ -132,6 +154,8 @@ export interface SummaryOptions {
   readonly to: number;
   readonly bucketMs: number;
   readonly groupBy?: SummaryGroup | undefined;
+  /** Only the records that match (every condition). */
+  readonly filter?: SummaryFilter | undefined;
 }
 
 type Row = Selectable<RequestLogsTable>;
@@ -270,6 +294,41 @@ interface SummaryCell {
   readonly hits: number | string;
   readonly p50: number | string | null;
   readonly p95: number | string | null;
+  readonly p90: number | string | null;
+  readonly p99: number | string | null;
+  readonly avg_latency: number | string | null;
+  readonly users: number | string;
+  readonly simple_hits: number | string;
+  readonly semantic_hits: number | string;
+}
+
+/** The summary's record conditions, as SQL over the log's alias `l` (the list's, in raw SQL). */
+function summaryConditions(filter: SummaryFilter | undefined) {
+  if (filter === undefined) return sql``;
+  const terms = [];
+  if (filter.traceId !== undefined) terms.push(sql`l.trace_id = ${filter.traceId}`);
+  if (filter.status !== undefined) terms.push(sql`l.status = ${filter.status}`);
+  if (filter.provider !== undefined) terms.push(sql`l.provider = ${filter.provider}`);
+  if (filter.model !== undefined) terms.push(sql`l.model = ${filter.model}`);
+  if (filter.virtualKey !== undefined) terms.push(sql`l.virtual_key = ${filter.virtualKey}`);
+  if (filter.configId !== undefined) terms.push(sql`l.config_id = ${filter.configId}`);
+  if (filter.prompt !== undefined) {
+    const prompt = filter.prompt;
+    terms.push(
+      prompt.includes('@')
+        ? sql`l.prompt = ${prompt}`
+        : sql`substr(l.prompt, 1, ${prompt.length + 1}) = ${`${prompt}@`}`,
+    );
+  }
+  if (filter.cacheStatus !== undefined) terms.push(sql`l.cache_status = ${filter.cacheStatus}`);
+  for (const [key, value] of filter.metadata ?? []) {
+    terms.push(
+      key === USER_METADATA_KEY
+        ? sql`l.user_id = ${value}`
+        : sql`exists (select 1 from request_log_metadata mx where mx.log_id = l.id and mx.key = ${key} and mx.value = ${value})`,
+    );
+  }
+  return terms.length === 0 ? sql`` : sql`and ${sql.join(terms, sql` and `)}`;
 }
 
 /**
@@ -308,16 +367,24 @@ function summaryQuery(options: SummaryOptions) {
       count(*) filter (where cache_status is not null and cache_status <> 'DISABLED') as cacheable,
       count(*) filter (where cache_status in ('HIT', 'SEMANTIC HIT')) as hits,
       min(latency_ms) filter (where position = (cell_size + 1) / 2) as p50,
-      min(latency_ms) filter (where position = (95 * cell_size + 99) / 100) as p95
+      min(latency_ms) filter (where position = (95 * cell_size + 99) / 100) as p95,
+      min(latency_ms) filter (where position = (9 * cell_size + 9) / 10) as p90,
+      min(latency_ms) filter (where position = (99 * cell_size + 99) / 100) as p99,
+      avg(latency_ms) as avg_latency,
+      count(distinct user_id) as users,
+      count(*) filter (where cache_status = 'HIT') as simple_hits,
+      count(*) filter (where cache_status = 'SEMANTIC HIT') as semantic_hits
     from (
       select r.*,
         row_number() over (partition by bucket, grp order by latency_ms) as position,
         count(*) over (partition by bucket, grp) as cell_size
       from (
         select (l.created_at / ${bucketMs}) * ${bucketMs} as bucket, ${groupTerm} as grp,
-          l.status, l.latency_ms, l.prompt_tokens, l.completion_tokens, l.total_tokens, l.cost, l.cache_status
+          l.status, l.latency_ms, l.prompt_tokens, l.completion_tokens, l.total_tokens, l.cost, l.cache_status,
+          l.user_id
         from request_logs l
         where l.created_at >= ${options.from} and l.created_at < ${options.to} ${tenant}
+          ${summaryConditions(options.filter)}
       ) r
     ) ranked
     group by bucket, grp`;
@@ -339,6 +406,12 @@ function summaryRowOf(cell: SummaryCell): SummaryRow {
     unpriced_requests: numberOf(cell.unpriced),
     latency_p50_ms: Math.round(numberOf(cell.p50) * 100) / 100,
     latency_p95_ms: Math.round(numberOf(cell.p95) * 100) / 100,
+    latency_avg_ms: Math.round(numberOf(cell.avg_latency) * 100) / 100,
+    latency_p90_ms: Math.round(numberOf(cell.p90) * 100) / 100,
+    latency_p99_ms: Math.round(numberOf(cell.p99) * 100) / 100,
+    users: numberOf(cell.users),
+    cache_hits: numberOf(cell.simple_hits),
+    semantic_cache_hits: numberOf(cell.semantic_hits),
     cache_hit_rate: cacheable === 0 ? 0 : Math.round((numberOf(cell.hits) / cacheable) * 10_000) / 10_000,
   };
 }
