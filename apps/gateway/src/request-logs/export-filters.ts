@@ -52,24 +52,42 @@ export interface ExportPlan {
   readonly filter: LogFilter;
   /** Whether a record read passes the numeric ranges. */
   readonly accepts: (record: StoredRequestLog) => boolean;
+  /** Whether the filters have numeric ranges (applied record by record, after the query). */
+  readonly hasRanges: boolean;
   /** Matching records skipped first (`current_page × page_size`). */
   readonly skip: number;
   /** Records exported at most. */
   readonly limit: number;
 }
 
-function invalid(message: string, name: string): PkError {
-  return new PkError('PK_ERR_INVALID_REQUEST', message, { param: `filters.${name}` });
+/** How refusals name a filter: `filters.x` in an export's body, `x` in an analytics query. */
+export interface FilterNaming {
+  readonly prefix: string;
+  /** How the refusal of an unknown filter ends: `exports by (see …)`. */
+  readonly unknown: string;
 }
 
-function oneText(filters: Readonly<Record<string, unknown>>, name: string): string | undefined {
+const EXPORT_NAMING: FilterNaming = {
+  prefix: 'filters.',
+  unknown: "exports by (see the gateway README's log exports section)",
+};
+
+function invalid(message: string, name: string, prefix: string): PkError {
+  return new PkError('PK_ERR_INVALID_REQUEST', message, { param: `${prefix}${name}` });
+}
+
+function oneText(
+  filters: Readonly<Record<string, unknown>>,
+  name: string,
+  prefix: string,
+): string | undefined {
   const value = filters[name];
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' && typeof value !== 'number')
-    throw invalid(`filters.${name} must be text`, name);
+    throw invalid(`${prefix}${name} must be text`, name, prefix);
   const text = String(value).trim();
   if (text.includes(','))
-    throw invalid(`filters.${name}: pk exports one value at a time (no comma-separated lists)`, name);
+    throw invalid(`${prefix}${name}: pk takes one value at a time (no comma-separated lists)`, name, prefix);
   return text;
 }
 
@@ -79,20 +97,26 @@ function timeOf(
   filters: Readonly<Record<string, unknown>>,
   name: string,
   endOfDay: boolean,
+  prefix: string,
 ): number | undefined {
   const value = filters[name];
   if (value === undefined || value === null || value === '') return undefined;
   const parsed = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(parsed)) throw invalid(`filters.${name} must be an ISO 8601 date or time`, name);
+  if (!Number.isFinite(parsed))
+    throw invalid(`${prefix}${name} must be an ISO 8601 date or time`, name, prefix);
   // A date alone as the upper bound takes in that whole day (UTC).
   return endOfDay && DATE_ONLY.test(value as string) ? parsed + 86_400_000 : parsed;
 }
 
-function numberOf(filters: Readonly<Record<string, unknown>>, name: string): number | undefined {
+function numberOf(
+  filters: Readonly<Record<string, unknown>>,
+  name: string,
+  prefix: string,
+): number | undefined {
   const value = filters[name];
   if (value === undefined || value === null || value === '') return undefined;
   const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
-  if (!Number.isFinite(parsed)) throw invalid(`filters.${name} must be a number`, name);
+  if (!Number.isFinite(parsed)) throw invalid(`${prefix}${name} must be a number`, name, prefix);
   return parsed;
 }
 
@@ -101,24 +125,29 @@ function wholeOf(
   name: string,
   min: number,
   max: number,
+  prefix: string,
 ): number | undefined {
-  const value = numberOf(filters, name);
+  const value = numberOf(filters, name, prefix);
   if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
-    throw invalid(`filters.${name} must be a whole number from ${min} to ${max.toLocaleString('en')}`, name);
+    throw invalid(
+      `${prefix}${name} must be a whole number from ${min} to ${max.toLocaleString('en')}`,
+      name,
+      prefix,
+    );
   return value;
 }
 
-function metadataPairs(value: unknown): [string, string][] {
+function metadataPairs(value: unknown, prefix: string): [string, string][] {
   if (value === undefined || value === null) return [];
   if (typeof value !== 'object' || Array.isArray(value))
-    throw invalid('filters.metadata must be an object of key: value', 'metadata');
+    throw invalid(`${prefix}metadata must be an object of key: value`, 'metadata', prefix);
   const pairs = Object.entries(value as Record<string, unknown>).map(([key, item]): [string, string] => {
     if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean')
-      throw invalid(`filters.metadata.${key} must be text`, 'metadata');
+      throw invalid(`${prefix}metadata.${key} must be text`, 'metadata', prefix);
     return [key, String(item)];
   });
   if (pairs.length > MAX_LOG_METADATA_FILTERS)
-    throw invalid(`filters.metadata has at most ${MAX_LOG_METADATA_FILTERS} keys`, 'metadata');
+    throw invalid(`${prefix}metadata has at most ${MAX_LOG_METADATA_FILTERS} keys`, 'metadata', prefix);
   return pairs;
 }
 
@@ -129,28 +158,27 @@ function metadataPairs(value: unknown): [string, string][] {
 export function exportPlanOf(
   filters: Readonly<Record<string, unknown>>,
   tenant: string | undefined,
+  naming: FilterNaming = EXPORT_NAMING,
 ): ExportPlan {
+  const { prefix } = naming;
   for (const name of Object.keys(filters)) {
     if (!KNOWN.has(name))
-      throw invalid(
-        `filters.${name} is not a filter pk exports by (see the gateway README's log exports section)`,
-        name,
-      );
+      throw invalid(`${prefix}${name} is not a filter pk ${naming.unknown}`, name, prefix);
   }
-  const status = wholeOf(filters, 'status_code', 100, 599);
-  const orgModel = oneText(filters, 'ai_org_model');
-  let provider = oneText(filters, 'ai_org');
-  let model = oneText(filters, 'ai_model');
+  const status = wholeOf(filters, 'status_code', 100, 599, prefix);
+  const orgModel = oneText(filters, 'ai_org_model', prefix);
+  let provider = oneText(filters, 'ai_org', prefix);
+  let model = oneText(filters, 'ai_model', prefix);
   if (orgModel !== undefined) {
     const at = orgModel.indexOf('__');
     if (at <= 0 || at + 2 >= orgModel.length)
-      throw invalid('filters.ai_org_model is provider__model (openai__gpt-4o)', 'ai_org_model');
+      throw invalid(`${prefix}ai_org_model is provider__model (openai__gpt-4o)`, 'ai_org_model', prefix);
     const named = orgModel.slice(at + 2);
     if (provider !== undefined && provider !== orgModel.slice(0, at))
-      throw invalid('filters.ai_org and filters.ai_org_model name different providers', 'ai_org');
+      throw invalid(`${prefix}ai_org and ${prefix}ai_org_model name different providers`, 'ai_org', prefix);
     provider = orgModel.slice(0, at);
     if (model !== undefined && model !== named)
-      throw invalid('filters.ai_model and filters.ai_org_model name different models', 'ai_model');
+      throw invalid(`${prefix}ai_model and ${prefix}ai_org_model name different models`, 'ai_model', prefix);
     model = named;
   }
   const ranges: {
@@ -159,33 +187,34 @@ export function exportPlanOf(
     readonly max: number | undefined;
   }[] = [];
   for (const name of Object.keys(RANGES) as RangeName[]) {
-    const min = numberOf(filters, `${name}_min`);
-    const max = numberOf(filters, `${name}_max`);
+    const min = numberOf(filters, `${name}_min`, prefix);
+    const max = numberOf(filters, `${name}_max`, prefix);
     if (min !== undefined || max !== undefined) ranges.push({ read: RANGES[name], min, max });
   }
-  const from = timeOf(filters, 'time_of_generation_min', false);
-  const to = timeOf(filters, 'time_of_generation_max', true);
+  const from = timeOf(filters, 'time_of_generation_min', false, prefix);
+  const to = timeOf(filters, 'time_of_generation_max', true, prefix);
   if (from !== undefined && to !== undefined && from >= to)
     throw invalid(
-      'filters.time_of_generation_min must be before time_of_generation_max',
+      `${prefix}time_of_generation_min must be before time_of_generation_max`,
       'time_of_generation_min',
+      prefix,
     );
-  const limit = wholeOf(filters, 'page_size', 1, MAX_EXPORT_RECORDS) ?? MAX_EXPORT_RECORDS;
-  const page = wholeOf(filters, 'current_page', 0, 1_000_000) ?? 0;
+  const limit = wholeOf(filters, 'page_size', 1, MAX_EXPORT_RECORDS, prefix) ?? MAX_EXPORT_RECORDS;
+  const page = wholeOf(filters, 'current_page', 0, 1_000_000, prefix) ?? 0;
   return {
     filter: {
       tenant,
-      traceId: oneText(filters, 'trace_id'),
+      traceId: oneText(filters, 'trace_id', prefix),
       status,
       provider,
       model,
-      virtualKey: oneText(filters, 'virtual_keys'),
-      configId: oneText(filters, 'configs'),
-      prompt: oneText(filters, 'prompt_slug'),
-      cacheStatus: oneText(filters, 'cache_status'),
+      virtualKey: oneText(filters, 'virtual_keys', prefix),
+      configId: oneText(filters, 'configs', prefix),
+      prompt: oneText(filters, 'prompt_slug', prefix),
+      cacheStatus: oneText(filters, 'cache_status', prefix),
       from,
       to,
-      metadata: metadataPairs(filters.metadata),
+      metadata: metadataPairs(filters.metadata, prefix),
     },
     accepts:
       ranges.length === 0
@@ -199,6 +228,7 @@ export function exportPlanOf(
                 (range.max === undefined || value <= range.max)
               );
             }),
+    hasRanges: ranges.length > 0,
     skip: page * limit,
     limit,
   };

@@ -8,6 +8,7 @@ import { sendPkError } from '../plugins/error-envelope.js';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { type AnswerUsage, recordUsageAndCost } from '../request-facts/request-cost.js';
 import { answerNotImplemented } from '../routes/control-plane-routes.js';
+import { GRAPH_ALIASES, GRAPHS, graphOf, graphQueryOf, groupItemOf } from './analytics-graphs.js';
 import { logExportRoutes } from './log-export-routes.js';
 import type { LogExportRunner } from './log-export-runner.js';
 
@@ -265,6 +266,52 @@ export async function logRoutes(
       const feedback = await store.feedback.listByTrace(request.params.traceId, tenant);
       return { trace_id: request.params.traceId, requests, feedback: feedback.map(feedbackOut) };
     });
+
+    // Portkey's graphs (`portkey.analytics.graphs.*`): the range as a whole, and bucket by bucket.
+    app.get<{ Params: { '*': string } }>(`${prefix}/analytics/graphs/*`, async (request, reply) => {
+      const name = GRAPH_ALIASES[request.params['*']] ?? request.params['*'];
+      if (!Object.hasOwn(GRAPHS, name)) return answerNotImplemented(request, reply);
+      const tenant = scopeOf(request, ['analytics.view']);
+      const query = graphQueryOf(request.query as Query);
+      if ((query.to - query.from) / query.bucketMs > 10_000)
+        throw invalid('the time range spans more than 10,000 buckets', 'time_of_generation_min');
+      const range = { tenant, from: query.from, to: query.to, filter: query.filter };
+      // One bucket for the whole range: every record's time is below `to`, so it falls in bucket 0.
+      const whole = await store.logs.summary({ ...range, bucketMs: query.to + 1 });
+      const buckets = await store.logs.summary({ ...range, bucketMs: query.bucketMs });
+      return graphOf(name, query, whole.rows[0], buckets.rows);
+    });
+
+    // Portkey's groups: requests (and cost) per model, `_user` or metadata value, most requests first.
+    const groupRoute = (
+      path: string,
+      kind: 'ai-models' | 'users' | 'metadata',
+      groupOf: (key: string) => SummaryGroup,
+    ) =>
+      app.get<{ Params: { key?: string } }>(`${prefix}/analytics/groups/${path}`, async (request) => {
+        const tenant = scopeOf(request, ['analytics.view']);
+        const query = graphQueryOf(request.query as Query);
+        const summary = await store.logs.summary({
+          tenant,
+          from: query.from,
+          to: query.to,
+          filter: query.filter,
+          bucketMs: query.to + 1,
+          groupBy: groupOf(request.params.key ?? ''),
+        });
+        const rows = [...summary.rows].sort(
+          (a, b) => b.requests - a.requests || String(a.group).localeCompare(String(b.group)),
+        );
+        const size = query.pageSize ?? rows.length;
+        return {
+          object: 'list',
+          total: rows.length,
+          data: rows.slice(query.page * size, (query.page + 1) * size).map((row) => groupItemOf(kind, row)),
+        };
+      });
+    groupRoute('ai-models', 'ai-models', () => 'model');
+    groupRoute('users', 'users', () => 'user');
+    groupRoute('metadata/:key', 'metadata', (key) => `metadata.${key}`);
 
     app.get(`${prefix}/analytics/summary`, async (request) => {
       const tenant = scopeOf(request, ['analytics.view']);

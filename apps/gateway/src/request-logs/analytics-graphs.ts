@@ -1,0 +1,234 @@
+import { PkError } from '@pk/config';
+import type { SummaryFilter, SummaryRow } from '@pk/store';
+import { exportPlanOf } from './export-filters.js';
+import { centsOf } from './export-lines.js';
+
+/**
+ * Portkey's analytics graphs (`portkey.analytics.graphs.*`, `GET /v1/analytics/graphs/…`) over the
+ * log store's summary: the query as Portkey's SDK sends it (its filter names, as text) to the
+ * summary's options, and the summary's rows to Portkey's `analytics-graph` objects. Pure.
+ */
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** What a graph reads from the log: the time range, its buckets and the records' conditions. */
+export interface GraphQuery {
+  readonly from: number;
+  readonly to: number;
+  readonly bucketMs: number;
+  readonly filter: SummaryFilter;
+  /** `current_page` and `page_size` of a group's list. */
+  readonly page: number;
+  readonly pageSize: number | undefined;
+}
+
+const NAMING = { prefix: '', unknown: "charts by (see the gateway README's analytics section)" };
+
+/** The buckets of a range: minutes up to 2 hours, hours up to 2 days, days beyond. */
+export function bucketOf(from: number, to: number): number {
+  const span = to - from;
+  return span <= 2 * HOUR_MS ? MINUTE_MS : span <= 2 * DAY_MS ? HOUR_MS : DAY_MS;
+}
+
+/** Portkey's `metadata` query value: a JSON object as text (the SDK passes the query as given). */
+function metadataOf(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'metadata must be a JSON object, {"team":"support"}', {
+      param: 'metadata',
+    });
+  }
+}
+
+/**
+ * A graph's query from Portkey's parameters: `time_of_generation_min` and `_max` are required (as
+ * Portkey's); the filters are an export's (`trace_id`, `status_code`, `ai_org_model`, `virtual_keys`,
+ * `configs`, `prompt_slug`, `metadata` …) except the numeric ranges, which the log's aggregation
+ * does not apply. Anything pk cannot apply exactly is a 400 naming it.
+ */
+export function graphQueryOf(query: Readonly<Record<string, unknown>>): GraphQuery {
+  const { page_size: pageSize, current_page: page, ...rest } = query;
+  const filters: Record<string, unknown> = { ...rest };
+  if (filters.metadata !== undefined) filters.metadata = metadataOf(filters.metadata);
+  for (const required of ['time_of_generation_min', 'time_of_generation_max'])
+    if (filters[required] === undefined)
+      throw new PkError('PK_ERR_INVALID_REQUEST', `${required} is required (ISO 8601)`, { param: required });
+  const plan = exportPlanOf(filters, undefined, NAMING);
+  if (plan.hasRanges)
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'analytics are not narrowed by token or cost ranges (a log export is: see the gateway README)',
+      {
+        param:
+          Object.keys(filters).find((name) => /_(min|max)$/.test(name) && !name.startsWith('time_')) ?? null,
+      },
+    );
+  const from = plan.filter.from as number;
+  const to = plan.filter.to as number;
+  const whole = (value: unknown, name: string, min: number): number | undefined => {
+    if (value === undefined) return undefined;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min)
+      throw new PkError('PK_ERR_INVALID_REQUEST', `${name} must be a whole number from ${min}`, {
+        param: name,
+      });
+    return parsed;
+  };
+  const { filter } = plan;
+  return {
+    from,
+    to,
+    bucketMs: bucketOf(from, to),
+    filter: {
+      traceId: filter.traceId,
+      status: filter.status,
+      provider: filter.provider,
+      model: filter.model,
+      virtualKey: filter.virtualKey,
+      configId: filter.configId,
+      prompt: filter.prompt,
+      cacheStatus: filter.cacheStatus,
+      metadata: filter.metadata,
+    },
+    page: whole(page, 'current_page', 0) ?? 0,
+    pageSize: whole(pageSize, 'page_size', 1),
+  };
+}
+
+/** Every bucket of the range, in order: the summary answers only those with records. */
+function bucketsOf(query: GraphQuery): number[] {
+  const first = Math.floor(query.from / query.bucketMs) * query.bucketMs;
+  const all: number[] = [];
+  for (let bucket = first; bucket < query.to; bucket += query.bucketMs) all.push(bucket);
+  return all;
+}
+
+const EMPTY_ROW: Omit<SummaryRow, 'bucket' | 'group'> = {
+  requests: 0,
+  errors: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  total_tokens: 0,
+  cost: 0,
+  unpriced_requests: 0,
+  latency_p50_ms: 0,
+  latency_p95_ms: 0,
+  latency_avg_ms: 0,
+  latency_p90_ms: 0,
+  latency_p99_ms: 0,
+  users: 0,
+  cache_hits: 0,
+  semantic_cache_hits: 0,
+  cache_hit_rate: 0,
+};
+
+const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+const percent = (part: number, whole: number): number => (whole === 0 ? 0 : round((part / whole) * 100));
+
+/** What one graph answers from the whole range's row and a row per bucket. */
+type Graph = (
+  whole: Omit<SummaryRow, 'bucket' | 'group'>,
+  bucket: Omit<SummaryRow, 'group'>,
+) => { readonly summary: Record<string, number>; readonly point: Record<string, number> };
+
+/**
+ * The graphs pk answers, by Portkey's path (and the SDK's spelling where it differs). Costs are in
+ * cents as Portkey's; rates are percentages; latencies in ms.
+ */
+export const GRAPHS: Readonly<Record<string, Graph>> = {
+  requests: (whole, row) => ({ summary: { total: whole.requests }, point: { total: row.requests } }),
+  cost: (whole, row) => ({
+    summary: {
+      total: centsOf(whole.cost) ?? 0,
+      avg: whole.requests === 0 ? 0 : (centsOf(whole.cost / whole.requests) ?? 0),
+    },
+    point: {
+      total: centsOf(row.cost) ?? 0,
+      avg: row.requests === 0 ? 0 : (centsOf(row.cost / row.requests) ?? 0),
+    },
+  }),
+  tokens: (whole, row) => ({
+    summary: {
+      total: whole.total_tokens,
+      avg: whole.requests === 0 ? 0 : round(whole.total_tokens / whole.requests),
+    },
+    point: { total: row.total_tokens, avg: row.requests === 0 ? 0 : round(row.total_tokens / row.requests) },
+  }),
+  latency: (whole, row) => ({
+    summary: {
+      avg: whole.latency_avg_ms,
+      p50: whole.latency_p50_ms,
+      p90: whole.latency_p90_ms,
+      p99: whole.latency_p99_ms,
+    },
+    point: {
+      avg: row.latency_avg_ms,
+      p50: row.latency_p50_ms,
+      p90: row.latency_p90_ms,
+      p99: row.latency_p99_ms,
+    },
+  }),
+  users: (whole, row) => ({ summary: { total: whole.users }, point: { total: row.users } }),
+  errors: (whole, row) => ({ summary: { total: whole.errors }, point: { total: row.errors } }),
+  'errors/rate': (whole, row) => ({
+    summary: { rate: percent(whole.errors, whole.requests) },
+    point: { rate: percent(row.errors, row.requests) },
+  }),
+  'cache/hit-rate': (whole, row) => ({
+    summary: { total: whole.cache_hits + whole.semantic_cache_hits, rate: round(whole.cache_hit_rate * 100) },
+    point: {
+      simple_hits: row.cache_hits,
+      semantic_hits: row.semantic_cache_hits,
+      rate: round(row.cache_hit_rate * 100),
+    },
+  }),
+};
+
+/** The SDK's spellings of paths Portkey's docs write with a slash (the SDK calls these). */
+export const GRAPH_ALIASES: Readonly<Record<string, string>> = {
+  'errors-rate': 'errors/rate',
+  'cache-hit-rate': 'cache/hit-rate',
+};
+
+/** Portkey's `analytics-graph` object of one graph, from the range's row and its buckets' rows. */
+export function graphOf(
+  name: string,
+  query: GraphQuery,
+  whole: SummaryRow | undefined,
+  rows: readonly SummaryRow[],
+): Record<string, unknown> {
+  const graph = GRAPHS[name] as Graph;
+  const byBucket = new Map(rows.map((row) => [Date.parse(row.bucket), row]));
+  const points = bucketsOf(query).map((bucket) => {
+    const timestamp = new Date(bucket).toISOString();
+    const row = byBucket.get(bucket) ?? { ...EMPTY_ROW, bucket: timestamp };
+    return { timestamp, ...graph(whole ?? EMPTY_ROW, row).point };
+  });
+  return {
+    summary: graph(whole ?? EMPTY_ROW, { ...EMPTY_ROW, bucket: '' }).summary,
+    data_points: points,
+    object: 'analytics-graph',
+  };
+}
+
+/** A group's list item (`groups/ai-models`, `groups/users`, `groups/metadata/:key`). */
+export function groupItemOf(
+  kind: 'ai-models' | 'users' | 'metadata',
+  row: SummaryRow,
+): Record<string, unknown> {
+  const cost = centsOf(row.cost) ?? 0;
+  if (kind === 'ai-models')
+    return { ai_model: row.group, requests: row.requests, cost, object: 'analytics-group' };
+  if (kind === 'users') return { user: row.group, requests: row.requests, cost, object: 'analytics-group' };
+  return {
+    metadata_value: row.group,
+    requests: row.requests,
+    cost,
+    avg_tokens: row.requests === 0 ? 0 : round(row.total_tokens / row.requests),
+    object: 'analytics-group',
+  };
+}
