@@ -157,6 +157,10 @@ describe.each(['sqlite', 'postgres'] as const)('analytics end to end on %s', (en
       ['a', 3, 21],
       ['b', 2, 10.5],
     ]);
+    // Requests without the key are no group.
+    expect(
+      ((await app.analytics.groups.metadata('absent', range)) as unknown as { total: number }).total,
+    ).toBe(0);
   });
 
   it.runIf(run)(

@@ -299,9 +299,10 @@ export async function logRoutes(
           bucketMs: query.to + 1,
           groupBy: groupOf(request.params.key ?? ''),
         });
-        const rows = [...summary.rows].sort(
-          (a, b) => b.requests - a.requests || String(a.group).localeCompare(String(b.group)),
-        );
+        // Requests without a model, `_user` or the metadata key are not a group of their own.
+        const rows = summary.rows
+          .filter((row) => row.group !== null)
+          .sort((a, b) => b.requests - a.requests || String(a.group).localeCompare(String(b.group)));
         const size = query.pageSize ?? rows.length;
         return {
           object: 'list',
