@@ -46,6 +46,16 @@ type Row = Selectable<LogExportsTable>;
 
 const STARTABLE: readonly LogExportStatus[] = ['draft', 'failed', 'stopped'];
 
+/** A draft's state: not run, nothing written, no download link (a new export, or a changed one). */
+const DRAFT = {
+  status: 'draft',
+  total: null,
+  exported: 0,
+  error: null,
+  download_token_hash: null,
+  download_expires_at: null,
+} as const satisfies Partial<Row>;
+
 function invalid(path: string, message: string): StoreError {
   return new StoreError('invalid', message, { issues: [{ path, message }] });
 }
@@ -140,12 +150,7 @@ export class LogExportRepository {
       description: input.description ?? '',
       filters: JSON.stringify(input.filters),
       requested_data: JSON.stringify(input.requestedData),
-      status: 'draft',
-      total: null,
-      exported: 0,
-      error: null,
-      download_token_hash: null,
-      download_expires_at: null,
+      ...DRAFT,
       created_at: now,
       updated_at: now,
     };
@@ -183,12 +188,7 @@ export class LogExportRepository {
       filters: input.filters === undefined ? row.filters : JSON.stringify(input.filters),
       requested_data:
         input.requestedData === undefined ? row.requested_data : JSON.stringify(input.requestedData),
-      status: 'draft',
-      total: null,
-      exported: 0,
-      error: null,
-      download_token_hash: null,
-      download_expires_at: null,
+      ...DRAFT,
       updated_at: this.#context.now(),
     };
     await this.#write(async (db) => {
