@@ -55,6 +55,12 @@ async function main(): Promise<number> {
   }
 }
 
+// A reader that stops early (`pk prompts list | head -1`) has what it wanted: not a crash.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+  throw error;
+});
+
 // Set the code and let the event loop drain: stdout to a pipe is flushed before the process ends.
 main().then((code) => {
   process.exitCode = code;

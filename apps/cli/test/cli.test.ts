@@ -196,6 +196,11 @@ describe('pk', () => {
       expect(help.stdout).toContain(`Usage: pk ${command.join(' ')}`);
     }
     expect((await runPk(['--version'], {})).stdout.trim()).toBe('0.0.0');
+    // A reader that stops early (`pk --help | head -1`) is no crash: exit 0, nothing on stderr.
+    expect(await startPk(['--help'], {}, undefined, { closedStdout: true }).exited).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
     const unknown = await runPk(['frobnicate'], {});
     expect(unknown).toMatchObject({
       code: 2,
@@ -729,6 +734,9 @@ describe('pk', () => {
     expect((await runPk(['prompts', 'labels'], adminEnv())).stdout).toMatch(
       /^NAME\s+UNIVERSAL\s+DESCRIPTION\ndevelopment\s+yes\s+-\nproduction\s+yes\s+-\nstaging\s+yes\s+-\ncanary\s+-\s+a few users\n$/,
     );
+    expect(
+      await startPk(['prompts', 'labels'], adminEnv(), undefined, { closedStdout: true }).exited,
+    ).toMatchObject({ code: 0, stderr: '' });
     expect(await runPk(['prompts', 'label', 'support-answer', '1', 'canary'], adminEnv())).toMatchObject({
       code: 0,
       stdout: 'support-answer@canary: requests get version 1\n',

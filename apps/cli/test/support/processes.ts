@@ -26,12 +26,21 @@ export interface PkProcess {
   readonly exited: Promise<PkRun>;
 }
 
-/** Starts the built `pk` with `args` and only the given environment (plus PATH); `stdin` is piped in. */
-export function startPk(args: readonly string[], env: Record<string, string>, stdin?: string): PkProcess {
+/**
+ * Starts the built `pk` with `args` and only the given environment (plus PATH); `stdin` is piped in.
+ * `closedStdout`: its stdout is closed at once, as by a reader that stopped (`pk … | head -1`).
+ */
+export function startPk(
+  args: readonly string[],
+  env: Record<string, string>,
+  stdin?: string,
+  options: { readonly closedStdout?: boolean } = {},
+): PkProcess {
   const child = spawn(process.execPath, [CLI_ENTRY, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  if (options.closedStdout) child.stdout.destroy();
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {
