@@ -111,6 +111,34 @@ describe.each(['sqlite', 'postgres'] as const)('analytics end to end on %s', (en
       expect(latency.summary.p99).toBe(sorted[4]);
       expect(latency.summary.avg).toBeCloseTo(sorted.reduce((a, b) => a + b, 0) / 5, 1);
 
+      const perUser = (await app.analytics.graphs.usersRequests(range)) as unknown as Graph;
+      expect(perUser.summary).toEqual({ total: 5, unique: 2, avg: 2.5 });
+
+      // The failure by status code: over the range, and in its bucket.
+      const codes = (await app.analytics.graphs.errors_status_code(range)) as unknown as {
+        summary: Record<string, number>;
+        data_points: { status_code: number; count: number }[];
+      };
+      expect(codes).toMatchObject({
+        summary: { total_errors: 1, unique_error_codes: 1 },
+        data_points: [{ status_code: 503, count: 1 }],
+        object: 'analytics-graph',
+      });
+      const stacks = (await app.analytics.graphs.errors_stack(range)) as unknown as {
+        summary: Record<string, number>;
+        data_points: { timestamp: string; stats: { response_status_code: number; count: number }[] }[];
+      };
+      expect(stacks.summary).toEqual({ total: 1 });
+      expect(stacks.data_points.flatMap((point) => point.stats)).toEqual([
+        { response_status_code: 503, count: 1 },
+      ]);
+      expect(stacks.data_points.length).toBe(requests.data_points.length);
+
+      // No cache hits: the cache's latency graph has nothing to average.
+      const cacheLatency = (await app.analytics.graphs.cache_latency(range)) as unknown as Graph;
+      expect(cacheLatency.summary).toEqual({});
+      expect(cacheLatency.data_points.every((point) => point.avg === 0)).toBe(true);
+
       const hits = (await app.analytics.graphs.cache_hit_rate(range)) as unknown as Graph;
       expect(hits.summary).toEqual({ total: 0, rate: 0 });
       expect(Object.keys(hits.data_points[0] ?? {})).toEqual([

@@ -178,6 +178,16 @@ export const GRAPHS: Readonly<Record<string, Graph>> = {
     summary: { rate: percent(whole.errors, whole.requests) },
     point: { rate: percent(row.errors, row.requests) },
   }),
+  'users/requests': (whole, row) => ({
+    summary: {
+      total: whole.requests,
+      unique: whole.users,
+      avg: whole.users === 0 ? 0 : round(whole.requests / whole.users),
+    },
+    point: { avg: row.users === 0 ? 0 : round(row.requests / row.users) },
+  }),
+  // Drawn over the simple cache's hits only (see GRAPH_FILTERS).
+  'cache/latency': (_whole, row) => ({ summary: {}, point: { avg: row.latency_avg_ms } }),
   'cache/hit-rate': (whole, row) => ({
     summary: { total: whole.cache_hits + whole.semantic_cache_hits, rate: round(whole.cache_hit_rate * 100) },
     point: {
@@ -192,7 +202,60 @@ export const GRAPHS: Readonly<Record<string, Graph>> = {
 export const GRAPH_ALIASES: Readonly<Record<string, string>> = {
   'errors-rate': 'errors/rate',
   'cache-hit-rate': 'cache/hit-rate',
+  'users-requests': 'users/requests',
+  'cache-latency': 'cache/latency',
+  'errors-stack': 'errors/stacks',
+  'errors-status-code': 'errors/status-codes',
 };
+
+/** The records a graph is drawn over, besides the query's filters. */
+export const GRAPH_FILTERS: Readonly<Record<string, Partial<SummaryFilter>>> = {
+  'cache/latency': { cacheStatus: 'HIT' },
+};
+
+/** The graphs drawn from the records grouped by status code (errors only). */
+export const STATUS_GRAPHS: ReadonlySet<string> = new Set(['errors/status-codes', 'errors/stacks']);
+
+/**
+ * `errors/status-codes` (the range's errors by status) or `errors/stacks` (each bucket's errors by
+ * status), from the summary grouped by status: the whole range's rows, or every bucket's.
+ */
+export function statusGraphOf(
+  name: string,
+  query: GraphQuery,
+  rows: readonly SummaryRow[],
+): Record<string, unknown> {
+  const errors = rows.filter((row) => Number(row.group) >= 400);
+  const total = errors.reduce((sum, row) => sum + row.requests, 0);
+  if (name === 'errors/status-codes') {
+    const byCode = new Map<number, number>();
+    for (const row of errors)
+      byCode.set(Number(row.group), (byCode.get(Number(row.group)) ?? 0) + row.requests);
+    return {
+      summary: { total_errors: total, unique_error_codes: byCode.size },
+      data_points: [...byCode]
+        .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+        .map(([code, count]) => ({ status_code: code, count })),
+      object: 'analytics-graph',
+    };
+  }
+  const byBucket = new Map<number, { response_status_code: number; count: number }[]>();
+  for (const row of errors) {
+    const bucket = Date.parse(row.bucket);
+    byBucket.set(bucket, [
+      ...(byBucket.get(bucket) ?? []),
+      { response_status_code: Number(row.group), count: row.requests },
+    ]);
+  }
+  return {
+    summary: { total },
+    data_points: bucketsOf(query).map((bucket) => ({
+      timestamp: new Date(bucket).toISOString(),
+      stats: (byBucket.get(bucket) ?? []).sort((a, b) => a.response_status_code - b.response_status_code),
+    })),
+    object: 'analytics-graph',
+  };
+}
 
 /** Portkey's `analytics-graph` object of one graph, from the range's row and its buckets' rows. */
 export function graphOf(

@@ -8,7 +8,16 @@ import { sendPkError } from '../plugins/error-envelope.js';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { type AnswerUsage, recordUsageAndCost } from '../request-facts/request-cost.js';
 import { answerNotImplemented } from '../routes/control-plane-routes.js';
-import { GRAPH_ALIASES, GRAPHS, graphOf, graphQueryOf, groupItemOf } from './analytics-graphs.js';
+import {
+  GRAPH_ALIASES,
+  GRAPH_FILTERS,
+  GRAPHS,
+  graphOf,
+  graphQueryOf,
+  groupItemOf,
+  STATUS_GRAPHS,
+  statusGraphOf,
+} from './analytics-graphs.js';
 import { logExportRoutes } from './log-export-routes.js';
 import type { LogExportRunner } from './log-export-runner.js';
 
@@ -270,12 +279,19 @@ export async function logRoutes(
     // Portkey's graphs (`portkey.analytics.graphs.*`): the range as a whole, and bucket by bucket.
     app.get<{ Params: { '*': string } }>(`${prefix}/analytics/graphs/*`, async (request, reply) => {
       const name = GRAPH_ALIASES[request.params['*']] ?? request.params['*'];
-      if (!Object.hasOwn(GRAPHS, name)) return answerNotImplemented(request, reply);
+      if (!Object.hasOwn(GRAPHS, name) && !STATUS_GRAPHS.has(name))
+        return answerNotImplemented(request, reply);
       const tenant = scopeOf(request, ['analytics.view']);
       const query = graphQueryOf(request.query as Query);
       if ((query.to - query.from) / query.bucketMs > 10_000)
         throw invalid('the time range spans more than 10,000 buckets', 'time_of_generation_min');
-      const range = { tenant, from: query.from, to: query.to, filter: query.filter };
+      const filter = { ...query.filter, ...GRAPH_FILTERS[name] };
+      const range = { tenant, from: query.from, to: query.to, filter };
+      if (STATUS_GRAPHS.has(name)) {
+        const bucketMs = name === 'errors/stacks' ? query.bucketMs : query.to + 1;
+        const byStatus = await store.logs.summary({ ...range, bucketMs, groupBy: 'status' });
+        return statusGraphOf(name, query, byStatus.rows);
+      }
       // One bucket for the whole range: every record's time is below `to`, so it falls in bucket 0.
       const whole = await store.logs.summary({ ...range, bucketMs: query.to + 1 });
       const buckets = await store.logs.summary({ ...range, bucketMs: query.bucketMs });
@@ -326,10 +342,10 @@ export async function logRoutes(
       const groupBy = single(query, 'group_by');
       if (
         groupBy !== undefined &&
-        !['model', 'provider', 'virtual_key', 'user'].includes(groupBy) &&
+        !['model', 'provider', 'virtual_key', 'user', 'status'].includes(groupBy) &&
         !(groupBy.startsWith('metadata.') && groupBy.length > 'metadata.'.length)
       )
-        throw invalid('group_by is model, provider, virtual_key, user or metadata.<key>', 'group_by');
+        throw invalid('group_by is model, provider, virtual_key, user, status or metadata.<key>', 'group_by');
       const summary = await store.logs.summary({
         tenant,
         from,

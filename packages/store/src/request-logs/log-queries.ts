@@ -106,7 +106,7 @@ export interface LogPage {
 }
 
 /** Grouping of `GET /v1/analytics/summary`. */
-export type SummaryGroup = 'model' | 'provider' | 'virtual_key' | 'user' | `metadata.${string}`;
+export type SummaryGroup = 'model' | 'provider' | 'virtual_key' | 'user' | 'status' | `metadata.${string}`;
 
 /** One bucket × group of the summary. */
 export interface SummaryRow {
@@ -343,17 +343,19 @@ function summaryQuery(options: SummaryOptions) {
   const group = options.groupBy;
   const metadataKey = group?.startsWith('metadata.') ? group.slice('metadata.'.length) : undefined;
   const groupTerm =
-    group === 'model'
-      ? sql`l.model`
-      : group === 'provider'
-        ? sql`l.provider`
-        : group === 'virtual_key'
-          ? sql`l.virtual_key`
-          : group === 'user' || metadataKey === USER_METADATA_KEY
-            ? sql`l.user_id`
-            : metadataKey !== undefined
-              ? sql`(select m.value from request_log_metadata m where m.log_id = l.id and m.key = ${metadataKey})`
-              : sql`null`;
+    group === 'status'
+      ? sql`l.status`
+      : group === 'model'
+        ? sql`l.model`
+        : group === 'provider'
+          ? sql`l.provider`
+          : group === 'virtual_key'
+            ? sql`l.virtual_key`
+            : group === 'user' || metadataKey === USER_METADATA_KEY
+              ? sql`l.user_id`
+              : metadataKey !== undefined
+                ? sql`(select m.value from request_log_metadata m where m.log_id = l.id and m.key = ${metadataKey})`
+                : sql`null`;
   const tenant = options.tenant === undefined ? sql`` : sql`and l.tenant = ${options.tenant}`;
   return sql<SummaryCell>`
     select bucket, grp,

@@ -67,6 +67,7 @@ function expectedSummary(
   const groupOf = (entry: RequestLogInput): string | null => {
     const group = options.groupBy;
     if (group === undefined) return null;
+    if (group === 'status') return String(entry.status);
     if (group === 'model') return entry.model ?? null;
     if (group === 'provider') return entry.provider ?? null;
     if (group === 'virtual_key') return entry.virtualKey ?? null;
@@ -205,6 +206,7 @@ describe.each(ENGINES)('the analytics summary on %s', (engine) => {
       'provider',
       'virtual_key',
       'user',
+      'status',
       'metadata._user',
       'metadata.team',
       'metadata.absent',
