@@ -251,6 +251,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
           bodies: requestLog.bodies === true,
           prices: settings.prices,
           exports: exportRunner,
+          publicUrl: requestLog.publicUrl,
         }
       : undefined;
   if (logRouteOptions) await app.register(logRoutes, logRouteOptions);

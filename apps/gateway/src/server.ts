@@ -125,6 +125,7 @@ async function main(): Promise<void> {
             writer: logWriter,
             bodies: logStore.bodies,
             retentionDays: logStore.retentionDays,
+            publicUrl: logStore.publicUrl,
           },
         }
       : {}),

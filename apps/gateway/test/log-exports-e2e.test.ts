@@ -325,6 +325,36 @@ describe.each(['sqlite', 'postgres'] as const)('log exports end to end on %s', (
     120_000,
   );
 
+  it.runIf(engine === 'sqlite')(
+    'PK_PUBLIC_URL: download links point where clients reach the gateway (a proxy), and work there',
+    async () => {
+      const behind = await startSdkGateway('sqlite', {
+        env: { PK_PUBLIC_URL: 'https://ai.example.com/pk/' },
+      });
+      try {
+        const client = new Portkey({ apiKey: behind.adminKey, baseURL: `${behind.gateway.url}/v1` });
+        const created = await client.logs.exports.create({ filters: {}, requestedData: ['id'] });
+        const exportId = created.id as string;
+        await client.logs.exports.start({ exportId });
+        await finished(client, exportId);
+        const link = (await client.logs.exports.download({ exportId })) as { signed_url: string };
+        expect(link.signed_url).toMatch(
+          new RegExp(`^https://ai\\.example\\.com/pk/v1/logs/exports/${exportId}/file\\?token=[\\w-]{43}$`),
+        );
+        // What the proxy forwards (its prefix taken off) is what the gateway serves.
+        const url = new URL(link.signed_url);
+        const response = await fetch(
+          `${behind.gateway.url}${url.pathname.replace(/^\/pk/, '')}${url.search}`,
+        );
+        expect(response.status).toBe(200);
+        expect(await response.text()).toBe('');
+      } finally {
+        await behind.stop();
+        // `stop` gave PORTKEY_BASE_URL back to the first gateway's.
+      }
+    },
+  );
+
   // Last: it stops the gateway.
   it.runIf(run)(
     'SIGTERM while an export runs: it is marked failed with why, and nothing half-done is served',

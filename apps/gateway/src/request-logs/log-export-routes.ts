@@ -65,7 +65,12 @@ function exportInput(body: Record<string, unknown>, tenant: string | undefined, 
  */
 export async function logExportRoutes(
   app: FastifyInstance,
-  options: { readonly store: Store; readonly runner: LogExportRunner },
+  options: {
+    readonly store: Store;
+    readonly runner: LogExportRunner;
+    /** `PK_PUBLIC_URL`: the links' base; else the request's protocol and `Host`. */
+    readonly publicUrl?: string | undefined;
+  },
 ): Promise<void> {
   const { store, runner } = options;
   const exports = store.logExports;
@@ -142,7 +147,7 @@ export async function logExportRoutes(
       const expiresAt = Date.now() + DOWNLOAD_LINK_MS;
       await exports.setDownloadToken(request.params.id, scopeOf(request), token, expiresAt);
       return {
-        signed_url: `${request.protocol}://${request.host}${exportFilePath(request.params.id)}?token=${token}`,
+        signed_url: `${options.publicUrl ?? `${request.protocol}://${request.host}`}${exportFilePath(request.params.id)}?token=${token}`,
         expires_at: new Date(expiresAt).toISOString(),
       };
     });

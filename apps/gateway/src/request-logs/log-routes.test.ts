@@ -99,6 +99,7 @@ describe('log store variables', () => {
       retentionDays: 30,
       bodies: false,
       queueSize: 20_000,
+      publicUrl: undefined,
     });
     expect(readLogStoreOptions({ PK_LOG_STORE: 'off', PK_LOG_BODIES: 'true' })).toMatchObject({
       enabled: false,
@@ -106,5 +107,21 @@ describe('log store variables', () => {
     });
     expect(() => readLogStoreOptions({ PK_LOG_RETENTION_DAYS: '0' })).toThrow(/PK_LOG_RETENTION_DAYS/);
     expect(() => readLogStoreOptions({ PK_LOG_BODIES: 'maybe' })).toThrow(/PK_LOG_BODIES/);
+  });
+
+  it('PK_PUBLIC_URL: the base of the links the gateway hands out, its trailing slashes dropped', () => {
+    expect(readLogStoreOptions({ PK_PUBLIC_URL: 'https://ai.example.com/' }).publicUrl).toBe(
+      'https://ai.example.com',
+    );
+    expect(readLogStoreOptions({ PK_PUBLIC_URL: ' https://ai.example.com/pk// ' }).publicUrl).toBe(
+      'https://ai.example.com/pk',
+    );
+    for (const bad of [
+      'ai.example.com',
+      'ftp://ai.example.com',
+      'https://ai.example.com/?x=1',
+      'https://a/#x',
+    ])
+      expect(() => readLogStoreOptions({ PK_PUBLIC_URL: bad }), bad).toThrow(/PK_PUBLIC_URL/);
   });
 });

@@ -205,6 +205,8 @@ export async function logRoutes(
     readonly prices: PriceTable;
     /** Runs log exports started here; without it `/v1/logs/exports` answers 501. */
     readonly exports?: LogExportRunner | undefined;
+    /** `PK_PUBLIC_URL`: the base of the download links (else the request's `Host`). */
+    readonly publicUrl?: string | undefined;
   },
 ): Promise<void> {
   const { store, writer } = options;
@@ -216,7 +218,7 @@ export async function logRoutes(
     return app.adminAuth.isAdmin(request) ? undefined : request.tenant;
   };
   const exports = options.exports;
-  if (exports) await app.register(logExportRoutes, { store, runner: exports });
+  if (exports) await app.register(logExportRoutes, { store, runner: exports, publicUrl: options.publicUrl });
   // Static beats `:id`: without exports, `/logs/exports` is never read as a record id.
   else for (const prefix of ['/v1', '']) app.all(`${prefix}/logs/exports`, answerNotImplemented);
 

@@ -10,6 +10,26 @@ export interface LogStoreOptions {
   readonly bodies: boolean;
   /** `PK_LOG_QUEUE_SIZE` (default 20000): records held while the store writes; beyond, dropped. */
   readonly queueSize: number;
+  /**
+   * `PK_PUBLIC_URL` (default none): the gateway's address as clients reach it (behind a proxy:
+   * `https://ai.example.com`), for the links it hands out (log export downloads); without it, a
+   * link is built from the request's `Host` and the connection's protocol.
+   */
+  readonly publicUrl: string | undefined;
+}
+
+/** `PK_PUBLIC_URL`: an http(s) URL without query or fragment, its trailing slashes dropped. */
+function publicUrlOf(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new StartupError(`PK_PUBLIC_URL must be a URL (https://ai.example.com), got ${value}`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '')
+    throw new StartupError(`PK_PUBLIC_URL must be an http(s) URL without a query or fragment, got ${value}`);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
 function flag(value: string | undefined, name: string, fallback: boolean): boolean {
@@ -33,12 +53,13 @@ function integer(
   return parsed;
 }
 
-/** Reads `PK_LOG_STORE`, `PK_LOG_RETENTION_DAYS`, `PK_LOG_BODIES` and `PK_LOG_QUEUE_SIZE`. */
+/** Reads `PK_LOG_STORE`, `PK_LOG_RETENTION_DAYS`, `PK_LOG_BODIES`, `PK_LOG_QUEUE_SIZE` and `PK_PUBLIC_URL`. */
 export function readLogStoreOptions(env: Readonly<Record<string, string | undefined>>): LogStoreOptions {
   return {
     enabled: flag(env.PK_LOG_STORE, 'PK_LOG_STORE', true),
     retentionDays: integer(env.PK_LOG_RETENTION_DAYS, 'PK_LOG_RETENTION_DAYS', 30, 1, 36_500),
     bodies: flag(env.PK_LOG_BODIES, 'PK_LOG_BODIES', false),
     queueSize: integer(env.PK_LOG_QUEUE_SIZE, 'PK_LOG_QUEUE_SIZE', 20_000, 100, 10_000_000),
+    publicUrl: publicUrlOf(env.PK_PUBLIC_URL),
   };
 }

@@ -11,6 +11,8 @@ export interface RequestLogDependencies {
   readonly retentionDays?: number;
   /** How often retention runs, ms (default 10 minutes; the first run a minute after start). */
   readonly retentionEveryMs?: number;
+  /** `PK_PUBLIC_URL`: where links the gateway hands out point (log export downloads). */
+  readonly publicUrl?: string | undefined;
 }
 
 /** What metrics read of the log queue (`app.logQueue`): depth, drops and records written. */
