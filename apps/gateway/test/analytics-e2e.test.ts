@@ -60,6 +60,10 @@ describe.each(['sqlite', 'postgres'] as const)('analytics end to end on %s', (en
       time_of_generation_min: new Date(started - 60_000).toISOString(),
       time_of_generation_max: new Date(Date.now() + 60_000).toISOString(),
     };
+    // Every chat reached the provider (the failure too: the mock answered it 503).
+    expect(upstream.received.map((request) => (request.body as { model?: string }).model)).toEqual(
+      chats.map(([model]) => model),
+    );
     app = new Portkey({ apiKey: running.userKey });
     records = await vi.waitFor(
       async () => {

@@ -154,8 +154,7 @@ export const accessGuardPlugin = fastifyPlugin(
         }
         return undefined;
       }
-      // An export's file opens with its download link's token (checked by its route), not a key.
-      if (PUBLIC_PATHS.has(request.url) || isExportFileUrl(request.url)) return undefined;
+      if (PUBLIC_PATHS.has(request.url)) return undefined;
       const apiKeyHeader = request.headers['x-portkey-api-key'];
       let key: GatewayKey | undefined;
       if (typeof apiKeyHeader === 'string' && apiKeyHeader !== '') {
@@ -169,6 +168,9 @@ export const accessGuardPlugin = fastifyPlugin(
       }
       const now = key?.expiresAt === undefined ? 0 : Date.now();
       if (!key || (key.expiresAt !== undefined && key.expiresAt <= now)) {
+        // An export's file opens with its download link's token (checked by its route), not a key:
+        // looked at only here, so requests that carry a key pay nothing for it.
+        if (isExportFileUrl(request.url)) return undefined;
         const retired = key !== undefined || presentsRetiredKey(request, snapshot.retiredKeyHashes);
         return sendPkError(
           reply,
