@@ -72,6 +72,20 @@ function optionalText(value: unknown, path: string, max: number): string | null 
   return value;
 }
 
+/** The label `reference` names (its id or its name), in `database` (a transaction's, or the store's). */
+export async function findLabel(
+  database: Transaction<Database> | StoreContext['db'],
+  reference: string,
+): Promise<Row | undefined> {
+  return database
+    .selectFrom('labels')
+    .selectAll()
+    .where((expression) =>
+      expression.or([expression('id', '=', reference), expression('name', '=', reference)]),
+    )
+    .executeTakeFirst();
+}
+
 /**
  * Portkey's prompt labels (`/v1/labels`): names that point at one version of each prompt
  * (`PromptRepository.label`), so a request can name `slug@staging`. Audited like the prompts.
@@ -81,20 +95,6 @@ export class LabelRepository {
 
   constructor(context: StoreContext) {
     this.#context = context;
-  }
-
-  /** The label `reference` names (its id or its name). */
-  async #find(
-    database: Transaction<Database> | StoreContext['db'],
-    reference: string,
-  ): Promise<Row | undefined> {
-    return database
-      .selectFrom('labels')
-      .selectAll()
-      .where((expression) =>
-        expression.or([expression('id', '=', reference), expression('name', '=', reference)]),
-      )
-      .executeTakeFirst();
   }
 
   async create(input: LabelInput, actor: Actor): Promise<LabelRecord> {
@@ -109,7 +109,7 @@ export class LabelRepository {
       updated_at: now,
     };
     await writeTransaction(this.#context, async (transaction) => {
-      if (await this.#find(transaction, row.name))
+      if (await findLabel(transaction, row.name))
         throw new StoreError('conflict', `a label named "${row.name}" already exists`);
       await transaction.insertInto('labels').values(row).execute();
       await recordAudit(transaction, {
@@ -125,7 +125,7 @@ export class LabelRepository {
   }
 
   async get(reference: string): Promise<LabelRecord | undefined> {
-    const row = await read(() => this.#find(this.#context.db, reference));
+    const row = await read(() => findLabel(this.#context.db, reference));
     return row === undefined ? undefined : toRecord(row);
   }
 
@@ -149,12 +149,12 @@ export class LabelRepository {
   async update(reference: string, input: LabelInput, actor: Actor): Promise<LabelRecord> {
     const now = this.#context.now();
     return writeTransaction(this.#context, async (transaction) => {
-      const row = await this.#find(transaction, reference);
+      const row = await findLabel(transaction, reference);
       if (!row) throw notFoundError('label', reference);
       if (row.is_universal === 1)
         throw new StoreError('conflict', `"${row.name}" is a universal label: it cannot be changed`);
       const name = input.name === undefined ? row.name : checkedName(input.name);
-      if (name !== row.name && (await this.#find(transaction, name)))
+      if (name !== row.name && (await findLabel(transaction, name)))
         throw new StoreError('conflict', `a label named "${name}" already exists`);
       const description = optionalText(input.description, 'description', 1000);
       const colorCode = optionalText(input.color_code, 'color_code', 32);
@@ -183,7 +183,7 @@ export class LabelRepository {
   async delete(reference: string, actor: Actor): Promise<void> {
     const now = this.#context.now();
     await writeTransaction(this.#context, async (transaction) => {
-      const row = await this.#find(transaction, reference);
+      const row = await findLabel(transaction, reference);
       if (!row) throw notFoundError('label', reference);
       if (row.is_universal === 1)
         throw new StoreError('conflict', `"${row.name}" is a universal label: it cannot be deleted`);

@@ -12,7 +12,7 @@ import {
   updatePromptInputSchema,
   updatePromptPartialInputSchema,
 } from './inputs.js';
-import { LABEL_NAME_PATTERN } from './labels.js';
+import { findLabel, LABEL_NAME_PATTERN } from './labels.js';
 import {
   type Actor,
   notFoundError,
@@ -605,13 +605,7 @@ export class PromptRepository {
         .executeTakeFirst();
       if (!version)
         throw notFoundError(`version of the ${this.#noun} "${prompt.slug}"`, String(versionReference));
-      const label = await transaction
-        .selectFrom('labels')
-        .select(['id', 'name'])
-        .where((expression) =>
-          expression.or([expression('id', '=', labelReference), expression('name', '=', labelReference)]),
-        )
-        .executeTakeFirst();
+      const label = await findLabel(transaction, labelReference);
       if (!label)
         throw new StoreError('invalid', `label_id: no label has the id or name "${labelReference}"`, {
           issues: [{ path: 'label_id', message: `no label has the id or name "${labelReference}"` }],
