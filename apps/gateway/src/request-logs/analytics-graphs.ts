@@ -51,8 +51,7 @@ function metadataOf(value: unknown): unknown {
  * does not apply. Anything pk cannot apply exactly is a 400 naming it.
  */
 export function graphQueryOf(query: Readonly<Record<string, unknown>>): GraphQuery {
-  const { page_size: pageSize, current_page: page, ...rest } = query;
-  const filters: Record<string, unknown> = { ...rest };
+  const filters: Record<string, unknown> = { ...query };
   if (filters.metadata !== undefined) filters.metadata = metadataOf(filters.metadata);
   for (const required of ['time_of_generation_min', 'time_of_generation_max'])
     if (filters[required] === undefined)
@@ -69,15 +68,6 @@ export function graphQueryOf(query: Readonly<Record<string, unknown>>): GraphQue
     );
   const from = plan.filter.from as number;
   const to = plan.filter.to as number;
-  const whole = (value: unknown, name: string, min: number): number | undefined => {
-    if (value === undefined) return undefined;
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min)
-      throw new PkError('PK_ERR_INVALID_REQUEST', `${name} must be a whole number from ${min}`, {
-        param: name,
-      });
-    return parsed;
-  };
   const { filter } = plan;
   return {
     from,
@@ -94,8 +84,9 @@ export function graphQueryOf(query: Readonly<Record<string, unknown>>): GraphQue
       cacheStatus: filter.cacheStatus,
       metadata: filter.metadata,
     },
-    page: whole(page, 'current_page', 0) ?? 0,
-    pageSize: whole(pageSize, 'page_size', 1),
+    // A group's paging, read with the export's `page_size` and `current_page` (up to 50,000 a page).
+    page: plan.skip / plan.limit,
+    pageSize: query.page_size === undefined ? undefined : plan.limit,
   };
 }
 
