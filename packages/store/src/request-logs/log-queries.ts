@@ -1,4 +1,5 @@
 import {
+  type AliasedExpression,
   type Compilable,
   type CompiledQuery,
   type Expression,
@@ -302,61 +303,13 @@ interface SummaryCell {
   readonly semantic_hits: number | string;
 }
 
-/** The summary's record conditions, as SQL over the log's alias `l` (the list's, in raw SQL). */
-function summaryConditions(filter: SummaryFilter | undefined) {
-  if (filter === undefined) return sql``;
-  const terms = [];
-  if (filter.traceId !== undefined) terms.push(sql`l.trace_id = ${filter.traceId}`);
-  if (filter.status !== undefined) terms.push(sql`l.status = ${filter.status}`);
-  if (filter.provider !== undefined) terms.push(sql`l.provider = ${filter.provider}`);
-  if (filter.model !== undefined) terms.push(sql`l.model = ${filter.model}`);
-  if (filter.virtualKey !== undefined) terms.push(sql`l.virtual_key = ${filter.virtualKey}`);
-  if (filter.configId !== undefined) terms.push(sql`l.config_id = ${filter.configId}`);
-  if (filter.prompt !== undefined) {
-    const prompt = filter.prompt;
-    terms.push(
-      prompt.includes('@')
-        ? sql`l.prompt = ${prompt}`
-        : sql`substr(l.prompt, 1, ${prompt.length + 1}) = ${`${prompt}@`}`,
-    );
-  }
-  if (filter.cacheStatus !== undefined) terms.push(sql`l.cache_status = ${filter.cacheStatus}`);
-  for (const [key, value] of filter.metadata ?? []) {
-    terms.push(
-      key === USER_METADATA_KEY
-        ? sql`l.user_id = ${value}`
-        : sql`exists (select 1 from request_log_metadata mx where mx.log_id = l.id and mx.key = ${key} and mx.value = ${value})`,
-    );
-  }
-  return terms.length === 0 ? sql`` : sql`and ${sql.join(terms, sql` and `)}`;
-}
-
 /**
- * The summary's statement, the same on both engines. The group of a metadata key other than `_user`
- * is its row in `request_log_metadata` (one primary-key lookup per record: exact for any key, no JSON
- * path to quote). Latency percentiles are nearest-rank, the value at rank ceil(p × n) of the cell's
+ * The summary's statement over its `records` (each with its bucket and group, see
+ * {@link summaryTerms}), the same on both engines. Latency percentiles are nearest-rank, the value at rank ceil(p × n) of the cell's
  * latencies in order (integer arithmetic: (n + 1) / 2 and (95 n + 99) / 100), from window functions:
  * SQLite's `percentile_disc` ranks differently and PostgreSQL's has no SQLite counterpart.
  */
-function summaryQuery(options: SummaryOptions) {
-  const bucketMs = sql.lit(Math.max(1, Math.floor(options.bucketMs)));
-  const group = options.groupBy;
-  const metadataKey = group?.startsWith('metadata.') ? group.slice('metadata.'.length) : undefined;
-  const groupTerm =
-    group === 'status'
-      ? sql`l.status`
-      : group === 'model'
-        ? sql`l.model`
-        : group === 'provider'
-          ? sql`l.provider`
-          : group === 'virtual_key'
-            ? sql`l.virtual_key`
-            : group === 'user' || metadataKey === USER_METADATA_KEY
-              ? sql`l.user_id`
-              : metadataKey !== undefined
-                ? sql`(select m.value from request_log_metadata m where m.log_id = l.id and m.key = ${metadataKey})`
-                : sql`null`;
-  const tenant = options.tenant === undefined ? sql`` : sql`and l.tenant = ${options.tenant}`;
+function summaryQuery(records: AliasedExpression<unknown, 'r'>) {
   return sql<SummaryCell>`
     select bucket, grp,
       count(*) as requests,
@@ -380,16 +333,38 @@ function summaryQuery(options: SummaryOptions) {
       select r.*,
         row_number() over (partition by bucket, grp order by latency_ms) as position,
         count(*) over (partition by bucket, grp) as cell_size
-      from (
-        select (l.created_at / ${bucketMs}) * ${bucketMs} as bucket, ${groupTerm} as grp,
-          l.status, l.latency_ms, l.prompt_tokens, l.completion_tokens, l.total_tokens, l.cost, l.cache_status,
-          l.user_id
-        from request_logs l
-        where l.created_at >= ${options.from} and l.created_at < ${options.to} ${tenant}
-          ${summaryConditions(options.filter)}
-      ) r
+      from ${records}
     ) ranked
     group by bucket, grp`;
+}
+
+/**
+ * The bucket and group terms of a summary's records (over the log's alias `l`). The group of a
+ * metadata key other than `_user` is its row in `request_log_metadata` (one primary-key lookup per
+ * record: exact for any key, no JSON path to quote).
+ */
+function summaryTerms(options: SummaryOptions) {
+  const bucketMs = sql.lit(Math.max(1, Math.floor(options.bucketMs)));
+  const group = options.groupBy;
+  const metadataKey = group?.startsWith('metadata.') ? group.slice('metadata.'.length) : undefined;
+  const groupTerm =
+    group === 'status'
+      ? sql`l.status`
+      : group === 'model'
+        ? sql`l.model`
+        : group === 'provider'
+          ? sql`l.provider`
+          : group === 'virtual_key'
+            ? sql`l.virtual_key`
+            : group === 'user' || metadataKey === USER_METADATA_KEY
+              ? sql`l.user_id`
+              : metadataKey !== undefined
+                ? sql`(select m.value from request_log_metadata m where m.log_id = l.id and m.key = ${metadataKey})`
+                : sql`null`;
+  return {
+    bucket: sql<number>`(l.created_at / ${bucketMs}) * ${bucketMs}`,
+    group: groupTerm,
+  };
 }
 
 const numberOf = (value: number | string | null): number => (value === null ? 0 : Number(value));
@@ -711,7 +686,28 @@ export class RequestLogRepository {
    * `truncated` is always false (kept in the answer's shape).
    */
   async summary(options: SummaryOptions): Promise<{ rows: SummaryRow[]; truncated: boolean }> {
-    const cells = await this.#rows(summaryQuery(options).compile(this.#db));
+    // The records in range, narrowed with the list's own conditions (one meaning for every filter).
+    const terms = summaryTerms(options);
+    let records = this.#db
+      .selectFrom('request_logs as l')
+      .select([
+        terms.bucket.as('bucket'),
+        terms.group.as('grp'),
+        'l.status',
+        'l.latency_ms',
+        'l.prompt_tokens',
+        'l.completion_tokens',
+        'l.total_tokens',
+        'l.cost',
+        'l.cache_status',
+        'l.user_id',
+      ])
+      .where('l.created_at', '>=', options.from)
+      .where('l.created_at', '<', options.to);
+    if (options.tenant !== undefined) records = records.where('l.tenant', '=', options.tenant);
+    const filter = options.filter ?? {};
+    records = this.#applyCommon(records, filter, filter.metadata ?? []);
+    const cells = await this.#rows(summaryQuery(records.as('r')).compile(this.#db));
     const rows = cells
       .map((cell) => summaryRowOf(cell))
       .sort(
