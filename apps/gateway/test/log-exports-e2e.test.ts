@@ -159,6 +159,13 @@ describe.each(['sqlite', 'postgres'] as const)('log exports end to end on %s', (
       const exported = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
       // Newest first, as the logs; every line has exactly the fields asked for, in their order.
       expect(exported.map((line) => line.id)).toEqual(expected.map((record) => record.id));
+      // Its `request` is the body the provider received (team a's three chats were the first sent).
+      expect(exported.map((line) => line.request)).toEqual(
+        upstream.received
+          .slice(0, 3)
+          .reverse()
+          .map((received) => received.body),
+      );
       for (const [index, line] of exported.entries()) {
         const record = expected[index] as LogRecord;
         expect(Object.keys(line)).toEqual(FIELDS);
