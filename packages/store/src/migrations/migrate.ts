@@ -13,6 +13,7 @@ import { promptPartialsMigration } from './0009-prompt-partials.js';
 import { requestLogPromptMigration } from './0010-request-log-prompt.js';
 import { logExportsMigration } from './0011-log-exports.js';
 import { promptLabelsMigration } from './0012-prompt-labels.js';
+import { feedbackTimeMigration } from './0013-feedback-time.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -36,6 +37,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0010-request-log-prompt': requestLogPromptMigration(),
     '0011-log-exports': logExportsMigration(engine),
     '0012-prompt-labels': promptLabelsMigration(engine),
+    '0013-feedback-time': feedbackTimeMigration(),
   };
 }
 

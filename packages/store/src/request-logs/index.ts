@@ -1,3 +1,10 @@
+export type {
+  AnalyticsRange,
+  FeedbackGroup,
+  FeedbackSummaryOptions,
+  FeedbackSummaryRow,
+  RescuedRow,
+} from './log-analytics.js';
 export {
   hashDownloadToken,
   LOG_EXPORT_STALE_MS,

@@ -10,6 +10,17 @@ import {
 import type { Database, Engine, RequestLogsTable } from '../database/schema.js';
 import { StoreError } from '../errors.js';
 import { read } from '../repositories/store-context.js';
+import {
+  type AnalyticsRange,
+  type FeedbackSummaryOptions,
+  type FeedbackSummaryRow,
+  feedbackSummaryQuery,
+  feedbackSummaryRowOf,
+  type RescuedRow,
+  rescuedQuery,
+  rescuedRowOf,
+} from './log-analytics.js';
+import { withRecordConditions } from './log-conditions.js';
 import { attemptsOfColumn, metadataOfColumns, USER_METADATA_KEY } from './log-record.js';
 import type { SqliteReadThread } from './sqlite-read-thread.js';
 
@@ -107,7 +118,14 @@ export interface LogPage {
 }
 
 /** Grouping of `GET /v1/analytics/summary`. */
-export type SummaryGroup = 'model' | 'provider' | 'virtual_key' | 'user' | 'status' | `metadata.${string}`;
+export type SummaryGroup =
+  | 'model'
+  | 'provider'
+  | 'virtual_key'
+  | 'user'
+  | 'status'
+  | 'cache_status'
+  | `metadata.${string}`;
 
 /** One bucket × group of the summary. */
 export interface SummaryRow {
@@ -350,17 +368,19 @@ function summaryTerms(options: SummaryOptions) {
   const groupTerm =
     group === 'status'
       ? sql`l.status`
-      : group === 'model'
-        ? sql`l.model`
-        : group === 'provider'
-          ? sql`l.provider`
-          : group === 'virtual_key'
-            ? sql`l.virtual_key`
-            : group === 'user' || metadataKey === USER_METADATA_KEY
-              ? sql`l.user_id`
-              : metadataKey !== undefined
-                ? sql`(select m.value from request_log_metadata m where m.log_id = l.id and m.key = ${metadataKey})`
-                : sql`null`;
+      : group === 'cache_status'
+        ? sql`l.cache_status`
+        : group === 'model'
+          ? sql`l.model`
+          : group === 'provider'
+            ? sql`l.provider`
+            : group === 'virtual_key'
+              ? sql`l.virtual_key`
+              : group === 'user' || metadataKey === USER_METADATA_KEY
+                ? sql`l.user_id`
+                : metadataKey !== undefined
+                  ? sql`(select m.value from request_log_metadata m where m.log_id = l.id and m.key = ${metadataKey})`
+                  : sql`null`;
   return {
     bucket: sql<number>`(l.created_at / ${bucketMs}) * ${bucketMs}`,
     group: groupTerm,
@@ -572,7 +592,7 @@ export class RequestLogRepository {
           eb.and([eb(time, '=', cursor.createdAt), eb(id, '<', cursor.id)]),
         ]),
       );
-    query = this.#applyCommon(query, filter, otherMetadata);
+    query = withRecordConditions(query, filter, otherMetadata);
     const ordered = query
       .orderBy(time, 'desc')
       .orderBy(id, 'desc')
@@ -600,55 +620,12 @@ export class RequestLogRepository {
           eb.and([eb('l.created_at', '=', cursor.createdAt), eb('l.id', '<', cursor.id)]),
         ]),
       );
-    query = this.#applyCommon(query, filter, filter.metadata ?? []);
+    query = withRecordConditions(query, filter, filter.metadata ?? []);
     const ordered = query
       .orderBy('l.created_at', 'desc')
       .orderBy('l.id', 'desc')
       .limit(limit + 1);
     return shape === 'keys' ? ordered.select(['l.created_at', 'l.id']) : ordered.selectAll('l');
-  }
-
-  // biome-ignore lint/suspicious/noExplicitAny: one helper for two query shapes that both have `l`.
-  #applyCommon<Q extends { where: (...args: any[]) => Q }>(
-    query: Q,
-    filter: LogFilter,
-    metadata: readonly (readonly [string, string])[],
-  ): Q {
-    // biome-ignore lint/suspicious/noExplicitAny: see above.
-    let q = query as any;
-    if (filter.traceId !== undefined) q = q.where('l.trace_id', '=', filter.traceId);
-    if (filter.status !== undefined) q = q.where('l.status', '=', filter.status);
-    if (filter.provider !== undefined) q = q.where('l.provider', '=', filter.provider);
-    if (filter.model !== undefined) q = q.where('l.model', '=', filter.model);
-    if (filter.virtualKey !== undefined) q = q.where('l.virtual_key', '=', filter.virtualKey);
-    if (filter.configId !== undefined) q = q.where('l.config_id', '=', filter.configId);
-    if (filter.prompt !== undefined) {
-      // `slug@2` is one version; a bare slug is every version of it (`slug@…`), compared exactly (a
-      // LIKE pattern would read `_` in a slug as a wildcard).
-      const prompt = filter.prompt;
-      q = prompt.includes('@')
-        ? q.where('l.prompt', '=', prompt)
-        : q.where(sql<string>`substr(l.prompt, 1, ${prompt.length + 1})`, '=', `${prompt}@`);
-    }
-    if (filter.cacheStatus !== undefined) q = q.where('l.cache_status', '=', filter.cacheStatus);
-    for (const [key, value] of metadata) {
-      if (key === USER_METADATA_KEY) {
-        q = q.where('l.user_id', '=', value);
-        continue;
-      }
-      // biome-ignore lint/suspicious/noExplicitAny: the builder of either query shape.
-      q = q.where((eb: any) =>
-        eb.exists(
-          eb
-            .selectFrom('request_log_metadata as mx')
-            .select('mx.log_id')
-            .whereRef('mx.log_id', '=', 'l.id')
-            .where('mx.key', '=', key)
-            .where('mx.value', '=', value),
-        ),
-      );
-    }
-    return q as Q;
   }
 
   #page(rows: Row[], limit: number, withBodies: boolean): LogPage {
@@ -706,7 +683,7 @@ export class RequestLogRepository {
       .where('l.created_at', '<', options.to);
     if (options.tenant !== undefined) records = records.where('l.tenant', '=', options.tenant);
     const filter = options.filter ?? {};
-    records = this.#applyCommon(records, filter, filter.metadata ?? []);
+    records = withRecordConditions(records, filter, filter.metadata ?? []);
     const cells = await this.#rows(summaryQuery(records.as('r')).compile(this.#db));
     const rows = cells
       .map((cell) => summaryRowOf(cell))
@@ -715,5 +692,32 @@ export class RequestLogRepository {
           Date.parse(a.bucket) - Date.parse(b.bucket) || String(a.group).localeCompare(String(b.group)),
       );
     return { rows, truncated: false };
+  }
+
+  /**
+   * Successful requests a retry or a fallback rescued, per time bucket, retries taken and whether a
+   * fallback answered (see {@link rescuedQuery}).
+   */
+  async rescued(range: AnalyticsRange): Promise<RescuedRow[]> {
+    const cells = await this.#rows(rescuedQuery(this.#db, this.#engine, range).compile(this.#db));
+    return cells
+      .map(rescuedRowOf)
+      .sort(
+        (a, b) =>
+          Date.parse(a.bucket) - Date.parse(b.bucket) ||
+          a.retries - b.retries ||
+          Number(a.fallback) - Number(b.fallback),
+      );
+  }
+
+  /** The feedback given on traces in a range, per bucket and group (see {@link feedbackSummaryQuery}). */
+  async feedbackSummary(options: FeedbackSummaryOptions): Promise<FeedbackSummaryRow[]> {
+    const cells = await this.#rows(feedbackSummaryQuery(this.#db, options).compile());
+    return cells
+      .map(feedbackSummaryRowOf)
+      .sort(
+        (a, b) =>
+          Date.parse(a.bucket) - Date.parse(b.bucket) || String(a.group).localeCompare(String(b.group)),
+      );
   }
 }

@@ -68,6 +68,7 @@ function expectedSummary(
     const group = options.groupBy;
     if (group === undefined) return null;
     if (group === 'status') return String(entry.status);
+    if (group === 'cache_status') return entry.cacheStatus ?? null;
     if (group === 'model') return entry.model ?? null;
     if (group === 'provider') return entry.provider ?? null;
     if (group === 'virtual_key') return entry.virtualKey ?? null;
@@ -207,6 +208,7 @@ describe.each(ENGINES)('the analytics summary on %s', (engine) => {
       'virtual_key',
       'user',
       'status',
+      'cache_status',
       'metadata._user',
       'metadata.team',
       'metadata.absent',

@@ -1,0 +1,197 @@
+import { type Expression, type Kysely, sql } from 'kysely';
+import type { Database, Engine } from '../database/schema.js';
+import { hasRecordConditions, withRecordConditions } from './log-conditions.js';
+import type { SummaryFilter } from './log-queries.js';
+
+/**
+ * The log's analytics beyond its summary: requests rescued by a retry or a fallback, and the feedback
+ * given on traces. Query builders and row readers only; `RequestLogRepository` runs them.
+ */
+
+/** A time range's records, cut into buckets, narrowed like the log's list. */
+export interface AnalyticsRange {
+  readonly tenant?: string | undefined;
+  /** Epoch ms, inclusive. */
+  readonly from: number;
+  /** Epoch ms, exclusive. */
+  readonly to: number;
+  readonly bucketMs: number;
+  readonly filter?: SummaryFilter | undefined;
+}
+
+/**
+ * Successful requests of one bucket that a retry or a fallback rescued: `retries` is how many
+ * retries the target that answered took (0: none), `fallback` whether that target was not the
+ * first one tried.
+ */
+export interface RescuedRow {
+  readonly bucket: string;
+  readonly retries: number;
+  readonly fallback: boolean;
+  readonly requests: number;
+}
+
+/** What the feedback summary groups by: nothing, the model of the trace's requests, or the value. */
+export type FeedbackGroup = 'model' | 'value';
+
+/** Options of the feedback summary. */
+export interface FeedbackSummaryOptions extends AnalyticsRange {
+  readonly groupBy?: FeedbackGroup | undefined;
+}
+
+/** The feedback of one bucket × group: how much, and its average weighted value (value × weight). */
+export interface FeedbackSummaryRow {
+  readonly bucket: string;
+  readonly group: string | null;
+  readonly feedback: number;
+  readonly weighted_avg: number;
+}
+
+const bucketLiteral = (bucketMs: number) => sql.lit(Math.max(1, Math.floor(bucketMs)));
+const numberOf = (value: number | string | null): number => (value === null ? 0 : Number(value));
+
+/**
+ * The target path of a record's first attempt, from either form of its `attempts` column (arrays
+ * `[path, provider, …]`, or the objects of records written before them).
+ */
+function firstAttemptPath(engine: Engine) {
+  return engine === 'postgres'
+    ? sql<string | null>`coalesce((l.attempts::jsonb -> 0) ->> 0, (l.attempts::jsonb -> 0) ->> 'targetPath')`
+    : sql<
+        string | null
+      >`coalesce(json_extract(l.attempts, '$[0][0]'), json_extract(l.attempts, '$[0].targetPath'))`;
+}
+
+/**
+ * The rescued requests of a range per bucket: successful records whose answering target retried,
+ * or whose first attempt went to another target (a fallback). Only records of two attempts or more
+ * have their attempts read (the text test keeps JSON parsing off every other record).
+ */
+export function rescuedQuery(db: Kysely<Database>, engine: Engine, range: AnalyticsRange) {
+  const bucketMs = bucketLiteral(range.bucketMs);
+  const filter = range.filter ?? {};
+  let records = db
+    .selectFrom('request_logs as l')
+    .select([
+      sql<number>`(l.created_at / ${bucketMs}) * ${bucketMs}`.as('bucket'),
+      sql<number>`case when l.retries > 0 then l.retries else 0 end`.as('retries'),
+      sql<number>`case when l.target_path is not null
+        and (l.attempts like '%],[%' or l.attempts like '%},{%')
+        and ${firstAttemptPath(engine)} <> l.target_path then 1 else 0 end`.as('fallback'),
+    ])
+    .where('l.created_at', '>=', range.from)
+    .where('l.created_at', '<', range.to)
+    .where('l.status', '<', 400);
+  if (range.tenant !== undefined) records = records.where('l.tenant', '=', range.tenant);
+  records = withRecordConditions(records, filter, filter.metadata ?? []);
+  return sql<{
+    bucket: number | string;
+    retries: number | string;
+    fallback: number | string;
+    requests: number | string;
+  }>`
+    select bucket, retries, fallback, count(*) as requests from ${records.as('r')}
+    where retries > 0 or fallback = 1
+    group by bucket, retries, fallback`;
+}
+
+export function rescuedRowOf(cell: {
+  bucket: number | string;
+  retries: number | string;
+  fallback: number | string;
+  requests: number | string;
+}): RescuedRow {
+  return {
+    bucket: new Date(numberOf(cell.bucket)).toISOString(),
+    retries: numberOf(cell.retries),
+    fallback: numberOf(cell.fallback) === 1,
+    requests: numberOf(cell.requests),
+  };
+}
+
+/**
+ * The feedback given in a range (its own time), per bucket and group. With a filter, only feedback
+ * on traces that have a record meeting it counts. Grouped by model, a piece of feedback counts once
+ * for each model among its trace's (matching) records; the records are looked up by the traces of
+ * the range's feedback, through the log's trace index.
+ */
+export function feedbackSummaryQuery(db: Kysely<Database>, options: FeedbackSummaryOptions) {
+  const bucketMs = bucketLiteral(options.bucketMs);
+  const filter = options.filter ?? {};
+  const metadata = filter.metadata ?? [];
+  const bucket = sql<number>`(f.created_at / ${bucketMs}) * ${bucketMs}`;
+  // `tenant || ''`: the trace index drives (see RequestLogRepository's tenant term).
+  const sameTenant = sql<string>`(l.tenant || '')`;
+  let query = db
+    .selectFrom('feedback as f')
+    .where('f.created_at', '>=', options.from)
+    .where('f.created_at', '<', options.to);
+  if (options.tenant !== undefined) query = query.where('f.tenant', '=', options.tenant);
+  let group: Expression<unknown> = sql`null`;
+  if (options.groupBy === 'value') group = sql`f.value`;
+  if (options.groupBy === 'model') {
+    let traces = db
+      .selectFrom('feedback as f2')
+      .select('f2.trace_id')
+      .where('f2.created_at', '>=', options.from)
+      .where('f2.created_at', '<', options.to);
+    if (options.tenant !== undefined) traces = traces.where('f2.tenant', '=', options.tenant);
+    const models = withRecordConditions(
+      db
+        .selectFrom('request_logs as l')
+        .select(['l.trace_id', sameTenant.as('tenant'), 'l.model'])
+        .distinct()
+        .where('l.trace_id', 'in', traces),
+      filter,
+      metadata,
+    );
+    group = sql`t.model`;
+    return query
+      .innerJoin(models.as('t'), (join) =>
+        join.onRef('t.trace_id', '=', 'f.trace_id').onRef('t.tenant', '=', 'f.tenant'),
+      )
+      .select([
+        bucket.as('bucket'),
+        sql<string | null>`${group}`.as('grp'),
+        sql<number | string>`count(*)`.as('feedback'),
+        sql<number | string | null>`avg(f.value * f.weight)`.as('weighted'),
+      ])
+      .groupBy([bucket, group]);
+  }
+  if (hasRecordConditions(filter, metadata))
+    query = query.where((eb) =>
+      eb.exists(
+        withRecordConditions(
+          eb
+            .selectFrom('request_logs as l')
+            .select('l.id')
+            .whereRef('l.trace_id', '=', 'f.trace_id')
+            .where(sameTenant, '=', eb.ref('f.tenant')),
+          filter,
+          metadata,
+        ),
+      ),
+    );
+  return query
+    .select([
+      bucket.as('bucket'),
+      sql<string | null>`${group}`.as('grp'),
+      sql<number | string>`count(*)`.as('feedback'),
+      sql<number | string | null>`avg(f.value * f.weight)`.as('weighted'),
+    ])
+    .groupBy(options.groupBy === undefined ? [bucket] : [bucket, group]);
+}
+
+export function feedbackSummaryRowOf(cell: {
+  bucket: number | string;
+  grp: string | number | null;
+  feedback: number | string;
+  weighted: number | string | null;
+}): FeedbackSummaryRow {
+  return {
+    bucket: new Date(numberOf(cell.bucket)).toISOString(),
+    group: cell.grp === null ? null : String(cell.grp),
+    feedback: numberOf(cell.feedback),
+    weighted_avg: Math.round(numberOf(cell.weighted) * 10_000) / 10_000,
+  };
+}

@@ -1,0 +1,77 @@
+import { sql } from 'kysely';
+import type { LogFilter } from './log-queries.js';
+import { USER_METADATA_KEY } from './log-record.js';
+
+/** The record conditions of a log filter (what every read of the log narrows records with). */
+export type RecordConditions = Pick<
+  LogFilter,
+  'traceId' | 'status' | 'provider' | 'model' | 'virtualKey' | 'configId' | 'prompt' | 'cacheStatus'
+>;
+
+/**
+ * `query` (over the log as `l`) narrowed to the records that meet every condition of `filter` and
+ * every `metadata` pair: one meaning of each filter for the log's list, its summary and the analytics
+ * drawn over it.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: one helper for every query shape that has `l`.
+export function withRecordConditions<Q extends { where: (...args: any[]) => Q }>(
+  query: Q,
+  filter: RecordConditions,
+  metadata: readonly (readonly [string, string])[],
+): Q {
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
+  let q = query as any;
+  if (filter.traceId !== undefined) q = q.where('l.trace_id', '=', filter.traceId);
+  if (filter.status !== undefined) q = q.where('l.status', '=', filter.status);
+  if (filter.provider !== undefined) q = q.where('l.provider', '=', filter.provider);
+  if (filter.model !== undefined) q = q.where('l.model', '=', filter.model);
+  if (filter.virtualKey !== undefined) q = q.where('l.virtual_key', '=', filter.virtualKey);
+  if (filter.configId !== undefined) q = q.where('l.config_id', '=', filter.configId);
+  if (filter.prompt !== undefined) {
+    // `slug@2` is one version; a bare slug is every version of it (`slug@…`), compared exactly (a
+    // LIKE pattern would read `_` in a slug as a wildcard).
+    const prompt = filter.prompt;
+    q = prompt.includes('@')
+      ? q.where('l.prompt', '=', prompt)
+      : q.where(sql<string>`substr(l.prompt, 1, ${prompt.length + 1})`, '=', `${prompt}@`);
+  }
+  if (filter.cacheStatus !== undefined) q = q.where('l.cache_status', '=', filter.cacheStatus);
+  for (const [key, value] of metadata) {
+    if (key === USER_METADATA_KEY) {
+      q = q.where('l.user_id', '=', value);
+      continue;
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: the builder of either query shape.
+    q = q.where((eb: any) =>
+      eb.exists(
+        eb
+          .selectFrom('request_log_metadata as mx')
+          .select('mx.log_id')
+          .whereRef('mx.log_id', '=', 'l.id')
+          .where('mx.key', '=', key)
+          .where('mx.value', '=', value),
+      ),
+    );
+  }
+  return q as Q;
+}
+
+/** Whether `filter` narrows the records at all. */
+export function hasRecordConditions(
+  filter: RecordConditions,
+  metadata: readonly (readonly [string, string])[],
+): boolean {
+  return (
+    metadata.length > 0 ||
+    [
+      filter.traceId,
+      filter.status,
+      filter.provider,
+      filter.model,
+      filter.virtualKey,
+      filter.configId,
+      filter.prompt,
+      filter.cacheStatus,
+    ].some((value) => value !== undefined)
+  );
+}
