@@ -57,7 +57,8 @@ const sleep = (ms) => (ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)
  * `chunks` (stream pieces), `chunkDelayMs` (between pieces), `text` (the answer), `record` (keep
  * every request's path, headers, parsed body and body bytes in `received`). Returns `{ url, port, close(), requests,
  * received, connections }`; `requests` counts requests per path, `connections` TCP connections. A model named `fail-<status>` answers that status
- * with an OpenAI error body; `slow-<ms>` waits that long before answering.
+ * with an OpenAI error body; `flaky-<n>-<status>[-<name>]` answers that status to its first n requests
+ * and then as usual (a retry rescues it); `slow-<ms>` waits that long before answering.
  */
 export async function startMockOpenAI(options = {}) {
   const latencyMs = options.latencyMs ?? 0;
@@ -66,6 +67,8 @@ export async function startMockOpenAI(options = {}) {
   const text = options.text ?? 'The capital of France is Paris.';
   const requests = new Map();
   const received = [];
+  /** Requests each `flaky-…` model has had. */
+  const flakyCalls = new Map();
   const server = createServer((request, response) => {
     const body = [];
     request.on('data', (part) => body.push(part));
@@ -90,7 +93,11 @@ export async function startMockOpenAI(options = {}) {
       // Scripted behaviour for tests: model `fail-<status>` answers that status, `slow-<ms>` waits first.
       const slow = /^slow-(\d+)$/.exec(model);
       await sleep(slow ? Number(slow[1]) : latencyMs);
-      const fail = /^fail-(\d{3})$/.exec(model);
+      const flaky = /^flaky-(\d+)-(\d{3})(?:-.+)?$/.exec(model);
+      const calls = flaky ? (flakyCalls.get(model) ?? 0) + 1 : 0;
+      if (flaky) flakyCalls.set(model, calls);
+      const fail =
+        /^fail-(\d{3})$/.exec(model) ?? (flaky && calls <= Number(flaky[1]) ? [model, flaky[2]] : null);
       if (fail) {
         const status = Number(fail[1]);
         response.writeHead(status, {

@@ -220,7 +220,7 @@ describe.each(['sqlite', 'postgres'] as const)('analytics end to end on %s', (en
         status: 400,
         message: expect.stringContaining('metadata must be a JSON object'),
       });
-      expect(await sdkError(app.analytics.graphs.feedbacks(range))).toMatchObject({ status: 501 });
+      expect(await sdkError(app.analytics.groups.workspaces(range))).toMatchObject({ status: 501 });
     },
   );
 });

@@ -1,6 +1,6 @@
 import type { SummaryRow } from '@pk/store';
 import { describe, expect, it } from 'vitest';
-import { bucketOf, graphOf, graphQueryOf } from './analytics-graphs.js';
+import { bucketOf, cacheSummaryOf, graphOf, graphQueryOf, rescuedGraphOf } from './analytics-graphs.js';
 
 const HOUR = 3_600_000;
 
@@ -66,6 +66,61 @@ describe('analytics graphs', () => {
         { timestamp: '2026-12-01T10:02:00.000Z', total: 0, avg: 0 },
       ],
       object: 'analytics-graph',
+    });
+  });
+
+  const threeHours = graphQueryOf({
+    time_of_generation_min: '2026-12-01T10:00:00Z',
+    time_of_generation_max: '2026-12-01T13:00:00Z',
+  });
+  const at = (hour: number) => new Date(Date.UTC(2026, 11, 1, hour)).toISOString();
+
+  it('draws rescued requests: retries by count and fallbacks per bucket, a request of both in both', () => {
+    const graph = rescuedGraphOf(threeHours, [
+      { bucket: at(10), retries: 1, fallback: false, requests: 3 },
+      { bucket: at(10), retries: 2, fallback: false, requests: 1 },
+      { bucket: at(10), retries: 0, fallback: true, requests: 2 },
+      { bucket: at(12), retries: 1, fallback: true, requests: 1 },
+    ]);
+    expect(graph).toEqual({
+      summary: { retry: 5, fallback: 3 },
+      data_points: [
+        {
+          timestamp: at(10),
+          retry: [
+            { retry_success_count: 1, count: 3 },
+            { retry_success_count: 2, count: 1 },
+          ],
+          fallback: 2,
+        },
+        { timestamp: at(11), retry: [], fallback: 0 },
+        { timestamp: at(12), retry: [{ retry_success_count: 1, count: 1 }], fallback: 1 },
+      ],
+      object: 'analytics-graph',
+    });
+  });
+
+  it('summarises the cache against the requests not answered from it', () => {
+    const row = (group: string | null, requests: number, latency: number) =>
+      ({ bucket: at(10), group, requests, latency_avg_ms: latency }) as SummaryRow;
+    expect(
+      cacheSummaryOf([row('HIT', 3, 2), row('SEMANTIC HIT', 1, 6), row('MISS', 2, 100), row(null, 2, 60)]),
+    ).toEqual({
+      // Hits average (3 × 2 + 6) / 4 = 3 ms; the rest (200 + 120) / 4 = 80 ms.
+      summary: { hits: 4, avg_latency: 3, total_requests: 8, cache_speedup: 96.25 },
+      object: 'analytics-summary',
+    });
+    expect(cacheSummaryOf([row('MISS', 2, 100)]).summary).toEqual({
+      hits: 0,
+      avg_latency: 0,
+      total_requests: 2,
+      cache_speedup: 0,
+    });
+    expect(cacheSummaryOf([]).summary).toEqual({
+      hits: 0,
+      avg_latency: 0,
+      total_requests: 0,
+      cache_speedup: 0,
     });
   });
 });

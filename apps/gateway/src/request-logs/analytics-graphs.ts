@@ -1,5 +1,5 @@
 import { PkError } from '@pk/config';
-import type { SummaryFilter, SummaryRow } from '@pk/store';
+import type { RescuedRow, SummaryFilter, SummaryRow } from '@pk/store';
 import { exportPlanOf } from './export-filters.js';
 import { centsOf } from './export-lines.js';
 
@@ -91,7 +91,7 @@ export function graphQueryOf(query: Readonly<Record<string, unknown>>): GraphQue
 }
 
 /** Every bucket of the range, in order: the summary answers only those with records. */
-function bucketsOf(query: GraphQuery): number[] {
+export function bucketsOf(query: GraphQuery): number[] {
   const first = Math.floor(query.from / query.bucketMs) * query.bucketMs;
   const all: number[] = [];
   for (let bucket = first; bucket < query.to; bucket += query.bucketMs) all.push(bucket);
@@ -117,7 +117,7 @@ const EMPTY_ROW: Omit<SummaryRow, 'bucket' | 'group'> = {
   cache_hit_rate: 0,
 };
 
-const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
+export const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 const percent = (part: number, whole: number): number => (whole === 0 ? 0 : round((part / whole) * 100));
 
 /** What one graph answers from the whole range's row and a row per bucket. */
@@ -197,12 +197,17 @@ export const GRAPH_ALIASES: Readonly<Record<string, string>> = {
   'cache-latency': 'cache/latency',
   'errors-stack': 'errors/stacks',
   'errors-status-code': 'errors/status-codes',
+  'requests-rescued': 'requests/rescued',
+  'feedbacks/score': 'feedbacks/scores',
 };
 
 /** The records a graph is drawn over, besides the query's filters. */
 export const GRAPH_FILTERS: Readonly<Record<string, Partial<SummaryFilter>>> = {
   'cache/latency': { cacheStatus: 'HIT' },
 };
+
+/** The graph of the requests a retry or a fallback rescued. */
+export const RESCUED_GRAPH = 'requests/rescued';
 
 /** The graphs drawn from the records grouped by status code (errors only). */
 export const STATUS_GRAPHS: ReadonlySet<string> = new Set(['errors/status-codes', 'errors/stacks']);
@@ -284,5 +289,73 @@ export function groupItemOf(
     cost,
     avg_tokens: row.requests === 0 ? 0 : round(row.total_tokens / row.requests),
     object: 'analytics-group',
+  };
+}
+
+/**
+ * `requests/rescued`: per bucket, the successful requests rescued by retries (by how many retries the
+ * target that answered took) and by a fallback; the summary totals each. A request a fallback target
+ * answered after retrying counts in both.
+ */
+export function rescuedGraphOf(query: GraphQuery, rows: readonly RescuedRow[]): Record<string, unknown> {
+  const byBucket = new Map<number, { retry: Map<number, number>; fallback: number }>();
+  let retried = 0;
+  let fellBack = 0;
+  for (const row of rows) {
+    const bucket = Date.parse(row.bucket);
+    const point = byBucket.get(bucket) ?? { retry: new Map<number, number>(), fallback: 0 };
+    byBucket.set(bucket, point);
+    if (row.retries > 0) {
+      point.retry.set(row.retries, (point.retry.get(row.retries) ?? 0) + row.requests);
+      retried += row.requests;
+    }
+    if (row.fallback) {
+      point.fallback += row.requests;
+      fellBack += row.requests;
+    }
+  }
+  return {
+    summary: { retry: retried, fallback: fellBack },
+    data_points: bucketsOf(query).map((bucket) => {
+      const point = byBucket.get(bucket);
+      return {
+        timestamp: new Date(bucket).toISOString(),
+        retry: [...(point?.retry ?? [])]
+          .sort((a, b) => a[0] - b[0])
+          .map(([retries, count]) => ({ retry_success_count: retries, count })),
+        fallback: point?.fallback ?? 0,
+      };
+    }),
+    object: 'analytics-graph',
+  };
+}
+
+/**
+ * Portkey's cache summary (`GET /v1/analytics/summary/cache`) from the range's records grouped by
+ * cache status: hits (simple and semantic), their average latency, every request, and how much
+ * faster a hit was than the requests not answered from a cache, in percent (0 without either).
+ */
+export function cacheSummaryOf(rows: readonly SummaryRow[]): Record<string, unknown> {
+  const isHit = (row: SummaryRow) => row.group === 'HIT' || row.group === 'SEMANTIC HIT';
+  const averageOf = (of: readonly SummaryRow[]) => {
+    const requests = of.reduce((sum, row) => sum + row.requests, 0);
+    return requests === 0
+      ? 0
+      : of.reduce((sum, row) => sum + row.latency_avg_ms * row.requests, 0) / requests;
+  };
+  const hits = rows.filter(isHit);
+  const others = rows.filter((row) => !isHit(row));
+  const hitLatency = averageOf(hits);
+  const otherLatency = averageOf(others);
+  const hitCount = hits.reduce((sum, row) => sum + row.requests, 0);
+  return {
+    summary: {
+      hits: hitCount,
+      avg_latency: round(hitLatency),
+      total_requests: rows.reduce((sum, row) => sum + row.requests, 0),
+      cache_speedup:
+        hitCount === 0 || otherLatency === 0 ? 0 : round(((otherLatency - hitLatency) / otherLatency) * 100),
+    },
+    object: 'analytics-summary',
   };
 }

@@ -9,15 +9,19 @@ import type { RequestLogFields } from '../plugins/request-log.js';
 import { type AnswerUsage, recordUsageAndCost } from '../request-facts/request-cost.js';
 import { answerNotImplemented } from '../routes/control-plane-routes.js';
 import {
+  cacheSummaryOf,
   GRAPH_ALIASES,
   GRAPH_FILTERS,
   GRAPHS,
   graphOf,
   graphQueryOf,
   groupItemOf,
+  RESCUED_GRAPH,
+  rescuedGraphOf,
   STATUS_GRAPHS,
   statusGraphOf,
 } from './analytics-graphs.js';
+import { FEEDBACK_GRAPHS, feedbackGraphOf } from './feedback-graphs.js';
 import { logExportRoutes } from './log-export-routes.js';
 import type { LogExportRunner } from './log-export-runner.js';
 
@@ -281,7 +285,8 @@ export async function logRoutes(
     // Portkey's graphs (`portkey.analytics.graphs.*`): the range as a whole, and bucket by bucket.
     app.get<{ Params: { '*': string } }>(`${prefix}/analytics/graphs/*`, async (request, reply) => {
       const name = GRAPH_ALIASES[request.params['*']] ?? request.params['*'];
-      if (!Object.hasOwn(GRAPHS, name) && !STATUS_GRAPHS.has(name))
+      const feedback = Object.hasOwn(FEEDBACK_GRAPHS, name) ? FEEDBACK_GRAPHS[name] : undefined;
+      if (!Object.hasOwn(GRAPHS, name) && !STATUS_GRAPHS.has(name) && name !== RESCUED_GRAPH && !feedback)
         return answerNotImplemented(request, reply);
       const tenant = scopeOf(request, ['analytics.view']);
       const query = graphQueryOf(request.query as Query);
@@ -289,6 +294,20 @@ export async function logRoutes(
         throw invalid('the time range spans more than 10,000 buckets', 'time_of_generation_min');
       const filter = { ...query.filter, ...GRAPH_FILTERS[name] };
       const range = { tenant, from: query.from, to: query.to, filter };
+      if (name === RESCUED_GRAPH)
+        return rescuedGraphOf(query, await store.logs.rescued({ ...range, bucketMs: query.bucketMs }));
+      if (feedback) {
+        // One bucket for the whole range (see below), and the buckets of a graph drawn over time.
+        const whole = await store.logs.feedbackSummary({
+          ...range,
+          bucketMs: query.to + 1,
+          groupBy: feedback.groupBy,
+        });
+        const buckets = feedback.perBucket
+          ? await store.logs.feedbackSummary({ ...range, bucketMs: query.bucketMs })
+          : [];
+        return feedbackGraphOf(name, query, whole, buckets);
+      }
       if (STATUS_GRAPHS.has(name)) {
         const bucketMs = name === 'errors/stacks' ? query.bucketMs : query.to + 1;
         const byStatus = await store.logs.summary({ ...range, bucketMs, groupBy: 'status' });
@@ -332,6 +351,21 @@ export async function logRoutes(
     groupRoute('users', 'users', () => 'user');
     groupRoute('metadata/:key', 'metadata', (key) => `metadata.${key}`);
 
+    // Portkey's cache summary: hits, their latency and how much faster they were than the rest.
+    app.get(`${prefix}/analytics/summary/cache`, async (request) => {
+      const tenant = scopeOf(request, ['analytics.view']);
+      const query = graphQueryOf(request.query as Query);
+      const summary = await store.logs.summary({
+        tenant,
+        from: query.from,
+        to: query.to,
+        filter: query.filter,
+        bucketMs: query.to + 1,
+        groupBy: 'cache_status',
+      });
+      return cacheSummaryOf(summary.rows);
+    });
+
     app.get(`${prefix}/analytics/summary`, async (request) => {
       const tenant = scopeOf(request, ['analytics.view']);
       const query = request.query as Query;
@@ -344,10 +378,13 @@ export async function logRoutes(
       const groupBy = single(query, 'group_by');
       if (
         groupBy !== undefined &&
-        !['model', 'provider', 'virtual_key', 'user', 'status'].includes(groupBy) &&
+        !['model', 'provider', 'virtual_key', 'user', 'status', 'cache_status'].includes(groupBy) &&
         !(groupBy.startsWith('metadata.') && groupBy.length > 'metadata.'.length)
       )
-        throw invalid('group_by is model, provider, virtual_key, user, status or metadata.<key>', 'group_by');
+        throw invalid(
+          'group_by is model, provider, virtual_key, user, status, cache_status or metadata.<key>',
+          'group_by',
+        );
       const summary = await store.logs.summary({
         tenant,
         from,
