@@ -47,6 +47,12 @@ export function newIntegrationSlug(name: string): string {
   return `${words === '' ? 'integration' : words}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A prompt collection's slug: the name + `-` + 6 hex (`support-3fa2c1`). */
+export function newCollectionSlug(name: string): string {
+  const words = slugWords(name, 40);
+  return `${words === '' ? 'collection' : words}-${randomBytes(3).toString('hex')}`;
+}
+
 /** A virtual key's slug in Portkey's form: the name + `-` + 6 hex (`azure-test-4110dd`). */
 export function newVirtualKeySlug(name: string): string {
   const words = slugWords(name, 40);

@@ -38,6 +38,12 @@ export type {
   AuditLogRepository,
   ListAuditOptions,
 } from './repositories/audit-log.js';
+export type {
+  CollectionContents,
+  CollectionInput,
+  CollectionRecord,
+  CollectionRepository,
+} from './repositories/collections.js';
 export { CONFIG_CREDENTIAL_FIELDS } from './repositories/config-secrets.js';
 export type {
   ConfigRecord,

@@ -11,6 +11,7 @@ import type { Database, Engine } from './database/schema.js';
 import { StoreStartError } from './errors.js';
 import { migrateToLatest } from './migrations/migrate.js';
 import { AuditLogRepository } from './repositories/audit-log.js';
+import { CollectionRepository } from './repositories/collections.js';
 import { ConfigRepository } from './repositories/configs.js';
 import { ConsoleSessionRepository } from './repositories/console-sessions.js';
 import { FeedbackRepository } from './repositories/feedback.js';
@@ -102,6 +103,8 @@ export interface Store {
   readonly promptPartials: PromptRepository;
   /** Portkey's prompt labels: names that point at one version of each prompt (`slug@staging`). */
   readonly labels: LabelRepository;
+  /** Portkey's prompt collections: named folders of prompts (a prompt's `collection_id`). */
+  readonly collections: CollectionRepository;
   readonly audit: AuditLogRepository;
   readonly vault: VaultRepository;
   /** Console sign-in sessions (the cookie's token hashed; 12 h). */
@@ -318,6 +321,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       prompts: new PromptRepository(context),
       promptPartials: new PromptRepository(context, 'partial'),
       labels: new LabelRepository(context),
+      collections: new CollectionRepository(context),
       audit: new AuditLogRepository(context),
       vault: new VaultRepository(context),
       consoleSessions: new ConsoleSessionRepository(context),

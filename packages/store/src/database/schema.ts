@@ -331,6 +331,19 @@ export interface Database {
   log_export_parts: LogExportPartsTable;
   labels: LabelsTable;
   prompt_version_labels: PromptVersionLabelsTable;
+  collections: CollectionsTable;
+}
+
+/** Prompt collections (migration 0014). */
+export interface CollectionsTable {
+  id: string;
+  /** Unique; a collection is named by its id or its slug. */
+  slug: string;
+  name: string;
+  /** The collection it is in, or null at the top. */
+  parent_id: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 /** Prompt labels (migration 0012). */

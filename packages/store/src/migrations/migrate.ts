@@ -14,6 +14,7 @@ import { requestLogPromptMigration } from './0010-request-log-prompt.js';
 import { logExportsMigration } from './0011-log-exports.js';
 import { promptLabelsMigration } from './0012-prompt-labels.js';
 import { feedbackTimeMigration } from './0013-feedback-time.js';
+import { promptCollectionsMigration } from './0014-prompt-collections.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -38,6 +39,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0011-log-exports': logExportsMigration(engine),
     '0012-prompt-labels': promptLabelsMigration(engine),
     '0013-feedback-time': feedbackTimeMigration(),
+    '0014-prompt-collections': promptCollectionsMigration(engine),
   };
 }
 

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Database, PromptsTable, PromptVersionsTable } from '../database/schema.js';
 import { StoreError } from '../errors.js';
 import { newId, newPromptSlug, SLUG_PATTERN } from '../ids.js';
+import { collectionIdOf, findCollection } from './collections.js';
 import {
   type CreatePromptInput,
   createPromptInputSchema,
@@ -349,7 +350,7 @@ export class PromptRepository {
         : parseInput(createPromptInputSchema, input, 'prompt');
     const slug = parsed.slug ?? newPromptSlug(parsed.name, this.#kind === 'partial' ? 'pl' : 'pp');
     const now = this.#context.now();
-    const prompt: PromptRow = {
+    let prompt: PromptRow = {
       id: newId(),
       kind: this.#kind,
       slug,
@@ -377,6 +378,11 @@ export class PromptRepository {
           `a ${holder.kind === 'partial' ? 'prompt partial' : 'prompt'} "${slug}" already exists`,
         );
       }
+      // A collection named by its slug is kept by its id (one that is not made here, as given).
+      prompt = {
+        ...prompt,
+        collection_id: (await collectionIdOf(transaction, prompt.collection_id)) ?? null,
+      };
       await transaction.insertInto('prompts').values(prompt).execute();
       await transaction.insertInto('prompt_versions').values(version).execute();
       await recordAudit(transaction, {
@@ -410,8 +416,15 @@ export class PromptRepository {
   async list(options: ListPromptsOptions = {}): Promise<PromptRecord[]> {
     return read(async () => {
       let query = this.#withVersion('published');
-      if (options.collectionId !== undefined)
-        query = query.where('prompts.collection_id', '=', options.collectionId);
+      if (options.collectionId !== undefined) {
+        // A collection's prompts name it by id, or by the slug given before it was made here.
+        const collection = await findCollection(this.#context.db, options.collectionId);
+        query = query.where(
+          'prompts.collection_id',
+          'in',
+          collection ? [collection.id, collection.slug] : [options.collectionId],
+        );
+      }
       if (options.search !== undefined && options.search !== '') {
         const pattern = likePattern(options.search);
         query = query.where((expression) =>
@@ -457,7 +470,9 @@ export class PromptRepository {
       const next: PromptRow = {
         ...prompt,
         ...(parsed.name === undefined ? {} : { name: parsed.name }),
-        ...(parsed.collection_id === undefined ? {} : { collection_id: parsed.collection_id }),
+        ...(parsed.collection_id === undefined
+          ? {}
+          : { collection_id: (await collectionIdOf(transaction, parsed.collection_id)) ?? null }),
         latest_version: newest.version,
         updated_at: now,
       };
