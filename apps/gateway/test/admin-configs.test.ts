@@ -256,7 +256,8 @@ describe('configs through the portkey-ai SDK', () => {
       error: { code: 'PK_ERR_NOT_IMPLEMENTED' },
     });
     expect((await admin.call('PATCH', '/labels')).status).toBe(501);
-    expect((await admin.call('GET', '/collections')).status).toBe(501);
+    expect((await admin.call('PATCH', '/collections')).status).toBe(501);
+    expect((await admin.call('GET', '/mcp-servers')).status).toBe(501);
     // Without the /v1 prefix too, as every route.
     const bare = await fetch(`${admin.gateway.url}/configs`, {
       headers: { 'x-portkey-api-key': admin.adminKey },

@@ -262,6 +262,109 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
   );
 
   it.runIf(run)(
+    'collections: folders of prompts, nested, counted, renamed, run from, and deleted only when empty',
+    async () => {
+      const support = (await admin.collections.create({ name: 'Support', workspace_id: 'ignored' })) as {
+        id: string;
+        slug: string;
+      };
+      expect(support.slug).toMatch(/^support-[0-9a-f]{6}$/);
+      const refunds = (await admin.collections.create({
+        name: 'Refunds',
+        parent_collection_id: support.slug,
+      })) as { id: string; slug: string };
+      // A prompt saved into the child collection by its slug, then run like any prompt.
+      const saved = await admin.prompts.create({
+        name: 'Refund answer',
+        collection_id: refunds.slug,
+        string: TEMPLATE,
+        parameters: { max_tokens: 16 },
+        model: 'gpt-4o-mini',
+        virtual_key: 'openai-prod',
+      });
+      const before = upstream.received.length;
+      await app.prompts.completions.create({ promptID: saved.slug as string, variables });
+      expect(
+        upstream.received.slice(before).map((request) => (request.body as { messages: unknown }).messages),
+      ).toEqual([rendered]);
+
+      const listed = (await admin.collections.list({ workspace_id: 'ignored' })) as unknown as {
+        total: number;
+        data: {
+          id: string;
+          name: string;
+          parent_collection_id: string | null;
+          collection_details: Record<string, unknown>;
+        }[];
+      };
+      expect(listed.total).toBe(2);
+      expect(listed.data.map((collection) => [collection.name, collection.parent_collection_id])).toEqual([
+        ['Refunds', support.id],
+        ['Support', null],
+      ]);
+      expect(listed.data[0]?.collection_details).toMatchObject({
+        prompts_count: 1,
+        child_collections_count: 0,
+      });
+      expect(
+        (
+          (await admin.collections.list({ search: 'refu', page_size: 1 } as never)) as unknown as {
+            data: unknown[];
+          }
+        ).data,
+      ).toHaveLength(1);
+
+      const retrieved = (await admin.collections.retrieve(support.slug)) as Record<string, unknown>;
+      expect(retrieved).toMatchObject({
+        id: support.id,
+        name: 'Support',
+        object: 'collection',
+        collection_details: { prompts_count: 0, child_collections_count: 1 },
+        child_collections: [{ id: refunds.id, name: 'Refunds', collection_details: { prompts_count: 1 } }],
+      });
+      // The collection's prompts, by its id or slug.
+      for (const reference of [refunds.id, refunds.slug]) {
+        const prompts = (await admin.prompts.list({ collection_id: reference })) as unknown as {
+          data: { slug: string; collection_id: string }[];
+        };
+        expect(prompts.data.map((prompt) => [prompt.slug, prompt.collection_id])).toEqual([
+          [saved.slug, refunds.id],
+        ]);
+      }
+
+      await admin.collections.update(refunds.id, { name: 'Refunds & returns' });
+      expect(((await admin.collections.retrieve(refunds.slug)) as unknown as { name: string }).name).toBe(
+        'Refunds & returns',
+      );
+
+      // Not emptied: refused, saying what it holds; an app key may not manage collections.
+      expect(await sdkError(admin.collections.delete(support.id))).toMatchObject({
+        status: 409,
+        message: expect.stringContaining('1 collection(s)'),
+      });
+      expect(await sdkError(admin.collections.delete(refunds.slug))).toMatchObject({
+        status: 409,
+        message: expect.stringContaining('1 prompt(s)'),
+      });
+      expect(await sdkError(app.collections.create({ name: 'x' }))).toMatchObject({ status: 403 });
+      expect(
+        await sdkError(admin.collections.create({ name: 'x', parent_collection_id: 'nowhere' })),
+      ).toMatchObject({
+        status: 404,
+      });
+      expect(await sdkError(admin.collections.create({ name: 'x', color: 'red' } as never))).toMatchObject({
+        status: 400,
+        message: expect.stringContaining('color'),
+      });
+
+      await admin.prompts.delete(saved.slug as string);
+      await admin.collections.delete(refunds.slug);
+      await admin.collections.delete(support.id);
+      expect(await sdkError(admin.collections.retrieve(support.id))).toMatchObject({ status: 404 });
+    },
+  );
+
+  it.runIf(run)(
     'partials: a prompt includes a partial that includes another, each at its published version; a cycle is a 400 and sends nothing',
     async () => {
       const signature = await admin.prompts.partials.create({

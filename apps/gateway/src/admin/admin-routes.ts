@@ -2,6 +2,7 @@ import type { Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { apiKeyRoutes } from './api-key-routes.js';
+import { collectionRoutes } from './collection-routes.js';
 import { configRoutes } from './config-routes.js';
 import type { KeyUsage } from './current-usage.js';
 import { feedbackRoutes } from './feedback-routes.js';
@@ -32,6 +33,7 @@ export const ADMIN_SEGMENTS: Readonly<Record<string, readonly string[]>> = {
   guardrails: ['GET', 'POST'],
   prompts: ['GET', 'POST'],
   labels: ['GET', 'POST'],
+  collections: ['GET', 'POST'],
   feedback: ['POST'],
 };
 
@@ -65,5 +67,6 @@ export async function adminRouteSet(scope: FastifyInstance, given: AdminRouteOpt
   await scope.register(guardrailRoutes, options);
   await scope.register(promptRoutes, options);
   await scope.register(labelRoutes, options);
+  await scope.register(collectionRoutes, options);
   await scope.register(feedbackRoutes, options);
 }

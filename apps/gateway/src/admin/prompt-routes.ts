@@ -226,8 +226,8 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
 /**
  * Portkey's prompt library (`portkey.prompts.*`) and the partials prompts include as `{{>slug}}`
  * (`portkey.prompts.partials.*`, versioned and published like prompts; their static `partials`
- * segment wins over `/prompts/:slug`); labels point at versions (`label-routes.ts`); collections of
- * their own stay 501. A template is
+ * segment wins over `/prompts/:slug`); labels point at versions (`label-routes.ts`); a prompt's
+ * `collection_id` names a collection (`collection-routes.ts`) by id or slug. A template is
  * stored as written; `/prompts/:id/completions` and `/render` fill it in (`prompt-inference-routes.ts`).
  */
 export async function promptRoutes(app: FastifyInstance, options: { readonly store: Store }): Promise<void> {
