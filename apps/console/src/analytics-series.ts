@@ -3,28 +3,62 @@ import { pick, text } from './log-record.js';
 /** One row of `GET /v1/analytics/summary`: a time bucket of one group. */
 export type SummaryRow = Readonly<Record<string, unknown>>;
 
+/** The summary's figures the chart draws: the field of a row, and its label. */
 export const METRICS = [
   ['requests', 'Requests'],
   ['errors', 'Errors'],
+  ['latency_avg_ms', 'Latency avg (ms)'],
   ['latency_p50_ms', 'Latency p50 (ms)'],
+  ['latency_p90_ms', 'Latency p90 (ms)'],
   ['latency_p95_ms', 'Latency p95 (ms)'],
+  ['latency_p99_ms', 'Latency p99 (ms)'],
   ['total_tokens', 'Tokens'],
   ['cost', 'Cost (USD)'],
+  ['users', 'Users (distinct _user)'],
+  ['cache_hit_rate', 'Cache hit rate (%)'],
 ] as const;
+/** The summary's `group_by` values (besides `metadata.<key>`), and their labels. */
 export const GROUPS = [
   ['model', 'Model'],
   ['provider', 'Provider'],
   ['virtual_key', 'Virtual key'],
   ['user', '_user'],
+  ['status', 'Status'],
+  ['cache_status', 'Cache status'],
 ] as const;
+
+/** The label of a metric (its field name when it is not one of {@link METRICS}). */
+export const metricLabel = (metric: string): string => METRICS.find(([id]) => id === metric)?.[1] ?? metric;
+
+/** Metrics the summary answers as a fraction (0–1) and the chart shows in percent. */
+const PERCENT_METRICS: ReadonlySet<string> = new Set(['cache_hit_rate']);
 
 export const bucketOf = (row: SummaryRow) =>
   new Date(String(pick(row, 'bucket', 'time', 'start'))).getTime() / 1000;
 export const groupOf = (row: SummaryRow) => text(pick(row, 'group', 'key', 'value'));
+/** A row's figure as the chart shows it (a rate in percent, rounded to 0.01). */
 export const metricOf = (row: SummaryRow, metric: string): number | null => {
   const value = pick(row, metric, metric.replace('_ms', ''), metric === 'total_tokens' ? 'tokens' : metric);
-  return typeof value === 'number' ? value : null;
+  if (typeof value !== 'number') return null;
+  return PERCENT_METRICS.has(metric) ? Math.round(value * 10_000) / 100 : value;
 };
+
+/**
+ * The chart's x range: the summary's period (its `from` and `to`, from the start of its first bucket
+ * when that is earlier) in seconds, so a few buckets are drawn where they fall in the period; null
+ * when the answer lacks a valid one (uPlot's own range).
+ */
+export function periodOf(summary: {
+  readonly from?: unknown;
+  readonly to?: unknown;
+  readonly data?: readonly SummaryRow[];
+}): [number, number] | null {
+  const from = Date.parse(String(summary.from)) / 1000;
+  const to = Date.parse(String(summary.to)) / 1000;
+  if (Number.isNaN(from) || Number.isNaN(to) || to <= from) return null;
+  const first = Math.min(...(summary.data ?? []).map(bucketOf).filter((time) => !Number.isNaN(time)));
+  return [Math.min(from, first), to];
+}
 
 /** Rows to uPlot's columns: one x series of bucket times, one y series per group. */
 export function toSeries(

@@ -968,10 +968,105 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(dialogs.filter((dialog) => dialog.startsWith('alert'))).toEqual([]);
   });
 
-  it('shows analytics with a chart', async () => {
+  it('shows analytics with a chart, new metrics and groups, and the period’s outcomes (cache, rescued, feedback)', async () => {
+    // What this test guarantees (earlier tests made requests too): one request a fallback rescued,
+    // one cache hit (a miss, then the same request again), one piece of feedback.
+    const user = 'analytics-console';
+    const trace = `analytics-console-${Date.now()}`;
+    await sdk({
+      config: { strategy: { mode: 'fallback' }, targets: [direct('fail-503'), direct('gpt-4o-mini')] },
+      traceID: trace,
+      metadata: { _user: user },
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const cached = [{ role: 'user' as const, content: `Analytics cache question ${trace}` }];
+    for (let i = 0; i < 2; i += 1) {
+      await sdk({
+        config: { cache: { mode: 'simple' }, ...direct('gpt-4o-mini') },
+        metadata: { _user: user },
+      }).chat.completions.create({ model: 'gpt-4o-mini', messages: cached });
+    }
+    await sdk().feedback.create({ traceID: trace, value: 8, weight: 0.5 });
+    const records = (await logsFor(`metadata._user=${user}`, adminKey, 3)) as {
+      status: number;
+      cache_status: string | null;
+      attempts: { status: number }[];
+    }[];
+    expect(records.map((record) => record.status)).toEqual([200, 200, 200]);
+    expect(records.map((record) => record.cache_status)).toEqual(expect.arrayContaining(['HIT', 'MISS']));
+    expect(
+      records.some((record) => record.attempts.map((attempt) => attempt.status).join() === '503,200'),
+    ).toBe(true);
+
+    // The figures the panel must show: Portkey's routes over a range holding every record of the run.
+    const range = new URLSearchParams({
+      time_of_generation_min: new Date(Date.now() - 24 * 3600_000).toISOString(),
+      time_of_generation_max: new Date(Date.now() + 60_000).toISOString(),
+    });
+    const summaryOf = async (route: string) => {
+      const response = await fetch(`${gateway.base}/analytics/${route}?${range}`, {
+        headers: { 'x-portkey-api-key': adminKey },
+      });
+      expect(response.status, route).toBe(200);
+      return ((await response.json()) as { summary: Record<string, number> }).summary;
+    };
+    const cache = await summaryOf('summary/cache');
+    const rescued = await summaryOf('graphs/requests/rescued');
+    const feedback = await summaryOf('graphs/feedbacks');
+    const weighted = await summaryOf('graphs/feedbacks/weighted');
+    expect(cache.hits).toBeGreaterThanOrEqual(1);
+    expect(rescued.fallback).toBeGreaterThanOrEqual(1);
+    expect(feedback.total).toBeGreaterThanOrEqual(1);
+    const decimal = (value: number | undefined) =>
+      (value ?? Number.NaN).toLocaleString('en-US', { maximumFractionDigits: 2 });
+
     await page.goto(consoleUrl('/analytics'));
     await page.locator('.chart canvas').first().waitFor();
     await page.getByRole('cell', { name: 'gpt-4o-mini', exact: true }).waitFor();
+
+    // The panel reads the console API's answers (`/console/api/analytics/...`, behind the session).
+    const panel = page.getByRole('region', { name: 'Outcomes over the period' });
+    const outcome = (term: string) =>
+      panel
+        .locator('dl > div')
+        .filter({ has: page.locator('dt', { hasText: new RegExp(`^${term}$`) }) })
+        .locator('dd');
+    const shown = async (term: string) => (await outcome(term).textContent()) ?? '';
+    expect(Number(await shown('Cache hits'))).toBeGreaterThanOrEqual(1);
+    expect(await shown('Cache hits')).toBe(String(cache.hits));
+    expect(await shown('Average latency of a hit')).toBe(`${decimal(cache.avg_latency)} ms`);
+    expect(await shown('Speed-up of a hit')).toMatch(
+      new RegExp(`^${decimal(Math.abs(cache.cache_speedup ?? 0))}% (faster|slower) than the other requests$`),
+    );
+    expect(Number(await shown('Rescued by a fallback'))).toBeGreaterThanOrEqual(1);
+    expect(await shown('Rescued by a fallback')).toBe(String(rescued.fallback));
+    expect(await shown('Rescued by retries')).toBe(String(rescued.retry));
+    expect(Number(await shown('Feedback given'))).toBeGreaterThanOrEqual(1);
+    expect(await shown('Feedback given')).toBe(String(feedback.total));
+    expect(await shown('Average weighted value')).toBe(decimal(weighted.avg));
+    expect(await panel.getByRole('alert').count()).toBe(0);
+
+    // A new metric and a new group: p99 latency by status, drawn, with its totals.
+    const byStatus = await fetch(
+      `${gateway.base}/analytics/summary?group_by=status&from=${encodeURIComponent(range.get('time_of_generation_min') ?? '')}`,
+      { headers: { 'x-portkey-api-key': adminKey } },
+    );
+    const okRequests = (
+      (await byStatus.json()) as { data: { group: string | null; requests: number }[] }
+    ).data
+      .filter((row) => row.group === '200')
+      .reduce((sum, row) => sum + row.requests, 0);
+    expect(okRequests).toBeGreaterThanOrEqual(3);
+    await page.getByLabel('Metric').selectOption('latency_p99_ms');
+    await page.getByLabel('Group by').selectOption('status');
+    const chart = page.getByRole('img', { name: 'Latency p99 (ms) over time by status' });
+    await chart.locator('canvas').first().waitFor();
+    await chart.locator('.u-legend').getByText('200', { exact: true }).waitFor();
+    const totals = page.getByRole('table', { name: 'Totals by status' });
+    await totals.getByRole('cell', { name: '200', exact: true }).waitFor();
+    const okRow = totals
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: '200', exact: true }) });
+    expect(await okRow.getByRole('cell').nth(1).textContent()).toBe(String(okRequests));
     await expectNoSeriousViolations('analytics');
     await screenshot(page, '11-analytics');
   });

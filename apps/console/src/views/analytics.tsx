@@ -1,16 +1,28 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { GROUPS, groupOf, METRICS, metricOf, type SummaryRow, toSeries } from '../analytics-series.js';
+import {
+  GROUPS,
+  groupOf,
+  METRICS,
+  metricLabel,
+  metricOf,
+  periodOf,
+  type SummaryRow,
+  toSeries,
+} from '../analytics-series.js';
 import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { OutcomesPanel } from './analytics-outcomes.js';
 
 const COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0969da', '#57606a'];
 
 /**
- * Requests, errors, latency, tokens and cost over time, by model, provider, virtual key, `_user` or a
- * metadata key. Charts by uPlot (a canvas time-series library of ~50 KB: fast on thousands of points,
- * no dependencies), loaded with this view only.
+ * Requests, errors, latency (avg, p50, p90, p95, p99), tokens, cost, distinct users and the cache hit
+ * rate over time, by model, provider, virtual key, `_user`, status, cache status or a metadata key;
+ * below the chart, what happened to the period's requests (cache, rescued, feedback). Charts by uPlot
+ * (a canvas time-series library of ~50 KB: fast on thousands of points, no dependencies), loaded with
+ * this view only.
  */
 export function AnalyticsView() {
   const [metric, setMetric] = useState<string>('requests');
@@ -18,6 +30,7 @@ export function AnalyticsView() {
   const [metadataKey, setMetadataKey] = useState('');
   const [hours, setHours] = useState('24');
   const [rows, setRows] = useState<SummaryRow[] | null>(null);
+  const [period, setPeriod] = useState<[number, number] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const chart = useRef<HTMLDivElement>(null);
   const group = groupBy === 'metadata' ? `metadata.${metadataKey}` : groupBy;
@@ -26,13 +39,16 @@ export function AnalyticsView() {
     if (groupBy === 'metadata' && metadataKey === '') return;
     const from = new Date(Date.now() - Number(hours) * 3600_000).toISOString();
     setError(null);
-    api<{ data: SummaryRow[] }>(
+    api<{ data: SummaryRow[]; from?: string; to?: string }>(
       `/analytics/summary${queryString([
         ['group_by', group],
         ['from', from],
       ])}`,
     )
-      .then((summary) => setRows(summary.data))
+      .then((summary) => {
+        setRows(summary.data);
+        setPeriod(periodOf(summary));
+      })
       .catch(setError);
   }, [group, hours, groupBy, metadataKey]);
 
@@ -52,13 +68,14 @@ export function AnalyticsView() {
             width: 2,
           })),
         ],
-        axes: [{}, { label: METRICS.find(([id]) => id === metric)?.[1] ?? metric }],
+        ...(period ? { scales: { x: { time: true, range: period } } } : {}),
+        axes: [{}, { label: metricLabel(metric) }],
       },
       data as uPlot.AlignedData,
       target,
     );
     return () => plot.destroy();
-  }, [rows, metric]);
+  }, [rows, metric, period]);
 
   const totals = new Map<string, { requests: number; errors: number; cost: number }>();
   for (const row of rows ?? []) {
@@ -123,7 +140,7 @@ export function AnalyticsView() {
         </label>
       </form>
       <ErrorNote error={error} />
-      <div ref={chart} class="chart" role="img" aria-label={`${metric} over time by ${group}`} />
+      <div ref={chart} class="chart" role="img" aria-label={`${metricLabel(metric)} over time by ${group}`} />
       <table class="data">
         <caption>Totals by {group}</caption>
         <thead>
@@ -151,6 +168,7 @@ export function AnalyticsView() {
           ))}
         </tbody>
       </table>
+      <OutcomesPanel hours={Number(hours)} />
     </section>
   );
 }
