@@ -58,9 +58,12 @@ export class LogExportRunner {
     // The filters were checked when saved; checked again in case pk's rules changed since.
     if (existing) exportPlanOf(existing.filters, existing.tenant ?? undefined);
     const record = await this.#store.logExports.start(id, tenant);
-    const job = this.#run(record)
+    const job: Promise<void> = this.#run(record)
       .catch(() => undefined)
-      .finally(() => this.#running.delete(id));
+      .finally(() => {
+        // A cancelled run may end after the export was started again here: the new job stays counted.
+        if (this.#running.get(id) === job) this.#running.delete(id);
+      });
     this.#running.set(id, job);
     return record;
   }
@@ -80,7 +83,7 @@ export class LogExportRunner {
       let buffer = '';
       /** Writes the buffer as the next part; false when the export is no longer running. */
       const flush = async (): Promise<boolean> => {
-        const going = await exports.progress(record.id, written, { index: part, body: buffer });
+        const going = await exports.progress(record, written, { index: part, body: buffer });
         part += 1;
         buffer = '';
         return going;
@@ -106,17 +109,17 @@ export class LogExportRunner {
           if (buffer.length >= PART_CHARS && !(await flush())) return stopped();
         }
         // A page that filled no part still reports progress (the export's heartbeat, where a cancel is seen).
-        if (part === partsBefore && !(await exports.progress(record.id, written))) return stopped();
+        if (part === partsBefore && !(await exports.progress(record, written))) return stopped();
         cursor = page.nextCursor ?? undefined;
         if (cursor === undefined || written >= plan.limit) break;
       }
       if (buffer.length > 0 && !(await flush())) return stopped();
-      if (await exports.finish(record.id, { total: written }))
+      if (await exports.finish(record, { total: written }))
         this.#onEnd({ id: record.id, status: 'success', total: written });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // The store may be what failed: then the export shows as interrupted once its heartbeat is old.
-      await exports.finish(record.id, { error: message }).catch(() => undefined);
+      await exports.finish(record, { error: message }).catch(() => undefined);
       this.#onEnd({ id: record.id, status: 'failed', total: written, error: message });
     }
   }

@@ -23,9 +23,9 @@ describe('request log retention', () => {
       onWarning: () => undefined,
     });
     const old = await past.logExports.create({ tenant: null, filters: {}, requestedData: ['id'] });
-    await past.logExports.start(old.id, undefined);
-    await past.logExports.progress(old.id, 1, { index: 0, body: '{"id":"x"}\n' });
-    await past.logExports.finish(old.id, { total: 1 });
+    const run = await past.logExports.start(old.id, undefined);
+    await past.logExports.progress(run, 1, { index: 0, body: '{"id":"x"}\n' });
+    await past.logExports.finish(run, { total: 1 });
     await past.close();
     const store = await openStore({ dataDir, onWarning: () => undefined });
     cleanups.push(() => store.close());

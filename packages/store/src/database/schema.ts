@@ -392,6 +392,8 @@ export interface LogExportsTable {
   created_at: number;
   /** Also the running job's heartbeat. */
   updated_at: number;
+  /** The current (or last) run: only its job may report progress and finish (migration 0015). */
+  run_id: string | null;
 }
 
 /** An export's JSONL, in order of `part` (migration 0011). */

@@ -15,6 +15,7 @@ import { logExportsMigration } from './0011-log-exports.js';
 import { promptLabelsMigration } from './0012-prompt-labels.js';
 import { feedbackTimeMigration } from './0013-feedback-time.js';
 import { promptCollectionsMigration } from './0014-prompt-collections.js';
+import { logExportRunsMigration } from './0015-log-export-runs.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -40,6 +41,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0012-prompt-labels': promptLabelsMigration(engine),
     '0013-feedback-time': feedbackTimeMigration(),
     '0014-prompt-collections': promptCollectionsMigration(engine),
+    '0015-log-export-runs': logExportRunsMigration(),
   };
 }
 

@@ -11,6 +11,7 @@ export {
   type LogExportInput,
   type LogExportRecord,
   LogExportRepository,
+  type LogExportRun,
   type LogExportStatus,
 } from './log-exports.js';
 export {

@@ -33,6 +33,14 @@ export interface LogExportRecord {
   readonly error: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** The run a start made (its job names it in `progress` and `finish`); null before the first. */
+  readonly run: string | null;
+}
+
+/** A run of an export, as `start` returned it: what its job reports progress and its end with. */
+export interface LogExportRun {
+  readonly id: string;
+  readonly run: string | null;
 }
 
 /** What a new export (or a change of a draft) takes; validated by the caller, checked again here. */
@@ -119,6 +127,7 @@ export class LogExportRepository {
       error: stale ? 'interrupted: the gateway running it stopped; start it again' : row.error,
       createdAt: isoOrNull(row.created_at) ?? '',
       updatedAt: isoOrNull(row.updated_at) ?? '',
+      run: row.run_id,
     };
   }
 
@@ -153,6 +162,7 @@ export class LogExportRepository {
       ...DRAFT,
       created_at: now,
       updated_at: now,
+      run_id: null,
     };
     await read(() => this.#db.insertInto('log_exports').values(row).execute());
     return this.#toRecord(row);
@@ -214,10 +224,11 @@ export class LogExportRepository {
           : `the log export "${id}" has finished; create a new export (or change this one) to export again`,
       );
     const now = this.#context.now();
+    const run = newId();
     const claimed = await this.#write(async (db) => {
       const result = await db
         .updateTable('log_exports')
-        .set({ status: 'in_progress', total: null, exported: 0, error: null, updated_at: now })
+        .set({ status: 'in_progress', total: null, exported: 0, error: null, updated_at: now, run_id: run })
         .where('id', '=', id)
         .where('status', '=', row.status)
         .where('updated_at', '=', row.updated_at)
@@ -234,16 +245,17 @@ export class LogExportRepository {
       exported: 0,
       error: null,
       updated_at: now,
+      run_id: run,
     });
   }
 
   /**
    * The running job's progress: `exported` records so far, and the next part of its file when it has
-   * one (`part` counts from 0). False when the export is no longer running (cancelled, or taken over
-   * after it looked interrupted): the job stops.
+   * one (`part` counts from 0). False when `run` is no longer the export's running one (cancelled, or
+   * started again after it looked interrupted or was cancelled): the job stops, having written nothing.
    */
   async progress(
-    id: string,
+    run: LogExportRun,
     exported: number,
     part?: { readonly index: number; readonly body: string },
   ): Promise<boolean> {
@@ -252,22 +264,23 @@ export class LogExportRepository {
       const result = await db
         .updateTable('log_exports')
         .set({ exported, updated_at: now })
-        .where('id', '=', id)
+        .where('id', '=', run.id)
         .where('status', '=', 'in_progress')
+        .where('run_id', '=', run.run)
         .executeTakeFirst();
       if (result.numUpdatedRows === 0n) return false;
       if (part !== undefined)
         await db
           .insertInto('log_export_parts')
-          .values({ export_id: id, part: part.index, body: part.body })
+          .values({ export_id: run.id, part: part.index, body: part.body })
           .execute();
       return true;
     });
   }
 
-  /** The job's end: `success` with its total, or `failed` with why. False when it was no longer running. */
+  /** The run's end: `success` with its total, or `failed` with why. False when it was no longer running. */
   async finish(
-    id: string,
+    run: LogExportRun,
     outcome: { readonly total: number } | { readonly error: string },
   ): Promise<boolean> {
     const change =
@@ -278,8 +291,9 @@ export class LogExportRepository {
       this.#db
         .updateTable('log_exports')
         .set({ ...change, updated_at: this.#context.now() })
-        .where('id', '=', id)
+        .where('id', '=', run.id)
         .where('status', '=', 'in_progress')
+        .where('run_id', '=', run.run)
         .executeTakeFirst(),
     );
     return result.numUpdatedRows > 0n;
