@@ -853,6 +853,166 @@ describe.runIf(run)('the console in Chromium', () => {
     await sdk().virtualKeys.delete({ slug: vk.slug as string });
   });
 
+  it('keeps prompts in collections from the UI: a collection in another, a prompt made in it and one moved there, the counts as GET /v1/collections answers them, the list filtered by one, a non-empty one refused with the gateway’s reason, a rename, then emptied and deleted', async () => {
+    const createPrompt = (body: Record<string, unknown>) =>
+      sdk().prompts.create({
+        string: 'Hello {{who}}.',
+        parameters: {},
+        model: 'gpt-4o-mini',
+        ...body,
+      } as unknown as Parameters<Portkey['prompts']['create']>[0]);
+    // One in no collection (moved into one from the UI), one naming a collection not made here.
+    const loose = (await createPrompt({ name: 'Console loose' })).slug as string;
+    const elsewhere = (await createPrompt({ name: 'Console elsewhere', collection_id: 'team-folder' }))
+      .slug as string;
+    await page.goto(consoleUrl('/prompts'));
+    const section = page.getByRole('region', { name: 'Collections' });
+    const item = (name: string) =>
+      section.getByTestId('collection').filter({ has: page.getByText(name, { exact: true }) });
+    const make = section.getByRole('form', { name: 'Create a collection' });
+    await make.getByLabel('Name', { exact: true }).fill('Console desk');
+    await make.getByRole('button', { name: 'Create collection' }).click();
+    await item('Console desk').waitFor();
+    await make.getByLabel('In collection (optional)').selectOption({ label: 'Console desk' });
+    await make.getByLabel('Name', { exact: true }).fill('Console refunds');
+    await make.getByRole('button', { name: 'Create collection' }).click();
+    // The child is listed inside its parent.
+    await section
+      .getByRole('list', { name: 'In Console desk' })
+      .getByTestId('collection')
+      .filter({ hasText: 'Console refunds' })
+      .waitFor();
+
+    // A prompt made in the child from the UI, and the loose one moved there from its detail.
+    const prompts = page.getByRole('region', { name: 'Prompts' });
+    const table = prompts.getByRole('table', { name: 'Prompts', exact: true });
+    const promptRow = (slug: string) =>
+      table.getByRole('row').filter({ has: page.getByRole('cell', { name: slug, exact: true }) });
+    await page.getByRole('button', { name: 'New prompt' }).click();
+    const create = page.getByRole('form', { name: 'Create a prompt' });
+    await create.getByLabel('Name', { exact: true }).fill('Console filed');
+    await create.getByLabel('Slug (optional: made from the name)').fill('console-filed');
+    await create
+      .getByLabel('Collection (optional)')
+      .selectOption({ label: 'Console desk / Console refunds' });
+    await create.getByRole('button', { name: 'Create prompt' }).click();
+    await prompts.getByRole('status').filter({ hasText: 'console-filed. Requests get it now' }).waitFor();
+    await page.getByRole('button', { name: `Open ${loose}`, exact: true }).click();
+    const move = page.getByRole('form', { name: `Collection of ${loose}` });
+    await move.getByLabel('Collection').selectOption({ label: 'Console desk / Console refunds' });
+    await move.getByRole('button', { name: 'Move' }).click();
+    await move
+      .getByRole('status')
+      .filter({ hasText: `Moved ${loose} to Console refunds.` })
+      .waitFor();
+    // Each row names its collection; one the gateway does not know is shown as given.
+    for (const slug of ['console-filed', loose])
+      await promptRow(slug).getByRole('cell', { name: 'Console refunds', exact: true }).waitFor();
+    await promptRow(elsewhere).getByRole('cell', { name: 'team-folder', exact: true }).waitFor();
+    // Moving made no new version.
+    expect((await sdk().prompts.retrieve(loose)) as { latest_version?: number }).toMatchObject({
+      latest_version: 1,
+    });
+
+    // The counts the tree shows are the gateway's.
+    const contents = (name: string) => item(name).getByTestId('collection-contents');
+    await contents('Console refunds').filter({ hasText: '2 prompts' }).waitFor();
+    await contents('Console desk').filter({ hasText: '1 child collection' }).waitFor();
+    const response = await fetch(`${gateway.base}/collections`, {
+      headers: { 'x-portkey-api-key': adminKey },
+    });
+    const listed = (await response.json()) as {
+      total: number;
+      data: {
+        id: string;
+        name: string;
+        parent_collection_id: string | null;
+        collection_details: { prompts_count: number; child_collections_count: number };
+      }[];
+    };
+    const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+    for (const collection of listed.data) {
+      const { prompts_count: held, child_collections_count: children } = collection.collection_details;
+      expect(await contents(collection.name).textContent()).toBe(
+        `${plural(held, 'prompt')}, ${plural(children, 'child collection')}`,
+      );
+    }
+    const [desk, refunds] = listed.data;
+    expect(
+      listed.data.map((each) => [
+        each.name,
+        each.collection_details.prompts_count,
+        each.collection_details.child_collections_count,
+      ]),
+    ).toEqual([
+      ['Console desk', 0, 1],
+      ['Console refunds', 2, 0],
+    ]);
+    expect(refunds?.parent_collection_id).toBe(desk?.id);
+
+    // The list filtered by a collection: its own prompts only.
+    const filter = prompts.getByLabel('Filter by collection');
+    await filter.selectOption({ label: 'Console desk / Console refunds' });
+    await promptRow(elsewhere).waitFor({ state: 'detached' });
+    expect(await table.locator('tbody tr td.mono:first-child').allTextContents()).toEqual(
+      expect.arrayContaining(['console-filed', loose]),
+    );
+    expect(await table.locator('tbody tr').count()).toBe(2);
+    await filter.selectOption({ label: 'Console desk' });
+    await table.getByText('None in Console desk.').waitFor();
+    await expectNoSeriousViolations('prompt-collections');
+    await page.evaluate('window.scrollTo(0, 0)');
+    await screenshot(page, '06d-prompt-collections');
+    await filter.selectOption({ label: 'All collections' });
+    await promptRow(elsewhere).waitFor();
+
+    // A collection that holds another is not deleted: the view shows the gateway's 409 as it says it.
+    const [refused] = await Promise.all([
+      page.waitForResponse(
+        (answer) =>
+          answer.request().method() === 'DELETE' && answer.url().includes('/console/api/collections/'),
+      ),
+      item('Console desk').getByRole('button', { name: 'Delete collection Console desk' }).click(),
+    ]);
+    expect(dialogs.at(-1)).toBe('confirm: Delete the collection Console desk?');
+    expect(refused.status()).toBe(409);
+    const { message } = ((await refused.json()) as { error: { message: string } }).error;
+    expect(message).toContain('holds 0 prompt(s) and 1 collection(s)');
+    await section.getByRole('alert').getByText(message, { exact: true }).waitFor();
+
+    // Renamed: the tree and the prompts' rows show the new name, which the gateway keeps.
+    await item('Console refunds').getByRole('button', { name: 'Rename collection Console refunds' }).click();
+    const rename = section.getByRole('form', { name: 'Rename collection Console refunds' });
+    await rename.getByLabel('New name for Console refunds').fill('Console returns');
+    await rename.getByRole('button', { name: 'Save name' }).click();
+    await item('Console returns').waitFor();
+    await promptRow('console-filed').getByRole('cell', { name: 'Console returns', exact: true }).waitFor();
+    expect(await sdk().collections.retrieve(refunds?.id as string)).toMatchObject({
+      name: 'Console returns',
+    });
+
+    // Emptied (the loose prompt moved out, the other deleted), then both deleted.
+    await move.getByLabel('Collection').selectOption({ label: 'None' });
+    await move.getByRole('button', { name: 'Move' }).click();
+    await move
+      .getByRole('status')
+      .filter({ hasText: `Moved ${loose} to no collection.` })
+      .waitFor();
+    await promptRow(loose).getByRole('cell', { name: '-', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete console-filed', exact: true }).click();
+    await promptRow('console-filed').waitFor({ state: 'detached' });
+    await contents('Console returns').filter({ hasText: '0 prompts' }).waitFor();
+    await item('Console returns').getByRole('button', { name: 'Delete collection Console returns' }).click();
+    await item('Console returns').waitFor({ state: 'detached' });
+    await item('Console desk').getByRole('button', { name: 'Delete collection Console desk' }).click();
+    await section.getByText('None yet: create one below.').waitFor();
+    await section.getByRole('alert').waitFor({ state: 'detached' });
+    expect(await sdk().collections.list()).toMatchObject({ total: 0 });
+    expect(await sdk().prompts.retrieve(loose)).toMatchObject({ collection_id: null });
+    await sdk().prompts.delete(loose);
+    await sdk().prompts.delete(elsewhere);
+  });
+
   it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {
     mock.script('console-broken', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
     const fallback = {

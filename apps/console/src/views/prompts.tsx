@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
 import { text } from '../log-record.js';
+import { type Collection, collectionLabel } from '../prompt-collections.js';
 import { type Label, versionLabels } from '../prompt-labels.js';
+import { CollectionSelect, CollectionsSection, MovePrompt, useCollections } from './prompt-collections.js';
 import { LabelBadges, LabelsSection, SetLabel, useLabels } from './prompt-labels.js';
 
 /** A prompt or partial as the admin API answers it (`GET …/:slug`, a list row, a version). */
@@ -97,6 +99,10 @@ const pathOf = (kind: LibraryKind, slug: string) => `${kind.base}/${encodeURICom
 function Editor(props: {
   kind: LibraryKind;
   open: OpenRecord | null;
+  /** The collections a new prompt can go in (null while loading), or undefined for partials. */
+  collections?: readonly Collection[] | null;
+  /** The collection a new one starts in (the list's filter), '' for none. */
+  collection?: string;
   onSaved: (slug: string, version: number, published: number) => void;
   onError: (error: unknown) => void;
 }) {
@@ -112,6 +118,7 @@ function Editor(props: {
   const [parameters, setParameters] = useState(base ? JSON.stringify(base.parameters ?? {}, null, 2) : '{}');
   const [template, setTemplate] = useState(base?.string ?? kind.starter);
   const [description, setDescription] = useState('');
+  const [collection, setCollection] = useState(props.collection ?? '');
   const problem = kind.withModel ? parametersProblem(parameters) : null;
   const form = useFocusFirstInput();
   const save = async (event: Event) => {
@@ -138,7 +145,12 @@ function Editor(props: {
       } else {
         const answer = await api<{ slug: string }>(kind.base, {
           method: 'POST',
-          body: { name, ...content, ...(optional(slug) === null ? {} : { slug: slug.trim() }) },
+          body: {
+            name,
+            ...content,
+            ...(optional(slug) === null ? {} : { slug: slug.trim() }),
+            ...(collection === '' ? {} : { collection_id: collection }),
+          },
         });
         props.onSaved(answer.slug, 1, 1);
       }
@@ -160,6 +172,18 @@ function Editor(props: {
         <label for={id('slug')}>
           Slug (optional: made from the name)
           <input id={id('slug')} autocomplete="off" value={slug} onInput={field(setSlug)} />
+        </label>
+      )}
+      {record || props.collections === undefined ? null : (
+        <label for={id('collection')}>
+          Collection (optional)
+          <CollectionSelect
+            id={id('collection')}
+            value={collection}
+            noneLabel="None"
+            collections={props.collections}
+            onChange={setCollection}
+          />
         </label>
       )}
       {kind.withModel ? (
@@ -331,7 +355,8 @@ function Versions(props: {
 
 /**
  * One kind's part of the view: the list, create, _Open_ to save a new version (requests keep getting
- * the published one), the versions with _Publish_, delete.
+ * the published one), the versions with _Publish_, delete; a prompt's collection too (given
+ * `collections`): shown in its row, chosen when made, changed once opened, and the list filtered by one.
  */
 function Library(props: {
   kind: LibraryKind;
@@ -339,20 +364,38 @@ function Library(props: {
   title: string;
   /** The labels a prompt's versions can be given (null while loading); partials take none. */
   labels?: readonly Label[] | null;
+  /** The collections prompts can be in (null while loading); partials are in none. */
+  collections?: readonly Collection[] | null;
+  /** Called after a record is made, moved or deleted (what the collections hold changed). */
+  onChanged?: () => unknown;
 }) {
   const { kind } = props;
+  const collected = props.collections !== undefined;
   const [records, setRecords] = useState<LibraryRecord[] | null>(null);
   const [open, setOpen] = useState<(OpenRecord & { versions: LibraryVersion[] }) | 'new' | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<{ slug: string; version: number; published: number } | null>(null);
+  /** The collection whose prompts the list shows (its id), '' for every prompt. */
+  const [filter, setFilter] = useState('');
   const editorKey = useRef(0);
-  const load = () =>
-    api<{ data: LibraryRecord[] }>(kind.base)
-      .then((list) => setRecords(list.data))
+  // Only the newest list asked for is shown (the filter may change while one is on its way).
+  const asked = useRef(0);
+  const load = () => {
+    const ask = ++asked.current;
+    return api<{ data: LibraryRecord[] }>(`${kind.base}${queryString([['collection_id', filter]])}`)
+      .then((list) => {
+        if (ask === asked.current) setRecords(list.data);
+      })
       .catch(setError);
+  };
   useEffect(() => {
     void load();
-  }, []);
+  }, [filter]);
+  // A collection deleted while the list shows it: back to every prompt.
+  useEffect(() => {
+    if (filter !== '' && props.collections && !props.collections.some((each) => each.id === filter))
+      setFilter('');
+  }, [props.collections]);
   // The editor starts afresh (a new key) together with what it edits, never before it is loaded.
   const openRecord = async (slug: string | 'new') => {
     setError(null);
@@ -395,13 +438,14 @@ function Library(props: {
       await api(pathOf(kind, slug), { method: 'DELETE' });
       if (open !== 'new' && open?.record.slug === slug) setOpen(null);
       await load();
+      props.onChanged?.();
     } catch (caught) {
       setError(caught);
     }
   };
   const titleId = `${kind.noun}s-title`;
   const Heading = props.heading === 1 ? 'h1' : 'h2';
-  const columns = kind.withModel ? 7 : 6;
+  const columns = (kind.withModel ? 7 : 6) + (collected ? 1 : 0);
   return (
     <section aria-labelledby={titleId}>
       <Heading id={titleId}>{props.title}</Heading>
@@ -415,9 +459,23 @@ function Library(props: {
           <code>{kind.use(saved.slug)}</code>.
         </p>
       ) : null}
-      <button type="button" onClick={() => openRecord('new')}>
-        New {kind.noun}
-      </button>
+      <div class="toolbar">
+        <button type="button" onClick={() => openRecord('new')}>
+          New {kind.noun}
+        </button>
+        {collected ? (
+          <label class="inline" for={`${kind.noun}s-collection-filter`}>
+            Filter by collection
+            <CollectionSelect
+              id={`${kind.noun}s-collection-filter`}
+              value={filter}
+              noneLabel="All collections"
+              collections={props.collections ?? null}
+              onChange={setFilter}
+            />
+          </label>
+        ) : null}
+      </div>
       {records === null ? (
         <p>Loading…</p>
       ) : (
@@ -427,6 +485,7 @@ function Library(props: {
             <tr>
               <th scope="col">Slug</th>
               <th scope="col">Name</th>
+              {collected ? <th scope="col">Collection</th> : null}
               {kind.withModel ? <th scope="col">Model</th> : null}
               <th scope="col">Published</th>
               <th scope="col">Latest</th>
@@ -438,7 +497,13 @@ function Library(props: {
             {records.length === 0 ? (
               <tr>
                 <td colSpan={columns} class="muted">
-                  None yet: <em>New {kind.noun}</em> makes one.
+                  {filter === '' ? (
+                    <>
+                      None yet: <em>New {kind.noun}</em> makes one.
+                    </>
+                  ) : (
+                    `None in ${collectionLabel(filter, props.collections ?? []) ?? filter}.`
+                  )}
                 </td>
               </tr>
             ) : null}
@@ -446,6 +511,9 @@ function Library(props: {
               <tr key={record.slug}>
                 <td class="mono">{record.slug}</td>
                 <td>{record.name}</td>
+                {collected ? (
+                  <td>{collectionLabel(record.collection_id, props.collections ?? []) ?? '-'}</td>
+                ) : null}
                 {kind.withModel ? <td class="mono">{(record.model as string | null) ?? '-'}</td> : null}
                 <td class="mono">{kind.version(record)}</td>
                 <td class="mono">{record.latest_version}</td>
@@ -466,12 +534,33 @@ function Library(props: {
           key={editorKey.current}
           kind={kind}
           open={open === 'new' ? null : open}
+          {...(collected ? { collections: props.collections, collection: filter } : {})}
           onError={setError}
           onSaved={(slug, version, published) => {
             setSaved({ slug, version, published });
             setError(null);
             void load();
             void openRecord(slug);
+            if (open === 'new') props.onChanged?.();
+          }}
+        />
+      ) : null}
+      {collected && open && open !== 'new' ? (
+        <MovePrompt
+          key={`move-${editorKey.current}`}
+          slug={open.record.slug}
+          collectionId={(open.record.collection_id as string | null | undefined) ?? null}
+          collections={props.collections ?? null}
+          onError={setError}
+          onMoved={(collectionId) => {
+            setError(null);
+            setOpen((current) =>
+              current !== null && current !== 'new' && current.record.slug === open.record.slug
+                ? { ...current, record: { ...current.record, collection_id: collectionId } }
+                : current,
+            );
+            void load();
+            props.onChanged?.();
           }}
         />
       ) : null}
@@ -498,15 +587,29 @@ function Library(props: {
 }
 
 /**
- * Prompts (admin): Portkey's prompt library, the partials prompts include, and the labels that point
- * at prompt versions. Apps run a prompt with the SDK's `prompts.completions.create({ promptID: slug,
- * variables })`, or `slug@label` for the version a label points at.
+ * Prompts (admin): Portkey's prompt library, the collections prompts are kept in, the partials
+ * prompts include, and the labels that point at prompt versions. Apps run a prompt with the SDK's
+ * `prompts.completions.create({ promptID: slug, variables })`, or `slug@label` for the version a
+ * label points at.
  */
 export function PromptsView() {
   const { labels, error, reload } = useLabels();
+  const collections = useCollections();
   return (
     <>
-      <Library kind={PROMPTS} heading={1} title="Prompts" labels={labels} />
+      <Library
+        kind={PROMPTS}
+        heading={1}
+        title="Prompts"
+        labels={labels}
+        collections={collections.collections}
+        onChanged={collections.reload}
+      />
+      <CollectionsSection
+        collections={collections.collections}
+        loadError={collections.error}
+        onChanged={collections.reload}
+      />
       <Library kind={PARTIALS} heading={2} title="Partials" />
       <LabelsSection labels={labels} loadError={error} onChanged={reload} />
     </>
