@@ -777,6 +777,192 @@ describe('pk', () => {
     );
   });
 
+  it('prompts collections: add (at the top and in another), move a prompt in, the tree with counts, --search, list --collection, rm refused while not empty (exit 5), rename, move out and rm; a wrong command line makes no call', async () => {
+    const helped = [
+      ['prompts', 'collections'],
+      ['prompts', 'collections', 'add'],
+      ['prompts', 'collections', 'rename'],
+      ['prompts', 'collections', 'rm'],
+      ['prompts', 'move'],
+    ];
+    for (const [index, help] of (
+      await Promise.all(helped.map((command) => runPk([...command, '--help'], {})))
+    ).entries()) {
+      const command = helped[index]?.join(' ');
+      expect(help.code, command).toBe(0);
+      expect(help.stdout).toContain(`Usage: pk ${command}`);
+    }
+    expect((await runPk(['prompts', 'list', '--help'], {})).stdout).toContain('--collection <collection>');
+
+    const file = join(dir, 'refund-reply.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        name: 'Refund reply',
+        string: 'Refund {{who}}.',
+        parameters: {},
+        model: 'gpt-4o-mini',
+      }),
+    );
+    expect(await runPk(['prompts', 'push', file], adminEnv())).toMatchObject({ code: 0, stderr: '' });
+
+    // A collection at the top, one in it (by the parent's slug), and another at the top (--json).
+    const support = await runPk(['prompts', 'collections', 'add', 'Support'], adminEnv());
+    expect(support).toMatchObject({ code: 0, stderr: '' });
+    const [, supportSlug = ''] =
+      /^created collection (support-[a-z0-9]+) \(id \S+\)\n$/.exec(support.stdout) ?? [];
+    expect(supportSlug).not.toBe('');
+    const billing = await runPk(
+      ['prompts', 'collections', 'add', 'Billing', '--parent', supportSlug],
+      adminEnv(),
+    );
+    const [, billingSlug = '', billingId = ''] =
+      /^created collection (billing-[a-z0-9]+) \(id (\S+)\)\n$/.exec(billing.stdout) ?? [];
+    expect(billingId).not.toBe('');
+    const sales = JSON.parse(
+      (await runPk(['--json', 'prompts', 'collections', 'add', 'Sales'], adminEnv())).stdout,
+    ) as { id: string; slug: string; name: string };
+    expect(sales).toEqual({ id: expect.any(String), slug: expect.stringMatching(/^sales-/), name: 'Sales' });
+    // A parent that does not exist: the gateway's 404.
+    expect(
+      await runPk(['prompts', 'collections', 'add', 'Orphan', '--parent', 'no-such-collection'], adminEnv()),
+    ).toMatchObject({ code: 4, stderr: expect.stringContaining('no-such-collection') });
+
+    // The prompt goes into the child; a collection that does not exist is refused before any change.
+    expect(await runPk(['prompts', 'move', 'refund-reply', billingSlug], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: `refund-reply: in collection ${billingSlug} (Billing)\n`,
+    });
+    expect(await runPk(['prompts', 'move', 'refund-reply', 'no-such-collection'], adminEnv())).toMatchObject({
+      code: 4,
+      stderr: 'pk: no collection "no-such-collection"\n',
+    });
+    expect((await runPk(['prompts', 'move', 'no-such-prompt', billingSlug], adminEnv())).code).toBe(4);
+
+    // The tree: by name, each collection under its parent, with the prompts and collections in it.
+    const tree = await runPk(['prompts', 'collections'], adminEnv());
+    expect(tree.code).toBe(0);
+    expect(tree.stdout).toMatch(
+      new RegExp(
+        `^NAME\\s+SLUG\\s+PROMPTS\\s+CHILDREN\\nSales\\s+${sales.slug}\\s+0\\s+0\\nSupport\\s+${supportSlug}\\s+0\\s+1\\n  Billing\\s+${billingSlug}\\s+1\\s+0\\n$`,
+      ),
+    );
+    const listed = JSON.parse((await runPk(['--json', 'prompts', 'collections'], adminEnv())).stdout) as {
+      slug: string;
+      collection_details: Record<string, unknown>;
+    }[];
+    expect(listed.find((collection) => collection.slug === billingSlug)).toMatchObject({
+      parent_collection_id: expect.any(String),
+      collection_details: { prompts_count: 1, child_collections_count: 0 },
+    });
+    // --search keeps the names that contain it: the child alone, at the top.
+    expect((await runPk(['prompts', 'collections', '--search', 'BILL'], adminEnv())).stdout).toMatch(
+      new RegExp(`^NAME\\s+SLUG\\s+PROMPTS\\s+CHILDREN\\nBilling\\s+${billingSlug}\\s+1\\s+0\\n$`),
+    );
+    // A collection's prompts, by slug or id.
+    expect((await runPk(['prompts', 'list', '--collection', billingSlug], adminEnv())).stdout).toMatch(
+      /\nrefund-reply\s+Refund reply\s+gpt-4o-mini\s+1\s+1\s/,
+    );
+    expect(
+      JSON.parse((await runPk(['--json', 'prompts', 'list', '--collection', billingId], adminEnv())).stdout),
+    ).toEqual([expect.objectContaining({ slug: 'refund-reply', collection_id: billingId })]);
+    expect((await runPk(['prompts', 'list', '--collection', supportSlug], adminEnv())).stdout).toMatch(
+      /^SLUG\s+NAME\s+MODEL\s+PUBLISHED\s+LATEST\s+UPDATED\n$/,
+    );
+
+    // Not empty: the gateway's 409, its message on stderr, exit 5; nothing deleted.
+    expect(await runPk(['prompts', 'collections', 'rm', supportSlug], adminEnv())).toMatchObject({
+      code: 5,
+      stdout: '',
+      stderr: 'pk: collection "Support" holds 0 prompt(s) and 1 collection(s): move or delete them first\n',
+    });
+    expect(await runPk(['prompts', 'collections', 'rm', billingSlug], adminEnv())).toMatchObject({
+      code: 5,
+      stderr: 'pk: collection "Billing" holds 1 prompt(s) and 0 collection(s): move or delete them first\n',
+    });
+
+    // Renamed: its slug stays.
+    expect(
+      await runPk(['prompts', 'collections', 'rename', billingSlug, 'Billing and refunds'], adminEnv()),
+    ).toMatchObject({ code: 0, stdout: `renamed collection ${billingSlug} to Billing and refunds\n` });
+    expect((await runPk(['prompts', 'collections'], adminEnv())).stdout).toMatch(
+      new RegExp(`\\n  Billing and refunds\\s+${billingSlug}\\s+1\\s+0\\n$`),
+    );
+    expect(
+      (await runPk(['prompts', 'collections', 'rename', 'no-such-collection', 'X'], adminEnv())).code,
+    ).toBe(4);
+
+    // Emptied (the prompt in no collection, --json), then removed: by id, then by slug.
+    expect(
+      JSON.parse((await runPk(['--json', 'prompts', 'move', 'refund-reply', 'none'], adminEnv())).stdout),
+    ).toEqual({ slug: 'refund-reply', collection: null });
+    expect(
+      JSON.parse((await runPk(['--json', 'prompts', 'list'], adminEnv())).stdout).find(
+        (prompt: { slug: string }) => prompt.slug === 'refund-reply',
+      ),
+    ).toMatchObject({ collection_id: null });
+    expect(await runPk(['prompts', 'collections', 'rm', billingId], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: `deleted collection ${billingId}\n`,
+    });
+    expect(await runPk(['prompts', 'collections', 'rm', supportSlug], adminEnv())).toMatchObject({
+      code: 0,
+      stdout: `deleted collection ${supportSlug}\n`,
+    });
+    expect((await runPk(['prompts', 'collections', 'rm', supportSlug], adminEnv())).code).toBe(4);
+    expect((await runPk(['prompts', 'collections'], adminEnv())).stdout).toMatch(
+      new RegExp(`^NAME\\s+SLUG\\s+PROMPTS\\s+CHILDREN\\nSales\\s+${sales.slug}\\s+0\\s+0\\n$`),
+    );
+    expect((await runPk(['prompts', 'collections', 'rm', sales.slug], adminEnv())).code).toBe(0);
+    expect((await runPk(['prompts', 'rm', 'refund-reply'], adminEnv())).code).toBe(0);
+
+    // A wrong command line exits 2 before any call: PK_URL is a server that records what reaches it.
+    const reached: string[] = [];
+    const recorder = createServer((request, response) => {
+      reached.push(`${request.method} ${request.url}`);
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}');
+    });
+    await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
+    try {
+      const recorderEnv = adminEnv({
+        PK_URL: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`,
+      });
+      const wrong = [
+        ['prompts', 'collections', 'add'],
+        ['prompts', 'collections', 'add', '  '],
+        ['prompts', 'collections', 'add', 'X', '--parent'],
+        ['prompts', 'collections', 'add', 'X', '--parent', ''],
+        ['prompts', 'collections', 'add', 'X', '--search', 'y'],
+        ['prompts', 'collections', 'rename', supportSlug],
+        ['prompts', 'collections', 'rename', supportSlug, ''],
+        ['prompts', 'collections', 'rm'],
+        ['prompts', 'collections', 'rm', supportSlug, '--force'],
+        ['prompts', 'collections', 'Support'],
+        ['prompts', 'collections', '--search', ''],
+        ['prompts', 'move', 'refund-reply'],
+        ['prompts', 'move', 'refund-reply', ''],
+        ['prompts', 'list', '--collection', ''],
+        ['prompts', 'partials', 'list', '--collection', supportSlug],
+      ];
+      // In parallel: each is a process of its own, and none reaches the server.
+      for (const [index, refused] of (
+        await Promise.all(wrong.map((args) => runPk(args, recorderEnv)))
+      ).entries()) {
+        expect(refused.code, wrong[index]?.join(' ')).toBe(2);
+        expect(refused.stdout, wrong[index]?.join(' ')).toBe('');
+      }
+      expect(reached).toEqual([]);
+      // The same server does see a right one.
+      expect(await runPk(['prompts', 'collections', '--search', 'x'], recorderEnv)).toMatchObject({
+        code: 0,
+        stdout: 'NAME  SLUG  PROMPTS  CHILDREN\n',
+      });
+      expect(reached).toEqual(['GET /v1/collections?search=x']);
+    } finally {
+      await new Promise((resolve) => recorder.close(resolve));
+    }
+  }, 60_000);
+
   it('vk add, keys create and integrations add-provider take rate limits; rate-limits shows, replaces (keeping on_store_failure) and removes them, and the gateway follows', async () => {
     const env = adminEnv({ RATED_KEY: ENV_SECRET });
     const added = await runPk(

@@ -72,16 +72,23 @@ export async function pushEachFile(options: {
 /**
  * `pk <group> rm <slug>`: deletes the record at `path(slug)` through the admin API and says so
  * (`deleted <noun> <slug>`, or `{ slug, deleted: true }` with `--json`); a refusal keeps its exit code.
+ * `argument` names the argument in `--help` (`slug` unless given).
  */
 export function registerRmCommand(
   parent: Command,
   context: CommandContext,
-  record: { readonly noun: string; readonly description: string; readonly path: (slug: string) => string },
+  record: {
+    readonly noun: string;
+    readonly description: string;
+    readonly path: (slug: string) => string;
+    readonly argument?: string;
+    readonly argumentDescription?: string;
+  },
 ): void {
   parent
     .command('rm')
     .description(record.description)
-    .argument('<slug>', `the ${record.noun}`)
+    .argument(`<${record.argument ?? 'slug'}>`, record.argumentDescription ?? `the ${record.noun}`)
     .action(async (slug: string) => {
       const output = context.output();
       await context.admin().call('DELETE', record.path(slug));

@@ -3,6 +3,8 @@ import type { AdminClient } from '../admin-client.js';
 import type { CommandContext } from '../command-context.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import { line, printJson, printTable } from '../output.js';
+import { nonEmpty } from './collection-tree.js';
+import { registerCollections } from './collections-command.js';
 import { pushEachFile, recordExists, registerRmCommand } from './json-records.js';
 
 /** A record as the admin API's `GET` answers it, read through its kind's {@link Kind.version}. */
@@ -132,30 +134,35 @@ function registerKind(group: Command, context: CommandContext, kind: Kind): void
       });
     });
 
-  group
+  const listCommand = group
     .command('list')
-    .description(`list ${kind.noun}s with their published and latest versions`)
-    .action(async () => {
-      const output = context.output();
-      const list = await context.admin().call<{ data: ApiRecord[] }>('GET', kind.base);
-      if (output.json) {
-        printJson(output, list.data);
-        return;
-      }
-      const withModel = kind === PROMPTS;
-      printTable(
-        output,
-        ['slug', 'name', ...(withModel ? ['model'] : []), 'published', 'latest', 'updated'],
-        list.data.map((record) => [
-          record.slug,
-          record.name,
-          ...(withModel ? [record.model] : []),
-          kind.version(record),
-          record.latest_version,
-          record.last_updated_at,
-        ]),
-      );
-    });
+    .description(`list ${kind.noun}s with their published and latest versions`);
+  if (kind === PROMPTS)
+    listCommand.option('--collection <collection>', 'only the prompts in this collection: its id or slug');
+  listCommand.action(async (options: { collection?: string }) => {
+    const output = context.output();
+    const collection =
+      options.collection === undefined ? undefined : nonEmpty(options.collection, '--collection');
+    const query = collection === undefined ? '' : `?collection_id=${encodeURIComponent(collection)}`;
+    const list = await context.admin().call<{ data: ApiRecord[] }>('GET', `${kind.base}${query}`);
+    if (output.json) {
+      printJson(output, list.data);
+      return;
+    }
+    const withModel = kind === PROMPTS;
+    printTable(
+      output,
+      ['slug', 'name', ...(withModel ? ['model'] : []), 'published', 'latest', 'updated'],
+      list.data.map((record) => [
+        record.slug,
+        record.name,
+        ...(withModel ? [record.model] : []),
+        kind.version(record),
+        record.latest_version,
+        record.last_updated_at,
+      ]),
+    );
+  });
 
   group
     .command('get')
@@ -290,10 +297,11 @@ function registerLabels(prompts: Command, context: CommandContext): void {
 }
 
 /**
- * `pk prompts push|list|get|history|publish|rm` and `pk prompts partials …`: Portkey's prompt
- * library through the admin API. A prompt file is Portkey's prompt body (`string`, the Mustache
- * template; `parameters`, `model`, `virtual_key`, `tools` …, optionally `name` and
- * `version_description`); a partial file names the template other templates include (`{{> slug}}`).
+ * `pk prompts push|list|get|history|publish|rm`, `label`, `labels …`, `collections …`, `move` and
+ * `pk prompts partials …`: Portkey's prompt library through the admin API. A prompt file is
+ * Portkey's prompt body (`string`, the Mustache template; `parameters`, `model`, `virtual_key`,
+ * `tools` …, optionally `name` and `version_description`); a partial file names the template other
+ * templates include (`{{> slug}}`). Collections are Portkey's folders of prompts.
  */
 export function registerPrompts(program: Command, context: CommandContext): void {
   const prompts = program
@@ -301,6 +309,7 @@ export function registerPrompts(program: Command, context: CommandContext): void
     .description('prompts: Mustache templates with their model and parameters, versioned, run by slug');
   registerKind(prompts, context, PROMPTS);
   registerLabels(prompts, context);
+  registerCollections(prompts, context);
   const partials = prompts
     .command('partials')
     .description('prompt partials: templates prompts include as {{> slug}}, versioned like prompts');
