@@ -328,7 +328,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       logs: new RequestLogRepository(db, engine, readThread),
       logExports: new LogExportRepository(context),
       openLogSink: (sinkOptions = {}) =>
-        engine === 'sqlite' ? new SqliteLogSink(location, sinkOptions) : new PostgresLogSink(db),
+        engine === 'sqlite'
+          ? new SqliteLogSink(location, sinkOptions)
+          : new PostgresLogSink(db, sinkOptions.onWarning),
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
       refresh: async () => live?.refresh(),
       reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),

@@ -14,8 +14,14 @@ export interface AnswerUsage {
   readonly [extra: string]: unknown;
 }
 
+/** The most tokens a count may be (the log's 32-bit columns); more is not a count anyone believes. */
+const MAX_TOKENS = 2_147_483_647;
+
+/** A token count: a whole number (a fractional one rounded), else none. */
 function count(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'number' || !(value >= 0)) return undefined;
+  const whole = Number.isInteger(value) ? value : Math.round(value);
+  return whole <= MAX_TOKENS ? whole : undefined;
 }
 
 /** The log's flat usage (prompt, completion, total, cached, cache-write and reasoning tokens). */

@@ -151,9 +151,26 @@ export function customLogRecord(
     delete metadata[name];
   const requestBody = isObject(request.body) ? request.body : undefined;
   const responseBody = isObject(response.body) ? response.body : undefined;
-  const status =
-    typeof response.status === 'number' && Number.isInteger(response.status) ? response.status : 200;
-  const latency = typeof response.response_time === 'number' ? Math.max(0, response.response_time) : 0;
+  if (
+    response.status !== undefined &&
+    !(
+      Number.isInteger(response.status) &&
+      (response.status as number) >= 100 &&
+      (response.status as number) <= 599
+    )
+  )
+    throw invalid('response.status must be an HTTP status code (100 to 599)', 'response.status');
+  const status = (response.status as number | undefined) ?? 200;
+  if (
+    response.response_time !== undefined &&
+    !(
+      typeof response.response_time === 'number' &&
+      response.response_time >= 0 &&
+      response.response_time <= DAY_MS
+    )
+  )
+    throw invalid('response.response_time must be milliseconds, from 0 to a day', 'response.response_time');
+  const latency = (response.response_time as number | undefined) ?? 0;
   const fields: RequestLogFields = {};
   const provider = text(request.provider);
   if (provider !== undefined) fields.provider = provider;

@@ -131,6 +131,11 @@ export function toStoreError(error: unknown): unknown {
     return new StoreError('conflict', 'a record with that id or slug already exists', { cause: error });
   if (isUnavailableError(error))
     return new StoreError('unavailable', 'the database is unavailable; try again', { cause: error });
+  // PostgreSQL cannot hold NUL in text, nor take a number beyond a column's range: the value is bad.
+  if (code === '22021' || code === '22P05')
+    return new StoreError('invalid', 'text cannot hold the NUL character (\\u0000)', { cause: error });
+  if (code === '22003')
+    return new StoreError('invalid', 'a number is out of the range the database can hold', { cause: error });
   return error;
 }
 

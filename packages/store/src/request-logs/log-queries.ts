@@ -234,8 +234,9 @@ function newestFirst(a: PageKey, b: PageKey): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
+/** ISO 8601 of a stored time; one no date can hold (a record written with a nonsense time) is 1970's. */
 function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  return new Date(Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : 0).toISOString();
 }
 
 /** A row as the API shows it. */

@@ -65,8 +65,16 @@ export interface RequestLogInput {
 /** Metadata keys and values are stored as text cut to 128 characters (Portkey's rule for feedback). */
 const MAX_METADATA_TEXT = 128;
 
+/**
+ * Metadata text as stored: cut to 128 characters, NUL replaced by U+FFFD (PostgreSQL's text cannot
+ * hold NUL, and a value is filtered on: one spelling on both engines).
+ */
 function metadataText(value: unknown): string {
-  return (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).slice(0, MAX_METADATA_TEXT);
+  const text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).slice(
+    0,
+    MAX_METADATA_TEXT,
+  );
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
 }
 
 /** Metadata as stored: string values, keys cut to 128 characters. */
@@ -77,7 +85,7 @@ export function storedMetadataOf(
   const stored: Record<string, string> = {};
   let any = false;
   for (const key of Object.keys(metadata)) {
-    stored[key.slice(0, MAX_METADATA_TEXT)] = metadataText(metadata[key]);
+    stored[metadataText(key)] = metadataText(metadata[key]);
     any = true;
   }
   return any ? stored : undefined;

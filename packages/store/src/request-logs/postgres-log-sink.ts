@@ -1,10 +1,48 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, RequestLogMetadataTable, RequestLogsTable } from '../database/schema.js';
+import { isUnavailableError } from '../repositories/store-context.js';
 import { type RequestLogInput, rowsOf } from './log-record.js';
 import type { LogSink } from './log-writer.js';
 
 /** Rows per insert statement (40 columns: well under PostgreSQL's 65,535 parameters). */
 const ROWS_PER_INSERT = 500;
+
+/** The log's `integer` columns on PostgreSQL (32 bits), and its `bigint` one. */
+const INTEGER_COLUMNS: ReadonlySet<string> = new Set([
+  'config_version',
+  'stream',
+  'status',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'cached_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'retries',
+  'body_truncated',
+]);
+const MAX_INTEGER = 2_147_483_647;
+
+/**
+ * A value PostgreSQL can hold in `column`: text without NUL (which PostgreSQL's text cannot hold:
+ * replaced by U+FFFD), a whole number in an `integer` column's range (rounded; else null, or 0 for
+ * the required `status`). SQLite stores all of these as given.
+ */
+function storable(column: string, value: unknown): unknown {
+  if (typeof value === 'string') return value.includes('\0') ? value.replaceAll('\0', '\uFFFD') : value;
+  if (typeof value !== 'number' || !INTEGER_COLUMNS.has(column)) return value;
+  if (Number.isInteger(value) && Math.abs(value) <= MAX_INTEGER) return value;
+  const rounded = Math.round(value);
+  if (Number.isFinite(rounded) && Math.abs(rounded) <= MAX_INTEGER) return rounded;
+  return column === 'status' ? 0 : null;
+}
+
+/** A row with every value made {@link storable}. */
+function storableRow<Row extends object>(row: Row): Row {
+  const values = row as Record<string, unknown>;
+  for (const column of Object.keys(values)) values[column] = storable(column, values[column]);
+  return row;
+}
 
 /**
  * The PostgreSQL log sink: one transaction per batch, multi-row inserts, on the store's pool (the
@@ -12,20 +50,48 @@ const ROWS_PER_INSERT = 500;
  */
 export class PostgresLogSink implements LogSink {
   readonly #db: Kysely<Database>;
+  readonly #onRefused: (record: RequestLogInput, error: unknown) => void;
 
-  constructor(db: Kysely<Database>) {
+  /** `onWarning`: told of each record the database refused on its own (it is dropped). */
+  constructor(db: Kysely<Database>, onWarning: (message: string) => void = () => undefined) {
     this.#db = db;
+    this.#onRefused = (record, error) =>
+      onWarning(
+        `the log store refused record ${record.id} on its own (${(error as Error).message}); it is dropped`,
+      );
   }
 
+  /**
+   * Writes the records in one transaction. Should the database refuse the batch for a reason other
+   * than being unreachable (a value it cannot hold that slipped through), each record is written on
+   * its own and the ones it still refuses are dropped and told about: one bad record never holds
+   * back the log (the writer would retry the batch forever).
+   */
   async write(records: readonly RequestLogInput[]): Promise<void> {
+    try {
+      await this.#insert(records);
+    } catch (error) {
+      if (records.length === 1 || isUnavailableError(error)) throw error;
+      for (const record of records) {
+        try {
+          await this.#insert([record]);
+        } catch (refused) {
+          if (isUnavailableError(refused)) throw refused;
+          this.#onRefused(record, refused);
+        }
+      }
+    }
+  }
+
+  #insert(records: readonly RequestLogInput[]): Promise<void> {
     const logs: Insertable<RequestLogsTable>[] = [];
     const metadata: Insertable<RequestLogMetadataTable>[] = [];
     for (const record of records) {
       const rows = rowsOf(record);
-      logs.push(rows.log);
-      metadata.push(...rows.metadata);
+      logs.push(storableRow(rows.log));
+      for (const row of rows.metadata) metadata.push(storableRow(row));
     }
-    await this.#db.transaction().execute(async (trx) => {
+    return this.#db.transaction().execute(async (trx) => {
       for (let start = 0; start < logs.length; start += ROWS_PER_INSERT)
         await trx
           .insertInto('request_logs')
