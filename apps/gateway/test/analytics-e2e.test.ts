@@ -3,7 +3,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { sdkError } from './support/admin-harness.js';
-import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
+import { addMockIntegration, type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 
 // Portkey's analytics graphs and groups through the official portkey-ai SDK against the built
 // gateway, on SQLite and on PostgreSQL: chats are made through the gateway (two models, two teams,
@@ -34,14 +34,7 @@ describe.each(['sqlite', 'postgres'] as const)('analytics end to end on %s', (en
     if (!run) return;
     upstream = await startMockOpenAI({ record: true });
     running = await startSdkGateway(engine);
-    const admin = new Portkey({ apiKey: running.adminKey });
-    await admin.integrations.create({
-      name: 'OpenAI production',
-      slug: 'openai-prod',
-      ai_provider_id: 'openai',
-      key: 'sk-analytics-0123456789',
-      configurations: { custom_host: `${upstream.url}/v1` },
-    });
+    await addMockIntegration(running, upstream.url, 'sk-analytics-0123456789');
     const started = Date.now();
     const chats = [
       ['gpt-4o-mini', 'a', 'ada'],

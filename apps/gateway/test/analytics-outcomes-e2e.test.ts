@@ -2,7 +2,7 @@ import { requirePostgres } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
-import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
+import { addMockIntegration, type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 
 // Portkey's analytics of what happened to requests, through the official portkey-ai SDK against the
 // built gateway on SQLite and PostgreSQL: requests a retry or a fallback rescued
@@ -47,14 +47,7 @@ describe.each(['sqlite', 'postgres'] as const)('analytics of outcomes end to end
     if (!run) return;
     upstream = await startMockOpenAI({ record: true });
     running = await startSdkGateway(engine);
-    const admin = new Portkey({ apiKey: running.adminKey });
-    await admin.integrations.create({
-      name: 'OpenAI production',
-      slug: 'openai-prod',
-      ai_provider_id: 'openai',
-      key: 'sk-outcomes-0123456789',
-      configurations: { custom_host: `${upstream.url}/v1` },
-    });
+    await addMockIntegration(running, upstream.url, 'sk-outcomes-0123456789');
     const started = Date.now();
     const target = (model: string, extra: Record<string, unknown> = {}) => ({
       provider: '@openai-prod',

@@ -3,7 +3,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { sdkError } from './support/admin-harness.js';
-import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
+import { addMockIntegration, type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 
 // Values a client can send that a database may not hold as given, through the built gateway and the
 // official portkey-ai SDK, on SQLite and PostgreSQL: NUL in metadata (PostgreSQL's text cannot hold
@@ -29,13 +29,7 @@ describe.each(['sqlite', 'postgres'] as const)('hostile values in the request lo
     if (!run) return;
     upstream = await startMockOpenAI({ record: true });
     running = await startSdkGateway(engine);
-    await new Portkey({ apiKey: running.adminKey }).integrations.create({
-      name: 'OpenAI production',
-      slug: 'openai-prod',
-      ai_provider_id: 'openai',
-      key: 'sk-hostile-0123456789',
-      configurations: { custom_host: `${upstream.url}/v1` },
-    });
+    await addMockIntegration(running, upstream.url, 'sk-hostile-0123456789');
   }, 60_000);
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import {
   GRAPH_ALIASES,
   GRAPH_FILTERS,
   GRAPHS,
+  type GraphQuery,
   graphOf,
   graphQueryOf,
   groupItemOf,
@@ -336,6 +337,17 @@ export async function logRoutes(
       return graphOf(name, query, whole.rows[0], buckets.rows);
     });
 
+    /** The range of a Portkey query as one bucket (every record's time is below `to`), by `groupBy`. */
+    const wholeRange = (request: FastifyRequest, query: GraphQuery, groupBy: SummaryGroup) =>
+      store.logs.summary({
+        tenant: scopeOf(request, ['analytics.view']),
+        from: query.from,
+        to: query.to,
+        filter: query.filter,
+        bucketMs: query.to + 1,
+        groupBy,
+      });
+
     // Portkey's groups: requests (and cost) per model, `_user` or metadata value, most requests first.
     const groupRoute = (
       path: string,
@@ -343,16 +355,8 @@ export async function logRoutes(
       groupOf: (key: string) => SummaryGroup,
     ) =>
       app.get<{ Params: { key?: string } }>(`${prefix}/analytics/groups/${path}`, async (request) => {
-        const tenant = scopeOf(request, ['analytics.view']);
         const query = graphQueryOf(request.query as Query);
-        const summary = await store.logs.summary({
-          tenant,
-          from: query.from,
-          to: query.to,
-          filter: query.filter,
-          bucketMs: query.to + 1,
-          groupBy: groupOf(request.params.key ?? ''),
-        });
+        const summary = await wholeRange(request, query, groupOf(request.params.key ?? ''));
         // Requests without a model, `_user` or the metadata key are not a group of their own.
         const rows = summary.rows
           .filter((row) => row.group !== null)
@@ -370,16 +374,7 @@ export async function logRoutes(
 
     // Portkey's cache summary: hits, their latency and how much faster they were than the rest.
     app.get(`${prefix}/analytics/summary/cache`, async (request) => {
-      const tenant = scopeOf(request, ['analytics.view']);
-      const query = graphQueryOf(request.query as Query);
-      const summary = await store.logs.summary({
-        tenant,
-        from: query.from,
-        to: query.to,
-        filter: query.filter,
-        bucketMs: query.to + 1,
-        groupBy: 'cache_status',
-      });
+      const summary = await wholeRange(request, graphQueryOf(request.query as Query), 'cache_status');
       return cacheSummaryOf(summary.rows);
     });
 

@@ -1,4 +1,5 @@
 import { openStore } from '@pk/store';
+import { Portkey } from 'portkey-ai';
 import { type GatewayProcess, startGateway } from '../server-process.js';
 import { type EngineSetup, setUpEngine } from './store-fixtures.js';
 
@@ -45,4 +46,22 @@ export async function startSdkGateway(
       await setup.cleanup();
     },
   };
+}
+
+/**
+ * Adds the integration `openai-prod` (OpenAI's adapter, pointing at a mock provider's `url`) with
+ * the admin key, as a user's admin script would: requests name it `@openai-prod/<model>`.
+ */
+export async function addMockIntegration(
+  running: SdkGateway,
+  url: string,
+  key = 'sk-mock-0123456789',
+): Promise<void> {
+  await new Portkey({ apiKey: running.adminKey }).integrations.create({
+    name: 'OpenAI production',
+    slug: 'openai-prod',
+    ai_provider_id: 'openai',
+    key,
+    configurations: { custom_host: `${url}/v1` },
+  });
 }

@@ -166,15 +166,9 @@ export type SummaryFilter = Pick<
   | 'metadata'
 >;
 
-/** Options of the summary. */
-export interface SummaryOptions {
-  readonly tenant?: string | undefined;
-  readonly from: number;
-  readonly to: number;
-  readonly bucketMs: number;
+/** Options of the summary: a range (its records that match every condition of `filter`), grouped. */
+export interface SummaryOptions extends AnalyticsRange {
   readonly groupBy?: SummaryGroup | undefined;
-  /** Only the records that match (every condition). */
-  readonly filter?: SummaryFilter | undefined;
 }
 
 type Row = Selectable<RequestLogsTable>;
