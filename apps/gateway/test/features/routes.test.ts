@@ -103,13 +103,20 @@ describe('the gateway’s own routes', () => {
     expect(await configs.json()).toMatchObject({
       error: { code: 'PK_ERR_UNAUTHORIZED', message: expect.stringContaining('`pk init`') },
     });
+    // Collections are the admin API's too; MCP servers are not served.
     const collections = await fetch(`${gateway.base}/collections`, {
       method: 'POST',
       headers: { 'x-portkey-api-key': GATEWAY_KEY, 'content-type': 'application/json' },
       body: '{}',
     });
-    expect(collections.status).toBe(501);
-    expect(await collections.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });
+    expect(collections.status).toBe(401);
+    const mcp = await fetch(`${gateway.base}/mcp-servers`, {
+      method: 'POST',
+      headers: { 'x-portkey-api-key': GATEWAY_KEY, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(mcp.status).toBe(501);
+    expect(await mcp.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });
     expect(mock.received.length).toBe(before);
   });
 });
