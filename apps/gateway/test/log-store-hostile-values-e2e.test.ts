@@ -74,7 +74,7 @@ describe.each(['sqlite', 'postgres'] as const)('hostile values in the request lo
   );
 
   it.runIf(run)(
-    'custom logs: counts rounded or dropped when no count could be that large; an impossible status or time is a 400',
+    'custom logs: counts rounded or dropped when no count could be that large; an impossible status or time, or over 64 metadata keys, is a 400',
     async () => {
       const portkey = new Portkey({ apiKey: running.userKey });
       const log = (response: Record<string, unknown>, trace: string) =>
@@ -107,6 +107,17 @@ describe.each(['sqlite', 'postgres'] as const)('hostile values in the request lo
         status: 400,
         message: expect.stringContaining('response.response_time'),
       });
+      // As many metadata keys as the header allows (64): each one is a row of the log's index.
+      const many = Object.fromEntries(Array.from({ length: 65 }, (_, index) => [`k${index}`, 'v']));
+      expect(
+        await sdkError(
+          portkey.logs.create({
+            request: { body: { model: 'gpt-4o' } },
+            response: { status: 200, body: {} },
+            metadata: many,
+          } as never),
+        ),
+      ).toMatchObject({ status: 400, message: expect.stringContaining('at most 64 keys') });
       expect(await log({ status: 201, response_time: 12 }, 'later')).toBe('ok');
       expect((await logsOf(`trace_id=later-${runId}`))[0]?.status).toBe(201);
     },

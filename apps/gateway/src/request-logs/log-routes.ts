@@ -1,4 +1,5 @@
 import { PkError } from '@pk/config';
+import { MAX_METADATA_KEYS } from '@pk/headers';
 import type { PriceTable } from '@pk/prices';
 import type { LogFilter, RequestLogInput, RequestLogWriter, Store, SummaryGroup } from '@pk/store';
 import { MAX_LOG_METADATA_FILTERS, newLogId } from '@pk/store';
@@ -128,6 +129,9 @@ export function customLogRecord(
     ...(context.headerMetadata ?? {}),
     ...(isObject(item.metadata) ? item.metadata : {}),
   };
+  // As many keys as `x-portkey-metadata` may have: each is a row of the log's metadata index.
+  if (Object.keys(metadata).length > MAX_METADATA_KEYS)
+    throw invalid(`metadata may have at most ${MAX_METADATA_KEYS} keys`, 'metadata');
   const pick = (...names: string[]): string | undefined => {
     for (const name of names) {
       const value = text(metadata[name]) ?? text(item[name]);
