@@ -2,7 +2,8 @@
 // writer, then times the logs API's queries on it: the first page of 50 for a metadata filter that
 // matches 1 % of the records (`metadata._user=user-7`, served by the log row's user index, and
 // `metadata.session=session-7`, by the metadata table's), a tenant's newest page, a trace, a page
-// with a status filter. Run it against a built @pk/store:
+// with a status filter; then the analytics of rescued requests and feedback. Run it against a built
+// @pk/store:
 //   node scripts/log-query-timing.mjs                      # SQLite in a temporary directory
 //   node scripts/log-query-timing.mjs --postgres postgres://postgres@127.0.0.1:5432/test   (a database of its own)
 //   --records 100000   fewer records;   --keep DIR   keep (and reuse) the SQLite data directory;
@@ -136,6 +137,38 @@ try {
     async () => (await store.logs.list({ tenant: 'tenant-0', status: 503, limit: 50 })).records.length,
   );
   await time('a trace', async () => (await store.logs.trace('trace-12345', 'tenant-0')).length);
+  // Portkey's analytics beyond the summary, over the whole log: rescued requests per hour (the seeded
+  // records have one attempt each, so none has its attempts read), and feedback (10,000 pieces on the
+  // tenant's traces) per hour, narrowed by its traces' records, and by model.
+  const range = { tenant: 'tenant-0', from: 0, to: Date.now() + 1, bucketMs: 3_600_000 };
+  await time('rescued requests per hour, every record', async () => (await store.logs.rescued(range)).length);
+  const feedbackCount = (await store.feedback.listByTrace('trace-0', 'tenant-0')).length;
+  if (feedbackCount === 0)
+    for (let start = 0; start < 10_000; start += 1000)
+      await store.feedback.create(
+        Array.from({ length: 1000 }, (_, index) => ({
+          traceId: `trace-${(start + index) * 7}`,
+          value: ((start + index) % 21) - 10,
+          tenant: 'tenant-0',
+          gatewayKeyId: null,
+        })),
+      );
+  // The feedback was given just now: a range that ends after it.
+  const given = { ...range, to: Date.now() + 60_000 };
+  await time(
+    'feedback per hour, 10,000 pieces',
+    async () => (await store.logs.feedbackSummary(given)).length,
+  );
+  await time(
+    'feedback per hour on traces with a metadata.team=team-0 record',
+    async () =>
+      (await store.logs.feedbackSummary({ ...given, filter: { metadata: [['team', 'team-0']] } })).length,
+  );
+  await time(
+    'feedback by model, 10,000 pieces joined to their traces’ records',
+    async () =>
+      (await store.logs.feedbackSummary({ ...given, bucketMs: given.to + 1, groupBy: 'model' })).length,
+  );
 } finally {
   await store.close();
   await dropDatabase();

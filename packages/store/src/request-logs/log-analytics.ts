@@ -130,33 +130,30 @@ export function feedbackSummaryQuery(db: Kysely<Database>, options: FeedbackSumm
   let group: Expression<unknown> = sql`null`;
   if (options.groupBy === 'value') group = sql`f.value`;
   if (options.groupBy === 'model') {
-    let traces = db
-      .selectFrom('feedback as f2')
-      .select('f2.trace_id')
-      .where('f2.created_at', '>=', options.from)
-      .where('f2.created_at', '<', options.to);
-    if (options.tenant !== undefined) traces = traces.where('f2.tenant', '=', options.tenant);
-    const models = withRecordConditions(
-      db
-        .selectFrom('request_logs as l')
-        .select(['l.trace_id', sameTenant.as('tenant'), 'l.model'])
-        .distinct()
-        .where('l.trace_id', 'in', traces),
+    // Each piece of feedback once per model among its trace's matching records: from the range's
+    // feedback (its time index) to each one's records (the log's trace index), made distinct, then
+    // counted. (Reading the records of all the range's traces at once, with `trace_id in (…)`, took
+    // PostgreSQL 24 s over 250,000 records and 10,000 pieces; this way ~0.1 s.)
+    const pairs = withRecordConditions(
+      query
+        .innerJoin('request_logs as l', (join) =>
+          join.onRef('l.trace_id', '=', 'f.trace_id').on(sameTenant, '=', sql.ref('f.tenant')),
+        )
+        .select(['f.id', 'f.created_at', 'f.value', 'f.weight', 'l.model'])
+        .distinct(),
       filter,
       metadata,
     );
-    group = sql`t.model`;
-    return query
-      .innerJoin(models.as('t'), (join) =>
-        join.onRef('t.trace_id', '=', 'f.trace_id').onRef('t.tenant', '=', 'f.tenant'),
-      )
+    const pairBucket = sql<number>`(p.created_at / ${bucketMs}) * ${bucketMs}`;
+    return db
+      .selectFrom(pairs.as('p'))
       .select([
-        bucket.as('bucket'),
-        sql<string | null>`${group}`.as('grp'),
+        pairBucket.as('bucket'),
+        sql<string | null>`p.model`.as('grp'),
         sql<number | string>`count(*)`.as('feedback'),
-        sql<number | string | null>`avg(f.value * f.weight)`.as('weighted'),
+        sql<number | string | null>`avg(p.value * p.weight)`.as('weighted'),
       ])
-      .groupBy([bucket, group]);
+      .groupBy([pairBucket, sql`p.model`]);
   }
   if (hasRecordConditions(filter, metadata))
     query = query.where((eb) =>
