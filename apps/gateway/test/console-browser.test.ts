@@ -66,6 +66,9 @@ beforeAll(async () => {
   browser = await launchChromium(chromiumPath as string);
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   page = await context.newPage();
+  // Below the test timeout (20 s): a wait that never ends fails naming what it waited for, rather
+  // than as the test's timeout.
+  page.setDefaultTimeout(12_000);
   page.on('dialog', (dialog) => {
     dialogs.push(`${dialog.type()}: ${dialog.message()}`);
     // The console asks before revoking; an alert would be the XSS payload running.
