@@ -123,16 +123,21 @@ describe.each(['sqlite', 'postgres'] as const)('hostile values in the request lo
     },
   );
 
-  it.runIf(run)('an id or filter naming NUL is answered, never a 500', async () => {
+  it.runIf(run)('an id or filter naming NUL is a 400 naming it on both engines, never a 500', async () => {
     const admin = new Portkey({ apiKey: running.adminKey });
-    const lookup = await sdkError(admin.collections.retrieve('a\u0000b'));
-    // PostgreSQL cannot compare text with NUL: a refusal saying so; SQLite finds nothing.
-    expect(lookup).toMatchObject(
-      engine === 'postgres' ? { status: 400, message: expect.stringContaining('NUL') } : { status: 404 },
-    );
+    expect(await sdkError(admin.collections.retrieve('a\u0000b'))).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('NUL'),
+    });
     const response = await fetch(`${running.gateway.url}/v1/logs?trace_id=a%00b`, {
       headers: { 'x-portkey-api-key': running.userKey },
     });
-    expect(response.status).toBe(engine === 'postgres' ? 400 : 200);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { param: 'trace_id' } });
+    // In a body, PostgreSQL's refusal is the answer (SQLite keeps the text as given).
+    const made = admin.collections.create({ name: 'a\u0000b' });
+    if (engine === 'postgres')
+      expect(await sdkError(made)).toMatchObject({ status: 400, message: expect.stringContaining('NUL') });
+    else expect(await made).toMatchObject({ object: 'collection' });
   });
 });

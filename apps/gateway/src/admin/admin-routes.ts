@@ -10,6 +10,7 @@ import { guardrailRoutes } from './guardrail-routes.js';
 import { integrationRoutes } from './integration-routes.js';
 import { labelRoutes } from './label-routes.js';
 import { promptRoutes } from './prompt-routes.js';
+import { refuseNulInAddress } from './refuse-nul.js';
 import { virtualKeyRoutes } from './virtual-key-routes.js';
 
 /** What the admin routes need. */
@@ -60,6 +61,7 @@ export async function adminRouteSet(scope: FastifyInstance, given: AdminRouteOpt
   scope.addHook('onRoute', (route) => {
     route.config = { ...(route.config ?? {}), portkeyAdmin: true };
   });
+  scope.addHook('preValidation', refuseNulInAddress);
   await scope.register(configRoutes, options);
   await scope.register(virtualKeyRoutes, options);
   await scope.register(integrationRoutes, options);

@@ -4,6 +4,7 @@ import type { PriceTable } from '@pk/prices';
 import type { LogFilter, RequestLogInput, RequestLogWriter, Store, SummaryGroup } from '@pk/store';
 import { MAX_LOG_METADATA_FILTERS, newLogId } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { refuseNulInAddress } from '../admin/refuse-nul.js';
 import { answerStoreErrors } from '../admin/store-errors.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import type { RequestLogFields } from '../plugins/request-log.js';
@@ -235,6 +236,7 @@ export async function logRoutes(
     readonly publicUrl?: string | undefined;
   },
 ): Promise<void> {
+  app.addHook('preValidation', refuseNulInAddress);
   const { store, writer } = options;
   // The store's refusals as pk's errors: a database that cannot be reached answers 503
   // PK_ERR_STORE_UNAVAILABLE, not a 500.
