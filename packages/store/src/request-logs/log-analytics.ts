@@ -47,8 +47,10 @@ export interface FeedbackSummaryRow {
   readonly weighted_avg: number;
 }
 
-const bucketLiteral = (bucketMs: number) => sql.lit(Math.max(1, Math.floor(bucketMs)));
-const numberOf = (value: number | string | null): number => (value === null ? 0 : Number(value));
+/** A bucket's width as a literal of the statement (a whole number of ms, at least 1). */
+export const bucketLiteral = (bucketMs: number) => sql.lit(Math.max(1, Math.floor(bucketMs)));
+/** A count or sum as a database answers it (PostgreSQL may answer bigints as text), null as 0. */
+export const numberOf = (value: number | string | null): number => (value === null ? 0 : Number(value));
 
 /**
  * The target path of a record's first attempt, from either form of its `attempts` column (arrays

@@ -12,10 +12,12 @@ import { StoreError } from '../errors.js';
 import { read } from '../repositories/store-context.js';
 import {
   type AnalyticsRange,
+  bucketLiteral,
   type FeedbackSummaryOptions,
   type FeedbackSummaryRow,
   feedbackSummaryQuery,
   feedbackSummaryRowOf,
+  numberOf,
   type RescuedRow,
   rescuedQuery,
   rescuedRowOf,
@@ -357,7 +359,7 @@ function summaryQuery(records: AliasedExpression<unknown, 'r'>) {
  * record: exact for any key, no JSON path to quote).
  */
 function summaryTerms(options: SummaryOptions) {
-  const bucketMs = sql.lit(Math.max(1, Math.floor(options.bucketMs)));
+  const bucketMs = bucketLiteral(options.bucketMs);
   const group = options.groupBy;
   const metadataKey = group?.startsWith('metadata.') ? group.slice('metadata.'.length) : undefined;
   const groupTerm =
@@ -381,8 +383,6 @@ function summaryTerms(options: SummaryOptions) {
     group: groupTerm,
   };
 }
-
-const numberOf = (value: number | string | null): number => (value === null ? 0 : Number(value));
 
 function summaryRowOf(cell: SummaryCell): SummaryRow {
   const cacheable = numberOf(cell.cacheable);
