@@ -59,9 +59,14 @@ describe.each(['sqlite', 'postgres'] as const)('hostile values in the request lo
           model: '@openai-prod/gpt-4o-mini',
           messages: [{ role: 'user', content: 'hi' }],
         });
+      const before = upstream.received.length;
       const answer = await chat(`nul-${runId}`, { team: 'red\u0000team', _user: `ada\u0000${runId}` });
       expect(answer.choices[0]?.message?.content).toBeTruthy();
       await chat(`after-${runId}`, { team: 'blue' });
+      // Both reached the provider as asked (metadata is the gateway's, never sent on).
+      expect(
+        upstream.received.slice(before).map((request) => (request.body as { model: string }).model),
+      ).toEqual(['gpt-4o-mini', 'gpt-4o-mini']);
       const [nul] = await logsOf(`trace_id=nul-${runId}`);
       // Stored with U+FFFD for NUL on both engines, and found by it.
       expect(nul?.metadata).toEqual({ team: 'red\uFFFDteam', _user: `ada\uFFFD${runId}` });
