@@ -42,11 +42,32 @@ export function upstreamErrorFromAbort(provider: string, reason: unknown): Upstr
   });
 }
 
+/** True for undici's error when an answer's body sent nothing for its `bodyTimeout`. */
+export function isBodyIdleTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'UND_ERR_BODY_TIMEOUT';
+}
+
+/** What a client is told when a provider's answer stopped arriving for the transport's idle timeout. */
+export const BODY_IDLE_MESSAGE =
+  'the provider stopped sending its answer (nothing arrived within the idle timeout)';
+
 /**
  * A connection failure (refused, reset, DNS, TLS, a body cut off) as a retryable 502 marked as a
- * connection error, so the engine retries it whatever `retry.on_status_codes` says.
+ * connection error, so the engine retries it whatever `retry.on_status_codes` says. A body that
+ * stalled for the transport's idle timeout is a retryable 408 `PK_ERR_TIMEOUT` instead.
  */
 export function upstreamUnavailableError(provider: string, cause: unknown): UpstreamError {
+  if (isBodyIdleTimeout(cause)) {
+    return new UpstreamError({
+      provider,
+      status: 408,
+      message: BODY_IDLE_MESSAGE,
+      type: 'timeout_error',
+      code: 'PK_ERR_TIMEOUT',
+      retryable: true,
+      cause,
+    });
+  }
   return new UpstreamError({
     provider,
     status: 502,

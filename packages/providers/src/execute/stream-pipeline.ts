@@ -1,3 +1,4 @@
+import type { OpenAIErrorEnvelope } from '@pk/config';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { createSseDecoder } from '../shared/sse-decoder.js';
 import { DONE_FRAME, encodeStreamOutput } from '../shared/sse-encoder.js';
@@ -12,6 +13,7 @@ import type {
   StreamTransformer,
 } from '../spec/provider-adapter.js';
 import type { ByteStream } from '../spec/upstream-request.js';
+import { BODY_IDLE_MESSAGE, isBodyIdleTimeout } from './abort-reason.js';
 import { discardBody } from './upstream-body.js';
 
 /** How far a stream has got, read at any time (e.g. when the client leaves half-way). */
@@ -22,6 +24,11 @@ export interface StreamProgress {
   readonly model: string | undefined;
   /** The choices' `finish_reason`s seen so far (OpenAI chunks; at most 16). */
   readonly finishReasons: readonly string[];
+  /**
+   * The error the stream ended with, once it did: a provider's in-band error, or pk's
+   * `PK_ERR_STREAM_INTERRUPTED` for a body that broke, stalled or ended before its end marker.
+   */
+  readonly error: OpenAIErrorEnvelope['error'] | undefined;
 }
 
 /** A translated stream and the usage it reported. */
@@ -32,6 +39,12 @@ export interface TranslatedStream {
   readonly usage: Promise<OpenAIUsage | undefined>;
   /** Chunks handed on so far. */
   readonly progress: StreamProgress;
+  /**
+   * Reads the stream's first piece of bytes ahead (it is still the first the stream hands on), so a
+   * caller can learn before sending anything whether the stream began with an error
+   * (`progress.error` is then set). Resolves once that piece is there; never rejects.
+   */
+  readFirstPiece(): Promise<void>;
 }
 
 /**
@@ -53,14 +66,57 @@ export function translateStream(options: {
   readonly doneFrame?: string;
 }): TranslatedStream {
   const translation = new StreamTranslation(options);
-  const generator = translatedFrames(translation);
-  const stream: ByteStream = {
-    [Symbol.asyncIterator]: () => generator,
-    cancel() {
-      translation.cancel();
-    },
+  const stream = new TranslatedByteStream(translation, translatedFrames(translation));
+  return {
+    stream,
+    usage: translation.usage,
+    progress: translation.progress,
+    readFirstPiece: () => stream.readFirstPiece(),
   };
-  return { stream, usage: translation.usage, progress: translation.progress };
+}
+
+/** One function for every stream's wait (no closure per stream). */
+const settledWithNothing = (): undefined => undefined;
+
+/**
+ * The client's side of a translated stream: its own iterator, which first hands on a piece read
+ * ahead by `readFirstPiece` (if any), then the generator's. A class, not a literal with closures:
+ * one hidden class for every stream.
+ */
+class TranslatedByteStream implements ByteStream, AsyncIterator<Uint8Array, void, undefined> {
+  readonly #translation: StreamTranslation;
+  readonly #frames: AsyncGenerator<Uint8Array, void, undefined>;
+  #ahead: Promise<IteratorResult<Uint8Array, void>> | undefined;
+
+  constructor(translation: StreamTranslation, frames: AsyncGenerator<Uint8Array, void, undefined>) {
+    this.#translation = translation;
+    this.#frames = frames;
+  }
+
+  readFirstPiece(): Promise<void> {
+    this.#ahead ??= this.#frames.next();
+    return this.#ahead.then(settledWithNothing, settledWithNothing);
+  }
+
+  next(): Promise<IteratorResult<Uint8Array, void>> {
+    const ahead = this.#ahead;
+    if (ahead === undefined) return this.#frames.next();
+    this.#ahead = undefined;
+    return ahead;
+  }
+
+  return(): Promise<IteratorResult<Uint8Array, void>> {
+    this.#ahead = undefined;
+    return this.#frames.return(undefined);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array, void, undefined> {
+    return this;
+  }
+
+  cancel(): void {
+    this.#translation.cancel();
+  }
 }
 
 /**
@@ -70,10 +126,16 @@ export function translateStream(options: {
  */
 class StreamTranslation {
   readonly usage: Promise<OpenAIUsage | undefined>;
-  readonly progress: { chunks: number; model: string | undefined; finishReasons: string[] } = {
+  readonly progress: {
+    chunks: number;
+    model: string | undefined;
+    finishReasons: string[];
+    error: OpenAIErrorEnvelope['error'] | undefined;
+  } = {
     chunks: 0,
     model: undefined,
     finishReasons: [],
+    error: undefined,
   };
   readonly source: AsyncIterator<Uint8Array>;
   readonly decoder: StreamDecoder;
@@ -114,6 +176,7 @@ class StreamTranslation {
       frames += encodeStreamOutput(output);
       if (output.type === 'error') {
         this.failed = true;
+        this.progress.error = output.envelope.error;
         break;
       }
       this.progress.chunks += 1;
@@ -160,10 +223,13 @@ async function* translatedFrames(state: StreamTranslation): AsyncGenerator<Uint8
     transformer.flush?.(sink);
     const text = state.encodePending();
     yield Buffer.from(state.failed ? text : text + state.doneFrame);
-  } catch {
+  } catch (error) {
     if (state.cancelled || state.failed) return;
     state.failed = true;
-    const interrupted = streamInterrupted('the provider stream was interrupted');
+    const interrupted = streamInterrupted(
+      isBodyIdleTimeout(error) ? BODY_IDLE_MESSAGE : 'the provider stream was interrupted',
+    );
+    if (interrupted.type === 'error') state.progress.error = interrupted.envelope.error;
     const output =
       transformer.errorOutput === undefined || interrupted.type !== 'error'
         ? interrupted

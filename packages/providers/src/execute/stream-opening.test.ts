@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { readChunkFixture, sseFramesFromChunks } from '../test-support/fixtures.js';
+import { readSseEvents } from '../test-support/sse-client.js';
+import { BODY_IDLE_MESSAGE } from './abort-reason.js';
+import { callProvider, type ProviderAttemptOutcome } from './call-provider.js';
+import type { Transport } from './transport.js';
+
+const encoder = new TextEncoder();
+
+/** A body that sends each piece on its own read, then ends (or fails with `failWith`). */
+function bodyOf(pieces: readonly string[], failWith?: Error): ReadableStream<Uint8Array> {
+  let index = 0;
+  return new ReadableStream({
+    pull(controller) {
+      const piece = pieces[index];
+      index += 1;
+      if (piece !== undefined) controller.enqueue(encoder.encode(piece));
+      else if (failWith) controller.error(failWith);
+      else controller.close();
+    },
+  });
+}
+
+function transportAnswering(body: ReadableStream<Uint8Array>): Transport {
+  return {
+    send: async () => ({ status: 200, headers: { 'content-type': 'text/event-stream' }, body }),
+    close: async () => {},
+  };
+}
+
+function streamCall(provider: 'openai' | 'anthropic', body: ReadableStream<Uint8Array>) {
+  return callProvider({
+    target: { provider, api_key: 'k' },
+    request: {
+      endpoint: 'chat.completions',
+      body: { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true, max_tokens: 5 },
+    },
+    transport: transportAnswering(body),
+  });
+}
+
+async function eventsOf(outcome: ProviderAttemptOutcome) {
+  if (!outcome.ok || outcome.value.kind !== 'stream') throw new Error('expected a stream');
+  return { events: await readSseEvents(outcome.value.stream), progress: outcome.value.progress };
+}
+
+const openAIFrames = sseFramesFromChunks(readChunkFixture('openai', 'stream-error.chunks.txt'), 'openai');
+const [openAIRole = '', openAIText = '', openAIError = ''] = openAIFrames;
+
+describe('a stream that opens with an error is a failed attempt (nothing reached the client yet)', () => {
+  it("OpenAI's in-band server_error as the first event: a 500 the engine can retry or fall back on", async () => {
+    const outcome = await streamCall('openai', bodyOf([openAIError]));
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 500,
+      error: {
+        status: 500,
+        type: 'server_error',
+        vendorMessage: 'The server had an error while processing your request. Sorry about that!',
+        retryable: true,
+      },
+    });
+  });
+
+  it("Anthropic's overloaded_error in the first piece: its own 529", async () => {
+    const frames = sseFramesFromChunks(readChunkFixture('anthropic', 'stream-error.chunks.txt'), 'anthropic');
+    const outcome = await streamCall('anthropic', bodyOf([frames.join('')]));
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 529,
+      error: { type: 'overloaded_error', vendorMessage: 'Overloaded', retryable: true },
+    });
+  });
+
+  it('content and an error in the same first piece: still a failure, the content was never sent', async () => {
+    const outcome = await streamCall('openai', bodyOf([openAIRole + openAIText + openAIError]));
+    expect(outcome).toMatchObject({ ok: false, status: 500, error: { type: 'server_error' } });
+  });
+
+  it('a body that breaks before its first piece: a 502 PK_ERR_STREAM_INTERRUPTED', async () => {
+    const outcome = await streamCall('openai', bodyOf([], new Error('socket hang up')));
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 502,
+      error: { code: 'PK_ERR_STREAM_INTERRUPTED', retryable: true },
+    });
+  });
+
+  it('an empty body (ended before [DONE], nothing sent): a 502 PK_ERR_STREAM_INTERRUPTED', async () => {
+    const outcome = await streamCall('openai', bodyOf([]));
+    expect(outcome).toMatchObject({ ok: false, status: 502, error: { code: 'PK_ERR_STREAM_INTERRUPTED' } });
+  });
+});
+
+describe('a stream that started well', () => {
+  it('hands on the piece read ahead first, then the rest, byte for byte', async () => {
+    const frames = sseFramesFromChunks(readChunkFixture('openai', 'text.chunks.txt'), 'openai');
+    const outcome = await streamCall('openai', bodyOf(frames));
+    const { events, progress } = await eventsOf(outcome);
+    // The usage chunk is kept for the log, not sent: the client did not ask for it.
+    const sent = readChunkFixture('openai', 'text.chunks.txt').filter((line) => !line.includes('"usage":{'));
+    expect(events.map((event) => event.data)).toEqual(sent);
+    expect(progress?.error).toBeUndefined();
+    expect(progress?.chunks).toBe(sent.length - 1);
+  });
+
+  it('an error after the first piece goes to the client in-band and is kept in the progress', async () => {
+    const outcome = await streamCall('openai', bodyOf([openAIRole, openAIText, openAIError]));
+    const { events, progress } = await eventsOf(outcome);
+    expect(events.at(-1)?.event).toBe('error');
+    expect(progress?.error).toMatchObject({ type: 'server_error' });
+    expect(progress?.chunks).toBe(2);
+  });
+
+  it("a body that stalls past the transport's idle timeout ends with a message that says so", async () => {
+    const stalled = Object.assign(new Error('Body Timeout Error'), { code: 'UND_ERR_BODY_TIMEOUT' });
+    const outcome = await streamCall('openai', bodyOf([openAIRole, openAIText], stalled));
+    const { events, progress } = await eventsOf(outcome);
+    expect(events.at(-1)?.event).toBe('error');
+    expect(JSON.parse(events.at(-1)?.data ?? '{}').error).toMatchObject({
+      code: 'PK_ERR_STREAM_INTERRUPTED',
+      message: BODY_IDLE_MESSAGE,
+    });
+    expect(progress?.error).toMatchObject({ code: 'PK_ERR_STREAM_INTERRUPTED', message: BODY_IDLE_MESSAGE });
+  });
+});
