@@ -11,6 +11,11 @@ export interface ServerOptions {
   readonly logFlushMs: number;
   /** Characters of a streamed answer held back for output guardrails (`PK_GUARDRAIL_HOLDBACK_CHARS`). */
   readonly guardrailHoldbackChars: number;
+  /**
+   * `PK_STREAM_IDLE_TIMEOUT_MS`: the longest a provider's answer may send nothing once its headers
+   * came (a stream between two chunks, a JSON body half-way); 0 = no limit.
+   */
+  readonly streamIdleTimeoutMs: number;
   /** `PK_DATA_DIR`: the SQLite store and its generated master key (default `.pk-data`). */
   readonly dataDir?: string;
   /** `PK_DATABASE_URL`: PostgreSQL instead of SQLite. */
@@ -27,6 +32,16 @@ export interface ServerOptions {
   readonly tracing: boolean;
 }
 
+/**
+ * `PK_STREAM_IDLE_TIMEOUT_MS`'s default, 10 minutes: longer than any silence a healthy provider keeps
+ * mid-answer (a reasoning model thinking before its first token), short enough that a stalled stream
+ * does not hold its client, socket and upstream connection for ever (pk's `: ping` comments keep the
+ * client's own read timeout from firing).
+ */
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 600_000;
+/** The longest idle timeout accepted: a day, as for `request_timeout`. */
+const MAX_STREAM_IDLE_TIMEOUT_MS = 86_400_000;
+
 /** A start-up problem: printed as one line, exit code 1. */
 export class StartupError extends Error {
   constructor(message: string) {
@@ -37,7 +52,7 @@ export class StartupError extends Error {
 
 /**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
- * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_DATA_DIR`, `PK_DATABASE_URL`, `PK_MASTER_KEY`,
+ * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_STREAM_IDLE_TIMEOUT_MS`, `PK_DATA_DIR`, `PK_DATABASE_URL`, `PK_MASTER_KEY`,
  * `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, whether `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and
  * `--settings`.
  */
@@ -74,6 +89,14 @@ export function readServerOptions(
       `PK_GUARDRAIL_HOLDBACK_CHARS must be 16-65536 characters, got ${env.PK_GUARDRAIL_HOLDBACK_CHARS}`,
     );
   }
+  // Unset or empty: the default. Digits only, so that a blank or signed value is not read as 0 (no limit).
+  const idleText = env.PK_STREAM_IDLE_TIMEOUT_MS || String(DEFAULT_STREAM_IDLE_TIMEOUT_MS);
+  const streamIdleTimeoutMs = /^\d{1,9}$/.test(idleText) ? Number(idleText) : Number.NaN;
+  if (!(streamIdleTimeoutMs <= MAX_STREAM_IDLE_TIMEOUT_MS)) {
+    throw new StartupError(
+      `PK_STREAM_IDLE_TIMEOUT_MS must be 0 (no limit) to ${MAX_STREAM_IDLE_TIMEOUT_MS} milliseconds, got ${env.PK_STREAM_IDLE_TIMEOUT_MS}`,
+    );
+  }
   const metrics = !['0', 'false', 'off'].includes((env.PK_METRICS ?? '').toLowerCase());
   let metricsPort: number | undefined;
   if (env.PK_METRICS_PORT) {
@@ -90,6 +113,7 @@ export function readServerOptions(
     allowUnauthenticated: env.PK_ALLOW_UNAUTHENTICATED === '1' || env.PK_ALLOW_UNAUTHENTICATED === 'true',
     logFlushMs,
     guardrailHoldbackChars,
+    streamIdleTimeoutMs,
     ...(env.PK_DATA_DIR ? { dataDir: env.PK_DATA_DIR } : {}),
     ...(env.PK_DATABASE_URL ? { databaseUrl: env.PK_DATABASE_URL } : {}),
     ...(env.PK_MASTER_KEY ? { masterKey: env.PK_MASTER_KEY } : {}),

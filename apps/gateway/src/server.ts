@@ -104,8 +104,9 @@ async function main(): Promise<void> {
   await limits.ready;
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
   // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
+  // PK_STREAM_IDLE_TIMEOUT_MS bounds the silence inside an answer's body (undici's `bodyTimeout`).
   const transport = createUndiciTransportFromEnvironment(
-    { trustedHosts: settings.customHostTrust },
+    { trustedHosts: settings.customHostTrust, bodyTimeoutMs: options.streamIdleTimeoutMs },
     process.env,
   );
   const app = await buildApp({

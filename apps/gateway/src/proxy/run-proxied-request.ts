@@ -413,6 +413,10 @@ async function proxyRequest(
     // Read from the items as they passed (no parse): the record's answered model prices the stream.
     if (answer.progress.model !== undefined) log.answeredModel = answer.progress.model;
     if (answer.progress.finishReasons.length > 0) log.finishReasons = [...answer.progress.finishReasons];
+    // A stream that ended with an error (the provider's in-band error, or one that broke, stalled or
+    // stopped short) answered 200 but is not a success: its record says which error the client got.
+    const streamError = answer.progress.error;
+    if (streamError !== undefined) log.errorCode = streamErrorCodeOf(streamError);
   }
   const usage = await answer.usage;
   recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices });
@@ -425,6 +429,13 @@ async function proxyRequest(
     void commit({ ...answer, kind: 'json', body: stored, usage });
   }
   return reply;
+}
+
+/** What the log records for a stream's closing error: its code, else its type, else pk's own code. */
+function streamErrorCodeOf(error: { readonly code?: unknown; readonly type?: unknown }): string {
+  if (typeof error.code === 'string' && error.code !== '') return error.code;
+  if (typeof error.type === 'string' && error.type !== '') return error.type;
+  return 'PK_ERR_STREAM_INTERRUPTED';
 }
 
 /** The request for one leaf: its `forward_headers` picked from the client's headers. */

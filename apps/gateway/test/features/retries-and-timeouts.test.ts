@@ -10,6 +10,7 @@ import {
 } from '../support/feature-gateway.js';
 import {
   chatChunks,
+  chatCompletion,
   closedPort,
   type ProviderMock,
   type ResettingServer,
@@ -37,6 +38,8 @@ beforeAll(async () => {
         'openai-a': { provider: 'openai', api_key: 'sk-retries', options: { custom_host: `${mock.url}/v1` } },
       },
     },
+    // A stalled answer is cut after 1 s of silence (10 minutes by default).
+    env: { PK_STREAM_IDLE_TIMEOUT_MS: '1000' },
   });
 });
 afterAll(async () => {
@@ -300,5 +303,160 @@ describe('timeouts and the deadline', () => {
     expect(response.status).toBe(200);
     expect(response.text).toContain('Paris');
     expect(response.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  });
+});
+
+// What a stream does before and after its first piece (gateway README, "Streams that fail"): until
+// the first piece nothing has reached the client, so an error, a break or a slow first token is a
+// failed attempt that retries and fallbacks route on; after it, the client gets the rest and, if the
+// provider then fails or goes silent for PK_STREAM_IDLE_TIMEOUT_MS, an `event: error`.
+describe('streams that fail', () => {
+  const IN_BAND_ERROR = JSON.stringify({
+    error: {
+      message: 'The server had an error while processing your request. Sorry about that!',
+      type: 'server_error',
+      param: null,
+      code: null,
+    },
+  });
+  const streamingClient = (config: unknown) =>
+    new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({ apiKey: GATEWAY_KEY, config }),
+    });
+  const attemptStatusesOf = (line: Record<string, unknown> | undefined) =>
+    ((line?.attemptLog ?? []) as { status: number }[]).map((attempt) => attempt.status);
+  async function collect(stream: AsyncIterable<{ choices: { delta?: { content?: string | null } }[] }>) {
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    return text;
+  }
+
+  it('a stream that opens with the provider’s in-band error falls back: the client gets the next target’s whole answer', async () => {
+    mock.script('opens-with-error', [{ sse: [IN_BAND_ERROR] }]);
+    const stream = await streamingClient({
+      strategy: { mode: 'fallback' },
+      targets: [
+        { virtual_key: 'openai-a', override_params: { model: 'opens-with-error' } },
+        { virtual_key: 'openai-a', override_params: { model: 'after-in-band-error' } },
+      ],
+    })
+      .chat.completions.create({ model: 'x', messages, stream: true })
+      .withResponse();
+    expect(await collect(stream.data)).toBe('The capital of France is Paris.');
+    expect(stream.response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
+    expect(mock.forModel('opens-with-error')).toHaveLength(1);
+    expect(mock.forModel('after-in-band-error')).toHaveLength(1);
+    const traceId = String(stream.response.headers.get('x-portkey-trace-id'));
+    const [line] = await gateway.waitForRequestLines(traceId);
+    expect(line).toMatchObject({ status: 200, attempts: 2 });
+    expect(line?.errorCode).toBeUndefined();
+    expect(attemptStatusesOf(line)).toEqual([500, 200]);
+  });
+
+  it('…and with no other target it is the provider’s error with its status, not a 200 stream', async () => {
+    mock.script('opens-with-error-alone', [{ sse: [IN_BAND_ERROR] }]);
+    const error = await rejectionOf(
+      streamingClient({ virtual_key: 'openai-a' }).chat.completions.create({
+        model: 'opens-with-error-alone',
+        messages,
+        stream: true,
+      }),
+    );
+    expect(error.status).toBe(500);
+    expect(error.message).toContain('The server had an error while processing your request');
+  });
+
+  it('request_timeout bounds the wait for a stream’s first token (headers sent at once): the fallback answers', async () => {
+    mock.script('late-first-token', (request) => ({
+      sse: chatChunks(request.model, { pieces: 2 }),
+      chunkDelayMs: 2000,
+    }));
+    const started = performance.now();
+    const stream = await streamingClient({
+      strategy: { mode: 'fallback' },
+      targets: [
+        { virtual_key: 'openai-a', request_timeout: 300, override_params: { model: 'late-first-token' } },
+        { virtual_key: 'openai-a', override_params: { model: 'after-late-token' } },
+      ],
+    })
+      .chat.completions.create({ model: 'x', messages, stream: true })
+      .withResponse();
+    expect(await collect(stream.data)).toBe('The capital of France is Paris.');
+    expect(performance.now() - started).toBeLessThan(1900);
+    expect(stream.response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
+    const [line] = await gateway.waitForRequestLines(
+      String(stream.response.headers.get('x-portkey-trace-id')),
+    );
+    expect(attemptStatusesOf(line)).toEqual([408, 200]);
+  });
+
+  it('a stream that goes silent mid-way ends after PK_STREAM_IDLE_TIMEOUT_MS with an error saying so, and its log line records it', async () => {
+    mock.script('stalls-mid-stream', (request) => ({
+      sse: chatChunks(request.model, { pieces: 4 }),
+      stallAfter: 3,
+    }));
+    const stream = await streamingClient({ virtual_key: 'openai-a' })
+      .chat.completions.create({ model: 'stalls-mid-stream', messages, stream: true })
+      .withResponse();
+    const started = performance.now();
+    let text = '';
+    const error = await rejectionOf(
+      (async () => {
+        for await (const chunk of stream.data) text += chunk.choices[0]?.delta?.content ?? '';
+      })(),
+    );
+    const waited = performance.now() - started;
+    expect(error.message).toBe(
+      'the provider stopped sending its answer (nothing arrived within the idle timeout)',
+    );
+    expect(error.code).toBe('PK_ERR_STREAM_INTERRUPTED');
+    // The role chunk and two pieces of the answer (8 characters each) arrived before the silence.
+    expect(text).toBe('The capital of F');
+    expect(waited).toBeGreaterThan(800);
+    expect(waited).toBeLessThan(5000);
+    const [line] = await gateway.waitForRequestLines(
+      String(stream.response.headers.get('x-portkey-trace-id')),
+    );
+    expect(line).toMatchObject({ status: 200, errorCode: 'PK_ERR_STREAM_INTERRUPTED', streamChunks: 3 });
+  });
+
+  it('a stream the provider cuts with an in-band error after it started: the client gets what came, then the error; the log line has its type', async () => {
+    mock.script('errors-mid-stream', (request) => ({
+      sse: [...chatChunks(request.model, { pieces: 4 }).slice(0, 3), IN_BAND_ERROR],
+      // Apart, so the error comes after the first piece (in the same read, nothing would be sent).
+      chunkDelayMs: 50,
+    }));
+    const stream = await streamingClient({ virtual_key: 'openai-a' })
+      .chat.completions.create({ model: 'errors-mid-stream', messages, stream: true })
+      .withResponse();
+    let text = '';
+    const error = await rejectionOf(
+      (async () => {
+        for await (const chunk of stream.data) text += chunk.choices[0]?.delta?.content ?? '';
+      })(),
+    );
+    expect(text).toBe('The capital of F');
+    expect(error.message).toContain('The server had an error while processing your request');
+    const [line] = await gateway.waitForRequestLines(
+      String(stream.response.headers.get('x-portkey-trace-id')),
+    );
+    expect(line).toMatchObject({ status: 200, errorCode: 'server_error' });
+  });
+
+  it('a JSON answer that stalls half-way: 408 PK_ERR_TIMEOUT after the idle timeout, not a request hanging for ever', async () => {
+    mock.script('stalls-json', (request) => ({ json: chatCompletion(request.model), stallAfterBytes: 40 }));
+    const started = performance.now();
+    const response = await chat({ virtual_key: 'openai-a' }, 'stalls-json');
+    expect(response.status).toBe(408);
+    expect(response.json).toMatchObject({
+      error: {
+        code: 'PK_ERR_TIMEOUT',
+        message: 'the provider stopped sending its answer (nothing arrived within the idle timeout)',
+      },
+    });
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 });

@@ -26,7 +26,7 @@ import {
 // https://developers.google.com/identity/protocols/oauth2/service-account#httprest.
 
 export { closedPort, type ResettingServer, startResettingServer } from './network-faults.js';
-export { chatChunks, MOCK_ANSWER } from './provider-answers.js';
+export { chatChunks, chatCompletion, MOCK_ANSWER } from './provider-answers.js';
 
 const sleep = (ms: number) =>
   ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
@@ -70,14 +70,20 @@ export type MockReply =
       /** The answer's exact JSON text (a vendor's own spacing or number spelling). */
       readonly jsonText?: string;
       readonly delayMs?: number;
+      /** Sends the headers and this many bytes of the body, then nothing more (a stalled answer). */
+      readonly stallAfterBytes?: number;
     }
   | {
       readonly status?: number;
       readonly headers?: Readonly<Record<string, string>>;
       /** SSE `data:` payloads, sent one per write (`[DONE]` is not added). */
       readonly sse: readonly string[];
+      /** Before the headers. */
       readonly delayMs?: number;
+      /** Before each payload, the first one too (the headers are sent at once). */
       readonly chunkDelayMs?: number;
+      /** Sends this many payloads, then nothing more until the client leaves (a stalled stream). */
+      readonly stallAfter?: number;
     }
   /** Destroys the connection without answering (a reset). */
   | { readonly reset: true };
@@ -149,7 +155,9 @@ export async function startProviderMock(): Promise<ProviderMock> {
     await sleep(reply.delayMs ?? 0);
     if ('json' in reply) {
       response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-      response.end(reply.jsonText ?? JSON.stringify(reply.json));
+      const text = reply.jsonText ?? JSON.stringify(reply.json);
+      if (reply.stallAfterBytes === undefined) response.end(text);
+      else response.write(text.slice(0, reply.stallAfterBytes));
       return;
     }
     response.writeHead(reply.status ?? 200, {
@@ -157,12 +165,16 @@ export async function startProviderMock(): Promise<ProviderMock> {
       'cache-control': 'no-cache',
       ...reply.headers,
     });
+    // As providers do: the headers leave at once, the first token may come much later.
+    response.flushHeaders();
+    let sent = 0;
     for (const data of reply.sse) {
-      if (response.destroyed) return;
+      if (response.destroyed || sent === reply.stallAfter) return;
       await sleep(reply.chunkDelayMs ?? 0);
       response.write(`data: ${data}\n\n`);
+      sent += 1;
     }
-    response.end();
+    if (sent !== reply.stallAfter) response.end();
   }
 
   function tokenExchange(request: ReceivedRequest): MockReply {
