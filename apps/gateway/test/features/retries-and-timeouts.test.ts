@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -354,6 +355,39 @@ describe('streams that fail', () => {
     expect(line).toMatchObject({ status: 200, attempts: 2 });
     expect(line?.errorCode).toBeUndefined();
     expect(attemptStatusesOf(line)).toEqual([500, 200]);
+  });
+
+  it('the Anthropic SDK’s stream: Anthropic’s overloaded_error as the first event falls back to an OpenAI target', async () => {
+    mock.script('overloaded-first', [
+      { sse: ['{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'] },
+    ]);
+    const anthropic = new Anthropic({
+      baseURL: gateway.url,
+      apiKey: 'unused-the-config-has-the-keys',
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-config': JSON.stringify({
+          strategy: { mode: 'fallback' },
+          targets: [
+            {
+              provider: 'anthropic',
+              api_key: 'sk-ant-stream-fallback',
+              custom_host: `${mock.url}/v1`,
+              override_params: { model: 'overloaded-first' },
+            },
+            { virtual_key: 'openai-a', override_params: { model: 'after-overloaded' } },
+          ],
+        }),
+      },
+    });
+    const message = await anthropic.messages
+      .stream({ model: 'claude-sonnet-4-20250514', max_tokens: 64, messages })
+      .finalMessage();
+    expect(message.content).toEqual([{ type: 'text', text: 'The capital of France is Paris.' }]);
+    expect(mock.forModel('overloaded-first')).toHaveLength(1);
+    expect(mock.forModel('overloaded-first')[0]?.path).toBe('/v1/messages');
+    expect(mock.forModel('after-overloaded')[0]?.path).toBe('/v1/chat/completions');
   });
 
   it('…and with no other target it is the provider’s error with its status, not a 200 stream', async () => {

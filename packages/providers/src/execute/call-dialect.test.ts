@@ -249,6 +249,8 @@ describe('Claude on Bedrock and Vertex AI (native Messages)', () => {
     upstream.setHandler(() => ({
       frames: throttled,
       headers: { 'content-type': 'application/vnd.amazon.eventstream' },
+      // Apart, so the exception comes after the stream's first piece went out.
+      frameDelayMs: 30,
     }));
     const failed = okValue(
       await call(bedrock(upstream.origin), {
@@ -262,6 +264,24 @@ describe('Claude on Bedrock and Vertex AI (native Messages)', () => {
     expect(JSON.parse(failedEvents.at(-1)?.data ?? '')).toEqual({
       type: 'error',
       error: { type: 'rate_limit_error', message: 'Too many requests, please wait before trying again.' },
+    });
+
+    // The exception as the stream's first piece: nothing was sent, so it is the attempt's 429.
+    upstream.setHandler(() => ({
+      frames: throttled.slice(1),
+      headers: { 'content-type': 'application/vnd.amazon.eventstream' },
+    }));
+    const refused = await call(bedrock(upstream.origin), {
+      endpoint: 'messages',
+      body: { ...messagesBody, model, stream: true },
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      status: 429,
+      error: {
+        type: 'rate_limit_error',
+        vendorMessage: 'Too many requests, please wait before trying again.',
+      },
     });
   });
 

@@ -19,6 +19,7 @@ import type { CallProviderOptions, ProviderAttemptOutcome } from './call-provide
 import { callTargetOf } from './call-provider.js';
 import { checkEndpointSupported } from './endpoint-support.js';
 import { readBodyText } from './read-body.js';
+import { streamOpeningFailure } from './stream-opening.js';
 import { translateStream } from './stream-pipeline.js';
 import { failure, isSuccess, parseJsonAnswer, sendUpstream, upstreamFailure } from './upstream-exchange.js';
 
@@ -80,6 +81,8 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
           createTransformer: (onUsage) => dialect.createNativeStreamTransformer({ context, onUsage }),
           doneFrame: '',
         });
+        const opening = await streamOpeningFailure(translated, provider);
+        if (opening !== undefined) return opening;
         return {
           ok: true,
           value: {
@@ -165,6 +168,8 @@ async function callTranslated(input: {
         }),
       doneFrame: '',
     });
+    const opening = await streamOpeningFailure(translated, context.provider);
+    if (opening !== undefined) return opening;
     return {
       ok: true,
       value: {

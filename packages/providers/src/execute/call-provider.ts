@@ -1,17 +1,10 @@
-import {
-  type AttemptFunction,
-  type AttemptOutcome,
-  type OpenAIErrorEnvelope,
-  PkError,
-  type PlanLeaf,
-} from '@pk/config';
+import { type AttemptFunction, type AttemptOutcome, PkError, type PlanLeaf } from '@pk/config';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { getProviderAdapter } from '../registry/registry.js';
 import { rememberAnswerJson } from '../shared/body-json.js';
 import { encodeEmbeddingsAnswerAsBase64 } from '../shared/embeddings-base64.js';
 import { isJsonObject } from '../shared/json.js';
 import { prepareRequest } from '../shared/prepare-request.js';
-import { statusOfStreamError } from '../shared/stream-error-status.js';
 import type {
   AdapterEndpoint,
   ProviderAdapter,
@@ -27,6 +20,7 @@ import { withRateLimitHeaders } from './answer-headers.js';
 import { callDialect, isDialectEndpoint } from './call-dialect.js';
 import { checkEndpointSupported } from './endpoint-support.js';
 import { readBodyText } from './read-body.js';
+import { streamOpeningFailure } from './stream-opening.js';
 import { type StreamProgress, translateAdapterStream } from './stream-pipeline.js';
 import type { Transport } from './transport.js';
 import { failure, isSuccess, parseJsonAnswer, sendUpstream, upstreamFailure } from './upstream-exchange.js';
@@ -106,19 +100,6 @@ export interface CallTarget {
   readonly providerId: string;
 }
 
-/** The failure of a stream whose first piece was an error, with the status the error stands for. */
-function streamOpeningError(provider: string, error: OpenAIErrorEnvelope['error']): UpstreamError {
-  return new UpstreamError({
-    provider,
-    status: statusOfStreamError(error),
-    message: error.message,
-    type: error.type,
-    code: error.code,
-    param: error.param,
-    raw: { error },
-  });
-}
-
 /** Reads the target of a call (a plan leaf or a bare target record). */
 export function callTargetOf(options: CallProviderOptions): CallTarget {
   const leaf = isPlanLeaf(options.target) ? options.target : undefined;
@@ -185,15 +166,8 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     }
     if (prepared.stream) {
       const translated = translateAdapterStream({ body: response.body, adapter, request: prepared, context });
-      // The attempt lasts until the stream's first piece: `request_timeout` bounds the wait for it, and
-      // a stream that opens with an error (a vendor's in-band error, a body that broke or stalled) is a
-      // failed attempt that retries and fallbacks route on, since nothing has reached the client yet.
-      await translated.readFirstPiece();
-      const opening = translated.progress.error;
-      if (opening !== undefined) {
-        translated.stream.cancel();
-        return failure(streamOpeningError(context.provider, opening));
-      }
+      const opening = await streamOpeningFailure(translated, context.provider);
+      if (opening !== undefined) return opening;
       return {
         ok: true,
         value: {

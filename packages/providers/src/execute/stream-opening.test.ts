@@ -77,6 +77,18 @@ describe('a stream that opens with an error is a failed attempt (nothing reached
     expect(outcome).toMatchObject({ ok: false, status: 500, error: { type: 'server_error' } });
   });
 
+  it('a Messages stream translated to an OpenAI-family provider: the same failure, in the client’s dialect later', async () => {
+    const outcome = await callProvider({
+      target: { provider: 'openai', api_key: 'k' },
+      request: {
+        endpoint: 'messages',
+        body: { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }], stream: true },
+      },
+      transport: transportAnswering(bodyOf([openAIError])),
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 500, error: { type: 'server_error' } });
+  });
+
   it('a body that breaks before its first piece: a 502 PK_ERR_STREAM_INTERRUPTED', async () => {
     const outcome = await streamCall('openai', bodyOf([], new Error('socket hang up')));
     expect(outcome).toMatchObject({

@@ -22,6 +22,8 @@ export interface MockReply {
   readonly destroy?: boolean;
   /** Wait this long before answering (ms). */
   readonly delayMs?: number;
+  /** Wait this long between two frames (ms; default: a turn of the event loop). */
+  readonly frameDelayMs?: number;
 }
 
 /** A running mock upstream on 127.0.0.1. */
@@ -52,7 +54,9 @@ async function write(response: ServerResponse, reply: MockReply): Promise<void> 
   }
   for (const frame of reply.frames ?? []) {
     response.write(frame);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) =>
+      reply.frameDelayMs ? setTimeout(resolve, reply.frameDelayMs) : setImmediate(resolve),
+    );
   }
   if (reply.destroy) response.socket?.destroy();
   else response.end();
