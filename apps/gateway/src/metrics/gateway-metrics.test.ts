@@ -86,6 +86,19 @@ describe('gateway metrics', () => {
     expect(text).not.toContain('made-up-model');
   });
 
+  it('streams answered 200 that ended with an error event, by reason; a refused request is not one', async () => {
+    const metrics = createGatewayMetrics({ processMetrics: false });
+    for (const errorCode of ['PK_ERR_STREAM_INTERRUPTED', 'server_error', 'overloaded_error']) {
+      metrics.record(end({ provider: 'openai', model: 'gpt-4o', stream: true, errorCode }));
+    }
+    metrics.record(end({ provider: 'openai', stream: true, errorCode: 'PK_ERR_TIMEOUT' }, 408));
+    metrics.record(end({ provider: 'openai', stream: true }));
+    const got = samples(await metrics.scrape());
+    expect(got.get('pk_streams_failed_total{provider="openai",reason="interrupted"}')).toBe(1);
+    expect(got.get('pk_streams_failed_total{provider="openai",reason="provider_error"}')).toBe(2);
+    expect([...got.keys()].filter((name) => name.startsWith('pk_streams_failed_total'))).toHaveLength(2);
+  });
+
   it('log queues and breakers are read at scrape time', async () => {
     const metrics = createGatewayMetrics({ processMetrics: false });
     let depth = 3;

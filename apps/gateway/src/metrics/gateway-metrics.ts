@@ -125,6 +125,13 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       ['provider', 'status_class'],
     ),
   );
+  const streamsFailed = family(
+    new CounterFamily(
+      'pk_streams_failed_total',
+      'Streams answered 200 that ended with an error event instead of their end: reason provider_error (the provider’s in-band error) or interrupted (a break, a stall past PK_STREAM_IDLE_TIMEOUT_MS, an end before the end marker).',
+      ['provider', 'reason'],
+    ),
+  );
   const retries = family(
     new CounterFamily(
       'pk_retries_total',
@@ -230,6 +237,13 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
         for (const attempt of fields.attemptLog) {
           attempts.add([providerLabel(attempt.provider), statusClass(attempt.status)]);
         }
+      }
+      // A stream that failed after its start is a 200 with an error code (pk's, or the provider's).
+      if (fields.stream === true && fields.errorCode !== undefined && status < 300) {
+        streamsFailed.add([
+          provider,
+          fields.errorCode === 'PK_ERR_STREAM_INTERRUPTED' ? 'interrupted' : 'provider_error',
+        ]);
       }
       const retried = retriesIn(fields.attemptLog);
       if (retried > 0) retries.add([provider], retried);

@@ -23,6 +23,7 @@ import {
 // (`Retry-After`, `x-should-retry`), connection failures, timeouts and the deadline (seed documents:
 // the SDK guide's retries and request timeout; behaviour reference §4.3, §4.6; gateway README).
 const GATEWAY_KEY = 'pk-features-retries';
+const SCRAPER_KEY = 'pk-features-retries-scraper';
 let mock: ProviderMock;
 let resetting: ResettingServer;
 let gateway: FeatureGateway;
@@ -34,7 +35,10 @@ beforeAll(async () => {
   gateway = await startFeatureGateway({
     mock,
     settings: {
-      gateway_keys: [{ id: 'team-a', key: GATEWAY_KEY }],
+      gateway_keys: [
+        { id: 'team-a', key: GATEWAY_KEY },
+        { id: 'prometheus', key: SCRAPER_KEY, scopes: ['metrics'] },
+      ],
       virtual_keys: {
         'openai-a': { provider: 'openai', api_key: 'sk-retries', options: { custom_host: `${mock.url}/v1` } },
       },
@@ -327,6 +331,14 @@ describe('streams that fail', () => {
       maxRetries: 0,
       defaultHeaders: createHeaders({ apiKey: GATEWAY_KEY, config }),
     });
+  /** `pk_streams_failed_total` for the openai provider and a reason, from the gateway's /metrics. */
+  async function failedStreams(reason: 'interrupted' | 'provider_error'): Promise<number> {
+    const response = await fetch(`${gateway.url}/metrics`, { headers: { 'x-portkey-api-key': SCRAPER_KEY } });
+    const line = (await response.text())
+      .split('\n')
+      .find((text) => text.startsWith(`pk_streams_failed_total{provider="openai",reason="${reason}"}`));
+    return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
   const attemptStatusesOf = (line: Record<string, unknown> | undefined) =>
     ((line?.attemptLog ?? []) as { status: number }[]).map((attempt) => attempt.status);
   async function collect(stream: AsyncIterable<{ choices: { delta?: { content?: string | null } }[] }>) {
@@ -432,6 +444,7 @@ describe('streams that fail', () => {
       sse: chatChunks(request.model, { pieces: 4 }),
       stallAfter: 3,
     }));
+    const interruptedBefore = await failedStreams('interrupted');
     const stream = await streamingClient({ virtual_key: 'openai-a' })
       .chat.completions.create({ model: 'stalls-mid-stream', messages, stream: true })
       .withResponse();
@@ -455,6 +468,7 @@ describe('streams that fail', () => {
       String(stream.response.headers.get('x-portkey-trace-id')),
     );
     expect(line).toMatchObject({ status: 200, errorCode: 'PK_ERR_STREAM_INTERRUPTED', streamChunks: 3 });
+    expect((await failedStreams('interrupted')) - interruptedBefore).toBe(1);
   });
 
   it('a stream the provider cuts with an in-band error after it started: the client gets what came, then the error; the log line has its type', async () => {
@@ -463,6 +477,7 @@ describe('streams that fail', () => {
       // Apart, so the error comes after the first piece (in the same read, nothing would be sent).
       chunkDelayMs: 50,
     }));
+    const providerErrorsBefore = await failedStreams('provider_error');
     const stream = await streamingClient({ virtual_key: 'openai-a' })
       .chat.completions.create({ model: 'errors-mid-stream', messages, stream: true })
       .withResponse();
@@ -478,6 +493,7 @@ describe('streams that fail', () => {
       String(stream.response.headers.get('x-portkey-trace-id')),
     );
     expect(line).toMatchObject({ status: 200, errorCode: 'server_error' });
+    expect((await failedStreams('provider_error')) - providerErrorsBefore).toBe(1);
   });
 
   it('a JSON answer that stalls half-way: 408 PK_ERR_TIMEOUT after the idle timeout, not a request hanging for ever', async () => {
