@@ -127,6 +127,32 @@ describe('the logs view', () => {
     expect(root.textContent).toContain(XSS);
   });
 
+  it('marks a stream answered 200 that then failed: its status cell says so with the error code', async () => {
+    answer((path) =>
+      path.startsWith('/console/api/logs?')
+        ? {
+            data: [
+              record('ok', { stream: true }),
+              record('cut', { stream: true, error_code: 'PK_ERR_STREAM_INTERRUPTED' }),
+              record('refused', { status: 429, error_code: 'rate_limit_exceeded' }),
+            ],
+            next_cursor: null,
+          }
+        : undefined,
+    );
+    render(<LogsView search={new URLSearchParams()} />, root);
+    await flush();
+    const statuses = [...root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')].map((row) => {
+      const cell = row.querySelectorAll('td')[1] as HTMLTableCellElement;
+      return [cell.textContent, cell.className];
+    });
+    expect(statuses).toEqual([
+      ['200', 'good'],
+      ['200 · PK_ERR_STREAM_INTERRUPTED', 'bad'],
+      ['429', 'bad'],
+    ]);
+  });
+
   it('exports the view’s filter: creates the export with Portkey’s filter names and starts it', async () => {
     const writes: { url: string; method: string; body: unknown }[] = [];
     let status = 'draft';

@@ -55,12 +55,18 @@ function LogRow(props: { record: LogRecord }) {
   const { record } = props;
   const status = pick(record, 'status');
   const trace = pick(record, 'trace_id');
+  // A stream answered 200 that then ended with an error event: its record has an error code.
+  const errorCode = pick(record, 'error_code');
+  const failedAfterStart = typeof status === 'number' && status < 400 && typeof errorCode === 'string';
   return (
     <>
       <td>
         <Link to={`/logs/${encodeURIComponent(record.id)}`}>{timeText(timeOf(record))}</Link>
       </td>
-      <td class={typeof status === 'number' && status >= 400 ? 'bad' : 'good'}>{text(status)}</td>
+      <td class={(typeof status === 'number' && status >= 400) || failedAfterStart ? 'bad' : 'good'}>
+        {text(status)}
+        {failedAfterStart ? ` · ${text(errorCode)}` : null}
+      </td>
       <td>{text(pick(record, 'provider'))}</td>
       <td>{text(pick(record, 'answered_model', 'model'))}</td>
       <td class="num">{text(tokensOf(record))}</td>
