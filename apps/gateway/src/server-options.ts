@@ -52,9 +52,9 @@ export class StartupError extends Error {
 
 /**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
- * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_STREAM_IDLE_TIMEOUT_MS`, `PK_DATA_DIR`, `PK_DATABASE_URL`, `PK_MASTER_KEY`,
- * `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, whether `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and
- * `--settings`.
+ * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_STREAM_IDLE_TIMEOUT_MS`, `PK_DATA_DIR`,
+ * `PK_DATABASE_URL`, `PK_MASTER_KEY`, `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, whether
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and `--settings`.
  */
 export function readServerOptions(
   argv: readonly string[],

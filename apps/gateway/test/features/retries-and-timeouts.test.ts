@@ -471,6 +471,34 @@ describe('streams that fail', () => {
     expect((await failedStreams('interrupted')) - interruptedBefore).toBe(1);
   });
 
+  it('a client that reads slowly is not a stall: a 16 MB stream it stops reading for 2.5 s still ends whole', async () => {
+    const text = 'x'.repeat(16 * 1024 * 1024);
+    mock.script('large-stream', (request) => ({ sse: chatChunks(request.model, { pieces: 256, text }) }));
+    const response = await fetch(`${gateway.base}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-config': JSON.stringify({ virtual_key: 'openai-a' }),
+      },
+      body: JSON.stringify({ model: 'large-stream', messages, stream: true }),
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let body = decoder.decode((await reader.read()).value, { stream: true });
+    // Longer than the 1 s idle limit: the gateway holds back, undici pauses the provider's answer and
+    // its body timer does not fire while paused (with that check removed from undici, this fails).
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      body += decoder.decode(value, { stream: true });
+    }
+    expect(body).not.toContain('event: error');
+    expect(body.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(body.length).toBeGreaterThan(text.length);
+  });
+
   it('a stream the provider cuts with an in-band error after it started: the client gets what came, then the error; the log line has its type', async () => {
     mock.script('errors-mid-stream', (request) => ({
       sse: [...chatChunks(request.model, { pieces: 4 }).slice(0, 3), IN_BAND_ERROR],
