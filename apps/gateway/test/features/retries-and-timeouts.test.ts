@@ -439,6 +439,36 @@ describe('streams that fail', () => {
     expect(attemptStatusesOf(line)).toEqual([408, 200]);
   });
 
+  it('a client that leaves while its stream’s first token is awaited: one 499 line at once, nothing more sent', async () => {
+    mock.script('first-token-never-seen', (request) => ({
+      sse: chatChunks(request.model, { pieces: 2 }),
+      chunkDelayMs: 3000,
+    }));
+    const controller = new AbortController();
+    const pending = fetch(`${gateway.base}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-config': JSON.stringify({ virtual_key: 'openai-a' }),
+        'x-portkey-trace-id': 'left-before-first-token',
+      },
+      body: JSON.stringify({ model: 'first-token-never-seen', messages, stream: true }),
+      signal: controller.signal,
+    }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    controller.abort();
+    await pending;
+    const left = performance.now();
+    const lines = await gateway.waitForRequestLines('left-before-first-token');
+    expect(performance.now() - left).toBeLessThan(1500);
+    expect(lines).toHaveLength(1);
+    // The call was made (the provider may be generating): it is in the log as the 499 it became.
+    expect(lines[0]).toMatchObject({ status: 499, stream: true, attempts: 1, targetPath: 'config' });
+    expect(attemptStatusesOf(lines[0])).toEqual([499]);
+    expect(mock.forModel('first-token-never-seen')).toHaveLength(1);
+  });
+
   it('a stream that goes silent mid-way ends after PK_STREAM_IDLE_TIMEOUT_MS with an error saying so, and its log line records it', async () => {
     mock.script('stalls-mid-stream', (request) => ({
       sse: chatChunks(request.model, { pieces: 4 }),

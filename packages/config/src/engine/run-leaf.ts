@@ -44,12 +44,18 @@ export async function runLeaf<Req, Value, Err>(
       emit(context, { type: 'attempt-start', atMs: startMs, path: leaf.path, attempt: retriesDone });
     }
     context.attemptOrigin = 'upstream';
+    // Gone already: no attempt is made (nor traced).
+    if (callerLeft(context.signal)) throw new CallerAbort(context.signal?.reason);
     let outcome: PlanOutcome<Value, Err>;
     try {
       outcome = await attemptOnce(context, leaf, retriesDone);
     } catch (error) {
-      if (error instanceof CallerAbort) throw error;
-      if (context.signal?.aborted === true) throw new CallerAbort(context.signal.reason);
+      if (error instanceof CallerAbort || callerLeft(context.signal)) {
+        // The caller left during the attempt: it was made (a provider may have started on it), so
+        // the trace keeps it, as a 499 nothing follows. No breaker hears of it: not the target's fault.
+        traceAbandonedAttempt(context, leaf, retriesDone, startMs, cacheStatus);
+        throw error instanceof CallerAbort ? error : new CallerAbort(context.signal?.reason);
+      }
       context.attemptOrigin = 'connection-error';
       outcome = connectionFailure(error);
     }
@@ -133,7 +139,7 @@ export async function runLeaf<Req, Value, Err>(
     try {
       await ports.sleep(decision.delayMs, context.signal);
     } catch (error) {
-      if (context.signal?.aborted === true) throw new CallerAbort(context.signal.reason);
+      if (callerLeft(context.signal)) throw new CallerAbort(context.signal?.reason);
       throw error;
     }
     retriesDone++;
@@ -151,6 +157,39 @@ function settle<Req, Value, Err>(
   context.retryCount = retryCount;
   context.cacheStatus = cacheStatus;
   context.commitToCache = undefined;
+}
+
+/** True once the caller's signal aborted (a function: TypeScript would keep a narrowed value). */
+function callerLeft(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+/** Status of an attempt the caller left during (nginx's "client closed request"). */
+const CLIENT_CLOSED_REQUEST = 499;
+
+/** Keeps the attempt in flight when the caller left in the trace: a 499 after which nothing came. */
+function traceAbandonedAttempt<Req, Value, Err>(
+  context: RunContext<Req, Value, Err>,
+  leaf: PlanLeaf,
+  attempt: number,
+  startMs: number,
+  cacheStatus: CacheStatus,
+): void {
+  const entry: MutableTraceAttempt = {
+    kind: 'attempt',
+    path: leaf.path,
+    attempt,
+    ok: false,
+    status: CLIENT_CLOSED_REQUEST,
+    origin: context.attemptOrigin,
+    startMs: startMs - context.startMs,
+    latencyMs: context.ports.now() - startMs,
+    cache: cacheStatus,
+    reason: 'caller-left',
+    next: 'return',
+  };
+  context.trace.push(entry);
+  context.lastAttempt = entry;
 }
 
 function reachDeadline<Req, Value, Err>(

@@ -224,9 +224,14 @@ describe('the caller’s signal', () => {
         signal: controller.signal,
       },
     );
-    await expect(running).rejects.toBeInstanceOf(PlanAbortedError);
+    const error = await running.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlanAbortedError);
     expect(seen?.aborted).toBe(true);
     expect(clock.now()).toBe(700);
+    // The attempt was made: the trace keeps it as a 499 the caller left during.
+    expect((error as PlanAbortedError).trace).toMatchObject([
+      { kind: 'attempt', path: 'config', ok: false, status: 499, reason: 'caller-left', latencyMs: 700 },
+    ]);
   });
 
   it('leaves no listener on a long-lived caller signal, with or without a timeout', async () => {
@@ -250,7 +255,9 @@ describe('the caller’s signal', () => {
       script: { config: { ok: 'x' } },
       ports: { signal: AbortSignal.abort() },
     });
-    await expect(run).rejects.toBeInstanceOf(PlanAbortedError);
+    const error = await run.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlanAbortedError);
+    expect((error as PlanAbortedError).trace).toEqual([]);
   });
 
   it('after an ok answer the engine lets go of the attempt: a stream is stopped by cancelling it', async () => {

@@ -13,7 +13,8 @@ export type AttemptOrigin = 'upstream' | 'cache' | 'timeout' | 'deadline' | 'con
  * - `not-retryable`: the status is not retried (or `retry.attempts` is 0);
  * - `retries-exhausted`: retryable, but every retry was used (retry count -1);
  * - `retry-after-over-budget`: the upstream asked to wait beyond the 60 s budget (retry count -1);
- * - `deadline`: `request_deadline` was reached (during the attempt or before the next retry).
+ * - `deadline`: `request_deadline` was reached (during the attempt or before the next retry);
+ * - `caller-left`: the caller's signal aborted during the attempt (status 499; nothing followed).
  */
 export type AttemptReason =
   | 'answered'
@@ -23,7 +24,8 @@ export type AttemptReason =
   | 'not-retryable'
   | 'retries-exhausted'
   | 'retry-after-over-budget'
-  | 'deadline';
+  | 'deadline'
+  | 'caller-left';
 
 /** What the engine did after an attempt: retried the target, moved on (fallback), or returned its outcome. */
 export type AttemptNext = 'retry' | 'fallback' | 'return';
