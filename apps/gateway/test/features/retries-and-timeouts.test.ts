@@ -439,7 +439,7 @@ describe('streams that fail', () => {
     expect(attemptStatusesOf(line)).toEqual([408, 200]);
   });
 
-  it('a client that leaves while its stream’s first token is awaited: one 499 line at once, nothing more sent', async () => {
+  it('a client that leaves while its stream’s first token is awaited: one 499 line at once, with the call it abandoned', async () => {
     mock.script('first-token-never-seen', (request) => ({
       sse: chatChunks(request.model, { pieces: 2 }),
       chunkDelayMs: 3000,
