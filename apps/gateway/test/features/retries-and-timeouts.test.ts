@@ -400,6 +400,9 @@ describe('streams that fail', () => {
     expect(mock.forModel('overloaded-first')).toHaveLength(1);
     expect(mock.forModel('overloaded-first')[0]?.path).toBe('/v1/messages');
     expect(mock.forModel('after-overloaded')[0]?.path).toBe('/v1/chat/completions');
+    // The key the config carried reached the provider, and no log line.
+    expect(mock.forModel('overloaded-first')[0]?.headers['x-api-key']).toBe('sk-ant-stream-fallback');
+    expect(gateway.process.output()).not.toContain('sk-ant-stream-fallback');
   });
 
   it('…and with no other target it is the provider’s error with its status, not a 200 stream', async () => {
@@ -499,6 +502,7 @@ describe('streams that fail', () => {
     );
     expect(line).toMatchObject({ status: 200, errorCode: 'PK_ERR_STREAM_INTERRUPTED', streamChunks: 3 });
     expect((await failedStreams('interrupted')) - interruptedBefore).toBe(1);
+    expect(gateway.process.output()).not.toContain('sk-retries');
   });
 
   it('a client that reads slowly is not a stall: a 16 MB stream it stops reading for 2.5 s still ends whole', async () => {
