@@ -55,9 +55,12 @@ function generate(count: number): Generated[] {
       latencyMs: 3,
     }));
     const team = pick(['red', 'blue', undefined]);
+    // Some answers are streams that ended with an error after their 200: failed, so never rescued.
+    const streamFailed = status === 200 && index % 9 === 4;
+    const succeeded = status < 400 && !streamFailed;
     return {
-      retries: status < 400 ? retries : 0,
-      fallback: status < 400 && answered !== undefined && route[0] !== answered,
+      retries: succeeded ? retries : 0,
+      fallback: succeeded && answered !== undefined && route[0] !== answered,
       input: {
         id: newLogId(createdAt),
         createdAt,
@@ -69,6 +72,7 @@ function generate(count: number): Generated[] {
         provider: 'openai',
         ...(answered === undefined ? {} : { targetPath: answered, attempts }),
         retries: status < 400 ? retries : -1,
+        ...(streamFailed ? { errorCode: 'PK_ERR_STREAM_INTERRUPTED' } : {}),
         ...(team === undefined ? {} : { metadata: { team } }),
       },
     };

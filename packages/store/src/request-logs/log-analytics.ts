@@ -1,6 +1,6 @@
 import { type Expression, type Kysely, sql } from 'kysely';
 import type { Database, Engine } from '../database/schema.js';
-import { hasRecordConditions, withRecordConditions } from './log-conditions.js';
+import { failedRecord, hasRecordConditions, withRecordConditions } from './log-conditions.js';
 import type { SummaryFilter } from './log-queries.js';
 
 /**
@@ -65,9 +65,10 @@ function firstAttemptPath(engine: Engine) {
 }
 
 /**
- * The rescued requests of a range per bucket: successful records whose answering target retried,
- * or whose first attempt went to another target (a fallback). Only records of two attempts or more
- * have their attempts read (the text test keeps JSON parsing off every other record).
+ * The rescued requests of a range per bucket: successful records (not failed: see
+ * {@link failedRecord}) whose answering target retried, or whose first attempt went to another target
+ * (a fallback). Only records of two attempts or more have their attempts read (the text test keeps
+ * JSON parsing off every other record).
  */
 export function rescuedQuery(db: Kysely<Database>, engine: Engine, range: AnalyticsRange) {
   const bucketMs = bucketLiteral(range.bucketMs);
@@ -83,7 +84,7 @@ export function rescuedQuery(db: Kysely<Database>, engine: Engine, range: Analyt
     ])
     .where('l.created_at', '>=', range.from)
     .where('l.created_at', '<', range.to)
-    .where('l.status', '<', 400);
+    .where(sql<boolean>`not ${failedRecord('l')}`);
   if (range.tenant !== undefined) records = records.where('l.tenant', '=', range.tenant);
   records = withRecordConditions(records, filter, filter.metadata ?? []);
   return sql<{

@@ -5,8 +5,27 @@ import { USER_METADATA_KEY } from './log-record.js';
 /** The record conditions of a log filter (what every read of the log narrows records with). */
 export type RecordConditions = Pick<
   LogFilter,
-  'traceId' | 'status' | 'provider' | 'model' | 'virtualKey' | 'configId' | 'prompt' | 'cacheStatus'
+  | 'traceId'
+  | 'status'
+  | 'provider'
+  | 'model'
+  | 'virtualKey'
+  | 'configId'
+  | 'prompt'
+  | 'cacheStatus'
+  | 'errorCode'
+  | 'failed'
 >;
+
+/**
+ * Whether a record (of `table`, or unqualified columns) is a failed request: an error status, or a
+ * stream that answered 200 and then ended with an error (its `error_code`; no other record under 400
+ * has one). One meaning for the log's `failed` filter, the summary's errors and what a rescue is.
+ */
+export function failedRecord(table?: string) {
+  const column = (name: string) => sql.ref(table === undefined ? name : `${table}.${name}`);
+  return sql<boolean>`(${column('status')} >= 400 or ${column('error_code')} is not null)`;
+}
 
 /**
  * `query` (over the log as `l`) narrowed to the records that meet every condition of `filter` and
@@ -36,6 +55,9 @@ export function withRecordConditions<Q extends { where: (...args: any[]) => Q }>
       : q.where(sql<string>`substr(l.prompt, 1, ${prompt.length + 1})`, '=', `${prompt}@`);
   }
   if (filter.cacheStatus !== undefined) q = q.where('l.cache_status', '=', filter.cacheStatus);
+  if (filter.errorCode !== undefined) q = q.where('l.error_code', '=', filter.errorCode);
+  if (filter.failed !== undefined)
+    q = q.where(filter.failed ? failedRecord('l') : sql<boolean>`not ${failedRecord('l')}`);
   for (const [key, value] of metadata) {
     if (key === USER_METADATA_KEY) {
       q = q.where('l.user_id', '=', value);
@@ -72,6 +94,8 @@ export function hasRecordConditions(
       filter.configId,
       filter.prompt,
       filter.cacheStatus,
+      filter.errorCode,
+      filter.failed,
     ].some((value) => value !== undefined)
   );
 }

@@ -22,7 +22,7 @@ import {
   rescuedQuery,
   rescuedRowOf,
 } from './log-analytics.js';
-import { withRecordConditions } from './log-conditions.js';
+import { failedRecord, withRecordConditions } from './log-conditions.js';
 import { attemptsOfColumn, metadataOfColumns, USER_METADATA_KEY } from './log-record.js';
 import type { SqliteReadThread } from './sqlite-read-thread.js';
 
@@ -99,6 +99,13 @@ export interface LogFilter {
   /** A saved prompt's slug (every version it ran) or `slug@2` (that version). */
   readonly prompt?: string | undefined;
   readonly cacheStatus?: string | undefined;
+  /** The code of the error a request ended with (`error_code`), a failed stream's included. */
+  readonly errorCode?: string | undefined;
+  /**
+   * true: the failed requests (a status of 400 or more, or a stream that ended with an error after
+   * its 200); false: the others.
+   */
+  readonly failed?: boolean | undefined;
   /** Epoch ms, inclusive. */
   readonly from?: number | undefined;
   /** Epoch ms, exclusive. */
@@ -165,6 +172,8 @@ export type SummaryFilter = Pick<
   | 'configId'
   | 'prompt'
   | 'cacheStatus'
+  | 'errorCode'
+  | 'failed'
   | 'metadata'
 >;
 
@@ -328,12 +337,12 @@ function summaryQuery(records: AliasedExpression<unknown, 'r'>) {
   return sql<SummaryCell>`
     select bucket, grp,
       count(*) as requests,
-      count(*) filter (where status >= 400) as errors,
+      count(*) filter (where ${failedRecord()}) as errors,
       sum(prompt_tokens) as prompt,
       sum(completion_tokens) as completion,
       sum(total_tokens) as total,
       sum(cost) as cost,
-      count(*) filter (where cost is null and status < 400) as unpriced,
+      count(*) filter (where cost is null and not ${failedRecord()}) as unpriced,
       count(*) filter (where cache_status is not null and cache_status <> 'DISABLED') as cacheable,
       count(*) filter (where cache_status in ('HIT', 'SEMANTIC HIT')) as hits,
       min(latency_ms) filter (where position = (cell_size + 1) / 2) as p50,
@@ -673,6 +682,7 @@ export class RequestLogRepository {
         'l.cost',
         'l.cache_status',
         'l.user_id',
+        'l.error_code',
       ])
       .where('l.created_at', '>=', options.from)
       .where('l.created_at', '<', options.to);

@@ -18,7 +18,20 @@ function randomOf(seed: number): () => number {
   };
 }
 
-/** Varied records over three hours and two tenants: statuses, nulls, cache states, users, metadata. */
+/** The error code of a record: some 200s are streams that failed after their start. */
+function errorCodeOf(status: number, index: number): string | undefined {
+  if (status === 429) return index % 2 === 0 ? 'rate_limit_exceeded' : undefined;
+  if (status !== 200) return undefined;
+  return index % 14 === 3 ? 'PK_ERR_STREAM_INTERRUPTED' : index % 14 === 10 ? 'server_error' : undefined;
+}
+
+/** A failed request: an error status, or a stream that ended with an error after its 200. */
+const failed = (entry: RequestLogInput): boolean => entry.status >= 400 || entry.errorCode !== undefined;
+
+/**
+ * Varied records over three hours and two tenants: statuses, error codes, nulls, cache states,
+ * users, metadata.
+ */
 function records(count: number): RequestLogInput[] {
   const random = randomOf(7);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)] as T;
@@ -47,6 +60,8 @@ function records(count: number): RequestLogInput[] {
       ...(status === 200 && random() < 0.8 ? { cost: Math.round(random() * 1e6) / 1e9 } : {}),
       cacheStatus: pick(['DISABLED', 'MISS', 'HIT', 'SEMANTIC HIT', undefined]),
       ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+      // Streams that answered 200 and then ended with an error, and error statuses with a code.
+      ...(errorCodeOf(status, index) === undefined ? {} : { errorCode: errorCodeOf(status, index) }),
     } as RequestLogInput;
   });
 }
@@ -86,6 +101,8 @@ function expectedSummary(
       (filter.model === undefined || entry.model === filter.model) &&
       (filter.virtualKey === undefined || entry.virtualKey === filter.virtualKey) &&
       (filter.cacheStatus === undefined || entry.cacheStatus === filter.cacheStatus) &&
+      (filter.errorCode === undefined || entry.errorCode === filter.errorCode) &&
+      (filter.failed === undefined || failed(entry) === filter.failed) &&
       (filter.metadata ?? []).every(([key, value]) => metadata[key] === value)
     );
   };
@@ -110,12 +127,12 @@ function expectedSummary(
         bucket: new Date(bucket).toISOString(),
         group,
         requests: entries.length,
-        errors: entries.filter((entry) => entry.status >= 400).length,
+        errors: entries.filter(failed).length,
         prompt_tokens: sum((entry) => entry.usage?.prompt_tokens),
         completion_tokens: sum((entry) => entry.usage?.completion_tokens),
         total_tokens: sum((entry) => entry.usage?.total_tokens),
         cost: Math.round(sum((entry) => entry.cost ?? undefined) * 1e9) / 1e9,
-        unpriced_requests: entries.filter((entry) => entry.cost == null && entry.status < 400).length,
+        unpriced_requests: entries.filter((entry) => entry.cost == null && !failed(entry)).length,
         latency_p50_ms: rank(latencies, 0.5),
         latency_p95_ms: rank(latencies, 0.95),
         latency_avg_ms: Math.round((latencies.reduce((a, b) => a + b, 0) / latencies.length) * 100) / 100,
@@ -242,6 +259,11 @@ describe.each(ENGINES)('the analytics summary on %s', (engine) => {
       { virtualKey: 'vk-a' },
       { traceId: 'trace-7' },
       { model: 'nobody' },
+      { failed: true },
+      { failed: false, provider: 'openai' },
+      { errorCode: 'PK_ERR_STREAM_INTERRUPTED' },
+      { errorCode: 'rate_limit_exceeded', failed: true },
+      { status: 200, failed: true },
     ];
     for (const filter of filters)
       for (const groupBy of [undefined, 'model'] as const) {

@@ -256,6 +256,55 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     expect((await store.logs.list({ tenant: 'acme', limit: 500 })).records).toHaveLength(60);
   });
 
+  it('filters the failed requests (an error status, or a stream that ended with an error after its 200) and by error code', async () => {
+    const base = Date.UTC(2026, 0, 2);
+    const kinds = [
+      { status: 200 },
+      { status: 200, errorCode: 'PK_ERR_STREAM_INTERRUPTED' },
+      { status: 200, errorCode: 'server_error' },
+      { status: 429, errorCode: 'rate_limit_exceeded' },
+      { status: 502 },
+    ] as const;
+    for (let index = 0; index < 20; index += 1)
+      writer.enqueue(
+        record({
+          createdAt: base + index * 1000,
+          traceId: `trace-${index}`,
+          metadata: { _user: index % 2 === 0 ? 'ada' : 'bob', team: 'x' },
+          ...kinds[index % kinds.length],
+        }),
+      );
+    await writer.flush();
+    const indexesOf = async (filter: Parameters<Store['logs']['list']>[0]) =>
+      (await store.logs.list({ tenant: 'acme', limit: 50, ...filter })).records
+        .map((entry) => Number(entry.trace_id.slice('trace-'.length)))
+        .sort((a, b) => a - b);
+    const where = (test: (index: number) => boolean) =>
+      Array.from({ length: 20 }, (_, index) => index).filter(test);
+    expect(await indexesOf({ failed: true })).toEqual(where((index) => index % 5 !== 0));
+    expect(await indexesOf({ failed: false })).toEqual(where((index) => index % 5 === 0));
+    expect(await indexesOf({ failed: true, status: 200 })).toEqual(
+      where((index) => index % 5 === 1 || index % 5 === 2),
+    );
+    expect(await indexesOf({ errorCode: 'server_error' })).toEqual(where((index) => index % 5 === 2));
+    expect(await indexesOf({ errorCode: 'server_error', failed: false })).toEqual([]);
+    // Through the metadata index (`team` drives the query) and the user column alike.
+    expect(await indexesOf({ failed: true, metadata: [['team', 'x']] })).toEqual(
+      where((index) => index % 5 !== 0),
+    );
+    expect(await indexesOf({ failed: true, metadata: [['_user', 'ada']] })).toEqual(
+      where((index) => index % 5 !== 0 && index % 2 === 0),
+    );
+    expect(await indexesOf({ errorCode: 'PK_ERR_STREAM_INTERRUPTED', metadata: [['team', 'x']] })).toEqual(
+      where((index) => index % 5 === 1),
+    );
+    // The summary counts the same requests as errors.
+    const [whole] = (
+      await store.logs.summary({ tenant: 'acme', from: base, to: base + 60_000, bucketMs: 60_000 })
+    ).rows;
+    expect(whole).toMatchObject({ requests: 20, errors: 16 });
+  });
+
   it("an admin key's metadata filter pages through every tenant's records newest first, through the tenants' own indexes", async () => {
     // No records: no tenant, an empty page.
     expect(await store.logs.list({ metadata: [['_user', 'ada']] })).toEqual({
