@@ -119,6 +119,23 @@ describe('spans of a request', () => {
     expect(spans.attempts[1]?.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 
+  it('a stream that answered 200 and then ended with an error is an error span, as is the call that broke', () => {
+    const broken = fallbackEnd();
+    Object.assign(broken.fields, { stream: true, errorCode: 'PK_ERR_STREAM_INTERRUPTED' });
+    const spans = requestSpansOf(broken);
+    expect(spans.request.error).toBe('PK_ERR_STREAM_INTERRUPTED');
+    expect(spans.request.attributes).toMatchObject({
+      'http.response.status_code': 200,
+      'error.type': 'PK_ERR_STREAM_INTERRUPTED',
+    });
+    expect(spans.attempts[1]).toMatchObject({
+      error: 'PK_ERR_STREAM_INTERRUPTED',
+      attributes: { 'error.type': 'PK_ERR_STREAM_INTERRUPTED', 'http.response.status_code': 200 },
+    });
+    // The first attempt keeps its own error.
+    expect(spans.attempts[0]?.error).toBe('PK_ERR_UPSTREAM');
+  });
+
   it('uses only attribute names of the pinned semantic conventions (or pk.* / http / url ones)', () => {
     const published = new Set(
       Object.entries(semconv)

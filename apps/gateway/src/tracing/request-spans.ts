@@ -135,8 +135,11 @@ export function requestSpansOf(
   if (fields.spanId) requestAttributes['pk.span_id'] = fields.spanId;
   if (fields.spanName) requestAttributes['pk.span_name'] = fields.spanName;
   if (fields.parentSpanId) requestAttributes['pk.parent_span_id'] = fields.parentSpanId;
-  const requestError = status >= 500 || status === 499 ? (fields.errorCode ?? String(status)) : undefined;
+  // A stream that answered 200 and then ended with an error (its code) failed, as its provider call did.
+  const streamError = status < 400 ? fields.errorCode : undefined;
+  const requestError = status >= 500 || status === 499 ? (fields.errorCode ?? String(status)) : streamError;
   if (status >= 400) requestAttributes['error.type'] = fields.errorCode ?? String(status);
+  else if (streamError !== undefined) requestAttributes['error.type'] = streamError;
   const nameTail = operation ? `${operation}${model ? ` ${model}` : ''}` : `${request.method} ${route}`;
 
   const log = fields.attemptLog ?? [];
@@ -153,15 +156,20 @@ export function requestSpansOf(
     if (index === lastOk && fields.finishReasons && fields.finishReasons.length > 0)
       attributes['gen_ai.response.finish_reasons'] = [...fields.finishReasons];
     if (index === lastOk && fields.answeredModel) attributes['gen_ai.response.model'] = fields.answeredModel;
-    const failed = attempt.status >= 400 || attempt.errorCode !== undefined;
-    if (failed) attributes['error.type'] = attempt.errorCode ?? String(attempt.status);
+    const error =
+      attempt.status >= 400 || attempt.errorCode !== undefined
+        ? (attempt.errorCode ?? String(attempt.status))
+        : index === lastOk
+          ? streamError
+          : undefined;
+    if (error !== undefined) attributes['error.type'] = error;
     return {
       name: nameTail,
       kind: 'client',
       startMs: attempt.startedAt,
       endMs: attempt.startedAt + attempt.latencyMs,
       attributes,
-      ...(failed ? { error: attempt.errorCode ?? String(attempt.status) } : {}),
+      ...(error !== undefined ? { error } : {}),
     };
   });
   const parent = parseTraceparent(request.headers.traceparent);

@@ -3,6 +3,7 @@ import { createHeaders } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.js';
+import { chatChunks } from '../support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
 // Feature suite: OpenTelemetry traces (issue 19; gateway README "Traces"), through the built gateway
@@ -160,6 +161,64 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     const exported = receiver.rawBodies.join('\n');
     for (const text of [PROMPT, 'capital of France', 'Paris', 'alice', 'T-9'])
       expect(exported).not.toContain(text);
+  });
+
+  it('a stream that answered 200 and then ended with the provider’s error: the request span and its call are errors', async () => {
+    mock.script('traces-errors-mid-stream', (request) => ({
+      sse: [
+        ...chatChunks(request.model, { pieces: 4 }).slice(0, 3),
+        JSON.stringify({
+          error: {
+            message: 'The server had an error while processing your request. Sorry about that!',
+            type: 'server_error',
+            param: null,
+            code: null,
+          },
+        }),
+      ],
+      chunkDelayMs: 50,
+    }));
+    const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: {
+        ...createHeaders({ apiKey: GATEWAY_KEY, virtualKey: 'openai-a' }),
+        traceparent: `00-${traceId}-${PARENT_SPAN}-01`,
+      },
+    });
+    const stream = await client.chat.completions.create({
+      model: 'traces-errors-mid-stream',
+      messages: [{ role: 'user', content: PROMPT }],
+      stream: true,
+    });
+    let text = '';
+    const failure = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    })().then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(text).toBe('The capital of F');
+    expect(failure?.message).toContain('The server had an error');
+    expect(mock.forModel('traces-errors-mid-stream')[0]?.headers.authorization).toBe(`Bearer ${STORED}`);
+    const spans = await spansOf(traceId, 2);
+    expect(spans).toHaveLength(2);
+    const requestSpan = spans.find((span) => span.kind === 2);
+    const call = spans.find((span) => span.kind === 3);
+    expect(requestSpan).toMatchObject({
+      statusCode: 2,
+      attributes: {
+        'http.response.status_code': 200,
+        'gen_ai.request.stream': true,
+        'error.type': 'server_error',
+      },
+    });
+    expect(call).toMatchObject({
+      statusCode: 2,
+      attributes: { 'http.response.status_code': 200, 'error.type': 'server_error' },
+    });
   });
 
   it('without a traceparent, a request’s generated trace id (a UUID) is its OpenTelemetry trace id', async () => {
