@@ -1,6 +1,13 @@
 import type { SummaryRow } from '@pk/store';
 import { describe, expect, it } from 'vitest';
-import { bucketOf, cacheSummaryOf, graphOf, graphQueryOf, rescuedGraphOf } from './analytics-graphs.js';
+import {
+  bucketOf,
+  cacheSummaryOf,
+  graphOf,
+  graphQueryOf,
+  rescuedGraphOf,
+  statusGraphOf,
+} from './analytics-graphs.js';
 
 const HOUR = 3_600_000;
 
@@ -12,6 +19,8 @@ describe('analytics graphs', () => {
       metadata: '{"team":"a"}',
       ai_org_model: 'openai__gpt-4o-mini',
       status_code: '200',
+      error_code: 'server_error',
+      failed: 'true',
       current_page: '1',
       page_size: '10',
     });
@@ -19,7 +28,14 @@ describe('analytics graphs', () => {
       from: Date.parse('2026-12-01T10:00:00Z'),
       to: Date.parse('2026-12-01T11:00:00Z'),
       bucketMs: 60_000,
-      filter: { provider: 'openai', model: 'gpt-4o-mini', status: 200, metadata: [['team', 'a']] },
+      filter: {
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        status: 200,
+        errorCode: 'server_error',
+        failed: true,
+        metadata: [['team', 'a']],
+      },
       page: 1,
       pageSize: 10,
     });
@@ -47,6 +63,7 @@ describe('analytics graphs', () => {
     expect(refusal({ workspace_slug: 'ws' })).toContain('workspace_slug is not a filter pk charts by');
     expect(refusal({ metadata: '[object Object]' })).toContain('metadata must be a JSON object');
     expect(refusal({ page_size: '0' })).toContain('page_size');
+    expect(refusal({ failed: '1' })).toContain('failed must be true or false');
   });
 
   it('draws every bucket of the range, zeros where the summary has no row, costs in cents', () => {
@@ -74,6 +91,46 @@ describe('analytics graphs', () => {
     time_of_generation_max: '2026-12-01T13:00:00Z',
   });
   const at = (hour: number) => new Date(Date.UTC(2026, 11, 1, hour)).toISOString();
+
+  it('draws errors by status: an error status’s requests, and a 200’s streams that failed after it', () => {
+    const query = graphQueryOf({
+      time_of_generation_min: '2026-12-01T10:00:00Z',
+      time_of_generation_max: '2026-12-01T10:02:00Z',
+    });
+    const row = (bucket: string, status: number, requests: number, errors: number): SummaryRow =>
+      ({ bucket, group: String(status), requests, errors }) as unknown as SummaryRow;
+    const first = '2026-12-01T10:00:00.000Z';
+    const second = '2026-12-01T10:01:00.000Z';
+    // 40 answered 200 of which 2 streams failed after their start; 3 were 502s; 10 were 201s.
+    const rows = [
+      row(first, 200, 30, 2),
+      row(first, 502, 3, 3),
+      row(second, 200, 10, 0),
+      row(second, 201, 10, 0),
+    ];
+    expect(statusGraphOf('errors/status-codes', query, rows)).toEqual({
+      summary: { total_errors: 5, unique_error_codes: 2 },
+      data_points: [
+        { status_code: 502, count: 3 },
+        { status_code: 200, count: 2 },
+      ],
+      object: 'analytics-graph',
+    });
+    expect(statusGraphOf('errors/stacks', query, rows)).toEqual({
+      summary: { total: 5 },
+      data_points: [
+        {
+          timestamp: first,
+          stats: [
+            { response_status_code: 200, count: 2 },
+            { response_status_code: 502, count: 3 },
+          ],
+        },
+        { timestamp: second, stats: [] },
+      ],
+      object: 'analytics-graph',
+    });
+  });
 
   it('draws rescued requests: retries by count and fallbacks per bucket, a request of both in both', () => {
     const graph = rescuedGraphOf(threeHours, [

@@ -82,6 +82,8 @@ export function graphQueryOf(query: Readonly<Record<string, unknown>>): GraphQue
       configId: filter.configId,
       prompt: filter.prompt,
       cacheStatus: filter.cacheStatus,
+      errorCode: filter.errorCode,
+      failed: filter.failed,
       metadata: filter.metadata,
     },
     // A group's paging, read with the export's `page_size` and `current_page` (up to 50,000 a page).
@@ -214,19 +216,21 @@ export const STATUS_GRAPHS: ReadonlySet<string> = new Set(['errors/status-codes'
 
 /**
  * `errors/status-codes` (the range's errors by status) or `errors/stacks` (each bucket's errors by
- * status), from the summary grouped by status: the whole range's rows, or every bucket's.
+ * status), from the summary grouped by status: the whole range's rows, or every bucket's. A row's
+ * errors are its failed requests: all of an error status's, and a 200's streams that ended with an
+ * error after it (status 200 in the graph, so the total is the `errors` graph's).
  */
 export function statusGraphOf(
   name: string,
   query: GraphQuery,
   rows: readonly SummaryRow[],
 ): Record<string, unknown> {
-  const errors = rows.filter((row) => Number(row.group) >= 400);
-  const total = errors.reduce((sum, row) => sum + row.requests, 0);
+  const errors = rows.filter((row) => row.errors > 0);
+  const total = errors.reduce((sum, row) => sum + row.errors, 0);
   if (name === 'errors/status-codes') {
     const byCode = new Map<number, number>();
     for (const row of errors)
-      byCode.set(Number(row.group), (byCode.get(Number(row.group)) ?? 0) + row.requests);
+      byCode.set(Number(row.group), (byCode.get(Number(row.group)) ?? 0) + row.errors);
     return {
       summary: { total_errors: total, unique_error_codes: byCode.size },
       data_points: [...byCode]
@@ -240,7 +244,7 @@ export function statusGraphOf(
     const bucket = Date.parse(row.bucket);
     byBucket.set(bucket, [
       ...(byBucket.get(bucket) ?? []),
-      { response_status_code: Number(row.group), count: row.requests },
+      { response_status_code: Number(row.group), count: row.errors },
     ]);
   }
   return {

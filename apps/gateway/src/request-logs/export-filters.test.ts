@@ -89,12 +89,20 @@ describe('exportPlanOf', () => {
       Date.parse('2026-11-30T12:00:00Z'),
     );
     expect(exportPlanOf({}, undefined)).toMatchObject({ skip: 0, limit: MAX_EXPORT_RECORDS });
-    // pk's additions: the provider alone, the cache status.
-    expect(exportPlanOf({ ai_org: 'anthropic', cache_status: 'HIT' }, 'app').filter).toMatchObject({
+    // pk's additions: the provider alone, the cache status, the error code, the failed requests.
+    expect(
+      exportPlanOf(
+        { ai_org: 'anthropic', cache_status: 'HIT', error_code: 'overloaded_error', failed: true },
+        'app',
+      ).filter,
+    ).toMatchObject({
       provider: 'anthropic',
       model: undefined,
       cacheStatus: 'HIT',
+      errorCode: 'overloaded_error',
+      failed: true,
     });
+    expect(exportPlanOf({ failed: 'false' }, 'app').filter.failed).toBe(false);
   });
 
   it('applies numeric ranges to each record, costs in cents', () => {
@@ -148,6 +156,7 @@ describe('exportPlanOf', () => {
         ?.message,
     ).toContain('at most 8');
     expect(refusal({ trace_id: { $ne: 1 } })?.message).toContain('must be text');
+    expect(refusal({ failed: 1 })?.message).toBe('filters.failed must be true or false');
   });
 });
 
@@ -194,6 +203,10 @@ describe('export lines', () => {
         ]),
       ),
     ).toEqual({ is_success: 0, ai_model: 'gpt-4o-mini', cost: null, request: null });
+    // A stream that answered 200 and then ended with an error did not succeed.
+    expect(
+      JSON.parse(exportLineOf({ ...RECORD, error_code: 'PK_ERR_STREAM_INTERRUPTED' }, ['is_success'])),
+    ).toEqual({ is_success: 0 });
   });
 
   it('checks requested_data, and knows when bodies are needed', () => {

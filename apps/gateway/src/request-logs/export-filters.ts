@@ -27,9 +27,10 @@ const TEXT_FILTERS = [
   'trace_id',
   'ai_model',
   'ai_org_model',
-  // pk's additions: the provider alone, and the cache status (as the logs API filters).
+  // pk's additions: the provider alone, the cache status and the error code (as the logs API filters).
   'ai_org',
   'cache_status',
+  'error_code',
   'virtual_keys',
   'configs',
   'prompt_slug',
@@ -37,6 +38,8 @@ const TEXT_FILTERS = [
 ] as const;
 
 const KNOWN = new Set<string>([
+  // pk's addition: true for the failed requests, false for the others (as the logs API filters).
+  'failed',
   'time_of_generation_min',
   'time_of_generation_max',
   ...TEXT_FILTERS,
@@ -89,6 +92,19 @@ function oneText(
   if (text.includes(','))
     throw invalid(`${prefix}${name}: pk takes one value at a time (no comma-separated lists)`, name, prefix);
   return text;
+}
+
+/** A boolean filter: true or false, as JSON or as the text of a query string. */
+function truthOf(
+  filters: Readonly<Record<string, unknown>>,
+  name: string,
+  prefix: string,
+): boolean | undefined {
+  const value = filters[name];
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw invalid(`${prefix}${name} must be true or false`, name, prefix);
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -212,6 +228,8 @@ export function exportPlanOf(
       configId: oneText(filters, 'configs', prefix),
       prompt: oneText(filters, 'prompt_slug', prefix),
       cacheStatus: oneText(filters, 'cache_status', prefix),
+      errorCode: oneText(filters, 'error_code', prefix),
+      failed: truthOf(filters, 'failed', prefix),
       from,
       to,
       metadata: metadataPairs(filters.metadata, prefix),

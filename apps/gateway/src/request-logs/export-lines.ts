@@ -31,7 +31,8 @@ const FIELDS: Readonly<Record<string, (record: StoredRequestLog) => unknown>> = 
   created_at: (record) => record.created_at,
   request: (record) => bodyOf(record.request_body),
   response: (record) => bodyOf(record.response_body),
-  is_success: (record) => (record.status < 400 ? 1 : 0),
+  // A stream that ended with an error after its 200 (an `error_code` under 400) did not succeed.
+  is_success: (record) => (record.status < 400 && record.error_code === null ? 1 : 0),
   ai_org: (record) => record.provider,
   ai_model: (record) => record.answered_model ?? record.model,
   req_units: (record) => record.usage.prompt_tokens,

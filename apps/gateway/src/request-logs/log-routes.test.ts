@@ -12,6 +12,8 @@ describe('GET /v1/logs parameters', () => {
         virtual_key: 'vk',
         config: 'pc-1',
         cache_status: 'HIT',
+        error_code: 'PK_ERR_STREAM_INTERRUPTED',
+        failed: 'true',
         'metadata._user': 'ada',
         'metadata.team': ['a', 'b'],
         from: '2026-01-01T00:00:00Z',
@@ -26,6 +28,8 @@ describe('GET /v1/logs parameters', () => {
       virtualKey: 'vk',
       configId: 'pc-1',
       cacheStatus: 'HIT',
+      errorCode: 'PK_ERR_STREAM_INTERRUPTED',
+      failed: true,
       from: Date.UTC(2026, 0, 1),
       limit: 20,
       metadata: [
@@ -40,6 +44,9 @@ describe('GET /v1/logs parameters', () => {
     expect(() => logFilterOf({ limit: '0' }, undefined)).toThrow(/limit/);
     expect(() => logFilterOf({ from: 'yesterday' }, undefined)).toThrow(/from/);
     expect(() => logFilterOf({ status: ['200', '500'] }, undefined)).toThrow(/status/);
+    expect(logFilterOf({ failed: 'false' }, undefined).failed).toBe(false);
+    expect(() => logFilterOf({ failed: 'yes' }, undefined)).toThrow('failed must be true or false');
+    expect(() => logFilterOf({ failed: '' }, undefined)).toThrow('failed must be true or false');
     // Each pair after the first is a subquery of every page: at most 8.
     const eight = { 'metadata.team': ['a', 'b', 'c', 'd'], 'metadata.env': ['e', 'f', 'g', 'h'] };
     expect(logFilterOf(eight, undefined).metadata).toHaveLength(8);

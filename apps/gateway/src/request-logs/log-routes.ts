@@ -55,6 +55,14 @@ function time(query: Query, name: string): number | undefined {
   return parsed;
 }
 
+/** `true` or `false`, or undefined when absent. */
+function truth(query: Query, name: string): boolean | undefined {
+  const value = single(query, name);
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw invalid(`${name} must be true or false`, name);
+  return value === 'true';
+}
+
 function whole(query: Query, name: string, min: number, max: number): number | undefined {
   const value = single(query, name);
   if (value === undefined) return undefined;
@@ -91,6 +99,8 @@ export function logFilterOf(query: Query, tenant: string | undefined): LogFilter
     configId: single(query, 'config'),
     prompt: single(query, 'prompt'),
     cacheStatus: single(query, 'cache_status'),
+    errorCode: single(query, 'error_code'),
+    failed: truth(query, 'failed'),
     from: time(query, 'from'),
     to: time(query, 'to'),
     metadata: metadataFilters(query),

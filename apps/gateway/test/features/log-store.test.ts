@@ -291,6 +291,98 @@ describe.each([
   );
 
   it.runIf(available)(
+    'a stream that fails after its 200 is a failed request: failed=true lists it, error_code finds it, the analytics count it as an error',
+    async () => {
+      const user = `failures-${run}`;
+      const streamModel = `errors-mid-stream-${run}`;
+      // OpenAI's in-band error after three chunks (apart, so the client has had the first piece).
+      mock.script(streamModel, (request) => ({
+        sse: [
+          ...chatChunks(request.model, { pieces: 4 }).slice(0, 3),
+          JSON.stringify({
+            error: {
+              message: 'The server had an error while processing your request. Sorry about that!',
+              type: 'server_error',
+              param: null,
+              code: null,
+            },
+          }),
+        ],
+        chunkDelayMs: 50,
+      }));
+      const portkey = client(TEAM_A, { metadata: { _user: user } });
+      const started = new Date(Date.now() - 60_000).toISOString();
+      const answer = await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(answer.choices?.[0]?.message?.content).toBe(MOCK_ANSWER);
+      const stream = await portkey.chat.completions.create({ model: streamModel, messages, stream: true });
+      let text = '';
+      let streamError: unknown;
+      try {
+        for await (const chunk of stream) text += chunk.choices?.[0]?.delta?.content ?? '';
+      } catch (error) {
+        streamError = error;
+      }
+      expect(text).toBe('The capital of F');
+      expect(String(streamError)).toContain('The server had an error while processing your request');
+      const refused = await portkey.chat.completions.create({ model: 'fail-503', messages }).then(
+        () => undefined,
+        (error: { status?: number }) => error.status,
+      );
+      expect(refused).toBe(503);
+      expect(mock.forModel(streamModel)).toHaveLength(1);
+      expect(mock.forModel(streamModel)[0]?.headers.authorization).toBe('Bearer sk-logstore');
+
+      const ofUser = async (filters: string) =>
+        ((await get(`/logs?metadata._user=${user}${filters}`, TEAM_A)).body.data as Json[]).map((record) => [
+          record.status,
+          record.error_code,
+          record.model,
+        ]);
+      await eventually(
+        () => ofUser(''),
+        (rows) => rows.length === 3,
+      );
+      expect(await ofUser('&failed=true')).toEqual([
+        [503, null, 'fail-503'],
+        [200, 'server_error', streamModel],
+      ]);
+      expect(await ofUser('&failed=false')).toEqual([[200, null, 'gpt-4o-mini']]);
+      expect(await ofUser('&error_code=server_error')).toEqual([[200, 'server_error', streamModel]]);
+      expect(await ofUser('&status=200&failed=true')).toEqual([[200, 'server_error', streamModel]]);
+      expect(await get(`/logs?failed=maybe`, TEAM_A)).toMatchObject({
+        status: 400,
+        body: { error: { message: 'failed must be true or false', param: 'failed' } },
+      });
+
+      // Portkey's analytics through its SDK, narrowed to the user: two errors of three requests.
+      const analytics = new Portkey({ baseURL: gateway.base, apiKey: TEAM_A }).analytics.graphs;
+      const range = {
+        time_of_generation_min: started,
+        time_of_generation_max: new Date(Date.now() + 60_000).toISOString(),
+        metadata: JSON.stringify({ _user: user }),
+      };
+      type Graph = { summary: Record<string, number>; data_points: Record<string, unknown>[] };
+      expect(((await analytics.errors(range as never)) as unknown as Graph).summary).toEqual({ total: 2 });
+      expect(((await analytics.requests(range as never)) as unknown as Graph).summary.total).toBe(3);
+      const codes = (await analytics.errors_status_code(range as never)) as unknown as Graph;
+      expect(codes.summary).toEqual({ total_errors: 2, unique_error_codes: 2 });
+      expect(codes.data_points).toEqual(
+        expect.arrayContaining([
+          { status_code: 200, count: 1 },
+          { status_code: 503, count: 1 },
+        ]),
+      );
+      const failedOnly = { ...range, failed: 'true' };
+      expect(((await analytics.requests(failedOnly as never)) as unknown as Graph).summary.total).toBe(2);
+      expect(
+        ((await analytics.requests({ ...range, error_code: 'server_error' } as never)) as unknown as Graph)
+          .summary.total,
+      ).toBe(1);
+      expect(gateway.process.output()).not.toContain('sk-logstore');
+    },
+  );
+
+  it.runIf(available)(
     'Portkey’s POST /v1/logs stores a custom log under its trace; exports stay 501',
     async () => {
       const traceId = `custom-${run}`;
