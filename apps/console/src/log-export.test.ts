@@ -27,6 +27,8 @@ describe('the logs view’s filter as an export’s', () => {
       new URLSearchParams({
         trace_id: 't-1',
         status: '200',
+        failed: 'true',
+        error_code: 'PK_ERR_STREAM_INTERRUPTED',
         provider: 'openai',
         model: 'gpt-4o',
         virtual_key: 'vk-main',
@@ -44,6 +46,8 @@ describe('the logs view’s filter as an export’s', () => {
       filters: {
         trace_id: 't-1',
         status_code: '200',
+        failed: 'true',
+        error_code: 'PK_ERR_STREAM_INTERRUPTED',
         ai_org: 'openai',
         ai_model: 'gpt-4o',
         virtual_keys: 'vk-main',

@@ -47,6 +47,8 @@ export const MAX_EXPORT_RECORDS = 50_000;
 const EXPORT_FILTER_OF: Readonly<Record<FilterField, string | null>> = {
   trace_id: 'trace_id',
   status: 'status_code',
+  failed: 'failed',
+  error_code: 'error_code',
   provider: 'ai_org',
   model: 'ai_model',
   virtual_key: 'virtual_keys',
@@ -61,6 +63,8 @@ const EXPORT_FILTER_OF: Readonly<Record<FilterField, string | null>> = {
 const FIELD_NAMES: Readonly<Record<FilterField, string>> = {
   trace_id: 'trace id',
   status: 'status',
+  failed: 'outcome',
+  error_code: 'error code',
   provider: 'provider',
   model: 'model',
   virtual_key: 'virtual key',

@@ -19,6 +19,14 @@ describe('the logs filter in the URL', () => {
     );
   });
 
+  it('keeps the outcome and the error code, after the status', () => {
+    const filter = filterFromSearch(new URLSearchParams('error_code=server_error&failed=true&status=200'));
+    expect(filter.fields).toEqual({ status: '200', failed: 'true', error_code: 'server_error' });
+    expect(new URLSearchParams(filterPairs(filter)).toString()).toBe(
+      'status=200&failed=true&error_code=server_error',
+    );
+  });
+
   it('drops empty values and metadata pairs without a key', () => {
     expect(filterPairs({ fields: { model: '' }, metadata: [['', 'x']] })).toEqual([]);
   });

@@ -2,6 +2,8 @@
 export const FILTER_FIELDS = [
   'trace_id',
   'status',
+  'failed',
+  'error_code',
   'provider',
   'model',
   'virtual_key',

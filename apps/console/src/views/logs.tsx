@@ -38,6 +38,8 @@ const COLUMNS = [
 const LABELS: Record<FilterField, string> = {
   trace_id: 'Trace id',
   status: 'Status',
+  failed: 'Outcome',
+  error_code: 'Error code',
   provider: 'Provider',
   model: 'Model',
   virtual_key: 'Virtual key',
@@ -97,6 +99,23 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
       {FILTER_FIELDS.map((name) => {
         const id = `filter-${name}`;
         const isTime = name === 'from' || name === 'to';
+        if (name === 'failed')
+          // The failed requests: an error status, or a stream that ended with an error after its 200.
+          return (
+            <label for={id} key={name}>
+              {LABELS[name]}
+              <select
+                id={id}
+                name={name}
+                value={fields[name] ?? ''}
+                onChange={(event) => setField(name, (event.currentTarget as HTMLSelectElement).value)}
+              >
+                <option value="">Any</option>
+                <option value="true">Failed</option>
+                <option value="false">Succeeded</option>
+              </select>
+            </label>
+          );
         return (
           <label for={id} key={name}>
             {LABELS[name]}
