@@ -11,7 +11,7 @@ import {
   unreachableByKeyboard,
 } from './support/browser.js';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
-import { openAIError } from './support/provider-answers.js';
+import { chatChunks, openAIError } from './support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
@@ -1110,6 +1110,63 @@ describe.runIf(run)('the console in Chromium', () => {
     await logRows().first().waitFor({ timeout: 6000 });
     expect(await logRows().count()).toBe(1);
     await page.getByLabel('Live tail').uncheck();
+  });
+
+  it('finds the failed requests with the Outcome filter, a stream that failed after its 200 among them, and narrows them by error code', async () => {
+    const user = 'failing-console';
+    mock.script('console-cut-stream', (request) => ({
+      sse: [
+        ...chatChunks(request.model, { pieces: 4 }).slice(0, 3),
+        JSON.stringify(openAIError(500, 'The server had an error while processing your request.')),
+      ],
+      chunkDelayMs: 50,
+    }));
+    mock.script('console-refused', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
+    await sdk({ config: direct(), metadata: { _user: user } }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+    });
+    const stream = await sdk({
+      config: direct('console-cut-stream'),
+      metadata: { _user: user },
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+    let text = '';
+    const cut = await (async () => {
+      for await (const chunk of stream) text += chunk.choices?.[0]?.delta?.content ?? '';
+    })().then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(text).toBe('The capital of F');
+    expect(cut?.message).toContain('The server had an error');
+    const refused = await sdk({ config: direct('console-refused'), metadata: { _user: user } })
+      .chat.completions.create({ model: 'gpt-4o-mini', messages })
+      .then(
+        () => undefined,
+        (error: { status?: number }) => error.status,
+      );
+    expect(refused).toBe(503);
+    await logsFor(`metadata._user=${user}`, adminKey, 3);
+
+    await page.goto(consoleUrl(`/logs?metadata._user=${user}`));
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(3);
+    await page.getByLabel('Outcome').selectOption({ label: 'Failed' });
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/failed=true/);
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
+    const statuses = await logRows().locator('td:nth-child(2)').allTextContents();
+    expect(statuses.sort()).toEqual(['200 · server_error', '503']);
+    await screenshot(page, '07b-logs-failed');
+    await page.getByLabel('Error code').fill('server_error');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/error_code=server_error/);
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);
+    expect(await logRows().first().locator('td:nth-child(2)').textContent()).toBe('200 · server_error');
+    // The succeeded ones: the one plain answer.
+    await page.goto(consoleUrl(`/logs?metadata._user=${user}&failed=false`));
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);
+    expect(await page.getByLabel('Outcome').inputValue()).toBe('false');
+    expect(await logRows().first().locator('td:nth-child(2)').textContent()).toBe('200');
   });
 
   it('renders hostile metadata as inert text (no markup, no script)', async () => {
