@@ -2,8 +2,8 @@
 // writer, then times the logs API's queries on it: the first page of 50 for a metadata filter that
 // matches 1 % of the records (`metadata._user=user-7`, served by the log row's user index, and
 // `metadata.session=session-7`, by the metadata table's), a tenant's newest page, a trace, a page
-// with a status filter; then the analytics of rescued requests and feedback. Run it against a built
-// @pk/store:
+// with a status filter, the failed requests and an error code; then the analytics of rescued
+// requests and feedback. Run it against a built @pk/store:
 //   node scripts/log-query-timing.mjs                      # SQLite in a temporary directory
 //   node scripts/log-query-timing.mjs --postgres postgres://postgres@127.0.0.1:5432/test   (a database of its own)
 //   --records 100000   fewer records;   --keep DIR   keep (and reuse) the SQLite data directory;
@@ -135,6 +135,16 @@ try {
   await time(
     'status=503, first 50',
     async () => (await store.logs.list({ tenant: 'tenant-0', status: 503, limit: 50 })).records.length,
+  );
+  await time(
+    'failed=true (2.1 %), first 50',
+    async () => (await store.logs.list({ tenant: 'tenant-0', failed: true, limit: 50 })).records.length,
+  );
+  await time(
+    'error_code=PK_ERR_STREAM_INTERRUPTED (0.1 %), first 50',
+    async () =>
+      (await store.logs.list({ tenant: 'tenant-0', errorCode: 'PK_ERR_STREAM_INTERRUPTED', limit: 50 }))
+        .records.length,
   );
   await time('a trace', async () => (await store.logs.trace('trace-12345', 'tenant-0')).length);
   // Portkey's analytics beyond the summary, over the whole log: rescued requests per hour (the seeded

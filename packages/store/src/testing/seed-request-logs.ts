@@ -8,7 +8,8 @@ import { RequestLogWriter } from '../request-logs/log-writer.js';
  * (or, with `tenants`, each record the next of that many: tenant-0, tenant-1, …);
  * `_user` one of 100 users (1 % of the records each; user-7 is all tenant-0's), `session` one of
  * 101 (~1 % each, in both tenants) and `team` one of 7;
- * three requests per trace; one in 50 a 503. Resolves to the seconds it took.
+ * three requests per trace; one in 50 a 503, and one in 1,000 a stream that failed after its 200
+ * (`error_code` PK_ERR_STREAM_INTERRUPTED). Resolves to the seconds it took.
  */
 export async function seedRequestLogs(
   store: Store,
@@ -37,6 +38,7 @@ export async function seedRequestLogs(
           : `tenant-${index % options.tenants}`,
       traceId: `trace-${Math.floor(index / 3)}`,
       status: index % 50 === 0 ? 503 : 200,
+      ...(index % 1000 === 501 ? { errorCode: 'PK_ERR_STREAM_INTERRUPTED' } : {}),
       latencyMs: 100 + (index % 900),
       provider: index % 2 === 0 ? 'openai' : 'anthropic',
       model: index % 2 === 0 ? 'gpt-4o-mini' : 'claude-3-5-haiku',
