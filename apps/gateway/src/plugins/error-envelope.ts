@@ -1,5 +1,6 @@
 import { createErrorEnvelope, type PkErrorCode, statusOfErrorCode } from '@pk/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RequestLogFields } from './request-log.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,6 +25,10 @@ export function sendPkError(
   message: string,
   param: string | null = null,
 ): FastifyReply {
+  // The log line and the log record say which error the client got, a refusal before any provider
+  // call included (one already recorded, such as a limit's, stays).
+  const fields = request.logFields as RequestLogFields | null | undefined;
+  if (fields && fields.errorCode === undefined) fields.errorCode = code;
   const envelope = createErrorEnvelope({ code, message, param });
   return reply
     .code(statusOfErrorCode(code))

@@ -383,6 +383,32 @@ describe.each([
   );
 
   it.runIf(available)(
+    'a request refused before any provider call: its record has the error code the client got, which error_code finds',
+    async () => {
+      const user = `refused-${run}`;
+      const receivedBefore = mock.received.length;
+      const refusal = await client(TEAM_A, { virtualKey: 'no-such-virtual-key', metadata: { _user: user } })
+        .chat.completions.create({ model: 'gpt-4o-mini', messages })
+        .then(
+          () => undefined,
+          (error: { status?: number; error?: { error?: { code?: string } } }) => error,
+        );
+      expect(refusal?.status).toBe(404);
+      // The portkey-ai SDK's error holds the gateway's body as it came.
+      const code = refusal?.error?.error?.code;
+      expect(code).toBe('PK_ERR_VIRTUAL_KEY_NOT_FOUND');
+      expect(mock.received.length).toBe(receivedBefore);
+      const records = await eventually(
+        async () => (await get(`/logs?metadata._user=${user}`, TEAM_A)).body.data as Json[],
+        (found) => found.length === 1,
+      );
+      expect(records[0]).toMatchObject({ status: 404, error_code: code });
+      const byCode = await get(`/logs?metadata._user=${user}&error_code=${code}&failed=true`, TEAM_A);
+      expect((byCode.body.data as Json[]).map((record) => record.id)).toEqual([records[0]?.id]);
+    },
+  );
+
+  it.runIf(available)(
     'Portkey’s POST /v1/logs stores a custom log under its trace; exports stay 501',
     async () => {
       const traceId = `custom-${run}`;
