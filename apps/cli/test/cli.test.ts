@@ -1314,6 +1314,37 @@ describe('pk', () => {
     });
     expect((await runPk(['logs', 'exports', 'rm', String(latest?.id)], env)).code).toBe(4);
     expect(await listExports()).toHaveLength(before.length + 1);
+    // --failed: team c's refused request only (a virtual key that does not exist), not its answered one.
+    expect(await chatWith({ metadata: { team: 'c' } }, { model: '@export-openai/gpt-4o-mini' })).toBe(200);
+    const refusedStatus = await chatWith({ virtualKey: 'no-such-key', metadata: { team: 'c' } });
+    expect(refusedStatus).toBeGreaterThanOrEqual(400);
+    await vi.waitFor(async () => expect(await logs('metadata.team=c')).toHaveLength(2), {
+      timeout: 5000,
+      interval: 100,
+    });
+    const [refusedRecord] = await logs('metadata.team=c&failed=true');
+    const failedOnly = await runPk(
+      ['logs', 'export', '--metadata', 'team=c', '--failed', '--fields', 'response_status_code,error_code'],
+      env,
+    );
+    expect(failedOnly).toMatchObject({
+      code: 0,
+      stdout: `${JSON.stringify({ response_status_code: refusedStatus, error_code: refusedRecord?.error_code })}\n`,
+    });
+    const byCode = await runPk(
+      [
+        'logs',
+        'export',
+        '--metadata',
+        'team=c',
+        '--error-code',
+        String(refusedRecord?.error_code),
+        '--fields',
+        'id',
+      ],
+      env,
+    );
+    expect(byCode).toMatchObject({ code: 0, stdout: `${JSON.stringify({ id: refusedRecord?.id })}\n` });
     // (Its secret would count in the vault rotation below.)
     expect((await runPk(['vk', 'rm', 'export-openai'], env)).code).toBe(0);
     expect((await runPk(['integrations', 'rm', 'export-openai'], env)).code).toBe(0);

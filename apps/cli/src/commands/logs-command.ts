@@ -58,6 +58,8 @@ interface ExportOptions {
   readonly config?: string;
   readonly prompt?: string;
   readonly status?: string;
+  readonly failed?: boolean;
+  readonly errorCode?: string;
   readonly metadata?: string[];
   readonly fields: string;
   readonly limit?: string;
@@ -128,9 +130,11 @@ export function exportBodyOf(options: ExportOptions, now = Date.now()): Record<s
     virtual_keys: options.virtualKey,
     configs: options.config,
     prompt_slug: options.prompt,
+    error_code: options.errorCode,
   };
   for (const [name, value] of Object.entries(texts)) if (value !== undefined) filters[name] = value;
   if (options.status !== undefined) filters.status_code = wholeOf(options.status, '--status', 100, 599);
+  if (options.failed === true) filters.failed = true;
   const metadata = metadataOf(options.metadata ?? []);
   if (Object.keys(metadata).length > 0) filters.metadata = metadata;
   if (options.limit !== undefined) filters.page_size = wholeOf(options.limit, '--limit', 1, MAX_RECORDS);
@@ -307,6 +311,11 @@ export function registerLogs(program: Command, context: CommandContext): void {
     .option('--config <slug>', 'one saved config')
     .option('--prompt <slug>', 'one prompt')
     .option('--status <code>', "one HTTP status of the gateway's answer (200, 429 …)")
+    .option(
+      '--failed',
+      'only the failed requests: an error status, or a stream that ended with an error after its 200',
+    )
+    .option('--error-code <code>', 'one error code (PK_ERR_STREAM_INTERRUPTED, server_error …)')
     .option('--metadata <key=value...>', `metadata the records have (all of them, at most ${MAX_METADATA})`)
     .option(
       '--fields <a,b,c>',
