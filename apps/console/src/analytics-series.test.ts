@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GROUPS, METRICS, metricLabel, metricOf, periodOf, toSeries } from './analytics-series.js';
+import { GROUPS, groupName, METRICS, metricLabel, metricOf, periodOf, toSeries } from './analytics-series.js';
 
 describe('analytics rows to chart series', () => {
   it('gives one x series of buckets and one y series per group, gaps as null', () => {
@@ -38,8 +38,12 @@ describe('analytics rows to chart series', () => {
       'user',
       'status',
       'cache_status',
+      'error_code',
     ]);
     expect(metricLabel('latency_p99_ms')).toBe('Latency p99 (ms)');
+    expect(groupName('error_code')).toBe('error code');
+    expect(groupName('user')).toBe('_user');
+    expect(groupName('metadata.team')).toBe('metadata.team');
     expect(metricLabel('something_else')).toBe('something_else');
   });
 

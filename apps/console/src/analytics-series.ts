@@ -25,7 +25,12 @@ export const GROUPS = [
   ['user', '_user'],
   ['status', 'Status'],
   ['cache_status', 'Cache status'],
+  ['error_code', 'Error code'],
 ] as const;
+
+/** A group as a caption names it (`error code`, `_user`), or its id when it is not one of {@link GROUPS}. */
+export const groupName = (group: string): string =>
+  GROUPS.find(([id]) => id === group)?.[1].toLowerCase() ?? group;
 
 /** The label of a metric (its field name when it is not one of {@link METRICS}). */
 export const metricLabel = (metric: string): string => METRICS.find(([id]) => id === metric)?.[1] ?? metric;

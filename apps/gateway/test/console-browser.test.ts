@@ -1287,6 +1287,24 @@ describe.runIf(run)('the console in Chromium', () => {
       .getByRole('row')
       .filter({ has: page.getByRole('cell', { name: '200', exact: true }) });
     expect(await okRow.getByRole('cell').nth(1).textContent()).toBe(String(okRequests));
+    // By error code: the stream cut with the provider's server_error (the Outcome filter's test).
+    const byCode = await fetch(
+      `${gateway.base}/analytics/summary?group_by=error_code&from=${encodeURIComponent(range.get('time_of_generation_min') ?? '')}`,
+      { headers: { 'x-portkey-api-key': adminKey } },
+    );
+    const serverErrors = (
+      (await byCode.json()) as { data: { group: string | null; requests: number }[] }
+    ).data
+      .filter((row) => row.group === 'server_error')
+      .reduce((sum, row) => sum + row.requests, 0);
+    expect(serverErrors).toBeGreaterThanOrEqual(1);
+    await page.getByLabel('Group by').selectOption('error_code');
+    const codes = page.getByRole('table', { name: 'Totals by error code' });
+    const serverErrorRow = codes
+      .getByRole('row')
+      .filter({ has: page.getByRole('cell', { name: 'server_error', exact: true }) });
+    await serverErrorRow.waitFor();
+    expect(await serverErrorRow.getByRole('cell').nth(1).textContent()).toBe(String(serverErrors));
     await expectNoSeriousViolations('analytics');
     await screenshot(page, '11-analytics');
   });

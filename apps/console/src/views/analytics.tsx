@@ -3,6 +3,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import {
   GROUPS,
+  groupName,
   groupOf,
   METRICS,
   metricLabel,
@@ -140,9 +141,14 @@ export function AnalyticsView() {
         </label>
       </form>
       <ErrorNote error={error} />
-      <div ref={chart} class="chart" role="img" aria-label={`${metricLabel(metric)} over time by ${group}`} />
+      <div
+        ref={chart}
+        class="chart"
+        role="img"
+        aria-label={`${metricLabel(metric)} over time by ${groupName(group)}`}
+      />
       <table class="data">
-        <caption>Totals by {group}</caption>
+        <caption>Totals by {groupName(group)}</caption>
         <thead>
           <tr>
             <th scope="col">Group</th>

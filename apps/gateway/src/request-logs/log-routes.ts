@@ -406,11 +406,13 @@ export async function logRoutes(
       const groupBy = single(query, 'group_by');
       if (
         groupBy !== undefined &&
-        !['model', 'provider', 'virtual_key', 'user', 'status', 'cache_status'].includes(groupBy) &&
+        !['model', 'provider', 'virtual_key', 'user', 'status', 'cache_status', 'error_code'].includes(
+          groupBy,
+        ) &&
         !(groupBy.startsWith('metadata.') && groupBy.length > 'metadata.'.length)
       )
         throw invalid(
-          'group_by is model, provider, virtual_key, user, status, cache_status or metadata.<key>',
+          'group_by is model, provider, virtual_key, user, status, cache_status, error_code or metadata.<key>',
           'group_by',
         );
       const summary = await store.logs.summary({

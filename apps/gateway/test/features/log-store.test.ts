@@ -378,6 +378,11 @@ describe.each([
         ((await analytics.requests({ ...range, error_code: 'server_error' } as never)) as unknown as Graph)
           .summary.total,
       ).toBe(1);
+      // pk's summary grouped by error code: the stream's code, every one of its requests an error.
+      const byCode = await get('/analytics/summary?group_by=error_code&bucket=day', TEAM_A);
+      const serverErrors = (byCode.body.data as Json[]).filter((row) => row.group === 'server_error');
+      expect(serverErrors.reduce((sum, row) => sum + Number(row.requests), 0)).toBeGreaterThanOrEqual(1);
+      for (const row of serverErrors) expect(row.errors).toBe(row.requests);
       expect(gateway.process.output()).not.toContain('sk-logstore');
     },
   );

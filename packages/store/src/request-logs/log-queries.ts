@@ -134,6 +134,7 @@ export type SummaryGroup =
   | 'user'
   | 'status'
   | 'cache_status'
+  | 'error_code'
   | `metadata.${string}`;
 
 /** One bucket × group of the summary. */
@@ -362,6 +363,17 @@ function summaryQuery(records: AliasedExpression<unknown, 'r'>) {
     group by bucket, grp`;
 }
 
+/** The log's column of each summary group but a metadata key (`_user` is the user's column too). */
+const GROUP_COLUMNS = {
+  model: 'l.model',
+  provider: 'l.provider',
+  virtual_key: 'l.virtual_key',
+  user: 'l.user_id',
+  status: 'l.status',
+  cache_status: 'l.cache_status',
+  error_code: 'l.error_code',
+} as const satisfies Record<Exclude<SummaryGroup, `metadata.${string}`>, string>;
+
 /**
  * The bucket and group terms of a summary's records (over the log's alias `l`). The group of a
  * metadata key other than `_user` is its row in `request_log_metadata` (one primary-key lookup per
@@ -371,22 +383,18 @@ function summaryTerms(options: SummaryOptions) {
   const bucketMs = bucketLiteral(options.bucketMs);
   const group = options.groupBy;
   const metadataKey = group?.startsWith('metadata.') ? group.slice('metadata.'.length) : undefined;
+  const column =
+    group === undefined || metadataKey !== undefined
+      ? metadataKey === USER_METADATA_KEY
+        ? 'l.user_id'
+        : undefined
+      : GROUP_COLUMNS[group as keyof typeof GROUP_COLUMNS];
   const groupTerm =
-    group === 'status'
-      ? sql`l.status`
-      : group === 'cache_status'
-        ? sql`l.cache_status`
-        : group === 'model'
-          ? sql`l.model`
-          : group === 'provider'
-            ? sql`l.provider`
-            : group === 'virtual_key'
-              ? sql`l.virtual_key`
-              : group === 'user' || metadataKey === USER_METADATA_KEY
-                ? sql`l.user_id`
-                : metadataKey !== undefined
-                  ? sql`(select m.value from request_log_metadata m where m.log_id = l.id and m.key = ${metadataKey})`
-                  : sql`null`;
+    column !== undefined
+      ? sql.ref(column)
+      : metadataKey !== undefined
+        ? sql`(select m.value from request_log_metadata m where m.log_id = l.id and m.key = ${metadataKey})`
+        : sql`null`;
   return {
     bucket: sql<number>`(l.created_at / ${bucketMs}) * ${bucketMs}`,
     group: groupTerm,

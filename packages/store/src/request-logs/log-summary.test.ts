@@ -84,6 +84,7 @@ function expectedSummary(
     if (group === undefined) return null;
     if (group === 'status') return String(entry.status);
     if (group === 'cache_status') return entry.cacheStatus ?? null;
+    if (group === 'error_code') return entry.errorCode ?? null;
     if (group === 'model') return entry.model ?? null;
     if (group === 'provider') return entry.provider ?? null;
     if (group === 'virtual_key') return entry.virtualKey ?? null;
@@ -226,6 +227,7 @@ describe.each(ENGINES)('the analytics summary on %s', (engine) => {
       'user',
       'status',
       'cache_status',
+      'error_code',
       'metadata._user',
       'metadata.team',
       'metadata.absent',
