@@ -1121,7 +1121,7 @@ describe.runIf(run)('the console in Chromium', () => {
       ],
       chunkDelayMs: 50,
     }));
-    mock.script('console-refused', [{ status: 503, json: openAIError(503, 'upstream overloaded') }]);
+    mock.script('console-refused', [{ status: 429, json: openAIError(429, 'Rate limit reached') }]);
     await sdk({ config: direct(), metadata: { _user: user } }).chat.completions.create({
       model: 'gpt-4o-mini',
       messages,
@@ -1145,7 +1145,7 @@ describe.runIf(run)('the console in Chromium', () => {
         () => undefined,
         (error: { status?: number }) => error.status,
       );
-    expect(refused).toBe(503);
+    expect(refused).toBe(429);
     await logsFor(`metadata._user=${user}`, adminKey, 3);
 
     await page.goto(consoleUrl(`/logs?metadata._user=${user}`));
@@ -1155,7 +1155,7 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.waitForURL(/failed=true/);
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
     const statuses = await logRows().locator('td:nth-child(2)').allTextContents();
-    expect(statuses.sort()).toEqual(['200 · server_error', '503']);
+    expect(statuses.sort()).toEqual(['200 · server_error', '429']);
     await screenshot(page, '07b-logs-failed');
     await page.getByLabel('Error code').fill('server_error');
     await page.getByRole('button', { name: 'Apply filters' }).click();

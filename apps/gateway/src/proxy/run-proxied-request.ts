@@ -39,6 +39,7 @@ import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import { AttemptRecorder } from '../request-facts/attempt-recorder.js';
 import { captureBody } from '../request-facts/body-capture.js';
+import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
 import { recordUsageAndCost } from '../request-facts/request-cost.js';
 import {
   answeredModelOf,
@@ -431,11 +432,9 @@ async function proxyRequest(
   return reply;
 }
 
-/** What the log records for a stream's closing error: its code, else its type, else pk's own code. */
+/** What the log records for a stream's closing error: the provider's code or type, else pk's own code. */
 function streamErrorCodeOf(error: { readonly code?: unknown; readonly type?: unknown }): string {
-  if (typeof error.code === 'string' && error.code !== '') return error.code;
-  if (typeof error.type === 'string' && error.type !== '') return error.type;
-  return 'PK_ERR_STREAM_INTERRUPTED';
+  return providerErrorCodeOf(error) ?? 'PK_ERR_STREAM_INTERRUPTED';
 }
 
 /** The request for one leaf: its `forward_headers` picked from the client's headers. */
@@ -468,7 +467,8 @@ function replyWithFailure(
     return reply.code(statusOfErrorCode(error.code)).type('application/json').send(error.toEnvelope());
   }
   if (UpstreamError.isInstance(error)) {
-    if (typeof error.code === 'string') request.logFields.errorCode = error.code;
+    const code = providerErrorCodeOf(error);
+    if (code !== undefined) request.logFields.errorCode = code;
     return reply.code(status).type('application/json').send(error.toEnvelope());
   }
   throw error;

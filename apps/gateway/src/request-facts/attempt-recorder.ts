@@ -7,6 +7,7 @@ import {
 } from '@pk/config';
 import { UpstreamError } from '@pk/providers';
 import type { RequestLogFields } from '../plugins/request-log.js';
+import { providerErrorCodeOf } from './provider-error-code.js';
 
 type AttemptLogEntry = NonNullable<RequestLogFields['attemptLog']>[number];
 
@@ -29,10 +30,7 @@ function errorCodeOf(outcome: AttemptOutcome<unknown, unknown>): string | undefi
   if (outcome.ok) return undefined;
   const error = outcome.error;
   if (error instanceof PkError) return error.code;
-  if (!UpstreamError.isInstance(error)) return undefined;
-  // The provider's own code, else its error type (`server_error`, `rate_limit_error` …).
-  if (typeof error.code === 'string' || typeof error.code === 'number') return String(error.code);
-  return typeof error.type === 'string' && error.type.length > 0 ? error.type : undefined;
+  return UpstreamError.isInstance(error) ? providerErrorCodeOf(error) : undefined;
 }
 
 function virtualKeyOf(leaf: PlanLeaf): string | undefined {

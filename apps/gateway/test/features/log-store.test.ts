@@ -342,12 +342,20 @@ describe.each([
         () => ofUser(''),
         (rows) => rows.length === 3,
       );
+      // Both failures are the provider's server_error (OpenAI's type; its code is null): the record
+      // says so, as its attempt does.
       expect(await ofUser('&failed=true')).toEqual([
-        [503, null, 'fail-503'],
+        [503, 'server_error', 'fail-503'],
         [200, 'server_error', streamModel],
       ]);
       expect(await ofUser('&failed=false')).toEqual([[200, null, 'gpt-4o-mini']]);
-      expect(await ofUser('&error_code=server_error')).toEqual([[200, 'server_error', streamModel]]);
+      expect(await ofUser('&error_code=server_error')).toEqual([
+        [503, 'server_error', 'fail-503'],
+        [200, 'server_error', streamModel],
+      ]);
+      expect(await ofUser('&error_code=server_error&status=200')).toEqual([
+        [200, 'server_error', streamModel],
+      ]);
       expect(await ofUser('&status=200&failed=true')).toEqual([[200, 'server_error', streamModel]]);
       expect(await get(`/logs?failed=maybe`, TEAM_A)).toMatchObject({
         status: 400,
@@ -377,7 +385,7 @@ describe.each([
       expect(
         ((await analytics.requests({ ...range, error_code: 'server_error' } as never)) as unknown as Graph)
           .summary.total,
-      ).toBe(1);
+      ).toBe(2);
       // pk's summary grouped by error code: the stream's code, every one of its requests an error.
       const byCode = await get('/analytics/summary?group_by=error_code&bucket=day', TEAM_A);
       const serverErrors = (byCode.body.data as Json[]).filter((row) => row.group === 'server_error');
