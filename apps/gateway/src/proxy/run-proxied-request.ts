@@ -155,30 +155,34 @@ async function proxyRequest(
   const keepBodies = services.logBodies === true && headers.options.debug !== false;
   if (headers.options.metadata) log.metadata = headers.options.metadata;
   recordHeaderFacts(log, headers, services.catalog);
-  const {
-    plan: resolvedPlan,
-    model,
-    hasHooks,
-    limitedVirtualKeys,
-  } = resolveRequestPlanOnce(
-    {
-      headers,
-      model: typeof body.model === 'string' ? body.model : undefined,
-      settings: services.settings,
-      catalog: services.catalog.snapshot,
-      gatewayKey: request.gatewayKey,
-      authorizationIsGatewayKey: request.authorizationIsGatewayKey,
-      isSupportedProvider: isSupportedProviderId,
-      configCache: services.configCache,
-      defaultProvider: ingress?.defaultProvider,
-      rawConfigHeader:
-        typeof request.headers['x-portkey-config'] === 'string'
-          ? request.headers['x-portkey-config']
-          : undefined,
-      checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
-    },
-    request.headers,
-  );
+  let resolved: ReturnType<typeof resolveRequestPlanOnce>;
+  try {
+    resolved = resolveRequestPlanOnce(
+      {
+        headers,
+        model: typeof body.model === 'string' ? body.model : undefined,
+        settings: services.settings,
+        catalog: services.catalog.snapshot,
+        gatewayKey: request.gatewayKey,
+        authorizationIsGatewayKey: request.authorizationIsGatewayKey,
+        isSupportedProvider: isSupportedProviderId,
+        configCache: services.configCache,
+        defaultProvider: ingress?.defaultProvider,
+        rawConfigHeader:
+          typeof request.headers['x-portkey-config'] === 'string'
+            ? request.headers['x-portkey-config']
+            : undefined,
+        checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
+      },
+      request.headers,
+    );
+  } catch (error) {
+    // A request refused while its plan is made (an unknown virtual key or config, a wrong header) is
+    // still logged with the model it asked for, so a model filter finds it.
+    if (typeof body.model === 'string') log.model = body.model;
+    throw error;
+  }
+  const { plan: resolvedPlan, model, hasHooks, limitedVirtualKeys } = resolved;
   const cacheControl = request.headers['cache-control'];
   const lifetime = withRequestCacheLifetime(resolvedPlan, {
     cacheControl: typeof cacheControl === 'string' ? cacheControl : undefined,

@@ -396,7 +396,7 @@ describe.each([
   );
 
   it.runIf(available)(
-    'a request refused before any provider call: its record has the error code the client got, which error_code finds',
+    'a request refused before any provider call: its record has the error code the client got and the model it asked for',
     async () => {
       const user = `refused-${run}`;
       const receivedBefore = mock.received.length;
@@ -415,8 +415,17 @@ describe.each([
         async () => (await get(`/logs?metadata._user=${user}`, TEAM_A)).body.data as Json[],
         (found) => found.length === 1,
       );
-      expect(records[0]).toMatchObject({ status: 404, error_code: code });
-      const byCode = await get(`/logs?metadata._user=${user}&error_code=${code}&failed=true`, TEAM_A);
+      // With the model it asked for (no provider: it never got that far).
+      expect(records[0]).toMatchObject({
+        status: 404,
+        error_code: code,
+        model: 'gpt-4o-mini',
+        provider: null,
+      });
+      const byCode = await get(
+        `/logs?metadata._user=${user}&error_code=${code}&failed=true&model=gpt-4o-mini`,
+        TEAM_A,
+      );
       expect((byCode.body.data as Json[]).map((record) => record.id)).toEqual([records[0]?.id]);
     },
   );
