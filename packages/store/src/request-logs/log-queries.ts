@@ -22,7 +22,7 @@ import {
   rescuedQuery,
   rescuedRowOf,
 } from './log-analytics.js';
-import { failedRecord, withRecordConditions } from './log-conditions.js';
+import { failedRecord, type RecordConditions, withRecordConditions } from './log-conditions.js';
 import { attemptsOfColumn, metadataOfColumns, USER_METADATA_KEY } from './log-record.js';
 import type { SqliteReadThread } from './sqlite-read-thread.js';
 
@@ -162,21 +162,8 @@ export interface SummaryRow {
   readonly cache_hit_rate: number;
 }
 
-/** What a summary may be narrowed to: the log filter's record conditions (no paging). */
-export type SummaryFilter = Pick<
-  LogFilter,
-  | 'traceId'
-  | 'status'
-  | 'provider'
-  | 'model'
-  | 'virtualKey'
-  | 'configId'
-  | 'prompt'
-  | 'cacheStatus'
-  | 'errorCode'
-  | 'failed'
-  | 'metadata'
->;
+/** What a summary may be narrowed to: the log filter's record conditions and metadata (no paging). */
+export type SummaryFilter = RecordConditions & Pick<LogFilter, 'metadata'>;
 
 /** Options of the summary: a range (its records that match every condition of `filter`), grouped. */
 export interface SummaryOptions extends AnalyticsRange {
