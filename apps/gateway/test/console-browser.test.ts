@@ -11,7 +11,7 @@ import {
   unreachableByKeyboard,
 } from './support/browser.js';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
-import { chatChunks, openAIError } from './support/provider-answers.js';
+import { chatChunksCutByServerError, openAIError } from './support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
@@ -1115,10 +1115,7 @@ describe.runIf(run)('the console in Chromium', () => {
   it('finds the failed requests with the Outcome filter, a stream that failed after its 200 among them, and narrows them by error code', async () => {
     const user = 'failing-console';
     mock.script('console-cut-stream', (request) => ({
-      sse: [
-        ...chatChunks(request.model, { pieces: 4 }).slice(0, 3),
-        JSON.stringify(openAIError(500, 'The server had an error while processing your request.')),
-      ],
+      sse: chatChunksCutByServerError(request.model),
       chunkDelayMs: 50,
     }));
     mock.script('console-refused', [{ status: 429, json: openAIError(429, 'Rate limit reached') }]);

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
-import { chatChunks, MOCK_ANSWER } from '../support/provider-answers.js';
+import { chatChunks, chatChunksCutByServerError, MOCK_ANSWER } from '../support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 import { temporaryDataDir } from '../support/store-fixtures.js';
 
@@ -297,17 +297,7 @@ describe.each([
       const streamModel = `errors-mid-stream-${run}`;
       // OpenAI's in-band error after three chunks (apart, so the client has had the first piece).
       mock.script(streamModel, (request) => ({
-        sse: [
-          ...chatChunks(request.model, { pieces: 4 }).slice(0, 3),
-          JSON.stringify({
-            error: {
-              message: 'The server had an error while processing your request. Sorry about that!',
-              type: 'server_error',
-              param: null,
-              code: null,
-            },
-          }),
-        ],
+        sse: chatChunksCutByServerError(request.model),
         chunkDelayMs: 50,
       }));
       const portkey = client(TEAM_A, { metadata: { _user: user } });

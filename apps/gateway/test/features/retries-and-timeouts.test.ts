@@ -10,6 +10,11 @@ import {
   startFeatureGateway,
 } from '../support/feature-gateway.js';
 import {
+  chatChunksCutByServerError,
+  IN_BAND_SERVER_ERROR,
+  openAIError,
+} from '../support/provider-answers.js';
+import {
   chatChunks,
   chatCompletion,
   closedPort,
@@ -316,14 +321,7 @@ describe('timeouts and the deadline', () => {
 // failed attempt that retries and fallbacks route on; after it, the client gets the rest and, if the
 // provider then fails or goes silent for PK_STREAM_IDLE_TIMEOUT_MS, an `event: error`.
 describe('streams that fail', () => {
-  const IN_BAND_ERROR = JSON.stringify({
-    error: {
-      message: 'The server had an error while processing your request. Sorry about that!',
-      type: 'server_error',
-      param: null,
-      code: null,
-    },
-  });
+  const IN_BAND_ERROR = JSON.stringify(openAIError(500, IN_BAND_SERVER_ERROR));
   const streamingClient = (config: unknown) =>
     new OpenAI({
       baseURL: gateway.base,
@@ -535,7 +533,7 @@ describe('streams that fail', () => {
 
   it('a stream the provider cuts with an in-band error after it started: the client gets what came, then the error; the log line has its type', async () => {
     mock.script('errors-mid-stream', (request) => ({
-      sse: [...chatChunks(request.model, { pieces: 4 }).slice(0, 3), IN_BAND_ERROR],
+      sse: chatChunksCutByServerError(request.model),
       // Apart, so the error comes after the first piece (in the same read, nothing would be sent).
       chunkDelayMs: 50,
     }));

@@ -3,7 +3,7 @@ import { createHeaders } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.js';
-import { chatChunks } from '../support/provider-answers.js';
+import { chatChunksCutByServerError } from '../support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
 // Feature suite: OpenTelemetry traces (issue 19; gateway README "Traces"), through the built gateway
@@ -165,17 +165,7 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
 
   it('a stream that answered 200 and then ended with the provider’s error: the request span and its call are errors', async () => {
     mock.script('traces-errors-mid-stream', (request) => ({
-      sse: [
-        ...chatChunks(request.model, { pieces: 4 }).slice(0, 3),
-        JSON.stringify({
-          error: {
-            message: 'The server had an error while processing your request. Sorry about that!',
-            type: 'server_error',
-            param: null,
-            code: null,
-          },
-        }),
-      ],
+      sse: chatChunksCutByServerError(request.model),
       chunkDelayMs: 50,
     }));
     const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';

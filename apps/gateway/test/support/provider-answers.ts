@@ -63,6 +63,21 @@ export function chatChunks(model: string, options: { pieces?: number; usage?: bo
   return frames;
 }
 
+/** OpenAI's message for the in-band `server_error` that can end a stream. */
+export const IN_BAND_SERVER_ERROR =
+  'The server had an error while processing your request. Sorry about that!';
+
+/**
+ * An OpenAI stream cut by the provider after it started: the role chunk and two pieces of the answer
+ * (`The capital of F`), then OpenAI's in-band `server_error` instead of the rest.
+ */
+export function chatChunksCutByServerError(model: string): string[] {
+  return [
+    ...chatChunks(model, { pieces: 4 }).slice(0, 3),
+    JSON.stringify(openAIError(500, IN_BAND_SERVER_ERROR)),
+  ];
+}
+
 /** An OpenAI error body for a status. */
 export function openAIError(status: number, message: string) {
   return {
