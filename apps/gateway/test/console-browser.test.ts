@@ -1159,6 +1159,14 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.waitForURL(/error_code=server_error/);
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);
     expect(await logRows().first().locator('td:nth-child(2)').textContent()).toBe('200 · server_error');
+    // The request's own view links to every request with its error code (any user).
+    await logRows().first().locator('td:first-child a').click();
+    await page.getByRole('heading', { name: /^Request / }).waitFor();
+    await page.getByRole('link', { name: 'Requests with error code server_error' }).click();
+    await page.waitForURL(/\/console\/logs\?error_code=server_error$/);
+    expect(await page.getByLabel('Error code').inputValue()).toBe('server_error');
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+    expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('');
     // The succeeded ones: the one plain answer.
     await page.goto(consoleUrl(`/logs?metadata._user=${user}&failed=false`));
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);

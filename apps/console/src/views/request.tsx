@@ -133,6 +133,7 @@ export function RequestView(props: { id: string }) {
   if (error) return <ErrorNote error={error} />;
   if (!record) return <p aria-live="polite">Loading…</p>;
   const trace = pick(record, 'trace_id');
+  const errorCode = pick(record, 'error_code');
   const started = new Date(String(timeOf(record))).getTime();
   const summary: [string, unknown][] = [
     ['Time', timeText(timeOf(record))],
@@ -165,6 +166,14 @@ export function RequestView(props: { id: string }) {
           <>
             {' · '}
             <Link to={`/traces/${encodeURIComponent(trace)}`}>Trace {trace}</Link>
+          </>
+        ) : null}
+        {typeof errorCode === 'string' ? (
+          <>
+            {' · '}
+            <Link to={`/logs?error_code=${encodeURIComponent(errorCode)}`}>
+              Requests with error code {errorCode}
+            </Link>
           </>
         ) : null}
       </p>
