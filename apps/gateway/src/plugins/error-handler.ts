@@ -2,6 +2,7 @@ import { PkError, type PkErrorCode } from '@pk/config';
 import { isRetryableStatus } from '@pk/providers';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { recordRefusedProxyRequest } from '../request-facts/refused-request.js';
 import { sendPkError } from './error-envelope.js';
 import { lingerBeforeClose } from './lingering-close.js';
 
@@ -52,6 +53,9 @@ const clientMessages: Partial<Record<PkErrorCode, string>> = {
 export const errorHandlerPlugin = fastifyPlugin(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError | PkError | Error, request, reply) => {
+      // A proxy route's request that failed before it ran (its body, a handler's refusal) is still
+      // logged and stored as a request of its endpoint.
+      recordRefusedProxyRequest(request);
       if (error instanceof PkError) {
         return sendPkError(reply, request, error.code, error.message, error.param);
       }

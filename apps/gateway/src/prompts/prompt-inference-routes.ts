@@ -87,7 +87,11 @@ export async function promptInferenceRoutes(
   };
 
   for (const prefix of ['/v1', '']) {
-    app.post<{ Params: PromptParams }>(`${prefix}/prompts/:promptId/completions`, completions);
+    app.post<{ Params: PromptParams }>(
+      `${prefix}/prompts/:promptId/completions`,
+      { config: { proxyEndpoint: 'chat.completions' } },
+      completions,
+    );
     app.post<{ Params: PromptParams }>(`${prefix}/prompts/:promptId/render`, render);
   }
 }

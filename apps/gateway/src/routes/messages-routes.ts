@@ -47,6 +47,14 @@ export async function messagesRoutes(
       checkIngressBody(ingress, request.body);
       return runProxiedRequest(options.services, ingress.endpoint, request, reply, undefined, ingress);
     };
-  app.post('/v1/messages', handler(MESSAGES_INGRESS));
-  app.post('/v1/messages/count_tokens', handler(COUNT_TOKENS_INGRESS));
+  app.post(
+    '/v1/messages',
+    { config: { proxyEndpoint: MESSAGES_INGRESS.endpoint } },
+    handler(MESSAGES_INGRESS),
+  );
+  app.post(
+    '/v1/messages/count_tokens',
+    { config: { proxyEndpoint: COUNT_TOKENS_INGRESS.endpoint } },
+    handler(COUNT_TOKENS_INGRESS),
+  );
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
 import { checkOpenAIBody } from '../request-body/check-openai-body.js';
+import { recordRefusedProxyRequest } from '../request-facts/refused-request.js';
 
 const ROUTES: readonly [string, ProviderEndpoint][] = [
   ['/chat/completions', 'chat.completions'],
@@ -23,12 +24,14 @@ export async function openAIRoutes(
       const problem = checkOpenAIBody(endpoint, request.body);
       if (problem !== undefined) {
         // Sent here; returning nothing tells fastify the handler answered itself.
+        recordRefusedProxyRequest(request);
         sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', problem.message, problem.param);
         return undefined;
       }
       return runProxiedRequest(options.services, endpoint, request, reply);
     };
-    app.post(`/v1${path}`, handler);
-    app.post(path, handler);
+    const config = { proxyEndpoint: endpoint };
+    app.post(`/v1${path}`, { config }, handler);
+    app.post(path, { config }, handler);
   }
 }

@@ -15,6 +15,7 @@ export async function responsesRoutes(
     checkIngressBody(RESPONSES_INGRESS, request.body);
     return runProxiedRequest(options.services, 'responses', request, reply, undefined, RESPONSES_INGRESS);
   };
-  app.post('/v1/responses', handler);
-  app.post('/responses', handler);
+  const config = { proxyEndpoint: 'responses' };
+  app.post('/v1/responses', { config }, handler);
+  app.post('/responses', { config }, handler);
 }

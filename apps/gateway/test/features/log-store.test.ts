@@ -421,6 +421,66 @@ describe.each([
   );
 
   it.runIf(available)(
+    'requests refused before they ran (a body that is not JSON, one without messages, a prompt that does not exist) are stored with their user; an unauthenticated one is not',
+    async () => {
+      const user = `bad-bodies-${run}`;
+      const receivedBefore = mock.received.length;
+      const headers = (key: string | undefined) => ({
+        'content-type': 'application/json',
+        'x-portkey-virtual-key': 'openai-a',
+        'x-portkey-metadata': JSON.stringify({ _user: user }),
+        ...(key === undefined ? {} : { 'x-portkey-api-key': key }),
+      });
+      const notJson = await fetch(`${gateway.base}/chat/completions`, {
+        method: 'POST',
+        headers: headers(TEAM_A),
+        body: '{"model": "gpt-4o-mini", "messages": [',
+      });
+      expect(notJson.status).toBe(400);
+      // Through the SDK: a body without `messages`, refused before any provider call.
+      const noMessages = await client(TEAM_A, { metadata: { _user: user } })
+        .chat.completions.create({ model: 'gpt-4o-mini' } as never)
+        .then(
+          () => undefined,
+          (error: { status?: number }) => error.status,
+        );
+      expect(noMessages).toBe(400);
+      // A prompt that does not exist: a chat request of its own, refused before any provider call.
+      const noPrompt = await client(TEAM_A, { metadata: { _user: user } })
+        .prompts.completions.create({ promptID: 'no-such-prompt', variables: {} })
+        .then(
+          () => undefined,
+          (error: { status?: number }) => error.status,
+        );
+      expect(noPrompt).toBe(404);
+      // Without a gateway key: refused by the access check, never stored.
+      const anonymous = await fetch(`${gateway.base}/chat/completions`, {
+        method: 'POST',
+        headers: headers(undefined),
+        body: '{"model": "gpt-4o-mini", "messages": [',
+      });
+      expect(anonymous.status).toBe(401);
+      expect(mock.received.length).toBe(receivedBefore);
+      const records = await eventually(
+        async () => (await get(`/logs?metadata._user=${user}`, ADMIN)).body.data as Json[],
+        (found) => found.length === 3,
+      );
+      expect(
+        records.map((record) => [record.status, record.error_code, record.endpoint, record.model]),
+      ).toEqual([
+        [404, 'PK_ERR_RECORD_NOT_FOUND', 'chat.completions', null],
+        [400, 'PK_ERR_INVALID_REQUEST', 'chat.completions', 'gpt-4o-mini'],
+        [400, 'PK_ERR_INVALID_REQUEST', 'chat.completions', null],
+      ]);
+      for (const record of records)
+        expect(record).toMatchObject({ tenant: 'team-a', metadata: { _user: user } });
+      // A moment later, still three: the unauthenticated request left no record.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await get(`/logs?metadata._user=${user}`, ADMIN)).body.data).toHaveLength(3);
+    },
+  );
+
+  it.runIf(available)(
     'Portkey’s POST /v1/logs stores a custom log under its trace; exports stay 501',
     async () => {
       const traceId = `custom-${run}`;
