@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import { openStore } from '@pk/store';
 import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
 import { sql } from 'kysely';
@@ -421,7 +422,7 @@ describe.each([
   );
 
   it.runIf(available)(
-    'requests refused before they ran (a body that is not JSON, one without messages, a prompt that does not exist) are stored with their user; an unauthenticated one is not',
+    'requests refused before they ran (a body that is not JSON, one without messages, a prompt that does not exist, a Messages request without max_tokens) are stored with their user; an unauthenticated one is not',
     async () => {
       const user = `bad-bodies-${run}`;
       const receivedBefore = mock.received.length;
@@ -453,6 +454,24 @@ describe.each([
           (error: { status?: number }) => error.status,
         );
       expect(noPrompt).toBe(404);
+      // The Anthropic SDK's Messages request without max_tokens: refused in Anthropic's error shape.
+      const anthropic = new Anthropic({
+        baseURL: gateway.url,
+        apiKey: 'sk-ant-unused',
+        maxRetries: 0,
+        defaultHeaders: {
+          'x-portkey-api-key': TEAM_A,
+          'x-portkey-virtual-key': 'openai-a',
+          'x-portkey-metadata': JSON.stringify({ _user: user }),
+        },
+      });
+      const noMaxTokens = await anthropic.messages
+        .create({ model: 'claude-sonnet-4-20250514', messages } as never)
+        .then(
+          () => undefined,
+          (error: { status?: number; error?: { type?: string } }) => error,
+        );
+      expect(noMaxTokens).toMatchObject({ status: 400, error: { type: 'error' } });
       // Without a gateway key: refused by the access check, never stored.
       const anonymous = await fetch(`${gateway.base}/chat/completions`, {
         method: 'POST',
@@ -463,20 +482,21 @@ describe.each([
       expect(mock.received.length).toBe(receivedBefore);
       const records = await eventually(
         async () => (await get(`/logs?metadata._user=${user}`, ADMIN)).body.data as Json[],
-        (found) => found.length === 3,
+        (found) => found.length === 4,
       );
       expect(
         records.map((record) => [record.status, record.error_code, record.endpoint, record.model]),
       ).toEqual([
+        [400, 'PK_ERR_INVALID_REQUEST', 'messages', 'claude-sonnet-4-20250514'],
         [404, 'PK_ERR_RECORD_NOT_FOUND', 'chat.completions', null],
         [400, 'PK_ERR_INVALID_REQUEST', 'chat.completions', 'gpt-4o-mini'],
         [400, 'PK_ERR_INVALID_REQUEST', 'chat.completions', null],
       ]);
       for (const record of records)
         expect(record).toMatchObject({ tenant: 'team-a', metadata: { _user: user } });
-      // A moment later, still three: the unauthenticated request left no record.
+      // A moment later, still four: the unauthenticated request left no record.
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      expect((await get(`/logs?metadata._user=${user}`, ADMIN)).body.data).toHaveLength(3);
+      expect((await get(`/logs?metadata._user=${user}`, ADMIN)).body.data).toHaveLength(4);
     },
   );
 
