@@ -17,7 +17,7 @@ declare module 'fastify' {
  * makes it a stored record), the model its body asked for, and the facts of its Portkey headers that
  * name no stored record (metadata with `_user`, span ids, the debug opt-out), so the logs' filters
  * find it. Only for a route with a `proxyEndpoint`, and only once (a request that ran has its own).
- * Runs on the error path only.
+ * Called by the error handler, where every such refusal ends (the routes throw theirs).
  */
 export function recordRefusedProxyRequest(request: FastifyRequest): void {
   const log = request.logFields;

@@ -1,9 +1,8 @@
+import { PkError } from '@pk/config';
 import type { ProviderEndpoint } from '@pk/providers';
 import type { FastifyInstance } from 'fastify';
-import { sendPkError } from '../plugins/error-envelope.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
 import { checkOpenAIBody } from '../request-body/check-openai-body.js';
-import { recordRefusedProxyRequest } from '../request-facts/refused-request.js';
 
 const ROUTES: readonly [string, ProviderEndpoint][] = [
   ['/chat/completions', 'chat.completions'],
@@ -22,12 +21,9 @@ export async function openAIRoutes(
     ) => {
       // The shape the gateway relies on, checked before anything is sent (no second parse, no copy).
       const problem = checkOpenAIBody(endpoint, request.body);
-      if (problem !== undefined) {
-        // Sent here; returning nothing tells fastify the handler answered itself.
-        recordRefusedProxyRequest(request);
-        sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', problem.message, problem.param);
-        return undefined;
-      }
+      // The error handler answers it and logs it as a request of this endpoint.
+      if (problem !== undefined)
+        throw new PkError('PK_ERR_INVALID_REQUEST', problem.message, { param: problem.param });
       return runProxiedRequest(options.services, endpoint, request, reply);
     };
     const config = { proxyEndpoint: endpoint };
