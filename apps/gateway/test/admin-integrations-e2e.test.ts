@@ -146,6 +146,48 @@ describe.each(['sqlite', 'postgres'] as const)('integrations and providers end t
     },
   );
 
+  it.runIf(run)(
+    'a config naming a provider by its @slug is logged with that provider as the virtual key',
+    async () => {
+      const admin = new Portkey({ apiKey: adminKey });
+      await admin.integrations.create({
+        name: 'OpenAI for logs',
+        slug: 'openai-logs',
+        ai_provider_id: 'openai',
+        key: FIRST_KEY,
+        configurations: { custom_host: `${upstream.url}/v1` },
+      });
+      const traceId = `slug-in-config-${engine}-${Date.now()}`;
+      const app = new Portkey({
+        apiKey: userKey,
+        traceID: traceId,
+        config: {
+          strategy: { mode: 'fallback' },
+          targets: [
+            { provider: '@openai-logs', override_params: { model: 'fail-500' } },
+            { provider: '@openai-logs', override_params: { model: 'gpt-4o-mini' } },
+          ],
+        },
+      });
+      const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      let record: { virtual_key?: string; attempts?: { provider?: string }[] } | undefined;
+      for (let waited = 0; record === undefined && waited < 5_000; waited += 100) {
+        const page = (await (
+          await fetch(`${gateway.url}/v1/logs?trace_id=${traceId}`, {
+            headers: { 'x-portkey-api-key': adminKey },
+          })
+        ).json()) as { data: (typeof record)[] };
+        record = page.data[0];
+        if (record === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(record?.virtual_key).toBe('openai-logs');
+      expect(record?.attempts?.map((attempt) => attempt.provider)).toEqual(['openai', 'openai']);
+      await admin.providers.delete({ slug: 'openai-logs' });
+      await admin.integrations.delete({ slug: 'openai-logs' });
+    },
+  );
+
   it.runIf(run)('refuses bad bodies with a 400 naming the field; nothing is created', async () => {
     const admin = new Portkey({ apiKey: adminKey });
     // Each call made when its turn comes: a rejection nobody awaits yet would be unhandled.

@@ -293,7 +293,12 @@ function attachCredentials(
   const target: Record<string, unknown> = { ...leaf.target };
   delete target.api_key;
   if (!context.savedConfig) for (const key of LOCATION_KEYS) delete target[key];
-  return { ...leaf, target: { ...target, ...virtualKeyTarget(virtualKey) } };
+  // `virtual_key` names the stored credential however the config named it (`virtual_key` or a
+  // `@slug` provider): the log's virtual key, the cache's credential identity and a breaker's target.
+  return {
+    ...leaf,
+    target: { ...target, ...virtualKeyTarget(virtualKey), virtual_key: virtualKeyId },
+  };
 }
 
 function providerSlug(provider: string | undefined): string | undefined {
