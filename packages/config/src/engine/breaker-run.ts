@@ -50,6 +50,7 @@ export async function recordBreakerOutcome<Req, Value, Err>(
       failed: verdict === 'failure',
       nowMs,
       rule: breaker.rule,
+      target: breaker.target,
     });
     if (result.openedNow && result.openUntilMs !== undefined && context.ports.onEvent !== undefined) {
       emit(context, {

@@ -1,4 +1,4 @@
-import type { BreakerReading, BreakerRecord, BreakerRecordResult } from './breaker-store.js';
+import type { BreakerReading, BreakerRecord, BreakerRecordResult, BreakerStatus } from './breaker-store.js';
 
 /**
  * The counters one breaker keeps: the reference transition logic of every {@link BreakerStore}
@@ -11,6 +11,10 @@ export interface BreakerCounters {
   windowStartMs: number | undefined;
   /** Set while open: when the breaker closes. */
   openUntilMs: number | undefined;
+  /** The rule's cooldown at the latest outcome counted (ms): how long a window lasts. */
+  cooldownMs: number | undefined;
+  /** The latest outcome's `target` description. */
+  target: string | undefined;
 }
 
 const CLOSED: BreakerReading = { open: false, closedNow: false };
@@ -30,6 +34,8 @@ export function readBreakerCounters(
 /** Applies one outcome to the counters in place and reports the breaker's state afterwards. */
 export function applyBreakerRecord(counters: BreakerCounters, record: BreakerRecord): BreakerRecordResult {
   const { nowMs, rule } = record;
+  counters.cooldownMs = rule.cooldownMs;
+  if (record.target !== undefined) counters.target = record.target;
   if (counters.openUntilMs !== undefined) {
     if (nowMs < counters.openUntilMs)
       return { open: true, openUntilMs: counters.openUntilMs, openedNow: false };
@@ -51,7 +57,47 @@ export function applyBreakerRecord(counters: BreakerCounters, record: BreakerRec
 
 /** Fresh counters of a breaker never seen. */
 export function emptyBreakerCounters(): BreakerCounters {
-  return { failures: 0, successes: 0, windowStartMs: undefined, openUntilMs: undefined };
+  return {
+    failures: 0,
+    successes: 0,
+    windowStartMs: undefined,
+    openUntilMs: undefined,
+    cooldownMs: undefined,
+    target: undefined,
+  };
+}
+
+/**
+ * What `list` shows of a breaker at `nowMs`: open, or counting failures in a window not yet over;
+ * `undefined` when it is closed with nothing to show (cooldown or window over, or no failure).
+ */
+export function statusOfCounters(
+  key: string,
+  counters: Readonly<BreakerCounters>,
+  nowMs: number,
+): BreakerStatus | undefined {
+  const { openUntilMs, windowStartMs, cooldownMs } = counters;
+  const open = openUntilMs !== undefined && nowMs < openUntilMs;
+  if (!open) {
+    if (openUntilMs !== undefined || counters.failures === 0 || windowStartMs === undefined) return undefined;
+    if (cooldownMs !== undefined && nowMs - windowStartMs > cooldownMs) return undefined;
+  }
+  return {
+    key,
+    open,
+    ...(open ? { openUntilMs } : {}),
+    failures: counters.failures,
+    successes: counters.successes,
+    ...(windowStartMs === undefined ? {} : { windowStartMs }),
+    ...(cooldownMs === undefined ? {} : { cooldownMs }),
+    ...(counters.target === undefined ? {} : { target: counters.target }),
+  };
+}
+
+/** Orders breakers for `list`: open ones first, then by key. */
+export function compareBreakerStatuses(a: BreakerStatus, b: BreakerStatus): number {
+  if (a.open !== b.open) return a.open ? -1 : 1;
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 function shouldOpen(counters: BreakerCounters, { rule }: BreakerRecord): boolean {

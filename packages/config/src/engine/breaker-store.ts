@@ -37,6 +37,12 @@ export interface BreakerRecord {
   /** The caller's current time in ms. */
   readonly nowMs: number;
   readonly rule: BreakerRule;
+  /**
+   * What the breaker watches, as the engine describes it (`describeBreakerTarget`'s JSON text: the
+   * target's name, provider, virtual key, model, custom host's origin; never a credential). Stores
+   * that can be inspected keep the latest one with the counts and return it from `list`.
+   */
+  readonly target?: string;
 }
 
 /**
@@ -58,4 +64,42 @@ export interface BreakerStore {
   read(keys: readonly string[], nowMs: number): Promise<readonly BreakerReading[]>;
   /** Counts one outcome and says whether the breaker is (now) open. */
   record(key: string, record: BreakerRecord): Promise<BreakerRecordResult>;
+}
+
+/** One breaker as {@link InspectableBreakerStore.list} finds it. */
+export interface BreakerStatus {
+  /** The breaker key (`config id:target path`). */
+  readonly key: string;
+  readonly open: boolean;
+  /** When an open breaker closes (caller's clock, ms); absent when closed. */
+  readonly openUntilMs?: number;
+  /** Failures counted in the current window (for an open breaker: those that opened it). */
+  readonly failures: number;
+  /** Successes counted in the current window. */
+  readonly successes: number;
+  /** First failure of the current window (caller's clock, ms). */
+  readonly windowStartMs?: number;
+  /** The rule's cooldown (and window length) when the breaker last counted an outcome, ms. */
+  readonly cooldownMs?: number;
+  /** The record's `target` description, verbatim, when one was given. */
+  readonly target?: string;
+}
+
+/**
+ * A {@link BreakerStore} an operator can look into and act on (what the gateway's breaker routes
+ * use; the engine needs only `read` and `record`). Every implementation must pass the inspection
+ * part of `describeBreakerStoreContract` too.
+ */
+export interface InspectableBreakerStore extends BreakerStore {
+  /**
+   * Every breaker that is open at `nowMs`, or counting failures in a window that has not ended;
+   * a breaker whose cooldown or window is over (or that never saw a failure) is closed and left out.
+   * At most `limit` (default 1,000), open ones first, then by key.
+   */
+  list(nowMs: number, options?: { readonly limit?: number }): Promise<readonly BreakerStatus[]>;
+  /**
+   * Closes one breaker at once and forgets its counts (the next request tries its target; a
+   * failure starts a new window). True when it was open at `nowMs`.
+   */
+  close(key: string, nowMs: number): Promise<boolean>;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PkError } from '../errors/error-envelope.js';
+import { parseConfigOrThrow } from '../model/parse-config.js';
+import { resolveConfig } from '../model/resolve-config.js';
 import type { CircuitBreakerConfig } from '../schema/circuit-breaker.js';
 import { createFakeClock } from '../testing/fake-clock.js';
 import { group, leaf, planOf } from '../testing/plan-builders.js';
@@ -25,6 +27,29 @@ function harness(plan: ReturnType<typeof planOf>, store: BreakerStore = createMe
     request: (script: Script) => runScenario({ plan, script, clock, ports: { breakers: store } }),
   };
 }
+
+describe('the target a breaker watches', () => {
+  it('names the provider, virtual key, model, name and custom host origin, never a credential', () => {
+    const plan = resolveConfig(
+      parseConfigOrThrow({
+        strategy: { mode: 'fallback', cb_config: { failure_threshold: 2 } },
+        override_params: { model: 'gpt-4o' },
+        targets: [
+          { name: 'primary', provider: 'openai', api_key: 'sk-secret-in-config' },
+          { virtual_key: 'anthropic-prod', override_params: { model: 'claude-sonnet-4' } },
+          { provider: 'ollama', custom_host: 'https://llm.example.com:8443/v1?token=secret' },
+        ],
+      }),
+    );
+    const targets = planBreakersOf(plan)?.leaves.map((found) => JSON.parse(found.target));
+    expect(targets).toEqual([
+      { name: 'primary', provider: 'openai', model: 'gpt-4o' },
+      { virtual_key: 'anthropic-prod', model: 'claude-sonnet-4' },
+      { provider: 'ollama', model: 'gpt-4o', custom_host: 'https://llm.example.com:8443' },
+    ]);
+    expect(JSON.stringify(targets)).not.toMatch(/secret/);
+  });
+});
 
 describe('circuit breaker rules', () => {
   it.each([

@@ -1,4 +1,4 @@
-import type { PlanGroup, PlanNode, ResolvedPlan } from '../plan/plan.js';
+import type { PlanGroup, PlanLeaf, PlanNode, ResolvedPlan } from '../plan/plan.js';
 import type { CircuitBreakerConfig } from '../schema/circuit-breaker.js';
 import type { BreakerReading, BreakerRule } from './breaker-store.js';
 
@@ -40,12 +40,48 @@ export function breakerVerdict(
   return failed ? 'failure' : undefined;
 }
 
+/** What an operator is shown of the target a breaker watches (never a credential). */
+export interface BreakerTarget {
+  /** The target's `name`. */
+  readonly name?: string;
+  readonly provider?: string;
+  readonly virtual_key?: string;
+  /** `override_params.model` in force at the target. */
+  readonly model?: string;
+  /** The custom host's origin (scheme, host and port: no user, path or query). */
+  readonly custom_host?: string;
+}
+
+/** The target a leaf's breaker watches, as {@link BreakerTarget}. */
+export function describeBreakerTarget(leaf: PlanLeaf): BreakerTarget {
+  const { provider, virtual_key: virtualKey, custom_host: customHost } = leaf.target;
+  const model = leaf.override_params.model;
+  return {
+    ...(leaf.name === undefined ? {} : { name: leaf.name }),
+    ...(typeof provider === 'string' ? { provider } : {}),
+    ...(typeof virtualKey === 'string' ? { virtual_key: virtualKey } : {}),
+    ...(typeof model === 'string' ? { model } : {}),
+    ...(typeof customHost === 'string' ? originOf(customHost) : {}),
+  };
+}
+
+function originOf(customHost: string): { custom_host?: string } {
+  try {
+    const { origin } = new URL(customHost);
+    return origin === 'null' ? {} : { custom_host: origin };
+  } catch {
+    return {};
+  }
+}
+
 /** One leaf watched by a breaker. */
 export interface BreakerLeaf {
   readonly path: string;
   readonly key: string;
   readonly config: CircuitBreakerConfig;
   readonly rule: BreakerRule;
+  /** {@link describeBreakerTarget} as JSON text, made once per plan (what stores keep). */
+  readonly target: string;
 }
 
 /** The breakers of one plan, found once per plan object. */
@@ -99,7 +135,13 @@ function collect(
   const config = node.cb_config ?? parent.strategy.cb_config ?? parent.cb_config;
   const rule = breakerRuleOf(config);
   if (config === undefined || rule === undefined) return;
-  out.push({ path: node.path, key: breakerKey(configId, node.path), config, rule });
+  out.push({
+    path: node.path,
+    key: breakerKey(configId, node.path),
+    config,
+    rule,
+    target: JSON.stringify(describeBreakerTarget(node)),
+  });
 }
 
 /**

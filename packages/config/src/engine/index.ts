@@ -1,24 +1,30 @@
 // The routing engine: runPlan, explainPlan, breakers, events.
 export { backoffDelay } from './backoff.js';
 export {
+  type BreakerTarget,
   breakerKey,
   breakerRuleOf,
   breakerVerdict,
   DEFAULT_BREAKER_COOLDOWN_MS,
   DEFAULT_BREAKER_MINIMUM_REQUESTS,
+  describeBreakerTarget,
 } from './breaker.js';
 export {
   applyBreakerRecord,
   type BreakerCounters,
+  compareBreakerStatuses,
   emptyBreakerCounters,
   readBreakerCounters,
+  statusOfCounters,
 } from './breaker-state.js';
 export type {
   BreakerReading,
   BreakerRecord,
   BreakerRecordResult,
   BreakerRule,
+  BreakerStatus,
   BreakerStore,
+  InspectableBreakerStore,
 } from './breaker-store.js';
 export { createRequestConditionContext, type RequestConditionSource } from './conditional.js';
 export type {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeBreakerStoreContract } from '../testing/breaker-store-contract.js';
+import { describeInspectableBreakerStoreContract } from '../testing/breaker-store-contract.js';
 import { createMemoryBreakerStore } from './memory-breaker-store.js';
 
-describeBreakerStoreContract('memory breaker store', () => createMemoryBreakerStore(), {
+describeInspectableBreakerStoreContract('memory breaker store', () => createMemoryBreakerStore(), {
   describe,
   it,
   expect,

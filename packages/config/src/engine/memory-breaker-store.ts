@@ -1,10 +1,12 @@
 import {
   applyBreakerRecord,
   type BreakerCounters,
+  compareBreakerStatuses,
   emptyBreakerCounters,
   readBreakerCounters,
+  statusOfCounters,
 } from './breaker-state.js';
-import type { BreakerReading, BreakerStore } from './breaker-store.js';
+import type { BreakerReading, BreakerStatus, InspectableBreakerStore } from './breaker-store.js';
 
 /** Options of {@link createMemoryBreakerStore}. */
 export interface MemoryBreakerStoreOptions {
@@ -16,7 +18,7 @@ export interface MemoryBreakerStoreOptions {
  * The default {@link BreakerStore}: counters in process memory (one replica). Bounded in keys, since
  * configs may arrive per request. Timestamps come from the caller; it has no clock of its own.
  */
-export function createMemoryBreakerStore(options: MemoryBreakerStoreOptions = {}): BreakerStore {
+export function createMemoryBreakerStore(options: MemoryBreakerStoreOptions = {}): InspectableBreakerStore {
   const maxKeys = options.maxKeys ?? 10_000;
   const breakers = new Map<string, BreakerCounters>();
 
@@ -45,6 +47,19 @@ export function createMemoryBreakerStore(options: MemoryBreakerStoreOptions = {}
       const result = applyBreakerRecord(counters, record);
       touch(key, counters);
       return Promise.resolve(result);
+    },
+    list(nowMs, listOptions) {
+      const found: BreakerStatus[] = [];
+      for (const [key, counters] of breakers) {
+        const status = statusOfCounters(key, counters, nowMs);
+        if (status !== undefined) found.push(status);
+      }
+      return Promise.resolve(found.sort(compareBreakerStatuses).slice(0, listOptions?.limit ?? 1_000));
+    },
+    close(key, nowMs) {
+      const until = breakers.get(key)?.openUntilMs;
+      breakers.delete(key);
+      return Promise.resolve(until !== undefined && nowMs < until);
     },
   };
 }

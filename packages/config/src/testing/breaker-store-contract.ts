@@ -1,4 +1,4 @@
-import type { BreakerRule, BreakerStore } from '../engine/breaker-store.js';
+import type { BreakerRule, BreakerStore, InspectableBreakerStore } from '../engine/breaker-store.js';
 
 /**
  * The few test-runner functions the contract suites use, passed in so that `@pk/config/testing`
@@ -12,6 +12,9 @@ export interface ContractTestApi {
 
 /** Makes a fresh, empty store for one test (async, so a Redis store can connect and flush first). */
 export type MakeBreakerStore = () => BreakerStore | Promise<BreakerStore>;
+
+/** Makes a fresh, empty inspectable store for one test. */
+export type MakeInspectableBreakerStore = () => InspectableBreakerStore | Promise<InspectableBreakerStore>;
 
 // Far from Date.now(), so a store that reads its own clock fails.
 const T0 = 1_000;
@@ -126,6 +129,102 @@ export function describeBreakerStoreContract(
       const results = await Promise.all([0, 1, 2, 3, 4].map(() => fail(store, 'a', T0)));
       expect(results.filter((result) => result.openedNow).length).toBe(1);
       expect(results.filter((result) => result.open).length).toBe(3);
+    });
+  });
+}
+
+/**
+ * The behaviour of an {@link InspectableBreakerStore}: everything {@link describeBreakerStoreContract}
+ * checks, plus `list` (open and counting breakers with their counts and target, nothing closed,
+ * open ones first, a limit) and `close` (open or counting, the next failure starts afresh).
+ */
+export function describeInspectableBreakerStoreContract(
+  name: string,
+  makeStore: MakeInspectableBreakerStore,
+  api: ContractTestApi,
+): void {
+  describeBreakerStoreContract(name, makeStore, api);
+  const { describe, it, expect } = api;
+  const TARGET = '{"provider":"openai","model":"gpt-4o"}';
+  const fail = (store: BreakerStore, key: string, nowMs: number, rule = BY_COUNT) =>
+    store.record(key, { failed: true, nowMs, rule, target: TARGET });
+  const succeed = (store: BreakerStore, key: string, nowMs: number, rule = BY_COUNT) =>
+    store.record(key, { failed: false, nowMs, rule, target: TARGET });
+
+  describe(`${name} (inspectable breaker store contract)`, () => {
+    it('lists nothing while every breaker is closed without failures', async () => {
+      const store = await makeStore();
+      expect(await store.list(T0)).toEqual([]);
+      for (let index = 0; index < 4; index++) await succeed(store, 'a', T0 + index);
+      expect(await store.list(T0 + 10)).toEqual([]);
+    });
+
+    it('lists a breaker counting failures, and an open one first, with counts, times and target', async () => {
+      const store = await makeStore();
+      await fail(store, 'b', T0);
+      await succeed(store, 'b', T0 + 5);
+      for (let index = 0; index < 3; index++) await fail(store, 'z', T0 + 10);
+      expect(await store.list(T0 + 20)).toEqual([
+        {
+          key: 'z',
+          open: true,
+          openUntilMs: T0 + 10 + COOLDOWN,
+          failures: 3,
+          successes: 0,
+          windowStartMs: T0 + 10,
+          cooldownMs: COOLDOWN,
+          target: TARGET,
+        },
+        {
+          key: 'b',
+          open: false,
+          failures: 1,
+          successes: 1,
+          windowStartMs: T0,
+          cooldownMs: COOLDOWN,
+          target: TARGET,
+        },
+      ]);
+    });
+
+    it('leaves out a breaker whose cooldown or counting window is over (its own timestamps only)', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'open', T0);
+      await fail(store, 'counting', T0);
+      expect((await store.list(T0 + COOLDOWN - 1)).map((status) => status.key)).toEqual(['open', 'counting']);
+      expect((await store.list(T0 + COOLDOWN)).map((status) => status.key)).toEqual(['counting']);
+      expect(await store.list(T0 + COOLDOWN + 1)).toEqual([]);
+    });
+
+    it('returns at most the limit asked for', async () => {
+      const store = await makeStore();
+      for (const key of ['c', 'a', 'b']) await fail(store, key, T0);
+      expect((await store.list(T0, { limit: 2 })).map((status) => status.key)).toEqual(['a', 'b']);
+    });
+
+    it('closes an open breaker at once: the next read is closed and a failure starts a new window', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      expect(await store.close('a', T0 + 100)).toBe(true);
+      const [reading] = await store.read(['a'], T0 + 101);
+      expect([reading?.open, reading?.closedNow]).toEqual([false, false]);
+      expect(await store.list(T0 + 101)).toEqual([]);
+      expect((await fail(store, 'a', T0 + 102)).open).toBe(false);
+      expect((await store.list(T0 + 103)).map((status) => [status.key, status.failures])).toEqual([['a', 1]]);
+    });
+
+    it('closes a counting breaker (false: it was not open) and an unknown one (false)', async () => {
+      const store = await makeStore();
+      await fail(store, 'a', T0);
+      expect(await store.close('a', T0 + 1)).toBe(false);
+      expect(await store.list(T0 + 2)).toEqual([]);
+      expect(await store.close('never', T0 + 3)).toBe(false);
+    });
+
+    it('says an open breaker whose cooldown is over was not open when closed', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      expect(await store.close('a', T0 + COOLDOWN)).toBe(false);
     });
   });
 }

@@ -2,7 +2,9 @@
 export {
   type ContractTestApi,
   describeBreakerStoreContract,
+  describeInspectableBreakerStoreContract,
   type MakeBreakerStore,
+  type MakeInspectableBreakerStore,
 } from './breaker-store-contract.js';
 export { createFakeClock, type FakeClock, type FakeClockOptions } from './fake-clock.js';
 export { type GroupSpec, group, type LeafSpec, leaf, type PlanOfOptions, planOf } from './plan-builders.js';
