@@ -1,4 +1,4 @@
-import { type BreakerStore, createMemoryBreakerStore } from '@pk/config';
+import { createMemoryBreakerStore, type InspectableBreakerStore } from '@pk/config';
 import { type CacheStore, createMemoryCacheStore } from '@pk/config/cache';
 import { DEFAULT_HOLDBACK_CHARS } from '@pk/guardrails';
 import {
@@ -11,6 +11,7 @@ import type { Catalog, GatewayKey, Store } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { adminAuthPlugin } from './admin/admin-auth.js';
 import { ADMIN_SEGMENTS, adminRoutes } from './admin/admin-routes.js';
+import { breakerRoutes } from './admin/breaker-routes.js';
 import type { KeyUsage } from './admin/current-usage.js';
 import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
@@ -87,7 +88,9 @@ export interface AppDependencies {
   /** The network port to upstreams (default: an undici transport without proxy). */
   readonly transport?: Transport;
   /** Circuit-breaker state (default: in-process). */
-  readonly breakers?: BreakerStore;
+  readonly breakers?: InspectableBreakerStore;
+  /** Where `breakers` keeps its state (`GET /v1/breakers` says so); default `memory`. */
+  readonly breakerStoreKind?: 'memory' | 'redis';
   /** Response cache store of serialised answers (default: in-memory LRU, 256 MiB). */
   readonly cacheStore?: CacheStore<string>;
   /** With Redis: shares semantic-cache vectors between replicas (called once, with the index's `add`). */
@@ -207,15 +210,16 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   });
   // A guardrail created, changed or deleted in the store may change the verdict on a config.
   guardrails.onCompilerChange(() => configCache.clear());
+  const breakers = metrics
+    ? watchBreakers(dependencies.breakers ?? createMemoryBreakerStore(), metrics)
+    : (dependencies.breakers ?? createMemoryBreakerStore());
   const services: ProxyServices = {
     settings,
     catalog,
     transport,
     // One for the app's lifetime: exchanged tokens are reused across requests (bounded, 1000 accounts).
     callProvider: createProviderAttempt({ transport, tokenCache: createMemoryTokenCache(1000) }),
-    breakers: metrics
-      ? watchBreakers(dependencies.breakers ?? createMemoryBreakerStore(), metrics)
-      : (dependencies.breakers ?? createMemoryBreakerStore()),
+    breakers,
     configCache,
     guardrails,
     cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),
@@ -237,6 +241,12 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(responsesRoutes, { services });
   const usage = dependencies.usage ?? limits.usage;
   if (store) await app.register(adminRoutes, { store, guardrails, usage });
+  const breakerRouteOptions = store
+    ? { breakers, kind: dependencies.breakerStoreKind ?? 'memory', catalog, store }
+    : undefined;
+  if (breakerRouteOptions) {
+    for (const prefix of ['/v1', '']) await app.register(breakerRoutes, { ...breakerRouteOptions, prefix });
+  }
   if (store) await app.register(promptInferenceRoutes, { services, store });
   const exportRunner =
     store && requestLog
@@ -269,9 +279,14 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
             allowKeyless: dependencies.allowKeyless ?? true,
             trustedCustomHosts: settings.customHostTrust,
             // The logs, traces and analytics queries: the same handlers, behind the console's session.
-            extraRoutes: logRouteOptions
-              ? [async (scope: FastifyInstance) => scope.register(logRoutes, logRouteOptions)]
-              : [],
+            extraRoutes: [
+              ...(logRouteOptions
+                ? [async (scope: FastifyInstance) => scope.register(logRoutes, logRouteOptions)]
+                : []),
+              ...(breakerRouteOptions
+                ? [async (scope: FastifyInstance) => scope.register(breakerRoutes, breakerRouteOptions)]
+                : []),
+            ],
           }
         : undefined,
     });

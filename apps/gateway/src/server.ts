@@ -132,6 +132,7 @@ async function main(): Promise<void> {
       : {}),
     transport,
     breakers: breakers.store,
+    breakerStoreKind: breakers.kind,
     cacheStore: cache.store,
     guardrailHoldbackChars: options.guardrailHoldbackChars,
     ...(cache.redisUrl && settings.semanticCache

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describeBreakerStoreContract } from '@pk/config/testing';
+import { describeInspectableBreakerStoreContract } from '@pk/config/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 describe.runIf(runs)('Redis breaker store', () => {
   // Each store gets its own prefix: a fresh, empty store per contract test.
-  describeBreakerStoreContract(
+  describeInspectableBreakerStoreContract(
     'redis',
     () => {
       stores += 1;
@@ -54,7 +54,7 @@ describe.runIf(runs)('Redis breaker store', () => {
       rule: { failureThreshold: 1, minimumRequests: 5, cooldownMs: 30_000 },
     });
     const key = `${prefix}tag:{pc-1:targets[0]}`;
-    expect(await client.hgetall(key)).toEqual({ f: '1', s: '0', w: '1000', u: '31000' });
+    expect(await client.hgetall(key)).toEqual({ f: '1', s: '0', c: '30000', w: '1000', u: '31000' });
     const ttl = await client.pttl(key);
     expect(ttl).toBeGreaterThan(60_000);
     expect(ttl).toBeLessThanOrEqual(120_000);
@@ -97,6 +97,9 @@ describe('Redis breaker store unreachable', () => {
   });
 });
 
+const APP_KEY = 'pk-breaker-redis-app-key';
+const OPS_KEY = 'pk-breaker-redis-ops-key';
+
 describe.runIf(runs)('two gateway processes', () => {
   let upstream: MockOpenAI;
   const gateways: GatewayProcess[] = [];
@@ -107,6 +110,10 @@ describe.runIf(runs)('two gateway processes', () => {
     writeFileSync(
       settingsPath,
       JSON.stringify({
+        gateway_keys: [
+          { id: 'app', key: APP_KEY },
+          { id: 'ops', key: OPS_KEY, role: 'admin' },
+        ],
         virtual_keys: {
           mock: { provider: 'openai', api_key: 'sk-breaker', options: { custom_host: `${upstream.url}/v1` } },
         },
@@ -134,7 +141,11 @@ describe.runIf(runs)('two gateway processes', () => {
   const ask = async (gateway: GatewayProcess | undefined, model: string) => {
     const response = await fetch(`${gateway?.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-portkey-config': `pc-cb-${runId}` },
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': APP_KEY,
+        'x-portkey-config': `pc-cb-${runId}`,
+      },
       body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
     });
     return { status: response.status, body: (await response.json()) as { error?: { code?: string } } };
@@ -154,4 +165,92 @@ describe.runIf(runs)('two gateway processes', () => {
     gatewayKeys.push(...created);
     expect(created).toHaveLength(1); // the one breaker, shared through Redis
   });
+
+  it('list the breaker A opened on B, and B closes it for A', async () => {
+    const admin = (gateway: GatewayProcess | undefined, path: string, method = 'GET') =>
+      fetch(`${gateway?.url}/v1${path}`, { method, headers: { 'x-portkey-api-key': OPS_KEY } });
+    const listed = (await (await admin(gateways[1], '/breakers?state=open')).json()) as {
+      breaker_store: string;
+      data: { id: string; state: string; failures: number; config: unknown; target: unknown }[];
+    };
+    expect(listed.breaker_store).toBe('redis');
+    const ours = listed.data.filter((breaker) => breaker.id === `saved:pc-cb-${runId}:config.targets[0]`);
+    expect(ours).toMatchObject([
+      {
+        state: 'open',
+        failures: 2,
+        config: { type: 'saved', slug: `pc-cb-${runId}` },
+        target: { virtual_key: 'mock', provider: 'openai' },
+      },
+    ]);
+    const closed = await admin(gateways[1], `/breakers/${encodeURIComponent(ours[0]?.id ?? '')}`, 'DELETE');
+    expect(await closed.json()).toMatchObject({ state: 'closed', was_open: true });
+    // A's next request reaches the provider again: the breaker it opened is closed for every replica.
+    const before = upstream.requests.get('/v1/chat/completions') ?? 0;
+    expect((await ask(gateways[0], 'gpt-4o-mini')).status).toBe(200);
+    expect(upstream.requests.get('/v1/chat/completions') ?? 0).toBe(before + 1);
+    const afterwards = (await (await admin(gateways[0], '/breakers')).json()) as { data: { id: string }[] };
+    expect(afterwards.data.map((breaker) => breaker.id)).not.toContain(ours[0]?.id);
+  });
+});
+
+describe('the breaker routes with Redis unreachable', () => {
+  it('answer 503 naming the breaker store; requests are still served', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    const upstreamDown = await startMockOpenAI();
+    const directory = mkdtempSync(join(tmpdir(), 'pk-breaker-down-'));
+    const settingsPath = join(directory, 'pk.json');
+    writeFileSync(
+      settingsPath,
+      JSON.stringify({
+        gateway_keys: [
+          { id: 'app', key: APP_KEY },
+          { id: 'ops', key: OPS_KEY, role: 'admin' },
+        ],
+        virtual_keys: {
+          mock: {
+            provider: 'openai',
+            api_key: 'sk-down',
+            options: { custom_host: `${upstreamDown.url}/v1` },
+          },
+        },
+      }),
+    );
+    const gateway = await startGateway(
+      { PK_BREAKER_STORE: 'redis', PK_REDIS_URL: `redis://127.0.0.1:${port}` },
+      ['--settings', settingsPath],
+    );
+    try {
+      for (const method of ['GET', 'DELETE']) {
+        const path = method === 'GET' ? '/v1/breakers' : '/v1/breakers/saved%3Apc-x%3Aconfig';
+        const response = await fetch(`${gateway.url}${path}`, {
+          method,
+          headers: { 'x-portkey-api-key': OPS_KEY },
+        });
+        expect(response.status).toBe(503);
+        const body = (await response.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe('PK_ERR_STORE_UNAVAILABLE');
+        expect(body.error.message).toContain('circuit-breaker store (Redis) is unavailable');
+      }
+      const chat = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-api-key': APP_KEY,
+          'x-portkey-config': JSON.stringify({
+            strategy: { mode: 'fallback', cb_config: { failure_threshold: 2 } },
+            targets: [{ virtual_key: 'mock' }],
+          }),
+        },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(chat.status).toBe(200);
+    } finally {
+      gateway.child.kill('SIGKILL');
+      await upstreamDown.close();
+    }
+  }, 30_000);
 });

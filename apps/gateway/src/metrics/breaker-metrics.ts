@@ -1,4 +1,4 @@
-import type { BreakerStore } from '@pk/config';
+import type { InspectableBreakerStore } from '@pk/config';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
 /**
@@ -7,10 +7,10 @@ import type { GatewayMetrics } from './gateway-metrics.js';
  * id + target path) are never labels: an inline config makes a new id per distinct text.
  */
 export function watchBreakers(
-  store: BreakerStore,
+  store: InspectableBreakerStore,
   metrics: GatewayMetrics,
   now: () => number = Date.now,
-): BreakerStore {
+): InspectableBreakerStore {
   /** Open breakers: key → when it closes (ms). */
   const open = new Map<string, number>();
   metrics.watchOpenBreakers(() => {
@@ -39,6 +39,15 @@ export function watchBreakers(
         if (open.size < 10_000 || open.has(key)) open.set(key, result.openUntilMs);
       }
       return result;
+    },
+    list(nowMs, options) {
+      return store.list(nowMs, options);
+    },
+    async close(key, nowMs) {
+      const wasOpen = await store.close(key, nowMs);
+      if (wasOpen) metrics.breakerTransition('close');
+      open.delete(key);
+      return wasOpen;
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Config } from '@pk/config';
 import { describe, expect, it } from 'vitest';
-import { configIdentityOf } from './config-identity.js';
+import { breakerKeyParts, configIdentityOf } from './config-identity.js';
 
 describe('configIdentityOf', () => {
   const inline: Config = { id: 'pc-prod', strategy: { mode: 'fallback' }, targets: [{ virtual_key: 'a' }] };
@@ -26,5 +26,39 @@ describe('configIdentityOf', () => {
 
   it('has a fixed identity for a request with no config', () => {
     expect(configIdentityOf({ config: undefined, savedId: undefined, tenant: 'team-a' })).toBe('headers');
+  });
+});
+
+describe('breakerKeyParts', () => {
+  const inline: Config = { strategy: { mode: 'fallback' }, targets: [{ virtual_key: 'a' }] };
+
+  it('reads back the saved config and target path of a breaker key', () => {
+    expect(breakerKeyParts('saved:pc-prod-1a2b:config.targets[1].targets[0]')).toEqual({
+      kind: 'saved',
+      slug: 'pc-prod-1a2b',
+      path: 'config.targets[1].targets[0]',
+    });
+  });
+
+  it("reads back an inline config's owner and hash, whatever characters the owner's id has", () => {
+    const identity = configIdentityOf({ config: inline, savedId: undefined, tenant: 'team:a' });
+    const parts = breakerKeyParts(`${identity}:config.targets[0]`);
+    expect(parts).toEqual({
+      kind: 'inline',
+      owner: 'team:a',
+      hash: identity.slice(-32),
+      path: 'config.targets[0]',
+    });
+  });
+
+  it.each([
+    'headers:config',
+    'saved::config',
+    'saved:pc-1',
+    'inline:team-a:not-a-hash:config.targets[0]',
+    'other-software:key',
+    '',
+  ])('leaves a key of another shape unread: %j', (key) => {
+    expect(breakerKeyParts(key)).toBeUndefined();
   });
 });

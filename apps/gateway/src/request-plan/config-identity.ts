@@ -18,17 +18,41 @@ function inlineHashOf(config: Config): string {
 
 /**
  * The identity of a request's config, which keys its circuit breakers (`<id>:<target path>`): a
- * saved config by its stored id (`saved:pc-prod`); an inline config by the tenant and a SHA-256 of
- * its canonical content (`inline:team-a:<hash>`), never by the `id` the client wrote, so one tenant
- * can neither open another tenant's breakers nor a saved config's. The hash is computed once per
- * parsed config object, not per request.
+ * saved config by the slug requests name it by (`saved:pc-prod`); an inline config by its owner (the gateway key's
+ * id, `anonymous` without one) and a SHA-256 of its canonical content (`inline:key-a:<hash>`), never
+ * by the `id` the client wrote, so one key can neither open another key's breakers nor a saved
+ * config's. The hash is computed once per parsed config object, not per request.
  */
 export function configIdentityOf(input: {
   readonly config: Config | undefined;
+  /** The saved config's slug. */
   readonly savedId: string | undefined;
+  /** The gateway key's id, or `anonymous`. */
   readonly tenant: string;
 }): string {
   if (input.savedId !== undefined) return `saved:${input.savedId}`;
   if (input.config === undefined) return HEADERS_ONLY_ID;
   return `inline:${input.tenant}:${inlineHashOf(input.config)}`;
+}
+
+/** What a breaker key (`<config identity>:<target path>`) names, read back for an operator. */
+export type BreakerKeyParts =
+  | { readonly kind: 'saved'; readonly slug: string; readonly path: string }
+  | { readonly kind: 'inline'; readonly owner: string; readonly hash: string; readonly path: string };
+
+/**
+ * The parts of a breaker key made from {@link configIdentityOf}, or `undefined` for any other key
+ * (a store shared with other software, say). Target paths (`config.targets[0]`) hold no `:`.
+ */
+export function breakerKeyParts(key: string): BreakerKeyParts | undefined {
+  const split = key.lastIndexOf(':');
+  const identity = key.slice(0, split);
+  const path = key.slice(split + 1);
+  if (split < 0 || !path.startsWith('config')) return undefined;
+  if (identity.startsWith('saved:') && identity.length > 6) {
+    return { kind: 'saved', slug: identity.slice(6), path };
+  }
+  const inline = /^inline:(.+):([0-9a-f]{32})$/.exec(identity);
+  if (inline?.[1] === undefined || inline[2] === undefined) return undefined;
+  return { kind: 'inline', owner: inline[1], hash: inline[2], path };
 }

@@ -1,4 +1,4 @@
-import { type BreakerStore, createMemoryBreakerStore } from '@pk/config';
+import { createMemoryBreakerStore, type InspectableBreakerStore } from '@pk/config';
 import { StartupError } from '../server-options.js';
 import { createFallbackBreakerStore } from './fallback-breaker-store.js';
 import { createRedisBreakerStore } from './redis-breaker-store.js';
@@ -6,7 +6,7 @@ import { createRedisClient, DEFAULT_REDIS_URL } from './redis-client.js';
 
 /** The circuit-breaker store the environment chooses, and how to close it. */
 export interface ChosenBreakerStore {
-  readonly store: BreakerStore;
+  readonly store: InspectableBreakerStore;
   readonly kind: 'memory' | 'redis';
   close(): Promise<void>;
 }

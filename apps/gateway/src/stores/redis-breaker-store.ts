@@ -1,9 +1,18 @@
-import type { BreakerReading, BreakerRecordResult, BreakerStore } from '@pk/config';
+import {
+  type BreakerCounters,
+  type BreakerReading,
+  type BreakerRecordResult,
+  type BreakerStatus,
+  compareBreakerStatuses,
+  type InspectableBreakerStore,
+  statusOfCounters,
+} from '@pk/config';
 import type { Redis } from 'ioredis';
 
 /**
  * One breaker is one hash `{prefix}{<breaker key>}` with fields `f` (failures), `s` (successes), `w`
- * (window start) and `u` (open until), all in the caller's clock. Each script touches one key, so it
+ * (window start) and `u` (open until), all in the caller's clock, `c` (the rule's cooldown, ms) and
+ * `t` (the target's description, for `list`). Each script touches one key, so it
  * is atomic and Redis Cluster safe; the hash tag keeps the key's slot that of the breaker key alone.
  * The steps are those of `@pk/config`'s `applyBreakerRecord` / `readBreakerCounters`.
  */
@@ -40,7 +49,8 @@ if f > 0 then
   end
 end
 redis.call('DEL', key)
-redis.call('HSET', key, 'f', f, 's', s)
+redis.call('HSET', key, 'f', f, 's', s, 'c', ARGV[6])
+if ARGV[8] ~= '' then redis.call('HSET', key, 't', ARGV[8]) end
 if w then redis.call('HSET', key, 'w', string.format('%.17g', w)) end
 if open then
   u = now + cooldown
@@ -59,6 +69,19 @@ redis.call('DEL', KEYS[1])
 return {0, '', 1}
 `;
 
+const CLOSE_SCRIPT = `
+local u = tonumber(redis.call('HGET', KEYS[1], 'u'))
+redis.call('DEL', KEYS[1])
+if u and tonumber(ARGV[1]) < u then return 1 end
+return 0
+`;
+
+/** The fields `list` reads of each breaker, in HMGET order. */
+const STATUS_FIELDS = ['f', 's', 'w', 'u', 'c', 't'] as const;
+
+/** Most breaker keys one `list` reads from Redis (SCAN pages of 1,000). */
+const LIST_SCAN_CAP = 10_000;
+
 /** Options of {@link createRedisBreakerStore}. */
 export interface RedisBreakerStoreOptions {
   /** Key prefix, without braces (default `pk:breaker:`); tests use one per run. */
@@ -70,6 +93,7 @@ type ScriptReply = [number, string, number];
 interface BreakerCommands {
   pkBreakerRecord(key: string, ...args: string[]): Promise<ScriptReply>;
   pkBreakerRead(key: string, now: string): Promise<ScriptReply>;
+  pkBreakerClose(key: string, now: string): Promise<number>;
 }
 
 /**
@@ -83,12 +107,16 @@ const IDLE_GRACE_MS = 60_000;
  * breaker) and one pipelined read of several breakers. Commands fail rather than queue (see
  * `createRedisClient`); wrap it in `createFallbackBreakerStore` to keep serving when Redis is down.
  */
-export function createRedisBreakerStore(client: Redis, options: RedisBreakerStoreOptions = {}): BreakerStore {
+export function createRedisBreakerStore(
+  client: Redis,
+  options: RedisBreakerStoreOptions = {},
+): InspectableBreakerStore {
   const prefix = options.prefix ?? 'pk:breaker:';
   if (/[{}]/.test(prefix)) throw new Error('the breaker key prefix must not contain braces');
   if (!('pkBreakerRecord' in client)) {
     client.defineCommand('pkBreakerRecord', { numberOfKeys: 1, lua: RECORD_SCRIPT });
     client.defineCommand('pkBreakerRead', { numberOfKeys: 1, lua: READ_SCRIPT });
+    client.defineCommand('pkBreakerClose', { numberOfKeys: 1, lua: CLOSE_SCRIPT });
   }
   const commands = client as unknown as BreakerCommands;
   const redisKey = (key: string): string => `${prefix}{${key}}`;
@@ -120,10 +148,64 @@ export function createRedisBreakerStore(client: Redis, options: RedisBreakerStor
         String(rule.minimumRequests),
         String(rule.cooldownMs),
         String(Math.ceil(2 * rule.cooldownMs + IDLE_GRACE_MS)),
+        record.target ?? '',
       );
       return open === 1
         ? { open: true, openUntilMs: Number(until), openedNow: openedNow === 1 }
         : { open: false, openedNow: false };
     },
+    async list(nowMs, listOptions): Promise<readonly BreakerStatus[]> {
+      const keys = await scanKeys(client, `${globEscaped(prefix)}{*}`);
+      const pipeline = client.pipeline();
+      for (const key of keys) pipeline.hmget(key, ...STATUS_FIELDS);
+      const replies = (await pipeline.exec()) ?? [];
+      const found: BreakerStatus[] = [];
+      replies.forEach(([error, reply], index) => {
+        if (error) throw error;
+        const redisKeyFound = keys[index];
+        if (redisKeyFound === undefined) return;
+        const status = statusOfCounters(
+          redisKeyFound.slice(prefix.length + 1, -1),
+          countersOf(reply as readonly (string | null)[]),
+          nowMs,
+        );
+        if (status !== undefined) found.push(status);
+      });
+      return found.sort(compareBreakerStatuses).slice(0, listOptions?.limit ?? 1_000);
+    },
+    async close(key, nowMs) {
+      return (await commands.pkBreakerClose(redisKey(key), String(nowMs))) === 1;
+    },
   };
+}
+
+/** A breaker's hash fields (HMGET of {@link STATUS_FIELDS}) as counters. */
+function countersOf([f, s, w, u, c, t]: readonly (string | null)[]): BreakerCounters {
+  const numberOf = (text: string | null | undefined): number | undefined =>
+    text === null || text === undefined || text === '' ? undefined : Number(text);
+  return {
+    failures: numberOf(f) ?? 0,
+    successes: numberOf(s) ?? 0,
+    windowStartMs: numberOf(w),
+    openUntilMs: numberOf(u),
+    cooldownMs: numberOf(c),
+    target: t ?? undefined,
+  };
+}
+
+/** Every key matching `pattern`, by SCAN (never KEYS), at most {@link LIST_SCAN_CAP}. */
+async function scanKeys(client: Redis, pattern: string): Promise<string[]> {
+  const keys = new Set<string>();
+  let cursor = '0';
+  do {
+    const [next, page] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    for (const key of page) keys.add(key);
+    cursor = next;
+  } while (cursor !== '0' && keys.size < LIST_SCAN_CAP);
+  return [...keys].slice(0, LIST_SCAN_CAP);
+}
+
+/** `text` with Redis glob characters escaped, to MATCH it literally. */
+function globEscaped(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
