@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createAdminClient } from './admin-client.js';
 import type { CommandContext } from './command-context.js';
+import { registerBreakers } from './commands/breakers-command.js';
 import { registerConfigs } from './commands/configs-command.js';
 import { registerGuardrails } from './commands/guardrails-command.js';
 import { registerInit } from './commands/init-command.js';
@@ -52,7 +53,9 @@ export function createProgram(io: ProgramIo): Command {
     admin: () => createAdminClient(io.env),
   };
   program
-    .description("pk's admin command: gateway keys, virtual keys, saved configs, log exports and the vault")
+    .description(
+      "pk's admin command: gateway keys, virtual keys, saved configs, circuit breakers, log exports and the vault",
+    )
     .version(VERSION, '-v, --version')
     .option('--json', 'print results as JSON')
     .addHelpText('after', ENVIRONMENT_HELP)
@@ -67,6 +70,7 @@ export function createProgram(io: ProgramIo): Command {
   registerVirtualKeys(program, context);
   registerIntegrations(program, context);
   registerConfigs(program, context);
+  registerBreakers(program, context);
   registerGuardrails(program, context);
   registerPrompts(program, context);
   registerLogs(program, context);

@@ -87,7 +87,16 @@ beforeAll(async () => {
       text += chunk.toString();
     });
     request.on('end', () => {
-      seen.push({ authorization: request.headers.authorization, body: JSON.parse(text || '{}') });
+      const body = JSON.parse(text || '{}') as Record<string, unknown>;
+      seen.push({ authorization: request.headers.authorization, body });
+      if (body.model === 'fail-500') {
+        response.writeHead(500, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            error: { message: 'The server had an error', type: 'server_error', param: null, code: null },
+          }),
+        );
+        return;
+      }
       response.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
           id: 'chatcmpl-cli',
@@ -133,6 +142,7 @@ describe('pk', () => {
       'vk',
       'integrations',
       'configs',
+      'breakers',
       'guardrails',
       'prompts',
       'logs',
@@ -165,6 +175,8 @@ describe('pk', () => {
       ['configs', 'history'],
       ['configs', 'rollback'],
       ['configs', 'rm'],
+      ['breakers', 'list'],
+      ['breakers', 'close'],
       ['guardrails', 'push'],
       ['guardrails', 'list'],
       ['guardrails', 'get'],
@@ -572,6 +584,52 @@ describe('pk', () => {
     expect((await runPk(['configs', 'get', 'pc-stdin'], adminEnv())).code).toBe(4);
     expect((await runPk(['configs', 'rm', 'pc-stdin'], adminEnv())).code).toBe(4);
     expect(await chatWith({ config: 'pc-stdin' })).toBe(404);
+  });
+
+  it('breakers list shows the breaker a saved config opened; breakers close sends the next request to its target', async () => {
+    const file = join(dir, 'pc-breaker.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        strategy: { mode: 'fallback', cb_config: { failure_threshold: 1, cooldown_interval: 60_000 } },
+        targets: [
+          { virtual_key: 'from-env', override_params: { model: 'fail-500' } },
+          { virtual_key: 'from-env' },
+        ],
+      }),
+    );
+    expect((await runPk(['configs', 'push', file], adminEnv())).code).toBe(0);
+    const none = await runPk(['breakers', 'list'], adminEnv());
+    expect(none).toMatchObject({ code: 0, stdout: 'no breaker is open or counting failures\n' });
+    expect(none.stderr).toContain('PK_BREAKER_STORE=memory');
+
+    // One failure opens the primary's breaker; the fallback answers, and the next request skips it.
+    expect(await chatWith({ config: 'pc-breaker' })).toBe(200);
+    const failed = seen.filter((request) => request.body.model === 'fail-500').length;
+    expect(await chatWith({ config: 'pc-breaker' })).toBe(200);
+    expect(seen.filter((request) => request.body.model === 'fail-500').length).toBe(failed);
+
+    const listed = await runPk(['breakers', 'list', '--open'], adminEnv());
+    const [header, row, ...rest] = listed.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID\s+CONFIG\s+TARGET\s+STATE\s+UNTIL\s+FAILURES$/);
+    expect(row).toMatch(
+      /^saved:pc-breaker:config\.targets\[0\]\s+pc-breaker\s+config\.targets\[0\] @from-env fail-500\s+open\s+\S+Z\s+1 of 1$/,
+    );
+    expect(rest).toEqual([]);
+    const json = JSON.parse((await runPk(['--json', 'breakers', 'list'], adminEnv())).stdout) as {
+      id: string;
+      state: string;
+    }[];
+    expect(json.map((breaker) => [breaker.id, breaker.state])).toEqual([
+      ['saved:pc-breaker:config.targets[0]', 'open'],
+    ]);
+
+    const closed = await runPk(['breakers', 'close', 'saved:pc-breaker:config.targets[0]'], adminEnv());
+    expect(closed).toMatchObject({ code: 0, stdout: 'saved:pc-breaker:config.targets[0]: closed\n' });
+    expect(await chatWith({ config: 'pc-breaker' })).toBe(200);
+    expect(seen.filter((request) => request.body.model === 'fail-500').length).toBe(failed + 1);
+    expect((await runPk(['breakers', 'close', 'not-a-breaker'], adminEnv())).code).toBe(4);
+    expect((await runPk(['breakers', 'list'], { PK_URL: adminEnv().PK_URL })).code).toBe(3);
   });
 
   it('guardrails push (new, then the whole definition again), list, get and rm; the gateway follows each push', async () => {
