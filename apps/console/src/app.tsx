@@ -5,6 +5,7 @@ import { ErrorNote } from './components/error-note.js';
 import { Link } from './components/link.js';
 import { useLocation } from './router.js';
 import type { SessionInfo } from './session.js';
+import { BreakersView } from './views/breakers.js';
 import { ConfigsView } from './views/configs.js';
 import { GatewayKeysView } from './views/gateway-keys.js';
 import { GuardrailsView } from './views/guardrails.js';
@@ -27,6 +28,7 @@ const NAV = [
   ['/virtual-keys', 'Virtual keys'],
   ['/integrations', 'Integrations'],
   ['/configs', 'Configs'],
+  ['/breakers', 'Breakers'],
   ['/guardrails', 'Guardrails'],
   ['/prompts', 'Prompts'],
   ['/gateway-keys', 'Gateway keys'],
@@ -72,6 +74,7 @@ function Route(props: { path: string; search: URLSearchParams; session: SessionI
     first === 'virtual-keys' ||
     first === 'integrations' ||
     first === 'configs' ||
+    first === 'breakers' ||
     first === 'guardrails' ||
     first === 'prompts' ||
     first === 'gateway-keys'
@@ -80,6 +83,7 @@ function Route(props: { path: string; search: URLSearchParams; session: SessionI
     if (first === 'virtual-keys') return <VirtualKeysView />;
     if (first === 'integrations') return <IntegrationsView />;
     if (first === 'configs') return <ConfigsView />;
+    if (first === 'breakers') return <BreakersView />;
     if (first === 'guardrails') return <GuardrailsView />;
     if (first === 'prompts') return <PromptsView />;
     return <GatewayKeysView />;

@@ -670,6 +670,61 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await sdk().guardrails.list()).toMatchObject({ total: 0 });
   });
 
+  it('shows the breaker a saved config opened, with its target and time; Close sends the SDK’s next request to that target again', async () => {
+    const vk = await sdk().virtualKeys.create({
+      name: 'breaker provider',
+      provider: 'openai',
+      key: VK_SECRET,
+      custom_host: `${mock.url}/v1`,
+    });
+    const config = await sdk().configs.create({
+      name: 'breaking',
+      config: {
+        strategy: { mode: 'fallback', cb_config: { failure_threshold: 1, cooldown_interval: 60_000 } },
+        targets: [
+          { name: 'primary', virtual_key: vk.slug, override_params: { model: 'fail-500' } },
+          { virtual_key: vk.slug, override_params: { model: 'cb-console-backup' } },
+        ],
+      },
+    });
+    const slug = config.slug as string;
+    const app = sdk({ config: slug });
+    const ask = async () =>
+      (await app.chat.completions.create({ model: 'gpt-4o-mini', messages })).choices?.[0]?.message?.content;
+    expect(await ask()).toBe('The capital of France is Paris.');
+    const failed = mock.forModel('fail-500').length;
+    expect(await ask()).toBe('The capital of France is Paris.');
+    expect(mock.forModel('fail-500').length).toBe(failed);
+
+    await page.getByRole('link', { name: 'Breakers' }).click();
+    const row = page.getByRole('row').filter({ hasText: slug });
+    await row.waitFor();
+    expect(await row.getByRole('cell').allInnerTexts()).toEqual([
+      slug,
+      `config.targets[0] primary · @${vk.slug} · fail-500`,
+      expect.stringMatching(/^open until \S/),
+      '1 of 1',
+      'Close',
+    ]);
+    await page.getByTestId('breaker-store').waitFor();
+    await expectNoSeriousViolations('breakers');
+    await screenshot(page, '06e-breakers');
+
+    await row.getByRole('button', { name: `Close the breaker of ${slug} config.targets[0]` }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Closed the breaker of ${slug} config.targets[0].` })
+      .waitFor();
+    expect(dialogs.at(-1)).toBe(
+      `confirm: Close the breaker of ${slug} config.targets[0]? The next request tries that target again.`,
+    );
+    await row.waitFor({ state: 'detached' });
+    expect(await ask()).toBe('The capital of France is Paris.');
+    expect(mock.forModel('fail-500').length).toBe(failed + 1);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await row.getByRole('cell', { name: 'open until', exact: false }).waitFor();
+  });
+
   it('creates a partial and a prompt including it in the UI, saves new versions and publishes them: the SDK’s prompts.completions.create gets the published templates each time', async () => {
     const vk = await sdk().virtualKeys.create({
       name: 'prompt vk',
@@ -1407,6 +1462,7 @@ describe.runIf(run)('the console in Chromium', () => {
       '/virtual-keys',
       '/integrations',
       '/configs',
+      '/breakers',
       '/guardrails',
       '/prompts',
       '/gateway-keys',
