@@ -145,12 +145,12 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   app.server.on('checkExpectation', answerExpectationFailed);
   useJsonBodyParser(app);
   await app.register(traceIdPlugin);
-  await app.register(errorHandlerPlugin);
+  const store = dependencies.store;
+  const catalog = dependencies.catalog ?? store?.catalog ?? catalogOfSettings(settings);
+  await app.register(errorHandlerPlugin, { catalog });
   const shutdown = dependencies.shutdown ?? createShutdownState();
   await app.register(shutdownPlugin, { state: shutdown });
   await app.register(corsPlugin, { allowedOrigins: settings.allowedOrigins });
-  const store = dependencies.store;
-  const catalog = dependencies.catalog ?? store?.catalog ?? catalogOfSettings(settings);
   await app.register(accessGuardPlugin, {
     catalog,
     allowedOrigins: settings.allowedOrigins,

@@ -1,5 +1,6 @@
 import { PkError, type PkErrorCode } from '@pk/config';
 import { isRetryableStatus } from '@pk/providers';
+import type { Catalog } from '@pk/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { recordRefusedProxyRequest } from '../request-facts/refused-request.js';
@@ -51,11 +52,11 @@ const clientMessages: Partial<Record<PkErrorCode, string>> = {
  * already made more than one attempt.
  */
 export const errorHandlerPlugin = fastifyPlugin(
-  async (app: FastifyInstance) => {
+  async (app: FastifyInstance, options: { readonly catalog: Catalog }) => {
     app.setErrorHandler((error: FastifyError | PkError | Error, request, reply) => {
       // A proxy route's request that failed before it ran (its body, a handler's refusal) is still
       // logged and stored as a request of its endpoint.
-      recordRefusedProxyRequest(request);
+      recordRefusedProxyRequest(request, options.catalog);
       if (error instanceof PkError) {
         return sendPkError(reply, request, error.code, error.message, error.param);
       }

@@ -1,5 +1,7 @@
 import { parseRequestHeaders } from '@pk/headers';
+import type { Catalog } from '@pk/store';
 import type { FastifyRequest } from 'fastify';
+import { recordHeaderFacts } from './request-facts.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -14,22 +16,20 @@ declare module 'fastify' {
 
 /**
  * Records what the log store needs of a proxied request refused before it ran: its endpoint (which
- * makes it a stored record), the model its body asked for, and the facts of its Portkey headers that
- * name no stored record (metadata with `_user`, span ids, the debug opt-out), so the logs' filters
- * find it. Only for a route with a `proxyEndpoint`, and only once (a request that ran has its own).
- * Called by the error handler, where every such refusal ends (the routes throw theirs).
+ * makes it a stored record), the model its body asked for, and what its Portkey headers say
+ * (metadata with `_user`, span ids, the debug opt-out, and the saved config and virtual key they
+ * name when those are stored records: `recordHeaderFacts`, as for a request that ran), so the logs'
+ * filters find it. Only for a route with a `proxyEndpoint`, and only once (a request that ran has
+ * its own). Called by the error handler, where every such refusal ends (the routes throw theirs).
  */
-export function recordRefusedProxyRequest(request: FastifyRequest): void {
+export function recordRefusedProxyRequest(request: FastifyRequest, catalog: Catalog): void {
   const log = request.logFields;
   const endpoint = request.routeOptions?.config?.proxyEndpoint;
   if (!log || endpoint === undefined || log.endpoint !== undefined) return;
   log.endpoint = endpoint;
   const body = request.body as { model?: unknown } | null | undefined;
   if (typeof body === 'object' && body !== null && typeof body.model === 'string') log.model = body.model;
-  const { options } = parseRequestHeaders(request.headers);
-  if (options.metadata) log.metadata = options.metadata;
-  if (options.spanId !== undefined) log.spanId = options.spanId;
-  if (options.parentSpanId !== undefined) log.parentSpanId = options.parentSpanId;
-  if (options.spanName !== undefined) log.spanName = options.spanName;
-  if (options.debug === false) log.debug = false;
+  const headers = parseRequestHeaders(request.headers);
+  if (headers.options.metadata) log.metadata = headers.options.metadata;
+  recordHeaderFacts(log, headers, catalog);
 }

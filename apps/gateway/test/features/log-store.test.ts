@@ -484,13 +484,20 @@ describe.each([
         async () => (await get(`/logs?metadata._user=${user}`, ADMIN)).body.data as Json[],
         (found) => found.length === 4,
       );
+      // With the virtual key its header named (a stored record), as a request that ran has it.
       expect(
-        records.map((record) => [record.status, record.error_code, record.endpoint, record.model]),
+        records.map((record) => [
+          record.status,
+          record.error_code,
+          record.endpoint,
+          record.model,
+          record.virtual_key,
+        ]),
       ).toEqual([
-        [400, 'PK_ERR_INVALID_REQUEST', 'messages', 'claude-sonnet-4-20250514'],
-        [404, 'PK_ERR_RECORD_NOT_FOUND', 'chat.completions', null],
-        [400, 'PK_ERR_INVALID_REQUEST', 'chat.completions', 'gpt-4o-mini'],
-        [400, 'PK_ERR_INVALID_REQUEST', 'chat.completions', null],
+        [400, 'PK_ERR_INVALID_REQUEST', 'messages', 'claude-sonnet-4-20250514', 'openai-a'],
+        [404, 'PK_ERR_RECORD_NOT_FOUND', 'chat.completions', null, 'openai-a'],
+        [400, 'PK_ERR_INVALID_REQUEST', 'chat.completions', 'gpt-4o-mini', 'openai-a'],
+        [400, 'PK_ERR_INVALID_REQUEST', 'chat.completions', null, 'openai-a'],
       ]);
       for (const record of records)
         expect(record).toMatchObject({ tenant: 'team-a', metadata: { _user: user } });
