@@ -61,15 +61,16 @@ describe.runIf(runs)('Redis breaker store', () => {
   });
 });
 
-describe('Redis breaker store unreachable', () => {
-  async function closedPort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-  }
+/** A port of 127.0.0.1 nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
+describe('Redis breaker store unreachable', () => {
   it('falls back to in-process state, keeps answering, and warns once per 10 s', async () => {
     const warnings: string[] = [];
     let now = 0;
@@ -100,35 +101,40 @@ describe('Redis breaker store unreachable', () => {
 const APP_KEY = 'pk-breaker-redis-app-key';
 const OPS_KEY = 'pk-breaker-redis-ops-key';
 
+/** A settings file with an app key, an admin key, the virtual key `mock` at `upstreamUrl`, and `configs`. */
+function writeSettings(upstreamUrl: string, configs: Record<string, unknown> = {}): string {
+  const settingsPath = join(mkdtempSync(join(tmpdir(), 'pk-breaker-')), 'pk.json');
+  writeFileSync(
+    settingsPath,
+    JSON.stringify({
+      gateway_keys: [
+        { id: 'app', key: APP_KEY },
+        { id: 'ops', key: OPS_KEY, role: 'admin' },
+      ],
+      virtual_keys: {
+        mock: { provider: 'openai', api_key: 'sk-breaker', options: { custom_host: `${upstreamUrl}/v1` } },
+      },
+      configs,
+    }),
+  );
+  return settingsPath;
+}
+
 describe.runIf(runs)('two gateway processes', () => {
   let upstream: MockOpenAI;
   const gateways: GatewayProcess[] = [];
   beforeAll(async () => {
     upstream = await startMockOpenAI();
-    const directory = mkdtempSync(join(tmpdir(), 'pk-breaker-'));
-    const settingsPath = join(directory, 'pk.json');
-    writeFileSync(
-      settingsPath,
-      JSON.stringify({
-        gateway_keys: [
-          { id: 'app', key: APP_KEY },
-          { id: 'ops', key: OPS_KEY, role: 'admin' },
-        ],
-        virtual_keys: {
-          mock: { provider: 'openai', api_key: 'sk-breaker', options: { custom_host: `${upstream.url}/v1` } },
+    const settingsPath = writeSettings(upstream.url, {
+      [`pc-cb-${runId}`]: {
+        strategy: {
+          mode: 'fallback',
+          cb_config: { failure_threshold: 2, cooldown_interval: 60_000, on_all_open: 'fail_fast' },
         },
-        configs: {
-          [`pc-cb-${runId}`]: {
-            strategy: {
-              mode: 'fallback',
-              cb_config: { failure_threshold: 2, cooldown_interval: 60_000, on_all_open: 'fail_fast' },
-            },
-            // The breaker key is the config's content hash: unique per run, so runs never share one.
-            targets: [{ virtual_key: 'mock', override_params: { user: `breaker-test-${runId}` } }],
-          },
-        },
-      }),
-    );
+        // The breaker key is the saved config's slug, unique per run: runs never share a breaker.
+        targets: [{ virtual_key: 'mock', override_params: { user: `breaker-test-${runId}` } }],
+      },
+    });
     const env = { PK_BREAKER_STORE: 'redis', PK_REDIS_URL: 'redis://127.0.0.1:6379' };
     gateways.push(await startGateway(env, ['--settings', settingsPath]));
     gateways.push(await startGateway(env, ['--settings', settingsPath]));
@@ -196,29 +202,9 @@ describe.runIf(runs)('two gateway processes', () => {
 
 describe('the breaker routes with Redis unreachable', () => {
   it('answer 503 naming the breaker store; requests are still served', async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise((resolve) => server.close(resolve));
+    const port = await closedPort();
     const upstreamDown = await startMockOpenAI();
-    const directory = mkdtempSync(join(tmpdir(), 'pk-breaker-down-'));
-    const settingsPath = join(directory, 'pk.json');
-    writeFileSync(
-      settingsPath,
-      JSON.stringify({
-        gateway_keys: [
-          { id: 'app', key: APP_KEY },
-          { id: 'ops', key: OPS_KEY, role: 'admin' },
-        ],
-        virtual_keys: {
-          mock: {
-            provider: 'openai',
-            api_key: 'sk-down',
-            options: { custom_host: `${upstreamDown.url}/v1` },
-          },
-        },
-      }),
-    );
+    const settingsPath = writeSettings(upstreamDown.url);
     const gateway = await startGateway(
       { PK_BREAKER_STORE: 'redis', PK_REDIS_URL: `redis://127.0.0.1:${port}` },
       ['--settings', settingsPath],
