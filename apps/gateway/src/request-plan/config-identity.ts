@@ -18,10 +18,11 @@ function inlineHashOf(config: Config): string {
 
 /**
  * The identity of a request's config, which keys its circuit breakers (`<id>:<target path>`): a
- * saved config by the slug requests name it by (`saved:pc-prod`); an inline config by its owner (the gateway key's
- * id, `anonymous` without one) and a SHA-256 of its canonical content (`inline:key-a:<hash>`), never
- * by the `id` the client wrote, so one key can neither open another key's breakers nor a saved
- * config's. The hash is computed once per parsed config object, not per request.
+ * saved config by the slug requests name it by (`saved:pc-prod`); an inline config by its owner (the
+ * gateway key's id, `anonymous` without one) and a SHA-256 of its canonical content
+ * (`inline:key-a:<hash>`), never by the `id` the client wrote, so one key can neither open another
+ * key's breakers nor a saved config's. The hash is computed once per parsed config object, not per
+ * request.
  */
 export function configIdentityOf(input: {
   readonly config: Config | undefined;
