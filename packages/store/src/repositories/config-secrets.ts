@@ -51,3 +51,52 @@ export function restoreConfigSecrets(masked: JsonObject, secrets: JsonObject): J
   }
   return restored;
 }
+
+/** Whether a credential value is a mask a read showed (`sk-…abcd`, `…`), never a real credential. */
+export function isMaskedSecret(value: unknown): boolean {
+  return typeof value === 'string' && value.includes('…');
+}
+
+/** `targets.0.api_key` as a config path: `config.targets[0].api_key`. */
+function configPathOf(secretPath: string): string {
+  return `config.${secretPath}`.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
+}
+
+/**
+ * The credentials of a new version where some are given as the masks a read of the current
+ * version showed (`retrieve`, change a field, `update` with what came back): each mask is replaced
+ * by the current credential it masks at the same path, else by the one current credential with that
+ * mask, so the documented "retrieve, then update" keeps the keys. A mask that masks no current
+ * credential (or several) is an issue at its path: it cannot be sent to a provider as a key.
+ */
+export function keepMaskedSecrets(
+  secrets: JsonObject,
+  current: JsonObject,
+): { readonly secrets: JsonObject; readonly issues: readonly { path: string; message: string }[] } {
+  const byMask = new Map<string, unknown[]>();
+  for (const value of Object.values(current)) {
+    if (typeof value !== 'string') continue;
+    const mask = maskSecret(value);
+    byMask.set(mask, [...(byMask.get(mask) ?? []), value]);
+  }
+  const kept: JsonObject = {};
+  const issues: { path: string; message: string }[] = [];
+  for (const [path, value] of Object.entries(secrets)) {
+    if (!isMaskedSecret(value)) {
+      kept[path] = value;
+      continue;
+    }
+    const same = current[path];
+    const candidates = byMask.get(value as string) ?? [];
+    if (typeof same === 'string' && maskSecret(same) === value) kept[path] = same;
+    else if (candidates.length === 1) kept[path] = candidates[0];
+    else
+      issues.push({
+        path: configPathOf(path),
+        message:
+          'this is a masked credential (as reads show it), not a credential: send the credential itself, ' +
+          "or the mask the config's current version shows for it",
+      });
+  }
+  return { secrets: kept, issues };
+}

@@ -108,6 +108,77 @@ describe.each(ENGINES)('saved configs on %s', (engine) => {
     expect(JSON.stringify(await store.audit.list())).not.toContain(apiKey);
   });
 
+  it('keeps the credentials an update sends back as the masks a read showed (retrieve, change, update)', async () => {
+    const first = 'sk-inline-first-0123456789abcdef';
+    const second = 'sk-inline-second-fedcba9876543210';
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [
+        { provider: 'openai', api_key: first },
+        { provider: 'anthropic', api_key: second },
+      ],
+    };
+    await store.configs.create({ slug: 'masks', name: 'masks', config }, 'cli');
+    const read = (await store.configs.get('masks')).config as typeof config;
+    expect(read.targets.map((target) => target.api_key)).toEqual(['sk-…cdef', 'sk-…3210']);
+    // A field changed, the masks sent back as they came: the next version has the real keys.
+    const updated = await store.configs.update(
+      'masks',
+      { config: { ...read, retry: { attempts: 2 } } },
+      'cli',
+    );
+    expect(updated.version).toBe(2);
+    expect(updated.config).toMatchObject({ targets: [{ api_key: 'sk-…cdef' }, { api_key: 'sk-…3210' }] });
+    const served = store.catalog.snapshot.configs.get('masks')?.config;
+    expect(served?.targets?.map((target) => (target as { api_key?: string }).api_key)).toEqual([
+      first,
+      second,
+    ]);
+    expect(served?.retry).toMatchObject({ attempts: 2 });
+    // Reordered: each mask still finds its key; a new key beside a mask is taken as given.
+    const third = 'sk-inline-third-00000000000000000';
+    await store.configs.update(
+      'masks',
+      { config: { ...read, targets: [read.targets[1], { provider: 'openai', api_key: third }] } },
+      'cli',
+    );
+    expect(
+      store.catalog.snapshot.configs
+        .get('masks')
+        ?.config.targets?.map((target) => (target as { api_key?: string }).api_key),
+    ).toEqual([second, third]);
+  });
+
+  it('refuses a masked credential that masks none of the current version’s, naming its path', async () => {
+    await store.configs.create({ slug: 'plain', name: 'plain', config: SINGLE }, 'cli');
+    for (const [write, path] of [
+      [
+        () => store.configs.update('plain', { config: { provider: 'openai', api_key: 'sk-…9999' } }, 'cli'),
+        'config.api_key',
+      ],
+      [
+        () =>
+          store.configs.create(
+            {
+              slug: 'masked-new',
+              name: 'masked-new',
+              config: { strategy: { mode: 'fallback' }, targets: [{ provider: 'openai', api_key: '…' }] },
+            },
+            'cli',
+          ),
+        'config.targets[0].api_key',
+      ],
+    ] as const) {
+      const refused = await write().then(
+        () => undefined,
+        (error: { code?: string; issues?: { path: string }[] }) => error,
+      );
+      expect(refused).toMatchObject({ code: 'invalid', issues: [{ path }] });
+    }
+    expect((await store.configs.get('plain')).version).toBe(1);
+    expect((await store.configs.list()).map((record) => record.slug)).toEqual(['plain']);
+  });
+
   it('keeps one default, deletes a config with its versions', async () => {
     const a = await store.configs.create({ name: 'a', config: SINGLE, isDefault: true }, 'cli');
     await store.configs.create({ name: 'b', config: SINGLE, isDefault: true }, 'cli');

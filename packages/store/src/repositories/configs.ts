@@ -5,7 +5,12 @@ import type { ConfigsTable, ConfigVersionsTable, Database } from '../database/sc
 import { StoreError, type StoreIssue } from '../errors.js';
 import { newConfigSlug, newId } from '../ids.js';
 import type { Vault } from '../vault/vault.js';
-import { restoreConfigSecrets, separateConfigSecrets } from './config-secrets.js';
+import {
+  isMaskedSecret,
+  keepMaskedSecrets,
+  restoreConfigSecrets,
+  separateConfigSecrets,
+} from './config-secrets.js';
 import {
   type CreateConfigInput,
   createConfigInputSchema,
@@ -113,6 +118,25 @@ export function configOfVersion(
 ): Record<string, unknown> {
   const masked = JSON.parse(row.config) as Record<string, unknown>;
   return row.secret === null ? masked : restoreConfigSecrets(masked, decryptConfigSecrets(vault, row));
+}
+
+/**
+ * A validated config whose credentials given as masks are the current version's own again (see
+ * `keepMaskedSecrets`; `current` is empty for a new config), or an `invalid` error at each mask
+ * that masks none.
+ */
+function withKeptSecrets(content: ValidatedConfig, current: Record<string, unknown>): ValidatedConfig {
+  if (!Object.values(content.secrets).some(isMaskedSecret)) return content;
+  const { secrets, issues } = keepMaskedSecrets(content.secrets, current);
+  if (issues.length > 0) {
+    throw new StoreError(
+      'invalid',
+      `invalid config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+      { issues },
+    );
+  }
+  const restored = restoreConfigSecrets(JSON.parse(content.text) as Record<string, unknown>, secrets);
+  return { text: JSON.stringify(separateConfigSecrets(restored).masked), secrets };
 }
 
 function refuseHookIssues(issues: readonly StoreIssue[]): void {
@@ -296,7 +320,7 @@ export class ConfigRepository {
         `the settings file ${source} already defines a saved config "${slug}"`,
       );
     }
-    const content = this.#validated(parsed.config, options);
+    const content = withKeptSecrets(this.#validated(parsed.config, options), {});
     const now = this.#context.now();
     const config: ConfigRow = {
       id: newId(),
@@ -410,7 +434,8 @@ export class ConfigRepository {
       const latest = await this.#version(transaction, config.id, config.latest_version);
       let version = latest;
       if (content !== undefined) {
-        version = this.#newVersion(config.id, config.latest_version + 1, content, actor, now, null);
+        const kept = withKeptSecrets(content, decryptConfigSecrets(this.#context.vault, latest));
+        version = this.#newVersion(config.id, config.latest_version + 1, kept, actor, now, null);
         await transaction.insertInto('config_versions').values(version).execute();
       }
       const next: ConfigRow = {
