@@ -14,6 +14,7 @@ import { type EngineSetup, msUntil } from './support/store-fixtures.js';
 // (the stored key reaches the upstream mock), and an update, then a rollback, change the next call.
 const postgresUp = await requirePostgres('admin API end to end on PostgreSQL');
 const VK_SECRET = 'sk-admin-e2e-stored-provider-key-0123456789';
+const INLINE_SECRET = 'sk-admin-e2e-inline-config-key-9876543210';
 const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
 
 describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s', (engine) => {
@@ -104,6 +105,45 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
       }
       expect(gateway.output()).not.toContain(VK_SECRET);
       expect(gateway.output()).not.toContain(adminKey);
+    },
+  );
+
+  it.runIf(run)(
+    "the README's retrieve-then-update of a config with an inline key keeps the key (sent back masked); a mask of no key is a 400",
+    async () => {
+      const portkey = new Portkey({ apiKey: adminKey });
+      const config = await portkey.configs.create({
+        name: 'Inline key',
+        config: { provider: 'openai', api_key: INLINE_SECRET, custom_host: `${upstream.url}/v1` },
+      });
+      const slug = config.slug as string;
+      const app = new Portkey({ apiKey: userKey, config: slug });
+      const chat = async () => {
+        const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+        expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+        return upstream.received.at(-1);
+      };
+      expect((await chat())?.headers.authorization).toBe(`Bearer ${INLINE_SECRET}`);
+
+      // As the README's admin script does it: retrieve, change a field, update with the rest as read.
+      const current = await portkey.configs.retrieve({ slug });
+      expect((current.config as { api_key?: string }).api_key).toBe(`sk-…${INLINE_SECRET.slice(-4)}`);
+      await portkey.configs.update({
+        slug,
+        config: { ...(current.config as object), override_params: { temperature: 0.3 } },
+      });
+      const next = await chat();
+      expect(next?.headers.authorization).toBe(`Bearer ${INLINE_SECRET}`);
+      expect(next?.body).toMatchObject({ temperature: 0.3 });
+
+      const foreign = await sdkError(
+        portkey.configs.update({ slug, config: { ...(current.config as object), api_key: 'sk-…0000' } }),
+      );
+      expect(foreign.status).toBe(400);
+      expect(foreign.message).toContain('config.api_key: this is a masked credential');
+      expect((await chat())?.headers.authorization).toBe(`Bearer ${INLINE_SECRET}`);
+      expect(gateway.output()).not.toContain(INLINE_SECRET);
+      await portkey.configs.delete({ slug });
     },
   );
 
