@@ -317,6 +317,14 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Virtual keys' }).click();
     await row.getByRole('cell', { name: 'exhausted', exact: true }).waitFor();
     await screenshot(page, '05b-virtual-key-exhausted');
+    // Every action of the row can be clicked (not clipped by its cell), on a laptop's width too.
+    for (const width of [1400, 1024]) {
+      await page.setViewportSize({ width, height: 900 });
+      const buttons = await row.getByRole('button').all();
+      expect(buttons.length).toBeGreaterThanOrEqual(5);
+      for (const button of buttons) await button.click({ trial: true, timeout: 2_000 });
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
     await page.getByRole('button', { name: `Reset usage of ${slug}` }).click();
     await row.getByRole('cell', { name: 'active', exact: true }).waitFor();
     expect(dialogs.at(-1)).toBe(
