@@ -233,8 +233,15 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.locator('.diff .added').filter({ hasText: '"gpt-4o"' }).waitFor();
     await expectNoSeriousViolations('configs');
     await screenshot(page, '04-config-versions-diff');
+    const listed = page
+      .getByRole('table', { name: 'Saved configs' })
+      .getByRole('row')
+      .filter({ hasText: configSlug });
+    await listed.getByRole('cell', { name: '2', exact: true }).waitFor();
     await page.getByRole('button', { name: 'Roll back to v1' }).click();
     await page.getByRole('cell', { name: 'v3 (current)' }).waitFor();
+    // The list follows: the rollback made version 3.
+    await listed.getByRole('cell', { name: '3', exact: true }).waitFor();
     const afterRollback = mock.received.length;
     await sdk({ config: configSlug }).chat.completions.create({ model: 'ignored', messages });
     expect(mock.received[afterRollback]?.model).toBe('gpt-4o-mini');

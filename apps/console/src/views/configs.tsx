@@ -346,7 +346,15 @@ export function ConfigsView() {
         />
       ) : null}
       {current ? (
-        <Versions config={current} onError={setError} onRestored={() => void open(current.slug)} />
+        <Versions
+          config={current}
+          onError={setError}
+          onRestored={() => {
+            // The list shows each config's version: the restore made a new one.
+            void load();
+            void open(current.slug);
+          }}
+        />
       ) : null}
     </section>
   );
