@@ -36,8 +36,13 @@ export function AnalyticsView() {
   const chart = useRef<HTMLDivElement>(null);
   const group = groupBy === 'metadata' ? `metadata.${metadataKey}` : groupBy;
 
+  const needsKey = groupBy === 'metadata' && metadataKey === '';
   useEffect(() => {
-    if (groupBy === 'metadata' && metadataKey === '') return;
+    // Figures are only ever shown under the grouping they were computed for.
+    setRows(null);
+    setPeriod(null);
+    if (needsKey) return undefined;
+    let current = true;
     const from = new Date(Date.now() - Number(hours) * 3600_000).toISOString();
     setError(null);
     api<{ data: SummaryRow[]; from?: string; to?: string }>(
@@ -47,11 +52,18 @@ export function AnalyticsView() {
       ])}`,
     )
       .then((summary) => {
+        if (!current) return;
         setRows(summary.data);
         setPeriod(periodOf(summary));
       })
-      .catch(setError);
-  }, [group, hours, groupBy, metadataKey]);
+      .catch((caught: unknown) => {
+        if (current) setError(caught);
+      });
+    // An answer for a grouping or period the user has since left is dropped.
+    return () => {
+      current = false;
+    };
+  }, [group, hours, needsKey]);
 
   useEffect(() => {
     const target = chart.current;
@@ -141,6 +153,11 @@ export function AnalyticsView() {
         </label>
       </form>
       <ErrorNote error={error} />
+      {needsKey ? (
+        <p class="notice" role="status">
+          Type the metadata key to group by (<code>team</code>, <code>_user</code> …).
+        </p>
+      ) : null}
       <div
         ref={chart}
         class="chart"
