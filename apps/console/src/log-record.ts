@@ -63,3 +63,21 @@ export function timeText(value: unknown): string {
 export function costText(value: unknown): string {
   return typeof value === 'number' ? `$${value.toFixed(value < 0.01 ? 6 : 4)}` : '—';
 }
+
+/** Whether `answered` is `asked` itself or one of its dated snapshots (`gpt-4o-mini-2024-07-18`). */
+function sameModel(asked: string, answered: string): boolean {
+  if (answered === asked || !answered.startsWith(`${asked}-`)) return answered === asked;
+  return /^\d{4}-?\d{2}-?\d{2}$/.test(answered.slice(asked.length + 1));
+}
+
+/**
+ * A record's model for the logs list: the model the request asked for (what the Model filter and
+ * the analytics match), followed by the one that answered when a target's override or a fallback
+ * changed it (`gpt-4o-mini → gpt-4o`; a provider's dated snapshot of the same model is not a change).
+ */
+export function modelText(record: LogRecord): string {
+  const asked = pick(record, 'model');
+  const answered = pick(record, 'answered_model');
+  if (typeof asked !== 'string') return text(answered);
+  return typeof answered === 'string' && !sameModel(asked, answered) ? `${asked} → ${answered}` : asked;
+}

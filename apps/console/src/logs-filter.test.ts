@@ -39,3 +39,20 @@ describe('the logs filter in the URL', () => {
     expect(isoToLocal('not a time')).toBe('');
   });
 });
+
+describe('a time the URL holds that the form cannot show', () => {
+  it('is left out of the filter and named, so no filter applies that the form does not show', () => {
+    const filter = filterFromSearch(
+      new URLSearchParams('from=yesterday&to=2026-12-06T10:00:00.000Z&metadata._user=alice'),
+    );
+    expect(filter).toEqual({
+      fields: { to: '2026-12-06T10:00:00.000Z' },
+      metadata: [['_user', 'alice']],
+      ignored: ['from=yesterday'],
+    });
+    expect(filterPairs(filter)).toEqual([
+      ['to', '2026-12-06T10:00:00.000Z'],
+      ['metadata._user', 'alice'],
+    ]);
+  });
+});

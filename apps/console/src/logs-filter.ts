@@ -19,6 +19,11 @@ export type FilterField = (typeof FILTER_FIELDS)[number];
 export interface LogsFilter {
   readonly fields: Partial<Record<FilterField, string>>;
   readonly metadata: readonly (readonly [string, string])[];
+  /**
+   * Values of the URL left out because the form could not show them (a `from` or `to` that is not a
+   * time: its field would be empty while the filter applied), as `name=value` to tell the user.
+   */
+  readonly ignored?: readonly string[];
 }
 
 export const EMPTY_FILTER: LogsFilter = { fields: {}, metadata: [] };
@@ -30,14 +35,16 @@ export const MAX_METADATA_PAIRS = 8;
 export function filterFromSearch(search: URLSearchParams): LogsFilter {
   const fields: Partial<Record<FilterField, string>> = {};
   const metadata: [string, string][] = [];
+  const ignored: string[] = [];
   for (const [name, value] of search) {
     if (name.startsWith('metadata.') && name.length > 'metadata.'.length) {
       metadata.push([name.slice('metadata.'.length), value]);
     } else if ((FILTER_FIELDS as readonly string[]).includes(name) && value !== '') {
-      fields[name as FilterField] = value;
+      if ((name === 'from' || name === 'to') && isoToLocal(value) === '') ignored.push(`${name}=${value}`);
+      else fields[name as FilterField] = value;
     }
   }
-  return { fields, metadata };
+  return ignored.length === 0 ? { fields, metadata } : { fields, metadata, ignored };
 }
 
 /** The filter as query pairs, in the query API's names (also the URL's). */

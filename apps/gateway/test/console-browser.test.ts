@@ -1108,9 +1108,13 @@ describe.runIf(run)('the console in Chromium', () => {
       parentSpanId: 'span-root',
       spanName: 'summarise',
     }).chat.completions.create({ model: 'gpt-4o-mini', messages });
-    for (const user of ['bob-console', 'carol-console']) {
+    // Bob asks for gpt-4o-mini, and the config's target answers with gpt-4o.
+    for (const [user, asked] of [
+      ['bob-console', 'gpt-4o-mini'],
+      ['carol-console', 'gpt-4o'],
+    ] as const) {
       await sdk({ config: direct('gpt-4o'), metadata: { _user: user } }).chat.completions.create({
-        model: 'gpt-4o',
+        model: asked,
         messages,
       });
     }
@@ -1134,6 +1138,16 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.goto(page.url());
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
     expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('alice-console');
+    // The Model column shows the model asked for (what the Model filter matches), then the one that
+    // answered; a time the form cannot show is not applied, and the page says so.
+    await page.goto(consoleUrl('/logs?from=yesterday&metadata._user=bob-console'));
+    await page.getByRole('status').filter({ hasText: 'Not applied, not a time: from=yesterday' }).waitFor();
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);
+    expect(await logRows().first().textContent()).toContain('gpt-4o-mini → gpt-4o');
+    await page.goto(consoleUrl('/logs?model=gpt-4o-mini&metadata._user=bob-console'));
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);
+    await page.goto(consoleUrl('/logs?metadata._user=alice-console'));
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
     // The form offers as many pairs as the logs API takes, then says so.
     const addPair = page.getByRole('button', { name: 'Add metadata pair' });
     for (let clicks = 0; clicks < 20 && (await addPair.isEnabled()); clicks += 1) await addPair.click();

@@ -4,7 +4,17 @@ import { ErrorNote } from '../components/error-note.js';
 import { Link } from '../components/link.js';
 import { LogExports } from '../components/log-exports.js';
 import { VirtualTable } from '../components/virtual-table.js';
-import { costText, type LogRecord, pick, text, timeOf, timeText, tokensOf, userOf } from '../log-record.js';
+import {
+  costText,
+  type LogRecord,
+  modelText,
+  pick,
+  text,
+  timeOf,
+  timeText,
+  tokensOf,
+  userOf,
+} from '../log-record.js';
 import {
   FILTER_FIELDS,
   type FilterField,
@@ -70,7 +80,7 @@ function LogRow(props: { record: LogRecord }) {
         {failedAfterStart ? ` · ${text(errorCode)}` : null}
       </td>
       <td>{text(pick(record, 'provider'))}</td>
-      <td>{text(pick(record, 'answered_model', 'model'))}</td>
+      <td>{modelText(record)}</td>
       <td class="num">{text(tokensOf(record))}</td>
       <td class="num">{costText(pick(record, 'cost'))}</td>
       <td class="num">{text(pick(record, 'latency_ms'))} ms</td>
@@ -283,6 +293,12 @@ export function LogsView(props: { search: URLSearchParams }) {
         </span>
       </div>
       <ErrorNote error={error} />
+      {filter.ignored ? (
+        <p class="notice" role="status">
+          Not applied, not a time: {filter.ignored.join(', ')} (from the address). Pick a time in the form
+          instead.
+        </p>
+      ) : null}
       <VirtualTable
         caption="Requests, newest first"
         columns={COLUMNS}
