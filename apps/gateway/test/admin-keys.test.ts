@@ -143,7 +143,13 @@ describe('virtual keys through the portkey-ai SDK', () => {
       }),
     );
     expect(badLimits).toMatchObject({ status: 400, name: 'BadRequestError' });
-    expect(badLimits.message).toContain('usageLimits.credit_limit: expected at least 1');
+    expect(badLimits.message).toContain('usage_limits.credit_limit: expected at least 1');
+    // A key that cannot be sent in an HTTP header is refused when written, naming the field sent.
+    for (const key of ['sk-ключ-🔑-1234567890', 'sk-abc\r\nX-Injected: 1', 'sk-pasted-with-newline\n']) {
+      const unsendable = await sdkError(portkey.virtualKeys.create({ name: 'x', provider: 'openai', key }));
+      expect(unsendable).toMatchObject({ status: 400 });
+      expect(unsendable.message).toContain('key: expected printable ASCII');
+    }
     const badProvider = await sdkError(portkey.virtualKeys.create({ name: 'x', provider: 'not-a-provider' }));
     expect(badProvider.message).toContain('provider');
     const unknown = await sdkError(

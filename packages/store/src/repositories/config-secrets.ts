@@ -58,7 +58,7 @@ export function isMaskedSecret(value: unknown): boolean {
 }
 
 /** `targets.0.api_key` as a config path: `config.targets[0].api_key`. */
-function configPathOf(secretPath: string): string {
+export function configPathOf(secretPath: string): string {
   return `config.${secretPath}`.replace(/\.(\d+)(?=\.|$)/g, '[$1]');
 }
 

@@ -175,6 +175,16 @@ describe.each(ENGINES)('saved configs on %s', (engine) => {
       );
       expect(refused).toMatchObject({ code: 'invalid', issues: [{ path }] });
     }
+    const unicode = await store.configs
+      .update('plain', { config: { provider: 'openai', api_key: 'sk-ключ-0123456789abcdef' } }, 'cli')
+      .then(
+        () => undefined,
+        (error: { code?: string; issues?: { path: string; message: string }[] }) => error,
+      );
+    expect(unicode).toMatchObject({
+      code: 'invalid',
+      issues: [{ path: 'config.api_key', message: expect.stringContaining('sent in an HTTP header') }],
+    });
     expect((await store.configs.get('plain')).version).toBe(1);
     expect((await store.configs.list()).map((record) => record.slug)).toEqual(['plain']);
   });

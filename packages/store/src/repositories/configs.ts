@@ -6,6 +6,7 @@ import { StoreError, type StoreIssue } from '../errors.js';
 import { newConfigSlug, newId } from '../ids.js';
 import type { Vault } from '../vault/vault.js';
 import {
+  configPathOf,
   isMaskedSecret,
   keepMaskedSecrets,
   restoreConfigSecrets,
@@ -14,6 +15,8 @@ import {
 import {
   type CreateConfigInput,
   createConfigInputSchema,
+  HEADER_UNSAFE_CREDENTIAL,
+  isHeaderSafeCredential,
   parseInput,
   type UpdateConfigInput,
   updateConfigInputSchema,
@@ -123,23 +126,26 @@ export function configOfVersion(
 /**
  * A validated config whose credentials given as masks are the current version's own again (see
  * `keepMaskedSecrets`; `current` is empty for a new config), or an `invalid` error at each mask
- * that masks none.
+ * that masks none and at each `api_key` that cannot be sent in a header.
  */
 function withKeptSecrets(content: ValidatedConfig, current: Record<string, unknown>): ValidatedConfig {
-  if (!Object.values(content.secrets).some(isMaskedSecret)) return content;
-  const { secrets, issues } = keepMaskedSecrets(content.secrets, current);
-  if (issues.length > 0) {
-    throw new StoreError(
-      'invalid',
-      `invalid config: ${issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
-      { issues },
-    );
+  let kept = content;
+  if (Object.values(content.secrets).some(isMaskedSecret)) {
+    const { secrets, issues } = keepMaskedSecrets(content.secrets, current);
+    refuseConfigIssues(issues);
+    const restored = restoreConfigSecrets(JSON.parse(content.text) as Record<string, unknown>, secrets);
+    kept = { text: JSON.stringify(separateConfigSecrets(restored).masked), secrets };
   }
-  const restored = restoreConfigSecrets(JSON.parse(content.text) as Record<string, unknown>, secrets);
-  return { text: JSON.stringify(separateConfigSecrets(restored).masked), secrets };
+  refuseConfigIssues(
+    Object.entries(kept.secrets)
+      .filter(([path, value]) => path.split('.').at(-1) === 'api_key' && typeof value === 'string')
+      .filter(([, value]) => !isHeaderSafeCredential(value as string))
+      .map(([path]) => ({ path: configPathOf(path), message: HEADER_UNSAFE_CREDENTIAL })),
+  );
+  return kept;
 }
 
-function refuseHookIssues(issues: readonly StoreIssue[]): void {
+function refuseConfigIssues(issues: readonly StoreIssue[]): void {
   if (issues.length === 0) return;
   throw new StoreError(
     'invalid',
@@ -245,7 +251,7 @@ export class ConfigRepository {
         issues,
       });
     }
-    refuseHookIssues(options.validate?.(parsed.config) ?? []);
+    refuseConfigIssues(options.validate?.(parsed.config) ?? []);
     const { masked, secrets } = separateConfigSecrets(
       JSON.parse(JSON.stringify(parsed.config)) as Record<string, unknown>,
     );
@@ -507,7 +513,7 @@ export class ConfigRepository {
         );
       if (options.validate) {
         const parsed = parseConfig(JSON.parse(target.config) as unknown, this.#context.parseOptions);
-        if (parsed.ok) refuseHookIssues(options.validate(parsed.config));
+        if (parsed.ok) refuseConfigIssues(options.validate(parsed.config));
       }
       const latest = await this.#version(transaction, config.id, config.latest_version);
       const restored = { text: target.config, secrets: decryptConfigSecrets(this.#context.vault, target) };

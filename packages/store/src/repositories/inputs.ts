@@ -20,6 +20,21 @@ const expiresAtSchema = z.union([z.string(), z.date()]).transform((value, contex
 
 const nameSchema = z.string().trim().min(1).max(200);
 
+/**
+ * Whether a credential can be sent as an HTTP header value (`Authorization: Bearer …`,
+ * `x-api-key: …`): printable ASCII, no space at either end (a key pasted with its line break).
+ */
+export function isHeaderSafeCredential(value: string): boolean {
+  return /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/.test(value);
+}
+
+/** What a credential that cannot be a header value is told. */
+export const HEADER_UNSAFE_CREDENTIAL =
+  'expected printable ASCII with no space or line break at either end: the key is sent in an HTTP header';
+
+/** A provider API key: stored encrypted, sent in a header. */
+const apiKeySchema = z.string().min(1).max(65_536).refine(isHeaderSafeCredential, HEADER_UNSAFE_CREDENTIAL);
+
 /** A JSON object whose text is at most `maxBytes` long. */
 function jsonObjectSchema(maxBytes: number) {
   return z.record(z.string(), z.unknown()).refine((value) => {
@@ -85,7 +100,7 @@ export const createVirtualKeyInputSchema = z.strictObject({
   /** Portkey provider id (`openai`, `anthropic`, `azure-openai` ...). */
   provider: providerIdSchema,
   /** The provider API key: encrypted in the vault, never returned. */
-  apiKey: z.string().min(1).max(65_536).optional(),
+  apiKey: apiKeySchema.optional(),
   /** Provider options (snake_case); credential options (`aws_secret_access_key` ...) are encrypted. */
   options: z.record(optionNameSchema, optionValueSchema).optional(),
   models: z.array(z.string().min(1).max(200)).max(1000).optional(),
@@ -107,7 +122,7 @@ export const updateVirtualKeyInputSchema = createVirtualKeyInputSchema
   .omit({ slug: true, apiKey: true, options: true })
   .partial()
   .extend({
-    apiKey: z.string().min(1).max(65_536).nullable().optional(),
+    apiKey: apiKeySchema.nullable().optional(),
     options: z.record(optionNameSchema, optionValueSchema.nullable()).optional(),
   });
 
@@ -123,7 +138,7 @@ export const createIntegrationInputSchema = z.strictObject({
   /** Portkey provider id (`openai`, `anthropic`, `azure-openai` ...). */
   provider: providerIdSchema,
   /** The provider API key: encrypted in the vault, never returned. */
-  apiKey: z.string().min(1).max(65_536).optional(),
+  apiKey: apiKeySchema.optional(),
   /** Provider options (snake_case); credential options are encrypted. */
   options: z.record(optionNameSchema, optionValueSchema).optional(),
   /**
@@ -143,7 +158,7 @@ export type CreateIntegrationInput = z.input<typeof createIntegrationInputSchema
 export const updateIntegrationInputSchema = z.strictObject({
   name: nameSchema.optional(),
   description: z.string().max(2000).nullable().optional(),
-  apiKey: z.string().min(1).max(65_536).nullable().optional(),
+  apiKey: apiKeySchema.nullable().optional(),
   options: z.record(optionNameSchema, optionValueSchema.nullable()).optional(),
 });
 

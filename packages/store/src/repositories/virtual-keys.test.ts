@@ -112,6 +112,31 @@ describe.each(ENGINES)('virtual keys on %s', (engine) => {
     expect(JSON.stringify(audit)).not.toContain(AWS_SECRET);
   });
 
+  it('refuses a provider key that cannot be sent in an HTTP header, on create and on update', async () => {
+    for (const apiKey of [
+      'sk-ключ-🔑-1234567890',
+      'sk-abc\r\nX-Injected: 1',
+      'sk-pasted-with-newline\n',
+      ' sk-x',
+    ]) {
+      await expect(
+        store.virtualKeys.create({ name: 'bad key', provider: 'openai', apiKey }, 'cli'),
+      ).rejects.toMatchObject({
+        code: 'invalid',
+        issues: [{ path: 'apiKey', message: expect.stringContaining('sent in an HTTP header') }],
+      });
+    }
+    await store.virtualKeys.create(
+      { slug: 'good', name: 'good', provider: 'openai', apiKey: API_KEY },
+      'cli',
+    );
+    await expect(store.virtualKeys.update('good', { apiKey: 'sk-…1234' }, 'cli')).rejects.toMatchObject({
+      code: 'invalid',
+      issues: [{ path: 'apiKey' }],
+    });
+    expect(store.catalog.snapshot.virtualKeys.get('good')?.apiKey?.reveal()).toBe(API_KEY);
+  });
+
   it('deletes; unknown ids are not_found; bad input lists paths', async () => {
     await store.virtualKeys.create(
       { slug: 'gone', name: 'gone', provider: 'openai', apiKey: API_KEY },
