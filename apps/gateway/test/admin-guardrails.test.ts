@@ -147,6 +147,12 @@ describe('guardrails in the store', () => {
     expect(badRegex.body.message).toContain(
       'definition.checks[0].parameters.rule: expected a regular expression',
     );
+    // Without checks: refused for its checks (not read as a reference to another guardrail).
+    const noChecks = await admin.call('POST', '/guardrails', {
+      body: { name: 'nochecks', actions: { deny: true } },
+    });
+    expect(noChecks).toMatchObject({ status: 400, body: { error: { param: 'definition.checks' } } });
+    expect(noChecks.body.message).toContain('definition.checks: expected a list of checks');
     // Named by its name: the slug it would have been given does not exist.
     expect(badRegex.body.message).toMatch(/^invalid guardrail named "bad": /);
     const literalSecret = await admin.call('POST', '/guardrails', {

@@ -117,6 +117,16 @@ describe('hook validation at parse time: every problem names its path', () => {
         'guardrails.broken.checks[0].parameters.webhookURL',
       ]);
   });
+
+  it('an operator guardrail without checks is refused for its checks, not read as a reference', () => {
+    const result = compileOperatorGuardrails({ bare: { deny: true }, listless: { checks: 'none' } });
+    expect(result.ok).toBe(false);
+    if (!result.ok)
+      expect(result.issues).toEqual([
+        { path: 'guardrails.bare.checks', message: 'expected a list of checks ({ id, parameters })' },
+        { path: 'guardrails.listless.checks', message: 'expected a list of checks ({ id, parameters })' },
+      ]);
+  });
 });
 
 describe('HookCompiler.compile (request time)', () => {

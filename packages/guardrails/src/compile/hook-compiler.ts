@@ -1,4 +1,4 @@
-import { type Config, PkError, walkConfig } from '@pk/config';
+import { type Config, formatConfigPath, PkError, walkConfig } from '@pk/config';
 import { LRUCache } from 'lru-cache';
 import type { CompileOptions } from '../model/check-definition.js';
 import { compileRawHook, compileShorthandEntry, type HookIssue, type HookSource } from './compile-hook.js';
@@ -128,7 +128,17 @@ export function compileOperatorGuardrails(
   const guardrails = new Map<string, CompiledHook>();
   const issues: HookIssue[] = [];
   for (const [id, raw] of Object.entries(input)) {
-    const withId = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? { ...raw, id } : raw;
+    const isObject = typeof raw === 'object' && raw !== null && !Array.isArray(raw);
+    if (isObject && !Array.isArray((raw as Record<string, unknown>).checks)) {
+      // A definition is its checks: without them the hook would read as a reference to another
+      // guardrail by id, and be refused for that, naming an id nobody wrote.
+      issues.push({
+        path: formatConfigPath([id, 'checks'], 'guardrails'),
+        message: 'expected a list of checks ({ id, parameters })',
+      });
+      continue;
+    }
+    const withId = isObject ? { ...raw, id } : raw;
     const result = compileRawHook(withId, {
       origin: 'operator',
       segments: [id],
