@@ -91,4 +91,23 @@ describe('feedback through the portkey-ai SDK', () => {
     const missing = await sdkError(asUser().feedback.update({ feedbackID: 'no-such-id', value: 2 } as never));
     expect(missing.status).toBe(404);
   });
+
+  it('refuses a field it does not know (a typo would be lost), and a change of trace', async () => {
+    const typo = await sdkError(
+      asUser().feedback.create({ traceID: 't', value: 1, metdata: { a: 'b' } } as never),
+    );
+    expect(typo).toMatchObject({ status: 400, message: 'feedback: unknown field "metdata"' });
+    const saved = await asUser().feedback.create({ traceID: 'trace-kept', value: 1 });
+    const id = idsOf(saved)[0] as string;
+    const moved = await sdkError(
+      asUser().feedback.update({ feedbackID: id, value: 2, traceID: 'other' } as never),
+    );
+    expect(moved).toMatchObject({ status: 400 });
+    expect(moved.message).toContain('trace_id cannot be changed');
+    const extra = await sdkError(asUser().feedback.update({ feedbackID: id, value: 2, bogus: 1 } as never));
+    expect(extra).toMatchObject({ status: 400, message: 'feedback: unknown field "bogus"' });
+    // What the SDK sends for a change (the id beside the value) is taken.
+    const updated = await asUser().feedback.update({ feedbackID: id, value: 3, weight: 0.5 } as never);
+    expect(idsOf(updated)).toEqual([id]);
+  });
 });

@@ -1,7 +1,7 @@
 import { PkError } from '@pk/config';
 import type { CreateFeedbackInput, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
-import { type AdminBody, field, objectBody } from './portkey-body.js';
+import { type AdminBody, field, objectBody, refuseUnknownFields } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
 /**
@@ -17,6 +17,11 @@ function feedbackItems(body: unknown): AdminBody[] {
   }
   return [object];
 }
+
+/** The fields of a new piece of feedback (Portkey's, and the SDK's spellings of `trace_id`). */
+const CREATE_FIELDS = new Set(['trace_id', 'traceID', 'traceId', 'value', 'weight', 'metadata']);
+/** The fields of a change: the SDK also sends the id it puts in the path. */
+const UPDATE_FIELDS = new Set(['value', 'weight', 'metadata', 'feedbackID', 'feedback_id', 'feedbackId']);
 
 function required(value: unknown, name: string, index: number, count: number): void {
   if (value === undefined || value === null) {
@@ -47,6 +52,7 @@ export async function feedbackRoutes(
     const items = feedbackItems(request.body);
     if (items.length === 0) throw new PkError('PK_ERR_INVALID_REQUEST', 'feedback: nothing to save');
     const inputs: CreateFeedbackInput[] = items.map((item, index) => {
+      refuseUnknownFields(item, CREATE_FIELDS, items.length > 1 ? `feedback ${index}` : 'feedback');
       const traceId = field(item, 'trace_id', 'traceID', 'traceId');
       required(traceId, 'trace_id', index, items.length);
       required(item.value, 'value', index, items.length);
@@ -75,6 +81,14 @@ export async function feedbackRoutes(
       throw new PkError('PK_ERR_INVALID_REQUEST', 'feedback: update one piece of feedback at a time');
     }
     const item = items[0] as AdminBody;
+    if (field(item, 'trace_id', 'traceID', 'traceId') !== undefined) {
+      throw new PkError(
+        'PK_ERR_INVALID_REQUEST',
+        'feedback: trace_id cannot be changed (feedback stays with its trace): create a new piece instead',
+        { param: 'trace_id' },
+      );
+    }
+    refuseUnknownFields(item, UPDATE_FIELDS, 'feedback');
     required(item.value, 'value', 0, 1);
     const weight = item.weight;
     const metadata = item.metadata;
