@@ -613,6 +613,31 @@ const HOSTILE: readonly Row[] = [
     { message: /Host/ },
   ],
   [
+    'an inline config whose api_key has bytes no HTTP header can carry (sent raw)',
+    () =>
+      raw(
+        'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n' +
+          'x-portkey-config: {"provider":"openai","api_key":"sk-clé-0123456789","custom_host":"https://api.example.com/v1"}\r\n' +
+          `content-length: ${JSON.stringify(CHAT).length}\r\nconnection: close\r\n\r\n${JSON.stringify(CHAT)}`,
+      ),
+    400,
+    'PK_ERR_INVALID_CONFIG',
+    { param: 'x-portkey-config', message: /config\.api_key: expected printable ASCII/ },
+  ],
+  [
+    'a provider key in Authorization with bytes no HTTP header can carry (sent raw)',
+    () =>
+      raw(
+        'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n' +
+          'x-portkey-provider: openai\r\nx-portkey-custom-host: https://api.example.com/v1\r\n' +
+          'authorization: Bearer sk-clé-0123456789\r\n' +
+          `content-length: ${JSON.stringify(CHAT).length}\r\nconnection: close\r\n\r\n${JSON.stringify(CHAT)}`,
+      ),
+    400,
+    'PK_ERR_INVALID_HEADER',
+    { param: 'authorization', message: /the provider key: expected printable ASCII/ },
+  ],
+  [
     'an Expect header other than 100-continue',
     () => raw('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 200-ok\r\nconnection: close\r\n\r\n'),
     417,

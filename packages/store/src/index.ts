@@ -86,6 +86,7 @@ export type {
   UpdatePromptInput,
   UpdateVirtualKeyInput,
 } from './repositories/inputs.js';
+export { HEADER_UNSAFE_CREDENTIAL, isHeaderSafeCredential } from './repositories/inputs.js';
 export type { IntegrationRecord, IntegrationRepository } from './repositories/integrations.js';
 export {
   LABEL_NAME_PATTERN,

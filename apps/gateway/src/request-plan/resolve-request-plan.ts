@@ -12,7 +12,7 @@ import {
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
 import { errorCodeOfHeaderProblem, headerOverridesOf } from '@pk/headers';
-import type { CatalogSnapshot } from '@pk/store';
+import { type CatalogSnapshot, HEADER_UNSAFE_CREDENTIAL, isHeaderSafeCredential } from '@pk/store';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { maskSlug } from '../settings/mask-slug.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
@@ -137,6 +137,16 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
       throw new PkError('PK_ERR_INVALID_CUSTOM_HOST', `${leaf.path}.custom_host: ${spelling}`, {
         param: typeof requestCustomHost === 'string' ? 'x-portkey-custom-host' : 'x-portkey-config',
       });
+    }
+    // A caller's key the provider call could not carry: a 400 here, not a 502 from the transport.
+    const apiKey = leaf.target.api_key;
+    if (typeof apiKey === 'string' && !isHeaderSafeCredential(apiKey)) {
+      const inConfig = config !== undefined && saved === undefined;
+      throw new PkError(
+        inConfig ? 'PK_ERR_INVALID_CONFIG' : 'PK_ERR_INVALID_HEADER',
+        `${inConfig ? `${leaf.path}.api_key` : 'the provider key'}: ${HEADER_UNSAFE_CREDENTIAL}`,
+        { param: inConfig ? 'x-portkey-config' : 'authorization' },
+      );
     }
   }
   const hasHooks = leaves.some(
