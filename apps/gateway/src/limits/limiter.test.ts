@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { maskSlug } from '../settings/mask-slug.js';
 import { compileLimits, type LimitSubject } from './limit-model.js';
 import type { LimitStore } from './limit-store.js';
-import { createLimiter } from './limiter.js';
+import { budgetRefusal, createLimiter } from './limiter.js';
 import { createMemoryLimitStore } from './memory-limit-store.js';
 
 const failing: LimitStore = {
@@ -152,5 +152,23 @@ describe('limiter', () => {
   it('masks virtual key slugs as Portkey does', () => {
     expect(maskSlug('openai-prod-1a2')).toBe('op********1a2');
     expect(maskSlug('abc')).toBe('abc');
+  });
+});
+
+describe('budgetRefusal', () => {
+  it('says exhausted when nothing remains, and what a request may use when it alone does not fit', () => {
+    expect(budgetRefusal('virtual key openai', { measure: 'tokens', limit: 1000, amount: 50 }, 1000)).toBe(
+      'the budget of virtual key openai is exhausted (tokens)',
+    );
+    expect(budgetRefusal('virtual key openai', { measure: 'tokens', limit: 1000, amount: 4109 }, 0)).toBe(
+      'the budget of virtual key openai cannot hold this request: it may use up to 4,109 tokens (its prompt ' +
+        'and max_tokens), and 1,000 tokens of 1,000 tokens remain: set a smaller max_tokens to fit',
+    );
+    expect(
+      budgetRefusal('gateway key app', { measure: 'cost', limit: 5_000_000, amount: 6_100_000 }, 1_000_000),
+    ).toBe(
+      'the budget of gateway key app cannot hold this request: it may use up to $6.1000 (its prompt and ' +
+        'max_tokens), and $4.0000 of $5.0000 remain: set a smaller max_tokens to fit',
+    );
   });
 });

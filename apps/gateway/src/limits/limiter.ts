@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { maskSlug } from '../settings/mask-slug.js';
-import type { LimitSubject } from './limit-model.js';
+import { type LimitSubject, MICROS_PER_USD } from './limit-model.js';
 import {
   type LimitStore,
   releaseOf,
@@ -166,8 +166,8 @@ export function createLimiter(options: LimiterOptions) {
     const subject = subjects[refusedAt] as LimitSubject;
     const verdict = verdicts[refusedAt] as Extract<SubjectVerdict, { ok: false }>;
     if (verdict.kind === 'budget') {
-      const budget = subject.limits.budget;
       const period = budgetPeriodOf(subject.limits.usageLimits, nowMs);
+      const held = holds[refusedAt]?.budget;
       return {
         ok: false,
         reason: 'budget',
@@ -175,8 +175,7 @@ export function createLimiter(options: LimiterOptions) {
         rooms: [],
         retryAfterMs: period.endMs === null ? -1 : period.endMs - nowMs,
         message:
-          `the budget of ${subjectName(subject)} is exhausted` +
-          (budget?.measure === 'tokens' ? ' (tokens)' : '') +
+          budgetRefusal(subjectName(subject), held, verdict.used) +
           (period.endMs === null ? '' : `; it resets at ${new Date(period.endMs).toISOString()}`),
       };
     }
@@ -301,4 +300,27 @@ export function subjectName(subject: LimitSubject): string {
   if (subject.kind === 'virtual_key') return `virtual key ${maskSlug(subject.label)}`;
   if (subject.kind === 'api_key') return `gateway key ${subject.label}`;
   return `metadata ${subject.label}`;
+}
+
+/**
+ * Why a budget refused: exhausted, or (with room left) this request's hold, the most it may cost
+ * (its prompt and `max_tokens`), does not fit in what remains.
+ */
+export function budgetRefusal(
+  name: string,
+  held: { readonly measure: 'cost' | 'tokens'; readonly limit: number; readonly amount: number } | undefined,
+  used: number,
+): string {
+  if (held === undefined || used >= held.limit) {
+    return `the budget of ${name} is exhausted${held?.measure === 'tokens' ? ' (tokens)' : ''}`;
+  }
+  const amount = (value: number): string =>
+    held.measure === 'tokens'
+      ? `${value.toLocaleString('en-US')} tokens`
+      : `$${(value / MICROS_PER_USD).toFixed(value < 10_000 ? 6 : 4)}`;
+  return (
+    `the budget of ${name} cannot hold this request: it may use up to ${amount(held.amount)} ` +
+    `(its prompt and max_tokens), and ${amount(held.limit - used)} of ${amount(held.limit)} remain: ` +
+    'set a smaller max_tokens to fit'
+  );
 }

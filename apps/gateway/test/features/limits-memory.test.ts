@@ -175,6 +175,10 @@ describe('limits in one process (memory store)', () => {
       error: { type: 'virtual_key_exhaust_error', code: 'PK_ERR_BUDGET_EXCEEDED' },
     });
     expect(String((error as Error).message)).toContain('to********ens');
+    // Room is left: the message says this request alone does not fit, and what would.
+    expect(String((error as Error).message)).toMatch(
+      /cannot hold this request: it may use up to 200,0\d\d tokens \(its prompt and max_tokens\), and [\d,]+ tokens of 100,000 tokens remain: set a smaller max_tokens to fit/,
+    );
     // Portkey's `status: "exhausted"` while the budget refuses; a request that fits clears it.
     const admin = new Portkey({ apiKey: KEYS.admin, baseURL: gateway.base });
     expect(await admin.virtualKeys.retrieve({ slug: 'tokens' })).toMatchObject({
