@@ -78,6 +78,40 @@ describe('Messages stream translated from chat chunks', () => {
     });
   });
 
+  it('calls whose arguments arrive interleaved each keep their input, one block after the other', async () => {
+    const frames = sseFramesFromChunks(
+      readChunkFixture('openai', 'interleaved-tool-calls.chunks.txt'),
+      'openai',
+    );
+    const { chunks, events } = await runDialectStream({
+      dialect: anthropicMessagesDialect,
+      adapter: openAIAdapter,
+      context: testContext('openai', {}, false),
+      frames,
+    });
+    // Each block started, given its deltas and stopped before the next starts.
+    const trail = events
+      .map((event) => JSON.parse(event.data) as { type: string; index?: number })
+      .filter((event) => event.type.startsWith('content_block'))
+      .map((event) => `${event.type} ${event.index}`);
+    expect(trail).toEqual([
+      'content_block_start 0',
+      'content_block_delta 0',
+      'content_block_delta 0',
+      'content_block_stop 0',
+      'content_block_start 1',
+      'content_block_delta 1',
+      'content_block_stop 1',
+    ]);
+    expect(await messageOf(chunks)).toMatchObject({
+      content: [
+        { type: 'tool_use', id: 'call_AAA', name: 'get_weather', input: { city: 'Paris' } },
+        { type: 'tool_use', id: 'call_BBB', name: 'get_time', input: { tz: 'CET' } },
+      ],
+      stop_reason: 'tool_use',
+    });
+  });
+
   it('reasoning from a translated provider becomes a thinking block with its signature', async () => {
     const frames = sseFramesFromChunks(readChunkFixture('anthropic', 'thinking.chunks.txt'), 'anthropic');
     const { chunks } = await runDialectStream({

@@ -3,6 +3,7 @@ import type { OpenAIFinishReason } from '../../openai-format/chat-completion.js'
 import type { ChatCompletionChunk } from '../../openai-format/chat-completion-chunk.js';
 import type { OpenAIUsage } from '../../openai-format/usage.js';
 import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
+import { ToolCallSequencer } from '../../shared/tool-call-sequencer.js';
 import type {
   ProviderContext,
   StreamOutput,
@@ -41,7 +42,15 @@ export function createMessagesChatStreamTransformer(options: {
   let failed = false;
   let blockCount = 0;
   let open: { readonly kind: BlockKind; readonly index: number } | undefined;
-  const toolBlocks = new Map<number, number>();
+  // Each call a `tool_use` block of its own, started, given its input and stopped in turn.
+  const calls = new ToolCallSequencer<number>(
+    {
+      open: (call) => openBlock('tool_use', { type: 'tool_use', id: call.id, name: call.name, input: {} }),
+      args: (index, fragment) => delta(index, { type: 'input_json_delta', partial_json: fragment }),
+      close: () => close(),
+    },
+    () => context.generateId(),
+  );
   let finishReason: OpenAIFinishReason | null = null;
   let usage: OpenAIUsage | undefined;
 
@@ -85,6 +94,8 @@ export function createMessagesChatStreamTransformer(options: {
 
   function blockOf(kind: 'text' | 'thinking'): number {
     if (open?.kind === kind) return open.index;
+    // The calls before this block end first (a held one in full).
+    calls.finish();
     return kind === 'text'
       ? openBlock('text', { type: 'text', text: '' })
       : openBlock('thinking', { type: 'thinking', thinking: '', signature: '' });
@@ -96,6 +107,7 @@ export function createMessagesChatStreamTransformer(options: {
     }
     for (const block of value.thinking_blocks ?? []) {
       if (block.type === 'redacted_thinking') {
+        calls.finish();
         openBlock('thinking', { type: 'redacted_thinking', data: block.data });
         close();
         continue;
@@ -108,22 +120,7 @@ export function createMessagesChatStreamTransformer(options: {
   }
 
   function toolCalls(value: Delta): void {
-    for (const call of value.tool_calls ?? []) {
-      let index = toolBlocks.get(call.index);
-      if (index === undefined) {
-        index = openBlock('tool_use', {
-          type: 'tool_use',
-          id: call.id ?? context.generateId(),
-          name: call.function?.name ?? '',
-          input: {},
-        });
-        toolBlocks.set(call.index, index);
-      }
-      const fragment = call.function?.arguments;
-      if (typeof fragment === 'string' && fragment !== '') {
-        delta(index, { type: 'input_json_delta', partial_json: fragment });
-      }
-    }
+    for (const call of value.tool_calls ?? []) calls.push(call);
   }
 
   function chunk(value: Partial<ChatCompletionChunk>): void {
@@ -168,6 +165,7 @@ export function createMessagesChatStreamTransformer(options: {
       inner.flush?.(innerSink);
       if (failed) return;
       if (!started) start({});
+      calls.finish();
       close();
       const totals = messagesUsageOf(usage);
       sink.enqueue(

@@ -95,6 +95,37 @@ describe('Responses stream translated from chat chunks', () => {
     expect(streamed.tools).toEqual(request.tools);
   });
 
+  it('calls whose arguments arrive interleaved each keep their arguments, one item after the other', async () => {
+    const { chunks, events } = await runDialectStream({
+      dialect: openAIResponsesDialect,
+      adapter: openAIAdapter,
+      context: testContext('openai', {}),
+      frames: sseFramesFromChunks(readChunkFixture('openai', 'interleaved-tool-calls.chunks.txt'), 'openai'),
+      request,
+    });
+    // Per item: added, its argument deltas, done; never a delta for an item already done.
+    const trail = events
+      .map((event) => JSON.parse(event.data) as { type: string; item_id?: string; item?: { id: string } })
+      .filter((event) => event.type.startsWith('response.output_item') || event.type.includes('arguments'))
+      .map((event) => `${event.type.replace('response.', '')} ${event.item_id ?? event.item?.id}`);
+    expect(trail).toEqual([
+      'output_item.added fc_call_AAA',
+      'function_call_arguments.delta fc_call_AAA',
+      'function_call_arguments.delta fc_call_AAA',
+      'function_call_arguments.done fc_call_AAA',
+      'output_item.done fc_call_AAA',
+      'output_item.added fc_call_BBB',
+      'function_call_arguments.delta fc_call_BBB',
+      'function_call_arguments.done fc_call_BBB',
+      'output_item.done fc_call_BBB',
+    ]);
+    const output = (finalResponse(chunks) as { output: { call_id: string; arguments: string }[] }).output;
+    expect(output.map((item) => [item.call_id, item.arguments])).toEqual([
+      ['call_AAA', '{"city":"Paris"}'],
+      ['call_BBB', '{"tz":"CET"}'],
+    ]);
+  });
+
   it('Anthropic and Gemini streams translate too', async () => {
     const anthropic = await runDialectStream({
       dialect: openAIResponsesDialect,

@@ -2,6 +2,7 @@ import type { OpenAIFinishReason } from '../../openai-format/chat-completion.js'
 import type { ChatCompletionChunk } from '../../openai-format/chat-completion-chunk.js';
 import type { OpenAIUsage } from '../../openai-format/usage.js';
 import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
+import { ToolCallSequencer } from '../../shared/tool-call-sequencer.js';
 import type { ProviderContext, StreamSink, StreamTransformer } from '../../spec/provider-adapter.js';
 import { type ItemState, ResponsesEventWriter } from './event-writer.js';
 import {
@@ -18,7 +19,7 @@ import {
  * OpenAI chat chunks → Responses API stream events, as a state machine around the adapter's own
  * transformer: `response.created` and `response.in_progress` at the first chunk; the text as one
  * `message` item and each tool call as a `function_call` item (each item closed when the next
- * begins); at the end `response.completed` (or `response.incomplete` after `finish_reason: length`)
+ * begins; calls whose arguments arrive interleaved are put in turn by `ToolCallSequencer`); at the end `response.completed` (or `response.incomplete` after `finish_reason: length`)
  * carrying the whole Response with usage, the same object the non-streamed call returns. A chat error
  * item becomes the `error` event and ends the stream.
  * @see https://platform.openai.com/docs/api-reference/responses-streaming
@@ -38,7 +39,23 @@ export function createResponsesChatStreamTransformer(options: {
   let createdAt = Math.floor(context.now() / 1000);
   let open: ItemState | undefined;
   const done: ResponsesOutputItem[] = [];
-  const calls = new Map<number, ItemState>();
+  // Each call a `function_call` item of its own, opened, given its arguments and closed in turn.
+  const calls = new ToolCallSequencer<ItemState>(
+    {
+      open: (call) =>
+        openItem({
+          id: functionItemId(call.id),
+          type: 'function_call',
+          status: 'in_progress',
+          call_id: call.id,
+          name: call.name,
+          arguments: '',
+        }),
+      args: (state, fragment) => sink.enqueue(writer.delta(state, fragment)),
+      close: () => close(),
+    },
+    () => context.generateId(),
+  );
   let messages = 0;
   let finishReason: OpenAIFinishReason | null = null;
   let usage: OpenAIUsage | undefined;
@@ -93,6 +110,8 @@ export function createResponsesChatStreamTransformer(options: {
   function text(delta: string): void {
     let state = open;
     if (state?.item.type !== 'message') {
+      // The calls before the text end first (a held one in full).
+      calls.finish();
       const id = messages === 0 ? messageItemId(chatId) : `${messageItemId(chatId)}_${messages}`;
       messages += 1;
       state = openItem({ id, type: 'message', status: 'in_progress', role: 'assistant', content: [] });
@@ -101,26 +120,7 @@ export function createResponsesChatStreamTransformer(options: {
   }
 
   function toolCalls(delta: ChatCompletionChunk['choices'][number]['delta']): void {
-    for (const call of delta.tool_calls ?? []) {
-      let state = calls.get(call.index);
-      if (state === undefined) {
-        const callId = call.id ?? context.generateId();
-        state = openItem({
-          id: functionItemId(callId),
-          type: 'function_call',
-          status: 'in_progress',
-          call_id: callId,
-          name: call.function?.name ?? '',
-          arguments: '',
-        });
-        calls.set(call.index, state);
-      }
-      const fragment = call.function?.arguments;
-      if (typeof fragment === 'string' && fragment !== '') {
-        // A fragment for a call already closed (interleaved calls) still lands on its own item.
-        sink.enqueue(writer.delta(state, fragment));
-      }
-    }
+    for (const call of delta.tool_calls ?? []) calls.push(call);
   }
 
   function chunk(value: Partial<ChatCompletionChunk>): void {
@@ -158,6 +158,7 @@ export function createResponsesChatStreamTransformer(options: {
       inner.flush?.(innerSink);
       if (failed) return;
       if (!started) start({});
+      calls.finish();
       close();
       const { status, incompleteDetails } = responsesStatusOf(finishReason);
       const response = shell(status, incompleteDetails);
