@@ -111,6 +111,9 @@ declare module 'fastify' {
 function writeLine(request: FastifyRequest, reply: FastifyReply, status: number): void {
   if (request.logWritten) return;
   request.logWritten = true;
+  // A request refused before this plugin's onRequest hook ran (the access guard's 401) has no fields
+  // yet: subscribers still see its end (the metrics count it; nothing else records it).
+  if (request.logFields === null) request.logFields = {};
   const latencyMs = Math.round(reply.elapsedTime * 100) / 100;
   const url = request.url;
   const query = url.indexOf('?');

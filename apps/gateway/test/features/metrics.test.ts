@@ -186,6 +186,30 @@ describe('counters and histograms move by what the requests did', () => {
     expect(moved('pk_retries_total', { provider: 'openai' })).toBe(2);
     expect(moved('pk_provider_attempts_total', { provider: 'openai', status_class: '5xx' })).toBe(3);
   });
+
+  it('a request refused for its gateway key counts as 4xx too, and breaks no other subscriber', async () => {
+    const before = await scrape();
+    const lines = requestLines();
+    for (const apiKey of ['pk-wrong-key', undefined]) {
+      const response = await fetch(`${gateway.base}/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(apiKey === undefined ? {} : { 'x-portkey-api-key': apiKey }),
+          'x-portkey-virtual-key': 'openai-a',
+        },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages }),
+      });
+      expect(response.status).toBe(401);
+    }
+    await settled(2, lines);
+    const after = await scrape();
+    expect(
+      sampleValue(after, 'pk_request_duration_seconds_count', { provider: 'none', status_class: '4xx' }) -
+        sampleValue(before, 'pk_request_duration_seconds_count', { provider: 'none', status_class: '4xx' }),
+    ).toBe(2);
+    expect(gateway.process.output()).not.toContain('request-end subscriber failed');
+  });
 });
 
 describe('who may scrape', () => {
