@@ -123,6 +123,20 @@ function text(value: unknown): string | undefined {
  * ids from its metadata (or top level), the `x-portkey-metadata` header merged in. Headers and
  * bodies are not kept (bodies only with `PK_LOG_BODIES`).
  */
+/**
+ * The logs of a `POST /v1/logs` body: one object, an array, or the object the `portkey-ai` SDK makes
+ * of an array (`{"0": {…}, "1": {…}}`, as for feedback).
+ */
+function customLogItems(body: unknown): unknown[] {
+  if (Array.isArray(body)) return body;
+  if (isObject(body)) {
+    const keys = Object.keys(body);
+    if (keys.length > 0 && keys.every((key, index) => key === String(index)))
+      return keys.map((key) => body[key]);
+  }
+  return [body];
+}
+
 export function customLogRecord(
   item: Record<string, unknown>,
   context: {
@@ -278,10 +292,17 @@ export async function logRoutes(
 
     app.post(`${prefix}/logs`, async (request, reply) => {
       scopeOf(request, ['logs.write', 'completions.write']);
-      const body = request.body;
-      const items = Array.isArray(body) ? body : [body];
+      const items = customLogItems(request.body);
       if (items.length === 0 || !items.every(isObject))
         throw invalid('a log is an object {request, response, metadata}, or an array of them', 'body');
+      for (const [index, item] of items.entries()) {
+        // Portkey's schema requires both; without them the record would be an invented 200.
+        const missing = ['request', 'response'].find((name) => !isObject(item[name]));
+        if (missing !== undefined) {
+          const at = items.length > 1 ? `log ${index}: ` : '';
+          throw invalid(`${at}${missing} is required (an object)`, missing);
+        }
+      }
       const headerMetadata = request.headers['x-portkey-metadata'];
       let parsedHeader: Record<string, unknown> | undefined;
       if (typeof headerMetadata === 'string') {

@@ -542,6 +542,41 @@ describe.each([
       expect((await get('/logs/exports', ADMIN)).body).toMatchObject({ object: 'list', data: [] });
     },
   );
+
+  it.runIf(available)(
+    'logs.create with an array (the SDK sends it as an object of numbered keys) stores each; a log without a response is a 400',
+    async () => {
+      const traceId = `custom-array-${run}`;
+      const portkey = new Portkey({ baseURL: gateway.base, apiKey: TEAM_A });
+      const log = (status: number) => ({
+        request: {
+          url: 'https://api.openai.com/v1/chat/completions',
+          provider: 'openai',
+          body: { model: 'gpt-4o' },
+        },
+        response: { status, body: { model: 'gpt-4o' }, response_time: 10 },
+        metadata: { trace_id: traceId },
+      });
+      expect(await portkey.logs.create([log(200), log(500)] as never)).toBe('ok');
+      const trace = await eventually(
+        () => get(`/traces/${traceId}`, TEAM_A),
+        (result) => result.status === 200 && (result.body.requests as Json[]).length === 2,
+      );
+      expect((trace.body.requests as Json[]).map((record) => record.status).sort()).toEqual([200, 500]);
+      for (const [body, param] of [
+        [{}, 'request'],
+        [{ request: { url: 'https://api.openai.com/v1/chat/completions', body: {} } }, 'response'],
+      ] as const) {
+        const refused = await fetch(`${gateway.base}/logs`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-portkey-api-key': TEAM_A },
+          body: JSON.stringify(body),
+        });
+        expect(refused.status).toBe(400);
+        expect(await refused.json()).toMatchObject({ error: { param } });
+      }
+    },
+  );
 });
 
 describe('PK_LOG_BODIES=true (SQLite)', () => {
