@@ -328,6 +328,8 @@ async function proxyRequest(
   });
   reply.headers(portkeyHeaders);
   if (!outcome.ok) {
+    // The provider's own x-ratelimit-* of the answer that failed, as on a success.
+    if (UpstreamError.isInstance(outcome.error)) reply.headers(outcome.error.answerHeaders);
     const waitMs = outcome.retryAfterMs;
     if (waitMs !== undefined && outcome.error instanceof PkError) {
       reply.header('retry-after', String(Math.max(1, Math.ceil(waitMs / 1000))));

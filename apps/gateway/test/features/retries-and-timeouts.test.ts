@@ -152,6 +152,33 @@ describe('what the client is told about retrying', () => {
     expect(mock.forModel('retry-after-seconds')).toHaveLength(1);
   });
 
+  it('the provider’s own x-ratelimit-* reach the client on its 429 and on a pass-through answer, through the openai SDK', async () => {
+    const quota = {
+      'x-ratelimit-limit-requests': '500',
+      'x-ratelimit-remaining-requests': '0',
+      'x-ratelimit-reset-requests': '120ms',
+    };
+    mock.script('quota-429', [rateLimited({ 'retry-after': '1', ...quota })]);
+    const refused = await openai({ virtual_key: 'openai-a' }, 0)
+      .chat.completions.create({ model: 'quota-429', messages })
+      .catch((error: unknown) => error as InstanceType<typeof OpenAI.APIError>);
+    expect(refused).toBeInstanceOf(OpenAI.APIError);
+    expect(refused.status).toBe(429);
+    for (const [name, value] of Object.entries(quota)) expect(refused.headers?.get(name)).toBe(value);
+    // A pass-through route (images) carries them too.
+    mock.script('quota-images', [
+      {
+        headers: { 'x-ratelimit-limit-requests': '50', 'x-ratelimit-remaining-requests': '49' },
+        json: { created: 1, data: [{ url: 'https://images.example.com/1.png' }] },
+      },
+    ]);
+    const { response } = await openai({ virtual_key: 'openai-a' }, 0)
+      .images.generate({ model: 'quota-images', prompt: 'a lighthouse' })
+      .withResponse();
+    expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('49');
+    expect(response.headers.get('x-ratelimit-limit-requests')).toBe('50');
+  });
+
   it('[defect 3] one attempt that may succeed on retry: no x-should-retry, so the openai SDK’s own retry applies', async () => {
     mock.script('client-retry', (_request, index) =>
       index === 0 ? rateLimited({ 'retry-after-ms': '100' }) : undefined,

@@ -160,7 +160,10 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
           warnings: built.warnings,
           kind: 'raw',
           body: response.body,
-          headers: { 'content-type': contentType, 'x-portkey-provider': context.provider },
+          headers: withRateLimitHeaders(
+            { 'content-type': contentType, 'x-portkey-provider': context.provider },
+            response.headers,
+          ),
         },
       };
     }

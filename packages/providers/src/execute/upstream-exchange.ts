@@ -10,6 +10,7 @@ import type {
 import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { UpstreamResponse } from '../spec/upstream-request.js';
+import { withRateLimitHeaders } from './answer-headers.js';
 import { readBodyText } from './read-body.js';
 import type { Transport } from './transport.js';
 
@@ -83,15 +84,15 @@ export async function upstreamFailure(
   signal: AbortSignal | undefined,
 ): Promise<CallFailure> {
   const text = await readBodyText({ body: response.body, provider: context.provider, signal });
-  return failure(
-    adapter.parseError({
-      provider: context.provider,
-      status: response.status,
-      body: text,
-      headers: response.headers,
-      now: context.now(),
-    }),
-  );
+  const error = adapter.parseError({
+    provider: context.provider,
+    status: response.status,
+    body: text,
+    headers: response.headers,
+    now: context.now(),
+  });
+  error.answerHeaders = withRateLimitHeaders({}, response.headers);
+  return failure(error);
 }
 
 /** A 2xx body's JSON; text that is not JSON is a retryable 502 (`PK_ERR_UPSTREAM_UNAVAILABLE`), thrown. */

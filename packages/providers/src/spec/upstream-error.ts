@@ -63,6 +63,11 @@ export class UpstreamError extends Error {
   readonly connectionError: boolean;
   /** The vendor's body, for logs. */
   readonly raw: unknown;
+  /**
+   * Headers of the provider's error answer the client gets too: its own `x-ratelimit-*` (what a
+   * client backs off by after a 429). Set by the call that read the answer; empty otherwise.
+   */
+  answerHeaders: Readonly<Record<string, string>> = {};
   readonly [UPSTREAM_ERROR_MARKER] = true;
 
   constructor(init: UpstreamErrorInit) {
