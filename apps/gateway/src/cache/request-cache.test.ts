@@ -152,3 +152,19 @@ describe('createRequestCache (root cache)', () => {
     ).toBeDefined();
   });
 });
+
+describe('what is never cached', () => {
+  it('a streamed legacy completion (only chat streams are replayed), while the same request as JSON is', () => {
+    const input = {
+      store: createMemoryCacheStore<string>(),
+      plan,
+      endpoint: 'completions' as const,
+      tenant: 'anonymous',
+      forceRefresh: false,
+      semantic: undefined,
+      onStoreFailure: () => {},
+    };
+    expect(createRequestCache({ ...input, streamed: true })).toBeUndefined();
+    expect(createRequestCache({ ...input, streamed: false })).toBeDefined();
+  });
+});

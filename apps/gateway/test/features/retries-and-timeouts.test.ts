@@ -159,9 +159,9 @@ describe('what the client is told about retrying', () => {
       'x-ratelimit-reset-requests': '120ms',
     };
     mock.script('quota-429', [rateLimited({ 'retry-after': '1', ...quota })]);
-    const refused = await openai({ virtual_key: 'openai-a' }, 0)
+    const refused = (await openai({ virtual_key: 'openai-a' }, 0)
       .chat.completions.create({ model: 'quota-429', messages })
-      .catch((error: unknown) => error as InstanceType<typeof OpenAI.APIError>);
+      .catch((error: unknown) => error)) as InstanceType<typeof OpenAI.APIError>;
     expect(refused).toBeInstanceOf(OpenAI.APIError);
     expect(refused.status).toBe(429);
     for (const [name, value] of Object.entries(quota)) expect(refused.headers?.get(name)).toBe(value);
