@@ -26,6 +26,8 @@ export const chatCompletionChunkSchema = z.looseObject({
       delta: z.looseObject({
         role: z.literal('assistant').optional(),
         content: z.string().nullish(),
+        // A model's refusal, streamed in pieces like `content` (Structured Outputs).
+        refusal: z.string().nullish(),
         tool_calls: z.array(chatCompletionChunkToolCallSchema).optional(),
         // DeepSeek and Qwen send `reasoning_content: null` on content deltas.
         reasoning_content: z.string().nullish(),

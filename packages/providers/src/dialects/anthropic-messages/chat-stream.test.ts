@@ -112,6 +112,20 @@ describe('Messages stream translated from chat chunks', () => {
     });
   });
 
+  it('a streamed refusal is the text, and the turn ends as a refusal', async () => {
+    const frames = sseFramesFromChunks(readChunkFixture('openai', 'refusal.chunks.txt'), 'openai');
+    const { chunks } = await runDialectStream({
+      dialect: anthropicMessagesDialect,
+      adapter: openAIAdapter,
+      context: testContext('openai', {}, false),
+      frames,
+    });
+    expect(await messageOf(chunks)).toMatchObject({
+      content: [{ type: 'text', text: "I'm sorry, I cannot assist with that request." }],
+      stop_reason: 'refusal',
+    });
+  });
+
   it('reasoning from a translated provider becomes a thinking block with its signature', async () => {
     const frames = sseFramesFromChunks(readChunkFixture('anthropic', 'thinking.chunks.txt'), 'anthropic');
     const { chunks } = await runDialectStream({

@@ -52,6 +52,7 @@ export function createMessagesChatStreamTransformer(options: {
     () => context.generateId(),
   );
   let finishReason: OpenAIFinishReason | null = null;
+  let refused = false;
   let usage: OpenAIUsage | undefined;
 
   function start(chunk: Partial<ChatCompletionChunk>): void {
@@ -132,6 +133,11 @@ export function createMessagesChatStreamTransformer(options: {
     if (typeof choice.delta.content === 'string' && choice.delta.content !== '') {
       delta(blockOf('text'), { type: 'text_delta', text: choice.delta.content });
     }
+    // The model's refusal (Structured Outputs) streams as text, and the turn ends as a refusal.
+    if (typeof choice.delta.refusal === 'string' && choice.delta.refusal !== '') {
+      refused = true;
+      delta(blockOf('text'), { type: 'text_delta', text: choice.delta.refusal });
+    }
     toolCalls(choice.delta);
     if (choice.finish_reason) finishReason = choice.finish_reason;
   }
@@ -171,7 +177,10 @@ export function createMessagesChatStreamTransformer(options: {
       sink.enqueue(
         eventOutput({
           type: 'message_delta',
-          delta: { stop_reason: messagesStopReasonOf(finishReason), stop_sequence: null },
+          delta: {
+            stop_reason: refused ? 'refusal' : messagesStopReasonOf(finishReason),
+            stop_sequence: null,
+          },
           usage: totals,
         }),
       );

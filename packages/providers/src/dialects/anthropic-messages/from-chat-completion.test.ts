@@ -105,4 +105,12 @@ describe('messagesFromChatCompletion', () => {
     });
     expect(message.content).toEqual([{ type: 'tool_use', id: 't', name: 'f', input: {} }]);
   });
+
+  it('keeps a refusal as the text, and ends the turn as a refusal', () => {
+    const completion = chatCompletionSchema.parse(readJsonFixture('openai', 'refusal.json'));
+    expect(messagesFromChatCompletion(completion)).toMatchObject({
+      content: [{ type: 'text', text: "I'm sorry, I cannot assist with that request." }],
+      stop_reason: 'refusal',
+    });
+  });
 });

@@ -31,6 +31,9 @@ export function messagesFromChatCompletion(completion: ChatCompletion): Record<s
   if (typeof message?.content === 'string' && message.content !== '') {
     content.push({ type: 'text', text: message.content });
   }
+  // The model's refusal (Structured Outputs) is its text, and the turn ends as a refusal.
+  const refused = typeof message?.refusal === 'string' && message.refusal !== '';
+  if (refused) content.push({ type: 'text', text: message?.refusal as string });
   for (const call of message?.tool_calls ?? []) {
     content.push({
       type: 'tool_use',
@@ -45,7 +48,7 @@ export function messagesFromChatCompletion(completion: ChatCompletion): Record<s
     role: 'assistant',
     model: completion.model,
     content,
-    stop_reason: messagesStopReasonOf(choice?.finish_reason),
+    stop_reason: refused ? 'refusal' : messagesStopReasonOf(choice?.finish_reason),
     stop_sequence: null,
     usage: messagesUsageOf(completion.usage),
   };

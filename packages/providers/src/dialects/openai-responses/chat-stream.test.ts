@@ -126,6 +126,33 @@ describe('Responses stream translated from chat chunks', () => {
     ]);
   });
 
+  it('a refusal is a message with a refusal part, streamed as refusal events, as the JSON answer has it', async () => {
+    const { chunks, events } = await runDialectStream({
+      dialect: openAIResponsesDialect,
+      adapter: openAIAdapter,
+      context: testContext('openai', {}),
+      frames: sseFramesFromChunks(readChunkFixture('openai', 'refusal.chunks.txt'), 'openai'),
+      request,
+    });
+    expect(events.map((event) => event.event).filter((name) => name?.includes('refusal'))).toEqual([
+      'response.refusal.delta',
+      'response.refusal.delta',
+      'response.refusal.done',
+    ]);
+    const refusal = "I'm sorry, I cannot assist with that request.";
+    const part = { type: 'refusal', refusal };
+    expect((finalResponse(chunks) as { output: unknown[] }).output).toEqual([
+      { id: 'msg_chatcmpl-ref', type: 'message', status: 'completed', role: 'assistant', content: [part] },
+    ]);
+    const json = responseFromChatCompletion(
+      chatCompletionSchema.parse(readJsonFixture('openai', 'refusal.json')),
+      request,
+    ) as { output: unknown[] };
+    expect(json.output).toEqual([
+      { id: 'msg_chatcmpl-ref', type: 'message', status: 'completed', role: 'assistant', content: [part] },
+    ]);
+  });
+
   it('Anthropic and Gemini streams translate too', async () => {
     const anthropic = await runDialectStream({
       dialect: openAIResponsesDialect,

@@ -99,22 +99,26 @@ export function createResponsesChatStreamTransformer(options: {
     open = undefined;
   }
 
-  function openItem(item: ResponsesOutputItem): ItemState {
+  function openItem(item: ResponsesOutputItem, refusal = false): ItemState {
     close();
-    const state: ItemState = { item, outputIndex: done.length, text: '' };
+    const state: ItemState = { item, outputIndex: done.length, text: '', refusal };
     open = state;
     emit(writer.itemAdded(state));
     return state;
   }
 
-  function text(delta: string): void {
+  /** The answer's text, or (`refusal`) the model's refusal: each a message item of its own. */
+  function text(delta: string, refusal = false): void {
     let state = open;
-    if (state?.item.type !== 'message') {
+    if (state?.item.type !== 'message' || state.refusal !== refusal) {
       // The calls before the text end first (a held one in full).
       calls.finish();
       const id = messages === 0 ? messageItemId(chatId) : `${messageItemId(chatId)}_${messages}`;
       messages += 1;
-      state = openItem({ id, type: 'message', status: 'in_progress', role: 'assistant', content: [] });
+      state = openItem(
+        { id, type: 'message', status: 'in_progress', role: 'assistant', content: [] },
+        refusal,
+      );
     }
     sink.enqueue(writer.delta(state, delta));
   }
@@ -129,6 +133,8 @@ export function createResponsesChatStreamTransformer(options: {
     const choice = value.choices?.find((candidate) => candidate.index === 0);
     if (choice === undefined) return;
     if (typeof choice.delta.content === 'string' && choice.delta.content !== '') text(choice.delta.content);
+    if (typeof choice.delta.refusal === 'string' && choice.delta.refusal !== '')
+      text(choice.delta.refusal, true);
     toolCalls(choice.delta);
     if (choice.finish_reason) finishReason = choice.finish_reason;
   }

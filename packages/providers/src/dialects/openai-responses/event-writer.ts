@@ -6,15 +6,17 @@ import type { ResponsesOutputItem } from './response-object.js';
 export interface ItemState {
   readonly item: ResponsesOutputItem;
   readonly outputIndex: number;
-  /** Message text or function-call arguments so far. */
+  /** Message text (or refusal) or function-call arguments so far. */
   text: string;
+  /** A message item whose one part is the model's refusal (`refusal`) rather than `output_text`. */
+  readonly refusal: boolean;
 }
 
 /**
  * Writes the Responses API's stream events, numbered with `sequence_number` from 0, for the item
  * lifecycles the translation produces: a message (`output_item.added`, `content_part.added`,
- * `output_text.delta`…, `output_text.done`, `content_part.done`, `output_item.done`) and a function
- * call (`output_item.added`, `function_call_arguments.delta`…, `.done`, `output_item.done`).
+ * `output_text.delta`…, `output_text.done`, `content_part.done`, `output_item.done`; a refusal's
+ * `refusal.delta`… and `refusal.done` instead of the text's) and a function call (`output_item.added`, `function_call_arguments.delta`…, `.done`, `output_item.done`).
  * @see https://platform.openai.com/docs/api-reference/responses-streaming
  */
 export class ResponsesEventWriter {
@@ -59,7 +61,9 @@ export class ResponsesEventWriter {
           item_id: item.id,
           output_index: outputIndex,
           content_index: 0,
-          part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
+          part: state.refusal
+            ? { type: 'refusal', refusal: '' }
+            : { type: 'output_text', text: '', annotations: [], logprobs: [] },
         }),
       ];
     }
@@ -75,6 +79,14 @@ export class ResponsesEventWriter {
   delta(state: ItemState, delta: string): StreamOutput {
     state.text += delta;
     const { item, outputIndex } = state;
+    if (state.refusal) {
+      return this.event('response.refusal.delta', {
+        item_id: item.id,
+        output_index: outputIndex,
+        content_index: 0,
+        delta,
+      });
+    }
     return item.type === 'message'
       ? this.event('response.output_text.delta', {
           item_id: item.id,
@@ -93,6 +105,28 @@ export class ResponsesEventWriter {
   /** The closing events of an item; returns them and the finished item. */
   itemDone(state: ItemState): { readonly outputs: StreamOutput[]; readonly item: ResponsesOutputItem } {
     const { item, outputIndex, text } = state;
+    if (state.refusal) {
+      const part = { type: 'refusal', refusal: text };
+      const done: ResponsesOutputItem = { ...item, status: 'completed', content: [part] };
+      return {
+        item: done,
+        outputs: [
+          this.event('response.refusal.done', {
+            item_id: item.id,
+            output_index: outputIndex,
+            content_index: 0,
+            refusal: text,
+          }),
+          this.event('response.content_part.done', {
+            item_id: item.id,
+            output_index: outputIndex,
+            content_index: 0,
+            part,
+          }),
+          this.event('response.output_item.done', { output_index: outputIndex, item: done }),
+        ],
+      };
+    }
     if (item.type === 'message') {
       const part = { type: 'output_text', text, annotations: [], logprobs: [] };
       const done: ResponsesOutputItem = { ...item, status: 'completed', content: [part] };

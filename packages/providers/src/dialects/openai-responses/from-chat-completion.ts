@@ -11,7 +11,7 @@ import {
 
 /**
  * OpenAI chat completion → Response object (pure): the text as one `message` item with an
- * `output_text` part, each tool call as a `function_call` item (`call_id` the tool call's id);
+ * `output_text` part, a refusal as a `message` item with a `refusal` part, each tool call as a `function_call` item (`call_id` the tool call's id);
  * `finish_reason: length` gives `status: incomplete` (`max_output_tokens`); usage renamed.
  * @see https://platform.openai.com/docs/api-reference/responses/object
  */
@@ -30,6 +30,16 @@ export function responseFromChatCompletion(
       status,
       role: 'assistant',
       content: [{ type: 'output_text', text: message.content, annotations: [], logprobs: [] }],
+    });
+  }
+  if (typeof message?.refusal === 'string' && message.refusal !== '') {
+    // The model's refusal (Structured Outputs): a message whose part is a `refusal`.
+    output.push({
+      id: output.length === 0 ? messageItemId(completion.id) : `${messageItemId(completion.id)}_1`,
+      type: 'message',
+      status,
+      role: 'assistant',
+      content: [{ type: 'refusal', refusal: message.refusal }],
     });
   }
   for (const call of message?.tool_calls ?? []) {

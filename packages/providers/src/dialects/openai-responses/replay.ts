@@ -6,7 +6,20 @@ import type { ResponsesOutputItem } from './response-object.js';
 function textOf(item: Record<string, unknown>): string {
   if (item.type === 'function_call') return typeof item.arguments === 'string' ? item.arguments : '';
   const content = Array.isArray(item.content) ? (item.content as Record<string, unknown>[]) : [];
-  return content.map((part) => (typeof part.text === 'string' ? part.text : '')).join('');
+  return content
+    .map((part) =>
+      typeof part.text === 'string' ? part.text : typeof part.refusal === 'string' ? part.refusal : '',
+    )
+    .join('');
+}
+
+/** A stored message whose part is the model's refusal. */
+function isRefusal(item: Record<string, unknown>): boolean {
+  return (
+    item.type === 'message' &&
+    Array.isArray(item.content) &&
+    (item.content as Record<string, unknown>[])[0]?.type === 'refusal'
+  );
 }
 
 /**
@@ -29,7 +42,7 @@ export function responsesStreamOf(response: Readonly<Record<string, unknown>>): 
       outputs.push(writer.event('response.output_item.done', { output_index: outputIndex, item }));
       return;
     }
-    const state: ItemState = { item, outputIndex, text: '' };
+    const state: ItemState = { item, outputIndex, text: '', refusal: isRefusal(item) };
     outputs.push(...writer.itemAdded(state));
     outputs.push(writer.delta(state, textOf(item)));
     outputs.push(...writer.itemDone(state).outputs);
