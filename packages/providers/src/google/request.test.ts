@@ -13,6 +13,17 @@ const send = (body: Record<string, unknown>) => {
 };
 
 describe('toGoogleRequest', () => {
+  it('warns when it drops parallel_tool_calls: false (a constraint), not when it drops true (what Gemini does)', () => {
+    const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }];
+    const messages = [{ role: 'user', content: 'hi' }];
+    expect(send({ model: 'gemini-2.0-flash', messages, tools, parallel_tool_calls: false }).warnings).toEqual(
+      ["parameter 'parallel_tool_calls' is not supported by google and was dropped"],
+    );
+    expect(send({ model: 'gemini-2.0-flash', messages, tools, parallel_tool_calls: true }).warnings).toEqual(
+      [],
+    );
+  });
+
   it('sends the documented system-instruction example field for field, key in x-goog-api-key', () => {
     const { upstream, body, warnings } = send({
       model: 'gemini-2.0-flash',

@@ -19,8 +19,16 @@ export function parseChatRequestOrThrow(body: Record<string, unknown>): OpenAICh
 }
 
 /**
+ * Values whose dropping changes nothing, by parameter: `false` turns most options off (what a
+ * provider without them does anyway), but `parallel_tool_calls: false` is a constraint (one call at
+ * a time) and its `true` is what every provider does by default.
+ */
+const HARMLESS_TO_DROP: Readonly<Record<string, unknown>> = { parallel_tool_calls: true };
+
+/**
  * Adds a warning for every non-null body parameter the translation does not read
- * (`parameter 'x' is not supported by <provider> and was dropped`).
+ * (`parameter 'x' is not supported by <provider> and was dropped`), unless its value changes
+ * nothing (see {@link HARMLESS_TO_DROP}).
  */
 export function warnDroppedParameters(
   body: Readonly<Record<string, unknown>>,
@@ -29,9 +37,10 @@ export function warnDroppedParameters(
   warnings: string[],
 ): void {
   for (const [name, value] of Object.entries(body)) {
-    if (!translated.has(name) && value !== null && value !== undefined && value !== false) {
+    if (translated.has(name) || value === null || value === undefined) continue;
+    const harmless = name in HARMLESS_TO_DROP ? HARMLESS_TO_DROP[name] : false;
+    if (value !== harmless)
       warnings.push(`parameter '${name}' is not supported by ${provider} and was dropped`);
-    }
   }
 }
 

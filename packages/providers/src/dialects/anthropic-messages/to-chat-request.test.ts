@@ -184,6 +184,31 @@ describe('messagesToChatRequest', () => {
     ]);
   });
 
+  it('says it drops a tool result’s is_error, which a chat tool message cannot carry', () => {
+    const { body, warnings } = translate({
+      model: 'm',
+      max_tokens: 10,
+      messages: [
+        { role: 'user', content: 'Time?' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'clock', input: {} }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', is_error: true, content: 'clock offline' },
+          ],
+        },
+      ],
+    });
+    expect((body.messages as Record<string, unknown>[]).at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: 'toolu_1',
+      content: 'clock offline',
+    });
+    expect(warnings).toEqual([
+      'messages.2.content.0: is_error of a tool result cannot be sent to groq and was dropped (the result is sent as an ordinary one)',
+    ]);
+  });
+
   it('refuses server tools, documents, MCP servers and file images with PK_ERR_UNSUPPORTED_FEATURE', () => {
     const base = { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] };
     const serverTool = refusal({ ...base, tools: [{ type: 'web_search_20250305', name: 'web_search' }] });

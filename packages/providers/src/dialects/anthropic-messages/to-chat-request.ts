@@ -58,9 +58,16 @@ function imagePart(block: MessagesContentBlock, translation: Translation, param:
   throw unsupportedFeature(`an image with a '${String(source?.type)}' source`, translation.provider, param);
 }
 
-/** A `tool_result` → a `tool` message (its text; images in it are dropped with a warning). */
+/**
+ * A `tool_result` → a `tool` message (its text; images in it are dropped with a warning, and so is
+ * `is_error`, which a chat tool message cannot carry).
+ */
 function toolMessage(block: MessagesContentBlock, translation: Translation, param: string): ChatMessage {
   const content = block.content;
+  if (block.is_error === true)
+    translation.warnings.push(
+      `${param}: is_error of a tool result cannot be sent to ${translation.provider} and was dropped (the result is sent as an ordinary one)`,
+    );
   let text = '';
   if (typeof content === 'string') text = content;
   else if (Array.isArray(content)) {

@@ -204,4 +204,27 @@ describe('responsesToChatRequest', () => {
     expect(error.code).toBe('PK_ERR_INVALID_REQUEST');
     expect(error.param).toBe('model');
   });
+
+  it('says it drops an image of a function call output, keeping its text', () => {
+    const { body, warnings } = translate({
+      model: 'm',
+      input: [
+        { type: 'function_call', call_id: 'c1', name: 'look', arguments: '{}' },
+        {
+          type: 'function_call_output',
+          call_id: 'c1',
+          output: [
+            { type: 'input_text', text: 'see' },
+            { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=' },
+          ],
+        },
+      ],
+    });
+    expect((body.messages as Record<string, unknown>[]).at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: 'c1',
+      content: 'see',
+    });
+    expect(warnings).toEqual(['input.1: non-text content of a function call output was dropped']);
+  });
 });

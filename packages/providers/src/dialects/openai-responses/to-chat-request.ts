@@ -134,9 +134,10 @@ function pushItem(
     }
     case 'function_call_output': {
       const output = item.output;
-      const text = Array.isArray(output)
-        ? (output as Record<string, unknown>[]).map((part) => stringOf(part.text)).join('')
-        : stringOf(output);
+      const parts = Array.isArray(output) ? (output as Record<string, unknown>[]) : undefined;
+      if (parts?.some((part) => part.type !== 'input_text'))
+        translation.warnings.push(`${param}: non-text content of a function call output was dropped`);
+      const text = parts ? parts.map((part) => stringOf(part.text)).join('') : stringOf(output);
       messages.push({ role: 'tool', tool_call_id: stringOf(item.call_id), content: text });
       return;
     }
