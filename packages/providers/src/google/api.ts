@@ -5,6 +5,8 @@ export const googlePartSchema = z.looseObject({
   text: z.string().nullish(),
   thought: z.boolean().nullish(),
   functionCall: z.looseObject({ id: z.string().nullish(), name: z.string(), args: z.unknown() }).nullish(),
+  /** Gemini's thought signature of the part (Gemini 3 needs a function call's back in the next turn). */
+  thoughtSignature: z.string().nullish(),
 });
 
 /** A candidate (https://ai.google.dev/api/generate-content#candidate). */

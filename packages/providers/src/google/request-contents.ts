@@ -86,7 +86,13 @@ export function toGoogleContents(
         for (const call of message.tool_calls ?? []) {
           nameOfCall.set(call.id, call.function.name);
           const args = parseJsonOrUndefined(call.function.arguments === '' ? '{}' : call.function.arguments);
-          parts.push({ functionCall: { name: call.function.name, args: isJsonObject(args) ? args : {} } });
+          // Its thought signature back on the part it came with (see `signatureOf`).
+          const signature = (call.extra_content as { google?: { thought_signature?: unknown } } | undefined)
+            ?.google?.thought_signature;
+          parts.push({
+            functionCall: { name: call.function.name, args: isJsonObject(args) ? args : {} },
+            ...(typeof signature === 'string' && signature !== '' ? { thoughtSignature: signature } : {}),
+          });
         }
         append(contents, 'model', parts);
         break;

@@ -13,6 +13,40 @@ const send = (body: Record<string, unknown>) => {
 };
 
 describe('toGoogleRequest', () => {
+  it('sends a function call’s thought signature back on its part (Gemini 3 refuses the turn without it)', () => {
+    const body = send({
+      model: 'gemini-3-pro-preview',
+      messages: [
+        { role: 'user', content: 'Is AA100 on time?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'call_0_0',
+              type: 'function',
+              function: { name: 'check_flight', arguments: '{"flight":"AA100"}' },
+              extra_content: { google: { thought_signature: 'CpcBAdHtim9-signature-A' } },
+            },
+            { id: 'call_0_1', type: 'function', function: { name: 'book_taxi', arguments: '{}' } },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_0_0', content: '{"status":"delayed"}' },
+        { role: 'tool', tool_call_id: 'call_0_1', content: '{"booked":true}' },
+      ],
+    }).body as { contents: { role: string; parts: Record<string, unknown>[] }[] };
+    expect(body.contents[1]).toEqual({
+      role: 'model',
+      parts: [
+        {
+          functionCall: { name: 'check_flight', args: { flight: 'AA100' } },
+          thoughtSignature: 'CpcBAdHtim9-signature-A',
+        },
+        { functionCall: { name: 'book_taxi', args: {} } },
+      ],
+    });
+  });
+
   it('warns when it drops parallel_tool_calls: false (a constraint), not when it drops true (what Gemini does)', () => {
     const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }];
     const messages = [{ role: 'user', content: 'hi' }];

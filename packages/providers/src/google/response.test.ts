@@ -84,4 +84,14 @@ describe('toGoogleUpstreamError', () => {
       type: 'INVALID_ARGUMENT',
     });
   });
+
+  it('gives a function call’s thought signature as Gemini’s OpenAI API does (extra_content.google), strict or not', () => {
+    for (const strict of [true, false]) {
+      const calls = parse('thought-signature.json', strict).choices[0]?.message.tool_calls ?? [];
+      expect(calls.map((call) => (call as { extra_content?: unknown }).extra_content)).toEqual([
+        { google: { thought_signature: 'CpcBAdHtim9-signature-A' } },
+        undefined,
+      ]);
+    }
+  });
 });

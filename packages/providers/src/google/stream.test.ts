@@ -36,6 +36,22 @@ describe('createGoogleStreamTransformer', () => {
     expect(collected.finishReason).toBe('tool_calls');
   });
 
+  it('streams a function call with its thought signature (extra_content.google)', async () => {
+    const { events } = await runAdapterStream({
+      adapter: googleAdapter,
+      frames: frames('thought-signature.chunks.txt'),
+    });
+    const call = events
+      .map((event) => JSON.parse(event.data === '[DONE]' ? '{}' : event.data) as Record<string, unknown>)
+      .flatMap((chunk) => (chunk.choices as { delta: { tool_calls?: unknown[] } }[] | undefined) ?? [])
+      .flatMap((choice) => choice.delta.tool_calls ?? [])[0];
+    expect(call).toMatchObject({
+      id: 'call_0_0',
+      function: { name: 'check_flight', arguments: '{"flight":"AA100"}' },
+      extra_content: { google: { thought_signature: 'CpcBAdHtim9-signature-A' } },
+    });
+  });
+
   it('ends a safety block mid-stream with content_filter', async () => {
     const { collected } = await runAdapterStream({
       adapter: googleAdapter,

@@ -9,6 +9,7 @@ import {
   googleGenerateContentResponseSchema,
 } from './api.js';
 import { mapGoogleFinishReason } from './finish-reason.js';
+import { signatureOf } from './response.js';
 import { toOpenAIUsageFromGoogle } from './usage.js';
 
 /**
@@ -76,6 +77,7 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
                       name: part.functionCall.name,
                       arguments: JSON.stringify(part.functionCall.args ?? {}),
                     },
+                    ...signatureOf(part.thoughtSignature),
                   },
                 ],
               },
