@@ -8,24 +8,10 @@ import {
   googleGenerateContentResponseSchema,
 } from './api.js';
 import { mapGoogleFinishReason } from './finish-reason.js';
+import { signatureOf } from './thought-signature.js';
 import { toOpenAIUsageFromGoogle } from './usage.js';
 
 type Choice = ChatCompletion['choices'][number];
-
-/**
- * A function call's thought signature as Gemini's own OpenAI-compatible API gives it,
- * `extra_content.google.thought_signature` on the tool call: a client sends the assistant turn back
- * with it, and the next request carries it again (Gemini 3 refuses a function call without it).
- * Kept in strict OpenAI compliance too, since multi-turn function calling fails without it.
- * @see https://ai.google.dev/gemini-api/docs/thought-signatures
- */
-export function signatureOf(signature: string | null | undefined): {
-  extra_content?: { google: { thought_signature: string } };
-} {
-  return typeof signature === 'string' && signature !== ''
-    ? { extra_content: { google: { thought_signature: signature } } }
-    : {};
-}
 
 function toChoice(candidate: GoogleCandidate, position: number, strict: boolean): Choice {
   const texts: string[] = [];

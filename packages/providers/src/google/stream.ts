@@ -9,7 +9,7 @@ import {
   googleGenerateContentResponseSchema,
 } from './api.js';
 import { mapGoogleFinishReason } from './finish-reason.js';
-import { signatureOf } from './response.js';
+import { signatureOf } from './thought-signature.js';
 import { toOpenAIUsageFromGoogle } from './usage.js';
 
 /**
