@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { expect } from 'vitest';
 import { HELLO_ANSWER, PERSON_JSON, WEATHER_ANSWER, WEATHER_CALL } from '../support/provider-mock.js';
+import { GEMINI_THOUGHT_SIGNATURE } from '../support/provider-mock-formats.js';
 import { type Cell, type CellCases, conformanceSuite, TINY_PNG_BASE64 } from './harness.js';
 import { expectImageSent, expectJsonAsked, expectToolsOffered, expectUpstream } from './upstream-checks.js';
 
@@ -75,6 +76,13 @@ const CASES: CellCases = {
     });
     expect(second.choices[0]?.message.content).toBe(WEATHER_ANSWER);
     expect(cell.mock.received.at(-1)?.text).toContain('15 degrees, fog');
+    if (cell.family.formats.chat === 'gemini') {
+      // The call's thought signature went to the client and came back to Gemini on its part.
+      expect((call as { extra_content?: unknown } | undefined)?.extra_content).toEqual({
+        google: { thought_signature: GEMINI_THOUGHT_SIGNATURE },
+      });
+      expect(cell.mock.received.at(-1)?.text).toContain(`"thoughtSignature":"${GEMINI_THOUGHT_SIGNATURE}"`);
+    }
   },
   streamedTools: async (cell) => {
     const stream = await sdk(cell).chat.completions.create({

@@ -232,6 +232,9 @@ export function bedrockClaudeReply(answer: MockAnswer, model: string, stream: bo
   };
 }
 
+/** The thought signature the Gemini mock gives with a function call (https://ai.google.dev/gemini-api/docs/thought-signatures). */
+export const GEMINI_THOUGHT_SIGNATURE = 'CpcBAdHtim9-mock-thought-signature';
+
 /** Gemini `generateContent` / `streamGenerateContent?alt=sse` (https://ai.google.dev/api/generate-content). */
 export function geminiReply(answer: MockAnswer, model: string, stream: boolean): MockReplyBody {
   const text = answerText(answer);
@@ -249,7 +252,11 @@ export function geminiReply(answer: MockAnswer, model: string, stream: boolean):
     modelVersion: model,
     responseId: 'mock-gemini-response',
   });
-  const toolPart = tool && { functionCall: { name: tool.name, args: tool.input } };
+  // Gemini 3 signs the first function call of a step, and refuses the next turn without it back.
+  const toolPart = tool && {
+    functionCall: { name: tool.name, args: tool.input },
+    thoughtSignature: GEMINI_THOUGHT_SIGNATURE,
+  };
   if (!stream) {
     const parts = text === undefined ? [toolPart] : [{ text }];
     return { contentType: 'application/json', body: JSON.stringify(response(parts, true)) };
