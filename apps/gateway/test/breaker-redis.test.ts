@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeInspectableBreakerStoreContract } from '@pk/config/testing';
@@ -10,6 +9,7 @@ import { breakerStoreFromEnvironment } from '../src/stores/breaker-store-from-en
 import { createRedisBreakerStore } from '../src/stores/redis-breaker-store.js';
 import { createRedisClient } from '../src/stores/redis-client.js';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { closedPort } from './support/network-faults.js';
 import { requireRedis } from './support/services.js';
 
 // The Redis breaker store against the real Redis on 127.0.0.1:6379: the engine's store contract,
@@ -60,15 +60,6 @@ describe.runIf(runs)('Redis breaker store', () => {
     expect(ttl).toBeLessThanOrEqual(120_000);
   });
 });
-
-/** A port of 127.0.0.1 nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('Redis breaker store unreachable', () => {
   it('falls back to in-process state, keeps answering, and warns once per 10 s', async () => {

@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
+import { closedPort } from './support/network-faults.js';
 
 // The README's outcome → status table, each row driven through the gateway over HTTP.
 let upstream: MockOpenAI;
@@ -29,14 +29,6 @@ async function call(config: unknown, model = 'gpt-4o-mini') {
     error?: { message: string; type: string | null; code: string | number | null };
   };
   return { status: response.status, headers: response.headers, body };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('outcomes and their statuses', () => {

@@ -105,47 +105,19 @@ export class ResponsesEventWriter {
   /** The closing events of an item; returns them and the finished item. */
   itemDone(state: ItemState): { readonly outputs: StreamOutput[]; readonly item: ResponsesOutputItem } {
     const { item, outputIndex, text } = state;
-    if (state.refusal) {
-      const part = { type: 'refusal', refusal: text };
-      const done: ResponsesOutputItem = { ...item, status: 'completed', content: [part] };
-      return {
-        item: done,
-        outputs: [
-          this.event('response.refusal.done', {
-            item_id: item.id,
-            output_index: outputIndex,
-            content_index: 0,
-            refusal: text,
-          }),
-          this.event('response.content_part.done', {
-            item_id: item.id,
-            output_index: outputIndex,
-            content_index: 0,
-            part,
-          }),
-          this.event('response.output_item.done', { output_index: outputIndex, item: done }),
-        ],
-      };
-    }
     if (item.type === 'message') {
-      const part = { type: 'output_text', text, annotations: [], logprobs: [] };
+      const part = state.refusal
+        ? { type: 'refusal', refusal: text }
+        : { type: 'output_text', text, annotations: [], logprobs: [] };
       const done: ResponsesOutputItem = { ...item, status: 'completed', content: [part] };
+      const where = { item_id: item.id, output_index: outputIndex, content_index: 0 };
       return {
         item: done,
         outputs: [
-          this.event('response.output_text.done', {
-            item_id: item.id,
-            output_index: outputIndex,
-            content_index: 0,
-            text,
-            logprobs: [],
-          }),
-          this.event('response.content_part.done', {
-            item_id: item.id,
-            output_index: outputIndex,
-            content_index: 0,
-            part,
-          }),
+          state.refusal
+            ? this.event('response.refusal.done', { ...where, refusal: text })
+            : this.event('response.output_text.done', { ...where, text, logprobs: [] }),
+          this.event('response.content_part.done', { ...where, part }),
           this.event('response.output_item.done', { output_index: outputIndex, item: done }),
         ],
       };
