@@ -222,6 +222,24 @@ describe('virtual keys through the portkey-ai SDK', () => {
       body: { error: { code: 'PK_ERR_CONFLICT' }, message: expect.stringContaining('"pc-user"') },
     });
     await admin.call('DELETE', '/configs/pc-user');
+    // A prompt whose published version runs through it holds it too (its runs would fail).
+    const prompt = await admin.portkey().prompts.create({
+      name: 'uses the key',
+      collection_id: 'support',
+      string: 'Hello {{name}}',
+      parameters: {},
+      model: 'gpt-4o-mini',
+      virtual_key: 'used-vk',
+    });
+    const byPrompt = await admin.call('DELETE', '/virtual-keys/used-vk');
+    expect(byPrompt).toMatchObject({
+      status: 409,
+      body: {
+        error: { code: 'PK_ERR_CONFLICT' },
+        message: expect.stringContaining(`is used by the prompt "${prompt.slug as string}"`),
+      },
+    });
+    await admin.call('DELETE', `/prompts/${prompt.slug as string}`);
     const deleted = await admin.call('DELETE', '/virtual-keys/used-vk');
     expect(deleted).toMatchObject({ status: 200, body: {} });
     expect(admin.store.catalog.snapshot.virtualKeys.has('used-vk')).toBe(false);

@@ -177,18 +177,29 @@ export async function keyRouteSet(
     { preHandler: requireAdmin(shape.scopes('delete')) },
     async (request) => {
       const record = await store.virtualKeys.get(request.params.slug);
-      // Deleting a key a saved config sends requests through would break that config.
-      const using = configsUsingVirtualKey(store.catalog.snapshot, record.slug);
-      if (using.length > 0 && record.managedBy === null) {
-        throw new PkError(
-          'PK_ERR_CONFLICT',
-          `the ${what} "${record.slug}" is used by the saved config${using.length > 1 ? 's' : ''} ${using
-            .map((slug) => `"${slug}"`)
-            .join(', ')}: change or delete ${using.length > 1 ? 'them' : 'it'} first`,
-        );
+      // Deleting a key a saved config or a prompt sends requests through would break them.
+      if (record.managedBy === null) {
+        const users = [
+          ...named('saved config', configsUsingVirtualKey(store.catalog.snapshot, record.slug)),
+          ...named('prompt', await store.prompts.usingVirtualKey(record.slug)),
+        ];
+        if (users.length > 0) {
+          throw new PkError(
+            'PK_ERR_CONFLICT',
+            `the ${what} "${record.slug}" is used by ${users.join(', ')}: change or delete ${
+              users.length > 1 ? 'them' : 'it'
+            } first`,
+          );
+        }
       }
       await store.virtualKeys.delete(record.id, actorOf(request));
       return {};
     },
   );
+}
+
+/** `the saved config "a"`, `the prompts "b", "c"`: what uses a key, for its conflict's message. */
+function named(kind: string, slugs: readonly string[]): string[] {
+  if (slugs.length === 0) return [];
+  return [`the ${kind}${slugs.length > 1 ? 's' : ''} ${slugs.map((slug) => `"${slug}"`).join(', ')}`];
 }

@@ -83,6 +83,21 @@ describe.each(ENGINES)('prompts on %s', (engine) => {
     expect(unnamed.slug).toMatch(/^pp-prompt-[0-9a-f]{6}$/);
   });
 
+  it('names the prompts whose published, latest or labelled version uses a virtual key', async () => {
+    await store.prompts.create(SUPPORT_REPLY, 'cli');
+    expect(await store.prompts.usingVirtualKey('openai-prod')).toEqual(['support-reply']);
+    // Version 2 on another key, not published: version 1 (published) still uses it.
+    await store.prompts.update('support-reply', { virtual_key: 'anthropic-prod' }, 'cli');
+    expect(await store.prompts.usingVirtualKey('openai-prod')).toEqual(['support-reply']);
+    expect(await store.prompts.usingVirtualKey('anthropic-prod')).toEqual(['support-reply']);
+    // Published: version 1 is neither published nor latest, until a label points at it.
+    await store.prompts.publish('support-reply', 2, 'cli');
+    expect(await store.prompts.usingVirtualKey('openai-prod')).toEqual([]);
+    await store.prompts.label('support-reply', 1, 'staging', 'cli');
+    expect(await store.prompts.usingVirtualKey('openai-prod')).toEqual(['support-reply']);
+    expect(await store.prompts.usingVirtualKey('nobody')).toEqual([]);
+  });
+
   it('makes a new version on a change of content, published only when asked', async () => {
     const created = await store.prompts.create(SUPPORT_REPLY, 'cli');
     const renamed = await store.prompts.update('support-reply', { name: 'Support' }, 'key:admin');

@@ -412,6 +412,36 @@ export class PromptRepository {
     });
   }
 
+  /**
+   * Slugs of the prompts whose published, latest or labelled version sends its requests through the
+   * virtual key `slug` (what deleting that key would break), in order.
+   */
+  async usingVirtualKey(slug: string): Promise<string[]> {
+    return read(async () => {
+      const rows = await this.#context.db
+        .selectFrom('prompt_versions as version')
+        .innerJoin('prompts as prompt', 'prompt.id', 'version.prompt_id')
+        .select('prompt.slug')
+        .distinct()
+        .where('version.virtual_key', '=', slug)
+        .where((expression) =>
+          expression.or([
+            expression('version.version', '=', expression.ref('prompt.published_version')),
+            expression('version.version', '=', expression.ref('prompt.latest_version')),
+            expression.exists(
+              expression
+                .selectFrom('prompt_version_labels as label')
+                .select('label.label_id')
+                .whereRef('label.version_id', '=', 'version.id'),
+            ),
+          ]),
+        )
+        .orderBy('prompt.slug')
+        .execute();
+      return rows.map((row) => row.slug);
+    });
+  }
+
   /** Every prompt (of a collection, matching a search) with its published version, by creation time. */
   async list(options: ListPromptsOptions = {}): Promise<PromptRecord[]> {
     return read(async () => {
