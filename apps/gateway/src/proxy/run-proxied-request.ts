@@ -153,7 +153,6 @@ async function proxyRequest(
   const headers = parseRequestHeaders(request.headers);
   const log = request.logFields;
   const keepBodies = services.logBodies === true && headers.options.debug !== false;
-  if (headers.options.metadata) log.metadata = headers.options.metadata;
   recordHeaderFacts(log, headers, services.catalog);
   let resolved: ReturnType<typeof resolveRequestPlanOnce>;
   try {

@@ -17,8 +17,8 @@ declare module 'fastify' {
 /**
  * Records what the log store needs of a proxied request refused before it ran: its endpoint (which
  * makes it a stored record), the model its body asked for, and what its Portkey headers say
- * (metadata with `_user`, span ids, the debug opt-out, and the saved config and virtual key they
- * name when those are stored records: `recordHeaderFacts`, as for a request that ran), so the logs'
+ * (`recordHeaderFacts`, as for a request that ran: metadata with `_user`, span ids, the saved config
+ * and virtual key they name when those are stored records), so the logs'
  * filters find it. Only for a route with a `proxyEndpoint`, and only once (a request that ran has
  * its own). Called by the error handler, where every such refusal ends (the routes throw theirs).
  */
@@ -29,7 +29,5 @@ export function recordRefusedProxyRequest(request: FastifyRequest, catalog: Cata
   log.endpoint = endpoint;
   const body = request.body as { model?: unknown } | null | undefined;
   if (typeof body === 'object' && body !== null && typeof body.model === 'string') log.model = body.model;
-  const headers = parseRequestHeaders(request.headers);
-  if (headers.options.metadata) log.metadata = headers.options.metadata;
-  recordHeaderFacts(log, headers, catalog);
+  recordHeaderFacts(log, parseRequestHeaders(request.headers), catalog);
 }

@@ -8,8 +8,9 @@ import { type AttemptRecorder, providerTimeOf } from './attempt-recorder.js';
 const round2 = (ms: number): number => Math.round(ms * 100) / 100;
 
 /**
- * What the headers say about a request for its log record: span ids, the saved config and its
- * version, the virtual key named in a header, and an `x-portkey-debug: false` opt-out. No secret.
+ * What the headers say about a request for its log record: its metadata (with `_user`), span ids,
+ * the saved config and its version, the virtual key named in a header, and an
+ * `x-portkey-debug: false` opt-out. No secret.
  */
 export function recordHeaderFacts(
   log: RequestLogFields,
@@ -17,6 +18,7 @@ export function recordHeaderFacts(
   catalog: Catalog,
 ): void {
   const options = headers.options;
+  if (options.metadata) log.metadata = options.metadata;
   if (options.spanId !== undefined) log.spanId = options.spanId;
   if (options.parentSpanId !== undefined) log.parentSpanId = options.parentSpanId;
   if (options.spanName !== undefined) log.spanName = options.spanName;
