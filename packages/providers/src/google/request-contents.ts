@@ -1,6 +1,7 @@
 import type { OpenAIContentPart, OpenAIMessage } from '../openai-format/chat-completion-request.js';
 import { imageUrlOf, messageText, parseDataUrl } from '../shared/chat-request.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import { signatureFromToolCall } from './thought-signature.js';
 
 /** A Gemini `Content` we send. */
 export interface GoogleRequestContent {
@@ -86,12 +87,11 @@ export function toGoogleContents(
         for (const call of message.tool_calls ?? []) {
           nameOfCall.set(call.id, call.function.name);
           const args = parseJsonOrUndefined(call.function.arguments === '' ? '{}' : call.function.arguments);
-          // Its thought signature back on the part it came with (see `signatureOf`).
-          const signature = (call.extra_content as { google?: { thought_signature?: unknown } } | undefined)
-            ?.google?.thought_signature;
+          // Its thought signature back on the part it came with.
+          const signature = signatureFromToolCall(call);
           parts.push({
             functionCall: { name: call.function.name, args: isJsonObject(args) ? args : {} },
-            ...(typeof signature === 'string' && signature !== '' ? { thoughtSignature: signature } : {}),
+            ...(signature === undefined ? {} : { thoughtSignature: signature }),
           });
         }
         append(contents, 'model', parts);

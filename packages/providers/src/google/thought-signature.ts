@@ -12,3 +12,10 @@ export function signatureOf(signature: string | null | undefined): {
     ? { extra_content: { google: { thought_signature: signature } } }
     : {};
 }
+
+/** The thought signature a client sent back on a tool call ({@link signatureOf}'s field), if any. */
+export function signatureFromToolCall(call: Readonly<Record<string, unknown>>): string | undefined {
+  const signature = (call.extra_content as { google?: { thought_signature?: unknown } } | undefined)?.google
+    ?.thought_signature;
+  return typeof signature === 'string' && signature !== '' ? signature : undefined;
+}
