@@ -1,7 +1,7 @@
 import { type BreakerStatus, type InspectableBreakerStore, PkError } from '@pk/config';
 import type { Catalog, CatalogSnapshot, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
-import { breakerKeyParts } from '../request-plan/config-identity.js';
+import { type BreakerKeyParts, breakerKeyParts } from '../request-plan/config-identity.js';
 
 /** What the breaker routes need. */
 export interface BreakerRouteOptions {
@@ -32,26 +32,38 @@ function targetOf(text: string | undefined): Record<string, unknown> | null {
   }
 }
 
-/** The config a breaker key names: a saved config's slug and name, or an inline config's owner. */
-function configOf(key: string, snapshot: CatalogSnapshot): Record<string, unknown> {
-  const parts = breakerKeyParts(key);
+/** The config a breaker's key names: a saved config's slug and id, or an inline config's owner. */
+function configOf(
+  parts: BreakerKeyParts | undefined,
+  snapshot: CatalogSnapshot,
+  keyNames: ReadonlyMap<string, string>,
+): Record<string, unknown> {
   if (parts === undefined) return { type: 'unknown' };
   if (parts.kind === 'saved') {
-    const saved = snapshot.configs.get(parts.slug);
-    return { type: 'saved', slug: parts.slug, id: saved?.id ?? null };
+    return { type: 'saved', slug: parts.slug, id: snapshot.configs.get(parts.slug)?.id ?? null };
   }
-  let ownerName: string | null = null;
-  for (const gatewayKey of snapshot.gatewayKeysByHash.values()) {
-    if (gatewayKey.id === parts.owner) {
-      ownerName = gatewayKey.name;
-      break;
-    }
-  }
-  return { type: 'inline', hash: parts.hash, gateway_key_id: parts.owner, gateway_key_name: ownerName };
+  return {
+    type: 'inline',
+    hash: parts.hash,
+    gateway_key_id: parts.owner,
+    gateway_key_name: keyNames.get(parts.owner) ?? null,
+  };
+}
+
+/** Gateway key names by id, once per list (an inline config's breaker names its owner). */
+function keyNamesOf(snapshot: CatalogSnapshot): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const key of snapshot.gatewayKeysByHash.values()) names.set(key.id, key.name);
+  return names;
 }
 
 /** One breaker as the API shows it. */
-export function breakerObject(status: BreakerStatus, snapshot: CatalogSnapshot): Record<string, unknown> {
+function breakerObject(
+  status: BreakerStatus,
+  snapshot: CatalogSnapshot,
+  keyNames: ReadonlyMap<string, string>,
+): Record<string, unknown> {
+  const parts = breakerKeyParts(status.key);
   const windowEnds =
     !status.open && status.windowStartMs !== undefined && status.cooldownMs !== undefined
       ? status.windowStartMs + status.cooldownMs
@@ -66,9 +78,9 @@ export function breakerObject(status: BreakerStatus, snapshot: CatalogSnapshot):
     window_started_at: iso(status.windowStartMs),
     window_ends_at: iso(windowEnds),
     cooldown_interval: status.cooldownMs ?? null,
-    target_path: breakerKeyParts(status.key)?.path ?? null,
+    target_path: parts?.path ?? null,
     target: targetOf(status.target),
-    config: configOf(status.key, snapshot),
+    config: configOf(parts, snapshot, keyNames),
   };
 }
 
@@ -107,10 +119,11 @@ export async function breakerRoutes(app: FastifyInstance, options: BreakerRouteO
       throw unavailable(error);
     }
     const snapshot = catalog.snapshot;
+    const keyNames = keyNamesOf(snapshot);
     const data = found
       .filter((status) => state === undefined || (state === 'open') === status.open)
       .slice(0, limit)
-      .map((status) => breakerObject(status, snapshot));
+      .map((status) => breakerObject(status, snapshot, keyNames));
     return { object: 'list', breaker_store: kind, total: data.length, data };
   });
 
