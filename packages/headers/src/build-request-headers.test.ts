@@ -117,9 +117,11 @@ describe('buildRequestHeaders', () => {
     });
   });
 
-  it('escapes characters outside Latin-1 inside JSON values, and keeps Latin-1 ones', () => {
+  it('escapes every character beyond ASCII inside JSON values, so the header is ASCII', () => {
     const headers = buildRequestHeaders({ metadata: { user: '张三 😀', city: 'Zürich' } });
-    expect(headers['x-portkey-metadata']).toBe('{"user":"\\u5f20\\u4e09 \\ud83d\\ude00","city":"Zürich"}');
+    expect(headers['x-portkey-metadata']).toBe(
+      '{"user":"\\u5f20\\u4e09 \\ud83d\\ude00","city":"Z\\u00fcrich"}',
+    );
     expect(JSON.parse(headers['x-portkey-metadata'] ?? '')).toEqual({ user: '张三 😀', city: 'Zürich' });
   });
 

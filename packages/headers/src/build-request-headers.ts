@@ -28,8 +28,8 @@ export function isEmptyOptionValue(value: unknown): boolean {
  * `REQUEST_HEADER_NAMES` order, then `authorization`, then other options in the order given).
  *
  * Differences from the official SDK, on purpose: `0` is sent as `"0"` (the SDK sends `""`); options
- * named in `forwardHeaders` keep their `x-portkey-` prefix (the SDK drops it); characters outside
- * Latin-1 inside JSON values are `\uXXXX`-escaped (the SDK throws). No default is added:
+ * named in `forwardHeaders` keep their `x-portkey-` prefix (the SDK drops it); characters beyond
+ * ASCII inside JSON values are `\uXXXX`-escaped (the SDK throws on those outside Latin-1). No default is added:
  * `strictOpenAiCompliance` is sent only when given.
  *
  * @throws PkError `PK_ERR_INVALID_HEADER`, naming the header, for a value a header cannot carry

@@ -5,6 +5,7 @@ import { createHeaderProblem, type HeaderProblem } from './header-problem.js';
 import { checkHeaderValue } from './header-value-check.js';
 import type { ValueKind } from './request-option-kinds.js';
 import type { JsonObject } from './request-options.js';
+import { readUtf8HeaderText } from './utf8-header-text.js';
 
 /** A non-negative plain decimal: what a `number` header holds (`3000`, `12.5`). */
 export const DECIMAL_NUMBER = /^\d{1,16}(\.\d{1,20})?$/;
@@ -15,6 +16,7 @@ const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /**
  * Reads one header value (already trimmed, not empty) as `kind`. Returns the value, or `undefined`
  * after pushing a problem naming `header`. Pure; the gateway calls it once per recognised header.
+ * Inside JSON, UTF-8 sent as it is (read by Node as Latin-1) is read as UTF-8: see `readUtf8HeaderText`.
  */
 export function decodeHeaderValue(
   kind: ValueKind,
@@ -119,7 +121,7 @@ function decodeList(header: string, value: string, problems: HeaderProblem[]): s
 
 function parseJson(header: string, value: string, problems: HeaderProblem[]): { json: unknown } | undefined {
   try {
-    return { json: JSON.parse(value) };
+    return { json: JSON.parse(readUtf8HeaderText(value)) };
   } catch {
     problems.push(createHeaderProblem(header, 'invalid-json', 'not valid JSON'));
     return undefined;

@@ -8,12 +8,13 @@ import {
 } from './header-problem.js';
 import type { ValueKind } from './request-option-kinds.js';
 
-// JSON can spell any character as `\uXXXX`; these are the ones a header cannot carry as they are.
-const NOT_HEADER_SAFE_IN_JSON = /[\u007f\u0100-\uffff]/g;
+// JSON can spell any character as `\uXXXX`: every one beyond ASCII is written so. A header cannot
+// carry those beyond Latin-1 as they are, and Latin-1 ones might be read as UTF-8 by the gateway.
+const NOT_HEADER_SAFE_IN_JSON = /[\u007f-\uffff]/g;
 
 /**
- * `JSON.stringify(value)`, compact, with every character a header cannot carry written as a `\uXXXX`
- * escape, so metadata in any script reaches the gateway unchanged (the official SDK throws on them).
+ * `JSON.stringify(value)`, compact, with every character beyond ASCII written as a `\uXXXX` escape,
+ * so metadata in any script reaches the gateway unchanged (the official SDK throws on them).
  */
 export function toHeaderJson(header: string, value: unknown): string {
   let json: string | undefined;

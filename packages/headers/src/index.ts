@@ -68,4 +68,5 @@ export {
   parseResponseHeaders,
   type ResponseHeaderValues,
 } from './response-headers.js';
+export { readUtf8HeaderText } from './utf8-header-text.js';
 export { VERSION } from './version.js';

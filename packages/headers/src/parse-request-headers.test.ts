@@ -209,6 +209,23 @@ describe('parseRequestHeaders', () => {
     expect(parsed.options).toEqual({});
   });
 
+  it('reads UTF-8 sent as it is inside JSON (Node gives it as Latin-1) as UTF-8, and Latin-1 that is not UTF-8 as it came', () => {
+    const asNodeReadsIt = (text: string) => Buffer.from(text, 'utf8').toString('latin1');
+    const parsed = parseRequestHeaders({
+      'x-portkey-metadata': asNodeReadsIt('{"_user":"José","team":"日本","mood":"🙂"}'),
+      'x-portkey-config': asNodeReadsIt('{"provider":"openai","override_params":{"user":"Zoë"}}'),
+    });
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.options.metadata).toEqual({ _user: 'José', team: '日本', mood: '🙂' });
+    expect(parsed.options.config).toEqual({ provider: 'openai', override_params: { user: 'Zoë' } });
+    // The official SDK sends Latin-1 as it is: a lone 0xE9 byte is é, not UTF-8, so kept as it came.
+    const latin1 = parseRequestHeaders({ 'x-portkey-metadata': '{"_user":"Jos\u00e9"}' });
+    expect(latin1.options.metadata).toEqual({ _user: 'José' });
+    // A plain string is not guessed at: its bytes are its characters.
+    const plain = parseRequestHeaders({ 'x-portkey-span-name': asNodeReadsIt('é') });
+    expect(plain.options.spanName).toBe('\u00c3\u00a9');
+  });
+
   it('does not repeat the refused value in the problem message', () => {
     const [problem] = parseRequestHeaders({ 'x-portkey-metadata': '{"secret":' }).problems;
     expect(problem?.message).toBe('x-portkey-metadata: not valid JSON');

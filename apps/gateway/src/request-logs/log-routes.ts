@@ -1,5 +1,5 @@
 import { PkError } from '@pk/config';
-import { MAX_METADATA_KEYS } from '@pk/headers';
+import { MAX_METADATA_KEYS, readUtf8HeaderText } from '@pk/headers';
 import type { PriceTable } from '@pk/prices';
 import type { LogFilter, RequestLogInput, RequestLogWriter, Store, SummaryGroup } from '@pk/store';
 import { MAX_LOG_METADATA_FILTERS, newLogId } from '@pk/store';
@@ -307,7 +307,7 @@ export async function logRoutes(
       let parsedHeader: Record<string, unknown> | undefined;
       if (typeof headerMetadata === 'string') {
         try {
-          const value: unknown = JSON.parse(headerMetadata);
+          const value: unknown = JSON.parse(readUtf8HeaderText(headerMetadata));
           if (isObject(value)) parsedHeader = value;
         } catch {
           // not JSON: ignored, as Portkey does

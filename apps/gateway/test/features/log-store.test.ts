@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { openStore } from '@pk/store';
 import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
@@ -504,6 +505,50 @@ describe.each([
       // A moment later, still four: the unauthenticated request left no record.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect((await get(`/logs?metadata._user=${user}`, ADMIN)).body.data).toHaveLength(4);
+    },
+  );
+
+  it.runIf(available)(
+    'metadata sent as UTF-8 bytes (curl, Go) or by the SDK in any script is stored and found as the client wrote it',
+    async () => {
+      const rawUser = `José-日本-${run}`;
+      // Raw HTTP on a socket, the header's bytes UTF-8 as curl sends them.
+      const body = JSON.stringify({ model: 'gpt-4o-mini', messages });
+      const head = [
+        'POST /v1/chat/completions HTTP/1.1',
+        `host: ${new URL(gateway.base).host}`,
+        'content-type: application/json',
+        `content-length: ${Buffer.byteLength(body)}`,
+        `x-portkey-api-key: ${TEAM_A}`,
+        'x-portkey-virtual-key: openai-a',
+        `x-portkey-metadata: ${JSON.stringify({ _user: rawUser, team: 'Zürich 🙂' })}`,
+        'connection: close',
+      ].join('\r\n');
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(new URL(gateway.base).port), '127.0.0.1');
+        const chunks: Buffer[] = [];
+        socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+        socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        socket.on('error', reject);
+        socket.write(Buffer.from(`${head}\r\n\r\n${body}`, 'utf8'));
+      });
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+      // The official SDK: Latin-1 text goes as Latin-1 bytes, which are not UTF-8, and are read as sent.
+      const sdkUser = `Zoë-${run}`;
+      await client(TEAM_A, { metadata: { _user: sdkUser } }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+      });
+      for (const [user, metadata] of [
+        [rawUser, { _user: rawUser, team: 'Zürich 🙂' }],
+        [sdkUser, { _user: sdkUser }],
+      ] as const) {
+        const found = await eventually(
+          () => get(`/logs?metadata._user=${encodeURIComponent(user)}`, TEAM_A),
+          (result) => (result.body.data as Json[]).length === 1,
+        );
+        expect(found.body.data).toEqual([expect.objectContaining({ metadata })]);
+      }
     },
   );
 
