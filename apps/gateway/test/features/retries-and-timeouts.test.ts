@@ -152,23 +152,46 @@ describe('what the client is told about retrying', () => {
     expect(mock.forModel('retry-after-seconds')).toHaveLength(1);
   });
 
-  it('the provider’s own x-ratelimit-* reach the client on its 429 and on a pass-through answer, through the openai SDK', async () => {
+  it('the provider’s own x-ratelimit-* and request id reach the client on its 429, an answer and a pass-through answer, through the openai SDK', async () => {
     const quota = {
       'x-ratelimit-limit-requests': '500',
       'x-ratelimit-remaining-requests': '0',
       'x-ratelimit-reset-requests': '120ms',
     };
-    mock.script('quota-429', [rateLimited({ 'retry-after': '1', ...quota })]);
+    mock.script('quota-429', [
+      rateLimited({ 'retry-after': '1', 'x-request-id': 'req_quota_429', ...quota }),
+    ]);
     const refused = (await openai({ virtual_key: 'openai-a' }, 0)
       .chat.completions.create({ model: 'quota-429', messages })
       .catch((error: unknown) => error)) as InstanceType<typeof OpenAI.APIError>;
     expect(refused).toBeInstanceOf(OpenAI.APIError);
     expect(refused.status).toBe(429);
     for (const [name, value] of Object.entries(quota)) expect(refused.headers?.get(name)).toBe(value);
-    // A pass-through route (images) carries them too.
+    // The SDK's way to quote a failed request to the provider's support.
+    expect(refused.requestID).toBe('req_quota_429');
+    // An answer: the SDK's _request_id; the provider's account headers stay with the gateway.
+    const withRequestId = {
+      headers: { 'x-request-id': 'req_answer_1', 'openai-organization': 'acme-prod-org' },
+      json: chatCompletion('request-id'),
+    };
+    mock.script('request-id', [withRequestId, withRequestId]);
+    const answered = await openai({ virtual_key: 'openai-a' }, 0).chat.completions.create({
+      model: 'request-id',
+      messages,
+    });
+    expect(answered._request_id).toBe('req_answer_1');
+    const { response: answer } = await openai({ virtual_key: 'openai-a' }, 0)
+      .chat.completions.create({ model: 'request-id', messages })
+      .withResponse();
+    expect(answer.headers.get('openai-organization')).toBeNull();
+    // A pass-through route (images, a file download) carries them too.
     mock.script('quota-images', [
       {
-        headers: { 'x-ratelimit-limit-requests': '50', 'x-ratelimit-remaining-requests': '49' },
+        headers: {
+          'x-ratelimit-limit-requests': '50',
+          'x-ratelimit-remaining-requests': '49',
+          'x-request-id': 'req_images_1',
+        },
         json: { created: 1, data: [{ url: 'https://images.example.com/1.png' }] },
       },
     ]);
@@ -177,6 +200,7 @@ describe('what the client is told about retrying', () => {
       .withResponse();
     expect(response.headers.get('x-ratelimit-remaining-requests')).toBe('49');
     expect(response.headers.get('x-ratelimit-limit-requests')).toBe('50');
+    expect(response.headers.get('x-request-id')).toBe('req_images_1');
   });
 
   it('[defect 3] one attempt that may succeed on retry: no x-should-retry, so the openai SDK’s own retry applies', async () => {

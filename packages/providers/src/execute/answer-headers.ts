@@ -1,13 +1,38 @@
 /**
- * The answer's headers plus the provider's own `x-ratelimit-*` (OpenAI's and the OpenAI-compatible
- * providers' remaining-quota headers), passed to the client unchanged, on every route and dialect.
+ * The provider's headers a client reads, passed on every route and dialect, errors included:
+ * `x-ratelimit-*` (OpenAI's and the OpenAI-compatible providers' remaining quota), and the request
+ * ids the official SDKs expose (`x-request-id` as the `openai` SDK's `_request_id` and an error's
+ * `requestID`; Anthropic's `request-id`) with `openai-processing-ms`. Others, such as the account's
+ * `openai-organization`, stay with the gateway.
  */
-export function withRateLimitHeaders(
+const PASSED_ANSWER_HEADERS: ReadonlySet<string> = new Set([
+  'x-request-id',
+  'request-id',
+  'openai-processing-ms',
+]);
+
+/** On a pass-through answer also `content-disposition`: a file download keeps its file name. */
+const PASSED_RAW_ANSWER_HEADERS: ReadonlySet<string> = new Set([
+  ...PASSED_ANSWER_HEADERS,
+  'content-disposition',
+]);
+
+/** The answer's headers plus the provider's headers a client reads (see {@link PASSED_ANSWER_HEADERS}). */
+export function withPassedAnswerHeaders(
+  headers: Record<string, string>,
+  upstream: Readonly<Record<string, string>>,
+  passed: ReadonlySet<string> = PASSED_ANSWER_HEADERS,
+): Record<string, string> {
+  for (const name in upstream) {
+    if (name.startsWith('x-ratelimit-') || passed.has(name)) headers[name] = upstream[name] as string;
+  }
+  return headers;
+}
+
+/** {@link withPassedAnswerHeaders} for a pass-through answer, whose bytes go back as they came. */
+export function withPassedRawAnswerHeaders(
   headers: Record<string, string>,
   upstream: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  for (const name in upstream) {
-    if (name.startsWith('x-ratelimit-')) headers[name] = upstream[name] as string;
-  }
-  return headers;
+  return withPassedAnswerHeaders(headers, upstream, PASSED_RAW_ANSWER_HEADERS);
 }

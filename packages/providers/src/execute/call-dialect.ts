@@ -14,7 +14,7 @@ import type {
   ProviderEndpoint,
 } from '../spec/provider-adapter.js';
 import { UpstreamError } from '../spec/upstream-error.js';
-import { withRateLimitHeaders } from './answer-headers.js';
+import { withPassedAnswerHeaders } from './answer-headers.js';
 import type { CallProviderOptions, ProviderAttemptOutcome } from './call-provider.js';
 import { callTargetOf } from './call-provider.js';
 import { checkEndpointSupported } from './endpoint-support.js';
@@ -36,7 +36,7 @@ function answerHeaders(
   provider: string,
   upstream: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  return withRateLimitHeaders({ 'content-type': contentType, 'x-portkey-provider': provider }, upstream);
+  return withPassedAnswerHeaders({ 'content-type': contentType, 'x-portkey-provider': provider }, upstream);
 }
 
 /**

@@ -16,7 +16,7 @@ import type {
 import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { ByteStream } from '../spec/upstream-request.js';
-import { withRateLimitHeaders } from './answer-headers.js';
+import { withPassedAnswerHeaders, withPassedRawAnswerHeaders } from './answer-headers.js';
 import { callDialect, isDialectEndpoint } from './call-dialect.js';
 import { checkEndpointSupported } from './endpoint-support.js';
 import { readBodyText } from './read-body.js';
@@ -160,7 +160,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
           warnings: built.warnings,
           kind: 'raw',
           body: response.body,
-          headers: withRateLimitHeaders(
+          headers: withPassedRawAnswerHeaders(
             { 'content-type': contentType, 'x-portkey-provider': context.provider },
             response.headers,
           ),
@@ -179,7 +179,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
           warnings: built.warnings,
           kind: 'stream',
           ...translated,
-          headers: withRateLimitHeaders(
+          headers: withPassedAnswerHeaders(
             { 'content-type': 'text/event-stream; charset=utf-8', 'x-portkey-provider': context.provider },
             response.headers,
           ),
@@ -207,7 +207,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
         kind: 'json',
         body,
         usage,
-        headers: withRateLimitHeaders(
+        headers: withPassedAnswerHeaders(
           { 'content-type': 'application/json', 'x-portkey-provider': context.provider },
           response.headers,
         ),

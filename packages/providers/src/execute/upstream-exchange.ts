@@ -10,7 +10,7 @@ import type {
 import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { UpstreamResponse } from '../spec/upstream-request.js';
-import { withRateLimitHeaders } from './answer-headers.js';
+import { withPassedAnswerHeaders } from './answer-headers.js';
 import { readBodyText } from './read-body.js';
 import type { Transport } from './transport.js';
 
@@ -91,7 +91,7 @@ export async function upstreamFailure(
     headers: response.headers,
     now: context.now(),
   });
-  error.answerHeaders = withRateLimitHeaders({}, response.headers);
+  error.answerHeaders = withPassedAnswerHeaders({}, response.headers);
   return failure(error);
 }
 

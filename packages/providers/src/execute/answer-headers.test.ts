@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { withPassedAnswerHeaders, withPassedRawAnswerHeaders } from './answer-headers.js';
+
+const upstream = {
+  'content-type': 'application/octet-stream',
+  'content-disposition': 'attachment; filename="batch.jsonl"',
+  'x-request-id': 'req_123',
+  'request-id': 'req_011CAnthropic',
+  'openai-processing-ms': '412',
+  'openai-organization': 'acme-prod',
+  'x-ratelimit-remaining-tokens': '149984',
+  'set-cookie': '__cf_bm=abc',
+};
+
+describe('the provider’s headers passed to the client', () => {
+  it('passes its rate-limit headers, request ids and processing time, and nothing of its account', () => {
+    expect(withPassedAnswerHeaders({ 'content-type': 'application/json' }, upstream)).toEqual({
+      'content-type': 'application/json',
+      'x-request-id': 'req_123',
+      'request-id': 'req_011CAnthropic',
+      'openai-processing-ms': '412',
+      'x-ratelimit-remaining-tokens': '149984',
+    });
+  });
+
+  it('passes a pass-through answer’s content-disposition too', () => {
+    expect(withPassedRawAnswerHeaders({}, upstream)).toEqual({
+      'content-disposition': 'attachment; filename="batch.jsonl"',
+      'x-request-id': 'req_123',
+      'request-id': 'req_011CAnthropic',
+      'openai-processing-ms': '412',
+      'x-ratelimit-remaining-tokens': '149984',
+    });
+  });
+});
