@@ -14,8 +14,9 @@ const NAMED_ROUTES = [
 ];
 
 /**
- * OpenAI API namespaces also accepted without the `/v1` prefix (the SDKs with a bare base URL);
- * every other path under `/v1` is passed through too, but only with the prefix.
+ * OpenAI API namespaces also accepted without the `/v1` prefix (the SDKs with a bare base URL), as
+ * are one model's and the stored chat completions' paths; every other path under `/v1` is passed
+ * through too, but only with the prefix.
  */
 const OPENAI_NAMESPACES = [
   'images',
@@ -90,6 +91,11 @@ export async function passthroughRoutes(
     app.post(`/v1${path}`, handler);
     app.post(path, handler);
   }
+  // `/models` (the list) is `models-routes.ts`'s; one model, and chat completions stored with
+  // `store: true` (listed, retrieved, updated, deleted, their messages) pass through.
+  app.route({ method: [...METHODS], url: '/models/*', handler });
+  app.route({ method: ['GET'], url: '/chat/completions', handler });
+  app.route({ method: [...METHODS], url: '/chat/completions/*', handler });
   for (const namespace of OPENAI_NAMESPACES) {
     // `POST /responses` is the Responses API's create, served by `responses-routes.ts`.
     const methods = namespace === 'responses' ? METHODS.filter((method) => method !== 'POST') : METHODS;

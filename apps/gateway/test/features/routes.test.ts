@@ -91,6 +91,51 @@ describe('pass-through routes', () => {
     await client.files.list({ purpose: 'batch' });
     expect(last()).toMatchObject({ method: 'GET', path: '/v1/files?purpose=batch' });
   });
+
+  it('one model and stored chat completions pass through without the /v1 prefix too (the openai SDK on a bare base URL)', async () => {
+    const bare = new OpenAI({
+      baseURL: gateway.url,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({ apiKey: GATEWAY_KEY, virtualKey: 'openai-a' }),
+    });
+    await bare.models.retrieve('gpt-4o-mini');
+    expect(last()).toMatchObject({ method: 'GET', path: '/v1/models/gpt-4o-mini' });
+    await bare.chat.completions.list({ limit: 5 });
+    expect(last()).toMatchObject({ method: 'GET', path: '/v1/chat/completions?limit=5' });
+    await bare.chat.completions.retrieve('chatcmpl-stored');
+    expect(last()).toMatchObject({ method: 'GET', path: '/v1/chat/completions/chatcmpl-stored' });
+    await bare.chat.completions.update('chatcmpl-stored', { metadata: { topic: 'ports' } });
+    expect(last()).toMatchObject({
+      method: 'POST',
+      path: '/v1/chat/completions/chatcmpl-stored',
+      body: { metadata: { topic: 'ports' } },
+    });
+    await bare.chat.completions.messages.list('chatcmpl-stored');
+    expect(last()).toMatchObject({ method: 'GET', path: '/v1/chat/completions/chatcmpl-stored/messages' });
+    await bare.chat.completions.delete('chatcmpl-stored');
+    expect(last()).toMatchObject({ method: 'DELETE', path: '/v1/chat/completions/chatcmpl-stored' });
+  });
+
+  it('a HEAD goes upstream without a body; a DELETE with its client’s JSON body, one without none', async () => {
+    const headers = { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-virtual-key': 'openai-a' };
+    const head = await fetch(`${gateway.base}/files/file-abc`, { method: 'HEAD', headers });
+    expect(head.status).toBe(200);
+    expect(last()).toMatchObject({ method: 'HEAD', path: '/v1/files/file-abc' });
+    expect(last()?.raw.length).toBe(0);
+    expect(last()?.headers['content-type']).toBeUndefined();
+    const withBody = await fetch(`${gateway.base}/files/file-abc`, {
+      method: 'DELETE',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'duplicate' }),
+    });
+    expect(withBody.status).toBe(200);
+    expect(last()).toMatchObject({ method: 'DELETE', body: { reason: 'duplicate' } });
+    expect(last()?.headers['content-type']).toBe('application/json');
+    await client.files.delete('file-abc');
+    expect(last()).toMatchObject({ method: 'DELETE', path: '/v1/files/file-abc' });
+    expect(last()?.raw.length).toBe(0);
+  });
 });
 
 describe('the gateway’s own routes', () => {

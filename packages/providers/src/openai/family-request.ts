@@ -82,8 +82,13 @@ export function buildOpenAIFamilyRequest(
 ): BuiltRequest {
   if (request.endpoint === 'passthrough') {
     const method = (request.method ?? 'POST').toUpperCase();
-    const hasJsonBody = request.rawBody === undefined && method !== 'GET' && method !== 'DELETE';
-    const contentType = request.rawBody === undefined ? 'application/json' : request.contentType;
+    // GET and HEAD carry no body; a DELETE only the one its client sent (the gateway routes a
+    // body-less request on `{}`).
+    const hasJsonBody =
+      request.rawBody === undefined &&
+      (method === 'DELETE' ? Object.keys(request.body).length > 0 : method !== 'GET' && method !== 'HEAD');
+    const contentType =
+      request.rawBody !== undefined ? request.contentType : hasJsonBody ? 'application/json' : undefined;
     return {
       upstream: {
         url: withQuery(joinUrl(endpoint.baseUrl, request.path ?? '/'), endpoint.query),

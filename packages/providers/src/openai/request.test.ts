@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rememberBodyJson } from '../shared/body-json.js';
+import { prepareRequest } from '../shared/prepare-request.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readJsonFixture } from '../test-support/fixtures.js';
 import { toOpenAIRequest } from './request.js';
@@ -20,6 +21,27 @@ describe('toOpenAIRequest', () => {
       });
       expect(JSON.parse(String(upstream.body))).toEqual(documented);
       expect(warnings).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['GET', {}, undefined],
+    ['HEAD', {}, undefined],
+    ['DELETE', {}, undefined],
+    ['DELETE', { reason: 'duplicate' }, '{"reason":"duplicate"}'],
+    ['POST', {}, '{}'],
+  ] as const)(
+    'a pass-through %s with the body %j sends %s, and a content type only with a body',
+    (method, body, sent) => {
+      const prepared = prepareRequest({
+        request: { endpoint: 'passthrough', path: '/files/file-abc', method, body },
+        provider: 'openai',
+        target: { provider: 'openai', api_key: 'sk-test' },
+      });
+      const { upstream } = toOpenAIRequest(prepared, context);
+      expect(upstream.method).toBe(method);
+      expect(upstream.body === undefined ? undefined : String(upstream.body)).toBe(sent);
+      expect(upstream.headers['content-type']).toBe(sent === undefined ? undefined : 'application/json');
     },
   );
 
