@@ -11,7 +11,11 @@ import {
 } from './logging/batched-log-destination.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
-import { createShutdownState } from './plugins/shutdown.js';
+import {
+  closeConnectionsAfterResponses,
+  createShutdownState,
+  endUnansweredRequests,
+} from './plugins/shutdown.js';
 import { releaseStartupGarbage } from './release-startup-garbage.js';
 import { readLogStoreOptions } from './request-logs/log-store-options.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
@@ -208,6 +212,8 @@ async function main(): Promise<void> {
     stopping = true;
     shutdown.shuttingDown = true;
     app.log.info({ signal, inFlight: shutdown.inFlight }, 'draining: new requests get 503');
+    closeConnectionsAfterResponses(shutdown);
+    app.server.closeIdleConnections();
     if (shutdown.inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.shutdownTimeoutMs);
@@ -221,8 +227,13 @@ async function main(): Promise<void> {
       app.log.warn({ inFlight: shutdown.inFlight }, 'drain time over: ending open streams');
       shutdown.drainDeadline.abort(new Error('the gateway is shutting down'));
       await new Promise((resolve) => setTimeout(resolve, 100));
+      const ended = endUnansweredRequests(shutdown);
+      if (ended > 0) app.log.warn({ ended }, 'drain time over: requests still waiting for an answer ended');
     }
-    await app.close();
+    const closed = app.close();
+    // Connections whose last response ended during the drain, idle now (see closeConnectionsAfterResponses).
+    app.server.closeIdleConnections();
+    await closed;
     await metricsServer?.close();
     await tracing?.shutdown().catch(() => undefined);
     await store.close();

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
@@ -13,6 +14,46 @@ afterAll(async () => {
   for (const gateway of running) gateway.child.kill('SIGKILL');
   await upstream.close();
 });
+
+const providerHeaders = () => ({
+  'content-type': 'application/json',
+  'x-portkey-provider': 'openai',
+  authorization: 'Bearer sk-shutdown-test',
+  'x-portkey-custom-host': `${upstream.url}/v1`,
+});
+
+/** The request line of a trace id in the gateway's output. */
+function lineOf(gateway: GatewayProcess, traceId: string): Record<string, unknown> | undefined {
+  const line = gateway
+    .output()
+    .split('\n')
+    .find((text) => text.includes(`"traceId":"${traceId}"`) && text.includes('"path"'));
+  return line === undefined ? undefined : (JSON.parse(line) as Record<string, unknown>);
+}
+
+/** A chat request on a keep-alive connection (as the SDKs send them), resolving to its status or error. */
+function keepAliveChat(
+  gateway: GatewayProcess,
+  agent: Agent,
+  model: string,
+  traceId: string,
+): Promise<{ status?: number; connection?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const call = request(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      agent,
+      headers: { ...providerHeaders(), 'x-portkey-trace-id': traceId },
+    });
+    call.on('response', (response) => {
+      response.resume();
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, connection: String(response.headers.connection) }),
+      );
+    });
+    call.on('error', (error) => resolve({ error: error.message }));
+    call.end(JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }));
+  });
+}
 
 async function openStream(gateway: GatewayProcess): Promise<ReadableStreamDefaultReader<Uint8Array>> {
   const response = await fetch(`${gateway.url}/v1/chat/completions`, {
@@ -65,7 +106,7 @@ describe('SIGTERM', () => {
     expect(await gateway.exited).toBe(0);
   });
 
-  it('ends streams still open after PK_SHUTDOWN_TIMEOUT_MS with event: error, then exits 0', async () => {
+  it('ends streams still open after PK_SHUTDOWN_TIMEOUT_MS with event: error, logged as such, then exits 0', async () => {
     const gateway = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '300' });
     running.push(gateway);
     const reader = await openStream(gateway);
@@ -76,5 +117,36 @@ describe('SIGTERM', () => {
     expect(text).toContain('the gateway is shutting down');
     expect(text).not.toContain('data: [DONE]');
     expect(await gateway.exited).toBe(0);
+    // Its line keeps the 200 that was sent, with the error the client got: not a success.
+    const line = gateway
+      .output()
+      .split('\n')
+      .find((text) => text.includes('"streamChunks"'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ status: 200, errorCode: 'PK_ERR_STREAM_INTERRUPTED' });
+  });
+
+  it('keep-alive clients do not hold the process: an answer in the drain closes its connection, one still waited for at the deadline is ended, exit 0 in time', async () => {
+    const gateway = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '2000' });
+    running.push(gateway);
+    const agent = new Agent({ keepAlive: true });
+    // Warm the keep-alive connection first, as a client that sent earlier requests has.
+    expect((await keepAliveChat(gateway, agent, 'gpt-4o-mini', 'warm')).status).toBe(200);
+    const answered = keepAliveChat(gateway, agent, 'slow-1200', 'answered-in-drain');
+    const waited = keepAliveChat(gateway, agent, 'slow-8000', 'past-the-deadline');
+    // Both in flight before the signal (a new connection for the second).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const signalled = Date.now();
+    gateway.child.kill('SIGTERM');
+    expect(await answered).toMatchObject({ status: 200, connection: 'close' });
+    const waitedResult = await waited;
+    expect(waitedResult, 'ended at the deadline, not answered').toMatchObject({ error: expect.any(String) });
+    expect(await gateway.exited).toBe(0);
+    // The deadline (2 s) and the close, not the keep-alive timeout (72 s) nor the slow answer (8 s).
+    expect(Date.now() - signalled).toBeLessThan(4500);
+    expect(lineOf(gateway, 'past-the-deadline')).toMatchObject({
+      status: 499,
+      errorCode: 'PK_ERR_SHUTTING_DOWN',
+    });
+    agent.destroy();
   });
 });

@@ -424,6 +424,10 @@ async function proxyRequest(
     const streamError = answer.progress.error;
     if (streamError !== undefined) log.errorCode = streamErrorCodeOf(streamError);
   }
+  // Ended by the gateway's shutdown deadline with `event: error`: not a success either.
+  if (!completed && services.stopStreams.aborted && !request.clientLeft && log.errorCode === undefined) {
+    log.errorCode = 'PK_ERR_STREAM_INTERRUPTED';
+  }
   const usage = await answer.usage;
   recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices });
   // An answer that failed a hook (246) is never cached.
