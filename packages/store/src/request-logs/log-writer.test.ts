@@ -96,3 +96,26 @@ describe('RequestLogWriter batching', () => {
     expect(batches).toHaveLength(2);
   });
 });
+
+describe('RequestLogWriter when the store refuses at the end', () => {
+  it('close() says how many records are lost, even right after a failed write’s warning', async () => {
+    const warnings: string[] = [];
+    const writer = new RequestLogWriter<number>({
+      sink: {
+        encode: (record) => record.createdAt,
+        write: async () => {
+          throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        },
+        deleteBefore: async () => 0,
+        close: async () => undefined,
+      },
+      flushMs: 60_000,
+      onWarning: (message) => warnings.push(message),
+    });
+    for (const createdAt of [1, 2, 3, 4, 5]) writer.enqueue(record(createdAt));
+    await writer.flush();
+    expect(warnings).toEqual([expect.stringContaining('refused a batch of 5 (connect ECONNREFUSED')]);
+    await writer.close();
+    expect(warnings[1]).toBe('5 request log records could not be written before stopping: they are lost');
+  });
+});

@@ -195,8 +195,11 @@ export class RequestLogWriter {
     this.#closed = true;
     clearInterval(this.#timer);
     await this.flush();
+    // Not rate-limited: the failed drain's own warning may have just been given, and this is the last word.
     if (this.#queue.length > 0) {
-      this.#warnNow(`${this.#queue.length} request log records could not be written before stopping`);
+      this.#warn(
+        `${this.#queue.length} request log records could not be written before stopping: they are lost`,
+      );
     }
     await this.#sink.close();
   }
