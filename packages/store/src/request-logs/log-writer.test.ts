@@ -100,7 +100,7 @@ describe('RequestLogWriter batching', () => {
 describe('RequestLogWriter when the store refuses at the end', () => {
   it('close() says how many records are lost, even right after a failed write’s warning', async () => {
     const warnings: string[] = [];
-    const writer = new RequestLogWriter<number>({
+    const writer = new RequestLogWriter({
       sink: {
         encode: (record) => record.createdAt,
         write: async () => {
