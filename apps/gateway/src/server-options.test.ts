@@ -22,3 +22,31 @@ describe('PK_STREAM_IDLE_TIMEOUT_MS', () => {
     },
   );
 });
+
+describe('empty variables and PK_LOG_LEVEL', () => {
+  it('takes an empty variable for unset: the default, not 0 (a random port, no drain time)', () => {
+    const options = readServerOptions([], {
+      PORT: '',
+      PK_SHUTDOWN_TIMEOUT_MS: '',
+      PK_LOG_FLUSH_MS: '',
+      PK_GUARDRAIL_HOLDBACK_CHARS: '',
+      PK_LOG_LEVEL: '',
+    });
+    expect(options).toMatchObject({
+      port: 8787,
+      shutdownTimeoutMs: 30_000,
+      logFlushMs: 100,
+      guardrailHoldbackChars: 128,
+      logLevel: 'info',
+    });
+  });
+
+  it('takes pino’s levels in any case and refuses another, naming the variable', () => {
+    expect(readServerOptions([], { PK_LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
+    expect(() => readServerOptions([], { PK_LOG_LEVEL: 'verbose' })).toThrow(
+      new StartupError(
+        'PK_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got verbose',
+      ),
+    );
+  });
+});

@@ -30,7 +30,12 @@ export interface ServerOptions {
   readonly metricsHost: string;
   /** `OTEL_EXPORTER_OTLP_ENDPOINT` (or `…_TRACES_ENDPOINT`) is set: spans are exported over OTLP/HTTP. */
   readonly tracing: boolean;
+  /** `PK_LOG_LEVEL`: one of {@link LOG_LEVELS} (default `info`). */
+  readonly logLevel: string;
 }
+
+/** The levels `PK_LOG_LEVEL` takes (pino's). */
+export const LOG_LEVELS: readonly string[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
  * `PK_STREAM_IDLE_TIMEOUT_MS`'s default, 10 minutes: longer than any silence a healthy provider keeps
@@ -53,7 +58,7 @@ export class StartupError extends Error {
 /**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
  * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_STREAM_IDLE_TIMEOUT_MS`, `PK_DATA_DIR`,
- * `PK_DATABASE_URL`, `PK_MASTER_KEY`, `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, whether
+ * `PK_DATABASE_URL`, `PK_MASTER_KEY`, `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, `PK_LOG_LEVEL`, whether
  * `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and `--settings`.
  */
 export function readServerOptions(
@@ -66,20 +71,21 @@ export function readServerOptions(
     if (argument === '--settings') settingsPath = argv[index + 1];
     else if (argument.startsWith('--settings=')) settingsPath = argument.slice('--settings='.length);
   }
-  const port = Number(env.PORT ?? '8787');
+  // Unset or empty: the default (an empty number would read as 0, a random port or no wait).
+  const port = Number(env.PORT || '8787');
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new StartupError(`PORT must be 0-65535, got ${env.PORT}`);
-  const shutdownTimeoutMs = Number(env.PK_SHUTDOWN_TIMEOUT_MS ?? '30000');
+  const shutdownTimeoutMs = Number(env.PK_SHUTDOWN_TIMEOUT_MS || '30000');
   if (!Number.isFinite(shutdownTimeoutMs) || shutdownTimeoutMs < 0) {
     throw new StartupError(
       `PK_SHUTDOWN_TIMEOUT_MS must be a number of milliseconds, got ${env.PK_SHUTDOWN_TIMEOUT_MS}`,
     );
   }
-  const logFlushMs = Number(env.PK_LOG_FLUSH_MS ?? '100');
+  const logFlushMs = Number(env.PK_LOG_FLUSH_MS || '100');
   if (!Number.isInteger(logFlushMs) || logFlushMs < 0 || logFlushMs > 60_000) {
     throw new StartupError(`PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${env.PK_LOG_FLUSH_MS}`);
   }
-  const guardrailHoldbackChars = Number(env.PK_GUARDRAIL_HOLDBACK_CHARS ?? '128');
+  const guardrailHoldbackChars = Number(env.PK_GUARDRAIL_HOLDBACK_CHARS || '128');
   if (
     !Number.isInteger(guardrailHoldbackChars) ||
     guardrailHoldbackChars < 16 ||
@@ -96,6 +102,10 @@ export function readServerOptions(
     throw new StartupError(
       `PK_STREAM_IDLE_TIMEOUT_MS must be 0 (no limit) to ${MAX_STREAM_IDLE_TIMEOUT_MS} milliseconds, got ${env.PK_STREAM_IDLE_TIMEOUT_MS}`,
     );
+  }
+  const logLevel = (env.PK_LOG_LEVEL || 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new StartupError(`PK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${env.PK_LOG_LEVEL}`);
   }
   const metrics = !['0', 'false', 'off'].includes((env.PK_METRICS ?? '').toLowerCase());
   let metricsPort: number | undefined;
@@ -123,6 +133,7 @@ export function readServerOptions(
     tracing:
       env.OTEL_SDK_DISABLED !== 'true' &&
       Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+    logLevel,
   };
 }
 

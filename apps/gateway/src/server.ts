@@ -155,7 +155,7 @@ async function main(): Promise<void> {
             }),
         }
       : {}),
-    logger: { level: process.env.PK_LOG_LEVEL ?? 'info', stream: logDestination },
+    logger: { level: options.logLevel, stream: logDestination },
   });
   warn = (message) => app.log.warn(message);
   // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the SDK is imported on demand.

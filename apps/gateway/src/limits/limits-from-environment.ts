@@ -1,5 +1,5 @@
 import { StartupError } from '../server-options.js';
-import { createRedisClient, DEFAULT_REDIS_URL } from '../stores/redis-client.js';
+import { createRedisClient, redisUrlFromEnvironment } from '../stores/redis-client.js';
 import { DEFAULT_MAX_TOKENS } from './estimate.js';
 import { createRedisLimitStore } from './redis-limit-store.js';
 import type { LimitsOptions } from './set-up-limits.js';
@@ -45,7 +45,7 @@ export function limitsFromEnvironment(
   if (/[{}]/.test(prefix)) throw new StartupError('PK_LIMITS_KEY_PREFIX must not contain { or }');
   // A command that times out may still have run in Redis, and an open limit then also admits
   // locally: too short a timeout under load turns slowness into over-admission (default 500 ms).
-  const client = createRedisClient(env.PK_REDIS_URL || DEFAULT_REDIS_URL, {
+  const client = createRedisClient(redisUrlFromEnvironment(env), {
     commandTimeoutMs: positiveInteger(env, 'PK_LIMITS_TIMEOUT_MS', 500, 60_000),
     onError: onRedisError,
   });

@@ -36,7 +36,7 @@ function flag(value: string | undefined, name: string, fallback: boolean): boole
   if (value === undefined || value === '') return fallback;
   if (['1', 'true', 'on', 'yes'].includes(value.toLowerCase())) return true;
   if (['0', 'false', 'off', 'no'].includes(value.toLowerCase())) return false;
-  throw new StartupError(`${name} must be true or false, got ${value}`);
+  throw new StartupError(`${name} must be on or off (true/false, 1/0, yes/no), got ${value}`);
 }
 
 function integer(

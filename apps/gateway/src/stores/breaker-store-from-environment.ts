@@ -2,7 +2,7 @@ import { createMemoryBreakerStore, type InspectableBreakerStore } from '@pk/conf
 import { StartupError } from '../server-options.js';
 import { createFallbackBreakerStore } from './fallback-breaker-store.js';
 import { createRedisBreakerStore } from './redis-breaker-store.js';
-import { createRedisClient, DEFAULT_REDIS_URL } from './redis-client.js';
+import { createRedisClient, redisUrlFromEnvironment } from './redis-client.js';
 
 /** The circuit-breaker store the environment chooses, and how to close it. */
 export interface ChosenBreakerStore {
@@ -36,7 +36,7 @@ export function breakerStoreFromEnvironment(
   const kind = env.PK_BREAKER_STORE || 'memory';
   if (kind === 'memory') return { store: createMemoryBreakerStore(), kind, close: async () => {} };
   if (kind === 'redis') {
-    const client = createRedisClient(env.PK_REDIS_URL || DEFAULT_REDIS_URL, {
+    const client = createRedisClient(redisUrlFromEnvironment(env), {
       commandTimeoutMs: 200,
       onError: onRedisError,
     });

@@ -1,7 +1,7 @@
 import { type CacheStore, createMemoryCacheStore, DEFAULT_CACHE_MAX_BYTES } from '@pk/config/cache';
 import { createRedisCacheStore } from '../cache/redis-cache-store.js';
 import { StartupError } from '../server-options.js';
-import { createRedisClient, DEFAULT_REDIS_URL } from './redis-client.js';
+import { createRedisClient, redisUrlFromEnvironment } from './redis-client.js';
 
 /** The response cache's store, as the environment chooses it, and how to close it. */
 export interface ChosenCacheStore {
@@ -24,7 +24,7 @@ export function cacheStoreFromEnvironment(
 ): ChosenCacheStore {
   const kind = env.PK_CACHE_STORE || 'memory';
   if (kind === 'memory') {
-    const maxBytes = Number(env.PK_CACHE_MAX_BYTES ?? DEFAULT_CACHE_MAX_BYTES);
+    const maxBytes = Number(env.PK_CACHE_MAX_BYTES || DEFAULT_CACHE_MAX_BYTES);
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024) {
       throw new StartupError(
         `PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${env.PK_CACHE_MAX_BYTES}`,
@@ -34,7 +34,7 @@ export function cacheStoreFromEnvironment(
     return { store, kind, close: async () => store.clear() };
   }
   if (kind === 'redis') {
-    const redisUrl = env.PK_REDIS_URL || DEFAULT_REDIS_URL;
+    const redisUrl = redisUrlFromEnvironment(env);
     const client = createRedisClient(redisUrl, { onError: onRedisError });
     return {
       store: createRedisCacheStore(client),

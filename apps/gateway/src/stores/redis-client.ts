@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
+import { StartupError } from '../server-options.js';
 
 /**
  * ioredis (a CommonJS package), loaded on the first client: a gateway without Redis never loads it
@@ -14,6 +15,28 @@ function redisClass(): typeof Redis {
 
 /** Default Redis URL (`PK_REDIS_URL`). */
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * `PK_REDIS_URL` (unset or empty: {@link DEFAULT_REDIS_URL}), checked before any client is made:
+ * ioredis takes anything else for a socket path or a host name and retries it for ever, so a typo
+ * (`http://…`, `localhost:6379`) would run the gateway degraded with errors that never name it.
+ */
+export function redisUrlFromEnvironment(env: Readonly<Record<string, string | undefined>>): string {
+  const value = env.PK_REDIS_URL || DEFAULT_REDIS_URL;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
+    const shown = url === undefined || url.password === '' ? value : value.replace(url.password, '***');
+    throw new StartupError(
+      `PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got ${shown}`,
+    );
+  }
+  return value;
+}
 
 /** Options of {@link createRedisClient}. */
 export interface RedisClientOptions {

@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { StartupError } from '../server-options.js';
+import { redisUrlFromEnvironment } from './redis-client.js';
+
+describe('PK_REDIS_URL', () => {
+  it('defaults to the local Redis, and takes redis:// and rediss:// URLs', () => {
+    expect(redisUrlFromEnvironment({})).toBe('redis://127.0.0.1:6379');
+    expect(redisUrlFromEnvironment({ PK_REDIS_URL: '' })).toBe('redis://127.0.0.1:6379');
+    expect(redisUrlFromEnvironment({ PK_REDIS_URL: 'rediss://:secret@cache.internal:6380/2' })).toBe(
+      'rediss://:secret@cache.internal:6380/2',
+    );
+  });
+
+  it.each(['http://127.0.0.1:6379', 'localhost:6379', 'notaurl', 'redis://'])(
+    'refuses %j at start, naming the variable (ioredis would retry it for ever)',
+    (value) => {
+      expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: value })).toThrow(StartupError);
+      expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: value })).toThrow(/^PK_REDIS_URL must be/);
+    },
+  );
+
+  it('never repeats a password of a refused URL', () => {
+    expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: 'http://user:hunter2@cache:6379' })).toThrow(
+      'PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got http://user:***@cache:6379',
+    );
+  });
+});
