@@ -293,6 +293,9 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   }
   await app.register(controlPlaneRoutes, {
     served: store ? { ...ADMIN_SEGMENTS, ...(requestLog ? LOG_SEGMENTS : {}) } : {},
+    ...(store && !requestLog
+      ? { switchedOff: { logs: 'this gateway runs without the request log store (PK_LOG_STORE=off)' } }
+      : {}),
   });
   await app.register(passthroughRoutes, { services });
   return app;

@@ -199,7 +199,11 @@ describe('circuit breakers an operator sees and closes (in-process store)', () =
     }
     const unknown = await admin('/breakers/not-a-breaker', { method: 'DELETE' });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ error: { code: 'PK_ERR_RECORD_NOT_FOUND' } });
+    expect(await unknown.json()).toMatchObject({
+      error: { code: 'PK_ERR_RECORD_NOT_FOUND' },
+      // As on every admin route: where the portkey-ai SDK's admin client reads it.
+      message: 'no circuit breaker has this id',
+    });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
+import { markPortkeyAdminRoutes } from '../plugins/error-envelope.js';
 import { apiKeyRoutes } from './api-key-routes.js';
 import { collectionRoutes } from './collection-routes.js';
 import { configRoutes } from './config-routes.js';
@@ -58,9 +59,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRouteOptio
 export async function adminRouteSet(scope: FastifyInstance, given: AdminRouteOptions): Promise<void> {
   // Not the `prefix` this set was registered with: the routes below are relative to it.
   const options: AdminRouteOptions = { store: given.store, guardrails: given.guardrails, usage: given.usage };
-  scope.addHook('onRoute', (route) => {
-    route.config = { ...(route.config ?? {}), portkeyAdmin: true };
-  });
+  markPortkeyAdminRoutes(scope);
   scope.addHook('preValidation', refuseNulInAddress);
   await scope.register(configRoutes, options);
   await scope.register(virtualKeyRoutes, options);

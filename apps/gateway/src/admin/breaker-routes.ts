@@ -1,6 +1,7 @@
 import { type BreakerStatus, type InspectableBreakerStore, PkError } from '@pk/config';
 import type { Catalog, CatalogSnapshot, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
+import { markPortkeyAdminRoutes } from '../plugins/error-envelope.js';
 import { type BreakerKeyParts, breakerKeyParts } from '../request-plan/config-identity.js';
 
 /** What the breaker routes need. */
@@ -91,6 +92,7 @@ function breakerObject(
  * With `PK_BREAKER_STORE=memory` both see this process's breakers only (`breaker_store` says which).
  */
 export async function breakerRoutes(app: FastifyInstance, options: BreakerRouteOptions): Promise<void> {
+  markPortkeyAdminRoutes(app);
   const { breakers, kind, catalog, store } = options;
   const now = options.now ?? Date.now;
   const { requireAdmin, actorOf } = app.adminAuth;

@@ -1,5 +1,5 @@
 import { createErrorEnvelope, type PkErrorCode, statusOfErrorCode } from '@pk/config';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestLogFields } from './request-log.js';
 
 declare module 'fastify' {
@@ -10,6 +10,16 @@ declare module 'fastify' {
      */
     portkeyAdmin?: boolean;
   }
+}
+
+/**
+ * Marks every route of `scope` (an encapsulated plugin) as the admin API's: its errors also carry
+ * the top-level `message` (see {@link sendPkError}).
+ */
+export function markPortkeyAdminRoutes(scope: FastifyInstance): void {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), portkeyAdmin: true };
+  });
 }
 
 /**

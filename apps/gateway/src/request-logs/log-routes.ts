@@ -6,7 +6,7 @@ import { MAX_LOG_METADATA_FILTERS, newLogId } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { refuseNulInAddress } from '../admin/refuse-nul.js';
 import { answerStoreErrors } from '../admin/store-errors.js';
-import { sendPkError } from '../plugins/error-envelope.js';
+import { markPortkeyAdminRoutes, sendPkError } from '../plugins/error-envelope.js';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { type AnswerUsage, recordUsageAndCost } from '../request-facts/request-cost.js';
 import { answerNotImplemented } from '../routes/control-plane-routes.js';
@@ -260,6 +260,7 @@ export async function logRoutes(
     readonly publicUrl?: string | undefined;
   },
 ): Promise<void> {
+  markPortkeyAdminRoutes(app);
   app.addHook('preValidation', refuseNulInAddress);
   const { store, writer } = options;
   // The store's refusals as pk's errors: a database that cannot be reached answers 503

@@ -45,11 +45,25 @@ const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS']
  */
 export async function controlPlaneRoutes(
   app: FastifyInstance,
-  options: { readonly served?: Readonly<Record<string, readonly string[]>> } = {},
+  options: {
+    readonly served?: Readonly<Record<string, readonly string[]>>;
+    /** Segments pk serves but this gateway was started without, with why (`PK_LOG_STORE=off`). */
+    readonly switchedOff?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<void> {
   const served = options.served ?? {};
-  const handler = answerNotImplemented;
   for (const segment of CONTROL_PLANE_SEGMENTS) {
+    const why = options.switchedOff?.[segment];
+    const handler =
+      why === undefined
+        ? answerNotImplemented
+        : (request: FastifyRequest, reply: FastifyReply) =>
+            sendPkError(
+              reply,
+              request,
+              'PK_ERR_NOT_IMPLEMENTED',
+              `${request.url.split('?')[0]} is off: ${why}`,
+            );
     for (const prefix of ['/v1', '']) {
       const taken = served[segment];
       if (taken === undefined) app.all(`${prefix}/${segment}`, handler);
@@ -63,5 +77,5 @@ export async function controlPlaneRoutes(
     }
   }
   // The deprecated `generations.create` of the SDK sends `/v1/v1/prompts/:id/generate`.
-  app.all('/v1/v1/prompts/*', handler);
+  app.all('/v1/v1/prompts/*', answerNotImplemented);
 }
