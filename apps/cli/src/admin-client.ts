@@ -28,6 +28,14 @@ export function gatewayUrlOf(env: Readonly<Record<string, string | undefined>>):
   } catch {
     throw new CliError(`PK_URL is not a URL: ${JSON.stringify(raw)}`, EXIT.usage);
   }
+  if (url.username !== '' || url.password !== '') {
+    url.username = url.username === '' ? '' : '***';
+    url.password = url.password === '' ? '' : '***';
+    throw new CliError(
+      `PK_URL must not carry a user name or password (the admin key goes in PK_ADMIN_KEY), got ${url.toString()}`,
+      EXIT.usage,
+    );
+  }
   return url.toString().replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
@@ -81,6 +89,13 @@ export function createAdminClient(env: Readonly<Record<string, string | undefine
         throw unreachable(error);
       }
       const text = await response.text();
+      // Every answer of a pk gateway carries its trace id: without one, PK_URL names another server.
+      if (!response.headers.has('x-portkey-trace-id')) {
+        throw new CliError(
+          `the server at ${url} answered ${response.status} but is not a pk gateway (no x-portkey-trace-id): check PK_URL`,
+          EXIT.failure,
+        );
+      }
       if (!response.ok)
         throw new CliError(messageOf(response.status, text), exitCodeOfStatus(response.status));
       try {

@@ -249,6 +249,28 @@ describe('pk', () => {
       code: 1,
       stderr: expect.stringContaining('cannot reach the gateway at http://127.0.0.1:9'),
     });
+    // A URL with credentials (fetch refuses them): named as such, the password never printed.
+    const withPassword = gateway?.url.replace('http://', 'http://ops:hunter2@') ?? '';
+    const credentials = await runPk(['keys', 'list'], adminEnv({ PK_URL: withPassword }));
+    expect(credentials).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('PK_URL must not carry a user name or password'),
+    });
+    expect(credentials.stderr).not.toContain('hunter2');
+    // Another server answering JSON (a provider mock, say): named, not a JavaScript error.
+    const other = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"chatcmpl-1"}');
+    });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    try {
+      const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+      expect(await runPk(['keys', 'list'], adminEnv({ PK_URL: otherUrl }))).toMatchObject({
+        code: 1,
+        stderr: `pk: the server at ${otherUrl} answered 200 but is not a pk gateway (no x-portkey-trace-id): check PK_URL\n`,
+      });
+    } finally {
+      other.close();
+    }
   });
 
   it('keys create, list and revoke; a user key cannot use the admin API (exit 3)', async () => {
@@ -978,7 +1000,9 @@ describe('pk', () => {
     const reached: string[] = [];
     const recorder = createServer((request, response) => {
       reached.push(`${request.method} ${request.url}`);
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"object":"list","data":[]}');
+      response
+        .writeHead(200, { 'content-type': 'application/json', 'x-portkey-trace-id': 'recorder' })
+        .end('{"object":"list","data":[]}');
     });
     await new Promise<void>((resolve) => recorder.listen(0, '127.0.0.1', resolve));
     try {
