@@ -467,6 +467,60 @@ describe('streams that fail', () => {
     expect(error.message).toContain('The server had an error while processing your request');
   });
 
+  describe('a Bedrock or Gemini stream that opens with an error: the status it stands for, retried only when it may succeed', () => {
+    const retried = { retry: { attempts: 2, backoff: { initial_ms: 20 } } };
+    const bedrock = (model: string) => ({
+      ...retried,
+      provider: 'bedrock',
+      aws_access_key_id: 'AKIDEXAMPLE',
+      aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      aws_region: 'us-east-1',
+      custom_host: mock.url,
+      override_params: { model },
+    });
+    const streamOf = (config: unknown) =>
+      rejectionOf(streamingClient(config).chat.completions.create({ model: 'x', messages, stream: true }));
+
+    it('Bedrock’s validationException as the first frame: 400 at once, one upstream call', async () => {
+      mock.script('bedrock-validation-first', [
+        { eventStream: [{ validationException: { message: 'Input validation failed.' } }] },
+      ]);
+      const error = await streamOf(bedrock('bedrock-validation-first'));
+      expect(error.status).toBe(400);
+      expect(error.message).toContain('Input validation failed.');
+      expect(mock.forModel('bedrock-validation-first')).toHaveLength(1);
+    });
+
+    it('Bedrock’s throttlingException as the first frame: 429 after the retries, attempts + 1 calls', async () => {
+      mock.script('bedrock-throttled-first', [
+        { eventStream: [{ throttlingException: { message: 'Too many requests, please wait.' } }] },
+      ]);
+      const error = await streamOf(bedrock('bedrock-throttled-first'));
+      expect(error.status).toBe(429);
+      expect(error.headers?.get('x-portkey-retry-attempt-count')).toBe('-1');
+      expect(mock.forModel('bedrock-throttled-first')).toHaveLength(3);
+    });
+
+    it('Gemini’s {"error":{"code":429,"status":"RESOURCE_EXHAUSTED"}} as the first event: 429 after the retries', async () => {
+      mock.script('gemini-exhausted-first', [
+        {
+          sse: [
+            '{"error":{"code":429,"message":"Resource has been exhausted (e.g. check quota).","status":"RESOURCE_EXHAUSTED"}}',
+          ],
+        },
+      ]);
+      const error = await streamOf({
+        ...retried,
+        provider: 'google',
+        api_key: 'g-retries',
+        custom_host: `${mock.url}/v1beta`,
+        override_params: { model: 'gemini-exhausted-first' },
+      });
+      expect(error.status).toBe(429);
+      expect(mock.forModel('gemini-exhausted-first')).toHaveLength(3);
+    });
+  });
+
   it('request_timeout bounds the wait for a stream’s first token (headers sent at once): the fallback answers', async () => {
     mock.script('late-first-token', (request) => ({
       sse: chatChunks(request.model, { pieces: 2 }),

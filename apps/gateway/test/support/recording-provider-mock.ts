@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import { eventStreamFrame } from './event-stream-frames.js';
 import {
   anthropicMessage,
   CREATED,
@@ -56,7 +57,7 @@ export interface ReceivedRequest {
   /** The parsed JSON body, the form fields of a urlencoded one, else `undefined` (see `raw`). */
   readonly body: Record<string, unknown> | undefined;
   readonly raw: Buffer;
-  /** The `model` of a JSON body, else `''`. */
+  /** The `model` of a JSON body, else the one in the path (Bedrock, Gemini), else `''`. */
   readonly model: string;
 }
 
@@ -84,6 +85,14 @@ export type MockReply =
       readonly chunkDelayMs?: number;
       /** Sends this many payloads, then nothing more until the client leaves (a stalled stream). */
       readonly stallAfter?: number;
+    }
+  | {
+      readonly status?: number;
+      /**
+       * Bedrock event-stream frames (`application/vnd.amazon.eventstream`), one per write, each
+       * `{"<event or exception type>": payload}` as the `ConverseStreamOutput` union is documented.
+       */
+      readonly eventStream: readonly Record<string, unknown>[];
     }
   /** Destroys the connection without answering (a reset). */
   | { readonly reset: true };
@@ -132,6 +141,12 @@ function parseBody(raw: Buffer, contentType: string | undefined): Record<string,
   return undefined;
 }
 
+/** The model Bedrock (`/model/{id}/converse`) and Gemini (`/models/{id}:generateContent`) name in the path. */
+function modelInPath(path: string): string {
+  const match = /\/models?\/([^/:?]+)/.exec(path.split('?')[0] ?? '');
+  return match?.[1] === undefined ? '' : decodeURIComponent(match[1]);
+}
+
 function base64url(text: string): Buffer {
   return Buffer.from(text, 'base64url');
 }
@@ -150,6 +165,15 @@ export async function startProviderMock(): Promise<ProviderMock> {
   async function send(response: ServerResponse, reply: MockReply): Promise<void> {
     if ('reset' in reply) {
       response.socket?.destroy();
+      return;
+    }
+    if ('eventStream' in reply) {
+      response.writeHead(reply.status ?? 200, { 'content-type': 'application/vnd.amazon.eventstream' });
+      for (const event of reply.eventStream) {
+        const [type = 'unknown', payload] = Object.entries(event)[0] ?? [];
+        response.write(eventStreamFrame(type, payload));
+      }
+      response.end();
       return;
     }
     await sleep(reply.delayMs ?? 0);
@@ -282,7 +306,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
       headers: incoming.headers,
       body,
       raw,
-      model: typeof body?.model === 'string' ? body.model : '',
+      model: typeof body?.model === 'string' ? body.model : modelInPath(incoming.url ?? '/'),
     };
     received.push(request);
     const index = counts.get(request.model) ?? 0;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { ProviderTarget } from '../spec/provider-adapter.js';
+import { bedrockFramesFromChunks } from '../test-support/bedrock-frames.js';
 import { readChunkFixture, sseFramesFromChunks } from '../test-support/fixtures.js';
 import { readSseEvents } from '../test-support/sse-client.js';
 import { BODY_IDLE_MESSAGE } from './abort-reason.js';
@@ -8,13 +10,13 @@ import type { Transport } from './transport.js';
 const encoder = new TextEncoder();
 
 /** A body that sends each piece on its own read, then ends (or fails with `failWith`). */
-function bodyOf(pieces: readonly string[], failWith?: Error): ReadableStream<Uint8Array> {
+function bodyOf(pieces: readonly (string | Uint8Array)[], failWith?: Error): ReadableStream<Uint8Array> {
   let index = 0;
   return new ReadableStream({
     pull(controller) {
       const piece = pieces[index];
       index += 1;
-      if (piece !== undefined) controller.enqueue(encoder.encode(piece));
+      if (piece !== undefined) controller.enqueue(typeof piece === 'string' ? encoder.encode(piece) : piece);
       else if (failWith) controller.error(failWith);
       else controller.close();
     },
@@ -28,9 +30,9 @@ function transportAnswering(body: ReadableStream<Uint8Array>): Transport {
   };
 }
 
-function streamCall(provider: 'openai' | 'anthropic', body: ReadableStream<Uint8Array>) {
+function streamCall(provider: 'openai' | 'anthropic' | ProviderTarget, body: ReadableStream<Uint8Array>) {
   return callProvider({
-    target: { provider, api_key: 'k' },
+    target: typeof provider === 'string' ? { provider, api_key: 'k' } : provider,
     request: {
       endpoint: 'chat.completions',
       body: { model: 'm', messages: [{ role: 'user', content: 'hi' }], stream: true, max_tokens: 5 },
@@ -101,6 +103,99 @@ describe('a stream that opens with an error is a failed attempt (nothing reached
   it('an empty body (ended before [DONE], nothing sent): a 502 PK_ERR_STREAM_INTERRUPTED', async () => {
     const outcome = await streamCall('openai', bodyOf([]));
     expect(outcome).toMatchObject({ ok: false, status: 502, error: { code: 'PK_ERR_STREAM_INTERRUPTED' } });
+  });
+});
+
+const BEDROCK_TARGET: ProviderTarget = {
+  provider: 'bedrock',
+  aws_region: 'us-east-1',
+  aws_access_key_id: 'AKIDEXAMPLE',
+  aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+};
+const bedrockOpening = (line: string) => bodyOf(bedrockFramesFromChunks([line]));
+const googleOpening = (name: string) =>
+  bodyOf(sseFramesFromChunks(readChunkFixture('google', name), 'google'));
+const googleOpeningLine = (line: string) => bodyOf(sseFramesFromChunks([line], 'google'));
+
+describe('a stream that opens with a Bedrock exception or a Google error fails with the status it stands for', () => {
+  it('Bedrock validationException first: a 400 no retry config retries', async () => {
+    const [line = ''] = readChunkFixture('bedrock', 'stream-opens-with-validation.chunks.txt');
+    const outcome = await streamCall(BEDROCK_TARGET, bedrockOpening(line));
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 400,
+      error: { type: 'validationException', retryable: false },
+    });
+  });
+
+  it('Bedrock throttlingException first: a retryable 429', async () => {
+    const [line = ''] = readChunkFixture('bedrock', 'stream-opens-with-throttling.chunks.txt');
+    const outcome = await streamCall(BEDROCK_TARGET, bedrockOpening(line));
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 429,
+      error: { type: 'throttlingException', retryable: true },
+    });
+  });
+
+  it.each([
+    ['serviceUnavailableException', 503, true],
+    ['modelStreamErrorException', 424, false],
+    ['internalServerException', 500, true],
+    ['modelTimeoutException', 408, true],
+  ])(
+    'Bedrock %s first: %i, as the ConverseStreamOutput reference gives it',
+    async (type, status, retryable) => {
+      const line = JSON.stringify({ [type]: { message: 'An error occurred.' } });
+      const outcome = await streamCall(BEDROCK_TARGET, bedrockOpening(line));
+      expect(outcome).toMatchObject({ ok: false, status, error: { type, retryable } });
+    },
+  );
+
+  it('Gemini’s in-stream {"error":{"code":429,"status":"RESOURCE_EXHAUSTED"}} first: a retryable 429', async () => {
+    const outcome = await streamCall(
+      { provider: 'google', api_key: 'g' },
+      googleOpening('stream-opens-with-429.chunks.txt'),
+    );
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 429,
+      error: { type: 'RESOURCE_EXHAUSTED', code: 429, retryable: true },
+    });
+  });
+
+  it('Gemini’s 400 INVALID_ARGUMENT first: a 400, not retried', async () => {
+    const outcome = await streamCall(
+      { provider: 'google', api_key: 'g' },
+      googleOpening('stream-opens-with-400.chunks.txt'),
+    );
+    expect(outcome).toMatchObject({ ok: false, status: 400, error: { retryable: false } });
+  });
+
+  it('Vertex AI Gemini streams the same way: its 429 first is a 429', async () => {
+    const outcome = await streamCall(
+      {
+        provider: 'vertex-ai',
+        api_key: 'ya29.token',
+        vertex_project_id: 'my-project-123',
+        vertex_region: 'us-central1',
+      },
+      googleOpening('stream-opens-with-429.chunks.txt'),
+    );
+    expect(outcome).toMatchObject({ ok: false, status: 429, error: { type: 'RESOURCE_EXHAUSTED' } });
+  });
+
+  it('a Google status without a code still maps (UNAVAILABLE: 503)', async () => {
+    const line = '{"error": {"message": "The model is overloaded.","status": "UNAVAILABLE"}}';
+    const outcome = await streamCall({ provider: 'google', api_key: 'g' }, googleOpeningLine(line));
+    expect(outcome).toMatchObject({ ok: false, status: 503 });
+  });
+
+  it('Cohere’s message-end with finish_reason ERROR first: a retryable 500 (its internal error)', async () => {
+    const lines = readChunkFixture('cohere', 'stream-error.chunks.txt');
+    const frames = sseFramesFromChunks([lines.at(-1) ?? ''], 'cohere');
+    const outcome = await streamCall({ provider: 'cohere', api_key: 'co' }, bodyOf(frames));
+    expect(outcome).toMatchObject({ ok: false, status: 500, error: { retryable: true } });
   });
 });
 

@@ -43,6 +43,8 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
         streamErrorOutput(
           event.error.message ?? 'the provider reported an error',
           event.error.status ?? 'api_error',
+          // Google's `code` is the HTTP status of the error: a stream that opens with it fails with it.
+          event.error.code ?? null,
         ),
       );
       return;

@@ -56,7 +56,7 @@ export function createChunkFactory(options: {
 export function streamErrorOutput(
   message: string,
   type: string | null,
-  code: string | null = null,
+  code: string | number | null = null,
 ): StreamOutput {
   return { type: 'error', envelope: { error: { message, type, param: null, code } } };
 }
