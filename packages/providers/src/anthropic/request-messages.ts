@@ -22,6 +22,7 @@ function toBlocks(
   content: OpenAIMessage['content'],
   warnings: string[],
   role: string,
+  provider: string,
 ): AnthropicRequestBlock[] {
   if (content === null || content === undefined) return [];
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
@@ -32,7 +33,7 @@ function toBlocks(
       blocks.push(toImageBlock(String((part.image_url as { url: unknown }).url)));
     } else
       warnings.push(
-        `content part '${part.type}' in a ${role} message is not supported by anthropic and was dropped`,
+        `content part '${part.type}' in a ${role} message is not supported by ${provider} and was dropped`,
       );
   }
   return blocks;
@@ -47,10 +48,14 @@ function textOf(content: OpenAIMessage['content']): string {
     .join('\n');
 }
 
-function assistantBlocks(message: OpenAIMessage, warnings: string[]): AnthropicRequestBlock[] {
+function assistantBlocks(
+  message: OpenAIMessage,
+  warnings: string[],
+  provider: string,
+): AnthropicRequestBlock[] {
   // Thinking blocks must come first and be sent back unchanged (signature included).
   const blocks: AnthropicRequestBlock[] = (message.thinking_blocks ?? []).map((block) => ({ ...block }));
-  blocks.push(...toBlocks(message.content, warnings, 'assistant'));
+  blocks.push(...toBlocks(message.content, warnings, 'assistant', provider));
   for (const call of message.tool_calls ?? []) {
     const input = parseJsonOrUndefined(call.function.arguments === '' ? '{}' : call.function.arguments);
     blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: input ?? {} });
@@ -83,6 +88,8 @@ function append(
 export function toAnthropicMessages(
   input: readonly OpenAIMessage[],
   warnings: string[],
+  /** The provider named in warnings (`vertex-ai` and `bedrock` serve Claude too). */
+  provider = 'anthropic',
 ): { system: string | undefined; messages: AnthropicRequestMessage[] } {
   const system: string[] = [];
   const messages: AnthropicRequestMessage[] = [];
@@ -93,10 +100,10 @@ export function toAnthropicMessages(
         system.push(textOf(message.content));
         break;
       case 'user':
-        append(messages, 'user', toBlocks(message.content, warnings, 'user'));
+        append(messages, 'user', toBlocks(message.content, warnings, 'user', provider));
         break;
       case 'assistant':
-        append(messages, 'assistant', assistantBlocks(message, warnings));
+        append(messages, 'assistant', assistantBlocks(message, warnings, provider));
         break;
       case 'tool':
         append(messages, 'user', [
@@ -104,7 +111,7 @@ export function toAnthropicMessages(
         ]);
         break;
       default:
-        warnings.push(`a '${message.role}' message is not supported by anthropic and was dropped`);
+        warnings.push(`a '${message.role}' message is not supported by ${provider} and was dropped`);
     }
   }
   for (const message of messages) {

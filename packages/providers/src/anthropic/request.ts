@@ -80,14 +80,14 @@ export function toAnthropicRequest(request: PreparedRequest, context: ProviderCo
   if (chat.n !== null && chat.n !== undefined && chat.n > 1) {
     throw new PkError(
       'PK_ERR_INVALID_REQUEST',
-      'anthropic returns one choice per request: n > 1 is not supported',
+      `${context.provider} returns one choice per request: n > 1 is not supported`,
       {
         param: 'n',
       },
     );
   }
   const warnings: string[] = [];
-  const { system, messages } = toAnthropicMessages(chat.messages, warnings);
+  const { system, messages } = toAnthropicMessages(chat.messages, warnings, context.provider);
   const jsonTool = anthropicJsonTool(chat.response_format);
   const tools = (chat.tools ?? []).map((tool) => ({
     name: tool.function.name,
@@ -111,11 +111,11 @@ export function toAnthropicRequest(request: PreparedRequest, context: ProviderCo
     ...(request.stream ? { stream: true } : {}),
   };
   if (typeof chat.temperature === 'number' && chat.temperature > 1) {
-    warnings.push('temperature above 1 is not supported by anthropic and was lowered to 1');
+    warnings.push(`temperature above 1 is not supported by ${context.provider} and was lowered to 1`);
   }
   for (const [name, value] of Object.entries(request.body)) {
     if (!TRANSLATED.has(name) && value !== null && value !== undefined && value !== false) {
-      warnings.push(`parameter '${name}' is not supported by anthropic and was dropped`);
+      warnings.push(`parameter '${name}' is not supported by ${context.provider} and was dropped`);
     }
   }
   Object.assign(body, request.providerOptions);

@@ -95,7 +95,7 @@ export function toGoogleGenerateContentBody(
   warnings: string[],
 ): Record<string, unknown> {
   const chat = parseChatRequestOrThrow(request.body);
-  const { systemInstruction, contents } = toGoogleContents(chat.messages, warnings);
+  const { systemInstruction, contents } = toGoogleContents(chat.messages, warnings, provider);
   const tools = chat.tools ?? [];
   const config = toolConfig(chat);
   const generation = generationConfig(chat, request.body);

@@ -22,7 +22,11 @@ function guessMimeType(url: string): string {
   return (extension && known[extension]) || 'image/jpeg';
 }
 
-function userParts(content: OpenAIMessage['content'], warnings: string[]): Record<string, unknown>[] {
+function userParts(
+  content: OpenAIMessage['content'],
+  warnings: string[],
+  provider: string,
+): Record<string, unknown>[] {
   if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
   const parts: Record<string, unknown>[] = [];
   for (const part of (content ?? []) as OpenAIContentPart[]) {
@@ -35,7 +39,7 @@ function userParts(content: OpenAIMessage['content'], warnings: string[]): Recor
           ? { inlineData: { mimeType: data.mediaType, data: data.data } }
           : { fileData: { mimeType: guessMimeType(url), fileUri: url } },
       );
-    } else warnings.push(`content part '${part.type}' is not supported by google and was dropped`);
+    } else warnings.push(`content part '${part.type}' is not supported by ${provider} and was dropped`);
   }
   return parts;
 }
@@ -68,6 +72,8 @@ function append(
 export function toGoogleContents(
   input: readonly OpenAIMessage[],
   warnings: string[],
+  /** The provider named in warnings (`google` or `vertex-ai`). */
+  provider = 'google',
 ): { systemInstruction: { parts: { text: string }[] } | undefined; contents: GoogleRequestContent[] } {
   const system: string[] = [];
   const contents: GoogleRequestContent[] = [];
@@ -79,7 +85,7 @@ export function toGoogleContents(
         system.push(messageText(message.content));
         break;
       case 'user':
-        append(contents, 'user', userParts(message.content, warnings));
+        append(contents, 'user', userParts(message.content, warnings, provider));
         break;
       case 'assistant': {
         const text = messageText(message.content);
@@ -105,7 +111,7 @@ export function toGoogleContents(
         break;
       }
       default:
-        warnings.push(`a '${message.role}' message is not supported by google and was dropped`);
+        warnings.push(`a '${message.role}' message is not supported by ${provider} and was dropped`);
     }
   }
   const joined = system.filter((text) => text !== '').join('\n\n');

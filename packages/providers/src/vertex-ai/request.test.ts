@@ -31,6 +31,43 @@ describe('toVertexAIRequest', () => {
     );
   });
 
+  it('names vertex-ai, not anthropic, in the warnings of a Claude request', () => {
+    const built = build({
+      model: 'claude-3-5-sonnet-v2@20241022',
+      max_tokens: 100,
+      temperature: 1.5,
+      seed: 7,
+      messages: [
+        { role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] },
+        { role: 'user', content: 'Hey Claude!' },
+      ],
+    });
+    expect(built.warnings).toEqual([
+      "content part 'input_audio' in a user message is not supported by vertex-ai and was dropped",
+      'temperature above 1 is not supported by vertex-ai and was lowered to 1',
+      "parameter 'seed' is not supported by vertex-ai and was dropped",
+    ]);
+  });
+
+  it('names vertex-ai, not google, in the warnings of a Gemini request', () => {
+    const built = build({
+      model: 'gemini-2.0-flash',
+      messages: [
+        { role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] },
+        { role: 'user', content: 'x' },
+      ],
+    });
+    expect(built.warnings).toEqual([
+      "content part 'input_audio' is not supported by vertex-ai and was dropped",
+    ]);
+  });
+
+  it('refuses n > 1 for Claude naming vertex-ai', () => {
+    const run = () =>
+      build({ model: 'claude-3-5-sonnet-v2@20241022', n: 2, messages: [{ role: 'user', content: 'x' }] });
+    expect(run).toThrow('vertex-ai returns one choice per request');
+  });
+
   it('sends Gemini the Gemini body on generateContent, global on the global host', () => {
     const built = build(
       { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'Hello there' }] },
