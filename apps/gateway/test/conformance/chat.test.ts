@@ -82,6 +82,16 @@ const CASES: CellCases = {
         google: { thought_signature: GEMINI_THOUGHT_SIGNATURE },
       });
       expect(cell.mock.received.at(-1)?.text).toContain(`"thoughtSignature":"${GEMINI_THOUGHT_SIGNATURE}"`);
+      // Gemini sends no call id: the gateway names the call after the answer, so the next answer's
+      // call never repeats the id of one the conversation already holds.
+      const again = await client.chat.completions.create({
+        model: cell.family.model,
+        messages: [question],
+        tools: [weatherTool],
+      });
+      const next = again.choices[0]?.message.tool_calls?.[0];
+      expect(next?.id).toBeDefined();
+      expect(next?.id).not.toBe(call?.id);
     }
   },
   streamedTools: async (cell) => {

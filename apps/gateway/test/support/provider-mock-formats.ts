@@ -235,8 +235,13 @@ export function bedrockClaudeReply(answer: MockAnswer, model: string, stream: bo
 /** The thought signature the Gemini mock gives with a function call (https://ai.google.dev/gemini-api/docs/thought-signatures). */
 export const GEMINI_THOUGHT_SIGNATURE = 'CpcBAdHtim9-mock-thought-signature';
 
+let geminiAnswers = 0;
+
 /** Gemini `generateContent` / `streamGenerateContent?alt=sse` (https://ai.google.dev/api/generate-content). */
 export function geminiReply(answer: MockAnswer, model: string, stream: boolean): MockReplyBody {
+  // Gemini gives every answer its own responseId (the chunks of one stream share it).
+  geminiAnswers += 1;
+  const responseId = `mock-gemini-response-${geminiAnswers}`;
   const text = answerText(answer);
   const tool = answerTool(answer);
   const usageMetadata = {
@@ -250,7 +255,7 @@ export function geminiReply(answer: MockAnswer, model: string, stream: boolean):
       ? usageMetadata
       : { promptTokenCount: MOCK_USAGE.input, totalTokenCount: MOCK_USAGE.input },
     modelVersion: model,
-    responseId: 'mock-gemini-response',
+    responseId,
   });
   // Gemini 3 signs the first function call of a step, and refuses the next turn without it back.
   const toolPart = tool && {

@@ -24,6 +24,20 @@ describe('fromGoogleResponse', () => {
     });
   });
 
+  it('names a call Gemini gave no id after its answer (responseId, else the injected id), never call_0_0 on every turn', () => {
+    const calls = (body: Record<string, unknown>) => {
+      const completion = chatCompletionSchema.parse(
+        fromGoogleResponse(body, chat, testContext('google', {})),
+      );
+      return completion.choices[0]?.message.tool_calls?.map((call) => call.id);
+    };
+    const answer = readJsonFixture('google', 'tool-call.json');
+    expect(calls(answer)).toEqual(['call_bIbDZ7u9F6-xnvgPk4TzkAo_0_0']);
+    expect(calls({ ...answer, responseId: 'eIbDZ_next_turn' })).toEqual(['call_eIbDZ_next_turn_0_0']);
+    const { responseId: _id, ...anonymous } = answer;
+    expect(calls(anonymous)).toEqual(['call_test_0_0']);
+  });
+
   it('turns functionCall parts into tool calls with finish_reason tool_calls', () => {
     expect(parse('tool-call.json').choices[0]).toMatchObject({
       finish_reason: 'tool_calls',

@@ -9,18 +9,26 @@ import {
 } from './api.js';
 import { mapGoogleFinishReason } from './finish-reason.js';
 import { signatureOf } from './thought-signature.js';
+import { googleToolCallId } from './tool-call-id.js';
 import { toOpenAIUsageFromGoogle } from './usage.js';
 
 type Choice = ChatCompletion['choices'][number];
 
-function toChoice(candidate: GoogleCandidate, position: number, strict: boolean): Choice {
+function toChoice(options: {
+  readonly candidate: GoogleCandidate;
+  readonly position: number;
+  readonly strict: boolean;
+  readonly answerId: string;
+}): Choice {
+  const { candidate, position, strict, answerId } = options;
   const texts: string[] = [];
   const thoughts: string[] = [];
   const toolCalls: NonNullable<Choice['message']['tool_calls']> = [];
   for (const part of candidate.content?.parts ?? []) {
     if (part.functionCall) {
       toolCalls.push({
-        id: part.functionCall.id ?? `call_${position}_${toolCalls.length}`,
+        id:
+          part.functionCall.id ?? googleToolCallId({ answerId, candidate: position, call: toolCalls.length }),
         type: 'function',
         function: { name: part.functionCall.name, arguments: JSON.stringify(part.functionCall.args ?? {}) },
         ...signatureOf(part.thoughtSignature),
@@ -57,9 +65,11 @@ export function fromGoogleGenerateContent(
   if (!parsed.success) throw unexpectedBodyError(context.provider);
   const answer = parsed.data;
   const candidates = answer.candidates ?? [];
+  const id = answer.responseId ?? context.generateId();
+  const strict = context.strictOpenAICompliance;
   const choices: Choice[] =
     candidates.length > 0
-      ? candidates.map((candidate, position) => toChoice(candidate, position, context.strictOpenAICompliance))
+      ? candidates.map((candidate, position) => toChoice({ candidate, position, strict, answerId: id }))
       : [
           {
             index: 0,
@@ -69,7 +79,7 @@ export function fromGoogleGenerateContent(
           },
         ];
   return {
-    id: answer.responseId ?? context.generateId(),
+    id,
     object: 'chat.completion',
     created: Math.floor(context.now() / 1000),
     model: answer.modelVersion ?? String(request.body.model ?? ''),

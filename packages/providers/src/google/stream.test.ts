@@ -31,7 +31,11 @@ describe('createGoogleStreamTransformer', () => {
       frames: frames('tool-call.chunks.txt'),
     });
     expect(collected.toolCalls).toEqual([
-      { id: 'call_0_0', name: 'get_current_temperature', arguments: '{"location":"London"}' },
+      {
+        id: 'call_cIbDZ8DvBtWxnvgP0rXQsQk_0_0',
+        name: 'get_current_temperature',
+        arguments: '{"location":"London"}',
+      },
     ]);
     expect(collected.finishReason).toBe('tool_calls');
   });
@@ -46,10 +50,29 @@ describe('createGoogleStreamTransformer', () => {
       .flatMap((chunk) => (chunk.choices as { delta: { tool_calls?: unknown[] } }[] | undefined) ?? [])
       .flatMap((choice) => choice.delta.tool_calls ?? [])[0];
     expect(call).toMatchObject({
-      id: 'call_0_0',
+      id: 'call_sIgnAtUrEs-2_0_0',
       function: { name: 'check_flight', arguments: '{"flight":"AA100"}' },
       extra_content: { google: { thought_signature: 'CpcBAdHtim9-signature-A' } },
     });
+  });
+
+  it('names a call Gemini gave no id after its answer, so two turns of one conversation never share an id', async () => {
+    const [line = ''] = readChunkFixture('google', 'tool-call.chunks.txt');
+    const answer = JSON.parse(line) as Record<string, unknown>;
+    const idsOf = async (event: Record<string, unknown>) =>
+      (
+        await runAdapterStream({
+          adapter: googleAdapter,
+          frames: sseFramesFromChunks([JSON.stringify(event)], 'google'),
+        })
+      ).collected.toolCalls.map((call) => call.id);
+    const first = await idsOf(answer);
+    const second = await idsOf({ ...answer, responseId: 'dIbDZ9XwCtWxnvgP1sTRsRk' });
+    expect(first).toEqual(['call_cIbDZ8DvBtWxnvgP0rXQsQk_0_0']);
+    expect(second).toEqual(['call_dIbDZ9XwCtWxnvgP1sTRsRk_0_0']);
+    // No responseId: the injected id generator's id (`chatcmpl-test` in tests) names the call.
+    const { responseId: _id, ...anonymous } = answer;
+    expect(await idsOf(anonymous)).toEqual(['call_test_0_0']);
   });
 
   it('ends a safety block mid-stream with content_filter', async () => {

@@ -10,6 +10,7 @@ import {
 } from './api.js';
 import { mapGoogleFinishReason } from './finish-reason.js';
 import { signatureOf } from './thought-signature.js';
+import { googleToolCallId } from './tool-call-id.js';
 import { toOpenAIUsageFromGoogle } from './usage.js';
 
 /**
@@ -73,7 +74,9 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
                 tool_calls: [
                   {
                     index: toolIndex,
-                    id: part.functionCall.id ?? `call_${index}_${toolIndex}`,
+                    id:
+                      part.functionCall.id ??
+                      googleToolCallId({ answerId: chunks.id, candidate: index, call: toolIndex }),
                     type: 'function',
                     function: {
                       name: part.functionCall.name,
