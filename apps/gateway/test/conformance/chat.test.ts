@@ -76,6 +76,28 @@ const CASES: CellCases = {
     });
     expect(second.choices[0]?.message.content).toBe(WEATHER_ANSWER);
     expect(cell.mock.received.at(-1)?.text).toContain('15 degrees, fog');
+    if (cell.family.formats.chat === 'bedrock-converse') {
+      // Converse has no tool_choice "none", and refuses tool blocks without a toolConfig: the tools
+      // go with no tool choice, and the client is told.
+      const { data, response } = await client.chat.completions
+        .create({
+          model: cell.family.model,
+          tools: [weatherTool],
+          tool_choice: 'none',
+          messages: [
+            question,
+            { role: 'assistant', content: null, tool_calls: message?.tool_calls ?? [] },
+            { role: 'tool', tool_call_id: call?.id ?? '', content: '15 degrees, fog' },
+          ],
+        })
+        .withResponse();
+      expect(data.choices[0]?.message.content).toBe(WEATHER_ANSWER);
+      expect(cell.mock.received.at(-1)?.body.toolConfig).toMatchObject({
+        tools: [{ toolSpec: { name: 'get_weather' } }],
+      });
+      expect(cell.mock.received.at(-1)?.body.toolConfig).not.toHaveProperty('toolChoice');
+      expect(response.headers.get('x-pk-warnings')).toContain("tool_choice 'none' cannot be kept on bedrock");
+    }
     if (cell.family.formats.chat === 'gemini') {
       // The call's thought signature went to the client and came back to Gemini on its part.
       expect((call as { extra_content?: unknown } | undefined)?.extra_content).toEqual({

@@ -109,6 +109,24 @@ export function defaultAnswer(text: string): MockAnswer {
   return { kind: 'text', text: HELLO_ANSWER };
 }
 
+/**
+ * Bedrock's own check: Converse refuses messages holding `toolUse` or `toolResult` blocks without a
+ * `toolConfig` (400 `ValidationException`, "The toolConfig field must be defined when using toolUse
+ * and toolResult content blocks").
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/tool-use-inference-call.html
+ */
+function bedrockRefusal(request: ReceivedRequest): MockError | undefined {
+  if (request.format !== 'bedrock-converse' || request.body.toolConfig !== undefined) return undefined;
+  const messages = JSON.stringify(request.body.messages ?? []);
+  if (!messages.includes('"toolUse"') && !messages.includes('"toolResult"')) return undefined;
+  return {
+    status: 400,
+    body: {
+      message: 'The toolConfig field must be defined when using toolUse and toolResult content blocks.',
+    },
+  };
+}
+
 function replyFor(request: ReceivedRequest, answer: MockAnswer): MockReplyBody {
   // Gemini and Bedrock name the model in the path.
   const inPath = /\/models?\/([^/:]+)/.exec(request.url.split('?')[0] ?? '')?.[1];
@@ -178,7 +196,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
         ...route,
       };
       received.push(recorded);
-      const chosen = mock.answer?.(recorded) ?? defaultAnswer(text);
+      const chosen = mock.answer?.(recorded) ?? bedrockRefusal(recorded) ?? defaultAnswer(text);
       if ('status' in chosen) {
         response.writeHead(chosen.status, { 'content-type': 'application/json' });
         response.end(JSON.stringify(chosen.body));

@@ -61,6 +61,63 @@ describe('toBedrockRequest', () => {
     expect(body).toEqual(documented);
   });
 
+  describe('tool_choice "none" (Converse has no such choice)', () => {
+    const documented = readJsonFixture('bedrock', 'request-tool-result.json') as {
+      toolConfig: {
+        tools: { toolSpec: { name: string; description: string; inputSchema: { json: object } } }[];
+      };
+    };
+    const spec = documented.toolConfig.tools[0]!.toolSpec;
+    const topSong = {
+      type: 'function',
+      function: { name: spec.name, description: spec.description, parameters: spec.inputSchema.json },
+    };
+    const question = { role: 'user', content: 'What is the most popular song on WZPZ?' };
+    const roundTrip = [
+      question,
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q',
+            type: 'function',
+            function: { name: 'top_song', arguments: '{"sign":"WZPZ"}' },
+          },
+        ],
+      },
+      {
+        role: 'tool',
+        tool_call_id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q',
+        content: '{"song":"Elemental Hotel","artist":"8 Storey Hike"}',
+      },
+    ];
+
+    it('with no tool call in the conversation: no toolConfig, so no tool can be called', () => {
+      const { body, warnings } = send({
+        model: 'm',
+        messages: [question],
+        tools: [topSong],
+        tool_choice: 'none',
+      });
+      expect(body.toolConfig).toBeUndefined();
+      expect(warnings).toEqual([]);
+    });
+
+    it('with toolUse/toolResult blocks: the tools without a toolChoice (Bedrock requires a toolConfig), and a warning', () => {
+      const { body, warnings } = send({
+        model: 'anthropic.claude-3-haiku-20240307-v1:0',
+        messages: roundTrip,
+        tools: [topSong],
+        tool_choice: 'none',
+      });
+      expect(body).toEqual(documented);
+      expect(warnings).toEqual([
+        "tool_choice 'none' cannot be kept on bedrock for a conversation that holds tool calls: the tools were sent without a tool choice",
+      ]);
+    });
+  });
+
   it('maps images, a tool round trip, JSON mode and streaming; merges provider_options.bedrock', () => {
     const { upstream, body } = send({
       model: 'm',

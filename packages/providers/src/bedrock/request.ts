@@ -5,7 +5,7 @@ import { joinUrl, readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { readBedrockRegion } from './credentials.js';
 import { BEDROCK_JSON_TOOL_NAME, bedrockJsonToolSpec } from './json-mode.js';
-import { toBedrockMessages } from './request-messages.js';
+import { type BedrockRequestMessage, toBedrockMessages } from './request-messages.js';
 
 const TRANSLATED = new Set([
   'model',
@@ -37,7 +37,19 @@ export function bedrockModelIdOf(model: unknown): string {
   return model;
 }
 
-function toolConfig(chat: OpenAIChatRequest): Record<string, unknown> | undefined {
+/** Whether Converse messages hold `toolUse` or `toolResult` blocks. */
+function holdsToolBlocks(messages: readonly BedrockRequestMessage[]): boolean {
+  return messages.some((message) =>
+    message.content.some((block) => 'toolUse' in block || 'toolResult' in block),
+  );
+}
+
+function toolConfig(options: {
+  readonly chat: OpenAIChatRequest;
+  readonly messages: readonly BedrockRequestMessage[];
+  readonly warnings: string[];
+}): Record<string, unknown> | undefined {
+  const { chat, messages, warnings } = options;
   const tools: Record<string, unknown>[] = (chat.tools ?? []).map((tool) => ({
     toolSpec: {
       name: tool.function.name,
@@ -54,8 +66,17 @@ function toolConfig(chat: OpenAIChatRequest): Record<string, unknown> | undefine
   else if (typeof choice === 'object' && choice !== null)
     toolChoice = { tool: { name: choice.function.name } };
   if (jsonTool !== undefined) tools.push(jsonTool);
-  // Converse has no "none": offering no tools is how a client says so.
-  if (tools.length === 0 || (choice === 'none' && jsonTool === undefined)) return undefined;
+  if (tools.length === 0) return undefined;
+  if (choice === 'none' && jsonTool === undefined) {
+    // Converse has no "none": offering no tools is how a client says so. But Bedrock refuses messages
+    // holding toolUse/toolResult blocks without a toolConfig ("The toolConfig field must be defined
+    // when using toolUse and toolResult content blocks"), so such a conversation keeps its tools,
+    // with no toolChoice (the model's own choice), and the client is told.
+    if (!holdsToolBlocks(messages)) return undefined;
+    warnings.push(
+      "tool_choice 'none' cannot be kept on bedrock for a conversation that holds tool calls: the tools were sent without a tool choice",
+    );
+  }
   return { tools, ...(toolChoice === undefined ? {} : { toolChoice }) };
 }
 
@@ -79,7 +100,7 @@ function converseBody(request: PreparedRequest, warnings: string[]): Record<stri
     ...(typeof chat.top_p === 'number' ? { topP: chat.top_p } : {}),
     ...(stop === undefined ? {} : { stopSequences: stop }),
   };
-  const tools = toolConfig(chat);
+  const tools = toolConfig({ chat, messages, warnings });
   warnDroppedParameters(request.body, TRANSLATED, 'bedrock', warnings);
   return {
     messages,
