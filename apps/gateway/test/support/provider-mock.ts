@@ -127,6 +127,80 @@ function bedrockRefusal(request: ReceivedRequest): MockError | undefined {
   };
 }
 
+/** The fields of Gemini's `Schema` object (https://ai.google.dev/api/caching#Schema). */
+const GEMINI_SCHEMA_FIELDS = new Set([
+  'type',
+  'format',
+  'title',
+  'description',
+  'nullable',
+  'enum',
+  'maxItems',
+  'minItems',
+  'properties',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'example',
+  'anyOf',
+  'propertyOrdering',
+  'default',
+  'items',
+  'minimum',
+  'maximum',
+]);
+
+/** The first field of a Gemini schema that Gemini would refuse, with its place, else `undefined`. */
+function unknownSchemaField(schema: unknown, place: string): string | undefined {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
+  for (const [key, value] of Object.entries(schema)) {
+    if (!GEMINI_SCHEMA_FIELDS.has(key)) return `Unknown name "${key}" at '${place}': Cannot find field.`;
+    if (key === 'type' && Array.isArray(value))
+      return `Invalid value at '${place}.type': Proto field is not repeating, cannot start list.`;
+    const inner =
+      key === 'properties' && typeof value === 'object' && value !== null
+        ? Object.entries(value).map(([name, member]) =>
+            unknownSchemaField(member, `${place}.properties[${name}]`),
+          )
+        : key === 'items'
+          ? [unknownSchemaField(value, `${place}.items`)]
+          : key === 'anyOf' && Array.isArray(value)
+            ? value.map((member, index) => unknownSchemaField(member, `${place}.any_of[${index}]`))
+            : [];
+    const found = inner.find((message) => message !== undefined);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Gemini's own check: `responseSchema` and function `parameters` take its OpenAPI `Schema` subset
+ * only (400 `INVALID_ARGUMENT`, "Unknown name \"const\"", "Proto field is not repeating").
+ */
+function geminiRefusal(request: ReceivedRequest): MockError | undefined {
+  if (request.format !== 'gemini') return undefined;
+  const generation = request.body.generationConfig as { responseSchema?: unknown } | undefined;
+  const tools = (request.body.tools ?? []) as { functionDeclarations?: { parameters?: unknown }[] }[];
+  const message =
+    unknownSchemaField(generation?.responseSchema, 'generation_config.response_schema') ??
+    tools
+      .flatMap((tool) => tool.functionDeclarations ?? [])
+      .map((declaration, index) =>
+        unknownSchemaField(declaration.parameters, `tools[0].function_declarations[${index}].parameters`),
+      )
+      .find((found) => found !== undefined);
+  if (message === undefined) return undefined;
+  return {
+    status: 400,
+    body: {
+      error: { code: 400, message: `Invalid JSON payload received. ${message}`, status: 'INVALID_ARGUMENT' },
+    },
+  };
+}
+
 function replyFor(request: ReceivedRequest, answer: MockAnswer): MockReplyBody {
   // Gemini and Bedrock name the model in the path.
   const inPath = /\/models?\/([^/:]+)/.exec(request.url.split('?')[0] ?? '')?.[1];
@@ -196,7 +270,8 @@ export async function startProviderMock(): Promise<ProviderMock> {
         ...route,
       };
       received.push(recorded);
-      const chosen = mock.answer?.(recorded) ?? bedrockRefusal(recorded) ?? defaultAnswer(text);
+      const chosen =
+        mock.answer?.(recorded) ?? bedrockRefusal(recorded) ?? geminiRefusal(recorded) ?? defaultAnswer(text);
       if ('status' in chosen) {
         response.writeHead(chosen.status, { 'content-type': 'application/json' });
         response.end(JSON.stringify(chosen.body));

@@ -9,6 +9,7 @@ import {
 import { isJsonObject } from '../shared/json.js';
 import type { PreparedRequest } from '../spec/provider-adapter.js';
 import { toGoogleContents } from './request-contents.js';
+import { toGoogleSchema } from './schema.js';
 
 const TRANSLATED = new Set([
   'model',
@@ -29,24 +30,6 @@ const TRANSLATED = new Set([
   'response_format',
 ]);
 
-const UNSUPPORTED_SCHEMA_KEYS = new Set(['$schema', 'additionalProperties', 'strict']);
-
-/** A JSON schema with the keywords Gemini's OpenAPI subset refuses (`$schema`, `additionalProperties`) removed. */
-export function toGoogleSchema(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(toGoogleSchema);
-  if (!isJsonObject(schema)) return schema;
-  return Object.fromEntries(
-    Object.entries(schema)
-      .filter(([key]) => !UNSUPPORTED_SCHEMA_KEYS.has(key))
-      .map(([key, value]) => [
-        key,
-        key === 'properties' && isJsonObject(value)
-          ? Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, toGoogleSchema(inner)]))
-          : toGoogleSchema(value),
-      ]),
-  );
-}
-
 function toolConfig(chat: OpenAIChatRequest): Record<string, unknown> | undefined {
   const choice = chat.tool_choice;
   if (choice === 'auto') return { functionCallingConfig: { mode: 'AUTO' } };
@@ -58,10 +41,13 @@ function toolConfig(chat: OpenAIChatRequest): Record<string, unknown> | undefine
   return undefined;
 }
 
-function generationConfig(
-  chat: OpenAIChatRequest,
-  body: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
+function generationConfig(options: {
+  readonly chat: OpenAIChatRequest;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly provider: string;
+  readonly warnings: string[];
+}): Record<string, unknown> {
+  const { chat, body, provider, warnings } = options;
   const maxTokens = chat.max_completion_tokens ?? chat.max_tokens;
   const stop = stopSequences(chat);
   const schema = responseJsonSchema(chat);
@@ -75,7 +61,15 @@ function generationConfig(
     ...(typeof body.presence_penalty === 'number' ? { presencePenalty: body.presence_penalty } : {}),
     ...(typeof body.frequency_penalty === 'number' ? { frequencyPenalty: body.frequency_penalty } : {}),
     ...(wantsJson(chat) ? { responseMimeType: 'application/json' } : {}),
-    ...(schema === undefined ? {} : { responseSchema: toGoogleSchema(schema) }),
+    ...(schema === undefined
+      ? {}
+      : {
+          responseSchema: toGoogleSchema(schema, {
+            warnings,
+            provider,
+            param: 'response_format.json_schema.schema',
+          }),
+        }),
   };
 }
 
@@ -98,7 +92,7 @@ export function toGoogleGenerateContentBody(
   const { systemInstruction, contents } = toGoogleContents(chat.messages, warnings, provider);
   const tools = chat.tools ?? [];
   const config = toolConfig(chat);
-  const generation = generationConfig(chat, request.body);
+  const generation = generationConfig({ chat, body: request.body, provider, warnings });
   const body: Record<string, unknown> = {
     ...(systemInstruction === undefined ? {} : { systemInstruction }),
     contents,
@@ -106,14 +100,20 @@ export function toGoogleGenerateContentBody(
       ? {
           tools: [
             {
-              functionDeclarations: tools.map((tool) => ({
+              functionDeclarations: tools.map((tool, index) => ({
                 name: tool.function.name,
                 ...(tool.function.description === undefined
                   ? {}
                   : { description: tool.function.description }),
                 ...(tool.function.parameters === undefined
                   ? {}
-                  : { parameters: toGoogleSchema(tool.function.parameters) }),
+                  : {
+                      parameters: toGoogleSchema(tool.function.parameters, {
+                        warnings,
+                        provider,
+                        param: `tools.${index}.function.parameters`,
+                      }),
+                    }),
               })),
             },
           ],
