@@ -1,4 +1,5 @@
 import type { OpenAIContentPart, OpenAIMessage } from '../openai-format/chat-completion-request.js';
+import { withCacheControl } from '../shared/cache-control.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 
 /** An Anthropic content block we send (text, image, tool_use, tool_result, thinking). */
@@ -28,9 +29,14 @@ function toBlocks(
   if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
   const blocks: AnthropicRequestBlock[] = [];
   for (const part of content as OpenAIContentPart[]) {
-    if (part.type === 'text' && typeof part.text === 'string') blocks.push({ type: 'text', text: part.text });
+    // A part's prompt-caching breakpoint stays on the block it became.
+    if (part.type === 'text' && typeof part.text === 'string')
+      blocks.push({ type: 'text', text: part.text, ...withCacheControl(part) });
     else if (part.type === 'image_url' && typeof part.image_url === 'object' && part.image_url !== null) {
-      blocks.push(toImageBlock(String((part.image_url as { url: unknown }).url)));
+      blocks.push({
+        ...toImageBlock(String((part.image_url as { url: unknown }).url)),
+        ...withCacheControl(part),
+      });
     } else
       warnings.push(
         `content part '${part.type}' in a ${role} message is not supported by ${provider} and was dropped`,
@@ -39,13 +45,48 @@ function toBlocks(
   return blocks;
 }
 
-function textOf(content: OpenAIMessage['content']): string {
-  if (typeof content === 'string') return content;
-  if (!content) return '';
-  return content
-    .map((part) => (part.type === 'text' && typeof part.text === 'string' ? part.text : ''))
-    .filter((text) => text !== '')
-    .join('\n');
+/** A text of a system message or tool result, with the breakpoint it carried. */
+type CachedText = { readonly text: string } & ReturnType<typeof withCacheControl>;
+
+/** The non-empty texts of a message, each with its part's `cache_control` (a string: the message's). */
+function textsOf(message: OpenAIMessage): CachedText[] {
+  const content = message.content;
+  if (typeof content === 'string')
+    return content === '' ? [] : [{ text: content, ...withCacheControl(message) }];
+  return (content ?? []).flatMap((part) =>
+    part.type === 'text' && typeof part.text === 'string' && part.text !== ''
+      ? [{ text: part.text, ...withCacheControl(part) }]
+      : [],
+  );
+}
+
+const hasBreakpoint = (texts: readonly CachedText[]): boolean =>
+  texts.some((text) => text.cache_control !== undefined);
+const joinTexts = (texts: readonly CachedText[]): string => texts.map((text) => text.text).join('\n');
+const textBlocks = (texts: readonly CachedText[]): AnthropicRequestBlock[] =>
+  texts.map((text) => ({ type: 'text', ...text }));
+
+/** A tool message → `tool_result`: its text as a string, or text blocks when a part is a breakpoint. */
+function toolResultBlock(message: OpenAIMessage): AnthropicRequestBlock {
+  const texts = textsOf(message);
+  const partsCached = Array.isArray(message.content) && hasBreakpoint(texts);
+  return {
+    type: 'tool_result',
+    tool_use_id: message.tool_call_id ?? '',
+    content: partsCached ? textBlocks(texts) : joinTexts(texts),
+    ...(Array.isArray(message.content) ? {} : withCacheControl(message)),
+  };
+}
+
+/**
+ * System texts → `system`: one string as before (texts of a message joined by a newline, messages by
+ * a blank line), or text blocks when any text is a breakpoint, since only a block can carry one.
+ */
+function toSystem(messages: readonly CachedText[][]): string | AnthropicRequestBlock[] | undefined {
+  const texts = messages.filter((message) => message.length > 0);
+  if (texts.some(hasBreakpoint)) return textBlocks(texts.flat());
+  const joined = texts.map(joinTexts).join('\n\n');
+  return joined === '' ? undefined : joined;
 }
 
 function assistantBlocks(
@@ -58,7 +99,13 @@ function assistantBlocks(
   blocks.push(...toBlocks(message.content, warnings, 'assistant', provider));
   for (const call of message.tool_calls ?? []) {
     const input = parseJsonOrUndefined(call.function.arguments === '' ? '{}' : call.function.arguments);
-    blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: input ?? {} });
+    blocks.push({
+      type: 'tool_use',
+      id: call.id,
+      name: call.function.name,
+      input: input ?? {},
+      ...withCacheControl(call),
+    });
   }
   return blocks;
 }
@@ -83,21 +130,24 @@ function append(
  * tool results become `tool_result` blocks of a user turn (parallel results share one turn); assistant
  * tool calls become `tool_use` blocks; consecutive turns of one role are merged, as Anthropic requires.
  * A turn that is a single text block is sent as a plain string, as in Anthropic's examples.
+ * `cache_control` (Portkey's prompt-caching breakpoint) stays on the block its part, tool call or
+ * tool message became; the system is then a list of text blocks instead of one string.
  * @see https://docs.anthropic.com/en/api/messages#body-messages
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching
  */
 export function toAnthropicMessages(
   input: readonly OpenAIMessage[],
   warnings: string[],
   /** The provider named in warnings (`vertex-ai` and `bedrock` serve Claude too). */
   provider = 'anthropic',
-): { system: string | undefined; messages: AnthropicRequestMessage[] } {
-  const system: string[] = [];
+): { system: string | AnthropicRequestBlock[] | undefined; messages: AnthropicRequestMessage[] } {
+  const system: CachedText[][] = [];
   const messages: AnthropicRequestMessage[] = [];
   for (const message of input) {
     switch (message.role) {
       case 'system':
       case 'developer':
-        system.push(textOf(message.content));
+        system.push(textsOf(message));
         break;
       case 'user':
         append(messages, 'user', toBlocks(message.content, warnings, 'user', provider));
@@ -106,9 +156,7 @@ export function toAnthropicMessages(
         append(messages, 'assistant', assistantBlocks(message, warnings, provider));
         break;
       case 'tool':
-        append(messages, 'user', [
-          { type: 'tool_result', tool_use_id: message.tool_call_id ?? '', content: textOf(message.content) },
-        ]);
+        append(messages, 'user', [toolResultBlock(message)]);
         break;
       default:
         warnings.push(`a '${message.role}' message is not supported by ${provider} and was dropped`);
@@ -125,6 +173,5 @@ export function toAnthropicMessages(
       message.content = String(only.text);
     }
   }
-  const joined = system.filter((text) => text !== '').join('\n\n');
-  return { system: joined === '' ? undefined : joined, messages };
+  return { system: toSystem(system), messages };
 }

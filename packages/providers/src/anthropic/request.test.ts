@@ -138,4 +138,126 @@ describe('toAnthropicRequest', () => {
       },
     ]);
   });
+
+  it('sends the documented prompt-caching example: a system part’s cache_control makes system a list of blocks', () => {
+    const documented = readJsonFixture('anthropic', 'request-prompt-caching.json');
+    const { body, warnings } = send({
+      model: 'claude-opus-4-1-20250805',
+      max_tokens: 1024,
+      messages: [
+        {
+          role: 'system',
+          content: [
+            {
+              type: 'text',
+              text: 'You are an AI assistant tasked with analyzing literary works. Your goal is to provide insightful commentary on themes, characters, and writing style.\n',
+            },
+            {
+              type: 'text',
+              text: "<the entire contents of 'Pride and Prejudice'>",
+              cache_control: { type: 'ephemeral' },
+            },
+          ],
+        },
+        { role: 'user', content: "Analyze the major themes in 'Pride and Prejudice'." },
+      ],
+    });
+    expect(body).toEqual(documented);
+    expect(warnings).toEqual([]);
+  });
+
+  it('keeps cache_control (with its ttl) on tools, user text and image parts, tool calls and tool results', () => {
+    const oneHour = { type: 'ephemeral', ttl: '1h' };
+    const ephemeral = { type: 'ephemeral' };
+    const { body, warnings } = send({
+      model: 'm',
+      messages: [
+        { role: 'system', content: 'Be brief.', cache_control: oneHour },
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'image_url',
+              image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' },
+              cache_control: ephemeral,
+            },
+            { type: 'text', text: 'Describe it.', cache_control: ephemeral },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'toolu_1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{}' },
+              cache_control: ephemeral,
+            },
+          ],
+        },
+        {
+          role: 'tool',
+          tool_call_id: 'toolu_1',
+          content: [{ type: 'text', text: '18C', cache_control: ephemeral }],
+        },
+        { role: 'tool', tool_call_id: 'toolu_2', content: 'rain', cache_control: ephemeral },
+      ],
+      tools: [{ type: 'function', function: { name: 'get_weather' }, cache_control: oneHour }],
+    });
+    expect(warnings).toEqual([]);
+    expect(body.system).toEqual([{ type: 'text', text: 'Be brief.', cache_control: oneHour }]);
+    expect(body.tools).toEqual([
+      { name: 'get_weather', input_schema: { type: 'object', properties: {} }, cache_control: oneHour },
+    ]);
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'image',
+            source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' },
+            cache_control: ephemeral,
+          },
+          { type: 'text', text: 'Describe it.', cache_control: ephemeral },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: {}, cache_control: ephemeral },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_1',
+            content: [{ type: 'text', text: '18C', cache_control: ephemeral }],
+          },
+          { type: 'tool_result', tool_use_id: 'toolu_2', content: 'rain', cache_control: ephemeral },
+        ],
+      },
+    ]);
+  });
+
+  it('keeps the system one string, as before, when no part carries cache_control', () => {
+    const { body } = send({
+      model: 'm',
+      messages: [
+        {
+          role: 'system',
+          content: [
+            { type: 'text', text: 'One.' },
+            { type: 'text', text: 'Two.' },
+          ],
+        },
+        { role: 'developer', content: 'Three.' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
+    expect(body.system).toBe('One.\nTwo.\n\nThree.');
+    expect(body.messages).toEqual([{ role: 'user', content: 'hi' }]);
+  });
 });

@@ -1,5 +1,6 @@
 import { PkError } from '@pk/config';
 import { type OpenAIChatRequest, openAIChatRequestSchema } from '../openai-format/chat-completion-request.js';
+import { withCacheControl } from '../shared/cache-control.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { anthropicJsonTool } from './json-mode.js';
@@ -93,6 +94,7 @@ export function toAnthropicRequest(request: PreparedRequest, context: ProviderCo
     name: tool.function.name,
     ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
     input_schema: tool.function.parameters ?? { type: 'object', properties: {} },
+    ...withCacheControl(tool),
   }));
   if (jsonTool) tools.push(jsonTool);
   const toolChoice = toToolChoice(chat, jsonTool?.name);

@@ -201,4 +201,108 @@ describe('toBedrockRequest', () => {
     });
     expect(() => embed('amazon.titan-embed-text-v2:0', ['a', 'b'])).toThrow(PkError);
   });
+
+  it('sends a cache_control breakpoint as the documented cachePoint after the system, message and tool it marks', () => {
+    const { body, warnings } = send({
+      model: 'anthropic.claude-3-7-sonnet-20250219-v1:0',
+      messages: [
+        {
+          role: 'system',
+          content: [
+            {
+              type: 'text',
+              text: 'You are an expert reader. Answer from the document only.',
+              cache_control: { type: 'ephemeral' },
+            },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '<a long document to cache>', cache_control: { type: 'ephemeral' } },
+            { type: 'text', text: 'What is this document about?' },
+          ],
+        },
+      ],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'search_document',
+            description: 'Search the document',
+            parameters: { type: 'object', properties: { query: { type: 'string' } } },
+          },
+          cache_control: { type: 'ephemeral' },
+        },
+      ],
+    });
+    expect(body).toEqual(readJsonFixture('bedrock', 'request-prompt-caching.json'));
+    expect(warnings).toEqual([]);
+  });
+
+  it('keeps a breakpoint’s ttl, splits a system message at it, and marks tool calls and tool results', () => {
+    const { body } = send({
+      model: 'anthropic.claude-sonnet-4-20250514-v1:0',
+      messages: [
+        {
+          role: 'system',
+          content: [
+            { type: 'text', text: 'One.' },
+            { type: 'text', text: 'Two.', cache_control: { type: 'ephemeral', ttl: '1h' } },
+            { type: 'text', text: 'Three.' },
+          ],
+        },
+        { role: 'user', content: 'Weather?' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 't1',
+              type: 'function',
+              function: { name: 'get_weather', arguments: '{}' },
+              cache_control: { type: 'ephemeral' },
+            },
+          ],
+        },
+        { role: 'tool', tool_call_id: 't1', content: '18C', cache_control: { type: 'ephemeral' } },
+      ],
+    });
+    expect(body.system).toEqual([
+      { text: 'One.\nTwo.' },
+      { cachePoint: { type: 'default', ttl: '1h' } },
+      { text: 'Three.' },
+    ]);
+    expect(body.messages).toEqual([
+      { role: 'user', content: [{ text: 'Weather?' }] },
+      {
+        role: 'assistant',
+        content: [
+          { toolUse: { toolUseId: 't1', name: 'get_weather', input: {} } },
+          { cachePoint: { type: 'default' } },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          { toolResult: { toolUseId: 't1', content: [{ text: '18C' }] } },
+          { cachePoint: { type: 'default' } },
+        ],
+      },
+    ]);
+  });
+
+  it('drops a tool’s cache_control for Amazon Nova, which caches no tools, with a warning', () => {
+    const { body, warnings } = send({
+      model: 'us.amazon.nova-pro-v1:0',
+      messages: [{ role: 'user', content: 'hi' }],
+      tools: [{ type: 'function', function: { name: 'f' }, cache_control: { type: 'ephemeral' } }],
+    });
+    expect(body.toolConfig).toEqual({
+      tools: [{ toolSpec: { name: 'f', inputSchema: { json: { type: 'object', properties: {} } } } }],
+    });
+    expect(warnings).toEqual([
+      "cache_control on tool 'f' is not supported by bedrock for us.amazon.nova-pro-v1:0 and was dropped",
+    ]);
+  });
 });

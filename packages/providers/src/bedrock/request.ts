@@ -1,11 +1,12 @@
 import { PkError } from '@pk/config';
 import type { OpenAIChatRequest } from '../openai-format/chat-completion-request.js';
+import { cacheControlOf } from '../shared/cache-control.js';
 import { parseChatRequestOrThrow, stopSequences, warnDroppedParameters } from '../shared/chat-request.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { readBedrockRegion } from './credentials.js';
 import { BEDROCK_JSON_TOOL_NAME, bedrockJsonToolSpec } from './json-mode.js';
-import { type BedrockRequestMessage, toBedrockMessages } from './request-messages.js';
+import { type BedrockRequestMessage, bedrockCachePoint, toBedrockMessages } from './request-messages.js';
 
 const TRANSLATED = new Set([
   'model',
@@ -44,19 +45,35 @@ function holdsToolBlocks(messages: readonly BedrockRequestMessage[]): boolean {
   );
 }
 
+/**
+ * Amazon's own models (Nova) take cache checkpoints in `system` and `messages` only, not in `tools`.
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html
+ */
+const TOOLS_UNCACHEABLE = /(^|[./])amazon\./;
+
 function toolConfig(options: {
   readonly chat: OpenAIChatRequest;
+  readonly model: string;
   readonly messages: readonly BedrockRequestMessage[];
   readonly warnings: string[];
 }): Record<string, unknown> | undefined {
-  const { chat, messages, warnings } = options;
-  const tools: Record<string, unknown>[] = (chat.tools ?? []).map((tool) => ({
-    toolSpec: {
-      name: tool.function.name,
-      ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
-      inputSchema: { json: tool.function.parameters ?? { type: 'object', properties: {} } },
-    },
-  }));
+  const { chat, model, messages, warnings } = options;
+  const tools: Record<string, unknown>[] = (chat.tools ?? []).flatMap((tool) => {
+    const spec = {
+      toolSpec: {
+        name: tool.function.name,
+        ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
+        inputSchema: { json: tool.function.parameters ?? { type: 'object', properties: {} } },
+      },
+    };
+    const control = cacheControlOf(tool);
+    if (control === undefined) return [spec];
+    if (!TOOLS_UNCACHEABLE.test(model)) return [spec, bedrockCachePoint(control)];
+    warnings.push(
+      `cache_control on tool '${tool.function.name}' is not supported by bedrock for ${model} and was dropped`,
+    );
+    return [spec];
+  });
   const jsonTool = bedrockJsonToolSpec(chat);
   const choice = chat.tool_choice;
   let toolChoice: Record<string, unknown> | undefined;
@@ -80,7 +97,7 @@ function toolConfig(options: {
   return { tools, ...(toolChoice === undefined ? {} : { toolChoice }) };
 }
 
-function converseBody(request: PreparedRequest, warnings: string[]): Record<string, unknown> {
+function converseBody(request: PreparedRequest, model: string, warnings: string[]): Record<string, unknown> {
   const chat = parseChatRequestOrThrow(request.body);
   if (typeof chat.n === 'number' && chat.n > 1) {
     throw new PkError(
@@ -100,7 +117,7 @@ function converseBody(request: PreparedRequest, warnings: string[]): Record<stri
     ...(typeof chat.top_p === 'number' ? { topP: chat.top_p } : {}),
     ...(stop === undefined ? {} : { stopSequences: stop }),
   };
-  const tools = toolConfig({ chat, messages, warnings });
+  const tools = toolConfig({ chat, model, messages, warnings });
   warnDroppedParameters(request.body, TRANSLATED, 'bedrock', warnings);
   return {
     messages,
@@ -148,7 +165,8 @@ export function bedrockRuntimeBaseUrl(target: ProviderContext['target'], region:
  * Cohere embeddings) (pure, unsigned: `authorize` signs it). `aws_region` must match a strict pattern
  * before it enters the host; the model id is URL-encoded into the path. Chat maps `system`,
  * `inferenceConfig` (`maxTokens`, `temperature`, `topP`, `stopSequences`) and `toolConfig`; JSON mode
- * is a forced `json_response` tool. `provider_options.bedrock` (`additionalModelRequestFields`,
+ * is a forced `json_response` tool; a tool's `cache_control` is a `cachePoint` after its `toolSpec`
+ * (dropped with a warning for Amazon's models, which cache no tools). `provider_options.bedrock` (`additionalModelRequestFields`,
  * `guardrailConfig` …) is merged last.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModel.html
@@ -158,7 +176,7 @@ export function toBedrockRequest(request: PreparedRequest, context: ProviderCont
   const region = readBedrockRegion(context.target);
   const model = bedrockModelIdOf(request.body.model);
   const embeddings = request.endpoint === 'embeddings';
-  const body = embeddings ? embeddingBody(request, model, warnings) : converseBody(request, warnings);
+  const body = embeddings ? embeddingBody(request, model, warnings) : converseBody(request, model, warnings);
   Object.assign(body, request.providerOptions);
   const action = embeddings ? 'invoke' : request.stream ? 'converse-stream' : 'converse';
   const base = bedrockRuntimeBaseUrl(context.target, region);

@@ -68,6 +68,22 @@ describe('toVertexAIRequest', () => {
     expect(run).toThrow('vertex-ai returns one choice per request');
   });
 
+  it('keeps a content part’s cache_control for Claude on Vertex (the Anthropic request code)', () => {
+    const built = build({
+      model: 'claude-sonnet-4@20250514',
+      messages: [
+        {
+          role: 'system',
+          content: [{ type: 'text', text: 'Long rules.', cache_control: { type: 'ephemeral' } }],
+        },
+        { role: 'user', content: 'Hi' },
+      ],
+    });
+    expect(JSON.parse(String(built.upstream.body))).toMatchObject({
+      system: [{ type: 'text', text: 'Long rules.', cache_control: { type: 'ephemeral' } }],
+    });
+  });
+
   it('sends Gemini the Gemini body on generateContent, global on the global host', () => {
     const built = build(
       { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'Hello there' }] },

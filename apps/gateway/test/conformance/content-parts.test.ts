@@ -1,0 +1,83 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GatewayProcess, startGateway } from '../server-process.js';
+import { HELLO_ANSWER, type ProviderMock, startProviderMock } from '../support/provider-mock.js';
+import { FAMILIES, type Family } from './families.js';
+
+// What a content part carries beyond its text (prompt-caching breakpoints), through the built gateway
+// with the official openai SDK: each row names the families that must receive it and what their
+// upstream request must then contain, in the family's own wire format.
+
+let gateway: GatewayProcess;
+let mock: ProviderMock;
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startGateway();
+});
+afterAll(async () => {
+  gateway?.child.kill('SIGTERM');
+  await gateway?.exited;
+  await mock?.close();
+});
+
+function familyOf(id: string): Family {
+  const family = FAMILIES.find((candidate) => candidate.id === id);
+  if (family === undefined) throw new Error(`no family ${id}`);
+  return family;
+}
+
+function sdk(family: Family): OpenAI {
+  return new OpenAI({
+    baseURL: `${gateway.url}/v1`,
+    apiKey: 'unused-the-config-carries-credentials',
+    maxRetries: 0,
+    defaultHeaders: { 'x-portkey-config': JSON.stringify(family.target(mock.url)) },
+  });
+}
+
+/** Sends `messages` (parts with fields the SDK's types lack) and returns the upstream request's text. */
+async function sendThrough(family: Family, messages: unknown[], extra: Record<string, unknown> = {}) {
+  const { data, response } = await sdk(family)
+    .chat.completions.create({
+      model: family.model,
+      messages: messages as OpenAI.ChatCompletionMessageParam[],
+      ...extra,
+    })
+    .withResponse();
+  expect(data.choices[0]?.message.content).toBe(HELLO_ANSWER);
+  const request = mock.received.at(-1);
+  expect(request?.format).toBe(family.formats.chat);
+  return { text: request?.text ?? '', warnings: response.headers.get('x-pk-warnings') };
+}
+
+const cachedSystem = [
+  {
+    role: 'system',
+    content: [
+      { type: 'text', text: 'Be kind.' },
+      { type: 'text', text: 'The long rules.', cache_control: { type: 'ephemeral', ttl: '1h' } },
+    ],
+  },
+  { role: 'user', content: 'Hello!' },
+];
+
+describe('chat → prompt caching: a part’s cache_control reaches the provider', () => {
+  it.each([
+    [
+      'anthropic',
+      /"system":\[\{"type":"text","text":"Be kind\."\},\{"type":"text","text":"The long rules\.","cache_control":\{"type":"ephemeral","ttl":"1h"\}\}\]/,
+    ],
+    [
+      'vertex-claude',
+      /"system":\[\{"type":"text","text":"Be kind\."\},\{"type":"text","text":"The long rules\.","cache_control":\{"type":"ephemeral","ttl":"1h"\}\}\]/,
+    ],
+    [
+      'bedrock-converse',
+      /"system":\[\{"text":"Be kind\.\\nThe long rules\."\},\{"cachePoint":\{"type":"default","ttl":"1h"\}\}\]/,
+    ],
+  ])('%s', async (id, expected) => {
+    const { text, warnings } = await sendThrough(familyOf(id), cachedSystem);
+    expect(text).toMatch(expected);
+    expect(warnings).toBeNull();
+  });
+});
