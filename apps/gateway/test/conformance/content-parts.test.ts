@@ -4,7 +4,7 @@ import { type GatewayProcess, startGateway } from '../server-process.js';
 import { HELLO_ANSWER, type ProviderMock, startProviderMock } from '../support/provider-mock.js';
 import { FAMILIES, type Family } from './families.js';
 
-// What a content part carries beyond its text (prompt-caching breakpoints), through the built gateway
+// What a content part carries beyond its text (prompt-caching breakpoints, PDF files), through the built gateway
 // with the official openai SDK: each row names the families that must receive it and what their
 // upstream request must then contain, in the family's own wire format.
 
@@ -77,6 +77,43 @@ describe('chat → prompt caching: a part’s cache_control reaches the provider
     ],
   ])('%s', async (id, expected) => {
     const { text, warnings } = await sendThrough(familyOf(id), cachedSystem);
+    expect(text).toMatch(expected);
+    expect(warnings).toBeNull();
+  });
+});
+
+const PDF_BASE64 = 'JVBERi0xLjQKJSVFT0YK';
+const pdfQuestion = [
+  {
+    role: 'user',
+    content: [
+      { type: 'text', text: 'Summarize this document.' },
+      {
+        type: 'file',
+        file: { filename: 'report.pdf', file_data: `data:application/pdf;base64,${PDF_BASE64}` },
+      },
+    ],
+  },
+];
+
+describe('chat → a PDF file part reaches the provider as its own document', () => {
+  it.each([
+    [
+      'anthropic',
+      /"type":"document","source":\{"type":"base64","media_type":"application\/pdf","data":"JVBERi0xLjQKJSVFT0YK"\}/,
+    ],
+    [
+      'vertex-claude',
+      /"type":"document","source":\{"type":"base64","media_type":"application\/pdf","data":"JVBERi0xLjQKJSVFT0YK"\}/,
+    ],
+    [
+      'bedrock-converse',
+      /"document":\{"format":"pdf","name":"report","source":\{"bytes":"JVBERi0xLjQKJSVFT0YK"\}\}/,
+    ],
+    ['google', /"inlineData":\{"mimeType":"application\/pdf","data":"JVBERi0xLjQKJSVFT0YK"\}/],
+    ['vertex-gemini', /"inlineData":\{"mimeType":"application\/pdf","data":"JVBERi0xLjQKJSVFT0YK"\}/],
+  ])('%s', async (id, expected) => {
+    const { text, warnings } = await sendThrough(familyOf(id), pdfQuestion);
     expect(text).toMatch(expected);
     expect(warnings).toBeNull();
   });

@@ -1,5 +1,6 @@
 import type { OpenAIContentPart, OpenAIMessage } from '../openai-format/chat-completion-request.js';
 import { withCacheControl } from '../shared/cache-control.js';
+import { droppedFileWarning, filePartOf } from '../shared/file-part.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 
 /** An Anthropic content block we send (text, image, tool_use, tool_result, thinking). */
@@ -17,6 +18,34 @@ function toImageBlock(url: string): AnthropicRequestBlock {
   const match = DATA_URL.exec(url);
   if (match) return { type: 'image', source: { type: 'base64', media_type: match[1], data: match[2] } };
   return { type: 'image', source: { type: 'url', url } };
+}
+
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+/**
+ * A `file` part → a `document` block: a PDF as base64, plain text as text (decoded: Anthropic takes
+ * the text itself), an `https:` URL as a URL source; an image as an `image` block. Else a warning.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/pdf-support
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/citations#plain-text-documents
+ */
+function fileBlock(
+  part: { readonly type: string },
+  warnings: string[],
+  provider: string,
+): AnthropicRequestBlock | undefined {
+  const file = filePartOf(part);
+  if (file === undefined) return undefined;
+  if (file.kind === 'url') return { type: 'document', source: { type: 'url', url: file.url } };
+  if (file.kind === 'data' && file.mediaType === 'application/pdf')
+    return { type: 'document', source: { type: 'base64', media_type: file.mediaType, data: file.data } };
+  if (file.kind === 'data' && file.mediaType === 'text/plain') {
+    const text = Buffer.from(file.data, 'base64').toString('utf8');
+    return { type: 'document', source: { type: 'text', media_type: 'text/plain', data: text } };
+  }
+  if (file.kind === 'data' && IMAGE_TYPES.has(file.mediaType))
+    return { type: 'image', source: { type: 'base64', media_type: file.mediaType, data: file.data } };
+  warnings.push(droppedFileWarning(provider, file.kind === 'data' ? file.mediaType : file.reason));
+  return undefined;
 }
 
 function toBlocks(
@@ -37,6 +66,9 @@ function toBlocks(
         ...toImageBlock(String((part.image_url as { url: unknown }).url)),
         ...withCacheControl(part),
       });
+    } else if (part.type === 'file') {
+      const block = fileBlock(part, warnings, provider);
+      if (block !== undefined) blocks.push({ ...block, ...withCacheControl(part) });
     } else
       warnings.push(
         `content part '${part.type}' in a ${role} message is not supported by ${provider} and was dropped`,

@@ -260,4 +260,70 @@ describe('toAnthropicRequest', () => {
     expect(body.system).toBe('One.\nTwo.\n\nThree.');
     expect(body.messages).toEqual([{ role: 'user', content: 'hi' }]);
   });
+
+  it('sends an OpenAI PDF file part as the documented base64 document block', () => {
+    const { body, warnings } = send({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 1024,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'file',
+              file: { filename: 'report.pdf', file_data: 'data:application/pdf;base64,JVBERi0xLjQKJSVFT0YK' },
+            },
+            { type: 'text', text: 'What are the key findings in this document?' },
+          ],
+        },
+      ],
+    });
+    expect(body).toEqual(readJsonFixture('anthropic', 'request-pdf.json'));
+    expect(warnings).toEqual([]);
+  });
+
+  it('sends plain text as a text document, an https file_url as a url document, keeps cache_control, and warns on the rest', () => {
+    const { body, warnings } = send({
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'file', file: { file_data: `data:text/plain;base64,${btoa('Grass is green.')}` } },
+            {
+              type: 'file',
+              file: { file_url: 'https://example.com/report.pdf' },
+              cache_control: { type: 'ephemeral' },
+            },
+            { type: 'file', file: { mime_type: 'application/pdf', file_data: 'JVBERi0xLjQKJSVFT0YK' } },
+            { type: 'file', file: { file_id: 'file-abc123' } },
+            { type: 'file', file: { file_data: 'data:application/zip;base64,UEsDBA==' } },
+            { type: 'text', text: 'Summarise.' },
+          ],
+        },
+      ],
+    });
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'Grass is green.' } },
+          {
+            type: 'document',
+            source: { type: 'url', url: 'https://example.com/report.pdf' },
+            cache_control: { type: 'ephemeral' },
+          },
+          {
+            type: 'document',
+            source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQKJSVFT0YK' },
+          },
+          { type: 'text', text: 'Summarise.' },
+        ],
+      },
+    ]);
+    expect(warnings).toEqual([
+      "content part 'file' (a file_id names a file uploaded to OpenAI) is not supported by anthropic and was dropped",
+      "content part 'file' (application/zip) is not supported by anthropic and was dropped",
+    ]);
+  });
 });

@@ -2,6 +2,7 @@ import type { OpenAIContentPart, OpenAIMessage } from '../openai-format/chat-com
 import { type CacheControl, cacheControlOf } from '../shared/cache-control.js';
 import { imageUrlOf, messageText, parseDataUrl } from '../shared/chat-request.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import { bedrockFileBlock, requireTextBesideDocuments } from './request-documents.js';
 
 /** A Converse message we send. */
 export interface BedrockRequestMessage {
@@ -54,13 +55,22 @@ function textBlocks(message: OpenAIMessage): Record<string, unknown>[] {
   return blocks;
 }
 
-function userBlocks(content: OpenAIMessage['content'], warnings: string[]): Record<string, unknown>[] {
+function userBlocks(
+  content: OpenAIMessage['content'],
+  documentNames: Set<string>,
+  warnings: string[],
+): Record<string, unknown>[] {
   if (typeof content === 'string') return content === '' ? [] : [{ text: content }];
   const blocks: Record<string, unknown>[] = [];
   for (const part of (content ?? []) as OpenAIContentPart[]) {
     const url = imageUrlOf(part);
     if (part.type === 'text' && typeof part.text === 'string') {
       blocks.push(...withCachePoint({ text: part.text }, part));
+      continue;
+    }
+    if (part.type === 'file') {
+      const block = bedrockFileBlock(part, documentNames, warnings);
+      if (block !== undefined) blocks.push(...withCachePoint(block, part));
       continue;
     }
     const data = url === undefined ? undefined : parseDataUrl(url);
@@ -90,7 +100,8 @@ function append(
 
 /**
  * OpenAI messages → Converse `system` + `messages`: system and developer messages become `system`
- * text blocks; images become `image` blocks with base64 `bytes`; assistant tool calls `toolUse`
+ * text blocks; images become `image` blocks with base64 `bytes`, files `document` blocks (PDF, text,
+ * Office formats …; a user turn with one needs a text part too); assistant tool calls `toolUse`
  * blocks; tool results `toolResult` blocks of a user turn (a JSON object result as `json`, else
  * `text`); consecutive turns of one role are merged, as Converse requires. A `cache_control` on a
  * part, a tool call or a tool message becomes a `cachePoint` block right after it.
@@ -103,6 +114,7 @@ export function toBedrockMessages(
 ): { system: Record<string, unknown>[]; messages: BedrockRequestMessage[] } {
   const system: Record<string, unknown>[] = [];
   const messages: BedrockRequestMessage[] = [];
+  const documentNames = new Set<string>();
   for (const message of input) {
     switch (message.role) {
       case 'system':
@@ -110,7 +122,7 @@ export function toBedrockMessages(
         system.push(...textBlocks(message));
         break;
       case 'user':
-        append(messages, 'user', userBlocks(message.content, warnings));
+        append(messages, 'user', userBlocks(message.content, documentNames, warnings));
         break;
       case 'assistant': {
         const blocks = textBlocks(message);
@@ -142,5 +154,6 @@ export function toBedrockMessages(
         warnings.push(`a '${message.role}' message is not supported by bedrock and was dropped`);
     }
   }
+  requireTextBesideDocuments(messages);
   return { system, messages };
 }

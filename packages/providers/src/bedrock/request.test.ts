@@ -305,4 +305,89 @@ describe('toBedrockRequest', () => {
       "cache_control on tool 'f' is not supported by bedrock for us.amazon.nova-pro-v1:0 and was dropped",
     ]);
   });
+
+  it('sends an OpenAI PDF file part as the documented document block, named from the filename', () => {
+    const { body, warnings } = send({
+      model: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: "What's in this document?" },
+            {
+              type: 'file',
+              file: {
+                filename: 'MyDocument.pdf',
+                file_data: 'data:application/pdf;base64,JVBERi0xLjQKJSVFT0YK',
+              },
+            },
+          ],
+        },
+      ],
+    });
+    expect(body).toEqual(readJsonFixture('bedrock', 'request-document.json'));
+    expect(warnings).toEqual([]);
+  });
+
+  it('maps other documented formats, makes names valid and unique, and warns on what Converse cannot read', () => {
+    const { body, warnings } = send({
+      model: 'm',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'file',
+              file: { filename: 'Q3 report  (final)!.pdf', file_data: 'data:application/pdf;base64,AA==' },
+            },
+            {
+              type: 'file',
+              file: { filename: 'Q3 report  (final)!.pdf', file_data: 'data:application/pdf;base64,AQ==' },
+            },
+            {
+              type: 'file',
+              file: { file_data: 'data:text/csv;base64,YSxi' },
+              cache_control: { type: 'ephemeral' },
+            },
+            { type: 'file', file: { file_id: 'file-abc123' } },
+            { type: 'file', file: { file_url: 'https://example.com/a.pdf' } },
+            { type: 'file', file: { file_data: 'data:application/zip;base64,UEsDBA==' } },
+            { type: 'text', text: 'Compare them.' },
+          ],
+        },
+      ],
+    });
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { document: { format: 'pdf', name: 'Q3 report (final)-', source: { bytes: 'AA==' } } },
+          { document: { format: 'pdf', name: 'Q3 report (final)- (2)', source: { bytes: 'AQ==' } } },
+          { document: { format: 'csv', name: 'document', source: { bytes: 'YSxi' } } },
+          { cachePoint: { type: 'default' } },
+          { text: 'Compare them.' },
+        ],
+      },
+    ]);
+    expect(warnings).toEqual([
+      "content part 'file' (a file_id names a file uploaded to OpenAI) is not supported by bedrock and was dropped",
+      "content part 'file' (a file_url) is not supported by bedrock and was dropped",
+      "content part 'file' (application/zip) is not supported by bedrock and was dropped",
+    ]);
+  });
+
+  it('refuses a file without a text part in its turn with a 400, as Converse would', () => {
+    const run = () =>
+      send({
+        model: 'm',
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'file', file: { file_data: 'data:application/pdf;base64,AA==' } }],
+          },
+        ],
+      });
+    expect(run).toThrow(PkError);
+    expect(run).toThrow(expect.objectContaining({ status: 400, param: 'messages' }));
+  });
 });

@@ -1,5 +1,6 @@
 import type { OpenAIContentPart, OpenAIMessage } from '../openai-format/chat-completion-request.js';
 import { imageUrlOf, messageText, parseDataUrl } from '../shared/chat-request.js';
+import { droppedFileWarning, filePartOf } from '../shared/file-part.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { signatureFromToolCall } from './thought-signature.js';
 
@@ -22,6 +23,31 @@ function guessMimeType(url: string): string {
   return (extension && known[extension]) || 'image/jpeg';
 }
 
+/**
+ * Media types Gemini reads inline: PDFs (with their images and layout), the text formats it reads as
+ * plain text, and images, audio and video.
+ * @see https://ai.google.dev/gemini-api/docs/document-processing
+ * @see https://cloud.google.com/vertex-ai/generative-ai/docs/multimodal/document-understanding
+ */
+const INLINE_TYPES =
+  /^(application\/pdf|application\/x-javascript|application\/x-python|text\/.+|image\/.+|audio\/.+|video\/.+)$/;
+
+/** A `file` part → an `inlineData` part, or `undefined` with a warning naming `provider`. */
+function fileToPart(
+  part: { readonly type: string },
+  warnings: string[],
+  provider: string,
+): Record<string, unknown> | undefined {
+  const file = filePartOf(part);
+  if (file?.kind === 'data' && INLINE_TYPES.test(file.mediaType))
+    return { inlineData: { mimeType: file.mediaType, data: file.data } };
+  if (file !== undefined) {
+    const what = file.kind === 'data' ? file.mediaType : file.kind === 'url' ? 'a file_url' : file.reason;
+    warnings.push(droppedFileWarning(provider, what));
+  }
+  return undefined;
+}
+
 function userParts(
   content: OpenAIMessage['content'],
   warnings: string[],
@@ -39,6 +65,9 @@ function userParts(
           ? { inlineData: { mimeType: data.mediaType, data: data.data } }
           : { fileData: { mimeType: guessMimeType(url), fileUri: url } },
       );
+    } else if (part.type === 'file') {
+      const inline = fileToPart(part, warnings, provider);
+      if (inline !== undefined) parts.push(inline);
     } else warnings.push(`content part '${part.type}' is not supported by ${provider} and was dropped`);
   }
   return parts;
@@ -64,8 +93,8 @@ function append(
  * OpenAI messages → Gemini `systemInstruction` + `contents`: system and developer messages become
  * `systemInstruction`; assistant turns are role `model` with `functionCall` parts; tool results become
  * `functionResponse` parts of a user turn, named after the call they answer (the JSON object the tool
- * returned, else `{ content }`); images become `inlineData` (data URLs) or `fileData`; consecutive turns
- * of one role are merged.
+ * returned, else `{ content }`); images become `inlineData` (data URLs) or `fileData`, files (PDF …)
+ * `inlineData`; consecutive turns of one role are merged.
  * @see https://ai.google.dev/api/generate-content#request-body
  * @see https://ai.google.dev/gemini-api/docs/function-calling
  */

@@ -191,4 +191,51 @@ describe('toGoogleRequest', () => {
       ],
     });
   });
+
+  it('sends an OpenAI PDF file part as the documented inline PDF', () => {
+    const { body, warnings } = send({
+      model: 'gemini-2.0-flash',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'file',
+              file: { filename: 'report.pdf', file_data: 'data:application/pdf;base64,JVBERi0xLjQKJSVFT0YK' },
+            },
+            { type: 'text', text: 'Summarize this document' },
+          ],
+        },
+      ],
+    });
+    expect(body).toEqual(readJsonFixture('google', 'request-pdf.json'));
+    expect(warnings).toEqual([]);
+  });
+
+  it('sends other documented file types inline and warns on a file_id and on an unread type', () => {
+    const { body, warnings } = send({
+      model: 'gemini-2.0-flash',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'file', file: { file_data: 'data:text/plain;base64,aGk=' } },
+            { type: 'file', file: { file_id: 'file-abc123' } },
+            { type: 'file', file: { file_data: 'data:application/zip;base64,UEsDBA==' } },
+            { type: 'text', text: 'Read it.' },
+          ],
+        },
+      ],
+    });
+    expect(body.contents).toEqual([
+      {
+        role: 'user',
+        parts: [{ inlineData: { mimeType: 'text/plain', data: 'aGk=' } }, { text: 'Read it.' }],
+      },
+    ]);
+    expect(warnings).toEqual([
+      "content part 'file' (a file_id names a file uploaded to OpenAI) is not supported by google and was dropped",
+      "content part 'file' (application/zip) is not supported by google and was dropped",
+    ]);
+  });
 });
