@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from '../server-process.js';
 import { HELLO_ANSWER, type ProviderMock, startProviderMock } from '../support/provider-mock.js';
 import { FAMILIES, type Family } from './families.js';
+import { TINY_PNG_BASE64 } from './harness.js';
 
-// What a content part carries beyond its text (prompt-caching breakpoints, PDF files), through the built gateway
+// What a content part carries beyond its text (prompt-caching breakpoints, PDF files, an image's detail), through the built gateway
 // with the official openai SDK: each row names the families that must receive it and what their
 // upstream request must then contain, in the family's own wire format.
 
@@ -116,5 +117,26 @@ describe('chat → a PDF file part reaches the provider as its own document', ()
     const { text, warnings } = await sendThrough(familyOf(id), pdfQuestion);
     expect(text).toMatch(expected);
     expect(warnings).toBeNull();
+  });
+});
+
+describe('chat → an image part’s detail reaches the provider', () => {
+  it.each([
+    ['openai', /"image_url":\{"url":"data:image\/png;base64,[^"]+","detail":"low"\}/],
+    ['cohere', /"image_url":\{"url":"data:image\/png;base64,[^"]+","detail":"low"\}/],
+  ])('%s', async (id, expected) => {
+    const { text } = await sendThrough(familyOf(id), [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is in this image?' },
+          {
+            type: 'image_url',
+            image_url: { url: `data:image/png;base64,${TINY_PNG_BASE64}`, detail: 'low' },
+          },
+        ],
+      },
+    ]);
+    expect(text).toMatch(expected);
   });
 });

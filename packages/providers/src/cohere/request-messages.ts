@@ -4,13 +4,23 @@ import { imageUrlOf, messageText } from '../shared/chat-request.js';
 /** A Cohere v2 chat message we send. */
 export type CohereRequestMessage = Record<string, unknown> & { readonly role: string };
 
+/**
+ * An image part's `detail` (`low`, `high`, `auto`), which Cohere takes as OpenAI does.
+ * @see https://docs.cohere.com/docs/image-inputs
+ */
+function detailOf(part: { readonly type: string }): { detail?: string } {
+  const detail = (part as { image_url?: { detail?: unknown } }).image_url?.detail;
+  return typeof detail === 'string' ? { detail } : {};
+}
+
 function userContent(content: OpenAIMessage['content'], warnings: string[]): unknown {
   if (typeof content === 'string' || !content) return content ?? '';
   const parts: Record<string, unknown>[] = [];
   for (const part of content as OpenAIContentPart[]) {
     const image = imageUrlOf(part);
     if (part.type === 'text' && typeof part.text === 'string') parts.push({ type: 'text', text: part.text });
-    else if (image !== undefined) parts.push({ type: 'image_url', image_url: { url: image } });
+    else if (image !== undefined)
+      parts.push({ type: 'image_url', image_url: { url: image, ...detailOf(part) } });
     else warnings.push(`content part '${part.type}' is not supported by cohere and was dropped`);
   }
   return parts.length === 1 && parts[0]?.type === 'text' ? parts[0].text : parts;
@@ -18,7 +28,7 @@ function userContent(content: OpenAIMessage['content'], warnings: string[]): unk
 
 /**
  * OpenAI messages → Cohere v2 messages: the roles are the same (`developer` becomes `system`), user
- * images stay `image_url` parts, assistant tool calls keep their OpenAI shape, tool results carry
+ * images stay `image_url` parts (with their `detail`), assistant tool calls keep their OpenAI shape, tool results carry
  * `tool_call_id`.
  * @see https://docs.cohere.com/reference/chat#request.body.messages
  */

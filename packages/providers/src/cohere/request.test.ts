@@ -30,6 +30,13 @@ describe('toCohereRequest', () => {
     expect(send(documented).body).toEqual(documented);
   });
 
+  it('sends the documented image example field for field, an image part’s detail kept', () => {
+    const documented = readJsonFixture('cohere', 'request-image.json');
+    const { body, warnings } = send(documented);
+    expect(body).toEqual(documented);
+    expect(warnings).toEqual([]);
+  });
+
   it('maps sampling, stop, JSON schema, tool choice and a tool round trip; drops the rest with warnings', () => {
     const { body, warnings } = send({
       model: 'command-a-03-2025',
