@@ -5,7 +5,7 @@ import { HELLO_ANSWER, type ProviderMock, startProviderMock } from '../support/p
 import { FAMILIES, type Family } from './families.js';
 import { TINY_PNG_BASE64 } from './harness.js';
 
-// What a content part carries beyond its text (prompt-caching breakpoints, PDF files, an image's detail), through the built gateway
+// What a content part carries beyond its text (prompt-caching breakpoints, PDF files, an image's detail, several text parts), through the built gateway
 // with the official openai SDK: each row names the families that must receive it and what their
 // upstream request must then contain, in the family's own wire format.
 
@@ -138,5 +138,32 @@ describe('chat → an image part’s detail reaches the provider', () => {
       },
     ]);
     expect(text).toMatch(expected);
+  });
+});
+
+describe('responses → several input_text parts reach a translated provider as separate texts', () => {
+  it.each([
+    ['anthropic', /"content":\[\{"type":"text","text":"Translate:"\},\{"type":"text","text":"Bonjour"\}\]/],
+    ['google', /"parts":\[\{"text":"Translate:"\},\{"text":"Bonjour"\}\]/],
+    ['bedrock-converse', /"content":\[\{"text":"Translate:"\},\{"text":"Bonjour"\}\]/],
+    ['cohere', /"content":\[\{"type":"text","text":"Translate:"\},\{"type":"text","text":"Bonjour"\}\]/],
+  ])('%s', async (id, expected) => {
+    const family = familyOf(id);
+    const response = await sdk(family).responses.create({
+      model: family.model,
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Translate:' },
+            { type: 'input_text', text: 'Bonjour' },
+          ],
+        },
+      ],
+    });
+    expect(response.output_text).toBe(HELLO_ANSWER);
+    const request = mock.received.at(-1);
+    expect(request?.format).toBe(family.formats.responses);
+    expect(request?.text).toMatch(expected);
   });
 });

@@ -46,6 +46,54 @@ describe('responsesToChatRequest', () => {
     ).toHaveProperty('max_completion_tokens', 5);
   });
 
+  it('keeps several input_text parts as separate text parts, as chat completions does, not glued into one word', () => {
+    const { body } = translate({
+      model: 'm',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Translate:' },
+            { type: 'input_text', text: 'Bonjour' },
+          ],
+        },
+        { type: 'function_call', call_id: 'call_1', name: 'lookup', arguments: '{}' },
+        {
+          type: 'function_call_output',
+          call_id: 'call_1',
+          output: [
+            { type: 'input_text', text: 'Hello' },
+            { type: 'input_text', text: 'world' },
+          ],
+        },
+        { role: 'user', content: [{ type: 'input_text', text: 'Thanks.' }] },
+      ],
+    });
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Translate:' },
+          { type: 'text', text: 'Bonjour' },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{}' } }],
+      },
+      {
+        role: 'tool',
+        tool_call_id: 'call_1',
+        content: [
+          { type: 'text', text: 'Hello' },
+          { type: 'text', text: 'world' },
+        ],
+      },
+      { role: 'user', content: 'Thanks.' },
+    ]);
+  });
+
   it('maps multi-turn items: roles, parts, images, function calls joined to their turn, outputs', () => {
     const { body, warnings } = translate({
       model: 'm',
@@ -113,7 +161,13 @@ describe('responsesToChatRequest', () => {
       model: 'm',
       messages: [
         { role: 'system', content: 'Use tools.' },
-        { role: 'user', content: 'Weather? In SF.' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Weather? ' },
+            { type: 'text', text: 'In SF.' },
+          ],
+        },
         {
           role: 'user',
           content: [

@@ -56,7 +56,7 @@ function stringOf(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** Message content → chat content: a string, or text and image parts. */
+/** Message content → chat content: a string (one text part), or text and image parts. */
 function chatContent(item: ResponsesInputItem, translation: Translation, param: string): unknown {
   const content = item.content;
   if (typeof content === 'string' || content === undefined) return content ?? '';
@@ -85,8 +85,16 @@ function chatContent(item: ResponsesInputItem, translation: Translation, param: 
         throw unsupportedFeature(`a '${part.type}' content part`, translation.provider, at);
     }
   });
-  const onlyText = parts.every((part) => part.type === 'text');
-  return onlyText ? parts.map((part) => part.text).join('') : parts;
+  return singleTextOrParts(parts);
+}
+
+/**
+ * One text part as a plain string, as before; several parts stay parts, as chat completions keeps
+ * them: joining `Translate:` and `Bonjour` into one string glued the words (`Translate:Bonjour`).
+ */
+function singleTextOrParts(parts: Record<string, unknown>[]): unknown {
+  const [only] = parts;
+  return parts.length === 1 && only?.type === 'text' ? only.text : parts;
 }
 
 /** The assistant message that function calls join: the last message when it is the assistant's. */
@@ -137,8 +145,11 @@ function pushItem(
       const parts = Array.isArray(output) ? (output as Record<string, unknown>[]) : undefined;
       if (parts?.some((part) => part.type !== 'input_text'))
         translation.warnings.push(`${param}: non-text content of a function call output was dropped`);
-      const text = parts ? parts.map((part) => stringOf(part.text)).join('') : stringOf(output);
-      messages.push({ role: 'tool', tool_call_id: stringOf(item.call_id), content: text });
+      const texts = parts
+        ?.filter((part) => part.type === 'input_text')
+        .map((part) => ({ type: 'text', text: stringOf(part.text) }));
+      const content = texts && texts.length > 0 ? singleTextOrParts(texts) : stringOf(output);
+      messages.push({ role: 'tool', tool_call_id: stringOf(item.call_id), content });
       return;
     }
     case 'reasoning':
