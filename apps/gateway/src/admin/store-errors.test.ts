@@ -35,4 +35,12 @@ describe("the store's refusals in the API's spelling", () => {
       'invalid virtual key: key: Too small; usage_limits.credit_limit: expected at least 1',
     );
   });
+
+  it('a database that cannot be reached: a write says nothing changed, a read does not', () => {
+    const down = new StoreError('unavailable', 'connect ECONNREFUSED');
+    expect(pkErrorOfStoreError(down, 'PK_ERR_RECORD_NOT_FOUND').message).toContain('nothing was changed');
+    expect(pkErrorOfStoreError(down, 'PK_ERR_RECORD_NOT_FOUND', true).message).toBe(
+      'the data store is unavailable; try again (requests are still served from the last snapshot)',
+    );
+  });
 });

@@ -20,9 +20,9 @@ export function apiPathOf(path: string): string {
  * One of the store's refusals as pk's error: `invalid` 400 (`PK_ERR_INVALID_CONFIG` when the problem
  * is in a config, naming its path), `not_found` 404 (`notFound`), `conflict` 409 `PK_ERR_CONFLICT`,
  * `read_only` 409 `PK_ERR_READ_ONLY` (the message names the settings file), `unavailable` 503
- * `PK_ERR_STORE_UNAVAILABLE`.
+ * `PK_ERR_STORE_UNAVAILABLE` (`reading`: a GET, whose message does not speak of changes).
  */
-export function pkErrorOfStoreError(error: StoreError, notFound: PkErrorCode): PkError {
+export function pkErrorOfStoreError(error: StoreError, notFound: PkErrorCode, reading = false): PkError {
   switch (error.code) {
     case 'invalid': {
       const first = error.issues[0]?.path;
@@ -45,7 +45,9 @@ export function pkErrorOfStoreError(error: StoreError, notFound: PkErrorCode): P
     case 'unavailable':
       return new PkError(
         'PK_ERR_STORE_UNAVAILABLE',
-        'the data store is unavailable, nothing was changed; try again (requests are still served from the last snapshot)',
+        reading
+          ? 'the data store is unavailable; try again (requests are still served from the last snapshot)'
+          : 'the data store is unavailable, nothing was changed; try again (requests are still served from the last snapshot)',
       );
   }
 }
@@ -55,8 +57,9 @@ export function pkErrorOfStoreError(error: StoreError, notFound: PkErrorCode): P
  * else goes on to the app's error handler (a 500 that never shows internals).
  */
 export function answerStoreErrors(app: FastifyInstance, notFound: PkErrorCode): void {
-  app.setErrorHandler((error) => {
-    if (error instanceof StoreError) throw pkErrorOfStoreError(error, notFound);
+  app.setErrorHandler((error, request) => {
+    const reading = request.method === 'GET' || request.method === 'HEAD';
+    if (error instanceof StoreError) throw pkErrorOfStoreError(error, notFound, reading);
     throw error;
   });
 }
