@@ -54,7 +54,7 @@ export function createProgram(io: ProgramIo): Command {
   };
   program
     .description(
-      "pk's admin command: gateway keys, virtual keys, saved configs, circuit breakers, log exports and the vault",
+      "pk's admin command: gateway keys, virtual keys, integrations, saved configs, guardrails, prompts, circuit breakers, log exports and the vault",
     )
     .version(VERSION, '-v, --version')
     .option('--json', 'print results as JSON')

@@ -293,6 +293,8 @@ function registerLabels(prompts: Command, context: CommandContext): void {
     noun: 'label',
     description: 'delete a label of your own (requests naming slug@label then get a 404)',
     path: (name) => `/labels/${encodeURIComponent(name)}`,
+    argument: 'name',
+    argumentDescription: 'the label',
   });
 }
 

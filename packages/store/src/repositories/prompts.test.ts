@@ -98,6 +98,14 @@ describe.each(ENGINES)('prompts on %s', (engine) => {
     expect(await store.prompts.usingVirtualKey('nobody')).toEqual([]);
   });
 
+  it('a label pointed at a version that does not exist names the version by its number', async () => {
+    await store.prompts.create(SUPPORT_REPLY, 'cli');
+    await expect(store.prompts.label('support-reply', 2, 'staging', 'cli')).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'the prompt "support-reply" has no version 2',
+    });
+  });
+
   it('makes a new version on a change of content, published only when asked', async () => {
     const created = await store.prompts.create(SUPPORT_REPLY, 'cli');
     const renamed = await store.prompts.update('support-reply', { name: 'Support' }, 'key:admin');

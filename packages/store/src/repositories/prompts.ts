@@ -648,8 +648,14 @@ export class PromptRepository {
         .where('prompt_id', '=', prompt.id)
         .where(typeof versionReference === 'number' ? 'version' : 'id', '=', versionReference)
         .executeTakeFirst();
-      if (!version)
-        throw notFoundError(`version of the ${this.#noun} "${prompt.slug}"`, String(versionReference));
+      if (!version) {
+        throw new StoreError(
+          'not_found',
+          typeof versionReference === 'number'
+            ? `the ${this.#noun} "${prompt.slug}" has no version ${versionReference}`
+            : `no version of the ${this.#noun} "${prompt.slug}" has the id "${versionReference}"`,
+        );
+      }
       const label = await findLabel(transaction, labelReference);
       if (!label)
         throw new StoreError('invalid', `label_id: no label has the id or name "${labelReference}"`, {
