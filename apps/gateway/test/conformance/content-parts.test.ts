@@ -167,3 +167,42 @@ describe('responses → several input_text parts reach a translated provider as 
     expect(request?.text).toMatch(expected);
   });
 });
+
+describe('responses → an input_file PDF reaches a translated provider as its own document', () => {
+  it.each([
+    [
+      'anthropic',
+      /"type":"document","source":\{"type":"base64","media_type":"application\/pdf","data":"JVBERi0xLjQKJSVFT0YK"\}/,
+    ],
+    [
+      'bedrock-converse',
+      /"document":\{"format":"pdf","name":"report","source":\{"bytes":"JVBERi0xLjQKJSVFT0YK"\}\}/,
+    ],
+    ['google', /"inlineData":\{"mimeType":"application\/pdf","data":"JVBERi0xLjQKJSVFT0YK"\}/],
+  ])('%s', async (id, expected) => {
+    const family = familyOf(id);
+    const { data: response, response: answer } = await sdk(family)
+      .responses.create({
+        model: family.model,
+        input: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'input_file',
+                filename: 'report.pdf',
+                file_data: 'data:application/pdf;base64,JVBERi0xLjQKJSVFT0YK',
+              },
+              { type: 'input_text', text: 'Summarise it.' },
+            ],
+          },
+        ],
+      })
+      .withResponse();
+    expect(response.output_text).toBe(HELLO_ANSWER);
+    const request = mock.received.at(-1);
+    expect(request?.format).toBe(family.formats.responses);
+    expect(request?.text).toMatch(expected);
+    expect(answer.headers.get('x-pk-warnings')).toBeNull();
+  });
+});

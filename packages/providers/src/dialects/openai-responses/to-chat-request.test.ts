@@ -210,6 +210,33 @@ describe('responsesToChatRequest', () => {
     expect(warnings).toEqual(['input.4: a reasoning item cannot be sent to anthropic and was dropped']);
   });
 
+  it('maps an input_file’s bytes or URL to chat’s file part, with its filename', () => {
+    const pdf = 'data:application/pdf;base64,JVBERi0xLjQK';
+    const { body } = translate({
+      model: 'm',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_file', filename: 'report.pdf', file_data: pdf },
+            { type: 'input_file', file_url: 'https://example.com/terms.pdf' },
+            { type: 'input_text', text: 'Summarise both.' },
+          ],
+        },
+      ],
+    });
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'file', file: { file_data: pdf, filename: 'report.pdf' } },
+          { type: 'file', file: { file_url: 'https://example.com/terms.pdf' } },
+          { type: 'text', text: 'Summarise both.' },
+        ],
+      },
+    ]);
+  });
+
   it('answers what needs OpenAI’s own state or tools with PK_ERR_UNSUPPORTED_FEATURE, naming it', () => {
     const cases: [Record<string, unknown>, string, string][] = [
       [
@@ -231,7 +258,7 @@ describe('responsesToChatRequest', () => {
       [
         { input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'file_1' }] }] },
         'input.0.content.0',
-        "a 'input_file' content part",
+        'an input_file by file_id',
       ],
       [
         { input: [{ role: 'user', content: [{ type: 'input_image', file_id: 'file_1' }] }] },

@@ -56,7 +56,7 @@ function stringOf(value: unknown): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** Message content → chat content: a string (one text part), or text and image parts. */
+/** Message content → chat content: a string (one text part), or text, image and file parts. */
 function chatContent(item: ResponsesInputItem, translation: Translation, param: string): unknown {
   const content = item.content;
   if (typeof content === 'string' || content === undefined) return content ?? '';
@@ -79,6 +79,17 @@ function chatContent(item: ResponsesInputItem, translation: Translation, param: 
         const detail =
           typeof part.detail === 'string' && part.detail !== 'auto' ? { detail: part.detail } : {};
         parts.push({ type: 'image_url', image_url: { url: part.image_url, ...detail } });
+        return;
+      }
+      case 'input_file': {
+        // A file's bytes or an https URL become chat's `file` part, which each adapter maps to its
+        // provider's document (a PDF to Anthropic, Bedrock, Gemini); a stored file cannot be read.
+        const filename = typeof part.filename === 'string' ? { filename: part.filename } : {};
+        if (typeof part.file_data === 'string')
+          parts.push({ type: 'file', file: { file_data: part.file_data, ...filename } });
+        else if (typeof part.file_url === 'string')
+          parts.push({ type: 'file', file: { file_url: part.file_url, ...filename } });
+        else throw unsupportedFeature('an input_file by file_id (a stored file)', translation.provider, at);
         return;
       }
       default:
