@@ -18,6 +18,7 @@ const TRANSLATED = new Set([
   'max_completion_tokens',
   'temperature',
   'top_p',
+  'top_k',
   'stop',
   'n',
   'seed',
@@ -57,6 +58,8 @@ function generationConfig(options: {
     ...(typeof maxTokens === 'number' ? { maxOutputTokens: maxTokens } : {}),
     ...(typeof chat.temperature === 'number' ? { temperature: chat.temperature } : {}),
     ...(typeof chat.top_p === 'number' ? { topP: chat.top_p } : {}),
+    // Not OpenAI's, but Portkey's and Gemini's: sampling among the k likeliest tokens.
+    ...(typeof body.top_k === 'number' ? { topK: body.top_k } : {}),
     ...(typeof body.seed === 'number' ? { seed: body.seed } : {}),
     ...(typeof body.presence_penalty === 'number' ? { presencePenalty: body.presence_penalty } : {}),
     ...(typeof body.frequency_penalty === 'number' ? { frequencyPenalty: body.frequency_penalty } : {}),
@@ -77,7 +80,7 @@ function generationConfig(options: {
  * OpenAI chat request → Gemini `GenerateContentRequest` body (pure; shared by `google` and
  * `vertex-ai`): `systemInstruction`, `contents`, `tools[].functionDeclarations`, `toolConfig`
  * (`auto`/`required`/`none`/a named function → `AUTO`/`ANY`/`NONE`/`ANY` + `allowedFunctionNames`),
- * `generationConfig` (`maxOutputTokens`, `temperature`, `topP`, `stopSequences`, `candidateCount`,
+ * `generationConfig` (`maxOutputTokens`, `temperature`, `topP`, `topK`, `stopSequences`, `candidateCount`,
  * `seed`, penalties, `responseMimeType: application/json` and `responseSchema` for JSON mode).
  * `provider_options.<id>` is merged last (`generationConfig` field by field), so `safetySettings`,
  * `thinkingConfig` or `cachedContent` can be sent.

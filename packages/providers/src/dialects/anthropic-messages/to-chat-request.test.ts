@@ -184,6 +184,17 @@ describe('messagesToChatRequest', () => {
     ]);
   });
 
+  it('keeps top_k for Gemini, which samples by it (generationConfig.topK)', () => {
+    for (const provider of ['google', 'vertex-ai']) {
+      const { body, warnings } = translate(
+        { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }], top_k: 5 },
+        provider,
+      );
+      expect(body.top_k).toBe(5);
+      expect(warnings).toEqual([]);
+    }
+  });
+
   it('says it drops a tool result’s is_error, which a chat tool message cannot carry', () => {
     const { body, warnings } = translate({
       model: 'm',

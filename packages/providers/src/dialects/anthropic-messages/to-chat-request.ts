@@ -20,6 +20,9 @@ const TRANSLATED = new Set([
   'output_config',
 ]);
 
+/** Providers whose chat request takes `top_k` (Gemini's `topK`; Claude on Vertex): kept for them. */
+const TAKES_TOP_K: ReadonlySet<string> = new Set(['google', 'vertex-ai']);
+
 /** Parameters whose meaning cannot survive translation: refused rather than dropped. */
 const REFUSED: Readonly<Record<string, string>> = {
   mcp_servers: 'MCP servers (mcp_servers)',
@@ -231,7 +234,7 @@ export function checkMessagesRequest(body: Readonly<Record<string, unknown>>): v
  * `tool_choice`, `stop_sequences`, `metadata.user_id` and `output_config.format` (structured outputs, as
  * `response_format`) map to their equivalents; a stream asks for usage.
  * Server tools, documents and other blocks with no chat equivalent are a 400
- * `PK_ERR_UNSUPPORTED_FEATURE`; `top_k`, `thinking` and unknown parameters are dropped with a warning.
+ * `PK_ERR_UNSUPPORTED_FEATURE`; `top_k` (but for Gemini), `thinking` and unknown parameters are dropped with a warning.
  * @see https://docs.anthropic.com/en/api/messages
  */
 export function messagesToChatRequest(
@@ -273,8 +276,11 @@ export function messagesToChatRequest(
     ...(typeof request.metadata?.user_id === 'string' ? { user: request.metadata.user_id } : {}),
     ...(request.stream === true ? { stream: true, stream_options: { include_usage: true } } : {}),
   };
-  if (typeof request.top_k === 'number')
-    translation.warnings.push(`parameter 'top_k' is not supported by ${context.provider} and was dropped`);
+  if (typeof request.top_k === 'number') {
+    if (TAKES_TOP_K.has(context.provider)) chat.top_k = request.top_k;
+    else
+      translation.warnings.push(`parameter 'top_k' is not supported by ${context.provider} and was dropped`);
+  }
   if (typeof request.output_config?.effort === 'string')
     translation.warnings.push(
       `parameter 'output_config.effort' is not supported by ${context.provider} and was dropped`,
