@@ -34,4 +34,19 @@ describe('messagesErrorBodyOf', () => {
       code: 'context_length_exceeded',
     });
   });
+
+  it('gives a status the type Anthropic documents for it, whatever type the provider used', () => {
+    const vendor = (type: string | null, code: string | null = null) => ({
+      error: { message: 'm', type, param: null, code },
+    });
+    // OpenAI answers a bad key with 401 invalid_request_error; Anthropic's SDK expects authentication_error.
+    expect(messagesErrorBodyOf(vendor('invalid_request_error', 'invalid_api_key'), 401).error).toEqual({
+      type: 'authentication_error',
+      message: 'm',
+      code: 'invalid_api_key',
+    });
+    expect(messagesErrorBodyOf(vendor('invalid_request_error'), 403).error.type).toBe('permission_error');
+    expect(messagesErrorBodyOf(vendor('invalid_request_error'), 404).error.type).toBe('not_found_error');
+    expect(messagesErrorBodyOf(vendor('api_error'), 500).error.type).toBe('api_error');
+  });
 });

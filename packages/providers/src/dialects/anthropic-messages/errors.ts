@@ -15,33 +15,32 @@ const MESSAGES_ERROR_TYPES = new Set([
   'overloaded_error',
 ]);
 
-/** Anthropic's error type for an HTTP status, as its API documents them. */
-function errorTypeOfStatus(status: number | undefined): string {
-  switch (status) {
-    case 400:
-    case 415:
-    case 422:
-      return 'invalid_request_error';
-    case 401:
-      return 'authentication_error';
-    case 402:
-      return 'billing_error';
-    case 403:
-      return 'permission_error';
-    case 404:
-      return 'not_found_error';
-    case 408:
-    case 504:
-      return 'timeout_error';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit_error';
-    case 529:
-      return 'overloaded_error';
-    default:
-      return status !== undefined && status < 500 ? 'invalid_request_error' : 'api_error';
-  }
+/** Anthropic's error type of each HTTP status its API documents. */
+const ERROR_TYPE_OF_STATUS: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  408: 'timeout_error',
+  413: 'request_too_large',
+  415: 'invalid_request_error',
+  422: 'invalid_request_error',
+  429: 'rate_limit_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
+};
+
+/**
+ * The Anthropic error type of an answer: the one its status documents (an OpenAI 401 says
+ * `invalid_request_error`, Anthropic's SDK expects `authentication_error`), else the provider's own
+ * when Anthropic has it, else `invalid_request_error` for a 4xx and `api_error` for the rest.
+ */
+function anthropicErrorType(type: unknown, status: number | undefined): string {
+  const ofStatus = status === undefined ? undefined : ERROR_TYPE_OF_STATUS[status];
+  if (ofStatus !== undefined) return ofStatus;
+  if (typeof type === 'string' && MESSAGES_ERROR_TYPES.has(type)) return type;
+  return status !== undefined && status < 500 ? 'invalid_request_error' : 'api_error';
 }
 
 /** Anthropic's error body. */
@@ -53,14 +52,14 @@ export interface MessagesErrorBody {
 /**
  * An OpenAI error envelope (pk's own or a provider's) → Anthropic's error body
  * `{"type":"error","error":{"type","message"}}`, with pk's `PK_ERR_*` code (or the vendor's code) as
- * `error.code`. The type is kept when it is one of Anthropic's, else derived from the status
- * (`server_error` → `api_error`, a 429 → `rate_limit_error` …).
+ * `error.code`. The type is the one Anthropic documents for the status (a 401 → `authentication_error`,
+ * a 429 → `rate_limit_error` …), else the provider's own when it is one of Anthropic's (`server_error` →
+ * `api_error`).
  * @see https://docs.anthropic.com/en/api/errors
  */
 export function messagesErrorBodyOf(envelope: OpenAIErrorEnvelope, status?: number): MessagesErrorBody {
   const { type, message, code } = envelope.error;
-  const anthropicType =
-    typeof type === 'string' && MESSAGES_ERROR_TYPES.has(type) ? type : errorTypeOfStatus(status);
+  const anthropicType = anthropicErrorType(type, status);
   return {
     type: 'error',
     error: {
