@@ -252,6 +252,33 @@ describe('errors on /v1/messages', () => {
     });
   });
 
+  it('an OpenAI upstream’s 401 (invalid_request_error in its body) is Anthropic’s authentication_error', async () => {
+    // OpenAI's documented answer to a wrong key.
+    mock.answer = () => ({
+      status: 401,
+      body: {
+        error: {
+          message: 'Incorrect API key provided: sk-opena***-key.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      },
+    });
+    try {
+      const error = await client('openai')
+        .messages.create({ model: 'gpt-4o', max_tokens: 10, messages: [question] })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Anthropic.AuthenticationError);
+      expect((error as InstanceType<typeof Anthropic.AuthenticationError>).error).toMatchObject({
+        type: 'error',
+        error: { type: 'authentication_error', code: 'invalid_api_key' },
+      });
+    } finally {
+      mock.answer = undefined;
+    }
+  });
+
   it('a feature that cannot be translated is a 400 that says so', async () => {
     const error = await client('openai')
       .messages.create({
