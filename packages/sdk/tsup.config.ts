@@ -38,7 +38,10 @@ export default defineConfig([
     format: ['cjs'],
     splitting: false,
     noExternal: [/^@pk\/(config|headers)(\/|$)/, 'zod', 'lru-cache', 'safe-regex2'],
-    external: ['@pk/providers', 'openai'],
+    // @pk/config loads re2js (a `$regex` condition's engine) with `createRequire(import.meta.url)`:
+    // the shim gives `import.meta.url` its CommonJS meaning, and re2js is this package's dependency.
+    shims: true,
+    external: ['@pk/providers', 'openai', 're2js'],
     esbuildPlugins: [shareClientWithMainEntry],
   },
 ]);

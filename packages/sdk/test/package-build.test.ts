@@ -68,7 +68,7 @@ describe('the built package', () => {
     expect((failed as { stderr: string }).stderr).toContain('@pk/providers must not be loaded');
   });
 
-  it("require('@pk/sdk') from a .cjs file, with require() of ES modules turned off", async () => {
+  it("require('@pk/sdk') from a .cjs file, with require() of ES modules turned off; a $regex config compiles", async () => {
     const { stdout } = await run(
       process.execPath,
       ['--no-experimental-require-module', fixture('require-sdk.cjs')],
@@ -84,6 +84,7 @@ describe('the built package', () => {
       sameClass: true,
       providersAfterRequire: 0,
       answer: 'from cjs',
+      regexAnswer: 'from cjs',
     });
   });
 });

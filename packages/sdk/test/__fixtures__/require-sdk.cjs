@@ -32,6 +32,25 @@ async function main() {
     model: 'm',
     messages: [{ role: 'user', content: 'hi' }],
   });
+  // A `$regex` condition compiles with re2js, which the bundled @pk/config loads by require.
+  const byRegex = {
+    strategy: {
+      mode: 'conditional',
+      conditions: [{ query: { 'metadata.team': { $regex: '^sup' } }, then: 'a' }],
+    },
+    targets: [{ name: 'a', virtual_key: 'vk' }],
+  };
+  new sdk.Portkey({ config: byRegex });
+  const routed = new inProcess.Portkey({
+    config: byRegex,
+    metadata: { team: 'support' },
+    inProcess: { virtualKeys: { vk: { provider: 'openai', api_key: 'sk', custom_host: host } } },
+  });
+  const regexAnswer = await routed.chat.completions.create({
+    model: 'm',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  await routed.runtime.close();
   server.close();
   await client.runtime.close();
   process.stdout.write(
@@ -42,6 +61,7 @@ async function main() {
       sameClass: client instanceof sdk.Portkey,
       providersAfterRequire: afterRequire.length,
       answer: completion.choices[0].message.content,
+      regexAnswer: regexAnswer.choices[0].message.content,
     }),
   );
 }
