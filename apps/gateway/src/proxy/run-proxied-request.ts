@@ -147,13 +147,14 @@ async function proxyRequest(
     passthrough !== undefined && (passthrough.rawBody !== undefined || request.body == null)
       ? {}
       : request.body;
+  const headers = parseRequestHeaders(request.headers);
+  const log = request.logFields;
+  // Before any refusal: a request refused for its body is stored with its user and metadata too.
+  recordHeaderFacts(log, headers, services.catalog);
   if (!isObject(body)) {
     return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', 'the request body must be a JSON object');
   }
-  const headers = parseRequestHeaders(request.headers);
-  const log = request.logFields;
   const keepBodies = services.logBodies === true && headers.options.debug !== false;
-  recordHeaderFacts(log, headers, services.catalog);
   let resolved: ReturnType<typeof resolveRequestPlanOnce>;
   try {
     resolved = resolveRequestPlanOnce(

@@ -6,9 +6,10 @@ import { recordHeaderFacts } from './request-facts.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     /**
-     * The provider endpoint a proxy route runs (`chat.completions`, `messages` …): a request the
-     * gateway refuses before running it (a body that is not JSON, too large, not the endpoint's shape;
-     * a prompt that does not exist) is still a request of that endpoint, logged and stored as one.
+     * The provider endpoint a proxy route runs (`chat.completions`, `messages`, `passthrough` …): a
+     * request the gateway refuses before running it (a body that is not JSON, too large, not the
+     * endpoint's shape; a prompt that does not exist; a pass-through GET with a body) is still a
+     * request of that endpoint, logged and stored as one.
      */
     proxyEndpoint?: string;
   }

@@ -1,5 +1,5 @@
+import { PkError } from '@pk/config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendPkError } from '../plugins/error-envelope.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
 import { unsafePathProblemOf, upstreamPathOf } from './upstream-path.js';
 
@@ -68,12 +68,11 @@ export async function passthroughRoutes(
   const handler = (request: FastifyRequest, reply: FastifyReply) => {
     if (request.method === 'GET' && hasBody(request)) {
       // Never forwarded (a GET goes upstream without a body): refused rather than silently dropped.
-      return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', 'a GET request must not carry a body');
+      // Thrown, as every refusal of a proxy route: the error handler logs and stores it.
+      throw new PkError('PK_ERR_INVALID_REQUEST', 'a GET request must not carry a body');
     }
     const pathProblem = unsafePathProblemOf(request.url);
-    if (pathProblem !== undefined) {
-      return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', pathProblem);
-    }
+    if (pathProblem !== undefined) throw new PkError('PK_ERR_INVALID_REQUEST', pathProblem);
     const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
     const contentType = request.headers['content-type'];
     return runProxiedRequest(options.services, 'passthrough', request, reply, {
@@ -87,20 +86,23 @@ export async function passthroughRoutes(
           }),
     });
   };
+  // Every route is a proxy route: a request refused before it ran (its body too large, of a type
+  // not taken, not JSON; a GET with a body; a dot segment) is stored as a `passthrough` request.
+  const config = { proxyEndpoint: 'passthrough' };
   for (const path of NAMED_ROUTES) {
-    app.post(`/v1${path}`, handler);
-    app.post(path, handler);
+    app.post(`/v1${path}`, { config }, handler);
+    app.post(path, { config }, handler);
   }
   // `/models` (the list) is `models-routes.ts`'s; one model, and chat completions stored with
   // `store: true` (listed, retrieved, updated, deleted, their messages) pass through.
-  app.route({ method: [...METHODS], url: '/models/*', handler });
-  app.route({ method: ['GET'], url: '/chat/completions', handler });
-  app.route({ method: [...METHODS], url: '/chat/completions/*', handler });
+  app.route({ method: [...METHODS], url: '/models/*', config, handler });
+  app.route({ method: ['GET'], url: '/chat/completions', config, handler });
+  app.route({ method: [...METHODS], url: '/chat/completions/*', config, handler });
   for (const namespace of OPENAI_NAMESPACES) {
     // `POST /responses` is the Responses API's create, served by `responses-routes.ts`.
     const methods = namespace === 'responses' ? METHODS.filter((method) => method !== 'POST') : METHODS;
-    app.route({ method: [...methods], url: `/${namespace}`, handler });
-    app.route({ method: [...METHODS], url: `/${namespace}/*`, handler });
+    app.route({ method: [...methods], url: `/${namespace}`, config, handler });
+    app.route({ method: [...METHODS], url: `/${namespace}/*`, config, handler });
   }
-  app.route({ method: [...METHODS], url: '/v1/*', handler });
+  app.route({ method: [...METHODS], url: '/v1/*', config, handler });
 }

@@ -7,6 +7,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
 import { chatChunks, chatChunksCutByServerError, MOCK_ANSWER } from '../support/provider-answers.js';
+import { raw, upload } from '../support/raw-http.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 import { temporaryDataDir } from '../support/store-fixtures.js';
 
@@ -505,6 +506,166 @@ describe.each([
       // A moment later, still four: the unauthenticated request left no record.
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect((await get(`/logs?metadata._user=${user}`, ADMIN)).body.data).toHaveLength(4);
+    },
+  );
+
+  it.runIf(available)(
+    'requests refused on pass-through routes (too large, a type not taken, broken JSON, a GET with a body, a dot segment, a text body) are stored with their user; health, admin and unauthenticated requests are not',
+    async () => {
+      const user = `passthrough-refused-${run}`;
+      const port = Number(new URL(gateway.base).port);
+      const receivedBefore = mock.received.length;
+      const headersOf = (traceId: string): Record<string, string> => ({
+        'x-portkey-api-key': TEAM_A,
+        'x-portkey-virtual-key': 'openai-a',
+        'x-portkey-trace-id': traceId,
+        'x-portkey-metadata': JSON.stringify({ _user: user }),
+      });
+      const headLines = (traceId: string) =>
+        Object.entries(headersOf(traceId))
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('');
+      const send = async (path: string, init: RequestInit & { traceId: string }) => {
+        const response = await fetch(`${gateway.url}${path}`, {
+          ...init,
+          headers: { ...headersOf(init.traceId), ...(init.headers as Record<string, string>) },
+        });
+        await response.arrayBuffer();
+        return response.status;
+      };
+      const cases: [
+        name: string,
+        method: string,
+        status: number,
+        code: string,
+        send: () => Promise<number>,
+      ][] = [
+        [
+          'too-large',
+          'POST',
+          413,
+          'PK_ERR_PAYLOAD_TOO_LARGE',
+          async () =>
+            (
+              await upload(
+                port,
+                '/v1/audio/transcriptions',
+                {
+                  ...headersOf(`too-large-${run}`),
+                  'content-type': 'multipart/form-data; boundary=pk-boundary',
+                },
+                20 * 1024 * 1024 + 1024,
+                'content-length',
+              )
+            ).status,
+        ],
+        [
+          'urlencoded',
+          'POST',
+          415,
+          'PK_ERR_UNSUPPORTED_MEDIA_TYPE',
+          () =>
+            send('/v1/files', {
+              traceId: `urlencoded-${run}`,
+              method: 'POST',
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: 'purpose=batch',
+            }),
+        ],
+        [
+          'broken-json',
+          'PUT',
+          400,
+          'PK_ERR_INVALID_REQUEST',
+          () =>
+            send('/v1/files/x', {
+              traceId: `broken-json-${run}`,
+              method: 'PUT',
+              headers: { 'content-type': 'application/json' },
+              body: '{"purpose": ',
+            }),
+        ],
+        [
+          'get-with-body',
+          'GET',
+          400,
+          'PK_ERR_INVALID_REQUEST',
+          async () =>
+            (
+              await raw(
+                port,
+                `GET /v1/files HTTP/1.1\r\nhost: 127.0.0.1\r\n${headLines(`get-with-body-${run}`)}` +
+                  'content-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}',
+              )
+            ).status,
+        ],
+        [
+          'dot-segment',
+          'GET',
+          400,
+          'PK_ERR_INVALID_REQUEST',
+          async () =>
+            (
+              await raw(
+                port,
+                `GET /v1/files/../models HTTP/1.1\r\nhost: 127.0.0.1\r\n${headLines(`dot-segment-${run}`)}` +
+                  'connection: close\r\n\r\n',
+              )
+            ).status,
+        ],
+        [
+          'text-body',
+          'POST',
+          400,
+          'PK_ERR_INVALID_REQUEST',
+          () =>
+            send('/v1/audio/transcriptions', {
+              traceId: `text-body-${run}`,
+              method: 'POST',
+              headers: { 'content-type': 'text/plain' },
+              body: 'not audio',
+            }),
+        ],
+      ];
+      for (const [name, , status, , request] of cases)
+        expect([name, await request()]).toEqual([name, status]);
+      // Not proxy requests: nothing stored for them, whatever their headers say.
+      expect(await send('/health', { traceId: `health-${run}` })).toBe(200);
+      expect(await send('/v1/configs/no-such-config', { traceId: `admin-${run}` })).toBeGreaterThanOrEqual(
+        400,
+      );
+      // Refused for its gateway key: never stored.
+      const anonymous = await fetch(`${gateway.base}/files`, {
+        method: 'POST',
+        headers: { ...headersOf(`anonymous-${run}`), 'x-portkey-api-key': 'pk-not-a-key' },
+        body: '{"purpose": ',
+      });
+      expect(anonymous.status).toBe(401);
+      expect(mock.received.length).toBe(receivedBefore);
+      for (const [name, method, status, code] of cases) {
+        const records = await eventually(
+          async () => (await get(`/logs?trace_id=${name}-${run}`, ADMIN)).body.data as Json[],
+          (found) => found.length === 1,
+        );
+        expect([name, records]).toEqual([
+          name,
+          [
+            expect.objectContaining({
+              tenant: 'team-a',
+              endpoint: 'passthrough',
+              method,
+              status,
+              error_code: code,
+              virtual_key: 'openai-a',
+              metadata: { _user: user },
+            }),
+          ],
+        ]);
+      }
+      const byUser = await get(`/logs?metadata._user=${user}`, ADMIN);
+      expect(byUser.body.data).toHaveLength(cases.length);
+      for (const other of ['health', 'admin', 'anonymous'])
+        expect((await get(`/logs?trace_id=${other}-${run}`, ADMIN)).body.data).toEqual([]);
     },
   );
 
