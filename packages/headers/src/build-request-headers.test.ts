@@ -81,6 +81,14 @@ describe('buildRequestHeaders', () => {
     });
   });
 
+  it('sends Portkey’s legacy cache mode as x-portkey-cache and refuses one Portkey does not have', () => {
+    expect(buildRequestHeaders({ cache: 'semantic' })).toEqual({ 'x-portkey-cache': 'semantic' });
+    expect(buildRequestHeaders({ cache: true })).toEqual({ 'x-portkey-cache': 'true' });
+    expect(buildRequestHeaders({ cache: ' Simple ' as never })).toEqual({ 'x-portkey-cache': 'simple' });
+    const error = buildError({ cache: 'exact' as never });
+    expect([error.code, error.param]).toEqual(['PK_ERR_INVALID_HEADER', 'x-portkey-cache']);
+  });
+
   it('sends a config id as it is and a config object as compact JSON', () => {
     expect(buildRequestHeaders({ config: ' pc-abc-123 ' })).toEqual({ 'x-portkey-config': 'pc-abc-123' });
     expect(buildRequestHeaders({ config: { strategy: { mode: 'fallback' }, targets: [] } })).toEqual({

@@ -4,7 +4,7 @@ import { CORE_REQUEST_HEADERS } from './header-names.js';
 import { createHeaderProblem, type HeaderProblem } from './header-problem.js';
 import { checkHeaderValue } from './header-value-check.js';
 import type { ValueKind } from './request-option-kinds.js';
-import type { JsonObject } from './request-options.js';
+import type { CacheModeOption, JsonObject } from './request-options.js';
 import { readUtf8HeaderText } from './utf8-header-text.js';
 
 /** A non-negative plain decimal: what a `number` header holds (`3000`, `12.5`). */
@@ -52,6 +52,31 @@ export function decodeHeaderValue(
       // A JSON object, or else a saved config's id (wire contract §0.3). Other JSON is neither.
       if (value.startsWith('{')) return decodeConfigObject(header, value, problems);
       return isOtherJson(header, value, problems) ? undefined : value;
+    case 'cache-mode':
+      return decodeCacheMode(header, value, problems);
+  }
+}
+
+/** What `x-portkey-cache` may say (hosted Portkey: `simple`, `semantic`, `true` meaning simple). */
+export const CACHE_MODE_EXPECTATION = 'expected "simple", "semantic", "true" or "false"';
+
+/** Portkey's legacy cache mode: `simple`, `semantic`, `true` (simple) or `false` (none). */
+export function decodeCacheMode(
+  header: string,
+  value: string,
+  problems: HeaderProblem[],
+): CacheModeOption | undefined {
+  switch (value.toLowerCase()) {
+    case 'simple':
+    case 'true':
+      return 'simple';
+    case 'semantic':
+      return 'semantic';
+    case 'false':
+      return false;
+    default:
+      problems.push(createHeaderProblem(header, 'invalid-value', CACHE_MODE_EXPECTATION));
+      return undefined;
   }
 }
 

@@ -1,5 +1,11 @@
 import { TIMER_EXPECTATION } from '@pk/config';
-import { DECIMAL_NUMBER, decodeTimer, isJsonObject } from './decode-header-value.js';
+import {
+  CACHE_MODE_EXPECTATION,
+  DECIMAL_NUMBER,
+  decodeCacheMode,
+  decodeTimer,
+  isJsonObject,
+} from './decode-header-value.js';
 import {
   createHeaderProblem,
   type HeaderProblem,
@@ -60,6 +66,11 @@ export function encodeHeaderValue(kind: ValueKind, header: string, value: unknow
       if (typeof value === 'string') return value.trim();
       if (isJsonObject(value)) return toHeaderJson(header, value);
       throw invalid(header, 'not-an-object', "expected a config object or a saved config's id");
+    case 'cache-mode': {
+      const text = typeof value === 'boolean' ? String(value) : typeof value === 'string' ? value.trim() : '';
+      if (decodeCacheMode(header, text, []) !== undefined) return text.toLowerCase();
+      throw invalid(header, 'invalid-value', CACHE_MODE_EXPECTATION);
+    }
   }
 }
 

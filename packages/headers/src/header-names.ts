@@ -30,9 +30,9 @@ export const CORE_REQUEST_HEADERS = {
   strictOpenAiCompliance: 'x-portkey-strict-open-ai-compliance',
   /** `"true"` / `"false"`; hosted Portkey skips caching and logging details on `false`. */
   debug: 'x-portkey-debug',
-  /** Legacy routing mode (defined, unused by the open-source gateway). */
+  /** Legacy proxy mode (`proxy openai`): defined, not read by Portkey's gateway on the /v1 routes. */
   mode: 'x-portkey-mode',
-  /** Legacy retry count (defined, unused by the open-source gateway). */
+  /** Legacy retry count: defined, never read by Portkey's gateway (a config's `retry` is). */
   retryCount: 'x-portkey-retry-count',
   /** JSON array of guardrails applied to every target's input. */
   defaultInputGuardrails: 'x-portkey-default-input-guardrails',
@@ -48,7 +48,7 @@ export const CACHE_REQUEST_HEADERS = {
   cacheNamespace: 'x-portkey-cache-namespace',
   /** Cache time-to-live, seconds (2.0). */
   cacheTtl: 'x-portkey-cache-ttl',
-  /** Legacy cache mode: `simple`, `semantic`, `true` (2.0). */
+  /** Legacy cache mode: `simple`, `semantic`, `true` (simple), `false` (2.0, hosted). */
   cache: 'x-portkey-cache',
 } as const;
 

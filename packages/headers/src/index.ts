@@ -54,6 +54,7 @@ export {
 } from './request-option-kinds.js';
 export { REQUEST_OPTION_SPECS, type RequestOptionSpec } from './request-option-specs.js';
 export type {
+  CacheModeOption,
   ConfigOption,
   InputValueTypes,
   JsonObject,

@@ -38,6 +38,17 @@ describe('parseRequestHeaders', () => {
     });
   });
 
+  it('reads Portkey’s legacy x-portkey-cache: simple, semantic, true (simple), false (none), any case', () => {
+    const modeOf = (value: string) => parseRequestHeaders({ 'x-portkey-cache': value }).options.cache;
+    expect(['simple', 'SEMANTIC', 'true', 'True', 'false'].map(modeOf)).toEqual([
+      'simple',
+      'semantic',
+      'simple',
+      'simple',
+      false,
+    ]);
+  });
+
   it('reads a config that does not start with { as a saved config id', () => {
     expect(parseRequestHeaders({ 'x-portkey-config': 'pc-abc-123' }).options.config).toBe('pc-abc-123');
     expect(parseRequestHeaders({ 'x-portkey-config': '42-fast' }).options.config).toBe('42-fast');
@@ -194,6 +205,7 @@ describe('parseRequestHeaders', () => {
     ['a config that is null', 'x-portkey-config', 'null', 'not-an-object'],
     ['a config array that is not JSON', 'x-portkey-config', '[{"virtual_key":', 'invalid-json'],
     ['a bad boolean', 'x-portkey-cache-force-refresh', 'yes', 'invalid-boolean'],
+    ['a cache mode Portkey does not have', 'x-portkey-cache', 'exact', 'invalid-value'],
     ['a bad forward header name', 'x-portkey-forward-headers', 'x-a,x b', 'invalid-list'],
     [
       'forwarding the forward-headers header',

@@ -10,7 +10,9 @@ import type { RequestOptionName } from './header-names.js';
  * - `list`: header names joined with `,`;
  * - `json-object` / `json-array`: compact JSON;
  * - `metadata`: a JSON object within the metadata limits;
- * - `config`: a JSON object, or a saved config's id (told apart by a leading `{`).
+ * - `config`: a JSON object, or a saved config's id (told apart by a leading `{`);
+ * - `cache-mode`: Portkey's legacy cache mode, `simple`, `semantic`, `true` (simple) or `false`
+ *   (none), case-insensitive (behaviour reference §5.2).
  */
 export type ValueKind =
   | 'string'
@@ -21,7 +23,8 @@ export type ValueKind =
   | 'json-object'
   | 'json-array'
   | 'metadata'
-  | 'config';
+  | 'config'
+  | 'cache-mode';
 
 /**
  * The options whose value is not a plain string. Only formats the references document are typed;
@@ -38,6 +41,7 @@ export const NON_STRING_OPTION_KINDS = {
   defaultInputGuardrails: 'json-array',
   defaultOutputGuardrails: 'json-array',
   cacheForceRefresh: 'boolean',
+  cache: 'cache-mode',
   cacheTtl: 'number',
   audioFileDuration: 'number',
   dangerouslyAllowBrowser: 'boolean',

@@ -8,6 +8,12 @@ import type { KindOfOption } from './request-option-kinds.js';
  */
 export type ConfigOption = Config | string;
 
+/**
+ * Portkey's legacy `x-portkey-cache` header, read: a cache mode for the request (`simple` exact
+ * match, `semantic` similar prompts), or `false` for none.
+ */
+export type CacheModeOption = 'simple' | 'semantic' | false;
+
 /** A JSON object value (metadata, a config, a service account key). */
 export type JsonObject = Record<string, unknown>;
 
@@ -24,6 +30,8 @@ export interface ParsedValueTypes {
   metadata: JsonObject;
   /** A parsed JSON object (not yet validated as a config), or a saved config's id. */
   config: JsonObject | string;
+  /** `true` is read as `simple`; `false` asks for no cache. */
+  'cache-mode': CacheModeOption;
 }
 
 /** The value each kind accepts when building headers. */
@@ -39,6 +47,8 @@ export interface InputValueTypes {
   'json-array': readonly unknown[];
   metadata: Readonly<JsonObject>;
   config: ConfigOption;
+  /** `true` is sent as `"true"`, which the gateway reads as `simple`. */
+  'cache-mode': CacheModeOption | boolean | 'true' | 'false';
 }
 
 /**

@@ -82,6 +82,20 @@ export function createOptionsGenerator(random: () => number): () => GeneratedOpt
         const value = jsonObject(kind === 'metadata' ? 0 : 2, 6);
         return [value, value];
       }
+      case 'cache-mode': {
+        const input = pick([
+          'simple',
+          'semantic',
+          'Simple',
+          ' semantic ',
+          true,
+          false,
+          'true',
+          'false',
+        ] as const);
+        const text = String(input).trim().toLowerCase();
+        return [input, text === 'true' ? 'simple' : text === 'false' ? false : text];
+      }
       case 'config': {
         if (random() < 0.4) {
           const id = `pc-${token()}`;
