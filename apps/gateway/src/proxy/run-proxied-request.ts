@@ -182,7 +182,7 @@ async function proxyRequest(
     if (typeof body.model === 'string') log.model = body.model;
     throw error;
   }
-  const { plan: resolvedPlan, model, hasHooks, limitedVirtualKeys } = resolved;
+  const { plan: resolvedPlan, model, hasHooks, limitedVirtualKeys, headerWarnings } = resolved;
   const cacheControl = request.headers['cache-control'];
   const lifetime = withRequestCacheLifetime(resolvedPlan, {
     cacheControl: typeof cacheControl === 'string' ? cacheControl : undefined,
@@ -190,10 +190,16 @@ async function proxyRequest(
   });
   const plan = lifetime.plan;
   if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
-  if (lifetime.warning !== undefined) {
-    // A request header the gateway ignored: the client is told, not only the log.
-    reply.header('x-pk-warnings', lifetime.warning);
-    log.warnings = [...(log.warnings ?? []), lifetime.warning];
+  // Request headers the gateway ignored: the client is told, not only the log.
+  const requestWarnings =
+    lifetime.warning === undefined
+      ? headerWarnings
+      : headerWarnings === undefined
+        ? [lifetime.warning]
+        : [...headerWarnings, lifetime.warning];
+  if (requestWarnings !== undefined) {
+    reply.header('x-pk-warnings', requestWarnings.join('; '));
+    log.warnings = [...(log.warnings ?? []), ...requestWarnings];
   }
   let providerRequest: ProviderRequest = {
     endpoint,
@@ -345,7 +351,7 @@ async function proxyRequest(
   const cacheHit = result.cacheStatus === 'HIT';
   if (answer.warnings.length > 0) {
     const warnings =
-      lifetime.warning === undefined ? answer.warnings : [lifetime.warning, ...answer.warnings];
+      requestWarnings === undefined ? answer.warnings : [...requestWarnings, ...answer.warnings];
     reply.header('x-pk-warnings', warnings.join('; ').slice(0, 2000));
     log.warnings = [...(log.warnings ?? []), ...answer.warnings];
   }

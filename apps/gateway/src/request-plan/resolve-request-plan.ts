@@ -19,6 +19,7 @@ import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import { configIdentityOf } from './config-identity.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
 import { nonCanonicalIpv6Problem } from './ip-literal-spelling.js';
+import { applyLegacyHeaders } from './legacy-headers.js';
 import { mapPlanLeaves, planLeaves } from './map-plan-leaves.js';
 
 /** Target fields that decide which host or account a request reaches (besides `custom_host`). */
@@ -80,6 +81,8 @@ export interface RequestPlan {
    * them (absent when none has limits: the limits module then has nothing to do).
    */
   readonly limitedVirtualKeys?: ReadonlyMap<VirtualKey, readonly string[]>;
+  /** Request headers the plan does not follow, one line each (`x-pk-warnings`); absent when none. */
+  readonly headerWarnings?: readonly string[];
 }
 
 /**
@@ -126,9 +129,11 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
     );
   }
   const configId = configIdentityOf({ config, savedId: saved, tenant: input.gatewayKey?.id ?? 'anonymous' });
-  const resolved = {
-    plan: resolveConfig(config ?? EMPTY_CONFIG, overrides as HeaderOverrides, { warnings, configId }),
-  };
+  // Portkey's legacy headers: `x-portkey-cache` may give the plan a root cache.
+  const resolved = applyLegacyHeaders(
+    resolveConfig(config ?? EMPTY_CONFIG, overrides as HeaderOverrides, { warnings, configId }),
+    headers.options,
+  );
   const leaves = planLeaves(resolved.plan.root);
   for (const leaf of leaves) {
     const customHost = leaf.target.custom_host;
@@ -175,6 +180,7 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
     hasHooks,
     ...(model === undefined ? {} : { model }),
     ...(limitedVirtualKeys ? { limitedVirtualKeys } : {}),
+    ...(resolved.warnings === undefined ? {} : { headerWarnings: resolved.warnings }),
   };
 }
 

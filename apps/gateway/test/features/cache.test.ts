@@ -233,6 +233,123 @@ describe('per-request cache headers', () => {
   });
 });
 
+describe('Portkey’s legacy x-portkey-cache header (no config needed)', () => {
+  /** A chat naming its provider by virtual key, with `headers` and no config. */
+  const askWithHeaders = async (
+    messages: unknown,
+    headers: Record<string, string>,
+    model = 'gpt-4o-mini',
+  ) => {
+    const response = await postJson(
+      `${gateway.base}/chat/completions`,
+      { model, messages },
+      { 'x-portkey-api-key': KEYS.a, 'x-portkey-virtual-key': 'openai-a', ...headers },
+    );
+    return { ...response, cacheStatus: response.headers.get('x-portkey-cache-status'), id: response.json.id };
+  };
+
+  it('the portkey-ai SDK’s cache option: MISS then HIT, the provider called once; cacheForceRefresh gives REFRESH', async () => {
+    const messages = fresh('legacy header question');
+    const before = upstreamCalls();
+    const client = (cacheForceRefresh = false) =>
+      new Portkey({
+        baseURL: gateway.base,
+        apiKey: KEYS.a,
+        virtualKey: 'openai-a',
+        cache: 'simple',
+        cacheForceRefresh,
+      });
+    const first = await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const second = await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(portkeyHeadersOf(first)['cache-status']).toBe('MISS');
+    expect(portkeyHeadersOf(second)['cache-status']).toBe('HIT');
+    expect(second.id).toBe(first.id);
+    expect(upstreamCalls() - before).toBe(1);
+    expect(mock.received.at(-1)?.headers['x-portkey-cache']).toBeUndefined();
+    const refreshed = await client(true).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    const after = await client().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect([portkeyHeadersOf(refreshed)['cache-status'], portkeyHeadersOf(after)['cache-status']]).toEqual([
+      'REFRESH',
+      'HIT',
+    ]);
+    expect(refreshed.id).not.toBe(first.id);
+    expect(after.id).toBe(refreshed.id);
+    expect(upstreamCalls() - before).toBe(2);
+  });
+
+  it('raw HTTP: x-portkey-cache: true is simple; false and no header leave the cache off (DISABLED)', async () => {
+    const messages = fresh('legacy header question');
+    const before = upstreamCalls();
+    const first = await askWithHeaders(messages, { 'x-portkey-cache': 'true' });
+    const second = await askWithHeaders(messages, { 'x-portkey-cache': 'true' });
+    expect([first.status, first.cacheStatus, second.cacheStatus]).toEqual([200, 'MISS', 'HIT']);
+    expect(second.id).toBe(first.id);
+    expect(second.headers.get('x-pk-warnings')).toBeNull();
+    const off = await askWithHeaders(messages, { 'x-portkey-cache': 'false' });
+    const none = await askWithHeaders(messages, {});
+    expect([off.cacheStatus, none.cacheStatus]).toEqual(['DISABLED', 'DISABLED']);
+    expect(upstreamCalls() - before).toBe(3);
+  });
+
+  it('x-portkey-cache: semantic is pk’s semantic cache: a similar prompt is a SEMANTIC HIT', async () => {
+    mock.embeddings.set('user: Which city is the capital of Italy?', [0, 1, 0, 0]);
+    mock.embeddings.set("user: Tell me Italy's capital", [0, 0.97, Math.sqrt(1 - 0.97 ** 2), 0]);
+    const before = mock.forModel('gpt-4o-mini').length;
+    const headers = { 'x-portkey-cache': 'semantic' };
+    const first = await askWithHeaders(
+      [{ role: 'user', content: 'Which city is the capital of Italy?' }],
+      headers,
+    );
+    const second = await askWithHeaders([{ role: 'user', content: "Tell me Italy's capital" }], headers);
+    expect([first.cacheStatus, second.cacheStatus]).toEqual(['SEMANTIC MISS', 'SEMANTIC HIT']);
+    expect(second.id).toBe(first.id);
+    expect(mock.forModel('gpt-4o-mini').length - before).toBe(1);
+  });
+
+  it('a config with a cache at its root wins over the header, and x-pk-warnings says so', async () => {
+    const messages = fresh('legacy header question');
+    const config = { cache: simple, virtual_key: 'openai-a' };
+    const first = await ask({ config, messages, headers: { 'x-portkey-cache': 'semantic' } });
+    const second = await ask({ config, messages, headers: { 'x-portkey-cache': 'semantic' } });
+    // A semantic lookup would have answered SEMANTIC MISS: the config's simple cache ran.
+    expect([first.cacheStatus, second.cacheStatus]).toEqual(['MISS', 'HIT']);
+    expect(first.headers.get('x-pk-warnings')).toBe(
+      "x-portkey-cache: ignored; the config's cache (mode simple) applies",
+    );
+    // A config without a cache takes the header's.
+    const fromHeader = await ask({
+      config: { virtual_key: 'openai-a' },
+      messages: fresh('legacy header question'),
+      headers: { 'x-portkey-cache': 'simple' },
+    });
+    expect(fromHeader.cacheStatus).toBe('MISS');
+  });
+
+  it('a mode Portkey does not have is a 400 naming the header; nothing reaches the provider', async () => {
+    const before = upstreamCalls();
+    const refused = await askWithHeaders(fresh('legacy header question'), { 'x-portkey-cache': 'exact' });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error).toMatchObject({ code: 'PK_ERR_INVALID_HEADER', param: 'x-portkey-cache' });
+    expect(upstreamCalls()).toBe(before);
+  });
+
+  it('x-portkey-retry-count and x-portkey-mode, which Portkey does not read, are not followed and are listed in x-pk-warnings', async () => {
+    const before = mock.forModel('fail-503').length;
+    const answer = await askWithHeaders(
+      fresh('legacy header question'),
+      { 'x-portkey-retry-count': '3', 'x-portkey-mode': 'proxy openai' },
+      'fail-503',
+    );
+    expect(answer.status).toBe(503);
+    expect(mock.forModel('fail-503').length - before).toBe(1);
+    const warnings = answer.headers.get('x-pk-warnings') ?? '';
+    expect(warnings).toContain('x-portkey-retry-count: ignored');
+    expect(warnings).toContain('x-portkey-mode: ignored');
+    const plain = await askWithHeaders(fresh('legacy header question'), {});
+    expect(plain.headers.get('x-pk-warnings')).toBeNull();
+  });
+});
+
 describe('streams and the cache', () => {
   const config = { cache: simple, virtual_key: 'openai-a' };
   const contentOf = (sse: string) =>
@@ -432,6 +549,16 @@ describe.runIf(redisUp)('cache lifetimes, read back from Redis (PK_CACHE_STORE=r
     );
     expect(ttl).toBeGreaterThan(110);
     expect(ttl).toBeLessThanOrEqual(120);
+  });
+
+  it('x-portkey-cache without a cache in the config: the 7-day default, or x-portkey-cache-ttl', async () => {
+    const config = { virtual_key: 'openai-a' };
+    const byDefault = await askRedis(config, { 'x-portkey-cache': 'simple' });
+    expect(byDefault).toBeGreaterThan(604_790);
+    expect(byDefault).toBeLessThanOrEqual(604_800);
+    const withTtl = await askRedis(config, { 'x-portkey-cache': 'simple', 'x-portkey-cache-ttl': '120' });
+    expect(withTtl).toBeGreaterThan(110);
+    expect(withTtl).toBeLessThanOrEqual(120);
   });
 
   it('cache-control: max-age sets the lifetime when the config gives none', async () => {
