@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileRawHook } from '../compile/compile-hook.js';
 import type { CompiledHook } from '../compile/compiled-hook.js';
@@ -211,5 +212,141 @@ describe('guardSseStream', () => {
       guardSseStream(sourceOf([chunkFrame('hello'), errorFrame]).stream, options([denyWord('x')])),
     );
     expect(pieces.join('')).toContain('PK_ERR_STREAM_INTERRUPTED');
+  });
+});
+
+/** The SSE frames of a fixture (one `data:` payload a line). */
+function fixtureFrames(name: string): string[] {
+  const text = readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => `data: ${line}\n\n`);
+}
+
+/** An answer streamed as OpenAI does: role chunk, text pieces, then a finish chunk with an empty delta. */
+function openAIFrames(text: string, pieces: number, options: { finish?: boolean; done?: boolean } = {}) {
+  const chunk = (delta: unknown, finish: string | null) =>
+    `data: ${JSON.stringify({
+      id: 'chatcmpl-1',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: 'gpt-4o-mini',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    })}\n\n`;
+  const size = Math.ceil(text.length / pieces);
+  const frames = [chunk({ role: 'assistant', content: '' }, null)];
+  for (let offset = 0; offset < text.length; offset += size)
+    frames.push(chunk({ content: text.slice(offset, offset + size) }, null));
+  if (options.finish !== false) frames.push(chunk({}, 'stop'));
+  if (options.done !== false) frames.push('data: [DONE]\n\n');
+  return frames;
+}
+
+/** Each choice's text, by index. */
+function contentByChoice(pieces: readonly string[]): Map<number, string> {
+  const texts = new Map<number, string>();
+  for (const frame of pieces.join('').split('\n\n')) {
+    if (!frame.startsWith('data: {')) continue;
+    const chunk = JSON.parse(frame.slice(6)) as {
+      choices?: { index: number; delta?: { content?: string } }[];
+    };
+    for (const choice of chunk.choices ?? [])
+      texts.set(choice.index, (texts.get(choice.index) ?? '') + (choice.delta?.content ?? ''));
+  }
+  return texts;
+}
+
+const noApple = () =>
+  hook({
+    id: 'no-apple',
+    checks: [{ id: 'default.contains', parameters: { operator: 'none', words: ['Apple'] } }],
+  });
+
+describe('guardSseStream releases what it holds when a choice ends', () => {
+  const fox = 'The quick brown fox jumps over the lazy dog.';
+
+  it('sends the whole answer when the finish chunk’s delta is empty (OpenAI’s real last chunk)', async () => {
+    for (const holdbackChars of [16, 128]) {
+      const { stream } = sourceOf(fixtureFrames('openai-text.chunks.txt'));
+      const pieces = await readAll(guardSseStream(stream, { ...options([noApple()]), holdbackChars }));
+      expect(contentOf(pieces)).toBe(fox);
+      // The held text goes out in a chunk of its own, then the finish chunk as it came, usage, [DONE].
+      const frames = pieces.join('').split('\n\n');
+      const finishAt = frames.findIndex((frame) => frame.includes('"finish_reason":"stop"'));
+      expect(JSON.parse(frames[finishAt]?.slice(6) ?? '{}').choices).toEqual([
+        { index: 0, delta: {}, logprobs: null, finish_reason: 'stop' },
+      ]);
+      expect(JSON.parse(frames[finishAt - 1]?.slice(6) ?? '{}')).toMatchObject({
+        id: 'chatcmpl-9x3',
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { content: expect.any(String) }, finish_reason: null }],
+      });
+      expect(frames[finishAt + 1]).toContain('"choices":[],"usage":{');
+      expect(pieces.join('')).toMatch(/data: \[DONE\]\n\n$/);
+    }
+  });
+
+  it('sends a long answer whole, the text past the window as it comes', async () => {
+    const long = Array.from({ length: 46 }, (_, index) => `word${String(index).padStart(5, '0')} `).join('');
+    expect(long).toHaveLength(460);
+    const pieces = await readAll(
+      guardSseStream(sourceOf(openAIFrames(long, 23)).stream, {
+        ...options([noApple()]),
+        holdbackChars: 128,
+      }),
+    );
+    expect(contentOf(pieces)).toBe(long);
+    // Before the finish chunk, everything but the window had left.
+    const finishAt = pieces.findIndex((piece) => piece.includes('"finish_reason":"stop"'));
+    expect(contentOf(pieces.slice(0, finishAt))).toBe(long.slice(0, long.length - 128));
+  });
+
+  it('sends every choice whole when each ends with its own empty finish chunk (n=2)', async () => {
+    const pieces = await readAll(
+      guardSseStream(sourceOf(fixtureFrames('openai-two-choices.chunks.txt')).stream, options([noApple()])),
+    );
+    expect(contentByChoice(pieces)).toEqual(
+      new Map([
+        [0, 'Paris is the capital of France.'],
+        [1, 'The capital of France is Paris.'],
+      ]),
+    );
+  });
+
+  it('sends the whole answer when the stream ends with [DONE] and no finish chunk, or with neither', async () => {
+    for (const done of [true, false]) {
+      const frames = openAIFrames(fox, 5, { finish: false, done });
+      const pieces = await readAll(guardSseStream(sourceOf(frames).stream, options([noApple()])));
+      expect(contentOf(pieces)).toBe(fox);
+    }
+  });
+
+  it('reports the whole-text verdicts over the text as sent, which is the whole answer', async () => {
+    const words = hook({
+      id: 'words',
+      checks: [{ id: 'default.wordCount', parameters: { minWords: 1, maxWords: 20 } }],
+    });
+    const { stream } = sourceOf(fixtureFrames('openai-text.chunks.txt'));
+    const pieces = await readAll(guardSseStream(stream, options([noApple(), words], false)));
+    const results = /data: (\{"hook_results".*\})\n\ndata: \[DONE\]\n\n$/.exec(pieces.join(''));
+    expect(JSON.parse(results?.[1] ?? '{}')).toMatchObject({
+      hook_results: {
+        after_request_hooks: [
+          { id: 'no-apple', verdict: true },
+          { id: 'words', verdict: true, checks: [{ data: { wordCount: 9 } }] },
+        ],
+      },
+    });
+    expect(contentOf(pieces)).toBe(fox);
+  });
+
+  it('does not release held text when the stream breaks before the choice ends', async () => {
+    const errorFrame =
+      'event: error\ndata: {"error":{"message":"cut","type":"api_error","param":null,"code":"PK_ERR_STREAM_INTERRUPTED"}}\n\n';
+    const frames = [...openAIFrames(fox, 5, { finish: false, done: false }), errorFrame];
+    const pieces = await readAll(guardSseStream(sourceOf(frames).stream, options([noApple()])));
+    expect(contentOf(pieces)).toBe(fox.slice(0, fox.length - 16));
+    expect(pieces.at(-1)).toContain('PK_ERR_STREAM_INTERRUPTED');
   });
 });

@@ -83,15 +83,20 @@ export function guardSseStream(
     return `data: ${JSON.stringify(data)}\n\n`;
   }
 
-  /** A chunk carrying released text for choices that have no chunk of their own now. */
-  function releaseChunk(releases: Map<number, string>): string {
+  /**
+   * A chunk carrying released text for choices whose own chunk has no text to carry it: a chat
+   * stream's finish chunk (`{"delta":{},"finish_reason":"stop"}`, as OpenAI ends every choice), or
+   * the end of the stream. Shaped as the request type's chunks (`delta.content`, or `text` for
+   * completions).
+   */
+  function releaseChunk(releases: ReadonlyMap<number, string>): string {
     if (releases.size === 0 || template === undefined) return '';
-    const choices = [...releases].map(([index, text]) => ({
-      index,
-      delta: { content: text },
-      logprobs: null,
-      finish_reason: null,
-    }));
+    const completions = options.context.requestType === 'complete';
+    const choices = [...releases].map(([index, text]) =>
+      completions
+        ? { index, text, logprobs: null, finish_reason: null }
+        : { index, delta: { content: text }, logprobs: null, finish_reason: null },
+    );
     return frame({ ...template, choices });
   }
 
@@ -168,6 +173,8 @@ export function guardSseStream(
       return { out: `${raw}\n\n`, stop: false };
     template ??= { ...chunk, choices: [] };
     const choices: unknown[] = [];
+    // Text finishing released for choices whose chunk has no text field: sent in a chunk just before.
+    const releasedBefore = new Map<number, string>();
     for (const choice of chunk.choices as unknown[]) {
       if (!isRecord(choice)) {
         choices.push(choice);
@@ -186,11 +193,15 @@ export function guardSseStream(
         if (step.denied) return { out: await deniedFrame(), stop: true };
         release += step.release;
       }
-      if (text === undefined) choices.push(choice);
-      else if (release !== '' || hasMoreThanText(choice) || text.text === '') choices.push(text.set(release));
+      if (text === undefined) {
+        if (release !== '') releasedBefore.set(index, release);
+        choices.push(choice);
+      } else if (release !== '' || hasMoreThanText(choice) || text.text === '')
+        choices.push(text.set(release));
     }
-    if (choices.length === 0) return { out: '', stop: false };
-    return { out: frame({ ...chunk, choices }), stop: false };
+    const before = releaseChunk(releasedBefore);
+    if (choices.length === 0) return { out: before, stop: false };
+    return { out: before + frame({ ...chunk, choices }), stop: false };
   }
 
   /** Releases what every choice still holds, then the results frame and `[DONE]`. */
