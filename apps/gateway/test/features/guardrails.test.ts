@@ -134,3 +134,41 @@ describe('output guardrails on streams (openai SDK)', () => {
     expect(replay.texts).toEqual([LONG]);
   });
 });
+
+describe('pk.pii reads tool-call arguments (openai SDK)', () => {
+  it('redacts an assistant turn’s tool-call arguments before the provider sees them, keeping them JSON', async () => {
+    const before = mock.forModel('guard-tools').length;
+    await openai({
+      virtual_key: 'openai-g',
+      input_mutators: [{ 'pk.pii': { redact: true } }],
+    }).chat.completions.create({
+      model: 'guard-tools',
+      messages: [
+        { role: 'user', content: 'Email Bob the report' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'call_1',
+              type: 'function',
+              function: { name: 'send_email', arguments: '{"email":"bob@example.com"}' },
+            },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_1', content: 'sent to bob@example.com' },
+      ],
+    });
+    const received = mock.forModel('guard-tools').slice(before);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.raw.toString()).not.toContain('bob@example.com');
+    const messages = received[0]?.body?.messages as {
+      content: string | null;
+      tool_calls?: { function: { arguments: string } }[];
+    }[];
+    expect(JSON.parse(messages[1]?.tool_calls?.[0]?.function.arguments ?? '')).toEqual({
+      email: '[REDACTED_EMAIL]',
+    });
+    expect(messages[2]?.content).toBe('sent to [REDACTED_EMAIL]');
+  });
+});

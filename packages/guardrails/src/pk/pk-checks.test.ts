@@ -70,6 +70,122 @@ describe('pk.pii', () => {
     });
   });
 
+  /** A conversation whose assistant turn called a tool, as OpenAI's chat API sends it back. */
+  const toolTurns = (argumentsText: string) => ({
+    messages: [
+      { role: 'user', content: 'Email Bob the report' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_1', type: 'function', function: { name: 'send_email', arguments: argumentsText } },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_1', content: 'sent' },
+    ],
+  });
+
+  it('finds PII in tool-call arguments, even behind a JSON escape, and in the legacy function_call', async () => {
+    for (const request of [
+      toolTurns('{"email":"bob@example.com"}'),
+      toolTurns('{"email":"bob\\u0040example.com"}'),
+      {
+        messages: [
+          {
+            role: 'assistant',
+            content: null,
+            function_call: { name: 'call', arguments: '{"to":"+44 20 7946 0958"}' },
+          },
+        ],
+      },
+    ]) {
+      const outcome = await runCheckOnce('pk.pii', {}, contextOf({ request }));
+      expect(outcome.verdict).toBe(false);
+    }
+  });
+
+  it('redacts tool-call arguments inside their string values: the arguments stay valid JSON', async () => {
+    const argumentsText = '{"to":["bob@example.com"],"body":"He said \\"call 415-555-0132\\"\\n","n":4}';
+    const outcome = await runCheckOnce(
+      'pk.pii',
+      { redact: true },
+      contextOf({ request: toolTurns(argumentsText) }),
+    );
+    expect(outcome.verdict).toBe(true);
+    expect(outcome.data).toMatchObject({ detected: { email: 1, phone: 1 } });
+    const messages = outcome.transformedRequest?.messages as {
+      tool_calls?: { id: string; function: { name: string; arguments: string } }[];
+    }[];
+    const call = messages[1]?.tool_calls?.[0];
+    expect(call).toMatchObject({ id: 'call_1', function: { name: 'send_email' } });
+    expect(JSON.parse(call?.function.arguments ?? '')).toEqual({
+      to: ['[REDACTED_EMAIL]'],
+      body: 'He said "call [REDACTED_PHONE]"\n',
+      n: 4,
+    });
+    // Arguments without a finding keep their exact text.
+    const clean = await runCheckOnce(
+      'pk.pii',
+      { redact: true },
+      contextOf({
+        request: {
+          messages: [
+            ...toolTurns('{ "city": "Paris" }').messages,
+            { role: 'user', content: 'mail me at jane@example.com' },
+          ],
+        },
+      }),
+    );
+    const cleanMessages = clean.transformedRequest?.messages as {
+      tool_calls?: { function: { arguments: string } }[];
+    }[];
+    expect(cleanMessages[1]?.tool_calls?.[0]?.function.arguments).toBe('{ "city": "Paris" }');
+  });
+
+  it('redacts arguments that are not JSON as plain text', async () => {
+    const outcome = await runCheckOnce(
+      'pk.pii',
+      { redact: true },
+      contextOf({ request: toolTurns('to bob@example.com') }),
+    );
+    const messages = outcome.transformedRequest?.messages as {
+      tool_calls?: { function: { arguments: string } }[];
+    }[];
+    expect(messages[1]?.tool_calls?.[0]?.function.arguments).toBe('to [REDACTED_EMAIL]');
+  });
+
+  it('reads and redacts the tool calls of an answer', async () => {
+    const response = {
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              {
+                id: 'call_1',
+                type: 'function',
+                function: { name: 'lookup', arguments: '{"email":"bob@example.com"}' },
+              },
+            ],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    };
+    expect((await runCheckOnce('pk.pii', {}, contextOf({ response }))).verdict).toBe(false);
+    const outcome = await runCheckOnce('pk.pii', { redact: true }, contextOf({ response }));
+    const choices = outcome.transformedResponse?.choices as {
+      message: { tool_calls: { function: { arguments: string } }[] };
+    }[];
+    expect(JSON.parse(choices[0]?.message.tool_calls[0]?.function.arguments ?? '')).toEqual({
+      email: '[REDACTED_EMAIL]',
+    });
+  });
+
   it('refuses unknown categories', () => {
     expect(parameterIssues('pk.pii', { categories: ['passport'] })[0]?.path).toEqual(['categories', 0]);
     expect(parameterIssues('pk.pii', { redact: 'yes' })[0]?.path).toEqual(['redact']);
@@ -119,6 +235,33 @@ describe('pk.secrets', () => {
     expect(outcome.transformedRequest?.messages).toEqual([
       { role: 'user', content: 'here:\n[REDACTED_SECRET]\nbye' },
     ]);
+  });
+
+  it('finds and redacts a key in tool-call arguments, keeping them valid JSON', async () => {
+    const key = `sk-proj-${'a'.repeat(40)}`;
+    const request = {
+      messages: [
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'call_1',
+              type: 'function',
+              function: { name: 'configure', arguments: `{"api_key":"${key}"}` },
+            },
+          ],
+        },
+      ],
+    };
+    expect((await runCheckOnce('pk.secrets', {}, contextOf({ request }))).verdict).toBe(false);
+    const outcome = await runCheckOnce('pk.secrets', { redact: true }, contextOf({ request }));
+    const messages = outcome.transformedRequest?.messages as {
+      tool_calls: { function: { arguments: string } }[];
+    }[];
+    expect(JSON.parse(messages[0]?.tool_calls[0]?.function.arguments ?? '')).toEqual({
+      api_key: '[REDACTED_SECRET]',
+    });
   });
 });
 

@@ -1,8 +1,10 @@
 import type { RequestType } from '../model/hook-context.js';
+import { mapToolCalls, toolCallTexts } from './tool-call-arguments.js';
 
 /**
  * Every text of a request, not only the last message: each message's content (the system prompt and
- * earlier turns included) and each text part, the prompt, or the embedding input. pk's own checks
+ * earlier turns included), each text part and the string values of its tool calls' arguments, the
+ * prompt, or the embedding input. pk's own checks
  * scan all of them, because a secret pasted three turns ago is sent upstream again on every turn.
  */
 
@@ -27,7 +29,11 @@ export function allRequestTexts(json: Readonly<Record<string, unknown>>, type: R
   if (type === 'chatComplete') {
     if (typeof json.system === 'string') texts.push(json.system);
     const messages = Array.isArray(json.messages) ? json.messages : [];
-    for (const message of messages) if (isRecord(message)) contentTexts(message.content, texts);
+    for (const message of messages) {
+      if (!isRecord(message)) continue;
+      contentTexts(message.content, texts);
+      toolCallTexts(message, texts);
+    }
   } else contentTexts(type === 'complete' ? json.prompt : json.input, texts);
   return texts;
 }
@@ -55,11 +61,12 @@ export function mapRequestTexts(
     const copy: Record<string, unknown> = { ...json };
     if (typeof json.system === 'string') copy.system = map(json.system);
     if (Array.isArray(json.messages)) {
-      copy.messages = json.messages.map((message: unknown) =>
-        isRecord(message) && message.content != null
-          ? { ...message, content: mapContent(message.content, map) }
-          : message,
-      );
+      copy.messages = json.messages.map((message: unknown) => {
+        if (!isRecord(message)) return message;
+        const withContent =
+          message.content != null ? { ...message, content: mapContent(message.content, map) } : message;
+        return mapToolCalls(withContent, map);
+      });
     }
     return copy;
   }
@@ -67,19 +74,22 @@ export function mapRequestTexts(
   return { ...json, [key]: mapContent(json[key], map) };
 }
 
-/** Every text of an answer: each choice's message content (or text). */
+/** Every text of an answer: each choice's message content (or text) and its tool calls' arguments. */
 export function allResponseTexts(json: Readonly<Record<string, unknown>> | null): string[] {
   const texts: string[] = [];
   const choices = json && Array.isArray(json.choices) ? json.choices : [];
   for (const choice of choices) {
     if (!isRecord(choice)) continue;
     if (typeof choice.text === 'string') texts.push(choice.text);
-    else if (isRecord(choice.message)) contentTexts(choice.message.content, texts);
+    else if (isRecord(choice.message)) {
+      contentTexts(choice.message.content, texts);
+      toolCallTexts(choice.message, texts);
+    }
   }
   return texts;
 }
 
-/** A copy of the answer with every choice's text passed through `map`. */
+/** A copy of the answer with every choice's text (content and tool-call arguments) passed through `map`. */
 export function mapResponseTexts(
   json: Readonly<Record<string, unknown>>,
   map: (text: string) => string,
@@ -90,12 +100,11 @@ export function mapResponseTexts(
     choices: json.choices.map((choice: unknown) => {
       if (!isRecord(choice)) return choice;
       if (typeof choice.text === 'string') return { ...choice, text: map(choice.text) };
-      if (isRecord(choice.message) && choice.message.content != null)
-        return {
-          ...choice,
-          message: { ...choice.message, content: mapContent(choice.message.content, map) },
-        };
-      return choice;
+      if (!isRecord(choice.message)) return choice;
+      const message = choice.message;
+      const withContent =
+        message.content != null ? { ...message, content: mapContent(message.content, map) } : message;
+      return { ...choice, message: mapToolCalls(withContent, map) };
     }),
   };
 }
