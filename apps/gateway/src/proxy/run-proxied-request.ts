@@ -183,6 +183,16 @@ async function proxyRequest(
     throw error;
   }
   const { plan: resolvedPlan, model, hasHooks, limitedVirtualKeys, headerWarnings } = resolved;
+  if (hasHooks && ingress !== undefined) {
+    // Hooks read and rewrite OpenAI bodies only; on another API's dialect they would be skipped, and a
+    // guarded config would then be bypassed by switching route. Refused before anything is sent.
+    return sendPkError(
+      reply,
+      request,
+      'PK_ERR_UNSUPPORTED_FEATURE',
+      `guardrails and hooks do not run on ${request.routeOptions.url ?? request.url} yet: this config has hooks, so the request was not sent; use /v1/chat/completions`,
+    );
+  }
   const cacheControl = request.headers['cache-control'];
   const lifetime = withRequestCacheLifetime(resolvedPlan, {
     cacheControl: typeof cacheControl === 'string' ? cacheControl : undefined,
