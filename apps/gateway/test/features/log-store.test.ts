@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { openStore } from '@pk/store';
 import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
@@ -685,15 +684,11 @@ describe.each([
         `x-portkey-metadata: ${JSON.stringify({ _user: rawUser, team: 'Zürich 🙂' })}`,
         'connection: close',
       ].join('\r\n');
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(new URL(gateway.base).port), '127.0.0.1');
-        const chunks: Buffer[] = [];
-        socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-        socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        socket.on('error', reject);
-        socket.write(Buffer.from(`${head}\r\n\r\n${body}`, 'utf8'));
-      });
-      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+      const answer = await raw(
+        Number(new URL(gateway.base).port),
+        Buffer.from(`${head}\r\n\r\n${body}`, 'utf8'),
+      );
+      expect(answer.status).toBe(200);
       // The official SDK: Latin-1 text goes as Latin-1 bytes, which are not UTF-8, and are read as sent.
       const sdkUser = `Zoë-${run}`;
       await client(TEAM_A, { metadata: { _user: sdkUser } }).chat.completions.create({
