@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { requirePostgres } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,6 +13,17 @@ import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 // provider receives the template filled in, the saved parameters under the request's own, and the
 // virtual key's credential. Versions: an update is served as `@latest` / `@N`, the published version
 // until `publish`.
+/** The gateway process's resident memory in KiB (Linux), else `undefined`. */
+function residentKilobytes(gateway: GatewayProcess): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${gateway.child.pid}/status`, 'utf8');
+    const line = status.split('\n').find((entry) => entry.startsWith('VmRSS:'));
+    return line === undefined ? undefined : Number.parseInt(line.replace(/\D+/g, ''), 10);
+  } catch {
+    return undefined;
+  }
+}
+
 const postgresUp = await requirePostgres('prompts end to end on PostgreSQL');
 const PROVIDER_KEY = 'sk-prompt-library-0123456789abcdef';
 const TEMPLATE = JSON.stringify([
@@ -490,25 +502,50 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
       status: 400,
       message: expect.stringContaining('the prompt has no model'),
     });
-    // Arrays that could make the rendered text larger than 16 Mi characters are refused before rendering.
-    const big = await admin.prompts.create({
-      name: 'Big',
-      collection_id: 'support',
-      string: `${'x'.repeat(65_536)}{{#items}}.{{/items}}`,
-      parameters: {},
-      model: 'gpt-4o-mini',
-      virtual_key: 'openai-prod',
-    });
-    const amplified = await sdkError(
-      app.prompts.completions.create({
-        promptID: big.slug as string,
-        variables: { items: Array.from({ length: 300 }, () => 1) } as unknown as Record<string, string>,
-      }),
-    );
-    expect({ status: amplified.status, message: amplified.message }).toMatchObject({
-      status: 400,
-      message: expect.stringContaining('variables: 300 array elements could render more than'),
-    });
+    // Variables that could make the rendered text larger than 16 Mi characters are refused before
+    // rendering: sections nested over one list multiply (300³ × 10 characters), a long value repeats
+    // in a section (200 × 100 KB). Quickly, and without the gateway's memory growing.
+    const rssBefore = residentKilobytes(gateway);
+    for (const [name, string, bigVariables] of [
+      [
+        'Nested',
+        '{{#a}}{{#a}}{{#a}}xxxxxxxxxx{{/a}}{{/a}}{{/a}}',
+        { a: Array.from({ length: 300 }, (_, index) => index) },
+      ],
+      [
+        'Repeated',
+        'Items:{{#items}}- {{.}} ({{context}})\n{{/items}}',
+        { items: Array.from({ length: 200 }, (_, index) => `item ${index}`), context: 'c'.repeat(100_000) },
+      ],
+    ] as const) {
+      const big = await admin.prompts.create({
+        name,
+        collection_id: 'support',
+        string,
+        parameters: {},
+        model: 'gpt-4o-mini',
+        virtual_key: 'openai-prod',
+      });
+      const promptID = big.slug as string;
+      const asked = bigVariables as unknown as Record<string, string>;
+      for (const call of [
+        () => app.prompts.render({ promptID, variables: asked }),
+        () => app.prompts.completions.create({ promptID, variables: asked }),
+      ]) {
+        const started = performance.now();
+        const amplified = await sdkError(call());
+        expect(performance.now() - started, name).toBeLessThan(500);
+        expect({ status: amplified.status, message: amplified.message }).toMatchObject({
+          status: 400,
+          message: expect.stringMatching(
+            /variables: this prompt could render \d+ characters with them, more than 16777216/,
+          ),
+        });
+      }
+    }
+    const rssAfter = residentKilobytes(gateway);
+    if (rssBefore !== undefined && rssAfter !== undefined)
+      expect(rssAfter - rssBefore).toBeLessThan(64 * 1024);
     expect(upstream.received.length).toBe(sent);
 
     // A key limited to other virtual keys cannot reach the prompt's through it.

@@ -1,7 +1,7 @@
 import { PkError } from '@pk/config';
 import type { PromptVersionRecord } from '@pk/store';
 import {
-  checkRenderSize,
+  checkPromptRenderSize,
   type PartialTemplates,
   type RenderedMessage,
   renderPromptMessages,
@@ -30,7 +30,7 @@ export function promptChatBody(
   partials: PartialTemplates = {},
 ): Record<string, unknown> & { messages: unknown; model?: unknown } {
   const variables = variablesOf(body);
-  checkRenderSize(variables, [version.template, ...Object.values(partials)]);
+  checkPromptRenderSize(version.template, variables, partials);
   const messages: RenderedMessage[] = renderPromptMessages(version.template, variables, partials);
   const chat: Record<string, unknown> = { ...version.parameters };
   if (version.model !== null) chat.model = version.model;

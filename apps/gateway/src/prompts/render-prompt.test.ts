@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { loadPartials } from './load-partials.js';
 import { promptChatBody, routedPromptModel } from './prompt-chat-body.js';
 import {
-  checkRenderSize,
+  checkPromptRenderSize,
   MAX_RENDERED_CHARS,
   renderPromptMessages,
   templateTexts,
   variablesOf,
 } from './render-prompt.js';
+import { renderSizeBound } from './render-size-bound.js';
 
 const version = {
   template: JSON.stringify([
@@ -122,25 +123,94 @@ describe('templateTexts and loadPartials', () => {
   });
 });
 
-describe('checkRenderSize', () => {
-  it('lets arrays through that cannot render past the bound, and refuses the rest naming variables', () => {
-    const template = '{{#items}}{{name}}, {{/items}}'.padEnd(1024, ' ');
-    expect(() =>
-      checkRenderSize({ items: Array.from({ length: 100 }, () => ({ name: 'x' })) }, [template]),
-    ).not.toThrow();
-    expect(() =>
-      checkRenderSize({ question: 'no arrays at all' }, ['x'.repeat(MAX_RENDERED_CHARS)]),
-    ).not.toThrow();
-    // Nested arrays count every element: 200 × 100 inner ones.
-    const nested = { rows: Array.from({ length: 200 }, () => Array.from({ length: 100 }, () => 'cell')) };
-    expect(() => checkRenderSize(nested, [template])).toThrow(
-      /variables: 20200 array elements could render more than 16777216 characters/,
+describe('checkPromptRenderSize', () => {
+  const list = (length: number) => Array.from({ length }, (_, index) => index);
+  const refused = (template: string, variables: Record<string, unknown>, partials = {}) => {
+    const started = performance.now();
+    let error: unknown;
+    try {
+      checkPromptRenderSize(template, variables, partials);
+    } catch (caught) {
+      error = caught;
+    }
+    // Refused from the parsed template, before anything is rendered.
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(error).toBeInstanceOf(PkError);
+    expect(error).toMatchObject({ code: 'PK_ERR_INVALID_REQUEST', param: 'variables' });
+    return (error as Error).message;
+  };
+
+  it('refuses sections nested over the same list: they multiply (300³ × 10 characters)', () => {
+    expect(refused('{{#a}}{{#a}}{{#a}}xxxxxxxxxx{{/a}}{{/a}}{{/a}}', { a: list(300) })).toMatch(
+      /could render 270000000 characters with them, more than 16777216/,
     );
-    // The partials count with the prompt's template.
-    const many = { items: Array.from({ length: 5000 }, () => 'x') };
-    expect(() => checkRenderSize(many, ['{{#items}}{{> p}}{{/items}}'])).not.toThrow();
-    expect(() => checkRenderSize(many, ['{{#items}}{{> p}}{{/items}}', 'y'.repeat(4096)])).toThrow(
-      /array elements/,
+  });
+
+  it('refuses a long value repeated in a section (200 items × a 100 KB context)', () => {
+    const variables = { items: list(200).map(String), context: 'c'.repeat(100_000) };
+    expect(refused('Items:{{#items}}- {{.}} ({{context}})\n{{/items}}', variables)).toMatch(
+      /could render \d+ characters with them, more than 16777216/,
+    );
+  });
+
+  it('refuses sections that write nothing but repeat too often, and counts partials and their sections', () => {
+    expect(refused('{{#a}}{{#a}}{{#a}}{{/a}}{{/a}}{{/a}}', { a: list(200) })).toMatch(
+      /fill in \d+ tags with them \(sections repeat per list element\), more than 1048576/,
+    );
+    const partials = { row: '{{#cells}}{{> cell}}{{/cells}}', cell: '[{{value}}]' };
+    const variables = {
+      rows: list(100).map(() => ({ cells: list(100).map(() => ({ value: 'v'.repeat(5000) })) })),
+    };
+    expect(refused('{{#rows}}{{> row}}\n{{/rows}}', variables, partials)).toMatch(/could render/);
+  });
+
+  it('lets normal templates through, long lists and long values alike', () => {
+    const users = list(100).map((id) => ({ name: `user ${id}`, roles: ['admin', 'editor', 'viewer'] }));
+    const history = list(5000).map((turn) => `turn ${turn}`);
+    const template =
+      'Users:{{#users}} {{name}} ({{#roles}}{{.}},{{/roles}}){{/users}} Last: {{#history}}{{.}};{{/history}}';
+    expect(() => checkPromptRenderSize(template, { users, history })).not.toThrow();
+    expect(() =>
+      checkPromptRenderSize('{{document}}', { document: 'x'.repeat(MAX_RENDERED_CHARS - 10) }),
+    ).not.toThrow();
+    expect(() =>
+      checkPromptRenderSize('{{#items}}{{> p}}{{/items}}', { items: list(5000) }, { p: 'item {{.}}, ' }),
+    ).not.toThrow();
+  });
+
+  it('bounds what the rendering makes, whatever the names resolve to', () => {
+    const variables = {
+      a: [1, [2, [3, null]], { b: 'bee' }],
+      s: 'text',
+      n: 1e21,
+      deep: { a: [{ c: 'x'.repeat(50) }, { c: 'y' }] },
+      rows: [
+        [1e21, 2],
+        [3, 4],
+      ],
+    };
+    const partials = { p: 'P{{s}}{{#a}}{{.}}{{/a}}\n  {{n}}\n' };
+    const templates = [
+      '{{a}}{{{a}}}{{#a}}{{.}}|{{b}}{{/a}}',
+      '{{#deep}}{{#a}}{{c}}{{a.0.c}}{{/a}}{{/deep}}{{deep.a.0.c}}',
+      '{{s.length}}{{s.0}}{{a.length}}{{#s}}{{.}}{{length}}{{/s}}{{^missing}}none{{/missing}}',
+      '{{#rows}}{{join}}{{toLocaleString}}{{constructor}}{{#.}}{{.}}{{/.}}{{/rows}}{{#constructor}}x{{/constructor}}',
+      '  {{> p}}\n{{#a}}  {{> p}}\n{{/a}}',
+    ];
+    for (const template of templates) {
+      const rendered = String(renderPromptMessages(template, variables, partials)[0]?.content);
+      const bound = renderSizeBound(variables, templateTexts(template), partials);
+      expect(rendered.length, template).toBeLessThanOrEqual(bound.chars);
+    }
+  });
+
+  it('finds only the variables’ own data: no prototype methods, still lengths and elements', () => {
+    const variables = { rows: [[1e21, 2]], items: ['a', 'b'], s: 'abc' };
+    const text = (template: string) => renderPromptMessages(template, variables)[0]?.content;
+    expect(text('{{#rows}}[{{join}}{{toLocaleString}}{{constructor}}{{toString}}]{{/rows}}')).toBe('[]');
+    expect(text('{{#constructor}}x{{/constructor}}{{__proto__}}{{valueOf}}')).toBe('');
+    expect(text('{{items.length}} {{s.length}} {{items.1}} {{s.0}} {{#items}}{{.}}{{s}}{{/items}}')).toBe(
+      '2 3 b a aabcbabc',
     );
   });
 });

@@ -1,5 +1,9 @@
 import { PkError } from '@pk/config';
 import Mustache from 'mustache';
+import { OwnDataContext } from './own-data-context.js';
+import { checkRenderSize, renderSizeBound } from './render-size-bound.js';
+
+export { MAX_RENDERED_CHARS, MAX_RENDERED_TAGS } from './render-size-bound.js';
 
 /** A chat message of a rendered prompt: the template's message with its text filled in. */
 export type RenderedMessage = Readonly<Record<string, unknown>> & { readonly role: string };
@@ -77,7 +81,8 @@ function renderText(
       );
     }
   }
-  return Mustache.render(text, variables, partials, RENDER_CONFIG);
+  // Names find only the variables' own data, so the size bound checked before holds.
+  return Mustache.render(text, new OwnDataContext(variables), partials, RENDER_CONFIG);
 }
 
 /** The template's messages when it is a JSON array of chat messages, else `undefined`. */
@@ -158,46 +163,17 @@ export function renderPromptMessages(
 }
 
 /**
- * The most text a rendering may make, in characters: the bound {@link checkRenderSize} holds a
- * request's variables to before anything is rendered.
+ * Refuses, before rendering, variables with which the template (and its partials) could render more
+ * than {@link MAX_RENDERED_CHARS} characters or fill in more than {@link MAX_RENDERED_TAGS} tags: a
+ * bound computed over the parsed template (see {@link renderSizeBound}), so nothing is rendered to
+ * find out. A 400 naming `variables`.
  */
-export const MAX_RENDERED_CHARS = 16 * 1024 * 1024;
-
-/** Array elements in a value, at every depth (each can repeat a section of the template once). */
-function arrayElementsIn(value: unknown): number {
-  if (Array.isArray(value)) {
-    let count = value.length;
-    for (const item of value) count += arrayElementsIn(item);
-    return count;
-  }
-  if (isObject(value)) {
-    let count = 0;
-    for (const key in value) count += arrayElementsIn(value[key]);
-    return count;
-  }
-  return 0;
-}
-
-/**
- * Refuses, before rendering, variables whose arrays could make the rendered text larger than
- * {@link MAX_RENDERED_CHARS}: a section over an array (`{{#items}}…{{/items}}`) repeats once per
- * element, nested arrays once per element of each, so the output is at most the templates' length
- * (prompt and partials) times one more than the number of array elements. A 400 naming `variables`.
- */
-export function checkRenderSize(
+export function checkPromptRenderSize(
+  template: string,
   variables: Readonly<Record<string, unknown>>,
-  templates: readonly string[],
+  partials: PartialTemplates = {},
 ): void {
-  let length = 0;
-  for (const template of templates) length += template.length;
-  const elements = arrayElementsIn(variables);
-  if (elements > 0 && (elements + 1) * length > MAX_RENDERED_CHARS) {
-    throw new PkError(
-      'PK_ERR_INVALID_REQUEST',
-      `variables: ${elements} array elements could render more than ${MAX_RENDERED_CHARS} characters of this prompt's ${length}-character template`,
-      { param: 'variables' },
-    );
-  }
+  checkRenderSize(renderSizeBound(variables, templateTexts(template), partials, tokensOf));
 }
 
 /** `variables` of a prompt request: an object (absent means none); anything else is a 400. */
