@@ -75,6 +75,8 @@ export class RequestGuard {
   #sharedFailed = false;
   /** The last results seen (for the log line). */
   #lastResults: HookResults | undefined;
+  /** The JSON answer the last attempt's after-request hooks denied: called, and billed, but not sent. */
+  #deniedAnswer: Extract<ProviderAnswer, { kind: 'json' }> | undefined;
 
   private constructor(
     gateway: GatewayGuardrails,
@@ -157,11 +159,21 @@ export class RequestGuard {
     };
   }
 
+  /**
+   * The JSON answer an after-request hook denied in the last attempt (the 446 the request ends with
+   * when nothing fell back): the provider was called and bills it, so its provider, model and usage
+   * are the request's.
+   */
+  deniedAnswer(): Extract<ProviderAnswer, { kind: 'json' }> | undefined {
+    return this.#deniedAnswer;
+  }
+
   /** The engine's `attempt` with the target's own hooks around it. */
   wrapAttempt(
     attempt: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError>,
   ): AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> {
     return async (leaf, request, options) => {
+      this.#deniedAnswer = undefined;
       const before = this.#hooks.before(leaf);
       const provider = String(leaf.target.provider ?? '');
       let sent = request;
@@ -233,7 +245,10 @@ export class RequestGuard {
       response: { json: body, statusCode: answer.status },
     });
     const results = { before_request_hooks: beforeResults, after_request_hooks: run.results };
-    if (run.deny) return this.#denied(results);
+    if (run.deny) {
+      this.#deniedAnswer = answer;
+      return this.#denied(results);
+    }
     const json = run.context.response?.json;
     const value: ProviderAnswer = json !== undefined && json !== body ? { ...answer, body: json } : answer;
     const failed = beforeFailed || run.failed;

@@ -329,12 +329,19 @@ async function proxyRequest(
   if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');
   log.cacheStatus = cacheStatus;
   const outcome = result.outcome;
+  // An answer an output guardrail denied (446) was still made, and billed, by its provider.
+  const denied = !outcome.ok && outcome.status === 446 ? guard?.deniedAnswer() : undefined;
   const answering = outcome.ok
     ? outcome.value.provider
     : UpstreamError.isInstance(outcome.error)
       ? outcome.error.provider
-      : undefined;
+      : denied?.provider;
   if (answering) log.provider = answering;
+  if (denied) {
+    const answeredModel = answeredModelOf(denied.body);
+    if (answeredModel !== undefined) log.answeredModel = answeredModel;
+    recordUsageAndCost(log, denied.usage, { cacheHit: false, prices: services.settings.prices });
+  }
   const portkeyHeaders = buildResponseHeaders({
     traceId: request.traceId,
     provider: answering,

@@ -1,11 +1,17 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { cost } from '@pk/prices';
 import { openStore } from '@pk/store';
 import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
 import { sql } from 'kysely';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
-import { chatChunks, chatChunksCutByServerError, MOCK_ANSWER } from '../support/provider-answers.js';
+import {
+  chatChunks,
+  chatChunksCutByServerError,
+  chatCompletion,
+  MOCK_ANSWER,
+} from '../support/provider-answers.js';
 import { raw, upload } from '../support/raw-http.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 import { temporaryDataDir } from '../support/store-fixtures.js';
@@ -289,6 +295,49 @@ describe.each([
         cost_status: 'priced',
       });
       expect(record.cost).toBeGreaterThan(0);
+    },
+  );
+
+  it.runIf(available)(
+    'an answer an output guardrail denied (446) keeps the provider, usage and cost it was billed',
+    async () => {
+      const traceId = `denied-${run}`;
+      const model = `gpt-4o-mini-denied-${run}`;
+      const answer = {
+        ...chatCompletion('gpt-4o-mini'),
+        usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+      };
+      (answer.choices[0] as { message: { content: string } }).message.content = 'Apple out';
+      mock.script(model, [{ json: answer }]);
+      const config = {
+        virtual_key: 'openai-a',
+        output_guardrails: [{ 'default.contains': { operator: 'none', words: ['Apple'] }, deny: true }],
+      };
+      const refused = await client(TEAM_A, { traceID: traceId, config, maxRetries: 0 })
+        .chat.completions.create({ model, messages })
+        .then(
+          () => undefined,
+          (error: { status?: number }) => error,
+        );
+      expect(refused?.status).toBe(446);
+      const trace = await eventually(
+        () => get(`/traces/${traceId}`, TEAM_A),
+        (result) => result.status === 200,
+      );
+      const record = (trace.body.requests as Json[])[0] as Json;
+      expect(record, JSON.stringify(record)).toMatchObject({
+        status: 446,
+        provider: 'openai',
+        answered_model: 'gpt-4o-mini',
+        usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+        cost_status: 'priced',
+        error_code: 'PK_ERR_GUARDRAIL_DENIED',
+      });
+      expect(record.cost).toBeCloseTo(
+        cost({ provider: 'openai', model: 'gpt-4o-mini', usage: { prompt_tokens: 11, completion_tokens: 7 } })
+          .cost ?? 0,
+        12,
+      );
     },
   );
 

@@ -8,6 +8,7 @@ import {
   type Sample,
   sampleValue,
 } from '../support/prometheus-text.js';
+import { chatCompletion } from '../support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
 // Feature suite: Prometheus metrics (issue 19; gateway README "Metrics"), through the built gateway
@@ -185,6 +186,42 @@ describe('counters and histograms move by what the requests did', () => {
     expect(moved('pk_request_duration_seconds_count', { provider: 'openai', status_class: '5xx' })).toBe(1);
     expect(moved('pk_retries_total', { provider: 'openai' })).toBe(2);
     expect(moved('pk_provider_attempts_total', { provider: 'openai', status_class: '5xx' })).toBe(3);
+  });
+
+  it('an answer an output guardrail denied (446) counts its provider, model, tokens and cost', async () => {
+    const answer = {
+      ...chatCompletion('gpt-4o-mini'),
+      usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 },
+    };
+    (answer.choices[0] as { message: { content: string } }).message.content = 'Apple out';
+    const asked = [{ role: 'user' as const, content: 'Name a fruit company.' }];
+    // This question alone gets the answer the guardrail denies; every other the default.
+    mock.script('gpt-4o-mini', (request) =>
+      JSON.stringify(request.body?.messages) === JSON.stringify(asked) ? { json: answer } : undefined,
+    );
+    const before = await scrape();
+    const lines = requestLines();
+    const config = {
+      virtual_key: 'openai-a',
+      output_guardrails: [{ 'default.contains': { operator: 'none', words: ['Apple'] }, deny: true }],
+    };
+    const denied = await rejectionOf(
+      new Portkey({ baseURL: gateway.base, apiKey: USER_KEY, config, maxRetries: 0 }).chat.completions.create(
+        { model: 'gpt-4o-mini', messages: asked },
+      ),
+    );
+    expect(denied.status).toBe(446);
+    await settled(1, lines);
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    const model = { provider: 'openai', model: 'gpt-4o-mini' };
+    expect(moved('pk_requests_total', { ...model, status_class: '4xx' })).toBe(1);
+    expect(moved('pk_tokens_total', { ...model, type: 'input' })).toBe(11);
+    expect(moved('pk_tokens_total', { ...model, type: 'output' })).toBe(7);
+    const billed = cost({ ...model, usage: { prompt_tokens: 11, completion_tokens: 7 } }).cost ?? 0;
+    expect(billed).toBeGreaterThan(0);
+    expect(moved('pk_cost_usd_total', model)).toBeCloseTo(billed, 12);
   });
 
   it('a request refused for its gateway key counts as 4xx too, and breaks no other subscriber', async () => {
