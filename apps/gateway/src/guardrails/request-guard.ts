@@ -47,6 +47,8 @@ export interface RequestGuardInput {
 interface AnswerHooks {
   readonly results: HookResults;
   readonly failed: boolean;
+  /** A streamed answer a `deny` check ended with `event: error`. */
+  readonly denied?: boolean;
 }
 
 function flatHeaders(headers: RequestGuardInput['headers']): Record<string, string> {
@@ -212,7 +214,7 @@ export class RequestGuard {
     // (strict compliance off), so the before-request hooks' results end it (nothing is held back).
     const reportOnStream = !this.#input.strictOpenAICompliance && beforeResults.length > 0;
     if (answer.kind === 'stream' && (after.length > 0 || reportOnStream)) {
-      const record: { results: HookResults; failed: boolean } = {
+      const record: { results: HookResults; failed: boolean; denied?: boolean } = {
         results: { before_request_hooks: beforeResults, after_request_hooks: [] },
         failed: beforeFailed,
       };
@@ -229,6 +231,9 @@ export class RequestGuard {
           record.results = results;
           record.failed ||= results.after_request_hooks.some(hookFailed);
           this.#lastResults = results;
+        },
+        onDenied: () => {
+          record.denied = true;
         },
       });
       const guarded: ProviderAnswer = { ...answer, stream };
@@ -286,6 +291,11 @@ export class RequestGuard {
   /** The status a stream starts with: 246 when a before-request hook failed. */
   streamStatus(answer: ProviderAnswer): number {
     return this.#of(answer).failed ? 246 : 200;
+  }
+
+  /** Whether a (finished) streamed answer was ended by a `deny` check (`event: error`, 446). */
+  streamDenied(answer: ProviderAnswer): boolean {
+    return this.#of(answer).denied === true;
   }
 
   /** Whether a (finished) streamed answer failed a hook: such an answer is not cached. */

@@ -242,7 +242,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       if (fields.stream === true && fields.errorCode !== undefined && status < 300) {
         streamsFailed.add([
           provider,
-          fields.errorCode === 'PK_ERR_STREAM_INTERRUPTED' ? 'interrupted' : 'provider_error',
+          fields.errorCode === 'PK_ERR_STREAM_INTERRUPTED'
+            ? 'interrupted'
+            : fields.errorCode === 'PK_ERR_GUARDRAIL_DENIED'
+              ? 'guardrail_denied'
+              : 'provider_error',
         ]);
       }
       const retried = retriesIn(fields.attemptLog);

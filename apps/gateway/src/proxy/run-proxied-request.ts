@@ -448,6 +448,10 @@ async function proxyRequest(
     const streamError = answer.progress.error;
     if (streamError !== undefined) log.errorCode = streamErrorCodeOf(streamError);
   }
+  // Ended by an output guardrail's `deny` with `event: error` (its 446 after the 200): a failure.
+  if (guard?.streamDenied(answer) === true && log.errorCode === undefined) {
+    log.errorCode = 'PK_ERR_GUARDRAIL_DENIED';
+  }
   // Ended by the gateway's shutdown deadline with `event: error`: not a success either.
   if (!completed && services.stopStreams.aborted && !request.clientLeft && log.errorCode === undefined) {
     log.errorCode = 'PK_ERR_STREAM_INTERRUPTED';

@@ -342,6 +342,46 @@ describe.each([
   );
 
   it.runIf(available)(
+    'a stream an output guardrail denied part-way is a failed request with the guardrail’s code',
+    async () => {
+      const user = `stream-denied-${run}`;
+      const streamModel = `stream-denied-${run}`;
+      mock.script(streamModel, (request) => ({
+        sse: chatChunks(request.model, { usage: true, text: `${'Fine words. '.repeat(20)}Apple out` }),
+      }));
+      const config = {
+        virtual_key: 'openai-a',
+        output_guardrails: [{ 'default.contains': { operator: 'none', words: ['Apple'] }, deny: true }],
+      };
+      const stream = await client(TEAM_A, {
+        config,
+        metadata: { _user: user },
+        maxRetries: 0,
+      }).chat.completions.create({
+        model: streamModel,
+        messages,
+        stream: true,
+      });
+      let streamError: unknown;
+      try {
+        for await (const _chunk of stream) {
+          // drained
+        }
+      } catch (error) {
+        streamError = error;
+      }
+      expect(String(streamError)).toMatch(/guardrail|hook/i);
+      const failed = await eventually(
+        async () => (await get(`/logs?metadata._user=${user}&failed=true`, TEAM_A)).body.data as Json[],
+        (rows) => rows.length === 1,
+      );
+      expect(failed.map((record) => [record.status, record.error_code])).toEqual([
+        [200, 'PK_ERR_GUARDRAIL_DENIED'],
+      ]);
+    },
+  );
+
+  it.runIf(available)(
     'a stream that fails after its 200 is a failed request: failed=true lists it, error_code finds it, the analytics count it as an error',
     async () => {
       const user = `failures-${run}`;

@@ -8,7 +8,7 @@ import {
   type Sample,
   sampleValue,
 } from '../support/prometheus-text.js';
-import { chatCompletion } from '../support/provider-answers.js';
+import { chatChunks, chatCompletion } from '../support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
 // Feature suite: Prometheus metrics (issue 19; gateway README "Metrics"), through the built gateway
@@ -222,6 +222,40 @@ describe('counters and histograms move by what the requests did', () => {
     const billed = cost({ ...model, usage: { prompt_tokens: 11, completion_tokens: 7 } }).cost ?? 0;
     expect(billed).toBeGreaterThan(0);
     expect(moved('pk_cost_usd_total', model)).toBeCloseTo(billed, 12);
+  });
+
+  it('a stream an output guardrail denied part-way counts as a failed stream, for its guardrail', async () => {
+    const asked = [{ role: 'user' as const, content: 'Name a fruit company, streamed.' }];
+    mock.script('gpt-4o-mini', (request) =>
+      JSON.stringify(request.body?.messages) === JSON.stringify(asked)
+        ? { sse: chatChunks('gpt-4o-mini', { text: `${'Fine words. '.repeat(20)}Apple out` }) }
+        : undefined,
+    );
+    const before = await scrape();
+    const lines = requestLines();
+    const config = {
+      virtual_key: 'openai-a',
+      output_guardrails: [{ 'default.contains': { operator: 'none', words: ['Apple'] }, deny: true }],
+    };
+    const stream = await new Portkey({
+      baseURL: gateway.base,
+      apiKey: USER_KEY,
+      config,
+      maxRetries: 0,
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages: asked, stream: true });
+    await expect(
+      (async () => {
+        for await (const _chunk of stream) {
+          // drained
+        }
+      })(),
+    ).rejects.toThrow();
+    await settled(1, lines);
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    expect(moved('pk_streams_failed_total', { provider: 'openai', reason: 'guardrail_denied' })).toBe(1);
+    expect(moved('pk_streams_failed_total', { provider: 'openai', reason: 'provider_error' })).toBe(0);
   });
 
   it('a request refused for its gateway key counts as 4xx too, and breaks no other subscriber', async () => {

@@ -30,6 +30,8 @@ export interface SseGuardOptions {
   readonly onAsyncResult?: ((result: HookResult) => void) | undefined;
   /** Called once with the stream's results (for the request log). */
   readonly onResults?: ((results: HookResults) => void) | undefined;
+  /** Called when a `deny` check ended the stream with `event: error` (a 446 after the 200). */
+  readonly onDenied?: (() => void) | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -150,6 +152,7 @@ export function guardSseStream(
       after_request_hooks: run.results,
     };
     options.onResults?.(results);
+    options.onDenied?.();
     return `event: error\ndata: ${JSON.stringify(new GuardrailDeniedError(results).toEnvelope())}\n\n`;
   }
 
