@@ -26,6 +26,7 @@ import { type LimitsOptions, setUpLimits } from './limits/set-up-limits.js';
 import { requestLineWriter } from './logging/request-line.js';
 import { watchBreakers } from './metrics/breaker-metrics.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { countsAsProxiedRequest } from './metrics/metric-labels.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
@@ -166,7 +167,10 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   await app.register(healthRoutes);
   const metrics = dependencies.metrics;
   if (metrics) {
-    app.onRequestEnd(metrics.record);
+    // Proxied requests only (refused ones included): not probes, scrapes, admin or logs API calls.
+    app.onRequestEnd((end) => {
+      if (countsAsProxiedRequest(end)) metrics.record(end);
+    });
     await app.register(metricsRoutes, { metrics });
     // The request log store's queue (records waiting for their batch, records dropped when full).
     const logQueue = app.logQueue;

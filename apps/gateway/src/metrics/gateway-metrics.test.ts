@@ -73,7 +73,9 @@ describe('gateway metrics', () => {
     expect(got.get('pk_cost_usd_total{provider="openai",model="gpt-4o"}')).toBe(0.5);
     expect(got.get('pk_requests_unpriced_total{provider="openai"}')).toBe(1);
     expect(got.get('pk_retries_total{provider="openai"}')).toBe(1);
-    expect(got.get('pk_fallbacks_total{status_class="2xx"}')).toBe(1);
+    // Labelled by the 503 that made the move, not by how the request ended.
+    expect(got.get('pk_fallbacks_total{status_class="5xx"}')).toBe(1);
+    expect(got.get('pk_fallbacks_total{status_class="2xx"}')).toBeUndefined();
     expect(got.get('pk_provider_attempts_total{provider="anthropic",status_class="5xx"}')).toBe(2);
     expect(got.get('pk_provider_attempts_total{provider="openai",status_class="2xx"}')).toBe(1);
     // 0.4 ms of overhead falls in the 0.5 ms bucket, not the 0.25 ms one.

@@ -251,8 +251,17 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       }
       const retried = retriesIn(fields.attemptLog);
       if (retried > 0) retries.add([provider], retried);
-      const moved = fallbacksIn(fields.attemptLog);
-      if (moved > 0) fallbacks.add([statusLabel], moved);
+      // A fallback is labelled by the attempt that failed and made it (a 446 is 4xx, though the
+      // request may end 2xx on the next target).
+      const attemptLog = fields.attemptLog;
+      if (attemptLog !== undefined && fallbacksIn(attemptLog) > 0) {
+        for (let index = 1; index < attemptLog.length; index += 1) {
+          const failed = attemptLog[index - 1];
+          if (failed !== undefined && attemptLog[index]?.targetPath !== failed.targetPath) {
+            fallbacks.add([statusClass(failed.status)], 1);
+          }
+        }
+      }
     },
     watchLogQueue(queue, stats) {
       logQueues.set(queue, stats);

@@ -107,3 +107,17 @@ export function fallbacksIn(attempts: readonly { readonly targetPath: string }[]
   }
   return fallbacks;
 }
+
+/**
+ * Whether a request's end counts in `pk_requests_total` and the other request metrics: a request of
+ * a proxy route (one with a provider endpoint: chat, completions, embeddings, messages, responses,
+ * prompt runs …), including one refused before its route ran (a bad key, a bad body). Probes,
+ * scrapes, the admin API, the logs API and unknown paths are not counted.
+ */
+export function countsAsProxiedRequest(end: {
+  readonly fields: { readonly endpoint?: string | undefined };
+  readonly request: { readonly routeOptions?: { readonly config?: { readonly proxyEndpoint?: string } } };
+}): boolean {
+  // A request that ran has its endpoint; only the rest read the route's options (an object per read).
+  return end.fields.endpoint !== undefined || end.request.routeOptions?.config?.proxyEndpoint !== undefined;
+}

@@ -49,6 +49,7 @@ import {
   recordPlanFacts,
 } from '../request-facts/request-facts.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
+import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { ClientSignal } from './client-signal.js';
@@ -324,6 +325,11 @@ async function proxyRequest(
   log.retries = result.retryCount;
   log.attempts = attemptsIn(result.trace);
   recordPlanFacts(log, recorder, result.trace, planStartedAt, result.path);
+  if (log.virtualKey === undefined && result.cacheStatus === 'HIT') {
+    // A cache hit made no provider call, so the recorder never saw its target: read it from the plan.
+    const virtualKey = planLeaves(plan.root).find((leaf) => leaf.path === result.path)?.target.virtual_key;
+    if (typeof virtualKey === 'string' && virtualKey !== '') log.virtualKey = virtualKey;
+  }
   const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
   if (cache?.shadowed) log.shadowHitSimilarity = 1;
   if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');

@@ -139,8 +139,8 @@ describe('counters and histograms move by what the requests did', () => {
     expect(moved('pk_gateway_overhead_seconds_count', { provider: 'openai' })).toBe(5);
     expect(moved('pk_first_byte_seconds_count', { provider: 'openai', stream: 'false' })).toBe(4);
     expect(moved('pk_first_byte_seconds_count', { provider: 'openai', stream: 'true' })).toBe(1);
-    // The fallback: one failed attempt (503) then an answer; one move to another target.
-    expect(moved('pk_fallbacks_total', { status_class: '2xx' })).toBe(1);
+    // The fallback: one failed attempt (503) then an answer; one move, labelled by the 503 that made it.
+    expect(moved('pk_fallbacks_total', { status_class: '5xx' })).toBe(1);
     expect(moved('pk_provider_attempts_total', { provider: 'openai', status_class: '5xx' })).toBe(1);
     expect(moved('pk_provider_attempts_total', { provider: 'openai', status_class: '2xx' })).toBe(5);
     // Overhead is sub-millisecond territory: buckets below 1 ms exist and are cumulative.
@@ -280,6 +280,85 @@ describe('counters and histograms move by what the requests did', () => {
         sampleValue(before, 'pk_request_duration_seconds_count', { provider: 'none', status_class: '4xx' }),
     ).toBe(2);
     expect(gateway.process.output()).not.toContain('request-end subscriber failed');
+  });
+});
+
+describe('what counts as a request', () => {
+  const total = (samples: Sample[], name: string) =>
+    samples.filter((sample) => sample.name === name).reduce((sum, sample) => sum + sample.value, 0);
+
+  it('probes, scrapes, the admin and logs APIs and unrouted paths are not requests; a proxied one is', async () => {
+    const before = await scrape();
+    const lines = requestLines();
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    const scraped = await fetch(`${gateway.url}/metrics`, { headers: { 'x-portkey-api-key': SCRAPER_KEY } });
+    expect(scraped.status).toBe(200);
+    await fetch(`${gateway.base}/logs`, { headers: { 'x-portkey-api-key': USER_KEY } });
+    await fetch(`${gateway.base}/admin/keys`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    // (Under /v1 an unknown path is the pass-through route, a proxied request.)
+    await fetch(`${gateway.url}/no-such-route`, {
+      method: 'POST',
+      headers: { 'x-portkey-api-key': USER_KEY },
+    });
+    const completion = await portkey().chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(completion.choices[0]?.message?.content).toContain('Paris');
+    await settled(6, lines);
+    const after = await scrape();
+    expect(total(after, 'pk_requests_total') - total(before, 'pk_requests_total')).toBe(1);
+    expect(
+      total(after, 'pk_request_duration_seconds_count') - total(before, 'pk_request_duration_seconds_count'),
+    ).toBe(1);
+  });
+
+  it('a cache hit through a config’s virtual key is labelled with it; a fallback after a 446 counts as 4xx', async () => {
+    const cached = new Portkey({
+      baseURL: gateway.base,
+      apiKey: USER_KEY,
+      config: { cache: { mode: 'simple' }, virtual_key: 'openai-a' },
+      maxRetries: 0,
+    });
+    const question = [{ role: 'user' as const, content: 'Cache me, for the metrics.' }];
+    await cached.chat.completions.create({ model: 'gpt-4o-mini', messages: question });
+    const before = await scrape();
+    const lines = requestLines();
+    await cached.chat.completions.create({ model: 'gpt-4o-mini', messages: question });
+    const asked = [{ role: 'user' as const, content: 'Name a fruit company, then fall back.' }];
+    const denied = { ...chatCompletion('gpt-4o-mini', 'Apple out') };
+    mock.script('gpt-4o-mini', (request) =>
+      JSON.stringify(request.body?.messages) === JSON.stringify(asked) ? { json: denied } : undefined,
+    );
+    const config = {
+      strategy: { mode: 'fallback', on_status_codes: [446] },
+      targets: [
+        {
+          virtual_key: 'openai-a',
+          output_guardrails: [{ 'default.contains': { operator: 'none', words: ['Apple'] }, deny: true }],
+        },
+        { virtual_key: 'openai-a', override_params: { model: 'gpt-4o' } },
+      ],
+    };
+    const fellBack = await new Portkey({
+      baseURL: gateway.base,
+      apiKey: USER_KEY,
+      config,
+      maxRetries: 0,
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages: asked });
+    expect(fellBack.choices[0]?.message?.content).toContain('Paris');
+    await settled(2, lines);
+    const after = await scrape();
+    const moved = (name: string, labels: Record<string, string> = {}) =>
+      sampleValue(after, name, labels) - sampleValue(before, name, labels);
+    expect(
+      moved('pk_requests_total', {
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        status_class: '2xx',
+        cache_status: 'hit',
+        virtual_key: 'openai-a',
+      }),
+    ).toBe(1);
+    expect(moved('pk_fallbacks_total', { status_class: '4xx' })).toBe(1);
+    expect(moved('pk_fallbacks_total', { status_class: '2xx' })).toBe(0);
   });
 });
 
