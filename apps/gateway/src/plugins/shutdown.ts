@@ -1,5 +1,4 @@
-import type { ServerResponse } from 'node:http';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { sendPkError } from './error-envelope.js';
 
@@ -13,39 +12,11 @@ export interface ShutdownState {
   readonly drainDeadline: AbortController;
   /** Resolves whenever `inFlight` drops to 0 while shutting down. */
   onIdle?: () => void;
-  /** The in-flight requests' replies, by their response. */
-  readonly open: Map<ServerResponse, FastifyReply>;
 }
 
 /** A fresh state for one app. */
 export function createShutdownState(): ShutdownState {
-  return { shuttingDown: false, inFlight: 0, drainDeadline: new AbortController(), open: new Map() };
-}
-
-/**
- * The drain begins: every in-flight response not yet started closes its connection when it ends,
- * so a keep-alive client does not hold the closing server open (Node keeps a connection alive
- * after `server.close()` for a response that was still running).
- */
-export function closeConnectionsAfterResponses(state: ShutdownState): void {
-  for (const response of state.open.keys()) {
-    if (!response.headersSent) response.setHeader('connection', 'close');
-  }
-}
-
-/**
- * The drain time is over: requests still waiting for an answer lose their connection (the process
- * is about to exit), and their log line and record say why: `PK_ERR_SHUTTING_DOWN`. Returns how many.
- */
-export function endUnansweredRequests(state: ShutdownState): number {
-  let ended = 0;
-  for (const [response, reply] of state.open) {
-    if (response.headersSent) continue;
-    reply.request.logFields.errorCode = 'PK_ERR_SHUTTING_DOWN';
-    response.destroy();
-    ended += 1;
-  }
-  return ended;
+  return { shuttingDown: false, inFlight: 0, drainDeadline: new AbortController() };
 }
 
 declare module 'fastify' {
@@ -60,9 +31,8 @@ export const shutdownPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: { state: ShutdownState }) => {
     const { state } = options;
     app.decorate('shutdown', state);
-    // One listener for every response (a response closes once, `this` is it): no closure per request.
-    const onResponseClosed = function (this: ServerResponse): void {
-      state.open.delete(this);
+    // One listener for every response (a response closes once): no closure per request.
+    const onResponseClosed = (): void => {
       state.inFlight -= 1;
       if (state.shuttingDown && state.inFlight === 0) state.onIdle?.();
     };
@@ -75,7 +45,6 @@ export const shutdownPlugin = fastifyPlugin(
         return;
       }
       state.inFlight += 1;
-      state.open.set(reply.raw, reply);
       reply.raw.on('close', onResponseClosed);
       done();
     });

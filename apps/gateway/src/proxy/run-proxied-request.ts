@@ -312,7 +312,9 @@ async function proxyRequest(
     });
   } catch (error) {
     if (error instanceof PlanAbortedError) {
-      // Nobody is listening any more: the 499 log line says how far the request got.
+      // Nobody is listening any more: the 499 log line says how far the request got, and why when
+      // the gateway's shutdown deadline ended its connection.
+      if (services.stopStreams.aborted) log.errorCode ??= 'PK_ERR_SHUTTING_DOWN';
       log.targetPath = lastTriedPath(error.trace) ?? error.path;
       log.attempts = attemptsIn(error.trace);
       recordPlanFacts(log, recorder, error.trace, planStartedAt, undefined);
