@@ -17,12 +17,19 @@ const DOCUMENT_FORMATS: Readonly<Record<string, string>> = {
   'text/markdown': 'md',
 };
 
-const IMAGE_FORMATS: Readonly<Record<string, string>> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpeg',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-};
+/** The image formats Converse reads. */
+const IMAGE_FORMATS: ReadonlySet<string> = new Set(['png', 'jpeg', 'gif', 'webp']);
+
+/**
+ * The Converse image `format` of a media type (`image/jpg` read as `jpeg`), or `undefined` when
+ * Converse does not read it.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ImageBlock.html
+ */
+export function bedrockImageFormat(mediaType: string): string | undefined {
+  const match = /^image\/(.+)$/.exec(mediaType.toLowerCase());
+  const format = match?.[1] === 'jpg' ? 'jpeg' : match?.[1];
+  return format !== undefined && IMAGE_FORMATS.has(format) ? format : undefined;
+}
 
 /**
  * A document name Converse accepts: only letters and digits, single whitespace, hyphens, parentheses
@@ -59,7 +66,7 @@ export function bedrockFileBlock(
     warnings.push(droppedFileWarning('bedrock', file.kind === 'url' ? 'a file_url' : file.reason));
     return undefined;
   }
-  const image = IMAGE_FORMATS[file.mediaType];
+  const image = bedrockImageFormat(file.mediaType);
   if (image !== undefined) return { image: { format: image, source: { bytes: file.data } } };
   const format = DOCUMENT_FORMATS[file.mediaType];
   if (format === undefined) {

@@ -2,15 +2,13 @@ import type { OpenAIContentPart, OpenAIMessage } from '../openai-format/chat-com
 import { type CacheControl, cacheControlOf } from '../shared/cache-control.js';
 import { imageUrlOf, messageText, parseDataUrl } from '../shared/chat-request.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
-import { bedrockFileBlock, requireTextBesideDocuments } from './request-documents.js';
+import { bedrockFileBlock, bedrockImageFormat, requireTextBesideDocuments } from './request-documents.js';
 
 /** A Converse message we send. */
 export interface BedrockRequestMessage {
   role: 'user' | 'assistant';
   content: Record<string, unknown>[];
 }
-
-const IMAGE_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp']);
 
 /**
  * A `cache_control` breakpoint → the Converse `cachePoint` block that follows the content to cache
@@ -74,8 +72,8 @@ function userBlocks(
       continue;
     }
     const data = url === undefined ? undefined : parseDataUrl(url);
-    const format = data?.mediaType.replace(/^image\//, '').replace('jpg', 'jpeg');
-    if (data && format && IMAGE_FORMATS.has(format))
+    const format = data === undefined ? undefined : bedrockImageFormat(data.mediaType);
+    if (data && format)
       blocks.push(...withCachePoint({ image: { format, source: { bytes: data.data } } }, part));
     else
       warnings.push(
