@@ -1,6 +1,7 @@
 import { formatConfigPath, type PathSegment } from '@pk/config';
 import { lookupCheck, PARTNER_CHECK_SOURCES } from '../checks/registry.js';
 import type { CheckDefinition, CompileOptions, HookOrigin } from '../model/check-definition.js';
+import { isRecord } from '../model/is-record.js';
 import {
   type CompiledCheck,
   type CompiledHook,
@@ -43,10 +44,6 @@ export const SHORTHAND_HOOK_KEYS: readonly string[] = [
 export type CompileHookResult =
   | { readonly ok: true; readonly hook: CompiledHook }
   | { readonly ok: false; readonly issues: readonly HookIssue[] };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** One check as written, before validation. */
 interface CheckSpec {

@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { CompiledHook } from '../compile/compiled-hook.js';
 import type { HookContext } from '../model/hook-context.js';
 import type { HookResult, HookResults } from '../model/hook-results.js';
+import { isRecord } from '../model/is-record.js';
 import type { GuardrailServices } from '../network/guardrail-transport.js';
 import { GuardrailDeniedError } from '../run/guardrail-denied-error.js';
 import { runHooks } from '../run/run-hooks.js';
@@ -35,10 +36,6 @@ export interface SseGuardOptions {
 }
 
 const encoder = new TextEncoder();
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The text of a chunk's choice (`delta.content` for chat, `text` for completions). */
 function choiceText(

@@ -1,4 +1,5 @@
 import type { RequestType } from '../model/hook-context.js';
+import { isRecord } from '../model/is-record.js';
 import { mapToolCalls, toolCallTexts } from './tool-call-arguments.js';
 
 /**
@@ -7,10 +8,6 @@ import { mapToolCalls, toolCallTexts } from './tool-call-arguments.js';
  * prompt, or the embedding input. pk's own checks
  * scan all of them, because a secret pasted three turns ago is sent upstream again on every turn.
  */
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The texts of one content value (string, or parts with `text`). */
 function contentTexts(content: unknown, into: string[]): void {

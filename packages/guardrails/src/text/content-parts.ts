@@ -1,4 +1,5 @@
 import type { HookContext, HookEvent, RequestType } from '../model/hook-context.js';
+import { isRecord } from '../model/is-record.js';
 
 /**
  * The text Portkey's `default.*` checks read (its `getCurrentContentPart`, behaviour reference §7.2):
@@ -14,10 +15,6 @@ export interface ContentPart {
 }
 
 const NONE: ContentPart = { content: null, texts: [] };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function partText(part: unknown): string {
   if (typeof part === 'string') return part;

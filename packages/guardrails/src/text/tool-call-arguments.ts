@@ -1,3 +1,5 @@
+import { isRecord } from '../model/is-record.js';
+
 /**
  * The texts of a message's tool calls: OpenAI's `tool_calls[].function.arguments` and the legacy
  * `function_call.arguments`, each a JSON text written by the model (and sent back on later turns).
@@ -5,10 +7,6 @@
  * and rewrite those values only, so the arguments stay valid JSON
  * (https://platform.openai.com/docs/api-reference/chat/object).
  */
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The string values of a JSON `arguments` text, in document order; the whole text when it is not

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CheckDefinition } from '../../model/check-definition.js';
+import { isRecord } from '../../model/is-record.js';
 import { parseParameters } from '../../model/parameters.js';
 import { requestContentPart, withRequestTexts } from '../../text/content-parts.js';
 
@@ -10,10 +11,6 @@ const schema = z.object({
   onlyIfEmpty: z.boolean().optional(),
 });
 type Parameters = z.infer<typeof schema>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function prefixed(content: unknown, prefix: string): unknown {
   if (content == null || typeof content === 'string') return `${prefix}${content ?? ''}`;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CheckDefinition, ParameterIssue } from '../../model/check-definition.js';
+import { isRecord } from '../../model/is-record.js';
 import { parseParameters } from '../../model/parameters.js';
 import {
   DEFAULT_CALL_TIMEOUT_MS,
@@ -26,10 +27,6 @@ interface Parameters {
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   readonly secret: SecretValue | undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The JSON body a call sends, signed when there is a secret. */
