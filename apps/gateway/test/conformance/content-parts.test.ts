@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from '../server-process.js';
@@ -204,5 +205,81 @@ describe('responses → an input_file PDF reaches a translated provider as its o
     expect(request?.format).toBe(family.formats.responses);
     expect(request?.text).toMatch(expected);
     expect(answer.headers.get('x-pk-warnings')).toBeNull();
+  });
+});
+
+describe('messages → a document block reaches a translated provider as its own file', () => {
+  function anthropicSdk(family: Family): Anthropic {
+    return new Anthropic({
+      baseURL: gateway.url,
+      apiKey: 'unused-the-config-carries-credentials',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-config': JSON.stringify(family.target(mock.url)) },
+    });
+  }
+
+  it.each([
+    [
+      'openai',
+      /"content":\[\{"type":"file","file":\{"file_data":"data:application\/pdf;base64,JVBERi0xLjQKJSVFT0YK","filename":"report\.pdf"\}\},\{"type":"text","text":"Summarise it\."\}\]/,
+    ],
+    [
+      'bedrock-converse',
+      /"document":\{"format":"pdf","name":"report","source":\{"bytes":"JVBERi0xLjQKJSVFT0YK"\}\}/,
+    ],
+    ['google', /"inlineData":\{"mimeType":"application\/pdf","data":"JVBERi0xLjQKJSVFT0YK"\}/],
+  ])('%s', async (id, expected) => {
+    const family = familyOf(id);
+    const { data: message, response } = await anthropicSdk(family)
+      .messages.create({
+        model: family.model,
+        max_tokens: 256,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'document',
+                title: 'report.pdf',
+                source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQKJSVFT0YK' },
+              },
+              { type: 'text', text: 'Summarise it.' },
+            ],
+          },
+        ],
+      })
+      .withResponse();
+    expect(message.content).toMatchObject([{ type: 'text', text: HELLO_ANSWER }]);
+    const request = mock.received.at(-1);
+    expect(request?.format).toBe(family.formats.messages);
+    expect(request?.text).toMatch(expected);
+    expect(response.headers.get('x-pk-warnings')).toBeNull();
+  });
+
+  it('a provider that reads no files refuses the document with a 400 naming it, before any call', async () => {
+    const family = familyOf('groq');
+    const before = mock.received.length;
+    const error = await anthropicSdk(family)
+      .messages.create({
+        model: family.model,
+        max_tokens: 256,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'document',
+                source: { type: 'base64', media_type: 'application/pdf', data: 'JVBERi0xLjQKJSVFT0YK' },
+              },
+            ],
+          },
+        ],
+      })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((error as InstanceType<typeof Anthropic.BadRequestError>).message).toContain(
+      "a 'document' content block cannot be translated for provider 'groq'",
+    );
+    expect(mock.received.length).toBe(before);
   });
 });

@@ -220,7 +220,7 @@ describe('messagesToChatRequest', () => {
     ]);
   });
 
-  it('refuses server tools, documents, MCP servers and file images with PK_ERR_UNSUPPORTED_FEATURE', () => {
+  it('refuses server tools, documents for providers that read no files, MCP servers and file images with PK_ERR_UNSUPPORTED_FEATURE', () => {
     const base = { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] };
     const serverTool = refusal({ ...base, tools: [{ type: 'web_search_20250305', name: 'web_search' }] });
     expect(serverTool.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
@@ -249,6 +249,104 @@ describe('messagesToChatRequest', () => {
       messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'file_1' } }] }],
     });
     expect(fileImage.message).toContain("an image with a 'file' source");
+  });
+
+  it('translates documents to file and text parts for the providers that read files', () => {
+    const PDF = 'JVBERi0xLjQK';
+    const { body, warnings } = translate(
+      {
+        model: 'gpt-4.1',
+        max_tokens: 100,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'document',
+                source: { type: 'base64', media_type: 'application/pdf', data: PDF },
+                title: 'report.pdf',
+                citations: { enabled: true },
+              },
+              { type: 'document', source: { type: 'url', url: 'https://example.com/paper.pdf' } },
+              {
+                type: 'document',
+                source: { type: 'text', media_type: 'text/plain', data: 'The grass is green.' },
+                context: 'a note',
+              },
+              {
+                type: 'document',
+                source: {
+                  type: 'content',
+                  content: [
+                    { type: 'text', text: 'First chunk.' },
+                    { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG } },
+                  ],
+                },
+              },
+              { type: 'document', source: { type: 'content', content: 'One string.' } },
+              { type: 'text', text: 'Summarise these.' },
+            ],
+          },
+        ],
+      },
+      'openai',
+    );
+    expect(body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'file', file: { file_data: `data:application/pdf;base64,${PDF}`, filename: 'report.pdf' } },
+          { type: 'file', file: { file_url: 'https://example.com/paper.pdf' } },
+          { type: 'text', text: 'The grass is green.' },
+          { type: 'text', text: 'First chunk.' },
+          { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
+          { type: 'text', text: 'One string.' },
+          { type: 'text', text: 'Summarise these.' },
+        ],
+      },
+    ]);
+    expect(warnings).toEqual([
+      "messages.0.content.0: the document's citations is not supported by openai and was dropped",
+      "messages.0.content.2: the document's context is not supported by openai and was dropped",
+    ]);
+    for (const provider of ['google', 'vertex-ai', 'bedrock', 'azure-openai']) {
+      const translated = translate(
+        {
+          model: 'm',
+          max_tokens: 1,
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: PDF } },
+              ],
+            },
+          ],
+        },
+        provider,
+      );
+      expect(translated.body.messages).toEqual([
+        {
+          role: 'user',
+          content: [{ type: 'file', file: { file_data: `data:application/pdf;base64,${PDF}` } }],
+        },
+      ]);
+    }
+  });
+
+  it('refuses a document from Anthropic’s Files API, which no other provider can read', () => {
+    expect(() =>
+      translate(
+        {
+          model: 'm',
+          max_tokens: 1,
+          messages: [
+            { role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: 'file_011C' } }] },
+          ],
+        },
+        'openai',
+      ),
+    ).toThrow("a document with a 'file' source");
   });
 
   it('refuses a malformed request with PK_ERR_INVALID_REQUEST naming the field', () => {

@@ -23,6 +23,18 @@ const TRANSLATED = new Set([
 /** Providers whose chat request takes `top_k` (Gemini's `topK`; Claude on Vertex): kept for them. */
 const TAKES_TOP_K: ReadonlySet<string> = new Set(['google', 'vertex-ai']);
 
+/**
+ * Providers whose chat request reads `file` parts (PDFs): documents are translated for them and
+ * refused for the others, which would answer the part with an error of their own or ignore it.
+ */
+const TAKES_FILES: ReadonlySet<string> = new Set([
+  'openai',
+  'azure-openai',
+  'google',
+  'vertex-ai',
+  'bedrock',
+]);
+
 /** Parameters whose meaning cannot survive translation: refused rather than dropped. */
 const REFUSED: Readonly<Record<string, string>> = {
   mcp_servers: 'MCP servers (mcp_servers)',
@@ -59,6 +71,50 @@ function imagePart(block: MessagesContentBlock, translation: Translation, param:
     return { type: 'image_url', image_url: { url: source.url } };
   }
   throw unsupportedFeature(`an image with a '${String(source?.type)}' source`, translation.provider, param);
+}
+
+/**
+ * A `document` block → chat parts, for the providers that read files: a base64 PDF → a `file` part (`file_data` as a `data:` URL, its
+ * `title` as the file name); a PDF URL → a `file` part with Portkey's `file_url`; a plain-text source
+ * → a text part; a `content` source → its text and image parts. `context` and `citations` have no chat
+ * equivalent and are dropped with a warning; a `file` source (Anthropic's Files API) is refused.
+ * @see https://docs.anthropic.com/en/docs/build-with-claude/pdf-support
+ */
+function documentParts(block: MessagesContentBlock, translation: Translation, param: string): ChatPart[] {
+  if (!TAKES_FILES.has(translation.provider))
+    throw unsupportedFeature("a 'document' content block", translation.provider, param);
+  const source = block.source as Record<string, unknown> | undefined;
+  const title = stringField(block, 'title');
+  for (const name of ['context', 'citations'] as const) {
+    if (block[name] !== undefined && block[name] !== null)
+      translation.warnings.push(
+        `${param}: the document's ${name} is not supported by ${translation.provider} and was dropped`,
+      );
+  }
+  const filename = title === undefined || title === '' ? {} : { filename: title };
+  if (source?.type === 'base64' && typeof source.data === 'string' && typeof source.media_type === 'string')
+    return [
+      { type: 'file', file: { file_data: `data:${source.media_type};base64,${source.data}`, ...filename } },
+    ];
+  if (source?.type === 'url' && typeof source.url === 'string')
+    return [{ type: 'file', file: { file_url: source.url, ...filename } }];
+  if (source?.type === 'text' && typeof source.data === 'string') {
+    if (title !== undefined)
+      translation.warnings.push(
+        `${param}: the document's title is not supported by ${translation.provider} and was dropped`,
+      );
+    return [{ type: 'text', text: source.data }];
+  }
+  if (source?.type === 'content' && (typeof source.content === 'string' || Array.isArray(source.content))) {
+    if (typeof source.content === 'string') return [{ type: 'text', text: source.content }];
+    return (source.content as MessagesContentBlock[]).map((part, index) => {
+      const at = `${param}.source.content.${index}`;
+      if (part.type === 'text') return { type: 'text', text: stringField(part, 'text') ?? '' };
+      if (part.type === 'image') return imagePart(part, translation, at);
+      throw unsupportedFeature(`a '${part.type}' block in a document`, translation.provider, at);
+    });
+  }
+  throw unsupportedFeature(`a document with a '${String(source?.type)}' source`, translation.provider, param);
 }
 
 /**
@@ -101,6 +157,9 @@ function pushUser(
         return;
       case 'image':
         parts.push(imagePart(block, translation, at));
+        return;
+      case 'document':
+        parts.push(...documentParts(block, translation, at));
         return;
       case 'tool_result':
         // Tool results answer the previous assistant turn, so they come before the user's own parts.
@@ -230,10 +289,11 @@ export function checkMessagesRequest(body: Readonly<Record<string, unknown>>): v
  * Anthropic Messages request → OpenAI chat completions request (pure): `system` becomes the first
  * message; `tool_result` blocks become `tool` messages (before the rest of their user turn);
  * `tool_use` blocks become `tool_calls`; thinking blocks travel as `thinking_blocks` (pk's convention,
- * which translated Anthropic-family adapters send back); images become `image_url` parts; tools,
+ * which translated Anthropic-family adapters send back); images become `image_url` parts and documents
+ * `file` or text parts; tools,
  * `tool_choice`, `stop_sequences`, `metadata.user_id` and `output_config.format` (structured outputs, as
  * `response_format`) map to their equivalents; a stream asks for usage.
- * Server tools, documents and other blocks with no chat equivalent are a 400
+ * Server tools, documents from Anthropic's Files API and other blocks with no chat equivalent are a 400
  * `PK_ERR_UNSUPPORTED_FEATURE`; `top_k` (but for Gemini), `thinking` and unknown parameters are dropped with a warning.
  * @see https://docs.anthropic.com/en/api/messages
  */
