@@ -161,13 +161,15 @@ const CASES: CellCases = {
         type: 'json_schema',
         json_schema: {
           name: 'person',
-          // As Pydantic writes it: a `$ref` into `$defs`, an Optional as anyOf with null, a `const`.
+          // As Pydantic writes it: a `$ref` into `$defs`, an Optional as anyOf with null, a `const`, an
+          // `EmailStr` (`format: email`, which the Gemini API refuses and Vertex AI takes).
           schema: {
             $defs: { Name: { title: 'Name', type: 'string' } },
             properties: {
               name: { $ref: '#/$defs/Name' },
               age: { anyOf: [{ type: 'integer' }, { type: 'null' }], default: null, title: 'Age' },
               kind: { const: 'person', default: 'person', title: 'Kind', type: 'string' },
+              email: { format: 'email', title: 'Email', type: 'string' },
             },
             required: ['name', 'age'],
             title: 'Person',
@@ -186,6 +188,7 @@ const CASES: CellCases = {
             name: { title: 'Name', type: 'string' },
             age: { type: 'integer', nullable: true },
             kind: { enum: ['person'], type: 'string' },
+            email: cell.family.id === 'google' ? { title: 'Email', type: 'string' } : { format: 'email' },
           },
         },
       });

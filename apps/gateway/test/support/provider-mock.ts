@@ -153,9 +153,22 @@ const GEMINI_SCHEMA_FIELDS = new Set([
   'maximum',
 ]);
 
+/** The `format`s the Gemini API (not Vertex AI) takes per type (https://ai.google.dev/api/caching#Schema). */
+const GEMINI_API_FORMATS: Record<string, string[]> = {
+  STRING: ['enum', 'date-time'],
+  NUMBER: ['float', 'double'],
+  INTEGER: ['int32', 'int64'],
+};
+
 /** The first field of a Gemini schema that Gemini would refuse, with its place, else `undefined`. */
-function unknownSchemaField(schema: unknown, place: string): string | undefined {
+function unknownSchemaField(schema: unknown, place: string, geminiApi: boolean): string | undefined {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return undefined;
+  const record = schema as Record<string, unknown>;
+  if (geminiApi && typeof record.format === 'string') {
+    const type = String(record.type).toUpperCase();
+    if (!(GEMINI_API_FORMATS[type] ?? []).includes(record.format))
+      return `* GenerateContentRequest.${place}.format: only ${(GEMINI_API_FORMATS[type] ?? []).map((format) => `'${format}'`).join(' and ')} are supported for ${type} type`;
+  }
   for (const [key, value] of Object.entries(schema)) {
     if (!GEMINI_SCHEMA_FIELDS.has(key)) return `Unknown name "${key}" at '${place}': Cannot find field.`;
     if (key === 'type' && Array.isArray(value))
@@ -163,12 +176,12 @@ function unknownSchemaField(schema: unknown, place: string): string | undefined 
     const inner =
       key === 'properties' && typeof value === 'object' && value !== null
         ? Object.entries(value).map(([name, member]) =>
-            unknownSchemaField(member, `${place}.properties[${name}]`),
+            unknownSchemaField(member, `${place}.properties[${name}]`, geminiApi),
           )
         : key === 'items'
-          ? [unknownSchemaField(value, `${place}.items`)]
+          ? [unknownSchemaField(value, `${place}.items`, geminiApi)]
           : key === 'anyOf' && Array.isArray(value)
-            ? value.map((member, index) => unknownSchemaField(member, `${place}.any_of[${index}]`))
+            ? value.map((member, index) => unknownSchemaField(member, `${place}.any_of[${index}]`, geminiApi))
             : [];
     const found = inner.find((message) => message !== undefined);
     if (found !== undefined) return found;
@@ -184,19 +197,29 @@ function geminiRefusal(request: ReceivedRequest): MockError | undefined {
   if (request.format !== 'gemini') return undefined;
   const generation = request.body.generationConfig as { responseSchema?: unknown } | undefined;
   const tools = (request.body.tools ?? []) as { functionDeclarations?: { parameters?: unknown }[] }[];
+  // Vertex AI's paths name a project; the Gemini API's do not (and it alone refuses most formats).
+  const geminiApi = !request.url.includes('/projects/');
   const message =
-    unknownSchemaField(generation?.responseSchema, 'generation_config.response_schema') ??
+    unknownSchemaField(generation?.responseSchema, 'generation_config.response_schema', geminiApi) ??
     tools
       .flatMap((tool) => tool.functionDeclarations ?? [])
       .map((declaration, index) =>
-        unknownSchemaField(declaration.parameters, `tools[0].function_declarations[${index}].parameters`),
+        unknownSchemaField(
+          declaration.parameters,
+          `tools[0].function_declarations[${index}].parameters`,
+          geminiApi,
+        ),
       )
       .find((found) => found !== undefined);
   if (message === undefined) return undefined;
   return {
     status: 400,
     body: {
-      error: { code: 400, message: `Invalid JSON payload received. ${message}`, status: 'INVALID_ARGUMENT' },
+      error: {
+        code: 400,
+        message: message.startsWith('* ') ? message : `Invalid JSON payload received. ${message}`,
+        status: 'INVALID_ARGUMENT',
+      },
     },
   };
 }

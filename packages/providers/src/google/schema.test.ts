@@ -157,6 +157,42 @@ describe('toGoogleSchema (JSON Schema → Gemini’s OpenAPI Schema subset)', ()
     );
   });
 
+  it('drops the formats the Gemini API refuses (Pydantic’s email, an MCP tool’s uri) and keeps the ones it takes', () => {
+    const schema = {
+      type: 'object',
+      properties: {
+        email: { type: 'string', format: 'email' },
+        homepage: { type: ['string', 'null'], format: 'uri' },
+        born: { type: 'string', format: 'date-time' },
+        ratio: { type: 'number', format: 'double' },
+        count: { type: 'integer', format: 'int64' },
+        id: { type: 'string', format: 'uuid' },
+      },
+    };
+    expect(convert(schema)).toEqual({
+      schema: {
+        type: 'object',
+        properties: {
+          email: { type: 'string' },
+          homepage: { type: 'string', nullable: true },
+          born: { type: 'string', format: 'date-time' },
+          ratio: { type: 'number', format: 'double' },
+          count: { type: 'integer', format: 'int64' },
+          id: { type: 'string' },
+        },
+      },
+      warnings: [
+        "schema keywords not supported by google were dropped from p: format 'email', format 'uri', format 'uuid'",
+      ],
+    });
+    const warnings: string[] = [];
+    expect(toGoogleSchema(schema, { warnings, provider: 'vertex-ai', param: 'p' })).toEqual({
+      ...schema,
+      properties: { ...schema.properties, homepage: { type: 'string', format: 'uri', nullable: true } },
+    });
+    expect(warnings).toEqual([]);
+  });
+
   it('refuses a $ref that is not a local definition', () => {
     expect(() => convert({ $ref: 'https://example.com/person.json' })).toThrow(
       "p: $ref 'https://example.com/person.json' is not a local definition ($defs or definitions) to inline",

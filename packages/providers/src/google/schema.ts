@@ -34,6 +34,18 @@ const SCHEMA_FIELDS = new Set([
   'maximum',
 ]);
 
+/**
+ * The `format`s the Gemini API accepts for each type: any other is a 400 for the whole request
+ * ("only 'enum' and 'date-time' are supported for STRING type", which Pydantic's `email` or an MCP
+ * tool's `uri` meet). Vertex AI takes other string formats (`email`, `byte` …), so there they stay.
+ * @see https://ai.google.dev/api/caching#Schema
+ */
+const GEMINI_API_FORMATS: Readonly<Record<string, readonly string[]>> = {
+  string: ['enum', 'date-time'],
+  number: ['float', 'double'],
+  integer: ['int32', 'int64'],
+};
+
 /** Removed without a warning, as always: OpenAI strict-mode markers that constrain nothing Gemini checks. */
 const SILENTLY_REMOVED = new Set(['$schema', 'additionalProperties', 'strict', '$defs', 'definitions']);
 
@@ -60,8 +72,8 @@ interface State extends GoogleSchemaOptions {
  * subset cannot express it), `type: [T, "null"]` → `type: T, nullable: true`, an `anyOf`/`oneOf` with a
  * `{"type": "null"}` member → the other member (or an `anyOf` of the others) + `nullable`, `oneOf` →
  * `anyOf`, a one-member `allOf` inlined, a string `const` → `enum: [value]`, `null` in an `enum` →
- * `nullable`. Keywords the subset lacks (`exclusiveMinimum`, `prefixItems`, `not` …) are dropped and
- * listed in one warning; `$schema`, `additionalProperties` and `strict` are dropped silently. A schema
+ * `nullable`. Keywords the subset lacks (`exclusiveMinimum`, `prefixItems`, `not` …), and for the Gemini
+ * API a `format` it does not accept for the type (`email`, `uri` …), are dropped and listed in one warning; `$schema`, `additionalProperties` and `strict` are dropped silently. A schema
  * already in the subset comes out unchanged.
  */
 export function toGoogleSchema(schema: unknown, options: GoogleSchemaOptions): unknown {
@@ -145,5 +157,12 @@ function convert(schema: unknown, state: State): unknown {
     merged.type = 'string';
   }
   if (nullable) merged.nullable = true;
+  if (state.provider === 'google' && typeof merged.format === 'string') {
+    const allowed = GEMINI_API_FORMATS[String(merged.type).toLowerCase()] ?? [];
+    if (!allowed.includes(merged.format)) {
+      state.dropped.add(`format '${merged.format}'`);
+      delete merged.format;
+    }
+  }
   return merged;
 }
