@@ -6,12 +6,19 @@
 /** When a hook runs: before the provider call or after it. */
 export type HookEvent = 'beforeRequestHook' | 'afterRequestHook';
 
-/** The kinds of request hooks run on (Portkey's names); any other route skips them. */
-export type RequestType = 'chatComplete' | 'complete' | 'embed';
+/**
+ * The kinds of request hooks run on (Portkey's names): chat completions, completions, embeddings,
+ * Anthropic's Messages API (`/v1/messages`) and OpenAI's Responses API (`/v1/responses`); any other
+ * route skips them.
+ */
+export type RequestType = 'chatComplete' | 'complete' | 'embed' | 'messages' | 'createModelResponse';
 
 /** The request as hooks see it. */
 export interface HookRequest {
-  /** The OpenAI-format JSON body (after the mutators that ran so far). */
+  /**
+   * The JSON body in the request type's own shape (chat completions, Anthropic Messages, Responses …),
+   * after the mutators that ran so far.
+   */
   readonly json: Readonly<Record<string, unknown>>;
   /** Whether the client asked for a stream. */
   readonly isStreamingRequest: boolean;
@@ -19,7 +26,7 @@ export interface HookRequest {
 
 /** The answer as after-request hooks see it. */
 export interface HookResponse {
-  /** The OpenAI-format JSON answer (a stream's is rebuilt from its chunks). */
+  /** The JSON answer in the request type's shape (a chat stream's is rebuilt from its chunks). */
   readonly json: Readonly<Record<string, unknown>> | null;
   /** The provider's status. */
   readonly statusCode: number;

@@ -45,7 +45,7 @@ export function findingCheck<P extends FindingParameters>(spec: FindingSpec<P>):
       const before = event === 'beforeRequestHook';
       const texts = before
         ? allRequestTexts(context.request.json, context.requestType)
-        : allResponseTexts(context.response?.json ?? null);
+        : allResponseTexts(context.response?.json ?? null, context.requestType);
       const findings = texts.flatMap((text) => findAll(parameters.detectors, text));
       const counts = countByKind(findings);
       const found = findings.length > 0;
@@ -67,7 +67,7 @@ export function findingCheck<P extends FindingParameters>(spec: FindingSpec<P>):
         : {
             verdict: true,
             data,
-            transformedResponse: mapResponseTexts(context.response?.json ?? {}, redact),
+            transformedResponse: mapResponseTexts(context.response?.json ?? {}, context.requestType, redact),
           };
     },
     scanStream(parameters): StreamScanner {

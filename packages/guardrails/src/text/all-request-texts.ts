@@ -1,11 +1,19 @@
 import type { RequestType } from '../model/hook-context.js';
 import { isRecord } from '../model/is-record.js';
+import {
+  collectTexts,
+  mapMessagesContent,
+  mapMessagesRequest,
+  mapResponsesOutput,
+  mapResponsesRequest,
+} from './dialect-texts.js';
 import { mapToolCalls, toolCallTexts } from './tool-call-arguments.js';
 
 /**
  * Every text of a request, not only the last message: each message's content (the system prompt and
  * earlier turns included), each text part and the string values of its tool calls' arguments, the
- * prompt, or the embedding input. pk's own checks
+ * prompt, or the embedding input; on Anthropic's Messages API the system prompt and every message's
+ * blocks, on OpenAI's Responses API the instructions and every input item (`dialect-texts.ts`). pk's own checks
  * scan all of them, because a secret pasted three turns ago is sent upstream again on every turn.
  */
 
@@ -22,6 +30,8 @@ function contentTexts(content: unknown, into: string[]): void {
 
 /** Every text of the request, in order. */
 export function allRequestTexts(json: Readonly<Record<string, unknown>>, type: RequestType): string[] {
+  if (type === 'messages') return collectTexts(mapMessagesRequest, json);
+  if (type === 'createModelResponse') return collectTexts(mapResponsesRequest, json);
   const texts: string[] = [];
   if (type === 'chatComplete') {
     if (typeof json.system === 'string') texts.push(json.system);
@@ -54,6 +64,9 @@ export function mapRequestTexts(
   type: RequestType,
   map: (text: string) => string,
 ): Record<string, unknown> {
+  if (type === 'messages') return { ...(mapMessagesRequest(json, map) as Record<string, unknown>) };
+  if (type === 'createModelResponse')
+    return { ...(mapResponsesRequest(json, map) as Record<string, unknown>) };
   if (type === 'chatComplete') {
     const copy: Record<string, unknown> = { ...json };
     if (typeof json.system === 'string') copy.system = map(json.system);
@@ -71,8 +84,16 @@ export function mapRequestTexts(
   return { ...json, [key]: mapContent(json[key], map) };
 }
 
-/** Every text of an answer: each choice's message content (or text) and its tool calls' arguments. */
-export function allResponseTexts(json: Readonly<Record<string, unknown>> | null): string[] {
+/**
+ * Every text of an answer: each choice's message content (or text) and its tool calls' arguments; a
+ * Messages answer's `content` blocks; a Responses answer's `output` items.
+ */
+export function allResponseTexts(
+  json: Readonly<Record<string, unknown>> | null,
+  type: RequestType,
+): string[] {
+  if (json !== null && type === 'messages') return collectTexts(mapMessagesContent, json.content);
+  if (json !== null && type === 'createModelResponse') return collectTexts(mapResponsesOutput, json.output);
   const texts: string[] = [];
   const choices = json && Array.isArray(json.choices) ? json.choices : [];
   for (const choice of choices) {
@@ -86,11 +107,14 @@ export function allResponseTexts(json: Readonly<Record<string, unknown>> | null)
   return texts;
 }
 
-/** A copy of the answer with every choice's text (content and tool-call arguments) passed through `map`. */
+/** A copy of the answer with every text of {@link allResponseTexts} passed through `map`. */
 export function mapResponseTexts(
   json: Readonly<Record<string, unknown>>,
+  type: RequestType,
   map: (text: string) => string,
 ): Record<string, unknown> {
+  if (type === 'messages') return { ...json, content: mapMessagesContent(json.content, map) };
+  if (type === 'createModelResponse') return { ...json, output: mapResponsesOutput(json.output, map) };
   if (!Array.isArray(json.choices)) return { ...json };
   return {
     ...json,

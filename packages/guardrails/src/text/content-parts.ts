@@ -1,11 +1,21 @@
 import type { HookContext, HookEvent, RequestType } from '../model/hook-context.js';
 import { isRecord } from '../model/is-record.js';
+import {
+  collectTexts,
+  mapMessagesContent,
+  mapResponsesItem,
+  mapResponsesOutput,
+  replaceTexts as replaceWalkedTexts,
+  type TextWalk,
+} from './dialect-texts.js';
 
 /**
  * The text Portkey's `default.*` checks read (its `getCurrentContentPart`, behaviour reference §7.2):
  * for a request, the last message's content (text parts), the prompt or the embedding input; for an
- * answer, `choices[0]`'s message content or text. pk's own checks read every message instead
- * (`all-request-texts.ts`).
+ * answer, `choices[0]`'s message content or text. On Anthropic's Messages API, the last message's
+ * content and the answer's `content` blocks; on OpenAI's Responses API, the `input` string or its last
+ * item and the answer's `output` items (`dialect-texts.ts` says which texts of a block or item count).
+ * pk's own checks read every message instead (`all-request-texts.ts`).
  */
 export interface ContentPart {
   /** The content as written (string, parts array, …), or null when there is none. */
@@ -27,15 +37,25 @@ function textsOf(content: unknown): string[] {
   return [];
 }
 
+function walkedPart(walk: TextWalk, content: unknown): ContentPart {
+  return content == null ? NONE : { content, texts: collectTexts(walk, content) };
+}
+
+/** The last item of an array, or `undefined`. */
+function lastOf(value: unknown): unknown {
+  return Array.isArray(value) ? value[value.length - 1] : undefined;
+}
+
 /** The request's current content part. */
 export function requestContentPart(json: Readonly<Record<string, unknown>>, type: RequestType): ContentPart {
-  if (type === 'chatComplete') {
-    const messages = json.messages;
-    if (!Array.isArray(messages) || messages.length === 0) return NONE;
-    const last: unknown = messages[messages.length - 1];
+  if (type === 'chatComplete' || type === 'messages') {
+    const last = lastOf(json.messages);
     const content = isRecord(last) ? last.content : undefined;
+    if (type === 'messages') return walkedPart(mapMessagesContent, content);
     return content == null ? NONE : { content, texts: textsOf(content) };
   }
+  if (type === 'createModelResponse')
+    return walkedPart(mapResponsesItem, typeof json.input === 'string' ? json.input : lastOf(json.input));
   const content = type === 'complete' ? json.prompt : json.input;
   if (content == null) return NONE;
   return {
@@ -52,6 +72,8 @@ export function responseContentPart(
   type: RequestType,
 ): ContentPart {
   if (json === null) return NONE;
+  if (type === 'messages') return walkedPart(mapMessagesContent, json.content);
+  if (type === 'createModelResponse') return walkedPart(mapResponsesOutput, json.output);
   const choices = json.choices;
   const first: unknown = Array.isArray(choices) ? choices[0] : undefined;
   if (!isRecord(first)) return NONE;
@@ -88,24 +110,39 @@ export function withRequestTexts(
   type: RequestType,
   texts: readonly (string | null)[],
 ): Record<string, unknown> {
-  if (type === 'chatComplete') {
+  if (type === 'chatComplete' || type === 'messages') {
     const messages = Array.isArray(json.messages) ? [...json.messages] : [];
     const index = messages.length - 1;
     const last: unknown = messages[index];
     if (!isRecord(last)) return { ...json };
-    messages[index] = { ...last, content: replaceTexts(last.content, texts) };
+    const content =
+      type === 'messages'
+        ? replaceWalkedTexts(mapMessagesContent, last.content, texts)
+        : replaceTexts(last.content, texts);
+    messages[index] = { ...last, content };
     return { ...json, messages };
+  }
+  if (type === 'createModelResponse') {
+    if (!Array.isArray(json.input))
+      return { ...json, input: replaceWalkedTexts(mapResponsesItem, json.input, texts) };
+    const input = [...json.input];
+    input[input.length - 1] = replaceWalkedTexts(mapResponsesItem, input[input.length - 1], texts);
+    return { ...json, input };
   }
   const key = type === 'complete' ? 'prompt' : 'input';
   return { ...json, [key]: replaceTexts(json[key], texts) };
 }
 
-/** A copy of the answer with `choices[0]`'s text replaced. */
+/** A copy of the answer with its current part's texts replaced (`choices[0]`, `content`, `output`). */
 export function withResponseTexts(
   json: Readonly<Record<string, unknown>>,
   type: RequestType,
   texts: readonly (string | null)[],
 ): Record<string, unknown> {
+  if (type === 'messages')
+    return { ...json, content: replaceWalkedTexts(mapMessagesContent, json.content, texts) };
+  if (type === 'createModelResponse')
+    return { ...json, output: replaceWalkedTexts(mapResponsesOutput, json.output, texts) };
   const choices = Array.isArray(json.choices) ? [...json.choices] : [];
   const first: unknown = choices[0];
   if (!isRecord(first)) return { ...json };

@@ -30,7 +30,7 @@ function argumentTexts(text: string, into: string[]): void {
  * `arguments` with each string value passed through `map`, serialised again only when one changed.
  * Text that is not JSON (or too deep to walk) is mapped whole: it was not valid JSON to begin with.
  */
-function mapArgumentsText(text: string, map: (text: string) => string): string {
+export function mapArgumentsText(text: string, map: (text: string) => string): string {
   let changed = false;
   try {
     const parsed: unknown = JSON.parse(text, (_key, value: unknown) => {

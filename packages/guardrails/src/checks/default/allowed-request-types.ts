@@ -13,7 +13,8 @@ function listOf(value: unknown): string[] {
 }
 
 /**
- * `default.allowedRequestTypes`: the request type (`chatComplete`, `complete`, `embed`) must be in
+ * `default.allowedRequestTypes`: the request type (`chatComplete`, `complete`, `embed`, `messages`,
+ * `createModelResponse`) must be in
  * `allowedTypes` and not in `blockedTypes` (each a list or a comma-separated string); without
  * parameters, the metadata's `supported_endpoints` / `blocked_endpoints` decide.
  */
