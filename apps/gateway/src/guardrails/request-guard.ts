@@ -7,6 +7,7 @@ import type {
   ResolvedPlan,
 } from '@pk/config';
 import {
+  type CancellableByteStream,
   collectPlanHooks,
   GuardrailDeniedError,
   guardSseStream,
@@ -19,16 +20,65 @@ import {
   runHooks,
 } from '@pk/guardrails';
 import type { ProviderAnswer, ProviderEndpoint, ProviderRequest, UpstreamError } from '@pk/providers';
+import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import type { GatewayGuardrails } from './gateway-guardrails.js';
 
 type ProviderOutcome = AttemptOutcome<ProviderAnswer, UpstreamError | PkError>;
 
-/** Portkey's request types for the endpoints hooks apply to; other routes skip hooks. */
+/**
+ * Portkey's request types for the endpoints hooks apply to; pass-through routes skip hooks. On the
+ * dialect routes hooks read the client's own body and the answer in the same dialect, whichever
+ * target answers (native, or translated through chat completions).
+ */
 const REQUEST_TYPES: Partial<Record<ProviderEndpoint, RequestType>> = {
   'chat.completions': 'chatComplete',
   completions: 'complete',
   embeddings: 'embed',
+  messages: 'messages',
+  responses: 'createModelResponse',
 };
+
+/** Request types whose streams are another API's events, not chat chunks. */
+function isDialect(type: RequestType): boolean {
+  return type === 'messages' || type === 'createModelResponse';
+}
+
+/**
+ * Why a request on a dialect route (`/v1/messages`, `/v1/messages/count_tokens`, `/v1/responses`)
+ * whose plan has hooks cannot run them, or `undefined` when it can: `count_tokens` has no request
+ * type, and streamed answers of these routes are not checked while they stream, so a streamed
+ * request with after-request hooks is refused rather than sent unchecked. Only called for a request
+ * with hooks on a dialect route.
+ */
+export function dialectHooksRefusal(
+  endpoint: ProviderEndpoint,
+  plan: ResolvedPlan,
+  stream: boolean,
+  route: string,
+): string | undefined {
+  if (REQUEST_TYPES[endpoint] === undefined)
+    return `guardrails and hooks do not run on ${route}: this config has hooks, so the request was not sent`;
+  if (stream && planLeaves(plan.root).some((leaf) => (leaf.after_request_hooks?.length ?? 0) > 0))
+    return `output guardrails and after-request hooks do not run on streamed answers of ${route}: this config has some, so the request was not sent; send it without stream, or stream through /v1/chat/completions`;
+  return undefined;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * A Messages stream that starts with Portkey's `event: hook_results` frame (strict OpenAI compliance
+ * off); the Anthropic SDK skips events it does not know.
+ */
+function withHookResultsFrame(stream: CancellableByteStream, results: HookResults): CancellableByteStream {
+  const frame = encoder.encode(`event: hook_results\ndata: ${JSON.stringify({ hook_results: results })}\n\n`);
+  return {
+    cancel: (reason) => stream.cancel(reason),
+    async *[Symbol.asyncIterator]() {
+      yield frame;
+      yield* stream;
+    },
+  };
+}
 
 /** What one request's guard is built from. */
 export interface RequestGuardInput {
@@ -213,6 +263,16 @@ export class RequestGuard {
     // Without after-request hooks a stream is still wrapped when the client asked for hook results
     // (strict compliance off), so the before-request hooks' results end it (nothing is held back).
     const reportOnStream = !this.#input.strictOpenAICompliance && beforeResults.length > 0;
+    if (answer.kind === 'stream' && isDialect(this.#type)) {
+      // Never with after-request hooks (refused before anything was sent: `dialectHooksRefusal`).
+      const results = { before_request_hooks: beforeResults, after_request_hooks: [] };
+      const value: ProviderAnswer =
+        reportOnStream && this.#type === 'messages'
+          ? { ...answer, stream: withHookResultsFrame(answer.stream, results) }
+          : answer;
+      this.#record(value, results, beforeFailed);
+      return { ...outcome, value, ...(beforeFailed ? { status: 246 } : {}) };
+    }
     if (answer.kind === 'stream' && (after.length > 0 || reportOnStream)) {
       const record: { results: HookResults; failed: boolean; denied?: boolean } = {
         results: { before_request_hooks: beforeResults, after_request_hooks: [] },

@@ -32,7 +32,7 @@ import { withRequestCacheLifetime } from '../cache/request-cache-lifetime.js';
 import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
-import { RequestGuard } from '../guardrails/request-guard.js';
+import { dialectHooksRefusal, RequestGuard } from '../guardrails/request-guard.js';
 import { textBytesOf } from '../limits/estimate.js';
 import { admitRequest, limitSubjectsOf, type RequestLimits } from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
@@ -185,14 +185,15 @@ async function proxyRequest(
   }
   const { plan: resolvedPlan, model, hasHooks, limitedVirtualKeys, headerWarnings } = resolved;
   if (hasHooks && ingress !== undefined) {
-    // Hooks read and rewrite OpenAI bodies only; on another API's dialect they would be skipped, and a
-    // guarded config would then be bypassed by switching route. Refused before anything is sent.
-    return sendPkError(
-      reply,
-      request,
-      'PK_ERR_UNSUPPORTED_FEATURE',
-      `guardrails and hooks do not run on ${request.routeOptions.url ?? request.url} yet: this config has hooks, so the request was not sent; use /v1/chat/completions`,
+    // What the hooks of a dialect route cannot check is refused before anything is sent: skipping
+    // them would let a guarded config be bypassed by switching route.
+    const refusal = dialectHooksRefusal(
+      endpoint,
+      resolvedPlan,
+      body.stream === true,
+      request.routeOptions.url ?? request.url,
     );
+    if (refusal !== undefined) return sendPkError(reply, request, 'PK_ERR_UNSUPPORTED_FEATURE', refusal);
   }
   const cacheControl = request.headers['cache-control'];
   const lifetime = withRequestCacheLifetime(resolvedPlan, {

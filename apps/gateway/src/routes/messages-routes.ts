@@ -11,7 +11,8 @@ import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-requ
 /**
  * An error answer of this route in Anthropic's shape: every error pk sends on these routes (its own,
  * the access guard's, a provider's) leaves the pipeline as the OpenAI envelope and is rewritten here,
- * once, into `{"type":"error","error":{"type","message","code"}}` (decision 0004).
+ * once, into `{"type":"error","error":{"type","message","code"}}` (decision 0004), with a guardrail's
+ * `hook_results` kept.
  */
 function toMessagesError(ingress: IngressDialect, status: number, payload: unknown): unknown {
   if (typeof payload !== 'string' || !payload.startsWith('{"error"')) return payload;
@@ -23,7 +24,12 @@ function toMessagesError(ingress: IngressDialect, status: number, payload: unkno
   }
   const envelope = openAIErrorEnvelopeSchema.safeParse(parsed);
   if (!envelope.success) return payload;
-  return JSON.stringify(ingress.dialect.errorBody(envelope.data, status));
+  const body = ingress.dialect.errorBody(envelope.data, status);
+  // A guardrail's 446 keeps its `hook_results` beside the error, as on chat completions.
+  const hookResults = (parsed as { hook_results?: unknown }).hook_results;
+  return JSON.stringify(
+    hookResults === undefined ? body : { ...(body as object), hook_results: hookResults },
+  );
 }
 
 /**

@@ -23,12 +23,13 @@ export interface FeatureGateway {
 }
 
 /**
- * Starts `node dist/server.js` with `settings` written to a settings file: calls to providers' real
- * host names go through the mock's CONNECT proxy (`HTTPS_PROXY`, the test CA trusted), calls to
+ * Starts `node dist/server.js` with `settings` written to a settings file: with a recording `mock`,
+ * calls to providers' real host names go through its CONNECT proxy (`HTTPS_PROXY`, the test CA trusted), calls to
  * 127.0.0.1 go straight to the mock; log lines are written at once (`PK_LOG_FLUSH_MS=0`).
  */
 export async function startFeatureGateway(options: {
-  readonly mock: ProviderMock;
+  /** The recording mock whose CONNECT proxy serves providers' real host names (none: no proxy). */
+  readonly mock?: Pick<ProviderMock, 'proxyUrl'>;
   readonly settings?: unknown;
   readonly env?: Readonly<Record<string, string>>;
 }): Promise<FeatureGateway> {
@@ -38,9 +39,13 @@ export async function startFeatureGateway(options: {
   const process = await startGateway({
     PK_SETTINGS: settingsPath,
     PK_LOG_FLUSH_MS: '0',
-    HTTPS_PROXY: options.mock.proxyUrl,
-    NO_PROXY: '127.0.0.1,localhost',
-    NODE_EXTRA_CA_CERTS: FEATURE_CA_PATH,
+    ...(options.mock === undefined
+      ? {}
+      : {
+          HTTPS_PROXY: options.mock.proxyUrl,
+          NO_PROXY: '127.0.0.1,localhost',
+          NODE_EXTRA_CA_CERTS: FEATURE_CA_PATH,
+        }),
     ...options.env,
   });
   const logLines = (): LogLine[] =>

@@ -1,0 +1,381 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type FeatureGateway,
+  postJson,
+  rejectionOf,
+  startFeatureGateway,
+} from '../support/feature-gateway.js';
+import { HELLO_ANSWER, type ProviderMock, startProviderMock } from '../support/provider-mock.js';
+
+// Feature suite: guardrails on the routes of the other client dialects, Anthropic's Messages API
+// (request type `messages`, as Portkey) and OpenAI's Responses API (`createModelResponse`), through
+// the built gateway process and the official SDKs, against a mock that speaks every provider's wire
+// format: native targets get the dialect's own body, translated ones the chat completions body, and
+// hooks read and rewrite the dialect's body either way (packages/guardrails/README.md).
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startFeatureGateway({
+    settings: {
+      virtual_keys: {
+        'openai-d': {
+          provider: 'openai',
+          api_key: 'sk-dialect-guard',
+          options: { custom_host: `${mock.url}/v1` },
+        },
+        'anthropic-d': {
+          provider: 'anthropic',
+          api_key: 'sk-ant-dialect-guard',
+          options: { custom_host: `${mock.url}/v1` },
+        },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+});
+
+const DENY_APPLE = { 'default.contains': { operator: 'none', words: ['Apple'] }, deny: true };
+const DENY_PII = { 'pk.pii': {}, deny: true };
+const REDACT_PII = { 'pk.pii': { redact: true } };
+/** Fails on the mock's answer ("Hello! How can I help you today?"). */
+const GOODBYE = { 'default.regexMatch': { rule: 'Goodbye' } };
+
+/** Requests the mock received since `before` (an index into `mock.received`). */
+function receivedSince(before: number) {
+  return mock.received.slice(before);
+}
+
+function anthropic(config: Record<string, unknown>, headers: Record<string, string> = {}): Anthropic {
+  return new Anthropic({
+    baseURL: gateway.url,
+    apiKey: 'unused',
+    maxRetries: 0,
+    defaultHeaders: { 'x-portkey-config': JSON.stringify(config), ...headers },
+  });
+}
+
+function openai(config: Record<string, unknown>, headers: Record<string, string> = {}): OpenAI {
+  return new OpenAI({
+    baseURL: gateway.base,
+    apiKey: 'unused',
+    maxRetries: 0,
+    defaultHeaders: { 'x-portkey-config': JSON.stringify(config), ...headers },
+  });
+}
+
+/** The `error` body an SDK error carries (Anthropic's `{type, error}`, or OpenAI's `error`). */
+function bodyOf(caught: unknown): Record<string, unknown> {
+  return (caught as { error?: Record<string, unknown> }).error ?? {};
+}
+
+describe.each([
+  ['native to Anthropic', 'anthropic-d', 'anthropic'],
+  ['translated to OpenAI', 'openai-d', 'openai-chat'],
+] as const)('guardrails on POST /v1/messages %s (Anthropic SDK)', (_name, virtualKey, upstreamFormat) => {
+  const ask = (client: Anthropic, text: string, system?: string) =>
+    client.messages.create({
+      model: 'claude-guarded',
+      max_tokens: 64,
+      ...(system === undefined ? {} : { system }),
+      messages: [{ role: 'user', content: text }],
+    });
+
+  it.each([
+    ['default.contains', DENY_APPLE, 'Tell me about Apple'],
+    ['pk.pii', DENY_PII, 'Write to jane@example.com'],
+  ])(
+    'an input %s deny answers 446 in Anthropic’s error shape with hook_results, nothing sent',
+    async (_check, guardrail, text) => {
+      const before = mock.received.length;
+      const caught = await ask(
+        anthropic({ virtual_key: virtualKey, input_guardrails: [guardrail] }),
+        text,
+      ).catch((error: unknown) => error);
+      expect(caught).toBeInstanceOf(Anthropic.APIError);
+      expect((caught as InstanceType<typeof Anthropic.APIError>).status).toBe(446);
+      expect(bodyOf(caught)).toMatchObject({
+        type: 'error',
+        error: { type: 'invalid_request_error', code: 'PK_ERR_GUARDRAIL_DENIED' },
+        hook_results: {
+          before_request_hooks: [{ verdict: false, deny: true }],
+          after_request_hooks: [],
+        },
+      });
+      expect(receivedSince(before)).toHaveLength(0);
+    },
+  );
+
+  it('a pk.pii redaction reaches the provider redacted, in the target’s own shape', async () => {
+    const before = mock.received.length;
+    const { data, response } = await ask(
+      anthropic({ virtual_key: virtualKey, input_mutators: [REDACT_PII] }),
+      'I am jane@example.com, call +1 415 555 0132',
+      'Escalate to ops@example.com',
+    ).withResponse();
+    expect(response.status).toBe(200);
+    expect(data.content).toContainEqual(expect.objectContaining({ type: 'text', text: HELLO_ANSWER }));
+    const [sent] = receivedSince(before);
+    expect(sent?.format).toBe(upstreamFormat);
+    expect(sent?.text).not.toContain('@example.com');
+    expect(sent?.text).not.toContain('555 0132');
+    if (upstreamFormat === 'anthropic') {
+      expect(sent?.body.system).toBe('Escalate to [REDACTED_EMAIL]');
+      expect(sent?.body.messages).toEqual([
+        { role: 'user', content: 'I am [REDACTED_EMAIL], call [REDACTED_PHONE]' },
+      ]);
+    } else {
+      expect(sent?.body.messages).toEqual([
+        { role: 'system', content: 'Escalate to [REDACTED_EMAIL]' },
+        { role: 'user', content: 'I am [REDACTED_EMAIL], call [REDACTED_PHONE]' },
+      ]);
+    }
+    expect((data as unknown as { hook_results?: unknown }).hook_results).toMatchObject({
+      before_request_hooks: [{ verdict: true, type: 'mutator' }],
+    });
+  });
+
+  it('an output default.regexMatch deny answers 446 with hook_results, the answer withheld', async () => {
+    const before = mock.received.length;
+    const caught = await ask(
+      anthropic({ virtual_key: virtualKey, output_guardrails: [{ ...GOODBYE, deny: true }] }),
+      'Hi',
+    ).catch((error: unknown) => error);
+    expect((caught as InstanceType<typeof Anthropic.APIError>).status).toBe(446);
+    expect(bodyOf(caught)).toMatchObject({
+      type: 'error',
+      error: { code: 'PK_ERR_GUARDRAIL_DENIED' },
+      hook_results: { after_request_hooks: [{ verdict: false, deny: true }] },
+    });
+    // The Message itself is not sent (the check's data quotes what it read, as Portkey's do).
+    expect(bodyOf(caught)).not.toHaveProperty('content');
+    expect(receivedSince(before)).toHaveLength(1);
+  });
+
+  it('an output check that fails without deny answers 246 with the Message and hook_results', async () => {
+    const { data, response } = await ask(
+      anthropic({ virtual_key: virtualKey, output_guardrails: [GOODBYE] }),
+      'Hi',
+    ).withResponse();
+    expect(response.status).toBe(246);
+    expect(data.type).toBe('message');
+    expect(data.content).toContainEqual(expect.objectContaining({ type: 'text', text: HELLO_ANSWER }));
+    expect((data as unknown as { hook_results?: unknown }).hook_results).toMatchObject({
+      before_request_hooks: [],
+      after_request_hooks: [
+        { verdict: false, deny: false, checks: [{ id: 'default.regexMatch', verdict: false }] },
+      ],
+    });
+  });
+
+  it('a streamed request with an input guardrail streams the whole answer', async () => {
+    const before = mock.received.length;
+    const message = await anthropic({ virtual_key: virtualKey, input_guardrails: [DENY_APPLE] })
+      .messages.stream({
+        model: 'claude-guarded',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'Hi' }],
+      })
+      .finalMessage();
+    expect(message.content).toContainEqual(expect.objectContaining({ type: 'text', text: HELLO_ANSWER }));
+    expect(receivedSince(before)).toHaveLength(1);
+  });
+
+  it('a streamed request whose input guardrail denies is a 446, nothing sent', async () => {
+    const before = mock.received.length;
+    const caught = await anthropic({ virtual_key: virtualKey, input_guardrails: [DENY_APPLE] })
+      .messages.stream({
+        model: 'claude-guarded',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'Apple?' }],
+      })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect((caught as InstanceType<typeof Anthropic.APIError>).status).toBe(446);
+    expect(receivedSince(before)).toHaveLength(0);
+  });
+
+  it('a streamed request with output guardrails is refused with a 400, nothing sent', async () => {
+    const before = mock.received.length;
+    const caught = await anthropic({ virtual_key: virtualKey, output_guardrails: [GOODBYE] })
+      .messages.stream({
+        model: 'claude-guarded',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'Hi' }],
+      })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(bodyOf(caught)).toMatchObject({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        code: 'PK_ERR_UNSUPPORTED_FEATURE',
+        message: expect.stringContaining('streamed answers of /v1/messages'),
+      },
+    });
+    expect(receivedSince(before)).toHaveLength(0);
+  });
+});
+
+describe('the Messages route’s hook results and log (Anthropic SDK, raw HTTP)', () => {
+  it('with strict compliance off, a stream starts with Portkey’s event: hook_results', async () => {
+    const answer = await postJson(
+      `${gateway.url}/v1/messages`,
+      { model: 'claude-guarded', max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'Hi' }] },
+      {
+        'x-portkey-config': JSON.stringify({ virtual_key: 'anthropic-d', input_guardrails: [DENY_APPLE] }),
+        'x-portkey-strict-open-ai-compliance': 'false',
+      },
+    );
+    expect(answer.status).toBe(200);
+    const [first] = answer.text.split('\n\n');
+    expect(first?.split('\n')[0]).toBe('event: hook_results');
+    expect(JSON.parse(first?.split('\n')[1]?.slice('data: '.length) ?? '{}')).toMatchObject({
+      hook_results: { before_request_hooks: [{ verdict: true }], after_request_hooks: [] },
+    });
+    expect(answer.text).toContain('event: message_stop');
+  });
+
+  it('the request’s log line carries the guardrails’ results', async () => {
+    await anthropic(
+      { virtual_key: 'openai-d', input_guardrails: [DENY_APPLE], output_guardrails: [GOODBYE] },
+      { 'x-portkey-trace-id': 'dialect-guard-log' },
+    ).messages.create({
+      model: 'claude-guarded',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    const [line] = await gateway.waitForRequestLines('dialect-guard-log');
+    expect(line).toMatchObject({
+      status: 246,
+      guardrails: [
+        { verdict: true, event: 'before' },
+        { verdict: false, event: 'after' },
+      ],
+    });
+  });
+
+  it('count_tokens with hooks stays a 400, nothing sent', async () => {
+    const before = mock.received.length;
+    const error = await rejectionOf(
+      anthropic({ virtual_key: 'anthropic-d', input_guardrails: [DENY_APPLE] }).messages.countTokens({
+        model: 'claude-guarded',
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('do not run on /v1/messages/count_tokens');
+    expect(receivedSince(before)).toHaveLength(0);
+  });
+});
+
+describe.each([
+  ['native to OpenAI', 'openai-d', 'openai-responses'],
+  ['translated to Anthropic', 'anthropic-d', 'anthropic'],
+] as const)('guardrails on POST /v1/responses %s (openai SDK)', (_name, virtualKey, upstreamFormat) => {
+  it.each([
+    ['default.contains', DENY_APPLE, 'Tell me about Apple'],
+    ['pk.pii', DENY_PII, 'Write to jane@example.com'],
+  ])('an input %s deny answers 446 with hook_results, nothing sent', async (_check, guardrail, input) => {
+    const before = mock.received.length;
+    const caught = await openai({ virtual_key: virtualKey, input_guardrails: [guardrail] })
+      .responses.create({ model: 'gpt-guarded', input })
+      .catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(OpenAI.APIError);
+    expect(caught).toMatchObject({ status: 446, code: 'PK_ERR_GUARDRAIL_DENIED' });
+    expect(receivedSince(before)).toHaveLength(0);
+  });
+
+  it('a pk.pii redaction reaches the provider redacted, in the target’s own shape', async () => {
+    const before = mock.received.length;
+    const { data, response } = await openai({ virtual_key: virtualKey, input_mutators: [REDACT_PII] })
+      .responses.create({
+        model: 'gpt-guarded',
+        instructions: 'Escalate to ops@example.com',
+        input: [{ role: 'user', content: [{ type: 'input_text', text: 'I am jane@example.com' }] }],
+      })
+      .withResponse();
+    expect(response.status).toBe(200);
+    expect(data.output_text).toBe(HELLO_ANSWER);
+    const [sent] = receivedSince(before);
+    expect(sent?.format).toBe(upstreamFormat);
+    expect(sent?.text).not.toContain('@example.com');
+    if (upstreamFormat === 'openai-responses') {
+      expect(sent?.body.instructions).toBe('Escalate to [REDACTED_EMAIL]');
+      expect(sent?.body.input).toEqual([
+        { role: 'user', content: [{ type: 'input_text', text: 'I am [REDACTED_EMAIL]' }] },
+      ]);
+    } else {
+      expect(JSON.stringify(sent?.body.system)).toContain('Escalate to [REDACTED_EMAIL]');
+      expect(JSON.stringify(sent?.body.messages)).toContain('I am [REDACTED_EMAIL]');
+    }
+    expect((data as unknown as { hook_results?: unknown }).hook_results).toMatchObject({
+      before_request_hooks: [{ verdict: true, type: 'mutator' }],
+    });
+  });
+
+  it('an output default.regexMatch deny answers 446, the answer withheld', async () => {
+    const before = mock.received.length;
+    const caught = await openai({ virtual_key: virtualKey, output_guardrails: [{ ...GOODBYE, deny: true }] })
+      .responses.create({ model: 'gpt-guarded', input: 'Hi' })
+      .catch((error: unknown) => error);
+    expect(caught).toMatchObject({ status: 446, code: 'PK_ERR_GUARDRAIL_DENIED' });
+    expect(receivedSince(before)).toHaveLength(1);
+  });
+
+  it('an output check that fails without deny answers 246 with the Response and hook_results', async () => {
+    const { data, response } = await openai({ virtual_key: virtualKey, output_guardrails: [GOODBYE] })
+      .responses.create({ model: 'gpt-guarded', input: 'Hi' })
+      .withResponse();
+    expect(response.status).toBe(246);
+    expect(data.output_text).toBe(HELLO_ANSWER);
+    expect((data as unknown as { hook_results?: unknown }).hook_results).toMatchObject({
+      after_request_hooks: [{ verdict: false, deny: false, checks: [{ id: 'default.regexMatch' }] }],
+    });
+  });
+
+  it('a streamed request with an input guardrail streams the whole answer', async () => {
+    const before = mock.received.length;
+    const stream = await openai({ virtual_key: virtualKey, input_guardrails: [DENY_APPLE] }).responses.create(
+      {
+        model: 'gpt-guarded',
+        input: 'Hi',
+        stream: true,
+      },
+    );
+    let text = '';
+    let completed = '';
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed')
+        completed = event.response.output
+          .flatMap((item) => (item.type === 'message' ? item.content : []))
+          .map((part) => (part.type === 'output_text' ? part.text : ''))
+          .join('');
+    }
+    expect(text).toBe(HELLO_ANSWER);
+    expect(completed).toBe(HELLO_ANSWER);
+    expect(receivedSince(before)).toHaveLength(1);
+  });
+
+  it('a streamed request with output guardrails is refused with a 400, nothing sent', async () => {
+    const before = mock.received.length;
+    const error = await rejectionOf(
+      openai({ virtual_key: virtualKey, output_guardrails: [GOODBYE] }).responses.create({
+        model: 'gpt-guarded',
+        input: 'Hi',
+        stream: true,
+      }),
+    );
+    expect(error).toMatchObject({ status: 400, code: 'PK_ERR_UNSUPPORTED_FEATURE' });
+    expect(error.message).toContain('streamed answers of /v1/responses');
+    expect(receivedSince(before)).toHaveLength(0);
+  });
+});
