@@ -1,41 +1,17 @@
-import { StringDecoder } from 'node:string_decoder';
-import type { CompiledHook } from '../compile/compiled-hook.js';
-import type { HookContext } from '../model/hook-context.js';
-import type { HookResult, HookResults } from '../model/hook-results.js';
 import { isRecord } from '../model/is-record.js';
-import type { GuardrailServices } from '../network/guardrail-transport.js';
 import { GuardrailDeniedError } from '../run/guardrail-denied-error.js';
-import { runHooks } from '../run/run-hooks.js';
 import { rebuiltAnswer } from './rebuilt-answer.js';
+import { type CancellableByteStream, guardSseFrames, parseSseFrame } from './sse-frames.js';
+import { deniedStreamResults, type StreamHooksOptions, streamResultsAtEnd } from './stream-results.js';
 import { DEFAULT_HOLDBACK_CHARS, TextWindowGuard } from './text-window-guard.js';
 
-/** Bytes that arrive over time, read once; `cancel` releases what feeds them (the upstream). */
-export interface CancellableByteStream extends AsyncIterable<Uint8Array> {
-  cancel(reason?: unknown): void;
-}
+export type { CancellableByteStream } from './sse-frames.js';
 
-/** What {@link guardSseStream} needs. */
-export interface SseGuardOptions {
-  /** The leaf's after-request hooks. */
-  readonly hooks: readonly CompiledHook[];
-  /** The request's hook context (the answer is added at the end). */
-  readonly context: HookContext;
-  readonly services: GuardrailServices;
-  /** Results of the before-request hooks of this request (reported with the stream's). */
-  readonly beforeResults: readonly HookResult[];
-  /** Characters held back before they are sent (default 128). */
-  readonly holdbackChars?: number;
-  /** With strict OpenAI compliance off, a final `data: {"hook_results": …}` frame precedes `[DONE]`. */
-  readonly strictOpenAICompliance: boolean;
-  readonly signal?: AbortSignal | undefined;
-  readonly onAsyncResult?: ((result: HookResult) => void) | undefined;
-  /** Called once with the stream's results (for the request log). */
-  readonly onResults?: ((results: HookResults) => void) | undefined;
-  /** Called when a `deny` check ended the stream with `event: error` (a 446 after the 200). */
-  readonly onDenied?: (() => void) | undefined;
-}
-
-const encoder = new TextEncoder();
+/**
+ * What {@link guardSseStream} needs; with strict OpenAI compliance off, a final
+ * `data: {"hook_results": …}` frame precedes `[DONE]`.
+ */
+export type SseGuardOptions = StreamHooksOptions;
 
 /** The text of a chunk's choice (`delta.content` for chat, `text` for completions). */
 function choiceText(
@@ -69,14 +45,7 @@ export function guardSseStream(
   options: SseGuardOptions,
 ): CancellableByteStream {
   const guard = new TextWindowGuard(options.hooks, options.holdbackChars ?? DEFAULT_HOLDBACK_CHARS);
-  // Node's StringDecoder, not a streaming TextDecoder: in Node 20 the latter decodes through ICU and
-  // returns two-byte strings, which every search and check of the text below then pays for. The
-  // bytes are pk's own OpenAI SSE (no byte order mark to drop).
-  const decoder = new StringDecoder('utf8');
-  let buffer = '';
   let template: Record<string, unknown> | undefined;
-  let cancelled = false;
-  let done = false;
 
   function frame(data: unknown): string {
     return `data: ${JSON.stringify(data)}\n\n`;
@@ -99,69 +68,23 @@ export function guardSseStream(
     return frame({ ...template, choices });
   }
 
-  async function resultsAtEnd(): Promise<HookResults> {
-    const answer = rebuiltAnswer(
+  function answerSoFar(): Record<string, unknown> {
+    return rebuiltAnswer(
       template,
       guard.choices().map((index) => ({ index, text: guard.fullText(index) })),
       options.context.requestType,
     );
-    const run = await runHooks({
-      hooks: options.hooks,
-      event: 'afterRequestHook',
-      context: { ...options.context, response: { json: answer, statusCode: 200 } },
-      services: options.services,
-      signal: options.signal,
-      onAsyncResult: options.onAsyncResult,
-      decided: guard.decidedOutcomes(),
-    });
-    return { before_request_hooks: options.beforeResults, after_request_hooks: run.results };
   }
 
   async function deniedFrame(): Promise<string> {
-    // The error frame reports the checks that judge partial text, run on what was seen so far.
-    const failed = guard.failedChecks();
-    const partialHooks = options.hooks
-      .filter((hook) => !hook.async)
-      .map((hook) => ({
-        ...hook,
-        checks: hook.checks.filter((check) => check.definition.scanStream !== undefined),
-      }))
-      .filter((hook) => hook.checks.length > 0);
-    const answer = rebuiltAnswer(
-      template,
-      guard.choices().map((index) => ({ index, text: guard.fullText(index) })),
-      options.context.requestType,
-    );
-    const run = await runHooks({
-      hooks: partialHooks,
-      event: 'afterRequestHook',
-      context: { ...options.context, response: { json: answer, statusCode: 200 } },
-      services: options.services,
-      decided: new Map(
-        [...failed].map((check) => [
-          check,
-          { verdict: false, data: { explanation: `The streamed text failed ${check.id}; it was not sent.` } },
-        ]),
-      ),
-    });
-    const results: HookResults = {
-      before_request_hooks: options.beforeResults,
-      after_request_hooks: run.results,
-    };
-    options.onResults?.(results);
-    options.onDenied?.();
+    const results = await deniedStreamResults(guard, options, answerSoFar());
     return `event: error\ndata: ${JSON.stringify(new GuardrailDeniedError(results).toEnvelope())}\n\n`;
   }
 
   /** Handles one SSE frame; returns the text to send, and whether the stream must stop. */
   async function onFrame(raw: string): Promise<{ out: string; stop: boolean }> {
-    let data = '';
-    let isError = false;
-    for (const line of raw.split('\n')) {
-      if (line.startsWith('event:') && line.slice(6).trim() === 'error') isError = true;
-      else if (line.startsWith('data:')) data += line.slice(line.startsWith('data: ') ? 6 : 5);
-    }
-    if (isError) return { out: `${raw}\n\n`, stop: true };
+    const { event, data } = parseSseFrame(raw);
+    if (event === 'error') return { out: `${raw}\n\n`, stop: true };
     if (data === '[DONE]') return { out: await finish(true), stop: true };
     let chunk: unknown;
     try {
@@ -213,55 +136,11 @@ export function guardSseStream(
       if (step.release !== '') releases.set(index, step.release);
     }
     let out = releaseChunk(releases);
-    const results = await resultsAtEnd();
-    options.onResults?.(results);
+    const results = await streamResultsAtEnd(guard, options, answerSoFar());
     if (!options.strictOpenAICompliance) out += frame({ hook_results: results });
     if (sawDone) out += 'data: [DONE]\n\n';
     return out;
   }
 
-  async function* run(): AsyncGenerator<Uint8Array, void, undefined> {
-    try {
-      for await (const bytes of source) {
-        if (cancelled) return;
-        buffer += decoder.write(bytes);
-        let out = '';
-        let stop = false;
-        for (let end = buffer.indexOf('\n\n'); end !== -1 && !stop; end = buffer.indexOf('\n\n')) {
-          const raw = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (raw.trim() === '' || raw.startsWith(':')) {
-            out += `${raw}\n\n`;
-            continue;
-          }
-          const step = await onFrame(raw);
-          out += step.out;
-          stop = step.stop;
-        }
-        if (out !== '') yield encoder.encode(out);
-        if (stop) {
-          done = true;
-          source.cancel(new Error('the stream was stopped by a guardrail or ended'));
-          return;
-        }
-      }
-      if (!cancelled && !done) {
-        done = true;
-        const out = await finish(false);
-        if (out !== '') yield encoder.encode(out);
-      }
-    } finally {
-      if (!done) source.cancel(new Error('the guarded stream was closed'));
-    }
-  }
-
-  const iterator = run();
-  return {
-    [Symbol.asyncIterator]: () => iterator,
-    cancel(reason?: unknown) {
-      cancelled = true;
-      source.cancel(reason);
-      void iterator.return(undefined).catch(() => {});
-    },
-  };
+  return guardSseFrames(source, { onFrame, atEnd: () => finish(false) });
 }
