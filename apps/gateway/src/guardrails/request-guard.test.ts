@@ -20,9 +20,15 @@ describe('dialectHooksRefusal', () => {
   it('lets a streamed request run its input hooks', () => {
     const plan = planOf({ virtual_key: 'anthropic-prod', ...INPUT });
     expect(dialectHooksRefusal('messages', plan, true, '/v1/messages')).toBeUndefined();
+    expect(dialectHooksRefusal('responses', plan, true, '/v1/responses')).toBeUndefined();
   });
 
-  it('refuses a streamed request whose fallback target has output hooks', () => {
+  it('lets a streamed Messages request run its output hooks (its stream is guarded)', () => {
+    const plan = planOf({ virtual_key: 'anthropic-prod', ...OUTPUT });
+    expect(dialectHooksRefusal('messages', plan, true, '/v1/messages')).toBeUndefined();
+  });
+
+  it('refuses a streamed Responses request whose fallback target has output hooks', () => {
     const plan = planOf({
       strategy: { mode: 'fallback' },
       targets: [{ virtual_key: 'anthropic-prod' }, { virtual_key: 'openai-prod', ...OUTPUT }],

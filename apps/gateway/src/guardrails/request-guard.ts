@@ -9,7 +9,9 @@ import type {
 import {
   type CancellableByteStream,
   collectPlanHooks,
+  type DeniedEnvelope,
   GuardrailDeniedError,
+  guardMessagesSseStream,
   guardSseStream,
   type HookContext,
   type HookResult,
@@ -18,8 +20,15 @@ import {
   type PlanHooks,
   type RequestType,
   runHooks,
+  type SseGuardOptions,
 } from '@pk/guardrails';
-import type { ProviderAnswer, ProviderEndpoint, ProviderRequest, UpstreamError } from '@pk/providers';
+import type {
+  ClientDialect,
+  ProviderAnswer,
+  ProviderEndpoint,
+  ProviderRequest,
+  UpstreamError,
+} from '@pk/providers';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import type { GatewayGuardrails } from './gateway-guardrails.js';
 
@@ -46,9 +55,9 @@ function isDialect(type: RequestType): boolean {
 /**
  * Why a request on a dialect route (`/v1/messages`, `/v1/messages/count_tokens`, `/v1/responses`)
  * whose plan has hooks cannot run them, or `undefined` when it can: `count_tokens` has no request
- * type, and streamed answers of these routes are not checked while they stream, so a streamed
- * request with after-request hooks is refused rather than sent unchecked. Only called for a request
- * with hooks on a dialect route.
+ * type, and streamed Responses answers are not checked while they stream (Messages streams are), so
+ * a streamed Responses request with after-request hooks is refused rather than sent unchecked. Only
+ * called for a request with hooks on a dialect route.
  */
 export function dialectHooksRefusal(
   endpoint: ProviderEndpoint,
@@ -58,7 +67,11 @@ export function dialectHooksRefusal(
 ): string | undefined {
   if (REQUEST_TYPES[endpoint] === undefined)
     return `guardrails and hooks do not run on ${route}: this config has hooks, so the request was not sent`;
-  if (stream && planLeaves(plan.root).some((leaf) => (leaf.after_request_hooks?.length ?? 0) > 0))
+  if (
+    stream &&
+    endpoint === 'responses' &&
+    planLeaves(plan.root).some((leaf) => (leaf.after_request_hooks?.length ?? 0) > 0)
+  )
     return `output guardrails and after-request hooks do not run on streamed answers of ${route}: this config has some, so the request was not sent; send it without stream, or stream through /v1/chat/completions`;
   return undefined;
 }
@@ -89,6 +102,8 @@ export interface RequestGuardInput {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly stream: boolean;
   readonly strictOpenAICompliance: boolean;
+  /** The route's client dialect (Messages, Responses): its error shape ends a denied stream. */
+  readonly dialect?: ClientDialect | undefined;
   /** The client left. */
   readonly signal: AbortSignal;
 }
@@ -244,6 +259,12 @@ export class RequestGuard {
     };
   }
 
+  /** The `event: error` frame of a Messages stream a deny stopped: Anthropic's error body and `hook_results`. */
+  readonly #deniedFrame = (envelope: DeniedEnvelope): string => {
+    const body = this.#input.dialect?.errorBody(envelope, 446) ?? envelope;
+    return `event: error\ndata: ${JSON.stringify({ ...(body as object), hook_results: envelope.hook_results })}\n\n`;
+  };
+
   #denied(results: HookResults): ProviderOutcome {
     this.#lastResults = results;
     return { ok: false, status: 446, error: new GuardrailDeniedError(results) };
@@ -263,8 +284,13 @@ export class RequestGuard {
     // Without after-request hooks a stream is still wrapped when the client asked for hook results
     // (strict compliance off), so the before-request hooks' results end it (nothing is held back).
     const reportOnStream = !this.#input.strictOpenAICompliance && beforeResults.length > 0;
-    if (answer.kind === 'stream' && isDialect(this.#type)) {
-      // Never with after-request hooks (refused before anything was sent: `dialectHooksRefusal`).
+    if (
+      answer.kind === 'stream' &&
+      isDialect(this.#type) &&
+      (after.length === 0 || this.#type !== 'messages')
+    ) {
+      // A Responses stream never has after-request hooks (refused before anything was sent:
+      // `dialectHooksRefusal`); a Messages stream without any only reports the input hooks.
       const results = { before_request_hooks: beforeResults, after_request_hooks: [] };
       const value: ProviderAnswer =
         reportOnStream && this.#type === 'messages'
@@ -278,7 +304,7 @@ export class RequestGuard {
         results: { before_request_hooks: beforeResults, after_request_hooks: [] },
         failed: beforeFailed,
       };
-      const stream = guardSseStream(answer.stream, {
+      const options: SseGuardOptions = {
         hooks: after,
         context,
         services: this.#gateway.services,
@@ -295,7 +321,11 @@ export class RequestGuard {
         onDenied: () => {
           record.denied = true;
         },
-      });
+      };
+      const stream =
+        this.#type === 'messages'
+          ? guardMessagesSseStream(answer.stream, { ...options, deniedFrame: this.#deniedFrame })
+          : guardSseStream(answer.stream, options);
       const guarded: ProviderAnswer = { ...answer, stream };
       this.#answers.set(guarded, record);
       return { ...outcome, value: guarded, ...(beforeFailed ? { status: 246 } : {}) };

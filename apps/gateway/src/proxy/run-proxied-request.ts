@@ -258,6 +258,7 @@ async function proxyRequest(
         headers: request.headers,
         stream: streamed,
         strictOpenAICompliance: providerRequest.strictOpenAICompliance !== false,
+        dialect: ingress?.dialect,
         signal: clientGone.asAbortSignal(),
       })
     : undefined;

@@ -17,8 +17,13 @@ import { HELLO_ANSWER, type ProviderMock, startProviderMock } from '../support/p
 let mock: ProviderMock;
 let gateway: FeatureGateway;
 
+/** What the mock answers for the model `with-pii`. */
+const PII_ANSWER = 'Sure, write to jane@example.com and she will help you today.';
+
 beforeAll(async () => {
   mock = await startProviderMock();
+  mock.answer = (request) =>
+    request.body.model === 'with-pii' ? { kind: 'text', text: PII_ANSWER } : undefined;
   gateway = await startFeatureGateway({
     settings: {
       virtual_keys: {
@@ -201,26 +206,57 @@ describe.each([
     expect(receivedSince(before)).toHaveLength(0);
   });
 
-  it('a streamed request with output guardrails is refused with a 400, nothing sent', async () => {
-    const before = mock.received.length;
-    const caught = await anthropic({ virtual_key: virtualKey, output_guardrails: [GOODBYE] })
-      .messages.stream({
-        model: 'claude-guarded',
-        max_tokens: 64,
-        messages: [{ role: 'user', content: 'Hi' }],
-      })
-      .finalMessage()
-      .catch((error: unknown) => error);
-    expect(caught).toBeInstanceOf(Anthropic.BadRequestError);
+  it('a JSON answer’s PII is masked by an output pk.pii redaction', async () => {
+    const message = await anthropic({
+      virtual_key: virtualKey,
+      output_mutators: [REDACT_PII],
+    }).messages.create({
+      model: 'with-pii',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Who do I write to?' }],
+    });
+    expect(message.content).toContainEqual(
+      expect.objectContaining({
+        type: 'text',
+        text: PII_ANSWER.replace('jane@example.com', '[REDACTED_EMAIL]'),
+      }),
+    );
+  });
+
+  it('a streamed answer’s PII is masked before it leaves by an output pk.pii redaction', async () => {
+    const message = await anthropic({ virtual_key: virtualKey, output_mutators: [REDACT_PII] })
+      .messages.stream({ model: 'with-pii', max_tokens: 64, messages: [{ role: 'user', content: 'Who?' }] })
+      .finalMessage();
+    expect(message.content).toContainEqual(
+      expect.objectContaining({
+        type: 'text',
+        text: PII_ANSWER.replace('jane@example.com', '[REDACTED_EMAIL]'),
+      }),
+    );
+  });
+
+  it('a streamed answer that fails an output deny is never sent: the stream ends with Anthropic’s error event', async () => {
+    const stream = anthropic({
+      virtual_key: virtualKey,
+      output_guardrails: [{ 'default.regexMatch': { rule: 'help', not: true }, deny: true }],
+    }).messages.stream({
+      model: 'claude-guarded',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    let text = '';
+    stream.on('text', (delta) => {
+      text += delta;
+    });
+    const caught = await stream.finalMessage().catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.APIError);
     expect(bodyOf(caught)).toMatchObject({
       type: 'error',
-      error: {
-        type: 'invalid_request_error',
-        code: 'PK_ERR_UNSUPPORTED_FEATURE',
-        message: expect.stringContaining('streamed answers of /v1/messages'),
-      },
+      error: { code: 'PK_ERR_GUARDRAIL_DENIED' },
+      hook_results: { after_request_hooks: [{ verdict: false, deny: true }] },
     });
-    expect(receivedSince(before)).toHaveLength(0);
+    expect(HELLO_ANSWER.startsWith(text)).toBe(true);
+    expect(text).not.toContain('help');
   });
 });
 
@@ -241,6 +277,27 @@ describe('the Messages route’s hook results and log (Anthropic SDK, raw HTTP)'
       hook_results: { before_request_hooks: [{ verdict: true }], after_request_hooks: [] },
     });
     expect(answer.text).toContain('event: message_stop');
+  });
+
+  it('a stream an output guardrail denied is logged with its error code', async () => {
+    const stream = anthropic(
+      {
+        virtual_key: 'anthropic-d',
+        output_guardrails: [{ 'default.regexMatch': { rule: 'help', not: true }, deny: true }],
+      },
+      { 'x-portkey-trace-id': 'dialect-guard-stream-denied' },
+    ).messages.stream({
+      model: 'claude-guarded',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    await stream.finalMessage().catch(() => undefined);
+    const [line] = await gateway.waitForRequestLines('dialect-guard-stream-denied');
+    expect(line).toMatchObject({
+      status: 200,
+      errorCode: 'PK_ERR_GUARDRAIL_DENIED',
+      guardrails: [{ verdict: false, event: 'after' }],
+    });
   });
 
   it('the request’s log line carries the guardrails’ results', async () => {
