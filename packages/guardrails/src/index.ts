@@ -50,6 +50,7 @@ export {
 export { collectPlanHooks, type PlanHooks, planHasHooks } from './run/plan-hooks.js';
 export { type HooksRun, type RunHooksInput, runHooks } from './run/run-hooks.js';
 export { guardMessagesSseStream, type MessagesSseGuardOptions } from './stream/messages-sse-guard.js';
+export { guardResponsesSseStream, type ResponsesSseGuardOptions } from './stream/responses-sse-guard.js';
 export { type CancellableByteStream, guardSseStream, type SseGuardOptions } from './stream/sse-guard.js';
 export { DEFAULT_HOLDBACK_CHARS, type GuardStep, TextWindowGuard } from './stream/text-window-guard.js';
 export { VERSION } from './version.js';

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileRawHook } from '../compile/compile-hook.js';
+import type { CompiledHook } from '../compile/compiled-hook.js';
+import type { HookResults } from '../model/hook-results.js';
+import type { DeniedEnvelope } from '../run/guardrail-denied-error.js';
+import { contextOf, testServices } from '../testing/check-harness.js';
+import { guardResponsesSseStream } from './responses-sse-guard.js';
+import type { CancellableByteStream } from './sse-frames.js';
+
+const FULL_TEXT = 'Hello! Please write to jane@example.com about the FORBIDDEN plan, then get some rest.';
+const REDACTED = FULL_TEXT.replace('jane@example.com', '[REDACTED_EMAIL]');
+
+/** The fixture's events as OpenAI sends them: `event: <type>` and the `data:` line. */
+const EVENTS: readonly string[] = readFileSync(
+  new URL('./__fixtures__/openai-responses-text.events.txt', import.meta.url),
+  'utf8',
+)
+  .trim()
+  .split('\n')
+  .map((line) => `event: ${(JSON.parse(line) as { type: string }).type}\ndata: ${line}\n\n`);
+
+function hook(raw: Record<string, unknown>): CompiledHook {
+  const result = compileRawHook(raw, {
+    origin: 'config',
+    segments: [],
+    root: 'hook',
+    guardrails: new Map(),
+    defaultId: 'h',
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.hook;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function sourceOf(frames: readonly string[]) {
+  let cancelled = false;
+  const stream: CancellableByteStream = {
+    async *[Symbol.asyncIterator]() {
+      for (const frame of frames) {
+        if (cancelled) return;
+        yield encoder.encode(frame);
+      }
+    },
+    cancel() {
+      cancelled = true;
+    },
+  };
+  return { stream, cancelled: () => cancelled };
+}
+
+type Event = Record<string, unknown> & { type?: string };
+
+async function eventsOf(stream: CancellableByteStream): Promise<{ event: string; data: Event }[]> {
+  let text = '';
+  for await (const bytes of stream) text += decoder.decode(bytes);
+  return text
+    .split('\n\n')
+    .filter((frame) => frame.trim() !== '')
+    .map((frame) => {
+      const [eventLine = '', dataLine = ''] = frame.split('\n');
+      return { event: eventLine.slice(7), data: JSON.parse(dataLine.slice(6)) as Event };
+    });
+}
+
+function deltasOf(events: readonly { data: Event }[]): string {
+  return events
+    .filter((event) => event.data.type === 'response.output_text.delta')
+    .map((event) => String(event.data.delta))
+    .join('');
+}
+
+function options(hooks: CompiledHook[], extra: { onResults?: (results: HookResults) => void } = {}) {
+  return {
+    hooks,
+    context: contextOf({ requestType: 'createModelResponse', request: { model: 'gpt-4.1', input: 'Hi' } }),
+    services: testServices(),
+    beforeResults: [],
+    holdbackChars: 16,
+    strictOpenAICompliance: false,
+    deniedFrame: (envelope: DeniedEnvelope) => `event: error\ndata: ${JSON.stringify(envelope)}\n\n`,
+    ...(extra.onResults ? { onResults: extra.onResults } : {}),
+  };
+}
+
+const redact = () =>
+  hook({ type: 'mutator', id: 'mask', checks: [{ id: 'pk.pii', parameters: { redact: true } }] });
+
+describe('guardResponsesSseStream', () => {
+  it('passes a clean Responses stream whole, its events numbered in order', async () => {
+    const { stream } = sourceOf(EVENTS);
+    const quiet = hook({
+      checks: [{ id: 'default.regexMatch', parameters: { rule: 'nothing-like-this', not: true } }],
+    });
+    const events = await eventsOf(guardResponsesSseStream(stream, options([quiet])));
+    expect(deltasOf(events)).toBe(FULL_TEXT);
+    expect(events.map((event) => event.data.sequence_number)).toEqual(events.map((_event, index) => index));
+    expect(events.at(-1)?.event).toBe('response.completed');
+    expect(events.every((event) => event.event === event.data.type)).toBe(true);
+  });
+
+  it('never sends a denied pattern: the stream ends with the denied frame and the upstream is cancelled', async () => {
+    const { stream, cancelled } = sourceOf(EVENTS);
+    const deny = hook({
+      id: 'no-forbidden',
+      deny: true,
+      checks: [{ id: 'default.regexMatch', parameters: { rule: 'FORBIDDEN', not: true } }],
+    });
+    const events = await eventsOf(guardResponsesSseStream(stream, options([deny])));
+    expect(JSON.stringify(events)).not.toContain('FORBIDDEN');
+    expect(FULL_TEXT.startsWith(deltasOf(events))).toBe(true);
+    expect(events.at(-1)).toMatchObject({
+      event: 'error',
+      data: {
+        error: { code: 'PK_ERR_GUARDRAIL_DENIED' },
+        hook_results: { after_request_hooks: [{ id: 'no-forbidden', verdict: false, deny: true }] },
+      },
+    });
+    expect(cancelled()).toBe(true);
+  });
+
+  it('redacts PII before it leaves, in the deltas and in every event that repeats the text', async () => {
+    const { stream } = sourceOf(EVENTS);
+    let reported: HookResults | undefined;
+    const events = await eventsOf(
+      guardResponsesSseStream(
+        stream,
+        options([redact()], {
+          onResults: (results) => {
+            reported = results;
+          },
+        }),
+      ),
+    );
+    expect(deltasOf(events)).toBe(REDACTED);
+    const text = JSON.stringify(events);
+    expect(text).not.toContain('jane@example.com');
+    const byType = (type: string) => events.find((event) => event.data.type === type)?.data;
+    expect(byType('response.output_text.done')).toMatchObject({ text: REDACTED });
+    expect(byType('response.content_part.done')).toMatchObject({ part: { text: REDACTED } });
+    expect(byType('response.output_item.done')).toMatchObject({ item: { content: [{ text: REDACTED }] } });
+    expect(byType('response.completed')).toMatchObject({
+      response: {
+        status: 'completed',
+        output: [{ content: [{ text: REDACTED }] }],
+        usage: { total_tokens: 48 },
+      },
+    });
+    expect(reported).toMatchObject({
+      after_request_hooks: [
+        { id: 'mask', checks: [{ id: 'pk.pii', data: { redacted: true, detected: { email: 1 } } }] },
+      ],
+    });
+  });
+
+  it('runs whole-text checks on the completed Response as sent', async () => {
+    const { stream } = sourceOf(EVENTS);
+    let reported: HookResults | undefined;
+    const words = hook({ id: 'short', checks: [{ id: 'default.wordCount', parameters: { maxWords: 5 } }] });
+    await eventsOf(
+      guardResponsesSseStream(
+        stream,
+        options([words], {
+          onResults: (results) => {
+            reported = results;
+          },
+        }),
+      ),
+    );
+    expect(reported).toMatchObject({ after_request_hooks: [{ id: 'short', verdict: false }] });
+  });
+});
