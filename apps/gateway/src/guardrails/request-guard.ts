@@ -12,6 +12,7 @@ import {
   type DeniedEnvelope,
   GuardrailDeniedError,
   guardMessagesSseStream,
+  guardResponsesSseStream,
   guardSseStream,
   type HookContext,
   type HookResult,
@@ -29,7 +30,6 @@ import type {
   ProviderRequest,
   UpstreamError,
 } from '@pk/providers';
-import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import type { GatewayGuardrails } from './gateway-guardrails.js';
 
 type ProviderOutcome = AttemptOutcome<ProviderAnswer, UpstreamError | PkError>;
@@ -55,25 +55,13 @@ function isDialect(type: RequestType): boolean {
 /**
  * Why a request on a dialect route (`/v1/messages`, `/v1/messages/count_tokens`, `/v1/responses`)
  * whose plan has hooks cannot run them, or `undefined` when it can: `count_tokens` has no request
- * type, and streamed Responses answers are not checked while they stream (Messages streams are), so
- * a streamed Responses request with after-request hooks is refused rather than sent unchecked. Only
- * called for a request with hooks on a dialect route.
+ * type, so it is refused rather than sent with its hooks skipped. Only called for a request with
+ * hooks on a dialect route.
  */
-export function dialectHooksRefusal(
-  endpoint: ProviderEndpoint,
-  plan: ResolvedPlan,
-  stream: boolean,
-  route: string,
-): string | undefined {
-  if (REQUEST_TYPES[endpoint] === undefined)
-    return `guardrails and hooks do not run on ${route}: this config has hooks, so the request was not sent`;
-  if (
-    stream &&
-    endpoint === 'responses' &&
-    planLeaves(plan.root).some((leaf) => (leaf.after_request_hooks?.length ?? 0) > 0)
-  )
-    return `output guardrails and after-request hooks do not run on streamed answers of ${route}: this config has some, so the request was not sent; send it without stream, or stream through /v1/chat/completions`;
-  return undefined;
+export function dialectHooksRefusal(endpoint: ProviderEndpoint, route: string): string | undefined {
+  return REQUEST_TYPES[endpoint] === undefined
+    ? `guardrails and hooks do not run on ${route}: this config has hooks, so the request was not sent`
+    : undefined;
 }
 
 const encoder = new TextEncoder();
@@ -259,7 +247,10 @@ export class RequestGuard {
     };
   }
 
-  /** The `event: error` frame of a Messages stream a deny stopped: Anthropic's error body and `hook_results`. */
+  /**
+   * The `event: error` frame of a dialect stream a deny stopped: the dialect's error body (Anthropic's
+   * on Messages, the OpenAI envelope on Responses) and `hook_results`.
+   */
   readonly #deniedFrame = (envelope: DeniedEnvelope): string => {
     const body = this.#input.dialect?.errorBody(envelope, 446) ?? envelope;
     return `event: error\ndata: ${JSON.stringify({ ...(body as object), hook_results: envelope.hook_results })}\n\n`;
@@ -284,13 +275,8 @@ export class RequestGuard {
     // Without after-request hooks a stream is still wrapped when the client asked for hook results
     // (strict compliance off), so the before-request hooks' results end it (nothing is held back).
     const reportOnStream = !this.#input.strictOpenAICompliance && beforeResults.length > 0;
-    if (
-      answer.kind === 'stream' &&
-      isDialect(this.#type) &&
-      (after.length === 0 || this.#type !== 'messages')
-    ) {
-      // A Responses stream never has after-request hooks (refused before anything was sent:
-      // `dialectHooksRefusal`); a Messages stream without any only reports the input hooks.
+    if (answer.kind === 'stream' && isDialect(this.#type) && after.length === 0) {
+      // Nothing to hold back: the input hooks' results are reported (first, on a Messages stream).
       const results = { before_request_hooks: beforeResults, after_request_hooks: [] };
       const value: ProviderAnswer =
         reportOnStream && this.#type === 'messages'
@@ -325,7 +311,9 @@ export class RequestGuard {
       const stream =
         this.#type === 'messages'
           ? guardMessagesSseStream(answer.stream, { ...options, deniedFrame: this.#deniedFrame })
-          : guardSseStream(answer.stream, options);
+          : this.#type === 'createModelResponse'
+            ? guardResponsesSseStream(answer.stream, { ...options, deniedFrame: this.#deniedFrame })
+            : guardSseStream(answer.stream, options);
       const guarded: ProviderAnswer = { ...answer, stream };
       this.#answers.set(guarded, record);
       return { ...outcome, value: guarded, ...(beforeFailed ? { status: 246 } : {}) };

@@ -185,14 +185,9 @@ async function proxyRequest(
   }
   const { plan: resolvedPlan, model, hasHooks, limitedVirtualKeys, headerWarnings } = resolved;
   if (hasHooks && ingress !== undefined) {
-    // What the hooks of a dialect route cannot check is refused before anything is sent: skipping
-    // them would let a guarded config be bypassed by switching route.
-    const refusal = dialectHooksRefusal(
-      endpoint,
-      resolvedPlan,
-      body.stream === true,
-      request.routeOptions.url ?? request.url,
-    );
+    // A dialect route whose hooks cannot run is refused before anything is sent: skipping them
+    // would let a guarded config be bypassed by switching route.
+    const refusal = dialectHooksRefusal(endpoint, request.routeOptions.url ?? request.url);
     if (refusal !== undefined) return sendPkError(reply, request, 'PK_ERR_UNSUPPORTED_FEATURE', refusal);
   }
   const cacheControl = request.headers['cache-control'];

@@ -422,17 +422,35 @@ describe.each([
     expect(receivedSince(before)).toHaveLength(1);
   });
 
-  it('a streamed request with output guardrails is refused with a 400, nothing sent', async () => {
-    const before = mock.received.length;
-    const error = await rejectionOf(
-      openai({ virtual_key: virtualKey, output_guardrails: [GOODBYE] }).responses.create({
-        model: 'gpt-guarded',
-        input: 'Hi',
-        stream: true,
-      }),
-    );
-    expect(error).toMatchObject({ status: 400, code: 'PK_ERR_UNSUPPORTED_FEATURE' });
-    expect(error.message).toContain('streamed answers of /v1/responses');
-    expect(receivedSince(before)).toHaveLength(0);
+  it('a streamed answer’s PII is masked before it leaves by an output pk.pii redaction', async () => {
+    const stream = await openai({ virtual_key: virtualKey, output_mutators: [REDACT_PII] }).responses.create({
+      model: 'with-pii',
+      input: 'Who do I write to?',
+      stream: true,
+    });
+    let text = '';
+    let completed = '';
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') completed = JSON.stringify(event.response);
+    }
+    expect(text).toBe(PII_ANSWER.replace('jane@example.com', '[REDACTED_EMAIL]'));
+    expect(completed).toContain('[REDACTED_EMAIL]');
+    expect(completed).not.toContain('jane@example.com');
+  });
+
+  it('a streamed answer that fails an output deny is never sent: the stream ends with the 446 error', async () => {
+    const stream = await openai({
+      virtual_key: virtualKey,
+      output_guardrails: [{ 'default.regexMatch': { rule: 'help', not: true }, deny: true }],
+    }).responses.create({ model: 'gpt-guarded', input: 'Hi', stream: true });
+    let text = '';
+    const caught = await (async () => {
+      for await (const event of stream) if (event.type === 'response.output_text.delta') text += event.delta;
+    })().catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(OpenAI.APIError);
+    expect(caught).toMatchObject({ code: 'PK_ERR_GUARDRAIL_DENIED' });
+    expect(HELLO_ANSWER.startsWith(text)).toBe(true);
+    expect(text).not.toContain('help');
   });
 });
