@@ -1,5 +1,7 @@
+export type { PkErrorCode } from '@pk/config';
 export { NO_KEY_PLACEHOLDER, PORTKEY_GATEWAY_URL } from './constants.js';
 export { createHeaders } from './create-headers.js';
+export { PkError } from './pk-error.js';
 export { type OpenAIOnlyClientOptions, Portkey } from './portkey-client.js';
 export { authorizationOf } from './portkey-headers.js';
 export type {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ClassOf, isBrandedInstance } from './brand.js';
 import { PK_ERROR_CATALOGUE, type PkErrorCode } from './error-codes.js';
 
 /**
@@ -39,7 +40,17 @@ export function statusOfErrorCode(code: PkErrorCode): number {
   return PK_ERROR_CATALOGUE[code].status;
 }
 
-/** An error pk raises itself: carries its stable code; its message is safe to show to clients. */
+/**
+ * Marks every `PkError`, whichever copy of this package made it: `Symbol.for` gives one symbol per
+ * process, where a class is one per loaded copy (the SDK's CommonJS build bundles its own).
+ */
+const PK_ERROR_BRAND = Symbol.for('pk.config.PkError');
+
+/**
+ * An error pk raises itself: carries its stable code; its message is safe to show to clients.
+ * `error instanceof PkError` holds for a `PkError` from any copy of `@pk/config` loaded in the process
+ * (an ES module and a CommonJS bundle of it, say); a subclass keeps the ordinary prototype check.
+ */
 export class PkError extends Error {
   /** Stable code (`PK_ERR_*`). */
   readonly code: PkErrorCode;
@@ -59,5 +70,15 @@ export class PkError extends Error {
   /** This error as the OpenAI envelope. */
   toEnvelope(): OpenAIErrorEnvelope {
     return createErrorEnvelope({ code: this.code, message: this.message, param: this.param });
+  }
+
+  static {
+    Object.defineProperty(PkError.prototype, PK_ERROR_BRAND, { value: true });
+  }
+
+  /** `instanceof PkError` by brand, across copies of the package; `instanceof` a subclass by prototype. */
+  static override [Symbol.hasInstance]<T>(this: ClassOf<T>, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof` (a subclass or this one)
+    return isBrandedInstance(this, PkError, PK_ERROR_BRAND, value);
   }
 }

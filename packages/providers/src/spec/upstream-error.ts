@@ -2,6 +2,9 @@ import type { OpenAIErrorEnvelope } from '@pk/config';
 
 const UPSTREAM_ERROR_MARKER = Symbol.for('pk.providers.UpstreamError');
 
+/** Any class whose instances are `T`: the `this` of a static `[Symbol.hasInstance]`. */
+type ClassOf<T> = abstract new (...args: never[]) => T;
+
 /** Statuses worth retrying on another attempt: timeouts, conflicts, rate limits and server errors. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 409 || status === 429 || status >= 500;
@@ -93,10 +96,26 @@ export class UpstreamError extends Error {
     return typeof value === 'object' && value !== null && UPSTREAM_ERROR_MARKER in value;
   }
 
+  /**
+   * `instanceof UpstreamError` holds for one from any copy of this package loaded in the process, as
+   * {@link UpstreamError.isInstance}; `instanceof` a subclass keeps the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance]<T>(this: ClassOf<T>, value: unknown): value is T {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof` (a subclass or this one)
+    return isUpstreamErrorInstance(this, value);
+  }
+
   /** The OpenAI error envelope sent to the client. */
   toEnvelope(): OpenAIErrorEnvelope {
     return {
       error: { message: this.vendorMessage, type: this.type, param: this.param, code: this.code },
     };
   }
+}
+
+/** `value instanceof target`: by marker for `UpstreamError` itself, by prototype for a subclass. */
+function isUpstreamErrorInstance(target: ClassOf<unknown>, value: unknown): boolean {
+  return target === UpstreamError
+    ? UpstreamError.isInstance(value)
+    : Function.prototype[Symbol.hasInstance].call(target, value);
 }
