@@ -96,6 +96,20 @@ describe('buildRequestHeaders', () => {
     });
   });
 
+  it('takes a config written as const (readonly arrays) and sends it as the same JSON', () => {
+    const config = {
+      strategy: { mode: 'fallback', on_status_codes: [429] },
+      targets: [{ virtual_key: 'openai-key' }, { virtual_key: 'anthropic-key' }],
+    } as const;
+    expect(buildRequestHeaders({ config })).toEqual({
+      'x-portkey-config':
+        '{"strategy":{"mode":"fallback","on_status_codes":[429]},"targets":[{"virtual_key":"openai-key"},{"virtual_key":"anthropic-key"}]}',
+    });
+    const roundRobin = { strategy: { mode: 'round-robin' }, targets: [{ virtual_key: 'a' }] } as const;
+    // @ts-expect-error readonly does not loosen the checks: `round-robin` is no strategy mode
+    buildRequestHeaders({ config: roundRobin });
+  });
+
   it("types a config object with @pk/config's Config: a misspelt key does not compile", () => {
     // @ts-expect-error `retyr` is not a config key.
     expect(buildRequestHeaders({ config: { retyr: { attempts: 1 } } })).toEqual({

@@ -1,12 +1,13 @@
-import type { Config } from '@pk/config';
+import type { ReadonlyConfig } from '@pk/config';
 import type { REQUEST_HEADER_NAMES } from './header-names.js';
 import type { KindOfOption } from './request-option-kinds.js';
 
 /**
  * A config as an SDK option: a config object (snake_case, as `@pk/config` defines it; the gateway
- * validates it with `parseConfig`), or a saved config's id such as `pc-abc-123`.
+ * validates it with `parseConfig`), mutable or readonly (a literal written `as const`), or a saved
+ * config's id such as `pc-abc-123`.
  */
-export type ConfigOption = Config | string;
+export type ConfigOption = ReadonlyConfig | string;
 
 /**
  * Portkey's legacy `x-portkey-cache` header, read: a cache mode for the request (`simple` exact

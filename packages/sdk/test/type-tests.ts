@@ -3,6 +3,7 @@
 
 import type { OpenAI } from 'openai';
 import type { ChatCompletion } from 'openai/resources/chat/completions';
+import { Portkey as InProcessPortkey } from '../src/in-process/index.js';
 import { createHeaders, Portkey } from '../src/index.js';
 
 export function configTypeTests(): void {
@@ -47,6 +48,46 @@ export function configTypeTests(): void {
         { virtual_key: 'a', retry: { attempts: 3, on_status_codes: [429, 500] } },
         { provider: 'openai', api_key: 'sk', override_params: { model: 'gpt-4o-mini' } },
       ],
+    },
+  });
+}
+
+/** Configs written `as const` (readonly arrays and literal types) are taken wherever a config is. */
+export async function readonlyConfigTypeTests(portkey: Portkey): Promise<void> {
+  const config = {
+    strategy: { mode: 'fallback', on_status_codes: [429, 503] },
+    targets: [
+      { provider: 'openai', api_key: 'sk', forward_headers: ['x-team'], override_params: { stop: ['\n'] } },
+      { virtual_key: 'anthropic-key', retry: { attempts: 2, on_status_codes: [429] } },
+    ],
+    default_input_guardrails: ['pg-pii'],
+  } as const;
+  new Portkey({ config });
+  createHeaders({ config });
+  portkey.withOptions({ config });
+  await portkey.chat.completions.create({ model: 'm', messages: [] }, { config });
+  new InProcessPortkey({
+    config: 'pc-prod',
+    inProcess: {
+      configs: { 'pc-prod': config },
+      virtualKeys: {
+        'anthropic-key': { provider: 'anthropic', api_key: 'sk', anthropic_version: '2023-06-01' } as const,
+      },
+    },
+  });
+  // Readonly does not loosen the checks: a wrong value in an `as const` config is still an error.
+  const roundRobin = { strategy: { mode: 'round-robin' }, targets: [{ virtual_key: 'a' }] } as const;
+  // @ts-expect-error an unknown strategy mode in a readonly config
+  new Portkey({ config: roundRobin });
+  const textAttempts = { retry: { attempts: '3' }, virtual_key: 'a' } as const;
+  // @ts-expect-error `retry.attempts` must be a number
+  createHeaders({ config: textAttempts });
+  new Portkey({
+    config: {
+      targets: [
+        // @ts-expect-error a misspelt key in a readonly literal given in place
+        { virtual_key: 'a', overide_params: {} },
+      ] as const,
     },
   });
 }

@@ -35,6 +35,7 @@ export {
   type ProviderStringOptionKey,
   providerOptionsShape,
 } from '../schema/provider-options.js';
+export type { DeepReadonly, ReadonlyConfig } from '../schema/readonly-config.js';
 export {
   type Config,
   type ConfigInput,

@@ -1,4 +1,4 @@
-import { type Config, createMemoryBreakerStore, PkError, parseConfig } from '@pk/config';
+import { type Config, createMemoryBreakerStore, PkError, parseConfig, type ReadonlyConfig } from '@pk/config';
 import type { Transport } from '@pk/providers';
 import { handleInProcessRequest, type InProcessServices } from './handle-request.js';
 import type { InProcessRuntime, InProcessSetup, InProcessVirtualKey } from './in-process-setup.js';
@@ -39,7 +39,7 @@ export function createInProcessRuntime(setup: InProcessSetup = {}): InProcessRun
   };
 }
 
-function validSavedConfig(id: string, config: Config): Config {
+function validSavedConfig(id: string, config: ReadonlyConfig): Config {
   const parsed = parseConfig(config, { trustedCustomHosts: customHostsOf(config) });
   if (parsed.ok) return parsed.config;
   const issues = parsed.issues.map((issue) => issue.message).join('; ');

@@ -1,4 +1,4 @@
-import type { Config, ProviderOptions } from '@pk/config';
+import type { DeepReadonly, ProviderOptions, ReadonlyConfig } from '@pk/config';
 import type { Transport } from '@pk/providers';
 
 /**
@@ -12,14 +12,17 @@ export type InProcessVirtualKey = {
   readonly api_key?: string;
   /** The provider's base URL, when it is not the provider's own. */
   readonly custom_host?: string;
-} & Readonly<ProviderOptions>;
+} & DeepReadonly<ProviderOptions>;
 
 /** What in-process mode needs, given in code instead of a gateway's settings file. */
 export interface InProcessSetup {
   /** Virtual keys by id (`virtualKey: 'openai-prod'`, `@openai-prod/gpt-4o`, config `virtual_key`). */
   readonly virtualKeys?: Readonly<Record<string, InProcessVirtualKey>>;
-  /** Saved configs by id (`config: 'pc-prod-fallback'`), validated when the runtime is created. */
-  readonly configs?: Readonly<Record<string, Config>>;
+  /**
+   * Saved configs by id (`config: 'pc-prod-fallback'`), validated when the runtime is created;
+   * readonly configs (`as const`) are taken too.
+   */
+  readonly configs?: Readonly<Record<string, ReadonlyConfig>>;
   /**
    * The simple (exact-match) response cache for configs with `cache: { mode: 'simple' }`: its bound
    * in bytes (default 64 MiB), or `false` to turn it off. Semantic cache is a gateway feature.
