@@ -1,37 +1,13 @@
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildIfStale, dist, packageRoot as root, run } from './support/built-package.js';
 
 // The built package, as users load it: the main entry never loads @pk/providers; the CommonJS
 // build loads without require() of an ES module (@pk/config, @pk/headers and @pk/providers are ESM-only).
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('..', import.meta.url));
-const dist = join(root, 'dist');
 const fixture = (name: string) => join(root, 'test', '__fixtures__', name);
 
-function newestSource(directory: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-beforeAll(async () => {
-  let built = 0;
-  try {
-    built = statSync(join(dist, 'in-process.cjs')).mtimeMs;
-  } catch {
-    built = 0;
-  }
-  const stale =
-    built < Math.max(newestSource(join(root, 'src')), statSync(join(root, 'tsup.config.ts')).mtimeMs);
-  if (stale) await run('pnpm', ['exec', 'tsup'], { cwd: root, timeout: 170_000 });
-}, 180_000);
+beforeAll(buildIfStale, 180_000);
 
 /** The main entry and every chunk it imports. */
 function mainEntryFiles(): string[] {
