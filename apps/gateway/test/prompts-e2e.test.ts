@@ -474,6 +474,61 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
     },
   );
 
+  it.runIf(run)(
+    'variables named like Object.prototype’s members, and values holding such keys, render as sent, not a 500',
+    async () => {
+      const hostile = await admin.prompts.create({
+        name: 'Hostile names',
+        collection_id: 'support',
+        string: JSON.stringify([
+          { role: 'system', content: '{{toString}} {{constructor}} {{{hasOwnProperty}}} {{&valueOf}}' },
+          { role: 'user', content: '{{value}}|{{#list}}({{.}}){{/list}}|{{value.toString}}|{{.}}' },
+        ]),
+        parameters: {},
+        model: 'gpt-4o-mini',
+        virtual_key: 'openai-prod',
+      });
+      const promptID = hostile.slug as string;
+      const own = { toString: 'x', valueOf: 'y' };
+      const asked = {
+        toString: 'T',
+        constructor: 'C',
+        hasOwnProperty: 'H',
+        valueOf: 'V',
+        value: own,
+        list: [own, 2],
+      } as unknown as Record<string, string>;
+      const expected = [
+        { role: 'system', content: 'T C H V' },
+        { role: 'user', content: '[object Object]|([object Object])(2)|x|[object Object]' },
+      ];
+      const completion = await app.prompts.completions.create({ promptID, variables: asked });
+      expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      expect(upstream.received.at(-1)?.body).toMatchObject({ messages: expected });
+      expect(await app.prompts.render({ promptID, variables: asked })).toMatchObject({
+        data: { messages: expected },
+      });
+      // A `__proto__` key (or `constructor.prototype`) is refused before anything runs, with a 400
+      // that says where it is.
+      const sent = upstream.received.length;
+      for (const [body, where] of [
+        ['{"variables":{"__proto__":{"toString":"x"}}}', 'variables.__proto__'],
+        ['{"variables":{"constructor":{"prototype":"x"}}}', 'variables.constructor.prototype'],
+      ] as const) {
+        const refused = await fetch(`${gateway.url}/v1/prompts/${promptID}/completions`, {
+          method: 'POST',
+          headers: { 'x-portkey-api-key': running?.userKey ?? '', 'content-type': 'application/json' },
+          body,
+        });
+        expect(refused.status).toBe(400);
+        expect(((await refused.json()) as { error: { message: string } }).error.message).toBe(
+          `the request body has the key ${where}, which is refused (it would change what an object inherits): rename it`,
+        );
+      }
+      expect(upstream.received.length).toBe(sent);
+    },
+  );
+
   it.runIf(run)('refuses what it cannot run with a clear error, and sends nothing', async () => {
     const sent = upstream.received.length;
     const unknown = await sdkError(app.prompts.completions.create({ promptID: 'pp-nope', variables }));

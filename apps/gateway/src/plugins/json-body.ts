@@ -9,6 +9,48 @@ const PARSE_OPTIONS = { protoAction: 'error', constructorAction: 'error' } as co
 /** Methods whose requests normally carry no body: an empty JSON body there is no body, not an error. */
 const BODYLESS_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS']);
 
+/**
+ * Where a parsed body (JSON.parse's, which keeps a `__proto__` key as an own key) holds the first key
+ * secure-json-parse refuses: `variables.__proto__`, `a.constructor.prototype`. Only on that refusal.
+ */
+export function forbiddenKeyPath(value: unknown, path = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const at = (key: string) => (path === '' ? key : `${path}.${key}`);
+  if (!Array.isArray(value)) {
+    if (Object.hasOwn(value, '__proto__')) return at('__proto__');
+    const ownConstructor = Object.hasOwn(value, 'constructor')
+      ? (value as { constructor: unknown }).constructor
+      : undefined;
+    if (
+      typeof ownConstructor === 'object' &&
+      ownConstructor !== null &&
+      Object.hasOwn(ownConstructor, 'prototype')
+    ) {
+      return at('constructor.prototype');
+    }
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const found = forbiddenKeyPath(item, at(key));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** The 400 for a body secure-json-parse refused for a key, naming where the key is. */
+function forbiddenKeyError(text: string): PkError | undefined {
+  let path: string | undefined;
+  try {
+    path = forbiddenKeyPath(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+  if (path === undefined) return undefined;
+  return new PkError(
+    'PK_ERR_INVALID_REQUEST',
+    `the request body has the key ${path}, which is refused (it would change what an object inherits): rename it`,
+  );
+}
+
 /** True when `bytes` start with the UTF-8 byte-order mark EF BB BF (some Windows tools write one). */
 function hasByteOrderMark(bytes: Buffer): boolean {
   return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
@@ -16,7 +58,7 @@ function hasByteOrderMark(bytes: Buffer): boolean {
 
 /**
  * `application/json` bodies, parsed as fastify's own parser does (secure-json-parse: a `__proto__` or
- * `constructor.prototype` key is refused; an empty or broken body is fastify's 400), but from the
+ * `constructor.prototype` key is refused, with a 400 naming where it is; an empty or broken body is fastify's 400), but from the
  * bytes, which are kept with the parsed object (`rememberBodyJson`): an OpenAI-family upstream gets
  * them as they came when nothing changed the body, instead of a second `JSON.stringify` and encode.
  * A leading UTF-8 byte-order mark is skipped: neither parsed nor sent upstream. A body nested more
@@ -42,10 +84,11 @@ export function useJsonBodyParser(app: FastifyInstance): void {
       return;
     }
     let body: unknown;
+    const text = buffer.toString('utf8');
     try {
-      body = secureJsonParse.parse(buffer.toString('utf8'), undefined, PARSE_OPTIONS);
+      body = secureJsonParse.parse(text, undefined, PARSE_OPTIONS);
     } catch {
-      done(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
+      done(forbiddenKeyError(text) ?? new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY(), undefined);
       return;
     }
     if (typeof body === 'object' && body !== null) rememberBodyJson(body, buffer);

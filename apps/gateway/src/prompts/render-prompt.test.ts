@@ -73,6 +73,51 @@ describe('renderPromptMessages', () => {
       { role: 'user', content: 'Be kind to A&B & <signed> Answer A&B.' },
     ]);
   });
+  it('renders variables named like Object.prototype’s members as sent, and values holding such keys as any object', () => {
+    const named = {
+      toString: 'T',
+      constructor: 'C',
+      hasOwnProperty: 'H',
+      valueOf: 'V',
+      isPrototypeOf: ['i', 'j'],
+    };
+    expect(
+      renderPromptMessages(
+        '{{toString}} {{constructor}} {{{hasOwnProperty}}} {{&valueOf}} {{#isPrototypeOf}}<{{.}}>{{/isPrototypeOf}}',
+        named,
+      ),
+    ).toEqual([{ role: 'user', content: 'T C H V <i><j>' }]);
+    // JavaScript's String() runs a value's own toString / valueOf, which JSON makes strings: a TypeError.
+    const hostile = { toString: 'x', valueOf: 'y' };
+    const variables = { object: hostile, list: [hostile, null, [hostile, 2]], nested: { inner: hostile } };
+    const template =
+      '{{object}}|{{{object}}}|{{&object}}|{{list}}|{{nested.inner}}|{{#list}}({{.}}){{/list}}|{{object.toString}}';
+    expect(renderPromptMessages(template, variables)).toEqual([
+      {
+        role: 'user',
+        content:
+          '[object Object]|[object Object]|[object Object]|[object Object],,[object Object],2|[object Object]|' +
+          '([object Object])()([object Object],2)|x',
+      },
+    ]);
+    // The root object too, when its own keys are such names.
+    expect(renderPromptMessages('{{.}}', hostile)).toEqual([{ role: 'user', content: '[object Object]' }]);
+    expect(String(renderPromptMessages(template, variables)[0]?.content).length).toBeLessThanOrEqual(
+      renderSizeBound(variables, templateTexts(template), {}).chars,
+    );
+  });
+
+  it('refuses a partial named like Object.prototype’s members that it was not given, before and while rendering', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      expect(() => checkPromptRenderSize(`{{> ${name}}}`, {}), name).not.toThrow();
+      expect(() => renderPromptMessages(`{{> ${name}}}`, {}), name).toThrow(
+        `includes the partial "${name}", which does not exist`,
+      );
+    }
+    expect(renderPromptMessages('{{> constructor}}!', { who: 'A' }, { constructor: 'Hi {{who}}' })).toEqual([
+      { role: 'user', content: 'Hi A!' },
+    ]);
+  });
 });
 
 describe('templateTexts and loadPartials', () => {

@@ -1,6 +1,7 @@
 import { PkError } from '@pk/config';
 import Mustache from 'mustache';
 import { OwnDataContext } from './own-data-context.js';
+import { OwnDataWriter } from './own-data-writer.js';
 import { checkRenderSize, renderSizeBound } from './render-size-bound.js';
 
 export { MAX_RENDERED_CHARS, MAX_RENDERED_TAGS } from './render-size-bound.js';
@@ -17,11 +18,8 @@ export interface TemplateText {
   readonly where: string;
 }
 
-/**
- * Mustache without HTML escaping: a prompt is text for a model, not HTML, so `{{name}}` gives the
- * variable as it was sent (`<b>` stays `<b>`, `"` stays `"`), like `{{{name}}}`.
- */
-const RENDER_CONFIG = { escape: (value: unknown): string => String(value) };
+/** Renders prompts: values written as they were sent, never HTML-escaped, without running their `toString`. */
+const WRITER = new OwnDataWriter();
 
 /** Mustache's partial tag: `{{> slug}}` includes one of the prompt partials. */
 const PARTIAL_TAG = '>';
@@ -82,7 +80,7 @@ function renderText(
     }
   }
   // Names find only the variables' own data, so the size bound checked before holds.
-  return Mustache.render(text, new OwnDataContext(variables), partials, RENDER_CONFIG);
+  return WRITER.render(text, new OwnDataContext(variables), partials);
 }
 
 /** The template's messages when it is a JSON array of chat messages, else `undefined`. */

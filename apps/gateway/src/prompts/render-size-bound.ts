@@ -161,7 +161,8 @@ function tokensBound(tokens: readonly unknown[], dot: Dot, walk: BoundWalk): Ren
 
 function partialBound(token: readonly unknown[], dot: Dot, walk: BoundWalk): RenderSizeBound {
   const name = token[1] as string;
-  const partial = walk.partials[name];
+  // Only a partial given: a name such as `constructor` must not find Object.prototype's.
+  const partial = Object.hasOwn(walk.partials, name) ? walk.partials[name] : undefined;
   if (partial === undefined) return { chars: 0, tags: 0 }; // refused when rendering
   const indentation = token[4];
   const text =
