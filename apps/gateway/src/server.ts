@@ -35,6 +35,36 @@ async function main(): Promise<void> {
   const settings = options.settingsPath
     ? await loadSettingsFile(options.settingsPath, process.env)
     : defaultSettings();
+  // Every variable is read, and a bad one refused, before the store creates PK_DATA_DIR: a refused
+  // start leaves nothing on disk. (Redis clients connect from here on; a refusal exits the process.)
+  let lastRedisWarning = Number.NEGATIVE_INFINITY;
+  const warnRedis = (error: unknown): void => {
+    // ioredis reports every failed reconnect; one line per 10 s is enough.
+    if (Date.now() - lastRedisWarning < 10_000) return;
+    lastRedisWarning = Date.now();
+    process.stderr.write(
+      `pk gateway: cache Redis unavailable (${(error as Error).message}); serving without the cache\n`,
+    );
+  };
+  const cache = cacheStoreFromEnvironment(process.env, warnRedis);
+  // PK_BREAKER_STORE=redis shares open breakers between replicas (in-process state while Redis is down).
+  const breakers = breakerStoreFromEnvironment(process.env, (message) =>
+    process.stderr.write(`pk gateway: ${message}\n`),
+  );
+  // PK_LIMITS_STORE=redis shares rate limits and budgets between replicas (PK_REPLICAS of them).
+  let lastLimitsWarning = Number.NEGATIVE_INFINITY;
+  const limits = limitsFromEnvironment(process.env, (error) => {
+    if (Date.now() - lastLimitsWarning < 10_000) return;
+    lastLimitsWarning = Date.now();
+    process.stderr.write(`pk gateway: limits Redis unavailable (${error.message}); reconnecting\n`);
+  });
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
+  // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
+  // PK_STREAM_IDLE_TIMEOUT_MS bounds the silence inside an answer's body (undici's `bodyTimeout`).
+  const transport = createUndiciTransportFromEnvironment(
+    { trustedHosts: settings.customHostTrust, bodyTimeoutMs: options.streamIdleTimeoutMs },
+    process.env,
+  );
   // Store warnings go to stderr until the app's logger exists, then to the log.
   let warn = (message: string): void => {
     process.stderr.write(`pk gateway: ${message}\n`);
@@ -69,20 +99,6 @@ async function main(): Promise<void> {
       })
     : undefined;
   const logDestination = logDestinationFor(options.logFlushMs);
-  let lastRedisWarning = Number.NEGATIVE_INFINITY;
-  const warnRedis = (error: unknown): void => {
-    // ioredis reports every failed reconnect; one line per 10 s is enough.
-    if (Date.now() - lastRedisWarning < 10_000) return;
-    lastRedisWarning = Date.now();
-    process.stderr.write(
-      `pk gateway: cache Redis unavailable (${(error as Error).message}); serving without the cache\n`,
-    );
-  };
-  const cache = cacheStoreFromEnvironment(process.env, warnRedis);
-  // PK_BREAKER_STORE=redis shares open breakers between replicas (in-process state while Redis is down).
-  const breakers = breakerStoreFromEnvironment(process.env, (message) =>
-    process.stderr.write(`pk gateway: ${message}\n`),
-  );
   // Prometheus metrics (PK_METRICS=0: none, and nothing counted); models outside the price table and
   // virtual keys not configured are labelled `other`.
   // prom-client is loaded only when they are on.
@@ -94,21 +110,7 @@ async function main(): Promise<void> {
       })
     : undefined;
   metrics?.watchLogQueue('stdout', () => ({ depth: logDestination.held, dropped: logDestination.dropped }));
-  // PK_LIMITS_STORE=redis shares rate limits and budgets between replicas (PK_REPLICAS of them).
-  let lastLimitsWarning = Number.NEGATIVE_INFINITY;
-  const limits = limitsFromEnvironment(process.env, (error) => {
-    if (Date.now() - lastLimitsWarning < 10_000) return;
-    lastLimitsWarning = Date.now();
-    process.stderr.write(`pk gateway: limits Redis unavailable (${error.message}); reconnecting\n`);
-  });
   await limits.ready;
-  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
-  // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
-  // PK_STREAM_IDLE_TIMEOUT_MS bounds the silence inside an answer's body (undici's `bodyTimeout`).
-  const transport = createUndiciTransportFromEnvironment(
-    { trustedHosts: settings.customHostTrust, bodyTimeoutMs: options.streamIdleTimeoutMs },
-    process.env,
-  );
   const app = await buildApp({
     settings,
     limits,

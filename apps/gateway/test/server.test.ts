@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,35 @@ describe('the gateway process', () => {
     ]);
     expect(exit).toBe(0);
   });
+
+  it('refuses a bad variable before it writes anything: no data directory, SQLite file or master key', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-'));
+    const refusals: [Record<string, string>, string][] = [
+      [{ PK_LOG_LEVEL: 'verbose' }, 'PK_LOG_LEVEL must be one of'],
+      [{ PORT: 'abc' }, 'PORT must be 0-65535'],
+      [{ PK_CACHE_STORE: 'bogus' }, 'PK_CACHE_STORE must be memory or redis'],
+      [{ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'notaurl' }, 'PK_REDIS_URL must be a redis://'],
+      [{ PK_BREAKER_STORE: 'bogus' }, 'PK_BREAKER_STORE must be memory or redis'],
+      [{ PK_LIMITS_STORE: 'bogus' }, 'PK_LIMITS_STORE must be memory or redis'],
+      [{ PK_REPLICAS: 'x' }, 'PK_REPLICAS must be an integer'],
+      [{ HTTPS_PROXY: '::not a url' }, 'httpsProxy is not a URL'],
+      [{ PK_MASTER_KEY: 'short' }, 'PK_MASTER_KEY: key 1 is not 32 bytes of base64'],
+      [{ PK_MASTER_KEY: 'env:PK_NOT_SET_ANYWHERE' }, 'PK_MASTER_KEY names the variable PK_NOT_SET_ANYWHERE'],
+    ];
+    try {
+      for (const [index, [env, message]] of refusals.entries()) {
+        const dataDir = join(parent, `data-${index}`);
+        const refused = await runGatewayExpectingExit({ ...env, PK_DATA_DIR: dataDir });
+        expect({ code: refused.code, output: refused.output }, message).toMatchObject({
+          code: 1,
+          output: expect.stringContaining(message),
+        });
+        expect(existsSync(dataDir), `${JSON.stringify(env)} left ${dataDir} behind`).toBe(false);
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('refuses to listen beyond loopback without gateway keys, unless allowed', async () => {
     const refused = await runGatewayExpectingExit({ HOST: '0.0.0.0' });

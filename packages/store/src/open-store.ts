@@ -189,16 +189,19 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const dataDir = resolve(options.dataDir || DEFAULT_DATA_DIR);
   const warnUnavailable = warnEvery(10_000, (message) => warn(message));
 
-  if (engine === 'postgres') {
-    // A misconfigured replica refuses before it touches the shared database (no migration runs).
-    await resolveMasterKeys({
-      value: options.masterKey,
-      env: options.env ?? {},
-      dataDir,
-      engine,
-      databaseHasSecrets: true,
-    });
-  }
+  // A given PK_MASTER_KEY (and PostgreSQL's, which is required) is read before anything is created:
+  // a misconfigured replica refuses before it touches the shared database (no migration runs), and a
+  // gateway refused for its key leaves no data directory or SQLite file behind.
+  const givenRing =
+    engine === 'postgres' || (options.masterKey !== undefined && options.masterKey !== '')
+      ? await resolveMasterKeys({
+          value: options.masterKey,
+          env: options.env ?? {},
+          dataDir,
+          engine,
+          databaseHasSecrets: true,
+        })
+      : undefined;
 
   let db: Kysely<Database>;
   let location: string;
@@ -240,13 +243,15 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         );
       }
     }
-    const ring = await resolveMasterKeys({
-      value: options.masterKey,
-      env: options.env ?? {},
-      dataDir,
-      engine,
-      databaseHasSecrets: await databaseHasSecrets(db),
-    });
+    const ring =
+      givenRing ??
+      (await resolveMasterKeys({
+        value: options.masterKey,
+        env: options.env ?? {},
+        dataDir,
+        engine,
+        databaseHasSecrets: await databaseHasSecrets(db),
+      }));
     if (ring.generated) {
       warn(
         `generated a master key in ${ring.source.slice('generated:'.length)} (mode 0600): it encrypts provider secrets. ` +

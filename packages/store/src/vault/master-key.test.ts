@@ -3,6 +3,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreStartError } from '../errors.js';
+import { openStore } from '../open-store.js';
 import { generateMasterKey, MASTER_KEY_FILE, parseMasterKeys, resolveMasterKeys } from './master-key.js';
 
 let dataDir: string;
@@ -84,5 +86,17 @@ describe('resolveMasterKeys', () => {
     await expect(resolveMasterKeys({ ...base, value: 'env:MISSING', dataDir })).rejects.toThrow(
       'PK_MASTER_KEY names the variable MISSING, which is not set',
     );
+  });
+});
+
+describe('openStore with a PK_MASTER_KEY it refuses', () => {
+  it('refuses it before it creates the data directory, the SQLite file or master.key', async () => {
+    const fresh = join(dataDir, 'not-yet');
+    for (const masterKey of ['short', 'env:PK_NOT_SET_ANYWHERE', `file:${join(dataDir, 'absent.key')}`]) {
+      await expect(openStore({ dataDir: fresh, masterKey, env: {} }), masterKey).rejects.toThrow(
+        StoreStartError,
+      );
+      await expect(stat(fresh), masterKey).rejects.toMatchObject({ code: 'ENOENT' });
+    }
   });
 });
