@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import { PK_NODE_FLAGS, startScriptNodeFlags } from '../bench/start-flags.mjs';
 
 /** A gateway started as users start it: `node dist/server.js`, on a free port. */
@@ -16,6 +17,51 @@ export interface GatewayProcess {
 }
 
 const serverEntry = new URL('../dist/server.js', import.meta.url).pathname;
+
+/**
+ * The gateway processes this test process started that have not exited, one set per process (shared
+ * by every copy of this module). A start whose `beforeAll` timed out resolves after the hook gave up,
+ * and a test that failed before its `afterAll` never stops its gateway: without this, such a
+ * gateway outlived the test run, holding its port, its data directory and a core.
+ */
+const LIVE_CHILDREN = Symbol.for('pk.test.liveGatewayProcesses');
+const shared = globalThis as { [LIVE_CHILDREN]?: Set<ChildProcess> };
+shared[LIVE_CHILDREN] ??= createLiveChildren();
+const liveChildren: Set<ChildProcess> = shared[LIVE_CHILDREN];
+
+function killEvery(children: Set<ChildProcess>): void {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+}
+
+function createLiveChildren(): Set<ChildProcess> {
+  const children = new Set<ChildProcess>();
+  // The test process exits (vitest ends a worker with SIGTERM, then SIGKILL, which nothing can
+  // catch): the children go first, then the signal does what it would have done.
+  process.once('exit', () => killEvery(children));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killEvery(children);
+      process.kill(process.pid, signal);
+    });
+  }
+  return children;
+}
+
+/** Kills every gateway process still running (a test file's last hook; the process's exit). */
+export function killLiveGatewayProcesses(): void {
+  killEvery(liveChildren);
+}
+
+/** Registers `child`, as soon as it is spawned, to be killed if it is still running when the tests end. */
+function ownChild(child: ChildProcess): ChildProcess {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  return child;
+}
+
+// Every test file that starts gateways kills, after its own hooks, those still running.
+afterAll(killLiveGatewayProcesses);
 /** The V8 flags `pnpm start` runs the gateway with (its start script; see the gateway README, "Memory"). */
 export const SERVER_NODE_FLAGS: readonly string[] = PK_NODE_FLAGS;
 export { startScriptNodeFlags };
@@ -38,18 +84,28 @@ function processEnvironment(env: Record<string, string>): {
   return { env: { PATH: process.env.PATH ?? '', PORT: '0', PK_DATA_DIR: dataDir, ...env }, cleanup };
 }
 
-/** Starts the built gateway and waits for its "listening" log line. */
+/** How long {@link startGateway} waits for the "listening" line by default. */
+export const START_TIMEOUT_MS = 10_000;
+
+/**
+ * Starts the built gateway and waits for its "listening" log line, at most `timeoutMs`
+ * ({@link START_TIMEOUT_MS}); a gateway that does not start in time is killed, and one still running
+ * when the test file ends (its `afterAll` not reached, its `beforeAll` timed out) or when the test
+ * process exits is killed then.
+ */
 export async function startGateway(
   env: Record<string, string> = {},
   args: string[] = [],
   /** More `node` flags after the start script's (e.g. `--import` of a probe). */
   nodeFlags: readonly string[] = [],
+  options: { readonly timeoutMs?: number } = {},
 ): Promise<GatewayProcess> {
   const environment = processEnvironment(env);
   const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...nodeFlags, serverEntry, ...args], {
     env: environment.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  ownChild(child);
   child.once('exit', environment.cleanup);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -60,7 +116,10 @@ export async function startGateway(
   });
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start:\n${output}`));
+    }, options.timeoutMs ?? START_TIMEOUT_MS);
     const check = (): void => {
       const match = /pk gateway listening on (http:\/\/[^"\s]+)/.exec(output);
       if (match?.[1]) {
@@ -87,6 +146,7 @@ export async function runGatewayExpectingExit(
     env: environment.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  ownChild(child);
   child.once('exit', environment.cleanup);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => {
