@@ -17,7 +17,7 @@ import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
 import type { VectorLog } from './cache/semantic/vector-log.js';
-import { answerClientError, answerExpectationFailed } from './client-error.js';
+import { answerExpectationFailed, createClientErrorHandler } from './client-error.js';
 import type { ConsoleAssets } from './console/console-assets.js';
 import { CONSOLE_PREFIX, consolePlugin } from './console/console-plugin.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
@@ -28,6 +28,7 @@ import { watchBreakers } from './metrics/breaker-metrics.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { countsAsProxiedRequest } from './metrics/metric-labels.js';
 import { metricsRoutes } from './metrics/metrics-routes.js';
+import { createParserRefusalReporter } from './parser-refusal-log.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
@@ -126,6 +127,11 @@ function warnEvery(intervalMs: number, warn: (error: unknown) => void): (error: 
 /** Builds the fastify app (no listening: `server.ts` does that). */
 export async function buildApp(dependencies: AppDependencies = {}): Promise<FastifyInstance> {
   const settings = dependencies.settings ?? defaultSettings();
+  // A request the HTTP parser refuses never reaches a route: one warn line a second at most, and a counter.
+  const reportParserRefusal = createParserRefusalReporter({
+    warn: (fields, message) => app.log.warn(fields, message),
+    count: dependencies.metrics ? (reason) => dependencies.metrics?.parserRefusal(reason) : undefined,
+  });
   const app = Fastify({
     logger: dependencies.logger ?? false,
     // One log line per request is written by pk itself, with its own fields and redaction.
@@ -137,7 +143,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     // Host is checked in the access guard, so a request without one is answered in the envelope.
     http: { maxHeaderSize: settings.headerLimitBytes, requireHostHeader: false },
     routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
-    clientErrorHandler: answerClientError,
+    clientErrorHandler: createClientErrorHandler(reportParserRefusal),
     return503OnClosing: true,
     // Ajv and fast-json-stringify only if a route ever declares a schema (none does): idle RSS.
     schemaController: lazySchemaCompilers(),

@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
+import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 
 const running: GatewayProcess[] = [];
 afterEach(() => {
@@ -151,5 +153,68 @@ describe('the gateway process', () => {
     expect(badChunking).toContain('"type":"invalid_request_error"');
     // the process is still serving
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+  });
+
+  it('logs what the HTTP parser refuses at warn, one line a second at most and never its bytes, and counts each in /metrics', async () => {
+    const gateway = await startGateway({ PK_METRICS_PORT: '0', PK_LOG_FLUSH_MS: '20' });
+    running.push(gateway);
+    const metricsUrl = /pk metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(gateway.output())?.[1];
+    const refusals = () =>
+      gateway
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request refused by the HTTP parser"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const counted = async (reason: string) =>
+      sampleValue(
+        parsePrometheusText(await (await fetch(metricsUrl ?? '')).text()),
+        'pk_http_parser_refusals_total',
+        {
+          reason,
+        },
+      );
+    const marker = `never-logged-${randomUUID()}`;
+    const first = await rawRequest(gateway.url, `HELLO /${marker} HTTP/1.1\r\nHost: a\r\n\r\n`);
+    const traceId = /x-portkey-trace-id: ([0-9a-f-]{36})/.exec(first)?.[1];
+    await vi.waitFor(() => expect(refusals()).toHaveLength(1), { timeout: 5000 });
+    expect(refusals()[0]).toMatchObject({
+      level: 40,
+      reason: 'bad_request_line',
+      code: 'HPE_INVALID_METHOD',
+      status: 400,
+      traceId,
+      remoteAddress: '127.0.0.1',
+    });
+    // Not a request: no request line, no request counted.
+    expect(gateway.output()).not.toContain('"msg":"request"');
+
+    // A flood: every refusal counted, at most a line a second, what they sent in none.
+    const started = Date.now();
+    await Promise.all([
+      ...Array.from({ length: 150 }, () => rawRequest(gateway.url, `HELLO /${marker}\r\n\r\n`)),
+      ...Array.from({ length: 20 }, () =>
+        rawRequest(gateway.url, `GET /health HTTP/1.1\r\nHost: a\r\nx-big: ${marker.repeat(2000)}\r\n\r\n`),
+      ),
+      ...Array.from({ length: 20 }, () =>
+        rawRequest(
+          gateway.url,
+          `POST /health HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n${marker}\r\n`,
+        ),
+      ),
+    ]);
+    const seconds = Math.ceil((Date.now() - started) / 1000);
+    expect(await counted('bad_request_line')).toBe(151);
+    expect(await counted('headers_too_large')).toBe(20);
+    expect(await counted('bad_body_framing')).toBe(20);
+    expect(await counted('bad_headers')).toBe(0);
+    // One more after a quiet second: its line says how many had no line of their own.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await rawRequest(gateway.url, 'HELLO\r\n\r\n');
+    await vi.waitFor(() => expect(refusals().at(-1)?.suppressed).toBeDefined(), { timeout: 5000 });
+    const lines = refusals();
+    expect(lines.length).toBeLessThanOrEqual(2 + seconds + 1);
+    const suppressed = lines.reduce((sum, line) => sum + Number(line.suppressed ?? 0), 0);
+    expect(lines.length + suppressed).toBe(192);
+    expect(gateway.output()).not.toContain(marker);
   });
 });

@@ -121,6 +121,23 @@ describe('gateway metrics', () => {
     expect(got.get('pk_log_dropped_total{queue="stdout"}')).toBe(7);
   });
 
+  it('counts the HTTP parser’s refusals by reason, every reason from 0', async () => {
+    const metrics = createGatewayMetrics({ processMetrics: false });
+    metrics.parserRefusal('headers_too_large');
+    metrics.parserRefusal('headers_too_large');
+    metrics.parserRefusal('bad_request_line');
+    const got = samples(await metrics.scrape());
+    expect([...got].filter(([name]) => name.startsWith('pk_http_parser_refusals_total')).sort()).toEqual([
+      ['pk_http_parser_refusals_total{reason="bad_body_framing"}', 0],
+      ['pk_http_parser_refusals_total{reason="bad_headers"}', 0],
+      ['pk_http_parser_refusals_total{reason="bad_request_line"}', 1],
+      ['pk_http_parser_refusals_total{reason="headers_too_large"}', 2],
+      ['pk_http_parser_refusals_total{reason="incomplete"}', 0],
+      ['pk_http_parser_refusals_total{reason="malformed"}', 0],
+      ['pk_http_parser_refusals_total{reason="request_timeout"}', 0],
+    ]);
+  });
+
   it('every metric, the process ones included, is named pk_…', async () => {
     const metrics = createGatewayMetrics();
     const text = await metrics.scrape();

@@ -1,3 +1,4 @@
+import { PARSER_REFUSAL_REASONS, type ParserRefusalReason } from '../client-error.js';
 import type { RequestEnd } from '../plugins/request-log.js';
 import { CounterFamily, HistogramFamily, type RegisteredMetric } from './metric-families.js';
 import {
@@ -51,6 +52,8 @@ export interface GatewayMetrics {
   breakerTransition(transition: 'open' | 'close'): void;
   /** Sets how many breakers are open (read at scrape time from the breaker watcher). */
   watchOpenBreakers(count: () => number): void;
+  /** Counts a request Node's HTTP parser refused (no route ran: not in `pk_requests_total`). */
+  parserRefusal(reason: ParserRefusalReason): void;
   /** The Prometheus text exposition of every metric. */
   scrape(): Promise<string>;
   readonly contentType: string;
@@ -152,6 +155,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     labelNames: ['transition'] as const,
     registers,
   });
+  const parserRefusals = new Counter({
+    name: 'pk_http_parser_refusals_total',
+    help: 'Requests Node’s HTTP parser refused before any route ran (answered 400, 408 or 431, or the connection closed), by reason.',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  // Every reason from 0, so a first refusal is an increase a rate() sees.
+  for (const reason of PARSER_REFUSAL_REASONS) parserRefusals.inc({ reason }, 0);
   let openBreakers: () => number = () => 0;
   new Gauge({
     name: 'pk_circuit_breakers_open',
@@ -271,6 +282,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     },
     watchOpenBreakers(count) {
       openBreakers = count;
+    },
+    parserRefusal(reason) {
+      parserRefusals.inc({ reason });
     },
     scrape: () => registry.metrics(),
   };
