@@ -10,22 +10,32 @@ import {
 
 const decisionFile = new URL('../../../../docs/decisions/0004-errors.md', import.meta.url);
 
-/** Reads the `| codes | status | type |` rows of the decision record. */
-function documentedCatalogue(): Map<string, { status: number; type: string }> {
+/**
+ * Reads the `| codes | status | type |` rows of the decision record; `repeated` lists the codes the
+ * table names more than once (a second row would otherwise silently replace the first).
+ */
+function documentedCatalogue(): {
+  rows: Map<string, { status: number; type: string }>;
+  repeated: string[];
+} {
   const rows = new Map<string, { status: number; type: string }>();
+  const repeated: string[] = [];
   for (const line of readFileSync(decisionFile, 'utf8').split('\n')) {
     const cells = line.split('|').map((cell) => cell.trim());
     if (cells.length < 5 || !cells[1]?.startsWith('PK_ERR_')) continue;
     for (const code of cells[1].split(',').map((name) => name.trim())) {
+      if (rows.has(code)) repeated.push(code);
       rows.set(code, { status: Number(cells[2]), type: cells[3] ?? '' });
     }
   }
-  return rows;
+  return { rows, repeated };
 }
 
 describe('error catalogue', () => {
   it('matches the table in docs/decisions/0004-errors.md exactly', () => {
-    const documented = documentedCatalogue();
+    const { rows: documented, repeated } = documentedCatalogue();
+    // Each code once: a code in two rows is a table that can say two things about it.
+    expect(repeated).toEqual([]);
     expect([...documented.keys()].sort()).toEqual([...PK_ERROR_CODES].sort());
     for (const code of PK_ERROR_CODES) {
       const { status, type } = PK_ERROR_CATALOGUE[code];
