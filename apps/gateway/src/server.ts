@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { createUndiciTransportFromEnvironment } from '@pk/providers';
-import { openStore, RequestLogWriter, StoreStartError } from '@pk/store';
+import { LOG_SPILL_FILE, openStore, RequestLogWriter, StoreStartError } from '@pk/store';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { secretResolverFor } from './guardrails/stored-guardrails.js';
@@ -91,11 +92,15 @@ async function main(): Promise<void> {
   const shutdown = createShutdownState();
   // One record per proxied request: queued (bounded), written in batches off the request path.
   const warnLogStore = (message: string): void => warn(`request log: ${message}`);
+  // Records the store still refuses at SIGTERM go to a file in this replica's data directory,
+  // written to the store at the next start.
+  const spillFile = join(store.dataDir, LOG_SPILL_FILE);
   const logWriter = logStore.enabled
     ? new RequestLogWriter({
         sink: store.openLogSink({ onWarning: warnLogStore }),
         capacity: logStore.queueSize,
         onWarning: warnLogStore,
+        spillFile,
       })
     : undefined;
   const logDestination = logDestinationFor(options.logFlushMs);
@@ -129,6 +134,7 @@ async function main(): Promise<void> {
             bodies: logStore.bodies,
             retentionDays: logStore.retentionDays,
             publicUrl: logStore.publicUrl,
+            spillFile,
           },
         }
       : {}),

@@ -26,6 +26,8 @@ import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/
 import { VirtualKeyRepository } from './repositories/virtual-keys.js';
 import { LogExportRepository } from './request-logs/log-exports.js';
 import { RequestLogRepository } from './request-logs/log-queries.js';
+import { assertSqliteWritable, insertLogRows } from './request-logs/log-rows.js';
+import type { LogRow } from './request-logs/log-spill.js';
 import type { LogSink } from './request-logs/log-writer.js';
 import { PostgresLogSink } from './request-logs/postgres-log-sink.js';
 import { SqliteLogSink } from './request-logs/sqlite-log-sink.js';
@@ -83,6 +85,8 @@ export interface StoreStatus {
 /** pk's data store: repositories for changes, and the live catalog for the request path. */
 export interface Store {
   readonly engine: Engine;
+  /** The data directory, resolved (`PK_DATA_DIR`): the SQLite file, the generated master key, the log's spill file. */
+  readonly dataDir: string;
   /** The Kysely instance, for packages that add their own tables to the same migration history. */
   readonly db: Kysely<Database>;
   /** What the request path serves from, refreshed within a second of any change. */
@@ -119,6 +123,12 @@ export interface Store {
    * records a dead writer thread took with it (default standard error).
    */
   openLogSink(options?: { readonly onWarning?: (message: string) => void }): LogSink<unknown>;
+  /**
+   * Writes whole request log rows (a spill file's, see `startLogSpillReplay`) in one transaction on
+   * the store's connection, skipping those whose id is stored already. Rows the database refuses on
+   * their own (not for being unreachable) are told to `onRefused` and left out.
+   */
+  writeLogRows(rows: readonly LogRow[], onRefused?: (row: LogRow, error: unknown) => void): Promise<void>;
   /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
   recordKeyUse(keyId: string, at: number): void;
   /** Reloads the snapshot now. */
@@ -315,6 +325,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     const virtualKeys = new VirtualKeyRepository(context);
     return {
       engine,
+      dataDir,
       db,
       catalog: served,
       gatewayKeys: new GatewayKeyRepository(context),
@@ -336,6 +347,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         engine === 'sqlite'
           ? new SqliteLogSink(location, sinkOptions)
           : new PostgresLogSink(db, sinkOptions.onWarning),
+      writeLogRows: async (rows, onRefused = () => undefined) => {
+        if (engine === 'sqlite') await assertSqliteWritable(location);
+        await insertLogRows(db, engine, rows, onRefused);
+      },
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
       refresh: async () => live?.refresh(),
       reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),

@@ -1,4 +1,4 @@
-import type { LogWriterStats, RequestLogWriter, Store } from '@pk/store';
+import { type LogWriterStats, type RequestLogWriter, type Store, startLogSpillReplay } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import { logStoreListener } from './log-store-subscriber.js';
 
@@ -13,6 +13,12 @@ export interface RequestLogDependencies {
   readonly retentionEveryMs?: number;
   /** `PK_PUBLIC_URL`: where links the gateway hands out point (log export downloads). */
   readonly publicUrl?: string | undefined;
+  /**
+   * The spill file the writer appends to when it stops with records the store refused
+   * (`PK_DATA_DIR/request-log-spill.jsonl`): replayed into the store in the background from the
+   * start, and removed once every record in it was written.
+   */
+  readonly spillFile?: string | undefined;
 }
 
 /** What metrics read of the log queue (`app.logQueue`): depth, drops and records written. */
@@ -69,9 +75,31 @@ export function attachRequestLogStore(
   first.unref();
   const timer = setInterval(() => void retain(), every);
   timer.unref();
+  const spillFile = dependencies.spillFile;
+  const replay =
+    spillFile === undefined
+      ? undefined
+      : startLogSpillReplay({
+          path: spillFile,
+          write: (rows) =>
+            store.writeLogRows(rows, (row, error) =>
+              app.log.warn(
+                { err: { message: (error as Error).message }, id: row.id },
+                'request log spill: the store refused a record on its own; skipped',
+              ),
+            ),
+          onRecovered: ({ recovered, skippedLines }) =>
+            app.log.info(
+              { recovered, skippedLines, file: spillFile },
+              `request log spill: ${recovered} records recovered into the store`,
+            ),
+          onWarning: (message) => app.log.warn(message),
+        });
   app.addHook('onClose', async () => {
     clearTimeout(first);
     clearInterval(timer);
+    // Before the writer spills: a replay cut short leaves the file whole for the next start.
+    await replay?.stop();
     await writer.close();
   });
 }

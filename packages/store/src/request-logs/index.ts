@@ -33,6 +33,15 @@ export {
   rowsOf,
   storedMetadataOf,
 } from './log-record.js';
+export {
+  appendLogSpill,
+  LOG_SPILL_FILE,
+  type LogRow,
+  type LogSpillReplay,
+  type LogSpillReplayOptions,
+  logRowOfLine,
+  startLogSpillReplay,
+} from './log-spill.js';
 export { type LogSink, type LogWriterOptions, type LogWriterStats, RequestLogWriter } from './log-writer.js';
 export { PostgresLogSink } from './postgres-log-sink.js';
 export { SqliteLogSink } from './sqlite-log-sink.js';

@@ -1,4 +1,5 @@
 import type { RequestLogInput } from './log-record.js';
+import { appendLogSpill, type LogRow } from './log-spill.js';
 
 /**
  * Where batches of records go: one transaction per call (SQLite in a worker thread, or PostgreSQL).
@@ -16,6 +17,11 @@ export interface LogSink<Item = RequestLogInput> {
   encode?(record: RequestLogInput): Item;
   /** Writes the items in one transaction; rejects when nothing was written. */
   write(items: readonly Item[]): Promise<void>;
+  /**
+   * The rows of queued items that are not in the store (for the spill file at shutdown), in queue
+   * order; those it no longer has (a dead writer thread's) are left out. Called once, before `close`.
+   */
+  unwritten?(items: readonly Item[]): Promise<LogRow[]>;
   /** Deletes at most `limit` records older than `before` (epoch ms); resolves how many it deleted. */
   deleteBefore(before: number, limit: number): Promise<number>;
   close(): Promise<void>;
@@ -56,6 +62,11 @@ export interface LogWriterOptions {
    * taken as refused and retried; inserts are idempotent, so one that commits late is not doubled.
    */
   readonly writeTimeoutMs?: number;
+  /**
+   * Where `close` appends the records the store could not take (JSON lines, mode 0600), for the next
+   * start to replay (see `startLogSpillReplay`); without it they are lost, and told so.
+   */
+  readonly spillFile?: string | undefined;
 }
 
 /**
@@ -72,6 +83,7 @@ export class RequestLogWriter {
   readonly #warn: (message: string) => void;
   readonly #warnEveryMs: number;
   readonly #writeTimeoutMs: number;
+  readonly #spillFile: string | undefined;
   #queue: unknown[] = [];
   #dropped = 0;
   #droppedSinceWarning = 0;
@@ -90,6 +102,7 @@ export class RequestLogWriter {
     this.#warn = options.onWarning ?? ((message) => process.stderr.write(`pk logs: ${message}\n`));
     this.#warnEveryMs = options.warnEveryMs ?? 10_000;
     this.#writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
+    this.#spillFile = options.spillFile;
     this.#timer = setInterval(() => void this.#flushQueued(), options.flushMs ?? 1000);
     this.#timer.unref();
   }
@@ -189,19 +202,44 @@ export class RequestLogWriter {
     }
   }
 
-  /** Stops taking records, writes what is queued (a last try), and closes the store's writer. */
+  /**
+   * Stops taking records, writes what is queued (a last try), appends what the store still refused
+   * to the spill file (when there is one), and closes the store's writer.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
     await this.flush();
     // Not rate-limited: the failed drain's own warning may have just been given, and this is the last word.
-    if (this.#queue.length > 0) {
-      this.#warn(
-        `${this.#queue.length} request log records could not be written before stopping: they are lost`,
-      );
-    }
+    if (this.#queue.length > 0) await this.#spill();
     await this.#sink.close();
+  }
+
+  /** The queue's records into the spill file, or a warning that they are lost. */
+  async #spill(): Promise<void> {
+    const count = this.#queue.length;
+    const lost = (reason: string): void =>
+      this.#warn(`${count} request log records could not be written before stopping: they are lost${reason}`);
+    if (this.#spillFile === undefined || this.#sink.unwritten === undefined) {
+      lost('');
+      return;
+    }
+    try {
+      const rows = await this.#sink.unwritten(this.#queue);
+      await appendLogSpill(this.#spillFile, rows);
+      this.#queue = [];
+      // Records a dead SQLite writer thread took with it are not among the rows.
+      const gone = count - rows.length;
+      if (rows.length > 0)
+        this.#warn(
+          `${rows.length} request log records could not be written before stopping: kept in ${this.#spillFile}, written to the store at the next start` +
+            (gone > 0 ? `; ${gone} more were lost with the log writer thread` : ''),
+        );
+      else lost(' with the log writer thread');
+    } catch (error) {
+      lost(` (the spill file ${this.#spillFile} could not be written: ${(error as Error).message})`);
+    }
   }
 
   #maybeWarn(): void {

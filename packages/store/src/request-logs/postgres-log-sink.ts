@@ -2,6 +2,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Database, RequestLogMetadataTable, RequestLogsTable } from '../database/schema.js';
 import { isUnavailableError } from '../repositories/store-context.js';
 import { type RequestLogInput, rowsOf } from './log-record.js';
+import type { LogRow } from './log-spill.js';
 import type { LogSink } from './log-writer.js';
 
 /** Rows per insert statement (40 columns: well under PostgreSQL's 65,535 parameters). */
@@ -38,7 +39,7 @@ function storable(column: string, value: unknown): unknown {
 }
 
 /** A row with every value made {@link storable}. */
-function storableRow<Row extends object>(row: Row): Row {
+export function storableRow<Row extends object>(row: Row): Row {
   const values = row as Record<string, unknown>;
   for (const column of Object.keys(values)) values[column] = storable(column, values[column]);
   return row;
@@ -106,6 +107,11 @@ export class PostgresLogSink implements LogSink {
           .onConflict((conflict) => conflict.doNothing())
           .execute();
     });
+  }
+
+  /** The records' rows as they would have been written (every queued record is unwritten here). */
+  async unwritten(records: readonly RequestLogInput[]): Promise<LogRow[]> {
+    return records.map((record) => rowsOf(record).log as unknown as LogRow);
   }
 
   async deleteBefore(before: number, limit: number): Promise<number> {

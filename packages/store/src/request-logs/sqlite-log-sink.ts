@@ -6,6 +6,7 @@ import {
   type RequestLogInput,
   storedMetadataOf,
 } from './log-record.js';
+import type { LogRow } from './log-spill.js';
 import type { LogSink } from './log-writer.js';
 import { OnDemandWorker, type WorkerReply } from './on-demand-worker.js';
 
@@ -178,6 +179,21 @@ parentPort.on('message', (message) => {
       stagedRecords += message.chunk.records;
       return;
     }
+    if (message.type === 'take') {
+      // The gateway stops with records the file did not take: their rows go back, for its spill file.
+      const values = [];
+      let records = 0;
+      for (const chunk of staged) {
+        const chunkValues = valuesOf(chunk);
+        const length = chunk.records * LOG_WIDTH;
+        for (let index = 0; index < length; index += 1) values.push(chunkValues[index]);
+        records += chunk.records;
+      }
+      staged = [];
+      stagedRecords = 0;
+      parentPort.postMessage({ id: message.id, ok: true, values, records });
+      return;
+    }
     if (db === undefined) open();
     if (message.type === 'write') {
       // An open descriptor keeps writing to a file made read-only (and root ignores the mode):
@@ -252,6 +268,9 @@ interface Reply extends WorkerReply {
   readonly spare?: ArrayBuffer[];
   /** The writer connection's settings ('pragmas'). */
   readonly pragmas?: WriterPragmas;
+  /** 'take': the log rows' values of the records the thread held, flat, and how many records. */
+  readonly values?: unknown[];
+  readonly records?: number;
 }
 
 /** Settings of the writer thread's connection, as SQLite reports them. */
@@ -609,6 +628,26 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     if (seq >= this.#lostBefore) return seq >= this.#committedThrough;
     for (const [from, to] of this.#lostRanges) if (seq >= from && seq < to) return true;
     return false;
+  }
+
+  /**
+   * The rows of the records the running thread holds and did not commit (it gives them up): at
+   * shutdown, for the spill file. Records a dead thread took with it are not among them (told lost).
+   */
+  async unwritten(): Promise<LogRow[]> {
+    if (!this.#thread.running || !this.#holds()) return [];
+    const reply = await this.#thread.request({ type: 'take' });
+    if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
+    const values = reply.values ?? [];
+    const rows: LogRow[] = [];
+    for (let record = 0; record < (reply.records ?? 0); record += 1) {
+      const row: Record<string, string | number | null> = {};
+      for (let column = 0; column < LOG_WIDTH; column += 1)
+        row[LOG_COLUMNS[column] as string] = values[record * LOG_WIDTH + column] as string | number | null;
+      rows.push(row);
+    }
+    this.#committedThrough = this.#heldTo;
+    return rows;
   }
 
   /** The writer connection's settings (starts the thread if it is not running). */
