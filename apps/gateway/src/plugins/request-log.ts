@@ -41,8 +41,13 @@ export interface RequestLogFields {
   }[];
   /** Milliseconds from the request's arrival to the first byte sent to the client. */
   firstByteMs?: number;
-  /** Milliseconds of the request's latency spent in the gateway (latency minus time in providers). */
+  /**
+   * Milliseconds the gateway itself took before the first byte: time to first byte minus the time
+   * waiting on providers and the waits before retries ({@link retryWaitMs}).
+   */
   overheadMs?: number;
+  /** Milliseconds waited before retries (back-off, `Retry-After`); set only when a retry waited. */
+  retryWaitMs?: number;
   /** Cost in USD from `@pk/prices`, or null when the model has no price (see `costStatus`). */
   cost?: number | null;
   costStatus?: 'priced' | 'unknown_price' | 'no_usage';

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { recordUsageAndCost, usageFieldsOf } from './request-cost.js';
+import { recordFirstByte, recordPlanFacts, retryWaitOf } from './request-facts.js';
 
 const leaf = (path: string, provider: string, virtualKey?: string): PlanLeaf =>
   ({
@@ -144,5 +145,32 @@ describe('usage and cost', () => {
       { cacheHit: false, prices: overridden },
     );
     expect(house).toMatchObject({ cost: 1, costStatus: 'priced' });
+  });
+});
+
+describe('overhead_ms', () => {
+  const retried = (entry: TraceEntry): TraceEntry => ({ ...entry, next: 'retry' }) as TraceEntry;
+  // A 503 (10 ms), a 500 ms back-off, its retry's 503 (12 ms), a 250 ms back-off, then a 200 (40 ms);
+  // a fallback to another target in between waits for nothing.
+  const trace = [
+    retried(attempt('config.targets[0]', 0, 503, 0, 10)),
+    retried(attempt('config.targets[0]', 1, 503, 510, 12)),
+    attempt('config.targets[0]', 2, 503, 772, 8),
+    attempt('config.targets[1]', 0, 200, 781, 40),
+  ];
+
+  it('counts the waits before retries, from each retried attempt’s end to its retry’s start', () => {
+    expect(retryWaitOf(trace)).toBe(750);
+    expect(retryWaitOf([attempt('config', 0, 200, 0.2, 30)])).toBe(0);
+  });
+
+  it('is the time to first byte minus the time in providers and the back-off, not the back-off too', () => {
+    const log: RequestLogFields = {};
+    recordPlanFacts(log, new AttemptRecorder(), trace, 1_000, 'config.targets[1]');
+    recordFirstByte(log, { elapsedTime: 823 } as never);
+    expect(log.retryWaitMs).toBe(750);
+    expect(log.firstByteMs).toBe(823);
+    // 823 − (10 + 12 + 8 + 40) in providers − 750 waiting = 3 ms of the gateway's own.
+    expect(log.overheadMs).toBe(3);
   });
 });

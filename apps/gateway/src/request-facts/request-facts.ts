@@ -45,6 +45,8 @@ export function recordPlanFacts(
   answeringPath: string | undefined,
 ): void {
   log.attemptLog = recorder.attemptLogOf(trace, startedAt);
+  const waited = retryWaitOf(trace);
+  if (waited > 0) log.retryWaitMs = waited;
   if (log.virtualKey === undefined && answeringPath !== undefined) {
     const virtualKey = recorder.virtualKeyOf(answeringPath);
     if (virtualKey !== undefined) log.virtualKey = virtualKey;
@@ -52,15 +54,37 @@ export function recordPlanFacts(
 }
 
 /**
+ * Milliseconds the engine waited before retries (the back-off, or the provider's `Retry-After`):
+ * for each attempt that was retried, from its end to its retry's start. A loop over the trace, no
+ * allocation: a request without retries has one attempt and nothing to look up.
+ */
+export function retryWaitOf(trace: readonly TraceEntry[]): number {
+  let waited = 0;
+  for (let index = 0; index < trace.length; index += 1) {
+    const entry = trace[index];
+    if (entry === undefined || entry.kind !== 'attempt' || entry.next !== 'retry') continue;
+    for (let later = index + 1; later < trace.length; later += 1) {
+      const retry = trace[later];
+      if (retry?.kind === 'attempt' && retry.path === entry.path && retry.attempt === entry.attempt + 1) {
+        waited += Math.max(0, retry.startMs - (entry.startMs + entry.latencyMs));
+        break;
+      }
+    }
+  }
+  return waited;
+}
+
+/**
  * Marks the first byte sent to the client (for a stream: its first chunk) and the gateway's own
- * overhead until then: that time minus the time spent waiting on providers.
+ * overhead until then: that time minus the time spent waiting on providers and the deliberate
+ * waits before retries (back-off, `Retry-After`).
  */
 export function recordFirstByte(log: RequestLogFields, reply: FastifyReply): void {
   if (log.firstByteMs !== undefined) return;
   const elapsed = reply.elapsedTime;
   log.firstByteMs = round2(elapsed);
   const inProviders = log.attemptLog ? providerTimeOf(log.attemptLog) : 0;
-  log.overheadMs = round2(Math.max(0, elapsed - inProviders));
+  log.overheadMs = round2(Math.max(0, elapsed - inProviders - (log.retryWaitMs ?? 0)));
 }
 
 /** The model the provider says answered, read from an already parsed JSON answer (no extra parse). */

@@ -1,0 +1,78 @@
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { openAIError } from './support/provider-answers.js';
+import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
+import { temporaryDataDir } from './support/store-fixtures.js';
+
+// What a stored record says about where a request's time went, through the built gateway and the
+// `portkey-ai` SDK: `overhead_ms` is the gateway's own time, not the back-off it waited on purpose.
+const KEY = 'pk-timing-key';
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+const dataDir = temporaryDataDir();
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  gateway = await startFeatureGateway({
+    mock,
+    settings: {
+      gateway_keys: [{ id: 'timing', key: KEY }],
+      virtual_keys: {
+        'openai-a': { provider: 'openai', api_key: 'sk-timing', options: { custom_host: `${mock.url}/v1` } },
+      },
+    },
+    env: { PK_DATA_DIR: dataDir.path },
+  });
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  dataDir.remove();
+});
+
+/** The stored records of a trace, once `count` of them are written (within 5 s). */
+async function recordsOf(traceId: string, count = 1): Promise<Record<string, unknown>[]> {
+  const end = Date.now() + 5000;
+  for (;;) {
+    const response = await fetch(`${gateway.base}/logs?trace_id=${traceId}`, {
+      headers: { 'x-portkey-api-key': KEY },
+    });
+    const data = ((await response.json()) as { data: Record<string, unknown>[] }).data;
+    if (data.length >= count || Date.now() > end) return data;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('overhead_ms of a stored record', () => {
+  it('leaves out the back-off before a retry: a request retried once after ~1 s shows the gateway’s own milliseconds', async () => {
+    // The first call answers 503, the retry (after the default back-off, ~1 s) the usual answer.
+    mock.script('gpt-4o-mini-retried', (_request, index) =>
+      index === 0 ? { status: 503, json: openAIError(503, 'overloaded') } : undefined,
+    );
+    const portkey = new Portkey({
+      baseURL: gateway.base,
+      apiKey: KEY,
+      traceID: 'timing-retried',
+      config: { virtual_key: 'openai-a', retry: { attempts: 1, on_status_codes: [503] } },
+    });
+    const answer = await portkey.chat.completions.create({
+      model: 'gpt-4o-mini-retried',
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
+    expect(answer.choices[0]?.message?.content).toBeTruthy();
+    expect(mock.forModel('gpt-4o-mini-retried')).toHaveLength(2);
+
+    const [record] = await recordsOf('timing-retried');
+    const attempts = record?.attempts as { started_at: string; latency_ms: number; status: number }[];
+    expect(attempts.map((attempt) => attempt.status)).toEqual([503, 200]);
+    const [failed, retried] = attempts as [(typeof attempts)[0], (typeof attempts)[0]];
+    const backoffMs = Date.parse(retried.started_at) - Date.parse(failed.started_at) - failed.latency_ms;
+    expect(backoffMs).toBeGreaterThanOrEqual(500);
+    expect(record?.retries).toBe(1);
+    expect(record?.latency_ms as number).toBeGreaterThan(backoffMs);
+    // Before, overhead_ms was latency minus provider time: the whole back-off (~1,000 ms) and more.
+    expect(record?.overhead_ms as number).toBeLessThan(backoffMs / 5);
+    expect(record?.overhead_ms as number).toBeGreaterThanOrEqual(0);
+  });
+});
