@@ -247,6 +247,22 @@ describe('the request view', () => {
     expect(root.textContent).toContain(XSS);
   });
 
+  it('shows the path a pass-through request called, and no path row for a chat request', async () => {
+    answer(() => record('r2', { endpoint: 'passthrough', path: '/v1/vector_stores/vs_1/files' }));
+    render(<RequestView id="r2" />, root);
+    await flush();
+    const rows = [...root.querySelectorAll('dt')].map((term) => [
+      term.textContent,
+      term.nextElementSibling?.textContent,
+    ]);
+    expect(rows).toContainEqual(['Path', '/v1/vector_stores/vs_1/files']);
+
+    answer(() => record('r3', { endpoint: 'chat.completions', path: null }));
+    render(<RequestView id="r3" />, root);
+    await flush();
+    expect([...root.querySelectorAll('dt')].map((term) => term.textContent)).not.toContain('Path');
+  });
+
   it('places attempts on one time axis', () => {
     expect(
       attemptOffsets(

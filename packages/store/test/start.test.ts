@@ -11,6 +11,7 @@ import {
   hashGatewayKeySecret,
   migrationsFor,
   openStore,
+  RequestLogWriter,
   Secret,
   type SettingsRecords,
   type Store,
@@ -94,7 +95,7 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // the later migrations' tables).
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs')",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path')",
           'drop table collections',
           'drop index feedback_tenant_time',
           'drop table prompt_version_labels',
@@ -102,6 +103,7 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
           'drop table log_export_parts',
           'drop table log_exports',
           'alter table request_logs drop column prompt',
+          'alter table request_logs drop column path',
           'drop table prompt_versions',
           'drop table prompts',
           'drop index virtual_keys_integration',
@@ -125,6 +127,46 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         expect(keys.rows.map((row) => row.key)).toEqual(['team']);
         // And 0006 after it: the request log's filter indexes all lead with the tenant.
         expect(await logIndexes(store)).toEqual(LOG_INDEXES);
+        await store.close();
+      } finally {
+        await fixture.cleanup();
+      }
+    },
+  );
+
+  it.runIf(run)(
+    'migration 0016 gives records a path column: records from before read null, new ones keep theirs',
+    async () => {
+      const fixture = await createFixture(engine);
+      try {
+        // A database as 0015 left it, with a record in it.
+        const old = await fixture.open();
+        for (const statement of [
+          "delete from pk_migrations where name = '0016-request-log-path'",
+          'alter table request_logs drop column path',
+          "insert into request_logs (id, created_at, tenant, trace_id, source, endpoint, stream, status, latency_ms) values ('log_before', 1767225600000, 'acme', 'trace-path', 'gateway', 'passthrough', 0, 200, 5)",
+        ])
+          await sql.raw(statement).execute(old.db);
+        await old.close();
+
+        const store = await fixture.open();
+        const writer = new RequestLogWriter({ sink: store.openLogSink(), onWarning: () => undefined });
+        writer.enqueue({
+          id: 'log_after',
+          createdAt: 1767225600001,
+          tenant: 'acme',
+          traceId: 'trace-path',
+          endpoint: 'passthrough',
+          path: '/v1/batches/batch_1/cancel',
+          status: 200,
+          latencyMs: 5,
+        });
+        await writer.close();
+        const trace = await store.logs.trace('trace-path', 'acme');
+        expect(trace.map((record) => [record.id, record.path])).toEqual([
+          ['log_before', null],
+          ['log_after', '/v1/batches/batch_1/cancel'],
+        ]);
         await store.close();
       } finally {
         await fixture.cleanup();

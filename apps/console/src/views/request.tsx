@@ -140,6 +140,8 @@ export function RequestView(props: { id: string }) {
     ['Status', pick(record, 'status')],
     ['Error code', pick(record, 'error_code')],
     ['Endpoint', pick(record, 'endpoint')],
+    // The path a pass-through request called (its query string is not kept); the others have none.
+    ...(pick(record, 'path') === null ? [] : ([['Path', pick(record, 'path')]] as [string, unknown][])),
     ['Provider', pick(record, 'provider')],
     ['Model', pick(record, 'model', 'requested_model')],
     ['Answered model', pick(record, 'answered_model')],

@@ -19,6 +19,7 @@ const RECORD: StoredRequestLog = {
   prompt: 'pp-answer-1a2b3c@1',
   method: 'POST',
   endpoint: 'chat.completions',
+  path: null,
   stream: false,
   provider: 'openai',
   model: 'gpt-4o-mini',

@@ -18,6 +18,19 @@ function bodyText(body: unknown): { text: string; truncated: boolean } | undefin
     : { text, truncated: false };
 }
 
+/** Characters of a pass-through path kept in its record at most (a longer one is cut). */
+export const MAX_LOGGED_PATH_CHARS = 1024;
+
+/**
+ * The path a pass-through request called, as its record keeps it: without the query string (a
+ * query may carry a key: `?key=…`, a signed URL's signature), cut to 1,024 characters.
+ */
+export function loggedPathOf(url: string): string {
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  return path.length > MAX_LOGGED_PATH_CHARS ? path.slice(0, MAX_LOGGED_PATH_CHARS) : path;
+}
+
 /**
  * The log store's record of one request end, or undefined for requests that are not proxied
  * (health checks, the admin and logs APIs, unknown paths). Reads only what the route filled in.
@@ -69,6 +82,8 @@ export function recordOfRequestEnd(end: RequestEnd, withBodies: boolean): Reques
     requestBody: requestBody?.text,
     responseBody: responseBody?.text,
     bodyTruncated: requestBody?.truncated === true || responseBody?.truncated === true,
+    // Only pass-through requests: the other endpoints' paths are what `endpoint` names.
+    path: fields.endpoint === 'passthrough' ? loggedPathOf(request.url) : undefined,
   };
 }
 

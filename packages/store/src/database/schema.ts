@@ -299,6 +299,8 @@ export interface RequestLogsTable {
   request_body: string | null;
   response_body: string | null;
   body_truncated: ColumnType<number, number | undefined, number>;
+  /** The path a pass-through request called, without its query string (migration 0016); else null. */
+  path: string | null;
 }
 
 /** One metadata entry of a request log, for `metadata.<key>=<value>` filters. */

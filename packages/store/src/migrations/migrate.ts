@@ -16,6 +16,7 @@ import { promptLabelsMigration } from './0012-prompt-labels.js';
 import { feedbackTimeMigration } from './0013-feedback-time.js';
 import { promptCollectionsMigration } from './0014-prompt-collections.js';
 import { logExportRunsMigration } from './0015-log-export-runs.js';
+import { requestLogPathMigration } from './0016-request-log-path.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -42,6 +43,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0013-feedback-time': feedbackTimeMigration(),
     '0014-prompt-collections': promptCollectionsMigration(engine),
     '0015-log-export-runs': logExportRunsMigration(),
+    '0016-request-log-path': requestLogPathMigration(),
   };
 }
 

@@ -44,6 +44,8 @@ export interface StoredRequestLog {
   readonly prompt: string | null;
   readonly method: string | null;
   readonly endpoint: string | null;
+  /** The path a pass-through request called, without its query string; null for the other endpoints. */
+  readonly path: string | null;
   readonly stream: boolean;
   readonly provider: string | null;
   readonly model: string | null;
@@ -251,6 +253,7 @@ export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequest
     prompt: row.prompt,
     method: row.method,
     endpoint: row.endpoint,
+    path: row.path ?? null,
     stream: row.stream === 1,
     provider: row.provider,
     model: row.model,

@@ -60,6 +60,11 @@ export interface RequestLogInput {
   readonly requestBody?: string | undefined;
   readonly responseBody?: string | undefined;
   readonly bodyTruncated?: boolean | undefined;
+  /**
+   * The path a pass-through request called (`/v1/files/file-abc/content`), without its query
+   * string (a query may carry a key); undefined for the other endpoints, which `endpoint` names.
+   */
+  readonly path?: string | undefined;
 }
 
 /** Metadata keys and values are stored as text cut to 128 characters (Portkey's rule for feedback). */
@@ -235,6 +240,7 @@ export function pushLogRowValues(
     orNull(input.requestBody),
     orNull(input.responseBody),
     input.bodyTruncated === true ? 1 : 0,
+    orNull(input.path),
   );
 }
 
@@ -306,6 +312,7 @@ export const LOG_COLUMNS = [
   'request_body',
   'response_body',
   'body_truncated',
+  'path',
 ] as const satisfies readonly (keyof RequestLogsTable)[];
 
 const FIVE_BASE36_DIGITS = 36 ** 5;

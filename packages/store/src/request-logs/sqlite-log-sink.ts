@@ -338,6 +338,7 @@ const TEXT_COLUMNS: readonly (typeof LOG_COLUMNS)[number][] = [
   'attempts',
   'request_body',
   'response_body',
+  'path',
 ];
 
 /** The kind of each of {@link LOG_COLUMNS} (the other columns are numbers: times, counts, tokens, cost). */

@@ -1,12 +1,14 @@
-import { Portkey } from 'portkey-ai';
+import OpenAI from 'openai';
+import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
 import { openAIError } from './support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
-// What a stored record says about where a request's time went, through the built gateway and the
-// `portkey-ai` SDK: `overhead_ms` is the gateway's own time, not the back-off it waited on purpose.
+// What a stored record says about a request, through the built gateway and the official SDKs: the
+// path a pass-through request called (`openai`'s generic `post`), and where its time went
+// (`portkey-ai`): `overhead_ms` is the gateway's own time, not the back-off it waited on purpose.
 const KEY = 'pk-timing-key';
 let mock: ProviderMock;
 let gateway: FeatureGateway;
@@ -74,5 +76,52 @@ describe('overhead_ms of a stored record', () => {
     // Before, overhead_ms was latency minus provider time: the whole back-off (~1,000 ms) and more.
     expect(record?.overhead_ms as number).toBeLessThan(backoffMs / 5);
     expect(record?.overhead_ms as number).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('path of a stored pass-through record', () => {
+  it('is the path the client called, without the query string that may carry a key', async () => {
+    const openai = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: KEY,
+      defaultHeaders: createHeaders({ apiKey: KEY, virtualKey: 'openai-a', traceId: 'passthrough-path' }),
+    });
+    // An endpoint the gateway has no route of its own for: forwarded as it is, query included.
+    const echo = (await openai.post('/vector_stores/vs_abc123/file_batches', {
+      body: { file_ids: ['file-1'] },
+      query: { key: 'sk-in-the-query', limit: 2 },
+    })) as { object: string; path: string };
+    expect(echo.object).toBe('echo');
+    const [received] = mock.received.filter((request) => request.path.includes('file_batches'));
+    expect(received?.path).toBe('/v1/vector_stores/vs_abc123/file_batches?key=sk-in-the-query&limit=2');
+
+    const [record] = await recordsOf('passthrough-path');
+    expect(record).toMatchObject({
+      endpoint: 'passthrough',
+      method: 'POST',
+      path: '/v1/vector_stores/vs_abc123/file_batches',
+      status: 200,
+      provider: 'openai',
+    });
+    const response = await fetch(`${gateway.base}/logs/${String(record?.id)}`, {
+      headers: { 'x-portkey-api-key': KEY },
+    });
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ path: '/v1/vector_stores/vs_abc123/file_batches' });
+    expect(text).not.toContain('sk-in-the-query');
+
+    // A chat request names its endpoint; it has no path of its own.
+    const portkey = new Portkey({
+      baseURL: gateway.base,
+      apiKey: KEY,
+      virtualKey: 'openai-a',
+      traceID: 'chat-path',
+    });
+    await portkey.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    const [chat] = await recordsOf('chat-path');
+    expect(chat).toMatchObject({ endpoint: 'chat.completions', path: null });
   });
 });
