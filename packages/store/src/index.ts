@@ -94,6 +94,7 @@ export {
   type LabelRecord,
   type LabelRepository,
 } from './repositories/labels.js';
+export { type LimitSpend, LimitSpendRecorder, utcDayOf } from './repositories/limit-spend.js';
 export type {
   ListPromptsOptions,
   PromptKind,

@@ -20,6 +20,7 @@ import { GuardrailRepository } from './repositories/guardrails.js';
 import { IntegrationRepository } from './repositories/integrations.js';
 import { KeyUsageRecorder } from './repositories/key-usage.js';
 import { LabelRepository } from './repositories/labels.js';
+import { LimitSpendRecorder } from './repositories/limit-spend.js';
 import { PromptRepository } from './repositories/prompts.js';
 import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
 import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
@@ -58,6 +59,8 @@ export interface OpenStoreOptions {
   readonly pollIntervalMs?: number;
   /** How often last-used times are written, ms (default 5000). */
   readonly usageFlushMs?: number;
+  /** How often limits' settled spend is written, ms (default 1000). */
+  readonly limitSpendFlushMs?: number;
   /** Where warnings go (a generated master key, a record left out, the database unavailable). */
   readonly onWarning?: (message: string) => void;
   /** Milliseconds since the epoch (tests). */
@@ -131,6 +134,11 @@ export interface Store {
   writeLogRows(rows: readonly LogRow[], onRefused?: (row: LogRow, error: unknown) => void): Promise<void>;
   /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
   recordKeyUse(keyId: string, at: number): void;
+  /**
+   * The settled spend of limited subjects per UTC day (`record` is a `Map` update, written in
+   * batches every second), read back to restore budgets' usage at start and on a period change.
+   */
+  readonly limitSpend: LimitSpendRecorder;
   /** Reloads the snapshot now. */
   refresh(): Promise<void>;
   /**
@@ -318,6 +326,13 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       onError: (error) =>
         warnUnavailable(`could not write last-used times (${(error as Error).message}); will retry`),
     });
+    const limitSpend = new LimitSpendRecorder({
+      db,
+      engine,
+      flushMs: options.limitSpendFlushMs ?? 1000,
+      onError: (error) =>
+        warnUnavailable(`could not write limits' spend (${(error as Error).message}); will retry`),
+    });
     const live = catalog;
     const readThread = engine === 'sqlite' ? new SqliteReadThread(location) : undefined;
     const served: Catalog = live ?? createStaticCatalog({ gatewayKeys: [], virtualKeys: [], configs: [] });
@@ -352,6 +367,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         await insertLogRows(db, engine, rows, onRefused);
       },
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
+      limitSpend,
       refresh: async () => live?.refresh(),
       reclaimSpace: async (maxPages = 1000) => reclaimSpace(maxPages),
       status: () => ({
@@ -365,6 +381,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         closed = true;
         await live?.stop();
         await usage.close();
+        await limitSpend.close();
         await readThread?.close();
         await db.destroy();
       },

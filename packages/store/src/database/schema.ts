@@ -59,6 +59,17 @@ export interface GatewayKeyUsageTable {
   last_used_at: number;
 }
 
+/** Settled spend of a limited subject on one UTC day (migration 0016). */
+export interface LimitSpendTable {
+  /** The limits' subject key: `vk:<slug>`, `gk:<key id>`, `md:<rule>:<value>`. */
+  subject: string;
+  /** Days since 1970-01-01 UTC. */
+  day: number;
+  cost_micros: number;
+  tokens: number;
+  requests: number;
+}
+
 /** Virtual keys: a provider, its options and its credentials (encrypted). */
 export interface VirtualKeysTable {
   id: string;
@@ -319,6 +330,7 @@ export interface Database {
   pk_state: StateTable;
   gateway_keys: GatewayKeysTable;
   gateway_key_usage: GatewayKeyUsageTable;
+  limit_spend: LimitSpendTable;
   virtual_keys: VirtualKeysTable;
   integrations: IntegrationsTable;
   configs: ConfigsTable;

@@ -17,6 +17,7 @@ import { feedbackTimeMigration } from './0013-feedback-time.js';
 import { promptCollectionsMigration } from './0014-prompt-collections.js';
 import { logExportRunsMigration } from './0015-log-export-runs.js';
 import { requestLogPathMigration } from './0016-request-log-path.js';
+import { limitSpendMigration } from './0017-limit-spend.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -44,6 +45,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0014-prompt-collections': promptCollectionsMigration(engine),
     '0015-log-export-runs': logExportRunsMigration(),
     '0016-request-log-path': requestLogPathMigration(),
+    '0017-limit-spend': limitSpendMigration(engine),
   };
 }
 

@@ -1,0 +1,216 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { SQLITE_BUSY_TIMEOUT_MS } from '../database/open-sqlite.js';
+import type { Database, Engine } from '../database/schema.js';
+
+const ROWS_PER_STATEMENT = 500;
+const DAY_MS = 86_400_000;
+
+/** Spend in a limit's units: micro-USD, tokens, requests. */
+export interface LimitSpend {
+  readonly costMicros: number;
+  readonly tokens: number;
+  readonly requests: number;
+}
+
+/** The UTC day (days since 1970-01-01) of an epoch-ms time. */
+export function utcDayOf(atMs: number): number {
+  return Math.floor(atMs / DAY_MS);
+}
+
+const NONE: LimitSpend = { costMicros: 0, tokens: 0, requests: 0 };
+
+function add(a: LimitSpend, b: LimitSpend): LimitSpend {
+  return {
+    costMicros: a.costMicros + b.costMicros,
+    tokens: a.tokens + b.tokens,
+    requests: a.requests + b.requests,
+  };
+}
+
+/** A summed row (PostgreSQL answers `sum` of a bigint as text). */
+function spendOf(row: {
+  readonly cost_micros: number | string;
+  readonly tokens: number | string;
+  readonly requests: number | string;
+}): LimitSpend {
+  return { costMicros: Number(row.cost_micros), tokens: Number(row.tokens), requests: Number(row.requests) };
+}
+
+/**
+ * The settled spend of limited subjects per UTC day (`limit_spend`), written off the request path:
+ * `record` adds to a map; a timer adds what gathered to the table in one transaction every
+ * `flushMs` (replicas each add their own; `close` writes the rest). A failed flush keeps its
+ * amounts for the next one. Reads sum the days of a period: every period the limits know (a month,
+ * a week from Monday, N-day blocks from 1970-01-01, forever) starts at a UTC midnight.
+ */
+export class LimitSpendRecorder {
+  readonly #db: Kysely<Database>;
+  readonly #engine: Engine;
+  readonly #onError: (error: unknown) => void;
+  /** `<day>\u0000<subject>` → spend not written yet. */
+  #pending = new Map<string, LimitSpend>();
+  readonly #timer: NodeJS.Timeout;
+  #flushing: Promise<void> | undefined;
+
+  constructor(options: {
+    readonly db: Kysely<Database>;
+    readonly engine: Engine;
+    readonly flushMs: number;
+    readonly onError: (error: unknown) => void;
+  }) {
+    this.#db = options.db;
+    this.#engine = options.engine;
+    this.#onError = options.onError;
+    this.#timer = setInterval(() => void this.flush().catch(() => undefined), options.flushMs);
+    this.#timer.unref();
+  }
+
+  /** Adds a settled request's spend to `subject`'s day of `atMs`. */
+  record(subject: string, atMs: number, spend: LimitSpend): void {
+    const key = `${utcDayOf(atMs)}\u0000${subject}`;
+    this.#pending.set(key, add(this.#pending.get(key) ?? NONE, spend));
+  }
+
+  /**
+   * Writes what has gathered. On SQLite a timed flush never waits for another process's write lock
+   * (it is retried next time); `waitForLock` (reads, close) waits up to the usual busy timeout.
+   */
+  async flush(waitForLock = false): Promise<void> {
+    if (this.#flushing) await this.#flushing;
+    if (this.#pending.size === 0) return;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    this.#flushing = this.#write(batch, waitForLock)
+      .catch((error: unknown) => {
+        for (const [key, spend] of batch) this.#pending.set(key, add(this.#pending.get(key) ?? NONE, spend));
+        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') this.#onError(error);
+      })
+      .finally(() => {
+        this.#flushing = undefined;
+      });
+    await this.#flushing;
+  }
+
+  /**
+   * The spend of each of `subjects` from the UTC day of `fromMs` on (what this process has not
+   * written yet included: it is written first); subjects without any are left out. Reads the
+   * primary key's ranges, up to 500 subjects per query.
+   */
+  async sum(subjects: readonly string[], fromMs: number): Promise<Map<string, LimitSpend>> {
+    await this.flush(true);
+    const spend = new Map<string, LimitSpend>();
+    for (let start = 0; start < subjects.length; start += ROWS_PER_STATEMENT) {
+      const rows = await this.#db
+        .selectFrom('limit_spend')
+        .select((eb) => [
+          'subject',
+          eb.fn.sum<number | string>('cost_micros').as('cost_micros'),
+          eb.fn.sum<number | string>('tokens').as('tokens'),
+          eb.fn.sum<number | string>('requests').as('requests'),
+        ])
+        .where('subject', 'in', subjects.slice(start, start + ROWS_PER_STATEMENT))
+        .where('day', '>=', utcDayOf(fromMs))
+        .groupBy('subject')
+        .execute();
+      for (const row of rows) spend.set(row.subject, spendOf(row));
+    }
+    return spend;
+  }
+
+  /** The spend of every subject whose key starts with `prefix` (a metadata rule's values), from `fromMs`'s day. */
+  async sumByPrefix(prefix: string, fromMs: number): Promise<Map<string, LimitSpend>> {
+    await this.flush(true);
+    const pattern = `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    const rows = await this.#db
+      .selectFrom('limit_spend')
+      .select((eb) => [
+        'subject',
+        eb.fn.sum<number | string>('cost_micros').as('cost_micros'),
+        eb.fn.sum<number | string>('tokens').as('tokens'),
+        eb.fn.sum<number | string>('requests').as('requests'),
+      ])
+      .where(sql<boolean>`subject like ${pattern} escape '\\'`)
+      .where('day', '>=', utcDayOf(fromMs))
+      .groupBy('subject')
+      .execute();
+    const spend = new Map<string, LimitSpend>();
+    // SQLite's `like` ignores ASCII case: the exact prefix is checked here.
+    for (const row of rows) {
+      if (!row.subject.startsWith(prefix)) continue;
+      spend.set(row.subject, spendOf(row));
+    }
+    return spend;
+  }
+
+  /** Forgets `subject`'s spend from the UTC day of `fromMs` on (`reset_usage`), written or not. */
+  async clear(subject: string, fromMs: number): Promise<void> {
+    const fromDay = utcDayOf(fromMs);
+    await this.flush(true);
+    for (const key of this.#pending.keys()) {
+      const separator = key.indexOf('\u0000');
+      if (key.slice(separator + 1) === subject && Number(key.slice(0, separator)) >= fromDay)
+        this.#pending.delete(key);
+    }
+    await this.#db
+      .deleteFrom('limit_spend')
+      .where('subject', '=', subject)
+      .where('day', '>=', fromDay)
+      .execute();
+  }
+
+  async #write(batch: ReadonlyMap<string, LimitSpend>, waitForLock: boolean): Promise<void> {
+    const rows = [...batch].map(([key, spend]) => {
+      const separator = key.indexOf('\u0000');
+      return {
+        subject: key.slice(separator + 1),
+        day: Number(key.slice(0, separator)),
+        cost_micros: Math.round(spend.costMicros),
+        tokens: Math.round(spend.tokens),
+        requests: spend.requests,
+      };
+    });
+    if (this.#engine === 'sqlite' && !waitForLock) {
+      // better-sqlite3 waits for a busy lock synchronously, on the gateway's only thread: a timed
+      // flush never waits (busy_timeout 0); when another writer holds the lock it is retried next time.
+      await this.#db.connection().execute(async (connection) => {
+        await sql`pragma busy_timeout = 0`.execute(connection);
+        try {
+          await this.#add(connection, rows);
+        } finally {
+          await sql`pragma busy_timeout = ${sql.raw(String(SQLITE_BUSY_TIMEOUT_MS))}`.execute(connection);
+        }
+      });
+      return;
+    }
+    await this.#add(this.#db, rows);
+  }
+
+  async #add(
+    db: Kysely<Database>,
+    rows: { subject: string; day: number; cost_micros: number; tokens: number; requests: number }[],
+  ): Promise<void> {
+    await db.transaction().execute(async (transaction) => {
+      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+        await transaction
+          .insertInto('limit_spend')
+          .values(rows.slice(start, start + ROWS_PER_STATEMENT))
+          .onConflict((conflict) =>
+            conflict.columns(['subject', 'day']).doUpdateSet({
+              // Replicas each add their own spend.
+              cost_micros: sql<number>`limit_spend.cost_micros + excluded.cost_micros`,
+              tokens: sql<number>`limit_spend.tokens + excluded.tokens`,
+              requests: sql<number>`limit_spend.requests + excluded.requests`,
+            }),
+          )
+          .execute();
+      }
+    });
+  }
+
+  /** Stops the timer and writes what is left. */
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.flush(true);
+  }
+}
