@@ -183,7 +183,15 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     if (logQueue) metrics.watchLogQueue('log_store', () => logQueue.stats());
   }
   // Limits of keys and metadata values: admission in the proxy, settlement at each request's end.
-  const limits = setUpLimits(app, settings, dependencies.limits);
+  // With the data store, charged usage is also kept per day there: budgets survive a restart and a
+  // change of their reset period.
+  const limits = setUpLimits(
+    app,
+    settings,
+    dependencies.limits,
+    store ? { ledger: store.limitSpend, catalog } : undefined,
+  );
+  await limits.ready;
   // Trusted custom hosts may reach private addresses; everything else only public ones (SSRF guard).
   const transport =
     dependencies.transport ?? createUndiciTransport({ trustedHosts: settings.customHostTrust });

@@ -16,8 +16,8 @@ import { RateLimitFields } from './rate-limit-fields.js';
  * Changes the budget and the rate limits of an existing key (virtual key or gateway key): the form
  * starts from the key's `usage_limits` and `rate_limits` and sends the edited ones with `PUT <path>`
  * (the admin API's update; fields the form does not show are kept). An emptied limit, or *Remove
- * budget*, removes the budget after asking. What the key used in its current period counts against
- * the new limits.
+ * budget*, removes the budget after asking. What the key used in its current period while it had
+ * limits counts against the new limits (the gateway recovers it from the data store).
  */
 export function LimitsEditor(props: {
   /** The key as the list shows it (its slug or name). */
@@ -60,7 +60,9 @@ export function LimitsEditor(props: {
   return (
     <form ref={card} class="card" onSubmit={save} aria-label={`Limits of ${name}`}>
       <h2>Limits of {name}</h2>
-      <p class="muted">What the key has used in its current period counts against the new limits.</p>
+      <p class="muted">
+        What the key has used in its current period while it had limits counts against the new limits.
+      </p>
       <BudgetFields idPrefix={props.idPrefix} value={form} onChange={setForm} legend="Budget" />
       <RateLimitFields idPrefix={props.idPrefix} rows={rows} onChange={setRows} />
       <div class="actions">

@@ -238,6 +238,54 @@ function contract(name: string, make: () => LimitStore): void {
       expect((await store.read('vk:none', 'm2027-01', T0)).costMicros).toBe(0);
     });
 
+    it('a restored period replaces the settled figures, keeps the holds, and marks a used-up budget', async () => {
+      const store = make();
+      expect(ok((await store.admit([budget(100, 30, 'vk:restored')], 'held', T0, 60_000))[0])).toBe(true);
+      await store.restoreUsage('vk:restored', 'm2027-01', {
+        costMicros: 80,
+        tokens: 40,
+        requests: 3,
+        refused: false,
+        usageTtlMs: 60_000,
+      });
+      expect(await store.read('vk:restored', 'm2027-01', T0)).toEqual({
+        costMicros: 80,
+        tokens: 40,
+        requests: 3,
+        held: 30,
+        budgetRefused: false,
+      });
+      // 80 settled + 30 held: 1 more does not fit.
+      expect((await store.admit([budget(100, 1, 'vk:restored')], 'x', T0, 60_000))[0]).toMatchObject({
+        ok: false,
+        kind: 'budget',
+        used: 110,
+      });
+      await store.restoreUsage('vk:restored', 'm2027-01', {
+        costMicros: 100,
+        tokens: 50,
+        requests: 4,
+        refused: true,
+        usageTtlMs: 60_000,
+      });
+      expect(await store.read('vk:restored', 'm2027-01', T0)).toMatchObject({
+        costMicros: 100,
+        requests: 4,
+        budgetRefused: true,
+      });
+      await store.restoreUsage('vk:restored', 'm2027-01', {
+        costMicros: 0,
+        tokens: 0,
+        requests: 0,
+        refused: false,
+        usageTtlMs: 0,
+      });
+      expect(await store.read('vk:restored', 'm2027-01', T0)).toMatchObject({
+        costMicros: 0,
+        budgetRefused: false,
+      });
+    });
+
     it('reports the alert threshold once per period', async () => {
       const store = make();
       const settle = (id: string, periodId: string) =>

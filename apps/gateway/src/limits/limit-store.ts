@@ -92,6 +92,17 @@ export interface UsageFigures {
   readonly budgetRefused: boolean;
 }
 
+/** What {@link LimitStore.restoreUsage} sets. */
+export interface RestoredUsage {
+  readonly costMicros: number;
+  readonly tokens: number;
+  readonly requests: number;
+  /** The budget is used up: the key shows `exhausted` until a request fits (or a reset). */
+  readonly refused: boolean;
+  /** How long the counters live (0: no expiry), as in {@link SubjectHold.usageTtlMs}. */
+  readonly usageTtlMs: number;
+}
+
 export interface LimitStore {
   readonly kind: 'memory' | 'redis';
   /**
@@ -115,6 +126,12 @@ export interface LimitStore {
    * into the new counters.
    */
   resetUsage(subject: string, periodId: string): Promise<void>;
+  /**
+   * Sets a subject's settled spend, tokens and requests in a period to figures recovered from the
+   * data store (after a restart of the memory store, or when a limit's reset period changed), and
+   * its refusal mark to `refused`. Holds of requests in flight stay.
+   */
+  restoreUsage(subject: string, periodId: string, spend: RestoredUsage): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -19,6 +19,9 @@ const failing: LimitStore = {
   resetUsage: async () => {
     throw new Error('Connection is closed.');
   },
+  restoreUsage: async () => {
+    throw new Error('Connection is closed.');
+  },
   close: async () => {},
 };
 

@@ -8,7 +8,7 @@ import {
   type SubjectSettlement,
   type SubjectVerdict,
 } from './limit-store.js';
-import { budgetPeriodOf } from './periods.js';
+import { budgetPeriodOf, usageTtlOf } from './periods.js';
 
 /** What a request may take at most: reserved at admission, corrected at settlement. */
 export interface RequestCost {
@@ -73,6 +73,11 @@ export interface LimiterOptions {
   readonly now?: () => number;
   /** Told when the shared store fails (throttle the warning yourself). */
   readonly onStoreFailure: (error: unknown) => void;
+  /**
+   * Told of the usage charged to subjects when requests settle (not of releases), whichever store
+   * held them: the data store keeps it per day (`limit-spend.ts`). Called before the store is.
+   */
+  readonly onCharged?: ((settlements: readonly SubjectSettlement[], nowMs: number) => void) | undefined;
   /** Told when a subject's usage first reaches its alert threshold in a period. */
   readonly onAlert: (subject: LimitSubject, periodId: string) => void;
 }
@@ -83,8 +88,7 @@ function holdOf(subject: LimitSubject, cost: RequestCost, nowMs: number, share: 
   const { limits } = subject;
   const period = budgetPeriodOf(limits.usageLimits, nowMs);
   const idleMs = subject.kind === 'metadata' ? (subject.idleMs ?? IDLE_DEFAULT_MS) : 0;
-  const untilReset = period.endMs === null ? 0 : period.endMs - nowMs + 86_400_000;
-  const usageTtlMs = period.endMs === null ? idleMs : Math.max(untilReset, idleMs);
+  const usageTtlMs = usageTtlOf(period, nowMs, idleMs);
   const budget = limits.budget;
   return {
     subject: subject.key,
@@ -277,8 +281,10 @@ export function createLimiter(options: LimiterOptions) {
         });
       }
       const store = reservation.store === 'shared' ? options.store : options.local;
+      const settledAt = now();
+      options.onCharged?.(settlements, settledAt);
       try {
-        const alerted = await store.settle(settlements, now());
+        const alerted = await store.settle(settlements, settledAt);
         for (const [index, crossed] of alerted.entries()) {
           if (crossed) {
             const settlement = settlements[index] as SubjectSettlement;

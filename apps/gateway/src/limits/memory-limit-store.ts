@@ -218,6 +218,13 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
       record.alerted = false;
       record.refused = false;
     },
+    async restoreUsage(subject, periodId, restored) {
+      const record = usageRecord(`${subject}:${periodId}`, restored.usageTtlMs, true) as UsageRecord;
+      record.cost = restored.costMicros;
+      record.tokens = restored.tokens;
+      record.requests = restored.requests;
+      record.refused = restored.refused;
+    },
     async close() {
       windows.clear();
       usage.clear();

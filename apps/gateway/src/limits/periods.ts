@@ -46,3 +46,12 @@ export function budgetPeriodOf(limits: UsageLimits | undefined, nowMs: number): 
   }
   return ALL;
 }
+
+/**
+ * How long a period's usage counters live, ms (0: no expiry): a day past the period's end, or, for a
+ * metadata value (`idleMs` > 0), at least its idle time.
+ */
+export function usageTtlOf(period: BudgetPeriod, nowMs: number, idleMs: number): number {
+  if (period.endMs === null) return idleMs;
+  return Math.max(period.endMs - nowMs + DAY_MS, idleMs);
+}

@@ -293,6 +293,23 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
       // One command, so atomic: holds (`held`, `r:<id>`) stay for their requests to settle.
       await client.hdel(usageKey, 'cost', 'tokens', 'requests', 'refused', 'alerted');
     },
+    async restoreUsage(subject, periodId, restored) {
+      const [usageKey, holdsKey] = keysOf(subject, periodId, []) as [string, string];
+      // One transaction: a concurrent admission sees the old figures or the new ones, never half.
+      const transaction = client.multi().hset(usageKey, {
+        cost: Math.round(restored.costMicros),
+        tokens: Math.round(restored.tokens),
+        requests: restored.requests,
+      });
+      if (restored.refused) transaction.hset(usageKey, 'refused', '1');
+      else transaction.hdel(usageKey, 'refused');
+      if (restored.usageTtlMs > 0) {
+        transaction.pexpire(usageKey, restored.usageTtlMs);
+        transaction.pexpire(holdsKey, restored.usageTtlMs);
+      }
+      const replies = (await transaction.exec()) ?? [];
+      for (const [error] of replies) if (error) throw error;
+    },
     async close() {
       client.disconnect();
     },

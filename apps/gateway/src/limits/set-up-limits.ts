@@ -1,4 +1,5 @@
 import { PkError } from '@pk/config';
+import type { Catalog } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import type {
   CurrentUsage,
@@ -11,6 +12,14 @@ import type { GatewaySettings } from '../settings/load-settings.js';
 import { DEFAULT_MAX_TOKENS } from './estimate.js';
 import { compileLimits, MICROS_PER_USD } from './limit-model.js';
 import { createLimitSettlement } from './limit-settlement.js';
+import {
+  keysWithNewPeriods,
+  type LimitSpendLedger,
+  limitedKeysOf,
+  recordCharges,
+  restoreAllSpend,
+  restoreKeySpend,
+} from './limit-spend.js';
 import type { LimitStore } from './limit-store.js';
 import { createLimiter, subjectName } from './limiter.js';
 import { createMemoryLimitStore } from './memory-limit-store.js';
@@ -28,18 +37,28 @@ export interface LimitsOptions {
   readonly holdTtlMs?: number;
 }
 
+/** Where budgets' usage is recovered from (the data store), and the keys to follow. */
+export interface LimitsRecovery {
+  readonly ledger: LimitSpendLedger;
+  readonly catalog: Catalog;
+}
+
 /** Least time between two "limits store unavailable" warnings. */
 const WARNING_INTERVAL_MS = 10_000;
 
 /**
  * Limits for the app: the limiter over the store (memory unless a shared one is given), the
  * settlement of admitted requests at their end, and the admin API's `current_usage` reader.
+ * With `recovery`, charged usage is also kept per day in the data store: a memory store's counters
+ * are restored from it before `ready` resolves (a restart), and any store's counters of a key whose
+ * reset period changed are computed from it (see decision 0012).
  */
 export function setUpLimits(
   app: FastifyInstance,
   settings: GatewaySettings,
   options: LimitsOptions = {},
-): { limits: RequestLimits; usage: KeyUsage } {
+  recovery?: LimitsRecovery,
+): { limits: RequestLimits; usage: KeyUsage; ready: Promise<void> } {
   const local = createMemoryLimitStore();
   const store = options.store ?? local;
   let lastWarning = Number.NEGATIVE_INFINITY;
@@ -56,6 +75,9 @@ export function setUpLimits(
         'limits store unavailable: closed limits refuse, open limits serve within this replica’s share',
       );
     },
+    onCharged: recovery
+      ? (settlements, atMs) => recordCharges(recovery.ledger, settlements, atMs)
+      : undefined,
     onAlert: (subject, periodId) =>
       app.log.warn(
         { event: 'budget_alert', subject: subject.key, period: periodId },
@@ -133,6 +155,8 @@ export function setUpLimits(
       await store.resetUsage(storeKeyOf(subject), period.id);
       // The counters this replica kept while the shared store was down (open limits) start again too.
       if (store !== local) await local.resetUsage(storeKeyOf(subject), period.id);
+      // And what a restart or a period change would recover.
+      await recovery?.ledger.clear(storeKeyOf(subject), period.startMs);
       return true;
     } catch (error) {
       throw new PkError(
@@ -141,5 +165,58 @@ export function setUpLimits(
       );
     }
   };
-  return { limits, usage: { read, reset } };
+  return {
+    limits,
+    usage: { read, reset },
+    ready: recovery ? followSpend(app, store, settings, recovery) : Promise.resolve(),
+  };
+}
+
+/**
+ * Restores a memory store's counters from the ledger (a restart must not forget budgets), then
+ * follows the catalog: a key whose reset period changed gets the new period's usage from the
+ * ledger, in any store.
+ */
+async function followSpend(
+  app: FastifyInstance,
+  store: LimitStore,
+  settings: GatewaySettings,
+  recovery: LimitsRecovery,
+): Promise<void> {
+  const { ledger, catalog } = recovery;
+  let known = limitedKeysOf(catalog.snapshot);
+  const unsubscribe = catalog.onChange((snapshot) => {
+    const next = limitedKeysOf(snapshot);
+    const nowMs = Date.now();
+    const changed = keysWithNewPeriods(known, next, nowMs);
+    known = next;
+    for (const subject of changed) {
+      const limits = next.get(subject);
+      if (!limits) continue;
+      restoreKeySpend({ store, ledger, subject, limits, nowMs }).catch((error: unknown) =>
+        app.log.warn(
+          { err: { message: (error as Error).message }, subject },
+          'limits: could not compute the usage of a changed budget period from the data store; it counts what settles from now',
+        ),
+      );
+    }
+  });
+  app.addHook('onClose', async () => unsubscribe());
+  if (store.kind !== 'memory') return;
+  try {
+    const restored = await restoreAllSpend({
+      store,
+      ledger,
+      snapshot: catalog.snapshot,
+      metadataRules: settings.metadataLimits,
+      nowMs: Date.now(),
+    });
+    if (restored > 0)
+      app.log.info({ restored }, 'limits: usage of the current periods restored from the data store');
+  } catch (error) {
+    app.log.warn(
+      { err: { message: (error as Error).message } },
+      'limits: could not restore budgets’ usage from the data store; they count from zero',
+    );
+  }
 }
