@@ -117,6 +117,8 @@ export function setUpLimits(
           })
         : null,
   };
+  /** Keys whose counters are being recovered after a change of period, until they are. */
+  const restoring = new Map<string, Promise<void>>();
   const storeKeyOf = (subject: UsageSubject): string =>
     `${subject.kind === 'virtual_key' ? 'vk' : 'gk'}:${subject.id}`;
   const read: UsageReader = async (subject): Promise<CurrentUsage> => {
@@ -133,6 +135,8 @@ export function setUpLimits(
       budget_exhausted: null,
     };
     if (compiled === undefined) return untracked;
+    // A key whose period just changed: its new period's figures are being computed.
+    await restoring.get(storeKeyOf(subject));
     try {
       const figures = await store.read(storeKeyOf(subject), period.id, now);
       return {
@@ -168,7 +172,7 @@ export function setUpLimits(
   return {
     limits,
     usage: { read, reset },
-    ready: recovery ? followSpend(app, store, settings, recovery) : Promise.resolve(),
+    ready: recovery ? followSpend(app, store, settings, recovery, restoring) : Promise.resolve(),
   };
 }
 
@@ -182,6 +186,7 @@ async function followSpend(
   store: LimitStore,
   settings: GatewaySettings,
   recovery: LimitsRecovery,
+  restoring: Map<string, Promise<void>>,
 ): Promise<void> {
   const { ledger, catalog } = recovery;
   let known = limitedKeysOf(catalog.snapshot);
@@ -193,12 +198,17 @@ async function followSpend(
     for (const subject of changed) {
       const limits = next.get(subject);
       if (!limits) continue;
-      restoreKeySpend({ store, ledger, subject, limits, nowMs }).catch((error: unknown) =>
-        app.log.warn(
-          { err: { message: (error as Error).message }, subject },
-          'limits: could not compute the usage of a changed budget period from the data store; it counts what settles from now',
-        ),
-      );
+      const done = restoreKeySpend({ store, ledger, subject, limits, nowMs })
+        .catch((error: unknown) =>
+          app.log.warn(
+            { err: { message: (error as Error).message }, subject },
+            'limits: could not compute the usage of a changed budget period from the data store; it counts what settles from now',
+          ),
+        )
+        .finally(() => {
+          if (restoring.get(subject) === done) restoring.delete(subject);
+        });
+      restoring.set(subject, done);
     }
   });
   app.addHook('onClose', async () => unsubscribe());
