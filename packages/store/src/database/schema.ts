@@ -59,7 +59,7 @@ export interface GatewayKeyUsageTable {
   last_used_at: number;
 }
 
-/** Settled spend of a limited subject on one UTC day (migration 0016). */
+/** Settled spend of a limited subject on one UTC day (migration 0017). */
 export interface LimitSpendTable {
   /** The limits' subject key: `vk:<slug>`, `gk:<key id>`, `md:<rule>:<value>`. */
   subject: string;
