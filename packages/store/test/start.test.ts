@@ -143,7 +143,8 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // A database as 0015 left it, with a record in it.
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name = '0016-request-log-path'",
+          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend')",
+          'drop table limit_spend',
           'alter table request_logs drop column path',
           "insert into request_logs (id, created_at, tenant, trace_id, source, endpoint, stream, status, latency_ms) values ('log_before', 1767225600000, 'acme', 'trace-path', 'gateway', 'passthrough', 0, 200, 5)",
         ])
