@@ -37,8 +37,10 @@ export async function loadBreakerStates<Req, Value, Err>(
 export async function recordBreakerOutcome<Req, Value, Err>(
   context: RunContext<Req, Value, Err>,
   leaf: PlanLeaf,
-  outcome: { readonly ok: boolean; readonly status?: number },
+  outcome: { readonly ok: boolean; readonly status?: number; readonly notSent?: boolean },
 ): Promise<void> {
+  // Refused before the call (the caller's own limit): nothing to say about the target's health.
+  if (outcome.notSent === true) return;
   const breaker = context.breakers?.byPath.get(leaf.path);
   const store = context.ports.breakers;
   if (breaker === undefined || store === undefined) return;

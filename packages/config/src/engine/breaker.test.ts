@@ -189,6 +189,16 @@ describe('circuit breaking in runPlan', () => {
     expect(limited.events.some((event) => event.type === 'breaker-open')).toBe(true);
   });
 
+  it('never counts an attempt the caller refused before calling the target (a limit of its key)', async () => {
+    const { request } = harness(fallback(cb({ failure_threshold: 1, failure_status_codes: [429] })));
+    const refused = await request({
+      'config.targets[0]': { status: 429, notSent: true },
+      'config.targets[1]': { ok: 'B' },
+    });
+    expect(refused.result.path).toBe('config.targets[1]');
+    expect(refused.events.some((event) => event.type === 'breaker-open')).toBe(false);
+  });
+
   it.each([
     { onAllOpen: undefined, name: 'every target open, default (hosted): tried anyway' },
     { onAllOpen: 'try' as const, name: 'every target open, on_all_open "try": tried anyway' },

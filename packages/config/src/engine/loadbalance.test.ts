@@ -73,4 +73,46 @@ describe('loadbalance in runPlan', () => {
     expect(run.result.outcome).toMatchObject({ ok: false, status: 400 });
     expect((run.result.outcome as { error: PkError }).error.code).toBe('PK_ERR_INVALID_CONFIG');
   });
+
+  it('draws again among the untried targets when the picked one was refused before it was called (a limit of its key)', async () => {
+    const plan = planOf(
+      group({
+        mode: 'loadbalance',
+        targets: [leaf({ weight: 1 }), leaf({ weight: 1 }), leaf({ weight: 1 })],
+      }),
+    );
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const run = await runScenario({
+        plan,
+        seed,
+        script: {
+          'config.targets[0]': { status: 429, notSent: true },
+          'config.targets[1]': { status: 412, notSent: true },
+          'config.targets[2]': { ok: 'answer' },
+        },
+      });
+      expect(run.result.outcome).toMatchObject({ ok: true, value: 'answer' });
+      expect(run.result.path).toBe('config.targets[2]');
+      // Each target is tried at most once.
+      expect(new Set(run.calls.map((call) => call.path)).size).toBe(run.calls.length);
+    }
+  });
+
+  it('returns the last refusal when every target refused before being called, and never redraws after a real failure', async () => {
+    const plan = planOf(group({ mode: 'loadbalance', targets: [leaf(), leaf()] }));
+    const refused = await runScenario({
+      plan,
+      script: {
+        'config.targets[0]': { status: 429, notSent: true },
+        'config.targets[1]': { status: 429, notSent: true },
+      },
+    });
+    expect(refused.calls).toHaveLength(2);
+    expect(refused.result.outcome).toMatchObject({ ok: false, status: 429, notSent: true });
+    const failed = await runScenario({
+      plan,
+      script: { 'config.targets[0]': { status: 500 }, 'config.targets[1]': { status: 500 } },
+    });
+    expect(failed.calls).toHaveLength(1);
+  });
 });

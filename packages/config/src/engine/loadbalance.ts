@@ -39,25 +39,38 @@ export function pickWeighted(
 /**
  * Loadbalance: one weighted pick (default weight 1, weight 0 never), stateless like Portkey; the
  * picked target's outcome is the group's. Targets with an open breaker are left out of the draw;
- * when every weighted target is open they all take part (or `fail_fast` answers 503).
+ * when every weighted target is open they all take part (or `fail_fast` answers 503). A target the
+ * caller refused without calling it (`notSent`: a limit of its key) does not use up the request: the
+ * draw is made again, by weight, among the targets not tried yet; when every one was refused, the
+ * last refusal is the group's outcome.
  */
-export function runLoadbalance<Req, Value, Err>(
+export async function runLoadbalance<Req, Value, Err>(
   context: RunContext<Req, Value, Err>,
   group: PlanGroup,
 ): Promise<PlanOutcome<Value, Err>> {
   const targets = group.targets;
-  if (targets.length === 0) return Promise.resolve(emptyGroupFailure(context, group));
+  if (targets.length === 0) return emptyGroupFailure(context, group);
   const gate =
     context.breakerStates === undefined ? undefined : gateOnBreakers(context, group, weighted(targets));
-  if (gate?.kind === 'fail') return Promise.resolve(gate.outcome);
-  const index = pickWeighted(targets, context.ports.random(), excludeOpen(context, gate, targets));
+  if (gate?.kind === 'fail') return gate.outcome;
+  const open = excludeOpen(context, gate, targets);
+  const index = pickWeighted(targets, context.ports.random(), open);
   if (index < 0) {
     settleOnGroup(context, group.path);
-    return Promise.resolve(
-      invalidPlanFailure(`Every target of the loadbalance group at ${group.path} has weight 0`),
-    );
+    return invalidPlanFailure(`Every target of the loadbalance group at ${group.path} has weight 0`);
   }
-  return runNode(context, targets[index]!);
+  let outcome = await runNode(context, targets[index]!);
+  if (outcome.ok || outcome.notSent !== true) return outcome;
+  // Only allocated when a target was refused before it was called.
+  const refused = new Set<PlanNode>([targets[index]!]);
+  const untried = (target: PlanNode): boolean => refused.has(target) || open?.(target) === true;
+  while (!outcome.ok && outcome.notSent === true && !context.deadlineReached) {
+    const next = pickWeighted(targets, context.ports.random(), untried);
+    if (next < 0) break;
+    refused.add(targets[next]!);
+    outcome = await runNode(context, targets[next]!);
+  }
+  return outcome;
 }
 
 function weighted(targets: readonly PlanNode[]): readonly PlanNode[] {

@@ -23,6 +23,13 @@ export interface AttemptFailure<Err> {
    * network errors. A rejected `attempt` counts as one too.
    */
   readonly connectionError?: boolean;
+  /**
+   * True when the target was never called: the caller refused the attempt itself (a rate limit or
+   * budget of the target's key). Loadbalance then draws again among the targets it has not tried, and
+   * no circuit breaker counts it (the target did nothing wrong); fallback and retries treat it like
+   * any failure of its status.
+   */
+  readonly notSent?: boolean;
   readonly error: Err;
 }
 

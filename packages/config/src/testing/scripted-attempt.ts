@@ -10,6 +10,8 @@ export type ScriptStep<Value> =
       readonly retryAfterMs?: number;
       readonly error?: unknown;
       readonly latencyMs?: number;
+      /** Refused by the caller before any call (a limit of the target's key). */
+      readonly notSent?: boolean;
     }
   /** Rejects, like a connection reset. */
   | { readonly throws: unknown; readonly latencyMs?: number }
@@ -71,6 +73,7 @@ function toOutcome<Value>(
     status: step.status,
     error: step.error ?? { status: step.status },
     ...(step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs }),
+    ...(step.notSent === true ? { notSent: true } : {}),
   };
 }
 
