@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { textBytesOf, tokenBoundOf } from './estimate.js';
+import { maxTokensFieldOf, textBytesOf, tokenBoundOf } from './estimate.js';
 
 describe('token bounds without a tokenizer', () => {
   it('prompt ≤ body bytes; completion ≤ the cap times n', () => {
@@ -13,15 +13,30 @@ describe('token bounds without a tokenizer', () => {
     expect(tokenBoundOf('responses', { max_output_tokens: 9 }, 10, 4096).completionTokens).toBe(9);
   });
 
-  it('no cap: the default cap is injected under the endpoint’s own field', () => {
+  it('no cap: the default cap is to be injected', () => {
     expect(tokenBoundOf('chat.completions', {}, 10, 4096)).toEqual({
       promptTokens: 10,
       completionTokens: 4096,
-      inject: { field: 'max_tokens', cap: 4096 },
+      inject: { cap: 4096 },
     });
-    expect(tokenBoundOf('responses', {}, 10, 512).inject).toEqual({ field: 'max_output_tokens', cap: 512 });
+    expect(tokenBoundOf('responses', {}, 10, 512).inject).toEqual({ cap: 512 });
     // Embeddings have no answer tokens to cap.
     expect(tokenBoundOf('embeddings', {}, 10, 4096)).toEqual({ promptTokens: 10, completionTokens: 0 });
+  });
+
+  it.each([
+    ['chat.completions', 'openai', 'max_completion_tokens'],
+    ['chat.completions', 'azure-openai', 'max_completion_tokens'],
+    ['chat.completions', 'anthropic', 'max_completion_tokens'],
+    ['chat.completions', 'mistral-ai', 'max_completion_tokens'],
+    ['chat.completions', 'together-ai', 'max_tokens'],
+    ['chat.completions', undefined, 'max_tokens'],
+    ['completions', 'openai', 'max_tokens'],
+    ['messages', 'anthropic', 'max_tokens'],
+    ['responses', 'openai', 'max_output_tokens'],
+    ['embeddings', 'openai', undefined],
+  ])('the cap of %s to %s goes in %s (o-series and gpt-5 refuse max_tokens)', (endpoint, provider, field) => {
+    expect(maxTokensFieldOf(endpoint, provider)).toBe(field);
   });
 
   it('counts the bytes of generated text in stream events, not their framing', () => {

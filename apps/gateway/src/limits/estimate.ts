@@ -1,10 +1,35 @@
 /** Default completion cap injected into a token- or budget-limited request that names none (`PK_LIMITS_DEFAULT_MAX_TOKENS`). */
 export const DEFAULT_MAX_TOKENS = 4096;
 
-/** The body field that caps the answer's tokens, by endpoint (undefined: the answer has none to cap). */
-export function maxTokensFieldOf(endpoint: string): string | undefined {
-  if (endpoint === 'chat.completions' || endpoint === 'completions' || endpoint === 'messages')
-    return 'max_tokens';
+/**
+ * Providers whose chat requests take `max_completion_tokens`: OpenAI's current field, the only one its
+ * o-series and gpt-5 models accept (they refuse `max_tokens`), which every OpenAI chat model takes
+ * (https://platform.openai.com/docs/api-reference/chat/create#chat-create-max_completion_tokens);
+ * Azure OpenAI the same; the adapters that translate the request read it (Anthropic, Gemini, Vertex,
+ * Bedrock, Cohere), and Mistral's renames it. Other OpenAI-compatible vendors get the body as sent and
+ * have always documented `max_tokens`, so they keep it.
+ */
+const MAX_COMPLETION_TOKENS_PROVIDERS: ReadonlySet<string> = new Set([
+  'openai',
+  'azure-openai',
+  'anthropic',
+  'google',
+  'vertex-ai',
+  'bedrock',
+  'cohere',
+  'mistral-ai',
+]);
+
+/**
+ * The body field that caps the answer's tokens, by endpoint and (for chat) the target's provider;
+ * undefined when the answer has none to cap.
+ */
+export function maxTokensFieldOf(endpoint: string, provider?: string): string | undefined {
+  if (endpoint === 'chat.completions')
+    return provider !== undefined && MAX_COMPLETION_TOKENS_PROVIDERS.has(provider)
+      ? 'max_completion_tokens'
+      : 'max_tokens';
+  if (endpoint === 'completions' || endpoint === 'messages') return 'max_tokens';
   if (endpoint === 'responses') return 'max_output_tokens';
   return undefined;
 }
@@ -26,8 +51,11 @@ export function requestedMaxTokens(body: Readonly<Record<string, unknown>>): num
 export interface TokenBound {
   readonly promptTokens: number;
   readonly completionTokens: number;
-  /** Set when the body names no cap: inject `{ [field]: cap }` before sending. */
-  readonly inject?: { readonly field: string; readonly cap: number };
+  /**
+   * Set when the body names no cap: inject `cap` before sending, under the field the target takes
+   * ({@link maxTokensFieldOf}).
+   */
+  readonly inject?: { readonly cap: number };
 }
 
 /**
@@ -49,7 +77,7 @@ export function tokenBoundOf(
   return {
     promptTokens: bodyBytes,
     completionTokens: defaultCap * answers,
-    inject: { field, cap: defaultCap },
+    inject: { cap: defaultCap },
   };
 }
 

@@ -116,8 +116,6 @@ export interface LimitSubject {
   readonly limits: CompiledLimits;
   /** Metadata values: counters of an idle value expire after this long. */
   readonly idleMs?: number;
-  /** Virtual keys: the plan paths that use it (charged only when one of them answered). */
-  readonly paths?: readonly string[];
 }
 
 /** A store key part the caller chose (a metadata value): percent-encoded, so no `{`, `}` or `:` clash. */

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { RequestEnd } from '../plugins/request-log.js';
 import { actualUsageOf } from './limit-settlement.js';
-import type { LimitState } from './request-limits.js';
+import type { UsageBound } from './request-limits.js';
 
-const state: LimitState = {
-  reservation: { id: 'r', store: 'shared', subjects: [], holds: [], verdicts: [] },
+const state: UsageBound = {
   promptTokens: 300,
   reservedTokens: 4396,
   reservedCostMicros: 9000,
@@ -33,7 +32,7 @@ describe('what a finished request used', () => {
         state,
         price,
       ),
-    ).toEqual({ answeredPath: 'config', tokens: 15, costMicros: 20, counted: true });
+    ).toEqual({ tokens: 15, costMicros: 20, counted: true });
   });
 
   it('a stream without usage (aborted): the prompt bound plus the text bytes sent', () => {

@@ -1,7 +1,7 @@
 import type { RequestEnd } from '../plugins/request-log.js';
 import { MICROS_PER_USD } from './limit-model.js';
 import type { ActualUsage, Limiter } from './limiter.js';
-import type { LimitState } from './request-limits.js';
+import type { UsageBound } from './request-limits.js';
 
 /** Prices a usage in USD (`@pk/prices`), or null when the model has no price. */
 export type PriceUsage = (
@@ -18,12 +18,11 @@ const CACHE_HITS = new Set(['HIT', 'SEMANTIC HIT']);
  * sent; for a JSON answer without usage, its reservation (nothing better is known); nothing for a
  * cache hit (it counts only against request rates) or a request no provider answered.
  */
-export function actualUsageOf(end: RequestEnd, state: LimitState, price: PriceUsage): ActualUsage {
+export function actualUsageOf(end: RequestEnd, state: UsageBound, price: PriceUsage): ActualUsage {
   const { fields } = end;
-  const answeredPath = fields.targetPath;
   if (fields.cacheStatus !== undefined && CACHE_HITS.has(fields.cacheStatus))
-    return { answeredPath, tokens: 0, costMicros: 0, counted: true };
-  if (!fields.attempts) return { answeredPath, tokens: 0, costMicros: 0, counted: false };
+    return { tokens: 0, costMicros: 0, counted: true };
+  if (!fields.attempts) return { tokens: 0, costMicros: 0, counted: false };
   const usage = fields.usage;
   const model = fields.answeredModel ?? fields.model;
   const priced = (prompt: number, completion: number): number => {
@@ -36,7 +35,6 @@ export function actualUsageOf(end: RequestEnd, state: LimitState, price: PriceUs
     const prompt = usage.prompt_tokens ?? 0;
     const completion = usage.completion_tokens ?? 0;
     return {
-      answeredPath,
       tokens: usage.total_tokens ?? prompt + completion,
       costMicros: priced(prompt, completion),
       counted: true,
@@ -45,7 +43,6 @@ export function actualUsageOf(end: RequestEnd, state: LimitState, price: PriceUs
   if (fields.stream) {
     const completion = state.streamedTextBytes;
     return {
-      answeredPath,
       tokens: state.promptTokens + completion,
       costMicros: priced(state.promptTokens, completion),
       counted: true,
@@ -53,21 +50,35 @@ export function actualUsageOf(end: RequestEnd, state: LimitState, price: PriceUs
   }
   if (end.status >= 200 && end.status < 300)
     return {
-      answeredPath,
       tokens: state.reservedTokens,
       costMicros: state.reservedCostMicros,
       counted: true,
     };
   // The provider refused (4xx/5xx) and reported no usage: nothing was billed.
-  return { answeredPath, tokens: 0, costMicros: 0, counted: true };
+  return { tokens: 0, costMicros: 0, counted: true };
 }
 
-/** The `onRequestEnd` listener that settles admitted requests (one store round trip each). */
+/**
+ * The `onRequestEnd` listener that settles limited requests: the request's own holds (gateway key,
+ * metadata values) and the holds of the attempt that answered, with its real usage (one store round
+ * trip each). An earlier attempt that answered and was then not used (an output guardrail denied it,
+ * and a fallback answered) keeps its hold: its provider billed it, for an amount not known here.
+ */
 export function createLimitSettlement(limiter: Limiter, price: PriceUsage) {
   return (end: RequestEnd): void => {
     const state = end.request.limitState;
     if (!state) return;
     end.request.limitState = null;
-    void limiter.settle(state.reservation, actualUsageOf(end, state, price));
+    if (state.reservation) void limiter.settle(state.reservation, actualUsageOf(end, state, price));
+    const last = state.answered.length - 1;
+    for (const [index, hold] of state.answered.entries()) {
+      const answering = index === last && hold.path === end.fields.targetPath;
+      void limiter.settle(
+        hold.reservation,
+        answering
+          ? actualUsageOf(end, { ...hold, streamedTextBytes: state.streamedTextBytes }, price)
+          : { tokens: hold.reservedTokens, costMicros: hold.reservedCostMicros, counted: true },
+      );
+    }
   };
 }

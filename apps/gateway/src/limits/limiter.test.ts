@@ -93,7 +93,7 @@ describe('limiter', () => {
     });
   });
 
-  it('charges a virtual key only when one of its targets answered; the others get their holds back', async () => {
+  it('a request no provider answered gets its token and budget holds back, and still counts against request rates', async () => {
     const store = createMemoryLimitStore();
     const limiter = createLimiter({
       store,
@@ -103,29 +103,15 @@ describe('limiter', () => {
       onStoreFailure: () => {},
       onAlert: () => {},
     });
-    const primary = subject('vk:primary', dollars(1), { paths: ['config.targets[0]'] });
-    const backup = subject('vk:backup', dollars(1), { paths: ['config.targets[1]'] });
-    const admitted = await limiter.admit([primary, backup], { tokens: 10, costMicros: 400_000 });
+    const key = subject('vk:key', dollars(1));
+    const admitted = await limiter.admit([key], { tokens: 10, costMicros: 400_000 });
     expect(admitted.ok).toBe(true);
     if (!admitted.ok) return;
-    await limiter.settle(admitted.reservation, {
-      answeredPath: 'config.targets[1]',
-      tokens: 10,
-      costMicros: 300_000,
-      counted: true,
-    });
-    const now = Date.now();
-    expect(await store.read('vk:primary', 'all', now)).toEqual({
+    await limiter.settle(admitted.reservation, { tokens: 0, costMicros: 0, counted: false });
+    expect(await store.read('vk:key', 'all', Date.now())).toEqual({
       costMicros: 0,
       tokens: 0,
       requests: 0,
-      held: 0,
-      budgetRefused: false,
-    });
-    expect(await store.read('vk:backup', 'all', now)).toEqual({
-      costMicros: 300_000,
-      tokens: 10,
-      requests: 1,
       held: 0,
       budgetRefused: false,
     });

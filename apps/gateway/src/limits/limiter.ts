@@ -54,8 +54,6 @@ export type Admission =
 
 /** The real usage of a request, to settle its reservation. */
 export interface ActualUsage {
-  /** Plan paths of the target that answered (virtual keys of other targets are released). */
-  readonly answeredPath?: string | undefined;
   readonly tokens: number;
   readonly costMicros: number;
   /** False for a request refused before any provider call (nothing is recorded). */
@@ -241,13 +239,9 @@ export function createLimiter(options: LimiterOptions) {
       for (const [index, hold] of reservation.holds.entries()) {
         const subject = reservation.subjects[index] as LimitSubject;
         const verdict = reservation.verdicts[index] as Extract<SubjectVerdict, { ok: true }>;
-        const charged =
-          actual.counted &&
-          (subject.paths === undefined ||
-            (actual.answeredPath !== undefined && subject.paths.includes(actual.answeredPath)));
-        if (!charged) {
-          // Nothing of this key was used: token and budget holds are given back; the request still
-          // counts against request rates (it was admitted).
+        if (!actual.counted) {
+          // No provider was called: token and budget holds are given back; the request still counts
+          // against request rates (it was admitted).
           const release = releaseOf(hold, verdict, reservation.id);
           settlements.push({
             ...release,

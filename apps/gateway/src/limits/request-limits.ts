@@ -1,4 +1,4 @@
-import type { ResolvedPlan } from '@pk/config';
+import type { PkError, PlanLeaf, ResolvedPlan } from '@pk/config';
 import type { ProviderEndpoint, ProviderRequest } from '@pk/providers';
 import type { GatewayKey, VirtualKey } from '@pk/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -6,7 +6,7 @@ import { LRUCache } from 'lru-cache';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import type { MetadataLimitRule } from '../settings/load-settings.js';
-import { tokenBoundOf } from './estimate.js';
+import { type TokenBound, tokenBoundOf } from './estimate.js';
 import { refusalHeaders, roomHeaders } from './limit-headers.js';
 import {
   compileLimits,
@@ -15,7 +15,7 @@ import {
   limitsOfRecord,
   MICROS_PER_USD,
 } from './limit-model.js';
-import type { Limiter, Reservation } from './limiter.js';
+import type { Admission, Limiter, Reservation, WindowRoom } from './limiter.js';
 
 /** What the proxy needs to apply limits; built once (`limits-from-environment.ts`). */
 export interface RequestLimits {
@@ -34,15 +34,51 @@ export interface RequestLimits {
   ) => number | null;
 }
 
-/** What the settlement needs of an admitted request. */
-export interface LimitState {
-  readonly reservation: Reservation;
+/** The most a request (or one attempt of it) was held for, and what settles it without usage. */
+export interface UsageBound {
   /** The prompt's token bound (bytes of the body), used when the provider reports no usage. */
   readonly promptTokens: number;
   readonly reservedTokens: number;
   readonly reservedCostMicros: number;
   /** Bytes of generated text streamed so far (tokens of an answer without usage). */
   streamedTextBytes: number;
+}
+
+/** An attempt admitted under its target's virtual key that answered: settled when the request ends. */
+export interface AnsweredHold {
+  readonly path: string;
+  readonly reservation: Reservation;
+  readonly promptTokens: number;
+  readonly reservedTokens: number;
+  readonly reservedCostMicros: number;
+}
+
+/** The refusal of an attempt by its target's key, answered as it is when the request ends with it. */
+export interface AttemptRefusal {
+  readonly error: PkError;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly refusedBy: string;
+  readonly reason: string;
+}
+
+/** What the settlement and the reply need of a request under some limit. */
+export interface LimitState extends UsageBound {
+  /** The holds of the request's own subjects (gateway key, metadata values), when it has any. */
+  readonly reservation: Reservation | undefined;
+  /** Attempts admitted under their virtual key that answered (the last one is the request's). */
+  readonly answered: AnsweredHold[];
+  /** The last attempt a target's key refused. */
+  refusal: AttemptRefusal | undefined;
+  /** Attempts refused by their key: no provider was called for them. */
+  refusedAttempts: number;
+  /** `x-pk-warnings` entries: the completion caps added to attempts. */
+  readonly capWarnings: string[];
+  /** Room left under the request's own subjects (for the `x-pk-ratelimit-*` headers). */
+  readonly rooms: readonly WindowRoom[];
+  /** What the log line says: the subjects admitted so far, with their budget use. */
+  readonly subjects: string[];
+  readonly budgetUsed: Record<string, number>;
+  degraded: boolean;
 }
 
 declare module 'fastify' {
@@ -105,13 +141,13 @@ function trackedValueOf(rule: MetadataLimitRule, value: string): string {
 }
 
 /**
- * The limits a request is under: its gateway key's, the limited virtual keys its plan uses, and the
- * metadata rules whose key it sends. Undefined (no allocation) when none applies.
+ * The limits a request is under as a whole: its gateway key's and the metadata rules whose key it
+ * sends (a virtual key's are its targets', {@link targetSubjectsOf}). Undefined (no allocation) when
+ * none applies.
  */
 export function limitSubjectsOf(
   limits: RequestLimits,
   gatewayKey: GatewayKey | null,
-  limitedVirtualKeys: ReadonlyMap<VirtualKey, readonly string[]> | undefined,
   metadata: Readonly<Record<string, unknown>> | undefined,
 ): LimitSubject[] | undefined {
   let subjects: LimitSubject[] | undefined;
@@ -123,19 +159,6 @@ export function limitSubjectsOf(
       label: gatewayKey.id,
       limits: keyLimits,
     });
-  if (limitedVirtualKeys) {
-    for (const [virtualKey, paths] of limitedVirtualKeys) {
-      const vkLimits = limitsOfRecord(virtualKey);
-      if (vkLimits)
-        subjects = appended(subjects, {
-          key: `vk:${virtualKey.id}`,
-          kind: 'virtual_key',
-          label: virtualKey.slug,
-          limits: vkLimits,
-          paths,
-        });
-    }
-  }
   if (metadata && limits.metadataRules.length > 0) {
     for (const rule of limits.metadataRules) {
       const value = metadata[rule.key];
@@ -160,96 +183,178 @@ export function limitSubjectsOf(
   return subjects;
 }
 
+/**
+ * The limits of each target's virtual key, by plan path: admitted when (and only when) that target is
+ * about to be called. Undefined when no virtual key of the plan has limits.
+ */
+export function targetSubjectsOf(
+  limitedVirtualKeys: ReadonlyMap<VirtualKey, readonly string[]>,
+): Map<string, LimitSubject> | undefined {
+  let byPath: Map<string, LimitSubject> | undefined;
+  for (const [virtualKey, paths] of limitedVirtualKeys) {
+    const vkLimits = limitsOfRecord(virtualKey);
+    if (!vkLimits) continue;
+    const subject: LimitSubject = {
+      key: `vk:${virtualKey.id}`,
+      kind: 'virtual_key',
+      label: virtualKey.slug,
+      limits: vkLimits,
+    };
+    byPath ??= new Map();
+    for (const path of paths) byPath.set(path, subject);
+  }
+  return byPath;
+}
+
+/** True when a subject counts tokens (a token window or any budget): its requests need a bound. */
+export function countsTokens(subject: LimitSubject): boolean {
+  return (
+    subject.limits.budget !== undefined ||
+    subject.limits.windows.some((window) => window.measure === 'tokens')
+  );
+}
+
 function bodyBytesOf(request: FastifyRequest, body: unknown): number {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > 0) return declared;
   return Buffer.byteLength(JSON.stringify(body ?? {}));
 }
 
+/** The error code of a refusal. */
+export function refusalCodeOf(
+  reason: 'rate' | 'budget' | 'unavailable',
+): 'PK_ERR_RATE_LIMITED' | 'PK_ERR_BUDGET_EXCEEDED' | 'PK_ERR_LIMITS_UNAVAILABLE' {
+  return reason === 'rate'
+    ? 'PK_ERR_RATE_LIMITED'
+    : reason === 'budget'
+      ? 'PK_ERR_BUDGET_EXCEEDED'
+      : 'PK_ERR_LIMITS_UNAVAILABLE';
+}
+
+/** Writes what the log line says of the limits a request was admitted under. */
+export function logAdmitted(request: FastifyRequest, state: LimitState): void {
+  request.logFields.limits = {
+    subjects: state.subjects,
+    budgetUsed: state.budgetUsed,
+    ...(state.degraded ? { degraded: true } : {}),
+  };
+}
+
+/** Notes a passing admission's subjects and their budget use (settled + held) in the state. */
+export function noteAdmitted(
+  state: LimitState,
+  subjects: readonly LimitSubject[],
+  admission: Extract<Admission, { ok: true }>,
+): void {
+  for (const [index, subject] of subjects.entries()) {
+    state.subjects.push(subject.key);
+    const budget = subject.limits.budget;
+    const used = admission.reservation.verdicts[index]?.budgetUsed;
+    if (budget && used !== undefined)
+      state.budgetUsed[subject.key] = budget.measure === 'cost' ? used / MICROS_PER_USD : used;
+  }
+  if (admission.degraded) state.degraded = true;
+}
+
+/** An admitted request, as its attempts' limits need it. */
+export interface AdmittedRequest {
+  readonly state: LimitState;
+  /** The body the bounds were computed from. */
+  readonly body: Readonly<Record<string, unknown>>;
+  /** The token bound, when some subject of the request or of its targets counts tokens. */
+  readonly bound: TokenBound | undefined;
+  /** The request's own subjects count tokens: every attempt gets the cap when the body names none. */
+  readonly capEveryAttempt: boolean;
+}
+
 /**
- * Admits a request under its limits before anything is sent upstream: holds its cost's upper bound
- * (prompt ≤ body bytes, completion ≤ its cap, a cap injected when it names none), sets the
+ * Admits a request under its own limits (gateway key, metadata values) before anything is sent
+ * upstream: holds its cost's upper bound (prompt ≤ body bytes, completion ≤ its cap, or the cap the
+ * attempts will add when it names none; cost of the dearest target of the plan), sets the
  * `x-pk-ratelimit-*` headers, and answers 429 / 412 / 503 itself on a refusal (then resolves to
- * undefined). Resolves to the provider request to send (with the injected cap, if any).
+ * undefined). Resolves to what its attempts need ({@link AttemptLimits}).
  */
 export async function admitRequest(
   limits: RequestLimits,
-  subjects: readonly LimitSubject[],
+  subjects: readonly LimitSubject[] | undefined,
+  targetSubjects: ReadonlyMap<string, LimitSubject> | undefined,
   request: FastifyRequest,
   reply: FastifyReply,
   endpoint: ProviderEndpoint,
   providerRequest: ProviderRequest,
   plan: ResolvedPlan,
-): Promise<ProviderRequest | undefined> {
+): Promise<AdmittedRequest | undefined> {
   const loading = limits.loadPrices();
   if (loading) await loading;
   const body = (providerRequest.body ?? {}) as Record<string, unknown>;
-  const needsTokens = subjects.some(
-    (subject) =>
-      subject.limits.budget !== undefined ||
-      subject.limits.windows.some((window) => window.measure === 'tokens'),
-  );
+  const requestCountsTokens = subjects?.some(countsTokens) === true;
+  let targetsCountTokens = false;
+  if (targetSubjects)
+    for (const subject of targetSubjects.values()) targetsCountTokens ||= countsTokens(subject);
+  const bound =
+    requestCountsTokens || targetsCountTokens
+      ? tokenBoundOf(endpoint, body, bodyBytesOf(request, request.body), limits.defaultMaxTokens)
+      : undefined;
   let tokens = 0;
   let costMicros = 0;
-  let promptTokens = 0;
-  let sent = providerRequest;
-  if (needsTokens) {
-    const bound = tokenBoundOf(endpoint, body, bodyBytesOf(request, request.body), limits.defaultMaxTokens);
-    promptTokens = bound.promptTokens;
+  if (bound && requestCountsTokens) {
     tokens = bound.promptTokens + bound.completionTokens;
-    if (bound.inject)
-      sent = { ...providerRequest, body: { ...body, [bound.inject.field]: bound.inject.cap } };
-    if (subjects.some((subject) => subject.limits.budget?.measure === 'cost')) {
+    if (subjects?.some((subject) => subject.limits.budget?.measure === 'cost')) {
       let most = 0;
       // The dearest target of the plan (a fallback may answer).
       for (const leaf of planLeaves(plan.root)) {
-        const override = (leaf.target.override_params as { model?: unknown } | undefined)?.model;
-        const model =
-          typeof override === 'string' ? override : typeof body.model === 'string' ? body.model : undefined;
-        const provider = leaf.target.provider;
-        if (model === undefined || provider === undefined) continue;
-        most = Math.max(
-          most,
-          limits.costBound(provider, model, bound.promptTokens, bound.completionTokens) ?? 0,
-        );
+        most = Math.max(most, costBoundOfLeaf(limits, leaf, body, bound));
       }
       costMicros = Math.ceil(most * MICROS_PER_USD);
     }
   }
-  const admission = await limits.limiter.admit(subjects, { tokens, costMicros });
-  if (!admission.ok) {
-    const code =
-      admission.reason === 'rate'
-        ? 'PK_ERR_RATE_LIMITED'
-        : admission.reason === 'budget'
-          ? 'PK_ERR_BUDGET_EXCEEDED'
-          : 'PK_ERR_LIMITS_UNAVAILABLE';
-    request.logFields.errorCode = code;
-    request.logFields.limits = { refusedBy: admission.subject.key, reason: admission.reason };
-    reply.headers(refusalHeaders(admission));
-    sendPkError(reply, request, code, admission.message);
-    return undefined;
-  }
-  request.limitState = {
-    reservation: admission.reservation,
-    promptTokens,
+  const state: LimitState = {
+    reservation: undefined,
+    promptTokens: bound?.promptTokens ?? 0,
     reservedTokens: tokens,
     reservedCostMicros: costMicros,
     streamedTextBytes: 0,
+    answered: [],
+    refusal: undefined,
+    refusedAttempts: 0,
+    capWarnings: [],
+    rooms: [],
+    subjects: [],
+    budgetUsed: {},
+    degraded: false,
   };
-  reply.headers(roomHeaders(admission.rooms));
-  const budgetUsed: Record<string, number> = {};
-  for (const [index, subject] of subjects.entries()) {
-    const budget = subject.limits.budget;
-    const used = admission.reservation.verdicts[index]?.budgetUsed;
-    if (budget && used !== undefined)
-      budgetUsed[subject.key] = budget.measure === 'cost' ? used / MICROS_PER_USD : used;
+  if (subjects) {
+    const admission = await limits.limiter.admit(subjects, { tokens, costMicros });
+    if (!admission.ok) {
+      const code = refusalCodeOf(admission.reason);
+      request.logFields.errorCode = code;
+      request.logFields.limits = { refusedBy: admission.subject.key, reason: admission.reason };
+      reply.headers(refusalHeaders(admission));
+      sendPkError(reply, request, code, admission.message);
+      return undefined;
+    }
+    request.limitState = { ...state, reservation: admission.reservation, rooms: admission.rooms };
+    reply.headers(roomHeaders(admission.rooms));
+    noteAdmitted(request.limitState, subjects, admission);
+    logAdmitted(request, request.limitState);
+    if (admission.degraded) reply.header('x-pk-limits-degraded', 'local-share');
+  } else {
+    request.limitState = state;
   }
-  request.logFields.limits = {
-    subjects: subjects.map((subject) => subject.key),
-    budgetUsed,
-    ...(admission.degraded ? { degraded: true } : {}),
-  };
-  if (admission.degraded) reply.header('x-pk-limits-degraded', 'local-share');
-  return sent;
+  return { state: request.limitState, body, bound, capEveryAttempt: requestCountsTokens };
+}
+
+/** The most a leaf's call can cost in USD (its model's price; 0 without one). */
+export function costBoundOfLeaf(
+  limits: RequestLimits,
+  leaf: PlanLeaf,
+  body: Readonly<Record<string, unknown>>,
+  bound: TokenBound,
+): number {
+  const override = (leaf.target.override_params as { model?: unknown } | undefined)?.model;
+  const model =
+    typeof override === 'string' ? override : typeof body.model === 'string' ? body.model : undefined;
+  const provider = leaf.target.provider;
+  if (model === undefined || provider === undefined) return 0;
+  return limits.costBound(provider, model, bound.promptTokens, bound.completionTokens) ?? 0;
 }

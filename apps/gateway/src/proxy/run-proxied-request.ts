@@ -33,8 +33,14 @@ import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { dialectHooksRefusal, RequestGuard } from '../guardrails/request-guard.js';
+import { AttemptLimits } from '../limits/attempt-limits.js';
 import { textBytesOf } from '../limits/estimate.js';
-import { admitRequest, limitSubjectsOf, type RequestLimits } from '../limits/request-limits.js';
+import {
+  admitRequest,
+  limitSubjectsOf,
+  type RequestLimits,
+  targetSubjectsOf,
+} from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import { AttemptRecorder } from '../request-facts/attempt-recorder.js';
@@ -95,11 +101,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** What a `passthrough` route adds to the provider request: path, method and, for multipart, the bytes. */
 export type PassthroughRequest = Pick<ProviderRequest, 'path' | 'method' | 'rawBody' | 'contentType'>;
 
-/** Calls made to providers in a trace (cache hits are not calls). */
-function attemptsIn(trace: readonly TraceEntry[]): number {
+/** Calls made to providers in a trace (cache hits are not calls, nor attempts a limit refused). */
+function attemptsIn(trace: readonly TraceEntry[], request: FastifyRequest): number {
   let attempts = 0;
   for (const entry of trace) if (entry.kind === 'attempt' && entry.origin !== 'cache') attempts += 1;
-  return attempts;
+  return attempts - (request.limitState?.refusedAttempts ?? 0);
 }
 
 /** The target path of the last attempt in a trace (the one in progress when a client left). */
@@ -198,7 +204,7 @@ async function proxyRequest(
   const plan = lifetime.plan;
   if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
   // Request headers the gateway ignored: the client is told, not only the log.
-  const requestWarnings =
+  let requestWarnings =
     lifetime.warning === undefined
       ? headerWarnings
       : headerWarnings === undefined
@@ -220,22 +226,27 @@ async function proxyRequest(
   }
   if (typeof providerRequest.body?.model === 'string') log.model = providerRequest.body.model;
   log.stream = body.stream === true;
-  // Limits: checked and held before anything is sent; no store call for a request under none.
-  const limitSubjects =
-    services.limits &&
-    limitSubjectsOf(services.limits, request.gatewayKey, limitedVirtualKeys, headers.options.metadata);
-  if (limitSubjects && services.limits) {
-    const admitted = await admitRequest(
-      services.limits,
-      limitSubjects,
-      request,
-      reply,
-      endpoint,
-      providerRequest,
-      plan,
-    );
-    if (admitted === undefined) return reply;
-    providerRequest = admitted;
+  // Limits: the request's own checked and held before anything is sent, a target's virtual key's
+  // when that target is called; no store call for a request under none.
+  const limits = services.limits;
+  let attemptLimits: AttemptLimits | undefined;
+  if (limits) {
+    const requestSubjects = limitSubjectsOf(limits, request.gatewayKey, headers.options.metadata);
+    const targetSubjects = limitedVirtualKeys && targetSubjectsOf(limitedVirtualKeys);
+    if (requestSubjects || targetSubjects) {
+      const admitted = await admitRequest(
+        limits,
+        requestSubjects,
+        targetSubjects,
+        request,
+        reply,
+        endpoint,
+        providerRequest,
+        plan,
+      );
+      if (admitted === undefined) return reply;
+      attemptLimits = new AttemptLimits({ ...admitted, limits, request, reply, endpoint, targetSubjects });
+    }
   }
 
   const clientGone = new ClientSignal();
@@ -284,11 +295,13 @@ async function proxyRequest(
     },
   });
   const callProvider = services.callProvider;
-  const attempt: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> = (
+  const called: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> = (
     leaf,
     providerRequestOfLeaf,
     options,
   ) => callProvider(leaf, withForwardedHeadersOf(leaf, providerRequestOfLeaf, request.headers), options);
+  // Limits innermost: a target's hooks run before its key is charged, and see the answer it paid for.
+  const attempt = attemptLimits ? attemptLimits.wrap(called) : called;
   const recorder = new AttemptRecorder();
   const planStartedAt = Date.now();
   let result: Result;
@@ -313,16 +326,23 @@ async function proxyRequest(
       // the gateway's shutdown deadline ended its connection.
       if (services.stopStreams.aborted) log.errorCode ??= 'PK_ERR_SHUTTING_DOWN';
       log.targetPath = lastTriedPath(error.trace) ?? error.path;
-      log.attempts = attemptsIn(error.trace);
+      log.attempts = attemptsIn(error.trace, request);
       recordPlanFacts(log, recorder, error.trace, planStartedAt, undefined);
       return reply;
     }
     throw error;
   }
   log.targetPath = result.path;
+  const capWarnings = request.limitState?.capWarnings;
+  if (capWarnings !== undefined && capWarnings.length > 0) {
+    // The completion cap a limit added: the client is told the value and why, and so is the log.
+    requestWarnings = requestWarnings === undefined ? capWarnings : [...requestWarnings, ...capWarnings];
+    reply.header('x-pk-warnings', requestWarnings.join('; '));
+    log.warnings = [...(log.warnings ?? []), ...capWarnings];
+  }
   if (guard) log.guardrails = guard.logSummary();
   log.retries = result.retryCount;
-  log.attempts = attemptsIn(result.trace);
+  log.attempts = attemptsIn(result.trace, request);
   recordPlanFacts(log, recorder, result.trace, planStartedAt, result.path);
   if (log.virtualKey === undefined && result.cacheStatus === 'HIT') {
     // A cache hit made no provider call, so the recorder never saw its target: read it from the plan.
@@ -366,6 +386,9 @@ async function proxyRequest(
       reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
       reply.header('retry-after-ms', String(Math.round(waitMs)));
     }
+    // Refused by a target's key: the limit's own headers, as a refusal before routing has.
+    if (outcome.error instanceof PkError && attemptLimits)
+      AttemptLimits.answerRefusal(request, reply, outcome.error);
     recordFirstByte(log, reply);
     return replyWithFailure(reply, request, outcome.error, outcome.status);
   }

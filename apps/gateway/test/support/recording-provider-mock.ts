@@ -29,6 +29,17 @@ import {
 export { closedPort, type ResettingServer, startResettingServer } from './network-faults.js';
 export { chatChunks, chatCompletion, MOCK_ANSWER } from './provider-answers.js';
 
+/** OpenAI's answer to `max_tokens` sent to an o-series or gpt-5 model: a 400 naming the field. */
+const UNSUPPORTED_MAX_TOKENS = {
+  error: {
+    message:
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+    type: 'invalid_request_error',
+    param: 'max_tokens',
+    code: 'unsupported_parameter',
+  },
+};
+
 const sleep = (ms: number) =>
   ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 
@@ -244,6 +255,10 @@ export async function startProviderMock(): Promise<ProviderMock> {
     if (route.endsWith('/converse')) return { json: converseAnswer() };
     if (route.endsWith('/v1/messages')) return { json: anthropicMessage(model), delayMs };
     if (route.endsWith('/chat/completions')) {
+      // OpenAI's reasoning models (o1, o3, o4-mini …, gpt-5) refuse the older cap field, as OpenAI does.
+      if (/^(o\d|gpt-5)/.test(model) && body?.max_tokens !== undefined) {
+        return { status: 400, json: UNSUPPORTED_MAX_TOKENS };
+      }
       if (body?.stream === true) {
         const usage =
           (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;

@@ -1,0 +1,170 @@
+import {
+  type AttemptFunction,
+  type AttemptOptions,
+  PkError,
+  type PlanLeaf,
+  statusOfErrorCode,
+} from '@pk/config';
+import type { ProviderAnswer, ProviderEndpoint, ProviderRequest, UpstreamError } from '@pk/providers';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { maxTokensFieldOf } from './estimate.js';
+import { refusalHeaders, roomHeaders } from './limit-headers.js';
+import { type LimitSubject, MICROS_PER_USD } from './limit-model.js';
+import type { WindowRoom } from './limiter.js';
+import {
+  type AdmittedRequest,
+  costBoundOfLeaf,
+  countsTokens,
+  logAdmitted,
+  noteAdmitted,
+  type RequestLimits,
+  refusalCodeOf,
+} from './request-limits.js';
+
+type ProviderAttempt = AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError>;
+type ProviderOutcome = Awaited<ReturnType<ProviderAttempt>>;
+
+/** What the limits of one request's attempts are built from. */
+export interface AttemptLimitsInput extends AdmittedRequest {
+  readonly limits: RequestLimits;
+  readonly request: FastifyRequest;
+  readonly reply: FastifyReply;
+  readonly endpoint: ProviderEndpoint;
+  /** Each target's virtual key limits, by plan path (undefined: no virtual key of the plan has any). */
+  readonly targetSubjects: ReadonlyMap<string, LimitSubject> | undefined;
+}
+
+/** The tightest window of each measure among `rooms`. */
+function tightest(rooms: readonly WindowRoom[]): WindowRoom[] {
+  const byMeasure = new Map<WindowRoom['measure'], WindowRoom>();
+  for (const room of rooms) {
+    const known = byMeasure.get(room.measure);
+    if (!known || room.remaining < known.remaining) byMeasure.set(room.measure, room);
+  }
+  return [...byMeasure.values()];
+}
+
+/**
+ * The limits of a request's attempts, around the engine's `attempt` port the way hooks are
+ * (`RequestGuard.wrapAttempt`): a target's virtual key is admitted when, and only when, that target is
+ * about to be called, with that target's cost bound. A refusal is a failed attempt with the limit's
+ * status and error, marked `notSent` (fallback moves on, loadbalance draws another target, no breaker
+ * counts it); an attempt that failed gives its token and budget holds back at once; the one that
+ * answered is settled with its real usage when the request ends. The completion cap a token-counted
+ * request needs is added here, under the field the target's provider takes.
+ */
+export class AttemptLimits {
+  readonly #input: AttemptLimitsInput;
+
+  constructor(input: AttemptLimitsInput) {
+    this.#input = input;
+  }
+
+  /** The engine's `attempt` with the limits around it (unchanged when no attempt has any). */
+  wrap(attempt: ProviderAttempt): ProviderAttempt {
+    const { targetSubjects, bound } = this.#input;
+    if (targetSubjects === undefined && bound?.inject === undefined) return attempt;
+    return (leaf, providerRequest, options) => this.#attempt(attempt, leaf, providerRequest, options);
+  }
+
+  async #attempt(
+    attempt: ProviderAttempt,
+    leaf: PlanLeaf,
+    providerRequest: ProviderRequest,
+    options: AttemptOptions,
+  ): Promise<ProviderOutcome> {
+    const { limits, state, bound } = this.#input;
+    const subject = this.#input.targetSubjects?.get(leaf.path);
+    const inject = bound?.inject;
+    // The cap is added to what is sent, after the admission: a refused attempt was never sent.
+    const capped = (): ProviderRequest =>
+      inject !== undefined &&
+      (this.#input.capEveryAttempt || (subject !== undefined && countsTokens(subject)))
+        ? this.#withCap(leaf, providerRequest, inject.cap)
+        : providerRequest;
+    if (subject === undefined) return attempt(leaf, capped(), options);
+    const tokens = bound === undefined ? 0 : bound.promptTokens + bound.completionTokens;
+    const costMicros =
+      bound !== undefined && subject.limits.budget?.measure === 'cost'
+        ? Math.ceil(costBoundOfLeaf(limits, leaf, this.#input.body, bound) * MICROS_PER_USD)
+        : 0;
+    const admission = await limits.limiter.admit([subject], { tokens, costMicros });
+    if (!admission.ok) {
+      const code = refusalCodeOf(admission.reason);
+      const error = new PkError(code, admission.message);
+      state.refusedAttempts += 1;
+      state.refusal = {
+        error,
+        headers: refusalHeaders(admission),
+        refusedBy: subject.key,
+        reason: admission.reason,
+      };
+      return {
+        ok: false,
+        status: statusOfErrorCode(code),
+        error,
+        notSent: true,
+        // A rate's wait, for a retry policy that honours it (a budget's is its period's end).
+        ...(admission.reason !== 'budget' && admission.retryAfterMs >= 0
+          ? { retryAfterMs: admission.retryAfterMs }
+          : {}),
+      };
+    }
+    const { request, reply } = this.#input;
+    noteAdmitted(state, [subject], admission);
+    logAdmitted(request, state);
+    if (admission.degraded) reply.header('x-pk-limits-degraded', 'local-share');
+    let outcome: ProviderOutcome;
+    try {
+      outcome = await attempt(leaf, capped(), options);
+    } catch (error) {
+      // It was sent (the caller may have left): nothing is known to be billed.
+      void limits.limiter.settle(admission.reservation, { tokens: 0, costMicros: 0, counted: true });
+      throw error;
+    }
+    if (!outcome.ok) {
+      // A provider's refusal reports no usage and bills nothing; pk's own failure (a request it could
+      // not translate) sent nothing: either way the token and budget holds come back now.
+      void limits.limiter.settle(admission.reservation, {
+        tokens: 0,
+        costMicros: 0,
+        counted: !(outcome.error instanceof PkError),
+      });
+      return outcome;
+    }
+    state.answered.push({
+      path: leaf.path,
+      reservation: admission.reservation,
+      promptTokens: state.promptTokens,
+      reservedTokens: tokens,
+      reservedCostMicros: costMicros,
+    });
+    reply.headers(roomHeaders(tightest([...state.rooms, ...admission.rooms])));
+    return outcome;
+  }
+
+  /** The request with the default completion cap, under the field the target's provider takes. */
+  #withCap(leaf: PlanLeaf, providerRequest: ProviderRequest, cap: number): ProviderRequest {
+    const provider = typeof leaf.target.provider === 'string' ? leaf.target.provider : undefined;
+    const field = maxTokensFieldOf(this.#input.endpoint, provider);
+    if (field === undefined || providerRequest.body === undefined) return providerRequest;
+    const warning = `${field}: ${cap} was added (a token limit or budget applies and the request set no completion cap; PK_LIMITS_DEFAULT_MAX_TOKENS)`;
+    if (!this.#input.state.capWarnings.includes(warning)) this.#input.state.capWarnings.push(warning);
+    return { ...providerRequest, body: { ...providerRequest.body, [field]: cap } };
+  }
+
+  /**
+   * When the request ends with a refusal by a target's key: its headers (`Retry-After`, the limit's
+   * `x-ratelimit-*`) and the log's `limits.refusedBy`, as a refusal before routing has.
+   */
+  static answerRefusal(request: FastifyRequest, reply: FastifyReply, error: unknown): void {
+    const refusal = request.limitState?.refusal;
+    if (refusal === undefined || refusal.error !== error) return;
+    reply.headers(refusal.headers);
+    request.logFields.limits = {
+      ...request.logFields.limits,
+      refusedBy: refusal.refusedBy,
+      reason: refusal.reason,
+    };
+  }
+}
