@@ -185,7 +185,8 @@ describe('a virtual key’s limits per attempt', () => {
       request,
       signalOptions,
     );
-    expect(costBound).toHaveBeenCalledWith('openai', 'cheap', 100, 4096);
+    // The prompt bound of "hi" (22) and the default cap.
+    expect(costBound).toHaveBeenCalledWith('openai', 'cheap', 22, 4096);
     expect(await store.read('vk:dollars', 'all', Date.now())).toMatchObject({ held: 1000 });
   });
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { maxTokensFieldOf, textBytesOf, tokenBoundOf } from './estimate.js';
+import { chatPromptTokensOf, maxTokensFieldOf, textBytesOf, tokenBoundOf } from './estimate.js';
 
 describe('token bounds without a tokenizer', () => {
-  it('prompt ≤ body bytes; completion ≤ the cap times n', () => {
+  it('prompt ≤ body bytes (a body without messages); completion ≤ the cap times n', () => {
     expect(tokenBoundOf('chat.completions', { max_tokens: 100, n: 3 }, 500, 4096)).toEqual({
       promptTokens: 500,
       completionTokens: 300,
@@ -37,6 +37,42 @@ describe('token bounds without a tokenizer', () => {
     ['embeddings', 'openai', undefined],
   ])('the cap of %s to %s goes in %s (o-series and gpt-5 refuse max_tokens)', (endpoint, provider, field) => {
     expect(maxTokensFieldOf(endpoint, provider)).toBe(field);
+  });
+
+  it('a chat prompt counts its text, not the JSON around it: "hi" with max_tokens 5 fits a 100-token budget', () => {
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 };
+    const bytes = Buffer.byteLength(JSON.stringify(body));
+    const bound = tokenBoundOf('chat.completions', body, bytes, 4096);
+    // 8 per request + 8 per message + "user" + "hi".
+    expect(bound).toEqual({ promptTokens: 8 + 8 + 4 + 2, completionTokens: 5 });
+    expect(bound.promptTokens + bound.completionTokens).toBeLessThan(100);
+    expect(bound.promptTokens).toBeLessThan(bytes);
+  });
+
+  it('a chat prompt counts text parts by their text, images and tools by their JSON, and Anthropic’s system', () => {
+    const image = { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } };
+    const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }];
+    const body = {
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'héllo' }, image] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c', function: { name: 'f', arguments: '{}' } }],
+        },
+      ],
+      tools,
+      system: 'be brief',
+    };
+    const json = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+    expect(chatPromptTokensOf(body)).toBe(
+      8 +
+        'be brief'.length +
+        (8 + 4 + 6 + json(image)) +
+        (8 + 9 + json(body.messages[1]?.tool_calls)) +
+        json(tools),
+    );
+    expect(chatPromptTokensOf({ input: 'x' })).toBeUndefined();
   });
 
   it('counts the bytes of generated text in stream events, not their framing', () => {

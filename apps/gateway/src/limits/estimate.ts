@@ -60,7 +60,8 @@ export interface TokenBound {
 
 /**
  * The most tokens a request can use, without a tokenizer (none bounds every vendor's count): one
- * prompt token per byte of the body at most, plus the completion cap times the `n` answers asked for.
+ * prompt token per byte of a chat request's prompt text ({@link chatPromptTokensOf}; of the whole
+ * body, `bodyBytes`, on other endpoints), plus the completion cap times the `n` answers asked for.
  * Without a cap, `defaultCap` is injected (when the endpoint has a cap field).
  */
 export function tokenBoundOf(
@@ -69,16 +70,77 @@ export function tokenBoundOf(
   bodyBytes: number,
   defaultCap: number,
 ): TokenBound {
+  const promptTokens =
+    endpoint === 'chat.completions' || endpoint === 'messages'
+      ? (chatPromptTokensOf(body) ?? bodyBytes)
+      : bodyBytes;
   const answers = typeof body.n === 'number' && body.n > 1 ? Math.floor(body.n) : 1;
   const field = maxTokensFieldOf(endpoint);
   const cap = requestedMaxTokens(body);
-  if (field === undefined) return { promptTokens: bodyBytes, completionTokens: (cap ?? 0) * answers };
-  if (cap !== undefined) return { promptTokens: bodyBytes, completionTokens: cap * answers };
+  if (field === undefined) return { promptTokens, completionTokens: (cap ?? 0) * answers };
+  if (cap !== undefined) return { promptTokens, completionTokens: cap * answers };
   return {
-    promptTokens: bodyBytes,
+    promptTokens,
     completionTokens: defaultCap * answers,
     inject: { cap: defaultCap },
   };
+}
+
+/** Tokens a chat message adds beyond its text (role markers, separators: OpenAI counts 3 or 4). */
+const MESSAGE_OVERHEAD_TOKENS = 8;
+/** Tokens a chat request adds beyond its messages (the reply's priming: OpenAI counts 3). */
+const REQUEST_OVERHEAD_TOKENS = 8;
+/** Top-level fields of a chat body that providers turn into prompt tokens besides its messages. */
+const PROMPT_DEFINITIONS = ['tools', 'functions', 'tool_choice', 'response_format'] as const;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? '');
+}
+
+/** A message's `content` (or a `system`): text by its bytes, other parts (images, files) by their JSON. */
+function contentBytes(content: unknown): number {
+  if (typeof content === 'string') return Buffer.byteLength(content);
+  if (!Array.isArray(content)) return content == null ? 0 : jsonBytes(content);
+  let bytes = 0;
+  for (const part of content) {
+    bytes +=
+      isRecord(part) && part.type === 'text' && typeof part.text === 'string'
+        ? Buffer.byteLength(part.text)
+        : jsonBytes(part);
+  }
+  return bytes;
+}
+
+/**
+ * An upper bound of a chat request's prompt tokens (`chat.completions`, and Anthropic's `messages`),
+ * counting only what becomes prompt tokens: one per byte of the messages' text (a token is at least
+ * one byte of text for every tokenizer pk knows), their other fields (role, name, tool calls) and
+ * non-text parts (images, files) by their JSON bytes, the tool and response-format definitions and
+ * Anthropic's `system` likewise, plus a fixed overhead per message and per request. JSON punctuation
+ * and the request's other fields (`model`, `max_tokens` …) are not prompt. Undefined for a body
+ * without `messages` (the caller bounds it by its bytes).
+ */
+export function chatPromptTokensOf(body: Readonly<Record<string, unknown>>): number | undefined {
+  const messages = body.messages;
+  if (!Array.isArray(messages)) return undefined;
+  let tokens = REQUEST_OVERHEAD_TOKENS + (body.system === undefined ? 0 : contentBytes(body.system));
+  for (const message of messages) {
+    tokens += MESSAGE_OVERHEAD_TOKENS;
+    if (!isRecord(message)) {
+      tokens += jsonBytes(message);
+      continue;
+    }
+    for (const [field, value] of Object.entries(message)) {
+      if (field === 'content') tokens += contentBytes(value);
+      else tokens += typeof value === 'string' ? Buffer.byteLength(value) : jsonBytes(value);
+    }
+  }
+  for (const field of PROMPT_DEFINITIONS) if (body[field] !== undefined) tokens += jsonBytes(body[field]);
+  return tokens;
 }
 
 const TEXT_FIELD = /"(?:content|text|delta|arguments|thinking)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;

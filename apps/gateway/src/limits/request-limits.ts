@@ -36,7 +36,7 @@ export interface RequestLimits {
 
 /** The most a request (or one attempt of it) was held for, and what settles it without usage. */
 export interface UsageBound {
-  /** The prompt's token bound (bytes of the body), used when the provider reports no usage. */
+  /** The prompt's token bound (bytes of its text, `tokenBoundOf`), used when the provider reports no usage. */
   readonly promptTokens: number;
   readonly reservedTokens: number;
   readonly reservedCostMicros: number;
@@ -269,7 +269,7 @@ export interface AdmittedRequest {
 
 /**
  * Admits a request under its own limits (gateway key, metadata values) before anything is sent
- * upstream: holds its cost's upper bound (prompt ≤ body bytes, completion ≤ its cap, or the cap the
+ * upstream: holds its cost's upper bound (prompt ≤ bytes of its text, completion ≤ its cap, or the cap the
  * attempts will add when it names none; cost of the dearest target of the plan), sets the
  * `x-pk-ratelimit-*` headers, and answers 429 / 412 / 503 itself on a refusal (then resolves to
  * undefined). Resolves to what its attempts need ({@link AttemptLimits}).

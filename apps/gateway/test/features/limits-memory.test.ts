@@ -30,6 +30,8 @@ beforeAll(async () => {
         free: upstream,
         tokens: { ...upstream, usage_limits: { credit_limit: 100_000, type: 'tokens', alert_threshold: 20 } },
         cached: { ...upstream, usage_limits: { credit_limit: 1_000_000, type: 'tokens' } },
+        // The admin API's smallest token budget.
+        hundred: { ...upstream, usage_limits: { credit_limit: 100, type: 'tokens' } },
       },
       metadata_limits: [
         { key: '_user', rate_limits: [{ type: 'requests', unit: 'rpm', value: 2 }], max_values: 2 },
@@ -195,6 +197,25 @@ describe('limits in one process (memory store)', () => {
       status: 'active',
       current_usage: { budget_exhausted: false },
     });
+  });
+
+  it('the smallest token budget (100) admits “hi” with max_tokens 5: the prompt bound counts its text, not its JSON', async () => {
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: KEYS.plain,
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-api-key': KEYS.plain, 'x-portkey-virtual-key': 'hundred' },
+    });
+    // Its body is 101 bytes: counted as prompt tokens, with the 5 of max_tokens it would not fit.
+    const answer = await client.chat.completions.create({
+      model: 'gpt-4o-mini-2024-07-18-hundred',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(answer.object).toBe('chat.completion');
+    expect(mock.forModel('gpt-4o-mini-2024-07-18-hundred')).toHaveLength(1);
+    // The mock reports 21 tokens per answer: that is what is charged, not the bound.
+    await expect.poll(() => usageOf('virtual-keys/hundred')).toMatchObject({ tokens: 21, requests: 1 });
   });
 
   it('an API key’s budget: exhausted, then reset_usage through the portkey-ai SDK starts it again, audited', async () => {
