@@ -156,7 +156,7 @@ async function togglePeriods(gateway: FeatureGateway, setup: EngineSetup): Promi
     tokens: inPeriod(starts.month),
   });
   // Toggling the period does not re-open a used-up budget: with 105 tokens left in each period, a
-  // request that may use its prompt's bytes + 50 (~135) is refused before the provider; counted from
+  // request that may use its prompt's bound + 120 (~138) is refused before the provider; counted from
   // zero it would pass.
   await admin.virtualKeys.update({
     slug,
@@ -172,7 +172,7 @@ async function togglePeriods(gateway: FeatureGateway, setup: EngineSetup): Promi
   );
   const sent = mock.forModel('toggle-model').length;
   const refused = await app.chat.completions
-    .create({ model: 'toggle-model', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] })
+    .create({ model: 'toggle-model', max_tokens: 120, messages: [{ role: 'user', content: 'hi' }] })
     .catch((error: unknown) => error);
   expect(refused).toMatchObject({ status: 412, error: { code: 'PK_ERR_BUDGET_EXCEEDED' } });
   expect(mock.forModel('toggle-model')).toHaveLength(sent);
@@ -209,8 +209,8 @@ describe('budgets of one process (memory store, SQLite) survive a restart and a 
       });
     await ask(5);
     await ask(5);
-    // 42 used: a request that may use its prompt's bytes + 50 (~135) no longer fits in 160.
-    await expect(ask(50)).rejects.toMatchObject({ status: 412 });
+    // 42 used: a request that may use its prompt's bound + 120 (~138) no longer fits in 160.
+    await expect(ask(120)).rejects.toMatchObject({ status: 412 });
     expect(await usageOf(gateway, slug)).toMatchObject({ status: 'exhausted', tokens: 42, requests: 2 });
 
     // SIGTERM (a deploy), then the same data directory.
@@ -224,7 +224,7 @@ describe('budgets of one process (memory store, SQLite) survive a restart and a 
     await expect(
       clientOf(gateway, slug).chat.completions.create({
         model: 'restart-model',
-        max_tokens: 50,
+        max_tokens: 120,
         messages: [{ role: 'user', content: 'hi' }],
       }),
     ).rejects.toMatchObject({ status: 412, error: { code: 'PK_ERR_BUDGET_EXCEEDED' } });
