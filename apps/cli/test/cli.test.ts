@@ -587,6 +587,22 @@ describe('pk', () => {
     expect(many.stderr).toContain('[2/2]');
     expect(many.stderr).toContain('config.retry.attempts');
     expect(many.stdout).toMatch(/^pc-other: version 1/);
+    // A config naming a virtual key that does not exist is refused (exit 6) with its path and slug,
+    // as is a rollback to a version whose key was deleted since: nothing is saved.
+    const ghost = join(dir, 'pc-ghost.json');
+    writeFileSync(
+      ghost,
+      JSON.stringify({
+        strategy: { mode: 'fallback' },
+        targets: [{ virtual_key: 'from-env' }, { virtual_key: 'does-not-exist' }],
+      }),
+    );
+    const refusedGhost = await runPk(['configs', 'push', ghost], adminEnv());
+    expect(refusedGhost.code).toBe(6);
+    expect(refusedGhost.stderr).toContain(
+      'config.targets[1].virtual_key: no virtual key has the id "does-not-exist"',
+    );
+    expect((await runPk(['configs', 'get', 'pc-ghost'], adminEnv())).code).toBe(4);
     writeFileSync(join(dir, 'broken.json'), '{nope');
     expect((await runPk(['configs', 'push', join(dir, 'broken.json')], adminEnv())).code).toBe(2);
     expect((await runPk(['configs', 'get', 'pc-nowhere'], adminEnv())).code).toBe(4);

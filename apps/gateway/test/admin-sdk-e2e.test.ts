@@ -109,6 +109,75 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
   );
 
   it.runIf(run)(
+    'refuses a config naming a virtual key that does not exist (create, update, restore) with a 400 naming its path and slug; requests keep the key the config had',
+    async () => {
+      const portkey = new Portkey({ apiKey: adminKey });
+      const customHost = `${upstream.url}/v1`;
+      const live = await portkey.virtualKeys.create({
+        name: 'Live',
+        provider: 'openai',
+        key: VK_SECRET,
+        custom_host: customHost,
+      });
+      const liveSlug = live.slug as string;
+      const ghost = await sdkError(
+        portkey.configs.create({
+          name: 'Ghost',
+          config: {
+            strategy: { mode: 'fallback' },
+            targets: [{ virtual_key: liveSlug }, { virtual_key: 'does-not-exist' }],
+          },
+        }),
+      );
+      expect(ghost).toMatchObject({ status: 400, name: 'BadRequestError' });
+      expect(ghost.message).toContain(
+        'config.targets[1].virtual_key: no virtual key has the id "does-not-exist"',
+      );
+      expect(ghost.body).toMatchObject({
+        error: { code: 'PK_ERR_INVALID_CONFIG', param: 'config.targets[1].virtual_key' },
+      });
+      expect((await portkey.configs.list()).data?.map((config) => config.name)).not.toContain('Ghost');
+
+      // A key only the first version uses, deleted once the config moved on: restoring that version is refused.
+      const TEMP_SECRET = 'sk-admin-e2e-temporary-provider-key-42';
+      const temp = await portkey.virtualKeys.create({
+        name: 'Temp',
+        provider: 'openai',
+        key: TEMP_SECRET,
+        custom_host: customHost,
+      });
+      const tempSlug = temp.slug as string;
+      const config = await portkey.configs.create({ name: 'Rollback', config: { virtual_key: tempSlug } });
+      const slug = config.slug as string;
+      const app = new Portkey({ apiKey: userKey, config: slug });
+      const chat = async () => {
+        const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+        expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+        return upstream.received.at(-1);
+      };
+      const asProvider = await sdkError(portkey.configs.update({ slug, config: { provider: '@nope-nope' } }));
+      expect(asProvider).toMatchObject({ status: 400 });
+      expect(asProvider.message).toContain('config.provider: no virtual key has the id "nope-nope"');
+      expect((await chat())?.headers.authorization).toBe(`Bearer ${TEMP_SECRET}`);
+
+      await portkey.configs.update({ slug, config: { virtual_key: liveSlug } });
+      await portkey.virtualKeys.delete({ slug: tempSlug });
+      const restore = await fetch(`${gateway.url}/v1/configs/${slug}/versions/1/restore`, {
+        method: 'POST',
+        headers: { 'x-portkey-api-key': adminKey },
+      });
+      expect(restore.status).toBe(400);
+      expect(await restore.json()).toMatchObject({
+        message: `invalid config: config.virtual_key: no virtual key has the id "${tempSlug}"`,
+        error: { code: 'PK_ERR_INVALID_CONFIG', param: 'config.virtual_key' },
+      });
+      expect((await chat())?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+      expect(await portkey.configs.retrieve({ slug })).toMatchObject({ version: 2 });
+      await portkey.configs.delete({ slug });
+    },
+  );
+
+  it.runIf(run)(
     "the README's retrieve-then-update of a config with an inline key keeps the key (sent back masked); a mask of no key is a 400",
     async () => {
       const portkey = new Portkey({ apiKey: adminKey });

@@ -147,6 +147,19 @@ describe('console sign-in', () => {
       body: { config: { provider: 'openai' } },
     });
     expect(good.body).toMatchObject({ ok: true, issues: [] });
+    // What a save would refuse, said before saving: a virtual key that does not exist.
+    const ghost = await consoleCall(session, 'POST', '/config-check', {
+      body: {
+        config: {
+          strategy: { mode: 'fallback' },
+          targets: [{ provider: 'openai' }, { virtual_key: 'nope-nope' }],
+        },
+      },
+    });
+    expect(ghost.body).toMatchObject({
+      ok: false,
+      issues: [{ path: 'config.targets[1].virtual_key', message: 'no virtual key has the id "nope-nope"' }],
+    });
   });
 
   it('a user key signs in, sees the names it may use, and cannot manage', async () => {

@@ -225,6 +225,21 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(received[0]?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
     expect(received[0]?.model).toBe('gpt-4o-mini');
 
+    // A virtual key that does not exist is said before saving, at its path, and cannot be saved.
+    await editor.fill(
+      JSON.stringify({
+        strategy: { mode: 'fallback' },
+        targets: [{ virtual_key: vkSlug }, { virtual_key: 'nope-nope' }],
+      }),
+    );
+    await page
+      .getByTestId('config-issue')
+      .filter({ hasText: 'config.targets[1].virtual_key' })
+      .filter({ hasText: 'no virtual key has the id "nope-nope"' })
+      .waitFor();
+    expect(await page.getByTestId('config-valid').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Save a new version' }).isDisabled()).toBe(true);
+
     // A second version, its diff with the first, and a rollback.
     await editor.fill(JSON.stringify({ virtual_key: vkSlug, override_params: { model: 'gpt-4o' } }, null, 2));
     await page.getByTestId('config-valid').filter({ hasText: 'Valid config.' }).waitFor();

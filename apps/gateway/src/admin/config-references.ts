@@ -1,4 +1,11 @@
-import { parseProviderReference, walkConfig } from '@pk/config';
+import {
+  type Config,
+  type ConfigIssue,
+  describeValue,
+  formatConfigPath,
+  parseProviderReference,
+  walkConfig,
+} from '@pk/config';
 import type { CatalogSnapshot } from '@pk/store';
 
 /**
@@ -8,16 +15,49 @@ import type { CatalogSnapshot } from '@pk/store';
 export function configsUsingVirtualKey(snapshot: CatalogSnapshot, slug: string): string[] {
   const using: string[] = [];
   for (const saved of snapshot.configs.values()) {
-    let uses = false;
-    walkConfig(saved.config, (node) => {
-      if (node.virtual_key === slug) uses = true;
-      const provider = node.provider;
-      if (typeof provider === 'string') {
-        const reference = parseProviderReference(provider);
-        if (reference.kind === 'virtual-key' && reference.virtualKeyId === slug) uses = true;
-      }
-    });
-    if (uses) using.push(saved.slug);
+    if (virtualKeyReferences(saved.config).some((reference) => reference.slug === slug))
+      using.push(saved.slug);
   }
   return using;
+}
+
+/** Where a config names a virtual key: the path of the field (`config.targets[1].virtual_key`) and the slug. */
+export interface VirtualKeyReference {
+  readonly path: string;
+  readonly slug: string;
+}
+
+/** Every virtual key a config names, as `virtual_key` or as a `provider: "@slug"`, in config order. */
+export function virtualKeyReferences(config: Config): VirtualKeyReference[] {
+  const references: VirtualKeyReference[] = [];
+  walkConfig(config, (node, place) => {
+    if (typeof node.virtual_key === 'string')
+      references.push({ path: formatConfigPath([...place.segments, 'virtual_key']), slug: node.virtual_key });
+    if (typeof node.provider === 'string') {
+      const reference = parseProviderReference(node.provider);
+      if (reference.kind === 'virtual-key')
+        references.push({
+          path: formatConfigPath([...place.segments, 'provider']),
+          slug: reference.virtualKeyId,
+        });
+    }
+  });
+  return references;
+}
+
+/** How an issue of {@link missingVirtualKeyIssues} begins. */
+export const MISSING_VIRTUAL_KEY = 'no virtual key has the id';
+
+/**
+ * The virtual keys a config names that the snapshot does not have (an expired key still exists: a
+ * request through it is told it expired), one issue each at its path. A saved config naming a
+ * missing key would answer every request with a 404, so the admin API refuses it when it is written.
+ */
+export function missingVirtualKeyIssues(config: Config, snapshot: CatalogSnapshot): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const { path, slug } of virtualKeyReferences(config)) {
+    if (snapshot.virtualKeys.has(slug) || snapshot.expiredVirtualKeys.has(slug)) continue;
+    issues.push({ path, message: `${MISSING_VIRTUAL_KEY} ${describeValue(slug)}` });
+  }
+  return issues;
 }

@@ -1,7 +1,14 @@
-import { PkError } from '@pk/config';
-import type { ConfigRecord, ConfigVersionRecord, Store } from '@pk/store';
+import { type Config, PkError } from '@pk/config';
+import {
+  type ConfigRecord,
+  type ConfigVersionRecord,
+  type ConfigWriteOptions,
+  type Store,
+  StoreError,
+} from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
+import { MISSING_VIRTUAL_KEY, missingVirtualKeyIssues } from './config-references.js';
 import { field, flag, listPage, objectBody, refuseUnknownFields, spellings } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
@@ -56,7 +63,9 @@ interface SlugParams {
  * Portkey's saved-config admin routes (`portkey.configs.*`) and pk's versions beside them. `config`
  * is accepted as an object or its JSON text and returned as an object; it is validated exactly like
  * a settings-file config, hooks included (guardrail ids, regexes, JSON Schemas), before anything is
- * written. The slug in a PUT body is ignored (the path names the config).
+ * written, and every virtual key it names must exist (a create, an update and a restore alike): a
+ * config naming a missing key would answer every request with a 404. The slug in a PUT body is
+ * ignored (the path names the config).
  */
 export async function configRoutes(
   app: FastifyInstance,
@@ -65,9 +74,29 @@ export async function configRoutes(
   const { store, guardrails } = options;
   const { requireAdmin, actorOf } = app.adminAuth;
   answerStoreErrors(app, 'PK_ERR_CONFIG_NOT_FOUND');
-  const validate = {
-    validate: (config: Parameters<GatewayGuardrails['validateConfig']>[0]) =>
-      guardrails.validateConfig(config),
+  const validate: ConfigWriteOptions = {
+    validate: (config: Config) => [
+      ...guardrails.validateConfig(config),
+      ...missingVirtualKeyIssues(config, store.catalog.snapshot),
+    ],
+  };
+  /**
+   * Writes with `validate`; a key missing from this replica's snapshot is looked for once more after
+   * a reload, since one created through another replica reaches this one's snapshot within a second.
+   */
+  const checked = async <T>(write: (options: ConfigWriteOptions) => Promise<T>): Promise<T> => {
+    try {
+      return await write(validate);
+    } catch (error) {
+      const missingKey =
+        error instanceof StoreError &&
+        error.code === 'invalid' &&
+        error.issues.some((issue) => issue.message.startsWith(MISSING_VIRTUAL_KEY));
+      if (!missingKey) throw error;
+      // A reload that fails (the database down) leaves the snapshot as it was: the write says why.
+      await store.refresh().catch(() => undefined);
+      return write(validate);
+    }
   };
 
   app.post('/configs', { preHandler: requireAdmin('configs.create') }, async (request) => {
@@ -75,15 +104,17 @@ export async function configRoutes(
     refuseUnknownFields(body, CREATE_FIELDS, 'config');
     const isDefault = flag(field(body, 'is_default', 'isDefault'), 'is_default');
     const slug = field(body, 'slug');
-    const record = await store.configs.create(
-      {
-        ...(slug === undefined ? {} : { slug: slug as string }),
-        name: field(body, 'name') as string,
-        config: field(body, 'config'),
-        ...(isDefault === undefined ? {} : { isDefault }),
-      },
-      actorOf(request),
-      validate,
+    const record = await checked((options) =>
+      store.configs.create(
+        {
+          ...(slug === undefined ? {} : { slug: slug as string }),
+          name: field(body, 'name') as string,
+          config: field(body, 'config'),
+          ...(isDefault === undefined ? {} : { isDefault }),
+        },
+        actorOf(request),
+        options,
+      ),
     );
     return { id: record.id, slug: record.slug, version_id: record.versionId, object: 'config' };
   });
@@ -108,16 +139,18 @@ export async function configRoutes(
       const name = field(body, 'name');
       const config = field(body, 'config');
       const status = field(body, 'status');
-      const record = await store.configs.update(
-        request.params.slug,
-        {
-          ...(name === undefined ? {} : { name: name as string }),
-          ...(config === undefined ? {} : { config }),
-          ...(isDefault === undefined ? {} : { isDefault }),
-          ...(status === undefined ? {} : { status: status as string }),
-        },
-        actorOf(request),
-        validate,
+      const record = await checked((options) =>
+        store.configs.update(
+          request.params.slug,
+          {
+            ...(name === undefined ? {} : { name: name as string }),
+            ...(config === undefined ? {} : { config }),
+            ...(isDefault === undefined ? {} : { isDefault }),
+            ...(status === undefined ? {} : { status: status as string }),
+          },
+          actorOf(request),
+          options,
+        ),
       );
       return {
         id: record.id,
@@ -164,7 +197,9 @@ export async function configRoutes(
       const reference = request.params.versionId;
       // A version is named by its id or by its number (`…/versions/2/restore`).
       const version = /^\d{1,9}$/.test(reference) ? Number(reference) : reference;
-      const record = await store.configs.rollback(request.params.slug, version, actorOf(request), validate);
+      const record = await checked((options) =>
+        store.configs.rollback(request.params.slug, version, actorOf(request), options),
+      );
       const restored = await store.configs.versions(record.id);
       return {
         id: record.id,

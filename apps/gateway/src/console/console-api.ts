@@ -2,6 +2,7 @@ import { PkError, parseConfig } from '@pk/config';
 import type { Catalog, CatalogSnapshot, GatewayKey, Store } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AdminRouteOptions, adminRouteSet } from '../admin/admin-routes.js';
+import { missingVirtualKeyIssues } from '../admin/config-references.js';
 import { findGatewayKey, hostnameOf, LOOPBACK_HOSTS } from '../plugins/access-guard.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
@@ -192,7 +193,10 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleApiOption
     };
   });
 
-  /** The config editor's check as you type: `parseConfig`'s problems, each at its path. */
+  /**
+   * The config editor's check as you type: `parseConfig`'s problems, each at its path, then what a
+   * save would refuse besides (guardrails and virtual keys that do not exist).
+   */
   app.post('/config-check', async (request) => {
     const body = request.body as { config?: unknown } | undefined;
     let value = body?.config;
@@ -205,8 +209,11 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleApiOption
     }
     const parsed = parseConfig(value, { trustedCustomHosts: options.trustedCustomHosts });
     if (!parsed.ok) return { ok: false, issues: parsed.issues, warnings: parsed.warnings };
-    const hookIssues = options.guardrails.validateConfig(parsed.config);
-    return { ok: hookIssues.length === 0, issues: hookIssues, warnings: parsed.warnings };
+    const issues = [
+      ...options.guardrails.validateConfig(parsed.config),
+      ...missingVirtualKeyIssues(parsed.config, catalog.snapshot),
+    ];
+    return { ok: issues.length === 0, issues, warnings: parsed.warnings };
   });
 
   // The same handlers as `/v1/configs` …, here at `/console/api/configs` ….

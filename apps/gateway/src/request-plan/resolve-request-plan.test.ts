@@ -275,6 +275,33 @@ describe('resolveRequestPlan: refusals', () => {
     expect(error.message).toContain('config.targets[0].retry.attempts');
   });
 
+  it('names where a missing virtual key came from: the config’s field or the header', () => {
+    const inConfig = refusal(() =>
+      plan({
+        'x-portkey-config': JSON.stringify({
+          strategy: { mode: 'fallback' },
+          targets: [{ virtual_key: 'openai-prod' }, { virtual_key: 'gone-vk' }],
+        }),
+      }),
+    );
+    expect(inConfig).toMatchObject({
+      code: 'PK_ERR_VIRTUAL_KEY_NOT_FOUND',
+      param: 'config.targets[1].virtual_key',
+    });
+    const asProvider = refusal(() =>
+      plan({
+        'x-portkey-config': JSON.stringify({
+          targets: [{ provider: '@gone-vk' }],
+          strategy: { mode: 'fallback' },
+        }),
+      }),
+    );
+    expect(asProvider.param).toBe('config.targets[0].provider');
+    expect(refusal(() => plan({ 'x-portkey-virtual-key': 'gone-vk' })).param).toBe('x-portkey-virtual-key');
+    expect(refusal(() => plan({ 'x-portkey-provider': '@gone-vk' })).param).toBe('x-portkey-provider');
+    expect(refusal(() => plan({}, { model: '@gone-vk/gpt-4o' })).param).toBe('model');
+  });
+
   it('never sends stored credentials to a host the caller chose', () => {
     const viaHeader = refusal(() =>
       plan({

@@ -6,6 +6,7 @@ import {
   type HeaderOverrides,
   PkError,
   type PlanLeaf,
+  parseModelReference,
   parseProviderReference,
   type ResolvedPlan,
   resolveConfig,
@@ -271,14 +272,12 @@ function attachCredentials(
       throw new PkError(
         'PK_ERR_VIRTUAL_KEY_EXPIRED',
         `${leaf.path}: virtual key ${maskSlug(virtualKeyId)} has expired`,
-        {
-          param: 'x-portkey-virtual-key',
-        },
+        { param: virtualKeyParam(virtualKeyId, leaf, context) },
       );
     }
     // The id is not repeated: a provider key pasted where a virtual key id goes must not come back.
     throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${leaf.path}: no virtual key has this id`, {
-      param: 'x-portkey-virtual-key',
+      param: virtualKeyParam(virtualKeyId, leaf, context),
     });
   }
   const allowed = context.gatewayKey?.virtualKeys;
@@ -315,6 +314,20 @@ function attachCredentials(
     ...leaf,
     target: { ...target, ...virtualKeyTarget(virtualKey), virtual_key: virtualKeyId },
   };
+}
+
+/**
+ * Where the request named a virtual key it cannot use: the header (`x-portkey-virtual-key`,
+ * `x-portkey-provider: @slug`), the body's `model` (`@slug/model`), or else the config's field
+ * (`config.targets[1].virtual_key`). Computed only for the error.
+ */
+function virtualKeyParam(virtualKeyId: string, leaf: PlanLeaf, input: RequestPlanInput): string {
+  const fromHeaders = headerOverridesOf(input.headers, input);
+  if (fromHeaders.virtual_key === virtualKeyId) return 'x-portkey-virtual-key';
+  if (fromHeaders.provider === `@${virtualKeyId}`) return 'x-portkey-provider';
+  const fromModel = input.model === undefined ? undefined : parseModelReference(input.model);
+  if (fromModel?.virtualKeyId === virtualKeyId) return 'model';
+  return `${leaf.path}.${leaf.target.virtual_key === undefined ? 'provider' : 'virtual_key'}`;
 }
 
 function providerSlug(provider: string | undefined): string | undefined {
