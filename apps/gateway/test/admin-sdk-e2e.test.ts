@@ -217,7 +217,7 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
   );
 
   it.runIf(run && engine === 'postgres')(
-    'with the database down, admin writes answer 503 PK_ERR_STORE_UNAVAILABLE (not replayed by the SDK) while chats go on',
+    'with the database down, admin writes and console sign-in answer 503 PK_ERR_STORE_UNAVAILABLE (not replayed by the SDK) while chats go on',
     async () => {
       const portkey = new Portkey({ apiKey: adminKey });
       const virtualKey = (await portkey.virtualKeys.list()).data?.[0]?.slug as string;
@@ -243,6 +243,20 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
         const app = new Portkey({ apiKey: userKey, virtualKey });
         const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
         expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+        // Signing in to the console keeps a session in the database: a 503 the console shows, not a 500.
+        const signIn = await fetch(`${gateway.url}/console/api/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ key: adminKey }),
+        });
+        expect(signIn.status).toBe(503);
+        expect(await signIn.json()).toMatchObject({
+          error: {
+            code: 'PK_ERR_STORE_UNAVAILABLE',
+            type: 'api_error',
+            message: expect.stringContaining('cannot sign in while the data store is unavailable'),
+          },
+        });
         // The logs API reads the same database: the same 503, not a 500.
         for (const path of ['/v1/logs?limit=5', '/v1/logs/log-while-down', '/v1/traces/t-while-down']) {
           const logs = await fetch(`${gateway.url}${path}`, { headers: { 'x-portkey-api-key': adminKey } });

@@ -1,8 +1,9 @@
 import { PkError, parseConfig } from '@pk/config';
-import type { Catalog, CatalogSnapshot, GatewayKey, Store } from '@pk/store';
+import { type Catalog, type CatalogSnapshot, type GatewayKey, type Store, StoreError } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AdminRouteOptions, adminRouteSet } from '../admin/admin-routes.js';
 import { missingVirtualKeyIssues } from '../admin/config-references.js';
+import { answerStoreErrors } from '../admin/store-errors.js';
 import { findGatewayKey, hostnameOf, LOOPBACK_HOSTS } from '../plugins/access-guard.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
@@ -82,6 +83,8 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export async function consoleApi(app: FastifyInstance, options: ConsoleApiOptions): Promise<void> {
   const { catalog, store, allowKeyless } = options;
   app.decorateRequest('consoleCsrf', null);
+  // The session lookup and sign-in read the store: while it is down they answer 503, like the admin routes.
+  answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
 
   app.addHook('onRequest', async (request, reply) => {
     // Only the console's own page may call its API: a cross-site request is refused before anything.
@@ -165,8 +168,20 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleApiOption
       throw new PkError('PK_ERR_UNAUTHORIZED', 'that is not an active gateway key', { param: 'key' });
     }
     const previous = readCookie(request.headers.cookie, SESSION_COOKIE);
-    if (previous !== undefined) await store.consoleSessions.delete(previous);
-    const { token, session } = await store.consoleSessions.create(key.id);
+    let created: Awaited<ReturnType<Store['consoleSessions']['create']>>;
+    try {
+      if (previous !== undefined) await store.consoleSessions.delete(previous);
+      created = await store.consoleSessions.create(key.id);
+    } catch (error) {
+      if (error instanceof StoreError && error.code === 'unavailable') {
+        throw new PkError(
+          'PK_ERR_STORE_UNAVAILABLE',
+          'cannot sign in while the data store is unavailable (sessions are kept there); try again shortly. Requests through the gateway are still served.',
+        );
+      }
+      throw error;
+    }
+    const { token, session } = created;
     reply.header(
       'set-cookie',
       sessionCookie(token, (session.expiresAt - Date.now()) / 1000, request.protocol === 'https'),
