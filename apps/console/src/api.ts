@@ -12,6 +12,15 @@ export class ApiError extends Error {
   }
 }
 
+/** What a call that got no answer at all says (the browser's own text is only "Failed to fetch"). */
+export const GATEWAY_UNREACHABLE =
+  'The gateway cannot be reached: it may be stopped or restarting, or the network is down. Check that it runs, then retry.';
+
+/** True for an {@link ApiError} of a call that got no answer (status 0): retrying may help. */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 0;
+}
+
 let csrfToken: string | null = null;
 let onSignedOut: () => void = () => undefined;
 
@@ -33,12 +42,18 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const headers: Record<string, string> = { accept: 'application/json' };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers['x-pk-csrf'] = csrfToken;
-  const response = await fetch(`${API_BASE}${path}`, {
-    method,
-    headers,
-    credentials: 'same-origin',
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    });
+  } catch {
+    // The browser says only "Failed to fetch": no answer came at all.
+    throw new ApiError(0, GATEWAY_UNREACHABLE, null, null);
+  }
   const text = await response.text();
   let body: unknown = null;
   try {

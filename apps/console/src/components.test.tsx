@@ -1,11 +1,14 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from './api.js';
+import { ErrorNote } from './components/error-note.js';
 import { VirtualTable, visibleRange } from './components/virtual-table.js';
 import type { LogRecord } from './log-record.js';
 import { LogsView } from './views/logs.js';
 import { AttemptTimeline, attemptOffsets, RequestView } from './views/request.js';
 import { spanTree } from './views/trace.js';
+import { VirtualKeysView } from './views/virtual-keys.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
 let root: HTMLElement;
@@ -213,6 +216,66 @@ describe('the logs view', () => {
     expect(root.querySelector(`#${button.getAttribute('aria-describedby')}`)?.textContent).toContain(
       'the model filter "a,b" has a comma',
     );
+  });
+});
+
+describe('errors the views show', () => {
+  it('says the gateway cannot be reached instead of “Failed to fetch”, with a Retry, and no endless Loading…', async () => {
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    render(<VirtualKeysView />, root);
+    await flush();
+    const alert = root.querySelector('[role="alert"]');
+    expect(alert?.textContent).toContain('The gateway cannot be reached');
+    expect(root.textContent).not.toContain('Failed to fetch');
+    expect(root.textContent).not.toContain('Loading…');
+    expect([...(alert?.querySelectorAll('button') ?? [])].map((button) => button.textContent)).toEqual([
+      'Retry',
+    ]);
+  });
+
+  it('shows no Retry for an answer the gateway gave', () => {
+    render(
+      <ErrorNote
+        error={new ApiError(400, 'status: expected a number', 'PK_ERR_INVALID_REQUEST', 'status')}
+      />,
+      root,
+    );
+    expect(root.textContent).toBe('status: expected a number');
+    expect(root.querySelector('button')).toBeNull();
+  });
+
+  it('clears the rows of the previous filter when the next one is refused', async () => {
+    let refuse = false;
+    vi.stubGlobal('fetch', async (url: string) => {
+      if (url.includes('/logs/exports')) return Response.json({ object: 'list', data: [] });
+      if (refuse)
+        return Response.json(
+          { error: { message: 'status: expected an HTTP status', code: 'PK_ERR_INVALID_REQUEST' } },
+          { status: 400 },
+        );
+      return Response.json({ data: [{ id: 'log-1', status: 200, provider: 'openai' }], next_cursor: null });
+    });
+    render(<LogsView search={new URLSearchParams()} />, root);
+    await flush();
+    expect(root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(1);
+    refuse = true;
+    render(<LogsView search={new URLSearchParams('status=abc')} />, root);
+    await flush();
+    expect(root.querySelector('[role="alert"]')?.textContent).toContain('status: expected an HTTP status');
+    expect(root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(0);
+  });
+
+  it('shows a time in the address that is not one as an error naming it, and asks for no records', async () => {
+    const calls = answer(() => ({ data: [{ id: 'log-1', status: 200 }], next_cursor: null }));
+    render(<LogsView search={new URLSearchParams('from=garbage&provider=openai')} />, root);
+    await flush();
+    expect(root.querySelector('[role="alert"]')?.textContent).toContain(
+      'The address has a filter that is not a time: from=garbage.',
+    );
+    expect(calls.filter((url) => /\/logs\?|\/logs$/.test(url))).toEqual([]);
+    expect(root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(0);
   });
 });
 

@@ -47,6 +47,11 @@ export function filterFromSearch(search: URLSearchParams): LogsFilter {
   return ignored.length === 0 ? { fields, metadata } : { fields, metadata, ignored };
 }
 
+/** What the logs view says instead of records when the address holds a filter it cannot apply. */
+export function invalidAddressFilter(ignored: readonly string[]): string {
+  return `The address has a filter that is not a time: ${ignored.join(', ')}. Nothing is shown rather than every record: pick a time in the form, or Clear the filters.`;
+}
+
 /** The filter as query pairs, in the query API's names (also the URL's). */
 export function filterPairs(filter: LogsFilter): [string, string][] {
   const pairs: [string, string][] = [];

@@ -1153,14 +1153,24 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.goto(page.url());
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
     expect(await page.getByLabel('Value', { exact: true }).inputValue()).toBe('alice-console');
-    // The Model column shows the model asked for (what the Model filter matches), then the one that
-    // answered; a time the form cannot show is not applied, and the page says so.
+    // A time in a shared address that is not one is an error naming it, with no rows (every record
+    // would look like the filter's answer).
     await page.goto(consoleUrl('/logs?from=yesterday&metadata._user=bob-console'));
-    await page.getByRole('status').filter({ hasText: 'Not applied, not a time: from=yesterday' }).waitFor();
-    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);
-    expect(await logRows().first().textContent()).toContain('gpt-4o-mini → gpt-4o');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'The address has a filter that is not a time: from=yesterday.' })
+      .waitFor();
+    expect(await logRows().count()).toBe(0);
+    await screenshot(page, '07b-logs-invalid-address-filter');
+    // The Model column shows the model asked for (what the Model filter matches), then the one that answered.
     await page.goto(consoleUrl('/logs?model=gpt-4o-mini&metadata._user=bob-console'));
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);
+    expect(await logRows().first().textContent()).toContain('gpt-4o-mini → gpt-4o');
+    // A filter the logs API refuses clears the previous filter's rows under its error.
+    await page.getByLabel('Status', { exact: true }).fill('abc');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('alert').filter({ hasText: 'status' }).waitFor();
+    expect(await logRows().count()).toBe(0);
     await page.goto(consoleUrl('/logs?metadata._user=alice-console'));
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
     // The form offers as many pairs as the logs API takes, then says so.
@@ -1508,6 +1518,25 @@ describe.runIf(run)('the console in Chromium', () => {
     await row.waitFor({ state: 'detached' });
     const left = await fetch(`${gateway.base}/logs/exports`, { headers: { 'x-portkey-api-key': adminKey } });
     expect(((await left.json()) as { total: number }).total).toBe(0);
+  });
+
+  it('says plainly that the gateway cannot be reached, with no endless Loading…, and Retry loads the view again', async () => {
+    await page.goto(consoleUrl('/virtual-keys'));
+    await page.getByRole('table', { name: 'Virtual keys' }).waitFor();
+    // As if the gateway had stopped: every call of the console's API gets no answer at all.
+    await page.route('**/console/api/**', (route) => route.abort('connectionrefused'));
+    try {
+      await page.getByRole('link', { name: 'Configs' }).click();
+      await page.getByRole('alert').filter({ hasText: 'The gateway cannot be reached' }).first().waitFor();
+      expect(await page.getByText('Loading…').count()).toBe(0);
+      expect(await page.content()).not.toContain('Failed to fetch');
+      await screenshot(page, '23-gateway-unreachable');
+    } finally {
+      await page.unroute('**/console/api/**');
+    }
+    await page.getByRole('button', { name: 'Retry' }).first().click();
+    await page.getByRole('table', { name: 'Saved configs' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
   });
 
   it('every view passes axe (no serious or critical violation) and every control is reachable by keyboard', async () => {

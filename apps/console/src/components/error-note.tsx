@@ -1,6 +1,9 @@
-import { ApiError } from '../api.js';
+import { ApiError, isUnreachable } from '../api.js';
 
-/** An error shown in the view (as text), with `pk init` explained when no admin key exists yet. */
+/**
+ * An error shown in the view (as text), with `pk init` explained when no admin key exists yet, and a
+ * Retry (the page loaded again) when the gateway could not be reached.
+ */
 export function ErrorNote(props: { error: unknown }) {
   const { error } = props;
   if (error === null || error === undefined) return null;
@@ -14,6 +17,11 @@ export function ErrorNote(props: { error: unknown }) {
           Create the first admin key with <code>pnpm pk init</code> (it writes to the data store directly, the
           gateway may be running), then sign in with it here.
         </p>
+      ) : null}
+      {isUnreachable(error) ? (
+        <button type="button" onClick={() => window.location.reload()}>
+          Retry
+        </button>
       ) : null}
     </div>
   );

@@ -166,7 +166,9 @@ export function LogExports(props: { filter: LogsFilter }) {
           </div>
           <ErrorNote error={error} />
           {items === null ? (
-            <p>Loading…</p>
+            error ? null : (
+              <p>Loading…</p>
+            )
           ) : (
             <table class="data">
               <caption>Exports</caption>

@@ -84,7 +84,9 @@ export function BreakersView() {
         Refresh
       </button>
       {list === null ? (
-        <p>Loading…</p>
+        error ? null : (
+          <p>Loading…</p>
+        )
       ) : (
         <>
           {list.breaker_store === 'memory' ? (

@@ -301,7 +301,9 @@ export function ConfigsView() {
         New config
       </button>
       {configs === null ? (
-        <p>Loading…</p>
+        error ? null : (
+          <p>Loading…</p>
+        )
       ) : (
         <table class="data">
           <caption>Saved configs</caption>

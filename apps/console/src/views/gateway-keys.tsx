@@ -149,7 +149,9 @@ export function GatewayKeysView() {
         />
       ) : null}
       {keys === null ? (
-        <p>Loading…</p>
+        error ? null : (
+          <p>Loading…</p>
+        )
       ) : (
         <table class="data">
           <caption>Gateway keys</caption>

@@ -183,7 +183,9 @@ export function GuardrailsView() {
         New guardrail
       </button>
       {guardrails === null ? (
-        <p>Loading…</p>
+        error ? null : (
+          <p>Loading…</p>
+        )
       ) : (
         <table class="data">
           <caption>Guardrails</caption>

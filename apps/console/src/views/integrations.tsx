@@ -210,7 +210,9 @@ export function IntegrationsView() {
         <AddProviderForm key={adding} integration={adding} onClose={closeAdd} onError={setError} />
       ) : null}
       {integrations === null ? (
-        <p>Loading…</p>
+        error ? null : (
+          <p>Loading…</p>
+        )
       ) : (
         <table class="data">
           <caption>Integrations</caption>

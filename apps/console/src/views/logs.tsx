@@ -20,6 +20,7 @@ import {
   type FilterField,
   filterFromSearch,
   filterPairs,
+  invalidAddressFilter,
   isoToLocal,
   type LogsFilter,
   localToIso,
@@ -217,6 +218,19 @@ export function LogsView(props: { search: URLSearchParams }) {
 
   useEffect(() => {
     let cancelled = false;
+    // Rows of another filter must not stand under this one's error.
+    const fail = (caught: unknown) => {
+      setRecords([]);
+      setCursor(null);
+      setElapsedMs(null);
+      setError(caught);
+    };
+    if (filter.ignored) {
+      // Showing every record for a filter the address got wrong would look like its answer.
+      setLoading(false);
+      fail(new Error(invalidAddressFilter(filter.ignored)));
+      return undefined;
+    }
     setLoading(true);
     setError(null);
     const started = performance.now();
@@ -227,7 +241,7 @@ export function LogsView(props: { search: URLSearchParams }) {
         setCursor(page.next_cursor);
         setElapsedMs(Math.round(performance.now() - started));
       })
-      .catch((caught: unknown) => !cancelled && setError(caught))
+      .catch((caught: unknown) => !cancelled && fail(caught))
       .finally(() => !cancelled && setLoading(false));
     return () => {
       cancelled = true;
@@ -235,7 +249,7 @@ export function LogsView(props: { search: URLSearchParams }) {
   }, [searchText]);
 
   useEffect(() => {
-    if (!tail) return undefined;
+    if (!tail || filter.ignored) return undefined;
     const timer = setInterval(() => {
       api<LogsPage>(`/logs${query([['limit', '50']])}`)
         .then((page) => {
@@ -293,12 +307,6 @@ export function LogsView(props: { search: URLSearchParams }) {
         </span>
       </div>
       <ErrorNote error={error} />
-      {filter.ignored ? (
-        <p class="notice" role="status">
-          Not applied, not a time: {filter.ignored.join(', ')} (from the address). Pick a time in the form
-          instead.
-        </p>
-      ) : null}
       <VirtualTable
         caption="Requests, newest first"
         columns={COLUMNS}

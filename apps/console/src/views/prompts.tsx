@@ -477,7 +477,9 @@ function Library(props: {
         ) : null}
       </div>
       {records === null ? (
-        <p>Loading…</p>
+        error ? null : (
+          <p>Loading…</p>
+        )
       ) : (
         <table class="data">
           <caption>{props.title}</caption>

@@ -141,7 +141,9 @@ export function VirtualKeysView() {
         />
       ) : null}
       {keys === null ? (
-        <p>Loading…</p>
+        error ? null : (
+          <p>Loading…</p>
+        )
       ) : (
         <table class="data">
           <caption>Virtual keys</caption>
