@@ -171,6 +171,7 @@ describe('pk', () => {
       ['integrations', 'add-provider'],
       ['integrations', 'rm'],
       ['configs', 'push'],
+      ['configs', 'list'],
       ['configs', 'get'],
       ['configs', 'history'],
       ['configs', 'rollback'],
@@ -323,6 +324,22 @@ describe('pk', () => {
       adminEnv({ OPENAI_KEY: ENV_SECRET }),
     );
     expect(fromEnv).toMatchObject({ code: 0, stdout: 'added virtual key from-env (openai)\n' });
+    // An expiry, as keys create takes one: the key works until then.
+    const expiresAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 86_400_000).toISOString();
+    const expiring = await runPk(
+      ['vk', 'add', 'expiring', ...options, '--key', 'env:OPENAI_KEY', '--expires-at', expiresAt],
+      adminEnv({ OPENAI_KEY: ENV_SECRET }),
+    );
+    expect(expiring).toMatchObject({ code: 0, stdout: 'added virtual key expiring (openai)\n' });
+    const expiringRecord = (
+      JSON.parse((await runPk(['--json', 'vk', 'list'], adminEnv())).stdout) as {
+        slug: string;
+        expires_at: string | null;
+      }[]
+    ).find((key) => key.slug === 'expiring');
+    expect(Date.parse(expiringRecord?.expires_at ?? '')).toBe(Date.parse(expiresAt));
+    expect(await chat('expiring')).toBe(200);
+    expect((await runPk(['vk', 'rm', 'expiring'], adminEnv())).code).toBe(0);
     const fromStdin = await runPk(
       ['vk', 'add', 'from-stdin', ...options, '--key', '-'],
       adminEnv(),
@@ -572,6 +589,14 @@ describe('pk', () => {
       /^VERSION\s+VERSION ID\s+CREATED\s+BY\s+RESTORES\s+SERVED$/,
     );
     expect(history.stdout).toMatch(/\n3\s+\S+\s+\S+\s+key:\S+\s+v1\s+yes\n/);
+    const listed = await runPk(['configs', 'list'], adminEnv());
+    expect(listed.stdout.split('\n')[0]).toMatch(/^SLUG\s+NAME\s+VERSION\s+STATUS\s+UPDATED\s+MANAGED BY$/);
+    expect(listed.stdout).toMatch(/\npc-cli\s+pc-cli\s+3\s+active\s+\d{4}-\d\d-\d\dT\S+\s+-?\n/);
+    const listedJson = JSON.parse((await runPk(['--json', 'configs', 'list'], adminEnv())).stdout) as {
+      slug: string;
+      version: number;
+    }[];
+    expect(listedJson.find((config) => config.slug === 'pc-cli')).toMatchObject({ version: 3 });
     // The gateway serves the restored version to the next request.
     expect(await chatWith({ config: 'pc-cli' })).toBe(200);
     expect(seen.at(-1)?.body.temperature).toBe(0.1);

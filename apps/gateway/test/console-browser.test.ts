@@ -170,9 +170,20 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByLabel('Provider', { exact: true }).fill('openai');
     await page.getByLabel('Provider API key').fill(VK_SECRET);
     await page.getByLabel('Custom host (optional)').fill(`${mock.url}/v1`);
+    // An expiry, in local time like every time the console shows.
+    await page.getByLabel('Expires (optional, local time)').fill('2099-01-02T03:04');
     await page.getByRole('button', { name: 'Create virtual key' }).click();
     const vkSlug = (await page.getByTestId('created-slug').textContent()) ?? '';
     expect(vkSlug).toMatch(/^browser-vk-[0-9a-f]{6}$/);
+    const storedKey = (await sdk().virtualKeys.retrieve({ slug: vkSlug })) as { expires_at?: string };
+    const browserTime = await page.evaluate(() => new Date('2099-01-02T03:04').toISOString());
+    expect(Date.parse(storedKey.expires_at ?? '')).toBe(Date.parse(browserTime));
+    const vkRow = page
+      .getByRole('table', { name: 'Virtual keys' })
+      .getByRole('row')
+      .filter({ hasText: vkSlug });
+    const shownExpiry = await page.evaluate((iso) => new Date(iso).toLocaleString(), browserTime);
+    await vkRow.getByRole('cell', { name: shownExpiry, exact: true }).waitFor();
     // The provider key is never shown back, only masked.
     await page.getByRole('cell', { name: vkSlug, exact: true }).waitFor();
     expect(await page.content()).not.toContain(VK_SECRET);
@@ -253,6 +264,13 @@ describe.runIf(run)('the console in Chromium', () => {
       .getByRole('row')
       .filter({ hasText: configSlug });
     await listed.getByRole('cell', { name: '2', exact: true }).waitFor();
+    // Its last change in local time, as the logs show times, not raw ISO UTC.
+    const updatedCell = (await listed.getByRole('cell').nth(3).textContent()) ?? '';
+    expect(updatedCell).not.toMatch(/\d{4}-\d\d-\d\dT/);
+    const configObject = (await sdk().configs.retrieve({ slug: configSlug })) as { last_updated_at: string };
+    expect(updatedCell).toBe(
+      await page.evaluate((iso) => new Date(iso).toLocaleString(), configObject.last_updated_at),
+    );
     await page.getByRole('button', { name: 'Roll back to v1' }).click();
     await page.getByRole('cell', { name: 'v3 (current)' }).waitFor();
     // The list follows: the rollback made version 3.

@@ -14,7 +14,16 @@ interface ConfigVersion {
   readonly created_by: string;
 }
 
-/** `pk configs push|rm|get|history|rollback`: saved configs and their versions through the admin API. */
+interface ConfigObject {
+  readonly slug: string;
+  readonly name: string;
+  readonly version: number | null;
+  readonly status: string;
+  readonly last_updated_at: string | null;
+  readonly managed_by: string | null;
+}
+
+/** `pk configs push|list|rm|get|history|rollback`: saved configs and their versions through the admin API. */
 export function registerConfigs(program: Command, context: CommandContext): void {
   const configs = program
     .command('configs')
@@ -52,6 +61,32 @@ export function registerConfigs(program: Command, context: CommandContext): void
           };
         },
       });
+    });
+
+  configs
+    .command('list')
+    .description(
+      'list saved configs: the served version, when it last changed, the settings file of a file-managed one',
+    )
+    .action(async () => {
+      const output = context.output();
+      const list = await context.admin().call<{ data: ConfigObject[] }>('GET', '/configs');
+      if (output.json) {
+        printJson(output, list.data);
+        return;
+      }
+      printTable(
+        output,
+        ['slug', 'name', 'version', 'status', 'updated', 'managed by'],
+        list.data.map((config) => [
+          config.slug,
+          config.name,
+          config.version,
+          config.status,
+          config.last_updated_at,
+          config.managed_by,
+        ]),
+      );
     });
 
   registerRmCommand(configs, context, {

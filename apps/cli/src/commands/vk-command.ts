@@ -31,6 +31,7 @@ interface AddOptions extends BudgetOptions, RateLimitOptions {
   readonly model?: string[];
   readonly allowedHost?: string[];
   readonly note?: string;
+  readonly expiresAt?: string;
 }
 
 /** `pk vk add|list|replace-key|rm|budget|rate-limits|reset-usage`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
@@ -56,6 +57,7 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
     .option('--model <id...>', 'model ids GET /v1/models lists for this key')
     .option('--allowed-host <host...>', 'custom hosts (besides the provider) this credential may be sent to')
     .option('--note <text>', 'free text')
+    .option('--expires-at <time>', 'when the key stops working (ISO 8601); requests then get 401')
     .addOption(budget)
     .addOption(budgetType)
     .addOption(budgetReset)
@@ -76,6 +78,7 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
         ...(options.model === undefined ? {} : { models: options.model }),
         ...(options.allowedHost === undefined ? {} : { allowed_hosts: options.allowedHost }),
         ...(options.note === undefined ? {} : { note: options.note }),
+        ...(options.expiresAt === undefined ? {} : { expires_at: options.expiresAt }),
         ...(usageLimits === undefined ? {} : { usage_limits: usageLimits }),
         ...(rateLimits === undefined ? {} : { rate_limits: rateLimits }),
       });

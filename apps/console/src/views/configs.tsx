@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { type ConfigIssue, validateConfigText } from '../config-validation.js';
-import { text } from '../log-record.js';
+import { text, timeText } from '../log-record.js';
 
 interface ConfigObject {
   readonly slug: string;
@@ -211,7 +211,7 @@ function Versions(props: {
                 v{version.version}
                 {version.is_latest ? ' (current)' : ''}
               </td>
-              <td>{version.created_at}</td>
+              <td>{timeText(version.created_at)}</td>
               <td>{text(version.created_by)}</td>
               <td>
                 {version.is_latest ? null : (
@@ -322,7 +322,7 @@ export function ConfigsView() {
                 <td class="mono">{config.slug}</td>
                 <td>{config.name}</td>
                 <td>{text(config.version)}</td>
-                <td>{text(config.last_updated_at)}</td>
+                <td>{timeText(config.last_updated_at)}</td>
                 <OpenDeleteActions
                   slug={config.slug}
                   managedBy={config.managed_by}

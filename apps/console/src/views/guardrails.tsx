@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
-import { text } from '../log-record.js';
+import { timeText } from '../log-record.js';
 
 interface GuardrailObject {
   readonly slug: string;
@@ -213,7 +213,7 @@ export function GuardrailsView() {
                 <td>{guardrail.name}</td>
                 <td class="mono">{guardrail.checks.map((check) => check.id).join(', ') || '-'}</td>
                 <td>{guardrail.type === 'mutator' ? 'mutates' : onFailure(guardrail)}</td>
-                <td>{text(guardrail.last_updated_at)}</td>
+                <td>{timeText(guardrail.last_updated_at)}</td>
                 <OpenDeleteActions
                   slug={guardrail.slug}
                   managedBy={guardrail.managed_by}

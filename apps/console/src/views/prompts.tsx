@@ -3,7 +3,7 @@ import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
-import { text } from '../log-record.js';
+import { timeText } from '../log-record.js';
 import { type Collection, collectionLabel } from '../prompt-collections.js';
 import { type Label, versionLabels } from '../prompt-labels.js';
 import { CollectionSelect, CollectionsSection, MovePrompt, useCollections } from './prompt-collections.js';
@@ -313,7 +313,7 @@ function Versions(props: {
             <tr key={version.id}>
               <td class="mono">{number}</td>
               <td>{typeof description === 'string' && description !== '' ? description : '-'}</td>
-              <td>{text(version.created_at)}</td>
+              <td>{timeText(version.created_at)}</td>
               <td>
                 {number === published ? (
                   <strong>published</strong>
@@ -519,7 +519,7 @@ function Library(props: {
                 {kind.withModel ? <td class="mono">{(record.model as string | null) ?? '-'}</td> : null}
                 <td class="mono">{kind.version(record)}</td>
                 <td class="mono">{record.latest_version}</td>
-                <td>{text(record.last_updated_at)}</td>
+                <td>{timeText(record.last_updated_at)}</td>
                 <OpenDeleteActions
                   slug={record.slug}
                   managedBy={null}

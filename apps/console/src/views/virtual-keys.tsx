@@ -15,7 +15,10 @@ import { ErrorNote } from '../components/error-note.js';
 import { LimitsEditor } from '../components/limits-editor.js';
 import { ReplaceKeyForm } from '../components/replace-key-form.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
-import { text } from '../log-record.js';
+import { text, timeText } from '../log-record.js';
+import { localToIso } from '../logs-filter.js';
+
+const EMPTY_FORM = { name: '', provider: 'openai', key: '', custom_host: '', note: '', expires_at: '' };
 
 interface VirtualKey {
   readonly slug: string;
@@ -30,10 +33,13 @@ interface VirtualKey {
   readonly usage_limits: UsageLimits | null;
   readonly rate_limits: RateLimit[] | null;
   readonly current_usage?: CurrentUsage;
+  /** When the key stops working (ISO 8601), or null. */
+  readonly expires_at?: string | null;
 }
 
 /**
- * Virtual keys (admin): list (with each budget's use and the rate limits), create (with a budget),
+ * Virtual keys (admin): list (with each budget's use, the rate limits and the expiry), create (with a
+ * budget and an expiry),
  * rename, replace the provider key (rotation), change a key's budget and rate limits, revoke
  * (delete), and reset the usage of one whose budget is exhausted. The provider key is never shown again.
  */
@@ -41,7 +47,7 @@ export function VirtualKeysView() {
   const [keys, setKeys] = useState<VirtualKey[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<string | null>(null);
-  const [form, setForm] = useState({ name: '', provider: 'openai', key: '', custom_host: '', note: '' });
+  const [form, setForm] = useState(EMPTY_FORM);
   const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
   /** The key whose limits are being edited. */
   const [editing, setEditing] = useState<VirtualKey | null>(null);
@@ -69,11 +75,13 @@ export function VirtualKeysView() {
       const body: Record<string, unknown> = { name: form.name, provider: form.provider, key: form.key };
       if (form.custom_host !== '') body.custom_host = form.custom_host;
       if (form.note !== '') body.note = form.note;
+      // The field holds local time; the API takes an instant.
+      if (form.expires_at !== '') body.expires_at = localToIso(form.expires_at);
       const usageLimits = usageLimitsOf(budget);
       if (usageLimits) body.usage_limits = usageLimits;
       const answer = await api<{ slug: string }>('/virtual-keys', { method: 'POST', body });
       setCreated(answer.slug);
-      setForm({ name: '', provider: 'openai', key: '', custom_host: '', note: '' });
+      setForm(EMPTY_FORM);
       setBudget(NO_BUDGET);
       await load();
     } catch (caught) {
@@ -122,6 +130,7 @@ export function VirtualKeysView() {
         {input('key', 'Provider API key', 'password')}
         {input('custom_host', 'Custom host (optional)')}
         {input('note', 'Note (optional)')}
+        {input('expires_at', 'Expires (optional, local time)', 'datetime-local')}
         <BudgetFields idPrefix="vk" value={budget} onChange={setBudget} />
         <button type="submit">Create virtual key</button>
       </form>
@@ -156,6 +165,7 @@ export function VirtualKeysView() {
               <th scope="col">Status</th>
               <th scope="col">Budget used</th>
               <th scope="col">Rate limits</th>
+              <th scope="col">Expires</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -172,6 +182,7 @@ export function VirtualKeysView() {
                 <td>{key.status}</td>
                 <td>{budgetText(key.usage_limits, key.current_usage)}</td>
                 <td>{rateLimitsText(key.rate_limits)}</td>
+                <td>{key.expires_at ? timeText(key.expires_at) : 'never'}</td>
                 <td>
                   <ResetUsageButton
                     status={key.status}
