@@ -61,6 +61,15 @@ describe('the logs view’s filter as an export’s', () => {
     });
   });
 
+  it('is refused for a time in the address that is not one (the view shows no records for it)', () => {
+    expect(
+      exportFiltersOf({ fields: { provider: 'openai' }, metadata: [], ignored: ['from=garbage'] }),
+    ).toEqual({
+      ok: false,
+      problems: ['from=garbage in the address is not a time'],
+    });
+  });
+
   it('exports everything for an empty filter, and leaves empty values out', () => {
     expect(exportFiltersOf(EMPTY_FILTER)).toEqual({ ok: true, filters: {} });
     expect(exportFiltersOf({ fields: { model: '' }, metadata: [['', 'x']] })).toEqual({

@@ -124,6 +124,8 @@ export function exportFiltersOf(filter: LogsFilter): ExportFilters {
     if (problem === null) filters[name] = value;
     else problems.push(problem);
   }
+  // The view shows no records for a time in its address that is not one; an export would take them all.
+  for (const ignored of filter.ignored ?? []) problems.push(`${ignored} in the address is not a time`);
   const metadata = new Map<string, string>();
   for (const [key, value] of filter.metadata) {
     if (key === '') continue;

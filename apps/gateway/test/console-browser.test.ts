@@ -1179,6 +1179,8 @@ describe.runIf(run)('the console in Chromium', () => {
       .filter({ hasText: 'The address has a filter that is not a time: from=yesterday.' })
       .waitFor();
     expect(await logRows().count()).toBe(0);
+    // Nor can it be exported: the export would hold every record.
+    expect(await page.getByRole('button', { name: 'Export these logs' }).isDisabled()).toBe(true);
     await screenshot(page, '07b-logs-invalid-address-filter');
     // The Model column shows the model asked for (what the Model filter matches), then the one that answered.
     await page.goto(consoleUrl('/logs?model=gpt-4o-mini&metadata._user=bob-console'));
