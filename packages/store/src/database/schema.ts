@@ -312,6 +312,10 @@ export interface RequestLogsTable {
   body_truncated: ColumnType<number, number | undefined, number>;
   /** The path a pass-through request called, without its query string (migration 0016); else null. */
   path: string | null;
+  /** The message of the error answer the client got (migration 0018). */
+  error_message: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON array of the hooks' results (`LogHookResult`, request-logs/log-record.ts; migration 0018). */
+  guardrails: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One metadata entry of a request log, for `metadata.<key>=<value>` filters. */

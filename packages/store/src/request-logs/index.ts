@@ -28,6 +28,8 @@ export {
 } from './log-queries.js';
 export {
   type LogAttempt,
+  type LogCheckResult,
+  type LogHookResult,
   newLogId,
   type RequestLogInput,
   rowsOf,

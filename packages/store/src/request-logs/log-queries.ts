@@ -23,7 +23,13 @@ import {
   rescuedRowOf,
 } from './log-analytics.js';
 import { failedRecord, type RecordConditions, withRecordConditions } from './log-conditions.js';
-import { attemptsOfColumn, metadataOfColumns, USER_METADATA_KEY } from './log-record.js';
+import {
+  attemptsOfColumn,
+  guardrailsOfColumn,
+  type LogHookResult,
+  metadataOfColumns,
+  USER_METADATA_KEY,
+} from './log-record.js';
 import type { SqliteReadThread } from './sqlite-read-thread.js';
 
 /** A stored request as the logs API returns it (snake_case, costs in USD). */
@@ -77,6 +83,10 @@ export interface StoredRequestLog {
     readonly latency_ms: number;
     readonly error_code: string | null;
   }[];
+  /** The message of the error answer the client got, or null (a success, or `x-portkey-debug: false`). */
+  readonly error_message: string | null;
+  /** The hooks that ran (guardrails, mutators) with their checks, or null when none did. */
+  readonly guardrails: readonly LogHookResult[] | null;
   readonly request_body?: string | null;
   readonly response_body?: string | null;
   readonly body_truncated?: boolean;
@@ -285,6 +295,9 @@ export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequest
       latency_ms: attempt.latencyMs,
       error_code: attempt.errorCode ?? null,
     })),
+    // Null for a record written before migration 0018 (or a row without them).
+    error_message: row.error_message ?? null,
+    guardrails: guardrailsOfColumn(row.guardrails ?? null),
     ...(withBodies
       ? {
           request_body: row.request_body,

@@ -12,6 +12,43 @@ export interface LogAttempt {
   readonly errorCode?: string | undefined;
 }
 
+/** One check of a hook, as a log record keeps it (Portkey's `hook_results` names). */
+export interface LogCheckResult {
+  /** The check id, e.g. `pk.pii`. */
+  readonly id: string;
+  readonly verdict: boolean;
+  /** Milliseconds the check took. */
+  readonly execution_time: number;
+  /** True when the check rewrote the request or the answer (a redaction). */
+  readonly transformed: boolean;
+  /** The message of a check that could not decide. */
+  readonly error?: string | undefined;
+  /** What the check found (its explanation, counts by kind, flags), never text of the request or answer. */
+  readonly data?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** One hook that ran for a request, with its checks. */
+export interface LogHookResult {
+  /** The hook id (a stored guardrail's slug, or the id a config gave it). */
+  readonly id: string;
+  /** Before the provider call (`before_request`) or on its answer (`after_request`). */
+  readonly event: 'before_request' | 'after_request';
+  readonly type: 'guardrail' | 'mutator';
+  /** True when every check passed (or errored without `fail_on_error`). */
+  readonly verdict: boolean;
+  /** True for a hook that failed with `deny: true`: the one that denied the request (446). */
+  readonly deny: boolean;
+  readonly transformed: boolean;
+  readonly async: boolean;
+  /** True when the hook does not apply to this request (it did not run). */
+  readonly skipped?: boolean | undefined;
+  /** Milliseconds the hook took. */
+  readonly execution_time: number;
+  /** ISO time the hook started. */
+  readonly created_at: string;
+  readonly checks: readonly LogCheckResult[];
+}
+
 /** What the gateway hands the log writer for one request (camelCase; never a header or a secret). */
 export interface RequestLogInput {
   readonly id: string;
@@ -65,6 +102,10 @@ export interface RequestLogInput {
    * string (a query may carry a key); undefined for the other endpoints, which `endpoint` names.
    */
   readonly path?: string | undefined;
+  /** The message of the error answer the client got (pk's, the provider's, a stream's in-band one). */
+  readonly errorMessage?: string | undefined;
+  /** The hooks that ran (guardrails and mutators), in order: before-request ones first. */
+  readonly guardrails?: readonly LogHookResult[] | undefined;
 }
 
 /** Metadata keys and values are stored as text cut to 128 characters (Portkey's rule for feedback). */
@@ -174,6 +215,22 @@ export function attemptsOfColumn(attempts: string | null, createdAt: number): Lo
   });
 }
 
+/** The `guardrails` column: the hooks' results as JSON, or null when none ran. */
+function guardrailsColumn(guardrails: readonly LogHookResult[] | undefined): string | null {
+  return guardrails === undefined || guardrails.length === 0 ? null : JSON.stringify(guardrails);
+}
+
+/** The hooks' results of a stored row, or null (none ran, or a column this version cannot read). */
+export function guardrailsOfColumn(guardrails: string | null): LogHookResult[] | null {
+  if (guardrails === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(guardrails);
+    return Array.isArray(parsed) ? (parsed as LogHookResult[]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The values of one record's log row, in {@link LOG_COLUMNS} order (the one place that maps a
  * record to its columns).
@@ -241,6 +298,8 @@ export function pushLogRowValues(
     orNull(input.responseBody),
     input.bodyTruncated === true ? 1 : 0,
     orNull(input.path),
+    orNull(input.errorMessage),
+    guardrailsColumn(input.guardrails),
   );
 }
 
@@ -313,6 +372,8 @@ export const LOG_COLUMNS = [
   'response_body',
   'body_truncated',
   'path',
+  'error_message',
+  'guardrails',
 ] as const satisfies readonly (keyof RequestLogsTable)[];
 
 const FIVE_BASE36_DIGITS = 36 ** 5;

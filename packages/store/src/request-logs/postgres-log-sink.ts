@@ -5,7 +5,7 @@ import { type RequestLogInput, rowsOf } from './log-record.js';
 import type { LogRow } from './log-spill.js';
 import type { LogSink } from './log-writer.js';
 
-/** Rows per insert statement (40 columns: well under PostgreSQL's 65,535 parameters). */
+/** Rows per insert statement (43 columns: well under PostgreSQL's 65,535 parameters). */
 const ROWS_PER_INSERT = 500;
 
 /** The log's `integer` columns on PostgreSQL (32 bits), and its `bigint` one. */

@@ -80,6 +80,29 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
       requestBody: '{"in":1}',
       responseBody: '{"out":2}',
       bodyTruncated: true,
+      errorMessage: 'The server had an error',
+      guardrails: [
+        {
+          id: 'pg-no-ssn',
+          event: 'before_request',
+          type: 'guardrail',
+          verdict: false,
+          deny: true,
+          transformed: false,
+          async: false,
+          execution_time: 3,
+          created_at: new Date(createdAt).toISOString(),
+          checks: [
+            {
+              id: 'pk.pii',
+              verdict: false,
+              execution_time: 2,
+              transformed: false,
+              data: { explanation: 'Found PII: ssn (1).', detected: { ssn: 1 }, redacted: false },
+            },
+          ],
+        },
+      ],
     };
     writer.enqueue(input);
     await writer.flush();
@@ -130,7 +153,14 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
       request_body: '{"in":1}',
       response_body: '{"out":2}',
       body_truncated: true,
+      error_message: 'The server had an error',
+      guardrails: input.guardrails,
     });
+    // A record without them has nulls, in lists too.
+    const plain = record({ createdAt: createdAt - 1 });
+    writer.enqueue(plain);
+    await writer.flush();
+    expect(await store.logs.get(plain.id, 'acme')).toMatchObject({ error_message: null, guardrails: null });
     const byUser = await store.logs.list({ tenant: 'acme', metadata: [['team', 'x']], limit: 5 });
     expect(byUser.records.map((entry) => entry.id)).toEqual([input.id]);
     // The prompt filter: a slug is every version of it, `slug@n` one; `_` in a slug is no wildcard.

@@ -339,6 +339,8 @@ const TEXT_COLUMNS: readonly (typeof LOG_COLUMNS)[number][] = [
   'request_body',
   'response_body',
   'path',
+  'error_message',
+  'guardrails',
 ];
 
 /** The kind of each of {@link LOG_COLUMNS} (the other columns are numbers: times, counts, tokens, cost). */
