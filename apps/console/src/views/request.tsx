@@ -120,6 +120,82 @@ function Body(props: { title: string; value: unknown; truncated: unknown }) {
   );
 }
 
+/** One check of a hook as the logs API records it (`guardrails[].checks[]`). */
+interface LoggedCheck {
+  readonly id?: unknown;
+  readonly verdict?: unknown;
+  readonly execution_time?: unknown;
+  readonly transformed?: unknown;
+  readonly error?: unknown;
+  readonly data?: unknown;
+}
+
+/** One hook as the logs API records it (`guardrails[]`). */
+interface LoggedHook extends LoggedCheck {
+  readonly event?: unknown;
+  readonly deny?: unknown;
+  readonly skipped?: unknown;
+  readonly checks?: unknown;
+}
+
+/** What a check found, in a line: its explanation, then its other figures (`detected {"ssn":1}`). */
+function checkFindings(check: LoggedCheck): string {
+  const data = check.data;
+  if (typeof data !== 'object' || data === null) return typeof check.error === 'string' ? check.error : '';
+  const { explanation, ...rest } = data as Record<string, unknown>;
+  const parts = typeof explanation === 'string' ? [explanation] : [];
+  for (const [key, value] of Object.entries(rest)) parts.push(`${key} ${text(value)}`);
+  if (typeof check.error === 'string') parts.push(`error: ${check.error}`);
+  return parts.join(' · ');
+}
+
+/**
+ * The hooks that ran (`guardrails` of the record): each with where it ran, its verdict, whether it
+ * denied the request, its time, and its checks with what they found.
+ */
+export function GuardrailResults(props: { value: unknown }) {
+  const hooks = Array.isArray(props.value) ? (props.value as LoggedHook[]) : [];
+  if (hooks.length === 0) return <p class="muted">None.</p>;
+  return (
+    <ol class="timeline" aria-label="Guardrails">
+      {hooks.map((hook, index) => {
+        const passed = hook.verdict === true;
+        const checks = Array.isArray(hook.checks) ? (hook.checks as LoggedCheck[]) : [];
+        return (
+          <li key={index} class={`attempt ${passed ? 'good' : 'bad'}`} data-testid="guardrail">
+            <div class="attempt-head">
+              <strong>{text(hook.id)}</strong>
+              <span>{hook.event === 'after_request' ? 'on the answer' : 'before the request'}</span>
+              <span class={passed ? 'good' : 'bad'}>
+                {hook.skipped === true ? 'skipped' : passed ? 'passed' : 'failed'}
+              </span>
+              {hook.deny === true ? <span class="badge">denied the request</span> : null}
+              {hook.transformed === true ? <span class="badge">rewrote it</span> : null}
+              <span>{text(hook.execution_time)} ms</span>
+            </div>
+            {checks.length > 0 ? (
+              <table class="pairs" aria-label={`Checks of ${text(hook.id)}`}>
+                <tbody>
+                  {checks.map((check, checkIndex) => (
+                    <tr key={checkIndex}>
+                      <th scope="row">{text(check.id)}</th>
+                      <td class={check.verdict === true ? 'good' : 'bad'}>
+                        {check.verdict === true ? 'passed' : 'failed'}
+                      </td>
+                      <td>{text(check.execution_time)} ms</td>
+                      <td>{checkFindings(check)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : null}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
 /** One request: its summary, the attempt timeline, metadata, bodies, feedback and guardrail results. */
 export function RequestView(props: { id: string }) {
   const [record, setRecord] = useState<LogRecord | null>(null);
@@ -139,6 +215,7 @@ export function RequestView(props: { id: string }) {
     ['Time', timeText(timeOf(record))],
     ['Status', pick(record, 'status')],
     ['Error code', pick(record, 'error_code')],
+    ['Error message', pick(record, 'error_message')],
     ['Endpoint', pick(record, 'endpoint')],
     // The path a pass-through request called (its query string is not kept); the others have none.
     ...(pick(record, 'path') === null ? [] : ([['Path', pick(record, 'path')]] as [string, unknown][])),
@@ -196,7 +273,7 @@ export function RequestView(props: { id: string }) {
       {pick(record, 'guardrails', 'guardrail_results') !== null ? (
         <>
           <h2>Guardrails</h2>
-          <pre class="body">{JSON.stringify(pick(record, 'guardrails', 'guardrail_results'), null, 2)}</pre>
+          <GuardrailResults value={pick(record, 'guardrails', 'guardrail_results')} />
         </>
       ) : null}
       <Body
