@@ -184,7 +184,10 @@ export class RequestGuard {
    */
   async runShared(
     request: ProviderRequest,
-  ): Promise<{ readonly denied: GuardrailDeniedError } | { readonly request: ProviderRequest }> {
+  ): Promise<
+    | { readonly denied: GuardrailDeniedError; readonly body: Readonly<Record<string, unknown>> }
+    | { readonly request: ProviderRequest }
+  > {
     if (this.#hooks.shared.length === 0 || request.body === undefined) return { request };
     const provider =
       this.#input.plan.root.kind === 'leaf' ? String(this.#input.plan.root.target.provider ?? '') : '';
@@ -198,7 +201,8 @@ export class RequestGuard {
     if (run.deny) {
       const results = { before_request_hooks: run.results, after_request_hooks: [] };
       this.#lastResults = results;
-      return { denied: new GuardrailDeniedError(results) };
+      // The body as the hooks left it: what a mutator before the deny redacted stays redacted.
+      return { denied: new GuardrailDeniedError(results), body: run.context.request.json };
     }
     const body = run.context.request.json;
     return { request: body === request.body ? request : { ...request, body } };
@@ -381,12 +385,14 @@ export class RequestGuard {
     return this.#of(answer).failed;
   }
 
+  /** The results of the hooks that ran last (the shared ones when no target's ran), for the log record. */
+  hookResults(): HookResults {
+    return this.#lastResults ?? { before_request_hooks: this.#sharedResults, after_request_hooks: [] };
+  }
+
   /** A compact view for the request's log line: each hook's id, verdict and duration. */
   logSummary(): { id: string; verdict: boolean; ms: number; event: 'before' | 'after' }[] | undefined {
-    const results = this.#lastResults ?? {
-      before_request_hooks: this.#sharedResults,
-      after_request_hooks: [],
-    };
+    const results = this.hookResults();
     const line = (event: 'before' | 'after') => (result: HookResult) => ({
       id: result.id,
       verdict: result.verdict,

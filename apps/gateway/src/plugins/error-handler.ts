@@ -3,6 +3,7 @@ import { isRetryableStatus } from '@pk/providers';
 import type { Catalog } from '@pk/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { captureBody } from '../request-facts/body-capture.js';
 import { recordRefusedProxyRequest } from '../request-facts/refused-request.js';
 import { sendPkError } from './error-envelope.js';
 import { lingerBeforeClose } from './lingering-close.js';
@@ -93,8 +94,14 @@ export const errorHandlerPlugin = fastifyPlugin(
       const status = reply.statusCode;
       // Clients must not multiply the gateway's own attempts, nor retry what cannot succeed; a single
       // attempt that may succeed on retry (408, 409, 429, 5xx) leaves the client's own policy in charge.
-      if (status >= 300 && (!isRetryableStatus(status) || (request.logFields?.attempts ?? 0) > 1)) {
-        reply.header('x-should-retry', 'false');
+      if (status >= 300) {
+        if (!isRetryableStatus(status) || (request.logFields?.attempts ?? 0) > 1) {
+          reply.header('x-should-retry', 'false');
+        }
+        // A proxied request's error answer, as sent, for its log record (its body and message).
+        if (status >= 400 && typeof payload === 'string' && request.logFields?.endpoint !== undefined) {
+          captureBody(request, 'errorAnswer', payload);
+        }
       }
       done(null, payload);
     });

@@ -272,7 +272,9 @@ async function proxyRequest(
     // Hooks every target shares run once, before the cache lookup and the routing.
     const shared = await guard.runShared(providerRequest);
     if ('denied' in shared) {
-      log.guardrails = guard.logSummary();
+      recordGuardrails(request, guard);
+      // Refused before anything was sent: the body kept is the one the hooks judged.
+      if (keepBodies) captureBody(request, 'request', shared.body);
       return replyWithFailure(reply, request, shared.denied, shared.denied.status);
     }
     providerRequest = shared.request;
@@ -340,7 +342,7 @@ async function proxyRequest(
     reply.header('x-pk-warnings', requestWarnings.join('; '));
     log.warnings = [...(log.warnings ?? []), ...capWarnings];
   }
-  if (guard) log.guardrails = guard.logSummary();
+  if (guard) recordGuardrails(request, guard);
   log.retries = result.retryCount;
   log.attempts = attemptsIn(result.trace, request);
   recordPlanFacts(log, recorder, result.trace, planStartedAt, result.path);
@@ -465,7 +467,7 @@ async function proxyRequest(
         }
       : {}),
   });
-  if (guard) log.guardrails = guard.logSummary();
+  if (guard) recordGuardrails(request, guard);
   if (answer.progress) {
     log.streamChunks = answer.progress.chunks;
     // Read from the items as they passed (no parse): the record's answered model prices the stream.
@@ -474,7 +476,10 @@ async function proxyRequest(
     // A stream that ended with an error (the provider's in-band error, or one that broke, stalled or
     // stopped short) answered 200 but is not a success: its record says which error the client got.
     const streamError = answer.progress.error;
-    if (streamError !== undefined) log.errorCode = streamErrorCodeOf(streamError);
+    if (streamError !== undefined) {
+      log.errorCode = streamErrorCodeOf(streamError);
+      captureBody(request, 'errorAnswer', { error: streamError });
+    }
   }
   // Ended by an output guardrail's `deny` with `event: error` (its 446 after the 200): a failure.
   if (guard?.streamDenied(answer) === true && log.errorCode === undefined) {
@@ -495,6 +500,12 @@ async function proxyRequest(
     void commit({ ...answer, kind: 'json', body: stored, usage });
   }
   return reply;
+}
+
+/** The hooks' results: a summary for the log line, the whole of them for the log record. */
+function recordGuardrails(request: FastifyRequest, guard: RequestGuard): void {
+  request.logFields.guardrails = guard.logSummary();
+  captureBody(request, 'hookResults', guard.hookResults());
 }
 
 /** What the log records for a stream's closing error: the provider's code or type, else pk's own code. */

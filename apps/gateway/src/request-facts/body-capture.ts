@@ -1,16 +1,32 @@
+import type { HookResults } from '@pk/guardrails';
 import type { FastifyRequest } from 'fastify';
 
-/** The bodies of a request as the log store may keep them (already redacted by guardrails). */
+/**
+ * What a request's log record may keep beyond its log line: its bodies (already redacted by
+ * guardrails), the error answer it ended with, and its hooks' results. Noted only by requests that
+ * have them (body logging on, an error, hooks): a plain request notes nothing.
+ */
 export interface CapturedBodies {
   request?: unknown;
   response?: unknown;
+  /**
+   * The error answer the client got: the text sent (pk's or the provider's envelope), or for a
+   * stream that ended with an error after its 200, the `{ error }` it ended with.
+   */
+  errorAnswer?: unknown;
+  /** The hooks' results (guardrails and mutators). */
+  hookResults?: HookResults;
 }
 
 // Never on `request.logFields`: those go to the stdout log line, which never carries a body.
 const captured = new WeakMap<FastifyRequest, CapturedBodies>();
 
-/** Notes a body of `request` for the log store (`PK_LOG_BODIES`); the caller checks it is on. */
-export function captureBody(request: FastifyRequest, which: keyof CapturedBodies, body: unknown): void {
+/** Notes a body (or another fact of {@link CapturedBodies}) of `request` for the log store. */
+export function captureBody<Which extends keyof CapturedBodies>(
+  request: FastifyRequest,
+  which: Which,
+  body: CapturedBodies[Which],
+): void {
   let bodies = captured.get(request);
   if (bodies === undefined) {
     bodies = {};

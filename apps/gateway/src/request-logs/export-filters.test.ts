@@ -44,6 +44,8 @@ const RECORD: StoredRequestLog = {
   target_path: 'config',
   metadata: { _user: 'ada', team: 'a' },
   attempts: [],
+  error_message: null,
+  guardrails: null,
   request_body: '{"model":"gpt-4o-mini","messages":[]}',
   response_body: '{"object":"chat.completion"',
   body_truncated: true,

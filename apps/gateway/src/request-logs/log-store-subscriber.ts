@@ -1,6 +1,8 @@
 import { newLogId, type RequestLogInput, type RequestLogWriter } from '@pk/store';
 import type { RequestEnd } from '../plugins/request-log.js';
 import { capturedBodiesOf } from '../request-facts/body-capture.js';
+import { errorMessageOf } from '../request-facts/error-answer.js';
+import { loggedHookResultsOf } from '../request-facts/guardrail-results.js';
 
 /** Bodies are stored up to 64 KiB each (UTF-16 code units of their JSON); longer ones are cut and flagged. */
 export const MAX_LOGGED_BODY_CHARS = 64 * 1024;
@@ -42,11 +44,17 @@ export function recordOfRequestEnd(end: RequestEnd, withBodies: boolean): Reques
   const createdAt = now - end.latencyMs;
   let requestBody: { text: string; truncated: boolean } | undefined;
   let responseBody: { text: string; truncated: boolean } | undefined;
-  if (withBodies && fields.debug !== false) {
-    const bodies = capturedBodiesOf(request);
-    requestBody = bodyText(bodies?.request);
-    responseBody = bodyText(bodies?.response);
+  const bodies = capturedBodiesOf(request);
+  if (withBodies && fields.debug !== false && bodies !== undefined) {
+    requestBody = bodyText(bodies.request);
+    // An answer that failed is stored as the client got it: pk's or the provider's error envelope.
+    responseBody = bodyText(bodies.response ?? bodies.errorAnswer);
   }
+  // The error's message, as a piece of its answer: not for a request that opted out of storing those.
+  const errorMessage =
+    bodies?.errorAnswer !== undefined && fields.debug !== false
+      ? errorMessageOf(bodies.errorAnswer)
+      : undefined;
   return {
     id: newLogId(createdAt),
     createdAt,
@@ -84,6 +92,8 @@ export function recordOfRequestEnd(end: RequestEnd, withBodies: boolean): Reques
     bodyTruncated: requestBody?.truncated === true || responseBody?.truncated === true,
     // Only pass-through requests: the other endpoints' paths are what `endpoint` names.
     path: fields.endpoint === 'passthrough' ? loggedPathOf(request.url) : undefined,
+    errorMessage,
+    guardrails: loggedHookResultsOf(bodies?.hookResults),
   };
 }
 

@@ -96,6 +96,11 @@ export type MockReply =
       readonly chunkDelayMs?: number;
       /** Sends this many payloads, then nothing more until the client leaves (a stalled stream). */
       readonly stallAfter?: number;
+      /**
+       * Breaks the connection once this many payloads left (0: once the headers left): `reset` with
+       * a TCP RST, `close` with a FIN. The headers go with the first payload, in one write.
+       */
+      readonly breakAfter?: { readonly payloads: number; readonly how: 'reset' | 'close' };
     }
   | {
       readonly status?: number;
@@ -200,6 +205,8 @@ export async function startProviderMock(): Promise<ProviderMock> {
       'cache-control': 'no-cache',
       ...reply.headers,
     });
+    const broken = reply.breakAfter;
+    if (broken !== undefined) return breakStream(response, reply.sse, broken);
     // As providers do: the headers leave at once, the first token may come much later.
     response.flushHeaders();
     let sent = 0;
@@ -210,6 +217,27 @@ export async function startProviderMock(): Promise<ProviderMock> {
       sent += 1;
     }
     if (sent !== reply.stallAfter) response.end();
+  }
+
+  /** A stream whose connection breaks after `payloads` of `sse` reached the socket (see `breakAfter`). */
+  async function breakStream(
+    response: ServerResponse,
+    sse: readonly string[],
+    broken: { readonly payloads: number; readonly how: 'reset' | 'close' },
+  ): Promise<void> {
+    const text = sse
+      .slice(0, broken.payloads)
+      .map((data) => `data: ${data}\n\n`)
+      .join('');
+    // Written and handed to the kernel before the break: a destroy would drop bytes still queued.
+    await new Promise<void>((resolve) => {
+      if (text === '') {
+        response.flushHeaders();
+        setTimeout(resolve, 20);
+      } else response.write(text, () => resolve());
+    });
+    if (broken.how === 'reset') response.socket?.resetAndDestroy();
+    else response.socket?.destroy();
   }
 
   function tokenExchange(request: ReceivedRequest): MockReply {
