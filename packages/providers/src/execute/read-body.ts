@@ -11,6 +11,7 @@ export async function readBodyText(options: {
     return await bodyText(options.body);
   } catch (error) {
     if (options.signal?.aborted) throw upstreamErrorFromAbort(options.provider, options.signal.reason);
-    throw upstreamUnavailableError(options.provider, error);
+    // Its status and headers came: the provider answered, and its answer broke off.
+    throw upstreamUnavailableError(options.provider, error, { answerBegan: true });
   }
 }
