@@ -245,6 +245,43 @@ describe.each([
   );
 
   it.runIf(available)(
+    'a stream an output guardrail denied part-way: the after-request hook that denied it, the error it ended with and its message',
+    async () => {
+      const traceId = `stream-denied-${engine}-${Date.now()}`;
+      const stream = await openai(traceId, {
+        'x-portkey-config': JSON.stringify({
+          virtual_key: 'openai-a',
+          output_guardrails: [
+            { id: 'no-paris', 'default.contains': { operator: 'none', words: ['Paris'] }, deny: true },
+          ],
+        }),
+      }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'What is the capital of France?' }],
+        stream: true,
+      });
+      const error = await rejectionOf(
+        (async () => {
+          for await (const _ of stream);
+        })(),
+      );
+      const record = await recordOf(traceId);
+      expect(record).toMatchObject({ status: 200, error_code: 'PK_ERR_GUARDRAIL_DENIED' });
+      expect(error.message).toContain(String(record.error_message));
+      const hooks = record.guardrails as Json[];
+      expect(hooks.find((hook) => hook.id === 'no-paris')).toMatchObject({
+        event: 'after_request',
+        verdict: false,
+        deny: true,
+      });
+      expect(JSON.parse(String(record.response_body))).toMatchObject({
+        error: { code: 'PK_ERR_GUARDRAIL_DENIED', message: record.error_message },
+        hook_results: { after_request_hooks: [{ id: 'no-paris', deny: true }] },
+      });
+    },
+  );
+
+  it.runIf(available)(
     'a stream whose connection broke after its first chunk: PK_ERR_STREAM_INTERRUPTED with a message that says so',
     async () => {
       const traceId = `broken-${engine}-${Date.now()}`;

@@ -14,6 +14,7 @@ import {
   type TraceEntry,
 } from '@pk/config';
 import type { CacheStore } from '@pk/config/cache';
+import { GuardrailDeniedError } from '@pk/guardrails';
 import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
 import {
   answerJsonOf,
@@ -484,6 +485,8 @@ async function proxyRequest(
   // Ended by an output guardrail's `deny` with `event: error` (its 446 after the 200): a failure.
   if (guard?.streamDenied(answer) === true && log.errorCode === undefined) {
     log.errorCode = 'PK_ERR_GUARDRAIL_DENIED';
+    // The `event: error` it ended with carries this envelope, its hook results those of the deny.
+    captureBody(request, 'errorAnswer', new GuardrailDeniedError(guard.hookResults()).toEnvelope());
   }
   // Ended by the gateway's shutdown deadline with `event: error`: not a success either.
   if (!completed && services.stopStreams.aborted && !request.clientLeft && log.errorCode === undefined) {
