@@ -44,7 +44,11 @@ export function recordOfRequestEnd(end: RequestEnd, withBodies: boolean): Reques
   const createdAt = now - end.latencyMs;
   let requestBody: { text: string; truncated: boolean } | undefined;
   let responseBody: { text: string; truncated: boolean } | undefined;
-  const bodies = capturedBodiesOf(request);
+  // Only a request that noted something is looked up: bodies, an error answer, hooks' results.
+  const bodies =
+    withBodies || end.status >= 400 || fields.errorCode !== undefined || fields.guardrails !== undefined
+      ? capturedBodiesOf(request)
+      : undefined;
   if (withBodies && fields.debug !== false && bodies !== undefined) {
     requestBody = bodyText(bodies.request);
     // An answer that failed is stored as the client got it: pk's or the provider's error envelope.
