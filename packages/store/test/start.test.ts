@@ -95,8 +95,10 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // the later migrations' tables).
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend')",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error')",
           'drop table limit_spend',
+          'alter table request_logs drop column error_message',
+          'alter table request_logs drop column guardrails',
           'drop table collections',
           'drop index feedback_tenant_time',
           'drop table prompt_version_labels',
@@ -143,8 +145,10 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // A database as 0015 left it, with a record in it.
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend')",
+          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error')",
           'drop table limit_spend',
+          'alter table request_logs drop column error_message',
+          'alter table request_logs drop column guardrails',
           'alter table request_logs drop column path',
           "insert into request_logs (id, created_at, tenant, trace_id, source, endpoint, stream, status, latency_ms) values ('log_before', 1767225600000, 'acme', 'trace-path', 'gateway', 'passthrough', 0, 200, 5)",
         ])
