@@ -66,6 +66,13 @@ afterAll(killLiveGatewayProcesses);
 export const SERVER_NODE_FLAGS: readonly string[] = PK_NODE_FLAGS;
 export { startScriptNodeFlags };
 
+/** Data directories of gateways whose exit was not reported yet: removed when the test process exits. */
+const pendingDataDirs = new Set<string>();
+// One listener for all of them (one per gateway would pass Node's 10-listener warning in a test file).
+process.once('exit', () => {
+  for (const dataDir of pendingDataDirs) rmSync(dataDir, { recursive: true, force: true });
+});
+
 /**
  * The environment of a gateway process: a port of its own and, unless `env` names one, a fresh data
  * directory (its SQLite store) removed when the process exits, so tests never share a store by chance.
@@ -78,9 +85,11 @@ function processEnvironment(env: Record<string, string>): {
     return { env: { PATH: process.env.PATH ?? '', PORT: '0', ...env }, cleanup: () => undefined };
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'pk-gateway-data-'));
-  const cleanup = (): void => rmSync(dataDir, { recursive: true, force: true });
-  // Also when the test process ends before the gateway's exit is reported.
-  process.once('exit', cleanup);
+  pendingDataDirs.add(dataDir);
+  const cleanup = (): void => {
+    pendingDataDirs.delete(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
   return { env: { PATH: process.env.PATH ?? '', PORT: '0', PK_DATA_DIR: dataDir, ...env }, cleanup };
 }
 
