@@ -2,6 +2,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, Engine, RequestLogMetadataTable, RequestLogsTable } from '../database/schema.js';
 import { isUnavailableError } from '../repositories/store-context.js';
+import { insertLogRowsIn } from './insert-log-rows.js';
 import { USER_METADATA_KEY } from './log-record.js';
 import type { LogRow } from './log-spill.js';
 import { storableRow } from './postgres-log-sink.js';
@@ -43,21 +44,7 @@ async function insertRows(db: Kysely<Database>, engine: Engine, rows: readonly L
     for (const metadataRow of metadataRows)
       metadata.push(engine === 'postgres' ? storableRow(metadataRow) : metadataRow);
   }
-  await db.transaction().execute(async (trx) => {
-    for (let start = 0; start < logs.length; start += ROWS_PER_INSERT)
-      await trx
-        .insertInto('request_logs')
-        .values(logs.slice(start, start + ROWS_PER_INSERT))
-        // Idempotent: a replay that a crash cut short, run again, adds nothing twice.
-        .onConflict((conflict) => conflict.doNothing())
-        .execute();
-    for (let start = 0; start < metadata.length; start += ROWS_PER_INSERT * 5)
-      await trx
-        .insertInto('request_log_metadata')
-        .values(metadata.slice(start, start + ROWS_PER_INSERT * 5))
-        .onConflict((conflict) => conflict.doNothing())
-        .execute();
-  });
+  await db.transaction().execute((trx) => insertLogRowsIn(trx, logs, metadata, ROWS_PER_INSERT));
 }
 
 /**

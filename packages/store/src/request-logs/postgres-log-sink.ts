@@ -1,6 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { Database, RequestLogMetadataTable, RequestLogsTable } from '../database/schema.js';
 import { isUnavailableError } from '../repositories/store-context.js';
+import { insertLogRowsIn } from './insert-log-rows.js';
 import { type RequestLogInput, rowsOf } from './log-record.js';
 import type { LogRow } from './log-spill.js';
 import type { LogSink } from './log-writer.js';
@@ -92,21 +93,7 @@ export class PostgresLogSink implements LogSink {
       logs.push(storableRow(rows.log));
       for (const row of rows.metadata) metadata.push(storableRow(row));
     }
-    return this.#db.transaction().execute(async (trx) => {
-      for (let start = 0; start < logs.length; start += ROWS_PER_INSERT)
-        await trx
-          .insertInto('request_logs')
-          .values(logs.slice(start, start + ROWS_PER_INSERT))
-          // Idempotent: a batch retried after a commit whose reply was lost adds nothing twice.
-          .onConflict((conflict) => conflict.doNothing())
-          .execute();
-      for (let start = 0; start < metadata.length; start += ROWS_PER_INSERT * 4)
-        await trx
-          .insertInto('request_log_metadata')
-          .values(metadata.slice(start, start + ROWS_PER_INSERT * 4))
-          .onConflict((conflict) => conflict.doNothing())
-          .execute();
-    });
+    return this.#db.transaction().execute((trx) => insertLogRowsIn(trx, logs, metadata, ROWS_PER_INSERT));
   }
 
   /** The records' rows as they would have been written (every queued record is unwritten here). */
