@@ -50,3 +50,54 @@ describe('empty variables and PK_LOG_LEVEL', () => {
     );
   });
 });
+
+describe('on/off variables and the tracing variables the span module reads', () => {
+  it('takes 1/0, true/false, on/off and yes/no in any case for PK_METRICS and PK_ALLOW_UNAUTHENTICATED', () => {
+    for (const value of ['1', 'true', 'ON', 'yes']) {
+      expect(readServerOptions([], { PK_ALLOW_UNAUTHENTICATED: value }).allowUnauthenticated, value).toBe(
+        true,
+      );
+      expect(readServerOptions([], { PK_METRICS: value }).metrics, value).toBe(true);
+    }
+    for (const value of ['0', 'False', 'off', 'no', '']) {
+      expect(readServerOptions([], { PK_ALLOW_UNAUTHENTICATED: value }).allowUnauthenticated, value).toBe(
+        false,
+      );
+    }
+    expect(readServerOptions([], { PK_METRICS: 'off' }).metrics).toBe(false);
+    expect(readServerOptions([], { PK_METRICS: '' }).metrics).toBe(true);
+  });
+
+  it.each(['PK_METRICS', 'PK_ALLOW_UNAUTHENTICATED'])(
+    'refuses %s=maybe, naming the accepted values',
+    (name) => {
+      expect(() => readServerOptions([], { [name]: 'maybe' })).toThrow(
+        new StartupError(`${name} must be on or off (1/0, true/false, on/off, yes/no), got "maybe"`),
+      );
+    },
+  );
+
+  it('refuses an unknown sampler, a ratio outside 0-1 and a batch size that is not a whole number', () => {
+    expect(() => readServerOptions([], { OTEL_TRACES_SAMPLER: 'bogus' })).toThrow(
+      /^OTEL_TRACES_SAMPLER must be one of always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off, parentbased_traceidratio, got "bogus"$/,
+    );
+    for (const argument of ['nope', '1.5', '-0.1', '1e-1'])
+      expect(() => readServerOptions([], { OTEL_TRACES_SAMPLER_ARG: argument }), argument).toThrow(
+        /OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1/,
+      );
+    expect(() => readServerOptions([], { OTEL_BSP_MAX_QUEUE_SIZE: 'x' })).toThrow(
+      /OTEL_BSP_MAX_QUEUE_SIZE must be a whole number above 0, got "x"/,
+    );
+    expect(() => readServerOptions([], { OTEL_SDK_DISABLED: 'yes please' })).toThrow(
+      /OTEL_SDK_DISABLED must be true or false/,
+    );
+    const accepted = readServerOptions([], {
+      OTEL_TRACES_SAMPLER: 'ParentBased_TraceIdRatio',
+      OTEL_TRACES_SAMPLER_ARG: '0.1',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OTEL_SDK_DISABLED: 'TRUE',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+    });
+    expect(accepted.tracing).toBe(false);
+  });
+});

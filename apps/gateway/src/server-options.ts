@@ -22,7 +22,7 @@ export interface ServerOptions {
   readonly databaseUrl?: string;
   /** `PK_MASTER_KEY`: `env:NAME`, `file:PATH` or base64 keys, newest first. */
   readonly masterKey?: string;
-  /** `PK_METRICS`: Prometheus metrics collected and served (default true; `0` turns them off). */
+  /** `PK_METRICS`: Prometheus metrics collected and served (default true; `0`/`false`/`off`/`no` turn them off). */
   readonly metrics: boolean;
   /** `PK_METRICS_PORT`: a port serving `GET /metrics` alone, without a key (unset: none). */
   readonly metricsPort?: number;
@@ -59,7 +59,8 @@ export class StartupError extends Error {
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
  * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_STREAM_IDLE_TIMEOUT_MS`, `PK_DATA_DIR`,
  * `PK_DATABASE_URL`, `PK_MASTER_KEY`, `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, `PK_LOG_LEVEL`, whether
- * `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and `--settings`.
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and `OTEL_SDK_DISABLED`), and `--settings`; checks the
+ * `OTEL_TRACES_SAMPLER*` and `OTEL_BSP_*` variables the span module reads later.
  */
 export function readServerOptions(
   argv: readonly string[],
@@ -107,7 +108,8 @@ export function readServerOptions(
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new StartupError(`PK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${env.PK_LOG_LEVEL}`);
   }
-  const metrics = !['0', 'false', 'off'].includes((env.PK_METRICS ?? '').toLowerCase());
+  const metrics = flag(env, 'PK_METRICS', true);
+  checkTracingVariables(env);
   let metricsPort: number | undefined;
   if (env.PK_METRICS_PORT) {
     metricsPort = Number(env.PK_METRICS_PORT);
@@ -120,7 +122,7 @@ export function readServerOptions(
     port,
     ...(settingsPath ? { settingsPath } : {}),
     shutdownTimeoutMs,
-    allowUnauthenticated: env.PK_ALLOW_UNAUTHENTICATED === '1' || env.PK_ALLOW_UNAUTHENTICATED === 'true',
+    allowUnauthenticated: flag(env, 'PK_ALLOW_UNAUTHENTICATED', false),
     logFlushMs,
     guardrailHoldbackChars,
     streamIdleTimeoutMs,
@@ -131,10 +133,86 @@ export function readServerOptions(
     ...(metricsPort === undefined ? {} : { metricsPort }),
     metricsHost: env.PK_METRICS_HOST || '127.0.0.1',
     tracing:
-      env.OTEL_SDK_DISABLED !== 'true' &&
+      !otelSdkDisabled(env) &&
       Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     logLevel,
   };
+}
+
+const FLAG_ON = ['1', 'true', 'on', 'yes'];
+const FLAG_OFF = ['0', 'false', 'off', 'no'];
+
+/**
+ * An on/off variable (`PK_METRICS`, `PK_ALLOW_UNAUTHENTICATED`): unset or empty is `fallback`;
+ * anything but 1/0, true/false, on/off, yes/no (any case) is refused, so that a typo never leaves a
+ * switch in the state the operator did not ask for.
+ */
+function flag(env: Readonly<Record<string, string | undefined>>, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const normalised = value.trim().toLowerCase();
+  if (FLAG_ON.includes(normalised)) return true;
+  if (FLAG_OFF.includes(normalised)) return false;
+  throw new StartupError(
+    `${name} must be on or off (1/0, true/false, on/off, yes/no), got ${JSON.stringify(value)}`,
+  );
+}
+
+/** `OTEL_SDK_DISABLED`: a boolean as OpenTelemetry spells them, `true` or `false` (any case). */
+function otelSdkDisabled(env: Readonly<Record<string, string | undefined>>): boolean {
+  const value = (env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase();
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new StartupError(
+    `OTEL_SDK_DISABLED must be true or false, got ${JSON.stringify(env.OTEL_SDK_DISABLED)}`,
+  );
+}
+
+/** The values of `OTEL_TRACES_SAMPLER` pk's span module builds a sampler for. */
+export const TRACES_SAMPLERS: readonly string[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+/** The batch processor's variables: each a whole number above 0 (milliseconds or spans). */
+export const BATCH_PROCESSOR_VARIABLES: readonly string[] = [
+  'OTEL_BSP_SCHEDULE_DELAY',
+  'OTEL_BSP_MAX_QUEUE_SIZE',
+  'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+  'OTEL_BSP_EXPORT_TIMEOUT',
+];
+
+/**
+ * The standard variables pk's span module reads itself (`OTEL_TRACES_SAMPLER`, `…_ARG`, `OTEL_BSP_*`),
+ * checked at start whether or not tracing is on: the span module is loaded only with an endpoint, and
+ * a typo found then would have sampled every request (the default) without a word.
+ */
+function checkTracingVariables(env: Readonly<Record<string, string | undefined>>): void {
+  const sampler = (env.OTEL_TRACES_SAMPLER ?? '').trim().toLowerCase();
+  if (sampler !== '' && !TRACES_SAMPLERS.includes(sampler)) {
+    throw new StartupError(
+      `OTEL_TRACES_SAMPLER must be one of ${TRACES_SAMPLERS.join(', ')}, got ${JSON.stringify(env.OTEL_TRACES_SAMPLER)}`,
+    );
+  }
+  const argument = env.OTEL_TRACES_SAMPLER_ARG;
+  if (argument !== undefined && argument.trim() !== '') {
+    const ratio = /^\s*(?:0|1|0?\.\d+|1\.0*)\s*$/.test(argument) ? Number(argument) : Number.NaN;
+    if (!(ratio >= 0 && ratio <= 1)) {
+      throw new StartupError(
+        `OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1 (0.1: one trace in ten), got ${JSON.stringify(argument)}`,
+      );
+    }
+  }
+  for (const name of BATCH_PROCESSOR_VARIABLES) {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') continue;
+    if (!/^\s*[1-9]\d{0,8}\s*$/.test(value))
+      throw new StartupError(`${name} must be a whole number above 0, got ${JSON.stringify(value)}`);
+  }
 }
 
 /** True for addresses only this machine can reach. */

@@ -47,18 +47,24 @@ async function main(): Promise<void> {
       `pk gateway: cache Redis unavailable (${(error as Error).message}); serving without the cache\n`,
     );
   };
-  const cache = cacheStoreFromEnvironment(process.env, warnRedis);
+  const cache = cacheStoreFromEnvironment(process.env, warnRedis, (message) =>
+    process.stderr.write(`pk gateway: ${message}\n`),
+  );
   // PK_BREAKER_STORE=redis shares open breakers between replicas (in-process state while Redis is down).
   const breakers = breakerStoreFromEnvironment(process.env, (message) =>
     process.stderr.write(`pk gateway: ${message}\n`),
   );
   // PK_LIMITS_STORE=redis shares rate limits and budgets between replicas (PK_REPLICAS of them).
   let lastLimitsWarning = Number.NEGATIVE_INFINITY;
-  const limits = limitsFromEnvironment(process.env, (error) => {
-    if (Date.now() - lastLimitsWarning < 10_000) return;
-    lastLimitsWarning = Date.now();
-    process.stderr.write(`pk gateway: limits Redis unavailable (${error.message}); reconnecting\n`);
-  });
+  const limits = limitsFromEnvironment(
+    process.env,
+    (error) => {
+      if (Date.now() - lastLimitsWarning < 10_000) return;
+      lastLimitsWarning = Date.now();
+      process.stderr.write(`pk gateway: limits Redis unavailable (${error.message}); reconnecting\n`);
+    },
+    (message) => process.stderr.write(`pk gateway: ${message}\n`),
+  );
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
   // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
   // PK_STREAM_IDLE_TIMEOUT_MS bounds the silence inside an answer's body (undici's `bodyTimeout`).

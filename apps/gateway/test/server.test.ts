@@ -82,6 +82,22 @@ describe('the gateway process', () => {
       [{ PK_BREAKER_STORE: 'bogus' }, 'PK_BREAKER_STORE must be memory or redis'],
       [{ PK_LIMITS_STORE: 'bogus' }, 'PK_LIMITS_STORE must be memory or redis'],
       [{ PK_REPLICAS: 'x' }, 'PK_REPLICAS must be an integer'],
+      [{ PK_LIMITS_TIMEOUT_MS: 'x' }, 'PK_LIMITS_TIMEOUT_MS must be an integer 1-60000, got "x"'],
+      [
+        { PK_CACHE_STORE: 'redis', PK_CACHE_MAX_BYTES: 'lots' },
+        'PK_CACHE_MAX_BYTES must be a number of bytes',
+      ],
+      [
+        { PK_METRICS: 'maybe' },
+        'PK_METRICS must be on or off (1/0, true/false, on/off, yes/no), got "maybe"',
+      ],
+      [
+        { PK_ALLOW_UNAUTHENTICATED: 'maybe' },
+        'PK_ALLOW_UNAUTHENTICATED must be on or off (1/0, true/false, on/off, yes/no), got "maybe"',
+      ],
+      [{ OTEL_TRACES_SAMPLER: 'bogus' }, 'OTEL_TRACES_SAMPLER must be one of always_on, always_off'],
+      [{ OTEL_TRACES_SAMPLER_ARG: 'half' }, 'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1'],
+      [{ OTEL_BSP_SCHEDULE_DELAY: 'soon' }, 'OTEL_BSP_SCHEDULE_DELAY must be a whole number above 0'],
       [{ HTTPS_PROXY: '::not a url' }, 'httpsProxy is not a URL'],
       [{ PK_MASTER_KEY: 'short' }, 'PK_MASTER_KEY: key 1 is not 32 bytes of base64'],
       [{ PK_MASTER_KEY: 'env:PK_NOT_SET_ANYWHERE' }, 'PK_MASTER_KEY names the variable PK_NOT_SET_ANYWHERE'],
@@ -101,11 +117,25 @@ describe('the gateway process', () => {
     }
   }, 60_000);
 
+  it('warns in one line of a limits variable the memory store does not use, and starts', async () => {
+    const gateway = await startGateway({ PK_LIMITS_KEY_PREFIX: 'mine:' });
+    running.push(gateway);
+    const warnings = gateway
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('PK_LIMITS_KEY_PREFIX'));
+    expect(warnings).toEqual([
+      'pk gateway: PK_LIMITS_KEY_PREFIX is set but PK_LIMITS_STORE is memory: it applies only with PK_LIMITS_STORE=redis',
+    ]);
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+  });
+
   it('refuses to listen beyond loopback without gateway keys, unless allowed', async () => {
     const refused = await runGatewayExpectingExit({ HOST: '0.0.0.0' });
     expect(refused.code).toBe(1);
     expect(refused.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
-    const allowed = await startGateway({ HOST: '0.0.0.0', PK_ALLOW_UNAUTHENTICATED: '1' });
+    // Before, any value but 1 or true was read as "not allowed", silently (yes and on among them).
+    const allowed = await startGateway({ HOST: '0.0.0.0', PK_ALLOW_UNAUTHENTICATED: 'yes' });
     running.push(allowed);
     expect(allowed.url).toContain('0.0.0.0');
   });

@@ -27,6 +27,8 @@ function positiveInteger(
 export function limitsFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   onRedisError: (error: Error) => void,
+  /** One line for a variable that does nothing with the chosen store (the Redis ones with `memory`). */
+  onWarning: (message: string) => void = () => undefined,
 ): LimitsOptions & {
   readonly kind: 'memory' | 'redis';
   /** Resolves once the shared store is connected, or after 2 s (then requests meet it as down). */
@@ -38,15 +40,26 @@ export function limitsFromEnvironment(
     defaultMaxTokens: positiveInteger(env, 'PK_LIMITS_DEFAULT_MAX_TOKENS', DEFAULT_MAX_TOKENS, 10_000_000),
     holdTtlMs: positiveInteger(env, 'PK_LIMITS_HOLD_TTL_MS', 600_000, 86_400_000),
   };
-  if (kind === 'memory') return { kind, ...common, ready: Promise.resolve() };
-  if (kind !== 'redis')
+  if (kind !== 'memory' && kind !== 'redis')
     throw new StartupError(`PK_LIMITS_STORE must be memory or redis, got ${JSON.stringify(kind)}`);
+  // Checked with either store: a bad value is refused even where it would do nothing yet.
+  const commandTimeoutMs = positiveInteger(env, 'PK_LIMITS_TIMEOUT_MS', 500, 60_000);
   const prefix = env.PK_LIMITS_KEY_PREFIX || 'pk:limits:';
   if (/[{}]/.test(prefix)) throw new StartupError('PK_LIMITS_KEY_PREFIX must not contain { or }');
+  if (kind === 'memory') {
+    const unused = ['PK_LIMITS_KEY_PREFIX', 'PK_LIMITS_TIMEOUT_MS'].filter((name) => env[name]);
+    if (unused.length > 0) {
+      onWarning(
+        `${unused.join(' and ')} ${unused.length > 1 ? 'are' : 'is'} set but PK_LIMITS_STORE is memory: ` +
+          `${unused.length > 1 ? 'they apply' : 'it applies'} only with PK_LIMITS_STORE=redis`,
+      );
+    }
+    return { kind, ...common, ready: Promise.resolve() };
+  }
   // A command that times out may still have run in Redis, and an open limit then also admits
   // locally: too short a timeout under load turns slowness into over-admission (default 500 ms).
   const client = createRedisClient(redisUrlFromEnvironment(env), {
-    commandTimeoutMs: positiveInteger(env, 'PK_LIMITS_TIMEOUT_MS', 500, 60_000),
+    commandTimeoutMs,
     onError: onRedisError,
   });
   // Commands fail at once until the connection is up (no offline queue): the gateway waits for it

@@ -21,29 +21,36 @@ export interface ChosenCacheStore {
 export function cacheStoreFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   onRedisError: (error: Error) => void,
+  /** One line for a variable that does nothing with the chosen store (`PK_CACHE_MAX_BYTES` with `redis`). */
+  onWarning: (message: string) => void = () => undefined,
 ): ChosenCacheStore {
   const kind = env.PK_CACHE_STORE || 'memory';
+  if (kind !== 'memory' && kind !== 'redis')
+    throw new StartupError(`PK_CACHE_STORE must be memory or redis, got ${JSON.stringify(kind)}`);
+  // Checked with either store: a bad value is refused even where it would do nothing yet.
+  const maxBytes = Number(env.PK_CACHE_MAX_BYTES || DEFAULT_CACHE_MAX_BYTES);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024) {
+    throw new StartupError(
+      `PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${env.PK_CACHE_MAX_BYTES}`,
+    );
+  }
   if (kind === 'memory') {
-    const maxBytes = Number(env.PK_CACHE_MAX_BYTES || DEFAULT_CACHE_MAX_BYTES);
-    if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024) {
-      throw new StartupError(
-        `PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${env.PK_CACHE_MAX_BYTES}`,
-      );
-    }
     const store = createMemoryCacheStore<string>({ maxBytes });
     return { store, kind, close: async () => store.clear() };
   }
-  if (kind === 'redis') {
-    const redisUrl = redisUrlFromEnvironment(env);
-    const client = createRedisClient(redisUrl, { onError: onRedisError });
-    return {
-      store: createRedisCacheStore(client),
-      kind,
-      redisUrl,
-      close: async () => {
-        client.disconnect();
-      },
-    };
+  if (env.PK_CACHE_MAX_BYTES) {
+    onWarning(
+      'PK_CACHE_MAX_BYTES is set but PK_CACHE_STORE is redis: it bounds only the in-memory cache (Redis is bounded by its own maxmemory)',
+    );
   }
-  throw new StartupError(`PK_CACHE_STORE must be memory or redis, got ${JSON.stringify(kind)}`);
+  const redisUrl = redisUrlFromEnvironment(env);
+  const client = createRedisClient(redisUrl, { onError: onRedisError });
+  return {
+    store: createRedisCacheStore(client),
+    kind,
+    redisUrl,
+    close: async () => {
+      client.disconnect();
+    },
+  };
 }
