@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -8,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { startMockEmbeddings, vectorWithSimilarity } from './support/mock-embeddings.js';
+import { startRedisServer } from './support/redis-server.js';
 import { requireRedis } from './support/services.js';
 
 // The Redis cache store against the real Redis on 127.0.0.1:6379, and against a private
@@ -44,14 +43,6 @@ async function ask(gateway: GatewayProcess, messages: unknown, maxAge = 3600) {
     cacheError: response.headers.get('x-pk-cache-error'),
     ms: performance.now() - started,
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe.runIf(runs)('Redis cache store', () => {
@@ -103,16 +94,8 @@ describe.runIf(runs)('Redis cache store', () => {
   });
 
   it('with its Redis stopped mid-run, 100 requests all answer 200 at once (DISABLED + x-pk-cache-error)', async () => {
-    const port = await freePort();
-    const server: ChildProcess = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: 'ignore',
-      },
-    );
+    const { child: server, port } = await startRedisServer();
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300));
       const gateway = await startGateway({
         PK_CACHE_STORE: 'redis',
         PK_REDIS_URL: `redis://127.0.0.1:${port}`,

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { startGateway } from './server-process.js';
@@ -34,6 +35,22 @@ async function leftBehind(mark: string): Promise<number[]> {
   }
 }
 
+/** Ids of the redis-server processes listening on one of `ports` (their title names the port). */
+function redisServersOn(ports: readonly string[]): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const title = readFileSync(`/proc/${entry}/cmdline`, 'latin1');
+      if (title.startsWith('redis-server') && ports.some((port) => title.includes(`:${port}`)))
+        found.push(Number(entry));
+    } catch {
+      // Gone already, or another user's.
+    }
+  }
+  return found;
+}
+
 const vitestEntry = join(
   dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
   'vitest.mjs',
@@ -49,10 +66,16 @@ describe.runIf(process.platform === 'linux')('the test helpers’ gateway proces
     expect(await leftBehind(mark)).toEqual([]);
   });
 
-  it('a test file whose beforeAll timed out, or that never stopped its gateway, leaves no gateway running', async () => {
+  it('a test file whose beforeAll timed out, or that never stopped its gateway or Redis server, leaves none of them running', async () => {
     const mark = randomUUID();
+    const portsFile = join(tmpdir(), `pk-lost-redis-${mark}`);
     const run = spawn(process.execPath, [vitestEntry, 'run', '--config', fixtureConfig], {
-      env: { ...process.env, CI: '', GATEWAY_TEST_FIXTURE_MARK: mark },
+      env: {
+        ...process.env,
+        CI: '',
+        GATEWAY_TEST_FIXTURE_MARK: mark,
+        GATEWAY_TEST_FIXTURE_REDIS_PORTS: portsFile,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -63,10 +86,19 @@ describe.runIf(process.platform === 'linux')('the test helpers’ gateway proces
       output += chunk.toString();
     });
     const [code] = await once(run, 'exit');
-    // The fixture's hook timed out (1 failed) and its other test started a gateway (1 passed).
+    // The fixture's two hooks timed out (2 failed suites) and its other tests started a gateway and
+    // a redis-server (2 passed).
     expect(output).toMatch(/Hook timed out in 50ms/);
-    expect(output).toMatch(/1 failed.*1 passed|1 passed.*1 failed/s);
+    expect(output).toMatch(/Hook timed out in 500ms/);
+    expect(output).toMatch(/Failed Suites 2/);
+    expect(output).toMatch(/Tests .*2 passed/);
     expect(code).toBe(1);
     expect(await leftBehind(mark)).toEqual([]);
+    const ports = readFileSync(portsFile, 'utf8').trim().split('\n');
+    rmSync(portsFile, { force: true });
+    expect(ports).toHaveLength(2);
+    const redisLeft = redisServersOn(ports);
+    for (const pid of redisLeft) process.kill(pid, 'SIGKILL');
+    expect(redisLeft).toEqual([]);
   }, 60_000);
 });

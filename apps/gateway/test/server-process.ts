@@ -53,8 +53,12 @@ export function killLiveGatewayProcesses(): void {
   killEvery(liveChildren);
 }
 
-/** Registers `child`, as soon as it is spawned, to be killed if it is still running when the tests end. */
-function ownChild(child: ChildProcess): ChildProcess {
+/**
+ * Registers `child`, as soon as it is spawned, to be killed if it is still running when the tests end
+ * (the test file's last hook, or the test process's exit): gateways, and the Redis servers tests
+ * start of their own (`support/redis-server.ts`).
+ */
+export function ownChild(child: ChildProcess): ChildProcess {
   liveChildren.add(child);
   child.once('exit', () => liveChildren.delete(child));
   return child;

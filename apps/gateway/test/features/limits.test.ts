@@ -1,6 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { Portkey } from 'portkey-ai';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient } from '../../src/stores/redis-client.js';
 import { type FeatureGateway, postJson, startFeatureGateway } from '../support/feature-gateway.js';
 import { chatChunks, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+import { freePort, hasRedisServerBinary, startRedisServer } from '../support/redis-server.js';
 import { requireRedis } from '../support/services.js';
 
 // Feature suite: rate limits and budgets (issue 22) through BUILT gateway processes that share the
@@ -273,34 +273,8 @@ describe.runIf(runs)('rate limits and budgets shared by two replicas through Red
   });
 });
 
-/** A free 127.0.0.1 port (listen on 0, read it, close). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-async function startRedisServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  await until(() => output.includes('Ready to accept connections'), 5000);
-  return child;
-}
-
 // The outage test needs the redis-server binary to run a Redis of its own.
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+const hasRedisServer = hasRedisServerBinary();
 if (!hasRedisServer) {
   if (process.env.CI === 'true') throw new Error('limits: the redis-server binary is missing (CI=true)');
   console.warn('limits: the Redis outage test is skipped, no redis-server binary on PATH');
@@ -314,7 +288,7 @@ describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', 
 
   beforeAll(async () => {
     port = await freePort();
-    server = await startRedisServer(port);
+    server = (await startRedisServer({ port })).child;
     own = createRedisClient(`redis://127.0.0.1:${port}`, { commandTimeoutMs: 2000 });
     own.on('error', () => {});
     await once(own, 'ready');
@@ -410,7 +384,7 @@ describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', 
       gateway.logLines().some((line) => (line.limits as { degraded?: boolean } | undefined)?.degraded),
     ).toBe(true);
 
-    server = await startRedisServer(port);
+    server = (await startRedisServer({ port })).child;
     // The gateway reconnects on its own (back-off up to 2 s): no restart.
     await until(async () => (await chat('closed')).status === 200, 10_000);
     const back = await chat('open');
