@@ -124,4 +124,35 @@ describe('path of a stored pass-through record', () => {
     const [chat] = await recordsOf('chat-path');
     expect(chat).toMatchObject({ endpoint: 'chat.completions', path: null });
   });
+
+  it('is a field of log exports: the pass-through request’s path, null for a chat', async () => {
+    const portkey = new Portkey({ baseURL: gateway.base, apiKey: KEY });
+    const exportPaths = async (traceId: string): Promise<unknown[]> => {
+      const created = await portkey.logs.exports.create({
+        filters: { trace_id: traceId },
+        requestedData: ['trace_id', 'mode', 'path'],
+      });
+      const exportId = created.id as string;
+      await portkey.logs.exports.start({ exportId });
+      const end = Date.now() + 10_000;
+      while (
+        ((await portkey.logs.exports.retrieve({ exportId })) as { status?: string }).status !== 'success'
+      ) {
+        if (Date.now() > end) throw new Error(`export ${exportId} did not finish`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const link = (await portkey.logs.exports.download({ exportId })) as { signed_url: string };
+      const text = await (await fetch(link.signed_url)).text();
+      return text
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown);
+    };
+    expect(await exportPaths('passthrough-path')).toEqual([
+      { trace_id: 'passthrough-path', mode: 'passthrough', path: '/v1/vector_stores/vs_abc123/file_batches' },
+    ]);
+    expect(await exportPaths('chat-path')).toEqual([
+      { trace_id: 'chat-path', mode: 'chat.completions', path: null },
+    ]);
+  });
 });

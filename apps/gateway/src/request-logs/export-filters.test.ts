@@ -195,7 +195,14 @@ describe('export lines', () => {
       virtual_key: 'openai-prod',
       error_code: null,
       span_id: null,
+      path: null,
     });
+    // A pass-through request's path, as the logs API has it.
+    expect(
+      JSON.parse(
+        exportLineOf({ ...RECORD, endpoint: 'passthrough', path: '/v1/files/file-abc/content' }, ['path']),
+      ),
+    ).toEqual({ path: '/v1/files/file-abc/content' });
     expect(
       JSON.parse(
         exportLineOf({ ...RECORD, status: 503, answered_model: null, cost: null, request_body: null }, [

@@ -23,7 +23,8 @@ function bodyOf(text: string | null | undefined): unknown {
  * The fields an export line may have: Portkey's `requested_data` names, then pk's additions. Costs
  * are in cents as Portkey's, with `cost_currency`; `request` and `response` are the stored bodies
  * (only kept with `PK_LOG_BODIES`, else null); `mode` is pk's endpoint (`chat.completions` …);
- * `request_url` is null (pk does not keep the provider's URL).
+ * `request_url` is null (pk does not keep the provider's URL); `path` is the path a pass-through
+ * request called, without its query string (null for the other endpoints), as the logs API's.
  */
 const FIELDS: Readonly<Record<string, (record: StoredRequestLog) => unknown>> = {
   id: (record) => record.id,
@@ -54,6 +55,7 @@ const FIELDS: Readonly<Record<string, (record: StoredRequestLog) => unknown>> = 
   virtual_key: (record) => record.virtual_key,
   error_code: (record) => record.error_code,
   span_id: (record) => record.span_id,
+  path: (record) => record.path,
 };
 
 /** Every field name an export may ask for, in the order above. */
