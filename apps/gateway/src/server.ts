@@ -15,6 +15,7 @@ import { type MetricsServer, startMetricsServer } from './metrics/metrics-server
 import { createShutdownState } from './plugins/shutdown.js';
 import { releaseStartupGarbage } from './release-startup-garbage.js';
 import { readLogStoreOptions } from './request-logs/log-store-options.js';
+import { spillLeftWhileOffWarning } from './request-logs/spill-left-while-off.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
 import { settingsRecordsOf } from './settings/settings-records.js';
@@ -168,6 +169,11 @@ async function main(): Promise<void> {
     logger: { level: options.logLevel, stream: logDestination },
   });
   warn = (message) => app.log.warn(message);
+  if (!logWriter) {
+    // Records spilled at an earlier shutdown wait for a start with the log store on: said once.
+    const spillWarning = await spillLeftWhileOffWarning(spillFile);
+    if (spillWarning) warn(spillWarning);
+  }
   // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the SDK is imported on demand.
   const tracing = options.tracing ? await startTracing() : undefined;
   if (tracing) app.onRequestEnd(tracing.record);

@@ -116,6 +116,30 @@ describe.each([
         setup.proxy.restore();
       }
 
+      // A start with the log store off neither replays the file nor passes it over in silence.
+      const spilledText = readFileSync(spillFile, 'utf8');
+      const off = await startFeatureGateway({
+        mock,
+        settings: settings(mock.url),
+        env: { ...setup.env, PK_DATA_DIR: dataDir, PK_LOG_STORE: 'off' },
+      });
+      gateways.push(off);
+      expect(
+        off.process
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('request log spill')),
+      ).toEqual([
+        expect.stringContaining(
+          `request log spill ${spillFile} holds 4 lines of records the store refused at an earlier shutdown; ` +
+            'PK_LOG_STORE=off: not replayed now, it will be when the gateway starts with the log store on',
+        ),
+      ]);
+      expect(off.process.output()).toMatch(/"level":40,.*request log spill/);
+      await send(off, 'spill-off', 1);
+      await off.stop();
+      expect(readFileSync(spillFile, 'utf8')).toBe(spilledText);
+
       const second = await start();
       if (!setup.proxy) {
         // Still read-only at the next start: the gateway serves, the replay waits and the file stays.
