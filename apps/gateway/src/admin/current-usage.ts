@@ -39,7 +39,8 @@ export type UsageReader = (subject: UsageSubject) => CurrentUsage | Promise<Curr
 /**
  * Starts a key's current budget period again (`reset_usage` on update): spend, tokens, requests and
  * the exhausted mark go back to none. Resolves false for a key pk does not measure (nothing to
- * reset); throws `PK_ERR_LIMITS_UNAVAILABLE` when the limits store cannot be written.
+ * reset); throws `PK_ERR_LIMITS_UNAVAILABLE` when the limits store cannot be written, and
+ * `PK_ERR_STORE_UNAVAILABLE` when the data store's spend ledger (`limit_spend`) cannot be cleared.
  */
 export type UsageResetter = (subject: UsageSubject) => Promise<boolean>;
 
@@ -69,8 +70,9 @@ export function resetUsageRequested(body: AdminBody): boolean {
 
 /**
  * `reset_usage` of an update: the key's usage read (for the audit log), reset, and every reset that
- * happened audited as `reset_usage` with the figures it cleared. A limits store that cannot be
- * reached is a 503 that says whether the rest of the update was saved (`updated`).
+ * happened audited as `reset_usage` with the figures it cleared. A limits store (or data store)
+ * that cannot be reached is a 503 naming it that says whether the rest of the update was saved
+ * (`updated`).
  */
 export async function resetKeyUsage(options: {
   readonly usage: KeyUsage;
@@ -88,10 +90,12 @@ export async function resetKeyUsage(options: {
     reset = await usage.reset(subject);
   } catch (error) {
     const saved = options.updated ? `the ${what} was updated, but ` : '';
-    throw new PkError(
-      'PK_ERR_LIMITS_UNAVAILABLE',
-      `${saved}its usage was not reset: ${(error as Error).message}`,
-    );
+    // The data store's spend ledger failing is named as such; anything else is the limits store.
+    const code =
+      error instanceof PkError && error.code === 'PK_ERR_STORE_UNAVAILABLE'
+        ? 'PK_ERR_STORE_UNAVAILABLE'
+        : 'PK_ERR_LIMITS_UNAVAILABLE';
+    throw new PkError(code, `${saved}its usage was not reset: ${(error as Error).message}`);
   }
   if (!reset) return;
   // The figures it cleared; null when they could not be read just before (the store came back since).

@@ -159,15 +159,23 @@ export function setUpLimits(
       await store.resetUsage(storeKeyOf(subject), period.id);
       // The counters this replica kept while the shared store was down (open limits) start again too.
       if (store !== local) await local.resetUsage(storeKeyOf(subject), period.id);
-      // And what a restart or a period change would recover.
-      await recovery?.ledger.clear(storeKeyOf(subject), period.startMs);
-      return true;
     } catch (error) {
       throw new PkError(
         'PK_ERR_LIMITS_UNAVAILABLE',
         `the limits store is unavailable (${(error as Error).message})`,
       );
     }
+    try {
+      // And what a restart or a period change would recover: the data store's `limit_spend`.
+      await recovery?.ledger.clear(storeKeyOf(subject), period.startMs);
+    } catch (error) {
+      throw new PkError(
+        'PK_ERR_STORE_UNAVAILABLE',
+        `the data store is unavailable (${(error as Error).message}): the limits store's counters were reset, ` +
+          'but the spend it keeps for a restart was not cleared; reset again once it is back',
+      );
+    }
+    return true;
   };
   return {
     limits,

@@ -1,10 +1,12 @@
 import { once } from 'node:events';
-import { openStore, utcDayOf } from '@pk/store';
+import { openStore, type Store, utcDayOf } from '@pk/store';
 import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
 import OpenAI from 'openai';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient } from '../../src/stores/redis-client.js';
+import { sdkError } from '../support/admin-harness.js';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 import { requireRedis } from '../support/services.js';
@@ -269,6 +271,83 @@ describe('budgets of one process (memory store, SQLite) survive a restart and a 
     );
     expect(after).toMatchObject({ tokens: 63, requests: 3, cost_usd: before.cost_usd });
   });
+});
+
+/** Runs `statement` on the gateway's SQLite file through a connection of the test's own. */
+async function onDatabase(
+  setup: EngineSetup,
+  statement: (db: Store['db']) => Promise<unknown>,
+): Promise<unknown> {
+  const store = await openStore({ ...setup.storeOptions, serve: false });
+  try {
+    return await statement(store.db);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('reset_usage when the data store refuses the spend ledger’s write (SQLite, memory limits store)', () => {
+  let setup: EngineSetup;
+  let gateway: FeatureGateway;
+  beforeAll(async () => {
+    setup = await setUpEngine('sqlite');
+    gateway = await startFeatureGateway({ mock, settings, env: setup.env });
+  }, 30_000);
+  afterAll(async () => {
+    await gateway?.stop();
+    await setup?.cleanup();
+  });
+
+  it('answers 503 PK_ERR_STORE_UNAVAILABLE naming the data store, not the limits store, and resets once it is back', async () => {
+    const admin = adminOf(gateway);
+    const created = await admin.virtualKeys.create({
+      name: 'reset while down',
+      provider: 'openai',
+      key: 'sk-durable-reset',
+      custom_host: `${mock.url}/v1`,
+      usage_limits: { credit_limit: 100_000, type: 'tokens', periodic_reset: 'monthly' },
+    });
+    const slug = created.slug as string;
+    await clientOf(gateway, slug).chat.completions.create({
+      model: 'gpt-4o-mini',
+      max_tokens: 5,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    expect(
+      await until(
+        () => usageOf(gateway, slug),
+        (usage) => usage.requests === 1,
+      ),
+    ).toMatchObject({ requests: 1, tokens: 21 });
+
+    // The day's spend is in the ledger (written off the request path, within a second) ...
+    const subject = `vk:${created.id as string}`;
+    const rows = async () =>
+      (await onDatabase(setup, (db) =>
+        db.selectFrom('limit_spend').selectAll().where('subject', '=', subject).execute(),
+      )) as unknown[];
+    expect(await until(rows, (found) => found.length === 1)).toHaveLength(1);
+    // ... and the data store refuses to delete it (as a full disk or a failing database would): the
+    // key is read and the limits store's counters reset, then the ledger's write fails.
+    await onDatabase(setup, (db) =>
+      sql`create trigger refuse_spend_delete before delete on limit_spend
+          begin select raise(abort, 'database or disk is full'); end`.execute(db),
+    );
+    // Portkey's SDK sends `reset_usage` as it is; its type does not declare it.
+    const refused = await sdkError(admin.virtualKeys.update({ slug, reset_usage: true } as never));
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({
+      error: {
+        code: 'PK_ERR_STORE_UNAVAILABLE',
+        message: expect.stringMatching(/^its usage was not reset: the data store is unavailable \(/),
+      },
+    });
+    expect(refused.message).not.toContain('limits store is unavailable');
+
+    await onDatabase(setup, (db) => sql`drop trigger refuse_spend_delete`.execute(db));
+    await admin.virtualKeys.update({ slug, reset_usage: true } as never);
+    expect(await usageOf(gateway, slug)).toMatchObject({ requests: 0, tokens: 0 });
+  }, 30_000);
 });
 
 describe.runIf(postgresUp && redisUp)('a change of period with PostgreSQL and the Redis limits store', () => {
