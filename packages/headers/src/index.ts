@@ -71,3 +71,4 @@ export {
 } from './response-headers.js';
 export { readUtf8HeaderText } from './utf8-header-text.js';
 export { VERSION } from './version.js';
+export { virtualKeyParamOf } from './virtual-key-param.js';

@@ -94,6 +94,37 @@ describe('in-process mode', () => {
     await expect(ask(client())).rejects.toMatchObject({ status: 400 });
   });
 
+  it('names where a missing virtual key came from in param, as the gateway does', async () => {
+    const param = async (portkey: Portkey, model = 'gpt-4o-mini') =>
+      portkey.chat.completions.create({ model, messages: MESSAGES }).then(
+        () => 'answered',
+        (error: { status?: number; param?: unknown; code?: unknown }) => [
+          error.status,
+          error.code,
+          error.param,
+        ],
+      );
+    const notFound = (where: string) => [404, 'PK_ERR_VIRTUAL_KEY_NOT_FOUND', where];
+    expect(await param(client({ virtualKey: 'gone-vk' }))).toEqual(notFound('x-portkey-virtual-key'));
+    expect(await param(client({ provider: '@gone-vk' }))).toEqual(notFound('x-portkey-provider'));
+    expect(await param(client(), '@gone-vk/gpt-4o-mini')).toEqual(notFound('model'));
+    expect(
+      await param(
+        client({
+          config: {
+            strategy: { mode: 'fallback' },
+            targets: [{ virtual_key: 'openai-prod' }, { virtual_key: 'gone-vk' }],
+          },
+        }),
+      ),
+    ).toEqual(notFound('config.targets[1].virtual_key'));
+    expect(
+      await param(
+        client({ config: { strategy: { mode: 'fallback' }, targets: [{ provider: '@gone-vk' }] } }),
+      ),
+    ).toEqual(notFound('config.targets[0].provider'));
+  });
+
   it('refuses hooks and guardrails with a clear error, sending nothing', async () => {
     const before = upstream.received.length;
     const refusal = ask(

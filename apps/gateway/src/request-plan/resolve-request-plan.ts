@@ -6,13 +6,12 @@ import {
   type HeaderOverrides,
   PkError,
   type PlanLeaf,
-  parseModelReference,
   parseProviderReference,
   type ResolvedPlan,
   resolveConfig,
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
-import { errorCodeOfHeaderProblem, headerOverridesOf } from '@pk/headers';
+import { errorCodeOfHeaderProblem, headerOverridesOf, virtualKeyParamOf } from '@pk/headers';
 import { type CatalogSnapshot, HEADER_UNSAFE_CREDENTIAL, isHeaderSafeCredential } from '@pk/store';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { maskSlug } from '../settings/mask-slug.js';
@@ -316,18 +315,15 @@ function attachCredentials(
   };
 }
 
-/**
- * Where the request named a virtual key it cannot use: the header (`x-portkey-virtual-key`,
- * `x-portkey-provider: @slug`), the body's `model` (`@slug/model`), or else the config's field
- * (`config.targets[1].virtual_key`). Computed only for the error.
- */
+/** Where the request named a virtual key it cannot use (shared with the SDK's in-process mode). */
 function virtualKeyParam(virtualKeyId: string, leaf: PlanLeaf, input: RequestPlanInput): string {
-  const fromHeaders = headerOverridesOf(input.headers, input);
-  if (fromHeaders.virtual_key === virtualKeyId) return 'x-portkey-virtual-key';
-  if (fromHeaders.provider === `@${virtualKeyId}`) return 'x-portkey-provider';
-  const fromModel = input.model === undefined ? undefined : parseModelReference(input.model);
-  if (fromModel?.virtualKeyId === virtualKeyId) return 'model';
-  return `${leaf.path}.${leaf.target.virtual_key === undefined ? 'provider' : 'virtual_key'}`;
+  return virtualKeyParamOf({
+    virtualKeyId,
+    leaf,
+    headers: input.headers,
+    model: input.model,
+    authorizationIsGatewayKey: input.authorizationIsGatewayKey,
+  });
 }
 
 function providerSlug(provider: string | undefined): string | undefined {

@@ -11,7 +11,7 @@ import {
   resolveConfig,
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
-import { headerOverridesOf } from '@pk/headers';
+import { headerOverridesOf, virtualKeyParamOf } from '@pk/headers';
 import type { InProcessVirtualKey } from './in-process-setup.js';
 import { customHostsOf } from './trusted-hosts.js';
 
@@ -110,8 +110,9 @@ function attachCredentials(leaf: PlanLeaf, input: InProcessPlanInput): PlanLeaf 
   }
   const virtualKey = input.virtualKeys.get(virtualKeyId);
   if (virtualKey === undefined) {
+    // The param names where the slug came from, as the gateway's does (a config path, a header, `model`).
     throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${leaf.path}: no virtual key has this id`, {
-      param: 'x-portkey-virtual-key',
+      param: virtualKeyParamOf({ virtualKeyId, leaf, headers: input.headers, model: input.model }),
     });
   }
   checkProvider(virtualKey.provider, leaf.path, input);

@@ -1,0 +1,32 @@
+import type { PlanLeaf } from '@pk/config';
+import { describe, expect, it } from 'vitest';
+import { parseRequestHeaders } from './parse-request-headers.js';
+import { virtualKeyParamOf } from './virtual-key-param.js';
+
+describe('virtualKeyParamOf', () => {
+  it('names the header, the model or the config field the virtual key came from', () => {
+    const of = (
+      headers: Record<string, string>,
+      target: PlanLeaf['target'],
+      path = 'config',
+      model?: string,
+    ) =>
+      virtualKeyParamOf({
+        virtualKeyId: 'gone-vk',
+        leaf: { path, target },
+        headers: parseRequestHeaders(headers),
+        model,
+      });
+    expect(of({ 'x-portkey-virtual-key': 'gone-vk' }, { virtual_key: 'gone-vk' })).toBe(
+      'x-portkey-virtual-key',
+    );
+    expect(of({ 'x-portkey-provider': '@gone-vk' }, { provider: '@gone-vk' })).toBe('x-portkey-provider');
+    expect(of({}, { provider: '@gone-vk' }, 'config', '@gone-vk/gpt-4o')).toBe('model');
+    expect(of({}, { virtual_key: 'gone-vk' }, 'config.targets[1]')).toBe('config.targets[1].virtual_key');
+    expect(of({}, { provider: '@gone-vk' }, 'config.targets[0]')).toBe('config.targets[0].provider');
+    // Another key in the header: the config's own field is the one that failed.
+    expect(of({ 'x-portkey-virtual-key': 'openai-prod' }, { virtual_key: 'gone-vk' })).toBe(
+      'config.virtual_key',
+    );
+  });
+});

@@ -1,0 +1,34 @@
+import { type PlanLeaf, parseModelReference } from '@pk/config';
+import { headerOverridesOf } from './header-overrides.js';
+import type { ParsedRequestHeaders } from './parse-request-headers.js';
+
+/**
+ * Where a request named a virtual key it cannot use, for the error's `param`: the header
+ * (`x-portkey-virtual-key`, or `x-portkey-provider: @slug`), the body's `model` (`@slug/model`), or
+ * else the config's field of the target (`config.targets[1].virtual_key`, `config.provider` for a
+ * `@slug` provider). The gateway and the SDK's in-process mode answer with the same one. Computed
+ * only for the error.
+ */
+export function virtualKeyParamOf(options: {
+  /** The virtual key's id (slug) that was not found, has expired or may not be used. */
+  readonly virtualKeyId: string;
+  /** The plan's target that named it (its `path` is `config`, `config.targets[1]` …). */
+  readonly leaf: Pick<PlanLeaf, 'path' | 'target'>;
+  readonly headers: ParsedRequestHeaders;
+  /** The body's `model`. */
+  readonly model?: string | undefined;
+  /** As for {@link headerOverridesOf}. */
+  readonly authorizationIsGatewayKey?: boolean;
+}): string {
+  const { virtualKeyId, leaf } = options;
+  const fromHeaders = headerOverridesOf(options.headers, {
+    ...(options.authorizationIsGatewayKey === undefined
+      ? {}
+      : { authorizationIsGatewayKey: options.authorizationIsGatewayKey }),
+  });
+  if (fromHeaders.virtual_key === virtualKeyId) return 'x-portkey-virtual-key';
+  if (fromHeaders.provider === `@${virtualKeyId}`) return 'x-portkey-provider';
+  const fromModel = options.model === undefined ? undefined : parseModelReference(options.model);
+  if (fromModel?.virtualKeyId === virtualKeyId) return 'model';
+  return `${leaf.path}.${leaf.target.virtual_key === undefined ? 'provider' : 'virtual_key'}`;
+}
