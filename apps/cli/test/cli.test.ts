@@ -282,8 +282,27 @@ describe('pk', () => {
     const id = /created user key (\S+)\./.exec(created.stderr)?.[1] as string;
     const listed = await runPk(['keys', 'list'], adminEnv());
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^ID\s+NAME\s+ROLE\s+TENANT\s+STATUS\s+KEY/);
+    expect(listed.stdout).toMatch(/^ID\s+NAME\s+ROLE\s+TENANT\s+STATUS\s+EXPIRES\s+KEY/);
     expect(listed.stdout).toContain(`${id}  team`);
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+team\\s+user\\s+acme\\s+active\\s+never\\s`));
+    // An expiry shows in the list as --json has it.
+    const keyExpiresAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 86_400_000).toISOString();
+    const expiringKey = await runPk(
+      ['--json', 'keys', 'create', '--name', 'expiring key', '--expires-at', keyExpiresAt],
+      adminEnv(),
+    );
+    const expiringKeyId = (JSON.parse(expiringKey.stdout) as { id: string }).id;
+    const expiringListed = (await runPk(['keys', 'list'], adminEnv())).stdout
+      .split('\n')
+      .find((row) => row.startsWith(expiringKeyId));
+    const keyExpiry = (
+      JSON.parse((await runPk(['--json', 'keys', 'list'], adminEnv())).stdout) as {
+        id: string;
+        expires_at: string;
+      }[]
+    ).find((key) => key.id === expiringKeyId)?.expires_at;
+    expect(Date.parse(keyExpiry ?? '')).toBe(Date.parse(keyExpiresAt));
+    expect(expiringListed).toMatch(new RegExp(`\\sactive\\s+${keyExpiry?.replace(/[.]/g, '\\.')}\\s`));
     expect(listed.stdout).toContain(`pk-…${userKey.slice(-4)}`);
     expect(listed.stdout).not.toContain(userKey);
 
@@ -338,6 +357,11 @@ describe('pk', () => {
       }[]
     ).find((key) => key.slug === 'expiring');
     expect(Date.parse(expiringRecord?.expires_at ?? '')).toBe(Date.parse(expiresAt));
+    // The table has the expiry too, not only --json; a key without one never expires.
+    const vkTable = (await runPk(['vk', 'list'], adminEnv())).stdout.split('\n');
+    expect(vkTable[0]).toMatch(/^SLUG\s+PROVIDER\s+NAME\s+KEY\s+STATUS\s+EXPIRES\s+INTEGRATION/);
+    expect(vkTable.find((row) => row.startsWith('expiring '))).toContain(` ${expiringRecord?.expires_at} `);
+    expect(vkTable.find((row) => row.startsWith('from-env '))).toMatch(/\sactive\s+never\s/);
     expect(await chat('expiring')).toBe(200);
     expect((await runPk(['vk', 'rm', 'expiring'], adminEnv())).code).toBe(0);
     const fromStdin = await runPk(
@@ -1239,7 +1263,7 @@ describe('pk', () => {
     expect(json).toMatchObject([{ slug: 'cli-openai', providers: ['cli-openai', 'cli-team'] }]);
     expect((await runPk(['vk', 'list'], env)).stdout).toMatch(
       // One key, two budgets: cli-team's refused (exhausted), cli-openai's has none (active).
-      /cli-openai\s+openai\s+cli-openai\s+sk-…defg\s+active\s+cli-openai\s.*\ncli-team\s+openai\s+cli-team\s+sk-…defg\s+exhausted\s+cli-openai/,
+      /cli-openai\s+openai\s+cli-openai\s+sk-…defg\s+active\s+never\s+cli-openai\s.*\ncli-team\s+openai\s+cli-team\s+sk-…defg\s+exhausted\s+never\s+cli-openai/,
     );
 
     // A provider's key is its integration's: replaced there, the next request through either carries it.

@@ -286,6 +286,8 @@ describe.runIf(run)('the console in Chromium', () => {
     // The create form's budget fields (the virtual-key form's component) reach the gateway key.
     await page.getByLabel('Limit', { exact: true }).fill('5');
     await page.getByLabel('Starts again').selectOption('weekly');
+    // An expiry, in local time as on the virtual-key form.
+    await page.getByLabel('Expires (optional, local time)').fill('2099-01-02T03:04');
     await page.getByRole('button', { name: 'Create gateway key' }).click();
     const secret = (await page.getByTestId('new-secret').textContent()) ?? '';
     expect(secret.length).toBeGreaterThan(20);
@@ -296,6 +298,17 @@ describe.runIf(run)('the console in Chromium', () => {
       .getByRole('row')
       .filter({ hasText: 'doomed' })
       .getByRole('cell', { name: '$0.00 of $5.00 a week', exact: true })
+      .waitFor();
+    const doomed = ((await sdk().apiKeys.list({})).data ?? []).find((key) => key.name === 'doomed') as
+      | { expires_at?: string }
+      | undefined;
+    const browserTime = await page.evaluate(() => new Date('2099-01-02T03:04').toISOString());
+    expect(Date.parse(doomed?.expires_at ?? '')).toBe(Date.parse(browserTime));
+    const shownExpiry = await page.evaluate((iso) => new Date(iso).toLocaleString(), browserTime);
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'doomed' })
+      .getByRole('cell', { name: shownExpiry, exact: true })
       .waitFor();
 
     const client = new Portkey({ apiKey: secret, baseURL: gateway.base, config: direct() });

@@ -18,6 +18,8 @@ interface ApiKey {
   readonly key: string | null;
   readonly last_used_at: string | null;
   readonly managed_by: string | null;
+  /** When the key stops working (ISO 8601), or null: never. */
+  readonly expires_at?: string | null;
 }
 
 interface CreateOptions extends BudgetOptions, RateLimitOptions {
@@ -100,13 +102,14 @@ export function registerKeys(program: Command, context: CommandContext): void {
       }
       printTable(
         output,
-        ['id', 'name', 'role', 'tenant', 'status', 'key', 'last used', 'managed by'],
+        ['id', 'name', 'role', 'tenant', 'status', 'expires', 'key', 'last used', 'managed by'],
         list.data.map((key) => [
           key.id,
           key.name,
           key.role,
           key.tenant,
           key.status,
+          key.expires_at ?? 'never',
           key.key,
           key.last_used_at,
           key.managed_by,

@@ -21,6 +21,8 @@ interface VirtualKey {
   readonly managed_by: string | null;
   /** The integration a provider was made from (its key is replaced there). */
   readonly integration_id?: string | null;
+  /** When the key stops working (ISO 8601), or null: never. */
+  readonly expires_at?: string | null;
 }
 
 interface AddOptions extends BudgetOptions, RateLimitOptions {
@@ -97,13 +99,14 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
       }
       printTable(
         output,
-        ['slug', 'provider', 'name', 'key', 'status', 'integration', 'managed by'],
+        ['slug', 'provider', 'name', 'key', 'status', 'expires', 'integration', 'managed by'],
         list.data.map((key) => [
           key.slug,
           key.provider,
           key.name,
           key.masked_api_key,
           key.status,
+          key.expires_at ?? 'never',
           key.integration_id ?? null,
           key.managed_by,
         ]),

@@ -14,7 +14,10 @@ import { BudgetFields } from '../components/budget-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { LimitsEditor } from '../components/limits-editor.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
-import { text } from '../log-record.js';
+import { text, timeText } from '../log-record.js';
+import { localToIso } from '../logs-filter.js';
+
+const EMPTY_FORM = { name: '', role: 'user', tenant: '', expires_at: '' };
 
 interface ApiKey {
   readonly id: string;
@@ -28,17 +31,20 @@ interface ApiKey {
   readonly usage_limits: UsageLimits | null;
   readonly rate_limits: RateLimit[] | null;
   readonly current_usage?: CurrentUsage;
+  /** When the key stops working (ISO 8601), or null. */
+  readonly expires_at?: string | null;
 }
 
 /**
- * Gateway keys (admin): list (with each budget's use and the rate limits), create (with a budget; the
- * secret shown this once), change a key's budget and rate limits, revoke, reset an exhausted budget.
+ * Gateway keys (admin): list (with each budget's use, the rate limits and the expiry), create (with a
+ * budget and an expiry; the secret shown this once), change a key's budget and rate limits, revoke,
+ * reset an exhausted budget.
  */
 export function GatewayKeysView() {
   const [keys, setKeys] = useState<ApiKey[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [secret, setSecret] = useState<string | null>(null);
-  const [form, setForm] = useState({ name: '', role: 'user', tenant: '' });
+  const [form, setForm] = useState(EMPTY_FORM);
   const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
   /** The key whose limits are being edited. */
   const [editing, setEditing] = useState<ApiKey | null>(null);
@@ -63,11 +69,13 @@ export function GatewayKeysView() {
       const path = form.role === 'admin' ? '/api-keys/organisation/service' : '/api-keys/workspace/service';
       const body: Record<string, unknown> = { name: form.name };
       if (form.role !== 'admin' && form.tenant !== '') body.workspace_id = form.tenant;
+      // The field holds local time; the API takes an instant.
+      if (form.expires_at !== '') body.expires_at = localToIso(form.expires_at);
       const usageLimits = usageLimitsOf(budget);
       if (usageLimits) body.usage_limits = usageLimits;
       const answer = await api<{ key: string }>(path, { method: 'POST', body });
       setSecret(answer.key);
-      setForm({ name: '', role: 'user', tenant: '' });
+      setForm(EMPTY_FORM);
       setBudget(NO_BUDGET);
       await load();
     } catch (caught) {
@@ -133,6 +141,17 @@ export function GatewayKeysView() {
             />
           </label>
         ) : null}
+        <label for="key-expires_at">
+          Expires (optional, local time)
+          <input
+            id="key-expires_at"
+            type="datetime-local"
+            value={form.expires_at}
+            onInput={(event) =>
+              setForm({ ...form, expires_at: (event.currentTarget as HTMLInputElement).value })
+            }
+          />
+        </label>
         <BudgetFields idPrefix="key" value={budget} onChange={setBudget} />
         <button type="submit">Create gateway key</button>
       </form>
@@ -164,6 +183,7 @@ export function GatewayKeysView() {
               <th scope="col">Status</th>
               <th scope="col">Budget used</th>
               <th scope="col">Rate limits</th>
+              <th scope="col">Expires</th>
               <th scope="col">Last used</th>
               <th scope="col">Actions</th>
             </tr>
@@ -178,7 +198,8 @@ export function GatewayKeysView() {
                 <td>{key.status}</td>
                 <td>{budgetText(key.usage_limits, key.current_usage)}</td>
                 <td>{rateLimitsText(key.rate_limits)}</td>
-                <td>{text(key.last_used_at)}</td>
+                <td>{key.expires_at ? timeText(key.expires_at) : 'never'}</td>
+                <td>{timeText(key.last_used_at)}</td>
                 <td>
                   <ResetUsageButton
                     status={key.status}
