@@ -252,12 +252,25 @@ export class RequestGuard {
   }
 
   /**
-   * The `event: error` frame of a dialect stream a deny stopped: the dialect's error body (Anthropic's
-   * on Messages, the OpenAI envelope on Responses) and `hook_results`.
+   * The `event: error` frame of a Messages stream a deny stopped: Anthropic's error body and
+   * `hook_results`.
    */
   readonly #deniedFrame = (envelope: DeniedEnvelope): string => {
     const body = this.#input.dialect?.errorBody(envelope, 446) ?? envelope;
     return `event: error\ndata: ${JSON.stringify({ ...(body as object), hook_results: envelope.hook_results })}\n\n`;
+  };
+
+  /**
+   * The Responses API's `error` event ending a stream a deny stopped, as the dialect sends its other
+   * stream errors (`type`, `code`, `message`, `param`, `sequence_number` after the events sent, and
+   * the envelope's `error` the openai SDK raises), with `hook_results` beside.
+   */
+  readonly #deniedResponsesFrame = (envelope: DeniedEnvelope, sequenceNumber: number): string => {
+    const extra = { hook_results: envelope.hook_results };
+    return (
+      this.#input.dialect?.errorFrame(envelope, { sequenceNumber, extra }) ??
+      `event: error\ndata: ${JSON.stringify({ ...envelope, ...extra })}\n\n`
+    );
   };
 
   #denied(results: HookResults): ProviderOutcome {
@@ -316,7 +329,7 @@ export class RequestGuard {
         this.#type === 'messages'
           ? guardMessagesSseStream(answer.stream, { ...options, deniedFrame: this.#deniedFrame })
           : this.#type === 'createModelResponse'
-            ? guardResponsesSseStream(answer.stream, { ...options, deniedFrame: this.#deniedFrame })
+            ? guardResponsesSseStream(answer.stream, { ...options, deniedFrame: this.#deniedResponsesFrame })
             : guardSseStream(answer.stream, options);
       const guarded: ProviderAnswer = { ...answer, stream };
       this.#answers.set(guarded, record);

@@ -453,4 +453,46 @@ describe.each([
     expect(HELLO_ANSWER.startsWith(text)).toBe(true);
     expect(text).not.toContain('help');
   });
+
+  it('a denied stream ends with the Responses API’s own error event, numbered after the events sent, with hook_results beside', async () => {
+    // The raw body, through the openai SDK (`asResponse`), to see the event the SDK raised from.
+    const response = await openai({
+      virtual_key: virtualKey,
+      output_guardrails: [{ 'default.regexMatch': { rule: 'help', not: true }, deny: true }],
+    })
+      .responses.create({ model: 'gpt-guarded', input: 'Hi', stream: true })
+      .asResponse();
+    const frames = (await response.text())
+      .split('\n\n')
+      .filter((frame) => frame.trim() !== '' && !frame.startsWith(':'))
+      .map((frame) => ({
+        event: /^event: (.*)$/m.exec(frame)?.[1],
+        data: JSON.parse(/^data: (.*)$/m.exec(frame)?.[1] ?? 'null') as Record<string, unknown>,
+      }));
+    const last = frames.at(-1);
+    const sent = frames.slice(0, -1).map((frame) => frame.data.sequence_number);
+    expect(sent).toEqual(sent.map((_number, index) => index));
+    expect(last?.event).toBe('error');
+    expect(Object.keys(last?.data ?? {})).toEqual([
+      'type',
+      'sequence_number',
+      'code',
+      'message',
+      'param',
+      'error',
+      'hook_results',
+    ]);
+    expect(last?.data).toMatchObject({
+      type: 'error',
+      sequence_number: sent.length,
+      code: 'PK_ERR_GUARDRAIL_DENIED',
+      message: expect.any(String),
+      param: null,
+      error: { type: expect.any(String), code: 'PK_ERR_GUARDRAIL_DENIED', message: expect.any(String) },
+      hook_results: {
+        after_request_hooks: [{ verdict: false, deny: true, checks: [{ id: 'default.regexMatch' }] }],
+      },
+    });
+    expect((last?.data.error as { message?: unknown } | undefined)?.message).toBe(last?.data.message);
+  });
 });

@@ -80,7 +80,9 @@ function options(hooks: CompiledHook[], extra: { onResults?: (results: HookResul
     beforeResults: [],
     holdbackChars: 16,
     strictOpenAICompliance: false,
-    deniedFrame: (envelope: DeniedEnvelope) => `event: error\ndata: ${JSON.stringify(envelope)}\n\n`,
+    // The gateway writes the dialect's error event; here the envelope and the number it is given.
+    deniedFrame: (envelope: DeniedEnvelope, sequenceNumber: number) =>
+      `event: error\ndata: ${JSON.stringify({ ...envelope, sequence_number: sequenceNumber })}\n\n`,
     ...(extra.onResults ? { onResults: extra.onResults } : {}),
   };
 }
@@ -118,6 +120,9 @@ describe('guardResponsesSseStream', () => {
         hook_results: { after_request_hooks: [{ id: 'no-forbidden', verdict: false, deny: true }] },
       },
     });
+    // The denied event is numbered after the events the client got, as the Responses API numbers them.
+    const numbers = events.map((event) => (event.data as { sequence_number?: unknown }).sequence_number);
+    expect(numbers).toEqual(numbers.map((_number, index) => index));
     expect(cancelled()).toBe(true);
   });
 

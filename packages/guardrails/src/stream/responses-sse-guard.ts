@@ -1,4 +1,5 @@
 import { isRecord } from '../model/is-record.js';
+import type { DeniedEnvelope } from '../run/guardrail-denied-error.js';
 import { GuardrailDeniedError } from '../run/guardrail-denied-error.js';
 import type { MessagesSseGuardOptions } from './messages-sse-guard.js';
 import { type CancellableByteStream, guardSseFrames, parseSseFrame } from './sse-frames.js';
@@ -6,7 +7,13 @@ import { deniedStreamResults, streamResultsAtEnd } from './stream-results.js';
 import { DEFAULT_HOLDBACK_CHARS, TextWindowGuard } from './text-window-guard.js';
 
 /** What {@link guardResponsesSseStream} needs (the denied frame is the dialect's `event: error`). */
-export type ResponsesSseGuardOptions = MessagesSseGuardOptions;
+export interface ResponsesSseGuardOptions extends Omit<MessagesSseGuardOptions, 'deniedFrame'> {
+  /**
+   * The Responses API's `error` event that ends a stream a `deny` check stopped, from the 446
+   * envelope and its `hook_results`; `sequenceNumber` is the event's, after those the client got.
+   */
+  readonly deniedFrame: (envelope: DeniedEnvelope, sequenceNumber: number) => string;
+}
 
 type Event = Record<string, unknown>;
 
@@ -106,7 +113,10 @@ export function guardResponsesSseStream(
 
   async function denied(): Promise<{ out: string; stop: boolean }> {
     const results = await deniedStreamResults(guard, options, answerSoFar());
-    return { out: options.deniedFrame(new GuardrailDeniedError(results).toEnvelope()), stop: true };
+    return {
+      out: options.deniedFrame(new GuardrailDeniedError(results).toEnvelope(), sequence++),
+      stop: true,
+    };
   }
 
   async function onFrame(raw: string): Promise<{ out: string; stop: boolean }> {

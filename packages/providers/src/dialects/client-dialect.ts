@@ -86,6 +86,18 @@ export interface ClientDialect {
   createStreamAccumulator(): DialectStreamAccumulator;
   /** An error (pk's or a provider's, as the OpenAI envelope) as the dialect's HTTP error body. */
   errorBody(envelope: OpenAIErrorEnvelope, status: number): unknown;
-  /** An error as one `event: error` frame of the dialect's stream. */
-  errorFrame(envelope: OpenAIErrorEnvelope): string;
+  /**
+   * An error as one `event: error` frame of the dialect's stream. `options.sequenceNumber` continues
+   * the numbering of the events already sent (the Responses API's `sequence_number`; default 0), and
+   * `options.extra` adds fields beside the error's (the gateway's `hook_results` of a denied stream).
+   */
+  errorFrame(envelope: OpenAIErrorEnvelope, options?: DialectErrorFrameOptions): string;
+}
+
+/** What {@link ClientDialect.errorFrame} may add to the dialect's error event. */
+export interface DialectErrorFrameOptions {
+  /** The event's `sequence_number` where the dialect numbers its events (default 0). */
+  readonly sequenceNumber?: number;
+  /** Fields beside the error's, after them (`hook_results`). */
+  readonly extra?: Readonly<Record<string, unknown>>;
 }

@@ -26,5 +26,9 @@ export const anthropicMessagesDialect = {
   replayAsStream: (answer) => messagesStreamOf(answer),
   createStreamAccumulator: createMessagesStreamAccumulator,
   errorBody: messagesErrorBodyOf,
-  errorFrame: (envelope) => encodeStreamOutput(messagesErrorOutput(envelope)),
+  // No sequence numbers in Messages streams; `extra` goes beside `type` and `error`.
+  errorFrame: (envelope, options) =>
+    options?.extra === undefined
+      ? encodeStreamOutput(messagesErrorOutput(envelope))
+      : `event: error\ndata: ${JSON.stringify({ ...messagesErrorBodyOf(envelope), ...options.extra })}\n\n`,
 } as const satisfies ClientDialect;

@@ -20,7 +20,12 @@ export interface ItemState {
  * @see https://platform.openai.com/docs/api-reference/responses-streaming
  */
 export class ResponsesEventWriter {
-  #sequence = 0;
+  #sequence: number;
+
+  /** `firstSequenceNumber`: where the numbering starts (an event after others already sent). */
+  constructor(firstSequenceNumber = 0) {
+    this.#sequence = firstSequenceNumber;
+  }
 
   /** One event as a stream item. */
   event(type: string, fields: Record<string, unknown>): StreamOutput {
@@ -32,7 +37,7 @@ export class ResponsesEventWriter {
   }
 
   /** The `error` event: the Responses API's fields, plus `error` (the OpenAI envelope's) so the openai SDK raises it. */
-  error(envelope: OpenAIErrorEnvelope): StreamOutput {
+  error(envelope: OpenAIErrorEnvelope, extra: Readonly<Record<string, unknown>> = {}): StreamOutput {
     const { message, code, param, type } = envelope.error;
     return {
       type: 'error',
@@ -44,6 +49,7 @@ export class ResponsesEventWriter {
         message,
         param,
         error: { type, code, message, param },
+        ...extra,
       }),
     };
   }

@@ -24,5 +24,6 @@ export const openAIResponsesDialect = {
   replayAsStream: (answer) => responsesStreamOf(answer),
   createStreamAccumulator: createResponsesStreamAccumulator,
   errorBody: (envelope) => envelope,
-  errorFrame: (envelope) => encodeStreamOutput(new ResponsesEventWriter().error(envelope)),
+  errorFrame: (envelope, options) =>
+    encodeStreamOutput(new ResponsesEventWriter(options?.sequenceNumber).error(envelope, options?.extra)),
 } as const satisfies ClientDialect;
