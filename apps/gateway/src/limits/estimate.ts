@@ -1,3 +1,5 @@
+import { isRecord } from '../is-record.js';
+
 /** Default completion cap injected into a token- or budget-limited request that names none (`PK_LIMITS_DEFAULT_MAX_TOKENS`). */
 export const DEFAULT_MAX_TOKENS = 4096;
 
@@ -92,10 +94,6 @@ const MESSAGE_OVERHEAD_TOKENS = 8;
 const REQUEST_OVERHEAD_TOKENS = 8;
 /** Top-level fields of a chat body that providers turn into prompt tokens besides its messages. */
 const PROMPT_DEFINITIONS = ['tools', 'functions', 'tool_choice', 'response_format'] as const;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? '');

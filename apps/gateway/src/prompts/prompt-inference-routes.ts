@@ -2,6 +2,7 @@ import { PkError } from '@pk/config';
 import type { Store } from '@pk/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerStoreErrors } from '../admin/store-errors.js';
+import { isRecord } from '../is-record.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
 import { checkOpenAIBody } from '../request-body/check-openai-body.js';
 import { loadPartials } from './load-partials.js';
@@ -15,13 +16,9 @@ interface PromptParams {
 /** Request headers that route a request themselves; without them a prompt goes through its virtual key. */
 const ROUTING_HEADERS = ['x-portkey-provider', 'x-portkey-virtual-key', 'x-portkey-config'] as const;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function bodyOf(request: FastifyRequest): Record<string, unknown> {
   if (request.body === undefined || request.body === null) return {};
-  if (!isObject(request.body)) {
+  if (!isRecord(request.body)) {
     throw new PkError('PK_ERR_INVALID_REQUEST', 'the request body must be a JSON object');
   }
   return request.body;

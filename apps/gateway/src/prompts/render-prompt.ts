@@ -1,5 +1,6 @@
 import { PkError } from '@pk/config';
 import Mustache from 'mustache';
+import { isRecord } from '../is-record.js';
 import { OwnDataContext } from './own-data-context.js';
 import { OwnDataWriter } from './own-data-writer.js';
 import { checkRenderSize, renderSizeBound } from './render-size-bound.js';
@@ -24,12 +25,8 @@ const WRITER = new OwnDataWriter();
 /** Mustache's partial tag: `{{> slug}}` includes one of the prompt partials. */
 const PARTIAL_TAG = '>';
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function isTextPart(part: unknown): part is Record<string, unknown> & { text: string } {
-  return isObject(part) && part.type === 'text' && typeof part.text === 'string';
+  return isRecord(part) && part.type === 'text' && typeof part.text === 'string';
 }
 
 /** A text's Mustache tokens; a text Mustache cannot parse (an unclosed section) is a 400 naming `where`. */
@@ -93,7 +90,7 @@ function messagesOf(template: string): readonly Record<string, unknown>[] | unde
     return undefined;
   }
   if (!Array.isArray(parsed) || parsed.length === 0) return undefined;
-  return parsed.every((message) => isObject(message) && typeof message.role === 'string')
+  return parsed.every((message) => isRecord(message) && typeof message.role === 'string')
     ? (parsed as Record<string, unknown>[])
     : undefined;
 }
@@ -178,7 +175,7 @@ export function checkPromptRenderSize(
 export function variablesOf(body: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
   const variables = body.variables;
   if (variables === undefined || variables === null) return {};
-  if (!isObject(variables)) {
+  if (!isRecord(variables)) {
     throw new PkError(
       'PK_ERR_INVALID_REQUEST',
       'variables: expected an object of variable names and values',

@@ -34,6 +34,7 @@ import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { dialectHooksRefusal, RequestGuard } from '../guardrails/request-guard.js';
+import { isRecord } from '../is-record.js';
 import { AttemptLimits } from '../limits/attempt-limits.js';
 import { textBytesOf } from '../limits/estimate.js';
 import {
@@ -95,10 +96,6 @@ export interface ProxyServices {
 
 type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** What a `passthrough` route adds to the provider request: path, method and, for multipart, the bytes. */
 export type PassthroughRequest = Pick<ProviderRequest, 'path' | 'method' | 'rawBody' | 'contentType'>;
 
@@ -159,7 +156,7 @@ async function proxyRequest(
   const log = request.logFields;
   // Before any refusal: a request refused for its body is stored with its user and metadata too.
   recordHeaderFacts(log, headers, services.catalog);
-  if (!isObject(body)) {
+  if (!isRecord(body)) {
     return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', 'the request body must be a JSON object');
   }
   const keepBodies = services.logBodies === true && headers.options.debug !== false;
@@ -410,9 +407,9 @@ async function proxyRequest(
     recordFirstByte(log, reply);
     const finishReasons = finishReasonsOf(answer.body);
     if (finishReasons) log.finishReasons = finishReasons;
-    if (streamed && result.cacheStatus === 'HIT' && isObject(answer.body)) {
+    if (streamed && result.cacheStatus === 'HIT' && isRecord(answer.body)) {
       // A streamed request answered from an entry stored by a non-streamed one: replay it as SSE.
-      const includeUsage = isObject(body.stream_options) && body.stream_options.include_usage === true;
+      const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;
       return reply
         .code(200)
         .headers({ 'x-portkey-provider': answer.provider, 'cache-control': 'no-cache' })

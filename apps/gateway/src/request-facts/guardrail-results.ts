@@ -1,14 +1,11 @@
 import type { CheckResult, HookResult, HookResults } from '@pk/guardrails';
 import type { LogCheckResult, LogHookResult } from '@pk/store';
+import { isRecord } from '../is-record.js';
 
 /** Characters of a check's explanation or error message a record keeps. */
 export const MAX_CHECK_TEXT = 500;
 
 const cut = (text: string): string => (text.length > MAX_CHECK_TEXT ? text.slice(0, MAX_CHECK_TEXT) : text);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** An object of counts (`detected: { ssn: 1 }`), or undefined for one with anything but numbers. */
 function countsOf(value: Record<string, unknown>): Record<string, number> | undefined {

@@ -4,6 +4,7 @@ import { PkError } from '@pk/config';
 import type { LogExportRecord, Store } from '@pk/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerStoreErrors } from '../admin/store-errors.js';
+import { isRecord } from '../is-record.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { exportFilePath } from './export-file-url.js';
 import { exportPlanOf } from './export-filters.js';
@@ -12,10 +13,6 @@ import type { LogExportRunner } from './log-export-runner.js';
 
 /** How long a download link works. */
 export const DOWNLOAD_LINK_MS = 60 * 60 * 1000;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** An export as Portkey's API answers it, with pk's progress fields (`total`, `exported`, `error`). */
 function exportOut(record: LogExportRecord) {
@@ -41,7 +38,7 @@ function exportOut(record: LogExportRecord) {
 function exportInput(body: Record<string, unknown>, tenant: string | undefined, creating: boolean) {
   const filters = body.filters;
   if (filters !== undefined || creating) {
-    if (!isObject(filters))
+    if (!isRecord(filters))
       throw new PkError('PK_ERR_INVALID_REQUEST', 'filters must be an object ({} exports every record)', {
         param: 'filters',
       });
@@ -80,7 +77,7 @@ export async function logExportRoutes(
   };
   const bodyOf = (request: FastifyRequest): Record<string, unknown> => {
     const body = request.body ?? {};
-    if (!isObject(body)) throw new PkError('PK_ERR_INVALID_REQUEST', 'the body must be a JSON object');
+    if (!isRecord(body)) throw new PkError('PK_ERR_INVALID_REQUEST', 'the body must be a JSON object');
     return body;
   };
   type WithId = { Params: { id: string } };

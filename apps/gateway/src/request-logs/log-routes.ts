@@ -6,6 +6,7 @@ import { MAX_LOG_METADATA_FILTERS, newLogId } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { refuseNulInAddress } from '../admin/refuse-nul.js';
 import { answerStoreErrors } from '../admin/store-errors.js';
+import { isRecord } from '../is-record.js';
 import { markPortkeyAdminRoutes, sendPkError } from '../plugins/error-envelope.js';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { type AnswerUsage, recordUsageAndCost } from '../request-facts/request-cost.js';
@@ -109,10 +110,6 @@ export function logFilterOf(query: Query, tenant: string | undefined): LogFilter
   };
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value.slice(0, 512) : undefined;
 }
@@ -129,7 +126,7 @@ function text(value: unknown): string | undefined {
  */
 function customLogItems(body: unknown): unknown[] {
   if (Array.isArray(body)) return body;
-  if (isObject(body)) {
+  if (isRecord(body)) {
     const keys = Object.keys(body);
     if (keys.length > 0 && keys.every((key, index) => key === String(index)))
       return keys.map((key) => body[key]);
@@ -148,11 +145,11 @@ export function customLogRecord(
     readonly prices: PriceTable;
   },
 ): RequestLogInput {
-  const request = isObject(item.request) ? item.request : {};
-  const response = isObject(item.response) ? item.response : {};
+  const request = isRecord(item.request) ? item.request : {};
+  const response = isRecord(item.response) ? item.response : {};
   const metadata: Record<string, unknown> = {
     ...(context.headerMetadata ?? {}),
-    ...(isObject(item.metadata) ? item.metadata : {}),
+    ...(isRecord(item.metadata) ? item.metadata : {}),
   };
   // As many keys as `x-portkey-metadata` may have: each is a row of the log's metadata index.
   if (Object.keys(metadata).length > MAX_METADATA_KEYS)
@@ -179,8 +176,8 @@ export function customLogRecord(
     'spanName',
   ])
     delete metadata[name];
-  const requestBody = isObject(request.body) ? request.body : undefined;
-  const responseBody = isObject(response.body) ? response.body : undefined;
+  const requestBody = isRecord(request.body) ? request.body : undefined;
+  const responseBody = isRecord(response.body) ? response.body : undefined;
   if (
     response.status !== undefined &&
     !(
@@ -208,7 +205,7 @@ export function customLogRecord(
   if (model !== undefined) fields.model = model;
   const answered = text(responseBody?.model);
   if (answered !== undefined) fields.answeredModel = answered;
-  const usage = isObject(responseBody?.usage) ? (responseBody?.usage as AnswerUsage) : undefined;
+  const usage = isRecord(responseBody?.usage) ? (responseBody?.usage as AnswerUsage) : undefined;
   if (status < 400) recordUsageAndCost(fields, usage, { cacheHit: false, prices: context.prices });
   const createdAt = Date.now() - latency;
   const bodyOf = (body: unknown) =>
@@ -294,11 +291,11 @@ export async function logRoutes(
     app.post(`${prefix}/logs`, async (request, reply) => {
       scopeOf(request, ['logs.write', 'completions.write']);
       const items = customLogItems(request.body);
-      if (items.length === 0 || !items.every(isObject))
+      if (items.length === 0 || !items.every(isRecord))
         throw invalid('a log is an object {request, response, metadata}, or an array of them', 'body');
       for (const [index, item] of items.entries()) {
         // Portkey's schema requires both; without them the record would be an invented 200.
-        const missing = ['request', 'response'].find((name) => !isObject(item[name]));
+        const missing = ['request', 'response'].find((name) => !isRecord(item[name]));
         if (missing !== undefined) {
           const at = items.length > 1 ? `log ${index}: ` : '';
           throw invalid(`${at}${missing} is required (an object)`, missing);
@@ -309,7 +306,7 @@ export async function logRoutes(
       if (typeof headerMetadata === 'string') {
         try {
           const value: unknown = JSON.parse(readUtf8HeaderText(headerMetadata));
-          if (isObject(value)) parsedHeader = value;
+          if (isRecord(value)) parsedHeader = value;
         } catch {
           // not JSON: ignored, as Portkey does
         }
