@@ -1,21 +1,26 @@
 import type { CacheStore } from '@pk/config/cache';
 import type { Redis } from 'ioredis';
+import { createRedisStallGuard, type RedisStallGuard } from '../stores/redis-stall-guard.js';
 
 /**
  * A {@link CacheStore} of strings in Redis, shared by every gateway replica: `GET` and `SET … PX`, so
  * entries expire through Redis TTLs. Every command is on one key, which is safe for Redis Cluster.
  * The client must be created without an offline queue and with a short command timeout (see
  * `createCacheRedisClient`): when Redis is down or slow a command fails at once and the request is
- * served without the cache.
+ * served without the cache. A Redis that hangs instead is not asked for a while after a command
+ * times out (see `createRedisStallGuard`): the store fails at once meanwhile.
  */
-export function createRedisCacheStore(redis: Redis): CacheStore<string> {
+export function createRedisCacheStore(
+  redis: Redis,
+  guard: RedisStallGuard = createRedisStallGuard(),
+): CacheStore<string> {
   return {
     async get(key) {
-      const value = await redis.get(key);
+      const value = await guard.run(() => redis.get(key));
       return value ?? undefined;
     },
     async put(key, value, ttlSeconds) {
-      await redis.set(key, value, 'PX', Math.max(1, Math.round(ttlSeconds * 1000)));
+      await guard.run(() => redis.set(key, value, 'PX', Math.max(1, Math.round(ttlSeconds * 1000))));
     },
   };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { createRedisStallGuard, type RedisStallGuard } from '../stores/redis-stall-guard.js';
 import {
   type LimitStore,
   releaseOf,
@@ -146,6 +147,11 @@ export interface RedisLimitStoreOptions {
   readonly client: Redis;
   /** Prepended to every key (`PK_LIMITS_KEY_PREFIX`, default `pk:limits:`): tests use their own. */
   readonly prefix?: string;
+  /**
+   * Fails `admit` and `settle` at once while Redis hangs (default: a guard of its own), so requests
+   * get the `on_store_failure` answer without waiting for a timeout each.
+   */
+  readonly guard?: RedisStallGuard;
 }
 
 type Reply = [Error | null, unknown][];
@@ -153,11 +159,13 @@ type Reply = [Error | null, unknown][];
 /**
  * Limits shared by every replica through Redis: each subject's check-and-hold is one Lua script
  * (atomic), the subjects of a request go in one pipeline (one round trip), and so do settlements.
- * A failed command throws: the caller decides (see `failover-limit-store.ts`).
+ * A failed command throws: the caller decides (`on_store_failure`, see `limiter.ts`). After a command
+ * times out, `admit` and `settle` throw at once for a while (see `createRedisStallGuard`).
  */
 export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitStore {
   const { client } = options;
   const prefix = options.prefix ?? 'pk:limits:';
+  const guard = options.guard ?? createRedisStallGuard();
   const base = (subject: string) => `${prefix}{${subject}}`;
   const keysOf = (subject: string, periodId: string, windowIds: readonly string[]): string[] => [
     `${base(subject)}:u:${periodId}`,
@@ -166,7 +174,9 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
   ];
 
   /** Runs the scripts in one pipeline; loads them once if Redis lost them (a restart). */
-  const run = async (calls: readonly { sha: string; keys: string[]; args: (string | number)[] }[]) => {
+  const run = (calls: readonly { sha: string; keys: string[]; args: (string | number)[] }[]) =>
+    guard.run(() => runNow(calls));
+  const runNow = async (calls: readonly { sha: string; keys: string[]; args: (string | number)[] }[]) => {
     const send = async (): Promise<Reply> => {
       if (calls.length === 1) {
         // One subject (the common case): a plain EVALSHA, cheaper for the client than a pipeline.

@@ -8,6 +8,7 @@ import {
   statusOfCounters,
 } from '@pk/config';
 import type { Redis } from 'ioredis';
+import { createRedisStallGuard, type RedisStallGuard } from './redis-stall-guard.js';
 
 /**
  * One breaker is one hash `{prefix}{<breaker key>}` with fields `f` (failures), `s` (successes), `w`
@@ -86,6 +87,8 @@ const LIST_SCAN_CAP = 10_000;
 export interface RedisBreakerStoreOptions {
   /** Key prefix, without braces (default `pk:breaker:`); tests use one per run. */
   readonly prefix?: string;
+  /** Fails `read` and `record` at once while Redis hangs (default: a guard of its own). */
+  readonly guard?: RedisStallGuard;
 }
 
 type ScriptReply = [number, string, number];
@@ -120,15 +123,21 @@ export function createRedisBreakerStore(
   }
   const commands = client as unknown as BreakerCommands;
   const redisKey = (key: string): string => `${prefix}{${key}}`;
+  const guard = options.guard ?? createRedisStallGuard();
 
   return {
     async read(keys, nowMs) {
       if (keys.length === 0) return [];
-      const pipeline = client.pipeline();
-      for (const key of keys) {
-        (pipeline as unknown as BreakerCommands).pkBreakerRead(redisKey(key), String(nowMs));
-      }
-      const replies = (await pipeline.exec()) ?? [];
+      const replies = await guard.run(async () => {
+        const pipeline = client.pipeline();
+        for (const key of keys) {
+          (pipeline as unknown as BreakerCommands).pkBreakerRead(redisKey(key), String(nowMs));
+        }
+        const all = (await pipeline.exec()) ?? [];
+        // A pipeline resolves with each command's error: a timeout must reach the guard.
+        for (const [error] of all) if (error) throw error;
+        return all;
+      });
       return replies.map(([error, reply]): BreakerReading => {
         if (error) throw error;
         const [open, until, closedNow] = reply as ScriptReply;
@@ -139,16 +148,18 @@ export function createRedisBreakerStore(
     },
     async record(key, record): Promise<BreakerRecordResult> {
       const { rule } = record;
-      const [open, until, openedNow] = await commands.pkBreakerRecord(
-        redisKey(key),
-        record.failed ? '1' : '0',
-        String(record.nowMs),
-        rule.failureThreshold === undefined ? '' : String(rule.failureThreshold),
-        rule.failureThresholdPercentage === undefined ? '' : String(rule.failureThresholdPercentage),
-        String(rule.minimumRequests),
-        String(rule.cooldownMs),
-        String(Math.ceil(2 * rule.cooldownMs + IDLE_GRACE_MS)),
-        record.target ?? '',
+      const [open, until, openedNow] = await guard.run(() =>
+        commands.pkBreakerRecord(
+          redisKey(key),
+          record.failed ? '1' : '0',
+          String(record.nowMs),
+          rule.failureThreshold === undefined ? '' : String(rule.failureThreshold),
+          rule.failureThresholdPercentage === undefined ? '' : String(rule.failureThresholdPercentage),
+          String(rule.minimumRequests),
+          String(rule.cooldownMs),
+          String(Math.ceil(2 * rule.cooldownMs + IDLE_GRACE_MS)),
+          record.target ?? '',
+        ),
       );
       return open === 1
         ? { open: true, openUntilMs: Number(until), openedNow: openedNow === 1 }
