@@ -75,6 +75,36 @@ describe('circuit breakers', () => {
     expect(mock.forModel('cb-open-backup')).toHaveLength(2);
   });
 
+  it('a target that times out opens its breaker by default: after 2 timeouts requests skip it at once', async () => {
+    // The primary sends its headers after 1 s; its request_timeout (300 ms) answers 408 each time.
+    mock.script('cb-hang-primary', [{ delayMs: 1000, json: { error: { message: 'too late' } } }]);
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: KEYS.victim,
+      config: {
+        strategy: { mode: 'fallback', cb_config: { failure_threshold: 2, cooldown_interval: 60_000 } },
+        targets: [{ ...target('cb-hang-primary'), request_timeout: 300 }, target('cb-hang-backup')],
+      },
+    });
+    const answers: { ms: number; option: string | undefined }[] = [];
+    for (let index = 0; index < 4; index += 1) {
+      const started = performance.now();
+      const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      answers.push({
+        ms: performance.now() - started,
+        option: portkeyHeadersOf(completion)['last-used-option-index'],
+      });
+    }
+    expect(answers.map((answer) => answer.option)).toEqual(Array(4).fill('config.targets[1]'));
+    // The first two waited for the timeout; the breaker then opened and the others skip the primary.
+    expect(answers[0]?.ms).toBeGreaterThanOrEqual(290);
+    expect(answers[1]?.ms).toBeGreaterThanOrEqual(290);
+    expect(answers[2]?.ms).toBeLessThan(250);
+    expect(answers[3]?.ms).toBeLessThan(250);
+    expect(mock.forModel('cb-hang-primary')).toHaveLength(2);
+    expect(mock.forModel('cb-hang-backup')).toHaveLength(4);
+  });
+
   it('every breaker open with on_all_open: fail_fast → 503 PK_ERR_CIRCUIT_OPEN with Retry-After, no upstream call', async () => {
     const config = {
       strategy: { mode: 'fallback', cb_config: { ...breaker, on_all_open: 'fail_fast' } },

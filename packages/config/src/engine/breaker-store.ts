@@ -32,7 +32,7 @@ export interface BreakerRecordResult {
 
 /** One outcome of a target to count. */
 export interface BreakerRecord {
-  /** True for a failure (a status in `failure_status_codes`, default ≥ 500); false for a success. */
+  /** True for a failure (a status in `failure_status_codes`, default 408 and ≥ 500); false for a success. */
   readonly failed: boolean;
   /** The caller's current time in ms. */
   readonly nowMs: number;

@@ -71,6 +71,9 @@ describe('circuit breaker rules', () => {
     { config: {}, outcome: { ok: true }, expected: 'success' },
     { config: {}, outcome: { ok: false, status: 500 }, expected: 'failure' },
     { config: {}, outcome: { ok: false, status: 499 }, expected: undefined },
+    { config: {}, outcome: { ok: false, status: 408 }, expected: 'failure' },
+    { config: {}, outcome: { ok: false, status: 429 }, expected: undefined },
+    { config: { failure_status_codes: [500] }, outcome: { ok: false, status: 408 }, expected: undefined },
     { config: { failure_status_codes: [429] }, outcome: { ok: false, status: 429 }, expected: 'failure' },
     { config: { failure_status_codes: [429] }, outcome: { ok: false, status: 500 }, expected: undefined },
   ])('$config, $outcome → $expected', ({ config, outcome, expected }) => {

@@ -28,7 +28,11 @@ export function breakerRuleOf(config: CircuitBreakerConfig | undefined): Breaker
   };
 }
 
-/** Whether an outcome counts for a breaker: `failure` (status in `failure_status_codes`, default ≥ 500), `success` (ok) or not at all. */
+/**
+ * Whether an outcome counts for a breaker: `failure` (status in `failure_status_codes`; by default
+ * 408, the answer of an attempt that exceeded `request_timeout`, and every status ≥ 500), `success`
+ * (ok) or not at all. A target that hangs is the classic case for a breaker.
+ */
 export function breakerVerdict(
   config: CircuitBreakerConfig,
   outcome: { readonly ok: boolean; readonly status?: number },
@@ -36,7 +40,7 @@ export function breakerVerdict(
   if (outcome.ok) return 'success';
   const status = outcome.status ?? 0;
   const codes = config.failure_status_codes;
-  const failed = codes === undefined ? status >= 500 : codes.includes(status);
+  const failed = codes === undefined ? status >= 500 || status === 408 : codes.includes(status);
   return failed ? 'failure' : undefined;
 }
 

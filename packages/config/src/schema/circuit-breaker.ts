@@ -21,7 +21,7 @@ export const circuitBreakerSchema = z.object(
      * longer bound keeps a config from parking a target for days). Outside, the config is refused.
      */
     cooldown_interval: integerSchema(MIN_BREAKER_COOLDOWN_MS, MAX_BREAKER_COOLDOWN_MS).optional(),
-    /** Statuses counted as failures (default: every status >= 500). */
+    /** Statuses counted as failures (default: 408, pk's `request_timeout` answer, and every status >= 500). */
     failure_status_codes: statusCodeListSchema.optional(),
     /** Requests needed in the window before `failure_threshold_percentage` applies. */
     minimum_requests: integerSchema(1).optional(),
