@@ -198,7 +198,21 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   const semanticSettings = settings.semanticCache;
   const semanticCache = semanticSettings
     ? createSemanticCache({
-        embed: createEmbedder(semanticSettings, transport),
+        // One line at most every 10 s naming the embedding target (never its key).
+        embed: createEmbedder(
+          semanticSettings,
+          transport,
+          warnEvery(10_000, (reason) =>
+            app.log.warn(
+              {
+                virtualKey: semanticSettings.virtualKey.slug,
+                model: semanticSettings.model,
+                reason,
+              },
+              `semantic cache: embedding through virtual key ${semanticSettings.virtualKey.slug} (${semanticSettings.model}) failed (${String(reason)}); serving without the semantic lookup`,
+            ),
+          ),
+        ),
         maxEntries: semanticSettings.maxEntries,
       })
     : undefined;

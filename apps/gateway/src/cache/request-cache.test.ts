@@ -3,6 +3,7 @@ import { createMemoryCacheStore } from '@pk/config/cache';
 import type { ProviderAnswer } from '@pk/providers';
 import { describe, expect, it } from 'vitest';
 import { createRequestCache } from './request-cache.js';
+import type { Embedder } from './semantic/embedder.js';
 import { createSemanticCache } from './semantic/semantic-cache.js';
 
 const leaf = {
@@ -43,8 +44,8 @@ function answerWith(message: Record<string, unknown>): ProviderAnswer {
   };
 }
 
-function setUp() {
-  const semantic = createSemanticCache({ embed: async () => Float32Array.from([1, 0]), maxEntries: 10 });
+function setUp(embed: Embedder = async () => Float32Array.from([1, 0])) {
+  const semantic = createSemanticCache({ embed, maxEntries: 10 });
   const cache = createRequestCache({
     store: createMemoryCacheStore<string>(),
     plan,
@@ -69,6 +70,26 @@ describe('createRequestCache (semantic)', () => {
     expect(cache.semanticStatus).toBe('SEMANTIC MISS');
     await cache.port.store.put(key, answerWith({ role: 'assistant', content: 'Sunny.' }), 60);
     expect(semantic.index.size).toBe(1);
+  });
+
+  it('an embedder that fails leaves a plain miss marked embeddingFailed, indexes nothing', async () => {
+    const { cache, semantic } = setUp(async () => undefined);
+    const key = cache.port.key(leaf, request) as string;
+    expect(await cache.port.store.get(key)).toBeUndefined();
+    expect(cache.embeddingFailed).toBe(true);
+    expect(cache.semanticStatus).toBeUndefined();
+    expect(cache.storeFailed).toBe(false);
+    await cache.port.store.put(key, answerWith({ role: 'assistant', content: 'Sunny.' }), 60);
+    expect(semantic.index.size).toBe(0);
+  });
+
+  it('a lookup the client abandoned is not an embedder failure', async () => {
+    const { cache } = setUp(async () => undefined);
+    const key = cache.port.key(leaf, request) as string;
+    const controller = new AbortController();
+    controller.abort();
+    expect(await cache.port.store.get(key, { signal: controller.signal })).toBeUndefined();
+    expect(cache.embeddingFailed).toBe(false);
   });
 
   it('never indexes an answer with tool calls (it is stored for exact hits only)', async () => {

@@ -48,6 +48,11 @@ export interface RequestCache {
   readonly port: EngineCachePort<ProviderRequest, ProviderAnswer>;
   /** True once a store command failed: the answer says `DISABLED` + `x-pk-cache-error`. */
   storeFailed: boolean;
+  /**
+   * True when the embedding call of a semantic lookup failed or timed out: the exact lookup ran, the
+   * semantic one did not (`MISS` + `x-pk-cache-error: embedding-unavailable`).
+   */
+  embeddingFailed: boolean;
   /** Set when a semantic lookup ran: the answer's cache status. */
   semanticStatus?: 'SEMANTIC HIT' | 'SEMANTIC MISS';
   /** Set when shadow mode kept an exact hit from being served. */
@@ -95,7 +100,10 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
   ): Promise<FoundAnswer | undefined> => {
     if (!semantic || !context.query) return undefined;
     context.vector = await semantic.embed(context.query.text, signal);
-    if (!context.vector) return undefined;
+    if (!context.vector) {
+      if (!signal?.aborted) cache.embeddingFailed = true;
+      return undefined;
+    }
     cache.semanticStatus = 'SEMANTIC MISS';
     const match = semantic.index.search(context.query.scope, context.vector);
     if (!match || match.similarity < context.policy.threshold) return undefined;
@@ -148,6 +156,7 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
 
   const cache: RequestCache = {
     storeFailed: false,
+    embeddingFailed: false,
     shadowed: false,
     port: {
       store: {

@@ -352,6 +352,7 @@ async function proxyRequest(
   const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
   if (cache?.shadowed) log.shadowHitSimilarity = 1;
   if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');
+  else if (cache?.embeddingFailed) reply.header('x-pk-cache-error', 'embedding-unavailable');
   log.cacheStatus = cacheStatus;
   const outcome = result.outcome;
   // An answer an output guardrail denied (446) was still made, and billed, by its provider.

@@ -9,12 +9,18 @@ export type Embedder = (text: string, signal?: AbortSignal) => Promise<Float32Ar
 /**
  * Embeds through `@pk/providers` with the settings' virtual key and model, so any provider with an
  * embeddings endpoint works. Bounded by `timeout_ms`; a failure means "no semantic lookup", never a
- * failed request.
+ * failed request. `onFailure` is told why (`timed out after 2000 ms`, `status 401`, a network error,
+ * `no embedding in the answer`), never when the client left first; it never sees the key.
  */
-export function createEmbedder(settings: SemanticCacheSettings, transport: Transport): Embedder {
+export function createEmbedder(
+  settings: SemanticCacheSettings,
+  transport: Transport,
+  onFailure: (reason: string) => void = () => {},
+): Embedder {
   const target = virtualKeyTarget(settings.virtualKey);
   return async (text, signal) => {
     const timeout = AbortSignal.timeout(settings.timeoutMs);
+    let thrown: unknown;
     const outcome = await callProvider({
       target,
       request: {
@@ -23,11 +29,20 @@ export function createEmbedder(settings: SemanticCacheSettings, transport: Trans
       },
       transport,
       signal: signal ? AbortSignal.any([nativeAbortSignal(signal), timeout]) : timeout,
-    }).catch(() => undefined);
-    if (!outcome?.ok || outcome.value.kind !== 'json') return undefined;
+    }).catch((error: unknown) => {
+      thrown = error;
+      return undefined;
+    });
+    const failed = (reason: string): undefined => {
+      if (!signal?.aborted) onFailure(timeout.aborted ? `timed out after ${settings.timeoutMs} ms` : reason);
+      return undefined;
+    };
+    if (outcome === undefined) return failed(thrown instanceof Error ? thrown.message : String(thrown));
+    if (!outcome.ok) return failed(`status ${outcome.status}`);
+    if (outcome.value.kind !== 'json') return failed('no embedding in the answer');
     const data = (outcome.value.body as { data?: { embedding?: unknown }[] }).data;
     const embedding = data?.[0]?.embedding;
-    if (!Array.isArray(embedding) || embedding.length === 0) return undefined;
+    if (!Array.isArray(embedding) || embedding.length === 0) return failed('no embedding in the answer');
     return Float32Array.from(embedding as number[]);
   };
 }
