@@ -1,18 +1,18 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { createRedisLimitStore } from '../src/limits/redis-limit-store.js';
 import { createRedisClient } from '../src/stores/redis-client.js';
 import { RedisStalledError } from '../src/stores/redis-stall-guard.js';
-import { type GatewayProcess, ownChild, startGateway } from './server-process.js';
+import { type GatewayProcess, startGateway } from './server-process.js';
+import { hasRedisServerBinary, startRedisServer } from './support/redis-server.js';
 
 // A Redis that hangs (SIGSTOP: connections stay open, nothing answers) rather than one that is down:
 // after the first command times out the gateway stops asking it for a while, so the cache and the
 // breakers take their down path at once instead of each request waiting for a command timeout.
 // The test runs its own redis-server on a free port: the machine's shared Redis is never stopped.
-const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+const hasRedisServer = hasRedisServerBinary();
 if (!hasRedisServer) {
   if (process.env.CI === 'true') throw new Error('redis-stall: the redis-server binary is missing (CI=true)');
   console.warn('redis-stall: skipped, no redis-server binary on PATH');
@@ -24,41 +24,12 @@ let redisPort = 0;
 let gateway: GatewayProcess | undefined;
 const runId = `${Date.now()}-${process.pid}`;
 
-async function freePort(): Promise<number> {
-  const listener = createServer();
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  const { port } = listener.address() as { port: number };
-  await new Promise((resolve) => listener.close(resolve));
-  return port;
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = ownChild(
-    spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'ignore'],
-      },
-    ),
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const deadline = Date.now() + 5000;
-  while (!output.includes('Ready to accept connections')) {
-    if (Date.now() > deadline) throw new Error(`redis-server did not start: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return child;
-}
-
 beforeAll(async () => {
   if (!hasRedisServer) return;
   upstream = await startMockOpenAI({ record: true });
-  redisPort = await freePort();
-  server = await startRedis(redisPort);
+  const redis = await startRedisServer();
+  server = redis.child;
+  redisPort = redis.port;
   gateway = await startGateway({
     PK_CACHE_STORE: 'redis',
     PK_BREAKER_STORE: 'redis',
