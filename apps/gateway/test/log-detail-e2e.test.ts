@@ -177,6 +177,29 @@ describe.each([
         error: { code: 'PK_ERR_GUARDRAIL_DENIED' },
       });
       expect(JSON.stringify(record)).not.toContain(EMAIL);
+      // A log export carries the same message and hook results (the portkey-ai SDK's export calls).
+      const admin = new Portkey({ baseURL: gateway.base, apiKey: ADMIN_KEY });
+      const created = await admin.logs.exports.create({
+        filters: { trace_id: traceId },
+        requestedData: ['trace_id', 'error_message', 'guardrails'],
+      });
+      const exportId = created.id as string;
+      await admin.logs.exports.start({ exportId });
+      const end = Date.now() + 10_000;
+      while (
+        ((await admin.logs.exports.retrieve({ exportId })) as { status?: string }).status !== 'success'
+      ) {
+        if (Date.now() > end) throw new Error(`export ${exportId} did not finish`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const link = (await admin.logs.exports.download({ exportId })) as { signed_url: string };
+      const exported = await (await fetch(link.signed_url)).text();
+      expect(JSON.parse(exported.trim())).toEqual({
+        trace_id: traceId,
+        error_message: record.error_message,
+        guardrails: record.guardrails,
+      });
+      expect(exported).not.toContain(EMAIL);
       if (browser) {
         const text = await consoleDetail(String(record.id), 'log-detail-guardrail-denied');
         expect(text).toContain('Guardrails');

@@ -196,6 +196,8 @@ describe('export lines', () => {
       error_code: null,
       span_id: null,
       path: null,
+      error_message: null,
+      guardrails: null,
     });
     // A pass-through request's path, as the logs API has it.
     expect(

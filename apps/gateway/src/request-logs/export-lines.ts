@@ -24,7 +24,8 @@ function bodyOf(text: string | null | undefined): unknown {
  * are in cents as Portkey's, with `cost_currency`; `request` and `response` are the stored bodies
  * (only kept with `PK_LOG_BODIES`, else null); `mode` is pk's endpoint (`chat.completions` …);
  * `request_url` is null (pk does not keep the provider's URL); `path` is the path a pass-through
- * request called, without its query string (null for the other endpoints), as the logs API's.
+ * request called, without its query string (null for the other endpoints), as the logs API's;
+ * `error_message` and `guardrails` (the hooks' results, filtered as stored) are the logs API's too.
  */
 const FIELDS: Readonly<Record<string, (record: StoredRequestLog) => unknown>> = {
   id: (record) => record.id,
@@ -56,6 +57,8 @@ const FIELDS: Readonly<Record<string, (record: StoredRequestLog) => unknown>> = 
   error_code: (record) => record.error_code,
   span_id: (record) => record.span_id,
   path: (record) => record.path,
+  error_message: (record) => record.error_message,
+  guardrails: (record) => record.guardrails,
 };
 
 /** Every field name an export may ask for, in the order above. */
