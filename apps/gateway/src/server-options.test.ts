@@ -23,6 +23,32 @@ describe('PK_STREAM_IDLE_TIMEOUT_MS', () => {
   );
 });
 
+describe('numbers in variables', () => {
+  it('takes decimal digits only: 0x1F, 1e3, a sign, a space or a fraction is refused, naming the variable', () => {
+    for (const value of ['0x1F', '1e3', '+80', ' 80', '80.5', '8_0']) {
+      expect(() => readServerOptions([], { PORT: value }), value).toThrow(
+        new StartupError(`PORT must be 0-65535, got ${value}`),
+      );
+      expect(() => readServerOptions([], { PK_METRICS_PORT: value }), value).toThrow(
+        new StartupError(`PK_METRICS_PORT must be 0-65535, got ${value}`),
+      );
+      expect(() => readServerOptions([], { PK_SHUTDOWN_TIMEOUT_MS: value }), value).toThrow(
+        new StartupError(`PK_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, got ${value}`),
+      );
+      expect(() => readServerOptions([], { PK_LOG_FLUSH_MS: value }), value).toThrow(
+        new StartupError(`PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${value}`),
+      );
+    }
+    expect(
+      readServerOptions([], { PORT: '0', PK_SHUTDOWN_TIMEOUT_MS: '0', PK_METRICS_PORT: '9464' }),
+    ).toMatchObject({
+      port: 0,
+      shutdownTimeoutMs: 0,
+      metricsPort: 9464,
+    });
+  });
+});
+
 describe('empty variables and PK_LOG_LEVEL', () => {
   it('takes an empty variable for unset: the default, not 0 (a random port, no drain time)', () => {
     const options = readServerOptions([], {

@@ -55,6 +55,11 @@ export class StartupError extends Error {
   }
 }
 
+/** A variable's whole number written in decimal digits (at most 9), else NaN. */
+function wholeNumberOf(text: string): number {
+  return /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
+}
+
 /**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
  * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_STREAM_IDLE_TIMEOUT_MS`, `PK_DATA_DIR`,
@@ -72,21 +77,22 @@ export function readServerOptions(
     if (argument === '--settings') settingsPath = argv[index + 1];
     else if (argument.startsWith('--settings=')) settingsPath = argument.slice('--settings='.length);
   }
-  // Unset or empty: the default (an empty number would read as 0, a random port or no wait).
-  const port = Number(env.PORT || '8787');
+  // Unset or empty: the default (an empty number would read as 0, a random port or no wait). Digits
+  // only: `Number` would also take `0x1F`, `1e3`, ` 80` and fractions.
+  const port = wholeNumberOf(env.PORT || '8787');
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new StartupError(`PORT must be 0-65535, got ${env.PORT}`);
-  const shutdownTimeoutMs = Number(env.PK_SHUTDOWN_TIMEOUT_MS || '30000');
-  if (!Number.isFinite(shutdownTimeoutMs) || shutdownTimeoutMs < 0) {
+  const shutdownTimeoutMs = wholeNumberOf(env.PK_SHUTDOWN_TIMEOUT_MS || '30000');
+  if (!Number.isFinite(shutdownTimeoutMs)) {
     throw new StartupError(
-      `PK_SHUTDOWN_TIMEOUT_MS must be a number of milliseconds, got ${env.PK_SHUTDOWN_TIMEOUT_MS}`,
+      `PK_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, got ${env.PK_SHUTDOWN_TIMEOUT_MS}`,
     );
   }
-  const logFlushMs = Number(env.PK_LOG_FLUSH_MS || '100');
+  const logFlushMs = wholeNumberOf(env.PK_LOG_FLUSH_MS || '100');
   if (!Number.isInteger(logFlushMs) || logFlushMs < 0 || logFlushMs > 60_000) {
     throw new StartupError(`PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${env.PK_LOG_FLUSH_MS}`);
   }
-  const guardrailHoldbackChars = Number(env.PK_GUARDRAIL_HOLDBACK_CHARS || '128');
+  const guardrailHoldbackChars = wholeNumberOf(env.PK_GUARDRAIL_HOLDBACK_CHARS || '128');
   if (
     !Number.isInteger(guardrailHoldbackChars) ||
     guardrailHoldbackChars < 16 ||
@@ -98,7 +104,7 @@ export function readServerOptions(
   }
   // Unset or empty: the default. Digits only, so that a blank or signed value is not read as 0 (no limit).
   const idleText = env.PK_STREAM_IDLE_TIMEOUT_MS || String(DEFAULT_STREAM_IDLE_TIMEOUT_MS);
-  const streamIdleTimeoutMs = /^\d{1,9}$/.test(idleText) ? Number(idleText) : Number.NaN;
+  const streamIdleTimeoutMs = wholeNumberOf(idleText);
   if (!(streamIdleTimeoutMs <= MAX_STREAM_IDLE_TIMEOUT_MS)) {
     throw new StartupError(
       `PK_STREAM_IDLE_TIMEOUT_MS must be 0 (no limit) to ${MAX_STREAM_IDLE_TIMEOUT_MS} milliseconds, got ${env.PK_STREAM_IDLE_TIMEOUT_MS}`,
@@ -112,7 +118,7 @@ export function readServerOptions(
   checkTracingVariables(env);
   let metricsPort: number | undefined;
   if (env.PK_METRICS_PORT) {
-    metricsPort = Number(env.PK_METRICS_PORT);
+    metricsPort = wholeNumberOf(env.PK_METRICS_PORT);
     if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)
       throw new StartupError(`PK_METRICS_PORT must be 0-65535, got ${env.PK_METRICS_PORT}`);
     if (!metrics) throw new StartupError('PK_METRICS_PORT is set but PK_METRICS=0 turns the metrics off');

@@ -77,6 +77,8 @@ describe('the gateway process', () => {
     const refusals: [Record<string, string>, string][] = [
       [{ PK_LOG_LEVEL: 'verbose' }, 'PK_LOG_LEVEL must be one of'],
       [{ PORT: 'abc' }, 'PORT must be 0-65535'],
+      [{ PORT: '0x1F' }, 'PORT must be 0-65535, got 0x1F'],
+      [{ PK_SHUTDOWN_TIMEOUT_MS: '1e3' }, 'PK_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds'],
       [{ PK_CACHE_STORE: 'bogus' }, 'PK_CACHE_STORE must be memory or redis'],
       [{ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'notaurl' }, 'PK_REDIS_URL must be a redis://'],
       [{ PK_BREAKER_STORE: 'bogus' }, 'PK_BREAKER_STORE must be memory or redis'],
