@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { SQLITE_BUSY_TIMEOUT_MS } from '../database/open-sqlite.js';
 import type { Database, Engine } from '../database/schema.js';
+import { BatchedTableWrites } from './batched-table-writes.js';
 
 const ROWS_PER_STATEMENT = 500;
 const DAY_MS = 86_400_000;
@@ -46,12 +46,8 @@ function spendOf(row: {
  */
 export class LimitSpendRecorder {
   readonly #db: Kysely<Database>;
-  readonly #engine: Engine;
-  readonly #onError: (error: unknown) => void;
   /** `<day>\u0000<subject>` → spend not written yet. */
-  #pending = new Map<string, LimitSpend>();
-  readonly #timer: NodeJS.Timeout;
-  #flushing: Promise<void> | undefined;
+  readonly #writes: BatchedTableWrites<LimitSpend>;
 
   constructor(options: {
     readonly db: Kysely<Database>;
@@ -60,36 +56,24 @@ export class LimitSpendRecorder {
     readonly onError: (error: unknown) => void;
   }) {
     this.#db = options.db;
-    this.#engine = options.engine;
-    this.#onError = options.onError;
-    this.#timer = setInterval(() => void this.flush().catch(() => undefined), options.flushMs);
-    this.#timer.unref();
+    this.#writes = new BatchedTableWrites<LimitSpend>({
+      ...options,
+      merge: (pending, key, spend) => pending.set(key, add(pending.get(key) ?? NONE, spend)),
+      write: (db, batch) => addSpend(db, batch),
+    });
   }
 
   /** Adds a settled request's spend to `subject`'s day of `atMs`. */
   record(subject: string, atMs: number, spend: LimitSpend): void {
-    const key = `${utcDayOf(atMs)}\u0000${subject}`;
-    this.#pending.set(key, add(this.#pending.get(key) ?? NONE, spend));
+    this.#writes.record(`${utcDayOf(atMs)}\u0000${subject}`, spend);
   }
 
   /**
    * Writes what has gathered. On SQLite a timed flush never waits for another process's write lock
    * (it is retried next time); `waitForLock` (reads, close) waits up to the usual busy timeout.
    */
-  async flush(waitForLock = false): Promise<void> {
-    if (this.#flushing) await this.#flushing;
-    if (this.#pending.size === 0) return;
-    const batch = this.#pending;
-    this.#pending = new Map();
-    this.#flushing = this.#write(batch, waitForLock)
-      .catch((error: unknown) => {
-        for (const [key, spend] of batch) this.#pending.set(key, add(this.#pending.get(key) ?? NONE, spend));
-        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') this.#onError(error);
-      })
-      .finally(() => {
-        this.#flushing = undefined;
-      });
-    await this.#flushing;
+  flush(waitForLock = false): Promise<void> {
+    return this.#writes.flush(waitForLock);
   }
 
   /**
@@ -147,10 +131,11 @@ export class LimitSpendRecorder {
   async clear(subject: string, fromMs: number): Promise<void> {
     const fromDay = utcDayOf(fromMs);
     await this.flush(true);
-    for (const key of this.#pending.keys()) {
+    const pending = this.#writes.pending;
+    for (const key of pending.keys()) {
       const separator = key.indexOf('\u0000');
       if (key.slice(separator + 1) === subject && Number(key.slice(0, separator)) >= fromDay)
-        this.#pending.delete(key);
+        pending.delete(key);
     }
     await this.#db
       .deleteFrom('limit_spend')
@@ -159,58 +144,38 @@ export class LimitSpendRecorder {
       .execute();
   }
 
-  async #write(batch: ReadonlyMap<string, LimitSpend>, waitForLock: boolean): Promise<void> {
-    const rows = [...batch].map(([key, spend]) => {
-      const separator = key.indexOf('\u0000');
-      return {
-        subject: key.slice(separator + 1),
-        day: Number(key.slice(0, separator)),
-        cost_micros: Math.round(spend.costMicros),
-        tokens: Math.round(spend.tokens),
-        requests: spend.requests,
-      };
-    });
-    if (this.#engine === 'sqlite' && !waitForLock) {
-      // better-sqlite3 waits for a busy lock synchronously, on the gateway's only thread: a timed
-      // flush never waits (busy_timeout 0); when another writer holds the lock it is retried next time.
-      await this.#db.connection().execute(async (connection) => {
-        await sql`pragma busy_timeout = 0`.execute(connection);
-        try {
-          await this.#add(connection, rows);
-        } finally {
-          await sql`pragma busy_timeout = ${sql.raw(String(SQLITE_BUSY_TIMEOUT_MS))}`.execute(connection);
-        }
-      });
-      return;
-    }
-    await this.#add(this.#db, rows);
-  }
-
-  async #add(
-    db: Kysely<Database>,
-    rows: { subject: string; day: number; cost_micros: number; tokens: number; requests: number }[],
-  ): Promise<void> {
-    await db.transaction().execute(async (transaction) => {
-      for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-        await transaction
-          .insertInto('limit_spend')
-          .values(rows.slice(start, start + ROWS_PER_STATEMENT))
-          .onConflict((conflict) =>
-            conflict.columns(['subject', 'day']).doUpdateSet({
-              // Replicas each add their own spend.
-              cost_micros: sql<number>`limit_spend.cost_micros + excluded.cost_micros`,
-              tokens: sql<number>`limit_spend.tokens + excluded.tokens`,
-              requests: sql<number>`limit_spend.requests + excluded.requests`,
-            }),
-          )
-          .execute();
-      }
-    });
-  }
-
   /** Stops the timer and writes what is left. */
-  async close(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.flush(true);
+  close(): Promise<void> {
+    return this.#writes.close();
   }
+}
+
+/** Adds a batch of `<day>\u0000<subject>` → spend to the table (replicas each add their own). */
+async function addSpend(db: Kysely<Database>, batch: ReadonlyMap<string, LimitSpend>): Promise<void> {
+  const rows = [...batch].map(([key, spend]) => {
+    const separator = key.indexOf('\u0000');
+    return {
+      subject: key.slice(separator + 1),
+      day: Number(key.slice(0, separator)),
+      cost_micros: Math.round(spend.costMicros),
+      tokens: Math.round(spend.tokens),
+      requests: spend.requests,
+    };
+  });
+  await db.transaction().execute(async (transaction) => {
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      await transaction
+        .insertInto('limit_spend')
+        .values(rows.slice(start, start + ROWS_PER_STATEMENT))
+        .onConflict((conflict) =>
+          conflict.columns(['subject', 'day']).doUpdateSet({
+            // Replicas each add their own spend.
+            cost_micros: sql<number>`limit_spend.cost_micros + excluded.cost_micros`,
+            tokens: sql<number>`limit_spend.tokens + excluded.tokens`,
+            requests: sql<number>`limit_spend.requests + excluded.requests`,
+          }),
+        )
+        .execute();
+    }
+  });
 }
