@@ -81,6 +81,7 @@ export {
 export { answerJsonOf, bodyJsonOf, rememberAnswerJson, rememberBodyJson } from './shared/body-json.js';
 export { decodeEmbeddingBase64, encodeEmbeddingBase64 } from './shared/embeddings-base64.js';
 export { isForwardableHeader, withForwardedHeaders } from './shared/forward-headers.js';
+export { chatMaxTokensField } from './shared/max-tokens-field.js';
 export { createUtf8StreamDecoder, type Utf8StreamDecoder } from './shared/utf8-stream-decoder.js';
 export type {
   AdapterEndpoint,

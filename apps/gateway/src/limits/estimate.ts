@@ -1,26 +1,8 @@
+import { chatMaxTokensField } from '@pk/providers';
 import { isRecord } from '../is-record.js';
 
 /** Default completion cap injected into a token- or budget-limited request that names none (`PK_LIMITS_DEFAULT_MAX_TOKENS`). */
 export const DEFAULT_MAX_TOKENS = 4096;
-
-/**
- * Providers whose chat requests take `max_completion_tokens`: OpenAI's current field, the only one its
- * o-series and gpt-5 models accept (they refuse `max_tokens`), which every OpenAI chat model takes
- * (https://platform.openai.com/docs/api-reference/chat/create#chat-create-max_completion_tokens);
- * Azure OpenAI the same; the adapters that translate the request read it (Anthropic, Gemini, Vertex,
- * Bedrock, Cohere), and Mistral's renames it. Other OpenAI-compatible vendors get the body as sent and
- * have always documented `max_tokens`, so they keep it.
- */
-const MAX_COMPLETION_TOKENS_PROVIDERS: ReadonlySet<string> = new Set([
-  'openai',
-  'azure-openai',
-  'anthropic',
-  'google',
-  'vertex-ai',
-  'bedrock',
-  'cohere',
-  'mistral-ai',
-]);
 
 /**
  * The body field that caps the answer's tokens, by endpoint and (for chat) the target's provider;
@@ -28,9 +10,7 @@ const MAX_COMPLETION_TOKENS_PROVIDERS: ReadonlySet<string> = new Set([
  */
 export function maxTokensFieldOf(endpoint: string, provider?: string): string | undefined {
   if (endpoint === 'chat.completions')
-    return provider !== undefined && MAX_COMPLETION_TOKENS_PROVIDERS.has(provider)
-      ? 'max_completion_tokens'
-      : 'max_tokens';
+    return provider === undefined ? 'max_tokens' : chatMaxTokensField(provider);
   if (endpoint === 'completions' || endpoint === 'messages') return 'max_tokens';
   if (endpoint === 'responses') return 'max_output_tokens';
   return undefined;

@@ -24,11 +24,3 @@ export function invalidDialectRequest(
     { param: path || null },
   );
 }
-
-/**
- * The chat completions name of the output-token limit for a provider: `max_completion_tokens` for the
- * OpenAI APIs (their reasoning models refuse `max_tokens`), `max_tokens` for everyone else.
- */
-export function maxTokensField(provider: string): 'max_tokens' | 'max_completion_tokens' {
-  return provider === 'openai' || provider === 'azure-openai' ? 'max_completion_tokens' : 'max_tokens';
-}

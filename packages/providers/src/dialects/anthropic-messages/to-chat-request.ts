@@ -1,5 +1,6 @@
+import { maxTokensField } from '../../shared/max-tokens-field.js';
 import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
-import { invalidDialectRequest, maxTokensField, unsupportedFeature } from '../unsupported-feature.js';
+import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
 import { type MessagesContentBlock, type MessagesRequest, messagesRequestSchema } from './request-schema.js';
 
 /** Request parameters the translation reads; others are dropped with a warning. */

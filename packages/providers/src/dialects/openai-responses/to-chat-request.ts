@@ -1,5 +1,6 @@
+import { maxTokensField } from '../../shared/max-tokens-field.js';
 import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
-import { invalidDialectRequest, maxTokensField, unsupportedFeature } from '../unsupported-feature.js';
+import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
 import { type ResponsesInputItem, type ResponsesRequest, responsesRequestSchema } from './request-schema.js';
 
 /** Parameters the translation reads or echoes; others are dropped with a warning. */
