@@ -70,6 +70,12 @@ export interface CheckDefinition<P = unknown> {
    * (redaction). Checks without one run on the whole text at the end.
    */
   scanStream?(parameters: P): StreamScanner | undefined;
+  /**
+   * True for checks that read every text of an answer, tool-call arguments included (pk's own);
+   * Portkey's `default.*` checks read the current content part, which in Chat Completions is the
+   * message content only. Decides which checks judge streamed tool-call arguments in chat streams.
+   */
+  readonly readsEveryText?: boolean;
   /** True for checks that send the request to a URL of their parameters: only the operator's guardrails may. */
   readonly operatorOnly?: boolean;
 }

@@ -40,6 +40,7 @@ function explanation(noun: string, counts: Record<string, number>, redacted: boo
 export function findingCheck<P extends FindingParameters>(spec: FindingSpec<P>): CheckDefinition<P> {
   return {
     id: spec.id,
+    readsEveryText: true,
     compile: (parameters) => spec.compile(parameters),
     run({ context, parameters, event }): CheckOutcome {
       const before = event === 'beforeRequestHook';

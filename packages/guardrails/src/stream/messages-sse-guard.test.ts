@@ -195,3 +195,68 @@ describe('guardMessagesSseStream', () => {
     expect(cancelled()).toBe(true);
   });
 });
+
+describe('guardMessagesSseStream judges streamed tool input', () => {
+  const TOOL_EVENTS: readonly string[] = readFileSync(
+    new URL('./__fixtures__/anthropic-tool-use.events.txt', import.meta.url),
+    'utf8',
+  )
+    .trim()
+    .split('\n')
+    .map((line) => `event: ${(JSON.parse(line) as { type: string }).type}\ndata: ${line}\n\n`);
+  const INPUT = '{"to": "jane@example.com", "body": "Caf\\u00e9 ☕ at 5"}';
+
+  /** Block 1's `partial_json`s as the Anthropic SDK accumulates them. */
+  function inputOf(events: readonly { data: Record<string, unknown> }[]): string {
+    return events
+      .filter((event) => event.data.type === 'content_block_delta' && event.data.index === 1)
+      .map((event) => String((event.data.delta as { partial_json?: string }).partial_json ?? ''))
+      .join('');
+  }
+
+  const guarded = (hooks: CompiledHook[], strict = true) =>
+    guardMessagesSseStream(sourceOf(TOOL_EVENTS).stream, {
+      hooks,
+      context: contextOf({ requestType: 'messages' }),
+      services: testServices(),
+      beforeResults: [],
+      holdbackChars: 16,
+      strictOpenAICompliance: strict,
+      deniedFrame: (envelope: DeniedEnvelope) =>
+        `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: envelope.error.message }, hook_results: envelope.hook_results })}\n\n`,
+    });
+
+  it('never sends input a deny check fails: the stream ends with the error event', async () => {
+    const noAddress = hook({
+      id: 'no-address',
+      deny: true,
+      checks: [{ id: 'default.regexMatch', parameters: { rule: 'jane@', not: true } }],
+    });
+    const events = await eventsOf(guarded([noAddress]));
+    expect(JSON.stringify(events)).not.toContain('jane');
+    expect(events.at(-1)?.event).toBe('error');
+    expect(events.some((event) => event.event === 'message_stop')).toBe(false);
+  });
+
+  it('passes clean input whole, as written, and the whole-text checks see the tool_use block', async () => {
+    const words = hook({
+      id: 'words',
+      checks: [{ id: 'default.contains', parameters: { words: ['5'], operator: 'any' } }],
+    });
+    const events = await eventsOf(
+      guarded([hook({ id: 'no-pii', deny: true, checks: [{ id: 'pk.secrets' }] }), words], false),
+    );
+    expect(inputOf(events)).toBe(INPUT);
+    const results = events.find((event) => event.event === 'hook_results');
+    expect(results?.data).toMatchObject({
+      hook_results: { after_request_hooks: [{ verdict: true }, { id: 'words', verdict: true }] },
+    });
+  });
+
+  it('redacts PII in the input and keeps it valid JSON', async () => {
+    const events = await eventsOf(
+      guarded([hook({ id: 'redact', checks: [{ id: 'pk.pii', parameters: { redact: true } }] })]),
+    );
+    expect(JSON.parse(inputOf(events))).toEqual({ to: '[REDACTED_EMAIL]', body: 'Café ☕ at 5' });
+  });
+});

@@ -1,7 +1,13 @@
 import { isRecord } from '../model/is-record.js';
 import { type DeniedEnvelope, GuardrailDeniedError } from '../run/guardrail-denied-error.js';
+import { ArgumentsWindowGuard } from './arguments-window-guard.js';
 import { type CancellableByteStream, guardSseFrames, parseSseFrame } from './sse-frames.js';
-import { deniedStreamResults, type StreamHooksOptions, streamResultsAtEnd } from './stream-results.js';
+import {
+  combinedVerdicts,
+  deniedStreamResults,
+  type StreamHooksOptions,
+  streamResultsAtEnd,
+} from './stream-results.js';
 import { DEFAULT_HOLDBACK_CHARS, TextWindowGuard } from './text-window-guard.js';
 
 /** What {@link guardMessagesSseStream} needs. */
@@ -25,36 +31,63 @@ function textDelta(index: number, text: string): string {
   });
 }
 
+function inputJsonDelta(index: number, partialJson: string): string {
+  return frame('content_block_delta', {
+    type: 'content_block_delta',
+    index,
+    delta: { type: 'input_json_delta', partial_json: partialJson },
+  });
+}
+
+/** A tool's input as sent: the JSON object, or `{}` while it is not (yet) JSON. */
+function inputAsSent(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {};
+  }
+}
+
 /**
  * Runs a streamed Messages answer's after-request hooks while it streams, as {@link guardSseStream}
  * does for chat chunks (https://docs.anthropic.com/en/docs/build-with-claude/streaming): each `text`
  * content block's `text_delta`s are held back by a window of characters and checked incrementally
- * before they are sent, redactions included; a block's held text goes out before its
- * `content_block_stop`. When a `deny` check fails, nothing more is sent: the stream ends with
+ * before they are sent, redactions included; so are the string values of each `tool_use` block's
+ * `input_json_delta`s (see {@link ArgumentsWindowGuard}), as a JSON answer's checks read its `input`;
+ * a block's held text or input goes out before its `content_block_stop`. When a `deny` check fails, nothing more is sent: the stream ends with
  * `event: error` carrying the 446 and `hook_results`, and the upstream is cancelled. Checks that
  * need the whole text run before `message_stop` over the Message rebuilt from the text blocks as
  * sent; with strict OpenAI compliance off their verdicts go out first as Portkey's
- * `event: hook_results`. Other events (thinking, tool input, usage, pings) pass as they are.
+ * `event: hook_results`. Other events (thinking, usage, pings) pass as they are.
  */
 export function guardMessagesSseStream(
   source: CancellableByteStream,
   options: MessagesSseGuardOptions,
 ): CancellableByteStream {
-  const guard = new TextWindowGuard(options.hooks, options.holdbackChars ?? DEFAULT_HOLDBACK_CHARS);
+  const holdback = options.holdbackChars ?? DEFAULT_HOLDBACK_CHARS;
+  const guard = new TextWindowGuard(options.hooks, holdback);
+  const args = new ArgumentsWindowGuard(options.hooks, holdback);
+  const verdicts = combinedVerdicts(guard, args);
+  /** `tool_use` (and `server_tool_use`) blocks by index: their start, without the input. */
+  const toolBlocks = new Map<number, Record<string, unknown>>();
   let message: Record<string, unknown> = {};
   let stopReason: unknown = null;
   let finished = false;
 
   function answerSoFar(): Record<string, unknown> {
+    const blocks = new Map<number, unknown>();
+    for (const index of guard.choices()) blocks.set(index, { type: 'text', text: guard.fullText(index) });
+    for (const [index, block] of toolBlocks)
+      blocks.set(index, { ...block, input: inputAsSent(args.sentArguments(String(index))) });
     return {
       ...message,
-      content: guard.choices().map((index) => ({ type: 'text', text: guard.fullText(index) })),
+      content: [...blocks].sort(([a], [b]) => a - b).map(([, block]) => block),
       stop_reason: stopReason,
     };
   }
 
   async function denied(): Promise<{ out: string; stop: boolean }> {
-    const results = await deniedStreamResults(guard, options, answerSoFar());
+    const results = await deniedStreamResults(verdicts, options, answerSoFar());
     return { out: options.deniedFrame(new GuardrailDeniedError(results).toEnvelope()), stop: true };
   }
 
@@ -66,8 +99,13 @@ export function guardMessagesSseStream(
       if (step.denied) return { out: (await denied()).out, denied: true };
       if (step.release !== '') out += textDelta(index, step.release);
     }
+    for (const index of toolBlocks.keys()) {
+      const step = args.finish(String(index));
+      if (step.denied) return { out: (await denied()).out, denied: true };
+      if (step.release !== '') out += inputJsonDelta(index, step.release);
+    }
     finished = true;
-    const results = await streamResultsAtEnd(guard, options, answerSoFar());
+    const results = await streamResultsAtEnd(verdicts, options, answerSoFar());
     if (!options.strictOpenAICompliance) out += frame('hook_results', { hook_results: results });
     return { out, denied: false };
   }
@@ -90,6 +128,10 @@ export function guardMessagesSseStream(
         return passed;
       case 'content_block_start': {
         const block = parsed.content_block;
+        if (isRecord(block) && (block.type === 'tool_use' || block.type === 'server_tool_use')) {
+          const { input: _input, ...start } = block;
+          toolBlocks.set(index, start);
+        }
         if (!isRecord(block) || block.type !== 'text' || typeof block.text !== 'string' || block.text === '')
           return passed;
         // A text block that starts with text of its own (Anthropic's start with ''): held as a delta.
@@ -100,12 +142,22 @@ export function guardMessagesSseStream(
       }
       case 'content_block_delta': {
         const delta = parsed.delta;
+        if (isRecord(delta) && delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
+          if (!args.scans || delta.partial_json === '') return passed;
+          const step = args.push(String(index), delta.partial_json);
+          if (step.denied) return denied();
+          return { out: step.release === '' ? '' : inputJsonDelta(index, step.release), stop: false };
+        }
         if (!isRecord(delta) || delta.type !== 'text_delta' || typeof delta.text !== 'string') return passed;
         const step = guard.push(index, delta.text);
         if (step.denied) return denied();
         return { out: step.release === '' ? '' : textDelta(index, step.release), stop: false };
       }
       case 'content_block_stop': {
+        const input = args.finish(String(index));
+        if (input.denied) return denied();
+        if (input.release !== '')
+          return { out: inputJsonDelta(index, input.release) + passed.out, stop: false };
         const step = guard.finish(index);
         if (step.denied) return denied();
         return {

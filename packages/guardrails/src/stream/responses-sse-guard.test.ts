@@ -177,3 +177,58 @@ describe('guardResponsesSseStream', () => {
     expect(reported).toMatchObject({ after_request_hooks: [{ id: 'short', verdict: false }] });
   });
 });
+
+describe('guardResponsesSseStream judges streamed function call arguments', () => {
+  const CALL_EVENTS: readonly string[] = readFileSync(
+    new URL('./__fixtures__/openai-responses-function-call.events.txt', import.meta.url),
+    'utf8',
+  )
+    .trim()
+    .split('\n')
+    .map((line) => `event: ${(JSON.parse(line) as { type: string }).type}\ndata: ${line}\n\n`);
+  const ARGUMENTS = '{"to":"jane@example.com","body":"See you at 5"}';
+
+  function argumentDeltasOf(events: readonly { data: Event }[]): string {
+    return events
+      .filter((event) => event.data.type === 'response.function_call_arguments.delta')
+      .map((event) => String(event.data.delta))
+      .join('');
+  }
+
+  it('never sends arguments a deny check fails: the stream ends with the denied frame', async () => {
+    const { stream, cancelled } = sourceOf(CALL_EVENTS);
+    const noPii = hook({ id: 'no-pii', deny: true, checks: [{ id: 'pk.pii', parameters: {} }] });
+    const events = await eventsOf(guardResponsesSseStream(stream, options([noPii])));
+    expect(JSON.stringify(events)).not.toContain('jane');
+    expect(events.at(-1)?.event).toBe('error');
+    expect(events.at(-1)?.data).toMatchObject({ error: { code: 'PK_ERR_GUARDRAIL_DENIED' } });
+    expect(events.map((event) => event.data.sequence_number)).toEqual(events.map((_event, index) => index));
+    expect(cancelled()).toBe(true);
+  });
+
+  it('passes clean arguments whole, as written, in the deltas and every event that repeats them', async () => {
+    const quiet = hook({
+      checks: [{ id: 'default.regexMatch', parameters: { rule: 'nothing-like-this', not: true } }],
+    });
+    const events = await eventsOf(guardResponsesSseStream(sourceOf(CALL_EVENTS).stream, options([quiet])));
+    expect(argumentDeltasOf(events)).toBe(ARGUMENTS);
+    const done = events.find((event) => event.event === 'response.function_call_arguments.done');
+    expect(done?.data.arguments).toBe(ARGUMENTS);
+    expect(events.at(-1)?.event).toBe('response.completed');
+    expect(events.map((event) => event.data.sequence_number)).toEqual(events.map((_event, index) => index));
+  });
+
+  it('redacts PII in the arguments, and the done events carry the arguments as sent', async () => {
+    const events = await eventsOf(guardResponsesSseStream(sourceOf(CALL_EVENTS).stream, options([redact()])));
+    const expected = { to: '[REDACTED_EMAIL]', body: 'See you at 5' };
+    expect(JSON.parse(argumentDeltasOf(events))).toEqual(expected);
+    const done = events.find((event) => event.event === 'response.function_call_arguments.done');
+    expect(JSON.parse(String(done?.data.arguments))).toEqual(expected);
+    const completed = events.at(-1)?.data.response as { output: { arguments: string }[] };
+    expect(JSON.parse(completed.output[0]?.arguments ?? '')).toEqual(expected);
+    const itemDone = events.find((event) => event.event === 'response.output_item.done')?.data.item as {
+      arguments: string;
+    };
+    expect(JSON.parse(itemDone.arguments)).toEqual(expected);
+  });
+});

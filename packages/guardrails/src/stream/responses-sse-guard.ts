@@ -1,9 +1,10 @@
 import { isRecord } from '../model/is-record.js';
 import type { DeniedEnvelope } from '../run/guardrail-denied-error.js';
 import { GuardrailDeniedError } from '../run/guardrail-denied-error.js';
+import { ArgumentsWindowGuard } from './arguments-window-guard.js';
 import type { MessagesSseGuardOptions } from './messages-sse-guard.js';
 import { type CancellableByteStream, guardSseFrames, parseSseFrame } from './sse-frames.js';
-import { deniedStreamResults, streamResultsAtEnd } from './stream-results.js';
+import { combinedVerdicts, deniedStreamResults, streamResultsAtEnd } from './stream-results.js';
 import { DEFAULT_HOLDBACK_CHARS, TextWindowGuard } from './text-window-guard.js';
 
 /** What {@link guardResponsesSseStream} needs (the denied frame is the dialect's `event: error`). */
@@ -22,9 +23,11 @@ type Event = Record<string, unknown>;
  * does for chat chunks (https://platform.openai.com/docs/api-reference/responses-streaming): each
  * `output_text` part's `response.output_text.delta`s are held back by a window of characters and
  * checked incrementally before they are sent, redactions included; a part's held text goes out in a
- * delta of its own before its `response.output_text.done`. The events that repeat the whole text
- * (`output_text.done`, `content_part.done`, `output_item.done`, `response.completed`) carry the text
- * as sent, and `sequence_number`s are renumbered to count the events the client gets. When a `deny`
+ * delta of its own before its `response.output_text.done`. So are the string values of each
+ * `function_call` item's `response.function_call_arguments.delta`s (see {@link ArgumentsWindowGuard}),
+ * as a JSON answer's checks read its `arguments`, released before `function_call_arguments.done`. The events that repeat the whole text
+ * (`output_text.done`, `content_part.done`, `output_item.done`, `response.completed`, and
+ * `function_call_arguments.done` for arguments) carry the text as sent, and `sequence_number`s are renumbered to count the events the client gets. When a `deny`
  * check fails, nothing more is sent: the stream ends with the denied frame and the upstream is
  * cancelled. Checks that need the whole text run on the completed Response before
  * `response.completed` (their results go to `onResults`; the Responses stream has no frame for them).
@@ -33,7 +36,12 @@ export function guardResponsesSseStream(
   source: CancellableByteStream,
   options: ResponsesSseGuardOptions,
 ): CancellableByteStream {
-  const guard = new TextWindowGuard(options.hooks, options.holdbackChars ?? DEFAULT_HOLDBACK_CHARS);
+  const holdback = options.holdbackChars ?? DEFAULT_HOLDBACK_CHARS;
+  const guard = new TextWindowGuard(options.hooks, holdback);
+  const args = new ArgumentsWindowGuard(options.hooks, holdback);
+  const verdicts = combinedVerdicts(guard, args);
+  /** `function_call` items by output index (as `output_item.added` announced them), for the arguments they stream. */
+  const functionCalls = new Map<string, Event>();
   /** Guard choices by `output_index:content_index`. */
   const parts = new Map<string, number>();
   /** Each part's `item_id`, for the deltas that release its held text. */
@@ -75,8 +83,20 @@ export function guardResponsesSseStream(
     });
   }
 
-  /** A message item with its `output_text` parts' texts as sent. */
+  function argumentsDelta(outputIndex: string, text: string): string {
+    return frame({
+      type: 'response.function_call_arguments.delta',
+      item_id: functionCalls.get(outputIndex)?.id,
+      output_index: Number(outputIndex),
+      delta: text,
+      sequence_number: 0,
+    });
+  }
+
+  /** A message item with its `output_text` parts' texts as sent; a function call with its arguments as sent. */
   function itemAsSent(item: unknown, outputIndex: unknown): unknown {
+    if (isRecord(item) && item.type === 'function_call' && functionCalls.has(String(outputIndex)))
+      return { ...item, arguments: args.sentArguments(String(outputIndex)) };
     if (!isRecord(item) || item.type !== 'message' || !Array.isArray(item.content)) return item;
     return {
       ...item,
@@ -107,12 +127,13 @@ export function guardResponsesSseStream(
             text: guard.fullText(choice),
           })),
         },
+        ...[...functionCalls].map(([outputIndex, item]) => itemAsSent(item, outputIndex)),
       ],
     };
   }
 
   async function denied(): Promise<{ out: string; stop: boolean }> {
-    const results = await deniedStreamResults(guard, options, answerSoFar());
+    const results = await deniedStreamResults(verdicts, options, answerSoFar());
     return {
       out: options.deniedFrame(new GuardrailDeniedError(results).toEnvelope(), sequence++),
       stop: true,
@@ -134,6 +155,26 @@ export function guardResponsesSseStream(
       case 'response.in_progress':
         if (isRecord(event.response)) response = event.response;
         return { out: frame(event), stop: false };
+      case 'response.output_item.added':
+        if (args.scans && isRecord(event.item) && event.item.type === 'function_call')
+          functionCalls.set(String(event.output_index), event.item);
+        return { out: frame(event), stop: false };
+      case 'response.function_call_arguments.delta': {
+        const key = String(event.output_index);
+        if (!functionCalls.has(key) || typeof event.delta !== 'string')
+          return { out: frame(event), stop: false };
+        const step = args.push(key, event.delta);
+        if (step.denied) return denied();
+        return { out: step.release === '' ? '' : frame({ ...event, delta: step.release }), stop: false };
+      }
+      case 'response.function_call_arguments.done': {
+        const key = String(event.output_index);
+        if (!functionCalls.has(key)) return { out: frame(event), stop: false };
+        const step = args.finish(key);
+        if (step.denied) return denied();
+        const released = step.release === '' ? '' : argumentsDelta(key, step.release);
+        return { out: released + frame({ ...event, arguments: args.sentArguments(key) }), stop: false };
+      }
       case 'response.output_text.delta': {
         if (typeof event.delta !== 'string') return { out: frame(event), stop: false };
         const step = guard.push(partOf(event), event.delta);
@@ -182,9 +223,14 @@ export function guardResponsesSseStream(
           step.release,
         );
     }
+    for (const key of functionCalls.keys()) {
+      const step = args.finish(key);
+      if (step.denied) return { out: (await denied()).out, denied: true, response };
+      if (step.release !== '') out += argumentsDelta(key, step.release);
+    }
     finished = true;
     const sent = responseAsSent(completed);
-    await streamResultsAtEnd(guard, options, sent);
+    await streamResultsAtEnd(verdicts, options, sent);
     return { out, denied: false, response: sent };
   }
 

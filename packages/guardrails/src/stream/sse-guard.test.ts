@@ -350,3 +350,82 @@ describe('guardSseStream releases what it holds when a choice ends', () => {
     expect(pieces.at(-1)).toContain('PK_ERR_STREAM_INTERRUPTED');
   });
 });
+
+/** Each tool call's arguments as a client accumulates them from chunks (by choice and call `index`). */
+function toolArguments(pieces: readonly string[]): Map<string, string> {
+  const calls = new Map<string, string>();
+  for (const frame of pieces.join('').split('\n\n')) {
+    if (!frame.startsWith('data: {')) continue;
+    const chunk = JSON.parse(frame.slice(6)) as {
+      choices?: {
+        index: number;
+        delta?: { tool_calls?: { index: number; function?: { arguments?: string } }[] };
+      }[];
+    };
+    for (const choice of chunk.choices ?? [])
+      for (const call of choice.delta?.tool_calls ?? []) {
+        const key = `${choice.index}:${call.index}`;
+        calls.set(key, (calls.get(key) ?? '') + (call.function?.arguments ?? ''));
+      }
+  }
+  return calls;
+}
+
+describe('guardSseStream judges streamed tool-call arguments', () => {
+  const noPii = () => hook({ id: 'no-pii', deny: true, checks: [{ id: 'pk.pii', parameters: {} }] });
+  const written = new Map([
+    ['0:0', '{"location":"Paris, France"}'],
+    ['0:1', '{"to":"jane@example.com","body":"Caf\\u00e9 ☕ at 5"}'],
+  ]);
+
+  it('never sends arguments a deny check fails: the stream ends with event: error', async () => {
+    const { stream, cancelled } = sourceOf(fixtureFrames('openai-parallel-tool-calls.chunks.txt'));
+    const pieces = await readAll(guardSseStream(stream, options([noPii()])));
+    const out = pieces.join('');
+    expect(out).not.toContain('jane');
+    expect(out).not.toContain('[DONE]');
+    expect(toolArguments(pieces).get('0:0')).toBe(written.get('0:0'));
+    const last = pieces.at(-1) ?? '';
+    expect(last.startsWith('event: error\n')).toBe(true);
+    expect(JSON.parse(last.split('data: ')[1] ?? '{}')).toMatchObject({
+      error: { type: 'hooks_failed', code: 'PK_ERR_GUARDRAIL_DENIED' },
+      hook_results: { after_request_hooks: [{ id: 'no-pii', verdict: false, deny: true }] },
+    });
+    expect(cancelled()).toBe(true);
+  });
+
+  it('never splits a character of two UTF-16 units between two chunks of text', async () => {
+    // 20 units: the window of 16 would end between the halves of 😀.
+    const { stream } = sourceOf([
+      chunkFrame(`aaa😀${'b'.repeat(15)}`),
+      chunkFrame('c', 'stop'),
+      'data: [DONE]\n\n',
+    ]);
+    const pieces = await readAll(guardSseStream(stream, options([denyWord('FORBIDDEN')])));
+    expect(pieces[0]).toContain('"content":"aaa"');
+    expect(contentOf(pieces)).toBe(`aaa😀${'b'.repeat(15)}c`);
+  });
+
+  it('passes parallel tool calls’ arguments whole, byte for byte, when no check fails', async () => {
+    const { stream } = sourceOf(fixtureFrames('openai-parallel-tool-calls.chunks.txt'));
+    const noSecrets = hook({ id: 'no-secrets', deny: true, checks: [{ id: 'pk.secrets', parameters: {} }] });
+    const pieces = await readAll(guardSseStream(stream, options([denyWord('FORBIDDEN'), noSecrets])));
+    expect(toolArguments(pieces)).toEqual(written);
+    expect(pieces.join('')).toContain('data: [DONE]');
+  });
+
+  it('redacts PII in arguments and reports the calls as sent to the whole-text checks', async () => {
+    const redact = hook({ id: 'redact', checks: [{ id: 'pk.pii', parameters: { redact: true } }] });
+    const { stream } = sourceOf(fixtureFrames('openai-parallel-tool-calls.chunks.txt'));
+    const pieces = await readAll(guardSseStream(stream, options([redact], false)));
+    const sent = toolArguments(pieces).get('0:1') ?? '';
+    expect(JSON.parse(sent)).toEqual({ to: '[REDACTED_EMAIL]', body: 'Café ☕ at 5' });
+    expect(pieces.join('')).toMatch(/"hook_results":.*"redacted":true/);
+  });
+
+  it('leaves arguments to pk’s own checks, as a JSON answer does (default.* read the content)', async () => {
+    const { stream } = sourceOf(fixtureFrames('openai-parallel-tool-calls.chunks.txt'));
+    const pieces = await readAll(guardSseStream(stream, options([denyWord('jane')])));
+    expect(toolArguments(pieces)).toEqual(written);
+  });
+});

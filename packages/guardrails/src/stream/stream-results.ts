@@ -1,9 +1,27 @@
-import type { CompiledHook } from '../compile/compiled-hook.js';
+import type { CompiledCheck, CompiledHook } from '../compile/compiled-hook.js';
+import type { CheckOutcome } from '../model/check-definition.js';
 import type { HookContext } from '../model/hook-context.js';
 import type { HookResult, HookResults } from '../model/hook-results.js';
 import type { GuardrailServices } from '../network/guardrail-transport.js';
 import { runHooks } from '../run/run-hooks.js';
-import type { TextWindowGuard } from './text-window-guard.js';
+
+/** What the guards of a stream decided while it flowed: failed checks, and outcomes scanners decided. */
+export interface StreamVerdicts {
+  failedChecks(): ReadonlySet<CompiledCheck>;
+  decidedOutcomes(): Map<CompiledCheck, CheckOutcome>;
+}
+
+/** The verdicts of a stream's text guard and its tool-call arguments guard, as one. */
+export function combinedVerdicts(first: StreamVerdicts, second: StreamVerdicts): StreamVerdicts {
+  return {
+    failedChecks: () => new Set([...first.failedChecks(), ...second.failedChecks()]),
+    decidedOutcomes: () => {
+      const decided = second.decidedOutcomes();
+      for (const [check, outcome] of first.decidedOutcomes()) decided.set(check, outcome);
+      return decided;
+    },
+  };
+}
 
 /** What every stream guard needs to run a streamed answer's after-request hooks. */
 export interface StreamHooksOptions {
@@ -31,7 +49,7 @@ export interface StreamHooksOptions {
  * scanners' decisions (redactions) stand for their checks. Reports the results through `onResults`.
  */
 export async function streamResultsAtEnd(
-  guard: TextWindowGuard,
+  guard: StreamVerdicts,
   options: StreamHooksOptions,
   answer: Readonly<Record<string, unknown>>,
 ): Promise<HookResults> {
@@ -54,7 +72,7 @@ export async function streamResultsAtEnd(
  * was seen so far, the failed ones as they failed. Reports them through `onResults` and `onDenied`.
  */
 export async function deniedStreamResults(
-  guard: TextWindowGuard,
+  guard: StreamVerdicts,
   options: StreamHooksOptions,
   answer: Readonly<Record<string, unknown>>,
 ): Promise<HookResults> {

@@ -156,7 +156,10 @@ export class TextWindowGuard {
     }
     // Without an incremental check nothing can be caught early: holding text back would only delay it.
     const holdback = this.#checks.length === 0 ? 0 : this.#holdback;
-    const releaseEnd = Math.max(unsentAt, final ? region.length : Math.min(hold, region.length - holdback));
+    let releaseEnd = Math.max(unsentAt, final ? region.length : Math.min(hold, region.length - holdback));
+    // A character of two UTF-16 units (an emoji) leaves whole: its second half may not have arrived.
+    if (!final && releaseEnd > unsentAt && isHighSurrogate(region.charCodeAt(releaseEnd - 1)))
+      releaseEnd -= 1;
     const release = region.slice(unsentAt, releaseEnd);
     state.unsent = region.slice(releaseEnd);
     if (release !== '') {
@@ -172,4 +175,8 @@ export class TextWindowGuard {
 function isRedacting(check: CompiledCheck): boolean {
   const parameters = check.parameters as { redact?: unknown } | null;
   return (check.id === 'pk.pii' || check.id === 'pk.secrets') && parameters?.redact === true;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
