@@ -19,11 +19,27 @@ let gateway: FeatureGateway;
 
 /** What the mock answers for the model `with-pii`. */
 const PII_ANSWER = 'Sure, write to jane@example.com and she will help you today.';
+/** The tool calls the mock streams for the models `tool-with-pii` and `tool-clean` (in two pieces). */
+const PII_CALL = {
+  id: 'call_email_1',
+  name: 'send_email',
+  input: { to: 'jane@example.com', body: 'See you at 5' },
+};
+const CLEAN_CALL = {
+  id: 'call_email_2',
+  name: 'send_email',
+  input: { to: 'the team', body: 'Café ☕ at 5' },
+};
+const EMAIL_TOOL = { name: 'send_email', parameters: { type: 'object' } };
 
 beforeAll(async () => {
   mock = await startProviderMock();
-  mock.answer = (request) =>
-    request.body.model === 'with-pii' ? { kind: 'text', text: PII_ANSWER } : undefined;
+  mock.answer = (request) => {
+    if (request.body.model === 'with-pii') return { kind: 'text', text: PII_ANSWER };
+    if (request.body.model === 'tool-with-pii') return { kind: 'tool', ...PII_CALL };
+    if (request.body.model === 'tool-clean') return { kind: 'tool', ...CLEAN_CALL };
+    return undefined;
+  };
   gateway = await startFeatureGateway({
     settings: {
       virtual_keys: {
@@ -258,6 +274,40 @@ describe.each([
     expect(HELLO_ANSWER.startsWith(text)).toBe(true);
     expect(text).not.toContain('help');
   });
+
+  /** Streams a tool_use answer: its input as the SDK joins the `input_json_delta`s, and what ended the stream. */
+  async function streamedInput(model: string) {
+    const stream = anthropic({ virtual_key: virtualKey, output_guardrails: [DENY_PII] }).messages.stream({
+      model,
+      max_tokens: 64,
+      tools: [{ name: EMAIL_TOOL.name, input_schema: { type: 'object' } }],
+      messages: [{ role: 'user', content: 'Email Jane' }],
+    });
+    let input = '';
+    const error = await (async () => {
+      for await (const event of stream)
+        if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta')
+          input += event.delta.partial_json;
+    })().catch((caught: unknown) => caught);
+    return { input, error };
+  }
+
+  it('a streamed tool_use whose input fails an output deny is never sent: the stream ends with Anthropic’s error event', async () => {
+    const { input, error } = await streamedInput('tool-with-pii');
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect(bodyOf(error)).toMatchObject({
+      type: 'error',
+      error: { code: 'PK_ERR_GUARDRAIL_DENIED' },
+      hook_results: { after_request_hooks: [{ verdict: false, deny: true }] },
+    });
+    expect(input).not.toContain('jane');
+  });
+
+  it('a clean streamed tool_use reaches the client whole', async () => {
+    const { input, error } = await streamedInput('tool-clean');
+    expect(error).toBeUndefined();
+    expect(input).toBe(JSON.stringify(CLEAN_CALL.input));
+  });
 });
 
 describe('the Messages route’s hook results and log (Anthropic SDK, raw HTTP)', () => {
@@ -452,6 +502,40 @@ describe.each([
     expect(caught).toMatchObject({ code: 'PK_ERR_GUARDRAIL_DENIED' });
     expect(HELLO_ANSWER.startsWith(text)).toBe(true);
     expect(text).not.toContain('help');
+  });
+
+  /** Streams a function call: its arguments as the SDK delivers the deltas, the `done` event's, and what ended the stream. */
+  async function streamedArguments(model: string) {
+    const stream = await openai({ virtual_key: virtualKey, output_guardrails: [DENY_PII] }).responses.create({
+      model,
+      input: 'Email Jane',
+      tools: [{ type: 'function', strict: false, ...EMAIL_TOOL }],
+      stream: true,
+    });
+    let deltas = '';
+    let done: string | undefined;
+    const error = await (async () => {
+      for await (const event of stream) {
+        if (event.type === 'response.function_call_arguments.delta') deltas += event.delta;
+        if (event.type === 'response.function_call_arguments.done') done = event.arguments;
+      }
+    })().catch((caught: unknown) => caught);
+    return { deltas, done, error };
+  }
+
+  it('a streamed function call whose arguments fail an output deny is never sent: the stream ends with the 446 error', async () => {
+    const { deltas, done, error } = await streamedArguments('tool-with-pii');
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(error).toMatchObject({ code: 'PK_ERR_GUARDRAIL_DENIED' });
+    expect(deltas).not.toContain('jane');
+    expect(done).toBeUndefined();
+  });
+
+  it('a clean streamed function call reaches the client whole', async () => {
+    const { deltas, done, error } = await streamedArguments('tool-clean');
+    expect(error).toBeUndefined();
+    expect(deltas).toBe(JSON.stringify(CLEAN_CALL.input));
+    expect(done).toBe(deltas);
   });
 
   it('a denied stream ends with the Responses API’s own error event, numbered after the events sent, with hook_results beside', async () => {

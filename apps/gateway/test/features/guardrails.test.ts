@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
@@ -39,8 +40,40 @@ function twoChoiceChunks(model: string): string[] {
   return frames;
 }
 
+/**
+ * Two parallel tool calls streamed as OpenAI streams them (the guardrails package's fixture): the
+ * second call's arguments hold an e-mail address split across deltas, a JSON escape and a `☕`.
+ */
+const TOOL_CHUNKS = readFileSync(
+  new URL(
+    '../../../../packages/guardrails/src/stream/__fixtures__/openai-parallel-tool-calls.chunks.txt',
+    import.meta.url,
+  ),
+  'utf8',
+)
+  .split('\n')
+  .filter((line) => line !== '');
+/** The same calls without personal data. */
+const CLEAN_TOOL_CHUNKS = TOOL_CHUNKS.map((line) =>
+  line.replace('"jane"', '"team"').replace('"@exa"', '"-"').replace('"mple.com"', '"lead"'),
+);
+
+/** Each tool call's arguments as a client joins them from the chunks' `delta.tool_calls`. */
+function argumentsOf(lines: readonly string[]): string[] {
+  const calls: string[] = [];
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    const chunk = JSON.parse(line) as OpenAI.ChatCompletionChunk;
+    for (const call of chunk.choices[0]?.delta.tool_calls ?? [])
+      calls[call.index] = (calls[call.index] ?? '') + (call.function?.arguments ?? '');
+  }
+  return calls;
+}
+
 beforeAll(async () => {
   mock = await startProviderMock();
+  mock.script('guard-tool-pii', () => ({ sse: TOOL_CHUNKS }));
+  mock.script('guard-tool-clean', () => ({ sse: CLEAN_TOOL_CHUNKS }));
   mock.script('guard-fox', (request) => ({ sse: chatChunks(request.model, { text: FOX, pieces: 9 }) }));
   mock.script('guard-long', (request) => ({ sse: chatChunks(request.model, { text: LONG, pieces: 20 }) }));
   mock.script('guard-two', (request) => ({ sse: twoChoiceChunks(request.model) }));
@@ -137,6 +170,43 @@ describe('output guardrails on streams (openai SDK)', () => {
     expect(mock.forModel('guard-long').length - before).toBe(1);
     expect(first.texts).toEqual([LONG]);
     expect(replay.texts).toEqual([LONG]);
+  });
+});
+
+describe('output guardrails on streamed tool calls (openai SDK)', () => {
+  const noPii = { virtual_key: 'openai-g', output_guardrails: [{ 'pk.pii': {}, deny: true }] };
+
+  /** Streams a tool-calling answer: each call's arguments as the SDK delivers them, and what ended the stream. */
+  async function streamedCalls(model: string) {
+    const stream = await openai(noPii).chat.completions.create({
+      model,
+      messages: [{ role: 'user', content: 'Weather in Paris, and email Jane' }],
+      tools: [{ type: 'function', function: { name: 'send_email', parameters: { type: 'object' } } }],
+      stream: true,
+    });
+    const calls: string[] = [];
+    const error = await (async () => {
+      for await (const chunk of stream)
+        for (const call of chunk.choices?.[0]?.delta.tool_calls ?? [])
+          calls[call.index] = (calls[call.index] ?? '') + (call.function?.arguments ?? '');
+    })().catch((caught: unknown) => caught);
+    return { calls, error };
+  }
+
+  it('a tool call whose arguments fail an output deny is never sent: the stream ends with the 446 error', async () => {
+    const { calls, error } = await streamedCalls('guard-tool-pii');
+    expect(error).toBeInstanceOf(OpenAI.APIError);
+    expect(error).toMatchObject({ code: 'PK_ERR_GUARDRAIL_DENIED' });
+    expect(JSON.stringify(calls)).not.toContain('jane');
+    // The first call, clean, went out whole before the second began.
+    expect(calls[0]).toBe(argumentsOf(TOOL_CHUNKS)[0]);
+  });
+
+  it('clean parallel tool calls reach the client whole, their arguments as the provider wrote them', async () => {
+    const { calls, error } = await streamedCalls('guard-tool-clean');
+    expect(error).toBeUndefined();
+    expect(calls).toEqual(argumentsOf(CLEAN_TOOL_CHUNKS));
+    expect(calls[1]).toBe('{"to":"team-lead","body":"Caf\\u00e9 ☕ at 5"}');
   });
 });
 
