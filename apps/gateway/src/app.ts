@@ -13,6 +13,7 @@ import { adminAuthPlugin } from './admin/admin-auth.js';
 import { ADMIN_SEGMENTS, adminRoutes } from './admin/admin-routes.js';
 import { breakerRoutes } from './admin/breaker-routes.js';
 import type { KeyUsage } from './admin/current-usage.js';
+import { createCacheFlights } from './cache/cache-flights.js';
 import { createEmbedder } from './cache/semantic/embedder.js';
 import { createSemanticCache } from './cache/semantic/semantic-cache.js';
 import type { IndexedVector } from './cache/semantic/vector-index.js';
@@ -255,6 +256,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     configCache,
     guardrails,
     cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),
+    cacheFlights: createCacheFlights(),
     semanticCache,
     onCacheStoreFailure: warnEvery(10_000, (error) =>
       app.log.warn(

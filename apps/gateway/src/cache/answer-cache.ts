@@ -26,6 +26,12 @@ export type StoreFailureListener = (operation: 'get' | 'put', error: unknown) =>
 export interface AnswerCache {
   get(key: string, options?: { signal?: AbortSignal }): Promise<FoundAnswer | undefined>;
   put(key: string, answer: ProviderAnswer, ttlSeconds: number, path?: string): Promise<void>;
+  /** The entry text `put` would store for an answer, or `undefined` when it is not stored (not JSON 2xx). */
+  entryOf(answer: ProviderAnswer, path?: string): string | undefined;
+  /** Stores an entry text made by `entryOf`. */
+  write(key: string, entry: string, ttlSeconds: number): Promise<void>;
+  /** The answer an entry text of `key` holds, as a hit gives it (without asking the store). */
+  answerOf(key: string, entry: string): FoundAnswer | undefined;
 }
 
 /** An entry as parsed from its text, with the text it was parsed from. */
@@ -91,6 +97,44 @@ function parseEntry(text: string): StoredAnswer | undefined {
  */
 export function createAnswerCache(store: CacheStore<string>, onFailure: StoreFailureListener): AnswerCache {
   const parsedEntries = parsedEntriesOf(store);
+  const answerOf = (key: string, text: string): FoundAnswer | undefined => {
+    const parsed = parsedEntries.get(key);
+    let stored: StoredAnswer | undefined;
+    if (parsed !== undefined && parsed.text === text) {
+      stored = parsed.stored;
+    } else {
+      stored = parseEntry(text);
+      if (stored === undefined) return undefined;
+      parsedEntries.set(key, { text, stored });
+    }
+    return {
+      answer: {
+        kind: 'json',
+        provider: stored.provider,
+        status: 200,
+        body: stored.body,
+        usage: undefined,
+        warnings: [],
+        headers: { 'content-type': 'application/json', 'x-portkey-provider': stored.provider },
+      },
+      path: stored.path,
+    };
+  };
+  const entryOf = (answer: ProviderAnswer, path?: string): string | undefined => {
+    if (answer.kind !== 'json' || answer.status < 200 || answer.status > 299) return undefined;
+    // The answer last, as its own JSON text when it has one (no second serialisation).
+    const head = JSON.stringify(
+      path === undefined ? { provider: answer.provider } : { provider: answer.provider, path },
+    );
+    return `${head.slice(0, -1)}${BODY_FIELD}${answerJsonOf(answer.body) ?? JSON.stringify(answer.body)}}`;
+  };
+  const write = async (key: string, entry: string, ttlSeconds: number): Promise<void> => {
+    try {
+      await store.put(key, entry, ttlSeconds);
+    } catch (error) {
+      onFailure('put', error);
+    }
+  };
   return {
     async get(key, options) {
       let text: string | undefined;
@@ -100,41 +144,14 @@ export function createAnswerCache(store: CacheStore<string>, onFailure: StoreFai
         onFailure('get', error);
         return undefined;
       }
-      if (text === undefined) return undefined;
-      const parsed = parsedEntries.get(key);
-      let stored: StoredAnswer | undefined;
-      if (parsed !== undefined && parsed.text === text) {
-        stored = parsed.stored;
-      } else {
-        stored = parseEntry(text);
-        if (stored === undefined) return undefined;
-        parsedEntries.set(key, { text, stored });
-      }
-      return {
-        answer: {
-          kind: 'json',
-          provider: stored.provider,
-          status: 200,
-          body: stored.body,
-          usage: undefined,
-          warnings: [],
-          headers: { 'content-type': 'application/json', 'x-portkey-provider': stored.provider },
-        },
-        path: stored.path,
-      };
+      return text === undefined ? undefined : answerOf(key, text);
     },
     async put(key, answer, ttlSeconds, path) {
-      if (answer.kind !== 'json' || answer.status < 200 || answer.status > 299) return;
-      // The answer last, as its own JSON text when it has one (no second serialisation).
-      const head = JSON.stringify(
-        path === undefined ? { provider: answer.provider } : { provider: answer.provider, path },
-      );
-      const entry = `${head.slice(0, -1)}${BODY_FIELD}${answerJsonOf(answer.body) ?? JSON.stringify(answer.body)}}`;
-      try {
-        await store.put(key, entry, ttlSeconds);
-      } catch (error) {
-        onFailure('put', error);
-      }
+      const entry = entryOf(answer, path);
+      if (entry !== undefined) await write(key, entry, ttlSeconds);
     },
+    entryOf,
+    write,
+    answerOf,
   };
 }

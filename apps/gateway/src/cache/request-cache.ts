@@ -1,7 +1,9 @@
 import type { CachePolicy, EngineCachePort, PlanLeaf, ResolvedPlan } from '@pk/config';
 import type { CacheStore } from '@pk/config/cache';
 import type { ProviderAnswer, ProviderEndpoint, ProviderRequest } from '@pk/providers';
+import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import { createAnswerCache, type FoundAnswer } from './answer-cache.js';
+import type { CacheFlights, FlightLead } from './cache-flights.js';
 import {
   bodyAfterOverrides,
   cacheKeyOf,
@@ -41,6 +43,11 @@ export interface RequestCacheInput {
   readonly onStoreFailure: (error: unknown) => void;
   /** Called for a semantic hit that shadow mode did not serve (for the log). */
   readonly onShadowHit?: (similarity: number) => void;
+  /**
+   * The misses in flight in this process: a non-streamed miss of a key another request is already
+   * fetching waits for that answer instead of calling the provider again. None: no coalescing.
+   */
+  readonly flights?: CacheFlights | undefined;
 }
 
 /** The engine's cache port for one request, and what happened in it. */
@@ -57,6 +64,12 @@ export interface RequestCache {
   semanticStatus?: 'SEMANTIC HIT' | 'SEMANTIC MISS';
   /** Set when shadow mode kept an exact hit from being served. */
   shadowed: boolean;
+  /**
+   * Ends the flights this request leads that got no answer to share (its strategy failed, its
+   * client left, it threw): their waiters go to the provider themselves. Call it once `runPlan`
+   * settled, whatever the outcome; a JSON answer was handed to the waiters when it was stored.
+   */
+  release(): void;
 }
 
 function planUsesCache(node: ResolvedPlan['root']): boolean {
@@ -74,6 +87,26 @@ interface KeyContext {
   readonly policy: CachePolicy;
   readonly query?: SemanticQuery | undefined;
   vector?: Float32Array | undefined;
+  /** The longest a request waits for another's answer under this key: its own timeout or deadline. */
+  readonly waitLimitMs: () => number | undefined;
+}
+
+/**
+ * How long a request waits for another's answer before it stops and calls the provider itself: no
+ * longer than it would wait for a provider (the request timeout of the leaves it could call, the
+ * longest of them; unbounded when one has none) nor than its request deadline.
+ */
+function waitLimitOf(leaves: readonly PlanLeaf[], deadlineMs: number | undefined): number | undefined {
+  let timeoutMs: number | undefined = 0;
+  for (const leaf of leaves) {
+    if (leaf.request_timeout === undefined) {
+      timeoutMs = undefined;
+      break;
+    }
+    timeoutMs = Math.max(timeoutMs, leaf.request_timeout);
+  }
+  if (timeoutMs === undefined || leaves.length === 0) return deadlineMs;
+  return deadlineMs === undefined ? timeoutMs : Math.min(timeoutMs, deadlineMs);
 }
 
 /**
@@ -93,6 +126,32 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     input.onStoreFailure(error);
   });
   const semantic = input.endpoint === 'chat.completions' ? input.semantic : undefined;
+  // A streamed request neither waits nor leads: its client asked for the first token early.
+  const flights = input.streamed ? undefined : input.flights;
+  /** The flights this request leads, by key (made on its first lead: a hit never needs it). */
+  let leads: Map<string, FlightLead> | undefined;
+
+  /**
+   * After a clean miss (the store answered, nothing stored): joins the key's flight. Leading it
+   * returns `undefined` (the request goes on to the provider); waiting returns the leader's answer,
+   * or `undefined` when the leader had none to share or the wait stopped (then it goes on as a miss).
+   */
+  const coalesce = async (
+    key: string,
+    context: KeyContext | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<FoundAnswer | undefined> => {
+    if (flights === undefined || context === undefined || context.policy.shadow === true) return undefined;
+    if (cache.storeFailed || leads?.has(key) === true) return undefined;
+    const joined = flights.join(key, { signal, limitMs: context.waitLimitMs() });
+    if ('lead' in joined) {
+      leads ??= new Map();
+      leads.set(key, joined.lead);
+      return undefined;
+    }
+    const waited = await joined.wait;
+    return waited.kind === 'answered' ? answers.answerOf(key, waited.entry) : undefined;
+  };
 
   const lookUpSemantic = async (
     context: KeyContext,
@@ -127,17 +186,28 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
       cache.shadowed = true;
       return undefined;
     }
-    if (exact || !context || context.policy.mode !== 'semantic') return exact;
+    if (exact) return exact;
+    const shared = await coalesce(key, context, options?.signal);
+    if (shared || !context || context.policy.mode !== 'semantic') return shared;
     return lookUpSemantic(context, options?.signal);
   };
 
   const store = async (key: string, answer: ProviderAnswer, ttlSeconds: number, path?: string) => {
-    await answers.put(key, answer, ttlSeconds, path);
+    const entry = answers.entryOf(answer, path);
+    const lead = leads?.get(key);
+    if (lead !== undefined) {
+      // The waiters get the answer at once, as the entry a hit would read (not after the write).
+      leads?.delete(key);
+      if (entry === undefined) lead.end();
+      else lead.answer(entry);
+    }
+    if (entry === undefined) return;
+    await answers.write(key, entry, ttlSeconds);
     const context = contexts.get(key);
     if (!semantic || !context?.query || !context.vector || hasToolCalls(answer)) return;
-    const entry = { scope: context.query.scope, key, vector: context.vector };
-    semantic.index.add(entry);
-    semantic.log?.append(input.tenant, entry);
+    const indexed = { scope: context.query.scope, key, vector: context.vector };
+    semantic.index.add(indexed);
+    semantic.log?.append(input.tenant, indexed);
   };
 
   /**
@@ -149,15 +219,21 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     policy: CachePolicy,
     body: () => Readonly<Record<string, unknown>>,
     partition: () => string,
+    waitLimitMs: () => number | undefined,
   ): void => {
     const query = policy.mode === 'semantic' && semantic ? semanticQueryOf(body(), partition()) : undefined;
-    contexts.set(key, { policy, query });
+    contexts.set(key, { policy, query, waitLimitMs });
   };
 
   const cache: RequestCache = {
     storeFailed: false,
     embeddingFailed: false,
     shadowed: false,
+    release() {
+      if (leads === undefined) return;
+      for (const lead of leads.values()) lead.end();
+      leads = undefined;
+    },
     port: {
       store: {
         get: async (key, options) => (await lookUp(key, options))?.answer,
@@ -188,6 +264,7 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
             plan.cache,
             () => withOverrides(keyInput.body, plan.root.override_params),
             () => rootCachePartitionOf(keyInput),
+            () => waitLimitOf(planLeaves(plan.root), plan.request_deadline),
           );
           return key;
         },
@@ -209,6 +286,7 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
             leaf.cache,
             () => bodyAfterOverrides(keyInput),
             () => cachePartitionOf(keyInput),
+            () => waitLimitOf([leaf], input.plan.request_deadline),
           );
         return key;
       },

@@ -27,6 +27,7 @@ import {
 } from '@pk/providers';
 import type { Catalog } from '@pk/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CacheFlights } from '../cache/cache-flights.js';
 import { completionToSse } from '../cache/completion-to-sse.js';
 import { createRequestCache } from '../cache/request-cache.js';
 import { withRequestCacheLifetime } from '../cache/request-cache-lifetime.js';
@@ -82,6 +83,8 @@ export interface ProxyServices {
   readonly stopStreams: AbortSignal;
   /** The response cache's store (memory or Redis), of serialised answers. */
   readonly cacheStore: CacheStore<string>;
+  /** The cache misses in flight in this process: identical non-streamed misses share one provider call. */
+  readonly cacheFlights: CacheFlights;
   /** Reports a cache store failure (logged at most once per 10 s). */
   readonly onCacheStoreFailure: (error: unknown) => void;
   /** The semantic cache, when the settings configure an embedding model. */
@@ -288,6 +291,7 @@ async function proxyRequest(
     metadata: headers.options.metadata,
     forceRefresh: headers.options.cacheForceRefresh === true,
     streamed,
+    flights: services.cacheFlights,
     semantic: services.semanticCache,
     onStoreFailure: services.onCacheStoreFailure,
     onShadowHit: (similarity) => {
@@ -331,6 +335,9 @@ async function proxyRequest(
       return reply;
     }
     throw error;
+  } finally {
+    // Misses this request led and answered nothing to share: their waiters call the provider themselves.
+    cache?.release();
   }
   log.targetPath = result.path;
   const capWarnings = request.limitState?.capWarnings;
