@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 import { openAIError } from './support/provider-answers.js';
 import { chatCompletion, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
@@ -16,6 +17,7 @@ const config = JSON.stringify({ virtual_key: 'openai-a', cache: { mode: 'simple'
 let mock: ProviderMock;
 let gateway: FeatureGateway;
 let dataDir: { path: string; remove(): void };
+let metricsUrl: string;
 
 beforeAll(async () => {
   mock = await startProviderMock();
@@ -31,8 +33,11 @@ beforeAll(async () => {
         'openai-a': { provider: 'openai', api_key: 'sk-flight', options: { custom_host: `${mock.url}/v1` } },
       },
     },
-    env: { PK_DATA_DIR: dataDir.path },
+    env: { PK_DATA_DIR: dataDir.path, PK_METRICS_PORT: '0' },
   });
+  const announced = /pk metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(gateway.process.output());
+  if (!announced?.[1]) throw new Error(`no metrics port announced:\n${gateway.process.output()}`);
+  metricsUrl = announced[1];
 }, 60_000);
 afterAll(async () => {
   await gateway?.stop();
@@ -41,6 +46,12 @@ afterAll(async () => {
 });
 
 type LogRecord = Record<string, unknown>;
+
+/** Requests answered with a 2xx and this cache status, as `/metrics` counts them. */
+async function answeredWith(cacheStatus: 'hit' | 'miss'): Promise<number> {
+  const samples = parsePrometheusText(await (await fetch(metricsUrl)).text());
+  return sampleValue(samples, 'pk_requests_total', { status_class: '2xx', cache_status: cacheStatus });
+}
 
 /** The stored records whose metadata names this burst, once `count` of them were written. */
 async function recordsOf(burst: string, count: number): Promise<LogRecord[]> {
@@ -106,6 +117,9 @@ describe('identical cache misses in flight share one provider call', () => {
     // Each waiter has its own record: its trace id, its metadata, its cache status.
     const records = await recordsOf('burst-ok', BURST);
     expect(records).toHaveLength(BURST);
+    // And counts as a cache hit in the metrics (nothing else was asked of this gateway yet).
+    expect(await answeredWith('hit')).toBe(BURST - 1);
+    expect(await answeredWith('miss')).toBe(1);
     const byTrace = new Map(records.map((record) => [record.trace_id, record]));
     for (const answer of answers) {
       const record = byTrace.get(answer.traceId) ?? {};
@@ -130,5 +144,44 @@ describe('identical cache misses in flight share one provider call', () => {
     // After the failure the provider was asked again (each waiter on its own, or a new leader).
     expect(mock.forModel('herd-fails-first').length).toBeGreaterThan(1);
     expect(await recordsOf('burst-500', BURST)).toHaveLength(BURST);
+  });
+
+  it('the first request’s client leaves: its waiters are not cancelled, they call the provider themselves', async () => {
+    mock.script('herd-leader-leaves', (request) => ({ json: chatCompletion(request.model), delayMs: 1000 }));
+    const question = [{ role: 'user' as const, content: 'Who leaves first?' }];
+    const headers = {
+      'content-type': 'application/json',
+      'x-portkey-api-key': USER_KEY,
+      'x-portkey-config': config,
+    };
+    const leaving = new AbortController();
+    const leader = fetch(`${gateway.base}/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ model: 'herd-leader-leaves', messages: question }),
+      signal: leaving.signal,
+    }).catch((error: unknown) => error);
+    // The first request is at the provider (so it leads) before the others come.
+    const until = Date.now() + 5000;
+    while (mock.forModel('herd-leader-leaves').length === 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: headers,
+    });
+    const waiters = Array.from({ length: 3 }, () =>
+      client.chat.completions.create({ model: 'herd-leader-leaves', messages: question }).withResponse(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    leaving.abort();
+    expect(await leader).toBeInstanceOf(Error);
+    const answered = await Promise.all(waiters);
+    for (const { data } of answered)
+      expect(data.choices[0]?.message.content).toBe('The capital of France is Paris.');
+    // The provider was asked again after the first request left: its answer never came.
+    expect(mock.forModel('herd-leader-leaves').length).toBeGreaterThan(1);
   });
 });
