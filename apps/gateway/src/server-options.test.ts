@@ -127,3 +127,43 @@ describe('on/off variables and the tracing variables the span module reads', () 
     expect(accepted.tracing).toBe(false);
   });
 });
+
+describe('HOST and PK_METRICS_HOST', () => {
+  it('take an IP address or a host name, and default to 127.0.0.1', () => {
+    expect(readServerOptions([], {}).host).toBe('127.0.0.1');
+    expect(readServerOptions([], { HOST: '' }).host).toBe('127.0.0.1');
+    expect(readServerOptions([], {}).metricsHost).toBe('127.0.0.1');
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '::1',
+      'fe80::1%eth0',
+      'localhost',
+      'gateway.internal',
+      'pk_gateway',
+      'a.b.',
+    ])
+      expect(readServerOptions([], { HOST: host, PK_METRICS_HOST: host }), host).toMatchObject({
+        host,
+        metricsHost: host,
+      });
+  });
+
+  it.each([
+    'http://0.0.0.0',
+    '0.0.0.0:8787',
+    '[::1]',
+    '1.2.3.256',
+    'two words',
+    '-dash.example',
+    'a..b',
+    '*',
+  ])('refuse %j, naming the variable and what it takes', (value) => {
+    for (const name of ['HOST', 'PK_METRICS_HOST'])
+      expect(() => readServerOptions([], { [name]: value })).toThrow(
+        new StartupError(
+          `${name} must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::; no brackets, no port) or a host name, got ${JSON.stringify(value)}`,
+        ),
+      );
+  });
+});

@@ -123,8 +123,10 @@ export function readServerOptions(
       throw new StartupError(`PK_METRICS_PORT must be 0-65535, got ${env.PK_METRICS_PORT}`);
     if (!metrics) throw new StartupError('PK_METRICS_PORT is set but PK_METRICS=0 turns the metrics off');
   }
+  const host = listenHostOf('HOST', env.HOST);
+  const metricsHost = listenHostOf('PK_METRICS_HOST', env.PK_METRICS_HOST);
   return {
-    host: env.HOST || '127.0.0.1',
+    host,
     port,
     ...(settingsPath ? { settingsPath } : {}),
     shutdownTimeoutMs,
@@ -137,7 +139,7 @@ export function readServerOptions(
     ...(env.PK_MASTER_KEY ? { masterKey: env.PK_MASTER_KEY } : {}),
     metrics,
     ...(metricsPort === undefined ? {} : { metricsPort }),
-    metricsHost: env.PK_METRICS_HOST || '127.0.0.1',
+    metricsHost,
     tracing:
       !otelSdkDisabled(env) &&
       Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
@@ -219,6 +221,35 @@ function checkTracingVariables(env: Readonly<Record<string, string | undefined>>
     if (!/^\s*[1-9]\d{0,8}\s*$/.test(value))
       throw new StartupError(`${name} must be a whole number above 0, got ${JSON.stringify(value)}`);
   }
+}
+
+/**
+ * A listen address (`HOST`, `PK_METRICS_HOST`; unset or empty: 127.0.0.1): an IP address, v4 or v6
+ * without brackets, or a host name. Anything else (`http://0.0.0.0`, `0.0.0.0:8787`, `[::1]`) was
+ * refused only by `listen`, with a raw `getaddrinfo ENOTFOUND` and after the data directory was
+ * written. Whether a name resolves is checked at start too (`checkListenHostResolves`).
+ */
+export function listenHostOf(name: string, value: string | undefined): string {
+  if (value === undefined || value === '') return '127.0.0.1';
+  if (isIP(value) !== 0 || isHostName(value)) return value;
+  throw new StartupError(
+    `${name} must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::; no brackets, no port) or a host name, got ${JSON.stringify(value)}`,
+  );
+}
+
+/** A DNS name's labels: letters, digits, hyphens (and underscores, as container names have). */
+const HOST_NAME_LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/i;
+
+/**
+ * True for a DNS host name; a name whose last label is all digits (`1.2.3.256`) is not one (it reads
+ * as a bad IPv4 address, as URLs read it).
+ */
+function isHostName(value: string): boolean {
+  const name = value.endsWith('.') ? value.slice(0, -1) : value;
+  if (name.length === 0 || name.length > 253) return false;
+  const labels = name.split('.');
+  if (/^\d+$/.test(labels.at(-1) ?? '')) return false;
+  return labels.every((label) => HOST_NAME_LABEL.test(label));
 }
 
 /** True for addresses only this machine can reach. */

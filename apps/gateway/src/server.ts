@@ -6,6 +6,7 @@ import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { secretResolverFor } from './guardrails/stored-guardrails.js';
 import { keepTickObjects } from './keep-tick-objects.js';
 import { limitsFromEnvironment } from './limits/limits-from-environment.js';
+import { checkListenHostResolves } from './listen-host-lookup.js';
 import {
   type BatchedLogDestination,
   createBatchedLogDestination,
@@ -21,7 +22,7 @@ import { defaultSettings, loadSettingsFile, SettingsError } from './settings/loa
 import { settingsRecordsOf } from './settings/settings-records.js';
 import { breakerStoreFromEnvironment } from './stores/breaker-store-from-environment.js';
 import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
-import { createRedisClient } from './stores/redis-client.js';
+import { createRedisClient, redisUrlFromEnvironment } from './stores/redis-client.js';
 import { startTracing } from './tracing/tracing.js';
 
 /**
@@ -34,6 +35,12 @@ async function main(): Promise<void> {
   keepTickObjects();
   const options = readServerOptions(process.argv.slice(2), process.env);
   const logStore = readLogStoreOptions(process.env);
+  // A PK_REDIS_URL no store uses is checked too: its typo would otherwise wait for the day a store
+  // is switched to Redis.
+  if (process.env.PK_REDIS_URL) redisUrlFromEnvironment(process.env);
+  await checkListenHostResolves('HOST', options.host);
+  if (options.metricsPort !== undefined)
+    await checkListenHostResolves('PK_METRICS_HOST', options.metricsHost);
   const settings = options.settingsPath
     ? await loadSettingsFile(options.settingsPath, process.env)
     : defaultSettings();

@@ -81,6 +81,16 @@ describe('the gateway process', () => {
       [{ PK_SHUTDOWN_TIMEOUT_MS: '1e3' }, 'PK_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds'],
       [{ PK_CACHE_STORE: 'bogus' }, 'PK_CACHE_STORE must be memory or redis'],
       [{ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'notaurl' }, 'PK_REDIS_URL must be a redis://'],
+      // Set while no store uses Redis: checked all the same.
+      [{ PK_REDIS_URL: 'localhost:6379' }, 'PK_REDIS_URL must be a redis:// or rediss:// URL'],
+      [{ HOST: 'http://0.0.0.0' }, 'HOST must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::; no brackets'],
+      [{ HOST: '0.0.0.0:8787' }, 'HOST must be an IP address'],
+      [{ HOST: 'no-such-host.invalid' }, 'HOST must be an IP address or a host name this machine resolves'],
+      [{ PK_METRICS_HOST: '[::1]' }, 'PK_METRICS_HOST must be an IP address'],
+      [
+        { PK_METRICS_PORT: '0', PK_METRICS_HOST: 'no-such-host.invalid' },
+        'PK_METRICS_HOST must be an IP address or a host name this machine resolves',
+      ],
       [{ PK_BREAKER_STORE: 'bogus' }, 'PK_BREAKER_STORE must be memory or redis'],
       [{ PK_LIMITS_STORE: 'bogus' }, 'PK_LIMITS_STORE must be memory or redis'],
       [{ PK_REPLICAS: 'x' }, 'PK_REPLICAS must be an integer'],
