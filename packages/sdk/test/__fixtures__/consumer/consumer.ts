@@ -1,5 +1,5 @@
 // A user's file, compiled by the packed-consumers test under node16 (CommonJS and ESM), nodenext
-// (.cts and .mts) and bundler, against the packed tarballs; not part of this package's type check.
+// (.cts and .mts), node10 and bundler, against the packed tarballs; not part of this package's type check.
 import { createHeaders, PkError, type PkErrorCode, Portkey } from '@pk/sdk';
 import { createInProcessRuntime, Portkey as InProcessPortkey } from '@pk/sdk/in-process';
 
