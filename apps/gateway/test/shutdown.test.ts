@@ -2,6 +2,7 @@ import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { temporaryDataDir } from './support/store-fixtures.js';
 
 // SIGTERM as orchestrators send it: in-flight streams finish, new requests get 503, exit 0.
 let upstream: MockOpenAI;
@@ -55,10 +56,14 @@ function keepAliveChat(
   });
 }
 
-async function openStream(gateway: GatewayProcess): Promise<ReadableStreamDefaultReader<Uint8Array>> {
+async function openStream(
+  gateway: GatewayProcess,
+  traceId?: string,
+): Promise<ReadableStreamDefaultReader<Uint8Array>> {
   const response = await fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: {
+      ...(traceId === undefined ? {} : { 'x-portkey-trace-id': traceId }),
       'content-type': 'application/json',
       'x-portkey-provider': 'openai',
       authorization: 'Bearer sk-shutdown-test',
@@ -107,9 +112,10 @@ describe('SIGTERM', () => {
   });
 
   it('ends streams still open after PK_SHUTDOWN_TIMEOUT_MS with event: error, logged as such, then exits 0', async () => {
-    const gateway = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '300' });
+    const dataDir = temporaryDataDir();
+    const gateway = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '300', PK_DATA_DIR: dataDir.path });
     running.push(gateway);
-    const reader = await openStream(gateway);
+    const reader = await openStream(gateway, 'cut-by-shutdown');
     await reader.read();
     gateway.child.kill('SIGTERM');
     const text = await readAll(reader);
@@ -123,6 +129,25 @@ describe('SIGTERM', () => {
       .split('\n')
       .find((text) => text.includes('"streamChunks"'));
     expect(JSON.parse(line ?? '{}')).toMatchObject({ status: 200, errorCode: 'PK_ERR_STREAM_INTERRUPTED' });
+    // Its stored record, read through the logs API of the next start, says what the client saw.
+    try {
+      const next = await startGateway({ PK_DATA_DIR: dataDir.path });
+      running.push(next);
+      const response = await fetch(`${next.url}/v1/logs?trace_id=cut-by-shutdown`);
+      expect(response.status).toBe(200);
+      const { data } = (await response.json()) as { data: Record<string, unknown>[] };
+      expect(data).toEqual([
+        expect.objectContaining({
+          status: 200,
+          error_code: 'PK_ERR_STREAM_INTERRUPTED',
+          error_message: 'the gateway is shutting down',
+        }),
+      ]);
+      next.child.kill('SIGTERM');
+      expect(await next.exited).toBe(0);
+    } finally {
+      dataDir.remove();
+    }
   });
 
   it('keep-alive clients do not hold the process: an answer in the drain is sent, one still waited for at the deadline is ended, exit 0 in time', async () => {

@@ -63,7 +63,7 @@ import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { ClientSignal } from './client-signal.js';
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
-import { sendSse } from './send-sse.js';
+import { SHUTDOWN_STREAM_MESSAGE, sendSse } from './send-sse.js';
 
 /** What the proxy routes share for the app's lifetime. */
 export interface ProxyServices {
@@ -496,6 +496,12 @@ async function proxyRequest(
   // Ended by the gateway's shutdown deadline with `event: error`: not a success either.
   if (!completed && services.stopStreams.aborted && !request.clientLeft && log.errorCode === undefined) {
     log.errorCode = 'PK_ERR_STREAM_INTERRUPTED';
+    // The `event: error` it ended with: its message is the record's `error_message`.
+    captureBody(
+      request,
+      'errorAnswer',
+      createErrorEnvelope({ code: 'PK_ERR_STREAM_INTERRUPTED', message: SHUTDOWN_STREAM_MESSAGE }),
+    );
   }
   const usage = await answer.usage;
   recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices });

@@ -7,6 +7,9 @@ export const SSE_PING_INTERVAL_MS = 15_000;
 
 const encoder = new TextEncoder();
 
+/** The message of the `event: error` a stream ends with when the gateway's drain time is over. */
+export const SHUTDOWN_STREAM_MESSAGE = 'the gateway is shutting down';
+
 function errorFrame(message: string): Uint8Array {
   const envelope = createErrorEnvelope({ code: 'PK_ERR_STREAM_INTERRUPTED', message });
   return encoder.encode(`event: error\ndata: ${JSON.stringify(envelope)}\n\n`);
@@ -85,7 +88,7 @@ export async function sendSse(options: {
   let stopped = false;
   const onStop = (): void => {
     stopped = true;
-    cancelQuietly(stream, new Error('the gateway is shutting down'));
+    cancelQuietly(stream, new Error(SHUTDOWN_STREAM_MESSAGE));
     interrupt(finished);
   };
   options.stop.addEventListener('abort', onStop, { once: true });
@@ -121,14 +124,12 @@ export async function sendSse(options: {
       if (clientGone) return false;
     }
     if (clientGone) return false;
-    if (stopped && !response.writableEnded) response.write(frameOf('the gateway is shutting down'));
+    if (stopped && !response.writableEnded) response.write(frameOf(SHUTDOWN_STREAM_MESSAGE));
     response.end();
     return !stopped;
   } catch {
     if (!clientGone && !response.writableEnded) {
-      response.write(
-        frameOf(stopped ? 'the gateway is shutting down' : 'the provider stream was interrupted'),
-      );
+      response.write(frameOf(stopped ? SHUTDOWN_STREAM_MESSAGE : 'the provider stream was interrupted'));
       response.end();
     }
     return false;
