@@ -216,6 +216,55 @@ describe.each([
   );
 
   it.runIf(available)(
+    'a request a shared hook denied names the provider and virtual key of its only target, none when routing had several to choose from',
+    async () => {
+      const denyApples = [
+        { id: 'no-apples', 'default.contains': { operator: 'none', words: ['Apple'] }, deny: true },
+      ];
+      const deniedWith = async (traceId: string, config: Json): Promise<Json> => {
+        const portkey = new Portkey({ baseURL: gateway.base, apiKey: USER_KEY, traceID: traceId, config });
+        const sentBefore = mock.received.length;
+        const error = await rejectionOf(
+          portkey.chat.completions.create({
+            model: 'gpt-4o-mini',
+            messages: [{ role: 'user', content: 'the Apple report' }],
+          }),
+        );
+        expect(error.status).toBe(446);
+        expect(mock.received.length).toBe(sentBefore);
+        return recordOf(traceId);
+      };
+      // One target, hooks at the top level: it is the one that would have been called.
+      const sole = await deniedWith(`shared-sole-${engine}-${Date.now()}`, {
+        virtual_key: 'openai-a',
+        input_guardrails: denyApples,
+      });
+      expect(sole).toMatchObject({
+        status: 446,
+        error_code: 'PK_ERR_GUARDRAIL_DENIED',
+        provider: 'openai',
+        virtual_key: 'openai-a',
+      });
+      // One target inside a group whose hooks denied: the same.
+      const grouped = await deniedWith(`shared-group-${engine}-${Date.now()}`, {
+        strategy: { mode: 'fallback' },
+        input_guardrails: denyApples,
+        targets: [{ virtual_key: 'openai-a' }],
+      });
+      expect(grouped).toMatchObject({ provider: 'openai', virtual_key: 'openai-a' });
+      // A fallback over two targets: which one would have answered is unknown, so neither is named.
+      const several = await deniedWith(`shared-several-${engine}-${Date.now()}`, {
+        strategy: { mode: 'fallback' },
+        input_guardrails: denyApples,
+        targets: [{ virtual_key: 'openai-a' }, { virtual_key: 'openai-once' }],
+      });
+      expect(several).toMatchObject({ status: 446, error_code: 'PK_ERR_GUARDRAIL_DENIED' });
+      expect(several.provider ?? null).toBeNull();
+      expect(several.virtual_key ?? null).toBeNull();
+    },
+  );
+
+  it.runIf(available)(
     'the provider’s 500: its answer as the client got it and its message (openai SDK)',
     async () => {
       const traceId = `provider-500-${engine}-${Date.now()}`;

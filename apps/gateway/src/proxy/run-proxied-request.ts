@@ -56,6 +56,7 @@ import {
   recordFirstByte,
   recordHeaderFacts,
   recordPlanFacts,
+  recordSoleTarget,
 } from '../request-facts/request-facts.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
@@ -274,6 +275,7 @@ async function proxyRequest(
     const shared = await guard.runShared(providerRequest);
     if ('denied' in shared) {
       recordGuardrails(request, guard);
+      recordSoleTarget(log, plan.root);
       // Refused before anything was sent: the body kept is the one the hooks judged.
       if (keepBodies) captureBody(request, 'request', shared.body);
       return replyWithFailure(reply, request, shared.denied, shared.denied.status);

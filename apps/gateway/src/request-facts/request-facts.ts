@@ -1,8 +1,9 @@
-import type { PlanResult, TraceEntry } from '@pk/config';
+import type { PlanNode, PlanResult, TraceEntry } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
 import type { Catalog } from '@pk/store';
 import type { FastifyReply } from 'fastify';
 import type { RequestLogFields } from '../plugins/request-log.js';
+import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import { type AttemptRecorder, providerTimeOf } from './attempt-recorder.js';
 
 const round2 = (ms: number): number => Math.round(ms * 100) / 100;
@@ -51,6 +52,22 @@ export function recordPlanFacts(
     const virtualKey = recorder.virtualKeyOf(answeringPath);
     if (virtualKey !== undefined) log.virtualKey = virtualKey;
   }
+}
+
+/**
+ * The target of a request refused before routing chose one (a deny by hooks every target shares):
+ * with a single target, the one that would have been called, its provider and virtual key are
+ * recorded; with several, which one routing would have picked is unknown, and both stay empty
+ * (the virtual key named in a header excepted).
+ */
+export function recordSoleTarget(log: RequestLogFields, root: PlanNode): void {
+  const leaves = planLeaves(root);
+  const sole = leaves.length === 1 ? leaves[0] : undefined;
+  if (sole === undefined) return;
+  const { provider, virtual_key: virtualKey } = sole.target;
+  if (typeof provider === 'string' && provider !== '') log.provider = provider;
+  if (log.virtualKey === undefined && typeof virtualKey === 'string' && virtualKey !== '')
+    log.virtualKey = virtualKey;
 }
 
 /**
