@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { expect } from 'vitest';
 import { HELLO_ANSWER, PERSON_JSON, WEATHER_ANSWER, WEATHER_CALL } from '../support/provider-mock.js';
+import { GEMINI_THOUGHT_SIGNATURE } from '../support/provider-mock-formats.js';
 import { type Cell, type CellCases, conformanceSuite, TINY_PNG_BASE64 } from './harness.js';
 import { expectImageSent, expectJsonAsked, expectToolsOffered, expectUpstream } from './upstream-checks.js';
 
@@ -26,6 +27,16 @@ const hello: Anthropic.MessageParam = { role: 'user', content: 'Hello!' };
 
 function textOf(message: Anthropic.Message): string {
   return message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+}
+
+/**
+ * Gemini's function call came with a thought signature, and the next turn gave it back on its part
+ * (Gemini 3 refuses the turn without it): the Messages dialect has no field for it, so it rides in the
+ * tool_use id the client echoes.
+ */
+function expectThoughtSignatureBack(cell: Cell): void {
+  if (cell.family.formats.messages !== 'gemini') return;
+  expect(cell.mock.received.at(-1)?.text).toContain(`"thoughtSignature":"${GEMINI_THOUGHT_SIGNATURE}"`);
 }
 
 const CASES: CellCases = {
@@ -88,6 +99,9 @@ const CASES: CellCases = {
     });
     expect(textOf(second)).toBe(WEATHER_ANSWER);
     expect(cell.mock.received.at(-1)?.text).toContain('15 degrees, fog');
+    // Every tool_use id is one Anthropic's API accepts back (it validates them).
+    expect(call?.type === 'tool_use' ? call.id : '').toMatch(/^[a-zA-Z0-9_-]+$/);
+    expectThoughtSignatureBack(cell);
   },
   streamedTools: async (cell) => {
     const stream = sdk(cell).messages.stream({
@@ -108,6 +122,24 @@ const CASES: CellCases = {
     });
     expect(final.stop_reason).toBe('tool_use');
     expectToolsOffered(expectUpstream(cell.mock.received, cell.family, 'messages', { stream: true }));
+    if (cell.family.formats.messages !== 'gemini') return;
+    const call = final.content.find((block) => block.type === 'tool_use');
+    await sdk(cell).messages.create({
+      model: cell.family.model,
+      max_tokens: 256,
+      tools: [weatherTool],
+      messages: [
+        question,
+        { role: 'assistant', content: final.content },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: call?.type === 'tool_use' ? call.id : '', content: 'fog' },
+          ],
+        },
+      ],
+    });
+    expectThoughtSignatureBack(cell);
   },
   images: async (cell) => {
     const message = await sdk(cell).messages.create({

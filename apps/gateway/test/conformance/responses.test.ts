@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { expect } from 'vitest';
 import { HELLO_ANSWER, PERSON_JSON, WEATHER_ANSWER, WEATHER_CALL } from '../support/provider-mock.js';
+import { GEMINI_THOUGHT_SIGNATURE } from '../support/provider-mock-formats.js';
 import { type Cell, type CellCases, conformanceSuite, TINY_PNG_BASE64 } from './harness.js';
 import { expectImageSent, expectJsonAsked, expectToolsOffered, expectUpstream } from './upstream-checks.js';
 
@@ -24,6 +25,16 @@ const weatherTool: OpenAI.Responses.FunctionTool = {
   strict: false,
 };
 const question = 'What is the weather in San Francisco?';
+
+/**
+ * Gemini's function call came with a thought signature, and the next turn gave it back on its part
+ * (Gemini 3 refuses the turn without it): the Responses dialect has no field for it, so it rides in the
+ * call_id the client echoes.
+ */
+function expectThoughtSignatureBack(cell: Cell): void {
+  if (cell.family.formats.responses !== 'gemini') return;
+  expect(cell.mock.received.at(-1)?.text).toContain(`"thoughtSignature":"${GEMINI_THOUGHT_SIGNATURE}"`);
+}
 
 const CASES: CellCases = {
   text: async (cell) => {
@@ -78,6 +89,7 @@ const CASES: CellCases = {
     });
     expect(second.output_text).toBe(WEATHER_ANSWER);
     expect(cell.mock.received.at(-1)?.text).toContain('15 degrees, fog');
+    expectThoughtSignatureBack(cell);
   },
   streamedTools: async (cell) => {
     const stream = await sdk(cell).responses.create({
@@ -88,13 +100,28 @@ const CASES: CellCases = {
     });
     let args = '';
     let done: OpenAI.Responses.ResponseFunctionCallArgumentsDoneEvent | undefined;
+    let call: OpenAI.Responses.ResponseFunctionToolCall | undefined;
     for await (const event of stream) {
+      if (event.type === 'response.output_item.done' && event.item.type === 'function_call')
+        call = event.item;
       if (event.type === 'response.function_call_arguments.delta') args += event.delta;
       if (event.type === 'response.function_call_arguments.done') done = event;
     }
     expect(JSON.parse(args)).toEqual(WEATHER_CALL.input);
     expect(done?.arguments).toBe(args);
     expectToolsOffered(expectUpstream(cell.mock.received, cell.family, 'responses', { stream: true }));
+    expect(call?.arguments).toBe(args);
+    if (cell.family.formats.responses !== 'gemini' || call === undefined) return;
+    await sdk(cell).responses.create({
+      model: cell.family.model,
+      tools: [weatherTool],
+      input: [
+        { role: 'user', content: question },
+        call,
+        { type: 'function_call_output', call_id: call.call_id, output: 'fog' },
+      ],
+    });
+    expectThoughtSignatureBack(cell);
   },
   images: async (cell) => {
     const response = await sdk(cell).responses.create({

@@ -1,4 +1,5 @@
 import type { OpenAIErrorEnvelope } from '@pk/config';
+import { signedIdOfToolCall } from '../../google/signed-tool-call-id.js';
 import type { OpenAIFinishReason } from '../../openai-format/chat-completion.js';
 import type { ChatCompletionChunk } from '../../openai-format/chat-completion-chunk.js';
 import type { OpenAIUsage } from '../../openai-format/usage.js';
@@ -121,7 +122,11 @@ export function createMessagesChatStreamTransformer(options: {
   }
 
   function toolCalls(value: Delta): void {
-    for (const call of value.tool_calls ?? []) calls.push(call);
+    // A Gemini thought signature rides in the id (`idWithThoughtSignature`).
+    for (const call of value.tool_calls ?? [])
+      calls.push(
+        call.id === undefined ? call : { ...call, id: signedIdOfToolCall({ ...call, id: call.id }) },
+      );
   }
 
   function chunk(value: Partial<ChatCompletionChunk>): void {

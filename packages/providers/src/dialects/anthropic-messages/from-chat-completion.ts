@@ -1,3 +1,4 @@
+import { signedIdOfToolCall } from '../../google/signed-tool-call-id.js';
 import type { ChatCompletion } from '../../openai-format/chat-completion.js';
 import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
 import { messagesStopReasonOf } from './stop-reason.js';
@@ -15,7 +16,8 @@ export function toolInputOf(argumentsText: string): Record<string, unknown> {
 /**
  * OpenAI chat completion → Anthropic Message (pure): thinking blocks first (pk's `thinking_blocks`
  * with their signatures, else `reasoning_content` as one unsigned block), then the text, then one
- * `tool_use` block per tool call; `stop_reason` and usage mapped (cached tokens as
+ * `tool_use` block per tool call (a Gemini thought signature carried in its id, see
+ * `idWithThoughtSignature`); `stop_reason` and usage mapped (cached tokens as
  * `cache_read_input_tokens`).
  * @see https://docs.anthropic.com/en/api/messages#response
  */
@@ -37,7 +39,7 @@ export function messagesFromChatCompletion(completion: ChatCompletion): Record<s
   for (const call of message?.tool_calls ?? []) {
     content.push({
       type: 'tool_use',
-      id: call.id,
+      id: signedIdOfToolCall(call),
       name: call.function.name,
       input: toolInputOf(call.function.arguments),
     });

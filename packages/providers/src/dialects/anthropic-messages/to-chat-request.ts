@@ -1,3 +1,4 @@
+import { splitThoughtSignature, toolCallIdFields } from '../../google/signed-tool-call-id.js';
 import { maxTokensField } from '../../shared/max-tokens-field.js';
 import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
 import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
@@ -136,7 +137,8 @@ function toolMessage(block: MessagesContentBlock, translation: Translation, para
       translation.warnings.push(`${param}: non-text content of a tool result was dropped`);
     text = textOfBlocks(blocks);
   }
-  return { role: 'tool', tool_call_id: stringField(block, 'tool_use_id') ?? '', content: text };
+  const callId = splitThoughtSignature(stringField(block, 'tool_use_id') ?? '').id;
+  return { role: 'tool', tool_call_id: callId, content: text };
 }
 
 function pushUser(
@@ -198,7 +200,8 @@ function pushAssistant(
         return;
       case 'tool_use':
         toolCalls.push({
-          id: stringField(block, 'id') ?? '',
+          // A Gemini thought signature the id carries goes back where the Google adapters read it.
+          ...toolCallIdFields(stringField(block, 'id') ?? '', translation.provider),
           type: 'function',
           function: { name: stringField(block, 'name') ?? '', arguments: JSON.stringify(block.input ?? {}) },
         });

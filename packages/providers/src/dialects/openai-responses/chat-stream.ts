@@ -1,3 +1,4 @@
+import { signedIdOfToolCall, splitThoughtSignature } from '../../google/signed-tool-call-id.js';
 import type { OpenAIFinishReason } from '../../openai-format/chat-completion.js';
 import type { ChatCompletionChunk } from '../../openai-format/chat-completion-chunk.js';
 import type { OpenAIUsage } from '../../openai-format/usage.js';
@@ -44,7 +45,7 @@ export function createResponsesChatStreamTransformer(options: {
     {
       open: (call) =>
         openItem({
-          id: functionItemId(call.id),
+          id: functionItemId(splitThoughtSignature(call.id).id),
           type: 'function_call',
           status: 'in_progress',
           call_id: call.id,
@@ -124,7 +125,11 @@ export function createResponsesChatStreamTransformer(options: {
   }
 
   function toolCalls(delta: ChatCompletionChunk['choices'][number]['delta']): void {
-    for (const call of delta.tool_calls ?? []) calls.push(call);
+    // A Gemini thought signature rides in the call id (`idWithThoughtSignature`).
+    for (const call of delta.tool_calls ?? [])
+      calls.push(
+        call.id === undefined ? call : { ...call, id: signedIdOfToolCall({ ...call, id: call.id }) },
+      );
   }
 
   function chunk(value: Partial<ChatCompletionChunk>): void {

@@ -1,3 +1,4 @@
+import { signedIdOfToolCall } from '../../google/signed-tool-call-id.js';
 import type { ChatCompletion } from '../../openai-format/chat-completion.js';
 import {
   functionItemId,
@@ -11,7 +12,8 @@ import {
 
 /**
  * OpenAI chat completion → Response object (pure): the text as one `message` item with an
- * `output_text` part, a refusal as a `message` item with a `refusal` part, each tool call as a `function_call` item (`call_id` the tool call's id);
+ * `output_text` part, a refusal as a `message` item with a `refusal` part, each tool call as a `function_call` item (`call_id` the tool call's id, with a Gemini thought
+ * signature carried in it, see `idWithThoughtSignature`);
  * `finish_reason: length` gives `status: incomplete` (`max_output_tokens`); usage renamed.
  * @see https://platform.openai.com/docs/api-reference/responses/object
  */
@@ -47,7 +49,7 @@ export function responseFromChatCompletion(
       id: functionItemId(call.id),
       type: 'function_call',
       status: 'completed',
-      call_id: call.id,
+      call_id: signedIdOfToolCall(call),
       name: call.function.name,
       arguments: call.function.arguments,
     });

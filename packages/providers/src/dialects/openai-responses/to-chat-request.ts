@@ -1,3 +1,4 @@
+import { splitThoughtSignature, toolCallIdFields } from '../../google/signed-tool-call-id.js';
 import { maxTokensField } from '../../shared/max-tokens-field.js';
 import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
 import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
@@ -144,7 +145,8 @@ function pushItem(
       assistant.tool_calls = [
         ...calls,
         {
-          id: stringOf(item.call_id),
+          // A Gemini thought signature the id carries goes back where the Google adapters read it.
+          ...toolCallIdFields(stringOf(item.call_id), translation.provider),
           type: 'function',
           function: { name: stringOf(item.name), arguments: stringOf(item.arguments) },
         },
@@ -161,7 +163,11 @@ function pushItem(
         ?.filter((part) => part.type === 'input_text')
         .map((part) => ({ type: 'text', text: stringOf(part.text) }));
       const content = texts && texts.length > 0 ? singleTextOrParts(texts) : stringOf(output);
-      messages.push({ role: 'tool', tool_call_id: stringOf(item.call_id), content });
+      messages.push({
+        role: 'tool',
+        tool_call_id: splitThoughtSignature(stringOf(item.call_id)).id,
+        content,
+      });
       return;
     }
     case 'reasoning':
