@@ -31,6 +31,28 @@ const question: OpenAI.ChatCompletionMessageParam = {
 };
 const hello: OpenAI.ChatCompletionMessageParam = { role: 'user', content: 'Hello!' };
 
+/**
+ * Claude's extended thinking and top_k, sent as chat parameters (as Portkey takes them), reach Claude
+ * on Anthropic, Vertex AI and Bedrock (Converse: in `additionalModelRequestFields`), with no warning.
+ */
+async function expectClaudeParametersKept(cell: Cell): Promise<void> {
+  const thinking = { type: 'enabled', budget_tokens: 1024 };
+  const { data, response } = await sdk(cell)
+    .chat.completions.create({
+      model: cell.family.model,
+      max_tokens: 2048,
+      messages: [hello],
+      // Claude's own parameters, beside OpenAI's.
+      ...({ thinking, top_k: 40 } as Record<string, unknown>),
+    })
+    .withResponse();
+  expect(data.choices[0]?.message.content).toBe(HELLO_ANSWER);
+  const body = cell.mock.received.at(-1)?.body;
+  const claude = cell.family.formats.chat === 'bedrock-converse' ? body?.additionalModelRequestFields : body;
+  expect(claude).toMatchObject({ thinking, top_k: 40 });
+  expect(response.headers.get('x-pk-warnings') ?? '').not.toMatch(/thinking|top_k/);
+}
+
 const CASES: CellCases = {
   text: async (cell) => {
     const completion = await sdk(cell).chat.completions.create({
@@ -40,6 +62,7 @@ const CASES: CellCases = {
     expect(completion.choices[0]?.message.content).toBe(HELLO_ANSWER);
     expect(completion.choices[0]?.finish_reason).toBe('stop');
     expectUpstream(cell.mock.received, cell.family, 'chat', { stream: false });
+    if (cell.family.model.includes('claude')) await expectClaudeParametersKept(cell);
   },
   stream: async (cell) => {
     const stream = await sdk(cell).chat.completions.create({

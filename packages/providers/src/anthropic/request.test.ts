@@ -326,4 +326,19 @@ describe('toAnthropicRequest', () => {
       "content part 'file' (application/zip) is not supported by anthropic and was dropped",
     ]);
   });
+
+  it('passes extended thinking and top_k through, as Portkey does; reasoning_effort is dropped with a warning', () => {
+    const thinking = { type: 'enabled', budget_tokens: 2048 };
+    const { body, warnings } = send({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 4096,
+      messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+      thinking,
+      top_k: 40,
+      reasoning_effort: 'low',
+    });
+    expect(body).toMatchObject({ thinking, top_k: 40 });
+    expect(body).not.toHaveProperty('reasoning_effort');
+    expect(warnings).toEqual(["parameter 'reasoning_effort' is not supported by anthropic and was dropped"]);
+  });
 });

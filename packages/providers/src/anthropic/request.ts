@@ -3,6 +3,7 @@ import { type OpenAIChatRequest, openAIChatRequestSchema } from '../openai-forma
 import { withCacheControl } from '../shared/cache-control.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
+import { claudeOnlyParameters } from './claude-parameters.js';
 import { anthropicJsonTool } from './json-mode.js';
 import { toAnthropicMessages } from './request-messages.js';
 
@@ -30,6 +31,8 @@ const TRANSLATED = new Set([
   'parallel_tool_calls',
   'response_format',
   'n',
+  'thinking',
+  'top_k',
 ]);
 
 function toToolChoice(
@@ -71,7 +74,8 @@ function parseChatRequest(body: Record<string, unknown>): OpenAIChatRequest {
 
 /**
  * OpenAI chat request → Anthropic Messages request (pure). `n > 1` is refused (400): one answer
- * instead of several would change the meaning. Parameters Anthropic lacks (`seed`,
+ * instead of several would change the meaning. `thinking` (extended thinking) and `top_k` go as they
+ * came, as Portkey passes them. Parameters Anthropic lacks (`seed`,
  * `frequency_penalty`, `logit_bias` …) are dropped with a warning; `provider_options.anthropic`
  * (`thinking`, `top_k`, `metadata` …) is merged last.
  * @see https://docs.anthropic.com/en/api/messages
@@ -110,6 +114,7 @@ export function toAnthropicRequest(request: PreparedRequest, context: ProviderCo
     ...(tools.length > 0 ? { tools } : {}),
     ...(toolChoice === undefined ? {} : { tool_choice: toolChoice }),
     ...(typeof chat.user === 'string' ? { metadata: { user_id: chat.user } } : {}),
+    ...claudeOnlyParameters(request.body),
     ...(request.stream ? { stream: true } : {}),
   };
   if (typeof chat.temperature === 'number' && chat.temperature > 1) {

@@ -4,15 +4,13 @@ import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import { toUtf8 } from '../shared/utf8.js';
 import type { NativeDialectRoute, StreamDecoder } from '../spec/provider-adapter.js';
+import { isBedrockClaudeModel } from './claude-model.js';
 import { readBedrockRegion } from './credentials.js';
 import { createBedrockEventStreamDecoder } from './event-stream.js';
 import { bedrockModelIdOf, bedrockRuntimeBaseUrl } from './request.js';
 
 /** The `anthropic_version` Bedrock wants in the body of Claude requests. */
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
-
-/** Claude model ids on Bedrock: `anthropic.claude-…`, region profiles `us.anthropic.claude-…`, their ARNs. */
-const CLAUDE_MODEL = /(^|[./])anthropic\.claude/;
 
 /** Bedrock exception events → Anthropic error types. */
 const ERROR_TYPE_OF_EXCEPTION: Readonly<Record<string, string>> = {
@@ -69,7 +67,7 @@ function createClaudeEventDecoder(): StreamDecoder {
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
  */
 export const bedrockNativeMessages: NativeDialectRoute = {
-  accepts: (request) => typeof request.body.model === 'string' && CLAUDE_MODEL.test(request.body.model),
+  accepts: (request) => typeof request.body.model === 'string' && isBedrockClaudeModel(request.body.model),
   buildRequest(request, context) {
     const region = readBedrockRegion(context.target);
     const model = bedrockModelIdOf(request.body.model);

@@ -390,4 +390,23 @@ describe('toBedrockRequest', () => {
     expect(run).toThrow(PkError);
     expect(run).toThrow(expect.objectContaining({ status: 400, param: 'messages' }));
   });
+
+  it('sends Claude’s extended thinking and top_k in additionalModelRequestFields; other models are told they were dropped', () => {
+    const thinking = { type: 'enabled', budget_tokens: 2048 };
+    const request = { messages: [{ role: 'user', content: 'Why is the sky blue?' }], thinking, top_k: 40 };
+    for (const model of [
+      'anthropic.claude-3-7-sonnet-20250219-v1:0',
+      'us.anthropic.claude-sonnet-4-20250514-v1:0',
+    ]) {
+      const { body, warnings } = send({ model, ...request });
+      expect(body.additionalModelRequestFields).toEqual({ thinking, top_k: 40 });
+      expect(warnings).toEqual([]);
+    }
+    const nova = send({ model: 'amazon.nova-pro-v1:0', ...request });
+    expect(nova.body).not.toHaveProperty('additionalModelRequestFields');
+    expect(nova.warnings).toEqual([
+      "parameter 'thinking' is not supported by bedrock and was dropped",
+      "parameter 'top_k' is not supported by bedrock and was dropped",
+    ]);
+  });
 });

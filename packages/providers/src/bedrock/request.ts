@@ -1,9 +1,11 @@
 import { PkError } from '@pk/config';
+import { claudeOnlyParameters } from '../anthropic/claude-parameters.js';
 import type { OpenAIChatRequest } from '../openai-format/chat-completion-request.js';
 import { cacheControlOf } from '../shared/cache-control.js';
 import { parseChatRequestOrThrow, stopSequences, warnDroppedParameters } from '../shared/chat-request.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
+import { isBedrockClaudeModel } from './claude-model.js';
 import { readBedrockRegion } from './credentials.js';
 import { BEDROCK_JSON_TOOL_NAME, bedrockJsonToolSpec } from './json-mode.js';
 import { type BedrockRequestMessage, bedrockCachePoint, toBedrockMessages } from './request-messages.js';
@@ -23,6 +25,9 @@ const TRANSLATED = new Set([
   'response_format',
   'n',
 ]);
+
+/** What Converse reads for Claude besides: its own parameters, in `additionalModelRequestFields`. */
+const TRANSLATED_FOR_CLAUDE = new Set([...TRANSLATED, 'thinking', 'top_k']);
 
 /** Model ids and ARNs as they may enter the URL path (encoded there): no spaces, slashes only in ARNs. */
 const MODEL_ID =
@@ -118,12 +123,16 @@ function converseBody(request: PreparedRequest, model: string, warnings: string[
     ...(stop === undefined ? {} : { stopSequences: stop }),
   };
   const tools = toolConfig({ chat, model, messages, warnings });
-  warnDroppedParameters(request.body, TRANSLATED, 'bedrock', warnings);
+  const claude = isBedrockClaudeModel(model);
+  // Claude's extended thinking and top_k (Converse has no field of its own for them).
+  const additional = claude ? claudeOnlyParameters(request.body) : {};
+  warnDroppedParameters(request.body, claude ? TRANSLATED_FOR_CLAUDE : TRANSLATED, 'bedrock', warnings);
   return {
     messages,
     ...(system.length > 0 ? { system } : {}),
     ...(Object.keys(inference).length > 0 ? { inferenceConfig: inference } : {}),
     ...(tools === undefined ? {} : { toolConfig: tools }),
+    ...(Object.keys(additional).length > 0 ? { additionalModelRequestFields: additional } : {}),
   };
 }
 
@@ -165,7 +174,7 @@ export function bedrockRuntimeBaseUrl(target: ProviderContext['target'], region:
  * Cohere embeddings) (pure, unsigned: `authorize` signs it). `aws_region` must match a strict pattern
  * before it enters the host; the model id is URL-encoded into the path. Chat maps `system`,
  * `inferenceConfig` (`maxTokens`, `temperature`, `topP`, `stopSequences`) and `toolConfig`; JSON mode
- * is a forced `json_response` tool; a tool's `cache_control` is a `cachePoint` after its `toolSpec`
+ * is a forced `json_response` tool; Claude's `thinking` and `top_k` go in `additionalModelRequestFields`; a tool's `cache_control` is a `cachePoint` after its `toolSpec`
  * (dropped with a warning for Amazon's models, which cache no tools). `provider_options.bedrock` (`additionalModelRequestFields`,
  * `guardrailConfig` …) is merged last.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html

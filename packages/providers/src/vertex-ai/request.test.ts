@@ -120,4 +120,17 @@ describe('toVertexAIRequest', () => {
       instances: [{ content: 'a' }, { content: 'b' }],
     });
   });
+
+  it('passes Claude’s extended thinking and top_k through', () => {
+    const thinking = { type: 'enabled', budget_tokens: 2048 };
+    const built = build({
+      model: 'claude-sonnet-4@20250514',
+      max_tokens: 4096,
+      messages: [{ role: 'user', content: 'Why is the sky blue?' }],
+      thinking,
+      top_k: 40,
+    });
+    expect(JSON.parse(String(built.upstream.body))).toMatchObject({ thinking, top_k: 40 });
+    expect(built.warnings).toEqual([]);
+  });
 });
