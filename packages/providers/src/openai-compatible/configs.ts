@@ -25,7 +25,7 @@ export const OPENAI_COMPATIBLE_CONFIGS = [
     baseUrl: 'https://api.mistral.ai/v1',
     docsUrl: 'https://docs.mistral.ai/api/',
     streamUsage: 'unasked',
-    renameParameters: { seed: 'random_seed', max_completion_tokens: 'max_tokens' },
+    renameParameters: { seed: 'random_seed' },
     unsupported: { completions: 'https://docs.mistral.ai/api/#tag/fim' },
   },
   {

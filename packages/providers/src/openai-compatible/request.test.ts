@@ -160,3 +160,35 @@ describe('mistral-ai quirks', () => {
     expect(body).toEqual({ model: 'm', messages: [], random_seed: 1, max_tokens: 9, stream: true });
   });
 });
+
+describe('the cap of vendors that document only max_tokens', () => {
+  const bodyFor = (provider: SupportedProviderId, body: Record<string, unknown>) =>
+    JSON.parse(
+      String(
+        PROVIDER_ADAPTERS[provider].buildRequest(
+          preparedChat(provider, body),
+          testContext(provider, { api_key: 'k' }),
+        ).upstream.body,
+      ),
+    ) as Record<string, unknown>;
+
+  it.each([
+    // No parameter quirks of their own.
+    'deepseek',
+    'together-ai',
+    // Names other parameters differently (seed → random_seed).
+    'mistral-ai',
+    // Drops parameters it rejects, and takes no stream_options.
+    'lemonfox-ai',
+  ] as const)('%s gets max_completion_tokens as max_tokens, the field it documents', (provider) => {
+    const body = bodyFor(provider, { model: 'm', messages: [], max_completion_tokens: 9 });
+    expect(body.max_tokens).toBe(9);
+    expect(body).not.toHaveProperty('max_completion_tokens');
+  });
+
+  it('keeps the client’s own max_tokens when it sent both', () => {
+    const body = bodyFor('deepseek', { model: 'm', messages: [], max_tokens: 5, max_completion_tokens: 9 });
+    expect(body.max_tokens).toBe(5);
+    expect(body).not.toHaveProperty('max_completion_tokens');
+  });
+});

@@ -1,11 +1,16 @@
 import { PkError } from '@pk/config';
 import { buildOpenAIFamilyRequest } from '../openai/family-request.js';
+import { chatMaxTokensField } from '../shared/max-tokens-field.js';
 import { readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { resolveOpenAICompatibleBaseUrl } from './base-url.js';
 import type { OpenAICompatibleConfig } from './config.js';
 
-/** Renames and drops the parameters the vendor names differently or rejects. */
+/**
+ * Renames and drops the parameters the vendor names differently or rejects. A chat request's
+ * `max_completion_tokens` becomes `max_tokens` for the vendors that document only that
+ * ({@link chatMaxTokensField}), unless the client sent both.
+ */
 function adaptParameters(
   config: OpenAICompatibleConfig,
   request: PreparedRequest,
@@ -13,16 +18,24 @@ function adaptParameters(
   const warnings: string[] = [];
   const dropsStreamOptions =
     (config.streamUsage ?? 'stream-options') !== 'stream-options' && 'stream_options' in request.body;
+  const renamesMaxTokens =
+    request.endpoint === 'chat.completions' &&
+    chatMaxTokensField(config.id) === 'max_tokens' &&
+    'max_completion_tokens' in request.body;
   if (
     request.endpoint === 'passthrough' ||
-    (!config.renameParameters && !config.dropParameters && !dropsStreamOptions)
+    (!config.renameParameters && !config.dropParameters && !dropsStreamOptions && !renamesMaxTokens)
   ) {
     return { prepared: request, warnings };
   }
   const body = { ...request.body };
   // The vendor rejects `stream_options`; the usage a client asked for still reaches it (stream.ts).
   if (dropsStreamOptions) delete body.stream_options;
-  for (const [from, to] of Object.entries(config.renameParameters ?? {})) {
+  const renames = {
+    ...(renamesMaxTokens ? { max_completion_tokens: 'max_tokens' } : {}),
+    ...config.renameParameters,
+  };
+  for (const [from, to] of Object.entries(renames)) {
     if (from in body) {
       if (!(to in body)) body[to] = body[from];
       delete body[from];

@@ -3,8 +3,10 @@
  * o-series and gpt-5 models accept (they refuse `max_tokens`), which every OpenAI chat model takes
  * (https://platform.openai.com/docs/api-reference/chat/create#chat-create-max_completion_tokens);
  * Azure OpenAI the same; the adapters that translate the request read it (Anthropic, Gemini, Vertex,
- * Bedrock, Cohere), and Mistral's renames it. Other OpenAI-compatible vendors get the body as sent and
- * have always documented `max_tokens`, so they keep it.
+ * Bedrock, Cohere). The other OpenAI-compatible vendors document `max_tokens` (DeepSeek, Mistral,
+ * Together …, https://api-docs.deepseek.com/api/create-chat-completion): a cap the gateway sets goes
+ * there, and a client's `max_completion_tokens` is renamed to it (`openai-compatible/request.ts`),
+ * else the vendor would ignore it.
  */
 const MAX_COMPLETION_TOKENS_PROVIDERS: ReadonlySet<string> = new Set([
   'openai',
@@ -14,7 +16,6 @@ const MAX_COMPLETION_TOKENS_PROVIDERS: ReadonlySet<string> = new Set([
   'vertex-ai',
   'bedrock',
   'cohere',
-  'mistral-ai',
 ]);
 
 /** The chat completions field that caps the answer's tokens for `provider` (see above). */
