@@ -192,3 +192,24 @@ describe('the cap of vendors that document only max_tokens', () => {
     expect(body).not.toHaveProperty('max_completion_tokens');
   });
 });
+
+describe('vendors without tools', () => {
+  it('perplexity-ai gets no tools, and the client is told (the provider table says tools: no)', () => {
+    const built = PROVIDER_ADAPTERS['perplexity-ai'].buildRequest(
+      preparedChat('perplexity-ai', {
+        model: 'sonar',
+        messages: [{ role: 'user', content: 'hi' }],
+        tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+        tool_choice: 'auto',
+      }),
+      testContext('perplexity-ai', { api_key: 'k' }),
+    );
+    const body = JSON.parse(String(built.upstream.body)) as Record<string, unknown>;
+    expect(body).not.toHaveProperty('tools');
+    expect(body).not.toHaveProperty('tool_choice');
+    expect(built.warnings).toEqual([
+      "parameter 'tools' is not supported by perplexity-ai and was dropped",
+      "parameter 'tool_choice' is not supported by perplexity-ai and was dropped",
+    ]);
+  });
+});

@@ -6,16 +6,27 @@ import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/pro
 import { resolveOpenAICompatibleBaseUrl } from './base-url.js';
 import type { OpenAICompatibleConfig } from './config.js';
 
+/** What a tool call request carries: dropped with a warning for vendors without tools. */
+const TOOL_PARAMETERS = ['tools', 'tool_choice', 'parallel_tool_calls', 'functions', 'function_call'];
+
+/** The parameters dropped for `config`: its own list, and the tool parameters when it has no tools. */
+function droppedParameters(config: OpenAICompatibleConfig): readonly string[] {
+  if (config.unsupported?.tools === undefined) return config.dropParameters ?? [];
+  return [...new Set([...(config.dropParameters ?? []), ...TOOL_PARAMETERS])];
+}
+
 /**
  * Renames and drops the parameters the vendor names differently or rejects. A chat request's
  * `max_completion_tokens` becomes `max_tokens` for the vendors that document only that
- * ({@link chatMaxTokensField}), unless the client sent both.
+ * ({@link chatMaxTokensField}), unless the client sent both. A vendor without tools (the provider
+ * table's `tools: no`) gets none, with a warning, rather than ignoring them silently.
  */
 function adaptParameters(
   config: OpenAICompatibleConfig,
   request: PreparedRequest,
 ): { prepared: PreparedRequest; warnings: string[] } {
   const warnings: string[] = [];
+  const dropped = droppedParameters(config);
   const dropsStreamOptions =
     (config.streamUsage ?? 'stream-options') !== 'stream-options' && 'stream_options' in request.body;
   const renamesMaxTokens =
@@ -24,7 +35,7 @@ function adaptParameters(
     'max_completion_tokens' in request.body;
   if (
     request.endpoint === 'passthrough' ||
-    (!config.renameParameters && !config.dropParameters && !dropsStreamOptions && !renamesMaxTokens)
+    (!config.renameParameters && dropped.length === 0 && !dropsStreamOptions && !renamesMaxTokens)
   ) {
     return { prepared: request, warnings };
   }
@@ -41,7 +52,7 @@ function adaptParameters(
       delete body[from];
     }
   }
-  for (const name of config.dropParameters ?? []) {
+  for (const name of dropped) {
     if (name in body) {
       delete body[name];
       warnings.push(`parameter '${name}' is not supported by ${config.id} and was dropped`);
