@@ -186,6 +186,15 @@ describe('the cap of vendors that document only max_tokens', () => {
     expect(body).not.toHaveProperty('max_completion_tokens');
   });
 
+  it.each(['groq', 'cerebras'] as const)(
+    '%s keeps max_completion_tokens, the field it documents (groq calls max_tokens deprecated)',
+    (provider) => {
+      const body = bodyFor(provider, { model: 'm', messages: [], max_completion_tokens: 9 });
+      expect(body.max_completion_tokens).toBe(9);
+      expect(body).not.toHaveProperty('max_tokens');
+    },
+  );
+
   it('keeps the client’s own max_tokens when it sent both', () => {
     const body = bodyFor('deepseek', { model: 'm', messages: [], max_tokens: 5, max_completion_tokens: 9 });
     expect(body.max_tokens).toBe(5);

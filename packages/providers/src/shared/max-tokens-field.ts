@@ -3,7 +3,10 @@
  * o-series and gpt-5 models accept (they refuse `max_tokens`), which every OpenAI chat model takes
  * (https://platform.openai.com/docs/api-reference/chat/create#chat-create-max_completion_tokens);
  * Azure OpenAI the same; the adapters that translate the request read it (Anthropic, Gemini, Vertex,
- * Bedrock, Cohere). The other OpenAI-compatible vendors document `max_tokens` (DeepSeek, Mistral,
+ * Bedrock, Cohere); Groq and Cerebras document it too, Groq calling `max_tokens` deprecated
+ * (https://console.groq.com/docs/api-reference#chat-create,
+ * https://inference-docs.cerebras.ai/api-reference/chat-completions). The other OpenAI-compatible
+ * vendors document `max_tokens` (DeepSeek, Mistral,
  * Together …, https://api-docs.deepseek.com/api/create-chat-completion): a cap the gateway sets goes
  * there, and a client's `max_completion_tokens` is renamed to it (`openai-compatible/request.ts`),
  * else the vendor would ignore it.
@@ -16,6 +19,8 @@ const MAX_COMPLETION_TOKENS_PROVIDERS: ReadonlySet<string> = new Set([
   'vertex-ai',
   'bedrock',
   'cohere',
+  'groq',
+  'cerebras',
 ]);
 
 /** The chat completions field that caps the answer's tokens for `provider` (see above). */
