@@ -80,7 +80,7 @@ export {
 } from './registry/registry.js';
 export { answerJsonOf, bodyJsonOf, rememberAnswerJson, rememberBodyJson } from './shared/body-json.js';
 export { decodeEmbeddingBase64, encodeEmbeddingBase64 } from './shared/embeddings-base64.js';
-export { isForwardableHeader, withForwardedHeaders } from './shared/forward-headers.js';
+export { isCredentialHeader, isForwardableHeader, withForwardedHeaders } from './shared/forward-headers.js';
 export { chatMaxTokensField } from './shared/max-tokens-field.js';
 export { createUtf8StreamDecoder, type Utf8StreamDecoder } from './shared/utf8-stream-decoder.js';
 export type {

@@ -63,6 +63,7 @@ import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { ClientSignal } from './client-signal.js';
+import { forwardedHeadersOf, gatewaySecretTestOf } from './forwarded-headers.js';
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
 import { SHUTDOWN_STREAM_MESSAGE, sendSse } from './send-sse.js';
 
@@ -305,7 +306,12 @@ async function proxyRequest(
     leaf,
     providerRequestOfLeaf,
     options,
-  ) => callProvider(leaf, withForwardedHeadersOf(leaf, providerRequestOfLeaf, request.headers), options);
+  ) =>
+    callProvider(
+      leaf,
+      withForwardedHeadersOf(leaf, providerRequestOfLeaf, request, services.catalog),
+      options,
+    );
   // Limits innermost: a target's hooks run before its key is charged, and see the answer it paid for.
   const attempt = attemptLimits ? attemptLimits.wrap(called) : called;
   const recorder = new AttemptRecorder();
@@ -529,21 +535,23 @@ function streamErrorCodeOf(error: { readonly code?: unknown; readonly type?: unk
   return providerErrorCodeOf(error) ?? 'PK_ERR_STREAM_INTERRUPTED';
 }
 
-/** The request for one leaf: its `forward_headers` picked from the client's headers. */
+/**
+ * The request for one leaf: its `forward_headers` picked from the client's headers, never a
+ * credential header carrying a gateway secret (see {@link forwardedHeadersOf}).
+ */
 function withForwardedHeadersOf(
   leaf: PlanLeaf,
   providerRequest: ProviderRequest,
-  clientHeaders: FastifyRequest['headers'],
+  request: FastifyRequest,
+  catalog: Catalog,
 ): ProviderRequest {
   const names = leaf.forward_headers;
   if (names === undefined || names.length === 0) return providerRequest;
-  const forwardedHeaders: Record<string, string> = {};
-  for (const name of names) {
-    const value = clientHeaders[name.toLowerCase()];
-    if (typeof value === 'string') forwardedHeaders[name] = value;
-    else if (Array.isArray(value)) forwardedHeaders[name] = value.join(', ');
-  }
-  return { ...providerRequest, forwardedHeaders };
+  const isGatewaySecret = gatewaySecretTestOf(catalog.snapshot, request.headers);
+  return {
+    ...providerRequest,
+    forwardedHeaders: forwardedHeadersOf(names, request.headers, isGatewaySecret),
+  };
 }
 
 function replyWithFailure(

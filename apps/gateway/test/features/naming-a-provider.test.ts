@@ -14,6 +14,8 @@ import { MOCK_ANSWER, type ProviderMock, startProviderMock } from '../support/re
 const GATEWAY_KEY = 'pk-features-naming';
 const STORED = 'sk-features-naming-stored';
 const CALLER_KEY = 'sk-features-naming-caller';
+/** Another gateway key of the same gateway (another team's). */
+const OTHER_GATEWAY_KEY = 'pk-other-team-of-naming';
 let mock: ProviderMock;
 let gateway: FeatureGateway;
 const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
@@ -23,7 +25,10 @@ beforeAll(async () => {
   gateway = await startFeatureGateway({
     mock,
     settings: {
-      gateway_keys: [{ id: 'team-a', key: 'env:PK_FEATURES_KEY' }],
+      gateway_keys: [
+        { id: 'team-a', key: 'env:PK_FEATURES_KEY' },
+        { id: 'team-b', key: 'env:PK_FEATURES_OTHER_KEY' },
+      ],
       virtual_keys: {
         'openai-prod': {
           provider: 'openai',
@@ -41,13 +46,17 @@ beforeAll(async () => {
         },
       },
     },
-    env: { PK_FEATURES_KEY: GATEWAY_KEY, PK_FEATURES_STORED: STORED },
+    env: {
+      PK_FEATURES_KEY: GATEWAY_KEY,
+      PK_FEATURES_OTHER_KEY: OTHER_GATEWAY_KEY,
+      PK_FEATURES_STORED: STORED,
+    },
   });
 });
 afterAll(async () => {
   await gateway?.stop();
   await mock?.close();
-  for (const secret of [GATEWAY_KEY, STORED, CALLER_KEY])
+  for (const secret of [GATEWAY_KEY, OTHER_GATEWAY_KEY, STORED, CALLER_KEY])
     expect(gateway.process.output()).not.toContain(secret);
 });
 
@@ -232,5 +241,110 @@ describe('4. x-portkey-custom-host', () => {
     expect(response.status).toBe(200);
     expect(last()?.headers).toMatchObject({ 'x-custom-a': 'alpha', 'x-custom-b': 'beta' });
     expect(last()?.headers['x-not-forwarded']).toBeUndefined();
+  });
+
+  it('a forwarded custom header still arrives, on a JSON route and on a pass-through route', async () => {
+    const headers = {
+      'x-portkey-api-key': GATEWAY_KEY,
+      'x-portkey-virtual-key': 'openai-prod',
+      'x-portkey-forward-headers': 'x-custom-trace',
+      'x-custom-trace': 'trace-42',
+    };
+    expect((await chat(headers)).status).toBe(200);
+    expect(last()?.headers['x-custom-trace']).toBe('trace-42');
+    const files = await fetch(`${gateway.base}/files`, { headers });
+    expect(files.status).toBe(200);
+    expect(last()).toMatchObject({ path: '/v1/files', headers: { 'x-custom-trace': 'trace-42' } });
+  });
+});
+
+describe('forwarded headers never carry a gateway key, nor replace a stored credential', () => {
+  it('portkey-ai with virtualKey and forwardHeaders: [Authorization]: the stored key goes upstream (pass-through)', async () => {
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      virtualKey: 'openai-prod',
+      forwardHeaders: ['Authorization'],
+    });
+    const models = await client.models.list();
+    expect(models.data[0]?.id).toBe('gpt-4o-mini');
+    expect(last()).toMatchObject({ path: '/v1/models', headers: { authorization: `Bearer ${STORED}` } });
+    expect(JSON.stringify(last()?.headers)).not.toContain(GATEWAY_KEY);
+  });
+
+  it('openai + createHeaders with forwardHeaders: [authorization]: the stored key goes upstream (JSON route)', async () => {
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({
+        apiKey: GATEWAY_KEY,
+        virtualKey: 'openai-prod',
+        forwardHeaders: ['authorization'],
+      }),
+    });
+    const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(completion.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    expect(last()?.headers.authorization).toBe(`Bearer ${STORED}`);
+    expect(JSON.stringify(last()?.headers)).not.toContain(GATEWAY_KEY);
+  });
+
+  it('raw HTTP: Authorization with the gateway key, forwarded with a virtual key, on a JSON and a pass-through route', async () => {
+    const headers = {
+      'x-portkey-api-key': GATEWAY_KEY,
+      authorization: `Bearer ${GATEWAY_KEY}`,
+      'x-portkey-virtual-key': 'openai-prod',
+      'x-portkey-forward-headers': 'authorization,x-custom-trace',
+      'x-custom-trace': 'trace-7',
+    };
+    expect((await chat(headers)).status).toBe(200);
+    expect(last()?.headers).toMatchObject({ authorization: `Bearer ${STORED}`, 'x-custom-trace': 'trace-7' });
+    const images = await postJson(`${gateway.base}/images/generations`, { prompt: 'a cat' }, headers);
+    expect(images.status).toBe(200);
+    expect(last()).toMatchObject({
+      path: '/v1/images/generations',
+      headers: { authorization: `Bearer ${STORED}`, 'x-custom-trace': 'trace-7' },
+    });
+    expect(JSON.stringify(last()?.headers)).not.toContain(GATEWAY_KEY);
+  });
+
+  it('a forwarded header never replaces the key a config’s api_key supplies', async () => {
+    const response = await chat({
+      'x-portkey-config': JSON.stringify({
+        provider: 'openai',
+        api_key: CALLER_KEY,
+        custom_host: `${mock.url}/v1`,
+      }),
+      authorization: 'Bearer sk-some-other-key',
+      'x-portkey-forward-headers': 'authorization',
+    });
+    expect(response.status).toBe(200);
+    expect(last()?.headers.authorization).toBe(`Bearer ${CALLER_KEY}`);
+  });
+
+  it('with no credential upstream: this or any other gateway key, or DUMMY-KEY, is still never forwarded', async () => {
+    for (const [name, value] of [
+      ['authorization', `Bearer ${GATEWAY_KEY}`],
+      ['x-api-key', GATEWAY_KEY],
+      ['api-key', GATEWAY_KEY],
+      ['x-goog-api-key', OTHER_GATEWAY_KEY],
+      ['authorization', 'Bearer DUMMY-KEY'],
+    ] as const) {
+      const response = await chat(
+        {
+          'x-portkey-provider': 'ollama',
+          'x-portkey-custom-host': `${mock.url}/v1`,
+          'x-portkey-forward-headers': `${name},x-custom-trace`,
+          [name]: value,
+          'x-custom-trace': 'kept',
+        },
+        'llama3.2',
+      );
+      expect(response.status).toBe(200);
+      expect(last()?.headers[name]).toBeUndefined();
+      expect(last()?.headers['x-custom-trace']).toBe('kept');
+      for (const secret of [GATEWAY_KEY, OTHER_GATEWAY_KEY, 'DUMMY-KEY'])
+        expect(JSON.stringify(last()?.headers)).not.toContain(secret);
+    }
   });
 });

@@ -34,6 +34,25 @@ describe('forwarded headers', () => {
     expect(withForwardedHeaders(upstream, { [name]: 'x' })).toBe(upstream);
   });
 
+  it.each(['Authorization', 'x-api-key', 'api-key', 'x-goog-api-key'])(
+    'a forwarded %s never replaces the credential the request carries',
+    (name) => {
+      const carrying = {
+        ...upstream,
+        headers: { ...upstream.headers, [name.toLowerCase()]: 'stored-secret' },
+      };
+      const result = withForwardedHeaders(carrying, { [name]: 'client-value', 'x-custom-trace': 't-1' });
+      expect(result.headers[name.toLowerCase()]).toBe('stored-secret');
+      expect(result.headers['x-custom-trace']).toBe('t-1');
+    },
+  );
+
+  it('a forwarded credential header the request does not carry is sent', () => {
+    const result = withForwardedHeaders(upstream, { 'X-Api-Key': 'client-own-key' });
+    expect(result.headers['x-api-key']).toBe('client-own-key');
+    expect(result.headers.authorization).toBe('Bearer sk-provider');
+  });
+
   it('returns the request unchanged when nothing is forwarded', () => {
     expect(withForwardedHeaders(upstream, undefined)).toBe(upstream);
     expect(withForwardedHeaders(upstream, {})).toBe(upstream);

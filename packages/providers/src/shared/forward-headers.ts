@@ -22,6 +22,24 @@ const NEVER_FORWARDED: ReadonlySet<string> = new Set([
   'expect',
 ]);
 
+/**
+ * Headers that carry a provider credential (a key, a bearer token, an AWS session token). A forwarded
+ * one never replaces the credential the provider request already carries: the one a virtual key,
+ * an integration, a config's `api_key` or the request's own provider key supplied.
+ */
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'x-amz-security-token',
+]);
+
+/** True when a header carries a provider credential (`authorization`, `x-api-key`, `api-key`, …). */
+export function isCredentialHeader(name: string): boolean {
+  return CREDENTIAL_HEADERS.has(name.toLowerCase());
+}
+
 /** True when a client header may be forwarded upstream by name (`x-portkey-forward-headers`). */
 export function isForwardableHeader(name: string): boolean {
   const lower = name.toLowerCase();
@@ -30,8 +48,9 @@ export function isForwardableHeader(name: string): boolean {
 
 /**
  * Adds the client's forwarded headers to an upstream request, as Portkey does: after the provider's
- * own headers, so a forwarded header replaces one of the same name. Names are lower-cased; headers
- * that must never be forwarded are skipped.
+ * own headers, so a forwarded header replaces one of the same name, except a credential header
+ * ({@link isCredentialHeader}), which never replaces the credential the request already carries.
+ * Names are lower-cased; headers that must never be forwarded are skipped.
  */
 export function withForwardedHeaders(
   upstream: UpstreamRequest,
@@ -42,8 +61,16 @@ export function withForwardedHeaders(
   let changed = false;
   for (const [name, value] of Object.entries(forwarded)) {
     if (!isForwardableHeader(name)) continue;
-    headers[name.toLowerCase()] = value;
+    const lower = name.toLowerCase();
+    if (isCredentialHeader(lower) && carriesHeader(upstream.headers, lower)) continue;
+    headers[lower] = value;
     changed = true;
   }
   return changed ? { ...upstream, headers } : upstream;
+}
+
+/** True when `headers` has `lowerName`, whatever the case of its name there. */
+function carriesHeader(headers: Readonly<Record<string, string>>, lowerName: string): boolean {
+  for (const name of Object.keys(headers)) if (name.toLowerCase() === lowerName) return true;
+  return false;
 }
