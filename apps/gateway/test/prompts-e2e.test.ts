@@ -649,4 +649,42 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
     });
     expect(labels.status).toBe(404);
   });
+
+  it.runIf(run)(
+    'a new version without a description has none; its other fields are the latest version’s',
+    async () => {
+      const created = await admin.prompts.create({
+        name: 'Greeting',
+        collection_id: 'support',
+        string: 'Hi {{name}}',
+        parameters: { temperature: 0.5 },
+        model: 'gpt-4o-mini',
+        virtual_key: 'openai-prod',
+        version_description: 'v1',
+      });
+      const greeting = created.slug as string;
+      expect(await admin.prompts.update(greeting, { string: 'Yo {{name}}' })).toMatchObject({
+        prompt_version: 2,
+      });
+      const versions = (await admin.prompts.versions.list(greeting)).data as {
+        prompt_version: number;
+        prompt_version_description: string | null;
+        string: string;
+        model: string;
+        parameters: Record<string, unknown>;
+      }[];
+      expect(versions.map((version) => [version.prompt_version, version.prompt_version_description])).toEqual(
+        [
+          [2, null],
+          [1, 'v1'],
+        ],
+      );
+      expect(versions[0]).toMatchObject({
+        string: 'Yo {{name}}',
+        model: 'gpt-4o-mini',
+        parameters: { temperature: 0.5 },
+      });
+      await admin.prompts.delete(greeting);
+    },
+  );
 });

@@ -152,7 +152,8 @@ function contentOf(input: VersionInput, base: VersionContent): VersionContent {
     functions: replaced(input.functions, base.functions, JSON.stringify),
     tools: replaced(input.tools, base.tools, JSON.stringify),
     tool_choice: replaced(input.tool_choice, base.tool_choice, JSON.stringify),
-    description: replaced(input.version_description, base.description, String),
+    // A version's description is its own: never the latest version's.
+    description: input.version_description ?? null,
     template_metadata: replaced(input.template_metadata, base.template_metadata, JSON.stringify),
   };
 }
