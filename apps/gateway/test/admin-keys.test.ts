@@ -197,7 +197,7 @@ describe('virtual keys through the portkey-ai SDK', () => {
         body: { error: { type: 'virtual_key_expired_error', code: 'PK_ERR_VIRTUAL_KEY_EXPIRED' } },
       });
       expect((refused.body.error as { message: string }).message).toBe(
-        `config: virtual key ${slug.slice(0, 2)}********${slug.slice(-3)} has expired`,
+        `x-portkey-virtual-key: virtual key ${slug.slice(0, 2)}********${slug.slice(-3)} has expired`,
       );
     }
     const unknown = await sdkError(

@@ -313,7 +313,7 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
           error: {
             type: 'virtual_key_expired_error',
             code: 'PK_ERR_VIRTUAL_KEY_EXPIRED',
-            message: `config: virtual key ${slug.slice(0, 2)}********${slug.slice(-3)} has expired`,
+            message: `x-portkey-virtual-key: virtual key ${slug.slice(0, 2)}********${slug.slice(-3)} has expired`,
           },
         },
       });

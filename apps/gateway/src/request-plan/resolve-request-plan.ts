@@ -262,22 +262,26 @@ function attachCredentials(
 ): PlanLeaf {
   const virtualKeyId = leaf.target.virtual_key ?? providerSlug(leaf.target.provider);
   if (virtualKeyId === undefined) {
-    checkProvider(leaf.target.provider, context, leaf.path);
+    const provider = leaf.target.provider;
+    const fromHeader =
+      provider !== undefined && headerOverridesOf(context.headers, context).provider === provider;
+    checkProvider(provider, context, fromHeader ? 'x-portkey-provider' : leaf.path);
     return leaf;
   }
   const virtualKey = context.catalog.virtualKeys.get(virtualKeyId);
   if (!virtualKey) {
+    const param = virtualKeyParam(virtualKeyId, leaf, context);
+    // The message names where the id came from: the header or body field, else the config's target.
+    const source = param.startsWith('config') ? leaf.path : param;
     if (context.catalog.expiredVirtualKeys.has(virtualKeyId)) {
       throw new PkError(
         'PK_ERR_VIRTUAL_KEY_EXPIRED',
-        `${leaf.path}: virtual key ${maskSlug(virtualKeyId)} has expired`,
-        { param: virtualKeyParam(virtualKeyId, leaf, context) },
+        `${source}: virtual key ${maskSlug(virtualKeyId)} has expired`,
+        { param },
       );
     }
     // The id is not repeated: a provider key pasted where a virtual key id goes must not come back.
-    throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${leaf.path}: no virtual key has this id`, {
-      param: virtualKeyParam(virtualKeyId, leaf, context),
-    });
+    throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${source}: no virtual key has this id`, { param });
   }
   const allowed = context.gatewayKey?.virtualKeys;
   if (allowed && !allowed.has(virtualKeyId)) {
@@ -332,6 +336,7 @@ function providerSlug(provider: string | undefined): string | undefined {
   return reference.kind === 'virtual-key' ? reference.virtualKeyId : undefined;
 }
 
+/** Checks a target's provider; `path` (a config path, or `x-portkey-provider`) starts each message. */
 function checkProvider(provider: string | undefined, context: RequestPlanInput, path: string): void {
   if (provider === undefined) {
     throw new PkError('PK_ERR_MISSING_PROVIDER', `${path}: the target names no provider`, {

@@ -5,6 +5,7 @@ import {
   type FeatureGateway,
   portkeyHeadersOf,
   postJson,
+  rejectionOf,
   startFeatureGateway,
 } from '../support/feature-gateway.js';
 import { MOCK_ANSWER, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
@@ -101,7 +102,23 @@ describe('1. x-portkey-provider and the provider’s own key', () => {
     const before = mock.received.length;
     const response = await chat({ 'x-portkey-provider': 'not-a-provider', authorization: 'Bearer x' });
     expect(response.status).toBe(400);
-    expect(response.json).toMatchObject({ error: { code: 'PK_ERR_INVALID_PROVIDER' } });
+    expect(response.json).toMatchObject({
+      error: {
+        code: 'PK_ERR_INVALID_PROVIDER',
+        message: 'x-portkey-provider: the provider is not a Portkey provider id',
+        param: 'x-portkey-provider',
+      },
+    });
+    const sdk = await rejectionOf(
+      new Portkey({ baseURL: gateway.base, apiKey: GATEWAY_KEY, provider: 'nopeai' }).chat.completions.create(
+        {
+          model: 'gpt-4o-mini',
+          messages,
+        },
+      ),
+    );
+    expect(sdk.status).toBe(400);
+    expect(sdk.message).toContain('x-portkey-provider: the provider is not a Portkey provider id');
     expect(mock.received.length).toBe(before);
   });
 });
@@ -135,7 +152,39 @@ describe('2. a virtual key', () => {
   it('an unknown virtual key is a 404 PK_ERR_VIRTUAL_KEY_NOT_FOUND', async () => {
     const response = await chat({ 'x-portkey-virtual-key': 'nope' });
     expect(response.status).toBe(404);
-    expect(response.json).toMatchObject({ error: { code: 'PK_ERR_VIRTUAL_KEY_NOT_FOUND' } });
+    expect(response.json).toMatchObject({
+      error: {
+        code: 'PK_ERR_VIRTUAL_KEY_NOT_FOUND',
+        message: 'x-portkey-virtual-key: no virtual key has this id',
+        param: 'x-portkey-virtual-key',
+      },
+    });
+    const sdk = await rejectionOf(
+      new Portkey({ baseURL: gateway.base, apiKey: GATEWAY_KEY, virtualKey: 'nope' }).chat.completions.create(
+        {
+          model: 'gpt-4o-mini',
+          messages,
+        },
+      ),
+    );
+    expect(sdk.status).toBe(404);
+    expect(sdk.message).toContain('x-portkey-virtual-key: no virtual key has this id');
+    const byModel = await chat({}, '@nope/gpt-4o');
+    expect(byModel.json).toMatchObject({
+      error: { message: 'model: no virtual key has this id', param: 'model' },
+    });
+    const inConfig = await chat({
+      'x-portkey-config': JSON.stringify({
+        strategy: { mode: 'single' },
+        targets: [{ virtual_key: 'nope' }],
+      }),
+    });
+    expect(inConfig.json).toMatchObject({
+      error: {
+        message: 'config.targets[0]: no virtual key has this id',
+        param: 'config.targets[0].virtual_key',
+      },
+    });
   });
 
   it('a stored credential is never sent to a host the caller chose: 400 PK_ERR_CUSTOM_HOST_NOT_ALLOWED', async () => {
