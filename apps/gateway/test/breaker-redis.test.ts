@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeInspectableBreakerStoreContract } from '@pk/config/testing';
 import type { Redis } from 'ioredis';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { breakerStoreFromEnvironment } from '../src/stores/breaker-store-from-environment.js';
@@ -10,6 +11,12 @@ import { createRedisBreakerStore } from '../src/stores/redis-breaker-store.js';
 import { createRedisClient } from '../src/stores/redis-client.js';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { closedPort } from './support/network-faults.js';
+import {
+  chatCompletion,
+  type MockReply,
+  type ProviderMock,
+  startProviderMock,
+} from './support/recording-provider-mock.js';
 import { requireRedis } from './support/services.js';
 
 // The Redis breaker store against the real Redis on 127.0.0.1:6379: the engine's store contract,
@@ -189,6 +196,96 @@ describe.runIf(runs)('two gateway processes', () => {
     const afterwards = (await (await admin(gateways[0], '/breakers')).json()) as { data: { id: string }[] };
     expect(afterwards.data.map((breaker) => breaker.id)).not.toContain(ours[0]?.id);
   });
+});
+
+describe.runIf(runs)('a half-open breaker shared by two gateway processes', () => {
+  // Fallback [primary with a breaker, backup]; the test ends a cooldown by moving the breaker's
+  // `u` (end of cooldown) into the past in Redis, since cooldown_interval is at least 30 s.
+  const slug = `pc-probe-${runId}`;
+  const primary = `probe-primary-${runId}`;
+  const backup = `probe-backup-${runId}`;
+  const redisKey = `pk:breaker:{saved:${slug}:config.targets[0]}`;
+  let mock: ProviderMock;
+  let primaryReply: MockReply = { status: 500, json: { error: { message: 'down' } } };
+  const gateways: GatewayProcess[] = [];
+  beforeAll(async () => {
+    mock = await startProviderMock();
+    mock.script(primary, () => primaryReply);
+    const target = (model: string) => ({ virtual_key: 'mock', override_params: { model } });
+    const settingsPath = writeSettings(mock.url, {
+      [slug]: {
+        strategy: { mode: 'fallback', cb_config: { failure_threshold: 1, cooldown_interval: 30_000 } },
+        targets: [target(primary), target(backup)],
+      },
+    });
+    gatewayKeys.push(redisKey);
+    const env = { PK_BREAKER_STORE: 'redis', PK_REDIS_URL: 'redis://127.0.0.1:6379' };
+    gateways.push(await startGateway(env, ['--settings', settingsPath]));
+    gateways.push(await startGateway(env, ['--settings', settingsPath]));
+  }, 30_000);
+  afterAll(async () => {
+    for (const gateway of gateways) gateway.child.kill('SIGKILL');
+    await mock?.close();
+  });
+
+  const clients = () =>
+    gateways.map(
+      (gateway) =>
+        new OpenAI({
+          baseURL: `${gateway.url}/v1`,
+          apiKey: 'unused',
+          maxRetries: 0,
+          defaultHeaders: { 'x-portkey-api-key': APP_KEY, 'x-portkey-config': slug },
+        }),
+    );
+  /** `count` concurrent requests, spread over both processes: the option index that answered each. */
+  const burst = async (count: number): Promise<(string | null)[]> => {
+    const [a, b] = clients();
+    return Promise.all(
+      Array.from({ length: count }, async (_, index) => {
+        const client = index % 2 === 0 ? a : b;
+        const { response } = await client!.chat.completions
+          .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] })
+          .withResponse();
+        return response.headers.get('x-portkey-last-used-option-index');
+      }),
+    );
+  };
+  const endCooldown = () => client.hset(redisKey, 'u', String(Date.now() - 1));
+  it('let exactly one request probe the target after the cooldown; its failure reopens the breaker at once', async () => {
+    expect(await burst(1)).toEqual(['config.targets[1]']); // the primary's 500 opens its breaker
+    expect(mock.forModel(primary)).toHaveLength(1);
+    await endCooldown();
+    // The probe’s answer is slow (4 s, for a loaded machine), so every other request starts while it is under way.
+    primaryReply = { status: 503, delayMs: 4_000, json: { error: { message: 'still down' } } };
+    const backupBefore = mock.forModel(backup).length;
+    const answered = burst(6);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Half-open, with the probe under way (field `p`: when it expires).
+    expect(Number(await client.hget(redisKey, 'p'))).toBeGreaterThan(Date.now());
+    expect(await answered).toEqual(Array(6).fill('config.targets[1]'));
+    expect(mock.forModel(primary)).toHaveLength(2); // the one probe
+    expect(mock.forModel(backup).length - backupBefore).toBe(6);
+    // Reopened for a whole cooldown from the probe's failure: the next requests skip the primary.
+    expect(Number(await client.hget(redisKey, 'u'))).toBeGreaterThan(Date.now() + 25_000);
+    expect(await burst(4)).toEqual(Array(4).fill('config.targets[1]'));
+    expect(mock.forModel(primary)).toHaveLength(2);
+  }, 60_000);
+
+  it('close the breaker on the probe’s success: the next requests reach the target again', async () => {
+    await endCooldown();
+    primaryReply = { json: chatCompletion(primary), delayMs: 4_000 };
+    const backupBefore = mock.forModel(backup).length;
+    const answered = await burst(6);
+    expect(answered.filter((option) => option === 'config.targets[0]')).toHaveLength(1);
+    expect(answered.filter((option) => option === 'config.targets[1]')).toHaveLength(5);
+    expect(mock.forModel(primary)).toHaveLength(3);
+    expect(mock.forModel(backup).length - backupBefore).toBe(5);
+    expect(await client.hget(redisKey, 'u')).toBeNull();
+    primaryReply = { json: chatCompletion(primary) };
+    expect(await burst(4)).toEqual(Array(4).fill('config.targets[0]'));
+    expect(mock.forModel(primary)).toHaveLength(7);
+  }, 60_000);
 });
 
 describe('the breaker routes with Redis unreachable', () => {

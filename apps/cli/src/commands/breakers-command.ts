@@ -5,8 +5,10 @@ import { line, printJson, printTable } from '../output.js';
 /** A breaker as `GET /v1/breakers` lists it. */
 interface Breaker {
   readonly id: string;
-  readonly state: 'open' | 'counting';
+  readonly state: 'open' | 'half_open' | 'counting';
   readonly open_until: string | null;
+  /** Half-open with a probe request under way: when that probe expires. */
+  readonly probe_until: string | null;
   readonly failures: number;
   readonly successes: number;
   readonly window_ends_at: string | null;
@@ -72,7 +74,11 @@ export function registerBreakers(program: Command, context: CommandContext): voi
             breakerConfigText(breaker.config),
             breakerTargetText(breaker),
             breaker.state,
-            breaker.state === 'open' ? breaker.open_until : breaker.window_ends_at,
+            breaker.state === 'open'
+              ? breaker.open_until
+              : breaker.state === 'half_open'
+                ? (breaker.probe_until ?? '')
+                : breaker.window_ends_at,
             `${breaker.failures} of ${breaker.failures + breaker.successes}`,
           ]),
         );

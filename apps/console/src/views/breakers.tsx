@@ -5,8 +5,10 @@ import { ErrorNote } from '../components/error-note.js';
 /** A circuit breaker as `GET /breakers` lists it. */
 export interface Breaker {
   readonly id: string;
-  readonly state: 'open' | 'counting';
+  readonly state: 'open' | 'half_open' | 'counting';
   readonly open_until: string | null;
+  /** Half-open with a probe request under way: when that probe expires. */
+  readonly probe_until: string | null;
   readonly failures: number;
   readonly successes: number;
   readonly window_ends_at: string | null;
@@ -96,10 +98,10 @@ export function BreakersView() {
             </p>
           ) : null}
           {list.data.length === 0 ? (
-            <p>No breaker is open or counting failures.</p>
+            <p>No breaker is open, half-open or counting failures.</p>
           ) : (
             <table class="data">
-              <caption>Breakers open or counting failures, open ones first</caption>
+              <caption>Breakers open, half-open or counting failures, open ones first</caption>
               <thead>
                 <tr>
                   <th scope="col">Config</th>
@@ -119,7 +121,11 @@ export function BreakersView() {
                     <td class={breaker.state === 'open' ? 'bad' : undefined}>
                       {breaker.state === 'open'
                         ? `open until ${clock(breaker.open_until)}`
-                        : `counting until ${clock(breaker.window_ends_at)}`}
+                        : breaker.state === 'half_open'
+                          ? breaker.probe_until === null
+                            ? 'half-open: the next request probes'
+                            : `half-open: probing until ${clock(breaker.probe_until)}`
+                          : `counting until ${clock(breaker.window_ends_at)}`}
                     </td>
                     <td>
                       {breaker.failures} of {breaker.failures + breaker.successes}

@@ -58,6 +58,13 @@ function keyNamesOf(snapshot: CatalogSnapshot): Map<string, string> {
   return names;
 }
 
+/** The breaker states an operator sees (and may filter on). */
+const STATES = ['open', 'half_open', 'counting'] as const;
+
+function stateOf(status: BreakerStatus): (typeof STATES)[number] {
+  return status.open ? 'open' : status.halfOpen ? 'half_open' : 'counting';
+}
+
 /** One breaker as the API shows it. */
 function breakerObject(
   status: BreakerStatus,
@@ -66,14 +73,15 @@ function breakerObject(
 ): Record<string, unknown> {
   const parts = breakerKeyParts(status.key);
   const windowEnds =
-    !status.open && status.windowStartMs !== undefined && status.cooldownMs !== undefined
+    !status.open && !status.halfOpen && status.windowStartMs !== undefined && status.cooldownMs !== undefined
       ? status.windowStartMs + status.cooldownMs
       : undefined;
   return {
     id: status.key,
     object: 'circuit-breaker',
-    state: status.open ? 'open' : 'counting',
+    state: stateOf(status),
     open_until: iso(status.openUntilMs),
+    probe_until: iso(status.probeUntilMs),
     failures: status.failures,
     successes: status.successes,
     window_started_at: iso(status.windowStartMs),
@@ -86,8 +94,9 @@ function breakerObject(
 }
 
 /**
- * pk's circuit-breaker routes (admin key): `GET /breakers` lists every breaker open now or counting
- * failures in its window (`state=open|counting`, `limit`), with its config, target and times;
+ * pk's circuit-breaker routes (admin key): `GET /breakers` lists every breaker open now, half-open
+ * (cooldown over, one probe request at a time) or counting failures in its window
+ * (`state=open|half_open|counting`, `limit`), with its config, target and times;
  * `DELETE /breakers/:id` closes one at once (the next request tries its target again), audited.
  * With `PK_BREAKER_STORE=memory` both see this process's breakers only (`breaker_store` says which).
  */
@@ -105,8 +114,10 @@ export async function breakerRoutes(app: FastifyInstance, options: BreakerRouteO
   app.get('/breakers', { preHandler: requireAdmin('breakers.list') }, async (request) => {
     const query = request.query as Record<string, unknown>;
     const state = query.state;
-    if (state !== undefined && state !== 'open' && state !== 'counting') {
-      throw new PkError('PK_ERR_INVALID_REQUEST', 'state must be open or counting', { param: 'state' });
+    if (state !== undefined && !STATES.includes(state as (typeof STATES)[number])) {
+      throw new PkError('PK_ERR_INVALID_REQUEST', 'state must be open, half_open or counting', {
+        param: 'state',
+      });
     }
     const limit = query.limit === undefined ? MAX_LIST : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST) {
@@ -123,7 +134,7 @@ export async function breakerRoutes(app: FastifyInstance, options: BreakerRouteO
     const snapshot = catalog.snapshot;
     const keyNames = keyNamesOf(snapshot);
     const data = found
-      .filter((status) => state === undefined || (state === 'open') === status.open)
+      .filter((status) => state === undefined || stateOf(status) === state)
       .slice(0, limit)
       .map((status) => breakerObject(status, snapshot, keyNames));
     return { object: 'list', breaker_store: kind, total: data.length, data };

@@ -2,8 +2,9 @@ import type { InspectableBreakerStore } from '@pk/config';
 import type { GatewayMetrics } from './gateway-metrics.js';
 
 /**
- * The breaker store, watched: every opening and closing it reports is counted, and the breakers this
- * process saw open (until their cooldown ends) are the `pk_circuit_breakers_open` gauge. Keys (config
+ * The breaker store, watched: every opening, half-opening (a probe taken) and closing it reports is
+ * counted, and the breakers this process saw open (until their cooldown ends, or their probe's) are
+ * the `pk_circuit_breakers_open` gauge. Keys (config
  * id + target path) are never labels: an inline config makes a new id per distinct text.
  */
 export function watchBreakers(
@@ -24,8 +25,8 @@ export function watchBreakers(
       readings.forEach((reading, index) => {
         const key = keys[index];
         if (key === undefined) return;
-        if (reading.closedNow) {
-          metrics.breakerTransition('close');
+        if (reading.probe) {
+          metrics.breakerTransition('half_open');
           open.delete(key);
         } else if (reading.open && reading.openUntilMs !== undefined) open.set(key, reading.openUntilMs);
       });
@@ -34,11 +35,18 @@ export function watchBreakers(
     async record(key, record) {
       const result = await store.record(key, record);
       if (result.openedNow) metrics.breakerTransition('open');
+      if (result.closedNow) {
+        metrics.breakerTransition('close');
+        open.delete(key);
+      }
       if (result.open && result.openUntilMs !== undefined) {
         // Bounded as the store is: a process never tracks more open breakers than this.
         if (open.size < 10_000 || open.has(key)) open.set(key, result.openUntilMs);
       }
       return result;
+    },
+    releaseProbe(key, probeUntilMs) {
+      return store.releaseProbe(key, probeUntilMs);
     },
     list(nowMs, options) {
       return store.list(nowMs, options);

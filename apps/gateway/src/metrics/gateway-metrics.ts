@@ -49,7 +49,7 @@ export interface GatewayMetrics {
   /** Reports a log queue (`stdout`, the log store …) at every scrape: depth and drops. */
   watchLogQueue(queue: string, stats: () => LogQueueStats): void;
   /** Counts a breaker opening or closing. */
-  breakerTransition(transition: 'open' | 'close'): void;
+  breakerTransition(transition: 'open' | 'half_open' | 'close'): void;
   /** Sets how many breakers are open (read at scrape time from the breaker watcher). */
   watchOpenBreakers(count: () => number): void;
   /** Counts a request Node's HTTP parser refused (no route ran: not in `pk_requests_total`). */
@@ -151,7 +151,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   );
   const breakerTransitions = new Counter({
     name: 'pk_circuit_breaker_transitions_total',
-    help: 'Circuit breakers that opened or closed in this process.',
+    help: 'Circuit breakers that opened, went half-open (a probe taken) or closed in this process.',
     labelNames: ['transition'] as const,
     registers,
   });

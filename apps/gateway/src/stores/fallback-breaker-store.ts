@@ -30,6 +30,14 @@ export function createFallbackBreakerStore(
         return fallback.record(key, record);
       }
     },
+    async releaseProbe(key, probeUntilMs) {
+      try {
+        await primary.releaseProbe(key, probeUntilMs);
+      } catch (error) {
+        onFailure(error);
+        await fallback.releaseProbe(key, probeUntilMs);
+      }
+    },
     list(nowMs, options) {
       return primary.list(nowMs, options);
     },

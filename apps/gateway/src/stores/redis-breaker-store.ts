@@ -12,10 +12,13 @@ import { createRedisStallGuard, type RedisStallGuard } from './redis-stall-guard
 
 /**
  * One breaker is one hash `{prefix}{<breaker key>}` with fields `f` (failures), `s` (successes), `w`
- * (window start) and `u` (open until), all in the caller's clock, `c` (the rule's cooldown, ms) and
- * `t` (the target's description, for `list`). Each script touches one key, so it
- * is atomic and Redis Cluster safe; the hash tag keeps the key's slot that of the breaker key alone.
- * The steps are those of `@pk/config`'s `applyBreakerRecord` / `readBreakerCounters`.
+ * (window start), `u` (end of the cooldown: open before, half-open after) and `p` (when the half-open
+ * breaker's probe under way expires), all in the caller's clock, `c` (the rule's cooldown, ms) and
+ * `t` (the target's description, for `list`). Each script touches one key, so it is atomic (one
+ * probe at a time across replicas) and Redis Cluster safe; the hash tag keeps the key's slot that of
+ * the breaker key alone. The steps are those of `@pk/config`'s `applyBreakerRecord` /
+ * `readBreakerCounters` / `releaseBreakerProbe`. Replies: `{open, time, flag}`; for a record, flag 1
+ * is "opened now" and 2 "closed now"; for a read, flag 1 is "this read took the probe".
  */
 const RECORD_SCRIPT = `
 local key = KEYS[1]
@@ -25,14 +28,27 @@ local threshold = tonumber(ARGV[3])
 local percentage = tonumber(ARGV[4])
 local minimum = tonumber(ARGV[5])
 local cooldown = tonumber(ARGV[6])
+local probe = ARGV[9] == '1'
 local state = redis.call('HMGET', key, 'f', 's', 'w', 'u')
 local f = tonumber(state[1]) or 0
 local s = tonumber(state[2]) or 0
 local w = tonumber(state[3])
 local u = tonumber(state[4])
+local closing = false
 if u then
   if now < u then return {1, string.format('%.17g', u), 0} end
+  -- Half-open: only the probe's outcome decides.
+  if not probe then return {0, '', 0} end
+  if failed then
+    u = now + cooldown
+    redis.call('HSET', key, 'f', f + 1, 'u', string.format('%.17g', u), 'c', ARGV[6])
+    redis.call('HDEL', key, 'p')
+    if ARGV[8] ~= '' then redis.call('HSET', key, 't', ARGV[8]) end
+    redis.call('PEXPIRE', key, ARGV[7])
+    return {1, string.format('%.17g', u), 1}
+  end
   f, s, w, u = 0, 0, nil, nil
+  closing = true
 end
 if w and now - w > cooldown then f, s, w = 0, 0, nil end
 if failed then
@@ -59,26 +75,40 @@ if open then
 end
 redis.call('PEXPIRE', key, ARGV[7])
 if open then return {1, string.format('%.17g', u), 1} end
+if closing then return {0, '', 2} end
 return {0, '', 0}
 `;
 
 const READ_SCRIPT = `
-local u = tonumber(redis.call('HGET', KEYS[1], 'u'))
+local state = redis.call('HMGET', KEYS[1], 'u', 'p', 'c')
+local u = tonumber(state[1])
 if not u then return {0, '', 0} end
-if tonumber(ARGV[1]) < u then return {1, string.format('%.17g', u), 0} end
-redis.call('DEL', KEYS[1])
-return {0, '', 1}
+local now = tonumber(ARGV[1])
+if now < u then return {1, string.format('%.17g', u), 0} end
+local p = tonumber(state[2])
+if p and now < p then return {1, string.format('%.17g', p), 0} end
+local c = tonumber(state[3]) or 30000
+p = now + c
+redis.call('HSET', KEYS[1], 'p', string.format('%.17g', p))
+redis.call('PEXPIRE', KEYS[1], ARGV[2] + 2 * c)
+return {0, string.format('%.17g', p), 1}
+`;
+
+const RELEASE_SCRIPT = `
+local p = tonumber(redis.call('HGET', KEYS[1], 'p'))
+if p and p == tonumber(ARGV[1]) then redis.call('HDEL', KEYS[1], 'p') end
+return 0
 `;
 
 const CLOSE_SCRIPT = `
-local u = tonumber(redis.call('HGET', KEYS[1], 'u'))
+local u = redis.call('HGET', KEYS[1], 'u')
 redis.call('DEL', KEYS[1])
-if u and tonumber(ARGV[1]) < u then return 1 end
+if u then return 1 end
 return 0
 `;
 
 /** The fields `list` reads of each breaker, in HMGET order. */
-const STATUS_FIELDS = ['f', 's', 'w', 'u', 'c', 't'] as const;
+const STATUS_FIELDS = ['f', 's', 'w', 'u', 'p', 'c', 't'] as const;
 
 /** Most breaker keys one `list` reads from Redis (SCAN pages of 1,000). */
 const LIST_SCAN_CAP = 10_000;
@@ -93,9 +123,12 @@ export interface RedisBreakerStoreOptions {
 
 type ScriptReply = [number, string, number];
 
+const CLOSED: BreakerReading = { open: false, probe: false };
+
 interface BreakerCommands {
   pkBreakerRecord(key: string, ...args: string[]): Promise<ScriptReply>;
-  pkBreakerRead(key: string, now: string): Promise<ScriptReply>;
+  pkBreakerRead(key: string, now: string, graceMs: string): Promise<ScriptReply>;
+  pkBreakerRelease(key: string, probeUntil: string): Promise<number>;
   pkBreakerClose(key: string, now: string): Promise<number>;
 }
 
@@ -119,6 +152,7 @@ export function createRedisBreakerStore(
   if (!('pkBreakerRecord' in client)) {
     client.defineCommand('pkBreakerRecord', { numberOfKeys: 1, lua: RECORD_SCRIPT });
     client.defineCommand('pkBreakerRead', { numberOfKeys: 1, lua: READ_SCRIPT });
+    client.defineCommand('pkBreakerRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
     client.defineCommand('pkBreakerClose', { numberOfKeys: 1, lua: CLOSE_SCRIPT });
   }
   const commands = client as unknown as BreakerCommands;
@@ -131,7 +165,11 @@ export function createRedisBreakerStore(
       const replies = await guard.run(async () => {
         const pipeline = client.pipeline();
         for (const key of keys) {
-          (pipeline as unknown as BreakerCommands).pkBreakerRead(redisKey(key), String(nowMs));
+          (pipeline as unknown as BreakerCommands).pkBreakerRead(
+            redisKey(key),
+            String(nowMs),
+            String(IDLE_GRACE_MS),
+          );
         }
         const all = (await pipeline.exec()) ?? [];
         // A pipeline resolves with each command's error: a timeout must reach the guard.
@@ -140,15 +178,14 @@ export function createRedisBreakerStore(
       });
       return replies.map(([error, reply]): BreakerReading => {
         if (error) throw error;
-        const [open, until, closedNow] = reply as ScriptReply;
-        return open === 1
-          ? { open: true, openUntilMs: Number(until), closedNow: false }
-          : { open: false, closedNow: closedNow === 1 };
+        const [open, time, probe] = reply as ScriptReply;
+        if (open === 1) return { open: true, openUntilMs: Number(time), probe: false };
+        return probe === 1 ? { open: false, probe: true, probeUntilMs: Number(time) } : CLOSED;
       });
     },
     async record(key, record): Promise<BreakerRecordResult> {
       const { rule } = record;
-      const [open, until, openedNow] = await guard.run(() =>
+      const [open, until, flag] = await guard.run(() =>
         commands.pkBreakerRecord(
           redisKey(key),
           record.failed ? '1' : '0',
@@ -159,11 +196,15 @@ export function createRedisBreakerStore(
           String(rule.cooldownMs),
           String(Math.ceil(2 * rule.cooldownMs + IDLE_GRACE_MS)),
           record.target ?? '',
+          record.probe === true ? '1' : '0',
         ),
       );
       return open === 1
-        ? { open: true, openUntilMs: Number(until), openedNow: openedNow === 1 }
-        : { open: false, openedNow: false };
+        ? { open: true, openUntilMs: Number(until), openedNow: flag === 1, closedNow: false }
+        : { open: false, openedNow: false, closedNow: flag === 2 };
+    },
+    async releaseProbe(key, probeUntilMs) {
+      await guard.run(() => commands.pkBreakerRelease(redisKey(key), String(probeUntilMs)));
     },
     async list(nowMs, listOptions): Promise<readonly BreakerStatus[]> {
       const keys = await scanKeys(client, `${globEscaped(prefix)}{*}`);
@@ -191,7 +232,7 @@ export function createRedisBreakerStore(
 }
 
 /** A breaker's hash fields (HMGET of {@link STATUS_FIELDS}) as counters. */
-function countersOf([f, s, w, u, c, t]: readonly (string | null)[]): BreakerCounters {
+function countersOf([f, s, w, u, p, c, t]: readonly (string | null)[]): BreakerCounters {
   const numberOf = (text: string | null | undefined): number | undefined =>
     text === null || text === undefined || text === '' ? undefined : Number(text);
   return {
@@ -199,6 +240,7 @@ function countersOf([f, s, w, u, c, t]: readonly (string | null)[]): BreakerCoun
     successes: numberOf(s) ?? 0,
     windowStartMs: numberOf(w),
     openUntilMs: numberOf(u),
+    probeUntilMs: numberOf(p),
     cooldownMs: numberOf(c),
     target: t ?? undefined,
   };

@@ -4,9 +4,9 @@ import type { BreakerReading } from './breaker-store.js';
 import { emit, type RunContext } from './run-context.js';
 
 /**
- * Reads every breaker of the plan once, at the start of the request (one store round trip), and
- * reports the breakers whose cooldown just ended. A failing store reads as all closed, so an outage
- * of the breaker store never blocks traffic.
+ * Reads every breaker of the plan once, at the start of the request (one store round trip), keeps
+ * the probes of half-open breakers the read gave this request, and reports them. A failing store
+ * reads as all closed, so an outage of the breaker store never blocks traffic.
  */
 export async function loadBreakerStates<Req, Value, Err>(
   context: RunContext<Req, Value, Err>,
@@ -26,8 +26,17 @@ export async function loadBreakerStates<Req, Value, Err>(
     const reading = readings[index];
     if (reading === undefined) return;
     states.set(leaf.path, reading);
-    if (reading.closedNow && context.ports.onEvent !== undefined) {
-      emit(context, { type: 'breaker-close', atMs: nowMs, path: leaf.path, key: leaf.key });
+    if (!reading.probe || reading.probeUntilMs === undefined) return;
+    context.breakerProbes ??= new Map();
+    context.breakerProbes.set(leaf.path, { key: leaf.key, probeUntilMs: reading.probeUntilMs });
+    if (context.ports.onEvent !== undefined) {
+      emit(context, {
+        type: 'breaker-half-open',
+        atMs: nowMs,
+        path: leaf.path,
+        key: leaf.key,
+        probeUntilMs: reading.probeUntilMs,
+      });
     }
   });
   context.breakerStates = states;
@@ -47,14 +56,17 @@ export async function recordBreakerOutcome<Req, Value, Err>(
   const verdict = breakerVerdict(breaker.config, outcome);
   if (verdict === undefined) return;
   const nowMs = context.ports.now();
+  const probe = context.breakerProbes?.delete(leaf.path) === true;
   try {
     const result = await store.record(breaker.key, {
       failed: verdict === 'failure',
       nowMs,
       rule: breaker.rule,
       target: breaker.target,
+      ...(probe ? { probe } : {}),
     });
-    if (result.openedNow && result.openUntilMs !== undefined && context.ports.onEvent !== undefined) {
+    if (context.ports.onEvent === undefined) return;
+    if (result.openedNow && result.openUntilMs !== undefined) {
       emit(context, {
         type: 'breaker-open',
         atMs: nowMs,
@@ -62,8 +74,27 @@ export async function recordBreakerOutcome<Req, Value, Err>(
         key: breaker.key,
         untilMs: result.openUntilMs,
       });
+    } else if (result.closedNow) {
+      emit(context, { type: 'breaker-close', atMs: nowMs, path: leaf.path, key: breaker.key });
     }
   } catch {
     // A breaker store outage must not fail the request it was meant to protect.
   }
+}
+
+/**
+ * Gives back the probes this request took but did not report (its target was not tried, or its
+ * outcome does not count), so the next request may probe at once. A failing store is ignored: the
+ * probe then expires on its own.
+ */
+export async function releaseBreakerProbes<Req, Value, Err>(
+  context: RunContext<Req, Value, Err>,
+): Promise<void> {
+  const probes = context.breakerProbes;
+  const store = context.ports.breakers;
+  if (probes === undefined || store === undefined) return;
+  context.breakerProbes = undefined;
+  await Promise.all(
+    [...probes.values()].map((probe) => store.releaseProbe(probe.key, probe.probeUntilMs).catch(() => {})),
+  );
 }

@@ -15,19 +15,34 @@ export interface BreakerRule {
 
 /** A breaker as read at one instant. */
 export interface BreakerReading {
+  /**
+   * True while the target must be skipped: open in its cooldown, or half-open with another request's
+   * probe under way.
+   */
   readonly open: boolean;
-  /** When an open breaker closes (caller's clock, ms); absent when closed. */
+  /**
+   * When the caller may try the target again (caller's clock, ms): the end of the cooldown, or of the
+   * probe under way; absent when not open.
+   */
   readonly openUntilMs?: number;
-  /** True for the one read that found the cooldown over and closed the breaker (a `breaker-close` event). */
-  readonly closedNow: boolean;
+  /**
+   * True when the cooldown is over and this read took the breaker's one probe (a `breaker-half-open`
+   * event): the caller may try the target, then must `record` its outcome with `probe: true` or
+   * give the probe back with `releaseProbe(key, probeUntilMs)`.
+   */
+  readonly probe: boolean;
+  /** With `probe`: when the probe expires and another request may probe (caller's clock, ms). */
+  readonly probeUntilMs?: number;
 }
 
 /** A breaker right after recording one outcome. */
 export interface BreakerRecordResult {
   readonly open: boolean;
   readonly openUntilMs?: number;
-  /** True for the one record that opened the breaker (a `breaker-open` event). */
+  /** True for the one record that opened the breaker, or reopened it on a failed probe (a `breaker-open` event). */
   readonly openedNow: boolean;
+  /** True for the probe's success that closed a half-open breaker (a `breaker-close` event). */
+  readonly closedNow: boolean;
 }
 
 /** One outcome of a target to count. */
@@ -43,6 +58,11 @@ export interface BreakerRecord {
    * that can be inspected keep the latest one with the counts and return it from `list`.
    */
   readonly target?: string;
+  /**
+   * True when this outcome is the probe's (the request's read took it): only a probe's outcome
+   * decides a half-open breaker.
+   */
+  readonly probe?: boolean;
 }
 
 /**
@@ -55,24 +75,39 @@ export interface BreakerRecord {
  *   the breaker resets the counts;
  * - the breaker opens when failures reach `failureThreshold`, or when the failure share reaches
  *   `failureThresholdPercentage` once `minimumRequests` outcomes were counted;
- * - it stays open `cooldownMs` from the moment it opened, then closes with its counts reset; outcomes
- *   recorded while open are not counted.
- * `record` must be atomic per key (concurrent requests each count once).
+ * - it stays open `cooldownMs` from the moment it opened; outcomes recorded while open are not counted;
+ * - then it is half-open: the first `read` takes the one probe (`probe: true`) and every other read
+ *   finds it open until the probe's outcome is recorded. A successful probe closes the breaker with
+ *   its counts reset; a failed one opens it again for another `cooldownMs` at once. Outcomes that are
+ *   not the probe's are not counted while half-open. A probe never recorded nor released expires
+ *   `cooldownMs` after it was taken, and the next read takes a new one.
+ * `read` and `record` must be atomic per key (concurrent requests each count once; one probe at a time).
  */
 export interface BreakerStore {
   /** Reads several breakers at once (one round trip for a networked store), in the order of `keys`. */
   read(keys: readonly string[], nowMs: number): Promise<readonly BreakerReading[]>;
   /** Counts one outcome and says whether the breaker is (now) open. */
   record(key: string, record: BreakerRecord): Promise<BreakerRecordResult>;
+  /**
+   * Gives back a probe a read took but whose outcome will not be recorded (the request did not try
+   * the target, or its outcome does not count): the next read may probe at once. Does nothing when
+   * the breaker's probe is no longer the one that expires at `probeUntilMs`.
+   */
+  releaseProbe(key: string, probeUntilMs: number): Promise<void>;
 }
 
 /** One breaker as {@link InspectableBreakerStore.list} finds it. */
 export interface BreakerStatus {
   /** The breaker key (`config id:target path`). */
   readonly key: string;
+  /** True while in its cooldown. */
   readonly open: boolean;
-  /** When an open breaker closes (caller's clock, ms); absent when closed. */
+  /** True once its cooldown is over, until a probe's outcome closes or reopens it. */
+  readonly halfOpen: boolean;
+  /** When an open breaker's cooldown ends (caller's clock, ms); absent when closed or counting. */
   readonly openUntilMs?: number;
+  /** Half-open with a probe under way: when that probe expires (caller's clock, ms). */
+  readonly probeUntilMs?: number;
   /** Failures counted in the current window (for an open breaker: those that opened it). */
   readonly failures: number;
   /** Successes counted in the current window. */
@@ -92,14 +127,14 @@ export interface BreakerStatus {
  */
 export interface InspectableBreakerStore extends BreakerStore {
   /**
-   * Every breaker that is open at `nowMs`, or counting failures in a window that has not ended;
-   * a breaker whose cooldown or window is over (or that never saw a failure) is closed and left out.
-   * At most `limit` (default 1,000), open ones first, then by key.
+   * Every breaker that is open or half-open at `nowMs`, or counting failures in a window that has not
+   * ended; a breaker whose window is over (or that never saw a failure) is closed and left out.
+   * At most `limit` (default 1,000), open ones first, then half-open ones, then by key.
    */
   list(nowMs: number, options?: { readonly limit?: number }): Promise<readonly BreakerStatus[]>;
   /**
    * Closes one breaker at once and forgets its counts (the next request tries its target; a
-   * failure starts a new window). True when it was open at `nowMs`.
+   * failure starts a new window). True when it was open or half-open at `nowMs`.
    */
   close(key: string, nowMs: number): Promise<boolean>;
 }

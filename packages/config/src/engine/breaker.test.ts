@@ -153,13 +153,70 @@ describe('circuit breaking in runPlan', () => {
 
     await clock.advance(20_000);
     const afterCooldown = await request({ 'config.targets[0]': { ok: 'A again' } });
-    expect(afterCooldown.events[0]).toEqual({
-      type: 'breaker-close',
-      atMs: 30_000,
-      path: 'config.targets[0]',
-      key: 'cfg-1:config.targets[0]',
-    });
+    expect(afterCooldown.events.filter((event) => event.type.startsWith('breaker'))).toEqual([
+      {
+        type: 'breaker-half-open',
+        atMs: 30_000,
+        path: 'config.targets[0]',
+        key: 'cfg-1:config.targets[0]',
+        probeUntilMs: 60_000,
+      },
+      { type: 'breaker-close', atMs: 30_000, path: 'config.targets[0]', key: 'cfg-1:config.targets[0]' },
+    ]);
     expect(summary(afterCooldown).path).toBe('[0]');
+  });
+
+  it('after the cooldown lets one request probe while the others skip the target; a failed probe reopens it at once', async () => {
+    const { clock, request } = harness(fallback(cb({ failure_threshold: 1 })));
+    await request({ 'config.targets[0]': { status: 500 }, 'config.targets[1]': { ok: 'B' } });
+    await clock.advance(30_000);
+    // The probe's answer is slow: the other requests start while it is under way.
+    const slowFailure: Script = {
+      'config.targets[0]': { status: 503, latencyMs: 1_000 },
+      'config.targets[1]': { ok: 'B' },
+    };
+    const [probe, ...others] = await Promise.all([
+      request(slowFailure),
+      request(slowFailure),
+      request(slowFailure),
+    ]);
+    expect(probe?.calls.map((call) => call.path)).toEqual(['config.targets[0]', 'config.targets[1]']);
+    for (const other of others) {
+      expect(summary(other!).trace).toEqual([
+        '[0] skipped (breaker-open until 60000)',
+        '[1]#0 t=0 200 answered → return',
+      ]);
+    }
+    expect(probe?.events.filter((event) => event.type === 'breaker-open')).toEqual([
+      {
+        type: 'breaker-open',
+        atMs: 31_000,
+        path: 'config.targets[0]',
+        key: expect.any(String),
+        untilMs: 61_000,
+      },
+    ]);
+    const next = await request(slowFailure);
+    expect(summary(next).trace[0]).toBe('[0] skipped (breaker-open until 61000)');
+  });
+
+  it('gives the probe back when its request never tries the target, so the next request probes', async () => {
+    const plan = planOf(
+      group({ mode: 'loadbalance', cb_config: cb({ failure_threshold: 1 }), targets: [leaf(), leaf()] }),
+      { configId: 'cfg-lb' },
+    );
+    const store = createMemoryBreakerStore();
+    const rule = { failureThreshold: 1, minimumRequests: 5, cooldownMs: 30_000 };
+    await store.record('cfg-lb:config.targets[0]', { failed: true, nowMs: 0, rule });
+    // random 0.9 draws the second target: the probe of the first one is not used.
+    const unused = await runScenario({
+      plan,
+      script: { 'config.targets[1]': { ok: 'B' } },
+      ports: { breakers: store, now: () => 30_000, random: () => 0.9 },
+    });
+    expect(unused.calls.map((call) => call.path)).toEqual(['config.targets[1]']);
+    const [reading] = await store.read(['cfg-lb:config.targets[0]'], 30_001);
+    expect([reading?.open, reading?.probe]).toEqual([false, true]);
   });
 
   it('counts one failure per request, after the target’s own retries', async () => {
@@ -302,6 +359,7 @@ describe('circuit breaking in runPlan', () => {
     const broken: BreakerStore = {
       read: () => Promise.reject(new Error('redis down')),
       record: () => Promise.reject(new Error('redis down')),
+      releaseProbe: () => Promise.reject(new Error('redis down')),
     };
     const run = await runScenario({
       plan: fallback(cb({ failure_threshold: 1 })),

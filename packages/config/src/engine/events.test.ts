@@ -50,7 +50,7 @@ describe('event sequences', () => {
     expect(run.events).toMatchSnapshot();
   });
 
-  it('a breaker opening, the target skipped, then closing after its cooldown', async () => {
+  it('a breaker opening, the target skipped, then half-open after its cooldown and closed by its probe', async () => {
     const clock = createFakeClock();
     const store = createMemoryBreakerStore();
     const plan = planOf(

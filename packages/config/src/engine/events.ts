@@ -54,7 +54,7 @@ export interface FallbackNextEvent {
   readonly status: number;
 }
 
-/** A target's circuit breaker opened. */
+/** A target's circuit breaker opened (its failures reached the threshold, or its probe failed). */
 export interface BreakerOpenEvent {
   readonly type: 'breaker-open';
   readonly atMs: number;
@@ -65,7 +65,17 @@ export interface BreakerOpenEvent {
   readonly untilMs: number;
 }
 
-/** A target's circuit breaker closed after its cooldown. */
+/** A target's cooldown was over and this request took its breaker's probe (the breaker is half-open). */
+export interface BreakerHalfOpenEvent {
+  readonly type: 'breaker-half-open';
+  readonly atMs: number;
+  readonly path: string;
+  readonly key: string;
+  /** When the probe expires if its outcome never comes, in the ports' clock (ms). */
+  readonly probeUntilMs: number;
+}
+
+/** A target's circuit breaker closed: its probe succeeded. */
 export interface BreakerCloseEvent {
   readonly type: 'breaker-close';
   readonly atMs: number;
@@ -89,6 +99,7 @@ export type EngineEvent =
   | RetryScheduledEvent
   | FallbackNextEvent
   | BreakerOpenEvent
+  | BreakerHalfOpenEvent
   | BreakerCloseEvent
   | CacheHitEvent;
 

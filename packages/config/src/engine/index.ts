@@ -15,6 +15,7 @@ export {
   compareBreakerStatuses,
   emptyBreakerCounters,
   readBreakerCounters,
+  releaseBreakerProbe,
   statusOfCounters,
 } from './breaker-state.js';
 export type {
@@ -31,6 +32,7 @@ export type {
   AttemptEndEvent,
   AttemptStartEvent,
   BreakerCloseEvent,
+  BreakerHalfOpenEvent,
   BreakerOpenEvent,
   CacheHitEvent,
   EngineEvent,

@@ -4,6 +4,7 @@ import {
   compareBreakerStatuses,
   emptyBreakerCounters,
   readBreakerCounters,
+  releaseBreakerProbe,
   statusOfCounters,
 } from './breaker-state.js';
 import type { BreakerReading, BreakerStatus, InspectableBreakerStore } from './breaker-store.js';
@@ -35,11 +36,7 @@ export function createMemoryBreakerStore(options: MemoryBreakerStoreOptions = {}
   return {
     read(keys, nowMs) {
       const readings: BreakerReading[] = [];
-      for (const key of keys) {
-        const { reading, reset } = readBreakerCounters(breakers.get(key), nowMs);
-        if (reset) breakers.delete(key);
-        readings.push(reading);
-      }
+      for (const key of keys) readings.push(readBreakerCounters(breakers.get(key), nowMs));
       return Promise.resolve(readings);
     },
     record(key, record) {
@@ -47,6 +44,10 @@ export function createMemoryBreakerStore(options: MemoryBreakerStoreOptions = {}
       const result = applyBreakerRecord(counters, record);
       touch(key, counters);
       return Promise.resolve(result);
+    },
+    releaseProbe(key, probeUntilMs) {
+      releaseBreakerProbe(breakers.get(key), probeUntilMs);
+      return Promise.resolve();
     },
     list(nowMs, listOptions) {
       const found: BreakerStatus[] = [];
@@ -56,10 +57,10 @@ export function createMemoryBreakerStore(options: MemoryBreakerStoreOptions = {}
       }
       return Promise.resolve(found.sort(compareBreakerStatuses).slice(0, listOptions?.limit ?? 1_000));
     },
-    close(key, nowMs) {
-      const until = breakers.get(key)?.openUntilMs;
+    close(key) {
+      const wasOpen = breakers.get(key)?.openUntilMs !== undefined;
       breakers.delete(key);
-      return Promise.resolve(until !== undefined && nowMs < until);
+      return Promise.resolve(wasOpen);
     },
   };
 }

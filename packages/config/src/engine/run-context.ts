@@ -9,6 +9,12 @@ import type { AttemptFailure } from './outcome.js';
 import type { EnginePorts } from './ports.js';
 import type { AttemptNext, AttemptOrigin, CacheStatus, MutableTraceAttempt, TraceEntry } from './trace.js';
 
+/** A half-open breaker's probe held by one request. */
+export interface BreakerProbe {
+  readonly key: string;
+  readonly probeUntilMs: number;
+}
+
 /**
  * The state of one `runPlan` call, shared by the strategy modules. One object per request, so the
  * hot path allocates no closures.
@@ -36,6 +42,11 @@ export interface RunContext<Req, Value, Err> {
   readonly breakers: PlanBreakers | undefined;
   /** Breaker readings by leaf path, read once at the start of the request. */
   breakerStates: ReadonlyMap<string, BreakerReading> | undefined;
+  /**
+   * Probes of half-open breakers this request took and has not reported yet, by leaf path: each is
+   * recorded with the leaf's outcome, or given back when the request ends.
+   */
+  breakerProbes: Map<string, BreakerProbe> | undefined;
   conditionContext: ConditionContext | undefined;
 }
 

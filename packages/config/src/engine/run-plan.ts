@@ -1,6 +1,6 @@
 import type { ResolvedPlan } from '../plan/plan.js';
 import { planBreakersOf } from './breaker.js';
-import { loadBreakerStates } from './breaker-run.js';
+import { loadBreakerStates, releaseBreakerProbes } from './breaker-run.js';
 import type { PlanOutcome } from './outcome.js';
 import { PlanAbortedError } from './plan-aborted-error.js';
 import type { EnginePorts } from './ports.js';
@@ -64,6 +64,7 @@ export async function runPlan<Req, Value, Err>(
     deadlineReached: false,
     breakers: ports.breakers === undefined ? undefined : planBreakersOf(plan),
     breakerStates: undefined,
+    breakerProbes: undefined,
     conditionContext: undefined,
   };
   try {
@@ -91,6 +92,9 @@ export async function runPlan<Req, Value, Err>(
   } catch (error) {
     if (error instanceof CallerAbort) throw new PlanAbortedError(error.reason, context.trace, context.path);
     throw error;
+  } finally {
+    // A probe taken but not reported (target not tried, outcome not counted, caller gone) is given back.
+    if (context.breakerProbes !== undefined) await releaseBreakerProbes(context);
   }
 }
 

@@ -24,8 +24,9 @@ const BY_SHARE: BreakerRule = { failureThresholdPercentage: 50, minimumRequests:
 
 /**
  * The behaviour every {@link BreakerStore} must have (the in-memory store and the shared Redis store
- * alike): counts from the first failure of a window, opening by count or by share, cooldown, reset,
- * atomic concurrent records, and timestamps taken only from the caller.
+ * alike): counts from the first failure of a window, opening by count or by share, cooldown, the
+ * half-open probe (one at a time, released or expiring), reset, atomic concurrent records and reads,
+ * and timestamps taken only from the caller.
  *
  * @example
  * import { describe, expect, it } from 'vitest';
@@ -45,7 +46,7 @@ export function describeBreakerStoreContract(
     it('reads an unknown breaker as closed', async () => {
       const store = await makeStore();
       const readings = await store.read(['a', 'b'], T0);
-      expect(readings.map((reading) => [reading.open, reading.closedNow])).toEqual([
+      expect(readings.map((reading) => [reading.open, reading.probe])).toEqual([
         [false, false],
         [false, false],
       ]);
@@ -76,14 +77,96 @@ export function describeBreakerStoreContract(
       expect([fourth.open, fourth.openedNow]).toEqual([true, true]);
     });
 
-    it('stays open for the cooldown, then closes once and starts counting afresh', async () => {
+    it('stays open for the cooldown, then gives one read the probe and the others find it open', async () => {
       const store = await makeStore();
       for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
       expect((await store.read(['a'], T0 + COOLDOWN - 1))[0]?.open).toBe(true);
-      const [closing] = await store.read(['a'], T0 + COOLDOWN);
-      expect([closing?.open, closing?.closedNow]).toEqual([false, true]);
-      expect((await store.read(['a'], T0 + COOLDOWN + 1))[0]?.closedNow).toBe(false);
-      expect((await fail(store, 'a', T0 + COOLDOWN + 2)).open).toBe(false);
+      const [probing] = await store.read(['a'], T0 + COOLDOWN);
+      expect([probing?.open, probing?.probe, probing?.probeUntilMs]).toEqual([
+        false,
+        true,
+        T0 + 2 * COOLDOWN,
+      ]);
+      const [other] = await store.read(['a'], T0 + COOLDOWN + 1);
+      expect([other?.open, other?.probe, other?.openUntilMs]).toEqual([true, false, T0 + 2 * COOLDOWN]);
+    });
+
+    it('gives the probe to exactly one of concurrent reads', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      const readings = await Promise.all([0, 1, 2, 3, 4].map(() => store.read(['a'], T0 + COOLDOWN)));
+      expect(readings.filter(([reading]) => reading?.probe === true).length).toBe(1);
+      expect(readings.filter(([reading]) => reading?.open === true).length).toBe(4);
+    });
+
+    it('closes on the probe’s success, with its counts reset', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      await store.read(['a'], T0 + COOLDOWN);
+      const closing = await store.record('a', {
+        failed: false,
+        nowMs: T0 + COOLDOWN + 5,
+        rule: BY_COUNT,
+        probe: true,
+      });
+      expect([closing.open, closing.openedNow, closing.closedNow]).toEqual([false, false, true]);
+      const [reading] = await store.read(['a'], T0 + COOLDOWN + 6);
+      expect([reading?.open, reading?.probe]).toEqual([false, false]);
+      expect((await fail(store, 'a', T0 + COOLDOWN + 7)).open).toBe(false);
+      expect((await fail(store, 'a', T0 + COOLDOWN + 8)).open).toBe(false);
+      expect((await fail(store, 'a', T0 + COOLDOWN + 9)).open).toBe(true);
+    });
+
+    it('reopens at once for another cooldown on the probe’s failure', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      await store.read(['a'], T0 + COOLDOWN);
+      const reopened = await store.record('a', {
+        failed: true,
+        nowMs: T0 + COOLDOWN + 5,
+        rule: BY_COUNT,
+        probe: true,
+      });
+      expect([reopened.open, reopened.openedNow, reopened.closedNow, reopened.openUntilMs]).toEqual([
+        true,
+        true,
+        false,
+        T0 + 2 * COOLDOWN + 5,
+      ]);
+      const [reading] = await store.read(['a'], T0 + 2 * COOLDOWN + 4);
+      expect([reading?.open, reading?.openUntilMs]).toEqual([true, T0 + 2 * COOLDOWN + 5]);
+      expect((await store.read(['a'], T0 + 2 * COOLDOWN + 5))[0]?.probe).toBe(true);
+    });
+
+    it('does not count outcomes that are not the probe’s while half-open', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      const unprobed = await succeed(store, 'a', T0 + COOLDOWN);
+      expect([unprobed.open, unprobed.openedNow, unprobed.closedNow]).toEqual([false, false, false]);
+      await store.read(['a'], T0 + COOLDOWN + 1);
+      expect([(await fail(store, 'a', T0 + COOLDOWN + 2)).openedNow]).toEqual([false]);
+      expect((await succeed(store, 'a', T0 + COOLDOWN + 3)).closedNow).toBe(false);
+      expect((await store.read(['a'], T0 + COOLDOWN + 4))[0]?.open).toBe(true);
+    });
+
+    it('gives a released probe to the next read, and ignores the release of a probe no longer its own', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      const [first] = await store.read(['a'], T0 + COOLDOWN);
+      await store.releaseProbe('a', first?.probeUntilMs ?? 0);
+      const [second] = await store.read(['a'], T0 + COOLDOWN + 1);
+      expect([second?.probe, second?.probeUntilMs]).toEqual([true, T0 + 2 * COOLDOWN + 1]);
+      await store.releaseProbe('a', first?.probeUntilMs ?? 0);
+      expect((await store.read(['a'], T0 + COOLDOWN + 2))[0]?.open).toBe(true);
+    });
+
+    it('lets another read probe once a probe that never reports expires', async () => {
+      const store = await makeStore();
+      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
+      await store.read(['a'], T0 + COOLDOWN);
+      expect((await store.read(['a'], T0 + 2 * COOLDOWN - 1))[0]?.open).toBe(true);
+      const [next] = await store.read(['a'], T0 + 2 * COOLDOWN);
+      expect([next?.open, next?.probe, next?.probeUntilMs]).toEqual([false, true, T0 + 3 * COOLDOWN]);
     });
 
     it('does not count outcomes while open, nor extend the cooldown', async () => {
@@ -91,14 +174,6 @@ export function describeBreakerStoreContract(
       for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
       const during = await fail(store, 'a', T0 + 1_000);
       expect([during.open, during.openedNow, during.openUntilMs]).toEqual([true, false, T0 + COOLDOWN]);
-    });
-
-    it('closes when a record arrives after the cooldown without a read in between', async () => {
-      const store = await makeStore();
-      for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
-      const after = await succeed(store, 'a', T0 + COOLDOWN);
-      expect([after.open, after.openedNow]).toEqual([false, false]);
-      expect((await store.read(['a'], T0 + COOLDOWN))[0]?.open).toBe(false);
     });
 
     it('resets the counts when a window ends without opening (window = cooldown from its first failure)', async () => {
@@ -121,13 +196,14 @@ export function describeBreakerStoreContract(
       const store = await makeStore();
       for (let index = 0; index < 3; index++) await fail(store, 'a', 5);
       expect((await store.read(['a'], 6))[0]?.open).toBe(true);
-      expect((await store.read(['a'], 5 + COOLDOWN))[0]?.open).toBe(false);
+      expect((await store.read(['a'], 5 + COOLDOWN))[0]?.probe).toBe(true);
     });
 
     it('counts concurrent records each once, and reports the opening exactly once', async () => {
       const store = await makeStore();
       const results = await Promise.all([0, 1, 2, 3, 4].map(() => fail(store, 'a', T0)));
       expect(results.filter((result) => result.openedNow).length).toBe(1);
+      expect(results.filter((result) => result.closedNow).length).toBe(0);
       expect(results.filter((result) => result.open).length).toBe(3);
     });
   });
@@ -168,6 +244,7 @@ export function describeInspectableBreakerStoreContract(
         {
           key: 'z',
           open: true,
+          halfOpen: false,
           openUntilMs: T0 + 10 + COOLDOWN,
           failures: 3,
           successes: 0,
@@ -178,6 +255,7 @@ export function describeInspectableBreakerStoreContract(
         {
           key: 'b',
           open: false,
+          halfOpen: false,
           failures: 1,
           successes: 1,
           windowStartMs: T0,
@@ -187,13 +265,32 @@ export function describeInspectableBreakerStoreContract(
       ]);
     });
 
-    it('leaves out a breaker whose cooldown or counting window is over (its own timestamps only)', async () => {
+    it('lists a breaker whose cooldown is over as half-open, and leaves out one whose counting window is over', async () => {
       const store = await makeStore();
       for (let index = 0; index < 3; index++) await fail(store, 'open', T0);
       await fail(store, 'counting', T0);
       expect((await store.list(T0 + COOLDOWN - 1)).map((status) => status.key)).toEqual(['open', 'counting']);
-      expect((await store.list(T0 + COOLDOWN)).map((status) => status.key)).toEqual(['counting']);
-      expect(await store.list(T0 + COOLDOWN + 1)).toEqual([]);
+      expect(
+        (await store.list(T0 + COOLDOWN)).map((status) => [status.key, status.open, status.halfOpen]),
+      ).toEqual([
+        ['open', false, true],
+        ['counting', false, false],
+      ]);
+      expect((await store.list(T0 + COOLDOWN + 1)).map((status) => status.key)).toEqual(['open']);
+      await store.read(['open'], T0 + COOLDOWN + 2);
+      expect(await store.list(T0 + COOLDOWN + 3)).toEqual([
+        {
+          key: 'open',
+          open: false,
+          halfOpen: true,
+          probeUntilMs: T0 + 2 * COOLDOWN + 2,
+          failures: 3,
+          successes: 0,
+          windowStartMs: T0,
+          cooldownMs: COOLDOWN,
+          target: TARGET,
+        },
+      ]);
     });
 
     it('returns at most the limit asked for', async () => {
@@ -207,7 +304,7 @@ export function describeInspectableBreakerStoreContract(
       for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
       expect(await store.close('a', T0 + 100)).toBe(true);
       const [reading] = await store.read(['a'], T0 + 101);
-      expect([reading?.open, reading?.closedNow]).toEqual([false, false]);
+      expect([reading?.open, reading?.probe]).toEqual([false, false]);
       expect(await store.list(T0 + 101)).toEqual([]);
       expect((await fail(store, 'a', T0 + 102)).open).toBe(false);
       expect((await store.list(T0 + 103)).map((status) => [status.key, status.failures])).toEqual([['a', 1]]);
@@ -221,10 +318,13 @@ export function describeInspectableBreakerStoreContract(
       expect(await store.close('never', T0 + 3)).toBe(false);
     });
 
-    it('says an open breaker whose cooldown is over was not open when closed', async () => {
+    it('closes a half-open breaker (true: it was not closed), and the next read takes no probe', async () => {
       const store = await makeStore();
       for (let index = 0; index < 3; index++) await fail(store, 'a', T0);
-      expect(await store.close('a', T0 + COOLDOWN)).toBe(false);
+      await store.read(['a'], T0 + COOLDOWN);
+      expect(await store.close('a', T0 + COOLDOWN + 1)).toBe(true);
+      const [reading] = await store.read(['a'], T0 + COOLDOWN + 2);
+      expect([reading?.open, reading?.probe]).toEqual([false, false]);
     });
   });
 }
