@@ -102,13 +102,39 @@ const UNAVAILABLE_CODES = new Set([
   'SQLITE_IOERR',
   'SQLITE_CANTOPEN',
   'SQLITE_FULL',
+  // PostgreSQL's SQLSTATEs of a server that cannot take the statement now, whatever its values:
+  // the database refuses connections (`ALLOW_CONNECTIONS false`: 55000), a lock held elsewhere
+  // (55P03), a standby that takes no writes during a failover (25006), the transaction lost a
+  // race (40001 serialization, 40P01 deadlock: retrying it is the documented answer), a backend
+  // ended or cancelled by the server or its operator (57000, 57014 statement timeout or cancel,
+  // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 starting up or shutting down, 57P05 idle
+  // session timeout), resources (53000, 53100 disk full, 53200 out of memory, 53300 too many
+  // connections) and the server's own I/O (58000, 58030). Not 53400 (a statement beyond a
+  // configured limit is that statement's fault), nor 57P04 (the database was dropped), nor the
+  // data and constraint classes (22, 23): those say "this record is bad".
+  '55000',
+  '55P03',
+  '25006',
+  '40001',
+  '40P01',
+  '57000',
+  '57014',
   '57P01',
   '57P02',
   '57P03',
+  '57P05',
+  '53000',
+  '53100',
+  '53200',
   '53300',
+  '58000',
+  '58030',
 ]);
 
-/** True for errors that mean the database cannot be reached or written right now. */
+/**
+ * True for errors that mean the database cannot be reached or cannot take a statement right now
+ * (the same statement may succeed later), as opposed to a statement or a value it refuses.
+ */
 export function isUnavailableError(error: unknown): boolean {
   const code = String((error as { code?: unknown } | undefined)?.code ?? '');
   const message = String((error as Error | undefined)?.message ?? '');

@@ -76,7 +76,7 @@ describe.each(ENGINES)('request log records with values a database may refuse, o
     expect(warnings).toEqual([]);
   });
 
-  it('drops a record the database still refuses on its own, saying so, and writes the rest of its batch', async () => {
+  it('drops a record the database still refuses on its own, saying so and counting it, and writes the rest of its batch', async () => {
     const warnings: string[] = [];
     const writer = new RequestLogWriter({
       sink: store.openLogSink({ onWarning: (message) => warnings.push(message) }),
@@ -96,6 +96,8 @@ describe.each(ENGINES)('request log records with values a database may refuse, o
     if (engine === 'postgres') {
       expect(traces).not.toContain('far');
       expect(warnings).toEqual([expect.stringContaining(`refused record ${refused.id} on its own`)]);
+      // Counted where `pk_log_dropped_total` reads it.
+      expect(writer.stats()).toMatchObject({ dropped: 1, written: 2 });
     } else {
       // SQLite keeps it; its impossible time reads as 1970's instead of breaking every page.
       expect(traces).toContain('far');

@@ -22,6 +22,11 @@ export interface LogSink<Item = RequestLogInput> {
    * order; those it no longer has (a dead writer thread's) are left out. Called once, before `close`.
    */
   unwritten?(items: readonly Item[]): Promise<LogRow[]>;
+  /**
+   * Records of resolved writes the sink dropped rather than wrote (the database refused them one by
+   * one, a dead writer thread took them), since start: counted among the writer's drops.
+   */
+  dropped?(): number;
   /** Deletes at most `limit` records older than `before` (epoch ms); resolves how many it deleted. */
   deleteBefore(before: number, limit: number): Promise<number>;
   close(): Promise<void>;
@@ -31,7 +36,10 @@ export interface LogSink<Item = RequestLogInput> {
 export interface LogWriterStats {
   /** Records waiting to be written. */
   readonly depth: number;
-  /** Records dropped because the queue was full (the store too slow or failing), since start. */
+  /**
+   * Records dropped, since start: the queue was full (the store too slow or failing), the writer
+   * was closed, or the store refused them one by one.
+   */
   readonly dropped: number;
   /** Records written, since start. */
   readonly written: number;
@@ -123,8 +131,8 @@ export class RequestLogWriter {
   stats(): LogWriterStats {
     return {
       depth: this.#queue.length,
-      dropped: this.#dropped,
-      written: this.#written,
+      dropped: this.#dropped + (this.#sink.dropped?.() ?? 0),
+      written: this.#written - (this.#sink.dropped?.() ?? 0),
       failedBatches: this.#failedBatches,
     };
   }

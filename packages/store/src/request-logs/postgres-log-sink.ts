@@ -53,36 +53,51 @@ export function storableRow<Row extends object>(row: Row): Row {
 export class PostgresLogSink implements LogSink {
   readonly #db: Kysely<Database>;
   readonly #onRefused: (record: RequestLogInput, error: unknown) => void;
+  #dropped = 0;
 
   /** `onWarning`: told of each record the database refused on its own (it is dropped). */
   constructor(db: Kysely<Database>, onWarning: (message: string) => void = () => undefined) {
     this.#db = db;
-    this.#onRefused = (record, error) =>
+    this.#onRefused = (record, error) => {
+      this.#dropped += 1;
       onWarning(
         `the log store refused record ${record.id} on its own (${(error as Error).message}); it is dropped`,
       );
+    };
   }
 
   /**
-   * Writes the records in one transaction. Should the database refuse the batch for a reason other
-   * than being unreachable (a value it cannot hold that slipped through), each record is written on
-   * its own and the ones it still refuses are dropped and told about: one bad record never holds
-   * back the log (the writer would retry the batch forever).
+   * Writes the records in one transaction. A database that cannot take them now (unreachable,
+   * refusing connections, shutting down, out of connections: {@link isUnavailableError}) rejects
+   * the whole batch, which the writer keeps and retries. Should it refuse the batch for another
+   * reason (a value it cannot hold that slipped through), each record is written on its own and
+   * the ones it still refuses are dropped, counted ({@link dropped}) and told about: one bad record
+   * never holds back the log (the writer would retry the batch forever).
    */
   async write(records: readonly RequestLogInput[]): Promise<void> {
     try {
       await this.#insert(records);
+      return;
     } catch (error) {
-      if (records.length === 1 || isUnavailableError(error)) throw error;
-      for (const record of records) {
-        try {
-          await this.#insert([record]);
-        } catch (refused) {
-          if (isUnavailableError(refused)) throw refused;
-          this.#onRefused(record, refused);
-        }
+      if (isUnavailableError(error)) throw error;
+      if (records.length === 1) {
+        this.#onRefused(records[0] as RequestLogInput, error);
+        return;
       }
     }
+    for (const record of records) {
+      try {
+        await this.#insert([record]);
+      } catch (refused) {
+        if (isUnavailableError(refused)) throw refused;
+        this.#onRefused(record, refused);
+      }
+    }
+  }
+
+  /** Records the database refused on their own (dropped), since start. */
+  dropped(): number {
+    return this.#dropped;
   }
 
   #insert(records: readonly RequestLogInput[]): Promise<void> {

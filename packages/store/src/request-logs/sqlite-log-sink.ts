@@ -441,6 +441,8 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   #lostRanges: [number, number][] = [];
   /** Every record before it is committed, or was told lost: a write of them has nothing to do. */
   #settled = 0;
+  /** Records told lost (a thread died holding them), since start. */
+  #lost = 0;
 
   constructor(path: string, options: SqliteLogSinkOptions = {}) {
     this.#thread = new OnDemandWorker<Reply>({
@@ -621,9 +623,15 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     for (const seq of items) if (seq >= this.#settled && this.#isLost(seq)) lost += 1;
     this.#settled = Math.max(this.#settled, through);
     this.#lostRanges = this.#lostRanges.filter(([, to]) => to > this.#settled);
+    this.#lost += lost;
     if (lost > 0)
       this.#warn(`${lost} request log record(s) were lost: the log writer thread stopped while holding them`);
     this.#thread.armIdleStop();
+  }
+
+  /** Records lost with a writer thread that died holding them (dropped), since start. */
+  dropped(): number {
+    return this.#lost;
   }
 
   /** Whether a record of a write is not in the file: its thread died, or the running one lacks it. */

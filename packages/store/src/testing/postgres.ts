@@ -7,6 +7,12 @@ export const DEFAULT_TEST_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/tes
 export interface TemporaryDatabase {
   readonly url: string;
   readonly name: string;
+  /**
+   * Makes the server refuse connections to the database (and ends its sessions), or take them
+   * again: an operator's `ALTER DATABASE … ALLOW_CONNECTIONS false` during a maintenance or a
+   * failover. A refused connection fails with SQLSTATE 55000, an ended session with 57P01.
+   */
+  allowConnections(allowed: boolean): Promise<void>;
   drop(): Promise<void>;
 }
 
@@ -58,6 +64,19 @@ export async function createTemporaryDatabase(url = DEFAULT_TEST_POSTGRES_URL): 
   return {
     url: databaseUrl.toString(),
     name,
+    allowConnections: async (allowed) => {
+      const admin = await adminClient(url);
+      try {
+        await admin.query(`alter database ${name} allow_connections ${allowed}`);
+        if (!allowed)
+          await admin.query(
+            'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+            [name],
+          );
+      } finally {
+        await admin.end();
+      }
+    },
     drop: async () => {
       const admin = await adminClient(url);
       try {
