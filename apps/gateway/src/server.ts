@@ -257,9 +257,22 @@ async function main(): Promise<void> {
       if (shutdown.inFlight > 0) {
         app.log.warn({ inFlight: shutdown.inFlight }, 'drain time over: ending requests still waiting');
         app.server.closeAllConnections();
+        // Their responses' close events come after the sockets are destroyed: the lines they hold
+        // are counted then (below).
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, HELD_LINES_WAIT_MS);
+          shutdown.onIdle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
     }
     clearInterval(closeIdle);
+    // A request whose connection closed while its route still worked (ended at the deadline above,
+    // or its client left) writes its 499 line and log record when the route lets go: the log store
+    // closes with the app, so it waits for them (a moment: their routes were aborted).
+    await app.heldRequestLines.whenNoneHeld(HELD_LINES_WAIT_MS);
     const closed = app.close();
     app.server.closeIdleConnections();
     await closed;
@@ -273,6 +286,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void drainAndExit('SIGTERM'));
   process.on('SIGINT', () => void drainAndExit('SIGINT'));
 }
+
+/** How long the shutdown waits for the 499 lines of requests cut at its deadline, at most. */
+const HELD_LINES_WAIT_MS = 2000;
 
 /**
  * Where log lines go: stdout, in batches (see {@link createBatchedLogDestination}); what is held is

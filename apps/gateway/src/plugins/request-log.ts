@@ -89,6 +89,42 @@ export interface RequestEnd {
   readonly fields: RequestLogFields;
 }
 
+/**
+ * The requests whose connection closed while a route still held their line ({@link holdRequestLog}):
+ * their 499 line, and the record subscribers make of it, comes when the route lets go. At shutdown
+ * the log store waits for them (`server.ts`), or their records would come after it closed.
+ */
+export class HeldRequestLines {
+  #count = 0;
+  #waiters: Array<() => void> = [];
+
+  get count(): number {
+    return this.#count;
+  }
+
+  held(): void {
+    this.#count += 1;
+  }
+
+  written(): void {
+    this.#count -= 1;
+    if (this.#count > 0) return;
+    for (const resume of this.#waiters.splice(0)) resume();
+  }
+
+  /** Resolves when no line is held any more, or after `timeoutMs`; true when none is. */
+  whenNoneHeld(timeoutMs: number): Promise<boolean> {
+    if (this.#count === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.#waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+}
+
 /** A subscriber to request ends; it must not throw (a throw is caught and warned about). */
 export type RequestEndListener = (end: RequestEnd) => void;
 
@@ -100,6 +136,8 @@ declare module 'fastify' {
     readonly requestEndListeners: RequestEndListener[];
     /** Writes a request's log line (see {@link RequestLogPluginOptions.line}). */
     readonly writeRequestLine: RequestLineWriter;
+    /** Lines of requests whose client left while a route held them (see {@link HeldRequestLines}). */
+    readonly heldRequestLines: HeldRequestLines;
   }
   interface FastifyRequest {
     /** Fields for this request's one log line (see {@link RequestLogFields}). */
@@ -156,8 +194,9 @@ export function holdRequestLog(request: FastifyRequest): void {
 /** Ends a {@link holdRequestLog}: writes the 499 line now if the client left meanwhile. */
 export function releaseRequestLog(request: FastifyRequest, reply: FastifyReply): void {
   request.logHolds -= 1;
-  if (request.logHolds === 0 && request.clientLeft) {
+  if (request.logHolds === 0 && request.clientLeft && !request.logWritten) {
     writeLine(request, reply, CLIENT_CLOSED_REQUEST_STATUS);
+    request.server.heldRequestLines.written();
   }
 }
 
@@ -181,6 +220,8 @@ export interface RequestLogPluginOptions {
 export const requestLogPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: RequestLogPluginOptions) => {
     app.decorate('writeRequestLine', options.line ?? ((fields) => app.log.info(fields, 'request')));
+    const held = new HeldRequestLines();
+    app.decorate('heldRequestLines', held);
     // One array for the app: every encapsulated context sees the same (a decorated reference).
     const listeners: RequestEndListener[] = [];
     app.decorate('requestEndListeners', listeners);
@@ -199,6 +240,7 @@ export const requestLogPlugin = fastifyPlugin(
         if (reply.raw.writableFinished || request.logWritten) return;
         request.clientLeft = true;
         if (request.logHolds === 0) writeLine(request, reply, CLIENT_CLOSED_REQUEST_STATUS);
+        else held.held();
       });
       done();
     });

@@ -119,3 +119,74 @@ describe('RequestLogWriter when the store refuses at the end', () => {
     expect(warnings[1]).toBe('5 request log records could not be written before stopping: they are lost');
   });
 });
+
+describe('RequestLogWriter at close and when full', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('writes records queued while close() writes the last batch; one after it is refused and told so, not as a full queue', async () => {
+    const { sink, batches, answer } = controlledSink();
+    const warnings: string[] = [];
+    const writer = new RequestLogWriter({
+      sink,
+      flushMs: 1000,
+      onWarning: (message) => warnings.push(message),
+    });
+    writer.enqueue(record(1));
+    const closed = writer.close();
+    await vi.advanceTimersByTimeAsync(0);
+    // The request cut at shutdown ends while the last batch is being written: its record is kept.
+    expect(writer.enqueue(record(2))).toBe(true);
+    await answer();
+    await answer();
+    await closed;
+    expect(batches).toEqual([[1], [2]]);
+    expect(writer.stats()).toMatchObject({ depth: 0, written: 2, dropped: 0 });
+    expect(writer.closed).toBe(true);
+
+    expect(writer.enqueue(record(3))).toBe(false);
+    expect(writer.stats().dropped).toBe(1);
+    expect(warnings).toEqual([
+      'dropped 1 request log record(s): they came after the log writer was closed (the gateway is stopping) (1 dropped since start)',
+    ]);
+  });
+
+  it('tells every drop of a burst, once, when the warning interval has passed', async () => {
+    const { sink } = controlledSink();
+    const warnings: string[] = [];
+    const writer = new RequestLogWriter({
+      sink,
+      capacity: 2,
+      flushMs: 60_000,
+      warnEveryMs: 10_000,
+      onWarning: (message) => warnings.push(message),
+    });
+    for (const at of [1, 2, 3]) writer.enqueue(record(at));
+    // The first drop is told at once; the 99 after it within 10 s when those 10 s have passed.
+    expect(warnings).toEqual([
+      expect.stringMatching(/^dropped 1 request log record\(s\): the queue is full \(2\)/),
+    ]);
+    for (let at = 4; at < 103; at += 1) writer.enqueue(record(at));
+    await vi.advanceTimersByTimeAsync(9_000);
+    expect(warnings).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(warnings[1]).toMatch(
+      /^dropped 99 request log record\(s\): the queue is full .*\(100 dropped since start\)$/,
+    );
+    expect(writer.stats().dropped).toBe(100);
+  });
+
+  it('enqueueAll() queues every record or none, and what it refuses is not a drop', async () => {
+    const { sink } = controlledSink();
+    const writer = new RequestLogWriter({ sink, capacity: 5, flushMs: 60_000 });
+    expect(writer.enqueueAll([record(1), record(2), record(3)])).toBe(true);
+    expect(writer.enqueueAll([record(4), record(5), record(6)])).toBe(false);
+    expect(writer.stats()).toMatchObject({ depth: 3, dropped: 0 });
+    expect(writer.enqueueAll([record(4), record(5)])).toBe(true);
+    expect(writer.stats()).toMatchObject({ depth: 5, dropped: 0 });
+  });
+});

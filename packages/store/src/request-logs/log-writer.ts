@@ -62,7 +62,10 @@ export interface LogWriterOptions {
   readonly batchSize?: number;
   /** A batch is written at least this often, ms (default 1000): a record is queryable within 2 s. */
   readonly flushMs?: number;
-  /** Warnings (drops, a failing store): at most one per `warnEveryMs` (default 10 s). */
+  /**
+   * Warnings (drops, a failing store): at most one of each per `warnEveryMs` (default 10 s); drops
+   * within that time are told together once it has passed.
+   */
   readonly onWarning?: (message: string) => void;
   readonly warnEveryMs?: number;
   /**
@@ -82,7 +85,8 @@ export interface LogWriterOptions {
  * push. A timer (and a full batch) writes up to `batchSize` records per transaction. A batch the
  * store refuses stays at the head of the queue and is retried at the next flush, so nothing accepted
  * is lost while there is room; when the queue is full, new records are dropped, counted and warned
- * about at most every 10 s. `close` writes what is left (SIGTERM).
+ * about at most every 10 s (the drops of a burst are told when those 10 s have passed). `close`
+ * writes what is left (SIGTERM), records queued while it does included.
  */
 export class RequestLogWriter {
   readonly #sink: LogSink<unknown>;
@@ -94,12 +98,18 @@ export class RequestLogWriter {
   readonly #spillFile: string | undefined;
   #queue: unknown[] = [];
   #dropped = 0;
-  #droppedSinceWarning = 0;
+  /** Drops not yet told, by reason. */
+  #untoldFull = 0;
+  #untoldClosed = 0;
+  #dropReport: NodeJS.Timeout | undefined;
   #written = 0;
   #failedBatches = 0;
   #lastDropWarning = Number.NEGATIVE_INFINITY;
   #lastFailureWarning = Number.NEGATIVE_INFINITY;
   #flushing: Promise<void> | undefined;
+  /** `close` was called: the timer is stopped, the last flush is under way (records still taken). */
+  #closing = false;
+  /** The last flush is done: records are refused. */
   #closed = false;
   readonly #timer: NodeJS.Timeout;
 
@@ -119,13 +129,34 @@ export class RequestLogWriter {
   enqueue(record: RequestLogInput): boolean {
     if (this.#closed || this.#queue.length >= this.#capacity) {
       this.#dropped += 1;
-      this.#droppedSinceWarning += 1;
-      this.#maybeWarn();
+      if (this.#closed) this.#untoldClosed += 1;
+      else this.#untoldFull += 1;
+      this.#tellDrops();
       return false;
     }
+    this.#push(record);
+    return true;
+  }
+
+  /**
+   * Queues every record, or none: false when they do not all fit (the queue is too full, or the
+   * writer closed), and then nothing is queued nor counted as dropped (the caller refuses them, and
+   * its client may send them again).
+   */
+  enqueueAll(records: readonly RequestLogInput[]): boolean {
+    if (this.#closed || this.#queue.length + records.length > this.#capacity) return false;
+    for (const record of records) this.#push(record);
+    return true;
+  }
+
+  /** Whether the writer takes no more records (its last flush is done). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #push(record: RequestLogInput): void {
     this.#queue.push(this.#sink.encode === undefined ? record : this.#sink.encode(record));
     if (this.#queue.length >= this.#batchSize && this.#flushing === undefined) void this.#flushQueued();
-    return true;
   }
 
   stats(): LogWriterStats {
@@ -205,20 +236,24 @@ export class RequestLogWriter {
     for (;;) {
       const deleted = await this.#sink.deleteBefore(before, batch);
       total += deleted;
-      if (deleted < batch || this.#closed) return total;
+      if (deleted < batch || this.#closing) return total;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
 
   /**
-   * Stops taking records, writes what is queued (a last try), appends what the store still refused
-   * to the spill file (when there is one), and closes the store's writer.
+   * Writes what is queued (a last try; records queued meanwhile are written too), then stops taking
+   * records, appends what the store still refused to the spill file (when there is one), and closes
+   * the store's writer.
    */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#closing) return;
+    this.#closing = true;
     clearInterval(this.#timer);
     await this.flush();
+    this.#closed = true;
+    // The last word on drops not told yet (their report would come after the process is gone).
+    this.#tellDropsNow();
     // Not rate-limited: the failed drain's own warning may have just been given, and this is the last word.
     if (this.#queue.length > 0) await this.#spill();
     await this.#sink.close();
@@ -250,15 +285,37 @@ export class RequestLogWriter {
     }
   }
 
-  #maybeWarn(): void {
-    const now = Date.now();
-    if (now - this.#lastDropWarning < this.#warnEveryMs) return;
-    this.#lastDropWarning = now;
-    const count = this.#droppedSinceWarning;
-    this.#droppedSinceWarning = 0;
-    this.#warn(
-      `dropped ${count} request log record(s): the queue is full (${this.#capacity}); the store is too slow or failing (${this.#dropped} dropped since start)`,
-    );
+  /**
+   * Tells the drops not told yet: now when the last report is `warnEveryMs` old, else when it will
+   * be (a timer): a burst of drops is told in full, once, at most every `warnEveryMs`.
+   */
+  #tellDrops(): void {
+    if (this.#dropReport !== undefined) return;
+    const wait = this.#lastDropWarning + this.#warnEveryMs - Date.now();
+    if (wait <= 0) {
+      this.#tellDropsNow();
+      return;
+    }
+    this.#dropReport = setTimeout(() => this.#tellDropsNow(), wait);
+    this.#dropReport.unref();
+  }
+
+  #tellDropsNow(): void {
+    clearTimeout(this.#dropReport);
+    this.#dropReport = undefined;
+    if (this.#untoldFull === 0 && this.#untoldClosed === 0) return;
+    this.#lastDropWarning = Date.now();
+    const since = ` (${this.#dropped} dropped since start)`;
+    if (this.#untoldFull > 0)
+      this.#warn(
+        `dropped ${this.#untoldFull} request log record(s): the queue is full (${this.#capacity}); the store is too slow or failing${since}`,
+      );
+    if (this.#untoldClosed > 0)
+      this.#warn(
+        `dropped ${this.#untoldClosed} request log record(s): they came after the log writer was closed (the gateway is stopping)${since}`,
+      );
+    this.#untoldFull = 0;
+    this.#untoldClosed = 0;
   }
 
   #warnNow(message: string): void {
