@@ -237,11 +237,15 @@ export function customLogRecord(
   };
 }
 
+/** `Retry-After` of a custom log call the full queue refused: the writer's flush interval. */
+const QUEUE_FULL_RETRY_AFTER_S = 1;
+
 /**
  * The request log's API, tenant-scoped: a gateway key sees its tenant only (another tenant's record
  * or trace is 404, as if it did not exist), an admin key every tenant. `GET /v1/logs`,
  * `GET /v1/logs/:id`, `GET /v1/traces/:traceId` (feedback joined), `GET /v1/analytics/summary`, and
- * Portkey's `POST /v1/logs` (plain-text `ok`), and its log exports (`log-export-routes.ts`) when
+ * Portkey's `POST /v1/logs` (plain-text `ok` once every log of the call is queued; none is when they
+ * do not all fit: 503 `PK_ERR_STORE_UNAVAILABLE` with `Retry-After`), and its log exports (`log-export-routes.ts`) when
  * `exports` runs them.
  */
 export async function logRoutes(
@@ -311,16 +315,31 @@ export async function logRoutes(
           // not JSON: ignored, as Portkey does
         }
       }
-      for (const item of items as Record<string, unknown>[]) {
-        writer.enqueue(
-          customLogRecord(item, {
-            tenant: request.tenant,
-            gatewayKeyId: request.gatewayKey?.id,
-            traceId: request.traceId,
-            headerMetadata: parsedHeader,
-            bodies: options.bodies,
-            prices: options.prices,
-          }),
+      const records = (items as Record<string, unknown>[]).map((item) =>
+        customLogRecord(item, {
+          tenant: request.tenant,
+          gatewayKeyId: request.gatewayKey?.id,
+          traceId: request.traceId,
+          headerMetadata: parsedHeader,
+          bodies: options.bodies,
+          prices: options.prices,
+        }),
+      );
+      // All or nothing: `ok` only for logs that are queued, so a client retries a refused call whole.
+      if (!writer.enqueueAll(records)) {
+        if (writer.closed)
+          return sendPkError(
+            reply,
+            request,
+            'PK_ERR_SHUTTING_DOWN',
+            'the gateway is shutting down; retry shortly',
+          );
+        reply.header('retry-after', String(QUEUE_FULL_RETRY_AFTER_S));
+        return sendPkError(
+          reply,
+          request,
+          'PK_ERR_STORE_UNAVAILABLE',
+          `the request log queue cannot take ${records.length} more record(s) now (the log store is behind); none of this call's logs were kept, retry after ${QUEUE_FULL_RETRY_AFTER_S} s`,
         );
       }
       return reply.code(200).type('text/plain; charset=utf-8').send('ok');
