@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStore, type Store } from '@pk/store';
+import { generateMasterKey, openStore, type Store } from '@pk/store';
 import { sql } from 'kysely';
-import { Portkey } from 'portkey-ai';
+import OpenAI from 'openai';
+import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
@@ -202,4 +203,93 @@ describe('starting on SQLite', () => {
       `the settings file ${settings} and the database both define virtual key "openai-prod"`,
     );
   });
+});
+
+describe('a replica whose PK_MASTER_KEY lacks the key of `pk vault rotate`', () => {
+  it('answers 503 PK_ERR_VIRTUAL_KEY_UNREADABLE for the key it cannot decrypt, not a 404, until restarted with the new key', async () => {
+    const oldKey = generateMasterKey();
+    const newKey = generateMasterKey();
+    const rotated = temporaryDataDir();
+    let replica: GatewayProcess | undefined;
+    try {
+      const writer = await openStore({
+        dataDir: rotated.path,
+        masterKey: oldKey,
+        onWarning: () => undefined,
+      });
+      await writer.virtualKeys.create(
+        {
+          slug: 'rotated-vk',
+          name: 'rotated',
+          provider: 'openai',
+          apiKey: VK_SECRET,
+          options: { custom_host: `${upstream.url}/v1` },
+        },
+        'cli',
+      );
+      await writer.close();
+      replica = await startGateway({ PK_DATA_DIR: rotated.path, PK_MASTER_KEY: oldKey });
+      const url = replica.url;
+      const client = new OpenAI({
+        apiKey: 'unused',
+        baseURL: `${url}/v1`,
+        maxRetries: 0,
+        defaultHeaders: createHeaders({ virtualKey: 'rotated-vk' }),
+      });
+      const ask = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect((await ask()).choices[0]?.message.content).toBeTruthy();
+
+      // `pk vault rotate` with the new ring, while this replica still holds the old key alone.
+      const rotator = await openStore({
+        dataDir: rotated.path,
+        masterKey: `${newKey},${oldKey}`,
+        onWarning: () => undefined,
+      });
+      await rotator.vault.rotate('cli');
+      await rotator.close();
+
+      let refusal: unknown;
+      await msUntil(async () => {
+        refusal = await ask().then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+        return refusal !== undefined;
+      });
+      expect(refusal).toBeInstanceOf(OpenAI.APIError);
+      const error = refusal as InstanceType<typeof OpenAI.APIError>;
+      expect(error.status).toBe(503);
+      expect(error.code).toBe('PK_ERR_VIRTUAL_KEY_UNREADABLE');
+      expect(error.type).toBe('api_error');
+      expect(error.param).toBe('x-portkey-virtual-key');
+      expect(error.message).toContain('this gateway cannot decrypt virtual key ro********-vk');
+      expect(error.message).toContain('PK_MASTER_KEY');
+      // The server log names the master key that is missing; the answer does not, nor any secret.
+      const missingKeyId = /encrypted with master key ([0-9a-f]{16}), which is not in the key ring/.exec(
+        replica.output(),
+      )?.[1];
+      expect(missingKeyId).toBeDefined();
+      expect(error.message).not.toContain(missingKeyId);
+      for (const secret of [VK_SECRET, newKey, oldKey]) {
+        expect(error.message).not.toContain(secret);
+        expect(replica.output()).not.toContain(secret);
+      }
+
+      replica.child.kill('SIGTERM');
+      await replica.exited;
+      replica = await startGateway({ PK_DATA_DIR: rotated.path, PK_MASTER_KEY: `${newKey},${oldKey}` });
+      const restarted = new OpenAI({
+        apiKey: 'unused',
+        baseURL: `${replica.url}/v1`,
+        maxRetries: 0,
+        defaultHeaders: createHeaders({ virtualKey: 'rotated-vk' }),
+      });
+      await restarted.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+    } finally {
+      replica?.child.kill('SIGTERM');
+      await replica?.exited;
+      rotated.remove();
+    }
+  }, 60_000);
 });

@@ -55,6 +55,19 @@ describe('virtual keys a config names', () => {
     ]);
   });
 
+  it('takes a key this gateway cannot decrypt for one that exists', () => {
+    const snapshot = buildSnapshot(1, {
+      gatewayKeys: [],
+      virtualKeys: [openaiKey],
+      configs: [],
+      expiredVirtualKeys: ['expired-vk'],
+      unreadableVirtualKeys: ['gone-vk'],
+    });
+    expect(missingVirtualKeyIssues(fallback, snapshot)).toEqual([
+      { path: 'config.targets[2].targets[1].virtual_key', message: 'no virtual key has the id "nope"' },
+    ]);
+  });
+
   it('lists the saved configs that use a key', () => {
     const snapshot = buildSnapshot(1, {
       gatewayKeys: [],

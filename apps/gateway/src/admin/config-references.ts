@@ -49,14 +49,19 @@ export function virtualKeyReferences(config: Config): VirtualKeyReference[] {
 export const MISSING_VIRTUAL_KEY = 'no virtual key has the id';
 
 /**
- * The virtual keys a config names that the snapshot does not have (an expired key still exists: a
- * request through it is told it expired), one issue each at its path. A saved config naming a
- * missing key would answer every request with a 404, so the admin API refuses it when it is written.
+ * The virtual keys a config names that the snapshot does not have (an expired key, or one this
+ * gateway cannot decrypt, still exists: a request through it is told why it cannot be used), one
+ * issue each at its path. A saved config naming a missing key would answer every request with a 404,
+ * so the admin API refuses it when it is written.
  */
 export function missingVirtualKeyIssues(config: Config, snapshot: CatalogSnapshot): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const { path, slug } of virtualKeyReferences(config)) {
-    if (snapshot.virtualKeys.has(slug) || snapshot.expiredVirtualKeys.has(slug)) continue;
+    const exists =
+      snapshot.virtualKeys.has(slug) ||
+      snapshot.expiredVirtualKeys.has(slug) ||
+      snapshot.unreadableVirtualKeys.has(slug);
+    if (exists) continue;
     issues.push({ path, message: `${MISSING_VIRTUAL_KEY} ${describeValue(slug)}` });
   }
   return issues;

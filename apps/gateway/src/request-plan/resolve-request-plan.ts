@@ -280,6 +280,15 @@ function attachCredentials(
         { param },
       );
     }
+    if (context.catalog.unreadableVirtualKeys.has(virtualKeyId)) {
+      // The master key's id and the cause stay in the server log (`is left out: …`).
+      throw new PkError(
+        'PK_ERR_VIRTUAL_KEY_UNREADABLE',
+        `${leaf.path}: this gateway cannot decrypt virtual key ${maskSlug(virtualKeyId)}: it was encrypted ` +
+          'under a master key this gateway’s PK_MASTER_KEY lacks; the operator must add that key (newest first) and restart it',
+        { param: virtualKeyParam(virtualKeyId, leaf, context) },
+      );
+    }
     // The id is not repeated: a provider key pasted where a virtual key id goes must not come back.
     throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${source}: no virtual key has this id`, { param });
   }

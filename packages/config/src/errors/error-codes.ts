@@ -161,6 +161,17 @@ export const PK_ERROR_CATALOGUE = {
     type: 'api_error',
     summary: 'the limits store is unavailable',
   },
+  /**
+   * A stored virtual key (header, `@slug`, `@slug/model` or config) that this gateway cannot decrypt:
+   * most often encrypted under a master key its `PK_MASTER_KEY` lacks (after `pk vault rotate` on a
+   * replica not restarted with the new key). The key exists, so not a 404: the operator must add the
+   * master key; another replica may already serve it.
+   */
+  PK_ERR_VIRTUAL_KEY_UNREADABLE: {
+    status: 503,
+    type: 'api_error',
+    summary: 'the gateway cannot decrypt the virtual key',
+  },
   /** `request_deadline` (the whole-request bound) was reached. */
   PK_ERR_DEADLINE: { status: 504, type: 'timeout_error', summary: 'the request deadline was reached' },
 } as const satisfies Record<`PK_ERR_${string}`, { status: number; type: string; summary: string }>;

@@ -100,6 +100,12 @@ export interface CatalogSnapshot {
    * naming one is told the key expired (Portkey's 401), not that it does not exist.
    */
   readonly expiredVirtualKeys: ReadonlySet<string>;
+  /**
+   * Slugs of stored virtual keys this gateway cannot decrypt (left out of `virtualKeys`): most often
+   * encrypted under a master key its `PK_MASTER_KEY` lacks, after `pk vault rotate`. A request naming
+   * one is told the gateway cannot read it (a 503 for the operator to fix), not that it does not exist.
+   */
+  readonly unreadableVirtualKeys: ReadonlySet<string>;
   /** Saved configs by slug (the latest version). */
   readonly configs: ReadonlyMap<string, SavedConfig>;
   /** Every tenant of an active key, plus `anonymous`. */
@@ -142,6 +148,7 @@ export function buildSnapshot(
     readonly configs: Iterable<SavedConfig>;
     readonly retiredKeyHashes?: Iterable<string>;
     readonly expiredVirtualKeys?: Iterable<string>;
+    readonly unreadableVirtualKeys?: Iterable<string>;
     readonly guardrails?: Iterable<StoredGuardrail>;
   },
 ): CatalogSnapshot {
@@ -162,6 +169,9 @@ export function buildSnapshot(
   const expiredVirtualKeys = new Set<string>();
   for (const slug of records.expiredVirtualKeys ?? [])
     if (!virtualKeys.has(slug)) expiredVirtualKeys.add(slug);
+  const unreadableVirtualKeys = new Set<string>();
+  for (const slug of records.unreadableVirtualKeys ?? [])
+    if (!virtualKeys.has(slug)) unreadableVirtualKeys.add(slug);
   const guardrails = new Map<string, StoredGuardrail>();
   for (const guardrail of records.guardrails ?? [])
     if (!guardrails.has(guardrail.slug)) guardrails.set(guardrail.slug, guardrail);
@@ -171,6 +181,7 @@ export function buildSnapshot(
     retiredKeyHashes,
     virtualKeys,
     expiredVirtualKeys,
+    unreadableVirtualKeys,
     configs,
     tenants,
     guardrails,

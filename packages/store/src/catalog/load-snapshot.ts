@@ -124,6 +124,7 @@ export async function loadSnapshot(
   const virtualKeys: VirtualKey[] = (settings?.virtualKeys ?? []).map((key) => ({ ...key, ...managedBy }));
   const fileSlugs = new Set(virtualKeys.map((key) => key.slug));
   const expiredVirtualKeys: string[] = [];
+  const unreadableVirtualKeys: string[] = [];
   for (const row of rows.virtualKeys) {
     if (fileSlugs.has(row.slug)) continue;
     if (!live(row.expires_at)) {
@@ -133,6 +134,7 @@ export async function loadSnapshot(
     try {
       virtualKeys.push(virtualKeyOfRow(source.vault, row));
     } catch (error) {
+      unreadableVirtualKeys.push(row.slug);
       problems.push(`virtual key "${row.slug}" is left out: ${(error as Error).message}`);
     }
   }
@@ -197,6 +199,7 @@ export async function loadSnapshot(
       configs,
       retiredKeyHashes,
       expiredVirtualKeys,
+      unreadableVirtualKeys,
       guardrails,
     }),
     problems,
