@@ -1541,12 +1541,18 @@ describe('pk', () => {
     expect(rotated.stdout).toContain('the other keys may be removed from PK_MASTER_KEY');
     expect(rotated.stderr).toContain('re-encrypting: 0/2 (0%)');
     expect(rotated.stderr).toContain('re-encrypting: 2/2 (100%)');
+    const newKeyId = /under master key ([0-9a-f]{16})/.exec(rotated.stdout)?.[1];
+    expect(rotated.stderr).toContain(
+      `pk: warning: every running gateway must already have master key ${newKeyId} in its PK_MASTER_KEY`,
+    );
+    expect(rotated.stderr).toContain('answers 503 PK_ERR_VIRTUAL_KEY_UNREADABLE');
     await gateway?.stop();
     gateway = await startGateway(storeEnv(NEW_MASTER));
     expect(await chat('from-stdin')).toBe(200);
     expect(seen.at(-1)?.authorization).toBe(`Bearer ${STDIN_SECRET}`);
     const again = await runPk(['--json', 'vault', 'rotate'], storeEnv(NEW_MASTER));
     expect(JSON.parse(again.stdout)).toMatchObject({ reencrypted: 0 });
+    expect(again.stderr).not.toContain('warning'); // nothing re-encrypted: nothing for gateways to miss
     const wrongKey = await runPk(['vault', 'rotate'], storeEnv(OLD_MASTER));
     expect(wrongKey).toMatchObject({
       code: 1,

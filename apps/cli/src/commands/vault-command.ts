@@ -28,6 +28,7 @@ export function registerVault(program: Command, context: CommandContext): void {
           onProgress: progressOn(output.stderr, 're-encrypting'),
         });
         const keys = store.vault.keyIds;
+        if (result.reencrypted > 0) output.stderr.write(replicaWarning(result.keyId));
         if (output.json) {
           printJson(output, { key_id: result.keyId, reencrypted: result.reencrypted, key_ring: keys.all });
           return;
@@ -46,4 +47,16 @@ export function registerVault(program: Command, context: CommandContext): void {
         await store.close();
       }
     });
+}
+
+/**
+ * What a rotation means for gateways already running: one without the new key in its key ring can
+ * no longer decrypt the re-encrypted secrets (it answers 503 PK_ERR_VIRTUAL_KEY_UNREADABLE).
+ */
+function replicaWarning(keyId: string): string {
+  return (
+    `pk: warning: every running gateway must already have master key ${keyId} in its PK_MASTER_KEY ` +
+    '(restarted with new,old before this rotation); one that lacks it cannot decrypt these secrets and ' +
+    'answers 503 PK_ERR_VIRTUAL_KEY_UNREADABLE until it is restarted with the new key\n'
+  );
 }
