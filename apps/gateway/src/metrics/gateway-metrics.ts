@@ -145,7 +145,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   const fallbacks = family(
     new CounterFamily(
       'pk_fallbacks_total',
-      'Moves to another target of a config (a fallback), by the status class the client finally got.',
+      'Moves to another target of a config (a fallback), by the status class of the failed attempt that made the move (not of the answer the client got).',
       ['status_class'],
     ),
   );

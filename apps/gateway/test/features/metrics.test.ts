@@ -363,6 +363,14 @@ describe('what counts as a request', () => {
 });
 
 describe('who may scrape', () => {
+  it('pk_fallbacks_total’s HELP says it is labelled by the failed attempt, as the README says', async () => {
+    const text = await (await fetch(metricsUrl)).text();
+    const help = text.split('\n').find((line) => line.startsWith('# HELP pk_fallbacks_total '));
+    expect(help).toBe(
+      '# HELP pk_fallbacks_total Moves to another target of a config (a fallback), by the status class of the failed attempt that made the move (not of the answer the client got).',
+    );
+  });
+
   it('the main port serves /metrics to a key with the metrics scope and to an admin key, nobody else', async () => {
     const at = `${gateway.url}/metrics`;
     const scoped = await fetch(at, { headers: { 'x-portkey-api-key': SCRAPER_KEY } });
