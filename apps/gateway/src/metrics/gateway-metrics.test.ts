@@ -88,6 +88,32 @@ describe('gateway metrics', () => {
     expect(text).not.toContain('made-up-model');
   });
 
+  it('a request no provider answered keeps provider none but labels a priced model as itself', async () => {
+    const metrics = createGatewayMetrics({ processMetrics: false });
+    metrics.record(
+      end({ plannedProvider: 'openai', model: 'gpt-4o-mini', errorCode: 'PK_ERR_LIMITS_UNAVAILABLE' }, 503),
+    );
+    metrics.record(end({ plannedProvider: 'openai', model: 'made-up-model' }, 503));
+    metrics.record(end({ model: 'gpt-4o-mini' }, 400));
+    const got = samples(await metrics.scrape());
+    expect(
+      got.get(
+        'pk_requests_total{provider="none",model="gpt-4o-mini",status_class="5xx",cache_status="none",virtual_key="none"}',
+      ),
+    ).toBe(1);
+    expect(
+      got.get(
+        'pk_requests_total{provider="none",model="other",status_class="5xx",cache_status="none",virtual_key="none"}',
+      ),
+    ).toBe(1);
+    // Refused before a plan named a provider: nothing to price the name by.
+    expect(
+      got.get(
+        'pk_requests_total{provider="none",model="other",status_class="4xx",cache_status="none",virtual_key="none"}',
+      ),
+    ).toBe(1);
+  });
+
   it('streams answered 200 that ended with an error event, by reason; a refused request is not one', async () => {
     const metrics = createGatewayMetrics({ processMetrics: false });
     for (const errorCode of ['PK_ERR_STREAM_INTERRUPTED', 'server_error', 'overloaded_error']) {

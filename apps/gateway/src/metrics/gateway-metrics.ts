@@ -211,7 +211,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     contentType: registry.contentType,
     record({ status, latencyMs, fields }) {
       const provider = providerLabel(fields.provider);
-      const model = modelLabel(fields.provider, fields.model);
+      // A request refused before any provider call keeps `provider="none"`, its model labelled as
+      // the provider it was planned for would label it (a priced model is not `other`).
+      const model = modelLabel(fields.provider ?? fields.plannedProvider, fields.model);
       const statusLabel = statusClass(status);
       requests.add([
         provider,

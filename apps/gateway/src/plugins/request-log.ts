@@ -8,6 +8,12 @@ export const CLIENT_CLOSED_REQUEST_STATUS = 499;
 /** What a route learns about a request and wants in its log line. Never credentials. */
 export interface RequestLogFields {
   provider?: string;
+  /**
+   * The provider of the plan's first target, for a request no provider answered (refused by a limit,
+   * a timeout …): `provider` stays unset; metrics label its `model` as that provider's, so a priced
+   * model is not counted as `other`.
+   */
+  plannedProvider?: string;
   model?: string;
   /** JSON path of the target that answered (`config.targets[1]`), or the last one tried so far. */
   targetPath?: string;

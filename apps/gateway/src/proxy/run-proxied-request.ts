@@ -59,7 +59,7 @@ import {
   recordSoleTarget,
 } from '../request-facts/request-facts.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
-import { planLeaves } from '../request-plan/map-plan-leaves.js';
+import { firstPlannedProvider, planLeaves } from '../request-plan/map-plan-leaves.js';
 import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { ClientSignal } from './client-signal.js';
@@ -247,7 +247,11 @@ async function proxyRequest(
         providerRequest,
         plan,
       );
-      if (admitted === undefined) return reply;
+      if (admitted === undefined) {
+        const planned = firstPlannedProvider(plan.root);
+        if (planned !== undefined) log.plannedProvider = planned;
+        return reply;
+      }
       attemptLimits = new AttemptLimits({ ...admitted, limits, request, reply, endpoint, targetSubjects });
     }
   }
@@ -378,6 +382,10 @@ async function proxyRequest(
       ? outcome.error.provider
       : denied?.provider;
   if (answering) log.provider = answering;
+  else {
+    const planned = firstPlannedProvider(plan.root);
+    if (planned !== undefined) log.plannedProvider = planned;
+  }
   if (denied) {
     const answeredModel = answeredModelOf(denied.body);
     if (answeredModel !== undefined) log.answeredModel = answeredModel;

@@ -10,3 +10,14 @@ export function mapPlanLeaves(node: PlanNode, map: (leaf: PlanLeaf) => PlanLeaf)
 export function planLeaves(node: PlanNode): PlanLeaf[] {
   return node.kind === 'leaf' ? [node] : node.targets.flatMap(planLeaves);
 }
+
+/** The provider of the plan's first leaf (the target tried first, in config order), if it names one. */
+export function firstPlannedProvider(node: PlanNode): string | undefined {
+  let first = node;
+  while (first.kind !== 'leaf') {
+    const child = first.targets[0];
+    if (child === undefined) return undefined;
+    first = child;
+  }
+  return first.target.provider;
+}

@@ -6,6 +6,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient } from '../../src/stores/redis-client.js';
 import { type FeatureGateway, postJson, startFeatureGateway } from '../support/feature-gateway.js';
+import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { chatChunks, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 import { freePort, hasRedisServerBinary, startRedisServer } from '../support/redis-server.js';
 import { requireRedis } from '../support/services.js';
@@ -310,6 +311,7 @@ describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', 
         PK_REDIS_URL: `redis://127.0.0.1:${port}`,
         PK_LIMITS_KEY_PREFIX: prefix,
         PK_REPLICAS: '2',
+        PK_METRICS_PORT: '0',
       },
     });
   }, 30_000);
@@ -325,6 +327,11 @@ describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', 
       { model, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },
       { 'x-portkey-api-key': KEY, 'x-portkey-virtual-key': slug },
     );
+  const scrapeMetrics = async () => {
+    const announced = /pk metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(gateway.process.output());
+    if (!announced?.[1]) throw new Error(`no metrics port announced:\n${gateway.process.output()}`);
+    return parsePrometheusText(await (await fetch(announced[1])).text());
+  };
   const evalCalls = async (): Promise<number> => {
     const stats = await own.info('commandstats');
     return Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0);
@@ -351,9 +358,21 @@ describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', 
     server?.kill('SIGKILL');
     await once(server as ChildProcess, 'exit');
 
-    const refused = await chat('closed');
+    const refusedLabels = {
+      provider: 'none',
+      model: 'gpt-4o-mini',
+      status_class: '5xx',
+      virtual_key: 'closed',
+    };
+    const refusedBefore = sampleValue(await scrapeMetrics(), 'pk_requests_total', refusedLabels);
+    const refused = await chat('closed', 'gpt-4o-mini');
     expect(refused.status).toBe(503);
     expect(refused.json).toMatchObject({ error: { code: 'PK_ERR_LIMITS_UNAVAILABLE' } });
+    // No provider was called (none), but the model asked for is priced: counted as itself, not `other`.
+    await until(
+      async () =>
+        sampleValue(await scrapeMetrics(), 'pk_requests_total', refusedLabels) === refusedBefore + 1,
+    );
     // A usage reset cannot reach the store either: the same 503, saying so.
     const reset = await fetch(`${gateway.base}/virtual-keys/closed`, {
       method: 'PUT',
