@@ -11,6 +11,7 @@ import {
   type BatchedLogDestination,
   createBatchedLogDestination,
 } from './logging/batched-log-destination.js';
+import { createWarningWriter } from './logging/startup-log.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { createShutdownState } from './plugins/shutdown.js';
@@ -44,6 +45,10 @@ async function main(): Promise<void> {
   const settings = options.settingsPath
     ? await loadSettingsFile(options.settingsPath, process.env)
     : defaultSettings();
+  const logDestination = logDestinationFor(options.logFlushMs, options.logLevel);
+  // Warnings are log lines (pino's JSON, on stdout) from here on: written in pino's shape until the
+  // app's logger exists, then by it. Only a refused start (below, in `main().catch`) is plain stderr.
+  let warn = createWarningWriter(options.logLevel, (line) => logDestination.write(line));
   // Every variable is read, and a bad one refused, before the store creates PK_DATA_DIR: a refused
   // start leaves nothing on disk. (Redis clients connect from here on; a refusal exits the process.)
   let lastRedisWarning = Number.NEGATIVE_INFINITY;
@@ -51,17 +56,11 @@ async function main(): Promise<void> {
     // ioredis reports every failed reconnect; one line per 10 s is enough.
     if (Date.now() - lastRedisWarning < 10_000) return;
     lastRedisWarning = Date.now();
-    process.stderr.write(
-      `pk gateway: cache Redis unavailable (${(error as Error).message}); serving without the cache\n`,
-    );
+    warn(`cache Redis unavailable (${(error as Error).message}); serving without the cache`);
   };
-  const cache = cacheStoreFromEnvironment(process.env, warnRedis, (message) =>
-    process.stderr.write(`pk gateway: ${message}\n`),
-  );
+  const cache = cacheStoreFromEnvironment(process.env, warnRedis, (message) => warn(message));
   // PK_BREAKER_STORE=redis shares open breakers between replicas (in-process state while Redis is down).
-  const breakers = breakerStoreFromEnvironment(process.env, (message) =>
-    process.stderr.write(`pk gateway: ${message}\n`),
-  );
+  const breakers = breakerStoreFromEnvironment(process.env, (message) => warn(message));
   // PK_LIMITS_STORE=redis shares rate limits and budgets between replicas (PK_REPLICAS of them).
   let lastLimitsWarning = Number.NEGATIVE_INFINITY;
   const limits = limitsFromEnvironment(
@@ -69,9 +68,9 @@ async function main(): Promise<void> {
     (error) => {
       if (Date.now() - lastLimitsWarning < 10_000) return;
       lastLimitsWarning = Date.now();
-      process.stderr.write(`pk gateway: limits Redis unavailable (${error.message}); reconnecting\n`);
+      warn(`limits Redis unavailable (${error.message}); reconnecting`);
     },
-    (message) => process.stderr.write(`pk gateway: ${message}\n`),
+    (message) => warn(message),
   );
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
   // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
@@ -80,10 +79,6 @@ async function main(): Promise<void> {
     { trustedHosts: settings.customHostTrust, bodyTimeoutMs: options.streamIdleTimeoutMs },
     process.env,
   );
-  // Store warnings go to stderr until the app's logger exists, then to the log.
-  let warn = (message: string): void => {
-    process.stderr.write(`pk gateway: ${message}\n`);
-  };
   // Keys, virtual keys and configs: SQLite in PK_DATA_DIR, or PostgreSQL with PK_DATABASE_URL; the
   // settings file's records are served too, read-only. Requests read the store's in-memory snapshot.
   const store = await openStore({
@@ -117,7 +112,6 @@ async function main(): Promise<void> {
         spillFile,
       })
     : undefined;
-  const logDestination = logDestinationFor(options.logFlushMs);
   // Prometheus metrics (PK_METRICS=0: none, and nothing counted); models outside the price table and
   // virtual keys not configured are labelled `other`.
   // prom-client is loaded only when they are on.
@@ -296,13 +290,15 @@ const HELD_LINES_WAIT_MS = 2000;
  * lines. A log reader that stalls or is gone never blocks a request or the exit: lines are dropped,
  * counted and reported on stderr at most every 10 s.
  */
-function logDestinationFor(flushMs: number): BatchedLogDestination {
+function logDestinationFor(flushMs: number, level: string): BatchedLogDestination {
+  const warnOnStderr = createWarningWriter(level, (line) => process.stderr.write(line));
   const destination = createBatchedLogDestination({
     fd: 1,
     flushMs,
+    // Said on stderr (the log is what cannot be written), in the log's JSON shape.
     onDrop: (dropped, reason) => {
       try {
-        process.stderr.write(`pk gateway: ${reason}: ${dropped} log lines dropped so far\n`);
+        warnOnStderr(`${reason}: ${dropped} log lines dropped so far`);
       } catch {
         // stderr is gone too: nothing left to tell.
       }

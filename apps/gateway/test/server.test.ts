@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
+import { closedPort } from './support/network-faults.js';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 
 const running: GatewayProcess[] = [];
@@ -129,17 +130,53 @@ describe('the gateway process', () => {
     }
   }, 60_000);
 
-  it('warns in one line of a limits variable the memory store does not use, and starts', async () => {
+  it('warns in one JSON log line of a limits variable the memory store does not use, and starts', async () => {
     const gateway = await startGateway({ PK_LIMITS_KEY_PREFIX: 'mine:' });
     running.push(gateway);
     const warnings = gateway
       .output()
       .split('\n')
       .filter((line) => line.includes('PK_LIMITS_KEY_PREFIX'));
-    expect(warnings).toEqual([
-      'pk gateway: PK_LIMITS_KEY_PREFIX is set but PK_LIMITS_STORE is memory: it applies only with PK_LIMITS_STORE=redis',
-    ]);
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0] ?? '')).toMatchObject({
+      level: 40,
+      pid: gateway.child.pid,
+      msg: 'PK_LIMITS_KEY_PREFIX is set but PK_LIMITS_STORE is memory: it applies only with PK_LIMITS_STORE=redis',
+    });
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+  });
+
+  it('says a Redis it cannot reach at start in JSON log lines like every other, and starts', async () => {
+    const redisUrl = `redis://127.0.0.1:${await closedPort()}`;
+    const gateway = await startGateway({
+      PK_CACHE_STORE: 'redis',
+      PK_BREAKER_STORE: 'redis',
+      PK_REDIS_URL: redisUrl,
+    });
+    running.push(gateway);
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    const lines = () =>
+      gateway
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
+    await vi.waitFor(
+      () => {
+        const redisLines = lines().filter((line) => line.includes('Redis unavailable'));
+        expect(redisLines.some((line) => line.includes('cache Redis unavailable'))).toBe(true);
+        expect(redisLines.some((line) => line.includes('circuit-breaker Redis unavailable'))).toBe(true);
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    // Every line the process wrote is pino's JSON, these warnings included.
+    for (const line of lines()) expect(() => JSON.parse(line), line).not.toThrow();
+    const cacheWarning = lines()
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => String(line.msg).startsWith('cache Redis unavailable'));
+    expect(cacheWarning).toMatchObject({
+      level: 40,
+      msg: expect.stringContaining('serving without the cache'),
+    });
   });
 
   it('refuses to listen beyond loopback without gateway keys, unless allowed', async () => {
