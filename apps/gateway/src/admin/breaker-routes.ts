@@ -1,6 +1,6 @@
 import { type BreakerStatus, type InspectableBreakerStore, PkError } from '@pk/config';
 import type { Catalog, CatalogSnapshot, Store } from '@pk/store';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { markPortkeyAdminRoutes } from '../plugins/error-envelope.js';
 import { type BreakerKeyParts, breakerKeyParts } from '../request-plan/config-identity.js';
 
@@ -105,11 +105,17 @@ export async function breakerRoutes(app: FastifyInstance, options: BreakerRouteO
   const { breakers, kind, catalog, store } = options;
   const now = options.now ?? Date.now;
   const { requireAdmin, actorOf } = app.adminAuth;
-  const unavailable = (error: unknown): PkError =>
-    new PkError(
-      'PK_ERR_STORE_UNAVAILABLE',
-      `the circuit-breaker store (Redis) is unavailable: ${(error as Error).message}; requests are still served with this process's breakers`,
+  // The client is told what failed; how (the Redis client's own words) goes to the server log.
+  const unavailable = (error: unknown, request: FastifyRequest): PkError => {
+    request.log.warn(
+      { err: { message: (error as Error).message }, traceId: request.traceId },
+      'circuit-breaker store unavailable',
     );
+    return new PkError(
+      'PK_ERR_STORE_UNAVAILABLE',
+      "the circuit-breaker store (Redis) is unavailable; requests are still served with this process's breakers",
+    );
+  };
 
   app.get('/breakers', { preHandler: requireAdmin('breakers.list') }, async (request) => {
     const query = request.query as Record<string, unknown>;
@@ -129,7 +135,7 @@ export async function breakerRoutes(app: FastifyInstance, options: BreakerRouteO
     try {
       found = await breakers.list(now(), { limit: MAX_LIST });
     } catch (error) {
-      throw unavailable(error);
+      throw unavailable(error, request);
     }
     const snapshot = catalog.snapshot;
     const keyNames = keyNamesOf(snapshot);
@@ -152,7 +158,7 @@ export async function breakerRoutes(app: FastifyInstance, options: BreakerRouteO
       try {
         wasOpen = await breakers.close(key, now());
       } catch (error) {
-        throw unavailable(error);
+        throw unavailable(error, request);
       }
       try {
         await store.audit.recordAction({
