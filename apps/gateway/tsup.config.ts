@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export default defineConfig({
   entry: ['src/index.ts', 'src/server.ts'],
@@ -6,4 +11,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // The version spans name as their instrumentation scope's and `service.version`.
+  define: { __PACKAGE_VERSION__: JSON.stringify(version) },
 });

@@ -25,6 +25,7 @@ import { breakerStoreFromEnvironment } from './stores/breaker-store-from-environ
 import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
 import { createRedisClient, redisUrlFromEnvironment } from './stores/redis-client.js';
 import { startTracing } from './tracing/tracing.js';
+import { VERSION } from './version.js';
 
 /**
  * The gateway process: reads the environment, loads settings, listens, and drains on SIGTERM
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
     if (spillWarning) warn(spillWarning);
   }
   // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the SDK is imported on demand.
-  const tracing = options.tracing ? await startTracing() : undefined;
+  const tracing = options.tracing ? await startTracing(VERSION) : undefined;
   if (tracing) app.onRequestEnd(tracing.record);
   // Everything is loaded and ready: the start-up's garbage goes back before the first request.
   await app.ready();

@@ -119,6 +119,53 @@ describe('spans of a request', () => {
     expect(spans.attempts[1]?.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
   });
 
+  it('error.type is pk’s code or the status, never a provider’s own code (which stays the status description)', () => {
+    const failed = fallbackEnd();
+    Object.assign(failed, { status: 500 });
+    Object.assign(failed.fields, {
+      errorCode: 'server_error',
+      attemptLog: [
+        {
+          targetPath: 'config.targets[0]',
+          provider: 'openai',
+          startedAt: 0,
+          status: 500,
+          latencyMs: 5,
+          errorCode: 'server_error',
+        },
+        {
+          targetPath: 'config.targets[1]',
+          provider: 'openai',
+          startedAt: 5,
+          status: 429,
+          latencyMs: 5,
+          errorCode: 'rate_limit_exceeded',
+        },
+        {
+          targetPath: 'config.targets[2]',
+          provider: 'openai',
+          startedAt: 10,
+          status: 408,
+          latencyMs: 5,
+          errorCode: 'PK_ERR_TIMEOUT',
+        },
+      ],
+    });
+    const spans = requestSpansOf(failed);
+    expect(spans.request.attributes['error.type']).toBe('500');
+    expect(spans.request.error).toBe('server_error');
+    expect(spans.attempts.map((attempt) => attempt.attributes['error.type'])).toEqual([
+      '500',
+      '429',
+      'PK_ERR_TIMEOUT',
+    ]);
+    expect(spans.attempts.map((attempt) => attempt.error)).toEqual([
+      'server_error',
+      'rate_limit_exceeded',
+      'PK_ERR_TIMEOUT',
+    ]);
+  });
+
   it('a stream that answered 200 and then ended with an error is an error span, as is the call that broke', () => {
     const broken = fallbackEnd();
     Object.assign(broken.fields, { stream: true, errorCode: 'PK_ERR_STREAM_INTERRUPTED' });

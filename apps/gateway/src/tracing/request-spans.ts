@@ -18,8 +18,19 @@ export interface SpanPlan {
   readonly startMs: number;
   readonly endMs: number;
   readonly attributes: Attributes;
-  /** An error status and its description (`error.type`), or ok/unset. */
+  /** An error status and its description (the error code: pk's, or the provider's), or ok/unset. */
   readonly error?: string;
+}
+
+/**
+ * `error.type`, which OpenTelemetry wants low-cardinality: pk's own `PK_ERR_*` code (a fixed set), else
+ * the HTTP status (a provider's own code, `server_error` or anything else it sends, stays in the span
+ * status's description); a stream that answered 200 and then failed has no error status, so its code.
+ */
+export function errorTypeOf(code: string | undefined, status: number): string {
+  if (code?.startsWith('PK_ERR_')) return code;
+  if (status >= 400 || code === undefined) return String(status);
+  return code;
 }
 
 /** A request's spans: the request itself, and one child per provider attempt. */
@@ -138,8 +149,8 @@ export function requestSpansOf(
   // A stream that answered 200 and then ended with an error (its code) failed, as its provider call did.
   const streamError = status < 400 ? fields.errorCode : undefined;
   const requestError = status >= 500 || status === 499 ? (fields.errorCode ?? String(status)) : streamError;
-  if (status >= 400) requestAttributes['error.type'] = fields.errorCode ?? String(status);
-  else if (streamError !== undefined) requestAttributes['error.type'] = streamError;
+  if (status >= 400 || streamError !== undefined)
+    requestAttributes['error.type'] = errorTypeOf(fields.errorCode, status);
   const nameTail = operation ? `${operation}${model ? ` ${model}` : ''}` : `${request.method} ${route}`;
 
   const log = fields.attemptLog ?? [];
@@ -162,7 +173,7 @@ export function requestSpansOf(
         : index === lastOk
           ? streamError
           : undefined;
-    if (error !== undefined) attributes['error.type'] = error;
+    if (error !== undefined) attributes['error.type'] = errorTypeOf(error, attempt.status);
     return {
       name: nameTail,
       kind: 'client',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import OpenAI from 'openai';
 import { createHeaders } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,10 @@ const PROMPT = 'What is the capital of France? (a prompt that must never reach a
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_SPAN = '00f067aa0ba902b7';
 const SPY = new URL('../__fixtures__/module-spy.cjs', import.meta.url).pathname;
+/** The built gateway's version: its spans' instrumentation scope version and `service.version`. */
+const GATEWAY_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 let mock: ProviderMock;
 let receiver: OtlpReceiver;
 
@@ -110,6 +115,8 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     expect(requestSpan.name).toBe('chat gpt-4o-mini');
     expect(requestSpan.statusCode).not.toBe(2);
     expect(requestSpan.scope).toBe('pk-gateway');
+    expect(requestSpan.scopeVersion).toBe(GATEWAY_VERSION);
+    expect(requestSpan.resource['service.version']).toBe(GATEWAY_VERSION);
     expect(requestSpan.resource['service.name']).toBe('pk-under-test');
     expect(requestSpan.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
@@ -141,7 +148,9 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
         'pk.attempt': 1,
       },
     });
-    expect(failed?.attributes['error.type']).toBeDefined();
+    // pk's code or the status, never the provider's own code (low-cardinality, as the README says).
+    expect(failed?.attributes['error.type']).toBe('503');
+    for (const child of children) expect(child.scopeVersion).toBe(GATEWAY_VERSION);
     expect(answered).toMatchObject({
       kind: 3,
       attributes: {

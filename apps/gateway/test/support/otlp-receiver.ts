@@ -25,6 +25,8 @@ export interface ReceivedSpan {
   /** OTLP status code: 0 unset, 1 ok, 2 error. */
   readonly statusCode: number;
   readonly scope: string;
+  /** The instrumentation scope's version ('' without one). */
+  readonly scopeVersion: string;
   readonly resource: Record<string, unknown>;
 }
 
@@ -81,7 +83,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const parsed = JSON.parse(text) as {
         resourceSpans?: {
           resource?: { attributes?: { key: string; value: AnyValue }[] };
-          scopeSpans?: { scope?: { name?: string }; spans?: Record<string, unknown>[] }[];
+          scopeSpans?: { scope?: { name?: string; version?: string }; spans?: Record<string, unknown>[] }[];
         }[];
       };
       for (const resourceSpans of parsed.resourceSpans ?? []) {
@@ -99,6 +101,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
               attributes: attributesOf(span.attributes as { key: string; value: AnyValue }[]),
               statusCode: Number((span.status as { code?: number } | undefined)?.code ?? 0),
               scope: scopeSpans.scope?.name ?? '',
+              scopeVersion: scopeSpans.scope?.version ?? '',
               resource,
             });
           }
