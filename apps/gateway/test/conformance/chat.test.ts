@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import { expect } from 'vitest';
 import { HELLO_ANSWER, PERSON_JSON, WEATHER_ANSWER, WEATHER_CALL } from '../support/provider-mock.js';
-import { GEMINI_THOUGHT_SIGNATURE } from '../support/provider-mock-formats.js';
+import { GEMINI_THOUGHT_SIGNATURE, MOCK_LOGPROB } from '../support/provider-mock-formats.js';
 import { type Cell, type CellCases, conformanceSuite, TINY_PNG_BASE64 } from './harness.js';
 import { expectImageSent, expectJsonAsked, expectToolsOffered, expectUpstream } from './upstream-checks.js';
 
@@ -53,6 +53,52 @@ async function expectClaudeParametersKept(cell: Cell): Promise<void> {
   expect(response.headers.get('x-pk-warnings') ?? '').not.toMatch(/thinking|top_k/);
 }
 
+/**
+ * `logprobs` / `top_logprobs` reach Gemini (`generationConfig.responseLogprobs` / `logprobs`) and
+ * Cohere (`logprobs`; it has no alternatives), and their answers' log probabilities come back as
+ * OpenAI's `choices[].logprobs.content` (Cohere's streamed ones on each chunk too).
+ */
+async function expectLogprobsMapped(cell: Cell): Promise<void> {
+  const gemini = cell.family.formats.chat === 'gemini';
+  const client = sdk(cell);
+  const { data, response } = await client.chat.completions
+    .create({ model: cell.family.model, messages: [hello], logprobs: true, top_logprobs: 1 })
+    .withResponse();
+  const sent = cell.mock.received.at(-1)?.body;
+  if (gemini) expect(sent?.generationConfig).toMatchObject({ responseLogprobs: true, logprobs: 1 });
+  else expect(sent?.logprobs).toBe(true);
+  const content = data.choices[0]?.logprobs?.content ?? [];
+  expect(content.map((token) => token.token).join('')).toBe(HELLO_ANSWER);
+  expect(content[0]).toEqual({
+    token: content[0]?.token,
+    logprob: MOCK_LOGPROB,
+    bytes: [...Buffer.from(content[0]?.token ?? '', 'utf8')],
+    top_logprobs: gemini
+      ? [
+          {
+            token: content[0]?.token,
+            logprob: MOCK_LOGPROB,
+            bytes: [...Buffer.from(content[0]?.token ?? '')],
+          },
+        ]
+      : [],
+  });
+  const warnings = response.headers.get('x-pk-warnings') ?? '';
+  expect(warnings).not.toContain("'logprobs'");
+  if (gemini) return;
+  expect(warnings).toContain("'top_logprobs' is not supported by cohere");
+  const stream = await client.chat.completions.create({
+    model: cell.family.model,
+    messages: [hello],
+    logprobs: true,
+    stream: true,
+  });
+  const streamed: string[] = [];
+  for await (const chunk of stream)
+    for (const token of chunk.choices[0]?.logprobs?.content ?? []) streamed.push(token.token);
+  expect(streamed.join('')).toBe(HELLO_ANSWER);
+}
+
 const CASES: CellCases = {
   text: async (cell) => {
     const completion = await sdk(cell).chat.completions.create({
@@ -63,6 +109,8 @@ const CASES: CellCases = {
     expect(completion.choices[0]?.finish_reason).toBe('stop');
     expectUpstream(cell.mock.received, cell.family, 'chat', { stream: false });
     if (cell.family.model.includes('claude')) await expectClaudeParametersKept(cell);
+    if (cell.family.formats.chat === 'gemini' || cell.family.formats.chat === 'cohere')
+      await expectLogprobsMapped(cell);
   },
   stream: async (cell) => {
     const stream = await sdk(cell).chat.completions.create({

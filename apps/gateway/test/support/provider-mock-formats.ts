@@ -28,6 +28,9 @@ function pieces(text: string): string[] {
   return text.length < 2 ? [text] : [text.slice(0, middle), text.slice(middle)];
 }
 
+/** The log probability the mocks give each token they were asked to report (`-0.5`). */
+export const MOCK_LOGPROB = -0.5;
+
 function answerText(answer: MockAnswer): string | undefined {
   if (answer.kind === 'text') return answer.text;
   if (answer.kind === 'json' && answer.toolName === undefined) return JSON.stringify(answer.value);
@@ -238,7 +241,12 @@ export const GEMINI_THOUGHT_SIGNATURE = 'CpcBAdHtim9-mock-thought-signature';
 let geminiAnswers = 0;
 
 /** Gemini `generateContent` / `streamGenerateContent?alt=sse` (https://ai.google.dev/api/generate-content). */
-export function geminiReply(answer: MockAnswer, model: string, stream: boolean): MockReplyBody {
+export function geminiReply(
+  answer: MockAnswer,
+  model: string,
+  stream: boolean,
+  logprobs = false,
+): MockReplyBody {
   // Gemini gives every answer its own responseId (the chunks of one stream share it).
   geminiAnswers += 1;
   const responseId = `mock-gemini-response-${geminiAnswers}`;
@@ -264,7 +272,19 @@ export function geminiReply(answer: MockAnswer, model: string, stream: boolean):
   };
   if (!stream) {
     const parts = text === undefined ? [toolPart] : [{ text }];
-    return { contentType: 'application/json', body: JSON.stringify(response(parts, true)) };
+    const whole = response(parts, true);
+    // `responseLogprobs: true`: each decoding step (here each piece of the text) with its likeliest tokens.
+    if (logprobs && text !== undefined) {
+      const steps = pieces(text).map((token) => ({ token, logProbability: MOCK_LOGPROB }));
+      Object.assign(whole.candidates[0] ?? {}, {
+        avgLogprobs: MOCK_LOGPROB,
+        logprobsResult: {
+          chosenCandidates: steps,
+          topCandidates: steps.map((step) => ({ candidates: [step] })),
+        },
+      });
+    }
+    return { contentType: 'application/json', body: JSON.stringify(whole) };
   }
   const frames =
     text === undefined
@@ -324,7 +344,7 @@ export function bedrockConverseReply(answer: MockAnswer, stream: boolean): MockR
 }
 
 /** Cohere v2 chat and its stream (https://docs.cohere.com/reference/chat, /reference/chat-stream). */
-export function cohereReply(answer: MockAnswer, stream: boolean): MockReplyBody {
+export function cohereReply(answer: MockAnswer, stream: boolean, logprobs = false): MockReplyBody {
   const text = answerText(answer);
   const tool = answerTool(answer);
   const usage = {
@@ -337,14 +357,21 @@ export function cohereReply(answer: MockAnswer, stream: boolean): MockReplyBody 
     type: 'function',
     function: { name: tool.name, arguments: JSON.stringify(tool.input) },
   };
+  // `logprobs: true`: each text chunk (here each piece of the text) with its tokens' log probabilities.
+  const logprobsOf = (piece: string) => ({
+    token_ids: [piece.length],
+    text: piece,
+    logprobs: [MOCK_LOGPROB],
+  });
   if (!stream) {
     const message =
       text === undefined
         ? { role: 'assistant', tool_plan: 'I will look that up.', tool_calls: [call] }
         : { role: 'assistant', content: [{ type: 'text', text }] };
+    const withLogprobs = logprobs && text !== undefined ? { logprobs: pieces(text).map(logprobsOf) } : {};
     return {
       contentType: 'application/json',
-      body: JSON.stringify({ id: 'mock-cohere', finish_reason: finish, message, usage }),
+      body: JSON.stringify({ id: 'mock-cohere', finish_reason: finish, message, usage, ...withLogprobs }),
     };
   }
   const events: Record<string, unknown>[] = [
@@ -361,7 +388,12 @@ export function cohereReply(answer: MockAnswer, stream: boolean): MockReplyBody 
       delta: { message: { content: { type: 'text', text: '' } } },
     });
     for (const piece of pieces(text))
-      events.push({ type: 'content-delta', index: 0, delta: { message: { content: { text: piece } } } });
+      events.push({
+        type: 'content-delta',
+        index: 0,
+        delta: { message: { content: { text: piece } } },
+        ...(logprobs ? { logprobs: logprobsOf(piece) } : {}),
+      });
     events.push({ type: 'content-end', index: 0 });
   } else if (tool) {
     events.push({ type: 'tool-plan-delta', delta: { message: { tool_plan: 'I will look that up.' } } });

@@ -245,13 +245,19 @@ function replyFor(request: ReceivedRequest, answer: MockAnswer): MockReplyBody {
     case 'anthropic-count-tokens':
       return { contentType: 'application/json', body: JSON.stringify({ input_tokens: MOCK_USAGE.input }) };
     case 'gemini':
-      return geminiReply(answer, model, request.stream);
+      return geminiReply(
+        answer,
+        model,
+        request.stream,
+        (request.body.generationConfig as { responseLogprobs?: unknown } | undefined)?.responseLogprobs ===
+          true,
+      );
     case 'bedrock-converse':
       return bedrockConverseReply(answer, request.stream);
     case 'bedrock-claude':
       return bedrockClaudeReply(answer, model, request.stream);
     case 'cohere':
-      return cohereReply(answer, request.stream);
+      return cohereReply(answer, request.stream, request.body.logprobs === true);
   }
 }
 

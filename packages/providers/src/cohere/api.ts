@@ -24,6 +24,19 @@ export const cohereContentSchema = z.looseObject({
   thinking: z.string().nullish(),
 });
 
+/**
+ * One item of `logprobs` (https://docs.cohere.com/reference/chat#response.body.logprobs): a text chunk,
+ * the ids of its tokens and the log probability of each.
+ */
+export const cohereLogprobItemSchema = z.looseObject({
+  text: z.string().nullish(),
+  token_ids: z.array(z.number()).nullish(),
+  logprobs: z.array(z.number()).nullish(),
+});
+
+/** A logprobs item. */
+export type CohereLogprobItem = z.infer<typeof cohereLogprobItemSchema>;
+
 /** The chat v2 answer (https://docs.cohere.com/reference/chat#response). */
 export const cohereChatResponseSchema = z.looseObject({
   id: z.string(),
@@ -35,6 +48,7 @@ export const cohereChatResponseSchema = z.looseObject({
     tool_calls: z.array(cohereToolCallSchema).nullish(),
   }),
   usage: cohereUsageSchema.nullish(),
+  logprobs: z.array(cohereLogprobItemSchema).nullish(),
 });
 
 /** A chat v2 answer. */
@@ -50,6 +64,8 @@ export const cohereStreamEventSchema = z.looseObject({
   type: z.string(),
   id: z.string().nullish(),
   index: z.number().int().nullish(),
+  /** The log probabilities of a `content-delta`'s text (asked for with `logprobs: true`). */
+  logprobs: cohereLogprobItemSchema.nullish(),
   delta: z
     .looseObject({
       message: z

@@ -103,4 +103,15 @@ describe('toCohereRequest', () => {
       output_dimension: 256,
     });
   });
+
+  it('asks for logprobs and drops top_logprobs with a warning (Cohere reports no alternatives)', () => {
+    const built = send({
+      model: 'command-a-03-2025',
+      messages: [{ role: 'user', content: 'hi' }],
+      logprobs: true,
+      top_logprobs: 2,
+    });
+    expect(built.body.logprobs).toBe(true);
+    expect(built.warnings).toEqual(["parameter 'top_logprobs' is not supported by cohere and was dropped"]);
+  });
 });

@@ -31,6 +31,7 @@ const TRANSLATED = new Set([
   'tool_choice',
   'response_format',
   'n',
+  'logprobs',
 ]);
 
 function toolsAndChoice(chat: OpenAIChatRequest): Record<string, unknown> {
@@ -90,6 +91,7 @@ function chatBody(request: PreparedRequest, warnings: string[]): Record<string, 
     ...(typeof extra.seed === 'number' ? { seed: extra.seed } : {}),
     ...(typeof extra.frequency_penalty === 'number' ? { frequency_penalty: extra.frequency_penalty } : {}),
     ...(typeof extra.presence_penalty === 'number' ? { presence_penalty: extra.presence_penalty } : {}),
+    ...(extra.logprobs === true ? { logprobs: true } : {}),
     ...(request.stream ? { stream: true } : {}),
   };
   warnDroppedParameters(request.body, TRANSLATED, 'cohere', warnings);
@@ -122,7 +124,7 @@ function embedBody(request: PreparedRequest, warnings: string[]): Record<string,
 /**
  * OpenAI chat or embeddings request → Cohere `/v2/chat` or `/v2/embed` (pure). Chat: roles kept,
  * `top_p` → `p`, `stop` → `stop_sequences`, `tool_choice` → `REQUIRED`/`NONE`, `response_format` →
- * `json_object` with `json_schema`; `n > 1` is refused. Embeddings: `input_type` `search_document`
+ * `json_object` with `json_schema`, `logprobs` kept (Cohere has no `top_logprobs`); `n > 1` is refused. Embeddings: `input_type` `search_document`
  * unless `provider_options.cohere` says otherwise. `provider_options.cohere` is merged last.
  * @see https://docs.cohere.com/reference/chat
  * @see https://docs.cohere.com/reference/embed

@@ -79,4 +79,17 @@ describe('toCohereUpstreamError', () => {
     const long = toCohereUpstreamError(input(400, 'error-400-too-many-tokens.json'));
     expect(long).toMatchObject({ status: 400, retryable: false, code: 'context_length_exceeded' });
   });
+
+  it('turns logprobs into OpenAI’s logprobs.content, one entry per text chunk with its tokens’ summed logprob', () => {
+    const answer = chatCompletionSchema.parse(
+      fromCohereResponse(readJsonFixture('cohere', 'logprobs.json'), chat, context),
+    );
+    expect(answer.choices[0]?.logprobs).toEqual({
+      refusal: null,
+      content: [
+        { token: 'Go', logprob: -0.25, bytes: [71, 111], top_logprobs: [] },
+        { token: ' é', logprob: -0.625, bytes: [32, 195, 169], top_logprobs: [] },
+      ],
+    });
+  });
 });

@@ -2,9 +2,11 @@ import type { ChatCompletion } from '../openai-format/chat-completion.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
 import { buildChatCompletion } from '../shared/chat-completion.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
+import { choiceLogprobs } from '../shared/token-logprob.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { cohereChatResponseSchema, cohereEmbedResponseSchema } from './api.js';
 import { mapCohereFinishReason } from './finish-reason.js';
+import { toOpenAITokenLogprobsFromCohere } from './logprobs.js';
 import { toOpenAIUsageFromCohere } from './usage.js';
 
 function fromCohereEmbed(body: unknown, request: PreparedRequest, provider: string): EmbeddingList {
@@ -26,7 +28,8 @@ function fromCohereEmbed(body: unknown, request: PreparedRequest, provider: stri
 /**
  * Cohere chat v2 or embed v2 answer → OpenAI chat completion or embeddings list (pure). Text items are
  * joined into `content`, tool calls kept (they already have OpenAI's shape), `finish_reason` mapped;
- * with strict compliance off, `thinking` items become `reasoning_content`.
+ * with strict compliance off, `thinking` items become `reasoning_content`; `logprobs` items become
+ * `choices[0].logprobs.content`.
  * @see https://docs.cohere.com/reference/chat#response
  */
 export function fromCohereResponse(
@@ -48,6 +51,7 @@ export function fromCohereResponse(
     type: 'function' as const,
     function: { name: call.function?.name ?? '', arguments: call.function?.arguments ?? '{}' },
   }));
+  const logprobs = parsed.data.logprobs;
   return buildChatCompletion({
     id: parsed.data.id,
     model: String(request.body.model ?? ''),
@@ -57,5 +61,6 @@ export function fromCohereResponse(
     extras: !context.strictOpenAICompliance && thinking !== '' ? { reasoning_content: thinking } : {},
     finishReason: mapCohereFinishReason(parsed.data.finish_reason),
     usage: toOpenAIUsageFromCohere(parsed.data.usage),
+    logprobs: logprobs ? choiceLogprobs(toOpenAITokenLogprobsFromCohere(logprobs)) : null,
   });
 }

@@ -54,4 +54,32 @@ describe('createCohereStreamTransformer', () => {
     });
     expect(cut.collected.error).toMatchObject({ code: 'PK_ERR_STREAM_INTERRUPTED' });
   });
+
+  it('streams each content-delta’s logprobs on its chunk', async () => {
+    const { events } = await runAdapterStream({
+      adapter: cohereAdapter,
+      frames: frames('logprobs.chunks.txt'),
+    });
+    const logprobs = events
+      .filter((event) => event.data !== '[DONE]')
+      .flatMap((event) => JSON.parse(event.data).choices)
+      .filter((choice: { logprobs?: unknown }) => choice.logprobs)
+      .map((choice: { delta: { content: string }; logprobs: unknown }) => [
+        choice.delta.content,
+        choice.logprobs,
+      ]);
+    expect(logprobs).toEqual([
+      [
+        'Go',
+        { refusal: null, content: [{ token: 'Go', logprob: -0.25, bytes: [71, 111], top_logprobs: [] }] },
+      ],
+      [
+        ' é',
+        {
+          refusal: null,
+          content: [{ token: ' é', logprob: -0.625, bytes: [32, 195, 169], top_logprobs: [] }],
+        },
+      ],
+    ]);
+  });
 });

@@ -1,14 +1,16 @@
 import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
+import { choiceLogprobs } from '../shared/token-logprob.js';
 import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { type CohereStreamEvent, cohereStreamEventSchema } from './api.js';
 import { mapCohereFinishReason } from './finish-reason.js';
+import { toOpenAITokenLogprobsFromCohere } from './logprobs.js';
 import { toOpenAIUsageFromCohere } from './usage.js';
 
 /**
  * Cohere chat v2 stream events → OpenAI chunks: `message-start` (id, role chunk), `content-delta`
- * (text; `thinking` as `reasoning_content` with strict compliance off), `tool-plan-delta` (ignored
+ * (text with its `logprobs`; `thinking` as `reasoning_content` with strict compliance off), `tool-plan-delta` (ignored
  * unless strict compliance is off, then `reasoning_content`), `tool-call-start` (id and name),
  * `tool-call-delta` (arguments), `message-end` (finish reason, usage chunk when asked for, `onUsage`;
  * an `error` in it becomes `event: error`). `content-start`/`-end`, `tool-call-end` and citations carry
@@ -38,7 +40,10 @@ export function createCohereStreamTransformer(options: StreamTransformerOptions)
       case 'content-delta': {
         const content = Array.isArray(message?.content) ? undefined : message?.content;
         if (typeof content?.text === 'string' && content.text !== '') {
-          controller.enqueue(chunks.chunk({ content: content.text }));
+          const logprobs = event.logprobs
+            ? choiceLogprobs(toOpenAITokenLogprobsFromCohere([event.logprobs]))
+            : undefined;
+          controller.enqueue(chunks.chunk({ content: content.text }, null, 0, logprobs));
         } else if (!strict && typeof content?.thinking === 'string' && content.thinking !== '') {
           controller.enqueue(chunks.chunk({ reasoning_content: content.thinking }));
         }

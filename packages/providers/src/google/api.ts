@@ -9,9 +9,26 @@ export const googlePartSchema = z.looseObject({
   thoughtSignature: z.string().nullish(),
 });
 
+const googleLogprobsCandidateSchema = z.looseObject({
+  token: z.string().nullish(),
+  logProbability: z.number().nullish(),
+});
+
+/**
+ * `logprobsResult` of a candidate (https://ai.google.dev/api/generate-content#LogprobsResult): per
+ * decoding step, the chosen token and the likeliest tokens (`responseLogprobs` / `logprobs`).
+ */
+export const googleLogprobsResultSchema = z.looseObject({
+  chosenCandidates: z.array(googleLogprobsCandidateSchema).nullish(),
+  topCandidates: z
+    .array(z.looseObject({ candidates: z.array(googleLogprobsCandidateSchema).nullish() }))
+    .nullish(),
+});
+
 /** A candidate (https://ai.google.dev/api/generate-content#candidate). */
 export const googleCandidateSchema = z.looseObject({
   index: z.number().int().nullish(),
+  logprobsResult: googleLogprobsResultSchema.nullish(),
   content: z
     .looseObject({ role: z.string().nullish(), parts: z.array(googlePartSchema).nullish() })
     .nullish(),
@@ -52,6 +69,8 @@ export const googleGenerateContentResponseSchema = z.looseObject({
 export type GoogleGenerateContentResponse = z.infer<typeof googleGenerateContentResponseSchema>;
 /** Gemini usage metadata. */
 export type GoogleUsageMetadata = z.infer<typeof googleUsageMetadataSchema>;
+/** A candidate's log probabilities. */
+export type GoogleLogprobsResult = z.infer<typeof googleLogprobsResultSchema>;
 /** A candidate. */
 export type GoogleCandidate = z.infer<typeof googleCandidateSchema>;
 

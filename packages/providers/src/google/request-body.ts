@@ -31,6 +31,21 @@ const TRANSLATED = new Set([
   'response_format',
 ]);
 
+/** Translated only without streaming: Gemini documents `logprobsResult` for whole answers only. */
+const TRANSLATED_WITHOUT_STREAM = new Set([...TRANSLATED, 'logprobs', 'top_logprobs']);
+
+/**
+ * `responseLogprobs` and `logprobs` (the number of alternatives per token) when the client asks for
+ * `logprobs` on a whole answer.
+ */
+function logprobsConfig(body: Readonly<Record<string, unknown>>, stream: boolean): Record<string, unknown> {
+  if (stream || body.logprobs !== true) return {};
+  return {
+    responseLogprobs: true,
+    ...(typeof body.top_logprobs === 'number' ? { logprobs: body.top_logprobs } : {}),
+  };
+}
+
 function toolConfig(chat: OpenAIChatRequest): Record<string, unknown> | undefined {
   const choice = chat.tool_choice;
   if (choice === 'auto') return { functionCallingConfig: { mode: 'AUTO' } };
@@ -46,9 +61,10 @@ function generationConfig(options: {
   readonly chat: OpenAIChatRequest;
   readonly body: Readonly<Record<string, unknown>>;
   readonly provider: string;
+  readonly stream: boolean;
   readonly warnings: string[];
 }): Record<string, unknown> {
-  const { chat, body, provider, warnings } = options;
+  const { chat, body, provider, stream, warnings } = options;
   const maxTokens = chat.max_completion_tokens ?? chat.max_tokens;
   const stop = stopSequences(chat);
   const schema = responseJsonSchema(chat);
@@ -63,6 +79,7 @@ function generationConfig(options: {
     ...(typeof body.seed === 'number' ? { seed: body.seed } : {}),
     ...(typeof body.presence_penalty === 'number' ? { presencePenalty: body.presence_penalty } : {}),
     ...(typeof body.frequency_penalty === 'number' ? { frequencyPenalty: body.frequency_penalty } : {}),
+    ...logprobsConfig(body, stream),
     ...(wantsJson(chat) ? { responseMimeType: 'application/json' } : {}),
     ...(schema === undefined
       ? {}
@@ -81,7 +98,8 @@ function generationConfig(options: {
  * `vertex-ai`): `systemInstruction`, `contents`, `tools[].functionDeclarations`, `toolConfig`
  * (`auto`/`required`/`none`/a named function → `AUTO`/`ANY`/`NONE`/`ANY` + `allowedFunctionNames`),
  * `generationConfig` (`maxOutputTokens`, `temperature`, `topP`, `topK`, `stopSequences`, `candidateCount`,
- * `seed`, penalties, `responseMimeType: application/json` and `responseSchema` for JSON mode).
+ * `seed`, penalties, `responseMimeType: application/json` and `responseSchema` for JSON mode,
+ * `responseLogprobs` and `logprobs` for `logprobs` / `top_logprobs` without streaming).
  * `provider_options.<id>` is merged last (`generationConfig` field by field), so `safetySettings`,
  * `thinkingConfig` or `cachedContent` can be sent.
  * @see https://ai.google.dev/api/generate-content#request-body
@@ -95,7 +113,13 @@ export function toGoogleGenerateContentBody(
   const { systemInstruction, contents } = toGoogleContents(chat.messages, warnings, provider);
   const tools = chat.tools ?? [];
   const config = toolConfig(chat);
-  const generation = generationConfig({ chat, body: request.body, provider, warnings });
+  const generation = generationConfig({
+    chat,
+    body: request.body,
+    provider,
+    stream: request.stream,
+    warnings,
+  });
   const body: Record<string, unknown> = {
     ...(systemInstruction === undefined ? {} : { systemInstruction }),
     contents,
@@ -125,7 +149,12 @@ export function toGoogleGenerateContentBody(
     ...(config === undefined || tools.length === 0 ? {} : { toolConfig: config }),
     ...(Object.keys(generation).length > 0 ? { generationConfig: generation } : {}),
   };
-  warnDroppedParameters(request.body, TRANSLATED, provider, warnings);
+  warnDroppedParameters(
+    request.body,
+    request.stream ? TRANSLATED : TRANSLATED_WITHOUT_STREAM,
+    provider,
+    warnings,
+  );
   const { generationConfig: extraGeneration, ...options } = request.providerOptions;
   Object.assign(body, options);
   if (isJsonObject(extraGeneration)) body.generationConfig = { ...generation, ...extraGeneration };

@@ -241,3 +241,28 @@ describe('toGoogleRequest', () => {
     ]);
   });
 });
+
+describe('toGoogleRequest logprobs', () => {
+  const messages = [{ role: 'user', content: 'hi' }];
+
+  it('asks Gemini for log probabilities (responseLogprobs) and top_logprobs alternatives (logprobs)', () => {
+    const built = send({ model: 'gemini-2.0-flash', messages, logprobs: true, top_logprobs: 2 });
+    expect(built.body.generationConfig).toEqual({ responseLogprobs: true, logprobs: 2 });
+    expect(built.warnings).toEqual([]);
+  });
+
+  it('keeps dropping logprobs with a warning for streams, where Gemini documents no logprobsResult', () => {
+    const built = send({
+      model: 'gemini-2.0-flash',
+      messages,
+      stream: true,
+      logprobs: true,
+      top_logprobs: 2,
+    });
+    expect(built.body.generationConfig).toBeUndefined();
+    expect(built.warnings).toEqual([
+      "parameter 'logprobs' is not supported by google and was dropped",
+      "parameter 'top_logprobs' is not supported by google and was dropped",
+    ]);
+  });
+});

@@ -108,4 +108,31 @@ describe('toGoogleUpstreamError', () => {
       ]);
     }
   });
+
+  it('turns logprobsResult into OpenAI’s logprobs.content (tokens with UTF-8 bytes and their alternatives)', () => {
+    expect(parse('logprobs.json').choices[0]?.logprobs).toEqual({
+      refusal: null,
+      content: [
+        {
+          token: 'Hi',
+          logprob: -0.01,
+          bytes: [72, 105],
+          top_logprobs: [
+            { token: 'Hi', logprob: -0.01, bytes: [72, 105] },
+            { token: 'Hello', logprob: -4.6, bytes: [72, 101, 108, 108, 111] },
+          ],
+        },
+        {
+          token: ' é',
+          logprob: -0.41,
+          bytes: [32, 195, 169],
+          top_logprobs: [
+            { token: ' é', logprob: -0.41, bytes: [32, 195, 169] },
+            { token: ' e', logprob: -1.2, bytes: [32, 101] },
+          ],
+        },
+      ],
+    });
+    expect(parse('text.json').choices[0]?.logprobs).toBeNull();
+  });
 });

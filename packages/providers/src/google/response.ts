@@ -8,6 +8,7 @@ import {
   googleGenerateContentResponseSchema,
 } from './api.js';
 import { mapGoogleFinishReason } from './finish-reason.js';
+import { toOpenAILogprobsFromGoogle } from './logprobs.js';
 import { signatureOf } from './thought-signature.js';
 import { googleToolCallId } from './tool-call-id.js';
 import { toOpenAIUsageFromGoogle } from './usage.js';
@@ -45,14 +46,14 @@ function toChoice(options: {
       ...(!strict && thoughts.length > 0 ? { reasoning_content: thoughts.join('') } : {}),
     },
     finish_reason: mapGoogleFinishReason(candidate.finishReason, toolCalls.length > 0),
-    logprobs: null,
+    logprobs: toOpenAILogprobsFromGoogle(candidate.logprobsResult),
   };
 }
 
 /**
  * A `GenerateContentResponse` → OpenAI chat completion (pure; shared with `vertex-ai`): one choice per
  * candidate, text parts joined, `functionCall` parts as tool calls (arguments as JSON text), thought
- * parts as `reasoning_content` with strict compliance off, safety stops as `content_filter`. A prompt
+ * parts as `reasoning_content` with strict compliance off, `logprobsResult` as `logprobs`, safety stops as `content_filter`. A prompt
  * blocked before any candidate (`promptFeedback.blockReason`) is one empty `content_filter` choice.
  * @see https://ai.google.dev/api/generate-content#generatecontentresponse
  */

@@ -21,6 +21,8 @@ export function buildChatCompletion(answer: {
   readonly extras?: Readonly<Record<string, unknown>>;
   readonly finishReason: OpenAIFinishReason;
   readonly usage: OpenAIUsage;
+  /** The choice's `logprobs` (`null` when there are none). */
+  readonly logprobs?: unknown;
 }): ChatCompletion {
   return {
     id: answer.id,
@@ -38,7 +40,7 @@ export function buildChatCompletion(answer: {
           ...answer.extras,
         },
         finish_reason: answer.finishReason,
-        logprobs: null,
+        logprobs: answer.logprobs ?? null,
       },
     ],
     usage: answer.usage,

@@ -12,8 +12,13 @@ export interface ChunkFactory {
   id: string;
   /** The model (the vendor's, once known). */
   model: string;
-  /** A chunk of choice 0 (or `index`). */
-  chunk(delta: ChunkDelta, finishReason?: OpenAIFinishReason | null, index?: number): StreamOutput;
+  /** A chunk of choice 0 (or `index`), with the `logprobs` of its delta when there are some. */
+  chunk(
+    delta: ChunkDelta,
+    finishReason?: OpenAIFinishReason | null,
+    index?: number,
+    logprobs?: unknown,
+  ): StreamOutput;
   /** The usage chunk (`choices: []`). */
   usage(usage: OpenAIUsage): StreamOutput;
 }
@@ -27,13 +32,15 @@ export function createChunkFactory(options: {
   const factory: ChunkFactory = {
     id: options.id,
     model: options.model,
-    chunk(delta, finishReason = null, index = 0) {
+    chunk(delta, finishReason = null, index = 0, logprobs = undefined) {
       const value: ChatCompletionChunk = {
         id: factory.id,
         object: 'chat.completion.chunk',
         created: options.created,
         model: factory.model,
-        choices: [{ index, delta, finish_reason: finishReason }],
+        choices: [
+          { index, delta, ...(logprobs === undefined ? {} : { logprobs }), finish_reason: finishReason },
+        ],
       };
       return { type: 'data', data: JSON.stringify(value) };
     },
