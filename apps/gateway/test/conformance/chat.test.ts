@@ -1,7 +1,11 @@
 import OpenAI from 'openai';
 import { expect } from 'vitest';
 import { HELLO_ANSWER, PERSON_JSON, WEATHER_ANSWER, WEATHER_CALL } from '../support/provider-mock.js';
-import { GEMINI_THOUGHT_SIGNATURE, MOCK_LOGPROB } from '../support/provider-mock-formats.js';
+import {
+  COHERE_TOOL_PLAN,
+  GEMINI_THOUGHT_SIGNATURE,
+  MOCK_LOGPROB,
+} from '../support/provider-mock-formats.js';
 import { type Cell, type CellCases, conformanceSuite, TINY_PNG_BASE64 } from './harness.js';
 import { expectImageSent, expectJsonAsked, expectToolsOffered, expectUpstream } from './upstream-checks.js';
 
@@ -169,6 +173,24 @@ const CASES: CellCases = {
       expect(cell.mock.received.at(-1)?.body.toolConfig).not.toHaveProperty('toolChoice');
       expect(response.headers.get('x-pk-warnings')).toContain("tool_choice 'none' cannot be kept on bedrock");
     }
+    if (cell.family.formats.chat === 'cohere') {
+      // Cohere's tool_plan is the content beside the calls, and goes back to Cohere as their tool_plan.
+      expect(message?.content).toBe(COHERE_TOOL_PLAN);
+      await client.chat.completions.create({
+        model: cell.family.model,
+        tools: [weatherTool],
+        messages: [
+          question,
+          message as OpenAI.ChatCompletionAssistantMessageParam,
+          { role: 'tool', tool_call_id: call?.id ?? '', content: '15 degrees, fog' },
+        ],
+      });
+      expect((cell.mock.received.at(-1)?.body.messages as unknown[] | undefined)?.[1]).toMatchObject({
+        role: 'assistant',
+        tool_plan: COHERE_TOOL_PLAN,
+        tool_calls: [{ id: call?.id }],
+      });
+    }
     if (cell.family.formats.chat === 'gemini') {
       // The call's thought signature went to the client and came back to Gemini on its part.
       expect((call as { extra_content?: unknown } | undefined)?.extra_content).toEqual({
@@ -196,9 +218,11 @@ const CASES: CellCases = {
     });
     let name = '';
     let args = '';
+    let content = '';
     let finish: string | null | undefined;
     for await (const chunk of stream) {
       const delta = chunk.choices[0]?.delta;
+      content += delta?.content ?? '';
       name += delta?.tool_calls?.[0]?.function?.name ?? '';
       args += delta?.tool_calls?.[0]?.function?.arguments ?? '';
       finish = chunk.choices[0]?.finish_reason ?? finish;
@@ -206,6 +230,8 @@ const CASES: CellCases = {
     expect(name).toBe('get_weather');
     expect(JSON.parse(args)).toEqual(WEATHER_CALL.input);
     expect(finish).toBe('tool_calls');
+    // Cohere streams its plan (tool-plan-delta) before the calls, as content.
+    if (cell.family.formats.chat === 'cohere') expect(content).toBe(COHERE_TOOL_PLAN);
     expectToolsOffered(expectUpstream(cell.mock.received, cell.family, 'chat', { stream: true }));
   },
   images: async (cell) => {

@@ -343,6 +343,9 @@ export function bedrockConverseReply(answer: MockAnswer, stream: boolean): MockR
   return { contentType: 'application/vnd.amazon.eventstream', frames };
 }
 
+/** The plan Cohere writes before its tool calls (`tool_plan`, streamed as `tool-plan-delta`). */
+export const COHERE_TOOL_PLAN = 'I will look that up.';
+
 /** Cohere v2 chat and its stream (https://docs.cohere.com/reference/chat, /reference/chat-stream). */
 export function cohereReply(answer: MockAnswer, stream: boolean, logprobs = false): MockReplyBody {
   const text = answerText(answer);
@@ -366,7 +369,7 @@ export function cohereReply(answer: MockAnswer, stream: boolean, logprobs = fals
   if (!stream) {
     const message =
       text === undefined
-        ? { role: 'assistant', tool_plan: 'I will look that up.', tool_calls: [call] }
+        ? { role: 'assistant', tool_plan: COHERE_TOOL_PLAN, tool_calls: [call] }
         : { role: 'assistant', content: [{ type: 'text', text }] };
     const withLogprobs = logprobs && text !== undefined ? { logprobs: pieces(text).map(logprobsOf) } : {};
     return {
@@ -396,7 +399,7 @@ export function cohereReply(answer: MockAnswer, stream: boolean, logprobs = fals
       });
     events.push({ type: 'content-end', index: 0 });
   } else if (tool) {
-    events.push({ type: 'tool-plan-delta', delta: { message: { tool_plan: 'I will look that up.' } } });
+    events.push({ type: 'tool-plan-delta', delta: { message: { tool_plan: COHERE_TOOL_PLAN } } });
     events.push({
       type: 'tool-call-start',
       index: 0,

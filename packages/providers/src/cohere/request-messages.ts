@@ -28,8 +28,8 @@ function userContent(content: OpenAIMessage['content'], warnings: string[]): unk
 
 /**
  * OpenAI messages → Cohere v2 messages: the roles are the same (`developer` becomes `system`), user
- * images stay `image_url` parts (with their `detail`), assistant tool calls keep their OpenAI shape, tool results carry
- * `tool_call_id`.
+ * images stay `image_url` parts (with their `detail`), assistant tool calls keep their OpenAI shape
+ * (the assistant's text beside them goes as their `tool_plan`), tool results carry `tool_call_id`.
  * @see https://docs.cohere.com/reference/chat#request.body.messages
  */
 export function toCohereMessages(
@@ -53,9 +53,11 @@ export function toCohereMessages(
           type: 'function',
           function: { name: call.function.name, arguments: call.function.arguments || '{}' },
         }));
+        // Beside tool calls, the text is the plan Cohere wrote before them: it goes back as `tool_plan`.
+        const textField = calls.length > 0 ? 'tool_plan' : 'content';
         messages.push({
           role: 'assistant',
-          ...(text === '' ? {} : { content: text }),
+          ...(text === '' ? {} : { [textField]: text }),
           ...(calls.length > 0 ? { tool_calls: calls } : {}),
         });
         break;

@@ -114,4 +114,22 @@ describe('toCohereRequest', () => {
     expect(built.body.logprobs).toBe(true);
     expect(built.warnings).toEqual(["parameter 'top_logprobs' is not supported by cohere and was dropped"]);
   });
+
+  it('sends an assistant’s text beside its tool calls back as their tool_plan, as Cohere’s tool-use turns carry it', () => {
+    const call = { id: 'c1', type: 'function', function: { name: 'w', arguments: '{}' } };
+    const { body } = send({
+      model: 'command-a-03-2025',
+      messages: [
+        { role: 'user', content: 'Weather?' },
+        { role: 'assistant', content: 'I will check the weather.', tool_calls: [call] },
+        { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+        { role: 'assistant', content: 'It is sunny.' },
+      ],
+    });
+    expect((body.messages as unknown[]).slice(1)).toEqual([
+      { role: 'assistant', tool_plan: 'I will check the weather.', tool_calls: [call] },
+      { role: 'tool', tool_call_id: 'c1', content: 'sunny' },
+      { role: 'assistant', content: 'It is sunny.' },
+    ]);
+  });
 });

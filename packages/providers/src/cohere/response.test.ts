@@ -25,14 +25,15 @@ describe('fromCohereResponse', () => {
     });
   });
 
-  it('keeps tool calls and maps TOOL_CALL to tool_calls', () => {
+  it('keeps tool calls with their tool_plan as content and maps TOOL_CALL to tool_calls', () => {
     const answer = chatCompletionSchema.parse(
       fromCohereResponse(readJsonFixture('cohere', 'tool-call.json'), chat, context),
     );
     expect(answer.choices[0]).toMatchObject({
       finish_reason: 'tool_calls',
       message: {
-        content: null,
+        // The plan Cohere writes before its calls, where OpenAI models put theirs.
+        content: 'I will search for the weather in Toronto.',
         tool_calls: [
           {
             id: 'get_weather_1byjy32y4hvq',

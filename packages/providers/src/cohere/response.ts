@@ -27,7 +27,7 @@ function fromCohereEmbed(body: unknown, request: PreparedRequest, provider: stri
 
 /**
  * Cohere chat v2 or embed v2 answer → OpenAI chat completion or embeddings list (pure). Text items are
- * joined into `content`, tool calls kept (they already have OpenAI's shape), `finish_reason` mapped;
+ * joined into `content` (a `tool_plan` beside tool calls is the `content` when there is no text), tool calls kept (they already have OpenAI's shape), `finish_reason` mapped;
  * with strict compliance off, `thinking` items become `reasoning_content`; `logprobs` items become
  * `choices[0].logprobs.content`.
  * @see https://docs.cohere.com/reference/chat#response
@@ -41,7 +41,11 @@ export function fromCohereResponse(
   const parsed = cohereChatResponseSchema.safeParse(body);
   if (!parsed.success) throw unexpectedBodyError(context.provider);
   const { message } = parsed.data;
-  const texts = (message.content ?? []).filter((item) => item.type === 'text').map((item) => item.text ?? '');
+  const answerTexts = (message.content ?? [])
+    .filter((item) => item.type === 'text')
+    .map((item) => item.text ?? '');
+  // The plan Cohere writes before its tool calls is what OpenAI models say beside theirs: content.
+  const texts = answerTexts.length === 0 && message.tool_plan ? [message.tool_plan] : answerTexts;
   const thinking = (message.content ?? [])
     .filter((item) => item.type === 'thinking')
     .map((item) => item.thinking ?? '')

@@ -22,20 +22,21 @@ describe('createCohereStreamTransformer', () => {
     expect(JSON.parse(events[0]?.data ?? '{}').id).toBe('29f14a5a-11de-4cae-9800-25e4747408ea');
   });
 
-  it('streams parallel tool calls by index; the tool plan is reasoning only with strict compliance off', async () => {
-    const strict = await runAdapterStream({ adapter: cohereAdapter, frames: frames('tool-call.chunks.txt') });
-    expect(strict.collected.toolCalls).toEqual([
-      { id: 'get_weather_p0dage9q1nv4', name: 'get_weather', arguments: '{"location": "Madrid"}' },
-      { id: 'get_weather_vdr9kg9fyq4k', name: 'get_weather', arguments: '{"location": "Brasilia"}' },
-    ]);
-    expect(strict.collected.finishReason).toBe('tool_calls');
-    expect(strict.collected.reasoning).toBe('');
-    const loose = await runAdapterStream({
-      adapter: cohereAdapter,
-      frames: frames('tool-call.chunks.txt'),
-      strict: false,
-    });
-    expect(loose.collected.reasoning).toBe('I will search for the weather in Madrid and Brasilia.');
+  it('streams parallel tool calls by index, the tool plan as content (strict compliance or not)', async () => {
+    for (const strict of [true, false]) {
+      const { collected } = await runAdapterStream({
+        adapter: cohereAdapter,
+        frames: frames('tool-call.chunks.txt'),
+        strict,
+      });
+      expect(collected.toolCalls).toEqual([
+        { id: 'get_weather_p0dage9q1nv4', name: 'get_weather', arguments: '{"location": "Madrid"}' },
+        { id: 'get_weather_vdr9kg9fyq4k', name: 'get_weather', arguments: '{"location": "Brasilia"}' },
+      ]);
+      expect(collected.finishReason).toBe('tool_calls');
+      expect(collected.content).toBe('I will search for the weather in Madrid and Brasilia.');
+      expect(collected.reasoning).toBe('');
+    }
   });
 
   it('turns an error in message-end into event: error, and a cut stream into PK_ERR_STREAM_INTERRUPTED', async () => {

@@ -10,8 +10,8 @@ import { toOpenAIUsageFromCohere } from './usage.js';
 
 /**
  * Cohere chat v2 stream events → OpenAI chunks: `message-start` (id, role chunk), `content-delta`
- * (text with its `logprobs`; `thinking` as `reasoning_content` with strict compliance off), `tool-plan-delta` (ignored
- * unless strict compliance is off, then `reasoning_content`), `tool-call-start` (id and name),
+ * (text with its `logprobs`; `thinking` as `reasoning_content` with strict compliance off), `tool-plan-delta` (content, as
+ * the answer's `tool_plan` is), `tool-call-start` (id and name),
  * `tool-call-delta` (arguments), `message-end` (finish reason, usage chunk when asked for, `onUsage`;
  * an `error` in it becomes `event: error`). `content-start`/`-end`, `tool-call-end` and citations carry
  * nothing to translate.
@@ -50,8 +50,8 @@ export function createCohereStreamTransformer(options: StreamTransformerOptions)
         return;
       }
       case 'tool-plan-delta':
-        if (!strict && typeof message?.tool_plan === 'string') {
-          controller.enqueue(chunks.chunk({ reasoning_content: message.tool_plan }));
+        if (typeof message?.tool_plan === 'string' && message.tool_plan !== '') {
+          controller.enqueue(chunks.chunk({ content: message.tool_plan }));
         }
         return;
       case 'tool-call-start': {
