@@ -36,6 +36,23 @@ function expectThoughtSignatureBack(cell: Cell): void {
   expect(cell.mock.received.at(-1)?.text).toContain(`"thoughtSignature":"${GEMINI_THOUGHT_SIGNATURE}"`);
 }
 
+/**
+ * A translated Response echoes `reasoning.effort` only when the target received it as
+ * `reasoning_effort`: a target that dropped it (with a warning) applied none, and the echo says `null`.
+ */
+async function expectReasoningEffortEchoedTruthfully(cell: Cell): Promise<void> {
+  if (cell.family.formats.responses === 'openai-responses') return;
+  const { data, response } = await sdk(cell)
+    .responses.create({ model: cell.family.model, input: 'Hello!', reasoning: { effort: 'low' } })
+    .withResponse();
+  const dropped = (response.headers.get('x-pk-warnings') ?? '').includes("'reasoning_effort'");
+  const received = cell.mock.received.at(-1)?.body.reasoning_effort;
+  expect(received).toBe(dropped ? undefined : 'low');
+  expect(data.reasoning?.effort ?? null).toBe(dropped ? null : 'low');
+  // Claude takes no reasoning_effort (pk, like Portkey, does not turn it into a thinking budget).
+  if (cell.family.formats.responses === 'anthropic') expect(data.reasoning?.effort ?? null).toBeNull();
+}
+
 const CASES: CellCases = {
   text: async (cell) => {
     const response = await sdk(cell).responses.create({
@@ -46,6 +63,7 @@ const CASES: CellCases = {
     expect(response.status).toBe('completed');
     expect(response.output_text).toBe(HELLO_ANSWER);
     expectUpstream(cell.mock.received, cell.family, 'responses', { stream: false });
+    await expectReasoningEffortEchoedTruthfully(cell);
   },
   stream: async (cell) => {
     const stream = await sdk(cell).responses.create({

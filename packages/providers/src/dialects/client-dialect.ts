@@ -52,11 +52,16 @@ export interface ClientDialect {
     body: Readonly<Record<string, unknown>>,
     context: DialectTranslationContext,
   ): TranslatedChatRequest;
-  /** Chat completion → the dialect's answer (pure). `request` is the client's dialect body. */
+  /**
+   * Chat completion → the dialect's answer (pure). `request` is the client's dialect body;
+   * `droppedChatParameters` the translated request's parameters the target adapter dropped (a dialect
+   * that echoes settings echoes these as not applied).
+   */
   fromChatCompletion(
     completion: ChatCompletion,
     request: Readonly<Record<string, unknown>>,
     context: ProviderContext,
+    droppedChatParameters?: ReadonlySet<string>,
   ): unknown;
   /**
    * Chat chunks → the dialect's stream events: wraps the adapter's transformer (vendor events → chat
@@ -66,6 +71,8 @@ export interface ClientDialect {
     readonly inner: StreamTransformer;
     readonly request: Readonly<Record<string, unknown>>;
     readonly context: ProviderContext;
+    /** As for {@link ClientDialect.fromChatCompletion}. */
+    readonly droppedChatParameters?: ReadonlySet<string>;
   }): StreamTransformer;
   /** A native JSON answer checked and its usage read. Throws `UpstreamError` (502) for an unexpected body. */
   readNativeAnswer(json: unknown, provider: string): NativeDialectAnswer;

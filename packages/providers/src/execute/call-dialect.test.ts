@@ -363,4 +363,38 @@ describe('a Responses call', () => {
       status: 'completed',
     });
   });
+
+  it('echoes reasoning.effort as null when the target dropped it (Anthropic takes no reasoning_effort), JSON and stream', async () => {
+    const target = { provider: 'anthropic', api_key: 'k', custom_host: `${upstream.origin}/v1` };
+    const body = { model: 'claude-sonnet-4-20250514', input: 'Hi', reasoning: { effort: 'low' } };
+    upstream.setHandler(() => ({ body: readFixtureText('anthropic', 'text.json') }));
+    const json = okValue(await call(target, { endpoint: 'responses', body }));
+    expect(JSON.parse(last()?.body ?? '{}')).not.toHaveProperty('reasoning_effort');
+    expect(json.warnings).toContain(
+      "parameter 'reasoning_effort' is not supported by anthropic and was dropped",
+    );
+    expect(json.kind === 'json' ? json.body : undefined).toMatchObject({ reasoning: { effort: null } });
+    upstream.setHandler(() => ({
+      frames: sseFramesFromChunks(readChunkFixture('anthropic', 'text.chunks.txt'), 'anthropic'),
+    }));
+    const streamed = okValue(await call(target, { endpoint: 'responses', body: { ...body, stream: true } }));
+    const events = streamed.kind === 'stream' ? await readSseEvents(streamed.stream) : [];
+    const created = events.find((event) => event.event === 'response.created');
+    expect(JSON.parse(created?.data ?? '{}').response.reasoning).toEqual({ effort: null, summary: null });
+  });
+
+  it('echoes reasoning.effort when the target received it (OpenAI-compatible groq)', async () => {
+    upstream.setHandler(() => ({ body: readFixtureText('openai', 'text.json') }));
+    const value = okValue(
+      await call(
+        { provider: 'groq', api_key: 'k', custom_host: `${upstream.origin}/openai/v1` },
+        {
+          endpoint: 'responses',
+          body: { model: 'qwen/qwen3-32b', input: 'Hi', reasoning: { effort: 'low' } },
+        },
+      ),
+    );
+    expect(JSON.parse(last()?.body ?? '{}')).toMatchObject({ reasoning_effort: 'low' });
+    expect(value.kind === 'json' ? value.body : undefined).toMatchObject({ reasoning: { effort: 'low' } });
+  });
 });

@@ -3,6 +3,7 @@ import type { ClientDialect } from '../dialects/client-dialect.js';
 import { CLIENT_DIALECTS } from '../dialects/registry.js';
 import { chatCompletionSchema } from '../openai-format/chat-completion.js';
 import { getProviderAdapter } from '../registry/registry.js';
+import { droppedParametersOf } from '../shared/chat-request.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
 import { isJsonObject } from '../shared/json.js';
 import { prepareRequest } from '../shared/prepare-request.js';
@@ -148,6 +149,7 @@ async function callTranslated(input: {
     ...(overrideParams ? { overrideParams } : {}),
   });
   const built = adapter.buildRequest(prepared, context);
+  const droppedChatParameters = droppedParametersOf(built.warnings);
   const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
   if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
   const common = {
@@ -165,6 +167,7 @@ async function callTranslated(input: {
           inner: adapter.createStreamTransformer({ context, request: prepared, onUsage }),
           request: clientBody,
           context,
+          droppedChatParameters,
         }),
       doneFrame: '',
     });
@@ -192,7 +195,7 @@ async function callTranslated(input: {
     value: {
       ...common,
       kind: 'json',
-      body: dialect.fromChatCompletion(completion, clientBody, context),
+      body: dialect.fromChatCompletion(completion, clientBody, context, droppedChatParameters),
       usage: completion.usage,
       headers: answerHeaders(JSON_HEADERS, context.provider, response.headers),
     },

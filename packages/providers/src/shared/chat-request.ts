@@ -39,9 +39,28 @@ export function warnDroppedParameters(
   for (const [name, value] of Object.entries(body)) {
     if (translated.has(name) || value === null || value === undefined) continue;
     const harmless = name in HARMLESS_TO_DROP ? HARMLESS_TO_DROP[name] : false;
-    if (value !== harmless)
-      warnings.push(`parameter '${name}' is not supported by ${provider} and was dropped`);
+    if (value !== harmless) warnings.push(droppedParameterWarning(name, provider));
   }
+}
+
+/** The warning for a body parameter a provider does not take. */
+export function droppedParameterWarning(name: string, provider: string): string {
+  return `parameter '${name}' is not supported by ${provider} and was dropped`;
+}
+
+const DROPPED_PARAMETER = /^parameter '([^']+)' is not supported by .+ and was dropped$/;
+
+/**
+ * The chat parameters an adapter's warnings say it dropped (those of {@link droppedParameterWarning}):
+ * what the target did not receive, so a dialect echoes no setting as applied that was not.
+ */
+export function droppedParametersOf(warnings: readonly string[]): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const warning of warnings) {
+    const name = DROPPED_PARAMETER.exec(warning)?.[1];
+    if (name !== undefined) names.add(name);
+  }
+  return names;
 }
 
 /** The text of a message's content (text parts joined with a newline). */

@@ -29,8 +29,9 @@ export function createResponsesChatStreamTransformer(options: {
   readonly inner: StreamTransformer;
   readonly request: Readonly<Record<string, unknown>>;
   readonly context: ProviderContext;
+  readonly droppedChatParameters?: ReadonlySet<string>;
 }): StreamTransformer {
-  const { inner, request, context } = options;
+  const { inner, request, context, droppedChatParameters } = options;
   const writer = new ResponsesEventWriter();
   let sink: StreamSink = { enqueue: () => {} };
   let started = false;
@@ -77,6 +78,7 @@ export function createResponsesChatStreamTransformer(options: {
       incompleteDetails,
       output: status === 'in_progress' ? [] : done,
       usage: status === 'in_progress' ? null : responsesUsageOf(usage),
+      droppedChatParameters,
     });
   }
 

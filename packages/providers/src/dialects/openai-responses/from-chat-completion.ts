@@ -20,6 +20,7 @@ import {
 export function responseFromChatCompletion(
   completion: ChatCompletion,
   request: Readonly<Record<string, unknown>>,
+  droppedChatParameters?: ReadonlySet<string>,
 ): Record<string, unknown> {
   const choice = completion.choices[0];
   const message = choice?.message;
@@ -62,5 +63,6 @@ export function responseFromChatCompletion(
     incompleteDetails,
     output,
     usage: responsesUsageOf(completion.usage),
+    droppedChatParameters,
   });
 }

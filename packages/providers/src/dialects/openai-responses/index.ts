@@ -17,7 +17,8 @@ export const openAIResponsesDialect = {
   keepsReasoning: false,
   checkRequest: checkResponsesRequest,
   toChatRequest: responsesToChatRequest,
-  fromChatCompletion: (completion, request) => responseFromChatCompletion(completion, request),
+  fromChatCompletion: (completion, request, _context, dropped) =>
+    responseFromChatCompletion(completion, request, dropped),
   createChatStreamTransformer: createResponsesChatStreamTransformer,
   readNativeAnswer: readNativeResponse,
   createNativeStreamTransformer: ({ onUsage }) => createResponsesNativeStreamTransformer({ onUsage }),

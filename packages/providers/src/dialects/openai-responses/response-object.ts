@@ -70,16 +70,24 @@ export interface ResponseParts {
   readonly incompleteDetails: { reason: string } | null;
   readonly output: readonly ResponsesOutputItem[];
   readonly usage: ResponsesUsage | null;
+  /** The chat parameters the target dropped: a setting they carried is echoed as not applied. */
+  readonly droppedChatParameters?: ReadonlySet<string> | undefined;
 }
 
 /**
  * The Response object: the answer's parts plus the request's settings echoed as OpenAI echoes them
- * (instructions, tools, `tool_choice`, `text`, sampling, metadata), `store: false` (a translated
+ * (instructions, tools, `tool_choice`, `text`, sampling, metadata; `reasoning.effort` only when the
+ * target received it), `store: false` (a translated
  * response is never stored) and `previous_response_id: null`.
  * @see https://platform.openai.com/docs/api-reference/responses/object
  */
 export function responseObjectOf(request: Readonly<Record<string, unknown>>, parts: ResponseParts) {
   const reasoning = isJsonObject(request.reasoning) ? request.reasoning : {};
+  // `reasoning.effort` travels as `reasoning_effort`: a target that dropped it applied no effort.
+  const effort =
+    typeof reasoning.effort === 'string' && !parts.droppedChatParameters?.has('reasoning_effort')
+      ? reasoning.effort
+      : null;
   return {
     id: parts.id,
     object: 'response',
@@ -95,7 +103,7 @@ export function responseObjectOf(request: Readonly<Record<string, unknown>>, par
     parallel_tool_calls:
       typeof request.parallel_tool_calls === 'boolean' ? request.parallel_tool_calls : true,
     previous_response_id: null,
-    reasoning: { effort: typeof reasoning.effort === 'string' ? reasoning.effort : null, summary: null },
+    reasoning: { effort, summary: null },
     store: false,
     temperature: typeof request.temperature === 'number' ? request.temperature : 1,
     text: isJsonObject(request.text) ? request.text : { format: { type: 'text' } },
