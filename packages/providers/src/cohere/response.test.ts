@@ -80,7 +80,9 @@ describe('toCohereUpstreamError', () => {
     const long = toCohereUpstreamError(input(400, 'error-400-too-many-tokens.json'));
     expect(long).toMatchObject({ status: 400, retryable: false, code: 'context_length_exceeded' });
   });
+});
 
+describe('fromCohereResponse logprobs', () => {
   it('turns logprobs into OpenAI’s logprobs.content, one entry per text chunk with its tokens’ summed logprob', () => {
     const answer = chatCompletionSchema.parse(
       fromCohereResponse(readJsonFixture('cohere', 'logprobs.json'), chat, context),

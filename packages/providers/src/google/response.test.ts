@@ -108,7 +108,9 @@ describe('toGoogleUpstreamError', () => {
       ]);
     }
   });
+});
 
+describe('fromGoogleResponse logprobs', () => {
   it('turns logprobsResult into OpenAI’s logprobs.content (tokens with UTF-8 bytes and their alternatives)', () => {
     expect(parse('logprobs.json').choices[0]?.logprobs).toEqual({
       refusal: null,
