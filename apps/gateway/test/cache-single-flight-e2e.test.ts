@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { announcedMetricsUrl } from './support/metrics-url.js';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 import { openAIError } from './support/provider-answers.js';
 import { chatCompletion, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
@@ -35,9 +36,7 @@ beforeAll(async () => {
     },
     env: { PK_DATA_DIR: dataDir.path, PK_METRICS_PORT: '0' },
   });
-  const announced = /pk metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(gateway.process.output());
-  if (!announced?.[1]) throw new Error(`no metrics port announced:\n${gateway.process.output()}`);
-  metricsUrl = announced[1];
+  metricsUrl = announcedMetricsUrl(gateway.process.output());
 }, 60_000);
 afterAll(async () => {
   await gateway?.stop();

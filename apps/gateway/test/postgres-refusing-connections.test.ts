@@ -3,6 +3,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkError } from './support/admin-harness.js';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { announcedMetricsUrl } from './support/metrics-url.js';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 
@@ -47,9 +48,7 @@ describe.runIf(postgresUp)('PostgreSQL refusing the gateway’s database', () =>
         PK_METRICS_PORT: '0',
       },
     });
-    const announced = /pk metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(gateway.process.output());
-    if (!announced?.[1]) throw new Error(`no metrics port announced:\n${gateway.process.output()}`);
-    metricsUrl = announced[1];
+    metricsUrl = announcedMetricsUrl(gateway.process.output());
   });
   afterAll(async () => {
     await gateway?.stop();

@@ -1,17 +1,8 @@
-import { hostname } from 'node:os';
+import { PINO_LEVELS, pinoDefaultBindings } from './pino-line.js';
 
 /** Writes one request's log line from its fields (see `request-log.ts`). */
 export type RequestLineWriter = (fields: Readonly<Record<string, unknown>>) => void;
 
-const LEVELS: Readonly<Record<string, number>> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-  silent: Number.POSITIVE_INFINITY,
-};
 const INFO = 30;
 
 /**
@@ -35,11 +26,11 @@ export function requestLineWriter(logger: unknown): RequestLineWriter | undefine
   };
   if (Object.keys(others).length > 0 || typeof level !== 'string') return undefined;
   if (typeof stream !== 'object' || stream === null || typeof stream.write !== 'function') return undefined;
-  const threshold = LEVELS[level];
+  const threshold = PINO_LEVELS[level];
   if (threshold === undefined) return undefined;
   if (threshold > INFO) return () => undefined;
   const destination = stream as { write(line: string): unknown };
-  const bindings = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
+  const bindings = pinoDefaultBindings();
   return (fields) => {
     const json = JSON.stringify(fields);
     const inner = json.length > 2 ? `,${json.slice(1, -1)}` : '';

@@ -1,14 +1,5 @@
-import { hostname } from 'node:os';
+import { PINO_LEVELS, pinoDefaultBindings } from './pino-line.js';
 
-const LEVELS: Readonly<Record<string, number>> = {
-  trace: 10,
-  debug: 20,
-  info: 30,
-  warn: 40,
-  error: 50,
-  fatal: 60,
-  silent: Number.POSITIVE_INFINITY,
-};
 const WARN = 40;
 
 /** Writes a warning as one log line. */
@@ -21,9 +12,9 @@ export type WarningWriter = (message: string) => void;
  * when `level` is above `warn`, as pino would not.
  */
 export function createWarningWriter(level: string, write: (line: string) => unknown): WarningWriter {
-  const threshold = LEVELS[level] ?? WARN;
+  const threshold = PINO_LEVELS[level] ?? WARN;
   if (threshold > WARN) return () => undefined;
-  const bindings = `,"pid":${process.pid},"hostname":${JSON.stringify(hostname())}`;
+  const bindings = pinoDefaultBindings();
   return (message) => {
     write(`{"level":${WARN},"time":${Date.now()}${bindings},"msg":${JSON.stringify(message)}}\n`);
   };

@@ -6,6 +6,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient } from '../../src/stores/redis-client.js';
 import { type FeatureGateway, postJson, startFeatureGateway } from '../support/feature-gateway.js';
+import { announcedMetricsUrl } from '../support/metrics-url.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { chatChunks, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 import { freePort, hasRedisServerBinary, startRedisServer } from '../support/redis-server.js';
@@ -328,9 +329,7 @@ describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', 
       { 'x-portkey-api-key': KEY, 'x-portkey-virtual-key': slug },
     );
   const scrapeMetrics = async () => {
-    const announced = /pk metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(gateway.process.output());
-    if (!announced?.[1]) throw new Error(`no metrics port announced:\n${gateway.process.output()}`);
-    return parsePrometheusText(await (await fetch(announced[1])).text());
+    return parsePrometheusText(await (await fetch(announcedMetricsUrl(gateway.process.output()))).text());
   };
   const evalCalls = async (): Promise<number> => {
     const stats = await own.info('commandstats');

@@ -2,6 +2,7 @@ import { cost } from '@pk/prices';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from '../support/feature-gateway.js';
+import { announcedMetricsUrl } from '../support/metrics-url.js';
 import {
   parsePrometheusText,
   requestSeriesCount,
@@ -39,9 +40,7 @@ beforeAll(async () => {
     },
     env: { PK_METRICS_PORT: '0' },
   });
-  const announced = /pk metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(gateway.process.output());
-  if (!announced?.[1]) throw new Error(`no metrics port announced:\n${gateway.process.output()}`);
-  metricsUrl = announced[1];
+  metricsUrl = announcedMetricsUrl(gateway.process.output());
 });
 afterAll(async () => {
   await gateway?.stop();
