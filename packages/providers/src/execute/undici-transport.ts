@@ -7,6 +7,12 @@ import { UpstreamError } from '../spec/upstream-error.js';
 import type { UpstreamRequest, UpstreamResponse } from '../spec/upstream-request.js';
 import { upstreamErrorFromAbort, upstreamUnavailableError } from './abort-reason.js';
 import { createGuardedConnector, customHostRefusalOf, type ResolveHost } from './guarded-lookup.js';
+import {
+  createProxyTunnelFactory,
+  ProxyTunnelError,
+  proxyDisplayName,
+  settleOnAbort,
+} from './proxy-tunnel-guard.js';
 import type { SendOptions, Transport } from './transport.js';
 
 /** Proxy settings, passed in (never read from `process.env` here). */
@@ -28,7 +34,10 @@ export interface UndiciTransportOptions {
   readonly headersTimeoutMs?: number;
   /** Milliseconds allowed between two body chunks; 0 disables (default 0, same reason). */
   readonly bodyTimeoutMs?: number;
-  /** Milliseconds to establish a connection (default 10 000). */
+  /**
+   * Milliseconds to establish a connection (default 10 000); through a proxy, to open the tunnel
+   * (TCP to the proxy, its answer to CONNECT, TLS to the provider).
+   */
   readonly connectTimeoutMs?: number;
   /** Idle keep-alive socket lifetime in ms (default 60 000). */
   readonly keepAliveTimeoutMs?: number;
@@ -125,34 +134,77 @@ function splitUrlOf(
   return split;
 }
 
-/** The keep-alive dispatcher of a transport (built by `prepare()` or its first call). */
-function createDispatcher(options: UndiciTransportOptions): Dispatcher {
-  const { Agent, EnvHttpProxyAgent } = undici();
+/** Whether the settings name a proxy. */
+function usesProxy(proxy: ProxySettings | undefined): proxy is ProxySettings {
+  return proxy !== undefined && Boolean(proxy.httpsProxy || proxy.httpProxy);
+}
+
+/**
+ * The proxy (display name) undici's `EnvHttpProxyAgent` sends an origin through: `https:` origins
+ * through `httpsProxy`, else `httpProxy`; `http:` origins through `httpProxy` only.
+ */
+function proxyOf(proxy: ProxySettings): (origin: string) => string {
+  return (origin) => {
+    const url =
+      origin.startsWith('https:') && proxy.httpsProxy
+        ? proxy.httpsProxy
+        : proxy.httpProxy || proxy.httpsProxy;
+    return url ? proxyDisplayName(url) : 'proxy';
+  };
+}
+
+/**
+ * The keep-alive dispatcher of a transport (built by `prepare()` or its first call). `closing` aborts
+ * when the transport closes (tunnels still opening through a proxy fail at once).
+ */
+function createDispatcher(options: UndiciTransportOptions, closing: AbortSignal): Dispatcher {
+  const { Agent, Client, EnvHttpProxyAgent, Pool } = undici();
+  const timeoutMs = options.connectTimeoutMs ?? 10_000;
+  // SSRF guard: internal addresses are refused in the connection's own lookup (guarded-lookup.ts).
+  const connect = createGuardedConnector({
+    timeoutMs,
+    ...(options.trustedHosts === undefined ? {} : { trustedHosts: options.trustedHosts }),
+    ...(options.lookup === undefined ? {} : { resolve: options.lookup }),
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+  });
   const agentOptions = {
     headersTimeout: options.headersTimeoutMs ?? 0,
     bodyTimeout: options.bodyTimeoutMs ?? 0,
-    // SSRF guard: internal addresses are refused in the connection's own lookup (guarded-lookup.ts).
-    connect: createGuardedConnector({
-      timeoutMs: options.connectTimeoutMs ?? 10_000,
-      ...(options.trustedHosts === undefined ? {} : { trustedHosts: options.trustedHosts }),
-      ...(options.lookup === undefined ? {} : { resolve: options.lookup }),
-      ...(options.ca === undefined ? {} : { ca: options.ca }),
-    }),
+    connect,
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 60_000,
     ...(options.connectionsPerOrigin === undefined ? {} : { connections: options.connectionsPerOrigin }),
   };
   const proxy = options.proxy;
-  const dispatcher: Dispatcher =
-    proxy !== undefined && (proxy.httpsProxy || proxy.httpProxy)
-      ? new EnvHttpProxyAgent({
-          ...agentOptions,
-          // Empty strings, not undefined: undici would otherwise fall back to process.env.
-          httpProxy: proxy.httpProxy ?? '',
-          httpsProxy: proxy.httpsProxy ?? '',
-          noProxy: proxy.noProxy ?? '',
-        })
-      : new Agent(agentOptions);
-  return dispatcher;
+  if (!usesProxy(proxy)) return new Agent(agentOptions);
+  return new EnvHttpProxyAgent({
+    ...agentOptions,
+    // Tunnels are bounded and fail without undici 7's reconnect loop (proxy-tunnel-guard.ts).
+    factory: createProxyTunnelFactory({
+      direct: connect,
+      timeoutMs,
+      closing,
+      proxyFor: proxyOf(proxy),
+      undici: { Client, Pool },
+    }),
+    // Empty strings, not undefined: undici would otherwise fall back to process.env.
+    httpProxy: proxy.httpProxy ?? '',
+    httpsProxy: proxy.httpsProxy ?? '',
+    noProxy: proxy.noProxy ?? '',
+  });
+}
+
+/** A failed tunnel through the proxy: a retryable 502 naming the proxy (without its credentials). */
+function proxyUnavailableError(provider: string, cause: ProxyTunnelError): UpstreamError {
+  return new UpstreamError({
+    provider,
+    status: 502,
+    message: `the provider could not be reached through the proxy ${cause.proxy} (${cause.reason})`,
+    type: 'api_error',
+    code: 'PK_ERR_UPSTREAM_UNAVAILABLE',
+    retryable: true,
+    connectionError: true,
+    cause,
+  });
 }
 
 /**
@@ -163,6 +215,8 @@ function createDispatcher(options: UndiciTransportOptions): Dispatcher {
  */
 export function createUndiciTransport(options: UndiciTransportOptions = {}): Transport {
   checkProxyUrls(options.proxy);
+  const proxied = usesProxy(options.proxy);
+  const closing = new AbortController();
   let dispatcher: Dispatcher | undefined;
   const splitUrls = new Map<string, { origin: string; path: string }>();
   const acceptEncoding = options.acceptEncoding === 'compressed' ? 'gzip, deflate, br' : 'identity';
@@ -170,11 +224,11 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
   async function send(upstream: UpstreamRequest, sendOptions: SendOptions): Promise<UpstreamResponse> {
     const { signal, provider } = sendOptions;
     if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
-    dispatcher ??= createDispatcher(options);
+    dispatcher ??= createDispatcher(options, closing.signal);
     try {
       const { origin, path } = splitUrlOf(upstream.url, splitUrls);
       // undici listens to the signal itself (until the body ends) and destroys the body on abort.
-      const response = await dispatcher.request({
+      const request = dispatcher.request({
         origin,
         path,
         method: upstream.method as Dispatcher.HttpMethod,
@@ -182,6 +236,8 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
         body: upstream.body ?? null,
         signal,
       });
+      // …except while it waits for a tunnel through a proxy: then the signal settles the call here.
+      const response = await (proxied ? settleOnAbort(request, signal) : request);
       const headers = flattenHeaders(response.headers);
       const decoded = decode(response.body, headers['content-encoding']);
       if (decoded !== response.body) {
@@ -198,6 +254,7 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
       if (signal?.aborted) throw upstreamErrorFromAbort(provider, signal.reason);
       const refused = customHostRefusalOf(error);
       if (refused) throw customHostRefusedError(provider, refused);
+      if (error instanceof ProxyTunnelError) throw proxyUnavailableError(provider, error);
       throw upstreamUnavailableError(provider, error);
     }
   }
@@ -205,9 +262,10 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
   return {
     send,
     prepare() {
-      dispatcher ??= createDispatcher(options);
+      dispatcher ??= createDispatcher(options, closing.signal);
     },
     close: async () => {
+      closing.abort();
       await dispatcher?.close();
     },
   };
