@@ -9,7 +9,8 @@ const CUSTOM_HOST_PATH = /\.(custom_host|customHost)$/;
  * (any other string) is the gateway's to look up. Custom-host trust is left to the gateway.
  *
  * @throws PkError `PK_ERR_INVALID_CONFIG` listing every issue, e.g.
- *   `config.targets[0].retry.attempts: expected an integer from 0 to 5, got 9`.
+ *   `config.targets[0].retry.attempts: expected an integer from 0 to 5, got 9`, with the first issue's
+ *   path as `param` (as `@pk/config`'s `parseConfigOrThrow`).
  */
 export function validateConfigOption(config: unknown): void {
   if (config === null || config === undefined) return;
@@ -20,6 +21,6 @@ export function validateConfigOption(config: unknown): void {
   const issues = parsed.issues.filter((issue) => !CUSTOM_HOST_PATH.test(issue.path));
   if (issues.length === 0) return;
   throw new PkError('PK_ERR_INVALID_CONFIG', issues.map((issue) => issue.message).join('; '), {
-    param: 'config',
+    param: issues[0]?.path ?? 'config',
   });
 }

@@ -110,6 +110,9 @@ describe('validation before sending', () => {
       });
     expect(build).toThrow(PkError);
     expect(build).toThrow('config.targets[0].retry.attempts');
+    expect(build).toThrow(
+      expect.objectContaining({ code: 'PK_ERR_INVALID_CONFIG', param: 'config.targets[0].retry.attempts' }),
+    );
   });
 
   it('an invalid per-call config is refused before anything is sent', async () => {
