@@ -147,6 +147,26 @@ describe('buildRequestHeaders', () => {
     expect(JSON.parse(headers['x-portkey-metadata'] ?? '')).toEqual({ user: '张三 😀', city: 'Zürich' });
   });
 
+  it('takes metadata given as the JSON text of an object and sends that text, as the official SDK does', () => {
+    expect(buildRequestHeaders({ metadata: ' {"team": "a", "_user":"u"} ' })).toEqual({
+      'x-portkey-metadata': '{"team": "a", "_user":"u"}',
+    });
+    expect(buildRequestHeaders({ metadata: '{"city":"Zürich"}' })['x-portkey-metadata']).toBe(
+      '{"city":"Z\\u00fcrich"}',
+    );
+  });
+
+  it.each([
+    ['an array', '[1]'],
+    ['a number', '42'],
+    ['a string', '"team-a"'],
+    ['not JSON', 'team=a'],
+  ])('refuses metadata text that is %s, naming the header', (_case, metadata) => {
+    const error = buildError({ metadata });
+    expect(error).toMatchObject({ code: 'PK_ERR_INVALID_HEADER', param: 'x-portkey-metadata' });
+    expect(error.message).toContain('expected an object or the JSON text of one');
+  });
+
   it('treats an option spelled with ID as the Id spelling, and refuses two different values', () => {
     expect(buildRequestHeaders({ traceID: 'a', traceId: 'a' })).toEqual({ 'x-portkey-trace-id': 'a' });
     expect(buildError({ traceID: 'a', traceId: 'b' }).param).toBe('x-portkey-trace-id');

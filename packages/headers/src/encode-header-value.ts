@@ -30,6 +30,11 @@ export function toHeaderJson(header: string, value: unknown): string {
     throw invalid(header, 'invalid-json', 'cannot be written as JSON');
   }
   if (json === undefined) throw invalid(header, 'invalid-json', 'cannot be written as JSON');
+  return escapeBeyondAscii(json);
+}
+
+/** JSON text with every character beyond ASCII (only ever inside a string) as a `\\uXXXX` escape. */
+function escapeBeyondAscii(json: string): string {
   return json.replace(NOT_HEADER_SAFE_IN_JSON, (character) => {
     return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
   });
@@ -56,8 +61,11 @@ export function encodeHeaderValue(kind: ValueKind, header: string, value: unknow
     case 'list':
       return encodeList(header, value);
     case 'json-object':
+      if (isJsonObject(value)) return toHeaderJson(header, value);
+      throw invalid(header, 'not-an-object', 'expected an object');
     case 'metadata':
       if (isJsonObject(value)) return toHeaderJson(header, value);
+      if (typeof value === 'string') return encodeJsonObjectText(header, value);
       throw invalid(header, 'not-an-object', 'expected an object');
     case 'json-array':
       if (Array.isArray(value)) return toHeaderJson(header, value);
@@ -72,6 +80,24 @@ export function encodeHeaderValue(kind: ValueKind, header: string, value: unknow
       throw invalid(header, 'invalid-value', CACHE_MODE_EXPECTATION);
     }
   }
+}
+
+/**
+ * The JSON text of an object, as the official SDK sends a string option: trimmed, the same bytes
+ * (only characters beyond ASCII, which can stand only inside its strings, become `\uXXXX`, as in
+ * {@link toHeaderJson}). Text that is not an object's JSON is refused.
+ */
+function encodeJsonObjectText(header: string, value: string): string {
+  const text = value.trim();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalid(header, 'invalid-json', 'expected an object or the JSON text of one');
+  }
+  if (!isJsonObject(parsed))
+    throw invalid(header, 'not-an-object', 'expected an object or the JSON text of one');
+  return escapeBeyondAscii(text);
 }
 
 /**

@@ -46,7 +46,8 @@ export interface InputValueTypes {
   list: readonly string[];
   'json-object': Readonly<JsonObject>;
   'json-array': readonly unknown[];
-  metadata: Readonly<JsonObject>;
+  /** An object, or the JSON text of one (`'{"team":"a"}'`, sent as it is, as the official SDK does). */
+  metadata: Readonly<JsonObject> | string;
   config: ConfigOption;
   /** `true` is sent as `"true"`, which the gateway reads as `simple`. */
   'cache-mode': CacheModeOption | boolean | 'true' | 'false';

@@ -32,8 +32,11 @@ export interface PortkeyCoreOptions {
   traceId?: string | null | undefined;
   /** The official SDK's spelling of {@link traceId}; both may be given only with one value. */
   traceID?: string | null | undefined;
-  /** Log metadata (`x-portkey-metadata`), JSON object ≤ 2 KiB; `_user` names the user. */
-  metadata?: Readonly<Record<string, unknown>> | null | undefined;
+  /**
+   * Log metadata (`x-portkey-metadata`), JSON object ≤ 2 KiB; `_user` names the user. Also the JSON
+   * text of an object (`'{"team":"a"}'`), sent as it is, as the official SDK does.
+   */
+  metadata?: Readonly<Record<string, unknown>> | string | null | undefined;
   /** Skip the cached answer, call the provider and store the new answer. */
   cacheForceRefresh?: boolean | null | undefined;
   /** Partitions the cache by this string. */
