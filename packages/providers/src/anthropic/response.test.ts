@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readJsonFixture } from '../test-support/fixtures.js';
-import { chatCompletionSchema } from '../test-support/openai-schemas.js';
+import { chatCompletionSchema, translatedChatCompletionSchema } from '../test-support/openai-schemas.js';
 import { fromAnthropicResponse } from './response.js';
 
 const request = preparedChat('anthropic', { model: 'm', messages: [{ role: 'user', content: 'hi' }] });
@@ -52,13 +52,32 @@ describe('fromAnthropicResponse', () => {
     ]);
   });
 
+  it('keeps Anthropic’s stop_reason with strict compliance off, as Portkey; OpenAI’s with it on', () => {
+    const finishOf = (fixture: string, strict: boolean, body: Record<string, unknown> = {}) =>
+      translatedChatCompletionSchema.parse(
+        fromAnthropicResponse(
+          readJsonFixture('anthropic', fixture),
+          preparedChat('anthropic', { model: 'm', messages: [], ...body }),
+          testContext('anthropic', {}, strict),
+        ),
+      ).choices[0]?.finish_reason;
+    expect(finishOf('text.json', true)).toBe('stop');
+    expect(finishOf('tool-call.json', true)).toBe('tool_calls');
+    expect(finishOf('text.json', false)).toBe('end_turn');
+    expect(finishOf('tool-call.json', false)).toBe('tool_use');
+    // A JSON-mode answer comes back as content, not a tool call: it ends as a turn does.
+    const json = { response_format: { type: 'json_object' } };
+    expect(finishOf('json-mode.json', true, json)).toBe('stop');
+    expect(finishOf('json-mode.json', false, json)).toBe('end_turn');
+  });
+
   it('returns reasoning and the signed thinking block only when strict compliance is off', () => {
     const fixture = readJsonFixture('anthropic', 'thinking-tool-call.json');
     const strict = chatCompletionSchema.parse(
       fromAnthropicResponse(fixture, request, testContext('anthropic', {})),
     ).choices[0];
     expect(strict?.message).not.toHaveProperty('reasoning_content');
-    const loose = chatCompletionSchema.parse(
+    const loose = translatedChatCompletionSchema.parse(
       fromAnthropicResponse(fixture, request, testContext('anthropic', {}, false)),
     ).choices[0];
     expect(loose?.message.reasoning_content).toBe(

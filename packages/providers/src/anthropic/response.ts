@@ -1,6 +1,7 @@
-import type { ChatCompletion } from '../openai-format/chat-completion.js';
+import type { TranslatedChatCompletion } from '../openai-format/chat-completion.js';
 import type { ThinkingBlock } from '../openai-format/chat-completion-request.js';
 import { buildChatCompletion, type ChatCompletionToolCall } from '../shared/chat-completion.js';
+import { finishReasonFor } from '../shared/finish-reason.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { anthropicMessageSchema } from './api.js';
 import { toAnthropicUpstreamErrorFromInvalidBody } from './errors.js';
@@ -11,15 +12,16 @@ import { toOpenAIUsageFromAnthropic } from './usage.js';
 /**
  * Anthropic Message → OpenAI chat completion (pure): text blocks joined into `content`, `tool_use`
  * blocks into `tool_calls` (arguments as JSON text), the JSON-mode tool's input into `content`,
- * `stop_reason` mapped, usage with cached tokens. With strict compliance off, thinking is returned as
- * `reasoning_content` and `thinking_blocks` (signature kept for the next turn).
+ * `stop_reason` mapped (kept as it came with native finish reasons on: `end_turn`, `tool_use` …; a
+ * JSON-mode answer ends with `end_turn`), usage with cached tokens. With strict compliance off,
+ * thinking is returned as `reasoning_content` and `thinking_blocks` (signature kept for the next turn).
  * @see https://docs.anthropic.com/en/api/messages#response
  */
 export function fromAnthropicResponse(
   body: unknown,
   request: PreparedRequest,
   context: ProviderContext,
-): ChatCompletion {
+): TranslatedChatCompletion {
   const parsed = anthropicMessageSchema.safeParse(body);
   if (!parsed.success) throw toAnthropicUpstreamErrorFromInvalidBody(context.provider);
   const message = parsed.data;
@@ -54,7 +56,9 @@ export function fromAnthropicResponse(
     }
   }
   const finishReason =
-    answeredWithJsonTool && toolCalls.length === 0 ? 'stop' : mapAnthropicStopReason(message.stop_reason);
+    answeredWithJsonTool && toolCalls.length === 0
+      ? finishReasonFor(context, 'end_turn', 'stop')
+      : finishReasonFor(context, message.stop_reason, mapAnthropicStopReason(message.stop_reason));
   const extras = context.strictOpenAICompliance
     ? {}
     : {

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { translateAdapterStream } from '../execute/stream-pipeline.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readChunkFixture, sseFramesFromChunks } from '../test-support/fixtures.js';
-import { chatCompletionChunkSchema } from '../test-support/openai-schemas.js';
+import {
+  chatCompletionChunkSchema,
+  translatedChatCompletionChunkSchema,
+} from '../test-support/openai-schemas.js';
 import { collectChatStream, readSseEvents } from '../test-support/sse-client.js';
 import { anthropicAdapter } from './index.js';
 
@@ -28,9 +31,9 @@ async function run(fixture: string, options: { strict?: boolean; includeUsage?: 
     context: testContext('anthropic', {}, options.strict ?? true),
   });
   const events = await readSseEvents(translated.stream);
+  const schema = options.strict === false ? translatedChatCompletionChunkSchema : chatCompletionChunkSchema;
   for (const event of events)
-    if (event.data !== '[DONE]' && event.event !== 'error')
-      chatCompletionChunkSchema.parse(JSON.parse(event.data));
+    if (event.data !== '[DONE]' && event.event !== 'error') schema.parse(JSON.parse(event.data));
   return { events, collected: collectChatStream(events), usage: await translated.usage };
 }
 
@@ -72,6 +75,15 @@ describe('createAnthropicStreamTransformer', () => {
       ),
     ).toBe(true);
     expect(loose.collected.content).toBe('27 * 453 = 12,231');
+  });
+
+  it('keeps Anthropic’s stop_reason with strict compliance off, as Portkey; OpenAI’s with it on', async () => {
+    expect((await run('text.chunks.txt')).collected.finishReason).toBe('stop');
+    expect((await run('tool-call.chunks.txt')).collected.finishReason).toBe('tool_calls');
+    expect((await run('text.chunks.txt', { strict: false })).collected.finishReason).toBe('end_turn');
+    const tool = await run('tool-call.chunks.txt', { strict: false });
+    expect(tool.collected.finishReason).toBe('tool_use');
+    expect(tool.collected.toolCalls).toHaveLength(1);
   });
 
   it('turns an error event after a 200 into an OpenAI event: error frame', async () => {

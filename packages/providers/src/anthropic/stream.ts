@@ -1,5 +1,9 @@
-import type { OpenAIFinishReason } from '../openai-format/chat-completion.js';
-import type { ChatCompletionChunk } from '../openai-format/chat-completion-chunk.js';
+import type { FinishReason } from '../openai-format/chat-completion.js';
+import type {
+  ChatCompletionChunk,
+  TranslatedChatCompletionChunk,
+} from '../openai-format/chat-completion-chunk.js';
+import { finishReasonFor } from '../shared/finish-reason.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type {
@@ -20,7 +24,8 @@ type Delta = ChatCompletionChunk['choices'][number]['delta'];
  * `message_start` (role chunk, input usage), `content_block_start` (a tool call's id and name),
  * `content_block_delta` (`text_delta` → content, `input_json_delta` → tool-call arguments,
  * `thinking_delta` → `reasoning_content`, `signature_delta` → `thinking_blocks`, the last two only with
- * strict compliance off), `message_delta` (finish reason, output usage), `message_stop` (usage chunk
+ * strict compliance off), `message_delta` (finish reason, the vendor's own with native finish reasons
+ * on; output usage), `message_stop` (usage chunk
  * when asked for, `onUsage`), `ping` (ignored) and `error` (an `event: error` frame).
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
@@ -38,8 +43,8 @@ export function createAnthropicStreamTransformer(options: StreamTransformerOptio
   const toolIndexOfBlock = new Map<number, number>();
   const jsonBlocks = new Set<number>();
 
-  function chunk(delta: Delta, finishReason: OpenAIFinishReason | null = null): StreamOutput {
-    const value: ChatCompletionChunk = {
+  function chunk(delta: Delta, finishReason: FinishReason | null = null): StreamOutput {
+    const value: TranslatedChatCompletionChunk = {
       id,
       object: 'chat.completion.chunk',
       created,
@@ -118,7 +123,13 @@ export function createAnthropicStreamTransformer(options: StreamTransformerOptio
           ),
         };
         const reason =
-          answeredWithJsonTool && toolCount === 0 ? 'stop' : mapAnthropicStopReason(event.delta.stop_reason);
+          answeredWithJsonTool && toolCount === 0
+            ? finishReasonFor(context, 'end_turn', 'stop')
+            : finishReasonFor(
+                context,
+                event.delta.stop_reason,
+                mapAnthropicStopReason(event.delta.stop_reason),
+              );
         controller.enqueue(chunk({}, reason));
         return;
       }

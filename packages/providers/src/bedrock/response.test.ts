@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { prepareRequest } from '../shared/prepare-request.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
-import { chatCompletionSchema, embeddingListSchema } from '../test-support/openai-schemas.js';
+import {
+  chatCompletionSchema,
+  embeddingListSchema,
+  translatedChatCompletionSchema,
+} from '../test-support/openai-schemas.js';
 import { toBedrockUpstreamError } from './errors.js';
 import { fromBedrockResponse } from './response.js';
 
@@ -45,6 +49,23 @@ describe('fromBedrockResponse', () => {
       finish_reason: 'stop',
       message: { content: '{"name":"Ada Lovelace","age":36}' },
     });
+  });
+
+  it('keeps Converse’s stopReason with strict compliance off, as Portkey; OpenAI’s with it on', () => {
+    const finishOf = (fixture: string, strict: boolean, body: Record<string, unknown> = {}) =>
+      translatedChatCompletionSchema.parse(
+        fromBedrockResponse(
+          readJsonFixture('bedrock', fixture),
+          chat(body),
+          testContext('bedrock', {}, strict),
+        ),
+      ).choices[0]?.finish_reason;
+    expect(finishOf('text.json', true)).toBe('stop');
+    expect(finishOf('tool-call.json', true)).toBe('tool_calls');
+    expect(finishOf('text.json', false)).toBe('end_turn');
+    expect(finishOf('tool-call.json', false)).toBe('tool_use');
+    const json = { response_format: { type: 'json_object' } };
+    expect(finishOf('json-mode.json', false, json)).toBe('end_turn');
   });
 
   it('translates Titan and Cohere embeddings', () => {

@@ -1,7 +1,8 @@
-import type { ChatCompletion } from '../openai-format/chat-completion.js';
+import type { TranslatedChatCompletion } from '../openai-format/chat-completion.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
 import { buildChatCompletion, type ChatCompletionToolCall } from '../shared/chat-completion.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
+import { finishReasonFor } from '../shared/finish-reason.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import {
   bedrockCohereEmbeddingSchema,
@@ -40,15 +41,16 @@ function fromBedrockEmbedding(body: unknown, request: PreparedRequest, provider:
 /**
  * Converse answer → OpenAI chat completion, or an InvokeModel embeddings answer (Titan or Cohere) →
  * embeddings list (pure). Text blocks are joined, `toolUse` blocks become tool calls (the JSON-mode
- * tool's input becomes `content`), `stopReason` is mapped, reasoning text is `reasoning_content` with
- * strict compliance off.
+ * tool's input becomes `content`), `stopReason` is mapped (kept as it came with native finish reasons
+ * on; a JSON-mode answer ends with `end_turn`), reasoning text is `reasoning_content` with strict
+ * compliance off.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_ResponseSyntax
  */
 export function fromBedrockResponse(
   body: unknown,
   request: PreparedRequest,
   context: ProviderContext,
-): ChatCompletion | EmbeddingList {
+): TranslatedChatCompletion | EmbeddingList {
   if (request.endpoint === 'embeddings') return fromBedrockEmbedding(body, request, context.provider);
   const parsed = bedrockConverseResponseSchema.safeParse(body);
   if (!parsed.success) throw unexpectedBodyError(context.provider);
@@ -85,7 +87,9 @@ export function fromBedrockResponse(
         ? { reasoning_content: reasoning.join('') }
         : {},
     finishReason:
-      answeredWithJsonTool && toolCalls.length === 0 ? 'stop' : mapBedrockStopReason(parsed.data.stopReason),
+      answeredWithJsonTool && toolCalls.length === 0
+        ? finishReasonFor(context, 'end_turn', 'stop')
+        : finishReasonFor(context, parsed.data.stopReason, mapBedrockStopReason(parsed.data.stopReason)),
     usage: toOpenAIUsageFromBedrock(parsed.data.usage),
   });
 }

@@ -33,6 +33,15 @@ describe('createBedrockStreamTransformer', () => {
     expect(collected.finishReason).toBe('tool_calls');
   });
 
+  it('keeps Converse’s stopReason with strict compliance off, as Portkey', async () => {
+    const run = (name: string, strict: boolean) =>
+      runAdapterStream({ adapter: bedrockAdapter, frames: frames(name), strict });
+    expect((await run('text.chunks.txt', false)).collected.finishReason).toBe('end_turn');
+    expect((await run('tool-call.chunks.txt', false)).collected.finishReason).toBe('tool_use');
+    expect((await run('guardrail.chunks.txt', false)).collected.finishReason).toBe('guardrail_intervened');
+    expect((await run('tool-call.chunks.txt', true)).collected.finishReason).toBe('tool_calls');
+  });
+
   it('ends a guardrail stop with content_filter and an exception event with event: error', async () => {
     const guarded = await runAdapterStream({
       adapter: bedrockAdapter,

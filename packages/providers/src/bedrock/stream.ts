@@ -1,4 +1,5 @@
 import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
+import { finishReasonFor } from '../shared/finish-reason.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
@@ -76,7 +77,9 @@ export function createBedrockStreamTransformer(options: StreamTransformerOptions
         controller.enqueue(
           chunks.chunk(
             {},
-            answeredWithJsonTool && toolCount === 0 ? 'stop' : mapBedrockStopReason(payload.stopReason),
+            answeredWithJsonTool && toolCount === 0
+              ? finishReasonFor(context, 'end_turn', 'stop')
+              : finishReasonFor(context, payload.stopReason, mapBedrockStopReason(payload.stopReason)),
           ),
         );
         return;

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { prepareRequest } from '../shared/prepare-request.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
-import { chatCompletionSchema, embeddingListSchema } from '../test-support/openai-schemas.js';
+import {
+  chatCompletionSchema,
+  embeddingListSchema,
+  translatedChatCompletionSchema,
+} from '../test-support/openai-schemas.js';
 import { toCohereUpstreamError } from './errors.js';
 import { fromCohereResponse } from './response.js';
 
@@ -43,6 +47,15 @@ describe('fromCohereResponse', () => {
         ],
       },
     });
+  });
+
+  it('keeps Cohere’s finish_reason with strict compliance off, as Portkey', () => {
+    const finishOf = (fixture: string) =>
+      translatedChatCompletionSchema.parse(
+        fromCohereResponse(readJsonFixture('cohere', fixture), chat, testContext('cohere', {}, false)),
+      ).choices[0]?.finish_reason;
+    expect(finishOf('text.json')).toBe('COMPLETE');
+    expect(finishOf('tool-call.json')).toBe('TOOL_CALL');
   });
 
   it('translates embeddings with billed input tokens', () => {

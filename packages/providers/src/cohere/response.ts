@@ -1,7 +1,8 @@
-import type { ChatCompletion } from '../openai-format/chat-completion.js';
+import type { TranslatedChatCompletion } from '../openai-format/chat-completion.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
 import { buildChatCompletion } from '../shared/chat-completion.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
+import { finishReasonFor } from '../shared/finish-reason.js';
 import { choiceLogprobs } from '../shared/token-logprob.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { cohereChatResponseSchema, cohereEmbedResponseSchema } from './api.js';
@@ -36,7 +37,7 @@ export function fromCohereResponse(
   body: unknown,
   request: PreparedRequest,
   context: ProviderContext,
-): ChatCompletion | EmbeddingList {
+): TranslatedChatCompletion | EmbeddingList {
   if (request.endpoint === 'embeddings') return fromCohereEmbed(body, request, context.provider);
   const parsed = cohereChatResponseSchema.safeParse(body);
   if (!parsed.success) throw unexpectedBodyError(context.provider);
@@ -63,7 +64,11 @@ export function fromCohereResponse(
     texts,
     toolCalls,
     extras: !context.strictOpenAICompliance && thinking !== '' ? { reasoning_content: thinking } : {},
-    finishReason: mapCohereFinishReason(parsed.data.finish_reason),
+    finishReason: finishReasonFor(
+      context,
+      parsed.data.finish_reason,
+      mapCohereFinishReason(parsed.data.finish_reason),
+    ),
     usage: toOpenAIUsageFromCohere(parsed.data.usage),
     logprobs: logprobs ? choiceLogprobs(toOpenAITokenLogprobsFromCohere(logprobs)) : null,
   });

@@ -33,10 +33,19 @@ describe('createCohereStreamTransformer', () => {
         { id: 'get_weather_p0dage9q1nv4', name: 'get_weather', arguments: '{"location": "Madrid"}' },
         { id: 'get_weather_vdr9kg9fyq4k', name: 'get_weather', arguments: '{"location": "Brasilia"}' },
       ]);
-      expect(collected.finishReason).toBe('tool_calls');
+      // Cohere's own reason with strict compliance off (see the next test).
+      expect(collected.finishReason).toBe(strict ? 'tool_calls' : 'TOOL_CALL');
       expect(collected.content).toBe('I will search for the weather in Madrid and Brasilia.');
       expect(collected.reasoning).toBe('');
     }
+  });
+
+  it('keeps Cohere’s finish_reason with strict compliance off, as Portkey', async () => {
+    const run = (name: string, strict: boolean) =>
+      runAdapterStream({ adapter: cohereAdapter, frames: frames(name), strict });
+    expect((await run('text.chunks.txt', false)).collected.finishReason).toBe('COMPLETE');
+    expect((await run('tool-call.chunks.txt', false)).collected.finishReason).toBe('TOOL_CALL');
+    expect((await run('text.chunks.txt', true)).collected.finishReason).toBe('stop');
   });
 
   it('turns an error in message-end into event: error, and a cut stream into PK_ERR_STREAM_INTERRUPTED', async () => {

@@ -1,4 +1,5 @@
 import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
+import { finishReasonFor } from '../shared/finish-reason.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
 import { choiceLogprobs } from '../shared/token-logprob.js';
@@ -90,7 +91,12 @@ export function createCohereStreamTransformer(options: StreamTransformerOptions)
           );
           return;
         }
-        controller.enqueue(chunks.chunk({}, mapCohereFinishReason(delta?.finish_reason)));
+        controller.enqueue(
+          chunks.chunk(
+            {},
+            finishReasonFor(context, delta?.finish_reason, mapCohereFinishReason(delta?.finish_reason)),
+          ),
+        );
         const usage = toOpenAIUsageFromCohere(delta?.usage);
         options.onUsage(usage);
         if (request.clientWantsUsage) controller.enqueue(chunks.usage(usage));

@@ -60,6 +60,8 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
       provider,
       target,
       strictOpenAICompliance: dialect.keepsReasoning ? false : strict,
+      // The dialect's own stop reason / status is made from OpenAI's finish reason.
+      nativeFinishReasons: false,
       generateId: options.generateId ?? (() => `chatcmpl-${crypto.randomUUID()}`),
       now: options.now ?? Date.now,
     };

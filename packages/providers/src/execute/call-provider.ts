@@ -129,12 +129,14 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     const adapter = options.adapter ?? getProviderAdapter(providerId);
     const endpoint = options.request.endpoint as AdapterEndpoint;
     checkEndpointSupported(adapter, endpoint);
+    // Decision 0006: the header's `false` or the config's `false` turns it off; default on.
+    const strict =
+      options.request.strictOpenAICompliance !== false && leaf?.strict_open_ai_compliance !== false;
     const context: ProviderContext = {
       provider: providerId || adapter.id,
       target,
-      // Decision 0006: the header's `false` or the config's `false` turns it off; default on.
-      strictOpenAICompliance:
-        options.request.strictOpenAICompliance !== false && leaf?.strict_open_ai_compliance !== false,
+      strictOpenAICompliance: strict,
+      nativeFinishReasons: !strict,
       generateId: options.generateId ?? (() => `chatcmpl-${crypto.randomUUID()}`),
       now: options.now ?? Date.now,
     };

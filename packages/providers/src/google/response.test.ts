@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
-import { chatCompletionSchema } from '../test-support/openai-schemas.js';
+import { chatCompletionSchema, translatedChatCompletionSchema } from '../test-support/openai-schemas.js';
 import { toGoogleUpstreamError } from './errors.js';
 import { fromGoogleResponse } from './response.js';
 
@@ -9,8 +9,9 @@ const chat = preparedChat('google', {
   model: 'gemini-2.0-flash',
   messages: [{ role: 'user', content: 'x' }],
 });
+// With strict compliance off, finish reasons are Gemini's own: only strict answers are OpenAI's.
 const parse = (name: string, strict = true) =>
-  chatCompletionSchema.parse(
+  (strict ? chatCompletionSchema : translatedChatCompletionSchema).parse(
     fromGoogleResponse(readJsonFixture('google', name), chat, testContext('google', {}, strict)),
   );
 
@@ -53,6 +54,15 @@ describe('fromGoogleResponse', () => {
     });
   });
 
+  it('keeps Gemini’s finishReason with strict compliance off, as Portkey; OpenAI’s with it on', () => {
+    expect(parse('text.json').choices[0]?.finish_reason).toBe('stop');
+    expect(parse('tool-call.json').choices[0]?.finish_reason).toBe('tool_calls');
+    expect(parse('text.json', false).choices[0]?.finish_reason).toBe('STOP');
+    const tool = parse('tool-call.json', false).choices[0];
+    expect(tool?.finish_reason).toBe('STOP');
+    expect(tool?.message.tool_calls).toHaveLength(1);
+  });
+
   it('reports a blocked prompt as content_filter, and thoughts only with strict compliance off', () => {
     expect(parse('prompt-blocked.json').choices[0]).toMatchObject({
       finish_reason: 'content_filter',
@@ -64,7 +74,7 @@ describe('fromGoogleResponse', () => {
       ],
       usageMetadata: { promptTokenCount: 2, candidatesTokenCount: 1, thoughtsTokenCount: 5 },
     };
-    const loose = chatCompletionSchema.parse(
+    const loose = translatedChatCompletionSchema.parse(
       fromGoogleResponse(thinking, chat, testContext('google', {}, false)),
     );
     expect(loose.choices[0]?.message).toMatchObject({ content: 'Yes.', reasoning_content: 'hmm' });

@@ -1,6 +1,7 @@
-import type { ChatCompletion } from '../openai-format/chat-completion.js';
+import type { TranslatedChatCompletion } from '../openai-format/chat-completion.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
+import { finishReasonFor } from '../shared/finish-reason.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import {
   type GoogleCandidate,
@@ -13,15 +14,16 @@ import { signatureOf } from './thought-signature.js';
 import { googleToolCallId } from './tool-call-id.js';
 import { toOpenAIUsageFromGoogle } from './usage.js';
 
-type Choice = ChatCompletion['choices'][number];
+type Choice = TranslatedChatCompletion['choices'][number];
 
 function toChoice(options: {
   readonly candidate: GoogleCandidate;
   readonly position: number;
-  readonly strict: boolean;
+  readonly context: ProviderContext;
   readonly answerId: string;
 }): Choice {
-  const { candidate, position, strict, answerId } = options;
+  const { candidate, position, context, answerId } = options;
+  const strict = context.strictOpenAICompliance;
   const texts: string[] = [];
   const thoughts: string[] = [];
   const toolCalls: NonNullable<Choice['message']['tool_calls']> = [];
@@ -45,7 +47,11 @@ function toChoice(options: {
       ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
       ...(!strict && thoughts.length > 0 ? { reasoning_content: thoughts.join('') } : {}),
     },
-    finish_reason: mapGoogleFinishReason(candidate.finishReason, toolCalls.length > 0),
+    finish_reason: finishReasonFor(
+      context,
+      candidate.finishReason,
+      mapGoogleFinishReason(candidate.finishReason, toolCalls.length > 0),
+    ),
     logprobs: toOpenAILogprobsFromGoogle(candidate.logprobsResult),
   };
 }
@@ -53,7 +59,9 @@ function toChoice(options: {
 /**
  * A `GenerateContentResponse` → OpenAI chat completion (pure; shared with `vertex-ai`): one choice per
  * candidate, text parts joined, `functionCall` parts as tool calls (arguments as JSON text), thought
- * parts as `reasoning_content` with strict compliance off, `logprobsResult` as `logprobs`, safety stops as `content_filter`. A prompt
+ * parts as `reasoning_content` with strict compliance off, `logprobsResult` as `logprobs`, safety
+ * stops as `content_filter` (finish reasons kept as they came with native finish reasons on: `STOP`,
+ * `MAX_TOKENS`, `SAFETY` …). A prompt
  * blocked before any candidate (`promptFeedback.blockReason`) is one empty `content_filter` choice.
  * @see https://ai.google.dev/api/generate-content#generatecontentresponse
  */
@@ -61,16 +69,15 @@ export function fromGoogleGenerateContent(
   body: unknown,
   request: PreparedRequest,
   context: ProviderContext,
-): ChatCompletion {
+): TranslatedChatCompletion {
   const parsed = googleGenerateContentResponseSchema.safeParse(body);
   if (!parsed.success) throw unexpectedBodyError(context.provider);
   const answer = parsed.data;
   const candidates = answer.candidates ?? [];
   const id = answer.responseId ?? context.generateId();
-  const strict = context.strictOpenAICompliance;
   const choices: Choice[] =
     candidates.length > 0
-      ? candidates.map((candidate, position) => toChoice({ candidate, position, strict, answerId: id }))
+      ? candidates.map((candidate, position) => toChoice({ candidate, position, context, answerId: id }))
       : [
           {
             index: 0,
@@ -97,7 +104,7 @@ export function fromGoogleResponse(
   body: unknown,
   request: PreparedRequest,
   context: ProviderContext,
-): ChatCompletion | EmbeddingList {
+): TranslatedChatCompletion | EmbeddingList {
   if (request.endpoint !== 'embeddings') return fromGoogleGenerateContent(body, request, context);
   const parsed = googleBatchEmbedResponseSchema.safeParse(body);
   if (!parsed.success) throw unexpectedBodyError(context.provider);

@@ -75,6 +75,14 @@ describe('createGoogleStreamTransformer', () => {
     expect(await idsOf(anonymous)).toEqual(['call_test_0_0']);
   });
 
+  it('keeps Gemini’s finishReason with strict compliance off, as Portkey', async () => {
+    const run = (name: string) =>
+      runAdapterStream({ adapter: googleAdapter, frames: frames(name), strict: false });
+    expect((await run('text.chunks.txt')).collected.finishReason).toBe('STOP');
+    expect((await run('tool-call.chunks.txt')).collected.finishReason).toBe('STOP');
+    expect((await run('safety.chunks.txt')).collected.finishReason).toBe('SAFETY');
+  });
+
   it('ends a safety block mid-stream with content_filter', async () => {
     const { collected } = await runAdapterStream({
       adapter: googleAdapter,

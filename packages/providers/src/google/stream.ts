@@ -1,5 +1,6 @@
-import type { OpenAIFinishReason } from '../openai-format/chat-completion.js';
+import type { FinishReason } from '../openai-format/chat-completion.js';
 import { createChunkFactory, streamErrorOutput } from '../shared/chunk-factory.js';
+import { finishReasonFor } from '../shared/finish-reason.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
@@ -17,7 +18,8 @@ import { toOpenAIUsageFromGoogle } from './usage.js';
  * Gemini `streamGenerateContent?alt=sse` chunks (each a partial `GenerateContentResponse`) → OpenAI
  * chunks (shared with `vertex-ai`): a role chunk first, text parts as content, thought parts as
  * `reasoning_content` (strict compliance off), each `functionCall` part as one whole tool call, a
- * `finishReason` as the finish chunk (`SAFETY` and other safety stops mid-stream as `content_filter`,
+ * `finishReason` as the finish chunk (kept as it came with native finish reasons on; else `SAFETY` and
+ * other safety stops mid-stream as `content_filter`,
  * a blocked prompt too), the last `usageMetadata` as the usage chunk when the stream ends, and an
  * in-stream `error` as `event: error`. A stream that ends without a finish reason ends with
  * `PK_ERR_STREAM_INTERRUPTED`.
@@ -35,7 +37,7 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
   let failed = false;
   let usage: GoogleUsageMetadata | undefined;
   const toolCounts = new Map<number, number>();
-  const finished = new Map<number, OpenAIFinishReason>();
+  const finished = new Map<number, FinishReason>();
 
   function handle(event: GoogleGenerateContentResponse, controller: StreamSink): void {
     if (event.error) {
@@ -96,7 +98,11 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
         }
       }
       if (candidate.finishReason && !finished.has(index)) {
-        const reason = mapGoogleFinishReason(candidate.finishReason, (toolCounts.get(index) ?? 0) > 0);
+        const reason = finishReasonFor(
+          context,
+          candidate.finishReason,
+          mapGoogleFinishReason(candidate.finishReason, (toolCounts.get(index) ?? 0) > 0),
+        );
         finished.set(index, reason);
         controller.enqueue(chunks.chunk({}, reason, index));
       }

@@ -8,7 +8,8 @@ type FinishReasons = OpenAICompatibleConfig['finishReasons'];
 
 /**
  * OpenAI-compatible answers are returned as sent, vendor fields included (`citations`, `request_id`,
- * `reasoning_content` …), finish reasons mapped where the vendor has its own (`finishReasons`), and
+ * `reasoning_content` …), finish reasons mapped where the vendor has its own (`finishReasons`; kept as
+ * they came with native finish reasons on), and
  * with the repairs OpenAI's object needs: `message.content: null` on tool-call answers that omit it
  * (Groq's documented example does), no `tool_calls: null`, and `object`, `created` and `model` where
  * the vendor leaves them out (GLM answers have no `object`; AI21's have no `created`).
@@ -23,7 +24,7 @@ export function fromOpenAICompatibleResponse(
   request?: PreparedRequest,
   context?: ProviderContext,
 ): unknown {
-  const finishReasons = context?.strictOpenAICompliance === false ? undefined : config.finishReasons;
+  const finishReasons = context?.nativeFinishReasons === true ? undefined : config.finishReasons;
   const answer = fromOpenAIResponse(body);
   if (!isJsonObject(answer) || !Array.isArray(answer.choices)) return answer;
   const filled: Record<string, unknown> = {};

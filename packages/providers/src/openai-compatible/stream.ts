@@ -91,7 +91,7 @@ export function createOpenAICompatibleStreamTransformer(
     : createOpenAIStreamTransformer(options);
   const liftsUsage = config.streamUsage === 'in-choice';
   const repairs = config.repairChunks === true;
-  const reasons = options.context.strictOpenAICompliance ? config.finishReasons : undefined;
+  const reasons = options.context.nativeFinishReasons ? undefined : config.finishReasons;
   if (!liftsUsage && !repairs && reasons === undefined) return inner;
   const defaults: ChunkDefaults = {
     model: String(options.request.body.model ?? ''),

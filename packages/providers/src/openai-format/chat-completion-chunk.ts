@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { openAIFinishReasonSchema } from './chat-completion.js';
+import { type FinishReason, openAIFinishReasonSchema } from './chat-completion.js';
 import { thinkingBlockSchema } from './chat-completion-request.js';
 import { openAIUsageSchema } from './usage.js';
 
@@ -15,30 +15,42 @@ export const chatCompletionChunkToolCallSchema = z.looseObject({
  * The chat completion chunk object (https://platform.openai.com/docs/api-reference/chat-streaming).
  * The usage chunk has `choices: []` and `usage` set.
  */
-export const chatCompletionChunkSchema = z.looseObject({
-  id: z.string(),
-  object: z.literal('chat.completion.chunk'),
-  created: z.number().int(),
-  model: z.string(),
-  choices: z.array(
-    z.looseObject({
-      index: z.number().int(),
-      delta: z.looseObject({
-        role: z.literal('assistant').optional(),
-        content: z.string().nullish(),
-        // A model's refusal, streamed in pieces like `content` (Structured Outputs).
-        refusal: z.string().nullish(),
-        tool_calls: z.array(chatCompletionChunkToolCallSchema).optional(),
-        // DeepSeek and Qwen send `reasoning_content: null` on content deltas.
-        reasoning_content: z.string().nullish(),
-        thinking_blocks: z.array(thinkingBlockSchema).optional(),
-      }),
-      finish_reason: openAIFinishReasonSchema.nullable(),
-      logprobs: z.unknown().nullish(),
-    }),
-  ),
-  usage: openAIUsageSchema.nullish(),
-});
+export const chatCompletionChunkSchema = chatCompletionChunkSchemaOf(openAIFinishReasonSchema);
 
 /** A chat completion chunk. */
 export type ChatCompletionChunk = z.infer<typeof chatCompletionChunkSchema>;
+
+/** {@link TranslatedChatCompletionChunk} (tests check chunks with native finish reasons against it). */
+export const translatedChatCompletionChunkSchema = chatCompletionChunkSchemaOf(
+  z.string() as z.ZodType<FinishReason>,
+);
+
+/** A chunk translated from a vendor's stream: a {@link ChatCompletionChunk} whose finish reasons may be the vendor's own. */
+export type TranslatedChatCompletionChunk = z.infer<typeof translatedChatCompletionChunkSchema>;
+
+function chatCompletionChunkSchemaOf<F extends z.ZodType<FinishReason>>(finishReason: F) {
+  return z.looseObject({
+    id: z.string(),
+    object: z.literal('chat.completion.chunk'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z.looseObject({
+        index: z.number().int(),
+        delta: z.looseObject({
+          role: z.literal('assistant').optional(),
+          content: z.string().nullish(),
+          // A model's refusal, streamed in pieces like `content` (Structured Outputs).
+          refusal: z.string().nullish(),
+          tool_calls: z.array(chatCompletionChunkToolCallSchema).optional(),
+          // DeepSeek and Qwen send `reasoning_content: null` on content deltas.
+          reasoning_content: z.string().nullish(),
+          thinking_blocks: z.array(thinkingBlockSchema).optional(),
+        }),
+        finish_reason: finishReason.nullable(),
+        logprobs: z.unknown().nullish(),
+      }),
+    ),
+    usage: openAIUsageSchema.nullish(),
+  });
+}

@@ -14,6 +14,14 @@ export const openAIFinishReasonSchema = z.enum([
 /** One of OpenAI's finish reasons. */
 export type OpenAIFinishReason = z.infer<typeof openAIFinishReasonSchema>;
 
+/**
+ * A choice's `finish_reason` as an adapter answers: OpenAI's, or with native finish reasons on
+ * (strict OpenAI compliance off, as Portkey) the vendor's own as it came (`end_turn`, `MAX_TOKENS` …).
+ */
+export type FinishReason = OpenAIFinishReason | (string & {});
+
+const finishReasonSchema = z.string() as z.ZodType<FinishReason>;
+
 /** A tool call in an answer. */
 export const chatCompletionToolCallSchema = z.looseObject({
   id: z.string(),
@@ -26,28 +34,38 @@ export const chatCompletionToolCallSchema = z.looseObject({
  * `reasoning_content` and `thinking_blocks` are pk extensions, present only when strict OpenAI
  * compliance is off.
  */
-export const chatCompletionSchema = z.looseObject({
-  id: z.string(),
-  object: z.literal('chat.completion'),
-  created: z.number().int(),
-  model: z.string(),
-  choices: z.array(
-    z.looseObject({
-      index: z.number().int(),
-      message: z.looseObject({
-        role: z.literal('assistant'),
-        content: z.string().nullable(),
-        refusal: z.string().nullish(),
-        tool_calls: z.array(chatCompletionToolCallSchema).optional(),
-        reasoning_content: z.string().optional(),
-        thinking_blocks: z.array(thinkingBlockSchema).optional(),
-      }),
-      finish_reason: openAIFinishReasonSchema,
-      logprobs: z.unknown().nullish(),
-    }),
-  ),
-  usage: openAIUsageSchema.optional(),
-});
+export const chatCompletionSchema = chatCompletionSchemaOf(openAIFinishReasonSchema);
 
 /** A chat completion. */
 export type ChatCompletion = z.infer<typeof chatCompletionSchema>;
+
+/** {@link TranslatedChatCompletion} (tests check answers with native finish reasons against it). */
+export const translatedChatCompletionSchema = chatCompletionSchemaOf(finishReasonSchema);
+
+/** A chat completion translated from a vendor's answer: a {@link ChatCompletion} whose finish reasons may be the vendor's own. */
+export type TranslatedChatCompletion = z.infer<typeof translatedChatCompletionSchema>;
+
+function chatCompletionSchemaOf<F extends z.ZodType<FinishReason>>(finishReason: F) {
+  return z.looseObject({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z.array(
+      z.looseObject({
+        index: z.number().int(),
+        message: z.looseObject({
+          role: z.literal('assistant'),
+          content: z.string().nullable(),
+          refusal: z.string().nullish(),
+          tool_calls: z.array(chatCompletionToolCallSchema).optional(),
+          reasoning_content: z.string().optional(),
+          thinking_blocks: z.array(thinkingBlockSchema).optional(),
+        }),
+        finish_reason: finishReason,
+        logprobs: z.unknown().nullish(),
+      }),
+    ),
+    usage: openAIUsageSchema.optional(),
+  });
+}

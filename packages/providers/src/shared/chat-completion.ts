@@ -1,4 +1,8 @@
-import type { ChatCompletion, OpenAIFinishReason } from '../openai-format/chat-completion.js';
+import type {
+  ChatCompletion,
+  FinishReason,
+  TranslatedChatCompletion,
+} from '../openai-format/chat-completion.js';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 
 type Message = ChatCompletion['choices'][number]['message'];
@@ -19,11 +23,11 @@ export function buildChatCompletion(answer: {
   readonly texts: readonly string[];
   readonly toolCalls: readonly ChatCompletionToolCall[];
   readonly extras?: Readonly<Record<string, unknown>>;
-  readonly finishReason: OpenAIFinishReason;
+  readonly finishReason: FinishReason;
   readonly usage: OpenAIUsage;
   /** The choice's `logprobs` (`null` when there are none). */
   readonly logprobs?: unknown;
-}): ChatCompletion {
+}): TranslatedChatCompletion {
   return {
     id: answer.id,
     object: 'chat.completion',

@@ -1,5 +1,8 @@
-import type { OpenAIFinishReason } from '../openai-format/chat-completion.js';
-import type { ChatCompletionChunk } from '../openai-format/chat-completion-chunk.js';
+import type { FinishReason } from '../openai-format/chat-completion.js';
+import type {
+  ChatCompletionChunk,
+  TranslatedChatCompletionChunk,
+} from '../openai-format/chat-completion-chunk.js';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import type { StreamOutput } from '../spec/provider-adapter.js';
 
@@ -15,7 +18,7 @@ export interface ChunkFactory {
   /** A chunk of choice 0 (or `index`), with the `logprobs` of its delta when there are some. */
   chunk(
     delta: ChunkDelta,
-    finishReason?: OpenAIFinishReason | null,
+    finishReason?: FinishReason | null,
     index?: number,
     logprobs?: unknown,
   ): StreamOutput;
@@ -33,7 +36,7 @@ export function createChunkFactory(options: {
     id: options.id,
     model: options.model,
     chunk(delta, finishReason = null, index = 0, logprobs = undefined) {
-      const value: ChatCompletionChunk = {
+      const value: TranslatedChatCompletionChunk = {
         id: factory.id,
         object: 'chat.completion.chunk',
         created: options.created,

@@ -64,8 +64,18 @@ export interface ProviderContext {
   readonly provider: string;
   /** The target's options (credentials, host, Azure fields …). */
   readonly target: ProviderTarget;
-  /** See {@link ProviderRequest.strictOpenAICompliance}. */
+  /**
+   * See {@link ProviderRequest.strictOpenAICompliance}: whether answers leave out pk's reasoning
+   * extras. Dialect calls translated through chat turn it off to keep reasoning for the dialect.
+   */
   readonly strictOpenAICompliance: boolean;
+  /**
+   * When true, a choice's `finish_reason` is the vendor's own as it came (`end_turn`, `tool_use`,
+   * `MAX_TOKENS`, `COMPLETE` …), as Portkey answers with strict OpenAI compliance off; when false it
+   * is mapped to OpenAI's. On for chat calls whose strict compliance is off; always off for dialect
+   * calls, whose translation back reads OpenAI's finish reasons (decision 0006).
+   */
+  readonly nativeFinishReasons: boolean;
   /** Makes ids for answers whose vendor sends none (`chatcmpl-…`). Injected so snapshots are stable. */
   readonly generateId: () => string;
   /** Milliseconds since the epoch. Injected so snapshots are stable. */

@@ -7,9 +7,18 @@ export function testContext(provider: string, target: ProviderTarget, strict = t
     provider,
     target,
     strictOpenAICompliance: strict,
+    nativeFinishReasons: !strict,
     generateId: () => 'chatcmpl-test',
     now: () => 1_700_000_000_000,
   };
+}
+
+/**
+ * A deterministic context as `callDialect` makes for a dialect translated through chat: strict
+ * compliance off (reasoning kept for the dialect), finish reasons OpenAI's (the dialect maps them).
+ */
+export function dialectTestContext(provider: string, target: ProviderTarget): ProviderContext {
+  return { ...testContext(provider, target, false), nativeFinishReasons: false };
 }
 
 /** A chat request prepared as `callProvider` would. */

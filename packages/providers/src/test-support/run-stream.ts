@@ -1,7 +1,7 @@
 import { translateAdapterStream } from '../execute/stream-pipeline.js';
 import type { ProviderAdapter, ProviderTarget } from '../spec/provider-adapter.js';
 import { preparedChat, testContext } from './context.js';
-import { chatCompletionChunkSchema } from './openai-schemas.js';
+import { chatCompletionChunkSchema, translatedChatCompletionChunkSchema } from './openai-schemas.js';
 import { collectChatStream, readSseEvents } from './sse-client.js';
 
 /** Runs vendor stream frames (text or bytes) through an adapter and collects what a client sees. */
@@ -35,8 +35,9 @@ export async function runAdapterStream(options: {
     context: testContext(options.adapter.id, options.target ?? {}, options.strict ?? true),
   });
   const events = await readSseEvents(translated.stream);
+  // With strict compliance off, finish reasons are the vendor's own: only strict chunks are OpenAI's.
+  const schema = options.strict === false ? translatedChatCompletionChunkSchema : chatCompletionChunkSchema;
   for (const event of events)
-    if (event.data !== '[DONE]' && event.event !== 'error')
-      chatCompletionChunkSchema.parse(JSON.parse(event.data));
+    if (event.data !== '[DONE]' && event.event !== 'error') schema.parse(JSON.parse(event.data));
   return { events, collected: collectChatStream(events), usage: await translated.usage };
 }

@@ -1,6 +1,6 @@
 import { fromAnthropicResponse } from '../anthropic/response.js';
 import { fromGoogleGenerateContent } from '../google/response.js';
-import type { ChatCompletion } from '../openai-format/chat-completion.js';
+import type { TranslatedChatCompletion } from '../openai-format/chat-completion.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
@@ -15,7 +15,7 @@ export function fromVertexAIResponse(
   body: unknown,
   request: PreparedRequest,
   context: ProviderContext,
-): ChatCompletion | EmbeddingList {
+): TranslatedChatCompletion | EmbeddingList {
   if (request.endpoint === 'embeddings') {
     const parsed = vertexAIPredictEmbeddingsSchema.safeParse(body);
     if (!parsed.success) throw unexpectedBodyError(context.provider);

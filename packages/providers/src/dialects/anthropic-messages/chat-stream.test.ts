@@ -3,7 +3,7 @@ import { anthropicAdapter } from '../../anthropic/index.js';
 import { bedrockAdapter } from '../../bedrock/index.js';
 import { openAIAdapter } from '../../openai/index.js';
 import { bedrockFramesFromChunks } from '../../test-support/bedrock-frames.js';
-import { testContext } from '../../test-support/context.js';
+import { dialectTestContext } from '../../test-support/context.js';
 import { readChunkFixture, sseFramesFromChunks } from '../../test-support/fixtures.js';
 import { runDialectStream } from '../../test-support/run-dialect-stream.js';
 import { createMessagesStreamAccumulator } from './accumulator.js';
@@ -21,7 +21,7 @@ describe('Messages stream translated from chat chunks', () => {
     const { events, chunks, usage } = await runDialectStream({
       dialect: anthropicMessagesDialect,
       adapter: openAIAdapter,
-      context: testContext('openai', {}, false),
+      context: dialectTestContext('openai', {}),
       frames,
     });
     expect(events.map((event) => event.event)).toEqual([
@@ -59,7 +59,7 @@ describe('Messages stream translated from chat chunks', () => {
     const { chunks, events } = await runDialectStream({
       dialect: anthropicMessagesDialect,
       adapter: openAIAdapter,
-      context: testContext('openai', {}, false),
+      context: dialectTestContext('openai', {}),
       frames,
     });
     expect(events.filter((event) => event.data.includes('input_json_delta')).length).toBe(5);
@@ -86,7 +86,7 @@ describe('Messages stream translated from chat chunks', () => {
     const { chunks, events } = await runDialectStream({
       dialect: anthropicMessagesDialect,
       adapter: openAIAdapter,
-      context: testContext('openai', {}, false),
+      context: dialectTestContext('openai', {}),
       frames,
     });
     // Each block started, given its deltas and stopped before the next starts.
@@ -117,7 +117,7 @@ describe('Messages stream translated from chat chunks', () => {
     const { chunks } = await runDialectStream({
       dialect: anthropicMessagesDialect,
       adapter: openAIAdapter,
-      context: testContext('openai', {}, false),
+      context: dialectTestContext('openai', {}),
       frames,
     });
     expect(await messageOf(chunks)).toMatchObject({
@@ -131,7 +131,7 @@ describe('Messages stream translated from chat chunks', () => {
     const { chunks } = await runDialectStream({
       dialect: anthropicMessagesDialect,
       adapter: anthropicAdapter,
-      context: testContext('anthropic', {}, false),
+      context: dialectTestContext('anthropic', {}),
       frames,
     });
     const message = (await messageOf(chunks)) as { content: Record<string, unknown>[] };
@@ -149,7 +149,7 @@ describe('Messages stream translated from chat chunks', () => {
     const { chunks } = await runDialectStream({
       dialect: anthropicMessagesDialect,
       adapter: bedrockAdapter,
-      context: testContext('bedrock', {}, false),
+      context: dialectTestContext('bedrock', {}),
       frames: bedrockFramesFromChunks(readChunkFixture('bedrock', 'tool-call.chunks.txt')),
     });
     expect(await messageOf(chunks)).toMatchObject({
@@ -166,7 +166,7 @@ describe('Messages stream translated from chat chunks', () => {
     const { events, chunks } = await runDialectStream({
       dialect: anthropicMessagesDialect,
       adapter: openAIAdapter,
-      context: testContext('openai', {}, false),
+      context: dialectTestContext('openai', {}),
       frames,
     });
     const last = events.at(-1);
@@ -187,7 +187,7 @@ describe('Messages stream translated from chat chunks', () => {
     const { events } = await runDialectStream({
       dialect: anthropicMessagesDialect,
       adapter: openAIAdapter,
-      context: testContext('openai', {}, false),
+      context: dialectTestContext('openai', {}),
       frames: sseFramesFromChunks(lines, 'openai'),
     });
     expect(events.at(-1)?.event).toBe('error');

@@ -3,7 +3,7 @@ import { googleAdapter } from '../../google/index.js';
 import { toGoogleRequest } from '../../google/request.js';
 import { fromGoogleResponse } from '../../google/response.js';
 import { chatCompletionSchema } from '../../openai-format/chat-completion.js';
-import { preparedChat, testContext } from '../../test-support/context.js';
+import { dialectTestContext, preparedChat } from '../../test-support/context.js';
 import { readChunkFixture, readJsonFixture, sseFramesFromChunks } from '../../test-support/fixtures.js';
 import { runDialectStream } from '../../test-support/run-dialect-stream.js';
 import { createMessagesStreamAccumulator } from './accumulator.js';
@@ -13,7 +13,7 @@ import { messagesToChatRequest } from './to-chat-request.js';
 
 type Block = Record<string, unknown> & { type: string };
 
-const context = testContext('google', { provider: 'google', api_key: 'g' }, false);
+const context = dialectTestContext('google', { provider: 'google', api_key: 'g' });
 const tools = [{ name: 'check_flight', input_schema: { type: 'object' } }];
 
 /** The history a Messages client sends back after the assistant turn `content`, answering each call. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { toGoogleRequest } from '../../google/request.js';
 import { fromGoogleResponse } from '../../google/response.js';
 import { chatCompletionSchema } from '../../openai-format/chat-completion.js';
-import { preparedChat, testContext } from '../../test-support/context.js';
+import { dialectTestContext, preparedChat } from '../../test-support/context.js';
 import { readChunkFixture, readJsonFixture, sseFramesFromChunks } from '../../test-support/fixtures.js';
 import { runDialectStream } from '../../test-support/run-dialect-stream.js';
 import { vertexAIAdapter } from '../../vertex-ai/index.js';
@@ -13,8 +13,8 @@ import { responsesToChatRequest } from './to-chat-request.js';
 
 type Item = Record<string, unknown> & { type: string };
 
-const context = testContext('vertex-ai', { provider: 'vertex-ai', api_key: 'ya29.t' }, false);
-const googleContext = testContext('google', { provider: 'google', api_key: 'g' }, false);
+const context = dialectTestContext('vertex-ai', { provider: 'vertex-ai', api_key: 'ya29.t' });
+const googleContext = dialectTestContext('google', { provider: 'google', api_key: 'g' });
 const tools = [{ type: 'function', name: 'check_flight', parameters: { type: 'object' } }];
 
 /** The input a Responses client sends back after `output`, answering each call. */
