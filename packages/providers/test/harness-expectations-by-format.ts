@@ -22,6 +22,8 @@ function cohereFromJson(body: Json): Expected {
   const message = body.message as Json;
   const texts = ((message.content as Json[] | undefined) ?? []).map((item) => String(item.text ?? ''));
   const calls = (message.tool_calls as { function: { arguments: string } }[] | undefined) ?? [];
+  // A tool plan (Cohere's words before its tool calls) is the assistant's content.
+  if (typeof message.tool_plan === 'string' && message.tool_plan !== '') texts.unshift(message.tool_plan);
   return {
     content: texts.length > 0 ? texts.join('') : null,
     toolArguments: calls.map((call) => call.function.arguments).join(''),
@@ -36,6 +38,7 @@ function cohereFromChunks(events: Json[]): Expected {
     const delta = (event.delta ?? {}) as Json;
     const message = (delta.message ?? {}) as Json;
     if (event.type === 'content-delta') expected.content += String((message.content as Json).text ?? '');
+    if (event.type === 'tool-plan-delta') expected.content += String(message.tool_plan ?? '');
     if (event.type === 'tool-call-start' || event.type === 'tool-call-delta') {
       expected.toolArguments += String(((message.tool_calls as Json).function as Json).arguments ?? '');
     }
