@@ -1,8 +1,9 @@
 import { signatureFromToolCall, signatureOf } from './thought-signature.js';
 
 /**
- * What separates a tool call's own id from the thought signature it carries. The same marker LiteLLM
- * uses, so a conversation that moves between the two gateways keeps its signatures.
+ * What separates a tool call's own id from the thought signature it carries (the marker LiteLLM uses
+ * too; LiteLLM puts the signature after it as it came, pk base64url-encodes it, so the two gateways'
+ * ids are not interchangeable).
  */
 export const THOUGHT_SIGNATURE_MARKER = '__thought__';
 
