@@ -265,9 +265,11 @@ describe('a replica whose PK_MASTER_KEY lacks the key of `pk vault rotate`', () 
       expect(error.message).toContain('this gateway cannot decrypt virtual key ro********-vk');
       expect(error.message).toContain('PK_MASTER_KEY');
       // The server log names the master key that is missing; the answer does not, nor any secret.
-      const missingKeyId = /encrypted with master key ([0-9a-f]{16}), which is not in the key ring/.exec(
-        replica.output(),
-      )?.[1];
+      // (Log lines reach stdout in batches: the line may come a moment after the answer.)
+      const missingKeyIdIn = (output: string) =>
+        /encrypted with master key ([0-9a-f]{16}), which is not in the key ring/.exec(output)?.[1];
+      await msUntil(async () => missingKeyIdIn(replica.output()) !== undefined);
+      const missingKeyId = missingKeyIdIn(replica.output());
       expect(missingKeyId).toBeDefined();
       expect(error.message).not.toContain(missingKeyId);
       for (const secret of [VK_SECRET, newKey, oldKey]) {
