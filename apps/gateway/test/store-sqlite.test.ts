@@ -268,8 +268,9 @@ describe('a replica whose PK_MASTER_KEY lacks the key of `pk vault rotate`', () 
       // (Log lines reach stdout in batches: the line may come a moment after the answer.)
       const missingKeyIdIn = (output: string) =>
         /encrypted with master key ([0-9a-f]{16}), which is not in the key ring/.exec(output)?.[1];
-      await msUntil(async () => missingKeyIdIn(replica.output()) !== undefined);
-      const missingKeyId = missingKeyIdIn(replica.output());
+      const outdated = replica;
+      await msUntil(async () => missingKeyIdIn(outdated.output()) !== undefined);
+      const missingKeyId = missingKeyIdIn(outdated.output());
       expect(missingKeyId).toBeDefined();
       expect(error.message).not.toContain(missingKeyId);
       for (const secret of [VK_SECRET, newKey, oldKey]) {
