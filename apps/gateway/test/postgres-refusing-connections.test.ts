@@ -97,11 +97,13 @@ describe.runIf(postgresUp)('PostgreSQL refusing the gateway’s database', () =>
     // A flush ran while the database refused: the batch is kept, no record is refused "on its own".
     expect(await until(async () => /refused a batch/.test(gateway.process.output()))).toBe(true);
 
+    // One call at a time: a second call made up front would reject while the first is awaited, with
+    // no handler yet (an unhandled rejection).
     for (const call of [
-      admin().virtualKeys.list(),
-      admin().configs.update({ slug, config: { retry: { attempts: 2 } } }),
+      () => admin().virtualKeys.list(),
+      () => admin().configs.update({ slug, config: { retry: { attempts: 2 } } }),
     ]) {
-      const refused = await sdkError(call);
+      const refused = await sdkError(call());
       expect(refused.status, refused.message).toBe(503);
       expect(JSON.stringify(refused.body)).toContain('PK_ERR_STORE_UNAVAILABLE');
     }
