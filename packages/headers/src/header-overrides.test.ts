@@ -50,4 +50,30 @@ describe('headerOverridesOf', () => {
     const viaXApiKey = parseRequestHeaders({ authorization: 'Bearer pk-gateway', 'x-api-key': 'sk-ant' });
     expect(headerOverridesOf(viaXApiKey, { authorizationIsGatewayKey: true }).api_key).toBe('sk-ant');
   });
+
+  it('with the gateway’s test, never takes a gateway key in any header for a provider key', () => {
+    const secrets = new Set(['pk-team-b', 'pk-admin']);
+    const isGatewaySecret = (value: string) => secrets.has(value);
+    const parsed = parseRequestHeaders({
+      'x-portkey-api-key': 'pk-own',
+      authorization: 'Bearer pk-team-b',
+      'x-api-key': 'pk-admin',
+      'api-key': 'sk-caller',
+    });
+    expect(headerOverridesOf(parsed).api_key).toBe('pk-team-b');
+    expect(headerOverridesOf(parsed, { isGatewaySecret }).api_key).toBe('sk-caller');
+    const onlySecrets = parseRequestHeaders({ authorization: 'Bearer pk-own', 'x-api-key': 'pk-admin' });
+    expect(
+      headerOverridesOf(onlySecrets, { authorizationIsGatewayKey: true, isGatewaySecret }),
+    ).not.toHaveProperty('api_key');
+  });
+
+  it('with the gateway key in Authorization, DUMMY-KEY in x-api-key is no provider key either', () => {
+    const parsed = parseRequestHeaders({
+      authorization: 'Bearer pk-gateway',
+      'x-api-key': 'DUMMY-KEY',
+      'api-key': 'sk-azure',
+    });
+    expect(headerOverridesOf(parsed, { authorizationIsGatewayKey: true }).api_key).toBe('sk-azure');
+  });
 });

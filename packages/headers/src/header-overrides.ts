@@ -1,5 +1,6 @@
 import { camelToSnake, type HeaderOverrides, PROVIDER_STRING_OPTION_KEYS } from '@pk/config';
 import type { ParsedRequestHeaders } from './parse-request-headers.js';
+import { type GatewaySecretTest, selectProviderKey } from './provider-key.js';
 
 /** Header options whose config key is not the plain snake_case of the option name. */
 const RENAMED_OPTIONS: Readonly<Record<string, string>> = {
@@ -19,11 +20,16 @@ const PROVIDER_OPTION_KEYS: ReadonlySet<string> = new Set(PROVIDER_STRING_OPTION
  * gateway and the SDK's in-process mode both apply them: timeout,
  * custom host, forward headers and default guardrails for every target; provider, credentials and provider options only
  * for a config that has neither `provider` nor `targets` (`resolveConfig` applies that rule).
- * `Authorization` is a provider key only when it is not the gateway key itself.
+ * `Authorization` is a provider key only when it is not the gateway key itself, and no header is when
+ * `isGatewaySecret` says its value is a gateway secret: the next one is tried (`selectProviderKey`).
  */
 export function headerOverridesOf(
   parsed: ParsedRequestHeaders,
-  options: { readonly authorizationIsGatewayKey?: boolean } = {},
+  options: {
+    readonly authorizationIsGatewayKey?: boolean;
+    /** The gateway's test of its own keys (active or retired); a value it accepts is never `api_key`. */
+    readonly isGatewaySecret?: GatewaySecretTest | undefined;
+  } = {},
 ): HeaderOverrides {
   const overrides: Record<string, unknown> = {};
   const source = parsed.options as Readonly<Record<string, unknown>>;
@@ -44,16 +50,18 @@ export function headerOverridesOf(
     overrides.default_input_guardrails = source.defaultInputGuardrails;
   if (Array.isArray(source.defaultOutputGuardrails))
     overrides.default_output_guardrails = source.defaultOutputGuardrails;
-  const providerKey = parsed.providerKey;
-  if (
-    providerKey &&
-    !(providerKey.header === 'authorization' && options.authorizationIsGatewayKey === true)
-  ) {
-    overrides.api_key = providerKey.key;
-  } else if (providerKey) {
-    // Authorization carried the gateway key: the provider key, if any, is in x-api-key or api-key.
-    const fallback = parsed.unprefixed['x-api-key'] ?? parsed.unprefixed['api-key'];
-    if (fallback !== undefined && fallback !== '') overrides.api_key = fallback;
-  }
+  const providerKey =
+    options.authorizationIsGatewayKey !== true && options.isGatewaySecret === undefined
+      ? parsed.providerKey
+      : // Chosen again: Authorization carried the gateway key, or some header may carry another one.
+        selectProviderKey({
+          authorization:
+            options.authorizationIsGatewayKey === true ? undefined : parsed.options.Authorization,
+          xApiKey: parsed.unprefixed['x-api-key'],
+          apiKey: parsed.unprefixed['api-key'],
+          gatewayKey: parsed.options.apiKey,
+          isGatewaySecret: options.isGatewaySecret,
+        });
+  if (providerKey) overrides.api_key = providerKey.key;
   return overrides as HeaderOverrides;
 }

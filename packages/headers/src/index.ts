@@ -40,6 +40,7 @@ export {
   type UnprefixedHeaders,
 } from './parse-request-headers.js';
 export {
+  type GatewaySecretTest,
   type ProviderKey,
   type ProviderKeyHeader,
   SDK_PLACEHOLDER_KEY,
