@@ -1,9 +1,6 @@
-import { SDK_PLACEHOLDER_KEY, stripBearer } from '@pk/headers';
-import { type CatalogSnapshot, hashGatewayKeySecret } from '@pk/store';
+import { type GatewaySecretTest, SDK_PLACEHOLDER_KEY, stripBearer } from '@pk/headers';
 import type { FastifyRequest } from 'fastify';
-
-/** True when a secret a client sent is one of this gateway's own (or the SDK's placeholder). */
-export type GatewaySecretTest = (secret: string) => boolean;
+import { type GatewayKeyHashes, isGatewayKeySecret } from '../request-plan/gateway-key-secret.js';
 
 /**
  * What counts as a gateway secret for one request: the SDK's `DUMMY-KEY`, the `x-portkey-api-key`
@@ -11,16 +8,12 @@ export type GatewaySecretTest = (secret: string) => boolean;
  * as the access guard does).
  */
 export function gatewaySecretTestOf(
-  snapshot: Pick<CatalogSnapshot, 'gatewayKeysByHash' | 'retiredKeyHashes'>,
+  snapshot: GatewayKeyHashes,
   clientHeaders: FastifyRequest['headers'],
 ): GatewaySecretTest {
   const presented = clientHeaders['x-portkey-api-key'];
-  return (secret) => {
-    if (secret === SDK_PLACEHOLDER_KEY || secret === presented) return true;
-    if (snapshot.gatewayKeysByHash.size === 0 && snapshot.retiredKeyHashes.size === 0) return false;
-    const hash = hashGatewayKeySecret(secret);
-    return snapshot.gatewayKeysByHash.has(hash) || snapshot.retiredKeyHashes.has(hash);
-  };
+  return (secret) =>
+    secret === SDK_PLACEHOLDER_KEY || secret === presented || isGatewayKeySecret(snapshot, secret);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { PlanLeaf } from '@pk/config';
 import { parseRequestHeaders } from '@pk/headers';
-import type { CatalogSnapshot } from '@pk/store';
+import { buildSnapshot, type CatalogSnapshot, hashGatewayKeySecret } from '@pk/store';
 import { describe, expect, it } from 'vitest';
 import { type GatewaySettings, resolveSettings } from '../settings/load-settings.js';
 import { catalogOfSettings } from '../settings/settings-records.js';
@@ -81,6 +81,19 @@ describe('resolveRequestPlanOnce: a plan per distinct header combination', () =>
     const before = resolve(openai, { catalog: current });
     configCache.clear();
     expect(resolve(openai, { catalog: current })).not.toBe(before);
+  });
+
+  it('a key header that becomes a gateway key (created or revoked later) is no provider key from the next snapshot on', () => {
+    const resolve = resolver();
+    const headers = { 'x-portkey-provider': 'openai', 'x-api-key': 'pk-created-later' };
+    expect((resolve(headers, { catalog }).plan.root as PlanLeaf).target.api_key).toBe('pk-created-later');
+    const later = buildSnapshot(1, {
+      gatewayKeys: settings.gatewayKeys,
+      virtualKeys: settings.virtualKeys.values(),
+      configs: settings.configs.values(),
+      retiredKeyHashes: [hashGatewayKeySecret('pk-created-later')],
+    });
+    expect((resolve(headers, { catalog: later }).plan.root as PlanLeaf).target).not.toHaveProperty('api_key');
   });
 
   it('never keeps a refusal: the same bad headers are refused every time', () => {

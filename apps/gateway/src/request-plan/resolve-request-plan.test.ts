@@ -1,6 +1,7 @@
 import { PkError, type PlanGroup, type PlanLeaf } from '@pk/config';
 import { HookCompiler } from '@pk/guardrails';
 import { parseRequestHeaders } from '@pk/headers';
+import { buildSnapshot, hashGatewayKeySecret } from '@pk/store';
 import { describe, expect, it } from 'vitest';
 import { type GatewaySettings, resolveSettings } from '../settings/load-settings.js';
 import { catalogOfSettings } from '../settings/settings-records.js';
@@ -48,13 +49,13 @@ const supported = new Set(['openai', 'anthropic', 'azure-openai', 'ollama', 'gro
 
 function plan(
   headers: Record<string, string>,
-  options: { model?: string; key?: typeof admin } = {},
+  options: { model?: string; key?: typeof admin; catalog?: typeof catalog } = {},
 ): RequestPlan {
   return resolveRequestPlan({
     headers: parseRequestHeaders(headers),
     model: options.model,
     settings,
-    catalog,
+    catalog: options.catalog ?? catalog,
     gatewayKey: options.key === undefined ? admin : options.key,
     authorizationIsGatewayKey: false,
     isSupportedProvider: (provider) => supported.has(provider),
@@ -91,6 +92,46 @@ describe('resolveRequestPlan: the four ways of naming a provider', () => {
     expect(leafOf(plan({ 'x-portkey-provider': 'azure-openai', 'api-key': 'az-1' })).target.api_key).toBe(
       'az-1',
     );
+  });
+
+  it('1c. a gateway key of this gateway, active or retired, is never the provider key: the next header is', () => {
+    // The request authenticated with pk-admin; pk-limited is another key of the same gateway.
+    expect(
+      leafOf(
+        plan({
+          'x-portkey-provider': 'openai',
+          authorization: 'Bearer pk-limited',
+          'x-api-key': 'pk-admin',
+          'api-key': 'sk-caller',
+        }),
+      ).target,
+    ).toEqual({ provider: 'openai', api_key: 'sk-caller' });
+    const withRevoked = buildSnapshot(1, {
+      gatewayKeys: settings.gatewayKeys,
+      virtualKeys: settings.virtualKeys.values(),
+      configs: settings.configs.values(),
+      retiredKeyHashes: [hashGatewayKeySecret('pk-revoked')],
+    });
+    expect(
+      leafOf(
+        plan(
+          { 'x-portkey-provider': 'anthropic', 'x-api-key': 'pk-revoked', 'api-key': 'sk-ant-1' },
+          { catalog: withRevoked },
+        ),
+      ).target.api_key,
+    ).toBe('sk-ant-1');
+    // With none left the request has no provider key, as if it had sent none (the adapter decides).
+    for (const headers of [
+      { authorization: 'Bearer pk-limited' },
+      { 'x-api-key': 'pk-admin' },
+      { 'api-key': 'pk-revoked', authorization: 'Bearer DUMMY-KEY' },
+    ]) {
+      expect(
+        leafOf(plan({ 'x-portkey-provider': 'groq', ...headers }, { catalog: withRevoked })).target,
+      ).toEqual({
+        provider: 'groq',
+      });
+    }
   });
 
   it('2. x-portkey-virtual-key: stored credentials, caller Authorization never forwarded', () => {

@@ -18,6 +18,7 @@ import { maskSlug } from '../settings/mask-slug.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import { configIdentityOf } from './config-identity.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
+import { isGatewayKeySecret } from './gateway-key-secret.js';
 import { nonCanonicalIpv6Problem } from './ip-literal-spelling.js';
 import { applyLegacyHeaders } from './legacy-headers.js';
 import { mapPlanLeaves, planLeaves } from './map-plan-leaves.js';
@@ -102,7 +103,16 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
       { param: first.header },
     );
   }
-  const overrides: Record<string, unknown> = { ...headerOverridesOf(headers, input) };
+  // A gateway key (this request's, another team's, an admin's, a revoked one) in `authorization`,
+  // `x-api-key` or `api-key` is never the provider key: the next header is tried, and with none left
+  // the request has no provider key, as if it had sent none. Hashed here, once per distinct headers
+  // and catalog snapshot (the plan memo), not per request.
+  const overrides: Record<string, unknown> = {
+    ...headerOverridesOf(headers, {
+      authorizationIsGatewayKey: input.authorizationIsGatewayKey,
+      isGatewaySecret: (secret) => isGatewayKeySecret(input.catalog, secret),
+    }),
+  };
   const trustedHosts = settings.customHostTrust;
   const requestCustomHost = overrides.custom_host;
   if (typeof requestCustomHost === 'string') {

@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import {
   rejectionOf,
   startFeatureGateway,
 } from '../support/feature-gateway.js';
+import { openAIError } from '../support/provider-answers.js';
 import { MOCK_ANSWER, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
 // Feature suite: the four ways of naming a provider (seed headers document; gateway README "Naming a
@@ -17,6 +19,8 @@ const STORED = 'sk-features-naming-stored';
 const CALLER_KEY = 'sk-features-naming-caller';
 /** Another gateway key of the same gateway (another team's). */
 const OTHER_GATEWAY_KEY = 'pk-other-team-of-naming';
+/** The gateway's admin key (settings file). */
+const ADMIN_KEY = 'pk-admin-of-naming';
 let mock: ProviderMock;
 let gateway: FeatureGateway;
 const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
@@ -29,6 +33,7 @@ beforeAll(async () => {
       gateway_keys: [
         { id: 'team-a', key: 'env:PK_FEATURES_KEY' },
         { id: 'team-b', key: 'env:PK_FEATURES_OTHER_KEY' },
+        { id: 'naming-admin', key: 'env:PK_FEATURES_ADMIN_KEY', role: 'admin' },
       ],
       virtual_keys: {
         'openai-prod': {
@@ -50,6 +55,7 @@ beforeAll(async () => {
     env: {
       PK_FEATURES_KEY: GATEWAY_KEY,
       PK_FEATURES_OTHER_KEY: OTHER_GATEWAY_KEY,
+      PK_FEATURES_ADMIN_KEY: ADMIN_KEY,
       PK_FEATURES_STORED: STORED,
     },
   });
@@ -57,7 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await mock?.close();
-  for (const secret of [GATEWAY_KEY, OTHER_GATEWAY_KEY, STORED, CALLER_KEY])
+  for (const secret of [GATEWAY_KEY, OTHER_GATEWAY_KEY, ADMIN_KEY, STORED, CALLER_KEY])
     expect(gateway.process.output()).not.toContain(secret);
 });
 
@@ -395,5 +401,162 @@ describe('forwarded headers never carry a gateway key, nor replace a stored cred
       for (const secret of [GATEWAY_KEY, OTHER_GATEWAY_KEY, 'DUMMY-KEY'])
         expect(JSON.stringify(last()?.headers)).not.toContain(secret);
     }
+  });
+});
+
+describe('a gateway key is never a provider key, in whichever header it comes', () => {
+  // OpenAI's and Anthropic's answers to a request without a key (401, their error shapes): what a
+  // client of pk gets from them when it sends no provider key at all. The mock gives them for these
+  // two models when the key header is missing, and its usual answer otherwise.
+  const OPENAI_NO_KEY =
+    "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if you're accessing the API from your browser and are prompted for a username. You can obtain an API key from https://platform.openai.com/account/api-keys.";
+  const ANTHROPIC_NO_KEY = 'x-api-key header is required';
+  beforeAll(() => {
+    mock.script('needs-key', (request) =>
+      request.headers.authorization === undefined
+        ? { status: 401, json: openAIError(401, OPENAI_NO_KEY) }
+        : undefined,
+    );
+    mock.script('claude-needs-key', (request) =>
+      request.headers['x-api-key'] === undefined
+        ? {
+            status: 401,
+            json: { type: 'error', error: { type: 'authentication_error', message: ANTHROPIC_NO_KEY } },
+          }
+        : undefined,
+    );
+  });
+  /** No request the mock received since `from` carried a gateway key, in any header. */
+  const sentNoGatewaySecret = (from: number) => {
+    const sent = JSON.stringify(mock.received.slice(from).map((request) => request.headers));
+    for (const secret of [GATEWAY_KEY, OTHER_GATEWAY_KEY, ADMIN_KEY]) expect(sent).not.toContain(secret);
+  };
+
+  it('openai SDK: another gateway key in x-api-key is skipped, the api-key after it is the provider key', async () => {
+    const before = mock.received.length;
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-provider': 'openai',
+        'x-portkey-custom-host': `${mock.url}/v1`,
+        'x-api-key': ADMIN_KEY,
+        'api-key': CALLER_KEY,
+      },
+    });
+    const completion = await client.chat.completions.create({ model: 'needs-key', messages });
+    expect(completion.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    expect(last()?.headers.authorization).toBe(`Bearer ${CALLER_KEY}`);
+    sentNoGatewaySecret(before);
+  });
+
+  it('openai SDK: with only another gateway key as Authorization, nothing is sent as a key and the client gets OpenAI’s 401, as with no key', async () => {
+    const before = mock.received.length;
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: OTHER_GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-provider': 'openai',
+        'x-portkey-custom-host': `${mock.url}/v1`,
+      },
+    });
+    const refused = await rejectionOf(client.chat.completions.create({ model: 'needs-key', messages }));
+    expect(refused.status).toBe(401);
+    expect(refused.message).toContain("You didn't provide an API key");
+    expect(mock.received.length).toBe(before + 1);
+    expect(last()?.headers.authorization).toBeUndefined();
+    sentNoGatewaySecret(before);
+  });
+
+  it('Anthropic SDK: its apiKey (x-api-key) set to another gateway key never reaches Anthropic; a real key does', async () => {
+    const before = mock.received.length;
+    const anthropic = (apiKey: string) =>
+      new Anthropic({
+        baseURL: gateway.url,
+        apiKey,
+        maxRetries: 0,
+        defaultHeaders: { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-custom-host': `${mock.url}/v1` },
+      });
+    const create = (apiKey: string) =>
+      anthropic(apiKey).messages.create({
+        model: 'claude-needs-key',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      });
+    for (const secret of [OTHER_GATEWAY_KEY, ADMIN_KEY]) {
+      const refused = await rejectionOf(create(secret));
+      expect(refused.status).toBe(401);
+      expect(refused.message).toContain(ANTHROPIC_NO_KEY);
+      expect(last()).toMatchObject({ path: '/v1/messages' });
+      expect(last()?.headers['x-api-key']).toBeUndefined();
+    }
+    const answer = await create(CALLER_KEY);
+    expect(answer.content.at(-1)).toMatchObject({ type: 'text', text: MOCK_ANSWER });
+    expect(last()?.headers['x-api-key']).toBe(CALLER_KEY);
+    expect(mock.received.length).toBe(before + 3);
+    sentNoGatewaySecret(before);
+  });
+
+  it('portkey-ai: another gateway key as Authorization, or a revoked one, to a provider that needs a key is its 400 “needs an api_key”, nothing sent', async () => {
+    const admin = new Portkey({ baseURL: gateway.base, apiKey: ADMIN_KEY });
+    const created = await admin.apiKeys.create({
+      type: 'workspace',
+      'sub-type': 'service',
+      name: 'soon revoked',
+      workspace_id: 'team-a',
+      scopes: ['completions.write'],
+    });
+    const revokedKey = created.key as string;
+    await admin.apiKeys.delete({ id: created.id as string });
+    const before = mock.received.length;
+    for (const secret of [OTHER_GATEWAY_KEY, ADMIN_KEY, revokedKey]) {
+      const client = new Portkey({
+        baseURL: gateway.base,
+        apiKey: GATEWAY_KEY,
+        provider: 'groq',
+        customHost: `${mock.url}/v1`,
+        Authorization: `Bearer ${secret}`,
+      });
+      const refused = await rejectionOf(client.chat.completions.create({ model: 'needs-key', messages }));
+      expect(refused.status).toBe(400);
+      expect(refused.message).toContain("provider 'groq' needs an api_key");
+    }
+    expect(mock.received.length).toBe(before);
+    // The same request with no key at all is refused the same way.
+    const noKey = await chat(
+      { 'x-portkey-provider': 'groq', 'x-portkey-custom-host': `${mock.url}/v1` },
+      'needs-key',
+    );
+    expect(noKey.status).toBe(400);
+    expect(noKey.json).toMatchObject({ error: { code: 'PK_ERR_INVALID_CONFIG', param: 'api_key' } });
+    expect(mock.received.length).toBe(before);
+  });
+
+  it('raw HTTP: api-key with another gateway key, behind Authorization with this one, on a JSON and a pass-through route', async () => {
+    const before = mock.received.length;
+    const headers = {
+      'x-portkey-api-key': GATEWAY_KEY,
+      authorization: `Bearer ${GATEWAY_KEY}`,
+      'x-portkey-provider': 'openai',
+      'x-portkey-custom-host': `${mock.url}/v1`,
+      'api-key': OTHER_GATEWAY_KEY,
+    };
+    const response = await postJson(
+      `${gateway.base}/chat/completions`,
+      { model: 'needs-key', messages },
+      headers,
+    );
+    expect(response.status).toBe(401);
+    expect(response.json).toMatchObject({ error: { message: OPENAI_NO_KEY } });
+    const files = await fetch(`${gateway.base}/files`, { headers });
+    expect(files.status).toBe(200);
+    expect(last()).toMatchObject({ path: '/v1/files' });
+    expect(last()?.headers.authorization).toBeUndefined();
+    expect(mock.received.length).toBe(before + 2);
+    sentNoGatewaySecret(before);
   });
 });
