@@ -106,6 +106,20 @@ describe('createRequestCache (semantic)', () => {
     expect(await cache.port.store.get(key)).toBeDefined();
   });
 
+  it('never indexes an answer with a legacy function_call either', async () => {
+    const { cache, semantic } = setUp();
+    const key = cache.port.key(leaf, request) as string;
+    await cache.port.store.get(key);
+    const functionAnswer = answerWith({
+      role: 'assistant',
+      content: null,
+      function_call: { name: 'weather', arguments: '{"city":"Paris"}' },
+    });
+    await cache.port.store.put(key, functionAnswer, 60);
+    expect(semantic.index.size).toBe(0);
+    expect(await cache.port.store.get(key)).toBeDefined();
+  });
+
   it('is not created for endpoints that are not cached, or plans without cache', () => {
     const base = {
       store: createMemoryCacheStore<string>(),

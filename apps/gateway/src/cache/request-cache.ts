@@ -76,11 +76,20 @@ function planUsesCache(node: ResolvedPlan['root']): boolean {
   return node.kind === 'leaf' ? node.cache !== undefined : node.targets.some(planUsesCache);
 }
 
-/** Whether an answer contains tool calls (never served semantically). */
+/**
+ * Whether an answer contains tool calls, legacy `function_call` included (never served
+ * semantically: a call's arguments answer this request's exact words, not a similar one's).
+ */
 function hasToolCalls(answer: ProviderAnswer): boolean {
   if (answer.kind !== 'json') return true;
-  const choices = (answer.body as { choices?: { message?: { tool_calls?: unknown[] } }[] }).choices ?? [];
-  return choices.some((choice) => (choice.message?.tool_calls?.length ?? 0) > 0);
+  const choices =
+    (answer.body as { choices?: { message?: { tool_calls?: unknown[]; function_call?: unknown } }[] })
+      .choices ?? [];
+  return choices.some(
+    (choice) =>
+      (choice.message?.tool_calls?.length ?? 0) > 0 ||
+      (choice.message?.function_call !== undefined && choice.message.function_call !== null),
+  );
 }
 
 interface KeyContext {
