@@ -129,8 +129,8 @@ describe.runIf(runs)('Redis cache store', () => {
   });
 
   it('semantic entries stored by one replica are found by another within a second, and reloaded at start', async () => {
-    const original = `user: Which river flows through Paris? ${runId}`;
-    const similar = `user: Name the river of Paris ${runId}`;
+    const original = `Which river flows through Paris? ${runId}`;
+    const similar = `Name the river of Paris ${runId}`;
     const embeddings = await startMockEmbeddings(
       new Map([
         [original, vectorWithSimilarity(1)],
@@ -171,7 +171,7 @@ describe.runIf(runs)('Redis cache store', () => {
           },
           body: JSON.stringify({
             model: 'gpt-4o-mini',
-            messages: [{ role: 'user', content: text.slice('user: '.length) }],
+            messages: [{ role: 'user', content: text }],
           }),
         });
         await response.text();

@@ -6,11 +6,11 @@ import { type MockEmbeddings, startMockEmbeddings, vectorWithSimilarity } from '
 // Semantic cache with fixed vectors of known cosine, fetched through @pk/providers from a mock in
 // the OpenAI embeddings wire format.
 const vectors = new Map<string, number[]>([
-  ['user: What is the capital of France?', vectorWithSimilarity(1)],
-  ["user: Tell me France's capital", vectorWithSimilarity(0.97)],
-  ['user: What is the capital of Germany?', vectorWithSimilarity(0.93)],
-  ['user: Shadow question A', [0, 0, 1, 0]],
-  ['user: Shadow question B', [0, 0, 0.99, Math.sqrt(1 - 0.99 ** 2)]],
+  ['What is the capital of France?', vectorWithSimilarity(1)],
+  ["Tell me France's capital", vectorWithSimilarity(0.97)],
+  ['What is the capital of Germany?', vectorWithSimilarity(0.93)],
+  ['Shadow question A', [0, 0, 1, 0]],
+  ['Shadow question B', [0, 0, 0.99, Math.sqrt(1 - 0.99 ** 2)]],
 ]);
 let upstream: MockOpenAI;
 let embeddings: MockEmbeddings;

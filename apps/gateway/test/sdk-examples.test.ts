@@ -132,8 +132,8 @@ beforeAll(async () => {
   // The seed document's two phrasings of one question, 0.97 apart (above the 0.95 threshold).
   embeddings = await startMockEmbeddings(
     new Map([
-      ['user: What is the capital of France?', vectorWithSimilarity(1)],
-      ["user: Tell me France's capital", vectorWithSimilarity(0.97)],
+      ['What is the capital of France?', vectorWithSimilarity(1)],
+      ["Tell me France's capital", vectorWithSimilarity(0.97)],
     ]),
   );
   const keys = virtualKeys();

@@ -122,8 +122,9 @@ function waitLimitOf(leaves: readonly PlanLeaf[], deadlineMs: number | undefined
  * The cache port for one request, or `undefined` when nothing in the plan caches or the endpoint is
  * not cacheable (legacy completions are not replayed as streams). The engine consults a config's
  * root `cache` once before the strategy (`port.root`) and a target's own `cache` per leaf: exact
- * match first; for `mode: semantic` on chat, an exact miss embeds the non-system messages and
- * searches the same partition (cosine ≥ `threshold`); `shadow` looks up but never serves.
+ * match first; for `mode: semantic` on chat, an exact miss embeds the last user message's text and
+ * searches the entries whose scope (partition, every other field and message) is the same (cosine ≥
+ * `threshold`, `semantic-request.ts`); `shadow` looks up but never serves.
  */
 export function createRequestCache(input: RequestCacheInput): RequestCache | undefined {
   if (!CACHEABLE_ENDPOINTS.has(input.endpoint)) return undefined;

@@ -292,8 +292,8 @@ describe('Portkey’s legacy x-portkey-cache header (no config needed)', () => {
   });
 
   it('x-portkey-cache: semantic is pk’s semantic cache: a similar prompt is a SEMANTIC HIT', async () => {
-    mock.embeddings.set('user: Which city is the capital of Italy?', [0, 1, 0, 0]);
-    mock.embeddings.set("user: Tell me Italy's capital", [0, 0.97, Math.sqrt(1 - 0.97 ** 2), 0]);
+    mock.embeddings.set('Which city is the capital of Italy?', [0, 1, 0, 0]);
+    mock.embeddings.set("Tell me Italy's capital", [0, 0.97, Math.sqrt(1 - 0.97 ** 2), 0]);
     const before = mock.forModel('gpt-4o-mini').length;
     const headers = { 'x-portkey-cache': 'semantic' };
     const first = await askWithHeaders(
@@ -378,8 +378,8 @@ describe('streams and the cache', () => {
 
 describe('semantic cache (SDK guide)', () => {
   it('"Tell me France\'s capital" is answered from "What is the capital of France?"', async () => {
-    mock.embeddings.set('user: What is the capital of France?', [1, 0, 0, 0]);
-    mock.embeddings.set("user: Tell me France's capital", vectorWithSimilarity(0.97));
+    mock.embeddings.set('What is the capital of France?', [1, 0, 0, 0]);
+    mock.embeddings.set("Tell me France's capital", vectorWithSimilarity(0.97));
     const client = new Portkey({
       baseURL: gateway.base,
       apiKey: KEYS.a,
@@ -399,7 +399,7 @@ describe('semantic cache (SDK guide)', () => {
     expect(second.choices[0]?.message?.content).toBe(first.choices[0]?.message?.content);
     expect(mock.forModel('gpt-4o-mini').length - before).toBe(1);
     expect(mock.forModel('text-embedding-3-small').map((request) => request.body?.input)).toEqual(
-      expect.arrayContaining(['user: What is the capital of France?', "user: Tell me France's capital"]),
+      expect.arrayContaining(['What is the capital of France?', "Tell me France's capital"]),
     );
   });
 });

@@ -1,64 +1,84 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from '@pk/config';
 
-/** Request fields that change what a good answer is: part of the semantic scope, never fuzzy-matched. */
-const SCOPE_FIELDS = [
-  'model',
-  'tools',
-  'tool_choice',
-  'response_format',
-  'temperature',
-  'top_p',
-  'max_tokens',
-  'max_completion_tokens',
-  'seed',
-];
+/**
+ * The version of what the scope and the embedded text hold, hashed into every scope: bump it when
+ * either changes, so the vectors an older scheme stored (reloaded from the Redis vector log, or
+ * published by a replica not yet upgraded) are in scopes this one never searches. 1 was the first
+ * scheme (every non-system message embedded, nine request fields in scope); 2 embeds only the last
+ * user message's text.
+ */
+export const SEMANTIC_SCHEME = 2;
+
+/**
+ * Body fields that do not change what a good answer is, left out of the scope; `messages` is
+ * scoped on its own. A deny-list, so a request field pk does not know yet (a new OpenAI parameter)
+ * is in the scope by default: two requests that differ in it never share an answer.
+ */
+const UNSCOPED_FIELDS: ReadonlySet<string> = new Set([
+  'messages',
+  'stream',
+  'stream_options',
+  'user',
+  'safety_identifier',
+  'metadata',
+  'store',
+  'prompt_cache_key',
+]);
 
 /** What the semantic cache compares: the text to embed and the scope it must match exactly. */
 export interface SemanticQuery {
-  /** The non-system messages' text, joined with `\n###\n` (hosted Portkey's separator). */
+  /** The text of the last user message (its text parts joined with `\n`). */
   readonly text: string;
   /** SHA-256 of everything that must be equal for two requests to share an answer. */
   readonly scope: string;
 }
 
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  return content
-    .map((part) =>
-      part && typeof part === 'object' && (part as { type?: unknown }).type === 'text'
-        ? String((part as { text?: unknown }).text ?? '')
-        : '',
-    )
-    .filter(Boolean)
-    .join('\n');
+type Message = Readonly<Record<string, unknown>>;
+
+const isTextPart = (part: unknown): part is Readonly<{ type: 'text'; text?: unknown }> =>
+  part !== null && typeof part === 'object' && (part as { type?: unknown }).type === 'text';
+
+/** The question's text (what is embedded), and the question without it (what is scoped exactly). */
+function splitQuestion(message: Message): { text: string; rest: Message } {
+  const content = message.content;
+  if (typeof content === 'string') return { text: content, rest: { ...message, content: undefined } };
+  if (!Array.isArray(content)) return { text: '', rest: message };
+  const texts: string[] = [];
+  // Images, audio and files stay in place, in full (the scope is a hash of their URL or data); a
+  // text part keeps its place and its other members (`cache_control` …) without its text.
+  const parts = content.map((part: unknown) => {
+    if (!isTextPart(part)) return part;
+    texts.push(typeof part.text === 'string' ? part.text : '');
+    return { ...part, text: undefined };
+  });
+  return { text: texts.filter(Boolean).join('\n'), rest: { ...message, content: parts } };
 }
 
 /**
- * The semantic query of a chat request, or `undefined` when it has nothing to embed. The scope holds
- * the exact-match partition (tenant, credential identity, endpoint and namespace, via `partition`)
- * plus the model, the system prompt, tools, `tool_choice`, `response_format`, temperature, top_p,
- * max_tokens and seed, so different tenants and contexts never answer each other.
+ * The semantic query of a chat request, or `undefined` when it has nothing to embed (no user
+ * message, or a last user message without text). Only the **last user message's text** is embedded;
+ * everything else that can change the answer is an exact part of the scope, hashed with SHA-256:
+ * the scheme version, the exact-match partition (tenant, credential identity, endpoint, namespace,
+ * strictness, via `partition`), every body field but `messages` and {@link UNSCOPED_FIELDS}, every
+ * other message in full and in order (system prompt, earlier turns with their tool calls and
+ * arguments, tool results, anything after the question), and the question's non-text parts.
  */
 export function semanticQueryOf(
   body: Readonly<Record<string, unknown>>,
   partition: string,
 ): SemanticQuery | undefined {
-  const messages = Array.isArray(body.messages) ? (body.messages as Record<string, unknown>[]) : [];
-  const system: string[] = [];
-  const conversation: string[] = [];
-  for (const message of messages) {
-    const role = message.role;
-    const text = textOf(message.content);
-    if (role === 'system' || role === 'developer') system.push(text);
-    else conversation.push(`${String(role)}: ${text}`);
-  }
-  if (conversation.length === 0) return undefined;
-  const scoped: Record<string, unknown> = { partition, system };
-  for (const field of SCOPE_FIELDS) if (body[field] !== undefined) scoped[field] = body[field];
-  return {
-    text: conversation.join('\n###\n'),
-    scope: createHash('sha256').update(canonicalJson(scoped)).digest('hex'),
-  };
+  const messages: readonly unknown[] = Array.isArray(body.messages) ? body.messages : [];
+  let last = messages.length - 1;
+  while (last >= 0 && (messages[last] as Message | null)?.role !== 'user') last -= 1;
+  if (last < 0) return undefined;
+  const { text, rest } = splitQuestion(messages[last] as Message);
+  if (text.trim() === '') return undefined;
+  const scoped = messages.map((message, index) => (index === last ? rest : message));
+  const scope = hash(
+    'sha256',
+    `${SEMANTIC_SCHEME}\n${partition}\n${canonicalJson(body, UNSCOPED_FIELDS)}\n${canonicalJson(scoped)}`,
+    'hex',
+  );
+  return { text, scope };
 }
