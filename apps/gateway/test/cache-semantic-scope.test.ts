@@ -89,6 +89,20 @@ describe('the semantic cache compares the question’s text, and everything else
     expect(mock.forModel(model)).toHaveLength(2);
   });
 
+  it('an image with no text has nothing to embed: another image is a MISS of the exact lookup, the same one a HIT', async () => {
+    const model = 'scope-image-only';
+    const image = (url: string) => [
+      { role: 'user' as const, content: [{ type: 'image_url' as const, image_url: { url } }] },
+    ];
+    const first = await ask({ model, messages: image('https://images.example.test/cat.png') });
+    const other = await ask({ model, messages: image('https://images.example.test/xray-b.png') });
+    const again = await ask({ model, messages: image('https://images.example.test/cat.png') });
+    expect([first.status, other.status, again.status]).toEqual(['MISS', 'MISS', 'HIT']);
+    expect(other.answer.id).not.toBe(first.answer.id);
+    expect(again.answer.id).toBe(first.answer.id);
+    expect(mock.forModel(model)).toHaveLength(2);
+  });
+
   it('a long shared conversation with another last question is a SEMANTIC MISS; with a similar one, a HIT', async () => {
     const model = 'scope-conversation';
     mock.embeddings.set('What is your refund policy for opened items?', [1, 0, 0, 0]);
