@@ -98,7 +98,29 @@ describe('toVertexAIRequest', () => {
   });
 
   it.each([
+    [
+      'europe-west12',
+      'https://europe-west12-aiplatform.googleapis.com/v1/projects/my-project-1/locations/europe-west12',
+    ],
+    [
+      'europe-west10',
+      'https://europe-west10-aiplatform.googleapis.com/v1/projects/my-project-1/locations/europe-west10',
+    ],
+    ['us', 'https://aiplatform.us.rep.googleapis.com/v1/projects/my-project-1/locations/us'],
+    ['eu', 'https://aiplatform.eu.rep.googleapis.com/v1/projects/my-project-1/locations/eu'],
+  ])('builds region %s’s URL on its own host', (region, base) => {
+    const built = build(
+      { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'Hello there' }] },
+      { vertex_region: region },
+    );
+    expect(built.upstream.url).toBe(`${base}/publishers/google/models/gemini-2.0-flash:generateContent`);
+  });
+
+  it.each([
     [{ vertex_project_id: 'evil.com#' }, 'vertex_project_id'],
+    [{ vertex_region: 'europe-west123' }, 'vertex_region'],
+    [{ vertex_region: 'asia' }, 'vertex_region'],
+    [{ vertex_region: 'us.attacker.net' }, 'vertex_region'],
     [{ vertex_project_id: 'ab' }, 'vertex_project_id'],
     [{ vertex_region: 'evil.com/x' }, 'vertex_region'],
     [{ vertex_region: 'us-central1.attacker.net' }, 'vertex_region'],
