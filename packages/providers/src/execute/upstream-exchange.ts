@@ -1,7 +1,8 @@
-import type { PkError } from '@pk/config';
+import { PkError } from '@pk/config';
 import { withForwardedHeaders } from '../shared/forward-headers.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import type {
+  AuthorizeContext,
   BuiltRequest,
   ProviderAdapter,
   ProviderAuthSettings,
@@ -10,9 +11,11 @@ import type {
 import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { UpstreamResponse } from '../spec/upstream-request.js';
+import { upstreamUnavailableError } from './abort-reason.js';
 import { withPassedAnswerHeaders } from './answer-headers.js';
 import { readBodyText } from './read-body.js';
 import type { Transport } from './transport.js';
+import { discardBody } from './upstream-body.js';
 
 /** What sending a built request needs besides it (a `CallProviderOptions` has all of it). */
 export interface SendOptions {
@@ -45,10 +48,39 @@ export function failure(error: UpstreamError | PkError): CallFailure {
   };
 }
 
+/** Node's and undici's codes of a failed connection (`ECONNREFUSED`, `EAI_AGAIN`, `UND_ERR_SOCKET` …), not OpenSSL's `ERR_OSSL_…`. */
+const NETWORK_ERROR_CODE = /^(E(?!RR_)[A-Z_]+|UND_ERR_[A-Z_]+)$/;
+
+/**
+ * The outcome of a call that threw something other than a `PkError` or an `UpstreamError`. A
+ * network error a transport let through (its contract is to throw `UpstreamError`s only) is still a
+ * connection failure; anything else is a defect of pk or of an adapter, not a provider that could not
+ * be reached: a 500 `PK_ERR_INTERNAL` that keeps the error as its cause (the gateway logs it), never
+ * marked a connection error, so it is not retried unless `retry.on_status_codes` names 500.
+ */
+export function unexpectedFailure(provider: string, error: unknown): CallFailure {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && NETWORK_ERROR_CODE.test(code)) {
+    return failure(upstreamUnavailableError(provider, error));
+  }
+  const name = error instanceof Error ? error.name : typeof error;
+  return failure(
+    new PkError(
+      'PK_ERR_INTERNAL',
+      `provider '${provider}': the call failed inside pk (${name}); see the gateway log`,
+      {
+        cause: error,
+      },
+    ),
+  );
+}
+
 /**
  * Sends a built request: the client's forwarded headers added, the adapter's async `authorize` step
  * run when it has one (SigV4, Google tokens), then `transport.send`. Not `async`: without an
  * `authorize` step the transport's own promise is returned, so a call awaits exactly once, as before.
+ * A 401 to an authorized request is answered once more when the adapter's `reauthorize` gives a
+ * fresher authorization (a Google token the provider no longer accepts).
  */
 export function sendUpstream(
   adapter: ProviderAdapter,
@@ -60,15 +92,24 @@ export function sendUpstream(
   const forwarded = withForwardedHeaders(built.upstream, forwardedHeaders);
   const send = { provider: context.provider, signal: options.signal };
   if (adapter.authorize === undefined) return options.transport.send(forwarded, send);
-  return adapter
-    .authorize(forwarded, {
-      ...context,
-      transport: options.transport,
-      tokenCache: options.tokenCache ?? createMemoryTokenCache(1),
-      signal: options.signal,
-      settings: options.authSettings ?? {},
-    })
-    .then((upstream) => options.transport.send(upstream, send));
+  const authorizeContext: AuthorizeContext = {
+    ...context,
+    transport: options.transport,
+    tokenCache: options.tokenCache ?? createMemoryTokenCache(1),
+    signal: options.signal,
+    settings: options.authSettings ?? {},
+  };
+  return adapter.authorize(forwarded, authorizeContext).then(async (upstream) => {
+    const response = await options.transport.send(upstream, send);
+    if (response.status !== 401 || adapter.reauthorize === undefined) return response;
+    const again = await adapter.reauthorize(forwarded, upstream, authorizeContext);
+    if (again === undefined) return response;
+    // Read to its end (a short error body), so its connection can serve the second request.
+    await readBodyText({ body: response.body, provider: context.provider, signal: options.signal }).catch(
+      () => discardBody(response.body),
+    );
+    return options.transport.send(again, send);
+  });
 }
 
 /** Whether an upstream answer is a success (2xx). */

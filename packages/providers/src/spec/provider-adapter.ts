@@ -252,6 +252,17 @@ export interface ProviderAdapter {
    */
   authorize?(upstream: UpstreamRequest, context: AuthorizeContext): Promise<UpstreamRequest>;
   /**
+   * Optional, with `authorize`: after the provider answered 401 to `rejected` (the request as
+   * `authorize` gave it), drop what made it (a cached token) and give the request authorized afresh
+   * from `upstream` (as `authorize` got it), which is sent once more; `undefined` when nothing fresher
+   * can be had (a token the caller gave), and the 401 stands. Throws like `authorize`.
+   */
+  reauthorize?(
+    upstream: UpstreamRequest,
+    rejected: UpstreamRequest,
+    context: AuthorizeContext,
+  ): Promise<UpstreamRequest | undefined>;
+  /**
    * Optional framing stage for a vendor whose stream is not SSE (Bedrock's binary event stream): a
    * decoder of body bytes → events for `createStreamTransformer`. Throwing (a bad frame, a body cut
    * inside a frame) ends the client stream with `PK_ERR_STREAM_INTERRUPTED`. Default: SSE parsing.

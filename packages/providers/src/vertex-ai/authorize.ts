@@ -2,7 +2,16 @@ import { PkError } from '@pk/config';
 import { readTargetString } from '../shared/target-options.js';
 import type { AuthorizeContext } from '../spec/provider-adapter.js';
 import type { UpstreamRequest } from '../spec/upstream-request.js';
-import { getVertexAIAccessToken, readVertexAIServiceAccount } from './service-account.js';
+import {
+  dropVertexAIAccessToken,
+  getVertexAIAccessToken,
+  readVertexAIServiceAccount,
+} from './service-account.js';
+
+const withBearer = (upstream: UpstreamRequest, token: string): UpstreamRequest => ({
+  ...upstream,
+  headers: { ...upstream.headers, authorization: `Bearer ${token}` },
+});
 
 /**
  * Adds `authorization: Bearer …` to a Vertex request: the target's `api_key` (an access token the
@@ -24,5 +33,24 @@ export async function authorizeVertexAIRequest(
     );
   }
   const token = given ?? (account === undefined ? '' : await getVertexAIAccessToken(account, context));
-  return { ...upstream, headers: { ...upstream.headers, authorization: `Bearer ${token}` } };
+  return withBearer(upstream, token);
+}
+
+/**
+ * After Vertex answered 401 (a token revoked, or its key deleted, before it expired): the service
+ * account's cached token is dropped, unless another call already replaced it, and the request gets
+ * the token exchanged afresh (concurrent calls share one exchange). A token the caller gave as
+ * `api_key` cannot be renewed here: `undefined`, and the 401 stands.
+ */
+export async function reauthorizeVertexAIRequest(
+  upstream: UpstreamRequest,
+  rejected: UpstreamRequest,
+  context: AuthorizeContext,
+): Promise<UpstreamRequest | undefined> {
+  if (readTargetString(context.target, 'api_key') !== undefined) return undefined;
+  const account = readVertexAIServiceAccount(context.target);
+  if (account === undefined) return undefined;
+  const bearer = rejected.headers.authorization ?? '';
+  dropVertexAIAccessToken(account, bearer.startsWith('Bearer ') ? bearer.slice(7) : bearer, context);
+  return withBearer(upstream, await getVertexAIAccessToken(account, context));
 }

@@ -1,5 +1,5 @@
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
-import { authorizeVertexAIRequest } from './authorize.js';
+import { authorizeVertexAIRequest, reauthorizeVertexAIRequest } from './authorize.js';
 import { toVertexAIUpstreamError } from './errors.js';
 import { vertexAINativeMessages } from './native-messages.js';
 import { toVertexAIRequest } from './request.js';
@@ -9,7 +9,8 @@ import { createVertexAIStreamTransformer } from './stream.js';
 /**
  * The Vertex AI adapter: Gemini (Google's format) and Claude (Anthropic's format) models on Vertex,
  * and text embeddings; a bearer token given as `api_key`, or one exchanged for
- * `vertex_service_account_json` by the `authorize` step (cached in the token cache passed in).
+ * `vertex_service_account_json` by the `authorize` step (cached in the token cache passed in, and
+ * exchanged afresh once when Vertex answers 401 to it).
  */
 export const vertexAIAdapter = {
   id: 'vertex-ai',
@@ -33,5 +34,6 @@ export const vertexAIAdapter = {
   createStreamTransformer: createVertexAIStreamTransformer,
   parseError: toVertexAIUpstreamError,
   authorize: authorizeVertexAIRequest,
+  reauthorize: reauthorizeVertexAIRequest,
   nativeDialects: { messages: vertexAINativeMessages },
 } as const satisfies ProviderAdapter;

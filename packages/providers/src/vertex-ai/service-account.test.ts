@@ -12,6 +12,17 @@ const transport = createUndiciTransport();
 let upstream: MockUpstream;
 let issued = 0;
 let tokenDelayMs = 0;
+/** Access tokens the mock Vertex answers 401 to (revoked before they expired). */
+const revoked = new Set<string>();
+/** Google's answer to a bearer token it does not accept. */
+const UNAUTHENTICATED = JSON.stringify({
+  error: {
+    code: 401,
+    message:
+      'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+    status: 'UNAUTHENTICATED',
+  },
+});
 
 function verifyAssertion(request: RecordedRequest, tokenUri: string): string | undefined {
   const form = new URLSearchParams(request.body);
@@ -49,6 +60,8 @@ beforeAll(async () => {
         }),
       };
     }
+    const bearer = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (revoked.has(bearer)) return { status: 401, body: UNAUTHENTICATED };
     return { body: readFixtureText('google', 'text.json') };
   });
 });
@@ -187,5 +200,149 @@ describe('vertex-ai service account', () => {
     expect(vertexAITokenCacheKey(account(tokenUri, otherKey), tokenUri)).not.toBe(mine);
     expect(vertexAITokenCacheKey(account(tokenUri), tokenUri)).toBe(mine);
     expect(mine).not.toContain('PRIVATE');
+  });
+
+  const gemini = {
+    endpoint: 'chat.completions' as const,
+    body: { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] },
+  };
+
+  it.each([
+    [
+      'a PEM whose body is cut short',
+      '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n',
+    ],
+    ['no PEM at all', 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7'],
+    [
+      'an EC key (not RSA)',
+      generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+    ],
+  ])('refuses %s as a 400 that names the field, never the key, and sends nothing', async (_, key) => {
+    const tokenUri = `${upstream.origin}/token`;
+    const before = upstream.requests.length;
+    const outcome = await callProvider({
+      target: {
+        provider: 'vertex-ai',
+        custom_host: `${upstream.origin}/v1`,
+        vertex_service_account_json: { ...account(tokenUri), private_key: key },
+      },
+      request: gemini,
+      transport,
+      authSettings: { trustedGoogleTokenUris: [tokenUri] },
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 400 });
+    if (outcome.ok) return;
+    expect(outcome).not.toHaveProperty('connectionError');
+    expect(outcome.error).toMatchObject({
+      code: 'PK_ERR_INVALID_CONFIG',
+      param: 'vertex_service_account_json',
+      message: expect.stringContaining('private_key is not a usable PEM private key'),
+    });
+    expect(outcome.error.message).not.toContain('MII');
+    expect(upstream.requests.length).toBe(before);
+  });
+
+  it('accepts a private key pasted with literal \\n sequences (as environment variables carry it)', async () => {
+    const tokenUri = `${upstream.origin}/token`;
+    const escaped = account(tokenUri).private_key.replace(/\n/g, '\\n');
+    expect(escaped).not.toContain('\n');
+    const before = issued;
+    const outcome = await callProvider({
+      target: {
+        provider: 'vertex-ai',
+        custom_host: `${upstream.origin}/v1`,
+        vertex_service_account_json: JSON.stringify({ ...account(tokenUri), private_key: escaped }),
+      },
+      request: gemini,
+      transport,
+      authSettings: { trustedGoogleTokenUris: [tokenUri] },
+    });
+    expect(outcome.ok).toBe(true);
+    // The mock verified the assertion's signature with the account's public key.
+    expect(issued).toBe(before + 1);
+    expect(upstream.requests.at(-1)?.headers.authorization).toBe(`Bearer ya29.token-${issued}`);
+  });
+
+  it('a token Vertex answers 401 to is dropped and the call made once more with a new one, one exchange for concurrent calls', async () => {
+    const tokenCache = createMemoryTokenCache();
+    const tokenUri = `${upstream.origin}/token`;
+    const call = () =>
+      callProvider({
+        target: {
+          provider: 'vertex-ai',
+          custom_host: `${upstream.origin}/v1`,
+          vertex_service_account_json: account(tokenUri),
+        },
+        request: gemini,
+        transport,
+        tokenCache,
+        authSettings: { trustedGoogleTokenUris: [tokenUri] },
+      });
+    expect((await call()).ok).toBe(true);
+    const first = `ya29.token-${issued}`;
+    revoked.add(first);
+    const before = issued;
+    const calls = upstream.requests.length;
+    tokenDelayMs = 100;
+    const outcomes = await Promise.all([call(), call(), call()]);
+    tokenDelayMs = 0;
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true]);
+    expect(issued - before).toBe(1);
+    const sent = upstream.requests.slice(calls).filter((request) => request.url !== '/token');
+    expect(sent.map((request) => request.headers.authorization)).toEqual([
+      `Bearer ${first}`,
+      `Bearer ${first}`,
+      `Bearer ${first}`,
+      `Bearer ya29.token-${issued}`,
+      `Bearer ya29.token-${issued}`,
+      `Bearer ya29.token-${issued}`,
+    ]);
+    // Later calls use the new token at once.
+    expect((await call()).ok).toBe(true);
+    expect(issued - before).toBe(1);
+  });
+
+  it('a 401 to a token the caller gave stands: nothing is exchanged, nothing sent again', async () => {
+    revoked.add('ya29.callers-own');
+    const before = upstream.requests.length;
+    const outcome = await callProvider({
+      target: {
+        provider: 'vertex-ai',
+        custom_host: `${upstream.origin}/v1`,
+        vertex_project_id: 'my-project-1',
+        api_key: 'ya29.callers-own',
+      },
+      request: gemini,
+      transport,
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 401 });
+    expect(upstream.requests.length).toBe(before + 1);
+  });
+
+  it('a service account whose new token is refused too answers the 401 after one more try', async () => {
+    const tokenCache = createMemoryTokenCache();
+    const tokenUri = `${upstream.origin}/token`;
+    const call = () =>
+      callProvider({
+        target: {
+          provider: 'vertex-ai',
+          custom_host: `${upstream.origin}/v1`,
+          vertex_service_account_json: account(tokenUri),
+        },
+        request: gemini,
+        transport,
+        tokenCache,
+        authSettings: { trustedGoogleTokenUris: [tokenUri] },
+      });
+    expect((await call()).ok).toBe(true);
+    revoked.add(`ya29.token-${issued}`);
+    revoked.add(`ya29.token-${issued + 1}`);
+    const before = upstream.requests.length;
+    const outcome = await call();
+    expect(outcome).toMatchObject({ ok: false, status: 401 });
+    // The refused call, one exchange, the call once more: no loop.
+    expect(upstream.requests.length - before).toBe(3);
   });
 });

@@ -1,4 +1,4 @@
-import { createHash, createSign } from 'node:crypto';
+import { createHash, createPrivateKey, createSign, type KeyObject } from 'node:crypto';
 import { canonicalJson, PkError } from '@pk/config';
 import { upstreamErrorFromAbort } from '../execute/abort-reason.js';
 import { readBodyText } from '../execute/read-body.js';
@@ -22,7 +22,12 @@ export const VERTEX_AI_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 /** Longest a shared token exchange may take (it outlives the request that started it). */
 export const VERTEX_AI_TOKEN_EXCHANGE_TIMEOUT_MS = 30_000;
 
-/** The target's `vertex_service_account_json` (an object, or the JSON text a header carries), or `undefined`. */
+/**
+ * The target's `vertex_service_account_json` (an object, or the JSON text a header carries), or
+ * `undefined`. A `private_key` pasted with literal `\\n` sequences instead of line breaks (as
+ * environment variables often carry it) is normalised (a PEM key holds no backslash, so nothing else
+ * can change); whether it is a usable key is checked when it signs (a token exchange).
+ */
 export function readVertexAIServiceAccount(target: ProviderTarget): VertexAIServiceAccount | undefined {
   const raw = target.vertex_service_account_json;
   if (raw === undefined || raw === null || raw === '') return undefined;
@@ -38,12 +43,34 @@ export function readVertexAIServiceAccount(target: ProviderTarget): VertexAIServ
       },
     );
   }
-  return parsed.data;
+  const account = parsed.data;
+  const privateKey = normaliseVertexAIPrivateKey(account.private_key);
+  return privateKey === account.private_key ? account : { ...account, private_key: privateKey };
+}
+
+/** A PEM key with literal `\\n` (or `\\r\\n`) sequences instead of line breaks, with line breaks. */
+export function normaliseVertexAIPrivateKey(privateKey: string): string {
+  return privateKey.includes('\\') ? privateKey.replace(/\\r\\n|\\n/g, '\n') : privateKey;
+}
+
+/** The RSA private key of a PEM text, or `undefined` when it is not one. */
+function usablePrivateKey(pem: string): KeyObject | undefined {
+  let key: KeyObject;
+  try {
+    key = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    return undefined;
+  }
+  return key.asymmetricKeyType === 'rsa' ? key : undefined;
 }
 
 const base64url = (value: string | Buffer): string => Buffer.from(value).toString('base64url');
 
-/** The RS256-signed JWT assertion for the token endpoint (iss, scope, aud, iat, exp = iat + 1 h). */
+/**
+ * The RS256-signed JWT assertion for the token endpoint (iss, scope, aud, iat, exp = iat + 1 h). A
+ * `private_key` that is not an RSA private key in PEM form is a 400 `PK_ERR_INVALID_CONFIG` (never
+ * retried, never counted by a breaker) whose message does not show the key.
+ */
 export function signVertexAIAssertion(
   account: VertexAIServiceAccount,
   tokenUri: string,
@@ -57,7 +84,15 @@ export function signVertexAIAssertion(
   };
   const claims = { iss: account.client_email, scope: VERTEX_AI_SCOPE, aud: tokenUri, iat, exp: iat + 3600 };
   const unsigned = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(claims))}`;
-  const signature = createSign('RSA-SHA256').update(unsigned).sign(account.private_key);
+  const key = usablePrivateKey(normaliseVertexAIPrivateKey(account.private_key));
+  if (key === undefined) {
+    throw new PkError(
+      'PK_ERR_INVALID_CONFIG',
+      'vertex_service_account_json: private_key is not a usable PEM private key (expected the RSA key of a Google service-account key file, "-----BEGIN PRIVATE KEY-----…")',
+      { param: 'vertex_service_account_json' },
+    );
+  }
+  const signature = createSign('RSA-SHA256').update(unsigned).sign(key);
   return `${unsigned}.${base64url(signature)}`;
 }
 
@@ -144,6 +179,41 @@ async function exchangeToken(
   return token;
 }
 
+/** The token endpoint of an account, which must be Google's or one the settings trust. */
+function trustedTokenUri(account: VertexAIServiceAccount, context: AuthorizeContext): string {
+  const tokenUri = account.token_uri ?? VERTEX_AI_GOOGLE_TOKEN_URI;
+  if (
+    tokenUri !== VERTEX_AI_GOOGLE_TOKEN_URI &&
+    !context.settings.trustedGoogleTokenUris?.includes(tokenUri)
+  ) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      `untrusted token_uri in vertex_service_account_json: '${tokenUri}'`,
+      {
+        param: 'vertex_service_account_json',
+      },
+    );
+  }
+  return tokenUri;
+}
+
+/**
+ * Marks the cached token of a service account expired when it is still `rejected` (the token Vertex
+ * answered 401 to), so the next {@link getVertexAIAccessToken} exchanges a new one. A token another
+ * call already put in its place is kept: concurrent 401s to one token make one refresh.
+ */
+export function dropVertexAIAccessToken(
+  account: VertexAIServiceAccount,
+  rejected: string,
+  context: AuthorizeContext,
+): void {
+  const key = vertexAITokenCacheKey(account, trustedTokenUri(account, context));
+  const cached = context.tokenCache.get(key);
+  if (cached !== undefined && cached.token === rejected && cached.expiresAt > 0) {
+    context.tokenCache.set(key, { token: cached.token, expiresAt: 0 });
+  }
+}
+
 /**
  * An OAuth access token for a service account: from `context.tokenCache` (keyed by
  * {@link vertexAITokenCacheKey}, never the key itself) while it has more than 5 minutes left, else
@@ -158,19 +228,7 @@ export async function getVertexAIAccessToken(
   account: VertexAIServiceAccount,
   context: AuthorizeContext,
 ): Promise<string> {
-  const tokenUri = account.token_uri ?? VERTEX_AI_GOOGLE_TOKEN_URI;
-  if (
-    tokenUri !== VERTEX_AI_GOOGLE_TOKEN_URI &&
-    !context.settings.trustedGoogleTokenUris?.includes(tokenUri)
-  ) {
-    throw new PkError(
-      'PK_ERR_INVALID_REQUEST',
-      `untrusted token_uri in vertex_service_account_json: '${tokenUri}'`,
-      {
-        param: 'vertex_service_account_json',
-      },
-    );
-  }
+  const tokenUri = trustedTokenUri(account, context);
   const key = vertexAITokenCacheKey(account, tokenUri);
   const cached = context.tokenCache.get(key);
   if (cached !== undefined && cached.expiresAt - VERTEX_AI_TOKEN_REFRESH_MARGIN_MS > context.now()) {
