@@ -562,6 +562,25 @@ function withForwardedHeadersOf(
   };
 }
 
+/**
+ * A provider call that failed inside pk (an adapter's bug): the client gets the 500's short message,
+ * the log gets what was thrown (name, message, stack; never request headers), with the trace id.
+ */
+function logInternalCause(request: FastifyRequest, error: PkError): void {
+  const cause = error.cause;
+  if (cause === undefined) return;
+  request.log.error(
+    {
+      traceId: request.traceId,
+      err:
+        cause instanceof Error
+          ? { name: cause.name, message: cause.message, stack: cause.stack }
+          : { message: String(cause) },
+    },
+    'provider call failed inside pk',
+  );
+}
+
 function replyWithFailure(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -570,6 +589,7 @@ function replyWithFailure(
 ): FastifyReply {
   if (error instanceof PkError) {
     request.logFields.errorCode = error.code;
+    if (error.code === 'PK_ERR_INTERNAL') logInternalCause(request, error);
     if (error.code === 'PK_ERR_CIRCUIT_OPEN' && !reply.hasHeader('retry-after'))
       reply.header('retry-after', '30');
     return reply.code(statusOfErrorCode(error.code)).type('application/json').send(error.toEnvelope());

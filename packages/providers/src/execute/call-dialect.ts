@@ -22,7 +22,14 @@ import { checkEndpointSupported } from './endpoint-support.js';
 import { readBodyText } from './read-body.js';
 import { streamOpeningFailure } from './stream-opening.js';
 import { translateStream } from './stream-pipeline.js';
-import { failure, isSuccess, parseJsonAnswer, sendUpstream, upstreamFailure } from './upstream-exchange.js';
+import {
+  failure,
+  isSuccess,
+  parseJsonAnswer,
+  sendUpstream,
+  unexpectedFailure,
+  upstreamFailure,
+} from './upstream-exchange.js';
 
 /** True for the endpoints of a client dialect other than chat completions. */
 export function isDialectEndpoint(endpoint: ProviderEndpoint): endpoint is DialectEndpoint {
@@ -123,7 +130,7 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
     return await callTranslated({ options, adapter, dialect, context, overrideParams });
   } catch (error) {
     if (error instanceof PkError || UpstreamError.isInstance(error)) return failure(error);
-    throw error;
+    return unexpectedFailure(providerId, error);
   }
 }
 

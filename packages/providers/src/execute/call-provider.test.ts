@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { getProviderAdapter } from '../registry/registry.js';
 import { upstreamUnavailableError } from './abort-reason.js';
 import { callProvider, createProviderAttempt } from './call-provider.js';
 import type { Transport } from './transport.js';
@@ -74,6 +75,48 @@ describe('callProvider connection failures', () => {
       connectionError: true,
       error: { code: 'PK_ERR_UPSTREAM_UNAVAILABLE' },
     });
+  });
+
+  it('an adapter that throws something else (a bug) is a 500 PK_ERR_INTERNAL keeping the cause, never a connection error', async () => {
+    const send = vi.fn();
+    const bug = new TypeError("Cannot read properties of undefined (reading 'x')");
+    const adapter = {
+      ...getProviderAdapter('openai'),
+      buildRequest: () => {
+        throw bug;
+      },
+    };
+    for (const endpoint of ['chat.completions', 'messages'] as const) {
+      const outcome = await callProvider({
+        target: { provider: 'openai', api_key: 'k' },
+        request: {
+          endpoint,
+          body: { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] },
+        },
+        transport: { send, close: async () => {} },
+        adapter,
+      });
+      expect(outcome, endpoint).toMatchObject({ ok: false, status: 500, error: { code: 'PK_ERR_INTERNAL' } });
+      if (outcome.ok) return;
+      expect(outcome).not.toHaveProperty('connectionError');
+      expect((outcome.error as Error).cause).toBe(bug);
+      expect(outcome.error.message).toBe(
+        "provider 'openai': the call failed inside pk (TypeError); see the gateway log",
+      );
+    }
+    expect(send).not.toHaveBeenCalled();
+  });
+
+  it('a transport that lets a network error through (not an UpstreamError) still gives a connection error', async () => {
+    const send = vi.fn(async () => {
+      throw Object.assign(new Error('getaddrinfo EAI_AGAIN api.openai.com'), { code: 'EAI_AGAIN' });
+    });
+    const outcome = await callProvider({
+      target: { provider: 'openai', api_key: 'k' },
+      request: { endpoint: 'chat.completions', body: { model: 'm', messages: [] } },
+      transport: { send, close: async () => {} },
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 502, connectionError: true });
   });
 
   it('an error answer is not a connection error', async () => {

@@ -23,7 +23,14 @@ import { readBodyText } from './read-body.js';
 import { streamOpeningFailure } from './stream-opening.js';
 import { type StreamProgress, translateAdapterStream } from './stream-pipeline.js';
 import type { Transport } from './transport.js';
-import { failure, isSuccess, parseJsonAnswer, sendUpstream, upstreamFailure } from './upstream-exchange.js';
+import {
+  failure,
+  isSuccess,
+  parseJsonAnswer,
+  sendUpstream,
+  unexpectedFailure,
+  upstreamFailure,
+} from './upstream-exchange.js';
 
 /** What every successful answer carries. */
 interface ProviderAnswerCommon {
@@ -217,7 +224,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     };
   } catch (error) {
     if (error instanceof PkError || UpstreamError.isInstance(error)) return failure(error);
-    throw error;
+    return unexpectedFailure(providerId, error);
   }
 }
 
