@@ -19,8 +19,12 @@ export function formatConfigPath(segments: readonly PathSegment[], root = 'confi
 
 const MAX_SHOWN_STRING = 60;
 
-/** A key that names a credential (`api_key`, `aws_secret_access_key`, `azure_ad_token` …). */
-const CREDENTIAL_KEY = /api_?key|secret|token|password|credential|authorization|private_?key|access_?key/i;
+/**
+ * A key that names a credential (`api_key`, `aws_secret_access_key`, `azure_ad_token`,
+ * `vertex_service_account_json`, `oracle_key_passphrase` …).
+ */
+const CREDENTIAL_KEY =
+  /api_?key|secret|token|password|passphrase|credential|authorization|private_?key|access_?key|service_?account/i;
 /** `scheme://user:password@host…`: what comes before the `@` is never shown. */
 const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i;
 
@@ -49,7 +53,7 @@ function lastKeyOf(path: string): string {
 
 /**
  * `path: expectation, got value`: the one shape of every config error message. A string given for a
- * credential (`…api_key`, `…secret…`, `…token`) is described, never shown.
+ * credential (`…api_key`, `…secret…`, `…token`, `vertex_service_account_json` …) is described, never shown.
  */
 export function issueMessage(path: string, expectation: string, input: unknown): string {
   const got =

@@ -296,3 +296,35 @@ describe('parseConfigOrThrow', () => {
     expect(error.message).toContain('config.targets: expected at least one target, got an empty array');
   });
 });
+
+describe('vertex_service_account_json', () => {
+  const account = {
+    type: 'service_account',
+    client_email: 'pk@my-project-1.iam.gserviceaccount.com',
+    private_key: '-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n',
+  };
+
+  it('takes the key file as an object or as its JSON text, and reads both as the object', () => {
+    for (const given of [account, JSON.stringify(account)]) {
+      const result = parseConfig({ provider: 'vertex-ai', vertex_service_account_json: given });
+      if (!result.ok) expect.fail(JSON.stringify(result.issues));
+      expect(result.config.vertex_service_account_json).toEqual(account);
+    }
+  });
+
+  it.each([
+    ['a bare PEM key pasted instead of the key file', account.private_key],
+    ['JSON text that is not an object', JSON.stringify([account.private_key])],
+    ['a number', 42],
+  ])('refuses %s, describing the value without showing it', (_, given) => {
+    const result = parseConfig({ provider: 'vertex-ai', vertex_service_account_json: given });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toHaveLength(1);
+    const [issue] = result.issues;
+    expect(issue?.path).toBe('config.vertex_service_account_json');
+    expect(issue?.message).toContain('expected an object (the service-account key file) or its JSON text');
+    expect(issue?.message).not.toContain('PRIVATE KEY');
+    expect(issue?.message).not.toContain('MIIE');
+  });
+});

@@ -92,11 +92,40 @@ function stringOptions<const K extends readonly string[]>(keys: K) {
   return shape as { [P in K[number]]: z.ZodOptional<z.ZodString> };
 }
 
+const SERVICE_ACCOUNT_EXPECTED = 'expected an object (the service-account key file) or its JSON text';
+
+/** The object a JSON text holds, or `undefined` when it is not JSON or not an object. */
+function jsonObjectOf(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A service-account key file (`vertex_service_account_json`): the object, or its JSON text (what a
+ * header, an environment variable or the admin API carries), always read as the object. Anything
+ * else is an issue whose message describes the value, never shows it (it holds a private key).
+ */
+export const serviceAccountJsonSchema = z
+  .union([z.string(), opaqueObjectSchema], { error: SERVICE_ACCOUNT_EXPECTED })
+  .transform((value, context) => {
+    if (typeof value !== 'string') return value;
+    const object = jsonObjectOf(value);
+    if (object !== undefined) return object;
+    context.issues.push({ code: 'custom', message: SERVICE_ACCOUNT_EXPECTED, input: value });
+    return z.NEVER;
+  });
+
 /** zod shape of every provider-facing option of a target except `provider`, `api_key`, `virtual_key`, `custom_host`. */
 export const providerOptionsShape = {
   ...stringOptions(PROVIDER_STRING_OPTION_KEYS),
-  /** Vertex service-account key file, as an object (its contents are kept as written). */
-  vertex_service_account_json: opaqueObjectSchema.optional(),
+  /** Vertex service-account key file: an object, or its JSON text (read as the object; contents kept as written). */
+  vertex_service_account_json: serviceAccountJsonSchema.optional(),
   /** Mistral: use the FIM completions endpoint (`"true"` in the header form). */
   mistral_fim_completion: z
     .union([booleanSchema, plainStringSchema], { error: 'expected true, false or a string' })
