@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await admin?.close();
   // No provider secret or key secret in any log line.
-  for (const secret of [PROVIDER_SECRET, AWS_SECRET, admin.adminKey, FILE_ADMIN_KEY])
+  for (const secret of [PROVIDER_SECRET, AWS_SECRET, admin.adminKey, FILE_ADMIN_KEY, 'VERTEXADMIN'])
     expect(admin.gateway.logs()).not.toContain(secret);
 });
 
@@ -130,6 +130,57 @@ describe('virtual keys through the portkey-ai SDK', () => {
     expect(
       admin.store.catalog.snapshot.virtualKeys.get('bedrock-prod')?.options.aws_secret_access_key?.toString(),
     ).toBe('[redacted]');
+  });
+
+  it('[cloudauth 5] takes a Vertex service account as an object or its JSON text, keeps it as encrypted JSON text, refuses anything else unshown', async () => {
+    const account = {
+      type: 'service_account',
+      project_id: 'my-project-123',
+      client_email: 'pk@my-project-123.iam.gserviceaccount.com',
+      private_key:
+        '-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASCVERTEXADMIN\n-----END PRIVATE KEY-----\n',
+    };
+    const portkey = admin.portkey();
+    for (const [slug, given] of [
+      ['vertex-object', account],
+      ['vertex-text', JSON.stringify(account)],
+    ] as const) {
+      const created = await admin.call('POST', '/virtual-keys', {
+        body: {
+          name: slug,
+          slug,
+          provider: 'vertex-ai',
+          vertex_region: 'us-central1',
+          vertexServiceAccountJson: given,
+        },
+      });
+      expect(created).toMatchObject({ status: 200, body: { slug } });
+      const stored = admin.store.catalog.snapshot.virtualKeys.get(slug)?.options.vertex_service_account_json;
+      expect(String(stored)).toBe('[redacted]');
+      expect(JSON.parse((stored as unknown as { reveal(): string }).reveal())).toEqual(account);
+      const retrieved = await admin.call('GET', `/virtual-keys/${slug}`);
+      expect(JSON.stringify(retrieved.body)).not.toContain('VERTEXADMIN');
+    }
+    const updated = await admin.call('PUT', '/virtual-keys/vertex-text', {
+      body: { options: { vertex_service_account_json: { ...account, project_id: 'other-project-1' } } },
+    });
+    expect(updated.status).toBe(200);
+    const replaced =
+      admin.store.catalog.snapshot.virtualKeys.get('vertex-text')?.options.vertex_service_account_json;
+    expect(JSON.parse((replaced as unknown as { reveal(): string }).reveal())).toMatchObject({
+      project_id: 'other-project-1',
+    });
+    for (const bad of [account.private_key, '["not", "an object"]', 42, ['x']]) {
+      const refused = await sdkError(
+        portkey.virtualKeys.create({ name: 'x', provider: 'vertex-ai', vertex_service_account_json: bad }),
+      );
+      expect(refused).toMatchObject({ status: 400 });
+      expect(refused.message).toContain(
+        'vertex_service_account_json: expected the service-account key file as an object or its JSON text',
+      );
+      expect(refused.message).not.toContain('VERTEXADMIN');
+      expect(refused.message).not.toContain('PRIVATE KEY');
+    }
   });
 
   it('refuses bad input with its path and a readable SDK message', async () => {

@@ -116,6 +116,10 @@ function optionsOf(
       options[option] = null;
       continue;
     }
+    if (option === SERVICE_ACCOUNT_OPTION) {
+      options[option] = value as OptionValue;
+      continue;
+    }
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw new PkError(
         'PK_ERR_INVALID_REQUEST',
@@ -125,7 +129,43 @@ function optionsOf(
     }
     options[option] = value;
   }
+  const account = options[SERVICE_ACCOUNT_OPTION];
+  if (account !== undefined && account !== null) {
+    options[SERVICE_ACCOUNT_OPTION] = serviceAccountText(account);
+  }
   return options;
+}
+
+/** The one option whose value is an object: Vertex's service-account key file. */
+const SERVICE_ACCOUNT_OPTION = 'vertex_service_account_json';
+
+/**
+ * A service-account key file given as an object or as its JSON text, as the JSON text the store
+ * keeps (encrypted, like every credential). Anything else is a 400 that describes, never shows, it.
+ */
+function serviceAccountText(value: unknown): string {
+  let object: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      object = JSON.parse(value);
+    } catch {
+      object = undefined;
+    }
+  }
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+    const given = typeof value === 'string' ? `a string of ${value.length} characters` : describeKind(value);
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      `vertex_service_account_json: expected the service-account key file as an object or its JSON text, got ${given}`,
+      { param: SERVICE_ACCOUNT_OPTION },
+    );
+  }
+  return typeof value === 'string' ? value : JSON.stringify(object);
+}
+
+function describeKind(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'number' || typeof value === 'boolean' ? `a ${typeof value}` : 'nothing usable';
 }
 
 function secretOf(body: AdminBody): string | null | undefined {
