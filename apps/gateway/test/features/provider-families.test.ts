@@ -107,6 +107,28 @@ describe('Vertex AI', () => {
     });
   });
 
+  it.each([
+    ['europe-west12', 'europe-west12-aiplatform.googleapis.com'],
+    ['us', 'aiplatform.us.rep.googleapis.com'],
+    ['eu', 'aiplatform.eu.rep.googleapis.com'],
+  ])('[cloudauth 3] region %s → https://%s', async (region, host) => {
+    const response = await chat(
+      {
+        'x-portkey-provider': 'vertex-ai',
+        'x-portkey-vertex-project-id': 'my-project-123',
+        'x-portkey-vertex-region': region,
+        authorization: 'Bearer ya29.caller-token',
+      },
+      'gemini-2.5-flash',
+    );
+    expect(response.status).toBe(200);
+    expect(contentOf(response.json)?.content).toBe(MOCK_ANSWER);
+    expect(mock.received.at(-1)).toMatchObject({
+      host,
+      path: `/v1/projects/my-project-123/locations/${region}/publishers/google/models/gemini-2.5-flash:generateContent`,
+    });
+  });
+
   describe('a service account key', () => {
     const account = (email: string, privateKey: string) =>
       JSON.stringify({
@@ -173,6 +195,151 @@ describe('Vertex AI', () => {
       );
       expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200]);
       expect(mock.tokenExchanges.slice(before)).toHaveLength(1);
+    });
+
+    it('[cloudauth 1] a private key that is no usable PEM is a 400 naming the field: never retried, nothing sent, the key never shown', async () => {
+      const exchanges = mock.tokenExchanges.length;
+      const calls = mock.received.length;
+      const cutShort =
+        '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----\n';
+      const started = Date.now();
+      const response = await chat(
+        {
+          'x-portkey-config': JSON.stringify({
+            provider: 'vertex-ai',
+            retry: { attempts: 3 },
+            vertex_project_id: 'my-project-123',
+            vertex_region: 'us-central1',
+            vertex_service_account_json: JSON.parse(account(email, cutShort)),
+          }),
+        },
+        'gemini-1.5-pro',
+      );
+      expect(response.status).toBe(400);
+      expect(response.json.error).toMatchObject({
+        code: 'PK_ERR_INVALID_CONFIG',
+        param: 'vertex_service_account_json',
+        message: expect.stringContaining('private_key is not a usable PEM private key'),
+      });
+      expect(response.text).not.toContain('MIIE');
+      expect(response.headers.get('x-portkey-retry-attempt-count')).toBe('0');
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(mock.tokenExchanges.length).toBe(exchanges);
+      expect(mock.received.length).toBe(calls);
+    });
+
+    it('[cloudauth 1] a private key pasted with literal \\n sequences (an environment variable’s form) is read as the key', async () => {
+      const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const envEmail = 'pk-features-env@my-project-123.iam.gserviceaccount.com';
+      mock.serviceAccounts.set(envEmail, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+      const pem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const escaped = pem.replace(/\n/g, '\\n');
+      expect(escaped).not.toContain('\n');
+      const before = mock.tokenExchanges.length;
+      const response = await chat(
+        { ...vertexHeaders(pem), 'x-portkey-vertex-service-account-json': account(envEmail, escaped) },
+        'gemini-1.5-pro',
+      );
+      expect(response.status).toBe(200);
+      // The mock verified the assertion with the account's public key before it gave a token.
+      expect(mock.tokenExchanges.slice(before)).toEqual([
+        { email: envEmail, ok: true, token: expect.stringMatching(/^ya29\./) },
+      ]);
+      // Both spellings of one key share its token.
+      const again = await chat(
+        { ...vertexHeaders(pem), 'x-portkey-vertex-service-account-json': account(envEmail, pem) },
+        'gemini-1.5-pro',
+      );
+      expect(again.status).toBe(200);
+      expect(mock.tokenExchanges.length).toBe(before + 1);
+    });
+
+    it('[cloudauth 2] a token Vertex answers 401 to is exchanged afresh once, even for concurrent requests, and each request answered', async () => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const otherEmail = 'pk-features-3@my-project-123.iam.gserviceaccount.com';
+      mock.serviceAccounts.set(
+        otherEmail,
+        other.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      );
+      const privateKey = other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const headers = {
+        ...vertexHeaders(privateKey),
+        'x-portkey-vertex-service-account-json': account(otherEmail, privateKey),
+      };
+      const client = new OpenAI({
+        baseURL: gateway.base,
+        apiKey: GATEWAY_KEY,
+        defaultHeaders: headers,
+        maxRetries: 0,
+      });
+      const ask = () => client.chat.completions.create({ model: 'gemini-1.5-pro', messages });
+      expect((await ask()).choices[0]?.message.content).toBe(MOCK_ANSWER);
+      const first = mock.tokenExchanges.at(-1)?.token ?? '';
+      expect(first).not.toBe('');
+      mock.revokedTokens.add(first);
+      const exchanges = mock.tokenExchanges.length;
+      const calls = mock.received.length;
+      mock.tokenDelayMs = 200;
+      const answers = await Promise.all([ask(), ask(), ask()]).finally(() => {
+        mock.tokenDelayMs = 0;
+      });
+      expect(answers.map((answer) => answer.choices[0]?.message.content)).toEqual([
+        MOCK_ANSWER,
+        MOCK_ANSWER,
+        MOCK_ANSWER,
+      ]);
+      const fresh = mock.tokenExchanges.slice(exchanges);
+      expect(fresh).toEqual([{ email: otherEmail, ok: true, token: expect.any(String) }]);
+      const sent = mock.received
+        .slice(calls)
+        .filter((request) => request.path.endsWith(':generateContent'))
+        .map((request) => request.headers.authorization);
+      expect(sent.filter((bearer) => bearer === `Bearer ${first}`)).toHaveLength(3);
+      expect(sent.filter((bearer) => bearer === `Bearer ${fresh[0]?.token}`)).toHaveLength(3);
+      // Later requests carry the new token at once.
+      await ask();
+      expect(mock.tokenExchanges.length).toBe(exchanges + 1);
+      expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${fresh[0]?.token}`);
+    });
+
+    it('[cloudauth 5] a config may give the key file as its JSON text (as the admin API keeps it), through the portkey-ai SDK', async () => {
+      const client = new Portkey({
+        baseURL: gateway.base,
+        apiKey: GATEWAY_KEY,
+        config: {
+          provider: 'vertex-ai',
+          vertex_project_id: 'my-project-123',
+          vertex_region: 'us-central1',
+          vertex_service_account_json: account(email, goodKey),
+        },
+      });
+      const completion = await client.chat.completions.create({ model: 'gemini-1.5-pro', messages });
+      expect(completion.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+      expect(mock.received.at(-1)?.host).toBe('us-central1-aiplatform.googleapis.com');
+      expect(mock.received.at(-1)?.headers.authorization).toMatch(/^Bearer ya29\.mock-token-/);
+    });
+
+    it('[cloudauth 4] a config whose key file is neither an object nor its JSON text is a 400 that never shows it', async () => {
+      const pem = goodKey;
+      const response = await chat(
+        {
+          'x-portkey-config': JSON.stringify({
+            provider: 'vertex-ai',
+            vertex_project_id: 'my-project-123',
+            vertex_service_account_json: pem,
+          }),
+        },
+        'gemini-1.5-pro',
+      );
+      expect(response.status).toBe(400);
+      expect(response.json.error).toMatchObject({ code: 'PK_ERR_INVALID_CONFIG' });
+      expect(String((response.json.error as { message?: string }).message)).toContain(
+        'config.vertex_service_account_json: expected an object (the service-account key file) or its JSON text, got a string of',
+      );
+      const body = pem.split('\n')[1] ?? 'unreachable';
+      expect(response.text).not.toContain('PRIVATE KEY');
+      expect(response.text).not.toContain(body.slice(0, 20));
+      expect(gateway.process.output()).not.toContain(body.slice(0, 20));
     });
 
     it('a key with the same email but another private key never gets the cached token', async () => {

@@ -52,6 +52,9 @@ export const FEATURE_CA_PATH = new URL('../__fixtures__/feature-ca.pem', import.
 export const INTERCEPTED_HOSTS: readonly string[] = [
   'my-resource.openai.azure.com',
   'us-central1-aiplatform.googleapis.com',
+  'europe-west12-aiplatform.googleapis.com',
+  'aiplatform.us.rep.googleapis.com',
+  'aiplatform.eu.rep.googleapis.com',
   'oauth2.googleapis.com',
   'bedrock-runtime.us-east-1.amazonaws.com',
   'api.anthropic.com',
@@ -136,6 +139,8 @@ export interface ProviderMock {
   readonly serviceAccounts: Map<string, string>;
   /** Milliseconds the OAuth endpoint waits before answering (concurrent exchanges overlap). */
   tokenDelayMs: number;
+  /** Access tokens Vertex answers 401 `UNAUTHENTICATED` to (revoked before they expired). */
+  readonly revokedTokens: Set<string>;
   /** Token exchanges the OAuth endpoint answered, successful or not. */
   readonly tokenExchanges: { readonly email: string; readonly ok: boolean; readonly token?: string }[];
   close(): Promise<void>;
@@ -175,6 +180,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
   const embeddings = new Map<string, number[]>();
   const serviceAccounts = new Map<string, string>();
   const tokenExchanges: { email: string; ok: boolean; token?: string }[] = [];
+  const revokedTokens = new Set<string>();
   const sockets = new Set<Socket>();
   const state = { tokenDelayMs: 0 };
 
@@ -273,6 +279,21 @@ export async function startProviderMock(): Promise<ProviderMock> {
     const { path, model, body } = request;
     const route = path.split('?')[0] ?? '';
     if (request.host.startsWith('oauth2.googleapis.com') && route === '/token') return tokenExchange(request);
+    const bearer = request.headers.authorization?.replace(/^Bearer /, '');
+    if (request.host.includes('aiplatform') && bearer !== undefined && revokedTokens.has(bearer)) {
+      // Google's answer to an access token it no longer accepts.
+      return {
+        status: 401,
+        json: {
+          error: {
+            code: 401,
+            message:
+              'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+            status: 'UNAUTHENTICATED',
+          },
+        },
+      };
+    }
     const failure = /^fail-(\d{3})$/.exec(model);
     if (failure) {
       const status = Number(failure[1]);
@@ -412,6 +433,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
       state.tokenDelayMs = value;
     },
     tokenExchanges,
+    revokedTokens,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await Promise.all(
