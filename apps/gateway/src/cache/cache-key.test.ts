@@ -25,6 +25,19 @@ const base = {
 };
 
 describe('cacheKeyOf', () => {
+  it('keeps a target’s output hooks in its key, and a target without any keys as before', () => {
+    const guarded = (hooks: Record<string, unknown>[]): PlanLeaf =>
+      ({ ...leaf({ provider: 'openai', api_key: 'sk-1' }), after_request_hooks: hooks }) as PlanLeaf;
+    const deny = [{ type: 'guardrail', id: 'pii-deny' }];
+    const plain = cacheKeyOf(base);
+    expect(cacheKeyOf({ ...base, leaf: guarded([]) })).toBe(plain);
+    const denying = cacheKeyOf({ ...base, leaf: guarded(deny) });
+    expect(denying).not.toBe(plain);
+    expect(cacheKeyOf({ ...base, leaf: guarded([{ type: 'mutator', id: 'pii-redact' }]) })).not.toBe(denying);
+    // The same hooks as written (another request's plan, another leaf object): the same entries.
+    expect(cacheKeyOf({ ...base, leaf: guarded([{ id: 'pii-deny', type: 'guardrail' }]) })).toBe(denying);
+  });
+
   it('ignores stream, stream_options, user and key order', () => {
     const key = cacheKeyOf(base);
     expect(

@@ -104,24 +104,44 @@ function credentialOf(target: PlanLeaf['target']): string {
 }
 
 /**
+ * The output hooks part of a leaf's key, once per leaf (leaves belong to shared plans): a hash of its
+ * `after_request_hooks` as written (a saved guardrail by its slug), so an answer stored as one set of
+ * output guardrails left it (redacted, say) is never served to a target with other output guardrails
+ * (decision 0005). A leaf without output hooks has none (its keys are as they always were).
+ */
+const outputHooksOfLeaf = new WeakMap<PlanLeaf, string>();
+function outputHooksOf(leaf: PlanLeaf): string {
+  let part = outputHooksOfLeaf.get(leaf);
+  if (part === undefined) {
+    part = `out:${sha256(canonicalJson(leaf.after_request_hooks))}`;
+    outputHooksOfLeaf.set(leaf, part);
+  }
+  return part;
+}
+
+/**
  * Everything of a leaf's key but the body: tenant, credential identity, provider and location,
- * endpoint, and namespace (else metadata). The semantic cache never matches across partitions.
+ * endpoint, namespace (else metadata), strictness, and the leaf's output hooks when it has some. The
+ * semantic cache never matches across partitions.
  */
 export function cachePartitionOf(input: Omit<CacheKeyInput, 'body'>): string {
-  const target = input.leaf.target;
+  const leaf = input.leaf;
+  const target = leaf.target;
   const credential = credentialOf(target);
   const location = [target.custom_host, target.resource_name, target.deployment_id, target.api_version]
     .map((part) => (typeof part === 'string' ? part : ''))
     .join('|');
-  const strict = input.strict !== false && input.leaf.strict_open_ai_compliance !== false;
-  return [
+  const strict = input.strict !== false && leaf.strict_open_ai_compliance !== false;
+  const parts = [
     input.tenant,
     credential,
     String(target.provider ?? ''),
     location,
     input.endpoint,
     ...requestPartsOf(input, strict),
-  ].join('\n');
+  ];
+  if ((leaf.after_request_hooks?.length ?? 0) > 0) parts.push(outputHooksOf(leaf));
+  return parts.join('\n');
 }
 
 /**
