@@ -12,6 +12,7 @@ import {
   rootCachePartitionOf,
   withOverrides,
 } from './cache-key.js';
+import { isCutShort } from './cut-short.js';
 import type { SemanticCache } from './semantic/semantic-cache.js';
 import { type SemanticQuery, semanticQueryOf } from './semantic/semantic-request.js';
 
@@ -203,7 +204,9 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
   };
 
   const store = async (key: string, answer: ProviderAnswer, ttlSeconds: number, path?: string) => {
-    const entry = answers.entryOf(answer, path);
+    // An answer cut at the token limit or filtered is never stored (nor handed to waiting requests).
+    const entry =
+      answer.kind === 'json' && isCutShort(answer.body) ? undefined : answers.entryOf(answer, path);
     const lead = leads?.get(key);
     if (lead !== undefined) {
       // The waiters get the answer at once, as the entry a hit would read (not after the write).
