@@ -218,6 +218,40 @@ export class RequestGuard {
     };
   }
 
+  /** Whether a target has output hooks (a cached answer it serves must meet them, see {@link guardCachedAnswer}). */
+  hasOutputHooks(leaf: PlanLeaf): boolean {
+    return this.#hooks.after(leaf).length > 0;
+  }
+
+  /**
+   * A cached answer through the output hooks of the target it is served for, as that target's fresh
+   * answer goes through them (Portkey runs none on a hit; pk does, with the hooks as they are now): a
+   * deny is the 446 (before anything is sent, on a stream too), what a mutator changed is served, a failed check
+   * makes a 246. `answer` is the stored JSON, judged whole (every check, webhooks too) also for a
+   * streamed request, which then gets the result replayed ({@link cachedReplay}): nothing a check
+   * denies is ever sent, where a fresh stream's whole-text checks can only report after the fact.
+   * `request` is the request as routed (after the shared hooks): targets with input hooks of their
+   * own never use the cache. Nothing was called, so nothing is billed: a deny here leaves no
+   * {@link deniedAnswer}.
+   */
+  async guardCachedAnswer(
+    leaf: PlanLeaf,
+    request: ProviderRequest,
+    answer: ProviderAnswer,
+  ): Promise<ProviderOutcome> {
+    const provider = String(leaf.target.provider ?? '');
+    const outcome = await this.#afterHooks(
+      leaf,
+      provider,
+      request,
+      { ok: true, value: answer },
+      this.#sharedResults,
+      this.#sharedFailed,
+    );
+    this.#deniedAnswer = undefined;
+    return outcome;
+  }
+
   /**
    * The JSON answer an after-request hook denied in the last attempt (the 446 the request ends with
    * when nothing fell back): the provider was called and bills it, so its provider, model and usage
@@ -381,6 +415,31 @@ export class RequestGuard {
       status: failed && answer.status === 200 ? 246 : answer.status,
       body: hasResults && isObject ? { ...(answer.body as object), hook_results: results } : answer.body,
     };
+  }
+
+  /**
+   * A cached answer replayed to a streamed request, once {@link guardCachedAnswer} judged it whole:
+   * 246 when a hook failed; with strict compliance off the hooks' results in the frame a fresh stream
+   * of the route carries them in (`data: {"hook_results": …}` before `[DONE]` on chat, an
+   * `event: hook_results` before `message_stop` on Messages).
+   */
+  cachedReplay(answer: ProviderAnswer, text: string): { status: number; text: string } {
+    const { results, failed } = this.#of(answer);
+    const status = failed ? 246 : 200;
+    const hasResults = results.before_request_hooks.length > 0 || results.after_request_hooks.length > 0;
+    if (this.#input.strictOpenAICompliance || !hasResults) return { status, text };
+    const data = JSON.stringify({ hook_results: results });
+    if (this.#type === 'messages') {
+      const at = text.lastIndexOf('event: message_stop');
+      const frame = `event: hook_results\ndata: ${data}\n\n`;
+      return { status, text: at < 0 ? text + frame : text.slice(0, at) + frame + text.slice(at) };
+    }
+    if (this.#type === 'chatComplete') {
+      const at = text.lastIndexOf('data: [DONE]');
+      const frame = `data: ${data}\n\n`;
+      return { status, text: at < 0 ? text + frame : text.slice(0, at) + frame + text.slice(at) };
+    }
+    return { status, text };
   }
 
   /** The status a stream starts with: 246 when a before-request hook failed. */

@@ -8,6 +8,7 @@ import {
   PlanAbortedError,
   type PlanLeaf,
   type PlanResult,
+  type ResolvedPlan,
   realTimePorts,
   runPlan,
   statusOfErrorCode,
@@ -351,6 +352,12 @@ async function proxyRequest(
     // Misses this request led and answered nothing to share: their waiters call the provider themselves.
     cache?.release();
   }
+  // A cached answer meets the output guardrails of the target it is served for, as a fresh one does
+  // (a hit made no attempt, so `wrapAttempt` never saw it): denied, redacted, or as it was stored.
+  const outcome =
+    guard !== undefined && result.cacheStatus === 'HIT' && result.outcome.ok
+      ? await guardCachedOutcome(guard, plan, result.path, providerRequest, result.outcome)
+      : result.outcome;
   log.targetPath = result.path;
   const capWarnings = request.limitState?.capWarnings;
   if (capWarnings !== undefined && capWarnings.length > 0) {
@@ -373,7 +380,6 @@ async function proxyRequest(
   if (cache?.storeFailed) reply.header('x-pk-cache-error', 'store-unavailable');
   else if (cache?.embeddingFailed) reply.header('x-pk-cache-error', 'embedding-unavailable');
   log.cacheStatus = cacheStatus;
-  const outcome = result.outcome;
   // An answer an output guardrail denied (446) was still made, and billed, by its provider.
   const denied = !outcome.ok && outcome.status === 446 ? guard?.deniedAnswer() : undefined;
   const answering = outcome.ok
@@ -434,15 +440,16 @@ async function proxyRequest(
     if (streamed && result.cacheStatus === 'HIT' && isRecord(answer.body)) {
       // A streamed request answered from an entry stored by a non-streamed one: replay it as SSE.
       const includeUsage = isRecord(body.stream_options) && body.stream_options.include_usage === true;
+      const replay = ingress
+        ? ingress.dialect.replayAsStream(answer.body, body)
+        : completionToSse(answer.body, includeUsage);
+      // Guarded: 246 when a hook failed, and the hooks' results as a fresh stream reports them.
+      const sent = guard ? guard.cachedReplay(answer, replay) : { status: 200, text: replay };
       return reply
-        .code(200)
+        .code(sent.status)
         .headers({ 'x-portkey-provider': answer.provider, 'cache-control': 'no-cache' })
         .type('text/event-stream; charset=utf-8')
-        .send(
-          ingress
-            ? ingress.dialect.replayAsStream(answer.body, body)
-            : completionToSse(answer.body, includeUsage),
-        );
+        .send(sent.text);
     }
     if (guard) {
       const guarded = guard.jsonReply(answer);
@@ -530,6 +537,23 @@ async function proxyRequest(
     void commit({ ...answer, kind: 'json', body: stored, usage });
   }
   return reply;
+}
+
+/**
+ * A cache hit through the output hooks of the target it is served for, when that target has some:
+ * the stored answer is whole, so every check judges all of it (a webhook too, which on a fresh stream
+ * only reports), before a streamed request gets it replayed.
+ */
+async function guardCachedOutcome(
+  guard: RequestGuard,
+  plan: ResolvedPlan,
+  path: string,
+  providerRequest: ProviderRequest,
+  hit: Extract<Result['outcome'], { ok: true }>,
+): Promise<Result['outcome']> {
+  const leaf = planLeaves(plan.root).find((candidate) => candidate.path === path);
+  if (leaf === undefined || !guard.hasOutputHooks(leaf)) return hit;
+  return guard.guardCachedAnswer(leaf, providerRequest, hit.value);
 }
 
 /** The hooks' results: a summary for the log line, the whole of them for the log record. */
