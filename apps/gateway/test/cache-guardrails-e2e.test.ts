@@ -272,6 +272,33 @@ describe('output guardrails on cache hits', () => {
     expect(upstreamCalls()).toBe(calls);
   });
 
+  it('with strict compliance off a streamed hit carries the hook results before [DONE], as a fresh stream does', async () => {
+    const content = unique('stream my card');
+    const ask = () =>
+      fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-strict-open-ai-compliance': 'false',
+          'x-portkey-config': JSON.stringify(guardedConfig),
+        },
+        body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], stream: true }),
+      });
+    const fresh = await ask();
+    expect(fresh.headers.get('x-portkey-cache-status')).toBe('MISS');
+    const freshText = await fresh.text();
+    const hit = await ask();
+    expect(hit.headers.get('x-portkey-cache-status')).toBe('HIT');
+    const hitText = await hit.text();
+    for (const text of [freshText, hitText]) {
+      const frames = text.split('\n\n').filter((frame) => frame.startsWith('data: '));
+      expect(frames.at(-1)).toBe('data: [DONE]');
+      expect(JSON.parse(frames.at(-2)?.slice(6) ?? '{}')).toMatchObject({
+        hook_results: { after_request_hooks: [{ id: 'out-verdict', verdict: true }] },
+      });
+    }
+  });
+
   it('a target’s cache entry stored by a config without output guardrails is not served to one with them (portkey-ai SDK)', async () => {
     const target = { virtual_key: 'openai-mock', cache: cached };
     const plain = { strategy: { mode: 'fallback' }, targets: [target] };

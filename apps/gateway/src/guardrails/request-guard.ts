@@ -396,7 +396,7 @@ export class RequestGuard {
     this.#lastResults = results;
   }
 
-  /** What the hooks made of an answer (a cached one only saw the shared hooks). */
+  /** What the hooks made of an answer (a cached one of a target without output hooks saw only the shared ones). */
   #of(answer: ProviderAnswer): AnswerHooks {
     return (
       this.#answers.get(answer) ?? {
