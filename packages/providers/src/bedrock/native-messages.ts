@@ -9,7 +9,11 @@ import { readBedrockRegion } from './credentials.js';
 import { createBedrockEventStreamDecoder } from './event-stream.js';
 import { bedrockModelIdOf, bedrockRuntimeBaseUrl } from './request.js';
 
-/** The `anthropic_version` Bedrock wants in the body of Claude requests. */
+/**
+ * The `anthropic_version` Bedrock wants in the body of Claude requests, the only one it takes: always
+ * this one, whatever the target's `anthropic_version` (Anthropic's `anthropic-version` header).
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages-request-response.html
+ */
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
 /** Bedrock exception events → Anthropic error types. */
@@ -61,7 +65,7 @@ function createClaudeEventDecoder(): StreamDecoder {
 /**
  * Anthropic's Messages API on Bedrock, for Claude models: `InvokeModel` (`/model/{id}/invoke`, or
  * `/invoke-with-response-stream`) with the client's body minus `model` and `stream`, plus
- * `anthropic_version: bedrock-2023-05-31` (and `anthropic_beta` as a list); the answer is Anthropic's
+ * `anthropic_version: bedrock-2023-05-31` (always, whatever the target's or the body's; and `anthropic_beta` as a list); the answer is Anthropic's
  * Message, the stream Anthropic's events inside Bedrock's event-stream frames. Signed by the adapter's
  * `authorize`. Other models (Llama, Nova, Mistral …) are translated through Converse.
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html
@@ -71,12 +75,11 @@ export const bedrockNativeMessages: NativeDialectRoute = {
   buildRequest(request, context) {
     const region = readBedrockRegion(context.target);
     const model = bedrockModelIdOf(request.body.model);
-    const version = readTargetString(context.target, 'anthropic_version') ?? BEDROCK_ANTHROPIC_VERSION;
     const beta =
       readTargetString(context.target, 'anthropic_beta') ?? request.dialectHeaders?.['anthropic-beta'];
     const body = {
-      anthropic_version: version,
-      ...nativeDialectBodyWithout(request, ['model', 'stream']),
+      anthropic_version: BEDROCK_ANTHROPIC_VERSION,
+      ...nativeDialectBodyWithout(request, ['model', 'stream', 'anthropic_version']),
       ...(beta === undefined ? {} : { anthropic_beta: beta.split(',').map((name) => name.trim()) }),
     };
     const action = request.stream ? 'invoke-with-response-stream' : 'invoke';

@@ -313,6 +313,42 @@ describe('Claude on Bedrock and Vertex AI (native Messages)', () => {
     if (stream.kind !== 'stream') throw new Error('expected a stream');
     expect((await readSseEvents(stream.stream)).map((event) => event.data)).toEqual(lines);
   });
+
+  it('sends Vertex’s and Bedrock’s own anthropic_version whatever the target’s, the body’s or the client’s header say', async () => {
+    // What portkey-ai's `anthropicVersion` (x-portkey-anthropic-version) and the Anthropic SDK send.
+    const anthropicVersion = { anthropic_version: '2023-06-01' };
+    const request = (model: string) => ({
+      endpoint: 'messages' as const,
+      body: { ...messagesBody, model, ...anthropicVersion },
+      dialectHeaders: { 'anthropic-version': '2023-06-01' },
+    });
+    upstream.setHandler(() => ({ body: readFixtureText('anthropic', 'tool-call.json') }));
+    const vertex = {
+      provider: 'vertex-ai',
+      api_key: 'ya29.t',
+      custom_host: `${upstream.origin}/v1`,
+      vertex_project_id: 'my-project-1',
+      vertex_region: 'us-east5',
+      ...anthropicVersion,
+    };
+    okValue(await call(vertex, request('claude-sonnet-4@20250514')));
+    expect(JSON.parse(last()?.body ?? '{}')).toEqual({
+      anthropic_version: 'vertex-2023-10-16',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    okValue(
+      await call(
+        { ...bedrock(upstream.origin), ...anthropicVersion },
+        request('anthropic.claude-3-haiku-20240307-v1:0'),
+      ),
+    );
+    expect(JSON.parse(last()?.body ?? '{}')).toEqual({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+  });
 });
 
 describe('a Responses call', () => {

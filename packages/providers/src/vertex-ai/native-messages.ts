@@ -8,7 +8,8 @@ import { readVertexAIServiceAccount } from './service-account.js';
 /**
  * Anthropic's Messages API on Vertex AI, for Claude models: `publishers/anthropic/models/{model}:rawPredict`
  * (`:streamRawPredict` for a stream) with the client's body minus `model`, plus
- * `anthropic_version: vertex-2023-10-16`; the answer and the SSE stream are Anthropic's own.
+ * `anthropic_version: vertex-2023-10-16` (always: the target's `anthropic_version` and one in the body
+ * are Anthropic's, not Vertex's); the answer and the SSE stream are Anthropic's own.
  * `anthropic-beta` from the target, else from the client. Other models are translated.
  * @see https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude
  */
@@ -17,7 +18,6 @@ export const vertexAINativeMessages: NativeDialectRoute = {
   buildRequest(request, context) {
     const route = vertexAIModelRoute(request.body.model);
     const base = vertexAIBaseUrl(context.target, readVertexAIServiceAccount(context.target)?.project_id);
-    const version = readTargetString(context.target, 'anthropic_version') ?? VERTEX_AI_ANTHROPIC_VERSION;
     const beta =
       readTargetString(context.target, 'anthropic_beta') ?? request.dialectHeaders?.['anthropic-beta'];
     const method = request.stream ? 'streamRawPredict' : 'rawPredict';
@@ -29,7 +29,10 @@ export const vertexAINativeMessages: NativeDialectRoute = {
           'content-type': 'application/json',
           ...(beta === undefined ? {} : { 'anthropic-beta': beta }),
         },
-        body: JSON.stringify({ anthropic_version: version, ...nativeDialectBodyWithout(request, ['model']) }),
+        body: JSON.stringify({
+          anthropic_version: VERTEX_AI_ANTHROPIC_VERSION,
+          ...nativeDialectBodyWithout(request, ['model', 'anthropic_version']),
+        }),
       },
       warnings: [],
     };

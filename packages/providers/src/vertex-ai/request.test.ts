@@ -31,6 +31,14 @@ describe('toVertexAIRequest', () => {
     );
   });
 
+  it('sends Claude vertex-2023-10-16 whatever anthropic_version the target has (Anthropic’s header value)', () => {
+    const built = build(
+      { model: 'claude-sonnet-4@20250514', max_tokens: 10, messages: [{ role: 'user', content: 'Hi' }] },
+      { anthropic_version: '2023-06-01' },
+    );
+    expect(JSON.parse(String(built.upstream.body))).toMatchObject({ anthropic_version: 'vertex-2023-10-16' });
+  });
+
   it('names vertex-ai, not anthropic, in the warnings of a Claude request', () => {
     const built = build({
       model: 'claude-3-5-sonnet-v2@20241022',

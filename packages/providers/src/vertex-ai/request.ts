@@ -6,7 +6,12 @@ import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/pro
 import { vertexAIBaseUrl, vertexAIModelRoute } from './location.js';
 import { readVertexAIServiceAccount } from './service-account.js';
 
-/** The `anthropic_version` Vertex wants in the body of Claude requests. */
+/**
+ * The `anthropic_version` Vertex wants in the body of Claude requests, the only one it takes: always
+ * this one, whatever the target's `anthropic_version` (Anthropic's `anthropic-version` header, which
+ * `x-portkey-anthropic-version` and the SDKs' `anthropicVersion` set for the `anthropic` provider).
+ * @see https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude/use-claude
+ */
 export const VERTEX_AI_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 
 function anthropicOnVertex(
@@ -14,15 +19,14 @@ function anthropicOnVertex(
   context: ProviderContext,
 ): { body: string; warnings: readonly string[]; beta: string | undefined } {
   const built = toAnthropicRequest(request, { ...context, target: {} });
-  const { model: _model, ...body } = JSON.parse(String(built.upstream.body)) as Record<string, unknown>;
-  const version = context.target.anthropic_version;
+  const {
+    model: _model,
+    anthropic_version: _version,
+    ...body
+  } = JSON.parse(String(built.upstream.body)) as Record<string, unknown>;
   const beta = context.target.anthropic_beta;
   return {
-    body: JSON.stringify({
-      anthropic_version:
-        typeof version === 'string' && version !== '' ? version : VERTEX_AI_ANTHROPIC_VERSION,
-      ...body,
-    }),
+    body: JSON.stringify({ anthropic_version: VERTEX_AI_ANTHROPIC_VERSION, ...body }),
     warnings: built.warnings,
     beta: typeof beta === 'string' && beta !== '' ? beta : undefined,
   };
