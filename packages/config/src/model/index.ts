@@ -30,6 +30,7 @@ export {
   isIpv4Literal,
 } from '../schema/ip-ranges.js';
 export {
+  PROVIDER_CREDENTIAL_KEYS,
   PROVIDER_OPTION_KEYS,
   PROVIDER_STRING_OPTION_KEYS,
   type ProviderStringOptionKey,

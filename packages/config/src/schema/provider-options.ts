@@ -83,6 +83,24 @@ export const PROVIDER_STRING_OPTION_KEYS = [
   'oracle_key_passphrase',
 ] as const;
 
+/**
+ * Target fields that carry a credential a provider call authenticates with: the provider key, AWS's
+ * access key id, secret and session token, Azure's Entra token and client secret, Oracle's private key and passphrase, and
+ * Vertex's service-account key file (an object: its `private_key`). A gateway refuses a gateway key in
+ * any of them, and `@pk/providers` removes their values from any upstream text it passes on.
+ */
+export const PROVIDER_CREDENTIAL_KEYS = [
+  'api_key',
+  'aws_access_key_id',
+  'aws_secret_access_key',
+  'aws_session_token',
+  'azure_ad_token',
+  'azure_entra_client_secret',
+  'oracle_private_key',
+  'oracle_key_passphrase',
+  'vertex_service_account_json',
+] as const;
+
 /** One of {@link PROVIDER_STRING_OPTION_KEYS}. */
 export type ProviderStringOptionKey = (typeof PROVIDER_STRING_OPTION_KEYS)[number];
 

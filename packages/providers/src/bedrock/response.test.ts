@@ -123,4 +123,30 @@ describe('toBedrockUpstreamError', () => {
       type: 'ValidationException',
     });
   });
+
+  it('cuts the canonical request and string to sign (session token and all) out of an InvalidSignatureException', () => {
+    const body = readFixtureText('bedrock', 'error-403-invalid-signature.json');
+    expect(body).toContain('x-amz-security-token:FwoGZXIvYXdzEXAMPLESESSIONTOKEN');
+    const error = toBedrockUpstreamError({
+      provider: 'bedrock',
+      status: 403,
+      body,
+      headers: {
+        'x-amzn-errortype':
+          'InvalidSignatureException:http://internal.amazon.com/coral/com.amazon.coral.service/',
+      },
+      now: 0,
+    });
+    const explanation =
+      'The request signature we calculated does not match the signature you provided. Check your AWS ' +
+      'Secret Access Key and signing method. Consult the service documentation for details.';
+    expect(error).toMatchObject({
+      status: 403,
+      type: 'InvalidSignatureException',
+      vendorMessage: explanation,
+    });
+    expect(error.raw).toEqual({ message: explanation });
+    expect(JSON.stringify(error.toEnvelope())).not.toMatch(/FwoG|Canonical|String-to-Sign|x-amz-date/);
+    expect(error.message).not.toContain('FwoG');
+  });
 });

@@ -9,6 +9,7 @@ import { isJsonObject } from '../shared/json.js';
 import { prepareRequest } from '../shared/prepare-request.js';
 import { createSseDecoder } from '../shared/sse-decoder.js';
 import type {
+  BuiltRequest,
   DialectEndpoint,
   ProviderAdapter,
   ProviderContext,
@@ -26,6 +27,7 @@ import {
   failure,
   isSuccess,
   parseJsonAnswer,
+  scrubbedFailure,
   sendUpstream,
   unexpectedFailure,
   upstreamFailure,
@@ -58,6 +60,10 @@ function answerHeaders(
 export async function callDialect(options: CallProviderOptions): Promise<ProviderAttemptOutcome> {
   const endpoint = options.request.endpoint as DialectEndpoint;
   const { leaf, target, overrideParams, providerId } = callTargetOf(options);
+  const forwardedHeaders = options.request.forwardedHeaders;
+  // Kept for the failure path: an error has the credentials the attempt used redacted from it.
+  let attempt: ProviderContext | undefined;
+  let built: BuiltRequest | undefined;
   try {
     const adapter = options.adapter ?? getProviderAdapter(providerId);
     const provider = providerId || adapter.id;
@@ -72,6 +78,7 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
       generateId: options.generateId ?? (() => `chatcmpl-${crypto.randomUUID()}`),
       now: options.now ?? Date.now,
     };
+    attempt = context;
     const native = adapter.nativeDialects?.[endpoint];
     const nativeRequest = prepareRequest({
       request: options.request,
@@ -80,9 +87,12 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
       ...(overrideParams ? { overrideParams } : {}),
     });
     if (native !== undefined && (native.accepts?.(nativeRequest, context) ?? true)) {
-      const built = native.buildRequest(nativeRequest, context);
-      const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
-      if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
+      built = native.buildRequest(nativeRequest, context);
+      const response = await sendUpstream(adapter, built, context, forwardedHeaders, options);
+      if (!isSuccess(response)) {
+        const parts = { target, context, built, forwardedHeaders };
+        return await upstreamFailure(adapter, response, parts, options.signal);
+      }
       const common = { provider, status: response.status, warnings: built.warnings };
       if (nativeRequest.stream && endpoint !== 'messages.count_tokens') {
         const translated = translateStream({
@@ -92,7 +102,8 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
           doneFrame: '',
         });
         const opening = await streamOpeningFailure(translated, provider);
-        if (opening !== undefined) return opening;
+        if (opening !== undefined)
+          return scrubbedFailure(opening, { target, context, built, forwardedHeaders });
         return {
           ok: true,
           value: {
@@ -129,7 +140,9 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
     }
     return await callTranslated({ options, adapter, dialect, context, overrideParams });
   } catch (error) {
-    if (error instanceof PkError || UpstreamError.isInstance(error)) return failure(error);
+    if (error instanceof PkError || UpstreamError.isInstance(error)) {
+      return scrubbedFailure(failure(error), { target, context: attempt, built, forwardedHeaders });
+    }
     return unexpectedFailure(providerId, error);
   }
 }
@@ -159,8 +172,10 @@ async function callTranslated(input: {
   });
   const built = adapter.buildRequest(prepared, context);
   const droppedChatParameters = droppedParametersOf(built.warnings);
-  const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
-  if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
+  const forwardedHeaders = options.request.forwardedHeaders;
+  const response = await sendUpstream(adapter, built, context, forwardedHeaders, options);
+  const parts = () => ({ target: context.target, context, built, forwardedHeaders });
+  if (!isSuccess(response)) return await upstreamFailure(adapter, response, parts(), options.signal);
   const common = {
     provider: context.provider,
     status: response.status,
@@ -181,7 +196,7 @@ async function callTranslated(input: {
       doneFrame: '',
     });
     const opening = await streamOpeningFailure(translated, context.provider);
-    if (opening !== undefined) return opening;
+    if (opening !== undefined) return scrubbedFailure(opening, parts());
     return {
       ok: true,
       value: {

@@ -7,6 +7,7 @@ import { isJsonObject } from '../shared/json.js';
 import { prepareRequest } from '../shared/prepare-request.js';
 import type {
   AdapterEndpoint,
+  BuiltRequest,
   ProviderAdapter,
   ProviderAuthSettings,
   ProviderContext,
@@ -27,6 +28,7 @@ import {
   failure,
   isSuccess,
   parseJsonAnswer,
+  scrubbedFailure,
   sendUpstream,
   unexpectedFailure,
   upstreamFailure,
@@ -132,6 +134,9 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
   const target: ProviderTarget = leaf ? leaf.target : (options.target as ProviderTarget);
   const overrideParams = leaf ? leaf.override_params : target.override_params;
   const providerId = typeof target.provider === 'string' ? target.provider : '';
+  // Kept for the failure path: an error has the credentials the attempt used redacted from it.
+  let context: ProviderContext | undefined;
+  let built: BuiltRequest | undefined;
   try {
     const adapter = options.adapter ?? getProviderAdapter(providerId);
     const endpoint = options.request.endpoint as AdapterEndpoint;
@@ -139,7 +144,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     // Decision 0006: the header's `false` or the config's `false` turns it off; default on.
     const strict =
       options.request.strictOpenAICompliance !== false && leaf?.strict_open_ai_compliance !== false;
-    const context: ProviderContext = {
+    context = {
       provider: providerId || adapter.id,
       target,
       strictOpenAICompliance: strict,
@@ -153,9 +158,13 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       target,
       ...(isJsonObject(overrideParams) ? { overrideParams } : {}),
     });
-    const built = adapter.buildRequest(prepared, context);
-    const response = await sendUpstream(adapter, built, context, options.request.forwardedHeaders, options);
-    if (!isSuccess(response)) return await upstreamFailure(adapter, response, context, options.signal);
+    built = adapter.buildRequest(prepared, context);
+    const forwardedHeaders = options.request.forwardedHeaders;
+    const response = await sendUpstream(adapter, built, context, forwardedHeaders, options);
+    if (!isSuccess(response)) {
+      const parts = { target, context, built, forwardedHeaders };
+      return await upstreamFailure(adapter, response, parts, options.signal);
+    }
     // Answers are written out field by field, not spread from a common part: in V8 each property after
     // a spread in an object literal is defined through an inline cache that misses here (~1k
     // instructions each, counted with bench/instructions.mjs).
@@ -179,7 +188,8 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     if (prepared.stream) {
       const translated = translateAdapterStream({ body: response.body, adapter, request: prepared, context });
       const opening = await streamOpeningFailure(translated, context.provider);
-      if (opening !== undefined) return opening;
+      if (opening !== undefined)
+        return scrubbedFailure(opening, { target, context, built, forwardedHeaders });
       return {
         ok: true,
         value: {
@@ -223,7 +233,10 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       },
     };
   } catch (error) {
-    if (error instanceof PkError || UpstreamError.isInstance(error)) return failure(error);
+    if (error instanceof PkError || UpstreamError.isInstance(error)) {
+      const forwardedHeaders = options.request.forwardedHeaders;
+      return scrubbedFailure(failure(error), { target, context, built, forwardedHeaders });
+    }
     return unexpectedFailure(providerId, error);
   }
 }

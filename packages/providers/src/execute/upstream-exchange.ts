@@ -10,9 +10,10 @@ import type {
 } from '../spec/provider-adapter.js';
 import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
-import type { UpstreamResponse } from '../spec/upstream-request.js';
+import type { UpstreamRequest, UpstreamResponse } from '../spec/upstream-request.js';
 import { upstreamUnavailableError } from './abort-reason.js';
 import { withPassedAnswerHeaders } from './answer-headers.js';
+import { attemptCredentials, scrubFailure } from './credential-scrub.js';
 import { readBodyText } from './read-body.js';
 import type { Transport } from './transport.js';
 import { discardBody } from './upstream-body.js';
@@ -76,6 +77,35 @@ export function unexpectedFailure(provider: string, error: unknown): CallFailure
 }
 
 /**
+ * The request as `authorize` made it (a Google access token, a SigV4 signature added), by the call's
+ * context: set only for adapters with an `authorize` step, read only when the call failed.
+ */
+const authorizedRequests = new WeakMap<ProviderContext, UpstreamRequest>();
+
+/** What a failed attempt used: its target, and what it sent when it got that far. */
+export interface AttemptParts {
+  readonly target: ProviderContext['target'];
+  readonly context?: ProviderContext | undefined;
+  readonly built?: BuiltRequest | undefined;
+  readonly forwardedHeaders?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The failure with every credential the attempt used replaced by `[redacted]` in the vendor's message
+ * and body (`scrubFailure`): the one step every failed provider call goes through before its error
+ * reaches the engine, the client and the logs. Never run for a success.
+ */
+export function scrubbedFailure(outcome: CallFailure, parts: AttemptParts): CallFailure {
+  const authorized = parts.context === undefined ? undefined : authorizedRequests.get(parts.context);
+  const sent =
+    authorized ??
+    (parts.built === undefined
+      ? undefined
+      : withForwardedHeaders(parts.built.upstream, parts.forwardedHeaders));
+  return scrubFailure(outcome, attemptCredentials(parts.target, sent?.headers));
+}
+
+/**
  * Sends a built request: the client's forwarded headers added, the adapter's async `authorize` step
  * run when it has one (SigV4, Google tokens), then `transport.send`. Not `async`: without an
  * `authorize` step the transport's own promise is returned, so a call awaits exactly once, as before.
@@ -100,10 +130,12 @@ export function sendUpstream(
     settings: options.authSettings ?? {},
   };
   return adapter.authorize(forwarded, authorizeContext).then(async (upstream) => {
+    authorizedRequests.set(context, upstream);
     const response = await options.transport.send(upstream, send);
     if (response.status !== 401 || adapter.reauthorize === undefined) return response;
     const again = await adapter.reauthorize(forwarded, upstream, authorizeContext);
     if (again === undefined) return response;
+    authorizedRequests.set(context, again);
     // Read to its end (a short error body), so its connection can serve the second request.
     await readBodyText({ body: response.body, provider: context.provider, signal: options.signal }).catch(
       () => discardBody(response.body),
@@ -117,13 +149,17 @@ export function isSuccess(response: UpstreamResponse): boolean {
   return response.status >= 200 && response.status <= 299;
 }
 
-/** A non-2xx answer read and parsed by the adapter's `parseError`. */
+/**
+ * A non-2xx answer read and parsed by the adapter's `parseError`, the attempt's credentials redacted
+ * from it ({@link scrubbedFailure}).
+ */
 export async function upstreamFailure(
   adapter: ProviderAdapter,
   response: UpstreamResponse,
-  context: ProviderContext,
+  parts: AttemptParts & { readonly context: ProviderContext; readonly built: BuiltRequest },
   signal: AbortSignal | undefined,
 ): Promise<CallFailure> {
+  const { context } = parts;
   const text = await readBodyText({ body: response.body, provider: context.provider, signal });
   const error = adapter.parseError({
     provider: context.provider,
@@ -133,7 +169,7 @@ export async function upstreamFailure(
     now: context.now(),
   });
   error.answerHeaders = withPassedAnswerHeaders({}, response.headers);
-  return failure(error);
+  return scrubbedFailure(failure(error), parts);
 }
 
 /** A 2xx body's JSON; text that is not JSON is a retryable 502 (`PK_ERR_UPSTREAM_UNAVAILABLE`), thrown. */

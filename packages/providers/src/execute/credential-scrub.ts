@@ -1,0 +1,164 @@
+import { PkError, PROVIDER_CREDENTIAL_KEYS } from '@pk/config';
+import { isJsonObject } from '../shared/json.js';
+import type { ProviderTarget } from '../spec/provider-adapter.js';
+import { UpstreamError } from '../spec/upstream-error.js';
+import type { CallFailure } from './upstream-exchange.js';
+
+/** What a credential's value becomes in any upstream text pk passes on. */
+export const REDACTED = '[redacted]';
+
+/** Request headers that carry a credential (their value, `Bearer ` or `Basic ` removed). */
+const CREDENTIAL_HEADERS = [
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'x-amz-security-token',
+];
+
+/**
+ * Shorter values are left alone: redacting `abc` would mangle any message containing those letters,
+ * and no provider issues credentials that short.
+ */
+const MIN_CREDENTIAL_LENGTH = 8;
+
+const AUTH_SCHEME = /^(bearer|basic)\s+/i;
+
+/**
+ * Every credential value an attempt used: the target's credential fields ({@link PROVIDER_CREDENTIAL_KEYS},
+ * a Vertex service account's `private_key`) and the credential headers of the request as sent, after
+ * the adapter's `authorize` step (an exchanged Google access token, an Azure Entra token).
+ * Longest first, so a value containing another is redacted whole.
+ */
+export function attemptCredentials(
+  target: ProviderTarget,
+  sentHeaders: Readonly<Record<string, string>> | undefined,
+): readonly string[] {
+  const found = new Set<string>();
+  const add = (value: unknown): void => {
+    if (typeof value !== 'string') return;
+    const trimmed = value.trim();
+    if (trimmed.length >= MIN_CREDENTIAL_LENGTH) found.add(trimmed);
+    const bare = trimmed.replace(AUTH_SCHEME, '');
+    if (bare !== trimmed && bare.length >= MIN_CREDENTIAL_LENGTH) found.add(bare);
+  };
+  const fields = target as Readonly<Record<string, unknown>>;
+  for (const key of PROVIDER_CREDENTIAL_KEYS) {
+    const value = fields[key];
+    if (isJsonObject(value)) add(value.private_key);
+    else if (typeof value === 'string' && value.trimStart().startsWith('{')) {
+      // The service-account key file as JSON text (the header form).
+      add(value);
+      add(privateKeyOfText(value));
+    } else add(value);
+  }
+  if (sentHeaders !== undefined) for (const name of CREDENTIAL_HEADERS) add(sentHeaders[name]);
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+function privateKeyOfText(text: string): unknown {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return isJsonObject(parsed) ? parsed.private_key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `text` with every credential replaced by {@link REDACTED}: as written, as escaped inside a JSON
+ * string (`\/`, `\n`), and a credential's leading part cut off at the end of the text (a vendor body
+ * shortened to its first characters).
+ */
+export function redactCredentials(text: string, credentials: readonly string[]): string {
+  let result = text;
+  for (const credential of credentials) {
+    result = replaceAll(result, credential);
+    const escaped = JSON.stringify(credential).slice(1, -1);
+    if (escaped !== credential) result = replaceAll(result, escaped);
+    const slashes = escaped.replaceAll('/', '\\/');
+    if (slashes !== escaped) result = replaceAll(result, slashes);
+    result = redactCutTail(result, credential);
+  }
+  return result;
+}
+
+function replaceAll(text: string, credential: string): string {
+  return text.includes(credential) ? text.split(credential).join(REDACTED) : text;
+}
+
+/** The text with a trailing start of `credential` (at least the minimum length) redacted. */
+function redactCutTail(text: string, credential: string): string {
+  const longest = Math.min(credential.length - 1, text.length);
+  for (let length = longest; length >= MIN_CREDENTIAL_LENGTH; length -= 1) {
+    if (text.endsWith(credential.slice(0, length))) return text.slice(0, text.length - length) + REDACTED;
+  }
+  return text;
+}
+
+/** A JSON value with {@link redactCredentials} applied to every string in it, keys included. */
+function redactValue(value: unknown, credentials: readonly string[]): unknown {
+  if (typeof value === 'string') return redactCredentials(value, credentials);
+  if (Array.isArray(value)) return value.map((item) => redactValue(item, credentials));
+  if (isJsonObject(value)) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      copy[redactCredentials(key, credentials)] = redactValue(item, credentials);
+    }
+    return copy;
+  }
+  return value;
+}
+
+/**
+ * The failure with every credential of the attempt removed from what the client, the log record and
+ * the server log get of it: an {@link UpstreamError}'s vendor message, type, code and raw body, a
+ * `PkError`'s message. The same object when nothing needed redacting. Only ever run on a failure.
+ */
+export function scrubFailure(outcome: CallFailure, credentials: readonly string[]): CallFailure {
+  if (credentials.length === 0) return outcome;
+  const { error } = outcome;
+  if (UpstreamError.isInstance(error)) {
+    const scrubbed = scrubUpstreamError(error, credentials);
+    return scrubbed === error ? outcome : { ...outcome, error: scrubbed };
+  }
+  const message = redactCredentials(error.message, credentials);
+  if (message === error.message || Object.getPrototypeOf(error) !== PkError.prototype) return outcome;
+  return {
+    ...outcome,
+    error: new PkError(error.code, message, {
+      param: error.param,
+      ...(error.cause === undefined ? {} : { cause: error.cause }),
+    }),
+  };
+}
+
+function scrubUpstreamError(error: UpstreamError, credentials: readonly string[]): UpstreamError {
+  const message = redactCredentials(error.vendorMessage, credentials);
+  const type = error.type === null ? null : redactCredentials(error.type, credentials);
+  const code = typeof error.code === 'string' ? redactCredentials(error.code, credentials) : error.code;
+  const raw = redactValue(error.raw, credentials);
+  if (
+    message === error.vendorMessage &&
+    type === error.type &&
+    code === error.code &&
+    JSON.stringify(raw) === JSON.stringify(error.raw)
+  ) {
+    return error;
+  }
+  const scrubbed = new UpstreamError({
+    provider: error.provider,
+    status: error.status,
+    message,
+    type,
+    code,
+    param: error.param,
+    retryable: error.retryable,
+    connectionError: error.connectionError,
+    raw,
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    ...(error.cause === undefined ? {} : { cause: error.cause }),
+  });
+  scrubbed.answerHeaders = error.answerHeaders;
+  return scrubbed;
+}
