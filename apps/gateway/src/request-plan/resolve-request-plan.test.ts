@@ -45,7 +45,7 @@ const catalog = catalogOfSettings(settings).snapshot;
 const admin = settings.gatewayKeys[1] ?? null;
 const configCache = new ConfigParseCache({ trustedCustomHosts: settings.customHostTrust, maxEntries: 8 });
 const limited = settings.gatewayKeys[0] ?? null;
-const supported = new Set(['openai', 'anthropic', 'azure-openai', 'ollama', 'groq']);
+const supported = new Set(['openai', 'anthropic', 'azure-openai', 'ollama', 'groq', 'bedrock', 'vertex-ai']);
 
 function plan(
   headers: Record<string, string>,
@@ -132,6 +132,76 @@ describe('resolveRequestPlan: the four ways of naming a provider', () => {
         provider: 'groq',
       });
     }
+  });
+
+  it('1d. a gateway key in any other credential field, header or config, is a 400 naming the field, never the value', () => {
+    const withRevoked = buildSnapshot(1, {
+      gatewayKeys: settings.gatewayKeys,
+      virtualKeys: settings.virtualKeys.values(),
+      configs: settings.configs.values(),
+      retiredKeyHashes: [hashGatewayKeySecret('pk-revoked')],
+    });
+    const cases: [Record<string, string>, string, string][] = [
+      [
+        { 'x-portkey-config': JSON.stringify({ provider: 'openai', api_key: 'pk-admin' }) },
+        'config.api_key',
+        'x-portkey-config',
+      ],
+      [
+        {
+          'x-portkey-config': JSON.stringify({
+            strategy: { mode: 'fallback' },
+            targets: [
+              { provider: 'openai', api_key: 'sk-fine' },
+              { provider: 'azure-openai', azure_ad_token: 'Bearer pk-revoked' },
+            ],
+          }),
+        },
+        'config.targets[1].azure_ad_token',
+        'x-portkey-config',
+      ],
+      [
+        { 'x-portkey-provider': 'azure-openai', 'x-portkey-azure-ad-token': 'pk-limited' },
+        'x-portkey-azure-ad-token',
+        'x-portkey-azure-ad-token',
+      ],
+      [
+        {
+          'x-portkey-provider': 'bedrock',
+          'x-portkey-aws-access-key-id': 'AKIDEXAMPLE',
+          'x-portkey-aws-secret-access-key': 'wJalrXUtnFEMI',
+          'x-portkey-aws-session-token': 'pk-admin',
+        },
+        'x-portkey-aws-session-token',
+        'x-portkey-aws-session-token',
+      ],
+      [
+        {
+          'x-portkey-provider': 'vertex-ai',
+          'x-portkey-vertex-service-account-json': JSON.stringify({
+            client_email: 'a@b',
+            private_key: 'pk-admin',
+          }),
+        },
+        'x-portkey-vertex-service-account-json',
+        'x-portkey-vertex-service-account-json',
+      ],
+    ];
+    for (const [headers, field, param] of cases) {
+      const error = refusal(() => plan(headers, { catalog: withRevoked }));
+      expect(error).toMatchObject({ code: 'PK_ERR_INVALID_CONFIG', status: 400, param });
+      expect(error.message.startsWith(`${field}: `)).toBe(true);
+      expect(error.message).not.toMatch(/pk-(admin|limited|revoked)/);
+    }
+    // The SDK's placeholder and a provider's own key are not gateway keys.
+    expect(
+      leafOf(plan({ 'x-portkey-config': JSON.stringify({ provider: 'openai', api_key: 'DUMMY-KEY' }) }))
+        .target,
+    ).toMatchObject({ api_key: 'DUMMY-KEY' });
+    expect(
+      leafOf(plan({ 'x-portkey-provider': 'azure-openai', 'x-portkey-azure-ad-token': 'entra-token' }))
+        .target,
+    ).toMatchObject({ azure_ad_token: 'entra-token' });
   });
 
   it('2. x-portkey-virtual-key: stored credentials, caller Authorization never forwarded', () => {

@@ -18,6 +18,7 @@ import { maskSlug } from '../settings/mask-slug.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import { configIdentityOf } from './config-identity.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
+import { refuseGatewayKeyCredentials } from './gateway-key-credentials.js';
 import { isGatewayKeySecret } from './gateway-key-secret.js';
 import { nonCanonicalIpv6Problem } from './ip-literal-spelling.js';
 import { applyLegacyHeaders } from './legacy-headers.js';
@@ -145,6 +146,8 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
     headers.options,
   );
   const leaves = planLeaves(resolved.plan.root);
+  // No gateway key in any credential field, from a header or a config (decision 0006).
+  refuseGatewayKeyCredentials(overrides, leaves, (secret) => isGatewayKeySecret(input.catalog, secret));
   for (const leaf of leaves) {
     const customHost = leaf.target.custom_host;
     const spelling = typeof customHost === 'string' ? nonCanonicalIpv6Problem(customHost) : undefined;
