@@ -63,6 +63,7 @@ describe('issueMessage', () => {
       'config.targets[1]["api_key"]',
       'config.vertex_service_account_json',
       'config.targets[0].vertexServiceAccountJson',
+      'config.oracle_key_passphrase',
     ]) {
       const message = issueMessage(path, 'expected a non-empty API key', secret);
       expect(message).not.toContain(secret);
