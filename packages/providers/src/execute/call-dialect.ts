@@ -100,6 +100,7 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
           decoder: native.createStreamDecoder?.() ?? createSseDecoder(),
           createTransformer: (onUsage) => dialect.createNativeStreamTransformer({ context, onUsage }),
           doneFrame: '',
+          context,
         });
         const opening = await streamOpeningFailure(translated, provider);
         if (opening !== undefined)
@@ -194,6 +195,7 @@ async function callTranslated(input: {
           droppedChatParameters,
         }),
       doneFrame: '',
+      context,
     });
     const opening = await streamOpeningFailure(translated, context.provider);
     if (opening !== undefined) return scrubbedFailure(opening, parts());

@@ -128,6 +128,30 @@ beforeAll(async () => {
         }),
       };
     }
+    if (request.url.endsWith('/messages') && request.body.includes('claude-midstream')) {
+      const start = {
+        type: 'message_start',
+        message: {
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-midstream',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 5, output_tokens: 1 },
+        },
+      };
+      const error = { type: 'error', error: { type: 'overloaded_error', message: `busy for ${credential}` } };
+      return {
+        headers: { 'content-type': 'text/event-stream' },
+        frames: [
+          `event: message_start\ndata: ${JSON.stringify(start)}\n\n`,
+          `event: error\ndata: ${JSON.stringify(error)}\n\n`,
+        ],
+        frameDelayMs: 200,
+      };
+    }
     if (request.url.endsWith('/messages') && request.body.includes('"stream":true')) {
       const error = { type: 'error', error: { type: 'overloaded_error', message: `busy for ${credential}` } };
       return {
@@ -266,6 +290,27 @@ describe('a failed provider call never carries the credentials it used', () => {
       await call(target, { endpoint: 'chat.completions', body: { ...chat, stream: true } }),
     );
     expect(translated.vendorMessage).toBe(`busy for ${REDACTED}`);
+  });
+
+  it('an error in the middle of a stream (native and translated): the client’s frame and progress.error', async () => {
+    const target = {
+      provider: 'anthropic',
+      api_key: 'sk-ant-SECRET-key-2',
+      custom_host: `${upstream.origin}/v1`,
+    };
+    const body = { model: 'claude-midstream', max_tokens: 10, messages: chat.messages, stream: true };
+    for (const request of [
+      { endpoint: 'messages' as const, body },
+      { endpoint: 'chat.completions' as const, body: { ...chat, model: 'claude-midstream', stream: true } },
+    ]) {
+      const outcome = await call(target, request);
+      if (!outcome.ok || outcome.value.kind !== 'stream') throw new Error('expected a stream');
+      let text = '';
+      for await (const piece of outcome.value.stream) text += Buffer.from(piece).toString('utf8');
+      expect(text).toContain(`busy for ${REDACTED}`);
+      expect(text).not.toMatch(/SECRET/);
+      expect(outcome.value.progress?.error?.message).toBe(`busy for ${REDACTED}`);
+    }
   });
 
   it('leaves a successful answer as the provider sent it', async () => {

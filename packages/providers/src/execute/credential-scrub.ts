@@ -1,6 +1,6 @@
 import { PkError, PROVIDER_CREDENTIAL_KEYS } from '@pk/config';
 import { isJsonObject } from '../shared/json.js';
-import type { ProviderTarget } from '../spec/provider-adapter.js';
+import type { ProviderTarget, StreamOutput } from '../spec/provider-adapter.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { CallFailure } from './upstream-exchange.js';
 
@@ -161,4 +161,19 @@ function scrubUpstreamError(error: UpstreamError, credentials: readonly string[]
   });
   scrubbed.answerHeaders = error.answerHeaders;
   return scrubbed;
+}
+
+/**
+ * A stream's error item with every credential redacted from its envelope and its dialect frame
+ * (`data`); the same item when none appears. Only ever run on an error item.
+ */
+export function scrubStreamError(
+  output: Extract<StreamOutput, { type: 'error' }>,
+  credentials: readonly string[],
+): Extract<StreamOutput, { type: 'error' }> {
+  if (credentials.length === 0) return output;
+  const envelope = redactValue(output.envelope, credentials) as typeof output.envelope;
+  const data = output.data === undefined ? undefined : redactCredentials(output.data, credentials);
+  if (data === output.data && JSON.stringify(envelope) === JSON.stringify(output.envelope)) return output;
+  return data === undefined ? { type: 'error', envelope } : { type: 'error', envelope, data };
 }

@@ -14,7 +14,9 @@ import type {
 } from '../spec/provider-adapter.js';
 import type { ByteStream } from '../spec/upstream-request.js';
 import { BODY_IDLE_MESSAGE, isBodyIdleTimeout } from './abort-reason.js';
+import { scrubStreamError } from './credential-scrub.js';
 import { discardBody } from './upstream-body.js';
+import { streamCredentialsOf } from './upstream-exchange.js';
 
 /** How far a stream has got, read at any time (e.g. when the client leaves half-way). */
 export interface StreamProgress {
@@ -64,6 +66,8 @@ export function translateStream(options: {
   readonly createTransformer: (onUsage: (usage: OpenAIUsage) => void) => StreamTransformer;
   /** Written after the last item of a stream that did not fail (default `data: [DONE]`). */
   readonly doneFrame?: string;
+  /** The call's context: its credentials are redacted from an error item the stream carries. */
+  readonly context?: ProviderContext | undefined;
 }): TranslatedStream {
   const translation = new StreamTranslation(options);
   const stream = new TranslatedByteStream(translation, translatedFrames(translation));
@@ -141,6 +145,7 @@ class StreamTranslation {
   readonly decoder: StreamDecoder;
   readonly transformer: StreamTransformer;
   readonly doneFrame: string;
+  readonly context: ProviderContext | undefined;
   readonly pending: StreamOutput[] = [];
   readonly sink = { enqueue: (output: StreamOutput) => void this.pending.push(output) };
   cancelled = false;
@@ -153,7 +158,9 @@ class StreamTranslation {
     readonly decoder: StreamDecoder;
     readonly createTransformer: (onUsage: (usage: OpenAIUsage) => void) => StreamTransformer;
     readonly doneFrame?: string;
+    readonly context?: ProviderContext | undefined;
   }) {
+    this.context = options.context;
     this.usage = new Promise<OpenAIUsage | undefined>((resolve) => {
       this.#resolveUsage = resolve;
     });
@@ -173,12 +180,16 @@ class StreamTranslation {
   encodePending(): string {
     let frames = '';
     for (const output of this.pending) {
-      frames += encodeStreamOutput(output);
       if (output.type === 'error') {
+        // A vendor's in-band error may quote a credential of the call: never passed on.
+        const scrubbed =
+          this.context === undefined ? output : scrubStreamError(output, streamCredentialsOf(this.context));
+        frames += encodeStreamOutput(scrubbed);
         this.failed = true;
-        this.progress.error = output.envelope.error;
+        this.progress.error = scrubbed.envelope.error;
         break;
       }
+      frames += encodeStreamOutput(output);
       this.progress.chunks += 1;
       if (this.progress.model === undefined) this.progress.model = modelNamedIn(output.data);
       collectFinishReasons(output.data, this.progress.finishReasons);
@@ -255,5 +266,6 @@ export function translateAdapterStream(options: {
     body: options.body,
     decoder: adapter.createStreamDecoder?.() ?? createSseDecoder(),
     createTransformer: (onUsage) => adapter.createStreamTransformer({ context, request, onUsage }),
+    context,
   });
 }

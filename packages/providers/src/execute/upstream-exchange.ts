@@ -106,6 +106,14 @@ export function scrubbedFailure(outcome: CallFailure, parts: AttemptParts): Call
 }
 
 /**
+ * The credentials of a call, for an error item in the middle of its stream: the target's and the
+ * headers `authorize` added (forwarded headers and a built request's own are not at hand there).
+ */
+export function streamCredentialsOf(context: ProviderContext): readonly string[] {
+  return attemptCredentials(context.target, authorizedRequests.get(context)?.headers);
+}
+
+/**
  * Sends a built request: the client's forwarded headers added, the adapter's async `authorize` step
  * run when it has one (SigV4, Google tokens), then `transport.send`. Not `async`: without an
  * `authorize` step the transport's own promise is returned, so a call awaits exactly once, as before.
