@@ -11,7 +11,7 @@ import type { Catalog, GatewayKey, Store } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { adminAuthPlugin } from './admin/admin-auth.js';
 import { ADMIN_SEGMENTS, adminRoutes } from './admin/admin-routes.js';
-import { breakerRoutes } from './admin/breaker-routes.js';
+import { BREAKER_SEGMENTS, breakerRoutes } from './admin/breaker-routes.js';
 import type { KeyUsage } from './admin/current-usage.js';
 import { createCacheFlights } from './cache/cache-flights.js';
 import { createEmbedder } from './cache/semantic/embedder.js';
@@ -46,7 +46,7 @@ import { LOG_SEGMENTS, logRoutes } from './request-logs/log-routes.js';
 import { attachRequestLogStore, type RequestLogDependencies } from './request-logs/log-store-plugin.js';
 import { ConfigParseCache } from './request-plan/config-parse-cache.js';
 import { completionsRoutes } from './routes/completions-routes.js';
-import { controlPlaneRoutes } from './routes/control-plane-routes.js';
+import { controlPlaneRoutes, switchedOffSegments } from './routes/control-plane-routes.js';
 import { healthRoutes } from './routes/health.js';
 import { messagesRoutes } from './routes/messages-routes.js';
 import { modelsRoutes } from './routes/models-routes.js';
@@ -325,11 +325,11 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
         : undefined,
     });
   }
+  // Every path family pk serves (Portkey's and its own) answers here when no route of it matches,
+  // in every store mode: none reaches a provider with the caller's credentials.
   await app.register(controlPlaneRoutes, {
-    served: store ? { ...ADMIN_SEGMENTS, ...(requestLog ? LOG_SEGMENTS : {}) } : {},
-    ...(store && !requestLog
-      ? { switchedOff: { logs: 'this gateway runs without the request log store (PK_LOG_STORE=off)' } }
-      : {}),
+    served: store ? { ...ADMIN_SEGMENTS, ...BREAKER_SEGMENTS, ...(requestLog ? LOG_SEGMENTS : {}) } : {},
+    switchedOff: switchedOffSegments(store !== undefined, requestLog !== undefined),
   });
   await app.register(passthroughRoutes, { services });
   return app;

@@ -15,6 +15,9 @@ export interface BreakerRouteOptions {
   readonly now?: () => number;
 }
 
+/** The control-plane segment these routes serve, with its own path's methods (the rest stays unrouted). */
+export const BREAKER_SEGMENTS: Readonly<Record<string, readonly string[]>> = { breakers: ['GET'] };
+
 /** Most breakers one list answers (`limit`, default and maximum). */
 const MAX_LIST = 1_000;
 

@@ -24,6 +24,14 @@ export const CONTROL_PLANE_SEGMENTS: readonly string[] = [
   'mcp-integrations',
 ];
 
+/**
+ * First path segments of pk's own API, beside Portkey's: `/v1/traces/:traceId` (the request log
+ * store) and `/v1/breakers` (circuit breakers). Under `/v1`, a path no route of theirs matches
+ * (`GET /v1/traces`, `POST /v1/breakers`) would otherwise be passed through to the provider with the
+ * caller's credentials; like Portkey's segments they answer 501 instead.
+ */
+export const PK_SEGMENTS: readonly string[] = ['traces', 'breakers'];
+
 /** The 501 `PK_ERR_NOT_IMPLEMENTED` of a control-plane path pk does not serve (never sent to a provider). */
 export function answerNotImplemented(request: FastifyRequest, reply: FastifyReply): FastifyReply {
   return sendPkError(
@@ -34,12 +42,22 @@ export function answerNotImplemented(request: FastifyRequest, reply: FastifyRepl
   );
 }
 
+/** A method or sub-path of pk's own API that no route serves: 404, as any unknown route (never sent on). */
+function answerNoSuchRoute(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendPkError(
+    reply,
+    request,
+    'PK_ERR_NOT_FOUND',
+    `no route ${request.method} ${request.url.split('?')[0]}`,
+  );
+}
+
 /** Every method a route can have (fastify's `all`). */
 const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
 /**
- * Every method on each control-plane path, with and without `/v1`, answers 501
- * `PK_ERR_NOT_IMPLEMENTED`, except what the admin routes serve: `served` maps a segment to the
+ * Every method on each control-plane path (Portkey's segments and pk's own), with and without
+ * `/v1`, answers 501 `PK_ERR_NOT_IMPLEMENTED`, except what the admin routes serve: `served` maps a segment to the
  * methods its own path answers (`configs` → GET, POST); its other methods, and paths below it that
  * no admin route matches (`/v1/configs/a/b`), still answer 501, so none reaches a provider.
  */
@@ -47,23 +65,28 @@ export async function controlPlaneRoutes(
   app: FastifyInstance,
   options: {
     readonly served?: Readonly<Record<string, readonly string[]>>;
-    /** Segments pk serves but this gateway was started without, with why (`PK_LOG_STORE=off`). */
+    /**
+     * Segments pk serves but this gateway was started without, with why (`PK_LOG_STORE=off`): their
+     * 501 says the feature is off rather than not implemented.
+     */
     readonly switchedOff?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<void> {
   const served = options.served ?? {};
-  for (const segment of CONTROL_PLANE_SEGMENTS) {
+  for (const segment of [...CONTROL_PLANE_SEGMENTS, ...PK_SEGMENTS]) {
     const why = options.switchedOff?.[segment];
     const handler =
-      why === undefined
-        ? answerNotImplemented
-        : (request: FastifyRequest, reply: FastifyReply) =>
+      why !== undefined
+        ? (request: FastifyRequest, reply: FastifyReply) =>
             sendPkError(
               reply,
               request,
               'PK_ERR_NOT_IMPLEMENTED',
               `${request.url.split('?')[0]} is off: ${why}`,
-            );
+            )
+        : PK_SEGMENTS.includes(segment)
+          ? answerNoSuchRoute
+          : answerNotImplemented;
     for (const prefix of ['/v1', '']) {
       const taken = served[segment];
       if (taken === undefined) app.all(`${prefix}/${segment}`, handler);
@@ -78,4 +101,19 @@ export async function controlPlaneRoutes(
   }
   // The deprecated `generations.create` of the SDK sends `/v1/v1/prompts/:id/generate`.
   app.all('/v1/v1/prompts/*', answerNotImplemented);
+}
+
+/**
+ * The segments pk serves that this gateway runs without, with why: without a store (an app built
+ * without one) the logs, traces, analytics and breaker routes; with `PK_LOG_STORE=off` those of the
+ * request log store (`/v1/logs`, `/v1/traces`, `/v1/analytics`).
+ */
+export function switchedOffSegments(hasStore: boolean, hasLogStore: boolean): Record<string, string> {
+  if (!hasStore) {
+    const why = 'this gateway runs without a store';
+    return { logs: why, traces: why, analytics: why, breakers: why };
+  }
+  if (hasLogStore) return {};
+  const why = 'this gateway runs without the request log store (PK_LOG_STORE=off)';
+  return { logs: why, traces: why, analytics: why };
 }
