@@ -61,6 +61,33 @@ function wholeNumberOf(text: string): number {
 }
 
 /**
+ * The path `--settings <path>` or `--settings=<path>` names, else undefined. Anything else is refused
+ * rather than ignored (a mistyped `--setting` or a `--settings` without its path would start the
+ * gateway on embedded defaults, without the operator's keys, limits and guardrails), except `--`,
+ * which `pnpm start -- --settings ./pk.yaml` passes on.
+ */
+function settingsArgumentOf(argv: readonly string[]): string | undefined {
+  let settingsPath: string | undefined;
+  const usage =
+    'the gateway takes one argument, --settings <path> (or --settings=<path>); everything else is an environment variable';
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] ?? '';
+    if (argument === '--') continue;
+    let value: string | undefined;
+    if (argument === '--settings') {
+      value = argv[index + 1];
+      index += 1;
+    } else if (argument.startsWith('--settings=')) value = argument.slice('--settings='.length);
+    else throw new StartupError(`unknown argument ${JSON.stringify(argument)}: ${usage}`);
+    if (value === undefined || value === '' || value.startsWith('--'))
+      throw new StartupError(`--settings needs the path of a settings file: ${usage}`);
+    if (settingsPath !== undefined) throw new StartupError(`--settings is given twice: ${usage}`);
+    settingsPath = value;
+  }
+  return settingsPath;
+}
+
+/**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
  * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_STREAM_IDLE_TIMEOUT_MS`, `PK_DATA_DIR`,
  * `PK_DATABASE_URL`, `PK_MASTER_KEY`, `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, `PK_LOG_LEVEL`, whether
@@ -71,12 +98,7 @@ export function readServerOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ServerOptions {
-  let settingsPath = env.PK_SETTINGS || undefined;
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index] ?? '';
-    if (argument === '--settings') settingsPath = argv[index + 1];
-    else if (argument.startsWith('--settings=')) settingsPath = argument.slice('--settings='.length);
-  }
+  const settingsPath = settingsArgumentOf(argv) ?? (env.PK_SETTINGS || undefined);
   // Unset or empty: the default (an empty number would read as 0, a random port or no wait). Digits
   // only: `Number` would also take `0x1F`, `1e3`, ` 80` and fractions.
   const port = wholeNumberOf(env.PORT || '8787');

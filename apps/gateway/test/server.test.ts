@@ -130,6 +130,51 @@ describe('the gateway process', () => {
     }
   }, 60_000);
 
+  it('refuses an unknown argument or a --settings without its path, before it writes anything', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-args-'));
+    const settings = join(parent, 'pk.yaml');
+    writeFileSync(settings, 'gateway_keys:\n  - id: a\n    key: env:PK_TEST_GATEWAY_KEY\n');
+    const usage = 'the gateway takes one argument, --settings <path> (or --settings=<path>)';
+    const refusals: [string[], string][] = [
+      [['--setting', settings], `unknown argument "--setting": ${usage}`],
+      [['--settings'], `--settings needs the path of a settings file: ${usage}`],
+      [['--settings='], `--settings needs the path of a settings file: ${usage}`],
+      [['--', '--settings'], `--settings needs the path of a settings file: ${usage}`],
+      [['--settings', '--', settings], `--settings needs the path of a settings file: ${usage}`],
+      [[settings], `unknown argument ${JSON.stringify(settings)}: ${usage}`],
+      [['--settings', settings, '--settings', settings], `--settings is given twice: ${usage}`],
+    ];
+    try {
+      for (const [index, [args, message]] of refusals.entries()) {
+        const dataDir = join(parent, `data-${index}`);
+        const refused = await runGatewayExpectingExit(
+          { PK_DATA_DIR: dataDir, PK_TEST_GATEWAY_KEY: 'a-gateway-key-of-the-settings-file' },
+          args,
+        );
+        expect({ code: refused.code, output: refused.output }, args.join(' ')).toMatchObject({
+          code: 1,
+          output: expect.stringContaining(message),
+        });
+        expect(existsSync(dataDir), `${args.join(' ')} left ${dataDir} behind`).toBe(false);
+      }
+      // `pnpm start -- --settings ./pk.yaml` passes the `--` on: the settings file is read.
+      for (const args of [
+        ['--', '--settings', settings],
+        ['--', `--settings=${settings}`],
+      ]) {
+        const gateway = await startGateway(
+          { PK_TEST_GATEWAY_KEY: 'a-gateway-key-of-the-settings-file' },
+          args,
+        );
+        running.push(gateway);
+        expect(gateway.output()).toContain(`"settings":${JSON.stringify(settings)}`);
+        expect((await fetch(`${gateway.url}/v1/models`)).status).toBe(401);
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('warns in one JSON log line of a limits variable the memory store does not use, and starts', async () => {
     const gateway = await startGateway({ PK_LIMITS_KEY_PREFIX: 'mine:' });
     running.push(gateway);
