@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectProviderKey } from './provider-key.js';
+import { selectProviderKey, stripBearer } from './provider-key.js';
 
 const GATEWAY_SECRETS = new Set(['pk-team-b', 'pk-admin', 'pk-revoked']);
 const isGatewaySecret = (value: string) => GATEWAY_SECRETS.has(value);
@@ -63,5 +63,20 @@ describe('selectProviderKey', () => {
       isGatewaySecret: recording,
     });
     expect(asked).toEqual(['sk-c']);
+  });
+});
+
+describe('a bare Bearer scheme', () => {
+  it('is no key: the next header is tried, and with none there is no provider key', () => {
+    for (const authorization of ['Bearer', 'bearer', 'Bearer ', ' BEARER  ']) {
+      expect(stripBearer(authorization), authorization).toBe('');
+      expect(selectProviderKey({ authorization, xApiKey: 'sk-ant' }), authorization).toEqual({
+        key: 'sk-ant',
+        header: 'x-api-key',
+      });
+      expect(selectProviderKey({ authorization }), authorization).toBeUndefined();
+    }
+    expect(stripBearer('Bearer sk-a')).toBe('sk-a');
+    expect(stripBearer('Bearers')).toBe('Bearers');
   });
 });

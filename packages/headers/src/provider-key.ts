@@ -56,7 +56,11 @@ function isCandidate(
   return headers.isGatewaySecret === undefined || !headers.isGatewaySecret(key);
 }
 
-/** `Bearer <key>` → `<key>` (scheme case-insensitive); any other value unchanged. */
+/**
+ * `Bearer <key>` → `<key>` (scheme case-insensitive); `Bearer` alone (what `Bearer $KEY` becomes with
+ * the variable unset: HTTP drops the trailing space) → `''`, no key; any other value unchanged.
+ */
 export function stripBearer(value: string): string {
+  if (value.trim().toLowerCase() === 'bearer') return '';
   return value.length > 7 && value.slice(0, 7).toLowerCase() === 'bearer ' ? value.slice(7).trim() : value;
 }

@@ -104,6 +104,37 @@ describe('1. x-portkey-provider and the provider’s own key', () => {
     expect(last()?.headers.authorization).toBe(`Bearer ${CALLER_KEY}`);
   });
 
+  it('Authorization: Bearer with an empty key (the README’s curl with $OPENAI_API_KEY unset) is no key, never “Bearer Bearer”', async () => {
+    const before = mock.received.length;
+    for (const authorization of ['Bearer ', 'Bearer', 'bearer  ']) {
+      const keyless = await chat({
+        'x-portkey-provider': 'openai',
+        authorization,
+        'x-portkey-custom-host': `${mock.url}/v1`,
+      });
+      expect(keyless.status, authorization).toBe(200);
+      expect(last()?.headers.authorization, authorization).toBeUndefined();
+      // The next header is the provider key.
+      const next = await chat({
+        'x-portkey-provider': 'openai',
+        authorization,
+        'x-api-key': CALLER_KEY,
+        'x-portkey-custom-host': `${mock.url}/v1`,
+      });
+      expect(next.status, authorization).toBe(200);
+      expect(last()?.headers.authorization, authorization).toBe(`Bearer ${CALLER_KEY}`);
+    }
+    expect(mock.received.length).toBe(before + 6);
+    // A provider that needs a key: refused as with none, nothing sent.
+    const refused = await chat(
+      { 'x-portkey-provider': 'groq', authorization: 'Bearer ', 'x-portkey-custom-host': `${mock.url}/v1` },
+      'needs-key',
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ error: { code: 'PK_ERR_INVALID_CONFIG', param: 'api_key' } });
+    expect(mock.received.length).toBe(before + 6);
+  });
+
   it('an unknown provider id is a 400 PK_ERR_INVALID_PROVIDER, nothing sent', async () => {
     const before = mock.received.length;
     const response = await chat({ 'x-portkey-provider': 'not-a-provider', authorization: 'Bearer x' });
