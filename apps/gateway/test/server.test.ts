@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateMasterKey, openStore } from '@pk/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
 import { closedPort } from './support/network-faults.js';
@@ -233,6 +234,58 @@ describe('the gateway process', () => {
     running.push(allowed);
     expect(allowed.url).toContain('0.0.0.0');
   });
+
+  it('refuses beyond loopback without keys leaving nothing it created, and counts keys an existing store holds', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-keyless-'));
+    const masterKey = generateMasterKey();
+    try {
+      // No store yet: refused before one is created (no data directory, pk.db or master.key).
+      const fresh = join(parent, 'fresh');
+      const refused = await runGatewayExpectingExit({ HOST: '0.0.0.0', PK_DATA_DIR: fresh });
+      expect(refused.code).toBe(1);
+      expect(existsSync(fresh), 'the refused start left its data directory').toBe(false);
+      expect(refused.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+      expect(refused.output).toContain('pk init');
+      // So the user's next start, with a master key of their own, is not refused for a key it never had.
+      const own = await startGateway({ PK_DATA_DIR: fresh, PK_MASTER_KEY: masterKey });
+      running.push(own);
+      expect((await fetch(`${own.url}/health`)).status).toBe(200);
+      own.child.kill('SIGTERM');
+      expect(await own.exited, own.output()).toBe(0);
+
+      // A store without keys: read for its keys, still refused, nothing added beside it.
+      const again = await runGatewayExpectingExit({
+        HOST: '0.0.0.0',
+        PK_DATA_DIR: fresh,
+        PK_MASTER_KEY: masterKey,
+      });
+      expect(again.code).toBe(1);
+      expect(again.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+      expect(readdirSync(fresh)).toEqual(['pk.db']);
+      // A pk.db never opened by pk (empty): the master key its opening generated is removed again.
+      const empty = join(parent, 'empty');
+      mkdirSync(empty);
+      writeFileSync(join(empty, 'pk.db'), '');
+      const emptyRefused = await runGatewayExpectingExit({ HOST: '0.0.0.0', PK_DATA_DIR: empty });
+      expect(emptyRefused.code).toBe(1);
+      expect(emptyRefused.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+      expect(readdirSync(empty)).toEqual(['pk.db']);
+
+      // A key in the existing store counts (pk init's admin key): the gateway starts beyond loopback.
+      const store = await openStore({ dataDir: fresh, masterKey, onWarning: () => undefined });
+      const { secret } = await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli');
+      await store.close();
+      const keyed = await startGateway({ HOST: '0.0.0.0', PK_DATA_DIR: fresh, PK_MASTER_KEY: masterKey });
+      running.push(keyed);
+      const port = new URL(keyed.url).port;
+      const listed = await fetch(`http://127.0.0.1:${port}/v1/api-keys`, {
+        headers: { 'x-portkey-api-key': secret },
+      });
+      expect(listed.status).toBe(200);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('reports a broken settings file clearly and exits 1, without echoing secrets', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pk-server-'));

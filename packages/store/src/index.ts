@@ -108,5 +108,6 @@ export type { VaultRepository } from './repositories/vault-state.js';
 export type { VirtualKeyRecord, VirtualKeyRepository } from './repositories/virtual-keys.js';
 export * from './request-logs/index.js';
 export { CREDENTIAL_OPTION_PATTERN, isCredentialOption, maskSecret, Secret } from './secret.js';
+export { storeExists } from './store-exists.js';
 export { generateMasterKey, MASTER_KEY_FILE, parseMasterKeys } from './vault/master-key.js';
 export { masterKeyId, Vault, VaultError } from './vault/vault.js';
