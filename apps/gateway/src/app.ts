@@ -39,7 +39,7 @@ import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
 import { traceIdPlugin } from './plugins/trace-id.js';
 import { promptInferenceRoutes } from './prompts/prompt-inference-routes.js';
-import type { ProxyServices } from './proxy/run-proxied-request.js';
+import { type ProxyServices, SEMANTIC_CACHE_UNCONFIGURED } from './proxy/run-proxied-request.js';
 import { logExportFileRoute } from './request-logs/log-export-routes.js';
 import { LogExportRunner } from './request-logs/log-export-runner.js';
 import { LOG_SEGMENTS, logRoutes } from './request-logs/log-routes.js';
@@ -122,6 +122,16 @@ function warnEvery(intervalMs: number, warn: (error: unknown) => void): (error: 
     if (now - last < intervalMs) return;
     last = now;
     warn(error);
+  };
+}
+
+/** Calls `act` the first time only. */
+function once(act: () => void): () => void {
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    act();
   };
 }
 
@@ -258,6 +268,11 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     cacheStore: dependencies.cacheStore ?? createMemoryCacheStore<string>(),
     cacheFlights: createCacheFlights(),
     semanticCache,
+    onSemanticCacheUnconfigured: once(() =>
+      app.log.warn(
+        `${SEMANTIC_CACHE_UNCONFIGURED}. Add semantic_cache (virtual_key, model) to the settings file for semantic matches (said once per process)`,
+      ),
+    ),
     onCacheStoreFailure: warnEvery(10_000, (error) =>
       app.log.warn(
         { err: { message: (error as Error).message } },

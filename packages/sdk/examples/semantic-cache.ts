@@ -1,5 +1,9 @@
 // Semantic cache: a question asked differently is answered from the cache. A gateway feature (it
 // needs embeddings and a vector index): in-process mode offers the simple, exact-match cache only.
+// The gateway needs `semantic_cache` in its settings file (the virtual key and embedding model that
+// compare prompts: `semantic_cache: { virtual_key: embedder, model: text-embedding-3-small }`, see
+// the gateway README, "semantic_cache"); without it this request is matched exactly only and its
+// answer's `x-pk-warnings` says so.
 import type { ExampleContext } from './example-context.js';
 
 export async function run({

@@ -66,6 +66,11 @@ export interface RequestCache {
   /** Set when shadow mode kept an exact hit from being served. */
   shadowed: boolean;
   /**
+   * Set when a policy asked for `mode: semantic` but the gateway has no semantic cache (no
+   * `semantic_cache` in its settings): the request was matched exactly only.
+   */
+  semanticUnconfigured: boolean;
+  /**
    * Ends the flights this request leads that got no answer to share (its strategy failed, its
    * client left, it threw): their waiters go to the provider themselves. Call it once `runPlan`
    * settled, whatever the outcome; a JSON answer was handed to the waiters when it was stored.
@@ -234,6 +239,7 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     partition: () => string,
     waitLimitMs: () => number | undefined,
   ): void => {
+    if (policy.mode === 'semantic' && input.semantic === undefined) cache.semanticUnconfigured = true;
     const query = policy.mode === 'semantic' && semantic ? semanticQueryOf(body(), partition()) : undefined;
     contexts.set(key, { policy, query, waitLimitMs });
   };
@@ -242,6 +248,7 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     storeFailed: false,
     embeddingFailed: false,
     shadowed: false,
+    semanticUnconfigured: false,
     release() {
       if (leads === undefined) return;
       for (const lead of leads.values()) lead.end();

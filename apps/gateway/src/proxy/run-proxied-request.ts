@@ -68,6 +68,13 @@ import { forwardedHeadersOf, gatewaySecretTestOf } from './forwarded-headers.js'
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
 import { SHUTDOWN_STREAM_MESSAGE, sendSse } from './send-sse.js';
 
+/**
+ * The warning of a request whose config asks for `cache.mode: semantic` on a gateway without the
+ * settings' `semantic_cache` (no embedding model): it was matched exactly only.
+ */
+export const SEMANTIC_CACHE_UNCONFIGURED =
+  'cache mode semantic needs semantic_cache in the gateway settings (an embedding model): matched exactly only';
+
 /** What the proxy routes share for the app's lifetime. */
 export interface ProxyServices {
   readonly settings: GatewaySettings;
@@ -92,6 +99,11 @@ export interface ProxyServices {
   readonly onCacheStoreFailure: (error: unknown) => void;
   /** The semantic cache, when the settings configure an embedding model. */
   readonly semanticCache?: SemanticCache | undefined;
+  /**
+   * Told when a request asked for `cache.mode: semantic` on a gateway without a semantic cache (the
+   * request was matched exactly only); the gateway logs it once per process.
+   */
+  readonly onSemanticCacheUnconfigured?: (() => void) | undefined;
   /** Hooks and guardrails (used only by requests whose plan has some). */
   readonly guardrails: GatewayGuardrails;
   /** `PK_LOG_BODIES`: note request and response bodies for the log store (never with debug off). */
@@ -359,6 +371,13 @@ async function proxyRequest(
       ? await guardCachedOutcome(guard, plan, result.path, providerRequest, result.outcome)
       : result.outcome;
   log.targetPath = result.path;
+  if (cache?.semanticUnconfigured) {
+    // The client asked for a semantic match this gateway cannot make: it is told, not left guessing.
+    requestWarnings = [...(requestWarnings ?? []), SEMANTIC_CACHE_UNCONFIGURED];
+    reply.header('x-pk-warnings', requestWarnings.join('; '));
+    log.warnings = [...(log.warnings ?? []), SEMANTIC_CACHE_UNCONFIGURED];
+    services.onSemanticCacheUnconfigured?.();
+  }
   const capWarnings = request.limitState?.capWarnings;
   if (capWarnings !== undefined && capWarnings.length > 0) {
     // The completion cap a limit added: the client is told the value and why, and so is the log.

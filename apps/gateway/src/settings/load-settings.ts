@@ -168,6 +168,14 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
       options[name] =
         typeof resolved === 'string' && isCredentialOption(name) ? new Secret(resolved) : resolved;
     }
+    // Top-level `custom_host`, as the admin API accepts it: the same option.
+    if (entry.custom_host !== undefined) {
+      if (options.custom_host !== undefined && options.custom_host !== entry.custom_host)
+        problems.push(
+          `virtual_keys.${id}.custom_host: options.custom_host gives another value; give the custom host once`,
+        );
+      else options.custom_host = entry.custom_host;
+    }
     virtualKeys.set(id, {
       id,
       slug: id,

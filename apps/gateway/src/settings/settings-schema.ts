@@ -48,6 +48,8 @@ export const virtualKeySchema = z.strictObject({
   api_key: secretReferenceSchema.optional(),
   /** Other provider credentials and options (`aws_secret_access_key`, `resource_name` ...), snake_case. */
   options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** The same as `options.custom_host` (the admin API takes it at the top level too). */
+  custom_host: z.string().min(1).optional(),
   /** Hosts (besides the provider's own) this credential may be sent to through a custom host. */
   allowed_hosts: z.array(z.string().min(1)).optional(),
   /** Model ids listed by `GET /v1/models` for this key. */
