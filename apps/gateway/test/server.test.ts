@@ -3,7 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateMasterKey, openStore } from '@pk/store';
+import { generateMasterKey, openStore, storeExists } from '@pk/store';
+import { createTemporaryDatabase, requirePostgres } from '@pk/store/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
 import { closedPort } from './support/network-faults.js';
@@ -284,6 +285,21 @@ describe('the gateway process', () => {
       expect(listed.status).toBe(200);
     } finally {
       rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses beyond loopback without keys before migrating a PostgreSQL database pk never used', async () => {
+    if (!(await requirePostgres('server: keyless refusal on PostgreSQL'))) return;
+    const database = await createTemporaryDatabase();
+    try {
+      const env = { HOST: '0.0.0.0', PK_DATABASE_URL: database.url, PK_MASTER_KEY: generateMasterKey() };
+      const refused = await runGatewayExpectingExit(env);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+      // Not migrated: pk's migrations table is not there.
+      expect(await storeExists({ databaseUrl: database.url })).toBe(false);
+    } finally {
+      await database.drop();
     }
   }, 60_000);
 
