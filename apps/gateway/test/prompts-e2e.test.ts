@@ -132,6 +132,54 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
   );
 
   it.runIf(run)(
+    'a client config naming no provider, targets or virtual key (cache, retry), inline or saved, runs the prompt through its virtual key with that config’s cache',
+    async () => {
+      const userKey = running?.userKey ?? '';
+      const inline = new Portkey({
+        apiKey: userKey,
+        config: { cache: { mode: 'simple' }, retry: { attempts: 2 } },
+      });
+      const asked = { ...variables, question: `Which config runs on ${engine}?` };
+      const sent = upstream.received.length;
+      const first = await inline.prompts.completions.create({ promptID: slug, variables: asked });
+      expect(first.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      expect(upstream.received.length).toBe(sent + 1);
+      expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+      expect(upstream.received.at(-1)?.body).toMatchObject({ model: 'gpt-4o-mini', temperature: 0.3 });
+      // The config's cache applies: the same run again is answered from it, nothing is sent.
+      const again = await inline.prompts.completions.create({ promptID: slug, variables: asked });
+      expect(again.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      expect(upstream.received.length).toBe(sent + 1);
+      // `render` fills the template in the same way with the config sent.
+      expect(await inline.prompts.render({ promptID: slug, variables: asked })).toMatchObject({
+        success: true,
+        data: { model: 'gpt-4o-mini' },
+      });
+
+      // A saved config with only a retry: named by its id, it does not route either.
+      const saved = await admin.configs.create({
+        name: 'Prompt retries',
+        config: { retry: { attempts: 1 } },
+      });
+      const bySaved = new Portkey({ apiKey: userKey, config: saved.slug as string });
+      const viaSaved = await bySaved.prompts.completions.create({ promptID: slug, variables });
+      expect(viaSaved.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      expect(upstream.received.length).toBe(sent + 2);
+      expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+
+      // A config that routes (a virtual key that does not exist) still wins over the prompt's key.
+      const routing = new Portkey({ apiKey: userKey, config: { virtual_key: 'no-such-key' } });
+      const refused = await sdkError(routing.prompts.completions.create({ promptID: slug, variables }));
+      expect({ status: refused.status, message: refused.message }).toMatchObject({
+        status: 404,
+        message: expect.stringContaining('PK_ERR_VIRTUAL_KEY_NOT_FOUND'),
+      });
+      expect(upstream.received.length).toBe(sent + 2);
+      await admin.configs.delete({ slug: saved.slug as string });
+    },
+  );
+
+  it.runIf(run)(
     'versions: an update is served as @latest and @2, the published version until publish',
     async () => {
       const updated = await admin.prompts.update(slug, {

@@ -46,8 +46,8 @@ export function promptChatBody(
 
 /**
  * The model a prompt's chat request is sent with: through the prompt's virtual key as the model
- * catalog's `@slug/model` when the request names no provider, virtual key or config of its own
- * (those route it instead), else as it is. A prompt request without a model anywhere is a 400.
+ * catalog's `@slug/model` when the request names no provider, virtual key or routing config of
+ * its own (those route it instead; a config of only cache, retry … does not), else as it is. A prompt request without a model anywhere is a 400.
  */
 export function routedPromptModel(
   model: unknown,

@@ -7,14 +7,12 @@ import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-requ
 import { checkOpenAIBody } from '../request-body/check-openai-body.js';
 import { loadPartials } from './load-partials.js';
 import { promptChatBody, routedPromptModel } from './prompt-chat-body.js';
+import { promptRequestRoutesItself } from './prompt-routing.js';
 import { templateTexts } from './render-prompt.js';
 
 interface PromptParams {
   readonly promptId: string;
 }
-
-/** Request headers that route a request themselves; without them a prompt goes through its virtual key. */
-const ROUTING_HEADERS = ['x-portkey-provider', 'x-portkey-virtual-key', 'x-portkey-config'] as const;
 
 function bodyOf(request: FastifyRequest): Record<string, unknown> {
   if (request.body === undefined || request.body === null) return {};
@@ -28,12 +26,13 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> {
  * Saved prompts as requests use them (Portkey's prompt API; the official SDK's
  * `prompts.completions.create` and `prompts.render`): `POST /v1/prompts/:id/completions` fills the
  * template in with `variables` and sends the chat request through the same path as
- * `/v1/chat/completions` (the prompt's virtual key unless the request names a provider, virtual key or
- * config; limits, cache, guardrails, retries, logs and streams as there), `POST /v1/prompts/:id/render`
- * answers the filled-in request without sending it. `:id` is the prompt's slug or id, with `@N` for a
- * version, `@latest`, or `@label` for the version a label points at; without a suffix the published
- * version. Any gateway key may use them; the
- * prompt is read from the store per request (503 `PK_ERR_STORE_UNAVAILABLE` while it is down).
+ * `/v1/chat/completions` (the prompt's virtual key unless the request names a provider, a virtual
+ * key or a config that routes, see {@link promptRequestRoutesItself}; limits, cache, guardrails,
+ * retries, logs and streams as there), `POST /v1/prompts/:id/render` answers the filled-in request
+ * without sending it. `:id` is the prompt's slug or id, with `@N` for a version, `@latest`, or
+ * `@label` for the version a label points at; without a suffix the published version. Any gateway
+ * key may use them; the prompt is read from the store per request (503 `PK_ERR_STORE_UNAVAILABLE`
+ * while it is down).
  */
 export async function promptInferenceRoutes(
   app: FastifyInstance,
@@ -64,7 +63,7 @@ export async function promptInferenceRoutes(
     const body = bodyOf(request);
     const { prompt, version, partials } = await resolve(request.params.promptId);
     const chat = promptChatBody(version, body, partials);
-    const routesItself = ROUTING_HEADERS.some((name) => request.headers[name] !== undefined);
+    const routesItself = promptRequestRoutesItself(request, services);
     chat.model = routedPromptModel(chat.model, version.virtualKey, routesItself);
     const problem = checkOpenAIBody('chat.completions', chat);
     if (problem !== undefined) {

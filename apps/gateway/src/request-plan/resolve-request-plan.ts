@@ -126,9 +126,7 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
 
   const { config, warnings, saved } = configOf(input);
   const model = applyVirtualKeyReferences(overrides, input.model);
-  const configHasRouting =
-    config !== undefined &&
-    ('provider' in config || 'targets' in config || 'virtual_key' in config || 'virtualKey' in config);
+  const configHasRouting = config !== undefined && configRoutesItself(config);
   if (!configHasRouting && overrides.provider === undefined && overrides.virtual_key === undefined) {
     if (input.defaultProvider !== undefined) overrides.provider = input.defaultProvider;
   }
@@ -195,6 +193,15 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
     ...(limitedVirtualKeys ? { limitedVirtualKeys } : {}),
     ...(resolved.warnings === undefined ? {} : { headerWarnings: resolved.warnings }),
   };
+}
+
+/**
+ * Whether a config names where its requests go (`provider`, `targets` or a virtual key): such a
+ * config wins over the routing headers (decision 0006); one with neither (cache, retry …) takes its
+ * provider and credentials from the headers.
+ */
+export function configRoutesItself(config: Config): boolean {
+  return 'provider' in config || 'targets' in config || 'virtual_key' in config || 'virtualKey' in config;
 }
 
 const GUARDRAIL_HEADERS = [
