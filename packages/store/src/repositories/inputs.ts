@@ -260,7 +260,7 @@ const promptVersionFields = {
   model: z.string().min(1).max(200).nullable().optional(),
   /**
    * A virtual key (or provider) slug, also as the model catalog writes it (`@openai-prod`, stored
-   * without the `@`); not checked against the stored keys.
+   * without the `@`); not checked against the stored keys here (the gateway's admin API does).
    */
   virtual_key: z
     .string()

@@ -98,6 +98,35 @@ describe.each(ENGINES)('prompts on %s', (engine) => {
     expect(await store.prompts.usingVirtualKey('nobody')).toEqual([]);
   });
 
+  it('finds the published, latest or labelled templates containing a text, of its own kind, % and _ as themselves', async () => {
+    await store.promptPartials.create({ slug: 'tone', name: 'Tone', string: 'Be brief.' }, 'cli');
+    await store.promptPartials.create({ slug: 'outer', name: 'Outer', string: '{{> tone}} Thanks.' }, 'cli');
+    await store.prompts.create(
+      { slug: 'uses-tone', name: 'Uses', string: '{{>tone@1}} {{q}}', parameters: {} },
+      'cli',
+    );
+    await store.prompts.create(
+      { slug: 'plain', name: 'Plain', string: '50% of {{q}}', parameters: {} },
+      'cli',
+    );
+    const usesTone = await store.prompts.get('uses-tone');
+    expect(await store.prompts.templatesContaining('tone')).toEqual([
+      { id: usesTone?.id, slug: 'uses-tone', template: '{{>tone@1}} {{q}}' },
+    ]);
+    expect(await store.promptPartials.templatesContaining('tone')).toEqual([
+      { id: expect.any(String), slug: 'outer', template: '{{> tone}} Thanks.' },
+    ]);
+    expect((await store.prompts.templatesContaining('50%')).map((row) => row.slug)).toEqual(['plain']);
+    expect(await store.prompts.templatesContaining('_')).toEqual([]);
+    // Version 2 drops it: the published version 1 still has it, and so does a labelled one once published moves.
+    await store.prompts.update('uses-tone', { string: 'No partial {{q}}' }, 'cli');
+    expect((await store.prompts.templatesContaining('tone')).map((row) => row.slug)).toEqual(['uses-tone']);
+    await store.prompts.publish('uses-tone', 2, 'cli');
+    expect(await store.prompts.templatesContaining('tone')).toEqual([]);
+    await store.prompts.label('uses-tone', 1, 'staging', 'cli');
+    expect((await store.prompts.templatesContaining('tone')).map((row) => row.slug)).toEqual(['uses-tone']);
+  });
+
   it('a label pointed at a version that does not exist names the version by its number', async () => {
     await store.prompts.create(SUPPORT_REPLY, 'cli');
     await expect(store.prompts.label('support-reply', 2, 'staging', 'cli')).rejects.toMatchObject({

@@ -202,9 +202,14 @@ function audited(prompt: PromptRow, published: VersionRow, latest: VersionRow): 
   return { ...toRecord(prompt, published), latest: toVersionRecord(latest) };
 }
 
-/** `%` and `_` of a search text matched as themselves in `like … escape '\'`. */
+/** A `like … escape '\'` pattern matching text that contains `text`, its `%` and `_` as themselves. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** A case-insensitive search's pattern (matched against a lowercased column). */
 function likePattern(search: string): string {
-  return `%${search.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+  return containsPattern(search.toLowerCase());
 }
 
 /** A partial's create input read as a prompt's: its template and description, no parameters. */
@@ -440,6 +445,40 @@ export class PromptRepository {
         .orderBy('prompt.slug')
         .execute();
       return rows.map((row) => row.slug);
+    });
+  }
+
+  /**
+   * The published, latest and labelled versions (what requests run) whose template contains `text`,
+   * each with its prompt's id and slug, by slug: the candidates for what deleting a partial would break
+   * (the caller reads which partials a template really includes). SQLite's `like` ignores the case
+   * of ASCII letters, so a few more may come back there; none that contains `text` is left out.
+   */
+  async templatesContaining(text: string): Promise<{ id: string; slug: string; template: string }[]> {
+    const pattern = containsPattern(text);
+    return read(async () => {
+      const rows = await this.#context.db
+        .selectFrom('prompt_versions as version')
+        .innerJoin('prompts as prompt', 'prompt.id', 'version.prompt_id')
+        .select(['prompt.id', 'prompt.slug', 'version.template'])
+        .distinct()
+        .where('prompt.kind', '=', this.#kind)
+        .where(sql<boolean>`${sql.ref('version.template')} like ${pattern} escape '\\'`)
+        .where((expression) =>
+          expression.or([
+            expression('version.version', '=', expression.ref('prompt.published_version')),
+            expression('version.version', '=', expression.ref('prompt.latest_version')),
+            expression.exists(
+              expression
+                .selectFrom('prompt_version_labels as label')
+                .select('label.label_id')
+                .whereRef('label.version_id', '=', 'version.id'),
+            ),
+          ]),
+        )
+        .orderBy('prompt.slug')
+        .execute();
+      return rows.map((row) => ({ id: row.id, slug: row.slug, template: row.template }));
     });
   }
 
