@@ -833,6 +833,17 @@ describe.runIf(run)('the console in Chromium', () => {
       temperature: 0.1,
       messages: [{ role: 'user', content: 'Tell Ann the capital of France. Thanks, Ann.' }],
     });
+    // The partial cannot be deleted while the published prompt includes it: the page says why.
+    const partials = page.getByRole('region', { name: 'Partials' });
+    await partials.getByRole('button', { name: 'Delete console-sign' }).click();
+    await partials
+      .getByRole('alert')
+      .filter({
+        hasText:
+          'the prompt partial "console-sign" is included by the prompt "console-support": change or delete it first',
+      })
+      .waitFor();
+    expect((await sdk().prompts.partials.list()).total).toBe(1);
 
     // A new version: requests keep getting the published one until it is published.
     const edit = page.getByRole('form', { name: 'New version of console-support' });

@@ -492,6 +492,121 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
     },
   );
 
+  it.runIf(run)(
+    'a partial that prompts include, directly or through another partial, cannot be deleted: 409 naming them, and the prompts still run',
+    async () => {
+      const inner = (await admin.prompts.partials.create({ name: 'Inner', string: 'Be {{tone}}.' }))
+        .slug as string;
+      const outer = (await admin.prompts.partials.create({ name: 'Outer', string: `{{> ${inner}}} Thanks.` }))
+        .slug as string;
+      const throughOuter = (
+        await admin.prompts.create({
+          name: 'Through a partial',
+          collection_id: 'support',
+          string: `{{> ${outer}}} Q: {{q}}`,
+          parameters: {},
+          model: 'gpt-4o-mini',
+          virtual_key: 'openai-prod',
+        })
+      ).slug as string;
+      const direct = (
+        await admin.prompts.create({
+          name: 'Directly',
+          collection_id: 'support',
+          string: JSON.stringify([{ role: 'user', content: `{{> ${inner}@1}} {{q}}` }]),
+          parameters: {},
+          model: 'gpt-4o-mini',
+          virtual_key: 'openai-prod',
+        })
+      ).slug as string;
+
+      const refusedInner = await sdkError(admin.prompts.partials.delete(inner));
+      expect({ status: refusedInner.status, body: JSON.stringify(refusedInner.body) }).toMatchObject({
+        status: 409,
+        body: expect.stringContaining('"code":"PK_ERR_CONFLICT"'),
+      });
+      expect(refusedInner.message).toBe(
+        `the prompt partial "${inner}" is included by the prompts ${[direct, throughOuter]
+          .sort()
+          .map((name) => `"${name}"`)
+          .join(', ')} (through the prompt partial "${outer}"): change or delete them first`,
+      );
+      const refusedOuter = await sdkError(admin.prompts.partials.delete(outer));
+      expect({ status: refusedOuter.status, message: refusedOuter.message }).toEqual({
+        status: 409,
+        message: `the prompt partial "${outer}" is included by the prompt "${throughOuter}": change or delete it first`,
+      });
+      // Both partials are still there: every prompt runs as before.
+      await app.prompts.completions.create({
+        promptID: throughOuter,
+        variables: { tone: 'brief', q: 'why' },
+      });
+      expect(upstream.received.at(-1)?.body).toMatchObject({
+        messages: [{ role: 'user', content: 'Be brief. Thanks. Q: why' }],
+      });
+      await app.prompts.completions.create({ promptID: direct, variables: { tone: 'kind', q: 'how' } });
+      expect(upstream.received.at(-1)?.body).toMatchObject({
+        messages: [{ role: 'user', content: 'Be kind. how' }],
+      });
+
+      // A new version without it holds it until it is published (version 1 is then neither published nor latest).
+      await admin.prompts.update(throughOuter, { string: 'Q: {{q}}' });
+      expect((await sdkError(admin.prompts.partials.delete(outer))).status).toBe(409);
+      await admin.prompts.publish(throughOuter, { version: 2 });
+      await admin.prompts.partials.delete(outer);
+      // `direct` still includes the inner one.
+      expect((await sdkError(admin.prompts.partials.delete(inner))).status).toBe(409);
+      await admin.prompts.delete(direct);
+      await admin.prompts.partials.delete(inner);
+      const left = (await admin.prompts.partials.list()).data as { slug: string }[];
+      expect(left.map((partial) => partial.slug).filter((slug) => slug === inner || slug === outer)).toEqual(
+        [],
+      );
+      await admin.prompts.delete(throughOuter);
+    },
+  );
+
+  it.runIf(run)(
+    'a prompt, or a new version of it, naming a virtual key that does not exist is refused with a 400, as a saved config is',
+    async () => {
+      const body = {
+        name: 'Missing key',
+        collection_id: 'support',
+        string: 'Hi {{name}}',
+        parameters: {},
+        model: 'gpt-4o-mini',
+      };
+      const refused = await sdkError(admin.prompts.create({ ...body, virtual_key: 'no-such-key' }));
+      expect({
+        status: refused.status,
+        message: refused.message,
+        body: JSON.stringify(refused.body),
+      }).toEqual({
+        status: 400,
+        message: 'invalid prompt: virtual_key: no virtual key has the id "no-such-key"',
+        body: expect.stringContaining('"code":"PK_ERR_INVALID_REQUEST"'),
+      });
+      expect((await admin.prompts.list({ search: 'Missing key' })).data).toEqual([]);
+
+      // The model catalog's spelling of an existing key is fine; a new version naming a missing one is not.
+      const created = await admin.prompts.create({ ...body, virtual_key: '@openai-prod' });
+      const updated = await sdkError(
+        admin.prompts.update(created.slug as string, { virtual_key: 'no-such-key' }),
+      );
+      expect({ status: updated.status, message: updated.message }).toMatchObject({
+        status: 400,
+        message: expect.stringContaining('no virtual key has the id'),
+      });
+      expect((await admin.prompts.versions.list(created.slug as string)).data).toHaveLength(1);
+      const completion = await app.prompts.completions.create({
+        promptID: created.slug as string,
+        variables: { name: 'Ann' },
+      });
+      expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      await admin.prompts.delete(created.slug as string);
+    },
+  );
+
   it.runIf(run && engine === 'postgres')(
     'with the database down, a prompt run answers 503 PK_ERR_STORE_UNAVAILABLE and sends nothing, while chats go on; back again without a restart',
     async () => {

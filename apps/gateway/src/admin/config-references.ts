@@ -45,6 +45,18 @@ export function virtualKeyReferences(config: Config): VirtualKeyReference[] {
   return references;
 }
 
+/**
+ * Whether the virtual key `slug` exists: one that has expired, or that this gateway cannot decrypt,
+ * still does (a request through it is told why it cannot be used).
+ */
+export function virtualKeyExists(snapshot: CatalogSnapshot, slug: string): boolean {
+  return (
+    snapshot.virtualKeys.has(slug) ||
+    snapshot.expiredVirtualKeys.has(slug) ||
+    snapshot.unreadableVirtualKeys.has(slug)
+  );
+}
+
 /** How an issue of {@link missingVirtualKeyIssues} begins. */
 export const MISSING_VIRTUAL_KEY = 'no virtual key has the id';
 
@@ -57,11 +69,7 @@ export const MISSING_VIRTUAL_KEY = 'no virtual key has the id';
 export function missingVirtualKeyIssues(config: Config, snapshot: CatalogSnapshot): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   for (const { path, slug } of virtualKeyReferences(config)) {
-    const exists =
-      snapshot.virtualKeys.has(slug) ||
-      snapshot.expiredVirtualKeys.has(slug) ||
-      snapshot.unreadableVirtualKeys.has(slug);
-    if (exists) continue;
+    if (virtualKeyExists(snapshot, slug)) continue;
     issues.push({ path, message: `${MISSING_VIRTUAL_KEY} ${describeValue(slug)}` });
   }
   return issues;

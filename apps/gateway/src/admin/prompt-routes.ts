@@ -1,6 +1,8 @@
-import { PkError } from '@pk/config';
+import { describeValue, PkError } from '@pk/config';
 import type { PromptRecord, PromptRepository, PromptVersionRecord, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
+import { MISSING_VIRTUAL_KEY, virtualKeyExists } from './config-references.js';
+import { partialIncluders } from './partial-references.js';
 import { listPage, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
@@ -117,6 +119,33 @@ interface SlugParams {
   readonly slug: string;
 }
 
+/** `the prompt "a"`, `the prompts "b", "c"`: what uses a record, for its conflict's message. */
+function named(kind: string, slugs: readonly string[]): string[] {
+  if (slugs.length === 0) return [];
+  return [`the ${kind}${slugs.length > 1 ? 's' : ''} ${slugs.map((slug) => `"${slug}"`).join(', ')}`];
+}
+
+/**
+ * A prompt's `virtual_key` must name a virtual key (or provider) that exists, as a saved config's
+ * must: a prompt naming a missing one would answer every run with a 404. A key missing from this
+ * replica's snapshot is looked for once more after a reload (one just made through another replica).
+ */
+async function checkPromptVirtualKey(store: Store, body: Readonly<Record<string, unknown>>): Promise<void> {
+  const value = body.virtual_key;
+  // Anything but a non-empty string is the store's to refuse (or, for null, clears the key).
+  if (typeof value !== 'string' || value === '' || value === '@') return;
+  const slug = value.startsWith('@') ? value.slice(1) : value;
+  if (virtualKeyExists(store.catalog.snapshot, slug)) return;
+  // A reload that fails (the database down) leaves the snapshot as it was: the refusal says why.
+  await store.refresh().catch(() => undefined);
+  if (virtualKeyExists(store.catalog.snapshot, slug)) return;
+  throw new PkError(
+    'PK_ERR_INVALID_REQUEST',
+    `invalid prompt: virtual_key: ${MISSING_VIRTUAL_KEY} ${describeValue(slug)}`,
+    { param: 'virtual_key' },
+  );
+}
+
 /** The `version` of a publish body (`{ "version": 2 }`), else a 400 naming it. */
 function versionToPublish(body: unknown): number {
   const version = objectBody(body, 'publish').version;
@@ -145,6 +174,10 @@ interface LibraryRoutes {
   ) => Parameters<PromptRepository['list']>[0];
   /** What an update answers, besides `id`, `slug` and `object`: the new version in the kind's names. */
   readonly updated: (record: PromptRecord) => Promise<Record<string, unknown>>;
+  /** Refuses a create or update body the store would keep but requests could not run (a 400). */
+  readonly checkBody?: (body: Readonly<Record<string, unknown>>) => Promise<void>;
+  /** Refuses deleting a record that requests still run through (a 409 naming what uses it). */
+  readonly checkDelete?: (record: PromptRecord) => Promise<void>;
 }
 
 /**
@@ -157,7 +190,9 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
   const { path, repository } = kind;
 
   app.post(path, { preHandler: requireAdmin('prompts.create') }, async (request) => {
-    const record = await repository.create(objectBody(request.body, kind.noun), actorOf(request));
+    const body = objectBody(request.body, kind.noun);
+    await kind.checkBody?.(body);
+    const record = await repository.create(body, actorOf(request));
     return { id: record.id, slug: record.slug, version_id: record.published.id, object: kind.object };
   });
 
@@ -182,11 +217,9 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
     `${path}/:slug`,
     { preHandler: requireAdmin('prompts.update') },
     async (request) => {
-      const record = await repository.update(
-        request.params.slug,
-        objectBody(request.body, kind.noun),
-        actorOf(request),
-      );
+      const body = objectBody(request.body, kind.noun);
+      await kind.checkBody?.(body);
+      const record = await repository.update(request.params.slug, body, actorOf(request));
       return { id: record.id, slug: record.slug, ...(await kind.updated(record)), object: kind.object };
     },
   );
@@ -195,6 +228,13 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
     `${path}/:slug`,
     { preHandler: requireAdmin('prompts.delete') },
     async (request) => {
+      if (kind.checkDelete) {
+        const record = await repository.get(request.params.slug);
+        if (record === undefined) {
+          throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no ${kind.noun} "${request.params.slug}"`);
+        }
+        await kind.checkDelete(record);
+      }
       await repository.delete(request.params.slug, actorOf(request));
       return {};
     },
@@ -244,6 +284,18 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
     listItem: promptPartialObject,
     version: promptPartialVersionObject,
     updated: async (record) => ({ version: record.latestVersion }),
+    // Deleting a partial a prompt runs, directly or through other partials, would make its runs a 400.
+    checkDelete: async (record) => {
+      const { prompts, through } = await partialIncluders(store, record);
+      if (prompts.length === 0) return;
+      const via = through.length === 0 ? '' : ` (through ${named('prompt partial', through).join('')})`;
+      throw new PkError(
+        'PK_ERR_CONFLICT',
+        `the prompt partial "${record.slug}" is included by ${named('prompt', prompts).join('')}${via}: change or delete ${
+          prompts.length > 1 ? 'them' : 'it'
+        } first`,
+      );
+    },
   });
 
   libraryRoutes(app, {
@@ -263,6 +315,7 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
       prompt_version_id: (await store.prompts.version(record.id, record.latestVersion))?.id ?? null,
       prompt_version: record.latestVersion,
     }),
+    checkBody: (body) => checkPromptVirtualKey(store, body),
   });
 
   app.get<{ Params: SlugParams & { readonly versionId: string } }>(
