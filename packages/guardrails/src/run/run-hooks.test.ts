@@ -197,17 +197,22 @@ describe('runHooks (Portkey semantics, behaviour reference §7.2)', () => {
       'operator',
     );
     const reported: HookResult[] = [];
+    const started: Promise<HookResult | undefined>[] = [];
     const run = await runHooks({
       hooks: [asyncHook],
       event: 'beforeRequestHook',
       context: contextOf({}),
       services: testServices({ transport: slowTransport }),
       onAsyncResult: (result) => reported.push(result),
+      onAsyncRun: (pending) => started.push(pending),
     });
     expect(run.results).toEqual([]);
     expect(run.deny).toBe(false);
+    // The run was handed over before runHooks returned, still pending.
+    expect(started).toHaveLength(1);
+    expect(reported).toEqual([]);
     release();
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await started[0]).toMatchObject({ id: 'a', async: true, verdict: false });
     expect(reported).toMatchObject([{ id: 'a', async: true, verdict: false }]);
   });
 

@@ -23,6 +23,12 @@ export interface RunHooksInput {
   readonly signal?: AbortSignal | undefined;
   /** Receives each `async` hook's result when it finishes (for the log); never awaited. */
   readonly onAsyncResult?: ((result: HookResult) => void) | undefined;
+  /**
+   * Receives each `async` hook's run as it starts, before `runHooks` returns: a promise of its
+   * result once it finishes (after `onAsyncResult`), or of undefined when it could not run; it never
+   * rejects. What a request's log record waits on.
+   */
+  readonly onAsyncRun?: ((run: Promise<HookResult | undefined>) => void) | undefined;
   /** Outcomes already decided for some checks (a stream's redactions): used instead of running them. */
   readonly decided?: ReadonlyMap<CompiledCheck, CheckOutcome> | undefined;
 }
@@ -85,7 +91,7 @@ async function runHook(
  * Runs the hooks of one event on a context. Hooks run in order and each sees the rewrites of those
  * before it; a run of consecutive guardrail hooks runs at once (as Portkey runs hooks in parallel).
  * `async` hooks start after the synchronous ones, on their final context, and are never awaited:
- * their results go to `onAsyncResult` only.
+ * their results go to `onAsyncResult` and `onAsyncRun` only.
  */
 export async function runHooks(input: RunHooksInput): Promise<HooksRun> {
   const now = input.services.now;
@@ -127,10 +133,14 @@ export async function runHooks(input: RunHooksInput): Promise<HooksRun> {
   }
   const asyncHooks = input.hooks.filter((hook) => hook.async && !skips(hook, input.event, context));
   for (const hook of asyncHooks) {
-    void runHook(hook, input, context).then(
-      (run) => input.onAsyncResult?.(run.result),
-      () => {},
+    const run = runHook(hook, input, context).then(
+      (finished) => finished.result,
+      () => undefined,
     );
+    void run.then((result) => {
+      if (result !== undefined) input.onAsyncResult?.(result);
+    });
+    input.onAsyncRun?.(run);
   }
   const deny = results.some((result) => result.deny);
   const failed = results.some((result) => result.skipped !== true && !result.verdict);

@@ -38,6 +38,8 @@ export interface StreamHooksOptions {
   readonly strictOpenAICompliance: boolean;
   readonly signal?: AbortSignal | undefined;
   readonly onAsyncResult?: ((result: HookResult) => void) | undefined;
+  /** Receives each `async` hook's run as it starts (see `runHooks`). */
+  readonly onAsyncRun?: ((run: Promise<HookResult | undefined>) => void) | undefined;
   /** Called once with the stream's results (for the request log). */
   readonly onResults?: ((results: HookResults) => void) | undefined;
   /** Called when a `deny` check ended the stream with `event: error` (a 446 after the 200). */
@@ -60,6 +62,7 @@ export async function streamResultsAtEnd(
     services: options.services,
     signal: options.signal,
     onAsyncResult: options.onAsyncResult,
+    onAsyncRun: options.onAsyncRun,
     decided: guard.decidedOutcomes(),
   });
   const results = { before_request_hooks: options.beforeResults, after_request_hooks: run.results };
