@@ -326,6 +326,31 @@ describe('the request view', () => {
     expect([...root.querySelectorAll('dt')].map((term) => term.textContent)).not.toContain('Path');
   });
 
+  it('marks an async hook as such: it ran after the answer and denied nothing', async () => {
+    const hook = (id: string, extra: Record<string, unknown>) => ({
+      id,
+      event: 'before_request',
+      type: 'guardrail',
+      verdict: false,
+      execution_time: 12,
+      checks: [],
+      ...extra,
+    });
+    const guardrails = [
+      hook('sync-policy', { deny: true }),
+      hook('async-policy', { deny: false, async: true }),
+    ];
+    answer(() => record('r4', { guardrails }));
+    render(<RequestView id="r4" />, root);
+    await flush();
+    const items = [...root.querySelectorAll('[data-testid="guardrail"]')].map((item) => item.textContent);
+    expect(items).toHaveLength(2);
+    expect(items[0]).toContain('denied the request');
+    expect(items[0]).not.toContain('async');
+    expect(items[1]).toContain('async: after the answer');
+    expect(items[1]).not.toContain('denied the request');
+  });
+
   it('places attempts on one time axis', () => {
     expect(
       attemptOffsets(

@@ -239,10 +239,18 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     resolveSecret: dependencies.resolveSecret ?? noSecrets,
     onProblem: (message) => app.log.warn(message),
     holdbackChars: dependencies.guardrailHoldbackChars ?? DEFAULT_HOLDBACK_CHARS,
-    // Results of `async` hooks arrive after the answer: one line each (never a body or a header).
-    onAsyncResult: (result) =>
+    // Results of `async` hooks arrive after the answer: one line each, with the request's trace id
+    // (never a body or a header); the request's log record gets them too.
+    onAsyncResult: (result, request) =>
       app.log.info(
-        { hook: result.id, verdict: result.verdict, ms: result.execution_time, async: true },
+        {
+          traceId: request.traceId,
+          hook: result.id,
+          event: request.event,
+          verdict: result.verdict,
+          ms: result.execution_time,
+          async: true,
+        },
         'guardrail',
       ),
   });

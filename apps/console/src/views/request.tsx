@@ -135,6 +135,8 @@ interface LoggedHook extends LoggedCheck {
   readonly event?: unknown;
   readonly deny?: unknown;
   readonly skipped?: unknown;
+  /** Ran after the answer was sent (its verdict is reported, it denies nothing). */
+  readonly async?: unknown;
   readonly checks?: unknown;
 }
 
@@ -169,6 +171,7 @@ export function GuardrailResults(props: { value: unknown }) {
               <span class={passed ? 'good' : 'bad'}>
                 {hook.skipped === true ? 'skipped' : passed ? 'passed' : 'failed'}
               </span>
+              {hook.async === true ? <span class="badge">async: after the answer</span> : null}
               {hook.deny === true ? <span class="badge">denied the request</span> : null}
               {hook.transformed === true ? <span class="badge">rewrote it</span> : null}
               <span>{text(hook.execution_time)} ms</span>

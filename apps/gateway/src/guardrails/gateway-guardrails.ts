@@ -5,8 +5,15 @@ import type { Transport } from '@pk/providers';
 import type { Catalog, CatalogSnapshot } from '@pk/store';
 import { LRUCache } from 'lru-cache';
 import type { GatewaySettings } from '../settings/load-settings.js';
+import type { AsyncHookEvent } from './async-hook-runs.js';
 import { createGuardrailTransport } from './guardrail-transport.js';
 import { compileStoredGuardrail, compileStoredGuardrails, type SecretResolver } from './stored-guardrails.js';
+
+/** Receives an `async` hook's result, once it finished, with the request it ran for. */
+export type AsyncResultListener = (
+  result: HookResult,
+  request: { readonly traceId: string; readonly event: AsyncHookEvent },
+) => void;
 
 /** What every request's guard shares for the app's lifetime. */
 export interface GatewayGuardrails {
@@ -19,8 +26,8 @@ export interface GatewayGuardrails {
   readonly services: GuardrailServices;
   /** Characters of a streamed answer held back for the output checks. */
   readonly holdbackChars: number;
-  /** Where the results of `async` hooks go (the log). */
-  readonly onAsyncResult: (result: HookResult) => void;
+  /** Where the results of `async` hooks go (the log), with the trace id of their request. */
+  readonly onAsyncResult: AsyncResultListener;
   /** Validates a parsed config's hooks (for the config cache and saved configs). */
   readonly validateConfig: (config: Config) => ConfigIssue[];
   /** Validates guardrails sent in a header (remembered by content: clients repeat them). */
@@ -64,7 +71,7 @@ export function createGatewayGuardrails(options: {
   readonly catalog: Catalog;
   readonly transport: Transport;
   readonly holdbackChars: number;
-  readonly onAsyncResult: (result: HookResult) => void;
+  readonly onAsyncResult: AsyncResultListener;
   /** Resolves the `env:` / `file:` secret references of stored guardrails. */
   readonly resolveSecret: SecretResolver;
   /** A stored guardrail that does not compile here (left out; configs naming it get a 400). */

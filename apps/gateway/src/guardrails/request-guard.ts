@@ -30,6 +30,7 @@ import type {
   ProviderRequest,
   UpstreamError,
 } from '@pk/providers';
+import type { AsyncHookEvent } from './async-hook-runs.js';
 import type { GatewayGuardrails } from './gateway-guardrails.js';
 
 type ProviderOutcome = AttemptOutcome<ProviderAnswer, UpstreamError | PkError>;
@@ -94,6 +95,11 @@ export interface RequestGuardInput {
   readonly dialect?: ClientDialect | undefined;
   /** The client left. */
   readonly signal: AbortSignal;
+  /**
+   * Receives each `async` hook's run as it starts (a promise of its result, never rejecting): the
+   * request's log line and record report it; the request never waits for it.
+   */
+  readonly onAsyncRun?: ((run: Promise<HookResult | undefined>, event: AsyncHookEvent) => void) | undefined;
 }
 
 /** What the hooks decided about one answer. */
@@ -174,8 +180,14 @@ export class RequestGuard {
       context,
       services: this.#gateway.services,
       signal: this.#input.signal,
-      onAsyncResult: this.#gateway.onAsyncResult,
+      onAsyncRun: this.#asyncRuns(event === 'beforeRequestHook' ? 'before_request' : 'after_request'),
     });
+  }
+
+  /** Where the `async` hooks of one event go: the request's own handler (its trace id, its record). */
+  #asyncRuns(event: AsyncHookEvent): ((run: Promise<HookResult | undefined>) => void) | undefined {
+    const onAsyncRun = this.#input.onAsyncRun;
+    return onAsyncRun === undefined ? undefined : (run) => onAsyncRun(run, event);
   }
 
   /**
@@ -349,7 +361,7 @@ export class RequestGuard {
         holdbackChars: this.#gateway.holdbackChars,
         strictOpenAICompliance: this.#input.strictOpenAICompliance,
         signal: this.#input.signal,
-        onAsyncResult: this.#gateway.onAsyncResult,
+        onAsyncRun: this.#asyncRuns('after_request'),
         onResults: (results) => {
           record.results = results;
           record.failed ||= results.after_request_hooks.some(hookFailed);

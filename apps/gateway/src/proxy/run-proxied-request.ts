@@ -34,6 +34,7 @@ import { createRequestCache } from '../cache/request-cache.js';
 import { withRequestCacheLifetime } from '../cache/request-cache-lifetime.js';
 import type { SemanticCache } from '../cache/semantic/semantic-cache.js';
 import { ChatStreamAccumulator } from '../cache/stream-accumulator.js';
+import { asyncHookRunsFor } from '../guardrails/async-hook-runs.js';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { dialectHooksRefusal, RequestGuard } from '../guardrails/request-guard.js';
 import { isRecord } from '../is-record.js';
@@ -286,6 +287,14 @@ async function proxyRequest(
         strictOpenAICompliance: providerRequest.strictOpenAICompliance !== false,
         dialect: ingress?.dialect,
         signal: clientGone.asAbortSignal(),
+        onAsyncRun: (run, event) => {
+          // The log record waits for it (see `log-store-subscriber.ts`); the line says which request.
+          asyncHookRunsFor(request).add(run, event);
+          const traceId = request.traceId;
+          void run.then((result) => {
+            if (result !== undefined) services.guardrails.onAsyncResult(result, { traceId, event });
+          });
+        },
       })
     : undefined;
   if (guard) {

@@ -1,5 +1,6 @@
 import type { CheckResult, HookResult, HookResults } from '@pk/guardrails';
 import type { LogCheckResult, LogHookResult } from '@pk/store';
+import type { AsyncHookOutcome } from '../guardrails/async-hook-runs.js';
 import { isRecord } from '../is-record.js';
 
 /** Characters of a check's explanation or error message a record keeps. */
@@ -83,4 +84,19 @@ export function loggedHookResultsOf(results: HookResults | undefined): LogHookRe
     ...results.after_request_hooks.map(loggedHook('after_request')),
   ];
   return logged.length > 0 ? logged : undefined;
+}
+
+/**
+ * A record's hooks with the `async` ones that finished added after the others (in the order they
+ * finished, each `async: true` with its event and `deny: false`: it ran after the answer was sent,
+ * so it denied nothing), or undefined when there are none at all.
+ */
+export function withAsyncHookResults(
+  logged: readonly LogHookResult[] | undefined,
+  finished: readonly AsyncHookOutcome[],
+): LogHookResult[] | undefined {
+  if (finished.length === 0) return logged === undefined ? undefined : [...logged];
+  // An `async` hook ran after the answer was sent: whatever it found, it denied nothing.
+  const late = finished.map(({ event, result }) => ({ ...loggedHook(event)(result), deny: false }));
+  return [...(logged ?? []), ...late];
 }

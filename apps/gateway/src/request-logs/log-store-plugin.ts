@@ -45,7 +45,8 @@ export function attachRequestLogStore(
   dependencies: RequestLogDependencies,
 ): void {
   const { writer } = dependencies;
-  app.onRequestEnd(logStoreListener(writer, { bodies: dependencies.bodies === true }));
+  const records = logStoreListener(writer, { bodies: dependencies.bodies === true });
+  app.onRequestEnd(records.listener);
   const retentionMs = (dependencies.retentionDays ?? 30) * DAY_MS;
   let running = false;
   const retain = async (): Promise<void> => {
@@ -100,6 +101,8 @@ export function attachRequestLogStore(
     clearInterval(timer);
     // Before the writer spills: a replay cut short leaves the file whole for the next start.
     await replay?.stop();
+    // Records still waiting for `async` hooks are written with the results they have.
+    records.flush();
     await writer.close();
   });
 }

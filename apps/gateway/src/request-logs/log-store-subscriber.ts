@@ -1,8 +1,9 @@
 import { newLogId, type RequestLogInput, type RequestLogWriter } from '@pk/store';
+import { type AsyncHookRuns, asyncHookRunsOf } from '../guardrails/async-hook-runs.js';
 import type { RequestEnd } from '../plugins/request-log.js';
 import { capturedBodiesOf } from '../request-facts/body-capture.js';
 import { errorMessageOf } from '../request-facts/error-answer.js';
-import { loggedHookResultsOf } from '../request-facts/guardrail-results.js';
+import { loggedHookResultsOf, withAsyncHookResults } from '../request-facts/guardrail-results.js';
 
 /** Bodies are stored up to 64 KiB each (UTF-16 code units of their JSON); longer ones are cut and flagged. */
 export const MAX_LOGGED_BODY_CHARS = 64 * 1024;
@@ -101,13 +102,62 @@ export function recordOfRequestEnd(end: RequestEnd, withBodies: boolean): Reques
   };
 }
 
-/** Queues one record per proxied request end on `writer` (an array push: nothing waits for the store). */
+/**
+ * How long a record waits for its request's `async` hooks at most: a hook's checks each stop at
+ * their own timeout (30 s at most); this bounds one with several checks in sequence.
+ */
+export const ASYNC_HOOKS_WAIT_MS = 35_000;
+
+/** A listener that queues records, and {@link flush}es those still waiting for `async` hooks. */
+export interface LogStoreListener {
+  readonly listener: (end: RequestEnd) => void;
+  /** Queues every record still waiting, with the hooks finished so far (the app is closing). */
+  flush(): void;
+  /** Records waiting for `async` hooks now. */
+  readonly waiting: number;
+}
+
+/**
+ * Queues one record per proxied request end on `writer` (an array push: nothing waits for the
+ * store). A request with `async` hooks still running (they never delay its answer) has its record
+ * queued once they have finished, with their results, or after {@link ASYNC_HOOKS_WAIT_MS}
+ * (`waitMs`) with those that have; {@link LogStoreListener.flush} queues the waiting ones at once.
+ */
 export function logStoreListener(
   writer: RequestLogWriter,
-  options: { readonly bodies: boolean },
-): (end: RequestEnd) => void {
-  return (end) => {
-    const record = recordOfRequestEnd(end, options.bodies);
-    if (record !== undefined) writer.enqueue(record);
+  options: { readonly bodies: boolean; readonly waitMs?: number },
+): LogStoreListener {
+  const waiting = new Map<RequestLogInput, AsyncHookRuns>();
+  const queue = (record: RequestLogInput, runs: AsyncHookRuns | undefined): void => {
+    if (runs === undefined) {
+      writer.enqueue(record);
+      return;
+    }
+    const guardrails = withAsyncHookResults(record.guardrails, runs.finished());
+    writer.enqueue(guardrails === undefined ? record : { ...record, guardrails });
+  };
+  return {
+    listener: (end) => {
+      const record = recordOfRequestEnd(end, options.bodies);
+      if (record === undefined) return;
+      const runs = asyncHookRunsOf(end.request);
+      if (runs === undefined || runs.pending === 0) {
+        queue(record, runs);
+        return;
+      }
+      waiting.set(record, runs);
+      void runs.settled(options.waitMs ?? ASYNC_HOOKS_WAIT_MS).then(() => {
+        // Already queued when the app closed meanwhile.
+        if (!waiting.delete(record)) return;
+        queue(record, runs);
+      });
+    },
+    flush: () => {
+      for (const [record, runs] of waiting) queue(record, runs);
+      waiting.clear();
+    },
+    get waiting() {
+      return waiting.size;
+    },
   };
 }
