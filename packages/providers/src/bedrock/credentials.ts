@@ -40,3 +40,73 @@ export function readBedrockCredentials(target: ProviderTarget): BedrockCredentia
   const sessionToken = readTargetString(target, 'aws_session_token');
   return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) };
 }
+
+/** The `aws_auth_type` values pk implements for Bedrock. */
+export type BedrockAuthType = 'accessKey' | 'assumedRole';
+
+/** Why Portkey's other `aws_auth_type` values are refused rather than ignored. */
+const UNSUPPORTED_AUTH_TYPES: Readonly<Record<string, string>> = {
+  apiKey: 'Bedrock API keys (aws_auth_type apiKey) are not supported by pk yet',
+  serviceRole:
+    'aws_auth_type serviceRole (the gateway host’s own IAM role) is not supported by pk; use assumedRole with AWS_ASSUME_ROLE_ACCESS_KEY_ID and AWS_ASSUME_ROLE_SECRET_ACCESS_KEY',
+};
+
+/**
+ * A Bedrock target's `aws_auth_type`: unset or `accessKey` (sign with the target's keys) or
+ * `assumedRole` (sign with temporary credentials of `aws_role_arn` from STS). Any other value is a
+ * 400 `PK_ERR_INVALID_CONFIG` naming it: a request must never run as another principal than asked.
+ */
+export function readBedrockAuthType(target: ProviderTarget): BedrockAuthType {
+  const raw = readTargetString(target, 'aws_auth_type');
+  if (raw === undefined || raw === 'accessKey') return 'accessKey';
+  if (raw === 'assumedRole') return 'assumedRole';
+  const shown = raw.length > 64 ? `${raw.slice(0, 64)}…` : raw;
+  throw new PkError(
+    'PK_ERR_INVALID_CONFIG',
+    `${UNSUPPORTED_AUTH_TYPES[raw] ?? `unsupported aws_auth_type for bedrock: '${shown}'`} (pk supports accessKey and assumedRole)`,
+    { param: 'aws_auth_type' },
+  );
+}
+
+/** An IAM role ARN (`arn:aws:iam::123456789012:role/path/name`, other partitions too). */
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** The target's `aws_role_arn` for `assumedRole`: 400 when missing or not an IAM role ARN. */
+export function readBedrockRoleArn(target: ProviderTarget): string {
+  const roleArn = readTargetString(target, 'aws_role_arn');
+  if (roleArn === undefined) {
+    throw new PkError('PK_ERR_INVALID_CONFIG', 'bedrock aws_auth_type assumedRole needs aws_role_arn', {
+      param: 'aws_role_arn',
+    });
+  }
+  if (!ROLE_ARN.test(roleArn)) {
+    const shown = roleArn.length > 120 ? `${roleArn.slice(0, 120)}…` : roleArn;
+    throw new PkError(
+      'PK_ERR_INVALID_CONFIG',
+      `aws_role_arn is not an IAM role ARN (arn:aws:iam::<account>:role/<name>): '${shown}'`,
+      { param: 'aws_role_arn' },
+    );
+  }
+  return roleArn;
+}
+
+/**
+ * The credentials that sign STS `AssumeRole` for an `assumedRole` target: the target's own access key
+ * (and session token) when it gives one, else the gateway's (`settings.awsAssumeRoleCredentials`).
+ * 400 without either.
+ */
+export function readAssumeRoleBaseCredentials(
+  target: ProviderTarget,
+  gateway: BedrockCredentials | undefined,
+): BedrockCredentials {
+  const given =
+    readTargetString(target, 'aws_access_key_id') !== undefined ||
+    readTargetString(target, 'aws_secret_access_key') !== undefined;
+  if (given) return readBedrockCredentials(target);
+  if (gateway !== undefined) return gateway;
+  throw new PkError(
+    'PK_ERR_INVALID_REQUEST',
+    'bedrock aws_auth_type assumedRole needs credentials to call STS AssumeRole with: aws_access_key_id and aws_secret_access_key on the target, or AWS_ASSUME_ROLE_ACCESS_KEY_ID and AWS_ASSUME_ROLE_SECRET_ACCESS_KEY on the gateway',
+    { param: 'aws_access_key_id' },
+  );
+}

@@ -1,16 +1,15 @@
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
-import { readBedrockCredentials, readBedrockRegion } from './credentials.js';
+import { authorizeBedrockRequest } from './authorize.js';
 import { toBedrockUpstreamError } from './errors.js';
 import { createBedrockEventStreamDecoder } from './event-stream.js';
 import { bedrockNativeMessages } from './native-messages.js';
 import { toBedrockRequest } from './request.js';
 import { fromBedrockResponse } from './response.js';
-import { signBedrockRequest } from './sign.js';
 import { createBedrockStreamTransformer } from './stream.js';
 
 /**
  * The Bedrock adapter: OpenAI chat completions over Converse and ConverseStream (SigV4-signed by the
- * `authorize` step at the call's clock, the binary event stream decoded by `createStreamDecoder`),
+ * `authorize` step at the call's clock, with the target's keys or a role's from STS AssumeRole, the binary event stream decoded by `createStreamDecoder`),
  * embeddings over InvokeModel for Titan and Cohere models.
  */
 export const bedrockAdapter = {
@@ -37,13 +36,7 @@ export const bedrockAdapter = {
   parseResponse: fromBedrockResponse,
   createStreamTransformer: createBedrockStreamTransformer,
   parseError: toBedrockUpstreamError,
-  authorize: (upstream, context) =>
-    signBedrockRequest(upstream, {
-      credentials: readBedrockCredentials(context.target),
-      region: readBedrockRegion(context.target),
-      service: 'bedrock',
-      date: new Date(context.now()),
-    }),
+  authorize: authorizeBedrockRequest,
   createStreamDecoder: createBedrockEventStreamDecoder,
   nativeDialects: { messages: bedrockNativeMessages },
 } as const satisfies ProviderAdapter;

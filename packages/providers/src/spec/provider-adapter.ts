@@ -175,6 +175,16 @@ export interface ProviderAuthSettings {
    * request header, so an untrusted `token_uri` would let a client make pk post signed assertions anywhere.
    */
   readonly trustedGoogleTokenUris?: readonly string[];
+  /**
+   * The gateway's own AWS credentials (`AWS_ASSUME_ROLE_ACCESS_KEY_ID`, `AWS_ASSUME_ROLE_SECRET_ACCESS_KEY`)
+   * that sign STS `AssumeRole` for a Bedrock target with `aws_auth_type: assumedRole` and no access
+   * key of its own. Unset: such a target must bring its own.
+   */
+  readonly awsAssumeRoleCredentials?: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
 }
 
 /** What an adapter's async {@link ProviderAdapter.authorize} step may use besides the call's context. */

@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey, createSign, type KeyObject } from 'node:crypto';
 import { canonicalJson, PkError } from '@pk/config';
-import { upstreamErrorFromAbort } from '../execute/abort-reason.js';
 import { readBodyText } from '../execute/read-body.js';
+import { untilAborted } from '../execute/until-aborted.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import type { AuthorizeContext, ProviderTarget } from '../spec/provider-adapter.js';
 import type { CachedToken } from '../spec/token-cache.js';
@@ -114,26 +114,6 @@ function tokenError(provider: string, status: number, message: string, raw: unkn
  */
 export function vertexAITokenCacheKey(account: VertexAIServiceAccount, tokenUri: string): string {
   return `vertex-ai:${createHash('sha256').update(canonicalJson({ account, tokenUri })).digest('hex')}`;
-}
-
-/** Waits for `promise`, but rejects as soon as `signal` aborts (the promise keeps running). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, provider: string): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(upstreamErrorFromAbort(provider, signal.reason));
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => reject(upstreamErrorFromAbort(provider, signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** Posts a signed assertion to the token endpoint and stores the token it gives. */
