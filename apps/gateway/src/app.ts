@@ -90,6 +90,11 @@ export interface AppDependencies {
   readonly shutdown?: ShutdownState;
   /** The network port to upstreams (default: an undici transport without proxy). */
   readonly transport?: Transport;
+  /**
+   * The gateway's AWS key for STS AssumeRole (`AWS_ASSUME_ROLE_ACCESS_KEY_ID`,
+   * `AWS_ASSUME_ROLE_SECRET_ACCESS_KEY`): signs it for Bedrock `assumedRole` targets without a key.
+   */
+  readonly awsAssumeRoleCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Circuit-breaker state (default: in-process). */
   readonly breakers?: InspectableBreakerStore;
   /** Where `breakers` keeps its state (`GET /v1/breakers` says so); default `memory`. */
@@ -269,7 +274,14 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     catalog,
     transport,
     // One for the app's lifetime: exchanged tokens are reused across requests (bounded, 1000 accounts).
-    callProvider: createProviderAttempt({ transport, tokenCache: createMemoryTokenCache(1000) }),
+    // Also STS AssumeRole credentials of Bedrock roles, until shortly before they expire.
+    callProvider: createProviderAttempt({
+      transport,
+      tokenCache: createMemoryTokenCache(1000),
+      ...(dependencies.awsAssumeRoleCredentials
+        ? { authSettings: { awsAssumeRoleCredentials: dependencies.awsAssumeRoleCredentials } }
+        : {}),
+    }),
     breakers,
     configCache,
     guardrails,

@@ -167,3 +167,28 @@ describe('HOST and PK_METRICS_HOST', () => {
       );
   });
 });
+
+describe('AWS_ASSUME_ROLE_ACCESS_KEY_ID and AWS_ASSUME_ROLE_SECRET_ACCESS_KEY', () => {
+  it('are read together, and are absent when both are unset or empty', () => {
+    expect(readServerOptions([], {}).awsAssumeRoleCredentials).toBeUndefined();
+    expect(
+      readServerOptions([], { AWS_ASSUME_ROLE_ACCESS_KEY_ID: '', AWS_ASSUME_ROLE_SECRET_ACCESS_KEY: '' })
+        .awsAssumeRoleCredentials,
+    ).toBeUndefined();
+    expect(
+      readServerOptions([], {
+        AWS_ASSUME_ROLE_ACCESS_KEY_ID: 'AKIDGATEWAY',
+        AWS_ASSUME_ROLE_SECRET_ACCESS_KEY: 'gateway-secret',
+      }).awsAssumeRoleCredentials,
+    ).toEqual({ accessKeyId: 'AKIDGATEWAY', secretAccessKey: 'gateway-secret' });
+  });
+
+  it('refuses one without the other at start, without showing the secret', () => {
+    expect(() => readServerOptions([], { AWS_ASSUME_ROLE_ACCESS_KEY_ID: 'AKIDGATEWAY' })).toThrow(
+      'AWS_ASSUME_ROLE_ACCESS_KEY_ID and AWS_ASSUME_ROLE_SECRET_ACCESS_KEY must be set together',
+    );
+    expect(() => readServerOptions([], { AWS_ASSUME_ROLE_SECRET_ACCESS_KEY: 'gateway-secret' })).toThrow(
+      /^AWS_ASSUME_ROLE_ACCESS_KEY_ID and AWS_ASSUME_ROLE_SECRET_ACCESS_KEY must be set together$/,
+    );
+  });
+});

@@ -32,6 +32,12 @@ export interface ServerOptions {
   readonly tracing: boolean;
   /** `PK_LOG_LEVEL`: one of {@link LOG_LEVELS} (default `info`). */
   readonly logLevel: string;
+  /**
+   * `AWS_ASSUME_ROLE_ACCESS_KEY_ID` and `AWS_ASSUME_ROLE_SECRET_ACCESS_KEY` (Portkey's names): the
+   * gateway's AWS key that calls STS AssumeRole for Bedrock targets with `aws_auth_type: assumedRole`
+   * and no key of their own. Unset: such targets must bring one.
+   */
+  readonly awsAssumeRoleCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** The levels `PK_LOG_LEVEL` takes (pino's). */
@@ -90,7 +96,8 @@ function settingsArgumentOf(argv: readonly string[]): string | undefined {
 /**
  * Reads `PORT`, `HOST`, `PK_SETTINGS`, `PK_SHUTDOWN_TIMEOUT_MS`, `PK_ALLOW_UNAUTHENTICATED`,
  * `PK_LOG_FLUSH_MS`, `PK_GUARDRAIL_HOLDBACK_CHARS`, `PK_STREAM_IDLE_TIMEOUT_MS`, `PK_DATA_DIR`,
- * `PK_DATABASE_URL`, `PK_MASTER_KEY`, `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, `PK_LOG_LEVEL`, whether
+ * `PK_DATABASE_URL`, `PK_MASTER_KEY`, `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, `PK_LOG_LEVEL`,
+ * `AWS_ASSUME_ROLE_ACCESS_KEY_ID` with `AWS_ASSUME_ROLE_SECRET_ACCESS_KEY`, whether
  * `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and `OTEL_SDK_DISABLED`), and `--settings`; checks the
  * `OTEL_TRACES_SAMPLER*` and `OTEL_BSP_*` variables the span module reads later.
  */
@@ -145,6 +152,7 @@ export function readServerOptions(
       throw new StartupError(`PK_METRICS_PORT must be 0-65535, got ${env.PK_METRICS_PORT}`);
     if (!metrics) throw new StartupError('PK_METRICS_PORT is set but PK_METRICS=0 turns the metrics off');
   }
+  const awsAssumeRoleCredentials = awsAssumeRoleCredentialsOf(env);
   const host = listenHostOf('HOST', env.HOST);
   const metricsHost = listenHostOf('PK_METRICS_HOST', env.PK_METRICS_HOST);
   return {
@@ -166,7 +174,23 @@ export function readServerOptions(
       !otelSdkDisabled(env) &&
       Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
     logLevel,
+    ...(awsAssumeRoleCredentials ? { awsAssumeRoleCredentials } : {}),
   };
+}
+
+/** Both `AWS_ASSUME_ROLE_*` key variables, or neither (one alone is refused at start, never shown). */
+function awsAssumeRoleCredentialsOf(
+  env: Readonly<Record<string, string | undefined>>,
+): ServerOptions['awsAssumeRoleCredentials'] {
+  const accessKeyId = env.AWS_ASSUME_ROLE_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.AWS_ASSUME_ROLE_SECRET_ACCESS_KEY || undefined;
+  if (accessKeyId === undefined && secretAccessKey === undefined) return undefined;
+  if (accessKeyId === undefined || secretAccessKey === undefined) {
+    throw new StartupError(
+      'AWS_ASSUME_ROLE_ACCESS_KEY_ID and AWS_ASSUME_ROLE_SECRET_ACCESS_KEY must be set together',
+    );
+  }
+  return { accessKeyId, secretAccessKey };
 }
 
 const FLAG_ON = ['1', 'true', 'on', 'yes'];

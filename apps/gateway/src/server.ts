@@ -177,6 +177,9 @@ async function main(): Promise<void> {
         }
       : {}),
     transport,
+    ...(options.awsAssumeRoleCredentials
+      ? { awsAssumeRoleCredentials: options.awsAssumeRoleCredentials }
+      : {}),
     breakers: breakers.store,
     breakerStoreKind: breakers.kind,
     cacheStore: cache.store,
