@@ -1,8 +1,9 @@
-import { verify } from 'node:crypto';
+import { randomBytes, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import { checkSigV4, sigV4FactsOf } from './aws-sigv4-check.js';
 import { eventStreamFrame } from './event-stream-frames.js';
 import {
   anthropicMessage,
@@ -24,7 +25,8 @@ import {
 // Anthropic https://docs.anthropic.com/en/api/messages, Gemini/Vertex
 // https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference, Bedrock
 // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html, Google OAuth
-// https://developers.google.com/identity/protocols/oauth2/service-account#httprest.
+// https://developers.google.com/identity/protocols/oauth2/service-account#httprest, STS AssumeRole
+// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html (Query API, XML answers).
 
 export { closedPort, type ResettingServer, startResettingServer } from './network-faults.js';
 export { chatChunks, chatCompletion, MOCK_ANSWER } from './provider-answers.js';
@@ -58,6 +60,7 @@ export const INTERCEPTED_HOSTS: readonly string[] = [
   'oauth2.googleapis.com',
   'bedrock-runtime.us-east-1.amazonaws.com',
   'api.anthropic.com',
+  'sts.us-east-1.amazonaws.com',
 ];
 
 /** One request the mock received, as it arrived. */
@@ -113,8 +116,32 @@ export type MockReply =
        */
       readonly eventStream: readonly Record<string, unknown>[];
     }
+  | {
+      readonly status?: number;
+      /** An XML answer (`text/xml`), as AWS's Query APIs (STS) send. */
+      readonly xml: string;
+      readonly delayMs?: number;
+    }
   /** Destroys the connection without answering (a reset). */
   | { readonly reset: true };
+
+/** An AWS key the mock's STS and Bedrock know: its secret, and the session token of a temporary one. */
+export interface MockAwsKey {
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+/** One STS AssumeRole call the mock answered. */
+export interface MockAssumeRoleCall {
+  readonly roleArn: string;
+  readonly externalId?: string;
+  /** The key that signed the call. */
+  readonly accessKeyId: string;
+  /** The STS error code, when refused. */
+  readonly error?: string;
+  /** The temporary credentials issued. */
+  readonly issued?: { readonly accessKeyId: string } & MockAwsKey;
+}
 
 type Script = (request: ReceivedRequest, index: number) => MockReply | undefined;
 
@@ -143,6 +170,18 @@ export interface ProviderMock {
   readonly revokedTokens: Set<string>;
   /** Token exchanges the OAuth endpoint answered, successful or not. */
   readonly tokenExchanges: { readonly email: string; readonly ok: boolean; readonly token?: string }[];
+  /**
+   * AWS keys by access key id. STS accepts calls signed by these only; Bedrock checks the SigV4
+   * signature (and session token) of a call signed by one of these, and of others only the form.
+   * STS adds the temporary keys it issues.
+   */
+  readonly awsKeys: Map<string, MockAwsKey>;
+  /** Roles STS lets any known key assume, with the external id their trust policy requires. */
+  readonly assumableRoles: Map<string, { readonly externalId?: string }>;
+  /** STS AssumeRole calls, in order. */
+  readonly assumeRoleCalls: MockAssumeRoleCall[];
+  /** Milliseconds STS waits before answering (concurrent calls overlap). */
+  stsDelayMs: number;
   close(): Promise<void>;
 }
 
@@ -181,8 +220,11 @@ export async function startProviderMock(): Promise<ProviderMock> {
   const serviceAccounts = new Map<string, string>();
   const tokenExchanges: { email: string; ok: boolean; token?: string }[] = [];
   const revokedTokens = new Set<string>();
+  const awsKeys = new Map<string, MockAwsKey>();
+  const assumableRoles = new Map<string, { readonly externalId?: string }>();
+  const assumeRoleCalls: MockAssumeRoleCall[] = [];
   const sockets = new Set<Socket>();
-  const state = { tokenDelayMs: 0 };
+  const state = { tokenDelayMs: 0, stsDelayMs: 0 };
 
   async function send(response: ServerResponse, reply: MockReply): Promise<void> {
     if ('reset' in reply) {
@@ -199,6 +241,11 @@ export async function startProviderMock(): Promise<ProviderMock> {
       return;
     }
     await sleep(reply.delayMs ?? 0);
+    if ('xml' in reply) {
+      response.writeHead(reply.status ?? 200, { 'content-type': 'text/xml' });
+      response.end(reply.xml);
+      return;
+    }
     if ('json' in reply) {
       response.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
       const text = reply.jsonText ?? JSON.stringify(reply.json);
@@ -275,10 +322,140 @@ export async function startProviderMock(): Promise<ProviderMock> {
     };
   }
 
+  /** STS's Query API error answer. */
+  function stsError(status: number, code: string, message: string): MockReply {
+    const xml = `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <Error>
+    <Type>Sender</Type>
+    <Code>${code}</Code>
+    <Message>${message}</Message>
+  </Error>
+  <RequestId>${nextId('req')}</RequestId>
+</ErrorResponse>
+`;
+    return { status, xml, delayMs: state.stsDelayMs };
+  }
+
+  /** Why a call signed with SigV4 for `service` in `region` is refused, or `undefined` (AWS's codes). */
+  function awsSignatureProblem(
+    request: ReceivedRequest,
+    region: string,
+    service: string,
+  ): { code: string; message: string } | undefined {
+    const facts = sigV4FactsOf(request.headers);
+    const key = facts === undefined ? undefined : awsKeys.get(facts.accessKeyId);
+    if (facts === undefined || key === undefined) {
+      return {
+        code: 'InvalidClientTokenId',
+        message: 'The security token included in the request is invalid.',
+      };
+    }
+    if (key.sessionToken !== undefined && request.headers['x-amz-security-token'] !== key.sessionToken) {
+      return {
+        code: 'InvalidClientTokenId',
+        message: 'The security token included in the request is invalid.',
+      };
+    }
+    if (!facts.scope.endsWith(`/${region}/${service}/aws4_request`)) {
+      return {
+        code: 'SignatureDoesNotMatch',
+        message: `Credential should be scoped to a valid region and service '${service}'.`,
+      };
+    }
+    if (checkSigV4(request, key.secretAccessKey) !== undefined) {
+      return {
+        code: 'SignatureDoesNotMatch',
+        message:
+          'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      };
+    }
+    return undefined;
+  }
+
+  function assumeRole(request: ReceivedRequest): MockReply {
+    const form = request.body ?? {};
+    if (request.method !== 'POST' || form.Action !== 'AssumeRole' || form.Version !== '2011-06-15') {
+      return stsError(
+        400,
+        'InvalidAction',
+        'Could not find operation AssumeRole for version NO_VERSION_SPECIFIED',
+      );
+    }
+    const region = /^sts\.([a-z0-9-]+)\.amazonaws\.com/.exec(request.host)?.[1] ?? '';
+    const roleArn = String(form.RoleArn ?? '');
+    const externalId = typeof form.ExternalId === 'string' ? form.ExternalId : undefined;
+    const accessKeyId = sigV4FactsOf(request.headers)?.accessKeyId ?? '';
+    const call = { roleArn, ...(externalId === undefined ? {} : { externalId }), accessKeyId };
+    const problem = awsSignatureProblem(request, region, 'sts');
+    if (problem) {
+      assumeRoleCalls.push({ ...call, error: problem.code });
+      return stsError(403, problem.code, problem.message);
+    }
+    const role = assumableRoles.get(roleArn);
+    if (role === undefined || role.externalId !== externalId) {
+      assumeRoleCalls.push({ ...call, error: 'AccessDenied' });
+      return stsError(
+        403,
+        'AccessDenied',
+        `User: arn:aws:iam::111122223333:user/pk-gateway is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
+    }
+    const issued = {
+      accessKeyId: `ASIAMOCK${String(assumeRoleCalls.length + 1).padStart(4, '0')}`,
+      secretAccessKey: randomBytes(30).toString('base64'),
+      sessionToken: `FwoGZXIvYXdzE${randomBytes(96).toString('base64')}`,
+    };
+    awsKeys.set(issued.accessKeyId, issued);
+    assumeRoleCalls.push({ ...call, issued });
+    const expiration = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const session = String(form.RoleSessionName ?? '');
+    const xml = `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <AssumeRoleResult>
+    <AssumedRoleUser>
+      <Arn>${roleArn.replace(':iam::', ':sts::').replace(':role/', ':assumed-role/')}/${session}</Arn>
+      <AssumedRoleId>AROA3XFRBF535PLBIFPI4:${session}</AssumedRoleId>
+    </AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>${issued.accessKeyId}</AccessKeyId>
+      <SecretAccessKey>${issued.secretAccessKey}</SecretAccessKey>
+      <SessionToken>${issued.sessionToken}</SessionToken>
+      <Expiration>${expiration}</Expiration>
+    </Credentials>
+  </AssumeRoleResult>
+  <ResponseMetadata>
+    <RequestId>${nextId('req')}</RequestId>
+  </ResponseMetadata>
+</AssumeRoleResponse>
+`;
+    return { xml, delayMs: state.stsDelayMs };
+  }
+
   function defaultReply(request: ReceivedRequest): MockReply {
     const { path, model, body } = request;
     const route = path.split('?')[0] ?? '';
     if (request.host.startsWith('oauth2.googleapis.com') && route === '/token') return tokenExchange(request);
+    if (request.host.startsWith('sts.') && route === '/') return assumeRole(request);
+    const awsKeyId = request.host.startsWith('bedrock-runtime.')
+      ? sigV4FactsOf(request.headers)?.accessKeyId
+      : undefined;
+    if (awsKeyId !== undefined && awsKeys.has(awsKeyId)) {
+      const region = /^bedrock-runtime\.([a-z0-9-]+)\./.exec(request.host)?.[1] ?? '';
+      const problem = awsSignatureProblem(request, region, 'bedrock');
+      if (problem) {
+        // Bedrock's own error shape: the type in `x-amzn-errortype`, `{"message"}` in the body.
+        const type =
+          problem.code === 'SignatureDoesNotMatch'
+            ? 'InvalidSignatureException'
+            : 'UnrecognizedClientException';
+        return {
+          status: 403,
+          headers: {
+            'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.coral.service/`,
+          },
+          json: { message: problem.message },
+        };
+      }
+    }
     const bearer = request.headers.authorization?.replace(/^Bearer /, '');
     if (request.host.includes('aiplatform') && bearer !== undefined && revokedTokens.has(bearer)) {
       // Google's answer to an access token it no longer accepts.
@@ -434,6 +611,15 @@ export async function startProviderMock(): Promise<ProviderMock> {
     },
     tokenExchanges,
     revokedTokens,
+    awsKeys,
+    assumableRoles,
+    assumeRoleCalls,
+    get stsDelayMs() {
+      return state.stsDelayMs;
+    },
+    set stsDelayMs(value: number) {
+      state.stsDelayMs = value;
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await Promise.all(
