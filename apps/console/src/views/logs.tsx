@@ -26,12 +26,8 @@ import {
   localToIso,
   MAX_METADATA_PAIRS,
 } from '../logs-filter.js';
+import { type LogsPage, mergeRecords, newestKey, readNewer, TAIL_PAGE, type TailGap } from '../logs-tail.js';
 import { navigate } from '../router.js';
-
-interface LogsPage {
-  readonly data: LogRecord[];
-  readonly next_cursor: string | null;
-}
 
 const COLUMNS = [
   { title: 'Time' },
@@ -213,8 +209,23 @@ export function LogsView(props: { search: URLSearchParams }) {
   const [tail, setTail] = useState(false);
   const loadingMore = useRef(false);
   const [elapsedMs, setElapsedMs] = useState<number | null>(null);
+  // Records that arrived while tailing, more than a poll reads: shown as gaps to load, never lost.
+  const [gaps, setGaps] = useState<TailGap[]>([]);
+  const shown = useRef<{ records: LogRecord[]; complete: boolean; ready: boolean }>({
+    records: [],
+    complete: true,
+    ready: false,
+  });
+  shown.current = { records, complete: cursor === null, ready: !loading && error === null };
+  const reading = useRef(false);
+  const currentSearch = useRef(searchText);
+  currentSearch.current = searchText;
 
   const query = (extra: [string, string][] = []) => queryString([...filterPairs(filter), ...extra]);
+  const newerPage = (pageCursor: string | undefined) =>
+    api<LogsPage>(
+      `/logs${query([['limit', String(TAIL_PAGE)], ...(pageCursor === undefined ? [] : [['cursor', pageCursor] as [string, string]])])}`,
+    );
 
   useEffect(() => {
     let cancelled = false;
@@ -233,6 +244,7 @@ export function LogsView(props: { search: URLSearchParams }) {
     }
     setLoading(true);
     setError(null);
+    setGaps([]);
     const started = performance.now();
     api<LogsPage>(`/logs${query([['limit', '50']])}`)
       .then((page) => {
@@ -250,19 +262,45 @@ export function LogsView(props: { search: URLSearchParams }) {
 
   useEffect(() => {
     if (!tail || filter.ignored) return undefined;
+    let stopped = false;
     const timer = setInterval(() => {
-      api<LogsPage>(`/logs${query([['limit', '50']])}`)
-        .then((page) => {
-          setRecords((current) => {
-            const known = new Set(current.map((record) => record.id));
-            const fresh = page.data.filter((record) => !known.has(record.id));
-            return fresh.length === 0 ? current : [...fresh, ...current];
-          });
+      // One read at a time, and none before the first page is shown (its records are the anchor).
+      if (reading.current || !shown.current.ready) return;
+      reading.current = true;
+      // Every record newer than the newest one shown, page by page up to a cap; the rest is a gap.
+      readNewer(newerPage, newestKey(shown.current.records))
+        .then(({ records: fresh, gap }) => {
+          if (stopped) return;
+          setRecords((current) => mergeRecords(current, fresh, shown.current.complete));
+          if (gap) setGaps((current) => [gap, ...current]);
         })
-        .catch(setError);
+        .catch((caught: unknown) => !stopped && setError(caught))
+        .finally(() => {
+          reading.current = false;
+        });
     }, TAIL_MS);
-    return () => clearInterval(timer);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }, [tail, searchText]);
+
+  /** Reads a gap the tail left, up to the cap again (what remains stays a gap). */
+  const loadGap = (gap: TailGap) => {
+    if (reading.current) return;
+    reading.current = true;
+    const search = searchText;
+    readNewer(newerPage, gap.until, { cursor: gap.cursor })
+      .then(({ records: fresh, gap: rest }) => {
+        if (search !== currentSearch.current) return;
+        setRecords((current) => mergeRecords(current, fresh, shown.current.complete));
+        setGaps((current) => current.flatMap((each) => (each === gap ? (rest ? [rest] : []) : [each])));
+      })
+      .catch(setError)
+      .finally(() => {
+        reading.current = false;
+      });
+  };
 
   const loadMore = () => {
     if (cursor === null || loadingMore.current) return;
@@ -274,7 +312,11 @@ export function LogsView(props: { search: URLSearchParams }) {
       ])}`,
     )
       .then((page) => {
-        setRecords((current) => [...current, ...page.data]);
+        setRecords((current) => {
+          // The tail may have placed a late record the next page holds too: each record once.
+          const known = new Set(current.map((record) => record.id));
+          return [...current, ...page.data.filter((record) => !known.has(record.id))];
+        });
         setCursor(page.next_cursor);
       })
       .catch(setError)
@@ -307,6 +349,18 @@ export function LogsView(props: { search: URLSearchParams }) {
         </span>
       </div>
       <ErrorNote error={error} />
+      {gaps.map((gap) => (
+        <p class="notice" role="status" key={gap.cursor} data-testid="tail-gap">
+          More records arrived than the live tail reads at once:{' '}
+          {gap.until === null
+            ? `the ones older than ${timeText(gap.after)}`
+            : `the ones between ${timeText(gap.until.time)} and ${timeText(gap.after)}`}{' '}
+          are not shown yet.{' '}
+          <button type="button" onClick={() => loadGap(gap)}>
+            Load them
+          </button>
+        </p>
+      ))}
       <VirtualTable
         caption="Requests, newest first"
         columns={COLUMNS}

@@ -1,0 +1,130 @@
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { LogRecord } from '../log-record.js';
+import { TAIL_MAX_PAGES, TAIL_PAGE } from '../logs-tail.js';
+import { LogsView } from './logs.js';
+
+let root: HTMLElement;
+beforeEach(() => {
+  root = document.createElement('div');
+  document.body.append(root);
+  vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+});
+afterEach(() => {
+  render(null, root);
+  root.remove();
+  vi.useRealTimers();
+  vi.unstubAllGlobals();
+});
+
+const flush = async () => {
+  for (let i = 0; i < 20; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
+};
+
+const START = Date.parse('2026-01-01T00:00:00.000Z');
+/** The `n`th record of the log, `n` seconds after the start (ids sort as the store's do). */
+const recordAt = (n: number, late = 0): LogRecord => ({
+  id: `log_${String(n).padStart(6, '0')}${late ? 'late' : ''}`,
+  created_at: new Date(START + n * 1000 - late).toISOString(),
+  status: 200,
+  provider: 'openai',
+  model: 'gpt-4o-mini',
+  metadata: { _user: late ? `late-${n}` : `user-${n}` },
+});
+
+/**
+ * The logs API over an array kept newest first, with its keyset paging (`limit`, `cursor`): what the
+ * console gets from `GET /console/api/logs`.
+ */
+function logsApi(records: LogRecord[]): { calls: string[] } {
+  const calls: string[] = [];
+  vi.stubGlobal('fetch', async (url: string) => {
+    calls.push(url);
+    let body: unknown = { object: 'list', data: [] };
+    if (url.startsWith('/console/api/logs?')) {
+      const params = new URL(url, 'http://console').searchParams;
+      const limit = Number(params.get('limit'));
+      const cursor = params.get('cursor');
+      const sorted = [...records].sort((a, b) =>
+        a.created_at === b.created_at
+          ? a.id < b.id
+            ? 1
+            : -1
+          : String(a.created_at) < String(b.created_at)
+            ? 1
+            : -1,
+      );
+      const start = cursor === null ? 0 : sorted.findIndex((record) => record.id === cursor) + 1;
+      const data = sorted.slice(start, start + limit);
+      const last = data.at(-1);
+      body = { data, next_cursor: start + limit < sorted.length && last ? last.id : null };
+    }
+    return new Response(JSON.stringify(body), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
+  });
+  return { calls };
+}
+
+const shownText = () => root.querySelector('.toolbar [aria-live]')?.textContent ?? '';
+const button = (name: string) =>
+  [...root.querySelectorAll('button')].find((element) => element.textContent === name) as
+    | HTMLButtonElement
+    | undefined;
+
+describe('the logs view’s live tail', () => {
+  it('shows every record a burst brings, more than a poll reads as a gap that Load them fills, none twice', async () => {
+    const records = Array.from({ length: 60 }, (_, n) => recordAt(n));
+    logsApi(records);
+    render(<LogsView search={new URLSearchParams()} />, root);
+    await flush();
+    expect(shownText()).toContain('50 shown, more below');
+    const tail = root.querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement;
+    await act(() => tail.click());
+    // A burst of 700 between two polls: more than one poll reads (5 pages of 100).
+    const burst = 700;
+    expect(burst).toBeGreaterThan(TAIL_PAGE * TAIL_MAX_PAGES);
+    for (let n = 60; n < 60 + burst; n += 1) records.push(recordAt(n));
+    await act(() => {
+      vi.advanceTimersByTime(2000);
+    });
+    await flush();
+    expect(shownText()).toContain(`${50 + TAIL_PAGE * TAIL_MAX_PAGES} shown`);
+    const gaps = root.querySelectorAll('[data-testid="tail-gap"]');
+    expect(gaps).toHaveLength(1);
+    expect(gaps[0]?.textContent).toContain('are not shown yet');
+    await act(() => button('Load them')?.click());
+    await flush();
+    expect(shownText()).toContain(`${50 + burst} shown, more below`);
+    expect(root.querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(0);
+    // A poll with nothing new adds nothing; the rest below comes once each.
+    await act(() => {
+      vi.advanceTimersByTime(2000);
+    });
+    await flush();
+    await act(() => button('Load more')?.click());
+    await flush();
+    expect(shownText()).toBe(`${60 + burst} shown · first page in ${shownText().split('first page in ')[1]}`);
+    expect(button('Load more')).toBeUndefined();
+  });
+
+  it('places a record logged late (an earlier time than the newest shown) where it belongs', async () => {
+    const records = Array.from({ length: 10 }, (_, n) => recordAt(n));
+    logsApi(records);
+    render(<LogsView search={new URLSearchParams()} />, root);
+    await flush();
+    await act(() => (root.querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement).click());
+    records.push(recordAt(10), recordAt(9, 500));
+    await act(() => {
+      vi.advanceTimersByTime(2000);
+    });
+    await flush();
+    expect(shownText()).toContain('12 shown');
+    const users = [...root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')].map(
+      (row) => row.querySelectorAll('td')[9]?.textContent,
+    );
+    expect(users.slice(0, 4)).toEqual(['user-10', 'user-9', 'late-9', 'user-8']);
+  });
+});
