@@ -1,4 +1,4 @@
-import { pick, text } from './log-record.js';
+import { costText, pick, text } from './log-record.js';
 
 /** One row of `GET /v1/analytics/summary`: a time bucket of one group. */
 export type SummaryRow = Readonly<Record<string, unknown>>;
@@ -41,12 +41,45 @@ const PERCENT_METRICS: ReadonlySet<string> = new Set(['cache_hit_rate']);
 export const bucketOf = (row: SummaryRow) =>
   new Date(String(pick(row, 'bucket', 'time', 'start'))).getTime() / 1000;
 export const groupOf = (row: SummaryRow) => text(pick(row, 'group', 'key', 'value'));
-/** A row's figure as the chart shows it (a rate in percent, rounded to 0.01). */
+/** A row's requests with no known price (`unpriced_requests`: the summary's `cost` leaves them out). */
+export const unpricedOf = (row: SummaryRow): number => {
+  const value = pick(row, 'unpriced_requests');
+  return typeof value === 'number' ? value : 0;
+};
+/** A row's requests that have a cost: neither failed nor unpriced. */
+export const pricedOf = (row: SummaryRow): number => {
+  const requests = pick(row, 'requests');
+  const errors = pick(row, 'errors');
+  return (
+    (typeof requests === 'number' ? requests : 0) -
+    (typeof errors === 'number' ? errors : 0) -
+    unpricedOf(row)
+  );
+};
+
+/**
+ * A row's figure as the chart shows it (a rate in percent, rounded to 0.01); the cost of a row whose
+ * every request is unpriced is unknown (null), never 0.
+ */
 export const metricOf = (row: SummaryRow, metric: string): number | null => {
   const value = pick(row, metric, metric.replace('_ms', ''), metric === 'total_tokens' ? 'tokens' : metric);
   if (typeof value !== 'number') return null;
+  if (metric === 'cost' && unpricedOf(row) > 0 && pricedOf(row) <= 0) return null;
   return PERCENT_METRICS.has(metric) ? Math.round(value * 10_000) / 100 : value;
 };
+
+/**
+ * A cost as the console shows it with the requests it leaves out: `$0.0123`, `$0.0123 + 5 unpriced`
+ * (the priced requests' cost and how many have no known price), or `unpriced (5 requests)` when
+ * none is priced; `—` for no figure at all.
+ */
+export function costWithUnpricedText(cost: number | null, unpriced: number, priced: number): string {
+  const requests = `${unpriced} ${unpriced === 1 ? 'request' : 'requests'}`;
+  if (unpriced > 0 && (priced <= 0 || cost === null)) return `unpriced (${requests})`;
+  if (cost === null) return '—';
+  const dollars = costText(cost);
+  return unpriced > 0 ? `${dollars} + ${unpriced} unpriced` : dollars;
+}
 
 /**
  * The chart's x range: the summary's period (its `from` and `to`, from the start of its first bucket
@@ -69,15 +102,31 @@ export function periodOf(summary: {
 export function toSeries(
   rows: readonly SummaryRow[],
   metric: string,
-): { groups: string[]; data: (number | null)[][] } {
+): { groups: string[]; data: (number | null)[][]; rows: (SummaryRow | null)[][] } {
   const times = [...new Set(rows.map(bucketOf).filter((time) => !Number.isNaN(time)))].sort((a, b) => a - b);
   const groups = [...new Set(rows.map(groupOf))].sort();
   const index = new Map(times.map((time, i) => [time, i]));
   const data: (number | null)[][] = [times, ...groups.map(() => times.map(() => null as number | null))];
+  // The row behind each point (by group, then time), for what a tooltip says beside its figure.
+  const byPoint: (SummaryRow | null)[][] = groups.map(() => times.map(() => null));
   for (const row of rows) {
     const i = index.get(bucketOf(row));
-    const series = data[groups.indexOf(groupOf(row)) + 1];
-    if (i !== undefined && series) series[i] = metricOf(row, metric);
+    const g = groups.indexOf(groupOf(row));
+    const series = data[g + 1];
+    if (i !== undefined && series) {
+      series[i] = metricOf(row, metric);
+      const points = byPoint[g];
+      if (points) points[i] = row;
+    }
   }
-  return { groups, data };
+  return { groups, data, rows: byPoint };
+}
+
+/**
+ * A point's figure as the chart's legend (its tooltip) shows it: the cost with the unpriced requests
+ * of its bucket (`unpriced (3 requests)` rather than nothing or 0), other metrics as numbers.
+ */
+export function pointText(metric: string, value: number | null, row: SummaryRow | null): string {
+  if (metric === 'cost' && row !== null) return costWithUnpricedText(value, unpricedOf(row), pricedOf(row));
+  return value === null ? '—' : String(value);
 }

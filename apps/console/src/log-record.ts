@@ -64,6 +64,20 @@ export function costText(value: unknown): string {
   return typeof value === 'number' ? `$${value.toFixed(value < 0.01 ? 6 : 4)}` : '—';
 }
 
+/**
+ * A record's cost as the console shows it: dollars, or `unpriced` when the gateway knows no price for
+ * its model (`cost: null`, `cost_status: "unknown_price"`: never $0) or its answer had no token
+ * counts (`no_usage`); `—` for a record with no cost at all (a failed request).
+ */
+export function recordCostText(record: LogRecord): string {
+  const cost = pick(record, 'cost');
+  if (typeof cost === 'number') return costText(cost);
+  const status = pick(record, 'cost_status');
+  if (status === 'unknown_price') return 'unpriced';
+  if (status === 'no_usage') return 'unpriced (no usage)';
+  return '—';
+}
+
 /** Whether `answered` is `asked` itself or one of its dated snapshots (`gpt-4o-mini-2024-07-18`). */
 function sameModel(asked: string, answered: string): boolean {
   if (answered === asked || !answered.startsWith(`${asked}-`)) return answered === asked;

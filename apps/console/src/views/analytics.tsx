@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import {
+  costWithUnpricedText,
   GROUPS,
   groupName,
   groupOf,
@@ -9,8 +10,11 @@ import {
   metricLabel,
   metricOf,
   periodOf,
+  pointText,
+  pricedOf,
   type SummaryRow,
   toSeries,
+  unpricedOf,
 } from '../analytics-series.js';
 import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -68,7 +72,7 @@ export function AnalyticsView() {
   useEffect(() => {
     const target = chart.current;
     if (!target || !rows) return undefined;
-    const { groups, data } = toSeries(rows, metric);
+    const { groups, data, rows: points } = toSeries(rows, metric);
     const plot = new uPlot(
       {
         width: Math.max(320, target.clientWidth || 800),
@@ -79,6 +83,9 @@ export function AnalyticsView() {
             label: name,
             stroke: COLORS[i % COLORS.length] ?? '#000',
             width: 2,
+            // The legend under the cursor: a cost with its bucket's unpriced requests, never a bare 0.
+            value: (_plot: uPlot, value: number | null, _series: number, index: number | null) =>
+              pointText(metric, value, index === null ? null : (points[i]?.[index] ?? null)),
           })),
         ],
         ...(period ? { scales: { x: { time: true, range: period } } } : {}),
@@ -90,12 +97,17 @@ export function AnalyticsView() {
     return () => plot.destroy();
   }, [rows, metric, period]);
 
-  const totals = new Map<string, { requests: number; errors: number; cost: number }>();
+  const totals = new Map<
+    string,
+    { requests: number; errors: number; cost: number; unpriced: number; priced: number }
+  >();
   for (const row of rows ?? []) {
-    const entry = totals.get(groupOf(row)) ?? { requests: 0, errors: 0, cost: 0 };
+    const entry = totals.get(groupOf(row)) ?? { requests: 0, errors: 0, cost: 0, unpriced: 0, priced: 0 };
     entry.requests += metricOf(row, 'requests') ?? 0;
     entry.errors += metricOf(row, 'errors') ?? 0;
     entry.cost += metricOf(row, 'cost') ?? 0;
+    entry.unpriced += unpricedOf(row);
+    entry.priced += pricedOf(row);
     totals.set(groupOf(row), entry);
   }
 
@@ -186,7 +198,7 @@ export function AnalyticsView() {
               <td>{name}</td>
               <td class="num">{entry.requests}</td>
               <td class="num">{entry.errors}</td>
-              <td class="num">${entry.cost.toFixed(4)}</td>
+              <td class="num">{costWithUnpricedText(entry.cost, entry.unpriced, entry.priced)}</td>
             </tr>
           ))}
         </tbody>

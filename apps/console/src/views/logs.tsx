@@ -5,10 +5,10 @@ import { Link } from '../components/link.js';
 import { LogExports } from '../components/log-exports.js';
 import { VirtualTable } from '../components/virtual-table.js';
 import {
-  costText,
   type LogRecord,
   modelText,
   pick,
+  recordCostText,
   text,
   timeOf,
   timeText,
@@ -79,7 +79,7 @@ function LogRow(props: { record: LogRecord }) {
       <td>{text(pick(record, 'provider'))}</td>
       <td>{modelText(record)}</td>
       <td class="num">{text(tokensOf(record))}</td>
-      <td class="num">{costText(pick(record, 'cost'))}</td>
+      <td class="num">{recordCostText(record)}</td>
       <td class="num">{text(pick(record, 'latency_ms'))} ms</td>
       <td>{text(pick(record, 'cache_status'))}</td>
       <td class="mono">

@@ -4,10 +4,10 @@ import { ErrorNote } from '../components/error-note.js';
 import { Link } from '../components/link.js';
 import {
   attemptsOf,
-  costText,
   type LogAttempt,
   type LogRecord,
   pick,
+  recordCostText,
   text,
   timeOf,
   timeText,
@@ -226,7 +226,7 @@ export function RequestView(props: { id: string }) {
     ['Model', pick(record, 'model', 'requested_model')],
     ['Answered model', pick(record, 'answered_model')],
     ['Tokens', tokensOf(record)],
-    ['Cost', costText(pick(record, 'cost'))],
+    ['Cost', recordCostText(record)],
     ['Cost status', pick(record, 'cost_status')],
     ['Latency', `${text(pick(record, 'latency_ms'))} ms`],
     ['First byte', `${text(pick(record, 'first_byte_ms', 'ttfb_ms'))} ms`],
