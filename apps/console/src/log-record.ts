@@ -46,18 +46,41 @@ export const attemptsOf = (record: LogRecord): LogAttempt[] => {
   return Array.isArray(attempts) ? (attempts as LogAttempt[]) : [];
 };
 
-/** A value as text for a cell: never markup (Preact sets text, and this never builds HTML). */
+/**
+ * Characters that reorder the text around them (Unicode's bidirectional controls: the Arabic letter
+ * mark, the left-to-right and right-to-left marks, embeddings, overrides and isolates and their pop).
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** Whether a text holds a bidirectional control (see {@link showBidiControls}). */
+export const hasBidiControls = (value: string): boolean => value.search(BIDI_CONTROLS) !== -1;
+
+/**
+ * A user's text with each bidirectional control shown as its escape (`\u202E`) instead of applied:
+ * `"evil\u202Egpj.exe"` must not read as `evilexe.jpg`, nor a user id disguise itself as another.
+ */
+export function showBidiControls(value: string): string {
+  return value.replace(
+    BIDI_CONTROLS,
+    (control) => `\\u${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
+  );
+}
+
+/**
+ * A value as text for a cell: never markup (Preact sets text, and this never builds HTML), its
+ * bidirectional controls shown rather than applied.
+ */
 export function text(value: unknown): string {
   if (value === null || value === undefined) return '—';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'object') return showBidiControls(JSON.stringify(value));
+  return showBidiControls(String(value));
 }
 
 /** A time as local text, or the value as given when it is not a time. */
 export function timeText(value: unknown): string {
   if (value === null || value === undefined) return '—';
   const time = new Date(typeof value === 'number' ? value : String(value));
-  return Number.isNaN(time.getTime()) ? String(value) : time.toLocaleString();
+  return Number.isNaN(time.getTime()) ? text(value) : time.toLocaleString();
 }
 
 export function costText(value: unknown): string {
@@ -93,5 +116,7 @@ export function modelText(record: LogRecord): string {
   const asked = pick(record, 'model');
   const answered = pick(record, 'answered_model');
   if (typeof asked !== 'string') return text(answered);
-  return typeof answered === 'string' && !sameModel(asked, answered) ? `${asked} → ${answered}` : asked;
+  return typeof answered === 'string' && !sameModel(asked, answered)
+    ? `${text(asked)} → ${text(answered)}`
+    : text(asked);
 }

@@ -11,7 +11,7 @@ import {
   MAX_EXPORT_RECORDS,
   startable,
 } from '../log-export.js';
-import { timeText } from '../log-record.js';
+import { showBidiControls, timeText } from '../log-record.js';
 import type { LogsFilter } from '../logs-filter.js';
 import { ErrorNote } from './error-note.js';
 
@@ -33,12 +33,19 @@ function ExportRow(props: { item: LogExport; onAction: (work: () => Promise<unkn
       window.location.assign(url);
     });
   const remove = () => {
-    if (!window.confirm(`Delete the export "${item.description || item.id}" and its file?`)) return;
+    if (!window.confirm(`Delete the export "${showBidiControls(item.description || item.id)}" and its file?`))
+      return;
     onAction(() => api(exportPath(item.id), { method: 'DELETE' }));
   };
   return (
     <tr>
-      <td title={item.description ?? undefined}>{item.description || <span class="mono">{item.id}</span>}</td>
+      <td title={item.description ? showBidiControls(item.description) : undefined}>
+        {item.description ? (
+          <bdi>{showBidiControls(item.description)}</bdi>
+        ) : (
+          <span class="mono">{item.id}</span>
+        )}
+      </td>
       <td>{timeText(item.created_at)}</td>
       <td class={item.status === 'failed' ? 'bad' : item.status === 'success' ? 'good' : undefined}>
         {item.status === 'in_progress' ? 'in progress' : item.status}

@@ -195,7 +195,9 @@ export function AnalyticsView() {
         <tbody>
           {[...totals].map(([name, entry]) => (
             <tr key={name}>
-              <td>{name}</td>
+              <td>
+                <bdi>{name}</bdi>
+              </td>
               <td class="num">{entry.requests}</td>
               <td class="num">{entry.errors}</td>
               <td class="num">{costWithUnpricedText(entry.cost, entry.unpriced, entry.priced)}</td>

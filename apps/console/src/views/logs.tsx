@@ -3,12 +3,15 @@ import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Link } from '../components/link.js';
 import { LogExports } from '../components/log-exports.js';
+import { UserText } from '../components/user-text.js';
 import { VirtualTable } from '../components/virtual-table.js';
 import {
+  hasBidiControls,
   type LogRecord,
   modelText,
   pick,
   recordCostText,
+  showBidiControls,
   text,
   timeOf,
   timeText,
@@ -74,18 +77,37 @@ function LogRow(props: { record: LogRecord }) {
       </td>
       <td class={(typeof status === 'number' && status >= 400) || failedAfterStart ? 'bad' : 'good'}>
         {text(status)}
-        {failedAfterStart ? ` · ${text(errorCode)}` : null}
+        {failedAfterStart ? (
+          <>
+            {' · '}
+            <UserText value={errorCode} />
+          </>
+        ) : null}
       </td>
-      <td>{text(pick(record, 'provider'))}</td>
-      <td>{modelText(record)}</td>
+      <td>
+        <UserText value={pick(record, 'provider')} />
+      </td>
+      <td>
+        <bdi>{modelText(record)}</bdi>
+      </td>
       <td class="num">{text(tokensOf(record))}</td>
       <td class="num">{recordCostText(record)}</td>
       <td class="num">{text(pick(record, 'latency_ms'))} ms</td>
-      <td>{text(pick(record, 'cache_status'))}</td>
-      <td class="mono">
-        {typeof trace === 'string' ? <Link to={`/traces/${encodeURIComponent(trace)}`}>{trace}</Link> : '—'}
+      <td>
+        <UserText value={pick(record, 'cache_status')} />
       </td>
-      <td>{text(userOf(record))}</td>
+      <td class="mono">
+        {typeof trace === 'string' ? (
+          <Link to={`/traces/${encodeURIComponent(trace)}`}>
+            <UserText value={trace} />
+          </Link>
+        ) : (
+          '—'
+        )}
+      </td>
+      <td>
+        <UserText value={userOf(record)} />
+      </td>
     </>
   );
 }
@@ -97,6 +119,14 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
     props.filter.metadata.length > 0 ? props.filter.metadata.map(([k, v]) => [k, v]) : [['', '']],
   );
   const setField = (name: FilterField, value: string) => setFields({ ...fields, [name]: value });
+  // An input shows its value with its direction controls applied: the form names each such value.
+  const reordering = [
+    ...FILTER_FIELDS.map((name) => [LABELS[name], fields[name] ?? ''] as const),
+    ...metadata.flatMap(([key, value]) => [
+      ['Metadata key', key] as const,
+      [`Metadata ${key === '' ? 'value' : `value of ${showBidiControls(key)}`}`, value] as const,
+    ]),
+  ].filter(([, value]) => hasBidiControls(value));
   const submit = (event: Event) => {
     event.preventDefault();
     props.onApply({ fields, metadata: metadata.filter(([key]) => key !== '') });
@@ -181,6 +211,17 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
           <span class="muted">At most {MAX_METADATA_PAIRS} metadata pairs.</span>
         )}
       </fieldset>
+      {reordering.length > 0 ? (
+        <p class="notice" role="status" data-testid="bidi-filter">
+          These values hold characters that reverse or reorder the text around them (shown here as escapes):{' '}
+          {reordering.map(([label, value], index) => (
+            <span key={index}>
+              {index > 0 ? '; ' : ''}
+              {label} <code>{showBidiControls(value)}</code>
+            </span>
+          ))}
+        </p>
+      ) : null}
       <div class="actions">
         <button type="submit">Apply filters</button>
         <button

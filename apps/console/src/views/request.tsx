@@ -2,12 +2,14 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Link } from '../components/link.js';
+import { UserText } from '../components/user-text.js';
 import {
   attemptsOf,
   type LogAttempt,
   type LogRecord,
   pick,
   recordCostText,
+  showBidiControls,
   text,
   timeOf,
   timeText,
@@ -54,12 +56,24 @@ export function AttemptTimeline(props: { attempts: readonly LogAttempt[]; reques
           <li key={index} class={`attempt ${ok ? 'good' : 'bad'}`} data-testid="attempt">
             <div class="attempt-head">
               <strong>Attempt {index + 1}</strong>
-              <span>target {text(attempt.target_path)}</span>
-              <span>{text(attempt.provider)}</span>
-              {attempt.model ? <span>{text(attempt.model)}</span> : null}
+              <span>
+                target <UserText value={attempt.target_path} />
+              </span>
+              <span>
+                <UserText value={attempt.provider} />
+              </span>
+              {attempt.model ? (
+                <span>
+                  <UserText value={attempt.model} />
+                </span>
+              ) : null}
               <span class="status">status {text(attempt.status)}</span>
               <span>{text(attempt.latency_ms)} ms</span>
-              {attempt.error_code ? <span class="bad">{text(attempt.error_code)}</span> : null}
+              {attempt.error_code ? (
+                <span class="bad">
+                  <UserText value={attempt.error_code} />
+                </span>
+              ) : null}
               {cached ? <span class="badge">cache hit</span> : null}
             </div>
             <div class="bar-track" aria-hidden="true">
@@ -82,8 +96,12 @@ function Pairs(props: { value: unknown; label: string }) {
       <tbody>
         {Object.entries(value as Record<string, unknown>).map(([key, entry]) => (
           <tr key={key}>
-            <th scope="row">{key}</th>
-            <td>{text(entry)}</td>
+            <th scope="row">
+              <UserText value={key} />
+            </th>
+            <td>
+              <UserText value={entry} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -98,8 +116,16 @@ function Feedback(props: { value: unknown }) {
     <ul class="feedback">
       {entries.map((entry, index) => (
         <li key={text(entry.id ?? index)}>
-          value {text(entry.value)}, weight {text(entry.weight)}
-          {entry.metadata ? ` · ${text(entry.metadata)}` : ''} · {timeText(entry.created_at)}
+          value <UserText value={entry.value} />, weight <UserText value={entry.weight} />
+          {entry.metadata ? (
+            <>
+              {' · '}
+              <UserText value={entry.metadata} />
+            </>
+          ) : (
+            ''
+          )}{' '}
+          · {timeText(entry.created_at)}
         </li>
       ))}
     </ul>
@@ -108,7 +134,9 @@ function Feedback(props: { value: unknown }) {
 
 function Body(props: { title: string; value: unknown; truncated: unknown }) {
   if (props.value === null || props.value === undefined) return null;
-  const body = typeof props.value === 'string' ? props.value : JSON.stringify(props.value, null, 2);
+  const body = showBidiControls(
+    typeof props.value === 'string' ? props.value : JSON.stringify(props.value, null, 2),
+  );
   return (
     <section>
       <h3>
@@ -143,11 +171,12 @@ interface LoggedHook extends LoggedCheck {
 /** What a check found, in a line: its explanation, then its other figures (`detected {"ssn":1}`). */
 function checkFindings(check: LoggedCheck): string {
   const data = check.data;
-  if (typeof data !== 'object' || data === null) return typeof check.error === 'string' ? check.error : '';
+  if (typeof data !== 'object' || data === null)
+    return typeof check.error === 'string' ? text(check.error) : '';
   const { explanation, ...rest } = data as Record<string, unknown>;
-  const parts = typeof explanation === 'string' ? [explanation] : [];
+  const parts = typeof explanation === 'string' ? [text(explanation)] : [];
   for (const [key, value] of Object.entries(rest)) parts.push(`${key} ${text(value)}`);
-  if (typeof check.error === 'string') parts.push(`error: ${check.error}`);
+  if (typeof check.error === 'string') parts.push(`error: ${text(check.error)}`);
   return parts.join(' · ');
 }
 
@@ -166,7 +195,9 @@ export function GuardrailResults(props: { value: unknown }) {
         return (
           <li key={index} class={`attempt ${passed ? 'good' : 'bad'}`} data-testid="guardrail">
             <div class="attempt-head">
-              <strong>{text(hook.id)}</strong>
+              <strong>
+                <UserText value={hook.id} />
+              </strong>
               <span>{hook.event === 'after_request' ? 'on the answer' : 'before the request'}</span>
               <span class={passed ? 'good' : 'bad'}>
                 {hook.skipped === true ? 'skipped' : passed ? 'passed' : 'failed'}
@@ -181,12 +212,16 @@ export function GuardrailResults(props: { value: unknown }) {
                 <tbody>
                   {checks.map((check, checkIndex) => (
                     <tr key={checkIndex}>
-                      <th scope="row">{text(check.id)}</th>
+                      <th scope="row">
+                        <UserText value={check.id} />
+                      </th>
                       <td class={check.verdict === true ? 'good' : 'bad'}>
                         {check.verdict === true ? 'passed' : 'failed'}
                       </td>
                       <td>{text(check.execution_time)} ms</td>
-                      <td>{checkFindings(check)}</td>
+                      <td>
+                        <bdi>{checkFindings(check)}</bdi>
+                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -247,14 +282,16 @@ export function RequestView(props: { id: string }) {
         {typeof trace === 'string' ? (
           <>
             {' · '}
-            <Link to={`/traces/${encodeURIComponent(trace)}`}>Trace {trace}</Link>
+            <Link to={`/traces/${encodeURIComponent(trace)}`}>
+              Trace <UserText value={trace} />
+            </Link>
           </>
         ) : null}
         {typeof errorCode === 'string' ? (
           <>
             {' · '}
             <Link to={`/logs?error_code=${encodeURIComponent(errorCode)}`}>
-              Requests with error code {errorCode}
+              Requests with error code <UserText value={errorCode} />
             </Link>
           </>
         ) : null}
@@ -263,7 +300,9 @@ export function RequestView(props: { id: string }) {
         {summary.map(([label, value]) => (
           <div key={label}>
             <dt>{label}</dt>
-            <dd>{text(value)}</dd>
+            <dd>
+              <UserText value={value} />
+            </dd>
           </div>
         ))}
       </dl>

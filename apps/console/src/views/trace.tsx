@@ -2,7 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Link } from '../components/link.js';
-import { type LogRecord, pick, text, timeOf } from '../log-record.js';
+import { UserText } from '../components/user-text.js';
+import { type LogRecord, pick, timeOf } from '../log-record.js';
 
 /** A request in the span tree, with its depth. */
 export interface Span {
@@ -63,7 +64,9 @@ export function TraceView(props: { traceId: string }) {
   const end = Math.max(...spans.map((span) => span.start + span.duration), begin + 1);
   return (
     <section aria-labelledby="trace-title">
-      <h1 id="trace-title">Trace {props.traceId}</h1>
+      <h1 id="trace-title">
+        Trace <UserText value={props.traceId} />
+      </h1>
       <p>
         {spans.length} requests over {Math.round(end - begin)} ms.{' '}
         <Link to={`/logs?trace_id=${encodeURIComponent(props.traceId)}`}>Show in logs</Link>
@@ -73,9 +76,11 @@ export function TraceView(props: { traceId: string }) {
           <li key={span.record.id} data-testid="span" style={{ paddingLeft: `${span.depth * 1.25}rem` }}>
             <div class="span-head">
               <Link to={`/logs/${encodeURIComponent(span.record.id)}`}>
-                {text(pick(span.record, 'span_name') ?? pick(span.record, 'model'))}
+                <UserText value={pick(span.record, 'span_name') ?? pick(span.record, 'model')} />
               </Link>
-              <span>status {text(pick(span.record, 'status'))}</span>
+              <span>
+                status <UserText value={pick(span.record, 'status')} />
+              </span>
               <span>{span.duration} ms</span>
             </div>
             <div class="bar-track" aria-hidden="true">
