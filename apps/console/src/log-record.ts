@@ -60,10 +60,29 @@ export const hasBidiControls = (value: string): boolean => value.search(BIDI_CON
  * `"evil\u202Egpj.exe"` must not read as `evilexe.jpg`, nor a user id disguise itself as another.
  */
 export function showBidiControls(value: string): string {
-  return value.replace(
-    BIDI_CONTROLS,
-    (control) => `\\u${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`,
-  );
+  return value.replace(BIDI_CONTROLS, escapeOf);
+}
+
+const escapeOf = (control: string): string =>
+  `\\u${control.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** A text cut at its bidirectional controls: plain parts, and each control as its escape. */
+export function bidiParts(value: string): { readonly text: string; readonly control: boolean }[] {
+  const parts: { text: string; control: boolean }[] = [];
+  let last = 0;
+  for (const match of value.matchAll(BIDI_CONTROLS)) {
+    if (match.index > last) parts.push({ text: value.slice(last, match.index), control: false });
+    parts.push({ text: escapeOf(match[0]), control: true });
+    last = match.index + match[0].length;
+  }
+  if (last < value.length) parts.push({ text: value.slice(last), control: false });
+  return parts;
+}
+
+/** A value as the text {@link text} gives, before its controls are shown (`null` for none). */
+export function rawText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /**
@@ -71,9 +90,8 @@ export function showBidiControls(value: string): string {
  * bidirectional controls shown rather than applied.
  */
 export function text(value: unknown): string {
-  if (value === null || value === undefined) return '—';
-  if (typeof value === 'object') return showBidiControls(JSON.stringify(value));
-  return showBidiControls(String(value));
+  const raw = rawText(value);
+  return raw === null ? '—' : showBidiControls(raw);
 }
 
 /** A time as local text, or the value as given when it is not a time. */

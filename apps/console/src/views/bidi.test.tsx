@@ -88,6 +88,12 @@ describe('right-to-left and other direction controls in what users send', () => 
     expect(isolated(row)).toContain(SHOWN);
     expect(isolated(row)).toContain('trace-\\u202Etxt.exe');
     expect(row?.textContent).not.toMatch(CONTROLS);
+    // The escape is a mark of its own (left to right, boxed), not the six characters typed.
+    const user = row?.querySelectorAll('td')[9];
+    expect([...(user?.querySelectorAll('.bidi-mark') ?? [])].map((mark) => mark.textContent)).toEqual([
+      '\\u202E',
+    ]);
+    expect(user?.querySelector('.bidi-mark')?.getAttribute('dir')).toBe('ltr');
   });
 
   it('in the filter form: a value with direction controls is named with its escapes', async () => {

@@ -217,7 +217,10 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
           {reordering.map(([label, value], index) => (
             <span key={index}>
               {index > 0 ? '; ' : ''}
-              {label} <code>{showBidiControls(value)}</code>
+              {label}{' '}
+              <code>
+                <UserText value={value} />
+              </code>
             </span>
           ))}
         </p>
