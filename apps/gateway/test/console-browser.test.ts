@@ -1245,8 +1245,8 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await spans.count()).toBe(2);
     expect(await spans.first().textContent()).toContain('checkout');
     expect(await spans.last().textContent()).toContain('summarise');
-    // The child span sits under its parent.
-    const indent = await spans.last().getAttribute('style');
+    // The child span's name sits under its parent's (its bar on the same axis, not indented).
+    const indent = await spans.last().locator('.span-head').getAttribute('style');
     expect(indent).toContain('padding-left: 1.25rem');
     await expectNoSeriousViolations('trace');
     await screenshot(page, '09-trace-waterfall');

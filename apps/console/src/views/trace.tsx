@@ -47,7 +47,26 @@ export function spanTree(records: readonly LogRecord[]): Span[] {
   return out;
 }
 
-/** Every request of a trace id as a waterfall. */
+/** Levels of nesting the waterfall indents; a deeper span is indented as this level and shows its depth. */
+export const MAX_INDENT_DEPTH = 12;
+/** The indentation of one level, in rem. */
+const INDENT_REM = 1.25;
+
+/**
+ * How a span of `depth` is indented (in rem, at most {@link MAX_INDENT_DEPTH} levels, so a chain of
+ * 150 nested calls stays within the page) and the depth it shows as a number past that cap.
+ */
+export function indentOf(depth: number): { readonly rem: number; readonly depthShown: number | null } {
+  return {
+    rem: Math.min(depth, MAX_INDENT_DEPTH) * INDENT_REM,
+    depthShown: depth > MAX_INDENT_DEPTH ? depth : null,
+  };
+}
+
+/**
+ * Every request of a trace id as a waterfall: the names indented by nesting, the bars all on one time
+ * axis the width of the list (the indentation never narrows them).
+ */
 export function TraceView(props: { traceId: string }) {
   const [records, setRecords] = useState<LogRecord[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -72,28 +91,33 @@ export function TraceView(props: { traceId: string }) {
         <Link to={`/logs?trace_id=${encodeURIComponent(props.traceId)}`}>Show in logs</Link>
       </p>
       <ol class="waterfall" aria-label="Spans">
-        {spans.map((span) => (
-          <li key={span.record.id} data-testid="span" style={{ paddingLeft: `${span.depth * 1.25}rem` }}>
-            <div class="span-head">
-              <Link to={`/logs/${encodeURIComponent(span.record.id)}`}>
-                <UserText value={pick(span.record, 'span_name') ?? pick(span.record, 'model')} />
-              </Link>
-              <span>
-                status <UserText value={pick(span.record, 'status')} />
-              </span>
-              <span>{span.duration} ms</span>
-            </div>
-            <div class="bar-track" aria-hidden="true">
-              <div
-                class="bar"
-                style={{
-                  marginLeft: `${((span.start - begin) / (end - begin)) * 100}%`,
-                  width: `${Math.max(0.5, (span.duration / (end - begin)) * 100)}%`,
-                }}
-              />
-            </div>
-          </li>
-        ))}
+        {spans.map((span) => {
+          const indent = indentOf(span.depth);
+          // On one axis; a bar at least 0.5% wide, never past the track's end.
+          const width = Math.max(0.5, (span.duration / (end - begin)) * 100);
+          const left = Math.min(((span.start - begin) / (end - begin)) * 100, 100 - width);
+          return (
+            <li key={span.record.id} data-testid="span" data-depth={span.depth}>
+              <div class="span-head" style={{ paddingLeft: `${indent.rem}rem` }}>
+                {indent.depthShown === null ? null : (
+                  <span class="badge" title={`Nested ${indent.depthShown} levels deep`}>
+                    depth {indent.depthShown}
+                  </span>
+                )}
+                <Link to={`/logs/${encodeURIComponent(span.record.id)}`}>
+                  <UserText value={pick(span.record, 'span_name') ?? pick(span.record, 'model')} />
+                </Link>
+                <span>
+                  status <UserText value={pick(span.record, 'status')} />
+                </span>
+                <span>{span.duration} ms</span>
+              </div>
+              <div class="bar-track" aria-hidden="true">
+                <div class="bar" style={{ marginLeft: `${left}%`, width: `${width}%` }} />
+              </div>
+            </li>
+          );
+        })}
       </ol>
     </section>
   );
