@@ -37,10 +37,11 @@ const recordAt = (n: number, late = 0): LogRecord => ({
  * The logs API over an array kept newest first, with its keyset paging (`limit`, `cursor`): what the
  * console gets from `GET /console/api/logs`.
  */
-function logsApi(records: LogRecord[]): { calls: string[] } {
+function logsApi(records: LogRecord[], hold?: { gate: Promise<void> | null }): { calls: string[] } {
   const calls: string[] = [];
   vi.stubGlobal('fetch', async (url: string) => {
     calls.push(url);
+    if (hold?.gate) await hold.gate;
     let body: unknown = { object: 'list', data: [] };
     if (url.startsWith('/console/api/logs?')) {
       const params = new URL(url, 'http://console').searchParams;
@@ -126,5 +127,38 @@ describe('the logs view’s live tail', () => {
       (row) => row.querySelectorAll('td')[9]?.textContent,
     );
     expect(users.slice(0, 4)).toEqual(['user-10', 'user-9', 'late-9', 'user-8']);
+  });
+
+  it('loads a gap when asked while a poll is still reading, rather than ignoring the click', async () => {
+    const records = Array.from({ length: 60 }, (_, n) => recordAt(n));
+    const hold: { gate: Promise<void> | null } = { gate: null };
+    logsApi(records, hold);
+    render(<LogsView search={new URLSearchParams()} />, root);
+    await flush();
+    await act(() => (root.querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement).click());
+    for (let n = 60; n < 760; n += 1) records.push(recordAt(n));
+    await act(() => {
+      vi.advanceTimersByTime(2000);
+    });
+    await flush();
+    expect(root.querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(1);
+    // The next poll's answer is slow; Load them is pressed meanwhile.
+    let release = () => {};
+    hold.gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    records.push(recordAt(760));
+    await act(() => {
+      vi.advanceTimersByTime(2000);
+    });
+    await act(() => button('Load them')?.click());
+    expect(button('Loading…')?.disabled).toBe(true);
+    hold.gate = null;
+    release();
+    await flush();
+    await act(async () => new Promise((resolve) => setTimeout(resolve, 150)));
+    await flush();
+    expect(shownText()).toContain('751 shown');
+    expect(root.querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(0);
   });
 });

@@ -255,6 +255,7 @@ export function LogsView(props: { search: URLSearchParams }) {
   const [elapsedMs, setElapsedMs] = useState<number | null>(null);
   // Records that arrived while tailing, more than a poll reads: shown as gaps to load, never lost.
   const [gaps, setGaps] = useState<TailGap[]>([]);
+  const [loadingGap, setLoadingGap] = useState<TailGap | null>(null);
   const shown = useRef<{ records: LogRecord[]; complete: boolean; ready: boolean }>({
     records: [],
     complete: true,
@@ -331,9 +332,14 @@ export function LogsView(props: { search: URLSearchParams }) {
 
   /** Reads a gap the tail left, up to the cap again (what remains stays a gap). */
   const loadGap = (gap: TailGap) => {
-    if (reading.current) return;
-    reading.current = true;
     const search = searchText;
+    setLoadingGap(gap);
+    if (reading.current) {
+      // A poll is reading: this waits for it rather than doing nothing.
+      setTimeout(() => search === currentSearch.current && loadGap(gap), 100);
+      return;
+    }
+    reading.current = true;
     readNewer(newerPage, gap.until, { cursor: gap.cursor })
       .then(({ records: fresh, gap: rest }) => {
         if (search !== currentSearch.current) return;
@@ -343,6 +349,7 @@ export function LogsView(props: { search: URLSearchParams }) {
       .catch(setError)
       .finally(() => {
         reading.current = false;
+        setLoadingGap(null);
       });
   };
 
@@ -400,8 +407,8 @@ export function LogsView(props: { search: URLSearchParams }) {
             ? `the ones older than ${timeText(gap.after)}`
             : `the ones between ${timeText(gap.until.time)} and ${timeText(gap.after)}`}{' '}
           are not shown yet.{' '}
-          <button type="button" onClick={() => loadGap(gap)}>
-            Load them
+          <button type="button" disabled={loadingGap === gap} onClick={() => loadGap(gap)}>
+            {loadingGap === gap ? 'Loading…' : 'Load them'}
           </button>
         </p>
       ))}
