@@ -17,6 +17,11 @@ export interface AnalyticsRange {
   readonly to: number;
   readonly bucketMs: number;
   readonly filter?: SummaryFilter | undefined;
+  /**
+   * The caller gave up (its client went away): a query not started yet is never run, and on
+   * SQLite one running is stopped; the read rejects with a `StoreError` `unavailable`.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { LogFilter } from './log-queries.js';
-import { USER_METADATA_KEY } from './log-record.js';
+import { metadataText, USER_METADATA_KEY } from './log-record.js';
 
 /** The record conditions of a log filter (what every read of the log narrows records with). */
 export type RecordConditions = Pick<
@@ -58,7 +58,7 @@ export function withRecordConditions<Q extends { where: (...args: any[]) => Q }>
   if (filter.errorCode !== undefined) q = q.where('l.error_code', '=', filter.errorCode);
   if (filter.failed !== undefined)
     q = q.where(filter.failed ? failedRecord('l') : sql<boolean>`not ${failedRecord('l')}`);
-  for (const [key, value] of metadata) {
+  for (const [key, value] of storedPairs(metadata)) {
     if (key === USER_METADATA_KEY) {
       q = q.where('l.user_id', '=', value);
       continue;
@@ -76,6 +76,14 @@ export function withRecordConditions<Q extends { where: (...args: any[]) => Q }>
     );
   }
   return q as Q;
+}
+
+/**
+ * Metadata filter pairs as the records hold them: key and value cut as they were when stored (see
+ * {@link metadataText}), so a value over 128 characters finds the records it was sent with.
+ */
+export function storedPairs(metadata: readonly (readonly [string, string])[]): (readonly [string, string])[] {
+  return metadata.map(([key, value]) => [metadataText(key), metadataText(value)] as const);
 }
 
 /** Whether `filter` narrows the records at all. */

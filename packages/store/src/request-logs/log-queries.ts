@@ -22,12 +22,13 @@ import {
   rescuedQuery,
   rescuedRowOf,
 } from './log-analytics.js';
-import { failedRecord, type RecordConditions, withRecordConditions } from './log-conditions.js';
+import { failedRecord, type RecordConditions, storedPairs, withRecordConditions } from './log-conditions.js';
 import {
   attemptsOfColumn,
   guardrailsOfColumn,
   type LogHookResult,
   metadataOfColumns,
+  metadataText,
   USER_METADATA_KEY,
 } from './log-record.js';
 import type { SqliteReadThread } from './sqlite-read-thread.js';
@@ -172,6 +173,11 @@ export interface SummaryRow {
   readonly cache_hits: number;
   readonly semantic_cache_hits: number;
   readonly cache_hit_rate: number;
+  /**
+   * Present (true) on the rows of the groups beyond the summary's top groups, summed into one per
+   * bucket (their `group` is null); see {@link SummaryOptions.top}.
+   */
+  readonly other?: true;
 }
 
 /** What a summary may be narrowed to: the log filter's record conditions and metadata (no paging). */
@@ -180,9 +186,44 @@ export type SummaryFilter = RecordConditions & Pick<LogFilter, 'metadata'>;
 /** Options of the summary: a range (its records that match every condition of `filter`), grouped. */
 export interface SummaryOptions extends AnalyticsRange {
   readonly groupBy?: SummaryGroup | undefined;
+  /**
+   * With `groupBy`: only the `top` groups (by `topBy` over the whole range) get rows of their own;
+   * the rest are summed into one `other` row per bucket, so the answer has at most `top + 2` rows a
+   * bucket (the records without a value are their own group, `null`). Without it, every group.
+   */
+  readonly top?: number | undefined;
+  /** What ranks the groups for `top` (default requests); ties by the group's value. */
+  readonly topBy?: SummaryRank | undefined;
+  /**
+   * Whether the answer also has the whole range's rows (`whole`: one per group, bucket `from`),
+   * computed in the same statement as the buckets' (the log's records are read once).
+   */
+  readonly whole?: boolean | undefined;
 }
 
+/** What may rank a summary's groups. */
+export type SummaryRank = 'requests' | 'cost' | 'errors' | 'total_tokens';
+
+/** A summary: its rows, bucket by bucket; `truncated` when groups beyond `top` were summed into `other`. */
+export interface Summary {
+  readonly rows: SummaryRow[];
+  readonly truncated: boolean;
+  /** The whole range's rows, with `whole` (else empty). */
+  readonly whole: SummaryRow[];
+}
+
+/** The bucket of the whole range's rows in a summary's statement (no record's bucket is negative). */
+const WHOLE_BUCKET = -1;
+
 type Row = Selectable<RequestLogsTable>;
+/** Which of the read thread's lanes a read takes, and the signal of its caller giving up. */
+type ReadLane = { readonly lane: 'short' | 'analytics'; readonly signal?: AbortSignal | undefined };
+const SHORT_READ: ReadLane = { lane: 'short' };
+/**
+ * A read whose caller gave up before it ran (or, on SQLite, while it ran): `unavailable`, as nobody
+ * waits for the answer.
+ */
+const abortedRead = () => new StoreError('unavailable', 'the read was given up by its caller');
 /** A keyset cursor's position. */
 type Cursor = { createdAt: number; id: string };
 /** A page's position in the newest-first order. */
@@ -312,6 +353,7 @@ export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequest
 interface SummaryCell {
   readonly bucket: number | string;
   readonly grp: string | null;
+  readonly other: number | string;
   readonly requests: number | string;
   readonly errors: number | string;
   readonly prompt: number | string | null;
@@ -339,7 +381,7 @@ interface SummaryCell {
  */
 function summaryQuery(records: AliasedExpression<unknown, 'r'>) {
   return sql<SummaryCell>`
-    select bucket, grp,
+    select bucket, grp, other,
       count(*) as requests,
       count(*) filter (where ${failedRecord()}) as errors,
       sum(prompt_tokens) as prompt,
@@ -359,12 +401,20 @@ function summaryQuery(records: AliasedExpression<unknown, 'r'>) {
       count(*) filter (where cache_status = 'SEMANTIC HIT') as semantic_hits
     from (
       select r.*,
-        row_number() over (partition by bucket, grp order by latency_ms) as position,
-        count(*) over (partition by bucket, grp) as cell_size
+        row_number() over (partition by bucket, grp, other order by latency_ms) as position,
+        count(*) over (partition by bucket, grp, other) as cell_size
       from ${records}
     ) ranked
-    group by bucket, grp`;
+    group by bucket, grp, other`;
 }
+
+/** The column of the top groups' ranking query that each rank orders by. */
+const RANKS: Readonly<Record<SummaryRank, string>> = {
+  requests: 'requests',
+  cost: 'cost',
+  errors: 'errors',
+  total_tokens: 'total_tokens',
+};
 
 /** The log's column of each summary group but a metadata key (`_user` is the user's column too). */
 const GROUP_COLUMNS = {
@@ -385,7 +435,9 @@ const GROUP_COLUMNS = {
 function summaryTerms(options: SummaryOptions) {
   const bucketMs = bucketLiteral(options.bucketMs);
   const group = options.groupBy;
-  const metadataKey = group?.startsWith('metadata.') ? group.slice('metadata.'.length) : undefined;
+  const metadataKey = group?.startsWith('metadata.')
+    ? metadataText(group.slice('metadata.'.length))
+    : undefined;
   const column =
     group === undefined || metadataKey !== undefined
       ? metadataKey === USER_METADATA_KEY
@@ -409,6 +461,7 @@ function summaryRowOf(cell: SummaryCell): SummaryRow {
   return {
     bucket: iso(numberOf(cell.bucket)),
     group: cell.grp === null ? null : String(cell.grp),
+    ...(numberOf(cell.other) === 1 ? { other: true as const } : {}),
     requests: numberOf(cell.requests),
     errors: numberOf(cell.errors),
     prompt_tokens: numberOf(cell.prompt),
@@ -450,10 +503,11 @@ export class RequestLogRepository {
    * on the caller's thread would hold every request), else on the store's connection. A database
    * that cannot be reached is a `StoreError` `unavailable`, as for every other read of the store.
    */
-  async #rows<T>(compiled: CompiledQuery<T>): Promise<T[]> {
+  async #rows<T>(compiled: CompiledQuery<T>, how: ReadLane = SHORT_READ): Promise<T[]> {
     return read(async () => {
+      if (how.signal?.aborted === true) throw abortedRead();
       if (this.#readThread === undefined) return (await this.#db.executeQuery(compiled)).rows;
-      return this.#readThread.all<T>(compiled.sql, compiled.parameters);
+      return this.#readThread.all<T>(compiled.sql, compiled.parameters, how);
     });
   }
 
@@ -583,7 +637,7 @@ export class RequestLogRepository {
     // The first metadata filter drives the query (newest first) through its index: the metadata
     // table's, or for `metadata._user` the logs table's (tenant, user_id, time) (the user is a
     // column of the record, see migration 0005); without one, the logs table's (tenant, time).
-    const metadata = filter.metadata ?? [];
+    const metadata = storedPairs(filter.metadata ?? []);
     const firstIndex =
       metadata[0]?.[0] === USER_METADATA_KEY ? -1 : metadata.findIndex(([key]) => key !== USER_METADATA_KEY);
     if (firstIndex === -1) return this.#plainPageQuery(spec);
@@ -674,17 +728,67 @@ export class RequestLogRepository {
   /**
    * Requests, errors, tokens, cost, latency p50/p95 and cache hit rate per time bucket and group,
    * over every record of the range: aggregated by the database (one row per bucket and group comes
-   * back), on SQLite in the read thread when the store has one (see {@link SqliteReadThread}).
-   * `truncated` is always false (kept in the answer's shape).
+   * back), on SQLite in the read thread's analytics lane when the store has one (see
+   * {@link SqliteReadThread}): list and detail reads never wait behind it. With `top`, the groups
+   * beyond the first `top` are summed into one `other` row a bucket (`truncated`). A summary whose
+   * `signal` is aborted before it starts is never run (on SQLite, one running is stopped).
    */
-  async summary(options: SummaryOptions): Promise<{ rows: SummaryRow[]; truncated: boolean }> {
-    // The records in range, narrowed with the list's own conditions (one meaning for every filter).
+  async summary(options: SummaryOptions): Promise<Summary> {
     const terms = summaryTerms(options);
-    let records = this.#db
-      .selectFrom('request_logs as l')
-      .select([
-        terms.bucket.as('bucket'),
+    const filter = options.filter ?? {};
+    const lane = { lane: 'analytics' as const, signal: options.signal };
+    const inRange = () => {
+      let query = this.#db
+        .selectFrom('request_logs as l')
+        .where('l.created_at', '>=', options.from)
+        .where('l.created_at', '<', options.to);
+      if (options.tenant !== undefined) query = query.where('l.tenant', '=', options.tenant);
+      return withRecordConditions(query, filter, filter.metadata ?? []);
+    };
+    // The top groups first (one row per group, over the whole range); folded only when there are more.
+    let top: readonly unknown[] | undefined;
+    if (options.groupBy !== undefined && options.top !== undefined) {
+      const rank = RANKS[options.topBy ?? 'requests'];
+      const perRecord = inRange().select([
         terms.group.as('grp'),
+        sql<number>`case when ${failedRecord('l')} then 1 else 0 end`.as('failed'),
+        'l.cost',
+        'l.total_tokens',
+      ]);
+      const ranked = await this.#rows(
+        sql<{ grp: unknown }>`select grp from (
+          select grp, count(*) as requests, sum(failed) as errors,
+            coalesce(sum(cost), 0) as cost, coalesce(sum(total_tokens), 0) as total_tokens
+          from ${perRecord.as('x')} group by grp
+        ) g where grp is not null order by ${sql.ref(rank)} desc, grp limit ${options.top + 1}`.compile(
+          this.#db,
+        ),
+        lane,
+      );
+      if (ranked.length > options.top) top = ranked.slice(0, options.top).map((row) => row.grp);
+    }
+    // Each record once per bucket it counts in: its own, and with `whole` the range's as well.
+    const copies = options.whole === true ? [sql.lit(0), sql.lit(1)] : [sql.lit(0)];
+    const bucket = sql<number>`case when w.k = 1 then ${sql.lit(WHOLE_BUCKET)} else ${terms.bucket} end`;
+    const values = top === undefined ? undefined : sql.join(top.map((value) => sql`${value}`));
+    const records = inRange()
+      .innerJoin(
+        sql<{ k: number }>`(${sql.join(
+          copies.map((copy) => sql`select ${copy} as k`),
+          sql` union all `,
+        )})`.as('w'),
+        (join) => join.onTrue(),
+      )
+      .select([
+        bucket.as('bucket'),
+        (values === undefined
+          ? terms.group
+          : sql`case when ${terms.group} in (${values}) then ${terms.group} else null end`
+        ).as('grp'),
+        (values === undefined
+          ? sql<number>`0`
+          : sql<number>`case when ${terms.group} is not null and ${terms.group} not in (${values}) then 1 else 0 end`
+        ).as('other'),
         'l.status',
         'l.latency_ms',
         'l.prompt_tokens',
@@ -694,20 +798,20 @@ export class RequestLogRepository {
         'l.cache_status',
         'l.user_id',
         'l.error_code',
-      ])
-      .where('l.created_at', '>=', options.from)
-      .where('l.created_at', '<', options.to);
-    if (options.tenant !== undefined) records = records.where('l.tenant', '=', options.tenant);
-    const filter = options.filter ?? {};
-    records = withRecordConditions(records, filter, filter.metadata ?? []);
-    const cells = await this.#rows(summaryQuery(records.as('r')).compile(this.#db));
-    const rows = cells
-      .map((cell) => summaryRowOf(cell))
-      .sort(
-        (a, b) =>
-          Date.parse(a.bucket) - Date.parse(b.bucket) || String(a.group).localeCompare(String(b.group)),
-      );
-    return { rows, truncated: false };
+      ]);
+    const cells = await this.#rows(summaryQuery(records.as('r')).compile(this.#db), lane);
+    const order = (a: SummaryRow, b: SummaryRow) =>
+      Date.parse(a.bucket) - Date.parse(b.bucket) ||
+      Number(a.other === true) - Number(b.other === true) ||
+      String(a.group).localeCompare(String(b.group));
+    const rows: SummaryRow[] = [];
+    const whole: SummaryRow[] = [];
+    for (const cell of cells) {
+      if (numberOf(cell.bucket) === WHOLE_BUCKET)
+        whole.push({ ...summaryRowOf(cell), bucket: iso(options.from) });
+      else rows.push(summaryRowOf(cell));
+    }
+    return { rows: rows.sort(order), truncated: top !== undefined, whole: whole.sort(order) };
   }
 
   /**
@@ -715,7 +819,10 @@ export class RequestLogRepository {
    * fallback answered (see {@link rescuedQuery}).
    */
   async rescued(range: AnalyticsRange): Promise<RescuedRow[]> {
-    const cells = await this.#rows(rescuedQuery(this.#db, this.#engine, range).compile(this.#db));
+    const cells = await this.#rows(rescuedQuery(this.#db, this.#engine, range).compile(this.#db), {
+      lane: 'analytics',
+      signal: range.signal,
+    });
     return cells
       .map(rescuedRowOf)
       .sort(
@@ -728,7 +835,10 @@ export class RequestLogRepository {
 
   /** The feedback given on traces in a range, per bucket and group (see {@link feedbackSummaryQuery}). */
   async feedbackSummary(options: FeedbackSummaryOptions): Promise<FeedbackSummaryRow[]> {
-    const cells = await this.#rows(feedbackSummaryQuery(this.#db, options).compile());
+    const cells = await this.#rows(feedbackSummaryQuery(this.#db, options).compile(), {
+      lane: 'analytics',
+      signal: options.signal,
+    });
     return cells
       .map(feedbackSummaryRowOf)
       .sort(

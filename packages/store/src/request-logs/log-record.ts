@@ -108,18 +108,27 @@ export interface RequestLogInput {
   readonly guardrails?: readonly LogHookResult[] | undefined;
 }
 
-/** Metadata keys and values are stored as text cut to 128 characters (Portkey's rule for feedback). */
-const MAX_METADATA_TEXT = 128;
+/**
+ * Metadata keys and values are stored as text cut to 128 characters (Portkey's rule for feedback):
+ * UTF-16 code units, one fewer when the 128th is the first half of a surrogate pair (a character is
+ * never split).
+ */
+export const MAX_METADATA_TEXT = 128;
 
 /**
- * Metadata text as stored: cut to 128 characters, NUL replaced by U+FFFD (PostgreSQL's text cannot
- * hold NUL, and a value is filtered on: one spelling on both engines).
+ * Metadata text as stored: cut to 128 characters (never inside a surrogate pair), NUL replaced by
+ * U+FFFD (PostgreSQL's text cannot hold NUL, and a value is filtered on: one spelling on both
+ * engines). Filters apply it to the key and value they are given, so the value an app sent finds the
+ * records it was stored on.
  */
-function metadataText(value: unknown): string {
-  const text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).slice(
-    0,
-    MAX_METADATA_TEXT,
-  );
+export function metadataText(value: unknown): string {
+  const whole = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  let end = Math.min(whole.length, MAX_METADATA_TEXT);
+  if (end < whole.length) {
+    const last = whole.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  }
+  const text = whole.slice(0, end);
   return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
 }
 

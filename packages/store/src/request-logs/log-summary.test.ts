@@ -76,6 +76,8 @@ function expectedSummary(
     bucketMs: number;
     groupBy?: SummaryGroup;
     filter?: SummaryFilter;
+    /** The groups that keep rows of their own; any other value is summed into `other`. */
+    keep?: ReadonlySet<string>;
   },
 ): SummaryRow[] {
   const cells = new Map<string, RequestLogInput[]>();
@@ -112,14 +114,16 @@ function expectedSummary(
     if (options.tenant !== undefined && entry.tenant !== options.tenant) continue;
     if (!matches(entry)) continue;
     const bucket = Math.floor(entry.createdAt / options.bucketMs) * options.bucketMs;
-    const key = JSON.stringify([bucket, groupOf(entry)]);
+    const group = groupOf(entry);
+    const folded = options.keep !== undefined && group !== null && !options.keep.has(group);
+    const key = JSON.stringify([bucket, folded ? null : group, folded]);
     cells.set(key, [...(cells.get(key) ?? []), entry]);
   }
   const rank = (sorted: number[], fraction: number): number =>
     Math.round((sorted[Math.ceil(fraction * sorted.length) - 1] as number) * 100) / 100;
   return [...cells.entries()]
     .map(([key, entries]) => {
-      const [bucket, group] = JSON.parse(key) as [number, string | null];
+      const [bucket, group, other] = JSON.parse(key) as [number, string | null, boolean];
       const latencies = entries.map((entry) => entry.latencyMs).sort((a, b) => a - b);
       const cacheable = entries.filter((entry) => entry.cacheStatus && entry.cacheStatus !== 'DISABLED');
       const sum = (of: (entry: RequestLogInput) => number | undefined): number =>
@@ -127,6 +131,7 @@ function expectedSummary(
       return {
         bucket: new Date(bucket).toISOString(),
         group,
+        ...(other ? { other: true as const } : {}),
         requests: entries.length,
         errors: entries.filter(failed).length,
         prompt_tokens: sum((entry) => entry.usage?.prompt_tokens),
@@ -156,7 +161,10 @@ function expectedSummary(
       };
     })
     .sort(
-      (a, b) => Date.parse(a.bucket) - Date.parse(b.bucket) || String(a.group).localeCompare(String(b.group)),
+      (a, b) =>
+        Date.parse(a.bucket) - Date.parse(b.bucket) ||
+        Number('other' in a) - Number('other' in b) ||
+        String(a.group).localeCompare(String(b.group)),
     );
 }
 
@@ -283,6 +291,109 @@ describe.each(ENGINES)('the analytics summary on %s', (engine) => {
           JSON.stringify(filter),
         );
       }
+  });
+
+  it('keeps the top groups by the chosen figure and sums the rest into one other row a bucket', async () => {
+    const all = records(600).map((entry, index) => ({
+      ...entry,
+      // 40 users, a few of them busy: a group whose values outnumber the top.
+      metadata: { ...(entry.metadata ?? {}), _user: `user-${index % 7 === 0 ? index % 3 : index % 40}` },
+    }));
+    const writer = new RequestLogWriter({
+      sink: store.openLogSink(),
+      flushMs: 50,
+      onWarning: () => undefined,
+    });
+    for (const entry of all) writer.enqueue(entry);
+    await writer.close();
+    const range = { from: BASE, to: BASE + 3 * HOUR, tenant: 'acme' };
+    for (const [groupBy, topBy] of [
+      ['user', 'requests'],
+      ['metadata._user', 'cost'],
+      ['model', 'errors'],
+      ['status', 'total_tokens'],
+    ] as const) {
+      // The expected ranking, over the whole range: one bucket, every group.
+      const totals = expectedSummary(all, { ...range, bucketMs: range.to + 1, groupBy })
+        .filter((row) => row.group !== null)
+        .sort((a, b) => b[topBy] - a[topBy] || String(a.group).localeCompare(String(b.group)));
+      const top = 2;
+      const keep = new Set(totals.slice(0, top).map((row) => String(row.group)));
+      const summary = await store.logs.summary({
+        ...range,
+        bucketMs: HOUR,
+        groupBy,
+        top,
+        topBy,
+        whole: true,
+      });
+      expect(summary.truncated, groupBy).toBe(true);
+      expectRows(summary.rows, expectedSummary(all, { ...range, bucketMs: HOUR, groupBy, keep }), groupBy);
+      // The whole range's rows come with the buckets' (from the same statement).
+      expectRows(
+        summary.whole,
+        expectedSummary(all, { ...range, bucketMs: range.to + 1, groupBy, keep }).map((row) => ({
+          ...row,
+          bucket: new Date(range.from).toISOString(),
+        })),
+        `${groupBy} whole`,
+      );
+      // Every bucket has at most top + 2 rows (the top, the records without a value, the others).
+      const perBucket = new Map<string, number>();
+      for (const row of summary.rows) perBucket.set(row.bucket, (perBucket.get(row.bucket) ?? 0) + 1);
+      expect(Math.max(...perBucket.values())).toBeLessThanOrEqual(top + 2);
+    }
+    // As many groups as the top or fewer: every group, nothing folded.
+    const few = await store.logs.summary({ ...range, bucketMs: HOUR, groupBy: 'provider', top: 2 });
+    expect(few.truncated).toBe(false);
+    expectRows(few.rows, expectedSummary(all, { ...range, bucketMs: HOUR, groupBy: 'provider' }), 'provider');
+  });
+
+  it('finds metadata longer than 128 characters by the value the app sent (cut as it was stored)', async () => {
+    // The 128th character is the first half of an emoji: the cut keeps 127, never half a character.
+    const long = `${'u'.repeat(127)}😀${'v'.repeat(70)}`;
+    const team = `${'t'.repeat(150)}`;
+    const createdAt = BASE + 1000;
+    const writer = new RequestLogWriter({
+      sink: store.openLogSink(),
+      flushMs: 50,
+      onWarning: () => undefined,
+    });
+    writer.enqueue({
+      id: newLogId(createdAt),
+      createdAt,
+      tenant: 'acme',
+      traceId: 'trace-long',
+      status: 200,
+      latencyMs: 5,
+      metadata: { _user: long, team },
+    } as RequestLogInput);
+    await writer.close();
+    const [stored] = (await store.logs.list({ tenant: 'acme' })).records;
+    expect(stored?.metadata._user).toBe('u'.repeat(127));
+    expect(stored?.metadata.team).toBe('t'.repeat(128));
+    for (const metadata of [
+      [['_user', long]],
+      [['team', team]],
+      [
+        ['team', team],
+        ['_user', long],
+      ],
+    ] as const) {
+      expect((await store.logs.list({ tenant: 'acme', metadata })).records.map((r) => r.trace_id)).toEqual([
+        'trace-long',
+      ]);
+      const summary = await store.logs.summary({
+        from: BASE,
+        to: BASE + HOUR,
+        bucketMs: HOUR,
+        tenant: 'acme',
+        filter: { metadata },
+      });
+      expect(summary.rows.map((row) => row.requests)).toEqual([1]);
+    }
+    // An admin key's filter (every tenant) too.
+    expect((await store.logs.list({ metadata: [['team', team]] })).records).toHaveLength(1);
   });
 
   it('counts every record of a large range (no cap); its reads never hold the event loop', async () => {
