@@ -21,9 +21,11 @@ export {
   MAX_LOG_METADATA_FILTERS,
   RequestLogRepository,
   type StoredRequestLog,
+  type Summary,
   type SummaryFilter,
   type SummaryGroup,
   type SummaryOptions,
+  type SummaryRank,
   type SummaryRow,
 } from './log-queries.js';
 export {
