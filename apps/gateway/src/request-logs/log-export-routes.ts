@@ -101,6 +101,15 @@ export async function logExportRoutes(
     });
 
     app.get(`${prefix}/logs/exports`, async (request) => {
+      // Portkey's SDK sends `workspace_id` (the key's tenant is the workspace here); nothing filters
+      // this list, so any other parameter is refused rather than ignored.
+      const unknown = Object.keys(request.query as object).find((name) => name !== 'workspace_id');
+      if (unknown !== undefined)
+        throw new PkError(
+          'PK_ERR_INVALID_REQUEST',
+          `${unknown} is not a parameter of the export list (it takes workspace_id only)`,
+          { param: unknown },
+        );
       const tenant = scopeOf(request);
       const data = (await exports.list(tenant)).map(exportOut);
       return { object: 'list', total: data.length, data };

@@ -1,9 +1,8 @@
-import { PkError } from '@pk/config';
 import { MAX_METADATA_KEYS, readUtf8HeaderText } from '@pk/headers';
 import type { PriceTable } from '@pk/prices';
-import type { LogFilter, RequestLogInput, RequestLogWriter, Store, SummaryGroup } from '@pk/store';
-import { MAX_LOG_METADATA_FILTERS, newLogId } from '@pk/store';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RequestLogInput, RequestLogWriter, Store, SummaryGroup, SummaryRank } from '@pk/store';
+import { newLogId } from '@pk/store';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { refuseNulInAddress } from '../admin/refuse-nul.js';
 import { answerStoreErrors } from '../admin/store-errors.js';
 import { isRecord } from '../is-record.js';
@@ -28,6 +27,15 @@ import {
 import { FEEDBACK_GRAPHS, feedbackGraphOf } from './feedback-graphs.js';
 import { logExportRoutes } from './log-export-routes.js';
 import type { LogExportRunner } from './log-export-runner.js';
+import {
+  clientGone,
+  invalid,
+  logFilterOf,
+  portkeyQueryOf,
+  SUMMARY_PARAMETERS,
+  single,
+  whole,
+} from './log-query-params.js';
 
 /** Control-plane segments these routes serve (the rest of each stays 501). */
 export const LOG_SEGMENTS: Readonly<Record<string, readonly string[]>> = { logs: ['GET', 'POST'] };
@@ -36,79 +44,12 @@ type Query = Readonly<Record<string, string | string[] | undefined>>;
 
 const BUCKETS: Readonly<Record<string, number>> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 const DAY_MS = 86_400_000;
+/** Groups of a summary with rows of their own by default, and at most (the rest are summed as `other`). */
+export const DEFAULT_TOP_GROUPS = 20;
+export const MAX_TOP_GROUPS = 100;
+const RANKS: readonly SummaryRank[] = ['requests', 'cost', 'errors', 'total_tokens'];
 
-function invalid(message: string, param: string): PkError {
-  return new PkError('PK_ERR_INVALID_REQUEST', message, { param });
-}
-
-function single(query: Query, name: string): string | undefined {
-  const value = query[name];
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) throw invalid(`${name} may be given once`, name);
-  return value;
-}
-
-function time(query: Query, name: string): number | undefined {
-  const value = single(query, name);
-  if (value === undefined) return undefined;
-  const parsed = Date.parse(value);
-  if (!Number.isFinite(parsed)) throw invalid(`${name} must be an ISO 8601 time`, name);
-  return parsed;
-}
-
-/** `true` or `false`, or undefined when absent. */
-function truth(query: Query, name: string): boolean | undefined {
-  const value = single(query, name);
-  if (value === undefined) return undefined;
-  if (value !== 'true' && value !== 'false') throw invalid(`${name} must be true or false`, name);
-  return value === 'true';
-}
-
-function whole(query: Query, name: string, min: number, max: number): number | undefined {
-  const value = single(query, name);
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
-    throw invalid(`${name} must be a whole number from ${min} to ${max}`, name);
-  return parsed;
-}
-
-/** `metadata.<key>=<value>` parameters (repeatable; every one must match; at most 8 in all). */
-function metadataFilters(query: Query): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (const [name, value] of Object.entries(query)) {
-    if (!name.startsWith('metadata.') || value === undefined) continue;
-    const key = name.slice('metadata.'.length);
-    if (key === '') throw invalid('metadata filters are metadata.<key>=<value>', name);
-    for (const one of Array.isArray(value) ? value : [value]) pairs.push([key, one]);
-  }
-  if (pairs.length > MAX_LOG_METADATA_FILTERS)
-    throw invalid(`at most ${MAX_LOG_METADATA_FILTERS} metadata.<key>=<value> filters`, 'metadata');
-  return pairs;
-}
-
-/** The filter of `GET /v1/logs` from its query string (snake_case names). */
-export function logFilterOf(query: Query, tenant: string | undefined): LogFilter {
-  const status = whole(query, 'status', 100, 599);
-  return {
-    tenant,
-    traceId: single(query, 'trace_id'),
-    status,
-    provider: single(query, 'provider'),
-    model: single(query, 'model'),
-    virtualKey: single(query, 'virtual_key'),
-    configId: single(query, 'config'),
-    prompt: single(query, 'prompt'),
-    cacheStatus: single(query, 'cache_status'),
-    errorCode: single(query, 'error_code'),
-    failed: truth(query, 'failed'),
-    from: time(query, 'from'),
-    to: time(query, 'to'),
-    metadata: metadataFilters(query),
-    limit: whole(query, 'limit', 1, 500),
-    cursor: single(query, 'cursor'),
-  };
-}
+export { logFilterOf };
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value.slice(0, 512) : undefined;
@@ -278,6 +219,7 @@ export async function logRoutes(
 
   for (const prefix of ['/v1', '']) {
     app.get(`${prefix}/logs`, async (request) => {
+      // An unknown parameter (`?user=`, `?ai_org_model=`) is a 400 naming it, never ignored.
       const tenant = scopeOf(request, ['logs.list', 'logs.view']);
       const page = await store.logs.list(logFilterOf(request.query as Query, tenant));
       return { object: 'list', data: page.records, next_cursor: page.nextCursor };
@@ -361,11 +303,11 @@ export async function logRoutes(
       if (!Object.hasOwn(GRAPHS, name) && !STATUS_GRAPHS.has(name) && name !== RESCUED_GRAPH && !feedback)
         return answerNotImplemented(request, reply);
       const tenant = scopeOf(request, ['analytics.view']);
-      const query = graphQueryOf(request.query as Query);
+      const query = graphQueryOf(portkeyQueryOf(request.query as Query));
       if ((query.to - query.from) / query.bucketMs > 10_000)
         throw invalid('the time range spans more than 10,000 buckets', 'time_of_generation_min');
       const filter = { ...query.filter, ...GRAPH_FILTERS[name] };
-      const range = { tenant, from: query.from, to: query.to, filter };
+      const range = { tenant, from: query.from, to: query.to, filter, signal: clientGone(reply) };
       if (name === RESCUED_GRAPH)
         return rescuedGraphOf(query, await store.logs.rescued({ ...range, bucketMs: query.bucketMs }));
       if (feedback) {
@@ -385,14 +327,18 @@ export async function logRoutes(
         const byStatus = await store.logs.summary({ ...range, bucketMs, groupBy: 'status' });
         return statusGraphOf(name, query, byStatus.rows);
       }
-      // One bucket for the whole range: every record's time is below `to`, so it falls in bucket 0.
-      const whole = await store.logs.summary({ ...range, bucketMs: query.to + 1 });
-      const buckets = await store.logs.summary({ ...range, bucketMs: query.bucketMs });
-      return graphOf(name, query, whole.rows[0], buckets.rows);
+      // The buckets and the whole range from one statement (the records are read once).
+      const summary = await store.logs.summary({ ...range, bucketMs: query.bucketMs, whole: true });
+      return graphOf(name, query, summary.whole[0], summary.rows);
     });
 
     /** The range of a Portkey query as one bucket (every record's time is below `to`), by `groupBy`. */
-    const wholeRange = (request: FastifyRequest, query: GraphQuery, groupBy: SummaryGroup) =>
+    const wholeRange = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      query: GraphQuery,
+      groupBy: SummaryGroup,
+    ) =>
       store.logs.summary({
         tenant: scopeOf(request, ['analytics.view']),
         from: query.from,
@@ -400,6 +346,7 @@ export async function logRoutes(
         filter: query.filter,
         bucketMs: query.to + 1,
         groupBy,
+        signal: clientGone(reply),
       });
 
     // Portkey's groups: requests (and cost) per model, `_user` or metadata value, most requests first.
@@ -408,9 +355,9 @@ export async function logRoutes(
       kind: 'ai-models' | 'users' | 'metadata',
       groupOf: (key: string) => SummaryGroup,
     ) =>
-      app.get<{ Params: { key?: string } }>(`${prefix}/analytics/groups/${path}`, async (request) => {
-        const query = graphQueryOf(request.query as Query);
-        const summary = await wholeRange(request, query, groupOf(request.params.key ?? ''));
+      app.get<{ Params: { key?: string } }>(`${prefix}/analytics/groups/${path}`, async (request, reply) => {
+        const query = graphQueryOf(portkeyQueryOf(request.query as Query));
+        const summary = await wholeRange(request, reply, query, groupOf(request.params.key ?? ''));
         // Requests without a model, `_user` or the metadata key are not a group of their own.
         const rows = summary.rows
           .filter((row) => row.group !== null)
@@ -427,16 +374,24 @@ export async function logRoutes(
     groupRoute('metadata/:key', 'metadata', (key) => `metadata.${key}`);
 
     // Portkey's cache summary: hits, their latency and how much faster they were than the rest.
-    app.get(`${prefix}/analytics/summary/cache`, async (request) => {
-      const summary = await wholeRange(request, graphQueryOf(request.query as Query), 'cache_status');
+    app.get(`${prefix}/analytics/summary/cache`, async (request, reply) => {
+      const query = graphQueryOf(portkeyQueryOf(request.query as Query));
+      const summary = await wholeRange(request, reply, query, 'cache_status');
       return cacheSummaryOf(summary.rows);
     });
 
-    app.get(`${prefix}/analytics/summary`, async (request) => {
+    app.get(`${prefix}/analytics/summary`, async (request, reply) => {
       const tenant = scopeOf(request, ['analytics.view']);
       const query = request.query as Query;
-      const to = time(query, 'to') ?? Date.now();
-      const from = time(query, 'from') ?? to - DAY_MS;
+      // The filters of `GET /v1/logs`, applied (an unknown parameter is refused, never ignored).
+      const {
+        from: givenFrom,
+        to: givenTo,
+        tenant: _,
+        ...filter
+      } = logFilterOf(query, tenant, SUMMARY_PARAMETERS);
+      const to = givenTo ?? Date.now();
+      const from = givenFrom ?? to - DAY_MS;
       const bucketName = single(query, 'bucket') ?? 'hour';
       const bucketMs = BUCKETS[bucketName];
       if (bucketMs === undefined) throw invalid('bucket is minute, hour or day', 'bucket');
@@ -453,12 +408,23 @@ export async function logRoutes(
           'group_by is model, provider, virtual_key, user, status, cache_status, error_code or metadata.<key>',
           'group_by',
         );
+      const top = whole(query, 'top', 1, MAX_TOP_GROUPS);
+      const topBy = single(query, 'top_by');
+      if (topBy !== undefined && !RANKS.includes(topBy as SummaryRank))
+        throw invalid(`top_by is ${RANKS.join(', ')}`, 'top_by');
+      if (groupBy === undefined && (top !== undefined || topBy !== undefined))
+        throw invalid('top and top_by rank the groups of a group_by', top !== undefined ? 'top' : 'top_by');
       const summary = await store.logs.summary({
         tenant,
         from,
         to,
         bucketMs,
+        filter,
         groupBy: groupBy as SummaryGroup | undefined,
+        ...(groupBy === undefined
+          ? {}
+          : { top: top ?? DEFAULT_TOP_GROUPS, topBy: (topBy ?? 'requests') as SummaryRank }),
+        signal: clientGone(reply),
       });
       return {
         object: 'analytics.summary',
@@ -466,6 +432,8 @@ export async function logRoutes(
         to: new Date(to).toISOString(),
         bucket: bucketName,
         group_by: groupBy ?? null,
+        top: groupBy === undefined ? null : (top ?? DEFAULT_TOP_GROUPS),
+        top_by: groupBy === undefined ? null : (topBy ?? 'requests'),
         truncated: summary.truncated,
         data: summary.rows,
       };

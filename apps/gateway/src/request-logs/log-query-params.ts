@@ -1,0 +1,228 @@
+import { PkError } from '@pk/config';
+import type { LogFilter } from '@pk/store';
+import { MAX_LOG_METADATA_FILTERS } from '@pk/store';
+import type { FastifyReply } from 'fastify';
+
+/**
+ * The query strings of the request log's read routes: `GET /v1/logs` and `GET /v1/analytics/summary`
+ * take the same filters (pk's snake_case names, and Portkey's spellings of the same filters as
+ * aliases); the analytics graphs and groups take Portkey's names, and pk's as aliases. A parameter a
+ * route does not know is a 400 naming it: ignoring it would answer everyone's records.
+ */
+
+type Query = Readonly<Record<string, string | string[] | undefined>>;
+
+/** The filters of `GET /v1/logs` and `GET /v1/analytics/summary` (besides `metadata.<key>`). */
+const LOG_FILTERS = [
+  'trace_id',
+  'status',
+  'provider',
+  'model',
+  'virtual_key',
+  'config',
+  'prompt',
+  'cache_status',
+  'error_code',
+  'failed',
+  'from',
+  'to',
+] as const;
+
+/**
+ * Portkey's names of the same filters (its log export and analytics filters, see
+ * docs/reference: `GenerationsFilterSchema`), accepted as aliases of pk's.
+ */
+const PORTKEY_SPELLINGS: Readonly<Record<string, (typeof LOG_FILTERS)[number]>> = {
+  status_code: 'status',
+  ai_model: 'model',
+  ai_org: 'provider',
+  virtual_keys: 'virtual_key',
+  configs: 'config',
+  prompt_slug: 'prompt',
+  time_of_generation_min: 'from',
+  time_of_generation_max: 'to',
+};
+
+/** The other parameters of `GET /v1/logs`: its paging. */
+export const LIST_PARAMETERS: readonly string[] = ['limit', 'cursor'];
+/** The other parameters of `GET /v1/analytics/summary`: its buckets and groups. */
+export const SUMMARY_PARAMETERS: readonly string[] = ['bucket', 'group_by', 'top', 'top_by'];
+
+export function invalid(message: string, param: string): PkError {
+  return new PkError('PK_ERR_INVALID_REQUEST', message, { param });
+}
+
+export function single(query: Query, name: string): string | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw invalid(`${name} may be given once`, name);
+  return value;
+}
+
+export function time(query: Query, name: string): number | undefined {
+  const value = single(query, name);
+  if (value === undefined) return undefined;
+  const parsed = Date.parse(value);
+  if (!Number.isFinite(parsed)) throw invalid(`${name} must be an ISO 8601 time`, name);
+  return parsed;
+}
+
+/** `true` or `false`, or undefined when absent. */
+function truth(query: Query, name: string): boolean | undefined {
+  const value = single(query, name);
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw invalid(`${name} must be true or false`, name);
+  return value === 'true';
+}
+
+export function whole(query: Query, name: string, min: number, max: number): number | undefined {
+  const value = single(query, name);
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min || parsed > max)
+    throw invalid(`${name} must be a whole number from ${min} to ${max}`, name);
+  return parsed;
+}
+
+/** Portkey's `metadata` parameter: a JSON object of text values, as its SDK sends it. */
+function metadataObjectPairs(value: string | string[]): [string, string][] {
+  if (Array.isArray(value)) throw invalid('metadata may be given once', 'metadata');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw invalid('metadata is a JSON object, {"_user":"ada"} (or metadata.<key>=<value>)', 'metadata');
+  return Object.entries(parsed as Record<string, unknown>).map(([key, item]) => {
+    if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean')
+      throw invalid(`metadata.${key} must be text`, 'metadata');
+    return [key, String(item)];
+  });
+}
+
+/**
+ * The query in pk's names: Portkey's spellings renamed (a filter given in both spellings must agree),
+ * `metadata` (a JSON object) and `metadata.<key>=<value>` as pairs. A name that is neither a filter
+ * nor one of `others` is a 400 naming it.
+ */
+function normalized(query: Query, others: readonly string[]): { named: Query; metadata: [string, string][] } {
+  const named: Record<string, string | string[] | undefined> = {};
+  const metadata: [string, string][] = [];
+  const known = new Set<string>([...LOG_FILTERS, ...others]);
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (name.startsWith('metadata.')) {
+      const key = name.slice('metadata.'.length);
+      if (key === '') throw invalid('metadata filters are metadata.<key>=<value>', name);
+      for (const one of Array.isArray(value) ? value : [value]) metadata.push([key, one]);
+      continue;
+    }
+    if (name === 'metadata') {
+      metadata.push(...metadataObjectPairs(value));
+      continue;
+    }
+    const canonical = known.has(name) ? name : PORTKEY_SPELLINGS[name];
+    if (canonical === undefined)
+      throw invalid(
+        `${name} is not a parameter of this route: it filters by ${LOG_FILTERS.join(', ')} or metadata.<key> (Portkey's ${Object.keys(PORTKEY_SPELLINGS).join(', ')} and metadata={…} too)${others.length > 0 ? `, and takes ${others.join(', ')}` : ''}`,
+        name,
+      );
+    const earlier = named[canonical];
+    if (earlier !== undefined && JSON.stringify(earlier) !== JSON.stringify(value))
+      throw invalid(`${name} and ${canonical} are the same filter and must agree`, name);
+    named[canonical] = value;
+  }
+  if (metadata.length > MAX_LOG_METADATA_FILTERS)
+    throw invalid(`at most ${MAX_LOG_METADATA_FILTERS} metadata.<key>=<value> filters`, 'metadata');
+  return { named, metadata };
+}
+
+/**
+ * The filter of `GET /v1/logs` (and of `GET /v1/analytics/summary`, whose own parameters are
+ * `others`) from its query string. Throws a 400 `PkError` naming a parameter it does not know.
+ */
+export function logFilterOf(
+  query: Query,
+  tenant: string | undefined,
+  others: readonly string[] = LIST_PARAMETERS,
+): LogFilter {
+  const { named, metadata } = normalized(query, others);
+  const paged = others === LIST_PARAMETERS;
+  return {
+    tenant,
+    traceId: single(named, 'trace_id'),
+    status: whole(named, 'status', 100, 599),
+    provider: single(named, 'provider'),
+    model: single(named, 'model'),
+    virtualKey: single(named, 'virtual_key'),
+    configId: single(named, 'config'),
+    prompt: single(named, 'prompt'),
+    cacheStatus: single(named, 'cache_status'),
+    errorCode: single(named, 'error_code'),
+    failed: truth(named, 'failed'),
+    from: time(named, 'from'),
+    to: time(named, 'to'),
+    metadata,
+    ...(paged ? { limit: whole(named, 'limit', 1, 500), cursor: single(named, 'cursor') } : {}),
+  };
+}
+
+/** pk's names of the filters in Portkey's (the analytics graphs' and groups' own). */
+const PK_SPELLINGS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(PORTKEY_SPELLINGS).map(([portkey, pk]) => [pk, portkey]),
+);
+
+/**
+ * An analytics graph's or group's query in Portkey's names: pk's names of the same filters
+ * (`model`, `status`, `from`, `metadata.<key>` …) renamed to Portkey's, so every analytics route
+ * takes `GET /v1/logs`'s filters. A filter given in both spellings must agree.
+ */
+export function portkeyQueryOf(query: Query): Record<string, unknown> {
+  const renamed: Record<string, unknown> = {};
+  const pairs: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (name.startsWith('metadata.') && name.length > 'metadata.'.length) {
+      if (Array.isArray(value)) throw invalid(`${name} may be given once here`, name);
+      pairs[name.slice('metadata.'.length)] = value;
+      continue;
+    }
+    const target = PK_SPELLINGS[name] ?? name;
+    if (renamed[target] !== undefined && JSON.stringify(renamed[target]) !== JSON.stringify(value))
+      throw invalid(`${name} and ${target} are the same filter and must agree`, name);
+    renamed[target] = value;
+  }
+  if (Object.keys(pairs).length > 0) {
+    let given: Record<string, unknown> = {};
+    if (typeof renamed.metadata === 'string') {
+      try {
+        const parsed: unknown = JSON.parse(renamed.metadata);
+        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
+          given = parsed as Record<string, unknown>;
+      } catch {
+        // refused by the graph's own reading of `metadata`
+        return renamed;
+      }
+    }
+    for (const [key, value] of Object.entries(pairs)) {
+      if (given[key] !== undefined && String(given[key]) !== value)
+        throw invalid(`metadata.${key} and metadata's ${key} must agree`, `metadata.${key}`);
+    }
+    renamed.metadata = JSON.stringify({ ...given, ...pairs });
+  }
+  return renamed;
+}
+
+/**
+ * A signal that aborts when the client goes away before its answer is sent, so the store never
+ * starts (or stops) a read nobody waits for.
+ */
+export function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
