@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { GROUPS, groupName, METRICS, metricLabel, metricOf, periodOf, toSeries } from './analytics-series.js';
+import {
+  GROUPS,
+  groupName,
+  METRICS,
+  metricLabel,
+  metricOf,
+  OTHER_GROUPS,
+  periodOf,
+  toSeries,
+} from './analytics-series.js';
 
 describe('analytics rows to chart series', () => {
   it('gives one x series of buckets and one y series per group, gaps as null', () => {
@@ -15,6 +24,19 @@ describe('analytics rows to chart series', () => {
       [null, 2],
       [3, 5],
     ]);
+  });
+
+  it('draws the summary’s other rows (the groups beyond its top N) as one series apart from the records without a value', () => {
+    const rows = [
+      { bucket: '2026-01-01T00:00:00.000Z', group: 'user-1', requests: 9 },
+      { bucket: '2026-01-01T00:00:00.000Z', group: null, requests: 4 },
+      { bucket: '2026-01-01T00:00:00.000Z', group: null, other: true, requests: 30 },
+    ];
+    const { groups, data } = toSeries(rows, 'requests');
+    expect(groups).toEqual([OTHER_GROUPS, 'user-1', '—'].sort());
+    expect(data.slice(1).map((series) => series[0])).toEqual(
+      groups.map((name) => (name === OTHER_GROUPS ? 30 : name === 'user-1' ? 9 : 4)),
+    );
   });
 
   it('offers the summary’s latency avg/p90/p99, distinct users and cache hit rate, and its status groups', () => {

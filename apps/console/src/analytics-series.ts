@@ -40,7 +40,10 @@ const PERCENT_METRICS: ReadonlySet<string> = new Set(['cache_hit_rate']);
 
 export const bucketOf = (row: SummaryRow) =>
   new Date(String(pick(row, 'bucket', 'time', 'start'))).getTime() / 1000;
-export const groupOf = (row: SummaryRow) => text(pick(row, 'group', 'key', 'value'));
+/** The name of the summary's `other` rows: the groups beyond its top N, summed (`top` and `top_by`). */
+export const OTHER_GROUPS = 'Other groups (summed)';
+export const groupOf = (row: SummaryRow) =>
+  row.other === true ? OTHER_GROUPS : text(pick(row, 'group', 'key', 'value'));
 /** A row's requests with no known price (`unpriced_requests`: the summary's `cost` leaves them out). */
 export const unpricedOf = (row: SummaryRow): number => {
   const value = pick(row, 'unpriced_requests');

@@ -9,6 +9,7 @@ import {
   METRICS,
   metricLabel,
   metricOf,
+  OTHER_GROUPS,
   periodOf,
   pointText,
   pricedOf,
@@ -35,6 +36,8 @@ export function AnalyticsView() {
   const [metadataKey, setMetadataKey] = useState('');
   const [hours, setHours] = useState('24');
   const [rows, setRows] = useState<SummaryRow[] | null>(null);
+  /** The top groups the summary kept, when it summed the rest into one (its `truncated`). */
+  const [topOf, setTopOf] = useState<number | null>(null);
   const [period, setPeriod] = useState<[number, number] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const chart = useRef<HTMLDivElement>(null);
@@ -49,7 +52,7 @@ export function AnalyticsView() {
     let current = true;
     const from = new Date(Date.now() - Number(hours) * 3600_000).toISOString();
     setError(null);
-    api<{ data: SummaryRow[]; from?: string; to?: string }>(
+    api<{ data: SummaryRow[]; from?: string; to?: string; truncated?: boolean; top?: number | null }>(
       `/analytics/summary${queryString([
         ['group_by', group],
         ['from', from],
@@ -58,6 +61,7 @@ export function AnalyticsView() {
       .then((summary) => {
         if (!current) return;
         setRows(summary.data);
+        setTopOf(summary.truncated === true && typeof summary.top === 'number' ? summary.top : null);
         setPeriod(periodOf(summary));
       })
       .catch((caught: unknown) => {
@@ -177,7 +181,10 @@ export function AnalyticsView() {
         aria-label={`${metricLabel(metric)} over time by ${groupName(group)}`}
       />
       <table class="data">
-        <caption>Totals by {groupName(group)}</caption>
+        <caption>
+          Totals by {groupName(group)}
+          {topOf === null ? null : ` (the ${topOf} with the most requests; the rest in “${OTHER_GROUPS}”)`}
+        </caption>
         <thead>
           <tr>
             <th scope="col">Group</th>
