@@ -46,13 +46,18 @@ describe.each(['sqlite', 'postgres'] as const)('the log’s query filters on %s'
     const logs = Array.from({ length: 90 }, (_, index) => ({
       request: {
         url: 'https://api.openai.com/v1/chat/completions',
+        provider: 'openai',
         body: { model: index % 2 ? 'gpt-4o' : 'gpt-4.1' },
       },
       response: { status: index % 10 === 0 ? 500 : 200, response_time: 10 + index },
       metadata: { _user: `user-${index < 30 ? 0 : index % USERS}`, trace_id: `trace-${index}` },
     }));
     logs.push({
-      request: { url: 'https://api.openai.com/v1/chat/completions', body: { model: 'gpt-4o' } },
+      request: {
+        url: 'https://api.openai.com/v1/chat/completions',
+        provider: 'openai',
+        body: { model: 'gpt-4o' },
+      },
       response: { status: 200, response_time: 5 },
       metadata: { _user: LONG_USER, trace_id: 'trace-long' },
     });
@@ -110,7 +115,7 @@ describe.each(['sqlite', 'postgres'] as const)('the log’s query filters on %s'
     for (const path of [
       '/v1/logs?user=user-5',
       '/v1/logs?status_codes=500',
-      '/v1/logs?ai_org_model=openai__gpt-4o',
+      '/v1/logs?ai_models=gpt-4o',
       `/v1/analytics/summary?from=${from}&user=user-5`,
       `/v1/analytics/summary?from=${from}&limit=5`,
       `/v1/analytics/graphs/requests?time_of_generation_min=${from}&time_of_generation_max=${new Date().toISOString()}&user=user-5`,
@@ -131,6 +136,10 @@ describe.each(['sqlite', 'postgres'] as const)('the log’s query filters on %s'
       new Set(['500 gpt-4.1']),
     );
     expect((await get('/v1/logs?status=500&status_code=200')).status).toBe(400);
+    // Portkey's provider__model spelling: both filters at once.
+    const both = await get('/v1/logs?ai_org_model=openai__gpt-4.1&status=500&limit=50');
+    expect((both.body.data as unknown[]).length).toBe(9);
+    expect((await get('/v1/logs?ai_org_model=openai__gpt-4.1&model=gpt-4o')).status).toBe(400);
   });
 
   it.runIf(run)('groups of many values are the top N and one other group a bucket', async () => {

@@ -123,10 +123,27 @@ function normalized(query: Query, others: readonly string[]): { named: Query; me
       metadata.push(...metadataObjectPairs(value));
       continue;
     }
+    if (name === 'ai_org_model') {
+      // Portkey's provider__model (openai__gpt-4o): the provider and model filters at once.
+      const both = single(query, name) as string;
+      const at = both.indexOf('__');
+      if (at <= 0 || at + 2 >= both.length)
+        throw invalid('ai_org_model is provider__model (openai__gpt-4o)', name);
+      for (const [canonical, part] of [
+        ['provider', both.slice(0, at)],
+        ['model', both.slice(at + 2)],
+      ] as const) {
+        const earlier = named[canonical];
+        if (earlier !== undefined && earlier !== part)
+          throw invalid(`ai_org_model and ${canonical} name different values`, name);
+        named[canonical] = part;
+      }
+      continue;
+    }
     const canonical = known.has(name) ? name : PORTKEY_SPELLINGS[name];
     if (canonical === undefined)
       throw invalid(
-        `${name} is not a parameter of this route: it filters by ${LOG_FILTERS.join(', ')} or metadata.<key> (Portkey's ${Object.keys(PORTKEY_SPELLINGS).join(', ')} and metadata={…} too)${others.length > 0 ? `, and takes ${others.join(', ')}` : ''}`,
+        `${name} is not a parameter of this route: it filters by ${LOG_FILTERS.join(', ')} or metadata.<key> (Portkey's ${Object.keys(PORTKEY_SPELLINGS).join(', ')}, ai_org_model and metadata={…} too)${others.length > 0 ? `, and takes ${others.join(', ')}` : ''}`,
         name,
       );
     const earlier = named[canonical];

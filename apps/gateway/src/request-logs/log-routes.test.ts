@@ -40,6 +40,41 @@ describe('GET /v1/logs parameters', () => {
     });
   });
 
+  it('refuses a parameter it does not know, naming it; takes Portkey’s spellings of its filters', () => {
+    for (const name of ['user', 'status_codes', 'ai_models', 'with_bodies'])
+      expect(() => logFilterOf({ [name]: 'x' }, undefined)).toThrow(
+        new RegExp(`^${name} is not a parameter`),
+      );
+    expect(
+      logFilterOf(
+        {
+          status_code: '500',
+          ai_org_model: 'openai__gpt-4o',
+          virtual_keys: 'vk',
+          configs: 'pc-1',
+          prompt_slug: 'p',
+          time_of_generation_min: '2026-01-01T00:00:00Z',
+          metadata: '{"_user":"ada","team":"red"}',
+        },
+        undefined,
+      ),
+    ).toMatchObject({
+      status: 500,
+      provider: 'openai',
+      model: 'gpt-4o',
+      virtualKey: 'vk',
+      configId: 'pc-1',
+      prompt: 'p',
+      from: Date.UTC(2026, 0, 1),
+      metadata: [
+        ['_user', 'ada'],
+        ['team', 'red'],
+      ],
+    });
+    expect(() => logFilterOf({ status: '500', status_code: '200' }, undefined)).toThrow(/must agree/);
+    expect(() => logFilterOf({ ai_model: 'a', ai_org_model: 'openai__b' }, undefined)).toThrow(/different/);
+  });
+
   it('refuses what it cannot read, naming the parameter', () => {
     expect(() => logFilterOf({ limit: '0' }, undefined)).toThrow(/limit/);
     expect(() => logFilterOf({ from: 'yesterday' }, undefined)).toThrow(/from/);
