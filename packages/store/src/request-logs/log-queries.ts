@@ -379,7 +379,24 @@ interface SummaryCell {
  * latencies in order (integer arithmetic: (n + 1) / 2 and (95 n + 99) / 100), from window functions:
  * SQLite's `percentile_disc` ranks differently and PostgreSQL's has no SQLite counterpart.
  */
-function summaryQuery(records: AliasedExpression<unknown, 'r'>) {
+function summaryQuery(
+  records: AliasedExpression<unknown, 'r'>,
+  top?: { readonly count: number; readonly by: SummaryRank },
+) {
+  // Beyond the top groups, one `other` group: each record's group ranked by its group's figure over
+  // the whole range (window functions over the records read once; ties by the group's value), the
+  // records without a group ranked last and never folded.
+  const ranked =
+    top === undefined
+      ? sql`select r.*, 0 as other from ${records}`
+      : sql`select bucket, case when group_rank <= ${sql.lit(top.count)} then grp else null end as grp,
+          case when grp is not null and group_rank > ${sql.lit(top.count)} then 1 else 0 end as other,
+          status, latency_ms, prompt_tokens, completion_tokens, total_tokens, cost, cache_status,
+          user_id, error_code
+        from (
+          select scored.*, dense_rank() over (order by case when grp is null then 1 else 0 end, score desc, grp) as group_rank
+          from (select r.*, ${sql.raw(SCORES[top.by])} over (partition by grp) as score from ${records}) scored
+        ) ranked_groups`;
   return sql<SummaryCell>`
     select bucket, grp, other,
       count(*) as requests,
@@ -400,20 +417,20 @@ function summaryQuery(records: AliasedExpression<unknown, 'r'>) {
       count(*) filter (where cache_status = 'HIT') as simple_hits,
       count(*) filter (where cache_status = 'SEMANTIC HIT') as semantic_hits
     from (
-      select r.*,
+      select folded.*,
         row_number() over (partition by bucket, grp, other order by latency_ms) as position,
         count(*) over (partition by bucket, grp, other) as cell_size
-      from ${records}
+      from (${ranked}) folded
     ) ranked
     group by bucket, grp, other`;
 }
 
-/** The column of the top groups' ranking query that each rank orders by. */
-const RANKS: Readonly<Record<SummaryRank, string>> = {
-  requests: 'requests',
-  cost: 'cost',
-  errors: 'errors',
-  total_tokens: 'total_tokens',
+/** A group's figure its rank is by, as a window aggregate over the records (`r`'s columns). */
+const SCORES: Readonly<Record<SummaryRank, string>> = {
+  requests: 'count(*)',
+  cost: 'sum(coalesce(cost, 0))',
+  errors: 'sum(case when status >= 400 or error_code is not null then 1 else 0 end)',
+  total_tokens: 'sum(coalesce(total_tokens, 0))',
 };
 
 /** The log's column of each summary group but a metadata key (`_user` is the user's column too). */
@@ -745,32 +762,9 @@ export class RequestLogRepository {
       if (options.tenant !== undefined) query = query.where('l.tenant', '=', options.tenant);
       return withRecordConditions(query, filter, filter.metadata ?? []);
     };
-    // The top groups first (one row per group, over the whole range); folded only when there are more.
-    let top: readonly unknown[] | undefined;
-    if (options.groupBy !== undefined && options.top !== undefined) {
-      const rank = RANKS[options.topBy ?? 'requests'];
-      const perRecord = inRange().select([
-        terms.group.as('grp'),
-        sql<number>`case when ${failedRecord('l')} then 1 else 0 end`.as('failed'),
-        'l.cost',
-        'l.total_tokens',
-      ]);
-      const ranked = await this.#rows(
-        sql<{ grp: unknown }>`select grp from (
-          select grp, count(*) as requests, sum(failed) as errors,
-            coalesce(sum(cost), 0) as cost, coalesce(sum(total_tokens), 0) as total_tokens
-          from ${perRecord.as('x')} group by grp
-        ) g where grp is not null order by ${sql.ref(rank)} desc, grp limit ${options.top + 1}`.compile(
-          this.#db,
-        ),
-        lane,
-      );
-      if (ranked.length > options.top) top = ranked.slice(0, options.top).map((row) => row.grp);
-    }
     // Each record once per bucket it counts in: its own, and with `whole` the range's as well.
     const copies = options.whole === true ? [sql.lit(0), sql.lit(1)] : [sql.lit(0)];
     const bucket = sql<number>`case when w.k = 1 then ${sql.lit(WHOLE_BUCKET)} else ${terms.bucket} end`;
-    const values = top === undefined ? undefined : sql.join(top.map((value) => sql`${value}`));
     const records = inRange()
       .innerJoin(
         sql<{ k: number }>`(${sql.join(
@@ -781,14 +775,7 @@ export class RequestLogRepository {
       )
       .select([
         bucket.as('bucket'),
-        (values === undefined
-          ? terms.group
-          : sql`case when ${terms.group} in (${values}) then ${terms.group} else null end`
-        ).as('grp'),
-        (values === undefined
-          ? sql<number>`0`
-          : sql<number>`case when ${terms.group} is not null and ${terms.group} not in (${values}) then 1 else 0 end`
-        ).as('other'),
+        terms.group.as('grp'),
         'l.status',
         'l.latency_ms',
         'l.prompt_tokens',
@@ -799,7 +786,11 @@ export class RequestLogRepository {
         'l.user_id',
         'l.error_code',
       ]);
-    const cells = await this.#rows(summaryQuery(records.as('r')).compile(this.#db), lane);
+    const top =
+      options.groupBy !== undefined && options.top !== undefined
+        ? { count: Math.max(1, Math.floor(options.top)), by: options.topBy ?? 'requests' }
+        : undefined;
+    const cells = await this.#rows(summaryQuery(records.as('r'), top).compile(this.#db), lane);
     const order = (a: SummaryRow, b: SummaryRow) =>
       Date.parse(a.bucket) - Date.parse(b.bucket) ||
       Number(a.other === true) - Number(b.other === true) ||
@@ -811,7 +802,8 @@ export class RequestLogRepository {
         whole.push({ ...summaryRowOf(cell), bucket: iso(options.from) });
       else rows.push(summaryRowOf(cell));
     }
-    return { rows: rows.sort(order), truncated: top !== undefined, whole: whole.sort(order) };
+    const truncated = rows.some((row) => row.other === true);
+    return { rows: rows.sort(order), truncated, whole: whole.sort(order) };
   }
 
   /**
