@@ -1347,6 +1347,8 @@ describe.runIf(run)('the console in Chromium', () => {
   });
 
   it('shows analytics with a chart, new metrics and groups, and the period’s outcomes (cache, rescued, feedback)', async () => {
+    // Its own session and records, whichever tests ran before it (or none, with -t).
+    await signIn(adminKey);
     // What this test guarantees (earlier tests made requests too): one request a fallback rescued,
     // one cache hit (a miss, then the same request again), one piece of feedback.
     const user = 'analytics-console';
@@ -1364,12 +1366,31 @@ describe.runIf(run)('the console in Chromium', () => {
       }).chat.completions.create({ model: 'gpt-4o-mini', messages: cached });
     }
     await sdk().feedback.create({ traceID: trace, value: 8, weight: 0.5 });
-    const records = (await logsFor(`metadata._user=${user}`, adminKey, 3)) as {
+    // A stream the provider cuts with server_error after its 200, for the grouping by error code
+    // (its own, so this test does not need the Outcome filter's test to have run first).
+    mock.script('analytics-cut-stream', (request) => ({
+      sse: chatChunksCutByServerError(request.model),
+      chunkDelayMs: 10,
+    }));
+    const stream = await sdk({
+      config: direct('analytics-cut-stream'),
+      metadata: { _user: user },
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+    const cut = await (async () => {
+      for await (const _chunk of stream);
+    })().then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(cut?.message).toContain('The server had an error');
+    const records = (await logsFor(`metadata._user=${user}`, adminKey, 4)) as {
       status: number;
       cache_status: string | null;
+      error_code: string | null;
       attempts: { status: number }[];
     }[];
-    expect(records.map((record) => record.status)).toEqual([200, 200, 200]);
+    expect(records.map((record) => record.status)).toEqual([200, 200, 200, 200]);
+    expect(records.filter((record) => record.error_code === 'server_error')).toHaveLength(1);
     expect(records.map((record) => record.cache_status)).toEqual(expect.arrayContaining(['HIT', 'MISS']));
     expect(
       records.some((record) => record.attempts.map((attempt) => attempt.status).join() === '503,200'),
@@ -1445,7 +1466,7 @@ describe.runIf(run)('the console in Chromium', () => {
       .getByRole('row')
       .filter({ has: page.getByRole('cell', { name: '200', exact: true }) });
     expect(await okRow.getByRole('cell').nth(1).textContent()).toBe(String(okRequests));
-    // By error code: the stream cut with the provider's server_error (the Outcome filter's test).
+    // By error code: the stream cut with the provider's server_error (this test's own).
     const byCode = await fetch(
       `${gateway.base}/analytics/summary?group_by=error_code&from=${encodeURIComponent(range.get('time_of_generation_min') ?? '')}`,
       { headers: { 'x-portkey-api-key': adminKey } },
