@@ -3,7 +3,7 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api.js';
 import { ErrorNote } from './components/error-note.js';
-import { VirtualTable, visibleRange } from './components/virtual-table.js';
+import { rowAfterKey, VirtualTable, visibleRange } from './components/virtual-table.js';
 import type { LogRecord } from './log-record.js';
 import { LogsView } from './views/logs.js';
 import { AttemptTimeline, attemptOffsets, RequestView } from './views/request.js';
@@ -83,6 +83,71 @@ describe('the virtualised table', () => {
     expect(rendered.length).toBeLessThan(40);
     expect(rendered[0]?.textContent).toBe('0');
     expect(root.querySelector('section')?.getAttribute('tabindex')).toBe('0');
+  });
+
+  it('moves between rows by key, within the rows loaded', () => {
+    expect(rowAfterKey('ArrowDown', 3, 10, 5)).toBe(4);
+    expect(rowAfterKey('ArrowDown', 9, 10, 5)).toBe(9);
+    expect(rowAfterKey('ArrowUp', 0, 10, 5)).toBe(0);
+    expect(rowAfterKey('PageDown', 7, 10, 5)).toBe(9);
+    expect(rowAfterKey('PageUp', 7, 10, 5)).toBe(2);
+    expect(rowAfterKey('Home', 7, 10, 5)).toBe(0);
+    expect(rowAfterKey('End', 2, 10, 5)).toBe(9);
+    expect(rowAfterKey('Enter', 2, 10, 5)).toBeUndefined();
+  });
+
+  it('is one tab stop however many rows hold links: arrows move the stop and the focus between rows and links', async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => String(i));
+    render(
+      <VirtualTable
+        caption="rows"
+        columns={[{ title: 'open' }, { title: 'trace' }]}
+        rows={rows}
+        rowKey={(row) => row}
+        renderRow={(row) => (
+          <>
+            <td>
+              <a href={`/open/${row}`}>open {row}</a>
+            </td>
+            <td>
+              <a href={`/trace/${row}`}>trace {row}</a>
+            </td>
+          </>
+        )}
+        height={330}
+      />,
+      root,
+    );
+    await flush();
+    const inTabOrder = () =>
+      [...root.querySelectorAll<HTMLElement>('a, section')]
+        .filter((element) => element.getAttribute('tabindex') !== '-1')
+        .filter((element) => element.tagName === 'A' || element.hasAttribute('tabindex'))
+        .map((element) => element.textContent);
+    // Rows of links: the first row's first link is the only stop (the region is not one as well).
+    expect(root.querySelectorAll('a').length).toBeGreaterThan(20);
+    expect(inTabOrder()).toEqual(['open 0']);
+    const press = async (key: string) => {
+      await act(async () => {
+        (document.activeElement as HTMLElement).dispatchEvent(
+          new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true }),
+        );
+      });
+      await flush();
+    };
+    (root.querySelector('a[href="/open/0"]') as HTMLElement).focus();
+    await flush();
+    await press('ArrowDown');
+    expect(document.activeElement?.textContent).toBe('open 1');
+    await press('ArrowRight');
+    expect(document.activeElement?.textContent).toBe('trace 1');
+    expect(inTabOrder()).toEqual(['trace 1']);
+    await press('ArrowDown');
+    expect(document.activeElement?.textContent).toBe('trace 2');
+    await press('ArrowLeft');
+    await press('ArrowUp');
+    expect(document.activeElement?.textContent).toBe('open 1');
+    expect(inTabOrder()).toEqual(['open 1']);
   });
 });
 

@@ -141,6 +141,71 @@ describe.runIf(run)('the console in Chromium at scale', () => {
     await page.getByLabel('Live tail').uncheck();
   });
 
+  it('reaches Load more and Export these logs by keyboard past a table of 130 records: the table is one tab stop, arrows move between its rows, Enter opens one', async () => {
+    const run = `keyboard-${Date.now()}`;
+    for (let from = 0; from < 130; from += 65)
+      expect(
+        await sdk().logs.create(
+          Array.from({ length: 65 }, (_, i) => customLog({ run, n: String(from + i) })) as never,
+        ),
+      ).toBe('ok');
+    expect(await storedCount(`metadata.run=${run}`, 130)).toBe(130);
+    await page.goto(consoleUrl(`/logs?metadata.run=${run}`));
+    await page.getByText('50 shown, more below').waitFor();
+    await page.waitForLoadState('networkidle');
+    // What has focus, as the test reads it (this package's tests have no DOM types).
+    const focused = () =>
+      page.evaluate(
+        '(() => { const e = document.activeElement; return e ? e.tagName.toLowerCase() + ":" + (e.getAttribute("aria-label") ?? e.textContent ?? "").trim() : ""; })()',
+      ) as Promise<string>;
+    // Keyboard only from here: from the Live tail box, one Tab into the table, one out of it.
+    await page.getByLabel('Live tail').focus();
+    const stops: string[] = [];
+    for (let tab = 0; tab < 12 && !stops.includes('button:Export these logs'); tab += 1) {
+      await page.keyboard.press('Tab');
+      stops.push(await focused());
+    }
+    expect(stops).toEqual([expect.stringMatching(/^a:/), 'button:Load more', 'button:Export these logs']);
+    expect(await page.getByText('50 shown, more below').count()).toBe(1);
+    // Load more by keyboard: the next page, focus kept on the button.
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toBe('button:Load more');
+    await page.keyboard.press('Enter');
+    await page.getByText('100 shown, more below').waitFor();
+    expect(await focused()).toBe('button:Load more');
+    // Back into the table: its one stop is the first row's time link; Down moves along the rows.
+    await page.keyboard.press('Shift+Tab');
+    const firstId = await logRows().first().locator('td:first-child a').getAttribute('href');
+    expect(await page.evaluate('document.activeElement.getAttribute("href")')).toBe(firstId);
+    for (let i = 0; i < 40; i += 1) await page.keyboard.press('ArrowDown');
+    const fortyFirst = (await page.evaluate('document.activeElement.getAttribute("href")')) as string;
+    expect(fortyFirst).toMatch(/^\/console\/logs\//);
+    expect(fortyFirst).not.toBe(firstId);
+    // The row the focus is on is in view, and Tab still leaves the table at once.
+    expect(
+      await page.evaluate(`(() => {
+        const row = document.activeElement.getBoundingClientRect();
+        const box = document.querySelector('.table-scroll').getBoundingClientRect();
+        return row.top >= box.top && row.bottom <= box.bottom;
+      })()`),
+    ).toBe(true);
+    await page.keyboard.press('ArrowRight');
+    expect(await page.evaluate('document.activeElement.getAttribute("href")')).toMatch(
+      /^\/console\/traces\//,
+    );
+    await page.keyboard.press('ArrowLeft');
+    await expectNoSeriousViolations('logs-keyboard');
+    await screenshot(page, 'scale-logs-keyboard');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('button:Load more');
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate('document.activeElement.getAttribute("href")')).toBe(fortyFirst);
+    // Enter opens the row's request.
+    await page.keyboard.press('Enter');
+    await page.waitForURL((url) => url.pathname === fortyFirst);
+    await page.getByRole('heading', { name: /^Request / }).waitFor();
+  });
+
   it('keeps a trace of 150 nested calls within the window: names indented up to a cap with their depth shown, every bar visible', async () => {
     const trace = `deep-chain-${Date.now()}`;
     const step = (n: number) =>
