@@ -138,6 +138,7 @@ async function main(): Promise<void> {
     ? new RequestLogWriter({
         sink: store.openLogSink({ onWarning: warnLogStore }),
         capacity: logStore.queueSize,
+        flushMs: logStore.flushMs,
         onWarning: warnLogStore,
         spillFile,
       })

@@ -135,14 +135,18 @@ describe('POST /v1/logs (Portkey custom log)', () => {
 });
 
 describe('log store variables', () => {
-  it('defaults: on, 30 days, no bodies, 20,000 queued; bad values refused', () => {
+  it('defaults: on, 30 days, no bodies, 20,000 queued, written every second; bad values refused', () => {
     expect(readLogStoreOptions({})).toEqual({
       enabled: true,
       retentionDays: 30,
       bodies: false,
       queueSize: 20_000,
+      flushMs: 1000,
       publicUrl: undefined,
     });
+    expect(readLogStoreOptions({ PK_LOG_STORE_FLUSH_MS: '50' }).flushMs).toBe(50);
+    expect(() => readLogStoreOptions({ PK_LOG_STORE_FLUSH_MS: '5' })).toThrow(/PK_LOG_STORE_FLUSH_MS/);
+    expect(() => readLogStoreOptions({ PK_LOG_STORE_FLUSH_MS: 'soon' })).toThrow(/PK_LOG_STORE_FLUSH_MS/);
     expect(readLogStoreOptions({ PK_LOG_STORE: 'off', PK_LOG_BODIES: 'true' })).toMatchObject({
       enabled: false,
       bodies: true,

@@ -11,6 +11,11 @@ export interface LogStoreOptions {
   /** `PK_LOG_QUEUE_SIZE` (default 20000): records held while the store writes; beyond, dropped. */
   readonly queueSize: number;
   /**
+   * `PK_LOG_STORE_FLUSH_MS` (default 1000): the writer writes what is queued at least this often,
+   * so a record is queryable within about twice this.
+   */
+  readonly flushMs: number;
+  /**
    * `PK_PUBLIC_URL` (default none): the gateway's address as clients reach it (behind a proxy:
    * `https://ai.example.com`), for the links it hands out (log export downloads); without it, a
    * link is built from the request's `Host` and the connection's protocol.
@@ -53,13 +58,17 @@ function integer(
   return parsed;
 }
 
-/** Reads `PK_LOG_STORE`, `PK_LOG_RETENTION_DAYS`, `PK_LOG_BODIES`, `PK_LOG_QUEUE_SIZE` and `PK_PUBLIC_URL`. */
+/**
+ * Reads `PK_LOG_STORE`, `PK_LOG_RETENTION_DAYS`, `PK_LOG_BODIES`, `PK_LOG_QUEUE_SIZE`,
+ * `PK_LOG_STORE_FLUSH_MS` and `PK_PUBLIC_URL`.
+ */
 export function readLogStoreOptions(env: Readonly<Record<string, string | undefined>>): LogStoreOptions {
   return {
     enabled: flag(env.PK_LOG_STORE, 'PK_LOG_STORE', true),
     retentionDays: integer(env.PK_LOG_RETENTION_DAYS, 'PK_LOG_RETENTION_DAYS', 30, 1, 36_500),
     bodies: flag(env.PK_LOG_BODIES, 'PK_LOG_BODIES', false),
     queueSize: integer(env.PK_LOG_QUEUE_SIZE, 'PK_LOG_QUEUE_SIZE', 20_000, 100, 10_000_000),
+    flushMs: integer(env.PK_LOG_STORE_FLUSH_MS, 'PK_LOG_STORE_FLUSH_MS', 1000, 10, 60_000),
     publicUrl: publicUrlOf(env.PK_PUBLIC_URL),
   };
 }
