@@ -33,7 +33,8 @@ describe.each(['sqlite', 'postgres'] as const)('analytics end to end on %s', (en
   beforeAll(async () => {
     if (!run) return;
     upstream = await startMockOpenAI({ record: true });
-    running = await startSdkGateway(engine);
+    // Records written every 50 ms rather than every second: the waits for them end sooner.
+    running = await startSdkGateway(engine, { env: { PK_LOG_STORE_FLUSH_MS: '50' } });
     await addMockIntegration(running, upstream.url, 'sk-analytics-0123456789');
     const started = Date.now();
     const chats = [

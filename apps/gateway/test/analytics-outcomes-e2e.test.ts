@@ -46,7 +46,8 @@ describe.each(['sqlite', 'postgres'] as const)('analytics of outcomes end to end
   beforeAll(async () => {
     if (!run) return;
     upstream = await startMockOpenAI({ record: true });
-    running = await startSdkGateway(engine);
+    // Records written every 50 ms rather than every second: the waits for them end sooner.
+    running = await startSdkGateway(engine, { env: { PK_LOG_STORE_FLUSH_MS: '50' } });
     await addMockIntegration(running, upstream.url, 'sk-outcomes-0123456789');
     const started = Date.now();
     const target = (model: string, extra: Record<string, unknown> = {}) => ({

@@ -60,6 +60,8 @@ describe.each([
       },
       env: {
         PK_LOG_BODIES: 'true',
+        // Records written every 50 ms rather than every second: `recordOf` finds them sooner.
+        PK_LOG_STORE_FLUSH_MS: '50',
         ...(database
           ? {
               PK_DATABASE_URL: database.url,
@@ -79,7 +81,7 @@ describe.each([
     dataDir?.remove();
   });
 
-  /** The stored record of the request with this trace id, once written (the writer flushes every second). */
+  /** The stored record of the request with this trace id, once written (the writer flushes every 50 ms). */
   async function recordOf(traceId: string): Promise<Json> {
     const until = Date.now() + 8000;
     for (;;) {

@@ -24,7 +24,8 @@ beforeAll(async () => {
         'openai-a': { provider: 'openai', api_key: 'sk-timing', options: { custom_host: `${mock.url}/v1` } },
       },
     },
-    env: { PK_DATA_DIR: dataDir.path },
+    // Records written every 50 ms rather than every second: the waits for them end sooner.
+    env: { PK_DATA_DIR: dataDir.path, PK_LOG_STORE_FLUSH_MS: '50' },
   });
 });
 afterAll(async () => {

@@ -28,7 +28,8 @@ describe.each(['sqlite', 'postgres'] as const)('hostile values in the request lo
   beforeAll(async () => {
     if (!run) return;
     upstream = await startMockOpenAI({ record: true });
-    running = await startSdkGateway(engine);
+    // Records written every 50 ms rather than every second: the waits for them end sooner.
+    running = await startSdkGateway(engine, { env: { PK_LOG_STORE_FLUSH_MS: '50' } });
     await addMockIntegration(running, upstream.url, 'sk-hostile-0123456789');
   }, 60_000);
 

@@ -80,10 +80,19 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the built gateway on a free port with the given environment; waits until it listens. */
+/**
+ * Starts the built gateway on a free port with the given environment; waits until it listens. Its
+ * request records are written every 50 ms (`PK_LOG_STORE_FLUSH_MS`), so the logs a test waits for come soon.
+ */
 export async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
   const child: ChildProcess = spawn(process.execPath, [GATEWAY_ENTRY], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', PK_LOG_FLUSH_MS: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      PK_LOG_FLUSH_MS: '0',
+      PK_LOG_STORE_FLUSH_MS: '50',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

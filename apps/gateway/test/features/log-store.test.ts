@@ -23,6 +23,8 @@ const TEAM_A = 'pk-logstore-team-a';
 const TEAM_B = 'pk-logstore-team-b';
 const ADMIN = 'pk-logstore-admin';
 const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+/** How often the gateways of these tests write queued records (`PK_LOG_STORE_FLUSH_MS`), but the SIGTERM one. */
+const FLUSH_MS = 50;
 
 type Json = Record<string, unknown>;
 
@@ -56,13 +58,17 @@ describe.each([
         // The settings' prices: a model no table knows, priced by the operator.
         prices: { '*': { 'pk-house-model': { input: 10, output: 20 } } },
       },
-      env: database
-        ? {
-            PK_DATABASE_URL: database.url,
-            PK_MASTER_KEY: 'env:PK_TEST_MASTER',
-            PK_TEST_MASTER: Buffer.alloc(32, 7).toString('base64'),
-          }
-        : {},
+      // Records written every 50 ms rather than every second: the polls below end sooner.
+      env: {
+        PK_LOG_STORE_FLUSH_MS: String(FLUSH_MS),
+        ...(database
+          ? {
+              PK_DATABASE_URL: database.url,
+              PK_MASTER_KEY: 'env:PK_TEST_MASTER',
+              PK_TEST_MASTER: Buffer.alloc(32, 7).toString('base64'),
+            }
+          : {}),
+      },
     });
   });
   afterAll(async () => {
@@ -75,7 +81,7 @@ describe.each([
     const response = await fetch(`${gateway.base}${path}`, { headers: { 'x-portkey-api-key': key } });
     return { status: response.status, body: (await response.json()) as Json };
   };
-  /** Polls until the record(s) are written (the writer flushes at least every second). */
+  /** Polls until the record(s) are written (the writer flushes at least every {@link FLUSH_MS}). */
   const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
     const until = Date.now() + 5000;
     for (;;) {
@@ -591,8 +597,8 @@ describe.each([
       ]);
       for (const record of records)
         expect(record).toMatchObject({ tenant: 'team-a', metadata: { _user: user } });
-      // A moment later, still four: the unauthenticated request left no record.
-      await new Promise((resolve) => setTimeout(resolve, 1500));
+      // A moment later (many flushes), still four: the unauthenticated request left no record.
+      await new Promise((resolve) => setTimeout(resolve, 10 * FLUSH_MS));
       expect((await get(`/logs?metadata._user=${user}`, ADMIN)).body.data).toHaveLength(4);
     },
   );
@@ -880,7 +886,7 @@ describe('PK_LOG_BODIES=true (SQLite)', () => {
         gateway_keys: [{ id: 'bodies', key: TEAM_A }],
         virtual_keys: openaiVirtualKey(mock),
       },
-      env: { PK_LOG_BODIES: 'true' },
+      env: { PK_LOG_BODIES: 'true', PK_LOG_STORE_FLUSH_MS: String(FLUSH_MS) },
     });
   });
   afterAll(async () => {
