@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeInspectableBreakerStoreContract } from '@pk/config/testing';
 import type { Redis } from 'ioredis';
@@ -18,6 +17,7 @@ import {
   startProviderMock,
 } from './support/recording-provider-mock.js';
 import { requireRedis } from './support/services.js';
+import { temporaryDir } from './support/temporary-dir.js';
 
 // The Redis breaker store against the real Redis on 127.0.0.1:6379: the engine's store contract,
 // two gateway processes sharing an open breaker, and the fallback when Redis is unreachable.
@@ -101,7 +101,7 @@ const OPS_KEY = 'pk-breaker-redis-ops-key';
 
 /** A settings file with an app key, an admin key, the virtual key `mock` at `upstreamUrl`, and `configs`. */
 function writeSettings(upstreamUrl: string, configs: Record<string, unknown> = {}): string {
-  const settingsPath = join(mkdtempSync(join(tmpdir(), 'pk-breaker-')), 'pk.json');
+  const settingsPath = join(temporaryDir('pk-breaker-'), 'pk.json');
   writeFileSync(
     settingsPath,
     JSON.stringify({

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { type GatewayProcess, startGateway } from './server-process.js';
 import { startMockEmbeddings, vectorWithSimilarity } from './support/mock-embeddings.js';
 import { startRedisServer } from './support/redis-server.js';
 import { requireRedis } from './support/services.js';
+import { temporaryDir } from './support/temporary-dir.js';
 
 // The Redis cache store against the real Redis on 127.0.0.1:6379, and against a private
 // redis-server that is stopped in the middle of a run.
@@ -138,7 +138,7 @@ describe.runIf(runs)('Redis cache store', () => {
       ]),
     );
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'pk-semantic-'));
+      const dir = temporaryDir('pk-semantic-');
       const settingsPath = join(dir, 'settings.json');
       writeFileSync(
         settingsPath,

@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { temporaryDir } from './support/temporary-dir.js';
 
 // A semantic cache whose embedder fails or is too slow: the request is still served, and says so
 // (`x-pk-cache-error: embedding-unavailable`, one warning naming the embedding target) instead of
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 async function gatewayWithEmbedder(model: string, timeoutMs?: number): Promise<GatewayProcess> {
-  const settingsPath = join(mkdtempSync(join(tmpdir(), 'pk-semantic-embedder-')), 'pk.json');
+  const settingsPath = join(temporaryDir('pk-semantic-embedder-'), 'pk.json');
   writeFileSync(
     settingsPath,
     JSON.stringify({

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createHeaders, Portkey } from 'portkey-ai';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { startGatedStreamUpstream, startMockWebhook } from './support/mock-guardrail-servers.js';
+import { temporaryDir } from './support/temporary-dir.js';
 
 // Guardrails end to end: the built gateway as a process, the official portkey-ai and openai SDKs,
 // mock upstreams and a mock webhook on 127.0.0.1.
@@ -62,7 +62,7 @@ beforeAll(async () => {
       },
     },
   };
-  const path = join(mkdtempSync(join(tmpdir(), 'pk-guardrails-')), 'settings.json');
+  const path = join(temporaryDir('pk-guardrails-'), 'settings.json');
   writeFileSync(path, JSON.stringify(settings));
   gateway = await startGateway({ PK_SETTINGS: path, PK_E2E_HOOK_SECRET: HOOK_SECRET, PK_LOG_FLUSH_MS: '0' });
 });

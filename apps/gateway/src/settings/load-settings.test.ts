@@ -1,16 +1,23 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { hashGatewayKeySecret } from '@pk/store';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultSettings, loadSettingsFile, resolveSettings, SettingsError } from './load-settings.js';
 import { Secret } from './secret.js';
 
 const fixture = new URL('./__fixtures__/settings.yaml', import.meta.url).pathname;
 
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'pk-settings-'));
+  const dir = mkdtempSync(join(tmpdir(), 'pk-settings-'));
+  tempDirs.push(dir);
+  return dir;
 }
 
 describe('settings file', () => {
