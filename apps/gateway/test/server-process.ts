@@ -25,7 +25,17 @@ const serverEntry = new URL('../dist/server.js', import.meta.url).pathname;
  * gateway outlived the test run, holding its port, its data directory and a core.
  */
 const LIVE_CHILDREN = Symbol.for('pk.test.liveGatewayProcesses');
-const shared = globalThis as { [LIVE_CHILDREN]?: Set<ChildProcess> };
+/**
+ * Data directories of gateways whose exit was not reported yet, one set per process too: removed when
+ * the gateway exits, or when the test process exits or is ended by a signal (then no `exit` event runs).
+ */
+const PENDING_DATA_DIRS = Symbol.for('pk.test.pendingGatewayDataDirs');
+const shared = globalThis as {
+  [LIVE_CHILDREN]?: Set<ChildProcess>;
+  [PENDING_DATA_DIRS]?: Set<string>;
+};
+shared[PENDING_DATA_DIRS] ??= new Set<string>();
+const pendingDataDirs: Set<string> = shared[PENDING_DATA_DIRS];
 shared[LIVE_CHILDREN] ??= createLiveChildren();
 const liveChildren: Set<ChildProcess> = shared[LIVE_CHILDREN];
 
@@ -34,23 +44,40 @@ function killEvery(children: Set<ChildProcess>): void {
   children.clear();
 }
 
+function removePendingDataDirs(): void {
+  for (const dataDir of pendingDataDirs) rmSync(dataDir, { recursive: true, force: true });
+  pendingDataDirs.clear();
+}
+
 function createLiveChildren(): Set<ChildProcess> {
   const children = new Set<ChildProcess>();
   // The test process exits (vitest ends a worker with SIGTERM, then SIGKILL, which nothing can
-  // catch): the children go first, then the signal does what it would have done.
-  process.once('exit', () => killEvery(children));
+  // catch): the children go first, then their data directories (a signal runs no `exit` listener),
+  // then the signal does what it would have done.
+  process.once('exit', () => {
+    killEvery(children);
+    removePendingDataDirs();
+  });
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     process.once(signal, () => {
       killEvery(children);
+      removePendingDataDirs();
       process.kill(process.pid, signal);
     });
   }
   return children;
 }
 
-/** Kills every gateway process still running (a test file's last hook; the process's exit). */
-export function killLiveGatewayProcesses(): void {
+/**
+ * Kills every gateway process still running and waits (at most 5 s) until they exited, so their data
+ * directories are removed before the test file ends (a test file's last hook).
+ */
+export async function killLiveGatewayProcesses(): Promise<void> {
+  const exits = [...liveChildren]
+    .filter((child) => child.exitCode === null && child.signalCode === null)
+    .map((child) => once(child, 'exit'));
   killEvery(liveChildren);
+  await Promise.race([Promise.all(exits), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
 }
 
 /**
@@ -69,13 +96,6 @@ afterAll(killLiveGatewayProcesses);
 /** The V8 flags `pnpm start` runs the gateway with (its start script; see the gateway README, "Memory"). */
 export const SERVER_NODE_FLAGS: readonly string[] = PK_NODE_FLAGS;
 export { startScriptNodeFlags };
-
-/** Data directories of gateways whose exit was not reported yet: removed when the test process exits. */
-const pendingDataDirs = new Set<string>();
-// One listener for all of them (one per gateway would pass Node's 10-listener warning in a test file).
-process.once('exit', () => {
-  for (const dataDir of pendingDataDirs) rmSync(dataDir, { recursive: true, force: true });
-});
 
 /**
  * The environment of a gateway process: a port of its own and, unless `env` names one, a fresh data
