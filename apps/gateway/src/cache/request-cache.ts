@@ -223,9 +223,9 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     await answers.write(key, entry, ttlSeconds);
     const context = contexts.get(key);
     if (!semantic || !context?.query || !context.vector || hasToolCalls(answer)) return;
-    const indexed = { scope: context.query.scope, key, vector: context.vector };
+    const indexed = { tenant: input.tenant, scope: context.query.scope, key, vector: context.vector };
     semantic.index.add(indexed);
-    semantic.log?.append(input.tenant, indexed);
+    semantic.log?.append(indexed);
   };
 
   /**

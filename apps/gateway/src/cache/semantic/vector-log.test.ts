@@ -46,14 +46,14 @@ describe.runIf(redisUp)('semantic-cache vectors for tenants created at run time'
     // The clients have no offline queue: let them connect before A writes.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const scope = `scope-${run}`;
-    a.append(tenant, { scope, key: 'pk:c:1', vector: new Float32Array([0.6, 0.8]) });
+    a.append({ tenant, scope, key: 'pk:c:1', vector: new Float32Array([0.6, 0.8]) });
     // Other suites share this Redis (the `anonymous` stream): only this test's scope counts.
     const mine = () => receivedByB.filter((entry) => entry.scope === scope);
     const started = performance.now();
     while (mine().length === 0 && performance.now() - started < 3000) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(mine().map((entry) => entry.key)).toEqual(['pk:c:1']);
+    expect(mine().map((entry) => [entry.tenant, entry.key])).toEqual([[tenant, 'pk:c:1']]);
     expect([...(mine()[0]?.vector ?? [])].map((value) => Math.round(value * 10) / 10)).toEqual([0.6, 0.8]);
   });
 });

@@ -4,13 +4,15 @@ import type { IndexedVector } from './vector-index.js';
 
 /** Shares semantic-cache vectors between replicas. */
 export interface VectorLog {
-  /** Publishes a vector stored by this replica. */
-  append(tenant: string, entry: IndexedVector): void;
+  /** Publishes a vector stored by this replica (to its tenant's stream). */
+  append(entry: IndexedVector): void;
   /** Stops following. */
   close(): void;
 }
 
 const streamOf = (tenant: string): string => `pk:sv:{${tenant}}`;
+/** The tenant of a stream named by {@link streamOf}. */
+const tenantOf = (stream: string): string => stream.slice('pk:sv:{'.length, -1);
 
 function toBase64(vector: Float32Array): string {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
@@ -50,11 +52,12 @@ export function createRedisVectorLog(options: {
   let closed = false;
 
   const deliver = (stream: string, entries: [string, string[]][]): void => {
+    const tenant = tenantOf(stream);
     for (const [id, raw] of entries) {
       lastIds.set(stream, id);
       const fields = fieldsOf(raw);
       if (fields.origin === origin || !fields.scope || !fields.key || !fields.vector) continue;
-      onEntry({ scope: fields.scope, key: fields.key, vector: fromBase64(fields.vector) });
+      onEntry({ tenant, scope: fields.scope, key: fields.key, vector: fromBase64(fields.vector) });
     }
   };
 
@@ -95,8 +98,8 @@ export function createRedisVectorLog(options: {
   void follow();
 
   return {
-    append(tenant, entry) {
-      const stream = streamOf(tenant);
+    append(entry) {
+      const stream = streamOf(entry.tenant);
       const minId = `${Date.now() - options.retentionSeconds * 1000}-0`;
       writer
         .xadd(
