@@ -103,7 +103,7 @@ export const semanticCacheSettingsSchema = z.strictObject({
   virtual_key: idSchema,
   /** The embedding model (`text-embedding-3-small` ...). */
   model: z.string().min(1),
-  /** Vectors kept in the in-process index (default 10 000; oldest dropped first). */
+  /** Vectors kept in the in-process index (default 10 000), shared fairly between tenants: the largest tenant loses its oldest. */
   max_entries: z.number().int().min(1).max(1_000_000).optional(),
   /** Milliseconds an embedding call may take before the request goes on without the semantic cache (default 2000). */
   timeout_ms: z.number().int().min(10).max(60_000).optional(),
