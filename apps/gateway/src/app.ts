@@ -228,6 +228,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
               `semantic cache: embedding through virtual key ${semanticSettings.virtualKey.slug} (${semanticSettings.model}) failed (${String(reason)}); serving without the semantic lookup`,
             ),
           ),
+          metrics ? (outcome) => metrics.embeddingCall(outcome) : undefined,
         ),
         maxEntries: semanticSettings.maxEntries,
       })

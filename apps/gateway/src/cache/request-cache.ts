@@ -61,6 +61,9 @@ export interface RequestCache {
    * semantic one did not (`MISS` + `x-pk-cache-error: embedding-unavailable`).
    */
   embeddingFailed: boolean;
+  /** Embedding calls this request made (semantic lookups after an exact miss), and their milliseconds in all. */
+  embeddingCalls: number;
+  embeddingMs: number;
   /** Set when a semantic lookup ran: the answer's cache status. */
   semanticStatus?: 'SEMANTIC HIT' | 'SEMANTIC MISS';
   /** Set when shadow mode kept an exact hit from being served. */
@@ -174,7 +177,10 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     signal?: AbortSignal,
   ): Promise<FoundAnswer | undefined> => {
     if (!semantic || !context.query) return undefined;
+    const started = performance.now();
     context.vector = await semantic.embed(context.query.text, signal);
+    cache.embeddingCalls += 1;
+    cache.embeddingMs += performance.now() - started;
     if (!context.vector) {
       if (!signal?.aborted) cache.embeddingFailed = true;
       return undefined;
@@ -247,6 +253,8 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
   const cache: RequestCache = {
     storeFailed: false,
     embeddingFailed: false,
+    embeddingCalls: 0,
+    embeddingMs: 0,
     shadowed: false,
     semanticUnconfigured: false,
     release() {

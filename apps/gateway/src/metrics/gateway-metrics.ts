@@ -1,3 +1,4 @@
+import type { EmbeddingOutcome } from '../cache/semantic/embedder.js';
 import { PARSER_REFUSAL_REASONS, type ParserRefusalReason } from '../client-error.js';
 import type { RequestEnd } from '../plugins/request-log.js';
 import { CounterFamily, HistogramFamily, type RegisteredMetric } from './metric-families.js';
@@ -54,6 +55,8 @@ export interface GatewayMetrics {
   watchOpenBreakers(count: () => number): void;
   /** Counts a request Node's HTTP parser refused (no route ran: not in `pk_requests_total`). */
   parserRefusal(reason: ParserRefusalReason): void;
+  /** Counts one embedding call of the semantic cache, by how it ended. */
+  embeddingCall(outcome: EmbeddingOutcome): void;
   /** The Prometheus text exposition of every metric. */
   scrape(): Promise<string>;
   readonly contentType: string;
@@ -147,6 +150,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       'pk_fallbacks_total',
       'Moves to another target of a config (a fallback), by the status class of the failed attempt that made the move (not of the answer the client got).',
       ['status_class'],
+    ),
+  );
+  // Only a gateway with a semantic cache calls it: without one the family has no series.
+  const embeddingCalls = family(
+    new CounterFamily(
+      'pk_cache_embedding_calls_total',
+      'Embedding calls of the semantic cache (one per semantic lookup after an exact miss; not in pk_provider_attempts_total), by outcome: ok, error, timeout (longer than semantic_cache.timeout_ms) or client_left.',
+      ['outcome'],
     ),
   );
   const breakerTransitions = new Counter({
@@ -287,6 +298,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     },
     parserRefusal(reason) {
       parserRefusals.inc({ reason });
+    },
+    embeddingCall(outcome) {
+      embeddingCalls.add([outcome]);
     },
     scrape: () => registry.metrics(),
   };

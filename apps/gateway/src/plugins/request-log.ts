@@ -21,6 +21,11 @@ export interface RequestLogFields {
   /** Calls made to providers for this request (retries and fallbacks included; cache hits not). */
   attempts?: number;
   cacheStatus?: string;
+  /**
+   * The semantic cache's embedding calls for this request (after an exact miss): how many, their
+   * milliseconds in all, and whether one failed or timed out. Set only when there was one.
+   */
+  cache?: { embeddingCalls: number; embeddingMs: number; embeddingFailed: boolean };
   usage?: {
     prompt_tokens?: number;
     completion_tokens?: number;

@@ -372,6 +372,13 @@ async function proxyRequest(
   } finally {
     // Misses this request led and answered nothing to share: their waiters call the provider themselves.
     cache?.release();
+    // The semantic cache's embedding calls (a provider call of their own): in the line, a 499's too.
+    if (cache !== undefined && cache.embeddingCalls > 0)
+      log.cache = {
+        embeddingCalls: cache.embeddingCalls,
+        embeddingMs: Math.round(cache.embeddingMs * 100) / 100,
+        embeddingFailed: cache.embeddingFailed,
+      };
   }
   // A cached answer meets the output guardrails of the target it is served for, as a fresh one does
   // (a hit made no attempt, so `wrapAttempt` never saw it): denied, redacted, or as it was stored.

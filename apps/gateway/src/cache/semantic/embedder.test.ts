@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createUndiciTransport } from '@pk/providers';
 import type { VirtualKey } from '@pk/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEmbedder } from './embedder.js';
+import { createEmbedder, type EmbeddingOutcome } from './embedder.js';
 
 // The embedder against a local server in OpenAI's embeddings wire format (documented examples in
 // __fixtures__): the model names what the server does.
@@ -40,6 +40,7 @@ afterAll(async () => {
 
 function embedderFor(model: string, timeoutMs = 2000) {
   const failures: string[] = [];
+  const outcomes: EmbeddingOutcome[] = [];
   const virtualKey: VirtualKey = {
     id: 'embedder',
     slug: 'embedder',
@@ -52,38 +53,43 @@ function embedderFor(model: string, timeoutMs = 2000) {
     { virtualKey, model, timeoutMs, maxEntries: 10, retentionSeconds: 60 },
     transport,
     (reason) => failures.push(reason),
+    (outcome) => outcomes.push(outcome),
   );
-  return { embed, failures };
+  return { embed, failures, outcomes };
 }
 
 describe('createEmbedder', () => {
-  it('returns the vector of a documented answer and reports nothing', async () => {
-    const { embed, failures } = embedderFor('text-embedding-3-small');
+  it('returns the vector of a documented answer, reports no failure and counts the call as ok', async () => {
+    const { embed, failures, outcomes } = embedderFor('text-embedding-3-small');
     expect(Array.from((await embed('hello')) ?? [])).toEqual(
       Array.from(Float32Array.from([0.0023064255, -0.009327292, -0.0028842222])),
     );
     expect(failures).toEqual([]);
+    expect(outcomes).toEqual(['ok']);
   });
 
   it('reports a refused key by its status, never the key', async () => {
-    const { embed, failures } = embedderFor('bad-key');
+    const { embed, failures, outcomes } = embedderFor('bad-key');
     expect(await embed('hello')).toBeUndefined();
     expect(failures).toEqual(['status 401']);
+    expect(outcomes).toEqual(['error']);
   });
 
   it('reports a call slower than timeout_ms as timed out, after that long', async () => {
-    const { embed, failures } = embedderFor('slow', 150);
+    const { embed, failures, outcomes } = embedderFor('slow', 150);
     const started = performance.now();
     expect(await embed('hello')).toBeUndefined();
     expect(performance.now() - started).toBeLessThan(800);
     expect(failures).toEqual(['timed out after 150 ms']);
+    expect(outcomes).toEqual(['timeout']);
   });
 
-  it('reports nothing when the client left first', async () => {
-    const { embed, failures } = embedderFor('slow', 2000);
+  it('reports no failure when the client left first, and counts the call as client_left', async () => {
+    const { embed, failures, outcomes } = embedderFor('slow', 2000);
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     expect(await embed('hello', controller.signal)).toBeUndefined();
     expect(failures).toEqual([]);
+    expect(outcomes).toEqual(['client_left']);
   });
 });

@@ -7,15 +7,24 @@ import { virtualKeyTarget } from '../../settings/virtual-key-target.js';
 export type Embedder = (text: string, signal?: AbortSignal) => Promise<Float32Array | undefined>;
 
 /**
+ * How an embedding call ended: `ok` (a vector), `error` (a refusal, a network error, an answer
+ * without an embedding), `timeout` (longer than `timeout_ms`) or `client_left` (the request's
+ * client went away first).
+ */
+export type EmbeddingOutcome = 'ok' | 'error' | 'timeout' | 'client_left';
+
+/**
  * Embeds through `@pk/providers` with the settings' virtual key and model, so any provider with an
  * embeddings endpoint works. Bounded by `timeout_ms`; a failure means "no semantic lookup", never a
  * failed request. `onFailure` is told why (`timed out after 2000 ms`, `status 401`, a network error,
- * `no embedding in the answer`), never when the client left first; it never sees the key.
+ * `no embedding in the answer`), never when the client left first; it never sees the key. `onCall`
+ * is told how every call ended (for `pk_cache_embedding_calls_total`).
  */
 export function createEmbedder(
   settings: SemanticCacheSettings,
   transport: Transport,
   onFailure: (reason: string) => void = () => {},
+  onCall: (outcome: EmbeddingOutcome) => void = () => {},
 ): Embedder {
   const target = virtualKeyTarget(settings.virtualKey);
   return async (text, signal) => {
@@ -34,7 +43,14 @@ export function createEmbedder(
       return undefined;
     });
     const failed = (reason: string): undefined => {
-      if (!signal?.aborted) onFailure(timeout.aborted ? `timed out after ${settings.timeoutMs} ms` : reason);
+      if (signal?.aborted) onCall('client_left');
+      else if (timeout.aborted) {
+        onCall('timeout');
+        onFailure(`timed out after ${settings.timeoutMs} ms`);
+      } else {
+        onCall('error');
+        onFailure(reason);
+      }
       return undefined;
     };
     if (outcome === undefined) return failed(thrown instanceof Error ? thrown.message : String(thrown));
@@ -43,6 +59,7 @@ export function createEmbedder(
     const data = (outcome.value.body as { data?: { embedding?: unknown }[] }).data;
     const embedding = data?.[0]?.embedding;
     if (!Array.isArray(embedding) || embedding.length === 0) return failed('no embedding in the answer');
+    onCall('ok');
     return Float32Array.from(embedding as number[]);
   };
 }
