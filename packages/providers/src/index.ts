@@ -106,7 +106,12 @@ export type {
   StreamTransformerOptions,
   UpstreamErrorInput,
 } from './spec/provider-adapter.js';
-export { type CachedToken, createMemoryTokenCache, type TokenCache } from './spec/token-cache.js';
+export {
+  type CachedToken,
+  createMemoryTokenCache,
+  isTokenFresh,
+  type TokenCache,
+} from './spec/token-cache.js';
 export { isRetryableStatus, UpstreamError, type UpstreamErrorInit } from './spec/upstream-error.js';
 export type { ByteStream, UpstreamRequest, UpstreamResponse } from './spec/upstream-request.js';
 export { VERSION } from './version.js';

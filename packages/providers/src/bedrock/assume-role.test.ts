@@ -220,6 +220,27 @@ describe('bedrock aws_auth_type assumedRole', () => {
     expect(sts).toHaveLength(2);
   });
 
+  it('reuses credentials that STS issued for less than 5 minutes until a quarter of their lifetime is left', async () => {
+    let now = NOW;
+    const expiring = (issued: number) => ({
+      status: 200,
+      // Four minutes from the call (STS's timestamps have whole seconds).
+      text: stsAnswer(issued, new Date(now + 240_000).toISOString().replace(/\.\d+Z$/, 'Z')),
+    });
+    const { transport, sts } = fakeSts({ answer: expiring });
+    const context = authorizeContext(roleTarget(), transport, {
+      tokenCache: createMemoryTokenCache(),
+      now: () => now,
+    });
+    expect((await authorize(context)).headers.authorization).toContain('Credential=ASIATEMP1/');
+    now = NOW + 170_000; // 70 s left, more than a quarter (60 s): reused
+    expect((await authorize(context)).headers.authorization).toContain('Credential=ASIATEMP1/');
+    expect(sts).toHaveLength(1);
+    now = NOW + 190_000; // 50 s left: renewed
+    expect((await authorize(context)).headers.authorization).toContain('Credential=ASIATEMP2/');
+    expect(sts).toHaveLength(2);
+  });
+
   it('keeps credentials apart by the whole base key, role, external id and region', async () => {
     const { transport, sts } = fakeSts({});
     const tokenCache = createMemoryTokenCache();

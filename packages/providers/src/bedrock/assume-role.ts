@@ -3,13 +3,13 @@ import { canonicalJson } from '@pk/config';
 import { readBodyText } from '../execute/read-body.js';
 import { untilAborted } from '../execute/until-aborted.js';
 import type { AuthorizeContext } from '../spec/provider-adapter.js';
-import type { CachedToken } from '../spec/token-cache.js';
+import { type CachedToken, isTokenFresh } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { UpstreamRequest } from '../spec/upstream-request.js';
 import type { BedrockCredentials } from './credentials.js';
 import { signBedrockRequest } from './sign.js';
 
-/** Temporary credentials are renewed this long before STS said they expire. */
+/** Temporary credentials are renewed this long before STS said they expire (at most a quarter of their lifetime: {@link isTokenFresh}). */
 export const BEDROCK_ASSUME_ROLE_REFRESH_MARGIN_MS = 5 * 60_000;
 /** Longest a shared AssumeRole call may take (it outlives the request that started it). */
 export const BEDROCK_ASSUME_ROLE_TIMEOUT_MS = 30_000;
@@ -213,14 +213,14 @@ async function assumeRole(
   }
   const assumed = parseAssumeRoleResponse(text, now);
   if (assumed === undefined) throw failed(502, 'the answer holds no credentials', {});
-  const token = { token: JSON.stringify(assumed.credentials), expiresAt: assumed.expiresAt };
+  const token = { token: JSON.stringify(assumed.credentials), expiresAt: assumed.expiresAt, obtainedAt: now };
   context.tokenCache.set(key, token);
   return token;
 }
 
 /**
  * Temporary credentials of `input.roleArn`: from `context.tokenCache` (keyed by
- * {@link assumeRoleCacheKey}) while they have more than 5 minutes left, else from STS `AssumeRole` at
+ * {@link assumeRoleCacheKey}) while they have more than 5 minutes (or a quarter of their lifetime, if shorter) left, else from STS `AssumeRole` at
  * the region's endpoint, signed (SigV4, service `sts`) with `input.base`, through the call's own
  * transport. Concurrent calls share one STS call (when the cache can share), bounded by its own 30 s
  * timeout; each caller still stops waiting when its own signal fires. An STS error is an
@@ -235,7 +235,7 @@ export async function getAssumedRoleCredentials(
   const cached = context.tokenCache.get(key);
   const usable = (token: CachedToken): BedrockCredentials =>
     JSON.parse(token.token) as Required<BedrockCredentials>;
-  if (cached !== undefined && cached.expiresAt - BEDROCK_ASSUME_ROLE_REFRESH_MARGIN_MS > context.now()) {
+  if (cached !== undefined && isTokenFresh(cached, context.now(), BEDROCK_ASSUME_ROLE_REFRESH_MARGIN_MS)) {
     return usable(cached);
   }
   const { share } = context.tokenCache;

@@ -4,6 +4,21 @@ export interface CachedToken {
   readonly token: string;
   /** Expiry, in ms since the epoch. */
   readonly expiresAt: number;
+  /** When it was obtained (ms since the epoch): with `expiresAt`, its lifetime. */
+  readonly obtainedAt?: number;
+}
+
+/**
+ * Whether a cached token is still used at `now` rather than renewed: until `maxMarginMs` before it
+ * expires, or a quarter of its lifetime when that is shorter, so a token issued for less than
+ * `maxMarginMs` is still reused for most of its life instead of renewed on every call. A token
+ * without `obtainedAt` gets the whole margin.
+ */
+export function isTokenFresh(token: CachedToken, now: number, maxMarginMs: number): boolean {
+  const lifetime =
+    token.obtainedAt === undefined ? Number.POSITIVE_INFINITY : token.expiresAt - token.obtainedAt;
+  const margin = Math.min(maxMarginMs, Math.max(0, lifetime) / 4);
+  return token.expiresAt - margin > now;
 }
 
 /**

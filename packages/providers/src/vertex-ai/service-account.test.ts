@@ -11,6 +11,8 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 const transport = createUndiciTransport();
 let upstream: MockUpstream;
 let issued = 0;
+/** `expires_in` of the tokens the mock endpoint issues. */
+let tokenLifetimeS = 3600;
 let tokenDelayMs = 0;
 /** Access tokens the mock Vertex answers 401 to (revoked before they expired). */
 const revoked = new Set<string>();
@@ -55,7 +57,7 @@ beforeAll(async () => {
         delayMs: tokenDelayMs,
         body: JSON.stringify({
           access_token: `ya29.token-${issued}`,
-          expires_in: 3600,
+          expires_in: tokenLifetimeS,
           token_type: 'Bearer',
         }),
       };
@@ -116,6 +118,45 @@ describe('vertex-ai service account', () => {
     await call();
     expect(bearerOfLastCall()).toBe('Bearer ya29.token-2');
     expect(issued).toBe(2);
+  });
+
+  it('reuses a token issued for less than 5 minutes until a quarter of its lifetime is left', async () => {
+    const tokenCache = createMemoryTokenCache();
+    const tokenUri = `${upstream.origin}/token`;
+    let clock = 1_700_000_000_000;
+    const call = () =>
+      callProvider({
+        target: {
+          provider: 'vertex-ai',
+          custom_host: `${upstream.origin}/v1`,
+          vertex_region: 'us-central1',
+          vertex_service_account_json: JSON.stringify(account(tokenUri)),
+        },
+        request: {
+          endpoint: 'chat.completions',
+          body: { model: 'gemini-2.0-flash', messages: [{ role: 'user', content: 'hi' }] },
+        },
+        transport,
+        tokenCache,
+        authSettings: { trustedGoogleTokenUris: [tokenUri] },
+        now: () => clock,
+      });
+    tokenLifetimeS = 240;
+    try {
+      const before = issued;
+      expect((await call()).ok).toBe(true);
+      const first = upstream.requests.at(-1)?.headers.authorization;
+      clock += 170_000; // 70 s left, more than a quarter (60 s): reused
+      await call();
+      expect(upstream.requests.at(-1)?.headers.authorization).toBe(first);
+      expect(issued).toBe(before + 1);
+      clock += 20_000; // 50 s left: renewed
+      await call();
+      expect(upstream.requests.at(-1)?.headers.authorization).not.toBe(first);
+      expect(issued).toBe(before + 2);
+    } finally {
+      tokenLifetimeS = 3600;
+    }
   });
 
   it("refuses a token_uri that is not Google's unless trusted, without any request", async () => {

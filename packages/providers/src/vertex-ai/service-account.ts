@@ -4,7 +4,7 @@ import { readBodyText } from '../execute/read-body.js';
 import { untilAborted } from '../execute/until-aborted.js';
 import { parseJsonOrUndefined } from '../shared/json.js';
 import type { AuthorizeContext, ProviderTarget } from '../spec/provider-adapter.js';
-import type { CachedToken } from '../spec/token-cache.js';
+import { type CachedToken, isTokenFresh } from '../spec/token-cache.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import {
   type VertexAIServiceAccount,
@@ -17,7 +17,7 @@ import {
 export const VERTEX_AI_GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 /** The scope asked for. */
 export const VERTEX_AI_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
-/** A cached token is refreshed this long before it expires. */
+/** A cached token is refreshed this long before it expires (at most a quarter of its lifetime: {@link isTokenFresh}). */
 export const VERTEX_AI_TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
 /** Longest a shared token exchange may take (it outlives the request that started it). */
 export const VERTEX_AI_TOKEN_EXCHANGE_TIMEOUT_MS = 30_000;
@@ -154,7 +154,11 @@ async function exchangeToken(
   }
   const parsed = vertexAITokenResponseSchema.safeParse(json);
   if (!parsed.success) throw tokenError(context.provider, 502, 'unexpected token response', undefined);
-  const token = { token: parsed.data.access_token, expiresAt: now + parsed.data.expires_in * 1000 };
+  const token = {
+    token: parsed.data.access_token,
+    expiresAt: now + parsed.data.expires_in * 1000,
+    obtainedAt: now,
+  };
   context.tokenCache.set(key, token);
   return token;
 }
@@ -196,7 +200,7 @@ export function dropVertexAIAccessToken(
 
 /**
  * An OAuth access token for a service account: from `context.tokenCache` (keyed by
- * {@link vertexAITokenCacheKey}, never the key itself) while it has more than 5 minutes left, else
+ * {@link vertexAITokenCacheKey}, never the key itself) while it has more than 5 minutes (or a quarter of its lifetime, if shorter) left, else
  * exchanged through the call's own transport by posting an RS256 assertion to the account's
  * `token_uri`, which must be Google's unless `settings.trustedGoogleTokenUris` lists it (the JSON can
  * come from a request header). Concurrent calls with one account share one exchange (when the cache
@@ -211,7 +215,7 @@ export async function getVertexAIAccessToken(
   const tokenUri = trustedTokenUri(account, context);
   const key = vertexAITokenCacheKey(account, tokenUri);
   const cached = context.tokenCache.get(key);
-  if (cached !== undefined && cached.expiresAt - VERTEX_AI_TOKEN_REFRESH_MARGIN_MS > context.now()) {
+  if (cached !== undefined && isTokenFresh(cached, context.now(), VERTEX_AI_TOKEN_REFRESH_MARGIN_MS)) {
     return cached.token;
   }
   const { share } = context.tokenCache;
