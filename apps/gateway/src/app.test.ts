@@ -123,6 +123,15 @@ describe('gateway app: cross-cutting behaviour', () => {
       const response = await (await app(keyed)).inject({ url: '/health', headers: { host: 'gw.example' } });
       expect(response.statusCode).toBe(200);
     });
+
+    it('keeps /v1/health open for probes too, but not /v1/metrics', async () => {
+      const instance = await app(keyed);
+      const health = await instance.inject({ url: '/v1/health', headers: { host: 'gw.example' } });
+      expect(health.statusCode).toBe(200);
+      expect(health.json()).toEqual({ status: 'ok' });
+      const metrics = await instance.inject({ url: '/v1/metrics', headers: { host: 'gw.example' } });
+      expect(metrics.statusCode).toBe(401);
+    });
   });
 
   describe('with keys that change at run time (the store’s catalog)', () => {

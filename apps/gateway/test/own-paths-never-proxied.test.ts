@@ -97,6 +97,32 @@ describe('pk’s own path families', () => {
     expect(mock.received).toHaveLength(0);
   });
 
+  it('answer pk’s health at /v1/health and 404 for /v1/metrics, never sending either on', async () => {
+    const gateway = gateways.on;
+    if (!gateway) throw new Error('the gateway did not start');
+    mock.received.length = 0;
+    const health = await fetch(`${gateway.url}/v1/health`, {
+      headers: {
+        'x-portkey-provider': 'openai',
+        authorization: 'Bearer sk-user',
+        'x-portkey-custom-host': `${mock.url}/v1`,
+      },
+    });
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    for (const method of METHODS) {
+      const paths = ['/v1/metrics', '/v1/metrics/a', '/v1/health/a', '/v1/health/a/b'];
+      if (method !== 'GET') paths.push('/v1/health');
+      for (const path of paths) {
+        expect(await send(gateway, method, path), `${method} ${path}`).toEqual({
+          status: 404,
+          error: expect.objectContaining({ code: 'PK_ERR_NOT_FOUND', message: `no route ${method} ${path}` }),
+        });
+      }
+    }
+    expect(mock.received.map((request) => `${request.method} ${request.path}`)).toEqual([]);
+  });
+
   it('say the request log store is off for traces and analytics with PK_LOG_STORE=off', async () => {
     const gateway = gateways.off;
     if (!gateway) throw new Error('the gateway did not start');

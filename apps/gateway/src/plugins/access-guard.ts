@@ -2,6 +2,7 @@ import { type Catalog, type GatewayKey, hashGatewayKeySecret } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import { isExportFileUrl } from '../request-logs/export-file-url.js';
+import { HEALTH_PATHS } from '../routes/health.js';
 import { sendPkError } from './error-envelope.js';
 
 declare module 'fastify' {
@@ -58,7 +59,7 @@ function presentsRetiredKey(request: FastifyRequest, retired: ReadonlySet<string
 }
 
 /** Paths open without a gateway key (liveness probes). */
-const PUBLIC_PATHS = new Set(['/health']);
+const PUBLIC_PATHS = new Set(HEALTH_PATHS);
 
 /** What the access guard needs. */
 export interface AccessGuardOptions {

@@ -99,6 +99,16 @@ export async function controlPlaneRoutes(
       app.all(`${prefix}/${segment}/*`, handler);
     }
   }
+  // pk's probe and scrape live at the root; under `/v1` only `GET /v1/health` is served (health.ts),
+  // and no other method or sub-path of them, nor `/v1/metrics`, may be passed through to the provider.
+  app.route({
+    method: ALL_METHODS.filter((method) => method !== 'GET' && method !== 'HEAD'),
+    url: '/v1/health',
+    handler: answerNoSuchRoute,
+  });
+  app.all('/v1/health/*', answerNoSuchRoute);
+  app.all('/v1/metrics', answerNoSuchRoute);
+  app.all('/v1/metrics/*', answerNoSuchRoute);
   // The deprecated `generations.create` of the SDK sends `/v1/v1/prompts/:id/generate`.
   app.all('/v1/v1/prompts/*', answerNotImplemented);
 }

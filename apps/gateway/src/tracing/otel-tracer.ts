@@ -14,6 +14,7 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import type { RequestEnd } from '../plugins/request-log.js';
+import { HEALTH_PATHS } from '../routes/health.js';
 import { requestSpansOf, SEMCONV_VERSION, type SpanPlan } from './request-spans.js';
 
 /**
@@ -132,7 +133,7 @@ export function createOtelTracing(options: { readonly serviceVersion?: string } 
       try {
         const path = end.request.url.split('?', 1)[0];
         // Probes and scrapes are not traced.
-        if (path === '/health' || path === '/metrics') return;
+        if (path === undefined || HEALTH_PATHS.includes(path) || path === '/metrics') return;
         const spans = requestSpansOf(end);
         let root = context.active();
         if (spans.parent) {
