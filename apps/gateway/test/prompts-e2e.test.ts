@@ -607,6 +607,83 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
     },
   );
 
+  it.runIf(run)(
+    'a prompt or partial, or a new version of it, including a partial that does not exist, directly or through another, is refused with a 400 naming it',
+    async () => {
+      const refusal = async (promise: Promise<unknown>) => {
+        const error = await sdkError(promise);
+        return { status: error.status, message: error.message, body: JSON.stringify(error.body) };
+      };
+      const prompt = (string: string) => ({
+        name: 'Missing partial',
+        collection_id: 'support',
+        string,
+        parameters: {},
+        model: 'gpt-4o-mini',
+        virtual_key: '@openai-prod',
+      });
+      expect(
+        await refusal(
+          admin.prompts.create(
+            prompt(JSON.stringify([{ role: 'user', content: '{{q}} {{> no-such-partial}}' }])),
+          ),
+        ),
+      ).toEqual({
+        status: 400,
+        message: 'invalid prompt: string: includes the partial "no-such-partial", which does not exist',
+        body: expect.stringContaining('"code":"PK_ERR_INVALID_REQUEST"'),
+      });
+      expect((await admin.prompts.list({ search: 'Missing partial' })).data).toEqual([]);
+
+      // A partial including a missing one is refused too, at create and at a new version.
+      expect(
+        await refusal(admin.prompts.partials.create({ name: 'Broken', string: 'Hi {{> no-such-partial}}' })),
+      ).toMatchObject({
+        status: 400,
+        message:
+          'invalid prompt partial: string: includes the partial "no-such-partial", which does not exist',
+      });
+      const outer = (await admin.prompts.partials.create({ name: 'Fine outer', string: 'Thanks.' }))
+        .slug as string;
+      expect(
+        await refusal(admin.prompts.partials.update(outer, { string: 'Thanks. {{> no-such-partial@2}}' })),
+      ).toMatchObject({
+        status: 400,
+        message:
+          'invalid prompt partial: string: includes the partial "no-such-partial@2", which does not exist',
+      });
+      expect((await admin.prompts.partials.versions.list(outer)).data).toHaveLength(1);
+
+      // Through another partial: `middle` includes `leaf`, deleted while no prompt ran it.
+      const leaf = (await admin.prompts.partials.create({ name: 'Leaf', string: 'Bye.' })).slug as string;
+      const middle = (await admin.prompts.partials.create({ name: 'Middle', string: `{{> ${leaf}}}` }))
+        .slug as string;
+      await admin.prompts.partials.delete(leaf);
+      const through = `invalid prompt: string: includes the partial "${middle}", which includes the partial "${leaf}", which does not exist`;
+      expect(await refusal(admin.prompts.create(prompt(`{{q}} {{> ${middle}}}`)))).toMatchObject({
+        status: 400,
+        message: through,
+      });
+
+      // A prompt whose partials exist is created; a new version reaching the missing one is not.
+      const created = await admin.prompts.create(prompt(`{{q}} {{> ${outer}}}`));
+      expect(
+        await refusal(admin.prompts.update(created.slug as string, { string: `{{q}} {{> ${middle}}}` })),
+      ).toMatchObject({ status: 400, message: through });
+      expect((await admin.prompts.versions.list(created.slug as string)).data).toHaveLength(1);
+      const completion = await app.prompts.completions.create({
+        promptID: created.slug as string,
+        variables: { q: 'Q?' },
+      });
+      expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      expect(upstream.received.at(-1)?.body).toMatchObject({
+        messages: [{ role: 'user', content: 'Q? Thanks.' }],
+      });
+      await admin.prompts.delete(created.slug as string);
+      for (const partial of [middle, outer]) await admin.prompts.partials.delete(partial);
+    },
+  );
+
   it.runIf(run && engine === 'postgres')(
     'with the database down, a prompt run answers 503 PK_ERR_STORE_UNAVAILABLE and sends nothing, while chats go on; back again without a restart',
     async () => {

@@ -2,6 +2,7 @@ import { describeValue, PkError } from '@pk/config';
 import type { PromptRecord, PromptRepository, PromptVersionRecord, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import { MISSING_VIRTUAL_KEY, virtualKeyExists } from './config-references.js';
+import { checkIncludedPartials } from './missing-partials.js';
 import { partialIncluders } from './partial-references.js';
 import { listPage, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
@@ -284,6 +285,8 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
     listItem: promptPartialObject,
     version: promptPartialVersionObject,
     updated: async (record) => ({ version: record.latestVersion }),
+    // A partial including one that does not exist would make the runs of every prompt including it a 400.
+    checkBody: (body) => checkIncludedPartials(store, body, 'prompt partial'),
     // Deleting a partial a prompt runs, directly or through other partials, would make its runs a 400.
     checkDelete: async (record) => {
       const { prompts, through } = await partialIncluders(store, record);
@@ -315,7 +318,10 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
       prompt_version_id: (await store.prompts.version(record.id, record.latestVersion))?.id ?? null,
       prompt_version: record.latestVersion,
     }),
-    checkBody: (body) => checkPromptVirtualKey(store, body),
+    checkBody: async (body) => {
+      await checkPromptVirtualKey(store, body);
+      await checkIncludedPartials(store, body, 'prompt');
+    },
   });
 
   app.get<{ Params: SlugParams & { readonly versionId: string } }>(
