@@ -131,6 +131,30 @@ describe('POST /v1/logs (Portkey custom log)', () => {
     });
     expect(record.cost).toBeGreaterThan(0);
     expect(JSON.stringify(record)).not.toContain('sk-secret');
+    expect(record.errorCode).toBeUndefined();
+  });
+
+  it('gives a failed log the code of its answer’s error (code, else type), else its status', () => {
+    const errorCodeOf = (status: number, body: unknown) =>
+      customLogRecord(
+        { request: { url: 'https://api.openai.com/v1/chat/completions' }, response: { status, body } },
+        {
+          tenant: 'acme',
+          gatewayKeyId: undefined,
+          traceId: 't',
+          headerMetadata: undefined,
+          bodies: false,
+          prices: createPriceTable(),
+        },
+      ).errorCode;
+    expect(
+      errorCodeOf(400, { error: { type: 'invalid_request_error', code: 'context_length_exceeded' } }),
+    ).toBe('context_length_exceeded');
+    expect(errorCodeOf(429, { error: { type: 'rate_limit_error', code: null } })).toBe('rate_limit_error');
+    expect(errorCodeOf(503, { error: 'overloaded' })).toBe('503');
+    expect(errorCodeOf(500, undefined)).toBe('500');
+    // A success keeps none, whatever its body says.
+    expect(errorCodeOf(200, { error: { type: 'server_error' } })).toBeUndefined();
   });
 });
 

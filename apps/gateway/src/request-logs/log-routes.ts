@@ -8,6 +8,7 @@ import { answerStoreErrors } from '../admin/store-errors.js';
 import { isRecord } from '../is-record.js';
 import { markPortkeyAdminRoutes, sendPkError } from '../plugins/error-envelope.js';
 import type { RequestLogFields } from '../plugins/request-log.js';
+import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
 import { type AnswerUsage, recordUsageAndCost } from '../request-facts/request-cost.js';
 import { answerNotImplemented } from '../routes/control-plane-routes.js';
 import {
@@ -53,6 +54,19 @@ export { logFilterOf };
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value.slice(0, 512) : undefined;
+}
+
+/**
+ * A failed custom log's `error_code`, so grouping and filtering by it keep failures apart from
+ * successes: its answer's `error` as a proxied request's record keeps a provider's (its `code`, else
+ * its `type`), else its status (`"500"`, as a span's `error.type` is when nothing names the error).
+ */
+function customLogErrorCode(
+  responseBody: Readonly<Record<string, unknown>> | undefined,
+  status: number,
+): string {
+  const error = responseBody?.error;
+  return text(isRecord(error) ? providerErrorCodeOf(error) : undefined) ?? String(status);
 }
 
 /**
@@ -168,6 +182,7 @@ export function customLogRecord(
     model: fields.model,
     answeredModel: fields.answeredModel,
     status,
+    ...(status >= 400 ? { errorCode: customLogErrorCode(responseBody, status) } : {}),
     latencyMs: latency,
     usage: fields.usage,
     cost: fields.cost,

@@ -873,6 +873,62 @@ describe.each([
       }
     },
   );
+
+  it.runIf(available)(
+    'a failed custom log gets an error code (its answer’s error’s code, else type, else its status): found by error_code and grouped apart from the successes',
+    async () => {
+      const user = `custom-errors-${run}`;
+      const portkey = new Portkey({ baseURL: gateway.base, apiKey: TEAM_A });
+      const log = (status: number, body: Json) => ({
+        request: {
+          url: 'https://api.openai.com/v1/chat/completions',
+          provider: 'openai',
+          body: { model: 'gpt-4o' },
+        },
+        response: { status, body, response_time: 10 },
+        metadata: { _user: user },
+      });
+      const answer = await portkey.logs.create([
+        log(200, { model: 'gpt-4o' }),
+        log(400, {
+          error: { message: 'too long', type: 'invalid_request_error', code: 'context_length_exceeded' },
+        }),
+        log(429, { error: { message: 'slow down', type: 'rate_limit_error', code: null } }),
+        log(502, { model: 'gpt-4o' }),
+      ] as never);
+      expect(answer).toBe('ok');
+      const ofUser = async (filters: string) =>
+        ((await get(`/logs?metadata._user=${user}${filters}`, TEAM_A)).body.data as Json[])
+          .map((record) => [record.status, record.error_code])
+          .sort((a, b) => Number(a[0]) - Number(b[0]));
+      await eventually(
+        () => ofUser(''),
+        (rows) => rows.length === 4,
+      );
+      expect(await ofUser('')).toEqual([
+        [200, null],
+        [400, 'context_length_exceeded'],
+        [429, 'rate_limit_error'],
+        [502, '502'],
+      ]);
+      expect(await ofUser('&error_code=502')).toEqual([[502, '502']]);
+      expect(await ofUser('&error_code=rate_limit_error')).toEqual([[429, 'rate_limit_error']]);
+      // Grouped by error code, the success alone is in the group without one.
+      const byCode = await get(
+        `/analytics/summary?group_by=error_code&bucket=day&metadata._user=${user}`,
+        TEAM_A,
+      );
+      const groups = (byCode.body.data as Json[])
+        .map((row) => [row.group, row.requests, row.errors])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+      expect(groups).toEqual([
+        ['502', 1, 1],
+        ['context_length_exceeded', 1, 1],
+        [null, 1, 0],
+        ['rate_limit_error', 1, 1],
+      ]);
+    },
+  );
 });
 
 describe('PK_LOG_BODIES=true (SQLite)', () => {
