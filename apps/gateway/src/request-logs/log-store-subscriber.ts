@@ -108,6 +108,13 @@ export function recordOfRequestEnd(end: RequestEnd, withBodies: boolean): Reques
  */
 export const ASYNC_HOOKS_WAIT_MS = 35_000;
 
+/**
+ * How many records wait for `async` hooks at most: beyond it a record is queued at once with the
+ * hooks finished so far, so slow hooks under load never hold an unbounded number of records (with
+ * their bodies) in memory.
+ */
+export const MAX_RECORDS_WAITING_FOR_HOOKS = 1_000;
+
 /** A listener that queues records, and {@link flush}es those still waiting for `async` hooks. */
 export interface LogStoreListener {
   readonly listener: (end: RequestEnd) => void;
@@ -125,7 +132,7 @@ export interface LogStoreListener {
  */
 export function logStoreListener(
   writer: RequestLogWriter,
-  options: { readonly bodies: boolean; readonly waitMs?: number },
+  options: { readonly bodies: boolean; readonly waitMs?: number; readonly maxWaiting?: number },
 ): LogStoreListener {
   const waiting = new Map<RequestLogInput, AsyncHookRuns>();
   const queue = (record: RequestLogInput, runs: AsyncHookRuns | undefined): void => {
@@ -141,7 +148,11 @@ export function logStoreListener(
       const record = recordOfRequestEnd(end, options.bodies);
       if (record === undefined) return;
       const runs = asyncHookRunsOf(end.request);
-      if (runs === undefined || runs.pending === 0) {
+      if (
+        runs === undefined ||
+        runs.pending === 0 ||
+        waiting.size >= (options.maxWaiting ?? MAX_RECORDS_WAITING_FOR_HOOKS)
+      ) {
         queue(record, runs);
         return;
       }
