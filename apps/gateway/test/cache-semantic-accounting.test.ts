@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { temporaryDir } from './support/temporary-dir.js';
 
 // The semantic cache's embedding calls are accounted: counted in /metrics by outcome
 // (`pk_cache_embedding_calls_total`) and, with their latency and whether one failed, in the
@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 async function gatewayWith(semantic?: { model: string; timeout_ms?: number }): Promise<GatewayProcess> {
-  const settingsPath = join(mkdtempSync(join(tmpdir(), 'pk-semantic-accounting-')), 'pk.json');
+  const settingsPath = join(temporaryDir('pk-semantic-accounting-'), 'pk.json');
   writeFileSync(
     settingsPath,
     JSON.stringify({
