@@ -1,4 +1,4 @@
-import { type Selectable, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Selectable, sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database, PromptsTable, PromptVersionsTable } from '../database/schema.js';
 import { StoreError } from '../errors.js';
@@ -257,6 +257,28 @@ function parseReference(reference: string): { name: string; at: VersionSelector 
  * gateway reads a prompt per request through {@link PromptRepository.resolve}. Every change is
  * audited with the published and the latest version.
  */
+/**
+ * A version that requests run: its prompt's published or latest one, or one a label points at (what
+ * deleting a virtual key or a partial it uses would break).
+ */
+function runsRequests(
+  expression: ExpressionBuilder<
+    Database & { version: Database['prompt_versions']; prompt: Database['prompts'] },
+    'version' | 'prompt'
+  >,
+) {
+  return expression.or([
+    expression('version.version', '=', expression.ref('prompt.published_version')),
+    expression('version.version', '=', expression.ref('prompt.latest_version')),
+    expression.exists(
+      expression
+        .selectFrom('prompt_version_labels as label')
+        .select('label.label_id')
+        .whereRef('label.version_id', '=', 'version.id'),
+    ),
+  ]);
+}
+
 export class PromptRepository {
   readonly #context: StoreContext;
   readonly #kind: PromptKind;
@@ -430,18 +452,7 @@ export class PromptRepository {
         .select('prompt.slug')
         .distinct()
         .where('version.virtual_key', '=', slug)
-        .where((expression) =>
-          expression.or([
-            expression('version.version', '=', expression.ref('prompt.published_version')),
-            expression('version.version', '=', expression.ref('prompt.latest_version')),
-            expression.exists(
-              expression
-                .selectFrom('prompt_version_labels as label')
-                .select('label.label_id')
-                .whereRef('label.version_id', '=', 'version.id'),
-            ),
-          ]),
-        )
+        .where(runsRequests)
         .orderBy('prompt.slug')
         .execute();
       return rows.map((row) => row.slug);
@@ -464,18 +475,7 @@ export class PromptRepository {
         .distinct()
         .where('prompt.kind', '=', this.#kind)
         .where(sql<boolean>`${sql.ref('version.template')} like ${pattern} escape '\\'`)
-        .where((expression) =>
-          expression.or([
-            expression('version.version', '=', expression.ref('prompt.published_version')),
-            expression('version.version', '=', expression.ref('prompt.latest_version')),
-            expression.exists(
-              expression
-                .selectFrom('prompt_version_labels as label')
-                .select('label.label_id')
-                .whereRef('label.version_id', '=', 'version.id'),
-            ),
-          ]),
-        )
+        .where(runsRequests)
         .orderBy('prompt.slug')
         .execute();
       return rows.map((row) => ({ id: row.id, slug: row.slug, template: row.template }));
