@@ -46,10 +46,16 @@ export async function loadBreakerStates<Req, Value, Err>(
 export async function recordBreakerOutcome<Req, Value, Err>(
   context: RunContext<Req, Value, Err>,
   leaf: PlanLeaf,
-  outcome: { readonly ok: boolean; readonly status?: number; readonly notSent?: boolean },
+  outcome: {
+    readonly ok: boolean;
+    readonly status?: number;
+    readonly notSent?: boolean;
+    readonly internalError?: boolean;
+  },
 ): Promise<void> {
-  // Refused before the call (the caller's own limit): nothing to say about the target's health.
-  if (outcome.notSent === true) return;
+  // Refused before the call (the caller's own limit), or failed by the caller's own defect: nothing
+  // to say about the target's health.
+  if (outcome.notSent === true || outcome.internalError === true) return;
   const breaker = context.breakers?.byPath.get(leaf.path);
   const store = context.ports.breakers;
   if (breaker === undefined || store === undefined) return;

@@ -259,6 +259,20 @@ describe('circuit breaking in runPlan', () => {
     expect(refused.events.some((event) => event.type === 'breaker-open')).toBe(false);
   });
 
+  it('never counts a failure marked internalError (the caller’s own defect), while the target’s own 500 counts', async () => {
+    const { request } = harness(fallback(cb({ failure_threshold: 1 })));
+    const defect = await request({
+      'config.targets[0]': { status: 500, internalError: true },
+      'config.targets[1]': { ok: 'B' },
+    });
+    expect(defect.result.path).toBe('config.targets[1]');
+    expect(defect.events.some((event) => event.type === 'breaker-open')).toBe(false);
+    const own = await request({ 'config.targets[0]': { status: 500 }, 'config.targets[1]': { ok: 'B' } });
+    expect(own.events.filter((event) => event.type === 'breaker-open')).toMatchObject([
+      { path: 'config.targets[0]' },
+    ]);
+  });
+
   it.each([
     { onAllOpen: undefined, name: 'every target open, default (hosted): tried anyway' },
     { onAllOpen: 'try' as const, name: 'every target open, on_all_open "try": tried anyway' },

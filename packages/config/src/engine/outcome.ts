@@ -30,6 +30,13 @@ export interface AttemptFailure<Err> {
    * any failure of its status.
    */
   readonly notSent?: boolean;
+  /**
+   * True when the failure is a defect of the caller itself (the gateway: pk's own 500
+   * `PK_ERR_INTERNAL`), not the target's: never retried, whatever `retry.on_status_codes` says (the
+   * same defect would strike again), and no circuit breaker counts it. Fallback moves on as for any
+   * failure of its status (another target may not hit the defect).
+   */
+  readonly internalError?: boolean;
   readonly error: Err;
 }
 

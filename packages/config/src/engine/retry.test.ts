@@ -62,6 +62,24 @@ describe('decideRetry', () => {
       expected: { retry: false, reason: 'not-retryable', retryCount: 0 },
     },
     {
+      policy: { attempts: 2 },
+      status: 500,
+      internalError: true,
+      expected: { retry: false, reason: 'not-retryable', retryCount: 0 },
+    },
+    {
+      policy: { attempts: 2, on_status_codes: [500] },
+      status: 500,
+      internalError: true,
+      expected: { retry: false, reason: 'not-retryable', retryCount: 0 },
+    },
+    {
+      policy: { attempts: 2 },
+      status: 500,
+      internalError: false,
+      expected: { retry: true, delayMs: 1000, viaRetryAfter: false },
+    },
+    {
       policy: { attempts: 1 },
       status: 429,
       retryAfterMs: 5000,

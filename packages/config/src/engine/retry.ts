@@ -27,6 +27,8 @@ export interface RetryInput {
   readonly status: number;
   /** True when `attempt` threw (connection error or reset): retried whenever retries remain. */
   readonly connectionError: boolean;
+  /** True when the failure is the caller's own defect, not the target's: never retried. */
+  readonly internalError?: boolean;
   readonly retryAfterMs: number | undefined;
   /** Retries already made for this target (0 after the first try). */
   readonly retriesDone: number;
@@ -40,14 +42,17 @@ export interface RetryInput {
  * 502, 503, 504 when `attempts` > 0) is retried until `attempts` retries were made; the waits are
  * the back-off (1 s, 2 s, 4 s … by default). With `use_retry_after_header`, a 429 or 503 that carries
  * a wait is retried after that wait instead, as long as the target's waits stay within 60 s; a longer
- * wait stops retrying at once. Running out of retries, either way, reports -1.
+ * wait stops retrying at once. Running out of retries, either way, reports -1. A failure that is the
+ * caller's own defect (`internalError`) is never retried.
  *
  * Deliberate difference: Portkey zeroes the remaining back-off after honouring one Retry-After; pk
  * keeps the back-off for later retries that carry no header.
  */
 export function decideRetry(input: RetryInput): RetryDecision {
   const { policy, status, retriesDone } = input;
-  const retryable = input.connectionError ? policy.attempts > 0 : policy.on_status_codes.includes(status);
+  const retryable =
+    input.internalError !== true &&
+    (input.connectionError ? policy.attempts > 0 : policy.on_status_codes.includes(status));
   if (!retryable) return { retry: false, reason: 'not-retryable', retryCount: retriesDone };
   if (retriesDone >= policy.attempts) return { retry: false, reason: 'retries-exhausted', retryCount: -1 };
   const wait = input.retryAfterMs;

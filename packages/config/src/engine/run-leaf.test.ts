@@ -205,6 +205,34 @@ describe('retries in runPlan', () => {
     expect(run.result.trace[0]).toMatchObject({ origin: 'connection-error' });
   });
 
+  it('never retries a failure marked internalError (the caller’s own defect), even a 500 on_status_codes names; fallback moves on', async () => {
+    const plan = planOf(
+      group({
+        mode: 'fallback',
+        targets: [leaf({ retry: { attempts: 3, on_status_codes: [500] } }), leaf({ retry: { attempts: 3 } })],
+      }),
+    );
+    const run = await runScenario({
+      plan,
+      script: {
+        'config.targets[0]': { status: 500, internalError: true },
+        'config.targets[1]': [{ status: 500 }, { ok: 'B' }],
+      },
+    });
+    expect(summary(run)).toEqual({
+      status: 200,
+      path: '[1]',
+      retryCount: 1,
+      elapsedMs: 1000,
+      trace: [
+        '[0]#0 t=0 500 not-retryable → fallback',
+        '[1]#0 t=0 500 retry → retry',
+        '[1]#1 t=1000 200 answered → return',
+      ],
+    });
+    expect(run.calls.filter((call) => call.path === 'config.targets[0]')).toHaveLength(1);
+  });
+
   it('passes the attempt index to the adapter', async () => {
     const run = await runScenario({
       plan: retried({ retry: { attempts: 2 } }),

@@ -106,6 +106,7 @@ export async function runLeaf<Req, Value, Err>(
       policy,
       status: outcome.status,
       connectionError: entry.origin === 'connection-error',
+      internalError: outcome.internalError === true,
       retryAfterMs: outcome.retryAfterMs,
       retriesDone,
       retryAfterSpentMs,

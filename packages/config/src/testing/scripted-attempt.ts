@@ -12,6 +12,8 @@ export type ScriptStep<Value> =
       readonly latencyMs?: number;
       /** Refused by the caller before any call (a limit of the target's key). */
       readonly notSent?: boolean;
+      /** A defect of the caller itself (pk's own 500), not the target's. */
+      readonly internalError?: boolean;
     }
   /** Rejects, like a connection reset. */
   | { readonly throws: unknown; readonly latencyMs?: number }
@@ -74,6 +76,7 @@ function toOutcome<Value>(
     error: step.error ?? { status: step.status },
     ...(step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs }),
     ...(step.notSent === true ? { notSent: true } : {}),
+    ...(step.internalError === true ? { internalError: true } : {}),
   };
 }
 

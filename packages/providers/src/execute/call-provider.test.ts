@@ -77,7 +77,7 @@ describe('callProvider connection failures', () => {
     });
   });
 
-  it('an adapter that throws something else (a bug) is a 500 PK_ERR_INTERNAL keeping the cause, never a connection error', async () => {
+  it('an adapter that throws something else (a bug) is a 500 PK_ERR_INTERNAL keeping the cause, marked internalError, never a connection error', async () => {
     const send = vi.fn();
     const bug = new TypeError("Cannot read properties of undefined (reading 'x')");
     const adapter = {
@@ -99,6 +99,7 @@ describe('callProvider connection failures', () => {
       expect(outcome, endpoint).toMatchObject({ ok: false, status: 500, error: { code: 'PK_ERR_INTERNAL' } });
       if (outcome.ok) return;
       expect(outcome).not.toHaveProperty('connectionError');
+      expect(outcome.internalError, endpoint).toBe(true);
       expect((outcome.error as Error).cause).toBe(bug);
       expect(outcome.error.message).toBe(
         "provider 'openai': the call failed inside pk (TypeError); see the gateway log",
@@ -117,6 +118,7 @@ describe('callProvider connection failures', () => {
       transport: { send, close: async () => {} },
     });
     expect(outcome).toMatchObject({ ok: false, status: 502, connectionError: true });
+    expect(outcome).not.toHaveProperty('internalError');
   });
 
   it('an error answer is not a connection error', async () => {

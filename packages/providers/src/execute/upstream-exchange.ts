@@ -34,6 +34,11 @@ export interface CallFailure {
   readonly retryAfterMs?: number;
   /** Set when the provider never answered (refused, reset …): retried whatever the status codes say. */
   readonly connectionError?: true;
+  /**
+   * Set when the call failed inside pk (a 500 `PK_ERR_INTERNAL`, {@link unexpectedFailure}), not at
+   * the provider: the engine never retries it and no circuit breaker counts it; fallback moves on.
+   */
+  readonly internalError?: true;
 }
 
 /** The failed outcome for an error. */
@@ -56,8 +61,9 @@ const NETWORK_ERROR_CODE = /^(E(?!RR_)[A-Z_]+|UND_ERR_[A-Z_]+)$/;
  * The outcome of a call that threw something other than a `PkError` or an `UpstreamError`. A
  * network error a transport let through (its contract is to throw `UpstreamError`s only) is still a
  * connection failure; anything else is a defect of pk or of an adapter, not a provider that could not
- * be reached: a 500 `PK_ERR_INTERNAL` that keeps the error as its cause (the gateway logs it), never
- * marked a connection error, so it is not retried unless `retry.on_status_codes` names 500.
+ * be reached: a 500 `PK_ERR_INTERNAL` that keeps the error as its cause (the gateway logs it), marked
+ * `internalError`: the engine never retries it (the same defect would strike again, whatever
+ * `retry.on_status_codes` says) and no circuit breaker counts it against the target; fallback moves on.
  */
 export function unexpectedFailure(provider: string, error: unknown): CallFailure {
   const code = (error as { code?: unknown } | null)?.code;
@@ -65,15 +71,12 @@ export function unexpectedFailure(provider: string, error: unknown): CallFailure
     return failure(upstreamUnavailableError(provider, error));
   }
   const name = error instanceof Error ? error.name : typeof error;
-  return failure(
-    new PkError(
-      'PK_ERR_INTERNAL',
-      `provider '${provider}': the call failed inside pk (${name}); see the gateway log`,
-      {
-        cause: error,
-      },
-    ),
+  const internal = new PkError(
+    'PK_ERR_INTERNAL',
+    `provider '${provider}': the call failed inside pk (${name}); see the gateway log`,
+    { cause: error },
   );
+  return { ...failure(internal), internalError: true };
 }
 
 /**
