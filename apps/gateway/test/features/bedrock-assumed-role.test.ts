@@ -173,6 +173,32 @@ describe('Bedrock aws_auth_type assumedRole', () => {
     expectSignedWithIssued(bedrockCalls().at(-1), { ...issued, sessionToken: issued.sessionToken });
   });
 
+  it('renews a session Bedrock refuses before its expiry (revoked) through STS once, and answers', async () => {
+    const role = 'arn:aws:iam::999999999999:role/revoked-session';
+    mock.assumableRoles.set(role, {});
+    const stsBefore = mock.assumeRoleCalls.length;
+    const bedrockBefore = bedrockCalls().length;
+    const client = openaiClient({ 'x-portkey-aws-role-arn': role, 'x-portkey-aws-external-id': '' });
+    await client.chat.completions.create({ model: MODEL, messages });
+    const first = mock.assumeRoleCalls.at(-1)?.issued;
+    if (first?.sessionToken === undefined) throw new Error('STS issued nothing');
+    // Revoked: Bedrock no longer recognises the session token (403 UnrecognizedClientException).
+    mock.awsKeys.set(first.accessKeyId, { secretAccessKey: first.secretAccessKey, sessionToken: 'revoked' });
+    const answer = await client.chat.completions.create({ model: MODEL, messages });
+    expect(answer.choices[0]?.message.content).toBe(MOCK_ANSWER);
+    const sts = mock.assumeRoleCalls.slice(stsBefore);
+    expect(sts).toHaveLength(2);
+    const second = sts[1]?.issued;
+    if (second?.sessionToken === undefined) throw new Error('STS issued nothing the second time');
+    const calls = bedrockCalls().slice(bedrockBefore);
+    expect(calls.map((call) => call.headers['x-amz-security-token'])).toEqual([
+      first.sessionToken,
+      first.sessionToken,
+      second.sessionToken,
+    ]);
+    expectSignedWithIssued(calls[2], { ...second, sessionToken: second.sessionToken });
+  });
+
   it('answers STS AccessDenied with a 403 naming the role, never a secret, and never calls Bedrock', async () => {
     const role = 'arn:aws:iam::999999999999:role/not-trusting-pk';
     const bedrockBefore = bedrockCalls().length;

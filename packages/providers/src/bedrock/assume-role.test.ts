@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { PkError } from '@pk/config';
 import { describe, expect, it } from 'vitest';
 import { upstreamUnavailableError } from '../execute/abort-reason.js';
+import { callProvider } from '../execute/call-provider.js';
 import type { Transport } from '../execute/transport.js';
 import type { AuthorizeContext, ProviderAuthSettings, ProviderTarget } from '../spec/provider-adapter.js';
 import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js';
@@ -10,7 +11,12 @@ import type { UpstreamRequest, UpstreamResponse } from '../spec/upstream-request
 import { testContext } from '../test-support/context.js';
 import { readFixtureText } from '../test-support/fixtures.js';
 import { type SignedRequestView, verifySigV4Request } from '../test-support/sigv4-verify.js';
-import { parseAssumeRoleResponse, parseStsError } from './assume-role.js';
+import {
+  dropAssumedRoleCredentials,
+  getAssumedRoleCredentials,
+  parseAssumeRoleResponse,
+  parseStsError,
+} from './assume-role.js';
 import { bedrockAdapter } from './index.js';
 
 const NOW = Date.parse('2026-12-06T19:00:00Z');
@@ -351,5 +357,158 @@ describe('bedrock aws_auth_type', () => {
       expect(verifySigV4Request(view(signed), BASE)).toBeUndefined();
     }
     expect(sts).toHaveLength(0);
+  });
+});
+
+describe('bedrock assumed-role credentials Bedrock no longer accepts', () => {
+  const SESSION = (issued: number) => `FwoGZXIvYXdzSESSION${issued}EXAMPLE`;
+  const issuedAnswer = (issued: number) =>
+    stsAnswer(issued, new Date(NOW + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z')).replace(
+      /<SessionToken>[^<]*<\/SessionToken>/,
+      `<SessionToken>${SESSION(issued)}</SessionToken>`,
+    );
+  const secretOf = (issued: number) =>
+    parseAssumeRoleResponse(issuedAnswer(issued), NOW)?.credentials.secretAccessKey ?? '';
+
+  /** STS and Bedrock: Bedrock checks the signature and answers 403 `errorType` to a revoked session. */
+  function fakeAws(errorType = 'ExpiredTokenException') {
+    const sts: UpstreamRequest[] = [];
+    const bedrock: UpstreamRequest[] = [];
+    const revoked = new Set<string>();
+    const transport: Transport = {
+      async send(request) {
+        if (request.url.startsWith('https://sts.')) {
+          sts.push(request);
+          if (verifySigV4Request(view(request), BASE) !== undefined) throw new Error('STS signed wrongly');
+          return respond(200, issuedAnswer(sts.length));
+        }
+        if (!request.url.startsWith(BEDROCK_URL.replace('/m/converse', '/'))) {
+          throw new Error(`unexpected call to ${request.url}`);
+        }
+        bedrock.push(request);
+        const token = request.headers['x-amz-security-token'];
+        const issued = /SESSION(\d+)/.exec(token ?? '')?.[1];
+        // A session of STS's is signed with its temporary key, anything else with the target's own.
+        const key =
+          issued === undefined
+            ? BASE
+            : { accessKeyId: `ASIATEMP${issued}`, secretAccessKey: secretOf(Number(issued)) };
+        if (verifySigV4Request(view(request), key) !== undefined) throw new Error('Bedrock signed wrongly');
+        if (token !== undefined && revoked.has(token)) {
+          return {
+            status: 403,
+            headers: {
+              'content-type': 'application/json',
+              'x-amzn-errortype': `${errorType}:http://internal.amazon.com/coral/com.amazon.coral.service/`,
+            },
+            body: Readable.from([
+              Buffer.from(
+                JSON.stringify({ message: 'The security token included in the request is expired' }),
+              ),
+            ]),
+          };
+        }
+        return {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: Readable.from([Buffer.from(readFixtureText('bedrock', 'text.json'))]),
+        };
+      },
+      close: async () => {},
+    };
+    return { transport, sts, bedrock, revoked };
+  }
+
+  const chat = {
+    endpoint: 'chat.completions',
+    body: { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+  } as const;
+
+  it('drops credentials of a session Bedrock refuses (ExpiredTokenException, UnrecognizedClientException) and answers with fresh ones from STS, once', async () => {
+    for (const errorType of ['ExpiredTokenException', 'UnrecognizedClientException']) {
+      const aws = fakeAws(errorType);
+      const tokenCache = createMemoryTokenCache();
+      const call = () =>
+        callProvider({
+          target: roleTarget(),
+          request: chat,
+          transport: aws.transport,
+          tokenCache,
+          now: () => NOW,
+        });
+      expect((await call()).ok, errorType).toBe(true);
+      aws.revoked.add(SESSION(1));
+      const outcome = await call();
+      expect(outcome.ok, errorType).toBe(true);
+      expect(aws.sts, errorType).toHaveLength(2);
+      expect(aws.bedrock.map((request) => request.headers['x-amz-security-token'])).toEqual([
+        SESSION(1),
+        SESSION(1),
+        SESSION(2),
+      ]);
+      // Later calls use the new session at once.
+      expect((await call()).ok).toBe(true);
+      expect(aws.sts).toHaveLength(2);
+      expect(aws.bedrock.at(-1)?.headers['x-amz-security-token']).toBe(SESSION(2));
+    }
+  });
+
+  it('answers the 403 when the fresh session is refused too (no loop), and renews nothing for other 403s', async () => {
+    const aws = fakeAws();
+    const tokenCache = createMemoryTokenCache();
+    const call = () =>
+      callProvider({
+        target: roleTarget(),
+        request: chat,
+        transport: aws.transport,
+        tokenCache,
+        now: () => NOW,
+      });
+    aws.revoked.add(SESSION(1));
+    aws.revoked.add(SESSION(2));
+    expect(await call()).toMatchObject({ ok: false, status: 403 });
+    expect(aws.sts).toHaveLength(2);
+    expect(aws.bedrock).toHaveLength(2);
+
+    const denied = fakeAws('AccessDeniedException');
+    denied.revoked.add(SESSION(1));
+    const outcome = await callProvider({
+      target: roleTarget(),
+      request: chat,
+      transport: denied.transport,
+      tokenCache: createMemoryTokenCache(),
+      now: () => NOW,
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 403 });
+    expect(denied.sts).toHaveLength(1);
+    expect(denied.bedrock).toHaveLength(1);
+  });
+
+  it('never renews a target’s own static keys: Bedrock’s 403 stands', async () => {
+    const aws = fakeAws();
+    aws.revoked.add('FwoGZXIvYXdzSTATIC');
+    const outcome = await callProvider({
+      target: { ...roleTarget({ aws_auth_type: 'accessKey' }), aws_session_token: 'FwoGZXIvYXdzSTATIC' },
+      request: chat,
+      transport: aws.transport,
+      now: () => NOW,
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 403 });
+    expect(aws.sts).toHaveLength(0);
+    expect(aws.bedrock).toHaveLength(1);
+  });
+
+  it('keeps credentials another call already renewed', async () => {
+    const aws = fakeAws();
+    const tokenCache = createMemoryTokenCache();
+    const context = authorizeContext(roleTarget(), aws.transport, { tokenCache });
+    const input = { roleArn: ROLE, region: 'eu-west-1', base: BASE };
+    await getAssumedRoleCredentials(input, context);
+    dropAssumedRoleCredentials(input, SESSION(9), context);
+    await getAssumedRoleCredentials(input, context);
+    expect(aws.sts).toHaveLength(1);
+    dropAssumedRoleCredentials(input, SESSION(1), context);
+    expect((await getAssumedRoleCredentials(input, context)).sessionToken).toBe(SESSION(2));
+    expect(aws.sts).toHaveLength(2);
   });
 });

@@ -219,6 +219,25 @@ async function assumeRole(
 }
 
 /**
+ * After Bedrock refused temporary credentials before their expiry (a session revoked, or its token no
+ * longer recognised): the cached credentials of `input` are marked expired, so the next
+ * {@link getAssumedRoleCredentials} asks STS again, unless they are no longer the rejected session
+ * token (another call already renewed them).
+ */
+export function dropAssumedRoleCredentials(
+  input: AssumeRoleInput,
+  rejectedSessionToken: string,
+  context: AuthorizeContext,
+): void {
+  const key = assumeRoleCacheKey(input);
+  const cached = context.tokenCache.get(key);
+  if (cached === undefined || cached.expiresAt <= 0) return;
+  const credentials = JSON.parse(cached.token) as Required<BedrockCredentials>;
+  if (credentials.sessionToken !== rejectedSessionToken) return;
+  context.tokenCache.set(key, { token: cached.token, expiresAt: 0 });
+}
+
+/**
  * Temporary credentials of `input.roleArn`: from `context.tokenCache` (keyed by
  * {@link assumeRoleCacheKey}) while they have more than 5 minutes (or a quarter of their lifetime, if shorter) left, else from STS `AssumeRole` at
  * the region's endpoint, signed (SigV4, service `sts`) with `input.base`, through the call's own

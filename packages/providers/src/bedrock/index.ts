@@ -1,5 +1,9 @@
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
-import { authorizeBedrockRequest } from './authorize.js';
+import {
+  authorizeBedrockRequest,
+  bedrockRejectsAuthorization,
+  reauthorizeBedrockRequest,
+} from './authorize.js';
 import { toBedrockUpstreamError } from './errors.js';
 import { createBedrockEventStreamDecoder } from './event-stream.js';
 import { bedrockNativeMessages } from './native-messages.js';
@@ -37,6 +41,8 @@ export const bedrockAdapter = {
   createStreamTransformer: createBedrockStreamTransformer,
   parseError: toBedrockUpstreamError,
   authorize: authorizeBedrockRequest,
+  reauthorize: reauthorizeBedrockRequest,
+  rejectsAuthorization: bedrockRejectsAuthorization,
   createStreamDecoder: createBedrockEventStreamDecoder,
   nativeDialects: { messages: bedrockNativeMessages },
 } as const satisfies ProviderAdapter;

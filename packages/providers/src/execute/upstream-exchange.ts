@@ -120,8 +120,9 @@ export function streamCredentialsOf(context: ProviderContext): readonly string[]
  * Sends a built request: the client's forwarded headers added, the adapter's async `authorize` step
  * run when it has one (SigV4, Google tokens), then `transport.send`. Not `async`: without an
  * `authorize` step the transport's own promise is returned, so a call awaits exactly once, as before.
- * A 401 to an authorized request is answered once more when the adapter's `reauthorize` gives a
- * fresher authorization (a Google token the provider no longer accepts).
+ * A 401 to an authorized request (or what the adapter's `rejectsAuthorization` says is a refused
+ * authorization) is sent once more when the adapter's `reauthorize` gives a fresher authorization (a
+ * Google token, or assumed-role AWS credentials, the provider no longer accepts).
  */
 export function sendUpstream(
   adapter: ProviderAdapter,
@@ -143,7 +144,9 @@ export function sendUpstream(
   return adapter.authorize(forwarded, authorizeContext).then(async (upstream) => {
     authorizedRequests.set(context, upstream);
     const response = await options.transport.send(upstream, send);
-    if (response.status !== 401 || adapter.reauthorize === undefined) return response;
+    if (adapter.reauthorize === undefined) return response;
+    const rejected = adapter.rejectsAuthorization?.(response) ?? response.status === 401;
+    if (!rejected) return response;
     const again = await adapter.reauthorize(forwarded, upstream, authorizeContext);
     if (again === undefined) return response;
     authorizedRequests.set(context, again);

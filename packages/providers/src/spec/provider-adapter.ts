@@ -4,7 +4,7 @@ import type { Transport } from '../execute/transport.js';
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import type { TokenCache } from './token-cache.js';
 import type { UpstreamError } from './upstream-error.js';
-import type { UpstreamRequest } from './upstream-request.js';
+import type { UpstreamRequest, UpstreamResponse } from './upstream-request.js';
 
 /**
  * The endpoints pk routes. `passthrough` is any other path under `/v1` (images, audio, files …),
@@ -272,6 +272,12 @@ export interface ProviderAdapter {
     rejected: UpstreamRequest,
     context: AuthorizeContext,
   ): Promise<UpstreamRequest | undefined>;
+  /**
+   * Optional, with `reauthorize`: whether an answer (its status and headers; the body is not read)
+   * says the authorization itself is no longer accepted, so `reauthorize` is tried. Default: a 401.
+   * Bedrock answers a revoked or expired session token with a 403 whose `x-amzn-errortype` says so.
+   */
+  rejectsAuthorization?(answer: Pick<UpstreamResponse, 'status' | 'headers'>): boolean;
   /**
    * Optional framing stage for a vendor whose stream is not SSE (Bedrock's binary event stream): a
    * decoder of body bytes → events for `createStreamTransformer`. Throwing (a bad frame, a body cut
