@@ -157,3 +157,36 @@ describe('path of a stored pass-through record', () => {
     ]);
   });
 });
+
+describe('error_code of a stored proxied record', () => {
+  it('is the status the client got when the provider’s error has neither code nor type, so ?error_code=500 finds it', async () => {
+    // An upstream (or a proxy in front of it) answering a 500 whose error names no code and no type.
+    mock.script('gpt-4o-mini-bare-500', () => ({
+      status: 500,
+      json: { error: { message: 'The server had an error while processing your request.' } },
+    }));
+    const openai = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({ virtualKey: 'openai-a', traceId: 'bare-500' }),
+    });
+    const failure = await openai.chat.completions
+      .create({ model: 'gpt-4o-mini-bare-500', messages: [{ role: 'user', content: 'Hi' }] })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(failure).toBeInstanceOf(OpenAI.InternalServerError);
+    expect((failure as InstanceType<typeof OpenAI.InternalServerError>).status).toBe(500);
+    expect(mock.forModel('gpt-4o-mini-bare-500')).toHaveLength(1);
+
+    const [record] = await recordsOf('bare-500');
+    expect(record).toMatchObject({ status: 500, error_code: '500' });
+    const response = await fetch(`${gateway.base}/logs?error_code=500&trace_id=bare-500`, {
+      headers: { 'x-portkey-api-key': KEY },
+    });
+    const found = ((await response.json()) as { data: Record<string, unknown>[] }).data;
+    expect(found.map((row) => row.trace_id)).toEqual(['bare-500']);
+  });
+});

@@ -654,8 +654,9 @@ function replyWithFailure(
     return reply.code(statusOfErrorCode(error.code)).type('application/json').send(error.toEnvelope());
   }
   if (UpstreamError.isInstance(error)) {
-    const code = providerErrorCodeOf(error);
-    if (code !== undefined) request.logFields.errorCode = code;
+    // A provider's error without `code` or `type` still gets one, its status as text (`"500"`), as a
+    // failed custom log does: else grouping or filtering by `error_code` would put it with successes.
+    request.logFields.errorCode = providerErrorCodeOf(error) ?? String(status);
     return reply.code(status).type('application/json').send(error.toEnvelope());
   }
   throw error;
