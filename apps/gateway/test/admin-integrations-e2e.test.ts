@@ -223,4 +223,56 @@ describe.each(['sqlite', 'postgres'] as const)('integrations and providers end t
     const asUser = await sdkError(new Portkey({ apiKey: userKey }).integrations.list());
     expect(asUser.status).toBe(403);
   });
+
+  it.runIf(run)(
+    'refuses a gateway key of this gateway as an integration’s credential, naming the field, never the value',
+    async () => {
+      const admin = new Portkey({ apiKey: adminKey });
+      const refusal = (field: string) => ({
+        status: 400,
+        message: `${field}: holds a gateway key of this gateway, which is never sent to a provider; give the provider's own credential`,
+        param: field,
+        code: 'PK_ERR_INVALID_REQUEST',
+      });
+      const outcome = async (call: Promise<unknown>) => {
+        const refused = await sdkError(call);
+        const error = refused.body.error as { code: string; param: string };
+        expect(JSON.stringify(refused)).not.toContain(userKey);
+        expect(JSON.stringify(refused)).not.toContain(adminKey);
+        return { status: refused.status, message: refused.message, param: error.param, code: error.code };
+      };
+      expect(
+        await outcome(admin.integrations.create({ name: 'x', ai_provider_id: 'openai', key: userKey })),
+      ).toEqual(refusal('key'));
+      expect(
+        await outcome(
+          admin.integrations.create({
+            name: 'x',
+            ai_provider_id: 'azure-openai',
+            configurations: { resource_name: 'r', azure_ad_token: adminKey },
+          }),
+        ),
+      ).toEqual(refusal('configurations.azure_ad_token'));
+      expect((await admin.integrations.list()).total).toBe(0);
+
+      // An update may not put one in either; the integration keeps its key.
+      // `create_default_provider` (no provider made: the integration can be deleted at once) is not
+      // in the SDK's type, so the body is a variable rather than a literal.
+      const kept = {
+        name: 'kept',
+        slug: 'kept',
+        ai_provider_id: 'openai',
+        key: FIRST_KEY,
+        create_default_provider: false,
+      };
+      await admin.integrations.create(kept);
+      expect(await outcome(admin.integrations.update({ slug: 'kept', key: `Bearer ${userKey}` }))).toEqual(
+        refusal('key'),
+      );
+      expect(await admin.integrations.retrieve({ slug: 'kept' })).toMatchObject({
+        masked_key: 'sk-…cdef',
+      });
+      await admin.integrations.delete({ slug: 'kept' });
+    },
+  );
 });

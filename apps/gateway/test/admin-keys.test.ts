@@ -214,6 +214,66 @@ describe('virtual keys through the portkey-ai SDK', () => {
     expect(fileManaged.message).toContain('pk.yaml');
   });
 
+  it('refuses to store a gateway key of this gateway as a virtual key’s credential, naming the field, never the value', async () => {
+    const portkey = admin.portkey();
+    // A key of the store that is revoked still counts: it was this gateway's.
+    const retired = await portkey.apiKeys.create({
+      type: 'organisation',
+      'sub-type': 'service',
+      name: 'old',
+      scopes: [],
+    });
+    await portkey.apiKeys.delete({ id: retired.id as string });
+    const attempts: [Record<string, unknown>, string][] = [
+      [{ provider: 'openai', key: FILE_USER_KEY }, 'key'],
+      [{ provider: 'openai', api_key: `Bearer ${admin.adminKey}` }, 'api_key'],
+      [{ provider: 'openai', key: retired.key as string }, 'key'],
+      [
+        {
+          provider: 'bedrock',
+          awsAccessKeyId: 'AKIAEXAMPLE',
+          awsSecretAccessKey: AWS_SECRET,
+          awsSessionToken: FILE_ADMIN_KEY,
+        },
+        // The SDK sends its camelCase fields in snake_case: the field named is the one received.
+        'aws_session_token',
+      ],
+      [
+        { provider: 'azure-openai', resource_name: 'r', options: { azure_ad_token: admin.adminKey } },
+        'options.azure_ad_token',
+      ],
+    ];
+    for (const [fields, field] of attempts) {
+      const refused = await sdkError(portkey.virtualKeys.create({ name: 'holds a gateway key', ...fields }));
+      expect(refused).toMatchObject({
+        status: 400,
+        body: { error: { code: 'PK_ERR_INVALID_REQUEST', param: field } },
+      });
+      expect(refused.message).toBe(
+        `${field}: holds a gateway key of this gateway, which is never sent to a provider; give the provider's own credential`,
+      );
+    }
+    expect((await admin.store.virtualKeys.list()).some((key) => key.name === 'holds a gateway key')).toBe(
+      false,
+    );
+
+    // Nor may an update put one in; the stored key keeps its own.
+    const created = await portkey.virtualKeys.create({
+      name: 'kept',
+      provider: 'openai',
+      key: PROVIDER_SECRET,
+    });
+    const slug = created.slug as string;
+    const update = await sdkError(portkey.virtualKeys.update({ slug, key: FILE_ADMIN_KEY }));
+    expect(update).toMatchObject({
+      status: 400,
+      body: { error: { code: 'PK_ERR_INVALID_REQUEST', param: 'key' } },
+    });
+    expect((await portkey.virtualKeys.retrieve({ slug })).masked_api_key).toBe('sk-…6789');
+    for (const secret of [FILE_USER_KEY, FILE_ADMIN_KEY, admin.adminKey, retired.key as string])
+      expect(JSON.stringify([update.body, update.message])).not.toContain(secret);
+  });
+
   it('a key past its expires_at answers 401 virtual_key_expired_error (Portkey’s), an unknown one 404', async () => {
     const portkey = admin.portkey();
     // One expired when it is created, one while the gateway runs (the catalog reloads at expiry).

@@ -12,6 +12,7 @@ import {
   spellings,
 } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
+import { integrationFieldName, refuseStoredGatewayKey } from './stored-gateway-key.js';
 import { integrationOptionsOf, providerKeyOf } from './virtual-key-fields.js';
 import { keyRouteSet, portkeyVirtualKeyObject } from './virtual-key-routes.js';
 
@@ -139,6 +140,9 @@ export async function integrationRoutes(
       refuseSecretMappings(body);
       const apiKey = providerKeyOf(body);
       const options = integrationOptionsOf(body.configurations, false);
+      refuseStoredGatewayKey({ apiKey, options }, store.catalog.snapshot, (name) =>
+        integrationFieldName(body, name),
+      );
       const createDefault = flag(
         field(body, 'create_default_provider', 'createDefaultProvider'),
         'create_default_provider',
@@ -180,6 +184,9 @@ export async function integrationRoutes(
         refuseSecretMappings(body);
         const apiKey = providerKeyOf(body);
         const options = integrationOptionsOf(body.configurations, true);
+        refuseStoredGatewayKey({ apiKey, options }, store.catalog.snapshot, (name) =>
+          integrationFieldName(body, name),
+        );
         const record = await store.integrations.update(
           request.params.slug,
           {

@@ -13,6 +13,7 @@ import {
 } from './current-usage.js';
 import { type AdminBody, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
+import { refuseStoredGatewayKey, virtualKeyFieldName } from './stored-gateway-key.js';
 import { createVirtualKeyInput, updateVirtualKeyInput } from './virtual-key-fields.js';
 
 /** Whose usage a virtual key's is. */
@@ -103,7 +104,11 @@ export async function virtualKeyRoutes(
     what: 'virtual key',
     object: 'virtual-key',
     scopes: (operation) => [`virtual_keys.${operation}`],
-    create: (body, actor) => store.virtualKeys.create(createVirtualKeyInput(body), actor),
+    create: (body, actor) => {
+      const input = createVirtualKeyInput(body);
+      refuseStoredGatewayKey(input, store.catalog.snapshot, (field) => virtualKeyFieldName(body, field));
+      return store.virtualKeys.create(input, actor);
+    },
     objectOf: portkeyVirtualKeyObject,
   });
 }
@@ -153,6 +158,7 @@ export async function keyRouteSet(
     async (request) => {
       const body = objectBody(request.body, what);
       const input = updateVirtualKeyInput(body);
+      refuseStoredGatewayKey(input, store.catalog.snapshot, (field) => virtualKeyFieldName(body, field));
       const reset = resetUsageRequested(body);
       // `{ reset_usage: true }` alone changes no field: it works on the settings file's keys too.
       const updated = !reset || Object.keys(input).length > 0;

@@ -7,7 +7,7 @@ function headerOf(key: string): string {
 }
 
 /** True when a credential field's value (a string, or a key file's fields) is a gateway key. */
-function holdsGatewayKey(value: unknown, isGatewayKey: GatewaySecretTest): boolean {
+export function holdsGatewayKey(value: unknown, isGatewayKey: GatewaySecretTest): boolean {
   if (typeof value === 'string') {
     const bare = stripBearer(value.trim());
     return bare !== '' && bare !== SDK_PLACEHOLDER_KEY && isGatewayKey(bare);
