@@ -31,6 +31,7 @@ import { spillLeftWhileOffWarning } from './request-logs/spill-left-while-off.js
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
 import { settingsRecordsOf } from './settings/settings-records.js';
+import { settingsGatewayKeyProblem } from './settings/stored-gateway-keys.js';
 import { breakerStoreFromEnvironment } from './stores/breaker-store-from-environment.js';
 import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
 import { createRedisClient, redisUrlFromEnvironment } from './stores/redis-client.js';
@@ -127,6 +128,13 @@ async function main(): Promise<void> {
     await store.close();
     if (!masterKeyFileExisted) await rm(masterKeyFile, { force: true });
     throw noGatewayKeys(options.host);
+  }
+  // No settings-file virtual key may hold a gateway key (the file's or the store's): it would go upstream.
+  const storedGatewayKey = settingsGatewayKeyProblem(settings.virtualKeys, store.catalog.snapshot);
+  if (storedGatewayKey !== undefined) {
+    await store.close();
+    if (!masterKeyFileExisted) await rm(masterKeyFile, { force: true });
+    throw new StartupError(storedGatewayKey);
   }
   const shutdown = createShutdownState();
   // One record per proxied request: queued (bounded), written in batches off the request path.
