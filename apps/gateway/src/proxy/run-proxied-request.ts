@@ -68,6 +68,7 @@ import { ClientSignal } from './client-signal.js';
 import { forwardedHeadersOf, gatewaySecretTestOf } from './forwarded-headers.js';
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
 import { SHUTDOWN_STREAM_MESSAGE, sendSse } from './send-sse.js';
+import { warningsHeaderValue } from './warnings-header.js';
 
 /**
  * The warning of a request whose config asks for `cache.mode: semantic` on a gateway without the
@@ -206,7 +207,14 @@ async function proxyRequest(
     if (typeof body.model === 'string') log.model = body.model;
     throw error;
   }
-  const { plan: resolvedPlan, model, hasHooks, limitedVirtualKeys, headerWarnings } = resolved;
+  const {
+    plan: resolvedPlan,
+    model,
+    hasHooks,
+    limitedVirtualKeys,
+    headerWarnings,
+    configWarnings,
+  } = resolved;
   if (hasHooks && ingress !== undefined) {
     // A dialect route whose hooks cannot run is refused before anything is sent: skipping them
     // would let a guarded config be bypassed by switching route.
@@ -221,16 +229,21 @@ async function proxyRequest(
   const plan = lifetime.plan;
   if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
   // Request headers the gateway ignored: the client is told, not only the log.
-  let requestWarnings =
+  const ignoredHeaders =
     lifetime.warning === undefined
       ? headerWarnings
       : headerWarnings === undefined
         ? [lifetime.warning]
         : [...headerWarnings, lifetime.warning];
-  if (requestWarnings !== undefined) {
-    reply.header('x-pk-warnings', requestWarnings.join('; '));
-    log.warnings = [...(log.warnings ?? []), ...requestWarnings];
-  }
+  if (ignoredHeaders !== undefined) log.warnings = [...(log.warnings ?? []), ...ignoredHeaders];
+  // The config's warnings too (the log has them as the plan's): why a `max_age` did nothing.
+  let requestWarnings =
+    configWarnings === undefined
+      ? ignoredHeaders
+      : ignoredHeaders === undefined
+        ? configWarnings
+        : [...configWarnings, ...ignoredHeaders];
+  if (requestWarnings !== undefined) reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
   let providerRequest: ProviderRequest = {
     endpoint,
     body: model === undefined ? body : { ...body, model },
@@ -390,7 +403,7 @@ async function proxyRequest(
   if (cache?.semanticUnconfigured) {
     // The client asked for a semantic match this gateway cannot make: it is told, not left guessing.
     requestWarnings = [...(requestWarnings ?? []), SEMANTIC_CACHE_UNCONFIGURED];
-    reply.header('x-pk-warnings', requestWarnings.join('; '));
+    reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
     log.warnings = [...(log.warnings ?? []), SEMANTIC_CACHE_UNCONFIGURED];
     services.onSemanticCacheUnconfigured?.();
   }
@@ -398,7 +411,7 @@ async function proxyRequest(
   if (capWarnings !== undefined && capWarnings.length > 0) {
     // The completion cap a limit added: the client is told the value and why, and so is the log.
     requestWarnings = requestWarnings === undefined ? capWarnings : [...requestWarnings, ...capWarnings];
-    reply.header('x-pk-warnings', requestWarnings.join('; '));
+    reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
     log.warnings = [...(log.warnings ?? []), ...capWarnings];
   }
   if (guard) recordGuardrails(request, guard);
@@ -462,7 +475,7 @@ async function proxyRequest(
   if (answer.warnings.length > 0) {
     const warnings =
       requestWarnings === undefined ? answer.warnings : [...requestWarnings, ...answer.warnings];
-    reply.header('x-pk-warnings', warnings.join('; ').slice(0, 2000));
+    reply.header('x-pk-warnings', warningsHeaderValue(warnings));
     log.warnings = [...(log.warnings ?? []), ...answer.warnings];
   }
   if (answer.kind === 'json') {

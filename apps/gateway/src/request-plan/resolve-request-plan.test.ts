@@ -242,6 +242,22 @@ describe('resolveRequestPlan: the four ways of naming a provider', () => {
     ]);
   });
 
+  it('a config’s warnings are the client’s lines, from the parse cache’s entry, header-safe; none for a clean config', () => {
+    const text = JSON.stringify({ provider: 'groq', api_key: 'gsk-inline', retyr: 1, 'é\n': 2 });
+    const first = plan({ 'x-portkey-config': text });
+    const cached = configCache.parse(text, JSON.parse(text));
+    expect(cached.warnings.map((warning) => warning.message)).toEqual(
+      first.plan.warnings.map((w) => w.message),
+    );
+    expect(first.configWarnings).toEqual([
+      'config.retyr: unknown key "retyr" dropped (did you mean "retry"?)',
+      'config["\\u00e9\\n"]: unknown key "\\u00e9\\u000a" dropped',
+    ]);
+    expect(
+      plan({ 'x-portkey-config': JSON.stringify({ provider: 'groq', api_key: 'g' }) }),
+    ).not.toHaveProperty('configWarnings');
+  });
+
   it('4. custom host + provider + auth', () => {
     const leaf = leafOf(
       plan({

@@ -18,6 +18,7 @@ import { maskSlug } from '../settings/mask-slug.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
 import { configIdentityOf } from './config-identity.js';
 import type { ConfigParseCache } from './config-parse-cache.js';
+import { configWarningLines } from './config-warning-lines.js';
 import { refuseGatewayKeyCredentials } from './gateway-key-credentials.js';
 import { isGatewayKeySecret } from './gateway-key-secret.js';
 import { nonCanonicalIpv6Problem } from './ip-literal-spelling.js';
@@ -85,6 +86,11 @@ export interface RequestPlan {
   readonly limitedVirtualKeys?: ReadonlyMap<VirtualKey, readonly string[]>;
   /** Request headers the plan does not follow, one line each (`x-pk-warnings`); absent when none. */
   readonly headerWarnings?: readonly string[];
+  /**
+   * The config's warnings (unknown keys dropped, a `max_age` replaced …) as `x-pk-warnings` lines,
+   * header-safe; absent when none. Their messages as given are the plan's `warnings` (the log's).
+   */
+  readonly configWarnings?: readonly string[];
 }
 
 /**
@@ -186,12 +192,15 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
       onLimitedKey,
     }),
   );
+  // From the config cache's (or the saved config's) warnings: nothing is parsed again.
+  const configLines = configWarningLines(warnings);
   return {
     plan: { ...resolved.plan, root },
     hasHooks,
     ...(model === undefined ? {} : { model }),
     ...(limitedVirtualKeys ? { limitedVirtualKeys } : {}),
     ...(resolved.warnings === undefined ? {} : { headerWarnings: resolved.warnings }),
+    ...(configLines === undefined ? {} : { configWarnings: configLines }),
   };
 }
 
