@@ -18,9 +18,12 @@ const runId = `${Date.now()}-${process.pid}`;
 beforeAll(async () => {
   upstream = await startMockOpenAI({ record: true });
 });
+/** What a test left in the shared Redis, removed once its gateways are gone. */
+const cleanUps: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const gateway of gateways) gateway.child.kill('SIGKILL');
   await upstream?.close();
+  for (const cleanUp of cleanUps) await cleanUp();
 });
 
 async function ask(gateway: GatewayProcess, messages: unknown, maxAge = 3600) {
@@ -177,6 +180,17 @@ describe.runIf(runs)('Redis cache store', () => {
         await response.text();
         return response.headers.get('x-portkey-cache-status');
       };
+      const redis = new Redis('redis://127.0.0.1:6379');
+      const cacheKeysBefore = new Set(await redis.keys('pk:c:*'));
+      // The keyless gateway's vector stream: removed afterwards unless it was there before the test.
+      const vectorStream = 'pk:sv:{anonymous}';
+      const streamExisted = (await redis.exists(vectorStream)) === 1;
+      cleanUps.push(async () => {
+        const created = (await redis.keys('pk:c:*')).filter((key) => !cacheKeysBefore.has(key));
+        if (created.length > 0) await redis.del(...created);
+        if (!streamExisted) await redis.del(vectorStream);
+        await redis.quit();
+      });
       const first = await startGateway(env);
       const second = await startGateway(env);
       gateways.push(first, second);
