@@ -1,41 +1,36 @@
 import { PkError } from '@pk/config';
 import type { Store } from '@pk/store';
-import { MAX_PARTIALS } from '../prompts/load-partials.js';
-import { partialNamesIn, type TemplateText, templateTexts } from '../prompts/render-prompt.js';
+import { loadPartials } from '../prompts/load-partials.js';
+import { type TemplateText, templateTexts } from '../prompts/render-prompt.js';
 
-/** The partials a text includes; none for one Mustache cannot parse (its runs say why). */
-function namesIn({ text, where }: TemplateText): string[] {
-  try {
-    return partialNamesIn(text, where);
-  } catch {
-    return [];
+/** A partial that does not exist, with the chain of partials to it (itself last). */
+class MissingPartial extends Error {
+  constructor(readonly chain: readonly string[]) {
+    super('missing partial');
   }
 }
 
 /**
  * The chain of partials (`["outer", "missing"]`) from `texts` to the first partial that does not exist,
- * following each partial as a run would (its published version for a bare slug, `@2`, a label), or
- * `undefined` when every partial they reach exists. Each partial is read once; at most
- * {@link MAX_PARTIALS} are followed. Cycles and depth are left to the run, which refuses them.
+ * walked as a run walks them ({@link loadPartials}: the published version for a bare slug, `@2`, a
+ * label), or `undefined` when every partial they reach exists. What else a run refuses (partials that
+ * include each other, too deep, too many, a template Mustache cannot parse) is left to the run.
  */
 async function missingPartialChain(
   store: Store,
   texts: readonly TemplateText[],
-): Promise<string[] | undefined> {
-  const seen = new Set<string>();
-  const queue: { readonly name: string; readonly chain: readonly string[] }[] = texts.flatMap((text) =>
-    namesIn(text).map((name) => ({ name, chain: [name] })),
-  );
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-    if (seen.has(next.name) || seen.size >= MAX_PARTIALS) continue;
-    seen.add(next.name);
-    const template = (await store.promptPartials.resolve(next.name))?.version.template;
-    if (template === undefined) return [...next.chain];
-    for (const name of namesIn({ text: template, where: `partial ${next.name}` })) {
-      queue.push({ name, chain: [...next.chain, name] });
-    }
+): Promise<readonly string[] | undefined> {
+  try {
+    await loadPartials(
+      texts,
+      async (name) => (await store.promptPartials.resolve(name))?.version.template,
+      (chain) => new MissingPartial(chain),
+    );
+    return undefined;
+  } catch (error) {
+    if (error instanceof MissingPartial) return error.chain;
+    return undefined;
   }
-  return undefined;
 }
 
 /**

@@ -18,6 +18,9 @@ const refused = (message: string) => new PkError('PK_ERR_INVALID_REQUEST', messa
 export async function loadPartials(
   texts: readonly TemplateText[],
   resolve: (name: string) => Promise<string | undefined>,
+  /** The error for a partial that does not exist, given the chain of partials to it (itself last). */
+  missing: (chain: readonly string[], where: string) => Error = (chain, where) =>
+    refused(`the prompt template (${where}) includes the partial "${chain.at(-1)}", which does not exist`),
 ): Promise<PartialTemplates> {
   const partials: Record<string, string> = {};
   const visit = async (text: string, where: string, path: readonly string[]): Promise<void> => {
@@ -35,9 +38,7 @@ export async function loadPartials(
         throw refused(`the prompt includes more than ${MAX_PARTIALS} partials`);
       }
       const template = await resolve(name);
-      if (template === undefined) {
-        throw refused(`the prompt template (${where}) includes the partial "${name}", which does not exist`);
-      }
+      if (template === undefined) throw missing([...path, name], where);
       partials[name] = template;
       await visit(template, `partial ${name}`, [...path, name]);
     }
