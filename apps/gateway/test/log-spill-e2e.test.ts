@@ -152,9 +152,12 @@ describe.each([
       }
       expect(await until(async () => (await logsOf(second, 'spill-during')).length === 3)).toBe(true);
       expect(await until(() => !existsSync(spillFile))).toBe(true);
+      // Log lines reach stdout in batches: wait for the line that reports the replay, then read.
+      const recovered = 'request log spill: 3 records recovered into the store';
+      expect(await until(() => second.process.output().includes(recovered))).toBe(true);
       const output = second.process.output();
       expect(output).toContain(`line 4 is not a record; skipped`);
-      expect(output).toContain('request log spill: 3 records recovered into the store');
+      expect(output).toContain(recovered);
       // The records as the first process made them: same ids, same fields, once each.
       const stored = await logsOf(second, 'spill-during');
       expect(stored.map((record) => record.id).sort()).toEqual(spilled.map((row) => row.id).sort());
