@@ -12,19 +12,29 @@ import {
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 
-/** A group of the panel: loading, its lines, or the error of its call. */
-type Loaded = { readonly lines: readonly OutcomeLine[] } | { readonly error: unknown } | null;
+/**
+ * A group of the panel: its lines or the error of its call, for the period (hours) it was asked for;
+ * `null` before the first answer. One for another period shows as loading, from the render that changes
+ * the period.
+ */
+type Loaded =
+  | { readonly hours: number; readonly lines: readonly OutcomeLine[] }
+  | { readonly hours: number; readonly error: unknown }
+  | null;
+
+/** The group's answer if it is for the period shown, else `null` (loading). */
+const ofPeriod = (loaded: Loaded, hours: number): Loaded => (loaded?.hours === hours ? loaded : null);
 
 /** Runs `load` into `set` (its lines, or its error), unless the period changed meanwhile. */
 function follow(
+  hours: number,
   load: () => Promise<readonly OutcomeLine[]>,
   set: (value: Loaded) => void,
   current: () => boolean,
 ): void {
-  set(null);
   load().then(
-    (lines) => current() && set({ lines }),
-    (error: unknown) => current() && set({ error }),
+    (lines) => current() && set({ hours, lines }),
+    (error: unknown) => current() && set({ hours, error }),
   );
 }
 
@@ -46,16 +56,19 @@ export function OutcomesPanel(props: { hours: number }) {
     const to = new Date();
     const query = outcomeQuery(new Date(to.getTime() - hours * 3600_000), to);
     follow(
+      hours,
       async () => cacheLines(readCacheSummary(await api(`/analytics/summary/cache${query}`))),
       setCache,
       isCurrent,
     );
     follow(
+      hours,
       async () => rescuedLines(readRescued(await api(`/analytics/graphs/requests/rescued${query}`))),
       setRescued,
       isCurrent,
     );
     follow(
+      hours,
       async () => {
         const [totals, weighted] = await Promise.all([
           api(`/analytics/graphs/feedbacks${query}`),
@@ -75,9 +88,9 @@ export function OutcomesPanel(props: { hours: number }) {
     <section class="outcomes" aria-labelledby="outcomes-title">
       <h2 id="outcomes-title">Outcomes over the period</h2>
       <div class="outcome-groups">
-        <OutcomeGroup id="outcomes-cache" title="Cache" loaded={cache} />
-        <OutcomeGroup id="outcomes-rescued" title="Rescued requests" loaded={rescued} />
-        <OutcomeGroup id="outcomes-feedback" title="Feedback" loaded={feedback} />
+        <OutcomeGroup id="outcomes-cache" title="Cache" loaded={ofPeriod(cache, hours)} />
+        <OutcomeGroup id="outcomes-rescued" title="Rescued requests" loaded={ofPeriod(rescued, hours)} />
+        <OutcomeGroup id="outcomes-feedback" title="Feedback" loaded={ofPeriod(feedback, hours)} />
       </div>
     </section>
   );

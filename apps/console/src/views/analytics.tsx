@@ -21,6 +21,11 @@ import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OutcomesPanel } from './analytics-outcomes.js';
 
+/** A summary's answer, or its failure, for the query (grouping and period) it was asked for. */
+type Loaded =
+  | { query: string; rows: SummaryRow[]; top: number | null; period: [number, number] | null }
+  | { query: string; error: unknown };
+
 const COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0969da', '#57606a'];
 
 /**
@@ -35,23 +40,26 @@ export function AnalyticsView() {
   const [groupBy, setGroupBy] = useState<string>('model');
   const [metadataKey, setMetadataKey] = useState('');
   const [hours, setHours] = useState('24');
-  const [rows, setRows] = useState<SummaryRow[] | null>(null);
-  /** The top groups the summary kept, when it summed the rest into one (its `truncated`). */
-  const [topOf, setTopOf] = useState<number | null>(null);
-  const [period, setPeriod] = useState<[number, number] | null>(null);
-  const [error, setError] = useState<unknown>(null);
+  /**
+   * The last answer, with the query it answers: figures (and a failure) are only ever shown under the
+   * grouping and period they were computed for. Matching them in render, not clearing them in an effect,
+   * means no render, not even the first after a change, draws them under another caption.
+   */
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
   const chart = useRef<HTMLDivElement>(null);
   const group = groupBy === 'metadata' ? `metadata.${metadataKey}` : groupBy;
 
   const needsKey = groupBy === 'metadata' && metadataKey === '';
+  const query = needsKey ? null : `${group}\n${hours}`;
+  const shown = loaded !== null && loaded.query === query ? loaded : null;
+  const rows = shown !== null && 'rows' in shown ? shown.rows : null;
+  const topOf = shown !== null && 'rows' in shown ? shown.top : null;
+  const period = shown !== null && 'rows' in shown ? shown.period : null;
+  const error = shown !== null && 'error' in shown ? shown.error : null;
   useEffect(() => {
-    // Figures are only ever shown under the grouping they were computed for.
-    setRows(null);
-    setPeriod(null);
-    if (needsKey) return undefined;
+    if (query === null) return undefined;
     let current = true;
     const from = new Date(Date.now() - Number(hours) * 3600_000).toISOString();
-    setError(null);
     api<{ data: SummaryRow[]; from?: string; to?: string; truncated?: boolean; top?: number | null }>(
       `/analytics/summary${queryString([
         ['group_by', group],
@@ -60,18 +68,21 @@ export function AnalyticsView() {
     )
       .then((summary) => {
         if (!current) return;
-        setRows(summary.data);
-        setTopOf(summary.truncated === true && typeof summary.top === 'number' ? summary.top : null);
-        setPeriod(periodOf(summary));
+        setLoaded({
+          query,
+          rows: summary.data,
+          top: summary.truncated === true && typeof summary.top === 'number' ? summary.top : null,
+          period: periodOf(summary),
+        });
       })
       .catch((caught: unknown) => {
-        if (current) setError(caught);
+        if (current) setLoaded({ query, error: caught });
       });
     // An answer for a grouping or period the user has since left is dropped.
     return () => {
       current = false;
     };
-  }, [group, hours, needsKey]);
+  }, [query]);
 
   useEffect(() => {
     const target = chart.current;
