@@ -2,6 +2,7 @@ import { PkError } from '@pk/config';
 import type { RescuedRow, SummaryFilter, SummaryRow } from '@pk/store';
 import { exportPlanOf } from './export-filters.js';
 import { centsOf } from './export-lines.js';
+import { metadataObjectOf } from './filter-spellings.js';
 
 /**
  * Portkey's analytics graphs (`portkey.analytics.graphs.*`, `GET /v1/analytics/graphs/…`) over the
@@ -24,24 +25,14 @@ export interface GraphQuery {
   readonly pageSize: number | undefined;
 }
 
+const refusal = (message: string, param: string) => new PkError('PK_ERR_INVALID_REQUEST', message, { param });
+
 const NAMING = { prefix: '', unknown: "charts by (see the gateway README's analytics section)" };
 
 /** The buckets of a range: minutes up to 2 hours, hours up to 2 days, days beyond. */
 export function bucketOf(from: number, to: number): number {
   const span = to - from;
   return span <= 2 * HOUR_MS ? MINUTE_MS : span <= 2 * DAY_MS ? HOUR_MS : DAY_MS;
-}
-
-/** Portkey's `metadata` query value: a JSON object as text (the SDK passes the query as given). */
-function metadataOf(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value) as unknown;
-  } catch {
-    throw new PkError('PK_ERR_INVALID_REQUEST', 'metadata must be a JSON object, {"team":"support"}', {
-      param: 'metadata',
-    });
-  }
 }
 
 /**
@@ -52,7 +43,8 @@ function metadataOf(value: unknown): unknown {
  */
 export function graphQueryOf(query: Readonly<Record<string, unknown>>): GraphQuery {
   const filters: Record<string, unknown> = { ...query };
-  if (filters.metadata !== undefined) filters.metadata = metadataOf(filters.metadata);
+  if (typeof filters.metadata === 'string')
+    filters.metadata = metadataObjectOf(filters.metadata, 'metadata', refusal);
   for (const required of ['time_of_generation_min', 'time_of_generation_max'])
     if (filters[required] === undefined)
       throw new PkError('PK_ERR_INVALID_REQUEST', `${required} is required (ISO 8601)`, { param: required });

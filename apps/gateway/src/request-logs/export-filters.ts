@@ -1,7 +1,7 @@
 import { PkError } from '@pk/config';
 import type { LogFilter, StoredRequestLog } from '@pk/store';
-import { MAX_LOG_METADATA_FILTERS } from '@pk/store';
 import { centsOf } from './export-lines.js';
+import { metadataPairsOf, orgModelOf } from './filter-spellings.js';
 
 /**
  * Portkey's log export filters (its `GenerationsFilterSchema`) as pk's log filter, checked when an
@@ -153,20 +153,6 @@ function wholeOf(
   return value;
 }
 
-function metadataPairs(value: unknown, prefix: string): [string, string][] {
-  if (value === undefined || value === null) return [];
-  if (typeof value !== 'object' || Array.isArray(value))
-    throw invalid(`${prefix}metadata must be an object of key: value`, 'metadata', prefix);
-  const pairs = Object.entries(value as Record<string, unknown>).map(([key, item]): [string, string] => {
-    if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean')
-      throw invalid(`${prefix}metadata.${key} must be text`, 'metadata', prefix);
-    return [key, String(item)];
-  });
-  if (pairs.length > MAX_LOG_METADATA_FILTERS)
-    throw invalid(`${prefix}metadata has at most ${MAX_LOG_METADATA_FILTERS} keys`, 'metadata', prefix);
-  return pairs;
-}
-
 /**
  * The export plan of Portkey's filter object for a tenant (undefined: every tenant). Throws a 400
  * `PkError` naming the filter for anything pk cannot apply exactly.
@@ -186,16 +172,15 @@ export function exportPlanOf(
   let provider = oneText(filters, 'ai_org', prefix);
   let model = oneText(filters, 'ai_model', prefix);
   if (orgModel !== undefined) {
-    const at = orgModel.indexOf('__');
-    if (at <= 0 || at + 2 >= orgModel.length)
-      throw invalid(`${prefix}ai_org_model is provider__model (openai__gpt-4o)`, 'ai_org_model', prefix);
-    const named = orgModel.slice(at + 2);
-    if (provider !== undefined && provider !== orgModel.slice(0, at))
+    const named = orgModelOf(orgModel, `${prefix}ai_org_model`, (message) =>
+      invalid(message, 'ai_org_model', prefix),
+    );
+    if (provider !== undefined && provider !== named.provider)
       throw invalid(`${prefix}ai_org and ${prefix}ai_org_model name different providers`, 'ai_org', prefix);
-    provider = orgModel.slice(0, at);
-    if (model !== undefined && model !== named)
+    provider = named.provider;
+    if (model !== undefined && model !== named.model)
       throw invalid(`${prefix}ai_model and ${prefix}ai_org_model name different models`, 'ai_model', prefix);
-    model = named;
+    model = named.model;
   }
   const ranges: {
     readonly read: (record: StoredRequestLog) => number | null;
@@ -232,7 +217,12 @@ export function exportPlanOf(
       failed: truthOf(filters, 'failed', prefix),
       from,
       to,
-      metadata: metadataPairs(filters.metadata, prefix),
+      metadata:
+        filters.metadata === undefined || filters.metadata === null
+          ? []
+          : metadataPairsOf(filters.metadata, `${prefix}metadata`, (message) =>
+              invalid(message, 'metadata', prefix),
+            ),
     },
     accepts:
       ranges.length === 0

@@ -2,6 +2,7 @@ import { PkError } from '@pk/config';
 import type { LogFilter } from '@pk/store';
 import { MAX_LOG_METADATA_FILTERS } from '@pk/store';
 import type { FastifyReply } from 'fastify';
+import { metadataObjectOf, metadataPairsOf, orgModelOf, PORTKEY_SPELLINGS } from './filter-spellings.js';
 
 /**
  * The query strings of the request log's read routes: `GET /v1/logs` and `GET /v1/analytics/summary`
@@ -28,20 +29,8 @@ const LOG_FILTERS = [
   'to',
 ] as const;
 
-/**
- * Portkey's names of the same filters (its log export and analytics filters, see
- * docs/reference: `GenerationsFilterSchema`), accepted as aliases of pk's.
- */
-const PORTKEY_SPELLINGS: Readonly<Record<string, (typeof LOG_FILTERS)[number]>> = {
-  status_code: 'status',
-  ai_model: 'model',
-  ai_org: 'provider',
-  virtual_keys: 'virtual_key',
-  configs: 'config',
-  prompt_slug: 'prompt',
-  time_of_generation_min: 'from',
-  time_of_generation_max: 'to',
-};
+/** pk's name of each of Portkey's spellings, accepted as aliases. */
+const spellings: Readonly<Record<string, (typeof LOG_FILTERS)[number]>> = PORTKEY_SPELLINGS;
 
 /** The other parameters of `GET /v1/logs`: its paging. */
 export const LIST_PARAMETERS: readonly string[] = ['limit', 'cursor'];
@@ -87,19 +76,7 @@ export function whole(query: Query, name: string, min: number, max: number): num
 /** Portkey's `metadata` parameter: a JSON object of text values, as its SDK sends it. */
 function metadataObjectPairs(value: string | string[]): [string, string][] {
   if (Array.isArray(value)) throw invalid('metadata may be given once', 'metadata');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    parsed = undefined;
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw invalid('metadata is a JSON object, {"_user":"ada"} (or metadata.<key>=<value>)', 'metadata');
-  return Object.entries(parsed as Record<string, unknown>).map(([key, item]) => {
-    if (typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean')
-      throw invalid(`metadata.${key} must be text`, 'metadata');
-    return [key, String(item)];
-  });
+  return metadataPairsOf(metadataObjectOf(value, 'metadata', invalid), 'metadata', invalid);
 }
 
 /**
@@ -125,13 +102,10 @@ function normalized(query: Query, others: readonly string[]): { named: Query; me
     }
     if (name === 'ai_org_model') {
       // Portkey's provider__model (openai__gpt-4o): the provider and model filters at once.
-      const both = single(query, name) as string;
-      const at = both.indexOf('__');
-      if (at <= 0 || at + 2 >= both.length)
-        throw invalid('ai_org_model is provider__model (openai__gpt-4o)', name);
+      const both = orgModelOf(single(query, name) as string, name, invalid);
       for (const [canonical, part] of [
-        ['provider', both.slice(0, at)],
-        ['model', both.slice(at + 2)],
+        ['provider', both.provider],
+        ['model', both.model],
       ] as const) {
         const earlier = named[canonical];
         if (earlier !== undefined && earlier !== part)
@@ -140,7 +114,7 @@ function normalized(query: Query, others: readonly string[]): { named: Query; me
       }
       continue;
     }
-    const canonical = known.has(name) ? name : PORTKEY_SPELLINGS[name];
+    const canonical = known.has(name) ? name : spellings[name];
     if (canonical === undefined)
       throw invalid(
         `${name} is not a parameter of this route: it filters by ${LOG_FILTERS.join(', ')} or metadata.<key> (Portkey's ${Object.keys(PORTKEY_SPELLINGS).join(', ')}, ai_org_model and metadata={…} too)${others.length > 0 ? `, and takes ${others.join(', ')}` : ''}`,
@@ -194,7 +168,8 @@ const PK_SPELLINGS: Readonly<Record<string, string>> = Object.fromEntries(
 /**
  * An analytics graph's or group's query in Portkey's names: pk's names of the same filters
  * (`model`, `status`, `from`, `metadata.<key>` …) renamed to Portkey's, so every analytics route
- * takes `GET /v1/logs`'s filters. A filter given in both spellings must agree.
+ * takes `GET /v1/logs`'s filters. A filter given in both spellings must agree. `metadata` (its JSON
+ * text, with any `metadata.<key>` pairs) is answered as the object, read once here.
  */
 export function portkeyQueryOf(query: Query): Record<string, unknown> {
   const renamed: Record<string, unknown> = {};
@@ -211,24 +186,14 @@ export function portkeyQueryOf(query: Query): Record<string, unknown> {
       throw invalid(`${name} and ${target} are the same filter and must agree`, name);
     renamed[target] = value;
   }
-  if (Object.keys(pairs).length > 0) {
-    let given: Record<string, unknown> = {};
-    if (typeof renamed.metadata === 'string') {
-      try {
-        const parsed: unknown = JSON.parse(renamed.metadata);
-        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed))
-          given = parsed as Record<string, unknown>;
-      } catch {
-        // refused by the graph's own reading of `metadata`
-        return renamed;
-      }
-    }
-    for (const [key, value] of Object.entries(pairs)) {
-      if (given[key] !== undefined && String(given[key]) !== value)
-        throw invalid(`metadata.${key} and metadata's ${key} must agree`, `metadata.${key}`);
-    }
-    renamed.metadata = JSON.stringify({ ...given, ...pairs });
+  const text = renamed.metadata;
+  if (Array.isArray(text)) throw invalid('metadata may be given once', 'metadata');
+  const given = typeof text === 'string' ? metadataObjectOf(text, 'metadata', invalid) : {};
+  for (const [key, value] of Object.entries(pairs)) {
+    if (given[key] !== undefined && String(given[key]) !== value)
+      throw invalid(`metadata.${key} and metadata's ${key} must agree`, `metadata.${key}`);
   }
+  if (text !== undefined || Object.keys(pairs).length > 0) renamed.metadata = { ...given, ...pairs };
   return renamed;
 }
 
