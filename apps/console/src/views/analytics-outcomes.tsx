@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'preact/hooks';
 import {
   cacheLines,
   feedbackLines,
@@ -11,32 +10,7 @@ import {
 } from '../analytics-outcomes.js';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
-
-/**
- * A group of the panel: its lines or the error of its call, for the period (hours) it was asked for;
- * `null` before the first answer. One for another period shows as loading, from the render that changes
- * the period.
- */
-type Loaded =
-  | { readonly hours: number; readonly lines: readonly OutcomeLine[] }
-  | { readonly hours: number; readonly error: unknown }
-  | null;
-
-/** The group's answer if it is for the period shown, else `null` (loading). */
-const ofPeriod = (loaded: Loaded, hours: number): Loaded => (loaded?.hours === hours ? loaded : null);
-
-/** Runs `load` into `set` (its lines, or its error), unless the period changed meanwhile. */
-function follow(
-  hours: number,
-  load: () => Promise<readonly OutcomeLine[]>,
-  set: (value: Loaded) => void,
-  current: () => boolean,
-): void {
-  load().then(
-    (lines) => current() && set({ hours, lines }),
-    (error: unknown) => current() && set({ hours, error }),
-  );
-}
+import { type Answer, useAnswer } from '../use-answer.js';
 
 /**
  * What happened to the period's requests: cache hits and how much faster they were, requests a retry
@@ -46,68 +20,48 @@ function follow(
  */
 export function OutcomesPanel(props: { hours: number }) {
   const { hours } = props;
-  const [cache, setCache] = useState<Loaded>(null);
-  const [rescued, setRescued] = useState<Loaded>(null);
-  const [feedback, setFeedback] = useState<Loaded>(null);
-
-  useEffect(() => {
-    let current = true;
-    const isCurrent = () => current;
-    const to = new Date();
-    const query = outcomeQuery(new Date(to.getTime() - hours * 3600_000), to);
-    follow(
-      hours,
-      async () => cacheLines(readCacheSummary(await api(`/analytics/summary/cache${query}`))),
-      setCache,
-      isCurrent,
-    );
-    follow(
-      hours,
-      async () => rescuedLines(readRescued(await api(`/analytics/graphs/requests/rescued${query}`))),
-      setRescued,
-      isCurrent,
-    );
-    follow(
-      hours,
-      async () => {
-        const [totals, weighted] = await Promise.all([
-          api(`/analytics/graphs/feedbacks${query}`),
-          api(`/analytics/graphs/feedbacks/weighted${query}`),
-        ]);
-        return feedbackLines(readFeedback(totals, weighted));
-      },
-      setFeedback,
-      isCurrent,
-    );
-    return () => {
-      current = false;
-    };
-  }, [hours]);
+  const to = new Date();
+  const query = outcomeQuery(new Date(to.getTime() - hours * 3600_000), to);
+  // Each group's lines for the period shown: another period's show as loading.
+  const period = String(hours);
+  const cache = useAnswer(period, async () =>
+    cacheLines(readCacheSummary(await api(`/analytics/summary/cache${query}`))),
+  );
+  const rescued = useAnswer(period, async () =>
+    rescuedLines(readRescued(await api(`/analytics/graphs/requests/rescued${query}`))),
+  );
+  const feedback = useAnswer(period, async () => {
+    const [totals, weighted] = await Promise.all([
+      api(`/analytics/graphs/feedbacks${query}`),
+      api(`/analytics/graphs/feedbacks/weighted${query}`),
+    ]);
+    return feedbackLines(readFeedback(totals, weighted));
+  });
 
   return (
     <section class="outcomes" aria-labelledby="outcomes-title">
       <h2 id="outcomes-title">Outcomes over the period</h2>
       <div class="outcome-groups">
-        <OutcomeGroup id="outcomes-cache" title="Cache" loaded={ofPeriod(cache, hours)} />
-        <OutcomeGroup id="outcomes-rescued" title="Rescued requests" loaded={ofPeriod(rescued, hours)} />
-        <OutcomeGroup id="outcomes-feedback" title="Feedback" loaded={ofPeriod(feedback, hours)} />
+        <OutcomeGroup id="outcomes-cache" title="Cache" answer={cache} />
+        <OutcomeGroup id="outcomes-rescued" title="Rescued requests" answer={rescued} />
+        <OutcomeGroup id="outcomes-feedback" title="Feedback" answer={feedback} />
       </div>
     </section>
   );
 }
 
-function OutcomeGroup(props: { id: string; title: string; loaded: Loaded }) {
-  const { id, title, loaded } = props;
+function OutcomeGroup(props: { id: string; title: string; answer: Answer<readonly OutcomeLine[]> | null }) {
+  const { id, title, answer } = props;
   return (
     <div class="outcome-group">
       <h3 id={id}>{title}</h3>
-      {loaded === null ? (
+      {answer === null || answer.state === 'loading' ? (
         <p>Loading…</p>
-      ) : 'error' in loaded ? (
-        <ErrorNote error={loaded.error} />
+      ) : answer.state === 'failed' ? (
+        <ErrorNote error={answer.error} />
       ) : (
         <dl class="summary">
-          {loaded.lines.map(([term, value]) => (
+          {answer.value.map(([term, value]) => (
             <div key={term}>
               <dt>{term}</dt>
               <dd>{value}</dd>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import {
@@ -19,12 +19,11 @@ import {
 } from '../analytics-series.js';
 import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { useAnswer } from '../use-answer.js';
 import { OutcomesPanel } from './analytics-outcomes.js';
 
-/** A summary's answer, or its failure, for the query (grouping and period) it was asked for. */
-type Loaded =
-  | { query: string; rows: SummaryRow[]; top: number | null; period: [number, number] | null }
-  | { query: string; error: unknown };
+/** `GET /v1/analytics/summary`'s answer, as the view reads it. */
+type Summary = { data: SummaryRow[]; from?: string; to?: string; truncated?: boolean; top?: number | null };
 
 const COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989', '#0969da', '#57606a'];
 
@@ -40,49 +39,25 @@ export function AnalyticsView() {
   const [groupBy, setGroupBy] = useState<string>('model');
   const [metadataKey, setMetadataKey] = useState('');
   const [hours, setHours] = useState('24');
-  /**
-   * The last answer, with the query it answers: figures (and a failure) are only ever shown under the
-   * grouping and period they were computed for. Matching them in render, not clearing them in an effect,
-   * means no render, not even the first after a change, draws them under another caption.
-   */
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
   const chart = useRef<HTMLDivElement>(null);
   const group = groupBy === 'metadata' ? `metadata.${metadataKey}` : groupBy;
 
   const needsKey = groupBy === 'metadata' && metadataKey === '';
-  const query = needsKey ? null : `${group}\n${hours}`;
-  const shown = loaded !== null && loaded.query === query ? loaded : null;
-  const rows = shown !== null && 'rows' in shown ? shown.rows : null;
-  const topOf = shown !== null && 'rows' in shown ? shown.top : null;
-  const period = shown !== null && 'rows' in shown ? shown.period : null;
-  const error = shown !== null && 'error' in shown ? shown.error : null;
-  useEffect(() => {
-    if (query === null) return undefined;
-    let current = true;
-    const from = new Date(Date.now() - Number(hours) * 3600_000).toISOString();
-    api<{ data: SummaryRow[]; from?: string; to?: string; truncated?: boolean; top?: number | null }>(
+  // Figures (and a failure) are only ever shown under the grouping and period they were computed for.
+  const answer = useAnswer(needsKey ? null : `${group}\n${hours}`, () =>
+    api<Summary>(
       `/analytics/summary${queryString([
         ['group_by', group],
-        ['from', from],
+        ['from', new Date(Date.now() - Number(hours) * 3600_000).toISOString()],
       ])}`,
-    )
-      .then((summary) => {
-        if (!current) return;
-        setLoaded({
-          query,
-          rows: summary.data,
-          top: summary.truncated === true && typeof summary.top === 'number' ? summary.top : null,
-          period: periodOf(summary),
-        });
-      })
-      .catch((caught: unknown) => {
-        if (current) setLoaded({ query, error: caught });
-      });
-    // An answer for a grouping or period the user has since left is dropped.
-    return () => {
-      current = false;
-    };
-  }, [query]);
+    ),
+  );
+  const summary = answer?.state === 'done' ? answer.value : null;
+  const rows = summary?.data ?? null;
+  /** The top groups the summary kept, when it summed the rest into one (its `truncated`). */
+  const topOf = summary?.truncated === true && typeof summary.top === 'number' ? summary.top : null;
+  const period = useMemo(() => (summary === null ? null : periodOf(summary)), [summary]);
+  const error = answer?.state === 'failed' ? answer.error : null;
 
   useEffect(() => {
     const target = chart.current;

@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Link } from '../components/link.js';
@@ -15,6 +14,7 @@ import {
   timeText,
   tokensOf,
 } from '../log-record.js';
+import { useAnswer } from '../use-answer.js';
 
 /** Where an attempt starts, in ms from the request's start (its own start time when it has one). */
 export function attemptOffsets(attempts: readonly LogAttempt[], requestStart: number | null): number[] {
@@ -236,16 +236,11 @@ export function GuardrailResults(props: { value: unknown }) {
 
 /** One request: its summary, the attempt timeline, metadata, bodies, feedback and guardrail results. */
 export function RequestView(props: { id: string }) {
-  const [record, setRecord] = useState<LogRecord | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    setRecord(null);
-    api<LogRecord>(`/logs/${encodeURIComponent(props.id)}`)
-      .then(setRecord)
-      .catch(setError);
-  }, [props.id]);
-  if (error) return <ErrorNote error={error} />;
-  if (!record) return <p aria-live="polite">Loading…</p>;
+  // The request the address names, never the last one's record or failure (a jump through history reuses the view).
+  const answer = useAnswer(props.id, () => api<LogRecord>(`/logs/${encodeURIComponent(props.id)}`));
+  if (answer?.state === 'failed') return <ErrorNote error={answer.error} />;
+  if (answer?.state !== 'done') return <p aria-live="polite">Loading…</p>;
+  const record = answer.value;
   const trace = pick(record, 'trace_id');
   const errorCode = pick(record, 'error_code');
   const started = new Date(String(timeOf(record))).getTime();

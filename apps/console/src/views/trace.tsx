@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { Link } from '../components/link.js';
 import { UserText } from '../components/user-text.js';
 import { type LogRecord, pick, timeOf } from '../log-record.js';
+import { useAnswer } from '../use-answer.js';
 
 /** A request in the span tree, with its depth. */
 export interface Span {
@@ -68,16 +68,13 @@ export function indentOf(depth: number): { readonly rem: number; readonly depthS
  * axis the width of the list (the indentation never narrows them).
  */
 export function TraceView(props: { traceId: string }) {
-  const [records, setRecords] = useState<LogRecord[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    setRecords(null);
-    api<{ requests: LogRecord[] }>(`/traces/${encodeURIComponent(props.traceId)}`)
-      .then((trace) => setRecords(trace.requests))
-      .catch(setError);
-  }, [props.traceId]);
-  if (error) return <ErrorNote error={error} />;
-  if (!records) return <p aria-live="polite">Loading…</p>;
+  // The trace the address names, never the last one's spans or failure (a jump through history reuses the view).
+  const answer = useAnswer(props.traceId, () =>
+    api<{ requests: LogRecord[] }>(`/traces/${encodeURIComponent(props.traceId)}`),
+  );
+  if (answer?.state === 'failed') return <ErrorNote error={answer.error} />;
+  if (answer?.state !== 'done') return <p aria-live="polite">Loading…</p>;
+  const records = answer.value.requests;
   const spans = spanTree(records);
   const begin = Math.min(...spans.map((span) => span.start));
   const end = Math.max(...spans.map((span) => span.start + span.duration), begin + 1);
