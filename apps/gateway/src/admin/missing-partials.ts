@@ -21,11 +21,11 @@ async function missingPartialChain(
   texts: readonly TemplateText[],
 ): Promise<readonly string[] | undefined> {
   try {
-    await loadPartials(
+    await loadPartials({
       texts,
-      async (name) => (await store.promptPartials.resolve(name))?.version.template,
-      (chain) => new MissingPartial(chain),
-    );
+      resolve: async (name) => (await store.promptPartials.resolve(name))?.version.template,
+      refuse: (problem) => (problem.kind === 'missing' ? new MissingPartial(problem.chain) : new Error()),
+    });
     return undefined;
   } catch (error) {
     if (error instanceof MissingPartial) return error.chain;

@@ -49,10 +49,10 @@ export async function promptInferenceRoutes(
         param: 'prompt_id',
       });
     }
-    const partials = await loadPartials(
-      templateTexts(resolved.version.template),
-      async (name) => (await store.promptPartials.resolve(name))?.version.template,
-    );
+    const partials = await loadPartials({
+      texts: templateTexts(resolved.version.template),
+      resolve: async (name) => (await store.promptPartials.resolve(name))?.version.template,
+    });
     return { ...resolved, partials };
   };
 

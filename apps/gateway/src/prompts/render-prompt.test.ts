@@ -140,9 +140,12 @@ describe('templateTexts and loadPartials', () => {
       { text: '{{> sign@1}} {{> sign}}', where: 'messages[1].content[0].text' },
     ]);
     const asked: string[] = [];
-    const partials = await loadPartials(templateTexts(template), async (name) => {
-      asked.push(name);
-      return resolve(name);
+    const partials = await loadPartials({
+      texts: templateTexts(template),
+      resolve: async (name) => {
+        asked.push(name);
+        return resolve(name);
+      },
     });
     expect(partials).toEqual({
       tone: 'Kind. {{> sign}}',
@@ -153,18 +156,18 @@ describe('templateTexts and loadPartials', () => {
   });
 
   it('refuses a missing partial, partials that include each other, and nesting too deep', async () => {
-    await expect(loadPartials(templateTexts('{{> nope}}'), resolve)).rejects.toThrow(
+    await expect(loadPartials({ texts: templateTexts('{{> nope}}'), resolve })).rejects.toThrow(
       '(string) includes the partial "nope", which does not exist',
     );
-    await expect(loadPartials(templateTexts('{{> loop}}'), resolve)).rejects.toThrow(
+    await expect(loadPartials({ texts: templateTexts('{{> loop}}'), resolve })).rejects.toThrow(
       "the prompt's partials include each other: loop → back → loop",
     );
     const chain: Record<string, string> = {};
     for (let level = 0; level < 12; level += 1) chain[`p${level}`] = `{{> p${level + 1}}}`;
     chain.p12 = 'end';
-    await expect(loadPartials(templateTexts('{{> p0}}'), async (name) => chain[name])).rejects.toThrow(
-      'nest deeper than 8 levels',
-    );
+    await expect(
+      loadPartials({ texts: templateTexts('{{> p0}}'), resolve: async (name) => chain[name] }),
+    ).rejects.toThrow('nest deeper than 8 levels');
   });
 });
 
