@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { openStore, type Store } from '@pk/store';
 import { requirePostgres } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -425,7 +426,7 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
   );
 
   it.runIf(run)(
-    'partials: a prompt includes a partial that includes another, each at its published version; a cycle is a 400 and sends nothing',
+    'partials: a prompt includes a partial that includes another, each at its published version',
     async () => {
       const signature = await admin.prompts.partials.create({
         name: 'Signature',
@@ -471,10 +472,157 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
         (versions.data as { version: number; description: string | null }[]).map((v) => v.description),
       ).toEqual(['dash', null]);
       expect((await admin.prompts.partials.list()).total).toBe(2);
+      await admin.prompts.delete(created.slug as string);
+      await admin.prompts.partials.delete(tone);
+      await admin.prompts.partials.delete(sign);
+    },
+  );
 
-      // Partials that include each other would never end: refused before anything is sent.
-      await admin.prompts.partials.update(sign, { string: `{{> ${tone}}}` });
-      await admin.prompts.partials.publish(sign, { version: 3 });
+  it.runIf(run)(
+    'partials that would include each other are refused when saved (400 naming the ring, nothing stored); a ring saved before is a 400 at run time that sends nothing',
+    async () => {
+      const refusal = async (promise: Promise<unknown>) => {
+        const error = await sdkError(promise);
+        return { status: error.status, message: error.message, body: error.body };
+      };
+      /** Writes straight into the store, as a change saved before the admin API checked for rings. */
+      const inStore = async (write: (store: Store) => Promise<unknown>) => {
+        const store = await openStore({
+          ...running?.setup.storeOptions,
+          serve: false,
+          onWarning: () => undefined,
+        });
+        try {
+          await write(store);
+        } finally {
+          await store.close();
+        }
+      };
+      const ring = (chain: string) =>
+        `invalid prompt partial: string: would make partials include each other (${chain}): no prompt including them could run`;
+      const inner = (await admin.prompts.partials.create({ name: 'Ring inner', string: 'Thanks.' }))
+        .slug as string;
+      const outer = (
+        await admin.prompts.partials.create({ name: 'Ring outer', string: `Hi. {{> ${inner}}}` })
+      ).slug as string;
+
+      // A partial that includes itself, at create (a slug given) and in a new version.
+      expect(
+        await refusal(
+          // pk takes a slug (Portkey's SDK types do not list it).
+          admin.prompts.partials.create({
+            ...{ name: 'Self', slug: 'ring-self' },
+            string: '{{> ring-self}}',
+          }),
+        ),
+      ).toEqual({
+        status: 400,
+        message: ring('ring-self → ring-self'),
+        body: {
+          error: {
+            message: ring('ring-self → ring-self'),
+            type: 'invalid_request_error',
+            param: 'string',
+            code: 'PK_ERR_INVALID_REQUEST',
+          },
+          message: ring('ring-self → ring-self'),
+        },
+      });
+      expect(await sdkError(admin.prompts.partials.retrieve('ring-self'))).toMatchObject({ status: 404 });
+      expect(await refusal(admin.prompts.partials.update(inner, { string: `{{> ${inner}}}` }))).toMatchObject(
+        {
+          status: 400,
+          message: ring(`${inner} → ${inner}`),
+        },
+      );
+      // The inner partial to include the outer one, which includes it: A → B → A, through the raw API too.
+      expect(
+        await refusal(admin.prompts.partials.update(inner, { string: `Bye. {{> ${outer}}}` })),
+      ).toMatchObject({
+        status: 400,
+        message: ring(`${inner} → ${outer} → ${inner}`),
+      });
+      const raw = await fetch(`${gateway.url}/v1/prompts/partials/${inner}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-portkey-api-key': running?.adminKey ?? '' },
+        body: JSON.stringify({ string: `{{#list}}{{> ${outer}@latest}}{{/list}}` }),
+      });
+      expect(raw.status).toBe(400);
+      expect(await raw.json()).toMatchObject({
+        error: {
+          code: 'PK_ERR_INVALID_REQUEST',
+          param: 'string',
+          message: ring(`${inner} → ${outer}@latest → ${inner}`),
+        },
+      });
+      expect((await admin.prompts.partials.versions.list(inner)).data).toHaveLength(1);
+
+      // A version saved while it closed no ring is refused at publish once it would.
+      const loose = (await admin.prompts.partials.create({ name: 'Ring loose', string: 'Loose.' }))
+        .slug as string;
+      await admin.prompts.partials.update(loose, { string: `{{> ${outer}}}` });
+      await admin.prompts.partials.update(outer, { string: `{{> ${loose}}}` });
+      await admin.prompts.partials.publish(outer, { version: 2 });
+      expect(await refusal(admin.prompts.partials.publish(loose, { version: 2 }))).toMatchObject({
+        status: 400,
+        message: `invalid prompt partial version: version 2: would make partials include each other (${loose} → ${outer} → ${loose}): no prompt including them could run`,
+      });
+      expect(await admin.prompts.partials.retrieve(loose)).toMatchObject({ version: 1 });
+
+      // Nested deeper than a run allows: refused when it is saved, naming the chain.
+      const levels: string[] = [];
+      for (let level = 7; level >= 1; level -= 1) {
+        const below = levels.at(-1);
+        const string = below === undefined ? 'end' : `{{> ${below}}}`;
+        levels.push((await admin.prompts.partials.create({ name: `Level ${level}`, string })).slug as string);
+      }
+      const top = (await admin.prompts.partials.create({ name: 'Level 0', string: `{{> ${levels.at(-1)}}}` }))
+        .slug as string;
+      expect(
+        await refusal(
+          admin.prompts.partials.create({
+            ...{ name: 'Too deep', slug: 'ring-deep' },
+            string: `{{> ${top}}}`,
+          }),
+        ),
+      ).toMatchObject({
+        status: 400,
+        message: `invalid prompt partial: string: a prompt including it would nest partials deeper than 8 levels (ring-deep → ${top} → ${[...levels].reverse().slice(0, 6).join(' → ')} → …)`,
+      });
+
+      // A ring saved before the admin API checked for one (straight into the store).
+      await inStore(async (store) => {
+        for (const [partial, string] of [
+          [inner, `Bye. {{> ${outer}}}`],
+          [outer, `Hi. {{> ${inner}}}`],
+        ] as const) {
+          const { latestVersion } = await store.promptPartials.update(partial, { string }, 'test');
+          await store.promptPartials.publish(partial, latestVersion, 'test');
+        }
+      });
+      // A prompt including it is refused when saved, naming the ring …
+      const prompt = {
+        name: 'Ring prompt',
+        collection_id: 'support',
+        string: JSON.stringify([{ role: 'user', content: `{{question}} {{> ${outer}}}` }]),
+        parameters: {},
+        model: 'gpt-4o-mini',
+        virtual_key: '@openai-prod',
+      };
+      expect(await refusal(admin.prompts.create(prompt))).toMatchObject({
+        status: 400,
+        message: `invalid prompt: string: includes partials that include each other (${outer} → ${inner} → ${outer}): no run could render them`,
+      });
+      expect((await admin.prompts.list({ search: 'Ring prompt' })).data).toEqual([]);
+      // … and one saved before the ring runs into a 400 naming it, with nothing sent.
+      const created = await admin.prompts.create({
+        ...prompt,
+        string: JSON.stringify([{ role: 'user', content: '{{question}}' }]),
+      });
+      await inStore(async (store) => {
+        await store.prompts.update(created.slug as string, { string: prompt.string }, 'test');
+        await store.prompts.publish(created.slug as string, 2, 'test');
+      });
       const sent = upstream.received.length;
       const cycle = await sdkError(
         app.prompts.completions.create({ promptID: created.slug as string, variables }),
@@ -482,13 +630,22 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
       expect({ status: cycle.status, message: cycle.message }).toMatchObject({
         status: 400,
         message: expect.stringContaining(
-          `the prompt's partials include each other: ${tone} → ${sign} → ${tone}`,
+          `the prompt's partials include each other: ${outer} → ${inner} → ${outer}`,
         ),
       });
       expect(upstream.received.length).toBe(sent);
+
+      // Broken by a new version of one of them, published: runs again.
+      await admin.prompts.partials.update(inner, { string: 'Thanks.' });
+      await admin.prompts.partials.publish(inner, { version: 3 });
+      await app.prompts.completions.create({ promptID: created.slug as string, variables });
+      expect(upstream.received.at(-1)?.body).toMatchObject({
+        messages: [{ role: 'user', content: `${variables.question} Hi. Thanks.` }],
+      });
       await admin.prompts.delete(created.slug as string);
-      await admin.prompts.partials.delete(sign);
-      await admin.prompts.partials.delete(tone);
+      for (const partial of [outer, inner, loose, top, ...[...levels].reverse()]) {
+        await admin.prompts.partials.delete(partial);
+      }
     },
   );
 

@@ -2,7 +2,7 @@ import { describeValue, PkError } from '@pk/config';
 import type { PromptRecord, PromptRepository, PromptVersionRecord, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import { MISSING_VIRTUAL_KEY, virtualKeyExists } from './config-references.js';
-import { checkIncludedPartials } from './missing-partials.js';
+import { checkPartialPartials, checkPartialPublish, checkPromptPartials } from './included-partials.js';
 import { partialIncluders } from './partial-references.js';
 import { listPage, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
@@ -175,8 +175,13 @@ interface LibraryRoutes {
   ) => Parameters<PromptRepository['list']>[0];
   /** What an update answers, besides `id`, `slug` and `object`: the new version in the kind's names. */
   readonly updated: (record: PromptRecord) => Promise<Record<string, unknown>>;
-  /** Refuses a create or update body the store would keep but requests could not run (a 400). */
-  readonly checkBody?: (body: Readonly<Record<string, unknown>>) => Promise<void>;
+  /**
+   * Refuses a create or update body the store would keep but requests could not run (a 400);
+   * `reference` is the record an update names (absent for a create).
+   */
+  readonly checkBody?: (body: Readonly<Record<string, unknown>>, reference?: string) => Promise<void>;
+  /** Refuses publishing a version requests could not run (a 400). */
+  readonly checkPublish?: (reference: string, version: number) => Promise<void>;
   /** Refuses deleting a record that requests still run through (a 409 naming what uses it). */
   readonly checkDelete?: (record: PromptRecord) => Promise<void>;
 }
@@ -219,7 +224,7 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
     { preHandler: requireAdmin('prompts.update') },
     async (request) => {
       const body = objectBody(request.body, kind.noun);
-      await kind.checkBody?.(body);
+      await kind.checkBody?.(body, request.params.slug);
       const record = await repository.update(request.params.slug, body, actorOf(request));
       return { id: record.id, slug: record.slug, ...(await kind.updated(record)), object: kind.object };
     },
@@ -245,7 +250,9 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
     `${path}/:slug/makeDefault`,
     { preHandler: requireAdmin(['prompts.publish', 'prompts.update']) },
     async (request) => {
-      await repository.publish(request.params.slug, versionToPublish(request.body), actorOf(request));
+      const version = versionToPublish(request.body);
+      await kind.checkPublish?.(request.params.slug, version);
+      await repository.publish(request.params.slug, version, actorOf(request));
       return {};
     },
   );
@@ -285,8 +292,10 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
     listItem: promptPartialObject,
     version: promptPartialVersionObject,
     updated: async (record) => ({ version: record.latestVersion }),
-    // A partial including one that does not exist would make the runs of every prompt including it a 400.
-    checkBody: (body) => checkIncludedPartials(store, body, 'prompt partial'),
+    // A partial including one that does not exist, or itself (through others too), would make the
+    // runs of every prompt including it a 400; so would publishing a version that does.
+    checkBody: (body, reference) => checkPartialPartials(store, body, reference),
+    checkPublish: (reference, version) => checkPartialPublish(store, reference, version),
     // Deleting a partial a prompt runs, directly or through other partials, would make its runs a 400.
     checkDelete: async (record) => {
       const { prompts, through } = await partialIncluders(store, record);
@@ -320,7 +329,7 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
     }),
     checkBody: async (body) => {
       await checkPromptVirtualKey(store, body);
-      await checkIncludedPartials(store, body, 'prompt');
+      await checkPromptPartials(store, body);
     },
   });
 
