@@ -928,6 +928,67 @@ describe('pk', () => {
     );
   });
 
+  it('prompts partials push: a partial that would include itself, or one that includes it, is refused (exit 6) naming the ring, and nothing is saved', async () => {
+    const file = (slug: string, string: string) => {
+      const path = join(dir, `${slug}.json`);
+      writeFileSync(path, JSON.stringify({ string }));
+      return path;
+    };
+    expect((await runPk(['prompts', 'partials', 'push', file('ring-a', 'A.')], adminEnv())).code).toBe(0);
+    expect(
+      (await runPk(['prompts', 'partials', 'push', file('ring-b', 'B {{> ring-a}}')], adminEnv())).code,
+    ).toBe(0);
+    // A new version of ring-a including ring-b, which includes ring-a.
+    const ring = await runPk(
+      ['prompts', 'partials', 'push', file('ring-a', 'A {{> ring-b}}'), '--publish'],
+      adminEnv(),
+    );
+    expect(ring).toMatchObject({
+      code: 6,
+      stdout: '',
+      stderr: expect.stringContaining(
+        'invalid prompt partial: string: would make partials include each other (ring-a → ring-b → ring-a)',
+      ),
+    });
+    // A new partial including itself.
+    expect(
+      await runPk(['prompts', 'partials', 'push', file('ring-self', 'Me {{> ring-self}}')], adminEnv()),
+    ).toMatchObject({
+      code: 6,
+      stderr: expect.stringContaining('would make partials include each other (ring-self → ring-self)'),
+    });
+    expect((await runPk(['prompts', 'partials', 'get', 'ring-self'], adminEnv())).code).toBe(4);
+    expect(
+      (await runPk(['prompts', 'partials', 'history', 'ring-a'], adminEnv())).stdout.split('\n'),
+    ).toHaveLength(3);
+    // A prompt including ring-b runs it as it was.
+    writeFileSync(
+      join(dir, 'ring-prompt.json'),
+      JSON.stringify({
+        string: '{{> ring-b}}',
+        parameters: {},
+        model: 'gpt-4o-mini',
+        virtual_key: 'from-env',
+      }),
+    );
+    expect(await runPk(['prompts', 'push', join(dir, 'ring-prompt.json')], adminEnv())).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
+    await new Portkey({ apiKey: adminKey, baseURL: `${gateway?.url}/v1` }).prompts.completions.create({
+      promptID: 'ring-prompt',
+      variables: {},
+    });
+    expect(seen.at(-1)?.body).toMatchObject({ messages: [{ role: 'user', content: 'B A.' }] });
+    for (const [kind, slug] of [
+      [['prompts'], 'ring-prompt'],
+      [['prompts', 'partials'], 'ring-b'],
+      [['prompts', 'partials'], 'ring-a'],
+    ] as const) {
+      expect((await runPk([...kind, 'rm', slug], adminEnv())).code).toBe(0);
+    }
+  }, 60_000);
+
   it('prompts collections: add (at the top and in another), move a prompt in, the tree with counts, --search, list --collection, rm refused while not empty (exit 5), rename, move out and rm; a wrong command line makes no call', async () => {
     const helped = [
       ['prompts', 'collections'],
