@@ -4,9 +4,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * @param {{ testTimeout?: number, include?: string[], fileParallelism?: boolean }} [options]
+ * @param {{ testTimeout?: number, hookTimeout?: number, include?: string[], fileParallelism?: boolean }} [options]
  * `fileParallelism: false` runs a package's test files one at a time: for suites that measure time
- * (abort latency, p99 under a failing store) on a 2-core machine.
+ * (abort latency, p99 under a failing store) on a 2-core machine. `hookTimeout` bounds `beforeAll` and
+ * the like (Vitest's 10 s unless given): suites whose hooks start processes and databases give more.
  */
 export function createVitestConfig(options = {}) {
   const reporters =
@@ -17,6 +18,7 @@ export function createVitestConfig(options = {}) {
     test: {
       include: options.include ?? ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: options.testTimeout ?? 10_000,
+      hookTimeout: options.hookTimeout ?? 10_000,
       reporters,
       passWithNoTests: false,
       fileParallelism: options.fileParallelism ?? true,

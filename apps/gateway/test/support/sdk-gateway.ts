@@ -1,4 +1,4 @@
-import { openStore } from '@pk/store';
+import { type CreatedGatewayKey, openStore } from '@pk/store';
 import { Portkey } from 'portkey-ai';
 import { type GatewayProcess, startGateway } from '../server-process.js';
 import { type EngineSetup, setUpEngine } from './store-fixtures.js';
@@ -25,11 +25,20 @@ export async function startSdkGateway(
   options: { readonly proxy?: boolean; readonly env?: Record<string, string> } = {},
 ): Promise<SdkGateway> {
   const setup = await setUpEngine(engine, { proxy: options.proxy === true });
-  const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
-  const admin = await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli');
-  const user = await store.gatewayKeys.create({ name: 'app', tenant: 'app' }, 'cli');
-  await store.close();
-  const gateway = await startGateway({ ...setup.env, ...options.env });
+  let gateway: GatewayProcess;
+  let admin: CreatedGatewayKey;
+  let user: CreatedGatewayKey;
+  try {
+    const store = await openStore({ ...setup.storeOptions, serve: false, onWarning: () => undefined });
+    admin = await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli');
+    user = await store.gatewayKeys.create({ name: 'app', tenant: 'app' }, 'cli');
+    await store.close();
+    gateway = await startGateway({ ...setup.env, ...options.env });
+  } catch (error) {
+    // A start that failed leaves no database, folder or proxy behind.
+    await setup.cleanup();
+    throw error;
+  }
   const previousBaseUrl = process.env.PORTKEY_BASE_URL;
   process.env.PORTKEY_BASE_URL = `${gateway.url}/v1`;
   return {
