@@ -15,7 +15,7 @@ import type {
 import { type AnthropicStreamEvent, type AnthropicUsage, anthropicStreamEventSchema } from './api.js';
 import { mapAnthropicStopReason } from './finish-reason.js';
 import { ANTHROPIC_JSON_TOOL_NAME, wantsAnthropicJson } from './json-mode.js';
-import { toOpenAIUsageFromAnthropic } from './usage.js';
+import { anthropicUsageSoFar, toOpenAIUsageFromAnthropic } from './usage.js';
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 
@@ -26,7 +26,8 @@ type Delta = ChatCompletionChunk['choices'][number]['delta'];
  * `thinking_delta` → `reasoning_content`, `signature_delta` → `thinking_blocks`, the last two only with
  * strict compliance off), `message_delta` (finish reason, the vendor's own with native finish reasons
  * on; output usage), `message_stop` (usage chunk
- * when asked for, `onUsage`), `ping` (ignored) and `error` (an `event: error` frame).
+ * when asked for, `onUsage`), `ping` (ignored) and `error` (an `event: error` frame). A stream cut
+ * before `message_stop` still gives the usage reported so far (`usageSoFar`).
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 export function createAnthropicStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
@@ -179,5 +180,6 @@ export function createAnthropicStreamTransformer(options: StreamTransformerOptio
       if (finished) return;
       controller.enqueue(streamInterrupted('the provider stream ended before message_stop'));
     },
+    usageSoFar: () => anthropicUsageSoFar(usage),
   };
 }

@@ -20,3 +20,12 @@ export function toOpenAIUsageFromAnthropic(usage: AnthropicUsage | null | undefi
     ...(cacheCreation > 0 ? { cache_creation_input_tokens: cacheCreation } : {}),
   };
 }
+
+/**
+ * The usage of an Anthropic stream that stopped before `message_stop`, as reported so far (the input
+ * tokens of `message_start`, the output of the last `message_delta`), or `undefined` before any count.
+ */
+export function anthropicUsageSoFar(usage: AnthropicUsage): OpenAIUsage | undefined {
+  const counted = typeof usage.input_tokens === 'number' || typeof usage.output_tokens === 'number';
+  return counted ? toOpenAIUsageFromAnthropic(usage) : undefined;
+}

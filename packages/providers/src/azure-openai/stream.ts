@@ -20,5 +20,6 @@ export function createAzureOpenAIStreamTransformer(options: StreamTransformerOpt
     flush(sink) {
       fastPath.flush?.(sink);
     },
+    usageSoFar: () => fastPath.usageSoFar?.(),
   };
 }

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { anthropicAdapter } from '../anthropic/index.js';
 import { openAIAdapter } from '../openai/index.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { translateAdapterStream } from './stream-pipeline.js';
@@ -19,6 +20,42 @@ function openAIStream() {
   const pieces = translated.stream[Symbol.asyncIterator]();
   const text = async () => new TextDecoder().decode((await pieces.next()).value);
   return { upstream, translated, pieces, text };
+}
+
+const usageChunk =
+  'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3,"total_tokens":10}}\n\n';
+
+const anthropicEvent = (type: string, data: object) =>
+  `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+/** A stream through the Anthropic adapter whose `message_start` reported 325 input tokens (200 cache reads, 100 writes). */
+function anthropicStreamStarted() {
+  const upstream = new PassThrough();
+  const translated = translateAdapterStream({
+    body: upstream,
+    adapter: anthropicAdapter,
+    request: preparedChat('anthropic', { model: 'claude-sonnet-4-20250514', messages: [], stream: true }),
+    context: testContext('anthropic', {}),
+  });
+  const pieces = translated.stream[Symbol.asyncIterator]();
+  upstream.write(
+    anthropicEvent('message_start', {
+      message: {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        model: 'claude-sonnet-4-20250514',
+        content: [],
+        usage: {
+          input_tokens: 25,
+          cache_read_input_tokens: 200,
+          cache_creation_input_tokens: 100,
+          output_tokens: 1,
+        },
+      },
+    }),
+  );
+  return { upstream, translated, pieces };
 }
 
 describe('translateAdapterStream', () => {
@@ -94,5 +131,67 @@ describe('translateAdapterStream', () => {
     expect(last).toContain('event: error');
     expect(last).toContain('PK_ERR_STREAM_INTERRUPTED');
     expect((await pieces.next()).done).toBe(true);
+  });
+
+  describe('the usage reported before a stream ended short', () => {
+    it('a body cut after message_start keeps Anthropic’s input tokens as partialUsage, the usage itself undefined', async () => {
+      const { upstream, translated, pieces } = anthropicStreamStarted();
+      await pieces.next();
+      upstream.destroy(new Error('socket reset'));
+      for (let piece = await pieces.next(); !piece.done; piece = await pieces.next());
+      expect(await translated.usage).toBeUndefined();
+      expect(translated.progress.partialUsage).toMatchObject({
+        prompt_tokens: 325,
+        completion_tokens: 1,
+        prompt_tokens_details: { cached_tokens: 200 },
+        cache_creation_input_tokens: 100,
+      });
+    });
+
+    it('a consumer that cancels keeps the output a message_delta reported so far', async () => {
+      const { upstream, translated, pieces } = anthropicStreamStarted();
+      upstream.write(
+        anthropicEvent('message_delta', { delta: { stop_reason: null }, usage: { output_tokens: 9 } }),
+      );
+      await pieces.next();
+      translated.stream.cancel(new Error('the client went away'));
+      expect(await translated.usage).toBeUndefined();
+      expect(translated.progress.partialUsage).toMatchObject({ prompt_tokens: 325, completion_tokens: 9 });
+    });
+
+    it('an OpenAI stream cut after its usage chunk, before [DONE], keeps that usage', async () => {
+      const { upstream, translated, pieces, text } = openAIStream();
+      upstream.write(chunk('a') + usageChunk);
+      await text();
+      upstream.destroy(new Error('socket reset'));
+      expect(await text()).toContain('PK_ERR_STREAM_INTERRUPTED');
+      expect((await pieces.next()).done).toBe(true);
+      expect(await translated.usage).toBeUndefined();
+      expect(translated.progress.partialUsage).toEqual({
+        prompt_tokens: 7,
+        completion_tokens: 3,
+        total_tokens: 10,
+      });
+    });
+
+    it('a stream cut before any usage, or one that ended whole, has no partialUsage', async () => {
+      const cut = openAIStream();
+      cut.upstream.write(chunk('a'));
+      await cut.text();
+      cut.upstream.destroy(new Error('socket reset'));
+      await cut.text();
+      expect((await cut.pieces.next()).done).toBe(true);
+      expect(await cut.translated.usage).toBeUndefined();
+      expect(cut.translated.progress.partialUsage).toBeUndefined();
+      const whole = openAIStream();
+      whole.upstream.end(`${chunk('a')}${usageChunk}data: [DONE]\n\n`);
+      for await (const _piece of whole.translated.stream);
+      expect(await whole.translated.usage).toEqual({
+        prompt_tokens: 7,
+        completion_tokens: 3,
+        total_tokens: 10,
+      });
+      expect(whole.translated.progress.partialUsage).toBeUndefined();
+    });
   });
 });

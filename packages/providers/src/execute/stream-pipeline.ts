@@ -31,13 +31,24 @@ export interface StreamProgress {
    * `PK_ERR_STREAM_INTERRUPTED` for a body that broke, stalled or ended before its end marker.
    */
   readonly error: OpenAIErrorEnvelope['error'] | undefined;
+  /**
+   * The usage the provider had reported when the stream ended without its final usage (it broke,
+   * stalled, ended with an error, or the consumer stopped reading): set, if the provider reported
+   * any, before `usage` resolves with `undefined`. Anthropic's input tokens from `message_start` and
+   * the output tokens of the last `message_delta`; Gemini's last `usageMetadata`; OpenAI's usage
+   * chunk when the break came after it. The provider bills these tokens; they may not be all it bills.
+   */
+  readonly partialUsage: OpenAIUsage | undefined;
 }
 
 /** A translated stream and the usage it reported. */
 export interface TranslatedStream {
   /** OpenAI SSE bytes for the client. Cancel it when the client leaves: the upstream is released. */
   readonly stream: ByteStream;
-  /** Resolves with the stream's usage when it ends (`undefined` when none was seen or it was cut). */
+  /**
+   * Resolves with the stream's usage when it ends (`undefined` when none was seen or it was cut; a cut
+   * stream's usage so far is then `progress.partialUsage`).
+   */
   readonly usage: Promise<OpenAIUsage | undefined>;
   /** Chunks handed on so far. */
   readonly progress: StreamProgress;
@@ -135,11 +146,13 @@ class StreamTranslation {
     model: string | undefined;
     finishReasons: string[];
     error: OpenAIErrorEnvelope['error'] | undefined;
+    partialUsage: OpenAIUsage | undefined;
   } = {
     chunks: 0,
     model: undefined,
     finishReasons: [],
     error: undefined,
+    partialUsage: undefined,
   };
   readonly source: AsyncIterator<Uint8Array>;
   readonly decoder: StreamDecoder;
@@ -152,6 +165,7 @@ class StreamTranslation {
   failed = false;
   readonly #body: AsyncIterable<Uint8Array>;
   #resolveUsage: (usage: OpenAIUsage | undefined) => void = () => {};
+  #usageSettled = false;
 
   constructor(options: {
     readonly body: AsyncIterable<Uint8Array>;
@@ -167,13 +181,23 @@ class StreamTranslation {
     this.#body = options.body;
     this.decoder = options.decoder;
     this.doneFrame = options.doneFrame ?? DONE_FRAME;
-    this.transformer = options.createTransformer((seen) => this.#resolveUsage(seen));
+    this.transformer = options.createTransformer((seen) => {
+      this.#usageSettled = true;
+      this.#resolveUsage(seen);
+    });
     this.source = options.body[Symbol.asyncIterator]();
   }
 
-  /** Resolves the usage promise (a no-op once it is resolved). */
-  resolveUsage(usage: OpenAIUsage | undefined): void {
-    this.#resolveUsage(usage);
+  /**
+   * The stream is over: resolves the usage promise with `undefined` unless the transformer reported
+   * usage (a no-op then, and once settled). A stream that did not end whole keeps the usage the
+   * provider had reported so far in `progress.partialUsage` (read from the transformer once, here).
+   */
+  settleUsage(whole: boolean): void {
+    if (this.#usageSettled) return;
+    this.#usageSettled = true;
+    if (!whole) this.progress.partialUsage = this.transformer.usageSoFar?.();
+    this.#resolveUsage(undefined);
   }
 
   /** Frames for the items emitted so far, up to and including the first error item. */
@@ -206,7 +230,7 @@ class StreamTranslation {
   cancel(): void {
     if (this.cancelled) return;
     this.cancelled = true;
-    this.resolveUsage(undefined);
+    this.settleUsage(false);
     this.release();
   }
 }
@@ -250,7 +274,7 @@ async function* translatedFrames(state: StreamTranslation): AsyncGenerator<Uint8
     // Ended early (an error item, or the consumer stopped iterating): let go of the upstream.
     if (!sourceDone && !state.cancelled) state.release();
     // A no-op when the transformer already reported usage.
-    state.resolveUsage(undefined);
+    state.settleUsage(sourceDone && !state.failed);
   }
 }
 

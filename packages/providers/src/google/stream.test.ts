@@ -108,4 +108,13 @@ describe('createGoogleStreamTransformer', () => {
     });
     expect(cut.collected.error).toMatchObject({ code: 'PK_ERR_STREAM_INTERRUPTED' });
   });
+
+  it('a stream cut before its finish reason keeps the last usageMetadata as the usage so far', async () => {
+    const { usage, partialUsage } = await runAdapterStream({
+      adapter: googleAdapter,
+      frames: frames('text.chunks.txt').slice(0, 2),
+    });
+    expect(usage).toBeUndefined();
+    expect(partialUsage).toEqual({ prompt_tokens: 8, completion_tokens: 0, total_tokens: 8 });
+  });
 });

@@ -125,5 +125,6 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
       options.onUsage(openAIUsage);
       if (request.clientWantsUsage) controller.enqueue(chunks.usage(openAIUsage));
     },
+    usageSoFar: () => (usage === undefined ? undefined : toOpenAIUsageFromGoogle(usage)),
   };
 }

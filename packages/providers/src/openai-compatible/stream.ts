@@ -108,5 +108,6 @@ export function createOpenAICompatibleStreamTransformer(
     flush(sink) {
       inner.flush?.(sink);
     },
+    usageSoFar: () => inner.usageSoFar?.(),
   };
 }

@@ -99,5 +99,6 @@ export function createOpenAIStreamTransformer(options: StreamTransformerOptions)
       if (finished) return;
       controller.enqueue(streamInterrupted('the provider stream ended before [DONE]'));
     },
+    usageSoFar: () => lastUsage,
   };
 }

@@ -147,6 +147,14 @@ export interface StreamTransformer {
    * dialect. Default: the OpenAI `event: error` envelope.
    */
   errorOutput?(envelope: OpenAIErrorEnvelope): StreamOutput;
+  /**
+   * The usage the vendor has reported so far, in OpenAI's shape (`undefined` when none yet): read once,
+   * only when the stream ends without `onUsage` (cut, stopped by the consumer, or ended by an error),
+   * so a transformer keeps the vendor's last counts as it already reads them and converts them here.
+   * Anthropic's `message_start` carries the input tokens (and the output so far), Gemini every chunk
+   * its `usageMetadata`; a vendor that reports usage only at its end has nothing to give.
+   */
+  usageSoFar?(): OpenAIUsage | undefined;
 }
 
 /** Vendor body bytes → events, fed chunk by chunk (the framing stage). */

@@ -53,5 +53,6 @@ export async function runDialectStream(options: {
   })();
   const events = await readSseEvents(collecting);
   const text = Buffer.concat(chunks).toString('utf8');
-  return { text, chunks, events, usage: await translated.usage };
+  const usage = await translated.usage;
+  return { text, chunks, events, usage, partialUsage: translated.progress.partialUsage };
 }

@@ -39,5 +39,11 @@ export async function runAdapterStream(options: {
   const schema = options.strict === false ? translatedChatCompletionChunkSchema : chatCompletionChunkSchema;
   for (const event of events)
     if (event.data !== '[DONE]' && event.event !== 'error') schema.parse(JSON.parse(event.data));
-  return { events, collected: collectChatStream(events), usage: await translated.usage };
+  const usage = await translated.usage;
+  return {
+    events,
+    collected: collectChatStream(events),
+    usage,
+    partialUsage: translated.progress.partialUsage,
+  };
 }

@@ -184,7 +184,7 @@ describe('Messages stream translated from chat chunks', () => {
 
   it('a stream cut before its end is PK_ERR_STREAM_INTERRUPTED in Anthropic’s shape', async () => {
     const lines = readChunkFixture('openai', 'text.chunks.txt').filter((line) => line !== '[DONE]');
-    const { events } = await runDialectStream({
+    const { events, partialUsage } = await runDialectStream({
       dialect: anthropicMessagesDialect,
       adapter: openAIAdapter,
       context: dialectTestContext('openai', {}),
@@ -195,5 +195,7 @@ describe('Messages stream translated from chat chunks', () => {
       type: 'api_error',
       code: 'PK_ERR_STREAM_INTERRUPTED',
     });
+    // The usage chunk came before the cut: the inner transformer’s usage so far reaches the pipeline.
+    expect(partialUsage).toMatchObject({ prompt_tokens: 9, completion_tokens: 3, total_tokens: 12 });
   });
 });

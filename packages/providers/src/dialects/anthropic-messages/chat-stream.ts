@@ -170,6 +170,7 @@ export function createMessagesChatStreamTransformer(options: {
       sink = outer;
       inner.transform(event, innerSink);
     },
+    usageSoFar: () => inner.usageSoFar?.(),
     flush(outer) {
       if (failed) return;
       sink = outer;

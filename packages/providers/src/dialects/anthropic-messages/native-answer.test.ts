@@ -45,7 +45,7 @@ describe('native Messages answers', () => {
 
   it('end a stream cut before message_stop with Anthropic’s error event', async () => {
     const lines = readChunkFixture('anthropic', 'text.chunks.txt').slice(0, 4);
-    const { events, usage } = await native(lines);
+    const { events, usage, partialUsage } = await native(lines);
     expect(events.at(-1)?.event).toBe('error');
     expect(JSON.parse(events.at(-1)?.data ?? '')).toEqual({
       type: 'error',
@@ -56,5 +56,7 @@ describe('native Messages answers', () => {
       },
     });
     expect(usage).toBeUndefined();
+    // What message_start reported (the provider bills it) is kept apart, as the usage so far.
+    expect(partialUsage).toMatchObject({ prompt_tokens: 25, completion_tokens: 1, total_tokens: 26 });
   });
 });

@@ -5,7 +5,7 @@ import {
   anthropicMessageSchema,
   anthropicUsageSchema,
 } from '../../anthropic/api.js';
-import { toOpenAIUsageFromAnthropic } from '../../anthropic/usage.js';
+import { anthropicUsageSoFar, toOpenAIUsageFromAnthropic } from '../../anthropic/usage.js';
 import type { OpenAIUsage } from '../../openai-format/usage.js';
 import { unexpectedBodyError } from '../../shared/error-body.js';
 import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
@@ -31,7 +31,7 @@ function usageIn(value: unknown): AnthropicUsage {
 /**
  * A native Messages stream passed through event by event (`event:` name and data as the provider sent
  * them, `ping` included): only `message_start` and `message_delta` are parsed, for the usage reported
- * to the log at `message_stop`. An `error` event ends the stream as it came; a stream that ends before
+ * to the log at `message_stop` (for a stream cut before it, the usage so far). An `error` event ends the stream as it came; a stream that ends before
  * `message_stop` ends with Anthropic's `event: error` (`PK_ERR_STREAM_INTERRUPTED`).
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
@@ -94,5 +94,6 @@ export function createMessagesNativeStreamTransformer(options: {
       );
     },
     errorOutput: messagesErrorOutput,
+    usageSoFar: () => anthropicUsageSoFar(usage),
   };
 }

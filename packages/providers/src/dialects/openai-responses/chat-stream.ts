@@ -165,6 +165,7 @@ export function createResponsesChatStreamTransformer(options: {
       sink = outer;
       inner.transform(event, innerSink);
     },
+    usageSoFar: () => inner.usageSoFar?.(),
     flush(outer) {
       if (failed) return;
       sink = outer;
