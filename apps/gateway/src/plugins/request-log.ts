@@ -61,7 +61,18 @@ export interface RequestLogFields {
   retryWaitMs?: number;
   /** Cost in USD from `@pk/prices`, or null when the model has no price (see `costStatus`). */
   cost?: number | null;
-  costStatus?: 'priced' | 'unknown_price' | 'no_usage';
+  /**
+   * How `cost` was found: `priced`; `partial_usage` (priced from the usage a stream's provider had
+   * reported when the stream broke or the client left, see {@link usagePartial}); `unknown_price`;
+   * `no_usage` (a priced model whose answer had no token counts).
+   */
+  costStatus?: 'priced' | 'partial_usage' | 'unknown_price' | 'no_usage';
+  /**
+   * Set when `usage` is what a stream's provider had reported before the stream ended short (it broke,
+   * ended with an error, or the client left): the input tokens and the output reported so far, not
+   * the output streamed after that report.
+   */
+  usagePartial?: true;
   /** Ids of the config (saved config slug) and virtual key used, never a secret. */
   configId?: string;
   configVersion?: number;

@@ -51,7 +51,7 @@ import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import { AttemptRecorder } from '../request-facts/attempt-recorder.js';
 import { captureBody } from '../request-facts/body-capture.js';
 import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
-import { recordUsageAndCost } from '../request-facts/request-cost.js';
+import { recordPartialUsageAndCost, recordUsageAndCost } from '../request-facts/request-cost.js';
 import {
   answeredModelOf,
   finishReasonsOf,
@@ -575,7 +575,11 @@ async function proxyRequest(
     );
   }
   const usage = await answer.usage;
-  recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices });
+  // A stream that ended short has no usage of its own: what its provider had reported by then (and billed).
+  const partialUsage = usage === undefined ? answer.progress?.partialUsage : undefined;
+  if (partialUsage !== undefined)
+    recordPartialUsageAndCost(log, partialUsage, { prices: services.settings.prices });
+  else recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices });
   // An answer that failed a hook (246) is never cached.
   const rebuilt = completed && guard?.answerFailed(answer) !== true ? accumulator?.result() : undefined;
   if (commit && rebuilt) {

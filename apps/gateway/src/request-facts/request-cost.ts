@@ -74,3 +74,19 @@ export function recordUsageAndCost(
   log.cost = priced.cost;
   log.costStatus = priced.cost_status;
 }
+
+/**
+ * {@link recordUsageAndCost} for a stream that ended short (it broke, ended with an error, or the
+ * client left) after its provider reported some usage: that usage and its cost are recorded, marked
+ * `usagePartial` and, when priced, `costStatus: 'partial_usage'`. Nothing is estimated: output the
+ * provider had not reported yet is not in it (the limits' settlement counts the text sent instead).
+ */
+export function recordPartialUsageAndCost(
+  log: RequestLogFields,
+  usage: AnswerUsage,
+  options: { readonly prices: PriceTable },
+): void {
+  recordUsageAndCost(log, usage, { cacheHit: false, prices: options.prices });
+  log.usagePartial = true;
+  if (log.costStatus === 'priced') log.costStatus = 'partial_usage';
+}

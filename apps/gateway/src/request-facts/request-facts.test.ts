@@ -3,7 +3,7 @@ import { createPriceTable } from '@pk/prices';
 import { describe, expect, it } from 'vitest';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { AttemptRecorder } from './attempt-recorder.js';
-import { recordUsageAndCost, usageFieldsOf } from './request-cost.js';
+import { recordPartialUsageAndCost, recordUsageAndCost, usageFieldsOf } from './request-cost.js';
 import { recordFirstByte, recordPlanFacts, retryWaitOf } from './request-facts.js';
 
 const leaf = (path: string, provider: string, virtualKey?: string): PlanLeaf =>
@@ -122,6 +122,20 @@ describe('usage and cost', () => {
     const unknown: RequestLogFields = { provider: 'openai', model: 'no-such-model-xyz' };
     recordUsageAndCost(unknown, { prompt_tokens: 10, completion_tokens: 5 }, { cacheHit: false, prices });
     expect(unknown).toMatchObject({ cost: null, costStatus: 'unknown_price' });
+  });
+
+  it('a stream’s usage before its break: recorded and priced as partial_usage, unknown_price for an unpriced model', () => {
+    const cut: RequestLogFields = { provider: 'openai', model: 'gpt-4o', stream: true };
+    recordPartialUsageAndCost(cut, { prompt_tokens: 1_000_000, completion_tokens: 0 }, { prices });
+    expect(cut).toMatchObject({
+      usage: { prompt_tokens: 1_000_000, completion_tokens: 0, total_tokens: 1_000_000 },
+      usagePartial: true,
+      costStatus: 'partial_usage',
+    });
+    expect(cut.cost).toBeGreaterThan(0.5);
+    const unknown: RequestLogFields = { provider: 'openai', model: 'no-such-model-xyz', stream: true };
+    recordPartialUsageAndCost(unknown, { prompt_tokens: 10 }, { prices });
+    expect(unknown).toMatchObject({ usagePartial: true, cost: null, costStatus: 'unknown_price' });
   });
 
   it('the settings’ prices: override a model, or price one the table does not know', () => {
