@@ -45,6 +45,31 @@ describe('what a finished request used', () => {
     });
   });
 
+  it('a stream cut after partial usage: that usage (its recorded cost) plus the text bytes sent beyond the output reported', () => {
+    const cut = {
+      attempts: 1,
+      provider: 'anthropic',
+      model: 'm',
+      stream: true,
+      usage: { prompt_tokens: 325, completion_tokens: 1, total_tokens: 326 },
+      usagePartial: true,
+      cost: 0.0005,
+      costStatus: 'partial_usage',
+    } as const;
+    // 326 reported, plus 40 bytes of text sent less the 1 output token reported; $500µ recorded plus 39 output tokens at $2/M.
+    expect(actualUsageOf(end(cut, 499), state, price)).toEqual({
+      tokens: 365,
+      costMicros: 578,
+      counted: true,
+    });
+    // More output reported than text sent: the usage alone.
+    const ahead = { ...cut, usage: { prompt_tokens: 325, completion_tokens: 60, total_tokens: 385 } };
+    expect(actualUsageOf(end(ahead), state, price)).toEqual({ tokens: 385, costMicros: 500, counted: true });
+    // A whole stream's usage is never topped up by the text sent.
+    const { usagePartial: _partial, ...whole } = cut;
+    expect(actualUsageOf(end(whole), state, price)).toMatchObject({ tokens: 326, costMicros: 500 });
+  });
+
   it('a cache hit costs nothing; a request no provider was asked is not counted', () => {
     expect(actualUsageOf(end({ attempts: 0, cacheStatus: 'HIT' }), state, price)).toMatchObject({
       tokens: 0,

@@ -14,9 +14,11 @@ const CACHE_HITS = new Set(['HIT', 'SEMANTIC HIT']);
 
 /**
  * What a finished request really used, from its log fields: the provider's usage when it reported
- * one; for a stream without it (an aborted one), the prompt bound plus one token per byte of text
- * sent; for a JSON answer without usage, its reservation (nothing better is known); nothing for a
- * cache hit (it counts only against request rates) or a request no provider answered.
+ * one; for a stream that ended short after its provider reported some (`usagePartial`), that usage
+ * plus one token per byte of text sent beyond the output it reported; for a stream without any (an
+ * aborted one), the prompt bound plus one token per byte of text sent; for a JSON answer without
+ * usage, its reservation (nothing better is known); nothing for a cache hit (it counts only against
+ * request rates) or a request no provider answered.
  */
 export function actualUsageOf(end: RequestEnd, state: UsageBound, price: PriceUsage): ActualUsage {
   const { fields } = end;
@@ -34,9 +36,17 @@ export function actualUsageOf(end: RequestEnd, state: UsageBound, price: PriceUs
   if (usage && (usage.total_tokens !== undefined || usage.prompt_tokens !== undefined)) {
     const prompt = usage.prompt_tokens ?? 0;
     const completion = usage.completion_tokens ?? 0;
+    // Output streamed after the provider's last report (Anthropic's `message_start` says 1 token).
+    const unreported = fields.usagePartial ? Math.max(0, state.streamedTextBytes - completion) : 0;
+    const unreportedCost =
+      unreported > 0 && fields.provider && model
+        ? price(fields.provider, model, { prompt_tokens: 0, completion_tokens: unreported })
+        : null;
     return {
-      tokens: usage.total_tokens ?? prompt + completion,
-      costMicros: priced(prompt, completion),
+      tokens: (usage.total_tokens ?? prompt + completion) + unreported,
+      costMicros:
+        priced(prompt, completion) +
+        (unreportedCost === null ? 0 : Math.ceil(unreportedCost * MICROS_PER_USD)),
       counted: true,
     };
   }
