@@ -1,0 +1,324 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { cost } from '@pk/prices';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FeatureGateway, rejectionOf, startFeatureGateway } from './support/feature-gateway.js';
+import { chatChunks, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
+import { temporaryDataDir } from './support/store-fixtures.js';
+
+// A stream that ends short (the provider resets the connection, or the client aborts) after the
+// provider reported usage: the log record keeps that usage and its cost (`cost_status:
+// "partial_usage"`), and a token budget counts it. Through the built gateway with the Anthropic and
+// OpenAI SDKs, against a mock speaking Anthropic's and OpenAI's stream formats.
+const KEYS = { team: 'pk-cut-usage-team', admin: 'pk-cut-usage-admin' };
+const ANTHROPIC_MODEL = 'claude-sonnet-4-20250514';
+const OPENAI_MODEL = 'gpt-4o-mini';
+/** What Anthropic's `message_start` reports: 25 new input tokens, 200 read from the cache, 100 written. */
+const STARTED_USAGE = {
+  input_tokens: 25,
+  cache_read_input_tokens: 200,
+  cache_creation_input_tokens: 100,
+  output_tokens: 1,
+};
+/** The same in the record's (OpenAI's) terms: prompt tokens count cache reads and writes. */
+const RECORDED_USAGE = {
+  prompt_tokens: 325,
+  completion_tokens: 1,
+  total_tokens: 326,
+  cached_tokens: 200,
+  cache_write_tokens: 100,
+};
+const TEXT = 'Paris is the capital';
+
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+const dataDir = temporaryDataDir();
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  const budget = { usage_limits: { credit_limit: 1_000_000, type: 'tokens' } };
+  gateway = await startFeatureGateway({
+    mock,
+    settings: {
+      gateway_keys: [
+        { id: 'team', key: KEYS.team },
+        { id: 'admin', key: KEYS.admin, role: 'admin' },
+      ],
+      virtual_keys: {
+        'anthropic-native': {
+          provider: 'anthropic',
+          api_key: 'sk-ant-cut',
+          options: { custom_host: `${mock.url}/v1` },
+          ...budget,
+        },
+        'anthropic-chat': {
+          provider: 'anthropic',
+          api_key: 'sk-ant-cut',
+          options: { custom_host: `${mock.url}/v1` },
+          ...budget,
+        },
+        'openai-chat': {
+          provider: 'openai',
+          api_key: 'sk-cut',
+          options: { custom_host: `${mock.url}/v1` },
+          ...budget,
+        },
+      },
+    },
+    env: { PK_DATA_DIR: dataDir.path, PK_LOG_STORE_FLUSH_MS: '50' },
+  });
+  // The gateway's start, on a loaded machine.
+}, 30_000);
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  dataDir.remove();
+});
+
+/** Anthropic's stream up to its first text: `message_start` (with its usage), the text block and its deltas. */
+function anthropicOpening(model: string): string[] {
+  return [
+    JSON.stringify({
+      type: 'message_start',
+      message: {
+        id: 'msg_cut_1',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: STARTED_USAGE,
+      },
+    }),
+    JSON.stringify({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    ...TEXT.split(' ').map((word, index) =>
+      JSON.stringify({
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'text_delta', text: index === 0 ? word : ` ${word}` },
+      }),
+    ),
+  ];
+}
+
+/** The stored record of a trace, once the log store has it. */
+async function recordOf(traceId: string): Promise<Record<string, unknown>> {
+  let record: Record<string, unknown> | undefined;
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(`${gateway.base}/logs?trace_id=${traceId}`, {
+          headers: { 'x-portkey-api-key': KEYS.admin },
+        });
+        record = ((await response.json()) as { data: Record<string, unknown>[] }).data[0];
+        return record;
+      },
+      { timeout: 5000 },
+    )
+    .toBeDefined();
+  return record as Record<string, unknown>;
+}
+
+/** The tokens a virtual key's budget has counted, once `requests` of its requests were settled. */
+async function budgetTokensOf(slug: string, requests: number): Promise<number> {
+  let tokens = -1;
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(`${gateway.base}/virtual-keys/${slug}`, {
+          headers: { 'x-portkey-api-key': KEYS.admin },
+        });
+        const usage = ((await response.json()) as { current_usage: { requests: number; tokens: number } })
+          .current_usage;
+        tokens = usage.tokens;
+        return usage.requests;
+      },
+      { timeout: 5000 },
+    )
+    .toBe(requests);
+  return tokens;
+}
+
+const priced = (provider: string, model: string, usage: Record<string, unknown>): number | null =>
+  cost({ provider, model, usage }).cost;
+
+/** Anthropic's usage so far, in the OpenAI shape `@pk/prices` prices. */
+const STARTED_OPENAI_USAGE = {
+  prompt_tokens: 325,
+  completion_tokens: 1,
+  total_tokens: 326,
+  prompt_tokens_details: { cached_tokens: 200 },
+  cache_creation_input_tokens: 100,
+};
+
+describe('a stream that ends short after its provider reported usage', () => {
+  it('Anthropic’s SDK, the provider resets after message_start and some text: the record keeps the input tokens and their cost, the budget counts them', async () => {
+    const model = `${ANTHROPIC_MODEL}`;
+    const traceId = `cut-native-${Date.now()}`;
+    const opening = anthropicOpening(model);
+    mock.script(model, [{ sse: opening, breakAfter: { payloads: opening.length, how: 'reset' } }]);
+    const client = new Anthropic({
+      baseURL: gateway.url,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': KEYS.team,
+        'x-portkey-virtual-key': 'anthropic-native',
+        'x-portkey-trace-id': traceId,
+      },
+    });
+    let text = '';
+    const error = await rejectionOf(
+      (async () => {
+        const stream = client.messages.stream({
+          model,
+          max_tokens: 200,
+          messages: [{ role: 'user', content: 'What is the capital of France?' }],
+        });
+        stream.on('text', (delta) => {
+          text += delta;
+        });
+        await stream.finalMessage();
+      })(),
+    );
+    expect(error.message).toContain('the provider stream was interrupted');
+    expect(text).toBe(TEXT);
+    expect(mock.forModel(model)).toHaveLength(1);
+
+    const record = await recordOf(traceId);
+    expect(record).toMatchObject({
+      status: 200,
+      error_code: 'PK_ERR_STREAM_INTERRUPTED',
+      usage: RECORDED_USAGE,
+      cost_status: 'partial_usage',
+    });
+    const expected = priced('anthropic', model, STARTED_OPENAI_USAGE);
+    expect(expected).toBeGreaterThan(0);
+    expect(record.cost).toBeCloseTo(expected as number, 10);
+
+    // The budget: the usage reported, plus one token per byte of text sent beyond the 1 output token reported.
+    expect(await budgetTokensOf('anthropic-native', 1)).toBe(326 + TEXT.length - 1);
+  });
+
+  it('the openai SDK through Anthropic, the client aborts after the first chunks: the 499’s record keeps the input tokens, the budget counts them', async () => {
+    const model = 'claude-3-5-haiku-20241022';
+    const traceId = `cut-abort-${Date.now()}`;
+    const opening = anthropicOpening(model);
+    // Everything up to the text, then nothing until the client leaves.
+    mock.script(model, [{ sse: opening, stallAfter: opening.length }]);
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': KEYS.team,
+        'x-portkey-virtual-key': 'anthropic-chat',
+        'x-portkey-trace-id': traceId,
+      },
+    });
+    const controller = new AbortController();
+    const stream = await client.chat.completions.create(
+      {
+        model,
+        max_tokens: 200,
+        stream: true,
+        messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      },
+      { signal: controller.signal },
+    );
+    let text = '';
+    try {
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        if (text === TEXT) controller.abort();
+      }
+    } catch {
+      // The abort may end the iteration with an error.
+    }
+    expect(text).toBe(TEXT);
+
+    const record = await recordOf(traceId);
+    expect(record).toMatchObject({ status: 499, usage: RECORDED_USAGE, cost_status: 'partial_usage' });
+    expect(record.cost).toBeCloseTo(priced('anthropic', model, STARTED_OPENAI_USAGE) as number, 10);
+    expect(await budgetTokensOf('anthropic-chat', 1)).toBe(326 + TEXT.length - 1);
+  });
+
+  it('the openai SDK, OpenAI’s usage chunk arrives and the connection resets before [DONE]: the record keeps that usage and its cost', async () => {
+    const model = OPENAI_MODEL;
+    const traceId = `cut-openai-${Date.now()}`;
+    const frames = chatChunks(model, { pieces: 4, usage: true }).filter((frame) => frame !== '[DONE]');
+    mock.script(model, [{ sse: frames, breakAfter: { payloads: frames.length, how: 'reset' } }]);
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': KEYS.team,
+        'x-portkey-virtual-key': 'openai-chat',
+        'x-portkey-trace-id': traceId,
+      },
+    });
+    const stream = await client.chat.completions.create({
+      model,
+      stream: true,
+      stream_options: { include_usage: true },
+      messages: [{ role: 'user', content: 'What is the capital of France?' }],
+    });
+    let text = '';
+    const error = await rejectionOf(
+      (async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      })(),
+    );
+    expect(error.message).toContain('the provider stream was interrupted');
+    expect(text).toBe('The capital of France is Paris.');
+
+    const record = await recordOf(traceId);
+    const usage = { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 };
+    expect(record).toMatchObject({
+      status: 200,
+      error_code: 'PK_ERR_STREAM_INTERRUPTED',
+      usage,
+      cost_status: 'partial_usage',
+    });
+    expect(record.cost).toBeCloseTo(priced('openai', model, usage) as number, 10);
+    // The budget: the usage reported, plus one token per byte of text sent beyond the 9 output tokens reported.
+    expect(await budgetTokensOf('openai-chat', 1)).toBe(21 + 'The capital of France is Paris.'.length - 9);
+  });
+
+  it('a stream cut before its provider reported any usage still has none (no_usage), as before', async () => {
+    const model = 'gpt-4o';
+    const traceId = `cut-none-${Date.now()}`;
+    const frames = chatChunks(model, { pieces: 4 }).slice(0, 3);
+    mock.script(model, [{ sse: frames, breakAfter: { payloads: frames.length, how: 'reset' } }]);
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': KEYS.team,
+        'x-portkey-virtual-key': 'openai-chat',
+        'x-portkey-trace-id': traceId,
+      },
+    });
+    const stream = await client.chat.completions.create({
+      model,
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    await rejectionOf(
+      (async () => {
+        for await (const _chunk of stream);
+      })(),
+    );
+    const record = await recordOf(traceId);
+    expect(record).toMatchObject({
+      status: 200,
+      error_code: 'PK_ERR_STREAM_INTERRUPTED',
+      cost: null,
+      cost_status: 'no_usage',
+    });
+    expect((record.usage as Record<string, unknown>).prompt_tokens).toBeNull();
+  });
+});
