@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modelText } from './log-record.js';
+import { modelText, recordCostText } from './log-record.js';
 
 describe('modelText', () => {
   it('shows the model asked for, and the one that answered when it differs', () => {
@@ -17,5 +17,15 @@ describe('modelText', () => {
     expect(modelText({ id: 'c', model: 'gpt-4o-mini', answered_model: null })).toBe('gpt-4o-mini');
     expect(modelText({ id: 'd', model: null, answered_model: 'gpt-4o' })).toBe('gpt-4o');
     expect(modelText({ id: 'e' })).toBe('—');
+  });
+});
+
+describe('recordCostText', () => {
+  it('marks the cost of a stream that ended short as partial, priced from the usage reported before', () => {
+    expect(recordCostText({ id: 'a', cost: 0.000525, cost_status: 'partial_usage' })).toBe(
+      '$0.000525 (partial)',
+    );
+    expect(recordCostText({ id: 'b', cost: 0.000525, cost_status: 'priced' })).toBe('$0.000525');
+    expect(recordCostText({ id: 'c', cost: null, cost_status: 'no_usage' })).toBe('unpriced (no usage)');
   });
 });

@@ -106,14 +106,16 @@ export function costText(value: unknown): string {
 }
 
 /**
- * A record's cost as the console shows it: dollars, or `unpriced` when the gateway knows no price for
- * its model (`cost: null`, `cost_status: "unknown_price"`: never $0) or its answer had no token
- * counts (`no_usage`); `—` for a record with no cost at all (a failed request).
+ * A record's cost as the console shows it: dollars (`(partial)` after them for a stream that ended
+ * short, priced from the usage its provider had reported: `partial_usage`), or `unpriced` when the
+ * gateway knows no price for its model (`cost: null`, `cost_status: "unknown_price"`: never $0) or
+ * its answer had no token counts (`no_usage`); `—` for a record with no cost at all (a failed request).
  */
 export function recordCostText(record: LogRecord): string {
   const cost = pick(record, 'cost');
-  if (typeof cost === 'number') return costText(cost);
   const status = pick(record, 'cost_status');
+  if (typeof cost === 'number')
+    return status === 'partial_usage' ? `${costText(cost)} (partial)` : costText(cost);
   if (status === 'unknown_price') return 'unpriced';
   if (status === 'no_usage') return 'unpriced (no usage)';
   return '—';
