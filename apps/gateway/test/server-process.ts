@@ -5,14 +5,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { PK_NODE_FLAGS, startScriptNodeFlags } from '../bench/start-flags.mjs';
+import {
+  type CollectedOutputLines,
+  createOutputLines,
+  type OutputLines,
+  textLine,
+} from './support/output-lines.js';
 
-/** A gateway started as users start it: `node dist/server.js`, on a free port. */
-export interface GatewayProcess {
+/**
+ * A gateway started as users start it: `node dist/server.js`, on a free port. Its log lines reach
+ * the test in batches and after its answers: wait for one with `waitForLine`, never read `output()`
+ * right after an answer.
+ */
+export interface GatewayProcess
+  extends Pick<OutputLines, 'lines' | 'lineCount' | 'waitForLine' | 'waitForLines'> {
   readonly child: ChildProcess;
   readonly url: string;
-  /** Everything written to stdout and stderr so far. */
+  /** Everything written to stdout and stderr so far (all of it once `exited` resolved). */
   output(): string;
-  /** Resolves with the exit code. */
+  /** Resolves with the exit code once the process exited and its output was all read. */
   exited: Promise<number | null>;
 }
 
@@ -140,33 +151,50 @@ export async function startGateway(
   });
   ownChild(child);
   child.once('exit', environment.cleanup);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
+  const output = collectOutput(child);
+  const exited = closed(child, output);
+  const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS;
+  await output
+    .waitForLine(textLine(/pk gateway listening on http:\/\//), {
+      timeoutMs,
+      description: 'the "pk gateway listening on …" line',
+    })
+    .catch((error: unknown) => {
       child.kill('SIGKILL');
-      reject(new Error(`gateway did not start:\n${output}`));
-    }, options.timeoutMs ?? START_TIMEOUT_MS);
-    const check = (): void => {
-      const match = /pk gateway listening on (http:\/\/[^"\s]+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`gateway exited before listening:\n${output}`));
+      const exitedFirst = child.exitCode !== null || child.signalCode !== null;
+      throw new Error(
+        `${exitedFirst ? 'gateway exited before listening' : `gateway did not start in ${timeoutMs} ms`}: ${(error as Error).message}`,
+      );
     });
-  });
-  return { child, url, output: () => output, exited };
+  const url = /pk gateway listening on (http:\/\/[^"\s]+)/.exec(output.text())?.[1] as string;
+  return {
+    child,
+    url,
+    output: output.text,
+    lines: output.lines,
+    lineCount: output.lineCount,
+    waitForLine: output.waitForLine,
+    waitForLines: output.waitForLines,
+    exited,
+  };
+}
+
+/** Reads the child's stdout and stderr into lines. */
+function collectOutput(child: ChildProcess): CollectedOutputLines {
+  const output = createOutputLines();
+  if (child.stdout) output.read(child.stdout);
+  if (child.stderr) output.read(child.stderr);
+  return output;
+}
+
+/**
+ * Resolves with the exit code once the child exited and its stdout and stderr were read to the end
+ * (`close`: an `exit` can come before the last chunks of its output); waits still pending then fail.
+ */
+async function closed(child: ChildProcess, output: CollectedOutputLines): Promise<number | null> {
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  output.end(`the gateway exited (${signal ?? `code ${code}`})`);
+  return code;
 }
 
 /** Runs the built gateway expecting it to refuse to start; returns its exit code and output. */
@@ -181,15 +209,9 @@ export async function runGatewayExpectingExit(
   });
   ownChild(child);
   child.once('exit', environment.cleanup);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  const output = collectOutput(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  const [code] = await once(child, 'exit');
+  const code = await closed(child, output);
   clearTimeout(timer);
-  return { code: code as number | null, output };
+  return { code, output: output.text() };
 }

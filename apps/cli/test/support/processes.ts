@@ -102,7 +102,8 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
   child.stderr?.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
-  const exited = once(child, 'exit');
+  // 'close': exited, and everything it wrote has been read (an 'exit' can come before its last lines).
+  const exited = once(child, 'close');
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the gateway did not start:\n${output}`)), 15_000);
     child.stdout?.on('data', () => {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GatewayProcess, startGateway } from '../server-process.js';
+import { type LogLine, requestLineOf } from './output-lines.js';
 import { FEATURE_CA_PATH, type ProviderMock } from './recording-provider-mock.js';
 
-/** One JSON log line of the gateway. */
-export type LogLine = Record<string, unknown> & { traceId?: string; status?: number; msg?: string };
+export type { LogLine } from './output-lines.js';
 
 /** The built gateway as a process, in front of the provider mock, with its log lines at hand. */
 export interface FeatureGateway {
@@ -17,7 +17,10 @@ export interface FeatureGateway {
   logLines(): LogLine[];
   /** The request lines (`msg: "request"`) of one trace id. */
   requestLines(traceId: string): LogLine[];
-  /** Waits until `count` request lines of `traceId` were written (or `timeoutMs` passed). */
+  /**
+   * The first `count` request lines of `traceId`, once written: fails after `timeoutMs` (default: the
+   * shared wait's, `LINE_TIMEOUT_MS`) with the last lines seen.
+   */
   waitForRequestLines(traceId: string, count?: number, timeoutMs?: number): Promise<LogLine[]>;
   stop(): Promise<void>;
 }
@@ -49,27 +52,20 @@ export async function startFeatureGateway(options: {
     ...options.env,
   });
   const logLines = (): LogLine[] =>
-    process
-      .output()
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as LogLine);
-  const requestLines = (traceId: string) =>
-    logLines().filter((line) => line.msg === 'request' && line.traceId === traceId);
+    process.lines().filter((line): line is LogLine => typeof line === 'object');
+  const requestLines = (traceId: string) => logLines().filter(requestLineOf(traceId));
   return {
     process,
     url: process.url,
     base: `${process.url}/v1`,
     logLines,
     requestLines,
-    async waitForRequestLines(traceId, count = 1, timeoutMs = 3000) {
-      const until = Date.now() + timeoutMs;
-      for (;;) {
-        const lines = requestLines(traceId);
-        if (lines.length >= count || Date.now() > until) return lines;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
+    waitForRequestLines: (traceId, count = 1, timeoutMs) =>
+      process.waitForLines(requestLineOf(traceId), {
+        count,
+        description: `the request line of trace id ${traceId}`,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      }),
     async stop() {
       // Lines are written at once (PK_LOG_FLUSH_MS=0), so nothing is lost; SIGTERM's drain would wait
       // for the idle keep-alive sockets an aborted fetch leaves behind (up to undici's 4 s).

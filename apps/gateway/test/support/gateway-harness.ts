@@ -3,9 +3,14 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { type AppDependencies, buildApp } from '../../src/app.js';
 import { resolveSettings } from '../../src/settings/load-settings.js';
+import { createOutputLines, type OutputLines } from './output-lines.js';
 
-/** A gateway on a real port of 127.0.0.1, with every log line it writes kept for inspection. */
-export interface RunningGateway {
+/**
+ * A gateway on a real port of 127.0.0.1, with every log line it writes kept for inspection. A
+ * request's line is written after its answer: wait for it with `waitForLine`.
+ */
+export interface RunningGateway
+  extends Pick<OutputLines, 'lines' | 'lineCount' | 'waitForLine' | 'waitForLines'> {
   readonly app: FastifyInstance;
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
@@ -20,10 +25,10 @@ export async function startGatewayApp(
   env: Record<string, string> = {},
   dependencies: Omit<AppDependencies, 'settings' | 'logger'> = {},
 ): Promise<RunningGateway> {
-  const lines: string[] = [];
+  const output = createOutputLines();
   const stream = new Writable({
     write(chunk, _encoding, callback) {
-      lines.push(chunk.toString());
+      output.append(chunk.toString());
       callback();
     },
   });
@@ -34,5 +39,17 @@ export async function startGatewayApp(
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, logs: () => lines.join(''), close: () => app.close() };
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    logs: output.text,
+    lines: output.lines,
+    lineCount: output.lineCount,
+    waitForLine: output.waitForLine,
+    waitForLines: output.waitForLines,
+    async close() {
+      await app.close();
+      output.end('the gateway app closed');
+    },
+  };
 }
