@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import type { GatewayProcess } from './server-process.js';
 import { sdkError } from './support/admin-harness.js';
+import { logLineWhere, writeMarkerLine } from './support/output-lines.js';
 import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
-import { type EngineSetup, msUntil } from './support/store-fixtures.js';
+import type { EngineSetup } from './support/store-fixtures.js';
 
 // The acceptance, end to end: the built gateway started as a process, on SQLite and on
 // PostgreSQL (a database of its own, dropped afterwards); the official portkey-ai SDK configured by
@@ -232,14 +233,12 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
         });
         expect(refused.message).toContain('the data store is unavailable');
         // The SDK retries a 5xx unless a trace id came back: one request reached the gateway.
-        const refusedLines = () =>
-          gateway
-            .output()
-            .split('\n')
-            .filter((line) => line.includes('"path":"/v1/configs"') && line.includes('"status":503'));
-        await msUntil(async () => refusedLines().length > 0);
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        expect(refusedLines()).toHaveLength(1);
+        const isRefusedLine = logLineWhere(
+          (line) => line.msg === 'request' && line.path === '/v1/configs' && line.status === 503,
+        );
+        await gateway.waitForLine(isRefusedLine);
+        await writeMarkerLine(gateway);
+        expect(gateway.lines().filter(isRefusedLine)).toHaveLength(1);
         const app = new Portkey({ apiKey: userKey, virtualKey });
         const completion = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
         expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');

@@ -6,6 +6,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { logLineWhere, writeMarkerLine } from './support/output-lines.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
 // `async` guardrails through the built gateway and the portkey-ai SDK: the client's answer never
@@ -151,9 +152,10 @@ describe('async guardrails in the request log', () => {
     ).toMatchObject([hook('after_request'), hook('before_request')]);
 
     // One stdout line per async hook, naming the request's trace id and the event it ran on.
-    const lines = gateway
-      .logLines()
-      .filter((line) => line.msg === 'guardrail' && line.hook === 'async-policy');
+    const isHookLine = logLineWhere((line) => line.msg === 'guardrail' && line.hook === 'async-policy');
+    await gateway.process.waitForLines(isHookLine, { count: 2 });
+    await writeMarkerLine(gateway.process);
+    const lines = gateway.logLines().filter(isHookLine);
     expect(lines.map((line) => [line.traceId, line.event, line.verdict, line.async]).sort()).toEqual([
       [traceId, 'after_request', false, true],
       [traceId, 'before_request', false, true],

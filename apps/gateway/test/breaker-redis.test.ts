@@ -10,6 +10,7 @@ import { createRedisBreakerStore } from '../src/stores/redis-breaker-store.js';
 import { createRedisClient } from '../src/stores/redis-client.js';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { closedPort } from './support/network-faults.js';
+import { logLineWhere, writeMarkerLine } from './support/output-lines.js';
 import {
   chatCompletion,
   type MockReply,
@@ -313,16 +314,13 @@ describe('the breaker routes with Redis unreachable', () => {
         );
       }
       // The detail is in the server log (written in batches: it may take a moment).
-      const loggedLines = () =>
-        gateway
-          .output()
-          .split('\n')
-          .filter((line) => line.includes('"msg":"circuit-breaker store unavailable"'))
-          .map((line) => JSON.parse(line) as { level: number; err?: { message?: string } });
-      const until = Date.now() + 5000;
-      while (loggedLines().length < 2 && Date.now() < until)
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      const logged = loggedLines();
+      const isUnavailableLine = logLineWhere((line) => line.msg === 'circuit-breaker store unavailable');
+      await gateway.waitForLines(isUnavailableLine, { count: 2 });
+      await writeMarkerLine(gateway);
+      const logged = gateway.lines().filter(isUnavailableLine) as {
+        level?: number;
+        err?: { message?: string };
+      }[];
       expect(logged).toHaveLength(2);
       expect(logged[0]?.level).toBe(40);
       expect(logged[0]?.err?.message).toBeTruthy();

@@ -1,8 +1,9 @@
 import { openStore } from '@pk/store';
 import { requirePostgres } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portkeyHeadersOf } from './support/feature-gateway.js';
+import { textLine } from './support/output-lines.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { addMockIntegration, type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 
@@ -244,18 +245,8 @@ describe.runIf(postgresUp)('closing a breaker with the database down (PostgreSQL
       await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
       expect(mock.forModel('fail-500')).toHaveLength(before + 1);
       // The gateway's stdout arrives a little later than its answer.
-      const line = await vi.waitFor(
-        () => {
-          const found = running.gateway
-            .output()
-            .split('\n')
-            .find((text) => text.includes('the audit log could not be written'));
-          if (found === undefined) throw new Error('no log line of the close yet');
-          return found;
-        },
-        { timeout: 5_000, interval: 100 },
-      );
-      expect(line).toContain(id);
+      const line = await running.gateway.waitForLine(textLine('the audit log could not be written'));
+      expect(JSON.stringify(line)).toContain(id);
       expect(line).toContain(`key:${running.adminId}`);
     } finally {
       running.setup.proxy?.restore();

@@ -9,6 +9,7 @@ import OpenAI from 'openai';
 import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { requestLineOf } from './support/output-lines.js';
 
 // The response cache and output guardrails end to end: the built gateway as a process, the official
 // openai, portkey-ai and Anthropic SDKs, an OpenAI mock upstream (chat completions, JSON and SSE, and
@@ -378,15 +379,7 @@ describe('output guardrails on cache hits', () => {
       openai(guardedConfig).chat.completions.create({ model: 'gpt-4o-mini', messages }),
     );
     const traceId = (denied.headers as Headers).get('x-portkey-trace-id');
-    let line: Record<string, unknown> | undefined;
-    for (let tries = 0; tries < 50 && line === undefined; tries += 1) {
-      line = gateway
-        .output()
-        .split('\n')
-        .filter((text) => text.includes(`"traceId":"${traceId}"`) && text.includes('"msg":"request"'))
-        .map((text) => JSON.parse(text) as Record<string, unknown>)[0];
-      if (line === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const line = await gateway.waitForLine(requestLineOf(String(traceId)));
     expect(line).toMatchObject({
       status: 446,
       cacheStatus: 'HIT',

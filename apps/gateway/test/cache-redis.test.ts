@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { startMockEmbeddings, vectorWithSimilarity } from './support/mock-embeddings.js';
+import { textLine } from './support/output-lines.js';
 import { startRedisServer } from './support/redis-server.js';
 import { requireRedis } from './support/services.js';
 import { temporaryDir } from './support/temporary-dir.js';
@@ -125,7 +126,7 @@ describe.runIf(runs)('Redis cache store', () => {
         values.sort((left, right) => left - right)[Math.floor(values.length * 0.99) - 1] ?? 0;
       const added = p99(after.map((result) => result.ms)) - p99(before.map((result) => result.ms));
       expect(added).toBeLessThan(50);
-      expect(gateway.output()).toContain('serving without the cache');
+      await gateway.waitForLine(textLine('serving without the cache'));
     } finally {
       server.kill('SIGKILL');
     }

@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { requestLineOf } from './support/output-lines.js';
 import { temporaryDir } from './support/temporary-dir.js';
 
 // The semantic cache's embedding calls are accounted: counted in /metrics by outcome
@@ -74,18 +75,7 @@ async function ask(gateway: GatewayProcess, content: string, traceId: string, mo
 
 /** The request log line of `traceId`, once written (lines are flushed in batches). */
 async function requestLine(gateway: GatewayProcess, traceId: string): Promise<Record<string, unknown>> {
-  const find = () =>
-    gateway
-      .output()
-      .split('\n')
-      .filter((line) => line.includes(`"traceId":"${traceId}"`) && line.includes('"msg":"request"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown>)[0];
-  const deadline = Date.now() + 3000;
-  while (find() === undefined && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  const line = find();
-  if (line === undefined) throw new Error(`no request line for ${traceId}`);
-  return line;
+  return gateway.waitForLine(requestLineOf(traceId));
 }
 
 /** The `pk_cache_embedding_calls_total` series of the gateway's /metrics, by outcome. */

@@ -4,6 +4,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { textLine, writeMarkerLine } from './support/output-lines.js';
 import { temporaryDir } from './support/temporary-dir.js';
 
 // A semantic cache whose embedder fails or is too slow: the request is still served, and says so
@@ -71,19 +72,18 @@ async function ask(gateway: GatewayProcess, content: string) {
   };
 }
 
-/** The gateway's warning lines about the embedder, once the first one arrived (logs are asynchronous). */
+/**
+ * The gateway's warning lines about the embedder, once the first one arrived (logs are asynchronous)
+ * and a marker request's line after it (a second warning, if one were written, is there by then).
+ */
 async function embedderWarnings(gateway: GatewayProcess): Promise<string[]> {
-  const lines = () =>
-    gateway
-      .output()
-      .split('\n')
-      .filter((line) => line.includes('semantic cache: embedding'));
-  const deadline = Date.now() + 3000;
-  while (lines().length === 0 && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  // Give a second line, if one were written, the time to arrive too.
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  return lines();
+  const isWarning = textLine('semantic cache: embedding');
+  await gateway.waitForLine(isWarning);
+  await writeMarkerLine(gateway);
+  return gateway
+    .output()
+    .split('\n')
+    .filter((line) => isWarning(line, line));
 }
 
 describe('a semantic cache whose embedder fails', () => {

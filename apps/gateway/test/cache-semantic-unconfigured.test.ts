@@ -1,7 +1,8 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEMANTIC_CACHE_UNCONFIGURED } from '../src/proxy/run-proxied-request.js';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { logLineWhere } from './support/output-lines.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 
 // `cache.mode: semantic` on a gateway whose settings have no `semantic_cache` (no embedding model):
@@ -70,9 +71,10 @@ describe('cache mode semantic without semantic_cache in the settings', () => {
         .split('\n')
         .filter((line) => line.includes('"level":40') && line.includes('semantic_cache'));
     // Log lines are written in batches (PK_LOG_FLUSH_MS): the request lines of all three first.
-    await vi.waitFor(() => expect(gateway.output().match(/"msg":"request"/g)).toHaveLength(3), {
-      timeout: 5000,
-    });
+    await gateway.waitForLines(
+      logLineWhere((line) => line.msg === 'request'),
+      { count: 3 },
+    );
     expect(warnLines()).toHaveLength(1);
     expect(JSON.parse(warnLines()[0] ?? '{}')).toMatchObject({
       msg: expect.stringContaining('Add semantic_cache (virtual_key, model) to the settings file'),

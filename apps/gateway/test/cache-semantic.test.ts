@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
 import { type MockEmbeddings, startMockEmbeddings, vectorWithSimilarity } from './support/mock-embeddings.js';
+import { requestLineOf } from './support/output-lines.js';
 
 // Semantic cache with fixed vectors of known cosine, fetched through @pk/providers from a mock in
 // the OpenAI embeddings wire format.
@@ -108,10 +109,7 @@ describe('semantic cache', () => {
     const shadowed = await ask('Shadow question B', { config });
     expect(shadowed.cacheStatus).toBe('SEMANTIC MISS');
     expect(upstream.received.length).toBe(calls + 1);
-    const line = gateway
-      .logs()
-      .split('\n')
-      .find((entry) => entry.includes(shadowed.traceId));
-    expect(line).toContain('"shadowHitSimilarity":0.99');
+    const line = await gateway.waitForLine(requestLineOf(shadowed.traceId));
+    expect(line.shadowHitSimilarity).toBe(0.99);
   });
 });

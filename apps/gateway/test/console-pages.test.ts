@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { requestLineOf, writeMarkerLine } from './support/output-lines.js';
 
 // The console's page and files through the built gateway, as a browser asks for them: each answer's
 // status is the one its request line logs, and serving a file is not followed by a second answer
@@ -13,28 +14,8 @@ afterAll(() => {
   gateway?.child.kill('SIGTERM');
 });
 
-interface RequestLine {
-  readonly msg: string;
-  readonly path?: string;
-  readonly status?: number;
-  readonly traceId?: string;
-}
-
-function logLines(): RequestLine[] {
-  return gateway
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as RequestLine);
-}
-
 async function loggedStatusOf(traceId: string): Promise<number | undefined> {
-  for (let tries = 0; tries < 50; tries += 1) {
-    const line = logLines().find((entry) => entry.msg === 'request' && entry.traceId === traceId);
-    if (line) return line.status;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return undefined;
+  return (await gateway.waitForLine(requestLineOf(traceId))).status;
 }
 
 async function get(
@@ -66,6 +47,7 @@ describe('the console’s page and files', () => {
     expect(missing).toMatchObject({ status: 404, loggedStatus: 404 });
     expect(JSON.parse(missing.text)).toMatchObject({ error: { code: 'PK_ERR_NOT_FOUND' } });
 
+    await writeMarkerLine(gateway);
     expect(gateway.output()).not.toContain('Reply was already sent');
   });
 });

@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
+import { logLineWhere } from './support/output-lines.js';
 import { HELLO_ANSWER, type ProviderMock, startProviderMock } from './support/provider-mock.js';
 
 // Everything that applies to chat completions applies on /v1/messages and /v1/responses: gateway
@@ -192,17 +193,17 @@ describe('/v1/messages in the pipeline', () => {
   });
 
   it('writes one log line with provider, model and usage', async () => {
+    const before = gateway.lineCount();
     await anthropic({ 'x-portkey-virtual-key': 'gpt' }).messages.create({
       model: 'gpt-4o',
       max_tokens: 16,
       messages: fresh(),
     });
-    const line = gateway
-      .logs()
-      .split('\n')
-      .filter((entry) => entry.includes('"path":"/v1/messages"'))
-      .at(-1);
-    expect(JSON.parse(line ?? '{}')).toMatchObject({
+    const line = await gateway.waitForLine(
+      logLineWhere((entry) => entry.msg === 'request' && entry.path === '/v1/messages'),
+      { fromLine: before },
+    );
+    expect(line).toMatchObject({
       status: 200,
       provider: 'openai',
       model: 'gpt-4o',

@@ -3,6 +3,7 @@ import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
+import { requestLineOf } from './support/output-lines.js';
 
 // End to end: the official portkey-ai SDK and the openai SDK + createHeaders, unchanged, against the
 // gateway on a real port, in front of mock OpenAI upstreams on 127.0.0.1.
@@ -186,11 +187,8 @@ describe('portkey-ai SDK against pk', () => {
       metadata: { _user: 'user-123', environment: 'production' },
     }).chat.completions.create({ model: 'gpt-4o-mini', messages });
     expect(portkeyHeadersOf(completion)['trace-id']).toBe('e2e-meta-trace');
-    const line = gateway
-      .logs()
-      .split('\n')
-      .find((entry) => entry.includes('"traceId":"e2e-meta-trace"'));
-    expect(line).toContain('"_user":"user-123"');
+    const line = await gateway.waitForLine(requestLineOf('e2e-meta-trace'));
+    expect(line.metadata).toMatchObject({ _user: 'user-123' });
   });
 
   it('a gateway key limited to one virtual key gets 403 for another', async () => {

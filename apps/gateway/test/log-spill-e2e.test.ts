@@ -5,6 +5,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGatewayExpectingExit } from './server-process.js';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { textLine } from './support/output-lines.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { type EngineSetup, setUpEngine, temporaryDataDir } from './support/store-fixtures.js';
 
@@ -143,9 +144,7 @@ describe.each([
       const second = await start();
       if (!setup.proxy) {
         // Still read-only at the next start: the gateway serves, the replay waits and the file stays.
-        expect(await until(() => /request log spill .*: not written yet/.test(second.process.output()))).toBe(
-          true,
-        );
+        await second.process.waitForLine(textLine(/request log spill .*: not written yet/));
         expect(existsSync(spillFile)).toBe(true);
         expect(await logsOf(second, 'spill-during')).toEqual([]);
         chmodSync(join(dataDir, 'pk.db'), 0o600);
@@ -154,7 +153,7 @@ describe.each([
       expect(await until(() => !existsSync(spillFile))).toBe(true);
       // Log lines reach stdout in batches: wait for the line that reports the replay, then read.
       const recovered = 'request log spill: 3 records recovered into the store';
-      expect(await until(() => second.process.output().includes(recovered))).toBe(true);
+      await second.process.waitForLine(textLine(recovered));
       const output = second.process.output();
       expect(output).toContain(`line 4 is not a record; skipped`);
       expect(output).toContain(recovered);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkError } from './support/admin-harness.js';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
 import { announcedMetricsUrl } from './support/metrics-url.js';
+import { textLine, writeMarkerLine } from './support/output-lines.js';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 
@@ -95,7 +96,7 @@ describe.runIf(postgresUp)('PostgreSQL refusing the gateway’s database', () =>
     await database.allowConnections(false);
     expect(await send('refusal-during', 20)).toBe(20);
     // A flush ran while the database refused: the batch is kept, no record is refused "on its own".
-    expect(await until(async () => /refused a batch/.test(gateway.process.output()))).toBe(true);
+    await gateway.process.waitForLine(textLine('refused a batch'));
 
     // One call at a time: a second call made up front would reject while the first is awaited, with
     // no handler yet (an unhandled rejection).
@@ -114,6 +115,7 @@ describe.runIf(postgresUp)('PostgreSQL refusing the gateway’s database', () =>
 
     await database.allowConnections(true);
     expect(await until(async () => (await traceSize('refusal-during')) === 20)).toBe(true);
+    await writeMarkerLine(gateway.process);
     expect(gateway.process.output()).not.toContain('on its own');
     const metrics = parsePrometheusText(await (await fetch(metricsUrl)).text());
     expect(sampleValue(metrics, 'pk_log_dropped_total', { queue: 'log_store' })).toBe(0);

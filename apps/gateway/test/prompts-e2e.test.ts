@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import type { GatewayProcess } from './server-process.js';
 import { sdkError } from './support/admin-harness.js';
+import { textLine } from './support/output-lines.js';
 import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 
 // Portkey's prompt library through the official portkey-ai SDK against the built gateway, on SQLite
@@ -113,7 +114,7 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
       expect(upstream.received.length).toBe(sentBefore);
       // The request line (written within PK_LOG_FLUSH_MS) names the prompt and version it ran; the
       // provider key is in no line.
-      await vi.waitFor(() => expect(gateway.output()).toContain(`"prompt":"${slug}@1"`), { timeout: 2000 });
+      await gateway.waitForLine(textLine(`"prompt":"${slug}@1"`));
       expect(gateway.output()).not.toContain(PROVIDER_KEY);
       // The log store keeps it too: the logs API (and the console) filter by prompt; `render` is no request.
       await vi.waitFor(

@@ -2,6 +2,7 @@ import type { UpstreamRequest, UpstreamResponse } from '@pk/providers';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
+import { logLineWhere } from './support/output-lines.js';
 
 // A provider call that fails inside pk (a defect of an adapter or of a transport, not the provider)
 // is a 500 PK_ERR_INTERNAL whose cause reaches the log, never a "provider could not be reached"
@@ -72,12 +73,9 @@ describe('a provider call that fails inside pk', () => {
     expect(openaiCalls()).toHaveLength(1);
     const traceId = caught.headers?.get('x-portkey-trace-id');
     expect(traceId).toBeTruthy();
-    const line = gateway
-      .logs()
-      .split('\n')
-      .filter((text) => text.startsWith('{'))
-      .map((text) => JSON.parse(text) as { msg?: string; traceId?: string; err?: { message?: string } })
-      .find((entry) => entry.msg === 'provider call failed inside pk');
+    const line = await gateway.waitForLine(
+      logLineWhere((entry) => entry.msg === 'provider call failed inside pk'),
+    );
     expect(line).toMatchObject({ traceId, err: { message: defect.message } });
   });
 

@@ -6,6 +6,7 @@ import { createRedisLimitStore } from '../src/limits/redis-limit-store.js';
 import { createRedisClient } from '../src/stores/redis-client.js';
 import { RedisStalledError } from '../src/stores/redis-stall-guard.js';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { textLine } from './support/output-lines.js';
 import { hasRedisServerBinary, startRedisServer } from './support/redis-server.js';
 
 // A Redis that hangs (SIGSTOP: connections stay open, nothing answers) rather than one that is down:
@@ -101,7 +102,7 @@ describe.runIf(hasRedisServer)('a Redis that hangs', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(status).toBe('HIT');
-    expect(gateway?.output()).toContain('serving without the cache');
+    await gateway?.waitForLine(textLine('serving without the cache'));
   }, 30_000);
 
   it('the limits store waits for one timeout, then fails at once (its on_store_failure answer) until Redis answers', async () => {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
+import { requestLineOf } from './support/output-lines.js';
 
 // The examples of Portkey's headers document (shared/reference/seeds/README.md), as a client sends
 // them with curl. Upstreams are mocks on 127.0.0.1, so each example also names the mock as custom
@@ -156,11 +157,8 @@ describe("the headers document's examples", () => {
       'x-portkey-trace-id': 'metadata-example',
       'x-portkey-metadata': '{"_user":"user-123","environment":"production"}',
     });
-    const line = gateway
-      .logs()
-      .split('\n')
-      .find((entry) => entry.includes('"traceId":"metadata-example"'));
-    expect(line).toContain('"metadata":{"_user":"user-123","environment":"production"}');
+    const line = await gateway.waitForLine(requestLineOf('metadata-example'));
+    expect(line.metadata).toEqual({ _user: 'user-123', environment: 'production' });
   });
 
   it('x-portkey-request-timeout: 5000 (milliseconds) lets a fast answer through and cuts a slow one', async () => {

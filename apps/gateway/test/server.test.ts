@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMasterKey, openStore, storeExists } from '@pk/store';
 import { createTemporaryDatabase, requirePostgres } from '@pk/store/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
 import { closedPort } from './support/network-faults.js';
+import { logLineWhere, textLine } from './support/output-lines.js';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 
 const running: GatewayProcess[] = [];
@@ -46,14 +47,13 @@ describe('the gateway process', () => {
   it('writes request log lines in batches: within PK_LOG_FLUSH_MS, and all of them on exit', async () => {
     const gateway = await startGateway({ PK_LOG_FLUSH_MS: '200' });
     running.push(gateway);
-    const lines = () =>
-      gateway
-        .output()
-        .split('\n')
-        .filter((line) => line.includes('"msg":"request"'));
+    const lines = () => gateway.lines().filter(logLineWhere((line) => line.msg === 'request'));
     await fetch(`${gateway.url}/health`);
-    const deadline = Date.now() + 2000;
-    while (lines().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // Written by the flush timer (ten times PK_LOG_FLUSH_MS at most), not at exit.
+    await gateway.waitForLine(
+      logLineWhere((line) => line.msg === 'request'),
+      { timeoutMs: 2000 },
+    );
     expect(lines()).toHaveLength(1);
     for (let index = 0; index < 20; index += 1) await fetch(`${gateway.url}/health`);
     gateway.child.kill('SIGTERM');
@@ -216,14 +216,8 @@ describe('the gateway process', () => {
         .output()
         .split('\n')
         .filter((line) => line.trim() !== '');
-    await vi.waitFor(
-      () => {
-        const redisLines = lines().filter((line) => line.includes('Redis unavailable'));
-        expect(redisLines.some((line) => line.includes('cache Redis unavailable'))).toBe(true);
-        expect(redisLines.some((line) => line.includes('circuit-breaker Redis unavailable'))).toBe(true);
-      },
-      { timeout: 10_000, interval: 100 },
-    );
+    await gateway.waitForLine(textLine('cache Redis unavailable'));
+    await gateway.waitForLine(textLine('circuit-breaker Redis unavailable'));
     // Every line the process wrote is pino's JSON, these warnings included.
     for (const line of lines()) expect(() => JSON.parse(line), line).not.toThrow();
     const cacheWarning = lines()
@@ -363,12 +357,8 @@ describe('the gateway process', () => {
     const gateway = await startGateway({ PK_METRICS_PORT: '0', PK_LOG_FLUSH_MS: '20' });
     running.push(gateway);
     const metricsUrl = /pk metrics on (http:\/\/127\.0\.0\.1:\d+\/metrics)/.exec(gateway.output())?.[1];
-    const refusals = () =>
-      gateway
-        .output()
-        .split('\n')
-        .filter((line) => line.includes('"msg":"request refused by the HTTP parser"'))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const isRefusal = logLineWhere((line) => line.msg === 'request refused by the HTTP parser');
+    const refusals = () => gateway.lines().filter(isRefusal);
     const counted = async (reason: string) =>
       sampleValue(
         parsePrometheusText(await (await fetch(metricsUrl ?? '')).text()),
@@ -380,7 +370,8 @@ describe('the gateway process', () => {
     const marker = `never-logged-${randomUUID()}`;
     const first = await rawRequest(gateway.url, `HELLO /${marker} HTTP/1.1\r\nHost: a\r\n\r\n`);
     const traceId = /x-portkey-trace-id: ([0-9a-f-]{36})/.exec(first)?.[1];
-    await vi.waitFor(() => expect(refusals()).toHaveLength(1), { timeout: 5000 });
+    await gateway.waitForLine(isRefusal);
+    expect(refusals()).toHaveLength(1);
     expect(refusals()[0]).toMatchObject({
       level: 40,
       reason: 'bad_request_line',
@@ -389,8 +380,11 @@ describe('the gateway process', () => {
       traceId,
       remoteAddress: '127.0.0.1',
     });
-    // Not a request: no request line, no request counted.
-    expect(gateway.output()).not.toContain('"msg":"request"');
+    // Not a request: no request line. A request after it writes the only one (lines keep their order).
+    const isRequestLine = logLineWhere((line) => line.msg === 'request');
+    await fetch(`${gateway.url}/health`);
+    await gateway.waitForLine(isRequestLine);
+    expect(gateway.lines().filter(isRequestLine)).toEqual([expect.objectContaining({ path: '/health' })]);
 
     // A flood: every refusal counted, at most a line a second, what they sent in none.
     const started = Date.now();
@@ -414,7 +408,7 @@ describe('the gateway process', () => {
     // One more after a quiet second: its line says how many had no line of their own.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     await rawRequest(gateway.url, 'HELLO\r\n\r\n');
-    await vi.waitFor(() => expect(refusals().at(-1)?.suppressed).toBeDefined(), { timeout: 5000 });
+    await gateway.waitForLine(logLineWhere((line) => isRefusal(line) && line.suppressed !== undefined));
     const lines = refusals();
     expect(lines.length).toBeLessThanOrEqual(2 + seconds + 1);
     const suppressed = lines.reduce((sum, line) => sum + Number(line.suppressed ?? 0), 0);

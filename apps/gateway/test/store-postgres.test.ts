@@ -11,6 +11,7 @@ import { createHeaders } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
+import { textLine } from './support/output-lines.js';
 import { chat, msUntil } from './support/store-fixtures.js';
 
 // Replicas on PostgreSQL: two built gateway processes share a database of their own (created and
@@ -177,7 +178,7 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
     await msUntil(async () => (await chat(behindProxy.url, secret, headers)).status === 200);
 
     proxy.cut();
-    await msUntil(async () => behindProxy.output().includes('serving requests from the last snapshot'));
+    await behindProxy.waitForLine(textLine('serving requests from the last snapshot'));
     for (let index = 0; index < 20; index += 1) {
       expect((await chat(behindProxy.url, secret, headers)).status).toBe(200);
     }
@@ -190,7 +191,7 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
       10_000,
     );
     expect(recovered).toBeLessThan(10_000);
-    await msUntil(async () => behindProxy.output().includes('answers again'));
+    await behindProxy.waitForLine(textLine('answers again'));
     for (const gateway of gateways) expect(gateway.output()).not.toContain(VK_SECRET);
     expect(behindProxy.child.exitCode).toBeNull();
   });

@@ -7,6 +7,7 @@ import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
+import { textLine } from './support/output-lines.js';
 import { chat, msUntil, temporaryDataDir } from './support/store-fixtures.js';
 
 // The embedded default end to end: a built gateway process on its SQLite store, and this test
@@ -266,11 +267,9 @@ describe('a replica whose PK_MASTER_KEY lacks the key of `pk vault rotate`', () 
       expect(error.message).toContain('PK_MASTER_KEY');
       // The server log names the master key that is missing; the answer does not, nor any secret.
       // (Log lines reach stdout in batches: the line may come a moment after the answer.)
-      const missingKeyIdIn = (output: string) =>
-        /encrypted with master key ([0-9a-f]{16}), which is not in the key ring/.exec(output)?.[1];
-      const outdated = replica;
-      await msUntil(async () => missingKeyIdIn(outdated.output()) !== undefined);
-      const missingKeyId = missingKeyIdIn(outdated.output());
+      const missingKeyPattern = /encrypted with master key ([0-9a-f]{16}), which is not in the key ring/;
+      await replica.waitForLine(textLine(missingKeyPattern));
+      const missingKeyId = missingKeyPattern.exec(replica.output())?.[1];
       expect(missingKeyId).toBeDefined();
       expect(error.message).not.toContain(missingKeyId);
       for (const secret of [VK_SECRET, newKey, oldKey]) {

@@ -4,6 +4,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkError } from '../support/admin-harness.js';
 import { type FeatureGateway, postJson, startFeatureGateway } from '../support/feature-gateway.js';
+import { logLineWhere, writeMarkerLine } from '../support/output-lines.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 import { temporaryDataDir } from '../support/store-fixtures.js';
 
@@ -128,13 +129,14 @@ describe('limits in one process (memory store)', () => {
     // The mock reports 21 tokens per answer.
     expect(usage).toMatchObject({ tracked: true, tokens: 42, requests: 2, period_end: null });
     // The log line shows what the key's budget had used at admission (settled + held).
-    const logged = gateway
-      .logLines()
-      .filter(
-        (line) =>
-          line.msg === 'request' &&
-          (line.limits as { subjects?: string[] } | undefined)?.subjects?.includes('vk:tokens'),
-      );
+    const isTokensLine = logLineWhere(
+      (line) =>
+        line.msg === 'request' &&
+        (line.limits as { subjects?: string[] } | undefined)?.subjects?.includes('vk:tokens') === true,
+    );
+    await gateway.process.waitForLines(isTokensLine, { count: 2 });
+    await writeMarkerLine(gateway.process);
+    const logged = gateway.logLines().filter(isTokensLine);
     expect(logged).toHaveLength(2);
     expect(
       (logged[1]?.limits as { budgetUsed: Record<string, number> } | undefined)?.budgetUsed['vk:tokens'],

@@ -181,9 +181,8 @@ describe('a virtual key’s limits per attempt, one process (memory store)', () 
     const warning =
       'max_completion_tokens: 4096 was added (a token limit or budget applies and the request set no completion cap; PK_LIMITS_DEFAULT_MAX_TOKENS)';
     expect(response.headers.get('x-pk-warnings')).toBe(warning);
-    await expect
-      .poll(() => gateway.requestLines(response.headers.get('x-portkey-trace-id') ?? '')[0]?.warnings)
-      .toEqual([warning]);
+    const [line] = await gateway.waitForRequestLines(response.headers.get('x-portkey-trace-id') ?? '');
+    expect(line?.warnings).toEqual([warning]);
   });
 });
 

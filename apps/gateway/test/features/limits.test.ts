@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisClient } from '../../src/stores/redis-client.js';
 import { type FeatureGateway, postJson, startFeatureGateway } from '../support/feature-gateway.js';
 import { announcedMetricsUrl } from '../support/metrics-url.js';
+import { logLineWhere } from '../support/output-lines.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 import { chatChunks, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 import { freePort, hasRedisServerBinary, startRedisServer } from '../support/redis-server.js';
@@ -394,13 +395,12 @@ describe.runIf(runs && hasRedisServer)('the limits store fails and comes back', 
     for (const answer of open.slice(0, 5))
       expect(answer.headers.get('x-pk-limits-degraded')).toBe('local-share');
     expect(mock.forModel('outage-model').length - upstreamBefore).toBe(5);
-    const warned = gateway
-      .logLines()
-      .some((line) => typeof line.msg === 'string' && line.msg.startsWith('limits store unavailable'));
-    expect(warned).toBe(true);
-    expect(
-      gateway.logLines().some((line) => (line.limits as { degraded?: boolean } | undefined)?.degraded),
-    ).toBe(true);
+    await gateway.process.waitForLine(
+      logLineWhere((line) => typeof line.msg === 'string' && line.msg.startsWith('limits store unavailable')),
+    );
+    await gateway.process.waitForLine(
+      logLineWhere((line) => (line.limits as { degraded?: boolean } | undefined)?.degraded === true),
+    );
 
     server = (await startRedisServer({ port })).child;
     // The gateway reconnects on its own (back-off up to 2 s): no restart.

@@ -1,11 +1,12 @@
 import { Portkey } from 'portkey-ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type FeatureGateway,
   portkeyHeadersOf,
   postJson,
   startFeatureGateway,
 } from '../support/feature-gateway.js';
+import { writeMarkerLine } from '../support/output-lines.js';
 import { chatChunks, type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
 // Feature suite: trace ids, metadata and the one log line per request (seed headers document:
@@ -139,7 +140,7 @@ describe('one log line per request', () => {
     }
     controller.abort();
     const lines = await gateway.waitForRequestLines('abandoned-stream');
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await writeMarkerLine(gateway.process);
     expect(gateway.requestLines('abandoned-stream')).toHaveLength(1);
     expect(lines[0]).toMatchObject({ status: 499, targetPath: 'config', provider: 'openai', stream: true });
     expect(lines[0]?.streamChunks).toBeGreaterThanOrEqual(3);
@@ -159,6 +160,7 @@ describe('one log line per request', () => {
         },
       ],
     };
+    const failedBefore = mock.forModel('fail-500').length;
     const controller = new AbortController();
     const pending = fetch(`${gateway.base}/chat/completions`, {
       method: 'POST',
@@ -171,11 +173,14 @@ describe('one log line per request', () => {
       body: JSON.stringify({ model: 'gpt-4o-mini', messages }),
       signal: controller.signal,
     }).catch(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Abandoned once the second target's first attempt failed: the gateway waits 5 s to retry it.
+    await vi.waitFor(() => expect(mock.forModel('fail-500')).toHaveLength(failedBefore + 1), {
+      timeout: 10_000,
+    });
     controller.abort();
     await pending;
     const lines = await gateway.waitForRequestLines('abandoned-retry');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await writeMarkerLine(gateway.process);
     expect(gateway.requestLines('abandoned-retry')).toHaveLength(1);
     expect(lines[0]).toMatchObject({ status: 499, targetPath: 'config.targets[1]', attempts: 2 });
   });

@@ -3,6 +3,7 @@ import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from '../support/feature-gateway.js';
 import { announcedMetricsUrl } from '../support/metrics-url.js';
+import { logLineWhere, textLine } from '../support/output-lines.js';
 import {
   parsePrometheusText,
   requestSeriesCount,
@@ -56,17 +57,13 @@ async function scrape(): Promise<Sample[]> {
   return parsePrometheusText(await response.text());
 }
 
-/** Waits for the request lines to be written: metrics are counted at the same moment. */
+const isRequestLine = logLineWhere((line) => line.msg === 'request');
+
+/** Waits for `count` more request lines than the `since` written before: metrics are counted at the same moment. */
 async function settled(count: number, since: number): Promise<void> {
-  const until = Date.now() + 3000;
-  while (
-    gateway.logLines().filter((line) => line.msg === 'request').length < since + count &&
-    Date.now() < until
-  ) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await gateway.process.waitForLines(isRequestLine, { count: since + count });
 }
-const requestLines = () => gateway.logLines().filter((line) => line.msg === 'request').length;
+const requestLines = () => gateway.logLines().filter(isRequestLine).length;
 
 const portkey = (options: Record<string, unknown> = {}) =>
   new Portkey({ baseURL: gateway.base, apiKey: USER_KEY, virtualKey: 'openai-a', maxRetries: 0, ...options });
@@ -415,15 +412,10 @@ describe('PK_METRICS=0', () => {
       const response = await fetch(`${off.url}/metrics`, { headers: { 'x-portkey-api-key': SCRAPER_KEY } });
       expect(response.status).toBe(404);
       expect(await response.json()).toMatchObject({ error: { code: 'PK_ERR_NOT_FOUND' } });
-      const before = off.process.output().length;
+      const fromLine = off.process.lineCount();
       off.process.child.kill('SIGUSR2');
-      const until = Date.now() + 3000;
-      let report: RegExpExecArray | null = null;
-      while (!report && Date.now() < until) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        report = /pk-module-spy (\[.*\])\n/.exec(off.process.output().slice(before));
-      }
-      expect(JSON.parse(report?.[1] ?? 'null')).toEqual([]);
+      const report = await off.process.waitForLine(textLine(/^pk-module-spy \[/), { fromLine });
+      expect(JSON.parse(String(report).slice('pk-module-spy '.length))).toEqual([]);
     } finally {
       await off.stop();
     }

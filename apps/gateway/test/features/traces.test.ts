@@ -4,6 +4,7 @@ import { createHeaders } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from '../support/otlp-receiver.js';
+import { textLine } from '../support/output-lines.js';
 import { chatChunksCutByServerError } from '../support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
@@ -33,16 +34,15 @@ const settings = (mockUrl: string) => ({
 
 /** The `@opentelemetry` module files a gateway process has loaded, as the preloaded spy reports them. */
 async function loadedOpenTelemetryModules(gateway: FeatureGateway): Promise<string[]> {
-  const before = gateway.process.output().length;
+  const fromLine = gateway.process.lineCount();
   gateway.process.child.kill('SIGUSR2');
-  const until = Date.now() + 3000;
-  for (;;) {
-    const match = /pk-module-spy (\[.*\])\n/.exec(gateway.process.output().slice(before));
-    if (match?.[1])
-      return (JSON.parse(match[1]) as string[]).filter((file) => file.includes('@opentelemetry'));
-    if (Date.now() > until) throw new Error('the module spy did not answer');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const report = await gateway.process.waitForLine(textLine(/^pk-module-spy \[/), {
+    fromLine,
+    description: 'the module spy’s report',
+  });
+  return (JSON.parse(String(report).slice('pk-module-spy '.length)) as string[]).filter((file) =>
+    file.includes('@opentelemetry'),
+  );
 }
 
 beforeAll(async () => {
