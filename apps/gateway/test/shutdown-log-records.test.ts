@@ -1,6 +1,6 @@
 import { openStore } from '@pk/store';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
@@ -44,6 +44,7 @@ describe('SIGTERM and the request log', () => {
             'x-portkey-trace-id': traceId,
           },
         });
+      const chatsBefore = upstream.requests.get('/v1/chat/completions') ?? 0;
       const cut = ['cut-json-1', 'cut-json-2'].map((traceId) =>
         client(traceId)
           .chat.completions.create({ model: 'slow-8000', messages: [{ role: 'user', content: 'hi' }] })
@@ -52,7 +53,11 @@ describe('SIGTERM and the request log', () => {
             (error: Error) => error.constructor.name,
           ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Both in flight before the signal: the upstream has both.
+      await vi.waitFor(
+        () => expect(upstream.requests.get('/v1/chat/completions') ?? 0).toBe(chatsBefore + 2),
+        { timeout: 10_000, interval: 20 },
+      );
       gateway.child.kill('SIGTERM');
       // The clients lose their connection at the deadline, as the README says.
       expect(await Promise.all(cut)).toEqual(['APIConnectionError', 'APIConnectionError']);

@@ -1,7 +1,8 @@
 import { Agent, request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { textLine } from './support/output-lines.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
 // SIGTERM as orchestrators send it: in-flight streams finish, new requests get 503, exit 0.
@@ -98,7 +99,8 @@ describe('SIGTERM', () => {
     const reader = await openStream(gateway);
     const first = new TextDecoder().decode((await reader.read()).value);
     gateway.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Asked once the gateway said it drains (not after a fixed wait a loaded machine can outlast).
+    await gateway.waitForLine(textLine('draining: new requests get 503'));
     const refused = await fetch(`${gateway.url}/health`);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('connection')).toBe('close');
@@ -156,10 +158,14 @@ describe('SIGTERM', () => {
     const agent = new Agent({ keepAlive: true });
     // Warm the keep-alive connection first, as a client that sent earlier requests has.
     expect((await keepAliveChat(gateway, agent, 'gpt-4o-mini', 'warm')).status).toBe(200);
+    const chatsBefore = upstream.requests.get('/v1/chat/completions') ?? 0;
     const answered = keepAliveChat(gateway, agent, 'slow-1200', 'answered-in-drain');
     const waited = keepAliveChat(gateway, agent, 'slow-8000', 'past-the-deadline');
-    // Both in flight before the signal (a new connection for the second).
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Both in flight before the signal (a new connection for the second): the upstream has both.
+    await vi.waitFor(() => expect(upstream.requests.get('/v1/chat/completions') ?? 0).toBe(chatsBefore + 2), {
+      timeout: 10_000,
+      interval: 20,
+    });
     const signalled = Date.now();
     gateway.child.kill('SIGTERM');
     expect(await answered).toMatchObject({ status: 200 });

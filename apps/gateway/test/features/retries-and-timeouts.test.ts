@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createHeaders, Portkey } from 'portkey-ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   type FeatureGateway,
   portkeyHeadersOf,
@@ -562,7 +562,11 @@ describe('streams that fail', () => {
       body: JSON.stringify({ model: 'first-token-never-seen', messages, stream: true }),
       signal: controller.signal,
     }).catch((error: unknown) => error);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Left once the provider was called (and before its first token, which never comes).
+    await vi.waitFor(() => expect(mock.forModel('first-token-never-seen')).toHaveLength(1), {
+      timeout: 10_000,
+      interval: 20,
+    });
     controller.abort();
     await pending;
     const left = performance.now();
