@@ -245,8 +245,10 @@ describe.runIf(postgresUp)('closing a breaker with the database down (PostgreSQL
       await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
       expect(mock.forModel('fail-500')).toHaveLength(before + 1);
       // The gateway's stdout arrives a little later than its answer.
-      const line = await running.gateway.waitForLine(textLine('the audit log could not be written'));
-      expect(JSON.stringify(line)).toContain(id);
+      const line = JSON.stringify(
+        await running.gateway.waitForLine(textLine('the audit log could not be written')),
+      );
+      expect(line).toContain(id);
       expect(line).toContain(`key:${running.adminId}`);
     } finally {
       running.setup.proxy?.restore();
