@@ -2,12 +2,18 @@ import { PkError } from '@pk/config';
 
 /**
  * The 400 for a dialect feature that has no chat completions equivalent on a translated provider
- * (`PK_ERR_UNSUPPORTED_FEATURE`): says what, for which provider, and where it is in the request.
+ * (`PK_ERR_UNSUPPORTED_FEATURE`): says what, for which provider, where it is in the request and, given
+ * a `remedy`, what to send instead.
  */
-export function unsupportedFeature(feature: string, provider: string, param: string): PkError {
+export function unsupportedFeature(
+  feature: string,
+  provider: string,
+  param: string,
+  remedy?: string,
+): PkError {
   return new PkError(
     'PK_ERR_UNSUPPORTED_FEATURE',
-    `${feature} cannot be translated for provider '${provider}' (it does not speak this API natively)`,
+    `${feature} cannot be translated for provider '${provider}' (it does not speak this API natively)${remedy === undefined ? '' : `: ${remedy}`}`,
     { param },
   );
 }

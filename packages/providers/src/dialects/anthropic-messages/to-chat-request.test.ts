@@ -65,7 +65,7 @@ describe('messagesToChatRequest', () => {
   });
 
   it('maps tools, tool_choice, tool_use and tool_result (results first in their turn), thinking blocks', () => {
-    const { body } = translate(
+    const { body, warnings } = translate(
       {
         model: 'm',
         max_tokens: 100,
@@ -135,7 +135,6 @@ describe('messagesToChatRequest', () => {
               function: { name: 'get_weather', arguments: '{"city":"NYC"}' },
             },
           ],
-          thinking_blocks: [{ type: 'thinking', thinking: 'Two calls.', signature: 'sig-1' }],
         },
         { role: 'tool', tool_call_id: 'toolu_1', content: '15 degrees' },
         { role: 'tool', tool_call_id: 'toolu_2', content: '22 degrees' },
@@ -143,6 +142,56 @@ describe('messagesToChatRequest', () => {
       ],
     });
     expect(body).not.toHaveProperty('max_tokens');
+    expect((body.messages as Record<string, unknown>[])[1]).not.toHaveProperty('thinking_blocks');
+    expect(warnings).toEqual(['messages.1: thinking blocks cannot be sent to openai and were dropped']);
+  });
+
+  it('keeps thinking blocks for Claude targets only, which take them back with their signatures', () => {
+    const history = (model: string) => ({
+      model,
+      max_tokens: 10,
+      messages: [
+        { role: 'user', content: 'x' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'hmm', signature: 'sig-1' },
+            { type: 'redacted_thinking', data: 'opaque' },
+            { type: 'text', text: 'ok' },
+          ],
+        },
+        { role: 'user', content: 'y' },
+      ],
+    });
+    const blocks = [
+      { type: 'thinking', thinking: 'hmm', signature: 'sig-1' },
+      { type: 'redacted_thinking', data: 'opaque' },
+    ];
+    for (const [provider, model] of [
+      ['anthropic', 'claude-sonnet-4-20250514'],
+      ['bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0'],
+      ['vertex-ai', 'claude-sonnet-4@20250514'],
+    ] as const) {
+      const { body, warnings } = translate(history(model), provider);
+      expect((body.messages as Record<string, unknown>[])[1]).toEqual({
+        role: 'assistant',
+        content: 'ok',
+        thinking_blocks: blocks,
+      });
+      expect(warnings).toEqual([]);
+    }
+    for (const [provider, model] of [
+      ['groq', 'llama-3.3-70b-versatile'],
+      ['mistral-ai', 'mistral-large-latest'],
+      ['bedrock', 'meta.llama3-70b-instruct-v1:0'],
+      ['vertex-ai', 'gemini-2.0-flash'],
+    ] as const) {
+      const { body, warnings } = translate(history(model), provider);
+      expect((body.messages as Record<string, unknown>[])[1]).toEqual({ role: 'assistant', content: 'ok' });
+      expect(warnings).toEqual([
+        `messages.1: thinking blocks cannot be sent to ${provider} and were dropped`,
+      ]);
+    }
   });
 
   it('maps each tool_choice and structured outputs', () => {
@@ -165,6 +214,79 @@ describe('messagesToChatRequest', () => {
       type: 'json_schema',
       json_schema: { name: 'output', schema },
     });
+  });
+
+  it('asks OpenAI for a strict schema, as Anthropic guarantees the answer matches, or says why it cannot', () => {
+    const ask = (schema: Record<string, unknown>, provider: string) =>
+      translate(
+        {
+          model: 'gpt-4o-mini',
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'x' }],
+          output_config: { format: { type: 'json_schema', schema } },
+        },
+        provider,
+      );
+    const strictable = {
+      type: 'object',
+      properties: { answer: { type: 'number' } },
+      required: ['answer'],
+      additionalProperties: false,
+    };
+    for (const provider of ['openai', 'azure-openai']) {
+      const { body, warnings } = ask(strictable, provider);
+      expect(body.response_format).toEqual({
+        type: 'json_schema',
+        json_schema: { name: 'output', schema: strictable, strict: true },
+      });
+      expect(warnings).toEqual([]);
+    }
+    const optional = { ...strictable, properties: { answer: { type: 'number' }, note: { type: 'string' } } };
+    const { body, warnings } = ask(optional, 'openai');
+    expect(body.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'output', schema: optional },
+    });
+    expect(warnings).toEqual([
+      "output_config.format: the schema cannot be used in openai's strict mode (schema.properties.note is not listed in required), so the answer is not guaranteed to match it",
+    ]);
+  });
+
+  it('refuses more stop sequences than the target takes, naming its limit, rather than drop some', () => {
+    const stops = (count: number, provider: string, model = 'm') =>
+      translate(
+        {
+          model,
+          max_tokens: 10,
+          messages: [{ role: 'user', content: 'x' }],
+          stop_sequences: ['a', 'b', 'c', 'd', 'e', 'f'].slice(0, count),
+        },
+        provider,
+      );
+    for (const [provider, limit, model] of [
+      ['openai', 4, 'gpt-4o-mini'],
+      ['azure-openai', 4, 'gpt-4o-mini'],
+      ['groq', 4, 'llama-3.3-70b-versatile'],
+      ['google', 5, 'gemini-2.0-flash'],
+      ['vertex-ai', 5, 'gemini-2.0-flash'],
+      ['cohere', 5, 'command-r'],
+    ] as const) {
+      expect(stops(limit, provider, model).body.stop).toHaveLength(limit);
+      let error: unknown;
+      try {
+        stops(limit + 1, provider, model);
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toBeInstanceOf(PkError);
+      expect(error).toMatchObject({
+        code: 'PK_ERR_UNSUPPORTED_FEATURE',
+        status: 400,
+        param: 'stop_sequences',
+        message: `${limit + 1} stop_sequences cannot be translated for provider '${provider}' (it does not speak this API natively): ${provider} takes at most ${limit}; send at most ${limit}`,
+      });
+    }
+    expect(stops(6, 'mistral-ai').body.stop).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
   });
 
   it('drops what a chat provider cannot take, with a warning', () => {
@@ -267,7 +389,6 @@ describe('messagesToChatRequest', () => {
                 title: 'report.pdf',
                 citations: { enabled: true },
               },
-              { type: 'document', source: { type: 'url', url: 'https://example.com/paper.pdf' } },
               {
                 type: 'document',
                 source: { type: 'text', media_type: 'text/plain', data: 'The grass is green.' },
@@ -296,7 +417,6 @@ describe('messagesToChatRequest', () => {
         role: 'user',
         content: [
           { type: 'file', file: { file_data: `data:application/pdf;base64,${PDF}`, filename: 'report.pdf' } },
-          { type: 'file', file: { file_url: 'https://example.com/paper.pdf' } },
           { type: 'text', text: 'The grass is green.' },
           { type: 'text', text: 'First chunk.' },
           { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } },
@@ -307,7 +427,7 @@ describe('messagesToChatRequest', () => {
     ]);
     expect(warnings).toEqual([
       "messages.0.content.0: the document's citations is not supported by openai and was dropped",
-      "messages.0.content.2: the document's context is not supported by openai and was dropped",
+      "messages.0.content.1: the document's context is not supported by openai and was dropped",
     ]);
     for (const provider of ['google', 'vertex-ai', 'bedrock', 'azure-openai']) {
       const translated = translate(
@@ -331,6 +451,38 @@ describe('messagesToChatRequest', () => {
           content: [{ type: 'file', file: { file_data: `data:application/pdf;base64,${PDF}` } }],
         },
       ]);
+    }
+  });
+
+  it('refuses a document by URL where the target fetches no URL, saying to send it as base64', () => {
+    for (const provider of ['openai', 'azure-openai', 'google', 'vertex-ai', 'bedrock']) {
+      let error: unknown;
+      try {
+        translate(
+          {
+            model: 'm',
+            max_tokens: 1,
+            messages: [
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: 'Summarise' },
+                  { type: 'document', source: { type: 'url', url: 'https://example.com/paper.pdf' } },
+                ],
+              },
+            ],
+          },
+          provider,
+        );
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toMatchObject({
+        code: 'PK_ERR_UNSUPPORTED_FEATURE',
+        status: 400,
+        param: 'messages.0.content.1.source.url',
+        message: `a document by URL (source.type 'url') cannot be translated for provider '${provider}' (it does not speak this API natively): send the file's bytes as base64 data instead (source.type 'base64')`,
+      });
     }
   });
 

@@ -1,6 +1,14 @@
 import { splitThoughtSignature, toolCallIdFields } from '../../google/signed-tool-call-id.js';
 import { maxTokensField } from '../../shared/max-tokens-field.js';
 import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
+import { strictSchemaProblem } from '../strict-json-schema.js';
+import {
+  stopSequenceLimit,
+  type TranslatedTarget,
+  takesFiles,
+  takesFileUrls,
+  takesThinkingBlocks,
+} from '../translated-target.js';
 import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
 import { type MessagesContentBlock, type MessagesRequest, messagesRequestSchema } from './request-schema.js';
 
@@ -25,17 +33,8 @@ const TRANSLATED = new Set([
 /** Providers whose chat request takes `top_k` (Gemini's `topK`; Claude on Vertex): kept for them. */
 const TAKES_TOP_K: ReadonlySet<string> = new Set(['google', 'vertex-ai']);
 
-/**
- * Providers whose chat request reads `file` parts (PDFs): documents are translated for them and
- * refused for the others, which would answer the part with an error of their own or ignore it.
- */
-const TAKES_FILES: ReadonlySet<string> = new Set([
-  'openai',
-  'azure-openai',
-  'google',
-  'vertex-ai',
-  'bedrock',
-]);
+/** Providers where a JSON schema answer is guaranteed only in strict mode (`strict: true`). */
+const STRICT_SCHEMA_PROVIDERS: ReadonlySet<string> = new Set(['openai', 'azure-openai']);
 
 /** Parameters whose meaning cannot survive translation: refused rather than dropped. */
 const REFUSED: Readonly<Record<string, string>> = {
@@ -46,8 +45,7 @@ const REFUSED: Readonly<Record<string, string>> = {
 type ChatMessage = Record<string, unknown>;
 type ChatPart = Record<string, unknown>;
 
-interface Translation {
-  readonly provider: string;
+interface Translation extends TranslatedTarget {
   readonly warnings: string[];
 }
 
@@ -77,13 +75,14 @@ function imagePart(block: MessagesContentBlock, translation: Translation, param:
 
 /**
  * A `document` block → chat parts, for the providers that read files: a base64 PDF → a `file` part (`file_data` as a `data:` URL, its
- * `title` as the file name); a PDF URL → a `file` part with Portkey's `file_url`; a plain-text source
+ * `title` as the file name); a PDF URL → a `file` part with Portkey's `file_url` for the providers that
+ * fetch URLs (refused for the others: the file must be sent as base64); a plain-text source
  * → a text part; a `content` source → its text and image parts. `context` and `citations` have no chat
  * equivalent and are dropped with a warning; a `file` source (Anthropic's Files API) is refused.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/pdf-support
  */
 function documentParts(block: MessagesContentBlock, translation: Translation, param: string): ChatPart[] {
-  if (!TAKES_FILES.has(translation.provider))
+  if (!takesFiles(translation))
     throw unsupportedFeature("a 'document' content block", translation.provider, param);
   const source = block.source as Record<string, unknown> | undefined;
   const title = stringField(block, 'title');
@@ -98,8 +97,16 @@ function documentParts(block: MessagesContentBlock, translation: Translation, pa
     return [
       { type: 'file', file: { file_data: `data:${source.media_type};base64,${source.data}`, ...filename } },
     ];
-  if (source?.type === 'url' && typeof source.url === 'string')
+  if (source?.type === 'url' && typeof source.url === 'string') {
+    if (!takesFileUrls(translation))
+      throw unsupportedFeature(
+        "a document by URL (source.type 'url')",
+        translation.provider,
+        `${param}.source.url`,
+        "send the file's bytes as base64 data instead (source.type 'base64')",
+      );
     return [{ type: 'file', file: { file_url: source.url, ...filename } }];
+  }
   if (source?.type === 'text' && typeof source.data === 'string') {
     if (title !== undefined)
       translation.warnings.push(
@@ -225,11 +232,16 @@ function pushAssistant(
     }
   });
   const text = texts.join('');
+  const keepsThinking = thinkingBlocks.length > 0 && takesThinkingBlocks(translation);
+  if (thinkingBlocks.length > 0 && !keepsThinking)
+    translation.warnings.push(
+      `${param}: thinking blocks cannot be sent to ${translation.provider} and were dropped`,
+    );
   messages.push({
     role: 'assistant',
     content: text === '' && toolCalls.length > 0 ? null : text,
     ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-    ...(thinkingBlocks.length > 0 ? { thinking_blocks: thinkingBlocks } : {}),
+    ...(keepsThinking ? { thinking_blocks: thinkingBlocks } : {}),
   });
 }
 
@@ -253,14 +265,52 @@ function chatTools(
   });
 }
 
-/** `output_config.format` (structured outputs) → `response_format` with the same JSON schema. */
-function chatResponseFormat(request: MessagesRequest): Record<string, unknown> | undefined {
+/**
+ * `output_config.format` (structured outputs: Anthropic guarantees the answer matches) → `response_format`
+ * with the same JSON schema; strict (`strict: true`) for the providers that guarantee it only then, or a
+ * warning saying why the schema cannot be strict there and the answer is not guaranteed to match.
+ */
+function chatResponseFormat(
+  request: MessagesRequest,
+  translation: Translation,
+): Record<string, unknown> | undefined {
   const format = request.output_config?.format;
   if (format?.type !== 'json_schema') return undefined;
+  let strict = {};
+  if (STRICT_SCHEMA_PROVIDERS.has(translation.provider)) {
+    const problem = strictSchemaProblem(format.schema);
+    if (problem === undefined) strict = { strict: true };
+    else
+      translation.warnings.push(
+        `output_config.format: the schema cannot be used in ${translation.provider}'s strict mode (${problem}), so the answer is not guaranteed to match it`,
+      );
+  }
   return {
     type: 'json_schema',
-    json_schema: { name: 'output', ...(format.schema === undefined ? {} : { schema: format.schema }) },
+    json_schema: {
+      name: 'output',
+      ...(format.schema === undefined ? {} : { schema: format.schema }),
+      ...strict,
+    },
   };
+}
+
+/**
+ * `stop_sequences` → `stop`, refused (400) when the target takes fewer: dropping some would let the
+ * answer run past a point where the client wanted it to end.
+ */
+function chatStop(request: MessagesRequest, translation: Translation): string[] | undefined {
+  const stops = request.stop_sequences;
+  if (!stops?.length) return undefined;
+  const limit = stopSequenceLimit(translation);
+  if (limit !== undefined && stops.length > limit)
+    throw unsupportedFeature(
+      `${stops.length} stop_sequences`,
+      translation.provider,
+      'stop_sequences',
+      `${translation.provider} takes at most ${limit}; send at most ${limit}`,
+    );
+  return stops;
 }
 
 function chatToolChoice(request: MessagesRequest): unknown {
@@ -293,11 +343,12 @@ export function checkMessagesRequest(body: Readonly<Record<string, unknown>>): v
  * Anthropic Messages request → OpenAI chat completions request (pure): `system` becomes the first
  * message; `tool_result` blocks become `tool` messages (before the rest of their user turn);
  * `tool_use` blocks become `tool_calls`; thinking blocks travel as `thinking_blocks` (pk's convention,
- * which translated Anthropic-family adapters send back); images become `image_url` parts and documents
- * `file` or text parts; tools,
+ * which translated Anthropic-family adapters send back) to Claude targets and are dropped with a warning
+ * for others; images become `image_url` parts and documents `file` or text parts; tools,
  * `tool_choice`, `stop_sequences`, `metadata.user_id` and `output_config.format` (structured outputs, as
- * `response_format`) map to their equivalents; a stream asks for usage.
- * Server tools, documents from Anthropic's Files API and other blocks with no chat equivalent are a 400
+ * `response_format`, strict for OpenAI) map to their equivalents; a stream asks for usage.
+ * Server tools, documents from Anthropic's Files API, documents by URL for providers that fetch none,
+ * more stop sequences than the target takes and other blocks with no chat equivalent are a 400
  * `PK_ERR_UNSUPPORTED_FEATURE`; `top_k` (but for Gemini), `thinking` and unknown parameters are dropped with a warning.
  * @see https://docs.anthropic.com/en/api/messages
  */
@@ -308,7 +359,7 @@ export function messagesToChatRequest(
   const parsed = messagesRequestSchema.safeParse(body);
   if (!parsed.success) throw invalidDialectRequest('Messages', parsed.error.issues[0]);
   const request = parsed.data;
-  const translation: Translation = { provider: context.provider, warnings: [] };
+  const translation: Translation = { provider: context.provider, model: request.model, warnings: [] };
   for (const [name, feature] of Object.entries(REFUSED)) {
     if (body[name] !== undefined && body[name] !== null)
       throw unsupportedFeature(feature, context.provider, name);
@@ -323,14 +374,15 @@ export function messagesToChatRequest(
   });
   const tools = chatTools(request, translation);
   const toolChoice = chatToolChoice(request);
-  const responseFormat = chatResponseFormat(request);
+  const responseFormat = chatResponseFormat(request, translation);
+  const stop = chatStop(request, translation);
   const chat: Record<string, unknown> = {
     model: request.model,
     messages,
     [maxTokensField(context.provider)]: request.max_tokens,
     ...(typeof request.temperature === 'number' ? { temperature: request.temperature } : {}),
     ...(typeof request.top_p === 'number' ? { top_p: request.top_p } : {}),
-    ...(request.stop_sequences?.length ? { stop: request.stop_sequences } : {}),
+    ...(stop ? { stop } : {}),
     ...(tools ? { tools } : {}),
     ...(tools && toolChoice !== undefined ? { tool_choice: toolChoice } : {}),
     ...(tools && request.tool_choice?.disable_parallel_tool_use === true

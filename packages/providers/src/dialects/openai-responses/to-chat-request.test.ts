@@ -1,12 +1,21 @@
 import { PkError } from '@pk/config';
 import { describe, expect, it } from 'vitest';
-import { responsesToChatRequest } from './to-chat-request.js';
+import { checkResponsesRequest, responsesToChatRequest } from './to-chat-request.js';
 
 const translate = (body: Record<string, unknown>, provider = 'anthropic') =>
   responsesToChatRequest(body, { provider });
 const refusal = (body: Record<string, unknown>): PkError => {
   try {
     translate({ model: 'm', input: 'x', ...body });
+  } catch (error) {
+    if (error instanceof PkError) return error;
+  }
+  throw new Error('expected a PkError');
+};
+
+const refusalFor = (body: Record<string, unknown>, provider: string): PkError => {
+  try {
+    translate(body, provider);
   } catch (error) {
     if (error instanceof PkError) return error;
   }
@@ -235,6 +244,61 @@ describe('responsesToChatRequest', () => {
         ],
       },
     ]);
+  });
+
+  it('refuses an input_file by URL where the target fetches no URL, and any input_file where it reads no files', () => {
+    const withFile = (file: Record<string, unknown>) => ({
+      model: 'gemini-2.0-flash',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Summarise' },
+            { type: 'input_file', ...file },
+          ],
+        },
+      ],
+    });
+    const url = { file_url: 'https://example.com/terms.pdf' };
+    for (const provider of ['google', 'openai', 'azure-openai', 'bedrock', 'vertex-ai']) {
+      const error = refusalFor(withFile(url), provider);
+      expect(error.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+      expect(error.status).toBe(400);
+      expect(error.param).toBe('input.0.content.1.file_url');
+      expect(error.message).toBe(
+        `an input_file by file_url cannot be translated for provider '${provider}' (it does not speak this API natively): send the file's bytes as base64 data instead (file_data)`,
+      );
+    }
+    const groq = refusalFor(withFile({ file_data: 'data:application/pdf;base64,JVBERi0=' }), 'groq');
+    expect(groq.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+    expect(groq.param).toBe('input.0.content.1');
+    expect(groq.message).toContain("an input_file cannot be translated for provider 'groq'");
+  });
+
+  it('refuses a request without input, or with an empty one, naming input as OpenAI does', () => {
+    for (const body of [
+      { model: 'm' },
+      { model: 'm', instructions: 'Be brief.' },
+      { model: 'm', input: null },
+    ]) {
+      const error = refusalFor(body, 'anthropic');
+      expect(error.code).toBe('PK_ERR_INVALID_REQUEST');
+      expect(error.status).toBe(400);
+      expect(error.param).toBe('input');
+      expect(error.message).toBe("Missing required parameter: 'input'.");
+    }
+    const empty = refusalFor({ model: 'm', instructions: 'Be brief.', input: [] }, 'google');
+    expect(empty.code).toBe('PK_ERR_INVALID_REQUEST');
+    expect(empty.param).toBe('input');
+    expect(empty.message).toContain("Invalid 'input': empty array.");
+  });
+
+  it('checks before routing that input is given, but for a stored prompt, which may carry it', () => {
+    expect(() => checkResponsesRequest({ model: 'gpt-4.1', instructions: 'Be brief.' })).toThrow(
+      "Missing required parameter: 'input'.",
+    );
+    expect(() => checkResponsesRequest({ model: 'gpt-4.1', prompt: { id: 'pmpt_1' } })).not.toThrow();
+    expect(() => checkResponsesRequest({ model: 'gpt-4.1', input: 'Hi' })).not.toThrow();
   });
 
   it('answers what needs OpenAI’s own state or tools with PK_ERR_UNSUPPORTED_FEATURE, naming it', () => {

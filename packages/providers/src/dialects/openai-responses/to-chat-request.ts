@@ -1,6 +1,8 @@
+import { PkError } from '@pk/config';
 import { splitThoughtSignature, toolCallIdFields } from '../../google/signed-tool-call-id.js';
 import { maxTokensField } from '../../shared/max-tokens-field.js';
 import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
+import { type TranslatedTarget, takesFiles, takesFileUrls } from '../translated-target.js';
 import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
 import { type ResponsesInputItem, type ResponsesRequest, responsesRequestSchema } from './request-schema.js';
 
@@ -32,8 +34,7 @@ const TRANSLATED = new Set([
 
 type ChatMessage = Record<string, unknown> & { role: string };
 
-interface Translation {
-  readonly provider: string;
+interface Translation extends TranslatedTarget {
   readonly warnings: string[];
 }
 
@@ -83,22 +84,40 @@ function chatContent(item: ResponsesInputItem, translation: Translation, param: 
         parts.push({ type: 'image_url', image_url: { url: part.image_url, ...detail } });
         return;
       }
-      case 'input_file': {
-        // A file's bytes or an https URL become chat's `file` part, which each adapter maps to its
-        // provider's document (a PDF to Anthropic, Bedrock, Gemini); a stored file cannot be read.
-        const filename = typeof part.filename === 'string' ? { filename: part.filename } : {};
-        if (typeof part.file_data === 'string')
-          parts.push({ type: 'file', file: { file_data: part.file_data, ...filename } });
-        else if (typeof part.file_url === 'string')
-          parts.push({ type: 'file', file: { file_url: part.file_url, ...filename } });
-        else throw unsupportedFeature('an input_file by file_id (a stored file)', translation.provider, at);
+      case 'input_file':
+        parts.push(filePart(part, translation, at));
         return;
-      }
       default:
         throw unsupportedFeature(`a '${part.type}' content part`, translation.provider, at);
     }
   });
   return singleTextOrParts(parts);
+}
+
+/**
+ * An `input_file` → chat's `file` part, which each adapter maps to its provider's document (a PDF to
+ * Anthropic, Bedrock, Gemini): its bytes for the providers that read files, its URL for those that fetch
+ * one (refused for the others: the file must be sent as `file_data`); a stored file cannot be read.
+ */
+function filePart(
+  part: Readonly<Record<string, unknown>>,
+  translation: Translation,
+  param: string,
+): Record<string, unknown> {
+  if (!takesFiles(translation)) throw unsupportedFeature('an input_file', translation.provider, param);
+  const filename = typeof part.filename === 'string' ? { filename: part.filename } : {};
+  if (typeof part.file_data === 'string')
+    return { type: 'file', file: { file_data: part.file_data, ...filename } };
+  if (typeof part.file_url !== 'string')
+    throw unsupportedFeature('an input_file by file_id (a stored file)', translation.provider, param);
+  if (!takesFileUrls(translation))
+    throw unsupportedFeature(
+      'an input_file by file_url',
+      translation.provider,
+      `${param}.file_url`,
+      "send the file's bytes as base64 data instead (file_data)",
+    );
+  return { type: 'file', file: { file_url: part.file_url, ...filename } };
 }
 
 /**
@@ -225,13 +244,28 @@ function chatResponseFormat(request: ResponsesRequest): Record<string, unknown> 
   };
 }
 
+function isAbsent(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
 /**
- * Checks a Responses request's shape before routing: `model`, `input` (a string or items), tools … as
- * the translation reads them; unknown fields pass (OpenAI itself checks what it alone knows).
+ * A request without `input` is refused as OpenAI refuses it (400, `Missing required parameter:
+ * 'input'.`), unless a stored prompt (OpenAI only) carries the input.
+ */
+function checkInputGiven(body: Readonly<Record<string, unknown>>): void {
+  if (isAbsent(body.input) && isAbsent(body.prompt))
+    throw new PkError('PK_ERR_INVALID_REQUEST', "Missing required parameter: 'input'.", { param: 'input' });
+}
+
+/**
+ * Checks a Responses request's shape before routing: `model`, `input` (a string or items, required but
+ * with a stored prompt), tools … as the translation reads them; unknown fields pass (OpenAI itself
+ * checks what it alone knows).
  */
 export function checkResponsesRequest(body: Readonly<Record<string, unknown>>): void {
   // A stored prompt may name the model itself (OpenAI only; refused for translated providers).
-  if (body.model === undefined && body.prompt !== undefined && body.prompt !== null) return;
+  if (body.model === undefined && !isAbsent(body.prompt)) return;
+  checkInputGiven(body);
   const parsed = responsesRequestSchema.safeParse(body);
   if (!parsed.success) throw invalidDialectRequest('Responses', parsed.error.issues[0]);
 }
@@ -239,13 +273,15 @@ export function checkResponsesRequest(body: Readonly<Record<string, unknown>>): 
 /**
  * OpenAI Responses request → chat completions request (pure): `instructions` become the system
  * message, a string `input` a user message; input messages keep their role (`developer` as
- * `system`), `input_text`/`output_text` parts become text, `input_image` URLs image parts;
+ * `system`), `input_text`/`output_text` parts become text, `input_image` URLs image parts,
+ * `input_file`s file parts (for the providers that read files; by URL only for those that fetch one);
  * `function_call` items join the assistant turn as `tool_calls`, `function_call_output` items become
  * `tool` messages; function tools, `tool_choice`, `text.format` (as `response_format`),
  * `max_output_tokens` and `reasoning.effort` map to their equivalents; a stream asks for usage.
  * What needs OpenAI's own state or tools (`previous_response_id`, `store: true`, `conversation`,
- * `background`, stored prompts, built-in tools, item references, files) is a 400
- * `PK_ERR_UNSUPPORTED_FEATURE`; reasoning items and unknown parameters are dropped with a warning.
+ * `background`, stored prompts, built-in tools, item references, stored files) and files the target
+ * cannot take are a 400 `PK_ERR_UNSUPPORTED_FEATURE`; a missing or empty `input` is a 400
+ * `PK_ERR_INVALID_REQUEST` naming it; reasoning items and unknown parameters are dropped with a warning.
  * @see https://platform.openai.com/docs/api-reference/responses/create
  */
 export function responsesToChatRequest(
@@ -253,10 +289,18 @@ export function responsesToChatRequest(
   context: DialectTranslationContext,
 ): TranslatedChatRequest {
   refuseStatefulFeatures(body, context.provider);
+  checkInputGiven(body);
   const parsed = responsesRequestSchema.safeParse(body);
   if (!parsed.success) throw invalidDialectRequest('Responses', parsed.error.issues[0]);
   const request = parsed.data;
-  const translation: Translation = { provider: context.provider, warnings: [] };
+  if (Array.isArray(request.input) && request.input.length === 0)
+    // An empty conversation is no request a chat provider answers (Anthropic and Gemini refuse it).
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      "Invalid 'input': empty array. Expected an array with minimum length 1, but got an empty array instead.",
+      { param: 'input' },
+    );
+  const translation: Translation = { provider: context.provider, model: request.model, warnings: [] };
   const messages: ChatMessage[] = [];
   if (typeof request.instructions === 'string' && request.instructions !== '') {
     messages.push({ role: 'system', content: request.instructions });
