@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import {
+  HELLO_ANSWER,
   type ProviderMock,
   startProviderMock,
   WEATHER_ANSWER,
@@ -297,5 +298,135 @@ describe('errors on /v1/messages', () => {
         message: expect.stringContaining("the server tool 'web_search_20250305'"),
       },
     });
+  });
+});
+
+describe('what a translation cannot carry, or carries only in part, on /v1/messages', () => {
+  /** The SDK for a provider other than Anthropic, on the mock (Gemini's API under /v1beta). */
+  function clientFor(provider: string): Anthropic {
+    const path = provider === 'google' ? '/v1beta' : '/v1';
+    return new Anthropic({
+      baseURL: gateway.url,
+      apiKey: OPENAI_KEY,
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-provider': provider, 'x-portkey-custom-host': `${mock.url}${path}` },
+    });
+  }
+  const refusalOf = async (request: Promise<unknown>) => {
+    const error = await request.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    return (error as InstanceType<typeof Anthropic.BadRequestError>).error;
+  };
+
+  it('a document by URL is refused for a provider that fetches no URL, saying to send it as base64', async () => {
+    for (const [provider, model] of [
+      ['google', 'gemini-2.0-flash'],
+      ['openai', 'gpt-4o-mini'],
+    ] as const) {
+      const before = mock.received.length;
+      const error = await refusalOf(
+        clientFor(provider).messages.create({
+          model,
+          max_tokens: 50,
+          messages: [
+            {
+              role: 'user',
+              content: [
+                { type: 'document', source: { type: 'url', url: 'https://example.com/contract.pdf' } },
+                { type: 'text', text: 'Summarize the attached contract' },
+              ],
+            },
+          ],
+        }),
+      );
+      expect(error).toEqual({
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          code: 'PK_ERR_UNSUPPORTED_FEATURE',
+          message: `a document by URL (source.type 'url') cannot be translated for provider '${provider}' (it does not speak this API natively): send the file's bytes as base64 data instead (source.type 'base64')`,
+        },
+      });
+      expect(mock.received.length).toBe(before);
+    }
+  });
+
+  it('thinking blocks of earlier turns are dropped for a provider other than Claude, and x-pk-warnings says so', async () => {
+    for (const provider of ['groq', 'openai']) {
+      const { data, response } = await clientFor(provider)
+        .messages.create({
+          model: 'llama-3.3-70b-versatile',
+          max_tokens: 50,
+          messages: [
+            { role: 'user', content: 'x' },
+            {
+              role: 'assistant',
+              content: [
+                { type: 'thinking', thinking: 'hmm', signature: 'EqQBCkYIBxgCKkD' },
+                { type: 'redacted_thinking', data: 'opaque' },
+                { type: 'text', text: 'ok' },
+              ],
+            },
+            { role: 'user', content: 'y' },
+          ],
+        })
+        .withResponse();
+      expect(data.content).toEqual([{ type: 'text', text: HELLO_ANSWER }]);
+      const sent = mock.received.at(-1);
+      expect(sent?.url).toBe('/v1/chat/completions');
+      expect((sent?.body.messages as unknown[] | undefined)?.[1]).toEqual({
+        role: 'assistant',
+        content: 'ok',
+      });
+      expect(response.headers.get('x-pk-warnings')).toBe(
+        `messages.1: thinking blocks cannot be sent to ${provider} and were dropped`,
+      );
+    }
+  });
+
+  it('structured outputs reach OpenAI in strict mode, where its answer is guaranteed to match as Claude’s is', async () => {
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string' }, age: { type: 'number' } },
+      required: ['name', 'age'],
+      additionalProperties: false,
+    };
+    const { response } = await clientFor('openai')
+      .messages.create({
+        model: 'gpt-4o-mini',
+        max_tokens: 50,
+        messages: [{ role: 'user', content: 'Who wrote the first program?' }],
+        output_config: { format: { type: 'json_schema', schema } },
+      } as Anthropic.MessageCreateParamsNonStreaming)
+      .withResponse();
+    expect(mock.received.at(-1)?.body.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'output', schema, strict: true },
+    });
+    expect(response.headers.get('x-pk-warnings')).toBeNull();
+  });
+
+  it('more stop sequences than the provider takes are refused with its limit, not cut short', async () => {
+    for (const [provider, model, limit] of [
+      ['openai', 'gpt-4o-mini', 4],
+      ['google', 'gemini-2.0-flash', 5],
+    ] as const) {
+      const before = mock.received.length;
+      const error = await refusalOf(
+        clientFor(provider).messages.create({
+          model,
+          max_tokens: 5,
+          stop_sequences: ['a', 'b', 'c', 'd', 'e', 'f'],
+          messages: [question],
+        }),
+      );
+      expect(error).toMatchObject({
+        error: {
+          code: 'PK_ERR_UNSUPPORTED_FEATURE',
+          message: `6 stop_sequences cannot be translated for provider '${provider}' (it does not speak this API natively): ${provider} takes at most ${limit}; send at most ${limit}`,
+        },
+      });
+      expect(mock.received.length).toBe(before);
+    }
   });
 });

@@ -217,3 +217,76 @@ describe('responses on OpenAI stay native', () => {
     expect(final.output_text).toBe(HELLO_ANSWER);
   });
 });
+
+describe('what a translated provider cannot take on /v1/responses', () => {
+  const refusalOf = async (request: Promise<unknown>) => {
+    const error = await request.catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    return error as InstanceType<typeof OpenAI.BadRequestError>;
+  };
+  const fileInput = (file: Record<string, string>): OpenAI.Responses.ResponseInput => [
+    {
+      role: 'user',
+      content: [
+        { type: 'input_file', ...file },
+        { type: 'input_text', text: 'Summarize the attached contract' },
+      ],
+    },
+  ];
+
+  it('an input_file by URL is refused where the provider fetches no URL, saying to send file_data', async () => {
+    const before = mock.received.length;
+    const error = await refusalOf(
+      client('google', '/v1beta').responses.create({
+        model: 'gemini-2.0-flash',
+        input: fileInput({ file_url: 'https://example.com/contract.pdf' }),
+      }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+    expect(error.param).toBe('input.0.content.0.file_url');
+    expect(error.message).toBe(
+      "400 an input_file by file_url cannot be translated for provider 'google' (it does not speak this API natively): send the file's bytes as base64 data instead (file_data)",
+    );
+    expect(mock.received.length).toBe(before);
+  });
+
+  it('an input_file is refused where the provider reads no files, as a Messages document is', async () => {
+    const before = mock.received.length;
+    const error = await refusalOf(
+      client('groq', '/v1').responses.create({
+        model: 'llama-3.3-70b-versatile',
+        input: fileInput({ file_data: 'data:application/pdf;base64,JVBERi0=' }),
+      }),
+    );
+    expect(error.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+    expect(error.param).toBe('input.0.content.0');
+    expect(error.message).toContain("an input_file cannot be translated for provider 'groq'");
+    expect(mock.received.length).toBe(before);
+  });
+
+  it('a request without input is refused naming input, as OpenAI refuses it, and so is an empty one', async () => {
+    const before = mock.received.length;
+    for (const [provider, customHost, model] of [
+      ['anthropic', '/v1', 'claude-sonnet-4-20250514'],
+      ['openai', '/v1', 'gpt-4.1'],
+    ] as const) {
+      for (const extra of [{}, { instructions: 'Be brief.' }]) {
+        const error = await refusalOf(client(provider, customHost).responses.create({ model, ...extra }));
+        expect(error.code).toBe('PK_ERR_INVALID_REQUEST');
+        expect(error.param).toBe('input');
+        expect(error.message).toBe("400 Missing required parameter: 'input'.");
+      }
+    }
+    const empty = await refusalOf(
+      client('google', '/v1beta').responses.create({
+        model: 'gemini-2.0-flash',
+        instructions: 'Be brief.',
+        input: [],
+      }),
+    );
+    expect(empty.param).toBe('input');
+    expect(empty.message).toContain("Invalid 'input': empty array.");
+    expect(mock.received.length).toBe(before);
+  });
+});
