@@ -129,7 +129,7 @@ function processEnvironment(env: Record<string, string>): {
 }
 
 /** How long {@link startGateway} waits for the "listening" line by default. */
-export const START_TIMEOUT_MS = 10_000;
+export const START_TIMEOUT_MS = 30_000;
 
 /**
  * Starts the built gateway and waits for its "listening" log line, at most `timeoutMs`
