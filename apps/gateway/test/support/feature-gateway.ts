@@ -39,7 +39,7 @@ export async function startFeatureGateway(options: {
   const directory = mkdtempSync(join(tmpdir(), 'pk-features-'));
   const settingsPath = join(directory, 'settings.json');
   writeFileSync(settingsPath, JSON.stringify(options.settings ?? {}));
-  const process = await startGateway({
+  const starting = startGateway({
     PK_SETTINGS: settingsPath,
     PK_LOG_FLUSH_MS: '0',
     ...(options.mock === undefined
@@ -50,6 +50,11 @@ export async function startFeatureGateway(options: {
           NODE_EXTRA_CA_CERTS: FEATURE_CA_PATH,
         }),
     ...options.env,
+  });
+  // A start that fails leaves no folder behind.
+  const process = await starting.catch((error: unknown) => {
+    rmSync(directory, { recursive: true, force: true });
+    throw error;
   });
   const logLines = (): LogLine[] =>
     process.lines().filter((line): line is LogLine => typeof line === 'object');
