@@ -1,5 +1,6 @@
 import { chatMaxTokensField } from '@pk/providers';
 import { isRecord } from '../is-record.js';
+import { mediaTopUpOf } from './media-token-bound.js';
 
 /** Default completion cap injected into a token- or budget-limited request that names none (`PK_LIMITS_DEFAULT_MAX_TOKENS`). */
 export const DEFAULT_MAX_TOKENS = 4096;
@@ -43,7 +44,8 @@ export interface TokenBound {
 /**
  * The most tokens a request can use, without a tokenizer (none bounds every vendor's count): one
  * prompt token per byte of a chat request's prompt text ({@link chatPromptTokensOf}; of the whole
- * body, `bodyBytes`, on other endpoints), plus the completion cap times the `n` answers asked for.
+ * body, `bodyBytes`, on other endpoints), each image and file part raised to its documented worst
+ * case ({@link mediaTopUpOf}), plus the completion cap times the `n` answers asked for.
  * Without a cap, `defaultCap` is injected (when the endpoint has a cap field).
  */
 export function tokenBoundOf(
@@ -53,9 +55,9 @@ export function tokenBoundOf(
   defaultCap: number,
 ): TokenBound {
   const promptTokens =
-    endpoint === 'chat.completions' || endpoint === 'messages'
+    (endpoint === 'chat.completions' || endpoint === 'messages'
       ? (chatPromptTokensOf(body) ?? bodyBytes)
-      : bodyBytes;
+      : bodyBytes) + mediaTopUpOf(body);
   const answers = typeof body.n === 'number' && body.n > 1 ? Math.floor(body.n) : 1;
   const field = maxTokensFieldOf(endpoint);
   const cap = requestedMaxTokens(body);
@@ -79,7 +81,10 @@ function jsonBytes(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value) ?? '');
 }
 
-/** A message's `content` (or a `system`): text by its bytes, other parts (images, files) by their JSON. */
+/**
+ * A message's `content` (or a `system`): text by its bytes, other parts (images, files) by their JSON
+ * (which {@link mediaTopUpOf} then raises to their worst case).
+ */
 function contentBytes(content: unknown): number {
   if (typeof content === 'string') return Buffer.byteLength(content);
   if (!Array.isArray(content)) return content == null ? 0 : jsonBytes(content);
@@ -97,7 +102,8 @@ function contentBytes(content: unknown): number {
  * An upper bound of a chat request's prompt tokens (`chat.completions`, and Anthropic's `messages`),
  * counting only what becomes prompt tokens: one per byte of the messages' text (a token is at least
  * one byte of text for every tokenizer pk knows), their other fields (role, name, tool calls) and
- * non-text parts (images, files) by their JSON bytes, the tool and response-format definitions and
+ * non-text parts (images, files) by their JSON bytes (see {@link mediaTopUpOf} for what images and
+ * files add), the tool and response-format definitions and
  * Anthropic's `system` likewise, plus a fixed overhead per message and per request. JSON punctuation
  * and the request's other fields (`model`, `max_tokens` …) are not prompt. Undefined for a body
  * without `messages` (the caller bounds it by its bytes).
