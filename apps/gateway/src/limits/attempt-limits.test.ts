@@ -3,6 +3,7 @@ import { leaf } from '@pk/config/testing';
 import type { ProviderAnswer, ProviderRequest } from '@pk/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
+import { failedCalls as unknownOutcomes } from './__fixtures__/failed-calls.js';
 import { AttemptLimits } from './attempt-limits.js';
 import { tokenBoundOf } from './estimate.js';
 import { compileLimits, type LimitSubject } from './limit-model.js';
@@ -142,6 +143,44 @@ describe('a virtual key’s limits per attempt', () => {
       }),
     );
     expect(state.answered).toEqual([]);
+  });
+
+  it.each([
+    ['cut by request_timeout', unknownOutcomes.timeout],
+    ['cut by the client hanging up', unknownOutcomes.hangUp],
+    ['reset after it was sent', unknownOutcomes.reset],
+  ])('a call %s is charged its whole hold: the provider may bill the work', async (_case, error) => {
+    const budget = vk('budget', [undefined, { credit_limit: 100_000, type: 'tokens' }]);
+    const { attemptLimits, store, state } = setUp({ subjects: { 'config.targets[0]': budget } });
+    const bound = tokenBoundOf('chat.completions', body, 100, 4096);
+    const failed = { ok: false as const, status: error.status, error };
+    await attemptLimits.wrap(async () => failed)(
+      target('config.targets[0]', 'openai'),
+      request,
+      signalOptions,
+    );
+    await vi.waitFor(async () =>
+      expect(await store.read('vk:budget', 'all', Date.now())).toMatchObject({
+        held: 0,
+        requests: 1,
+        tokens: bound.promptTokens + bound.completionTokens,
+      }),
+    );
+    expect(state.answered).toEqual([]);
+  });
+
+  it('a provider that could not be reached bills nothing: its hold comes back', async () => {
+    const budget = vk('budget', [undefined, { credit_limit: 100_000, type: 'tokens' }]);
+    const { attemptLimits, store } = setUp({ subjects: { 'config.targets[0]': budget } });
+    const error = unknownOutcomes.unreachable;
+    await attemptLimits.wrap(async () => ({ ok: false as const, status: 502, error }))(
+      target('config.targets[0]', 'openai'),
+      request,
+      signalOptions,
+    );
+    await vi.waitFor(async () =>
+      expect(await store.read('vk:budget', 'all', Date.now())).toMatchObject({ held: 0, tokens: 0 }),
+    );
   });
 
   it('an answer keeps its hold until the request ends; room headers are the tightest window', async () => {

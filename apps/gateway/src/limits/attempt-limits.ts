@@ -20,6 +20,7 @@ import {
   type RequestLimits,
   refusalCodeOf,
 } from './request-limits.js';
+import { mayHaveBeenBilled } from './unknown-outcome.js';
 
 type ProviderAttempt = AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError>;
 type ProviderOutcome = Awaited<ReturnType<ProviderAttempt>>;
@@ -49,8 +50,9 @@ function tightest(rooms: readonly WindowRoom[]): WindowRoom[] {
  * (`RequestGuard.wrapAttempt`): a target's virtual key is admitted when, and only when, that target is
  * about to be called, with that target's cost bound. A refusal is a failed attempt with the limit's
  * status and error, marked `notSent` (fallback moves on, loadbalance draws another target, no breaker
- * counts it); an attempt that failed gives its token and budget holds back at once; the one that
- * answered is settled with its real usage when the request ends. The completion cap a token-counted
+ * counts it); an attempt the provider refused gives its token and budget holds back at once, one that
+ * was sent and never answered (timed out, hung up, reset: {@link mayHaveBeenBilled}) is charged its
+ * holds; the one that answered is settled with its real usage when the request ends. The completion cap a token-counted
  * request needs is added here, under the field the target's provider takes.
  */
 export class AttemptLimits {
@@ -114,22 +116,25 @@ export class AttemptLimits {
     noteAdmitted(state, [subject], admission);
     logAdmitted(request, state);
     if (admission.degraded) reply.header('x-pk-limits-degraded', 'local-share');
+    // A call that was sent and never answered (a timeout, the client hanging up, a reset) may be
+    // billed for all it was held for: the provider worked on it, and no usage of it is known.
+    const held = { tokens, costMicros, counted: true };
     let outcome: ProviderOutcome;
     try {
       outcome = await attempt(leaf, capped(), options);
     } catch (error) {
-      // It was sent (the caller may have left): nothing is known to be billed.
-      void limits.limiter.settle(admission.reservation, { tokens: 0, costMicros: 0, counted: true });
+      void limits.limiter.settle(admission.reservation, held);
       throw error;
     }
     if (!outcome.ok) {
       // A provider's refusal reports no usage and bills nothing; pk's own failure (a request it could
       // not translate) sent nothing: either way the token and budget holds come back now.
-      void limits.limiter.settle(admission.reservation, {
-        tokens: 0,
-        costMicros: 0,
-        counted: !(outcome.error instanceof PkError),
-      });
+      void limits.limiter.settle(
+        admission.reservation,
+        mayHaveBeenBilled(outcome.error)
+          ? held
+          : { tokens: 0, costMicros: 0, counted: !(outcome.error instanceof PkError) },
+      );
       return outcome;
     }
     state.answered.push({

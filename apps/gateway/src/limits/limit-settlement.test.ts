@@ -90,4 +90,32 @@ describe('what a finished request used', () => {
       costMicros: 0,
     });
   });
+
+  it('a JSON request whose call was cut by a timeout or a hang-up keeps its reservation: the provider worked on it', () => {
+    const reserved = { tokens: 4396, costMicros: 9000, counted: true };
+    const timedOut = {
+      attempts: 3,
+      provider: 'openai',
+      model: 'm',
+      errorCode: 'PK_ERR_TIMEOUT',
+      attemptLog: [1, 2, 3].map(() => ({
+        targetPath: 'config',
+        provider: 'openai',
+        startedAt: 0,
+        status: 408,
+        latencyMs: 500,
+        errorCode: 'PK_ERR_TIMEOUT',
+      })),
+    };
+    expect(actualUsageOf(end(timedOut, 408), state, price)).toEqual(reserved);
+    // A timed-out call then a provider error: the cut call still counts.
+    expect(actualUsageOf(end({ ...timedOut, errorCode: 'rate_limit_exceeded' }, 429), state, price)).toEqual(
+      reserved,
+    );
+    expect(actualUsageOf(end({ attempts: 1, provider: 'openai', model: 'm' }, 499), state, price)).toEqual(
+      reserved,
+    );
+    // The client left before any call: nothing to charge.
+    expect(actualUsageOf(end({ attempts: 0 }, 499), state, price)).toMatchObject({ counted: false });
+  });
 });

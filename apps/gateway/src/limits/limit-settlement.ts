@@ -2,6 +2,7 @@ import type { RequestEnd } from '../plugins/request-log.js';
 import { MICROS_PER_USD } from './limit-model.js';
 import type { ActualUsage, Limiter } from './limiter.js';
 import type { UsageBound } from './request-limits.js';
+import { hadCallCutShort } from './unknown-outcome.js';
 
 /** Prices a usage in USD (`@pk/prices`), or null when the model has no price. */
 export type PriceUsage = (
@@ -64,6 +65,9 @@ export function actualUsageOf(end: RequestEnd, state: UsageBound, price: PriceUs
       costMicros: state.reservedCostMicros,
       counted: true,
     };
+  // A call cut by a timeout or a hang-up was worked on, and may be billed up to its hold.
+  if (hadCallCutShort(end))
+    return { tokens: state.reservedTokens, costMicros: state.reservedCostMicros, counted: true };
   // The provider refused (4xx/5xx) and reported no usage: nothing was billed.
   return { tokens: 0, costMicros: 0, counted: true };
 }
