@@ -117,6 +117,30 @@ describe('limiter', () => {
     });
   });
 
+  it('a rate limit of 0 refuses every request, saying so, with no Retry-After: waiting never helps', async () => {
+    const store = createMemoryLimitStore();
+    const limiter = createLimiter({
+      store,
+      local: store,
+      replicas: 1,
+      holdTtlMs: 60_000,
+      onStoreFailure: () => {},
+      onAlert: () => {},
+    });
+    const refusal = await limiter.admit([subject('vk:zero', rpm(0))], { tokens: 0, costMicros: 0 });
+    expect(refusal).toMatchObject({
+      ok: false,
+      reason: 'rate',
+      retryAfterMs: -1,
+      message:
+        'the rate limit of virtual key zero is 0 requests (rpm): it admits no request (raise the limit to use the key)',
+    });
+    const tokens = compileLimits([{ type: 'tokens', unit: 'rpm', value: 100 }], undefined);
+    const tooLarge = await limiter.admit([subject('vk:t', tokens)], { tokens: 500, costMicros: 0 });
+    expect(tooLarge).toMatchObject({ ok: false, retryAfterMs: -1 });
+    expect((tooLarge as { message: string }).message).toContain('it is never admitted');
+  });
+
   it('reports the alert threshold of a budget once', async () => {
     const store = createMemoryLimitStore();
     const onAlert = vi.fn();

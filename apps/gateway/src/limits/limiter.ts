@@ -48,6 +48,10 @@ export type Admission =
       readonly subject: LimitSubject;
       /** Rate: the refusing window's room (remaining 0) and when it frees. */
       readonly rooms: readonly WindowRoom[];
+      /**
+       * When to try again; -1 when waiting does not help (a budget without a reset, a request larger
+       * than a rate window's whole limit, any request under a limit of 0): no `Retry-After` then.
+       */
       readonly retryAfterMs: number;
       readonly message: string;
     };
@@ -183,7 +187,10 @@ export function createLimiter(options: LimiterOptions) {
     }
     const window = subject.limits.windows[verdict.window];
     const hold = holds[refusedAt]?.windows[verdict.window];
-    const retryAfterMs = verdict.retryAfterMs < 0 ? (window?.windowMs ?? 60_000) : verdict.retryAfterMs;
+    // A request larger than the window's whole limit (any request, under a limit of 0) is never
+    // admitted, however long the client waits: no Retry-After.
+    const never = verdict.retryAfterMs < 0;
+    const limit = hold?.limit ?? window?.limit;
     return {
       ok: false,
       reason: 'rate',
@@ -192,17 +199,18 @@ export function createLimiter(options: LimiterOptions) {
         ? [
             {
               measure: window.measure,
-              limit: hold?.limit ?? window.limit,
+              limit: limit ?? window.limit,
               remaining: 0,
-              resetMs: retryAfterMs,
+              resetMs: never ? window.windowMs : verdict.retryAfterMs,
             },
           ]
         : [],
-      retryAfterMs,
-      message:
-        verdict.retryAfterMs < 0
-          ? `the request needs more ${window?.measure ?? 'requests'} than the ${window?.unit} limit of ${subjectName(subject)} allows`
-          : `the ${window?.measure ?? 'request'} rate limit (${window?.limit}/${window?.unit}) of ${subjectName(subject)} was reached`,
+      retryAfterMs: never ? -1 : verdict.retryAfterMs,
+      message: never
+        ? limit === 0
+          ? `the rate limit of ${subjectName(subject)} is 0 ${window?.measure ?? 'requests'} (${window?.unit}): it admits no request (raise the limit to use the key)`
+          : `the request needs more ${window?.measure ?? 'requests'} than the ${window?.unit} limit of ${subjectName(subject)} allows (${limit}/${window?.unit}); it is never admitted`
+        : `the ${window?.measure ?? 'request'} rate limit (${window?.limit}/${window?.unit}) of ${subjectName(subject)} was reached`,
     };
   }
 
