@@ -210,7 +210,7 @@ export function GatewayKeysView() {
                   />
                   {key.managed_by ? (
                     <span class="muted">settings file</span>
-                  ) : key.status === 'active' || key.status === 'exhausted' ? (
+                  ) : key.status !== 'revoked' && key.status !== 'expired' ? (
                     <>
                       <button
                         type="button"

@@ -89,7 +89,8 @@ export function portkeyApiKeyObject(record: GatewayKeyRecord, usage?: CurrentUsa
     organisation_id: null,
     workspace_id: attributes.workspace_id ?? null,
     user_id: attributes.user_id ?? null,
-    status: record.revokedAt !== null ? 'revoked' : expired ? 'expired' : statusOfUsage(usage),
+    status:
+      record.revokedAt !== null ? 'revoked' : expired ? 'expired' : statusOfUsage(usage, record.usageLimits),
     creation_mode: record.managedBy === null ? 'api' : 'settings',
     rate_limits: record.rateLimits,
     usage_limits: record.usageLimits,

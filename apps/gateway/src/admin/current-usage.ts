@@ -50,9 +50,17 @@ export interface KeyUsage {
   readonly reset: UsageResetter;
 }
 
-/** The status of a key that is neither revoked nor expired: Portkey's `exhausted` or `active`. */
-export function statusOfUsage(usage: CurrentUsage | undefined): 'exhausted' | 'active' {
-  return usage?.budget_exhausted === true ? 'exhausted' : 'active';
+/**
+ * The status of a key that is neither revoked nor expired: Portkey's `exhausted` or `active`, or pk's
+ * `unknown` for a key with a budget (`usage_limits`) whose usage cannot be read (the limits store is
+ * down): it may be exhausted, and saying `active` would claim it is not.
+ */
+export function statusOfUsage(
+  usage: CurrentUsage | undefined,
+  usageLimits: UsageLimits | null,
+): 'exhausted' | 'active' | 'unknown' {
+  if (usage?.budget_exhausted === true) return 'exhausted';
+  return usageLimits !== null && usage?.tracked === false ? 'unknown' : 'active';
 }
 
 /**

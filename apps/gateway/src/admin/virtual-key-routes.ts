@@ -44,7 +44,7 @@ export function portkeyVirtualKeyObject(
     slug: record.slug,
     name: record.name,
     note: record.note,
-    status: expired ? 'expired' : statusOfUsage(usage),
+    status: expired ? 'expired' : statusOfUsage(usage, record.usageLimits),
     ai_provider_name: record.provider,
     provider: record.provider,
     masked_api_key: record.secretHints.api_key ?? null,
