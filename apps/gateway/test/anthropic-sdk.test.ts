@@ -228,6 +228,44 @@ describe.each([
   });
 });
 
+describe('a Gemini tool call’s id on a native Anthropic turn', () => {
+  it('reaches Anthropic without the thought signature it carries', async () => {
+    const gemini = new Anthropic({
+      baseURL: gateway.url,
+      apiKey: 'gemini-e2e-key',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-provider': 'google', 'x-portkey-custom-host': `${mock.url}/v1beta` },
+    });
+    const first = await gemini.messages.create({
+      model: 'gemini-2.0-flash',
+      max_tokens: 100,
+      tools: [weatherTool],
+      messages: [question],
+    });
+    const call = first.content.find((block) => block.type === 'tool_use');
+    if (call?.type !== 'tool_use') throw new Error('expected a tool_use block');
+    expect(call.id).toContain('__thought__');
+    await client('anthropic').messages.create({
+      model: 'claude-sonnet-4-20250514',
+      max_tokens: 100,
+      tools: [weatherTool],
+      messages: [
+        question,
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: '15C' }] },
+      ],
+    });
+    const sent = mock.received.at(-1);
+    expect(sent?.url).toBe('/v1/messages');
+    const ownId = call.id.split('__thought__')[0];
+    expect(sent?.body.messages).toMatchObject([
+      question,
+      { role: 'assistant', content: [{ type: 'tool_use', id: ownId }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: ownId }] },
+    ]);
+  });
+});
+
 describe('errors on /v1/messages', () => {
   it('are in Anthropic’s shape with pk’s code, and the SDK raises them with their status', async () => {
     const anthropic = new Anthropic({

@@ -216,6 +216,32 @@ describe('responses on OpenAI stay native', () => {
     const final = await openai.responses.stream({ model: 'gpt-4.1', input: 'Hi' }).finalResponse();
     expect(final.output_text).toBe(HELLO_ANSWER);
   });
+
+  it('a Gemini call’s call_id reaches OpenAI without the thought signature it carries', async () => {
+    const tools = [weatherTool];
+    const question = { role: 'user' as const, content: 'What is the weather in San Francisco?' };
+    const first = await client('google', '/v1beta').responses.create({
+      model: 'gemini-2.0-flash',
+      input: [question],
+      tools,
+    });
+    const call = first.output.find((item) => item.type === 'function_call');
+    if (call?.type !== 'function_call') throw new Error('expected a function call');
+    expect(call.call_id).toContain('__thought__');
+    await client('openai', '/v1').responses.create({
+      model: 'gpt-4.1',
+      tools,
+      input: [question, call, { type: 'function_call_output', call_id: call.call_id, output: '15C' }],
+    });
+    const sent = mock.received.at(-1);
+    expect(sent?.url).toBe('/v1/responses');
+    const ownId = call.call_id.split('__thought__')[0];
+    expect(sent?.body.input).toMatchObject([
+      question,
+      { type: 'function_call', call_id: ownId },
+      { type: 'function_call_output', call_id: ownId, output: '15C' },
+    ]);
+  });
 });
 
 describe('what a translated provider cannot take on /v1/responses', () => {

@@ -74,6 +74,12 @@ export interface ClientDialect {
     /** As for {@link ClientDialect.fromChatCompletion}. */
     readonly droppedChatParameters?: ReadonlySet<string>;
   }): StreamTransformer;
+  /**
+   * The request body for a target that speaks the dialect natively: tool call ids freed of the Gemini
+   * thought signatures they carry (`google/signed-tool-call-id.ts`). The body itself when no id carries
+   * one (never a copy on the common path).
+   */
+  withoutThoughtSignatures(body: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
   /** A native JSON answer checked and its usage read. Throws `UpstreamError` (502) for an unexpected body. */
   readNativeAnswer(json: unknown, provider: string): NativeDialectAnswer;
   /** Native dialect events passed through as they are, usage reported, errors in the dialect's shape. */

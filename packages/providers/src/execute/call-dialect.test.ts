@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idWithThoughtSignature } from '../google/signed-tool-call-id.js';
 import { rememberBodyJson } from '../shared/body-json.js';
 import { bedrockFramesFromChunks } from '../test-support/bedrock-frames.js';
 import {
@@ -432,5 +433,68 @@ describe('a Responses call', () => {
     );
     expect(JSON.parse(last()?.body ?? '{}')).toMatchObject({ reasoning_effort: 'low' });
     expect(value.kind === 'json' ? value.body : undefined).toMatchObject({ reasoning: { effort: 'low' } });
+  });
+});
+
+describe('a tool call id carrying a Gemini thought signature (`<id>__thought__<base64url>`)', () => {
+  const signed = idWithThoughtSignature('call_gem_0', 'CpcBAdHtim9+sig/A=='.repeat(4));
+  const vertex = {
+    provider: 'vertex-ai',
+    api_key: 'ya29.t',
+    vertex_project_id: 'my-project-1',
+    vertex_region: 'us-east5',
+  };
+
+  it('reaches every native Messages target as the call’s own id', async () => {
+    const messages = (id: string) => [
+      { role: 'user', content: 'Is AA100 on time?' },
+      { role: 'assistant', content: [{ type: 'tool_use', id, name: 'check_flight', input: {} }] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: id, content: 'on time' }] },
+    ];
+    upstream.setHandler(() => ({ body: readFixtureText('anthropic', 'text.json') }));
+    const targets: [Record<string, unknown>, string][] = [
+      [
+        { provider: 'anthropic', api_key: 'k', custom_host: `${upstream.origin}/v1` },
+        'claude-sonnet-4-20250514',
+      ],
+      [bedrock(upstream.origin), 'anthropic.claude-3-haiku-20240307-v1:0'],
+      [{ ...vertex, custom_host: `${upstream.origin}/v1` }, 'claude-sonnet-4@20250514'],
+    ];
+    for (const [target, model] of targets) {
+      okValue(
+        await call(target, {
+          endpoint: 'messages',
+          body: { ...messagesBody, model, messages: messages(signed) },
+        }),
+      );
+      expect(JSON.parse(last()?.body ?? '{}').messages, String(target.provider)).toEqual(
+        messages('call_gem_0'),
+      );
+    }
+  });
+
+  it('reaches OpenAI’s and Azure’s Responses API as the call’s own call_id', async () => {
+    const input = (callId: string) => [
+      { role: 'user', content: 'Is AA100 on time?' },
+      { type: 'function_call', call_id: callId, name: 'check_flight', arguments: '{}' },
+      { type: 'function_call_output', call_id: callId, output: 'on time' },
+    ];
+    upstream.setHandler(() => ({ body: JSON.stringify({ id: 'resp_1', object: 'response', output: [] }) }));
+    const targets = [
+      { provider: 'openai', api_key: 'sk', custom_host: `${upstream.origin}/v1` },
+      {
+        provider: 'azure-openai',
+        api_key: 'az',
+        custom_host: upstream.origin,
+        resource_name: 'r',
+        deployment_id: 'd',
+      },
+    ];
+    for (const target of targets) {
+      okValue(
+        await call(target, { endpoint: 'responses', body: { model: 'gpt-4.1', input: input(signed) } }),
+      );
+      expect(JSON.parse(last()?.body ?? '{}').input, target.provider).toEqual(input('call_gem_0'));
+    }
   });
 });

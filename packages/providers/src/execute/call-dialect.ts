@@ -6,7 +6,7 @@ import { getProviderAdapter } from '../registry/registry.js';
 import { droppedParametersOf } from '../shared/chat-request.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
 import { isJsonObject } from '../shared/json.js';
-import { prepareRequest } from '../shared/prepare-request.js';
+import { type PreparedCall, prepareRequest } from '../shared/prepare-request.js';
 import { createSseDecoder } from '../shared/sse-decoder.js';
 import type {
   BuiltRequest,
@@ -52,8 +52,8 @@ function answerHeaders(
 /**
  * A call in a client dialect (Anthropic Messages, OpenAI Responses). Where the provider speaks the
  * dialect natively (`adapter.nativeDialects`) the client's body goes upstream as it came (after
- * `override_params` and the provider's own `provider_options`) and the answer comes back as the
- * provider gave it; elsewhere the body is translated to chat completions, sent through the adapter as
+ * `override_params` and the provider's own `provider_options`, its tool call ids freed of Gemini
+ * thought signatures) and the answer comes back as the provider gave it; elsewhere the body is translated to chat completions, sent through the adapter as
  * any chat call, and the answer (JSON or stream) translated back. `messages.count_tokens` is answered
  * only natively (a 501 `PK_ERR_NOT_IMPLEMENTED` elsewhere). Never throws, as {@link callProvider}.
  */
@@ -80,13 +80,14 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
     };
     attempt = context;
     const native = adapter.nativeDialects?.[endpoint];
-    const nativeRequest = prepareRequest({
+    const prepared = prepareRequest({
       request: options.request,
       provider,
       target,
       ...(overrideParams ? { overrideParams } : {}),
     });
-    if (native !== undefined && (native.accepts?.(nativeRequest, context) ?? true)) {
+    if (native !== undefined && (native.accepts?.(prepared, context) ?? true)) {
+      const nativeRequest = withoutThoughtSignatures(prepared, dialect);
       built = native.buildRequest(nativeRequest, context);
       const response = await sendUpstream(adapter, built, context, forwardedHeaders, options);
       if (!isSuccess(response)) {
@@ -146,6 +147,15 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
     }
     return unexpectedFailure(providerId, error);
   }
+}
+
+/**
+ * The prepared request with its tool call ids freed of Gemini thought signatures (only Gemini reads
+ * them back, and no native target is Gemini); the request itself when none carries one.
+ */
+function withoutThoughtSignatures(prepared: PreparedCall, dialect: ClientDialect): PreparedCall {
+  const body = dialect.withoutThoughtSignatures(prepared.body);
+  return body === prepared.body ? prepared : { ...prepared, body };
 }
 
 function countTokensAnswer(json: unknown, provider: string): unknown {

@@ -5,6 +5,7 @@ import { createMessagesChatStreamTransformer } from './chat-stream.js';
 import { messagesErrorBodyOf, messagesErrorOutput } from './errors.js';
 import { messagesFromChatCompletion } from './from-chat-completion.js';
 import { createMessagesNativeStreamTransformer, readNativeMessage } from './native-answer.js';
+import { messagesWithoutThoughtSignatures } from './native-request.js';
 import { messagesStreamOf } from './replay.js';
 import { checkMessagesRequest, messagesToChatRequest } from './to-chat-request.js';
 
@@ -21,6 +22,7 @@ export const anthropicMessagesDialect = {
   fromChatCompletion: (completion) => messagesFromChatCompletion(completion),
   createChatStreamTransformer: ({ inner, context }) =>
     createMessagesChatStreamTransformer({ inner, context }),
+  withoutThoughtSignatures: messagesWithoutThoughtSignatures,
   readNativeAnswer: readNativeMessage,
   createNativeStreamTransformer: ({ onUsage }) => createMessagesNativeStreamTransformer({ onUsage }),
   replayAsStream: (answer) => messagesStreamOf(answer),

@@ -5,6 +5,7 @@ import { createResponsesChatStreamTransformer } from './chat-stream.js';
 import { ResponsesEventWriter } from './event-writer.js';
 import { responseFromChatCompletion } from './from-chat-completion.js';
 import { createResponsesNativeStreamTransformer, readNativeResponse } from './native-answer.js';
+import { responsesWithoutThoughtSignatures } from './native-request.js';
 import { responsesStreamOf } from './replay.js';
 import { checkResponsesRequest, responsesToChatRequest } from './to-chat-request.js';
 
@@ -20,6 +21,7 @@ export const openAIResponsesDialect = {
   fromChatCompletion: (completion, request, _context, dropped) =>
     responseFromChatCompletion(completion, request, dropped),
   createChatStreamTransformer: createResponsesChatStreamTransformer,
+  withoutThoughtSignatures: responsesWithoutThoughtSignatures,
   readNativeAnswer: readNativeResponse,
   createNativeStreamTransformer: ({ onUsage }) => createResponsesNativeStreamTransformer({ onUsage }),
   replayAsStream: (answer) => responsesStreamOf(answer),
