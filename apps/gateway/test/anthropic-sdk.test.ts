@@ -266,6 +266,58 @@ describe('a Gemini tool call’s id on a native Anthropic turn', () => {
   });
 });
 
+describe('usage on /v1/messages from a translated target', () => {
+  it('counts prompt-cache reads and writes apart from input_tokens, as Anthropic does (Bedrock Converse)', async () => {
+    // Converse's own usage: input 40 (without the cache), 20 read from the cache, 10 written to it.
+    mock.answer = (request) =>
+      request.format === 'bedrock-converse'
+        ? {
+            status: 200,
+            body: {
+              output: { message: { role: 'assistant', content: [{ text: HELLO_ANSWER }] } },
+              stopReason: 'end_turn',
+              usage: {
+                inputTokens: 40,
+                outputTokens: 11,
+                totalTokens: 81,
+                cacheReadInputTokens: 20,
+                cacheWriteInputTokens: 10,
+              },
+              metrics: { latencyMs: 120 },
+            },
+          }
+        : undefined;
+    try {
+      const bedrock = new Anthropic({
+        baseURL: gateway.url,
+        apiKey: 'unused',
+        maxRetries: 0,
+        defaultHeaders: {
+          'x-portkey-provider': 'bedrock',
+          'x-portkey-custom-host': mock.url,
+          'x-portkey-aws-access-key-id': 'AKIDEXAMPLE',
+          'x-portkey-aws-secret-access-key': 'bedrock-e2e-secret',
+          'x-portkey-aws-region': 'us-east-1',
+        },
+      });
+      const message = await bedrock.messages.create({
+        model: 'amazon.nova-pro-v1:0',
+        max_tokens: 10,
+        messages: [question],
+      });
+      expect(mock.received.at(-1)?.format).toBe('bedrock-converse');
+      expect(message.usage).toMatchObject({
+        input_tokens: 40,
+        output_tokens: 11,
+        cache_creation_input_tokens: 10,
+        cache_read_input_tokens: 20,
+      });
+    } finally {
+      mock.answer = undefined;
+    }
+  });
+});
+
 describe('errors on /v1/messages', () => {
   it('are in Anthropic’s shape with pk’s code, and the SDK raises them with their status', async () => {
     const anthropic = new Anthropic({

@@ -41,14 +41,14 @@ export interface ProviderMock {
   readonly url: string;
   readonly received: ReceivedRequest[];
   /**
-   * Overrides the answer policy (return `undefined` to keep the default); a `status` answer is an HTTP
-   * error with the vendor's error body as given.
+   * Overrides the answer policy (return `undefined` to keep the default); a `status` answer is sent
+   * as given, status and JSON body (a vendor's error, or an answer the default policy cannot give).
    */
   answer: ((request: ReceivedRequest) => MockAnswer | MockError | undefined) | undefined;
   close(): Promise<void>;
 }
 
-/** An HTTP error answer: status and the vendor's error body. */
+/** An answer sent as given: an HTTP error with the vendor's error body, or a raw vendor answer. */
 export interface MockError {
   readonly status: number;
   readonly body: unknown;

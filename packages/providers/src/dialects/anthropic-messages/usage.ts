@@ -9,15 +9,22 @@ export interface MessagesUsage {
 }
 
 /**
- * OpenAI usage → Anthropic usage. OpenAI's `prompt_tokens` include cached tokens, Anthropic's
- * `input_tokens` do not: cached tokens are moved to `cache_read_input_tokens`.
+ * OpenAI usage → Anthropic usage. OpenAI's `prompt_tokens` include cache reads and writes,
+ * Anthropic's `input_tokens` include neither: reads (`prompt_tokens_details.cached_tokens`) are moved
+ * to `cache_read_input_tokens`, writes (`cache_creation_input_tokens`, as the Anthropic and Bedrock
+ * adapters report them beside OpenAI's fields) to `cache_creation_input_tokens`.
  */
 export function messagesUsageOf(usage: OpenAIUsage | null | undefined): MessagesUsage {
-  const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  const cacheRead = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  const cacheWrite = countOf(usage?.cache_creation_input_tokens);
   return {
-    input_tokens: Math.max(0, (usage?.prompt_tokens ?? 0) - cached),
+    input_tokens: Math.max(0, (usage?.prompt_tokens ?? 0) - cacheRead - cacheWrite),
     output_tokens: usage?.completion_tokens ?? 0,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: cached,
+    cache_creation_input_tokens: cacheWrite,
+    cache_read_input_tokens: cacheRead,
   };
+}
+
+function countOf(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
 }
