@@ -242,6 +242,22 @@ describe('responses on OpenAI stay native', () => {
       { type: 'function_call_output', call_id: ownId, output: '15C' },
     ]);
   });
+
+  it('a stream the provider cuts ends with an error event numbered after the events sent', async () => {
+    mock.cutStreamAfterFrames = 3;
+    try {
+      const raw = await client('openai', '/v1')
+        .responses.create({ model: 'gpt-4.1', input: 'Hi', stream: true })
+        .asResponse();
+      const events = [...(await raw.text()).matchAll(/^data: (.*)$/gm)].map(
+        (line) => JSON.parse(line[1] ?? '{}') as { type: string; sequence_number: number },
+      );
+      expect(events.map((event) => event.sequence_number)).toEqual([0, 1, 2, 3]);
+      expect(events.at(-1)).toMatchObject({ type: 'error', code: 'PK_ERR_STREAM_INTERRUPTED' });
+    } finally {
+      mock.cutStreamAfterFrames = undefined;
+    }
+  });
 });
 
 describe('what a translated provider cannot take on /v1/responses', () => {

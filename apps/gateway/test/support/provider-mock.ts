@@ -45,6 +45,8 @@ export interface ProviderMock {
    * as given, status and JSON body (a vendor's error, or an answer the default policy cannot give).
    */
   answer: ((request: ReceivedRequest) => MockAnswer | MockError | undefined) | undefined;
+  /** When set, a streamed answer's connection is destroyed after this many frames (a cut stream). */
+  cutStreamAfterFrames: number | undefined;
   close(): Promise<void>;
 }
 
@@ -268,6 +270,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
     url: '',
     received,
     answer: undefined,
+    cutStreamAfterFrames: undefined,
     close: async () => {},
   };
   const server = createServer((request, response) => {
@@ -313,7 +316,11 @@ export async function startProviderMock(): Promise<ProviderMock> {
           response.end(reply.body);
           return;
         }
-        for (const frame of reply.frames ?? []) {
+        for (const [index, frame] of (reply.frames ?? []).entries()) {
+          if (index === mock.cutStreamAfterFrames) {
+            response.socket?.destroy();
+            return;
+          }
           response.write(frame);
           await new Promise((resolve) => setImmediate(resolve));
         }

@@ -1,4 +1,4 @@
-import { createErrorEnvelope } from '@pk/config';
+import { createErrorEnvelope, type OpenAIErrorEnvelope } from '@pk/config';
 import type { OpenAIUsage } from '../../openai-format/usage.js';
 import { unexpectedBodyError } from '../../shared/error-body.js';
 import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
@@ -23,14 +23,17 @@ export function readNativeResponse(json: unknown, provider: string): NativeDiale
  * A native Responses stream (OpenAI, Azure OpenAI) passed through event by event; the terminal event
  * (`response.completed`, `.incomplete`, `.failed`) is parsed for the usage it carries. An `error`
  * event ends the stream as it came; a stream that ends without a terminal event ends with an `error`
- * event (`PK_ERR_STREAM_INTERRUPTED`).
+ * event (`PK_ERR_STREAM_INTERRUPTED`), as does a body that breaks: its `sequence_number` continues
+ * the events passed on (the provider numbers its events one by one from 0, so it is their count).
  * @see https://platform.openai.com/docs/api-reference/responses-streaming
  */
 export function createResponsesNativeStreamTransformer(options: {
   readonly onUsage: (usage: OpenAIUsage) => void;
 }): StreamTransformer {
   let finished = false;
-  const writer = new ResponsesEventWriter();
+  let passed = 0;
+  const errorAfterPassed = (envelope: OpenAIErrorEnvelope) =>
+    new ResponsesEventWriter(passed).error(envelope);
   return {
     transform(message, sink) {
       if (finished) return;
@@ -66,12 +69,13 @@ export function createResponsesNativeStreamTransformer(options: {
             : undefined;
         if (usage) options.onUsage(usage);
       }
+      passed += 1;
       sink.enqueue({ type: 'data', event: type, data: message.data });
     },
     flush(sink) {
       if (finished) return;
       sink.enqueue(
-        writer.error(
+        errorAfterPassed(
           createErrorEnvelope({
             code: 'PK_ERR_STREAM_INTERRUPTED',
             message: 'the provider stream ended before response.completed',
@@ -79,6 +83,6 @@ export function createResponsesNativeStreamTransformer(options: {
         ),
       );
     },
-    errorOutput: (envelope) => writer.error(envelope),
+    errorOutput: errorAfterPassed,
   };
 }
