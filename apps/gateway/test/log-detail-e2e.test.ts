@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
 import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
@@ -289,6 +290,32 @@ describe.each([
   );
 
   it.runIf(available)(
+    'the provider’s 500 on /v1/messages: its answer in Anthropic’s shape, as the client got it (Anthropic SDK)',
+    async () => {
+      const traceId = `messages-500-${engine}-${Date.now()}`;
+      const anthropic = new Anthropic({
+        baseURL: gateway.url,
+        apiKey: 'unused',
+        maxRetries: 0,
+        defaultHeaders: {
+          'x-portkey-api-key': USER_KEY,
+          'x-portkey-virtual-key': 'openai-a',
+          'x-portkey-trace-id': traceId,
+        },
+      });
+      const error = await anthropic.messages
+        .create({ model: 'fail-500', max_tokens: 16, messages: [{ role: 'user', content: 'Hello' }] })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+      const got = (error as InstanceType<typeof Anthropic.APIError>).error;
+      expect(got).toMatchObject({ type: 'error', error: { type: 'api_error', message: 'scripted 500' } });
+      const record = await recordOf(traceId);
+      expect(record).toMatchObject({ status: 500, error_message: 'scripted 500' });
+      expect(JSON.parse(String(record.response_body))).toEqual(got);
+    },
+  );
+
+  it.runIf(available)(
     'a stream the provider ended with its in-band error after its 200: the error it ended with and its message',
     async () => {
       const traceId = `cut-${engine}-${Date.now()}`;
@@ -315,6 +342,43 @@ describe.each([
       expect(JSON.parse(String(record.response_body))).toMatchObject({
         error: { message: IN_BAND_SERVER_ERROR, type: 'server_error' },
       });
+    },
+  );
+
+  it.runIf(available)(
+    'a /v1/messages stream the provider ended with its in-band error: the error event’s body the client got (Anthropic SDK)',
+    async () => {
+      const traceId = `messages-cut-${engine}-${Date.now()}`;
+      mock.script('cut-in-band-messages', (request) => ({
+        sse: chatChunksCutByServerError(request.model),
+        chunkDelayMs: 50,
+      }));
+      const anthropic = new Anthropic({
+        baseURL: gateway.url,
+        apiKey: 'unused',
+        maxRetries: 0,
+        defaultHeaders: {
+          'x-portkey-api-key': USER_KEY,
+          'x-portkey-virtual-key': 'openai-a',
+          'x-portkey-trace-id': traceId,
+        },
+      });
+      const raw = await anthropic.messages
+        .create({
+          model: 'cut-in-band-messages',
+          max_tokens: 16,
+          messages: [{ role: 'user', content: 'Hello' }],
+          stream: true,
+        })
+        .asResponse();
+      const sent = /event: error\ndata: (.*)\n/.exec(await raw.text())?.[1];
+      expect(JSON.parse(sent ?? '{}')).toMatchObject({
+        type: 'error',
+        error: { message: IN_BAND_SERVER_ERROR },
+      });
+      const record = await recordOf(traceId);
+      expect(record).toMatchObject({ status: 200, error_message: IN_BAND_SERVER_ERROR });
+      expect(JSON.parse(String(record.response_body))).toEqual(JSON.parse(sent ?? '{}'));
     },
   );
 

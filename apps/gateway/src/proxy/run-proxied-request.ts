@@ -4,6 +4,7 @@ import {
   type BreakerStore,
   createErrorEnvelope,
   createRequestConditionContext,
+  type OpenAIErrorEnvelope,
   PkError,
   PlanAbortedError,
   type PlanLeaf,
@@ -517,6 +518,10 @@ async function proxyRequest(
     return reply.code(answer.status).headers(answer.headers).send(bytes);
   }
   reply.hijack();
+  // An error the stream ended with, for the log record, as the body of the error event the client got
+  // (Anthropic's on /v1/messages; the OpenAI envelope elsewhere).
+  const streamErrorAsSent = (envelope: OpenAIErrorEnvelope, status?: number): unknown =>
+    ingress ? ingress.dialect.errorBody(envelope, status) : envelope;
   const commit = result.commitToCache;
   const accumulator = !commit
     ? undefined
@@ -555,14 +560,18 @@ async function proxyRequest(
     const streamError = answer.progress.error;
     if (streamError !== undefined) {
       log.errorCode = streamErrorCodeOf(streamError);
-      captureBody(request, 'errorAnswer', { error: streamError });
+      captureBody(request, 'errorAnswer', streamErrorAsSent({ error: streamError }));
     }
   }
   // Ended by an output guardrail's `deny` with `event: error` (its 446 after the 200): a failure.
   if (guard?.streamDenied(answer) === true && log.errorCode === undefined) {
     log.errorCode = 'PK_ERR_GUARDRAIL_DENIED';
     // The `event: error` it ended with carries this envelope, its hook results those of the deny.
-    captureBody(request, 'errorAnswer', new GuardrailDeniedError(guard.hookResults()).toEnvelope());
+    const denied = new GuardrailDeniedError(guard.hookResults()).toEnvelope();
+    captureBody(request, 'errorAnswer', {
+      ...(streamErrorAsSent(denied, 446) as object),
+      hook_results: denied.hook_results,
+    });
   }
   // Ended by the gateway's shutdown deadline with `event: error`: not a success either.
   if (!completed && services.stopStreams.aborted && !request.clientLeft && log.errorCode === undefined) {
@@ -571,7 +580,9 @@ async function proxyRequest(
     captureBody(
       request,
       'errorAnswer',
-      createErrorEnvelope({ code: 'PK_ERR_STREAM_INTERRUPTED', message: SHUTDOWN_STREAM_MESSAGE }),
+      streamErrorAsSent(
+        createErrorEnvelope({ code: 'PK_ERR_STREAM_INTERRUPTED', message: SHUTDOWN_STREAM_MESSAGE }),
+      ),
     );
   }
   const usage = await answer.usage;

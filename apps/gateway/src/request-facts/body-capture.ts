@@ -10,8 +10,9 @@ export interface CapturedBodies {
   request?: unknown;
   response?: unknown;
   /**
-   * The error answer the client got: the text sent (pk's or the provider's envelope), or for a
-   * stream that ended with an error after its 200, the `{ error }` it ended with.
+   * The error answer the client got: the text sent (pk's or the provider's envelope, in the route's
+   * dialect), or for a stream that ended with an error after its 200, the body of the error event it
+   * ended with (`{ error }`, or Anthropic's on `/v1/messages`).
    */
   errorAnswer?: unknown;
   /** The hooks' results (guardrails and mutators). */

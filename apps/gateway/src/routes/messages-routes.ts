@@ -7,6 +7,7 @@ import {
   MESSAGES_INGRESS,
 } from '../proxy/ingress-dialect.js';
 import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-request.js';
+import { captureBody } from '../request-facts/body-capture.js';
 
 /**
  * An error answer of this route in Anthropic's shape: every error pk sends on these routes (its own,
@@ -41,11 +42,17 @@ export async function messagesRoutes(
   app: FastifyInstance,
   options: { services: ProxyServices },
 ): Promise<void> {
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    done(
-      null,
-      reply.statusCode >= 400 ? toMessagesError(MESSAGES_INGRESS, reply.statusCode, payload) : payload,
-    );
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode < 400) {
+      done(null, payload);
+      return;
+    }
+    const sent = toMessagesError(MESSAGES_INGRESS, reply.statusCode, payload);
+    // The error handler noted the envelope for the log record, before this rewrite: the record keeps
+    // the error as the client got it.
+    if (sent !== payload && request.logFields?.endpoint !== undefined)
+      captureBody(request, 'errorAnswer', sent);
+    done(null, sent);
   });
   const handler =
     (ingress: IngressDialect) =>

@@ -97,8 +97,11 @@ export interface ClientDialect {
   ): string;
   /** Rebuilds a streamed answer for the cache. */
   createStreamAccumulator(): DialectStreamAccumulator;
-  /** An error (pk's or a provider's, as the OpenAI envelope) as the dialect's HTTP error body. */
-  errorBody(envelope: OpenAIErrorEnvelope, status: number): unknown;
+  /**
+   * An error (pk's or a provider's, as the OpenAI envelope) as the dialect's error body: of an HTTP
+   * error answer with its `status`, or without one the body of the error event a stream ended with.
+   */
+  errorBody(envelope: OpenAIErrorEnvelope, status?: number): unknown;
   /**
    * An error as one `event: error` frame of the dialect's stream. `options.sequenceNumber` continues
    * the numbering of the events already sent (the Responses API's `sequence_number`; default 0), and
