@@ -370,6 +370,35 @@ describe('errors on /v1/messages', () => {
     }
   });
 
+  it('a Gemini 200 with neither candidates nor promptFeedback is a 502 unexpected body, not an empty Message', async () => {
+    mock.answer = (request) =>
+      request.format === 'gemini'
+        ? { status: 200, body: { usageMetadata: { promptTokenCount: 3, totalTokenCount: 3 } } }
+        : undefined;
+    try {
+      const gemini = new Anthropic({
+        baseURL: gateway.url,
+        apiKey: 'gemini-e2e-key',
+        maxRetries: 0,
+        defaultHeaders: { 'x-portkey-provider': 'google', 'x-portkey-custom-host': `${mock.url}/v1beta` },
+      });
+      const error = await gemini.messages
+        .create({ model: 'gemini-2.0-flash', max_tokens: 10, messages: [question] })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(Anthropic.InternalServerError);
+      expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(502);
+      expect((error as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+        type: 'error',
+        error: {
+          message: 'the provider answered with an unexpected body',
+          code: 'PK_ERR_UPSTREAM_UNAVAILABLE',
+        },
+      });
+    } finally {
+      mock.answer = undefined;
+    }
+  });
+
   it('a feature that cannot be translated is a 400 that says so', async () => {
     const error = await client('openai')
       .messages.create({

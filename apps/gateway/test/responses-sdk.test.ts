@@ -202,6 +202,25 @@ describe.each(Object.entries(TARGETS))('openai SDK responses.create through pk t
   });
 });
 
+describe('responses from Gemini', () => {
+  it('a 200 with neither candidates nor promptFeedback is a 502 unexpected body, not a completed Response', async () => {
+    mock.answer = (request) =>
+      request.format === 'gemini'
+        ? { status: 200, body: { usageMetadata: { promptTokenCount: 3, totalTokenCount: 3 } } }
+        : undefined;
+    try {
+      const error = await client('google', '/v1beta')
+        .responses.create({ model: 'gemini-2.0-flash', input: 'Hi' })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+      expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+      expect((error as InstanceType<typeof OpenAI.APIError>).code).toBe('PK_ERR_UPSTREAM_UNAVAILABLE');
+    } finally {
+      mock.answer = undefined;
+    }
+  });
+});
+
 describe('responses on OpenAI stay native', () => {
   it('the body goes to /responses as it came, streamed and not', async () => {
     const openai = client('openai', '/v1');

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { UpstreamError } from '../spec/upstream-error.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
 import { chatCompletionSchema, translatedChatCompletionSchema } from '../test-support/openai-schemas.js';
+import { fromVertexAIResponse } from '../vertex-ai/response.js';
 import { toGoogleUpstreamError } from './errors.js';
 import { fromGoogleResponse } from './response.js';
 
@@ -84,6 +86,23 @@ describe('fromGoogleResponse', () => {
     });
     const strict = chatCompletionSchema.parse(fromGoogleResponse(thinking, chat, testContext('google', {})));
     expect(strict.choices[0]?.message).not.toHaveProperty('reasoning_content');
+  });
+
+  it('refuses a body with neither candidates nor promptFeedback as unexpected (502), on Gemini and Vertex AI', () => {
+    const usageOnly = {
+      usageMetadata: { promptTokenCount: 2, totalTokenCount: 2 },
+      modelVersion: 'gemini-2.0-flash',
+    };
+    for (const body of [{}, usageOnly, { error: 'not the Gemini API' }]) {
+      expect(() => fromGoogleResponse(body, chat, testContext('google', {}))).toThrow(UpstreamError);
+      const vertexChat = preparedChat('vertex-ai', { model: 'gemini-2.0-flash', messages: [] });
+      expect(() => fromVertexAIResponse(body, vertexChat, testContext('vertex-ai', {}))).toThrow(
+        expect.objectContaining({
+          status: 502,
+          vendorMessage: 'the provider answered with an unexpected body',
+        }),
+      );
+    }
   });
 });
 

@@ -62,7 +62,8 @@ function toChoice(options: {
  * parts as `reasoning_content` with strict compliance off, `logprobsResult` as `logprobs`, safety
  * stops as `content_filter` (finish reasons kept as they came with native finish reasons on: `STOP`,
  * `MAX_TOKENS`, `SAFETY` …). A prompt
- * blocked before any candidate (`promptFeedback.blockReason`) is one empty `content_filter` choice.
+ * blocked before any candidate (`promptFeedback.blockReason`) is one empty `content_filter` choice;
+ * a body with neither `candidates` nor `promptFeedback` throws `UpstreamError` (502, unexpected body).
  * @see https://ai.google.dev/api/generate-content#generatecontentresponse
  */
 export function fromGoogleGenerateContent(
@@ -73,6 +74,8 @@ export function fromGoogleGenerateContent(
   const parsed = googleGenerateContentResponseSchema.safeParse(body);
   if (!parsed.success) throw unexpectedBodyError(context.provider);
   const answer = parsed.data;
+  // Neither an answer nor a refusal (an error page, another API's JSON): a 502, as for other vendors.
+  if (answer.candidates == null && answer.promptFeedback == null) throw unexpectedBodyError(context.provider);
   const candidates = answer.candidates ?? [];
   const id = answer.responseId ?? context.generateId();
   const choices: Choice[] =
