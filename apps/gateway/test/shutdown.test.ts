@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, startGateway } from './server-process.js';
@@ -110,6 +111,32 @@ describe('SIGTERM', () => {
     expect(content).toBe('abcdefghijklmnopqrst');
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     expect(text).not.toContain('event: error');
+    expect(await gateway.exited).toBe(0);
+  });
+
+  it('ends a Responses stream still open after PK_SHUTDOWN_TIMEOUT_MS with an error event numbered after the events sent', async () => {
+    const gateway = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '300' });
+    running.push(gateway);
+    // Groq has no Responses API: the stream is translated from the mock's chat chunks.
+    const openai = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'sk-shutdown-test',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-provider': 'groq', 'x-portkey-custom-host': `${upstream.url}/v1` },
+    });
+    const raw = await openai.responses
+      .create({ model: 'llama-3.1-8b-instant', input: 'count', stream: true })
+      .asResponse();
+    const reader = raw.body?.getReader();
+    if (!reader) throw new Error('no body');
+    const first = new TextDecoder().decode((await reader.read()).value);
+    gateway.child.kill('SIGTERM');
+    const text = await readAll(reader, first);
+    const events = [...text.matchAll(/^data: (.*)$/gm)].map(
+      (line) => JSON.parse(line[1] ?? '{}') as { type: string; sequence_number: number },
+    );
+    expect(events.at(-1)).toMatchObject({ type: 'error', message: 'the gateway is shutting down' });
+    expect(events.map((event) => event.sequence_number)).toEqual(events.map((_event, index) => index));
     expect(await gateway.exited).toBe(0);
   });
 

@@ -544,8 +544,11 @@ async function proxyRequest(
     },
     ...(ingress
       ? {
+          // Numbered after the events already sent (one stream item is one event of the dialect).
           errorFrame: (message: string) =>
-            ingress.dialect.errorFrame(createErrorEnvelope({ code: 'PK_ERR_STREAM_INTERRUPTED', message })),
+            ingress.dialect.errorFrame(createErrorEnvelope({ code: 'PK_ERR_STREAM_INTERRUPTED', message }), {
+              sequenceNumber: answer.progress?.chunks ?? 0,
+            }),
         }
       : {}),
   });
