@@ -1,7 +1,8 @@
-import { APIUserAbortError } from 'openai';
+import OpenAI, { APIUserAbortError } from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createInProcessRuntime, type InProcessRuntime, Portkey } from '../src/in-process/index.js';
 import { Portkey as GatewayPortkey } from '../src/index.js';
+import { type DrippingStreamServer, startDrippingStreamServer } from './support/dripping-stream-server.js';
 import { MESSAGES, type RecordingServer, startRecordingServer } from './support/recording-server.js';
 
 // In-process mode against an OpenAI-shaped upstream on 127.0.0.1: no gateway in between.
@@ -155,6 +156,57 @@ describe('in-process mode', () => {
         { signal: controller.signal },
       ),
     ).rejects.toBeInstanceOf(APIUserAbortError);
+  });
+
+  describe('the caller’s abort mid-stream', () => {
+    let dripping: DrippingStreamServer;
+    beforeAll(async () => {
+      dripping = await startDrippingStreamServer();
+    });
+    afterAll(() => dripping.close());
+
+    /** Reads a stream, aborting after the third chunk: how the read ended and what the upstream saw. */
+    const abortAfterThreeChunks = async (
+      create: (signal: AbortSignal) => Promise<AsyncIterable<unknown>>,
+    ) => {
+      const controller = new AbortController();
+      let chunks = 0;
+      let ended: string;
+      try {
+        for await (const _chunk of await create(controller.signal)) if (++chunks === 3) controller.abort();
+        ended = 'quietly';
+      } catch (error) {
+        ended = (error as Error).constructor.name;
+      }
+      // Long enough for chunks an open connection would still carry.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return { ended, chunks, upstreamClosedEarly: dripping.closedEarly, upstreamSent: dripping.sent };
+    };
+    const stream = { model: 'gpt-4o-mini', messages: MESSAGES, stream: true } as const;
+
+    it.each([
+      ['without a timeout', {}],
+      ['with request_timeout', { request_timeout: 5000 }],
+      ['with retries', { retry: { attempts: 1 } }],
+    ])(
+      'ends the stream as openai does against a server and closes the upstream connection, %s',
+      async (_label, extra) => {
+        const againstServer = await abortAfterThreeChunks((signal) =>
+          new OpenAI({ apiKey: 'sk-drip', baseURL: dripping.baseURL }).chat.completions.create(stream, {
+            signal,
+          }),
+        );
+        const inProcess = await abortAfterThreeChunks((signal) =>
+          new Portkey({
+            inProcess: runtime,
+            config: { provider: 'openai', api_key: 'sk-drip', custom_host: dripping.baseURL, ...extra },
+          }).chat.completions.create(stream, { signal }),
+        );
+        expect(againstServer).toMatchObject({ ended: 'quietly', chunks: 3, upstreamClosedEarly: true });
+        expect(inProcess).toMatchObject({ ended: 'quietly', chunks: 3, upstreamClosedEarly: true });
+        expect(inProcess.upstreamSent).toBeLessThan(10);
+      },
+    );
   });
 
   it('validates saved configs when the runtime is created', () => {

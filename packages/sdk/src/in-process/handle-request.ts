@@ -9,6 +9,7 @@ import {
 } from '@pk/config';
 import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
 import type { ProviderAnswer, ProviderRequest, Transport } from '@pk/providers';
+import { callerAbortableStream } from './caller-abortable-stream.js';
 import { errorResponse } from './error-response.js';
 import type { InProcessVirtualKey } from './in-process-setup.js';
 import type { ProvidersModule } from './load-providers.js';
@@ -105,14 +106,17 @@ export async function handleInProcessRequest(
         : { 'retry-after': String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))) };
     return errorResponse(outcome.error, outcome.status, { ...portkeyHeaders, ...retryAfter });
   }
-  return answerResponse(outcome.value, portkeyHeaders, services.providers);
+  return answerResponse(outcome.value, portkeyHeaders, services.providers, request.signal);
 }
 
 function answerResponse(
   answer: ProviderAnswer,
   portkeyHeaders: Readonly<Record<string, string>>,
   { toWebReadableStream }: ProvidersModule,
+  signal: AbortSignal,
 ): Response {
+  const body = (bytes: Parameters<typeof toWebReadableStream>[0]) =>
+    callerAbortableStream(toWebReadableStream(bytes), signal);
   const headers: Record<string, string> = { ...answer.headers, ...portkeyHeaders };
   if (answer.warnings.length > 0) headers['x-pk-warnings'] = answer.warnings.join('; ').slice(0, 2000);
   if (answer.kind === 'json') {
@@ -122,12 +126,12 @@ function answerResponse(
     });
   }
   if (answer.kind === 'stream') {
-    return new Response(toWebReadableStream(answer.stream), {
+    return new Response(body(answer.stream), {
       status: answer.status,
       headers: { ...headers, 'content-type': 'text/event-stream' },
     });
   }
-  return new Response(toWebReadableStream(answer.body), { status: answer.status, headers });
+  return new Response(body(answer.body), { status: answer.status, headers });
 }
 
 /** The request for one leaf: its `forward_headers` picked from the client's headers. */
