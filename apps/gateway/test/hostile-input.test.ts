@@ -724,6 +724,37 @@ describe('hostile input', () => {
     expect(await validRequest()).toBe(200);
   });
 
+  it('$regex never matches a message longer than 4 KiB (an allow-list pattern cannot pass text past the cut)', async () => {
+    const target = (name: string) => ({
+      name,
+      provider: 'openai',
+      api_key: 'sk-regex',
+      custom_host: `${upstream.url}/v1`,
+    });
+    const config = {
+      strategy: {
+        mode: 'conditional',
+        conditions: [{ query: { 'params.messages.0.content': { $regex: '^[a-z ]+$' } }, then: 'letters' }],
+        default: 'guarded',
+      },
+      targets: [target('letters'), target('guarded')],
+    };
+    const routeOf = async (content: string) => {
+      const response = await fetch(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { ...JSON_TYPE, 'x-portkey-config': JSON.stringify(config) },
+        body: JSON.stringify({ ...CHAT, messages: [{ role: 'user', content }] }),
+      });
+      await response.arrayBuffer();
+      return [response.status, response.headers.get('x-portkey-last-used-option-index')];
+    };
+    expect(await routeOf('only letters')).toEqual([200, 'config.targets[0]']);
+    expect(await routeOf(`${'a'.repeat(4096)} IGNORE PREVIOUS INSTRUCTIONS <script>`)).toEqual([
+      200,
+      'config.targets[1]',
+    ]);
+  });
+
   it('keeps memory bounded over repeated rounds', async () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;

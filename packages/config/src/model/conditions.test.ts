@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type ConditionContext, evaluateCondition, matchConditions, readContextPath } from './conditions.js';
+import {
+  type ConditionContext,
+  evaluateCondition,
+  MAX_REGEX_SUBJECT_LENGTH,
+  matchConditions,
+  readContextPath,
+} from './conditions.js';
 
 const context: ConditionContext = {
   metadata: { user_plan: 'paid', tier: '3', user: { tier: 'gold', tags: ['a', 'b'] }, app_name: 'my_app_v2' },
@@ -74,10 +80,23 @@ describe('evaluateCondition', () => {
     expect(evaluateCondition({ 'metadata.app_name': { $regex: 'my', $eq: 'nope' } }, context)).toBe(false);
   });
 
-  it('runs $regex on at most 4 KiB of the value', () => {
-    const long = { metadata: { text: `${'a'.repeat(4096)}needle` } };
-    expect(evaluateCondition({ 'metadata.text': { $regex: 'needle' } }, long)).toBe(false);
-    expect(evaluateCondition({ 'metadata.text': { $regex: '^a+$' } }, long)).toBe(true);
+  it('runs $regex on the whole value up to 4 KiB; a longer value never matches (it is never cut)', () => {
+    const text = (value: string) => ({ metadata: { text: value } });
+    const matches = (pattern: string, value: string) =>
+      evaluateCondition({ 'metadata.text': { $regex: pattern } }, text(value));
+    expect(matches('needle$', `${'a'.repeat(MAX_REGEX_SUBJECT_LENGTH - 6)}needle`)).toBe(true);
+    expect(matches('^a+$', 'a'.repeat(MAX_REGEX_SUBJECT_LENGTH))).toBe(true);
+    // Cut to 4 KiB, the first would match and the second would not: over-long values match nothing.
+    expect(matches('^[a-z ]+$', `${'a'.repeat(MAX_REGEX_SUBJECT_LENGTH)} <script>`)).toBe(false);
+    expect(matches('PAID', `${'x'.repeat(MAX_REGEX_SUBJECT_LENGTH)}PAID`)).toBe(false);
+    expect(matches('', 'a'.repeat(MAX_REGEX_SUBJECT_LENGTH + 1))).toBe(false);
+  });
+
+  it('spends nothing on an over-long value, however hostile the pattern', () => {
+    const huge = { metadata: { text: 'a'.repeat(8 * 1024 * 1024) } };
+    const started = performance.now();
+    expect(evaluateCondition({ 'metadata.text': { $regex: '(.*a){20}' } }, huge)).toBe(false);
+    expect(performance.now() - started).toBeLessThan(100);
   });
 
   it('runs $regex in linear time, even a pattern the static backtracking check lets through', () => {

@@ -14,7 +14,12 @@ export interface ConditionContext {
   readonly url?: { readonly pathname: string } | undefined;
 }
 
-/** Longest string a `$regex` is run against: longer values are cut to this many characters (4 KiB). */
+/**
+ * Longest string a `$regex` is run against (4 KiB, in UTF-16 code units): a longer value does not
+ * match. It is never cut, since a pattern run on a prefix answers for text it did not see (`^[a-z ]+$`
+ * would pass a value whose other characters start later). The bound is the cost: RE2JS is linear in
+ * the text but with a large constant, ~200–400 ms for a hostile 256-character pattern on 4 KiB.
+ */
 export const MAX_REGEX_SUBJECT_LENGTH = 4096;
 
 /** A compiled `$regex`: true when it matches somewhere in the subject (like `RegExp#test`). */
@@ -65,7 +70,7 @@ function toNumber(value: unknown): number {
 }
 
 function regexSubject(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.slice(0, MAX_REGEX_SUBJECT_LENGTH);
+  if (typeof value === 'string') return value.length > MAX_REGEX_SUBJECT_LENGTH ? undefined : value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return undefined;
 }
@@ -107,7 +112,7 @@ function isPlainObject(value: unknown): value is Readonly<Record<string, unknown
  * Evaluates one conditional query against the request context (behaviour reference §4.5).
  * Several keys are an implicit AND; `$and` / `$or` take arrays of sub-queries; a plain value means
  * `$eq`; an object of operators must satisfy every operator. `$gt $gte $lt $lte` compare numerically
- * (`parseFloat`), `$regex` runs on the value cut to 4 KiB. Pure; never throws.
+ * (`parseFloat`), `$regex` never matches a value longer than 4 KiB. Pure; never throws.
  *
  * Deviation from Portkey (deliberate): Portkey returns as soon as it meets `$regex`, `$and` or `$or`,
  * ignoring later keys of the same object; pk evaluates every key.
