@@ -72,4 +72,4 @@ export {
 } from './response-headers.js';
 export { readUtf8HeaderText } from './utf8-header-text.js';
 export { VERSION } from './version.js';
-export { virtualKeyParamOf } from './virtual-key-param.js';
+export { virtualKeyMessageSubjectOf, virtualKeyParamOf } from './virtual-key-param.js';

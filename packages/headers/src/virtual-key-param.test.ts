@@ -1,7 +1,7 @@
 import type { PlanLeaf } from '@pk/config';
 import { describe, expect, it } from 'vitest';
 import { parseRequestHeaders } from './parse-request-headers.js';
-import { virtualKeyParamOf } from './virtual-key-param.js';
+import { virtualKeyMessageSubjectOf, virtualKeyParamOf } from './virtual-key-param.js';
 
 describe('virtualKeyParamOf', () => {
   it('names the header, the model or the config field the virtual key came from', () => {
@@ -28,5 +28,15 @@ describe('virtualKeyParamOf', () => {
     expect(of({ 'x-portkey-virtual-key': 'openai-prod' }, { virtual_key: 'gone-vk' })).toBe(
       'config.virtual_key',
     );
+  });
+});
+
+describe('virtualKeyMessageSubjectOf', () => {
+  it('starts the message with the header or body field, else the config’s target', () => {
+    const leaf = { path: 'config.targets[1]' };
+    expect(virtualKeyMessageSubjectOf('x-portkey-virtual-key', leaf)).toBe('x-portkey-virtual-key');
+    expect(virtualKeyMessageSubjectOf('x-portkey-provider', leaf)).toBe('x-portkey-provider');
+    expect(virtualKeyMessageSubjectOf('model', leaf)).toBe('model');
+    expect(virtualKeyMessageSubjectOf('config.targets[1].virtual_key', leaf)).toBe('config.targets[1]');
   });
 });

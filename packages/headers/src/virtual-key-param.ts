@@ -32,3 +32,12 @@ export function virtualKeyParamOf(options: {
   if (fromModel?.virtualKeyId === virtualKeyId) return 'model';
   return `${leaf.path}.${leaf.target.virtual_key === undefined ? 'provider' : 'virtual_key'}`;
 }
+
+/**
+ * What a virtual-key error message starts with, given its {@link virtualKeyParamOf} `param`: the
+ * header or body field that named the key (`x-portkey-virtual-key: no virtual key has this id`), else
+ * the config's target (`config.targets[1]: …`). The gateway and the SDK's in-process mode share it.
+ */
+export function virtualKeyMessageSubjectOf(param: string, leaf: Pick<PlanLeaf, 'path'>): string {
+  return param.startsWith('config') ? leaf.path : param;
+}

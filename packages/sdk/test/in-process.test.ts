@@ -95,17 +95,23 @@ describe('in-process mode', () => {
     await expect(ask(client())).rejects.toMatchObject({ status: 400 });
   });
 
-  it('names where a missing virtual key came from in param, as the gateway does', async () => {
+  it('names where a missing virtual key came from in param and message, as the gateway does', async () => {
     const param = async (portkey: Portkey, model = 'gpt-4o-mini') =>
       portkey.chat.completions.create({ model, messages: MESSAGES }).then(
         () => 'answered',
-        (error: { status?: number; param?: unknown; code?: unknown }) => [
+        (error: { status?: number; param?: unknown; code?: unknown; error?: { message?: string } }) => [
           error.status,
           error.code,
           error.param,
+          error.error?.message,
         ],
       );
-    const notFound = (where: string) => [404, 'PK_ERR_VIRTUAL_KEY_NOT_FOUND', where];
+    const notFound = (where: string, subject = where) => [
+      404,
+      'PK_ERR_VIRTUAL_KEY_NOT_FOUND',
+      where,
+      `${subject}: no virtual key has this id`,
+    ];
     expect(await param(client({ virtualKey: 'gone-vk' }))).toEqual(notFound('x-portkey-virtual-key'));
     expect(await param(client({ provider: '@gone-vk' }))).toEqual(notFound('x-portkey-provider'));
     expect(await param(client(), '@gone-vk/gpt-4o-mini')).toEqual(notFound('model'));
@@ -118,12 +124,12 @@ describe('in-process mode', () => {
           },
         }),
       ),
-    ).toEqual(notFound('config.targets[1].virtual_key'));
+    ).toEqual(notFound('config.targets[1].virtual_key', 'config.targets[1]'));
     expect(
       await param(
         client({ config: { strategy: { mode: 'fallback' }, targets: [{ provider: '@gone-vk' }] } }),
       ),
-    ).toEqual(notFound('config.targets[0].provider'));
+    ).toEqual(notFound('config.targets[0].provider', 'config.targets[0]'));
   });
 
   it('refuses hooks and guardrails with a clear error, sending nothing', async () => {

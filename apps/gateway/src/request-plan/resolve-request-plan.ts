@@ -11,7 +11,12 @@ import {
   resolveConfig,
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
-import { errorCodeOfHeaderProblem, headerOverridesOf, virtualKeyParamOf } from '@pk/headers';
+import {
+  errorCodeOfHeaderProblem,
+  headerOverridesOf,
+  virtualKeyMessageSubjectOf,
+  virtualKeyParamOf,
+} from '@pk/headers';
 import { type CatalogSnapshot, HEADER_UNSAFE_CREDENTIAL, isHeaderSafeCredential } from '@pk/store';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { maskSlug } from '../settings/mask-slug.js';
@@ -301,7 +306,7 @@ function attachCredentials(
   if (!virtualKey) {
     const param = virtualKeyParam(virtualKeyId, leaf, context);
     // The message names where the id came from: the header or body field, else the config's target.
-    const source = param.startsWith('config') ? leaf.path : param;
+    const source = virtualKeyMessageSubjectOf(param, leaf);
     if (context.catalog.expiredVirtualKeys.has(virtualKeyId)) {
       throw new PkError(
         'PK_ERR_VIRTUAL_KEY_EXPIRED',

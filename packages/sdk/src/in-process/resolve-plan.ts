@@ -11,7 +11,7 @@ import {
   resolveConfig,
 } from '@pk/config';
 import type { ParsedRequestHeaders } from '@pk/headers';
-import { headerOverridesOf, virtualKeyParamOf } from '@pk/headers';
+import { headerOverridesOf, virtualKeyMessageSubjectOf, virtualKeyParamOf } from '@pk/headers';
 import type { InProcessVirtualKey } from './in-process-setup.js';
 import { customHostsOf } from './trusted-hosts.js';
 
@@ -110,10 +110,14 @@ function attachCredentials(leaf: PlanLeaf, input: InProcessPlanInput): PlanLeaf 
   }
   const virtualKey = input.virtualKeys.get(virtualKeyId);
   if (virtualKey === undefined) {
-    // The param names where the slug came from, as the gateway's does (a config path, a header, `model`).
-    throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${leaf.path}: no virtual key has this id`, {
-      param: virtualKeyParamOf({ virtualKeyId, leaf, headers: input.headers, model: input.model }),
-    });
+    // The param and the message name where the slug came from, as the gateway's do (a config path, a
+    // header, `model`).
+    const param = virtualKeyParamOf({ virtualKeyId, leaf, headers: input.headers, model: input.model });
+    throw new PkError(
+      'PK_ERR_VIRTUAL_KEY_NOT_FOUND',
+      `${virtualKeyMessageSubjectOf(param, leaf)}: no virtual key has this id`,
+      { param },
+    );
   }
   checkProvider(virtualKey.provider, leaf.path, input);
   // A key sent with the request never rides along with stored credentials.
