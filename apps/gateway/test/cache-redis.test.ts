@@ -1,8 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { describeCacheStoreContract } from '@pk/config/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
+import { createRedisCacheStore } from '../src/cache/redis-cache-store.js';
+import { createRedisClient } from '../src/stores/redis-client.js';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import { startMockEmbeddings, vectorWithSimilarity } from './support/mock-embeddings.js';
 import { textLine } from './support/output-lines.js';
@@ -47,6 +50,36 @@ async function ask(gateway: GatewayProcess, messages: unknown, maxAge = 3600) {
     cacheError: response.headers.get('x-pk-cache-error'),
     ms: performance.now() - started,
   };
+}
+
+if (runs) {
+  // The store contract on the shared Redis, each test under its own key prefix (deleted at the end).
+  let contractStores = 0;
+  const contractPrefix = `pk-test:${runId}:cache-contract:`;
+  let contractClient: Redis | undefined;
+  cleanUps.push(async () => {
+    if (contractClient === undefined) return;
+    const keys = await contractClient.keys(`${contractPrefix}*`);
+    if (keys.length > 0) await contractClient.del(...keys);
+    contractClient.disconnect();
+  });
+  describeCacheStoreContract(
+    'redis cache store',
+    async () => {
+      if (contractClient === undefined) {
+        contractClient = createRedisClient('redis://127.0.0.1:6379', { commandTimeoutMs: 2000 });
+        const client = contractClient;
+        await new Promise((resolve) => client.once('ready', resolve));
+      }
+      const store = createRedisCacheStore(contractClient);
+      const prefix = `${contractPrefix}${contractStores++}:`;
+      return {
+        get: (key, options) => store.get(prefix + key, options),
+        put: (key, value, ttlSeconds) => store.put(prefix + key, value, ttlSeconds),
+      };
+    },
+    { describe, it, expect },
+  );
 }
 
 describe.runIf(runs)('Redis cache store', () => {

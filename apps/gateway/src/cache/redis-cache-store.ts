@@ -1,4 +1,4 @@
-import type { CacheStore } from '@pk/config/cache';
+import { type CacheStore, cacheTtlMilliseconds } from '@pk/config/cache';
 import type { Redis } from 'ioredis';
 import { createRedisStallGuard, type RedisStallGuard } from '../stores/redis-stall-guard.js';
 
@@ -20,7 +20,9 @@ export function createRedisCacheStore(
       return value ?? undefined;
     },
     async put(key, value, ttlSeconds) {
-      await guard.run(() => redis.set(key, value, 'PX', Math.max(1, Math.round(ttlSeconds * 1000))));
+      // Checked before Redis is asked: a bad lifetime is the caller's mistake, not a Redis failure.
+      const ttlMs = cacheTtlMilliseconds(ttlSeconds);
+      await guard.run(() => redis.set(key, value, 'PX', ttlMs));
     },
   };
 }

@@ -16,6 +16,10 @@ export interface CacheGetOptions {
 export interface CacheStore<Value> {
   /** The stored value, or `undefined` when absent or expired. */
   get(key: string, options?: CacheGetOptions): Promise<Value | undefined>;
-  /** Stores `value` under `key` for `ttlSeconds` seconds (hosted Portkey's `max_age` unit). */
+  /**
+   * Stores `value` under `key` for `ttlSeconds` seconds (hosted Portkey's `max_age` unit). Rejects
+   * with a `RangeError`, storing nothing, when `ttlSeconds` is not a finite number above 0 (see
+   * `cacheTtlMilliseconds`).
+   */
   put(key: string, value: Value, ttlSeconds: number): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeCacheStoreContract } from '../testing/cache-store-contract.js';
 import { createFakeClock } from '../testing/fake-clock.js';
 import { byteSizeOf } from './byte-size.js';
 import { createMemoryCacheStore } from './memory-cache-store.js';
@@ -65,5 +66,24 @@ describe('memory cache store', () => {
     });
     await store.put('k', { body: 'abc' }, 60);
     expect(store.bytes).toBe(30);
+  });
+});
+
+describeCacheStoreContract('memory cache store', () => createMemoryCacheStore<string>(), {
+  describe,
+  it,
+  expect,
+});
+
+describe('memory cache store lifetimes', () => {
+  it('never keeps an entry put with a NaN or infinite lifetime (lru-cache would keep it forever)', async () => {
+    const clock = createFakeClock();
+    const store = createMemoryCacheStore<string>({ now: clock.now });
+    for (const ttlSeconds of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(store.put('k', 'v', ttlSeconds)).rejects.toThrow(
+        `a cache entry's lifetime must be a finite number of seconds above 0, not ${ttlSeconds}`,
+      );
+    }
+    expect([store.size, await store.get('k')]).toEqual([0, undefined]);
   });
 });

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { byteSizeOf } from './byte-size.js';
 import type { CacheStore } from './cache-store.js';
+import { cacheTtlMilliseconds } from './cache-ttl.js';
 
 /** Default bound of the in-memory store: 256 MiB (`PK_CACHE_MAX_BYTES`). */
 export const DEFAULT_CACHE_MAX_BYTES = 268_435_456;
@@ -56,7 +57,11 @@ export function createMemoryCacheStore<Value extends NonNullable<unknown>>(
       return Promise.resolve(lru.get(key));
     },
     put(key, value, ttlSeconds) {
-      lru.set(key, value, { ttl: Math.max(1, Math.round(ttlSeconds * 1000)) });
+      try {
+        lru.set(key, value, { ttl: cacheTtlMilliseconds(ttlSeconds) });
+      } catch (error) {
+        return Promise.reject(error);
+      }
       return Promise.resolve();
     },
   };

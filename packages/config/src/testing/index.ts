@@ -6,6 +6,7 @@ export {
   type MakeBreakerStore,
   type MakeInspectableBreakerStore,
 } from './breaker-store-contract.js';
+export { describeCacheStoreContract, type MakeCacheStore } from './cache-store-contract.js';
 export { createFakeClock, type FakeClock, type FakeClockOptions } from './fake-clock.js';
 export { type GroupSpec, group, type LeafSpec, leaf, type PlanOfOptions, planOf } from './plan-builders.js';
 export {
