@@ -1,9 +1,16 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deadLinks, headingAnchors, listMarkdownFiles, markdownLinks } from './markdown-links.js';
-import { repoPath } from './workspace.js';
+import {
+  deadLinks,
+  headingAnchors,
+  isRelativeLink,
+  linkedPath,
+  listMarkdownFiles,
+  markdownLinks,
+} from './markdown-links.js';
+import { listWorkspacePackages, repoPath } from './workspace.js';
 
 // Every relative link of the repository's Markdown (READMEs, docs/, fixture sources; not
 // node_modules, dist or .changeset) resolves: to a file or folder that exists, to a heading the
@@ -17,6 +24,24 @@ describe('relative links of the repository’s Markdown files', () => {
       deadLinks(file).map((link) => `${repoPath(file)}:${link.line} ${link.target} (${link.problem})`),
     );
     expect(dead).toEqual([]);
+  });
+});
+
+// A published package's README is also read on npm, from the tarball: a relative link must name a
+// file the package ships (its `files`), not the rest of the repository.
+describe('relative links of the published packages’ READMEs', () => {
+  const published = listWorkspacePackages().filter((pkg) => !pkg.private);
+  it.each(published.map((pkg) => [pkg.name, pkg] as const))('%s links only files it ships', (_name, pkg) => {
+    const readme = join(pkg.dir, 'README.md');
+    const shipped = pkg.files ?? [];
+    const leaving = markdownLinks(readFileSync(readme, 'utf8'))
+      .filter((link) => isRelativeLink(link.target) && !link.target.startsWith('#'))
+      .filter((link) => {
+        const inside = relative(pkg.dir, linkedPath(readme, link.target));
+        return !shipped.includes(inside.split(sep)[0] ?? '');
+      })
+      .map((link) => `README.md:${link.line} ${link.target}`);
+    expect(leaving).toEqual([]);
   });
 });
 
