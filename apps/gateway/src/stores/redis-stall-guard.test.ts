@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createEventLoopStalls } from './event-loop-stalls.js';
 import { createRedisStallGuard, isRedisTimeout, RedisStalledError } from './redis-stall-guard.js';
 
 const timedOut = () => Promise.reject(new Error('Command timed out'));
@@ -77,5 +78,56 @@ describe('createRedisStallGuard', () => {
     expect(isRedisTimeout(new Error('Command timed out'))).toBe(true);
     expect(isRedisTimeout(new Error('connect ECONNREFUSED 127.0.0.1:6379'))).toBe(false);
     expect(isRedisTimeout('Command timed out')).toBe(false);
+  });
+});
+
+describe('createRedisStallGuard and this process’s own stalls', () => {
+  it('a timeout while the event loop was blocked fails that command only: no pause starts', async () => {
+    let clock = 0;
+    const loop = createEventLoopStalls({ now: () => clock });
+    try {
+      const guard = createRedisStallGuard({ now: () => clock, loop });
+      // The loop is blocked 700 ms (a long synchronous task) while a command waits for its reply;
+      // the command's timer fires first when the loop wakes up.
+      const blocked = () => {
+        clock += 700;
+        return timedOut();
+      };
+      await expect(guard.run(blocked)).rejects.toThrow('Command timed out');
+      expect(guard.paused).toBe(false);
+      await expect(guard.run(answer)).resolves.toBe('OK');
+      // The same when the sampler's timer ran before the command's (the stall is remembered).
+      const sampledFirst = () => {
+        clock += 700;
+        loop.sample();
+        clock += 5;
+        return timedOut();
+      };
+      await expect(guard.run(sampledFirst)).rejects.toThrow('Command timed out');
+      expect(guard.paused).toBe(false);
+    } finally {
+      loop.stop();
+    }
+  });
+
+  it('a timeout while the loop ran freely is Redis’s: the pause starts', async () => {
+    let clock = 0;
+    const loop = createEventLoopStalls({ now: () => clock });
+    try {
+      const guard = createRedisStallGuard({ now: () => clock, loop });
+      // The loop keeps ticking every 50 ms for the 500 ms the command waits.
+      const slowRedis = () => {
+        for (let tick = 0; tick < 10; tick += 1) {
+          clock += 50;
+          loop.sample();
+        }
+        return timedOut();
+      };
+      await expect(guard.run(slowRedis)).rejects.toThrow('Command timed out');
+      expect(guard.paused).toBe(true);
+      await expect(guard.run(answer)).rejects.toBeInstanceOf(RedisStalledError);
+    } finally {
+      loop.stop();
+    }
   });
 });
