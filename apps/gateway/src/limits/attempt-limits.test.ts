@@ -50,7 +50,6 @@ function setUp(options: {
     limiter,
     metadataRules: [],
     defaultMaxTokens: 4096,
-    loadPrices: () => undefined,
     costBound: options.costBound ?? (() => null),
   };
   const state: LimitState = {

@@ -4,7 +4,7 @@ import type { ActualUsage, Limiter } from './limiter.js';
 import type { UsageBound } from './request-limits.js';
 import { hadCallCutShort } from './unknown-outcome.js';
 
-/** Prices a usage in USD (`@pk/prices`), or null when the model has no price. */
+/** Prices a usage in USD (the settings' price table), or null when the model has no price. */
 export type PriceUsage = (
   provider: string,
   model: string,

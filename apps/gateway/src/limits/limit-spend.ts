@@ -88,6 +88,33 @@ export async function restoreKeySpend(options: {
 }
 
 /**
+ * Raises a subject's counters of its current period to what the ledger holds for that period (see
+ * {@link LimitStore.raiseUsage}): seeds counters the shared store lost (`onlyIfUnseeded`), or
+ * reconciles them after settlements that never reached it (`releasedHolds`: their holds).
+ */
+export async function raiseFromLedger(options: {
+  readonly store: LimitStore;
+  readonly ledger: LimitSpendLedger;
+  readonly subject: string;
+  readonly limits: CompiledLimits;
+  readonly idleMs: number;
+  readonly nowMs: number;
+  readonly onlyIfUnseeded: boolean;
+  readonly releasedHolds: readonly string[];
+}): Promise<void> {
+  const { limits, nowMs } = options;
+  const period = budgetPeriodOf(limits.usageLimits, nowMs);
+  const spend = (await options.ledger.sum([options.subject], period.startMs)).get(options.subject) ?? NONE;
+  await options.store.raiseUsage(options.subject, period.id, {
+    ...spend,
+    refused: exhausted(limits, spend),
+    usageTtlMs: usageTtlOf(period, nowMs, options.idleMs),
+    onlyIfUnseeded: options.onlyIfUnseeded,
+    releasedHolds: options.releasedHolds,
+  });
+}
+
+/**
  * Every limited subject's counters of its current period from the ledger: the gateway keys' and
  * virtual keys' of the snapshot (one indexed read per period start and 500 keys), and each metadata
  * rule's values (one read per rule). What a one-process store does at start, when it holds nothing:

@@ -344,4 +344,103 @@ describe.runIf(runsRedis)('Redis limit store (127.0.0.1:6379)', () => {
     expect(windowTtl).toBeLessThanOrEqual(62_000);
     expect(await client.pttl(`${prefix}tag:{vk:b}:u:m2027-01`)).toBeGreaterThan(80_000);
   });
+
+  const seeding = (limit: number, amount: number): SubjectHold => {
+    const hold = budget(limit, amount);
+    return {
+      ...hold,
+      budget: { ...(hold.budget as NonNullable<SubjectHold['budget']>), seedIfMissing: true },
+    };
+  };
+  const raised = (
+    costMicros: number,
+    extra: { onlyIfUnseeded?: boolean; releasedHolds?: string[] } = {},
+  ) => ({
+    costMicros,
+    tokens: 0,
+    requests: 1,
+    refused: false,
+    usageTtlMs: 0,
+    onlyIfUnseeded: extra.onlyIfUnseeded ?? true,
+    releasedHolds: extra.releasedHolds ?? [],
+  });
+
+  it('a budget whose counters Redis lost answers unseeded until seeded, then counts from the seed', async () => {
+    const store = createRedisLimitStore({ client, prefix: `${prefix}seed:` });
+    expect(await store.admit([seeding(100, 10)], 's1', T0, 60_000)).toEqual([
+      { ok: false, kind: 'unseeded' },
+    ]);
+    // Two replicas seed at once: the second changes nothing.
+    await Promise.all([
+      store.raiseUsage('vk:b', 'm2027-01', raised(85)),
+      store.raiseUsage('vk:b', 'm2027-01', raised(85)),
+    ]);
+    expect(ok((await store.admit([seeding(100, 10)], 's2', T0, 60_000))[0])).toBe(true);
+    await store.settle(
+      [
+        {
+          subject: 'vk:b',
+          reservationId: 's2',
+          windows: [],
+          periodId: 'm2027-01',
+          usageTtlMs: 0,
+          costMicros: 10,
+          tokens: 0,
+          requests: 1,
+        },
+      ],
+      T0,
+    );
+    // A late seed (a replica that read the data store before that settlement) lowers nothing.
+    await store.raiseUsage('vk:b', 'm2027-01', raised(85));
+    expect(await store.read('vk:b', 'm2027-01', T0)).toMatchObject({ costMicros: 95, requests: 2, held: 0 });
+    expect(await store.admit([seeding(100, 10)], 's3', T0, 60_000)).toEqual([
+      { ok: false, kind: 'budget', used: 95 },
+    ]);
+    // Without the flag (no data store to seed from) a missing budget counts from zero, as before.
+    expect(ok((await store.admit([budget(100, 10, 'vk:fresh')], 's4', T0, 60_000))[0])).toBe(true);
+  });
+
+  it('a settlement that reaches Redis after it lost the counters leaves them unseeded; seeding raises, never lowers', async () => {
+    const store = createRedisLimitStore({ client, prefix: `${prefix}late:` });
+    await store.settle(
+      [
+        {
+          subject: 'vk:b',
+          reservationId: 'old',
+          windows: [],
+          periodId: 'm2027-01',
+          usageTtlMs: 0,
+          costMicros: 30,
+          tokens: 0,
+          requests: 1,
+        },
+      ],
+      T0,
+    );
+    expect(await store.admit([seeding(100, 10)], 'l1', T0, 60_000)).toEqual([
+      { ok: false, kind: 'unseeded' },
+    ]);
+    await store.raiseUsage('vk:b', 'm2027-01', { ...raised(80), refused: true });
+    expect(await store.read('vk:b', 'm2027-01', T0)).toMatchObject({ costMicros: 80, budgetRefused: true });
+    // A reset keeps the counters (at 0): the next admission does not seed the old spend again.
+    await store.resetUsage('vk:b', 'm2027-01');
+    expect(ok((await store.admit([seeding(100, 10)], 'l2', T0, 60_000))[0])).toBe(true);
+  });
+
+  it('reconciling a lost settlement raises the counters and gives its hold back, however often it runs', async () => {
+    const store = createRedisLimitStore({ client, prefix: `${prefix}reconcile:` });
+    await store.raiseUsage('vk:b', 'm2027-01', raised(0));
+    expect(ok((await store.admit([seeding(100, 40)], 'lost', T0, 600_000))[0])).toBe(true);
+    // Its settlement (25) never arrived; the data store recorded it.
+    for (let round = 0; round < 2; round += 1)
+      await store.raiseUsage(
+        'vk:b',
+        'm2027-01',
+        raised(25, { onlyIfUnseeded: false, releasedHolds: ['lost'] }),
+      );
+    expect(await store.read('vk:b', 'm2027-01', T0)).toMatchObject({ costMicros: 25, held: 0 });
+    expect(await client.hget(`${prefix}reconcile:{vk:b}:u:m2027-01`, 'held')).toBe('0');
+    expect(ok((await store.admit([seeding(100, 75)], 'next', T0, 600_000))[0])).toBe(true);
+  });
 });

@@ -27,6 +27,13 @@ export interface BudgetHold {
   readonly measure: 'cost' | 'tokens';
   readonly limit: number;
   readonly amount: number;
+  /**
+   * The store answers `unseeded` instead of checking when it has no counters of this period, or only
+   * the settlements that reached it since it lost them (a Redis restart, an eviction, a flush): the
+   * limiter seeds them from the data store ({@link LimitStore.raiseUsage}) and asks again. Set only
+   * when there is a data store to seed from.
+   */
+  readonly seedIfMissing?: boolean | undefined;
 }
 
 /** What one subject (a key, a metadata value) is asked to admit. */
@@ -59,7 +66,9 @@ export type SubjectVerdict =
       readonly retryAfterMs: number;
       readonly used: number;
     }
-  | { readonly ok: false; readonly kind: 'budget'; readonly used: number };
+  | { readonly ok: false; readonly kind: 'budget'; readonly used: number }
+  /** The budget's counters of the period are missing (see {@link BudgetHold.seedIfMissing}). */
+  | { readonly ok: false; readonly kind: 'unseeded' };
 
 /** How one subject's hold ends: windows corrected, budget hold replaced by the real usage. */
 export interface SubjectSettlement {
@@ -103,6 +112,14 @@ export interface RestoredUsage {
   readonly usageTtlMs: number;
 }
 
+/** What {@link LimitStore.raiseUsage} brings a subject's counters up to. */
+export interface RaisedUsage extends RestoredUsage {
+  /** Only when the counters are missing or unseeded (seeding before an admission); else always. */
+  readonly onlyIfUnseeded: boolean;
+  /** Holds whose settlement never reached the store (their usage is in the figures): given back. */
+  readonly releasedHolds: readonly string[];
+}
+
 export interface LimitStore {
   readonly kind: 'memory' | 'redis';
   /**
@@ -132,6 +149,15 @@ export interface LimitStore {
    * its refusal mark to `refused`. Holds of requests in flight stay.
    */
   restoreUsage(subject: string, periodId: string, spend: RestoredUsage): Promise<void>;
+  /**
+   * Raises a subject's settled spend, tokens and requests in a period to at least `usage` (each
+   * counter to the larger of the two: never lowers what settled since), marks it refused when
+   * `usage.refused`, gives back `releasedHolds`, and marks the counters seeded, in one atomic step:
+   * two replicas raising at once leave the same figures as one. With `onlyIfUnseeded`, does nothing
+   * to counters that are seeded. What seeds counters a store lost and reconciles settlements that
+   * never reached it, from the data store's `limit_spend` (which recorded them first).
+   */
+  raiseUsage(subject: string, periodId: string, usage: RaisedUsage): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -22,6 +22,9 @@ const failing: LimitStore = {
   restoreUsage: async () => {
     throw new Error('Connection is closed.');
   },
+  raiseUsage: async () => {
+    throw new Error('Connection is closed.');
+  },
   close: async () => {},
 };
 
@@ -160,6 +163,89 @@ describe('limiter', () => {
     }
     expect(onAlert).toHaveBeenCalledTimes(1);
     expect(onAlert.mock.calls[0]?.[1]).toBe('all');
+  });
+
+  it('a budget whose counters the store lost is seeded once, then checked against the seeded usage', async () => {
+    const memory = createMemoryLimitStore();
+    const seeded = new Set<string>();
+    // A shared store that lost its counters: it answers `unseeded` for a budget until seeded.
+    const store: LimitStore = {
+      ...memory,
+      kind: 'redis',
+      admit: async (holds, id, nowMs, ttlMs) => {
+        const missing = holds.map((hold) => hold.budget?.seedIfMissing === true && !seeded.has(hold.subject));
+        if (missing.some(Boolean))
+          return holds.map((_, index) =>
+            missing[index]
+              ? { ok: false, kind: 'unseeded' }
+              : { ok: true, buckets: [], windowsUsed: [], budgetUsed: 0 },
+          );
+        return memory.admit(holds, id, nowMs, ttlMs);
+      },
+    };
+    const seed = vi.fn(async (subjects: readonly LimitSubject[]) => {
+      for (const lost of subjects) {
+        seeded.add(lost.key);
+        // The data store says $4.5 of $5 were spent.
+        await memory.restoreUsage(lost.key, 'all', {
+          costMicros: 4_500_000,
+          tokens: 0,
+          requests: 9,
+          refused: false,
+          usageTtlMs: 0,
+        });
+      }
+    });
+    const limiter = createLimiter({
+      store,
+      local: createMemoryLimitStore(),
+      replicas: 1,
+      holdTtlMs: 60_000,
+      onStoreFailure: () => {},
+      onAlert: () => {},
+      seed,
+    });
+    const key = subject('vk:lost', dollars(5));
+    expect(await limiter.admit([key], { tokens: 1, costMicros: 400_000 })).toMatchObject({
+      ok: true,
+      degraded: false,
+    });
+    expect(seed).toHaveBeenCalledTimes(1);
+    expect(seed.mock.calls[0]?.[0]).toEqual([key]);
+    // $4.5 + $0.4 held: $0.2 more does not fit; counted from zero it would.
+    expect(await limiter.admit([key], { tokens: 1, costMicros: 200_000 })).toMatchObject({
+      ok: false,
+      reason: 'budget',
+    });
+    expect(seed).toHaveBeenCalledTimes(1);
+  });
+
+  it('a settlement the store did not take is handed on for reconciliation, with its reservation', async () => {
+    const memory = createMemoryLimitStore();
+    const onSettlementLost = vi.fn();
+    const onCharged = vi.fn();
+    const limiter = createLimiter({
+      store: { ...memory, kind: 'redis', settle: failing.settle },
+      local: createMemoryLimitStore(),
+      replicas: 1,
+      holdTtlMs: 60_000,
+      onStoreFailure: () => {},
+      onAlert: () => {},
+      onCharged,
+      onSettlementLost,
+    });
+    const key = subject('vk:lost-settle', dollars(5));
+    const admitted = await limiter.admit([key], { tokens: 1, costMicros: 400_000 });
+    if (!admitted.ok) throw new Error('not admitted');
+    await limiter.settle(admitted.reservation, { tokens: 7, costMicros: 300_000, counted: true });
+    // The usage reached the data store's ledger first, then the reconciliation was asked for.
+    expect(onCharged).toHaveBeenCalledWith(
+      [expect.objectContaining({ costMicros: 300_000 })],
+      expect.any(Number),
+    );
+    expect(onSettlementLost).toHaveBeenCalledWith(admitted.reservation, [
+      expect.objectContaining({ subject: 'vk:lost-settle', costMicros: 300_000, tokens: 7 }),
+    ]);
   });
 
   it('masks virtual key slugs as Portkey does', () => {

@@ -82,15 +82,39 @@ export interface LimiterOptions {
   readonly onCharged?: ((settlements: readonly SubjectSettlement[], nowMs: number) => void) | undefined;
   /** Told when a subject's usage first reaches its alert threshold in a period. */
   readonly onAlert: (subject: LimitSubject, periodId: string) => void;
+  /**
+   * Seeds the budget counters the shared store lost (a Redis restart, an eviction, a flush) from the
+   * data store before they are checked: with it, the store answers `unseeded` for a budget whose
+   * counters of the period are missing, and the request is checked again once they are seeded.
+   */
+  readonly seed?: ((subjects: readonly LimitSubject[], nowMs: number) => Promise<void>) | undefined;
+  /**
+   * Told of settlements that did not reach the shared store (it failed or timed out): their usage
+   * is in the data store already (`onCharged`), and the subjects' counters are to be reconciled
+   * from it once the store answers.
+   */
+  readonly onSettlementLost?:
+    | ((reservation: Reservation, settlements: readonly SubjectSettlement[]) => void)
+    | undefined;
 }
 
 const IDLE_DEFAULT_MS = 86_400_000;
 
-function holdOf(subject: LimitSubject, cost: RequestCost, nowMs: number, share: number): SubjectHold {
+/** How long a subject's counters live idle: a metadata value's (default a day); keys' do not expire idle. */
+export function idleMsOf(subject: LimitSubject): number {
+  return subject.kind === 'metadata' ? (subject.idleMs ?? IDLE_DEFAULT_MS) : 0;
+}
+
+function holdOf(
+  subject: LimitSubject,
+  cost: RequestCost,
+  nowMs: number,
+  share: number,
+  seedIfMissing: boolean,
+): SubjectHold {
   const { limits } = subject;
   const period = budgetPeriodOf(limits.usageLimits, nowMs);
-  const idleMs = subject.kind === 'metadata' ? (subject.idleMs ?? IDLE_DEFAULT_MS) : 0;
-  const usageTtlMs = usageTtlOf(period, nowMs, idleMs);
+  const usageTtlMs = usageTtlOf(period, nowMs, idleMsOf(subject));
   const budget = limits.budget;
   return {
     subject: subject.key,
@@ -108,6 +132,7 @@ function holdOf(subject: LimitSubject, cost: RequestCost, nowMs: number, share: 
             measure: budget.measure,
             limit: Math.floor(budget.limit / share),
             amount: budget.measure === 'cost' ? cost.costMicros : cost.tokens,
+            ...(seedIfMissing ? { seedIfMissing } : {}),
           },
         }
       : {}),
@@ -149,11 +174,22 @@ export function createLimiter(options: LimiterOptions) {
     cost: RequestCost,
     share: number,
     kind: Reservation['store'],
+    seeded = false,
   ): Promise<Admission> {
     const nowMs = now();
-    const holds = subjects.map((subject) => holdOf(subject, cost, nowMs, share));
+    const seedIfMissing = options.seed !== undefined && kind === 'shared' && !seeded;
+    const holds = subjects.map((subject) => holdOf(subject, cost, nowMs, share, seedIfMissing));
     const id = randomUUID();
     const verdicts = await store.admit(holds, id, nowMs, options.holdTtlMs);
+    const unseeded = subjects.filter((_, index) => {
+      const verdict = verdicts[index];
+      return verdict?.ok === false && verdict.kind === 'unseeded';
+    });
+    if (unseeded.length > 0 && options.seed) {
+      // The store lost these budgets' counters: seeded from the data store, then asked once more.
+      await options.seed(unseeded, nowMs);
+      return admitIn(store, subjects, cost, share, kind, true);
+    }
     const refusedAt = verdicts.findIndex((verdict) => !verdict.ok);
     if (refusedAt === -1) {
       return {
@@ -171,6 +207,7 @@ export function createLimiter(options: LimiterOptions) {
     }
     const subject = subjects[refusedAt] as LimitSubject;
     const verdict = verdicts[refusedAt] as Extract<SubjectVerdict, { ok: false }>;
+    if (verdict.kind === 'unseeded') throw new Error('the limits store answered unseeded unasked');
     if (verdict.kind === 'budget') {
       const period = budgetPeriodOf(subject.limits.usageLimits, nowMs);
       const held = holds[refusedAt]?.budget;
@@ -294,8 +331,10 @@ export function createLimiter(options: LimiterOptions) {
           }
         }
       } catch (error) {
-        // The holds expire with their TTL; the usage of this request is not recorded.
+        // The data store recorded the usage (`onCharged`, above): the subjects' counters are
+        // reconciled from it once the store answers, and these holds given back then.
         options.onStoreFailure(error);
+        options.onSettlementLost?.(reservation, settlements);
       }
     },
   };

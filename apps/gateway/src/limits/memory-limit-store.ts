@@ -225,6 +225,22 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
       record.requests = restored.requests;
       record.refused = restored.refused;
     },
+    async raiseUsage(subject, periodId, raised) {
+      // This store is restored whole at start (it never loses counters it still needs to admit).
+      const key = `${subject}:${periodId}`;
+      if (raised.onlyIfUnseeded && usage.get(key)) return;
+      const record = usageRecord(key, raised.usageTtlMs, true) as UsageRecord;
+      record.cost = Math.max(record.cost, raised.costMicros);
+      record.tokens = Math.max(record.tokens, raised.tokens);
+      record.requests = Math.max(record.requests, raised.requests);
+      if (raised.refused) record.refused = true;
+      for (const id of raised.releasedHolds) {
+        const held = record.holds.get(id);
+        if (!held) continue;
+        record.held -= held.amount;
+        record.holds.delete(id);
+      }
+    },
     async close() {
       windows.clear();
       usage.clear();

@@ -15,11 +15,19 @@ import {
 // runs atomically on one node. They mirror `memory-limit-store.ts` line for line.
 //
 // Keys of a subject: `<prefix>{<subject>}:u:<period>` (hash: cost, tokens, requests, held, r:<id>
-// amounts of holds, alerted, refused: the latest budget decision was a refusal), `…:h:<period>`
+// amounts of holds, alerted, refused: the latest budget decision was a refusal, unseeded: made by a
+// settlement after Redis had lost the counters, not yet seeded from the data store, seeded: seeded
+// from it), `…:h:<period>`
 // (sorted set: hold id → expiry), `…:w:<id>` (hash: bucket → amount, one per sliding window).
 
-/** KEYS: usage, holds, windows…; ARGV: now, id, ttl, measure, limit, amount, usageTtl, n, (windowMs, limit, amount)×n. */
+/**
+ * KEYS: usage, holds, windows…; ARGV: now, id, ttl, measure, limit, amount, usageTtl, seed (1: answer
+ * `unseeded` when the budget's counters are missing), n, (windowMs, limit, amount)×n.
+ */
 export const ADMIT_SCRIPT = `
+if ARGV[4] ~= '' and ARGV[8] == '1' and (redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'unseeded') == 1) then
+  return { 'unseeded' }
+end
 local now = tonumber(ARGV[1])
 local rid = ARGV[2]
 local ttl = tonumber(ARGV[3])
@@ -27,11 +35,11 @@ local measure = ARGV[4]
 local blimit = tonumber(ARGV[5])
 local bamount = tonumber(ARGV[6])
 local uttl = tonumber(ARGV[7])
-local n = tonumber(ARGV[8])
+local n = tonumber(ARGV[9])
 local K = ${WINDOW_BUCKETS}
 local state = {}
 for i = 1, n do
-  local base = 8 + (i - 1) * 3
+  local base = 9 + (i - 1) * 3
   local wms = tonumber(ARGV[base + 1])
   local lim = tonumber(ARGV[base + 2])
   local amt = tonumber(ARGV[base + 3])
@@ -115,6 +123,7 @@ local measure = ARGV[2]
 local alertAt = tonumber(ARGV[3])
 local uttl = tonumber(ARGV[7])
 local n = tonumber(ARGV[8])
+if redis.call('EXISTS', KEYS[1]) == 0 then redis.call('HSET', KEYS[1], 'unseeded', '1') end
 local held = redis.call('HGET', KEYS[1], 'r:' .. rid)
 if held then
   redis.call('HINCRBY', KEYS[1], 'held', -tonumber(held))
@@ -138,9 +147,43 @@ end
 return 0
 `;
 
+/**
+ * KEYS: usage, holds; ARGV: cost, tokens, requests, refused (1/0), usageTtl, onlyIfUnseeded (1/0),
+ * released hold ids…. Raises each counter to at least the given figure; answers 1 when it did.
+ */
+export const RAISE_SCRIPT = `
+local unseeded = redis.call('EXISTS', KEYS[1]) == 0 or redis.call('HEXISTS', KEYS[1], 'unseeded') == 1
+if ARGV[6] == '1' and not unseeded then return 0 end
+local fields = { 'cost', 'tokens', 'requests' }
+for i = 1, 3 do
+  local figure = tonumber(ARGV[i])
+  if figure > tonumber(redis.call('HGET', KEYS[1], fields[i]) or '0') then
+    redis.call('HSET', KEYS[1], fields[i], string.format('%d', figure))
+  end
+end
+for i = 7, #ARGV do
+  local held = redis.call('HGET', KEYS[1], 'r:' .. ARGV[i])
+  if held then
+    redis.call('HINCRBY', KEYS[1], 'held', -tonumber(held))
+    redis.call('HDEL', KEYS[1], 'r:' .. ARGV[i])
+    redis.call('ZREM', KEYS[2], ARGV[i])
+  end
+end
+if ARGV[4] == '1' then redis.call('HSET', KEYS[1], 'refused', '1') end
+redis.call('HSET', KEYS[1], 'seeded', '1')
+redis.call('HDEL', KEYS[1], 'unseeded')
+local uttl = tonumber(ARGV[5])
+if uttl > 0 then
+  redis.call('PEXPIRE', KEYS[1], uttl)
+  redis.call('PEXPIRE', KEYS[2], uttl)
+end
+return 1
+`;
+
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 const ADMIT_SHA = sha1(ADMIT_SCRIPT);
 const SETTLE_SHA = sha1(SETTLE_SCRIPT);
+const RAISE_SHA = sha1(RAISE_SCRIPT);
 
 /** Options of {@link createRedisLimitStore}. */
 export interface RedisLimitStoreOptions {
@@ -196,6 +239,7 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
     if (replies.some(([error]) => error?.message.includes('NOSCRIPT'))) {
       await client.script('LOAD', ADMIT_SCRIPT);
       await client.script('LOAD', SETTLE_SCRIPT);
+      await client.script('LOAD', RAISE_SCRIPT);
       replies = await send();
     }
     return replies.map(([error, value]) => {
@@ -243,6 +287,7 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
             hold.budget?.limit ?? 0,
             Math.ceil(hold.budget?.amount ?? 0),
             hold.usageTtlMs,
+            hold.budget?.seedIfMissing ? 1 : 0,
             hold.windows.length,
             ...hold.windows.flatMap((window) => [window.windowMs, window.limit, Math.ceil(window.amount)]),
           ],
@@ -260,6 +305,7 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
           };
         }
         if (values[0] === 'budget') return { ok: false, kind: 'budget', used: Number(values[3]) };
+        if (values[0] === 'unseeded') return { ok: false, kind: 'unseeded' };
         const buckets: number[] = [];
         const windowsUsed: number[] = [];
         for (let index = 2; index < values.length; index += 2) {
@@ -300,8 +346,15 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
     },
     async resetUsage(subject, periodId) {
       const [usageKey] = keysOf(subject, periodId, []) as [string];
-      // One command, so atomic: holds (`held`, `r:<id>`) stay for their requests to settle.
-      await client.hdel(usageKey, 'cost', 'tokens', 'requests', 'refused', 'alerted');
+      // One transaction: holds (`held`, `r:<id>`) stay for their requests to settle, and the
+      // counters stay (at 0), so the next admission does not take them for lost and seed them again.
+      const replies =
+        (await client
+          .multi()
+          .hset(usageKey, { cost: 0, tokens: 0, requests: 0 })
+          .hdel(usageKey, 'refused', 'alerted', 'unseeded')
+          .exec()) ?? [];
+      for (const [error] of replies) if (error) throw error;
     },
     async restoreUsage(subject, periodId, restored) {
       const [usageKey, holdsKey] = keysOf(subject, periodId, []) as [string, string];
@@ -313,12 +366,30 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
       });
       if (restored.refused) transaction.hset(usageKey, 'refused', '1');
       else transaction.hdel(usageKey, 'refused');
+      transaction.hdel(usageKey, 'unseeded');
       if (restored.usageTtlMs > 0) {
         transaction.pexpire(usageKey, restored.usageTtlMs);
         transaction.pexpire(holdsKey, restored.usageTtlMs);
       }
       const replies = (await transaction.exec()) ?? [];
       for (const [error] of replies) if (error) throw error;
+    },
+    async raiseUsage(subject, periodId, raised) {
+      await run([
+        {
+          sha: RAISE_SHA,
+          keys: keysOf(subject, periodId, []),
+          args: [
+            Math.round(raised.costMicros),
+            Math.round(raised.tokens),
+            raised.requests,
+            raised.refused ? 1 : 0,
+            raised.usageTtlMs,
+            raised.onlyIfUnseeded ? 1 : 0,
+            ...raised.releasedHolds,
+          ],
+        },
+      ]);
     },
     async close() {
       client.disconnect();

@@ -23,9 +23,10 @@ export interface RequestLimits {
   readonly metadataRules: readonly MetadataLimitRule[];
   /** Completion cap injected into a token- or budget-limited request without one. */
   readonly defaultMaxTokens: number;
-  /** Loads `@pk/prices` once: a promise the first limited request waits for, then undefined. */
-  readonly loadPrices: () => Promise<void> | undefined;
-  /** The most a request can cost in USD, or null when the model has no price (`@pk/prices`). */
+  /**
+   * The most a request can cost in USD, or null when the model has no price: the settings' price
+   * table (`@pk/prices` with the `prices:` overrides), the one its cost is settled with.
+   */
   readonly costBound: (
     provider: string,
     model: string,
@@ -284,8 +285,6 @@ export async function admitRequest(
   providerRequest: ProviderRequest,
   plan: ResolvedPlan,
 ): Promise<AdmittedRequest | undefined> {
-  const loading = limits.loadPrices();
-  if (loading) await loading;
   const body = (providerRequest.body ?? {}) as Record<string, unknown>;
   const requestCountsTokens = subjects?.some(countsTokens) === true;
   let targetsCountTokens = false;

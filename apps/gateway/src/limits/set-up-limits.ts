@@ -10,18 +10,20 @@ import type {
 } from '../admin/current-usage.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { DEFAULT_MAX_TOKENS } from './estimate.js';
-import { compileLimits, MICROS_PER_USD } from './limit-model.js';
+import { compileLimits, type LimitSubject, MICROS_PER_USD } from './limit-model.js';
+import { createSettlementReconciler } from './limit-reconciliation.js';
 import { createLimitSettlement } from './limit-settlement.js';
 import {
   keysWithNewPeriods,
   type LimitSpendLedger,
   limitedKeysOf,
+  raiseFromLedger,
   recordCharges,
   restoreAllSpend,
   restoreKeySpend,
 } from './limit-spend.js';
 import type { LimitStore } from './limit-store.js';
-import { createLimiter, subjectName } from './limiter.js';
+import { createLimiter, idleMsOf, subjectName } from './limiter.js';
 import { createMemoryLimitStore } from './memory-limit-store.js';
 import { budgetPeriodOf } from './periods.js';
 import type { RequestLimits } from './request-limits.js';
@@ -62,6 +64,48 @@ export function setUpLimits(
   const local = createMemoryLimitStore();
   const store = options.store ?? local;
   let lastWarning = Number.NEGATIVE_INFINITY;
+  // A shared store may lose counters (a restart without persistence, an eviction, a flush) and miss
+  // settlements (a timeout): both are mended from the data store's `limit_spend`, which records every
+  // charge before the store is asked. A memory store is restored whole at start instead.
+  const mending = recovery && store.kind !== 'memory' ? recovery.ledger : undefined;
+  /** Subjects being seeded, so a burst at a lost counter reads the data store once. */
+  const seeding = new Map<string, Promise<void>>();
+  const seed = (subject: LimitSubject, nowMs: number, ledger: LimitSpendLedger): Promise<void> => {
+    const known = seeding.get(subject.key);
+    if (known) return known;
+    const done = raiseFromLedger({
+      store,
+      ledger,
+      subject: subject.key,
+      limits: subject.limits,
+      idleMs: idleMsOf(subject),
+      nowMs,
+      onlyIfUnseeded: true,
+      releasedHolds: [],
+    }).finally(() => seeding.delete(subject.key));
+    seeding.set(subject.key, done);
+    return done;
+  };
+  const reconciler = mending
+    ? createSettlementReconciler({
+        reconcile: (subject, holds) =>
+          raiseFromLedger({
+            store,
+            ledger: mending,
+            subject: subject.key,
+            limits: subject.limits,
+            idleMs: idleMsOf(subject),
+            nowMs: Date.now(),
+            onlyIfUnseeded: false,
+            releasedHolds: holds,
+          }),
+        onDropped: (subject) =>
+          app.log.warn(
+            { subject: subject.key },
+            `limits: too many usages wait to be reconciled with the limits store; ${subjectName(subject)} counts what settles from now until its counters are lost or reset`,
+          ),
+      })
+    : undefined;
   const limiter = createLimiter({
     store,
     local,
@@ -78,22 +122,38 @@ export function setUpLimits(
     onCharged: recovery
       ? (settlements, atMs) => recordCharges(recovery.ledger, settlements, atMs)
       : undefined,
+    seed: mending
+      ? async (subjects, nowMs) => {
+          try {
+            await Promise.all(subjects.map((subject) => seed(subject, nowMs, mending)));
+          } catch (error) {
+            throw new Error(
+              `the budget counters the limits store lost could not be seeded from the data store (${(error as Error).message})`,
+            );
+          }
+        }
+      : undefined,
+    onSettlementLost: reconciler
+      ? (reservation) => reconciler.add(reservation.subjects, reservation.id)
+      : undefined,
     onAlert: (subject, periodId) =>
       app.log.warn(
         { event: 'budget_alert', subject: subject.key, period: periodId },
         `the usage of ${subjectName(subject)} reached its alert threshold`,
       ),
   });
-  // The price table (~17 MB resident) is loaded by the first limited request, never without limits.
-  let prices: typeof import('@pk/prices') | undefined;
+  // Holds and settlements price with the table request costs are logged with: `@pk/prices` and the
+  // settings' `prices:` (built at start with the settings, so no request waits for it).
+  const prices = settings.prices;
   const price = (
     provider: string,
     model: string,
     usage: { prompt_tokens: number; completion_tokens: number },
-  ) => (prices ? prices.cost({ provider, model, usage }).cost : null);
+  ) => prices.cost({ provider, model, usage }).cost;
   app.onRequestEnd(createLimitSettlement(limiter, price));
   app.decorateRequest('limitState', null);
   app.addHook('onClose', async () => {
+    await reconciler?.close();
     await store.close();
     if (store !== local) await local.close();
   });
@@ -101,21 +161,13 @@ export function setUpLimits(
     limiter,
     metadataRules: settings.metadataLimits,
     defaultMaxTokens: options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
-    loadPrices: () =>
-      prices
-        ? undefined
-        : import('@pk/prices').then((module) => {
-            prices = module;
-          }),
     costBound: (provider, model, promptTokens, completionTokens) =>
-      prices
-        ? prices.costUpperBound({
-            provider,
-            model,
-            prompt_tokens: promptTokens,
-            completion_tokens: completionTokens,
-          })
-        : null,
+      prices.costUpperBound({
+        provider,
+        model,
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+      }),
   };
   /** Keys whose counters are being recovered after a change of period, until they are. */
   const restoring = new Map<string, Promise<void>>();
