@@ -1,15 +1,18 @@
-/** How often the loop is sampled, and the lateness of a tick that counts as a stall (ms). */
+/** How often the loop is sampled (ms). */
 export const LOOP_SAMPLE_MS = 50;
+/** Least lateness of a tick that counts as blocked time (ms): below it, timer jitter. */
+const LATE_TICK_MS = 10;
+/** Least blocked time during a wait that can make its timeout this process's own (ms). */
 export const LOOP_STALL_MS = 100;
-/** Stalls remembered (the latest). */
-const REMEMBERED_STALLS = 32;
+/** Late ticks remembered (the latest): at least 3 s of a loop late by 50 ms or more. */
+const REMEMBERED_STALLS = 64;
 
 /** Tells whether this process's event loop was blocked while a command waited (see {@link eventLoopStalls}). */
 export interface EventLoopStalls {
   /** A mark of now, to pass to {@link ownStall} when the command fails. */
   mark(): number;
   /**
-   * True when the loop was blocked (100 ms or more) for at least half the time since `mark`: a command that timed
+   * True when the loop was blocked (100 ms or more in all) for at least half the time since `mark`: a command that timed
    * out then may have been answered in time, its reply unread while the process was busy (a
    * timeout timer fires before the socket is read when the loop wakes up).
    */
@@ -17,8 +20,9 @@ export interface EventLoopStalls {
 }
 
 /**
- * Samples the event loop with a timer (every 50 ms, unref'd) and remembers when it ran late by
- * 100 ms or more: a stall of this process (a long synchronous task, a GC pause, a starved CPU).
+ * Samples the event loop with a timer (every 50 ms, unref'd) and remembers when its ticks ran late:
+ * time this process's loop was blocked (a long synchronous task, a GC pause, a starved CPU, or a
+ * loop so busy that timers wait), whether in one long stall or in many short ones.
  */
 export function createEventLoopStalls(
   options: { readonly now?: () => number; readonly sampleMs?: number; readonly stallMs?: number } = {},
@@ -31,7 +35,7 @@ export function createEventLoopStalls(
   let lastTick = now();
   const sample = (): void => {
     const tick = now();
-    if (tick - lastTick >= sampleMs + stallMs) {
+    if (tick - lastTick >= sampleMs + LATE_TICK_MS) {
       stalls.push([lastTick + sampleMs, tick]);
       if (stalls.length > REMEMBERED_STALLS) stalls.shift();
     }
@@ -46,7 +50,7 @@ export function createEventLoopStalls(
       let blocked = 0;
       for (const [start, stop] of stalls) blocked += Math.max(0, Math.min(stop, end) - Math.max(start, mark));
       // A stall still going on: the sampler's tick is overdue (it runs after the timeout's timer).
-      if (end - lastTick >= sampleMs + stallMs)
+      if (end - lastTick >= sampleMs + LATE_TICK_MS)
         blocked += Math.max(0, end - Math.max(lastTick + sampleMs, mark));
       return blocked >= stallMs && blocked * 2 >= end - mark;
     },

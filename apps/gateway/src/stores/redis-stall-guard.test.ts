@@ -110,6 +110,26 @@ describe('createRedisStallGuard and this process’s own stalls', () => {
     }
   });
 
+  it('a timeout while the loop was too busy for its timers (many short delays) is this process’s too', async () => {
+    let clock = 0;
+    const loop = createEventLoopStalls({ now: () => clock });
+    try {
+      const guard = createRedisStallGuard({ now: () => clock, loop });
+      // A burst of requests: the 50 ms sampler runs every 110 ms, never 100 ms late, for 550 ms.
+      const busy = () => {
+        for (let tick = 0; tick < 5; tick += 1) {
+          clock += 110;
+          loop.sample();
+        }
+        return timedOut();
+      };
+      await expect(guard.run(busy)).rejects.toThrow('Command timed out');
+      expect(guard.paused).toBe(false);
+    } finally {
+      loop.stop();
+    }
+  });
+
   it('a timeout while the loop ran freely is Redis’s: the pause starts', async () => {
     let clock = 0;
     const loop = createEventLoopStalls({ now: () => clock });
