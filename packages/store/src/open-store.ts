@@ -8,6 +8,7 @@ import { describeDatabaseUrl, isPostgresUrl } from './database/connection-url.js
 import { openPostgres } from './database/open-postgres.js';
 import { openSqlite } from './database/open-sqlite.js';
 import type { Database, Engine } from './database/schema.js';
+import type { SqliteLockWait } from './database/sqlite-lock-wait.js';
 import { StoreStartError } from './errors.js';
 import { migrateToLatest } from './migrations/migrate.js';
 import { AuditLogRepository } from './repositories/audit-log.js';
@@ -63,6 +64,8 @@ export interface OpenStoreOptions {
   readonly limitSpendFlushMs?: number;
   /** Where warnings go (a generated master key, a record left out, the database unavailable). */
   readonly onWarning?: (message: string) => void;
+  /** Where losses are told (limits' spend `close` could not write): error level; default `onWarning`. */
+  readonly onLoss?: (message: string) => void;
   /** Milliseconds since the epoch (tests). */
   readonly now?: () => number;
   /**
@@ -148,8 +151,12 @@ export interface Store {
    */
   reclaimSpace(maxPages?: number): Promise<void>;
   status(): StoreStatus;
-  /** Stops polling, writes pending last-used times, closes the connections. */
-  close(): Promise<void>;
+  /**
+   * Stops polling, writes pending last-used times and limits' spend, closes the connections. With
+   * `deadlineAt` (ms since the epoch), no wait for another process's SQLite write lock goes past it:
+   * what is not written then is lost (spend is told through `onLoss`).
+   */
+  close(options?: { readonly deadlineAt?: number }): Promise<void>;
 }
 
 function warnEvery(intervalMs: number, warn: (message: string) => void): (message: string) => void {
@@ -223,7 +230,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
 
   let db: Kysely<Database>;
   let location: string;
-  let reclaimSpace = (_maxPages: number): void => undefined;
+  let reclaimSpace = async (_maxPages: number): Promise<void> => undefined;
+  let lockWait: SqliteLockWait | undefined;
   if (databaseUrl === undefined) {
     try {
       await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -236,6 +244,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     const sqlite = await openSqlite(location);
     db = sqlite.db;
     reclaimSpace = sqlite.reclaimSpace;
+    lockWait = sqlite.lockWait;
   } else {
     location = describeDatabaseUrl(databaseUrl);
     // An idle pooled connection that breaks needs no warning of its own: the next poll reports it.
@@ -376,12 +385,20 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         version: served.snapshot.version,
         available: !(live?.unavailable ?? false),
       }),
-      close: async () => {
+      close: async ({ deadlineAt } = {}) => {
         if (closed) return;
         closed = true;
+        if (deadlineAt !== undefined) lockWait?.endBy(deadlineAt);
         await live?.stop();
         await usage.close();
-        await limitSpend.close();
+        const lost = await limitSpend.close();
+        if (lost.entries > 0) {
+          (options.onLoss ?? warn)(
+            `limits' spend not written at close (${lost.requests} requests, ${lost.tokens} tokens, ` +
+              `${lost.costMicros / 1e6} USD over ${lost.entries} subject-days): budgets and rate limits ` +
+              'stored in the database will not count it',
+          );
+        }
         await readThread?.close();
         await db.destroy();
       },

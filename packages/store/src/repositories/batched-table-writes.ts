@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
-import { SQLITE_BUSY_TIMEOUT_MS } from '../database/open-sqlite.js';
 import type { Database, Engine } from '../database/schema.js';
+import { isSqliteBusy } from '../database/sqlite-lock-wait.js';
 
 /** What {@link BatchedTableWrites} is built from. */
 export interface BatchedTableWritesOptions<Value> {
@@ -11,16 +10,16 @@ export interface BatchedTableWritesOptions<Value> {
   readonly onError: (error: unknown) => void;
   /** Folds `value` into what `pending` holds for `key` (a new record, or a failed batch put back). */
   readonly merge: (pending: Map<string, Value>, key: string, value: Value) => void;
-  /** Writes one batch with `db` (the store's, or one SQLite connection that does not wait for a lock). */
+  /** Writes one batch with `db` (the store's). */
   readonly write: (db: Kysely<Database>, batch: ReadonlyMap<string, Value>) => Promise<void>;
 }
 
 /**
  * Entries gathered in a map off the request path and written to a table in batches: `record` is a
  * map update; a timer writes what gathered every `flushMs` (one flush at a time; `close` writes the
- * rest). A failed flush puts its entries back for the next one. On SQLite a timed flush never waits
- * for another process's write lock (better-sqlite3 would wait synchronously, on the gateway's only
- * thread): it is retried next time; `flush(true)` (reads, close) waits up to the usual busy timeout.
+ * rest). A failed flush puts its entries back for the next one. On SQLite a flush waits for another
+ * process's write lock without blocking the thread (the store's connection waits asynchronously, up
+ * to its lock wait's deadline); a flush refused for that lock (`SQLITE_BUSY`) is retried next time.
  */
 export class BatchedTableWrites<Value> {
   readonly #options: BatchedTableWritesOptions<Value>;
@@ -44,16 +43,17 @@ export class BatchedTableWrites<Value> {
     return this.#pending;
   }
 
-  /** Writes what has gathered; `waitForLock` lets SQLite wait for another writer's lock. */
-  async flush(waitForLock = false): Promise<void> {
+  /** Writes what has gathered. */
+  async flush(): Promise<void> {
     if (this.#flushing) await this.#flushing;
     if (this.#pending.size === 0) return;
     const batch = this.#pending;
     this.#pending = new Map();
-    this.#flushing = this.#write(batch, waitForLock)
+    this.#flushing = this.#options
+      .write(this.#options.db, batch)
       .catch((error: unknown) => {
         for (const [key, value] of batch) this.#options.merge(this.#pending, key, value);
-        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') this.#options.onError(error);
+        if (!isSqliteBusy(error)) this.#options.onError(error);
       })
       .finally(() => {
         this.#flushing = undefined;
@@ -61,25 +61,10 @@ export class BatchedTableWrites<Value> {
     await this.#flushing;
   }
 
-  async #write(batch: ReadonlyMap<string, Value>, waitForLock: boolean): Promise<void> {
-    const { db, engine, write } = this.#options;
-    if (engine === 'sqlite' && !waitForLock) {
-      await db.connection().execute(async (connection) => {
-        await sql`pragma busy_timeout = 0`.execute(connection);
-        try {
-          await write(connection, batch);
-        } finally {
-          await sql`pragma busy_timeout = ${sql.raw(String(SQLITE_BUSY_TIMEOUT_MS))}`.execute(connection);
-        }
-      });
-      return;
-    }
-    await write(db, batch);
-  }
-
-  /** Stops the timer and writes what is left. */
-  async close(): Promise<void> {
+  /** Stops the timer and writes what is left; answers the entries that could not be written (lost). */
+  async close(): Promise<ReadonlyMap<string, Value>> {
     clearInterval(this.#timer);
-    await this.flush(true);
+    await this.flush();
+    return this.#pending;
   }
 }

@@ -20,7 +20,7 @@ afterEach(async () => {
 });
 
 describe('last-used times on SQLite', () => {
-  it('a timed flush never blocks the thread on another writer’s lock, and retries later', async () => {
+  it('a flush waits for another writer’s lock without blocking the thread', async () => {
     const errors: unknown[] = [];
     const recorder = new KeyUsageRecorder({
       db: handle.db,
@@ -31,18 +31,36 @@ describe('last-used times on SQLite', () => {
     recorder.record('k', 1000);
     const other = new BetterSqlite3(join(dir, 'pk.db'));
     other.exec('begin immediate');
-    const started = performance.now();
+    setTimeout(() => other.exec('commit'), 300);
+    const ticks: number[] = [];
+    const ticker = setInterval(() => ticks.push(performance.now()), 20);
     await recorder.flush();
-    expect(performance.now() - started).toBeLessThan(100);
-    expect(errors).toEqual([]);
-    expect(await handle.db.selectFrom('gateway_key_usage').selectAll().execute()).toEqual([]);
-    other.exec('commit');
+    clearInterval(ticker);
     other.close();
-    recorder.record('k', 2000);
-    await recorder.close();
+    expect(ticks.length).toBeGreaterThan(5);
+    expect(Math.max(...ticks.slice(1).map((tick, index) => tick - (ticks[index] ?? tick)))).toBeLessThan(150);
+    expect(errors).toEqual([]);
     expect(await handle.db.selectFrom('gateway_key_usage').selectAll().execute()).toEqual([
-      { key_id: 'k', last_used_at: 2000 },
+      { key_id: 'k', last_used_at: 1000 },
     ]);
+  });
+
+  it('keeps what it could not write by the lock wait’s deadline, and tells close’s caller', async () => {
+    const recorder = new KeyUsageRecorder({
+      db: handle.db,
+      engine: 'sqlite',
+      flushMs: 60_000,
+      onError: () => undefined,
+    });
+    recorder.record('k', 1000);
+    const other = new BetterSqlite3(join(dir, 'pk.db'));
+    other.exec('begin immediate');
+    handle.lockWait.endBy(Date.now() + 200);
+    const started = performance.now();
+    expect(await recorder.close()).toBe(1);
+    expect(performance.now() - started).toBeLessThan(1000);
+    other.exec('rollback');
+    other.close();
   });
 
   it('keeps the latest time when two writers flush the same key', async () => {

@@ -35,17 +35,14 @@ export class KeyUsageRecorder {
     this.#writes.record(keyId, at);
   }
 
-  /**
-   * Writes what has gathered. On SQLite a timed flush never waits for another process's write lock
-   * (it is retried next time); `waitForLock` (on close) waits up to the usual busy timeout.
-   */
-  flush(waitForLock = false): Promise<void> {
-    return this.#writes.flush(waitForLock);
+  /** Writes what has gathered (see {@link BatchedTableWrites} for SQLite's write lock). */
+  flush(): Promise<void> {
+    return this.#writes.flush();
   }
 
-  /** Stops the timer and writes what is left. */
-  close(): Promise<void> {
-    return this.#writes.close();
+  /** Stops the timer and writes what is left; answers how many keys' last-used times were not written. */
+  async close(): Promise<number> {
+    return (await this.#writes.close()).size;
   }
 }
 

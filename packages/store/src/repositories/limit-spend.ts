@@ -13,6 +13,11 @@ export interface LimitSpend {
   readonly requests: number;
 }
 
+/** The spend a close could not write: how many subject-days, and their sum. */
+export interface LimitSpendLoss extends LimitSpend {
+  readonly entries: number;
+}
+
 /** The UTC day (days since 1970-01-01) of an epoch-ms time. */
 export function utcDayOf(atMs: number): number {
   return Math.floor(atMs / DAY_MS);
@@ -68,12 +73,9 @@ export class LimitSpendRecorder {
     this.#writes.record(`${utcDayOf(atMs)}\u0000${subject}`, spend);
   }
 
-  /**
-   * Writes what has gathered. On SQLite a timed flush never waits for another process's write lock
-   * (it is retried next time); `waitForLock` (reads, close) waits up to the usual busy timeout.
-   */
-  flush(waitForLock = false): Promise<void> {
-    return this.#writes.flush(waitForLock);
+  /** Writes what has gathered (see {@link BatchedTableWrites} for SQLite's write lock). */
+  flush(): Promise<void> {
+    return this.#writes.flush();
   }
 
   /**
@@ -82,7 +84,7 @@ export class LimitSpendRecorder {
    * primary key's ranges, up to 500 subjects per query.
    */
   async sum(subjects: readonly string[], fromMs: number): Promise<Map<string, LimitSpend>> {
-    await this.flush(true);
+    await this.flush();
     const spend = new Map<string, LimitSpend>();
     for (let start = 0; start < subjects.length; start += ROWS_PER_STATEMENT) {
       const rows = await this.#db
@@ -104,7 +106,7 @@ export class LimitSpendRecorder {
 
   /** The spend of every subject whose key starts with `prefix` (a metadata rule's values), from `fromMs`'s day. */
   async sumByPrefix(prefix: string, fromMs: number): Promise<Map<string, LimitSpend>> {
-    await this.flush(true);
+    await this.flush();
     const pattern = `${prefix.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
     const rows = await this.#db
       .selectFrom('limit_spend')
@@ -130,7 +132,7 @@ export class LimitSpendRecorder {
   /** Forgets `subject`'s spend from the UTC day of `fromMs` on (`reset_usage`), written or not. */
   async clear(subject: string, fromMs: number): Promise<void> {
     const fromDay = utcDayOf(fromMs);
-    await this.flush(true);
+    await this.flush();
     const pending = this.#writes.pending;
     for (const key of pending.keys()) {
       const separator = key.indexOf('\u0000');
@@ -144,9 +146,12 @@ export class LimitSpendRecorder {
       .execute();
   }
 
-  /** Stops the timer and writes what is left. */
-  close(): Promise<void> {
-    return this.#writes.close();
+  /** Stops the timer and writes what is left; answers the spend that could not be written (lost), summed. */
+  async close(): Promise<LimitSpendLoss> {
+    const left = await this.#writes.close();
+    let spend = NONE;
+    for (const value of left.values()) spend = add(spend, value);
+    return { entries: left.size, ...spend };
   }
 }
 
