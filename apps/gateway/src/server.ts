@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     settings: settingsRecordsOf(settings, options.settingsPath ?? 'settings'),
     parseOptions: { trustedCustomHosts: settings.customHostTrust },
     onWarning: (message) => warn(message),
+    onLoss: (message) => app.log.error(message),
   });
   if (store.catalog.snapshot.gatewayKeysByHash.size === 0 && !allowKeyless) {
     await store.close();
@@ -269,6 +270,7 @@ async function main(): Promise<void> {
   const drainAndExit = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    const signalledAt = Date.now();
     shutdown.shuttingDown = true;
     app.log.info({ signal, inFlight: shutdown.inFlight }, 'draining: new requests get 503');
     // A keep-alive connection whose answer ends during the drain would hold the closing server open
@@ -309,12 +311,17 @@ async function main(): Promise<void> {
     // or its client left) writes its 499 line and log record when the route lets go: the log store
     // closes with the app, so it waits for them (a moment: their routes were aborted).
     await app.heldRequestLines.whenNoneHeld(HELD_LINES_WAIT_MS);
+    // The last writes (request log, last-used times, limits' spend) wait for another process's
+    // SQLite lock until the drain's deadline, or a moment after the drain: the log's records go to
+    // the spill file, spend not written is told (error level).
+    const writesDeadline = Math.max(signalledAt + options.shutdownTimeoutMs, Date.now() + LAST_WRITES_MS);
+    logWriter?.endWritesBy(writesDeadline);
     const closed = app.close();
     app.server.closeIdleConnections();
     await closed;
     await metricsServer?.close();
     await tracing?.shutdown().catch(() => undefined);
-    await store.close();
+    await store.close({ deadlineAt: writesDeadline });
     await cache.close();
     await breakers.close();
     process.exit(0);
@@ -322,6 +329,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void drainAndExit('SIGTERM'));
   process.on('SIGINT', () => void drainAndExit('SIGINT'));
 }
+
+/** How long the shutdown's last store writes may wait for another process's lock after the drain, at least (ms). */
+const LAST_WRITES_MS = 1000;
 
 /** How long the shutdown waits for the 499 lines of requests cut at its deadline, at most. */
 const HELD_LINES_WAIT_MS = 2000;

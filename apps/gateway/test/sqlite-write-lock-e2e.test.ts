@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
+import { startGateway } from './server-process.js';
 import { sdkError } from './support/admin-harness.js';
 import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 import { SqliteLockHolder } from './support/sqlite-lock-holder.js';
+import { temporaryDataDir } from './support/store-fixtures.js';
 
 // Another process holding the SQLite file's write lock (a `sqlite3` shell, `pk vault rotate`, a
 // second gateway): an admin write waits for it up to 5 s, then answers 503, while the gateway goes
@@ -85,4 +89,40 @@ describe('an admin write while another process holds the SQLite write lock', () 
       other.release();
     }
   }, 15_000);
+});
+
+describe('SIGTERM while another process holds the SQLite write lock', () => {
+  it('exits within the drain time and a moment, the request log’s records kept in the spill file', async () => {
+    const dataDir = temporaryDataDir();
+    const gateway = await startGateway({
+      PK_DATA_DIR: dataDir.path,
+      PK_SHUTDOWN_TIMEOUT_MS: '1000',
+      PK_LOG_FLUSH_MS: '0',
+    });
+    const lock = new SqliteLockHolder(dataDir.path);
+    try {
+      lock.hold();
+      const client = new OpenAI({
+        apiKey: 'sk-lock-test',
+        baseURL: `${gateway.url}/v1`,
+        maxRetries: 0,
+        defaultHeaders: {
+          'x-portkey-provider': 'openai',
+          'x-portkey-custom-host': `${upstream.url}/v1`,
+          'x-portkey-trace-id': 'locked-at-shutdown',
+        },
+      });
+      await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      const signalled = performance.now();
+      gateway.child.kill('SIGTERM');
+      expect(await gateway.exited).toBe(0);
+      expect(performance.now() - signalled).toBeLessThan(3500);
+      const spilled = readFileSync(join(dataDir.path, 'request-log-spill.jsonl'), 'utf8');
+      expect(spilled).toContain('locked-at-shutdown');
+      expect(gateway.output()).toMatch(/1 request log records could not be written before stopping: kept in/);
+    } finally {
+      lock.close();
+      dataDir.remove();
+    }
+  }, 20_000);
 });

@@ -124,3 +124,32 @@ describe.each(engines)('limits’ spend per day on %s', (engine, open) => {
     await spend.close();
   });
 });
+
+describe('limits’ spend at close while another process holds the SQLite write lock', () => {
+  it('answers the spend it could not write by the lock wait’s deadline, summed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pk-limit-spend-lock-'));
+    const handle = await openSqlite(join(dir, 'pk.db'));
+    const { default: BetterSqlite3 } = await import('better-sqlite3');
+    const other = new BetterSqlite3(join(dir, 'pk.db'));
+    try {
+      await migrateToLatest(handle.db, 'sqlite');
+      const spend = new LimitSpendRecorder({
+        db: handle.db,
+        engine: 'sqlite',
+        flushMs: 60_000,
+        onError: () => {},
+      });
+      spend.record('key:a', DEC_1, { costMicros: 1500, tokens: 10, requests: 1 });
+      spend.record('key:b', DEC_1, { costMicros: 500, tokens: 5, requests: 2 });
+      other.exec('begin immediate');
+      handle.lockWait.endBy(Date.now() + 200);
+      const started = performance.now();
+      expect(await spend.close()).toEqual({ entries: 2, costMicros: 2000, tokens: 15, requests: 3 });
+      expect(performance.now() - started).toBeLessThan(1000);
+    } finally {
+      other.close();
+      await handle.db.destroy();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -29,6 +29,11 @@ export interface LogSink<Item = RequestLogInput> {
   dropped?(): number;
   /** Deletes at most `limit` records older than `before` (epoch ms); resolves how many it deleted. */
   deleteBefore(before: number, limit: number): Promise<number>;
+  /**
+   * From now on, no write waits for a lock (another process's, on SQLite) past `at` (ms since the
+   * epoch): a shutdown's last writes, whose records go to the spill file when refused.
+   */
+  endWritesBy?(at: number): void;
   close(): Promise<void>;
 }
 
@@ -107,6 +112,8 @@ export class RequestLogWriter {
   #lastDropWarning = Number.NEGATIVE_INFINITY;
   #lastFailureWarning = Number.NEGATIVE_INFINITY;
   #flushing: Promise<void> | undefined;
+  /** No write waits past this (ms since the epoch; see `endWritesBy`). */
+  #endsBy = Number.POSITIVE_INFINITY;
   /** `close` was called: the timer is stopped, the last flush is under way (records still taken). */
   #closing = false;
   /** The last flush is done: records are refused. */
@@ -218,12 +225,10 @@ export class RequestLogWriter {
   }
 
   #writeWithin(batch: readonly unknown[]): Promise<void> {
+    const waitMs = Math.max(0, Math.min(this.#writeTimeoutMs, this.#endsBy - Date.now()));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${this.#writeTimeoutMs} ms`)),
-        this.#writeTimeoutMs,
-      );
+      timer = setTimeout(() => reject(new Error(`no answer within ${waitMs} ms`)), waitMs);
     });
     const write = this.#sink.write(batch);
     write.catch(() => undefined);
@@ -239,6 +244,16 @@ export class RequestLogWriter {
       if (deleted < batch || this.#closing) return total;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /**
+   * From now on, no write lasts past `at` (ms since the epoch), nor waits for another process's
+   * lock past it: a shutdown's deadline. What is not written by then goes to the spill file at
+   * `close`.
+   */
+  endWritesBy(at: number): void {
+    this.#endsBy = Math.min(this.#endsBy, at);
+    this.#sink.endWritesBy?.(at);
   }
 
   /**

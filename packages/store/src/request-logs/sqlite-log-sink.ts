@@ -12,6 +12,13 @@ import { OnDemandWorker, type WorkerReply } from './on-demand-worker.js';
 
 const METADATA_COLUMNS = ['log_id', 'tenant', 'key', 'value', 'created_at'] as const;
 
+/**
+ * How long one batch waits for another process's write lock (ms; SQLite's `busy_timeout` in the
+ * writer thread). Short: a batch refused is retried at the next flush, and a shutdown waits for the
+ * batch under way before it can spill the records (its own last batch waits until its deadline).
+ */
+const WRITE_LOCK_WAIT_MS = 1000;
+
 /** Slot buffers the thread sends back for reuse, at most (32 of 80 KiB: ~20 hand-overs a second). */
 const MAX_SPARE_BUFFERS = 32;
 
@@ -218,6 +225,8 @@ parentPort.on('message', (message) => {
         left -= records;
         if (records < chunk.records) break;
       }
+      // How long this batch may wait for another process's write lock (shorter at a shutdown).
+      db.pragma('busy_timeout = ' + message.busyTimeoutMs);
       db.transaction(() => {
         insertAll('request_logs', workerData.logColumns, logs, LOG_ROWS_PER_INSERT);
         if (metadata.length > 0)
@@ -429,6 +438,8 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
   /** One row's values, reused: `encode` turns them into slots. */
   readonly #row: unknown[] = [];
   #stageTimer: NodeJS.Timeout | undefined;
+  /** No write waits for another process's lock past this (ms since the epoch; see `endWritesBy`). */
+  #endsBy = Number.POSITIVE_INFINITY;
   /** The sequence number of the next record `encode` takes. */
   #nextSeq = 0;
   /** One past the last record handed to the running thread. */
@@ -615,7 +626,8 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     if (through <= this.#settled) return;
     // Only the running thread is asked: it holds no record before #lostBefore.
     if (through > this.#lostBefore) {
-      const reply = await this.#thread.request({ type: 'write', through });
+      const busyTimeoutMs = Math.max(0, Math.min(WRITE_LOCK_WAIT_MS, this.#endsBy - Date.now()));
+      const reply = await this.#thread.request({ type: 'write', through, busyTimeoutMs });
       if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
       this.#committedThrough = Math.max(this.#committedThrough, reply.through ?? 0);
     }
@@ -673,6 +685,10 @@ export class SqliteLogSink implements LogSink<SqliteLogItem> {
     const reply = await this.#thread.request({ type: 'delete', before, limit });
     if (!reply.ok) throw new Error(reply.error ?? 'the SQLite log writer failed');
     return reply.count ?? 0;
+  }
+
+  endWritesBy(at: number): void {
+    this.#endsBy = Math.min(this.#endsBy, at);
   }
 
   async close(): Promise<void> {
