@@ -33,12 +33,19 @@ describe('numbers in variables', () => {
         new StartupError(`PK_METRICS_PORT must be 0-65535, got ${value}`),
       );
       expect(() => readServerOptions([], { PK_SHUTDOWN_TIMEOUT_MS: value }), value).toThrow(
-        new StartupError(`PK_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, got ${value}`),
+        new StartupError(`PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got ${value}`),
       );
       expect(() => readServerOptions([], { PK_LOG_FLUSH_MS: value }), value).toThrow(
         new StartupError(`PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${value}`),
       );
     }
+    // Nine digits at most, and the refusal says so (not "a whole number", which 1000000000 is).
+    expect(() => readServerOptions([], { PK_SHUTDOWN_TIMEOUT_MS: '1000000000' })).toThrow(
+      new StartupError('PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got 1000000000'),
+    );
+    expect(readServerOptions([], { PK_SHUTDOWN_TIMEOUT_MS: '999999999' }).shutdownTimeoutMs).toBe(
+      999_999_999,
+    );
     expect(
       readServerOptions([], { PORT: '0', PK_SHUTDOWN_TIMEOUT_MS: '0', PK_METRICS_PORT: '9464' }),
     ).toMatchObject({

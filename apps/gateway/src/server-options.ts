@@ -61,6 +61,9 @@ export class StartupError extends Error {
   }
 }
 
+/** The largest whole number a variable may hold (9 digits). */
+const MAX_WHOLE_NUMBER = 999_999_999;
+
 /** A variable's whole number written in decimal digits (at most 9), else NaN. */
 function wholeNumberOf(text: string): number {
   return /^\d{1,9}$/.test(text) ? Number(text) : Number.NaN;
@@ -114,7 +117,7 @@ export function readServerOptions(
   const shutdownTimeoutMs = wholeNumberOf(env.PK_SHUTDOWN_TIMEOUT_MS || '30000');
   if (!Number.isFinite(shutdownTimeoutMs)) {
     throw new StartupError(
-      `PK_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds, got ${env.PK_SHUTDOWN_TIMEOUT_MS}`,
+      `PK_SHUTDOWN_TIMEOUT_MS must be 0-${MAX_WHOLE_NUMBER} milliseconds, got ${env.PK_SHUTDOWN_TIMEOUT_MS}`,
     );
   }
   const logFlushMs = wholeNumberOf(env.PK_LOG_FLUSH_MS || '100');

@@ -84,7 +84,11 @@ describe('the gateway process', () => {
       [{ PK_LOG_LEVEL: 'verbose' }, 'PK_LOG_LEVEL must be one of'],
       [{ PORT: 'abc' }, 'PORT must be 0-65535'],
       [{ PORT: '0x1F' }, 'PORT must be 0-65535, got 0x1F'],
-      [{ PK_SHUTDOWN_TIMEOUT_MS: '1e3' }, 'PK_SHUTDOWN_TIMEOUT_MS must be a whole number of milliseconds'],
+      [{ PK_SHUTDOWN_TIMEOUT_MS: '1e3' }, 'PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds'],
+      [
+        { PK_SHUTDOWN_TIMEOUT_MS: '1000000000' },
+        'PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got 1000000000',
+      ],
       [{ PK_CACHE_STORE: 'bogus' }, 'PK_CACHE_STORE must be memory or redis'],
       [{ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'notaurl' }, 'PK_REDIS_URL must be a redis://'],
       // Set while no store uses Redis: checked all the same.
