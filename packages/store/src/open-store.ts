@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ParseConfigOptions } from '@pk/config';
 import type { Kysely } from 'kysely';
@@ -7,6 +6,7 @@ import { LiveCatalog } from './catalog/live-catalog.js';
 import { describeDatabaseUrl, isPostgresUrl } from './database/connection-url.js';
 import { openPostgres } from './database/open-postgres.js';
 import { openSqlite } from './database/open-sqlite.js';
+import { prepareDataDir } from './database/prepare-data-dir.js';
 import type { Database, Engine } from './database/schema.js';
 import type { SqliteLockWait } from './database/sqlite-lock-wait.js';
 import { StoreStartError } from './errors.js';
@@ -233,13 +233,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   let reclaimSpace = async (_maxPages: number): Promise<void> => undefined;
   let lockWait: SqliteLockWait | undefined;
   if (databaseUrl === undefined) {
-    try {
-      await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    } catch (error) {
-      throw new StoreStartError(
-        `cannot create the data directory ${dataDir} (PK_DATA_DIR): ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-      );
-    }
+    await prepareDataDir(dataDir);
     location = join(dataDir, SQLITE_FILE);
     const sqlite = await openSqlite(location);
     db = sqlite.db;

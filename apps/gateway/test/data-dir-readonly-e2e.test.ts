@@ -1,0 +1,33 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runGatewayExpectingExit } from './server-process.js';
+
+// PK_DATA_DIR on a read-only volume (a tmpfs mounted read-only: root cannot write it either).
+// Skipped where this process may not mount.
+const parent = mkdtempSync(join(tmpdir(), 'pk-readonly-volume-'));
+let mounted = false;
+try {
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', parent], { stdio: 'ignore' });
+  mounted = true;
+} catch {
+  // Not permitted here.
+}
+afterAll(() => {
+  if (mounted) execFileSync('umount', [parent]);
+  rmSync(parent, { recursive: true, force: true });
+});
+
+describe.runIf(mounted)('a gateway whose PK_DATA_DIR is not writable', () => {
+  it('exits 1 saying the folder is not writable and what to do', async () => {
+    const { code, output } = await runGatewayExpectingExit({ PK_DATA_DIR: parent });
+    expect(code).toBe(1);
+    expect(output).toContain(
+      `pk gateway: the data directory ${parent} (PK_DATA_DIR) is not writable (EROFS)`,
+    );
+    expect(output).toContain('set PK_DATA_DIR to a folder it can write');
+    expect(output).not.toContain('unable to open database file');
+  });
+});
