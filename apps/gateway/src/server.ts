@@ -50,7 +50,8 @@ function noGatewayKeys(host: string): StartupError {
 /**
  * The gateway process: reads the environment, loads settings, listens, and drains on SIGTERM
  * (new requests get 503 + `connection: close`, in-flight ones finish within
- * `PK_SHUTDOWN_TIMEOUT_MS`, streams still open then end with `event: error`, exit 0).
+ * `PK_SHUTDOWN_TIMEOUT_MS`, streams still open then end with `event: error`, exit 0, or 1 when
+ * request log records were lost).
  */
 async function main(): Promise<void> {
   // Before the start-up's memory-reducing collection below (and V8's own after idle time).
@@ -149,6 +150,7 @@ async function main(): Promise<void> {
         capacity: logStore.queueSize,
         flushMs: logStore.flushMs,
         onWarning: warnLogStore,
+        onLoss: (message) => app.log.error(`request log: ${message}`),
         spillFile,
       })
     : undefined;
@@ -324,7 +326,9 @@ async function main(): Promise<void> {
     await store.close({ deadlineAt: writesDeadline });
     await cache.close();
     await breakers.close();
-    process.exit(0);
+    // Records lost (neither stored nor spilled: the spill file's disk full too) make the exit 1, so
+    // a process manager can tell.
+    process.exit((logWriter?.lostAtClose ?? 0) > 0 ? 1 : 0);
   };
   process.on('SIGTERM', () => void drainAndExit('SIGTERM'));
   process.on('SIGINT', () => void drainAndExit('SIGINT'));

@@ -7,7 +7,7 @@ import { temporaryDataDir } from './support/store-fixtures.js';
 
 // SIGTERM with requests still waiting for their provider at the drain deadline: their connections
 // are ended, and their 499 records reach the request log store before it closes (the README's
-// "Nothing accepted is lost at shutdown"), with no false "queue is full" warning.
+// "At shutdown, records the store refuses go to a spill file"), with no false "queue is full" warning.
 let upstream: MockOpenAI;
 const running: GatewayProcess[] = [];
 beforeAll(async () => {

@@ -117,6 +117,30 @@ describe('RequestLogWriter when the store refuses at the end', () => {
     expect(warnings).toEqual([expect.stringContaining('refused a batch of 5 (connect ECONNREFUSED')]);
     await writer.close();
     expect(warnings[1]).toBe('5 request log records could not be written before stopping: they are lost');
+    expect(writer.lostAtClose).toBe(5);
+  });
+
+  it('tells records lost at close through onLoss (error level), not among the warnings', async () => {
+    const warnings: string[] = [];
+    const losses: string[] = [];
+    const writer = new RequestLogWriter({
+      sink: {
+        write: async () => {
+          throw new Error('disk full');
+        },
+        deleteBefore: async () => 0,
+        close: async () => undefined,
+      },
+      flushMs: 60_000,
+      onWarning: (message) => warnings.push(message),
+      onLoss: (message) => losses.push(message),
+    });
+    writer.enqueue(record(1));
+    writer.enqueue(record(2));
+    await writer.close();
+    expect(losses).toEqual(['2 request log records could not be written before stopping: they are lost']);
+    expect(warnings.join('\n')).not.toContain('they are lost');
+    expect(writer.lostAtClose).toBe(2);
   });
 });
 

@@ -72,6 +72,8 @@ export interface LogWriterOptions {
    * within that time are told together once it has passed.
    */
   readonly onWarning?: (message: string) => void;
+  /** Records lost at `close` (neither stored nor spilled): error level; default `onWarning`. */
+  readonly onLoss?: (message: string) => void;
   readonly warnEveryMs?: number;
   /**
    * A batch not written within this many ms (default 10 s: a database that stopped answering) is
@@ -98,6 +100,9 @@ export class RequestLogWriter {
   readonly #capacity: number;
   readonly #batchSize: number;
   readonly #warn: (message: string) => void;
+  readonly #tellLoss: (message: string) => void;
+  /** Records `close` could neither write nor spill. */
+  #lostAtClose = 0;
   readonly #warnEveryMs: number;
   readonly #writeTimeoutMs: number;
   readonly #spillFile: string | undefined;
@@ -125,6 +130,7 @@ export class RequestLogWriter {
     this.#capacity = options.capacity ?? 20_000;
     this.#batchSize = options.batchSize ?? 5000;
     this.#warn = options.onWarning ?? ((message) => process.stderr.write(`pk logs: ${message}\n`));
+    this.#tellLoss = options.onLoss ?? this.#warn;
     this.#warnEveryMs = options.warnEveryMs ?? 10_000;
     this.#writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
     this.#spillFile = options.spillFile;
@@ -274,11 +280,20 @@ export class RequestLogWriter {
     await this.#sink.close();
   }
 
-  /** The queue's records into the spill file, or a warning that they are lost. */
+  /** Records `close` could neither write to the store nor append to the spill file (lost). */
+  get lostAtClose(): number {
+    return this.#lostAtClose;
+  }
+
+  /** The queue's records into the spill file, or a report (`onLoss`) that they are lost. */
   async #spill(): Promise<void> {
     const count = this.#queue.length;
-    const lost = (reason: string): void =>
-      this.#warn(`${count} request log records could not be written before stopping: they are lost${reason}`);
+    const lost = (reason: string): void => {
+      this.#lostAtClose += count;
+      this.#tellLoss(
+        `${count} request log records could not be written before stopping: they are lost${reason}`,
+      );
+    };
     if (this.#spillFile === undefined || this.#sink.unwritten === undefined) {
       lost('');
       return;
@@ -289,12 +304,16 @@ export class RequestLogWriter {
       this.#queue = [];
       // Records a dead SQLite writer thread took with it are not among the rows.
       const gone = count - rows.length;
-      if (rows.length > 0)
-        this.#warn(
-          `${rows.length} request log records could not be written before stopping: kept in ${this.#spillFile}, written to the store at the next start` +
-            (gone > 0 ? `; ${gone} more were lost with the log writer thread` : ''),
-        );
-      else lost(' with the log writer thread');
+      if (rows.length === 0) {
+        lost(' with the log writer thread');
+        return;
+      }
+      const kept = `${rows.length} request log records could not be written before stopping: kept in ${this.#spillFile}, written to the store at the next start`;
+      if (gone === 0) this.#warn(kept);
+      else {
+        this.#lostAtClose += gone;
+        this.#tellLoss(`${kept}; ${gone} more were lost with the log writer thread`);
+      }
     } catch (error) {
       lost(` (the spill file ${this.#spillFile} could not be written: ${(error as Error).message})`);
     }
