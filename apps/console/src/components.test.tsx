@@ -1,30 +1,20 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from './api.js';
 import { ErrorNote } from './components/error-note.js';
 import { rowAfterKey, VirtualTable, visibleRange } from './components/virtual-table.js';
 import type { LogRecord } from './log-record.js';
+import { flushRenders, testRoot } from './test-dom.js';
 import { LogsView } from './views/logs.js';
 import { AttemptTimeline, attemptOffsets, RequestView } from './views/request.js';
 import { spanTree } from './views/trace.js';
 import { VirtualKeysView } from './views/virtual-keys.js';
 
 const XSS = '<img src=x onerror=alert(1)>';
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-  vi.unstubAllGlobals();
-});
+const root = testRoot();
 
-const flush = async () => {
-  for (let i = 0; i < 5; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-};
+const flush = () => flushRenders();
 
 /**
  * The console's API answered by a function of the path (component tests; the browser tests use the
@@ -77,12 +67,12 @@ describe('the virtualised table', () => {
         renderRow={(row) => <td>{row}</td>}
         height={330}
       />,
-      root,
+      root(),
     );
-    const rendered = root.querySelectorAll('tbody tr:not(.spacer)');
+    const rendered = root().querySelectorAll('tbody tr:not(.spacer)');
     expect(rendered.length).toBeLessThan(40);
     expect(rendered[0]?.textContent).toBe('0');
-    expect(root.querySelector('section')?.getAttribute('tabindex')).toBe('0');
+    expect(root().querySelector('section')?.getAttribute('tabindex')).toBe('0');
   });
 
   it('moves between rows by key, within the rows loaded', () => {
@@ -116,16 +106,16 @@ describe('the virtualised table', () => {
         )}
         height={330}
       />,
-      root,
+      root(),
     );
     await flush();
     const inTabOrder = () =>
-      [...root.querySelectorAll<HTMLElement>('a, section')]
+      [...root().querySelectorAll<HTMLElement>('a, section')]
         .filter((element) => element.getAttribute('tabindex') !== '-1')
         .filter((element) => element.tagName === 'A' || element.hasAttribute('tabindex'))
         .map((element) => element.textContent);
     // Rows of links: the first row's first link is the only stop (the region is not one as well).
-    expect(root.querySelectorAll('a').length).toBeGreaterThan(20);
+    expect(root().querySelectorAll('a').length).toBeGreaterThan(20);
     expect(inTabOrder()).toEqual(['open 0']);
     const press = async (key: string) => {
       await act(async () => {
@@ -135,7 +125,7 @@ describe('the virtualised table', () => {
       });
       await flush();
     };
-    (root.querySelector('a[href="/open/0"]') as HTMLElement).focus();
+    (root().querySelector('a[href="/open/0"]') as HTMLElement).focus();
     await flush();
     await press('ArrowDown');
     expect(document.activeElement?.textContent).toBe('open 1');
@@ -158,29 +148,29 @@ describe('the logs view', () => {
         ? { object: 'list', data: [record('a'), record('b')], next_cursor: null }
         : undefined,
     );
-    render(<LogsView search={new URLSearchParams('metadata._user=alice&provider=openai')} />, root);
+    render(<LogsView search={new URLSearchParams('metadata._user=alice&provider=openai')} />, root());
     await flush();
     expect(calls).toContain('/console/api/logs?provider=openai&metadata._user=alice&limit=50');
-    expect(root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(2);
-    expect(root.textContent).toContain('gpt-4o-mini');
-    expect(root.textContent).toContain('alice');
-    expect((root.querySelector('input[name="metadata-key-0"]') as HTMLInputElement).value).toBe('_user');
+    expect(root().querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(2);
+    expect(root().textContent).toContain('gpt-4o-mini');
+    expect(root().textContent).toContain('alice');
+    expect((root().querySelector('input[name="metadata-key-0"]') as HTMLInputElement).value).toBe('_user');
   });
 
   it('offers at most 8 metadata pairs, the query API’s limit', async () => {
     answer(() => ({ object: 'list', data: [], next_cursor: null }));
-    render(<LogsView search={new URLSearchParams()} />, root);
+    render(<LogsView search={new URLSearchParams()} />, root());
     await flush();
-    const add = [...root.querySelectorAll('button')].find(
+    const add = [...root().querySelectorAll('button')].find(
       (button) => button.textContent === 'Add metadata pair',
     ) as HTMLButtonElement;
     for (let pair = 1; pair < 8; pair += 1) {
       expect(add.disabled).toBe(false);
       await act(() => add.click());
     }
-    expect(root.querySelectorAll('input[name^="metadata-key-"]')).toHaveLength(8);
+    expect(root().querySelectorAll('input[name^="metadata-key-"]')).toHaveLength(8);
     expect(add.disabled).toBe(true);
-    expect(root.textContent).toContain('At most 8 metadata pairs.');
+    expect(root().textContent).toContain('At most 8 metadata pairs.');
   });
 
   it('renders a hostile metadata value and model name as text, never as markup', async () => {
@@ -189,10 +179,10 @@ describe('the logs view', () => {
         ? { data: [record('x', { model: XSS, metadata: { _user: XSS } })], next_cursor: null }
         : undefined,
     );
-    render(<LogsView search={new URLSearchParams()} />, root);
+    render(<LogsView search={new URLSearchParams()} />, root());
     await flush();
-    expect(root.querySelector('img')).toBeNull();
-    expect(root.textContent).toContain(XSS);
+    expect(root().querySelector('img')).toBeNull();
+    expect(root().textContent).toContain(XSS);
   });
 
   it('marks a stream answered 200 that then failed: its status cell says so with the error code', async () => {
@@ -208,9 +198,9 @@ describe('the logs view', () => {
           }
         : undefined,
     );
-    render(<LogsView search={new URLSearchParams()} />, root);
+    render(<LogsView search={new URLSearchParams()} />, root());
     await flush();
-    const statuses = [...root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')].map((row) => {
+    const statuses = [...root().querySelectorAll('.table-scroll tbody tr:not(.spacer)')].map((row) => {
       const cell = row.querySelectorAll('td')[1] as HTMLTableCellElement;
       return [cell.textContent, cell.className];
     });
@@ -247,9 +237,9 @@ describe('the logs view', () => {
         headers: { 'content-type': 'application/json' },
       });
     });
-    render(<LogsView search={new URLSearchParams('model=gpt-4o&metadata._user=alice')} />, root);
+    render(<LogsView search={new URLSearchParams('model=gpt-4o&metadata._user=alice')} />, root());
     await flush();
-    const button = [...root.querySelectorAll('button')].find(
+    const button = [...root().querySelectorAll('button')].find(
       (element) => element.textContent === 'Export these logs',
     ) as HTMLButtonElement;
     expect(button.disabled).toBe(false);
@@ -266,19 +256,19 @@ describe('the logs view', () => {
       },
       { url: '/console/api/logs/exports/e1/start', method: 'POST', body: null },
     ]);
-    expect(root.querySelector('button[aria-label="Download e1"]')).not.toBeNull();
-    expect(root.textContent).toContain('2 records');
+    expect(root().querySelector('button[aria-label="Download e1"]')).not.toBeNull();
+    expect(root().textContent).toContain('2 records');
   });
 
   it('explains a filter an export cannot apply, the button disabled', async () => {
     answer((path) => (path.startsWith('/console/api/logs?') ? { data: [], next_cursor: null } : undefined));
-    render(<LogsView search={new URLSearchParams('model=a,b')} />, root);
+    render(<LogsView search={new URLSearchParams('model=a,b')} />, root());
     await flush();
-    const button = [...root.querySelectorAll('button')].find(
+    const button = [...root().querySelectorAll('button')].find(
       (element) => element.textContent === 'Export these logs',
     ) as HTMLButtonElement;
     expect(button.disabled).toBe(true);
-    expect(root.querySelector(`#${button.getAttribute('aria-describedby')}`)?.textContent).toContain(
+    expect(root().querySelector(`#${button.getAttribute('aria-describedby')}`)?.textContent).toContain(
       'the model filter "a,b" has a comma',
     );
   });
@@ -289,12 +279,12 @@ describe('errors the views show', () => {
     vi.stubGlobal('fetch', async () => {
       throw new TypeError('Failed to fetch');
     });
-    render(<VirtualKeysView />, root);
+    render(<VirtualKeysView />, root());
     await flush();
-    const alert = root.querySelector('[role="alert"]');
+    const alert = root().querySelector('[role="alert"]');
     expect(alert?.textContent).toContain('The gateway cannot be reached');
-    expect(root.textContent).not.toContain('Failed to fetch');
-    expect(root.textContent).not.toContain('Loading…');
+    expect(root().textContent).not.toContain('Failed to fetch');
+    expect(root().textContent).not.toContain('Loading…');
     expect([...(alert?.querySelectorAll('button') ?? [])].map((button) => button.textContent)).toEqual([
       'Retry',
     ]);
@@ -305,10 +295,10 @@ describe('errors the views show', () => {
       <ErrorNote
         error={new ApiError(400, 'status: expected a number', 'PK_ERR_INVALID_REQUEST', 'status')}
       />,
-      root,
+      root(),
     );
-    expect(root.textContent).toBe('status: expected a number');
-    expect(root.querySelector('button')).toBeNull();
+    expect(root().textContent).toBe('status: expected a number');
+    expect(root().querySelector('button')).toBeNull();
   });
 
   it('clears the rows of the previous filter when the next one is refused', async () => {
@@ -322,25 +312,25 @@ describe('errors the views show', () => {
         );
       return Response.json({ data: [{ id: 'log-1', status: 200, provider: 'openai' }], next_cursor: null });
     });
-    render(<LogsView search={new URLSearchParams()} />, root);
+    render(<LogsView search={new URLSearchParams()} />, root());
     await flush();
-    expect(root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(1);
+    expect(root().querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(1);
     refuse = true;
-    render(<LogsView search={new URLSearchParams('status=abc')} />, root);
+    render(<LogsView search={new URLSearchParams('status=abc')} />, root());
     await flush();
-    expect(root.querySelector('[role="alert"]')?.textContent).toContain('status: expected an HTTP status');
-    expect(root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(0);
+    expect(root().querySelector('[role="alert"]')?.textContent).toContain('status: expected an HTTP status');
+    expect(root().querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(0);
   });
 
   it('shows a time in the address that is not one as an error naming it, and asks for no records', async () => {
     const calls = answer(() => ({ data: [{ id: 'log-1', status: 200 }], next_cursor: null }));
-    render(<LogsView search={new URLSearchParams('from=garbage&provider=openai')} />, root);
+    render(<LogsView search={new URLSearchParams('from=garbage&provider=openai')} />, root());
     await flush();
-    expect(root.querySelector('[role="alert"]')?.textContent).toContain(
+    expect(root().querySelector('[role="alert"]')?.textContent).toContain(
       'The address has a filter that is not a time: from=garbage.',
     );
     expect(calls.filter((url) => /\/logs\?|\/logs$/.test(url))).toEqual([]);
-    expect(root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(0);
+    expect(root().querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(0);
   });
 });
 
@@ -364,31 +354,31 @@ describe('the request view', () => {
       },
     ];
     answer(() => record('r1', { attempts, metadata: { note: XSS } }));
-    render(<RequestView id="r1" />, root);
+    render(<RequestView id="r1" />, root());
     await flush();
-    const items = root.querySelectorAll('[data-testid="attempt"]');
+    const items = root().querySelectorAll('[data-testid="attempt"]');
     expect(items).toHaveLength(2);
     expect(items[0]?.textContent).toContain('status 500');
     expect(items[0]?.textContent).toContain('PK_ERR_UPSTREAM');
     expect(items[1]?.textContent).toContain('anthropic');
-    expect(root.querySelector('img')).toBeNull();
-    expect(root.textContent).toContain(XSS);
+    expect(root().querySelector('img')).toBeNull();
+    expect(root().textContent).toContain(XSS);
   });
 
   it('shows the path a pass-through request called, and no path row for a chat request', async () => {
     answer(() => record('r2', { endpoint: 'passthrough', path: '/v1/vector_stores/vs_1/files' }));
-    render(<RequestView id="r2" />, root);
+    render(<RequestView id="r2" />, root());
     await flush();
-    const rows = [...root.querySelectorAll('dt')].map((term) => [
+    const rows = [...root().querySelectorAll('dt')].map((term) => [
       term.textContent,
       term.nextElementSibling?.textContent,
     ]);
     expect(rows).toContainEqual(['Path', '/v1/vector_stores/vs_1/files']);
 
     answer(() => record('r3', { endpoint: 'chat.completions', path: null }));
-    render(<RequestView id="r3" />, root);
+    render(<RequestView id="r3" />, root());
     await flush();
-    expect([...root.querySelectorAll('dt')].map((term) => term.textContent)).not.toContain('Path');
+    expect([...root().querySelectorAll('dt')].map((term) => term.textContent)).not.toContain('Path');
   });
 
   it('marks an async hook as such: it ran after the answer and denied nothing', async () => {
@@ -406,9 +396,9 @@ describe('the request view', () => {
       hook('async-policy', { deny: false, async: true }),
     ];
     answer(() => record('r4', { guardrails }));
-    render(<RequestView id="r4" />, root);
+    render(<RequestView id="r4" />, root());
     await flush();
-    const items = [...root.querySelectorAll('[data-testid="guardrail"]')].map((item) => item.textContent);
+    const items = [...root().querySelectorAll('[data-testid="guardrail"]')].map((item) => item.textContent);
     expect(items).toHaveLength(2);
     expect(items[0]).toContain('denied the request');
     expect(items[0]).not.toContain('async');
@@ -435,9 +425,9 @@ describe('the request view', () => {
         attempts={[{ provider: 'openai', status: 200, latency_ms: 1, cache_status: 'HIT' }]}
         requestStart={null}
       />,
-      root,
+      root(),
     );
-    expect(root.textContent).toContain('cache hit');
+    expect(root().textContent).toContain('cache hit');
   });
 });
 

@@ -1,6 +1,6 @@
 import { render } from 'preact';
-import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { flushRenders, testRoot } from '../test-dom.js';
 
 // uPlot draws on a canvas the test DOM lacks; the chart is not what these tests read.
 vi.mock('uplot', () => ({
@@ -13,20 +13,9 @@ vi.mock('uplot/dist/uPlot.min.css', () => ({}));
 const { AnalyticsView } = await import('./analytics.js');
 const { OutcomesPanel } = await import('./analytics-outcomes.js');
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-  vi.unstubAllGlobals();
-});
+const root = testRoot();
 
-const flush = async () => {
-  for (let i = 0; i < 8; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-};
+const flush = () => flushRenders(8);
 
 /**
  * Preact renders a state change in a microtask and runs effects after the next frame: awaiting a few
@@ -70,12 +59,14 @@ const byModel = {
 };
 
 const totalsShown = () => ({
-  caption: root.querySelector('table.data caption')?.textContent ?? '',
-  rows: [...root.querySelectorAll('table.data tbody tr')].map((row) => row.querySelector('td')?.textContent),
+  caption: root().querySelector('table.data caption')?.textContent ?? '',
+  rows: [...root().querySelectorAll('table.data tbody tr')].map(
+    (row) => row.querySelector('td')?.textContent,
+  ),
 });
 
 const choose = (label: string, value: string) => {
-  const select = [...root.querySelectorAll('label')]
+  const select = [...root().querySelectorAll('label')]
     .find((each) => each.firstChild?.textContent?.trim() === label)
     ?.querySelector('select') as HTMLSelectElement;
   select.value = value;
@@ -85,7 +76,7 @@ const choose = (label: string, value: string) => {
 describe('the analytics view', () => {
   it('never shows one grouping’s figures under another’s caption, not even for one render', async () => {
     const answers = heldAnswers();
-    render(<AnalyticsView />, root);
+    render(<AnalyticsView />, root());
     await flush();
     answers.get('group_by=model')?.({ ...byModel });
     await flush();
@@ -94,7 +85,7 @@ describe('the analytics view', () => {
     // A metadata key not yet typed: the prompt, and no figures, from the first render.
     choose('Group by', 'metadata');
     await firstRender();
-    expect(root.querySelector('[role="status"]')?.textContent).toContain('Type the metadata key');
+    expect(root().querySelector('[role="status"]')?.textContent).toContain('Type the metadata key');
     expect(totalsShown().rows).toEqual([]);
 
     // Another grouping: its caption, and no rows until its own answer arrives.
@@ -117,7 +108,7 @@ describe('the analytics view', () => {
 
   it('drops an answer that arrives after the user left its grouping', async () => {
     const answers = heldAnswers();
-    render(<AnalyticsView />, root);
+    render(<AnalyticsView />, root());
     await flush();
     const late = answers.get('group_by=model');
     choose('Group by', 'provider');
@@ -131,7 +122,7 @@ describe('the analytics view', () => {
 describe('the outcomes panel', () => {
   it('shows the last period’s outcomes as loading from the render that changes the period', async () => {
     const answers = heldAnswers();
-    render(<OutcomesPanel hours={24} />, root);
+    render(<OutcomesPanel hours={24} />, root());
     await flush();
     for (const [key, reply] of answers)
       if (key.startsWith('/console/api/analytics/summary/cache'))
@@ -139,10 +130,10 @@ describe('the outcomes panel', () => {
           summary: { total: 10, hits: 4, misses: 6, avg_latency_hit_ms: 3, avg_latency_miss_ms: 300 },
         });
     await flush();
-    const cacheGroup = () => root.querySelector('#outcomes-cache')?.parentElement?.textContent ?? '';
+    const cacheGroup = () => root().querySelector('#outcomes-cache')?.parentElement?.textContent ?? '';
     expect(cacheGroup()).not.toContain('Loading');
 
-    render(<OutcomesPanel hours={1} />, root);
+    render(<OutcomesPanel hours={1} />, root());
     await firstRender();
     expect(cacheGroup()).toContain('Loading…');
   });

@@ -1,22 +1,12 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { flushRenders, testRoot } from '../test-dom.js';
 import { OutcomesPanel } from './analytics-outcomes.js';
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-  vi.unstubAllGlobals();
-});
+const root = testRoot();
 
-const flush = async () => {
-  for (let i = 0; i < 5; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-};
+const flush = () => flushRenders();
 
 /** The console API answered by route (the path without its query); `undefined` answers a 503. */
 function answer(byRoute: Record<string, unknown>): URL[] {
@@ -44,7 +34,7 @@ const termsAndValues = (group: Element | null | undefined) =>
     item.querySelector('dd')?.textContent,
   ]);
 const groupTitled = (title: string) =>
-  [...root.querySelectorAll('.outcome-group')].find(
+  [...root().querySelectorAll('.outcome-group')].find(
     (group) => group.querySelector('h3')?.textContent === title,
   );
 
@@ -59,9 +49,9 @@ describe('the outcomes panel', () => {
       '/console/api/analytics/graphs/feedbacks/weighted': { summary: { avg: 2.5 } },
     });
     const before = Date.now();
-    await act(async () => render(<OutcomesPanel hours={24} />, root));
+    await act(async () => render(<OutcomesPanel hours={24} />, root()));
     await flush();
-    expect(root.querySelector('h2')?.textContent).toBe('Outcomes over the period');
+    expect(root().querySelector('h2')?.textContent).toBe('Outcomes over the period');
     expect(termsAndValues(groupTitled('Cache'))).toEqual([
       ['Cache hits', '2'],
       ['Requests in the period', '10'],
@@ -94,7 +84,7 @@ describe('the outcomes panel', () => {
       // The weighted feedback fails: the feedback group shows the error, not a blank.
       '/console/api/analytics/graphs/feedbacks': { summary: { total: 1 } },
     });
-    await act(async () => render(<OutcomesPanel hours={1} />, root));
+    await act(async () => render(<OutcomesPanel hours={1} />, root()));
     await flush();
     const feedback = groupTitled('Feedback');
     expect(feedback?.querySelector('[role="alert"]')?.textContent).toContain('the store is unavailable');

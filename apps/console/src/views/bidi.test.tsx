@@ -1,7 +1,7 @@
 import { render } from 'preact';
-import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { showBidiControls } from '../log-record.js';
+import { flushRenders, testRoot } from '../test-dom.js';
 
 // uPlot draws on a canvas the test DOM lacks: a stand-in keeps the series labels the view gives it.
 const charts: { series: { label?: string }[] }[] = [];
@@ -25,21 +25,12 @@ const USER = 'مستخدم \u202eevil.exe';
 const SHOWN = 'مستخدم \\u202Eevil.exe';
 const CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
 
-let root: HTMLElement;
+const root = testRoot();
 beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
   charts.length = 0;
 });
-afterEach(() => {
-  render(null, root);
-  root.remove();
-  vi.unstubAllGlobals();
-});
 
-const flush = async () => {
-  for (let i = 0; i < 8; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-};
+const flush = () => flushRenders(8);
 
 function answer(byRoute: Record<string, unknown>): void {
   vi.stubGlobal('fetch', async (url: string) => {
@@ -81,9 +72,9 @@ describe('right-to-left and other direction controls in what users send', () => 
 
   it('in the logs table: each user value isolated, its controls shown', async () => {
     answer({ '/console/api/logs': { data: [record], next_cursor: null } });
-    render(<LogsView search={new URLSearchParams()} />, root);
+    render(<LogsView search={new URLSearchParams()} />, root());
     await flush();
-    const row = root.querySelector('.table-scroll tbody tr:not(.spacer)');
+    const row = root().querySelector('.table-scroll tbody tr:not(.spacer)');
     expect(row?.querySelectorAll('td')[9]?.textContent).toBe(SHOWN);
     expect(isolated(row)).toContain(SHOWN);
     expect(isolated(row)).toContain('trace-\\u202Etxt.exe');
@@ -98,9 +89,9 @@ describe('right-to-left and other direction controls in what users send', () => 
 
   it('in the filter form: a value with direction controls is named with its escapes', async () => {
     answer({ '/console/api/logs': { data: [], next_cursor: null } });
-    render(<LogsView search={new URLSearchParams({ 'metadata._user': USER, model: 'gpt\u202e' })} />, root);
+    render(<LogsView search={new URLSearchParams({ 'metadata._user': USER, model: 'gpt\u202e' })} />, root());
     await flush();
-    const note = root.querySelector('[data-testid="bidi-filter"]');
+    const note = root().querySelector('[data-testid="bidi-filter"]');
     expect(note?.textContent).toContain(`Metadata value of _user ${SHOWN}`);
     expect(note?.textContent).toContain('Model gpt\\u202E');
     expect(note?.textContent).not.toMatch(CONTROLS);
@@ -108,20 +99,20 @@ describe('right-to-left and other direction controls in what users send', () => 
 
   it('in a request’s detail and its trace’s waterfall', async () => {
     answer({ '/console/api/logs/log_rtl': record });
-    render(<RequestView id="log_rtl" />, root);
+    render(<RequestView id="log_rtl" />, root());
     await flush();
-    const metadata = root.querySelector('table[aria-label="Metadata"]');
+    const metadata = root().querySelector('table[aria-label="Metadata"]');
     expect(isolated(metadata)).toEqual(expect.arrayContaining(['key\\u202E', 'value\\u200F', SHOWN]));
-    const links = [...root.querySelectorAll('p')].find((p) => p.textContent?.includes('Back to logs'));
+    const links = [...root().querySelectorAll('p')].find((p) => p.textContent?.includes('Back to logs'));
     expect(isolated(links)).toEqual(['trace-\\u202Etxt.exe']);
-    expect(root.textContent).not.toMatch(CONTROLS);
+    expect(root().textContent).not.toMatch(CONTROLS);
 
     answer({ [`/console/api/traces/${encodeURIComponent('trace-\u202etxt.exe')}`]: { requests: [record] } });
-    render(<TraceView traceId={'trace-\u202etxt.exe'} />, root);
+    render(<TraceView traceId={'trace-\u202etxt.exe'} />, root());
     await flush();
-    expect(isolated(root.querySelector('h1'))).toEqual(['trace-\\u202Etxt.exe']);
-    expect(isolated(root.querySelector('[data-testid="span"]'))).toContain('span \\u2067name\\u2069');
-    expect(root.textContent).not.toMatch(CONTROLS);
+    expect(isolated(root().querySelector('h1'))).toEqual(['trace-\\u202Etxt.exe']);
+    expect(isolated(root().querySelector('[data-testid="span"]'))).toContain('span \\u2067name\\u2069');
+    expect(root().textContent).not.toMatch(CONTROLS);
   });
 
   it('in the analytics groups: the totals and the chart’s legend', async () => {
@@ -130,11 +121,11 @@ describe('right-to-left and other direction controls in what users send', () => 
         data: [{ bucket: '2026-01-01T00:00:00.000Z', group: USER, requests: 3, errors: 0, cost: 0.1 }],
       },
     });
-    render(<AnalyticsView />, root);
+    render(<AnalyticsView />, root());
     await flush();
-    const cell = root.querySelector('table.data tbody td');
+    const cell = root().querySelector('table.data tbody td');
     expect(isolated(cell)).toEqual([SHOWN]);
     expect(charts.at(-1)?.series.map((series) => series.label)).toContain(SHOWN);
-    expect(root.textContent).not.toMatch(CONTROLS);
+    expect(root().textContent).not.toMatch(CONTROLS);
   });
 });

@@ -3,24 +3,18 @@ import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogRecord } from '../log-record.js';
 import { TAIL_MAX_PAGES, TAIL_PAGE } from '../logs-tail.js';
+import { flushRenders, testRoot } from '../test-dom.js';
 import { LogsView } from './logs.js';
 
-let root: HTMLElement;
+const root = testRoot();
 beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
   vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
 });
 afterEach(() => {
-  render(null, root);
-  root.remove();
   vi.useRealTimers();
-  vi.unstubAllGlobals();
 });
 
-const flush = async () => {
-  for (let i = 0; i < 20; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-};
+const flush = () => flushRenders(20);
 
 const START = Date.parse('2026-01-01T00:00:00.000Z');
 /** The `n`th record of the log, `n` seconds after the start (ids sort as the store's do). */
@@ -69,9 +63,9 @@ function logsApi(records: LogRecord[], hold?: { gate: Promise<void> | null }): {
   return { calls };
 }
 
-const shownText = () => root.querySelector('.toolbar [aria-live]')?.textContent ?? '';
+const shownText = () => root().querySelector('.toolbar [aria-live]')?.textContent ?? '';
 const button = (name: string) =>
-  [...root.querySelectorAll('button')].find((element) => element.textContent === name) as
+  [...root().querySelectorAll('button')].find((element) => element.textContent === name) as
     | HTMLButtonElement
     | undefined;
 
@@ -79,10 +73,10 @@ describe('the logs view’s live tail', () => {
   it('shows every record a burst brings, more than a poll reads as a gap that Load them fills, none twice', async () => {
     const records = Array.from({ length: 60 }, (_, n) => recordAt(n));
     logsApi(records);
-    render(<LogsView search={new URLSearchParams()} />, root);
+    render(<LogsView search={new URLSearchParams()} />, root());
     await flush();
     expect(shownText()).toContain('50 shown, more below');
-    const tail = root.querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement;
+    const tail = root().querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement;
     await act(() => tail.click());
     // A burst of 700 between two polls: more than one poll reads (5 pages of 100).
     const burst = 700;
@@ -93,13 +87,13 @@ describe('the logs view’s live tail', () => {
     });
     await flush();
     expect(shownText()).toContain(`${50 + TAIL_PAGE * TAIL_MAX_PAGES} shown`);
-    const gaps = root.querySelectorAll('[data-testid="tail-gap"]');
+    const gaps = root().querySelectorAll('[data-testid="tail-gap"]');
     expect(gaps).toHaveLength(1);
     expect(gaps[0]?.textContent).toContain('are not shown yet');
     await act(() => button('Load them')?.click());
     await flush();
     expect(shownText()).toContain(`${50 + burst} shown, more below`);
-    expect(root.querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(0);
+    expect(root().querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(0);
     // A poll with nothing new adds nothing; the rest below comes once each.
     await act(() => {
       vi.advanceTimersByTime(2000);
@@ -114,16 +108,16 @@ describe('the logs view’s live tail', () => {
   it('places a record logged late (an earlier time than the newest shown) where it belongs', async () => {
     const records = Array.from({ length: 10 }, (_, n) => recordAt(n));
     logsApi(records);
-    render(<LogsView search={new URLSearchParams()} />, root);
+    render(<LogsView search={new URLSearchParams()} />, root());
     await flush();
-    await act(() => (root.querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement).click());
+    await act(() => (root().querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement).click());
     records.push(recordAt(10), recordAt(9, 500));
     await act(() => {
       vi.advanceTimersByTime(2000);
     });
     await flush();
     expect(shownText()).toContain('12 shown');
-    const users = [...root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')].map(
+    const users = [...root().querySelectorAll('.table-scroll tbody tr:not(.spacer)')].map(
       (row) => row.querySelectorAll('td')[9]?.textContent,
     );
     expect(users.slice(0, 4)).toEqual(['user-10', 'user-9', 'late-9', 'user-8']);
@@ -133,15 +127,15 @@ describe('the logs view’s live tail', () => {
     const records = Array.from({ length: 60 }, (_, n) => recordAt(n));
     const hold: { gate: Promise<void> | null } = { gate: null };
     logsApi(records, hold);
-    render(<LogsView search={new URLSearchParams()} />, root);
+    render(<LogsView search={new URLSearchParams()} />, root());
     await flush();
-    await act(() => (root.querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement).click());
+    await act(() => (root().querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement).click());
     for (let n = 60; n < 760; n += 1) records.push(recordAt(n));
     await act(() => {
       vi.advanceTimersByTime(2000);
     });
     await flush();
-    expect(root.querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(1);
+    expect(root().querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(1);
     // The next poll's answer is slow; Load them is pressed meanwhile.
     let release = () => {};
     hold.gate = new Promise((resolve) => {
@@ -159,6 +153,6 @@ describe('the logs view’s live tail', () => {
     await act(async () => new Promise((resolve) => setTimeout(resolve, 150)));
     await flush();
     expect(shownText()).toContain('751 shown');
-    expect(root.querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(0);
+    expect(root().querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(0);
   });
 });

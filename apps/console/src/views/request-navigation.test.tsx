@@ -1,23 +1,12 @@
 import { render } from 'preact';
-import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { flushRenders, testRoot } from '../test-dom.js';
 import { RequestView } from './request.js';
 import { TraceView } from './trace.js';
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-  vi.unstubAllGlobals();
-});
+const root = testRoot();
 
-const flush = async () => {
-  for (let i = 0; i < 5; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-};
+const flush = () => flushRenders();
 
 /** The console API, each call answered when the test says (`status` 404 answers pk's not-found). */
 function heldAnswers(): Map<string, (status: number, body: unknown) => void> {
@@ -51,47 +40,47 @@ const notFound = { error: { message: 'no such log record', code: 'PK_ERR_NOT_FOU
 describe('a request or trace page reused by back and forward', () => {
   it('shows the request the address names, not the last one’s failure or a late answer', async () => {
     const answers = heldAnswers();
-    render(<RequestView id="log_missing" />, root);
+    render(<RequestView id="log_missing" />, root());
     await flush();
     answers.get('/console/api/logs/log_missing')?.(404, notFound);
     await flush();
-    expect(root.textContent).toContain('no such log record');
+    expect(root().textContent).toContain('no such log record');
 
     // Forward to a request that exists: loading, then its record; the earlier failure is gone.
-    render(<RequestView id="log_b" />, root);
+    render(<RequestView id="log_b" />, root());
     await flush();
-    expect(root.textContent).toContain('Loading…');
+    expect(root().textContent).toContain('Loading…');
     answers.get('/console/api/logs/log_b')?.(200, record('log_b', 'trace-b'));
     await flush();
-    expect(root.textContent).toContain('trace-b');
-    expect(root.textContent).not.toContain('no such log record');
+    expect(root().textContent).toContain('trace-b');
+    expect(root().textContent).not.toContain('no such log record');
 
     // Back to another, whose answer is slower than the next one's: the late one is dropped.
-    render(<RequestView id="log_c" />, root);
+    render(<RequestView id="log_c" />, root());
     await flush();
     const late = answers.get('/console/api/logs/log_c');
-    render(<RequestView id="log_d" />, root);
+    render(<RequestView id="log_d" />, root());
     await flush();
     answers.get('/console/api/logs/log_d')?.(200, record('log_d', 'trace-d'));
     await flush();
     late?.(200, record('log_c', 'trace-c'));
     await flush();
-    expect(root.textContent).toContain('trace-d');
-    expect(root.textContent).not.toContain('trace-c');
+    expect(root().textContent).toContain('trace-d');
+    expect(root().textContent).not.toContain('trace-c');
   });
 
   it('shows the trace the address names, not the last one’s failure', async () => {
     const answers = heldAnswers();
-    render(<TraceView traceId="trace-missing" />, root);
+    render(<TraceView traceId="trace-missing" />, root());
     await flush();
     answers.get('/console/api/traces/trace-missing')?.(404, { error: { message: 'no such trace' } });
     await flush();
-    expect(root.textContent).toContain('no such trace');
-    render(<TraceView traceId="trace-e" />, root);
+    expect(root().textContent).toContain('no such trace');
+    render(<TraceView traceId="trace-e" />, root());
     await flush();
     answers.get('/console/api/traces/trace-e')?.(200, { requests: [record('log_e', 'trace-e')] });
     await flush();
-    expect(root.textContent).toContain('1 requests');
-    expect(root.textContent).not.toContain('no such trace');
+    expect(root().textContent).toContain('1 requests');
+    expect(root().textContent).not.toContain('no such trace');
   });
 });

@@ -1,23 +1,12 @@
 import { render } from 'preact';
-import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LogRecord } from '../log-record.js';
+import { flushRenders, testRoot } from '../test-dom.js';
 import { indentOf, MAX_INDENT_DEPTH, TraceView } from './trace.js';
 
-let root: HTMLElement;
-beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
-});
-afterEach(() => {
-  render(null, root);
-  root.remove();
-  vi.unstubAllGlobals();
-});
+const root = testRoot();
 
-const flush = async () => {
-  for (let i = 0; i < 5; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-};
+const flush = () => flushRenders();
 
 /** An agent loop: 150 calls, each made by the one before (its parent span), 5 ms each. */
 const chain: LogRecord[] = Array.from({ length: 150 }, (_, n) => ({
@@ -47,9 +36,9 @@ describe('a deep trace’s waterfall', () => {
           headers: { 'content-type': 'application/json' },
         }),
     );
-    render(<TraceView traceId="deep-chain" />, root);
+    render(<TraceView traceId="deep-chain" />, root());
     await flush();
-    const spans = [...root.querySelectorAll<HTMLElement>('[data-testid="span"]')];
+    const spans = [...root().querySelectorAll<HTMLElement>('[data-testid="span"]')];
     expect(spans).toHaveLength(150);
     for (const span of spans) {
       const depth = Number(span.dataset.depth);

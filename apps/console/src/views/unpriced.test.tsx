@@ -1,7 +1,8 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { LogRecord } from '../log-record.js';
+import { flushRenders, testRoot } from '../test-dom.js';
 
 // uPlot draws on a canvas the test DOM lacks: a stand-in keeps the options the view gives it, so
 // the test reads what the chart's legend (its tooltip) would say for each point.
@@ -20,21 +21,12 @@ const { AnalyticsView } = await import('./analytics.js');
 const { LogsView } = await import('./logs.js');
 const { RequestView } = await import('./request.js');
 
-let root: HTMLElement;
+const root = testRoot();
 beforeEach(() => {
-  root = document.createElement('div');
-  document.body.append(root);
   charts.length = 0;
 });
-afterEach(() => {
-  render(null, root);
-  root.remove();
-  vi.unstubAllGlobals();
-});
 
-const flush = async () => {
-  for (let i = 0; i < 8; i += 1) await act(async () => new Promise((resolve) => setTimeout(resolve, 0)));
-};
+const flush = () => flushRenders(8);
 
 /** The console API answered by route (the path without its query). */
 function answer(byRoute: Record<string, unknown>): void {
@@ -66,17 +58,17 @@ describe('a cost the gateway could not price', () => {
     const noUsage = { ...unpriced, id: 'log_no_usage', cost_status: 'no_usage' };
     const failed = { ...unpriced, id: 'log_failed', status: 502, cost_status: null };
     answer({ '/console/api/logs': { data: [unpriced, noUsage, failed], next_cursor: null } });
-    render(<LogsView search={new URLSearchParams()} />, root);
+    render(<LogsView search={new URLSearchParams()} />, root());
     await flush();
-    const costs = [...root.querySelectorAll('.table-scroll tbody tr:not(.spacer)')].map(
+    const costs = [...root().querySelectorAll('.table-scroll tbody tr:not(.spacer)')].map(
       (row) => row.querySelectorAll('td')[5]?.textContent,
     );
     expect(costs).toEqual(['unpriced', 'unpriced (no usage)', '—']);
 
     answer({ '/console/api/logs/log_unpriced': unpriced });
-    render(<RequestView id="log_unpriced" />, root);
+    render(<RequestView id="log_unpriced" />, root());
     await flush();
-    const cost = [...root.querySelectorAll('dt')].find((term) => term.textContent === 'Cost');
+    const cost = [...root().querySelectorAll('dt')].find((term) => term.textContent === 'Cost');
     expect(cost?.nextElementSibling?.textContent).toBe('unpriced');
   });
 
@@ -110,15 +102,15 @@ describe('a cost the gateway could not price', () => {
         ],
       },
     });
-    render(<AnalyticsView />, root);
+    render(<AnalyticsView />, root());
     await flush();
-    const totals = [...root.querySelectorAll('table.data tbody tr')].map((row) =>
+    const totals = [...root().querySelectorAll('table.data tbody tr')].map((row) =>
       [...row.querySelectorAll('td')].map((cell) => cell.textContent),
     );
     expect(totals).toContainEqual(['house-unknown-model', '40374', '0', 'unpriced (40374 requests)']);
     expect(totals).toContainEqual(['gpt-4o', '8', '1', '$0.7500 + 2 unpriced']);
 
-    const select = root.querySelector('select') as HTMLSelectElement;
+    const select = root().querySelector('select') as HTMLSelectElement;
     select.value = 'cost';
     await act(() => {
       select.dispatchEvent(new Event('change'));
