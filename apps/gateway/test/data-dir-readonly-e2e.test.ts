@@ -1,24 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readOnlyVolume } from '@pk/dev-config/read-only-volume';
+import { describe, expect, it } from 'vitest';
 import { runGatewayExpectingExit } from './server-process.js';
 
 // PK_DATA_DIR on a read-only volume (a tmpfs mounted read-only: root cannot write it either).
 // Skipped where this process may not mount.
-const parent = mkdtempSync(join(tmpdir(), 'pk-readonly-volume-'));
-let mounted = false;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', parent], { stdio: 'ignore' });
-  mounted = true;
-} catch {
-  // Not permitted here.
-}
-afterAll(() => {
-  if (mounted) execFileSync('umount', [parent]);
-  rmSync(parent, { recursive: true, force: true });
-});
+const { path: parent, mounted } = readOnlyVolume('pk-readonly-volume-');
 
 describe.runIf(mounted)('a gateway whose PK_DATA_DIR is not writable', () => {
   it('exits 1 saying the folder is not writable and what to do', async () => {

@@ -1,24 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { readOnlyVolume } from '@pk/dev-config/read-only-volume';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../open-store.js';
 
 // A read-only folder as users meet it (a read-only volume): a tmpfs mounted read-only, which root
 // cannot write either. Skipped where this process may not mount.
-const parent = mkdtempSync(join(tmpdir(), 'pk-readonly-data-'));
-let mounted = false;
-try {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', parent], { stdio: 'ignore' });
-  mounted = true;
-} catch {
-  // Not permitted here.
-}
-afterAll(() => {
-  if (mounted) execFileSync('umount', [parent]);
-  rmSync(parent, { recursive: true, force: true });
-});
+const { path: parent, mounted } = readOnlyVolume('pk-readonly-data-');
 
 describe.runIf(mounted)('a data directory this process cannot write', () => {
   it('is refused in words that say it is not writable and what to do, for the folder itself', async () => {
