@@ -152,6 +152,19 @@ const STARTED_OPENAI_USAGE = {
   cache_creation_input_tokens: 100,
 };
 
+/** The openai SDK as an app with the team's gateway key calls pk: a virtual key, a trace id, no retries. */
+const openaiThrough = (virtualKey: string, traceId: string) =>
+  new OpenAI({
+    baseURL: gateway.base,
+    apiKey: 'unused',
+    maxRetries: 0,
+    defaultHeaders: {
+      'x-portkey-api-key': KEYS.team,
+      'x-portkey-virtual-key': virtualKey,
+      'x-portkey-trace-id': traceId,
+    },
+  });
+
 describe('a stream that ends short after its provider reported usage', () => {
   it('Anthropic’s SDK, the provider resets after message_start and some text: the record keeps the input tokens and their cost, the budget counts them', async () => {
     const model = `${ANTHROPIC_MODEL}`;
@@ -207,16 +220,7 @@ describe('a stream that ends short after its provider reported usage', () => {
     const opening = anthropicOpening(model);
     // Everything up to the text, then nothing until the client leaves.
     mock.script(model, [{ sse: opening, stallAfter: opening.length }]);
-    const client = new OpenAI({
-      baseURL: gateway.base,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: {
-        'x-portkey-api-key': KEYS.team,
-        'x-portkey-virtual-key': 'anthropic-chat',
-        'x-portkey-trace-id': traceId,
-      },
-    });
+    const client = openaiThrough('anthropic-chat', traceId);
     const controller = new AbortController();
     const stream = await client.chat.completions.create(
       {
@@ -249,16 +253,7 @@ describe('a stream that ends short after its provider reported usage', () => {
     const traceId = `cut-openai-${Date.now()}`;
     const frames = chatChunks(model, { pieces: 4, usage: true }).filter((frame) => frame !== '[DONE]');
     mock.script(model, [{ sse: frames, breakAfter: { payloads: frames.length, how: 'reset' } }]);
-    const client = new OpenAI({
-      baseURL: gateway.base,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: {
-        'x-portkey-api-key': KEYS.team,
-        'x-portkey-virtual-key': 'openai-chat',
-        'x-portkey-trace-id': traceId,
-      },
-    });
+    const client = openaiThrough('openai-chat', traceId);
     const stream = await client.chat.completions.create({
       model,
       stream: true,
@@ -292,16 +287,7 @@ describe('a stream that ends short after its provider reported usage', () => {
     const traceId = `cut-none-${Date.now()}`;
     const frames = chatChunks(model, { pieces: 4 }).slice(0, 3);
     mock.script(model, [{ sse: frames, breakAfter: { payloads: frames.length, how: 'reset' } }]);
-    const client = new OpenAI({
-      baseURL: gateway.base,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: {
-        'x-portkey-api-key': KEYS.team,
-        'x-portkey-virtual-key': 'openai-chat',
-        'x-portkey-trace-id': traceId,
-      },
-    });
+    const client = openaiThrough('openai-chat', traceId);
     const stream = await client.chat.completions.create({
       model,
       stream: true,
