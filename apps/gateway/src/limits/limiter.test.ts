@@ -54,6 +54,20 @@ const rpm = (value: number, onStoreFailure?: 'open' | 'closed') =>
 const dollars = (credit: number) =>
   compileLimits(undefined, { credit_limit: credit, alert_threshold: credit / 2 });
 
+/** A limiter on one process's memory store, as a single replica uses it. */
+function memoryLimiter() {
+  const store = createMemoryLimitStore();
+  const limiter = createLimiter({
+    store,
+    local: store,
+    replicas: 1,
+    holdTtlMs: 60_000,
+    onStoreFailure: () => {},
+    onAlert: () => {},
+  });
+  return { store, limiter };
+}
+
 describe('limiter', () => {
   it('store down: open rate limits serve within limit ÷ replicas, marked degraded; the failure is reported', async () => {
     const onStoreFailure = vi.fn();
@@ -97,15 +111,7 @@ describe('limiter', () => {
   });
 
   it('a request no provider answered gets its token and budget holds back, and still counts against request rates', async () => {
-    const store = createMemoryLimitStore();
-    const limiter = createLimiter({
-      store,
-      local: store,
-      replicas: 1,
-      holdTtlMs: 60_000,
-      onStoreFailure: () => {},
-      onAlert: () => {},
-    });
+    const { store, limiter } = memoryLimiter();
     const key = subject('vk:key', dollars(1));
     const admitted = await limiter.admit([key], { tokens: 10, costMicros: 400_000 });
     expect(admitted.ok).toBe(true);
@@ -121,15 +127,7 @@ describe('limiter', () => {
   });
 
   it('a rate limit of 0 refuses every request, saying so, with no Retry-After: waiting never helps', async () => {
-    const store = createMemoryLimitStore();
-    const limiter = createLimiter({
-      store,
-      local: store,
-      replicas: 1,
-      holdTtlMs: 60_000,
-      onStoreFailure: () => {},
-      onAlert: () => {},
-    });
+    const { limiter } = memoryLimiter();
     const refusal = await limiter.admit([subject('vk:zero', rpm(0))], { tokens: 0, costMicros: 0 });
     expect(refusal).toMatchObject({
       ok: false,
