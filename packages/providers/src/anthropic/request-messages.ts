@@ -22,6 +22,11 @@ function toImageBlock(url: string): AnthropicRequestBlock {
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
+/** Whether Claude reads a file of this media type sent as bytes: a PDF, plain text or an image. */
+export function anthropicReadsFile(mediaType: string): boolean {
+  return mediaType === 'application/pdf' || mediaType === 'text/plain' || IMAGE_TYPES.has(mediaType);
+}
+
 /**
  * A `file` part → a `document` block: a PDF as base64, plain text as text (decoded: Anthropic takes
  * the text itself), an `https:` URL as a URL source; an image as an `image` block. Else a warning.

@@ -31,6 +31,11 @@ export function bedrockImageFormat(mediaType: string): string | undefined {
   return format !== undefined && IMAGE_FORMATS.has(format) ? format : undefined;
 }
 
+/** Whether Converse reads a file of this media type, as an image or a document. */
+export function bedrockReadsFile(mediaType: string): boolean {
+  return bedrockImageFormat(mediaType) !== undefined || DOCUMENT_FORMATS[mediaType] !== undefined;
+}
+
 /**
  * A document name Converse accepts: only letters and digits, single whitespace, hyphens, parentheses
  * and square brackets, 1 to 200 characters. The extension goes (the format says it), any other

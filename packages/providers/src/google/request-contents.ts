@@ -32,6 +32,11 @@ function guessMimeType(url: string): string {
 const INLINE_TYPES =
   /^(application\/pdf|application\/x-javascript|application\/x-python|text\/.+|image\/.+|audio\/.+|video\/.+)$/;
 
+/** Whether Gemini reads a file of this media type sent inline. */
+export function geminiReadsInlineFile(mediaType: string): boolean {
+  return INLINE_TYPES.test(mediaType);
+}
+
 /** A `file` part → an `inlineData` part, or `undefined` with a warning naming `provider`. */
 function fileToPart(
   part: { readonly type: string },
@@ -39,7 +44,7 @@ function fileToPart(
   provider: string,
 ): Record<string, unknown> | undefined {
   const file = filePartOf(part);
-  if (file?.kind === 'data' && INLINE_TYPES.test(file.mediaType))
+  if (file?.kind === 'data' && geminiReadsInlineFile(file.mediaType))
     return { inlineData: { mimeType: file.mediaType, data: file.data } };
   if (file !== undefined) {
     const what = file.kind === 'data' ? file.mediaType : file.kind === 'url' ? 'a file_url' : file.reason;

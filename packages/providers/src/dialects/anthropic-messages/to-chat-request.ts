@@ -1,14 +1,14 @@
 import { splitThoughtSignature, toolCallIdFields } from '../../google/signed-tool-call-id.js';
 import { maxTokensField } from '../../shared/max-tokens-field.js';
-import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
-import { strictSchemaProblem } from '../strict-json-schema.js';
 import {
   stopSequenceLimit,
-  type TranslatedTarget,
+  type TargetModel,
   takesFiles,
   takesFileUrls,
   takesThinkingBlocks,
-} from '../translated-target.js';
+} from '../../shared/target-capabilities.js';
+import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
+import { strictSchemaProblem } from '../strict-json-schema.js';
 import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
 import { type MessagesContentBlock, type MessagesRequest, messagesRequestSchema } from './request-schema.js';
 
@@ -45,7 +45,7 @@ const REFUSED: Readonly<Record<string, string>> = {
 type ChatMessage = Record<string, unknown>;
 type ChatPart = Record<string, unknown>;
 
-interface Translation extends TranslatedTarget {
+interface Translation extends TargetModel {
   readonly warnings: string[];
 }
 

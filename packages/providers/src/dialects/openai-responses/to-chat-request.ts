@@ -1,8 +1,8 @@
 import { PkError } from '@pk/config';
 import { splitThoughtSignature, toolCallIdFields } from '../../google/signed-tool-call-id.js';
 import { maxTokensField } from '../../shared/max-tokens-field.js';
+import { type TargetModel, takesFiles, takesFileUrls } from '../../shared/target-capabilities.js';
 import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
-import { type TranslatedTarget, takesFiles, takesFileUrls } from '../translated-target.js';
 import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
 import { type ResponsesInputItem, type ResponsesRequest, responsesRequestSchema } from './request-schema.js';
 
@@ -34,7 +34,7 @@ const TRANSLATED = new Set([
 
 type ChatMessage = Record<string, unknown> & { role: string };
 
-interface Translation extends TranslatedTarget {
+interface Translation extends TargetModel {
   readonly warnings: string[];
 }
 

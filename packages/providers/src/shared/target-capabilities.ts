@@ -1,8 +1,14 @@
+import { anthropicReadsFile } from '../anthropic/request-messages.js';
 import { isBedrockClaudeModel } from '../bedrock/claude-model.js';
+import { bedrockReadsFile } from '../bedrock/request-documents.js';
+import { geminiReadsInlineFile } from '../google/request-contents.js';
 import { vertexAIModelRoute } from '../vertex-ai/location.js';
 
-/** A target of a translated dialect request: the provider and the model it is asked for. */
-export interface TranslatedTarget {
+/**
+ * One attempt's target, as the chat route and the dialect translations ask what it can take: the
+ * provider and the model it is asked for.
+ */
+export interface TargetModel {
   readonly provider: string;
   readonly model: string;
 }
@@ -56,12 +62,12 @@ function isClaudeOnVertex(model: string): boolean {
 }
 
 /** Whether the target reads a file's bytes from a chat `file` part. */
-export function takesFiles(target: TranslatedTarget): boolean {
+export function takesFiles(target: TargetModel): boolean {
   return TAKES_FILES.has(target.provider);
 }
 
 /** Whether the target fetches a file given by URL (a chat `file` part's `file_url`). */
-export function takesFileUrls(target: TranslatedTarget): boolean {
+export function takesFileUrls(target: TargetModel): boolean {
   return TAKES_FILE_URLS.has(target.provider);
 }
 
@@ -70,15 +76,35 @@ export function takesFileUrls(target: TranslatedTarget): boolean {
  * signatures) from a chat message's `thinking_blocks`: Anthropic, and Claude on Bedrock or Vertex AI.
  * Other providers have no such field (strict ones, Groq, refuse a message that carries it).
  */
-export function takesThinkingBlocks(target: TranslatedTarget): boolean {
+export function takesThinkingBlocks(target: TargetModel): boolean {
   if (target.provider === 'anthropic') return true;
   if (target.provider === 'bedrock') return isBedrockClaudeModel(target.model);
   if (target.provider === 'vertex-ai') return isClaudeOnVertex(target.model);
   return false;
 }
 
+/**
+ * Which media types of a file sent as bytes the target reads, where pk translates the `file` part into
+ * the provider's own block (Claude, Gemini, Bedrock Converse); `undefined` where the part goes on as
+ * the client sent it (OpenAI, Azure OpenAI: the provider judges it, `file_id` included).
+ */
+export function fileMediaTypesReadBy(target: TargetModel): ((mediaType: string) => boolean) | undefined {
+  switch (target.provider) {
+    case 'anthropic':
+      return anthropicReadsFile;
+    case 'google':
+      return geminiReadsInlineFile;
+    case 'vertex-ai':
+      return isClaudeOnVertex(target.model) ? anthropicReadsFile : geminiReadsInlineFile;
+    case 'bedrock':
+      return bedrockReadsFile;
+    default:
+      return undefined;
+  }
+}
+
 /** The most stop sequences the target takes, or `undefined` where no limit is known. */
-export function stopSequenceLimit(target: TranslatedTarget): number | undefined {
+export function stopSequenceLimit(target: TargetModel): number | undefined {
   if (target.provider === 'vertex-ai') return isClaudeOnVertex(target.model) ? undefined : 5;
   return STOP_SEQUENCE_LIMITS[target.provider];
 }

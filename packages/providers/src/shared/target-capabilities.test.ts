@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { stopSequenceLimit, takesFiles, takesFileUrls, takesThinkingBlocks } from './translated-target.js';
+import {
+  fileMediaTypesReadBy,
+  stopSequenceLimit,
+  takesFiles,
+  takesFileUrls,
+  takesThinkingBlocks,
+} from './target-capabilities.js';
 
-describe('translated targets', () => {
+describe('target capabilities', () => {
   it('reads files where the chat adapter sends their bytes on, and file URLs where the provider fetches them', () => {
     for (const provider of ['openai', 'azure-openai', 'anthropic', 'google', 'vertex-ai', 'bedrock'])
       expect(takesFiles({ provider, model: 'm' })).toBe(true);
@@ -34,5 +40,19 @@ describe('translated targets', () => {
     expect(stopSequenceLimit({ provider: 'vertex-ai', model: 'claude-sonnet-4@20250514' })).toBeUndefined();
     expect(stopSequenceLimit({ provider: 'cohere', model: 'command-r' })).toBe(5);
     expect(stopSequenceLimit({ provider: 'mistral-ai', model: 'mistral-large-latest' })).toBeUndefined();
+  });
+
+  it('knows which file types the translating adapters read, and leaves OpenAI’s to OpenAI', () => {
+    const reads = (provider: string, model: string, mediaType: string) =>
+      fileMediaTypesReadBy({ provider, model })?.(mediaType);
+    expect(reads('anthropic', 'claude-sonnet-4', 'application/pdf')).toBe(true);
+    expect(reads('anthropic', 'claude-sonnet-4', 'text/csv')).toBe(false);
+    expect(reads('vertex-ai', 'claude-sonnet-4@20250514', 'text/csv')).toBe(false);
+    expect(reads('vertex-ai', 'gemini-2.0-flash', 'text/csv')).toBe(true);
+    expect(reads('google', 'gemini-2.0-flash', 'application/zip')).toBe(false);
+    expect(reads('bedrock', 'amazon.nova-pro-v1:0', 'text/csv')).toBe(true);
+    expect(reads('bedrock', 'amazon.nova-pro-v1:0', 'application/zip')).toBe(false);
+    for (const provider of ['openai', 'azure-openai', 'groq'])
+      expect(fileMediaTypesReadBy({ provider, model: 'm' })).toBeUndefined();
   });
 });
