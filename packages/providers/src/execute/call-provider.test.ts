@@ -30,6 +30,55 @@ describe('callProvider refusals (no upstream call)', () => {
     expect(transport.send).not.toHaveBeenCalled();
   });
 
+  it('a chat request the target cannot take is a 400 outcome with no upstream call, judged per target', async () => {
+    const send = vi.fn(async () => ({
+      status: 200,
+      headers: {},
+      body: new Response('{"ok":true}').body as ReadableStream<Uint8Array>,
+    }));
+    const body = {
+      model: 'gemini-2.0-flash',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'Summarize it' },
+            { type: 'file', file: { file_url: 'https://example.com/contract.pdf' } },
+          ],
+        },
+      ],
+    };
+    const refused = await callProvider({
+      target: { provider: 'google', api_key: 'k' },
+      request: { endpoint: 'chat.completions', body },
+      transport: { send, close: async () => {} },
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      status: 400,
+      error: { code: 'PK_ERR_UNSUPPORTED_FEATURE', param: 'messages[0].content[1]' },
+    });
+    expect(send).not.toHaveBeenCalled();
+    await callProvider({
+      target: { provider: 'anthropic', api_key: 'k' },
+      request: { endpoint: 'chat.completions', body: { ...body, model: 'claude-sonnet-4-20250514' } },
+      transport: { send, close: async () => {} },
+    });
+    expect(send).toHaveBeenCalledOnce();
+    const [sent] = send.mock.calls[0] as unknown as [{ body: string }];
+    expect(sent.body).toContain('"source":{"type":"url","url":"https://example.com/contract.pdf"}');
+  });
+
+  it('override_params are judged, not the client’s body: a forced stop list over the limit is refused', async () => {
+    const outcome = await callProvider({
+      target: { provider: 'openai', api_key: 'k', override_params: { stop: ['a', 'b', 'c', 'd', 'e'] } },
+      request: { endpoint: 'chat.completions', body: { model: 'gpt-4o', messages: [] } },
+      transport,
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 400, error: { param: 'stop' } });
+    expect(transport.send).not.toHaveBeenCalled();
+  });
+
   it('reads a plan leaf (target, override_params) through the attempt port', async () => {
     const send = vi.fn(async () => ({
       status: 200,

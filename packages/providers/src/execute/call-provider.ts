@@ -2,6 +2,7 @@ import { type AttemptFunction, type AttemptOutcome, PkError, type PlanLeaf } fro
 import type { OpenAIUsage } from '../openai-format/usage.js';
 import { getProviderAdapter } from '../registry/registry.js';
 import { rememberAnswerJson } from '../shared/body-json.js';
+import { refuseWhatTheTargetCannotTake } from '../shared/chat-refusals.js';
 import { encodeEmbeddingsAnswerAsBase64 } from '../shared/embeddings-base64.js';
 import { isJsonObject } from '../shared/json.js';
 import { prepareRequest } from '../shared/prepare-request.js';
@@ -158,6 +159,11 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       target,
       ...(isJsonObject(overrideParams) ? { overrideParams } : {}),
     });
+    // Per attempt, as a dialect's translation: a fallback moves on from a target that cannot take it.
+    if (prepared.endpoint === 'chat.completions') {
+      const model = typeof prepared.body.model === 'string' ? prepared.body.model : '';
+      refuseWhatTheTargetCannotTake(prepared.body, { provider: context.provider, model });
+    }
     built = adapter.buildRequest(prepared, context);
     const forwardedHeaders = options.request.forwardedHeaders;
     const response = await sendUpstream(adapter, built, context, forwardedHeaders, options);
