@@ -54,6 +54,29 @@ describe('toAnthropicRequest', () => {
     expect(body).toEqual(documented);
   });
 
+  it('tells the client strict mode is not enforced: the schema becomes a tool’s input schema', () => {
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string' } },
+      required: ['name'],
+      additionalProperties: false,
+    };
+    const strict = (value: boolean) =>
+      send({
+        model: 'claude-sonnet-4-20250514',
+        messages: [{ role: 'user', content: 'Name a pioneer' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'person', schema, strict: value } },
+      });
+    const { body, warnings } = strict(true);
+    expect(body.tools).toEqual([
+      { name: 'json_response', description: 'Respond with a JSON object (person).', input_schema: schema },
+    ]);
+    expect(warnings).toEqual([
+      "response_format.json_schema.strict is not supported by anthropic (the schema is sent as a tool's input schema, which anthropic does not enforce), so the answer is not guaranteed to match it",
+    ]);
+    expect(strict(false).warnings).toEqual([]);
+  });
+
   it('refuses n > 1 with a 400 naming the parameter', () => {
     const run = () => send({ model: 'm', n: 2, messages: [{ role: 'user', content: 'hi' }] });
     expect(run).toThrow(PkError);

@@ -1,6 +1,7 @@
 import { PkError } from '@pk/config';
 import { type OpenAIChatRequest, openAIChatRequestSchema } from '../openai-format/chat-completion-request.js';
 import { withCacheControl } from '../shared/cache-control.js';
+import { unenforcedStrictSchemaWarning } from '../shared/strict-schema-warning.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { claudeOnlyParameters } from './claude-parameters.js';
@@ -94,6 +95,8 @@ export function toAnthropicRequest(request: PreparedRequest, context: ProviderCo
   const warnings: string[] = [];
   const { system, messages } = toAnthropicMessages(chat.messages, warnings, context.provider);
   const jsonTool = anthropicJsonTool(chat.response_format);
+  const strictWarning = unenforcedStrictSchemaWarning(chat.response_format, context.provider);
+  if (strictWarning !== undefined) warnings.push(strictWarning);
   const tools = (chat.tools ?? []).map((tool) => ({
     name: tool.function.name,
     ...(tool.function.description === undefined ? {} : { description: tool.function.description }),

@@ -176,6 +176,26 @@ describe('toBedrockRequest', () => {
     });
   });
 
+  it('tells the client strict mode is not enforced: the schema becomes a tool’s input schema', () => {
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string' } },
+      required: ['name'],
+      additionalProperties: false,
+    };
+    const { body, warnings } = send({
+      model: 'amazon.nova-pro-v1:0',
+      messages: [{ role: 'user', content: 'Name a pioneer' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'person', schema, strict: true } },
+    });
+    expect(body.toolConfig).toMatchObject({
+      tools: [{ toolSpec: { name: 'json_response', inputSchema: { json: schema } } }],
+    });
+    expect(warnings).toEqual([
+      "response_format.json_schema.strict is not supported by bedrock (the schema is sent as a tool's input schema, which bedrock does not enforce), so the answer is not guaranteed to match it",
+    ]);
+  });
+
   it('refuses a region or model that could change the URL, and builds Titan and Cohere embeddings', () => {
     expect(() =>
       send({ model: 'm', messages: [{ role: 'user', content: 'x' }] }, { aws_region: 'evil.com/x' }),

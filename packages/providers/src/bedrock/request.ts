@@ -3,6 +3,7 @@ import { claudeOnlyParameters } from '../anthropic/claude-parameters.js';
 import type { OpenAIChatRequest } from '../openai-format/chat-completion-request.js';
 import { cacheControlOf } from '../shared/cache-control.js';
 import { parseChatRequestOrThrow, stopSequences, warnDroppedParameters } from '../shared/chat-request.js';
+import { unenforcedStrictSchemaWarning } from '../shared/strict-schema-warning.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { isBedrockClaudeModel } from './claude-model.js';
@@ -123,6 +124,8 @@ function converseBody(request: PreparedRequest, model: string, warnings: string[
     ...(stop === undefined ? {} : { stopSequences: stop }),
   };
   const tools = toolConfig({ chat, model, messages, warnings });
+  const strictWarning = unenforcedStrictSchemaWarning(chat.response_format, 'bedrock');
+  if (strictWarning !== undefined) warnings.push(strictWarning);
   const claude = isBedrockClaudeModel(model);
   // Claude's extended thinking and top_k (Converse has no field of its own for them).
   const additional = claude ? claudeOnlyParameters(request.body) : {};
