@@ -283,3 +283,172 @@ describe('messages → a document block reaches a translated provider as its own
     expect(mock.received.length).toBe(before);
   });
 });
+
+describe('chat → what a target cannot take is refused before any call, as on the dialects', () => {
+  const contractByUrl = [
+    {
+      role: 'user',
+      content: [
+        { type: 'text', text: 'Summarize the attached contract' },
+        { type: 'file', file: { file_url: 'https://example.com/contract.pdf' } },
+      ],
+    },
+  ];
+
+  /** Sends through `config`, expecting the openai SDK's 400; the mock must have received nothing. */
+  async function refusalThrough(config: Record<string, unknown>, body: Record<string, unknown>) {
+    const before = mock.received.length;
+    const client = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'unused-the-config-carries-credentials',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-config': JSON.stringify(config) },
+    });
+    const error = await client.chat.completions
+      .create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(mock.received.length).toBe(before);
+    return error as InstanceType<typeof OpenAI.BadRequestError>;
+  }
+
+  it.each([
+    ['google', 'google'],
+    ['vertex-gemini', 'vertex-ai'],
+    ['bedrock-converse', 'bedrock'],
+    ['openai', 'openai'],
+  ])(
+    'a file by URL to %s is a 400 naming the part, not dropped or sent in a field it lacks',
+    async (id, provider) => {
+      const family = familyOf(id);
+      const error = await refusalThrough(family.target(mock.url), {
+        model: family.model,
+        messages: contractByUrl,
+      });
+      expect(error.status).toBe(400);
+      expect(error.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+      expect(error.param).toBe('messages[0].content[1]');
+      expect(error.message).toBe(
+        `400 a file by URL (file_url) at messages[0].content[1] cannot be sent to provider '${provider}': send the file's bytes as base64 data instead (file_data)`,
+      );
+    },
+  );
+
+  it('a file to a provider that reads none, and a type Claude cannot read, are refused the same way', async () => {
+    const groq = familyOf('groq');
+    const toGroq = await refusalThrough(groq.target(mock.url), { model: groq.model, messages: pdfQuestion });
+    expect(toGroq.message).toBe(
+      "400 a file content part at messages[0].content[1] cannot be sent to provider 'groq': groq reads no files",
+    );
+    const anthropic = familyOf('anthropic');
+    const csv = [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Total the second column.' },
+          { type: 'file', file: { filename: 'sales.csv', file_data: 'data:text/csv;base64,YSwxCmIsMgo=' } },
+        ],
+      },
+    ];
+    const toClaude = await refusalThrough(anthropic.target(mock.url), {
+      model: anthropic.model,
+      messages: csv,
+    });
+    expect(toClaude.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+    expect(toClaude.message).toBe(
+      "400 a file of type text/csv at messages[0].content[1] cannot be sent to provider 'anthropic': anthropic does not read text/csv files",
+    );
+  });
+
+  it.each([
+    ['openai', 'openai', 4],
+    ['groq', 'groq', 4],
+    ['google', 'google', 5],
+    ['cohere', 'cohere', 5],
+  ])(
+    'more stop sequences than %s takes are a 400 with its limit, not the vendor’s error',
+    async (id, provider, limit) => {
+      const family = familyOf(id);
+      const error = await refusalThrough(family.target(mock.url), {
+        model: family.model,
+        messages: [{ role: 'user', content: 'Count to ten' }],
+        stop: ['1', '2', '3', '4', '5', '6'],
+      });
+      expect(error.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+      expect(error.param).toBe('stop');
+      expect(error.message).toBe(
+        `400 6 stop sequences at stop cannot be sent to provider '${provider}': ${provider} takes at most ${limit}; send at most ${limit}`,
+      );
+    },
+  );
+
+  it('in a fallback the refused target is one failed attempt: the next target that takes the file answers', async () => {
+    const google = familyOf('google');
+    const anthropic = familyOf('anthropic');
+    const before = mock.received.length;
+    const client = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'unused-the-config-carries-credentials',
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-config': JSON.stringify({
+          strategy: { mode: 'fallback' },
+          targets: [
+            { ...google.target(mock.url), override_params: { model: google.model } },
+            { ...anthropic.target(mock.url), override_params: { model: anthropic.model } },
+          ],
+        }),
+      },
+    });
+    const { data, response } = await client.chat.completions
+      .create({ model: 'any', messages: contractByUrl as OpenAI.ChatCompletionMessageParam[] })
+      .withResponse();
+    expect(data.choices[0]?.message.content).toBe(HELLO_ANSWER);
+    expect(response.headers.get('x-portkey-provider')).toBe('anthropic');
+    expect(mock.received.length).toBe(before + 1);
+    const sent = mock.received.at(-1);
+    expect(sent?.format).toBe('anthropic');
+    expect(sent?.text).toContain('"source":{"type":"url","url":"https://example.com/contract.pdf"}');
+  });
+
+  it('strict: true reaches OpenAI as sent, and Claude with a warning that its tool schema is not enforced', async () => {
+    const schema = {
+      type: 'object',
+      properties: { name: { type: 'string' } },
+      required: ['name'],
+      additionalProperties: false,
+    };
+    const extra = {
+      response_format: { type: 'json_schema', json_schema: { name: 'person', schema, strict: true } },
+    };
+    const question = [{ role: 'user', content: 'Name a computing pioneer as JSON' }];
+    const openai = familyOf('openai');
+    const { response: fromOpenAI } = await sdk(openai)
+      .chat.completions.create({
+        model: openai.model,
+        messages: question as OpenAI.ChatCompletionMessageParam[],
+        ...extra,
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+      .withResponse();
+    expect(mock.received.at(-1)?.body.response_format).toEqual(extra.response_format);
+    expect(fromOpenAI.headers.get('x-pk-warnings')).toBeNull();
+    for (const [id, provider] of [
+      ['anthropic', 'anthropic'],
+      ['vertex-claude', 'vertex-ai'],
+      ['bedrock-converse', 'bedrock'],
+    ] as const) {
+      const family = familyOf(id);
+      const { response } = await sdk(family)
+        .chat.completions.create({
+          model: family.model,
+          messages: question as OpenAI.ChatCompletionMessageParam[],
+          ...extra,
+        } as OpenAI.ChatCompletionCreateParamsNonStreaming)
+        .withResponse();
+      expect(mock.received.at(-1)?.format).toBe(family.formats.chat);
+      expect(response.headers.get('x-pk-warnings')).toBe(
+        `response_format.json_schema.strict is not supported by ${provider} (the schema is sent as a tool's input schema, which ${provider} does not enforce), so the answer is not guaranteed to match it`,
+      );
+    }
+  });
+});
