@@ -48,13 +48,14 @@ export const PK_ERROR_CATALOGUE = {
     summary: 'stored credentials may not be sent to this host',
   },
   /**
-   * A request in another API's dialect (Anthropic Messages, OpenAI Responses) uses a feature pk cannot
-   * translate for a provider that does not speak that API (server tools, stored responses ...).
+   * The request asks the target for what it cannot take: a feature of another API's dialect (Anthropic
+   * Messages, OpenAI Responses) pk cannot translate for a provider that does not speak that API (server
+   * tools, stored responses ...), or on any route a file or a stop list the provider cannot read.
    */
   PK_ERR_UNSUPPORTED_FEATURE: {
     status: 400,
     type: 'invalid_request_error',
-    summary: 'the feature cannot be translated for this provider',
+    summary: 'the target provider cannot take this feature',
   },
   /** No gateway key, or one that matches none configured. */
   PK_ERR_UNAUTHORIZED: {
