@@ -6,6 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { failedCalls as unknownOutcomes } from './__fixtures__/failed-calls.js';
 import { AttemptLimits } from './attempt-limits.js';
 import { tokenBoundOf } from './estimate.js';
+import { leafBoundsOf } from './leaf-bounds.js';
 import { compileLimits, type LimitSubject } from './limit-model.js';
 import { createLimiter } from './limiter.js';
 import { createMemoryLimitStore } from './memory-limit-store.js';
@@ -22,7 +23,7 @@ const answer = { ok: true as const, value: { kind: 'json' } as unknown as Provid
 const target = (path: string, provider: string, model?: string): PlanLeaf => ({
   ...leaf({ provider }),
   path,
-  ...(model === undefined ? {} : { target: { provider, override_params: { model } } }),
+  ...(model === undefined ? {} : { override_params: { model } }),
 });
 
 const vk = (slug: string, limits: Parameters<typeof compileLimits>): LimitSubject => ({
@@ -36,6 +37,7 @@ function setUp(options: {
   subjects: Record<string, LimitSubject>;
   capEveryAttempt?: boolean;
   costBound?: RequestLimits['costBound'];
+  body?: Record<string, unknown>;
 }) {
   const store = createMemoryLimitStore();
   const limiter = createLimiter({
@@ -81,8 +83,8 @@ function setUp(options: {
     request: fastifyRequest,
     reply,
     endpoint: 'chat.completions',
-    body,
-    bound: tokenBoundOf('chat.completions', body, 100, 4096),
+    body: options.body ?? body,
+    bounds: leafBoundsOf('chat.completions', options.body ?? body, 100, 4096),
     capEveryAttempt: options.capEveryAttempt ?? false,
     targetSubjects: new Map(Object.entries(options.subjects)),
   });
@@ -226,5 +228,31 @@ describe('a virtual key’s limits per attempt', () => {
     // The prompt bound of "hi" (22) and the default cap.
     expect(costBound).toHaveBeenCalledWith('openai', 'cheap', 22, 4096);
     expect(await store.read('vk:dollars', 'all', Date.now())).toMatchObject({ held: 1000 });
+  });
+
+  it('an image part holds what the model the target calls bills, not the body’s model', async () => {
+    const vision = {
+      model: 'gpt-4o',
+      max_tokens: 10,
+      messages: [
+        {
+          role: 'user',
+          content: [{ type: 'image_url', image_url: { url: 'https://example.com/cat.png' } }],
+        },
+      ],
+    };
+    const budget = vk('vision', [undefined, { credit_limit: 1_000_000, type: 'tokens' }]);
+    const { attemptLimits, store } = setUp({ subjects: { 'config.targets[0]': budget }, body: vision });
+    await attemptLimits.wrap(async () => answer)(
+      target('config.targets[0]', 'openai', 'gpt-4o-mini'),
+      { endpoint: 'chat.completions', body: vision },
+      signalOptions,
+    );
+    // gpt-4o-mini bills an image up to 48,169 tokens; gpt-4o, the body's model, 1,600 at most.
+    const { held } = await store.read('vk:vision', 'all', Date.now());
+    expect(held).toBeGreaterThan(48_169);
+    expect(held).toBe(
+      leafBoundsOf('chat.completions', { ...vision, model: 'gpt-4o-mini' }, 0, 4096).base.promptTokens + 10,
+    );
   });
 });

@@ -64,8 +64,8 @@ export class AttemptLimits {
 
   /** The engine's `attempt` with the limits around it (unchanged when no attempt has any). */
   wrap(attempt: ProviderAttempt): ProviderAttempt {
-    const { targetSubjects, bound } = this.#input;
-    if (targetSubjects === undefined && bound?.inject === undefined) return attempt;
+    const { targetSubjects, bounds } = this.#input;
+    if (targetSubjects === undefined && bounds?.base.inject === undefined) return attempt;
     return (leaf, providerRequest, options) => this.#attempt(attempt, leaf, providerRequest, options);
   }
 
@@ -75,8 +75,10 @@ export class AttemptLimits {
     providerRequest: ProviderRequest,
     options: AttemptOptions,
   ): Promise<ProviderOutcome> {
-    const { limits, state, bound } = this.#input;
+    const { limits, state } = this.#input;
     const subject = this.#input.targetSubjects?.get(leaf.path);
+    // Bounded by what this target sends: its `override_params` (model, max_tokens) over the body.
+    const bound = this.#input.bounds?.of(leaf);
     const inject = bound?.inject;
     // The cap is added to what is sent, after the admission: a refused attempt was never sent.
     const capped = (): ProviderRequest =>
@@ -140,7 +142,7 @@ export class AttemptLimits {
     state.answered.push({
       path: leaf.path,
       reservation: admission.reservation,
-      promptTokens: state.promptTokens,
+      promptTokens: bound?.promptTokens ?? state.promptTokens,
       reservedTokens: tokens,
       reservedCostMicros: costMicros,
     });

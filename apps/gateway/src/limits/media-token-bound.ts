@@ -49,7 +49,8 @@ function jsonBytes(value: unknown): number {
 /**
  * Prompt tokens to add to a bound that counted every image and file part of `body` by its JSON bytes,
  * so that each part counts at least its documented worst case ({@link imageTokensOf} for the body's
- * model, {@link FILE_TOKENS}). A part's bytes do not bound its tokens: an image sent by URL is a few
+ * model, {@link FILE_TOKENS}). `body` is what a target sends, its `override_params` over the client's
+ * (`leaf-bounds.ts`): the model billed for an image is the one called. A part's bytes do not bound its tokens: an image sent by URL is a few
  * dozen bytes, and a small PNG of a large plain picture is billed by its pixels. Audio parts need
  * nothing: OpenAI bills ~10 tokens per second of audio, and every format it takes (wav, mp3) sends
  * more than a thousand bytes of base64 per second. Parts are found at any depth (chat messages,

@@ -6,7 +6,8 @@ import { LRUCache } from 'lru-cache';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import type { MetadataLimitRule } from '../settings/load-settings.js';
-import { type TokenBound, tokenBoundOf } from './estimate.js';
+import type { TokenBound } from './estimate.js';
+import { type LeafBounds, leafBoundsOf, sentModelOf } from './leaf-bounds.js';
 import { refusalHeaders, roomHeaders } from './limit-headers.js';
 import {
   compileLimits,
@@ -260,10 +261,13 @@ export function noteAdmitted(
 /** An admitted request, as its attempts' limits need it. */
 export interface AdmittedRequest {
   readonly state: LimitState;
-  /** The body the bounds were computed from. */
+  /** The body the bounds were computed from (before each leaf's `override_params`). */
   readonly body: Readonly<Record<string, unknown>>;
-  /** The token bound, when some subject of the request or of its targets counts tokens. */
-  readonly bound: TokenBound | undefined;
+  /**
+   * The token bound of each attempt (of the body its leaf sends), when some subject of the request or
+   * of its targets counts tokens.
+   */
+  readonly bounds: LeafBounds | undefined;
   /** The request's own subjects count tokens: every attempt gets the cap when the body names none. */
   readonly capEveryAttempt: boolean;
 }
@@ -271,8 +275,9 @@ export interface AdmittedRequest {
 /**
  * Admits a request under its own limits (gateway key, metadata values) before anything is sent
  * upstream: holds its cost's upper bound (prompt ≤ bytes of its text, completion ≤ its cap, or the cap the
- * attempts will add when it names none; cost of the dearest target of the plan), sets the
- * `x-pk-ratelimit-*` headers, and answers 429 / 412 / 503 itself on a refusal (then resolves to
+ * attempts will add when it names none), the largest of the plan's targets, each bounded by the body
+ * it sends (its `override_params` over the client's: the model an image is billed by, the price), sets
+ * the `x-pk-ratelimit-*` headers, and answers 429 / 412 / 503 itself on a refusal (then resolves to
  * undefined). Resolves to what its attempts need ({@link AttemptLimits}).
  */
 export async function admitRequest(
@@ -290,26 +295,28 @@ export async function admitRequest(
   let targetsCountTokens = false;
   if (targetSubjects)
     for (const subject of targetSubjects.values()) targetsCountTokens ||= countsTokens(subject);
-  const bound =
+  const bounds =
     requestCountsTokens || targetsCountTokens
-      ? tokenBoundOf(endpoint, body, bodyBytesOf(request, request.body), limits.defaultMaxTokens)
+      ? leafBoundsOf(endpoint, body, bodyBytesOf(request, request.body), limits.defaultMaxTokens)
       : undefined;
+  let promptTokens = bounds?.base.promptTokens ?? 0;
   let tokens = 0;
   let costMicros = 0;
-  if (bound && requestCountsTokens) {
-    tokens = bound.promptTokens + bound.completionTokens;
-    if (subjects?.some((subject) => subject.limits.budget?.measure === 'cost')) {
-      let most = 0;
-      // The dearest target of the plan (a fallback may answer).
-      for (const leaf of planLeaves(plan.root)) {
-        most = Math.max(most, costBoundOfLeaf(limits, leaf, body, bound));
-      }
-      costMicros = Math.ceil(most * MICROS_PER_USD);
+  if (bounds && requestCountsTokens) {
+    const countsCost = subjects?.some((subject) => subject.limits.budget?.measure === 'cost') === true;
+    let most = 0;
+    // The largest bound of the plan's targets (a fallback may answer).
+    for (const leaf of planLeaves(plan.root)) {
+      const bound = bounds.of(leaf);
+      promptTokens = Math.max(promptTokens, bound.promptTokens);
+      tokens = Math.max(tokens, bound.promptTokens + bound.completionTokens);
+      if (countsCost) most = Math.max(most, costBoundOfLeaf(limits, leaf, body, bound));
     }
+    costMicros = Math.ceil(most * MICROS_PER_USD);
   }
   const state: LimitState = {
     reservation: undefined,
-    promptTokens: bound?.promptTokens ?? 0,
+    promptTokens,
     reservedTokens: tokens,
     reservedCostMicros: costMicros,
     streamedTextBytes: 0,
@@ -340,19 +347,20 @@ export async function admitRequest(
   } else {
     request.limitState = state;
   }
-  return { state: request.limitState, body, bound, capEveryAttempt: requestCountsTokens };
+  return { state: request.limitState, body, bounds, capEveryAttempt: requestCountsTokens };
 }
 
-/** The most a leaf's call can cost in USD (its model's price; 0 without one). */
+/**
+ * The most a leaf's call can cost in USD: the price of the model it calls (its `override_params.model`,
+ * else the body's) for `bound`, the bound of the body it sends; 0 without a price.
+ */
 export function costBoundOfLeaf(
   limits: RequestLimits,
   leaf: PlanLeaf,
   body: Readonly<Record<string, unknown>>,
   bound: TokenBound,
 ): number {
-  const override = (leaf.target.override_params as { model?: unknown } | undefined)?.model;
-  const model =
-    typeof override === 'string' ? override : typeof body.model === 'string' ? body.model : undefined;
+  const model = sentModelOf(leaf, body);
   const provider = leaf.target.provider;
   if (model === undefined || provider === undefined) return 0;
   return limits.costBound(provider, model, bound.promptTokens, bound.completionTokens) ?? 0;

@@ -8,7 +8,11 @@ import { temporaryDataDir } from '../support/store-fixtures.js';
 // Feature suite: budgets count what providers bill. An image is billed by its pixels, not the bytes of
 // its URL; a call cut by request_timeout or a client hang-up was worked on and is billed; a rate limit
 // of 0 says it admits nothing. One gateway process, memory store, a mock OpenAI billing as OpenAI does.
-const KEYS = { app: 'pk-lim-billed-app', admin: 'pk-lim-billed-admin' };
+const KEYS = {
+  app: 'pk-lim-billed-app',
+  admin: 'pk-lim-billed-admin',
+  budgeted: 'pk-lim-billed-budgeted',
+};
 let mock: ProviderMock;
 let gateway: FeatureGateway;
 const dataDir = temporaryDataDir();
@@ -25,11 +29,14 @@ beforeAll(async () => {
       gateway_keys: [
         { id: 'app', key: KEYS.app },
         { id: 'admin', key: KEYS.admin, role: 'admin' },
+        { id: 'budgeted', key: KEYS.budgeted, usage_limits: { credit_limit: 20_000, type: 'tokens' } },
       ],
       virtual_keys: {
         images: { ...upstream, usage_limits: { credit_limit: 5_000, type: 'tokens' } },
         slow: { ...upstream, usage_limits: { credit_limit: 100_000, type: 'tokens' } },
         zero: { ...upstream, rate_limits: [{ type: 'requests', unit: 'rpm', value: 0 }] },
+        routed: { ...upstream, usage_limits: { credit_limit: 20_000, type: 'tokens' } },
+        plain: upstream,
       },
     },
     env: { PK_DATA_DIR: dataDir.path },
@@ -188,5 +195,57 @@ describe('budgets count what providers bill', () => {
     const body = (await response.json()) as { error: { message: string } };
     expect(body.error.message).toContain('is 0 requests (rpm): it admits no request');
     expect(mock.forModel('zero-model')).toHaveLength(0);
+  });
+
+  describe('an image holds what the model the config calls bills, not the body’s model', () => {
+    /** One image, asked of `model` through the openai SDK with `config` and the gateway key `key`. */
+    const askImage = (key: string, config: unknown, model: string) =>
+      new OpenAI({
+        apiKey: 'unused',
+        baseURL: gateway.base,
+        maxRetries: 0,
+        defaultHeaders: { 'x-portkey-api-key': key, 'x-portkey-config': JSON.stringify(config) },
+      }).chat.completions
+        .create({ ...vision(0), model })
+        .then(
+          (answer) => ({ status: 200, model: answer.model }),
+          (error: { status?: number; error?: unknown }) => ({ status: error.status, error: error.error }),
+        );
+
+    it('a virtual key’s budget refuses a body naming gpt-4o whose config calls gpt-4o-mini (48,169 tokens an image)', async () => {
+      const before = mock.forModel('gpt-4o-mini').length;
+      const refused = await askImage(
+        KEYS.app,
+        { virtual_key: 'routed', override_params: { model: 'gpt-4o-mini' } },
+        'gpt-4o',
+      );
+      expect(refused).toMatchObject({ status: 412, error: { code: 'PK_ERR_BUDGET_EXCEEDED' } });
+      expect(mock.forModel('gpt-4o-mini').length - before).toBe(0);
+      // The other way round it fits: gpt-4o is called, its image held at 1,600 tokens.
+      const served = await askImage(
+        KEYS.app,
+        { virtual_key: 'routed', override_params: { model: 'gpt-4o' } },
+        'gpt-4o-mini',
+      );
+      expect(served.status).toBe(200);
+      expect(mock.forModel('gpt-4o').at(-1)?.body).toMatchObject({ model: 'gpt-4o' });
+    });
+
+    it('a gateway key’s budget holds the dearest target of the plan, each bounded by the model it calls', async () => {
+      const before = mock.forModel('gpt-4o-mini').length + mock.forModel('gpt-4o').length;
+      const refused = await askImage(
+        KEYS.budgeted,
+        {
+          strategy: { mode: 'fallback' },
+          targets: [
+            { virtual_key: 'plain' },
+            { virtual_key: 'plain', override_params: { model: 'gpt-4o-mini' } },
+          ],
+        },
+        'gpt-4o',
+      );
+      expect(refused).toMatchObject({ status: 412, error: { code: 'PK_ERR_BUDGET_EXCEEDED' } });
+      expect(mock.forModel('gpt-4o-mini').length + mock.forModel('gpt-4o').length - before).toBe(0);
+    });
   });
 });
