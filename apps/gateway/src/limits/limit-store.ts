@@ -99,6 +99,12 @@ export interface UsageFigures {
    * did not fit (the next one that fits clears it). A usage reset clears it too.
    */
   readonly budgetRefused: boolean;
+  /**
+   * The counters are missing (the store lost them: a restart without persistence, an eviction, a
+   * flush), or were made again by a settlement since, and not seeded from the data store yet: the
+   * figures are not the period's (the next admission of a budget seeds them). Always false in memory.
+   */
+  readonly unseeded: boolean;
 }
 
 /** What {@link LimitStore.restoreUsage} sets. */

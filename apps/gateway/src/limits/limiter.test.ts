@@ -123,6 +123,7 @@ describe('limiter', () => {
       requests: 0,
       held: 0,
       budgetRefused: false,
+      unseeded: false,
     });
   });
 

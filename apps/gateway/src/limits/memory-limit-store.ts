@@ -199,7 +199,8 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
     },
     async read(subject, periodId, nowMs): Promise<UsageFigures> {
       const record = usage.get(`${subject}:${periodId}`);
-      if (!record) return { costMicros: 0, tokens: 0, requests: 0, held: 0, budgetRefused: false };
+      if (!record)
+        return { costMicros: 0, tokens: 0, requests: 0, held: 0, budgetRefused: false, unseeded: false };
       expireHolds(record, nowMs);
       return {
         costMicros: record.cost,
@@ -207,6 +208,7 @@ export function createMemoryLimitStore(options: MemoryLimitStoreOptions = {}): L
         requests: record.requests,
         held: record.held,
         budgetRefused: record.refused,
+        unseeded: false,
       };
     },
     async resetUsage(subject, periodId) {

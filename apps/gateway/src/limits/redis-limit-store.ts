@@ -331,9 +331,10 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
     },
     async read(subject, periodId, nowMs): Promise<UsageFigures> {
       const [usageKey, holdsKey] = keysOf(subject, periodId, []) as [string, string];
-      const [figures, live] = await Promise.all([
-        client.hmget(usageKey, 'cost', 'tokens', 'requests', 'refused'),
+      const [figures, live, exists] = await Promise.all([
+        client.hmget(usageKey, 'cost', 'tokens', 'requests', 'refused', 'unseeded'),
         client.zrangebyscore(holdsKey, nowMs, '+inf'),
+        client.exists(usageKey),
       ]);
       const amounts = live.length > 0 ? await client.hmget(usageKey, ...live.map((id) => `r:${id}`)) : [];
       return {
@@ -342,6 +343,8 @@ export function createRedisLimitStore(options: RedisLimitStoreOptions): LimitSto
         requests: Number(figures[2] ?? 0),
         held: amounts.reduce((sum, amount) => sum + Number(amount ?? 0), 0),
         budgetRefused: figures[3] === '1',
+        // As the admission script tells a lost budget: no hash, or one a settlement made since.
+        unseeded: exists === 0 || figures[4] === '1',
       };
     },
     async resetUsage(subject, periodId) {

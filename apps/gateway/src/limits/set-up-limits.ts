@@ -190,7 +190,16 @@ export function setUpLimits(
     // A key whose period just changed: its new period's figures are being computed.
     await restoring.get(storeKeyOf(subject));
     try {
-      const figures = await store.read(storeKeyOf(subject), period.id, now);
+      const key = storeKeyOf(subject);
+      let figures = await store.read(key, period.id, now);
+      // Counters the shared store lost are seeded from the data store's `limit_spend` as an admission
+      // would seed them (one read shared with a burst of admissions), so what is shown is what is
+      // enforced: a budget spent before a Redis restart reads spent, not 0. Rate-only keys are not
+      // recovered (their windows refill), as for admissions.
+      if (figures.unseeded && mending && compiled.budget !== undefined) {
+        await seed({ key, kind: subject.kind, label: subject.id, limits: compiled }, now, mending);
+        figures = await store.read(key, period.id, now);
+      }
       return {
         tracked: true,
         period_start: new Date(period.startMs).toISOString(),

@@ -149,6 +149,35 @@ describe.runIf(postgresUp && hasRedisServerBinary())(
       });
     }, 60_000);
 
+    it('after a restart of Redis the admin API reads a budget’s usage from limit_spend before any request seeds it', async () => {
+      const { slug } = await createKey({ credit_limit: 100, type: 'tokens' });
+      const model = 'read-after-restart-model';
+      let served = 0;
+      for (; served < 20; served += 1)
+        if ((await ask(gateways[served % 2] as FeatureGateway, slug, model)) !== 200) break;
+      expect(served).toBeGreaterThan(0);
+      await sleep(1500);
+
+      redisServer.child.kill('SIGKILL');
+      await once(redisServer.child, 'exit');
+      redisServer = await startRedisServer({ port: redisServer.port });
+      // No request is sent: the first figures read once the replica is back come from the ledger.
+      const usage = await until(
+        () => usageOf(gateways[0] as FeatureGateway, slug),
+        (figures) => figures.tracked === true,
+      );
+      expect(usage).toMatchObject({ tokens: served * 21, requests: served });
+      // What is enforced is what was read: the next request is refused, nothing reaches the provider,
+      // and the figures stay those of the ledger (a seeding is never counted twice).
+      expect(await ask(gateways[1] as FeatureGateway, slug, model)).toBe(412);
+      expect(mock.forModel(model)).toHaveLength(served);
+      expect(await usageOf(gateways[0] as FeatureGateway, slug)).toMatchObject({
+        status: 'exhausted',
+        tokens: served * 21,
+        requests: served,
+      });
+    }, 60_000);
+
     it('settlements that time out or are failed at once while Redis pauses are reconciled from limit_spend, their holds given back', async () => {
       const { slug, id } = await createKey({ credit_limit: 1000, type: 'tokens' });
       const gateway = gateways[0] as FeatureGateway;
