@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { maskSlug } from '../settings/mask-slug.js';
 import { compileLimits, type LimitSubject } from './limit-model.js';
 import type { LimitStore } from './limit-store.js';
-import { budgetRefusal, createLimiter } from './limiter.js';
+import { budgetRefusal, createLimiter, refusalMessage } from './limiter.js';
 import { createMemoryLimitStore } from './memory-limit-store.js';
 
 const failing: LimitStore = {
@@ -135,7 +135,7 @@ describe('limiter', () => {
       reason: 'rate',
       retryAfterMs: -1,
       message:
-        'the rate limit of virtual key zero is 0 requests (rpm): it admits no request (raise the limit to use the key)',
+        'Portkey Virtual Key zero Rate Limit Exceeded: the rate limit of virtual key zero is 0 requests (rpm): it admits no request (raise the limit to use the key)',
     });
     const tokens = compileLimits([{ type: 'tokens', unit: 'rpm', value: 100 }], undefined);
     const tooLarge = await limiter.admit([subject('vk:t', tokens)], { tokens: 500, costMicros: 0 });
@@ -250,6 +250,20 @@ describe('limiter', () => {
   it('masks virtual key slugs as Portkey does', () => {
     expect(maskSlug('openai-prod-1a2')).toBe('op********1a2');
     expect(maskSlug('abc')).toBe('abc');
+  });
+});
+
+describe('refusalMessage', () => {
+  it('starts a virtual key’s refusal with Portkey’s sentence, and leaves other subjects’ as pk’s', () => {
+    const virtualKey = subject('vk:1', rpm(1), { label: 'openai-prod-1a2' });
+    expect(refusalMessage(virtualKey, 'rate', 'the detail')).toBe(
+      'Portkey Virtual Key op********1a2 Rate Limit Exceeded: the detail',
+    );
+    expect(refusalMessage(virtualKey, 'budget', 'the detail')).toBe(
+      'Portkey Virtual Key op********1a2 Usage Limit Exceeded: the detail',
+    );
+    const gatewayKey = subject('gk:app', rpm(1), { kind: 'api_key', label: 'app' });
+    expect(refusalMessage(gatewayKey, 'rate', 'the detail')).toBe('the detail');
   });
 });
 

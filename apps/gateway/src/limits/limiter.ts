@@ -217,9 +217,12 @@ export function createLimiter(options: LimiterOptions) {
         subject,
         rooms: [],
         retryAfterMs: period.endMs === null ? -1 : period.endMs - nowMs,
-        message:
+        message: refusalMessage(
+          subject,
+          'budget',
           budgetRefusal(subjectName(subject), held, verdict.used) +
-          (period.endMs === null ? '' : `; it resets at ${new Date(period.endMs).toISOString()}`),
+            (period.endMs === null ? '' : `; it resets at ${new Date(period.endMs).toISOString()}`),
+        ),
       };
     }
     const window = subject.limits.windows[verdict.window];
@@ -243,11 +246,15 @@ export function createLimiter(options: LimiterOptions) {
           ]
         : [],
       retryAfterMs: never ? -1 : verdict.retryAfterMs,
-      message: never
-        ? limit === 0
-          ? `the rate limit of ${subjectName(subject)} is 0 ${window?.measure ?? 'requests'} (${window?.unit}): it admits no request (raise the limit to use the key)`
-          : `the request needs more ${window?.measure ?? 'requests'} than the ${window?.unit} limit of ${subjectName(subject)} allows (${limit}/${window?.unit}); it is never admitted`
-        : `the ${window?.measure ?? 'request'} rate limit (${window?.limit}/${window?.unit}) of ${subjectName(subject)} was reached`,
+      message: refusalMessage(
+        subject,
+        'rate',
+        never
+          ? limit === 0
+            ? `the rate limit of ${subjectName(subject)} is 0 ${window?.measure ?? 'requests'} (${window?.unit}): it admits no request (raise the limit to use the key)`
+            : `the request needs more ${window?.measure ?? 'requests'} than the ${window?.unit} limit of ${subjectName(subject)} allows (${limit}/${window?.unit}); it is never admitted`
+          : `the ${window?.measure ?? 'request'} rate limit (${window?.limit}/${window?.unit}) of ${subjectName(subject)} was reached`,
+      ),
     };
   }
 
@@ -347,6 +354,19 @@ export function subjectName(subject: LimitSubject): string {
   if (subject.kind === 'virtual_key') return `virtual key ${maskSlug(subject.label)}`;
   if (subject.kind === 'api_key') return `gateway key ${subject.label}`;
   return `metadata ${subject.label}`;
+}
+
+/**
+ * A refusal's message: for a virtual key, Portkey's own sentence first (`Portkey Virtual Key
+ * op********1a2 Rate Limit Exceeded`, `… Usage Limit Exceeded`, the start of its 429 and 412
+ * messages, which clients written for Portkey may match), then what pk knows of the limit. Other
+ * subjects' refusals are pk's detail alone: Portkey answers an API key's in another envelope
+ * (decision 0004), and metadata limits are pk's own.
+ */
+export function refusalMessage(subject: LimitSubject, reason: 'rate' | 'budget', detail: string): string {
+  if (subject.kind !== 'virtual_key') return detail;
+  const what = reason === 'rate' ? 'Rate Limit Exceeded' : 'Usage Limit Exceeded';
+  return `Portkey Virtual Key ${maskSlug(subject.label)} ${what}: ${detail}`;
 }
 
 /**

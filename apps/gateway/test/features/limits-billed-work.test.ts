@@ -35,6 +35,7 @@ beforeAll(async () => {
         images: { ...upstream, usage_limits: { credit_limit: 5_000, type: 'tokens' } },
         slow: { ...upstream, usage_limits: { credit_limit: 100_000, type: 'tokens' } },
         zero: { ...upstream, rate_limits: [{ type: 'requests', unit: 'rpm', value: 0 }] },
+        'one-a-minute': { ...upstream, rate_limits: [{ type: 'requests', unit: 'rpm', value: 1 }] },
         routed: { ...upstream, usage_limits: { credit_limit: 20_000, type: 'tokens' } },
         plain: upstream,
       },
@@ -195,6 +196,55 @@ describe('budgets count what providers bill', () => {
     const body = (await response.json()) as { error: { message: string } };
     expect(body.error.message).toContain('is 0 requests (rpm): it admits no request');
     expect(mock.forModel('zero-model')).toHaveLength(0);
+  });
+
+  describe('a virtual key’s refusals answer Portkey’s error type and message', () => {
+    const openaiWith = (headers: Record<string, string>) =>
+      new OpenAI({
+        apiKey: 'unused',
+        baseURL: gateway.base,
+        maxRetries: 0,
+        defaultHeaders: { 'x-portkey-api-key': KEYS.app, ...headers },
+      });
+    const refusalOf = (client: OpenAI, model: string) =>
+      client.chat.completions
+        .create({ model, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] })
+        .then(
+          () => undefined,
+          (error: unknown) => error as InstanceType<typeof OpenAI.APIError>,
+        );
+
+    it('a rate limit: 429 virtual_key_rate_limit_error, “Portkey Virtual Key on********ute Rate Limit Exceeded”', async () => {
+      const client = openaiWith({ 'x-portkey-virtual-key': 'one-a-minute' });
+      expect(await refusalOf(client, 'rate-model')).toBeUndefined();
+      const refused = await refusalOf(client, 'rate-model');
+      expect(refused).toBeInstanceOf(OpenAI.RateLimitError);
+      expect(refused?.status).toBe(429);
+      expect(refused?.error).toMatchObject({
+        type: 'virtual_key_rate_limit_error',
+        code: 'PK_ERR_RATE_LIMITED',
+        message: expect.stringMatching(/^Portkey Virtual Key on\*{8}ute Rate Limit Exceeded: .*\(1\/rpm\)/),
+      });
+      expect(Number(refused?.headers?.get('retry-after'))).toBeGreaterThan(0);
+      expect(mock.forModel('rate-model')).toHaveLength(1);
+    });
+
+    it('a budget: 412 virtual_key_exhaust_error, “Portkey Virtual Key ro********ted Usage Limit Exceeded”', async () => {
+      const client = openaiWith({
+        'x-portkey-config': JSON.stringify({
+          virtual_key: 'routed',
+          override_params: { max_tokens: 30_000 },
+        }),
+      });
+      const refused = await refusalOf(client, 'budget-model');
+      expect(refused?.status).toBe(412);
+      expect(refused?.error).toMatchObject({
+        type: 'virtual_key_exhaust_error',
+        code: 'PK_ERR_BUDGET_EXCEEDED',
+        message: expect.stringMatching(/^Portkey Virtual Key ro\*{8}ted Usage Limit Exceeded: /),
+      });
+      expect(mock.forModel('budget-model')).toHaveLength(0);
+    });
   });
 
   describe('an image holds what the model the config calls bills, not the body’s model', () => {

@@ -117,7 +117,7 @@ function describeScenarios(setup: () => { gateways: FeatureGateway[]; mock: Prov
     expect(error).toBeInstanceOf(OpenAI.APIError);
     expect(error).toMatchObject({
       status: 429,
-      error: { type: 'rate_limit_error', code: 'PK_ERR_RATE_LIMITED' },
+      error: { type: 'virtual_key_rate_limit_error', code: 'PK_ERR_RATE_LIMITED' },
     });
     const headers = (error as InstanceType<typeof OpenAI.APIError>).headers;
     expect(Number(headers?.get('retry-after'))).toBeGreaterThan(0);

@@ -117,8 +117,16 @@ export const PK_ERROR_CATALOGUE = {
     type: 'virtual_key_exhaust_error',
     summary: 'the budget is exhausted',
   },
-  /** A gateway rate limit (`rate_limits` of a key or a metadata rule) was reached; `Retry-After` says when to come back. */
-  PK_ERR_RATE_LIMITED: { status: 429, type: 'rate_limit_error', summary: 'a gateway limit was reached' },
+  /**
+   * A gateway rate limit (`rate_limits` of a virtual key, gateway key or metadata rule) was reached;
+   * `Retry-After` says when to come back: Portkey's 429 `virtual_key_rate_limit_error` (one type for
+   * every subject, as for {@link PK_ERROR_CATALOGUE.PK_ERR_BUDGET_EXCEEDED}).
+   */
+  PK_ERR_RATE_LIMITED: {
+    status: 429,
+    type: 'virtual_key_rate_limit_error',
+    summary: 'a gateway limit was reached',
+  },
   /** A before-request guardrail denied the request (Portkey's 446). */
   PK_ERR_GUARDRAIL_DENIED: { status: 446, type: 'hooks_failed', summary: 'a guardrail denied the request' },
   /** Something failed inside pk; the message never carries internals. */
