@@ -3,13 +3,17 @@ import { cost } from '@pk/prices';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from './support/feature-gateway.js';
+import { openAIResponsesEvents } from './support/provider-mock-formats.js';
 import { chatChunks, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
 // A stream that ends short (the provider resets the connection, or the client aborts) after the
 // provider reported usage: the log record keeps that usage and its cost (`cost_status:
-// "partial_usage"`), and a token budget counts it. Through the built gateway with the Anthropic and
-// OpenAI SDKs, against a mock speaking Anthropic's and OpenAI's stream formats.
+// "partial_usage"`), and a token budget counts it. Without any usage reported (OpenAI's Responses
+// stream carries it only in `response.completed`), the record has none (`no_usage`) and the budget
+// counts the prompt's bound plus the text sent. Through the built gateway with the Anthropic and
+// OpenAI SDKs, against a mock speaking Anthropic's and OpenAI's stream formats (chat completions and
+// the Responses API's named events).
 const KEYS = { team: 'pk-cut-usage-team', admin: 'pk-cut-usage-admin' };
 const ANTHROPIC_MODEL = 'claude-sonnet-4-20250514';
 const OPENAI_MODEL = 'gpt-4o-mini';
@@ -63,6 +67,13 @@ beforeAll(async () => {
           options: { custom_host: `${mock.url}/v1` },
           ...budget,
         },
+        // One per native Responses test: each budget counts one request.
+        ...Object.fromEntries(
+          ['openai-responses-reset', 'openai-responses-abort'].map((slug) => [
+            slug,
+            { provider: 'openai', api_key: 'sk-cut', options: { custom_host: `${mock.url}/v1` }, ...budget },
+          ]),
+        ),
       },
     },
     env: { PK_DATA_DIR: dataDir.path, PK_LOG_STORE_FLUSH_MS: '50' },
@@ -306,5 +317,82 @@ describe('a stream that ends short after its provider reported usage', () => {
       cost_status: 'no_usage',
     });
     expect((record.usage as Record<string, unknown>).prompt_tokens).toBeNull();
+  });
+});
+
+describe('a native Responses stream that ends short (OpenAI serving /v1/responses itself)', () => {
+  const ANSWER = 'The capital of France is Paris.';
+  /** OpenAI's stream for {@link ANSWER}: created, the message's text deltas, the item's end, completed. */
+  const responsesEvents = (model: string) => openAIResponsesEvents({ kind: 'text', text: ANSWER }, model);
+  /** The events up to and including the last text delta (no `response.output_text.done` yet). */
+  const upToLastDelta = (model: string) => {
+    const events = responsesEvents(model);
+    const lastDelta = events.findLastIndex((event) => event.event === 'response.output_text.delta');
+    return events.slice(0, lastDelta + 1);
+  };
+  /** The request the openai SDK sends: its JSON is the prompt bound a Responses request holds (its bytes). */
+  const requestOf = (model: string) =>
+    ({
+      model,
+      input: 'What is the capital of France?',
+      max_output_tokens: 200,
+      stream: true,
+    }) as const;
+  const promptBound = (model: string) => Buffer.byteLength(JSON.stringify(requestOf(model)));
+
+  it('the openai SDK, the provider resets after some text and before response.completed: the record says no_usage, the budget counts the prompt bound and the text sent', async () => {
+    const model = 'gpt-4.1-mini';
+    const traceId = `cut-responses-${Date.now()}`;
+    const events = upToLastDelta(model);
+    mock.script(model, [{ sse: events, breakAfter: { payloads: events.length, how: 'reset' } }]);
+    const stream = await openaiThrough('openai-responses-reset', traceId).responses.create(requestOf(model));
+    let text = '';
+    const error = await rejectionOf(
+      (async () => {
+        for await (const event of stream)
+          if (event.type === 'response.output_text.delta') text += event.delta;
+      })(),
+    );
+    expect(error.message).toContain('the provider stream was interrupted');
+    expect(text).toBe(ANSWER);
+    expect(mock.forModel(model)).toHaveLength(1);
+    expect(mock.forModel(model)[0]?.path).toBe('/v1/responses');
+
+    const record = await recordOf(traceId);
+    expect(record).toMatchObject({
+      status: 200,
+      error_code: 'PK_ERR_STREAM_INTERRUPTED',
+      cost: null,
+      cost_status: 'no_usage',
+    });
+    expect((record.usage as Record<string, unknown>).prompt_tokens).toBeNull();
+    // As a chat stream cut before any usage: the prompt's bound plus one token per byte of text sent.
+    expect(await budgetTokensOf('openai-responses-reset', 1)).toBe(promptBound(model) + ANSWER.length);
+  });
+
+  it('the openai SDK, the client aborts after the text: the 499’s record says no_usage, the budget counts the prompt bound and the text sent', async () => {
+    const model = 'gpt-4o';
+    const traceId = `cut-responses-abort-${Date.now()}`;
+    const events = upToLastDelta(model);
+    // Everything up to the text, then nothing until the client leaves.
+    mock.script(model, [{ sse: events, stallAfter: events.length }]);
+    const controller = new AbortController();
+    const stream = await openaiThrough('openai-responses-abort', traceId).responses.create(requestOf(model), {
+      signal: controller.signal,
+    });
+    let text = '';
+    try {
+      for await (const event of stream) {
+        if (event.type === 'response.output_text.delta') text += event.delta;
+        if (text === ANSWER) controller.abort();
+      }
+    } catch {
+      // The abort may end the iteration with an error.
+    }
+    expect(text).toBe(ANSWER);
+
+    const record = await recordOf(traceId);
+    expect(record).toMatchObject({ status: 499, cost: null, cost_status: 'no_usage' });
+    expect(await budgetTokensOf('openai-responses-abort', 1)).toBe(promptBound(model) + ANSWER.length);
   });
 });

@@ -423,6 +423,39 @@ export function cohereReply(answer: MockAnswer, stream: boolean, logprobs = fals
 
 /** OpenAI's Responses API and its stream (https://platform.openai.com/docs/api-reference/responses). */
 export function openAIResponsesReply(answer: MockAnswer, model: string, stream: boolean): MockReplyBody {
+  if (!stream)
+    return { contentType: 'application/json', body: JSON.stringify(openAIResponse(answer, model)) };
+  return {
+    contentType: 'text/event-stream',
+    frames: openAIResponsesEvents(answer, model).map(
+      ({ event, data }) => `event: ${event}\ndata: ${data}\n\n`,
+    ),
+  };
+}
+
+/** One event of OpenAI's Responses stream: its name and its `data:` JSON (which repeats it as `type`). */
+export interface ResponsesStreamEvent {
+  readonly event: string;
+  readonly data: string;
+}
+
+/** OpenAI's whole Response for an answer (its `usage`: {@link MOCK_USAGE}). */
+export function openAIResponse(answer: MockAnswer, model: string): Record<string, unknown> {
+  return responsesParts(answer, model).response('completed', true);
+}
+
+/**
+ * OpenAI's Responses stream for an answer, event by event as OpenAI sends them
+ * (https://platform.openai.com/docs/api-reference/responses-streaming): `response.created`, the
+ * output item's events (text deltas, or function-call argument deltas), `response.completed` with
+ * the usage ({@link MOCK_USAGE}).
+ */
+export function openAIResponsesEvents(answer: MockAnswer, model: string): ResponsesStreamEvent[] {
+  return responsesEventsOf(responsesParts(answer, model));
+}
+
+/** The answer's text or tool call, its output item, and the Response at a stage (its output and usage once done). */
+function responsesParts(answer: MockAnswer, model: string) {
   const text = answerText(answer);
   const tool = answerTool(answer);
   const item =
@@ -475,14 +508,25 @@ export function openAIResponsesReply(answer: MockAnswer, model: string, stream: 
     user: null,
     metadata: {},
   });
-  if (!stream)
-    return { contentType: 'application/json', body: JSON.stringify(response('completed', [item], true)) };
+  return {
+    text,
+    tool,
+    item,
+    response: (status: string, done: boolean) => response(status, done ? [item] : [], done),
+  };
+}
+
+/** The stream's events for the parts of an answer, numbered from 0 as OpenAI numbers them. */
+function responsesEventsOf(parts: ReturnType<typeof responsesParts>): ResponsesStreamEvent[] {
+  const { text, tool, item, response } = parts;
   let sequence = 0;
-  const event = (type: string, fields: Record<string, unknown>) =>
-    sse({ type, sequence_number: sequence++, ...fields }, type);
+  const event = (type: string, fields: Record<string, unknown>): ResponsesStreamEvent => ({
+    event: type,
+    data: JSON.stringify({ type, sequence_number: sequence++, ...fields }),
+  });
   const frames = [
-    event('response.created', { response: response('in_progress', [], false) }),
-    event('response.in_progress', { response: response('in_progress', [], false) }),
+    event('response.created', { response: response('in_progress', false) }),
+    event('response.in_progress', { response: response('in_progress', false) }),
   ];
   if (text !== undefined) {
     frames.push(
@@ -552,6 +596,6 @@ export function openAIResponsesReply(answer: MockAnswer, model: string, stream: 
     );
   }
   frames.push(event('response.output_item.done', { output_index: 0, item }));
-  frames.push(event('response.completed', { response: response('completed', [item], true) }));
-  return { contentType: 'text/event-stream', frames };
+  frames.push(event('response.completed', { response: response('completed', true) }));
+  return frames;
 }

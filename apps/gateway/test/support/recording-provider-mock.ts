@@ -94,8 +94,11 @@ export type MockReply =
   | {
       readonly status?: number;
       readonly headers?: Readonly<Record<string, string>>;
-      /** SSE `data:` payloads, sent one per write (`[DONE]` is not added). */
-      readonly sse: readonly string[];
+      /**
+       * SSE payloads, sent one per write (`[DONE]` is not added): a `data:` line, or a named event
+       * (`event:` and `data:` lines, as OpenAI's Responses stream sends them).
+       */
+      readonly sse: readonly SsePayload[];
       /** Before the headers. */
       readonly delayMs?: number;
       /** Before each payload, the first one too (the headers are sent at once). */
@@ -124,6 +127,16 @@ export type MockReply =
     }
   /** Destroys the connection without answering (a reset). */
   | { readonly reset: true };
+
+/** One SSE event: its `data:` text, or a named event (`event:` then `data:`). */
+export type SsePayload = string | { readonly event: string; readonly data: string };
+
+/** The frame of one SSE payload, blank line included. */
+function sseFrameOf(payload: SsePayload): string {
+  return typeof payload === 'string'
+    ? `data: ${payload}\n\n`
+    : `event: ${payload.event}\ndata: ${payload.data}\n\n`;
+}
 
 /** An AWS key the mock's STS and Bedrock know: its secret, and the session token of a temporary one. */
 export interface MockAwsKey {
@@ -266,7 +279,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
     for (const data of reply.sse) {
       if (response.destroyed || sent === reply.stallAfter) return;
       await sleep(reply.chunkDelayMs ?? 0);
-      response.write(`data: ${data}\n\n`);
+      response.write(sseFrameOf(data));
       sent += 1;
     }
     if (sent !== reply.stallAfter) response.end();
@@ -275,13 +288,10 @@ export async function startProviderMock(): Promise<ProviderMock> {
   /** A stream whose connection breaks after `payloads` of `sse` reached the socket (see `breakAfter`). */
   async function breakStream(
     response: ServerResponse,
-    sse: readonly string[],
+    sse: readonly SsePayload[],
     broken: { readonly payloads: number; readonly how: 'reset' | 'close' },
   ): Promise<void> {
-    const text = sse
-      .slice(0, broken.payloads)
-      .map((data) => `data: ${data}\n\n`)
-      .join('');
+    const text = sse.slice(0, broken.payloads).map(sseFrameOf).join('');
     // Written and handed to the kernel before the break: a destroy would drop bytes still queued.
     await new Promise<void>((resolve) => {
       if (text === '') {
