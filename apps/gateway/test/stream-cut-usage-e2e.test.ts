@@ -69,7 +69,7 @@ beforeAll(async () => {
         },
         // One per native Responses test: each budget counts one request.
         ...Object.fromEntries(
-          ['openai-responses-reset', 'openai-responses-abort'].map((slug) => [
+          ['openai-responses-reset', 'openai-responses-done', 'openai-responses-abort'].map((slug) => [
             slug,
             { provider: 'openai', api_key: 'sk-cut', options: { custom_host: `${mock.url}/v1` }, ...budget },
           ]),
@@ -368,6 +368,33 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
     expect((record.usage as Record<string, unknown>).prompt_tokens).toBeNull();
     // As a chat stream cut before any usage: the prompt's bound plus one token per byte of text sent.
     expect(await budgetTokensOf('openai-responses-reset', 1)).toBe(promptBound(model) + ANSWER.length);
+  });
+
+  it('the openai SDK, the provider resets after the message’s done events and before response.completed: the budget counts the text once, not once per event that repeats it', async () => {
+    const model = 'gpt-4.1-nano';
+    const traceId = `cut-responses-done-${Date.now()}`;
+    const events = responsesEvents(model).slice(0, -1);
+    // `response.output_text.done`, `response.content_part.done` and `response.output_item.done` each repeat the text.
+    expect(events.at(-1)?.event).toBe('response.output_item.done');
+    mock.script(model, [{ sse: events, breakAfter: { payloads: events.length, how: 'reset' } }]);
+    const stream = await openaiThrough('openai-responses-done', traceId).responses.create(requestOf(model));
+    let text = '';
+    const error = await rejectionOf(
+      (async () => {
+        for await (const event of stream)
+          if (event.type === 'response.output_text.delta') text += event.delta;
+      })(),
+    );
+    expect(error.message).toContain('the provider stream was interrupted');
+    expect(text).toBe(ANSWER);
+
+    const record = await recordOf(traceId);
+    expect(record).toMatchObject({
+      status: 200,
+      error_code: 'PK_ERR_STREAM_INTERRUPTED',
+      cost_status: 'no_usage',
+    });
+    expect(await budgetTokensOf('openai-responses-done', 1)).toBe(promptBound(model) + ANSWER.length);
   });
 
   it('the openai SDK, the client aborts after the text: the 499’s record says no_usage, the budget counts the prompt bound and the text sent', async () => {

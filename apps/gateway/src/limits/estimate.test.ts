@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { chatPromptTokensOf, maxTokensFieldOf, textBytesOf, tokenBoundOf } from './estimate.js';
+import { RESPONSES_ARGUMENTS, RESPONSES_FRAMES, RESPONSES_TEXT } from './__fixtures__/responses-stream.js';
+import {
+  chatPromptTokensOf,
+  maxTokensFieldOf,
+  responsesTextBytesOf,
+  streamTextBytesCounterOf,
+  textBytesOf,
+  tokenBoundOf,
+} from './estimate.js';
 
 describe('token bounds without a tokenizer', () => {
   it('prompt ≤ body bytes (a body without messages); completion ≤ the cap times n', () => {
@@ -81,5 +89,19 @@ describe('token bounds without a tokenizer', () => {
     expect(textBytesOf(frame)).toBe(Buffer.byteLength('héllo'));
     expect(textBytesOf(new TextEncoder().encode(frame + frame))).toBe(12);
     expect(textBytesOf('data: [DONE]\n\n')).toBe(0);
+  });
+
+  it('counts a Responses stream’s text and arguments once: from its deltas, not the done events that repeat them', () => {
+    const text = Buffer.byteLength(RESPONSES_TEXT);
+    // As the deltas' JSON carries them, quotes escaped: `{\\"city\\":` and `\\"Paris\\"}`.
+    const args = JSON.stringify(RESPONSES_ARGUMENTS).length - 2;
+    const counted = RESPONSES_FRAMES.reduce((bytes, frame) => bytes + responsesTextBytesOf(frame), 0);
+    expect(counted).toBe(text + args);
+    // Every text field, as chat streams are counted: the done events count the text three more times,
+    // the arguments twice more.
+    expect(textBytesOf(RESPONSES_FRAMES.join(''))).toBe(4 * text + 3 * args);
+    expect(streamTextBytesCounterOf('responses')).toBe(responsesTextBytesOf);
+    expect(streamTextBytesCounterOf('chat.completions')).toBe(textBytesOf);
+    expect(streamTextBytesCounterOf('messages')).toBe(textBytesOf);
   });
 });

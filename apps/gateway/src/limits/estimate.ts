@@ -128,14 +128,36 @@ export function chatPromptTokensOf(body: Readonly<Record<string, unknown>>): num
 }
 
 const TEXT_FIELD = /"(?:content|text|delta|arguments|thinking)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+/** The string `delta` of OpenAI's Responses stream events (`response.output_text.delta` …). */
+const DELTA_FIELD = /"delta"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+/** Counts the bytes of every string a field pattern captures in a piece of streamed bytes. */
+function capturedBytesOf(chunk: Uint8Array | string, field: RegExp): number {
+  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  let bytes = 0;
+  for (const match of text.matchAll(field)) bytes += Buffer.byteLength(match[1] ?? '');
+  return bytes;
+}
 
 /**
  * Tokens of generated text in streamed bytes, counted from the bytes: one per byte of the text
  * fields of each event (an upper bound; the provider's own count is used whenever it reported one).
  */
 export function textBytesOf(chunk: Uint8Array | string): number {
-  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-  let bytes = 0;
-  for (const match of text.matchAll(TEXT_FIELD)) bytes += Buffer.byteLength(match[1] ?? '');
-  return bytes;
+  return capturedBytesOf(chunk, TEXT_FIELD);
+}
+
+/**
+ * {@link textBytesOf} for OpenAI's Responses stream: only the `delta` of its `*.delta` events. Its
+ * `*.done` events, `response.content_part.done` and `response.output_item.done` repeat the whole text
+ * (or arguments) the deltas carried: counting them too made a stream cut before `response.completed`
+ * count its text up to four times.
+ */
+export function responsesTextBytesOf(chunk: Uint8Array | string): number {
+  return capturedBytesOf(chunk, DELTA_FIELD);
+}
+
+/** The generated text counter of an endpoint's stream (what the client gets: its dialect's events). */
+export function streamTextBytesCounterOf(endpoint: string): (chunk: Uint8Array | string) => number {
+  return endpoint === 'responses' ? responsesTextBytesOf : textBytesOf;
 }

@@ -40,7 +40,7 @@ import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { dialectHooksRefusal, RequestGuard } from '../guardrails/request-guard.js';
 import { isRecord } from '../is-record.js';
 import { AttemptLimits } from '../limits/attempt-limits.js';
-import { textBytesOf } from '../limits/estimate.js';
+import { streamTextBytesCounterOf } from '../limits/estimate.js';
 import {
   admitRequest,
   limitSubjectsOf,
@@ -530,6 +530,7 @@ async function proxyRequest(
       : endpoint === 'chat.completions'
         ? new ChatStreamAccumulator()
         : undefined;
+  const streamedTextBytesOf = streamTextBytesCounterOf(endpoint);
   const completed = await sendSse({
     response: reply.raw,
     stream: answer.stream,
@@ -540,7 +541,7 @@ async function proxyRequest(
       if (log.firstByteMs === undefined) recordFirstByte(log, reply);
       accumulator?.push(chunk);
       // Tokens of a stream that ends without the provider's usage are counted from its text.
-      if (request.limitState) request.limitState.streamedTextBytes += textBytesOf(chunk);
+      if (request.limitState) request.limitState.streamedTextBytes += streamedTextBytesOf(chunk);
     },
     ...(ingress
       ? {
