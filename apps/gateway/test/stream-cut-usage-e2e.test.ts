@@ -3,7 +3,7 @@ import { cost } from '@pk/prices';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from './support/feature-gateway.js';
-import { openAIResponsesEvents } from './support/provider-mock-formats.js';
+import { MOCK_USAGE, openAIResponsesEvents } from './support/provider-mock-formats.js';
 import { chatChunks, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
@@ -69,7 +69,12 @@ beforeAll(async () => {
         },
         // One per native Responses test: each budget counts one request.
         ...Object.fromEntries(
-          ['openai-responses-reset', 'openai-responses-done', 'openai-responses-abort'].map((slug) => [
+          [
+            'openai-responses-reset',
+            'openai-responses-done',
+            'openai-responses-completed',
+            'openai-responses-abort',
+          ].map((slug) => [
             slug,
             { provider: 'openai', api_key: 'sk-cut', options: { custom_host: `${mock.url}/v1` }, ...budget },
           ]),
@@ -395,6 +400,36 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
       cost_status: 'no_usage',
     });
     expect(await budgetTokensOf('openai-responses-done', 1)).toBe(promptBound(model) + ANSWER.length);
+  });
+
+  it('the openai SDK, the connection resets after response.completed: the client’s stream ends whole, the record keeps its usage and cost, the budget counts that usage', async () => {
+    const model = 'gpt-4.1';
+    const traceId = `cut-responses-completed-${Date.now()}`;
+    const events = responsesEvents(model);
+    expect(events.at(-1)?.event).toBe('response.completed');
+    mock.script(model, [{ sse: events, breakAfter: { payloads: events.length, how: 'reset' } }]);
+    const stream = await openaiThrough('openai-responses-completed', traceId).responses.create(
+      requestOf(model),
+    );
+    let text = '';
+    let completed = false;
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') completed = true;
+    }
+    expect(text).toBe(ANSWER);
+    expect(completed).toBe(true);
+
+    const record = await recordOf(traceId);
+    const usage = {
+      prompt_tokens: MOCK_USAGE.input,
+      completion_tokens: MOCK_USAGE.output,
+      total_tokens: MOCK_USAGE.input + MOCK_USAGE.output,
+    };
+    // The answer was whole: no error event after response.completed, none in the record.
+    expect(record).toMatchObject({ status: 200, error_code: null, usage, cost_status: 'priced' });
+    expect(record.cost).toBeCloseTo(priced('openai', model, usage) as number, 10);
+    expect(await budgetTokensOf('openai-responses-completed', 1)).toBe(usage.total_tokens);
   });
 
   it('the openai SDK, the client aborts after the text: the 499’s record says no_usage, the budget counts the prompt bound and the text sent', async () => {

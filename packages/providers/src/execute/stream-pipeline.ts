@@ -67,7 +67,8 @@ export interface TranslatedStream {
  * read, never later than it arrived). `doneFrame` (OpenAI's `data: [DONE]`; nothing in the dialects
  * that end with a named event) ends a stream that did not fail. A broken body or a bad frame becomes
  * an in-band error item (`PK_ERR_STREAM_INTERRUPTED`, in the transformer's dialect) instead of a
- * thrown error, so the client always gets a well-formed end; after an error item nothing more is sent
+ * thrown error, so the client always gets a well-formed end (unless the vendor's stream had already
+ * ended in its own terms, `transformer.ended`: then it ends as a whole one); after an error item nothing more is sent
  * and the upstream is released. Upstream bytes are read only as the consumer asks (back-pressure).
  */
 export function translateStream(options: {
@@ -238,6 +239,8 @@ class StreamTranslation {
 async function* translatedFrames(state: StreamTranslation): AsyncGenerator<Uint8Array, void, undefined> {
   const { source, decoder, transformer, sink, pending } = state;
   let sourceDone = false;
+  /** The body broke after the vendor's stream had ended in its own terms (`transformer.ended`). */
+  let endedWhole = false;
   try {
     for (;;) {
       const next = await source.next();
@@ -260,6 +263,13 @@ async function* translatedFrames(state: StreamTranslation): AsyncGenerator<Uint8
     yield Buffer.from(state.failed ? text : text + state.doneFrame);
   } catch (error) {
     if (state.cancelled || state.failed) return;
+    if (transformer.ended?.() === true) {
+      // The vendor's stream had ended in its own terms: the break lost nothing.
+      endedWhole = true;
+      const text = state.encodePending();
+      if (text !== '' || state.doneFrame !== '') yield Buffer.from(text + state.doneFrame);
+      return;
+    }
     state.failed = true;
     const interrupted = streamInterrupted(
       isBodyIdleTimeout(error) ? BODY_IDLE_MESSAGE : 'the provider stream was interrupted',
@@ -274,7 +284,7 @@ async function* translatedFrames(state: StreamTranslation): AsyncGenerator<Uint8
     // Ended early (an error item, or the consumer stopped iterating): let go of the upstream.
     if (!sourceDone && !state.cancelled) state.release();
     // A no-op when the transformer already reported usage.
-    state.settleUsage(sourceDone && !state.failed);
+    state.settleUsage((sourceDone || endedWhole) && !state.failed);
   }
 }
 

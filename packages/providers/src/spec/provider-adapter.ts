@@ -155,6 +155,13 @@ export interface StreamTransformer {
    * its `usageMetadata`; a vendor that reports usage only at its end has nothing to give.
    */
   usageSoFar?(): OpenAIUsage | undefined;
+  /**
+   * True once the vendor's stream has ended in its own terms though its body is still open (the
+   * Responses API's terminal `response.completed`, `.incomplete` or `.failed`, after which OpenAI
+   * sends nothing more): a body that breaks after that lost nothing, and the stream ends as a whole
+   * one instead of with an error item. Default: only the body's end ends the stream.
+   */
+  ended?(): boolean;
 }
 
 /** Vendor body bytes → events, fed chunk by chunk (the framing stage). */

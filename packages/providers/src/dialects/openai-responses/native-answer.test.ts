@@ -13,19 +13,44 @@ const begun = [
   event('response.output_text.delta', 2),
 ];
 
-/** The events a client gets from a native Responses stream whose body is `frames`, then `end`. */
-async function clientEvents(frames: readonly string[], end: 'breaks' | 'ends') {
+/** OpenAI's terminal event: the whole Response, with its usage. */
+const completed = (sequence: number) =>
+  `event: response.completed\ndata: ${JSON.stringify({
+    type: 'response.completed',
+    sequence_number: sequence,
+    response: {
+      id: 'resp_1',
+      object: 'response',
+      status: 'completed',
+      model: 'gpt-4.1-2025-04-14',
+      output: [],
+      usage: {
+        input_tokens: 12,
+        input_tokens_details: { cached_tokens: 0 },
+        output_tokens: 9,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 21,
+      },
+    },
+  })}\n\n`;
+
+/** A native Responses stream whose body is `frames`, then `end`, as translated for the client. */
+function translatedBody(frames: readonly string[], end: 'breaks' | 'ends') {
   const body = (async function* () {
     for (const frame of frames) yield encoder.encode(frame);
     if (end === 'breaks') throw new Error('socket hang up');
   })();
-  const translated = translateStream({
+  return translateStream({
     body,
     decoder: createSseDecoder(),
     createTransformer: (onUsage) => createResponsesNativeStreamTransformer({ onUsage }),
     doneFrame: '',
   });
-  return (await readSseEvents(translated.stream)).map(
+}
+
+/** The events a client gets from a native Responses stream whose body is `frames`, then `end`. */
+async function clientEvents(frames: readonly string[], end: 'breaks' | 'ends') {
+  return (await readSseEvents(translatedBody(frames, end).stream)).map(
     (sent) => JSON.parse(sent.data) as Record<string, unknown>,
   );
 }
@@ -53,5 +78,25 @@ describe('a native Responses stream cut short', () => {
 
   it('numbers the error 0 when nothing was passed on yet', async () => {
     expect(await clientEvents([], 'breaks')).toMatchObject([{ type: 'error', sequence_number: 0 }]);
+  });
+
+  it('ends whole, without an error event, when the body breaks after response.completed, and keeps its usage', async () => {
+    const translated = translatedBody([...begun, completed(3)], 'breaks');
+    const events = (await readSseEvents(translated.stream)).map(
+      (sent) => JSON.parse(sent.data) as Record<string, unknown>,
+    );
+    expect(events.map((sent) => sent.type)).toEqual([
+      'response.created',
+      'response.in_progress',
+      'response.output_text.delta',
+      'response.completed',
+    ]);
+    expect(await translated.usage).toMatchObject({
+      prompt_tokens: 12,
+      completion_tokens: 9,
+      total_tokens: 21,
+    });
+    expect(translated.progress.error).toBeUndefined();
+    expect(translated.progress.partialUsage).toBeUndefined();
   });
 });

@@ -23,14 +23,18 @@ export function readNativeResponse(json: unknown, provider: string): NativeDiale
  * A native Responses stream (OpenAI, Azure OpenAI) passed through event by event; the terminal event
  * (`response.completed`, `.incomplete`, `.failed`) is parsed for the usage it carries. An `error`
  * event ends the stream as it came; a stream that ends without a terminal event ends with an `error`
- * event (`PK_ERR_STREAM_INTERRUPTED`), as does a body that breaks: its `sequence_number` continues
- * the events passed on (the provider numbers its events one by one from 0, so it is their count).
+ * event (`PK_ERR_STREAM_INTERRUPTED`), as does a body that breaks before the terminal event: its
+ * `sequence_number` continues the events passed on (the provider numbers its events one by one from
+ * 0, so it is their count). A body that breaks after the terminal event lost nothing: the stream
+ * ends there, whole (`ended`).
  * @see https://platform.openai.com/docs/api-reference/responses-streaming
  */
 export function createResponsesNativeStreamTransformer(options: {
   readonly onUsage: (usage: OpenAIUsage) => void;
 }): StreamTransformer {
   let finished = false;
+  /** A terminal event passed (not an `error` event, which ends the stream as an error). */
+  let ended = false;
   let passed = 0;
   const errorAfterPassed = (envelope: OpenAIErrorEnvelope) =>
     new ResponsesEventWriter(passed).error(envelope);
@@ -62,6 +66,7 @@ export function createResponsesNativeStreamTransformer(options: {
       }
       if (TERMINAL_EVENTS.has(type)) {
         finished = true;
+        ended = true;
         const data = parseJsonOrUndefined(message.data);
         const usage =
           isJsonObject(data) && isJsonObject(data.response)
@@ -84,5 +89,6 @@ export function createResponsesNativeStreamTransformer(options: {
       );
     },
     errorOutput: errorAfterPassed,
+    ended: () => ended,
   };
 }
