@@ -79,6 +79,13 @@ beforeAll(async () => {
             { provider: 'openai', api_key: 'sk-cut', options: { custom_host: `${mock.url}/v1` }, ...budget },
           ]),
         ),
+        // Azure's real host name, served by the mock behind its CONNECT proxy.
+        'azure-responses': {
+          provider: 'azure-openai',
+          api_key: 'azure-cut-key',
+          options: { resource_name: 'my-resource', deployment_id: 'o4-mini-cut' },
+          ...budget,
+        },
       },
     },
     env: { PK_DATA_DIR: dataDir.path, PK_LOG_STORE_FLUSH_MS: '50' },
@@ -430,6 +437,34 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
     expect(record).toMatchObject({ status: 200, error_code: null, usage, cost_status: 'priced' });
     expect(record.cost).toBeCloseTo(priced('openai', model, usage) as number, 10);
     expect(await budgetTokensOf('openai-responses-completed', 1)).toBe(usage.total_tokens);
+  });
+
+  it('the openai SDK through Azure OpenAI, the provider resets after some text: the record says no_usage, the budget counts the prompt bound and the text sent', async () => {
+    const model = 'o4-mini';
+    const traceId = `cut-responses-azure-${Date.now()}`;
+    const events = upToLastDelta(model);
+    mock.script(model, [{ sse: events, breakAfter: { payloads: events.length, how: 'reset' } }]);
+    const stream = await openaiThrough('azure-responses', traceId).responses.create(requestOf(model));
+    let text = '';
+    const error = await rejectionOf(
+      (async () => {
+        for await (const event of stream)
+          if (event.type === 'response.output_text.delta') text += event.delta;
+      })(),
+    );
+    expect(error.message).toContain('the provider stream was interrupted');
+    expect(text).toBe(ANSWER);
+    expect(mock.forModel(model)).toMatchObject([{ host: 'my-resource.openai.azure.com' }]);
+    expect(mock.forModel(model)[0]?.path).toMatch(/^\/openai\/(v1\/)?responses/);
+
+    const record = await recordOf(traceId);
+    expect(record).toMatchObject({
+      status: 200,
+      provider: 'azure-openai',
+      error_code: 'PK_ERR_STREAM_INTERRUPTED',
+      cost_status: 'no_usage',
+    });
+    expect(await budgetTokensOf('azure-responses', 1)).toBe(promptBound(model) + ANSWER.length);
   });
 
   it('the openai SDK, the client aborts after the text: the 499’s record says no_usage, the budget counts the prompt bound and the text sent', async () => {
