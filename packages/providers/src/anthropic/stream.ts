@@ -27,7 +27,8 @@ type Delta = ChatCompletionChunk['choices'][number]['delta'];
  * strict compliance off), `message_delta` (finish reason, the vendor's own with native finish reasons
  * on; output usage), `message_stop` (usage chunk
  * when asked for, `onUsage`), `ping` (ignored) and `error` (an `event: error` frame). A stream cut
- * before `message_stop` still gives the usage reported so far (`usageSoFar`).
+ * before `message_stop` still gives the usage reported so far (`usageSoFar`); one whose body breaks
+ * after it lost nothing (`ended`: Anthropic sends nothing after `message_stop`).
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 export function createAnthropicStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
@@ -39,6 +40,8 @@ export function createAnthropicStreamTransformer(options: StreamTransformerOptio
   let model = String(request.body.model ?? '');
   let usage: AnthropicUsage = {};
   let finished = false;
+  /** `message_stop` passed (not an `error` event, which ends the stream as an error). */
+  let ended = false;
   let answeredWithJsonTool = false;
   let toolCount = 0;
   const toolIndexOfBlock = new Map<number, number>();
@@ -136,6 +139,7 @@ export function createAnthropicStreamTransformer(options: StreamTransformerOptio
       }
       case 'message_stop': {
         finished = true;
+        ended = true;
         const openAIUsage = toOpenAIUsageFromAnthropic(usage);
         options.onUsage(openAIUsage);
         if (request.clientWantsUsage) {
@@ -181,5 +185,6 @@ export function createAnthropicStreamTransformer(options: StreamTransformerOptio
       controller.enqueue(streamInterrupted('the provider stream ended before message_stop'));
     },
     usageSoFar: () => anthropicUsageSoFar(usage),
+    ended: () => ended,
   };
 }

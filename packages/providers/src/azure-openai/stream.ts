@@ -21,5 +21,6 @@ export function createAzureOpenAIStreamTransformer(options: StreamTransformerOpt
       fastPath.flush?.(sink);
     },
     usageSoFar: () => fastPath.usageSoFar?.(),
+    ended: () => fastPath.ended?.() === true,
   };
 }

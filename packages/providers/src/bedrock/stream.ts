@@ -14,7 +14,8 @@ import { toOpenAIUsageFromBedrock } from './usage.js';
  * fragments, reasoning text with strict compliance off), `contentBlockStop` (nothing), `messageStop`
  * (finish reason), `metadata` (usage chunk when asked for, `onUsage`), and the exception events
  * (`throttlingException`, `validationException`, `modelStreamErrorException`,
- * `internalServerException`, `serviceUnavailableException`) as `event: error`.
+ * `internalServerException`, `serviceUnavailableException`) as `event: error`. A stream whose body
+ * ends, or breaks, after `messageStop` is whole (`ended`; its usage is in `metadata`, which follows it).
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
  */
 export function createBedrockStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
@@ -26,6 +27,8 @@ export function createBedrockStreamTransformer(options: StreamTransformerOptions
     created: Math.floor(context.now() / 1000),
   });
   let finished = false;
+  /** An exception event ended the stream. */
+  let failed = false;
   let stopped = false;
   let toolCount = 0;
   let answeredWithJsonTool = false;
@@ -93,6 +96,7 @@ export function createBedrockStreamTransformer(options: StreamTransformerOptions
       default:
         if (/exception$/i.test(event) || event === 'error') {
           finished = true;
+          failed = true;
           controller.enqueue(streamErrorOutput(payload.message ?? 'the provider reported an error', event));
         }
     }
@@ -108,5 +112,6 @@ export function createBedrockStreamTransformer(options: StreamTransformerOptions
       if (finished || stopped) return;
       controller.enqueue(streamInterrupted('the provider stream ended before messageStop'));
     },
+    ended: () => !failed && (stopped || finished),
   };
 }

@@ -15,7 +15,8 @@ import { toOpenAIUsageFromCohere } from './usage.js';
  * the answer's `tool_plan` is), `tool-call-start` (id and name),
  * `tool-call-delta` (arguments), `message-end` (finish reason, usage chunk when asked for, `onUsage`;
  * an `error` in it becomes `event: error`). `content-start`/`-end`, `tool-call-end` and citations carry
- * nothing to translate.
+ * nothing to translate. Cohere sends nothing after `message-end`: a body that breaks after it lost
+ * nothing (`ended`).
  * @see https://docs.cohere.com/v2/docs/streaming
  * @see https://docs.cohere.com/docs/tool-use-streaming
  */
@@ -28,6 +29,8 @@ export function createCohereStreamTransformer(options: StreamTransformerOptions)
     created: Math.floor(context.now() / 1000),
   });
   let finished = false;
+  /** `message-end` passed without an error. */
+  let ended = false;
   let toolCount = 0;
   const toolIndexOfEvent = new Map<number, number>();
 
@@ -91,6 +94,7 @@ export function createCohereStreamTransformer(options: StreamTransformerOptions)
           );
           return;
         }
+        ended = true;
         controller.enqueue(
           chunks.chunk(
             {},
@@ -117,5 +121,6 @@ export function createCohereStreamTransformer(options: StreamTransformerOptions)
       if (finished) return;
       controller.enqueue(streamInterrupted('the provider stream ended before message-end'));
     },
+    ended: () => ended,
   };
 }

@@ -67,9 +67,10 @@ export interface TranslatedStream {
  * read, never later than it arrived). `doneFrame` (OpenAI's `data: [DONE]`; nothing in the dialects
  * that end with a named event) ends a stream that did not fail. A broken body or a bad frame becomes
  * an in-band error item (`PK_ERR_STREAM_INTERRUPTED`, in the transformer's dialect) instead of a
- * thrown error, so the client always gets a well-formed end (unless the vendor's stream had already
- * ended in its own terms, `transformer.ended`: then it ends as a whole one); after an error item nothing more is sent
- * and the upstream is released. Upstream bytes are read only as the consumer asks (back-pressure).
+ * thrown error, so the client always gets a well-formed end; after an error item nothing more is sent
+ * and the upstream is released. A body that breaks after the vendor's stream had ended in its own
+ * terms (`transformer.ended`: OpenAI's `[DONE]`, Anthropic's `message_stop` …) lost nothing: the
+ * stream ends as if the body had (the transformer's `flush`, then `doneFrame`), a whole one. Upstream bytes are read only as the consumer asks (back-pressure).
  */
 export function translateStream(options: {
   readonly body: AsyncIterable<Uint8Array>;
@@ -264,10 +265,12 @@ async function* translatedFrames(state: StreamTranslation): AsyncGenerator<Uint8
   } catch (error) {
     if (state.cancelled || state.failed) return;
     if (transformer.ended?.() === true) {
-      // The vendor's stream had ended in its own terms: the break lost nothing.
+      // The vendor's stream had ended in its own terms: the break lost nothing, the body's end is here.
       endedWhole = true;
+      transformer.flush?.(sink);
       const text = state.encodePending();
-      if (text !== '' || state.doneFrame !== '') yield Buffer.from(text + state.doneFrame);
+      const last = state.failed ? text : text + state.doneFrame;
+      if (last !== '') yield Buffer.from(last);
       return;
     }
     state.failed = true;

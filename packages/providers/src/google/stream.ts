@@ -22,7 +22,9 @@ import { toOpenAIUsageFromGoogle } from './usage.js';
  * other safety stops mid-stream as `content_filter`,
  * a blocked prompt too), the last `usageMetadata` as the usage chunk when the stream ends, and an
  * in-stream `error` as `event: error`. A stream that ends without a finish reason ends with
- * `PK_ERR_STREAM_INTERRUPTED`.
+ * `PK_ERR_STREAM_INTERRUPTED`; one whose body breaks once every candidate asked for (`n`, Gemini's
+ * `candidateCount`) has its finish reason lost nothing (`ended`: that chunk is Gemini's last, with the
+ * whole `usageMetadata`).
  * @see https://ai.google.dev/api/generate-content#method:-models.streamgeneratecontent
  */
 export function createGoogleStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
@@ -38,6 +40,7 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
   let usage: GoogleUsageMetadata | undefined;
   const toolCounts = new Map<number, number>();
   const finished = new Map<number, FinishReason>();
+  const candidates = typeof request.body.n === 'number' && request.body.n > 1 ? request.body.n : 1;
 
   function handle(event: GoogleGenerateContentResponse, controller: StreamSink): void {
     if (event.error) {
@@ -126,5 +129,6 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
       if (request.clientWantsUsage) controller.enqueue(chunks.usage(openAIUsage));
     },
     usageSoFar: () => (usage === undefined ? undefined : toOpenAIUsageFromGoogle(usage)),
+    ended: () => !failed && finished.size >= candidates,
   };
 }

@@ -109,5 +109,6 @@ export function createOpenAICompatibleStreamTransformer(
       inner.flush?.(sink);
     },
     usageSoFar: () => inner.usageSoFar?.(),
+    ended: () => inner.ended?.() === true,
   };
 }

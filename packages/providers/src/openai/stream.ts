@@ -31,12 +31,15 @@ function errorEnvelopeFrom(data: string): OpenAIErrorEnvelope {
  * a usage object are looked into: usage is reported through `onUsage`, removed from content chunks,
  * and exactly one usage chunk (the vendor's, or one built from the last usage seen) reaches a client
  * that asked for it with `stream_options.include_usage`. An in-band `{"error":…}` or `event: error`
- * becomes an `event: error` frame; a stream cut before `[DONE]` ends with `PK_ERR_STREAM_INTERRUPTED`.
+ * becomes an `event: error` frame; a stream cut before `[DONE]` ends with `PK_ERR_STREAM_INTERRUPTED`
+ * (one whose body breaks after `[DONE]` lost nothing: `ended`).
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
  */
 export function createOpenAIStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
   const wantsUsage = options.request.clientWantsUsage;
   let finished = false;
+  /** `[DONE]` passed (not an in-band error, which ends the stream as an error). */
+  let ended = false;
   let lastUsage: OpenAIUsage | undefined;
   let usageChunk: string | undefined;
   let lastChunk: {
@@ -73,6 +76,7 @@ export function createOpenAIStreamTransformer(options: StreamTransformerOptions)
       }
       if (data.trim() === '[DONE]') {
         finished = true;
+        ended = true;
         emitUsage(controller);
         return;
       }
@@ -100,5 +104,6 @@ export function createOpenAIStreamTransformer(options: StreamTransformerOptions)
       controller.enqueue(streamInterrupted('the provider stream ended before [DONE]'));
     },
     usageSoFar: () => lastUsage,
+    ended: () => ended,
   };
 }

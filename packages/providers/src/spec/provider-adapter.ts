@@ -156,10 +156,13 @@ export interface StreamTransformer {
    */
   usageSoFar?(): OpenAIUsage | undefined;
   /**
-   * True once the vendor's stream has ended in its own terms though its body is still open (the
-   * Responses API's terminal `response.completed`, `.incomplete` or `.failed`, after which OpenAI
-   * sends nothing more): a body that breaks after that lost nothing, and the stream ends as a whole
-   * one instead of with an error item. Default: only the body's end ends the stream.
+   * True once the vendor's stream has ended in its own terms though its body is still open (OpenAI's
+   * `[DONE]`, the Responses API's `response.completed`, `.incomplete` or `.failed`, Anthropic's
+   * `message_stop`, Cohere's `message-end`, Bedrock's `messageStop`, Gemini's finish reason for every
+   * candidate: the vendor sends nothing after it that the answer needs): a body that breaks after that
+   * lost nothing, and the stream ends as if the body had ended there (`flush`, then the done frame)
+   * instead of with an error item. Never true after an error item. Default: only the body's end ends
+   * the stream.
    */
   ended?(): boolean;
 }

@@ -5,10 +5,11 @@ import type { ProviderAdapter, ProviderContext, StreamDecoder } from '../spec/pr
 import { preparedChat } from './context.js';
 import { readSseEvents } from './sse-client.js';
 
-function bodyOf(frames: readonly (string | Uint8Array)[]): AsyncIterable<Uint8Array> {
+function bodyOf(frames: readonly (string | Uint8Array)[], end: 'ends' | 'breaks'): AsyncIterable<Uint8Array> {
   const encoder = new TextEncoder();
   return (async function* () {
     for (const frame of frames) yield typeof frame === 'string' ? encoder.encode(frame) : frame;
+    if (end === 'breaks') throw new Error('socket hang up');
   })();
 }
 
@@ -22,6 +23,8 @@ export async function runDialectStream(options: {
   readonly request?: Record<string, unknown>;
   /** Native: the framing (default SSE). */
   readonly decoder?: StreamDecoder;
+  /** How the body ends after its frames: `ends` (default), or `breaks` (a connection reset). */
+  readonly end?: 'ends' | 'breaks';
 }) {
   const { dialect, context, adapter } = options;
   const request = options.request ?? {};
@@ -32,7 +35,7 @@ export async function runDialectStream(options: {
     stream_options: { include_usage: true },
   });
   const translated = translateStream({
-    body: bodyOf(options.frames),
+    body: bodyOf(options.frames, options.end ?? 'ends'),
     decoder: options.decoder ?? adapter?.createStreamDecoder?.() ?? createSseDecoder(),
     createTransformer: (onUsage) =>
       adapter === undefined
@@ -54,5 +57,12 @@ export async function runDialectStream(options: {
   const events = await readSseEvents(collecting);
   const text = Buffer.concat(chunks).toString('utf8');
   const usage = await translated.usage;
-  return { text, chunks, events, usage, partialUsage: translated.progress.partialUsage };
+  return {
+    text,
+    chunks,
+    events,
+    usage,
+    partialUsage: translated.progress.partialUsage,
+    error: translated.progress.error,
+  };
 }

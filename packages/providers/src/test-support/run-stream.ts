@@ -12,15 +12,24 @@ export async function runAdapterStream(options: {
   readonly target?: ProviderTarget;
   readonly strict?: boolean;
   readonly includeUsage?: boolean;
+  /** How the body ends after its frames: `ends` (default), or `breaks` (a connection reset). */
+  readonly end?: 'ends' | 'breaks';
 }) {
   const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const frame of options.frames)
-        controller.enqueue(typeof frame === 'string' ? encoder.encode(frame) : frame);
-      controller.close();
-    },
-  });
+  const bytesOf = (frame: string | Uint8Array) => (typeof frame === 'string' ? encoder.encode(frame) : frame);
+  const body: AsyncIterable<Uint8Array> =
+    options.end === 'breaks'
+      ? // Every frame read, then the error a reset gives (a stream's error would drop frames not yet read).
+        (async function* () {
+          for (const frame of options.frames) yield bytesOf(frame);
+          throw new Error('socket hang up');
+        })()
+      : new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (const frame of options.frames) controller.enqueue(bytesOf(frame));
+            controller.close();
+          },
+        });
   const request = preparedChat(options.adapter.id, {
     model: 'm',
     messages: [],
@@ -45,5 +54,6 @@ export async function runAdapterStream(options: {
     collected: collectChatStream(events),
     usage,
     partialUsage: translated.progress.partialUsage,
+    error: translated.progress.error,
   };
 }

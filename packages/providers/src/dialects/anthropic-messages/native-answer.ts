@@ -31,8 +31,10 @@ function usageIn(value: unknown): AnthropicUsage {
 /**
  * A native Messages stream passed through event by event (`event:` name and data as the provider sent
  * them, `ping` included): only `message_start` and `message_delta` are parsed, for the usage reported
- * to the log at `message_stop` (for a stream cut before it, the usage so far). An `error` event ends the stream as it came; a stream that ends before
- * `message_stop` ends with Anthropic's `event: error` (`PK_ERR_STREAM_INTERRUPTED`).
+ * to the log at `message_stop` (for a stream cut before it, the usage so far). An `error` event ends
+ * the stream as it came; a stream that ends (or whose body breaks) before `message_stop` ends with
+ * Anthropic's `event: error` (`PK_ERR_STREAM_INTERRUPTED`). Anthropic sends nothing after
+ * `message_stop`: a body that breaks after it lost nothing, and the stream ends there, whole (`ended`).
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 export function createMessagesNativeStreamTransformer(options: {
@@ -40,6 +42,8 @@ export function createMessagesNativeStreamTransformer(options: {
 }): StreamTransformer {
   let usage: AnthropicUsage = {};
   let finished = false;
+  /** `message_stop` passed (not an `error` event, which ends the stream as an error). */
+  let ended = false;
   return {
     transform(message, sink) {
       if (finished) return;
@@ -78,6 +82,7 @@ export function createMessagesNativeStreamTransformer(options: {
         usage = { ...usage, ...usageIn(reported) };
       } else if (type === 'message_stop') {
         finished = true;
+        ended = true;
         options.onUsage(toOpenAIUsageFromAnthropic(usage));
       }
       sink.enqueue({ type: 'data', event: type, data: message.data });
@@ -95,5 +100,6 @@ export function createMessagesNativeStreamTransformer(options: {
     },
     errorOutput: messagesErrorOutput,
     usageSoFar: () => anthropicUsageSoFar(usage),
+    ended: () => ended,
   };
 }

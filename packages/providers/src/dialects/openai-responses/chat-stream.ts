@@ -166,6 +166,8 @@ export function createResponsesChatStreamTransformer(options: {
       inner.transform(event, innerSink);
     },
     usageSoFar: () => inner.usageSoFar?.(),
+    // The vendor's stream ended in its own terms: `flush` then closes this dialect's stream.
+    ended: () => !failed && inner.ended?.() === true,
     flush(outer) {
       if (failed) return;
       sink = outer;
