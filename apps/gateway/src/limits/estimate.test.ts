@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { MESSAGES_ARGUMENTS_PIECES, MESSAGES_FRAMES, MESSAGES_TEXT } from './__fixtures__/messages-stream.js';
 import { RESPONSES_ARGUMENTS, RESPONSES_FRAMES, RESPONSES_TEXT } from './__fixtures__/responses-stream.js';
 import {
   chatPromptTokensOf,
   maxTokensFieldOf,
+  messagesTextBytesOf,
   responsesTextBytesOf,
   streamTextBytesCounterOf,
   textBytesOf,
@@ -102,6 +104,33 @@ describe('token bounds without a tokenizer', () => {
     expect(textBytesOf(RESPONSES_FRAMES.join(''))).toBe(4 * text + 3 * args);
     expect(streamTextBytesCounterOf('responses')).toBe(responsesTextBytesOf);
     expect(streamTextBytesCounterOf('chat.completions')).toBe(textBytesOf);
-    expect(streamTextBytesCounterOf('messages')).toBe(textBytesOf);
+  });
+
+  it('counts a Messages stream’s text and its tool call’s arguments (input_json_delta’s partial_json)', () => {
+    // As the events' JSON carries the arguments: quotes escaped (`{\\"location\\":` …).
+    const args = MESSAGES_ARGUMENTS_PIECES.reduce(
+      (bytes, piece) => bytes + Buffer.byteLength(JSON.stringify(piece)) - 2,
+      0,
+    );
+    const counted = MESSAGES_FRAMES.reduce((bytes, frame) => bytes + messagesTextBytesOf(frame), 0);
+    expect(counted).toBe(Buffer.byteLength(MESSAGES_TEXT) + args);
+    expect(args).toBeGreaterThan(0);
+    // The chat counter read only the text: the arguments went uncounted.
+    expect(textBytesOf(MESSAGES_FRAMES.join(''))).toBe(Buffer.byteLength(MESSAGES_TEXT));
+    expect(streamTextBytesCounterOf('messages')).toBe(messagesTextBytesOf);
+  });
+
+  it('counts a chat stream’s tool-call arguments (tool_calls[].function.arguments deltas)', () => {
+    const frame = (delta: unknown) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;
+    const opened = frame({
+      tool_calls: [
+        { index: 0, id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '' } },
+      ],
+    });
+    const piece = frame({ tool_calls: [{ index: 0, function: { arguments: '{"city":"Paris"}' } }] });
+    expect(textBytesOf(opened)).toBe(0);
+    expect(textBytesOf(piece)).toBe(JSON.stringify('{"city":"Paris"}').length - 2);
+    expect(streamTextBytesCounterOf('chat.completions')).toBe(textBytesOf);
   });
 });

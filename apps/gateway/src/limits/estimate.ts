@@ -157,7 +157,20 @@ export function responsesTextBytesOf(chunk: Uint8Array | string): number {
   return capturedBytesOf(chunk, DELTA_FIELD);
 }
 
+/**
+ * The generated text of Anthropic's Messages stream events: `text_delta`'s `text`, `thinking_delta`'s
+ * `thinking`, and a tool call's arguments, which stream as `input_json_delta`'s `partial_json` (the
+ * chat counter's `arguments`). A `content_block_start`'s empty `text` or `thinking` counts nothing.
+ */
+const MESSAGES_TEXT_FIELD = /"(?:text|thinking|partial_json)"\s*:\s*"((?:[^"\\]|\\.)*)"/g;
+
+/** {@link textBytesOf} for Anthropic's Messages stream: its text, thinking and tool-call arguments. */
+export function messagesTextBytesOf(chunk: Uint8Array | string): number {
+  return capturedBytesOf(chunk, MESSAGES_TEXT_FIELD);
+}
+
 /** The generated text counter of an endpoint's stream (what the client gets: its dialect's events). */
 export function streamTextBytesCounterOf(endpoint: string): (chunk: Uint8Array | string) => number {
-  return endpoint === 'responses' ? responsesTextBytesOf : textBytesOf;
+  if (endpoint === 'responses') return responsesTextBytesOf;
+  return endpoint === 'messages' ? messagesTextBytesOf : textBytesOf;
 }
