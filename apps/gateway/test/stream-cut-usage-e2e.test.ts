@@ -3,7 +3,17 @@ import { cost } from '@pk/prices';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from './support/feature-gateway.js';
-import { MOCK_USAGE, openAIResponsesEvents } from './support/provider-mock-formats.js';
+import {
+  anthropicReply,
+  bedrockClaudeReply,
+  bedrockConverseReply,
+  cohereReply,
+  geminiReply,
+  MOCK_USAGE,
+  type MockReplyBody,
+  openAIChatReply,
+  openAIResponsesEvents,
+} from './support/provider-mock-formats.js';
 import { chatChunks, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
@@ -77,6 +87,51 @@ beforeAll(async () => {
           ].map((slug) => [
             slug,
             { provider: 'openai', api_key: 'sk-cut', options: { custom_host: `${mock.url}/v1` }, ...budget },
+          ]),
+        ),
+        // One per test of a stream that resets after its provider's own end, and of a cut tool call.
+        ...Object.fromEntries(
+          ['ended-anthropic-messages', 'ended-anthropic-chat', 'cut-tool-messages'].map((slug) => [
+            slug,
+            {
+              provider: 'anthropic',
+              api_key: 'sk-ant-cut',
+              options: { custom_host: `${mock.url}/v1` },
+              ...budget,
+            },
+          ]),
+        ),
+        'ended-openai-chat': {
+          provider: 'openai',
+          api_key: 'sk-cut',
+          options: { custom_host: `${mock.url}/v1` },
+          ...budget,
+        },
+        'ended-gemini-chat': {
+          provider: 'google',
+          api_key: 'g-cut',
+          options: { custom_host: `${mock.url}/v1beta` },
+          ...budget,
+        },
+        'ended-cohere-chat': {
+          provider: 'cohere',
+          api_key: 'co-cut',
+          options: { custom_host: `${mock.url}/v2` },
+          ...budget,
+        },
+        ...Object.fromEntries(
+          ['ended-bedrock-messages', 'ended-bedrock-chat'].map((slug) => [
+            slug,
+            {
+              provider: 'bedrock',
+              options: {
+                aws_access_key_id: 'AKIDSTREAMENDS',
+                aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+                aws_region: 'us-east-1',
+                custom_host: mock.url,
+              },
+              ...budget,
+            },
           ]),
         ),
         // Azure's real host name, served by the mock behind its CONNECT proxy.
@@ -491,5 +546,213 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
     const record = await recordOf(traceId);
     expect(record).toMatchObject({ status: 499, cost: null, cost_status: 'no_usage' });
     expect(await budgetTokensOf('openai-responses-abort', 1)).toBe(promptBound(model) + ANSWER.length);
+  });
+});
+
+/** The Anthropic SDK as an app with the team's gateway key calls pk's /v1/messages: a virtual key, a trace id, no retries. */
+const anthropicThrough = (virtualKey: string, traceId: string) =>
+  new Anthropic({
+    baseURL: gateway.url,
+    apiKey: 'unused',
+    maxRetries: 0,
+    defaultHeaders: {
+      'x-portkey-api-key': KEYS.team,
+      'x-portkey-virtual-key': virtualKey,
+      'x-portkey-trace-id': traceId,
+    },
+  });
+
+/** A mock stream (the vendor's own framing) whose connection resets once all its frames left. */
+const resetAfterAll = (body: MockReplyBody) => {
+  const frames = body.frames ?? [];
+  return {
+    frames,
+    contentType: body.contentType,
+    breakAfter: { payloads: frames.length, how: 'reset' },
+  } as const;
+};
+
+/** Every mock answer's usage (25 in, 12 out) in the record's terms. */
+const MOCK_RECORDED_USAGE = {
+  prompt_tokens: MOCK_USAGE.input,
+  completion_tokens: MOCK_USAGE.output,
+  total_tokens: MOCK_USAGE.input + MOCK_USAGE.output,
+};
+
+const WEATHER_CALL = {
+  kind: 'tool',
+  id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6',
+  name: 'get_weather',
+  input: { location: 'San Francisco, CA', unit: 'fahrenheit' },
+} as const;
+const WEATHER_TOOL = {
+  name: 'get_weather',
+  description: 'The current weather in a city',
+  input_schema: {
+    type: 'object' as const,
+    properties: { location: { type: 'string' }, unit: { type: 'string' } },
+    required: ['location'],
+  },
+};
+
+describe('a stream whose connection resets after its provider’s own end (nothing was lost)', () => {
+  const ANSWER = 'The capital of France is Paris.';
+
+  it.each([
+    {
+      vendor: 'Anthropic',
+      slug: 'ended-anthropic-messages',
+      model: 'claude-sonnet-4-5-20250929',
+      reply: (model: string) => anthropicReply(WEATHER_CALL, model, true),
+    },
+    {
+      vendor: 'Claude on Bedrock',
+      slug: 'ended-bedrock-messages',
+      model: 'anthropic.claude-3-5-haiku-20241022-v1:0',
+      reply: (model: string) => bedrockClaudeReply(WEATHER_CALL, model, true),
+    },
+  ])(
+    'the Anthropic SDK on /v1/messages, $vendor resets after message_stop: the whole message, no error; the record and the budget keep its usage',
+    async ({ slug, model, reply }) => {
+      const traceId = `ended-${slug}-${Date.now()}`;
+      const body = reply(model);
+      mock.script(model, [resetAfterAll(body)]);
+      const message = await anthropicThrough(slug, traceId)
+        .messages.stream({
+          model,
+          max_tokens: 200,
+          tools: [WEATHER_TOOL],
+          messages: [{ role: 'user', content: 'What is the weather in San Francisco?' }],
+        })
+        .finalMessage();
+      expect(message.stop_reason).toBe('tool_use');
+      expect(message.content).toEqual([
+        { type: 'tool_use', id: WEATHER_CALL.id, name: WEATHER_CALL.name, input: WEATHER_CALL.input },
+      ]);
+      expect(message.usage).toMatchObject({
+        input_tokens: MOCK_USAGE.input,
+        output_tokens: MOCK_USAGE.output,
+      });
+      expect(mock.forModel(model)).toHaveLength(1);
+
+      const record = await recordOf(traceId);
+      expect(record).toMatchObject({ status: 200, error_code: null, usage: MOCK_RECORDED_USAGE });
+      expect(record.cost_status).toBe('priced');
+      expect(record.cost).toBeGreaterThan(0);
+      expect(await budgetTokensOf(slug, 1)).toBe(MOCK_RECORDED_USAGE.total_tokens);
+    },
+  );
+
+  it.each([
+    {
+      vendor: 'OpenAI',
+      terminal: '[DONE]',
+      slug: 'ended-openai-chat',
+      model: 'gpt-4o-mini-2024-07-18',
+      reply: (model: string) => openAIChatReply({ kind: 'text', text: ANSWER }, model, true, true),
+    },
+    {
+      vendor: 'Anthropic',
+      terminal: 'message_stop',
+      slug: 'ended-anthropic-chat',
+      model: 'claude-3-7-sonnet-20250219',
+      reply: (model: string) => anthropicReply({ kind: 'text', text: ANSWER }, model, true),
+    },
+    {
+      vendor: 'Gemini',
+      terminal: 'its last chunk, with finishReason',
+      slug: 'ended-gemini-chat',
+      model: 'gemini-2.0-flash',
+      reply: (model: string) => geminiReply({ kind: 'text', text: ANSWER }, model, true),
+    },
+    {
+      vendor: 'Bedrock',
+      terminal: 'messageStop and metadata',
+      slug: 'ended-bedrock-chat',
+      model: 'amazon.nova-lite-v1:0',
+      reply: () => bedrockConverseReply({ kind: 'text', text: ANSWER }, true),
+    },
+    {
+      vendor: 'Cohere',
+      terminal: 'message-end',
+      slug: 'ended-cohere-chat',
+      model: 'command-r-plus-08-2024',
+      reply: () => cohereReply({ kind: 'text', text: ANSWER }, true),
+    },
+  ])(
+    'the openai SDK on chat completions, $vendor resets after $terminal: the whole stream to [DONE], the record and the budget keep its usage',
+    async ({ slug, model, reply }) => {
+      const traceId = `ended-${slug}-${Date.now()}`;
+      mock.script(model, [resetAfterAll(reply(model))]);
+      const stream = await openaiThrough(slug, traceId).chat.completions.create({
+        model,
+        stream: true,
+        stream_options: { include_usage: true },
+        messages: [{ role: 'user', content: 'What is the capital of France?' }],
+      });
+      let text = '';
+      let finishReason: string | null | undefined;
+      let usage: unknown;
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
+        if (chunk.usage) usage = chunk.usage;
+      }
+      expect(text).toBe(ANSWER);
+      expect(finishReason).toBe('stop');
+      expect(usage).toMatchObject(MOCK_RECORDED_USAGE);
+      expect(mock.forModel(model)).toHaveLength(1);
+
+      const record = await recordOf(traceId);
+      expect(record).toMatchObject({ status: 200, error_code: null, usage: MOCK_RECORDED_USAGE });
+      expect(record.cost_status).toBe('priced');
+      expect(record.cost).toBeGreaterThan(0);
+      expect(await budgetTokensOf(slug, 1)).toBe(MOCK_RECORDED_USAGE.total_tokens);
+    },
+  );
+});
+
+describe('a native /v1/messages stream cut in the middle of a tool call', () => {
+  it('the Anthropic SDK, Anthropic resets after some input_json_delta: the budget counts the arguments sent, not only the text', async () => {
+    const model = 'claude-opus-4-1-20250805';
+    const traceId = `cut-tool-messages-${Date.now()}`;
+    const frames = anthropicReply(WEATHER_CALL, model, true).frames ?? [];
+    // Up to the last piece of the arguments: no content_block_stop, message_delta or message_stop.
+    const lastPiece = frames.findLastIndex((frame) => String(frame).includes('input_json_delta'));
+    mock.script(model, [
+      {
+        frames: frames.slice(0, lastPiece + 1),
+        contentType: 'text/event-stream',
+        breakAfter: { payloads: lastPiece + 1, how: 'reset' },
+      },
+    ]);
+    const error = await rejectionOf(
+      anthropicThrough('cut-tool-messages', traceId)
+        .messages.stream({
+          model,
+          max_tokens: 200,
+          tools: [WEATHER_TOOL],
+          messages: [{ role: 'user', content: 'What is the weather in San Francisco?' }],
+        })
+        .finalMessage(),
+    );
+    expect(error.message).toContain('the provider stream was interrupted');
+
+    const record = await recordOf(traceId);
+    // message_start's usage: 25 input tokens, 1 output token.
+    const started = {
+      prompt_tokens: MOCK_USAGE.input,
+      completion_tokens: 1,
+      total_tokens: MOCK_USAGE.input + 1,
+    };
+    expect(record).toMatchObject({
+      status: 200,
+      error_code: 'PK_ERR_STREAM_INTERRUPTED',
+      usage: started,
+      cost_status: 'partial_usage',
+    });
+    // The arguments as the events carried them (quotes escaped), one token per byte: more than the 1 output token reported.
+    const argumentBytes = JSON.stringify(JSON.stringify(WEATHER_CALL.input)).length - 2;
+    expect(await budgetTokensOf('cut-tool-messages', 1)).toBe(MOCK_USAGE.input + argumentBytes);
   });
 });

@@ -121,6 +121,17 @@ export type MockReply =
     }
   | {
       readonly status?: number;
+      /**
+       * A stream in its vendor's own framing, one frame per write: SSE text, or Bedrock's binary
+       * event-stream frames (`provider-mock-formats.ts`' `MockReplyBody.frames`).
+       */
+      readonly frames: readonly (string | Uint8Array)[];
+      readonly contentType: string;
+      /** Breaks the connection once this many frames left (see the `sse` reply's `breakAfter`). */
+      readonly breakAfter?: { readonly payloads: number; readonly how: 'reset' | 'close' };
+    }
+  | {
+      readonly status?: number;
       /** An XML answer (`text/xml`), as AWS's Query APIs (STS) send. */
       readonly xml: string;
       readonly delayMs?: number;
@@ -253,6 +264,13 @@ export async function startProviderMock(): Promise<ProviderMock> {
       response.end();
       return;
     }
+    if ('frames' in reply) {
+      response.writeHead(reply.status ?? 200, { 'content-type': reply.contentType });
+      if (reply.breakAfter !== undefined) return breakStream(response, reply.frames, reply.breakAfter);
+      for (const frame of reply.frames) response.write(frame);
+      response.end();
+      return;
+    }
     await sleep(reply.delayMs ?? 0);
     if ('xml' in reply) {
       response.writeHead(reply.status ?? 200, { 'content-type': 'text/xml' });
@@ -272,7 +290,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
       ...reply.headers,
     });
     const broken = reply.breakAfter;
-    if (broken !== undefined) return breakStream(response, reply.sse, broken);
+    if (broken !== undefined) return breakStream(response, reply.sse.map(sseFrameOf), broken);
     // As providers do: the headers leave at once, the first token may come much later.
     response.flushHeaders();
     let sent = 0;
@@ -285,19 +303,19 @@ export async function startProviderMock(): Promise<ProviderMock> {
     if (sent !== reply.stallAfter) response.end();
   }
 
-  /** A stream whose connection breaks after `payloads` of `sse` reached the socket (see `breakAfter`). */
+  /** A stream whose connection breaks after `payloads` of its `frames` reached the socket (see `breakAfter`). */
   async function breakStream(
     response: ServerResponse,
-    sse: readonly SsePayload[],
+    frames: readonly (string | Uint8Array)[],
     broken: { readonly payloads: number; readonly how: 'reset' | 'close' },
   ): Promise<void> {
-    const text = sse.slice(0, broken.payloads).map(sseFrameOf).join('');
+    const bytes = Buffer.concat(frames.slice(0, broken.payloads).map((frame) => Buffer.from(frame)));
     // Written and handed to the kernel before the break: a destroy would drop bytes still queued.
     await new Promise<void>((resolve) => {
-      if (text === '') {
+      if (bytes.length === 0) {
         response.flushHeaders();
         setTimeout(resolve, 20);
-      } else response.write(text, () => resolve());
+      } else response.write(bytes, () => resolve());
     });
     if (broken.how === 'reset') response.socket?.resetAndDestroy();
     else response.socket?.destroy();
