@@ -29,6 +29,22 @@ describe('virtualKeyParamOf', () => {
       'config.virtual_key',
     );
   });
+
+  it('names the config’s "@slug/model" model when that is what named the virtual key', () => {
+    const leaf = {
+      path: 'config.targets[1]',
+      target: { virtual_key: 'gone-vk' },
+      virtual_key_path: 'config.override_params.model',
+    };
+    const param = virtualKeyParamOf({
+      virtualKeyId: 'gone-vk',
+      leaf,
+      headers: parseRequestHeaders({}),
+      model: '@gone-vk/gpt-4o',
+    });
+    expect(param).toBe('config.override_params.model');
+    expect(virtualKeyMessageSubjectOf(param, leaf)).toBe('config.override_params.model');
+  });
 });
 
 describe('virtualKeyMessageSubjectOf', () => {

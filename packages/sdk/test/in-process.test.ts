@@ -130,6 +130,34 @@ describe('in-process mode', () => {
         client({ config: { strategy: { mode: 'fallback' }, targets: [{ provider: '@gone-vk' }] } }),
       ),
     ).toEqual(notFound('config.targets[0].provider', 'config.targets[0]'));
+    expect(
+      await param(
+        client({
+          config: {
+            strategy: { mode: 'single' },
+            targets: [{ override_params: { model: '@gone-vk/gpt-4o' } }],
+          },
+        }),
+      ),
+    ).toEqual(notFound('config.targets[0].override_params.model'));
+  });
+
+  it('a config’s override_params.model "@slug/model": the virtual key’s stored key, the bare model upstream', async () => {
+    const completion = await ask(
+      client({
+        config: {
+          strategy: { mode: 'fallback' },
+          targets: [{ override_params: { model: '@openai-prod/gpt-4o' } }],
+        },
+      }),
+    );
+    expect(completion.getHeaders()['last-used-option-index']).toBe('config.targets[0]');
+    expect(upstream.received.at(-1)?.headers.authorization).toBe('Bearer sk-stored');
+    expect(upstream.received.at(-1)?.body).toMatchObject({ model: 'gpt-4o' });
+    // Without targets, it names the virtual key alone.
+    await ask(client({ config: { override_params: { model: '@openai-prod/gpt-4o' } } }));
+    expect(upstream.received.at(-1)?.headers.authorization).toBe('Bearer sk-stored');
+    expect(upstream.received.at(-1)?.body).toMatchObject({ model: 'gpt-4o' });
   });
 
   it('refuses hooks and guardrails with a clear error, sending nothing', async () => {

@@ -33,9 +33,9 @@ describe('the bounds of what each leaf sends', () => {
     expect(capped.inject).toBeUndefined();
   });
 
-  it('the model sent is the override’s, else the body’s, without an @slug/ prefix', () => {
+  it('the model sent is the override’s, else the body’s', () => {
     expect(sentModelOf(leafWith('config'), body)).toBe('gpt-4o');
-    expect(sentModelOf(leafWith('config', { model: '@team-vk/gpt-4o-mini' }), body)).toBe('gpt-4o-mini');
+    expect(sentModelOf(leafWith('config', { model: 'gpt-4o-mini' }), body)).toBe('gpt-4o-mini');
     expect(sentModelOf(leafWith('config'), {})).toBeUndefined();
     expect(sentBodyOf(leafWith('config', { model: 'x' }), body)).toEqual({ ...body, model: 'x' });
   });

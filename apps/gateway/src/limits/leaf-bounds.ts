@@ -1,4 +1,4 @@
-import { type PlanLeaf, parseModelReference } from '@pk/config';
+import type { PlanLeaf } from '@pk/config';
 import { type TokenBound, tokenBoundOf } from './estimate.js';
 
 /**
@@ -14,16 +14,15 @@ export function sentBodyOf(
 }
 
 /**
- * The model a leaf calls: its `override_params.model`, else the body's (an `@slug/` prefix left out),
- * undefined when neither names one.
+ * The model a leaf calls: its `override_params.model`, else the body's, undefined when neither names
+ * one. Both come resolved: an `@slug/` prefix is left out by the plan (the body's and the config's).
  */
 export function sentModelOf(
   leaf: Pick<PlanLeaf, 'override_params'>,
   body: Readonly<Record<string, unknown>>,
 ): string | undefined {
   const model = sentBodyOf(leaf, body).model;
-  if (typeof model !== 'string') return undefined;
-  return parseModelReference(model)?.model ?? model;
+  return typeof model === 'string' ? model : undefined;
 }
 
 /** The token bounds of a request's attempts, each of the body its leaf sends. */

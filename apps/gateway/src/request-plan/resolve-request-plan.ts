@@ -3,6 +3,7 @@ import {
   type Config,
   type ConfigWarning,
   checkCustomHost,
+  configModelReference,
   type HeaderOverrides,
   PkError,
   type PlanLeaf,
@@ -136,7 +137,7 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
   }
 
   const { config, warnings, saved } = configOf(input);
-  const model = applyVirtualKeyReferences(overrides, input.model);
+  const model = applyVirtualKeyReferences(overrides, input.model, { config });
   const configHasRouting = config !== undefined && configRoutesItself(config);
   if (!configHasRouting && overrides.provider === undefined && overrides.virtual_key === undefined) {
     if (input.defaultProvider !== undefined) overrides.provider = input.defaultProvider;
@@ -210,12 +211,19 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
 }
 
 /**
- * Whether a config names where its requests go (`provider`, `targets` or a virtual key): such a
- * config wins over the routing headers (decision 0006); one with neither (cache, retry …) takes its
- * provider and credentials from the headers.
+ * Whether a config names where its requests go (`provider`, `targets`, a virtual key, or an
+ * `override_params.model` written `@slug/model`): such a config wins over the routing headers
+ * (decision 0006); one with none of them (cache, retry …) takes its provider and credentials from the
+ * headers.
  */
 export function configRoutesItself(config: Config): boolean {
-  return 'provider' in config || 'targets' in config || 'virtual_key' in config || 'virtualKey' in config;
+  return (
+    'provider' in config ||
+    'targets' in config ||
+    'virtual_key' in config ||
+    'virtualKey' in config ||
+    configModelReference(config) !== undefined
+  );
 }
 
 const GUARDRAIL_HEADERS = [

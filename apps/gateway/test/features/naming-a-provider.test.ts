@@ -16,6 +16,8 @@ import { MOCK_ANSWER, type ProviderMock, startProviderMock } from '../support/re
 // provider"), their precedence, and where stored credentials may go, through the built gateway.
 const GATEWAY_KEY = 'pk-features-naming';
 const STORED = 'sk-features-naming-stored';
+/** The stored key of `openai-budget`, a second virtual key (with a budget) for the `@slug/model` tests. */
+const BUDGET_STORED = 'sk-features-naming-budget';
 const CALLER_KEY = 'sk-features-naming-caller';
 /** Another gateway key of the same gateway (another team's). */
 const OTHER_GATEWAY_KEY = 'pk-other-team-of-naming';
@@ -41,6 +43,12 @@ beforeAll(async () => {
           api_key: 'env:PK_FEATURES_STORED',
           options: { custom_host: `${mock.url}/v1` },
         },
+        'openai-budget': {
+          provider: 'openai',
+          api_key: 'env:PK_FEATURES_BUDGET_STORED',
+          options: { custom_host: `${mock.url}/v1` },
+          usage_limits: { credit_limit: 100 },
+        },
       },
       configs: {
         'pc-prod-fallback': {
@@ -50,6 +58,13 @@ beforeAll(async () => {
             { virtual_key: 'openai-prod', override_params: { model: 'saved-backup' } },
           ],
         },
+        'pc-catalog-fallback': {
+          strategy: { mode: 'fallback' },
+          targets: [
+            { override_params: { model: '@openai-prod/fail-500' } },
+            { override_params: { model: '@openai-budget/saved-catalog-backup' } },
+          ],
+        },
       },
     },
     env: {
@@ -57,13 +72,14 @@ beforeAll(async () => {
       PK_FEATURES_OTHER_KEY: OTHER_GATEWAY_KEY,
       PK_FEATURES_ADMIN_KEY: ADMIN_KEY,
       PK_FEATURES_STORED: STORED,
+      PK_FEATURES_BUDGET_STORED: BUDGET_STORED,
     },
   });
 });
 afterAll(async () => {
   await gateway?.stop();
   await mock?.close();
-  for (const secret of [GATEWAY_KEY, OTHER_GATEWAY_KEY, ADMIN_KEY, STORED, CALLER_KEY])
+  for (const secret of [GATEWAY_KEY, OTHER_GATEWAY_KEY, ADMIN_KEY, STORED, BUDGET_STORED, CALLER_KEY])
     expect(gateway.process.output()).not.toContain(secret);
 });
 
@@ -288,6 +304,131 @@ describe('3. x-portkey-config', () => {
     });
     expect(invalid.status).toBe(400);
     expect(String((invalid.json.error as { message: string }).message)).toContain('config.retry.attempts');
+  });
+});
+
+describe('3b. a virtual key named in a config: "@slug/model" and "@slug" (Portkey’s model catalog form)', () => {
+  const admin = () => new Portkey({ baseURL: gateway.base, apiKey: ADMIN_KEY });
+  const spentOf = async (slug: string): Promise<number> => {
+    const key = (await admin().virtualKeys.retrieve({ slug })) as unknown as {
+      current_usage: { cost_usd: number };
+    };
+    return key.current_usage.cost_usd;
+  };
+
+  it('portkey-ai with a fallback of override_params.model "@slug/model" targets: each target’s stored key, the bare model upstream, the budget and the log priced by it', async () => {
+    const spentBefore = await spentOf('openai-budget');
+    const before = mock.received.length;
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      traceID: 'catalog-fallback',
+      config: {
+        strategy: { mode: 'fallback' },
+        targets: [
+          { override_params: { model: '@openai-prod/fail-500' } },
+          { override_params: { model: '@openai-budget/gpt-4o' } },
+        ],
+      },
+    });
+    const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(completion.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    expect(portkeyHeadersOf(completion)['last-used-option-index']).toBe('config.targets[1]');
+    const sent = mock.received.slice(before);
+    expect(sent.map((request) => [request.model, request.headers.authorization])).toEqual([
+      ['fail-500', `Bearer ${STORED}`],
+      ['gpt-4o', `Bearer ${BUDGET_STORED}`],
+    ]);
+    expect(JSON.stringify(sent.map((request) => request.body))).not.toContain('@');
+    const [line] = await gateway.waitForRequestLines('catalog-fallback');
+    expect(line).toMatchObject({
+      targetPath: 'config.targets[1]',
+      virtualKey: 'openai-budget',
+      provider: 'openai',
+      answeredModel: 'gpt-4o',
+      costStatus: 'priced',
+    });
+    const cost = line?.cost as number;
+    expect(cost).toBeGreaterThan(0);
+    // The virtual key's budget is charged the gpt-4o answer's price, as the log has it.
+    expect((await spentOf('openai-budget')) - spentBefore).toBeCloseTo(cost, 9);
+  });
+
+  it('a config without targets: "@slug/model" alone names the virtual key, and beats the body’s own "@slug/model"', async () => {
+    const client = (config: Record<string, unknown>) =>
+      new Portkey({ baseURL: gateway.base, apiKey: GATEWAY_KEY, config });
+    const alone = await client({ override_params: { model: '@openai-prod/gpt-4o' } }).chat.completions.create(
+      {
+        model: 'gpt-4o-mini',
+        messages,
+      },
+    );
+    expect(alone.choices[0]?.message?.content).toBe(MOCK_ANSWER);
+    expect(last()).toMatchObject({ model: 'gpt-4o', headers: { authorization: `Bearer ${STORED}` } });
+    await client({ override_params: { model: '@openai-prod/gpt-4o' } }).chat.completions.create({
+      model: '@openai-budget/gpt-4o-mini',
+      messages,
+    });
+    expect(last()).toMatchObject({ model: 'gpt-4o', headers: { authorization: `Bearer ${STORED}` } });
+    // With a provider written "@slug" too.
+    await client({
+      provider: '@openai-budget',
+      override_params: { model: '@openai-budget/gpt-4o' },
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(last()).toMatchObject({ model: 'gpt-4o', headers: { authorization: `Bearer ${BUDGET_STORED}` } });
+  });
+
+  it('a target’s "@slug" provider with an "@slug/model" model, and a saved config of "@slug/model" targets', async () => {
+    await new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      config: {
+        strategy: { mode: 'single' },
+        targets: [{ provider: '@openai-prod', override_params: { model: '@openai-prod/gpt-4o' } }],
+      },
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(last()).toMatchObject({ model: 'gpt-4o', headers: { authorization: `Bearer ${STORED}` } });
+    const saved = await new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      config: 'pc-catalog-fallback',
+    }).chat.completions.create({ model: 'ignored', messages });
+    expect(portkeyHeadersOf(saved)['last-used-option-index']).toBe('config.targets[1]');
+    expect(last()).toMatchObject({
+      model: 'saved-catalog-backup',
+      headers: { authorization: `Bearer ${BUDGET_STORED}` },
+    });
+  });
+
+  it('an unknown slug in an "@slug/model" model is a 404 naming the config path, nothing sent', async () => {
+    const before = mock.received.length;
+    const inTarget = await rejectionOf(
+      new Portkey({
+        baseURL: gateway.base,
+        apiKey: GATEWAY_KEY,
+        config: {
+          strategy: { mode: 'fallback' },
+          targets: [
+            { override_params: { model: '@openai-prod/gpt-4o' } },
+            { override_params: { model: '@nope/gpt-4o' } },
+          ],
+        },
+      }).chat.completions.create({ model: 'gpt-4o-mini', messages }),
+    );
+    expect(inTarget.status).toBe(404);
+    expect(inTarget.message).toContain('config.targets[1].override_params.model: no virtual key has this id');
+    const atRoot = await chat({
+      'x-portkey-config': JSON.stringify({ override_params: { model: '@nope/gpt-4o' } }),
+    });
+    expect(atRoot.status).toBe(404);
+    expect(atRoot.json).toMatchObject({
+      error: {
+        code: 'PK_ERR_VIRTUAL_KEY_NOT_FOUND',
+        message: 'config.override_params.model: no virtual key has this id',
+        param: 'config.override_params.model',
+      },
+    });
+    expect(mock.received.length).toBe(before);
   });
 });
 

@@ -70,4 +70,10 @@ export { type ParseAndResolveResult, parseAndResolveConfig } from './parse-and-r
 export { type ParseConfigOptions, parseConfig, parseConfigOrThrow } from './parse-config.js';
 export { configIdOf, type ResolveConfigOptions, resolveConfig } from './resolve-config.js';
 export { canonicalJson, stableHash } from './stable-hash.js';
-export { applyVirtualKeyReferences } from './virtual-key-references.js';
+export {
+  applyVirtualKeyReferences,
+  configModelReference,
+  type LeafModelResolution,
+  resolveLeafModelReference,
+  type VirtualKeyReferenceOptions,
+} from './virtual-key-references.js';

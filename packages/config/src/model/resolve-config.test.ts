@@ -210,3 +210,61 @@ describe('plan extras', () => {
     expect(leafAt(result.plan.root).request_timeout).toBe(2000);
   });
 });
+
+describe('an override_params.model written "@slug/model" (Portkey’s model catalog form)', () => {
+  it('sends the bare model and names the target’s virtual key, with the path it was written at', () => {
+    const plan = resolveConfig(
+      parseConfigOrThrow({
+        strategy: { mode: 'fallback' },
+        targets: [
+          { override_params: { model: '@openai-prod/gpt-4o', temperature: 0 } },
+          {
+            strategy: { mode: 'single' },
+            override_params: { model: '@anthropic-prod/claude-3-5-sonnet-20241022' },
+            targets: [{ provider: '@anthropic-prod' }],
+          },
+        ],
+      }),
+    );
+    const first = leafAt(plan.root, 0);
+    expect(first.override_params).toEqual({ model: 'gpt-4o', temperature: 0 });
+    expect(first.target).toEqual({ virtual_key: 'openai-prod' });
+    expect(first.virtual_key_path).toBe('config.targets[0].override_params.model');
+    // Inherited from the group; the target names its virtual key itself as `@slug`.
+    const nested = leafAt(plan.root, 1, 0);
+    expect(nested.override_params).toEqual({ model: 'claude-3-5-sonnet-20241022' });
+    expect(nested.target).toEqual({ provider: '@anthropic-prod' });
+    expect(nested.virtual_key_path).toBeUndefined();
+  });
+
+  it('a virtual key the target or the headers name beats the model’s slug, which is still left out', () => {
+    const named = resolveConfig(
+      parseConfigOrThrow({ virtual_key: 'named', override_params: { model: '@other/gpt-4o' } }),
+    ).root as PlanLeaf;
+    expect(named).toMatchObject({ target: { virtual_key: 'named' }, override_params: { model: 'gpt-4o' } });
+    expect(named.virtual_key_path).toBeUndefined();
+    const fromHeader = resolveConfig(parseConfigOrThrow({ override_params: { model: '@other/gpt-4o' } }), {
+      virtual_key: 'header-vk',
+    }).root as PlanLeaf;
+    expect(fromHeader.target).toEqual({ virtual_key: 'header-vk' });
+    // A plain provider and key (the headers’ here) give way to the model’s virtual key, as with the body’s.
+    const plain = resolveConfig(parseConfigOrThrow({ override_params: { model: '@vk/gpt-4o' } }), {
+      provider: 'openai',
+      api_key: 'sk-caller',
+    }).root as PlanLeaf;
+    expect(plain).toMatchObject({
+      target: { provider: 'openai', api_key: 'sk-caller', virtual_key: 'vk' },
+      override_params: { model: 'gpt-4o' },
+      virtual_key_path: 'config.override_params.model',
+    });
+  });
+
+  it('leaves a plain model, and a model that only looks like the form, as written', () => {
+    for (const model of ['gpt-4o', 'accounts/fireworks/models/llama', '@/gpt-4o', '@UPPER/gpt-4o']) {
+      const leaf = resolveConfig(parseConfigOrThrow({ provider: 'openai', override_params: { model } }))
+        .root as PlanLeaf;
+      expect(leaf.override_params.model).toBe(model);
+      expect(leaf.target).toEqual({ provider: 'openai' });
+    }
+  });
+});

@@ -11,10 +11,13 @@ import { collectConfigWarnings } from './config-warnings.js';
 import type { HeaderOverrides } from './header-overrides.js';
 import { convertHookShorthand } from './hook-shorthand.js';
 import { canonicalJson, stableHash } from './stable-hash.js';
+import { resolveLeafModelReference } from './virtual-key-references.js';
 
 /** What a node hands down to its children (behaviour reference §3.5). */
 interface Inherited {
   readonly override_params: Readonly<Record<string, unknown>>;
+  /** The path of the node whose `override_params.model` is in force (`config.targets[0].override_params.model`). */
+  readonly model_path?: string | undefined;
   readonly retry?: RetryConfig | undefined;
   readonly cache?: CacheConfig | undefined;
   readonly request_timeout?: number | undefined;
@@ -60,6 +63,8 @@ function ownHooks(node: ConfigNode, path: string, direction: 'input' | 'output')
 function inherit(node: ConfigNode, path: string, parent: Inherited): Inherited {
   return {
     override_params: { ...parent.override_params, ...node.override_params },
+    model_path:
+      node.override_params?.model === undefined ? parent.model_path : `${path}.override_params.model`,
     retry: node.retry ?? parent.retry,
     cache: node.cache ?? parent.cache,
     request_timeout: node.request_timeout ?? parent.request_timeout,
@@ -94,14 +99,20 @@ function resolveLeaf(node: ConfigNode, path: string, settings: Inherited, wide: 
   const forwardHeaders = headers.forward_headers ?? settings.forward_headers;
   const before = [...(settings.before_request_hooks ?? []), ...wide.defaultBefore];
   const after = [...(settings.after_request_hooks ?? []), ...wide.defaultAfter];
+  // A model written `@slug/model` names the target's virtual key, as the body's does.
+  const { target, override_params, virtual_key_path } = resolveLeafModelReference(
+    { target: leafTarget(node, customHost, wide), override_params: settings.override_params },
+    settings.model_path,
+  );
   return {
     kind: 'leaf',
     path,
     ...(node.name === undefined ? {} : { name: node.name }),
     weight: node.weight ?? 1,
     ...(settings.cb_config === undefined ? {} : { cb_config: settings.cb_config }),
-    target: leafTarget(node, customHost, wide),
-    override_params: settings.override_params,
+    target,
+    override_params,
+    ...(virtual_key_path === undefined ? {} : { virtual_key_path }),
     retry: normalizeRetry(settings.retry),
     ...(settings.cache === undefined ? {} : { cache: normalizeCache(settings.cache).policy }),
     ...(requestTimeout === undefined ? {} : { request_timeout: requestTimeout }),
@@ -170,7 +181,8 @@ export interface ResolveConfigOptions {
  * parent's; the root's default guardrails are appended to every leaf. Header overrides (§3.6):
  * `request_timeout`, `custom_host`, `forward_headers` and default guardrails beat the config;
  * `provider`, `api_key`, `virtual_key` and provider options fill in only when the config has neither
- * `provider` nor `targets`.
+ * `provider` nor `targets`. A leaf's `override_params.model` written `@slug/model` is resolved as the
+ * body's: the bare model, and `slug` as the virtual key when the target names none itself.
  */
 export function resolveConfig(
   config: Config,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyVirtualKeyReferences } from './virtual-key-references.js';
+import { applyVirtualKeyReferences, configModelReference } from './virtual-key-references.js';
 
 describe('applyVirtualKeyReferences', () => {
   it('turns an @slug provider into a virtual key', () => {
@@ -21,5 +21,30 @@ describe('applyVirtualKeyReferences', () => {
     const plain: Record<string, unknown> = { provider: 'openai' };
     expect(applyVirtualKeyReferences(plain, 'gpt-4o')).toBeUndefined();
     expect(plain).toEqual({ provider: 'openai' });
+  });
+});
+
+describe('applyVirtualKeyReferences with a config', () => {
+  it('the body’s @slug names no virtual key when the config’s own model is written @slug/model', () => {
+    const overrides: Record<string, unknown> = {};
+    const config = { override_params: { model: '@config-vk/gpt-4o' } };
+    expect(applyVirtualKeyReferences(overrides, '@body-vk/gpt-4o-mini', { config })).toBe('gpt-4o-mini');
+    expect(overrides).toEqual({});
+    const plainConfig = { override_params: { model: 'gpt-4o' } };
+    expect(applyVirtualKeyReferences(overrides, '@body-vk/gpt-4o-mini', { config: plainConfig })).toBe(
+      'gpt-4o-mini',
+    );
+    expect(overrides).toEqual({ virtual_key: 'body-vk' });
+  });
+});
+
+describe('configModelReference', () => {
+  it('reads the root’s override_params.model only', () => {
+    expect(configModelReference({ override_params: { model: '@vk/gpt-4o' } })).toEqual({
+      virtualKeyId: 'vk',
+      model: 'gpt-4o',
+    });
+    expect(configModelReference({ override_params: { model: 'gpt-4o' } })).toBeUndefined();
+    expect(configModelReference({})).toBeUndefined();
   });
 });

@@ -37,8 +37,18 @@ export interface PlanLeaf extends PlanNodeCommon {
     readonly api_key?: string;
     readonly custom_host?: string;
   };
-  /** Shallow-merged `override_params` of every ancestor and this target (child wins per key). */
+  /**
+   * Shallow-merged `override_params` of every ancestor and this target (child wins per key). A
+   * `model` written `@slug/model` is the bare model here: its `slug` is the target's `virtual_key`
+   * unless the target names one itself (see {@link PlanLeaf.virtual_key_path}).
+   */
   readonly override_params: Readonly<Record<string, unknown>>;
+  /**
+   * The config path of the `override_params.model` written `@slug/model` that named this target's
+   * `virtual_key` (`config.targets[0].override_params.model`, or an ancestor's), when that is how
+   * the config named it: the `param` of an error about that virtual key.
+   */
+  readonly virtual_key_path?: string;
   /** Retry policy in force (defaults filled in). */
   readonly retry: RetryPolicy;
   /** Cache policy in force, if any. */

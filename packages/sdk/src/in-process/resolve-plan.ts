@@ -1,6 +1,7 @@
 import {
   applyVirtualKeyReferences,
   type Config,
+  configModelReference,
   type HeaderOverrides,
   PkError,
   type PlanLeaf,
@@ -49,9 +50,13 @@ export function resolveInProcessPlan(input: InProcessPlanInput): InProcessPlan {
   }
   const overrides: Record<string, unknown> = { ...headerOverridesOf(headers) };
   const config = configOf(input);
-  const model = applyVirtualKeyReferences(overrides, input.model);
+  const model = applyVirtualKeyReferences(overrides, input.model, { config });
   const configRoutes =
-    config !== undefined && ('provider' in config || 'targets' in config || 'virtual_key' in config);
+    config !== undefined &&
+    ('provider' in config ||
+      'targets' in config ||
+      'virtual_key' in config ||
+      configModelReference(config) !== undefined);
   if (!configRoutes && overrides.provider === undefined && overrides.virtual_key === undefined) {
     throw new PkError(
       'PK_ERR_MISSING_PROVIDER',
