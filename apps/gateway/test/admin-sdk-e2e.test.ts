@@ -179,6 +179,67 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
   );
 
   it.runIf(run)(
+    'a saved config of "@slug/model" targets: requests get the stored key and the bare model; a missing slug is refused at its path; the key cannot be deleted while the config uses it',
+    async () => {
+      const portkey = new Portkey({ apiKey: adminKey });
+      const CATALOG_SECRET = 'sk-admin-e2e-catalog-provider-key-2468';
+      const key = await portkey.virtualKeys.create({
+        name: 'Catalog',
+        provider: 'openai',
+        key: CATALOG_SECRET,
+        custom_host: `${upstream.url}/v1`,
+      });
+      const keySlug = key.slug as string;
+      const missing = await sdkError(
+        portkey.configs.create({
+          name: 'Catalog ghost',
+          config: {
+            strategy: { mode: 'fallback' },
+            targets: [
+              { override_params: { model: `@${keySlug}/gpt-4o` } },
+              { override_params: { model: '@does-not-exist/gpt-4o' } },
+            ],
+          },
+        }),
+      );
+      expect(missing).toMatchObject({ status: 400 });
+      expect(missing.message).toContain(
+        'config.targets[1].override_params.model: no virtual key has the id "does-not-exist"',
+      );
+      expect(missing.body).toMatchObject({
+        error: { code: 'PK_ERR_INVALID_CONFIG', param: 'config.targets[1].override_params.model' },
+      });
+      const config = await portkey.configs.create({
+        name: 'Catalog',
+        config: {
+          strategy: { mode: 'fallback' },
+          targets: [
+            { override_params: { model: `@${keySlug}/fail-500` } },
+            { override_params: { model: `@${keySlug}/gpt-4o` } },
+          ],
+        },
+      });
+      const slug = config.slug as string;
+      const before = upstream.received.length;
+      const completion = await new Portkey({ apiKey: userKey, config: slug }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+      });
+      expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      const sent = upstream.received.slice(before);
+      expect(sent.map((request) => [request.body.model, request.headers.authorization])).toEqual([
+        ['fail-500', `Bearer ${CATALOG_SECRET}`],
+        ['gpt-4o', `Bearer ${CATALOG_SECRET}`],
+      ]);
+      const inUse = await sdkError(portkey.virtualKeys.delete({ slug: keySlug }));
+      expect(inUse).toMatchObject({ status: 409 });
+      expect(inUse.message).toContain(slug);
+      await portkey.configs.delete({ slug });
+      await portkey.virtualKeys.delete({ slug: keySlug });
+    },
+  );
+
+  it.runIf(run)(
     "the README's retrieve-then-update of a config with an inline key keeps the key (sent back masked); a mask of no key is a 400",
     async () => {
       const portkey = new Portkey({ apiKey: adminKey });

@@ -42,6 +42,25 @@ describe('virtual keys a config names', () => {
     expect(virtualKeyReferences(configOf({ provider: 'openai' }))).toEqual([]);
   });
 
+  it('finds an `override_params.model: "@slug/model"` at its path, a group’s included', () => {
+    const catalog = configOf({
+      strategy: { mode: 'fallback' },
+      override_params: { model: '@group-vk/gpt-4o' },
+      targets: [
+        { override_params: { model: '@openai-prod/gpt-4o', temperature: 0 } },
+        { provider: '@other' },
+      ],
+    });
+    expect(virtualKeyReferences(catalog)).toEqual([
+      { path: 'config.override_params.model', slug: 'group-vk' },
+      { path: 'config.targets[0].override_params.model', slug: 'openai-prod' },
+      { path: 'config.targets[1].provider', slug: 'other' },
+    ]);
+    expect(
+      virtualKeyReferences(configOf({ provider: 'openai', override_params: { model: 'gpt-4o' } })),
+    ).toEqual([]);
+  });
+
   it('names each missing key once at its path; an expired key still exists', () => {
     const snapshot = buildSnapshot(1, {
       gatewayKeys: [],

@@ -3,6 +3,7 @@ import {
   type ConfigIssue,
   describeValue,
   formatConfigPath,
+  parseModelReference,
   parseProviderReference,
   walkConfig,
 } from '@pk/config';
@@ -10,7 +11,8 @@ import type { CatalogSnapshot } from '@pk/store';
 
 /**
  * The saved configs (stored or from the settings file) that send requests through a virtual key:
- * a target's `virtual_key`, or a `provider: "@slug"`. A virtual key they name cannot be deleted.
+ * a target's `virtual_key`, a `provider: "@slug"`, or an `override_params.model: "@slug/model"`. A
+ * virtual key they name cannot be deleted.
  */
 export function configsUsingVirtualKey(snapshot: CatalogSnapshot, slug: string): string[] {
   const using: string[] = [];
@@ -27,7 +29,11 @@ export interface VirtualKeyReference {
   readonly slug: string;
 }
 
-/** Every virtual key a config names, as `virtual_key` or as a `provider: "@slug"`, in config order. */
+/**
+ * Every virtual key a config names, as `virtual_key`, as a `provider: "@slug"` or as an
+ * `override_params.model: "@slug/model"` (wherever it is written: a target naming its key itself
+ * ignores the model's slug, but a slug that names nothing is a mistake all the same), in config order.
+ */
 export function virtualKeyReferences(config: Config): VirtualKeyReference[] {
   const references: VirtualKeyReference[] = [];
   walkConfig(config, (node, place) => {
@@ -41,6 +47,13 @@ export function virtualKeyReferences(config: Config): VirtualKeyReference[] {
           slug: reference.virtualKeyId,
         });
     }
+    const model = node.override_params?.model;
+    const modelReference = typeof model === 'string' ? parseModelReference(model) : undefined;
+    if (modelReference)
+      references.push({
+        path: formatConfigPath([...place.segments, 'override_params', 'model']),
+        slug: modelReference.virtualKeyId,
+      });
   });
   return references;
 }
