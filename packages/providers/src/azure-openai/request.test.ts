@@ -95,6 +95,40 @@ describe('toAzureOpenAIUpstreamError', () => {
     expect(error).toMatchObject({ code: 'content_filter', param: 'prompt', retryable: false });
   });
 
+  it('gives the client Azure’s innererror as sent: which content filter category fired', () => {
+    const body = readFixtureText('azure-openai', 'error-400-content-filter.json');
+    const error = toAzureOpenAIUpstreamError({
+      provider: 'azure-openai',
+      status: 400,
+      body,
+      headers: {},
+      now: 0,
+    });
+    const sent = (JSON.parse(body) as { error: { innererror: unknown } }).error.innererror;
+    expect(error.toEnvelope().error).toEqual({
+      message: expect.stringContaining('content management policy'),
+      type: null,
+      param: 'prompt',
+      code: 'content_filter',
+      innererror: sent,
+    });
+  });
+
+  it('takes the inner code when Azure gives no outer one, and still sends the innererror', () => {
+    const innererror = {
+      code: 'ResponsibleAIPolicyViolation',
+      content_filter_result: { jailbreak: { filtered: true, detected: true } },
+    };
+    const error = toAzureOpenAIUpstreamError({
+      provider: 'azure-openai',
+      status: 400,
+      body: JSON.stringify({ error: { message: 'filtered', innererror } }),
+      headers: {},
+      now: 0,
+    });
+    expect(error.toEnvelope().error).toMatchObject({ code: 'ResponsibleAIPolicyViolation', innererror });
+  });
+
   it('reads Azure 429 with retry-after', () => {
     const error = toAzureOpenAIUpstreamError({
       provider: 'azure-openai',

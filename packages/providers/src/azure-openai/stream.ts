@@ -1,26 +1,14 @@
 import { createOpenAIStreamTransformer } from '../openai/stream.js';
 import type { StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 
-const PROMPT_FILTER_ONLY =
-  /^\s*\{\s*"choices"\s*:\s*\[\s*\]\s*,\s*"created"\s*:\s*0\s*,[\s\S]*"prompt_filter_results"/;
-
 /**
- * Azure streams are OpenAI's, except a first chunk that carries only `prompt_filter_results` (with
- * `object: ""` and `created: 0`, not a valid chunk). With strict OpenAI compliance it is dropped;
- * otherwise it passes through. A content-filter stop arrives as `finish_reason: "content_filter"`.
- * @see https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/content-filter
+ * Azure streams are OpenAI's, with Azure's filter results kept as sent: each choice's
+ * `content_filter_results`, and a first chunk that carries only `prompt_filter_results` (`choices: []`,
+ * `object: ""`, `created: 0`), passed through with strict OpenAI compliance too, as Azure's own
+ * clients read it there (the dialect translations skip it: `isFilterOnlyChunk`). A content-filter stop
+ * arrives as `finish_reason: "content_filter"`.
+ * @see https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/content-filter#scenario-details
  */
 export function createAzureOpenAIStreamTransformer(options: StreamTransformerOptions): StreamTransformer {
-  const fastPath = createOpenAIStreamTransformer(options);
-  if (!options.context.strictOpenAICompliance) return fastPath;
-  return {
-    transform(event, sink) {
-      if (!PROMPT_FILTER_ONLY.test(event.data)) fastPath.transform(event, sink);
-    },
-    flush(sink) {
-      fastPath.flush?.(sink);
-    },
-    usageSoFar: () => fastPath.usageSoFar?.(),
-    ended: () => fastPath.ended?.() === true,
-  };
+  return createOpenAIStreamTransformer(options);
 }

@@ -138,11 +138,13 @@ function scrubUpstreamError(error: UpstreamError, credentials: readonly string[]
   const type = error.type === null ? null : redactCredentials(error.type, credentials);
   const code = typeof error.code === 'string' ? redactCredentials(error.code, credentials) : error.code;
   const raw = redactValue(error.raw, credentials);
+  const details = redactValue(error.details, credentials) as Readonly<Record<string, unknown>>;
   if (
     message === error.vendorMessage &&
     type === error.type &&
     code === error.code &&
-    JSON.stringify(raw) === JSON.stringify(error.raw)
+    JSON.stringify(raw) === JSON.stringify(error.raw) &&
+    JSON.stringify(details) === JSON.stringify(error.details)
   ) {
     return error;
   }
@@ -156,6 +158,7 @@ function scrubUpstreamError(error: UpstreamError, credentials: readonly string[]
     retryable: error.retryable,
     connectionError: error.connectionError,
     raw,
+    details,
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     ...(error.cause === undefined ? {} : { cause: error.cause }),
   });

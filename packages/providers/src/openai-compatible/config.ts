@@ -84,7 +84,7 @@ export interface OpenAICompatibleConfig {
   readonly repairChunks?: boolean;
   /**
    * The vendor runs on Azure and opens streams with a chunk that carries only `prompt_filter_results`
-   * (`object: ""`, `created: 0`): dropped under strict OpenAI compliance, as for Azure OpenAI.
+   * (`object: ""`, `created: 0`): dropped under strict OpenAI compliance (Azure OpenAI passes it through).
    */
   readonly promptFilterChunk?: boolean;
   /**

@@ -1,10 +1,10 @@
 import type { EventSourceMessage } from 'eventsource-parser';
-import { createAzureOpenAIStreamTransformer } from '../azure-openai/stream.js';
 import { createOpenAIStreamTransformer } from '../openai/stream.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { hasObjectMember, hasStringMember, memberName } from '../shared/json-text-scan.js';
 import type { StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import type { OpenAICompatibleConfig } from './config.js';
+import { createFilterChunkStreamTransformer } from './filter-chunk-stream.js';
 import { mappedFinishReason } from './finish-reason.js';
 
 const USAGE = memberName('usage');
@@ -87,7 +87,7 @@ export function createOpenAICompatibleStreamTransformer(
   options: StreamTransformerOptions,
 ): StreamTransformer {
   const inner = config.promptFilterChunk
-    ? createAzureOpenAIStreamTransformer(options)
+    ? createFilterChunkStreamTransformer(options)
     : createOpenAIStreamTransformer(options);
   const liftsUsage = config.streamUsage === 'in-choice';
   const repairs = config.repairChunks === true;

@@ -35,6 +35,11 @@ export interface UpstreamErrorInit {
   readonly connectionError?: boolean;
   /** The raw vendor body, for logs (never sent to the client). */
   readonly raw?: unknown;
+  /**
+   * Fields of the vendor's error object the client gets beside `message`, `type`, `param` and `code`,
+   * as sent (Azure's `innererror`, which says which content filter refused the prompt).
+   */
+  readonly details?: Readonly<Record<string, unknown>>;
   /** The underlying exception (connection errors). */
   readonly cause?: unknown;
 }
@@ -66,6 +71,8 @@ export class UpstreamError extends Error {
   readonly connectionError: boolean;
   /** The vendor's body, for logs. */
   readonly raw: unknown;
+  /** Vendor error fields sent to the client as they came (see {@link UpstreamErrorInit.details}). */
+  readonly details: Readonly<Record<string, unknown>>;
   /**
    * Headers of the provider's error answer the client gets too: its own `x-ratelimit-*` (what a
    * client backs off by after a 429). Set by the call that read the answer; empty otherwise.
@@ -89,6 +96,7 @@ export class UpstreamError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.connectionError = init.connectionError ?? false;
     this.raw = init.raw;
+    this.details = init.details ?? {};
   }
 
   /** True for any `UpstreamError`, even one from another copy of this package. */
@@ -105,12 +113,24 @@ export class UpstreamError extends Error {
     return isUpstreamErrorInstance(this, value);
   }
 
-  /** The OpenAI error envelope sent to the client. */
+  /** The OpenAI error envelope sent to the client: the vendor's {@link details} after the four fields. */
   toEnvelope(): OpenAIErrorEnvelope {
     return {
-      error: { message: this.vendorMessage, type: this.type, param: this.param, code: this.code },
+      error: {
+        message: this.vendorMessage,
+        type: this.type,
+        param: this.param,
+        code: this.code,
+        ...withoutEnvelopeFields(this.details),
+      },
     };
   }
+}
+
+/** The envelope's own four fields are never overridden by a vendor's details. */
+function withoutEnvelopeFields(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const { message: _message, type: _type, param: _param, code: _code, ...rest } = details;
+  return rest;
 }
 
 /** `value instanceof target`: by marker for `UpstreamError` itself, by prototype for a subclass. */

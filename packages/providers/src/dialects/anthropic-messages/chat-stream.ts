@@ -11,6 +11,7 @@ import type {
   StreamSink,
   StreamTransformer,
 } from '../../spec/provider-adapter.js';
+import { isFilterOnlyChunk } from '../filter-only-chunk.js';
 import { messagesErrorOutput } from './errors.js';
 import { messagesStopReasonOf } from './stop-reason.js';
 import { messagesUsageOf } from './usage.js';
@@ -130,6 +131,7 @@ export function createMessagesChatStreamTransformer(options: {
   }
 
   function chunk(value: Partial<ChatCompletionChunk>): void {
+    if (!started && isFilterOnlyChunk(value)) return;
     if (!started) start(value);
     if (isJsonObject(value.usage)) usage = value.usage as OpenAIUsage;
     const choice = value.choices?.find((candidate) => candidate.index === 0);

@@ -49,4 +49,18 @@ describe('messagesErrorBodyOf', () => {
     expect(messagesErrorBodyOf(vendor('invalid_request_error'), 404).error.type).toBe('not_found_error');
     expect(messagesErrorBodyOf(vendor('api_error'), 500).error.type).toBe('api_error');
   });
+
+  it('keeps a provider’s other error fields as sent: Azure’s innererror names the content filter', () => {
+    const innererror = {
+      code: 'ResponsibleAIPolicyViolation',
+      content_filter_result: { violence: { filtered: true, severity: 'medium' } },
+    };
+    const envelope = {
+      error: { message: 'filtered', type: null, param: 'prompt', code: 'content_filter', innererror },
+    };
+    expect(messagesErrorBodyOf(envelope, 400)).toEqual({
+      type: 'error',
+      error: { type: 'invalid_request_error', message: 'filtered', code: 'content_filter', innererror },
+    });
+  });
 });

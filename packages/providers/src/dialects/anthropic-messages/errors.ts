@@ -46,23 +46,30 @@ function anthropicErrorType(type: unknown, status: number | undefined): string {
 /** Anthropic's error body. */
 export interface MessagesErrorBody {
   readonly type: 'error';
-  readonly error: { readonly type: string; readonly message: string; readonly code?: string };
+  readonly error: {
+    readonly type: string;
+    readonly message: string;
+    readonly code?: string;
+    readonly [vendorField: string]: unknown;
+  };
 }
 
 /**
  * An OpenAI error envelope (pk's own or a provider's) → Anthropic's error body
  * `{"type":"error","error":{"type","message"}}`, with pk's `PK_ERR_*` code (or the vendor's code) as
- * `error.code`. The type is the one Anthropic documents for the status (a 401 → `authentication_error`,
+ * `error.code`, and the provider's other error fields as it sent them (Azure's `innererror`, which names
+ * the content filter that refused the prompt). The type is the one Anthropic documents for the status (a 401 → `authentication_error`,
  * a 429 → `rate_limit_error` …), else the provider's own when it is one of Anthropic's (`server_error` →
  * `api_error`).
  * @see https://docs.anthropic.com/en/api/errors
  */
 export function messagesErrorBodyOf(envelope: OpenAIErrorEnvelope, status?: number): MessagesErrorBody {
-  const { type, message, code } = envelope.error;
+  const { type, message, code, param: _param, ...vendorFields } = envelope.error;
   const anthropicType = anthropicErrorType(type, status);
   return {
     type: 'error',
     error: {
+      ...vendorFields,
       type: anthropicType,
       message,
       ...(typeof code === 'string' && code !== '' ? { code } : {}),

@@ -5,6 +5,7 @@ import type { OpenAIUsage } from '../../openai-format/usage.js';
 import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
 import { ToolCallSequencer } from '../../shared/tool-call-sequencer.js';
 import type { ProviderContext, StreamSink, StreamTransformer } from '../../spec/provider-adapter.js';
+import { isFilterOnlyChunk } from '../filter-only-chunk.js';
 import { type ItemState, ResponsesEventWriter } from './event-writer.js';
 import {
   functionItemId,
@@ -135,6 +136,7 @@ export function createResponsesChatStreamTransformer(options: {
   }
 
   function chunk(value: Partial<ChatCompletionChunk>): void {
+    if (!started && isFilterOnlyChunk(value)) return;
     if (!started) start(value);
     if (isJsonObject(value.usage)) usage = value.usage as OpenAIUsage;
     const choice = value.choices?.find((candidate) => candidate.index === 0);
