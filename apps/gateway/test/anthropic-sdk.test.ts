@@ -470,6 +470,43 @@ describe('what a translation cannot carry, or carries only in part, on /v1/messa
     }
   });
 
+  it('a document of a type the provider’s adapter cannot read is refused, not dropped, as on chat completions', async () => {
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    const before = mock.received.length;
+    const error = await refusalOf(
+      clientFor('google').messages.create({
+        model: 'gemini-2.0-flash',
+        max_tokens: 50,
+        messages: [
+          {
+            role: 'user',
+            content: [
+              {
+                type: 'document',
+                // The SDK's types name PDF and plain text; the API takes the block as sent.
+                source: {
+                  type: 'base64',
+                  media_type: DOCX as 'application/pdf',
+                  data: 'UEsDBBQABgAIAAAAIQA=',
+                },
+              },
+              { type: 'text', text: 'Summarize the attached contract' },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(error).toEqual({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        code: 'PK_ERR_UNSUPPORTED_FEATURE',
+        message: `a file of type ${DOCX} cannot be translated for provider 'google' (it does not speak this API natively): google does not read ${DOCX} files`,
+      },
+    });
+    expect(mock.received.length).toBe(before);
+  });
+
   it('thinking blocks of earlier turns are dropped for a provider other than Claude, and x-pk-warnings says so', async () => {
     for (const provider of ['groq', 'openai']) {
       const { data, response } = await clientFor(provider)

@@ -326,6 +326,27 @@ describe('what a translated provider cannot take on /v1/responses', () => {
     expect(mock.received.length).toBe(before);
   });
 
+  it('an input_file of a type the provider’s adapter cannot read is refused, not dropped, as on chat completions', async () => {
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    const before = mock.received.length;
+    const error = await refusalOf(
+      client('google', '/v1beta').responses.create({
+        model: 'gemini-2.0-flash',
+        input: fileInput({
+          filename: 'contract.docx',
+          file_data: `data:${DOCX};base64,UEsDBBQABgAIAAAAIQA=`,
+        }),
+      }),
+    );
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+    expect(error.param).toBe('input.0.content.0.file_data');
+    expect(error.message).toBe(
+      `400 a file of type ${DOCX} cannot be translated for provider 'google' (it does not speak this API natively): google does not read ${DOCX} files`,
+    );
+    expect(mock.received.length).toBe(before);
+  });
+
   it('a request without input is refused naming input, as OpenAI refuses it, and so is an empty one', async () => {
     const before = mock.received.length;
     for (const [provider, customHost, model] of [

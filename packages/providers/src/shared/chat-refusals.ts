@@ -1,13 +1,8 @@
 import { PkError } from '@pk/config';
 import { filePartOf } from './file-part.js';
 import { isJsonObject } from './json.js';
-import {
-  fileMediaTypesReadBy,
-  stopSequenceLimit,
-  type TargetModel,
-  takesFiles,
-  takesFileUrls,
-} from './target-capabilities.js';
+import { stopSequenceLimit, type TargetModel, takesFiles, takesFileUrls } from './target-capabilities.js';
+import { unreadableFileOf } from './unreadable-file.js';
 
 /**
  * The 400 for what a chat completions request asks of a target that cannot take it
@@ -42,17 +37,10 @@ function fileRefusal(
       "send the file's bytes as base64 data instead (file_data)",
     );
   }
-  const reads = fileMediaTypesReadBy(target);
-  if (reads === undefined) return undefined;
-  if (file.kind === 'unusable')
-    return unsupportedByTarget('a file content part', param, provider, file.reason);
-  if (reads(file.mediaType)) return undefined;
-  return unsupportedByTarget(
-    `a file of type ${file.mediaType}`,
-    param,
-    provider,
-    `${provider} does not read ${file.mediaType} files`,
-  );
+  const unreadable = unreadableFileOf(file, target);
+  return unreadable === undefined
+    ? undefined
+    : unsupportedByTarget(unreadable.what, param, provider, unreadable.why);
 }
 
 /** The first `file` part of the messages the target cannot take, as its 400. */

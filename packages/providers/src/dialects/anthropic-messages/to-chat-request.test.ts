@@ -486,6 +486,57 @@ describe('messagesToChatRequest', () => {
     }
   });
 
+  it('refuses a base64 document whose type the target’s adapter cannot read, as the chat route does', () => {
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    for (const [provider, mediaType] of [
+      ['google', DOCX],
+      ['vertex-ai', DOCX],
+      ['bedrock', 'application/zip'],
+    ] as const) {
+      let error: unknown;
+      try {
+        translate(
+          {
+            model: 'm',
+            max_tokens: 1,
+            messages: [
+              {
+                role: 'user',
+                content: [
+                  { type: 'text', text: 'Summarise' },
+                  { type: 'document', source: { type: 'base64', media_type: mediaType, data: 'UEsDBA==' } },
+                ],
+              },
+            ],
+          },
+          provider,
+        );
+      } catch (thrown) {
+        error = thrown;
+      }
+      expect(error).toMatchObject({
+        code: 'PK_ERR_UNSUPPORTED_FEATURE',
+        status: 400,
+        param: 'messages.0.content.1.source.media_type',
+        message: `a file of type ${mediaType} cannot be translated for provider '${provider}' (it does not speak this API natively): ${provider} does not read ${mediaType} files`,
+      });
+    }
+    const csvToBedrock = translate(
+      {
+        model: 'm',
+        max_tokens: 1,
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'document', source: { type: 'base64', media_type: 'text/csv', data: 'YSxi' } }],
+          },
+        ],
+      },
+      'bedrock',
+    );
+    expect(JSON.stringify(csvToBedrock)).toContain('data:text/csv;base64,YSxi');
+  });
+
   it('refuses a document from Anthropic’s Files API, which no other provider can read', () => {
     expect(() =>
       translate(

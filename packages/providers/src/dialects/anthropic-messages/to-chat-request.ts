@@ -9,7 +9,7 @@ import {
 } from '../../shared/target-capabilities.js';
 import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
 import { strictSchemaProblem } from '../strict-json-schema.js';
-import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
+import { invalidDialectRequest, refuseUnreadableFile, unsupportedFeature } from '../unsupported-feature.js';
 import { type MessagesContentBlock, type MessagesRequest, messagesRequestSchema } from './request-schema.js';
 
 /** Request parameters the translation reads; others are dropped with a warning. */
@@ -95,7 +95,11 @@ function documentParts(block: MessagesContentBlock, translation: Translation, pa
   const filename = title === undefined || title === '' ? {} : { filename: title };
   if (source?.type === 'base64' && typeof source.data === 'string' && typeof source.media_type === 'string')
     return [
-      { type: 'file', file: { file_data: `data:${source.media_type};base64,${source.data}`, ...filename } },
+      refuseUnreadableFile(
+        { type: 'file', file: { file_data: `data:${source.media_type};base64,${source.data}`, ...filename } },
+        translation,
+        `${param}.source.media_type`,
+      ),
     ];
   if (source?.type === 'url' && typeof source.url === 'string') {
     if (!takesFileUrls(translation))

@@ -275,6 +275,37 @@ describe('responsesToChatRequest', () => {
     expect(groq.message).toContain("an input_file cannot be translated for provider 'groq'");
   });
 
+  it('refuses an input_file whose type the target’s adapter cannot read, as the chat route does', () => {
+    const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+    const withFile = (fileData: string) => ({
+      model: 'gemini-2.0-flash',
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Summarise' },
+            { type: 'input_file', filename: 'notes.docx', file_data: fileData },
+          ],
+        },
+      ],
+    });
+    for (const [provider, mediaType] of [
+      ['google', DOCX],
+      ['anthropic', DOCX],
+      ['bedrock', 'application/zip'],
+    ] as const) {
+      const error = refusalFor(withFile(`data:${mediaType};base64,UEsDBA==`), provider);
+      expect(error.code).toBe('PK_ERR_UNSUPPORTED_FEATURE');
+      expect(error.status).toBe(400);
+      expect(error.param).toBe('input.0.content.1.file_data');
+      expect(error.message).toBe(
+        `a file of type ${mediaType} cannot be translated for provider '${provider}' (it does not speak this API natively): ${provider} does not read ${mediaType} files`,
+      );
+    }
+    const bare = refusalFor(withFile('UEsDBA=='), 'google');
+    expect(bare.message).toContain('its file_data is not a base64 data: URL');
+  });
+
   it('refuses a request without input, or with an empty one, naming input as OpenAI does', () => {
     for (const body of [
       { model: 'm' },

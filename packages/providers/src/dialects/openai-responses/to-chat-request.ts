@@ -3,7 +3,7 @@ import { splitThoughtSignature, toolCallIdFields } from '../../google/signed-too
 import { maxTokensField } from '../../shared/max-tokens-field.js';
 import { type TargetModel, takesFiles, takesFileUrls } from '../../shared/target-capabilities.js';
 import type { DialectTranslationContext, TranslatedChatRequest } from '../client-dialect.js';
-import { invalidDialectRequest, unsupportedFeature } from '../unsupported-feature.js';
+import { invalidDialectRequest, refuseUnreadableFile, unsupportedFeature } from '../unsupported-feature.js';
 import { type ResponsesInputItem, type ResponsesRequest, responsesRequestSchema } from './request-schema.js';
 
 /** Parameters the translation reads or echoes; others are dropped with a warning. */
@@ -107,7 +107,11 @@ function filePart(
   if (!takesFiles(translation)) throw unsupportedFeature('an input_file', translation.provider, param);
   const filename = typeof part.filename === 'string' ? { filename: part.filename } : {};
   if (typeof part.file_data === 'string')
-    return { type: 'file', file: { file_data: part.file_data, ...filename } };
+    return refuseUnreadableFile(
+      { type: 'file', file: { file_data: part.file_data, ...filename } },
+      translation,
+      `${param}.file_data`,
+    );
   if (typeof part.file_url !== 'string')
     throw unsupportedFeature('an input_file by file_id (a stored file)', translation.provider, param);
   if (!takesFileUrls(translation))
