@@ -451,4 +451,50 @@ describe('chat → what a target cannot take is refused before any call, as on t
       );
     }
   });
+
+  it('a tool’s strict: true reaches OpenAI and Anthropic, and the others with a warning that it was dropped', async () => {
+    const parameters = {
+      type: 'object',
+      properties: { location: { type: 'string' } },
+      required: ['location'],
+      additionalProperties: false,
+    };
+    const tools: OpenAI.ChatCompletionTool[] = [
+      { type: 'function', function: { name: 'get_weather', parameters, strict: true } },
+    ];
+    const question = [{ role: 'user', content: 'What is the weather in Paris?' }];
+    const ask = (family: Family) =>
+      sdk(family)
+        .chat.completions.create({
+          model: family.model,
+          messages: question as OpenAI.ChatCompletionMessageParam[],
+          tools,
+        })
+        .withResponse();
+    const { response: fromOpenAI } = await ask(familyOf('openai'));
+    expect(mock.received.at(-1)?.body.tools).toEqual(tools);
+    expect(fromOpenAI.headers.get('x-pk-warnings')).toBeNull();
+    const { response: fromAnthropic } = await ask(familyOf('anthropic'));
+    expect(mock.received.at(-1)?.format).toBe('anthropic');
+    expect(mock.received.at(-1)?.body.tools).toEqual([
+      { name: 'get_weather', input_schema: parameters, strict: true },
+    ]);
+    expect(fromAnthropic.headers.get('x-pk-warnings')).toBeNull();
+    for (const [id, provider] of [
+      ['vertex-claude', 'vertex-ai'],
+      ['bedrock-converse', 'bedrock'],
+      ['google', 'google'],
+      ['vertex-gemini', 'vertex-ai'],
+    ] as const) {
+      const family = familyOf(id);
+      const { response } = await ask(family);
+      const sent = mock.received.at(-1);
+      expect(sent?.format).toBe(family.formats.chat);
+      expect(sent?.text).toContain('get_weather');
+      expect(sent?.text).not.toContain('strict');
+      expect(response.headers.get('x-pk-warnings')).toBe(
+        `tools[0].function.strict is not supported by ${provider} and was dropped: the arguments of a call to 'get_weather' are not guaranteed to match its parameters`,
+      );
+    }
+  });
 });

@@ -364,4 +364,29 @@ describe('toAnthropicRequest', () => {
     expect(body).not.toHaveProperty('reasoning_effort');
     expect(warnings).toEqual(["parameter 'reasoning_effort' is not supported by anthropic and was dropped"]);
   });
+
+  it('sends a tool’s strict: true to Anthropic, which holds the call’s input to the schema', () => {
+    const { body, warnings } = send({
+      model: 'claude-sonnet-4-5',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: {
+              type: 'object',
+              properties: { location: { type: 'string' } },
+              required: ['location'],
+              additionalProperties: false,
+            },
+            strict: true,
+          },
+        },
+        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
+      ],
+    });
+    expect((body.tools as Record<string, unknown>[]).map((tool) => tool.strict)).toEqual([true, undefined]);
+    expect(warnings).toEqual([]);
+  });
 });

@@ -1,7 +1,10 @@
 import { PkError } from '@pk/config';
 import { type OpenAIChatRequest, openAIChatRequestSchema } from '../openai-format/chat-completion-request.js';
 import { withCacheControl } from '../shared/cache-control.js';
-import { unenforcedStrictSchemaWarning } from '../shared/strict-schema-warning.js';
+import {
+  unenforcedStrictSchemaWarning,
+  unenforcedStrictToolWarnings,
+} from '../shared/strict-schema-warning.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { claudeOnlyParameters } from './claude-parameters.js';
@@ -97,10 +100,15 @@ export function toAnthropicRequest(request: PreparedRequest, context: ProviderCo
   const jsonTool = anthropicJsonTool(chat.response_format);
   const strictWarning = unenforcedStrictSchemaWarning(chat.response_format, context.provider);
   if (strictWarning !== undefined) warnings.push(strictWarning);
+  // Anthropic's own API holds a tool's input to its schema with `strict: true`; on Vertex AI that is
+  // an organisation-policy feature, off by default, so the flag is dropped there with a warning.
+  const sendsStrict = context.provider === 'anthropic';
+  if (!sendsStrict) warnings.push(...unenforcedStrictToolWarnings(chat.tools, context.provider));
   const tools = (chat.tools ?? []).map((tool) => ({
     name: tool.function.name,
     ...(tool.function.description === undefined ? {} : { description: tool.function.description }),
     input_schema: tool.function.parameters ?? { type: 'object', properties: {} },
+    ...(sendsStrict && tool.function.strict === true ? { strict: true } : {}),
     ...withCacheControl(tool),
   }));
   if (jsonTool) tools.push(jsonTool);

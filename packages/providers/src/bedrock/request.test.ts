@@ -429,4 +429,31 @@ describe('toBedrockRequest', () => {
       "parameter 'top_k' is not supported by bedrock and was dropped",
     ]);
   });
+
+  it('drops a tool’s strict: true, which Converse has no field for, with a warning', () => {
+    const { body, warnings } = send({
+      model: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: {
+              type: 'object',
+              properties: { location: { type: 'string' } },
+              required: ['location'],
+              additionalProperties: false,
+            },
+            strict: true,
+          },
+        },
+        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
+      ],
+    });
+    expect(JSON.stringify(body.toolConfig)).not.toContain('strict');
+    expect(warnings).toEqual([
+      `tools[0].function.strict is not supported by bedrock and was dropped: the arguments of a call to 'get_weather' are not guaranteed to match its parameters`,
+    ]);
+  });
 });

@@ -3,7 +3,10 @@ import { claudeOnlyParameters } from '../anthropic/claude-parameters.js';
 import type { OpenAIChatRequest } from '../openai-format/chat-completion-request.js';
 import { cacheControlOf } from '../shared/cache-control.js';
 import { parseChatRequestOrThrow, stopSequences, warnDroppedParameters } from '../shared/chat-request.js';
-import { unenforcedStrictSchemaWarning } from '../shared/strict-schema-warning.js';
+import {
+  unenforcedStrictSchemaWarning,
+  unenforcedStrictToolWarnings,
+} from '../shared/strict-schema-warning.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
 import { isBedrockClaudeModel } from './claude-model.js';
@@ -126,6 +129,7 @@ function converseBody(request: PreparedRequest, model: string, warnings: string[
   const tools = toolConfig({ chat, model, messages, warnings });
   const strictWarning = unenforcedStrictSchemaWarning(chat.response_format, 'bedrock');
   if (strictWarning !== undefined) warnings.push(strictWarning);
+  warnings.push(...unenforcedStrictToolWarnings(chat.tools, 'bedrock'));
   const claude = isBedrockClaudeModel(model);
   // Claude's extended thinking and top_k (Converse has no field of its own for them).
   const additional = claude ? claudeOnlyParameters(request.body) : {};

@@ -7,6 +7,7 @@ import {
   warnDroppedParameters,
 } from '../shared/chat-request.js';
 import { isJsonObject } from '../shared/json.js';
+import { unenforcedStrictToolWarnings } from '../shared/strict-schema-warning.js';
 import type { PreparedRequest } from '../spec/provider-adapter.js';
 import { toGoogleContents } from './request-contents.js';
 import { toGoogleSchema } from './schema.js';
@@ -112,6 +113,7 @@ export function toGoogleGenerateContentBody(
   const chat = parseChatRequestOrThrow(request.body);
   const { systemInstruction, contents } = toGoogleContents(chat.messages, warnings, provider);
   const tools = chat.tools ?? [];
+  warnings.push(...unenforcedStrictToolWarnings(tools, provider));
   const config = toolConfig(chat);
   const generation = generationConfig({
     chat,

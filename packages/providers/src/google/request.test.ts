@@ -265,4 +265,31 @@ describe('toGoogleRequest logprobs', () => {
       "parameter 'top_logprobs' is not supported by google and was dropped",
     ]);
   });
+
+  it('drops a tool’s strict: true, which Gemini has no field for, with a warning', () => {
+    const { body, warnings } = send({
+      model: 'gemini-2.0-flash',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: {
+              type: 'object',
+              properties: { location: { type: 'string' } },
+              required: ['location'],
+              additionalProperties: false,
+            },
+            strict: true,
+          },
+        },
+        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
+      ],
+    });
+    expect(JSON.stringify(body.tools)).not.toContain('strict');
+    expect(warnings).toEqual([
+      `tools[0].function.strict is not supported by google and was dropped: the arguments of a call to 'get_weather' are not guaranteed to match its parameters`,
+    ]);
+  });
 });

@@ -163,4 +163,33 @@ describe('toVertexAIRequest', () => {
     expect(JSON.parse(String(built.upstream.body))).toMatchObject({ thinking, top_k: 40 });
     expect(built.warnings).toEqual([]);
   });
+
+  it('drops a tool’s strict: true for Claude on Vertex AI, with a warning that the arguments are not held to the schema', () => {
+    const built = build({
+      model: 'claude-sonnet-4@20250514',
+      max_tokens: 10,
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: 'get_weather',
+            parameters: {
+              type: 'object',
+              properties: { location: { type: 'string' } },
+              required: ['location'],
+              additionalProperties: false,
+            },
+            strict: true,
+          },
+        },
+        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
+      ],
+    });
+    const body = JSON.parse(String(built.upstream.body)) as { tools: Record<string, unknown>[] };
+    expect(body.tools.map((tool) => tool.strict)).toEqual([undefined, undefined]);
+    expect(built.warnings).toEqual([
+      `tools[0].function.strict is not supported by vertex-ai and was dropped: the arguments of a call to 'get_weather' are not guaranteed to match its parameters`,
+    ]);
+  });
 });

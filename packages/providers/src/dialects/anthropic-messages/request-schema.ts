@@ -19,6 +19,8 @@ export const messagesToolSchema = z.looseObject({
   type: z.string().nullish(),
   description: z.string().nullish(),
   input_schema: z.record(z.string(), z.unknown()).nullish(),
+  /** Strict tool use: the call's input is held to `input_schema`. */
+  strict: z.boolean().nullish(),
 });
 
 /** `tool_choice`. */

@@ -560,4 +560,24 @@ describe('messagesToChatRequest', () => {
       'messages.0.role',
     );
   });
+
+  it('carries a tool’s strict: true to chat’s strict function, for the adapter to enforce or warn about', () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    const translated = translate(
+      {
+        model: 'gpt-4o',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'Weather?' }],
+        tools: [
+          { name: 'get_weather', input_schema: schema, strict: true },
+          { name: 'get_time', input_schema: { type: 'object' } },
+        ],
+      },
+      'openai',
+    );
+    expect(JSON.parse(JSON.stringify(translated.body.tools))).toEqual([
+      { type: 'function', function: { name: 'get_weather', parameters: schema, strict: true } },
+      { type: 'function', function: { name: 'get_time', parameters: { type: 'object' } } },
+    ]);
+  });
 });

@@ -264,6 +264,9 @@ function chatTools(
         name: tool.name,
         ...(typeof tool.description === 'string' ? { description: tool.description } : {}),
         parameters: tool.input_schema ?? { type: 'object', properties: {} },
+        // Strict tool use → chat's strict function: enforced where the provider has a strict mode,
+        // else dropped by its adapter with a warning.
+        ...(tool.strict === true ? { strict: true } : {}),
       },
     };
   });
