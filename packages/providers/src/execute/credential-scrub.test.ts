@@ -200,6 +200,25 @@ const failed = (outcome: ProviderAttemptOutcome) => {
 const everything = (error: UpstreamError) =>
   JSON.stringify([error.message, error.toEnvelope(), error.raw, error.type, error.code]);
 
+describe('scrubFailure on a vendor’s error details', () => {
+  it('redacts a credential in the details the client gets, and keeps the rest as sent', () => {
+    const innererror = { code: 'ResponsibleAIPolicyViolation', note: 'key azure-SECRET-42 was used' };
+    const error = new UpstreamError({
+      provider: 'azure-openai',
+      status: 400,
+      message: 'filtered',
+      code: 'content_filter',
+      details: { innererror },
+    });
+    const scrubbed = scrubFailure({ ok: false as const, status: 400, error }, ['azure-SECRET-42'])
+      .error as UpstreamError;
+    expect(scrubbed.toEnvelope().error).toMatchObject({
+      code: 'content_filter',
+      innererror: { code: 'ResponsibleAIPolicyViolation', note: `key ${REDACTED} was used` },
+    });
+  });
+});
+
 describe('a failed provider call never carries the credentials it used', () => {
   it.each([
     ['openai, Authorization', { provider: 'openai', api_key: 'sk-live-SECRET-openai', custom_host: '/v1' }],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicAdapter } from '../../anthropic/index.js';
+import { azureOpenAIAdapter } from '../../azure-openai/index.js';
 import { googleAdapter } from '../../google/index.js';
 import { openAIAdapter } from '../../openai/index.js';
 import { chatCompletionSchema } from '../../openai-format/chat-completion.js';
@@ -23,6 +24,24 @@ function finalResponse(chunks: readonly Uint8Array[]): unknown {
 }
 
 describe('Responses stream translated from chat chunks', () => {
+  it('starts at the chunk after Azure’s filter-only first chunk, whose id and model are empty', async () => {
+    const { events } = await runDialectStream({
+      dialect: openAIResponsesDialect,
+      adapter: azureOpenAIAdapter,
+      context: testContext('azure-openai', {}),
+      frames: sseFramesFromChunks(readChunkFixture('azure-openai', 'content-filter.chunks.txt'), 'openai'),
+      request: { model: 'gpt-4o', input: 'Describe the fight' },
+    });
+    const created = JSON.parse(events[0]?.data ?? '{}') as { response?: { id?: string; model?: string } };
+    expect(created.response).toMatchObject({ id: 'resp_chatcmpl-AJ5bC', model: 'gpt-4o-2024-08-06' });
+    const last = JSON.parse(events.at(-1)?.data ?? '{}') as { type?: string; response?: unknown };
+    expect(last.type).toBe('response.incomplete');
+    expect(last.response).toMatchObject({
+      status: 'incomplete',
+      incomplete_details: { reason: 'content_filter' },
+    });
+  });
+
   it('numbers every event from 0 and ends with response.completed carrying the whole Response', async () => {
     const { events, chunks, usage } = await runDialectStream({
       dialect: openAIResponsesDialect,
