@@ -11,6 +11,7 @@ import {
   StoreStartError,
   storeExists,
 } from '@pk/store';
+import { turnOffAllocationSitePretenuring } from './allocation-site-pretenuring.js';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
 import { secretResolverFor } from './guardrails/stored-guardrails.js';
@@ -54,7 +55,8 @@ function noGatewayKeys(host: string): StartupError {
  * request log records were lost).
  */
 async function main(): Promise<void> {
-  // Before the start-up's memory-reducing collection below (and V8's own after idle time).
+  // Before the start-up's work and collections: both keep process.nextTick on its fast path.
+  turnOffAllocationSitePretenuring();
   keepTickObjects();
   const options = readServerOptions(process.argv.slice(2), process.env);
   const logStore = readLogStoreOptions(process.env);

@@ -41,7 +41,10 @@ async function fastestNextTickNs(processes: readonly ProbedProcess[], rounds: nu
  * leave every later `process.nextTick` on V8's runtime path (~4x its cost, ~10 % of the gateway's
  * instructions per request); keep-tick-objects.ts keeps the ticks' hidden classes alive. Measured
  * against a fresh Node process: 1.0-1.1x with it, 4.2-4.6x without. undici loaded before that
- * collection did the same (~10x), whatever kept; the gateway loads it after (server.ts).
+ * collection did the same (~10x), whatever kept; the gateway loads it after (server.ts). And V8's
+ * allocation-site pretenuring, tipped by a collection that fell while a burst of ticks was queued,
+ * made every later tick an old-generation allocation (5-13x) in about one start in five, with or
+ * without a proxy; the gateway turns it off (allocation-site-pretenuring.ts).
  */
 describe('process.nextTick in the built gateway after its start-up collection', () => {
   const children: ChildProcess[] = [];
