@@ -2,6 +2,7 @@ import { PkError } from '@pk/config';
 import { describe, expect, it } from 'vitest';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readJsonFixture } from '../test-support/fixtures.js';
+import { STRICT_WEATHER_TOOLS } from '../test-support/strict-tools.js';
 import { toAnthropicRequest } from './request.js';
 
 const context = testContext('anthropic', { provider: 'anthropic', api_key: 'sk-ant-test' });
@@ -369,22 +370,7 @@ describe('toAnthropicRequest', () => {
     const { body, warnings } = send({
       model: 'claude-sonnet-4-5',
       messages: [{ role: 'user', content: 'Weather in Paris?' }],
-      tools: [
-        {
-          type: 'function',
-          function: {
-            name: 'get_weather',
-            parameters: {
-              type: 'object',
-              properties: { location: { type: 'string' } },
-              required: ['location'],
-              additionalProperties: false,
-            },
-            strict: true,
-          },
-        },
-        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
-      ],
+      tools: STRICT_WEATHER_TOOLS,
     });
     expect((body.tools as Record<string, unknown>[]).map((tool) => tool.strict)).toEqual([true, undefined]);
     expect(warnings).toEqual([]);

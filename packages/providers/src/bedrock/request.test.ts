@@ -4,6 +4,7 @@ import { prepareRequest } from '../shared/prepare-request.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readJsonFixture } from '../test-support/fixtures.js';
 import { TINY_PNG } from '../test-support/matrix-requests.js';
+import { STRICT_WEATHER_TOOLS, strictToolDroppedWarning } from '../test-support/strict-tools.js';
 import { toBedrockRequest } from './request.js';
 
 const target = {
@@ -434,26 +435,9 @@ describe('toBedrockRequest', () => {
     const { body, warnings } = send({
       model: 'anthropic.claude-3-5-sonnet-20241022-v2:0',
       messages: [{ role: 'user', content: 'Weather in Paris?' }],
-      tools: [
-        {
-          type: 'function',
-          function: {
-            name: 'get_weather',
-            parameters: {
-              type: 'object',
-              properties: { location: { type: 'string' } },
-              required: ['location'],
-              additionalProperties: false,
-            },
-            strict: true,
-          },
-        },
-        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
-      ],
+      tools: STRICT_WEATHER_TOOLS,
     });
     expect(JSON.stringify(body.toolConfig)).not.toContain('strict');
-    expect(warnings).toEqual([
-      `tools[0].function.strict is not supported by bedrock and was dropped: the arguments of a call to 'get_weather' are not guaranteed to match its parameters`,
-    ]);
+    expect(warnings).toEqual([strictToolDroppedWarning('bedrock')]);
   });
 });

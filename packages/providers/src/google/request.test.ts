@@ -4,6 +4,7 @@ import { prepareRequest } from '../shared/prepare-request.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readJsonFixture } from '../test-support/fixtures.js';
 import { TINY_PNG } from '../test-support/matrix-requests.js';
+import { STRICT_WEATHER_TOOLS, strictToolDroppedWarning } from '../test-support/strict-tools.js';
 import { toGoogleRequest } from './request.js';
 
 const context = testContext('google', { provider: 'google', api_key: 'g-key' });
@@ -270,26 +271,9 @@ describe('toGoogleRequest logprobs', () => {
     const { body, warnings } = send({
       model: 'gemini-2.0-flash',
       messages: [{ role: 'user', content: 'Weather in Paris?' }],
-      tools: [
-        {
-          type: 'function',
-          function: {
-            name: 'get_weather',
-            parameters: {
-              type: 'object',
-              properties: { location: { type: 'string' } },
-              required: ['location'],
-              additionalProperties: false,
-            },
-            strict: true,
-          },
-        },
-        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
-      ],
+      tools: STRICT_WEATHER_TOOLS,
     });
     expect(JSON.stringify(body.tools)).not.toContain('strict');
-    expect(warnings).toEqual([
-      `tools[0].function.strict is not supported by google and was dropped: the arguments of a call to 'get_weather' are not guaranteed to match its parameters`,
-    ]);
+    expect(warnings).toEqual([strictToolDroppedWarning('google')]);
   });
 });

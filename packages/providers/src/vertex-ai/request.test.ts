@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { prepareRequest } from '../shared/prepare-request.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readJsonFixture } from '../test-support/fixtures.js';
+import { STRICT_WEATHER_TOOLS, strictToolDroppedWarning } from '../test-support/strict-tools.js';
 import { toVertexAIRequest } from './request.js';
 
 const target = {
@@ -169,27 +170,10 @@ describe('toVertexAIRequest', () => {
       model: 'claude-sonnet-4@20250514',
       max_tokens: 10,
       messages: [{ role: 'user', content: 'Weather in Paris?' }],
-      tools: [
-        {
-          type: 'function',
-          function: {
-            name: 'get_weather',
-            parameters: {
-              type: 'object',
-              properties: { location: { type: 'string' } },
-              required: ['location'],
-              additionalProperties: false,
-            },
-            strict: true,
-          },
-        },
-        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
-      ],
+      tools: STRICT_WEATHER_TOOLS,
     });
     const body = JSON.parse(String(built.upstream.body)) as { tools: Record<string, unknown>[] };
     expect(body.tools.map((tool) => tool.strict)).toEqual([undefined, undefined]);
-    expect(built.warnings).toEqual([
-      `tools[0].function.strict is not supported by vertex-ai and was dropped: the arguments of a call to 'get_weather' are not guaranteed to match its parameters`,
-    ]);
+    expect(built.warnings).toEqual([strictToolDroppedWarning('vertex-ai')]);
   });
 });
