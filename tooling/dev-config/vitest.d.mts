@@ -6,4 +6,8 @@ export function createVitestConfig(options?: {
   hookTimeout?: number;
   include?: string[];
   fileParallelism?: boolean;
+  /** Globs of files that run one at a time, after all the others (which run `sharedWorkers` at a time). */
+  alone?: string[];
+  /** How many of the other files run at a time when `alone` is given (2). */
+  sharedWorkers?: number;
 }): UserConfig;

@@ -1,0 +1,282 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateMasterKey, openStore, storeExists } from '@pk/store';
+import { createTemporaryDatabase, requirePostgres } from '@pk/store/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
+import { closedPort } from './support/network-faults.js';
+import { textLine } from './support/output-lines.js';
+
+const running: GatewayProcess[] = [];
+/** Folders a test made for its settings file: removed after it. */
+const tempDirs: string[] = [];
+afterEach(() => {
+  for (const gateway of running.splice(0)) gateway.child.kill('SIGKILL');
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * What the gateway process says and refuses at start: each test starts processes of its own and
+ * measures no time, so this file shares the machine with others (server.test.ts times its exits).
+ */
+describe('the gateway process at start', () => {
+  it('refuses a bad variable before it writes anything: no data directory, SQLite file or master key', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-'));
+    const refusals: [Record<string, string>, string][] = [
+      [{ PK_LOG_LEVEL: 'verbose' }, 'PK_LOG_LEVEL must be one of'],
+      [{ PORT: 'abc' }, 'PORT must be 0-65535'],
+      [{ PORT: '0x1F' }, 'PORT must be 0-65535, got 0x1F'],
+      [{ PK_SHUTDOWN_TIMEOUT_MS: '1e3' }, 'PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds'],
+      [
+        { PK_SHUTDOWN_TIMEOUT_MS: '1000000000' },
+        'PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got 1000000000',
+      ],
+      [{ PK_CACHE_STORE: 'bogus' }, 'PK_CACHE_STORE must be memory or redis'],
+      [{ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'notaurl' }, 'PK_REDIS_URL must be a redis://'],
+      // Set while no store uses Redis: checked all the same.
+      [{ PK_REDIS_URL: 'localhost:6379' }, 'PK_REDIS_URL must be a redis:// or rediss:// URL'],
+      [{ HOST: 'http://0.0.0.0' }, 'HOST must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::; no brackets'],
+      [{ HOST: '0.0.0.0:8787' }, 'HOST must be an IP address'],
+      [{ HOST: 'no-such-host.invalid' }, 'HOST must be an IP address or a host name this machine resolves'],
+      [{ PK_METRICS_HOST: '[::1]' }, 'PK_METRICS_HOST must be an IP address'],
+      [
+        { PK_METRICS_PORT: '0', PK_METRICS_HOST: 'no-such-host.invalid' },
+        'PK_METRICS_HOST must be an IP address or a host name this machine resolves',
+      ],
+      [{ PK_BREAKER_STORE: 'bogus' }, 'PK_BREAKER_STORE must be memory or redis'],
+      [{ PK_LIMITS_STORE: 'bogus' }, 'PK_LIMITS_STORE must be memory or redis'],
+      [{ PK_REPLICAS: 'x' }, 'PK_REPLICAS must be an integer'],
+      [{ PK_LIMITS_TIMEOUT_MS: 'x' }, 'PK_LIMITS_TIMEOUT_MS must be an integer 1-60000, got "x"'],
+      [
+        { PK_CACHE_STORE: 'redis', PK_CACHE_MAX_BYTES: 'lots' },
+        'PK_CACHE_MAX_BYTES must be a number of bytes',
+      ],
+      [
+        { PK_METRICS: 'maybe' },
+        'PK_METRICS must be on or off (1/0, true/false, on/off, yes/no), got "maybe"',
+      ],
+      [
+        { PK_ALLOW_UNAUTHENTICATED: 'maybe' },
+        'PK_ALLOW_UNAUTHENTICATED must be on or off (1/0, true/false, on/off, yes/no), got "maybe"',
+      ],
+      [{ OTEL_TRACES_SAMPLER: 'bogus' }, 'OTEL_TRACES_SAMPLER must be one of always_on, always_off'],
+      [{ OTEL_TRACES_SAMPLER_ARG: 'half' }, 'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1'],
+      [{ OTEL_BSP_SCHEDULE_DELAY: 'soon' }, 'OTEL_BSP_SCHEDULE_DELAY must be a whole number above 0'],
+      [{ HTTPS_PROXY: '::not a url' }, 'httpsProxy is not a URL'],
+      [{ PK_MASTER_KEY: 'short' }, 'PK_MASTER_KEY: key 1 is not 32 bytes of base64'],
+      [{ PK_MASTER_KEY: 'env:PK_NOT_SET_ANYWHERE' }, 'PK_MASTER_KEY names the variable PK_NOT_SET_ANYWHERE'],
+    ];
+    try {
+      // Three processes at a time (each is a gateway start of its own, nothing timed): a third of the wait.
+      const entries = [...refusals.entries()];
+      for (let first = 0; first < entries.length; first += 3) {
+        await Promise.all(
+          entries.slice(first, first + 3).map(async ([index, [env, message]]) => {
+            const dataDir = join(parent, `data-${index}`);
+            const refused = await runGatewayExpectingExit({ ...env, PK_DATA_DIR: dataDir });
+            expect({ code: refused.code, output: refused.output }, message).toMatchObject({
+              code: 1,
+              output: expect.stringContaining(message),
+            });
+            expect(existsSync(dataDir), `${JSON.stringify(env)} left ${dataDir} behind`).toBe(false);
+          }),
+        );
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses an unknown argument or a --settings without its path, before it writes anything', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-args-'));
+    const settings = join(parent, 'pk.yaml');
+    writeFileSync(settings, 'gateway_keys:\n  - id: a\n    key: env:PK_TEST_GATEWAY_KEY\n');
+    const usage = 'the gateway takes one argument, --settings <path> (or --settings=<path>)';
+    const refusals: [string[], string][] = [
+      [['--setting', settings], `unknown argument "--setting": ${usage}`],
+      [['--settings'], `--settings needs the path of a settings file: ${usage}`],
+      [['--settings='], `--settings needs the path of a settings file: ${usage}`],
+      [['--', '--settings'], `--settings needs the path of a settings file: ${usage}`],
+      [['--settings', '--', settings], `--settings needs the path of a settings file: ${usage}`],
+      [[settings], `unknown argument ${JSON.stringify(settings)}: ${usage}`],
+      [['--settings', settings, '--settings', settings], `--settings is given twice: ${usage}`],
+    ];
+    try {
+      for (const [index, [args, message]] of refusals.entries()) {
+        const dataDir = join(parent, `data-${index}`);
+        const refused = await runGatewayExpectingExit(
+          { PK_DATA_DIR: dataDir, PK_TEST_GATEWAY_KEY: 'a-gateway-key-of-the-settings-file' },
+          args,
+        );
+        expect({ code: refused.code, output: refused.output }, args.join(' ')).toMatchObject({
+          code: 1,
+          output: expect.stringContaining(message),
+        });
+        expect(existsSync(dataDir), `${args.join(' ')} left ${dataDir} behind`).toBe(false);
+      }
+      // `pnpm start -- --settings ./pk.yaml` passes the `--` on: the settings file is read.
+      for (const args of [
+        ['--', '--settings', settings],
+        ['--', `--settings=${settings}`],
+      ]) {
+        const gateway = await startGateway(
+          { PK_TEST_GATEWAY_KEY: 'a-gateway-key-of-the-settings-file' },
+          args,
+        );
+        running.push(gateway);
+        expect(gateway.output()).toContain(`"settings":${JSON.stringify(settings)}`);
+        expect((await fetch(`${gateway.url}/v1/models`)).status).toBe(401);
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('warns in one JSON log line of a limits variable the memory store does not use, and starts', async () => {
+    const gateway = await startGateway({ PK_LIMITS_KEY_PREFIX: 'mine:' });
+    running.push(gateway);
+    const warnings = gateway
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('PK_LIMITS_KEY_PREFIX'));
+    expect(warnings).toHaveLength(1);
+    expect(JSON.parse(warnings[0] ?? '')).toMatchObject({
+      level: 40,
+      pid: gateway.child.pid,
+      msg: 'PK_LIMITS_KEY_PREFIX is set but PK_LIMITS_STORE is memory: it applies only with PK_LIMITS_STORE=redis',
+    });
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+  });
+
+  it('says a Redis it cannot reach at start in JSON log lines like every other, and starts', async () => {
+    const redisUrl = `redis://127.0.0.1:${await closedPort()}`;
+    const gateway = await startGateway({
+      PK_CACHE_STORE: 'redis',
+      PK_BREAKER_STORE: 'redis',
+      PK_REDIS_URL: redisUrl,
+    });
+    running.push(gateway);
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    const lines = () =>
+      gateway
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
+    await gateway.waitForLine(textLine('cache Redis unavailable'));
+    await gateway.waitForLine(textLine('circuit-breaker Redis unavailable'));
+    // Every line the process wrote is pino's JSON, these warnings included.
+    for (const line of lines()) expect(() => JSON.parse(line), line).not.toThrow();
+    const cacheWarning = lines()
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => String(line.msg).startsWith('cache Redis unavailable'));
+    expect(cacheWarning).toMatchObject({
+      level: 40,
+      msg: expect.stringContaining('serving without the cache'),
+    });
+  });
+
+  it('refuses to listen beyond loopback without gateway keys, unless allowed', async () => {
+    const refused = await runGatewayExpectingExit({ HOST: '0.0.0.0' });
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+    // Before, any value but 1 or true was read as "not allowed", silently (yes and on among them).
+    const allowed = await startGateway({ HOST: '0.0.0.0', PK_ALLOW_UNAUTHENTICATED: 'yes' });
+    running.push(allowed);
+    expect(allowed.url).toContain('0.0.0.0');
+  });
+
+  it('refuses beyond loopback without keys leaving nothing it created, and counts keys an existing store holds', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-keyless-'));
+    const masterKey = generateMasterKey();
+    try {
+      // No store yet: refused before one is created (no data directory, pk.db or master.key).
+      const fresh = join(parent, 'fresh');
+      const refused = await runGatewayExpectingExit({ HOST: '0.0.0.0', PK_DATA_DIR: fresh });
+      expect(refused.code).toBe(1);
+      expect(existsSync(fresh), 'the refused start left its data directory').toBe(false);
+      expect(refused.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+      expect(refused.output).toContain('pk init');
+      // So the user's next start, with a master key of their own, is not refused for a key it never had.
+      const own = await startGateway({ PK_DATA_DIR: fresh, PK_MASTER_KEY: masterKey });
+      running.push(own);
+      expect((await fetch(`${own.url}/health`)).status).toBe(200);
+      own.child.kill('SIGTERM');
+      expect(await own.exited, own.output()).toBe(0);
+
+      // A store without keys: read for its keys, still refused, nothing added beside it.
+      const again = await runGatewayExpectingExit({
+        HOST: '0.0.0.0',
+        PK_DATA_DIR: fresh,
+        PK_MASTER_KEY: masterKey,
+      });
+      expect(again.code).toBe(1);
+      expect(again.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+      expect(readdirSync(fresh)).toEqual(['pk.db']);
+      // A pk.db never opened by pk (empty): the master key its opening generated is removed again.
+      const empty = join(parent, 'empty');
+      mkdirSync(empty);
+      writeFileSync(join(empty, 'pk.db'), '');
+      const emptyRefused = await runGatewayExpectingExit({ HOST: '0.0.0.0', PK_DATA_DIR: empty });
+      expect(emptyRefused.code).toBe(1);
+      expect(emptyRefused.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+      expect(readdirSync(empty)).toEqual(['pk.db']);
+
+      // A key in the existing store counts (pk init's admin key): the gateway starts beyond loopback.
+      const store = await openStore({ dataDir: fresh, masterKey, onWarning: () => undefined });
+      const { secret } = await store.gatewayKeys.create({ name: 'admin', role: 'admin' }, 'cli');
+      await store.close();
+      const keyed = await startGateway({ HOST: '0.0.0.0', PK_DATA_DIR: fresh, PK_MASTER_KEY: masterKey });
+      running.push(keyed);
+      const port = new URL(keyed.url).port;
+      const listed = await fetch(`http://127.0.0.1:${port}/v1/api-keys`, {
+        headers: { 'x-portkey-api-key': secret },
+      });
+      expect(listed.status).toBe(200);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses beyond loopback without keys before migrating a PostgreSQL database pk never used', async () => {
+    if (!(await requirePostgres('server: keyless refusal on PostgreSQL'))) return;
+    const database = await createTemporaryDatabase();
+    try {
+      const env = { HOST: '0.0.0.0', PK_DATABASE_URL: database.url, PK_MASTER_KEY: generateMasterKey() };
+      const refused = await runGatewayExpectingExit(env);
+      expect(refused.code).toBe(1);
+      expect(refused.output).toContain('refusing to listen on 0.0.0.0 with no gateway keys');
+      // Not migrated: pk's migrations table is not there.
+      expect(await storeExists({ databaseUrl: database.url })).toBe(false);
+    } finally {
+      await database.drop();
+    }
+  }, 60_000);
+
+  it('reports a broken settings file clearly and exits 1, without echoing secrets', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pk-server-'));
+    tempDirs.push(dir);
+    const path = join(dir, 'settings.yaml');
+    writeFileSync(
+      path,
+      'gateway_keys:\n  - id: a\n    key: sk-should-not-appear\n    virtual_keys: [missing]\n',
+    );
+    const result = await runGatewayExpectingExit({}, ['--settings', path]);
+    expect(result.code).toBe(1);
+    expect(result.output).toContain('gateway_keys[0].virtual_keys: no virtual key "missing"');
+    expect(result.output).not.toContain('sk-should-not-appear');
+  });
+
+  it('takes the settings file from PK_SETTINGS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pk-server-'));
+    tempDirs.push(dir);
+    const path = join(dir, 'settings.json');
+    writeFileSync(path, JSON.stringify({ gateway_keys: [{ id: 'a', key: 'env:PK_TEST_KEY' }] }));
+    const gateway = await startGateway({ PK_SETTINGS: path, PK_TEST_KEY: 'pk-secret-key' });
+    running.push(gateway);
+    expect(gateway.output()).toContain('"gatewayKeys":1');
+    expect(gateway.output()).not.toContain('pk-secret-key');
+    const unauthorized = await fetch(`${gateway.url}/v1/models`);
+    expect(unauthorized.status).toBe(401);
+  });
+});
