@@ -118,6 +118,8 @@ export type MockReply =
        * `{"<event or exception type>": payload}` as the `ConverseStreamOutput` union is documented.
        */
       readonly eventStream: readonly Record<string, unknown>[];
+      /** Before each frame, the first one too (the headers are sent at once): frames arrive apart. */
+      readonly chunkDelayMs?: number;
     }
   | {
       readonly status?: number;
@@ -257,7 +259,10 @@ export async function startProviderMock(): Promise<ProviderMock> {
     }
     if ('eventStream' in reply) {
       response.writeHead(reply.status ?? 200, { 'content-type': 'application/vnd.amazon.eventstream' });
+      if (reply.chunkDelayMs !== undefined) response.flushHeaders();
       for (const event of reply.eventStream) {
+        if (response.destroyed) return;
+        await sleep(reply.chunkDelayMs ?? 0);
         const [type = 'unknown', payload] = Object.entries(event)[0] ?? [];
         response.write(eventStreamFrame(type, payload));
       }

@@ -1,6 +1,6 @@
 import { createErrorEnvelope } from '@pk/config';
 import { describe, expect, it } from 'vitest';
-import { messagesErrorBodyOf } from './errors.js';
+import { messagesErrorBodyOf, messagesErrorOutput } from './errors.js';
 
 describe('messagesErrorBodyOf', () => {
   it('gives pk’s own errors Anthropic’s shape with the PK_ERR code', () => {
@@ -48,6 +48,30 @@ describe('messagesErrorBodyOf', () => {
     expect(messagesErrorBodyOf(vendor('invalid_request_error'), 403).error.type).toBe('permission_error');
     expect(messagesErrorBodyOf(vendor('invalid_request_error'), 404).error.type).toBe('not_found_error');
     expect(messagesErrorBodyOf(vendor('api_error'), 500).error.type).toBe('api_error');
+    // Bedrock's ModelStreamErrorException (424): the model failed, not the request.
+    expect(messagesErrorBodyOf(vendor('modelStreamErrorException'), 424).error.type).toBe('api_error');
+  });
+});
+
+describe('messagesErrorOutput', () => {
+  const eventBody = (type: string | null, code: string | null = null) => {
+    const output = messagesErrorOutput({ error: { message: 'm', type, param: null, code } });
+    return JSON.parse(output.type === 'error' ? String(output.data) : '{}') as {
+      error: { type: string };
+    };
+  };
+
+  it('gives a Bedrock exception the type of the status it stands for', () => {
+    expect(eventBody('throttlingException').error.type).toBe('rate_limit_error');
+    expect(eventBody('validationException').error.type).toBe('invalid_request_error');
+    expect(eventBody('modelStreamErrorException').error.type).toBe('api_error');
+    expect(eventBody('internalServerException').error.type).toBe('api_error');
+  });
+
+  it('keeps an Anthropic type, and gives pk’s own codes their catalogue status’s type', () => {
+    expect(eventBody('overloaded_error').error.type).toBe('overloaded_error');
+    expect(eventBody('hooks_failed', 'PK_ERR_GUARDRAIL_DENIED').error.type).toBe('invalid_request_error');
+    expect(eventBody('api_error', 'PK_ERR_STREAM_INTERRUPTED').error.type).toBe('api_error');
   });
 
   it('keeps a provider’s other error fields as sent: Azure’s innererror names the content filter', () => {

@@ -1,4 +1,5 @@
 import type { OpenAIErrorEnvelope } from '@pk/config';
+import { statusOfStreamError } from '../../shared/stream-error-status.js';
 import type { StreamOutput } from '../../spec/provider-adapter.js';
 
 /** Anthropic's error types (https://docs.anthropic.com/en/api/errors#http-errors). */
@@ -26,6 +27,8 @@ const ERROR_TYPE_OF_STATUS: Readonly<Record<number, string>> = {
   413: 'request_too_large',
   415: 'invalid_request_error',
   422: 'invalid_request_error',
+  // Not Anthropic's: Bedrock's ModelStreamErrorException ("retry your request"), the model's failure.
+  424: 'api_error',
   429: 'rate_limit_error',
   504: 'timeout_error',
   529: 'overloaded_error',
@@ -77,7 +80,17 @@ export function messagesErrorBodyOf(envelope: OpenAIErrorEnvelope, status?: numb
   };
 }
 
-/** The stream item of an error on a Messages stream: `event: error` with Anthropic's body. */
+/**
+ * The stream item of an error on a Messages stream: `event: error` with Anthropic's body. An error
+ * whose type is not Anthropic's gets the type of the status it stands for (Bedrock's
+ * `throttlingException` → 429 → `rate_limit_error`, pk's 446 → `invalid_request_error`), as it would
+ * have before the stream began.
+ */
 export function messagesErrorOutput(envelope: OpenAIErrorEnvelope): StreamOutput {
-  return { type: 'error', envelope, data: JSON.stringify(messagesErrorBodyOf(envelope)) };
+  const type = envelope.error.type;
+  const status =
+    typeof type === 'string' && MESSAGES_ERROR_TYPES.has(type)
+      ? undefined
+      : statusOfStreamError(envelope.error);
+  return { type: 'error', envelope, data: JSON.stringify(messagesErrorBodyOf(envelope, status)) };
 }

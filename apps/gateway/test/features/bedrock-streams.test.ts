@@ -1,0 +1,577 @@
+import Anthropic from '@anthropic-ai/sdk';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FeatureGateway, rejectionOf, startFeatureGateway } from '../support/feature-gateway.js';
+import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
+
+// Feature suite: Bedrock's ConverseStream through the built gateway, with the openai SDK (chat and
+// Responses) and the Anthropic SDK (/v1/messages): the mock speaks Bedrock's binary event stream
+// (`application/vnd.amazon.eventstream`, one frame per `ConverseStreamOutput` member, exceptions as
+// `:message-type: exception` frames) and its HTTP errors (`x-amzn-errortype`), reached by Bedrock's
+// real host name through the mock's CONNECT proxy with the region and keys of a virtual key.
+// https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStream.html
+// https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
+const GATEWAY_KEY = 'pk-features-bedrock-streams';
+const AWS = {
+  accessKeyId: 'AKIABEDROCKSTREAMS01',
+  secretAccessKey: 'bedrock/Streams+Secret/0123456789abcdefGH',
+};
+/** A non-Claude model: /v1/messages and /v1/responses are translated through Converse. */
+const NOVA = 'amazon.nova-pro-v1:0';
+let mock: ProviderMock;
+let gateway: FeatureGateway;
+
+beforeAll(async () => {
+  mock = await startProviderMock();
+  mock.awsKeys.set(AWS.accessKeyId, { secretAccessKey: AWS.secretAccessKey });
+  gateway = await startFeatureGateway({
+    mock,
+    settings: {
+      gateway_keys: [{ id: 'team-a', key: GATEWAY_KEY }],
+      virtual_keys: {
+        'bedrock-east': {
+          provider: 'bedrock',
+          options: {
+            aws_access_key_id: AWS.accessKeyId,
+            aws_secret_access_key: AWS.secretAccessKey,
+            aws_region: 'us-east-1',
+          },
+        },
+      },
+    },
+  });
+}, 30_000);
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  expect(gateway.process.output()).not.toContain(AWS.secretAccessKey);
+});
+
+const bedrockCalls = () =>
+  mock.received.filter((request) => request.host === 'bedrock-runtime.us-east-1.amazonaws.com');
+
+function openai(config: Record<string, unknown> = {}, headers: Record<string, string> = {}): OpenAI {
+  return new OpenAI({
+    baseURL: gateway.base,
+    apiKey: 'unused',
+    maxRetries: 0,
+    defaultHeaders: {
+      'x-portkey-api-key': GATEWAY_KEY,
+      'x-portkey-config': JSON.stringify({ virtual_key: 'bedrock-east', ...config }),
+      ...headers,
+    },
+  });
+}
+
+function anthropic(config: Record<string, unknown> = {}, headers: Record<string, string> = {}): Anthropic {
+  return new Anthropic({
+    baseURL: gateway.url,
+    apiKey: 'unused',
+    maxRetries: 0,
+    defaultHeaders: {
+      'x-portkey-api-key': GATEWAY_KEY,
+      'x-portkey-config': JSON.stringify({ virtual_key: 'bedrock-east', ...config }),
+      ...headers,
+    },
+  });
+}
+
+const TOOL = {
+  type: 'function' as const,
+  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+};
+
+/** A ConverseStream answer: reasoning, text, then a tool call whose input arrives in pieces. */
+const REASONING_TEXT_TOOL = [
+  { messageStart: { role: 'assistant' } },
+  {
+    contentBlockDelta: {
+      contentBlockIndex: 0,
+      delta: { reasoningContent: { text: 'The user wants weather.' } },
+    },
+  },
+  { contentBlockDelta: { contentBlockIndex: 0, delta: { reasoningContent: { signature: 'c2lnbmF0dXJl' } } } },
+  { contentBlockStop: { contentBlockIndex: 0 } },
+  { contentBlockDelta: { contentBlockIndex: 1, delta: { text: 'Let me check ' } } },
+  { contentBlockDelta: { contentBlockIndex: 1, delta: { text: 'the weather.' } } },
+  { contentBlockStop: { contentBlockIndex: 1 } },
+  {
+    contentBlockStart: {
+      contentBlockIndex: 2,
+      start: { toolUse: { toolUseId: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', name: 'get_weather' } },
+    },
+  },
+  { contentBlockDelta: { contentBlockIndex: 2, delta: { toolUse: { input: '{"city":' } } } },
+  { contentBlockDelta: { contentBlockIndex: 2, delta: { toolUse: { input: '"Paris"}' } } } },
+  { contentBlockStop: { contentBlockIndex: 2 } },
+  { messageStop: { stopReason: 'tool_use' } },
+  {
+    metadata: {
+      usage: {
+        inputTokens: 30,
+        outputTokens: 20,
+        totalTokens: 350,
+        cacheReadInputTokens: 200,
+        cacheWriteInputTokens: 100,
+      },
+      metrics: { latencyMs: 321 },
+    },
+  },
+];
+
+const textStream = (stopReason: string, texts = ['Hello', ' there']) => [
+  { messageStart: { role: 'assistant' } },
+  ...texts.map((text) => ({ contentBlockDelta: { contentBlockIndex: 0, delta: { text } } })),
+  { contentBlockStop: { contentBlockIndex: 0 } },
+  { messageStop: { stopReason } },
+  {
+    metadata: {
+      usage: { inputTokens: 11, outputTokens: 4, totalTokens: 15 },
+      metrics: { latencyMs: 100 },
+    },
+  },
+];
+
+describe('openai SDK chat completions on Bedrock ConverseStream', () => {
+  it('reasoning, text and a streamed tool call: the chunks, tool_calls finish, usage with cache reads', async () => {
+    mock.script('nova-tool', [{ eventStream: REASONING_TEXT_TOOL }]);
+    const stream = await openai({ override_params: { model: 'nova-tool' } }).chat.completions.create({
+      model: 'x',
+      stream: true,
+      stream_options: { include_usage: true },
+      tools: [TOOL],
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
+    let text = '';
+    let args = '';
+    const finishes: unknown[] = [];
+    let usage: unknown;
+    const names: string[] = [];
+    for await (const chunk of stream) {
+      const choice = chunk.choices[0];
+      if (choice?.delta.content) text += choice.delta.content;
+      for (const call of choice?.delta.tool_calls ?? []) {
+        if (call.function?.name) names.push(call.function.name);
+        args += call.function?.arguments ?? '';
+      }
+      if (choice?.finish_reason) finishes.push(choice.finish_reason);
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe('Let me check the weather.');
+    expect(names).toEqual(['get_weather']);
+    expect(JSON.parse(args)).toEqual({ city: 'Paris' });
+    expect(finishes).toEqual(['tool_calls']);
+    expect(usage).toMatchObject({
+      prompt_tokens: 330,
+      completion_tokens: 20,
+      total_tokens: 350,
+      prompt_tokens_details: { cached_tokens: 200 },
+    });
+    expect(bedrockCalls().at(-1)?.path).toBe('/model/nova-tool/converse-stream');
+  });
+
+  it.each([
+    ['max_tokens', 'length'],
+    ['guardrail_intervened', 'content_filter'],
+    ['content_filtered', 'content_filter'],
+    ['end_turn', 'stop'],
+  ])('stopReason %s streams finish_reason %s', async (stopReason, finish) => {
+    const model = `nova-stop-${stopReason}`;
+    mock.script(model, [{ eventStream: textStream(stopReason) }]);
+    const stream = await openai({ override_params: { model } }).chat.completions.create({
+      model: 'x',
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    const finishes: unknown[] = [];
+    for await (const chunk of stream)
+      if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
+    expect(finishes).toEqual([finish]);
+  });
+
+  it.each([
+    ['throttlingException', 'Too many requests, please wait before trying again.'],
+    ['modelStreamErrorException', 'The model stream failed.'],
+    ['validationException', 'The model returned an invalid stream.'],
+  ])('a %s after text ends the stream with an error the SDK raises, never a hang', async (type, message) => {
+    const model = `nova-mid-${type}`;
+    mock.script(model, [
+      {
+        eventStream: [
+          { messageStart: { role: 'assistant' } },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial ' } } },
+          { [type]: { message } },
+        ],
+        chunkDelayMs: 30,
+      },
+    ]);
+    const stream = await openai(
+      { override_params: { model } },
+      { 'x-portkey-trace-id': `mid-${type}` },
+    ).chat.completions.create({
+      model: 'x',
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    let text = '';
+    const caught = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((error: unknown) => error);
+    expect(text).toBe('Partial ');
+    expect(caught).toBeInstanceOf(OpenAI.APIError);
+    expect(String((caught as Error).message)).toContain(message);
+    const [line] = await gateway.waitForRequestLines(`mid-${type}`);
+    expect(line).toMatchObject({ status: 200 });
+    expect(line?.errorCode ?? line?.error).toBeDefined();
+  });
+
+  it.each([
+    [429, 'ThrottlingException', 'Too many requests, please wait before trying again.'],
+    [400, 'ValidationException', 'The provided model identifier is invalid.'],
+    [403, 'AccessDeniedException', 'You don’t have access to the model with the specified model ID.'],
+  ])('an HTTP %d %s: the same status and message, OpenAI-shaped', async (status, type, message) => {
+    const model = `nova-http-${status}`;
+    mock.script(model, [
+      {
+        status,
+        headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
+        json: { message },
+      },
+    ]);
+    const error = await rejectionOf(
+      openai({ override_params: { model } }).chat.completions.create({
+        model: 'x',
+        stream: true,
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
+    );
+    expect(error.status).toBe(status);
+    expect(error.message).toContain(message);
+  });
+
+  it('an HTTP 429 ThrottlingException is retried per the config, then answered', async () => {
+    const model = 'nova-429-then-ok';
+    const before = bedrockCalls().length;
+    mock.script(model, [
+      {
+        status: 429,
+        headers: {
+          'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/',
+        },
+        json: { message: 'Too many requests, please wait before trying again.' },
+      },
+      { eventStream: textStream('end_turn') },
+    ]);
+    const stream = await openai({
+      override_params: { model },
+      retry: { attempts: 2, backoff: { initial_ms: 20 } },
+    }).chat.completions.create({ model: 'x', stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toBe('Hello there');
+    expect(bedrockCalls().length - before).toBe(2);
+  });
+
+  it('the log line records the usage (cache reads and writes) and a cost', async () => {
+    mock.script('us.amazon.nova-pro-v1:0', [{ eventStream: REASONING_TEXT_TOOL }]);
+    const stream = await openai(
+      { override_params: { model: 'us.amazon.nova-pro-v1:0' } },
+      { 'x-portkey-trace-id': 'bedrock-stream-usage' },
+    ).chat.completions.create({
+      model: 'x',
+      stream: true,
+      tools: [TOOL],
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
+    for await (const _chunk of stream) {
+      // drained
+    }
+    const [line] = await gateway.waitForRequestLines('bedrock-stream-usage');
+    expect(line).toMatchObject({
+      status: 200,
+      usage: { prompt_tokens: 330, completion_tokens: 20, total_tokens: 350 },
+    });
+    expect(line?.usage).toMatchObject({ cached_tokens: 200, cache_write_tokens: 100 });
+    // Nova Pro per million: 0.8 input (cache writes too), 0.2 cache reads, 3.2 output.
+    expect(line?.costStatus).toBe('priced');
+    expect(line?.cost).toBeCloseTo((30 * 0.8 + 100 * 0.8 + 200 * 0.2 + 20 * 3.2) / 1e6, 9);
+  });
+
+  it('non-streamed Converse: reasoning, text and tool use, cache usage, tool_calls finish', async () => {
+    mock.script('nova-json', [
+      {
+        json: {
+          output: {
+            message: {
+              role: 'assistant',
+              content: [
+                { reasoningContent: { reasoningText: { text: 'Weather.', signature: 'c2ln' } } },
+                { text: 'Let me check.' },
+                { toolUse: { toolUseId: 'tooluse_1', name: 'get_weather', input: { city: 'Paris' } } },
+              ],
+            },
+          },
+          stopReason: 'tool_use',
+          usage: {
+            inputTokens: 30,
+            outputTokens: 20,
+            totalTokens: 350,
+            cacheReadInputTokens: 200,
+            cacheWriteInputTokens: 100,
+          },
+          metrics: { latencyMs: 200 },
+        },
+      },
+    ]);
+    const completion = await openai({ override_params: { model: 'nova-json' } }).chat.completions.create({
+      model: 'x',
+      tools: [TOOL],
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    });
+    expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(completion.choices[0]?.message.content).toBe('Let me check.');
+    expect(completion.choices[0]?.message.tool_calls?.[0]).toMatchObject({
+      id: 'tooluse_1',
+      function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+    });
+    expect(completion.usage).toMatchObject({ prompt_tokens: 330, completion_tokens: 20, total_tokens: 350 });
+  });
+});
+
+describe('Anthropic SDK /v1/messages on Bedrock (translated through ConverseStream)', () => {
+  it('reasoning, text and a streamed tool_use: the final Message, stop_reason tool_use, cache usage', async () => {
+    mock.script(NOVA, [{ eventStream: REASONING_TEXT_TOOL }]);
+    const message = await anthropic()
+      .messages.stream({
+        model: NOVA,
+        max_tokens: 256,
+        tools: [{ name: 'get_weather', input_schema: { type: 'object' } }],
+        messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      })
+      .finalMessage();
+    expect(message.stop_reason).toBe('tool_use');
+    expect(message.content.filter((block) => block.type !== 'thinking')).toEqual([
+      { type: 'text', text: 'Let me check the weather.' },
+      {
+        type: 'tool_use',
+        id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q',
+        name: 'get_weather',
+        input: { city: 'Paris' },
+      },
+    ]);
+    expect(message.usage).toMatchObject({
+      input_tokens: 30,
+      output_tokens: 20,
+      cache_read_input_tokens: 200,
+      cache_creation_input_tokens: 100,
+    });
+  });
+
+  it.each([
+    ['max_tokens', 'max_tokens'],
+    ['guardrail_intervened', 'refusal'],
+    ['content_filtered', 'refusal'],
+    ['end_turn', 'end_turn'],
+  ])('stopReason %s is stop_reason %s', async (stopReason, expected) => {
+    const model = `amazon.nova-stop-${stopReason}`;
+    mock.script(model, [{ eventStream: textStream(stopReason) }]);
+    const message = await anthropic()
+      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage();
+    expect(message.stop_reason).toBe(expected);
+  });
+
+  it.each([
+    ['throttlingException', 'rate_limit_error'],
+    ['modelStreamErrorException', 'api_error'],
+  ])('a %s after text ends the stream with Anthropic’s error event (%s)', async (type, errorType) => {
+    const model = `amazon.nova-mid-${type}`;
+    mock.script(model, [
+      {
+        eventStream: [
+          { messageStart: { role: 'assistant' } },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial ' } } },
+          { [type]: { message: 'Bedrock failed mid-stream.' } },
+        ],
+        chunkDelayMs: 30,
+      },
+    ]);
+    const caught = await anthropic()
+      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.APIError);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      type: 'error',
+      error: { type: errorType },
+    });
+  });
+
+  it('a throttlingException as the first frame: 429 in Anthropic’s shape after the retries', async () => {
+    const model = 'amazon.nova-throttled-first';
+    const before = bedrockCalls().length;
+    mock.script(model, [{ eventStream: [{ throttlingException: { message: 'Too many requests.' } }] }]);
+    const caught = await anthropic({ retry: { attempts: 1, backoff: { initial_ms: 20 } } })
+      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.APIError);
+    expect((caught as { status?: number }).status).toBe(429);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      type: 'error',
+      error: { type: 'rate_limit_error' },
+    });
+    expect(bedrockCalls().length - before).toBe(2);
+  });
+
+  it('a modelStreamErrorException as the first frame: 424 api_error, the model’s failure, not the request’s', async () => {
+    const model = 'amazon.nova-stream-error-first';
+    mock.script(model, [
+      { eventStream: [{ modelStreamErrorException: { message: 'Model stream failed.' } }] },
+    ]);
+    const caught = await anthropic()
+      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect((caught as { status?: number }).status).toBe(424);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      type: 'error',
+      error: { type: 'api_error', message: 'Model stream failed.' },
+    });
+  });
+
+  it('an HTTP 403 AccessDeniedException: 403 permission_error', async () => {
+    const model = 'amazon.nova-denied';
+    mock.script(model, [
+      {
+        status: 403,
+        headers: {
+          'x-amzn-errortype': 'AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/',
+        },
+        json: { message: 'You don’t have access to the model with the specified model ID.' },
+      },
+    ]);
+    const caught = await anthropic()
+      .messages.create({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((error: unknown) => error);
+    expect((caught as { status?: number }).status).toBe(403);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      type: 'error',
+      error: { type: 'permission_error' },
+    });
+  });
+});
+
+describe('Anthropic SDK /v1/messages on Claude on Bedrock (InvokeModelWithResponseStream)', () => {
+  it('a throttlingException mid-stream ends with Anthropic’s rate_limit_error event', async () => {
+    const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    const chunk = (event: unknown) => ({
+      chunk: { bytes: Buffer.from(JSON.stringify(event)).toString('base64') },
+    });
+    mock.script(model, [
+      {
+        eventStream: [
+          chunk({
+            type: 'message_start',
+            message: {
+              id: 'msg_bdrk_01',
+              type: 'message',
+              role: 'assistant',
+              model,
+              content: [],
+              stop_reason: null,
+              stop_sequence: null,
+              usage: { input_tokens: 12, output_tokens: 1 },
+            },
+          }),
+          chunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+          chunk({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Partial ' } }),
+          { throttlingException: { message: 'Too many requests.' } },
+        ],
+        chunkDelayMs: 30,
+      },
+    ]);
+    const caught = await anthropic()
+      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.APIError);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      type: 'error',
+      error: { type: 'rate_limit_error' },
+    });
+    expect(bedrockCalls().at(-1)?.path).toBe(
+      `/model/${encodeURIComponent(model)}/invoke-with-response-stream`,
+    );
+  });
+});
+
+describe('openai SDK responses on Bedrock ConverseStream', () => {
+  it('reasoning, text and a streamed function call: the completed Response, its usage', async () => {
+    mock.script('nova-responses', [{ eventStream: REASONING_TEXT_TOOL }]);
+    const stream = await openai({ override_params: { model: 'nova-responses' } }).responses.create({
+      model: 'x',
+      input: 'Weather in Paris?',
+      tools: [{ type: 'function', name: 'get_weather', strict: false, parameters: { type: 'object' } }],
+      stream: true,
+    });
+    let text = '';
+    let completed: OpenAI.Responses.Response | undefined;
+    for await (const event of stream) {
+      if (event.type === 'response.output_text.delta') text += event.delta;
+      if (event.type === 'response.completed') completed = event.response;
+    }
+    expect(text).toBe('Let me check the weather.');
+    expect(completed?.status).toBe('completed');
+    expect(completed?.output.find((item) => item.type === 'function_call')).toMatchObject({
+      name: 'get_weather',
+      arguments: '{"city":"Paris"}',
+      call_id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q',
+    });
+    expect(completed?.usage).toMatchObject({
+      input_tokens: 330,
+      output_tokens: 20,
+      total_tokens: 350,
+      input_tokens_details: { cached_tokens: 200 },
+    });
+  });
+
+  it('stopReason max_tokens is an incomplete Response (max_output_tokens)', async () => {
+    mock.script('nova-responses-max', [{ eventStream: textStream('max_tokens') }]);
+    const stream = await openai({ override_params: { model: 'nova-responses-max' } }).responses.create({
+      model: 'x',
+      input: 'Hi',
+      stream: true,
+    });
+    let last: OpenAI.Responses.ResponseStreamEvent | undefined;
+    for await (const event of stream) last = event;
+    expect(last?.type).toBe('response.incomplete');
+    expect((last as { response?: OpenAI.Responses.Response }).response?.incomplete_details).toEqual({
+      reason: 'max_output_tokens',
+    });
+  });
+
+  it('a throttlingException mid-stream ends with the Responses error event the SDK raises', async () => {
+    mock.script('nova-responses-mid', [
+      {
+        eventStream: [
+          { messageStart: { role: 'assistant' } },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial ' } } },
+          { throttlingException: { message: 'Too many requests.' } },
+        ],
+        chunkDelayMs: 30,
+      },
+    ]);
+    const stream = await openai({ override_params: { model: 'nova-responses-mid' } }).responses.create({
+      model: 'x',
+      input: 'Hi',
+      stream: true,
+    });
+    const types: string[] = [];
+    const caught = await (async () => {
+      for await (const event of stream) types.push(event.type);
+    })().catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(OpenAI.APIError);
+    expect(types).not.toContain('response.completed');
+  });
+});
