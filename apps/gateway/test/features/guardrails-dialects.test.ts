@@ -42,6 +42,16 @@ beforeAll(async () => {
   };
   gateway = await startFeatureGateway({
     settings: {
+      configs: {
+        'pc-messages-redact': {
+          virtual_key: 'anthropic-d',
+          input_mutators: [{ 'pk.pii': { redact: true } }],
+        },
+        'pc-responses-deny': {
+          virtual_key: 'openai-d',
+          input_guardrails: [{ 'default.contains': { operator: 'none', words: ['Apple'] }, deny: true }],
+        },
+      },
       virtual_keys: {
         'openai-d': {
           provider: 'openai',
@@ -579,4 +589,197 @@ describe.each([
     });
     expect((last?.data.error as { message?: unknown } | undefined)?.message).toBe(last?.data.message);
   });
+});
+
+describe.each([
+  ['native to Anthropic', 'anthropic-d', 'anthropic'],
+  ['translated to OpenAI', 'openai-d', 'openai-chat'],
+] as const)(
+  'pk.pii redaction of every Messages content form %s (Anthropic SDK)',
+  (_name, virtualKey, upstreamFormat) => {
+    it('system blocks, text blocks, a tool_use input and tool_result content (string and blocks) reach the provider redacted', async () => {
+      const before = mock.received.length;
+      const message = await anthropic({
+        virtual_key: virtualKey,
+        input_mutators: [REDACT_PII],
+      }).messages.create({
+        model: 'claude-guarded',
+        max_tokens: 64,
+        system: [{ type: 'text', text: 'Escalate to ops@example.com' }],
+        tools: [{ name: EMAIL_TOOL.name, input_schema: { type: 'object' } }],
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'Email jane@example.com' }] },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'text', text: 'Sending to jane@example.com' },
+              { type: 'tool_use', id: 'toolu_1', name: 'send_email', input: { to: 'jane@example.com' } },
+              { type: 'tool_use', id: 'toolu_2', name: 'send_email', input: { to: 'bob@example.com' } },
+            ],
+          },
+          {
+            role: 'user',
+            content: [
+              { type: 'tool_result', tool_use_id: 'toolu_1', content: 'Delivered to jane@example.com' },
+              {
+                type: 'tool_result',
+                tool_use_id: 'toolu_2',
+                content: [{ type: 'text', text: 'Bounced from bob@example.com' }],
+              },
+              { type: 'text', text: 'Call me at +1 415 555 0132' },
+            ],
+          },
+        ],
+      });
+      expect(message.content).toContainEqual(expect.objectContaining({ type: 'text' }));
+      const [sent] = receivedSince(before);
+      expect(sent?.format).toBe(upstreamFormat);
+      expect(sent?.text).not.toContain('@example.com');
+      expect(sent?.text).not.toContain('555 0132');
+      expect(sent?.text).toContain('[REDACTED_EMAIL]');
+    });
+  },
+);
+
+describe.each([
+  ['native to OpenAI', 'openai-d', 'openai-responses'],
+  ['translated to Anthropic', 'anthropic-d', 'anthropic'],
+] as const)(
+  'pk.pii redaction of every Responses input form %s (openai SDK)',
+  (_name, virtualKey, upstreamFormat) => {
+    it('input as a string reaches the provider redacted', async () => {
+      const before = mock.received.length;
+      const response = await openai({
+        virtual_key: virtualKey,
+        input_mutators: [REDACT_PII],
+      }).responses.create({
+        model: 'gpt-guarded',
+        instructions: 'Escalate to ops@example.com',
+        input: 'I am jane@example.com, call +1 415 555 0132',
+      });
+      expect(response.output_text).toBe(HELLO_ANSWER);
+      const [sent] = receivedSince(before);
+      expect(sent?.format).toBe(upstreamFormat);
+      expect(sent?.text).not.toContain('@example.com');
+      expect(sent?.text).not.toContain('555 0132');
+      if (upstreamFormat === 'openai-responses')
+        expect(sent?.body.input).toBe('I am [REDACTED_EMAIL], call [REDACTED_PHONE]');
+    });
+
+    it('message items with string content, a function call and its output reach the provider redacted', async () => {
+      const before = mock.received.length;
+      const response = await openai({
+        virtual_key: virtualKey,
+        input_mutators: [REDACT_PII],
+      }).responses.create({
+        model: 'gpt-guarded',
+        tools: [{ type: 'function', strict: false, ...EMAIL_TOOL }],
+        input: [
+          { role: 'user', content: 'Email jane@example.com' },
+          {
+            type: 'function_call',
+            call_id: 'call_1',
+            name: 'send_email',
+            arguments: '{"to":"jane@example.com"}',
+          },
+          { type: 'function_call_output', call_id: 'call_1', output: 'Delivered to jane@example.com' },
+          {
+            role: 'assistant',
+            content: [{ type: 'output_text', text: 'Sent to jane@example.com', annotations: [] }],
+          },
+          { role: 'user', content: [{ type: 'input_text', text: 'Now bob@example.com' }] },
+        ] as OpenAI.Responses.ResponseInput,
+      });
+      expect(response.output_text).not.toBe('');
+      const [sent] = receivedSince(before);
+      expect(sent?.format).toBe(upstreamFormat);
+      expect(sent?.text).not.toContain('@example.com');
+      expect(sent?.text).toContain('[REDACTED_EMAIL]');
+    });
+  },
+);
+
+describe('saved configs’ hooks on the dialect routes', () => {
+  it('a saved config’s input mutator redacts a /v1/messages request (x-portkey-config: its id)', async () => {
+    const before = mock.received.length;
+    const client = new Anthropic({
+      baseURL: gateway.url,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-config': 'pc-messages-redact' },
+    });
+    await client.messages.create({
+      model: 'claude-guarded',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'I am jane@example.com' }],
+    });
+    const [sent] = receivedSince(before);
+    expect(sent?.format).toBe('anthropic');
+    expect(sent?.body.messages).toEqual([{ role: 'user', content: 'I am [REDACTED_EMAIL]' }]);
+  });
+
+  it('a saved config’s input guardrail denies a /v1/responses request with 446', async () => {
+    const before = mock.received.length;
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-config': 'pc-responses-deny' },
+    });
+    const caught = await client.responses
+      .create({ model: 'gpt-guarded', input: 'Apple?' })
+      .catch((error: unknown) => error);
+    expect(caught).toMatchObject({ status: 446, code: 'PK_ERR_GUARDRAIL_DENIED' });
+    expect(receivedSince(before)).toHaveLength(0);
+  });
+});
+
+describe('async guardrails on the dialect routes', () => {
+  it.each([
+    ['/v1/messages', 'anthropic'],
+    ['/v1/responses', 'responses'],
+  ] as const)(
+    'on %s: the answer is not held, the hook’s verdict reaches its guardrail line and the request line',
+    async (_route, kind) => {
+      const traceId = `dialect-async-${kind}`;
+      const asyncDeny = {
+        'default.contains': { operator: 'none', words: ['Apple'] },
+        deny: true,
+        async: true,
+      };
+      const config = {
+        virtual_key: 'openai-d',
+        input_guardrails: [asyncDeny],
+        output_guardrails: [asyncDeny],
+      };
+      if (kind === 'anthropic') {
+        const message = await anthropic(config, { 'x-portkey-trace-id': traceId }).messages.create({
+          model: 'claude-guarded',
+          max_tokens: 64,
+          messages: [{ role: 'user', content: 'Apple?' }],
+        });
+        expect(message.content).toContainEqual(expect.objectContaining({ type: 'text', text: HELLO_ANSWER }));
+      } else {
+        const response = await openai(config, { 'x-portkey-trace-id': traceId }).responses.create({
+          model: 'gpt-guarded',
+          input: 'Apple?',
+        });
+        expect(response.output_text).toBe(HELLO_ANSWER);
+      }
+      const hookLines = await gateway.process.waitForLines(
+        (line) => typeof line === 'object' && line.msg === 'guardrail' && line.traceId === traceId,
+        { count: 2, description: 'the async hooks’ lines' },
+      );
+      expect(
+        hookLines
+          .map((line) => [(line as Record<string, unknown>).event, (line as Record<string, unknown>).verdict])
+          .sort(),
+      ).toEqual([
+        ['after_request', true],
+        ['before_request', false],
+      ]);
+      const [line] = await gateway.waitForRequestLines(traceId);
+      expect(line).toMatchObject({ status: 200 });
+    },
+  );
 });
