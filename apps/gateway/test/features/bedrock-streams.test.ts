@@ -575,3 +575,273 @@ describe('openai SDK responses on Bedrock ConverseStream', () => {
     expect(types).not.toContain('response.completed');
   });
 });
+
+describe('tool calls without input, non-streamed stops, errors and guardrails on Bedrock answers', () => {
+  const noArgTool = (model: string) =>
+    mock.script(model, [
+      {
+        eventStream: [
+          { messageStart: { role: 'assistant' } },
+          {
+            contentBlockStart: {
+              contentBlockIndex: 0,
+              start: { toolUse: { toolUseId: 'tooluse_a', name: 'get_time' } },
+            },
+          },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { toolUse: { input: '' } } } },
+          { contentBlockStop: { contentBlockIndex: 0 } },
+          {
+            contentBlockStart: {
+              contentBlockIndex: 1,
+              start: { toolUse: { toolUseId: 'tooluse_b', name: 'get_weather' } },
+            },
+          },
+          { contentBlockDelta: { contentBlockIndex: 1, delta: { toolUse: { input: '{"city":"Oslo"}' } } } },
+          { contentBlockStop: { contentBlockIndex: 1 } },
+          { messageStop: { stopReason: 'tool_use' } },
+          {
+            metadata: {
+              usage: { inputTokens: 5, outputTokens: 6, totalTokens: 11 },
+              metrics: { latencyMs: 1 },
+            },
+          },
+        ],
+      },
+    ]);
+
+  it('chat: a streamed tool call without input gets the arguments {}, as OpenAI’s', async () => {
+    noArgTool('nova-two-tools');
+    const completion = await openai({ override_params: { model: 'nova-two-tools' } })
+      .chat.completions.stream({
+        model: 'x',
+        tools: [TOOL, { type: 'function', function: { name: 'get_time', parameters: { type: 'object' } } }],
+        messages: [{ role: 'user', content: 'Time and weather?' }],
+      })
+      .finalChatCompletion();
+    expect(
+      completion.choices[0]?.message.tool_calls?.map((call) => [
+        call.id,
+        call.function.name,
+        call.function.arguments,
+      ]),
+    ).toEqual([
+      ['tooluse_a', 'get_time', '{}'],
+      ['tooluse_b', 'get_weather', '{"city":"Oslo"}'],
+    ]);
+  });
+
+  it('messages: a streamed tool_use without input has the input {}', async () => {
+    noArgTool('amazon.nova-two-tools');
+    const message = await anthropic()
+      .messages.stream({
+        model: 'amazon.nova-two-tools',
+        max_tokens: 64,
+        tools: [
+          { name: 'get_time', input_schema: { type: 'object' } },
+          { name: 'get_weather', input_schema: { type: 'object' } },
+        ],
+        messages: [{ role: 'user', content: 'Time and weather?' }],
+      })
+      .finalMessage();
+    expect(message.content).toEqual([
+      { type: 'tool_use', id: 'tooluse_a', name: 'get_time', input: {} },
+      { type: 'tool_use', id: 'tooluse_b', name: 'get_weather', input: { city: 'Oslo' } },
+    ]);
+  });
+
+  it('responses: a streamed function call without input gets the arguments {}', async () => {
+    noArgTool('nova-two-tools-responses');
+    const stream = await openai({ override_params: { model: 'nova-two-tools-responses' } }).responses.create({
+      model: 'x',
+      input: 'Time and weather?',
+      tools: [
+        { type: 'function', name: 'get_time', strict: false, parameters: { type: 'object' } },
+        { type: 'function', name: 'get_weather', strict: false, parameters: { type: 'object' } },
+      ],
+      stream: true,
+    });
+    let completed: OpenAI.Responses.Response | undefined;
+    for await (const event of stream) if (event.type === 'response.completed') completed = event.response;
+    expect(
+      completed?.output
+        .filter((item) => item.type === 'function_call')
+        .map((item) => [item.call_id, item.name, item.arguments]),
+    ).toEqual([
+      ['tooluse_a', 'get_time', '{}'],
+      ['tooluse_b', 'get_weather', '{"city":"Oslo"}'],
+    ]);
+  });
+
+  it('non-streamed /v1/messages: guardrail_intervened is refusal, cache usage kept', async () => {
+    mock.script('amazon.nova-json-guard', [
+      {
+        json: {
+          output: { message: { role: 'assistant', content: [{ text: 'Sorry, I cannot help.' }] } },
+          stopReason: 'guardrail_intervened',
+          usage: {
+            inputTokens: 30,
+            outputTokens: 5,
+            totalTokens: 335,
+            cacheReadInputTokens: 200,
+            cacheWriteInputTokens: 100,
+          },
+          metrics: { latencyMs: 200 },
+        },
+      },
+    ]);
+    const message = await anthropic().messages.create({
+      model: 'amazon.nova-json-guard',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    expect(message.stop_reason).toBe('refusal');
+    expect(message.usage).toMatchObject({
+      input_tokens: 30,
+      output_tokens: 5,
+      cache_read_input_tokens: 200,
+      cache_creation_input_tokens: 100,
+    });
+  });
+
+  it('an HTTP 400 ValidationException "Input is too long": context_length_exceeded', async () => {
+    mock.script('nova-too-long', [
+      {
+        status: 400,
+        headers: {
+          'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/',
+        },
+        json: { message: 'Input is too long for requested model.' },
+      },
+    ]);
+    const error = await rejectionOf(
+      openai({ override_params: { model: 'nova-too-long' } }).chat.completions.create({
+        model: 'x',
+        messages: [{ role: 'user', content: 'Hi' }],
+      }),
+    );
+    expect(error).toMatchObject({ status: 400, code: 'context_length_exceeded' });
+  });
+
+  it('responses: an HTTP 429 is a 429 in OpenAI’s shape', async () => {
+    mock.script('nova-responses-429', [
+      {
+        status: 429,
+        headers: {
+          'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/',
+        },
+        json: { message: 'Too many tokens, please wait before trying again.' },
+      },
+    ]);
+    const error = await rejectionOf(
+      openai({ override_params: { model: 'nova-responses-429' } }).responses.create({
+        model: 'x',
+        input: 'Hi',
+        stream: true,
+      }),
+    );
+    expect(error.status).toBe(429);
+    expect(error.message).toContain('Too many tokens');
+  });
+
+  it('a throttlingException mid-stream is logged as a 200 with the exception as its error code', async () => {
+    mock.script('nova-mid-log', [
+      {
+        eventStream: [
+          { messageStart: { role: 'assistant' } },
+          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial ' } } },
+          { throttlingException: { message: 'Too many requests.' } },
+        ],
+        chunkDelayMs: 30,
+      },
+    ]);
+    const stream = await openai(
+      { override_params: { model: 'nova-mid-log' } },
+      { 'x-portkey-trace-id': 'nova-mid-log' },
+    ).chat.completions.create({
+      model: 'x',
+      stream: true,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    await (async () => {
+      for await (const _chunk of stream) {
+        // drained
+      }
+    })().catch(() => undefined);
+    const [line] = await gateway.waitForRequestLines('nova-mid-log');
+    expect(line).toMatchObject({ status: 200, errorCode: 'throttlingException', streamChunks: 2 });
+  });
+
+  it('an output pk.pii deny ends a translated Bedrock stream on /v1/messages with the 446 error event', async () => {
+    mock.script('amazon.nova-guarded', [
+      { eventStream: textStream('end_turn', ['Hello', ' jane@example.com']) },
+    ]);
+    const caught = await anthropic({ output_guardrails: [{ 'pk.pii': {}, deny: true }] })
+      .messages.stream({
+        model: 'amazon.nova-guarded',
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'Hi' }],
+      })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.APIError);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      error: { code: 'PK_ERR_GUARDRAIL_DENIED' },
+    });
+  });
+
+  it('an output pk.pii redaction masks a native Claude-on-Bedrock stream on /v1/messages', async () => {
+    const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    const chunk = (event: unknown) => ({
+      chunk: { bytes: Buffer.from(JSON.stringify(event)).toString('base64') },
+    });
+    mock.script(model, [
+      {
+        eventStream: [
+          chunk({
+            type: 'message_start',
+            message: {
+              id: 'msg_1',
+              type: 'message',
+              role: 'assistant',
+              model,
+              content: [],
+              stop_reason: null,
+              stop_sequence: null,
+              usage: { input_tokens: 12, output_tokens: 1 },
+            },
+          }),
+          chunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+          chunk({
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'text_delta', text: 'Write to jane@' },
+          }),
+          chunk({
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'text_delta', text: 'example.com now' },
+          }),
+          chunk({ type: 'content_block_stop', index: 0 }),
+          chunk({
+            type: 'message_delta',
+            delta: { stop_reason: 'end_turn', stop_sequence: null },
+            usage: { output_tokens: 9 },
+          }),
+          chunk({
+            type: 'message_stop',
+            'amazon-bedrock-invocationMetrics': {
+              inputTokenCount: 12,
+              outputTokenCount: 9,
+              invocationLatency: 100,
+              firstByteLatency: 50,
+            },
+          }),
+        ],
+      },
+    ]);
+    const message = await anthropic({ output_mutators: [{ 'pk.pii': { redact: true } }] })
+      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage();
+    expect(message.content).toEqual([{ type: 'text', text: 'Write to [REDACTED_EMAIL] now' }]);
+  });
+});

@@ -33,6 +33,17 @@ describe('createBedrockStreamTransformer', () => {
     expect(collected.finishReason).toBe('tool_calls');
   });
 
+  it('gives a tool call that streamed no input the arguments {}, as OpenAI sends a call without parameters', async () => {
+    const { collected } = await runAdapterStream({
+      adapter: bedrockAdapter,
+      frames: frames('tool-call-no-input.chunks.txt'),
+    });
+    expect(collected.toolCalls).toEqual([
+      { id: 'tooluse_3Nw5bXbVQqKJ0lS7sGyRzA', name: 'get_time', arguments: '{}' },
+      { id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', name: 'top_song', arguments: '{"sign": "WZPZ"}' },
+    ]);
+  });
+
   it('keeps Converse’s stopReason with strict compliance off, as Portkey', async () => {
     const run = (name: string, strict: boolean) =>
       runAdapterStream({ adapter: bedrockAdapter, frames: frames(name), strict });

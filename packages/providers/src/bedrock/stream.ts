@@ -11,7 +11,8 @@ import { toOpenAIUsageFromBedrock } from './usage.js';
 /**
  * ConverseStream events (decoded from the binary event stream) → OpenAI chunks: `messageStart` (role
  * chunk), `contentBlockStart` (a tool call's id and name), `contentBlockDelta` (text, tool input
- * fragments, reasoning text with strict compliance off), `contentBlockStop` (nothing), `messageStop`
+ * fragments, reasoning text with strict compliance off), `contentBlockStop` (`{}` as the arguments of a
+ * tool call that streamed no input, as OpenAI sends a call without parameters), `messageStop`
  * (finish reason), `metadata` (usage chunk when asked for, `onUsage`), and the exception events
  * (`throttlingException`, `validationException`, `modelStreamErrorException`,
  * `internalServerException`, `serviceUnavailableException`) as `event: error`. A stream whose body
@@ -33,6 +34,8 @@ export function createBedrockStreamTransformer(options: StreamTransformerOptions
   let toolCount = 0;
   let answeredWithJsonTool = false;
   const toolIndexOfBlock = new Map<number, number>();
+  /** Tool blocks that streamed some input: one that ends without any is sent `{}`, as OpenAI's. */
+  const toolBlocksWithInput = new Set<number>();
   const jsonBlocks = new Set<number>();
 
   function handle(event: string, payload: BedrockStreamPayload, controller: StreamSink): void {
@@ -66,13 +69,22 @@ export function createBedrockStreamTransformer(options: StreamTransformerOptions
         else if (typeof delta?.toolUse?.input === 'string' && delta.toolUse.input !== '') {
           if (jsonBlocks.has(block)) controller.enqueue(chunks.chunk({ content: delta.toolUse.input }));
           const index = toolIndexOfBlock.get(block);
-          if (index !== undefined)
+          if (index !== undefined) {
+            toolBlocksWithInput.add(block);
             controller.enqueue(
               chunks.chunk({ tool_calls: [{ index, function: { arguments: delta.toolUse.input } }] }),
             );
+          }
         } else if (!context.strictOpenAICompliance && typeof delta?.reasoningContent?.text === 'string') {
           controller.enqueue(chunks.chunk({ reasoning_content: delta.reasoningContent.text }));
         }
+        return;
+      }
+      case 'contentBlockStop': {
+        const index = toolIndexOfBlock.get(block);
+        if (index === undefined || toolBlocksWithInput.has(block)) return;
+        toolBlocksWithInput.add(block);
+        controller.enqueue(chunks.chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] }));
         return;
       }
       case 'messageStop':
