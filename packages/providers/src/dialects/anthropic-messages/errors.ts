@@ -81,16 +81,20 @@ export function messagesErrorBodyOf(envelope: OpenAIErrorEnvelope, status?: numb
 }
 
 /**
- * The stream item of an error on a Messages stream: `event: error` with Anthropic's body. An error
- * whose type is not Anthropic's gets the type of the status it stands for (Bedrock's
- * `throttlingException` → 429 → `rate_limit_error`, pk's 446 → `invalid_request_error`), as it would
- * have before the stream began.
+ * Anthropic's body of an error inside a Messages stream: an error whose type is not Anthropic's gets
+ * the type of the status it stands for (Bedrock's `throttlingException` → 429 → `rate_limit_error`,
+ * pk's 446 → `invalid_request_error`), as it would have before the stream began.
  */
-export function messagesErrorOutput(envelope: OpenAIErrorEnvelope): StreamOutput {
+export function messagesStreamErrorBodyOf(envelope: OpenAIErrorEnvelope): MessagesErrorBody {
   const type = envelope.error.type;
   const status =
     typeof type === 'string' && MESSAGES_ERROR_TYPES.has(type)
       ? undefined
       : statusOfStreamError(envelope.error);
-  return { type: 'error', envelope, data: JSON.stringify(messagesErrorBodyOf(envelope, status)) };
+  return messagesErrorBodyOf(envelope, status);
+}
+
+/** The stream item of an error on a Messages stream: `event: error` with Anthropic's body. */
+export function messagesErrorOutput(envelope: OpenAIErrorEnvelope): StreamOutput {
+  return { type: 'error', envelope, data: JSON.stringify(messagesStreamErrorBodyOf(envelope)) };
 }

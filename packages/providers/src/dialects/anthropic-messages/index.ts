@@ -2,7 +2,7 @@ import { encodeStreamOutput } from '../../shared/sse-encoder.js';
 import type { ClientDialect } from '../client-dialect.js';
 import { createMessagesStreamAccumulator } from './accumulator.js';
 import { createMessagesChatStreamTransformer } from './chat-stream.js';
-import { messagesErrorBodyOf, messagesErrorOutput } from './errors.js';
+import { messagesErrorBodyOf, messagesErrorOutput, messagesStreamErrorBodyOf } from './errors.js';
 import { messagesFromChatCompletion } from './from-chat-completion.js';
 import { createMessagesNativeStreamTransformer, readNativeMessage } from './native-answer.js';
 import { messagesWithoutThoughtSignatures } from './native-request.js';
@@ -32,5 +32,5 @@ export const anthropicMessagesDialect = {
   errorFrame: (envelope, options) =>
     options?.extra === undefined
       ? encodeStreamOutput(messagesErrorOutput(envelope))
-      : `event: error\ndata: ${JSON.stringify({ ...messagesErrorBodyOf(envelope), ...options.extra })}\n\n`,
+      : `event: error\ndata: ${JSON.stringify({ ...messagesStreamErrorBodyOf(envelope), ...options.extra })}\n\n`,
 } as const satisfies ClientDialect;
