@@ -400,6 +400,75 @@ describe('Anthropic', () => {
     expect(mock.received.at(-1)?.headers['anthropic-version']).toBeDefined();
   });
 
+  it('a streamed tool_use without input reaches the openai SDK with the arguments {}, as OpenAI’s', async () => {
+    const event = (data: Record<string, unknown>) => ({
+      event: String(data.type),
+      data: JSON.stringify(data),
+    });
+    mock.script('claude-no-input-tool', [
+      {
+        sse: [
+          event({
+            type: 'message_start',
+            message: {
+              id: 'msg_01GdUVJ8bCCkuZz6q9tmVJbM',
+              type: 'message',
+              role: 'assistant',
+              model: 'claude-no-input-tool',
+              content: [],
+              stop_reason: null,
+              stop_sequence: null,
+              usage: { input_tokens: 380, output_tokens: 2 },
+            },
+          }),
+          event({
+            type: 'content_block_start',
+            index: 0,
+            content_block: {
+              type: 'tool_use',
+              id: 'toolu_01Xp2HbXyGq5xV3b9kYtR7mN',
+              name: 'get_time',
+              input: {},
+            },
+          }),
+          event({
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'input_json_delta', partial_json: '' },
+          }),
+          event({ type: 'content_block_stop', index: 0 }),
+          event({
+            type: 'message_delta',
+            delta: { stop_reason: 'tool_use', stop_sequence: null },
+            usage: { output_tokens: 31 },
+          }),
+          event({ type: 'message_stop' }),
+        ],
+      },
+    ]);
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({
+        apiKey: GATEWAY_KEY,
+        config: { provider: 'anthropic', api_key: ANTHROPIC_KEY },
+      }),
+    });
+    const completion = await client.chat.completions
+      .stream({
+        model: 'claude-no-input-tool',
+        max_tokens: 64,
+        tools: [{ type: 'function', function: { name: 'get_time', parameters: { type: 'object' } } }],
+        messages,
+      })
+      .finalChatCompletion();
+    expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
+    expect(completion.choices[0]?.message.tool_calls).toMatchObject([
+      { id: 'toolu_01Xp2HbXyGq5xV3b9kYtR7mN', function: { name: 'get_time', arguments: '{}' } },
+    ]);
+  });
+
   it('[defect 5] strict_open_ai_compliance: false in a config gives the provider’s extras (reasoning)', async () => {
     const client = new OpenAI({
       baseURL: gateway.base,

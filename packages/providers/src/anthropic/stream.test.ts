@@ -62,6 +62,14 @@ describe('createAnthropicStreamTransformer', () => {
     expect(collected.usageChunks).toBe(0);
   });
 
+  it('gives a tool call that streamed no input the arguments {}, as OpenAI sends a call without parameters', async () => {
+    const { collected } = await run('tool-call-no-input.chunks.txt');
+    expect(collected.toolCalls).toEqual([
+      { id: 'toolu_01Xp2HbXyGq5xV3b9kYtR7mN', name: 'get_time', arguments: '{}' },
+    ]);
+    expect(collected.finishReason).toBe('tool_calls');
+  });
+
   it('returns thinking as reasoning_content and the signature only when strict compliance is off', async () => {
     const strict = await run('thinking.chunks.txt');
     expect(strict.collected.reasoning).toBe('');

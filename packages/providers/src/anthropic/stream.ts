@@ -24,7 +24,8 @@ type Delta = ChatCompletionChunk['choices'][number]['delta'];
  * `message_start` (role chunk, input usage), `content_block_start` (a tool call's id and name),
  * `content_block_delta` (`text_delta` → content, `input_json_delta` → tool-call arguments,
  * `thinking_delta` → `reasoning_content`, `signature_delta` → `thinking_blocks`, the last two only with
- * strict compliance off), `message_delta` (finish reason, the vendor's own with native finish reasons
+ * strict compliance off), `content_block_stop` (`{}` as the arguments of a tool call that streamed no
+ * input, as OpenAI sends a call without parameters), `message_delta` (finish reason, the vendor's own with native finish reasons
  * on; output usage), `message_stop` (usage chunk
  * when asked for, `onUsage`), `ping` (ignored) and `error` (an `event: error` frame). A stream cut
  * before `message_stop` still gives the usage reported so far (`usageSoFar`); one whose body breaks
@@ -45,6 +46,8 @@ export function createAnthropicStreamTransformer(options: StreamTransformerOptio
   let answeredWithJsonTool = false;
   let toolCount = 0;
   const toolIndexOfBlock = new Map<number, number>();
+  /** Tool blocks that streamed some input: one that ends without any is sent `{}`, as OpenAI's. */
+  const toolBlocksWithInput = new Set<number>();
   const jsonBlocks = new Set<number>();
 
   function chunk(delta: Delta, finishReason: FinishReason | null = null): StreamOutput {
@@ -106,10 +109,12 @@ export function createAnthropicStreamTransformer(options: StreamTransformerOptio
             return;
           }
           const index = toolIndexOfBlock.get(event.index);
-          if (index !== undefined)
+          if (index !== undefined) {
+            toolBlocksWithInput.add(event.index);
             controller.enqueue(
               chunk({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] }),
             );
+          }
         } else if (delta.type === 'thinking_delta' && !strict && typeof delta.thinking === 'string') {
           controller.enqueue(chunk({ reasoning_content: delta.thinking }));
         } else if (delta.type === 'signature_delta' && !strict && typeof delta.signature === 'string') {
@@ -117,6 +122,13 @@ export function createAnthropicStreamTransformer(options: StreamTransformerOptio
             chunk({ thinking_blocks: [{ type: 'thinking', thinking: '', signature: delta.signature }] }),
           );
         }
+        return;
+      }
+      case 'content_block_stop': {
+        const index = toolIndexOfBlock.get(event.index);
+        if (index === undefined || toolBlocksWithInput.has(event.index)) return;
+        toolBlocksWithInput.add(event.index);
+        controller.enqueue(chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] }));
         return;
       }
       case 'message_delta': {
