@@ -783,3 +783,48 @@ describe('async guardrails on the dialect routes', () => {
     },
   );
 });
+
+describe.each([
+  ['native to Anthropic', 'anthropic-d'],
+  ['translated to OpenAI', 'openai-d'],
+] as const)('guardrails read /v1/messages documents %s (Anthropic SDK)', (_name, virtualKey) => {
+  const withDocument = (client: Anthropic) =>
+    client.messages.create({
+      model: 'claude-guarded',
+      max_tokens: 64,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'document',
+              source: { type: 'text', media_type: 'text/plain', data: 'Contact jane@example.com' },
+            },
+            {
+              type: 'document',
+              source: { type: 'content', content: [{ type: 'text', text: 'Or ops@example.com' }] },
+            },
+            { type: 'text', text: 'Summarise these.' },
+          ],
+        },
+      ],
+    });
+
+  it('a pk.pii deny sees a plain-text document’s PII: 446, nothing sent', async () => {
+    const before = mock.received.length;
+    const caught = await withDocument(
+      anthropic({ virtual_key: virtualKey, input_guardrails: [DENY_PII] }),
+    ).catch((error: unknown) => error);
+    expect((caught as { status?: number }).status).toBe(446);
+    expect(receivedSince(before)).toHaveLength(0);
+  });
+
+  it('a pk.pii redaction masks the documents before they leave', async () => {
+    const before = mock.received.length;
+    await withDocument(anthropic({ virtual_key: virtualKey, input_mutators: [REDACT_PII] }));
+    const [sent] = receivedSince(before);
+    expect(sent?.text).not.toContain('@example.com');
+    expect(sent?.text).toContain('Contact [REDACTED_EMAIL]');
+    expect(sent?.text).toContain('Or [REDACTED_EMAIL]');
+  });
+});

@@ -68,6 +68,24 @@ describe('every text of a dialect request (pk’s own checks)', () => {
     ]);
   });
 
+  it('reads a Messages request’s documents (plain-text and content sources), search results and a tool result’s document', () => {
+    const request = fixture('messages-documents.json');
+    expect(allRequestTexts(request, 'messages')).toEqual([
+      'The grass is green. Write to jane@example.com.',
+      'First chunk, from ops@example.com',
+      'Second chunk',
+      'Reach bob@example.com for details',
+      'What color is the grass?',
+      'https://example.com',
+      'Page text with carol@example.com',
+    ]);
+    const redacted = JSON.stringify(
+      mapRequestTexts(request, 'messages', (text) => text.replace(/\S+@example\.com/g, '[EMAIL]')),
+    );
+    expect(redacted).not.toContain('@example.com');
+    expect(redacted).toContain('JVBERi0xLjQK');
+  });
+
   it('reads a Responses request’s instructions, messages, function call arguments and outputs', () => {
     expect(allRequestTexts(RESPONSES_REQUEST, 'createModelResponse')).toEqual([
       'You are a travel assistant. Escalate to ops@example.com.',

@@ -7,7 +7,7 @@ import { mapArgumentsText } from './tool-call-arguments.js';
  * a walk whose `map` collects ({@link collectTexts}), rewriting one whose `map` replaces. Anthropic's
  * Messages API (https://docs.anthropic.com/en/api/messages): `system` and each message's `content`, a
  * string or blocks (`text`, `tool_use` with its `input` object, `tool_result` with string or block
- * `content`); an answer's `content` blocks. OpenAI's Responses API
+ * `content`, `document` with a plain-text or content source, `search_result`); an answer's `content` blocks. OpenAI's Responses API
  * (https://platform.openai.com/docs/api-reference/responses/create): `instructions`, `input` as a string
  * or items (`message` with string content or `input_text` / `output_text` parts, `function_call`
  * with its JSON `arguments`, `function_call_output` with its `output`); an answer's `output` items.
@@ -82,12 +82,27 @@ function mapTextOrParts(value: unknown, map: (text: string) => string): unknown 
   );
 }
 
-/** One Anthropic content block: `text`, `tool_use` input's string values, `tool_result` content. */
+/** A `document` block's source: a plain-text source's `data`, a content source's text blocks. */
+function mapDocumentSource(source: unknown, map: (text: string) => string): unknown {
+  if (!isRecord(source)) return source;
+  if (source.type === 'text' && typeof source.data === 'string')
+    return withKey(source, 'data', map(source.data));
+  if (source.type === 'content') return withKey(source, 'content', mapTextOrParts(source.content, map));
+  return source;
+}
+
+/**
+ * One Anthropic content block: `text`, `tool_use` input's string values, `tool_result` content (a
+ * string or blocks, documents included), a `document`'s text (plain-text or content source), a
+ * `search_result`'s text blocks.
+ */
 function mapMessagesBlock(block: unknown, map: (text: string) => string): unknown {
   if (!isRecord(block)) return block;
   if (block.type === 'tool_use' || block.type === 'server_tool_use')
     return withKey(block, 'input', mapJsonStrings(block.input, map));
-  if (block.type === 'tool_result') return withKey(block, 'content', mapTextOrParts(block.content, map));
+  if (block.type === 'tool_result') return withKey(block, 'content', mapMessagesContent(block.content, map));
+  if (block.type === 'document') return withKey(block, 'source', mapDocumentSource(block.source, map));
+  if (block.type === 'search_result') return withKey(block, 'content', mapTextOrParts(block.content, map));
   return typeof block.text === 'string' ? withKey(block, 'text', map(block.text)) : block;
 }
 
