@@ -845,3 +845,152 @@ describe('tool calls without input, non-streamed stops, errors and guardrails on
     expect(message.content).toEqual([{ type: 'text', text: 'Write to [REDACTED_EMAIL] now' }]);
   });
 });
+
+describe('Claude on Bedrock natively, a Responses stream opening with an exception, session tokens', () => {
+  const CLAUDE = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+  const chunk = (event: unknown) => ({
+    chunk: { bytes: Buffer.from(JSON.stringify(event)).toString('base64') },
+  });
+  const claudeStream = (model: string) => [
+    chunk({
+      type: 'message_start',
+      message: {
+        id: 'msg_bdrk_01',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: {
+          input_tokens: 30,
+          cache_read_input_tokens: 200,
+          cache_creation_input_tokens: 100,
+          output_tokens: 1,
+        },
+      },
+    }),
+    chunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+    chunk({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello there' } }),
+    chunk({ type: 'content_block_stop', index: 0 }),
+    chunk({
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 20 },
+    }),
+    chunk({
+      type: 'message_stop',
+      'amazon-bedrock-invocationMetrics': {
+        inputTokenCount: 30,
+        outputTokenCount: 20,
+        invocationLatency: 100,
+        firstByteLatency: 50,
+      },
+    }),
+  ];
+
+  it('a native Claude stream’s usage (cache reads and writes) and cost reach the log line', async () => {
+    mock.script(CLAUDE, [{ eventStream: claudeStream(CLAUDE) }]);
+    const message = await anthropic({}, { 'x-portkey-trace-id': 'claude-native-usage' })
+      .messages.stream({ model: CLAUDE, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage();
+    expect(message.usage).toMatchObject({
+      input_tokens: 30,
+      output_tokens: 20,
+      cache_read_input_tokens: 200,
+    });
+    const [line] = await gateway.waitForRequestLines('claude-native-usage');
+    // Claude 3.5 Haiku per million: 0.8 input, 1 cache write, 0.08 cache read, 4 output.
+    expect(line).toMatchObject({
+      status: 200,
+      provider: 'bedrock',
+      usage: { prompt_tokens: 330, completion_tokens: 20, cached_tokens: 200, cache_write_tokens: 100 },
+      costStatus: 'priced',
+    });
+    expect(line?.cost).toBeCloseTo((30 * 0.8 + 100 * 1 + 200 * 0.08 + 20 * 4) / 1e6, 9);
+  });
+
+  it('native Claude: HTTP 429 ThrottlingException is Anthropic’s 429 rate_limit_error, retried', async () => {
+    const model = 'anthropic.claude-3-haiku-20240307-v1:0';
+    const before = bedrockCalls().length;
+    mock.script(model, [
+      {
+        status: 429,
+        headers: {
+          'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/',
+        },
+        json: { message: 'Too many requests, please wait before trying again.' },
+      },
+    ]);
+    const caught = await anthropic({ retry: { attempts: 1, backoff: { initial_ms: 20 } } })
+      .messages.create({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .catch((error: unknown) => error);
+    expect((caught as { status?: number }).status).toBe(429);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      type: 'error',
+      error: { type: 'rate_limit_error' },
+    });
+    expect(bedrockCalls().length - before).toBe(2);
+  });
+
+  it('a native Claude stream opening with a throttlingException: Anthropic’s 429 after the retries', async () => {
+    const model = 'anthropic.claude-3-opus-20240229-v1:0';
+    const before = bedrockCalls().length;
+    mock.script(model, [{ eventStream: [{ throttlingException: { message: 'Too many requests.' } }] }]);
+    const caught = await anthropic({ retry: { attempts: 1, backoff: { initial_ms: 20 } } })
+      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect((caught as { status?: number }).status).toBe(429);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      type: 'error',
+      error: { type: 'rate_limit_error' },
+    });
+    expect(bedrockCalls().length - before).toBe(2);
+  });
+
+  it('responses: a stream opening with throttlingException is a 429 after retries', async () => {
+    const before = bedrockCalls().length;
+    mock.script('nova-responses-throttled-first', [
+      { eventStream: [{ throttlingException: { message: 'Too many requests.' } }] },
+    ]);
+    const error = await rejectionOf(
+      openai({
+        override_params: { model: 'nova-responses-throttled-first' },
+        retry: { attempts: 1, backoff: { initial_ms: 20 } },
+      }).responses.create({
+        model: 'x',
+        input: 'Hi',
+        stream: true,
+      }),
+    );
+    expect(error.status).toBe(429);
+    expect(bedrockCalls().length - before).toBe(2);
+  });
+
+  it('a session token from the headers signs the call (x-amz-security-token)', async () => {
+    mock.awsKeys.set('ASIATEMPSESSION00001', {
+      secretAccessKey: 'temp/Secret+Key/0123456789abcdefGHIJKL',
+      sessionToken: 'FwoGZXIvYXdzEMOCKTOKEN',
+    });
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-provider': 'bedrock',
+        'x-portkey-aws-region': 'us-east-1',
+        'x-portkey-aws-access-key-id': 'ASIATEMPSESSION00001',
+        'x-portkey-aws-secret-access-key': 'temp/Secret+Key/0123456789abcdefGHIJKL',
+        'x-portkey-aws-session-token': 'FwoGZXIvYXdzEMOCKTOKEN',
+      },
+    });
+    const completion = await client.chat.completions.create({
+      model: 'amazon.nova-lite-v1:0',
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    expect(completion.choices[0]?.message.content).toBeTruthy();
+    expect(bedrockCalls().at(-1)?.headers['x-amz-security-token']).toBe('FwoGZXIvYXdzEMOCKTOKEN');
+  });
+});
