@@ -828,3 +828,96 @@ describe.each([
     expect(sent?.text).toContain('Or [REDACTED_EMAIL]');
   });
 });
+
+describe('hooks in Portkey’s raw form, streamed denies and output mutators on tool calls, native and translated', () => {
+  it.each([['openai-d'], ['anthropic-d']])(
+    'a streamed /v1/responses request whose input guardrail denies is a 446, nothing sent (%s)',
+    async (vk) => {
+      const before = mock.received.length;
+      const caught = await openai({ virtual_key: vk, input_guardrails: [DENY_APPLE] })
+        .responses.create({ model: 'gpt-guarded', input: 'Apple?', stream: true })
+        .catch((error: unknown) => error);
+      expect(caught).toMatchObject({ status: 446, code: 'PK_ERR_GUARDRAIL_DENIED' });
+      expect(receivedSince(before)).toHaveLength(0);
+    },
+  );
+
+  it.each([['openai-d'], ['anthropic-d']])(
+    'a raw before_request_hooks guardrail denies a /v1/messages request (%s)',
+    async (vk) => {
+      const before = mock.received.length;
+      const caught = await anthropic({
+        virtual_key: vk,
+        before_request_hooks: [
+          {
+            type: 'guardrail',
+            id: 'no-apple',
+            deny: true,
+            checks: [{ id: 'default.contains', parameters: { operator: 'none', words: ['Apple'] } }],
+          },
+        ],
+      })
+        .messages.create({
+          model: 'claude-guarded',
+          max_tokens: 64,
+          messages: [{ role: 'user', content: 'Apple?' }],
+        })
+        .catch((error: unknown) => error);
+      expect((caught as { status?: number }).status).toBe(446);
+      expect(receivedSince(before)).toHaveLength(0);
+    },
+  );
+
+  it.each([['openai-d'], ['anthropic-d']])(
+    'a raw mutator hook redacts /v1/responses instructions and developer and user items (%s)',
+    async (vk) => {
+      const before = mock.received.length;
+      await openai({
+        virtual_key: vk,
+        before_request_hooks: [
+          { type: 'mutator', id: 'redact', checks: [{ id: 'pk.pii', parameters: { redact: true } }] },
+        ],
+      }).responses.create({
+        model: 'gpt-guarded',
+        instructions: 'Mail ops@example.com',
+        input: [
+          { type: 'message', role: 'developer', content: 'Or dev@example.com' },
+          {
+            type: 'message',
+            role: 'user',
+            content: [{ type: 'input_text', text: 'Hi from jane@example.com' }],
+          },
+        ],
+      });
+      const [sent] = receivedSince(before);
+      expect(sent?.text).not.toContain('@example.com');
+    },
+  );
+
+  it.each([['openai-d'], ['anthropic-d']])(
+    'an output pk.pii redaction masks a /v1/responses function call’s arguments (%s)',
+    async (vk) => {
+      const response = await openai({ virtual_key: vk, output_mutators: [REDACT_PII] }).responses.create({
+        model: 'tool-with-pii',
+        input: 'Email Jane',
+        tools: [{ type: 'function', strict: false, ...EMAIL_TOOL }],
+      });
+      expect(JSON.stringify(response.output)).not.toContain('jane@example.com');
+    },
+  );
+
+  it.each([['openai-d'], ['anthropic-d']])(
+    'an output pk.pii redaction masks a streamed /v1/messages tool_use input (%s)',
+    async (vk) => {
+      const message = await anthropic({ virtual_key: vk, output_mutators: [REDACT_PII] })
+        .messages.stream({
+          model: 'tool-with-pii',
+          max_tokens: 64,
+          tools: [{ name: EMAIL_TOOL.name, input_schema: { type: 'object' } }],
+          messages: [{ role: 'user', content: 'Email Jane' }],
+        })
+        .finalMessage();
+      expect(JSON.stringify(message.content)).not.toContain('jane@example.com');
+    },
+  );
+});
