@@ -994,3 +994,26 @@ describe('Claude on Bedrock natively, a Responses stream opening with an excepti
     expect(bedrockCalls().at(-1)?.headers['x-amz-security-token']).toBe('FwoGZXIvYXdzEMOCKTOKEN');
   });
 });
+
+describe('Converse stop reasons on a Responses stream', () => {
+  it.each([
+    ['guardrail_intervened', 'response.incomplete', { reason: 'content_filter' }],
+    ['content_filtered', 'response.incomplete', { reason: 'content_filter' }],
+    ['model_context_window_exceeded', 'response.incomplete', { reason: 'max_output_tokens' }],
+    ['stop_sequence', 'response.completed', null],
+  ])('stopReason %s ends with %s', async (stop, type, details) => {
+    const model = `nova-resp-stop-${stop}`;
+    mock.script(model, [{ eventStream: textStream(stop) }]);
+    const stream = await openai({ override_params: { model } }).responses.create({
+      model: 'x',
+      input: 'Hi',
+      stream: true,
+    });
+    let last: OpenAI.Responses.ResponseStreamEvent | undefined;
+    for await (const event of stream) last = event;
+    expect(last?.type).toBe(type);
+    expect((last as { response?: OpenAI.Responses.Response }).response?.incomplete_details ?? null).toEqual(
+      details,
+    );
+  });
+});
