@@ -1017,3 +1017,100 @@ describe('Converse stop reasons on a Responses stream', () => {
     );
   });
 });
+
+describe('Claude’s extended thinking through Converse (openai SDK, strict compliance off)', () => {
+  const CLAUDE_37 = 'us.anthropic.claude-3-7-sonnet-20250219-v1:0';
+  const SIGNATURE = 'ErUBCkYIBxgCIkDbSk4x8k3rS0Ut7Jk0mQ==';
+  const ENCRYPTED = 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIw';
+  const loose = () => openai({}, { 'x-portkey-strict-open-ai-compliance': 'false' });
+  const tools = [TOOL];
+  const ask = { role: 'user' as const, content: 'Weather in Paris?' };
+
+  it('the signed and encrypted reasoning of a tool-use turn reaches the client, and goes back to Bedrock first, unchanged', async () => {
+    mock.script(CLAUDE_37, [
+      {
+        json: {
+          output: {
+            message: {
+              role: 'assistant',
+              content: [
+                {
+                  reasoningContent: {
+                    reasoningText: { text: 'I should call get_weather.', signature: SIGNATURE },
+                  },
+                },
+                { reasoningContent: { redactedContent: ENCRYPTED } },
+                { toolUse: { toolUseId: 'tooluse_1', name: 'get_weather', input: { city: 'Paris' } } },
+              ],
+            },
+          },
+          stopReason: 'tool_use',
+          usage: { inputTokens: 40, outputTokens: 30, totalTokens: 70 },
+          metrics: { latencyMs: 300 },
+        },
+      },
+      {
+        json: {
+          output: { message: { role: 'assistant', content: [{ text: 'It is 18 degrees in Paris.' }] } },
+          stopReason: 'end_turn',
+          usage: { inputTokens: 60, outputTokens: 10, totalTokens: 70 },
+          metrics: { latencyMs: 200 },
+        },
+      },
+    ]);
+    const first = await loose().chat.completions.create({
+      model: CLAUDE_37,
+      tools,
+      messages: [ask],
+      reasoning_effort: 'low',
+    });
+    const message = first.choices[0]?.message as OpenAI.Chat.ChatCompletionMessage & {
+      thinking_blocks?: unknown[];
+    };
+    expect(message.thinking_blocks).toEqual([
+      { type: 'thinking', thinking: 'I should call get_weather.', signature: SIGNATURE },
+      { type: 'redacted_thinking', data: ENCRYPTED },
+    ]);
+    const second = await loose().chat.completions.create({
+      model: CLAUDE_37,
+      tools,
+      reasoning_effort: 'low',
+      messages: [
+        ask,
+        message as OpenAI.Chat.ChatCompletionAssistantMessageParam,
+        { role: 'tool', tool_call_id: 'tooluse_1', content: '18 degrees' },
+      ],
+    });
+    expect(second.choices[0]?.message.content).toBe('It is 18 degrees in Paris.');
+    const sent = bedrockCalls().at(-1)?.body as { messages: { role: string; content: unknown[] }[] };
+    expect(sent.messages[1]).toEqual({
+      role: 'assistant',
+      content: [
+        { reasoningContent: { reasoningText: { text: 'I should call get_weather.', signature: SIGNATURE } } },
+        { reasoningContent: { redactedContent: ENCRYPTED } },
+        { toolUse: { toolUseId: 'tooluse_1', name: 'get_weather', input: { city: 'Paris' } } },
+      ],
+    });
+  });
+
+  it('a streamed answer sends the signature as thinking_blocks after the reasoning text', async () => {
+    mock.script('us.anthropic.claude-sonnet-4-20250514-v1:0', [{ eventStream: REASONING_TEXT_TOOL }]);
+    const stream = await loose().chat.completions.create({
+      model: 'us.anthropic.claude-sonnet-4-20250514-v1:0',
+      tools,
+      stream: true,
+      messages: [ask],
+    });
+    let reasoning = '';
+    const blocks: unknown[] = [];
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as
+        | { reasoning_content?: string; thinking_blocks?: unknown[] }
+        | undefined;
+      reasoning += delta?.reasoning_content ?? '';
+      blocks.push(...(delta?.thinking_blocks ?? []));
+    }
+    expect(reasoning).toBe('The user wants weather.');
+    expect(blocks).toEqual([{ type: 'thinking', thinking: '', signature: 'c2lnbmF0dXJl' }]);
+  });
+});

@@ -16,6 +16,8 @@ export const bedrockContentBlockSchema = z.looseObject({
   reasoningContent: z
     .looseObject({
       reasoningText: z.looseObject({ text: z.string().nullish(), signature: z.string().nullish() }).nullish(),
+      /** Reasoning the provider encrypted (base64), sent back as it came. */
+      redactedContent: z.string().nullish(),
     })
     .nullish(),
 });
@@ -52,7 +54,11 @@ export const bedrockStreamPayloadSchema = z.looseObject({
       text: z.string().nullish(),
       toolUse: z.looseObject({ input: z.string().nullish() }).nullish(),
       reasoningContent: z
-        .looseObject({ text: z.string().nullish(), signature: z.string().nullish() })
+        .looseObject({
+          text: z.string().nullish(),
+          signature: z.string().nullish(),
+          redactedContent: z.string().nullish(),
+        })
         .nullish(),
     })
     .nullish(),

@@ -2,6 +2,7 @@ import type { OpenAIContentPart, OpenAIMessage } from '../openai-format/chat-com
 import { type CacheControl, cacheControlOf } from '../shared/cache-control.js';
 import { imageUrlOf, messageText, parseDataUrl } from '../shared/chat-request.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
+import { bedrockReasoningBlocks } from './reasoning-blocks.js';
 import { bedrockFileBlock, bedrockImageFormat, requireTextBesideDocuments } from './request-documents.js';
 
 /** A Converse message we send. */
@@ -99,8 +100,8 @@ function append(
 /**
  * OpenAI messages → Converse `system` + `messages`: system and developer messages become `system`
  * text blocks; images become `image` blocks with base64 `bytes`, files `document` blocks (PDF, text,
- * Office formats …; a user turn with one needs a text part too); assistant tool calls `toolUse`
- * blocks; tool results `toolResult` blocks of a user turn (a JSON object result as `json`, else
+ * Office formats …; a user turn with one needs a text part too); an assistant's `thinking_blocks`
+ * `reasoningContent` blocks (first, signature kept), its tool calls `toolUse` blocks; tool results `toolResult` blocks of a user turn (a JSON object result as `json`, else
  * `text`); consecutive turns of one role are merged, as Converse requires. A `cache_control` on a
  * part, a tool call or a tool message becomes a `cachePoint` block right after it.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html
@@ -123,7 +124,8 @@ export function toBedrockMessages(
         append(messages, 'user', userBlocks(message.content, documentNames, warnings));
         break;
       case 'assistant': {
-        const blocks = textBlocks(message);
+        // Reasoning comes first, as Claude gave it (signature included).
+        const blocks = [...bedrockReasoningBlocks(message.thinking_blocks), ...textBlocks(message)];
         for (const call of message.tool_calls ?? []) {
           const input = parseJsonOrUndefined(call.function.arguments === '' ? '{}' : call.function.arguments);
           const toolUse = { toolUse: { toolUseId: call.id, name: call.function.name, input: input ?? {} } };

@@ -23,6 +23,49 @@ const send = (body: Record<string, unknown>, over: Record<string, unknown> = {})
 };
 
 describe('toBedrockRequest', () => {
+  it('sends an assistant’s thinking_blocks back first as reasoningContent, signature and encrypted content unchanged', () => {
+    const { body } = send({
+      model: 'us.anthropic.claude-3-7-sonnet-20250219-v1:0',
+      messages: [
+        { role: 'user', content: 'What is the most popular song on WZPZ?' },
+        {
+          role: 'assistant',
+          content: "I'll look that up.",
+          thinking_blocks: [
+            {
+              type: 'thinking',
+              thinking: 'I should call top_song.',
+              signature: 'ErUBCkYIBxgCIkDbSk4x8k3rS0Ut7Jk0mQ==',
+            },
+            { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIw' },
+          ],
+          tool_calls: [
+            {
+              id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q',
+              type: 'function',
+              function: { name: 'top_song', arguments: '{"sign":"WZPZ"}' },
+            },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', content: 'Elemental Hotel' },
+      ],
+      tools: [{ type: 'function', function: { name: 'top_song', parameters: { type: 'object' } } }],
+    });
+    expect((body.messages as { content: unknown[] }[])[1]?.content).toEqual([
+      {
+        reasoningContent: {
+          reasoningText: {
+            text: 'I should call top_song.',
+            signature: 'ErUBCkYIBxgCIkDbSk4x8k3rS0Ut7Jk0mQ==',
+          },
+        },
+      },
+      { reasoningContent: { redactedContent: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIw' } },
+      { text: "I'll look that up." },
+      { toolUse: { toolUseId: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q', name: 'top_song', input: { sign: 'WZPZ' } } },
+    ]);
+  });
+
   it('sends the documented Converse request field for field to the encoded model path', () => {
     const { upstream, body, warnings } = send({
       model: 'anthropic.claude-3-haiku-20240307-v1:0',

@@ -15,6 +15,27 @@ const chat = (extra: Record<string, unknown> = {}) =>
   preparedChat('bedrock', { model: 'm', messages: [{ role: 'user', content: 'x' }], ...extra });
 
 describe('fromBedrockResponse', () => {
+  it('keeps signed and encrypted reasoning as thinking_blocks with strict compliance off, none with it on', () => {
+    const body = readJsonFixture('bedrock', 'reasoning-tool-call.json');
+    const loose = fromBedrockResponse(body, chat(), testContext('bedrock', {}, false));
+    expect(translatedChatCompletionSchema.parse(loose).choices[0]?.message).toMatchObject({
+      content: "I'll look that up.",
+      reasoning_content: 'The user wants the top song for WZPZ. I should call top_song.',
+      thinking_blocks: [
+        {
+          type: 'thinking',
+          thinking: 'The user wants the top song for WZPZ. I should call top_song.',
+          signature: 'ErUBCkYIBxgCIkDbSk4x8k3rS0Ut7Jk0mQ==',
+        },
+        { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIw' },
+      ],
+      tool_calls: [{ id: 'tooluse_kZJMlvQmRJ6eAyJE5GIl7Q' }],
+    });
+    const strict = chatCompletionSchema.parse(fromBedrockResponse(body, chat(), context));
+    expect(strict.choices[0]?.message).not.toHaveProperty('thinking_blocks');
+    expect(strict.choices[0]?.message).not.toHaveProperty('reasoning_content');
+  });
+
   it('translates text, tool use and the JSON-mode tool', () => {
     expect(
       chatCompletionSchema.parse(

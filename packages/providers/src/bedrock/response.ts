@@ -1,4 +1,5 @@
 import type { TranslatedChatCompletion } from '../openai-format/chat-completion.js';
+import type { ThinkingBlock } from '../openai-format/chat-completion-request.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
 import { buildChatCompletion, type ChatCompletionToolCall } from '../shared/chat-completion.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
@@ -11,6 +12,7 @@ import {
 } from './api.js';
 import { mapBedrockStopReason } from './finish-reason.js';
 import { BEDROCK_JSON_TOOL_NAME, wantsBedrockJson } from './json-mode.js';
+import { thinkingBlockOf } from './reasoning-blocks.js';
 import { toOpenAIUsageFromBedrock } from './usage.js';
 
 function fromBedrockEmbedding(body: unknown, request: PreparedRequest, provider: string): EmbeddingList {
@@ -42,8 +44,9 @@ function fromBedrockEmbedding(body: unknown, request: PreparedRequest, provider:
  * Converse answer → OpenAI chat completion, or an InvokeModel embeddings answer (Titan or Cohere) →
  * embeddings list (pure). Text blocks are joined, `toolUse` blocks become tool calls (the JSON-mode
  * tool's input becomes `content`), `stopReason` is mapped (kept as it came with native finish reasons
- * on; a JSON-mode answer ends with `end_turn`), reasoning text is `reasoning_content` with strict
- * compliance off.
+ * on; a JSON-mode answer ends with `end_turn`); with strict compliance off, reasoning text is
+ * `reasoning_content` and each reasoning block, signature or encrypted content kept, a `thinking_blocks`
+ * entry, for Claude's next turn.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_ResponseSyntax
  */
 export function fromBedrockResponse(
@@ -57,6 +60,7 @@ export function fromBedrockResponse(
   const json = wantsBedrockJson(request.body);
   const texts: string[] = [];
   const reasoning: string[] = [];
+  const thinkingBlocks: ThinkingBlock[] = [];
   const toolCalls: ChatCompletionToolCall[] = [];
   let answeredWithJsonTool = false;
   for (const block of parsed.data.output.message?.content ?? []) {
@@ -72,8 +76,11 @@ export function fromBedrockResponse(
           type: 'function',
           function: { name: block.toolUse.name, arguments: input },
         });
-    } else if (typeof block.reasoningContent?.reasoningText?.text === 'string') {
-      reasoning.push(block.reasoningContent.reasoningText.text);
+    } else if (block.reasoningContent) {
+      const { reasoningText, redactedContent } = block.reasoningContent;
+      if (typeof reasoningText?.text === 'string') reasoning.push(reasoningText.text);
+      const thinking = thinkingBlockOf(reasoningText, redactedContent);
+      if (thinking !== undefined) thinkingBlocks.push(thinking);
     }
   }
   return buildChatCompletion({
@@ -82,10 +89,12 @@ export function fromBedrockResponse(
     now: context.now(),
     texts,
     toolCalls,
-    extras:
-      !context.strictOpenAICompliance && reasoning.length > 0
-        ? { reasoning_content: reasoning.join('') }
-        : {},
+    extras: context.strictOpenAICompliance
+      ? {}
+      : {
+          ...(reasoning.length > 0 ? { reasoning_content: reasoning.join('') } : {}),
+          ...(thinkingBlocks.length > 0 ? { thinking_blocks: thinkingBlocks } : {}),
+        },
     finishReason:
       answeredWithJsonTool && toolCalls.length === 0
         ? finishReasonFor(context, 'end_turn', 'stop')

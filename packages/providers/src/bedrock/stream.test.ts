@@ -44,6 +44,43 @@ describe('createBedrockStreamTransformer', () => {
     ]);
   });
 
+  it('streams reasoning text, then its signature and encrypted reasoning as thinking_blocks, with strict compliance off', async () => {
+    const { events, collected } = await runAdapterStream({
+      adapter: bedrockAdapter,
+      frames: frames('reasoning.chunks.txt'),
+      strict: false,
+    });
+    expect(collected.content).toBe("I'll look that up.");
+    const deltas = events
+      .filter((event) => event.data !== '[DONE]')
+      .map(
+        (event) =>
+          (JSON.parse(event.data) as { choices?: { delta?: Record<string, unknown> }[] }).choices?.[0]?.delta,
+      )
+      .filter((delta) => delta?.reasoning_content !== undefined || delta?.thinking_blocks !== undefined);
+    expect(deltas).toEqual([
+      { reasoning_content: 'The user wants the top song' },
+      { reasoning_content: ' for WZPZ.' },
+      {
+        thinking_blocks: [
+          { type: 'thinking', thinking: '', signature: 'ErUBCkYIBxgCIkDbSk4x8k3rS0Ut7Jk0mQ==' },
+        ],
+      },
+      {
+        thinking_blocks: [
+          { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIw' },
+        ],
+      },
+    ]);
+    const strict = await runAdapterStream({
+      adapter: bedrockAdapter,
+      frames: frames('reasoning.chunks.txt'),
+    });
+    const strictData = strict.events.map((event) => event.data).join('\n');
+    expect(strictData).not.toContain('thinking_blocks');
+    expect(strictData).not.toContain('reasoning_content');
+  });
+
   it('keeps Converse’s stopReason with strict compliance off, as Portkey', async () => {
     const run = (name: string, strict: boolean) =>
       runAdapterStream({ adapter: bedrockAdapter, frames: frames(name), strict });

@@ -6,12 +6,14 @@ import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '..
 import { type BedrockStreamPayload, bedrockStreamPayloadSchema } from './api.js';
 import { mapBedrockStopReason } from './finish-reason.js';
 import { BEDROCK_JSON_TOOL_NAME, wantsBedrockJson } from './json-mode.js';
+import { thinkingBlockOf } from './reasoning-blocks.js';
 import { toOpenAIUsageFromBedrock } from './usage.js';
 
 /**
  * ConverseStream events (decoded from the binary event stream) → OpenAI chunks: `messageStart` (role
  * chunk), `contentBlockStart` (a tool call's id and name), `contentBlockDelta` (text, tool input
- * fragments, reasoning text with strict compliance off), `contentBlockStop` (`{}` as the arguments of a
+ * fragments; with strict compliance off reasoning text as `reasoning_content`, its signature or
+ * encrypted content as `thinking_blocks`), `contentBlockStop` (`{}` as the arguments of a
  * tool call that streamed no input, as OpenAI sends a call without parameters), `messageStop`
  * (finish reason), `metadata` (usage chunk when asked for, `onUsage`), and the exception events
  * (`throttlingException`, `validationException`, `modelStreamErrorException`,
@@ -75,8 +77,15 @@ export function createBedrockStreamTransformer(options: StreamTransformerOptions
               chunks.chunk({ tool_calls: [{ index, function: { arguments: delta.toolUse.input } }] }),
             );
           }
-        } else if (!context.strictOpenAICompliance && typeof delta?.reasoningContent?.text === 'string') {
-          controller.enqueue(chunks.chunk({ reasoning_content: delta.reasoningContent.text }));
+        } else if (!context.strictOpenAICompliance && delta?.reasoningContent) {
+          const { text, signature, redactedContent } = delta.reasoningContent;
+          if (typeof text === 'string') controller.enqueue(chunks.chunk({ reasoning_content: text }));
+          // The signature and encrypted reasoning arrive as deltas of their own, as Anthropic's.
+          const thinking = thinkingBlockOf(
+            typeof signature === 'string' ? { text: '', signature } : undefined,
+            redactedContent,
+          );
+          if (thinking !== undefined) controller.enqueue(chunks.chunk({ thinking_blocks: [thinking] }));
         }
         return;
       }
