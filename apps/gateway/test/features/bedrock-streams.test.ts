@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from '../support/feature-gateway.js';
+import { anthropicMessage } from '../support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
 
 // Feature suite: Bedrock's ConverseStream through the built gateway, with the openai SDK (chat and
@@ -1112,5 +1113,59 @@ describe('Claude’s extended thinking through Converse (openai SDK, strict comp
     }
     expect(reasoning).toBe('The user wants weather.');
     expect(blocks).toEqual([{ type: 'thinking', thinking: '', signature: 'c2lnbmF0dXJl' }]);
+  });
+});
+
+describe('guardrails on Claude on Bedrock natively (Anthropic SDK)', () => {
+  it('an input pk.pii redaction reaches InvokeModel redacted, system, documents and tool results included', async () => {
+    const model = 'anthropic.claude-3-5-sonnet-20241022-v2:0';
+    mock.script(model, [{ json: anthropicMessage(model) }]);
+    const before = bedrockCalls().length;
+    await anthropic({ input_mutators: [{ 'pk.pii': { redact: true } }] }).messages.create({
+      model,
+      max_tokens: 64,
+      system: 'Escalate to ops@example.com',
+      tools: [{ name: 'send_email', input_schema: { type: 'object' } }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'document',
+              source: { type: 'text', media_type: 'text/plain', data: 'From jane@example.com' },
+            },
+            { type: 'text', text: 'Reply to bob@example.com' },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'tool_use', id: 'toolu_1', name: 'send_email', input: { to: 'bob@example.com' } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'Sent to bob@example.com' }],
+        },
+      ],
+    });
+    const calls = bedrockCalls().slice(before);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.path).toBe(`/model/${encodeURIComponent(model)}/invoke`);
+    expect(calls[0]?.raw.toString('utf8')).not.toContain('@example.com');
+    expect(calls[0]?.raw.toString('utf8')).toContain('[REDACTED_EMAIL]');
+  });
+
+  it('an input guardrail deny on a translated Bedrock model answers 446, nothing sent', async () => {
+    const before = bedrockCalls().length;
+    const caught = await anthropic({ input_guardrails: [{ 'pk.pii': {}, deny: true }] })
+      .messages.create({
+        model: NOVA,
+        max_tokens: 64,
+        messages: [{ role: 'user', content: 'I am jane@example.com' }],
+      })
+      .catch((error: unknown) => error);
+    expect((caught as { status?: number }).status).toBe(446);
+    expect(bedrockCalls().length - before).toBe(0);
   });
 });
