@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventStreamErrorFrame, eventStreamFrame } from '../support/event-stream-frames.js';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from '../support/feature-gateway.js';
 import { anthropicMessage } from '../support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from '../support/recording-provider-mock.js';
@@ -1167,5 +1168,56 @@ describe('guardrails on Claude on Bedrock natively (Anthropic SDK)', () => {
       .catch((error: unknown) => error);
     expect((caught as { status?: number }).status).toBe(446);
     expect(bedrockCalls().length - before).toBe(0);
+  });
+});
+
+describe('an event-stream error frame (:message-type error)', () => {
+  const EVENT_STREAM = 'application/vnd.amazon.eventstream';
+
+  it('a Converse stream ending with one: the client gets AWS’s message, not an interrupted stream', async () => {
+    mock.script('nova-error-frame', [
+      {
+        contentType: EVENT_STREAM,
+        frames: [
+          eventStreamFrame('messageStart', { role: 'assistant' }),
+          eventStreamFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Partial ' } }),
+          eventStreamErrorFrame('InternalFailure', 'An internal error occurred.'),
+        ],
+      },
+    ]);
+    const error = await rejectionOf(
+      (async () => {
+        const stream = await openai({
+          override_params: { model: 'nova-error-frame' },
+        }).chat.completions.create({
+          model: 'x',
+          stream: true,
+          messages: [{ role: 'user', content: 'Hi' }],
+        });
+        for await (const _chunk of stream) {
+          // drained
+        }
+      })(),
+    );
+    expect(error.message).toContain('An internal error occurred.');
+  });
+
+  it('a native Claude stream ending with one: Anthropic’s api_error with AWS’s message', async () => {
+    const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    mock.script(model, [
+      {
+        contentType: EVENT_STREAM,
+        frames: [eventStreamErrorFrame('InternalFailure', 'An internal error occurred.')],
+      },
+    ]);
+    const caught = await anthropic()
+      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.APIError);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      type: 'error',
+      error: { type: 'api_error', message: 'An internal error occurred.' },
+    });
   });
 });

@@ -8,11 +8,33 @@ import { crc32 } from 'node:zlib';
  */
 export function eventStreamFrame(type: string, payload: unknown): Uint8Array {
   const exception = type.endsWith('Exception');
-  const headers: [string, string][] = [
-    [':message-type', exception ? 'exception' : 'event'],
-    [exception ? ':exception-type' : ':event-type', type],
-    [':content-type', 'application/json'],
-  ];
+  return encodedFrame(
+    [
+      [':message-type', exception ? 'exception' : 'event'],
+      [exception ? ':exception-type' : ':event-type', type],
+      [':content-type', 'application/json'],
+    ],
+    Buffer.from(JSON.stringify(payload)),
+  );
+}
+
+/**
+ * An `error` frame: an error the service did not model, its code and message in the `:error-code`
+ * and `:error-message` headers, the body empty.
+ * @see https://pkg.go.dev/github.com/aws/smithy-go/eventstream (the header names)
+ */
+export function eventStreamErrorFrame(code: string, message: string): Uint8Array {
+  return encodedFrame(
+    [
+      [':message-type', 'error'],
+      [':error-code', code],
+      [':error-message', message],
+    ],
+    Buffer.alloc(0),
+  );
+}
+
+function encodedFrame(headers: readonly [string, string][], body: Buffer): Uint8Array {
   const headerBytes = Buffer.concat(
     headers.map(([name, value]) => {
       const nameBytes = Buffer.from(name);
@@ -28,7 +50,6 @@ export function eventStreamFrame(type: string, payload: unknown): Uint8Array {
       ]);
     }),
   );
-  const body = Buffer.from(JSON.stringify(payload));
   const total = 12 + headerBytes.length + body.length + 4;
   const prelude = Buffer.alloc(8);
   prelude.writeUInt32BE(total, 0);

@@ -65,6 +65,8 @@ export const bedrockStreamPayloadSchema = z.looseObject({
   stopReason: z.string().nullish(),
   usage: bedrockTokenUsageSchema.nullish(),
   message: z.string().nullish(),
+  /** An error frame's `:error-code` (see `event-stream.ts`). */
+  code: z.string().nullish(),
 });
 
 /** A ConverseStream event payload. */

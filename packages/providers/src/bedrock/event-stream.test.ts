@@ -75,6 +75,31 @@ describe('createBedrockEventStreamDecoder', () => {
     ]);
   });
 
+  it('decodes an error frame from its :error-code and :error-message headers, and the client stream ends with that message', async () => {
+    const error = handBuiltFrame(
+      {
+        ':message-type': 'error',
+        ':error-code': 'InternalFailure',
+        ':error-message': 'An internal error occurred.',
+      },
+      '',
+    );
+    expect(await decodeAll([error])).toEqual([
+      {
+        event: 'error',
+        data: '{"message":"An internal error occurred.","code":"InternalFailure"}',
+        id: undefined,
+      },
+    ]);
+    const frames = bedrockFramesFromChunks(readChunkFixture('bedrock', 'text.chunks.txt').slice(0, 2));
+    const { collected } = await runAdapterStream({ adapter: bedrockAdapter, frames: [...frames, error] });
+    expect(collected.content).toBe('Hello');
+    expect(collected.error).toMatchObject({
+      message: 'An internal error occurred.',
+      type: 'InternalFailure',
+    });
+  });
+
   it('refuses a frame whose CRC does not match, and the client stream ends with PK_ERR_STREAM_INTERRUPTED', async () => {
     const corrupt = frame.slice();
     corrupt.set([(corrupt.at(-10) ?? 0) ^ 0xff], corrupt.length - 10);

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { EventSourceMessage } from 'eventsource-parser';
+import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { fromUtf8, toUtf8 } from '../shared/utf8.js';
 import type { StreamDecoder } from '../spec/provider-adapter.js';
 
@@ -28,13 +29,38 @@ function headerString(
 }
 
 /**
+ * An `error` frame (an error the service did not model: its code and message in the `:error-code`
+ * and `:error-message` headers, the body usually empty) as an `error` event whose data is
+ * `{"message", "code"}`, as the exception events carry their message.
+ */
+function errorEventOf(
+  headers: Record<string, { type: string; value: unknown }>,
+  body: string,
+): EventSourceMessage {
+  const bodyMessage = parseJsonOrUndefined(body);
+  const message =
+    headerString(headers, ':error-message') ??
+    (isJsonObject(bodyMessage) && typeof bodyMessage.message === 'string'
+      ? bodyMessage.message
+      : undefined) ??
+    'the provider reported an error';
+  const code = headerString(headers, ':error-code');
+  return {
+    event: 'error',
+    data: JSON.stringify({ message, ...(code === undefined ? {} : { code }) }),
+    id: undefined,
+  };
+}
+
+/**
  * Bedrock's binary `application/vnd.amazon.eventstream` body → events for the stream transformer, fed
  * chunk by chunk. Bytes are cut into whole frames by their length prelude, and each frame is decoded
  * (both CRC32s checked) by `@smithy/eventstream-codec`. An event frame becomes
  * `{ event: <:event-type>, data: <payload> }`; an exception frame `{ event: <:exception-type>, data }`
- * (e.g. `throttlingException`). A bad CRC, a frame over 16 MiB or a cut frame throws, which ends the
+ * (e.g. `throttlingException`); an error frame `{ event: 'error', data: {"message", "code"} }` from
+ * its `:error-message` and `:error-code` headers. A bad CRC, a frame over 16 MiB or a cut frame throws, which ends the
  * client stream with `PK_ERR_STREAM_INTERRUPTED`.
- * @see https://docs.aws.amazon.com/AmazonS3/latest/API/RESTSelectObjectAppendix.html (frame layout)
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/RESTSelectObjectAppendix.html (frame layout, error frames)
  */
 export function createBedrockEventStreamDecoder(): StreamDecoder {
   const codec = new (eventStreamCodec())(toUtf8, fromUtf8);
@@ -58,12 +84,14 @@ export function createBedrockEventStreamDecoder(): StreamDecoder {
         buffer = buffer.slice(total);
         const headers = message.headers as Record<string, { type: string; value: unknown }>;
         const kind = headerString(headers, ':message-type');
+        if (kind === 'error') {
+          events.push(errorEventOf(headers, toUtf8(message.body)));
+          continue;
+        }
         const event =
           kind === 'exception'
             ? (headerString(headers, ':exception-type') ?? 'exception')
-            : kind === 'error'
-              ? (headerString(headers, ':error-code') ?? 'error')
-              : (headerString(headers, ':event-type') ?? 'message');
+            : (headerString(headers, ':event-type') ?? 'message');
         events.push({ event, data: toUtf8(message.body), id: undefined });
       }
       return events;

@@ -118,7 +118,8 @@ export function createBedrockStreamTransformer(options: StreamTransformerOptions
         if (/exception$/i.test(event) || event === 'error') {
           finished = true;
           failed = true;
-          controller.enqueue(streamErrorOutput(payload.message ?? 'the provider reported an error', event));
+          const type = event === 'error' ? (payload.code ?? event) : event;
+          controller.enqueue(streamErrorOutput(payload.message ?? 'the provider reported an error', type));
         }
     }
   }
