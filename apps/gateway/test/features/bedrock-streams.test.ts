@@ -951,6 +951,22 @@ describe('Claude on Bedrock natively, a Responses stream opening with an excepti
     expect(bedrockCalls().length - before).toBe(2);
   });
 
+  it('a native Claude stream opening with a modelStreamErrorException: AWS’s 424, Anthropic’s api_error', async () => {
+    const model = 'anthropic.claude-3-sonnet-20240229-v1:0';
+    mock.script(model, [
+      { eventStream: [{ modelStreamErrorException: { message: 'Model stream failed.' } }] },
+    ]);
+    const caught = await anthropic()
+      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect((caught as { status?: number }).status).toBe(424);
+    expect((caught as { error?: unknown }).error).toMatchObject({
+      type: 'error',
+      error: { type: 'api_error', message: 'Model stream failed.' },
+    });
+  });
+
   it('responses: a stream opening with throttlingException is a 429 after retries', async () => {
     const before = bedrockCalls().length;
     mock.script('nova-responses-throttled-first', [

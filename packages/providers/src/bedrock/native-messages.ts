@@ -16,21 +16,15 @@ import { bedrockModelIdOf, bedrockRuntimeBaseUrl } from './request.js';
  */
 export const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
-/** Bedrock exception events → Anthropic error types. */
-const ERROR_TYPE_OF_EXCEPTION: Readonly<Record<string, string>> = {
-  throttlingException: 'rate_limit_error',
-  validationException: 'invalid_request_error',
-  serviceUnavailableException: 'overloaded_error',
-  modelTimeoutException: 'timeout_error',
-};
-
 function base64ToUtf8(base64: string): string {
   return toUtf8(Uint8Array.from(Buffer.from(base64, 'base64')));
 }
 
 /**
  * `InvokeModelWithResponseStream` frames → Anthropic's stream events: each `chunk` event's payload is
- * `{"bytes": "<base64 of one Anthropic event>"}`; exception frames become Anthropic `error` events.
+ * `{"bytes": "<base64 of one Anthropic event>"}`; exception and error frames become `error` events
+ * typed with the exception's name (`throttlingException` …), which the Messages stream gives the client
+ * as the Anthropic type of the status AWS answers it with.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_InvokeModelWithResponseStream.html
  */
 function createClaudeEventDecoder(): StreamDecoder {
@@ -46,7 +40,11 @@ function createClaudeEventDecoder(): StreamDecoder {
       }
       const message =
         isJsonObject(payload) && typeof payload.message === 'string' ? payload.message : event.event;
-      const type = ERROR_TYPE_OF_EXCEPTION[event.event ?? ''] ?? 'api_error';
+      // The exception's own name (an error frame's code): the status it stands for is AWS's (a
+      // throttlingException 429, a modelStreamErrorException 424), and the client gets the Anthropic
+      // type of that status (`messagesStreamErrorBodyOf`).
+      const code = isJsonObject(payload) && typeof payload.code === 'string' ? payload.code : undefined;
+      const type = event.event === 'error' ? (code ?? 'api_error') : (event.event ?? 'api_error');
       return {
         event: 'error',
         data: JSON.stringify({

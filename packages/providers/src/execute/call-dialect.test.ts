@@ -276,13 +276,31 @@ describe('Claude on Bedrock and Vertex AI (native Messages)', () => {
       endpoint: 'messages',
       body: { ...messagesBody, model, stream: true },
     });
+    // The vendor's type as AWS sent it; the client gets Anthropic's for the status (rate_limit_error).
     expect(refused).toMatchObject({
       ok: false,
       status: 429,
       error: {
-        type: 'rate_limit_error',
+        type: 'throttlingException',
         vendorMessage: 'Too many requests, please wait before trying again.',
       },
+    });
+
+    // AWS answers a modelStreamErrorException with 424: the attempt's status, not a 500.
+    upstream.setHandler(() => ({
+      frames: bedrockFramesFromChunks([
+        JSON.stringify({ modelStreamErrorException: { message: 'Model stream failed.' } }),
+      ]),
+      headers: { 'content-type': 'application/vnd.amazon.eventstream' },
+    }));
+    const streamError = await call(bedrock(upstream.origin), {
+      endpoint: 'messages',
+      body: { ...messagesBody, model, stream: true },
+    });
+    expect(streamError).toMatchObject({
+      ok: false,
+      status: 424,
+      error: { type: 'modelStreamErrorException', vendorMessage: 'Model stream failed.' },
     });
   });
 

@@ -16,6 +16,11 @@ const MESSAGES_ERROR_TYPES = new Set([
   'overloaded_error',
 ]);
 
+/** Whether a type is one of Anthropic's error types. */
+export function isMessagesErrorType(type: unknown): boolean {
+  return typeof type === 'string' && MESSAGES_ERROR_TYPES.has(type);
+}
+
 /** Anthropic's error type of each HTTP status its API documents. */
 const ERROR_TYPE_OF_STATUS: Readonly<Record<number, string>> = {
   400: 'invalid_request_error',
@@ -86,11 +91,7 @@ export function messagesErrorBodyOf(envelope: OpenAIErrorEnvelope, status?: numb
  * pk's 446 → `invalid_request_error`), as it would have before the stream began.
  */
 export function messagesStreamErrorBodyOf(envelope: OpenAIErrorEnvelope): MessagesErrorBody {
-  const type = envelope.error.type;
-  const status =
-    typeof type === 'string' && MESSAGES_ERROR_TYPES.has(type)
-      ? undefined
-      : statusOfStreamError(envelope.error);
+  const status = isMessagesErrorType(envelope.error.type) ? undefined : statusOfStreamError(envelope.error);
   return messagesErrorBodyOf(envelope, status);
 }
 

@@ -11,7 +11,7 @@ import { unexpectedBodyError } from '../../shared/error-body.js';
 import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
 import type { StreamTransformer } from '../../spec/provider-adapter.js';
 import type { NativeDialectAnswer } from '../client-dialect.js';
-import { messagesErrorOutput } from './errors.js';
+import { isMessagesErrorType, messagesErrorOutput, messagesStreamErrorBodyOf } from './errors.js';
 
 /** A native Message answer: passed on as it is once it parses as a Message; usage read for the log. */
 export function readNativeMessage(json: unknown, provider: string): NativeDialectAnswer {
@@ -56,18 +56,19 @@ export function createMessagesNativeStreamTransformer(options: {
         finished = true;
         const parsed = anthropicErrorBodySchema.safeParse(parseJsonOrUndefined(message.data));
         const error = parsed.success ? parsed.data.error : undefined;
-        sink.enqueue({
-          type: 'error',
-          envelope: {
-            error: {
-              message: error?.message ?? 'the provider reported an error',
-              type: error?.type ?? 'api_error',
-              param: null,
-              code: null,
-            },
+        const envelope = {
+          error: {
+            message: error?.message ?? 'the provider reported an error',
+            type: error?.type ?? 'api_error',
+            param: null,
+            code: null,
           },
-          data: message.data,
-        });
+        };
+        // Anthropic's own error goes on as it came; another's (a Bedrock exception) in Anthropic's terms.
+        const data = isMessagesErrorType(envelope.error.type)
+          ? message.data
+          : JSON.stringify(messagesStreamErrorBodyOf(envelope));
+        sink.enqueue({ type: 'error', envelope, data });
         return;
       }
       if (type === 'message_start' || type === 'message_delta') {
