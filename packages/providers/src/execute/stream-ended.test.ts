@@ -6,10 +6,16 @@ import { anthropicMessagesDialect } from '../dialects/anthropic-messages/index.j
 import { openAIResponsesDialect } from '../dialects/openai-responses/index.js';
 import { googleAdapter } from '../google/index.js';
 import { openAIAdapter } from '../openai/index.js';
+import { getProviderAdapter } from '../registry/registry.js';
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { bedrockFramesFromChunks } from '../test-support/bedrock-frames.js';
 import { dialectTestContext } from '../test-support/context.js';
-import { readChunkFixture, sseFramesFromChunks, type WireFormat } from '../test-support/fixtures.js';
+import {
+  readChunkFixture,
+  readFixtureText,
+  sseFramesFromChunks,
+  type WireFormat,
+} from '../test-support/fixtures.js';
 import { runDialectStream } from '../test-support/run-dialect-stream.js';
 import { runAdapterStream } from '../test-support/run-stream.js';
 
@@ -66,6 +72,22 @@ describe('a chat stream whose body breaks after the vendor’s own end', () => {
       expect(broken.usage).toBeUndefined();
     },
   );
+
+  it('Azure AI with strict compliance (its filter-only first chunk dropped), broken after [DONE]: the whole stream, no error', async () => {
+    const adapter = getProviderAdapter('azure-ai');
+    const filterOnly =
+      'data: {"choices":[],"created":0,"id":"","model":"","object":"","prompt_filter_results":[{"prompt_index":0,"content_filter_results":{}}]}\n\n';
+    const frames = [
+      filterOnly,
+      ...readFixtureText('openai-compatible', 'azure-ai/stream.sse').split(/(?<=\n\n)/),
+    ];
+    const whole = await runAdapterStream({ adapter, frames, includeUsage: true });
+    const broken = await runAdapterStream({ adapter, frames, includeUsage: true, end: 'breaks' });
+    expect(whole.collected.done).toBe(true);
+    expect(broken.events).toEqual(whole.events);
+    expect(broken.usage).toEqual(whole.usage);
+    expect(broken.error).toBeUndefined();
+  });
 
   it('Bedrock, broken after messageStop and before metadata: whole (as a body that ends there), without usage', async () => {
     const frames = framesOf('bedrock', 'bedrock', 'text.chunks.txt').slice(0, -1);

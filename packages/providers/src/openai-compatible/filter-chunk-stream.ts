@@ -22,5 +22,6 @@ export function createFilterChunkStreamTransformer(options: StreamTransformerOpt
       fastPath.flush?.(sink);
     },
     usageSoFar: () => fastPath.usageSoFar?.(),
+    ended: () => fastPath.ended?.() === true,
   };
 }
