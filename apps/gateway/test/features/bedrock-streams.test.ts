@@ -52,9 +52,13 @@ afterAll(async () => {
 const bedrockCalls = () =>
   mock.received.filter((request) => request.host === 'bedrock-runtime.us-east-1.amazonaws.com');
 
-function openai(config: Record<string, unknown> = {}, headers: Record<string, string> = {}): OpenAI {
-  return new OpenAI({
-    baseURL: gateway.base,
+type Config = Record<string, unknown>;
+type Headers = Record<string, string>;
+
+/** The SDKs' options: the gateway key, the virtual key `bedrock-east` with `config`, no retries. */
+function clientOptions(baseURL: string, config: Config, headers: Headers) {
+  return {
+    baseURL,
     apiKey: 'unused',
     maxRetries: 0,
     defaultHeaders: {
@@ -62,21 +66,146 @@ function openai(config: Record<string, unknown> = {}, headers: Record<string, st
       'x-portkey-config': JSON.stringify({ virtual_key: 'bedrock-east', ...config }),
       ...headers,
     },
-  });
+  };
 }
 
-function anthropic(config: Record<string, unknown> = {}, headers: Record<string, string> = {}): Anthropic {
-  return new Anthropic({
-    baseURL: gateway.url,
-    apiKey: 'unused',
-    maxRetries: 0,
-    defaultHeaders: {
-      'x-portkey-api-key': GATEWAY_KEY,
-      'x-portkey-config': JSON.stringify({ virtual_key: 'bedrock-east', ...config }),
-      ...headers,
-    },
+const openai = (config: Config = {}, headers: Headers = {}) =>
+  new OpenAI(clientOptions(gateway.base, config, headers));
+const anthropic = (config: Config = {}, headers: Headers = {}) =>
+  new Anthropic(clientOptions(gateway.url, config, headers));
+
+const HI = [{ role: 'user' as const, content: 'Hi' }];
+/** A config that retries once, 20 ms later. */
+const RETRY_ONCE = { retry: { attempts: 1, backoff: { initial_ms: 20 } } };
+
+/** A chat completions stream with the openai SDK, the model overridden to `model` (says "Hi" unless `body` says else). */
+const chatStream = (
+  model: string,
+  options: {
+    config?: Config;
+    headers?: Headers;
+    body?: Partial<OpenAI.Chat.ChatCompletionCreateParamsStreaming>;
+  } = {},
+) =>
+  openai({ override_params: { model }, ...options.config }, options.headers).chat.completions.create({
+    model: 'x',
+    stream: true,
+    messages: HI,
+    ...options.body,
   });
+
+/** A Responses stream with the openai SDK, the model overridden to `model`, input "Hi". */
+const responsesStream = (model: string, config: Config = {}) =>
+  openai({ override_params: { model }, ...config }).responses.create({
+    model: 'x',
+    input: 'Hi',
+    stream: true,
+  });
+
+/** A /v1/messages stream with the Anthropic SDK: "Hi", 64 tokens at most. */
+const messagesStream = (model: string, config: Config = {}, headers: Headers = {}) =>
+  anthropic(config, headers).messages.stream({ model, max_tokens: 64, messages: HI });
+
+/** What a /v1/messages stream (see {@link messagesStream}) fails with: the SDK's error. */
+const messagesStreamError = (model: string, config: Config = {}) =>
+  messagesStream(model, config)
+    .finalMessage()
+    .catch((error: unknown) => error);
+
+/** What a non-streamed /v1/messages request ("Hi", 64 tokens at most) fails with. */
+const messagesError = (model: string, config: Config = {}) =>
+  anthropic(config)
+    .messages.create({ model, max_tokens: 64, messages: HI })
+    .catch((error: unknown) => error);
+
+/** The HTTP status of an SDK error. */
+const statusOf = (caught: unknown) => (caught as { status?: number }).status;
+/** The body an Anthropic SDK error carries. */
+const bodyOf = (caught: unknown) => (caught as { error?: unknown }).error;
+/** Anthropic's error body: `{type: "error", error: {type, message?}}`. */
+const anthropicError = (type: string, message?: string) => ({
+  type: 'error',
+  error: message === undefined ? { type } : { type, message },
+});
+
+/** Reads a stream to its end. */
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  for await (const _item of stream) {
+    // drained
+  }
 }
+
+/** The last event of a stream. */
+async function lastOf<T>(stream: AsyncIterable<T>): Promise<T | undefined> {
+  let last: T | undefined;
+  for await (const item of stream) last = item;
+  return last;
+}
+
+/** Bedrock's HTTP error: the status, the exception named by `x-amzn-errortype`, its message. */
+const awsHttpError = (status: number, type: string, message: string) => ({
+  status,
+  headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
+  json: { message },
+});
+
+/** A ConverseStream that sends "Partial " then the exception `type` (frames 30 ms apart). */
+const partialThen = (type: string, message: string) => ({
+  eventStream: [
+    { messageStart: { role: 'assistant' } },
+    { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial ' } } },
+    { [type]: { message } },
+  ],
+  chunkDelayMs: 30,
+});
+
+/** A stream whose first frame is the exception `type`. */
+const openingWith = (type: string, message: string) => ({ eventStream: [{ [type]: { message } }] });
+
+/** InvokeModelWithResponseStream's frame: one of Claude's events, base64 in `chunk.bytes`. */
+const claudeChunk = (event: unknown) => ({
+  chunk: { bytes: Buffer.from(JSON.stringify(event)).toString('base64') },
+});
+
+/** Claude's stream opening on Bedrock: `message_start` with `usage`, then a text block's start. */
+const claudeOpening = (model: string, id: string, usage: Record<string, number>) => [
+  claudeChunk({
+    type: 'message_start',
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage,
+    },
+  }),
+  claudeChunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+];
+
+const claudeText = (text: string) =>
+  claudeChunk({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } });
+
+/** Claude's stream end on Bedrock: the block's stop, `end_turn`, `message_stop` with the invocation metrics. */
+const claudeEnding = (inputTokenCount: number, outputTokenCount: number) => [
+  claudeChunk({ type: 'content_block_stop', index: 0 }),
+  claudeChunk({
+    type: 'message_delta',
+    delta: { stop_reason: 'end_turn', stop_sequence: null },
+    usage: { output_tokens: outputTokenCount },
+  }),
+  claudeChunk({
+    type: 'message_stop',
+    'amazon-bedrock-invocationMetrics': {
+      inputTokenCount,
+      outputTokenCount,
+      invocationLatency: 100,
+      firstByteLatency: 50,
+    },
+  }),
+];
 
 const TOOL = {
   type: 'function' as const,
@@ -137,12 +266,12 @@ const textStream = (stopReason: string, texts = ['Hello', ' there']) => [
 describe('openai SDK chat completions on Bedrock ConverseStream', () => {
   it('reasoning, text and a streamed tool call: the chunks, tool_calls finish, usage with cache reads', async () => {
     mock.script('nova-tool', [{ eventStream: REASONING_TEXT_TOOL }]);
-    const stream = await openai({ override_params: { model: 'nova-tool' } }).chat.completions.create({
-      model: 'x',
-      stream: true,
-      stream_options: { include_usage: true },
-      tools: [TOOL],
-      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    const stream = await chatStream('nova-tool', {
+      body: {
+        stream_options: { include_usage: true },
+        tools: [TOOL],
+        messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      },
     });
     let text = '';
     let args = '';
@@ -180,11 +309,7 @@ describe('openai SDK chat completions on Bedrock ConverseStream', () => {
   ])('stopReason %s streams finish_reason %s', async (stopReason, finish) => {
     const model = `nova-stop-${stopReason}`;
     mock.script(model, [{ eventStream: textStream(stopReason) }]);
-    const stream = await openai({ override_params: { model } }).chat.completions.create({
-      model: 'x',
-      stream: true,
-      messages: [{ role: 'user', content: 'Hi' }],
-    });
+    const stream = await chatStream(model);
     const finishes: unknown[] = [];
     for await (const chunk of stream)
       if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
@@ -197,24 +322,8 @@ describe('openai SDK chat completions on Bedrock ConverseStream', () => {
     ['validationException', 'The model returned an invalid stream.'],
   ])('a %s after text ends the stream with an error the SDK raises, never a hang', async (type, message) => {
     const model = `nova-mid-${type}`;
-    mock.script(model, [
-      {
-        eventStream: [
-          { messageStart: { role: 'assistant' } },
-          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial ' } } },
-          { [type]: { message } },
-        ],
-        chunkDelayMs: 30,
-      },
-    ]);
-    const stream = await openai(
-      { override_params: { model } },
-      { 'x-portkey-trace-id': `mid-${type}` },
-    ).chat.completions.create({
-      model: 'x',
-      stream: true,
-      messages: [{ role: 'user', content: 'Hi' }],
-    });
+    mock.script(model, [partialThen(type, message)]);
+    const stream = await chatStream(model, { headers: { 'x-portkey-trace-id': `mid-${type}` } });
     let text = '';
     const caught = await (async () => {
       for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
@@ -233,20 +342,8 @@ describe('openai SDK chat completions on Bedrock ConverseStream', () => {
     [403, 'AccessDeniedException', 'You don’t have access to the model with the specified model ID.'],
   ])('an HTTP %d %s: the same status and message, OpenAI-shaped', async (status, type, message) => {
     const model = `nova-http-${status}`;
-    mock.script(model, [
-      {
-        status,
-        headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
-        json: { message },
-      },
-    ]);
-    const error = await rejectionOf(
-      openai({ override_params: { model } }).chat.completions.create({
-        model: 'x',
-        stream: true,
-        messages: [{ role: 'user', content: 'Hi' }],
-      }),
-    );
+    mock.script(model, [awsHttpError(status, type, message)]);
+    const error = await rejectionOf(chatStream(model));
     expect(error.status).toBe(status);
     expect(error.message).toContain(message);
   });
@@ -255,19 +352,12 @@ describe('openai SDK chat completions on Bedrock ConverseStream', () => {
     const model = 'nova-429-then-ok';
     const before = bedrockCalls().length;
     mock.script(model, [
-      {
-        status: 429,
-        headers: {
-          'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/',
-        },
-        json: { message: 'Too many requests, please wait before trying again.' },
-      },
+      awsHttpError(429, 'ThrottlingException', 'Too many requests, please wait before trying again.'),
       { eventStream: textStream('end_turn') },
     ]);
-    const stream = await openai({
-      override_params: { model },
-      retry: { attempts: 2, backoff: { initial_ms: 20 } },
-    }).chat.completions.create({ model: 'x', stream: true, messages: [{ role: 'user', content: 'Hi' }] });
+    const stream = await chatStream(model, {
+      config: { retry: { attempts: 2, backoff: { initial_ms: 20 } } },
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Hello there');
@@ -276,18 +366,11 @@ describe('openai SDK chat completions on Bedrock ConverseStream', () => {
 
   it('the log line records the usage (cache reads and writes) and a cost', async () => {
     mock.script('us.amazon.nova-pro-v1:0', [{ eventStream: REASONING_TEXT_TOOL }]);
-    const stream = await openai(
-      { override_params: { model: 'us.amazon.nova-pro-v1:0' } },
-      { 'x-portkey-trace-id': 'bedrock-stream-usage' },
-    ).chat.completions.create({
-      model: 'x',
-      stream: true,
-      tools: [TOOL],
-      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+    const stream = await chatStream('us.amazon.nova-pro-v1:0', {
+      headers: { 'x-portkey-trace-id': 'bedrock-stream-usage' },
+      body: { tools: [TOOL], messages: [{ role: 'user', content: 'Weather in Paris?' }] },
     });
-    for await (const _chunk of stream) {
-      // drained
-    }
+    await drain(stream);
     const [line] = await gateway.waitForRequestLines('bedrock-stream-usage');
     expect(line).toMatchObject({
       status: 200,
@@ -377,9 +460,7 @@ describe('Anthropic SDK /v1/messages on Bedrock (translated through ConverseStre
   ])('stopReason %s is stop_reason %s', async (stopReason, expected) => {
     const model = `amazon.nova-stop-${stopReason}`;
     mock.script(model, [{ eventStream: textStream(stopReason) }]);
-    const message = await anthropic()
-      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage();
+    const message = await messagesStream(model).finalMessage();
     expect(message.stop_reason).toBe(expected);
   });
 
@@ -388,120 +469,62 @@ describe('Anthropic SDK /v1/messages on Bedrock (translated through ConverseStre
     ['modelStreamErrorException', 'api_error'],
   ])('a %s after text ends the stream with Anthropic’s error event (%s)', async (type, errorType) => {
     const model = `amazon.nova-mid-${type}`;
-    mock.script(model, [
-      {
-        eventStream: [
-          { messageStart: { role: 'assistant' } },
-          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial ' } } },
-          { [type]: { message: 'Bedrock failed mid-stream.' } },
-        ],
-        chunkDelayMs: 30,
-      },
-    ]);
-    const caught = await anthropic()
-      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage()
-      .catch((error: unknown) => error);
+    mock.script(model, [partialThen(type, 'Bedrock failed mid-stream.')]);
+    const caught = await messagesStreamError(model);
     expect(caught).toBeInstanceOf(Anthropic.APIError);
-    expect((caught as { error?: unknown }).error).toMatchObject({
-      type: 'error',
-      error: { type: errorType },
-    });
+    expect(bodyOf(caught)).toMatchObject(anthropicError(errorType));
   });
 
   it('a throttlingException as the first frame: 429 in Anthropic’s shape after the retries', async () => {
     const model = 'amazon.nova-throttled-first';
     const before = bedrockCalls().length;
-    mock.script(model, [{ eventStream: [{ throttlingException: { message: 'Too many requests.' } }] }]);
-    const caught = await anthropic({ retry: { attempts: 1, backoff: { initial_ms: 20 } } })
-      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage()
-      .catch((error: unknown) => error);
+    mock.script(model, [openingWith('throttlingException', 'Too many requests.')]);
+    const caught = await messagesStreamError(model, RETRY_ONCE);
     expect(caught).toBeInstanceOf(Anthropic.APIError);
-    expect((caught as { status?: number }).status).toBe(429);
-    expect((caught as { error?: unknown }).error).toMatchObject({
-      type: 'error',
-      error: { type: 'rate_limit_error' },
-    });
+    expect(statusOf(caught)).toBe(429);
+    expect(bodyOf(caught)).toMatchObject(anthropicError('rate_limit_error'));
     expect(bedrockCalls().length - before).toBe(2);
   });
 
   it('a modelStreamErrorException as the first frame: 424 api_error, the model’s failure, not the request’s', async () => {
     const model = 'amazon.nova-stream-error-first';
-    mock.script(model, [
-      { eventStream: [{ modelStreamErrorException: { message: 'Model stream failed.' } }] },
-    ]);
-    const caught = await anthropic()
-      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage()
-      .catch((error: unknown) => error);
-    expect((caught as { status?: number }).status).toBe(424);
-    expect((caught as { error?: unknown }).error).toMatchObject({
-      type: 'error',
-      error: { type: 'api_error', message: 'Model stream failed.' },
-    });
+    mock.script(model, [openingWith('modelStreamErrorException', 'Model stream failed.')]);
+    const caught = await messagesStreamError(model);
+    expect(statusOf(caught)).toBe(424);
+    expect(bodyOf(caught)).toMatchObject(anthropicError('api_error', 'Model stream failed.'));
   });
 
   it('an HTTP 403 AccessDeniedException: 403 permission_error', async () => {
     const model = 'amazon.nova-denied';
     mock.script(model, [
-      {
-        status: 403,
-        headers: {
-          'x-amzn-errortype': 'AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/',
-        },
-        json: { message: 'You don’t have access to the model with the specified model ID.' },
-      },
+      awsHttpError(
+        403,
+        'AccessDeniedException',
+        'You don’t have access to the model with the specified model ID.',
+      ),
     ]);
-    const caught = await anthropic()
-      .messages.create({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .catch((error: unknown) => error);
-    expect((caught as { status?: number }).status).toBe(403);
-    expect((caught as { error?: unknown }).error).toMatchObject({
-      type: 'error',
-      error: { type: 'permission_error' },
-    });
+    const caught = await messagesError(model);
+    expect(statusOf(caught)).toBe(403);
+    expect(bodyOf(caught)).toMatchObject(anthropicError('permission_error'));
   });
 });
 
 describe('Anthropic SDK /v1/messages on Claude on Bedrock (InvokeModelWithResponseStream)', () => {
   it('a throttlingException mid-stream ends with Anthropic’s rate_limit_error event', async () => {
     const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
-    const chunk = (event: unknown) => ({
-      chunk: { bytes: Buffer.from(JSON.stringify(event)).toString('base64') },
-    });
     mock.script(model, [
       {
         eventStream: [
-          chunk({
-            type: 'message_start',
-            message: {
-              id: 'msg_bdrk_01',
-              type: 'message',
-              role: 'assistant',
-              model,
-              content: [],
-              stop_reason: null,
-              stop_sequence: null,
-              usage: { input_tokens: 12, output_tokens: 1 },
-            },
-          }),
-          chunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-          chunk({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Partial ' } }),
+          ...claudeOpening(model, 'msg_bdrk_01', { input_tokens: 12, output_tokens: 1 }),
+          claudeText('Partial '),
           { throttlingException: { message: 'Too many requests.' } },
         ],
         chunkDelayMs: 30,
       },
     ]);
-    const caught = await anthropic()
-      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage()
-      .catch((error: unknown) => error);
+    const caught = await messagesStreamError(model);
     expect(caught).toBeInstanceOf(Anthropic.APIError);
-    expect((caught as { error?: unknown }).error).toMatchObject({
-      type: 'error',
-      error: { type: 'rate_limit_error' },
-    });
+    expect(bodyOf(caught)).toMatchObject(anthropicError('rate_limit_error'));
     expect(bedrockCalls().at(-1)?.path).toBe(
       `/model/${encodeURIComponent(model)}/invoke-with-response-stream`,
     );
@@ -540,13 +563,7 @@ describe('openai SDK responses on Bedrock ConverseStream', () => {
 
   it('stopReason max_tokens is an incomplete Response (max_output_tokens)', async () => {
     mock.script('nova-responses-max', [{ eventStream: textStream('max_tokens') }]);
-    const stream = await openai({ override_params: { model: 'nova-responses-max' } }).responses.create({
-      model: 'x',
-      input: 'Hi',
-      stream: true,
-    });
-    let last: OpenAI.Responses.ResponseStreamEvent | undefined;
-    for await (const event of stream) last = event;
+    const last = await lastOf(await responsesStream('nova-responses-max'));
     expect(last?.type).toBe('response.incomplete');
     expect((last as { response?: OpenAI.Responses.Response }).response?.incomplete_details).toEqual({
       reason: 'max_output_tokens',
@@ -554,21 +571,8 @@ describe('openai SDK responses on Bedrock ConverseStream', () => {
   });
 
   it('a throttlingException mid-stream ends with the Responses error event the SDK raises', async () => {
-    mock.script('nova-responses-mid', [
-      {
-        eventStream: [
-          { messageStart: { role: 'assistant' } },
-          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial ' } } },
-          { throttlingException: { message: 'Too many requests.' } },
-        ],
-        chunkDelayMs: 30,
-      },
-    ]);
-    const stream = await openai({ override_params: { model: 'nova-responses-mid' } }).responses.create({
-      model: 'x',
-      input: 'Hi',
-      stream: true,
-    });
+    mock.script('nova-responses-mid', [partialThen('throttlingException', 'Too many requests.')]);
+    const stream = await responsesStream('nova-responses-mid');
     const types: string[] = [];
     const caught = await (async () => {
       for await (const event of stream) types.push(event.type);
@@ -694,7 +698,7 @@ describe('tool calls without input, non-streamed stops, errors and guardrails on
     const message = await anthropic().messages.create({
       model: 'amazon.nova-json-guard',
       max_tokens: 64,
-      messages: [{ role: 'user', content: 'Hi' }],
+      messages: HI,
     });
     expect(message.stop_reason).toBe('refusal');
     expect(message.usage).toMatchObject({
@@ -707,18 +711,12 @@ describe('tool calls without input, non-streamed stops, errors and guardrails on
 
   it('an HTTP 400 ValidationException "Input is too long": context_length_exceeded', async () => {
     mock.script('nova-too-long', [
-      {
-        status: 400,
-        headers: {
-          'x-amzn-errortype': 'ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/',
-        },
-        json: { message: 'Input is too long for requested model.' },
-      },
+      awsHttpError(400, 'ValidationException', 'Input is too long for requested model.'),
     ]);
     const error = await rejectionOf(
       openai({ override_params: { model: 'nova-too-long' } }).chat.completions.create({
         model: 'x',
-        messages: [{ role: 'user', content: 'Hi' }],
+        messages: HI,
       }),
     );
     expect(error).toMatchObject({ status: 400, code: 'context_length_exceeded' });
@@ -726,49 +724,17 @@ describe('tool calls without input, non-streamed stops, errors and guardrails on
 
   it('responses: an HTTP 429 is a 429 in OpenAI’s shape', async () => {
     mock.script('nova-responses-429', [
-      {
-        status: 429,
-        headers: {
-          'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/',
-        },
-        json: { message: 'Too many tokens, please wait before trying again.' },
-      },
+      awsHttpError(429, 'ThrottlingException', 'Too many tokens, please wait before trying again.'),
     ]);
-    const error = await rejectionOf(
-      openai({ override_params: { model: 'nova-responses-429' } }).responses.create({
-        model: 'x',
-        input: 'Hi',
-        stream: true,
-      }),
-    );
+    const error = await rejectionOf(responsesStream('nova-responses-429'));
     expect(error.status).toBe(429);
     expect(error.message).toContain('Too many tokens');
   });
 
   it('a throttlingException mid-stream is logged as a 200 with the exception as its error code', async () => {
-    mock.script('nova-mid-log', [
-      {
-        eventStream: [
-          { messageStart: { role: 'assistant' } },
-          { contentBlockDelta: { contentBlockIndex: 0, delta: { text: 'Partial ' } } },
-          { throttlingException: { message: 'Too many requests.' } },
-        ],
-        chunkDelayMs: 30,
-      },
-    ]);
-    const stream = await openai(
-      { override_params: { model: 'nova-mid-log' } },
-      { 'x-portkey-trace-id': 'nova-mid-log' },
-    ).chat.completions.create({
-      model: 'x',
-      stream: true,
-      messages: [{ role: 'user', content: 'Hi' }],
-    });
-    await (async () => {
-      for await (const _chunk of stream) {
-        // drained
-      }
-    })().catch(() => undefined);
+    mock.script('nova-mid-log', [partialThen('throttlingException', 'Too many requests.')]);
+    const stream = await chatStream('nova-mid-log', { headers: { 'x-portkey-trace-id': 'nova-mid-log' } });
+    await drain(stream).catch(() => undefined);
     const [line] = await gateway.waitForRequestLines('nova-mid-log');
     expect(line).toMatchObject({ status: 200, errorCode: 'throttlingException', streamChunks: 2 });
   });
@@ -777,125 +743,54 @@ describe('tool calls without input, non-streamed stops, errors and guardrails on
     mock.script('amazon.nova-guarded', [
       { eventStream: textStream('end_turn', ['Hello', ' jane@example.com']) },
     ]);
-    const caught = await anthropic({ output_guardrails: [{ 'pk.pii': {}, deny: true }] })
-      .messages.stream({
-        model: 'amazon.nova-guarded',
-        max_tokens: 64,
-        messages: [{ role: 'user', content: 'Hi' }],
-      })
-      .finalMessage()
-      .catch((error: unknown) => error);
+    const caught = await messagesStreamError('amazon.nova-guarded', {
+      output_guardrails: [{ 'pk.pii': {}, deny: true }],
+    });
     expect(caught).toBeInstanceOf(Anthropic.APIError);
-    expect((caught as { error?: unknown }).error).toMatchObject({
+    expect(bodyOf(caught)).toMatchObject({
       error: { code: 'PK_ERR_GUARDRAIL_DENIED' },
     });
   });
 
   it('an output pk.pii redaction masks a native Claude-on-Bedrock stream on /v1/messages', async () => {
     const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
-    const chunk = (event: unknown) => ({
-      chunk: { bytes: Buffer.from(JSON.stringify(event)).toString('base64') },
-    });
     mock.script(model, [
       {
         eventStream: [
-          chunk({
-            type: 'message_start',
-            message: {
-              id: 'msg_1',
-              type: 'message',
-              role: 'assistant',
-              model,
-              content: [],
-              stop_reason: null,
-              stop_sequence: null,
-              usage: { input_tokens: 12, output_tokens: 1 },
-            },
-          }),
-          chunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-          chunk({
-            type: 'content_block_delta',
-            index: 0,
-            delta: { type: 'text_delta', text: 'Write to jane@' },
-          }),
-          chunk({
-            type: 'content_block_delta',
-            index: 0,
-            delta: { type: 'text_delta', text: 'example.com now' },
-          }),
-          chunk({ type: 'content_block_stop', index: 0 }),
-          chunk({
-            type: 'message_delta',
-            delta: { stop_reason: 'end_turn', stop_sequence: null },
-            usage: { output_tokens: 9 },
-          }),
-          chunk({
-            type: 'message_stop',
-            'amazon-bedrock-invocationMetrics': {
-              inputTokenCount: 12,
-              outputTokenCount: 9,
-              invocationLatency: 100,
-              firstByteLatency: 50,
-            },
-          }),
+          ...claudeOpening(model, 'msg_1', { input_tokens: 12, output_tokens: 1 }),
+          claudeText('Write to jane@'),
+          claudeText('example.com now'),
+          ...claudeEnding(12, 9),
         ],
       },
     ]);
-    const message = await anthropic({ output_mutators: [{ 'pk.pii': { redact: true } }] })
-      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage();
+    const message = await messagesStream(model, {
+      output_mutators: [{ 'pk.pii': { redact: true } }],
+    }).finalMessage();
     expect(message.content).toEqual([{ type: 'text', text: 'Write to [REDACTED_EMAIL] now' }]);
   });
 });
 
 describe('Claude on Bedrock natively, a Responses stream opening with an exception, session tokens', () => {
   const CLAUDE = 'anthropic.claude-3-5-haiku-20241022-v1:0';
-  const chunk = (event: unknown) => ({
-    chunk: { bytes: Buffer.from(JSON.stringify(event)).toString('base64') },
-  });
   const claudeStream = (model: string) => [
-    chunk({
-      type: 'message_start',
-      message: {
-        id: 'msg_bdrk_01',
-        type: 'message',
-        role: 'assistant',
-        model,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: {
-          input_tokens: 30,
-          cache_read_input_tokens: 200,
-          cache_creation_input_tokens: 100,
-          output_tokens: 1,
-        },
-      },
+    ...claudeOpening(model, 'msg_bdrk_01', {
+      input_tokens: 30,
+      cache_read_input_tokens: 200,
+      cache_creation_input_tokens: 100,
+      output_tokens: 1,
     }),
-    chunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
-    chunk({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello there' } }),
-    chunk({ type: 'content_block_stop', index: 0 }),
-    chunk({
-      type: 'message_delta',
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
-      usage: { output_tokens: 20 },
-    }),
-    chunk({
-      type: 'message_stop',
-      'amazon-bedrock-invocationMetrics': {
-        inputTokenCount: 30,
-        outputTokenCount: 20,
-        invocationLatency: 100,
-        firstByteLatency: 50,
-      },
-    }),
+    claudeText('Hello there'),
+    ...claudeEnding(30, 20),
   ];
 
   it('a native Claude stream’s usage (cache reads and writes) and cost reach the log line', async () => {
     mock.script(CLAUDE, [{ eventStream: claudeStream(CLAUDE) }]);
-    const message = await anthropic({}, { 'x-portkey-trace-id': 'claude-native-usage' })
-      .messages.stream({ model: CLAUDE, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage();
+    const message = await messagesStream(
+      CLAUDE,
+      {},
+      { 'x-portkey-trace-id': 'claude-native-usage' },
+    ).finalMessage();
     expect(message.usage).toMatchObject({
       input_tokens: 30,
       output_tokens: 20,
@@ -916,72 +811,36 @@ describe('Claude on Bedrock natively, a Responses stream opening with an excepti
     const model = 'anthropic.claude-3-haiku-20240307-v1:0';
     const before = bedrockCalls().length;
     mock.script(model, [
-      {
-        status: 429,
-        headers: {
-          'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/',
-        },
-        json: { message: 'Too many requests, please wait before trying again.' },
-      },
+      awsHttpError(429, 'ThrottlingException', 'Too many requests, please wait before trying again.'),
     ]);
-    const caught = await anthropic({ retry: { attempts: 1, backoff: { initial_ms: 20 } } })
-      .messages.create({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .catch((error: unknown) => error);
-    expect((caught as { status?: number }).status).toBe(429);
-    expect((caught as { error?: unknown }).error).toMatchObject({
-      type: 'error',
-      error: { type: 'rate_limit_error' },
-    });
+    const caught = await messagesError(model, RETRY_ONCE);
+    expect(statusOf(caught)).toBe(429);
+    expect(bodyOf(caught)).toMatchObject(anthropicError('rate_limit_error'));
     expect(bedrockCalls().length - before).toBe(2);
   });
 
   it('a native Claude stream opening with a throttlingException: Anthropic’s 429 after the retries', async () => {
     const model = 'anthropic.claude-3-opus-20240229-v1:0';
     const before = bedrockCalls().length;
-    mock.script(model, [{ eventStream: [{ throttlingException: { message: 'Too many requests.' } }] }]);
-    const caught = await anthropic({ retry: { attempts: 1, backoff: { initial_ms: 20 } } })
-      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage()
-      .catch((error: unknown) => error);
-    expect((caught as { status?: number }).status).toBe(429);
-    expect((caught as { error?: unknown }).error).toMatchObject({
-      type: 'error',
-      error: { type: 'rate_limit_error' },
-    });
+    mock.script(model, [openingWith('throttlingException', 'Too many requests.')]);
+    const caught = await messagesStreamError(model, RETRY_ONCE);
+    expect(statusOf(caught)).toBe(429);
+    expect(bodyOf(caught)).toMatchObject(anthropicError('rate_limit_error'));
     expect(bedrockCalls().length - before).toBe(2);
   });
 
   it('a native Claude stream opening with a modelStreamErrorException: AWS’s 424, Anthropic’s api_error', async () => {
     const model = 'anthropic.claude-3-sonnet-20240229-v1:0';
-    mock.script(model, [
-      { eventStream: [{ modelStreamErrorException: { message: 'Model stream failed.' } }] },
-    ]);
-    const caught = await anthropic()
-      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage()
-      .catch((error: unknown) => error);
-    expect((caught as { status?: number }).status).toBe(424);
-    expect((caught as { error?: unknown }).error).toMatchObject({
-      type: 'error',
-      error: { type: 'api_error', message: 'Model stream failed.' },
-    });
+    mock.script(model, [openingWith('modelStreamErrorException', 'Model stream failed.')]);
+    const caught = await messagesStreamError(model);
+    expect(statusOf(caught)).toBe(424);
+    expect(bodyOf(caught)).toMatchObject(anthropicError('api_error', 'Model stream failed.'));
   });
 
   it('responses: a stream opening with throttlingException is a 429 after retries', async () => {
     const before = bedrockCalls().length;
-    mock.script('nova-responses-throttled-first', [
-      { eventStream: [{ throttlingException: { message: 'Too many requests.' } }] },
-    ]);
-    const error = await rejectionOf(
-      openai({
-        override_params: { model: 'nova-responses-throttled-first' },
-        retry: { attempts: 1, backoff: { initial_ms: 20 } },
-      }).responses.create({
-        model: 'x',
-        input: 'Hi',
-        stream: true,
-      }),
-    );
+    mock.script('nova-responses-throttled-first', [openingWith('throttlingException', 'Too many requests.')]);
+    const error = await rejectionOf(responsesStream('nova-responses-throttled-first', RETRY_ONCE));
     expect(error.status).toBe(429);
     expect(bedrockCalls().length - before).toBe(2);
   });
@@ -1006,7 +865,7 @@ describe('Claude on Bedrock natively, a Responses stream opening with an excepti
     });
     const completion = await client.chat.completions.create({
       model: 'amazon.nova-lite-v1:0',
-      messages: [{ role: 'user', content: 'Hi' }],
+      messages: HI,
     });
     expect(completion.choices[0]?.message.content).toBeTruthy();
     expect(bedrockCalls().at(-1)?.headers['x-amz-security-token']).toBe('FwoGZXIvYXdzEMOCKTOKEN');
@@ -1022,13 +881,7 @@ describe('Converse stop reasons on a Responses stream', () => {
   ])('stopReason %s ends with %s', async (stop, type, details) => {
     const model = `nova-resp-stop-${stop}`;
     mock.script(model, [{ eventStream: textStream(stop) }]);
-    const stream = await openai({ override_params: { model } }).responses.create({
-      model: 'x',
-      input: 'Hi',
-      stream: true,
-    });
-    let last: OpenAI.Responses.ResponseStreamEvent | undefined;
-    for await (const event of stream) last = event;
+    const last = await lastOf(await responsesStream(model));
     expect(last?.type).toBe(type);
     expect((last as { response?: OpenAI.Responses.Response }).response?.incomplete_details ?? null).toEqual(
       details,
@@ -1201,20 +1054,7 @@ describe('an event-stream error frame (:message-type error)', () => {
         ],
       },
     ]);
-    const error = await rejectionOf(
-      (async () => {
-        const stream = await openai({
-          override_params: { model: 'nova-error-frame' },
-        }).chat.completions.create({
-          model: 'x',
-          stream: true,
-          messages: [{ role: 'user', content: 'Hi' }],
-        });
-        for await (const _chunk of stream) {
-          // drained
-        }
-      })(),
-    );
+    const error = await rejectionOf(chatStream('nova-error-frame').then(drain));
     expect(error.message).toContain('An internal error occurred.');
   });
 
@@ -1226,14 +1066,8 @@ describe('an event-stream error frame (:message-type error)', () => {
         frames: [eventStreamErrorFrame('InternalFailure', 'An internal error occurred.')],
       },
     ]);
-    const caught = await anthropic()
-      .messages.stream({ model, max_tokens: 64, messages: [{ role: 'user', content: 'Hi' }] })
-      .finalMessage()
-      .catch((error: unknown) => error);
+    const caught = await messagesStreamError(model);
     expect(caught).toBeInstanceOf(Anthropic.APIError);
-    expect((caught as { error?: unknown }).error).toMatchObject({
-      type: 'error',
-      error: { type: 'api_error', message: 'An internal error occurred.' },
-    });
+    expect(bodyOf(caught)).toMatchObject(anthropicError('api_error', 'An internal error occurred.'));
   });
 });
