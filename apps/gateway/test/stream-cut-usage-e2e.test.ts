@@ -14,7 +14,12 @@ import {
   openAIChatReply,
   openAIResponsesEvents,
 } from './support/provider-mock-formats.js';
-import { chatChunks, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
+import {
+  chatChunks,
+  type ProviderMock,
+  type SsePayload,
+  startProviderMock,
+} from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
 // A stream that ends short (the provider resets the connection, or the client aborts) after the
@@ -43,6 +48,12 @@ const RECORDED_USAGE = {
   cache_write_tokens: 100,
 };
 const TEXT = 'Paris is the capital';
+/** Every mock answer's usage (25 in, 12 out) in the record's terms. */
+const MOCK_RECORDED_USAGE = {
+  prompt_tokens: MOCK_USAGE.input,
+  completion_tokens: MOCK_USAGE.output,
+  total_tokens: MOCK_USAGE.input + MOCK_USAGE.output,
+};
 
 let mock: ProviderMock;
 let gateway: FeatureGateway;
@@ -51,6 +62,14 @@ const dataDir = temporaryDataDir();
 beforeAll(async () => {
   mock = await startProviderMock();
   const budget = { usage_limits: { credit_limit: 1_000_000, type: 'tokens' } };
+  /** Virtual keys `slugs` of one provider on the mock (`path`: the provider's API root), each with its own budget. */
+  const keysOf = (slugs: string[], provider: string, apiKey: string, path: string) =>
+    Object.fromEntries(
+      slugs.map((slug) => [
+        slug,
+        { provider, api_key: apiKey, options: { custom_host: `${mock.url}${path}` }, ...budget },
+      ]),
+    );
   gateway = await startFeatureGateway({
     mock,
     settings: {
@@ -59,66 +78,34 @@ beforeAll(async () => {
         { id: 'admin', key: KEYS.admin, role: 'admin' },
       ],
       virtual_keys: {
-        'anthropic-native': {
-          provider: 'anthropic',
-          api_key: 'sk-ant-cut',
-          options: { custom_host: `${mock.url}/v1` },
-          ...budget,
-        },
-        'anthropic-chat': {
-          provider: 'anthropic',
-          api_key: 'sk-ant-cut',
-          options: { custom_host: `${mock.url}/v1` },
-          ...budget,
-        },
-        'openai-chat': {
-          provider: 'openai',
-          api_key: 'sk-cut',
-          options: { custom_host: `${mock.url}/v1` },
-          ...budget,
-        },
-        // One per native Responses test: each budget counts one request.
-        ...Object.fromEntries(
+        // One per test that reads its budget: each budget counts one request.
+        ...keysOf(
           [
+            'anthropic-native',
+            'anthropic-chat',
+            'ended-anthropic-messages',
+            'ended-anthropic-chat',
+            'cut-tool-messages',
+          ],
+          'anthropic',
+          'sk-ant-cut',
+          '/v1',
+        ),
+        ...keysOf(
+          [
+            'openai-chat',
             'openai-responses-reset',
             'openai-responses-done',
             'openai-responses-completed',
             'openai-responses-abort',
-          ].map((slug) => [
-            slug,
-            { provider: 'openai', api_key: 'sk-cut', options: { custom_host: `${mock.url}/v1` }, ...budget },
-          ]),
+            'ended-openai-chat',
+          ],
+          'openai',
+          'sk-cut',
+          '/v1',
         ),
-        // One per test of a stream that resets after its provider's own end, and of a cut tool call.
-        ...Object.fromEntries(
-          ['ended-anthropic-messages', 'ended-anthropic-chat', 'cut-tool-messages'].map((slug) => [
-            slug,
-            {
-              provider: 'anthropic',
-              api_key: 'sk-ant-cut',
-              options: { custom_host: `${mock.url}/v1` },
-              ...budget,
-            },
-          ]),
-        ),
-        'ended-openai-chat': {
-          provider: 'openai',
-          api_key: 'sk-cut',
-          options: { custom_host: `${mock.url}/v1` },
-          ...budget,
-        },
-        'ended-gemini-chat': {
-          provider: 'google',
-          api_key: 'g-cut',
-          options: { custom_host: `${mock.url}/v1beta` },
-          ...budget,
-        },
-        'ended-cohere-chat': {
-          provider: 'cohere',
-          api_key: 'co-cut',
-          options: { custom_host: `${mock.url}/v2` },
-          ...budget,
-        },
+        ...keysOf(['ended-gemini-chat'], 'google', 'g-cut', '/v1beta'),
+        ...keysOf(['ended-cohere-chat'], 'cohere', 'co-cut', '/v2'),
         ...Object.fromEntries(
           ['ended-bedrock-messages', 'ended-bedrock-chat'].map((slug) => [
             slug,
@@ -180,16 +167,19 @@ function anthropicOpening(model: string): string[] {
   ];
 }
 
+/** The JSON the admin API answers at `path` (under /v1). */
+async function adminGet<T>(path: string): Promise<T> {
+  const response = await fetch(`${gateway.base}${path}`, { headers: { 'x-portkey-api-key': KEYS.admin } });
+  return (await response.json()) as T;
+}
+
 /** The stored record of a trace, once the log store has it. */
 async function recordOf(traceId: string): Promise<Record<string, unknown>> {
   let record: Record<string, unknown> | undefined;
   await expect
     .poll(
       async () => {
-        const response = await fetch(`${gateway.base}/logs?trace_id=${traceId}`, {
-          headers: { 'x-portkey-api-key': KEYS.admin },
-        });
-        record = ((await response.json()) as { data: Record<string, unknown>[] }).data[0];
+        record = (await adminGet<{ data: Record<string, unknown>[] }>(`/logs?trace_id=${traceId}`)).data[0];
         return record;
       },
       { timeout: 5000 },
@@ -204,11 +194,9 @@ async function budgetTokensOf(slug: string, requests: number): Promise<number> {
   await expect
     .poll(
       async () => {
-        const response = await fetch(`${gateway.base}/virtual-keys/${slug}`, {
-          headers: { 'x-portkey-api-key': KEYS.admin },
-        });
-        const usage = ((await response.json()) as { current_usage: { requests: number; tokens: number } })
-          .current_usage;
+        const usage = (
+          await adminGet<{ current_usage: { requests: number; tokens: number } }>(`/virtual-keys/${slug}`)
+        ).current_usage;
         tokens = usage.tokens;
         return usage.requests;
       },
@@ -216,6 +204,46 @@ async function budgetTokensOf(slug: string, requests: number): Promise<number> {
     )
     .toBe(requests);
   return tokens;
+}
+
+/** A mock reply that sends `sse` then resets the connection. */
+const resetAfter = (sse: readonly SsePayload[]) =>
+  ({ sse, breakAfter: { payloads: sse.length, how: 'reset' } }) as const;
+
+/** The text of a chat completions chunk. */
+const chatText = (chunk: OpenAI.Chat.ChatCompletionChunk) => chunk.choices[0]?.delta?.content ?? '';
+/** The text of a Responses stream event (its `response.output_text.delta`s). */
+const responsesText = (event: OpenAI.Responses.ResponseStreamEvent) =>
+  event.type === 'response.output_text.delta' ? event.delta : '';
+
+/** Reads a stream that is cut: the text it carried and the error it ended with (the test fails if none). */
+async function readCut<T>(stream: AsyncIterable<T>, textOf: (item: T) => string) {
+  let text = '';
+  const error = await rejectionOf(
+    (async () => {
+      for await (const item of stream) text += textOf(item);
+    })(),
+  );
+  return { text, error };
+}
+
+/** Reads a stream until its text is `whole`, then aborts it (`controller`, the request's): the text read. */
+async function readThenAbort<T>(
+  stream: AsyncIterable<T>,
+  textOf: (item: T) => string,
+  whole: string,
+  controller: AbortController,
+): Promise<string> {
+  let text = '';
+  try {
+    for await (const item of stream) {
+      text += textOf(item);
+      if (text === whole) controller.abort();
+    }
+  } catch {
+    // The abort may end the iteration with an error.
+  }
+  return text;
 }
 
 const priced = (provider: string, model: string, usage: Record<string, unknown>): number | null =>
@@ -230,35 +258,31 @@ const STARTED_OPENAI_USAGE = {
   cache_creation_input_tokens: 100,
 };
 
-/** The openai SDK as an app with the team's gateway key calls pk: a virtual key, a trace id, no retries. */
+/** An SDK's options as an app with the team's gateway key calls pk: a virtual key, a trace id, no retries. */
+const throughOptions = (baseURL: string, virtualKey: string, traceId: string) => ({
+  baseURL,
+  apiKey: 'unused',
+  maxRetries: 0,
+  defaultHeaders: {
+    'x-portkey-api-key': KEYS.team,
+    'x-portkey-virtual-key': virtualKey,
+    'x-portkey-trace-id': traceId,
+  },
+});
+/** The openai SDK calling pk (see {@link throughOptions}). */
 const openaiThrough = (virtualKey: string, traceId: string) =>
-  new OpenAI({
-    baseURL: gateway.base,
-    apiKey: 'unused',
-    maxRetries: 0,
-    defaultHeaders: {
-      'x-portkey-api-key': KEYS.team,
-      'x-portkey-virtual-key': virtualKey,
-      'x-portkey-trace-id': traceId,
-    },
-  });
+  new OpenAI(throughOptions(gateway.base, virtualKey, traceId));
+/** The Anthropic SDK calling pk's /v1/messages (see {@link throughOptions}). */
+const anthropicThrough = (virtualKey: string, traceId: string) =>
+  new Anthropic(throughOptions(gateway.url, virtualKey, traceId));
 
 describe('a stream that ends short after its provider reported usage', () => {
   it('Anthropic’s SDK, the provider resets after message_start and some text: the record keeps the input tokens and their cost, the budget counts them', async () => {
     const model = `${ANTHROPIC_MODEL}`;
     const traceId = `cut-native-${Date.now()}`;
     const opening = anthropicOpening(model);
-    mock.script(model, [{ sse: opening, breakAfter: { payloads: opening.length, how: 'reset' } }]);
-    const client = new Anthropic({
-      baseURL: gateway.url,
-      apiKey: 'unused',
-      maxRetries: 0,
-      defaultHeaders: {
-        'x-portkey-api-key': KEYS.team,
-        'x-portkey-virtual-key': 'anthropic-native',
-        'x-portkey-trace-id': traceId,
-      },
-    });
+    mock.script(model, [resetAfter(opening)]);
+    const client = anthropicThrough('anthropic-native', traceId);
     let text = '';
     const error = await rejectionOf(
       (async () => {
@@ -309,15 +333,7 @@ describe('a stream that ends short after its provider reported usage', () => {
       },
       { signal: controller.signal },
     );
-    let text = '';
-    try {
-      for await (const chunk of stream) {
-        text += chunk.choices[0]?.delta?.content ?? '';
-        if (text === TEXT) controller.abort();
-      }
-    } catch {
-      // The abort may end the iteration with an error.
-    }
+    const text = await readThenAbort(stream, chatText, TEXT, controller);
     expect(text).toBe(TEXT);
 
     const record = await recordOf(traceId);
@@ -330,7 +346,7 @@ describe('a stream that ends short after its provider reported usage', () => {
     const model = OPENAI_MODEL;
     const traceId = `cut-openai-${Date.now()}`;
     const frames = chatChunks(model, { pieces: 4, usage: true }).filter((frame) => frame !== '[DONE]');
-    mock.script(model, [{ sse: frames, breakAfter: { payloads: frames.length, how: 'reset' } }]);
+    mock.script(model, [resetAfter(frames)]);
     const client = openaiThrough('openai-chat', traceId);
     const stream = await client.chat.completions.create({
       model,
@@ -338,12 +354,7 @@ describe('a stream that ends short after its provider reported usage', () => {
       stream_options: { include_usage: true },
       messages: [{ role: 'user', content: 'What is the capital of France?' }],
     });
-    let text = '';
-    const error = await rejectionOf(
-      (async () => {
-        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
-      })(),
-    );
+    const { text, error } = await readCut(stream, chatText);
     expect(error.message).toContain('the provider stream was interrupted');
     expect(text).toBe('The capital of France is Paris.');
 
@@ -364,18 +375,14 @@ describe('a stream that ends short after its provider reported usage', () => {
     const model = 'gpt-4o';
     const traceId = `cut-none-${Date.now()}`;
     const frames = chatChunks(model, { pieces: 4 }).slice(0, 3);
-    mock.script(model, [{ sse: frames, breakAfter: { payloads: frames.length, how: 'reset' } }]);
+    mock.script(model, [resetAfter(frames)]);
     const client = openaiThrough('openai-chat', traceId);
     const stream = await client.chat.completions.create({
       model,
       stream: true,
       messages: [{ role: 'user', content: 'hi' }],
     });
-    await rejectionOf(
-      (async () => {
-        for await (const _chunk of stream);
-      })(),
-    );
+    await readCut(stream, chatText);
     const record = await recordOf(traceId);
     expect(record).toMatchObject({
       status: 200,
@@ -406,20 +413,23 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
       stream: true,
     }) as const;
   const promptBound = (model: string) => Buffer.byteLength(JSON.stringify(requestOf(model)));
+  /** The provider sends `events`, then resets: what the openai SDK's Responses stream through `slug` read. */
+  const readResetStream = async (
+    model: string,
+    slug: string,
+    traceId: string,
+    events: readonly SsePayload[],
+  ) => {
+    mock.script(model, [resetAfter(events)]);
+    const stream = await openaiThrough(slug, traceId).responses.create(requestOf(model));
+    return readCut(stream, responsesText);
+  };
 
   it('the openai SDK, the provider resets after some text and before response.completed: the record says no_usage, the budget counts the prompt bound and the text sent', async () => {
     const model = 'gpt-4.1-mini';
     const traceId = `cut-responses-${Date.now()}`;
     const events = upToLastDelta(model);
-    mock.script(model, [{ sse: events, breakAfter: { payloads: events.length, how: 'reset' } }]);
-    const stream = await openaiThrough('openai-responses-reset', traceId).responses.create(requestOf(model));
-    let text = '';
-    const error = await rejectionOf(
-      (async () => {
-        for await (const event of stream)
-          if (event.type === 'response.output_text.delta') text += event.delta;
-      })(),
-    );
+    const { text, error } = await readResetStream(model, 'openai-responses-reset', traceId, events);
     expect(error.message).toContain('the provider stream was interrupted');
     expect(text).toBe(ANSWER);
     expect(mock.forModel(model)).toHaveLength(1);
@@ -443,15 +453,7 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
     const events = responsesEvents(model).slice(0, -1);
     // `response.output_text.done`, `response.content_part.done` and `response.output_item.done` each repeat the text.
     expect(events.at(-1)?.event).toBe('response.output_item.done');
-    mock.script(model, [{ sse: events, breakAfter: { payloads: events.length, how: 'reset' } }]);
-    const stream = await openaiThrough('openai-responses-done', traceId).responses.create(requestOf(model));
-    let text = '';
-    const error = await rejectionOf(
-      (async () => {
-        for await (const event of stream)
-          if (event.type === 'response.output_text.delta') text += event.delta;
-      })(),
-    );
+    const { text, error } = await readResetStream(model, 'openai-responses-done', traceId, events);
     expect(error.message).toContain('the provider stream was interrupted');
     expect(text).toBe(ANSWER);
 
@@ -469,25 +471,21 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
     const traceId = `cut-responses-completed-${Date.now()}`;
     const events = responsesEvents(model);
     expect(events.at(-1)?.event).toBe('response.completed');
-    mock.script(model, [{ sse: events, breakAfter: { payloads: events.length, how: 'reset' } }]);
+    mock.script(model, [resetAfter(events)]);
     const stream = await openaiThrough('openai-responses-completed', traceId).responses.create(
       requestOf(model),
     );
     let text = '';
     let completed = false;
     for await (const event of stream) {
-      if (event.type === 'response.output_text.delta') text += event.delta;
+      text += responsesText(event);
       if (event.type === 'response.completed') completed = true;
     }
     expect(text).toBe(ANSWER);
     expect(completed).toBe(true);
 
     const record = await recordOf(traceId);
-    const usage = {
-      prompt_tokens: MOCK_USAGE.input,
-      completion_tokens: MOCK_USAGE.output,
-      total_tokens: MOCK_USAGE.input + MOCK_USAGE.output,
-    };
+    const usage = MOCK_RECORDED_USAGE;
     // The answer was whole: no error event after response.completed, none in the record.
     expect(record).toMatchObject({ status: 200, error_code: null, usage, cost_status: 'priced' });
     expect(record.cost).toBeCloseTo(priced('openai', model, usage) as number, 10);
@@ -498,15 +496,7 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
     const model = 'o4-mini';
     const traceId = `cut-responses-azure-${Date.now()}`;
     const events = upToLastDelta(model);
-    mock.script(model, [{ sse: events, breakAfter: { payloads: events.length, how: 'reset' } }]);
-    const stream = await openaiThrough('azure-responses', traceId).responses.create(requestOf(model));
-    let text = '';
-    const error = await rejectionOf(
-      (async () => {
-        for await (const event of stream)
-          if (event.type === 'response.output_text.delta') text += event.delta;
-      })(),
-    );
+    const { text, error } = await readResetStream(model, 'azure-responses', traceId, events);
     expect(error.message).toContain('the provider stream was interrupted');
     expect(text).toBe(ANSWER);
     expect(mock.forModel(model)).toMatchObject([{ host: 'my-resource.openai.azure.com' }]);
@@ -532,15 +522,7 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
     const stream = await openaiThrough('openai-responses-abort', traceId).responses.create(requestOf(model), {
       signal: controller.signal,
     });
-    let text = '';
-    try {
-      for await (const event of stream) {
-        if (event.type === 'response.output_text.delta') text += event.delta;
-        if (text === ANSWER) controller.abort();
-      }
-    } catch {
-      // The abort may end the iteration with an error.
-    }
+    const text = await readThenAbort(stream, responsesText, ANSWER, controller);
     expect(text).toBe(ANSWER);
 
     const record = await recordOf(traceId);
@@ -548,19 +530,6 @@ describe('a native Responses stream that ends short (OpenAI serving /v1/response
     expect(await budgetTokensOf('openai-responses-abort', 1)).toBe(promptBound(model) + ANSWER.length);
   });
 });
-
-/** The Anthropic SDK as an app with the team's gateway key calls pk's /v1/messages: a virtual key, a trace id, no retries. */
-const anthropicThrough = (virtualKey: string, traceId: string) =>
-  new Anthropic({
-    baseURL: gateway.url,
-    apiKey: 'unused',
-    maxRetries: 0,
-    defaultHeaders: {
-      'x-portkey-api-key': KEYS.team,
-      'x-portkey-virtual-key': virtualKey,
-      'x-portkey-trace-id': traceId,
-    },
-  });
 
 /** A mock stream (the vendor's own framing) whose connection resets once all its frames left. */
 const resetAfterAll = (body: MockReplyBody) => {
@@ -570,13 +539,6 @@ const resetAfterAll = (body: MockReplyBody) => {
     contentType: body.contentType,
     breakAfter: { payloads: frames.length, how: 'reset' },
   } as const;
-};
-
-/** Every mock answer's usage (25 in, 12 out) in the record's terms. */
-const MOCK_RECORDED_USAGE = {
-  prompt_tokens: MOCK_USAGE.input,
-  completion_tokens: MOCK_USAGE.output,
-  total_tokens: MOCK_USAGE.input + MOCK_USAGE.output,
 };
 
 const WEATHER_CALL = {
@@ -597,6 +559,15 @@ const WEATHER_TOOL = {
 
 describe('a stream whose connection resets after its provider’s own end (nothing was lost)', () => {
   const ANSWER = 'The capital of France is Paris.';
+
+  /** The record of `traceId` and the budget of `slug` keep the mock's whole usage, priced, with no error. */
+  async function expectWholeUsageKept(traceId: string, slug: string): Promise<void> {
+    const record = await recordOf(traceId);
+    expect(record).toMatchObject({ status: 200, error_code: null, usage: MOCK_RECORDED_USAGE });
+    expect(record.cost_status).toBe('priced');
+    expect(record.cost).toBeGreaterThan(0);
+    expect(await budgetTokensOf(slug, 1)).toBe(MOCK_RECORDED_USAGE.total_tokens);
+  }
 
   it.each([
     {
@@ -635,11 +606,7 @@ describe('a stream whose connection resets after its provider’s own end (nothi
       });
       expect(mock.forModel(model)).toHaveLength(1);
 
-      const record = await recordOf(traceId);
-      expect(record).toMatchObject({ status: 200, error_code: null, usage: MOCK_RECORDED_USAGE });
-      expect(record.cost_status).toBe('priced');
-      expect(record.cost).toBeGreaterThan(0);
-      expect(await budgetTokensOf(slug, 1)).toBe(MOCK_RECORDED_USAGE.total_tokens);
+      await expectWholeUsageKept(traceId, slug);
     },
   );
 
@@ -694,7 +661,7 @@ describe('a stream whose connection resets after its provider’s own end (nothi
       let finishReason: string | null | undefined;
       let usage: unknown;
       for await (const chunk of stream) {
-        text += chunk.choices[0]?.delta?.content ?? '';
+        text += chatText(chunk);
         finishReason = chunk.choices[0]?.finish_reason ?? finishReason;
         if (chunk.usage) usage = chunk.usage;
       }
@@ -703,11 +670,7 @@ describe('a stream whose connection resets after its provider’s own end (nothi
       expect(usage).toMatchObject(MOCK_RECORDED_USAGE);
       expect(mock.forModel(model)).toHaveLength(1);
 
-      const record = await recordOf(traceId);
-      expect(record).toMatchObject({ status: 200, error_code: null, usage: MOCK_RECORDED_USAGE });
-      expect(record.cost_status).toBe('priced');
-      expect(record.cost).toBeGreaterThan(0);
-      expect(await budgetTokensOf(slug, 1)).toBe(MOCK_RECORDED_USAGE.total_tokens);
+      await expectWholeUsageKept(traceId, slug);
     },
   );
 });
