@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
-import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
-import { temporaryDataDir } from './support/store-fixtures.js';
+import type { FeatureGateway } from './support/feature-gateway.js';
+import { type LoggedGateway, startLoggedGateway } from './support/logged-gateway.js';
+import type { ProviderMock } from './support/recording-provider-mock.js';
 
 // Azure OpenAI's content filter through the built gateway, with the official SDKs: what Azure says
 // about its filters (a refusal's `innererror`, an answer's `prompt_filter_results` and each choice's
@@ -27,28 +27,20 @@ const FILTERED_STREAM = azureFixture('content-filter.chunks.txt')
   .split('\n')
   .filter((line) => line.trim() !== '');
 
+let harness: LoggedGateway;
 let mock: ProviderMock;
 let gateway: FeatureGateway;
-let dataDir: { path: string; remove(): void };
 
 beforeAll(async () => {
-  mock = await startProviderMock();
-  dataDir = temporaryDataDir();
-  gateway = await startFeatureGateway({
-    mock,
-    settings: {
-      gateway_keys: [
-        { id: 'azure-user', key: GATEWAY_KEY },
-        { id: 'azure-admin', key: ADMIN_KEY, role: 'admin' },
-      ],
-    },
-    env: { PK_LOG_BODIES: 'true', PK_LOG_STORE_FLUSH_MS: '50', PK_DATA_DIR: dataDir.path },
+  harness = await startLoggedGateway({
+    user: { id: 'azure-user', key: GATEWAY_KEY },
+    admin: { id: 'azure-admin', key: ADMIN_KEY },
+    env: { PK_LOG_BODIES: 'true', PK_LOG_STORE_FLUSH_MS: '50' },
   });
+  ({ mock, gateway } = harness);
 }, 60_000);
 afterAll(async () => {
-  await gateway?.stop();
-  await mock?.close();
-  dataDir?.remove();
+  await harness?.stop();
   expect(gateway.process.output()).not.toContain(AZURE_KEY);
 });
 
@@ -72,16 +64,9 @@ const openai = (traceId: string, headers: Record<string, string> = {}) =>
 async function recordOf(traceId: string): Promise<Json> {
   const until = Date.now() + 8000;
   for (;;) {
-    const response = await fetch(`${gateway.base}/logs?trace_id=${encodeURIComponent(traceId)}`, {
-      headers: { 'x-portkey-api-key': ADMIN_KEY },
-    });
-    const [found] = ((await response.json()) as { data?: Json[] }).data ?? [];
-    if (found !== undefined) {
-      const detail = await fetch(`${gateway.base}/logs/${String(found.id)}`, {
-        headers: { 'x-portkey-api-key': ADMIN_KEY },
-      });
-      return (await detail.json()) as Json;
-    }
+    const [found] =
+      (await harness.adminGet<{ data?: Json[] }>(`/logs?trace_id=${encodeURIComponent(traceId)}`)).data ?? [];
+    if (found !== undefined) return harness.adminGet<Json>(`/logs/${String(found.id)}`);
     if (Date.now() > until) throw new Error(`no record of trace ${traceId}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -1,11 +1,11 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import type { FeatureGateway } from './support/feature-gateway.js';
+import { type LoggedGateway, startLoggedGateway } from './support/logged-gateway.js';
 import { announcedMetricsUrl } from './support/metrics-url.js';
 import { parsePrometheusText, sampleValue } from './support/prometheus-text.js';
 import { openAIError } from './support/provider-answers.js';
-import { chatCompletion, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
-import { temporaryDataDir } from './support/store-fixtures.js';
+import { chatCompletion, type ProviderMock } from './support/recording-provider-mock.js';
 
 // Identical cache misses in flight at the same time share one provider call (request coalescing):
 // through the built gateway, with the official `openai` client, against a provider mock that
@@ -15,33 +15,29 @@ const ADMIN_KEY = 'pk-single-flight-admin';
 const BURST = 10;
 const config = JSON.stringify({ virtual_key: 'openai-a', cache: { mode: 'simple', max_age: 3600 } });
 
+let harness: LoggedGateway;
 let mock: ProviderMock;
 let gateway: FeatureGateway;
-let dataDir: { path: string; remove(): void };
 let metricsUrl: string;
 
 beforeAll(async () => {
-  mock = await startProviderMock();
-  dataDir = temporaryDataDir();
-  gateway = await startFeatureGateway({
-    mock,
-    settings: {
-      gateway_keys: [
-        { id: 'flight-user', key: USER_KEY },
-        { id: 'flight-admin', key: ADMIN_KEY, role: 'admin' },
-      ],
-      virtual_keys: {
-        'openai-a': { provider: 'openai', api_key: 'sk-flight', options: { custom_host: `${mock.url}/v1` } },
+  harness = await startLoggedGateway({
+    user: { id: 'flight-user', key: USER_KEY },
+    admin: { id: 'flight-admin', key: ADMIN_KEY },
+    virtualKeys: (provider) => ({
+      'openai-a': {
+        provider: 'openai',
+        api_key: 'sk-flight',
+        options: { custom_host: `${provider.url}/v1` },
       },
-    },
-    env: { PK_DATA_DIR: dataDir.path, PK_METRICS_PORT: '0' },
+    }),
+    env: { PK_METRICS_PORT: '0' },
   });
+  ({ mock, gateway } = harness);
   metricsUrl = announcedMetricsUrl(gateway.process.output());
 }, 60_000);
 afterAll(async () => {
-  await gateway?.stop();
-  await mock?.close();
-  dataDir?.remove();
+  await harness?.stop();
 });
 
 type LogRecord = Record<string, unknown>;
@@ -56,10 +52,8 @@ async function answeredWith(cacheStatus: 'hit' | 'miss'): Promise<number> {
 async function recordsOf(burst: string, count: number): Promise<LogRecord[]> {
   const until = Date.now() + 10_000;
   for (;;) {
-    const response = await fetch(`${gateway.base}/logs?metadata.burst=${burst}&limit=50`, {
-      headers: { 'x-portkey-api-key': ADMIN_KEY },
-    });
-    const records = ((await response.json()) as { data?: LogRecord[] }).data ?? [];
+    const records =
+      (await harness.adminGet<{ data?: LogRecord[] }>(`/logs?metadata.burst=${burst}&limit=50`)).data ?? [];
     if (records.length >= count || Date.now() > until) return records;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
