@@ -338,7 +338,7 @@ describe('bedrock aws_auth_type assumedRole', () => {
 describe('bedrock aws_auth_type', () => {
   it('refuses the types pk does not implement with a 400 naming them', async () => {
     const { transport, sts } = fakeSts({});
-    for (const type of ['apiKey', 'serviceRole', 'assumed_role']) {
+    for (const type of ['serviceRole', 'assumed_role', 'apikey']) {
       const error = await rejection(
         authorize(authorizeContext(roleTarget({ aws_auth_type: type }), transport)),
       );

@@ -9,6 +9,7 @@ import {
 import {
   type BedrockCredentials,
   readAssumeRoleBaseCredentials,
+  readBedrockApiKey,
   readBedrockAuthType,
   readBedrockCredentials,
   readBedrockRegion,
@@ -26,8 +27,9 @@ async function bedrockSigningCredentials(
   context: AuthorizeContext,
 ): Promise<BedrockCredentials> {
   const { target } = context;
-  if (readBedrockAuthType(target) === 'accessKey') return readBedrockCredentials(target);
-  return getAssumedRoleCredentials(assumeRoleInput(region, context), context);
+  if (readBedrockAuthType(target) === 'assumedRole')
+    return getAssumedRoleCredentials(assumeRoleInput(region, context), context);
+  return readBedrockCredentials(target);
 }
 
 /** The AssumeRole of an `assumedRole` target. */
@@ -63,14 +65,14 @@ export function bedrockRejectsAuthorization(answer: Pick<UpstreamResponse, 'stat
  * After Bedrock refused assumed-role credentials ({@link bedrockRejectsAuthorization}): the cached
  * credentials are dropped when they are still the rejected ones, and the request is signed afresh with
  * credentials from STS (concurrent calls share one AssumeRole). A target with its own keys
- * (`accessKey`) has nothing fresher: `undefined`, and the 403 stands.
+ * (`accessKey`) or a Bedrock API key (`apiKey`) has nothing fresher: `undefined`, and the 403 stands.
  */
 export async function reauthorizeBedrockRequest(
   upstream: UpstreamRequest,
   rejected: UpstreamRequest,
   context: AuthorizeContext,
 ): Promise<UpstreamRequest | undefined> {
-  if (readBedrockAuthType(context.target) === 'accessKey') return undefined;
+  if (readBedrockAuthType(context.target) !== 'assumedRole') return undefined;
   const region = readBedrockRegion(context.target);
   const sessionToken = rejected.headers['x-amz-security-token'];
   if (sessionToken !== undefined)
@@ -78,16 +80,45 @@ export async function reauthorizeBedrockRequest(
   return authorizeBedrockRequest(upstream, context);
 }
 
-/** Signs a Bedrock request (SigV4, service `bedrock`) at the call's clock. */
+/**
+ * Authorizes a Bedrock request: with an Amazon Bedrock API key (`aws_auth_type: apiKey`) as
+ * `Authorization: Bearer <key>` and no signature (no `x-amz-date`, no session token, as Portkey); else
+ * signed with SigV4 (service `bedrock`) at the call's clock.
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-use.html
+ */
 export async function authorizeBedrockRequest(
   upstream: UpstreamRequest,
   context: AuthorizeContext,
 ): Promise<UpstreamRequest> {
   const region = readBedrockRegion(context.target);
+  if (readBedrockAuthType(context.target) === 'apiKey') {
+    return withBearer(upstream, readBedrockApiKey(context.target));
+  }
   return signBedrockRequest(upstream, {
     credentials: await bedrockSigningCredentials(region, context),
     region,
     service: 'bedrock',
     date: new Date(context.now()),
   });
+}
+
+/** Headers of a SigV4 signature, and the one a Bedrock API key replaces. */
+const SIGNING_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'x-amz-date',
+  'x-amz-security-token',
+  'x-amz-content-sha256',
+]);
+
+/**
+ * The request with `authorization: Bearer <key>` and none of the headers of a SigV4 signature,
+ * whatever forwarded headers brought: a Bedrock API key is the request's only credential.
+ */
+function withBearer(upstream: UpstreamRequest, apiKey: string): UpstreamRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(upstream.headers)) {
+    if (!SIGNING_HEADERS.has(name.toLowerCase())) headers[name] = value;
+  }
+  headers.authorization = `Bearer ${apiKey}`;
+  return { ...upstream, headers };
 }

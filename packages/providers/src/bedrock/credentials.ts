@@ -42,30 +42,47 @@ export function readBedrockCredentials(target: ProviderTarget): BedrockCredentia
 }
 
 /** The `aws_auth_type` values pk implements for Bedrock. */
-export type BedrockAuthType = 'accessKey' | 'assumedRole';
+export type BedrockAuthType = 'accessKey' | 'assumedRole' | 'apiKey';
 
 /** Why Portkey's other `aws_auth_type` values are refused rather than ignored. */
 const UNSUPPORTED_AUTH_TYPES: Readonly<Record<string, string>> = {
-  apiKey: 'Bedrock API keys (aws_auth_type apiKey) are not supported by pk yet',
   serviceRole:
     'aws_auth_type serviceRole (the gateway host’s own IAM role) is not supported by pk; use assumedRole with AWS_ASSUME_ROLE_ACCESS_KEY_ID and AWS_ASSUME_ROLE_SECRET_ACCESS_KEY',
 };
 
 /**
- * A Bedrock target's `aws_auth_type`: unset or `accessKey` (sign with the target's keys) or
- * `assumedRole` (sign with temporary credentials of `aws_role_arn` from STS). Any other value is a
- * 400 `PK_ERR_INVALID_CONFIG` naming it: a request must never run as another principal than asked.
+ * A Bedrock target's `aws_auth_type`: unset or `accessKey` (sign with the target's keys),
+ * `assumedRole` (sign with temporary credentials of `aws_role_arn` from STS) or `apiKey` (an Amazon
+ * Bedrock API key as `Authorization: Bearer`, no signature). Any other value is a 400
+ * `PK_ERR_INVALID_CONFIG` naming it: a request must never run as another principal than asked.
  */
 export function readBedrockAuthType(target: ProviderTarget): BedrockAuthType {
   const raw = readTargetString(target, 'aws_auth_type');
   if (raw === undefined || raw === 'accessKey') return 'accessKey';
-  if (raw === 'assumedRole') return 'assumedRole';
+  if (raw === 'assumedRole' || raw === 'apiKey') return raw;
   const shown = raw.length > 64 ? `${raw.slice(0, 64)}…` : raw;
   throw new PkError(
     'PK_ERR_INVALID_CONFIG',
-    `${UNSUPPORTED_AUTH_TYPES[raw] ?? `unsupported aws_auth_type for bedrock: '${shown}'`} (pk supports accessKey and assumedRole)`,
+    `${UNSUPPORTED_AUTH_TYPES[raw] ?? `unsupported aws_auth_type for bedrock: '${shown}'`} (pk supports accessKey, assumedRole and apiKey)`,
     { param: 'aws_auth_type' },
   );
+}
+
+/**
+ * The Amazon Bedrock API key of an `apiKey` target: its `api_key` (the `Authorization` header's
+ * bearer token, a config's `api_key` or a virtual key's key), as Portkey reads it. 400 without one.
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-use.html
+ */
+export function readBedrockApiKey(target: ProviderTarget): string {
+  const apiKey = readTargetString(target, 'api_key');
+  if (apiKey === undefined) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'bedrock aws_auth_type apiKey needs the Amazon Bedrock API key: send it as Authorization: Bearer, or give api_key in the config or the virtual key',
+      { param: 'api_key' },
+    );
+  }
+  return apiKey;
 }
 
 /** An IAM role ARN (`arn:aws:iam::123456789012:role/path/name`, other partitions too). */

@@ -13,7 +13,8 @@ import { createBedrockStreamTransformer } from './stream.js';
 
 /**
  * The Bedrock adapter: OpenAI chat completions over Converse and ConverseStream (SigV4-signed by the
- * `authorize` step at the call's clock, with the target's keys or a role's from STS AssumeRole, the binary event stream decoded by `createStreamDecoder`),
+ * `authorize` step at the call's clock, with the target's keys or a role's from STS AssumeRole, or an
+ * Amazon Bedrock API key as a bearer token, the binary event stream decoded by `createStreamDecoder`),
  * embeddings over InvokeModel for Titan and Cohere models.
  */
 export const bedrockAdapter = {
