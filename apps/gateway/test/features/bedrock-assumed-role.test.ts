@@ -243,7 +243,7 @@ describe('Bedrock aws_auth_type assumedRole', () => {
     expect(malformed.message).toContain(
       "aws_role_arn is not an IAM role ARN (arn:aws:iam::<account>:role/<name>): 'bedrock-invoke'",
     );
-    for (const type of ['apiKey', 'serviceRole', 'AssumedRole']) {
+    for (const type of ['serviceRole', 'AssumedRole', 'api_key']) {
       const refused = await rejectionOf(
         openaiClient({ 'x-portkey-aws-auth-type': type }).chat.completions.create({ model: MODEL, messages }),
       );

@@ -202,6 +202,11 @@ export interface ProviderMock {
    * STS adds the temporary keys it issues.
    */
   readonly awsKeys: Map<string, MockAwsKey>;
+  /**
+   * Amazon Bedrock API keys Bedrock accepts as `Authorization: Bearer` (when any is set): a bearer
+   * call to `bedrock-runtime` with another key is refused with a 403, scripted or not.
+   */
+  readonly bedrockApiKeys: Set<string>;
   /** Roles STS lets any known key assume, with the external id their trust policy requires. */
   readonly assumableRoles: Map<string, { readonly externalId?: string }>;
   /** STS AssumeRole calls, in order. */
@@ -247,6 +252,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
   const tokenExchanges: { email: string; ok: boolean; token?: string }[] = [];
   const revokedTokens = new Set<string>();
   const awsKeys = new Map<string, MockAwsKey>();
+  const bedrockApiKeys = new Set<string>();
   const assumableRoles = new Map<string, { readonly externalId?: string }>();
   const assumeRoleCalls: MockAssumeRoleCall[] = [];
   const sockets = new Set<Socket>();
@@ -463,6 +469,21 @@ export async function startProviderMock(): Promise<ProviderMock> {
     return { xml, delayMs: state.stsDelayMs };
   }
 
+  /** Bedrock's 403 to a bearer token that is none of {@link ProviderMock.bedrockApiKeys}, when some are set. */
+  function bedrockApiKeyRefusal(request: ReceivedRequest): MockReply | undefined {
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    if (!request.host.startsWith('bedrock-runtime.') || bearer === undefined) return undefined;
+    if (bedrockApiKeys.size === 0 || bedrockApiKeys.has(bearer)) return undefined;
+    return {
+      status: 403,
+      headers: {
+        'x-amzn-errortype':
+          'UnrecognizedClientException:http://internal.amazon.com/coral/com.amazon.coral.service/',
+      },
+      json: { message: 'The security token included in the request is invalid.' },
+    };
+  }
+
   function defaultReply(request: ReceivedRequest): MockReply {
     const { path, model, body } = request;
     const route = path.split('?')[0] ?? '';
@@ -585,8 +606,9 @@ export async function startProviderMock(): Promise<ProviderMock> {
     received.push(request);
     const index = counts.get(request.model) ?? 0;
     counts.set(request.model, index + 1);
-    const scripted = scripts.get(request.model)?.(request, index);
-    await send(response, scripted ?? defaultReply(request));
+    const refused = bedrockApiKeyRefusal(request);
+    const scripted = refused === undefined ? scripts.get(request.model)?.(request, index) : undefined;
+    await send(response, refused ?? scripted ?? defaultReply(request));
   }
 
   const onRequest = (incoming: IncomingMessage, response: ServerResponse): void => {
@@ -645,6 +667,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
     tokenExchanges,
     revokedTokens,
     awsKeys,
+    bedrockApiKeys,
     assumableRoles,
     assumeRoleCalls,
     get stsDelayMs() {
