@@ -10,7 +10,7 @@ import {
   bedrockConverseResponseSchema,
   bedrockTitanEmbeddingSchema,
 } from './api.js';
-import { mapBedrockStopReason } from './finish-reason.js';
+import { bedrockStopDetails, mapBedrockStopReason } from './finish-reason.js';
 import { BEDROCK_JSON_TOOL_NAME, wantsBedrockJson } from './json-mode.js';
 import { thinkingBlockOf } from './reasoning-blocks.js';
 import { toOpenAIUsageFromBedrock } from './usage.js';
@@ -46,7 +46,8 @@ function fromBedrockEmbedding(body: unknown, request: PreparedRequest, provider:
  * tool's input becomes `content`), `stopReason` is mapped (kept as it came with native finish reasons
  * on; a JSON-mode answer ends with `end_turn`); with strict compliance off, reasoning text is
  * `reasoning_content` and each reasoning block, signature or encrypted content kept, a `thinking_blocks`
- * entry, for Claude's next turn.
+ * entry, for Claude's next turn; in dialect calls a stop sequence or a full context window is told as
+ * `stop_details` ({@link bedrockStopDetails}).
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html#API_runtime_Converse_ResponseSyntax
  */
 export function fromBedrockResponse(
@@ -83,22 +84,29 @@ export function fromBedrockResponse(
       if (thinking !== undefined) thinkingBlocks.push(thinking);
     }
   }
+  const jsonAnswer = answeredWithJsonTool && toolCalls.length === 0;
+  const stopDetails =
+    context.stopDetails === true && !jsonAnswer
+      ? bedrockStopDetails(parsed.data.stopReason, request.body)
+      : undefined;
   return buildChatCompletion({
     id: context.generateId(),
     model: String(request.body.model ?? ''),
     now: context.now(),
     texts,
     toolCalls,
-    extras: context.strictOpenAICompliance
-      ? {}
-      : {
-          ...(reasoning.length > 0 ? { reasoning_content: reasoning.join('') } : {}),
-          ...(thinkingBlocks.length > 0 ? { thinking_blocks: thinkingBlocks } : {}),
-        },
-    finishReason:
-      answeredWithJsonTool && toolCalls.length === 0
-        ? finishReasonFor(context, 'end_turn', 'stop')
-        : finishReasonFor(context, parsed.data.stopReason, mapBedrockStopReason(parsed.data.stopReason)),
+    extras: {
+      ...(context.strictOpenAICompliance
+        ? {}
+        : {
+            ...(reasoning.length > 0 ? { reasoning_content: reasoning.join('') } : {}),
+            ...(thinkingBlocks.length > 0 ? { thinking_blocks: thinkingBlocks } : {}),
+          }),
+      ...(stopDetails === undefined ? {} : { stop_details: stopDetails }),
+    },
+    finishReason: jsonAnswer
+      ? finishReasonFor(context, 'end_turn', 'stop')
+      : finishReasonFor(context, parsed.data.stopReason, mapBedrockStopReason(parsed.data.stopReason)),
     usage: toOpenAIUsageFromBedrock(parsed.data.usage),
   });
 }

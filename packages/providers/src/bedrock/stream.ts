@@ -4,7 +4,7 @@ import { parseJsonOrUndefined } from '../shared/json.js';
 import { streamInterrupted } from '../shared/stream-interrupted.js';
 import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '../spec/provider-adapter.js';
 import { type BedrockStreamPayload, bedrockStreamPayloadSchema } from './api.js';
-import { mapBedrockStopReason } from './finish-reason.js';
+import { bedrockStopDetails, mapBedrockStopReason } from './finish-reason.js';
 import { BEDROCK_JSON_TOOL_NAME, wantsBedrockJson } from './json-mode.js';
 import { thinkingBlockOf } from './reasoning-blocks.js';
 import { toOpenAIUsageFromBedrock } from './usage.js';
@@ -15,7 +15,7 @@ import { toOpenAIUsageFromBedrock } from './usage.js';
  * fragments; with strict compliance off reasoning text as `reasoning_content`, its signature or
  * encrypted content as `thinking_blocks`), `contentBlockStop` (`{}` as the arguments of a
  * tool call that streamed no input, as OpenAI sends a call without parameters), `messageStop`
- * (finish reason), `metadata` (usage chunk when asked for, `onUsage`), and the exception events
+ * (finish reason; in dialect calls with `stop_details` for a stop sequence or a full context window), `metadata` (usage chunk when asked for, `onUsage`), and the exception events
  * (`throttlingException`, `validationException`, `modelStreamErrorException`,
  * `internalServerException`, `serviceUnavailableException`) as `event: error`. A stream whose body
  * ends, or breaks, after `messageStop` is whole (`ended`; its usage is in `metadata`, which follows it).
@@ -96,17 +96,23 @@ export function createBedrockStreamTransformer(options: StreamTransformerOptions
         controller.enqueue(chunks.chunk({ tool_calls: [{ index, function: { arguments: '{}' } }] }));
         return;
       }
-      case 'messageStop':
+      case 'messageStop': {
         stopped = true;
+        const jsonAnswer = answeredWithJsonTool && toolCount === 0;
+        const details =
+          context.stopDetails === true && !jsonAnswer
+            ? bedrockStopDetails(payload.stopReason, request.body)
+            : undefined;
         controller.enqueue(
           chunks.chunk(
-            {},
-            answeredWithJsonTool && toolCount === 0
+            details === undefined ? {} : { stop_details: details },
+            jsonAnswer
               ? finishReasonFor(context, 'end_turn', 'stop')
               : finishReasonFor(context, payload.stopReason, mapBedrockStopReason(payload.stopReason)),
           ),
         );
         return;
+      }
       case 'metadata': {
         finished = true;
         const usage = toOpenAIUsageFromBedrock(payload.usage);

@@ -73,8 +73,10 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
       provider,
       target,
       strictOpenAICompliance: dialect.keepsReasoning ? false : strict,
-      // The dialect's own stop reason / status is made from OpenAI's finish reason.
+      // The dialect's own stop reason / status is made from OpenAI's finish reason, and from the
+      // adapter's stop details where that says less.
       nativeFinishReasons: false,
+      stopDetails: true,
       generateId: options.generateId ?? (() => `chatcmpl-${crypto.randomUUID()}`),
       now: options.now ?? Date.now,
     };

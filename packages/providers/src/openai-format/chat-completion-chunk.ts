@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type FinishReason, openAIFinishReasonSchema } from './chat-completion.js';
+import { type FinishReason, openAIFinishReasonSchema, stopDetailsSchema } from './chat-completion.js';
 import { thinkingBlockSchema } from './chat-completion-request.js';
 import { openAIUsageSchema } from './usage.js';
 
@@ -46,6 +46,8 @@ function chatCompletionChunkSchemaOf<F extends z.ZodType<FinishReason>>(finishRe
           // DeepSeek and Qwen send `reasoning_content: null` on content deltas.
           reasoning_content: z.string().nullish(),
           thinking_blocks: z.array(thinkingBlockSchema).optional(),
+          // pk's, in dialect calls only: on the chunk with the finish reason.
+          stop_details: stopDetailsSchema.optional(),
         }),
         finish_reason: finishReason.nullable(),
         logprobs: z.unknown().nullish(),

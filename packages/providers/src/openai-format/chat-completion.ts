@@ -22,6 +22,21 @@ export type FinishReason = OpenAIFinishReason | (string & {});
 
 const finishReasonSchema = z.string() as z.ZodType<FinishReason>;
 
+/**
+ * pk's extension for dialect calls (`ProviderContext.stopDetails`): what ended an answer when
+ * OpenAI's `finish_reason` cannot say it. `stop_sequence` (a `stop` sequence was generated; `sequence`
+ * is the one that matched when the vendor or the request tells, else `null`) is `stop`, and
+ * `model_context_window_exceeded` (the context window filled before `max_tokens`) is `length`, in
+ * OpenAI's terms; Anthropic's Messages API has a stop reason of its own for each.
+ */
+export const stopDetailsSchema = z.looseObject({
+  reason: z.enum(['stop_sequence', 'model_context_window_exceeded']),
+  sequence: z.string().nullable(),
+});
+
+/** See {@link stopDetailsSchema}. */
+export type StopDetails = z.infer<typeof stopDetailsSchema>;
+
 /** A tool call in an answer. */
 export const chatCompletionToolCallSchema = z.looseObject({
   id: z.string(),
@@ -32,7 +47,7 @@ export const chatCompletionToolCallSchema = z.looseObject({
 /**
  * The chat completion object (https://platform.openai.com/docs/api-reference/chat/object).
  * `reasoning_content` and `thinking_blocks` are pk extensions, present only when strict OpenAI
- * compliance is off.
+ * compliance is off; `stop_details` ({@link stopDetailsSchema}) only in dialect calls.
  */
 export const chatCompletionSchema = chatCompletionSchemaOf(openAIFinishReasonSchema);
 
@@ -61,6 +76,7 @@ function chatCompletionSchemaOf<F extends z.ZodType<FinishReason>>(finishReason:
           tool_calls: z.array(chatCompletionToolCallSchema).optional(),
           reasoning_content: z.string().optional(),
           thinking_blocks: z.array(thinkingBlockSchema).optional(),
+          stop_details: stopDetailsSchema.optional(),
         }),
         finish_reason: finishReason,
         logprobs: z.unknown().nullish(),

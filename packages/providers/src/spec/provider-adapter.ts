@@ -76,6 +76,13 @@ export interface ProviderContext {
    * calls, whose translation back reads OpenAI's finish reasons (decision 0006).
    */
   readonly nativeFinishReasons: boolean;
+  /**
+   * Dialect calls translated through chat: an adapter whose vendor says more about a stop than
+   * OpenAI's finish reason can (a stop sequence, a full context window) adds pk's `stop_details` to
+   * the answer's message, or to the delta of the chunk with the finish reason, for the dialect's own
+   * stop reason. Unset for chat calls: their answers never carry it.
+   */
+  readonly stopDetails?: boolean;
   /** Makes ids for answers whose vendor sends none (`chatcmpl-…`). Injected so snapshots are stable. */
   readonly generateId: () => string;
   /** Milliseconds since the epoch. Injected so snapshots are stable. */

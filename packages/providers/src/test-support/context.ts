@@ -15,10 +15,11 @@ export function testContext(provider: string, target: ProviderTarget, strict = t
 
 /**
  * A deterministic context as `callDialect` makes for a dialect translated through chat: strict
- * compliance off (reasoning kept for the dialect), finish reasons OpenAI's (the dialect maps them).
+ * compliance off (reasoning kept for the dialect), finish reasons OpenAI's (the dialect maps them),
+ * with the adapters' stop details.
  */
 export function dialectTestContext(provider: string, target: ProviderTarget): ProviderContext {
-  return { ...testContext(provider, target, false), nativeFinishReasons: false };
+  return { ...testContext(provider, target, false), nativeFinishReasons: false, stopDetails: true };
 }
 
 /** A chat request prepared as `callProvider` would. */

@@ -21,6 +21,8 @@ export async function runDialectStream(options: {
   /** Translated: the adapter whose chat transformer the dialect wraps, and the client's dialect body. */
   readonly adapter?: ProviderAdapter;
   readonly request?: Record<string, unknown>;
+  /** Translated: fields of the chat request the adapter's transformer sees (`stop` …). */
+  readonly chatRequest?: Record<string, unknown>;
   /** Native: the framing (default SSE). */
   readonly decoder?: StreamDecoder;
   /** How the body ends after its frames: `ends` (default), or `breaks` (a connection reset). */
@@ -33,6 +35,7 @@ export async function runDialectStream(options: {
     messages: [],
     stream: true,
     stream_options: { include_usage: true },
+    ...options.chatRequest,
   });
   const translated = translateStream({
     body: bodyOf(options.frames, options.end ?? 'ends'),

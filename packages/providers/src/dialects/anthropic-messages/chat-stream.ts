@@ -1,6 +1,6 @@
 import type { OpenAIErrorEnvelope } from '@pk/config';
 import { signedIdOfToolCall } from '../../google/signed-tool-call-id.js';
-import type { OpenAIFinishReason } from '../../openai-format/chat-completion.js';
+import type { OpenAIFinishReason, StopDetails } from '../../openai-format/chat-completion.js';
 import type { ChatCompletionChunk } from '../../openai-format/chat-completion-chunk.js';
 import type { OpenAIUsage } from '../../openai-format/usage.js';
 import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
@@ -13,7 +13,7 @@ import type {
 } from '../../spec/provider-adapter.js';
 import { isFilterOnlyChunk } from '../filter-only-chunk.js';
 import { messagesErrorOutput } from './errors.js';
-import { messagesStopReasonOf } from './stop-reason.js';
+import { messagesStopOf } from './stop-reason.js';
 import { messagesUsageOf } from './usage.js';
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
@@ -31,7 +31,7 @@ function eventOutput(event: Record<string, unknown> & { readonly type: string })
  * tool call (`tool_use`, arguments as `input_json_delta`), each opened with `content_block_start` and
  * closed with `content_block_stop` when the next begins; at the end `message_delta` with the stop
  * reason and the whole usage (input tokens are known only then; the SDK's accumulator takes them from
- * here), then `message_stop`. A chat error item becomes Anthropic's `event: error` and ends the stream.
+ * here; `stop_sequence` from the adapter's `stop_details`), then `message_stop`. A chat error item becomes Anthropic's `event: error` and ends the stream.
  * @see https://docs.anthropic.com/en/docs/build-with-claude/streaming
  */
 export function createMessagesChatStreamTransformer(options: {
@@ -54,6 +54,7 @@ export function createMessagesChatStreamTransformer(options: {
     () => context.generateId(),
   );
   let finishReason: OpenAIFinishReason | null = null;
+  let stopDetails: StopDetails | undefined;
   let refused = false;
   let usage: OpenAIUsage | undefined;
 
@@ -146,6 +147,7 @@ export function createMessagesChatStreamTransformer(options: {
       delta(blockOf('text'), { type: 'text_delta', text: choice.delta.refusal });
     }
     toolCalls(choice.delta);
+    if (choice.delta.stop_details) stopDetails = choice.delta.stop_details;
     if (choice.finish_reason) finishReason = choice.finish_reason;
   }
 
@@ -187,10 +189,7 @@ export function createMessagesChatStreamTransformer(options: {
       sink.enqueue(
         eventOutput({
           type: 'message_delta',
-          delta: {
-            stop_reason: refused ? 'refusal' : messagesStopReasonOf(finishReason),
-            stop_sequence: null,
-          },
+          delta: messagesStopOf(finishReason, stopDetails, refused),
           usage: totals,
         }),
       );

@@ -1,7 +1,7 @@
 import { signedIdOfToolCall } from '../../google/signed-tool-call-id.js';
 import type { ChatCompletion } from '../../openai-format/chat-completion.js';
 import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
-import { messagesStopReasonOf } from './stop-reason.js';
+import { messagesStopOf } from './stop-reason.js';
 import { messagesUsageOf } from './usage.js';
 
 /** A content block of a Message pk builds. */
@@ -17,8 +17,8 @@ export function toolInputOf(argumentsText: string): Record<string, unknown> {
  * OpenAI chat completion → Anthropic Message (pure): thinking blocks first (pk's `thinking_blocks`
  * with their signatures, else `reasoning_content` as one unsigned block), then the text, then one
  * `tool_use` block per tool call (a Gemini thought signature carried in its id, see
- * `idWithThoughtSignature`); `stop_reason` and usage mapped (cached tokens as
- * `cache_read_input_tokens`).
+ * `idWithThoughtSignature`); `stop_reason` (with `stop_sequence`, from the adapter's `stop_details`
+ * when it gave them) and usage mapped (cached tokens as `cache_read_input_tokens`).
  * @see https://docs.anthropic.com/en/api/messages#response
  */
 export function messagesFromChatCompletion(completion: ChatCompletion): Record<string, unknown> {
@@ -50,8 +50,7 @@ export function messagesFromChatCompletion(completion: ChatCompletion): Record<s
     role: 'assistant',
     model: completion.model,
     content,
-    stop_reason: refused ? 'refusal' : messagesStopReasonOf(choice?.finish_reason),
-    stop_sequence: null,
+    ...messagesStopOf(choice?.finish_reason, message?.stop_details, refused),
     usage: messagesUsageOf(completion.usage),
   };
 }
