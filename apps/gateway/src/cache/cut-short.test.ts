@@ -36,6 +36,8 @@ describe('isCutShort', () => {
     expect(isCutShort({ type: 'message', stop_reason: 'end_turn' })).toBe(false);
     expect(isCutShort({ type: 'message', stop_reason: 'max_tokens' })).toBe(true);
     expect(isCutShort({ type: 'message', stop_reason: 'refusal' })).toBe(true);
+    expect(isCutShort({ type: 'message', stop_reason: 'model_context_window_exceeded' })).toBe(true);
+    expect(isCutShort({ type: 'message', stop_reason: 'stop_sequence', stop_sequence: '4' })).toBe(false);
     expect(isCutShort({ object: 'response', status: 'completed' })).toBe(false);
     expect(isCutShort({ object: 'response', status: 'incomplete' })).toBe(true);
   });

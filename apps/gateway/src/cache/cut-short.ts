@@ -31,7 +31,7 @@ function isCutShortReason(reason: unknown): boolean {
 /**
  * Whether an answer body (as the client gets it) was cut short or filtered: a chat or legacy
  * completion with such a `finish_reason` in any choice, a Messages answer with such a `stop_reason`
- * (`max_tokens`, `refusal`), a Responses answer whose `status` is `incomplete`. The cache never
+ * (`max_tokens`, `model_context_window_exceeded`, `refusal`), a Responses answer whose `status` is `incomplete`. The cache never
  * stores one: a later request would get half an answer, or a refusal, that a new call might not give.
  */
 export function isCutShort(body: unknown): boolean {

@@ -464,6 +464,75 @@ describe('Anthropic SDK /v1/messages on Bedrock (translated through ConverseStre
     expect(message.stop_reason).toBe(expected);
   });
 
+  describe('stop sequences and a full context window, which OpenAI’s finish reasons do not tell apart', () => {
+    const converseJson = (stopReason: string) => ({
+      output: { message: { role: 'assistant', content: [{ text: 'Counting: 1, 2, 3' }] } },
+      stopReason,
+      usage: { inputTokens: 11, outputTokens: 4, totalTokens: 15 },
+      metrics: { latencyMs: 90 },
+    });
+    const ask = (model: string, stops?: string[]) => ({
+      model,
+      max_tokens: 64,
+      messages: [{ role: 'user' as const, content: 'Count to ten' }],
+      ...(stops === undefined ? {} : { stop_sequences: stops }),
+    });
+
+    it('stopReason stop_sequence with one sequence sent: stop_sequence names it, streamed and not', async () => {
+      const model = 'amazon.nova-stop-seq-one';
+      mock.script(model, (request) =>
+        request.path.endsWith('/converse-stream')
+          ? { eventStream: textStream('stop_sequence', ['Counting: 1, 2, 3']) }
+          : { json: converseJson('stop_sequence') },
+      );
+      const message = await anthropic().messages.create(ask(model, ['4']));
+      const streamed = await anthropic()
+        .messages.stream(ask(model, ['4']))
+        .finalMessage();
+      for (const answer of [message, streamed]) {
+        expect(answer).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: '4' });
+        expect(answer.content).toEqual([{ type: 'text', text: 'Counting: 1, 2, 3' }]);
+      }
+      const calls = mock.forModel(model);
+      expect(calls.map((call) => call.path.split('/').at(-1))).toEqual(['converse', 'converse-stream']);
+      for (const call of calls) expect(call.body?.inferenceConfig).toMatchObject({ stopSequences: ['4'] });
+    });
+
+    it('stopReason stop_sequence with several sequences sent: stop_sequence null (Converse does not say which)', async () => {
+      const model = 'amazon.nova-stop-seq-many';
+      mock.script(model, (request) =>
+        request.path.endsWith('/converse-stream')
+          ? { eventStream: textStream('stop_sequence') }
+          : { json: converseJson('stop_sequence') },
+      );
+      const message = await anthropic().messages.create(ask(model, ['4', 'four']));
+      const streamed = await anthropic()
+        .messages.stream(ask(model, ['4', 'four']))
+        .finalMessage();
+      for (const answer of [message, streamed]) {
+        expect(answer).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: null });
+      }
+      for (const call of mock.forModel(model)) {
+        expect(call.body?.inferenceConfig).toMatchObject({ stopSequences: ['4', 'four'] });
+      }
+    });
+
+    it('stopReason model_context_window_exceeded is Anthropic’s own stop reason, streamed and not', async () => {
+      const model = 'amazon.nova-stop-context-window';
+      mock.script(model, (request) =>
+        request.path.endsWith('/converse-stream')
+          ? { eventStream: textStream('model_context_window_exceeded') }
+          : { json: converseJson('model_context_window_exceeded') },
+      );
+      const message = await anthropic().messages.create(ask(model));
+      const streamed = await anthropic().messages.stream(ask(model)).finalMessage();
+      for (const answer of [message, streamed]) {
+        expect(answer).toMatchObject({ stop_reason: 'model_context_window_exceeded', stop_sequence: null });
+      }
+      expect(mock.forModel(model)).toHaveLength(2);
+    });
+  });
+
   it.each([
     ['throttlingException', 'rate_limit_error'],
     ['modelStreamErrorException', 'api_error'],
