@@ -171,8 +171,6 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   const store = dependencies.store;
   const catalog = dependencies.catalog ?? store?.catalog ?? catalogOfSettings(settings);
   await app.register(errorHandlerPlugin, { catalog });
-  const shutdown = dependencies.shutdown ?? createShutdownState();
-  await app.register(shutdownPlugin, { state: shutdown });
   await app.register(corsPlugin, { allowedOrigins: settings.allowedOrigins });
   await app.register(accessGuardPlugin, {
     catalog,
@@ -183,6 +181,10 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   });
   await app.register(adminAuthPlugin, { catalog });
   await app.register(requestLogPlugin, { line: requestLineWriter(dependencies.logger) });
+  // After the access guard and the request log: a request refused while draining has its tenant, its
+  // gateway key and its log fields, so it is logged and stored as the request of its endpoint it is.
+  const shutdown = dependencies.shutdown ?? createShutdownState();
+  await app.register(shutdownPlugin, { state: shutdown, catalog });
   const requestLog = store ? dependencies.requestLog : undefined;
   app.decorate('logQueue', requestLog ? requestLog.writer : null);
   if (store && requestLog) attachRequestLogStore(app, store, requestLog);

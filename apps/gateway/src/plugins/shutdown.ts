@@ -1,5 +1,7 @@
+import type { Catalog } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
+import { recordRefusedProxyRequest } from '../request-facts/refused-request.js';
 import { sendPkError } from './error-envelope.js';
 
 /** What the server knows about draining; shared by `server.ts` and the routes. */
@@ -26,9 +28,14 @@ declare module 'fastify' {
   }
 }
 
-/** Counts in-flight requests and refuses new ones once shutting down. */
+/**
+ * Counts in-flight requests and refuses new ones once shutting down. Registered after the access
+ * guard and the request log plugin: a proxy route's refused request is logged and stored (503,
+ * `PK_ERR_SHUTTING_DOWN`) with its tenant, endpoint and what its headers say, as any refused request
+ * of its endpoint is (its body is not read: no model).
+ */
 export const shutdownPlugin = fastifyPlugin(
-  async (app: FastifyInstance, options: { state: ShutdownState }) => {
+  async (app: FastifyInstance, options: { state: ShutdownState; catalog: Catalog }) => {
     const { state } = options;
     app.decorate('shutdown', state);
     // One listener for every response (a response closes once): no closure per request.
@@ -40,6 +47,7 @@ export const shutdownPlugin = fastifyPlugin(
     // from it means not calling `done`.
     app.addHook('onRequest', (request, reply, done) => {
       if (state.shuttingDown) {
+        recordRefusedProxyRequest(request, options.catalog);
         reply.header('connection', 'close');
         sendPkError(reply, request, 'PK_ERR_SHUTTING_DOWN', 'the gateway is shutting down; retry shortly');
         return;
@@ -49,5 +57,5 @@ export const shutdownPlugin = fastifyPlugin(
       done();
     });
   },
-  { name: 'pk-shutdown', dependencies: ['pk-trace-id'] },
+  { name: 'pk-shutdown', dependencies: ['pk-trace-id', 'pk-access-guard', 'pk-request-log'] },
 );
