@@ -240,8 +240,9 @@ describe.each(['sqlite', 'postgres'] as const)('analytics of outcomes end to end
         ]),
       ),
     );
-    // The log's model is the one the client asked for (`plain` asked for gpt-4.1).
-    expect(Object.keys(byModel).sort()).toEqual(['gpt-4.1', 'gpt-4o-mini']);
+    // The log's model is the one called: a target's `override_params.model` (`retried` called its
+    // flaky model, `fallback` gpt-4o-mini), else the body's (`plain` asked for gpt-4.1).
+    expect(Object.keys(byModel).sort()).toEqual([`flaky-2-503-${runId}`, 'gpt-4.1', 'gpt-4o-mini']);
 
     // Narrowed by the records of their traces: team a's are the fallback's and the retried one's.
     const teamA = (await app.analytics.graphs.feedbacks({

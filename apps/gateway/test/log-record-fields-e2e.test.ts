@@ -190,3 +190,45 @@ describe('error_code of a stored proxied record', () => {
     expect(found.map((row) => row.trace_id)).toEqual(['bare-500']);
   });
 });
+
+describe('the model of a stored record', () => {
+  it('is the model a config’s override_params.model called, not the body’s: in the record, the stdout line and the model filter', async () => {
+    const portkey = new Portkey({
+      baseURL: gateway.base,
+      apiKey: KEY,
+      traceID: 'model-override',
+      config: {
+        strategy: { mode: 'fallback' },
+        targets: [
+          // The first target fails: the second one's model answers.
+          { virtual_key: 'openai-a', override_params: { model: 'fail-503' } },
+          { virtual_key: 'openai-a', override_params: { model: 'gpt-4o' } },
+        ],
+      },
+    });
+    const before = mock.received.length;
+    const answer = await portkey.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
+    expect(answer.model).toBe('gpt-4o');
+    expect(answer.choices[0]?.message?.content).toBeTruthy();
+    // The provider was asked for the overriding models only, never the body's.
+    expect(mock.received.slice(before).map((request) => request.model)).toEqual(['fail-503', 'gpt-4o']);
+
+    const [line] = await gateway.waitForRequestLines('model-override');
+    expect(line).toMatchObject({
+      status: 200,
+      model: 'gpt-4o',
+      answeredModel: 'gpt-4o',
+      targetPath: 'config.targets[1]',
+    });
+    const [record] = await recordsOf('model-override');
+    expect(record).toMatchObject({ model: 'gpt-4o', status: 200 });
+    // The console's and /v1/logs' model filter finds it under the model called.
+    const filtered = await fetch(`${gateway.base}/logs?trace_id=model-override&model=gpt-4o`, {
+      headers: { 'x-portkey-api-key': KEY },
+    });
+    expect(((await filtered.json()) as { data: unknown[] }).data).toHaveLength(1);
+  });
+});

@@ -49,7 +49,7 @@ import {
 } from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
-import { AttemptRecorder } from '../request-facts/attempt-recorder.js';
+import { AttemptRecorder, overrideModelOf } from '../request-facts/attempt-recorder.js';
 import { captureBody } from '../request-facts/body-capture.js';
 import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
 import { recordPartialUsageAndCost, recordUsageAndCost } from '../request-facts/request-cost.js';
@@ -423,6 +423,12 @@ async function proxyRequest(
     // A cache hit made no provider call, so the recorder never saw its target: read it from the plan.
     const virtualKey = planLeaves(plan.root).find((leaf) => leaf.path === result.path)?.target.virtual_key;
     if (typeof virtualKey === 'string' && virtualKey !== '') log.virtualKey = virtualKey;
+  }
+  if (result.cacheStatus === 'HIT') {
+    // Nor its model: the answer stored for the target's `override_params.model` is the one served.
+    const leaf = planLeaves(plan.root).find((candidate) => candidate.path === result.path);
+    const model = leaf === undefined ? undefined : overrideModelOf(leaf);
+    if (model !== undefined) log.model = model;
   }
   const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
   if (cache?.shadowed) log.shadowHitSimilarity = 1;

@@ -15,6 +15,8 @@ type AttemptLogEntry = NonNullable<RequestLogFields['attemptLog']>[number];
 interface LeafCalls {
   readonly provider: string;
   readonly virtualKey: string | undefined;
+  /** The model its `override_params` set, which replaces the body's in the call. */
+  readonly model: string | undefined;
   /** Error code of each call, in order (undefined for a success or a failure without a code). */
   readonly errorCodes: (string | undefined)[];
 }
@@ -39,6 +41,15 @@ function virtualKeyOf(leaf: PlanLeaf): string | undefined {
 }
 
 /**
+ * The model a leaf's `override_params` set (resolved by the plan: no `@slug/` prefix), which the
+ * call sends instead of the body's; undefined when it sets none.
+ */
+export function overrideModelOf(leaf: Pick<PlanLeaf, 'override_params'>): string | undefined {
+  const model = leaf.override_params.model;
+  return typeof model === 'string' && model.length > 0 ? model : undefined;
+}
+
+/**
  * Records, per request, what the routing engine's trace does not say about an attempt: the provider
  * and virtual key of its target and the error code of its outcome. {@link attemptLogOf} joins it with
  * the trace (status, start, latency) into `RequestLogFields.attemptLog`. One small object per leaf
@@ -55,6 +66,7 @@ export class AttemptRecorder {
         calls = {
           provider: typeof leaf.target.provider === 'string' ? leaf.target.provider : '',
           virtualKey: virtualKeyOf(leaf),
+          model: overrideModelOf(leaf),
           errorCodes: [],
         };
         this.#leaves.set(leaf.path, calls);
@@ -73,6 +85,11 @@ export class AttemptRecorder {
   providerOf(path: string): string | undefined {
     const provider = this.#leaves.get(path)?.provider;
     return provider === '' ? undefined : provider;
+  }
+
+  /** The model the `override_params` of the leaf at `path` set, when it was called and they set one. */
+  overrideModelOf(path: string): string | undefined {
+    return this.#leaves.get(path)?.model;
   }
 
   /** The virtual key of the leaf at `path`, when it was called and uses one. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { AttemptRecorder } from './attempt-recorder.js';
 import { recordPartialUsageAndCost, recordUsageAndCost, usageFieldsOf } from './request-cost.js';
-import { recordFirstByte, recordPlanFacts, retryWaitOf } from './request-facts.js';
+import { recordFirstByte, recordPlanFacts, recordSoleTarget, retryWaitOf } from './request-facts.js';
 
 const leaf = (path: string, provider: string, virtualKey?: string): PlanLeaf =>
   ({
@@ -86,6 +86,39 @@ describe('AttemptRecorder', () => {
 });
 
 const prices = createPriceTable();
+
+describe('the model of a request’s record', () => {
+  const overriding = (path: string, model: string): PlanLeaf =>
+    ({ ...leaf(path, 'openai'), override_params: { model, temperature: 0 } }) as PlanLeaf;
+
+  it('is the override_params.model of the target that answered, else the body’s as it was', async () => {
+    const recorder = new AttemptRecorder();
+    const wrapped = recorder.wrap(async () => ({ ok: true as const, status: 200, value: 'answer' }) as never);
+    await wrapped(overriding('config.targets[0]', 'gpt-4o'), {}, {} as never);
+    await wrapped(leaf('config.targets[1]', 'openai'), {}, {} as never);
+    const answered: RequestLogFields = { model: 'gpt-4o-mini' };
+    recordPlanFacts(answered, recorder, [], 0, 'config.targets[0]');
+    expect(answered.model).toBe('gpt-4o');
+    const plain: RequestLogFields = { model: 'gpt-4o-mini' };
+    recordPlanFacts(plain, recorder, [], 0, 'config.targets[1]');
+    expect(plain.model).toBe('gpt-4o-mini');
+  });
+
+  it('is the last tried target’s for a request cut before an answer (its target path)', async () => {
+    const recorder = new AttemptRecorder();
+    const wrapped = recorder.wrap(async () => ({ ok: true as const, status: 200, value: 'answer' }) as never);
+    await wrapped(overriding('config.targets[1]', 'claude-sonnet-4'), {}, {} as never);
+    const cut: RequestLogFields = { model: 'gpt-4o-mini', targetPath: 'config.targets[1]' };
+    recordPlanFacts(cut, recorder, [], 0, undefined);
+    expect(cut.model).toBe('claude-sonnet-4');
+  });
+
+  it('is the sole target’s override for a request refused before routing', () => {
+    const refused: RequestLogFields = { model: 'gpt-4o-mini' };
+    recordSoleTarget(refused, overriding('config', 'gpt-4o'));
+    expect(refused).toMatchObject({ model: 'gpt-4o', provider: 'openai' });
+  });
+});
 
 describe('usage and cost', () => {
   it('flattens cached, cache-write and reasoning tokens', () => {

@@ -4,7 +4,7 @@ import type { Catalog } from '@pk/store';
 import type { FastifyReply } from 'fastify';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
-import { type AttemptRecorder, providerTimeOf } from './attempt-recorder.js';
+import { type AttemptRecorder, overrideModelOf, providerTimeOf } from './attempt-recorder.js';
 
 const round2 = (ms: number): number => Math.round(ms * 100) / 100;
 
@@ -52,6 +52,11 @@ export function recordPlanFacts(
     const virtualKey = recorder.virtualKeyOf(answeringPath);
     if (virtualKey !== undefined) log.virtualKey = virtualKey;
   }
+  // The model the target that answered (or was tried last) called: its `override_params.model`
+  // replaces the body's, as Portkey logs the params it sent (the body with the overrides over it).
+  const path = answeringPath ?? log.targetPath;
+  const model = path === undefined ? undefined : recorder.overrideModelOf(path);
+  if (model !== undefined) log.model = model;
 }
 
 /**
@@ -66,6 +71,8 @@ export function recordSoleTarget(log: RequestLogFields, root: PlanNode): void {
   if (sole === undefined) return;
   const { provider, virtual_key: virtualKey } = sole.target;
   if (typeof provider === 'string' && provider !== '') log.provider = provider;
+  const model = overrideModelOf(sole);
+  if (model !== undefined) log.model = model;
   if (log.virtualKey === undefined && typeof virtualKey === 'string' && virtualKey !== '')
     log.virtualKey = virtualKey;
 }
