@@ -28,7 +28,7 @@ import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/
 import { VirtualKeyRepository } from './repositories/virtual-keys.js';
 import { LogExportRepository } from './request-logs/log-exports.js';
 import { RequestLogRepository } from './request-logs/log-queries.js';
-import { assertSqliteWritable, insertLogRows } from './request-logs/log-rows.js';
+import { assertSqliteWritable, insertLogRows, type LogRowsWritten } from './request-logs/log-rows.js';
 import type { LogRow } from './request-logs/log-spill.js';
 import type { LogSink } from './request-logs/log-writer.js';
 import { PostgresLogSink } from './request-logs/postgres-log-sink.js';
@@ -132,9 +132,13 @@ export interface Store {
   /**
    * Writes whole request log rows (a spill file's, see `startLogSpillReplay`) in one transaction on
    * the store's connection, skipping those whose id is stored already. Rows the database refuses on
-   * their own (not for being unreachable) are told to `onRefused` and left out.
+   * their own (not for being unreachable) are told to `onRefused` and left out. Resolves how many
+   * were inserted and how many refused (the rest were stored already).
    */
-  writeLogRows(rows: readonly LogRow[], onRefused?: (row: LogRow, error: unknown) => void): Promise<void>;
+  writeLogRows(
+    rows: readonly LogRow[],
+    onRefused?: (row: LogRow, error: unknown) => void,
+  ): Promise<LogRowsWritten>;
   /** Notes that a gateway key authenticated a request (a `Map.set`; written in batches). */
   recordKeyUse(keyId: string, at: number): void;
   /**
@@ -367,7 +371,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
           : new PostgresLogSink(db, sinkOptions.onWarning),
       writeLogRows: async (rows, onRefused = () => undefined) => {
         if (engine === 'sqlite') await assertSqliteWritable(location);
-        await insertLogRows(db, engine, rows, onRefused);
+        return insertLogRows(db, engine, rows, onRefused);
       },
       recordKeyUse: (keyId, at) => usage.record(keyId, at),
       limitSpend,

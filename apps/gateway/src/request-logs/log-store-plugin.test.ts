@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { openStore, RequestLogWriter, type Store } from '@pk/store';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../app.js';
+import { spillRecoveredMessage } from './log-store-plugin.js';
 
 const DAY_MS = 86_400_000;
 
@@ -45,5 +46,16 @@ describe('request log retention', () => {
     expect((await store.logExports.list()).map((item) => item.id)).toEqual([recent.id]);
     const parts = await store.db.selectFrom('log_export_parts').selectAll().execute();
     expect(parts).toEqual([]);
+  });
+});
+
+describe('the line of a replayed spill file', () => {
+  it('counts only the records written as recovered, and names the others', () => {
+    expect(spillRecoveredMessage({ recovered: 3, alreadyStored: 0, refused: 0, skippedLines: 1 })).toBe(
+      'request log spill: 3 records recovered into the store',
+    );
+    expect(spillRecoveredMessage({ recovered: 1, alreadyStored: 2, refused: 1, skippedLines: 0 })).toBe(
+      'request log spill: 1 record recovered into the store; not written: 2 records stored already, 1 record refused by the store',
+    );
   });
 });

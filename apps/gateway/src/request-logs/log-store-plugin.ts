@@ -1,4 +1,10 @@
-import { type LogWriterStats, type RequestLogWriter, type Store, startLogSpillReplay } from '@pk/store';
+import {
+  type LogSpillOutcome,
+  type LogWriterStats,
+  type RequestLogWriter,
+  type Store,
+  startLogSpillReplay,
+} from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import { logStoreListener } from './log-store-subscriber.js';
 
@@ -34,6 +40,21 @@ declare module 'fastify' {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The line that says what a replayed spill file gave back: the records written now, and apart
+ * from them those not written (stored already by a replay cut short, refused by the store).
+ */
+export function spillRecoveredMessage(outcome: LogSpillOutcome): string {
+  const records = (count: number): string => `${count} ${count === 1 ? 'record' : 'records'}`;
+  const notWritten: string[] = [];
+  if (outcome.alreadyStored > 0) notWritten.push(`${records(outcome.alreadyStored)} stored already`);
+  if (outcome.refused > 0) notWritten.push(`${records(outcome.refused)} refused by the store`);
+  return (
+    `request log spill: ${records(outcome.recovered)} recovered into the store` +
+    (notWritten.length > 0 ? `; not written: ${notWritten.join(', ')}` : '')
+  );
+}
 
 /**
  * Subscribes the log store to request ends, runs retention in the background (small batches, then
@@ -89,11 +110,8 @@ export function attachRequestLogStore(
                 'request log spill: the store refused a record on its own; skipped',
               ),
             ),
-          onRecovered: ({ recovered, skippedLines }) =>
-            app.log.info(
-              { recovered, skippedLines, file: spillFile },
-              `request log spill: ${recovered} records recovered into the store`,
-            ),
+          onRecovered: (outcome) =>
+            app.log.info({ ...outcome, file: spillFile }, spillRecoveredMessage(outcome)),
           onWarning: (message) => app.log.warn(message),
         });
   app.addHook('onClose', async () => {

@@ -37,10 +37,12 @@ export {
   rowsOf,
   storedMetadataOf,
 } from './log-record.js';
+export type { LogRowsWritten } from './log-rows.js';
 export {
   appendLogSpill,
   LOG_SPILL_FILE,
   type LogRow,
+  type LogSpillOutcome,
   type LogSpillReplay,
   type LogSpillReplayOptions,
   logRowOfLine,

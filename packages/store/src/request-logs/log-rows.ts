@@ -34,7 +34,7 @@ function metadataRowsOf(row: LogRow): Insertable<RequestLogMetadataTable>[] {
   return rows;
 }
 
-async function insertRows(db: Kysely<Database>, engine: Engine, rows: readonly LogRow[]): Promise<void> {
+async function insertRows(db: Kysely<Database>, engine: Engine, rows: readonly LogRow[]): Promise<number> {
   const logs: Insertable<RequestLogsTable>[] = [];
   const metadata: Insertable<RequestLogMetadataTable>[] = [];
   for (const row of rows) {
@@ -44,7 +44,15 @@ async function insertRows(db: Kysely<Database>, engine: Engine, rows: readonly L
     for (const metadataRow of metadataRows)
       metadata.push(engine === 'postgres' ? storableRow(metadataRow) : metadataRow);
   }
-  await db.transaction().execute((trx) => insertLogRowsIn(trx, logs, metadata, ROWS_PER_INSERT));
+  return db.transaction().execute((trx) => insertLogRowsIn(trx, logs, metadata, ROWS_PER_INSERT));
+}
+
+/** What a write of whole log rows did: rows inserted, and rows the database refused (left out). */
+export interface LogRowsWritten {
+  /** Rows inserted now (not those whose id was stored already). */
+  readonly written: number;
+  /** Rows refused on their own (told to `onRefused`). */
+  readonly refused: number;
 }
 
 /**
@@ -61,26 +69,35 @@ export async function assertSqliteWritable(path: string): Promise<void> {
  * Writes whole `request_logs` rows (a spill file's) in one transaction, idempotently, with their
  * metadata rows. Should the database refuse the batch for a reason other than being unreachable,
  * each row is written on its own and the ones it still refuses are told to `onRefused` and left out:
- * one bad row never holds back the rest.
+ * one bad row never holds back the rest (a batch of that one row included). Resolves how many rows
+ * were inserted and how many refused: the others were stored already.
  */
 export async function insertLogRows(
   db: Kysely<Database>,
   engine: Engine,
   rows: readonly LogRow[],
   onRefused: (row: LogRow, error: unknown) => void,
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<LogRowsWritten> {
+  if (rows.length === 0) return { written: 0, refused: 0 };
   try {
-    await insertRows(db, engine, rows);
+    return { written: await insertRows(db, engine, rows), refused: 0 };
   } catch (error) {
-    if (rows.length === 1 || isUnavailableError(error)) throw error;
+    if (isUnavailableError(error)) throw error;
+    if (rows.length === 1) {
+      onRefused(rows[0] as LogRow, error);
+      return { written: 0, refused: 1 };
+    }
+    let written = 0;
+    let refusedRows = 0;
     for (const row of rows) {
       try {
-        await insertRows(db, engine, [row]);
+        written += await insertRows(db, engine, [row]);
       } catch (refused) {
         if (isUnavailableError(refused)) throw refused;
         onRefused(row, refused);
+        refusedRows += 1;
       }
     }
+    return { written, refused: refusedRows };
   }
 }

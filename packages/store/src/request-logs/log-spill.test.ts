@@ -9,6 +9,7 @@ import {
   appendLogSpill,
   LOG_SPILL_FILE,
   type LogRow,
+  type LogSpillOutcome,
   logRowOfLine,
   startLogSpillReplay,
 } from './log-spill.js';
@@ -142,7 +143,14 @@ describe.each(ENGINES)('the request log spill file on %s', (engine) => {
       spillFile,
       lines.map((line) => logRowOfLine(line) as LogRow),
     );
-    await startLogSpillReplay({ path: spillFile, write: (rows) => store.writeLogRows(rows) }).finished;
+    const again: LogSpillOutcome[] = [];
+    await startLogSpillReplay({
+      path: spillFile,
+      write: (rows) => store.writeLogRows(rows),
+      onRecovered: (outcome) => again.push(outcome),
+    }).finished;
+    // Told as what they are: none recovered by this replay, three stored already.
+    expect(again).toEqual([{ recovered: 0, alreadyStored: 3, refused: 0, skippedLines: 0 }]);
     const page = await store.logs.list({ tenant: 'acme', traceId: 'trace-spilled', limit: 10 });
     expect(page.records).toHaveLength(3);
     const byTeam = await store.logs.list({ tenant: 'acme', metadata: [['team', 'x']], limit: 10 });
@@ -161,7 +169,7 @@ describe.each(ENGINES)('the request log spill file on %s', (engine) => {
     // An append a crash cut short: the last line has no newline.
     appendFileSync(spillFile, '{"id":"log_half","crea');
     const warnings: string[] = [];
-    const recovered: { recovered: number; skippedLines: number }[] = [];
+    const recovered: LogSpillOutcome[] = [];
     await startLogSpillReplay({
       path: spillFile,
       write: (batch) => store.writeLogRows(batch),
@@ -174,8 +182,39 @@ describe.each(ENGINES)('the request log spill file on %s', (engine) => {
       `request log spill ${spillFile}: line 4 is not a record; skipped`,
       `request log spill ${spillFile}: line 6 is not a record; skipped`,
     ]);
-    expect(recovered).toEqual([{ recovered: 3, skippedLines: 3 }]);
+    expect(recovered).toEqual([{ recovered: 3, alreadyStored: 0, refused: 0, skippedLines: 3 }]);
     for (const row of rows) expect((await store.logs.get(row.id as string, 'acme'))?.id).toBe(row.id);
+    expect(existsSync(spillFile)).toBe(false);
+  });
+
+  it('rows the store refuses on their own are counted apart from those recovered, alone in a batch too', async () => {
+    const rows = [1, 2, 3].map(
+      (at) => JSON.parse(JSON.stringify(fullRecordRow(Date.UTC(2026, 2, 2) + at))) as LogRow,
+    );
+    // A line another version or an editor wrote: a record without the NOT NULL `source` column.
+    const { source: _source, ...sourceless } = rows[1] as Record<string, string | number | null>;
+    await appendLogSpill(spillFile, [rows[0] as LogRow, sourceless, rows[2] as LogRow, rows[0] as LogRow]);
+    const refusedIds: unknown[] = [];
+    const outcomes: LogSpillOutcome[] = [];
+    await startLogSpillReplay({
+      path: spillFile,
+      write: (batch) => store.writeLogRows(batch, (row) => refusedIds.push(row.id)),
+      onRecovered: (outcome) => outcomes.push(outcome),
+    }).finished;
+    expect(refusedIds).toEqual([rows[1]?.id]);
+    expect(outcomes).toEqual([{ recovered: 2, alreadyStored: 1, refused: 1, skippedLines: 0 }]);
+    expect(existsSync(spillFile)).toBe(false);
+
+    // A batch of that one row: refused and told, not retried for ever with the file kept.
+    await appendLogSpill(spillFile, [sourceless]);
+    const alone: LogSpillOutcome[] = [];
+    await startLogSpillReplay({
+      path: spillFile,
+      write: (batch) => store.writeLogRows(batch, (row) => refusedIds.push(row.id)),
+      retryMs: 60_000,
+      onRecovered: (outcome) => alone.push(outcome),
+    }).finished;
+    expect(alone).toEqual([{ recovered: 0, alreadyStored: 0, refused: 1, skippedLines: 0 }]);
     expect(existsSync(spillFile)).toBe(false);
   });
 
@@ -223,6 +262,32 @@ function fullRecordRow(createdAt: number): LogRow {
   };
 }
 
+describe('an append that fails', () => {
+  it('leaves no empty spill file behind, and a file that held lines as it was', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const directory = mkdtempSync(join(tmpdir(), 'pk-spill-'));
+    try {
+      const path = join(directory, LOG_SPILL_FILE);
+      // A row that cannot be written (as a full disk refuses the bytes): the append fails part-way.
+      const unwritable = {
+        toJSON() {
+          throw new Error('no space left on device');
+        },
+      } as unknown as LogRow;
+      await expect(appendLogSpill(path, [fullRecordRow(1), unwritable])).rejects.toThrow('no space left');
+      expect(existsSync(path)).toBe(false);
+
+      await appendLogSpill(path, [fullRecordRow(2)]);
+      const before = readFileSync(path, 'utf8');
+      await expect(appendLogSpill(path, [unwritable])).rejects.toThrow('no space left');
+      expect(readFileSync(path, 'utf8')).toBe(before);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a replay that the store refuses', () => {
   it('is retried from the batch that failed, and a stopped replay leaves the file whole', async () => {
     const { mkdtempSync, rmSync } = await import('node:fs');
@@ -242,6 +307,7 @@ describe('a replay that the store refuses', () => {
       write: async (rows) => {
         if (rows[0]?.created_at === 3 && failures-- > 0) throw new Error('connection refused');
         written.push(rows.map((row) => String(row.created_at)));
+        return { written: rows.length, refused: 0 };
       },
     });
     await replay.finished;

@@ -1,6 +1,7 @@
 import { mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { LOG_COLUMNS } from './log-record.js';
+import type { LogRowsWritten } from './log-rows.js';
 
 /**
  * The spill file in the data directory: request log records the store could not take before the
@@ -18,13 +19,16 @@ const LINES_PER_WRITE = 256;
 /**
  * Appends `rows` to the spill file at `path` as JSON lines and syncs it to disk before resolving:
  * created with mode 0600 (records may hold bodies) in a directory created with mode 0700. A line a
- * crash cut short stays what it is: the first line of this append starts on a line of its own.
+ * crash cut short stays what it is: the first line of this append starts on a line of its own. An
+ * append that fails (a full disk) into a file that was empty removes the file again: an empty
+ * spill file left behind would say records were kept when none were.
  */
 export async function appendLogSpill(path: string, rows: readonly LogRow[]): Promise<void> {
   if (rows.length === 0) return;
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const handle = await open(path, 'a+', 0o600);
   let created = false;
+  let appended = false;
   try {
     await handle.chmod(0o600);
     const { size } = await handle.stat();
@@ -44,8 +48,12 @@ export async function appendLogSpill(path: string, rows: readonly LogRow[]): Pro
     }
     if (lines.length > 0) await handle.write(lines.join(''));
     await handle.sync();
+    appended = true;
   } finally {
-    await handle.close();
+    await handle.close().catch(() => undefined);
+    // Not when another process appended meanwhile (the file is not empty then).
+    if (created && !appended && (await stat(path).catch(() => undefined))?.size === 0)
+      await unlink(path).catch(() => undefined);
   }
   // A new file's name is durable once its directory is synced too.
   if (created) {
@@ -134,18 +142,33 @@ async function* spillLinesFrom(path: string, from: SpillPosition): AsyncGenerato
 export interface LogSpillReplayOptions {
   /** The spill file. */
   readonly path: string;
-  /** Writes rows in one transaction, idempotently (a row whose id is stored already is skipped). */
-  readonly write: (rows: readonly LogRow[]) => Promise<void>;
+  /**
+   * Writes rows in one transaction, idempotently (a row whose id is stored already is skipped), and
+   * says how many it inserted and how many the store refused on their own (left out).
+   */
+  readonly write: (rows: readonly LogRow[]) => Promise<LogRowsWritten>;
   /** Rows per write (default 500). */
   readonly batchSize?: number;
   /** The first wait after a failed write, ms (default 1000); doubled up to `maxRetryMs`. */
   readonly retryMs?: number;
   /** The longest wait between tries, ms (default 30 s). */
   readonly maxRetryMs?: number;
-  /** The file was replayed and removed: how many records it gave back and how many lines were skipped. */
-  readonly onRecovered?: (outcome: { readonly recovered: number; readonly skippedLines: number }) => void;
+  /** The file was replayed and removed: what became of its lines (see {@link LogSpillOutcome}). */
+  readonly onRecovered?: (outcome: LogSpillOutcome) => void;
   /** A corrupt line (skipped), or a batch not written (the store refused it, or the file could not be read; retried). */
   readonly onWarning?: (message: string) => void;
+}
+
+/** What a replayed spill file's lines became. */
+export interface LogSpillOutcome {
+  /** Records written to the store by this replay. */
+  readonly recovered: number;
+  /** Records whose id was stored already (a replay cut short before; a line repeated): not written again. */
+  readonly alreadyStored: number;
+  /** Records the store refused on their own (each warned about): not written. */
+  readonly refused: number;
+  /** Lines that were not a record (each warned about). */
+  readonly skippedLines: number;
 }
 
 /** A replay under way: `stop` ends it (the file stays for the next start); `finished` settles when it is over. */
@@ -178,7 +201,15 @@ export function startLogSpillReplay(options: LogSpillReplayOptions): LogSpillRep
   const run = async (): Promise<void> => {
     let position: SpillPosition = { offset: 0, line: 0 };
     let recovered = 0;
+    let alreadyStored = 0;
+    let refused = 0;
     const corrupt: number[] = [];
+    const write = async (batch: readonly LogRow[]): Promise<void> => {
+      const outcome = await options.write(batch);
+      recovered += outcome.written;
+      refused += outcome.refused;
+      alreadyStored += batch.length - outcome.written - outcome.refused;
+    };
     let retryMs = options.retryMs ?? 1000;
     while (!stopped) {
       try {
@@ -196,21 +227,17 @@ export function startLogSpillReplay(options: LogSpillReplayOptions): LogSpillRep
           }
           batchEnd = { offset: line.end, line: line.number };
           if (batch.length >= batchSize) {
-            await options.write(batch);
-            recovered += batch.length;
+            await write(batch);
             position = batchEnd;
             batch = [];
           }
         }
-        if (batch.length > 0) {
-          await options.write(batch);
-          recovered += batch.length;
-        }
+        if (batch.length > 0) await write(batch);
         position = batchEnd;
         if (stopped) return;
         // A line appended since (a process sharing the directory stopped): left for the next start.
         if ((await stat(options.path)).size === position.offset) await unlink(options.path);
-        options.onRecovered?.({ recovered, skippedLines: corrupt.length });
+        options.onRecovered?.({ recovered, alreadyStored, refused, skippedLines: corrupt.length });
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;

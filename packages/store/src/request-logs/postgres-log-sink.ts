@@ -100,7 +100,7 @@ export class PostgresLogSink implements LogSink {
     return this.#dropped;
   }
 
-  #insert(records: readonly RequestLogInput[]): Promise<void> {
+  async #insert(records: readonly RequestLogInput[]): Promise<void> {
     const logs: Insertable<RequestLogsTable>[] = [];
     const metadata: Insertable<RequestLogMetadataTable>[] = [];
     for (const record of records) {
@@ -108,7 +108,7 @@ export class PostgresLogSink implements LogSink {
       logs.push(storableRow(rows.log));
       for (const row of rows.metadata) metadata.push(storableRow(row));
     }
-    return this.#db.transaction().execute((trx) => insertLogRowsIn(trx, logs, metadata, ROWS_PER_INSERT));
+    await this.#db.transaction().execute((trx) => insertLogRowsIn(trx, logs, metadata, ROWS_PER_INSERT));
   }
 
   /** The records' rows as they would have been written (every queued record is unwritten here). */
