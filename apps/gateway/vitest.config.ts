@@ -21,6 +21,7 @@ const ALONE = [
   'test/shutdown.test.ts',
   'test/shutdown-log-records.test.ts',
   'test/log-spill-e2e.test.ts',
+  'test/log-spill-path-e2e.test.ts',
   'test/proxy-faults-e2e.test.ts',
   'test/stream-reset-e2e.test.ts',
   'test/stream-cut-usage-e2e.test.ts',

@@ -29,6 +29,7 @@ import { createShutdownState } from './plugins/shutdown.js';
 import { releaseStartupGarbage } from './release-startup-garbage.js';
 import { readLogStoreOptions } from './request-logs/log-store-options.js';
 import { spillLeftWhileOffWarning } from './request-logs/spill-left-while-off.js';
+import { checkSpillPath } from './request-logs/spill-path-check.js';
 import { isLoopbackHost, readServerOptions, StartupError } from './server-options.js';
 import { defaultSettings, loadSettingsFile, SettingsError } from './settings/load-settings.js';
 import { settingsRecordsOf } from './settings/settings-records.js';
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
   // A PK_REDIS_URL no store uses is checked too: its typo would otherwise wait for the day a store
   // is switched to Redis.
   if (process.env.PK_REDIS_URL) redisUrlFromEnvironment(process.env);
+  // A spill file the gateway could not write would lose records at the first shutdown with the store down.
+  if (logStore.enabled && logStore.spillPath !== undefined) await checkSpillPath(logStore.spillPath);
   await checkListenHostResolves('HOST', options.host);
   if (options.metricsPort !== undefined)
     await checkListenHostResolves('PK_METRICS_HOST', options.metricsHost);
@@ -143,9 +146,9 @@ async function main(): Promise<void> {
   const shutdown = createShutdownState();
   // One record per proxied request: queued (bounded), written in batches off the request path.
   const warnLogStore = (message: string): void => warn(`request log: ${message}`);
-  // Records the store still refuses at SIGTERM go to a file in this replica's data directory,
-  // written to the store at the next start.
-  const spillFile = join(store.dataDir, LOG_SPILL_FILE);
+  // Records the store still refuses at SIGTERM go to a file (PK_LOG_SPILL_PATH, else in this
+  // replica's data directory), written to the store at the next start.
+  const spillFile = logStore.spillPath ?? join(store.dataDir, LOG_SPILL_FILE);
   const logWriter = logStore.enabled
     ? new RequestLogWriter({
         sink: store.openLogSink({ onWarning: warnLogStore }),

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { StartupError } from '../server-options.js';
 
 /** How the request log store runs, from the environment. */
@@ -21,6 +22,12 @@ export interface LogStoreOptions {
    * link is built from the request's `Host` and the connection's protocol.
    */
   readonly publicUrl: string | undefined;
+  /**
+   * `PK_LOG_SPILL_PATH` (default `PK_DATA_DIR/request-log-spill.jsonl`): the file records the store
+   * still refuses at shutdown go to, replayed at the next start; absolute (a relative one is resolved
+   * against the working directory).
+   */
+  readonly spillPath: string | undefined;
 }
 
 /** `PK_PUBLIC_URL`: an http(s) URL without query or fragment, its trailing slashes dropped. */
@@ -35,6 +42,16 @@ function publicUrlOf(value: string | undefined): string | undefined {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '')
     throw new StartupError(`PK_PUBLIC_URL must be an http(s) URL without a query or fragment, got ${value}`);
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+/** `PK_LOG_SPILL_PATH`: a file's path (not a folder's: it ends with a name). */
+function spillPathOf(value: string | undefined): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/[/\\]$/.test(value) || value.includes('\0'))
+    throw new StartupError(
+      `PK_LOG_SPILL_PATH must name a file (/var/lib/pk/request-log-spill.jsonl), got ${value}`,
+    );
+  return isAbsolute(value) ? value : resolve(value);
 }
 
 function flag(value: string | undefined, name: string, fallback: boolean): boolean {
@@ -60,7 +77,7 @@ function integer(
 
 /**
  * Reads `PK_LOG_STORE`, `PK_LOG_RETENTION_DAYS`, `PK_LOG_BODIES`, `PK_LOG_QUEUE_SIZE`,
- * `PK_LOG_STORE_FLUSH_MS` and `PK_PUBLIC_URL`.
+ * `PK_LOG_STORE_FLUSH_MS`, `PK_PUBLIC_URL` and `PK_LOG_SPILL_PATH`.
  */
 export function readLogStoreOptions(env: Readonly<Record<string, string | undefined>>): LogStoreOptions {
   return {
@@ -70,5 +87,6 @@ export function readLogStoreOptions(env: Readonly<Record<string, string | undefi
     queueSize: integer(env.PK_LOG_QUEUE_SIZE, 'PK_LOG_QUEUE_SIZE', 20_000, 100, 10_000_000),
     flushMs: integer(env.PK_LOG_STORE_FLUSH_MS, 'PK_LOG_STORE_FLUSH_MS', 1000, 10, 60_000),
     publicUrl: publicUrlOf(env.PK_PUBLIC_URL),
+    spillPath: spillPathOf(env.PK_LOG_SPILL_PATH),
   };
 }
