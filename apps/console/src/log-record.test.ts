@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { modelText, recordCostText } from './log-record.js';
 
 describe('modelText', () => {
-  it('shows the model asked for, and the one that answered when it differs', () => {
+  it('shows the model called, and the one that answered when it differs', () => {
     expect(modelText({ id: 'a', model: 'gpt-4o-mini', answered_model: 'gpt-4o-mini' })).toBe('gpt-4o-mini');
     expect(modelText({ id: 'b', model: 'gpt-4o-mini', answered_model: 'gpt-4o-2024-08-06' })).toBe(
       'gpt-4o-mini → gpt-4o-2024-08-06',
     );
-    // A provider's dated snapshot of the model asked for is the same model.
+    // A provider's dated snapshot of the model called is the same model.
     expect(modelText({ id: 'f', model: 'gpt-4o-mini', answered_model: 'gpt-4o-mini-2024-07-18' })).toBe(
       'gpt-4o-mini',
     );

@@ -128,9 +128,10 @@ function sameModel(asked: string, answered: string): boolean {
 }
 
 /**
- * A record's model for the logs list: the model the request asked for (what the Model filter and
- * the analytics match), followed by the one that answered when a target's override or a fallback
- * changed it (`gpt-4o-mini → gpt-4o`; a provider's dated snapshot of the same model is not a change).
+ * A record's model for the logs list: the model the request called (a target's
+ * `override_params.model`, else the body's: what the Model filter and the analytics match),
+ * followed by the one that answered when the provider answered another (`gpt-4o-mini → gpt-4o`, a
+ * deployment's or a router's alias; a provider's dated snapshot of the same model is not a change).
  */
 export function modelText(record: LogRecord): string {
   const asked = pick(record, 'model');

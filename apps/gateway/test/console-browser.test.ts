@@ -11,7 +11,7 @@ import {
   unreachableByKeyboard,
 } from './support/browser.js';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
-import { chatChunksCutByServerError, openAIError } from './support/provider-answers.js';
+import { chatChunksCutByServerError, chatCompletion, openAIError } from './support/provider-answers.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
@@ -1165,12 +1165,14 @@ describe.runIf(run)('the console in Chromium', () => {
       parentSpanId: 'span-root',
       spanName: 'summarise',
     }).chat.completions.create({ model: 'gpt-4o-mini', messages });
-    // Bob asks for gpt-4o-mini, and the config's target answers with gpt-4o.
-    for (const [user, asked] of [
-      ['bob-console', 'gpt-4o-mini'],
-      ['carol-console', 'gpt-4o'],
+    // Bob asks for gpt-4o-mini; his config's target calls an alias (a deployment's, a router's),
+    // which the provider answers with gpt-4o.
+    mock.script('console-alias', [{ json: chatCompletion('gpt-4o') }]);
+    for (const [user, asked, called] of [
+      ['bob-console', 'gpt-4o-mini', 'console-alias'],
+      ['carol-console', 'gpt-4o', 'gpt-4o'],
     ] as const) {
-      await sdk({ config: direct('gpt-4o'), metadata: { _user: user } }).chat.completions.create({
+      await sdk({ config: direct(called), metadata: { _user: user } }).chat.completions.create({
         model: asked,
         messages,
       });
@@ -1206,10 +1208,11 @@ describe.runIf(run)('the console in Chromium', () => {
     // Nor can it be exported: the export would hold every record.
     expect(await page.getByRole('button', { name: 'Export these logs' }).isDisabled()).toBe(true);
     await screenshot(page, '07b-logs-invalid-address-filter');
-    // The Model column shows the model asked for (what the Model filter matches), then the one that answered.
-    await page.goto(consoleUrl('/logs?model=gpt-4o-mini&metadata._user=bob-console'));
+    // The Model column shows the model called (the config's override: what the Model filter
+    // matches), then the one that answered.
+    await page.goto(consoleUrl('/logs?model=console-alias&metadata._user=bob-console'));
     await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);
-    expect(await logRows().first().textContent()).toContain('gpt-4o-mini → gpt-4o');
+    expect(await logRows().first().textContent()).toContain('console-alias → gpt-4o');
     // A filter the logs API refuses clears the previous filter's rows under its error.
     await page.getByLabel('Status', { exact: true }).fill('abc');
     await page.getByRole('button', { name: 'Apply filters' }).click();
