@@ -114,6 +114,32 @@ describe('gateway metrics', () => {
     ).toBe(1);
   });
 
+  it('an attempt the gateway refused itself (notSent) is no provider call, but still a fallback', async () => {
+    const metrics = createGatewayMetrics({ processMetrics: false });
+    metrics.record(
+      end({
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        attemptLog: [
+          {
+            targetPath: 'config.targets[0]',
+            provider: 'openai',
+            startedAt: 0,
+            status: 429,
+            latencyMs: 1,
+            errorCode: 'PK_ERR_RATE_LIMITED',
+            notSent: true,
+          },
+          { targetPath: 'config.targets[1]', provider: 'openai', startedAt: 1, status: 200, latencyMs: 9 },
+        ],
+      }),
+    );
+    const got = samples(await metrics.scrape());
+    expect(got.get('pk_provider_attempts_total{provider="openai",status_class="2xx"}')).toBe(1);
+    expect(got.has('pk_provider_attempts_total{provider="openai",status_class="4xx"}')).toBe(false);
+    expect(got.get('pk_fallbacks_total{status_class="4xx"}')).toBe(1);
+  });
+
   it('streams answered 200 that ended with an error event, by reason; a refused request is not one', async () => {
     const metrics = createGatewayMetrics({ processMetrics: false });
     for (const errorCode of ['PK_ERR_STREAM_INTERRUPTED', 'server_error', 'overloaded_error']) {

@@ -127,14 +127,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   const attempts = family(
     new CounterFamily(
       'pk_provider_attempts_total',
-      'Calls made to providers (retries and fallbacks included, cache hits not), by provider and status class.',
+      'Calls made to providers (retries and fallbacks included; cache hits and attempts the gateway refused itself, a limit or an input guardrail, not), by provider and status class.',
       ['provider', 'status_class'],
     ),
   );
   const streamsFailed = family(
     new CounterFamily(
       'pk_streams_failed_total',
-      'Streams answered 200 that ended with an error event instead of their end: reason provider_error (the provider’s in-band error) or interrupted (a break, a stall past PK_STREAM_IDLE_TIMEOUT_MS, an end before the end marker).',
+      'Streams answered 200 that ended with an error event instead of their end: reason provider_error (the provider’s in-band error), guardrail_denied (an output guardrail’s deny) or interrupted (a break, a stall past PK_STREAM_IDLE_TIMEOUT_MS, an end before the end marker).',
       ['provider', 'reason'],
     ),
   );
@@ -259,7 +259,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       }
       if (fields.attemptLog) {
         for (const attempt of fields.attemptLog) {
-          attempts.add([providerLabel(attempt.provider), statusClass(attempt.status)]);
+          // An attempt the gateway refused itself (a limit, an input guardrail) called no provider.
+          if (attempt.notSent !== true)
+            attempts.add([providerLabel(attempt.provider), statusClass(attempt.status)]);
         }
       }
       // A stream that failed after its start is a 200 with an error code (pk's, or the provider's).

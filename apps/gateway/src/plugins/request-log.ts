@@ -40,7 +40,10 @@ export interface RequestLogFields {
   finishReasons?: readonly string[];
   /** Model the provider says answered (may differ from the requested `model`). */
   answeredModel?: string;
-  /** Every provider call, in order: a fallback or a retry is one entry each (cache hits: none). */
+  /**
+   * Every attempt, in order: a fallback or a retry is one entry each (cache hits: none); one the
+   * gateway refused itself is among them, marked `notSent`.
+   */
   attemptLog?: readonly {
     targetPath: string;
     provider: string;
@@ -49,6 +52,11 @@ export interface RequestLogFields {
     status: number;
     latencyMs: number;
     errorCode?: string;
+    /**
+     * The gateway refused this attempt itself (a rate limit or budget of the target's key, the
+     * target's input guardrail): nothing was sent to the provider, so it is no provider call.
+     */
+    notSent?: true;
   }[];
   /** Milliseconds from the request's arrival to the first byte sent to the client. */
   firstByteMs?: number;

@@ -120,13 +120,6 @@ type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
 /** What a `passthrough` route adds to the provider request: path, method and, for multipart, the bytes. */
 export type PassthroughRequest = Pick<ProviderRequest, 'path' | 'method' | 'rawBody' | 'contentType'>;
 
-/** Calls made to providers in a trace (cache hits are not calls, nor attempts a limit refused). */
-function attemptsIn(trace: readonly TraceEntry[], request: FastifyRequest): number {
-  let attempts = 0;
-  for (const entry of trace) if (entry.kind === 'attempt' && entry.origin !== 'cache') attempts += 1;
-  return attempts - (request.limitState?.refusedAttempts ?? 0);
-}
-
 /** The target path of the last attempt in a trace (the one in progress when a client left). */
 function lastTriedPath(trace: readonly TraceEntry[]): string | undefined {
   for (let index = trace.length - 1; index >= 0; index -= 1) {
@@ -342,19 +335,18 @@ async function proxyRequest(
     },
   });
   const callProvider = services.callProvider;
-  const called: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> = (
-    leaf,
-    providerRequestOfLeaf,
-    options,
-  ) =>
-    callProvider(
-      leaf,
-      withForwardedHeadersOf(leaf, providerRequestOfLeaf, request, services.catalog),
-      options,
-    );
+  const recorder = new AttemptRecorder();
+  // What reaches this port is sent to a provider; the recorder notes it (a refused attempt does not).
+  const called: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> = recorder.wrapSent(
+    (leaf, providerRequestOfLeaf, options) =>
+      callProvider(
+        leaf,
+        withForwardedHeadersOf(leaf, providerRequestOfLeaf, request, services.catalog),
+        options,
+      ),
+  );
   // Limits innermost: a target's hooks run before its key is charged, and see the answer it paid for.
   const attempt = attemptLimits ? attemptLimits.wrap(called) : called;
-  const recorder = new AttemptRecorder();
   const planStartedAt = Date.now();
   let result: Result;
   try {
@@ -378,7 +370,6 @@ async function proxyRequest(
       // the gateway's shutdown deadline ended its connection.
       if (services.stopStreams.aborted) log.errorCode ??= 'PK_ERR_SHUTTING_DOWN';
       log.targetPath = lastTriedPath(error.trace) ?? error.path;
-      log.attempts = attemptsIn(error.trace, request);
       recordPlanFacts(log, recorder, error.trace, planStartedAt, undefined);
       return reply;
     }
@@ -417,7 +408,6 @@ async function proxyRequest(
   }
   if (guard) recordGuardrails(request, guard);
   log.retries = result.retryCount;
-  log.attempts = attemptsIn(result.trace, request);
   recordPlanFacts(log, recorder, result.trace, planStartedAt, result.path);
   if (log.virtualKey === undefined && result.cacheStatus === 'HIT') {
     // A cache hit made no provider call, so the recorder never saw its target: read it from the plan.

@@ -19,6 +19,11 @@ interface LeafCalls {
   readonly model: string | undefined;
   /** Error code of each call, in order (undefined for a success or a failure without a code). */
   readonly errorCodes: (string | undefined)[];
+  /**
+   * Whether each call reached the provider port ({@link AttemptRecorder.wrapSent}); false for one the
+   * gateway refused itself (a limit of the target's key, the target's input guardrail).
+   */
+  readonly sent: boolean[];
 }
 
 /** Codes of the failures the engine makes itself (the attempt never answered). */
@@ -57,6 +62,7 @@ export function overrideModelOf(leaf: Pick<PlanLeaf, 'override_params'>): string
  */
 export class AttemptRecorder {
   readonly #leaves = new Map<string, LeafCalls>();
+  #watchesSending = false;
 
   /** Wraps the engine's attempt port (outermost, so hook denials are recorded as calls too). */
   wrap<Req, Value, Err>(attempt: AttemptFunction<Req, Value, Err>): AttemptFunction<Req, Value, Err> {
@@ -68,16 +74,33 @@ export class AttemptRecorder {
           virtualKey: virtualKeyOf(leaf),
           model: overrideModelOf(leaf),
           errorCodes: [],
+          sent: [],
         };
         this.#leaves.set(leaf.path, calls);
       }
       const index = calls.errorCodes.length;
       calls.errorCodes.push(undefined);
+      calls.sent.push(!this.#watchesSending);
       const codes = calls.errorCodes;
       return attempt(leaf, request, options).then((outcome) => {
         if (!outcome.ok) codes[index] = errorCodeOf(outcome);
         return outcome;
       });
+    };
+  }
+
+  /**
+   * Wraps the port that really calls providers (innermost, inside limits and hooks): a call that
+   * reaches it was sent; one that does not was refused by the gateway itself, and its log entry says
+   * `notSent`. Without this wrapper every call counts as sent.
+   */
+  wrapSent<Req, Value, Err>(attempt: AttemptFunction<Req, Value, Err>): AttemptFunction<Req, Value, Err> {
+    this.#watchesSending = true;
+    return (leaf, request, options) => {
+      const sent = this.#leaves.get(leaf.path)?.sent;
+      // Calls of one target run one after another: the last one recorded is this one.
+      if (sent !== undefined && sent.length > 0) sent[sent.length - 1] = true;
+      return attempt(leaf, request, options);
     };
   }
 
@@ -116,6 +139,7 @@ export class AttemptRecorder {
         status: entry.status,
         latencyMs: entry.latencyMs,
         ...(code === undefined ? {} : { errorCode: code }),
+        ...(calls?.sent[entry.attempt] === false ? { notSent: true as const } : {}),
       };
       log.push(item);
     }
@@ -123,9 +147,16 @@ export class AttemptRecorder {
   }
 }
 
-/** Milliseconds spent waiting on providers: the sum of the attempts' latencies. */
+/** Milliseconds spent waiting on providers: the sum of the latencies of the calls sent to them. */
 export function providerTimeOf(attemptLog: readonly AttemptLogEntry[]): number {
   let total = 0;
-  for (const entry of attemptLog) total += entry.latencyMs;
+  for (const entry of attemptLog) if (entry.notSent !== true) total += entry.latencyMs;
   return total;
+}
+
+/** Calls sent to providers: the attempt log's entries but those the gateway refused itself. */
+export function sentCallsIn(attemptLog: readonly { readonly notSent?: true }[]): number {
+  let calls = 0;
+  for (const entry of attemptLog) if (entry.notSent !== true) calls += 1;
+  return calls;
 }

@@ -1,5 +1,6 @@
 import { PkError, type PlanLeaf, type TraceEntry } from '@pk/config';
 import { createPriceTable } from '@pk/prices';
+import type { FastifyReply } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { AttemptRecorder } from './attempt-recorder.js';
@@ -76,6 +77,36 @@ describe('AttemptRecorder', () => {
       },
     ]);
     expect(recorder.virtualKeyOf('config.targets[1]')).toBe('vk-anthropic');
+  });
+
+  it('marks an attempt refused before the provider port as notSent: no call, no provider time', async () => {
+    const recorder = new AttemptRecorder();
+    const provider = recorder.wrapSent(async () => ({ ok: true as const, status: 200, value: 'answer' }));
+    // A layer between the two (a limit of the target's key) refuses the first call itself.
+    let refuse = true;
+    const wrapped = recorder.wrap(async (target, request, options) => {
+      if (!refuse) return provider(target, request, options);
+      refuse = false;
+      return { ok: false as const, status: 429, error: new PkError('PK_ERR_RATE_LIMITED', 'limit') };
+    });
+    const target = leaf('config', 'openai');
+    await wrapped(target, {}, {} as never);
+    await wrapped(target, {}, {} as never);
+    const trace = [
+      { ...attempt('config', 0, 429, 0, 30), next: 'retry' } as TraceEntry,
+      attempt('config', 1, 200, 40, 20),
+    ];
+    const log: RequestLogFields = {};
+    recordPlanFacts(log, recorder, trace, 1_000, 'config');
+    expect(log.attemptLog).toEqual([
+      expect.objectContaining({ status: 429, errorCode: 'PK_ERR_RATE_LIMITED', notSent: true }),
+      expect.not.objectContaining({ notSent: true }),
+    ]);
+    expect(log.attempts).toBe(1);
+    expect(log.retryWaitMs).toBe(10);
+    recordFirstByte(log, { elapsedTime: 100 } as FastifyReply);
+    // Only the call sent is time spent on providers (20 ms): the refusal's 30 ms are the gateway's.
+    expect(log.overheadMs).toBe(70);
   });
 
   it('names the engine’s own failures by their origin (a timed-out attempt)', () => {

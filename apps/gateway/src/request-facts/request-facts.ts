@@ -4,7 +4,7 @@ import type { Catalog } from '@pk/store';
 import type { FastifyReply } from 'fastify';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
-import { type AttemptRecorder, overrideModelOf, providerTimeOf } from './attempt-recorder.js';
+import { type AttemptRecorder, overrideModelOf, providerTimeOf, sentCallsIn } from './attempt-recorder.js';
 
 const round2 = (ms: number): number => Math.round(ms * 100) / 100;
 
@@ -37,7 +37,11 @@ export function recordHeaderFacts(
   if (typeof virtualKey === 'string' && snapshot.virtualKeys.has(virtualKey)) log.virtualKey = virtualKey;
 }
 
-/** What the routing engine did: every attempt, and the virtual key of the answering target. */
+/**
+ * What the routing engine did: every attempt, the calls among them that reached a provider (cache
+ * hits are not calls, nor attempts the gateway refused itself), and the virtual key of the answering
+ * target.
+ */
 export function recordPlanFacts(
   log: RequestLogFields,
   recorder: AttemptRecorder,
@@ -46,6 +50,7 @@ export function recordPlanFacts(
   answeringPath: string | undefined,
 ): void {
   log.attemptLog = recorder.attemptLogOf(trace, startedAt);
+  log.attempts = sentCallsIn(log.attemptLog);
   const waited = retryWaitOf(trace);
   if (waited > 0) log.retryWaitMs = waited;
   if (log.virtualKey === undefined && answeringPath !== undefined) {

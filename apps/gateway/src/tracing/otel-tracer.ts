@@ -17,6 +17,12 @@ import type { RequestEnd } from '../plugins/request-log.js';
 import { HEALTH_PATHS } from '../routes/health.js';
 import { requestSpansOf, SEMCONV_VERSION, type SpanPlan } from './request-spans.js';
 
+const SPAN_KINDS: Readonly<Record<SpanPlan['kind'], SpanKind>> = {
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  internal: SpanKind.INTERNAL,
+};
+
 /**
  * The batch processor's standard variables (`OTEL_BSP_SCHEDULE_DELAY`, `…_MAX_QUEUE_SIZE`,
  * `…_MAX_EXPORT_BATCH_SIZE`, `…_EXPORT_TIMEOUT`), which SDK 2.x's processor no longer reads itself.
@@ -118,7 +124,7 @@ export function createOtelTracing(options: { readonly serviceVersion?: string } 
     const span = tracer.startSpan(
       plan.name,
       {
-        kind: plan.kind === 'server' ? SpanKind.SERVER : SpanKind.CLIENT,
+        kind: SPAN_KINDS[plan.kind],
         startTime: plan.startMs,
         attributes: plan.attributes as Record<string, string | number | boolean | string[]>,
       },

@@ -183,6 +183,25 @@ describe('spans of a request', () => {
     expect(spans.attempts[0]?.error).toBe('PK_ERR_UPSTREAM');
   });
 
+  it('an attempt the gateway refused itself is an internal span without an HTTP status', () => {
+    const refused = fallbackEnd();
+    const [first, second] = refused.fields.attemptLog;
+    Object.assign(refused.fields, {
+      attemptLog: [{ ...first, status: 412, errorCode: 'PK_ERR_BUDGET_EXCEEDED', notSent: true }, second],
+    });
+    const spans = requestSpansOf(refused);
+    expect(spans.attempts[0]).toMatchObject({
+      kind: 'internal',
+      error: 'PK_ERR_BUDGET_EXCEEDED',
+      attributes: { 'error.type': 'PK_ERR_BUDGET_EXCEEDED', 'pk.attempt': 1 },
+    });
+    expect(spans.attempts[0]?.attributes['http.response.status_code']).toBeUndefined();
+    expect(spans.attempts[1]).toMatchObject({
+      kind: 'client',
+      attributes: { 'http.response.status_code': 200 },
+    });
+  });
+
   it('uses only attribute names of the pinned semantic conventions (or pk.* / http / url ones)', () => {
     const published = new Set(
       Object.entries(semconv)

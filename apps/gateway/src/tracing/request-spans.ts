@@ -14,7 +14,8 @@ export type Attributes = Record<string, AttributeValue>;
 /** One span to record, with its times (epoch ms); spans are made when the request has ended. */
 export interface SpanPlan {
   readonly name: string;
-  readonly kind: 'server' | 'client';
+  /** `internal` for an attempt the gateway refused itself: no provider was called. */
+  readonly kind: 'server' | 'client' | 'internal';
   readonly startMs: number;
   readonly endMs: number;
   readonly attributes: Attributes;
@@ -156,13 +157,15 @@ export function requestSpansOf(
   const log = fields.attemptLog ?? [];
   const lastOk = status < 400 ? log.length - 1 : -1;
   const attempts = log.map((attempt, index): SpanPlan => {
+    const sent = attempt.notSent !== true;
     const attributes: Attributes = {
       ...genAi,
       'gen_ai.provider.name': genAiProviderName(attempt.provider),
       'pk.target_path': attempt.targetPath,
       'pk.attempt': index + 1,
-      'http.response.status_code': attempt.status,
     };
+    // A refused attempt got no HTTP answer: its status is the gateway's, said by `error.type`.
+    if (sent) attributes['http.response.status_code'] = attempt.status;
     if (index === lastOk && fields.usage) Object.assign(attributes, usageAttributes(fields.usage));
     if (index === lastOk && fields.finishReasons && fields.finishReasons.length > 0)
       attributes['gen_ai.response.finish_reasons'] = [...fields.finishReasons];
@@ -176,7 +179,7 @@ export function requestSpansOf(
     if (error !== undefined) attributes['error.type'] = errorTypeOf(error, attempt.status);
     return {
       name: nameTail,
-      kind: 'client',
+      kind: sent ? 'client' : 'internal',
       startMs: attempt.startedAt,
       endMs: attempt.startedAt + attempt.latencyMs,
       attributes,
