@@ -189,3 +189,42 @@ describe('an attempt the gateway refused itself is no call to a provider', () =>
     expect(children[1]?.attributes['http.response.status_code']).toBe(200);
   });
 });
+
+describe('span names stay bounded', () => {
+  it('a path no route serves names its span by the method alone: the path is an attribute, never a name', async () => {
+    const names: string[] = [];
+    for (const suffix of ['wp-admin/setup.php', `scan-${randomBytes(6).toString('hex')}`]) {
+      const traceId = randomBytes(16).toString('hex');
+      const response = await fetch(`${gateway.url}/${suffix}`, {
+        method: 'POST',
+        headers: { 'x-portkey-api-key': KEY, 'x-portkey-trace-id': traceId },
+      });
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('PK_ERR_NOT_FOUND');
+      const [span] = await spansOf(traceId, 1);
+      expect(span?.attributes).toMatchObject({
+        'url.path': `/${suffix}`,
+        'http.response.status_code': 404,
+        'error.type': 'PK_ERR_NOT_FOUND',
+      });
+      expect(span?.attributes['http.route']).toBeUndefined();
+      names.push(String(span?.name));
+    }
+    expect(names).toEqual(['POST', 'POST']);
+    expect(mock.received.some((request) => request.path.includes('wp-admin'))).toBe(false);
+  });
+
+  it('a route’s span is named by its template, the path it was called with an attribute', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const response = await fetch(`${gateway.base}/virtual-keys/openai-a`, {
+      headers: { 'x-portkey-api-key': KEY, 'x-portkey-trace-id': traceId },
+    });
+    expect(response.status).toBe(200);
+    const [span] = await spansOf(traceId, 1);
+    expect(span?.name).toBe('GET /v1/virtual-keys/:slug');
+    expect(span?.attributes).toMatchObject({
+      'url.path': '/v1/virtual-keys/openai-a',
+      'http.route': '/v1/virtual-keys/:slug',
+    });
+  });
+});

@@ -202,6 +202,31 @@ describe('spans of a request', () => {
     });
   });
 
+  it('names a span by its route’s template, or by its method alone when no route matched', () => {
+    const routed = requestSpansOf({
+      ...fallbackEnd(),
+      request: {
+        method: 'GET',
+        url: '/v1/virtual-keys/openai-a?x=1',
+        traceId: 't',
+        headers: {},
+        routeOptions: { url: '/v1/virtual-keys/:slug' },
+      },
+    });
+    expect(routed.request.name).toBe('GET /v1/virtual-keys/:slug');
+    expect(routed.request.attributes).toMatchObject({
+      'url.path': '/v1/virtual-keys/openai-a',
+      'http.route': '/v1/virtual-keys/:slug',
+    });
+    const unrouted = requestSpansOf({
+      ...fallbackEnd(),
+      request: { method: 'POST', url: '/wp-admin/setup.php', traceId: 't', headers: {} },
+    });
+    expect(unrouted.request.name).toBe('POST');
+    expect(unrouted.request.attributes['url.path']).toBe('/wp-admin/setup.php');
+    expect(unrouted.request.attributes['http.route']).toBeUndefined();
+  });
+
   it('uses only attribute names of the pinned semantic conventions (or pk.* / http / url ones)', () => {
     const published = new Set(
       Object.entries(semconv)

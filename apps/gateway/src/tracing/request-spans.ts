@@ -113,8 +113,9 @@ export function requestSpansOf(
   const endMs = end.endedAt ?? Date.now();
   const startMs = endMs - latencyMs;
   const path = request.url.split('?', 1)[0] ?? '/';
-  const route = request.routeOptions?.url ?? path;
-  const operation = OPERATIONS[path] ?? OPERATIONS[route];
+  // The route's template; none for a path no route serves (a 404), whose path is the client's choice.
+  const route = request.routeOptions?.url;
+  const operation = OPERATIONS[path] ?? (route === undefined ? undefined : OPERATIONS[route]);
   const model = fields.model;
   const genAi: Attributes = {};
   if (operation) genAi['gen_ai.operation.name'] = operation;
@@ -152,7 +153,13 @@ export function requestSpansOf(
   const requestError = status >= 500 || status === 499 ? (fields.errorCode ?? String(status)) : streamError;
   if (status >= 400 || streamError !== undefined)
     requestAttributes['error.type'] = errorTypeOf(fields.errorCode, status);
-  const nameTail = operation ? `${operation}${model ? ` ${model}` : ''}` : `${request.method} ${route}`;
+  // Span names stay low-cardinality (OpenTelemetry's HTTP conventions): `{method} {route}`, or the
+  // method alone when no route matched, never a path a client made up.
+  const nameTail = operation
+    ? `${operation}${model ? ` ${model}` : ''}`
+    : route === undefined
+      ? request.method
+      : `${request.method} ${route}`;
 
   const log = fields.attemptLog ?? [];
   const lastOk = status < 400 ? log.length - 1 : -1;
