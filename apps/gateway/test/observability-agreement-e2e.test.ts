@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { cost } from '@pk/prices';
 import OpenAI from 'openai';
 import { createHeaders } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { announcedMetricsUrl } from './support/metrics-url.js';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './support/otlp-receiver.js';
 import { logLineWhere } from './support/output-lines.js';
 import { parsePrometheusText, type Sample, sampleValue } from './support/prometheus-text.js';
-import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
+import { chatCompletion, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 
 // What the three signals an operator watches (the stdout line, `/metrics`, the exported spans) say
 // about the SAME request, through the built gateway and the official SDK: an attempt the gateway
@@ -225,6 +226,54 @@ describe('span names stay bounded', () => {
     expect(span?.attributes).toMatchObject({
       'url.path': '/v1/virtual-keys/openai-a',
       'http.route': '/v1/virtual-keys/:slug',
+    });
+  });
+});
+
+describe('tokens and cost are labelled by the model they were priced as', () => {
+  it('a deployment name the table does not know, answered by a priced model: the metrics say that model, as the line does', async () => {
+    // As an Azure deployment or an OpenAI-compatible proxy's alias answers: the model behind the name.
+    mock.script('team-default', (request) => ({
+      json: {
+        ...chatCompletion('gpt-4o-2024-08-06'),
+        usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 },
+      },
+      ...(request.body?.model === 'team-default' ? {} : { status: 400 }),
+    }));
+    const seen = await observed(
+      (traceId) =>
+        openai(traceId, { virtual_key: 'openai-a' }).chat.completions.create({
+          model: 'team-default',
+          messages,
+        }),
+      2,
+    );
+    expect((seen.outcome as OpenAI.ChatCompletion).model).toBe('gpt-4o-2024-08-06');
+    expect(seen.sentToProvider).toBe(1);
+    const billed = cost({
+      provider: 'openai',
+      model: 'gpt-4o-2024-08-06',
+      usage: { prompt_tokens: 1000, completion_tokens: 100 },
+    }).cost;
+    expect(billed).toBeGreaterThan(0);
+    expect(seen.line).toMatchObject({
+      model: 'team-default',
+      answeredModel: 'gpt-4o-2024-08-06',
+      costStatus: 'priced',
+      cost: billed,
+    });
+    const gpt4o = { provider: 'openai', model: 'gpt-4o' };
+    expect(seen.moved('pk_requests_total', { ...gpt4o, status_class: '2xx' })).toBe(1);
+    expect(seen.moved('pk_tokens_total', { ...gpt4o, type: 'input' })).toBe(1000);
+    expect(seen.moved('pk_tokens_total', { ...gpt4o, type: 'output' })).toBe(100);
+    expect(seen.moved('pk_cost_usd_total', gpt4o)).toBeCloseTo(billed ?? 0, 12);
+    // `other` is for models without a price: no cost is ever counted under it.
+    expect(seen.moved('pk_cost_usd_total', { provider: 'openai', model: 'other' })).toBe(0);
+    const server = seen.spans.find((span) => span.kind === SPAN_KIND.server);
+    expect(server?.attributes).toMatchObject({
+      'gen_ai.request.model': 'team-default',
+      'gen_ai.response.model': 'gpt-4o-2024-08-06',
+      'pk.cost_usd': billed,
     });
   });
 });

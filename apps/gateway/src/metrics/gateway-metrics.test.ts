@@ -114,6 +114,32 @@ describe('gateway metrics', () => {
     ).toBe(1);
   });
 
+  it('labels tokens and cost by the model that answered when the table prices it, else by the one asked for', async () => {
+    const metrics = createGatewayMetrics({ processMetrics: false });
+    const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+    // A deployment name answered by a priced model; a priced name answered by a dated id the table
+    // does not know; an unpriced name answered by an unpriced model.
+    metrics.record(
+      end({ provider: 'openai', model: 'team-default', answeredModel: 'gpt-4o-2024-08-06', usage, cost: 1 }),
+    );
+    metrics.record(
+      end({
+        provider: 'openai',
+        model: 'gpt-4o-mini',
+        answeredModel: 'gpt-4o-mini-2031-01-01',
+        usage,
+        cost: 2,
+      }),
+    );
+    metrics.record(end({ provider: 'openai', model: 'team-other', answeredModel: 'house-model', usage }));
+    const got = samples(await metrics.scrape());
+    expect(got.get('pk_cost_usd_total{provider="openai",model="gpt-4o"}')).toBe(1);
+    expect(got.get('pk_cost_usd_total{provider="openai",model="gpt-4o-mini"}')).toBe(2);
+    expect(got.has('pk_cost_usd_total{provider="openai",model="other"}')).toBe(false);
+    expect(got.get('pk_tokens_total{provider="openai",model="gpt-4o",type="input"}')).toBe(10);
+    expect(got.get('pk_tokens_total{provider="openai",model="other",type="input"}')).toBe(10);
+  });
+
   it('an attempt the gateway refused itself (notSent) is no provider call, but still a fallback', async () => {
     const metrics = createGatewayMetrics({ processMetrics: false });
     metrics.record(

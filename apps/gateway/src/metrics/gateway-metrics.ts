@@ -8,6 +8,7 @@ import {
   fallbacksIn,
   type ModelLookup,
   NONE,
+  OTHER,
   providerLabel,
   retriesIn,
   statusClass,
@@ -75,7 +76,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   const requests = family(
     new CounterFamily(
       'pk_requests_total',
-      'Requests answered, by provider, model (the price table’s id, else other), status class, cache status and virtual key.',
+      'Requests answered, by provider, model (the price table’s id of the model that answered, else of the one requested, else other), status class, cache status and virtual key.',
       ['provider', 'model', 'status_class', 'cache_status', 'virtual_key'],
     ),
   );
@@ -223,8 +224,13 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     record({ status, latencyMs, fields }) {
       const provider = providerLabel(fields.provider);
       // A request refused before any provider call keeps `provider="none"`, its model labelled as
-      // the provider it was planned for would label it (a priced model is not `other`).
-      const model = modelLabel(fields.provider ?? fields.plannedProvider, fields.model);
+      // the provider it was planned for would label it (a priced model is not `other`). An answer is
+      // labelled as its cost was priced: by the model that answered (a deployment name or alias the
+      // table does not know, answered by a priced model, is that model), else the one asked for.
+      const pricedBy = fields.provider ?? fields.plannedProvider;
+      const answered =
+        fields.answeredModel === undefined ? OTHER : modelLabel(pricedBy, fields.answeredModel);
+      const model = answered !== OTHER && answered !== NONE ? answered : modelLabel(pricedBy, fields.model);
       const statusLabel = statusClass(status);
       requests.add([
         provider,
