@@ -37,6 +37,7 @@ import { settingsGatewayKeyProblem } from './settings/stored-gateway-keys.js';
 import { breakerStoreFromEnvironment } from './stores/breaker-store-from-environment.js';
 import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
 import { createRedisClient, redisUrlFromEnvironment } from './stores/redis-client.js';
+import { createExportFailureWarning } from './tracing/export-failures.js';
 import { startTracing } from './tracing/tracing.js';
 import { VERSION } from './version.js';
 
@@ -226,8 +227,17 @@ async function main(): Promise<void> {
     if (spillWarning) warn(spillWarning);
   }
   // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the SDK is imported on demand.
-  const tracing = options.tracing ? await startTracing(VERSION) : undefined;
-  if (tracing) app.onRequestEnd(tracing.record);
+  // A batch the collector did not take is counted and said (at most once a minute), not lost unseen.
+  const tracing = options.tracing
+    ? await startTracing(
+        VERSION,
+        createExportFailureWarning((message) => app.log.warn(message)),
+      )
+    : undefined;
+  if (tracing) {
+    app.onRequestEnd(tracing.record);
+    metrics?.watchDroppedSpans(tracing.droppedSpans);
+  }
   // Everything is loaded and ready: the start-up's garbage goes back before the first request.
   await app.ready();
   await releaseStartupGarbage();

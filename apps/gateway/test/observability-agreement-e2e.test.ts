@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cost } from '@pk/prices';
 import OpenAI from 'openai';
 import { createHeaders } from 'portkey-ai';
@@ -275,5 +278,82 @@ describe('tokens and cost are labelled by the model they were priced as', () => 
       'gen_ai.response.model': 'gpt-4o-2024-08-06',
       'pk.cost_usd': billed,
     });
+  });
+});
+
+describe('spans the collector refused', () => {
+  const OTLP_TOKEN = 'otlp-agreement-token';
+  let refusing: Server;
+  let refusedExports = 0;
+  let failing: FeatureGateway;
+  let failingMetricsUrl: string;
+  beforeAll(async () => {
+    // A collector that refuses pk's token, as one with the wrong OTEL_EXPORTER_OTLP_HEADERS does.
+    refusing = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        refusedExports += 1;
+        response
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ code: 16, message: `token ${OTLP_TOKEN} is not accepted here` }));
+      });
+    });
+    refusing.listen(0, '127.0.0.1');
+    await once(refusing, 'listening');
+    const { port } = refusing.address() as AddressInfo;
+    failing = await startFeatureGateway({
+      mock,
+      settings: {
+        gateway_keys: [{ id: 'agreement', key: KEY }],
+        virtual_keys: {
+          'openai-a': { provider: 'openai', api_key: STORED, options: { custom_host: `${mock.url}/v1` } },
+        },
+      },
+      env: {
+        PK_METRICS_PORT: '0',
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+        OTEL_EXPORTER_OTLP_HEADERS: `authorization=Bearer ${OTLP_TOKEN}`,
+        OTEL_BSP_SCHEDULE_DELAY: '100',
+      },
+    });
+    failingMetricsUrl = announcedMetricsUrl(failing.process.output());
+  });
+  afterAll(async () => {
+    await failing?.stop();
+    refusing?.close();
+  });
+
+  it('are counted in pk_spans_dropped_total and said once in a warning, which holds no credential', async () => {
+    const client = new OpenAI({
+      baseURL: failing.base,
+      apiKey: KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({ apiKey: KEY, virtualKey: 'openai-a' }),
+    });
+    for (let batch = 0; batch < 2; batch += 1) {
+      const exports = refusedExports;
+      const answer = await client.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      // Tracing never fails a request.
+      expect(answer.choices[0]?.message?.content).toContain('Paris');
+      const until = Date.now() + 10_000;
+      while (refusedExports === exports && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      expect(refusedExports).toBeGreaterThan(exports);
+    }
+    const warning = logLineWhere((line) => line.level === 40 && /spans/.test(String(line.msg)));
+    const line = await failing.process.waitForLine(warning, { description: 'the span export warning' });
+    expect(String((line as { msg?: unknown }).msg)).toContain('401');
+    // Each request is a request span and an attempt span; both batches were refused.
+    const until = Date.now() + 5_000;
+    let dropped = 0;
+    while (dropped < 4 && Date.now() < until) {
+      const samples = parsePrometheusText(await (await fetch(failingMetricsUrl)).text());
+      dropped = sampleValue(samples, 'pk_spans_dropped_total');
+      if (dropped < 4) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(dropped).toBe(4);
+    // Said once, not once per batch; neither pk's token nor the collector's answer is in any line.
+    expect(failing.logLines().filter(warning)).toHaveLength(1);
+    expect(failing.process.output()).not.toContain(OTLP_TOKEN);
+    expect(failing.process.output()).not.toContain(KEY);
   });
 });

@@ -54,6 +54,8 @@ export interface GatewayMetrics {
   breakerTransition(transition: 'open' | 'half_open' | 'close'): void;
   /** Sets how many breakers are open (read at scrape time from the breaker watcher). */
   watchOpenBreakers(count: () => number): void;
+  /** Reads the spans the OTLP collector did not take, at every scrape (tracing on only). */
+  watchDroppedSpans(count: () => number): void;
   /** Counts a request Node's HTTP parser refused (no route ran: not in `pk_requests_total`). */
   parserRefusal(reason: ParserRefusalReason): void;
   /** Counts one embedding call of the semantic cache, by how it ended. */
@@ -216,6 +218,17 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       for (const [queue, stats] of readQueues()) this.inc({ queue }, stats.dropped);
     },
   });
+  let droppedSpans: (() => number) | undefined;
+  // A counter kept by the span exporter, copied at scrape time (0 without tracing).
+  new Counter({
+    name: 'pk_spans_dropped_total',
+    help: 'Spans the OTLP collector did not take (it refused them, could not be reached or did not answer in time), dropped since the process started.',
+    registers,
+    collect() {
+      this.reset();
+      if (droppedSpans !== undefined) this.inc(droppedSpans());
+    },
+  });
   if (options.processMetrics !== false) registerProcessMetrics(registry);
 
   return {
@@ -303,6 +316,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     },
     watchOpenBreakers(count) {
       openBreakers = count;
+    },
+    watchDroppedSpans(count) {
+      droppedSpans = count;
     },
     parserRefusal(reason) {
       parserRefusals.inc({ reason });

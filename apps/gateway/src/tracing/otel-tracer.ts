@@ -10,11 +10,13 @@ import {
   ParentBasedSampler,
   RandomIdGenerator,
   type Sampler,
+  type SpanExporter,
   TraceIdRatioBasedSampler,
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 import type { RequestEnd } from '../plugins/request-log.js';
 import { HEALTH_PATHS } from '../routes/health.js';
+import { exportFailureReason } from './export-failures.js';
 import { requestSpansOf, SEMCONV_VERSION, type SpanPlan } from './request-spans.js';
 
 const SPAN_KINDS: Readonly<Record<SpanPlan['kind'], SpanKind>> = {
@@ -83,6 +85,42 @@ export interface OtelTracing {
   record(end: RequestEnd): void;
   /** Exports what is batched and stops (on SIGTERM, before exit). */
   shutdown(): Promise<void>;
+  /** Spans the collector did not take (refused, unreachable, too slow) since the process started. */
+  droppedSpans(): number;
+}
+
+/** `ExportResultCode.SUCCESS` of `@opentelemetry/core` (the SDK's own dependency, not pk's). */
+const EXPORT_SUCCESS = 0;
+
+/**
+ * The exporter with its failures counted and reported: the SDK drops a batch the collector refused
+ * (after the exporter's own retries) without a word, so an operator would not know traces are lost.
+ */
+function countingExporter(
+  inner: SpanExporter,
+  onFailure: (spans: number, reason: string) => void,
+): SpanExporter & { readonly dropped: number } {
+  let dropped = 0;
+  return {
+    get dropped() {
+      return dropped;
+    },
+    export(spans, done) {
+      inner.export(spans, (result) => {
+        if (result.code !== EXPORT_SUCCESS) {
+          dropped += spans.length;
+          try {
+            onFailure(spans.length, exportFailureReason(result.error));
+          } catch {
+            // Reporting never stops the export pipeline.
+          }
+        }
+        done(result);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.() ?? Promise.resolve(),
+  };
 }
 
 /**
@@ -91,7 +129,13 @@ export interface OtelTracing {
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_HEADERS`, `…_TIMEOUT`, `OTEL_BSP_*`; the
  * resource takes `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES` (service name default `pk-gateway`).
  */
-export function createOtelTracing(options: { readonly serviceVersion?: string } = {}): OtelTracing {
+export function createOtelTracing(
+  options: {
+    readonly serviceVersion?: string;
+    /** Told of each batch the collector did not take: its spans, and why (never a credential). */
+    readonly onExportFailure?: (spans: number, reason: string) => void;
+  } = {},
+): OtelTracing {
   const random = new RandomIdGenerator();
   // A root span takes the trace id pk already gave the request (a UUID without dashes) when it has
   // one, so `x-portkey-trace-id` finds the trace in the tracing backend.
@@ -108,13 +152,12 @@ export function createOtelTracing(options: { readonly serviceVersion?: string } 
     'service.name': 'pk-gateway',
     ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
   }).merge(detectResources({ detectors: [envDetector] }));
+  const exporter = countingExporter(new OTLPTraceExporter(), options.onExportFailure ?? (() => undefined));
   const provider = new TracerProvider({
     resource,
     idGenerator,
     sampler: samplerOf(process.env),
-    spanProcessors: [
-      new BatchSpanProcessor({ exporter: new OTLPTraceExporter(), ...batchOptionsOf(process.env) }),
-    ],
+    spanProcessors: [new BatchSpanProcessor({ exporter, ...batchOptionsOf(process.env) })],
   });
   const tracer = provider.getTracer('pk-gateway', options.serviceVersion, {
     schemaUrl: `https://opentelemetry.io/schemas/${SEMCONV_VERSION}`,
@@ -163,5 +206,6 @@ export function createOtelTracing(options: { readonly serviceVersion?: string } 
       }
     },
     shutdown: () => provider.shutdown(),
+    droppedSpans: () => exporter.dropped,
   };
 }
