@@ -121,6 +121,19 @@ describe('on/off variables and the tracing variables the span module reads', () 
     expect(() => readServerOptions([], { OTEL_BSP_MAX_QUEUE_SIZE: 'x' })).toThrow(
       /OTEL_BSP_MAX_QUEUE_SIZE must be a whole number above 0, got "x"/,
     );
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(() => readServerOptions([], { ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(
+      /^OTEL_EXPORTER_OTLP_PROTOCOL must be http\/json or http\/protobuf .*, got "grpc"$/,
+    );
+    // The traces' own variable wins over the general one, as OpenTelemetry's do.
+    expect(
+      readServerOptions([], {
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'HTTP/JSON',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      }).tracing,
+    ).toBe(true);
+    expect(readServerOptions([], { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).tracing).toBe(false);
     expect(() => readServerOptions([], { OTEL_SDK_DISABLED: 'yes please' })).toThrow(
       /OTEL_SDK_DISABLED must be true or false/,
     );

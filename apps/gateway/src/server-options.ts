@@ -102,7 +102,8 @@ function settingsArgumentOf(argv: readonly string[]): string | undefined {
  * `PK_DATABASE_URL`, `PK_MASTER_KEY`, `PK_METRICS`, `PK_METRICS_PORT`, `PK_METRICS_HOST`, `PK_LOG_LEVEL`,
  * `AWS_ASSUME_ROLE_ACCESS_KEY_ID` with `AWS_ASSUME_ROLE_SECRET_ACCESS_KEY`, whether
  * `OTEL_EXPORTER_OTLP_ENDPOINT` is set (and `OTEL_SDK_DISABLED`), and `--settings`; checks the
- * `OTEL_TRACES_SAMPLER*` and `OTEL_BSP_*` variables the span module reads later.
+ * `OTEL_TRACES_SAMPLER*` and `OTEL_BSP_*` variables the span module reads later, and, when spans
+ * are exported, the `OTEL_EXPORTER_OTLP_*PROTOCOL` its exporter speaks.
  */
 export function readServerOptions(
   argv: readonly string[],
@@ -148,6 +149,10 @@ export function readServerOptions(
   }
   const metrics = flag(env, 'PK_METRICS', true);
   checkTracingVariables(env);
+  const tracing =
+    !otelSdkDisabled(env) &&
+    Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+  if (tracing) checkExportProtocol(env);
   let metricsPort: number | undefined;
   if (env.PK_METRICS_PORT) {
     metricsPort = wholeNumberOf(env.PK_METRICS_PORT);
@@ -173,9 +178,7 @@ export function readServerOptions(
     metrics,
     ...(metricsPort === undefined ? {} : { metricsPort }),
     metricsHost,
-    tracing:
-      !otelSdkDisabled(env) &&
-      Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+    tracing,
     logLevel,
     ...(awsAssumeRoleCredentials ? { awsAssumeRoleCredentials } : {}),
   };
@@ -269,6 +272,26 @@ function checkTracingVariables(env: Readonly<Record<string, string | undefined>>
     if (value === undefined || value.trim() === '') continue;
     if (!/^\s*[1-9]\d{0,8}\s*$/.test(value))
       throw new StartupError(`${name} must be a whole number above 0, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** The `OTEL_EXPORTER_OTLP_*PROTOCOL` values pk's exporter serves: OTLP/HTTP, its JSON encoding sent. */
+export const OTLP_PROTOCOLS: readonly string[] = ['http/json', 'http/protobuf'];
+
+/**
+ * `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, else `OTEL_EXPORTER_OTLP_PROTOCOL`, when spans are exported:
+ * pk's exporter speaks OTLP/HTTP (JSON, which collectors take on their HTTP port as they take
+ * protobuf), so `grpc` (or a typo) would send every span to a port that cannot read it, and lose them
+ * all. Not checked without an endpoint: the variables may be set for other services of the machine.
+ */
+function checkExportProtocol(env: Readonly<Record<string, string | undefined>>): void {
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const value = env[name];
+    if (value === undefined || value.trim() === '') continue;
+    if (OTLP_PROTOCOLS.includes(value.trim().toLowerCase())) return;
+    throw new StartupError(
+      `${name} must be http/json or http/protobuf (pk exports spans over OTLP/HTTP, as JSON; point OTEL_EXPORTER_OTLP_ENDPOINT at the collector's HTTP port, 4318), got ${JSON.stringify(value)}`,
+    );
   }
 }
 

@@ -88,6 +88,41 @@ describe('the gateway process at start', () => {
     }
   }, 60_000);
 
+  it('refuses an OTLP protocol its exporter does not speak when it would export spans, and only then', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-otlp-'));
+    tempDirs.push(parent);
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    for (const env of [
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+      { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint },
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/jsonn', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+    ]) {
+      const dataDir = join(parent, `data-${Object.keys(env)[0]}-${Object.values(env)[0]}`.replace('/', '-'));
+      const refused = await runGatewayExpectingExit({ ...env, PK_DATA_DIR: dataDir });
+      expect({ code: refused.code, output: refused.output }).toMatchObject({
+        code: 1,
+        output: expect.stringMatching(
+          /OTEL_EXPORTER_OTLP_(TRACES_)?PROTOCOL must be http\/json or http\/protobuf/,
+        ),
+      });
+      expect(existsSync(dataDir)).toBe(false);
+    }
+    // Set for other services of the machine, without an endpoint: pk exports nothing, so it starts.
+    const gateway = await startGateway({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      PK_DATA_DIR: join(parent, 'data-untraced'),
+    });
+    running.push(gateway);
+    // http/protobuf, the variable's default, is taken: spans go as OTLP/HTTP JSON, which collectors take too.
+    const protobuf = await startGateway({
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      PK_DATA_DIR: join(parent, 'data-protobuf'),
+    });
+    running.push(protobuf);
+    expect(protobuf.output()).toContain('"tracing":"otlp"');
+  }, 60_000);
+
   it('refuses an unknown argument or a --settings without its path, before it writes anything', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'pk-refused-args-'));
     const settings = join(parent, 'pk.yaml');
