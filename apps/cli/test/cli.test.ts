@@ -635,7 +635,7 @@ describe('pk', () => {
     const other = join(dir, 'pc-other.json');
     writeFileSync(other, JSON.stringify({ virtual_key: 'from-env' }));
     const bad = join(dir, 'pc-bad.json');
-    writeFileSync(bad, JSON.stringify({ retry: { attempts: 9 } }));
+    writeFileSync(bad, JSON.stringify({ retry: { attempts: -1 } }));
     const many = await runPk(['configs', 'push', other, bad], adminEnv());
     expect(many.code).toBe(6);
     expect(many.stderr).toContain('[1/2]');

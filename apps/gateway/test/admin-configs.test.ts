@@ -174,7 +174,7 @@ describe('configs through the portkey-ai SDK', () => {
     );
 
     const badRetry = await sdkError(
-      portkey.configs.create({ name: 'bad', config: { retry: { attempts: 9 } } }),
+      portkey.configs.create({ name: 'bad', config: { retry: { attempts: -1 } } }),
     );
     expect(badRetry.message).toContain('config.retry.attempts');
     const webhookFromConfig = await sdkError(

@@ -164,7 +164,7 @@ describe('portkey-ai SDK against pk', () => {
     const invalid = await portkey({
       config: {
         strategy: { mode: 'fallback' },
-        targets: [{ virtual_key: 'openai-prod', retry: { attempts: 9 } }],
+        targets: [{ virtual_key: 'openai-prod', retry: { attempts: -1 } }],
       },
     })
       .chat.completions.create({ model: 'gpt-4o-mini', messages })

@@ -113,7 +113,7 @@ describe('@pk/sdk against the gateway', () => {
   it('an invalid config is refused on the client with the message the gateway would give', async () => {
     const before = upstream.received.length;
     const config = JSON.parse(
-      '{"strategy":{"mode":"fallback"},"targets":[{"virtual_key":"openai-prod","retry":{"attempts":9}}]}',
+      '{"strategy":{"mode":"fallback"},"targets":[{"virtual_key":"openai-prod","retry":{"attempts":-1}}]}',
     );
     expect(() => portkey({ config })).toThrow('config.targets[0].retry.attempts');
     expect(upstream.received.length).toBe(before);

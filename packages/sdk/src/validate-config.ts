@@ -9,7 +9,7 @@ const CUSTOM_HOST_PATH = /\.(custom_host|customHost)$/;
  * (any other string) is the gateway's to look up. Custom-host trust is left to the gateway.
  *
  * @throws PkError `PK_ERR_INVALID_CONFIG` listing every issue, e.g.
- *   `config.targets[0].retry.attempts: expected an integer from 0 to 5, got 9`, with the first issue's
+ *   `config.targets[0].retry.attempts: expected an integer of at least 0, got -1`, with the first issue's
  *   path as `param` (as `@pk/config`'s `parseConfigOrThrow`).
  */
 export function validateConfigOption(config: unknown): void {

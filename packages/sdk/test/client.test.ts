@@ -105,7 +105,7 @@ describe('validation before sending', () => {
     const build = () =>
       client({
         config: JSON.parse(
-          '{"strategy":{"mode":"fallback"},"targets":[{"virtual_key":"a","retry":{"attempts":9}}]}',
+          '{"strategy":{"mode":"fallback"},"targets":[{"virtual_key":"a","retry":{"attempts":-1}}]}',
         ),
       });
     expect(build).toThrow(PkError);

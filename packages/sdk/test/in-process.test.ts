@@ -245,7 +245,7 @@ describe('in-process mode', () => {
 
   it('validates saved configs when the runtime is created', () => {
     expect(() =>
-      createInProcessRuntime({ configs: { 'pc-bad': JSON.parse('{"retry":{"attempts":9}}') } }),
+      createInProcessRuntime({ configs: { 'pc-bad': JSON.parse('{"retry":{"attempts":-1}}') } }),
     ).toThrow('saved config "pc-bad": config.retry.attempts');
   });
 });

@@ -12,7 +12,7 @@ describe('ConfigParseCache', () => {
 
   it('keeps invalid results too (a client repeating a bad config costs one validation)', () => {
     const cache = new ConfigParseCache({ trustedCustomHosts: [] });
-    const text = '{"retry":{"attempts":9}}';
+    const text = '{"retry":{"attempts":-1}}';
     const first = cache.parse(text, JSON.parse(text));
     expect(first.ok).toBe(false);
     expect(cache.parse(text, JSON.parse(text))).toBe(first);

@@ -368,7 +368,7 @@ describe('resolveRequestPlan: refusals', () => {
     ['bad JSON config', { 'x-portkey-config': '{"provider":' }, 'PK_ERR_INVALID_HEADER', 400],
     [
       'invalid config',
-      { 'x-portkey-config': '{"retry":{"attempts":9},"provider":"openai"}' },
+      { 'x-portkey-config': '{"retry":{"attempts":-1},"provider":"openai"}' },
       'PK_ERR_INVALID_CONFIG',
       400,
     ],
@@ -395,7 +395,7 @@ describe('resolveRequestPlan: refusals', () => {
       plan({
         'x-portkey-config': JSON.stringify({
           strategy: { mode: 'fallback' },
-          targets: [{ provider: 'openai', retry: { attempts: 9 } }],
+          targets: [{ provider: 'openai', retry: { attempts: -1 } }],
         }),
       }),
     );

@@ -110,7 +110,7 @@ describe('settings file', () => {
         configs: {
           'pc-bad': {
             strategy: { mode: 'fallback' },
-            targets: [{ provider: 'openai', retry: { attempts: 9 } }],
+            targets: [{ provider: 'openai', retry: { attempts: -1 } }],
           },
         },
       },

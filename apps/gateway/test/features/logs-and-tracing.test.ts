@@ -107,7 +107,7 @@ describe('one log line per request', () => {
         authorization: `Bearer ${PROVIDER_KEY}`,
         'x-portkey-custom-host': `${mock.url}/v1`,
         'x-portkey-trace-id': 'failing-request',
-        'x-portkey-config': '{"retry":{"attempts":9}}',
+        'x-portkey-config': '{"retry":{"attempts":-1}}',
       },
     );
     expect(response.status).toBe(400);

@@ -300,7 +300,7 @@ describe('3. x-portkey-config', () => {
     expect(unknown.status).toBe(404);
     expect(unknown.json).toMatchObject({ error: { code: 'PK_ERR_CONFIG_NOT_FOUND' } });
     const invalid = await chat({
-      'x-portkey-config': JSON.stringify({ virtual_key: 'openai-prod', retry: { attempts: 9 } }),
+      'x-portkey-config': JSON.stringify({ virtual_key: 'openai-prod', retry: { attempts: -1 } }),
     });
     expect(invalid.status).toBe(400);
     expect(String((invalid.json.error as { message: string }).message)).toContain('config.retry.attempts');

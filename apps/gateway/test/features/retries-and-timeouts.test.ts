@@ -116,6 +116,27 @@ describe('retries', () => {
     expect(mock.forModel('fail-502').length - before).toBe(3);
   });
 
+  it('retry.attempts above 5 (Portkey’s gateway takes any count): the config works, capped at 5 retries with a warning', async () => {
+    // Fails seven times, then answers: with the cap, the sixth call is the last one.
+    mock.script('retry-many', (_request, index) => (index < 7 ? rateLimited({}, 503) : undefined));
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      config: { retry: { attempts: 8, backoff: { initial_ms: 5 } }, virtual_key: 'openai-a' },
+    });
+    const error = await rejectionOf(client.chat.completions.create({ model: 'retry-many', messages }));
+    expect(error.status).toBe(503);
+    // portkey-ai's errors carry their headers as a plain record.
+    const headers = error.headers as unknown as Record<string, string>;
+    expect(headers['x-portkey-retry-attempt-count']).toBe('-1');
+    expect(headers['x-pk-warnings']).toBe(
+      'config.retry.attempts: at most 5 retries (the limit hosted Portkey documents), got 8; using 5',
+    );
+    const calls = mock.forModel('retry-many');
+    expect(calls).toHaveLength(6);
+    expect(calls.every((call) => call.headers.authorization === 'Bearer sk-retries')).toBe(true);
+  });
+
   it('use_retry_after_header: a 429 is retried after the provider’s retry-after-ms, not the back-off', async () => {
     mock.script('retry-after-wait', (_request, index) =>
       index === 0 ? rateLimited({ 'retry-after-ms': '300' }) : undefined,

@@ -123,7 +123,28 @@ describe('decideRetry', () => {
       retryAfterSpentMs: 40_000,
       expected: { retry: true, delayMs: 20_000, viaRetryAfter: true },
     },
+    {
+      policy: { attempts: 9 },
+      status: 503,
+      retriesDone: 4,
+      expected: { retry: true, delayMs: 16_000, viaRetryAfter: false },
+    },
+    {
+      policy: { attempts: 9 },
+      status: 503,
+      retriesDone: 5,
+      expected: { retry: false, reason: 'retries-exhausted', retryCount: -1 },
+    },
   ])('$policy, status $status, retries done $retriesDone → $expected', ({ policy, expected, ...input }) => {
     expect(decideRetry({ ...base, ...input, policy: normalizeRetry(policy) })).toEqual(expected);
+  });
+});
+
+describe('normalizeRetry', () => {
+  it('makes at most 5 retries, however many a config asks for (Portkey’s gateway has no cap; hosted documents 5)', () => {
+    expect(normalizeRetry({ attempts: 9 }).attempts).toBe(5);
+    expect(normalizeRetry({ attempts: 5 }).attempts).toBe(5);
+    expect(normalizeRetry({ attempts: 2 }).attempts).toBe(2);
+    expect(normalizeRetry({ attempts: 9 }).on_status_codes).toEqual([429, 500, 502, 503, 504]);
   });
 });

@@ -5,7 +5,7 @@ import type { Config } from '../schema/target.js';
 export interface ConfigIssue {
   /** JSON path, e.g. `config.targets[1].strategy.mode`. */
   readonly path: string;
-  /** `path: expectation, got value`, e.g. `config.retry.attempts: expected an integer from 0 to 5, got 9`. */
+  /** `path: expectation, got value`, e.g. `config.retry.attempts: expected an integer of at least 0, got -1`. */
   readonly message: string;
 }
 

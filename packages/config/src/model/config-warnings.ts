@@ -5,6 +5,7 @@ import {
   MAX_CACHE_MAX_AGE_SECONDS,
   MIN_CACHE_MAX_AGE_SECONDS,
 } from '../schema/cache.js';
+import { MAX_RETRY_ATTEMPTS } from '../schema/retry.js';
 import type { Config } from '../schema/target.js';
 import { formatShownPath, type PathSegment } from './config-path.js';
 import { type ConfigNode, walkConfig } from './config-walk.js';
@@ -71,7 +72,8 @@ function strategyWarnings(
 
 /**
  * Non-fatal remarks about a typed config: keys that are read nowhere in their position, a
- * `request_timeout` that looks like seconds, query paths that can never match, and (unless
+ * `request_timeout` that looks like seconds, query paths that can never match, `retry.attempts`
+ * above 5 (capped by `normalizeRetry`), and (unless
  * `includeMaxAge` is false) cache `max_age` values that will be replaced by the default.
  */
 export function collectConfigWarnings(
@@ -96,6 +98,13 @@ export function collectConfigWarnings(
       add(
         [...at, 'request_timeout'],
         `is in milliseconds; ${node.request_timeout} ms is very short (seconds meant?)`,
+      );
+    }
+    const attempts = node.retry?.attempts;
+    if (attempts !== undefined && attempts > MAX_RETRY_ATTEMPTS) {
+      add(
+        [...at, 'retry', 'attempts'],
+        `at most ${MAX_RETRY_ATTEMPTS} retries (the limit hosted Portkey documents), got ${attempts}; using ${MAX_RETRY_ATTEMPTS}`,
       );
     }
     const maxAge = node.cache?.max_age;

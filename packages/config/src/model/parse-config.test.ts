@@ -202,6 +202,38 @@ describe('cache max_age', () => {
   });
 });
 
+describe('retry.attempts above 5', () => {
+  it.each([[6], [9], [100]])(
+    '%d is accepted and kept as written, with a warning that 5 are made',
+    (attempts) => {
+      const result = parseConfig({ virtual_key: 'vk', retry: { attempts } });
+      if (!result.ok) throw new Error('expected a valid config');
+      expect(result.config.retry?.attempts).toBe(attempts);
+      expect(result.warnings).toEqual([
+        {
+          path: 'config.retry.attempts',
+          message: `config.retry.attempts: at most 5 retries (the limit hosted Portkey documents), got ${attempts}; using 5`,
+        },
+      ]);
+    },
+  );
+
+  it('is warned about where it is written, in the user’s spelling', () => {
+    const result = parseConfig({
+      strategy: { mode: 'fallback' },
+      targets: [{ virtual_key: 'vk', retry: { attempts: 7, onStatusCodes: [503] } }, { virtual_key: 'vk' }],
+    });
+    expect(result.warnings.map((warning) => warning.path)).toEqual(['config.targets[0].retry.attempts']);
+  });
+
+  it('5 gives no warning', () => {
+    expect(parseConfig({ virtual_key: 'vk', retry: { attempts: 5 } })).toMatchObject({
+      ok: true,
+      warnings: [],
+    });
+  });
+});
+
 describe('other warnings', () => {
   it('flags keys that are read nowhere in their position and timeouts that look like seconds', () => {
     const result = parseConfig({
@@ -282,7 +314,7 @@ describe('parseConfigOrThrow', () => {
   it('throws PK_ERR_INVALID_CONFIG listing every issue', () => {
     let caught: unknown;
     try {
-      parseConfigOrThrow({ retry: { attempts: 9 }, strategy: { mode: 'x' }, targets: [] });
+      parseConfigOrThrow({ retry: { attempts: -1 }, strategy: { mode: 'x' }, targets: [] });
     } catch (error) {
       caught = error;
     }
@@ -291,7 +323,7 @@ describe('parseConfigOrThrow', () => {
     expect(error.code).toBe('PK_ERR_INVALID_CONFIG');
     expect(error.status).toBe(400);
     expect(error.message).toContain('Invalid config (3 problems)');
-    expect(error.message).toContain('config.retry.attempts: expected an integer from 0 to 5, got 9');
+    expect(error.message).toContain('config.retry.attempts: expected an integer of at least 0, got -1');
     expect(error.message).toContain('config.strategy.mode: expected one of');
     expect(error.message).toContain('config.targets: expected at least one target, got an empty array');
   });

@@ -46,7 +46,7 @@ function decodeInput(input: unknown): { value: unknown } | { issue: ConfigIssue 
  * saved config): camelCase keys become snake_case, unknown keys are dropped with warnings, values
  * are checked against the schema, then cross-field rules and custom hosts. Pure; never throws.
  * Every issue names its JSON path and what was expected:
- * `config.targets[0].retry.attempts: expected an integer from 0 to 5, got 9`.
+ * `config.targets[0].retry.attempts: expected an integer of at least 0, got -1`.
  */
 export function parseConfig(input: unknown, options: ParseConfigOptions = {}): ParseConfigResult {
   const decoded = decodeInput(input);

@@ -4,7 +4,10 @@ import { booleanSchema, enumSchema, integerSchema, numberSchema, statusCodeListS
 /** Status codes Portkey retries by default when `retry.attempts` > 0 and `on_status_codes` is absent. */
 export const DEFAULT_RETRY_STATUS_CODES: readonly number[] = [429, 500, 502, 503, 504];
 
-/** The most retries a target may ask for (hosted Portkey documents "up to 5"). */
+/**
+ * The most retries a target makes (hosted Portkey documents "up to 5"). Portkey's gateway takes any
+ * count, so a config asking for more is not refused: it runs with this many, and a warning says so.
+ */
 export const MAX_RETRY_ATTEMPTS = 5;
 
 /**
@@ -28,8 +31,8 @@ export const retryBackoffSchema = z.object(
 /** Retry settings of a target (https://portkey.ai/docs/product/ai-gateway/automatic-retries). */
 export const retrySchema = z.object(
   {
-    /** Retries after the first try, 0-5 (total tries = attempts + 1). */
-    attempts: integerSchema(0, MAX_RETRY_ATTEMPTS),
+    /** Retries after the first try (total tries = attempts + 1); above 5 it is capped at 5, with a warning. */
+    attempts: integerSchema(0),
     /** Statuses that are retried (default 429, 500, 502, 503, 504). */
     on_status_codes: statusCodeListSchema.optional(),
     /** Honour `Retry-After` / `retry-after-ms` on 429 and 503, within a 60 s budget. */
@@ -47,7 +50,7 @@ export type RetryBackoffConfig = z.infer<typeof retryBackoffSchema>;
 
 /** Retry settings after defaults: what the engine runs. */
 export interface RetryPolicy {
-  /** Retries after the first try. */
+  /** Retries after the first try, at most {@link MAX_RETRY_ATTEMPTS}. */
   readonly attempts: number;
   /** Statuses that are retried (empty when `attempts` is 0). */
   readonly on_status_codes: readonly number[];
@@ -62,9 +65,9 @@ export interface RetryPolicy {
   };
 }
 
-/** Fills Portkey's defaults into a config's retry settings (no retry when absent). */
+/** Fills Portkey's defaults into a config's retry settings (no retry when absent; at most 5 retries). */
 export function normalizeRetry(retry: RetryConfig | undefined): RetryPolicy {
-  const attempts = retry?.attempts ?? 0;
+  const attempts = Math.min(retry?.attempts ?? 0, MAX_RETRY_ATTEMPTS);
   return {
     attempts,
     on_status_codes: attempts > 0 ? (retry?.on_status_codes ?? DEFAULT_RETRY_STATUS_CODES) : [],

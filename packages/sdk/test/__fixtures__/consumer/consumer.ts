@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const inProcess = new InProcessPortkey({ config: 'pc-fallback', inProcess: runtime });
   let invalid: unknown;
   try {
-    createHeaders({ config: { retry: { attempts: 9 } } });
+    createHeaders({ config: { retry: { attempts: -1 } } });
   } catch (error) {
     invalid = error;
   }
