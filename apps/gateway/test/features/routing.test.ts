@@ -212,6 +212,18 @@ describe('conditional routing through the gateway', () => {
     expect(mock.received.at(-1)).toMatchObject({ model: 'path-chat', path: '/v1/chat/completions' });
   });
 
+  it('an empty conditions list with a default routes to the default, as Portkey’s router does', async () => {
+    const before = mock.received.length;
+    const completion = await portkey({
+      config: conditional([]),
+      metadata: { tier: 'pro' },
+    }).chat.completions.create({ model: 'gpt-4o', messages });
+    expect(completion.choices[0]?.message?.content).toContain('Paris');
+    expect(portkeyHeadersOf(completion)['last-used-option-index']).toBe('config.targets[1]');
+    expect(mock.received.slice(before).map((request) => request.model)).toEqual(['cond-basic']);
+    expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${STORED_KEY}`);
+  });
+
   it('no condition matches and no default: 400 PK_ERR_NO_ROUTE, no upstream call', async () => {
     const before = mock.received.length;
     const response = await postJson(

@@ -63,10 +63,18 @@ function checkConditional(
   const known =
     names.size === 0 ? 'none of them has a name' : [...names].map((name) => JSON.stringify(name)).join(', ');
   const expectation = `expected the name of a target of this group (${known})`;
-  if (strategy.conditions === undefined || strategy.conditions.length === 0) {
+  // Portkey's router refuses a conditional group without `conditions`; an empty list falls through
+  // to `default`, so it is only refused when there is no default either.
+  if (strategy.conditions === undefined) {
     report.at(
       [...at, 'strategy', 'conditions'],
       'expected a non-empty array of { query, then } in conditional mode',
+      strategy.conditions,
+    );
+  } else if (strategy.conditions.length === 0 && strategy.default === undefined) {
+    report.at(
+      [...at, 'strategy', 'conditions'],
+      'expected a non-empty array of { query, then } in conditional mode, or a default',
       strategy.conditions,
     );
   }

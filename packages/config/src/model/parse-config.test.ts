@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { PkError } from '../errors/error-envelope.js';
 import type { Config } from '../schema/target.js';
 import { INVALID_CONFIGS, VALID_CONFIGS } from './__fixtures__/fixtures.js';
+import { matchConditions } from './conditions.js';
 import { parseConfig, parseConfigOrThrow } from './parse-config.js';
+import { resolveConfig } from './resolve-config.js';
 
 describe('parseConfig on the valid fixtures', () => {
   it('has at least 20 configs, each with a source, including the five SDK configs and a cb_config one', () => {
@@ -199,6 +201,19 @@ describe('cache max_age', () => {
   it('keeps a value inside 60 s – 90 days', () => {
     const result = parseConfig({ virtual_key: 'vk', cache: { mode: 'simple', max_age: 60 } });
     expect(result).toMatchObject({ ok: true, config: { cache: { max_age: 60 } }, warnings: [] });
+  });
+});
+
+describe('conditional groups', () => {
+  it('an empty conditions list with a default is valid: Portkey’s router falls through to the default', () => {
+    const config = {
+      strategy: { mode: 'conditional', conditions: [], default: 'a' },
+      targets: [{ virtual_key: 'vk', name: 'a' }],
+    };
+    expect(parseConfig(config)).toMatchObject({ ok: true, warnings: [] });
+    const plan = resolveConfig(parseConfigOrThrow(config));
+    if (plan.root.kind !== 'group') throw new Error('expected a group');
+    expect(matchConditions(plan.root.strategy, {})).toBe('a');
   });
 });
 
