@@ -5,6 +5,7 @@ import type {
   PkError,
   PlanLeaf,
   ResolvedPlan,
+  RetryMode,
 } from '@pk/config';
 import {
   type CancellableByteStream,
@@ -288,7 +289,9 @@ export class RequestGuard {
         const run = await this.#run(before, 'beforeRequestHook', this.#context(provider, request.body));
         beforeResults = [...beforeResults, ...run.results];
         beforeFailed ||= run.failed;
-        if (run.deny) return this.#denied({ before_request_hooks: beforeResults, after_request_hooks: [] });
+        // Nothing was sent: Portkey answers this 446 without retrying, whatever on_status_codes says.
+        if (run.deny)
+          return this.#denied({ before_request_hooks: beforeResults, after_request_hooks: [] }, 'never');
         if (run.context.request.json !== request.body) sent = { ...request, body: run.context.request.json };
       }
       const outcome = await attempt(leaf, sent, options);
@@ -319,9 +322,14 @@ export class RequestGuard {
     );
   };
 
-  #denied(results: HookResults): ProviderOutcome {
+  /**
+   * A target's 446. `retryMode` is how its `retry` treats it (with 446 in `on_status_codes`), as
+   * Portkey does: an input deny is never retried; an answer an output hook denied is asked again at
+   * once, with no back-off (Portkey's hook-level retry re-sends straight away).
+   */
+  #denied(results: HookResults, retryMode: RetryMode): ProviderOutcome {
     this.#lastResults = results;
-    return { ok: false, status: 446, error: new GuardrailDeniedError(results) };
+    return { ok: false, status: 446, retryMode, error: new GuardrailDeniedError(results) };
   }
 
   async #afterHooks(
@@ -393,7 +401,7 @@ export class RequestGuard {
     const results = { before_request_hooks: beforeResults, after_request_hooks: run.results };
     if (run.deny) {
       this.#deniedAnswer = answer;
-      return this.#denied(results);
+      return this.#denied(results, 'immediately');
     }
     const json = run.context.response?.json;
     const value: ProviderAnswer = json !== undefined && json !== body ? { ...answer, body: json } : answer;

@@ -270,6 +270,67 @@ describe('what the client is told about retrying', () => {
   });
 });
 
+describe('retries and guardrails (Portkey’s hook-level retry)', () => {
+  // The answers say "Paris": this output guardrail denies every one of them.
+  const denyParis = { 'default.contains': { words: ['Paris'], operator: 'none' }, deny: true };
+  // The request says "capital": this input guardrail denies it before anything is sent.
+  const denyCapital = { 'default.contains': { words: ['capital'], operator: 'none' }, deny: true };
+
+  it('446 in on_status_codes: an answer an output guardrail denied is asked again at once, not after the back-off', async () => {
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      config: {
+        retry: { attempts: 2, on_status_codes: [446] },
+        output_guardrails: [denyParis],
+        virtual_key: 'openai-a',
+      },
+    });
+    const started = performance.now();
+    const error = await rejectionOf(
+      client.chat.completions.create({ model: 'guard-denied-answer', messages }),
+    );
+    const elapsed = performance.now() - started;
+    expect(error.status).toBe(446);
+    expect((error.headers as unknown as Record<string, string>)['x-portkey-retry-attempt-count']).toBe('-1');
+    const calls = mock.forModel('guard-denied-answer');
+    expect(calls).toHaveLength(3);
+    expect(calls.every((call) => call.body?.messages !== undefined)).toBe(true);
+    // The back-off (1 s, then 2 s) would take 3 s.
+    expect(elapsed).toBeLessThan(900);
+  });
+
+  it('a target’s input guardrail deny is not retried, even with 446 in on_status_codes: the fallback moves on at once', async () => {
+    const client = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      config: {
+        strategy: { mode: 'fallback' },
+        targets: [
+          {
+            virtual_key: 'openai-a',
+            override_params: { model: 'guard-denied-input' },
+            retry: { attempts: 2, on_status_codes: [446] },
+            input_guardrails: [denyCapital],
+          },
+          { virtual_key: 'openai-a', override_params: { model: 'guard-after-deny' } },
+        ],
+      },
+    });
+    const started = performance.now();
+    const completion = await client.chat.completions.create({ model: 'gpt-4o', messages });
+    const elapsed = performance.now() - started;
+    expect(completion.choices[0]?.message?.content).toContain('Paris');
+    expect(portkeyHeadersOf(completion)).toMatchObject({
+      'last-used-option-index': 'config.targets[1]',
+      'retry-attempt-count': '0',
+    });
+    expect(mock.forModel('guard-denied-input')).toHaveLength(0);
+    expect(mock.forModel('guard-after-deny')).toHaveLength(1);
+    expect(elapsed).toBeLessThan(900);
+  });
+});
+
 describe('connection failures', () => {
   it('[defect 7] a reset connection is retried whatever on_status_codes says; then 502 PK_ERR_UPSTREAM_UNAVAILABLE', async () => {
     const before = resetting.connections;

@@ -43,7 +43,7 @@ export type {
 export { type ExplainOptions, type ExplainStep, explainPlan, type PlanExplanation } from './explain-plan.js';
 export { pickWeighted } from './loadbalance.js';
 export { createMemoryBreakerStore, type MemoryBreakerStoreOptions } from './memory-breaker-store.js';
-export type { AttemptFailure, AttemptOutcome, AttemptSuccess, PlanOutcome } from './outcome.js';
+export type { AttemptFailure, AttemptOutcome, AttemptSuccess, PlanOutcome, RetryMode } from './outcome.js';
 export { PlanAbortedError } from './plan-aborted-error.js';
 export type {
   AttemptFunction,

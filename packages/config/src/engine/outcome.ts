@@ -37,8 +37,19 @@ export interface AttemptFailure<Err> {
    * failure of its status (another target may not hit the defect).
    */
   readonly internalError?: boolean;
+  /**
+   * How `retry` treats this failure when its status is one to retry, instead of waiting the back-off:
+   * `immediately` asks again without waiting (an answer the caller's own checks refused after the
+   * target gave it, such as an output guardrail's 446: Portkey re-sends it at once), `never` does not
+   * ask again (the caller refused the request before sending it, such as an input guardrail's 446,
+   * which Portkey never retries). Fallback moves on as for any failure of its status.
+   */
+  readonly retryMode?: RetryMode;
   readonly error: Err;
 }
+
+/** See {@link AttemptFailure.retryMode}. */
+export type RetryMode = 'immediately' | 'never';
 
 /**
  * What one call of the `attempt` port resolves to: `{ ok: true, value }` or

@@ -124,6 +124,37 @@ describe('decideRetry', () => {
       expected: { retry: true, delayMs: 20_000, viaRetryAfter: true },
     },
     {
+      policy: { attempts: 2, on_status_codes: [446] },
+      status: 446,
+      retryMode: 'immediately' as const,
+      expected: { retry: true, delayMs: 0, viaRetryAfter: false },
+    },
+    {
+      policy: { attempts: 2, on_status_codes: [446] },
+      status: 446,
+      retryMode: 'immediately' as const,
+      retriesDone: 2,
+      expected: { retry: false, reason: 'retries-exhausted', retryCount: -1 },
+    },
+    {
+      policy: { attempts: 2 },
+      status: 500,
+      retryMode: 'immediately' as const,
+      expected: { retry: true, delayMs: 0, viaRetryAfter: false },
+    },
+    {
+      policy: { attempts: 2, on_status_codes: [446] },
+      status: 446,
+      retryMode: 'never' as const,
+      expected: { retry: false, reason: 'not-retryable', retryCount: 0 },
+    },
+    {
+      policy: { attempts: 2, on_status_codes: [446] },
+      status: 400,
+      retryMode: 'immediately' as const,
+      expected: { retry: false, reason: 'not-retryable', retryCount: 0 },
+    },
+    {
       policy: { attempts: 9 },
       status: 503,
       retriesDone: 4,

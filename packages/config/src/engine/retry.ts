@@ -1,5 +1,6 @@
 import type { RetryPolicy } from '../schema/retry.js';
 import { backoffDelay } from './backoff.js';
+import type { RetryMode } from './outcome.js';
 import { RETRY_AFTER_BUDGET_MS } from './retry-after.js';
 
 /** Retry the same target after `delayMs`. */
@@ -29,6 +30,8 @@ export interface RetryInput {
   readonly connectionError: boolean;
   /** True when the failure is the caller's own defect, not the target's: never retried. */
   readonly internalError?: boolean;
+  /** The outcome's {@link RetryMode}: ask again at once, or never. */
+  readonly retryMode?: RetryMode | undefined;
   readonly retryAfterMs: number | undefined;
   /** Retries already made for this target (0 after the first try). */
   readonly retriesDone: number;
@@ -43,7 +46,8 @@ export interface RetryInput {
  * the back-off (1 s, 2 s, 4 s … by default). With `use_retry_after_header`, a 429 or 503 that carries
  * a wait is retried after that wait instead, as long as the target's waits stay within 60 s; a longer
  * wait stops retrying at once. Running out of retries, either way, reports -1. A failure that is the
- * caller's own defect (`internalError`) is never retried.
+ * caller's own defect (`internalError`) is never retried, nor one whose `retryMode` is `never`; one
+ * whose `retryMode` is `immediately` is retried without a wait (Portkey's hook-level retry).
  *
  * Deliberate difference: Portkey zeroes the remaining back-off after honouring one Retry-After; pk
  * keeps the back-off for later retries that carry no header.
@@ -52,9 +56,11 @@ export function decideRetry(input: RetryInput): RetryDecision {
   const { policy, status, retriesDone } = input;
   const retryable =
     input.internalError !== true &&
+    input.retryMode !== 'never' &&
     (input.connectionError ? policy.attempts > 0 : policy.on_status_codes.includes(status));
   if (!retryable) return { retry: false, reason: 'not-retryable', retryCount: retriesDone };
   if (retriesDone >= policy.attempts) return { retry: false, reason: 'retries-exhausted', retryCount: -1 };
+  if (input.retryMode === 'immediately') return { retry: true, delayMs: 0, viaRetryAfter: false };
   const wait = input.retryAfterMs;
   if (policy.use_retry_after_header && (status === 429 || status === 503) && wait !== undefined) {
     if (wait >= RETRY_AFTER_BUDGET_MS || input.retryAfterSpentMs + wait > RETRY_AFTER_BUDGET_MS) {

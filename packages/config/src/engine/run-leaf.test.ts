@@ -233,6 +233,59 @@ describe('retries in runPlan', () => {
     expect(run.calls.filter((call) => call.path === 'config.targets[0]')).toHaveLength(1);
   });
 
+  it('retryMode immediately (an output guardrail’s 446): asked again with no wait, retry count -1 when they run out', async () => {
+    const run = await runScenario({
+      plan: retried({ retry: { attempts: 2, on_status_codes: [446] } }),
+      script: { config: { status: 446, retryMode: 'immediately' } },
+    });
+    expect(summary(run)).toEqual({
+      status: 446,
+      path: 'root',
+      retryCount: -1,
+      elapsedMs: 0,
+      trace: [
+        'root#0 t=0 446 retry → retry',
+        'root#1 t=0 446 retry → retry',
+        'root#2 t=0 446 retries-exhausted → return',
+      ],
+    });
+  });
+
+  it('retryMode immediately keeps the back-off for the other failures of the same target', async () => {
+    const run = await runScenario({
+      plan: retried({ retry: { attempts: 3, on_status_codes: [446, 503] } }),
+      script: { config: [{ status: 503 }, { status: 446, retryMode: 'immediately' }, { ok: 'yes' }] },
+    });
+    expect(summary(run).trace).toEqual([
+      'root#0 t=0 503 retry → retry',
+      'root#1 t=1000 446 retry → retry',
+      'root#2 t=1000 200 answered → return',
+    ]);
+  });
+
+  it('retryMode never (an input guardrail’s 446): not retried even when on_status_codes names it; fallback moves on at once', async () => {
+    const plan = planOf(
+      group({
+        mode: 'fallback',
+        targets: [leaf({ retry: { attempts: 3, on_status_codes: [446] } }), leaf()],
+      }),
+    );
+    const run = await runScenario({
+      plan,
+      script: {
+        'config.targets[0]': { status: 446, retryMode: 'never' },
+        'config.targets[1]': { ok: 'B' },
+      },
+    });
+    expect(summary(run)).toEqual({
+      status: 200,
+      path: '[1]',
+      retryCount: 0,
+      elapsedMs: 0,
+      trace: ['[0]#0 t=0 446 not-retryable → fallback', '[1]#0 t=0 200 answered → return'],
+    });
+  });
+
   it('passes the attempt index to the adapter', async () => {
     const run = await runScenario({
       plan: retried({ retry: { attempts: 2 } }),

@@ -107,6 +107,7 @@ export async function runLeaf<Req, Value, Err>(
       status: outcome.status,
       connectionError: entry.origin === 'connection-error',
       internalError: outcome.internalError === true,
+      retryMode: outcome.retryMode,
       retryAfterMs: outcome.retryAfterMs,
       retriesDone,
       retryAfterSpentMs,

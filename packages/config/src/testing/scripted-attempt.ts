@@ -1,4 +1,4 @@
-import type { AttemptOutcome } from '../engine/outcome.js';
+import type { AttemptOutcome, RetryMode } from '../engine/outcome.js';
 import type { AttemptFunction } from '../engine/ports.js';
 import type { FakeClock } from './fake-clock.js';
 
@@ -14,6 +14,8 @@ export type ScriptStep<Value> =
       readonly notSent?: boolean;
       /** A defect of the caller itself (pk's own 500), not the target's. */
       readonly internalError?: boolean;
+      /** Asked again at once, or never (a guardrail's 446 after or before the call). */
+      readonly retryMode?: RetryMode;
     }
   /** Rejects, like a connection reset. */
   | { readonly throws: unknown; readonly latencyMs?: number }
@@ -77,6 +79,7 @@ function toOutcome<Value>(
     ...(step.retryAfterMs === undefined ? {} : { retryAfterMs: step.retryAfterMs }),
     ...(step.notSent === true ? { notSent: true } : {}),
     ...(step.internalError === true ? { internalError: true } : {}),
+    ...(step.retryMode === undefined ? {} : { retryMode: step.retryMode }),
   };
 }
 
