@@ -1,6 +1,12 @@
 import { type Expression, type Kysely, sql } from 'kysely';
 import type { Database, Engine } from '../database/schema.js';
-import { failedRecord, hasRecordConditions, withRecordConditions } from './log-conditions.js';
+import {
+  everyTenantOf,
+  failedRecord,
+  hasRecordConditions,
+  withRangeConditions,
+  withRecordConditions,
+} from './log-conditions.js';
 import type { SummaryFilter } from './log-queries.js';
 
 /**
@@ -87,11 +93,8 @@ export function rescuedQuery(db: Kysely<Database>, engine: Engine, range: Analyt
         and (l.attempts like '%],[%' or l.attempts like '%},{%')
         and ${firstAttemptPath(engine)} <> l.target_path then 1 else 0 end`.as('fallback'),
     ])
-    .where('l.created_at', '>=', range.from)
-    .where('l.created_at', '<', range.to)
     .where(sql<boolean>`not ${failedRecord('l')}`);
-  if (range.tenant !== undefined) records = records.where('l.tenant', '=', range.tenant);
-  records = withRecordConditions(records, filter, filter.metadata ?? []);
+  records = withRangeConditions(records, filter, filter.metadata ?? [], range);
   return sql<{
     bucket: number | string;
     retries: number | string;
@@ -134,7 +137,11 @@ export function feedbackSummaryQuery(db: Kysely<Database>, options: FeedbackSumm
     .selectFrom('feedback as f')
     .where('f.created_at', '>=', options.from)
     .where('f.created_at', '<', options.to);
-  if (options.tenant !== undefined) query = query.where('f.tenant', '=', options.tenant);
+  // Every tenant's feedback through the (tenant, created_at) index too, one range per tenant.
+  query =
+    options.tenant !== undefined
+      ? query.where('f.tenant', '=', options.tenant)
+      : query.where(sql<boolean>`f.tenant in ${everyTenantOf('feedback')}`);
   let group: Expression<unknown> = sql`null`;
   if (options.groupBy === 'value') group = sql`f.value`;
   if (options.groupBy === 'model') {

@@ -79,6 +79,80 @@ export function withRecordConditions<Q extends { where: (...args: any[]) => Q }>
 }
 
 /**
+ * The tenants that have rows in `table` (the log, or the feedback), as a subquery (`tenant in
+ * (…)`): read off the table's (tenant, created_at …) index one seek per tenant, whatever its size
+ * (the first one as `min`, which both engines plan as one seek), so that a read of every tenant's
+ * range goes through that index as a tenant's does: no query plan of the analytics shows a scan of
+ * the log or the feedback.
+ */
+export function everyTenantOf(table: 'request_logs' | 'feedback') {
+  return sql`(with recursive tenants (tenant) as (
+  select (select min(tenant) from ${sql.table(table)})
+  union all
+  select (select t.tenant from ${sql.table(table)} t where t.tenant > tenants.tenant order by t.tenant limit 1)
+  from tenants where tenants.tenant is not null
+) select tenant from tenants where tenant is not null)`;
+}
+
+/** The time range (and the tenant, when there is one) an analytics read counts the records of. */
+export interface RecordRange {
+  readonly tenant?: string | undefined;
+  /** Epoch ms, inclusive. */
+  readonly from: number;
+  /** Epoch ms, exclusive. */
+  readonly to: number;
+}
+
+/**
+ * `query` (over the log as `l`) narrowed to the records of `range` (its time, and its tenant when it
+ * has one) that meet `filter` and every `metadata` pair, as {@link withRecordConditions} narrows
+ * them, for a read that counts every record of the range (the analytics) rather than a page: a
+ * `_user` or metadata filter drives the read through its index instead of being checked on every
+ * record of the range. `_user` is looked up in the log's (tenant, user_id, created_at) index (for
+ * every tenant, one range per tenant: that index is the tenant's); any other key in the metadata
+ * table's (tenant, key, value, created_at, log_id), its records then read by id, and the record's
+ * own time and tenant terms are written so that no index is chosen for them (`+created_at`,
+ * `tenant || ''`: SQLite, which plans without statistics, read the tenant's whole range through
+ * the (tenant, created_at) index and looked each record's id up among the pair's). Over a day of
+ * 860,000 records (every tenant), a 1 % `_user` took 0.7 s on SQLite checked record by record and
+ * 0.08 s this way; a 1 % `session`, 1.5 s and 0.16 s.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: one helper for every query shape that has `l`.
+export function withRangeConditions<Q extends { where: (...args: any[]) => Q }>(
+  query: Q,
+  filter: RecordConditions,
+  metadata: readonly (readonly [string, string])[],
+  range: RecordRange,
+): Q {
+  const pairs = storedPairs(metadata);
+  const byMetadataIndex = pairs.some(([key]) => key !== USER_METADATA_KEY);
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
+  let q = query as any;
+  if (byMetadataIndex) {
+    q = q.where(sql`+l.created_at`, '>=', range.from).where(sql`+l.created_at`, '<', range.to);
+    if (range.tenant !== undefined) q = q.where(sql`(l.tenant || '')`, '=', range.tenant);
+  } else {
+    q = q.where('l.created_at', '>=', range.from).where('l.created_at', '<', range.to);
+    if (range.tenant !== undefined) q = q.where('l.tenant', '=', range.tenant);
+  }
+  q = withRecordConditions(q, filter, []);
+  const tenants = range.tenant === undefined ? everyTenantOf('request_logs') : sql`(${range.tenant})`;
+  for (const [key, value] of pairs) {
+    if (key === USER_METADATA_KEY) {
+      q = q.where('l.user_id', '=', value);
+      if (range.tenant === undefined) q = q.where(sql<boolean>`l.tenant in ${tenants}`);
+      continue;
+    }
+    q = q.where(
+      sql<boolean>`l.id in (select mx.log_id from request_log_metadata mx
+        where mx.tenant in ${tenants} and mx.key = ${key} and mx.value = ${value}
+          and mx.created_at >= ${range.from} and mx.created_at < ${range.to})`,
+    );
+  }
+  return q as Q;
+}
+
+/**
  * Metadata filter pairs as the records hold them: key and value cut as they were when stored (see
  * {@link metadataText}), so a value over 128 characters finds the records it was sent with.
  */

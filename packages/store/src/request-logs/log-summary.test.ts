@@ -275,22 +275,38 @@ describe.each(ENGINES)('the analytics summary on %s', (engine) => {
       { errorCode: 'rate_limit_exceeded', failed: true },
       { status: 200, failed: true },
     ];
+    // A tenant's, and every tenant's (an admin key's: its metadata pairs are read through the
+    // indexes of every tenant that has records).
     for (const filter of filters)
-      for (const groupBy of [undefined, 'model'] as const) {
-        const options = {
-          from: BASE,
-          to: BASE + 3 * HOUR,
-          bucketMs: HOUR,
-          tenant: 'acme',
-          filter,
-          ...(groupBy === undefined ? {} : { groupBy }),
-        };
-        expectRows(
-          (await store.logs.summary(options)).rows,
-          expectedSummary(all, options),
-          JSON.stringify(filter),
-        );
-      }
+      for (const groupBy of [undefined, 'model'] as const)
+        for (const tenant of ['acme', undefined]) {
+          const options = {
+            from: BASE,
+            to: BASE + 3 * HOUR,
+            bucketMs: HOUR,
+            ...(tenant === undefined ? {} : { tenant }),
+            filter,
+            ...(groupBy === undefined ? {} : { groupBy }),
+          };
+          const label = `${JSON.stringify(filter)} ${tenant}`;
+          expectRows((await store.logs.summary(options)).rows, expectedSummary(all, options), label);
+        }
+    // Without the latency percentiles: every other figure the same, the percentiles 0.
+    for (const groupBy of [undefined, 'user'] as const) {
+      const options = { from: BASE, to: BASE + 3 * HOUR, bucketMs: HOUR, ...(groupBy ? { groupBy } : {}) };
+      const rows = (await store.logs.summary({ ...options, percentiles: false })).rows;
+      expectRows(
+        rows,
+        expectedSummary(all, options).map((row) => ({
+          ...row,
+          latency_p50_ms: 0,
+          latency_p90_ms: 0,
+          latency_p95_ms: 0,
+          latency_p99_ms: 0,
+        })),
+        `no percentiles, ${groupBy}`,
+      );
+    }
   });
 
   it('keeps the top groups by the chosen figure and sums the rest into one other row a bucket', async () => {
