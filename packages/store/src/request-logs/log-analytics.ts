@@ -1,9 +1,9 @@
 import { type Expression, type Kysely, sql } from 'kysely';
 import type { Database, Engine } from '../database/schema.js';
 import {
-  everyTenantOf,
   failedRecord,
   hasRecordConditions,
+  inEveryTenant,
   withRangeConditions,
   withRecordConditions,
 } from './log-conditions.js';
@@ -94,7 +94,7 @@ export function rescuedQuery(db: Kysely<Database>, engine: Engine, range: Analyt
         and ${firstAttemptPath(engine)} <> l.target_path then 1 else 0 end`.as('fallback'),
     ])
     .where(sql<boolean>`not ${failedRecord('l')}`);
-  records = withRangeConditions(records, filter, filter.metadata ?? [], range);
+  records = withRangeConditions(records, filter, filter.metadata ?? [], range, engine);
   return sql<{
     bucket: number | string;
     retries: number | string;
@@ -126,7 +126,7 @@ export function rescuedRowOf(cell: {
  * for each model among its trace's (matching) records; the records are looked up by the traces of
  * the range's feedback, through the log's trace index.
  */
-export function feedbackSummaryQuery(db: Kysely<Database>, options: FeedbackSummaryOptions) {
+export function feedbackSummaryQuery(db: Kysely<Database>, engine: Engine, options: FeedbackSummaryOptions) {
   const bucketMs = bucketLiteral(options.bucketMs);
   const filter = options.filter ?? {};
   const metadata = filter.metadata ?? [];
@@ -141,7 +141,7 @@ export function feedbackSummaryQuery(db: Kysely<Database>, options: FeedbackSumm
   query =
     options.tenant !== undefined
       ? query.where('f.tenant', '=', options.tenant)
-      : query.where(sql<boolean>`f.tenant in ${everyTenantOf('feedback')}`);
+      : query.where(inEveryTenant(sql.ref('f.tenant'), 'feedback', engine));
   let group: Expression<unknown> = sql`null`;
   if (options.groupBy === 'value') group = sql`f.value`;
   if (options.groupBy === 'model') {

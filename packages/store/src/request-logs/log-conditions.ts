@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { type Expression, sql } from 'kysely';
+import type { Engine } from '../database/schema.js';
 import type { LogFilter } from './log-queries.js';
 import { metadataText, USER_METADATA_KEY } from './log-record.js';
 
@@ -94,6 +95,24 @@ export function everyTenantOf(table: 'request_logs' | 'feedback') {
 ) select tenant from tenants where tenant is not null)`;
 }
 
+/**
+ * `column` (a tenant) is one of the tenants that have rows in `table` (see {@link everyTenantOf}). On
+ * PostgreSQL `= any(array(…))`: the list is computed before the statement runs, and the planner
+ * reads an index by its tenants (`tenant = any($1)`), where from `in (…)`, planned as a join on a
+ * list it guessed 100 tenants long, it read the whole log or metadata table (`_user` over a day of
+ * 860,000 records: 0.44 s and 0.13 s; a metadata pair: 1.2 s and 0.6 s).
+ */
+export function inEveryTenant(
+  column: Expression<string>,
+  table: 'request_logs' | 'feedback',
+  engine: Engine,
+) {
+  const tenants = everyTenantOf(table);
+  return engine === 'postgres'
+    ? sql<boolean>`${column} = any(array${tenants})`
+    : sql<boolean>`${column} in ${tenants}`;
+}
+
 /** The time range (and the tenant, when there is one) an analytics read counts the records of. */
 export interface RecordRange {
   readonly tenant?: string | undefined;
@@ -123,6 +142,7 @@ export function withRangeConditions<Q extends { where: (...args: any[]) => Q }>(
   filter: RecordConditions,
   metadata: readonly (readonly [string, string])[],
   range: RecordRange,
+  engine: Engine,
 ): Q {
   const pairs = storedPairs(metadata);
   const byMetadataIndex = pairs.some(([key]) => key !== USER_METADATA_KEY);
@@ -136,16 +156,19 @@ export function withRangeConditions<Q extends { where: (...args: any[]) => Q }>(
     if (range.tenant !== undefined) q = q.where('l.tenant', '=', range.tenant);
   }
   q = withRecordConditions(q, filter, []);
-  const tenants = range.tenant === undefined ? everyTenantOf('request_logs') : sql`(${range.tenant})`;
+  const tenantOf = (column: string) =>
+    range.tenant === undefined
+      ? inEveryTenant(sql.ref(column), 'request_logs', engine)
+      : sql<boolean>`${sql.ref(column)} = ${range.tenant}`;
   for (const [key, value] of pairs) {
     if (key === USER_METADATA_KEY) {
       q = q.where('l.user_id', '=', value);
-      if (range.tenant === undefined) q = q.where(sql<boolean>`l.tenant in ${tenants}`);
+      if (range.tenant === undefined) q = q.where(tenantOf('l.tenant'));
       continue;
     }
     q = q.where(
       sql<boolean>`l.id in (select mx.log_id from request_log_metadata mx
-        where mx.tenant in ${tenants} and mx.key = ${key} and mx.value = ${value}
+        where ${tenantOf('mx.tenant')} and mx.key = ${key} and mx.value = ${value}
           and mx.created_at >= ${range.from} and mx.created_at < ${range.to})`,
     );
   }

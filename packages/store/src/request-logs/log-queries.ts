@@ -810,7 +810,7 @@ export class RequestLogRepository {
     const lane = { lane: 'analytics' as const, signal: options.signal };
     const inRange = () => {
       const query = this.#db.selectFrom('request_logs as l');
-      return withRangeConditions(query, filter, filter.metadata ?? [], options);
+      return withRangeConditions(query, filter, filter.metadata ?? [], options, this.#engine);
     };
     // Each record once per bucket it counts in: its own, and with `whole` the range's as well.
     const copies = options.whole === true ? [sql.lit(0), sql.lit(1)] : [sql.lit(0)];
@@ -890,7 +890,7 @@ export class RequestLogRepository {
 
   /** The feedback given on traces in a range, per bucket and group (see {@link feedbackSummaryQuery}). */
   async feedbackSummary(options: FeedbackSummaryOptions): Promise<FeedbackSummaryRow[]> {
-    const cells = await this.#rows(feedbackSummaryQuery(this.#db, options).compile(), {
+    const cells = await this.#rows(feedbackSummaryQuery(this.#db, this.#engine, options).compile(), {
       lane: 'analytics',
       signal: options.signal,
     });
