@@ -183,6 +183,12 @@ export const GRAPHS: Readonly<Record<string, Graph>> = {
   }),
 };
 
+/**
+ * The graphs that show latency percentiles: the one figure that needs the records sorted in each
+ * bucket (most of a summary's time over a big range), read only for these.
+ */
+export const PERCENTILE_GRAPHS: ReadonlySet<string> = new Set(['latency']);
+
 /** The SDK's spellings of paths Portkey's docs write with a slash (the SDK calls these). */
 export const GRAPH_ALIASES: Readonly<Record<string, string>> = {
   'errors-rate': 'errors/rate',

@@ -20,6 +20,7 @@ import {
   graphOf,
   graphQueryOf,
   groupItemOf,
+  PERCENTILE_GRAPHS,
   RESCUED_GRAPH,
   rescuedGraphOf,
   STATUS_GRAPHS,
@@ -339,11 +340,22 @@ export async function logRoutes(
       }
       if (STATUS_GRAPHS.has(name)) {
         const bucketMs = name === 'errors/stacks' ? query.bucketMs : query.to + 1;
-        const byStatus = await store.logs.summary({ ...range, bucketMs, groupBy: 'status' });
+        const byStatus = await store.logs.summary({
+          ...range,
+          bucketMs,
+          groupBy: 'status',
+          percentiles: false,
+        });
         return statusGraphOf(name, query, byStatus.rows);
       }
-      // The buckets and the whole range from one statement (the records are read once).
-      const summary = await store.logs.summary({ ...range, bucketMs: query.bucketMs, whole: true });
+      // The buckets and the whole range from one statement (the records are read once); the latency
+      // percentiles (the records sorted in each bucket) only for the graph that shows them.
+      const summary = await store.logs.summary({
+        ...range,
+        bucketMs: query.bucketMs,
+        whole: true,
+        percentiles: PERCENTILE_GRAPHS.has(name),
+      });
       return graphOf(name, query, summary.whole[0], summary.rows);
     });
 
@@ -361,6 +373,8 @@ export async function logRoutes(
         filter: query.filter,
         bucketMs: query.to + 1,
         groupBy,
+        // Groups and the cache summary show no latency percentile.
+        percentiles: false,
         signal: clientGone(reply),
       });
 
