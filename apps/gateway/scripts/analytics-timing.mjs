@@ -15,7 +15,6 @@
 //   --keep-database    keep the PostgreSQL database (its URL and master key are printed), to explain
 //                      queries by hand or time again with PK_MASTER_KEY=… --database URL
 // Needs `pnpm build` (and, with --console, Chromium: PK_CHROMIUM_PATH, or chromium on the PATH).
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import { delimiter, join } from 'node:path';
 import { generateMasterKey, openStore } from '@pk/store';
 import { createTemporaryDatabase, seedRequestLogs } from '@pk/store/testing';
 import { sql } from 'kysely';
+import { startProcess } from '../bench/processes.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -98,23 +98,16 @@ try {
     PORT: '0',
     ...(dataDir ? { PK_DATA_DIR: dataDir } : { PK_DATABASE_URL: databaseUrl, PK_MASTER_KEY: masterKey }),
   };
-  server = spawn(process.execPath, [new URL('../dist/server.js', import.meta.url).pathname], {
+  // The gateway as the bench starts it (bench/processes.mjs): its output kept until it listens.
+  const started = await startProcess(
+    new URL('../dist/server.js', import.meta.url).pathname,
+    [],
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  server.stdout.on('data', (chunk) => (output += chunk));
-  server.stderr.on('data', (chunk) => (output += chunk));
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 60_000);
-    server.stdout.on('data', () => {
-      const match = /pk gateway listening on (http:\/\/[^"\s]+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
+    /pk gateway listening on (http:\/\/[^"\s]+)/,
+    { timeoutMs: 60_000 },
+  );
+  server = started.child;
+  const url = started.url;
 
   // The console's default period, as its analytics view asks for it.
   const to = new Date();

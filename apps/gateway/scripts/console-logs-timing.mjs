@@ -9,7 +9,6 @@
 //   node scripts/console-logs-timing.mjs --postgres postgres://postgres@127.0.0.1:5432/test
 //   --records 100000   fewer records;   --keep DIR   keep (and reuse) the SQLite data directory
 // Needs `pnpm build` and Chromium (PK_CHROMIUM_PATH, or chromium on the PATH).
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +16,7 @@ import { delimiter, join } from 'node:path';
 import { generateMasterKey, openStore } from '@pk/store';
 import { createTemporaryDatabase, seedRequestLogs } from '@pk/store/testing';
 import { chromium } from 'playwright-core';
+import { startProcess } from '../bench/processes.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -75,23 +75,16 @@ const env = {
   PORT: '0',
   ...(dataDir ? { PK_DATA_DIR: dataDir } : { PK_DATABASE_URL: databaseUrl, PK_MASTER_KEY: masterKey }),
 };
-const server = spawn(process.execPath, [new URL('../dist/server.js', import.meta.url).pathname], {
+// The gateway as the bench starts it (bench/processes.mjs): its output kept until it listens.
+const started = await startProcess(
+  new URL('../dist/server.js', import.meta.url).pathname,
+  [],
   env,
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
-let output = '';
-server.stdout.on('data', (chunk) => (output += chunk));
-server.stderr.on('data', (chunk) => (output += chunk));
-const url = await new Promise((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 20_000);
-  server.stdout.on('data', () => {
-    const match = /pk gateway listening on (http:\/\/[^"\s]+)/.exec(output);
-    if (match) {
-      clearTimeout(timer);
-      resolve(match[1]);
-    }
-  });
-});
+  /pk gateway listening on (http:\/\/[^"\s]+)/,
+  { timeoutMs: 20_000 },
+);
+const server = started.child;
+const url = started.url;
 
 const browser = await chromium.launch({
   executablePath: findChromium(),
