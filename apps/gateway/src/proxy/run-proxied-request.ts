@@ -409,15 +409,14 @@ async function proxyRequest(
   if (guard) recordGuardrails(request, guard);
   log.retries = result.retryCount;
   recordPlanFacts(log, recorder, result.trace, planStartedAt, result.path);
-  if (log.virtualKey === undefined && result.cacheStatus === 'HIT') {
-    // A cache hit made no provider call, so the recorder never saw its target: read it from the plan.
-    const virtualKey = planLeaves(plan.root).find((leaf) => leaf.path === result.path)?.target.virtual_key;
-    if (typeof virtualKey === 'string' && virtualKey !== '') log.virtualKey = virtualKey;
-  }
   if (result.cacheStatus === 'HIT') {
-    // Nor its model: the answer stored for the target's `override_params.model` is the one served.
-    const leaf = planLeaves(plan.root).find((candidate) => candidate.path === result.path);
-    const model = leaf === undefined ? undefined : overrideModelOf(leaf);
+    // A cache hit made no provider call, so the recorder never saw its target: its virtual key and
+    // its model (the answer stored for its `override_params.model` is the one served) come from the plan.
+    const served = planLeaves(plan.root).find((leaf) => leaf.path === result.path);
+    const virtualKey = served?.target.virtual_key;
+    if (log.virtualKey === undefined && typeof virtualKey === 'string' && virtualKey !== '')
+      log.virtualKey = virtualKey;
+    const model = served === undefined ? undefined : overrideModelOf(served);
     if (model !== undefined) log.model = model;
   }
   const cacheStatus = cache?.storeFailed ? 'DISABLED' : (cache?.semanticStatus ?? result.cacheStatus);
