@@ -443,7 +443,9 @@ async function proxyRequest(
   }
   const portkeyHeaders = buildResponseHeaders({
     traceId: request.traceId,
-    provider: answering,
+    // An answer no provider made (a timeout, the target's own input guardrail, a limit of its key)
+    // still names the provider of the target it is for, as Portkey's do.
+    provider: answering ?? recorder.providerOf(result.path),
     lastUsedOptionIndex: result.path,
     retryAttemptCount: result.retryCount,
     cacheStatus,

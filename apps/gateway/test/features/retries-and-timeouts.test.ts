@@ -375,11 +375,15 @@ describe('connection failures', () => {
 });
 
 describe('timeouts and the deadline', () => {
-  it('request_timeout cuts a slow attempt: 408 timeout_error PK_ERR_TIMEOUT', async () => {
+  it('request_timeout cuts a slow attempt: 408 timeout_error PK_ERR_TIMEOUT, naming the target’s provider', async () => {
     const response = await chat({ virtual_key: 'openai-a', request_timeout: 200 }, 'slow-1500');
     expect(response.status).toBe(408);
     expect(response.json).toMatchObject({ error: { type: 'timeout_error', code: 'PK_ERR_TIMEOUT' } });
     expect(mock.forModel('slow-1500')).toHaveLength(1);
+    // No provider answered, yet the answer names the target it is for, as Portkey's 408 does.
+    expect(response.headers.get('x-portkey-provider')).toBe('openai');
+    expect(response.headers.get('x-portkey-last-used-option-index')).toBe('config');
+    expect(response.headers.get('x-portkey-retry-attempt-count')).toBe('0');
   });
 
   it('x-portkey-request-timeout beats the config; the SDK guide’s requestTimeout: 30_000 lets an answer through', async () => {
