@@ -171,9 +171,18 @@ describe('input guardrails', () => {
       })
       .then(
         () => undefined,
-        (error: unknown) => error as { status?: number; error?: Record<string, unknown> },
+        (error: unknown) =>
+          error as {
+            status?: number;
+            error?: Record<string, unknown>;
+            headers?: Record<string, string | undefined>;
+          },
       );
     expect(failure?.status).toBe(446);
+    // Which of the two targets would have answered is unknown: no provider or target is named.
+    expect(failure?.headers?.['x-portkey-retry-attempt-count']).toBe('0');
+    expect(failure?.headers?.['x-portkey-provider']).toBeUndefined();
+    expect(failure?.headers?.['x-portkey-last-used-option-index']).toBeUndefined();
     // portkey-ai keeps the whole body: the error and Portkey's hook_results beside it.
     expect(failure?.error).toMatchObject({
       error: { type: 'hooks_failed', code: 'PK_ERR_GUARDRAIL_DENIED' },
@@ -193,6 +202,11 @@ describe('input guardrails', () => {
       }),
     });
     expect(response.status).toBe(446);
+    // The only target is named, as Portkey's deny answer names the target its hooks ran for.
+    expect(response.headers.get('x-portkey-provider')).toBe('openai');
+    expect(response.headers.get('x-portkey-last-used-option-index')).toBe('config');
+    expect(response.headers.get('x-portkey-retry-attempt-count')).toBe('0');
+    expect(response.headers.get('x-portkey-trace-id')).toBeTruthy();
     expect(await response.json()).toMatchObject({
       error: { type: 'hooks_failed' },
       hook_results: {

@@ -235,7 +235,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
     registry,
     contentType: registry.contentType,
     record({ status, latencyMs, fields }) {
-      const provider = providerLabel(fields.provider);
+      // A deny by hooks every target shares names its only target in the log, yet no provider answered.
+      const provider = providerLabel(fields.refusedBeforeRouting ? undefined : fields.provider);
       // A request refused before any provider call keeps `provider="none"`, its model labelled as
       // the provider it was planned for would label it (a priced model is not `other`). An answer is
       // labelled as its cost was priced: by the model that answered (a deployment name or alias the

@@ -14,6 +14,12 @@ export interface RequestLogFields {
    * model is not counted as `other`.
    */
   plannedProvider?: string;
+  /**
+   * Set when `provider` names the target a refusal was for, not a provider that answered (a deny by
+   * hooks every target shares, when the config has one target): the log record names it, the metrics
+   * count the request as every one no provider answered, `provider="none"`.
+   */
+  refusedBeforeRouting?: true;
   model?: string;
   /** JSON path of the target that answered (`config.targets[1]`), or the last one tried so far. */
   targetPath?: string;

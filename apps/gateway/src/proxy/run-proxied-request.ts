@@ -309,7 +309,17 @@ async function proxyRequest(
     const shared = await guard.runShared(providerRequest);
     if ('denied' in shared) {
       recordGuardrails(request, guard);
-      recordSoleTarget(log, plan.root);
+      const sole = recordSoleTarget(log, plan.root);
+      // Portkey runs these hooks in the target's attempt, so its 446 names the target (path and
+      // provider) and its retry count; with several targets which one is unknown, and only the count goes.
+      reply.headers(
+        buildResponseHeaders({
+          traceId: request.traceId,
+          provider: sole?.provider,
+          lastUsedOptionIndex: sole?.path,
+          retryAttemptCount: 0,
+        }),
+      );
       // Refused before anything was sent: the body kept is the one the hooks judged.
       if (keepBodies) captureBody(request, 'request', shared.body);
       return replyWithFailure(reply, request, shared.denied, shared.denied.status);

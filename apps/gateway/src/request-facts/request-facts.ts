@@ -67,19 +67,28 @@ export function recordPlanFacts(
 /**
  * The target of a request refused before routing chose one (a deny by hooks every target shares):
  * with a single target, the one that would have been called, its provider and virtual key are
- * recorded; with several, which one routing would have picked is unknown, and both stay empty
- * (the virtual key named in a header excepted).
+ * recorded (the metrics still count it with `provider="none"`: no provider answered); with several,
+ * which one routing would have picked is unknown, and both stay empty (the virtual key named in a
+ * header excepted). Returns that sole target's path and provider, for the answer's headers.
  */
-export function recordSoleTarget(log: RequestLogFields, root: PlanNode): void {
+export function recordSoleTarget(
+  log: RequestLogFields,
+  root: PlanNode,
+): { readonly path: string; readonly provider: string | undefined } | undefined {
   const leaves = planLeaves(root);
   const sole = leaves.length === 1 ? leaves[0] : undefined;
-  if (sole === undefined) return;
+  if (sole === undefined) return undefined;
   const { provider, virtual_key: virtualKey } = sole.target;
-  if (typeof provider === 'string' && provider !== '') log.provider = provider;
+  const named = typeof provider === 'string' && provider !== '' ? provider : undefined;
+  if (named !== undefined) {
+    log.provider = named;
+    log.refusedBeforeRouting = true;
+  }
   const model = overrideModelOf(sole);
   if (model !== undefined) log.model = model;
   if (log.virtualKey === undefined && typeof virtualKey === 'string' && virtualKey !== '')
     log.virtualKey = virtualKey;
+  return { path: sole.path, provider: named };
 }
 
 /**

@@ -220,6 +220,32 @@ describe('counters and histograms move by what the requests did', () => {
     expect(moved('pk_cost_usd_total', model)).toBeCloseTo(billed, 12);
   });
 
+  it('a request a config’s input guardrail denied counts with no provider, as a limit’s refusal does: none answered', async () => {
+    const before = await scrape();
+    const lines = requestLines();
+    const sent = mock.received.length;
+    const config = {
+      virtual_key: 'openai-a',
+      input_guardrails: [{ 'default.contains': { operator: 'none', words: ['Apple'] }, deny: true }],
+    };
+    const denied = await rejectionOf(
+      new Portkey({ baseURL: gateway.base, apiKey: USER_KEY, config, maxRetries: 0 }).chat.completions.create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Tell me about Apple.' }] },
+      ),
+    );
+    expect(denied.status).toBe(446);
+    expect(mock.received.length).toBe(sent);
+    await settled(1, lines);
+    const after = await scrape();
+    const moved = (labels: Record<string, string>) =>
+      sampleValue(after, 'pk_requests_total', labels) - sampleValue(before, 'pk_requests_total', labels);
+    // Its model is still labelled as its target's provider prices it, and its virtual key is named.
+    expect(
+      moved({ provider: 'none', model: 'gpt-4o-mini', status_class: '4xx', virtual_key: 'openai-a' }),
+    ).toBe(1);
+    expect(moved({ provider: 'openai', status_class: '4xx' })).toBe(0);
+  });
+
   it('a stream an output guardrail denied part-way counts as a failed stream, for its guardrail', async () => {
     const asked = [{ role: 'user' as const, content: 'Name a fruit company, streamed.' }];
     mock.script('gpt-4o-mini', (request) =>
