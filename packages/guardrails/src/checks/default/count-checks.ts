@@ -6,14 +6,17 @@ import { currentText, excerpt } from '../../text/content-parts.js';
 /** What a counting check is: its parameter names, defaults and how it counts. */
 interface CountSpec {
   readonly id: string;
-  readonly noun: string;
   readonly minKey: string;
   readonly maxKey: string;
   readonly minDefault: number;
   readonly maxDefault: number;
   /** Portkey's sentence count treats an empty text as 0 sentences; the others error on it. */
   readonly emptyIsZero: boolean;
+  /** How Portkey's error explanation names the work ("counting characters", "processing word count"). */
+  readonly errorAction: string;
   readonly count: (text: string) => number;
+  /** The `data` of a count, as Portkey's check words it (each of the three has its own keys). */
+  readonly report: (count: number, parameters: CountParameters, verdict: boolean) => Record<string, unknown>;
 }
 
 interface CountParameters {
@@ -52,72 +55,100 @@ function countCheck(spec: CountSpec): CheckDefinition<CountParameters> {
           verdict: false,
           error: { name: 'Error', message: 'Missing text to analyze' },
           data: {
-            explanation: `An error occurred while counting ${spec.noun}s: Missing text to analyze`,
+            explanation: `An error occurred while ${spec.errorAction}: Missing text to analyze`,
             [spec.minKey]: min,
             [spec.maxKey]: max,
             not,
-            textExcerpt: 'No text available',
+            // Portkey shows the text before trimming (a blank one as it is).
+            textExcerpt: excerpt(text) || 'No text available',
           },
         };
       }
       const count = spec.count(trimmed);
       const inRange = count >= min && count <= max;
       const verdict = not ? !inRange : inRange;
-      const range = `${min}-${max} ${spec.noun}s`;
       return {
         verdict,
-        data: {
-          [`${spec.noun}Count`]: count,
-          [spec.minKey]: min,
-          [spec.maxKey]: max,
-          not,
-          verdict,
-          explanation: verdict
-            ? not
-              ? `The text contains ${count} ${spec.noun}s, which is outside the specified range of ${range} as expected.`
-              : `The text contains ${count} ${spec.noun}s, which is within the specified range of ${range}.`
-            : not
-              ? `The text contains ${count} ${spec.noun}s, which is within the specified range of ${range} when it should not be.`
-              : `The text contains ${count} ${spec.noun}s, which is outside the specified range of ${range}.`,
-          textExcerpt: excerpt(trimmed),
-        },
+        data: { ...spec.report(count, parameters, verdict), textExcerpt: excerpt(trimmed) },
       };
     },
+  };
+}
+
+/** The `data` of Portkey's word and character counts: `wordCount`, `minWords`, `maxWords` … */
+function rangeReport(
+  noun: string,
+  minKey: string,
+  maxKey: string,
+): (count: number, parameters: CountParameters, verdict: boolean) => Record<string, unknown> {
+  return (count, { min, max, not }, verdict) => {
+    const range = `${min}-${max} ${noun}s`;
+    return {
+      [`${noun}Count`]: count,
+      [minKey]: min,
+      [maxKey]: max,
+      not,
+      verdict,
+      explanation: verdict
+        ? not
+          ? `The text contains ${count} ${noun}s, which is outside the specified range of ${range} as expected.`
+          : `The text contains ${count} ${noun}s, which is within the specified range of ${range}.`
+        : not
+          ? `The text contains ${count} ${noun}s, which is within the specified range of ${range} when it should not be.`
+          : `The text contains ${count} ${noun}s, which is outside the specified range of ${range}.`,
+    };
   };
 }
 
 /** `default.sentenceCount`: the number of `.`, `!`, `?` within `minSentences`…`maxSentences` (0…99999). */
 export const sentenceCountCheck = countCheck({
   id: 'default.sentenceCount',
-  noun: 'sentence',
   minKey: 'minSentences',
   maxKey: 'maxSentences',
   minDefault: 0,
   maxDefault: 99_999,
   emptyIsZero: true,
+  errorAction: 'counting sentences',
   count: (text) => text.split(/[.!?]/).length - 1,
+  // Portkey's sentence count words its data apart from the other two: `minCount`, `maxCount`, "1 to 2".
+  report: (count, { min, max, not }, verdict) => ({
+    sentenceCount: count,
+    minCount: min,
+    maxCount: max,
+    not,
+    verdict,
+    explanation: verdict
+      ? not
+        ? `The sentence count (${count}) is outside the specified range of ${min} to ${max} as expected.`
+        : `The sentence count (${count}) is within the specified range of ${min} to ${max}.`
+      : not
+        ? `The sentence count (${count}) is within the specified range of ${min} to ${max} when it should not be.`
+        : `The sentence count (${count}) is outside the specified range of ${min} to ${max}.`,
+  }),
 });
 
 /** `default.wordCount`: whitespace-separated words within `minWords`…`maxWords` (0…99999). */
 export const wordCountCheck = countCheck({
   id: 'default.wordCount',
-  noun: 'word',
   minKey: 'minWords',
   maxKey: 'maxWords',
   minDefault: 0,
   maxDefault: 99_999,
   emptyIsZero: false,
+  errorAction: 'processing word count',
   count: (text) => text.split(/\s+/).length,
+  report: rangeReport('word', 'minWords', 'maxWords'),
 });
 
 /** `default.characterCount`: UTF-16 length within `minCharacters`…`maxCharacters` (0…9999999). */
 export const characterCountCheck = countCheck({
   id: 'default.characterCount',
-  noun: 'character',
   minKey: 'minCharacters',
   maxKey: 'maxCharacters',
   minDefault: 0,
   maxDefault: 9_999_999,
   emptyIsZero: false,
+  errorAction: 'counting characters',
   count: (text) => text.length,
+  report: rangeReport('character', 'minCharacters', 'maxCharacters'),
 });

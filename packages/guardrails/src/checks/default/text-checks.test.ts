@@ -118,6 +118,110 @@ describe('text checks on the answer (Portkey verdicts)', () => {
   );
 });
 
+// [check, parameters, answer text, data]: the `data` Portkey's own check writes for the same input.
+const portkeyData: readonly (readonly [string, Record<string, unknown>, string, Record<string, unknown>])[] =
+  [
+    [
+      'default.sentenceCount',
+      { minSentences: 1, maxSentences: 2 },
+      'One. Two?',
+      {
+        sentenceCount: 2,
+        minCount: 1,
+        maxCount: 2,
+        not: false,
+        verdict: true,
+        explanation: 'The sentence count (2) is within the specified range of 1 to 2.',
+        textExcerpt: 'One. Two?',
+      },
+    ],
+    [
+      'default.sentenceCount',
+      { minSentences: 3, maxSentences: 5, not: true },
+      'One.',
+      {
+        sentenceCount: 1,
+        minCount: 3,
+        maxCount: 5,
+        not: true,
+        verdict: true,
+        explanation: 'The sentence count (1) is outside the specified range of 3 to 5 as expected.',
+        textExcerpt: 'One.',
+      },
+    ],
+    [
+      'default.sentenceCount',
+      {},
+      '',
+      {
+        sentenceCount: 0,
+        minCount: 0,
+        maxCount: 99999,
+        not: false,
+        verdict: true,
+        explanation: 'The sentence count (0) is within the specified range of 0 to 99999.',
+        textExcerpt: '',
+      },
+    ],
+    [
+      'default.wordCount',
+      { minWords: 1, maxWords: 2 },
+      'three little words',
+      {
+        wordCount: 3,
+        minWords: 1,
+        maxWords: 2,
+        not: false,
+        verdict: false,
+        explanation: 'The text contains 3 words, which is outside the specified range of 1-2 words.',
+        textExcerpt: 'three little words',
+      },
+    ],
+    [
+      'default.wordCount',
+      { minWords: 1, maxWords: 2 },
+      '',
+      {
+        explanation: 'An error occurred while processing word count: Missing text to analyze',
+        minWords: 1,
+        maxWords: 2,
+        not: false,
+        textExcerpt: 'No text available',
+      },
+    ],
+    [
+      'default.wordCount',
+      { minWords: 1, maxWords: 2 },
+      '   ',
+      {
+        explanation: 'An error occurred while processing word count: Missing text to analyze',
+        minWords: 1,
+        maxWords: 2,
+        not: false,
+        textExcerpt: '   ',
+      },
+    ],
+    [
+      'default.characterCount',
+      { minCharacters: 1, maxCharacters: 5 },
+      '',
+      {
+        explanation: 'An error occurred while counting characters: Missing text to analyze',
+        minCharacters: 1,
+        maxCharacters: 5,
+        not: false,
+        textExcerpt: 'No text available',
+      },
+    ],
+  ];
+
+describe('count checks’ data, as Portkey writes it', () => {
+  it.each(portkeyData)('%s %j on %j', async (id, parameters, text, data) => {
+    const outcome = await runCheckOnce(id, parameters, contextOf({ response: chatAnswer(text) }));
+    expect(outcome.data).toEqual(data);
+  });
+});
+
 describe('parameters refused at parse time', () => {
   it.each([
     ['default.jsonSchema', { schema: 'not a schema' }, ['schema']],
