@@ -18,7 +18,8 @@ export function webhookPayload(context: HookContext, event: HookEvent): Record<s
       isStreamingRequest: context.request.isStreamingRequest,
     },
     response: {
-      json: context.response?.json ?? null,
+      // Before the request Portkey sends an empty object (its context starts with one), never null.
+      json: context.response?.json ?? {},
       text: joined(responseContentPart(context.response?.json ?? null, context.requestType).texts),
       statusCode: context.response?.statusCode ?? null,
     },

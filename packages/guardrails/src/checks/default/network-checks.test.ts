@@ -64,6 +64,10 @@ describe('default.webhook', () => {
       request: { text: 'hi' },
       requestType: 'chatComplete',
     });
+    // Portkey's context before the request: an empty answer object, not null.
+    expect(body.response).toEqual({ json: {}, text: '', statusCode: null });
+    // The webhook's `data`, as Portkey copies it: absent when it sent none.
+    if (!errored) expect('responseData' in (outcome.data as object)).toBe(verdict === false);
     // The client's headers never go to the webhook; results show no query string.
     expect(calls[0]?.body).not.toContain('client-secret');
     expect(JSON.stringify(outcome.data)).not.toContain('token=abc');

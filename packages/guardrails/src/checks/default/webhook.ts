@@ -140,7 +140,8 @@ export const webhookCheck: CheckDefinition<Parameters> = {
         verdict,
         explanation: verdict ? 'Webhook request succeeded' : 'Webhook request failed',
         webhookUrl,
-        responseData: json.data ?? null,
+        // Portkey copies the webhook's `data` as it came: absent when the webhook sent none.
+        ...(json.data === undefined ? {} : { responseData: json.data }),
         requestContext,
       },
       ...(transformedJson === undefined
