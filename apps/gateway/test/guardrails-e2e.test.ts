@@ -219,29 +219,70 @@ describe('input guardrails', () => {
     expect(chatsReceived().length).toBe(before);
   });
 
-  it('a failed check without deny answers 246 with the answer and hook_results', async () => {
-    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-portkey-config': JSON.stringify({
+  it('a failed check without deny answers 246 with the answer and Portkey’s hook_results (openai SDK)', async () => {
+    const before = chatsReceived().length;
+    const client = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'pk-unused',
+      maxRetries: 0,
+      defaultHeaders: createHeaders({
+        config: {
           virtual_key: 'openai-mock',
-          output_guardrails: [{ 'pk.pii': {} }],
-          input_guardrails: [{ wordCount: { minWords: 1, maxWords: 50 } }],
-        }),
-      },
-      body: JSON.stringify({
-        model: 'gpt-4o-mini',
-        messages: [{ role: 'user', content: 'How do I reach you?' }],
+          output_guardrails: [{ 'pk.pii': {}, sentenceCount: { minSentences: 1, maxSentences: 1 } }],
+          input_guardrails: [
+            {
+              wordCount: { minWords: 1, maxWords: 50 },
+              on_success: { feedback: { value: 1, weight: 1, metadata: { team: 'support' } } },
+            },
+          ],
+        },
       }),
     });
+    const { data, response } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'How do I reach you?' }] })
+      .withResponse();
     expect(response.status).toBe(246);
-    expect(await response.json()).toMatchObject({
-      choices: [{ message: { content: 'Sure, write to help@example.com.' } }],
-      hook_results: {
-        before_request_hooks: [{ verdict: true }],
-        after_request_hooks: [{ verdict: false, deny: false }],
+    expect(
+      chatsReceived()
+        .slice(before)
+        .map((call) => call.body.messages),
+    ).toEqual([[{ role: 'user', content: 'How do I reach you?' }]]);
+    expect(data.choices[0]?.message.content).toBe('Sure, write to help@example.com.');
+    const results = (data as unknown as { hook_results: Record<string, Record<string, unknown>[]> })
+      .hook_results;
+    expect(results.before_request_hooks).toMatchObject([
+      {
+        verdict: true,
+        deny: false,
+        async: false,
+        type: 'guardrail',
+        feedback: {
+          value: 1,
+          weight: 1,
+          metadata: {
+            team: 'support',
+            successfulChecks: 'default.wordCount',
+            failedChecks: '',
+            erroredChecks: '',
+          },
+        },
       },
+    ]);
+    const [after] = results.after_request_hooks as [{ verdict: boolean; checks: Record<string, unknown>[] }];
+    expect(after).toMatchObject({ verdict: false, deny: false, transformed: false, feedback: null });
+    // A check's entry has Portkey's fields, and its data Portkey's own wording for the same answer.
+    const sentences = after.checks.find((check) => check.id === 'default.sentenceCount');
+    expect(Object.keys(sentences ?? {}).sort()).toEqual(
+      ['created_at', 'data', 'execution_time', 'fail_on_error', 'id', 'log', 'transformed', 'verdict'].sort(),
+    );
+    expect(sentences?.data).toEqual({
+      sentenceCount: 2,
+      minCount: 1,
+      maxCount: 1,
+      not: false,
+      verdict: false,
+      explanation: 'The sentence count (2) is outside the specified range of 1 to 1.',
+      textExcerpt: 'Sure, write to help@example.com.',
     });
   });
 
