@@ -41,10 +41,10 @@ async function main(): Promise<number> {
     return EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // --help and --version end here too, with code 0; a usage error has printed its message.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version'
-        ? EXIT.ok
-        : EXIT.usage;
+      // --help, `pk help <command>` and --version end here too, with commander's code 0 (help asked
+      // for, on stdout); a usage error (help shown because a command was missing, on stderr, is one
+      // too) has printed its message and has a code other than 0.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (error instanceof CliError) {
       process.stderr.write(`pk: ${error.message}\n`);

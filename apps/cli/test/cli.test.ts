@@ -226,6 +226,16 @@ describe('pk', () => {
       stderr: expect.stringContaining("unknown command 'frobnicate'"),
     });
     expect((await runPk(['keys'], {})).code).toBe(2);
+    // `pk help <command>` is help asked for, like --help: on stdout, exit 0; of nothing known, exit 2.
+    const asked = [['help', 'keys'], ['keys', 'help', 'list'], ['help']];
+    const [unknownHelp, ...helps] = await Promise.all(
+      [['help', 'frobnicate'], ...asked].map((args) => runPk(args, {})),
+    );
+    for (const [index, help] of helps.entries()) {
+      expect(help, asked[index]?.join(' ')).toMatchObject({ code: 0, stderr: '' });
+      expect(help.stdout).toMatch(/^Usage: pk /);
+    }
+    expect(unknownHelp).toMatchObject({ code: 2, stdout: '' });
     expect((await runPk(['vk', 'add', 'x'], {})).stderr).toContain(
       "required option '--provider <id>' not specified",
     );
