@@ -36,6 +36,12 @@ export function gatewayUrlOf(env: Readonly<Record<string, string | undefined>>):
       EXIT.usage,
     );
   }
+  // (`localhost:8787` parses too, as the scheme `localhost:`: named as such, not "unreachable".)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new CliError(
+      `PK_URL must start with http:// or https:// (its scheme is ${JSON.stringify(url.protocol)})`,
+      EXIT.usage,
+    );
   return url.toString().replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
@@ -59,7 +65,15 @@ export function createAdminClient(env: Readonly<Record<string, string | undefine
   const url = gatewayUrlOf(env);
   const key = env.PK_ADMIN_KEY?.trim();
   const unreachable = (error: unknown) => {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+    // The system's code (ECONNREFUSED, ENOTFOUND), else fetch's own reason ("bad port": a port
+    // browsers refuse, such as 6000), not the bare "TypeError" of "fetch failed".
+    const { cause: reason } = error as { cause?: { code?: unknown; message?: unknown } };
+    const cause =
+      typeof reason?.code === 'string'
+        ? reason.code
+        : typeof reason?.message === 'string' && reason.message !== ''
+          ? reason.message
+          : (error as Error).name;
     return new CliError(
       `cannot reach the gateway at ${url} (${cause}): is it running? Set PK_URL to its address`,
       EXIT.failure,

@@ -261,10 +261,26 @@ describe('pk', () => {
       code: 3,
       stderr: expect.stringContaining('pk: a valid gateway key is required'),
     });
+    // A port nothing listens on (one just closed): the system's reason.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise((resolve) => closed.close(resolve));
+    expect(await runPk(['keys', 'list'], adminEnv({ PK_URL: closedUrl }))).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: `pk: cannot reach the gateway at ${closedUrl} (ECONNREFUSED): is it running? Set PK_URL to its address\n`,
+    });
+    // A port fetch refuses to call (9, 6000 …): its reason, not a bare "TypeError".
     const down = await runPk(['keys', 'list'], adminEnv({ PK_URL: 'http://127.0.0.1:9' }));
     expect(down).toMatchObject({
       code: 1,
-      stderr: expect.stringContaining('cannot reach the gateway at http://127.0.0.1:9'),
+      stderr: expect.stringContaining('cannot reach the gateway at http://127.0.0.1:9 (bad port)'),
+    });
+    // A URL without http:// (`localhost:8787` parses, as the scheme `localhost:`): exit 2, said so.
+    expect(await runPk(['keys', 'list'], adminEnv({ PK_URL: 'localhost:8787' }))).toMatchObject({
+      code: 2,
+      stderr: 'pk: PK_URL must start with http:// or https:// (its scheme is "localhost:")\n',
     });
     // A URL with credentials (fetch refuses them): named as such, the password never printed.
     const withPassword = gateway?.url.replace('http://', 'http://ops:hunter2@') ?? '';
