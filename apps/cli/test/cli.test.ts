@@ -367,6 +367,17 @@ describe('pk', () => {
     );
     expect(credentialOption.code).toBe(2);
     expect(credentialOption.stderr + credentialOption.stdout).not.toContain(ARGV_SECRET);
+    // A pair mistyped without its `=` may be a secret too: counted, not repeated.
+    const mistyped = await runPk(
+      ['vk', 'add', 'refused', '--provider', 'bedrock', '--option', `aws_secret_access_key:${ARGV_SECRET}`],
+      adminEnv(),
+    );
+    expect(mistyped).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringMatching(/^pk: --option: value 1 of 1 is not name=value \(not repeated here/),
+    });
+    expect(mistyped.stderr).not.toContain(ARGV_SECRET);
     expect((await runPk(['vk', 'list'], adminEnv())).stdout).not.toContain('refused');
 
     const options = ['--provider', 'openai', '--option', `custom_host=${upstreamUrl}`];
