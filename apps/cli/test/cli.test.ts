@@ -427,8 +427,14 @@ describe('pk', () => {
     });
     const taken = await runPk(['vk', 'add', 'from-env', '--provider', 'openai'], adminEnv());
     expect(taken.code).toBe(5);
+    // An unknown provider: one short line naming it, not the ~150 ids the gateway knows.
     const badProvider = await runPk(['vk', 'add', 'x', '--provider', 'no-such-provider'], adminEnv());
-    expect(badProvider.code).toBe(6);
+    expect(badProvider).toMatchObject({
+      code: 6,
+      stdout: '',
+      stderr:
+        'pk: provider: unknown provider "no-such-provider": expected a provider id such as "openai", "anthropic" or "azure-openai"\n',
+    });
 
     const listed = await runPk(['vk', 'list'], adminEnv());
     expect(listed.stdout).toMatch(/from-env\s+openai\s+from-env\s+sk-…ghij/);

@@ -1,4 +1,4 @@
-import { camelToSnake, PkError, PROVIDER_OPTION_KEYS } from '@pk/config';
+import { camelToSnake, isProviderId, PkError, PROVIDER_OPTION_KEYS } from '@pk/config';
 import type { CreateVirtualKeyInput, UpdateVirtualKeyInput } from '@pk/store';
 import { type AdminBody, field } from './portkey-body.js';
 
@@ -179,6 +179,21 @@ function secretOf(body: AdminBody): string | null | undefined {
   return value;
 }
 
+/**
+ * Refuses a `provider` that is not one of pk's provider ids (or a missing one on create) in one
+ * short sentence, as the integration routes do: the store's schema would list all ~150 ids.
+ */
+function checkProvider(body: AdminBody, required: boolean): void {
+  const value = body.provider;
+  if (value === undefined && !required) return;
+  if (typeof value === 'string' && isProviderId(value)) return;
+  throw new PkError(
+    'PK_ERR_INVALID_REQUEST',
+    `provider: ${value === undefined ? 'required' : `unknown provider ${JSON.stringify(value)}`}: expected a provider id such as "openai", "anthropic" or "azure-openai"`,
+    { param: 'provider' },
+  );
+}
+
 /** Common fields of create and update, in the store's spelling. */
 function commonFields(body: AdminBody): Record<string, unknown> {
   const entries: [string, unknown][] = [
@@ -196,6 +211,7 @@ function commonFields(body: AdminBody): Record<string, unknown> {
 
 /** A Portkey `POST /v1/virtual-keys` body as the store's input (the secret goes to the vault). */
 export function createVirtualKeyInput(body: AdminBody): CreateVirtualKeyInput {
+  checkProvider(body, true);
   const apiKey = secretOf(body);
   const options = optionsOf(body, false) as Record<string, OptionValue>;
   return {
@@ -216,6 +232,7 @@ export function updateVirtualKeyInput(body: AdminBody): UpdateVirtualKeyInput {
       param: 'slug',
     });
   }
+  checkProvider(body, false);
   const apiKey = secretOf(body);
   const options = optionsOf(body, true);
   return {
