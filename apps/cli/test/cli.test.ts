@@ -703,6 +703,28 @@ describe('pk', () => {
     expect((await runPk(['configs', 'get', 'pc-ghost'], adminEnv())).code).toBe(4);
     writeFileSync(join(dir, 'broken.json'), '{nope');
     expect((await runPk(['configs', 'push', join(dir, 'broken.json')], adminEnv())).code).toBe(2);
+    // Every file is read before the first is saved: a malformed (or missing) one among several
+    // exits 2 and saves none of them, not the ones before it.
+    const before = join(dir, 'pc-before-broken.json');
+    writeFileSync(before, JSON.stringify({ virtual_key: 'from-env' }));
+    const halfway = await Promise.all(
+      [join(dir, 'broken.json'), join(dir, 'pc-missing.json')].map((last) =>
+        runPk(['configs', 'push', before, last], adminEnv()),
+      ),
+    );
+    expect(halfway[0]).toMatchObject({
+      code: 2,
+      stdout: '',
+      stderr: expect.stringContaining('broken.json is not JSON'),
+    });
+    expect(halfway[1]).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('cannot read') });
+    expect((await runPk(['configs', 'get', 'pc-before-broken'], adminEnv())).code).toBe(4);
+    // With --json, the files saved before the gateway refused one are on stdout all the same.
+    const partly = await runPk(['--json', 'configs', 'push', before, ghost], adminEnv());
+    expect(partly.code).toBe(6);
+    expect(JSON.parse(partly.stdout)).toEqual([
+      { slug: 'pc-before-broken', version: 1, version_id: expect.any(String) },
+    ]);
     expect((await runPk(['configs', 'get', 'pc-nowhere'], adminEnv())).code).toBe(4);
     expect((await runPk(['configs', 'rollback', 'pc-cli', '42'], adminEnv())).code).toBe(4);
     const fromStdin = await runPk(

@@ -38,8 +38,10 @@ export async function recordExists(admin: AdminClient, path: string): Promise<bo
 /**
  * A `push` of JSON files, one record each: the slug is the file name without its extension unless
  * `--slug` names the one file (stdin, `-`, needs it); progress on stderr when there are several.
- * `save` writes one record and returns its result and the line that says what happened; the results
- * are printed as JSON with `--json`.
+ * Every file is read and parsed before the first is saved, so a missing or malformed one (exit 2)
+ * saves nothing rather than the files before it. `save` writes one record and returns its result
+ * and the line that says what happened; the results are printed as JSON with `--json`, also those
+ * saved before a later file was refused, so a script learns what changed.
  */
 export async function pushEachFile(options: {
   readonly files: readonly string[];
@@ -48,6 +50,8 @@ export async function pushEachFile(options: {
   readonly what: string;
   readonly output: Output;
   readonly context: CommandContext;
+  /** Refuses a file's content before anything is saved (throws a {@link CliError}), if given. */
+  readonly check?: (slug: string, content: unknown) => void;
   readonly save: (
     slug: string,
     content: unknown,
@@ -57,14 +61,26 @@ export async function pushEachFile(options: {
   if (options.slug !== undefined && files.length > 1) {
     throw new CliError(`--slug names one ${what}: push one file with it`, EXIT.usage);
   }
-  const results: Record<string, unknown>[] = [];
-  for (const [index, file] of files.entries()) {
+  const records: { file: string; slug: string; content: unknown }[] = [];
+  for (const file of files) {
     const slug = options.slug ?? (file === '-' ? undefined : basename(file, extname(file)));
     if (slug === undefined) throw new CliError(`a ${what} from stdin needs --slug`, EXIT.usage);
-    if (files.length > 1) output.stderr.write(`[${index + 1}/${files.length}] ${file} → ${slug}\n`);
-    const saved = await options.save(slug, await readJsonFile(file, options.context));
-    results.push(saved.result);
-    if (!output.json) line(output, saved.said);
+    const content = await readJsonFile(file, options.context);
+    options.check?.(slug, content);
+    records.push({ file, slug, content });
+  }
+  const results: Record<string, unknown>[] = [];
+  try {
+    for (const [index, { file, slug, content }] of records.entries()) {
+      if (records.length > 1) output.stderr.write(`[${index + 1}/${records.length}] ${file} → ${slug}\n`);
+      const saved = await options.save(slug, content);
+      results.push(saved.result);
+      if (!output.json) line(output, saved.said);
+    }
+  } catch (error) {
+    // (Without --json each saved file has had its line; the progress names the one that failed.)
+    if (output.json && results.length > 0) printJson(output, results);
+    throw error;
   }
   if (output.json) printJson(output, results);
 }

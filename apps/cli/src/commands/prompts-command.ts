@@ -103,13 +103,15 @@ function registerKind(group: Command, context: CommandContext, kind: Kind): void
         what: kind.noun,
         output: context.output(),
         context,
-        save: async (slug, content) => {
+        check: (slug, content) => {
           if (typeof content !== 'object' || content === null || Array.isArray(content)) {
             throw new CliError(
               `the ${kind.noun} file for ${slug} must be a JSON object ({ "string": … })`,
               EXIT.usage,
             );
           }
+        },
+        save: async (slug, content) => {
           const body = content as Record<string, unknown>;
           if (!(await recordExists(admin, path(slug)))) {
             await admin.call('POST', kind.base, { ...body, slug, name: body.name ?? slug });
