@@ -2,6 +2,8 @@ import { CliError, EXIT, exitCodeOfStatus } from './exit-codes.js';
 
 /** Where the gateway is when `PK_URL` is not set. */
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8787';
+/** What a header value may hold: printable ASCII (a gateway key is `pk-` and base64url). */
+const HEADER_SAFE = /^[\x20-\x7e]+$/;
 /** How long one admin call may take. */
 const CALL_TIMEOUT_MS = 30_000;
 
@@ -85,6 +87,13 @@ export function createAdminClient(env: Readonly<Record<string, string | undefine
       if (!key) {
         throw new CliError(
           'PK_ADMIN_KEY is not set: export the admin key `pk init` printed (or one from `pk keys create --admin`)',
+          EXIT.unauthorized,
+        );
+      }
+      // fetch would throw a bare TypeError for it, reported as an unreachable gateway.
+      if (!HEADER_SAFE.test(key)) {
+        throw new CliError(
+          'PK_ADMIN_KEY holds a character an HTTP header cannot carry (a line break inside it, or one that is not ASCII): export the key exactly as pk printed it',
           EXIT.unauthorized,
         );
       }

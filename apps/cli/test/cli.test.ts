@@ -261,6 +261,15 @@ describe('pk', () => {
       code: 3,
       stderr: expect.stringContaining('pk: a valid gateway key is required'),
     });
+    // One a header cannot carry (pasted with a non-ASCII character): said so (exit 3), not echoed,
+    // not a gateway that "cannot be reached".
+    const unsendable = await runPk(['keys', 'list'], adminEnv({ PK_ADMIN_KEY: 'pk-wrong–dash' }));
+    expect(unsendable).toMatchObject({
+      code: 3,
+      stdout: '',
+      stderr: expect.stringMatching(/^pk: PK_ADMIN_KEY holds a character an HTTP header cannot carry .*\n$/),
+    });
+    expect(unsendable.stderr).not.toContain('pk-wrong');
     // A port nothing listens on (one just closed): the system's reason.
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
