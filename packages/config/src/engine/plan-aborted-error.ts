@@ -1,4 +1,4 @@
-import { type ClassOf, isBrandedInstance } from '../errors/brand.js';
+import { brandPrototype, type ClassOf, isBrandedInstance } from '../errors/brand.js';
 import type { TraceEntry } from './trace.js';
 
 /** Marks every `PlanAbortedError`, whichever copy of this package made it (see `PkError`). */
@@ -23,12 +23,13 @@ export class PlanAbortedError extends Error {
   }
 
   static {
-    Object.defineProperty(PlanAbortedError.prototype, PLAN_ABORTED_ERROR_BRAND, { value: true });
+    // biome-ignore lint/complexity/noThisInStatic: `this` is PlanAbortedError; naming it would make a bundler rename the class
+    brandPrototype(this, PLAN_ABORTED_ERROR_BRAND);
   }
 
   /** `instanceof PlanAbortedError` by brand, across copies of the package; a subclass by prototype. */
   static override [Symbol.hasInstance]<T>(this: ClassOf<T>, value: unknown): value is T {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof` (a subclass or this one)
-    return isBrandedInstance(this, PlanAbortedError, PLAN_ABORTED_ERROR_BRAND, value);
+    return isBrandedInstance(this, PLAN_ABORTED_ERROR_BRAND, value);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ClassOf, isBrandedInstance } from './brand.js';
+import { brandPrototype, type ClassOf, isBrandedInstance } from './brand.js';
 import { PK_ERROR_CATALOGUE, type PkErrorCode } from './error-codes.js';
 
 /**
@@ -73,12 +73,13 @@ export class PkError extends Error {
   }
 
   static {
-    Object.defineProperty(PkError.prototype, PK_ERROR_BRAND, { value: true });
+    // biome-ignore lint/complexity/noThisInStatic: `this` is PkError; naming it would make a bundler rename the class
+    brandPrototype(this, PK_ERROR_BRAND);
   }
 
   /** `instanceof PkError` by brand, across copies of the package; `instanceof` a subclass by prototype. */
   static override [Symbol.hasInstance]<T>(this: ClassOf<T>, value: unknown): value is T {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof` (a subclass or this one)
-    return isBrandedInstance(this, PkError, PK_ERROR_BRAND, value);
+    return isBrandedInstance(this, PK_ERROR_BRAND, value);
   }
 }

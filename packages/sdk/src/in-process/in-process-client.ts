@@ -29,6 +29,13 @@ export class Portkey extends GatewayPortkey {
   /** The runtime this client and its `withOptions` siblings share. */
   readonly runtime: InProcessRuntime;
 
+  static {
+    // The ESM build holds both clients in one scope, where the bundler names this one `Portkey2`:
+    // the name `console.log(client)` and `client.constructor.name` show is the exported one.
+    // biome-ignore lint/complexity/noThisInStatic: `this` is this class; naming it would make the bundler rename it
+    Object.defineProperty(this, 'name', { value: 'Portkey' });
+  }
+
   constructor(options: InProcessClientOptions = {}) {
     const { inProcess = {}, ...rest } = options;
     const runtime = isRuntime(inProcess) ? inProcess : createInProcessRuntime(inProcess);
@@ -36,8 +43,13 @@ export class Portkey extends GatewayPortkey {
     this.runtime = runtime;
   }
 
-  /** `withOptions` keeps this client's runtime (its cache, breakers and connections). */
+  /**
+   * `withOptions` keeps this client's runtime (its cache, breakers and connections). The class is
+   * `this.constructor`, never named here: a class that names itself in its body is renamed by the
+   * bundler (`_Portkey`, what `console.log(client)` would show), and a subclass keeps its class.
+   */
   protected override createSibling(options: PortkeyClientOptions): this {
-    return new Portkey({ ...options, inProcess: this.runtime }) as this;
+    const inProcess: InProcessClientOptions = { ...options, inProcess: this.runtime };
+    return super.createSibling(inProcess);
   }
 }
