@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +26,34 @@ function misnamedClasses(module: Record<string, unknown>): string[] {
     )
     .filter(([exported, value]) => (value as { name: string }).name !== exported)
     .map(([exported, value]) => `${exported} is named ${(value as { name: string }).name}`);
+}
+
+/** Every built JavaScript file of a package (`.js`, `.cjs`, `.mjs` under `dist`). */
+function builtFiles(dir: string): string[] {
+  return readdirSync(join(dir, 'dist'), { recursive: true, encoding: 'utf8' })
+    .filter((file) => /\.[cm]?js$/.test(file))
+    .map((file) => join(dir, 'dist', file));
+}
+
+/** The directory (relative to the package) of each third-party package esbuild copied into a file: it marks each module with its path. */
+function bundledPackageDirs(code: string): string[] {
+  const marker = /^\/\/ ((?:\.\.\/)+node_modules\/\.pnpm\/[^/\s]+\/node_modules\/(?:@[^/\s]+\/)?[^/\s]+)\//gm;
+  return [...code.matchAll(marker)].map((match) => match[1] ?? '');
+}
+
+/** The notices a package ships: `dist/THIRD_PARTY_NOTICES.md` and, when `files` lists it, its root one. */
+function shippedNotices(pkg: (typeof published)[number]): string {
+  const paths = [join(pkg.dir, 'dist', 'THIRD_PARTY_NOTICES.md')];
+  if (pkg.files?.includes('THIRD_PARTY_NOTICES.md')) paths.push(join(pkg.dir, 'THIRD_PARTY_NOTICES.md'));
+  return paths
+    .filter((path) => existsSync(path))
+    .map((path) => readFileSync(path, 'utf8'))
+    .join('\n');
+}
+
+/** The `## name@version` headings of a notices text. */
+function noticeHeadings(text: string): string[] {
+  return [...text.matchAll(/^## (\S+@\S+) \(/gm)].map((match) => match[1] ?? '');
 }
 
 describe('built packages', () => {
@@ -57,4 +85,34 @@ describe('built packages', () => {
       expect(problems).toEqual([]);
     },
   );
+
+  // Their licences (MIT, Blue Oak) ask that every copy carries the notice: code a build copies in
+  // (the SDK's CommonJS bundle of zod, lru-cache …) and data generated from a package (@pk/prices).
+  it.each(published.map((pkg) => [pkg.name, pkg] as const))(
+    '%s ships the licence of every third-party package its build copied in',
+    (_name, pkg) => {
+      const bundled = new Set<string>();
+      for (const file of builtFiles(pkg.dir)) {
+        for (const path of bundledPackageDirs(readFileSync(file, 'utf8'))) {
+          const manifest = JSON.parse(readFileSync(join(pkg.dir, path, 'package.json'), 'utf8')) as {
+            name: string;
+            version: string;
+          };
+          bundled.add(`${manifest.name}@${manifest.version}`);
+        }
+      }
+      const noticed = noticeHeadings(shippedNotices(pkg));
+      expect([...bundled].filter((entry) => !noticed.includes(entry))).toEqual([]);
+    },
+  );
+
+  it('@pk/prices ships the licence of the price data it was generated from', async () => {
+    const pkg = published.find((entry) => entry.name === '@pk/prices');
+    const { PRICE_DATA_SOURCE } = (await import('@pk/prices')) as {
+      PRICE_DATA_SOURCE: { package: string; version: string };
+    };
+    expect(pkg && noticeHeadings(shippedNotices(pkg))).toEqual([
+      `${PRICE_DATA_SOURCE.package}@${PRICE_DATA_SOURCE.version}`,
+    ]);
+  });
 });
