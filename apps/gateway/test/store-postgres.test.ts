@@ -7,7 +7,7 @@ import {
   type TemporaryDatabase,
 } from '@pk/store/testing';
 import OpenAI from 'openai';
-import { createHeaders } from 'portkey-ai';
+import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { type GatewayProcess, runGatewayExpectingExit, startGateway } from './server-process.js';
@@ -166,6 +166,69 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
       expect(await sentKey(gateway, secret, '@pg-openai/gpt-4o-mini')).toBe(`Bearer ${ROTATED_SECRET}`);
       expect(gateway.output()).not.toContain(ROTATED_SECRET);
     }
+  });
+
+  it('admin changes sent to both replicas at once all take: no lost field, no 409 for a new version', async () => {
+    const { secret: adminKey } = await store.gatewayKeys.create(
+      { id: 'replica-admin', role: 'admin' },
+      'cli',
+    );
+    const [a, b] = gateways.map(
+      (gateway) => new Portkey({ apiKey: adminKey, baseURL: `${gateway.url}/v1` }),
+    ) as [Portkey, Portkey];
+    // The admin key reaches each replica's snapshot within a second; the writes go to the database.
+    for (const gateway of gateways) {
+      await msUntil(
+        async () =>
+          (await fetch(`${gateway.url}/v1/configs`, { headers: { 'x-portkey-api-key': adminKey } }))
+            .status === 200,
+      );
+    }
+    const slug = 'both-replicas';
+    await a.virtualKeys.create({
+      name: 'both',
+      slug,
+      provider: 'openai',
+      key: VK_SECRET,
+      custom_host: `${upstream.url}/v1`,
+    });
+    const config = { slug: 'pc-both-replicas' };
+    await a.configs.create({ name: 'both', ...config, config: { override_params: { temperature: 0 } } });
+    // Before writes took turns on PostgreSQL, each replica read the record before the other wrote:
+    // one of each pair of fields was lost (both answered 200), and one of two new config versions
+    // took the same number and failed as 409 "already exists".
+    let key = VK_SECRET;
+    for (let round = 1; round <= 4; round += 1) {
+      key = `sk-round-0123456789abcdef-000${round}`;
+      await Promise.all([
+        a.virtualKeys.update({ slug, key }),
+        b.virtualKeys.update({ slug, note: `round ${round}` }),
+        a.configs.update({ slug: config.slug, config: { override_params: { temperature: round / 10 } } }),
+        b.configs.update({
+          slug: config.slug,
+          config: { override_params: { temperature: round / 10 + 0.05 } },
+        }),
+      ]);
+      // Both fields of the round, read back from the database (the masked key ends with its round).
+      expect(await b.virtualKeys.retrieve({ slug })).toMatchObject({
+        note: `round ${round}`,
+        masked_api_key: expect.stringMatching(new RegExp(`000${round}$`)),
+      });
+    }
+    // And the last key is the one each replica sends upstream.
+    for (const gateway of gateways) {
+      await msUntil(
+        async () =>
+          (await sentKey(gateway, adminKey, 'gpt-4o-mini', { virtualKey: slug })) === `Bearer ${key}`,
+        2000,
+      );
+    }
+    const versions = (await (
+      await fetch(`${gateways[0]?.url}/v1/configs/${config.slug}/versions`, {
+        headers: { 'x-portkey-api-key': adminKey },
+      })
+    ).json()) as { total: number };
+    expect(versions.total).toBe(9);
   });
 
   it('serves from the last snapshot while the database is down, and recovers by itself', async () => {

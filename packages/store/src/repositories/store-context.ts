@@ -29,6 +29,15 @@ export interface StoreContext {
 /**
  * Runs `change` in one transaction that also bumps the change counter (so every replica reloads
  * its snapshot) and then refreshes this process's snapshot. A failure leaves nothing half-applied.
+ *
+ * The counter is bumped first, so its row lock makes write transactions take turns across every
+ * process sharing the database, as SQLite's `BEGIN IMMEDIATE` does. Without it, two replicas on
+ * PostgreSQL (READ COMMITTED) changing one record at once each read it before the other wrote: a
+ * virtual key's `note` set through one and its `name` through the other kept only one of them
+ * (both answered 200), and two new versions of one config or prompt both took the same number and
+ * one failed as a 409 "already exists". Once the lock is held, each statement of `change` reads
+ * what earlier transactions committed. Admin writes are rare; the request log, last-used times and
+ * limits' spend are written outside this function and never wait for it.
  */
 export async function writeTransaction<T>(
   context: StoreContext,
@@ -37,13 +46,12 @@ export async function writeTransaction<T>(
   let result: T;
   try {
     result = await context.db.transaction().execute(async (transaction) => {
-      const value = await change(transaction);
       await transaction
         .updateTable('pk_state')
         .set((expression) => ({ version: expression('version', '+', 1) }))
         .where('id', '=', 1)
         .execute();
-      return value;
+      return change(transaction);
     });
   } catch (error) {
     throw toStoreError(error);
