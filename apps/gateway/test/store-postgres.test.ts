@@ -168,7 +168,7 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
     }
   });
 
-  it('admin changes sent to both replicas at once all take: no lost field, no 409 for a new version', async () => {
+  it('admin changes sent to both replicas at once all take: no lost field, no 409 for a new version, a guardrail’s checks and actions both kept', async () => {
     const { secret: adminKey } = await store.gatewayKeys.create(
       { id: 'replica-admin', role: 'admin' },
       'cli',
@@ -197,6 +197,23 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
     // Before writes took turns on PostgreSQL, each replica read the record before the other wrote:
     // one of each pair of fields was lost (both answered 200), and one of two new config versions
     // took the same number and failed as 409 "already exists".
+    const guardrail = async (gateway: GatewayProcess | undefined, method: string, body?: object) =>
+      (await (
+        await fetch(`${gateway?.url}/v1/guardrails${method === 'POST' ? '' : '/pg-both-replicas'}`, {
+          method,
+          headers: { 'x-portkey-api-key': adminKey, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        })
+      ).json()) as { checks?: unknown; actions?: { deny?: boolean } };
+    const contains = (word: string) => [
+      { id: 'default.contains', parameters: { words: [word], operator: 'none' } },
+    ];
+    await guardrail(gateways[0], 'POST', {
+      name: 'both',
+      slug: 'pg-both-replicas',
+      checks: contains('start'),
+      actions: { deny: true },
+    });
     let key = VK_SECRET;
     for (let round = 1; round <= 4; round += 1) {
       key = `sk-round-0123456789abcdef-000${round}`;
@@ -208,11 +225,17 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
           slug: config.slug,
           config: { override_params: { temperature: round / 10 + 0.05 } },
         }),
+        guardrail(gateways[0], 'PUT', { actions: { deny: round % 2 === 0 } }),
+        guardrail(gateways[1], 'PUT', { checks: contains(`round-${round}`) }),
       ]);
       // Both fields of the round, read back from the database (the masked key ends with its round).
       expect(await b.virtualKeys.retrieve({ slug })).toMatchObject({
         note: `round ${round}`,
         masked_api_key: expect.stringMatching(new RegExp(`000${round}$`)),
+      });
+      expect(await guardrail(gateways[1], 'GET')).toMatchObject({
+        checks: contains(`round-${round}`),
+        actions: { deny: round % 2 === 0 },
       });
     }
     // And the last key is the one each replica sends upstream.

@@ -32,15 +32,12 @@ const FIELDS = spellings(
 );
 
 /**
- * The hook a body describes, merged over `base`: Portkey's guardrail shape (`checks`, `actions: {
- * deny, async, on_success, on_fail }`) or the raw hook form of the settings file (`type`, `checks`,
- * `deny`, `async`, `sequential`, `on_fail`, `on_success` at the top level); `undefined` when the
- * body changes none of them.
+ * The hook fields a body sets (a change merges them over the stored hook): Portkey's guardrail
+ * shape (`checks`, `actions: { deny, async, on_success, on_fail }`) or the raw hook form of the
+ * settings file (`type`, `checks`, `deny`, `async`, `sequential`, `on_fail`, `on_success` at the
+ * top level); pk's whole `definition` alone; `undefined` when the body changes none of them.
  */
-function definitionOf(
-  body: AdminBody,
-  base: Readonly<Record<string, unknown>>,
-): Record<string, unknown> | undefined {
+function definitionOf(body: AdminBody): Record<string, unknown> | undefined {
   const whole = field(body, 'definition');
   if (whole !== undefined) return wholeDefinition(body, whole);
   const actions = field(body, 'actions');
@@ -49,7 +46,7 @@ function definitionOf(
       param: 'actions',
     });
   }
-  const next: Record<string, unknown> = { ...base };
+  const next: Record<string, unknown> = {};
   let changed = false;
   const set = (name: string, value: unknown): void => {
     if (value === undefined) return;
@@ -151,7 +148,7 @@ export async function guardrailRoutes(
       {
         ...(slug === undefined ? {} : { slug: slug as string }),
         name: field(body, 'name') as string,
-        definition: definitionOf(body, {}) ?? {},
+        definition: definitionOf(body) ?? {},
       },
       actorOf(request),
       validate,
@@ -176,14 +173,18 @@ export async function guardrailRoutes(
       const body = objectBody(request.body, 'guardrail');
       refuseUnknownFields(body, FIELDS, 'guardrail');
       const current = await store.guardrails.get(request.params.id);
-      const definition = definitionOf(body, current.definition);
+      // The separate fields are handed to the store as changes, merged over the definition it
+      // holds when it writes: merged here, over one read before, a change another replica wrote
+      // in between was lost.
+      const whole = field(body, 'definition') !== undefined;
+      const definition = definitionOf(body);
       const name = field(body, 'name');
       const status = field(body, 'status');
       const record = await store.guardrails.update(
         current.id,
         {
           ...(name === undefined ? {} : { name: name as string }),
-          ...(definition === undefined ? {} : { definition }),
+          ...(definition === undefined ? {} : whole ? { definition } : { definitionChanges: definition }),
           ...(status === undefined ? {} : { status: status as 'active' }),
         },
         actorOf(request),

@@ -205,14 +205,18 @@ export class GuardrailRepository {
     this.#refuseFileManaged(reference);
     const parsed = parseInput(updateGuardrailInputSchema, input, 'guardrail');
     const now = this.#context.now();
-    const existing = await read(() => this.#findRow(this.#context.db, reference));
-    if (!existing) throw notFoundError('guardrail', reference);
-    const definition = parsed.definition === undefined ? undefined : definitionOf(parsed.definition);
-    if (definition !== undefined)
-      refuseInvalid(JSON.stringify(existing.slug), options.validate?.(existing.slug, definition) ?? []);
     return writeTransaction(this.#context, async (transaction) => {
       const row = await this.#findRow(transaction, reference);
       if (!row) throw notFoundError('guardrail', reference);
+      // Merged and validated under the write lock: the stored definition is the latest one.
+      const definition =
+        parsed.definition !== undefined
+          ? definitionOf(parsed.definition)
+          : parsed.definitionChanges !== undefined
+            ? definitionOf({ ...JSON.parse(row.definition), ...parsed.definitionChanges })
+            : undefined;
+      if (definition !== undefined)
+        refuseInvalid(JSON.stringify(row.slug), options.validate?.(row.slug, definition) ?? []);
       const next: Row = {
         ...row,
         ...(parsed.name === undefined ? {} : { name: parsed.name }),

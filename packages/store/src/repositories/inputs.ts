@@ -217,8 +217,20 @@ export const createGuardrailInputSchema = z.strictObject({
 /** Input of `guardrails.create`. */
 export type CreateGuardrailInput = z.input<typeof createGuardrailInputSchema>;
 
-/** A change to a guardrail: the fields given replace the stored ones. */
-export const updateGuardrailInputSchema = createGuardrailInputSchema.omit({ slug: true }).partial();
+/**
+ * A change to a guardrail: the fields given replace the stored ones. `definitionChanges` sets some
+ * of the hook's top-level fields (`checks`, `deny` …) over the stored definition, read in the write
+ * transaction, so two such changes made at once through two replicas both take (a caller that read
+ * the definition, merged and wrote it whole would lose the other's). Not with `definition`.
+ */
+export const updateGuardrailInputSchema = createGuardrailInputSchema
+  .omit({ slug: true })
+  .extend({ definitionChanges: jsonObjectSchema(256 * 1024) })
+  .partial()
+  .refine((input) => input.definition === undefined || input.definitionChanges === undefined, {
+    message: 'give definition (the whole hook) or definitionChanges (some of its fields), not both',
+    path: ['definitionChanges'],
+  });
 
 /** Input of `guardrails.update`. */
 export type UpdateGuardrailInput = z.input<typeof updateGuardrailInputSchema>;
