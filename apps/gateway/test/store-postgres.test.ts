@@ -68,7 +68,7 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
     gateway: GatewayProcess,
     secret: string,
     model: string,
-    portkey: { readonly virtualKey?: string } = {},
+    portkey: { readonly virtualKey?: string; readonly config?: string } = {},
   ): Promise<string | undefined> => {
     const client = new OpenAI({
       apiKey: 'unused',
@@ -168,11 +168,11 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
     }
   });
 
+  // The admin key of the admin tests below (made by the first).
+  let adminKey = '';
+
   it('admin changes sent to both replicas at once all take: no lost field, no 409 for a new version, a guardrail’s checks and actions both kept', async () => {
-    const { secret: adminKey } = await store.gatewayKeys.create(
-      { id: 'replica-admin', role: 'admin' },
-      'cli',
-    );
+    ({ secret: adminKey } = await store.gatewayKeys.create({ id: 'replica-admin', role: 'admin' }, 'cli'));
     const [a, b] = gateways.map(
       (gateway) => new Portkey({ apiKey: adminKey, baseURL: `${gateway.url}/v1` }),
     ) as [Portkey, Portkey];
@@ -252,6 +252,39 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
       })
     ).json()) as { total: number };
     expect(versions.total).toBe(9);
+  });
+
+  it('a virtual key deleted through one replica can no longer be named by a config through the other, nor one a config just named', async () => {
+    const [a, b] = gateways.map(
+      (gateway) => new Portkey({ apiKey: adminKey, baseURL: `${gateway.url}/v1` }),
+    ) as [Portkey, Portkey];
+    const failure = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'accepted',
+        (error: { status?: number; message?: string }) => `${error.status} ${error.message}`,
+      );
+    const key = { provider: 'openai', key: VK_SECRET, custom_host: `${upstream.url}/v1` };
+    await a.virtualKeys.create({ name: 'gone', slug: 'gone-replicas', ...key });
+    await a.virtualKeys.create({ name: 'kept', slug: 'kept-replicas', ...key });
+    // Both known to B's snapshot, then one deleted through A: B's snapshot still held it for up to
+    // a poll, and wrote a config whose every request would be a 404.
+    await msUntil(
+      async () =>
+        (await sentKey(gateways[1] as GatewayProcess, adminKey, 'gpt-4o-mini', {
+          virtualKey: 'gone-replicas',
+        })) !== undefined,
+    );
+    await a.virtualKeys.delete({ slug: 'gone-replicas' });
+    expect(
+      await failure(b.configs.create({ name: 'late', config: { virtual_key: 'gone-replicas' } })),
+    ).toMatch(/^400 .*virtual_key: no virtual key has the id "gone-replicas"/);
+    // A config naming a key, made through B, then the key deleted through A: refused, and served.
+    const uses = { name: 'uses', slug: 'pc-uses-kept' };
+    await b.configs.create({ ...uses, config: { virtual_key: 'kept-replicas' } });
+    expect(await failure(a.virtualKeys.delete({ slug: 'kept-replicas' }))).toMatch(/^409 .*"pc-uses-kept"/);
+    expect(
+      await sentKey(gateways[0] as GatewayProcess, adminKey, 'gpt-4o-mini', { config: 'pc-uses-kept' }),
+    ).toBe(`Bearer ${VK_SECRET}`);
   });
 
   it('serves from the last snapshot while the database is down, and recovers by itself', async () => {

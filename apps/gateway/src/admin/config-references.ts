@@ -7,7 +7,20 @@ import {
   parseProviderReference,
   walkConfig,
 } from '@pk/config';
-import type { CatalogSnapshot } from '@pk/store';
+import type { CatalogSnapshot, Store } from '@pk/store';
+
+/**
+ * Brings this replica's snapshot up to date before a check of what records name each other (a
+ * config's virtual keys and guardrails, what uses a key or a guardrail being deleted): a snapshot
+ * follows other replicas' writes up to a poll (250 ms) late, so a key just deleted through another
+ * replica was still found here and a saved config naming it was written (every request through it
+ * then a 404), and a config just created there naming a key was not seen by a delete here. Admin
+ * writes are rare; a reload is one consistent read. A reload that fails (the database down) leaves
+ * the snapshot as it was: the write that follows says why.
+ */
+export async function catchUp(store: Store): Promise<void> {
+  await store.refresh().catch(() => undefined);
+}
 
 /**
  * The saved configs (stored or from the settings file) that send requests through a virtual key:

@@ -1,14 +1,8 @@
 import { type Config, PkError } from '@pk/config';
-import {
-  type ConfigRecord,
-  type ConfigVersionRecord,
-  type ConfigWriteOptions,
-  type Store,
-  StoreError,
-} from '@pk/store';
+import type { ConfigRecord, ConfigVersionRecord, ConfigWriteOptions, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
-import { MISSING_VIRTUAL_KEY, missingVirtualKeyIssues } from './config-references.js';
+import { catchUp, missingVirtualKeyIssues } from './config-references.js';
 import { field, flag, listPage, objectBody, refuseUnknownFields, spellings } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
@@ -80,23 +74,10 @@ export async function configRoutes(
       ...missingVirtualKeyIssues(config, store.catalog.snapshot),
     ],
   };
-  /**
-   * Writes with `validate`; a key missing from this replica's snapshot is looked for once more after
-   * a reload, since one created through another replica reaches this one's snapshot within a second.
-   */
+  /** Writes with `validate`, on a snapshot that holds every write made before (see {@link catchUp}). */
   const checked = async <T>(write: (options: ConfigWriteOptions) => Promise<T>): Promise<T> => {
-    try {
-      return await write(validate);
-    } catch (error) {
-      const missingKey =
-        error instanceof StoreError &&
-        error.code === 'invalid' &&
-        error.issues.some((issue) => issue.message.startsWith(MISSING_VIRTUAL_KEY));
-      if (!missingKey) throw error;
-      // A reload that fails (the database down) leaves the snapshot as it was: the write says why.
-      await store.refresh().catch(() => undefined);
-      return write(validate);
-    }
+    await catchUp(store);
+    return write(validate);
   };
 
   app.post('/configs', { preHandler: requireAdmin('configs.create') }, async (request) => {

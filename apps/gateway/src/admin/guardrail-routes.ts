@@ -2,6 +2,7 @@ import { PkError } from '@pk/config';
 import type { GuardrailRecord, Store, StoreIssue } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
+import { catchUp } from './config-references.js';
 import {
   type AdminBody,
   field,
@@ -199,6 +200,7 @@ export async function guardrailRoutes(
     { preHandler: requireAdmin('guardrails.delete') },
     async (request) => {
       const record = await store.guardrails.get(request.params.id);
+      if (record.managedBy === null) await catchUp(store);
       const naming = record.managedBy === null ? guardrails.configsNaming(record.slug) : [];
       if (naming.length > 0) {
         throw new PkError(

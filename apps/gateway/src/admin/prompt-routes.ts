@@ -1,7 +1,7 @@
 import { describeValue, PkError } from '@pk/config';
 import type { PromptRecord, PromptRepository, PromptVersionRecord, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
-import { MISSING_VIRTUAL_KEY, virtualKeyExists } from './config-references.js';
+import { catchUp, MISSING_VIRTUAL_KEY, virtualKeyExists } from './config-references.js';
 import { checkPartialPartials, checkPartialPublish, checkPromptPartials } from './included-partials.js';
 import { partialIncluders } from './partial-references.js';
 import { listPage, objectBody } from './portkey-body.js';
@@ -128,17 +128,15 @@ function named(kind: string, slugs: readonly string[]): string[] {
 
 /**
  * A prompt's `virtual_key` must name a virtual key (or provider) that exists, as a saved config's
- * must: a prompt naming a missing one would answer every run with a 404. A key missing from this
- * replica's snapshot is looked for once more after a reload (one just made through another replica).
+ * must: a prompt naming a missing one would answer every run with a 404.
  */
 async function checkPromptVirtualKey(store: Store, body: Readonly<Record<string, unknown>>): Promise<void> {
   const value = body.virtual_key;
   // Anything but a non-empty string is the store's to refuse (or, for null, clears the key).
   if (typeof value !== 'string' || value === '' || value === '@') return;
   const slug = value.startsWith('@') ? value.slice(1) : value;
-  if (virtualKeyExists(store.catalog.snapshot, slug)) return;
-  // A reload that fails (the database down) leaves the snapshot as it was: the refusal says why.
-  await store.refresh().catch(() => undefined);
+  // Checked on a snapshot that holds every write made before, another replica's delete included.
+  await catchUp(store);
   if (virtualKeyExists(store.catalog.snapshot, slug)) return;
   throw new PkError(
     'PK_ERR_INVALID_REQUEST',

@@ -1,7 +1,7 @@
 import { PkError } from '@pk/config';
 import type { Store, VirtualKeyRecord } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
-import { configsUsingVirtualKey } from './config-references.js';
+import { catchUp, configsUsingVirtualKey } from './config-references.js';
 import {
   type CurrentUsage,
   type KeyUsage,
@@ -185,6 +185,7 @@ export async function keyRouteSet(
       const record = await store.virtualKeys.get(request.params.slug);
       // Deleting a key a saved config or a prompt sends requests through would break them.
       if (record.managedBy === null) {
+        await catchUp(store);
         const users = [
           ...named('saved config', configsUsingVirtualKey(store.catalog.snapshot, record.slug)),
           ...named('prompt', await store.prompts.usingVirtualKey(record.slug)),
