@@ -83,8 +83,13 @@ export function importedModules(file: string): string[] {
     ...[...text.matchAll(staticImportPattern)].map((match) => match[1] ?? match[2] ?? ''),
     ...[...text.matchAll(dynamicImportPattern)].map((match) => match[1] ?? ''),
   ];
+  // `import('${specifier}')` inside a template literal is a message about an import, not one.
   return specifiers.filter(
-    (specifier) => specifier !== '' && !specifier.startsWith('.') && !specifier.startsWith('/'),
+    (specifier) =>
+      specifier !== '' &&
+      !specifier.startsWith('.') &&
+      !specifier.startsWith('/') &&
+      !specifier.includes('${'),
   );
 }
 
