@@ -6,6 +6,11 @@ export function createVitestConfig(options?: {
   hookTimeout?: number;
   include?: string[];
   fileParallelism?: boolean;
+  /**
+   * `false`: a worker's files share imported modules (no reload per file). Only for pure units with
+   * no `vi.mock`, global stubs or module state a file changes. Default `true`.
+   */
+  isolate?: boolean;
   /** Globs of files that run one at a time, after all the others (which run `sharedWorkers` at a time). */
   alone?: string[];
   /** How many of the other files run at a time when `alone` is given (2). */
