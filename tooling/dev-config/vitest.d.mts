@@ -11,6 +11,8 @@ export function createVitestConfig(options?: {
    * no `vi.mock`, global stubs or module state a file changes. Default `true`.
    */
   isolate?: boolean;
+  /** Files at a time (Vitest's default: the cores less one), for suites that mostly wait on a database. */
+  maxWorkers?: number;
   /** Globs of files that run one at a time, after all the others (which run `sharedWorkers` at a time). */
   alone?: string[];
   /** How many of the other files run at a time when `alone` is given (2). */

@@ -4,7 +4,7 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * @param {{ testTimeout?: number, hookTimeout?: number, include?: string[], fileParallelism?: boolean, isolate?: boolean, alone?: string[], sharedWorkers?: number }} [options]
+ * @param {{ testTimeout?: number, hookTimeout?: number, include?: string[], fileParallelism?: boolean, isolate?: boolean, maxWorkers?: number, alone?: string[], sharedWorkers?: number }} [options]
  * `fileParallelism: false` runs a package's test files one at a time: for suites that measure time
  * (abort latency, p99 under a failing store) on a 2-core machine. `alone` does that for the files it
  * names (globs) only: they run one at a time after all others, which run `sharedWorkers` (2) at a
@@ -13,7 +13,8 @@ import { defineConfig } from 'vitest/config';
  * imported modules instead of loading them again for each file (Vitest's default isolates): for
  * suites of pure units with no module mocks, global stubs or module state a file changes, where
  * loading is most of the time (the providers' 74 files: 42 s isolated, 8 s not). With `alone`, it
- * applies to the shared files only; the alone files stay isolated.
+ * applies to the shared files only; the alone files stay isolated. `maxWorkers`: files at a time,
+ * for suites that mostly wait on a database (Vitest's default is the cores less one).
  */
 export function createVitestConfig(options = {}) {
   const reporters =
@@ -28,6 +29,8 @@ export function createVitestConfig(options = {}) {
     passWithNoTests: false,
     fileParallelism: options.fileParallelism ?? true,
     isolate: options.isolate ?? true,
+    // Vitest's default is one worker less than the cores: one worker on a 2-core machine.
+    ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
   };
   if (options.alone === undefined) return defineConfig({ test: { ...test, include } });
   return defineConfig({
