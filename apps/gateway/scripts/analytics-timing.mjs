@@ -16,13 +16,13 @@
 //                      queries by hand or time again with PK_MASTER_KEY=… --database URL
 // Needs `pnpm build` (and, with --console, Chromium: PK_CHROMIUM_PATH, or chromium on the PATH).
 import { once } from 'node:events';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { generateMasterKey, openStore } from '@pk/store';
 import { createTemporaryDatabase, seedRequestLogs } from '@pk/store/testing';
 import { sql } from 'kysely';
-import { startProcess } from '../bench/processes.mjs';
+import { findChromium, startGatewayOn } from './timing-support.mjs';
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -93,19 +93,7 @@ try {
     await store.close();
   }
 
-  const env = {
-    PATH: process.env.PATH ?? '',
-    PORT: '0',
-    ...(dataDir ? { PK_DATA_DIR: dataDir } : { PK_DATABASE_URL: databaseUrl, PK_MASTER_KEY: masterKey }),
-  };
-  // The gateway as the bench starts it (bench/processes.mjs): its output kept until it listens.
-  const started = await startProcess(
-    new URL('../dist/server.js', import.meta.url).pathname,
-    [],
-    env,
-    /pk gateway listening on (http:\/\/[^"\s]+)/,
-    { timeoutMs: 60_000 },
-  );
+  const started = await startGatewayOn({ dataDir, databaseUrl, masterKey, timeoutMs: 60_000 });
   server = started.child;
   const url = started.url;
 
@@ -204,17 +192,4 @@ try {
   }
   await dropDatabase();
   if (dataDir && !keep) rmSync(dataDir, { recursive: true, force: true });
-}
-
-function findChromium() {
-  if (process.env.PK_CHROMIUM_PATH) return process.env.PK_CHROMIUM_PATH;
-  for (const name of ['chromium', 'chromium-browser', 'google-chrome']) {
-    for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-      try {
-        accessSync(join(dir, name), constants.X_OK);
-        return join(dir, name);
-      } catch {}
-    }
-  }
-  throw new Error('no Chromium: install Debian’s chromium package or set PK_CHROMIUM_PATH');
 }
