@@ -1,6 +1,6 @@
 import { CompiledQuery, type Kysely, sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, freshStoreForEachTest } from '../../test/support/engines.js';
 import type { Database } from '../database/schema.js';
 import type { Store } from '../open-store.js';
 import { RequestLogRepository, type SummaryFilter, type SummaryGroup } from './log-queries.js';
@@ -79,15 +79,9 @@ function wholeReads(engine: 'sqlite' | 'postgres', plan: readonly string[]): str
 }
 
 describe.each(ENGINES)('the analytics’ query plans on %s', (engine) => {
-  let fixture: EngineFixture;
   let store: Store;
-  beforeEach(async (context) => {
-    if (engine === 'postgres' && !postgresUp) context.skip();
-    fixture = await createFixture(engine);
-    store = await fixture.open();
-  });
-  afterEach(async () => {
-    await fixture?.cleanup();
+  freshStoreForEachTest(engine, (opened) => {
+    store = opened;
   });
 
   it('reads the log’s records of a range through its indexes, never the whole table', async () => {

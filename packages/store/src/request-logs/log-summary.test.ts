@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import { describe, expect, it } from 'vitest';
+import { ENGINES, freshStoreForEachTest } from '../../test/support/engines.js';
 import type { Store } from '../open-store.js';
 import type { SummaryFilter, SummaryGroup, SummaryRow } from './log-queries.js';
 import { newLogId, type RequestLogInput } from './log-record.js';
@@ -207,15 +207,9 @@ async function offTheLoop<T>(read: () => Promise<T>): Promise<{ result: T; took:
 }
 
 describe.each(ENGINES)('the analytics summary on %s', (engine) => {
-  let fixture: EngineFixture;
   let store: Store;
-  beforeEach(async (context) => {
-    if (engine === 'postgres' && !postgresUp) context.skip();
-    fixture = await createFixture(engine);
-    store = await fixture.open();
-  });
-  afterEach(async () => {
-    await fixture?.cleanup();
+  freshStoreForEachTest(engine, (opened) => {
+    store = opened;
   });
 
   it('answers every figure of every bucket and group as counted record by record', async () => {
