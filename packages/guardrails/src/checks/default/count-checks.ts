@@ -75,6 +75,20 @@ function countCheck(spec: CountSpec): CheckDefinition<CountParameters> {
   };
 }
 
+/**
+ * Portkey's explanation of a count against its range: `statement` ("The text contains 3 words, which
+ * is") then within or outside `range`, and, with `not`, whether that was expected.
+ */
+function rangeExplanation(
+  statement: string,
+  range: string,
+  { not, verdict }: { readonly not: boolean; readonly verdict: boolean },
+): string {
+  const inRange = verdict !== not;
+  const expectation = not ? (verdict ? ' as expected' : ' when it should not be') : '';
+  return `${statement} ${inRange ? 'within' : 'outside'} the specified range of ${range}${expectation}.`;
+}
+
 /** The `data` of Portkey's word and character counts: `wordCount`, `minWords`, `maxWords` … */
 function rangeReport(
   noun: string,
@@ -89,13 +103,7 @@ function rangeReport(
       [maxKey]: max,
       not,
       verdict,
-      explanation: verdict
-        ? not
-          ? `The text contains ${count} ${noun}s, which is outside the specified range of ${range} as expected.`
-          : `The text contains ${count} ${noun}s, which is within the specified range of ${range}.`
-        : not
-          ? `The text contains ${count} ${noun}s, which is within the specified range of ${range} when it should not be.`
-          : `The text contains ${count} ${noun}s, which is outside the specified range of ${range}.`,
+      explanation: rangeExplanation(`The text contains ${count} ${noun}s, which is`, range, { not, verdict }),
     };
   };
 }
@@ -117,13 +125,7 @@ export const sentenceCountCheck = countCheck({
     maxCount: max,
     not,
     verdict,
-    explanation: verdict
-      ? not
-        ? `The sentence count (${count}) is outside the specified range of ${min} to ${max} as expected.`
-        : `The sentence count (${count}) is within the specified range of ${min} to ${max}.`
-      : not
-        ? `The sentence count (${count}) is within the specified range of ${min} to ${max} when it should not be.`
-        : `The sentence count (${count}) is outside the specified range of ${min} to ${max}.`,
+    explanation: rangeExplanation(`The sentence count (${count}) is`, `${min} to ${max}`, { not, verdict }),
   }),
 });
 

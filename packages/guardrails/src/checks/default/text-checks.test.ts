@@ -179,6 +179,21 @@ const portkeyData: readonly (readonly [string, Record<string, unknown>, string, 
     ],
     [
       'default.wordCount',
+      { minWords: 1, maxWords: 3, not: true },
+      'three little words',
+      {
+        wordCount: 3,
+        minWords: 1,
+        maxWords: 3,
+        not: true,
+        verdict: false,
+        explanation:
+          'The text contains 3 words, which is within the specified range of 1-3 words when it should not be.',
+        textExcerpt: 'three little words',
+      },
+    ],
+    [
+      'default.wordCount',
       { minWords: 1, maxWords: 2 },
       '',
       {
