@@ -287,6 +287,35 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
     ).toBe(`Bearer ${VK_SECRET}`);
   });
 
+  it('a key deleted through one replica while a config naming it is saved through the other, at the same instant: never both', async () => {
+    const [a, b] = gateways.map(
+      (gateway) => new Portkey({ apiKey: adminKey, baseURL: `${gateway.url}/v1` }),
+    ) as [Portkey, Portkey];
+    const outcome = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'accepted',
+        (error: { status?: number }) => `refused ${error.status}`,
+      );
+    const key = { provider: 'openai', key: VK_SECRET, custom_host: `${upstream.url}/v1` };
+    const pairs: string[] = [];
+    for (let round = 0; round < 8; round += 1) {
+      const slug = `race-${round}`;
+      await a.virtualKeys.create({ name: slug, slug, ...key });
+      const config = { name: slug, slug: `pc-${slug}` };
+      const [deleted, saved] = await Promise.all([
+        outcome(a.virtualKeys.delete({ slug })),
+        outcome(b.configs.create({ ...config, config: { virtual_key: slug } })),
+      ]);
+      pairs.push(`${deleted} / ${saved}`);
+    }
+    // One of the two always loses (the delete as a 409 naming the config, or the config as a 400
+    // naming the missing key); both taken left a config whose every request is a 404.
+    expect(pairs.filter((pair) => pair === 'accepted / accepted')).toEqual([]);
+    expect(pairs.every((pair) => /^(accepted \/ refused 400|refused 409 \/ accepted)$/.test(pair))).toBe(
+      true,
+    );
+  });
+
   it('serves from the last snapshot while the database is down, and recovers by itself', async () => {
     const [, behindProxy] = gateways as [GatewayProcess, GatewayProcess];
     const { secret } = await store.gatewayKeys.create({ id: 'survivor' }, 'cli');

@@ -28,17 +28,23 @@ export class StoreError extends Error {
   /** The HTTP status the admin API answers with. */
   readonly status: number;
   readonly issues: readonly StoreIssue[];
+  /**
+   * A `conflict` only because another change was committed after the caller's checks read the
+   * catalog (see `WriteBasis`): checking again on a fresh snapshot may well pass.
+   */
+  readonly stale: boolean;
 
   constructor(
     code: StoreErrorCode,
     message: string,
-    options: { issues?: readonly StoreIssue[]; cause?: unknown } = {},
+    options: { issues?: readonly StoreIssue[]; cause?: unknown; stale?: boolean } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'StoreError';
     this.code = code;
     this.status = STATUS_OF[code];
     this.issues = options.issues ?? [];
+    this.stale = options.stale ?? false;
   }
 }
 

@@ -103,7 +103,7 @@ export type {
   PromptVersionRecord,
   ResolvedPrompt,
 } from './repositories/prompts.js';
-export type { Actor } from './repositories/store-context.js';
+export { type Actor, isStaleCheck, type WriteBasis } from './repositories/store-context.js';
 export type { VaultRepository } from './repositories/vault-state.js';
 export type { VirtualKeyRecord, VirtualKeyRepository } from './repositories/virtual-keys.js';
 export * from './request-logs/index.js';

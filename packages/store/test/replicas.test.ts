@@ -1,6 +1,12 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateMasterKey, hashGatewayKeySecret, openStore, type Store } from '../src/index.js';
+import {
+  generateMasterKey,
+  hashGatewayKeySecret,
+  isStaleCheck,
+  openStore,
+  type Store,
+} from '../src/index.js';
 import { createTcpProxy, createTemporaryDatabase, type TemporaryDatabase } from '../src/testing/index.js';
 import { createFixture, ENGINES, type EngineFixture, postgresUp, waitUntil } from './support/engines.js';
 
@@ -29,6 +35,44 @@ describe.each(ENGINES)('two stores on one %s database (replicas, or a replica an
     await waitUntil(() => a.catalog.snapshot.virtualKeys.get('vk')?.apiKey?.reveal() === 'sk-abc', 2000);
     expect(changes.at(-1)).toBe(b.catalog.snapshot.version);
   });
+
+  it.runIf(engine === 'sqlite' || postgresUp)(
+    'refuse a write whose checks read a snapshot older than another replica’s change, and take it once checked again',
+    async () => {
+      fixture = await createFixture(engine);
+      const a = await fixture.open({ pollIntervalMs: 60_000 });
+      const b = await fixture.open({ pollIntervalMs: 60_000 });
+      await a.virtualKeys.create(
+        { slug: 'vk-old', name: 'old', provider: 'openai', apiKey: 'sk-abc' },
+        'cli',
+      );
+      await b.refresh();
+      // B checked that no config names the key on its snapshot; A then saved one that does.
+      const checkedAt = b.catalog.snapshot.version;
+      await a.configs.create({ slug: 'pc-uses', name: 'uses', config: { virtual_key: 'vk-old' } }, 'cli');
+      const stale = await b.virtualKeys
+        .delete('vk-old', 'cli', { checkedAt })
+        .catch((error: unknown) => error);
+      expect(isStaleCheck(stale)).toBe(true);
+      expect(stale).toMatchObject({
+        code: 'conflict',
+        status: 409,
+        message: expect.stringMatching(/try again/),
+      });
+      expect((await b.virtualKeys.get('vk-old')).slug).toBe('vk-old');
+      // The config deleted through B: a config checked through A before that is stale in turn, and
+      // the key's delete, checked on B's snapshot with nothing committed since, is taken.
+      await a.refresh();
+      const beforeDelete = a.catalog.snapshot.version;
+      await b.configs.delete('pc-uses', 'cli');
+      const late = await a.configs
+        .create({ name: 'late', config: { virtual_key: 'vk-old' } }, 'cli', { checkedAt: beforeDelete })
+        .catch((error: unknown) => error);
+      expect(isStaleCheck(late)).toBe(true);
+      await b.virtualKeys.delete('vk-old', 'cli', { checkedAt: b.catalog.snapshot.version });
+      await expect(a.virtualKeys.get('vk-old')).rejects.toMatchObject({ code: 'not_found' });
+    },
+  );
 });
 
 describe.runIf(postgresUp)('PostgreSQL unavailable while running', () => {

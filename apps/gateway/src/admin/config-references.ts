@@ -7,19 +7,36 @@ import {
   parseProviderReference,
   walkConfig,
 } from '@pk/config';
-import type { CatalogSnapshot, Store } from '@pk/store';
+import { type CatalogSnapshot, isStaleCheck, type Store, type WriteBasis } from '@pk/store';
+
+/** How many times a checked write reloads and checks again when other writes keep landing first. */
+const CHECKED_WRITE_ATTEMPTS = 5;
 
 /**
- * Brings this replica's snapshot up to date before a check of what records name each other (a
- * config's virtual keys and guardrails, what uses a key or a guardrail being deleted): a snapshot
- * follows other replicas' writes up to a poll (250 ms) late, so a key just deleted through another
- * replica was still found here and a saved config naming it was written (every request through it
- * then a 404), and a config just created there naming a key was not seen by a delete here. Admin
- * writes are rare; a reload is one consistent read. A reload that fails (the database down) leaves
- * the snapshot as it was: the write that follows says why.
+ * Runs a write whose checks read what other records name (a config's virtual keys and guardrails,
+ * what uses a key, a guardrail or a partial being deleted) as one step with them. The snapshot is
+ * brought up to date first: it follows other replicas' writes up to a poll (250 ms) late, so a key
+ * just deleted through another replica was still found here and a saved config naming it was
+ * written (every request through it then a 404). `write` checks on `snapshot` (or reads the
+ * database) and passes `basis` to the store, which refuses the write as stale when any change was
+ * committed after that snapshot: a key deleted through one replica while a config naming it is
+ * saved through another at the same instant can no longer both pass. A stale write is checked
+ * again on a fresh snapshot, a few times. A reload that fails (the database down) leaves the
+ * snapshot as it was: the write that follows says why.
  */
-export async function catchUp(store: Store): Promise<void> {
-  await store.refresh().catch(() => undefined);
+export async function checkedWrite<T>(
+  store: Store,
+  write: (basis: WriteBasis, snapshot: CatalogSnapshot) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    await store.refresh().catch(() => undefined);
+    const snapshot = store.catalog.snapshot;
+    try {
+      return await write({ checkedAt: snapshot.version }, snapshot);
+    } catch (error) {
+      if (!isStaleCheck(error) || attempt === CHECKED_WRITE_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /**

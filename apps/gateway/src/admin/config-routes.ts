@@ -2,7 +2,7 @@ import { type Config, PkError } from '@pk/config';
 import type { ConfigRecord, ConfigVersionRecord, ConfigWriteOptions, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
-import { catchUp, missingVirtualKeyIssues } from './config-references.js';
+import { checkedWrite, missingVirtualKeyIssues } from './config-references.js';
 import { field, flag, listPage, objectBody, refuseUnknownFields, spellings } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
@@ -68,17 +68,20 @@ export async function configRoutes(
   const { store, guardrails } = options;
   const { requireAdmin, actorOf } = app.adminAuth;
   answerStoreErrors(app, 'PK_ERR_CONFIG_NOT_FOUND');
-  const validate: ConfigWriteOptions = {
-    validate: (config: Config) => [
-      ...guardrails.validateConfig(config),
-      ...missingVirtualKeyIssues(config, store.catalog.snapshot),
-    ],
-  };
-  /** Writes with `validate`, on a snapshot that holds every write made before (see {@link catchUp}). */
-  const checked = async <T>(write: (options: ConfigWriteOptions) => Promise<T>): Promise<T> => {
-    await catchUp(store);
-    return write(validate);
-  };
+  /**
+   * Writes with the hook compiler's checks and every named virtual key checked on a fresh snapshot,
+   * as one step with the write (see {@link checkedWrite}).
+   */
+  const checked = <T>(write: (options: ConfigWriteOptions) => Promise<T>): Promise<T> =>
+    checkedWrite(store, (basis, snapshot) =>
+      write({
+        ...basis,
+        validate: (config: Config) => [
+          ...guardrails.validateConfig(config),
+          ...missingVirtualKeyIssues(config, snapshot),
+        ],
+      }),
+    );
 
   app.post('/configs', { preHandler: requireAdmin('configs.create') }, async (request) => {
     const body = objectBody(request.body, 'config');

@@ -2,7 +2,7 @@ import { PkError } from '@pk/config';
 import type { GuardrailRecord, Store, StoreIssue } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
-import { catchUp } from './config-references.js';
+import { checkedWrite } from './config-references.js';
 import {
   type AdminBody,
   field,
@@ -200,17 +200,21 @@ export async function guardrailRoutes(
     { preHandler: requireAdmin('guardrails.delete') },
     async (request) => {
       const record = await store.guardrails.get(request.params.id);
-      if (record.managedBy === null) await catchUp(store);
-      const naming = record.managedBy === null ? guardrails.configsNaming(record.slug) : [];
-      if (naming.length > 0) {
-        throw new PkError(
-          'PK_ERR_CONFLICT',
-          `the guardrail "${record.slug}" is named by the saved config${naming.length > 1 ? 's' : ''} ${naming
-            .map((slug) => `"${slug}"`)
-            .join(', ')}: change or delete ${naming.length > 1 ? 'them' : 'it'} first`,
-        );
-      }
-      await store.guardrails.delete(record.id, actorOf(request));
+      // A guardrail from the settings file is the store's to refuse.
+      if (record.managedBy !== null) await store.guardrails.delete(record.id, actorOf(request));
+      else
+        await checkedWrite(store, async (basis) => {
+          const naming = guardrails.configsNaming(record.slug);
+          if (naming.length > 0) {
+            throw new PkError(
+              'PK_ERR_CONFLICT',
+              `the guardrail "${record.slug}" is named by the saved config${naming.length > 1 ? 's' : ''} ${naming
+                .map((slug) => `"${slug}"`)
+                .join(', ')}: change or delete ${naming.length > 1 ? 'them' : 'it'} first`,
+            );
+          }
+          await store.guardrails.delete(record.id, actorOf(request), basis);
+        });
       return {};
     },
   );

@@ -1,7 +1,7 @@
 import { describeValue, PkError } from '@pk/config';
-import type { PromptRecord, PromptRepository, PromptVersionRecord, Store } from '@pk/store';
+import type { PromptRecord, PromptRepository, PromptVersionRecord, Store, WriteBasis } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
-import { catchUp, MISSING_VIRTUAL_KEY, virtualKeyExists } from './config-references.js';
+import { checkedWrite, MISSING_VIRTUAL_KEY, virtualKeyExists } from './config-references.js';
 import { checkPartialPartials, checkPartialPublish, checkPromptPartials } from './included-partials.js';
 import { partialIncluders } from './partial-references.js';
 import { listPage, objectBody } from './portkey-body.js';
@@ -135,8 +135,7 @@ async function checkPromptVirtualKey(store: Store, body: Readonly<Record<string,
   // Anything but a non-empty string is the store's to refuse (or, for null, clears the key).
   if (typeof value !== 'string' || value === '' || value === '@') return;
   const slug = value.startsWith('@') ? value.slice(1) : value;
-  // Checked on a snapshot that holds every write made before, another replica's delete included.
-  await catchUp(store);
+  // Run through checkedWrite: the snapshot holds every write made before, another replica's delete included.
   if (virtualKeyExists(store.catalog.snapshot, slug)) return;
   throw new PkError(
     'PK_ERR_INVALID_REQUEST',
@@ -189,14 +188,26 @@ interface LibraryRoutes {
  * publish (`PUT …/:slug/makeDefault`) and the versions of one kind. The store finds a record by slug or
  * id and answers `not_found` itself, so the writes make no read before them.
  */
-function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
+function libraryRoutes(app: FastifyInstance, store: Store, kind: LibraryRoutes): void {
   const { requireAdmin, actorOf } = app.adminAuth;
-  const { path, repository } = kind;
+  const { path, repository, checkBody, checkPublish } = kind;
+  /** Runs `write` after `check`, as one step with it (see {@link checkedWrite}); alone when there is none. */
+  const checkedIf = <T>(
+    check: (() => Promise<void>) | undefined,
+    write: (basis: WriteBasis) => Promise<T>,
+  ): Promise<T> =>
+    check === undefined
+      ? write({})
+      : checkedWrite(store, async (basis) => {
+          await check();
+          return write(basis);
+        });
 
   app.post(path, { preHandler: requireAdmin('prompts.create') }, async (request) => {
     const body = objectBody(request.body, kind.noun);
-    await kind.checkBody?.(body);
-    const record = await repository.create(body, actorOf(request));
+    const record = await checkedIf(checkBody && (() => checkBody(body)), (basis) =>
+      repository.create(body, actorOf(request), basis),
+    );
     return { id: record.id, slug: record.slug, version_id: record.published.id, object: kind.object };
   });
 
@@ -222,8 +233,10 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
     { preHandler: requireAdmin('prompts.update') },
     async (request) => {
       const body = objectBody(request.body, kind.noun);
-      await kind.checkBody?.(body, request.params.slug);
-      const record = await repository.update(request.params.slug, body, actorOf(request));
+      const check = checkBody && (() => checkBody(body, request.params.slug));
+      const record = await checkedIf(check, (basis) =>
+        repository.update(request.params.slug, body, actorOf(request), basis),
+      );
       return { id: record.id, slug: record.slug, ...(await kind.updated(record)), object: kind.object };
     },
   );
@@ -232,14 +245,17 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
     `${path}/:slug`,
     { preHandler: requireAdmin('prompts.delete') },
     async (request) => {
-      if (kind.checkDelete) {
-        const record = await repository.get(request.params.slug);
-        if (record === undefined) {
-          throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no ${kind.noun} "${request.params.slug}"`);
-        }
-        await kind.checkDelete(record);
-      }
-      await repository.delete(request.params.slug, actorOf(request));
+      const { checkDelete } = kind;
+      const check =
+        checkDelete &&
+        (async () => {
+          const record = await repository.get(request.params.slug);
+          if (record === undefined) {
+            throw new PkError('PK_ERR_RECORD_NOT_FOUND', `no ${kind.noun} "${request.params.slug}"`);
+          }
+          await checkDelete(record);
+        });
+      await checkedIf(check, (basis) => repository.delete(request.params.slug, actorOf(request), basis));
       return {};
     },
   );
@@ -249,8 +265,10 @@ function libraryRoutes(app: FastifyInstance, kind: LibraryRoutes): void {
     { preHandler: requireAdmin(['prompts.publish', 'prompts.update']) },
     async (request) => {
       const version = versionToPublish(request.body);
-      await kind.checkPublish?.(request.params.slug, version);
-      await repository.publish(request.params.slug, version, actorOf(request));
+      const check = checkPublish && (() => checkPublish(request.params.slug, version));
+      await checkedIf(check, (basis) =>
+        repository.publish(request.params.slug, version, actorOf(request), basis),
+      );
       return {};
     },
   );
@@ -281,7 +299,7 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
   const { requireAdmin, actorOf } = app.adminAuth;
   answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
 
-  libraryRoutes(app, {
+  libraryRoutes(app, store, {
     path: '/prompts/partials',
     noun: 'prompt partial',
     repository: store.promptPartials,
@@ -308,7 +326,7 @@ export async function promptRoutes(app: FastifyInstance, options: { readonly sto
     },
   });
 
-  libraryRoutes(app, {
+  libraryRoutes(app, store, {
     path: '/prompts',
     noun: 'prompt',
     repository: store.prompts,

@@ -1,7 +1,7 @@
 import { PkError } from '@pk/config';
 import type { Store, VirtualKeyRecord } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
-import { catchUp, configsUsingVirtualKey } from './config-references.js';
+import { checkedWrite, configsUsingVirtualKey } from './config-references.js';
 import {
   type CurrentUsage,
   type KeyUsage,
@@ -183,23 +183,25 @@ export async function keyRouteSet(
     { preHandler: requireAdmin(shape.scopes('delete')) },
     async (request) => {
       const record = await store.virtualKeys.get(request.params.slug);
+      // A key from the settings file is the store's to refuse.
+      if (record.managedBy !== null) await store.virtualKeys.delete(record.id, actorOf(request));
       // Deleting a key a saved config or a prompt sends requests through would break them.
-      if (record.managedBy === null) {
-        await catchUp(store);
-        const users = [
-          ...named('saved config', configsUsingVirtualKey(store.catalog.snapshot, record.slug)),
-          ...named('prompt', await store.prompts.usingVirtualKey(record.slug)),
-        ];
-        if (users.length > 0) {
-          throw new PkError(
-            'PK_ERR_CONFLICT',
-            `the ${what} "${record.slug}" is used by ${users.join(', ')}: change or delete ${
-              users.length > 1 ? 'them' : 'it'
-            } first`,
-          );
-        }
-      }
-      await store.virtualKeys.delete(record.id, actorOf(request));
+      else
+        await checkedWrite(store, async (basis, snapshot) => {
+          const users = [
+            ...named('saved config', configsUsingVirtualKey(snapshot, record.slug)),
+            ...named('prompt', await store.prompts.usingVirtualKey(record.slug)),
+          ];
+          if (users.length > 0) {
+            throw new PkError(
+              'PK_ERR_CONFLICT',
+              `the ${what} "${record.slug}" is used by ${users.join(', ')}: change or delete ${
+                users.length > 1 ? 'them' : 'it'
+              } first`,
+            );
+          }
+          await store.virtualKeys.delete(record.id, actorOf(request), basis);
+        });
       return {};
     },
   );

@@ -29,6 +29,7 @@ import {
   readOnlyError,
   recordAudit,
   type StoreContext,
+  type WriteBasis,
   writeTransaction,
 } from './store-context.js';
 
@@ -72,7 +73,7 @@ export interface ConfigVersionRecord {
  * hook compiler's (guardrail ids, regexes, JSON Schemas), so a config written through the admin API
  * is validated exactly like a settings-file config. Paths are rooted at `config`.
  */
-export interface ConfigWriteOptions {
+export interface ConfigWriteOptions extends WriteBasis {
   readonly validate?: (config: Config) => readonly StoreIssue[];
 }
 
@@ -340,21 +341,25 @@ export class ConfigRepository {
     };
     const version = this.#newVersion(config.id, 1, content, actor, now, null);
     const record = toRecord(config, version);
-    await writeTransaction(this.#context, async (transaction) => {
-      if (await this.#findConfig(transaction, slug))
-        throw new StoreError('conflict', `a saved config "${slug}" already exists`);
-      await transaction.insertInto('configs').values(config).execute();
-      await transaction.insertInto('config_versions').values(version).execute();
-      if (parsed.isDefault) await this.#clearOtherDefaults(transaction, config.id);
-      await recordAudit(transaction, {
-        at: now,
-        actor,
-        action: 'create',
-        entity: 'config',
-        entityId: config.id,
-        after: record,
-      });
-    });
+    await writeTransaction(
+      this.#context,
+      async (transaction) => {
+        if (await this.#findConfig(transaction, slug))
+          throw new StoreError('conflict', `a saved config "${slug}" already exists`);
+        await transaction.insertInto('configs').values(config).execute();
+        await transaction.insertInto('config_versions').values(version).execute();
+        if (parsed.isDefault) await this.#clearOtherDefaults(transaction, config.id);
+        await recordAudit(transaction, {
+          at: now,
+          actor,
+          action: 'create',
+          entity: 'config',
+          entityId: config.id,
+          after: record,
+        });
+      },
+      options,
+    );
     return record;
   }
 
@@ -434,38 +439,42 @@ export class ConfigRepository {
     const parsed = parseInput(updateConfigInputSchema, input, 'config');
     const content = parsed.config === undefined ? undefined : this.#validated(parsed.config, options);
     const now = this.#context.now();
-    return writeTransaction(this.#context, async (transaction) => {
-      const config = await this.#findConfig(transaction, reference);
-      if (!config) throw notFoundError('saved config', reference);
-      const latest = await this.#version(transaction, config.id, config.latest_version);
-      let version = latest;
-      if (content !== undefined) {
-        const kept = withKeptSecrets(content, decryptConfigSecrets(this.#context.vault, latest));
-        version = this.#newVersion(config.id, config.latest_version + 1, kept, actor, now, null);
-        await transaction.insertInto('config_versions').values(version).execute();
-      }
-      const next: ConfigRow = {
-        ...config,
-        ...(parsed.name === undefined ? {} : { name: parsed.name }),
-        ...(parsed.isDefault === undefined ? {} : { is_default: parsed.isDefault ? 1 : 0 }),
-        ...(parsed.status === undefined ? {} : { status: parsed.status }),
-        latest_version: version.version,
-        updated_at: now,
-      };
-      await transaction.updateTable('configs').set(next).where('id', '=', config.id).execute();
-      if (parsed.isDefault) await this.#clearOtherDefaults(transaction, config.id);
-      const record = toRecord(next, version);
-      await recordAudit(transaction, {
-        at: now,
-        actor,
-        action: 'update',
-        entity: 'config',
-        entityId: config.id,
-        before: toRecord(config, latest),
-        after: record,
-      });
-      return record;
-    });
+    return writeTransaction(
+      this.#context,
+      async (transaction) => {
+        const config = await this.#findConfig(transaction, reference);
+        if (!config) throw notFoundError('saved config', reference);
+        const latest = await this.#version(transaction, config.id, config.latest_version);
+        let version = latest;
+        if (content !== undefined) {
+          const kept = withKeptSecrets(content, decryptConfigSecrets(this.#context.vault, latest));
+          version = this.#newVersion(config.id, config.latest_version + 1, kept, actor, now, null);
+          await transaction.insertInto('config_versions').values(version).execute();
+        }
+        const next: ConfigRow = {
+          ...config,
+          ...(parsed.name === undefined ? {} : { name: parsed.name }),
+          ...(parsed.isDefault === undefined ? {} : { is_default: parsed.isDefault ? 1 : 0 }),
+          ...(parsed.status === undefined ? {} : { status: parsed.status }),
+          latest_version: version.version,
+          updated_at: now,
+        };
+        await transaction.updateTable('configs').set(next).where('id', '=', config.id).execute();
+        if (parsed.isDefault) await this.#clearOtherDefaults(transaction, config.id);
+        const record = toRecord(next, version);
+        await recordAudit(transaction, {
+          at: now,
+          actor,
+          action: 'update',
+          entity: 'config',
+          entityId: config.id,
+          before: toRecord(config, latest),
+          after: record,
+        });
+        return record;
+      },
+      options,
+    );
   }
 
   /** Every version of a config, newest first. */
@@ -497,46 +506,57 @@ export class ConfigRepository {
   ): Promise<ConfigRecord> {
     this.#refuseFileManaged(reference);
     const now = this.#context.now();
-    return writeTransaction(this.#context, async (transaction) => {
-      const config = await this.#findConfig(transaction, reference);
-      if (!config) throw notFoundError('saved config', reference);
-      let query = transaction.selectFrom('config_versions').selectAll().where('config_id', '=', config.id);
-      query =
-        typeof versionReference === 'number'
-          ? query.where('version', '=', versionReference)
-          : query.where('id', '=', versionReference);
-      const target = await query.executeTakeFirst();
-      if (!target)
-        throw new StoreError(
-          'not_found',
-          `the saved config "${config.slug}" has no version "${versionReference}"`,
+    return writeTransaction(
+      this.#context,
+      async (transaction) => {
+        const config = await this.#findConfig(transaction, reference);
+        if (!config) throw notFoundError('saved config', reference);
+        let query = transaction.selectFrom('config_versions').selectAll().where('config_id', '=', config.id);
+        query =
+          typeof versionReference === 'number'
+            ? query.where('version', '=', versionReference)
+            : query.where('id', '=', versionReference);
+        const target = await query.executeTakeFirst();
+        if (!target)
+          throw new StoreError(
+            'not_found',
+            `the saved config "${config.slug}" has no version "${versionReference}"`,
+          );
+        if (options.validate) {
+          const parsed = parseConfig(JSON.parse(target.config) as unknown, this.#context.parseOptions);
+          if (parsed.ok) refuseConfigIssues(options.validate(parsed.config));
+        }
+        const latest = await this.#version(transaction, config.id, config.latest_version);
+        const restored = { text: target.config, secrets: decryptConfigSecrets(this.#context.vault, target) };
+        const version = this.#newVersion(
+          config.id,
+          config.latest_version + 1,
+          restored,
+          actor,
+          now,
+          target.id,
         );
-      if (options.validate) {
-        const parsed = parseConfig(JSON.parse(target.config) as unknown, this.#context.parseOptions);
-        if (parsed.ok) refuseConfigIssues(options.validate(parsed.config));
-      }
-      const latest = await this.#version(transaction, config.id, config.latest_version);
-      const restored = { text: target.config, secrets: decryptConfigSecrets(this.#context.vault, target) };
-      const version = this.#newVersion(config.id, config.latest_version + 1, restored, actor, now, target.id);
-      await transaction.insertInto('config_versions').values(version).execute();
-      const next: ConfigRow = { ...config, latest_version: version.version, updated_at: now };
-      await transaction
-        .updateTable('configs')
-        .set({ latest_version: version.version, updated_at: now })
-        .where('id', '=', config.id)
-        .execute();
-      const record = toRecord(next, version);
-      await recordAudit(transaction, {
-        at: now,
-        actor,
-        action: 'rollback',
-        entity: 'config',
-        entityId: config.id,
-        before: toRecord(config, latest),
-        after: record,
-      });
-      return record;
-    });
+        await transaction.insertInto('config_versions').values(version).execute();
+        const next: ConfigRow = { ...config, latest_version: version.version, updated_at: now };
+        await transaction
+          .updateTable('configs')
+          .set({ latest_version: version.version, updated_at: now })
+          .where('id', '=', config.id)
+          .execute();
+        const record = toRecord(next, version);
+        await recordAudit(transaction, {
+          at: now,
+          actor,
+          action: 'rollback',
+          entity: 'config',
+          entityId: config.id,
+          before: toRecord(config, latest),
+          after: record,
+        });
+        return record;
+      },
+      options,
+    );
   }
 
   /** Deletes a config and its versions (the audit log keeps their content). */

@@ -18,6 +18,7 @@ import {
   readOnlyError,
   recordAudit,
   type StoreContext,
+  type WriteBasis,
   writeTransaction,
 } from './store-context.js';
 
@@ -240,22 +241,29 @@ export class GuardrailRepository {
     });
   }
 
-  /** Deletes a guardrail (its audit entries keep its definition). */
-  async delete(reference: string, actor: Actor): Promise<void> {
+  /**
+   * Deletes a guardrail (its audit entries keep its definition). `basis`: what the caller checked
+   * first (that no config names it), see {@link WriteBasis}.
+   */
+  async delete(reference: string, actor: Actor, basis: WriteBasis = {}): Promise<void> {
     this.#refuseFileManaged(reference);
     const now = this.#context.now();
-    await writeTransaction(this.#context, async (transaction) => {
-      const row = await this.#findRow(transaction, reference);
-      if (!row) throw notFoundError('guardrail', reference);
-      await transaction.deleteFrom('guardrails').where('id', '=', row.id).execute();
-      await recordAudit(transaction, {
-        at: now,
-        actor,
-        action: 'delete',
-        entity: 'guardrail',
-        entityId: row.id,
-        before: toRecord(row),
-      });
-    });
+    await writeTransaction(
+      this.#context,
+      async (transaction) => {
+        const row = await this.#findRow(transaction, reference);
+        if (!row) throw notFoundError('guardrail', reference);
+        await transaction.deleteFrom('guardrails').where('id', '=', row.id).execute();
+        await recordAudit(transaction, {
+          at: now,
+          actor,
+          action: 'delete',
+          entity: 'guardrail',
+          entityId: row.id,
+          before: toRecord(row),
+        });
+      },
+      basis,
+    );
   }
 }

@@ -21,6 +21,7 @@ import {
   read,
   recordAudit,
   type StoreContext,
+  type WriteBasis,
   writeTransaction,
 } from './store-context.js';
 
@@ -371,7 +372,7 @@ export class PromptRepository {
    * Creates a prompt: version 1, published. `input` is Portkey's request body as sent (a
    * {@link CreatePromptInput}), validated here.
    */
-  async create(input: unknown, actor: Actor): Promise<PromptRecord> {
+  async create(input: unknown, actor: Actor, basis: WriteBasis = {}): Promise<PromptRecord> {
     const parsed: CreatePromptInput & VersionInput =
       this.#kind === 'partial'
         ? partialAsPrompt(parseInput(createPromptPartialInputSchema, input, 'prompt partial'))
@@ -398,30 +399,34 @@ export class PromptRepository {
       created_at: now,
       created_by: actor,
     };
-    await writeTransaction(this.#context, async (transaction) => {
-      const holder = await this.#nameHolder(transaction, slug);
-      if (holder) {
-        throw new StoreError(
-          'conflict',
-          `a ${holder.kind === 'partial' ? 'prompt partial' : 'prompt'} "${slug}" already exists`,
-        );
-      }
-      // A collection named by its slug is kept by its id (one that is not made here, as given).
-      prompt = {
-        ...prompt,
-        collection_id: (await collectionIdOf(transaction, prompt.collection_id)) ?? null,
-      };
-      await transaction.insertInto('prompts').values(prompt).execute();
-      await transaction.insertInto('prompt_versions').values(version).execute();
-      await recordAudit(transaction, {
-        at: now,
-        actor,
-        action: 'create',
-        entity: this.#entity,
-        entityId: prompt.id,
-        after: audited(prompt, version, version),
-      });
-    });
+    await writeTransaction(
+      this.#context,
+      async (transaction) => {
+        const holder = await this.#nameHolder(transaction, slug);
+        if (holder) {
+          throw new StoreError(
+            'conflict',
+            `a ${holder.kind === 'partial' ? 'prompt partial' : 'prompt'} "${slug}" already exists`,
+          );
+        }
+        // A collection named by its slug is kept by its id (one that is not made here, as given).
+        prompt = {
+          ...prompt,
+          collection_id: (await collectionIdOf(transaction, prompt.collection_id)) ?? null,
+        };
+        await transaction.insertInto('prompts').values(prompt).execute();
+        await transaction.insertInto('prompt_versions').values(version).execute();
+        await recordAudit(transaction, {
+          at: now,
+          actor,
+          action: 'create',
+          entity: this.#entity,
+          entityId: prompt.id,
+          after: audited(prompt, version, version),
+        });
+      },
+      basis,
+    );
     return toRecord(prompt, version);
   }
 
@@ -514,111 +519,133 @@ export class PromptRepository {
    * version (latest + 1) whose other fields are the latest version's. The published version stays.
    * `input` is an {@link UpdatePromptInput}, validated here; an empty one is `invalid`.
    */
-  async update(reference: string, input: unknown, actor: Actor): Promise<PromptRecord> {
+  async update(
+    reference: string,
+    input: unknown,
+    actor: Actor,
+    basis: WriteBasis = {},
+  ): Promise<PromptRecord> {
     const parsed: z.output<typeof updatePromptInputSchema> =
       this.#kind === 'partial'
         ? partialChangeAsPrompt(parseInput(updatePromptPartialInputSchema, input, 'prompt partial'))
         : parseInput(updatePromptInputSchema, input, 'prompt');
     const now = this.#context.now();
-    return writeTransaction(this.#context, async (transaction) => {
-      const prompt = await this.#findPrompt(transaction, reference);
-      if (!prompt) throw notFoundError(this.#noun, reference);
-      const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
-      const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
-      let newest = latest;
-      if (givesVersionField(parsed)) {
-        newest = {
-          id: newId(),
-          prompt_id: prompt.id,
-          version: prompt.latest_version + 1,
-          ...contentOf(parsed, latest),
-          created_at: now,
-          created_by: actor,
+    return writeTransaction(
+      this.#context,
+      async (transaction) => {
+        const prompt = await this.#findPrompt(transaction, reference);
+        if (!prompt) throw notFoundError(this.#noun, reference);
+        const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
+        const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
+        let newest = latest;
+        if (givesVersionField(parsed)) {
+          newest = {
+            id: newId(),
+            prompt_id: prompt.id,
+            version: prompt.latest_version + 1,
+            ...contentOf(parsed, latest),
+            created_at: now,
+            created_by: actor,
+          };
+          await transaction.insertInto('prompt_versions').values(newest).execute();
+        }
+        const next: PromptRow = {
+          ...prompt,
+          ...(parsed.name === undefined ? {} : { name: parsed.name }),
+          ...(parsed.collection_id === undefined
+            ? {}
+            : { collection_id: (await collectionIdOf(transaction, parsed.collection_id)) ?? null }),
+          latest_version: newest.version,
+          updated_at: now,
         };
-        await transaction.insertInto('prompt_versions').values(newest).execute();
-      }
-      const next: PromptRow = {
-        ...prompt,
-        ...(parsed.name === undefined ? {} : { name: parsed.name }),
-        ...(parsed.collection_id === undefined
-          ? {}
-          : { collection_id: (await collectionIdOf(transaction, parsed.collection_id)) ?? null }),
-        latest_version: newest.version,
-        updated_at: now,
-      };
-      await transaction.updateTable('prompts').set(next).where('id', '=', prompt.id).execute();
-      await recordAudit(transaction, {
-        at: now,
-        actor,
-        action: 'update',
-        entity: this.#entity,
-        entityId: prompt.id,
-        before: audited(prompt, published, latest),
-        after: audited(next, published, newest),
-      });
-      return toRecord(next, published);
-    });
+        await transaction.updateTable('prompts').set(next).where('id', '=', prompt.id).execute();
+        await recordAudit(transaction, {
+          at: now,
+          actor,
+          action: 'update',
+          entity: this.#entity,
+          entityId: prompt.id,
+          before: audited(prompt, published, latest),
+          after: audited(next, published, newest),
+        });
+        return toRecord(next, published);
+      },
+      basis,
+    );
   }
 
   /** Makes `version` the one requests without a suffix get; a version the prompt lacks is `not_found`. */
-  async publish(reference: string, version: number, actor: Actor): Promise<PromptRecord> {
+  async publish(
+    reference: string,
+    version: number,
+    actor: Actor,
+    basis: WriteBasis = {},
+  ): Promise<PromptRecord> {
     if (!isVersionNumber(version)) {
       throw new StoreError('invalid', 'invalid prompt version: version: expected a positive integer', {
         issues: [{ path: 'version', message: 'expected a positive integer' }],
       });
     }
     const now = this.#context.now();
-    return writeTransaction(this.#context, async (transaction) => {
-      const prompt = await this.#findPrompt(transaction, reference);
-      if (!prompt) throw notFoundError(this.#noun, reference);
-      const target = await transaction
-        .selectFrom('prompt_versions')
-        .selectAll()
-        .where('prompt_id', '=', prompt.id)
-        .where('version', '=', version)
-        .executeTakeFirst();
-      if (!target)
-        throw new StoreError('not_found', `the ${this.#noun} "${prompt.slug}" has no version ${version}`);
-      const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
-      const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
-      const next: PromptRow = { ...prompt, published_version: version, updated_at: now };
-      await transaction
-        .updateTable('prompts')
-        .set({ published_version: version, updated_at: now })
-        .where('id', '=', prompt.id)
-        .execute();
-      await recordAudit(transaction, {
-        at: now,
-        actor,
-        action: 'publish',
-        entity: this.#entity,
-        entityId: prompt.id,
-        before: audited(prompt, published, latest),
-        after: audited(next, target, latest),
-      });
-      return toRecord(next, target);
-    });
+    return writeTransaction(
+      this.#context,
+      async (transaction) => {
+        const prompt = await this.#findPrompt(transaction, reference);
+        if (!prompt) throw notFoundError(this.#noun, reference);
+        const target = await transaction
+          .selectFrom('prompt_versions')
+          .selectAll()
+          .where('prompt_id', '=', prompt.id)
+          .where('version', '=', version)
+          .executeTakeFirst();
+        if (!target)
+          throw new StoreError('not_found', `the ${this.#noun} "${prompt.slug}" has no version ${version}`);
+        const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
+        const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
+        const next: PromptRow = { ...prompt, published_version: version, updated_at: now };
+        await transaction
+          .updateTable('prompts')
+          .set({ published_version: version, updated_at: now })
+          .where('id', '=', prompt.id)
+          .execute();
+        await recordAudit(transaction, {
+          at: now,
+          actor,
+          action: 'publish',
+          entity: this.#entity,
+          entityId: prompt.id,
+          before: audited(prompt, published, latest),
+          after: audited(next, target, latest),
+        });
+        return toRecord(next, target);
+      },
+      basis,
+    );
   }
 
   /** Deletes a prompt and its versions (the audit log keeps the published and the latest). */
-  async delete(reference: string, actor: Actor): Promise<void> {
+  async delete(reference: string, actor: Actor, basis: WriteBasis = {}): Promise<void> {
     const now = this.#context.now();
-    await writeTransaction(this.#context, async (transaction) => {
-      const prompt = await this.#findPrompt(transaction, reference);
-      if (!prompt) throw notFoundError(this.#noun, reference);
-      const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
-      const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
-      await transaction.deleteFrom('prompt_versions').where('prompt_id', '=', prompt.id).execute();
-      await transaction.deleteFrom('prompts').where('id', '=', prompt.id).execute();
-      await recordAudit(transaction, {
-        at: now,
-        actor,
-        action: 'delete',
-        entity: this.#entity,
-        entityId: prompt.id,
-        before: audited(prompt, published, latest),
-      });
-    });
+    await writeTransaction(
+      this.#context,
+      async (transaction) => {
+        const prompt = await this.#findPrompt(transaction, reference);
+        if (!prompt) throw notFoundError(this.#noun, reference);
+        const published = await this.#versionRow(transaction, prompt.id, prompt.published_version);
+        const latest = await this.#versionRow(transaction, prompt.id, prompt.latest_version);
+        await transaction.deleteFrom('prompt_versions').where('prompt_id', '=', prompt.id).execute();
+        await transaction.deleteFrom('prompts').where('id', '=', prompt.id).execute();
+        await recordAudit(transaction, {
+          at: now,
+          actor,
+          action: 'delete',
+          entity: this.#entity,
+          entityId: prompt.id,
+          before: audited(prompt, published, latest),
+        });
+      },
+      basis,
+    );
   }
 
   /** Every version of a prompt, newest first; a `not_found` {@link StoreError} for an unknown prompt. */

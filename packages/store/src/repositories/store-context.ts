@@ -27,6 +27,25 @@ export interface StoreContext {
 }
 
 /**
+ * What a write's caller checked before it, beyond the record it writes: `checkedAt` is the version
+ * of the catalog snapshot (`CatalogSnapshot.version`) its checks of other records read (that a
+ * config's virtual keys exist, that no config names a key being deleted). The write is refused as
+ * stale ({@link isStaleCheck}) when any other change was committed after that version, so a check
+ * and its write act as one: two replicas deleting a key and saving a config naming it at the same
+ * instant cannot both pass. The caller reloads its snapshot and checks again.
+ */
+export interface WriteBasis {
+  readonly checkedAt?: number;
+}
+
+const STALE_CHECK_MESSAGE = 'another change was saved while this one was being checked; try again';
+
+/** Whether `error` is a write refused because its checks read a snapshot older than the database. */
+export function isStaleCheck(error: unknown): boolean {
+  return error instanceof StoreError && error.stale;
+}
+
+/**
  * Runs `change` in one transaction that also bumps the change counter (so every replica reloads
  * its snapshot) and then refreshes this process's snapshot. A failure leaves nothing half-applied.
  *
@@ -37,20 +56,27 @@ export interface StoreContext {
  * (both answered 200), and two new versions of one config or prompt both took the same number and
  * one failed as a 409 "already exists". Once the lock is held, each statement of `change` reads
  * what earlier transactions committed. Admin writes are rare; the request log, last-used times and
- * limits' spend are written outside this function and never wait for it.
+ * limits' spend are written outside this function and never wait for it. With `basis.checkedAt` the
+ * write is refused as stale when another change was committed after the caller's checks read the
+ * catalog (see {@link WriteBasis}).
  */
 export async function writeTransaction<T>(
   context: StoreContext,
   change: (transaction: Transaction<Database>) => Promise<T>,
+  basis: WriteBasis = {},
 ): Promise<T> {
   let result: T;
   try {
     result = await context.db.transaction().execute(async (transaction) => {
-      await transaction
+      const bumped = await transaction
         .updateTable('pk_state')
         .set((expression) => ({ version: expression('version', '+', 1) }))
         .where('id', '=', 1)
-        .execute();
+        .returning('version')
+        .executeTakeFirstOrThrow();
+      if (basis.checkedAt !== undefined && Number(bumped.version) !== basis.checkedAt + 1) {
+        throw new StoreError('conflict', STALE_CHECK_MESSAGE, { stale: true });
+      }
       return change(transaction);
     });
   } catch (error) {

@@ -23,6 +23,7 @@ import {
   readOnlyError,
   recordAudit,
   type StoreContext,
+  type WriteBasis,
   writeTransaction,
 } from './store-context.js';
 
@@ -449,22 +450,29 @@ export class VirtualKeyRepository {
     });
   }
 
-  /** Deletes a key (its audit entries stay, credentials masked). */
-  async delete(reference: string, actor: Actor): Promise<void> {
+  /**
+   * Deletes a key (its audit entries stay, credentials masked). `basis`: what the caller checked
+   * first (that no config or prompt uses the key), see {@link WriteBasis}.
+   */
+  async delete(reference: string, actor: Actor, basis: WriteBasis = {}): Promise<void> {
     this.#refuseFileManaged(reference);
     const now = this.#context.now();
-    await writeTransaction(this.#context, async (transaction) => {
-      const row = await this.#findRow(transaction, reference);
-      if (!row) throw notFoundError('virtual key', reference);
-      await transaction.deleteFrom('virtual_keys').where('id', '=', row.id).execute();
-      await recordAudit(transaction, {
-        at: now,
-        actor,
-        action: 'delete',
-        entity: 'virtual_key',
-        entityId: row.id,
-        before: virtualKeyRecordOfRow(row),
-      });
-    });
+    await writeTransaction(
+      this.#context,
+      async (transaction) => {
+        const row = await this.#findRow(transaction, reference);
+        if (!row) throw notFoundError('virtual key', reference);
+        await transaction.deleteFrom('virtual_keys').where('id', '=', row.id).execute();
+        await recordAudit(transaction, {
+          at: now,
+          actor,
+          action: 'delete',
+          entity: 'virtual_key',
+          entityId: row.id,
+          before: virtualKeyRecordOfRow(row),
+        });
+      },
+      basis,
+    );
   }
 }
