@@ -36,7 +36,11 @@ import { settingsRecordsOf } from './settings/settings-records.js';
 import { settingsGatewayKeyProblem } from './settings/stored-gateway-keys.js';
 import { breakerStoreFromEnvironment } from './stores/breaker-store-from-environment.js';
 import { cacheStoreFromEnvironment } from './stores/cache-store-from-environment.js';
-import { createRedisClient, redisUrlFromEnvironment } from './stores/redis-client.js';
+import {
+  createRedisClient,
+  redisKeyPrefixFromEnvironment,
+  redisUrlFromEnvironment,
+} from './stores/redis-client.js';
 import { createExportFailureWarning } from './tracing/export-failures.js';
 import { startTracing } from './tracing/tracing.js';
 import { VERSION } from './version.js';
@@ -65,6 +69,7 @@ async function main(): Promise<void> {
   // A PK_REDIS_URL no store uses is checked too: its typo would otherwise wait for the day a store
   // is switched to Redis.
   if (process.env.PK_REDIS_URL) redisUrlFromEnvironment(process.env);
+  const redisKeyPrefix = redisKeyPrefixFromEnvironment(process.env);
   // A spill file the gateway could not write would lose records at the first shutdown with the store down.
   if (logStore.enabled && logStore.spillPath !== undefined) await checkSpillPath(logStore.spillPath);
   await checkListenHostResolves('HOST', options.host);
@@ -100,6 +105,14 @@ async function main(): Promise<void> {
     },
     (message) => warn(message),
   );
+  if (
+    process.env.PK_REDIS_KEY_PREFIX &&
+    [cache, breakers, limits].every((chosen) => chosen.kind !== 'redis')
+  ) {
+    warn(
+      'PK_REDIS_KEY_PREFIX is set but no store uses Redis (PK_CACHE_STORE, PK_BREAKER_STORE and PK_LIMITS_STORE are memory): it applies only to Redis keys',
+    );
+  }
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
   // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
   // PK_STREAM_IDLE_TIMEOUT_MS bounds the silence inside an answer's body (undici's `bodyTimeout`).
@@ -215,6 +228,7 @@ async function main(): Promise<void> {
               retentionSeconds: settings.semanticCache?.retentionSeconds ?? 604_800,
               onEntry,
               onError: warnRedis,
+              keyPrefix: redisKeyPrefix,
             }),
         }
       : {}),

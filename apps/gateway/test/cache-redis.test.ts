@@ -165,7 +165,7 @@ describe.runIf(runs)('Redis cache store', () => {
     }
   });
 
-  it('semantic entries stored by one replica are found by another within a second, and reloaded at start', async () => {
+  it('semantic entries stored by one replica are found by another within a second, and reloaded at start; every key under PK_REDIS_KEY_PREFIX', async () => {
     const original = `Which river flows through Paris? ${runId}`;
     const similar = `Name the river of Paris ${runId}`;
     const embeddings = await startMockEmbeddings(
@@ -181,7 +181,12 @@ describe.runIf(runs)('Redis cache store', () => {
         settingsPath,
         JSON.stringify({
           virtual_keys: {
-            chat: { provider: 'openai', api_key: 'sk-chat', options: { custom_host: `${upstream.url}/v1` } },
+            chat: {
+              provider: 'openai',
+              api_key: 'sk-chat',
+              options: { custom_host: `${upstream.url}/v1` },
+              rate_limits: [{ type: 'requests', unit: 'rpm', value: 1000 }],
+            },
             embedder: {
               provider: 'openai',
               api_key: 'sk-embed',
@@ -191,9 +196,14 @@ describe.runIf(runs)('Redis cache store', () => {
           semantic_cache: { virtual_key: 'embedder', model: 'text-embedding-3-small', retention_seconds: 60 },
         }),
       );
+      // Cache, vectors, breakers and limits all in Redis, under this run's own prefix.
+      const prefix = `pk-test:${runId}:`;
       const env = {
         PK_CACHE_STORE: 'redis',
+        PK_BREAKER_STORE: 'redis',
+        PK_LIMITS_STORE: 'redis',
         PK_REDIS_URL: 'redis://127.0.0.1:6379',
+        PK_REDIS_KEY_PREFIX: prefix,
         PK_SETTINGS: settingsPath,
       };
       const semanticAsk = async (gateway: GatewayProcess, text: string) => {
@@ -215,14 +225,10 @@ describe.runIf(runs)('Redis cache store', () => {
         return response.headers.get('x-portkey-cache-status');
       };
       const redis = new Redis('redis://127.0.0.1:6379');
-      const cacheKeysBefore = new Set(await redis.keys('pk:c:*'));
-      // The keyless gateway's vector stream: removed afterwards unless it was there before the test.
-      const vectorStream = 'pk:sv:{anonymous}';
-      const streamExisted = (await redis.exists(vectorStream)) === 1;
+      const unprefixedBefore = new Set(await redis.keys('pk:*'));
       cleanUps.push(async () => {
-        const created = (await redis.keys('pk:c:*')).filter((key) => !cacheKeysBefore.has(key));
+        const created = await redis.keys(`${prefix}*`);
         if (created.length > 0) await redis.del(...created);
-        if (!streamExisted) await redis.del(vectorStream);
         await redis.quit();
       });
       const first = await startGateway(env);
@@ -235,6 +241,25 @@ describe.runIf(runs)('Redis cache store', () => {
       gateways.push(third);
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await semanticAsk(third, similar)).toBe('SEMANTIC HIT');
+      // A target that fails counts against its breaker, in Redis too.
+      const failing = await fetch(`${first.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-config': JSON.stringify({
+            strategy: { mode: 'fallback', cb_config: { failure_threshold: 5, cooldown_interval: 60_000 } },
+            targets: [{ virtual_key: 'chat' }],
+          }),
+        },
+        body: JSON.stringify({ model: 'fail-500', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(failing.status).toBe(500);
+      const kinds = new Set(
+        (await redis.keys(`${prefix}*`)).map((key) => key.slice(prefix.length).split(/[:{]/)[0]),
+      );
+      expect([...kinds].sort()).toEqual(['breaker', 'c', 'limits', 'sv']);
+      const unprefixed = (await redis.keys('pk:*')).filter((key) => !unprefixedBefore.has(key));
+      expect(unprefixed).toEqual([]);
     } finally {
       await embeddings.close();
     }

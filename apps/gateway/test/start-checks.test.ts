@@ -36,6 +36,7 @@ describe('the gateway process at start', () => {
       [{ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'notaurl' }, 'PK_REDIS_URL must be a redis://'],
       // Set while no store uses Redis: checked all the same.
       [{ PK_REDIS_URL: 'localhost:6379' }, 'PK_REDIS_URL must be a redis:// or rediss:// URL'],
+      [{ PK_REDIS_KEY_PREFIX: 'pk:{prod}:' }, 'PK_REDIS_KEY_PREFIX must be 1-64 characters without {, }'],
       [{ HOST: 'http://0.0.0.0' }, 'HOST must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::; no brackets'],
       [{ HOST: '0.0.0.0:8787' }, 'HOST must be an IP address'],
       [{ HOST: 'no-such-host.invalid' }, 'HOST must be an IP address or a host name this machine resolves'],
@@ -168,18 +169,22 @@ describe('the gateway process at start', () => {
     }
   }, 60_000);
 
-  it('warns in one JSON log line of a limits variable the memory store does not use, and starts', async () => {
-    const gateway = await startGateway({ PK_LIMITS_KEY_PREFIX: 'mine:' });
+  it('warns in one JSON log line of each Redis variable the memory stores do not use, and starts', async () => {
+    const gateway = await startGateway({ PK_LIMITS_KEY_PREFIX: 'mine:', PK_REDIS_KEY_PREFIX: 'ours:' });
     running.push(gateway);
     const warnings = gateway
       .output()
       .split('\n')
-      .filter((line) => line.includes('PK_LIMITS_KEY_PREFIX'));
-    expect(warnings).toHaveLength(1);
+      .filter((line) => line.includes('_KEY_PREFIX'));
+    expect(warnings).toHaveLength(2);
     expect(JSON.parse(warnings[0] ?? '')).toMatchObject({
       level: 40,
       pid: gateway.child.pid,
       msg: 'PK_LIMITS_KEY_PREFIX is set but PK_LIMITS_STORE is memory: it applies only with PK_LIMITS_STORE=redis',
+    });
+    expect(JSON.parse(warnings[1] ?? '')).toMatchObject({
+      level: 40,
+      msg: 'PK_REDIS_KEY_PREFIX is set but no store uses Redis (PK_CACHE_STORE, PK_BREAKER_STORE and PK_LIMITS_STORE are memory): it applies only to Redis keys',
     });
     expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
   });

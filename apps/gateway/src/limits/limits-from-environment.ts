@@ -1,5 +1,9 @@
 import { StartupError } from '../server-options.js';
-import { createRedisClient, redisUrlFromEnvironment } from '../stores/redis-client.js';
+import {
+  createRedisClient,
+  redisKeyPrefixFromEnvironment,
+  redisUrlFromEnvironment,
+} from '../stores/redis-client.js';
 import { DEFAULT_MAX_TOKENS } from './estimate.js';
 import { createRedisLimitStore } from './redis-limit-store.js';
 import type { LimitsOptions } from './set-up-limits.js';
@@ -20,7 +24,8 @@ function positiveInteger(
 
 /**
  * `PK_LIMITS_STORE=memory` (default: one process) or `redis` (shared by every replica at
- * `PK_REDIS_URL`, keys under `PK_LIMITS_KEY_PREFIX`, default `pk:limits:`); `PK_REPLICAS` (default 1),
+ * `PK_REDIS_URL`, keys under `PK_LIMITS_KEY_PREFIX`, default `pk:limits:` with `pk:` being
+ * `PK_REDIS_KEY_PREFIX`); `PK_REPLICAS` (default 1),
  * `PK_LIMITS_DEFAULT_MAX_TOKENS` (default 4096), `PK_LIMITS_HOLD_TTL_MS` (default 600 000),
  * `PK_LIMITS_TIMEOUT_MS` (one Redis command, default 500).
  */
@@ -44,7 +49,7 @@ export function limitsFromEnvironment(
     throw new StartupError(`PK_LIMITS_STORE must be memory or redis, got ${JSON.stringify(kind)}`);
   // Checked with either store: a bad value is refused even where it would do nothing yet.
   const commandTimeoutMs = positiveInteger(env, 'PK_LIMITS_TIMEOUT_MS', 500, 60_000);
-  const prefix = env.PK_LIMITS_KEY_PREFIX || 'pk:limits:';
+  const prefix = env.PK_LIMITS_KEY_PREFIX || `${redisKeyPrefixFromEnvironment(env)}limits:`;
   if (/[{}]/.test(prefix)) throw new StartupError('PK_LIMITS_KEY_PREFIX must not contain { or }');
   if (kind === 'memory') {
     const unused = ['PK_LIMITS_KEY_PREFIX', 'PK_LIMITS_TIMEOUT_MS'].filter((name) => env[name]);

@@ -2,7 +2,7 @@ import { createMemoryBreakerStore, type InspectableBreakerStore } from '@pk/conf
 import { StartupError } from '../server-options.js';
 import { createFallbackBreakerStore } from './fallback-breaker-store.js';
 import { createRedisBreakerStore } from './redis-breaker-store.js';
-import { createRedisClient, redisUrlFromEnvironment } from './redis-client.js';
+import { createRedisClient, redisKeyPrefixFromEnvironment, redisUrlFromEnvironment } from './redis-client.js';
 
 /** The circuit-breaker store the environment chooses, and how to close it. */
 export interface ChosenBreakerStore {
@@ -40,7 +40,8 @@ export function breakerStoreFromEnvironment(
       commandTimeoutMs: 200,
       onError: onRedisError,
     });
-    const store = createFallbackBreakerStore(createRedisBreakerStore(client), onRedisError);
+    const prefix = `${redisKeyPrefixFromEnvironment(env)}breaker:`;
+    const store = createFallbackBreakerStore(createRedisBreakerStore(client, { prefix }), onRedisError);
     return {
       store,
       kind,

@@ -1,7 +1,7 @@
 import { type CacheStore, createMemoryCacheStore, DEFAULT_CACHE_MAX_BYTES } from '@pk/config/cache';
 import { createRedisCacheStore } from '../cache/redis-cache-store.js';
 import { StartupError } from '../server-options.js';
-import { createRedisClient, redisUrlFromEnvironment } from './redis-client.js';
+import { createRedisClient, redisKeyPrefixFromEnvironment, redisUrlFromEnvironment } from './redis-client.js';
 
 /** The response cache's store, as the environment chooses it, and how to close it. */
 export interface ChosenCacheStore {
@@ -46,7 +46,7 @@ export function cacheStoreFromEnvironment(
   const redisUrl = redisUrlFromEnvironment(env);
   const client = createRedisClient(redisUrl, { onError: onRedisError });
   return {
-    store: createRedisCacheStore(client),
+    store: createRedisCacheStore(client, undefined, redisKeyPrefixFromEnvironment(env)),
     kind,
     redisUrl,
     close: async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StartupError } from '../server-options.js';
-import { redisUrlFromEnvironment } from './redis-client.js';
+import { redisKeyPrefixFromEnvironment, redisUrlFromEnvironment } from './redis-client.js';
 
 describe('PK_REDIS_URL', () => {
   it('defaults to the local Redis, and takes redis:// and rediss:// URLs', () => {
@@ -24,4 +24,22 @@ describe('PK_REDIS_URL', () => {
       'PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got http://user:***@cache:6379',
     );
   });
+});
+
+describe('PK_REDIS_KEY_PREFIX', () => {
+  it('defaults to pk:, and takes a prefix of its own', () => {
+    expect(redisKeyPrefixFromEnvironment({})).toBe('pk:');
+    expect(redisKeyPrefixFromEnvironment({ PK_REDIS_KEY_PREFIX: '' })).toBe('pk:');
+    expect(redisKeyPrefixFromEnvironment({ PK_REDIS_KEY_PREFIX: 'staging:pk:' })).toBe('staging:pk:');
+  });
+
+  it.each(['a{b', 'tenant}', 'two words', 'tab\t', 'nul\u0000', 'x'.repeat(65)])(
+    'refuses %j at start (braces would break Redis Cluster hash tags)',
+    (value) => {
+      expect(() => redisKeyPrefixFromEnvironment({ PK_REDIS_KEY_PREFIX: value })).toThrow(StartupError);
+      expect(() => redisKeyPrefixFromEnvironment({ PK_REDIS_KEY_PREFIX: value })).toThrow(
+        /^PK_REDIS_KEY_PREFIX must be 1-64 characters without \{, \}, whitespace or control characters/,
+      );
+    },
+  );
 });

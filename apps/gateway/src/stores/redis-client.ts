@@ -38,6 +38,27 @@ export function redisUrlFromEnvironment(env: Readonly<Record<string, string | un
   return value;
 }
 
+/** What every key pk writes to Redis begins with, unless `PK_REDIS_KEY_PREFIX` says otherwise. */
+export const DEFAULT_REDIS_KEY_PREFIX = 'pk:';
+
+/**
+ * `PK_REDIS_KEY_PREFIX` (default `pk:`): what every key pk writes to Redis begins with, in place of
+ * `pk:`: the cache's `pk:c:…`, semantic vectors' `pk:sv:{tenant}`, breakers' `pk:breaker:{…}` and
+ * limits' `pk:limits:…` (unless `PK_LIMITS_KEY_PREFIX` names theirs). Deployments sharing one Redis
+ * keep apart with it where a database number cannot part them (a Redis Cluster has only database 0).
+ * No `{` or `}` (keys carry Redis Cluster hash tags), whitespace or control character; 64 at most.
+ */
+export function redisKeyPrefixFromEnvironment(env: Readonly<Record<string, string | undefined>>): string {
+  const value = env.PK_REDIS_KEY_PREFIX;
+  if (value === undefined || value === '') return DEFAULT_REDIS_KEY_PREFIX;
+  if (value.length > 64 || /[{}\s\p{Cc}]/u.test(value)) {
+    throw new StartupError(
+      `PK_REDIS_KEY_PREFIX must be 1-64 characters without {, }, whitespace or control characters (staging:pk:), got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
 /** Options of {@link createRedisClient}. */
 export interface RedisClientOptions {
   /** Milliseconds one command may take before it fails (default 250): a slow Redis never stalls a request. */

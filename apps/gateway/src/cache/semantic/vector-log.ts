@@ -10,10 +10,6 @@ export interface VectorLog {
   close(): void;
 }
 
-const streamOf = (tenant: string): string => `pk:sv:{${tenant}}`;
-/** The tenant of a stream named by {@link streamOf}. */
-const tenantOf = (stream: string): string => stream.slice('pk:sv:{'.length, -1);
-
 function toBase64(vector: Float32Array): string {
   return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
 }
@@ -32,7 +28,8 @@ function fieldsOf(raw: string[]): Record<string, string> {
 }
 
 /**
- * Vectors in Redis streams, one per tenant (`pk:sv:{tenant}`, trimmed by age): every replica appends
+ * Vectors in Redis streams, one per tenant (`pk:sv:{tenant}`, `pk:` being `keyPrefix`, trimmed by
+ * age): every replica appends
  * the vectors it stores and follows the streams of the tenants it serves, so an entry stored by one
  * replica is found by the others within a second, and reloaded at start. `tenants` is asked again
  * before every read, so a tenant created at run time is followed from then on (its stream read from
@@ -45,8 +42,14 @@ export function createRedisVectorLog(options: {
   readonly retentionSeconds: number;
   readonly onEntry: (entry: IndexedVector) => void;
   readonly onError: (error: unknown) => void;
+  /** What every key begins with (`PK_REDIS_KEY_PREFIX`, default `pk:`). */
+  readonly keyPrefix?: string;
 }): VectorLog {
   const { writer, reader, onEntry } = options;
+  const streamPrefix = `${options.keyPrefix ?? 'pk:'}sv:{`;
+  const streamOf = (tenant: string): string => `${streamPrefix}${tenant}}`;
+  /** The tenant of a stream named by `streamOf`. */
+  const tenantOf = (stream: string): string => stream.slice(streamPrefix.length, -1);
   const origin = `${process.pid}-${Math.random().toString(36).slice(2)}`;
   const lastIds = new Map([...options.tenants()].map((tenant) => [streamOf(tenant), '0-0']));
   let closed = false;
