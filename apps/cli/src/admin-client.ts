@@ -19,6 +19,11 @@ export interface AdminClient {
    * throws a {@link CliError}. No time limit: `signal` ends it.
    */
   open(pathAndQuery: string, signal?: AbortSignal): Promise<Response>;
+  /**
+   * Throws what {@link call} would for a missing or unusable `PK_ADMIN_KEY`: a command checks it
+   * before asking for a secret at the terminal, not after it was typed.
+   */
+  checkKey(): void;
 }
 
 /** The gateway's URL from `PK_URL` (with or without a trailing `/v1`). */
@@ -81,22 +86,29 @@ export function createAdminClient(env: Readonly<Record<string, string | undefine
       EXIT.failure,
     );
   };
+  const usableKey = (): string => {
+    if (!key) {
+      throw new CliError(
+        'PK_ADMIN_KEY is not set: export the admin key `pk init` printed (or one from `pk keys create --admin`)',
+        EXIT.unauthorized,
+      );
+    }
+    // fetch would throw a bare TypeError for it, reported as an unreachable gateway.
+    if (!HEADER_SAFE.test(key)) {
+      throw new CliError(
+        'PK_ADMIN_KEY holds a character an HTTP header cannot carry (a line break inside it, or one that is not ASCII): export the key exactly as pk printed it',
+        EXIT.unauthorized,
+      );
+    }
+    return key;
+  };
   return {
     url,
+    checkKey: () => {
+      usableKey();
+    },
     async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-      if (!key) {
-        throw new CliError(
-          'PK_ADMIN_KEY is not set: export the admin key `pk init` printed (or one from `pk keys create --admin`)',
-          EXIT.unauthorized,
-        );
-      }
-      // fetch would throw a bare TypeError for it, reported as an unreachable gateway.
-      if (!HEADER_SAFE.test(key)) {
-        throw new CliError(
-          'PK_ADMIN_KEY holds a character an HTTP header cannot carry (a line break inside it, or one that is not ASCII): export the key exactly as pk printed it',
-          EXIT.unauthorized,
-        );
-      }
+      const key = usableKey();
       let response: Response;
       try {
         response = await fetch(`${url}/v1${path}`, {

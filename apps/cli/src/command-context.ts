@@ -4,8 +4,8 @@ import type { Output } from './output.js';
 /** What every command gets from the process (passed in, so commands read no global state). */
 export interface CommandContext {
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Reads all of stdin (a secret piped in with `-`). */
-  readonly readStdin: () => Promise<string>;
+  /** Reads all of stdin (a secret piped in with `-`); `secret`: at a terminal, one line typed unseen. */
+  readonly readStdin: (purpose?: 'secret') => Promise<string>;
   /**
    * Calls `handler` on Ctrl-C (SIGINT) instead of ending the process, until the returned function is
    * called; a second Ctrl-C ends the process at once.

@@ -1,9 +1,42 @@
 import { CommanderError } from 'commander';
 import { CliError, EXIT } from './exit-codes.js';
+import { HiddenLine } from './hidden-line.js';
 import { createProgram } from './program.js';
 
-/** All of stdin as text (for a secret or a config piped in with `-`). */
-async function readStdin(): Promise<string> {
+/**
+ * Reads one line typed at the terminal with nothing shown (the terminal in raw mode), for a secret
+ * given as `-` at a terminal: the terminal's own echo would leave it on screen and in scrollback.
+ * Ctrl-C ends pk (raw mode turns it into a key, not a signal).
+ */
+function readHiddenLine(): Promise<string> {
+  const stdin = process.stdin;
+  const line = new HiddenLine();
+  // Raw before the prompt shows: a key typed at once is not echoed by the terminal either.
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  process.stderr.write('secret (not shown; end with Enter): ');
+  return new Promise((resolve) => {
+    const onData = (text: string) => {
+      const state = line.feed(text);
+      if (state === 'typing') return;
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+      if (state === 'interrupted') process.exit(EXIT.interrupted);
+      resolve(line.value);
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+  });
+}
+
+/**
+ * All of stdin as text (a secret or a config piped in with `-`); a secret at a terminal is one line
+ * typed unseen.
+ */
+async function readStdin(purpose?: 'secret'): Promise<string> {
+  if (purpose === 'secret' && process.stdin.isTTY) return readHiddenLine();
   if (process.stdin.isTTY) process.stderr.write('reading from stdin (end with Ctrl-D)…\n');
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

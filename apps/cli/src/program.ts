@@ -19,7 +19,7 @@ export interface ProgramIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdout: Output['stdout'];
   readonly stderr: Output['stderr'];
-  readonly readStdin: () => Promise<string>;
+  readonly readStdin: (purpose?: 'secret') => Promise<string>;
   /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
   readonly onInterrupt: (handler: () => void) => () => void;
 }

@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { CliError, EXIT } from './exit-codes.js';
 
 /** Where a secret may come from: never the command line itself. */
-export const SECRET_SOURCES = 'env:NAME (an environment variable), file:PATH, or - (read from stdin)';
+export const SECRET_SOURCES =
+  'env:NAME (an environment variable), file:PATH, or - (read from stdin; typed unseen at a terminal)';
 
 /** What reading a secret needs from the process. */
 export interface SecretInput {
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Reads all of stdin (called at most once). */
-  readonly readStdin: () => Promise<string>;
+  /** Reads all of stdin (called at most once); `secret`: at a terminal, one line typed unseen. */
+  readonly readStdin: (purpose?: 'secret') => Promise<string>;
 }
 
 /**
@@ -19,7 +20,7 @@ export interface SecretInput {
 export async function readSecret(reference: string, what: string, input: SecretInput): Promise<string> {
   let value: string | undefined;
   if (reference === '-') {
-    value = await input.readStdin();
+    value = await input.readStdin('secret');
   } else if (reference.startsWith('env:')) {
     const name = reference.slice(4);
     value = input.env[name];

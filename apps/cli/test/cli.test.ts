@@ -8,7 +8,7 @@ import { seedRequestLogs } from '@pk/store/testing';
 import OpenAI from 'openai';
 import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type GatewayProcess, runPk, startGateway, startPk } from './support/processes.js';
+import { type GatewayProcess, runPk, runPkAtTerminal, startGateway, startPk } from './support/processes.js';
 
 // Every pk command, run as users run it (the built CLI as a process), against the built gateway
 // started as a process on a SQLite store of its own; a mock OpenAI upstream on 127.0.0.1 shows what
@@ -17,6 +17,7 @@ const OLD_MASTER = generateMasterKey();
 const NEW_MASTER = generateMasterKey();
 const ENV_SECRET = 'sk-cli-from-env-0123456789abcdefghij';
 const STDIN_SECRET = 'sk-cli-from-stdin-0123456789abcdefgh';
+const TERMINAL_SECRET = 'sk-cli-typed-unseen-0123456789abcdef';
 const FILE_SECRET = 'sk-cli-from-file-0123456789abcdefghi';
 const ARGV_SECRET = 'sk-cli-on-argv-never-0123456789abcd';
 const ROTATED_SECRET = 'sk-cli-rotated-0123456789abcdefghijk';
@@ -422,6 +423,27 @@ describe('pk', () => {
       `${STDIN_SECRET}\n`,
     );
     expect(fromStdin.code).toBe(0);
+    // At a terminal: asked for, read with nothing shown (the terminal's echo is off while it is typed).
+    const prompt = 'secret (not shown; end with Enter): ';
+    const atTerminal = await runPkAtTerminal(
+      ['vk', 'add', 'from-terminal', ...options, '--key', '-'],
+      adminEnv(),
+      prompt,
+      TERMINAL_SECRET,
+    );
+    expect(atTerminal.code).toBe(0);
+    expect(atTerminal.output).toContain(prompt);
+    expect(atTerminal.output).not.toContain(TERMINAL_SECRET);
+    // Without an admin key, pk says so before asking for a secret (nothing is typed in vain).
+    const keyless = await runPkAtTerminal(
+      ['vk', 'add', 'never-asked', ...options, '--key', '-'],
+      adminEnv({ PK_ADMIN_KEY: '' }),
+      prompt,
+      TERMINAL_SECRET,
+    );
+    expect(keyless.code).toBe(3);
+    expect(keyless.output).toMatch(/^pk: PK_ADMIN_KEY is not set/);
+    expect(keyless.output).not.toContain(prompt);
     const secretFile = join(dir, 'key.txt');
     writeFileSync(secretFile, `${FILE_SECRET}\n`, { mode: 0o600 });
     const fromFile = await runPk(
@@ -453,11 +475,13 @@ describe('pk', () => {
     for (const [slug, secret] of [
       ['from-env', ENV_SECRET],
       ['from-stdin', STDIN_SECRET],
+      ['from-terminal', TERMINAL_SECRET],
       ['from-file', FILE_SECRET],
     ] as const) {
       expect(await chat(slug)).toBe(200);
       expect(seen.at(-1)?.authorization).toBe(`Bearer ${secret}`);
     }
+    expect((await runPk(['vk', 'rm', 'from-terminal'], adminEnv())).code).toBe(0);
     // Rotation: the new secret from a source as well, never from the command line; the next request
     // carries it.
     const onArgv = await runPk(['vk', 'replace-key', 'from-file', '--key', ARGV_SECRET], adminEnv());

@@ -61,6 +61,8 @@ export function registerIntegrations(program: Command, context: CommandContext):
     .option('--no-default-provider', 'make no provider now (add them with add-provider)')
     .action(async (slug: string, options: AddOptions) => {
       const output = context.output();
+      // Before a secret is asked for at the terminal, not after it was typed.
+      context.admin().checkKey();
       const key = options.key === undefined ? undefined : await readSecret(options.key, '--key', context);
       const configurations = await providerOptionsOf(options.option ?? [], context);
       const created = await context.admin().call<{ id: string; slug: string }>('POST', '/integrations', {
@@ -117,6 +119,8 @@ export function registerIntegrations(program: Command, context: CommandContext):
     .requiredOption('--key <source>', `the new provider API key: ${SECRET_SOURCES}`)
     .action(async (slug: string, options: { key: string }) => {
       const output = context.output();
+      // Before a secret is asked for at the terminal, not after it was typed.
+      context.admin().checkKey();
       const key = await readSecret(options.key, '--key', context);
       await context.admin().call('PUT', `/integrations/${encodeURIComponent(slug)}`, { key });
       if (output.json) printJson(output, { slug, key_replaced: true });

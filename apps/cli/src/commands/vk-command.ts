@@ -69,6 +69,8 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
       const output = context.output();
       const usageLimits = usageLimitsOfOptions(options);
       const rateLimits = rateLimitsOfOptions(options);
+      // Before a secret is asked for at the terminal, not after it was typed.
+      context.admin().checkKey();
       const key = options.key === undefined ? undefined : await readSecret(options.key, '--key', context);
       const providerOptions = await providerOptionsOf(options.option ?? [], context);
       const created = await context.admin().call<{ id: string; slug: string }>('POST', '/virtual-keys', {
@@ -121,6 +123,8 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
     .requiredOption('--key <source>', `the new provider API key: ${SECRET_SOURCES}`)
     .action(async (slug: string, options: { key: string }) => {
       const output = context.output();
+      // Before a secret is asked for at the terminal, not after it was typed.
+      context.admin().checkKey();
       const key = await readSecret(options.key, '--key', context);
       await context.admin().call('PUT', `/virtual-keys/${encodeURIComponent(slug)}`, { key });
       if (output.json) printJson(output, { slug, key_replaced: true });

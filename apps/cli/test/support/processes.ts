@@ -73,6 +73,41 @@ export async function runPk(
   return startPk(args, env, stdin).exited;
 }
 
+/** `value` as one word of a POSIX shell command line. */
+const shellWord = (value: string): string => `'${value.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Runs the built `pk` at a terminal (a pseudo-terminal made by util-linux's `script`), as a user
+ * typing at a prompt: `typed` is sent once pk's output contains `prompt` (what the terminal shows
+ * while it waits), followed by Enter. `output` is everything the terminal showed: pk's stdout and
+ * stderr, and whatever the terminal echoed of what was typed.
+ */
+export async function runPkAtTerminal(
+  args: readonly string[],
+  env: Record<string, string>,
+  prompt: string,
+  typed: string,
+): Promise<{ readonly code: number | null; readonly output: string }> {
+  const command = [process.execPath, CLI_ENTRY, ...args].map(shellWord).join(' ');
+  const child = spawn('script', ['-qefc', command, '/dev/null'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  let sent = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (!sent && output.includes(prompt)) {
+      sent = true;
+      child.stdin.write(`${typed}\r`);
+    }
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  return { code, output };
+}
+
 /** A gateway started as users start it. */
 export interface GatewayProcess {
   readonly url: string;
