@@ -49,8 +49,9 @@ import {
 } from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
+import { rawBodySummaryOf } from '../request-body/raw-body-summary.js';
 import { AttemptRecorder, overrideModelOf } from '../request-facts/attempt-recorder.js';
-import { captureBody } from '../request-facts/body-capture.js';
+import { captureBody, withJsonAnswerNoted } from '../request-facts/body-capture.js';
 import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
 import { recordPartialUsageAndCost, recordUsageAndCost } from '../request-facts/request-cost.js';
 import {
@@ -119,6 +120,21 @@ type Result = PlanResult<ProviderAnswer, UpstreamError | PkError>;
 
 /** What a `passthrough` route adds to the provider request: path, method and, for multipart, the bytes. */
 export type PassthroughRequest = Pick<ProviderRequest, 'path' | 'method' | 'rawBody' | 'contentType'>;
+
+/**
+ * The request body a log record keeps: what was sent on, but for a pass-through body that is not JSON
+ * its summary, and for a pass-through without a body (a GET, a DELETE) none, not the `{}` it is
+ * routed on.
+ */
+function loggedRequestBody(
+  rawSummary: unknown,
+  passthrough: PassthroughRequest | undefined,
+  request: FastifyRequest,
+  sent: unknown,
+): unknown {
+  if (rawSummary !== undefined) return rawSummary;
+  return passthrough !== undefined && request.body == null ? undefined : sent;
+}
 
 /** The target path of the last attempt in a trace (the one in progress when a client left). */
 function lastTriedPath(trace: readonly TraceEntry[]): string | undefined {
@@ -248,7 +264,13 @@ async function proxyRequest(
     const dialectHeaders = dialectHeadersOf(ingress, request.headers);
     if (dialectHeaders) Object.assign(providerRequest, { dialectHeaders });
   }
-  if (typeof providerRequest.body?.model === 'string') log.model = providerRequest.body.model;
+  // A body that is not JSON (a multipart upload, raw audio) is logged as what it holds, not its bytes.
+  const rawSummary =
+    passthrough?.rawBody === undefined
+      ? undefined
+      : rawBodySummaryOf(passthrough.rawBody, passthrough.contentType);
+  const loggedModel = providerRequest.body?.model ?? rawSummary?.model;
+  if (typeof loggedModel === 'string') log.model = loggedModel;
   log.stream = body.stream === true;
   // Limits: the request's own checked and held before anything is sent, a target's virtual key's
   // when that target is called; no store call for a request under none.
@@ -321,13 +343,19 @@ async function proxyRequest(
         }),
       );
       // Refused before anything was sent: the body kept is the one the hooks judged.
-      if (keepBodies) captureBody(request, 'request', shared.body);
+      if (keepBodies)
+        captureBody(request, 'request', loggedRequestBody(rawSummary, passthrough, request, shared.body));
       return replyWithFailure(reply, request, shared.denied, shared.denied.status);
     }
     providerRequest = shared.request;
   }
   // After the shared hooks: what is kept is what was sent on (redacted when a guardrail redacts).
-  if (keepBodies) captureBody(request, 'request', providerRequest.body);
+  if (keepBodies)
+    captureBody(
+      request,
+      'request',
+      loggedRequestBody(rawSummary, passthrough, request, providerRequest.body),
+    );
   const cache = createRequestCache({
     store: services.cacheStore,
     plan,
@@ -521,7 +549,10 @@ async function proxyRequest(
   }
   if (answer.kind === 'raw') {
     recordFirstByte(log, reply);
-    const bytes = answer.body instanceof Readable ? answer.body : Readable.from(answer.body);
+    const noted = keepBodies
+      ? withJsonAnswerNoted(request, answer.body, answer.headers['content-type'])
+      : answer.body;
+    const bytes = noted instanceof Readable ? noted : Readable.from(noted);
     return reply.code(answer.status).headers(answer.headers).send(bytes);
   }
   reply.hijack();

@@ -1,12 +1,9 @@
 import { newLogId, type RequestLogInput, type RequestLogWriter } from '@pk/store';
 import { type AsyncHookRuns, asyncHookRunsOf } from '../guardrails/async-hook-runs.js';
 import type { RequestEnd } from '../plugins/request-log.js';
-import { capturedBodiesOf } from '../request-facts/body-capture.js';
+import { capturedBodiesOf, MAX_LOGGED_BODY_CHARS } from '../request-facts/body-capture.js';
 import { errorMessageOf } from '../request-facts/error-answer.js';
 import { loggedHookResultsOf, withAsyncHookResults } from '../request-facts/guardrail-results.js';
-
-/** Bodies are stored up to 64 KiB each (UTF-16 code units of their JSON); longer ones are cut and flagged. */
-export const MAX_LOGGED_BODY_CHARS = 64 * 1024;
 
 function bodyText(body: unknown): { text: string; truncated: boolean } | undefined {
   if (body === undefined) return undefined;

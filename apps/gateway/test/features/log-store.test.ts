@@ -3,6 +3,7 @@ import { cost } from '@pk/prices';
 import { openStore } from '@pk/store';
 import { createTemporaryDatabase, requirePostgres, type TemporaryDatabase } from '@pk/store/testing';
 import { sql } from 'kysely';
+import OpenAI, { toFile } from 'openai';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from '../support/feature-gateway.js';
@@ -27,6 +28,27 @@ const messages = [{ role: 'user' as const, content: 'What is the capital of Fran
 const FLUSH_MS = 50;
 
 type Json = Record<string, unknown>;
+
+/** A real WAV file: 0.1 s of a 16-bit mono sine at 8 kHz (its samples are not UTF-8 text). */
+function sineWave(): Buffer {
+  const samples = Buffer.alloc(1600);
+  for (let index = 0; index < 800; index += 1)
+    samples.writeInt16LE(Math.round(Math.sin(index / 3) * 30_000), index * 2);
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(36 + samples.length, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(8000, 24);
+  header.writeUInt32LE(16_000, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(samples.length, 40);
+  return Buffer.concat([header, samples]);
+}
 
 /** The settings' one virtual key, `openai-a`, pointing at the mock. */
 const openaiVirtualKey = (mock: ProviderMock) => ({
@@ -988,6 +1010,50 @@ describe('PK_LOG_BODIES=true (SQLite)', () => {
     // Bodies never reach the stdout line.
     expect(gateway.requestLines('bodies-small')[0]).not.toHaveProperty('requestBody');
     expect(gateway.process.output()).not.toContain('x'.repeat(1000));
+  });
+
+  it('keeps a pass-through upload as its fields and a file’s name, type and size, a JSON answer as sent, and no bytes of audio', async () => {
+    const openai = (traceId: string) =>
+      new OpenAI({
+        baseURL: gateway.base,
+        apiKey: TEAM_A,
+        maxRetries: 0,
+        defaultHeaders: { 'x-portkey-virtual-key': 'openai-a', 'x-portkey-trace-id': traceId },
+      });
+    const wav = sineWave();
+    await openai('bodies-upload').audio.transcriptions.create({
+      model: 'whisper-1',
+      language: 'fr',
+      file: await toFile(wav, 'clip.wav', { type: 'audio/wav' }),
+    });
+    // The upstream got the client's bytes; the record names the model and what the form held.
+    expect(mock.received.at(-1)?.raw.includes(wav)).toBe(true);
+    const upload = await recordOf('bodies-upload');
+    expect(upload.model).toBe('whisper-1');
+    expect(JSON.parse(String(upload.request_body))).toEqual({
+      model: 'whisper-1',
+      language: 'fr',
+      file: { filename: 'clip.wav', content_type: 'audio/wav', bytes: wav.length },
+    });
+    expect(JSON.parse(String(upload.response_body))).toMatchObject({
+      object: 'echo',
+      bytes: expect.any(Number),
+    });
+
+    const mp3 = Buffer.from([0xff, 0xfb, 0x90, 0x64, 0x00, 0xc3, 0x28, 0xfe]);
+    mock.script('tts-1', [{ frames: [mp3], contentType: 'audio/mpeg' }]);
+    const speech = await openai('bodies-speech').audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: 'hi',
+    });
+    expect(Buffer.from(await speech.arrayBuffer()).equals(mp3)).toBe(true);
+    const spoken = await recordOf('bodies-speech');
+    expect(JSON.parse(String(spoken.request_body))).toEqual({ model: 'tts-1', voice: 'alloy', input: 'hi' });
+    expect(spoken.response_body).toBeNull();
+    // A GET sent no body: none is kept (not the `{}` it is routed on).
+    await openai('bodies-get').files.retrieve('file-abc');
+    expect((await recordOf('bodies-get')).request_body).toBeNull();
   });
 });
 
