@@ -49,7 +49,7 @@ import {
 } from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
-import { rawBodySummaryOf } from '../request-body/raw-body-summary.js';
+import { rawBodySummaryOf, withFormFieldReplaced } from '../request-body/raw-body.js';
 import { AttemptRecorder, overrideModelOf } from '../request-facts/attempt-recorder.js';
 import { captureBody, withJsonAnswerNoted } from '../request-facts/body-capture.js';
 import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
@@ -190,12 +190,19 @@ async function proxyRequest(
     return sendPkError(reply, request, 'PK_ERR_INVALID_REQUEST', 'the request body must be a JSON object');
   }
   const keepBodies = services.logBodies === true && headers.options.debug !== false;
+  // A body that is not JSON (a multipart upload, raw audio) is read for its `model` form field, and
+  // logged as what it holds, not its bytes.
+  const rawSummary =
+    passthrough?.rawBody === undefined
+      ? undefined
+      : rawBodySummaryOf(passthrough.rawBody, passthrough.contentType);
+  const requestedModel = typeof body.model === 'string' ? body.model : rawSummary?.model;
   let resolved: ReturnType<typeof resolveRequestPlanOnce>;
   try {
     resolved = resolveRequestPlanOnce(
       {
         headers,
-        model: typeof body.model === 'string' ? body.model : undefined,
+        model: typeof requestedModel === 'string' ? requestedModel : undefined,
         settings: services.settings,
         catalog: services.catalog.snapshot,
         gatewayKey: request.gatewayKey,
@@ -214,7 +221,7 @@ async function proxyRequest(
   } catch (error) {
     // A request refused while its plan is made (an unknown virtual key or config, a wrong header) is
     // still logged with the model it asked for, so a model filter finds it.
-    if (typeof body.model === 'string') log.model = body.model;
+    if (typeof requestedModel === 'string') log.model = requestedModel;
     throw error;
   }
   const {
@@ -260,15 +267,19 @@ async function proxyRequest(
     strictOpenAICompliance: headers.options.strictOpenAiCompliance !== false,
     ...passthrough,
   };
+  let loggedRawBody = rawSummary;
+  if (model !== undefined && passthrough?.rawBody !== undefined) {
+    // `@virtual-key/model` in a form: the provider gets the bare model, as a JSON body's.
+    const rewritten = withFormFieldReplaced(passthrough.rawBody, passthrough.contentType, 'model', model);
+    if (rewritten !== undefined) {
+      providerRequest = { ...providerRequest, rawBody: rewritten };
+      loggedRawBody = { ...rawSummary, model };
+    }
+  }
   if (ingress) {
     const dialectHeaders = dialectHeadersOf(ingress, request.headers);
     if (dialectHeaders) Object.assign(providerRequest, { dialectHeaders });
   }
-  // A body that is not JSON (a multipart upload, raw audio) is logged as what it holds, not its bytes.
-  const rawSummary =
-    passthrough?.rawBody === undefined
-      ? undefined
-      : rawBodySummaryOf(passthrough.rawBody, passthrough.contentType);
   const loggedModel = providerRequest.body?.model ?? rawSummary?.model;
   if (typeof loggedModel === 'string') log.model = loggedModel;
   log.stream = body.stream === true;
@@ -344,7 +355,7 @@ async function proxyRequest(
       );
       // Refused before anything was sent: the body kept is the one the hooks judged.
       if (keepBodies)
-        captureBody(request, 'request', loggedRequestBody(rawSummary, passthrough, request, shared.body));
+        captureBody(request, 'request', loggedRequestBody(loggedRawBody, passthrough, request, shared.body));
       return replyWithFailure(reply, request, shared.denied, shared.denied.status);
     }
     providerRequest = shared.request;
@@ -354,7 +365,7 @@ async function proxyRequest(
     captureBody(
       request,
       'request',
-      loggedRequestBody(rawSummary, passthrough, request, providerRequest.body),
+      loggedRequestBody(loggedRawBody, passthrough, request, providerRequest.body),
     );
   const cache = createRequestCache({
     store: services.cacheStore,

@@ -87,6 +87,29 @@ describe('pass-through routes', () => {
     expect(upstream?.raw.toString()).toContain('whisper-1');
   });
 
+  it('an upload names its virtual key in the model (@openai-a/whisper-1), as a JSON body does: the provider gets the bare model and the bytes', async () => {
+    const noKeyHeader = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-api-key': GATEWAY_KEY },
+    });
+    const audio = Buffer.from([0x52, 0x49, 0x46, 0x46, 0xff, 0xfe, 0x00, 0xc3, 0x28]);
+    await noKeyHeader.audio.transcriptions.create({
+      model: '@openai-a/whisper-1',
+      file: await toFile(audio, 'clip.wav', { type: 'audio/wav' }),
+    });
+    const upstream = last();
+    expect(upstream?.headers.authorization).toBe('Bearer sk-routes');
+    const sent = upstream?.raw.toString('latin1') ?? '';
+    expect(sent).toMatch(/name="model"\r\n\r\nwhisper-1\r\n/);
+    expect(sent).not.toContain('@openai-a');
+    expect(upstream?.raw.includes(audio)).toBe(true);
+    const boundary = /boundary=(\S+)/.exec(String(upstream?.headers['content-type']))?.[1];
+    expect(sent.startsWith(`--${boundary}\r\n`)).toBe(true);
+    expect(Number(upstream?.headers['content-length'])).toBe(upstream?.raw.length);
+  });
+
   it('GET /v1/files keeps its query string', async () => {
     await client.files.list({ purpose: 'batch' });
     expect(last()).toMatchObject({ method: 'GET', path: '/v1/files?purpose=batch' });

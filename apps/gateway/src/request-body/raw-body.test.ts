@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rawBodySummaryOf } from './raw-body-summary.js';
+import { rawBodySummaryOf, withFormFieldReplaced } from './raw-body.js';
 
 /** A multipart body as undici writes one: each part's headers, a blank line, its bytes. */
 function multipart(boundary: string, parts: readonly (readonly [string, string | Buffer])[]): Buffer {
@@ -48,5 +48,21 @@ describe('rawBodySummaryOf', () => {
       bytes: 40,
     });
     expect(rawBodySummaryOf(AUDIO, 'multipart/form-data')).toMatchObject({ bytes: AUDIO.length });
+  });
+});
+
+describe('withFormFieldReplaced', () => {
+  it('replaces one text field’s bytes and keeps every other byte; a form without it is left alone', () => {
+    const type = 'multipart/form-data; boundary=b0und';
+    const parts = (model: string) =>
+      multipart('b0und', [
+        ['Content-Disposition: form-data; name="file"; filename="model"', AUDIO],
+        ['Content-Disposition: form-data; name="model"', model],
+        ['Content-Disposition: form-data; name="language"', 'fr'],
+      ]);
+    const replaced = withFormFieldReplaced(parts('@openai-prod/whisper-1'), type, 'model', 'whisper-1');
+    expect(Buffer.from(replaced ?? []).equals(parts('whisper-1'))).toBe(true);
+    expect(withFormFieldReplaced(parts('x'), type, 'prompt', 'y')).toBeUndefined();
+    expect(withFormFieldReplaced(AUDIO, 'audio/wav', 'model', 'y')).toBeUndefined();
   });
 });
