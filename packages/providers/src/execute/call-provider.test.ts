@@ -30,6 +30,21 @@ describe('callProvider refusals (no upstream call)', () => {
     expect(transport.send).not.toHaveBeenCalled();
   });
 
+  it('a pass-through the provider lacks is refused naming the path the client called, not pk’s endpoint name', async () => {
+    const outcome = await callProvider({
+      target: { provider: 'anthropic', api_key: 'k' },
+      request: { endpoint: 'passthrough', body: {}, path: '/images/generations?key=secret', method: 'POST' },
+      transport,
+    });
+    expect(outcome).toMatchObject({ ok: false, status: 400, error: { code: 'PK_ERR_UNSUPPORTED_ENDPOINT' } });
+    const message = outcome.ok ? '' : outcome.error.message;
+    expect(message).toContain(
+      "provider 'anthropic' does not support the path /images/generations (passed through)",
+    );
+    expect(message).not.toContain('secret');
+    expect(transport.send).not.toHaveBeenCalled();
+  });
+
   it('a chat request the target cannot take is a 400 outcome with no upstream call, judged per target', async () => {
     const send = vi.fn(async () => ({
       status: 200,

@@ -141,7 +141,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
   try {
     const adapter = options.adapter ?? getProviderAdapter(providerId);
     const endpoint = options.request.endpoint as AdapterEndpoint;
-    checkEndpointSupported(adapter, endpoint);
+    checkEndpointSupported(adapter, endpoint, options.request.path);
     // Decision 0006: the header's `false` or the config's `false` turns it off; default on.
     const strict =
       options.request.strictOpenAICompliance !== false && leaf?.strict_open_ai_compliance !== false;
