@@ -282,7 +282,8 @@ async function proxyRequest(
   }
   const loggedModel = providerRequest.body?.model ?? rawSummary?.model;
   if (typeof loggedModel === 'string') log.model = loggedModel;
-  log.stream = body.stream === true;
+  // A form asks for a stream as text (a streamed transcription's `stream=true`).
+  log.stream = body.stream === true || rawSummary?.stream === 'true';
   // Limits: the request's own checked and held before anything is sent, a target's virtual key's
   // when that target is called; no store call for a request under none.
   const limits = services.limits;

@@ -1039,6 +1039,25 @@ describe('PK_LOG_BODIES=true (SQLite)', () => {
       object: 'echo',
       bytes: expect.any(Number),
     });
+    // A streamed transcription (`stream=true` in the form) is recorded as a stream; its events are no JSON answer.
+    mock.script('', [
+      {
+        sse: [
+          { event: 'transcript.text.delta', data: '{"type":"transcript.text.delta","delta":"bonjour"}' },
+          { event: 'transcript.text.done', data: '{"type":"transcript.text.done","text":"bonjour"}' },
+        ],
+      },
+    ]);
+    const events = await openai('bodies-upload-stream').audio.transcriptions.create({
+      model: 'gpt-4o-transcribe',
+      stream: true,
+      file: await toFile(wav, 'clip.wav', { type: 'audio/wav' }),
+    });
+    const types: string[] = [];
+    for await (const event of events) types.push(event.type);
+    expect(types).toEqual(['transcript.text.delta', 'transcript.text.done']);
+    const streamed = await recordOf('bodies-upload-stream');
+    expect(streamed).toMatchObject({ model: 'gpt-4o-transcribe', stream: true, response_body: null });
 
     const mp3 = Buffer.from([0xff, 0xfb, 0x90, 0x64, 0x00, 0xc3, 0x28, 0xfe]);
     mock.script('tts-1', [{ frames: [mp3], contentType: 'audio/mpeg' }]);
