@@ -75,6 +75,31 @@ describe('createGoogleStreamTransformer', () => {
     expect(await idsOf(anonymous)).toEqual(['call_test_0_0']);
   });
 
+  it('opens each candidate asked for with n with its own role chunk, as OpenAI opens every choice', async () => {
+    const { events, usage } = await runAdapterStream({
+      adapter: googleAdapter,
+      frames: frames('candidate-count.chunks.txt'),
+      body: { n: 2 },
+      includeUsage: true,
+    });
+    const choices = events
+      .filter((event) => event.data !== '[DONE]')
+      .flatMap(
+        (event) =>
+          (JSON.parse(event.data) as { choices: { index: number; delta: Record<string, unknown> }[] })
+            .choices,
+      );
+    for (const index of [0, 1]) {
+      const own = choices.filter((choice) => choice.index === index);
+      expect(own[0]?.delta).toEqual({ role: 'assistant', content: '' });
+      expect(own.filter((choice) => 'role' in choice.delta)).toHaveLength(1);
+      expect(own.map((choice) => choice.delta.content ?? '').join('')).toBe(
+        index === 0 ? 'Bonjour !' : 'Salut !',
+      );
+    }
+    expect(usage).toEqual({ prompt_tokens: 6, completion_tokens: 6, total_tokens: 12 });
+  });
+
   it('keeps Gemini’s finishReason with strict compliance off, as Portkey', async () => {
     const run = (name: string) =>
       runAdapterStream({ adapter: googleAdapter, frames: frames(name), strict: false });

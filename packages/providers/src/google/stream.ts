@@ -16,7 +16,8 @@ import { toOpenAIUsageFromGoogle } from './usage.js';
 
 /**
  * Gemini `streamGenerateContent?alt=sse` chunks (each a partial `GenerateContentResponse`) → OpenAI
- * chunks (shared with `vertex-ai`): a role chunk first, text parts as content, thought parts as
+ * chunks (shared with `vertex-ai`): a role chunk first (and one for each further candidate asked for
+ * with `n`, before its first delta, as OpenAI opens every choice), text parts as content, thought parts as
  * `reasoning_content` (strict compliance off), each `functionCall` part as one whole tool call, a
  * `finishReason` as the finish chunk (kept as it came with native finish reasons on; else `SAFETY` and
  * other safety stops mid-stream as `content_filter`,
@@ -39,6 +40,8 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
   let failed = false;
   let usage: GoogleUsageMetadata | undefined;
   const toolCounts = new Map<number, number>();
+  /** Choices whose role chunk was sent: OpenAI opens every choice with one, and the SDKs want it. */
+  const opened = new Set<number>();
   const finished = new Map<number, FinishReason>();
   const candidates = typeof request.body.n === 'number' && request.body.n > 1 ? request.body.n : 1;
 
@@ -59,6 +62,7 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
       started = true;
       if (event.responseId) chunks.id = event.responseId;
       if (event.modelVersion) chunks.model = event.modelVersion;
+      opened.add(0);
       controller.enqueue(chunks.chunk({ role: 'assistant', content: '' }));
     }
     if (event.usageMetadata) usage = event.usageMetadata;
@@ -69,6 +73,10 @@ export function createGoogleStreamTransformer(options: StreamTransformerOptions)
     }
     for (const [position, candidate] of (event.candidates ?? []).entries()) {
       const index = candidate.index ?? position;
+      if (!opened.has(index)) {
+        opened.add(index);
+        controller.enqueue(chunks.chunk({ role: 'assistant', content: '' }, null, index));
+      }
       for (const part of candidate.content?.parts ?? []) {
         if (part.functionCall) {
           const toolIndex = toolCounts.get(index) ?? 0;
