@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { anthropicAdapter } from '../../anthropic/index.js';
+import { azureOpenAIAdapter } from '../../azure-openai/index.js';
 import { bedrockAdapter } from '../../bedrock/index.js';
 import { openAIAdapter } from '../../openai/index.js';
 import { bedrockFramesFromChunks } from '../../test-support/bedrock-frames.js';
@@ -158,6 +159,22 @@ describe('Messages stream translated from chat chunks', () => {
       ],
       stop_reason: 'tool_use',
       usage: { input_tokens: 375, output_tokens: 36 },
+    });
+  });
+
+  it('Azure’s asynchronous filter annotations (a choice with no delta) carry nothing and break nothing', async () => {
+    const { events, chunks } = await runDialectStream({
+      dialect: anthropicMessagesDialect,
+      adapter: azureOpenAIAdapter,
+      context: dialectTestContext('azure-openai', {}),
+      frames: sseFramesFromChunks(readChunkFixture('azure-openai', 'async-filter.chunks.txt'), 'openai'),
+    });
+    expect(events.map((event) => event.event)).not.toContain('error');
+    expect(await messageOf(chunks)).toMatchObject({
+      id: 'chatcmpl-AJ5cA',
+      content: [{ type: 'text', text: 'Color is blue.' }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 31, output_tokens: 4 },
     });
   });
 

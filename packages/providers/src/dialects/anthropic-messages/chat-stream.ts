@@ -137,17 +137,19 @@ export function createMessagesChatStreamTransformer(options: {
     if (isJsonObject(value.usage)) usage = value.usage as OpenAIUsage;
     const choice = value.choices?.find((candidate) => candidate.index === 0);
     if (choice === undefined) return;
-    reasoning(choice.delta);
-    if (typeof choice.delta.content === 'string' && choice.delta.content !== '') {
-      delta(blockOf('text'), { type: 'text_delta', text: choice.delta.content });
+    // Azure's asynchronous content filter sends annotation chunks: a choice with filter results and no delta.
+    const change: Delta = choice.delta ?? {};
+    reasoning(change);
+    if (typeof change.content === 'string' && change.content !== '') {
+      delta(blockOf('text'), { type: 'text_delta', text: change.content });
     }
     // The model's refusal (Structured Outputs) streams as text, and the turn ends as a refusal.
-    if (typeof choice.delta.refusal === 'string' && choice.delta.refusal !== '') {
+    if (typeof change.refusal === 'string' && change.refusal !== '') {
       refused = true;
-      delta(blockOf('text'), { type: 'text_delta', text: choice.delta.refusal });
+      delta(blockOf('text'), { type: 'text_delta', text: change.refusal });
     }
-    toolCalls(choice.delta);
-    if (choice.delta.stop_details) stopDetails = choice.delta.stop_details;
+    toolCalls(change);
+    if (change.stop_details) stopDetails = change.stop_details;
     if (choice.finish_reason) finishReason = choice.finish_reason;
   }
 

@@ -42,6 +42,23 @@ describe('Responses stream translated from chat chunks', () => {
     });
   });
 
+  it('Azure’s asynchronous filter annotations (a choice with no delta) carry nothing and break nothing', async () => {
+    const { events, chunks } = await runDialectStream({
+      dialect: openAIResponsesDialect,
+      adapter: azureOpenAIAdapter,
+      context: testContext('azure-openai', {}),
+      frames: sseFramesFromChunks(readChunkFixture('azure-openai', 'async-filter.chunks.txt'), 'openai'),
+      request: { model: 'gpt-4o', input: 'What color is the sky?' },
+    });
+    expect(events.at(-1)?.event).toBe('response.completed');
+    expect(finalResponse(chunks)).toMatchObject({
+      id: 'resp_chatcmpl-AJ5cA',
+      status: 'completed',
+      output: [{ type: 'message', content: [{ type: 'output_text', text: 'Color is blue.' }] }],
+      usage: { input_tokens: 31, output_tokens: 4 },
+    });
+  });
+
   it('numbers every event from 0 and ends with response.completed carrying the whole Response', async () => {
     const { events, chunks, usage } = await runDialectStream({
       dialect: openAIResponsesDialect,

@@ -141,10 +141,11 @@ export function createResponsesChatStreamTransformer(options: {
     if (isJsonObject(value.usage)) usage = value.usage as OpenAIUsage;
     const choice = value.choices?.find((candidate) => candidate.index === 0);
     if (choice === undefined) return;
-    if (typeof choice.delta.content === 'string' && choice.delta.content !== '') text(choice.delta.content);
-    if (typeof choice.delta.refusal === 'string' && choice.delta.refusal !== '')
-      text(choice.delta.refusal, true);
-    toolCalls(choice.delta);
+    // Azure's asynchronous content filter sends annotation chunks: a choice with filter results and no delta.
+    const delta: ChatCompletionChunk['choices'][number]['delta'] = choice.delta ?? {};
+    if (typeof delta.content === 'string' && delta.content !== '') text(delta.content);
+    if (typeof delta.refusal === 'string' && delta.refusal !== '') text(delta.refusal, true);
+    toolCalls(delta);
     if (choice.finish_reason) finishReason = choice.finish_reason;
   }
 
