@@ -25,6 +25,7 @@ export type {
   NativeDialectAnswer,
   TranslatedChatRequest,
 } from './dialects/client-dialect.js';
+export { isFilterOnlyChunk } from './dialects/filter-only-chunk.js';
 export { openAIResponsesDialect } from './dialects/openai-responses/index.js';
 export { CLIENT_DIALECTS, clientDialectOf } from './dialects/registry.js';
 export { isDialectEndpoint } from './execute/call-dialect.js';

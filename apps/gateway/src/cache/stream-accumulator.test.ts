@@ -67,6 +67,24 @@ describe('stream ⇄ completion', () => {
     });
   });
 
+  it('names the completion after Azure’s answer, not its filter-only first chunk (id "", model "", created 0)', () => {
+    const safe = { hate: { filtered: false, severity: 'safe' } };
+    const answer = { id: 'chatcmpl-AJ5bC', created: 1729098900, model: 'gpt-4o-2024-08-06' };
+    const chunk = (delta: object, finish: string | null = null) =>
+      `data: ${JSON.stringify({ choices: [{ content_filter_results: safe, delta, finish_reason: finish, index: 0, logprobs: null }], ...answer, object: 'chat.completion.chunk', system_fingerprint: 'fp_a7d06e42a7' })}\n\n`;
+    const text =
+      `data: ${JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: safe }] })}\n\n` +
+      chunk({ content: '', role: 'assistant' }) +
+      chunk({ content: 'Blue.' }) +
+      chunk({}, 'stop') +
+      'data: [DONE]\n\n';
+    expect(feed(text).result()).toMatchObject({
+      ...answer,
+      system_fingerprint: 'fp_a7d06e42a7',
+      choices: [{ message: { content: 'Blue.' }, finish_reason: 'stop' }],
+    });
+  });
+
   it('gives nothing for a cut stream, an error frame, or a stream without [DONE]', () => {
     const sse = completionToSse(completion, true);
     expect(feed(sse.slice(0, sse.length - 20)).result()).toBeUndefined();

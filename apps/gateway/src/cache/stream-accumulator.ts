@@ -1,4 +1,4 @@
-import { createUtf8StreamDecoder } from '@pk/providers';
+import { createUtf8StreamDecoder, isFilterOnlyChunk } from '@pk/providers';
 
 /** One streamed tool call being put together. */
 interface ToolCallParts {
@@ -65,12 +65,15 @@ export class ChatStreamAccumulator {
       this.#failed = true;
       return;
     }
-    this.#base ??= {
-      id: chunk.id,
-      created: chunk.created,
-      model: chunk.model,
-      system_fingerprint: chunk.system_fingerprint,
-    };
+    // Azure's filter-only first chunk (`id: ""`, `model: ""`, `created: 0`) names no answer: the next does.
+    if (this.#base === undefined && !isFilterOnlyChunk(chunk)) {
+      this.#base = {
+        id: chunk.id,
+        created: chunk.created,
+        model: chunk.model,
+        system_fingerprint: chunk.system_fingerprint,
+      };
+    }
     if (chunk.usage) this.#usage = chunk.usage;
     for (const choice of (chunk.choices as Record<string, unknown>[] | undefined) ?? []) this.#choice(choice);
   }
