@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { translateAdapterStream } from '../execute/stream-pipeline.js';
+import { getProviderAdapter } from '../registry/registry.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readChunkFixture, sseFramesFromChunks } from '../test-support/fixtures.js';
+import { runAdapterStream } from '../test-support/run-stream.js';
 import { collectChatStream, readSseEvents } from '../test-support/sse-client.js';
 import { openAIAdapter } from './index.js';
 
@@ -66,6 +68,29 @@ describe('createOpenAIStreamTransformer', () => {
       },
     });
     expect(events.some((event) => event.data === '[DONE]')).toBe(false);
+  });
+
+  it('turns OpenRouter’s mid-stream error (error beside choices, finish_reason "error") into an event: error frame', async () => {
+    const { events, collected } = await runAdapterStream({
+      adapter: getProviderAdapter('openrouter'),
+      frames: sseFramesFromChunks(
+        readChunkFixture('openai-compatible', 'openrouter/stream-error.chunks.txt'),
+        'openai',
+      ),
+    });
+    expect(collected.content).toBe('Hello');
+    expect(events.at(-1)?.event).toBe('error');
+    expect(JSON.parse(events.at(-1)?.data ?? '{}')).toEqual({
+      error: { message: 'Provider disconnected', type: null, param: null, code: 'server_error' },
+    });
+    expect(events.some((event) => event.data === '[DONE]')).toBe(false);
+  });
+
+  it('passes on a chunk whose error object is not its own (Azure’s content_filter_results.error)', async () => {
+    const chunk =
+      '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null,"content_filter_results":{"error":{"code":"content_filter_error","message":"The contents are not filtered"}}}]}';
+    const { events } = await run([`data: ${chunk}\n\n`, 'data: [DONE]\n\n'], false);
+    expect(events.map((event) => event.data)).toEqual([chunk, '[DONE]']);
   });
 
   it('reports a stream cut before [DONE] as PK_ERR_STREAM_INTERRUPTED', async () => {

@@ -7,7 +7,23 @@ import type { StreamSink, StreamTransformer, StreamTransformerOptions } from '..
 import { openAIErrorBodySchema, openAIStreamChunkFieldsOf } from './api.js';
 
 const USAGE = memberName('usage');
+const ERROR = memberName('error');
 const STARTS_WITH_ERROR = /^\s*\{\s*"error"\s*:/;
+
+/**
+ * Whether a chunk is an in-band error: `{"error":…}` first (OpenAI, vLLM), or a chunk with an
+ * `error` object among its own members (OpenRouter's mid-stream error: `id`, `model`, `provider`,
+ * `error`, and a choice with `finish_reason: "error"`). Only a chunk whose text has an `error` object
+ * member anywhere is parsed, and only a top-level one counts: Azure's `content_filter_results` may
+ * hold an `error` of their own in an answer that goes on.
+ * @see https://openrouter.ai/docs/api-reference/errors (streaming error formats)
+ */
+function isInBandError(data: string): boolean {
+  if (STARTS_WITH_ERROR.test(data)) return true;
+  if (!hasObjectMember(data, ERROR)) return false;
+  const chunk = parseJsonOrUndefined(data);
+  return isJsonObject(chunk) && isJsonObject(chunk.error);
+}
 
 function errorEnvelopeFrom(data: string): OpenAIErrorEnvelope {
   const parsed = openAIErrorBodySchema.safeParse(parseJsonOrUndefined(data));
@@ -30,8 +46,9 @@ function errorEnvelopeFrom(data: string): OpenAIErrorEnvelope {
  * The OpenAI-family stream on its fast path: chunk JSON passes through byte for byte. Only chunks with
  * a usage object are looked into: usage is reported through `onUsage`, removed from content chunks,
  * and exactly one usage chunk (the vendor's, or one built from the last usage seen) reaches a client
- * that asked for it with `stream_options.include_usage`. An in-band `{"error":…}` or `event: error`
- * becomes an `event: error` frame; a stream cut before `[DONE]` ends with `PK_ERR_STREAM_INTERRUPTED`
+ * that asked for it with `stream_options.include_usage`. An in-band error (`{"error":…}`, a chunk
+ * with a top-level `error` object as OpenRouter's mid-stream error, or `event: error`) becomes an
+ * `event: error` frame; a stream cut before `[DONE]` ends with `PK_ERR_STREAM_INTERRUPTED`
  * (one whose body breaks after `[DONE]` lost nothing: `ended`).
  * @see https://platform.openai.com/docs/api-reference/chat-streaming
  */
@@ -69,7 +86,7 @@ export function createOpenAIStreamTransformer(options: StreamTransformerOptions)
     transform(event, controller) {
       if (finished) return;
       const data = event.data;
-      if (event.event === 'error' || STARTS_WITH_ERROR.test(data)) {
+      if (event.event === 'error' || isInBandError(data)) {
         finished = true;
         controller.enqueue({ type: 'error', envelope: errorEnvelopeFrom(data) });
         return;

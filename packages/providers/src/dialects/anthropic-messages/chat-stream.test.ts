@@ -3,6 +3,7 @@ import { anthropicAdapter } from '../../anthropic/index.js';
 import { azureOpenAIAdapter } from '../../azure-openai/index.js';
 import { bedrockAdapter } from '../../bedrock/index.js';
 import { openAIAdapter } from '../../openai/index.js';
+import { getProviderAdapter } from '../../registry/registry.js';
 import { bedrockFramesFromChunks } from '../../test-support/bedrock-frames.js';
 import { dialectTestContext } from '../../test-support/context.js';
 import { readChunkFixture, sseFramesFromChunks } from '../../test-support/fixtures.js';
@@ -195,6 +196,22 @@ describe('Messages stream translated from chat chunks', () => {
         message: 'The server had an error while processing your request. Sorry about that!',
       },
     });
+    expect(events.map((event) => event.event)).not.toContain('message_stop');
+    expect(await messageOf(chunks)).toBeUndefined();
+  });
+
+  it('OpenRouter’s mid-stream error chunk ends the stream with Anthropic’s error event, not a cut-short success', async () => {
+    const { events, chunks } = await runDialectStream({
+      dialect: anthropicMessagesDialect,
+      adapter: getProviderAdapter('openrouter'),
+      context: dialectTestContext('openrouter', {}),
+      frames: sseFramesFromChunks(
+        readChunkFixture('openai-compatible', 'openrouter/stream-error.chunks.txt'),
+        'openai',
+      ),
+    });
+    expect(events.at(-1)?.event).toBe('error');
+    expect(JSON.parse(events.at(-1)?.data ?? '').error).toMatchObject({ message: 'Provider disconnected' });
     expect(events.map((event) => event.event)).not.toContain('message_stop');
     expect(await messageOf(chunks)).toBeUndefined();
   });
