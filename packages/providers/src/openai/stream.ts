@@ -11,18 +11,18 @@ const ERROR = memberName('error');
 const STARTS_WITH_ERROR = /^\s*\{\s*"error"\s*:/;
 
 /**
- * Whether a chunk is an in-band error: `{"error":…}` first (OpenAI, vLLM), or a chunk with an
+ * Whether a chunk is an in-band error: `{"error":…}` first (OpenAI), or a chunk with an
  * `error` object among its own members (OpenRouter's mid-stream error: `id`, `model`, `provider`,
  * `error`, and a choice with `finish_reason: "error"`). Only a chunk whose text has an `error` object
- * member anywhere is parsed, and only a top-level one counts: Azure's `content_filter_results` may
- * hold an `error` of their own in an answer that goes on.
+ * member anywhere is parsed, and only a top-level, non-empty one counts: Azure's
+ * `content_filter_results` may hold an `error` of their own in an answer that goes on.
  * @see https://openrouter.ai/docs/api-reference/errors (streaming error formats)
  */
 function isInBandError(data: string): boolean {
   if (STARTS_WITH_ERROR.test(data)) return true;
   if (!hasObjectMember(data, ERROR)) return false;
   const chunk = parseJsonOrUndefined(data);
-  return isJsonObject(chunk) && isJsonObject(chunk.error);
+  return isJsonObject(chunk) && isJsonObject(chunk.error) && Object.keys(chunk.error).length > 0;
 }
 
 function errorEnvelopeFrom(data: string): OpenAIErrorEnvelope {
