@@ -42,6 +42,8 @@ export const googleUsageMetadataSchema = z.looseObject({
   totalTokenCount: z.number().nullish(),
   cachedContentTokenCount: z.number().nullish(),
   thoughtsTokenCount: z.number().nullish(),
+  /** Tokens of what tools (Google Search grounding, code execution) fed back to the model: billed as input. */
+  toolUsePromptTokenCount: z.number().nullish(),
 });
 
 /** The error object of an error answer or of an in-stream error. */

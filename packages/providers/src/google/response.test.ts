@@ -88,6 +88,28 @@ describe('fromGoogleResponse', () => {
     expect(strict.choices[0]?.message).not.toHaveProperty('reasoning_content');
   });
 
+  it('counts tool-use prompt tokens (grounding, code execution) as prompt tokens: the total is Gemini’s own', () => {
+    const grounded = {
+      candidates: [{ content: { role: 'model', parts: [{ text: 'Paris.' }] }, finishReason: 'STOP' }],
+      usageMetadata: {
+        promptTokenCount: 30,
+        candidatesTokenCount: 12,
+        toolUsePromptTokenCount: 5,
+        thoughtsTokenCount: 3,
+        cachedContentTokenCount: 7,
+        totalTokenCount: 50,
+      },
+      modelVersion: 'gemini-2.5-flash',
+    };
+    const answer = chatCompletionSchema.parse(fromGoogleResponse(grounded, chat, testContext('google', {})));
+    expect(answer.usage).toMatchObject({
+      prompt_tokens: 35,
+      completion_tokens: 15,
+      total_tokens: 50,
+      prompt_tokens_details: { cached_tokens: 7 },
+    });
+  });
+
   it('refuses a body with neither candidates nor promptFeedback as unexpected (502), on Gemini and Vertex AI', () => {
     const usageOnly = {
       usageMetadata: { promptTokenCount: 2, totalTokenCount: 2 },
