@@ -1060,12 +1060,16 @@ describe('PK_LOG_BODIES=true (SQLite)', () => {
     expect(streamed).toMatchObject({ model: 'gpt-4o-transcribe', stream: true, response_body: null });
 
     const mp3 = Buffer.from([0xff, 0xfb, 0x90, 0x64, 0x00, 0xc3, 0x28, 0xfe]);
-    mock.script('tts-1', [{ frames: [mp3], contentType: 'audio/mpeg' }]);
+    mock.script('tts-1', [
+      { frames: [mp3], contentType: 'audio/mpeg', headers: { 'content-length': String(mp3.length) } },
+    ]);
     const speech = await openai('bodies-speech').audio.speech.create({
       model: 'tts-1',
       voice: 'alloy',
       input: 'hi',
     });
+    // The upstream's length goes with its bytes: a download shows its progress and size.
+    expect(speech.headers.get('content-length')).toBe(String(mp3.length));
     expect(Buffer.from(await speech.arrayBuffer()).equals(mp3)).toBe(true);
     const spoken = await recordOf('bodies-speech');
     expect(JSON.parse(String(spoken.request_body))).toEqual({ model: 'tts-1', voice: 'alloy', input: 'hi' });

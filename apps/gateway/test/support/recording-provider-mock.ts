@@ -129,6 +129,8 @@ export type MockReply =
        */
       readonly frames: readonly (string | Uint8Array)[];
       readonly contentType: string;
+      /** More answer headers (a file's `content-length`); without one the answer is chunked. */
+      readonly headers?: Readonly<Record<string, string>>;
       /** Breaks the connection once this many frames left (see the `sse` reply's `breakAfter`). */
       readonly breakAfter?: { readonly payloads: number; readonly how: 'reset' | 'close' };
     }
@@ -276,7 +278,7 @@ export async function startProviderMock(): Promise<ProviderMock> {
       return;
     }
     if ('frames' in reply) {
-      response.writeHead(reply.status ?? 200, { 'content-type': reply.contentType });
+      response.writeHead(reply.status ?? 200, { 'content-type': reply.contentType, ...reply.headers });
       if (reply.breakAfter !== undefined) return breakStream(response, reply.frames, reply.breakAfter);
       for (const frame of reply.frames) response.write(frame);
       response.end();

@@ -4,6 +4,7 @@ import { withPassedAnswerHeaders, withPassedRawAnswerHeaders } from './answer-he
 const upstream = {
   'content-type': 'application/octet-stream',
   'content-disposition': 'attachment; filename="batch.jsonl"',
+  'content-length': '2048',
   'x-request-id': 'req_123',
   'request-id': 'req_011CAnthropic',
   'openai-processing-ms': '412',
@@ -23,9 +24,10 @@ describe('the provider’s headers passed to the client', () => {
     });
   });
 
-  it('passes a pass-through answer’s content-disposition too', () => {
+  it('passes a pass-through answer’s content-disposition and content-length too', () => {
     expect(withPassedRawAnswerHeaders({}, upstream)).toEqual({
       'content-disposition': 'attachment; filename="batch.jsonl"',
+      'content-length': '2048',
       'x-request-id': 'req_123',
       'request-id': 'req_011CAnthropic',
       'openai-processing-ms': '412',

@@ -11,10 +11,15 @@ const PASSED_ANSWER_HEADERS: ReadonlySet<string> = new Set([
   'openai-processing-ms',
 ]);
 
-/** On a pass-through answer also `content-disposition`: a file download keeps its file name. */
+/**
+ * On a pass-through answer also `content-disposition` and `content-length`: a file download keeps
+ * its file name, and its size for a client's progress (the bytes go back as they came; the
+ * transport drops the length when it decompresses the answer).
+ */
 const PASSED_RAW_ANSWER_HEADERS: ReadonlySet<string> = new Set([
   ...PASSED_ANSWER_HEADERS,
   'content-disposition',
+  'content-length',
 ]);
 
 /** The answer's headers plus the provider's headers a client reads (see {@link PASSED_ANSWER_HEADERS}). */
