@@ -31,11 +31,16 @@ const recordAt = (n: number, late = 0): LogRecord => ({
  * The logs API over an array kept newest first, with its keyset paging (`limit`, `cursor`): what the
  * console gets from `GET /console/api/logs`.
  */
-function logsApi(records: LogRecord[], hold?: { gate: Promise<void> | null }): { calls: string[] } {
+function logsApi(
+  records: LogRecord[],
+  hold?: { gate: Promise<void> | null; down?: boolean },
+): { calls: string[] } {
   const calls: string[] = [];
   vi.stubGlobal('fetch', async (url: string) => {
     calls.push(url);
     if (hold?.gate) await hold.gate;
+    // The gateway stopped: the browser gets no answer at all.
+    if (hold?.down) throw new TypeError('Failed to fetch');
     let body: unknown = { object: 'list', data: [] };
     if (url.startsWith('/console/api/logs?')) {
       const params = new URL(url, 'http://console').searchParams;
@@ -154,5 +159,35 @@ describe('the logs view’s live tail', () => {
     await flush();
     expect(shownText()).toContain('751 shown');
     expect(root().querySelectorAll('[data-testid="tail-gap"]')).toHaveLength(0);
+  });
+
+  it('keeps polling through a poll that got no answer (the gateway restarting), says so meanwhile, and shows the records once it is back', async () => {
+    const records = Array.from({ length: 3 }, (_, n) => recordAt(n));
+    const gateway: { gate: Promise<void> | null; down: boolean } = { gate: null, down: false };
+    logsApi(records, gateway);
+    render(<LogsView search={new URLSearchParams()} />, root());
+    await flush();
+    await act(() => (root().querySelector('.toolbar input[type="checkbox"]') as HTMLInputElement).click());
+    gateway.down = true;
+    for (let poll = 0; poll < 2; poll += 1) {
+      await act(() => {
+        vi.advanceTimersByTime(2000);
+      });
+      await flush();
+    }
+    const note = () => root().querySelector('[data-testid="tail-error"]');
+    expect(note()?.textContent).toContain('The gateway cannot be reached');
+    expect(note()?.textContent).toContain('tries again every 2 s');
+    // The rows already shown stay; the tail is still on.
+    expect(shownText()).toContain('3 shown');
+    gateway.down = false;
+    records.push(recordAt(3));
+    await act(() => {
+      vi.advanceTimersByTime(2000);
+    });
+    await flush();
+    expect(shownText()).toContain('4 shown');
+    expect(note()).toBeNull();
+    expect(root().querySelector('[role="alert"]')).toBeNull();
   });
 });

@@ -255,6 +255,8 @@ export function LogsView(props: { search: URLSearchParams }) {
   const [elapsedMs, setElapsedMs] = useState<number | null>(null);
   // Records that arrived while tailing, more than a poll reads: shown as gaps to load, never lost.
   const [gaps, setGaps] = useState<TailGap[]>([]);
+  // A poll of the live tail that failed (the gateway restarting): said, and the tail keeps polling.
+  const [tailError, setTailError] = useState<unknown>(null);
   const [loadingGap, setLoadingGap] = useState<TailGap | null>(null);
   const shown = useRef<{ records: LogRecord[]; complete: boolean; ready: boolean }>({
     records: [],
@@ -306,6 +308,7 @@ export function LogsView(props: { search: URLSearchParams }) {
   }, [searchText]);
 
   useEffect(() => {
+    setTailError(null);
     if (!tail || filter.ignored) return undefined;
     let stopped = false;
     const timer = setInterval(() => {
@@ -316,10 +319,13 @@ export function LogsView(props: { search: URLSearchParams }) {
       readNewer(newerPage, newestKey(shown.current.records))
         .then(({ records: fresh, gap }) => {
           if (stopped) return;
+          setTailError(null);
           setRecords((current) => mergeRecords(current, fresh, shown.current.complete));
           if (gap) setGaps((current) => [gap, ...current]);
         })
-        .catch((caught: unknown) => !stopped && setError(caught))
+        // Not the view's error: that would stop the polls (they wait for a view without one) and keep
+        // the message up after the gateway is back.
+        .catch((caught: unknown) => !stopped && setTailError(caught))
         .finally(() => {
           reading.current = false;
         });
@@ -400,6 +406,13 @@ export function LogsView(props: { search: URLSearchParams }) {
         </span>
       </div>
       <ErrorNote error={error} />
+      {tailError !== null && error === null ? (
+        <p class="notice" role="status" data-testid="tail-error">
+          The live tail could not read new records (
+          {tailError instanceof Error ? tailError.message : String(tailError)}). It tries again every{' '}
+          {TAIL_MS / 1000} s.
+        </p>
+      ) : null}
       {gaps.map((gap) => (
         <p class="notice" role="status" key={gap.cursor} data-testid="tail-gap">
           More records arrived than the live tail reads at once:{' '}
