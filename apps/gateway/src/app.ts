@@ -37,7 +37,7 @@ import { useJsonBodyParser } from './plugins/json-body.js';
 import { lazySchemaCompilers } from './plugins/lazy-schema-compilers.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
-import { traceIdPlugin } from './plugins/trace-id.js';
+import { MAX_TRACE_ID_LENGTH, traceIdPlugin } from './plugins/trace-id.js';
 import { promptInferenceRoutes } from './prompts/prompt-inference-routes.js';
 import { type ProxyServices, SEMANTIC_CACHE_UNCONFIGURED } from './proxy/run-proxied-request.js';
 import { logExportFileRoute } from './request-logs/log-export-routes.js';
@@ -158,7 +158,13 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     bodyLimit: settings.bodyLimitBytes,
     // Host is checked in the access guard, so a request without one is answered in the envelope.
     http: { maxHeaderSize: settings.headerLimitBytes, requireHostHeader: false },
-    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    // A path parameter may be a whole trace id (`/v1/traces/:traceId`), each character percent-encoded
+    // at worst: fastify's default (100) answered 404 "no route" for the longer ones the gateway logs.
+    routerOptions: {
+      ignoreDuplicateSlashes: true,
+      ignoreTrailingSlash: true,
+      maxParamLength: 3 * MAX_TRACE_ID_LENGTH,
+    },
     clientErrorHandler: createClientErrorHandler(reportParserRefusal),
     return503OnClosing: true,
     // Ajv and fast-json-stringify only if a route ever declares a schema (none does): idle RSS.

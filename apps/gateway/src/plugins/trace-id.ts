@@ -10,7 +10,8 @@ declare module 'fastify' {
 }
 
 const TRACE_ID_HEADER = 'x-portkey-trace-id';
-const MAX_TRACE_ID_LENGTH = 256;
+/** The longest `x-portkey-trace-id` kept (a longer one is replaced by a new id). */
+export const MAX_TRACE_ID_LENGTH = 256;
 const traceparentPattern = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 // Printable ASCII only: a trace id is echoed in a response header and written to logs.
 const safeTraceIdPattern = /^[\x21-\x7e]+$/;

@@ -180,6 +180,23 @@ describe.each([
     },
   );
 
+  it.runIf(available)(
+    'finds a trace by the longest trace id the gateway keeps (256 characters, / and % among them) in GET /v1/traces/:id',
+    async () => {
+      // Percent-encoded in the path it is 596 characters: beyond fastify's default parameter length (100).
+      const traceId = `${'t/%'.repeat(85)}t`;
+      expect(traceId).toHaveLength(256);
+      await client(TEAM_A, { traceID: traceId }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+      const trace = await eventually(
+        () => get(`/traces/${encodeURIComponent(traceId)}`, TEAM_A),
+        (result) => result.status === 200,
+      );
+      expect(trace.status).toBe(200);
+      expect(trace.body.trace_id).toBe(traceId);
+      expect((trace.body.requests as Json[]).map((record) => record.trace_id)).toEqual([traceId]);
+    },
+  );
+
   it.runIf(available)('a _user filter finds exactly that user’s requests, across pages', async () => {
     const ada = `ada-${run}`;
     const receivedBefore = mock.received.length;
