@@ -164,6 +164,20 @@ describe.runIf(run)('the console in Chromium', () => {
     await screenshot(page, '01-signed-in');
   });
 
+  it('says a table is empty rather than showing bare headers: none made yet, or no request matching the filters', async () => {
+    for (const [view, table, says] of [
+      ['Virtual keys', 'Virtual keys', 'None yet: Create virtual key above makes one.'],
+      ['Integrations', 'Integrations', 'None yet: Create integration above makes one.'],
+      ['Configs', 'Saved configs', 'None yet: New config makes one.'],
+    ] as const) {
+      await page.getByRole('link', { name: view, exact: true }).click();
+      await page.getByRole('table', { name: table }).getByRole('cell', { name: says }).waitFor();
+    }
+    await page.goto(consoleUrl('/logs?trace_id=no-such-trace'));
+    await logsTable().getByRole('cell', { name: 'No request matches these filters.' }).waitFor();
+    await screenshot(page, '01-empty-states');
+  });
+
   it('creates a virtual key and a config in the UI, validates as you type, and the SDK uses them', async () => {
     await page.getByRole('link', { name: 'Virtual keys' }).click();
     await page.getByLabel('Name').fill('browser vk');
@@ -1347,6 +1361,27 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await page.evaluate('document.querySelectorAll("[onerror]").length')).toBe(0);
     await screenshot(page, '10-xss-inert');
     expect(dialogs.filter((dialog) => dialog.startsWith('alert'))).toEqual([]);
+  });
+
+  it('opens the trace of the longest trace id the gateway keeps (256 characters, / and %) from its request, neither page wider than the window', async () => {
+    const traceId = `${'t/%'.repeat(85)}t`;
+    await sdk({ config: direct(), traceID: traceId }).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+    });
+    const [record] = (await logsFor(`trace_id=${encodeURIComponent(traceId)}`, adminKey)) as { id: string }[];
+    const pageWidths = () =>
+      page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    await page.goto(consoleUrl(`/logs/${record?.id}`));
+    await page.getByRole('link', { name: `Trace ${traceId}` }).click();
+    await page.getByRole('heading', { name: `Trace ${traceId}` }).waitFor();
+    await page.getByRole('list', { name: 'Spans' }).getByRole('link').waitFor();
+    const [traceWidth, window] = await pageWidths();
+    expect(traceWidth).toBeLessThanOrEqual(window as number);
+    await page.goBack();
+    await page.getByRole('link', { name: `Trace ${traceId}` }).waitFor();
+    const [requestWidth] = await pageWidths();
+    expect(requestWidth).toBeLessThanOrEqual(window as number);
   });
 
   it('shows analytics with a chart, new metrics and groups, and the period’s outcomes (cache, rescued, feedback)', async () => {

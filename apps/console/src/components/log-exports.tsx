@@ -13,6 +13,7 @@ import {
 } from '../log-export.js';
 import { showBidiControls, timeText } from '../log-record.js';
 import type { LogsFilter } from '../logs-filter.js';
+import { EmptyRow } from './empty-row.js';
 import { ErrorNote } from './error-note.js';
 
 /** How often the list is asked again while an export runs. */
@@ -192,11 +193,9 @@ export function LogExports(props: { filter: LogsFilter }) {
               </thead>
               <tbody>
                 {items.length === 0 ? (
-                  <tr>
-                    <td colSpan={5} class="muted">
-                      None yet: <em>Export these logs</em> makes one.
-                    </td>
-                  </tr>
+                  <EmptyRow columns={5}>
+                    None yet: <em>Export these logs</em> makes one.
+                  </EmptyRow>
                 ) : null}
                 {items.map((item) => (
                   <ExportRow key={item.id} item={item} onAction={onAction} />

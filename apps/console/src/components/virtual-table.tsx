@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { EmptyRow } from './empty-row.js';
 
 /** The visible slice of `count` rows of `rowHeight` px in a viewport of `height` px scrolled `scrollTop`. */
 export function visibleRange(
@@ -60,6 +61,8 @@ export function VirtualTable<T>(props: {
   height?: number;
   rowHeight?: number;
   onNearEnd?: () => void;
+  /** What the table says when it has no row (nothing while rows are loading). */
+  empty?: ComponentChildren;
 }) {
   const height = props.height ?? 560;
   const rowHeight = props.rowHeight ?? 33;
@@ -177,6 +180,9 @@ export function VirtualTable<T>(props: {
           </tr>
         </thead>
         <tbody>
+          {props.rows.length === 0 && props.empty ? (
+            <EmptyRow columns={props.columns.length}>{props.empty}</EmptyRow>
+          ) : null}
           {start > 0 ? (
             <tr class="spacer" style={{ height: `${start * rowHeight}px` }}>
               <td colSpan={props.columns.length} />

@@ -1,6 +1,7 @@
 import { diffLines } from 'diff';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { type ConfigIssue, validateConfigText } from '../config-validation.js';
@@ -317,6 +318,11 @@ export function ConfigsView() {
             </tr>
           </thead>
           <tbody>
+            {configs.length === 0 ? (
+              <EmptyRow columns={5}>
+                None yet: <em>New config</em> makes one.
+              </EmptyRow>
+            ) : null}
             {configs.map((config) => (
               <tr key={config.slug}>
                 <td class="mono">{config.slug}</td>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
+import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
@@ -201,11 +202,9 @@ export function GuardrailsView() {
           </thead>
           <tbody>
             {guardrails.length === 0 ? (
-              <tr>
-                <td colSpan={6} class="muted">
-                  None yet: <em>New guardrail</em> makes one.
-                </td>
-              </tr>
+              <EmptyRow columns={6}>
+                None yet: <em>New guardrail</em> makes one.
+              </EmptyRow>
             ) : null}
             {guardrails.map((guardrail) => (
               <tr key={guardrail.slug}>

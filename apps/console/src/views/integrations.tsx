@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { type BudgetForm, NO_BUDGET, usageLimitsOf } from '../budget.js';
 import { BudgetFields } from '../components/budget-fields.js';
+import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
 import { ReplaceKeyForm } from '../components/replace-key-form.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
@@ -227,6 +228,11 @@ export function IntegrationsView() {
             </tr>
           </thead>
           <tbody>
+            {integrations.length === 0 ? (
+              <EmptyRow columns={6}>
+                None yet: <em>Create integration</em> above makes one.
+              </EmptyRow>
+            ) : null}
             {integrations.map((integration) => (
               <tr key={integration.slug}>
                 <td class="mono">{integration.slug}</td>

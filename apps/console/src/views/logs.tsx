@@ -432,6 +432,13 @@ export function LogsView(props: { search: URLSearchParams }) {
         rowKey={(record) => record.id}
         renderRow={(record) => <LogRow record={record} />}
         onNearEnd={loadMore}
+        empty={
+          loading || error !== null
+            ? null
+            : filterPairs(filter).length > 0
+              ? 'No request matches these filters.'
+              : 'No request logged yet: the requests sent through the gateway show here.'
+        }
       />
       {cursor !== null ? (
         <button type="button" onClick={loadMore}>

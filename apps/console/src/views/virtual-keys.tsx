@@ -11,6 +11,7 @@ import {
   usageLimitsOf,
 } from '../budget.js';
 import { BudgetFields } from '../components/budget-fields.js';
+import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
 import { LimitsEditor } from '../components/limits-editor.js';
 import { ReplaceKeyForm } from '../components/replace-key-form.js';
@@ -170,6 +171,11 @@ export function VirtualKeysView() {
             </tr>
           </thead>
           <tbody>
+            {keys.length === 0 ? (
+              <EmptyRow columns={9}>
+                None yet: <em>Create virtual key</em> above makes one.
+              </EmptyRow>
+            ) : null}
             {keys.map((key) => (
               <tr key={key.slug}>
                 <td class="mono">{key.slug}</td>
