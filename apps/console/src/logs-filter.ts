@@ -28,6 +28,18 @@ export interface LogsFilter {
 
 export const EMPTY_FILTER: LogsFilter = { fields: {}, metadata: [] };
 
+let lastLogsSearch = '';
+
+/** Remembers the logs view's query (its filter), for the links back to it from a request. */
+export function rememberLogsSearch(search: string): void {
+  lastLogsSearch = search;
+}
+
+/** The logs view as last filtered in this page (`/logs?metadata._user=alice`), or `/logs`. */
+export function logsListPath(): string {
+  return lastLogsSearch === '' ? '/logs' : `/logs?${lastLogsSearch}`;
+}
+
 /** Metadata pairs a filter takes at most: the query API's limit (`GET /v1/logs` answers 400 beyond). */
 export const MAX_METADATA_PAIRS = 8;
 

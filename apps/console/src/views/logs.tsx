@@ -28,6 +28,7 @@ import {
   type LogsFilter,
   localToIso,
   MAX_METADATA_PAIRS,
+  rememberLogsSearch,
 } from '../logs-filter.js';
 import { type LogsPage, mergeRecords, newestKey, readNewer, TAIL_PAGE, type TailGap } from '../logs-tail.js';
 import { navigate } from '../router.js';
@@ -245,6 +246,7 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
 /** The logs: a virtualised table, the filter kept in the URL, a live tail, and exports of the filter. */
 export function LogsView(props: { search: URLSearchParams }) {
   const searchText = props.search.toString();
+  rememberLogsSearch(searchText);
   const filter = filterFromSearch(props.search);
   const [records, setRecords] = useState<LogRecord[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);

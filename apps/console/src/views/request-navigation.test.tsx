@@ -1,6 +1,7 @@
 import { render } from 'preact';
 import { describe, expect, it, vi } from 'vitest';
 import { flushRenders, testRoot } from '../test-dom.js';
+import { LogsView } from './logs.js';
 import { RequestView } from './request.js';
 import { TraceView } from './trace.js';
 
@@ -80,7 +81,22 @@ describe('a request or trace page reused by back and forward', () => {
     await flush();
     answers.get('/console/api/traces/trace-e')?.(200, { requests: [record('log_e', 'trace-e')] });
     await flush();
-    expect(root().textContent).toContain('1 requests');
+    expect(root().textContent).toContain('1 request over');
     expect(root().textContent).not.toContain('no such trace');
+  });
+
+  it('links Back to logs to the list as it was filtered when the request was opened from it', async () => {
+    const answers = heldAnswers();
+    const filtered = 'trace_id=trace-f&metadata._user=alice';
+    render(<LogsView search={new URLSearchParams(filtered)} />, root());
+    await flush();
+    answers.get('/console/api/logs')?.(200, { data: [record('log_f', 'trace-f')], next_cursor: null });
+    await flush();
+    render(<RequestView id="log_f" />, root());
+    await flush();
+    answers.get('/console/api/logs/log_f')?.(200, record('log_f', 'trace-f'));
+    await flush();
+    const back = [...root().querySelectorAll('a')].find((link) => link.textContent === 'Back to logs');
+    expect(back?.getAttribute('href')).toBe(`/console/logs?${filtered}`);
   });
 });

@@ -14,6 +14,7 @@ import {
   timeText,
   tokensOf,
 } from '../log-record.js';
+import { logsListPath } from '../logs-filter.js';
 import { useAnswer } from '../use-answer.js';
 
 /** Where an attempt starts, in ms from the request's start (its own start time when it has one). */
@@ -273,7 +274,8 @@ export function RequestView(props: { id: string }) {
     <section aria-labelledby="request-title">
       <h1 id="request-title">Request {record.id}</h1>
       <p>
-        <Link to="/logs">Back to logs</Link>
+        {/* To the list as it was filtered when the request was opened from it. */}
+        <Link to={logsListPath()}>Back to logs</Link>
         {typeof trace === 'string' ? (
           <>
             {' · '}

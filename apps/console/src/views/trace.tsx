@@ -84,7 +84,7 @@ export function TraceView(props: { traceId: string }) {
         Trace <UserText value={props.traceId} />
       </h1>
       <p>
-        {spans.length} requests over {Math.round(end - begin)} ms.{' '}
+        {spans.length} {spans.length === 1 ? 'request' : 'requests'} over {Math.round(end - begin)} ms.{' '}
         <Link to={`/logs?trace_id=${encodeURIComponent(props.traceId)}`}>Show in logs</Link>
       </p>
       <ol class="waterfall" aria-label="Spans">
