@@ -207,6 +207,14 @@ describe('virtual keys through the portkey-ai SDK', () => {
       portkey.virtualKeys.create({ name: 'x', provider: 'openai', flavour: 'mint' }),
     );
     expect(unknown.message).toBe('virtual key: unknown field "flavour"');
+    // A custom host without its scheme is refused when written, not on every request through the key.
+    for (const custom_host of ['localhost:1234', '127.0.0.1:8080/v1', 42]) {
+      const badHost = await sdkError(
+        portkey.virtualKeys.create({ name: 'x', provider: 'openai', key: 'sk-x', custom_host }),
+      );
+      expect(badHost).toMatchObject({ status: 400 });
+      expect(badHost.message).toBe('custom_host: expected an http:// or https:// URL');
+    }
     const missing = await sdkError(portkey.virtualKeys.retrieve({ slug: 'nope' }));
     expect(missing).toMatchObject({ status: 404, body: { error: { code: 'PK_ERR_VIRTUAL_KEY_NOT_FOUND' } } });
     const fileManaged = await sdkError(portkey.virtualKeys.update({ slug: 'file-vk', note: 'x' }));

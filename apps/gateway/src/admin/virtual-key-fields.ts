@@ -1,4 +1,4 @@
-import { camelToSnake, isProviderId, PkError, PROVIDER_OPTION_KEYS } from '@pk/config';
+import { camelToSnake, customHostSchema, isProviderId, PkError, PROVIDER_OPTION_KEYS } from '@pk/config';
 import type { CreateVirtualKeyInput, UpdateVirtualKeyInput } from '@pk/store';
 import { type AdminBody, field } from './portkey-body.js';
 
@@ -128,6 +128,13 @@ function optionsOf(
       );
     }
     options[option] = value;
+  }
+  // A host that is no http(s) URL would fail every request through the key (502, ERR_INVALID_URL).
+  const host = options.custom_host;
+  if (host !== undefined && host !== null && !customHostSchema.safeParse(host).success) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', 'custom_host: expected an http:// or https:// URL', {
+      param: 'custom_host',
+    });
   }
   const account = options[SERVICE_ACCOUNT_OPTION];
   if (account !== undefined && account !== null) {
