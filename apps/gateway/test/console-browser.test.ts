@@ -1371,17 +1371,19 @@ describe.runIf(run)('the console in Chromium', () => {
     });
     const [record] = (await logsFor(`trace_id=${encodeURIComponent(traceId)}`, adminKey)) as { id: string }[];
     const pageWidths = () =>
-      page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+      page.evaluate(
+        '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+      ) as Promise<[number, number]>;
     await page.goto(consoleUrl(`/logs/${record?.id}`));
     await page.getByRole('link', { name: `Trace ${traceId}` }).click();
     await page.getByRole('heading', { name: `Trace ${traceId}` }).waitFor();
     await page.getByRole('list', { name: 'Spans' }).getByRole('link').waitFor();
     const [traceWidth, window] = await pageWidths();
-    expect(traceWidth).toBeLessThanOrEqual(window as number);
+    expect(traceWidth).toBeLessThanOrEqual(window);
     await page.goBack();
     await page.getByRole('link', { name: `Trace ${traceId}` }).waitFor();
     const [requestWidth] = await pageWidths();
-    expect(requestWidth).toBeLessThanOrEqual(window as number);
+    expect(requestWidth).toBeLessThanOrEqual(window);
   });
 
   it('shows analytics with a chart, new metrics and groups, and the period’s outcomes (cache, rescued, feedback)', async () => {
