@@ -275,6 +275,41 @@ describe('the logs view', () => {
 });
 
 describe('errors the views show', () => {
+  it('takes an earlier failure down when the next action succeeds (a revoke after a refused create)', async () => {
+    const key = { slug: 'vk-a', name: 'a', provider: 'openai', status: 'active', masked_api_key: 'sk-…1234' };
+    const calls: string[] = [];
+    vi.stubGlobal('fetch', async (url: string, init: { method?: string } = {}) => {
+      calls.push(`${init.method ?? 'GET'} ${url}`);
+      const refused = init.method === 'POST';
+      const body = refused
+        ? { error: { message: 'provider: unknown provider "nope"', code: 'PK_ERR_INVALID_REQUEST' } }
+        : init.method === 'DELETE'
+          ? { success: true }
+          : { data: [key] };
+      return new Response(JSON.stringify(body), {
+        status: refused ? 400 : 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    });
+    vi.stubGlobal('confirm', () => true);
+    render(<VirtualKeysView />, root());
+    await flush();
+    const name = root().querySelector('#vk-name') as HTMLInputElement;
+    name.value = 'x';
+    await act(() => {
+      name.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    await act(() =>
+      (root().querySelector('form[aria-label="Create a virtual key"]') as HTMLFormElement).requestSubmit(),
+    );
+    await flush();
+    expect(root().querySelector('[role="alert"]')?.textContent).toContain('unknown provider');
+    await act(() => (root().querySelector('button[aria-label="Revoke vk-a"]') as HTMLButtonElement).click());
+    await flush();
+    expect(calls).toContain('DELETE /console/api/virtual-keys/vk-a');
+    expect(root().querySelector('[role="alert"]')).toBeNull();
+  });
+
   it('says the gateway cannot be reached instead of “Failed to fetch”, with a Retry, and no endless Loading…', async () => {
     vi.stubGlobal('fetch', async () => {
       throw new TypeError('Failed to fetch');

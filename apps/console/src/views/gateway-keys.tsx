@@ -89,6 +89,8 @@ export function GatewayKeysView() {
       )
     )
       return;
+    // An earlier failure must not stand above this one's outcome.
+    setError(null);
     await api(`/api-keys/${encodeURIComponent(id)}`, { method: 'DELETE' }).catch(setError);
     await load();
   };

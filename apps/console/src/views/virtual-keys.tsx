@@ -92,11 +92,14 @@ export function VirtualKeysView() {
   const rename = async (slug: string, current: string) => {
     const name = window.prompt(`New name of ${slug}`, current);
     if (name === null || name === '') return;
+    // An earlier failure must not stand above this one's outcome.
+    setError(null);
     await api(`/virtual-keys/${encodeURIComponent(slug)}`, { method: 'PUT', body: { name } }).catch(setError);
     await load();
   };
   const revoke = async (slug: string) => {
     if (!window.confirm(`Revoke the virtual key ${slug}? Requests that name it will fail.`)) return;
+    setError(null);
     await api(`/virtual-keys/${encodeURIComponent(slug)}`, { method: 'DELETE' }).catch(setError);
     await load();
   };
