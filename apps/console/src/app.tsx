@@ -66,7 +66,7 @@ function Route(props: { path: string; search: URLSearchParams; session: SessionI
   if (first === 'analytics') {
     return (
       <Suspense fallback={<p>Loading…</p>}>
-        <AnalyticsView />
+        <AnalyticsView search={search} />
       </Suspense>
     );
   }

@@ -117,6 +117,28 @@ describe('the analytics view', () => {
     await flush();
     expect(totalsShown()).toEqual({ caption: 'Totals by provider', rows: [] });
   });
+
+  it('opens on the choices the address holds and keeps each new one there, so a reload shows the same', async () => {
+    const answers = heldAnswers();
+    render(<AnalyticsView search={new URLSearchParams('group_by=metadata.team&hours=168')} />, root());
+    await flush();
+    expect(answers.has('group_by=metadata.team')).toBe(true);
+    const selected = (label: string) =>
+      [...root().querySelectorAll('label')]
+        .find((each) => each.firstChild?.textContent?.trim() === label)
+        ?.querySelector<HTMLInputElement | HTMLSelectElement>('select, input')?.value;
+    expect([selected('Group by'), selected('Metadata key'), selected('Period')]).toEqual([
+      'metadata',
+      'team',
+      '168',
+    ]);
+    choose('Metric', 'cost');
+    await flush();
+    expect(window.location.pathname).toBe('/console/analytics');
+    expect(new URLSearchParams(window.location.search).toString()).toBe(
+      'metric=cost&group_by=metadata.team&hours=168',
+    );
+  });
 });
 
 describe('the outcomes panel', () => {

@@ -2,6 +2,12 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import {
+  type AnalyticsOptions,
+  analyticsOptionsFromSearch,
+  analyticsSearch,
+  PERIODS,
+} from '../analytics-options.js';
+import {
   costWithUnpricedText,
   GROUPS,
   groupName,
@@ -19,6 +25,7 @@ import {
 } from '../analytics-series.js';
 import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { navigate } from '../router.js';
 import { useAnswer } from '../use-answer.js';
 import { OutcomesPanel } from './analytics-outcomes.js';
 
@@ -34,11 +41,22 @@ const COLORS = ['#1f6feb', '#d1242f', '#1a7f37', '#9a6700', '#8250df', '#bf3989'
  * (a canvas time-series library of ~50 KB: fast on thousands of points, no dependencies), loaded with
  * this view only.
  */
-export function AnalyticsView() {
-  const [metric, setMetric] = useState<string>('requests');
-  const [groupBy, setGroupBy] = useState<string>('model');
-  const [metadataKey, setMetadataKey] = useState('');
-  const [hours, setHours] = useState('24');
+export function AnalyticsView(props: { search?: URLSearchParams }) {
+  // Kept in the address (replaced, not pushed: each choice is no page of its own), so a reload or a
+  // shared link shows the same chart.
+  const [options, setOptions] = useState<AnalyticsOptions>(() =>
+    analyticsOptionsFromSearch(props.search ?? new URLSearchParams()),
+  );
+  const { metric, groupBy, metadataKey, hours } = options;
+  const choose = (change: Partial<AnalyticsOptions>) => {
+    const next = { ...options, ...change };
+    setOptions(next);
+    navigate(`/analytics${analyticsSearch(next)}`, true);
+  };
+  const setMetric = (value: string) => choose({ metric: value });
+  const setGroupBy = (value: string) => choose({ groupBy: value });
+  const setMetadataKey = (value: string) => choose({ metadataKey: value });
+  const setHours = (value: string) => choose({ hours: value });
   const chart = useRef<HTMLDivElement>(null);
   const group = groupBy === 'metadata' ? `metadata.${metadataKey}` : groupBy;
 
@@ -147,10 +165,11 @@ export function AnalyticsView() {
             value={hours}
             onChange={(event) => setHours((event.currentTarget as HTMLSelectElement).value)}
           >
-            <option value="1">Last hour</option>
-            <option value="24">Last 24 hours</option>
-            <option value="168">Last 7 days</option>
-            <option value="720">Last 30 days</option>
+            {PERIODS.map(([id, label]) => (
+              <option value={id} key={id}>
+                {label}
+              </option>
+            ))}
           </select>
         </label>
       </form>
