@@ -3,18 +3,28 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string | null;
   readonly param: string | null;
-  constructor(status: number, message: string, code: string | null, param: string | null) {
+  /** The call's method: a write that got no answer is not retried by loading the page again. */
+  readonly method: string;
+  constructor(status: number, message: string, code: string | null, param: string | null, method = 'GET') {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.param = param;
+    this.method = method;
   }
 }
 
 /** What a call that got no answer at all says (the browser's own text is only "Failed to fetch"). */
 export const GATEWAY_UNREACHABLE =
   'The gateway cannot be reached: it may be stopped or restarting, or the network is down. Check that it runs, then retry.';
+
+/**
+ * What a write that got no answer says: the page keeps what was typed (loading it again would lose
+ * it), and the write may or may not have reached the gateway.
+ */
+export const GATEWAY_UNREACHABLE_WRITE =
+  'The gateway cannot be reached: it may be stopped or restarting, or the network is down. The change may not have been made; what you entered is kept here: try again once the gateway runs.';
 
 /** True for an {@link ApiError} of a call that got no answer (status 0): retrying may help. */
 export function isUnreachable(error: unknown): boolean {
@@ -52,7 +62,13 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     });
   } catch {
     // The browser says only "Failed to fetch": no answer came at all.
-    throw new ApiError(0, GATEWAY_UNREACHABLE, null, null);
+    throw new ApiError(
+      0,
+      method === 'GET' ? GATEWAY_UNREACHABLE : GATEWAY_UNREACHABLE_WRITE,
+      null,
+      null,
+      method,
+    );
   }
   const text = await response.text();
   let body: unknown = null;

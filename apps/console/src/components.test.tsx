@@ -325,6 +325,34 @@ describe('errors the views show', () => {
     ]);
   });
 
+  it('offers no Retry (a page load, losing what was typed) when a save got no answer, and keeps the form as typed', async () => {
+    let down = false;
+    vi.stubGlobal('fetch', async () => {
+      if (down) throw new TypeError('Failed to fetch');
+      return new Response(JSON.stringify({ data: [] }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    });
+    render(<VirtualKeysView />, root());
+    await flush();
+    const name = root().querySelector('#vk-name') as HTMLInputElement;
+    name.value = 'typed by hand';
+    await act(() => {
+      name.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    down = true;
+    await act(() =>
+      (root().querySelector('form[aria-label="Create a virtual key"]') as HTMLFormElement).requestSubmit(),
+    );
+    await flush();
+    const alert = root().querySelector('[role="alert"]');
+    expect(alert?.textContent).toContain('The gateway cannot be reached');
+    expect(alert?.textContent).toContain('what you entered is kept here');
+    expect(alert?.querySelector('button')).toBeNull();
+    expect((root().querySelector('#vk-name') as HTMLInputElement).value).toBe('typed by hand');
+  });
+
   it('shows no Retry for an answer the gateway gave', () => {
     render(
       <ErrorNote

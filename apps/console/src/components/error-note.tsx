@@ -2,7 +2,8 @@ import { ApiError, isUnreachable } from '../api.js';
 
 /**
  * An error shown in the view (as text), with `pk init` explained when no admin key exists yet, and a
- * Retry (the page loaded again) when the gateway could not be reached.
+ * Retry (the page loaded again) when a read got no answer from the gateway; never for a write, whose
+ * form holds what the user typed (they send it again with its own button).
  */
 export function ErrorNote(props: { error: unknown }) {
   const { error } = props;
@@ -18,7 +19,7 @@ export function ErrorNote(props: { error: unknown }) {
           gateway may be running), then sign in with it here.
         </p>
       ) : null}
-      {isUnreachable(error) ? (
+      {isUnreachable(error) && (error as ApiError).method === 'GET' ? (
         <button type="button" onClick={() => window.location.reload()}>
           Retry
         </button>
