@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterFromSearch, filterPairs, isoToLocal, localToIso } from './logs-filter.js';
+import { filterFromSearch, filterPairs, formFilter, isoToLocal, localToIso } from './logs-filter.js';
 
 describe('the logs filter in the URL', () => {
   it('round-trips every field and repeated metadata pairs, in the query API’s names', () => {
@@ -17,6 +17,15 @@ describe('the logs filter in the URL', () => {
     expect(new URLSearchParams(filterPairs(filter)).toString()).toBe(
       'provider=openai&model=gpt-4o&from=2026-01-01T00%3A00%3A00.000Z&metadata._user=alice&metadata.env=prod',
     );
+  });
+
+  it('applies the form’s fields without the spaces at their ends (a pasted trace id), metadata values as typed', () => {
+    expect(
+      formFilter({ trace_id: '  trace-abc \t', model: ' gpt-4o', provider: '   ' }, [
+        ['_user', ' alice '],
+        ['', 'no key'],
+      ]),
+    ).toEqual({ fields: { trace_id: 'trace-abc', model: 'gpt-4o' }, metadata: [['_user', ' alice ']] });
   });
 
   it('keeps the outcome and the error code, after the status', () => {

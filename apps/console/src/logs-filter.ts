@@ -64,6 +64,20 @@ export function invalidAddressFilter(ignored: readonly string[]): string {
   return `The address has a filter that is not a time: ${ignored.join(', ')}. Nothing is shown rather than every record: pick a time in the form, or Clear the filters.`;
 }
 
+/**
+ * The filter the form applies: each field's value without the spaces at its ends (a trace id or a
+ * model pasted from a terminal with a trailing space matched nothing; none of these ids holds one).
+ * Metadata values are kept as typed: a user's value may end in a space.
+ */
+export function formFilter(fields: LogsFilter['fields'], metadata: LogsFilter['metadata']): LogsFilter {
+  const trimmed: Partial<Record<FilterField, string>> = {};
+  for (const name of FILTER_FIELDS) {
+    const value = fields[name]?.trim();
+    if (value !== undefined && value !== '') trimmed[name] = value;
+  }
+  return { fields: trimmed, metadata: metadata.filter(([key]) => key !== '') };
+}
+
 /** The filter as query pairs, in the query API's names (also the URL's). */
 export function filterPairs(filter: LogsFilter): [string, string][] {
   const pairs: [string, string][] = [];

@@ -23,6 +23,7 @@ import {
   type FilterField,
   filterFromSearch,
   filterPairs,
+  formFilter,
   invalidAddressFilter,
   isoToLocal,
   type LogsFilter,
@@ -130,7 +131,7 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
   ].filter(([, value]) => hasBidiControls(value));
   const submit = (event: Event) => {
     event.preventDefault();
-    props.onApply({ fields, metadata: metadata.filter(([key]) => key !== '') });
+    props.onApply(formFilter(fields, metadata));
   };
   return (
     <form class="filters" onSubmit={submit} aria-label="Filter logs">
