@@ -169,6 +169,12 @@ describe('the logs view', () => {
       await act(() => add.click());
     }
     expect(root().querySelectorAll('input[name^="metadata-key-"]')).toHaveLength(8);
+    // Each field's name is its own: a screen reader tells the pairs apart.
+    const names = [...root().querySelectorAll('fieldset.metadata input')].map((input) =>
+      input.closest('label')?.firstChild?.textContent?.trim(),
+    );
+    expect(names.slice(0, 4)).toEqual(['Key', 'Value', 'Key 2', 'Value 2']);
+    expect(new Set(names).size).toBe(16);
     expect(add.disabled).toBe(true);
     expect(root().textContent).toContain('At most 8 metadata pairs.');
   });

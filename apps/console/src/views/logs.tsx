@@ -175,8 +175,9 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
         <legend>Metadata</legend>
         {metadata.map(([key, value], index) => (
           <div class="pair" key={index}>
+            {/* Each pair's fields named apart (Key, then Key 2 …): a screen reader tells them from each other. */}
             <label>
-              Key
+              {index === 0 ? 'Key' : `Key ${index + 1}`}
               <input
                 name={`metadata-key-${index}`}
                 value={key}
@@ -189,7 +190,7 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
               />
             </label>
             <label>
-              Value
+              {index === 0 ? 'Value' : `Value ${index + 1}`}
               <input
                 name={`metadata-value-${index}`}
                 value={value}
