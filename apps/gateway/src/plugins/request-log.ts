@@ -196,15 +196,17 @@ function writeLine(request: FastifyRequest, reply: FastifyReply, status: number)
   const latencyMs = Math.round(reply.elapsedTime * 100) / 100;
   const url = request.url;
   const query = url.indexOf('?');
-  request.server.writeRequestLine({
-    traceId: request.traceId,
-    method: request.method,
-    path: query === -1 ? url : url.slice(0, query),
-    status,
-    latencyMs,
-    tenant: request.tenant,
-    ...request.logFields,
-  });
+  request.server.writeRequestLine(
+    {
+      traceId: request.traceId,
+      method: request.method,
+      path: query === -1 ? url : url.slice(0, query),
+      status,
+      latencyMs,
+      tenant: request.tenant,
+    },
+    request.logFields,
+  );
   const listeners = request.server.requestEndListeners;
   if (listeners.length === 0) return;
   const log = request.server.log;
@@ -255,7 +257,10 @@ export interface RequestLogPluginOptions {
  */
 export const requestLogPlugin = fastifyPlugin(
   async (app: FastifyInstance, options: RequestLogPluginOptions) => {
-    app.decorate('writeRequestLine', options.line ?? ((fields) => app.log.info(fields, 'request')));
+    app.decorate(
+      'writeRequestLine',
+      options.line ?? ((head, fields) => app.log.info({ ...head, ...fields }, 'request')),
+    );
     const held = new HeldRequestLines();
     app.decorate('heldRequestLines', held);
     // One array for the app: every encapsulated context sees the same (a decorated reference).
