@@ -66,6 +66,7 @@ import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { firstPlannedProvider, planLeaves } from '../request-plan/map-plan-leaves.js';
 import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
+import { answerHeadersOf } from './answer-headers-memo.js';
 import { ClientSignal } from './client-signal.js';
 import { forwardedHeadersOf, gatewaySecretTestOf } from './forwarded-headers.js';
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
@@ -491,16 +492,17 @@ async function proxyRequest(
     if (answeredModel !== undefined) log.answeredModel = answeredModel;
     recordUsageAndCost(log, denied.usage, { cacheHit: false, prices: services.settings.prices });
   }
-  const portkeyHeaders = buildResponseHeaders({
-    traceId: request.traceId,
-    // An answer no provider made (a timeout, the target's own input guardrail, a limit of its key)
-    // still names the provider of the target it is for, as Portkey's do.
-    provider: answering ?? recorder.providerOf(result.path),
-    lastUsedOptionIndex: result.path,
-    retryAttemptCount: result.retryCount,
-    cacheStatus,
-  });
-  reply.headers(portkeyHeaders);
+  // The trace id's header was set when the request arrived (`trace-id.ts`); the others, per distinct
+  // set. An answer no provider made (a timeout, the target's own input guardrail, a limit of its key)
+  // still names the provider of the target it is for, as Portkey's do.
+  reply.headers(
+    answerHeadersOf(
+      answering ?? recorder.providerOf(result.path),
+      result.path,
+      result.retryCount,
+      cacheStatus,
+    ),
+  );
   if (!outcome.ok) {
     // The provider's own x-ratelimit-* of the answer that failed, as on a success.
     if (UpstreamError.isInstance(outcome.error)) reply.headers(outcome.error.answerHeaders);
