@@ -423,27 +423,6 @@ describe('pk', () => {
       `${STDIN_SECRET}\n`,
     );
     expect(fromStdin.code).toBe(0);
-    // At a terminal: asked for, read with nothing shown (the terminal's echo is off while it is typed).
-    const prompt = 'secret (not shown; end with Enter): ';
-    const atTerminal = await runPkAtTerminal(
-      ['vk', 'add', 'from-terminal', ...options, '--key', '-'],
-      adminEnv(),
-      prompt,
-      TERMINAL_SECRET,
-    );
-    expect(atTerminal.code).toBe(0);
-    expect(atTerminal.output).toContain(prompt);
-    expect(atTerminal.output).not.toContain(TERMINAL_SECRET);
-    // Without an admin key, pk says so before asking for a secret (nothing is typed in vain).
-    const keyless = await runPkAtTerminal(
-      ['vk', 'add', 'never-asked', ...options, '--key', '-'],
-      adminEnv({ PK_ADMIN_KEY: '' }),
-      prompt,
-      TERMINAL_SECRET,
-    );
-    expect(keyless.code).toBe(3);
-    expect(keyless.output).toMatch(/^pk: PK_ADMIN_KEY is not set/);
-    expect(keyless.output).not.toContain(prompt);
     const secretFile = join(dir, 'key.txt');
     writeFileSync(secretFile, `${FILE_SECRET}\n`, { mode: 0o600 });
     const fromFile = await runPk(
@@ -475,13 +454,11 @@ describe('pk', () => {
     for (const [slug, secret] of [
       ['from-env', ENV_SECRET],
       ['from-stdin', STDIN_SECRET],
-      ['from-terminal', TERMINAL_SECRET],
       ['from-file', FILE_SECRET],
     ] as const) {
       expect(await chat(slug)).toBe(200);
       expect(seen.at(-1)?.authorization).toBe(`Bearer ${secret}`);
     }
-    expect((await runPk(['vk', 'rm', 'from-terminal'], adminEnv())).code).toBe(0);
     // Rotation: the new secret from a source as well, never from the command line; the next request
     // carries it.
     const onArgv = await runPk(['vk', 'replace-key', 'from-file', '--key', ARGV_SECRET], adminEnv());
@@ -508,6 +485,34 @@ describe('pk', () => {
     const removed = await runPk(['vk', 'rm', 'from-file'], adminEnv());
     expect(removed).toMatchObject({ code: 0, stdout: 'deleted virtual key from-file\n' });
     expect((await runPk(['vk', 'rm', 'from-file'], adminEnv())).code).toBe(4);
+  });
+
+  it('vk add with - at a terminal asks for the secret and reads it unseen; without an admin key it says so before asking', async () => {
+    const options = ['--provider', 'openai', '--option', `custom_host=${upstreamUrl}`];
+    // At a terminal: asked for, read with nothing shown (the terminal's echo is off while it is typed).
+    const prompt = 'secret (not shown; end with Enter): ';
+    const atTerminal = await runPkAtTerminal(
+      ['vk', 'add', 'from-terminal', ...options, '--key', '-'],
+      adminEnv(),
+      prompt,
+      TERMINAL_SECRET,
+    );
+    expect(atTerminal.code).toBe(0);
+    expect(atTerminal.output).toContain(prompt);
+    expect(atTerminal.output).not.toContain(TERMINAL_SECRET);
+    // Without an admin key, pk says so before asking for a secret (nothing is typed in vain).
+    const keyless = await runPkAtTerminal(
+      ['vk', 'add', 'never-asked', ...options, '--key', '-'],
+      adminEnv({ PK_ADMIN_KEY: '' }),
+      prompt,
+      TERMINAL_SECRET,
+    );
+    expect(keyless.code).toBe(3);
+    expect(keyless.output).toMatch(/^pk: PK_ADMIN_KEY is not set/);
+    expect(keyless.output).not.toContain(prompt);
+    expect(await chat('from-terminal')).toBe(200);
+    expect(seen.at(-1)?.authorization).toBe(`Bearer ${TERMINAL_SECRET}`);
+    expect((await runPk(['vk', 'rm', 'from-terminal'], adminEnv())).code).toBe(0);
   });
 
   it('vk list shows a key whose budget refused as exhausted; vk reset-usage makes it active again', async () => {
