@@ -53,14 +53,16 @@ for (const tool of ['valgrind', 'callgrind_control']) {
 const here = new URL('.', import.meta.url).pathname;
 const upstream = await startProcess(`${here}mock-openai-upstream.mjs`, [], {}, /listening on (http:\/\/\S+)/);
 const outDir = mkdtempSync(join(tmpdir(), 'pk-callgrind-'));
+const dataDir = mkdtempSync(join(tmpdir(), 'pk-callgrind-data-'));
 const cleanUp = () => {
-  upstream.child.kill('SIGTERM');
+  upstream.child.kill('SIGKILL');
   rmSync(outDir, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 };
 const gateway = await startProcess(
   useBare ? `${here}bare-proxy.mjs` : `${here}../dist/server.js`,
   [],
-  { PORT: '0', PK_DATA_DIR: mkdtempSync(join(tmpdir(), 'pk-callgrind-data-')), ...extraEnv },
+  { PORT: '0', PK_DATA_DIR: dataDir, ...extraEnv },
   useBare ? /listening on (http:\/\/\S+)/ : /pk gateway listening on (http:\/\/[^"\s]+)/,
   {
     launcher: [
