@@ -74,6 +74,24 @@ const button = (name: string) =>
     | HTMLButtonElement
     | undefined;
 
+describe('the logs view’s empty state', () => {
+  it('says nothing matches only once the first page came back empty, not while it loads', async () => {
+    let open: () => void = () => undefined;
+    const hold = { gate: new Promise<void>((resolve) => (open = resolve)) as Promise<void> | null };
+    logsApi([], hold);
+    render(<LogsView search={new URLSearchParams('trace_id=nothing-has-this')} />, root());
+    // The first paint, before the page is asked for: not "No request matches these filters."
+    expect(root().querySelector('[data-testid="empty-row"]')).toBeNull();
+    await flush();
+    expect(root().querySelector('[data-testid="empty-row"]')).toBeNull();
+    open();
+    await flush();
+    expect(root().querySelector('[data-testid="empty-row"]')?.textContent).toBe(
+      'No request matches these filters.',
+    );
+  });
+});
+
 describe('the logs view’s live tail', () => {
   it('shows every record a burst brings, more than a poll reads as a gap that Load them fills, none twice', async () => {
     const records = Array.from({ length: 60 }, (_, n) => recordAt(n));

@@ -253,7 +253,8 @@ export function LogsView(props: { search: URLSearchParams }) {
   const [records, setRecords] = useState<LogRecord[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [loading, setLoading] = useState(false);
+  // The first page is asked for at once (the effect below): until it answers, nothing is "empty".
+  const [loading, setLoading] = useState(true);
   const [tail, setTail] = useState(false);
   const loadingMore = useRef(false);
   const [elapsedMs, setElapsedMs] = useState<number | null>(null);
