@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeCacheStoreContract } from '@pk/config/testing';
 import { Redis } from 'ioredis';
+import OpenAI from 'openai';
+import { createHeaders } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
 import { createRedisCacheStore } from '../src/cache/redis-cache-store.js';
@@ -206,22 +208,29 @@ describe.runIf(runs)('Redis cache store', () => {
         PK_REDIS_KEY_PREFIX: prefix,
         PK_SETTINGS: settingsPath,
       };
+      /** A chat through `gateway` with the `openai` SDK and portkey-ai's headers for `config`. */
+      const chatThrough = (
+        gateway: GatewayProcess,
+        config: Record<string, unknown>,
+        model: string,
+        text: string,
+      ) =>
+        new OpenAI({
+          apiKey: 'unused',
+          baseURL: `${gateway.url}/v1`,
+          defaultHeaders: createHeaders({ config }),
+          maxRetries: 0,
+        }).chat.completions
+          .create({ model, messages: [{ role: 'user', content: text }] })
+          .withResponse();
       const semanticAsk = async (gateway: GatewayProcess, text: string) => {
-        const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-portkey-config': JSON.stringify({
-              virtual_key: 'chat',
-              cache: { mode: 'semantic', max_age: 120 },
-            }),
-          },
-          body: JSON.stringify({
-            model: 'gpt-4o-mini',
-            messages: [{ role: 'user', content: text }],
-          }),
-        });
-        await response.text();
+        const { data, response } = await chatThrough(
+          gateway,
+          { virtual_key: 'chat', cache: { mode: 'semantic', max_age: 120 } },
+          'gpt-4o-mini',
+          text,
+        );
+        expect(data.choices[0]?.message.content).toBe('The capital of France is Paris.');
         return response.headers.get('x-portkey-cache-status');
       };
       const redis = new Redis('redis://127.0.0.1:6379');
@@ -242,18 +251,19 @@ describe.runIf(runs)('Redis cache store', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await semanticAsk(third, similar)).toBe('SEMANTIC HIT');
       // A target that fails counts against its breaker, in Redis too.
-      const failing = await fetch(`${first.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-portkey-config': JSON.stringify({
-            strategy: { mode: 'fallback', cb_config: { failure_threshold: 5, cooldown_interval: 60_000 } },
-            targets: [{ virtual_key: 'chat' }],
-          }),
-        },
-        body: JSON.stringify({ model: 'fail-500', messages: [{ role: 'user', content: 'hi' }] }),
-      });
-      expect(failing.status).toBe(500);
+      const breakerConfig = {
+        strategy: { mode: 'fallback', cb_config: { failure_threshold: 5, cooldown_interval: 60_000 } },
+        targets: [{ virtual_key: 'chat' }],
+      };
+      const failing = await chatThrough(first, breakerConfig, 'fail-500', 'hi').catch(
+        (error: unknown) => error,
+      );
+      expect(failing).toBeInstanceOf(OpenAI.APIError);
+      expect((failing as InstanceType<typeof OpenAI.APIError>).status).toBe(500);
+      // The upstream was asked twice with the chat key (the first miss, the failing request): hits never reach it.
+      expect(
+        upstream.received.filter((request) => request.headers.authorization === 'Bearer sk-chat'),
+      ).toHaveLength(2);
       const kinds = new Set(
         (await redis.keys(`${prefix}*`)).map((key) => key.slice(prefix.length).split(/[:{]/)[0]),
       );
