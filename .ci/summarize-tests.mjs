@@ -9,6 +9,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let reports = 0;
+const failures = [];
 for (const group of ['packages', 'apps', 'tooling', 'examples']) {
   if (!existsSync(group)) continue;
   for (const entry of readdirSync(group)) {
@@ -21,7 +22,16 @@ for (const group of ['packages', 'apps', 'tooling', 'examples']) {
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
     // A test file that failed to load has no tests but still failed.
     for (const suite of report.testResults ?? []) {
-      if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) failed += 1;
+      const file = String(suite.name ?? '').replace(`${process.cwd()}/`, '');
+      if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) {
+        failed += 1;
+        failures.push(`${file}: did not load: ${firstLine(suite.message)}`);
+      }
+      for (const test of suite.assertionResults ?? []) {
+        if (test.status === 'failed') {
+          failures.push(`${file} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+        }
+      }
     }
   }
 }
@@ -29,5 +39,16 @@ if (commandStatus !== 0 && failed === 0) {
   console.log(`a non-test step failed (exit ${commandStatus}); see the output above`);
   failed = 1;
 }
+// The failed tests are named last, next to the count, so a log cut to its tail still says which.
+if (failures.length > 0) {
+  console.log('failed tests:');
+  for (const failure of failures) console.log(`  ${failure}`);
+}
 console.log(`(${reports} package reports)`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+
+function firstLine(text) {
+  return String(text ?? '')
+    .split('\n')[0]
+    .slice(0, 300);
+}
