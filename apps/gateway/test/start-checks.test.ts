@@ -48,6 +48,12 @@ describe('the gateway process at start', () => {
       [{ PK_BREAKER_STORE: 'bogus' }, 'PK_BREAKER_STORE must be memory or redis'],
       [{ PK_LIMITS_STORE: 'bogus' }, 'PK_LIMITS_STORE must be memory or redis'],
       [{ PK_REPLICAS: 'x' }, 'PK_REPLICAS must be an integer'],
+      [{ PK_LIMITS_HOLD_TTL_MS: '0x10' }, 'PK_LIMITS_HOLD_TTL_MS must be an integer 1-86400000, got "0x10"'],
+      [
+        { PK_LOG_STORE_FLUSH_MS: '1e3' },
+        'PK_LOG_STORE_FLUSH_MS must be a whole number from 10 to 60000, got 1e3',
+      ],
+      [{ PK_CACHE_MAX_BYTES: '1e9' }, 'PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got 1e9'],
       [{ PK_LIMITS_TIMEOUT_MS: 'x' }, 'PK_LIMITS_TIMEOUT_MS must be an integer 1-60000, got "x"'],
       [
         { PK_CACHE_STORE: 'redis', PK_CACHE_MAX_BYTES: 'lots' },

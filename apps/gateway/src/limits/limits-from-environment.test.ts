@@ -9,6 +9,18 @@ describe('limitsFromEnvironment', () => {
     );
   });
 
+  // Decision 0007: counts and milliseconds take decimal digits only, not what JavaScript's Number reads.
+  it.each([
+    ['PK_LIMITS_HOLD_TTL_MS', '0x10', 86_400_000],
+    ['PK_LIMITS_TIMEOUT_MS', '1e3', 60_000],
+    ['PK_REPLICAS', ' 2', 10_000],
+    ['PK_LIMITS_DEFAULT_MAX_TOKENS', '4096.0', 10_000_000],
+  ])('refuses %s=%j instead of reading it as Number would', (name, value, max) => {
+    expect(() => limitsFromEnvironment({ [name]: value }, () => undefined)).toThrow(
+      new StartupError(`${name} must be an integer 1-${max}, got ${JSON.stringify(value)}`),
+    );
+  });
+
   it('warns, in one line, of the Redis variables the memory store does not use', () => {
     const warnings: string[] = [];
     const limits = limitsFromEnvironment(

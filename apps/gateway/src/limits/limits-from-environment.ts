@@ -16,7 +16,8 @@ function positiveInteger(
 ): number {
   const text = env[name];
   if (text === undefined || text === '') return fallback;
-  const value = Number(text);
+  // Decimal digits only (decision 0007): `1e3`, `0x10`, a sign, a space or a fraction is refused.
+  const value = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(value) || value < 1 || value > max)
     throw new StartupError(`${name} must be an integer 1-${max}, got ${JSON.stringify(text)}`);
   return value;

@@ -58,7 +58,9 @@ function flag(value: string | undefined, name: string, fallback: boolean): boole
   if (value === undefined || value === '') return fallback;
   if (['1', 'true', 'on', 'yes'].includes(value.toLowerCase())) return true;
   if (['0', 'false', 'off', 'no'].includes(value.toLowerCase())) return false;
-  throw new StartupError(`${name} must be on or off (true/false, 1/0, yes/no), got ${value}`);
+  throw new StartupError(
+    `${name} must be on or off (1/0, true/false, on/off, yes/no), got ${JSON.stringify(value)}`,
+  );
 }
 
 function integer(
@@ -69,7 +71,8 @@ function integer(
   max: number,
 ): number {
   if (value === undefined || value === '') return fallback;
-  const parsed = Number(value);
+  // Decimal digits only (decision 0007): `1e3`, `0x10`, a sign, a space or a fraction is refused.
+  const parsed = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(parsed) || parsed < min || parsed > max)
     throw new StartupError(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
   return parsed;

@@ -28,7 +28,9 @@ export function cacheStoreFromEnvironment(
   if (kind !== 'memory' && kind !== 'redis')
     throw new StartupError(`PK_CACHE_STORE must be memory or redis, got ${JSON.stringify(kind)}`);
   // Checked with either store: a bad value is refused even where it would do nothing yet.
-  const maxBytes = Number(env.PK_CACHE_MAX_BYTES || DEFAULT_CACHE_MAX_BYTES);
+  // Decimal digits only (decision 0007): `1e9`, `0x100000`, a space or a fraction is refused.
+  const given = env.PK_CACHE_MAX_BYTES || String(DEFAULT_CACHE_MAX_BYTES);
+  const maxBytes = /^\d{1,15}$/.test(given) ? Number(given) : Number.NaN;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024) {
     throw new StartupError(
       `PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${env.PK_CACHE_MAX_BYTES}`,
