@@ -19,6 +19,7 @@ beforeAll(async () => {
       gateway_keys: [{ id: 'team-a', key: GATEWAY_KEY }],
       virtual_keys: {
         'openai-a': { provider: 'openai', api_key: 'sk-routes', options: { custom_host: `${mock.url}/v1` } },
+        'anthropic-a': { provider: 'anthropic', api_key: 'sk-ant-routes' },
       },
     },
   });
@@ -158,6 +159,100 @@ describe('pass-through routes', () => {
     await client.files.delete('file-abc');
     expect(last()).toMatchObject({ method: 'DELETE', path: '/v1/files/file-abc' });
     expect(last()?.raw.length).toBe(0);
+  });
+});
+
+describe('GET /v1/models of a provider without pass-through', () => {
+  it('an Anthropic virtual key lists and retrieves Claude models through Anthropic’s Models API, in OpenAI’s shape (the openai SDK’s models.list and retrieve)', async () => {
+    // Anthropic's answers, as https://docs.anthropic.com/en/api/models-list documents them.
+    const claude = (id: string, name: string) => ({
+      type: 'model',
+      id,
+      display_name: name,
+      created_at: '2025-09-29T00:00:00Z',
+    });
+    mock.script('', (request) =>
+      request.path.startsWith('/v1/models?')
+        ? {
+            json: {
+              data: [
+                claude('claude-sonnet-4-5', 'Claude Sonnet 4.5'),
+                claude('claude-haiku-4-5', 'Claude Haiku 4.5'),
+              ],
+              has_more: false,
+              first_id: 'claude-sonnet-4-5',
+              last_id: 'claude-haiku-4-5',
+            },
+          }
+        : undefined,
+    );
+    mock.script('claude-sonnet-4-5', (request) =>
+      request.method === 'GET' ? { json: claude('claude-sonnet-4-5', 'Claude Sonnet 4.5') } : undefined,
+    );
+    mock.script('claude-nope', () => ({
+      status: 404,
+      json: { type: 'error', error: { type: 'not_found_error', message: 'model: claude-nope' } },
+    }));
+    const anthropic = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({ apiKey: GATEWAY_KEY, virtualKey: 'anthropic-a' }),
+    });
+    const listed = [];
+    for await (const model of anthropic.models.list()) listed.push(model);
+    expect(listed).toEqual([
+      {
+        id: 'claude-sonnet-4-5',
+        object: 'model',
+        created: 1759104000,
+        owned_by: 'anthropic',
+        display_name: 'Claude Sonnet 4.5',
+      },
+      {
+        id: 'claude-haiku-4-5',
+        object: 'model',
+        created: 1759104000,
+        owned_by: 'anthropic',
+        display_name: 'Claude Haiku 4.5',
+      },
+    ]);
+    // The whole list in one page (OpenAI's is not paged), with Anthropic's own headers and key.
+    expect(last()).toMatchObject({ host: 'api.anthropic.com', method: 'GET', path: '/v1/models?limit=1000' });
+    expect(last()?.headers).toMatchObject({
+      'x-api-key': 'sk-ant-routes',
+      'anthropic-version': '2023-06-01',
+    });
+    expect(last()?.headers.authorization).toBeUndefined();
+
+    const { data: one, response } = await anthropic.models.retrieve('claude-sonnet-4-5').withResponse();
+    expect(one).toEqual(listed[0]);
+    expect(response.headers.get('x-portkey-provider')).toBe('anthropic');
+    expect(last()).toMatchObject({
+      host: 'api.anthropic.com',
+      method: 'GET',
+      path: '/v1/models/claude-sonnet-4-5',
+    });
+
+    const missing = await anthropic.models.retrieve('claude-nope').catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+    expect((missing as InstanceType<typeof OpenAI.NotFoundError>).message).toContain('model: claude-nope');
+  });
+
+  it('other paths of such a provider are still refused before anything is sent', async () => {
+    const before = mock.received.length;
+    const anthropic = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: createHeaders({ apiKey: GATEWAY_KEY, virtualKey: 'anthropic-a' }),
+    });
+    const refused = await anthropic.moderations.create({ input: 'x' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((refused as InstanceType<typeof OpenAI.BadRequestError>).message).toContain(
+      "provider 'anthropic' does not support the path /moderations",
+    );
+    expect(mock.received.length).toBe(before);
   });
 });
 

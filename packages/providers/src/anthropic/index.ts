@@ -1,5 +1,6 @@
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { toAnthropicUpstreamError } from './errors.js';
+import { anthropicModelList } from './models.js';
 import { anthropicNativeCountTokens, anthropicNativeMessages } from './native-messages.js';
 import { toAnthropicRequest } from './request.js';
 import { fromAnthropicResponse } from './response.js';
@@ -28,4 +29,5 @@ export const anthropicAdapter = {
   createStreamTransformer: createAnthropicStreamTransformer,
   parseError: toAnthropicUpstreamError,
   nativeDialects: { messages: anthropicNativeMessages, 'messages.count_tokens': anthropicNativeCountTokens },
+  modelList: anthropicModelList,
 } as const satisfies ProviderAdapter;

@@ -21,6 +21,7 @@ import type { ByteStream } from '../spec/upstream-request.js';
 import { withPassedAnswerHeaders, withPassedRawAnswerHeaders } from './answer-headers.js';
 import { callDialect, isDialectEndpoint } from './call-dialect.js';
 import { checkEndpointSupported } from './endpoint-support.js';
+import { modelListCallOf } from './model-list-call.js';
 import { readBodyText } from './read-body.js';
 import { streamOpeningFailure } from './stream-opening.js';
 import { type StreamProgress, translateAdapterStream } from './stream-pipeline.js';
@@ -141,7 +142,9 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
   try {
     const adapter = options.adapter ?? getProviderAdapter(providerId);
     const endpoint = options.request.endpoint as AdapterEndpoint;
-    checkEndpointSupported(adapter, endpoint, options.request.path);
+    // `GET /models` of a provider without pass-through, asked of its own models API (Anthropic's).
+    const modelList = endpoint === 'passthrough' ? modelListCallOf(adapter, options.request) : undefined;
+    if (modelList === undefined) checkEndpointSupported(adapter, endpoint, options.request.path);
     // Decision 0006: the header's `false` or the config's `false` turns it off; default on.
     const strict =
       options.request.strictOpenAICompliance !== false && leaf?.strict_open_ai_compliance !== false;
@@ -164,7 +167,10 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       const model = typeof prepared.body.model === 'string' ? prepared.body.model : '';
       refuseWhatTheTargetCannotTake(prepared.body, { provider: context.provider, model });
     }
-    built = adapter.buildRequest(prepared, context);
+    built =
+      modelList === undefined
+        ? adapter.buildRequest(prepared, context)
+        : modelList.route.buildRequest(modelList.path, context);
     const forwardedHeaders = options.request.forwardedHeaders;
     const response = await sendUpstream(adapter, built, context, forwardedHeaders, options);
     if (!isSuccess(response)) {
@@ -175,7 +181,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     // a spread in an object literal is defined through an inline cache that misses here (~1k
     // instructions each, counted with bench/instructions.mjs).
     const contentType = response.headers['content-type'] ?? 'application/octet-stream';
-    if (prepared.endpoint === 'passthrough') {
+    if (prepared.endpoint === 'passthrough' && modelList === undefined) {
       return {
         ok: true,
         value: {
@@ -217,7 +223,10 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
       signal: options.signal,
     });
     const json = parseJsonAnswer(text, context.provider);
-    const parsed = adapter.parseResponse(json, prepared, context);
+    const parsed =
+      modelList === undefined
+        ? adapter.parseResponse(json, prepared, context)
+        : modelList.route.parseResponse(json);
     const body = prepared.wantsBase64Embeddings ? encodeEmbeddingsAnswerAsBase64(parsed) : parsed;
     // An answer that needed no translation goes back (and into a cache) as the upstream's text.
     if (body === json && isJsonObject(json)) rememberAnswerJson(json, text);

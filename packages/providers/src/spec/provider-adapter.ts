@@ -315,6 +315,24 @@ export interface ProviderAdapter {
    * request to a provider without one is translated to chat completions and back.
    */
   readonly nativeDialects?: Readonly<Partial<Record<DialectEndpoint, NativeDialectRoute>>>;
+  /**
+   * Optional, for a provider without pass-through whose own API lists its models (Anthropic): how
+   * `GET /models` and `GET /models/{id}` are asked of it and answered in OpenAI's shape.
+   */
+  readonly modelList?: ModelListRoute;
+}
+
+/**
+ * How a provider without pass-through answers OpenAI's `GET /models` (the list) and
+ * `GET /models/{id}` (one model) from its own models API. Errors go through the adapter's
+ * `parseError`.
+ * @see https://platform.openai.com/docs/api-reference/models
+ */
+export interface ModelListRoute {
+  /** `path` is `/models` or `/models/{id}` (no query) → the upstream GET (pure). */
+  buildRequest(path: string, context: ProviderContext): BuiltRequest;
+  /** The provider's answer → OpenAI's list (`{object: "list", data}`) or model object (pure). */
+  parseResponse(json: unknown): unknown;
 }
 
 /**
