@@ -2,7 +2,7 @@ import { PkError } from '@pk/config';
 import { MAX_LOG_METADATA_FILTERS } from '@pk/store';
 import { describe, expect, it } from 'vitest';
 import { metadataObjectOf, metadataPairsOf, orgModelOf } from './filter-spellings.js';
-import { portkeyQueryOf } from './log-query-params.js';
+import { logFilterOf, portkeyQueryOf } from './log-query-params.js';
 
 const refuse = (message: string, param: string) => new PkError('PK_ERR_INVALID_REQUEST', message, { param });
 
@@ -50,5 +50,18 @@ describe('the log filters’ shared spellings', () => {
     expect(() => portkeyQueryOf({ metadata: '{"team":"a"}', 'metadata.team': 'b' })).toThrow('must agree');
     expect(() => portkeyQueryOf({ metadata: 'team=a' })).toThrow('metadata must be a JSON object');
     expect(portkeyQueryOf({ status: '200' })).toEqual({ status_code: '200' });
+  });
+
+  it('names both spellings the client used when two of one filter disagree', () => {
+    expect(() => logFilterOf({ status_code: '200', status: '500' }, undefined)).toThrow(
+      refuse('status_code and status are the same filter and must agree', 'status'),
+    );
+    expect(() => logFilterOf({ model: 'a', ai_model: 'b' }, undefined)).toThrow(
+      'model and ai_model are the same filter and must agree',
+    );
+    expect(() => portkeyQueryOf({ status: '500', status_code: '200' })).toThrow(
+      refuse('status and status_code are the same filter and must agree', 'status_code'),
+    );
+    expect(logFilterOf({ status_code: '200', status: '200' }, undefined).status).toBe(200);
   });
 });

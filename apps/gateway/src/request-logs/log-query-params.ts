@@ -86,6 +86,8 @@ function metadataObjectPairs(value: string | string[]): [string, string][] {
  */
 function normalized(query: Query, others: readonly string[]): { named: Query; metadata: [string, string][] } {
   const named: Record<string, string | string[] | undefined> = {};
+  /** The spelling each filter was first given in, for a message naming both when they disagree. */
+  const spelledAs: Record<string, string> = {};
   const metadata: [string, string][] = [];
   const known = new Set<string>([...LOG_FILTERS, ...others]);
   for (const [name, value] of Object.entries(query)) {
@@ -122,8 +124,9 @@ function normalized(query: Query, others: readonly string[]): { named: Query; me
       );
     const earlier = named[canonical];
     if (earlier !== undefined && JSON.stringify(earlier) !== JSON.stringify(value))
-      throw invalid(`${name} and ${canonical} are the same filter and must agree`, name);
+      throw invalid(`${spelledAs[canonical]} and ${name} are the same filter and must agree`, name);
     named[canonical] = value;
+    spelledAs[canonical] ??= name;
   }
   if (metadata.length > MAX_LOG_METADATA_FILTERS)
     throw invalid(`at most ${MAX_LOG_METADATA_FILTERS} metadata.<key>=<value> filters`, 'metadata');
@@ -173,6 +176,8 @@ const PK_SPELLINGS: Readonly<Record<string, string>> = Object.fromEntries(
  */
 export function portkeyQueryOf(query: Query): Record<string, unknown> {
   const renamed: Record<string, unknown> = {};
+  /** The spelling each filter was first given in, for a message naming both when they disagree. */
+  const spelledAs: Record<string, string> = {};
   const pairs: Record<string, string> = {};
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined) continue;
@@ -183,8 +188,9 @@ export function portkeyQueryOf(query: Query): Record<string, unknown> {
     }
     const target = PK_SPELLINGS[name] ?? name;
     if (renamed[target] !== undefined && JSON.stringify(renamed[target]) !== JSON.stringify(value))
-      throw invalid(`${name} and ${target} are the same filter and must agree`, name);
+      throw invalid(`${spelledAs[target]} and ${name} are the same filter and must agree`, name);
     renamed[target] = value;
+    spelledAs[target] ??= name;
   }
   const text = renamed.metadata;
   if (Array.isArray(text)) throw invalid('metadata may be given once', 'metadata');
