@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 
-/** Response headers a browser page may read: pk's `x-portkey-*` headers and the retry hints. */
+/**
+ * Response headers a browser page may read: pk's `x-portkey-*` headers, the retry hints, and the
+ * provider's headers pk passes on that the official SDKs read: the request ids (`x-request-id`, the
+ * `openai` SDK's `_request_id`; Anthropic's `request-id`) and OpenAI's `x-ratelimit-*` quota, which
+ * pk's own rate limits answer with too. CORS has no wildcard for a name prefix, so each is listed.
+ */
 export const EXPOSED_HEADERS = [
   'x-portkey-trace-id',
   'x-portkey-provider',
@@ -13,6 +18,12 @@ export const EXPOSED_HEADERS = [
   'x-should-retry',
   'retry-after',
   'retry-after-ms',
+  'x-request-id',
+  'request-id',
+  'openai-processing-ms',
+  ...['requests', 'tokens'].flatMap((measure) =>
+    ['limit', 'remaining', 'reset'].map((part) => `x-ratelimit-${part}-${measure}`),
+  ),
 ].join(', ');
 
 const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE, OPTIONS';
@@ -24,7 +35,7 @@ const PREFLIGHT_MAX_AGE_SECONDS = '600';
 /**
  * CORS for browser clients, off unless the settings list `allowed_origins`. A request from a listed
  * origin gets `Access-Control-Allow-Origin` (that origin, never `*`) and `-Expose-Headers` with the
- * `x-portkey-*` response headers; its preflight is answered here with 204, before authentication
+ * response headers a client reads (`EXPOSED_HEADERS`); its preflight is answered here with 204, before authentication
  * (browsers send preflights without credentials). Unlisted origins get no CORS headers and are
  * refused with 403 by the access guard, preflights included.
  */
