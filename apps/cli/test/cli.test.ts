@@ -363,7 +363,7 @@ describe('pk', () => {
     expect((await runPk(['keys', 'revoke', 'no-such-key'], adminEnv())).code).toBe(4);
   });
 
-  it('vk add takes the secret from env:, file: or stdin and refuses one on the command line', async () => {
+  it('vk add refuses a secret on the command line, in --key or in a credential --option, without repeating it', async () => {
     const fromArgv = await runPk(
       ['vk', 'add', 'refused', '--provider', 'openai', '--key', ARGV_SECRET],
       adminEnv(),
@@ -389,7 +389,9 @@ describe('pk', () => {
     });
     expect(mistyped.stderr).not.toContain(ARGV_SECRET);
     expect((await runPk(['vk', 'list'], adminEnv())).stdout).not.toContain('refused');
+  });
 
+  it('vk add takes the secret from env:, file: or stdin; the upstream gets exactly it, and replace-key rotates it', async () => {
     const options = ['--provider', 'openai', '--option', `custom_host=${upstreamUrl}`];
     const fromEnv = await runPk(
       ['vk', 'add', 'from-env', ...options, '--key', 'env:OPENAI_KEY'],

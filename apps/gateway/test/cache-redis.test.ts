@@ -167,6 +167,7 @@ describe.runIf(runs)('Redis cache store', () => {
     }
   });
 
+  // Three gateway processes, one after another (each start is a second or more on a loaded machine).
   it('semantic entries stored by one replica are found by another within a second, and reloaded at start; every key under PK_REDIS_KEY_PREFIX', async () => {
     const original = `Which river flows through Paris? ${runId}`;
     const similar = `Name the river of Paris ${runId}`;
@@ -273,5 +274,5 @@ describe.runIf(runs)('Redis cache store', () => {
     } finally {
       await embeddings.close();
     }
-  });
+  }, 60_000);
 });
