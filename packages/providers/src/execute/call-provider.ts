@@ -19,6 +19,7 @@ import { createMemoryTokenCache, type TokenCache } from '../spec/token-cache.js'
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { ByteStream } from '../spec/upstream-request.js';
 import { withPassedAnswerHeaders, withPassedRawAnswerHeaders } from './answer-headers.js';
+import { batchOutputIdOf, callBatchOutput } from './batch-output-call.js';
 import { callDialect, isDialectEndpoint } from './call-dialect.js';
 import { checkEndpointSupported } from './endpoint-support.js';
 import { modelListCallOf } from './model-list-call.js';
@@ -166,6 +167,12 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     if (prepared.endpoint === 'chat.completions') {
       const model = typeof prepared.body.model === 'string' ? prepared.body.model : '';
       refuseWhatTheTargetCannotTake(prepared.body, { provider: context.provider, model });
+    }
+    // Portkey's `GET /batches/{id}/output`: the batch, then its output file (two upstream calls).
+    const batchId = endpoint === 'passthrough' ? batchOutputIdOf(options.request) : undefined;
+    if (batchId !== undefined) {
+      const forwardedHeaders = options.request.forwardedHeaders;
+      return await callBatchOutput({ adapter, prepared, context, batchId, forwardedHeaders, options });
     }
     built =
       modelList === undefined
