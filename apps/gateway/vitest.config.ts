@@ -14,6 +14,7 @@ const ALONE = [
   'test/next-tick-after-startup.test.ts',
   'test/idle-memory.test.ts',
   'test/stream-memory.test.ts',
+  'test/batch-output-memory.test.ts',
   'test/cache-memory-bound.test.ts',
   // Latency, timeouts, drains and deadlines.
   'test/server.test.ts',
