@@ -107,13 +107,18 @@ describe('a slow reader of a 50 MB batch output', () => {
         },
         (response) => {
           let bytes = 0;
+          let reads = 0;
           let tail = '';
-          // The slow reader: nothing for 2 s, then one socket read at most every 5 ms.
+          // The slow reader: nothing for 2 s (a gateway that buffered would take the whole file in
+          // meanwhile), then a 5 ms stop after every 16th socket read (one after each read made
+          // this file take ~50 s, for nothing more proven).
           response.pause();
           setTimeout(() => response.resume(), 2000);
           response.on('data', (chunk: Buffer) => {
             bytes += chunk.length;
             tail = (tail + chunk.toString()).slice(-LAST_LINE.length);
+            reads += 1;
+            if (reads % 16 !== 0) return;
             response.pause();
             setTimeout(() => response.resume(), 5);
           });
