@@ -212,6 +212,26 @@ describe('conditional routing through the gateway', () => {
     expect(mock.received.at(-1)).toMatchObject({ model: 'path-chat', path: '/v1/chat/completions' });
   });
 
+  it('a $regex written with JavaScript’s \\uXXXX escapes, as Portkey’s RegExp reads it, routes on the text it names', async () => {
+    const config = {
+      strategy: {
+        mode: 'conditional',
+        conditions: [{ query: { 'metadata.locale_name': { $regex: '^fran\\u00e7ais$' } }, then: 'fr' }],
+        default: 'other',
+      },
+      targets: [target('fr', 'route-francais'), target('other', 'route-other')],
+    };
+    const answer = (name: string) =>
+      portkey({ config, metadata: { locale_name: name } }).chat.completions.create({
+        model: 'gpt-4o',
+        messages,
+      });
+    expect(portkeyHeadersOf(await answer('français'))['last-used-option-index']).toBe('config.targets[0]');
+    expect(portkeyHeadersOf(await answer('francais'))['last-used-option-index']).toBe('config.targets[1]');
+    expect(mock.forModel('route-francais')).toHaveLength(1);
+    expect(mock.forModel('route-other')).toHaveLength(1);
+  });
+
   it('an empty conditions list with a default routes to the default, as Portkey’s router does', async () => {
     const before = mock.received.length;
     const completion = await portkey({

@@ -107,6 +107,14 @@ describe('evaluateCondition', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
+  it('$regex reads JavaScript’s \\uXXXX escapes, as Portkey’s RegExp does', () => {
+    const names = { metadata: { name: 'café', text: '你好', emoji: 'ok 😀' } };
+    expect(evaluateCondition({ 'metadata.name': { $regex: '^caf\\u00e9$' } }, names)).toBe(true);
+    expect(evaluateCondition({ 'metadata.text': { $regex: '[\\u4e00-\\u9fff]' } }, names)).toBe(true);
+    expect(evaluateCondition({ 'metadata.name': { $regex: '[\\u4e00-\\u9fff]' } }, names)).toBe(false);
+    expect(evaluateCondition({ 'metadata.emoji': { $regex: '\\uD83D\\uDE00' } }, names)).toBe(true);
+  });
+
   it('does not match on unknown operators or malformed operands (parseConfig rejects them first)', () => {
     expect(evaluateCondition({ 'metadata.user_plan': { $like: 'p%' } }, context)).toBe(false);
     expect(evaluateCondition({ 'params.model': { $in: 'gpt-4o' } }, context)).toBe(false);

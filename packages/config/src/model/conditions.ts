@@ -1,4 +1,4 @@
-import { re2 } from '../regex/re2.js';
+import { compileRe2 } from '../regex/re2.js';
 import type { StrategyConfig } from '../schema/strategy.js';
 
 /**
@@ -38,7 +38,7 @@ function compileRegex(source: string): RegexTest | null {
   if (cached !== undefined) return cached;
   let compiled: RegexTest | null;
   try {
-    const pattern = re2().compile(source);
+    const pattern = compileRe2(source);
     compiled = (subject) => pattern.matcher(subject).find();
   } catch {
     compiled = null;

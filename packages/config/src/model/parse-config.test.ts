@@ -215,6 +215,24 @@ describe('conditional groups', () => {
     if (plan.root.kind !== 'group') throw new Error('expected a group');
     expect(matchConditions(plan.root.strategy, {})).toBe('a');
   });
+  it('a $regex with JavaScript’s \\uXXXX escapes (valid for Portkey’s RegExp) is valid and routes', () => {
+    const config = {
+      strategy: {
+        mode: 'conditional',
+        conditions: [{ query: { 'metadata.lang': { $regex: '[\\u4e00-\\u9fff]' } }, then: 'zh' }],
+        default: 'other',
+      },
+      targets: [
+        { virtual_key: 'vk', name: 'zh' },
+        { virtual_key: 'vk', name: 'other' },
+      ],
+    };
+    expect(parseConfig(config)).toMatchObject({ ok: true, warnings: [] });
+    const plan = resolveConfig(parseConfigOrThrow(config));
+    if (plan.root.kind !== 'group') throw new Error('expected a group');
+    expect(matchConditions(plan.root.strategy, { metadata: { lang: '中文' } })).toBe('zh');
+    expect(matchConditions(plan.root.strategy, { metadata: { lang: 'en' } })).toBe('other');
+  });
 });
 
 describe('retry.attempts above 5', () => {

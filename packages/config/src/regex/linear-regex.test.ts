@@ -16,6 +16,14 @@ describe('compileLinearRegex', () => {
     }
   });
 
+  it('reads JavaScript’s \\uXXXX escapes (patterns are written for RegExp); the source stays as written', () => {
+    const han = compiled('[\\u4e00-\\u9fff]+');
+    expect(han.source).toBe('[\\u4e00-\\u9fff]+');
+    expect(han.find('say 你好 now')).toMatchObject({ start: 4, end: 6, text: '你好' });
+    expect(compiled('caf\\u00e9', { caseInsensitive: true }).test('CAFÉ')).toBe(true);
+    expect(compiled('\\uD83D\\uDE00').replace('a😀b', '-')).toEqual({ text: 'a-b', count: 1 });
+  });
+
   it('finds the leftmost match with its groups, with the whole text as context', () => {
     const regex = compiled('(?P<word>\\bcat)(s?)');
     const match = regex.find('bobcat cats', 0);

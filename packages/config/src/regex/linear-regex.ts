@@ -1,11 +1,12 @@
 import type { RE2JS } from 're2js';
-import { re2 } from './re2.js';
+import { compileRe2, re2 } from './re2.js';
 
 /**
  * Regular expressions from configs run here, on RE2JS (a port of RE2): matching takes time linear
  * in the text, whatever the pattern, so a pattern sent in a request header cannot stall the process.
- * RE2 has no backreferences and no lookaround; such patterns do not compile. Conditional `$regex`
- * and the guardrail checks (`@pk/guardrails`) share this engine.
+ * RE2 has no backreferences and no lookaround; such patterns do not compile. Patterns are written
+ * for JavaScript's `RegExp` (as Portkey runs them): its `\uXXXX` escapes are read too. Conditional
+ * `$regex` and the guardrail checks (`@pk/guardrails`) share this engine.
  */
 
 /** Flags of a linear-time regex (the RE2 inline forms `(?i)`, `(?s)`, `(?m)` work too). */
@@ -80,7 +81,7 @@ function matchOf(matcher: ReturnType<RE2JS['matcher']>, count: number): LinearRe
 export function compileLinearRegex(source: string, flags: LinearRegexFlags = {}): LinearRegexResult {
   let pattern: RE2JS;
   try {
-    pattern = re2().compile(source, flagBits(flags));
+    pattern = compileRe2(source, flagBits(flags));
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'invalid pattern';
     return { ok: false, reason };

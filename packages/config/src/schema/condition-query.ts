@@ -1,6 +1,6 @@
 import safeRegex from 'safe-regex2';
 import { z } from 'zod';
-import { re2 } from '../regex/re2.js';
+import { compileRe2 } from '../regex/re2.js';
 
 /** Comparison operators a conditional query may use on one value (behaviour reference §4.5). */
 export const VALUE_OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$regex'] as const;
@@ -38,7 +38,7 @@ export function checkRegexSource(source: string): string | undefined {
   }
   try {
     // Conditions run on RE2JS (linear time): no backreferences or lookaround.
-    re2().compile(source);
+    compileRe2(source);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'invalid';
     return `expected a regular expression without backreferences or lookaround (${reason})`;
