@@ -129,6 +129,37 @@ describe('config modes', () => {
     expect(paths.filter((path) => path === 'config.targets[0]')).toHaveLength(seventy);
   });
 
+  it('fallback moves on past a target pk refuses itself and past a conditional group with no route (Portkey stops there)', async () => {
+    // Embeddings on Anthropic: refused before anything is sent; Portkey's gateway exception ends the fallback.
+    const embeddings = await portkey({
+      config: {
+        strategy: { mode: 'fallback' },
+        targets: [{ provider: 'anthropic', api_key: 'sk-ant-unused' }, target('openai', 'fallback-embed')],
+      },
+    }).embeddings.create({ model: 'text-embedding-3-small', input: 'Paris' });
+    expect(portkeyHeadersOf(embeddings)['last-used-option-index']).toBe('config.targets[1]');
+    expect(mock.forModel('fallback-embed')).toHaveLength(1);
+    // A conditional group that finds no route: Portkey's router error answers the whole request 400.
+    const routed = await portkey({
+      config: {
+        strategy: { mode: 'fallback' },
+        targets: [
+          {
+            strategy: {
+              mode: 'conditional',
+              conditions: [{ query: { 'metadata.tier': 'pro' }, then: 'pro' }],
+            },
+            targets: [target('pro', 'no-route-pro')],
+          },
+          target('backup', 'no-route-backup'),
+        ],
+      },
+    }).chat.completions.create({ model: 'gpt-4o', messages });
+    expect(portkeyHeadersOf(routed)['last-used-option-index']).toBe('config.targets[1]');
+    expect(mock.forModel('no-route-pro')).toHaveLength(0);
+    expect(mock.forModel('no-route-backup')).toHaveLength(1);
+  });
+
   it('nesting: a fallback inside a loadbalance answers from config.targets[0].targets[1]', async () => {
     const config = {
       strategy: { mode: 'loadbalance' },
