@@ -58,7 +58,7 @@ function noGatewayKeys(host: string): StartupError {
  * The gateway process: reads the environment, loads settings, listens, and drains on SIGTERM
  * (new requests get 503 + `connection: close`, in-flight ones finish within
  * `PK_SHUTDOWN_TIMEOUT_MS`, streams still open then end with `event: error`, exit 0, or 1 when
- * request log records were lost).
+ * request log records were lost). A second signal ends the drain at once; a third exits at once.
  */
 async function main(): Promise<void> {
   // Before the start-up's work and collections: both keep process.nextTick on its fast path.
@@ -297,10 +297,38 @@ async function main(): Promise<void> {
   );
   logDestination.flushSync();
 
-  let stopping = false;
+  // A second SIGTERM or SIGINT (an operator's second Ctrl-C, a process manager that signals again)
+  // ends the drain at once; a third exits at once, without waiting for the last writes.
+  let signals = 0;
+  const drainCutShort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals === 1) {
+      void drainAndExit(signal);
+    } else if (signals === 2) {
+      app.log.warn(
+        { signal, inFlight: shutdown.inFlight },
+        'second signal: ending the drain now (a third exits at once)',
+      );
+      drainCutShort.abort();
+    } else {
+      app.log.error({ signal, inFlight: shutdown.inFlight }, 'third signal: exiting now');
+      process.exit(1);
+    }
+  };
+  /** Resolves after `ms`, when `onIdle` is called (it is set to do so), or when the drain is cut short. */
+  const waitForIdle = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        drainCutShort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      shutdown.onIdle = done;
+      drainCutShort.signal.addEventListener('abort', done);
+    });
   const drainAndExit = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
     const signalledAt = Date.now();
     shutdown.shuttingDown = true;
     app.log.info({ signal, inFlight: shutdown.inFlight }, 'draining: new requests get 503');
@@ -309,17 +337,14 @@ async function main(): Promise<void> {
     // closed as they become idle. Nothing is tracked per request for this.
     app.server.closeIdleConnections();
     const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+    if (shutdown.inFlight > 0 && !drainCutShort.signal.aborted) await waitForIdle(options.shutdownTimeoutMs);
     if (shutdown.inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.shutdownTimeoutMs);
-        shutdown.onIdle = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
-    if (shutdown.inFlight > 0) {
-      app.log.warn({ inFlight: shutdown.inFlight }, 'drain time over: ending open streams');
+      app.log.warn(
+        { inFlight: shutdown.inFlight },
+        drainCutShort.signal.aborted
+          ? 'drain cut short: ending open streams'
+          : 'drain time over: ending open streams',
+      );
       shutdown.drainDeadline.abort(new Error('the gateway is shutting down'));
       await new Promise((resolve) => setTimeout(resolve, 100));
       // Requests still waiting for their provider lose their connection (logged PK_ERR_SHUTTING_DOWN).
@@ -345,7 +370,10 @@ async function main(): Promise<void> {
     // The last writes (request log, last-used times, limits' spend) wait for another process's
     // SQLite lock until the drain's deadline, or a moment after the drain: the log's records go to
     // the spill file, spend not written is told (error level).
-    const writesDeadline = Math.max(signalledAt + options.shutdownTimeoutMs, Date.now() + LAST_WRITES_MS);
+    // A drain cut short by a second signal gives them only the moment after it.
+    const writesDeadline = drainCutShort.signal.aborted
+      ? Date.now() + LAST_WRITES_MS
+      : Math.max(signalledAt + options.shutdownTimeoutMs, Date.now() + LAST_WRITES_MS);
     logWriter?.endWritesBy(writesDeadline);
     const closed = app.close();
     app.server.closeIdleConnections();
@@ -359,8 +387,8 @@ async function main(): Promise<void> {
     // a process manager can tell.
     process.exit((logWriter?.lostAtClose ?? 0) > 0 ? 1 : 0);
   };
-  process.on('SIGTERM', () => void drainAndExit('SIGTERM'));
-  process.on('SIGINT', () => void drainAndExit('SIGINT'));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /** How long the shutdown's last store writes may wait for another process's lock after the drain, at least (ms). */

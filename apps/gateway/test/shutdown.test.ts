@@ -179,6 +179,81 @@ describe('SIGTERM', () => {
     }
   });
 
+  it('a second signal ends the drain at once: the open stream ends with an error, the request still waiting is ended, both are stored, exit 0', async () => {
+    // A stream of about 40 s and an answer 60 s away, both far beyond the second signal.
+    const long = await startMockOpenAI({ chunks: 400, chunkDelayMs: 100, text: 'x'.repeat(400) });
+    const dataDir = temporaryDataDir();
+    try {
+      const gateway = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '60000', PK_DATA_DIR: dataDir.path });
+      running.push(gateway);
+      const openai = new OpenAI({
+        baseURL: `${gateway.url}/v1`,
+        apiKey: 'sk-shutdown-test',
+        maxRetries: 0,
+        defaultHeaders: { 'x-portkey-provider': 'openai', 'x-portkey-custom-host': `${long.url}/v1` },
+      });
+      const messages = [{ role: 'user' as const, content: 'count' }];
+      const stream = await openai.chat.completions.create(
+        { model: 'gpt-4o-mini', stream: true, messages },
+        { headers: { 'x-portkey-trace-id': 'stream-cut-by-second-signal' } },
+      );
+      const chunks = stream[Symbol.asyncIterator]();
+      expect((await chunks.next()).done).toBe(false);
+      const waiting = openai.chat.completions
+        .create(
+          { model: 'slow-60000', messages },
+          { headers: { 'x-portkey-trace-id': 'waiting-cut-by-second-signal' } },
+        )
+        .then(
+          () => 'answered',
+          (error: unknown) => error,
+        );
+      await vi.waitFor(() => expect(long.requests.get('/v1/chat/completions') ?? 0).toBe(2), {
+        timeout: 10_000,
+        interval: 20,
+      });
+      gateway.child.kill('SIGTERM');
+      await gateway.waitForLine(textLine('draining: new requests get 503'));
+      const secondSignal = Date.now();
+      gateway.child.kill('SIGINT');
+      const streamEnd = await (async () => {
+        try {
+          for (;;) if ((await chunks.next()).done) return 'completed';
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(streamEnd, 'the stream ends with the error event, not its end').toMatchObject({
+        message: expect.stringContaining('the gateway is shutting down'),
+      });
+      expect(await waiting, 'the request still waiting loses its connection').toBeInstanceOf(
+        OpenAI.APIConnectionError,
+      );
+      expect(await gateway.exited).toBe(0);
+      // The second signal's moment, not the 60 s drain nor the 40 s stream.
+      expect(Date.now() - secondSignal).toBeLessThan(10_000);
+      expect(gateway.output()).toContain('second signal: ending the drain now');
+      // Both records were written before the exit: the next start serves them.
+      const next = await startGateway({ PK_DATA_DIR: dataDir.path });
+      running.push(next);
+      const recordOf = async (traceId: string): Promise<unknown> => {
+        const response = await fetch(`${next.url}/v1/logs?trace_id=${traceId}`);
+        return ((await response.json()) as { data: unknown[] }).data;
+      };
+      expect(await recordOf('stream-cut-by-second-signal')).toEqual([
+        expect.objectContaining({ status: 200, error_code: 'PK_ERR_STREAM_INTERRUPTED' }),
+      ]);
+      expect(await recordOf('waiting-cut-by-second-signal')).toEqual([
+        expect.objectContaining({ status: 499, error_code: 'PK_ERR_SHUTTING_DOWN' }),
+      ]);
+      next.child.kill('SIGTERM');
+      expect(await next.exited).toBe(0);
+    } finally {
+      await long.close();
+      dataDir.remove();
+    }
+  }, 60_000);
+
   it('keep-alive clients do not hold the process: an answer in the drain is sent, one still waited for at the deadline is ended, exit 0 in time', async () => {
     const gateway = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '2000' });
     running.push(gateway);
