@@ -21,6 +21,7 @@ const ALONE = [
   'test/connections.test.ts',
   'test/shutdown.test.ts',
   'test/shutdown-log-records.test.ts',
+  'test/slow-client-e2e.test.ts',
   'test/log-spill-e2e.test.ts',
   'test/log-spill-path-e2e.test.ts',
   'test/proxy-faults-e2e.test.ts',

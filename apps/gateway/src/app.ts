@@ -140,6 +140,14 @@ function once(act: () => void): () => void {
   };
 }
 
+/**
+ * How often Node looks for requests past their receive timeout (ms): a quarter of it, between 250 ms
+ * and Node's own 30 s (the default 5 min timeout keeps Node's interval).
+ */
+function receiveCheckIntervalMs(receiveTimeoutMs: number): number {
+  return Math.min(30_000, Math.max(250, Math.floor(receiveTimeoutMs / 4)));
+}
+
 /** Builds the fastify app (no listening: `server.ts` does that). */
 export async function buildApp(dependencies: AppDependencies = {}): Promise<FastifyInstance> {
   const settings = dependencies.settings ?? defaultSettings();
@@ -157,7 +165,17 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     childLoggerFactory: (logger) => logger,
     bodyLimit: settings.bodyLimitBytes,
     // Host is checked in the access guard, so a request without one is answered in the envelope.
-    http: { maxHeaderSize: settings.headerLimitBytes, requireHostHeader: false },
+    // Node checks the receive timeout below every `connectionsCheckingInterval` (30 s by default),
+    // and only while the headers' own timeout (60 s by default) is no longer than it.
+    http: {
+      maxHeaderSize: settings.headerLimitBytes,
+      requireHostHeader: false,
+      connectionsCheckingInterval: receiveCheckIntervalMs(settings.receiveTimeoutMs),
+      headersTimeout: Math.min(60_000, settings.receiveTimeoutMs),
+    },
+    // A client that sends its body a byte at a time (slowloris) held its connection for ever:
+    // fastify turns Node's own 5 min bound off. Only the request's arrival counts, not the answer.
+    requestTimeout: settings.receiveTimeoutMs,
     // A path parameter may be a whole trace id (`/v1/traces/:traceId`), each character percent-encoded
     // at worst: fastify's default (100) answered 404 "no route" for the longer ones the gateway logs.
     routerOptions: {

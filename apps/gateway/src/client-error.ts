@@ -93,6 +93,9 @@ export interface ParserRefusal {
   readonly remoteAddress: string | undefined;
 }
 
+/** How long a refused client's connection stays open after its answer, at most (ms). */
+const HALF_OPEN_GRACE_MS = 1000;
+
 /** Whether the response in flight on a connection has sent its head. */
 function responseStartedOn(socket: Socket): boolean {
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: unknown } | null })._httpMessage;
@@ -127,6 +130,10 @@ export function answerClientError(
       'connection: close\r\n\r\n' +
       body,
   );
+  // end() only half-closes (Node's HTTP server keeps sockets half-open): a client that keeps its
+  // side open, still sending (a slowloris), would hold the connection for ever. It gets a moment to
+  // read the answer, then the connection is closed.
+  setTimeout(() => socket.destroy(), HALF_OPEN_GRACE_MS).unref();
   return { status: answer.status, traceId };
 }
 

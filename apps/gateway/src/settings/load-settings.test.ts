@@ -105,6 +105,7 @@ describe('settings file', () => {
       'gateway_keys[1].id: duplicate id "a"',
     ],
     [{ limits: { body_limit_bytes: 5 } }, 'limits.body_limit_bytes'],
+    [{ limits: { receive_timeout_ms: 999 } }, 'limits.receive_timeout_ms'],
     [
       {
         configs: {
@@ -156,6 +157,7 @@ describe('settings file', () => {
     expect(settings.gatewayKeys).toEqual([]);
     expect(settings.virtualKeys.size).toBe(0);
     expect(settings.bodyLimitBytes).toBe(20 * 1024 * 1024);
+    expect(settings.receiveTimeoutMs).toBe(300_000);
   });
 });
 

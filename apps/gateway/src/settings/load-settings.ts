@@ -22,6 +22,8 @@ import { type SettingsFile, settingsFileSchema } from './settings-schema.js';
 export const DEFAULT_BODY_LIMIT_BYTES = 20 * 1024 * 1024;
 /** Default largest header block: 64 KiB. */
 export const DEFAULT_HEADER_LIMIT_BYTES = 64 * 1024;
+/** Default longest time for a request to arrive: 5 min, Node's own default, which fastify turns off. */
+export const DEFAULT_RECEIVE_TIMEOUT_MS = 300_000;
 
 /**
  * The records the request path serves, whether from the settings file or the store (`@pk/store`):
@@ -59,6 +61,8 @@ export interface GatewaySettings {
   readonly allowedOrigins: readonly string[];
   readonly bodyLimitBytes: number;
   readonly headerLimitBytes: number;
+  /** `limits.receive_timeout_ms`: how long a request's headers and body may take to arrive (ms). */
+  readonly receiveTimeoutMs: number;
   /** Limits per metadata value (`metadata_limits:`), as written. */
   readonly metadataLimits: readonly MetadataLimitRule[];
   /** The operator's guardrails by id (`guardrails:`), compiled at start. */
@@ -257,6 +261,7 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     })),
     bodyLimitBytes: file.limits?.body_limit_bytes ?? DEFAULT_BODY_LIMIT_BYTES,
     headerLimitBytes: file.limits?.header_limit_bytes ?? DEFAULT_HEADER_LIMIT_BYTES,
+    receiveTimeoutMs: file.limits?.receive_timeout_ms ?? DEFAULT_RECEIVE_TIMEOUT_MS,
     guardrails,
     prices: createPriceTable({ overrides: file.prices }),
     guardrailDefinitions: new Map(

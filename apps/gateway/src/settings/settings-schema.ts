@@ -95,6 +95,12 @@ export const limitsSchema = z.strictObject({
     .min(8 * 1024)
     .max(1024 * 1024)
     .optional(),
+  /**
+   * Longest time a request (headers and body) may take to arrive, in ms (default 300 000, Node's
+   * own `requestTimeout`); then 408 `PK_ERR_TIMEOUT` and the connection closes. The answer's time
+   * (a long stream) does not count.
+   */
+  receive_timeout_ms: z.number().int().min(1000).max(3_600_000).optional(),
 });
 
 /** The semantic cache: which embedding model compares prompts (any provider, through a virtual key). */
