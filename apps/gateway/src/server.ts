@@ -18,6 +18,7 @@ import { secretResolverFor } from './guardrails/stored-guardrails.js';
 import { keepTickObjects } from './keep-tick-objects.js';
 import { limitsFromEnvironment } from './limits/limits-from-environment.js';
 import { checkListenHostResolves } from './listen-host-lookup.js';
+import { listenRefusal } from './listen-refusal.js';
 import {
   type BatchedLogDestination,
   createBatchedLogDestination,
@@ -262,12 +263,14 @@ async function main(): Promise<void> {
   // collection returns what loading it left behind (idle RSS ~82-84 -> ~79-82 MiB).
   transport.prepare?.();
   await releaseStartupGarbage();
-  await app.listen({ host: options.host, port: options.port });
+  await app.listen({ host: options.host, port: options.port }).catch((error: unknown) => {
+    throw listenRefusal({ port: 'PORT', host: 'HOST' }, options, error);
+  });
   let metricsServer: MetricsServer | undefined;
   if (metrics && options.metricsPort !== undefined) {
-    metricsServer = await startMetricsServer(metrics, {
-      host: options.metricsHost,
-      port: options.metricsPort,
+    const metricsAddress = { host: options.metricsHost, port: options.metricsPort };
+    metricsServer = await startMetricsServer(metrics, metricsAddress).catch((error: unknown) => {
+      throw listenRefusal({ port: 'PK_METRICS_PORT', host: 'PK_METRICS_HOST' }, metricsAddress, error);
     });
     const shown = options.metricsHost.includes(':') ? `[${options.metricsHost}]` : options.metricsHost;
     app.log.info(

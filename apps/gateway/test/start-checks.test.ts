@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateMasterKey, openStore, storeExists } from '@pk/store';
@@ -221,6 +222,41 @@ describe('the gateway process at start', () => {
       level: 40,
       msg: expect.stringContaining('serving without the cache'),
     });
+  });
+
+  it('names the variable when its port is taken or its address is not this machine’s, in one line', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const cases: [Record<string, string>, string][] = [
+        [
+          { PORT: String(port) },
+          `pk gateway: PORT ${port} is already in use on 127.0.0.1 (another pk gateway or another program listens there): stop it, or set PORT to a free port`,
+        ],
+        [
+          { PK_METRICS_PORT: String(port) },
+          `pk gateway: PK_METRICS_PORT ${port} is already in use on 127.0.0.1 (another pk gateway or another program listens there): stop it, or set PK_METRICS_PORT to a free port`,
+        ],
+        // TEST-NET-1 (RFC 5737): never an address of this machine; nothing is sent to it.
+        [
+          { HOST: '192.0.2.1', PK_ALLOW_UNAUTHENTICATED: '1' },
+          'pk gateway: HOST 192.0.2.1 is not an address of this machine: set HOST to one of its addresses',
+        ],
+      ];
+      for (const [env, message] of cases) {
+        const refused = await runGatewayExpectingExit(env);
+        expect({ code: refused.code, output: refused.output }, message).toMatchObject({
+          code: 1,
+          output: expect.stringContaining(message),
+        });
+        // The raw error of listen, and no word of a failed start without its cause.
+        expect(refused.output).not.toContain('listen EADD');
+        expect(refused.output).not.toContain('failed to start');
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('refuses to listen beyond loopback without gateway keys, unless allowed', async () => {
