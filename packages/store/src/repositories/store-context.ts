@@ -177,6 +177,8 @@ export function isUnavailableError(error: unknown): boolean {
     code.startsWith('08') ||
     code.startsWith('SQLITE_IOERR') ||
     code.startsWith('SQLITE_READONLY') ||
+    // The file cannot be opened (gone, its folder unreadable): it may be put back.
+    code === 'SQLITE_CANTOPEN' ||
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|connection is closed|The database connection is not open/i.test(
       message,
     )

@@ -52,7 +52,7 @@ const WRITER_PAGE_CACHE_KIB = 4096;
 // An eval'd script (CommonJS) rather than a file: it runs the same from sources and from dist.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { accessSync, constants, statSync } = require('node:fs');
+const { accessSync, constants, existsSync, statSync } = require('node:fs');
 const Database = require(workerData.driver);
 const LOG_ROWS_PER_INSERT = 200;
 const METADATA_ROWS_PER_INSERT = 1000;
@@ -104,8 +104,20 @@ function metadataRowsOf(chunk, records) {
   for (let index = 0; index < records; index += 1) rows += chunk.counts[index];
   return rows;
 }
+// The store's file gone (deleted or moved while the gateway ran): said so, and no empty file without
+// tables is made in its place (better-sqlite3 creates a missing file), which every batch, and the
+// log reads, then failed on ("no such table").
+function gone() {
+  return new Error('the SQLite file ' + workerData.path + ' is gone (deleted or moved while the gateway ran): ' +
+    'records are kept, and spilled at shutdown; put the file back, or restart the gateway, which makes a new store');
+}
 function open() {
-  db = new Database(workerData.path);
+  try {
+    db = new Database(workerData.path, { fileMustExist: true });
+  } catch (error) {
+    if (!existsSync(workerData.path)) throw gone();
+    throw error;
+  }
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
@@ -205,7 +217,11 @@ parentPort.on('message', (message) => {
     if (message.type === 'write') {
       // An open descriptor keeps writing to a file made read-only (and root ignores the mode):
       // look, once per batch.
-      accessSync(workerData.path, constants.W_OK);
+      try {
+        accessSync(workerData.path, constants.W_OK);
+      } catch (error) {
+        throw error && error.code === 'ENOENT' ? gone() : error;
+      }
       if ((statSync(workerData.path).mode & 0o222) === 0) throw new Error('the SQLite file is read-only');
       // The records before sequence number 'through': none when a write of the same batch that
       // outlived its caller's timeout committed them already.

@@ -20,13 +20,15 @@ parentPort.on('message', (message) => {
   } catch (error) {
     try { if (db) db.close(); } catch {}
     db = undefined;
-    parentPort.postMessage({ id: message.id, ok: false, error: String(error && error.message || error) });
+    parentPort.postMessage({ id: message.id, ok: false, error: String(error && error.message || error), code: error && error.code });
   }
 });
 `;
 
 interface Reply extends WorkerReply {
   readonly rows?: unknown[];
+  /** better-sqlite3's code of a failed read (`SQLITE_CANTOPEN`): it tells an unavailable store from a bad statement. */
+  readonly code?: string;
 }
 
 /** Options of {@link SqliteReadThread}. */
@@ -175,7 +177,10 @@ export class SqliteReadThread {
     const current = read;
     void reply.then((answer) => {
       if (stopped) current.reject(givenUp());
-      else if (!answer.ok) current.reject(new Error(answer.error ?? 'the SQLite read thread failed'));
+      else if (!answer.ok)
+        current.reject(
+          Object.assign(new Error(answer.error ?? 'the SQLite read thread failed'), { code: answer.code }),
+        );
       else current.resolve(answer.rows ?? []);
       done();
     });
