@@ -134,6 +134,34 @@ describe('on/off variables and the tracing variables the span module reads', () 
       }).tracing,
     ).toBe(true);
     expect(readServerOptions([], { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).tracing).toBe(false);
+    // An endpoint without its scheme, or another scheme, is refused without repeating the value.
+    for (const [value, found] of [
+      ['otel-collector:4318', 'a value without http:// or https://'],
+      ['notaurl', 'a value without http:// or https://'],
+      ['http://', 'an http:// URL that does not parse'],
+      ['grpc://collector:4317?token=secret-token', 'a grpc:// URL'],
+    ]) {
+      for (const name of ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']) {
+        const refusal = (() => {
+          try {
+            readServerOptions([], { [name]: value });
+          } catch (error) {
+            return (error as Error).message;
+          }
+          return 'accepted';
+        })();
+        expect(refusal, `${name}=${value}`).toBe(
+          `${name} must be an http:// or https:// URL (the collector's OTLP/HTTP endpoint, such as http://otel-collector:4318), got ${found}`,
+        );
+      }
+    }
+    expect(
+      readServerOptions([], { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector/v1/traces' }).tracing,
+    ).toBe(true);
+    // Not read while the SDK is disabled, as the protocol is not.
+    expect(
+      readServerOptions([], { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'notaurl' }).tracing,
+    ).toBe(false);
     expect(() => readServerOptions([], { OTEL_SDK_DISABLED: 'yes please' })).toThrow(
       /OTEL_SDK_DISABLED must be true or false/,
     );

@@ -152,7 +152,10 @@ export function readServerOptions(
   const tracing =
     !otelSdkDisabled(env) &&
     Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
-  if (tracing) checkExportProtocol(env);
+  if (tracing) {
+    checkExportEndpoints(env);
+    checkExportProtocol(env);
+  }
   let metricsPort: number | undefined;
   if (env.PK_METRICS_PORT) {
     metricsPort = wholeNumberOf(env.PK_METRICS_PORT);
@@ -272,6 +275,30 @@ function checkTracingVariables(env: Readonly<Record<string, string | undefined>>
     if (value === undefined || value.trim() === '') continue;
     if (!/^\s*[1-9]\d{0,8}\s*$/.test(value))
       throw new StartupError(`${name} must be a whole number above 0, got ${JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` and `…_TRACES_ENDPOINT`, when spans are exported: an `http(s)://` URL,
+ * as OpenTelemetry requires. A collector named without its scheme (`otel-collector:4318`, the usual
+ * slip) made every export fail, each one a warning, and lost every span. The refusal names the
+ * scheme it found, never the value (a URL may carry a token).
+ */
+function checkExportEndpoints(env: Readonly<Record<string, string | undefined>>): void {
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const value = env[name]?.trim();
+    if (value === undefined || value === '') continue;
+    const scheme = /^([a-z][\w+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+    if ((scheme === 'http' || scheme === 'https') && URL.canParse(value)) continue;
+    const found =
+      scheme === undefined
+        ? 'a value without http:// or https://'
+        : scheme === 'http' || scheme === 'https'
+          ? `an ${scheme}:// URL that does not parse`
+          : `a ${scheme}:// URL`;
+    throw new StartupError(
+      `${name} must be an http:// or https:// URL (the collector's OTLP/HTTP endpoint, such as http://otel-collector:4318), got ${found}`,
+    );
   }
 }
 

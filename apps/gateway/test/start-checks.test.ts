@@ -71,6 +71,10 @@ describe('the gateway process at start', () => {
       [{ OTEL_TRACES_SAMPLER: 'bogus' }, 'OTEL_TRACES_SAMPLER must be one of always_on, always_off'],
       [{ OTEL_TRACES_SAMPLER_ARG: 'half' }, 'OTEL_TRACES_SAMPLER_ARG must be a ratio from 0 to 1'],
       [{ OTEL_BSP_SCHEDULE_DELAY: 'soon' }, 'OTEL_BSP_SCHEDULE_DELAY must be a whole number above 0'],
+      [
+        { OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' },
+        'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL',
+      ],
       [{ HTTPS_PROXY: '::not a url' }, 'httpsProxy is not a URL'],
       [{ PK_MASTER_KEY: 'short' }, 'PK_MASTER_KEY: key 1 is not 32 bytes of base64'],
       [{ PK_MASTER_KEY: 'env:PK_NOT_SET_ANYWHERE' }, 'PK_MASTER_KEY names the variable PK_NOT_SET_ANYWHERE'],
