@@ -115,8 +115,11 @@ describe.runIf(postgresUp)('PostgreSQL refusing the gateway’s database', () =>
 
     await database.allowConnections(true);
     expect(await until(async () => (await traceSize('refusal-during')) === 20)).toBe(true);
+    // The end of the outage is said once, as its start was.
+    await gateway.process.waitForLine(textLine('the log store takes records again after refusing them for'));
     await writeMarkerLine(gateway.process);
     expect(gateway.process.output()).not.toContain('on its own');
+    expect(gateway.process.output().split('the log store takes records again')).toHaveLength(2);
     const metrics = parsePrometheusText(await (await fetch(metricsUrl)).text());
     expect(sampleValue(metrics, 'pk_log_dropped_total', { queue: 'log_store' })).toBe(0);
     // The admin API is back too.

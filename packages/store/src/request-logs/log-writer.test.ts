@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { RequestLogInput } from './log-record.js';
 import { type LogSink, RequestLogWriter } from './log-writer.js';
 
@@ -118,6 +118,48 @@ describe('RequestLogWriter when the store refuses at the end', () => {
     await writer.close();
     expect(warnings[1]).toBe('5 request log records could not be written before stopping: they are lost');
     expect(writer.lostAtClose).toBe(5);
+  });
+
+  it('says once that the store takes records again after refusing them, with how long and what is left', async () => {
+    vi.useFakeTimers();
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
+    const warnings: string[] = [];
+    let refusing = true;
+    const written: number[] = [];
+    const writer = new RequestLogWriter({
+      sink: {
+        encode: (record) => record.createdAt,
+        write: async (items) => {
+          if (refusing) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+          written.push(...items);
+        },
+        deleteBefore: async () => 0,
+        close: async () => undefined,
+      },
+      flushMs: 60_000,
+      batchSize: 2,
+      onWarning: (message) => warnings.push(message),
+    });
+    for (const createdAt of [1, 2, 3]) writer.enqueue(record(createdAt));
+    await writer.flush();
+    await vi.advanceTimersByTimeAsync(12_000);
+    await writer.flush();
+    expect(warnings).toHaveLength(2);
+    expect(warnings.every((warning) => warning.startsWith('the log store refused a batch of 2'))).toBe(true);
+    refusing = false;
+    await writer.flush();
+    expect(written).toEqual([1, 2, 3]);
+    // Told after the first batch it took: one batch of two was still to write then.
+    expect(warnings.slice(2)).toEqual([
+      'the log store takes records again after refusing them for 12 s; 1 records kept meanwhile are still to write',
+    ]);
+    // Once: later writes say nothing.
+    writer.enqueue(record(4));
+    await writer.flush();
+    expect(warnings).toHaveLength(3);
+    await writer.close();
   });
 
   it('tells records lost at close through onLoss (error level), not among the warnings', async () => {

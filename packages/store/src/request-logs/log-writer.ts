@@ -114,6 +114,8 @@ export class RequestLogWriter {
   #dropReport: NodeJS.Timeout | undefined;
   #written = 0;
   #failedBatches = 0;
+  /** When the store began refusing batches (ms since the epoch); undefined while it takes them. */
+  #failingSince: number | undefined;
   #lastDropWarning = Number.NEGATIVE_INFINITY;
   #lastFailureWarning = Number.NEGATIVE_INFINITY;
   #flushing: Promise<void> | undefined;
@@ -219,6 +221,7 @@ export class RequestLogWriter {
         await this.#writeWithin(batch);
       } catch (error) {
         this.#failedBatches += 1;
+        this.#failingSince ??= Date.now();
         this.#warnNow(
           `the log store refused a batch of ${batch.length} (${(error as Error).message}); ` +
             `${this.#queue.length} records kept and retried`,
@@ -227,6 +230,7 @@ export class RequestLogWriter {
       }
       this.#queue.splice(0, batch.length);
       this.#written += batch.length;
+      if (this.#failingSince !== undefined) this.#tellRecovered();
     }
   }
 
@@ -350,6 +354,18 @@ export class RequestLogWriter {
       );
     this.#untoldFull = 0;
     this.#untoldClosed = 0;
+  }
+
+  /**
+   * Says once that the store takes records again after refusing them: the refusals' warnings stop,
+   * and an operator watching for the outage's end is told it, with what is still to write.
+   */
+  #tellRecovered(): void {
+    const seconds = Math.round((Date.now() - (this.#failingSince ?? Date.now())) / 1000);
+    this.#failingSince = undefined;
+    this.#warn(
+      `the log store takes records again after refusing them for ${seconds} s; ${this.#queue.length} records kept meanwhile are still to write`,
+    );
   }
 
   #warnNow(message: string): void {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createFixture, type EngineFixture } from '../../test/support/engines.js';
 import { SQLITE_FILE, type Store } from '../open-store.js';
 import { LOG_COLUMNS, newLogId, type RequestLogInput, rowsOf } from './log-record.js';
@@ -300,8 +300,11 @@ describe('SqliteLogSink: the writer thread', () => {
     try {
       locker.exec('begin immediate');
       for (let index = 0; index < 5; index += 1) writer.enqueue(recordAt(now + index));
-      await new Promise((resolve) => setTimeout(resolve, 600));
-      expect(warnings.some((message) => message.includes('refused a batch of 5'))).toBe(true);
+      // Refused after writeTimeoutMs: ~0.2 s, longer on a loaded machine (the thread starts first).
+      await vi.waitFor(
+        () => expect(warnings.some((message) => message.includes('refused a batch of 5'))).toBe(true),
+        { timeout: 10_000, interval: 20 },
+      );
       for (let index = 5; index < 10; index += 1) writer.enqueue(recordAt(now + index));
       await new Promise((resolve) => setTimeout(resolve, 100));
       locker.exec('commit');
