@@ -1,6 +1,7 @@
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, rejectionOf, startFeatureGateway } from './support/feature-gateway.js';
+import { openAIBatch } from './support/openai-batch.js';
 import {
   closedPort,
   type MockReply,
@@ -49,35 +50,9 @@ const OUTPUT_JSONL = [
   .map((line) => `${JSON.stringify(line)}\n`)
   .join('');
 
-function batchObject(id: string, fields: Record<string, unknown>): Record<string, unknown> {
-  return {
-    id,
-    object: 'batch',
-    endpoint: '/v1/chat/completions',
-    errors: null,
-    input_file_id: 'file-input',
-    completion_window: '24h',
-    status: 'completed',
-    output_file_id: 'file-output',
-    error_file_id: null,
-    created_at: 1711471533,
-    in_progress_at: 1711471538,
-    expires_at: 1711557933,
-    finalizing_at: 1711493133,
-    completed_at: 1711493163,
-    failed_at: null,
-    expired_at: null,
-    cancelling_at: null,
-    cancelled_at: null,
-    request_counts: { total: 2, completed: 2, failed: 0 },
-    metadata: null,
-    ...fields,
-  };
-}
-
 const BATCHES: Readonly<Record<string, Record<string, unknown>>> = {
-  batch_done: batchObject('batch_done', {}),
-  batch_running: batchObject('batch_running', {
+  batch_done: openAIBatch('batch_done', {}),
+  batch_running: openAIBatch('batch_running', {
     status: 'in_progress',
     output_file_id: null,
     completed_at: null,

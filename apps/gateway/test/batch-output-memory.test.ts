@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { openAIBatch } from './support/openai-batch.js';
+import { residentMiB } from './support/process-memory.js';
 
 // Portkey's `GET /v1/batches/{id}/output` of a 50 MB output file to a client that reads slowly: the
 // file's bytes flow from the provider to the client with backpressure, never held whole, so the
@@ -19,21 +20,12 @@ let upstream: Server;
 let upstreamUrl = '';
 let gateway: GatewayProcess;
 
-/** OpenAI's batch object, completed (https://platform.openai.com/docs/api-reference/batch/object). */
-const batch = (id: string, fileId: string) => ({
-  id,
-  object: 'batch',
-  endpoint: '/v1/chat/completions',
-  errors: null,
-  input_file_id: 'file-input',
-  completion_window: '24h',
-  status: 'completed',
-  output_file_id: fileId,
-  error_file_id: null,
-  created_at: 1711471533,
-  request_counts: { total: LINES + 1, completed: LINES + 1, failed: 0 },
-  metadata: null,
-});
+/** The batch: completed, its output the 50 MB file (the warm-up's a short one). */
+const batch = (id: string, fileId: string) =>
+  openAIBatch(id, {
+    output_file_id: fileId,
+    request_counts: { total: LINES + 1, completed: LINES + 1, failed: 0 },
+  });
 
 beforeAll(async () => {
   upstream = createServer(async (request, response) => {
@@ -80,12 +72,7 @@ function headers(): Record<string, string> {
   };
 }
 
-const rssMiB = (pid: number): number => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith('VmRSS:'));
-  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
-};
+const rssMiB = (pid: number): number => residentMiB(pid) ?? 0;
 
 describe('a slow reader of a 50 MB batch output', () => {
   it('gets every byte while the gateway RSS grows by less than 50 MB', async () => {

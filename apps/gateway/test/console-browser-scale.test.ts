@@ -2,7 +2,7 @@ import { openStore } from '@pk/store';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium, launchChromium, screenshot, seriousViolations } from './support/browser.js';
+import { chromiumForTests, launchChromium, screenshot, seriousViolations } from './support/browser.js';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
 
@@ -11,12 +11,7 @@ import { temporaryDataDir } from './support/store-fixtures.js';
 // beyond what one poll of the live tail reads, a trace of 150 nested calls, a model with no price,
 // a user id with a right-to-left override. Its own gateway and store: hundreds of records would
 // change what console-browser.test.ts's views show (and how many links its keyboard check tabs).
-const chromiumPath = findChromium();
-if (!chromiumPath && process.env.CI === 'true') {
-  throw new Error(
-    'Chromium is missing: install Debian’s chromium package (apt-get install -y chromium) or set PK_CHROMIUM_PATH',
-  );
-}
+const chromiumPath = chromiumForTests('console browser tests at scale');
 const run = chromiumPath !== undefined;
 
 let gateway: FeatureGateway;

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  findChromium,
+  chromiumForTests,
   launchChromium,
   screenshot,
   seriousViolations,
@@ -18,15 +18,8 @@ import { temporaryDataDir } from './support/store-fixtures.js';
 // The console in a real browser (Debian's Chromium driven by playwright-core) against the BUILT
 // gateway, with the official portkey-ai SDK sending requests to the recording provider mock. One
 // browser and one gateway for the file; each flow saves a screenshot (test-artifacts/console).
-const chromiumPath = findChromium();
-if (!chromiumPath && process.env.CI === 'true') {
-  throw new Error(
-    'Chromium is missing: install Debian’s chromium package (apt-get install -y chromium) or set PK_CHROMIUM_PATH',
-  );
-}
+const chromiumPath = chromiumForTests('console browser tests');
 const run = chromiumPath !== undefined;
-if (!run)
-  console.warn('console browser tests skipped: no Chromium (apt-get install chromium, or PK_CHROMIUM_PATH)');
 
 const PROVIDER_KEY = 'sk-console-provider-key-0123456789';
 const VK_SECRET = 'sk-console-browser-vk-secret-0123456789';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, normalize } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findChromium, launchChromium } from './support/browser.js';
+import { chromiumForTests, launchChromium } from './support/browser.js';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
 import { chatChunks, chatCompletion, MOCK_ANSWER } from './support/provider-answers.js';
 
@@ -14,15 +14,8 @@ import { chatChunks, chatCompletion, MOCK_ANSWER } from './support/provider-answ
 // the browser enforces CORS (a Node client would not), so what the page's code can read of an
 // answer is what the gateway exposes. The SDK's own files are served to the page as they are
 // installed (its ES modules import nothing outside the package).
-const chromiumPath = findChromium();
-if (!chromiumPath && process.env.CI === 'true') {
-  throw new Error(
-    'Chromium is missing: install Debian’s chromium package (apt-get install -y chromium) or set PK_CHROMIUM_PATH',
-  );
-}
+const chromiumPath = chromiumForTests('CORS browser tests');
 const run = chromiumPath !== undefined;
-if (!run)
-  console.warn('CORS browser tests skipped: no Chromium (apt-get install chromium, or PK_CHROMIUM_PATH)');
 
 const OPENAI_DIR = dirname(createRequire(import.meta.url).resolve('openai'));
 const PAGE_SCRIPT = new URL('__fixtures__/openai-sdk-page.mjs', import.meta.url).pathname;

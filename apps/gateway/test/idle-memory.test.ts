@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { residentMiB } from './support/process-memory.js';
 
 /**
  * Issue 15's target for the gateway's resident memory at idle with the embedded defaults (SQLite
@@ -11,13 +11,7 @@ import { type GatewayProcess, startGateway } from './server-process.js';
  */
 const IDLE_RSS_LIMIT_MIB = 90;
 
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith('VmRSS:'));
-  const kib = Number(/(\d+)/.exec(line ?? '')?.[1]);
-  return kib / 1024;
-}
+const rssMiB = (pid: number): number => residentMiB(pid) ?? Number.NaN;
 
 const onLinux = process.platform === 'linux';
 if (!onLinux) console.warn('idle-memory.test.ts: skipped, /proc/<pid>/status (VmRSS) is Linux only');

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { openStore, type Store } from '@pk/store';
 import { requirePostgres } from '@pk/store/testing';
 import { Portkey } from 'portkey-ai';
@@ -7,6 +6,7 @@ import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.
 import type { GatewayProcess } from './server-process.js';
 import { sdkError } from './support/admin-harness.js';
 import { textLine } from './support/output-lines.js';
+import { residentMiB } from './support/process-memory.js';
 import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 
 // Portkey's prompt library through the official portkey-ai SDK against the built gateway, on SQLite
@@ -15,17 +15,6 @@ import { type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
 // provider receives the template filled in, the saved parameters under the request's own, and the
 // virtual key's credential. Versions: an update is served as `@latest` / `@N`, the published version
 // until `publish`.
-/** The gateway process's resident memory in KiB (Linux), else `undefined`. */
-function residentKilobytes(gateway: GatewayProcess): number | undefined {
-  try {
-    const status = readFileSync(`/proc/${gateway.child.pid}/status`, 'utf8');
-    const line = status.split('\n').find((entry) => entry.startsWith('VmRSS:'));
-    return line === undefined ? undefined : Number.parseInt(line.replace(/\D+/g, ''), 10);
-  } catch {
-    return undefined;
-  }
-}
-
 const postgresUp = await requirePostgres('prompts end to end on PostgreSQL');
 const PROVIDER_KEY = 'sk-prompt-library-0123456789abcdef';
 const TEMPLATE = JSON.stringify([
@@ -958,7 +947,7 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
     // Variables that could make the rendered text larger than 16 Mi characters are refused before
     // rendering: sections nested over one list multiply (300³ × 10 characters), a long value repeats
     // in a section (200 × 100 KB). Quickly, and without the gateway's memory growing.
-    const rssBefore = residentKilobytes(gateway);
+    const rssBefore = residentMiB(gateway.child.pid);
     for (const [name, string, bigVariables] of [
       [
         'Nested',
@@ -996,9 +985,8 @@ describe.each(['sqlite', 'postgres'] as const)('prompts end to end on %s', (engi
         });
       }
     }
-    const rssAfter = residentKilobytes(gateway);
-    if (rssBefore !== undefined && rssAfter !== undefined)
-      expect(rssAfter - rssBefore).toBeLessThan(64 * 1024);
+    const rssAfter = residentMiB(gateway.child.pid);
+    if (rssBefore !== undefined && rssAfter !== undefined) expect(rssAfter - rssBefore).toBeLessThan(64);
     expect(upstream.received.length).toBe(sent);
 
     // A key limited to other virtual keys cannot reach the prompt's through it.

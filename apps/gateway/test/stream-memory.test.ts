@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { residentMiB } from './support/process-memory.js';
 
 // A 50 MB stream to a client that stops reading: backpressure must reach the upstream, so the
 // gateway's memory does not grow by the size of the stream.
@@ -73,12 +73,7 @@ afterAll(async () => {
   await new Promise((resolve) => upstream.close(resolve));
 });
 
-const rssMiB = (pid: number): number => {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith('VmRSS:'));
-  return Number(line?.replace(/\D+/g, '') ?? 0) / 1024;
-};
+const rssMiB = (pid: number): number => residentMiB(pid) ?? 0;
 
 describe('a slow reader of a 50 MB stream', () => {
   it('gets every byte while the gateway RSS grows by less than 50 MB', async () => {

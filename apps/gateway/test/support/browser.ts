@@ -25,6 +25,23 @@ export function findChromium(): string | undefined {
   return undefined;
 }
 
+/**
+ * Chromium for a browser test file: its path, or `undefined` outside CI when there is none (the
+ * file's browser tests are then skipped, with a warning naming `what`). With `CI=true` a missing
+ * Chromium is a failure: the browser tests never pass by being skipped.
+ */
+export function chromiumForTests(what: string): string | undefined {
+  const path = findChromium();
+  if (path !== undefined) return path;
+  if (process.env.CI === 'true') {
+    throw new Error(
+      'Chromium is missing: install Debian’s chromium package (apt-get install -y chromium) or set PK_CHROMIUM_PATH',
+    );
+  }
+  console.warn(`${what} skipped: no Chromium (apt-get install chromium, or PK_CHROMIUM_PATH)`);
+  return undefined;
+}
+
 /** Headless Chromium with a fresh profile (playwright's launch makes a temporary one), no network of its own. */
 export async function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({
