@@ -60,6 +60,27 @@ describe.each(ENGINES)('saved configs on %s', (engine) => {
     ]);
   });
 
+  it('refuses a blank, missing or overlong name in plain words naming the field, not the validator’s', async () => {
+    await expect(store.configs.create({ name: '   ', config: SINGLE }, 'cli')).rejects.toMatchObject({
+      code: 'invalid',
+      message: 'invalid config: name: must not be blank',
+      issues: [{ path: 'name', message: 'must not be blank' }],
+    });
+    await expect(
+      store.configs.create({ config: SINGLE } as unknown as { name: string; config: unknown }, 'cli'),
+    ).rejects.toMatchObject({ message: 'invalid config: name: is required' });
+    await expect(
+      store.configs.create({ name: 'x'.repeat(201), config: SINGLE }, 'cli'),
+    ).rejects.toMatchObject({
+      message: 'invalid config: name: must be at most 200 characters',
+    });
+    await store.configs.create({ slug: 'named', name: 'named', config: SINGLE }, 'cli');
+    await expect(store.configs.update('named', { name: '' }, 'cli')).rejects.toMatchObject({
+      message: 'invalid config: name: must not be blank',
+    });
+    expect((await store.configs.get('named')).name).toBe('named');
+  });
+
   it('refuses an invalid config with its path, and writes nothing', async () => {
     const before = store.catalog.snapshot.version;
     await expect(

@@ -18,7 +18,15 @@ const expiresAtSchema = z.union([z.string(), z.date()]).transform((value, contex
   return time;
 });
 
-const nameSchema = z.string().trim().min(1).max(200);
+/**
+ * A record's name, trimmed. Its refusals are plain words (`name: must not be blank`): the admin API,
+ * the CLI and the console show them as they are.
+ */
+const nameSchema = z
+  .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected text') })
+  .trim()
+  .min(1, 'must not be blank')
+  .max(200, 'must be at most 200 characters');
 
 /**
  * Whether a credential can be sent as an HTTP header value (`Authorization: Bearer …`,
