@@ -287,6 +287,57 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(mock.received[afterRollback]?.model).toBe('gpt-4o-mini');
   });
 
+  it('names a blank config name in plain words, saves nothing (no new version) when nothing changed, and renames without a version', async () => {
+    await page.getByRole('link', { name: 'Configs' }).click();
+    await page.getByRole('button', { name: 'New config' }).click();
+    const create = page.getByRole('form', { name: 'Create a config' });
+    // Spaces pass the field's `required`: the gateway refuses them, in words naming the field.
+    await create.getByLabel('Name').fill('   ');
+    await create.getByTestId('config-valid').filter({ hasText: 'Valid config.' }).waitFor();
+    await create.getByRole('button', { name: 'Create config' }).click();
+    const refusal = page.getByRole('alert');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toBe('invalid config: name: must not be blank');
+
+    await create.getByLabel('Name').fill('no-op saves');
+    await create.getByRole('button', { name: 'Create config' }).click();
+    const slug = (await page.getByTestId('saved-slug').textContent()) ?? '';
+    const edit = page.getByRole('form', { name: `Edit ${slug}` });
+    const versions = page.getByRole('table', { name: `Versions of ${slug}` });
+    await versions.getByRole('cell', { name: 'v1 (current)' }).waitFor();
+    // Saved as it is, only respaced: nothing is sent and the page says so.
+    const source = edit.getByLabel('Config (JSON)');
+    await source.fill(JSON.stringify(JSON.parse(await source.inputValue())));
+    await edit.getByTestId('config-valid').filter({ hasText: 'Valid config.' }).waitFor();
+    await edit.getByRole('button', { name: 'Save a new version' }).click();
+    await edit
+      .getByTestId('config-unchanged')
+      .filter({ hasText: 'Nothing to save: the config and its name are as saved in v1.' })
+      .waitFor();
+    await screenshot(page, '04-config-nothing-to-save');
+    const listed = async () =>
+      (await sdk().configs.retrieve({ slug })) as { version?: number; name?: string };
+    expect(await listed()).toMatchObject({ version: 1, name: 'no-op saves' });
+    // A new name alone is a rename, no version.
+    await edit.getByLabel('Name').fill('renamed, same config');
+    await expect.poll(() => edit.getByTestId('config-unchanged').textContent()).toBe('');
+    await edit.getByRole('button', { name: 'Save a new version' }).click();
+    await page
+      .getByRole('table', { name: 'Saved configs' })
+      .getByRole('row')
+      .filter({ hasText: slug })
+      .getByRole('cell', { name: 'renamed, same config' })
+      .waitFor();
+    expect(await listed()).toMatchObject({ version: 1, name: 'renamed, same config' });
+    expect(await versions.getByRole('row').count()).toBe(2);
+    await page
+      .getByRole('row')
+      .filter({ hasText: slug })
+      .getByRole('button', { name: /^Delete/ })
+      .click();
+    await page.getByRole('row').filter({ hasText: slug }).waitFor({ state: 'detached' });
+  });
+
   it('creates a gateway key (its secret shown once), revokes it, and the SDK’s next call fails', async () => {
     await page.getByRole('link', { name: 'Gateway keys' }).click();
     await page.getByLabel('Name').fill('doomed');

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
+import { configSaveOf } from '../config-save.js';
 import { type ConfigIssue, validateConfigText } from '../config-validation.js';
 import { text, timeText } from '../log-record.js';
 
@@ -99,16 +100,17 @@ function Editor(props: {
 }) {
   const [source, setSource] = useState(props.config ? pretty(props.config.config) : STARTER);
   const [name, setName] = useState(props.config?.name ?? '');
+  const [unchanged, setUnchanged] = useState(false);
   const { issues, checking } = useIssues(source);
   const readOnly = props.config?.managed_by != null;
   const save = async (event: Event) => {
     event.preventDefault();
     try {
       if (props.config) {
-        await api(`/configs/${encodeURIComponent(props.config.slug)}`, {
-          method: 'PUT',
-          body: { config: source, name },
-        });
+        const change = configSaveOf(props.config, { name, source });
+        setUnchanged(change.kind === 'unchanged');
+        if (change.kind === 'unchanged') return;
+        await api(`/configs/${encodeURIComponent(props.config.slug)}`, { method: 'PUT', body: change.body });
         props.onSaved(props.config.slug);
       } else {
         const answer = await api<{ slug: string }>('/configs', {
@@ -138,7 +140,10 @@ function Editor(props: {
           required
           value={name}
           readOnly={readOnly}
-          onInput={(event) => setName((event.currentTarget as HTMLInputElement).value)}
+          onInput={(event) => {
+            setUnchanged(false);
+            setName((event.currentTarget as HTMLInputElement).value);
+          }}
         />
       </label>
       <label for="config-source">
@@ -150,7 +155,10 @@ function Editor(props: {
           readOnly={readOnly}
           value={source}
           aria-describedby="config-problems"
-          onInput={(event) => setSource((event.currentTarget as HTMLTextAreaElement).value)}
+          onInput={(event) => {
+            setUnchanged(false);
+            setSource((event.currentTarget as HTMLTextAreaElement).value);
+          }}
         />
       </label>
       <div id="config-problems">
@@ -161,6 +169,11 @@ function Editor(props: {
           {props.config ? 'Save a new version' : 'Create config'}
         </button>
       )}
+      <p role="status" class="muted" data-testid="config-unchanged">
+        {unchanged && props.config
+          ? `Nothing to save: the config and its name are as saved in v${props.config.version ?? 1}.`
+          : null}
+      </p>
     </form>
   );
 }
