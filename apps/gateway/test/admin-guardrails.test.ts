@@ -191,6 +191,39 @@ describe('guardrails in the store', () => {
     });
   });
 
+  it('refuses a guardrail with an empty list of checks (it could never do anything), created or changed, naming the field', async () => {
+    const portkey = admin.portkey() as Portkey & {
+      guardrails: { create(body: unknown): Promise<Record<string, unknown>> };
+    };
+    const error = await sdkError(
+      portkey.guardrails.create({ name: 'Empty', checks: [], actions: { deny: true } }),
+    );
+    expect(error).toMatchObject({ status: 400 });
+    const created = await admin.call('POST', '/guardrails', {
+      body: { name: 'empty', slug: 'empty-hook', definition: { checks: [], deny: true } },
+    });
+    expect(created).toMatchObject({
+      status: 400,
+      body: { error: { code: 'PK_ERR_INVALID_REQUEST', param: 'definition.checks' } },
+    });
+    expect(created.body.message).toBe(
+      'invalid guardrail "empty-hook": definition.checks: needs at least one check: a guardrail without checks never does anything',
+    );
+    expect((await admin.call('GET', '/guardrails/empty-hook')).status).toBe(404);
+
+    const apples = [{ id: 'default.contains', parameters: { operator: 'none', words: ['Apple'] } }];
+    expect(
+      (await admin.call('POST', '/guardrails', { body: { name: 'one', slug: 'one-check', checks: apples } }))
+        .status,
+    ).toBe(200);
+    for (const body of [{ checks: [] }, { definition: { checks: [] } }]) {
+      const emptied = await admin.call('PUT', '/guardrails/one-check', { body });
+      expect(emptied).toMatchObject({ status: 400, body: { error: { param: 'definition.checks' } } });
+    }
+    expect((await admin.call('GET', '/guardrails/one-check')).body).toMatchObject({ checks: apples });
+    expect((await admin.call('DELETE', '/guardrails/one-check')).status).toBe(200);
+  });
+
   it('a whole definition (pk’s) replaces the stored hook, so a field left out is gone; it is not mixed with the separate fields', async () => {
     const plums = [{ id: 'default.contains', parameters: { operator: 'none', words: ['plums'] } }];
     const created = await admin.call('POST', '/guardrails', {

@@ -721,6 +721,13 @@ describe.runIf(run)('the console in Chromium', () => {
     await source.fill('{"checks": [');
     await editor.getByTestId('guardrail-status').filter({ hasText: 'not JSON' }).waitFor();
     expect(await editor.getByRole('button', { name: 'Create guardrail' }).isDisabled()).toBe(true);
+    // No check at all could never do anything: said in the page, as the gateway would refuse it.
+    await source.fill('{"checks": [], "deny": true}');
+    await editor
+      .getByTestId('guardrail-status')
+      .filter({ hasText: 'checks: needs at least one check: a guardrail without checks never does anything' })
+      .waitFor();
+    expect(await editor.getByRole('button', { name: 'Create guardrail' }).isDisabled()).toBe(true);
     // What only the gateway knows (a check's parameters), it says on save, with the path.
     await source.fill(
       JSON.stringify({

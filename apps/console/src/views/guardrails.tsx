@@ -38,7 +38,12 @@ export function definitionProblem(source: string): string | null {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return 'expected an object { type, checks, deny, … }';
   }
-  if (!Array.isArray((parsed as { checks?: unknown }).checks)) return 'checks: expected a list of checks';
+  const { checks } = parsed as { checks?: unknown };
+  if (!Array.isArray(checks)) return 'checks: expected a list of checks';
+  // The gateway refuses it too: a guardrail without checks can never pass, fail or change anything.
+  if (checks.length === 0) {
+    return 'checks: needs at least one check: a guardrail without checks never does anything';
+  }
   return null;
 }
 

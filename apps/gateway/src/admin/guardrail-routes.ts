@@ -117,6 +117,24 @@ export function guardrailObject(record: GuardrailRecord): Record<string, unknown
   };
 }
 
+/**
+ * A guardrail written with `checks: []`: accepted by the hook compiler (a settings file's may say so
+ * and still start), but it can never pass, fail or change anything, so the admin API refuses to write
+ * one (paths relative to the definition, as the compiler's issues are). A stored one read back is
+ * served as before.
+ */
+function emptyChecksIssues(definition: Readonly<Record<string, unknown>>): StoreIssue[] {
+  const { checks } = definition;
+  return Array.isArray(checks) && checks.length === 0
+    ? [
+        {
+          path: 'checks',
+          message: 'needs at least one check: a guardrail without checks never does anything',
+        },
+      ]
+    : [];
+}
+
 interface IdParams {
   readonly id: string;
 }
@@ -137,8 +155,10 @@ export async function guardrailRoutes(
   const { requireAdmin, actorOf } = app.adminAuth;
   answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
   const validate = {
-    validate: (slug: string, definition: Readonly<Record<string, unknown>>): StoreIssue[] =>
-      guardrails.validateStoredGuardrail(slug, definition),
+    validate: (slug: string, definition: Readonly<Record<string, unknown>>): StoreIssue[] => [
+      ...emptyChecksIssues(definition),
+      ...guardrails.validateStoredGuardrail(slug, definition),
+    ],
   };
 
   app.post('/guardrails', { preHandler: requireAdmin('guardrails.create') }, async (request) => {
