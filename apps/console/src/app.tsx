@@ -53,8 +53,8 @@ function UserCatalog() {
   );
 }
 
-function Route(props: { path: string; search: URLSearchParams; session: SessionInfo }) {
-  const { path, search, session } = props;
+function Route(props: { path: string; search: URLSearchParams; visit: number; session: SessionInfo }) {
+  const { path, search, visit, session } = props;
   const isUser = session.key?.role === 'user';
   const segments = path
     .split('/')
@@ -66,7 +66,8 @@ function Route(props: { path: string; search: URLSearchParams; session: SessionI
   if (first === 'analytics') {
     return (
       <Suspense fallback={<p>Loading…</p>}>
-        <AnalyticsView search={search} />
+        {/* Its choices are its own state: a new visit (its link followed again, back) reads the address afresh. */}
+        <AnalyticsView key={visit} search={search} />
       </Suspense>
     );
   }
@@ -161,7 +162,7 @@ export function App() {
             it.
           </p>
         ) : null}
-        <Route path={location.path} search={location.search} session={session} />
+        <Route path={location.path} search={location.search} visit={location.visit} session={session} />
       </main>
     </>
   );

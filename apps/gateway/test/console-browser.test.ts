@@ -1588,6 +1588,16 @@ describe.runIf(run)('the console in Chromium', () => {
     ).toBe(0);
     await page.getByLabel('Group by').selectOption('error_code');
     await serverErrorRow.waitFor();
+    // The Analytics link followed from this view shows its defaults again, as its address says
+    // (a metadata key being chosen, not in the address yet, included).
+    await page.getByLabel('Group by').selectOption('metadata');
+    expect(new URL(page.url()).search).toBe('?metric=latency_p99_ms');
+    await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Analytics' }).click();
+    await page.getByRole('img', { name: 'Requests over time by model' }).waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.getByLabel('Metric').inputValue()).toBe('requests');
+    expect(await page.getByLabel('Group by').inputValue()).toBe('model');
+    await page.getByRole('table', { name: 'Totals by model' }).waitFor();
   });
 
   it('exports the filtered logs from the Logs view: the downloaded JSONL holds exactly the records the view shows, with the default fields', async () => {
