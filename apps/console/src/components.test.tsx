@@ -401,6 +401,21 @@ describe('errors the views show', () => {
     expect(calls.filter((url) => /\/logs\?|\/logs$/.test(url))).toEqual([]);
     expect(root().querySelectorAll('.table-scroll tbody tr:not(.spacer)')).toHaveLength(0);
   });
+
+  it('says a period whose From is after its To is backwards, rather than that no request matches, and asks for no records', async () => {
+    const calls = answer(() => ({ data: [], next_cursor: null }));
+    const from = '2026-12-08T10:00:00.000Z';
+    const to = '2026-12-01T10:00:00.000Z';
+    render(<LogsView search={new URLSearchParams(`from=${from}&to=${to}`)} />, root());
+    await flush();
+    expect(root().querySelector('[role="alert"]')?.textContent).toBe(
+      `From (${new Date(from).toLocaleString()}) is after To (${new Date(to).toLocaleString()}): no request can be in that period. Swap them, or Clear the filters.`,
+    );
+    expect(calls.filter((url) => /\/logs\?|\/logs$/.test(url))).toEqual([]);
+    expect(root().textContent).not.toContain('No request matches these filters.');
+    // Nor can it be exported (an export of nothing).
+    expect(root().textContent).toContain('From is after To');
+  });
 });
 
 describe('the request view', () => {

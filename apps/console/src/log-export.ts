@@ -1,4 +1,4 @@
-import { type FilterField, filterPairs, type LogsFilter } from './logs-filter.js';
+import { type FilterField, filterPairs, type LogsFilter, periodProblem } from './logs-filter.js';
 
 /**
  * The logs view's filter as a log export's (Portkey's `POST /v1/logs/exports` filter names), and the
@@ -126,6 +126,7 @@ export function exportFiltersOf(filter: LogsFilter): ExportFilters {
   }
   // The view shows no records for a time in its address that is not one; an export would take them all.
   for (const ignored of filter.ignored ?? []) problems.push(`${ignored} in the address is not a time`);
+  if (periodProblem(filter) !== null) problems.push('From is after To: no record can be in that period');
   const metadata = new Map<string, string>();
   for (const [key, value] of filter.metadata) {
     if (key === '') continue;

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { filterFromSearch, filterPairs, formFilter, isoToLocal, localToIso } from './logs-filter.js';
+import {
+  EMPTY_FILTER,
+  filterFromSearch,
+  filterPairs,
+  formFilter,
+  isoToLocal,
+  localToIso,
+  periodProblem,
+} from './logs-filter.js';
 
 describe('the logs filter in the URL', () => {
   it('round-trips every field and repeated metadata pairs, in the query API’s names', () => {
@@ -63,5 +71,26 @@ describe('a time the URL holds that the form cannot show', () => {
       ['to', '2026-12-06T10:00:00.000Z'],
       ['metadata._user', 'alice'],
     ]);
+  });
+});
+
+describe('periodProblem', () => {
+  it('names a period whose From is after its To, in local time: no record can be in it', () => {
+    const from = '2026-12-08T10:00:00.000Z';
+    const to = '2026-12-01T10:00:00.000Z';
+    expect(periodProblem({ fields: { from, to }, metadata: [] })).toBe(
+      `From (${new Date(from).toLocaleString()}) is after To (${new Date(to).toLocaleString()}): no request can be in that period. Swap them, or Clear the filters.`,
+    );
+  });
+
+  it('accepts a period in order, an instant, or one end alone', () => {
+    const time = '2026-12-01T10:00:00.000Z';
+    expect(
+      periodProblem({ fields: { from: time, to: '2026-12-08T10:00:00.000Z' }, metadata: [] }),
+    ).toBeNull();
+    expect(periodProblem({ fields: { from: time, to: time }, metadata: [] })).toBeNull();
+    expect(periodProblem({ fields: { from: time }, metadata: [] })).toBeNull();
+    expect(periodProblem({ fields: { to: time }, metadata: [] })).toBeNull();
+    expect(periodProblem(EMPTY_FILTER)).toBeNull();
   });
 });

@@ -65,6 +65,19 @@ export function invalidAddressFilter(ignored: readonly string[]): string {
 }
 
 /**
+ * What the logs view says instead of records when the filter's From is after its To (the two swapped):
+ * no record can match, and "No request matches these filters" would not say why. Null otherwise.
+ */
+export function periodProblem(filter: LogsFilter): string | null {
+  const { from, to } = filter.fields;
+  if (from === undefined || to === undefined) return null;
+  const start = Date.parse(from);
+  const end = Date.parse(to);
+  if (Number.isNaN(start) || Number.isNaN(end) || start <= end) return null;
+  return `From (${new Date(start).toLocaleString()}) is after To (${new Date(end).toLocaleString()}): no request can be in that period. Swap them, or Clear the filters.`;
+}
+
+/**
  * The filter the form applies: each field's value without the spaces at its ends (a trace id or a
  * model pasted from a terminal with a trailing space matched nothing; none of these ids holds one).
  * Metadata values are kept as typed: a user's value may end in a space.

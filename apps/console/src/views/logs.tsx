@@ -29,6 +29,7 @@ import {
   type LogsFilter,
   localToIso,
   MAX_METADATA_PAIRS,
+  periodProblem,
   rememberLogsSearch,
 } from '../logs-filter.js';
 import { type LogsPage, mergeRecords, newestKey, readNewer, TAIL_PAGE, type TailGap } from '../logs-tail.js';
@@ -250,6 +251,8 @@ export function LogsView(props: { search: URLSearchParams }) {
   const searchText = props.search.toString();
   rememberLogsSearch(searchText);
   const filter = filterFromSearch(props.search);
+  // A filter no record can match as the address holds it: said instead of asking for records.
+  const addressProblem = filter.ignored ? invalidAddressFilter(filter.ignored) : periodProblem(filter);
   const [records, setRecords] = useState<LogRecord[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -288,10 +291,10 @@ export function LogsView(props: { search: URLSearchParams }) {
       setElapsedMs(null);
       setError(caught);
     };
-    if (filter.ignored) {
-      // Showing every record for a filter the address got wrong would look like its answer.
+    if (addressProblem !== null) {
+      // Showing every record (or none) for a filter the address got wrong would look like its answer.
       setLoading(false);
-      fail(new Error(invalidAddressFilter(filter.ignored)));
+      fail(new Error(addressProblem));
       return undefined;
     }
     setLoading(true);
@@ -314,7 +317,7 @@ export function LogsView(props: { search: URLSearchParams }) {
 
   useEffect(() => {
     setTailError(null);
-    if (!tail || filter.ignored) return undefined;
+    if (!tail || addressProblem !== null) return undefined;
     let stopped = false;
     const timer = setInterval(() => {
       // One read at a time, and none before the first page is shown (its records are the anchor).
