@@ -300,8 +300,15 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await refusal.textContent()).toBe('invalid config: name: must not be blank');
 
     await create.getByLabel('Name').fill('no-op saves');
+    // The notice may still name the config an earlier test saved: wait for this one's.
+    const earlier = await page
+      .getByTestId('saved-slug')
+      .textContent({ timeout: 100 })
+      .catch(() => null);
     await create.getByRole('button', { name: 'Create config' }).click();
+    await expect.poll(() => page.getByTestId('saved-slug').textContent()).not.toBe(earlier);
     const slug = (await page.getByTestId('saved-slug').textContent()) ?? '';
+    expect(slug).toMatch(/^pc-no-op/);
     const edit = page.getByRole('form', { name: `Edit ${slug}` });
     const versions = page.getByRole('table', { name: `Versions of ${slug}` });
     await versions.getByRole('cell', { name: 'v1 (current)' }).waitFor();
