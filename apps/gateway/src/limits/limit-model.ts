@@ -108,7 +108,7 @@ export function limitsOfRecord(record: {
 
 /** Who a limit belongs to, as the request found it. */
 export interface LimitSubject {
-  /** The store key: `vk:<record id>` (a slug for a file-managed key), `gk:<id>`, `md:<rule>:<value>` (no `{` or `}`). */
+  /** The store key: `vk:<record id>` (a slug for a file-managed key), `gk:<id>`, `md:<rule>:<tenant>:<value>` (no `{` or `}`). */
   readonly key: string;
   readonly kind: 'virtual_key' | 'api_key' | 'metadata';
   /** What messages and log lines name: the slug, key id, or `team=red`. */

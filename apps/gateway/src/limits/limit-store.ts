@@ -38,7 +38,7 @@ export interface BudgetHold {
 
 /** What one subject (a key, a metadata value) is asked to admit. */
 export interface SubjectHold {
-  /** The subject's store key: `vk:<record id>` (a slug for a file-managed key), `gk:<id>`, `md:<rule>:<value>` (already escaped). */
+  /** The subject's store key: `vk:<record id>` (a slug for a file-managed key), `gk:<id>`, `md:<rule>:<tenant>:<value>` (already escaped). */
   readonly subject: string;
   readonly windows: readonly WindowHold[];
   /** The usage counters' period (`all`, `m2026-12` …) and how long they live (0: no expiry). */

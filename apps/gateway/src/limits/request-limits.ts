@@ -125,20 +125,22 @@ export const OVERFLOW_VALUE = '*';
  * with every other such value until some tracked value goes idle: memory and store keys stay
  * bounded, and spreading over many values does not escape the limit.
  */
-function trackedValueOf(rule: MetadataLimitRule, value: string): string {
+function trackedValueOf(rule: MetadataLimitRule, tenantPart: string, value: string): string {
   let values = trackedValues.get(rule);
   if (!values) {
     values = new LRUCache<string, true>({ max: rule.maxValues, ttl: rule.idleMs, updateAgeOnGet: true });
     trackedValues.set(rule, values);
   }
-  if (values.get(value)) return value;
+  // Tracked per tenant: another tenant's `bob` is another value.
+  const tracked = `${tenantPart}:${escapeKeyPart(value)}`;
+  if (values.get(tracked)) return value;
   if (values.size >= rule.maxValues) {
     // The least recently used value: when even it is still live, every tracked value is.
     const oldest = values.rkeys().next().value;
     if (oldest !== undefined && values.getRemainingTTL(oldest) > 0) return OVERFLOW_VALUE;
     if (oldest !== undefined) values.delete(oldest);
   }
-  values.set(value, true);
+  values.set(tracked, true);
   return value;
 }
 
@@ -151,6 +153,7 @@ export function limitSubjectsOf(
   limits: RequestLimits,
   gatewayKey: GatewayKey | null,
   metadata: Readonly<Record<string, unknown>> | undefined,
+  tenant: string,
 ): LimitSubject[] | undefined {
   let subjects: LimitSubject[] | undefined;
   const keyLimits = gatewayKey ? limitsOfRecord(gatewayKey) : undefined;
@@ -162,6 +165,7 @@ export function limitSubjectsOf(
       limits: keyLimits,
     });
   if (metadata && limits.metadataRules.length > 0) {
+    let tenantPart: string | undefined;
     for (const rule of limits.metadataRules) {
       const value = metadata[rule.key];
       if (typeof value !== 'string' || value === '') continue;
@@ -171,10 +175,13 @@ export function limitSubjectsOf(
         metadataSubjects.set(rule, ruleLimits);
       }
       if (!ruleLimits) continue;
-      // Portkey keeps metadata values to 128 characters.
-      const kept = trackedValueOf(rule, value.slice(0, 128));
+      // Portkey keeps metadata values to 128 characters. A value is counted within its tenant (as
+      // its cache entries are): two tenants' `_user: bob` are two end users, neither spending the
+      // other's limits.
+      tenantPart ??= escapeKeyPart(tenant);
+      const kept = trackedValueOf(rule, tenantPart, value.slice(0, 128));
       subjects = appended(subjects, {
-        key: `md:${escapeKeyPart(rule.key)}:${escapeKeyPart(kept)}`,
+        key: `md:${escapeKeyPart(rule.key)}:${tenantPart}:${escapeKeyPart(kept)}`,
         kind: 'metadata',
         label: `${rule.key}=${kept}`,
         limits: ruleLimits,

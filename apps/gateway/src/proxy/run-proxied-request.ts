@@ -290,7 +290,12 @@ async function proxyRequest(
   const limits = services.limits;
   let attemptLimits: AttemptLimits | undefined;
   if (limits) {
-    const requestSubjects = limitSubjectsOf(limits, request.gatewayKey, headers.options.metadata);
+    const requestSubjects = limitSubjectsOf(
+      limits,
+      request.gatewayKey,
+      headers.options.metadata,
+      request.tenant,
+    );
     const targetSubjects = limitedVirtualKeys && targetSubjectsOf(limitedVirtualKeys);
     if (requestSubjects || targetSubjects) {
       const admitted = await admitRequest(

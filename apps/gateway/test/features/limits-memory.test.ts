@@ -11,7 +11,13 @@ import { temporaryDataDir } from '../support/store-fixtures.js';
 // Feature suite: limits of one gateway process in memory (PK_LIMITS_STORE unset): gateway keys,
 // metadata values, token budgets with the injected cap, cache hits, the alert event, and the
 // admin API's current_usage. The shared-Redis behaviour is in limits.test.ts.
-const KEYS = { plain: 'pk-lim-mem-plain', capped: 'pk-lim-mem-capped', admin: 'pk-lim-mem-admin' };
+const KEYS = {
+  plain: 'pk-lim-mem-plain',
+  capped: 'pk-lim-mem-capped',
+  admin: 'pk-lim-mem-admin',
+  teamA: 'pk-lim-mem-team-a',
+  teamB: 'pk-lim-mem-team-b',
+};
 let mock: ProviderMock;
 let gateway: FeatureGateway;
 const dataDir = temporaryDataDir();
@@ -26,6 +32,8 @@ beforeAll(async () => {
         { id: 'plain', key: KEYS.plain },
         { id: 'capped', key: KEYS.capped, rate_limits: [{ type: 'requests', unit: 'rpm', value: 3 }] },
         { id: 'admin', key: KEYS.admin, role: 'admin' },
+        { id: 'team-a', key: KEYS.teamA, tenant: 'acme' },
+        { id: 'team-b', key: KEYS.teamB, tenant: 'globex' },
       ],
       virtual_keys: {
         free: upstream,
@@ -36,6 +44,7 @@ beforeAll(async () => {
       },
       metadata_limits: [
         { key: '_user', rate_limits: [{ type: 'requests', unit: 'rpm', value: 2 }], max_values: 2 },
+        { key: 'seat', rate_limits: [{ type: 'requests', unit: 'rpm', value: 1 }] },
       ],
     },
     env: { PK_DATA_DIR: dataDir.path },
@@ -108,6 +117,25 @@ describe('limits in one process (memory store)', () => {
     const spread = await as('erin');
     expect(spread.status).toBe(429);
     expect(String((spread.json.error as { message: string }).message)).toContain('_user=*');
+  });
+
+  it('a metadata value is counted within its tenant: another tenant’s same value spends none of it', async () => {
+    const as = (key: string) =>
+      new Portkey({
+        apiKey: key,
+        baseURL: gateway.base,
+        virtualKey: 'free',
+        metadata: { seat: 'seat-1' },
+        maxRetries: 0,
+      }).chat.completions.create({ model: 'seat-model', messages: [{ role: 'user', content: 'hi' }] });
+    await as(KEYS.teamA);
+    // Tenant A's seat-1 has used its one request of the minute.
+    expect(await as(KEYS.teamA).catch((error: unknown) => error)).toMatchObject({ status: 429 });
+    // Tenant B's seat-1 is another end user: its first request goes to the provider.
+    const other = await as(KEYS.teamB);
+    expect(other.choices[0]?.message?.content).toBeTruthy();
+    expect(mock.forModel('seat-model').length).toBe(2);
+    expect(await as(KEYS.teamB).catch((error: unknown) => error)).toMatchObject({ status: 429 });
   });
 
   it('a token budget: a request without max_tokens gets the default cap injected; usage is settled and visible; the alert is logged once', async () => {

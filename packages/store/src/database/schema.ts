@@ -61,7 +61,7 @@ export interface GatewayKeyUsageTable {
 
 /** Settled spend of a limited subject on one UTC day (migration 0017). */
 export interface LimitSpendTable {
-  /** The limits' subject key: `vk:<slug>`, `gk:<key id>`, `md:<rule>:<value>`. */
+  /** The limits' subject key: `vk:<slug>`, `gk:<key id>`, `md:<rule>:<tenant>:<value>`. */
   subject: string;
   /** Days since 1970-01-01 UTC. */
   day: number;
