@@ -271,18 +271,22 @@ function configOf(input: RequestPlanInput): {
     }
     return { config: parsed.config, warnings: parsed.warnings };
   }
+  // A key limited to some configs is refused any other before the catalog is read: the same answer
+  // for a config that exists and one that does not, so it cannot learn the names of others'.
+  const allowed = input.gatewayKey?.configs;
+  if (allowed && !allowed.has(value)) {
+    throw new PkError(
+      'PK_ERR_FORBIDDEN',
+      'x-portkey-config: this gateway key may not use the saved config it names (not among the key’s configs)',
+      { param: 'x-portkey-config' },
+    );
+  }
   const stored = input.catalog.configs.get(value);
   if (!stored)
     // The id is not repeated: a credential pasted into the wrong header must not come back.
     throw new PkError('PK_ERR_CONFIG_NOT_FOUND', 'x-portkey-config: no saved config has this id', {
       param: 'x-portkey-config',
     });
-  const allowed = input.gatewayKey?.configs;
-  if (allowed && !allowed.has(value)) {
-    throw new PkError('PK_ERR_FORBIDDEN', `this gateway key may not use the saved config "${value}"`, {
-      param: 'x-portkey-config',
-    });
-  }
   return { config: stored.config, warnings: stored.warnings, saved: value };
 }
 
@@ -310,6 +314,18 @@ function attachCredentials(
     checkProvider(provider, context, fromHeader ? 'x-portkey-provider' : leaf.path);
     return leaf;
   }
+  const allowed = context.gatewayKey?.virtualKeys;
+  if (allowed && !allowed.has(virtualKeyId)) {
+    // Before the catalog is read, and without the id: a key limited to some virtual keys gets the
+    // same answer for one that exists, has expired or does not exist, so it cannot learn others' names.
+    const param = virtualKeyParam(virtualKeyId, leaf, context);
+    throw new PkError(
+      'PK_ERR_FORBIDDEN',
+      `${virtualKeyMessageSubjectOf(param, leaf)}: this gateway key may not use the virtual key it names ` +
+        '(not among the key’s virtual_keys)',
+      { param },
+    );
+  }
   const virtualKey = context.catalog.virtualKeys.get(virtualKeyId);
   if (!virtualKey) {
     const param = virtualKeyParam(virtualKeyId, leaf, context);
@@ -333,12 +349,6 @@ function attachCredentials(
     }
     // The id is not repeated: a provider key pasted where a virtual key id goes must not come back.
     throw new PkError('PK_ERR_VIRTUAL_KEY_NOT_FOUND', `${source}: no virtual key has this id`, { param });
-  }
-  const allowed = context.gatewayKey?.virtualKeys;
-  if (allowed && !allowed.has(virtualKeyId)) {
-    throw new PkError('PK_ERR_FORBIDDEN', `this gateway key may not use the virtual key "${virtualKeyId}"`, {
-      param: 'x-portkey-virtual-key',
-    });
   }
   checkProvider(virtualKey.provider, context, leaf.path);
   if (virtualKey.rateLimits !== undefined || virtualKey.usageLimits !== undefined)

@@ -100,6 +100,48 @@ describe('gateway keys', () => {
     expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${STORED.a}`);
   });
 
+  it('a limited key cannot tell a virtual key or config it may not use from one that does not exist', async () => {
+    const before = mock.received.length;
+    const portkey = (options: Record<string, unknown>) =>
+      rejectionOf(
+        new Portkey({ baseURL: gateway.base, apiKey: KEYS.limited, ...options }).chat.completions.create({
+          model: 'gpt-4o-mini',
+          messages,
+        }),
+      );
+    const openai = (model: string) =>
+      rejectionOf(
+        new OpenAI({ baseURL: gateway.base, apiKey: KEYS.limited, maxRetries: 0 }).chat.completions.create({
+          model,
+          messages,
+        }),
+      );
+    // Another team's virtual key and config, and names no record has: the same 403, naming neither.
+    const pairs = [
+      [await portkey({ virtualKey: 'openai-b' }), await portkey({ virtualKey: 'openai-ghost' })],
+      [await portkey({ config: 'pc-b' }), await portkey({ config: 'pc-ghost' })],
+      [await openai('@openai-b/o3-mini'), await openai('@openai-ghost/o3-mini')],
+      [
+        await portkey({ config: { virtual_key: 'openai-b' } }),
+        await portkey({ config: { virtual_key: 'openai-ghost' } }),
+      ],
+    ];
+    for (const [existing, missing] of pairs) {
+      expect(existing).toMatchObject({ status: 403 });
+      expect(missing).toMatchObject({ status: 403 });
+      expect(existing?.message).toBe(missing?.message);
+      expect(existing?.message).toContain('may not use');
+      expect(existing?.message).not.toContain('openai-b');
+      expect(existing?.message).not.toContain('pc-b');
+    }
+    // The field that named it: the model, for the openai SDK's `@slug/model`.
+    expect(pairs[2]?.[0]).toMatchObject({
+      code: 'PK_ERR_FORBIDDEN',
+      message: expect.stringMatching(/^403 model: /),
+    });
+    expect(mock.received.length).toBe(before);
+  });
+
   it('GET /v1/models lists the models of the virtual keys this key may use', async () => {
     const list = async (key: string) =>
       (await new OpenAI({ baseURL: gateway.base, apiKey: key, maxRetries: 0 }).models.list()).data.map(
