@@ -170,6 +170,37 @@ describe('console sign-in', () => {
     expect(catalog.body).toHaveProperty('virtual_keys');
   });
 
+  it('a user key cannot run the config editor’s check, which would tell it which virtual keys exist', async () => {
+    for (const slug of ['team-a-openai', 'team-b-openai']) {
+      const created = await admin.call('POST', '/virtual-keys', {
+        body: { name: slug, slug, provider: 'openai', key: `sk-${slug}` },
+      });
+      expect(created.status).toBe(200);
+    }
+    const limited = await admin.call('POST', '/api-keys/workspace/service', {
+      body: { name: 'team a', workspace_id: 'team-a', virtual_keys: ['team-a-openai'] },
+    });
+    await admin.store.refresh();
+    const session = await signIn(limited.body.key as string);
+    for (const slug of ['team-b-openai', 'no-such-key']) {
+      const check = await consoleCall(session, 'POST', '/config-check', {
+        body: { config: { virtual_key: slug } },
+      });
+      expect(check.status).toBe(403);
+      expect(check.body).toMatchObject({ error: { code: 'PK_ERR_FORBIDDEN', param: 'x-portkey-api-key' } });
+      expect(JSON.stringify(check.body)).not.toContain(slug);
+    }
+    // What it may use, it is shown; the other team's key is not.
+    expect((await consoleCall(session, 'GET', '/catalog')).body).toMatchObject({
+      virtual_keys: ['team-a-openai'],
+    });
+    // An admin's editor still checks.
+    const adminCheck = await consoleCall(await signIn(admin.adminKey), 'POST', '/config-check', {
+      body: { config: { virtual_key: 'no-such-key' } },
+    });
+    expect(adminCheck.body).toMatchObject({ ok: false, issues: [{ path: 'config.virtual_key' }] });
+  });
+
   it('signs out: the cookie is cleared and the session is gone', async () => {
     const session = await signIn(admin.adminKey);
     const response = await fetch(`${base}/console/api/session`, {

@@ -1,6 +1,6 @@
 import { PkError, parseConfig } from '@pk/config';
 import { type Catalog, type CatalogSnapshot, type GatewayKey, type Store, StoreError } from '@pk/store';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { type AdminRouteOptions, adminRouteSet } from '../admin/admin-routes.js';
 import { missingVirtualKeyIssues } from '../admin/config-references.js';
 import { answerStoreErrors } from '../admin/store-errors.js';
@@ -210,9 +210,15 @@ export async function consoleApi(app: FastifyInstance, options: ConsoleApiOption
 
   /**
    * The config editor's check as you type: `parseConfig`'s problems, each at its path, then what a
-   * save would refuse besides (guardrails and virtual keys that do not exist).
+   * save would refuse besides (guardrails and virtual keys that do not exist). The editor's, so an
+   * admin's (or the keyless loopback console's): a user key would learn from it which virtual keys
+   * exist beyond those it may use.
    */
-  app.post('/config-check', async (request) => {
+  const requireConfigEditor = app.adminAuth.requireAdmin(['configs.create', 'configs.update']);
+  const configEditorOnly: preHandlerAsyncHookHandler = async function (request, reply) {
+    if (request.gatewayKey !== null) await requireConfigEditor.call(this, request, reply);
+  };
+  app.post('/config-check', { preHandler: configEditorOnly }, async (request) => {
     const body = request.body as { config?: unknown } | undefined;
     let value = body?.config;
     if (typeof value === 'string') {
