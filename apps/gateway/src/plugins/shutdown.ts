@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Catalog } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
@@ -18,7 +19,12 @@ export interface ShutdownState {
 
 /** A fresh state for one app. */
 export function createShutdownState(): ShutdownState {
-  return { shuttingDown: false, inFlight: 0, drainDeadline: new AbortController() };
+  const drainDeadline = new AbortController();
+  // Every open stream listens to this one signal until it ends (and removes its listener then), so
+  // a gateway serving more than Node's default of 10 streams at once is no leak: without this, the
+  // 11th made Node print "MaxListenersExceededWarning: Possible EventTarget memory leak detected".
+  setMaxListeners(0, drainDeadline.signal);
+  return { shuttingDown: false, inFlight: 0, drainDeadline };
 }
 
 declare module 'fastify' {
