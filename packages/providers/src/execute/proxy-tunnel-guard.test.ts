@@ -190,6 +190,32 @@ describe('a provider call through a proxy', () => {
     expect(proxy.connects).toBe(1);
   });
 
+  it('twelve calls waiting for their tunnels at once make Node warn of no listener leak', async () => {
+    // Each tunnel being opened listens to the transport's one closing signal until it settles:
+    // more than Node's default of 10 at once (a burst through a slow proxy) is load, not a leak.
+    const proxy = await startFaultyProxy('silent');
+    opened.push(proxy);
+    const transport = proxiedTransport(proxy.port);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(`${warning.name}: ${warning.message}`);
+    };
+    process.on('warning', onWarning);
+    try {
+      const outcomes = await Promise.all(
+        Array.from({ length: 12 }, () => call(transport, AbortSignal.timeout(500))),
+      );
+      await sleep(50);
+      expect(outcomes.map((outcome) => (outcome.ok ? 'ok' : outcome.error.code))).toEqual(
+        Array.from({ length: 12 }, () => 'PK_ERR_TIMEOUT'),
+      );
+      expect(proxy.connects).toBe(12);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('reaches the provider through a proxy that tunnels', async () => {
     const proxy = await startTunnellingProxy();
     opened.push(proxy);

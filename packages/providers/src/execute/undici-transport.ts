@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
@@ -217,6 +218,9 @@ export function createUndiciTransport(options: UndiciTransportOptions = {}): Tra
   checkProxyUrls(options.proxy);
   const proxied = usesProxy(options.proxy);
   const closing = new AbortController();
+  // Every tunnel being opened through a proxy listens to this one signal until it settles: more than
+  // Node's default of 10 at once is a burst, not a leak (it printed "MaxListenersExceededWarning").
+  setMaxListeners(0, closing.signal);
   let dispatcher: Dispatcher | undefined;
   const splitUrls = new Map<string, { origin: string; path: string }>();
   const acceptEncoding = options.acceptEncoding === 'compressed' ? 'gzip, deflate, br' : 'identity';
