@@ -103,6 +103,33 @@ describe('hook validation at parse time: every problem names its path', () => {
     ).toEqual([]);
   });
 
+  it('feedback values POST /v1/feedback would refuse are refused where the hook is written', () => {
+    const config = (feedback: Record<string, unknown>) => ({
+      input_guardrails: [{ contains: { words: ['x'], operator: 'any' }, on_fail: { feedback } }],
+    });
+    for (const value of [11, -11, 2.5]) {
+      expect(issuesOf(config({ value }))).toEqual([
+        {
+          path: 'config.input_guardrails[0].on_fail.feedback.value',
+          message: 'expected an integer from -10 to 10',
+        },
+      ]);
+    }
+    // A weight outside 0…1 is 1 once saved, as Portkey's: kept, not refused.
+    expect(issuesOf(config({ value: -10, weight: 5, metadata: { team: 'safety' } }))).toEqual([]);
+    const stored = compileOperatorGuardrails({
+      rated: {
+        checks: [{ id: 'default.contains', parameters: { words: ['x'], operator: 'any' } }],
+        on_success: { feedback: { value: 12 } },
+      },
+    });
+    expect(stored.ok).toBe(false);
+    if (!stored.ok)
+      expect(stored.issues.map((issue) => issue.path)).toEqual([
+        'guardrails.rated.on_success.feedback.value',
+      ]);
+  });
+
   it('operator guardrails: webhooks allowed, problems named under guardrails.<id>', () => {
     const result = compileOperatorGuardrails({
       ok: {

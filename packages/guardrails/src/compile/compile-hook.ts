@@ -78,6 +78,11 @@ function feedbackOf(
     if (feedback[key] !== undefined && typeof feedback[key] !== 'number')
       report([...segments, 'feedback', key], 'expected a number');
   }
+  // Saved as feedback on the request's trace: the values `POST /v1/feedback` takes. A weight outside
+  // 0…1 becomes 1 there, as Portkey's does, so any number is kept here.
+  const given = feedback.value;
+  if (typeof given === 'number' && !(Number.isInteger(given) && given >= -10 && given <= 10))
+    report([...segments, 'feedback', 'value'], 'expected an integer from -10 to 10');
   if (feedback.metadata !== undefined && !isRecord(feedback.metadata))
     report([...segments, 'feedback', 'metadata'], 'expected an object');
   return {
