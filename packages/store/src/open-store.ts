@@ -64,7 +64,7 @@ export interface OpenStoreOptions {
   readonly limitSpendFlushMs?: number;
   /** Where warnings go (a generated master key, a record left out, the database unavailable). */
   readonly onWarning?: (message: string) => void;
-  /** Where losses are told (limits' spend `close` could not write): error level; default `onWarning`. */
+  /** Where losses are told (limits' spend, hooks' feedback `close` could not write): error level; default `onWarning`. */
   readonly onLoss?: (message: string) => void;
   /** Milliseconds since the epoch (tests). */
   readonly now?: () => number;
@@ -156,9 +156,9 @@ export interface Store {
   reclaimSpace(maxPages?: number): Promise<void>;
   status(): StoreStatus;
   /**
-   * Stops polling, writes pending last-used times and limits' spend, closes the connections. With
-   * `deadlineAt` (ms since the epoch), no wait for another process's SQLite write lock goes past it:
-   * what is not written then is lost (spend is told through `onLoss`).
+   * Stops polling, writes pending last-used times, hooks' feedback and limits' spend, closes the
+   * connections. With `deadlineAt` (ms since the epoch), no wait for another process's SQLite write
+   * lock goes past it: what is not written then is lost (spend and feedback are told through `onLoss`).
    */
   close(options?: { readonly deadlineAt?: number }): Promise<void>;
 }
@@ -340,6 +340,11 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       onError: (error) =>
         warnUnavailable(`could not write limits' spend (${(error as Error).message}); will retry`),
     });
+    // Hooks' `on_fail` / `on_success` feedback, queued off the request path and written every second.
+    const feedback = new FeedbackRepository(context, {
+      onError: (error) =>
+        warnUnavailable(`could not write hooks' feedback (${(error as Error).message}); will retry`),
+    });
     const live = catalog;
     const readThread = engine === 'sqlite' ? new SqliteReadThread(location) : undefined;
     const served: Catalog = live ?? createStaticCatalog({ gatewayKeys: [], virtualKeys: [], configs: [] });
@@ -354,7 +359,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       virtualKeys,
       integrations: new IntegrationRepository(context, virtualKeys),
       configs: new ConfigRepository(context),
-      feedback: new FeedbackRepository(context),
+      feedback,
       guardrails: new GuardrailRepository(context),
       prompts: new PromptRepository(context),
       promptPartials: new PromptRepository(context, 'partial'),
@@ -389,6 +394,13 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         if (deadlineAt !== undefined) lockWait?.endBy(deadlineAt);
         await live?.stop();
         await usage.close();
+        const lostFeedback = await feedback.close();
+        if (lostFeedback > 0) {
+          (options.onLoss ?? warn)(
+            `hooks' feedback not written at close (${lostFeedback} ${lostFeedback === 1 ? 'piece' : 'pieces'}): ` +
+              'the traces will not show it',
+          );
+        }
         const lost = await limitSpend.close();
         if (lost.entries > 0) {
           (options.onLoss ?? warn)(

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { ENGINES, freshStoreForEachTest } from '../../test/support/engines.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createFixture, ENGINES, freshStoreForEachTest, postgresUp } from '../../test/support/engines.js';
 import type { Store } from '../open-store.js';
+import { createTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
 
 describe.each(ENGINES)('feedback on %s', (engine) => {
   let store: Store;
@@ -50,4 +51,80 @@ describe.each(ENGINES)('feedback on %s', (engine) => {
       issues: [{ path: 'value' }],
     });
   });
+});
+
+describe.each(ENGINES)('feedback queued off the request path on %s', (engine) => {
+  let store: Store;
+  freshStoreForEachTest(engine, (opened) => {
+    store = opened;
+  });
+
+  it('writes queued feedback with the same rules as create, and a read of its trace sees it at once', async () => {
+    const id = store.feedback.record({
+      traceId: 't-q',
+      value: -3,
+      weight: 4,
+      metadata: { failedChecks: 'default.contains', long: 'y'.repeat(300) },
+      tenant: 'acme',
+      gatewayKeyId: 'k-1',
+    });
+    const listed = await store.feedback.listByTrace('t-q', 'acme');
+    expect(listed).toHaveLength(1);
+    expect(listed[0]).toMatchObject({
+      id,
+      traceId: 't-q',
+      value: -3,
+      weight: 1,
+      tenant: 'acme',
+      gatewayKeyId: 'k-1',
+      metadata: { failedChecks: 'default.contains' },
+    });
+    expect(listed[0]?.metadata?.long).toHaveLength(128);
+    expect(await store.feedback.listByTrace('t-q', 'other')).toEqual([]);
+    expect(() => store.feedback.record({ traceId: 't-q', value: 10.5, tenant: 'acme' })).toThrow(
+      expect.objectContaining({ code: 'invalid' }),
+    );
+  });
+});
+
+describe('queued feedback while PostgreSQL is down', () => {
+  let proxy: TcpProxy | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    proxy?.restore();
+    await cleanup?.();
+    await proxy?.close();
+    proxy = undefined;
+    cleanup = undefined;
+  });
+
+  it('keeps what the database refused and writes it once when it answers again; close tells what it could not write', async (context) => {
+    if (!postgresUp) context.skip();
+    const fixture = await createFixture('postgres');
+    cleanup = () => fixture.cleanup();
+    const url = new URL(fixture.options.databaseUrl as string);
+    proxy = await createTcpProxy(url.hostname, Number(url.port || 5432));
+    url.port = String(proxy.port);
+    const losses: string[] = [];
+    const store = await fixture.open({
+      databaseUrl: url.toString(),
+      onLoss: (message) => losses.push(message),
+    });
+    const reader = await fixture.open();
+
+    proxy.cut();
+    store.feedback.record({ traceId: 't-down', value: 2, tenant: 'acme' });
+    await store.feedback.flush();
+    proxy.restore();
+    await store.feedback.flush();
+    expect((await reader.feedback.listByTrace('t-down', 'acme')).map((entry) => entry.value)).toEqual([2]);
+    // A second flush adds nothing twice.
+    await store.feedback.flush();
+    expect(await reader.feedback.listByTrace('t-down', 'acme')).toHaveLength(1);
+
+    store.feedback.record({ traceId: 't-lost', value: 1, tenant: 'acme' });
+    proxy.cut();
+    await store.close({ deadlineAt: Date.now() + 500 });
+    expect(losses).toEqual([expect.stringContaining("hooks' feedback not written at close (1 piece)")]);
+  }, 30_000);
 });

@@ -1,7 +1,8 @@
-import type { Selectable } from 'kysely';
-import type { FeedbackTable } from '../database/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, FeedbackTable } from '../database/schema.js';
 import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
+import { BatchedTableWrites } from './batched-table-writes.js';
 import {
   type CreateFeedbackInput,
   createFeedbackInputSchema,
@@ -58,38 +59,122 @@ function metadataOf(metadata: Record<string, unknown> | null | undefined): strin
   return JSON.stringify(cut);
 }
 
+/** Rows per insert statement of queued feedback (9 columns). */
+const ROWS_PER_STATEMENT = 500;
+
+/** Pieces of feedback {@link FeedbackRepository.record} holds at most; beyond, new ones are dropped. */
+export const MAX_QUEUED_FEEDBACK = 10_000;
+
+/** How feedback given off the request path ({@link FeedbackRepository.record}) is written. */
+export interface FeedbackQueueOptions {
+  /** A batch is written at least this often, ms (default 1000, as the request log's). */
+  readonly flushMs?: number;
+  /** Pieces held at most while the database does not take them (default {@link MAX_QUEUED_FEEDBACK}). */
+  readonly capacity?: number;
+  /** A batch the database refused (kept and retried at the next flush), or pieces dropped. */
+  readonly onError: (error: unknown) => void;
+}
+
+/** Inserts queued rows in one transaction; a row whose id is stored already is skipped (a retried batch). */
+async function insertQueued(db: Kysely<Database>, batch: ReadonlyMap<string, Row>): Promise<void> {
+  const rows = [...batch.values()];
+  await db.transaction().execute(async (transaction) => {
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      await transaction
+        .insertInto('feedback')
+        .values(rows.slice(start, start + ROWS_PER_STATEMENT))
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .execute();
+    }
+  });
+}
+
 /**
  * Feedback on traces (Portkey's `/v1/feedback`), scoped by tenant: a key sees and changes only its
  * own tenant's. Data, not configuration: it is not audited and does not reload snapshots.
  */
 export class FeedbackRepository {
   readonly #context: StoreContext;
+  readonly #queue: FeedbackQueueOptions | undefined;
+  /** Made by the first {@link record} (no timer for a store that never gets any). */
+  #writes: BatchedTableWrites<Row> | undefined;
+  #dropped = 0;
 
-  constructor(context: StoreContext) {
+  constructor(context: StoreContext, queue?: FeedbackQueueOptions) {
     this.#context = context;
+    this.#queue = queue;
+  }
+
+  /** A row from an input, or a {@link StoreError} `invalid` naming what is wrong. */
+  #rowOf(input: CreateFeedbackInput, what: string, now: number): Row {
+    const parsed = parseInput(createFeedbackInputSchema, input, what);
+    return {
+      id: newId(),
+      trace_id: parsed.traceId,
+      value: parsed.value,
+      weight: weightOf(parsed.weight),
+      metadata: metadataOf(parsed.metadata),
+      tenant: parsed.tenant,
+      gateway_key_id: parsed.gatewayKeyId ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+  }
+
+  /**
+   * Queues one piece of feedback, off the request path (a hook's `on_fail` / `on_success`): the same
+   * checks and row as {@link create}, written with others in one transaction every second. A batch
+   * the database refuses is kept and retried at the next flush (an insert is idempotent: a retried
+   * batch whose commit was lost adds nothing twice); while {@link MAX_QUEUED_FEEDBACK} pieces wait,
+   * new ones are dropped and told to `onError`. Answers the id it will have; throws `invalid` as
+   * {@link create} does.
+   */
+  record(input: CreateFeedbackInput): string {
+    const row = this.#rowOf(input, 'feedback', this.#context.now());
+    const writes = this.#queued();
+    if (writes.pending.size >= (this.#queue?.capacity ?? MAX_QUEUED_FEEDBACK)) {
+      this.#dropped += 1;
+      this.#queue?.onError(
+        new Error(
+          `${this.#dropped} piece(s) of feedback dropped since start: too many wait for the database`,
+        ),
+      );
+      return row.id;
+    }
+    writes.record(row.id, row);
+    return row.id;
+  }
+
+  #queued(): BatchedTableWrites<Row> {
+    if (this.#writes === undefined) {
+      this.#writes = new BatchedTableWrites<Row>({
+        db: this.#context.db,
+        engine: this.#context.engine,
+        flushMs: this.#queue?.flushMs ?? 1000,
+        onError: (error) => this.#queue?.onError(error),
+        merge: (pending, id, row) => pending.set(id, row),
+        write: insertQueued,
+      });
+    }
+    return this.#writes;
+  }
+
+  /** Writes the queued feedback now (a failed write keeps it for the next flush; never rejects). */
+  async flush(): Promise<void> {
+    await this.#writes?.flush();
+  }
+
+  /** Stops the queue's timer and writes what is left; answers how many pieces could not be written (lost). */
+  async close(): Promise<number> {
+    return (await this.#writes?.close())?.size ?? 0;
   }
 
   /** Saves one or more pieces of feedback in one transaction; ids come back in input order. */
   async create(inputs: readonly CreateFeedbackInput[]): Promise<FeedbackRecord[]> {
     const now = this.#context.now();
-    const rows: Row[] = inputs.map((input, index) => {
-      const parsed = parseInput(
-        createFeedbackInputSchema,
-        input,
-        inputs.length > 1 ? `feedback ${index}` : 'feedback',
-      );
-      return {
-        id: newId(),
-        trace_id: parsed.traceId,
-        value: parsed.value,
-        weight: weightOf(parsed.weight),
-        metadata: metadataOf(parsed.metadata),
-        tenant: parsed.tenant,
-        gateway_key_id: parsed.gatewayKeyId ?? null,
-        created_at: now,
-        updated_at: now,
-      };
-    });
+    const rows: Row[] = inputs.map((input, index) =>
+      this.#rowOf(input, inputs.length > 1 ? `feedback ${index}` : 'feedback', now),
+    );
     if (rows.length === 0) return [];
     try {
       await this.#context.db.insertInto('feedback').values(rows).execute();
@@ -126,8 +211,10 @@ export class FeedbackRepository {
     });
   }
 
-  /** The feedback on one trace, oldest first; only the given tenant's unless `tenant` is omitted (admin). */
+  /** The feedback on one trace, oldest first (queued feedback written first); only the given tenant's unless `tenant` is omitted (admin). */
   async listByTrace(traceId: string, tenant?: string): Promise<FeedbackRecord[]> {
+    // What this process queued (hooks' feedback) is read too.
+    await this.flush();
     return read(async () => {
       let query = this.#context.db.selectFrom('feedback').selectAll().where('trace_id', '=', traceId);
       if (tenant !== undefined) query = query.where('tenant', '=', tenant);
