@@ -7,7 +7,7 @@ import {
   createUndiciTransport,
   type Transport,
 } from '@pk/providers';
-import type { Catalog, GatewayKey, Store } from '@pk/store';
+import type { Catalog, CreateFeedbackInput, GatewayKey, Store } from '@pk/store';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { adminAuthPlugin } from './admin/admin-auth.js';
 import { ADMIN_SEGMENTS, adminRoutes } from './admin/admin-routes.js';
@@ -22,6 +22,7 @@ import { answerExpectationFailed, createClientErrorHandler } from './client-erro
 import type { ConsoleAssets } from './console/console-assets.js';
 import { CONSOLE_PREFIX, consolePlugin } from './console/console-plugin.js';
 import { createGatewayGuardrails } from './guardrails/gateway-guardrails.js';
+import { hookFeedbackListener, recordHookFeedback } from './guardrails/hook-feedback.js';
 import { noSecrets, type SecretResolver } from './guardrails/stored-guardrails.js';
 import { type LimitsOptions, setUpLimits } from './limits/set-up-limits.js';
 import { requestLineWriter } from './logging/request-line.js';
@@ -264,6 +265,10 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     semanticCache.log = log;
     app.addHook('onClose', async () => log.close());
   }
+  const recordFeedback = store
+    ? (input: CreateFeedbackInput) => void store.feedback.record(input)
+    : undefined;
+  const warnFeedback = (message: string): void => app.log.warn(message);
   const guardrails = createGatewayGuardrails({
     settings,
     catalog,
@@ -272,8 +277,8 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     onProblem: (message) => app.log.warn(message),
     holdbackChars: dependencies.guardrailHoldbackChars ?? DEFAULT_HOLDBACK_CHARS,
     // Results of `async` hooks arrive after the answer: one line each, with the request's trace id
-    // (never a body or a header); the request's log record gets them too.
-    onAsyncResult: (result, request) =>
+    // (never a body or a header); the request's log record gets them too, and its trace their feedback.
+    onAsyncResult: (result, request) => {
       app.log.info(
         {
           traceId: request.traceId,
@@ -284,8 +289,13 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
           async: true,
         },
         'guardrail',
-      ),
+      );
+      if (recordFeedback) recordHookFeedback(recordFeedback, [result], request, warnFeedback);
+    },
   });
+  // Hooks' `on_fail` / `on_success` feedback, saved on the request's trace as `POST /v1/feedback`
+  // saves it: queued in the store (written every second, off the request path).
+  if (recordFeedback) app.onRequestEnd(hookFeedbackListener(recordFeedback, warnFeedback));
   app.addHook('onClose', async () => guardrails.stop());
   const configCache = new ConfigParseCache({
     trustedCustomHosts: settings.customHostTrust,

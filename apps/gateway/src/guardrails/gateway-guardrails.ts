@@ -12,7 +12,13 @@ import { compileStoredGuardrail, compileStoredGuardrails, type SecretResolver } 
 /** Receives an `async` hook's result, once it finished, with the request it ran for. */
 export type AsyncResultListener = (
   result: HookResult,
-  request: { readonly traceId: string; readonly event: AsyncHookEvent },
+  request: {
+    readonly traceId: string;
+    readonly event: AsyncHookEvent;
+    /** The request's tenant and gateway key: its hook's feedback is saved on its trace under them. */
+    readonly tenant: string;
+    readonly gatewayKeyId: string | null;
+  },
 ) => void;
 
 /** What every request's guard shares for the app's lifetime. */
@@ -26,7 +32,7 @@ export interface GatewayGuardrails {
   readonly services: GuardrailServices;
   /** Characters of a streamed answer held back for the output checks. */
   readonly holdbackChars: number;
-  /** Where the results of `async` hooks go (the log), with the trace id of their request. */
+  /** Where the results of `async` hooks go (the log, the trace's feedback), with their request's trace id. */
   readonly onAsyncResult: AsyncResultListener;
   /** Validates a parsed config's hooks (for the config cache and saved configs). */
   readonly validateConfig: (config: Config) => ConfigIssue[];

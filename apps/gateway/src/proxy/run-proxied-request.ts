@@ -337,9 +337,14 @@ async function proxyRequest(
         onAsyncRun: (run, event) => {
           // The log record waits for it (see `log-store-subscriber.ts`); the line says which request.
           asyncHookRunsFor(request).add(run, event);
-          const traceId = request.traceId;
+          const owner = {
+            traceId: request.traceId,
+            event,
+            tenant: request.tenant,
+            gatewayKeyId: request.gatewayKey?.id ?? null,
+          };
           void run.then((result) => {
-            if (result !== undefined) services.guardrails.onAsyncResult(result, { traceId, event });
+            if (result !== undefined) services.guardrails.onAsyncResult(result, owner);
           });
         },
       })
