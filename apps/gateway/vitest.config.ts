@@ -24,6 +24,7 @@ const ALONE = [
   'test/slow-client-e2e.test.ts',
   'test/log-spill-e2e.test.ts',
   'test/log-spill-path-e2e.test.ts',
+  'test/hook-feedback-spill-e2e.test.ts',
   'test/proxy-faults-e2e.test.ts',
   'test/stream-reset-e2e.test.ts',
   'test/stream-cut-usage-e2e.test.ts',

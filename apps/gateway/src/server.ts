@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createUndiciTransportFromEnvironment } from '@pk/providers';
 import {
   DEFAULT_DATA_DIR,
+  FEEDBACK_SPILL_FILE,
   LOG_SPILL_FILE,
   MASTER_KEY_FILE,
   openStore,
@@ -136,9 +137,17 @@ async function main(): Promise<void> {
   const masterKeyFileExisted = options.databaseUrl !== undefined || existsSync(masterKeyFile);
   // Keys, virtual keys and configs: SQLite in PK_DATA_DIR, or PostgreSQL with PK_DATABASE_URL; the
   // settings file's records are served too, read-only. Requests read the store's in-memory snapshot.
+  // Hooks' feedback the store still refuses at SIGTERM: beside the request log's spill file.
+  const feedbackSpillFile = join(
+    logStore.spillPath === undefined
+      ? resolve(options.dataDir || DEFAULT_DATA_DIR)
+      : dirname(logStore.spillPath),
+    FEEDBACK_SPILL_FILE,
+  );
   const store = await openStore({
     databaseUrl: options.databaseUrl,
     dataDir: options.dataDir,
+    feedbackSpillFile,
     masterKey: options.masterKey,
     env: process.env,
     settings: settingsRecordsOf(settings, options.settingsPath ?? 'settings'),

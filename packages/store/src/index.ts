@@ -57,7 +57,13 @@ export {
   ConsoleSessionRepository,
   type CreatedConsoleSession,
 } from './repositories/console-sessions.js';
-export type { FeedbackRecord, FeedbackRepository } from './repositories/feedback.js';
+export {
+  FEEDBACK_SPILL_FILE,
+  type FeedbackRecord,
+  type FeedbackRepository,
+  type FeedbackRow,
+  feedbackRowOfLine,
+} from './repositories/feedback.js';
 export type {
   CreatedGatewayKey,
   GatewayKeyRecord,

@@ -15,7 +15,7 @@ import { AuditLogRepository } from './repositories/audit-log.js';
 import { CollectionRepository } from './repositories/collections.js';
 import { ConfigRepository } from './repositories/configs.js';
 import { ConsoleSessionRepository } from './repositories/console-sessions.js';
-import { FeedbackRepository } from './repositories/feedback.js';
+import { FeedbackRepository, type FeedbackRow, feedbackRowOfLine } from './repositories/feedback.js';
 import { GatewayKeyRepository } from './repositories/gateway-keys.js';
 import { GuardrailRepository } from './repositories/guardrails.js';
 import { IntegrationRepository } from './repositories/integrations.js';
@@ -29,7 +29,7 @@ import { VirtualKeyRepository } from './repositories/virtual-keys.js';
 import { LogExportRepository } from './request-logs/log-exports.js';
 import { RequestLogRepository } from './request-logs/log-queries.js';
 import { assertSqliteWritable, insertLogRows, type LogRowsWritten } from './request-logs/log-rows.js';
-import type { LogRow } from './request-logs/log-spill.js';
+import { appendLogSpill, type LogRow, startLogSpillReplay } from './request-logs/log-spill.js';
 import type { LogSink } from './request-logs/log-writer.js';
 import { PostgresLogSink } from './request-logs/postgres-log-sink.js';
 import { SqliteLogSink } from './request-logs/sqlite-log-sink.js';
@@ -66,6 +66,12 @@ export interface OpenStoreOptions {
   readonly onWarning?: (message: string) => void;
   /** Where losses are told (limits' spend, hooks' feedback `close` could not write): error level; default `onWarning`. */
   readonly onLoss?: (message: string) => void;
+  /**
+   * Where hooks' feedback the database still refuses at `close` is appended (JSON lines, mode 0600),
+   * and replayed from in the background when a serving store opens (the file removed once written);
+   * `server.ts` puts it beside the request log's spill file. Without it that feedback is lost, and told.
+   */
+  readonly feedbackSpillFile?: string | undefined;
   /** Milliseconds since the epoch (tests). */
   readonly now?: () => number;
   /**
@@ -345,6 +351,19 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       onError: (error) =>
         warnUnavailable(`could not write hooks' feedback (${(error as Error).message}); will retry`),
     });
+    const feedbackSpillFile = options.feedbackSpillFile;
+    const feedbackReplay =
+      serve && feedbackSpillFile !== undefined
+        ? startLogSpillReplay({
+            path: feedbackSpillFile,
+            name: "hooks' feedback spill",
+            rowOfLine: feedbackRowOfLine,
+            write: (rows) => feedback.writeRows(rows as FeedbackRow[]),
+            onRecovered: (outcome) =>
+              warn(`hooks' feedback spill: ${outcome.recovered} piece(s) recovered into the store`),
+            onWarning: warn,
+          })
+        : undefined;
     const live = catalog;
     const readThread = engine === 'sqlite' ? new SqliteReadThread(location) : undefined;
     const served: Catalog = live ?? createStaticCatalog({ gatewayKeys: [], virtualKeys: [], configs: [] });
@@ -394,12 +413,31 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         if (deadlineAt !== undefined) lockWait?.endBy(deadlineAt);
         await live?.stop();
         await usage.close();
-        const lostFeedback = await feedback.close();
-        if (lostFeedback > 0) {
-          (options.onLoss ?? warn)(
-            `hooks' feedback not written at close (${lostFeedback} ${lostFeedback === 1 ? 'piece' : 'pieces'}): ` +
-              'the traces will not show it',
-          );
+        // Before the queue spills: a replay cut short leaves the file whole for the next start.
+        await feedbackReplay?.stop();
+        const unwritten = await feedback.close();
+        if (unwritten.length > 0) {
+          const pieces = `${unwritten.length} ${unwritten.length === 1 ? 'piece' : 'pieces'}`;
+          const spilled =
+            feedbackSpillFile !== undefined &&
+            (await appendLogSpill(feedbackSpillFile, unwritten).then(
+              () => true,
+              (error: unknown) => {
+                warn(
+                  `hooks' feedback spill ${feedbackSpillFile} could not be written: ${(error as Error).message}`,
+                );
+                return false;
+              },
+            ));
+          if (spilled) {
+            warn(
+              `hooks' feedback not written at close (${pieces}): kept in ${feedbackSpillFile}, written to the store at the next start`,
+            );
+          } else {
+            (options.onLoss ?? warn)(
+              `hooks' feedback not written at close (${pieces}): the traces will not show it`,
+            );
+          }
         }
         const lost = await limitSpend.close();
         if (lost.entries > 0) {

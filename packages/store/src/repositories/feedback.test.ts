@@ -1,7 +1,16 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFixture, ENGINES, freshStoreForEachTest, postgresUp } from '../../test/support/engines.js';
+import {
+  createFixture,
+  ENGINES,
+  freshStoreForEachTest,
+  postgresUp,
+  waitUntil,
+} from '../../test/support/engines.js';
 import type { Store } from '../open-store.js';
 import { createTcpProxy, type TcpProxy } from '../testing/tcp-proxy.js';
+import { FEEDBACK_SPILL_FILE, feedbackRowOfLine } from './feedback.js';
 
 describe.each(ENGINES)('feedback on %s', (engine) => {
   let store: Store;
@@ -126,5 +135,45 @@ describe('queued feedback while PostgreSQL is down', () => {
     proxy.cut();
     await store.close({ deadlineAt: Date.now() + 500 });
     expect(losses).toEqual([expect.stringContaining("hooks' feedback not written at close (1 piece)")]);
+  }, 30_000);
+
+  it('with a spill file, what the database refused at close is kept there and written at the next start, once', async (context) => {
+    if (!postgresUp) context.skip();
+    const fixture = await createFixture('postgres');
+    cleanup = () => fixture.cleanup();
+    const url = new URL(fixture.options.databaseUrl as string);
+    proxy = await createTcpProxy(url.hostname, Number(url.port || 5432));
+    url.port = String(proxy.port);
+    const feedbackSpillFile = join(fixture.dataDir, FEEDBACK_SPILL_FILE);
+    const warnings: string[] = [];
+    const losses: string[] = [];
+    const store = await fixture.open({
+      databaseUrl: url.toString(),
+      feedbackSpillFile,
+      onWarning: (message) => warnings.push(message),
+      onLoss: (message) => losses.push(message),
+    });
+    store.feedback.record({
+      traceId: 't-spill',
+      value: -7,
+      weight: 0.3,
+      metadata: { a: 'b' },
+      tenant: 'acme',
+    });
+    proxy.cut();
+    await store.close({ deadlineAt: Date.now() + 500 });
+    expect(losses).toEqual([]);
+    expect(warnings).toContain(
+      `hooks' feedback not written at close (1 piece): kept in ${feedbackSpillFile}, written to the store at the next start`,
+    );
+    const lines = readFileSync(feedbackSpillFile, 'utf8').trimEnd().split('\n');
+    expect(lines.map((line) => feedbackRowOfLine(line)?.trace_id)).toEqual(['t-spill']);
+
+    proxy.restore();
+    const next = await fixture.open({ feedbackSpillFile });
+    await waitUntil(() => !existsSync(feedbackSpillFile), 10_000);
+    expect(await next.feedback.listByTrace('t-spill', 'acme')).toMatchObject([
+      { value: -7, weight: 0.3, metadata: { a: 'b' }, tenant: 'acme' },
+    ]);
   }, 30_000);
 });

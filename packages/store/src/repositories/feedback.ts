@@ -10,7 +10,14 @@ import {
   type UpdateFeedbackInput,
   updateFeedbackInputSchema,
 } from './inputs.js';
-import { isoOrNull, parseJson, read, type StoreContext, toStoreError } from './store-context.js';
+import {
+  isoOrNull,
+  isUnavailableError,
+  parseJson,
+  read,
+  type StoreContext,
+  toStoreError,
+} from './store-context.js';
 
 /** Feedback as reads return it. */
 export interface FeedbackRecord {
@@ -26,6 +33,41 @@ export interface FeedbackRecord {
 }
 
 type Row = Selectable<FeedbackTable>;
+
+/** A `feedback` row by column name, as a spill file's line holds it. */
+export type FeedbackRow = Row;
+
+/** The spill file of hooks' feedback the database still refused at shutdown (beside the request log's). */
+export const FEEDBACK_SPILL_FILE = 'hook-feedback-spill.jsonl';
+
+/** The `feedback` row a spill file's line holds, or undefined when it is not one. */
+export function feedbackRowOfLine(line: string): FeedbackRow | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const row = parsed as Record<string, unknown>;
+  const text = (value: unknown): value is string => typeof value === 'string';
+  const number = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+  const { id, trace_id, value, weight, metadata, tenant, gateway_key_id, created_at, updated_at } = row;
+  if (
+    !text(id) ||
+    id === '' ||
+    !text(trace_id) ||
+    !number(value) ||
+    !number(weight) ||
+    !(metadata === null || text(metadata)) ||
+    !text(tenant) ||
+    !(gateway_key_id === null || text(gateway_key_id)) ||
+    !number(created_at) ||
+    !number(updated_at)
+  )
+    return undefined;
+  return { id, trace_id, value, weight, metadata, tenant, gateway_key_id, created_at, updated_at };
+}
 
 function toRecord(row: Row): FeedbackRecord {
   return {
@@ -164,9 +206,49 @@ export class FeedbackRepository {
     await this.#writes?.flush();
   }
 
-  /** Stops the queue's timer and writes what is left; answers how many pieces could not be written (lost). */
-  async close(): Promise<number> {
-    return (await this.#writes?.close())?.size ?? 0;
+  /** Stops the queue's timer and writes what is left; answers the rows that could not be written. */
+  async close(): Promise<FeedbackRow[]> {
+    const left = await this.#writes?.close();
+    return left === undefined ? [] : [...left.values()];
+  }
+
+  /**
+   * Writes whole rows (a spill file's, see {@link feedbackRowOfLine}) in one transaction, skipping
+   * those whose id is stored already. Should the database refuse the batch for a reason other than
+   * being unreachable, each row is written on its own and those it still refuses are left out.
+   */
+  async writeRows(rows: readonly FeedbackRow[]): Promise<{ written: number; refused: number }> {
+    const insert = async (some: readonly FeedbackRow[]): Promise<number> => {
+      let written = 0;
+      await this.#context.db.transaction().execute(async (transaction) => {
+        for (let start = 0; start < some.length; start += ROWS_PER_STATEMENT) {
+          const result = await transaction
+            .insertInto('feedback')
+            .values(some.slice(start, start + ROWS_PER_STATEMENT))
+            .onConflict((conflict) => conflict.column('id').doNothing())
+            .executeTakeFirst();
+          written += Number(result.numInsertedOrUpdatedRows ?? 0n);
+        }
+      });
+      return written;
+    };
+    if (rows.length === 0) return { written: 0, refused: 0 };
+    try {
+      return { written: await insert(rows), refused: 0 };
+    } catch (error) {
+      if (isUnavailableError(error)) throw error;
+      let written = 0;
+      let refused = 0;
+      for (const row of rows) {
+        try {
+          written += await insert([row]);
+        } catch (one) {
+          if (isUnavailableError(one)) throw one;
+          refused += 1;
+        }
+      }
+      return { written, refused };
+    }
   }
 
   /** Saves one or more pieces of feedback in one transaction; ids come back in input order. */

@@ -157,6 +157,13 @@ export interface LogSpillReplayOptions {
   readonly onRecovered?: (outcome: LogSpillOutcome) => void;
   /** A corrupt line (skipped), or a batch not written (the store refused it, or the file could not be read; retried). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * The row a line holds, or undefined when it is not one (default {@link logRowOfLine}): another
+   * table's spill file (hooks' feedback) is replayed the same way.
+   */
+  readonly rowOfLine?: (line: string) => LogRow | undefined;
+  /** What the file is called in warnings (default `request log spill`). */
+  readonly name?: string;
 }
 
 /** What a replayed spill file's lines became. */
@@ -188,6 +195,8 @@ export function startLogSpillReplay(options: LogSpillReplayOptions): LogSpillRep
   const batchSize = options.batchSize ?? 500;
   const maxRetryMs = options.maxRetryMs ?? 30_000;
   const warn = options.onWarning ?? (() => undefined);
+  const rowOfLine = options.rowOfLine ?? logRowOfLine;
+  const name = options.name ?? 'request log spill';
   let stopped = false;
   let wake: (() => void) | undefined;
   let waitTimer: NodeJS.Timeout | undefined;
@@ -218,11 +227,11 @@ export function startLogSpillReplay(options: LogSpillReplayOptions): LogSpillRep
         for await (const line of spillLinesFrom(options.path, position)) {
           if (stopped) return;
           if (line.text.trim() !== '') {
-            const row = logRowOfLine(line.text);
+            const row = rowOfLine(line.text);
             if (row !== undefined) batch.push(row);
             else if (!corrupt.includes(line.number)) {
               corrupt.push(line.number);
-              warn(`request log spill ${options.path}: line ${line.number} is not a record; skipped`);
+              warn(`${name} ${options.path}: line ${line.number} is not a record; skipped`);
             }
           }
           batchEnd = { offset: line.end, line: line.number };
@@ -243,7 +252,7 @@ export function startLogSpillReplay(options: LogSpillReplayOptions): LogSpillRep
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
         if (stopped) return;
         warn(
-          `request log spill ${options.path}: not written yet (${(error as Error).message}); ` +
+          `${name} ${options.path}: not written yet (${(error as Error).message}); ` +
             `${recovered} written so far, the rest kept in the file; retrying in ${Math.round(retryMs / 1000)} s`,
         );
         await pause(retryMs);
