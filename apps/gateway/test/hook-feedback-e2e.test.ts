@@ -169,6 +169,29 @@ describe.each(engines)('hooks’ feedback saved on the trace (%s)', (engine) => 
     ]);
   });
 
+  it('a trace id as long as the gateway keeps (256 characters) gets its hook’s feedback too', async () => {
+    const traceId = `long-${engine}-`.padEnd(256, 'x');
+    const portkey = new Portkey({
+      baseURL: gateway.base,
+      apiKey: TEAM,
+      traceID: traceId,
+      config,
+      maxRetries: 0,
+    });
+    const completion = await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages });
+    expect(completion.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+    const pieces = await vi.waitFor(
+      async () => {
+        const body = await trace(traceId);
+        expect(body.trace_id).toBe(traceId);
+        expect(body.feedback).toHaveLength(4);
+        return body.feedback as Json[];
+      },
+      { timeout: 5000, interval: 100 },
+    );
+    expect(pieces.map((piece) => Number(piece.value)).sort((a, b) => a - b)).toEqual([-5, -2, 3, 4]);
+  });
+
   it('a request without hooks saves no feedback; feedback given through the SDK sits beside a hook’s', async () => {
     const traceId = `no-hooks-${engine}-${Date.now().toString(36)}`;
     const plain = new Portkey({

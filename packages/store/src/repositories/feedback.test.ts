@@ -90,6 +90,16 @@ describe.each(ENGINES)('feedback queued off the request path on %s', (engine) =>
     });
     expect(listed[0]?.metadata?.long).toHaveLength(128);
     expect(await store.feedback.listByTrace('t-q', 'other')).toEqual([]);
+    // As long a trace id as the gateway keeps.
+    const long = 't'.repeat(256);
+    store.feedback.record({ traceId: long, value: 1, tenant: 'acme' });
+    await store.feedback.create([{ traceId: long, value: 2, tenant: 'acme' }]);
+    expect((await store.feedback.listByTrace(long, 'acme')).map((entry) => entry.value).sort()).toEqual([
+      1, 2,
+    ]);
+    expect(() => store.feedback.record({ traceId: `${long}t`, value: 1, tenant: 'acme' })).toThrow(
+      expect.objectContaining({ code: 'invalid' }),
+    );
     expect(() => store.feedback.record({ traceId: 't-q', value: 10.5, tenant: 'acme' })).toThrow(
       expect.objectContaining({ code: 'invalid' }),
     );

@@ -360,7 +360,8 @@ export const updatePromptPartialInputSchema = z
 
 /** Feedback on a trace (Portkey's `POST /v1/feedback`). */
 export const createFeedbackInputSchema = z.strictObject({
-  traceId: z.string().min(1).max(255),
+  /** As long as the gateway's trace ids (`x-portkey-trace-id`: 256 characters at most). */
+  traceId: z.string().min(1).max(256),
   /** -10 ... 10. */
   value: z.number().int().min(-10).max(10),
   /** 0 ... 1; absent or out of range becomes 1, as Portkey does. */
