@@ -169,6 +169,30 @@ describe.each(engines)('hooks’ feedback saved on the trace (%s)', (engine) => 
     ]);
   });
 
+  it('a stream’s hooks give theirs too, its output hook’s once the stream has ended', async () => {
+    const traceId = `hook-feedback-stream-${engine}-${Date.now().toString(36)}`;
+    const portkey = new Portkey({
+      baseURL: gateway.base,
+      apiKey: TEAM,
+      traceID: traceId,
+      config,
+      maxRetries: 0,
+    });
+    const stream = await portkey.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices?.[0]?.delta?.content ?? '';
+    expect(text).toBe('The capital of France is Paris.');
+    const pieces = await vi.waitFor(
+      async () => {
+        const body = await trace(traceId);
+        expect(body.feedback).toHaveLength(4);
+        return body.feedback as Json[];
+      },
+      { timeout: 5000, interval: 100 },
+    );
+    expect(pieces.map((piece) => Number(piece.value)).sort((a, b) => a - b)).toEqual([-5, -2, 3, 4]);
+  });
+
   it('a trace id as long as the gateway keeps (256 characters) gets its hook’s feedback too', async () => {
     const traceId = `long-${engine}-`.padEnd(256, 'x');
     const portkey = new Portkey({
