@@ -110,7 +110,8 @@ function Pairs(props: { value: unknown; label: string }) {
   );
 }
 
-function Feedback(props: { value: unknown }) {
+/** The feedback on a trace (`portkey.feedback.create`, hooks' `on_fail` / `on_success`), oldest first. */
+export function Feedback(props: { value: unknown }) {
   const entries = Array.isArray(props.value) ? (props.value as Record<string, unknown>[]) : [];
   if (entries.length === 0) return <p class="muted">None.</p>;
   return (

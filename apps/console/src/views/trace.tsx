@@ -4,6 +4,7 @@ import { Link } from '../components/link.js';
 import { UserText } from '../components/user-text.js';
 import { type LogRecord, pick, timeOf } from '../log-record.js';
 import { useAnswer } from '../use-answer.js';
+import { Feedback } from './request.js';
 
 /** A request in the span tree, with its depth. */
 export interface Span {
@@ -65,12 +66,12 @@ export function indentOf(depth: number): { readonly rem: number; readonly depthS
 
 /**
  * Every request of a trace id as a waterfall: the names indented by nesting, the bars all on one time
- * axis the width of the list (the indentation never narrows them).
+ * axis the width of the list (the indentation never narrows them); then the feedback on the trace.
  */
 export function TraceView(props: { traceId: string }) {
   // The trace the address names, never the last one's spans or failure (a jump through history reuses the view).
   const answer = useAnswer(props.traceId, () =>
-    api<{ requests: LogRecord[] }>(`/traces/${encodeURIComponent(props.traceId)}`),
+    api<{ requests: LogRecord[]; feedback?: unknown }>(`/traces/${encodeURIComponent(props.traceId)}`),
   );
   if (answer?.state === 'failed') return <ErrorNote error={answer.error} />;
   if (answer?.state !== 'done') return <p aria-live="polite">Loading…</p>;
@@ -116,6 +117,8 @@ export function TraceView(props: { traceId: string }) {
           );
         })}
       </ol>
+      <h2>Feedback</h2>
+      <Feedback value={answer.value.feedback} />
     </section>
   );
 }
