@@ -15,7 +15,12 @@ import { AuditLogRepository } from './repositories/audit-log.js';
 import { CollectionRepository } from './repositories/collections.js';
 import { ConfigRepository } from './repositories/configs.js';
 import { ConsoleSessionRepository } from './repositories/console-sessions.js';
-import { FeedbackRepository, type FeedbackRow, feedbackRowOfLine } from './repositories/feedback.js';
+import {
+  FeedbackRepository,
+  type FeedbackRow,
+  feedbackRowOfLine,
+  MAX_QUEUED_FEEDBACK,
+} from './repositories/feedback.js';
 import { GatewayKeyRepository } from './repositories/gateway-keys.js';
 import { GuardrailRepository } from './repositories/guardrails.js';
 import { IntegrationRepository } from './repositories/integrations.js';
@@ -223,6 +228,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const engine: Engine = databaseUrl === undefined ? 'sqlite' : 'postgres';
   const dataDir = resolve(options.dataDir || DEFAULT_DATA_DIR);
   const warnUnavailable = warnEvery(10_000, (message) => warn(message));
+  const warnFeedbackDrops = warnEvery(10_000, (message) => warn(message));
 
   // A given PK_MASTER_KEY (and PostgreSQL's, which is required) is read before anything is created:
   // a misconfigured replica refuses before it touches the shared database (no migration runs), and a
@@ -350,6 +356,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     const feedback = new FeedbackRepository(context, {
       onError: (error) =>
         warnUnavailable(`could not write hooks' feedback (${(error as Error).message}); will retry`),
+      onDropped: (dropped) =>
+        warnFeedbackDrops(
+          `hooks' feedback dropped: ${MAX_QUEUED_FEEDBACK} pieces wait for the database already (${dropped} dropped since start)`,
+        ),
     });
     const feedbackSpillFile = options.feedbackSpillFile;
     const feedbackReplay =

@@ -113,8 +113,10 @@ export interface FeedbackQueueOptions {
   readonly flushMs?: number;
   /** Pieces held at most while the database does not take them (default {@link MAX_QUEUED_FEEDBACK}). */
   readonly capacity?: number;
-  /** A batch the database refused (kept and retried at the next flush), or pieces dropped. */
+  /** A batch the database refused (kept and retried at the next flush). */
   readonly onError: (error: unknown) => void;
+  /** A piece dropped because the queue was full, with the count since start. */
+  readonly onDropped?: (dropped: number) => void;
 }
 
 /** Inserts queued rows in one transaction; a row whose id is stored already is skipped (a retried batch). */
@@ -168,7 +170,7 @@ export class FeedbackRepository {
    * checks and row as {@link create}, written with others in one transaction every second. A batch
    * the database refuses is kept and retried at the next flush (an insert is idempotent: a retried
    * batch whose commit was lost adds nothing twice); while {@link MAX_QUEUED_FEEDBACK} pieces wait,
-   * new ones are dropped and told to `onError`. Answers the id it will have; throws `invalid` as
+   * new ones are dropped and told to `onDropped`. Answers the id it will have; throws `invalid` as
    * {@link create} does.
    */
   record(input: CreateFeedbackInput): string {
@@ -176,11 +178,7 @@ export class FeedbackRepository {
     const writes = this.#queued();
     if (writes.pending.size >= (this.#queue?.capacity ?? MAX_QUEUED_FEEDBACK)) {
       this.#dropped += 1;
-      this.#queue?.onError(
-        new Error(
-          `${this.#dropped} piece(s) of feedback dropped since start: too many wait for the database`,
-        ),
-      );
+      this.#queue?.onDropped?.(this.#dropped);
       return row.id;
     }
     writes.record(row.id, row);
