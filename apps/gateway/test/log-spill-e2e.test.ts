@@ -180,5 +180,7 @@ describe.each([
       }
       expect((await logsOf(second, 'spill-before')).length).toBe(2);
     },
+    // Four gateway starts and a drain: ~15 s alone, past 20 s on a loaded machine.
+    60_000,
   );
 });
