@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, FeedbackTable } from '../database/schema.js';
 import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
+import { jsonObjectOfLine } from '../request-logs/log-spill.js';
 import { BatchedTableWrites } from './batched-table-writes.js';
 import {
   type CreateFeedbackInput,
@@ -42,14 +43,8 @@ export const FEEDBACK_SPILL_FILE = 'hook-feedback-spill.jsonl';
 
 /** The `feedback` row a spill file's line holds, or undefined when it is not one. */
 export function feedbackRowOfLine(line: string): FeedbackRow | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const row = parsed as Record<string, unknown>;
+  const row = jsonObjectOfLine(line);
+  if (row === undefined) return undefined;
   const text = (value: unknown): value is string => typeof value === 'string';
   const number = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
   const { id, trace_id, value, weight, metadata, tenant, gateway_key_id, created_at, updated_at } = row;

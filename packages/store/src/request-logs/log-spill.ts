@@ -63,19 +63,27 @@ export async function appendLogSpill(path: string, rows: readonly LogRow[]): Pro
   }
 }
 
-/**
- * The row a spill file's line holds, or undefined when it is not one: JSON of an object whose
- * values are text, numbers or null, with the columns a record cannot lack. Columns this version
- * does not know (a newer version's spill) are left out.
- */
-export function logRowOfLine(line: string): LogRow | undefined {
+/** A spill file's line read as a JSON object, or undefined when it is not one (a torn or corrupt line). */
+export function jsonObjectOfLine(line: string): Record<string, unknown> | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
     return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? (parsed as Record<string, unknown>)
+    : undefined;
+}
+
+/**
+ * The row a spill file's line holds, or undefined when it is not one: JSON of an object whose
+ * values are text, numbers or null, with the columns a record cannot lack. Columns this version
+ * does not know (a newer version's spill) are left out.
+ */
+export function logRowOfLine(line: string): LogRow | undefined {
+  const parsed = jsonObjectOfLine(line);
+  if (parsed === undefined) return undefined;
   const row: Record<string, string | number | null> = {};
   for (const [column, value] of Object.entries(parsed)) {
     if (value !== null && typeof value !== 'string' && typeof value !== 'number') return undefined;
