@@ -425,30 +425,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         await usage.close();
         // Before the queue spills: a replay cut short leaves the file whole for the next start.
         await feedbackReplay?.stop();
-        const unwritten = await feedback.close();
-        if (unwritten.length > 0) {
-          const pieces = `${unwritten.length} ${unwritten.length === 1 ? 'piece' : 'pieces'}`;
-          const spilled =
-            feedbackSpillFile !== undefined &&
-            (await appendLogSpill(feedbackSpillFile, unwritten).then(
-              () => true,
-              (error: unknown) => {
-                warn(
-                  `hooks' feedback spill ${feedbackSpillFile} could not be written: ${(error as Error).message}`,
-                );
-                return false;
-              },
-            ));
-          if (spilled) {
-            warn(
-              `hooks' feedback not written at close (${pieces}): kept in ${feedbackSpillFile}, written to the store at the next start`,
-            );
-          } else {
-            (options.onLoss ?? warn)(
-              `hooks' feedback not written at close (${pieces}): the traces will not show it`,
-            );
-          }
-        }
+        await spillUnwrittenFeedback(await feedback.close(), feedbackSpillFile, {
+          warn,
+          onLoss: options.onLoss ?? warn,
+        });
         const lost = await limitSpend.close();
         if (lost.entries > 0) {
           (options.onLoss ?? warn)(
@@ -470,5 +450,34 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       });
     }
     throw error;
+  }
+}
+
+/**
+ * Hooks' feedback the database still refused at close: appended to `file` (replayed at the next
+ * start) and said so, else told lost through `onLoss` (no file, or it could not be written).
+ */
+async function spillUnwrittenFeedback(
+  unwritten: readonly FeedbackRow[],
+  file: string | undefined,
+  tell: { readonly warn: (message: string) => void; readonly onLoss: (message: string) => void },
+): Promise<void> {
+  if (unwritten.length === 0) return;
+  const pieces = `${unwritten.length} ${unwritten.length === 1 ? 'piece' : 'pieces'}`;
+  const spilled =
+    file !== undefined &&
+    (await appendLogSpill(file, unwritten).then(
+      () => true,
+      (error: unknown) => {
+        tell.warn(`hooks' feedback spill ${file} could not be written: ${(error as Error).message}`);
+        return false;
+      },
+    ));
+  if (spilled) {
+    tell.warn(
+      `hooks' feedback not written at close (${pieces}): kept in ${file}, written to the store at the next start`,
+    );
+  } else {
+    tell.onLoss(`hooks' feedback not written at close (${pieces}): the traces will not show it`);
   }
 }
