@@ -101,6 +101,31 @@ describe('the gateway process at start', () => {
     // Some thirty gateway starts: a loaded CI machine takes over a minute for them.
   }, 120_000);
 
+  it('never repeats the password of a PK_REDIS_URL it refuses, even one that does not parse', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-redis-'));
+    tempDirs.push(parent);
+    const password = 'pk-canary-redis-password-0123';
+    for (const [index, [value, shown]] of [
+      [`redis://:${password}@[cache:6379`, 'got (a value that is not a URL)'],
+      [password, 'got (a value that is not a URL)'],
+      [
+        `https://default:${password}@cache.example.com:6379?password=${password}`,
+        'got https://default:***@cache.example.com:6379',
+      ],
+    ].entries()) {
+      const refused = await runGatewayExpectingExit({
+        PK_LIMITS_STORE: 'redis',
+        PK_REDIS_URL: value ?? '',
+        PK_DATA_DIR: join(parent, `data-${index}`),
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.output).toContain(
+        `PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), ${shown}`,
+      );
+      expect(refused.output).not.toContain(password);
+    }
+  });
+
   it('refuses an OTLP protocol its exporter does not speak when it would export spans, and only then', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'pk-refused-otlp-'));
     tempDirs.push(parent);
