@@ -34,6 +34,24 @@ describe('attemptCredentials', () => {
   });
 });
 
+describe('attemptCredentials with forwarded headers', () => {
+  it('takes the value of every header the client forwarded, whatever its name', () => {
+    const credentials = attemptCredentials(
+      { provider: 'openai', api_key: 'sk-provider-key-1' },
+      { authorization: 'Bearer sk-provider-key-1' },
+      {
+        'x-api-token': 'custom-host-token-0123',
+        'cf-access-client-secret': 'cf-secret-0123456',
+        'x-n': 'short',
+      },
+    );
+    expect(credentials).toEqual(
+      expect.arrayContaining(['custom-host-token-0123', 'cf-secret-0123456', 'sk-provider-key-1']),
+    );
+    expect(credentials).not.toContain('short');
+  });
+});
+
 describe('redactCredentials', () => {
   const secret = 'abc/def+ghi\nJKL=';
   it('redacts a credential as written, JSON-escaped, with escaped slashes, and cut off at the end', () => {

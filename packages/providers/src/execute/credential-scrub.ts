@@ -26,13 +26,16 @@ const AUTH_SCHEME = /^(bearer|basic)\s+/i;
 
 /**
  * Every credential value an attempt used: the target's credential fields ({@link PROVIDER_CREDENTIAL_KEYS},
- * a Vertex service account's `private_key`) and the credential headers of the request as sent, after
- * the adapter's `authorize` step (an exchanged Google access token, an Azure Entra token).
+ * a Vertex service account's `private_key`), the credential headers of the request as sent, after
+ * the adapter's `authorize` step (an exchanged Google access token, an Azure Entra token), and the
+ * values of the client's headers forwarded with `forward_headers`: what a client forwards is mostly
+ * the custom host's own credential (`x-api-token`, `cf-access-client-secret` …), under any name.
  * Longest first, so a value containing another is redacted whole.
  */
 export function attemptCredentials(
   target: ProviderTarget,
   sentHeaders: Readonly<Record<string, string>> | undefined,
+  forwardedHeaders?: Readonly<Record<string, string>> | undefined,
 ): readonly string[] {
   const found = new Set<string>();
   const add = (value: unknown): void => {
@@ -53,6 +56,7 @@ export function attemptCredentials(
     } else add(value);
   }
   if (sentHeaders !== undefined) for (const name of CREDENTIAL_HEADERS) add(sentHeaders[name]);
+  if (forwardedHeaders !== undefined) for (const value of Object.values(forwardedHeaders)) add(value);
   return [...found].sort((a, b) => b.length - a.length);
 }
 

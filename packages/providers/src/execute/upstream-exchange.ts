@@ -105,15 +105,25 @@ export function scrubbedFailure(outcome: CallFailure, parts: AttemptParts): Call
     (parts.built === undefined
       ? undefined
       : withForwardedHeaders(parts.built.upstream, parts.forwardedHeaders));
-  return scrubFailure(outcome, attemptCredentials(parts.target, sent?.headers));
+  return scrubFailure(outcome, attemptCredentials(parts.target, sent?.headers, parts.forwardedHeaders));
 }
 
 /**
- * The credentials of a call, for an error item in the middle of its stream: the target's and the
- * headers `authorize` added (forwarded headers and a built request's own are not at hand there).
+ * The client's headers a call forwarded, by the call's context: set only for a request that forwards
+ * headers, read only when its stream fails.
+ */
+const forwardedByContext = new WeakMap<ProviderContext, Readonly<Record<string, string>>>();
+
+/**
+ * The credentials of a call, for an error item in the middle of its stream: the target's, the
+ * headers `authorize` added and the forwarded headers' values (a built request's own are not at hand there).
  */
 export function streamCredentialsOf(context: ProviderContext): readonly string[] {
-  return attemptCredentials(context.target, authorizedRequests.get(context)?.headers);
+  return attemptCredentials(
+    context.target,
+    authorizedRequests.get(context)?.headers,
+    forwardedByContext.get(context),
+  );
 }
 
 /**
@@ -132,6 +142,7 @@ export function sendUpstream(
   options: SendOptions,
 ): Promise<UpstreamResponse> {
   const forwarded = withForwardedHeaders(built.upstream, forwardedHeaders);
+  if (forwardedHeaders !== undefined) forwardedByContext.set(context, forwardedHeaders);
   const send = { provider: context.provider, signal: options.signal };
   if (adapter.authorize === undefined) return options.transport.send(forwarded, send);
   const authorizeContext: AuthorizeContext = {
