@@ -136,6 +136,15 @@ function optionsOf(
       param: 'custom_host',
     });
   }
+  // A user and password in the URL are never sent (the transport drops them), yet they would be kept
+  // in clear beside the encrypted key and shown by every listing, the console and the audit log.
+  if (typeof host === 'string' && host.includes('@')) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'custom_host: expected a URL without credentials or "@" (a user and password in it would never be sent)',
+      { param: 'custom_host' },
+    );
+  }
   const account = options[SERVICE_ACCOUNT_OPTION];
   if (account !== undefined && account !== null) {
     options[SERVICE_ACCOUNT_OPTION] = serviceAccountText(account);

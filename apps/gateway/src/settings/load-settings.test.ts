@@ -129,9 +129,33 @@ describe('settings file', () => {
       { configs: { 'pc-ok': { provider: 'openai', request_timeout: 2 ** 31 } } },
       'configs.pc-ok: config.request_timeout: expected a whole number of milliseconds from 1 to 86400000 (24 h)',
     ],
+    [
+      {
+        virtual_keys: {
+          proxied: {
+            provider: 'openai',
+            api_key: 'sk-x',
+            custom_host: 'https://team:hunter2-password@llm.example.com/v1',
+          },
+        },
+      },
+      'virtual_keys.proxied.custom_host: expected a URL without credentials or "@"',
+    ],
+    [
+      {
+        virtual_keys: {
+          proxied: {
+            provider: 'openai',
+            options: { custom_host: 'https://team:hunter2-password@llm.example.com/v1' },
+          },
+        },
+      },
+      'virtual_keys.proxied.custom_host: expected a URL without credentials or "@"',
+    ],
   ])('refuses %j with a message naming the path', (input, expected) => {
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(SettingsError);
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(expected);
+    expect(() => resolveSettings(input, { env: {}, files: new Map() })).not.toThrowError(/hunter2/);
   });
 
   it('reports unreadable files and bad syntax with the file name', async () => {

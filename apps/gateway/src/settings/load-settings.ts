@@ -180,6 +180,10 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
         );
       else options.custom_host = entry.custom_host;
     }
+    // As the admin API: never sent, and the admin API and the console would show it to every admin.
+    if (typeof options.custom_host === 'string' && options.custom_host.includes('@')) {
+      problems.push(`virtual_keys.${id}.custom_host: expected a URL without credentials or "@"`);
+    }
     virtualKeys.set(id, {
       id,
       slug: id,
