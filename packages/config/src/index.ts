@@ -7,6 +7,14 @@ export {
   PkError,
   statusOfErrorCode,
 } from './errors/error-envelope.js';
+export {
+  addCredential,
+  longestFirst,
+  MIN_CREDENTIAL_LENGTH,
+  REDACTED,
+  redactCredentials,
+  redactCredentialsInJson,
+} from './errors/redact-credentials.js';
 export * from './model/index.js';
 export type {
   ConfigWarning,

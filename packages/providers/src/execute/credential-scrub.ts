@@ -1,11 +1,18 @@
-import { PkError, PROVIDER_CREDENTIAL_KEYS } from '@pk/config';
+import {
+  addCredential,
+  longestFirst,
+  PkError,
+  PROVIDER_CREDENTIAL_KEYS,
+  redactCredentials,
+  redactCredentialsInJson,
+} from '@pk/config';
 import { isJsonObject } from '../shared/json.js';
 import type { ProviderTarget, StreamOutput } from '../spec/provider-adapter.js';
 import { UpstreamError } from '../spec/upstream-error.js';
 import type { CallFailure } from './upstream-exchange.js';
 
-/** What a credential's value becomes in any upstream text pk passes on. */
-export const REDACTED = '[redacted]';
+/** Re-exported: the redaction is `@pk/config`'s, shared with guardrails' webhooks. */
+export { REDACTED, redactCredentials } from '@pk/config';
 
 /** Request headers that carry a credential (their value, `Bearer ` or `Basic ` removed). */
 const CREDENTIAL_HEADERS = [
@@ -15,14 +22,6 @@ const CREDENTIAL_HEADERS = [
   'x-goog-api-key',
   'x-amz-security-token',
 ];
-
-/**
- * Shorter values are left alone: redacting `abc` would mangle any message containing those letters,
- * and no provider issues credentials that short.
- */
-const MIN_CREDENTIAL_LENGTH = 8;
-
-const AUTH_SCHEME = /^(bearer|basic)\s+/i;
 
 /**
  * Every credential value an attempt used: the target's credential fields ({@link PROVIDER_CREDENTIAL_KEYS},
@@ -38,13 +37,7 @@ export function attemptCredentials(
   forwardedHeaders?: Readonly<Record<string, string>> | undefined,
 ): readonly string[] {
   const found = new Set<string>();
-  const add = (value: unknown): void => {
-    if (typeof value !== 'string') return;
-    const trimmed = value.trim();
-    if (trimmed.length >= MIN_CREDENTIAL_LENGTH) found.add(trimmed);
-    const bare = trimmed.replace(AUTH_SCHEME, '');
-    if (bare !== trimmed && bare.length >= MIN_CREDENTIAL_LENGTH) found.add(bare);
-  };
+  const add = (value: unknown): void => addCredential(found, value);
   const fields = target as Readonly<Record<string, unknown>>;
   for (const key of PROVIDER_CREDENTIAL_KEYS) {
     const value = fields[key];
@@ -57,7 +50,7 @@ export function attemptCredentials(
   }
   if (sentHeaders !== undefined) for (const name of CREDENTIAL_HEADERS) add(sentHeaders[name]);
   if (forwardedHeaders !== undefined) for (const value of Object.values(forwardedHeaders)) add(value);
-  return [...found].sort((a, b) => b.length - a.length);
+  return longestFirst(found);
 }
 
 function privateKeyOfText(text: string): unknown {
@@ -67,51 +60,6 @@ function privateKeyOfText(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/**
- * `text` with every credential replaced by {@link REDACTED}: as written, as escaped inside a JSON
- * string (`\/`, `\n`), and a credential's leading part cut off at the end of the text (a vendor body
- * shortened to its first characters).
- */
-export function redactCredentials(text: string, credentials: readonly string[]): string {
-  let result = text;
-  for (const credential of credentials) {
-    result = replaceAll(result, credential);
-    const escaped = JSON.stringify(credential).slice(1, -1);
-    if (escaped !== credential) result = replaceAll(result, escaped);
-    const slashes = escaped.replaceAll('/', '\\/');
-    if (slashes !== escaped) result = replaceAll(result, slashes);
-    result = redactCutTail(result, credential);
-  }
-  return result;
-}
-
-function replaceAll(text: string, credential: string): string {
-  return text.includes(credential) ? text.split(credential).join(REDACTED) : text;
-}
-
-/** The text with a trailing start of `credential` (at least the minimum length) redacted. */
-function redactCutTail(text: string, credential: string): string {
-  const longest = Math.min(credential.length - 1, text.length);
-  for (let length = longest; length >= MIN_CREDENTIAL_LENGTH; length -= 1) {
-    if (text.endsWith(credential.slice(0, length))) return text.slice(0, text.length - length) + REDACTED;
-  }
-  return text;
-}
-
-/** A JSON value with {@link redactCredentials} applied to every string in it, keys included. */
-function redactValue(value: unknown, credentials: readonly string[]): unknown {
-  if (typeof value === 'string') return redactCredentials(value, credentials);
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, credentials));
-  if (isJsonObject(value)) {
-    const copy: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      copy[redactCredentials(key, credentials)] = redactValue(item, credentials);
-    }
-    return copy;
-  }
-  return value;
 }
 
 /**
@@ -141,8 +89,8 @@ function scrubUpstreamError(error: UpstreamError, credentials: readonly string[]
   const message = redactCredentials(error.vendorMessage, credentials);
   const type = error.type === null ? null : redactCredentials(error.type, credentials);
   const code = typeof error.code === 'string' ? redactCredentials(error.code, credentials) : error.code;
-  const raw = redactValue(error.raw, credentials);
-  const details = redactValue(error.details, credentials) as Readonly<Record<string, unknown>>;
+  const raw = redactCredentialsInJson(error.raw, credentials);
+  const details = redactCredentialsInJson(error.details, credentials) as Readonly<Record<string, unknown>>;
   if (
     message === error.vendorMessage &&
     type === error.type &&
@@ -179,7 +127,7 @@ export function scrubStreamError(
   credentials: readonly string[],
 ): Extract<StreamOutput, { type: 'error' }> {
   if (credentials.length === 0) return output;
-  const envelope = redactValue(output.envelope, credentials) as typeof output.envelope;
+  const envelope = redactCredentialsInJson(output.envelope, credentials) as typeof output.envelope;
   const data = output.data === undefined ? undefined : redactCredentials(output.data, credentials);
   if (data === output.data && JSON.stringify(envelope) === JSON.stringify(output.envelope)) return output;
   return data === undefined ? { type: 'error', envelope } : { type: 'error', envelope, data };
