@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,6 +34,8 @@ const CANARY = {
   sessionToken: 'CANARY-sinks-aws-session-0001',
   privateKey: 'CANARYsinksPrivateKeyBody0001',
   hostPassword: 'CANARY-sinks-host-password-0001',
+  hookHeader: 'CANARY-sinks-hook-header-0001',
+  hookQuery: 'CANARY-sinks-hook-query-0001',
 } as const;
 const ECHO = 'sinks-echo-401';
 const CUT = 'sinks-stream-cut';
@@ -41,6 +45,8 @@ let mock: ProviderMock;
 let receiver: OtlpReceiver;
 let gateway: FeatureGateway;
 const dataDir = temporaryDataDir();
+/** A guardrail webhook whose 401 page quotes the URL and headers it got. */
+let webhook: Server;
 
 /** The headers an upstream would quote back in its error: every one it got, as it got them. */
 const quoted = (request: ReceivedRequest): string => JSON.stringify(request.headers);
@@ -48,6 +54,15 @@ const quoted = (request: ReceivedRequest): string => JSON.stringify(request.head
 beforeAll(async () => {
   mock = await startProviderMock();
   receiver = await startOtlpReceiver();
+  webhook = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(401, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'unauthorised', url: request.url, headers: request.headers }));
+    });
+  });
+  await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+  const webhookUrl = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/check?token=${CANARY.hookQuery}`;
   // A custom host that quotes every header it got, as some servers do in their 401.
   mock.script(ECHO, (request) => ({
     status: 401,
@@ -69,6 +84,19 @@ beforeAll(async () => {
         { id: 'sinks-user', key: CANARY.userKey },
         { id: 'sinks-admin', key: CANARY.adminKey, role: 'admin' },
       ],
+      guardrails: {
+        'sinks-hook': {
+          checks: [
+            {
+              id: 'default.webhook',
+              parameters: {
+                webhookURL: webhookUrl,
+                headers: { authorization: `Bearer ${CANARY.hookHeader}` },
+              },
+            },
+          ],
+        },
+      },
       virtual_keys: {
         'sinks-openai': {
           provider: 'openai',
@@ -91,6 +119,7 @@ afterAll(async () => {
   await gateway?.stop();
   await mock?.close();
   await receiver?.close();
+  webhook?.close();
   dataDir.remove();
 });
 
@@ -187,6 +216,24 @@ describe('a header forwarded to a custom host is a credential of the attempt', (
     expect(seen).toContain('lost');
     expect(canariesIn(seen)).toEqual([]);
     expect(canariesIn(await recordsOf(traceId))).toEqual([]);
+  });
+});
+
+describe('a guardrail webhook’s answer that quotes the call', () => {
+  it('shows [redacted] for its headers and query string in hook_results, the log record and stdout', async () => {
+    const traceId = `sinks-webhook-${Date.now()}`;
+    const answer = await portkey({
+      config: { virtual_key: 'sinks-openai', input_guardrails: ['sinks-hook'] },
+      traceID: traceId,
+    }).chat.completions.create({ model: 'gpt-4o-mini', messages });
+    // The webhook's 401 is an error: the check fails open, and its result quotes the 401 page.
+    expect(answer.choices[0]?.message?.content).toContain('Paris');
+    const shown = JSON.stringify(answer);
+    expect(shown).toContain('unauthorised');
+    expect(shown).toContain('[redacted]');
+    expect(canariesIn(shown)).toEqual([]);
+    expect(canariesIn(await recordsOf(traceId))).toEqual([]);
+    expect(canariesIn(gateway.process.output())).toEqual([]);
   });
 });
 

@@ -73,6 +73,35 @@ describe('default.webhook', () => {
     expect(JSON.stringify(outcome.data)).not.toContain('token=abc');
   });
 
+  it.each([
+    ['a 401 page', 401, (echo: string) => echo],
+    ['a verdict whose data quotes the call', 200, (echo: string) => `{"verdict":false,"data":${echo}}`],
+  ])(
+    '%s quoting its headers and URL: hook results show [redacted] in their place',
+    async (_name, status, bodyOf) => {
+      const { transport } = transportOf((request) => ({
+        status,
+        body: bodyOf(JSON.stringify({ url: request.url, headers: request.headers })),
+      }));
+      const outcome = await runCheckOnce(
+        'default.webhook',
+        {
+          webhookURL: 'https://guard.example.com/check?token=hook-query-token-1',
+          headers: { Authorization: 'Bearer hook-header-key-1', 'x-hook-key': 'hook-other-key-1' },
+        },
+        contextOf({ request: chatRequest('hi') }),
+        'beforeRequestHook',
+        testServices({ transport }),
+        'operator',
+      );
+      expect(outcome.verdict).toBe(false);
+      const shown = JSON.stringify([outcome.data, outcome.error]);
+      expect(shown).toContain('responseData');
+      expect(shown).toContain('[redacted]');
+      expect(shown).not.toMatch(/hook-query-token-1|hook-header-key-1|hook-other-key-1/);
+    },
+  );
+
   it('applies transformedData to the answer after the request', async () => {
     const { transport } = transportOf(() => ({
       status: 200,

@@ -1,3 +1,4 @@
+import { addCredential, longestFirst, redactCredentials, redactCredentialsInJson } from '@pk/config';
 import { z } from 'zod';
 import type { CheckDefinition, ParameterIssue } from '../../model/check-definition.js';
 import { isRecord } from '../../model/is-record.js';
@@ -27,6 +28,28 @@ interface Parameters {
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: number;
   readonly secret: SecretValue | undefined;
+  /** What the call sends that its answer must not show (see {@link callCredentials}), longest first. */
+  readonly credentials: readonly string[];
+}
+
+/**
+ * The operator's secrets a call sends: each header's value (`Bearer ` removed too), and the URL's
+ * password and query-string values (a `?token=`), which results already leave out of the URL they
+ * show. A webhook that quotes what it got (an error page echoing the request) must not hand them to
+ * the client's `hook_results` and the request log.
+ */
+export function callCredentials(url: string, headers: Readonly<Record<string, string>>): readonly string[] {
+  const found = new Set<string>();
+  for (const value of Object.values(headers)) addCredential(found, value);
+  try {
+    const parsed = new URL(url);
+    addCredential(found, parsed.password);
+    addCredential(found, decodeURIComponent(parsed.password));
+    for (const value of parsed.searchParams.values()) addCredential(found, value);
+  } catch {
+    // Not a URL: refused when the guardrail was compiled.
+  }
+  return longestFirst(found);
 }
 
 /** The JSON body a call sends, signed when there is a secret. */
@@ -60,6 +83,7 @@ export function compileCallParameters(
       headers: parsed.headers,
       timeoutMs: parsed.timeout ?? DEFAULT_CALL_TIMEOUT_MS,
       secret,
+      credentials: callCredentials(parsed.url, parsed.headers),
     },
   };
 }
@@ -87,16 +111,24 @@ export const webhookCheck: CheckDefinition<Parameters> = {
   async run({ context, parameters, event, services, signal }) {
     const webhookUrl = shownUrl(parameters.url);
     const requestContext = { timeout: parameters.timeoutMs };
-    const failed = (message: string, name = 'Error', responseData?: unknown) => ({
-      verdict: false,
-      error: { name, message },
-      data: {
-        explanation: `Webhook error: ${message}`,
-        webhookUrl,
-        requestContext,
-        ...(responseData === undefined ? {} : { responseData }),
-      },
-    });
+    const { credentials } = parameters;
+    const failed = (given: string, name = 'Error', answered?: unknown) => {
+      const message = credentials.length === 0 ? given : redactCredentials(given, credentials);
+      const responseData =
+        answered === undefined || credentials.length === 0
+          ? answered
+          : redactCredentialsInJson(answered, credentials);
+      return {
+        verdict: false,
+        error: { name, message },
+        data: {
+          explanation: `Webhook error: ${message}`,
+          webhookUrl,
+          requestContext,
+          ...(responseData === undefined ? {} : { responseData }),
+        },
+      };
+    };
     if (services.transport === undefined) return failed('no network port for guardrails');
     const body = JSON.stringify(webhookPayload(context, event));
     let answer: Awaited<ReturnType<NonNullable<typeof services.transport>['request']>>;
@@ -141,7 +173,12 @@ export const webhookCheck: CheckDefinition<Parameters> = {
         explanation: verdict ? 'Webhook request succeeded' : 'Webhook request failed',
         webhookUrl,
         // Portkey copies the webhook's `data` as it came: absent when the webhook sent none.
-        ...(json.data === undefined ? {} : { responseData: json.data }),
+        ...(json.data === undefined
+          ? {}
+          : {
+              responseData:
+                credentials.length === 0 ? json.data : redactCredentialsInJson(json.data, credentials),
+            }),
         requestContext,
       },
       ...(transformedJson === undefined
