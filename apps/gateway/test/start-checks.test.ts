@@ -101,6 +101,34 @@ describe('the gateway process at start', () => {
     // Some thirty gateway starts: a loaded CI machine takes over a minute for them.
   }, 120_000);
 
+  it('says where a settings file has bad syntax, never the line with the key written there', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-syntax-'));
+    tempDirs.push(parent);
+    const key = 'pk-canary-settings-literal-0123';
+    for (const [name, text, problem] of [
+      [
+        'pk.yaml',
+        `gateway_keys:\n  - id: ops\n    key: "${key}\n`,
+        'not valid YAML: Missing closing "quote at line 4',
+      ],
+      [
+        'pk.json',
+        `{"gateway_keys": [{"id": "ops", "key": ${key}}]}`,
+        "not valid JSON: Unexpected token 'p' at line 1",
+      ],
+    ] as const) {
+      const path = join(parent, name);
+      writeFileSync(path, text);
+      const refused = await runGatewayExpectingExit({
+        PK_SETTINGS: path,
+        PK_DATA_DIR: join(parent, `data-${name}`),
+      });
+      expect(refused.code).toBe(1);
+      expect(refused.output).toContain(`${path}: ${problem}`);
+      expect(refused.output).not.toContain(key);
+    }
+  });
+
   it('never repeats the password of a PK_REDIS_URL it refuses, even one that does not parse', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'pk-refused-redis-'));
     tempDirs.push(parent);

@@ -158,6 +158,38 @@ describe('settings file', () => {
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).not.toThrowError(/hunter2/);
   });
 
+  it.each([
+    [
+      'bad.json',
+      '{"gateway_keys": [{"id": "a",\n  "key": pk-hunter2-literal}]}',
+      "not valid JSON: Unexpected token 'p' at line 2, column 10",
+    ],
+    [
+      'bad-end.json',
+      '{"gateway_keys": [{"id": "a", "key": "pk-hunter2-literal"}],}',
+      'not valid JSON: Expected double-quoted property name at line 1, column 61',
+    ],
+    [
+      'quote.yaml',
+      'gateway_keys:\n  - id: a\n    key: "pk-hunter2-literal\n',
+      'not valid YAML: Missing closing "quote at line 4, column 1',
+    ],
+    [
+      'indent.yaml',
+      'gateway_keys:\n  - id: a\n    key: pk-hunter2-literal\n   bad: [\n',
+      'not valid YAML: Sequence item without - indicator at line 4, column 1',
+    ],
+  ])(
+    'says where %s has bad syntax, never what is written there (a key in clear)',
+    async (name, text, problem) => {
+      const dir = tempDir();
+      writeFileSync(join(dir, name), text);
+      const refusal = await loadSettingsFile(join(dir, name), {}).catch((error: unknown) => error as Error);
+      expect(refusal).toBeInstanceOf(SettingsError);
+      expect((refusal as Error).message).toBe(`${join(dir, name)}: ${problem}`);
+    },
+  );
+
   it('reports unreadable files and bad syntax with the file name', async () => {
     await expect(loadSettingsFile('/nonexistent/pk.yaml', {})).rejects.toThrowError(
       'cannot read settings file /nonexistent/pk.yaml',

@@ -307,15 +307,50 @@ function parseYaml(text: string): unknown {
   return (requireModule('yaml') as typeof import('yaml')).parse(text);
 }
 
-/** Parses a settings file's text: JSON for `.json`, YAML otherwise (YAML is a superset of JSON). */
+/**
+ * Parses a settings file's text: JSON for `.json`, YAML otherwise (YAML is a superset of JSON). A
+ * syntax error says where it is, never what is written there: the file may hold a key in clear, and
+ * the message goes to the terminal and the process manager's log (the parsers' own messages quote
+ * the line, YAML's as a code frame, JSON's as a snippet).
+ */
 export function parseSettingsText(text: string, path: string): unknown {
+  const json = extname(path).toLowerCase() === '.json';
   try {
-    return extname(path).toLowerCase() === '.json' ? JSON.parse(text) : parseYaml(text);
+    return json ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
+    const message = (error as Error).message;
     throw new SettingsError(
-      `${path}: not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+      `${path}: not valid ${json ? 'JSON' : 'YAML'}: ${json ? jsonProblem(message, text) : yamlProblem(message)}`,
     );
   }
+}
+
+/** A YAML parse error's first line (`Missing closing "quote at line 4, column 1`), without its code frame. */
+function yamlProblem(message: string): string {
+  return (message.split('\n', 1)[0] ?? '').replace(/:\s*$/, '');
+}
+
+/** How many characters before the error V8 quotes in a `JSON.parse` message. */
+const JSON_SNIPPET_LEAD = 10;
+
+/**
+ * A `JSON.parse` error without the snippet V8 quotes (`Unexpected token 'p', ..."key": pk-abc"... is
+ * not valid JSON`), with the line and column it points at: from `at position N`, or from where the
+ * snippet starts.
+ */
+function jsonProblem(message: string, text: string): string {
+  const snippet = /, (\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(message);
+  const position = /at position (\d+)/.exec(message);
+  // V8 quotes from 10 characters before the error ("..." where it cut the text), or all of a short text.
+  const quoted = snippet?.[1] === undefined || snippet[2] === undefined ? -1 : text.indexOf(snippet[2]);
+  const at = position ? Number(position[1]) : quoted < 0 ? -1 : quoted + JSON_SNIPPET_LEAD;
+  const problem = (snippet ? message.slice(0, snippet.index) : message).replace(
+    / in JSON at position \d+$/,
+    '',
+  );
+  if (at < 0 || at > text.length) return problem;
+  const before = text.slice(0, at).split('\n');
+  return `${problem} at line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
 }
 
 /** Reads, validates and resolves the settings file at `path` (I/O edge: files and the given env). */
