@@ -592,6 +592,7 @@ describe('pk', () => {
       credit_limit: 1000,
       type: 'tokens',
       periodic_reset: null,
+      next_usage_reset_at: null,
     });
 
     // 5,000 tokens cannot fit: refused before the upstream; 10 can, and its 2 tokens are counted.
@@ -625,6 +626,7 @@ describe('pk', () => {
       credit_limit: 50,
       type: 'cost',
       periodic_reset: 'monthly',
+      next_usage_reset_at: expect.stringMatching(/^\d{4}-\d{2}-01T00:00:00\.000Z$/),
     });
     // A USD budget of $50 lets the 5,000-token request through.
     expect(await ask('capped', 5_000)).toBe(200);
@@ -660,6 +662,7 @@ describe('pk', () => {
       type: 'cost',
       periodic_reset: null,
       periodic_reset_days: 30,
+      next_usage_reset_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/),
     });
     expect((await runPk(['keys', 'budget', id], adminEnv())).stdout).toMatch(
       /^budget {6}\$20\.00 every 30 days\nused {8}\$0\.00, 0 tokens, 0 requests/,
@@ -671,6 +674,7 @@ describe('pk', () => {
       type: 'cost',
       periodic_reset: null,
       periodic_reset_days: 30,
+      next_usage_reset_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/),
     });
     expect((await runPk(['keys', 'revoke', id], adminEnv())).code).toBe(0);
   });

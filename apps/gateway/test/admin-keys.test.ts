@@ -98,6 +98,54 @@ describe('virtual keys through the portkey-ai SDK', () => {
     expect(JSON.stringify(audit)).not.toContain(PROVIDER_SECRET);
   });
 
+  it('tells a budget’s next_usage_reset_at, as Portkey does: the reset its enforcement uses, never a value sent', async () => {
+    const portkey = admin.portkey();
+    const create = (name: string, usageLimits: Record<string, unknown>) =>
+      portkey.virtualKeys.create({
+        name,
+        provider: 'openai',
+        key: 'sk-reset-at-0123456789abcdef',
+        usage_limits: usageLimits,
+      });
+    const weekly = await create('reset weekly', {
+      credit_limit: 5,
+      periodic_reset: 'weekly',
+      // A client's own (stale) figure is not what the gateway enforces.
+      next_usage_reset_at: '2020-01-01T00:00:00.000Z',
+    });
+    const days = await create('reset every 3 days', { credit_limit: 5, periodic_reset_days: 3 });
+    const never = await create('never reset', { credit_limit: 5 });
+    for (const [created, expected] of [
+      [weekly, { day: 1 }],
+      [days, { day: undefined }],
+    ] as const) {
+      const retrieved = (await portkey.virtualKeys.retrieve({ slug: created.slug as string })) as unknown as {
+        usage_limits: { next_usage_reset_at?: string | null };
+        current_usage: { period_end: string | null };
+      };
+      const resetAt = retrieved.usage_limits.next_usage_reset_at;
+      expect(resetAt).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/);
+      expect(resetAt).toBe(retrieved.current_usage.period_end);
+      expect(Date.parse(resetAt as string)).toBeGreaterThan(Date.now());
+      // Weekly: a Monday (UTC); every N days: within N days.
+      if (expected.day !== undefined) expect(new Date(resetAt as string).getUTCDay()).toBe(expected.day);
+      else expect(Date.parse(resetAt as string) - Date.now()).toBeLessThanOrEqual(3 * 86_400_000);
+    }
+    const forever = (await portkey.virtualKeys.retrieve({ slug: never.slug as string })) as {
+      usage_limits: Record<string, unknown>;
+    };
+    expect(forever.usage_limits).toMatchObject({ credit_limit: 5, next_usage_reset_at: null });
+    // The list tells the same.
+    const list = (await portkey.virtualKeys.list()) as unknown as {
+      data: { slug: string; usage_limits: Record<string, unknown> | null }[];
+    };
+    const listed = list.data.find((key) => key.slug === weekly.slug);
+    expect(listed?.usage_limits?.next_usage_reset_at).not.toBe('2020-01-01T00:00:00.000Z');
+    expect(listed?.usage_limits?.next_usage_reset_at).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/);
+    for (const created of [weekly, days, never])
+      await portkey.virtualKeys.delete({ slug: created.slug as string });
+  });
+
   it('accepts snake_case, camelCase and pk’s own fields; updates merge options and replace the key', async () => {
     const created = await admin.call('POST', '/virtual-keys', {
       body: {
@@ -472,6 +520,25 @@ describe('API keys through the portkey-ai SDK', () => {
       ['update', `key:${admin.adminKeyId}`],
       ['create', `key:${admin.adminKeyId}`],
     ]);
+  });
+
+  it('tells a monthly budget’s next_usage_reset_at: the 1st 00:00 UTC its enforcement resets on', async () => {
+    const portkey = admin.portkey();
+    const created = await portkey.apiKeys.create({
+      type: 'workspace',
+      'sub-type': 'service',
+      name: 'budgeted key',
+      workspace_id: 'team-b',
+      scopes: ['completions.write'],
+      usage_limits: { credit_limit: 3, periodic_reset: 'monthly' },
+    });
+    const budgeted = (await portkey.apiKeys.retrieve({ id: created.id as string })) as unknown as {
+      usage_limits: { next_usage_reset_at?: string | null };
+      current_usage: { period_end: string | null };
+    };
+    expect(budgeted.usage_limits.next_usage_reset_at).toMatch(/^\d{4}-\d{2}-01T00:00:00\.000Z$/);
+    expect(budgeted.usage_limits.next_usage_reset_at).toBe(budgeted.current_usage.period_end);
+    await portkey.apiKeys.delete({ id: created.id as string });
   });
 
   it('refuses to change a settings-file key with 409 naming the file', async () => {

@@ -422,6 +422,8 @@ describe.runIf(run)('the console in Chromium', () => {
       credit_limit: 1000,
       type: 'tokens',
       periodic_reset: null,
+      // Worked out by the gateway: a budget that never resets.
+      next_usage_reset_at: null,
     });
     const row = page.getByRole('row').filter({ hasText: slug });
     await row.getByRole('cell', { name: '0 of 1,000 tokens', exact: true }).waitFor();
@@ -498,6 +500,7 @@ describe.runIf(run)('the console in Chromium', () => {
       credit_limit: 2000,
       type: 'tokens',
       periodic_reset: 'weekly',
+      next_usage_reset_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/),
     });
     // The new budget holds for the next request: 3,000 tokens cannot fit in 2,000.
     expect(await ask(3_000).catch((error: { status?: number }) => error.status)).toBe(412);
@@ -664,6 +667,7 @@ describe.runIf(run)('the console in Chromium', () => {
       periodic_reset: null,
       periodic_reset_days: 30,
       alert_threshold: 8,
+      next_usage_reset_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/),
     });
     // Cancel leaves it as it is.
     await row.getByRole('button', { name: 'Edit limits of monthly bot' }).click();

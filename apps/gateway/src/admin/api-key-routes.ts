@@ -9,6 +9,7 @@ import {
   resetUsageRequested,
   statusOfUsage,
   type UsageSubject,
+  usageLimitsObject,
 } from './current-usage.js';
 import { type AdminBody, field, objectBody, refuseUnknownFields, spellings } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
@@ -79,7 +80,8 @@ function usageSubjectOf(record: GatewayKeyRecord): UsageSubject {
  */
 export function portkeyApiKeyObject(record: GatewayKeyRecord, usage?: CurrentUsage): Record<string, unknown> {
   const attributes = record.attributes ?? {};
-  const expired = record.expiresAt !== null && Date.parse(record.expiresAt) <= Date.now();
+  const now = Date.now();
+  const expired = record.expiresAt !== null && Date.parse(record.expiresAt) <= now;
   return {
     id: record.id,
     key: record.keyHint,
@@ -93,7 +95,7 @@ export function portkeyApiKeyObject(record: GatewayKeyRecord, usage?: CurrentUsa
       record.revokedAt !== null ? 'revoked' : expired ? 'expired' : statusOfUsage(usage, record.usageLimits),
     creation_mode: record.managedBy === null ? 'api' : 'settings',
     rate_limits: record.rateLimits,
-    usage_limits: record.usageLimits,
+    usage_limits: usageLimitsObject(record.usageLimits, usage, now),
     reset_usage: 0,
     scopes: record.scopes,
     defaults: attributes.defaults ?? null,

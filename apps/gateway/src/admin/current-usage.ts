@@ -1,5 +1,6 @@
 import { PkError } from '@pk/config';
 import type { RateLimit, Store, UsageLimits } from '@pk/store';
+import { budgetPeriodOf } from '../limits/periods.js';
 import { type AdminBody, field, listPage } from './portkey-body.js';
 
 /**
@@ -23,6 +24,26 @@ export interface CurrentUsage {
    * it; so does `reset_usage`): the key's `status` is then `exhausted`. `false` without a budget.
    */
   readonly budget_exhausted: boolean | null;
+}
+
+/**
+ * A key's `usage_limits` as the admin API answers them: as stored, with Portkey's
+ * `next_usage_reset_at` worked out from the period its budget is enforced in (ISO 8601; null when the
+ * budget never resets), never the value a client sent: the figure of `current_usage.period_end` when
+ * the usage was read, else the same period computed at `nowMs`.
+ */
+export function usageLimitsObject(
+  usageLimits: UsageLimits | null,
+  usage: CurrentUsage | undefined,
+  nowMs: number,
+): UsageLimits | null {
+  if (usageLimits === null) return null;
+  let resetAt = usage?.tracked ? usage.period_end : undefined;
+  if (resetAt === undefined) {
+    const { endMs } = budgetPeriodOf(usageLimits, nowMs);
+    resetAt = endMs === null ? null : new Date(endMs).toISOString();
+  }
+  return { ...usageLimits, next_usage_reset_at: resetAt };
 }
 
 /** Whose usage is asked for. */

@@ -10,6 +10,7 @@ import {
   resetUsageRequested,
   statusOfUsage,
   type UsageSubject,
+  usageLimitsObject,
 } from './current-usage.js';
 import { type AdminBody, objectBody } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
@@ -53,7 +54,7 @@ export function portkeyVirtualKeyObject(
     models: record.models,
     allowed_hosts: record.allowedHosts,
     model_config: {},
-    usage_limits: record.usageLimits,
+    usage_limits: usageLimitsObject(record.usageLimits, usage, now),
     rate_limits: record.rateLimits,
     reset_usage: 0,
     expires_at: record.expiresAt,
