@@ -46,6 +46,7 @@ const ALONE = [
   'test/features/cache.test.ts',
   'test/features/log-store.test.ts',
   'test/features/limits-billed-work.test.ts',
+  'test/features/limits-period-boundary.test.ts',
   // Stores that fail, stall or wait for a lock (Redis paused or stopped, PostgreSQL refusing).
   'test/redis-stall.test.ts',
   'test/breaker-redis.test.ts',

@@ -24,6 +24,8 @@ export interface Reservation {
   readonly subjects: readonly LimitSubject[];
   readonly holds: readonly SubjectHold[];
   readonly verdicts: readonly Extract<SubjectVerdict, { ok: true }>[];
+  /** When it was admitted (epoch ms): its holds are in the budget periods of that time. */
+  readonly atMs: number;
 }
 
 /** Remaining room of the tightest window of a measure, for the `x-ratelimit-*` style headers. */
@@ -200,6 +202,7 @@ export function createLimiter(options: LimiterOptions) {
           subjects,
           holds,
           verdicts: verdicts as Extract<SubjectVerdict, { ok: true }>[],
+          atMs: nowMs,
         },
         rooms: roomsOf(holds, verdicts, subjects),
         degraded: kind === 'local',
@@ -328,7 +331,7 @@ export function createLimiter(options: LimiterOptions) {
       }
       const store = reservation.store === 'shared' ? options.store : options.local;
       const settledAt = now();
-      options.onCharged?.(settlements, settledAt);
+      if (options.onCharged) recordCharged(options.onCharged, reservation, settlements, settledAt);
       try {
         const alerted = await store.settle(settlements, settledAt);
         for (const [index, crossed] of alerted.entries()) {
@@ -348,6 +351,35 @@ export function createLimiter(options: LimiterOptions) {
 }
 
 export type Limiter = ReturnType<typeof createLimiter>;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Tells `onCharged` of settlements on the day each is counted in: the day it settled, unless its
+ * budget period reset since it was admitted (a stream across midnight on the 1st). Its counters
+ * charge the period it was held in, so its spend goes on that period's last day: recorded on the
+ * settling day, a restart (or a Redis that lost the counters) would charge it to the new period too.
+ */
+function recordCharged(
+  onCharged: NonNullable<LimiterOptions['onCharged']>,
+  reservation: Reservation,
+  settlements: readonly SubjectSettlement[],
+  settledAt: number,
+): void {
+  // Every period starts at a UTC midnight: settled the day it was admitted, it is in its period.
+  if (Math.floor(settledAt / DAY_MS) === Math.floor(reservation.atMs / DAY_MS)) {
+    onCharged(settlements, settledAt);
+    return;
+  }
+  const onTime: SubjectSettlement[] = [];
+  for (const [index, settlement] of settlements.entries()) {
+    const subject = reservation.subjects[index] as LimitSubject;
+    const { endMs } = budgetPeriodOf(subject.limits.usageLimits, reservation.atMs);
+    if (endMs !== null && settledAt >= endMs) onCharged([settlement], endMs - 1);
+    else onTime.push(settlement);
+  }
+  if (onTime.length > 0) onCharged(onTime, settledAt);
+}
 
 /** How refusals name a subject (Portkey masks virtual key slugs the same way). */
 export function subjectName(subject: LimitSubject): string {
