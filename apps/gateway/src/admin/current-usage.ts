@@ -21,7 +21,8 @@ export interface CurrentUsage {
   readonly requests: number | null;
   /**
    * The key's budget refused its latest request of the period (the next request that fits clears
-   * it; so does `reset_usage`): the key's `status` is then `exhausted`. `false` without a budget.
+   * it; so does `reset_usage`), or the period's spend reached the limit (one lowered below it): the
+   * key's `status` is then `exhausted`. `false` without a budget.
    */
   readonly budget_exhausted: boolean | null;
 }

@@ -207,7 +207,13 @@ export function setUpLimits(
         cost_usd: figures.costMicros / MICROS_PER_USD,
         tokens: figures.tokens,
         requests: figures.requests,
-        budget_exhausted: compiled.budget !== undefined && figures.budgetRefused,
+        // Refused its latest request, or spent all of it (a limit lowered below the period's spend):
+        // either way the next request is refused.
+        budget_exhausted:
+          compiled.budget !== undefined &&
+          (figures.budgetRefused ||
+            (compiled.budget.measure === 'cost' ? figures.costMicros : figures.tokens) >=
+              compiled.budget.limit),
       };
     } catch {
       return untracked;

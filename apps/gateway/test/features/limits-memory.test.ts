@@ -317,4 +317,51 @@ describe('limits in one process (memory store)', () => {
       await store.close();
     }
   });
+  it('a budget lowered below what the period spent reads exhausted at once, as its next request is refused', async () => {
+    const admin = new Portkey({ apiKey: KEYS.admin, baseURL: gateway.base });
+    const created = await admin.virtualKeys.create({
+      name: 'lowered budget',
+      provider: 'openai',
+      key: 'sk-mem-lowered',
+      custom_host: `${mock.url}/v1`,
+      usage_limits: { credit_limit: 1_000, type: 'tokens', periodic_reset: 'monthly' },
+    });
+    const slug = created.slug as string;
+    const app = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: KEYS.plain,
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-api-key': KEYS.plain, 'x-portkey-virtual-key': slug },
+    });
+    const ask = () =>
+      app.chat.completions.create({
+        model: 'lowered-model',
+        max_tokens: 5,
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+    // 5 answers of 21 tokens: 105 spent.
+    for (let index = 0; index < 5; index += 1) await ask();
+    await expect.poll(() => usageOf(`virtual-keys/${slug}`)).toMatchObject({ tokens: 105, requests: 5 });
+    // The smallest token budget, below what was spent: nothing more fits, and the key says so.
+    await admin.virtualKeys.update({
+      slug,
+      usage_limits: { credit_limit: 100, type: 'tokens', periodic_reset: 'monthly' },
+    });
+    expect(await admin.virtualKeys.retrieve({ slug })).toMatchObject({
+      status: 'exhausted',
+      current_usage: { tokens: 105, budget_exhausted: true },
+    });
+    await expect(ask()).rejects.toMatchObject({ status: 412 });
+    expect(mock.forModel('lowered-model')).toHaveLength(5);
+    // Raised again above the spend: active, and the next request is served.
+    await admin.virtualKeys.update({
+      slug,
+      usage_limits: { credit_limit: 1_000, type: 'tokens', periodic_reset: 'monthly' },
+    });
+    await expect(ask()).resolves.toMatchObject({ object: 'chat.completion' });
+    expect(await admin.virtualKeys.retrieve({ slug })).toMatchObject({
+      status: 'active',
+      current_usage: { budget_exhausted: false },
+    });
+  });
 });
