@@ -214,12 +214,14 @@ export function createLimiter(options: LimiterOptions) {
     if (verdict.kind === 'budget') {
       const period = budgetPeriodOf(subject.limits.usageLimits, nowMs);
       const held = holds[refusedAt]?.budget;
+      // A request larger than the whole budget fits in no period: waiting never helps, no Retry-After.
+      const never = period.endMs === null || (held !== undefined && held.amount > held.limit);
       return {
         ok: false,
         reason: 'budget',
         subject,
         rooms: [],
-        retryAfterMs: period.endMs === null ? -1 : period.endMs - nowMs,
+        retryAfterMs: never ? -1 : (period.endMs as number) - nowMs,
         message: refusalMessage(
           subject,
           'budget',

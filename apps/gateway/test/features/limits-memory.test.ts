@@ -351,7 +351,11 @@ describe('limits in one process (memory store)', () => {
       status: 'exhausted',
       current_usage: { tokens: 105, budget_exhausted: true },
     });
-    await expect(ask()).rejects.toMatchObject({ status: 412 });
+    // Spent: waiting for the reset (the 1st, 00:00 UTC) helps, and Retry-After says how long.
+    const spent = (await ask().catch((error: unknown) => error)) as InstanceType<typeof OpenAI.APIError>;
+    expect(spent).toMatchObject({ status: 412 });
+    const firstOfNextMonth = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth() + 1, 1);
+    expect(Number(spent.headers?.get('retry-after'))).toBeCloseTo((firstOfNextMonth - Date.now()) / 1000, -1);
     expect(mock.forModel('lowered-model')).toHaveLength(5);
     // Raised again above the spend: active, and the next request is served.
     await admin.virtualKeys.update({
@@ -363,5 +367,14 @@ describe('limits in one process (memory store)', () => {
       status: 'active',
       current_usage: { budget_exhausted: false },
     });
+    // A request larger than the whole budget never fits, whatever the period: no Retry-After then
+    // (as for a rate limit it can never meet), only the message saying to ask for less.
+    const never = (await app.chat.completions
+      .create({ model: 'lowered-model', max_tokens: 5_000, messages: [{ role: 'user', content: 'hi' }] })
+      .catch((error: unknown) => error)) as InstanceType<typeof OpenAI.APIError>;
+    expect(never).toMatchObject({ status: 412 });
+    expect(never.message).toContain('set a smaller max_tokens to fit');
+    expect(never.headers?.get('retry-after')).toBeNull();
+    expect(never.headers?.get('retry-after-ms')).toBeNull();
   });
 });
