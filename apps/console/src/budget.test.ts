@@ -24,6 +24,37 @@ describe('budgetText', () => {
     );
   });
 
+  it('says when the budget starts again (UTC), as the gateway enforces it', () => {
+    const usage = {
+      tracked: true,
+      cost_usd: 0.4219,
+      tokens: 1234,
+      budget_exhausted: false,
+      period_end: '2027-01-01T00:00:00.000Z',
+    };
+    expect(budgetText({ credit_limit: 10, type: 'cost', periodic_reset: 'monthly' }, usage)).toBe(
+      '$0.42 of $10.00 a month, resets 2027-01-01 00:00 UTC',
+    );
+    // Untracked (the limits store cannot be read): Portkey's next_usage_reset_at still says when.
+    const untracked = {
+      tracked: false,
+      cost_usd: null,
+      tokens: null,
+      budget_exhausted: null,
+      period_end: null,
+    };
+    expect(
+      budgetText(
+        { credit_limit: 10, periodic_reset_days: 7, next_usage_reset_at: '2026-12-10T00:00:00.000Z' },
+        untracked,
+      ),
+    ).toBe('of $10.00 every 7 days, resets 2026-12-10 00:00 UTC');
+    // A budget that never resets says nothing of it.
+    expect(budgetText({ credit_limit: 10, next_usage_reset_at: null }, { ...usage, period_end: null })).toBe(
+      '$0.42 of $10.00',
+    );
+  });
+
   it('shows the limit alone while usage is not tracked, and none without a budget', () => {
     const untracked = { tracked: false, cost_usd: null, tokens: null, budget_exhausted: null };
     expect(budgetText({ credit_limit: 10 }, untracked)).toBe('of $10.00');

@@ -17,6 +17,8 @@ export interface CurrentUsage {
   readonly cost_usd: number | null;
   readonly tokens: number | null;
   readonly budget_exhausted?: boolean | null;
+  /** When the period's figures start again (ISO 8601), null when the budget never resets. */
+  readonly period_end?: string | null;
 }
 
 const tokens = new Intl.NumberFormat('en-US');
@@ -34,14 +36,27 @@ function periodOf(limits: UsageLimits): string {
 }
 
 /**
- * A key's budget as the lists show it: "$0.42 of $10.00 a month", "1,234 of 5,000 tokens", the limit
- * alone while usage is not tracked ("of $10.00": the limits store could not be read), or "none".
+ * When a budget next starts again, as the gateway enforces it (`current_usage.period_end`, else
+ * Portkey's `usage_limits.next_usage_reset_at`): ", resets 2027-01-01 00:00 UTC", or nothing. Resets
+ * are in UTC, and an N-day budget's are counted from 1970-01-01, not from the key's creation, so the
+ * date is worth showing.
+ */
+function resetOf(limits: UsageLimits, usage: CurrentUsage | undefined): string {
+  const at = usage?.tracked ? usage.period_end : limits.next_usage_reset_at;
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return '';
+  return `, resets ${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * A key's budget as the lists show it: "$0.42 of $10.00 a month, resets 2027-01-01 00:00 UTC",
+ * "1,234 of 5,000 tokens", the limit alone while usage is not tracked ("of $10.00": the limits store
+ * could not be read), or "none".
  */
 export function budgetText(limits: UsageLimits | null | undefined, usage: CurrentUsage | undefined): string {
   if (!limits) return 'none';
   const inTokens = limits.type === 'tokens';
   const amount = (value: number) => (inTokens ? tokens.format(value) : dollars.format(value));
-  const limit = `${amount(limits.credit_limit)}${inTokens ? ' tokens' : ''}${periodOf(limits)}`;
+  const limit = `${amount(limits.credit_limit)}${inTokens ? ' tokens' : ''}${periodOf(limits)}${resetOf(limits, usage)}`;
   const used = inTokens ? usage?.tokens : usage?.cost_usd;
   if (!usage?.tracked || used === null || used === undefined) return `of ${limit}`;
   return `${amount(used)} of ${limit}`;

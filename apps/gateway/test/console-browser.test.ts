@@ -362,7 +362,7 @@ describe.runIf(run)('the console in Chromium', () => {
     await page
       .getByRole('row')
       .filter({ hasText: 'doomed' })
-      .getByRole('cell', { name: '$0.00 of $5.00 a week', exact: true })
+      .getByRole('cell', { name: /^\$0\.00 of \$5\.00 a week, resets \d{4}-\d{2}-\d{2} 00:00 UTC$/ })
       .waitFor();
     const doomed = ((await sdk().apiKeys.list({})).data ?? []).find((key) => key.name === 'doomed') as
       | { expires_at?: string }
@@ -494,7 +494,7 @@ describe.runIf(run)('the console in Chromium', () => {
     await expectNoSeriousViolations('virtual-key-budget-editor');
     await screenshot(page, '05c-virtual-key-budget-editor');
     await editor.getByRole('button', { name: 'Save limits' }).click();
-    await row.getByRole('cell', { name: '0 of 2,000 tokens a week', exact: true }).waitFor();
+    await row.getByRole('cell', { name: /^0 of 2,000 tokens a week, resets / }).waitFor();
     expect(await editor.count()).toBe(0);
     expect((await sdk().virtualKeys.retrieve({ slug })).usage_limits).toEqual({
       credit_limit: 2000,
@@ -512,7 +512,9 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await editor.getByLabel('Starts again').inputValue()).toBe('weekly');
     await editor.getByLabel('Limit', { exact: true }).fill('50000');
     await editor.getByRole('button', { name: 'Save limits' }).click();
-    await row.getByRole('cell', { name: /of 50,000 tokens a week$/ }).waitFor();
+    await row
+      .getByRole('cell', { name: /of 50,000 tokens a week, resets \d{4}-\d{2}-\d{2} 00:00 UTC$/ })
+      .waitFor();
     expect((await ask(3_000)).choices?.[0]?.message?.content).toBeTruthy();
     expect(askedFor(3_000)).toBe(1);
 
@@ -649,7 +651,15 @@ describe.runIf(run)('the console in Chromium', () => {
     const id = created.id as string;
     await page.getByRole('link', { name: 'Gateway keys' }).click();
     const row = page.getByRole('row').filter({ hasText: 'monthly bot' });
-    await row.getByRole('cell', { name: '$0.00 of $10.00 every 30 days', exact: true }).waitFor();
+    // The 30-day blocks are counted from 1970-01-01 (UTC), not from the key's creation: the list says
+    // when this one ends, the reset the gateway enforces and answers.
+    const resetAt = (
+      (await sdk().apiKeys.retrieve({ id })) as unknown as { usage_limits: { next_usage_reset_at: string } }
+    ).usage_limits.next_usage_reset_at;
+    const resetText = `${resetAt.slice(0, 10)} 00:00 UTC`;
+    await row
+      .getByRole('cell', { name: `$0.00 of $10.00 every 30 days, resets ${resetText}`, exact: true })
+      .waitFor();
     await row.getByRole('button', { name: 'Edit limits of monthly bot' }).click();
     const editor = page.getByRole('form', { name: 'Limits of monthly bot' });
     expect(await editor.getByLabel('Starts again').inputValue()).toBe('days');
@@ -659,7 +669,9 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('alert').filter({ hasText: 'Budget: expected a number above 0' }).waitFor();
     await editor.getByLabel('Limit', { exact: true }).fill('25');
     await editor.getByRole('button', { name: 'Save limits' }).click();
-    await row.getByRole('cell', { name: '$0.00 of $25.00 every 30 days', exact: true }).waitFor();
+    await row
+      .getByRole('cell', { name: `$0.00 of $25.00 every 30 days, resets ${resetText}`, exact: true })
+      .waitFor();
     const stored = await sdk().apiKeys.retrieve({ id });
     expect(stored.usage_limits).toEqual({
       credit_limit: 25,
