@@ -604,14 +604,15 @@ describe('pk', () => {
     const shown = await runPk(['vk', 'budget', 'capped'], env);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(
-      /^budget {6}1,000 tokens, never reset\nused {8}\$0\.\d+, 2 tokens, 1 request since \S+\nstatus {6}active\n$/,
+      // A budget that never resets counts from no date (not "since 1970-01-01").
+      /^budget {6}1,000 tokens, never reset\nused {8}\$0\.\d+, 2 tokens, 1 request\nstatus {6}active\n$/,
     );
     const asJson = JSON.parse((await runPk(['--json', 'vk', 'budget', 'capped'], env)).stdout);
     expect(asJson).toMatchObject({
       id: 'capped',
       status: 'active',
       usage_limits: { credit_limit: 1000, type: 'tokens' },
-      current_usage: { tracked: true, tokens: 2, requests: 1 },
+      current_usage: { tracked: true, tokens: 2, requests: 1, period_start: null, period_end: null },
     });
 
     const changed = await runPk(

@@ -11,7 +11,7 @@ import { type AdminBody, field, listPage } from './portkey-body.js';
  */
 export interface CurrentUsage {
   readonly tracked: boolean;
-  /** ISO 8601 start of the period the figures cover (the last reset), or null. */
+  /** ISO 8601 start of the period the figures cover (the last reset), or null when it never resets. */
   readonly period_start: string | null;
   /** ISO 8601 time of the next reset (`usage_limits.periodic_reset`), or null for none. */
   readonly period_end: string | null;

@@ -202,7 +202,8 @@ export function setUpLimits(
       }
       return {
         tracked: true,
-        period_start: new Date(period.startMs).toISOString(),
+        // A budget that never resets (or rate limits alone) counts from no date: not 1970-01-01.
+        period_start: period.endMs === null ? null : new Date(period.startMs).toISOString(),
         period_end: period.endMs === null ? null : new Date(period.endMs).toISOString(),
         cost_usd: figures.costMicros / MICROS_PER_USD,
         tokens: figures.tokens,
