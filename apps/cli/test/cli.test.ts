@@ -812,23 +812,35 @@ describe('pk', () => {
     expect(await chatWith({ config: 'pc-breaker' })).toBe(200);
     expect(seen.filter((request) => request.body.model === 'fail-500').length).toBe(failed);
 
+    // The breaker is the tenant's whose requests opened it: the admin key's (its id, as `pk init` made it).
+    const keys = JSON.parse((await runPk(['--json', 'keys', 'list'], adminEnv())).stdout) as {
+      id: string;
+      role: string;
+      tenant: string;
+    }[];
+    const tenant = keys.find((key) => key.role === 'admin')?.tenant ?? '';
+    expect(tenant).toMatch(/^[a-z0-9_-]+$/);
+    const id = `saved:${tenant}:pc-breaker:config.targets[0]`;
     const listed = await runPk(['breakers', 'list', '--open'], adminEnv());
     const [header, row, ...rest] = listed.stdout.trimEnd().split('\n');
     expect(header).toMatch(/^ID\s+CONFIG\s+TARGET\s+STATE\s+UNTIL\s+FAILURES$/);
-    expect(row).toMatch(
-      /^saved:pc-breaker:config\.targets\[0\]\s+pc-breaker\s+config\.targets\[0\] @from-env fail-500\s+open\s+\S+Z\s+1 of 1$/,
-    );
+    expect(row?.split(/\s{2,}/)).toEqual([
+      id,
+      `pc-breaker (tenant ${tenant})`,
+      'config.targets[0] @from-env fail-500',
+      'open',
+      expect.stringMatching(/^\S+Z$/),
+      '1 of 1',
+    ]);
     expect(rest).toEqual([]);
     const json = JSON.parse((await runPk(['--json', 'breakers', 'list'], adminEnv())).stdout) as {
       id: string;
       state: string;
     }[];
-    expect(json.map((breaker) => [breaker.id, breaker.state])).toEqual([
-      ['saved:pc-breaker:config.targets[0]', 'open'],
-    ]);
+    expect(json.map((breaker) => [breaker.id, breaker.state])).toEqual([[id, 'open']]);
 
-    const closed = await runPk(['breakers', 'close', 'saved:pc-breaker:config.targets[0]'], adminEnv());
-    expect(closed).toMatchObject({ code: 0, stdout: 'saved:pc-breaker:config.targets[0]: closed\n' });
+    const closed = await runPk(['breakers', 'close', id], adminEnv());
+    expect(closed).toMatchObject({ code: 0, stdout: `${id}: closed\n` });
     expect(await chatWith({ config: 'pc-breaker' })).toBe(200);
     expect(seen.filter((request) => request.body.model === 'fail-500').length).toBe(failed + 1);
     expect((await runPk(['breakers', 'close', 'not-a-breaker'], adminEnv())).code).toBe(4);

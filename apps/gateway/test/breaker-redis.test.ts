@@ -179,7 +179,7 @@ describe.runIf(runs)('two gateway processes', () => {
       data: { id: string; state: string; failures: number; config: unknown; target: unknown }[];
     };
     expect(listed.breaker_store).toBe('redis');
-    const ours = listed.data.filter((breaker) => breaker.id === `saved:pc-cb-${runId}:config.targets[0]`);
+    const ours = listed.data.filter((breaker) => breaker.id === `saved:app:pc-cb-${runId}:config.targets[0]`);
     expect(ours).toMatchObject([
       {
         state: 'open',
@@ -205,7 +205,7 @@ describe.runIf(runs)('a half-open breaker shared by two gateway processes', () =
   const slug = `pc-probe-${runId}`;
   const primary = `probe-primary-${runId}`;
   const backup = `probe-backup-${runId}`;
-  const redisKey = `pk:breaker:{saved:${slug}:config.targets[0]}`;
+  const redisKey = `pk:breaker:{saved:app:${slug}:config.targets[0]}`;
   let mock: ProviderMock;
   let primaryReply: MockReply = { status: 500, json: { error: { message: 'down' } } };
   const gateways: GatewayProcess[] = [];
@@ -300,7 +300,7 @@ describe('the breaker routes with Redis unreachable', () => {
     );
     try {
       for (const method of ['GET', 'DELETE']) {
-        const path = method === 'GET' ? '/v1/breakers' : '/v1/breakers/saved%3Apc-x%3Aconfig';
+        const path = method === 'GET' ? '/v1/breakers' : '/v1/breakers/saved%3Aapp%3Apc-x%3Aconfig';
         const response = await fetch(`${gateway.url}${path}`, {
           method,
           headers: { 'x-portkey-api-key': OPS_KEY },

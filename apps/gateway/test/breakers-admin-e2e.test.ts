@@ -227,7 +227,7 @@ describe.runIf(postgresUp)('closing a breaker with the database down (PostgreSQL
     const slug = await createBreakingConfig(running, 1);
     const app = new Portkey({ apiKey: running.userKey, config: slug });
     await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
-    const id = `saved:${slug}:config.targets[0]`;
+    const id = `saved:app:${slug}:config.targets[0]`;
     running.setup.proxy?.cut();
     try {
       const headers = { 'x-portkey-api-key': running.adminKey };

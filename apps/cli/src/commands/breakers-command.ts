@@ -17,9 +17,16 @@ interface Breaker {
   readonly config: Readonly<Record<string, unknown>>;
 }
 
-/** The config a breaker belongs to, in a few words: a saved config's slug, or whose inline config. */
+/**
+ * The config a breaker belongs to, in a few words: a saved config's slug with the tenant whose
+ * requests it counts (each tenant has its own), or whose inline config.
+ */
 export function breakerConfigText(config: Breaker['config']): string {
-  if (config.type === 'saved') return String(config.slug);
+  if (config.type === 'saved') {
+    return config.tenant === undefined
+      ? String(config.slug)
+      : `${String(config.slug)} (tenant ${String(config.tenant)})`;
+  }
   if (config.type === 'inline')
     return `inline (key ${String(config.gateway_key_name ?? config.gateway_key_id)})`;
   return 'unknown';

@@ -22,9 +22,16 @@ interface BreakerList {
   readonly data: Breaker[];
 }
 
-/** Where a breaker belongs: a saved config's slug, or the key whose inline config it is. */
+/**
+ * Where a breaker belongs: a saved config's slug with the tenant whose requests it counts (each
+ * tenant has its own breakers on a saved config), or the key whose inline config it is.
+ */
 export function configLabel(config: Breaker['config']): string {
-  if (config.type === 'saved') return String(config.slug);
+  if (config.type === 'saved') {
+    return config.tenant === undefined
+      ? String(config.slug)
+      : `${String(config.slug)} · tenant ${String(config.tenant)}`;
+  }
   if (config.type === 'inline') {
     return `inline config of key ${String(config.gateway_key_name ?? config.gateway_key_id)}`;
   }

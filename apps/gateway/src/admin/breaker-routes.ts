@@ -36,7 +36,10 @@ function targetOf(text: string | undefined): Record<string, unknown> | null {
   }
 }
 
-/** The config a breaker's key names: a saved config's slug and id, or an inline config's owner. */
+/**
+ * The config a breaker's key names: a saved config's slug and id with the tenant whose requests
+ * opened it, or an inline config's owner.
+ */
 function configOf(
   parts: BreakerKeyParts | undefined,
   snapshot: CatalogSnapshot,
@@ -44,7 +47,12 @@ function configOf(
 ): Record<string, unknown> {
   if (parts === undefined) return { type: 'unknown' };
   if (parts.kind === 'saved') {
-    return { type: 'saved', slug: parts.slug, id: snapshot.configs.get(parts.slug)?.id ?? null };
+    return {
+      type: 'saved',
+      slug: parts.slug,
+      id: snapshot.configs.get(parts.slug)?.id ?? null,
+      tenant: parts.tenant,
+    };
   }
   return {
     type: 'inline',

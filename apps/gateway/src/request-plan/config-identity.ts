@@ -18,27 +18,30 @@ function inlineHashOf(config: Config): string {
 
 /**
  * The identity of a request's config, which keys its circuit breakers (`<id>:<target path>`): a
- * saved config by the slug requests name it by (`saved:pc-prod`); an inline config by its owner (the
- * gateway key's id, `anonymous` without one) and a SHA-256 of its canonical content
- * (`inline:key-a:<hash>`), never by the `id` the client wrote, so one key can neither open another
- * key's breakers nor a saved config's. The hash is computed once per parsed config object, not per
- * request.
+ * saved config by the tenant of the key that sends it and the slug requests name it by
+ * (`saved:team-a:pc-prod`), so one tenant's failures never open another tenant's breaker on the same
+ * org-wide config (decision 0010); an inline config by its owner (the gateway key's id, `anonymous`
+ * without one) and a SHA-256 of its canonical content (`inline:key-a:<hash>`), never by the `id` the
+ * client wrote, so one key can neither open another key's breakers nor a saved config's. The hash is
+ * computed once per parsed config object, not per request.
  */
 export function configIdentityOf(input: {
   readonly config: Config | undefined;
   /** The saved config's slug. */
   readonly savedId: string | undefined;
-  /** The gateway key's id, or `anonymous`. */
+  /** The gateway key's id, or `anonymous`: an inline config's owner. */
+  readonly keyId: string;
+  /** The gateway key's tenant (`[a-z0-9_-]`, never a `:`), or `anonymous`: a saved config's. */
   readonly tenant: string;
 }): string {
-  if (input.savedId !== undefined) return `saved:${input.savedId}`;
+  if (input.savedId !== undefined) return `saved:${input.tenant}:${input.savedId}`;
   if (input.config === undefined) return HEADERS_ONLY_ID;
-  return `inline:${input.tenant}:${inlineHashOf(input.config)}`;
+  return `inline:${input.keyId}:${inlineHashOf(input.config)}`;
 }
 
 /** What a breaker key (`<config identity>:<target path>`) names, read back for an operator. */
 export type BreakerKeyParts =
-  | { readonly kind: 'saved'; readonly slug: string; readonly path: string }
+  | { readonly kind: 'saved'; readonly tenant: string; readonly slug: string; readonly path: string }
   | { readonly kind: 'inline'; readonly owner: string; readonly hash: string; readonly path: string };
 
 /**
@@ -50,8 +53,10 @@ export function breakerKeyParts(key: string): BreakerKeyParts | undefined {
   const identity = key.slice(0, split);
   const path = key.slice(split + 1);
   if (split < 0 || !path.startsWith('config')) return undefined;
-  if (identity.startsWith('saved:') && identity.length > 6) {
-    return { kind: 'saved', slug: identity.slice(6), path };
+  // `saved:<tenant>:<slug>`: a tenant holds no `:`, a settings file's config slug may.
+  const saved = /^saved:([a-z0-9_-]+):(.+)$/.exec(identity);
+  if (saved?.[1] !== undefined && saved[2] !== undefined) {
+    return { kind: 'saved', tenant: saved[1], slug: saved[2], path };
   }
   const inline = /^inline:(.+):([0-9a-f]{32})$/.exec(identity);
   if (inline?.[1] === undefined || inline[2] === undefined) return undefined;

@@ -18,7 +18,12 @@ import {
   virtualKeyMessageSubjectOf,
   virtualKeyParamOf,
 } from '@pk/headers';
-import { type CatalogSnapshot, HEADER_UNSAFE_CREDENTIAL, isHeaderSafeCredential } from '@pk/store';
+import {
+  ANONYMOUS_TENANT,
+  type CatalogSnapshot,
+  HEADER_UNSAFE_CREDENTIAL,
+  isHeaderSafeCredential,
+} from '@pk/store';
 import type { GatewayKey, GatewaySettings, VirtualKey } from '../settings/load-settings.js';
 import { maskSlug } from '../settings/mask-slug.js';
 import { virtualKeyTarget } from '../settings/virtual-key-target.js';
@@ -149,7 +154,12 @@ export function resolveRequestPlan(input: RequestPlanInput): RequestPlan {
       { param: 'x-portkey-provider' },
     );
   }
-  const configId = configIdentityOf({ config, savedId: saved, tenant: input.gatewayKey?.id ?? 'anonymous' });
+  const configId = configIdentityOf({
+    config,
+    savedId: saved,
+    keyId: input.gatewayKey?.id ?? ANONYMOUS_TENANT,
+    tenant: input.gatewayKey?.tenant ?? ANONYMOUS_TENANT,
+  });
   // Portkey's legacy headers: `x-portkey-cache` may give the plan a root cache.
   const resolved = applyLegacyHeaders(
     resolveConfig(config ?? EMPTY_CONFIG, overrides as HeaderOverrides, { warnings, configId }),

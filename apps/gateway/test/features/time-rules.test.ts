@@ -99,7 +99,7 @@ describe('breaker cooldown on the fake clock', () => {
       config,
       {},
       {
-        configId: configIdentityOf({ config, savedId: undefined, tenant: 'team-a' }),
+        configId: configIdentityOf({ config, savedId: undefined, keyId: 'key-a', tenant: 'team-a' }),
       },
     );
     const scripted = createScriptedAttempt<string>(clock, {

@@ -1,0 +1,90 @@
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portkeyHeadersOf } from './support/feature-gateway.js';
+import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
+import { addMockIntegration, type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
+
+// What one tenant's key does that another tenant's, or a key with allow lists, must not feel or
+// reach, through the built gateway and the official portkey-ai SDK: a saved config's circuit
+// breakers per tenant, a prompt render within the key's allow lists, expiries already past refused
+// where keys are written, and the gateway key behind a config version named.
+const messages = [{ role: 'user' as const, content: 'What is the capital of France?' }];
+
+describe('tenants and keys with allow lists', () => {
+  let running: SdkGateway;
+  let mock: ProviderMock;
+  let admin: Portkey;
+
+  /** A raw admin call with the admin key (or `key`). */
+  const call = async (method: string, path: string, body?: unknown, key?: string) => {
+    const response = await fetch(`${running.gateway.url}/v1${path}`, {
+      method,
+      headers: {
+        'x-portkey-api-key': key ?? running.adminKey,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  /** A new gateway key: a user key of `tenant` with `fields`, or an admin key. */
+  const createKey = async (fields: Record<string, unknown>, type = 'workspace/service') => {
+    const created = await call('POST', `/api-keys/${type}`, fields);
+    expect(created.status).toBe(200);
+    return { id: created.body.id as string, secret: created.body.key as string };
+  };
+
+  beforeAll(async () => {
+    mock = await startProviderMock();
+    running = await startSdkGateway('sqlite');
+    await addMockIntegration(running, mock.url);
+    admin = new Portkey({ apiKey: running.adminKey });
+  });
+  afterAll(async () => {
+    await running?.stop();
+    await mock?.close();
+  });
+
+  it('gives each tenant its own breakers on a saved config: one tenant’s failures don’t fail another over', async () => {
+    const config = await admin.configs.create({
+      name: 'Shared chat config',
+      config: {
+        strategy: { mode: 'fallback', cb_config: { failure_threshold: 2, cooldown_interval: 60_000 } },
+        targets: [
+          { provider: '@openai-prod', override_params: { model: 'fail-500' } },
+          { provider: '@openai-prod', override_params: { model: 'tenant-backup' } },
+        ],
+      },
+    });
+    const slug = config.slug as string;
+    const other = await createKey({ name: 'quiet team', workspace_id: 'quiet' });
+    const ask = async (apiKey: string) => {
+      const answer = await new Portkey({ apiKey, config: slug }).chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages,
+      });
+      expect(answer.choices[0]?.message?.content).toBe('The capital of France is Paris.');
+      return portkeyHeadersOf(answer)['last-used-option-index'];
+    };
+
+    // The noisy tenant `app` opens its breaker: its third request skips the failing primary.
+    await ask(running.userKey);
+    await ask(running.userKey);
+    expect(mock.forModel('fail-500')).toHaveLength(2);
+    await ask(running.userKey);
+    expect(mock.forModel('fail-500')).toHaveLength(2);
+
+    // The quiet tenant's request through the same config still tries the primary first.
+    await ask(other.secret);
+    expect(mock.forModel('fail-500')).toHaveLength(3);
+
+    const listed = await call('GET', '/breakers');
+    const ours = (
+      listed.body.data as { id: string; state: string; config: Record<string, unknown> }[]
+    ).filter((breaker) => breaker.config.slug === slug);
+    expect(ours.map((breaker) => [breaker.id, breaker.state, breaker.config.tenant]).sort()).toEqual([
+      [`saved:app:${slug}:config.targets[0]`, 'open', 'app'],
+      [`saved:quiet:${slug}:config.targets[0]`, 'counting', 'quiet'],
+    ]);
+  });
+});
