@@ -1,5 +1,6 @@
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdkError } from './support/admin-harness.js';
 import { portkeyHeadersOf } from './support/feature-gateway.js';
 import { type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { addMockIntegration, type SdkGateway, startSdkGateway } from './support/sdk-gateway.js';
@@ -86,5 +87,49 @@ describe('tenants and keys with allow lists', () => {
       [`saved:app:${slug}:config.targets[0]`, 'open', 'app'],
       [`saved:quiet:${slug}:config.targets[0]`, 'counting', 'quiet'],
     ]);
+  });
+
+  it('renders a prompt only for a key whose allow lists reach where its completions would go', async () => {
+    const otherKey = await call('POST', '/virtual-keys', {
+      name: 'Other team',
+      slug: 'other-vk',
+      provider: 'openai',
+      key: 'sk-other-0123456789',
+    });
+    expect(otherKey.status).toBe(200);
+    const prompt = await admin.prompts.create({
+      name: 'Private prompt',
+      collection_id: 'tenants',
+      string: 'Tell {{name}} the secret plan.',
+      parameters: { max_tokens: 16 },
+      model: 'gpt-4o-mini',
+      virtual_key: 'openai-prod',
+    });
+    const promptID = prompt.slug as string;
+    const variables = { name: 'Ann' };
+    const limited = await createKey({ name: 'limited', workspace_id: 'limited', virtual_keys: ['other-vk'] });
+    const sent = mock.received.length;
+
+    // Completions would be refused (the prompt's virtual key is not among the key's): so is a render.
+    const client = new Portkey({ apiKey: limited.secret });
+    const ran = await sdkError(client.prompts.completions.create({ promptID, variables }));
+    expect(ran).toMatchObject({ status: 403, body: { error: { code: 'PK_ERR_FORBIDDEN' } } });
+    const rendered = await sdkError(client.prompts.render({ promptID, variables }));
+    expect(rendered).toMatchObject({ status: 403, body: { error: { code: 'PK_ERR_FORBIDDEN' } } });
+    expect(JSON.stringify(rendered.body)).not.toContain('secret plan');
+    expect(mock.received.length).toBe(sent);
+
+    // Routed through a virtual key it may use, the key may run it, and render it.
+    const routed = new Portkey({ apiKey: limited.secret, virtualKey: 'other-vk' });
+    expect(await routed.prompts.render({ promptID, variables })).toMatchObject({
+      success: true,
+      data: { messages: [{ role: 'user', content: 'Tell Ann the secret plan.' }] },
+    });
+    // A key without allow lists renders it as before.
+    expect(
+      await new Portkey({ apiKey: running.userKey }).prompts.render({ promptID, variables }),
+    ).toMatchObject({
+      success: true,
+    });
   });
 });

@@ -7,6 +7,7 @@ import { type ProxyServices, runProxiedRequest } from '../proxy/run-proxied-requ
 import { checkOpenAIBody } from '../request-body/check-openai-body.js';
 import { loadPartials } from './load-partials.js';
 import { promptChatBody, routedPromptModel } from './prompt-chat-body.js';
+import { refuseUnreachablePrompt } from './prompt-reach.js';
 import { promptRequestRoutesItself } from './prompt-routing.js';
 import { templateTexts } from './render-prompt.js';
 
@@ -29,9 +30,10 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> {
  * `/v1/chat/completions` (the prompt's virtual key unless the request names a provider, a virtual
  * key or a config that routes, see {@link promptRequestRoutesItself}; limits, cache, guardrails,
  * retries, logs and streams as there), `POST /v1/prompts/:id/render` answers the filled-in request
- * without sending it. `:id` is the prompt's slug or id, with `@N` for a version, `@latest`, or
+ * without sending it, to a key whose allow lists reach where completions would send it (else the
+ * same 403 as completions). `:id` is the prompt's slug or id, with `@N` for a version, `@latest`, or
  * `@label` for the version a label points at; without a suffix the published version. Any gateway
- * key may use them; the prompt is read from the store per request (503 `PK_ERR_STORE_UNAVAILABLE`
+ * key may use them (within its allow lists); the prompt is read from the store per request (503 `PK_ERR_STORE_UNAVAILABLE`
  * while it is down).
  */
 export async function promptInferenceRoutes(
@@ -79,6 +81,11 @@ export async function promptInferenceRoutes(
   const render = async (request: FastifyRequest<{ Params: PromptParams }>) => {
     const { version, partials } = await resolve(request.params.promptId);
     const data = promptChatBody(version, bodyOf(request), partials);
+    // What a key may not run it may not read either: the model completions would send, routed as
+    // completions route it (a prompt without a model is judged by its virtual key alone).
+    const model = typeof data.model === 'string' && data.model !== '' ? data.model : 'model';
+    const routesItself = promptRequestRoutesItself(request, services);
+    refuseUnreachablePrompt(services, request, routedPromptModel(model, version.virtualKey, routesItself));
     return { success: true, data };
   };
 

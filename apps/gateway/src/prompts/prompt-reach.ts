@@ -1,0 +1,45 @@
+import { PkError } from '@pk/config';
+import { parseRequestHeaders } from '@pk/headers';
+import { isSupportedProviderId } from '@pk/providers';
+import type { FastifyRequest } from 'fastify';
+import type { ProxyServices } from '../proxy/run-proxied-request.js';
+import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
+
+/**
+ * Refuses a prompt render (`POST /v1/prompts/:id/render`) that the request's gateway key could not
+ * run: its `virtual_keys` or `configs` allow list does not reach where the prompt's completions
+ * would go (the prompt's own virtual key, or what the request routes itself with). The check is the
+ * one the completions route makes, the request plan's, with its 403 `PK_ERR_FORBIDDEN`; the plan's
+ * other refusals (no provider named, a virtual key that does not exist) do not concern a render,
+ * which sends nothing, and are left to completions. A key without allow lists costs nothing here.
+ */
+export function refuseUnreachablePrompt(
+  services: Pick<ProxyServices, 'settings' | 'catalog' | 'configCache' | 'guardrails'>,
+  request: FastifyRequest,
+  model: string,
+): void {
+  const key = request.gatewayKey;
+  if (key === null || (key.virtualKeys === undefined && key.configs === undefined)) return;
+  try {
+    resolveRequestPlanOnce(
+      {
+        headers: parseRequestHeaders(request.headers),
+        model,
+        settings: services.settings,
+        catalog: services.catalog.snapshot,
+        gatewayKey: key,
+        authorizationIsGatewayKey: request.authorizationIsGatewayKey,
+        isSupportedProvider: isSupportedProviderId,
+        configCache: services.configCache,
+        rawConfigHeader:
+          typeof request.headers['x-portkey-config'] === 'string'
+            ? request.headers['x-portkey-config']
+            : undefined,
+        checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
+      },
+      request.headers,
+    );
+  } catch (error) {
+    if (error instanceof PkError && error.code === 'PK_ERR_FORBIDDEN') throw error;
+  }
+}
