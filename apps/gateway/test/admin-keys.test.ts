@@ -332,12 +332,23 @@ describe('virtual keys through the portkey-ai SDK', () => {
 
   it('a key past its expires_at answers 401 virtual_key_expired_error (Portkey’s), an unknown one 404', async () => {
     const portkey = admin.portkey();
-    // One expired when it is created, one while the gateway runs (the catalog reloads at expiry).
-    const before = await portkey.virtualKeys.create({
-      name: 'Expired Before',
-      provider: 'openai',
-      key: 'sk-expired-before-0123456789',
-      expires_at: new Date(Date.now() - 60_000).toISOString(),
+    // An expiry already past is refused: the key would be written dead. One expires while the
+    // gateway runs (the catalog reloads at expiry).
+    const past = new Date(Date.now() - 60_000).toISOString();
+    const dead = await sdkError(
+      portkey.virtualKeys.create({
+        name: 'Expired Before',
+        provider: 'openai',
+        key: 'sk-expired-before-0123456789',
+        expires_at: past,
+      }),
+    );
+    expect(dead).toMatchObject({
+      status: 400,
+      body: {
+        error: { code: 'PK_ERR_INVALID_REQUEST', param: 'expires_at' },
+        message: `invalid virtual key: expires_at: is in the past (${past}): give a later date and time, or none; to stop a key now, revoke or delete it`,
+      },
     });
     const soon = await portkey.virtualKeys.create({
       name: 'Expires Soon',
@@ -350,7 +361,7 @@ describe('virtual keys through the portkey-ai SDK', () => {
     const statuses = Object.fromEntries(
       (listed.body.data as { slug: string; status: string }[]).map((key) => [key.slug, key.status]),
     );
-    for (const slug of [before.slug as string, soon.slug as string]) {
+    for (const slug of [soon.slug as string]) {
       expect(statuses[slug]?.startsWith('expired')).toBe(true);
       const refused = await sdkError(
         admin.portkey({ virtualKey: slug }).chat.completions.create({

@@ -132,4 +132,36 @@ describe('tenants and keys with allow lists', () => {
       success: true,
     });
   });
+
+  it('refuses an expiry already past where keys are written, saying so plainly', async () => {
+    const past = new Date(Date.now() - 3_600_000).toISOString();
+    const expected = (what: string) => ({
+      status: 400,
+      body: {
+        error: { code: 'PK_ERR_INVALID_REQUEST', param: 'expires_at' },
+        message: `invalid ${what}: expires_at: is in the past (${past}): give a later date and time, or none; to stop a key now, revoke or delete it`,
+      },
+    });
+    expect(
+      await call('POST', '/api-keys/workspace/service', {
+        name: 'dead',
+        workspace_id: 'x',
+        expires_at: past,
+      }),
+    ).toMatchObject(expected('gateway key'));
+    const live = await createKey({ name: 'live', workspace_id: 'x' });
+    expect(await call('PUT', `/api-keys/${live.id}`, { expires_at: past })).toMatchObject(
+      expected('gateway key'),
+    );
+    expect(
+      await call('POST', '/virtual-keys', {
+        name: 'dead',
+        provider: 'openai',
+        key: 'sk-dead-0123',
+        expires_at: past,
+      }),
+    ).toMatchObject(expected('virtual key'));
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await call('PUT', `/api-keys/${live.id}`, { expires_at: future })).status).toBe(200);
+  });
 });

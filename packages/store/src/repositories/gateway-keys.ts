@@ -9,6 +9,7 @@ import {
   type CreateGatewayKeyInput,
   createGatewayKeyInputSchema,
   parseInput,
+  refusePastExpiry,
   type UpdateGatewayKeyInput,
   updateGatewayKeyInputSchema,
 } from './inputs.js';
@@ -216,8 +217,9 @@ export class GatewayKeyRepository {
       throw new StoreError('conflict', `the settings file ${source} already defines a gateway key "${id}"`);
     }
     await read(() => this.#checkReferences(parsed.virtualKeys, parsed.configs));
-    const secret = newGatewayKeySecret();
     const now = this.#context.now();
+    refusePastExpiry(parsed.expiresAt, now, 'gateway key');
+    const secret = newGatewayKeySecret();
     const row: Row = {
       id,
       name: parsed.name ?? id,
@@ -310,6 +312,7 @@ export class GatewayKeyRepository {
         .where('id', '=', id)
         .executeTakeFirst();
       if (!row) throw notFoundError('gateway key', id);
+      refusePastExpiry(parsed.expiresAt, now, 'gateway key', row.expires_at);
       const next: Row = {
         ...row,
         ...(parsed.name === undefined ? {} : { name: parsed.name }),

@@ -19,6 +19,27 @@ const expiresAtSchema = z.union([z.string(), z.date()]).transform((value, contex
 });
 
 /**
+ * Refuses an expiry that has passed (`expiresAt`, ms since the epoch) for a key being created, or
+ * changed to it: such a key would be written dead (a user who typed last year's date, or a time zone
+ * off by a day, saw "saved" and a key that answers 401). A key that must stop now is revoked.
+ * `previous`: the stored expiry on an update, which may stay as it is (an edit of an expired key's
+ * name resends it).
+ */
+export function refusePastExpiry(
+  expiresAt: number | null | undefined,
+  now: number,
+  what: string,
+  previous?: number | null,
+): void {
+  if (expiresAt === null || expiresAt === undefined || expiresAt > now) return;
+  if (previous !== null && previous !== undefined && expiresAt === Number(previous)) return;
+  const message = `is in the past (${new Date(expiresAt).toISOString()}): give a later date and time, or none; to stop a key now, revoke or delete it`;
+  throw new StoreError('invalid', `invalid ${what}: expiresAt: ${message}`, {
+    issues: [{ path: 'expiresAt', message }],
+  });
+}
+
+/**
  * A record's name, trimmed. Its refusals are plain words (`name: must not be blank`): the admin API,
  * the CLI and the console show them as they are.
  */

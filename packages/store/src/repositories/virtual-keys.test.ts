@@ -47,16 +47,29 @@ describe.each(ENGINES)('virtual keys on %s', (engine) => {
     expect(JSON.stringify(served)).not.toContain(API_KEY);
   });
 
+  it('refuses an expiry in the past, on create and when an update changes it', async () => {
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await expect(
+      store.virtualKeys.create({ slug: 'dead', name: 'Dead', provider: 'openai', expiresAt: past }, 'cli'),
+    ).rejects.toMatchObject({ code: 'invalid', issues: [{ path: 'expiresAt' }] });
+    await store.virtualKeys.create({ slug: 'alive', name: 'Alive', provider: 'openai' }, 'cli');
+    await expect(store.virtualKeys.update('alive', { expiresAt: past }, 'cli')).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringContaining('expiresAt: is in the past'),
+    });
+  });
+
   it('leaves an expired key out of the snapshot and names it among the expired ones', async () => {
     await store.virtualKeys.create(
       {
         slug: 'gone',
         name: 'Gone',
         provider: 'openai',
-        expiresAt: new Date(Date.now() - 1000).toISOString(),
+        expiresAt: new Date(Date.now() + 200).toISOString(),
       },
       'cli',
     );
+    await new Promise((resolve) => setTimeout(resolve, 500));
     await store.virtualKeys.create(
       {
         slug: 'live',

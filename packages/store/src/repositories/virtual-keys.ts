@@ -10,6 +10,7 @@ import {
   type CreateVirtualKeyInput,
   createVirtualKeyInputSchema,
   parseInput,
+  refusePastExpiry,
   type UpdateVirtualKeyInput,
   updateVirtualKeyInputSchema,
 } from './inputs.js';
@@ -338,6 +339,7 @@ export class VirtualKeyRepository {
     }
     const id = newId();
     const now = this.#context.now();
+    refusePastExpiry(parsed.expiresAt, now, 'virtual key');
     const row: Row = {
       id,
       slug,
@@ -416,6 +418,7 @@ export class VirtualKeyRepository {
     return writeTransaction(this.#context, async (transaction) => {
       const row = await this.#findRow(transaction, reference);
       if (!row) throw notFoundError('virtual key', reference);
+      refusePastExpiry(parsed.expiresAt, now, 'virtual key', row.expires_at);
       if (row.integration_id !== null) await refuseIntegrationFields(transaction, row, parsed);
       const payload = decryptPayload(this.#context.vault, row);
       const plain = parseJson<PlainOptions>(row.options) ?? {};
