@@ -1,3 +1,4 @@
+import { openStore } from '@pk/store';
 import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkError } from './support/admin-harness.js';
@@ -163,5 +164,43 @@ describe('tenants and keys with allow lists', () => {
     ).toMatchObject(expected('virtual key'));
     const future = new Date(Date.now() + 3_600_000).toISOString();
     expect((await call('PUT', `/api-keys/${live.id}`, { expires_at: future })).status).toBe(200);
+  });
+
+  it('names the gateway key behind each config version, revoked and deleted keys too', async () => {
+    const ops = await createKey({ name: 'ops bot' }, 'organisation/service');
+    const gone = await createKey({ name: 'temp admin' }, 'organisation/service');
+    const created = await admin.configs.create({ name: 'Named', config: { retry: { attempts: 1 } } });
+    const slug = created.slug as string;
+    for (const key of [ops.secret, gone.secret]) {
+      const updated = await call('PUT', `/configs/${slug}`, { config: { retry: { attempts: 2 } } }, key);
+      expect(updated.status).toBe(200);
+      await call('PUT', `/configs/${slug}`, { config: { retry: { attempts: 3 } } }, key);
+    }
+    expect((await call('DELETE', `/api-keys/${ops.id}`)).status).toBe(200);
+    // A key deleted outright (the store’s `gatewayKeys.delete`; the API only revokes): its name is
+    // read from the audit entry of its deletion.
+    const store = await openStore({
+      ...running.setup.storeOptions,
+      serve: false,
+      onWarning: () => undefined,
+    });
+    try {
+      await store.gatewayKeys.delete(gone.id, 'cli');
+    } finally {
+      await store.close();
+    }
+    const versions = await call('GET', `/configs/${slug}/versions`);
+    const byVersion = (
+      versions.body.data as { version: number; created_by: string; created_by_key: unknown }[]
+    )
+      .map((version) => [version.version, version.created_by, version.created_by_key])
+      .sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(byVersion).toEqual([
+      [1, `key:${running.adminId}`, { id: running.adminId, name: 'admin', status: 'active' }],
+      [2, `key:${ops.id}`, { id: ops.id, name: 'ops bot', status: 'revoked' }],
+      [3, `key:${ops.id}`, { id: ops.id, name: 'ops bot', status: 'revoked' }],
+      [4, `key:${gone.id}`, { id: gone.id, name: 'temp admin', status: 'deleted' }],
+      [5, `key:${gone.id}`, { id: gone.id, name: 'temp admin', status: 'deleted' }],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { diffLines } from 'diff';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { type ActorKey, actorLabel } from '../actor-label.js';
 import { api } from '../api.js';
 import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -24,6 +25,8 @@ interface ConfigVersion {
   readonly config: unknown;
   readonly created_at: string;
   readonly created_by: string | null;
+  /** The gateway key `created_by` names (absent from gateways before it was added). */
+  readonly created_by_key?: ActorKey | null;
   readonly restored_from_version_id: string | null;
 }
 
@@ -178,6 +181,12 @@ function Editor(props: {
   );
 }
 
+/** Who saved a version: a gateway key by its name, its id on hover. */
+function ActorCell(props: { version: ConfigVersion }) {
+  const { label, title } = actorLabel(props.version.created_by, props.version.created_by_key);
+  return <td title={title}>{text(label)}</td>;
+}
+
 function Versions(props: {
   config: ConfigObject;
   onRestored: () => void;
@@ -226,7 +235,7 @@ function Versions(props: {
                 {version.is_latest ? ' (current)' : ''}
               </td>
               <td>{timeText(version.created_at)}</td>
-              <td>{text(version.created_by)}</td>
+              <ActorCell version={version} />
               <td>
                 {version.is_latest ? null : (
                   <>

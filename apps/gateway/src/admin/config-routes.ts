@@ -2,6 +2,7 @@ import { type Config, PkError } from '@pk/config';
 import type { ConfigRecord, ConfigVersionRecord, ConfigWriteOptions, Store } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
+import { type ActorKey, actorKeysOf } from './actor-keys.js';
 import { checkedWrite, missingVirtualKeyIssues } from './config-references.js';
 import { field, flag, listPage, objectBody, refuseUnknownFields, spellings } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
@@ -31,7 +32,11 @@ export function portkeyConfigObject(record: ConfigRecord): Record<string, unknow
 }
 
 /** One version of a config (pk's `GET /v1/configs/:slug/versions`). */
-function versionObject(config: ConfigRecord, version: ConfigVersionRecord): Record<string, unknown> {
+function versionObject(
+  config: ConfigRecord,
+  version: ConfigVersionRecord,
+  actorKeys: ReadonlyMap<string, ActorKey>,
+): Record<string, unknown> {
   return {
     id: config.id,
     slug: config.slug,
@@ -42,6 +47,8 @@ function versionObject(config: ConfigRecord, version: ConfigVersionRecord): Reco
     restored_from_version_id: version.restoredFrom,
     created_at: version.createdAt,
     created_by: version.createdBy,
+    // pk's: the gateway key `created_by` names (`key:<id>`), with its name, for people to read.
+    created_by_key: actorKeys.get(version.createdBy) ?? null,
     object: 'config-version',
   };
 }
@@ -167,8 +174,12 @@ export async function configRoutes(
         );
       }
       const versions = await store.configs.versions(config.id);
+      const actorKeys = await actorKeysOf(
+        store,
+        versions.map((version) => version.createdBy),
+      );
       return listPage(
-        versions.map((version) => versionObject(config, version)),
+        versions.map((version) => versionObject(config, version, actorKeys)),
         request.query as Record<string, unknown>,
       );
     },
