@@ -191,6 +191,12 @@ export async function apiKeyRoutes(
 
   /** The key of the path, once the caller's scopes allow `operation` on keys of its type. */
   const keyFor = async (request: FastifyRequest<{ Params: IdParams }>, operation: string) => {
+    // Before the lookup: a key whose scopes allow `operation` on no type of key is refused alike for
+    // an id that exists and one that does not (a 404 would tell it which keys exist).
+    requireScope(
+      request,
+      Object.values(KEY_TYPES).map((type) => `${type.scopePrefix}.${operation}`),
+    );
     const record = await store.gatewayKeys.get(request.params.id);
     requireScope(request, [`${keyTypeOfRecord(record).scopePrefix}.${operation}`]);
     return record;
