@@ -1,6 +1,6 @@
 import { PkError } from '@pk/config';
 import type { CreateFeedbackInput, Store } from '@pk/store';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AdminBody, field, objectBody, refuseUnknownFields } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
@@ -37,9 +37,9 @@ function required(value: unknown, name: string, index: number, count: number): v
 
 /**
  * Portkey's feedback routes (`portkey.feedback.create` / `.update`): data-plane calls, open to any
- * key, each piece of feedback kept under the caller's tenant (another tenant's is not found). A
- * value from −10 to 10; a weight outside 0…1, or none, is 1; metadata keys and values become text
- * of at most 128 characters, as Portkey does.
+ * key (a key with scopes needs `logs.write`), each piece of feedback kept under the caller's tenant
+ * (another tenant's is not found). A value from −10 to 10; a weight outside 0…1, or none, is 1;
+ * metadata keys and values become text of at most 128 characters, as Portkey does.
  */
 export async function feedbackRoutes(
   app: FastifyInstance,
@@ -48,7 +48,12 @@ export async function feedbackRoutes(
   const { store } = options;
   answerStoreErrors(app, 'PK_ERR_RECORD_NOT_FOUND');
 
-  app.post('/feedback', async (request) => {
+  // Portkey's data-plane check (control-plane reference §4): a key with scopes needs `logs.write`,
+  // as for POST /v1/logs; a key without scopes may.
+  const requireLogsWrite = async (request: FastifyRequest) =>
+    app.adminAuth.requireScope(request, ['logs.write']);
+
+  app.post('/feedback', { preHandler: requireLogsWrite }, async (request) => {
     const items = feedbackItems(request.body);
     if (items.length === 0) throw new PkError('PK_ERR_INVALID_REQUEST', 'feedback: nothing to save');
     const inputs: CreateFeedbackInput[] = items.map((item, index) => {
@@ -75,29 +80,33 @@ export async function feedbackRoutes(
     };
   });
 
-  app.put<{ Params: { readonly id: string } }>('/feedback/:id', async (request) => {
-    const items = feedbackItems(request.body);
-    if (items.length !== 1) {
-      throw new PkError('PK_ERR_INVALID_REQUEST', 'feedback: update one piece of feedback at a time');
-    }
-    const item = items[0] as AdminBody;
-    if (field(item, 'trace_id', 'traceID', 'traceId') !== undefined) {
-      throw new PkError(
-        'PK_ERR_INVALID_REQUEST',
-        'feedback: trace_id cannot be changed (feedback stays with its trace): create a new piece instead',
-        { param: 'trace_id' },
-      );
-    }
-    refuseUnknownFields(item, UPDATE_FIELDS, 'feedback');
-    required(item.value, 'value', 0, 1);
-    const weight = item.weight;
-    const metadata = item.metadata;
-    const record = await store.feedback.update(request.params.id, {
-      value: item.value as number,
-      ...(weight === undefined || weight === null ? {} : { weight: weight as number }),
-      ...(metadata === undefined ? {} : { metadata: metadata as Record<string, unknown> | null }),
-      tenant: request.tenant,
-    });
-    return { status: 'success', message: 'Feedback successfully updated', feedback_ids: [record.id] };
-  });
+  app.put<{ Params: { readonly id: string } }>(
+    '/feedback/:id',
+    { preHandler: requireLogsWrite },
+    async (request) => {
+      const items = feedbackItems(request.body);
+      if (items.length !== 1) {
+        throw new PkError('PK_ERR_INVALID_REQUEST', 'feedback: update one piece of feedback at a time');
+      }
+      const item = items[0] as AdminBody;
+      if (field(item, 'trace_id', 'traceID', 'traceId') !== undefined) {
+        throw new PkError(
+          'PK_ERR_INVALID_REQUEST',
+          'feedback: trace_id cannot be changed (feedback stays with its trace): create a new piece instead',
+          { param: 'trace_id' },
+        );
+      }
+      refuseUnknownFields(item, UPDATE_FIELDS, 'feedback');
+      required(item.value, 'value', 0, 1);
+      const weight = item.weight;
+      const metadata = item.metadata;
+      const record = await store.feedback.update(request.params.id, {
+        value: item.value as number,
+        ...(weight === undefined || weight === null ? {} : { weight: weight as number }),
+        ...(metadata === undefined ? {} : { metadata: metadata as Record<string, unknown> | null }),
+        tenant: request.tenant,
+      });
+      return { status: 'success', message: 'Feedback successfully updated', feedback_ids: [record.id] };
+    },
+  );
 }
