@@ -56,6 +56,8 @@ const ALONE = [
   'test/sqlite-write-lock-e2e.test.ts',
   'test/store-sqlite.test.ts',
   'test/store-postgres.test.ts',
+  // Two replicas on PostgreSQL, a revocation timed to a second.
+  'test/admin-permission-matrix-e2e.test.ts',
   'test/features/breakers.test.ts',
   'test/features/limits.test.ts',
   'test/features/limits-redis-mending.test.ts',
