@@ -312,6 +312,9 @@ describe.runIf(run)('the console in Chromium', () => {
     const edit = page.getByRole('form', { name: `Edit ${slug}` });
     const versions = page.getByRole('table', { name: `Versions of ${slug}` });
     await versions.getByRole('cell', { name: 'v1 (current)' }).waitFor();
+    // Who saved it: the admin key by its name, its id on hover (the audit log's actor is key:<id>).
+    const by = versions.getByRole('cell', { name: 'console admin', exact: true });
+    expect(await by.getAttribute('title')).toBe('gateway key console-admin');
     // Saved as it is, only respaced: nothing is sent and the page says so.
     const source = edit.getByLabel('Config (JSON)');
     await source.fill(JSON.stringify(JSON.parse(await source.inputValue())));
@@ -351,6 +354,14 @@ describe.runIf(run)('the console in Chromium', () => {
     // The create form's budget fields (the virtual-key form's component) reach the gateway key.
     await page.getByLabel('Limit', { exact: true }).fill('5');
     await page.getByLabel('Starts again').selectOption('weekly');
+    // An expiry already past is refused, saying so (a key saved dead would answer 401 at once).
+    await page.getByLabel('Expires (optional, local time)').fill('2001-01-02T03:04');
+    await page.getByRole('button', { name: 'Create gateway key' }).click();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'invalid gateway key: expires_at: is in the past (2001-01-0' })
+      .waitFor();
+    expect(((await sdk().apiKeys.list({})).data ?? []).some((key) => key.name === 'doomed')).toBe(false);
     // An expiry, in local time as on the virtual-key form.
     await page.getByLabel('Expires (optional, local time)').fill('2099-01-02T03:04');
     await page.getByRole('button', { name: 'Create gateway key' }).click();
@@ -848,8 +859,9 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Breakers' }).click();
     const row = page.getByRole('row').filter({ hasText: slug });
     await row.waitFor();
+    // The breaker of the tenant whose requests opened it: the admin key's (its id, by default).
     expect(await row.getByRole('cell').allInnerTexts()).toEqual([
-      slug,
+      `${slug} (tenant console-admin)`,
       `config.targets[0] primary · @${vk.slug} · fail-500`,
       expect.stringMatching(/^open until \S/),
       '1 of 1',
@@ -859,13 +871,15 @@ describe.runIf(run)('the console in Chromium', () => {
     await expectNoSeriousViolations('breakers');
     await screenshot(page, '06e-breakers');
 
-    await row.getByRole('button', { name: `Close the breaker of ${slug} config.targets[0]` }).click();
+    await row
+      .getByRole('button', { name: `Close the breaker of ${slug} (tenant console-admin) config.targets[0]` })
+      .click();
     await page
       .getByRole('status')
-      .filter({ hasText: `Closed the breaker of ${slug} config.targets[0].` })
+      .filter({ hasText: `Closed the breaker of ${slug} (tenant console-admin) config.targets[0].` })
       .waitFor();
     expect(dialogs.at(-1)).toBe(
-      `confirm: Close the breaker of ${slug} config.targets[0]? The next request tries that target again.`,
+      `confirm: Close the breaker of ${slug} (tenant console-admin) config.targets[0]? The next request tries that target again.`,
     );
     await row.waitFor({ state: 'detached' });
     expect(await ask()).toBe('The capital of France is Paris.');

@@ -4,7 +4,7 @@ import { configLabel, targetLabel } from './breakers.js';
 describe('breaker labels', () => {
   it('names a saved config by its slug and tenant, and an inline one by the key that sent it', () => {
     expect(configLabel({ type: 'saved', slug: 'pc-chat', id: 'cfg_1', tenant: 'team-a' })).toBe(
-      'pc-chat · tenant team-a',
+      'pc-chat (tenant team-a)',
     );
     expect(configLabel({ type: 'saved', slug: 'pc-chat', id: 'cfg_1' })).toBe('pc-chat');
     expect(configLabel({ type: 'inline', gateway_key_name: 'app', gateway_key_id: 'k1' })).toBe(

@@ -30,7 +30,7 @@ export function configLabel(config: Breaker['config']): string {
   if (config.type === 'saved') {
     return config.tenant === undefined
       ? String(config.slug)
-      : `${String(config.slug)} · tenant ${String(config.tenant)}`;
+      : `${String(config.slug)} (tenant ${String(config.tenant)})`;
   }
   if (config.type === 'inline') {
     return `inline config of key ${String(config.gateway_key_name ?? config.gateway_key_id)}`;
