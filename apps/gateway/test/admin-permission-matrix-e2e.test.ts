@@ -51,7 +51,7 @@ describe('the admin API’s permission matrix', () => {
   let running: SdkGateway;
   let mock: ProviderMock;
   const keys = {} as Record<Live, string> & { expired: string; revoked: string };
-  const ids = { otherTenant: '', config: '', prompt: '', log: '', feedback: '' };
+  const ids = { otherTenant: '', config: '', prompt: '', log: '', feedback: '', export: '' };
   const call = (method: string, path: string, key?: string, body?: unknown) =>
     callAs(running.gateway.url, method, path, key, body);
 
@@ -123,6 +123,12 @@ describe('the admin API’s permission matrix', () => {
       value: 1,
     });
     ids.feedback = (feedback.body.feedback_ids as string[])[0] as string;
+    const draft = await call('POST', '/v1/logs/exports', running.userKey, {
+      filters: {},
+      requested_data: ['id', 'trace_id'],
+    });
+    expect(draft.status).toBe(200);
+    ids.export = draft.body.id as string;
     // The expiring key has expired by now (the snapshot is rebuilt at its expiry).
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1300)));
   });
@@ -179,6 +185,9 @@ describe('the admin API’s permission matrix', () => {
     ['GET', '/v1/traces/matrix-trace', undefined, [200, 403, 200, 404, 404, 403]],
     ['GET', '/v1/analytics/summary', undefined, [200, 403, 200, 200, 200, 403]],
     ['GET', '/v1/logs/exports', undefined, [200, 403, 200, 200, 200, 403]],
+    ['GET', '/v1/logs/exports/:export', undefined, [200, 403, 200, 404, 404, 403]],
+    ['PUT', '/v1/logs/exports/:export', { filter: {} }, [400, 403, 400, 400, 400, 403]],
+    ['GET', '/v1/logs/exports/:export/download', undefined, [409, 403, 409, 404, 404, 403]],
     ['GET', '/metrics', undefined, [200, 403, 403, 403, 403, 200]],
   ];
   const pathOf = (path: string) =>
@@ -187,7 +196,8 @@ describe('the admin API’s permission matrix', () => {
       .replace(':prompt', ids.prompt)
       .replace(':other', ids.otherTenant)
       .replace(':log', ids.log)
-      .replace(':feedback', ids.feedback);
+      .replace(':feedback', ids.feedback)
+      .replace(':export', ids.export);
 
   it.each(rows)('%s %s answers each kind of key as it may', async (method, path, body, expected) => {
     const got: Record<string, number> = {};

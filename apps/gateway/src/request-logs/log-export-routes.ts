@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { PkError } from '@pk/config';
 import type { LogExportRecord, Store } from '@pk/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { refuseUnknownFields, spellings } from '../admin/portkey-body.js';
 import { answerStoreErrors } from '../admin/store-errors.js';
 import { isRecord } from '../is-record.js';
 import { sendPkError } from '../plugins/error-envelope.js';
@@ -35,7 +36,15 @@ function exportOut(record: LogExportRecord) {
 }
 
 /** The body's export fields, checked (filters as pk applies them, requested_data as known fields). */
+/**
+ * What the official SDK sends on create and update (`workspace_id` accepted and not kept, as on every
+ * admin route; `export_id` repeats the path): anything else is refused naming it, since an update
+ * that ignored a misspelt `filter` would answer 200 and export every record.
+ */
+const EXPORT_FIELDS = spellings('filters', 'requested_data', 'description', 'workspace_id', 'export_id');
+
 function exportInput(body: Record<string, unknown>, tenant: string | undefined, creating: boolean) {
+  refuseUnknownFields(body, EXPORT_FIELDS, 'export');
   const filters = body.filters;
   if (filters !== undefined || creating) {
     if (!isRecord(filters))
