@@ -359,15 +359,19 @@ export async function logRoutes(
       return graphOf(name, query, summary.whole[0], summary.rows);
     });
 
-    /** The range of a Portkey query as one bucket (every record's time is below `to`), by `groupBy`. */
+    /**
+     * The range of a Portkey query as one bucket (every record's time is below `to`), by `groupBy`,
+     * for `tenant` (the caller's scope, checked before its query is read: a key without
+     * `analytics.view` is refused alike whatever it asks).
+     */
     const wholeRange = (
-      request: FastifyRequest,
+      tenant: string | undefined,
       reply: FastifyReply,
       query: GraphQuery,
       groupBy: SummaryGroup,
     ) =>
       store.logs.summary({
-        tenant: scopeOf(request, ['analytics.view']),
+        tenant,
         from: query.from,
         to: query.to,
         filter: query.filter,
@@ -385,8 +389,9 @@ export async function logRoutes(
       groupOf: (key: string) => SummaryGroup,
     ) =>
       app.get<{ Params: { key?: string } }>(`${prefix}/analytics/groups/${path}`, async (request, reply) => {
+        const tenant = scopeOf(request, ['analytics.view']);
         const query = graphQueryOf(portkeyQueryOf(request.query as Query));
-        const summary = await wholeRange(request, reply, query, groupOf(request.params.key ?? ''));
+        const summary = await wholeRange(tenant, reply, query, groupOf(request.params.key ?? ''));
         // Requests without a model, `_user` or the metadata key are not a group of their own.
         const rows = summary.rows
           .filter((row) => row.group !== null)
@@ -404,8 +409,9 @@ export async function logRoutes(
 
     // Portkey's cache summary: hits, their latency and how much faster they were than the rest.
     app.get(`${prefix}/analytics/summary/cache`, async (request, reply) => {
+      const tenant = scopeOf(request, ['analytics.view']);
       const query = graphQueryOf(portkeyQueryOf(request.query as Query));
-      const summary = await wholeRange(request, reply, query, 'cache_status');
+      const summary = await wholeRange(tenant, reply, query, 'cache_status');
       return cacheSummaryOf(summary.rows);
     });
 
