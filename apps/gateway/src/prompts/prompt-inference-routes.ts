@@ -33,8 +33,8 @@ function bodyOf(request: FastifyRequest): Record<string, unknown> {
  * without sending it, to a key whose allow lists reach where completions would send it (else the
  * same 403 as completions). `:id` is the prompt's slug or id, with `@N` for a version, `@latest`, or
  * `@label` for the version a label points at; without a suffix the published version. Any gateway
- * key may use them (within its allow lists); the prompt is read from the store per request (503 `PK_ERR_STORE_UNAVAILABLE`
- * while it is down).
+ * key may use them (within its allow lists); the prompt is read from the store per request (503
+ * `PK_ERR_STORE_UNAVAILABLE` while it is down).
  */
 export async function promptInferenceRoutes(
   app: FastifyInstance,
@@ -81,11 +81,8 @@ export async function promptInferenceRoutes(
   const render = async (request: FastifyRequest<{ Params: PromptParams }>) => {
     const { version, partials } = await resolve(request.params.promptId);
     const data = promptChatBody(version, bodyOf(request), partials);
-    // What a key may not run it may not read either: the model completions would send, routed as
-    // completions route it (a prompt without a model is judged by its virtual key alone).
-    const model = typeof data.model === 'string' && data.model !== '' ? data.model : 'model';
-    const routesItself = promptRequestRoutesItself(request, services);
-    refuseUnreachablePrompt(services, request, routedPromptModel(model, version.virtualKey, routesItself));
+    // What a key may not run it may not read either.
+    refuseUnreachablePrompt(services, request, { model: data.model, virtualKey: version.virtualKey });
     return { success: true, data };
   };
 

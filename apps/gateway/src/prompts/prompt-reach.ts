@@ -4,6 +4,8 @@ import { isSupportedProviderId } from '@pk/providers';
 import type { FastifyRequest } from 'fastify';
 import type { ProxyServices } from '../proxy/run-proxied-request.js';
 import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
+import { routedPromptModel } from './prompt-chat-body.js';
+import { promptRequestRoutesItself } from './prompt-routing.js';
 
 /**
  * Refuses a prompt render (`POST /v1/prompts/:id/render`) that the request's gateway key could not
@@ -16,10 +18,18 @@ import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 export function refuseUnreachablePrompt(
   services: Pick<ProxyServices, 'settings' | 'catalog' | 'configCache' | 'guardrails'>,
   request: FastifyRequest,
-  model: string,
+  prompt: {
+    /** The rendered request's model (a prompt without one is judged by its virtual key alone). */
+    readonly model: unknown;
+    /** The prompt version's virtual key. */
+    readonly virtualKey: string | null;
+  },
 ): void {
   const key = request.gatewayKey;
   if (key === null || (key.virtualKeys === undefined && key.configs === undefined)) return;
+  // The model completions would send, routed as completions route it.
+  const given = typeof prompt.model === 'string' && prompt.model !== '' ? prompt.model : 'model';
+  const model = routedPromptModel(given, prompt.virtualKey, promptRequestRoutesItself(request, services));
   try {
     resolveRequestPlanOnce(
       {
