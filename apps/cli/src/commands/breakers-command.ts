@@ -23,7 +23,7 @@ interface Breaker {
  */
 export function breakerConfigText(config: Breaker['config']): string {
   if (config.type === 'saved') {
-    return config.tenant === undefined
+    return config.tenant === undefined || config.tenant === null
       ? String(config.slug)
       : `${String(config.slug)} (tenant ${String(config.tenant)})`;
   }

@@ -7,6 +7,7 @@ describe('breaker labels', () => {
       'pc-chat (tenant team-a)',
     );
     expect(configLabel({ type: 'saved', slug: 'pc-chat', id: 'cfg_1' })).toBe('pc-chat');
+    expect(configLabel({ type: 'saved', slug: 'pc-chat', id: 'cfg_1', tenant: null })).toBe('pc-chat');
     expect(configLabel({ type: 'inline', gateway_key_name: 'app', gateway_key_id: 'k1' })).toBe(
       'inline config of key app',
     );

@@ -28,7 +28,7 @@ interface BreakerList {
  */
 export function configLabel(config: Breaker['config']): string {
   if (config.type === 'saved') {
-    return config.tenant === undefined
+    return config.tenant === undefined || config.tenant === null
       ? String(config.slug)
       : `${String(config.slug)} (tenant ${String(config.tenant)})`;
   }

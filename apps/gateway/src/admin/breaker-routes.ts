@@ -51,7 +51,7 @@ function configOf(
       type: 'saved',
       slug: parts.slug,
       id: snapshot.configs.get(parts.slug)?.id ?? null,
-      tenant: parts.tenant,
+      tenant: parts.tenant ?? null,
     };
   }
   return {

@@ -51,6 +51,14 @@ describe('breakerKeyParts', () => {
     });
   });
 
+  it('reads back a saved config’s key from before breakers were per tenant, without a tenant', () => {
+    expect(breakerKeyParts('saved:pc-1:config.targets[0]')).toEqual({
+      kind: 'saved',
+      slug: 'pc-1',
+      path: 'config.targets[0]',
+    });
+  });
+
   it("reads back an inline config's owner and hash, whatever characters the owner's id has", () => {
     const identity = configIdentityOf({ config: inline, savedId: undefined, keyId: 'team:a', tenant: 't' });
     const parts = breakerKeyParts(`${identity}:config.targets[0]`);
@@ -66,7 +74,6 @@ describe('breakerKeyParts', () => {
     'headers:config',
     'saved::config',
     'saved:pc-1',
-    'saved:pc-1:config.targets[0]',
     'inline:team-a:not-a-hash:config.targets[0]',
     'other-software:key',
     '',

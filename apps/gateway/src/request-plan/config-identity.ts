@@ -41,7 +41,13 @@ export function configIdentityOf(input: {
 
 /** What a breaker key (`<config identity>:<target path>`) names, read back for an operator. */
 export type BreakerKeyParts =
-  | { readonly kind: 'saved'; readonly tenant: string; readonly slug: string; readonly path: string }
+  | {
+      readonly kind: 'saved';
+      /** Absent for a key of the form before breakers were per tenant (`saved:<slug>:<path>`). */
+      readonly tenant?: string;
+      readonly slug: string;
+      readonly path: string;
+    }
   | { readonly kind: 'inline'; readonly owner: string; readonly hash: string; readonly path: string };
 
 /**
@@ -53,11 +59,13 @@ export function breakerKeyParts(key: string): BreakerKeyParts | undefined {
   const identity = key.slice(0, split);
   const path = key.slice(split + 1);
   if (split < 0 || !path.startsWith('config')) return undefined;
-  // `saved:<tenant>:<slug>`: a tenant holds no `:`, a settings file's config slug may.
+  // `saved:<tenant>:<slug>`: a tenant holds no `:`, a settings file's config slug may. A key from
+  // before breakers were per tenant, `saved:<slug>`, is still read, so an operator can close it.
   const saved = /^saved:([a-z0-9_-]+):(.+)$/.exec(identity);
   if (saved?.[1] !== undefined && saved[2] !== undefined) {
     return { kind: 'saved', tenant: saved[1], slug: saved[2], path };
   }
+  if (/^saved:[^:]+$/.test(identity)) return { kind: 'saved', slug: identity.slice(6), path };
   const inline = /^inline:(.+):([0-9a-f]{32})$/.exec(identity);
   if (inline?.[1] === undefined || inline[2] === undefined) return undefined;
   return { kind: 'inline', owner: inline[1], hash: inline[2], path };
