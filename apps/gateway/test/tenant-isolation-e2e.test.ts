@@ -203,4 +203,28 @@ describe('tenants and keys with allow lists', () => {
       [5, `key:${gone.id}`, { id: gone.id, name: 'temp admin', status: 'deleted' }],
     ]);
   });
+
+  it('names the gateway key behind each prompt version too', async () => {
+    const editor = await createKey({ name: 'prompt editor' }, 'organisation/service');
+    const prompt = await admin.prompts.create({
+      name: 'Authored',
+      collection_id: 'tenants',
+      string: 'Hello {{name}}',
+      parameters: {},
+      model: 'gpt-4o-mini',
+    });
+    const slug = prompt.slug as string;
+    expect((await call('PUT', `/prompts/${slug}`, { string: 'Hi {{name}}' }, editor.secret)).status).toBe(
+      200,
+    );
+    expect((await call('DELETE', `/api-keys/${editor.id}`)).status).toBe(200);
+    const versions = await call('GET', `/prompts/${slug}/versions`);
+    const byVersion = (versions.body.data as { prompt_version: number; created_by_key: unknown }[])
+      .map((version) => [version.prompt_version, version.created_by_key])
+      .sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(byVersion).toEqual([
+      [1, { id: running.adminId, name: 'admin', status: 'active' }],
+      [2, { id: editor.id, name: 'prompt editor', status: 'revoked' }],
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { describeValue, PkError } from '@pk/config';
 import type { PromptRecord, PromptRepository, PromptVersionRecord, Store, WriteBasis } from '@pk/store';
 import type { FastifyInstance } from 'fastify';
+import { actorKeysOf } from './actor-keys.js';
 import { checkedWrite, MISSING_VIRTUAL_KEY, virtualKeyExists } from './config-references.js';
 import { checkPartialPartials, checkPartialPublish, checkPromptPartials } from './included-partials.js';
 import { partialIncluders } from './partial-references.js';
@@ -279,8 +280,16 @@ function libraryRoutes(app: FastifyInstance, store: Store, kind: LibraryRoutes):
     async (request) => {
       const versions = await repository.versions(request.params.slug);
       const labels = kind.labelled ? await repository.labelsOf(request.params.slug) : new Map();
+      const actorKeys = await actorKeysOf(
+        store,
+        versions.map((version) => version.createdBy),
+      );
       return listPage(
-        versions.map((version) => kind.version(version, labels)),
+        versions.map((version) => ({
+          ...kind.version(version, labels),
+          // pk's: the gateway key `created_by` names, with its name (as a config version's).
+          created_by_key: actorKeys.get(version.createdBy) ?? null,
+        })),
         request.query as Record<string, unknown>,
       );
     },
