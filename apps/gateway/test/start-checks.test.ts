@@ -154,6 +154,21 @@ describe('the gateway process at start', () => {
     }
   });
 
+  it('refuses in one line a PK_DATA_DIR it cannot create where the parent exists, without hanging', async () => {
+    // procfs answers ENOENT to a mkdir under it: Node's recursive mkdir then made the parent (EEXIST)
+    // and tried again, for ever, and the gateway hung at start without a word.
+    if (!existsSync('/proc/self')) return;
+    const refused = await runGatewayExpectingExit({ PK_DATA_DIR: '/proc/pk-no-such-data' });
+    expect({ code: refused.code, lines: refused.output.trim().split('\n') }).toEqual({
+      code: 1,
+      lines: [
+        expect.stringMatching(
+          /^pk gateway: cannot create the data directory \/proc\/pk-no-such-data \(PK_DATA_DIR\): ENOENT; /,
+        ),
+      ],
+    });
+  });
+
   it('refuses an OTLP protocol its exporter does not speak when it would export spans, and only then', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'pk-refused-otlp-'));
     tempDirs.push(parent);

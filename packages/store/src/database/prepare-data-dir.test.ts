@@ -1,3 +1,5 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readOnlyVolume } from '@pk/dev-config/read-only-volume';
 import { describe, expect, it } from 'vitest';
@@ -15,9 +17,39 @@ describe.runIf(mounted)('a data directory this process cannot write', () => {
   });
 
   it('and for a folder to create inside a read-only one', async () => {
-    // Node's recursive mkdir says ENOENT on a read-only file system.
+    // The folder's own mkdir says EROFS (Node's recursive mkdir said ENOENT, as for a missing parent).
     await expect(openStore({ dataDir: join(parent, 'data'), onWarning: () => undefined })).rejects.toThrow(
-      /cannot create the data directory .*\/data \(PK_DATA_DIR\): ENOENT; its parent folder is not writable or does not exist: create it, make it writable/,
+      /cannot create the data directory .*\/data \(PK_DATA_DIR\): EROFS; its parent folder is not writable or does not exist: create it, make it writable/,
     );
   });
+});
+
+// A parent that exists but cannot hold the folder: mkdir answers ENOENT, and Node's recursive mkdir
+// "created" the parent (EEXIST) and tried again, for ever. procfs (Linux) and a dangling link.
+describe('a data directory under a folder that cannot hold it', () => {
+  it.runIf(existsSync('/proc/self'))(
+    'is refused under /proc, not waited for for ever',
+    async () => {
+      await expect(
+        openStore({ dataDir: '/proc/pk-no-such/data', onWarning: () => undefined }),
+      ).rejects.toThrow(
+        /^cannot create the data directory \/proc\/pk-no-such\/data \(PK_DATA_DIR\): ENOENT; /,
+      );
+    },
+    5000,
+  );
+
+  it('is refused under a dangling symbolic link', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-dangling-'));
+    try {
+      symlinkSync(join(parent, 'unmounted'), join(parent, 'volume'));
+      const dataDir = join(parent, 'volume', 'data');
+      await expect(openStore({ dataDir, onWarning: () => undefined })).rejects.toThrow(
+        `cannot create the data directory ${dataDir} (PK_DATA_DIR): ENOENT`,
+      );
+      expect(readdirSync(parent)).toEqual(['volume']);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  }, 5000);
 });

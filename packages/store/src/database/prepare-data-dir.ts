@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { StoreStartError } from '../errors.js';
+import { createFolders } from './create-folders.js';
 
 /** What to do about a data directory this process cannot write. */
 const WHAT_TO_DO =
@@ -14,7 +15,7 @@ const WHAT_TO_DO =
  */
 export async function prepareDataDir(dataDir: string): Promise<void> {
   try {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await createFolders(dataDir, 0o700);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw new StoreStartError(

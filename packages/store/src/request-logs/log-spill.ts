@@ -1,5 +1,6 @@
-import { mkdir, open, stat, unlink } from 'node:fs/promises';
+import { open, stat, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { createFolders } from '../database/create-folders.js';
 import { LOG_COLUMNS } from './log-record.js';
 import type { LogRowsWritten } from './log-rows.js';
 
@@ -25,7 +26,7 @@ const LINES_PER_WRITE = 256;
  */
 export async function appendLogSpill(path: string, rows: readonly LogRow[]): Promise<void> {
   if (rows.length === 0) return;
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await createFolders(dirname(path), 0o700);
   const handle = await open(path, 'a+', 0o600);
   let created = false;
   let appended = false;
