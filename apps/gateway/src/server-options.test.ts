@@ -24,24 +24,54 @@ describe('PK_STREAM_IDLE_TIMEOUT_MS', () => {
 });
 
 describe('numbers in variables', () => {
+  // A refusal shows the value JSON-quoted: a space, the quotes a compose env_file keeps or a newline
+  // (a secret file's) is visible, and the refusal stays one line.
+  it('shows a refused value quoted, in one line, for every variable read here', () => {
+    const names = [
+      'PORT',
+      'PK_METRICS_PORT',
+      'PK_SHUTDOWN_TIMEOUT_MS',
+      'PK_LOG_FLUSH_MS',
+      'PK_GUARDRAIL_HOLDBACK_CHARS',
+      'PK_STREAM_IDLE_TIMEOUT_MS',
+      'PK_LOG_LEVEL',
+    ];
+    for (const name of names) {
+      for (const value of ['64\n', ' 64 ', '"64"']) {
+        let message = '';
+        try {
+          readServerOptions([], { [name]: value });
+        } catch (error) {
+          message = (error as Error).message;
+        }
+        expect(message, `${name}=${JSON.stringify(value)}`).toMatch(
+          new RegExp(`^${name} must [^\\n]*, got `),
+        );
+        expect(message.endsWith(`, got ${JSON.stringify(value)}`), message).toBe(true);
+      }
+    }
+  });
+
   it('takes decimal digits only: 0x1F, 1e3, a sign, a space or a fraction is refused, naming the variable', () => {
-    for (const value of ['0x1F', '1e3', '+80', ' 80', '80.5', '8_0']) {
+    for (const value of ['0x1F', '1e3', '+80', ' 80', '80.5', '8_0', '80\n', '"80"']) {
       expect(() => readServerOptions([], { PORT: value }), value).toThrow(
-        new StartupError(`PORT must be 0-65535, got ${value}`),
+        new StartupError(`PORT must be 0-65535, got ${JSON.stringify(value)}`),
       );
       expect(() => readServerOptions([], { PK_METRICS_PORT: value }), value).toThrow(
-        new StartupError(`PK_METRICS_PORT must be 0-65535, got ${value}`),
+        new StartupError(`PK_METRICS_PORT must be 0-65535, got ${JSON.stringify(value)}`),
       );
       expect(() => readServerOptions([], { PK_SHUTDOWN_TIMEOUT_MS: value }), value).toThrow(
-        new StartupError(`PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got ${value}`),
+        new StartupError(
+          `PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got ${JSON.stringify(value)}`,
+        ),
       );
       expect(() => readServerOptions([], { PK_LOG_FLUSH_MS: value }), value).toThrow(
-        new StartupError(`PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${value}`),
+        new StartupError(`PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${JSON.stringify(value)}`),
       );
     }
     // Nine digits at most, and the refusal says so (not "a whole number", which 1000000000 is).
     expect(() => readServerOptions([], { PK_SHUTDOWN_TIMEOUT_MS: '1000000000' })).toThrow(
-      new StartupError('PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got 1000000000'),
+      new StartupError('PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got "1000000000"'),
     );
     expect(readServerOptions([], { PK_SHUTDOWN_TIMEOUT_MS: '999999999' }).shutdownTimeoutMs).toBe(
       999_999_999,
@@ -78,7 +108,7 @@ describe('empty variables and PK_LOG_LEVEL', () => {
     expect(readServerOptions([], { PK_LOG_LEVEL: 'WARN' }).logLevel).toBe('warn');
     expect(() => readServerOptions([], { PK_LOG_LEVEL: 'verbose' })).toThrow(
       new StartupError(
-        'PK_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got verbose',
+        'PK_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
       ),
     );
   });

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { shownValue } from './shown-value.js';
 
 /** How `server.ts` was asked to run, from argv and the environment. */
 export interface ServerOptions {
@@ -114,16 +115,18 @@ export function readServerOptions(
   // only: `Number` would also take `0x1F`, `1e3`, ` 80` and fractions.
   const port = wholeNumberOf(env.PORT || '8787');
   if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new StartupError(`PORT must be 0-65535, got ${env.PORT}`);
+    throw new StartupError(`PORT must be 0-65535, got ${shownValue(env.PORT)}`);
   const shutdownTimeoutMs = wholeNumberOf(env.PK_SHUTDOWN_TIMEOUT_MS || '30000');
   if (!Number.isFinite(shutdownTimeoutMs)) {
     throw new StartupError(
-      `PK_SHUTDOWN_TIMEOUT_MS must be 0-${MAX_WHOLE_NUMBER} milliseconds, got ${env.PK_SHUTDOWN_TIMEOUT_MS}`,
+      `PK_SHUTDOWN_TIMEOUT_MS must be 0-${MAX_WHOLE_NUMBER} milliseconds, got ${shownValue(env.PK_SHUTDOWN_TIMEOUT_MS)}`,
     );
   }
   const logFlushMs = wholeNumberOf(env.PK_LOG_FLUSH_MS || '100');
   if (!Number.isInteger(logFlushMs) || logFlushMs < 0 || logFlushMs > 60_000) {
-    throw new StartupError(`PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${env.PK_LOG_FLUSH_MS}`);
+    throw new StartupError(
+      `PK_LOG_FLUSH_MS must be 0-60000 milliseconds, got ${shownValue(env.PK_LOG_FLUSH_MS)}`,
+    );
   }
   const guardrailHoldbackChars = wholeNumberOf(env.PK_GUARDRAIL_HOLDBACK_CHARS || '128');
   if (
@@ -132,7 +135,7 @@ export function readServerOptions(
     guardrailHoldbackChars > 65_536
   ) {
     throw new StartupError(
-      `PK_GUARDRAIL_HOLDBACK_CHARS must be 16-65536 characters, got ${env.PK_GUARDRAIL_HOLDBACK_CHARS}`,
+      `PK_GUARDRAIL_HOLDBACK_CHARS must be 16-65536 characters, got ${shownValue(env.PK_GUARDRAIL_HOLDBACK_CHARS)}`,
     );
   }
   // Unset or empty: the default. Digits only, so that a blank or signed value is not read as 0 (no limit).
@@ -140,12 +143,14 @@ export function readServerOptions(
   const streamIdleTimeoutMs = wholeNumberOf(idleText);
   if (!(streamIdleTimeoutMs <= MAX_STREAM_IDLE_TIMEOUT_MS)) {
     throw new StartupError(
-      `PK_STREAM_IDLE_TIMEOUT_MS must be 0 (no limit) to ${MAX_STREAM_IDLE_TIMEOUT_MS} milliseconds, got ${env.PK_STREAM_IDLE_TIMEOUT_MS}`,
+      `PK_STREAM_IDLE_TIMEOUT_MS must be 0 (no limit) to ${MAX_STREAM_IDLE_TIMEOUT_MS} milliseconds, got ${shownValue(env.PK_STREAM_IDLE_TIMEOUT_MS)}`,
     );
   }
   const logLevel = (env.PK_LOG_LEVEL || 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new StartupError(`PK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${env.PK_LOG_LEVEL}`);
+    throw new StartupError(
+      `PK_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got ${shownValue(env.PK_LOG_LEVEL)}`,
+    );
   }
   const metrics = flag(env, 'PK_METRICS', true);
   checkTracingVariables(env);
@@ -160,7 +165,7 @@ export function readServerOptions(
   if (env.PK_METRICS_PORT) {
     metricsPort = wholeNumberOf(env.PK_METRICS_PORT);
     if (!Number.isInteger(metricsPort) || metricsPort < 0 || metricsPort > 65535)
-      throw new StartupError(`PK_METRICS_PORT must be 0-65535, got ${env.PK_METRICS_PORT}`);
+      throw new StartupError(`PK_METRICS_PORT must be 0-65535, got ${shownValue(env.PK_METRICS_PORT)}`);
     if (!metrics) throw new StartupError('PK_METRICS_PORT is set but PK_METRICS=0 turns the metrics off');
   }
   const awsAssumeRoleCredentials = awsAssumeRoleCredentialsOf(env);

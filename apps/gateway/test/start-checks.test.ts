@@ -27,11 +27,11 @@ describe('the gateway process at start', () => {
     const refusals: [Record<string, string>, string][] = [
       [{ PK_LOG_LEVEL: 'verbose' }, 'PK_LOG_LEVEL must be one of'],
       [{ PORT: 'abc' }, 'PORT must be 0-65535'],
-      [{ PORT: '0x1F' }, 'PORT must be 0-65535, got 0x1F'],
+      [{ PORT: '0x1F' }, 'PORT must be 0-65535, got "0x1F"'],
       [{ PK_SHUTDOWN_TIMEOUT_MS: '1e3' }, 'PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds'],
       [
         { PK_SHUTDOWN_TIMEOUT_MS: '1000000000' },
-        'PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got 1000000000',
+        'PK_SHUTDOWN_TIMEOUT_MS must be 0-999999999 milliseconds, got "1000000000"',
       ],
       [{ PK_CACHE_STORE: 'bogus' }, 'PK_CACHE_STORE must be memory or redis'],
       [{ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'notaurl' }, 'PK_REDIS_URL must be a redis://'],
@@ -52,9 +52,9 @@ describe('the gateway process at start', () => {
       [{ PK_LIMITS_HOLD_TTL_MS: '0x10' }, 'PK_LIMITS_HOLD_TTL_MS must be an integer 1-86400000, got "0x10"'],
       [
         { PK_LOG_STORE_FLUSH_MS: '1e3' },
-        'PK_LOG_STORE_FLUSH_MS must be a whole number from 10 to 60000, got 1e3',
+        'PK_LOG_STORE_FLUSH_MS must be a whole number from 10 to 60000, got "1e3"',
       ],
-      [{ PK_CACHE_MAX_BYTES: '1e9' }, 'PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got 1e9'],
+      [{ PK_CACHE_MAX_BYTES: '1e9' }, 'PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got "1e9"'],
       [{ PK_LIMITS_TIMEOUT_MS: 'x' }, 'PK_LIMITS_TIMEOUT_MS must be an integer 1-60000, got "x"'],
       [
         { PK_CACHE_STORE: 'redis', PK_CACHE_MAX_BYTES: 'lots' },
@@ -76,6 +76,10 @@ describe('the gateway process at start', () => {
         'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL',
       ],
       [{ HTTPS_PROXY: '::not a url' }, 'httpsProxy is not a URL'],
+      [
+        { PK_PUBLIC_URL: 'https://user:pass@ai.example.com' },
+        'PK_PUBLIC_URL must be an http(s) URL without credentials, query or fragment (https://ai.example.com), got "https://***@ai.example.com"',
+      ],
       [{ PK_MASTER_KEY: 'short' }, 'PK_MASTER_KEY: key 1 is not 32 bytes of base64'],
       [{ PK_MASTER_KEY: 'env:PK_NOT_SET_ANYWHERE' }, 'PK_MASTER_KEY names the variable PK_NOT_SET_ANYWHERE'],
     ];

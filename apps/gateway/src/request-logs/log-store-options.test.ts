@@ -35,3 +35,35 @@ describe('readLogStoreOptions', () => {
     });
   });
 });
+
+describe('PK_PUBLIC_URL', () => {
+  it('refuses a URL with credentials, without echoing them', () => {
+    for (const value of ['https://user:s3cret-pass@ai.example.com', 'https://s3cret-token@ai.example.com/']) {
+      let refusal: unknown;
+      try {
+        readLogStoreOptions({ PK_PUBLIC_URL: value });
+      } catch (error) {
+        refusal = error;
+      }
+      expect(refusal, value).toBeInstanceOf(StartupError);
+      expect((refusal as Error).message).toContain(
+        'PK_PUBLIC_URL must be an http(s) URL without credentials',
+      );
+      expect((refusal as Error).message).not.toMatch(/s3cret|user/);
+    }
+  });
+
+  it('does not echo the credentials of a URL it cannot parse either', () => {
+    expect(() => readLogStoreOptions({ PK_PUBLIC_URL: 'https://user:s3cret@ai example.com' })).toThrow(
+      new StartupError(
+        'PK_PUBLIC_URL must be a URL (https://ai.example.com), got "https://***@ai example.com"',
+      ),
+    );
+  });
+
+  it('keeps the address as given, its trailing slashes dropped', () => {
+    expect(readLogStoreOptions({ PK_PUBLIC_URL: 'https://ai.example.com/pk/' }).publicUrl).toBe(
+      'https://ai.example.com/pk',
+    );
+  });
+});

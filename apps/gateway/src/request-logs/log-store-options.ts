@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { StartupError } from '../server-options.js';
+import { shownUrl, shownValue } from '../shown-value.js';
 
 /** How the request log store runs, from the environment. */
 export interface LogStoreOptions {
@@ -30,17 +31,29 @@ export interface LogStoreOptions {
   readonly spillPath: string | undefined;
 }
 
-/** `PK_PUBLIC_URL`: an http(s) URL without query or fragment, its trailing slashes dropped. */
+/**
+ * `PK_PUBLIC_URL`: an http(s) URL without credentials, query or fragment, its trailing slashes
+ * dropped. Credentials would have been dropped from the links silently (the URL's origin has none)
+ * while a refusal echoed them: refused, and never shown.
+ */
 function publicUrlOf(value: string | undefined): string | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
-    throw new StartupError(`PK_PUBLIC_URL must be a URL (https://ai.example.com), got ${value}`);
+    throw new StartupError(`PK_PUBLIC_URL must be a URL (https://ai.example.com), got ${shownUrl(value)}`);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '')
-    throw new StartupError(`PK_PUBLIC_URL must be an http(s) URL without a query or fragment, got ${value}`);
+  if (
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username !== '' ||
+    url.password !== '' ||
+    url.search !== '' ||
+    url.hash !== ''
+  )
+    throw new StartupError(
+      `PK_PUBLIC_URL must be an http(s) URL without credentials, query or fragment (https://ai.example.com), got ${shownUrl(value)}`,
+    );
   return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
 }
 
@@ -49,7 +62,7 @@ function spillPathOf(value: string | undefined): string | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   if (/[/\\]$/.test(value) || value.includes('\0'))
     throw new StartupError(
-      `PK_LOG_SPILL_PATH must name a file (/var/lib/pk/request-log-spill.jsonl), got ${value}`,
+      `PK_LOG_SPILL_PATH must name a file (/var/lib/pk/request-log-spill.jsonl), got ${shownValue(value)}`,
     );
   return isAbsolute(value) ? value : resolve(value);
 }
@@ -74,7 +87,7 @@ function integer(
   // Decimal digits only (decision 0007): `1e3`, `0x10`, a sign, a space or a fraction is refused.
   const parsed = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(parsed) || parsed < min || parsed > max)
-    throw new StartupError(`${name} must be a whole number from ${min} to ${max}, got ${value}`);
+    throw new StartupError(`${name} must be a whole number from ${min} to ${max}, got ${shownValue(value)}`);
   return parsed;
 }
 

@@ -21,7 +21,7 @@ describe('PK_LOG_SPILL_PATH', () => {
       resolve('spill/records.jsonl'),
     );
     expect(() => readLogStoreOptions({ PK_LOG_SPILL_PATH: '/var/lib/pk/' })).toThrow(
-      'PK_LOG_SPILL_PATH must name a file (/var/lib/pk/request-log-spill.jsonl), got /var/lib/pk/',
+      'PK_LOG_SPILL_PATH must name a file (/var/lib/pk/request-log-spill.jsonl), got "/var/lib/pk/"',
     );
   });
 

@@ -12,7 +12,7 @@ describe('cacheStoreFromEnvironment', () => {
   // Decision 0007: a count takes decimal digits only, not what JavaScript's Number reads.
   it.each(['1e9', '0x100000', ' 65536', '65536.0'])('refuses PK_CACHE_MAX_BYTES=%j', (value) => {
     expect(() => cacheStoreFromEnvironment({ PK_CACHE_MAX_BYTES: value }, () => undefined)).toThrow(
-      new StartupError(`PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${value}`),
+      new StartupError(`PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${JSON.stringify(value)}`),
     );
   });
 });

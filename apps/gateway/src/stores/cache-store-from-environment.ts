@@ -1,6 +1,7 @@
 import { type CacheStore, createMemoryCacheStore, DEFAULT_CACHE_MAX_BYTES } from '@pk/config/cache';
 import { createRedisCacheStore } from '../cache/redis-cache-store.js';
 import { StartupError } from '../server-options.js';
+import { shownValue } from '../shown-value.js';
 import { createRedisClient, redisKeyPrefixFromEnvironment, redisUrlFromEnvironment } from './redis-client.js';
 
 /** The response cache's store, as the environment chooses it, and how to close it. */
@@ -33,7 +34,7 @@ export function cacheStoreFromEnvironment(
   const maxBytes = /^\d{1,15}$/.test(given) ? Number(given) : Number.NaN;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024) {
     throw new StartupError(
-      `PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${env.PK_CACHE_MAX_BYTES}`,
+      `PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${shownValue(env.PK_CACHE_MAX_BYTES)}`,
     );
   }
   if (kind === 'memory') {

@@ -21,7 +21,14 @@ describe('PK_REDIS_URL', () => {
 
   it('never repeats a password of a refused URL', () => {
     expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: 'http://user:hunter2@cache:6379' })).toThrow(
-      'PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got http://user:***@cache:6379',
+      'PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got "http://***@cache:6379"',
+    );
+    // Nor of one that does not parse (a space in the host), nor the quotes a compose env_file keeps.
+    expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: 'redis://:hunter2@cache host:6379' })).toThrow(
+      'PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got "redis://***@cache host:6379"',
+    );
+    expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: '"redis://:hunter2@cache:6379"' })).toThrow(
+      'got "\\"redis://***@cache:6379\\""',
     );
   });
 

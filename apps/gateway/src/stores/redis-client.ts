@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Redis } from 'ioredis';
 import { StartupError } from '../server-options.js';
+import { shownUrl } from '../shown-value.js';
 
 /**
  * ioredis (a CommonJS package), loaded on the first client: a gateway without Redis never loads it
@@ -31,25 +32,10 @@ export function redisUrlFromEnvironment(env: Readonly<Record<string, string | un
   }
   if (url === undefined || (url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.hostname === '') {
     throw new StartupError(
-      `PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got ${describeRefusedRedisUrl(value, url)}`,
+      `PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got ${shownUrl(value)}`,
     );
   }
   return value;
-}
-
-/**
- * A refused `PK_REDIS_URL` fit for the start-up message, which goes to the terminal and the process
- * manager's log: the password `***` (the user alone too when there is no password: a token may be
- * written as the user), the query string dropped (`?password=`), and a value that does not parse
- * (`redis://:secret@[host`, or the password itself pasted into the variable) not repeated at all.
- */
-function describeRefusedRedisUrl(value: string, url: URL | undefined): string {
-  if (url === undefined) return '(a value that is not a URL)';
-  const withoutQuery = value.replace(/[?#].*$/s, '');
-  return withoutQuery.replace(/^([^:/?#]+:\/\/)([^/?#]*)@/, (_match, scheme: string, userInfo: string) => {
-    const colon = userInfo.indexOf(':');
-    return colon === -1 ? `${scheme}***@` : `${scheme}${userInfo.slice(0, colon)}:***@`;
-  });
 }
 
 /** What every key pk writes to Redis begins with, unless `PK_REDIS_KEY_PREFIX` says otherwise. */
