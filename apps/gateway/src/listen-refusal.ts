@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { StartupError } from './server-options.js';
 
 /** The variables that chose a listening socket: the gateway's (`PORT`, `HOST`) or the metrics port's. */
@@ -36,4 +37,28 @@ export function listenRefusal(
         `cannot listen on ${host} port ${port} (${variables.host}, ${variables.port}): ${(error as Error).message ?? code}`,
       );
   }
+}
+
+/**
+ * Listens on `address` for a moment and closes again, before the store is opened: a port in use, a
+ * port below 1024 without privileges or an address not of this machine is refused (as
+ * {@link listenRefusal} says it) before the first start created a data directory, `pk.db` and a
+ * master key nobody asked for. Port 0 (any free port) cannot be taken: not tried. Another program
+ * may still take the port between this and the real `listen`, which then refuses as before.
+ */
+export async function checkListenAddressFree(
+  variables: ListenVariables,
+  address: { readonly host: string; readonly port: number },
+): Promise<void> {
+  if (address.port === 0) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ host: address.host, port: address.port, exclusive: true }, resolve);
+    });
+  } catch (error) {
+    throw listenRefusal(variables, address, error);
+  }
+  await new Promise((resolve) => probe.close(resolve));
 }

@@ -19,7 +19,7 @@ import { secretResolverFor } from './guardrails/stored-guardrails.js';
 import { keepTickObjects } from './keep-tick-objects.js';
 import { limitsFromEnvironment } from './limits/limits-from-environment.js';
 import { checkListenHostResolves } from './listen-host-lookup.js';
-import { listenRefusal } from './listen-refusal.js';
+import { checkListenAddressFree, listenRefusal } from './listen-refusal.js';
 import {
   type BatchedLogDestination,
   createBatchedLogDestination,
@@ -77,6 +77,15 @@ async function main(): Promise<void> {
   await checkListenHostResolves('HOST', options.host);
   if (options.metricsPort !== undefined)
     await checkListenHostResolves('PK_METRICS_HOST', options.metricsHost);
+  // Both ports are tried before the store creates PK_DATA_DIR: a port in use refuses a first start
+  // leaving nothing behind.
+  await checkListenAddressFree({ port: 'PORT', host: 'HOST' }, options);
+  if (options.metricsPort !== undefined) {
+    await checkListenAddressFree(
+      { port: 'PK_METRICS_PORT', host: 'PK_METRICS_HOST' },
+      { host: options.metricsHost, port: options.metricsPort },
+    );
+  }
   const settings = options.settingsPath
     ? await loadSettingsFile(options.settingsPath, process.env)
     : defaultSettings();

@@ -335,6 +335,28 @@ describe('the gateway process at start', () => {
     }
   });
 
+  it('refuses a port in use before it writes anything: no data directory, SQLite file or master key', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = String((taken.address() as AddressInfo).port);
+    const parent = mkdtempSync(join(tmpdir(), 'pk-refused-port-'));
+    tempDirs.push(parent);
+    try {
+      for (const env of [{ PORT: port }, { PK_METRICS_PORT: port }]) {
+        const dataDir = join(parent, Object.keys(env)[0] ?? '');
+        const refused = await runGatewayExpectingExit({ ...env, PK_DATA_DIR: dataDir });
+        expect({ code: refused.code, output: refused.output }).toMatchObject({
+          code: 1,
+          output: expect.stringContaining(`${Object.keys(env)[0]} ${port} is already in use on 127.0.0.1`),
+        });
+        // A first start that never served: a pk.db and master.key left would be a store nobody made.
+        expect(existsSync(dataDir), `${JSON.stringify(env)} left ${dataDir} behind`).toBe(false);
+      }
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+
   it('refuses to listen beyond loopback without gateway keys, unless allowed', async () => {
     const refused = await runGatewayExpectingExit({ HOST: '0.0.0.0' });
     expect(refused.code).toBe(1);
