@@ -24,6 +24,7 @@ import {
   type BatchedLogDestination,
   createBatchedLogDestination,
 } from './logging/batched-log-destination.js';
+import { routeConsoleToLog } from './logging/console-to-log.js';
 import { createWarningWriter } from './logging/startup-log.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
@@ -93,6 +94,8 @@ async function main(): Promise<void> {
   // Warnings are log lines (pino's JSON, on stdout) from here on: written in pino's shape until the
   // app's logger exists, then by it. Only a refused start (below, in `main().catch`) is plain stderr.
   let warn = createWarningWriter(options.logLevel, (line) => logDestination.write(line));
+  // A library's own console lines (ioredis' `[WARN] …`) are warnings of this log too.
+  routeConsoleToLog((message) => warn(message));
   // Every variable is read, and a bad one refused, before the store creates PK_DATA_DIR: a refused
   // start leaves nothing on disk. (Redis clients connect from here on; a refusal exits the process.)
   let lastRedisWarning = Number.NEGATIVE_INFINITY;

@@ -300,6 +300,28 @@ describe('the gateway process at start', () => {
     });
   });
 
+  it('says what ioredis writes to the console in pk’s JSON log lines, not as raw text beside them', async () => {
+    // ioredis console.warn()s "[WARN] … does not require a password, but a password was supplied"
+    // itself; the local Redis needs none. No request is made: nothing is written to it.
+    const gateway = await startGateway({
+      PK_CACHE_STORE: 'redis',
+      PK_REDIS_URL: 'redis://:not-needed-secret@127.0.0.1:6379',
+      PK_REDIS_KEY_PREFIX: `pk-test-console-${process.pid}:`,
+    });
+    running.push(gateway);
+    await gateway.waitForLine(textLine('but a password was supplied'));
+    const lines = gateway
+      .output()
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    const said = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => String(line.msg).includes('but a password was supplied'));
+    expect(said).toMatchObject({ level: 40, msg: expect.not.stringContaining('[WARN]') });
+    expect(gateway.output()).not.toContain('not-needed-secret');
+  });
+
   it('names the variable when its port is taken or its address is not this machine’s, in one line', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
