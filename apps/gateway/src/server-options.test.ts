@@ -270,3 +270,16 @@ describe('AWS_ASSUME_ROLE_ACCESS_KEY_ID and AWS_ASSUME_ROLE_SECRET_ACCESS_KEY', 
     );
   });
 });
+
+describe('the settings file’s path', () => {
+  it('refuses one starting with ~ or holding a line break, naming where it came from', () => {
+    expect(() => readServerOptions([], { PK_SETTINGS: '~/pk.yaml' })).toThrow(
+      new StartupError(
+        'PK_SETTINGS starts with ~, which only a shell expands (docker compose, Kubernetes and systemd pass it as it is): give the full path, got "~/pk.yaml"',
+      ),
+    );
+    expect(() => readServerOptions(['--settings', '/etc/pk/pk.yaml\n'], {})).toThrow(
+      '--settings holds a control character (a line break, a tab …): give the path alone, got "/etc/pk/pk.yaml\\n"',
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { pathVariableProblem } from '@pk/store';
 import { shownValue } from './shown-value.js';
 
 /** How `server.ts` was asked to run, from argv and the environment. */
@@ -110,7 +111,13 @@ export function readServerOptions(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ServerOptions {
-  const settingsPath = settingsArgumentOf(argv) ?? (env.PK_SETTINGS || undefined);
+  const settingsArgument = settingsArgumentOf(argv);
+  const settingsPath = settingsArgument ?? (env.PK_SETTINGS || undefined);
+  const settingsPathProblem =
+    settingsPath === undefined
+      ? undefined
+      : pathVariableProblem(settingsArgument === undefined ? 'PK_SETTINGS' : '--settings', settingsPath);
+  if (settingsPathProblem !== undefined) throw new StartupError(settingsPathProblem);
   // Unset or empty: the default (an empty number would read as 0, a random port or no wait). Digits
   // only: `Number` would also take `0x1F`, `1e3`, ` 80` and fractions.
   const port = wholeNumberOf(env.PORT || '8787');

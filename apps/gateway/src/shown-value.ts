@@ -8,10 +8,11 @@ export function shownValue(value: string | undefined): string {
 }
 
 /**
- * A URL's `user:password@` (or `token@`): what stands between `scheme://` and the last `@` of its
- * authority. Not anchored: a URL in the quotes a compose `env_file` keeps has its credentials too.
+ * A URL's `user:password@` (or `token@`): what stands between `scheme://` and the value's last `@`
+ * (a password may hold an unencoded `/`, `?` or `#`: hiding too much beats showing some). Not
+ * anchored: a URL in the quotes a compose `env_file` keeps has its credentials too.
  */
-const URL_CREDENTIALS = /([a-z][\w+.-]*:\/\/)[^/?#]*@/i;
+const URL_CREDENTIALS = /([a-z][\w+.-]*:\/\/)[^@]*@/i;
 
 /**
  * A URL-valued variable as a refusal shows it: {@link shownValue} with its credentials replaced by

@@ -3,9 +3,10 @@ import type { ParseConfigOptions } from '@pk/config';
 import type { Kysely } from 'kysely';
 import { type Catalog, createStaticCatalog, type SettingsRecords } from './catalog/catalog.js';
 import { LiveCatalog } from './catalog/live-catalog.js';
-import { describeDatabaseUrl, isPostgresUrl } from './database/connection-url.js';
+import { describeDatabaseUrl, describeRefusedDatabaseUrl, isPostgresUrl } from './database/connection-url.js';
 import { openPostgres } from './database/open-postgres.js';
 import { openSqlite } from './database/open-sqlite.js';
+import { pathVariableProblem } from './database/path-variable.js';
 import { prepareDataDir } from './database/prepare-data-dir.js';
 import type { Database, Engine } from './database/schema.js';
 import type { SqliteLockWait } from './database/sqlite-lock-wait.js';
@@ -222,10 +223,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const databaseUrl = options.databaseUrl === '' ? undefined : options.databaseUrl;
   if (databaseUrl !== undefined && !isPostgresUrl(databaseUrl)) {
     throw new StoreStartError(
-      `PK_DATABASE_URL must be a postgres:// URL (got ${describeDatabaseUrl(databaseUrl)}); leave it unset for SQLite in PK_DATA_DIR`,
+      `PK_DATABASE_URL must be a postgres:// URL (got ${describeRefusedDatabaseUrl(databaseUrl)}); leave it unset for SQLite in PK_DATA_DIR`,
     );
   }
   const engine: Engine = databaseUrl === undefined ? 'sqlite' : 'postgres';
+  const dataDirProblem = options.dataDir ? pathVariableProblem('PK_DATA_DIR', options.dataDir) : undefined;
+  if (dataDirProblem !== undefined) throw new StoreStartError(dataDirProblem);
   const dataDir = resolve(options.dataDir || DEFAULT_DATA_DIR);
   const warnUnavailable = warnEvery(10_000, (message) => warn(message));
   const warnFeedbackDrops = warnEvery(10_000, (message) => warn(message));

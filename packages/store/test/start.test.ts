@@ -452,7 +452,7 @@ describe.runIf(postgresUp)('PostgreSQL start', () => {
 describe('PK_DATABASE_URL', () => {
   it('must be a postgres:// URL', async () => {
     await expect(openStore({ databaseUrl: 'mysql://u:p@h/db' })).rejects.toThrow(
-      'PK_DATABASE_URL must be a postgres:// URL (got mysql://u:***@h/db)',
+      'PK_DATABASE_URL must be a postgres:// URL (got "mysql://u:***@h/db")',
     );
   });
 });

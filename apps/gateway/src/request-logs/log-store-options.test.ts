@@ -67,3 +67,16 @@ describe('PK_PUBLIC_URL', () => {
     );
   });
 });
+
+describe('PK_LOG_SPILL_PATH', () => {
+  it('refuses a path starting with ~ or holding a line break, as the data directory is', () => {
+    expect(() => readLogStoreOptions({ PK_LOG_SPILL_PATH: '~/spill.jsonl' })).toThrow(
+      new StartupError(
+        'PK_LOG_SPILL_PATH starts with ~, which only a shell expands (docker compose, Kubernetes and systemd pass it as it is): give the full path, got "~/spill.jsonl"',
+      ),
+    );
+    expect(() => readLogStoreOptions({ PK_LOG_SPILL_PATH: '/var/lib/pk/spill.jsonl\n' })).toThrow(
+      'PK_LOG_SPILL_PATH holds a control character (a line break, a tab …): give the path alone, got "/var/lib/pk/spill.jsonl\\n"',
+    );
+  });
+});

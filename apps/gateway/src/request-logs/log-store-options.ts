@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { pathVariableProblem } from '@pk/store';
 import { StartupError } from '../server-options.js';
 import { shownUrl, shownValue } from '../shown-value.js';
 
@@ -60,6 +61,8 @@ function publicUrlOf(value: string | undefined): string | undefined {
 /** `PK_LOG_SPILL_PATH`: a file's path (not a folder's: it ends with a name). */
 function spillPathOf(value: string | undefined): string | undefined {
   if (value === undefined || value.trim() === '') return undefined;
+  const problem = pathVariableProblem('PK_LOG_SPILL_PATH', value);
+  if (problem !== undefined) throw new StartupError(problem);
   if (/[/\\]$/.test(value) || value.includes('\0'))
     throw new StartupError(
       `PK_LOG_SPILL_PATH must name a file (/var/lib/pk/request-log-spill.jsonl), got ${shownValue(value)}`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, link, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathVariableProblem } from '../database/path-variable.js';
 import { StoreStartError } from '../errors.js';
 
 /** The file the embedded default keeps its generated master key in, inside the data directory. */
@@ -72,6 +73,8 @@ export async function resolveMasterKeys(options: {
     }
     if (value.startsWith('file:')) {
       const path = value.slice(5);
+      const problem = pathVariableProblem('PK_MASTER_KEY (file:)', path);
+      if (problem !== undefined) throw new StoreStartError(problem);
       let text: string;
       try {
         text = await readFile(path, 'utf8');
