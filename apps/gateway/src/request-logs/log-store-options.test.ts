@@ -33,6 +33,11 @@ describe('readLogStoreOptions', () => {
       bodies: true,
       enabled: false,
     });
+    // Surrounding whitespace is taken off, as PK_METRICS's and PK_ALLOW_UNAUTHENTICATED's (decision 0007).
+    expect(readLogStoreOptions({ PK_LOG_BODIES: ' true ', PK_LOG_STORE: 'off\n' })).toMatchObject({
+      bodies: true,
+      enabled: false,
+    });
   });
 });
 

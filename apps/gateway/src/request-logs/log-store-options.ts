@@ -70,10 +70,12 @@ function spillPathOf(value: string | undefined): string | undefined {
   return isAbsolute(value) ? value : resolve(value);
 }
 
+/** An on/off variable, read as server-options' `flag` reads them (surrounding whitespace taken off). */
 function flag(value: string | undefined, name: string, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
-  if (['1', 'true', 'on', 'yes'].includes(value.toLowerCase())) return true;
-  if (['0', 'false', 'off', 'no'].includes(value.toLowerCase())) return false;
+  const normalised = value.trim().toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(normalised)) return true;
+  if (['0', 'false', 'off', 'no'].includes(normalised)) return false;
   throw new StartupError(
     `${name} must be on or off (1/0, true/false, on/off, yes/no), got ${JSON.stringify(value)}`,
   );
