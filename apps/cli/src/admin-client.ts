@@ -93,6 +93,14 @@ export function createAdminClient(env: Readonly<Record<string, string | undefine
         EXIT.unauthorized,
       );
     }
+    // docker's --env-file (and a .env read by some tools) keeps PK_ADMIN_KEY="pk-…" quoted: a key pk
+    // printed never has quotes, and sent with them it was only "a valid gateway key is required".
+    if (/^(["']).*\1$/s.test(key)) {
+      throw new CliError(
+        'PK_ADMIN_KEY is wrapped in quotes (docker’s --env-file keeps them): set the key without them',
+        EXIT.unauthorized,
+      );
+    }
     // fetch would throw a bare TypeError for it, reported as an unreachable gateway.
     if (!HEADER_SAFE.test(key)) {
       throw new CliError(
@@ -129,6 +137,13 @@ export function createAdminClient(env: Readonly<Record<string, string | undefine
         throw new CliError(
           `the server at ${url} answered ${response.status} but is not a pk gateway (no x-portkey-trace-id): check PK_URL`,
           EXIT.failure,
+        );
+      }
+      if (response.status === 401) {
+        // The gateway's words name its header; the operator set a variable.
+        throw new CliError(
+          `${messageOf(response.status, text)}; check PK_ADMIN_KEY: the gateway at ${url} did not take it`,
+          exitCodeOfStatus(response.status),
         );
       }
       if (!response.ok)

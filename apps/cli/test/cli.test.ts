@@ -262,6 +262,17 @@ describe('pk', () => {
       code: 3,
       stderr: expect.stringContaining('pk: a valid gateway key is required'),
     });
+    // The refusal names the variable the key came from, without the key.
+    expect(wrongKey.stderr).toContain(`check PK_ADMIN_KEY: the gateway at ${gateway?.url} did not take it`);
+    expect(wrongKey.stderr).not.toContain('pk-wrong');
+    // In the quotes docker's --env-file keeps: said so (exit 3), not sent, not echoed.
+    const quoted = await runPk(['keys', 'list'], adminEnv({ PK_ADMIN_KEY: `"${adminKey}"` }));
+    expect(quoted).toMatchObject({
+      code: 3,
+      stdout: '',
+      stderr:
+        'pk: PK_ADMIN_KEY is wrapped in quotes (docker’s --env-file keeps them): set the key without them\n',
+    });
     // One a header cannot carry (pasted with a non-ASCII character): said so (exit 3), not echoed,
     // not a gateway that "cannot be reached".
     const unsendable = await runPk(['keys', 'list'], adminEnv({ PK_ADMIN_KEY: 'pk-wrong–dash' }));
