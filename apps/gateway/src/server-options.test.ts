@@ -283,3 +283,29 @@ describe('the settings file’s path', () => {
     );
   });
 });
+
+describe('PK_METRICS_PORT beside PORT', () => {
+  it('refuses the gateway’s own port, which it would hold itself, naming both', () => {
+    for (const env of [
+      { PORT: '8787', PK_METRICS_PORT: '8787' },
+      { PK_METRICS_PORT: '8787' },
+      { PORT: '9464', PK_METRICS_PORT: '9464', HOST: '0.0.0.0', PK_ALLOW_UNAUTHENTICATED: '1' },
+    ]) {
+      expect(() => readServerOptions([], env), JSON.stringify(env)).toThrow(
+        new StartupError(
+          `PK_METRICS_PORT must not be PORT (${env.PK_METRICS_PORT}): the gateway listens there itself; give the metrics a port of their own`,
+        ),
+      );
+    }
+    // Two addresses of their own (not a wildcard): the same number is two sockets.
+    expect(
+      readServerOptions([], {
+        PORT: '9464',
+        HOST: '127.0.0.1',
+        PK_METRICS_PORT: '9464',
+        PK_METRICS_HOST: '127.0.0.2',
+      }).metricsPort,
+    ).toBe(9464);
+    expect(readServerOptions([], { PORT: '0', PK_METRICS_PORT: '0' }).metricsPort).toBe(0);
+  });
+});

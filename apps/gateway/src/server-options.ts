@@ -178,6 +178,18 @@ export function readServerOptions(
   const awsAssumeRoleCredentials = awsAssumeRoleCredentialsOf(env);
   const host = listenHostOf('HOST', env.HOST);
   const metricsHost = listenHostOf('PK_METRICS_HOST', env.PK_METRICS_HOST);
+  // The gateway's own port: refused by its listen only after the store was created, as "in use by
+  // another pk gateway or another program". Two distinct addresses (neither a wildcard) may share it.
+  if (
+    metricsPort !== undefined &&
+    metricsPort !== 0 &&
+    metricsPort === port &&
+    (host === metricsHost || [host, metricsHost].some((address) => WILDCARD_HOSTS.includes(address)))
+  ) {
+    throw new StartupError(
+      `PK_METRICS_PORT must not be PORT (${port}): the gateway listens there itself; give the metrics a port of their own`,
+    );
+  }
   return {
     host,
     port,
@@ -213,6 +225,9 @@ function awsAssumeRoleCredentialsOf(
   }
   return { accessKeyId, secretAccessKey };
 }
+
+/** Listen addresses that overlap others: every address of the machine (0.0.0.0, ::), both loopbacks (localhost). */
+const WILDCARD_HOSTS: readonly string[] = ['0.0.0.0', '::', 'localhost'];
 
 const FLAG_ON = ['1', 'true', 'on', 'yes'];
 const FLAG_OFF = ['0', 'false', 'off', 'no'];

@@ -43,6 +43,10 @@ describe('the gateway process at start', () => {
       [{ HOST: 'no-such-host.invalid' }, 'HOST must be an IP address or a host name this machine resolves'],
       [{ PK_METRICS_HOST: '[::1]' }, 'PK_METRICS_HOST must be an IP address'],
       [
+        { PORT: '18999', PK_METRICS_PORT: '18999' },
+        'PK_METRICS_PORT must not be PORT (18999): the gateway listens there itself',
+      ],
+      [
         { PK_METRICS_PORT: '0', PK_METRICS_HOST: 'no-such-host.invalid' },
         'PK_METRICS_HOST must be an IP address or a host name this machine resolves',
       ],
