@@ -309,3 +309,26 @@ describe('PK_METRICS_PORT beside PORT', () => {
     expect(readServerOptions([], { PORT: '0', PK_METRICS_PORT: '0' }).metricsPort).toBe(0);
   });
 });
+
+describe('the proxy variables', () => {
+  it('refuses a proxy without http:// or https://, naming the variable set, its password hidden', () => {
+    const cases: [Record<string, string>, string, string][] = [
+      [{ HTTPS_PROXY: 'proxy.internal:3128' }, 'HTTPS_PROXY', '"proxy.internal:3128"'],
+      [{ https_proxy: 'socks5://user:hunter2@proxy:1080' }, 'https_proxy', '"socks5://***@proxy:1080"'],
+      [{ HTTP_PROXY: '"http://user:hunter2@proxy:3128"' }, 'HTTP_PROXY', '"\\"http://***@proxy:3128\\""'],
+      [{ http_proxy: '::not a url' }, 'http_proxy', '"::not a url"'],
+    ];
+    for (const [env, name, shown] of cases) {
+      expect(() => readServerOptions([], env), name).toThrow(
+        new StartupError(
+          `${name} must be an http:// or https:// URL (http://proxy.internal:3128), got ${shown}`,
+        ),
+      );
+    }
+    expect(() => readServerOptions([], { HTTPS_PROXY: 'http://user:hunter2@proxy:3128' })).not.toThrow();
+    // The lower-case name is read only without the upper-case one, as the transport reads them.
+    expect(() =>
+      readServerOptions([], { HTTPS_PROXY: 'http://proxy:3128', https_proxy: 'leftover' }),
+    ).not.toThrow();
+  });
+});

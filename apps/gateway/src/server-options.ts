@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { pathVariableProblem } from '@pk/store';
-import { shownValue } from './shown-value.js';
+import { shownUrl, shownValue } from './shown-value.js';
 
 /** How `server.ts` was asked to run, from argv and the environment. */
 export interface ServerOptions {
@@ -175,6 +175,7 @@ export function readServerOptions(
       throw new StartupError(`PK_METRICS_PORT must be 0-65535, got ${shownValue(env.PK_METRICS_PORT)}`);
     if (!metrics) throw new StartupError('PK_METRICS_PORT is set but PK_METRICS=0 turns the metrics off');
   }
+  checkProxyVariables(env);
   const awsAssumeRoleCredentials = awsAssumeRoleCredentialsOf(env);
   const host = listenHostOf('HOST', env.HOST);
   const metricsHost = listenHostOf('PK_METRICS_HOST', env.PK_METRICS_HOST);
@@ -209,6 +210,29 @@ export function readServerOptions(
     logLevel,
     ...(awsAssumeRoleCredentials ? { awsAssumeRoleCredentials } : {}),
   };
+}
+
+/**
+ * `HTTPS_PROXY` (else `https_proxy`) and `HTTP_PROXY` (else `http_proxy`), as the transport reads them:
+ * an `http://` or `https://` URL, what undici's proxy agent takes. A proxy named without its scheme
+ * (`proxy.internal:3128`, which curl reads as http://) parses as a URL of scheme `proxy.internal:`, and
+ * the start failed later with undici's bare "Invalid URL protocol", after the store was created.
+ * Refused here naming the variable, the value's credentials hidden.
+ */
+function checkProxyVariables(env: Readonly<Record<string, string | undefined>>): void {
+  for (const [upper, lower] of [
+    ['HTTPS_PROXY', 'https_proxy'],
+    ['HTTP_PROXY', 'http_proxy'],
+  ] as const) {
+    const name = env[upper] === undefined ? lower : upper;
+    const value = env[name];
+    if (!value) continue;
+    const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;
+    if (protocol === 'http:' || protocol === 'https:') continue;
+    throw new StartupError(
+      `${name} must be an http:// or https:// URL (http://proxy.internal:3128), got ${shownUrl(value)}`,
+    );
+  }
 }
 
 /** Both `AWS_ASSUME_ROLE_*` key variables, or neither (one alone is refused at start, never shown). */

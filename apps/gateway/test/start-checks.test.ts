@@ -79,7 +79,12 @@ describe('the gateway process at start', () => {
         { OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' },
         'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL',
       ],
-      [{ HTTPS_PROXY: '::not a url' }, 'httpsProxy is not a URL'],
+      [{ HTTPS_PROXY: '::not a url' }, 'HTTPS_PROXY must be an http:// or https:// URL'],
+      // A proxy named without its scheme: undici's "Invalid URL protocol" after the store was made.
+      [
+        { HTTPS_PROXY: 'proxy.internal:3128' },
+        'HTTPS_PROXY must be an http:// or https:// URL (http://proxy.internal:3128), got "proxy.internal:3128"',
+      ],
       [
         { PK_PUBLIC_URL: 'https://user:pass@ai.example.com' },
         'PK_PUBLIC_URL must be an http(s) URL without credentials, query or fragment (https://ai.example.com), got "https://***@ai.example.com"',
