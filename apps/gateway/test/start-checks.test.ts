@@ -37,6 +37,11 @@ describe('the gateway process at start', () => {
       [{ PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'notaurl' }, 'PK_REDIS_URL must be a redis://'],
       // Set while no store uses Redis: checked all the same.
       [{ PK_REDIS_URL: 'localhost:6379' }, 'PK_REDIS_URL must be a redis:// or rediss:// URL'],
+      // ioredis SELECTed "abc": an unhandled ReplyError ended the process with a stack trace.
+      [
+        { PK_CACHE_STORE: 'redis', PK_REDIS_URL: 'redis://127.0.0.1:6379/abc' },
+        'PK_REDIS_URL must name a database by its number, if at all',
+      ],
       [{ PK_REDIS_KEY_PREFIX: 'pk:{prod}:' }, 'PK_REDIS_KEY_PREFIX must be 1-64 characters without {, }'],
       [{ HOST: 'http://0.0.0.0' }, 'HOST must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::; no brackets'],
       [{ HOST: '0.0.0.0:8787' }, 'HOST must be an IP address'],

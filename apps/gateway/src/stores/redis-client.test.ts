@@ -19,6 +19,21 @@ describe('PK_REDIS_URL', () => {
     },
   );
 
+  it('refuses a path that is not a database number: ioredis’ SELECT of it crashed the gateway', () => {
+    for (const value of [
+      'redis://127.0.0.1:6379/abc',
+      'redis://:hunter2@cache:6379/pk/0',
+      'redis://cache:6379/-1',
+    ]) {
+      expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: value }), value).toThrow(
+        /^PK_REDIS_URL must name a database by its number, if at all \(redis:\/\/127\.0\.0\.1:6379\/0\), got "/,
+      );
+      expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: value })).not.toThrow(/hunter2/);
+    }
+    for (const value of ['redis://cache:6379', 'redis://cache:6379/', 'redis://cache:6379/15'])
+      expect(redisUrlFromEnvironment({ PK_REDIS_URL: value })).toBe(value);
+  });
+
   it('never repeats a password of a refused URL', () => {
     expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: 'http://user:hunter2@cache:6379' })).toThrow(
       'PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got "http://***@cache:6379"',

@@ -35,6 +35,12 @@ export function redisUrlFromEnvironment(env: Readonly<Record<string, string | un
       `PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got ${shownUrl(value)}`,
     );
   }
+  // ioredis SELECTs the path's first segment: `/abc` was an unhandled ReplyError that ended the process.
+  if (!/^\/?(\d{1,5}\/?)?$/.test(url.pathname)) {
+    throw new StartupError(
+      `PK_REDIS_URL must name a database by its number, if at all (redis://127.0.0.1:6379/0), got ${shownUrl(value)}`,
+    );
+  }
   return value;
 }
 
