@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readOnlyVolume } from '@pk/dev-config/read-only-volume';
@@ -52,4 +52,21 @@ describe('a data directory under a folder that cannot hold it', () => {
       rmSync(parent, { recursive: true, force: true });
     }
   }, 5000);
+});
+
+describe('a data directory that is a file', () => {
+  it('is said to be a file, not a folder to create or make writable', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'pk-data-file-'));
+    try {
+      const file = join(parent, 'pk-data');
+      writeFileSync(file, 'not a folder');
+      for (const dataDir of [file, join(file, 'inner')]) {
+        await expect(openStore({ dataDir, onWarning: () => undefined })).rejects.toThrow(
+          `the data directory ${dataDir} (PK_DATA_DIR) cannot be made: ${file} is a file, not a folder; set PK_DATA_DIR to a folder`,
+        );
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { StoreStartError } from '../errors.js';
 import { createFolders } from './create-folders.js';
 
@@ -18,6 +19,14 @@ export async function prepareDataDir(dataDir: string): Promise<void> {
     await createFolders(dataDir, 0o700);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    // EEXIST or ENOTDIR: a file stands where a folder of the path should be. "Create it, make it
+    // writable" would send the operator after permissions.
+    const file = code === 'EEXIST' || code === 'ENOTDIR' ? await fileOnPath(dataDir) : undefined;
+    if (file !== undefined) {
+      throw new StoreStartError(
+        `the data directory ${dataDir} (PK_DATA_DIR) cannot be made: ${file} is a file, not a folder; set PK_DATA_DIR to a folder`,
+      );
+    }
     throw new StoreStartError(
       `cannot create the data directory ${dataDir} (PK_DATA_DIR): ${code}; ` +
         `${code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT' ? 'its parent folder is not writable or does not exist: ' : ''}` +
@@ -30,5 +39,17 @@ export async function prepareDataDir(dataDir: string): Promise<void> {
     throw new StoreStartError(
       `the data directory ${dataDir} (PK_DATA_DIR) is not writable (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${WHAT_TO_DO}`,
     );
+  }
+}
+
+/** The nearest thing on `path` (itself or a folder above it) that exists and is not a folder, if any. */
+async function fileOnPath(path: string): Promise<string | undefined> {
+  let current = resolve(path);
+  for (;;) {
+    const found = await stat(current).catch(() => undefined);
+    if (found !== undefined) return found.isDirectory() ? undefined : current;
+    const parent = dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
   }
 }
