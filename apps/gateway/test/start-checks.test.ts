@@ -496,4 +496,17 @@ describe('the gateway process at start', () => {
     const unauthorized = await fetch(`${gateway.url}/v1/models`);
     expect(unauthorized.status).toBe(401);
   });
+
+  it('takes a settings gateway key from a variable ending with a newline, as Kubernetes passes a secret made from a file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pk-server-'));
+    tempDirs.push(dir);
+    const path = join(dir, 'settings.yaml');
+    writeFileSync(path, 'gateway_keys:\n  - id: ops\n    key: env:PK_TEST_KEY\n');
+    const gateway = await startGateway({ PK_SETTINGS: path, PK_TEST_KEY: 'pk-secret-key-from-a-file\n' });
+    running.push(gateway);
+    const models = await fetch(`${gateway.url}/v1/models`, {
+      headers: { 'x-portkey-api-key': 'pk-secret-key-from-a-file' },
+    });
+    expect(models.status).toBe(200);
+  });
 });

@@ -8,13 +8,14 @@ export type SecretResolver = (reference: string) => string | undefined;
 
 /**
  * The resolver of stored guardrails' webhook secrets: `env:NAME` from `env`, `file:PATH` read now
- * (trailing newline removed), as the settings file resolves its own at start. Read when a guardrail
+ * (a trailing newline removed from either), as the settings file resolves its own at start. Read when a guardrail
  * is written or its definition changes, never per request.
  */
 export function secretResolverFor(env: Readonly<Record<string, string | undefined>>): SecretResolver {
   return (reference) => {
     if (reference.startsWith('env:')) {
-      const value = env[reference.slice(4)];
+      // A Kubernetes secret made from a file keeps the file's newline, as a file: reference would.
+      const value = env[reference.slice(4)]?.replace(/\r?\n$/, '');
       return value === '' ? undefined : value;
     }
     if (reference.startsWith('file:')) {

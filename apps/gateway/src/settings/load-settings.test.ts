@@ -48,6 +48,23 @@ describe('settings file', () => {
     expect(settings.headerLimitBytes).toBe(65_536);
   });
 
+  // Kubernetes' secretKeyRef of a secret made from a file (`kubectl create secret --from-file`) ends
+  // with its newline: the key clients send has none, so every request was a 401.
+  it('takes a trailing newline off an env: reference, as off a file: one', async () => {
+    const dir = tempDir();
+    const text = (await import('node:fs'))
+      .readFileSync(fixture, 'utf8')
+      .replace('file:./secret.txt', `file:${dir}/secret.txt`);
+    writeFileSync(join(dir, 'settings.yaml'), text);
+    writeFileSync(join(dir, 'secret.txt'), 'aws-secret-value\n');
+    const settings = await loadSettingsFile(join(dir, 'settings.yaml'), {
+      PK_TEST_TEAM_A_KEY: 'team-a-secret\n',
+      PK_TEST_OPENAI_KEY: 'sk-openai-secret\r\n',
+    });
+    expect(settings.gatewayKeys[0]?.keyHash).toBe(hashGatewayKeySecret('team-a-secret'));
+    expect(settings.virtualKeys.get('openai-prod')?.apiKey?.reveal()).toBe('sk-openai-secret');
+  });
+
   it('groups keys under a tenant and gives a key the admin role', () => {
     const settings = resolveSettings(
       {

@@ -104,7 +104,9 @@ interface ResolveContext {
 function resolveReference(value: string, path: string, context: ResolveContext, problems: string[]): string {
   if (value.startsWith('env:')) {
     const name = value.slice(4);
-    const resolved = context.env[name];
+    // A Kubernetes secret made from a file (`kubectl create secret --from-file`) keeps the file's
+    // newline: taken off as a file: reference's is (a gateway key with it matched no request).
+    const resolved = context.env[name]?.replace(/\r?\n$/, '');
     if (resolved === undefined || resolved === '')
       problems.push(`${path}: environment variable ${name} is not set`);
     return resolved ?? '';
