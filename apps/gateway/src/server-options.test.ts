@@ -259,6 +259,13 @@ describe('AWS_ASSUME_ROLE_ACCESS_KEY_ID and AWS_ASSUME_ROLE_SECRET_ACCESS_KEY', 
         AWS_ASSUME_ROLE_SECRET_ACCESS_KEY: 'gateway-secret',
       }).awsAssumeRoleCredentials,
     ).toEqual({ accessKeyId: 'AKIDGATEWAY', secretAccessKey: 'gateway-secret' });
+    // From a Kubernetes secret made of files: their newlines would sign every AssumeRole wrongly.
+    expect(
+      readServerOptions([], {
+        AWS_ASSUME_ROLE_ACCESS_KEY_ID: 'AKIDGATEWAY\n',
+        AWS_ASSUME_ROLE_SECRET_ACCESS_KEY: ' gateway-secret\r\n',
+      }).awsAssumeRoleCredentials,
+    ).toEqual({ accessKeyId: 'AKIDGATEWAY', secretAccessKey: 'gateway-secret' });
   });
 
   it('refuses one without the other at start, without showing the secret', () => {

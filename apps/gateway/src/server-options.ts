@@ -239,8 +239,9 @@ function checkProxyVariables(env: Readonly<Record<string, string | undefined>>):
 function awsAssumeRoleCredentialsOf(
   env: Readonly<Record<string, string | undefined>>,
 ): ServerOptions['awsAssumeRoleCredentials'] {
-  const accessKeyId = env.AWS_ASSUME_ROLE_ACCESS_KEY_ID || undefined;
-  const secretAccessKey = env.AWS_ASSUME_ROLE_SECRET_ACCESS_KEY || undefined;
+  // AWS keys hold no whitespace: a secret file's newline (or a stray space) is taken off, not signed with.
+  const accessKeyId = env.AWS_ASSUME_ROLE_ACCESS_KEY_ID?.trim() || undefined;
+  const secretAccessKey = env.AWS_ASSUME_ROLE_SECRET_ACCESS_KEY?.trim() || undefined;
   if (accessKeyId === undefined && secretAccessKey === undefined) return undefined;
   if (accessKeyId === undefined || secretAccessKey === undefined) {
     throw new StartupError(
