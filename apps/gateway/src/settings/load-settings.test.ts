@@ -209,7 +209,11 @@ describe('settings file', () => {
 
   it('reports unreadable files and bad syntax with the file name', async () => {
     await expect(loadSettingsFile('/nonexistent/pk.yaml', {})).rejects.toThrowError(
-      'cannot read settings file /nonexistent/pk.yaml',
+      'cannot read the settings file "/nonexistent/pk.yaml" (--settings or PK_SETTINGS): ENOENT',
+    );
+    // A path with a space around it (PK_SETTINGS=" /etc/pk/pk.yaml"): the space is seen.
+    await expect(loadSettingsFile(' /etc/pk/pk.yaml', {})).rejects.toThrowError(
+      'cannot read the settings file " /etc/pk/pk.yaml" (--settings or PK_SETTINGS): ENOENT',
     );
     const dir = tempDir();
     writeFileSync(join(dir, 'bad.json'), '{"gateway_keys": [');

@@ -365,7 +365,7 @@ export async function loadSettingsFile(
     text = await readFile(path, 'utf8');
   } catch (error) {
     throw new SettingsError(
-      `cannot read settings file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      `cannot read the settings file ${JSON.stringify(path)} (--settings or PK_SETTINGS): ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
     );
   }
   const input = parseSettingsText(text, path);
