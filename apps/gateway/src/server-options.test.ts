@@ -339,3 +339,43 @@ describe('the proxy variables', () => {
     ).not.toThrow();
   });
 });
+
+describe('the exporter’s own variables, when spans are exported', () => {
+  const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' };
+
+  it('refuses a timeout, compression or headers the SDK would drop without a word, never showing a header', () => {
+    const cases: [Record<string, string>, string][] = [
+      [
+        { OTEL_EXPORTER_OTLP_TIMEOUT: 'abc' },
+        'OTEL_EXPORTER_OTLP_TIMEOUT must be a whole number of milliseconds above 0, got "abc"',
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '10s' },
+        'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT must be a whole number of milliseconds above 0, got "10s"',
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_COMPRESSION: 'zip' },
+        'OTEL_EXPORTER_OTLP_COMPRESSION must be gzip or none, got "zip"',
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20tok-secret,x-team tok-secret' },
+        'OTEL_EXPORTER_OTLP_HEADERS must be name=value pairs separated by commas (authorization=Bearer%20…): pair 2 has no name=',
+      ],
+    ];
+    for (const [env, message] of cases) {
+      expect(() => readServerOptions([], { ...endpoint, ...env }), message).toThrow(
+        new StartupError(message),
+      );
+    }
+    // Without an endpoint nothing is exported: left to other services of the machine.
+    expect(() => readServerOptions([], { OTEL_EXPORTER_OTLP_COMPRESSION: 'zip' })).not.toThrow();
+    expect(() =>
+      readServerOptions([], {
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_TIMEOUT: '5000',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+        OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20tok,x-team=a',
+      }),
+    ).not.toThrow();
+  });
+});

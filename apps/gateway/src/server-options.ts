@@ -167,6 +167,7 @@ export function readServerOptions(
   if (tracing) {
     checkExportEndpoints(env);
     checkExportProtocol(env);
+    checkExporterSettings(env);
   }
   let metricsPort: number | undefined;
   if (env.PK_METRICS_PORT) {
@@ -371,6 +372,36 @@ function checkExportProtocol(env: Readonly<Record<string, string | undefined>>):
     throw new StartupError(
       `${name} must be http/json or http/protobuf (pk exports spans over OTLP/HTTP, as JSON; point OTEL_EXPORTER_OTLP_ENDPOINT at the collector's HTTP port, 4318), got ${JSON.stringify(value)}`,
     );
+  }
+}
+
+/**
+ * The exporter's `OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT`, `…COMPRESSION` and `…HEADERS`, when spans are
+ * exported: the SDK reads them itself, and one it cannot read it drops with a diagnostic nobody sees
+ * (pk sets no diag logger), so a collector's token went missing (every export refused) and a timeout
+ * or compression silently fell back to the default. Headers are never shown: they hold tokens.
+ */
+function checkExporterSettings(env: Readonly<Record<string, string | undefined>>): void {
+  for (const prefix of ['OTEL_EXPORTER_OTLP_TRACES_', 'OTEL_EXPORTER_OTLP_']) {
+    const timeout = env[`${prefix}TIMEOUT`];
+    if (timeout !== undefined && timeout.trim() !== '' && !/^\s*[1-9]\d{0,8}\s*$/.test(timeout)) {
+      throw new StartupError(
+        `${prefix}TIMEOUT must be a whole number of milliseconds above 0, got ${shownValue(timeout)}`,
+      );
+    }
+    const compression = env[`${prefix}COMPRESSION`];
+    if (compression !== undefined && !['', 'gzip', 'none'].includes(compression.trim())) {
+      throw new StartupError(`${prefix}COMPRESSION must be gzip or none, got ${shownValue(compression)}`);
+    }
+    const headers = env[`${prefix}HEADERS`];
+    if (headers === undefined) continue;
+    const pairs = headers.split(',');
+    for (const [index, pair] of pairs.entries()) {
+      if (pair.trim() === '' || /^\s*[^=\s][^=]*=/.test(pair)) continue;
+      throw new StartupError(
+        `${prefix}HEADERS must be name=value pairs separated by commas (authorization=Bearer%20…): pair ${index + 1} has no name=`,
+      );
+    }
   }
 }
 
