@@ -320,10 +320,15 @@ describe('PK_METRICS_PORT beside PORT', () => {
 describe('the proxy variables', () => {
   it('refuses a proxy without http:// or https://, naming the variable set, its password hidden', () => {
     const cases: [Record<string, string>, string, string][] = [
-      [{ HTTPS_PROXY: 'proxy.internal:3128' }, 'HTTPS_PROXY', '"proxy.internal:3128"'],
+      // Without a scheme it may be the password alone: not repeated.
+      [{ HTTPS_PROXY: 'proxy.internal:3128' }, 'HTTPS_PROXY', '(a value without a scheme://, not repeated)'],
       [{ https_proxy: 'socks5://user:hunter2@proxy:1080' }, 'https_proxy', '"socks5://***@proxy:1080"'],
       [{ HTTP_PROXY: '"http://user:hunter2@proxy:3128"' }, 'HTTP_PROXY', '"\\"http://***@proxy:3128\\""'],
-      [{ http_proxy: '::not a url' }, 'http_proxy', '"::not a url"'],
+      [
+        { http_proxy: 'user:hunter2@proxy:3128' },
+        'http_proxy',
+        '(a value without a scheme://, not repeated)',
+      ],
     ];
     for (const [env, name, shown] of cases) {
       expect(() => readServerOptions([], env), name).toThrow(

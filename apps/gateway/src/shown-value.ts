@@ -7,17 +7,24 @@ export function shownValue(value: string | undefined): string {
   return JSON.stringify(value ?? '');
 }
 
-/**
- * A URL's `user:password@` (or `token@`): what stands between `scheme://` and the value's last `@`
- * (a password may hold an unencoded `/`, `?` or `#`: hiding too much beats showing some). Not
- * anchored: a URL in the quotes a compose `env_file` keeps has its credentials too.
- */
-const URL_CREDENTIALS = /([a-z][\w+.-]*:\/\/)[^@]*@/i;
+/** A scheme (`https://`), wherever it starts: a URL in the quotes a compose `env_file` keeps has one too. */
+const SCHEME = /[a-z][\w+.-]*:\/\//i;
 
 /**
- * A URL-valued variable as a refusal shows it: {@link shownValue} with its credentials replaced by
- * `***`, whether or not the URL parses (a password with a space in it makes it unparseable).
+ * A URL-valued variable as a refusal shows it, whether or not the URL parses (a password with a space
+ * in it makes it unparseable): {@link shownValue} of the value with everything before its last `@`
+ * after the scheme shown as `***` (a `user:password@`, a token written as the user, a password
+ * holding `@`, `?` or `#`: more is hidden rather than any of it shown), and its query and fragment
+ * dropped (`?password=…`). A value without a scheme is not repeated at all: it may be the password
+ * alone, pasted into the variable.
  */
 export function shownUrl(value: string | undefined): string {
-  return shownValue((value ?? '').replace(URL_CREDENTIALS, '$1***@'));
+  const text = value ?? '';
+  const scheme = SCHEME.exec(text);
+  if (scheme === null) return '(a value without a scheme://, not repeated)';
+  const authorityStart = scheme.index + scheme[0].length;
+  const lastAt = text.lastIndexOf('@');
+  const hidden = lastAt < authorityStart ? text : `${text.slice(0, authorityStart)}***${text.slice(lastAt)}`;
+  const queryAt = hidden.slice(authorityStart).search(/[?#]/);
+  return shownValue(queryAt === -1 ? hidden : hidden.slice(0, authorityStart + queryAt));
 }

@@ -88,7 +88,7 @@ describe('the gateway process at start', () => {
       // A proxy named without its scheme: undici's "Invalid URL protocol" after the store was made.
       [
         { HTTPS_PROXY: 'proxy.internal:3128' },
-        'HTTPS_PROXY must be an http:// or https:// URL (http://proxy.internal:3128), got "proxy.internal:3128"',
+        'HTTPS_PROXY must be an http:// or https:// URL (http://proxy.internal:3128), got (a value without a scheme://, not repeated)',
       ],
       [
         { PK_PUBLIC_URL: 'https://user:pass@ai.example.com' },
@@ -152,11 +152,11 @@ describe('the gateway process at start', () => {
     tempDirs.push(parent);
     const password = 'pk-canary-redis-password-0123';
     for (const [index, [value, shown]] of [
-      [`redis://:${password}@[cache:6379`, 'got (a value that is not a URL)'],
-      [password, 'got (a value that is not a URL)'],
+      [`redis://:${password}@[cache:6379`, 'got "redis://***@[cache:6379"'],
+      [password, 'got (a value without a scheme://, not repeated)'],
       [
         `https://default:${password}@cache.example.com:6379?password=${password}`,
-        'got https://default:***@cache.example.com:6379',
+        'got "https://***@cache.example.com:6379"',
       ],
     ].entries()) {
       const refused = await runGatewayExpectingExit({

@@ -48,12 +48,13 @@ describe('PK_REDIS_URL', () => {
   });
 
   it.each([
-    ['redis://:hunter2-secret@[cache', '(a value that is not a URL)'],
-    ['hunter2-secret', '(a value that is not a URL)'],
-    ['http://admin:admin@cache:6379', 'http://admin:***@cache:6379'],
-    ['http://hunter2-secret@cache:6379', 'http://***@cache:6379'],
-    ['http://u:p%40ss@w@cache:6379', 'http://u:***@cache:6379'],
-    ['http://cache:6379/0?password=hunter2-secret', 'http://cache:6379/0'],
+    ['redis://:hunter2-secret@[cache', '"redis://***@[cache"'],
+    ['hunter2-secret', '(a value without a scheme://, not repeated)'],
+    ['http://admin:admin@cache:6379', '"http://***@cache:6379"'],
+    ['http://hunter2-secret@cache:6379', '"http://***@cache:6379"'],
+    ['http://u:p%40ss@w@cache:6379', '"http://***@cache:6379"'],
+    ['redis://:pa?ss#w@cache:6379', '"redis://***@cache:6379"'],
+    ['http://cache:6379/0?password=hunter2-secret', '"http://cache:6379/0"'],
   ])('never repeats the credentials of %j, even when it does not parse', (value, shown) => {
     expect(() => redisUrlFromEnvironment({ PK_REDIS_URL: value })).toThrow(
       `PK_REDIS_URL must be a redis:// or rediss:// URL (redis://127.0.0.1:6379), got ${shown}`,
