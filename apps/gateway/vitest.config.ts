@@ -64,6 +64,7 @@ const ALONE = [
   // Chromium.
   'test/console-browser.test.ts',
   'test/console-browser-scale.test.ts',
+  'test/console-browser-guardrail-secrets.test.ts',
   'test/cors-browser.test.ts',
   // In-process, with wall-clock bounds.
   'src/proxy/send-sse.test.ts',

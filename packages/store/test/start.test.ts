@@ -95,7 +95,9 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // the later migrations' tables).
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error')",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets')",
+          'alter table guardrails drop column secret_key_id',
+          'alter table guardrails drop column secret',
           'drop table limit_spend',
           'alter table request_logs drop column error_message',
           'alter table request_logs drop column guardrails',
@@ -145,7 +147,9 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // A database as 0015 left it, with a record in it.
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error')",
+          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets')",
+          'alter table guardrails drop column secret_key_id',
+          'alter table guardrails drop column secret',
           'drop table limit_spend',
           'alter table request_logs drop column error_message',
           'alter table request_logs drop column guardrails',

@@ -144,7 +144,9 @@ interface IdParams {
  * ["pg-…"]`), beside the settings file's: pk's own routes, shaped like Portkey's guardrail API so
  * `portkey.guardrails.*` works. Each definition is validated exactly like a settings-file guardrail
  * (checks, parameters, regexes, a webhook `secret` only as an `env:` / `file:` reference that
- * resolves on this gateway) before it is written; configs see a change within a second. A guardrail
+ * resolves on this gateway) before it is written; configs see a change within a second. Its checks'
+ * `headers` values and URLs' query string are the store's to encrypt and mask: answers show masks,
+ * and a mask sent back (the console's edit) keeps the value. A guardrail
  * a stored config names cannot be deleted.
  */
 export async function guardrailRoutes(

@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database, Engine } from '../database/schema.js';
 import { configOfVersion } from '../repositories/configs.js';
 import { gatewayKeyOfRow } from '../repositories/gateway-keys.js';
+import { definitionOfRow } from '../repositories/guardrails.js';
 import { virtualKeyOfRow } from '../repositories/virtual-keys.js';
 import type { Vault } from '../vault/vault.js';
 import {
@@ -60,7 +61,7 @@ async function readRows(db: Kysely<Database>) {
     .execute();
   const guardrails = await db
     .selectFrom('guardrails')
-    .select(['id', 'slug', 'version_id', 'definition'])
+    .select(['id', 'slug', 'version_id', 'definition', 'secret'])
     .execute();
   return { version: state.version, gatewayKeys, virtualKeys, configs, guardrails };
 }
@@ -178,7 +179,7 @@ export async function loadSnapshot(
   for (const row of rows.guardrails) {
     if (fileGuardrailIds.has(row.slug)) continue;
     try {
-      const definition = JSON.parse(row.definition) as unknown;
+      const definition = definitionOfRow(source.vault, row) as unknown;
       if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
         throw new Error('its definition is not a JSON object');
       guardrails.push({

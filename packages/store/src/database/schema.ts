@@ -235,8 +235,15 @@ export interface GuardrailsTable {
   /** What configs name (`input_guardrails: ["<slug>"]`). Never changes. */
   slug: string;
   name: string;
-  /** JSON: the hook without its id (`type`, `checks`, `deny`, `async`, `sequential`, `on_fail`, `on_success`). */
+  /**
+   * JSON: the hook without its id (`type`, `checks`, `deny`, `async`, `sequential`, `on_fail`,
+   * `on_success`), its checks' headers' values and URLs' user, password and query string masked
+   * (migration 0019; a row written before holds them in clear, and `secret` null).
+   */
   definition: string;
+  /** The masked values by path (JSON), encrypted by the vault (migration 0019); null when none. */
+  secret: Uint8Array | null;
+  secret_key_id: string | null;
   /** `active` or `archived` (informational: every guardrail is served). */
   status: string;
   /** A new id at every change (Portkey's `version_id`). */

@@ -19,6 +19,7 @@ import { logExportRunsMigration } from './0015-log-export-runs.js';
 import { requestLogPathMigration } from './0016-request-log-path.js';
 import { limitSpendMigration } from './0017-limit-spend.js';
 import { requestLogGuardrailsAndErrorMigration } from './0018-request-log-guardrails-and-error.js';
+import { guardrailSecretsMigration } from './0019-guardrail-secrets.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -48,6 +49,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0016-request-log-path': requestLogPathMigration(),
     '0017-limit-spend': limitSpendMigration(engine),
     '0018-request-log-guardrails-and-error': requestLogGuardrailsAndErrorMigration(),
+    '0019-guardrail-secrets': guardrailSecretsMigration(engine),
   };
 }
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFixture, ENGINES, type EngineFixture, postgresUp } from '../../test/support/engines.js';
+import { generateMasterKey } from '../index.js';
 import type { Store } from '../open-store.js';
 
 const PII = { type: 'mutator', checks: [{ id: 'pk.pii', parameters: { redact: true } }] };
@@ -104,5 +105,124 @@ describe.each(ENGINES)('guardrails on %s', (engine) => {
     await expect(
       store.guardrails.create({ slug: 'dup', name: 'dup', definition: PII }, 'cli'),
     ).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  describe('secrets in a definition', () => {
+    const CANARY = 'Bearer canary-hdr-5f1c2e9a7b';
+    const TOKEN = 'canary-qs-0d8e3b6a';
+    const WEBHOOK = {
+      deny: true,
+      checks: [
+        {
+          id: 'default.webhook',
+          parameters: {
+            webhookURL: `https://hooks.example/check?tenant=acme&token=${TOKEN}`,
+            headers: { Authorization: CANARY, 'X-Team': 'ml' },
+          },
+        },
+      ],
+    };
+    const MASKED_CHECK = {
+      id: 'default.webhook',
+      parameters: {
+        webhookURL: 'https://hooks.example/check?tenant=…&token=…',
+        headers: { Authorization: 'Bea…9a7b', 'X-Team': '…' },
+      },
+    };
+
+    async function rowOf(slug: string) {
+      return store.db.selectFrom('guardrails').selectAll().where('slug', '=', slug).executeTakeFirstOrThrow();
+    }
+
+    it('masks a webhook’s headers and URL token in reads, the audit log and the row, and serves them whole', async () => {
+      const record = await store.guardrails.create(
+        { slug: 'hook', name: 'hook', definition: WEBHOOK },
+        'cli',
+      );
+      expect(record.definition).toEqual({ deny: true, checks: [MASKED_CHECK] });
+      expect((await store.guardrails.get('hook')).definition).toEqual(record.definition);
+      expect(JSON.stringify(await store.guardrails.list())).not.toMatch(/canary/);
+      expect(JSON.stringify(await store.audit.list({ entity: 'guardrail' }))).not.toMatch(/canary/);
+      const row = await rowOf('hook');
+      expect(row.definition).not.toMatch(/canary/);
+      expect(row.secret).not.toBeNull();
+      expect(Buffer.from(row.secret as Uint8Array).toString('latin1')).not.toMatch(/canary/);
+      expect(store.catalog.snapshot.guardrails.get('hook')?.definition).toEqual(WEBHOOK);
+    });
+
+    it('keeps the secrets a read masked when its definition is written back with another change', async () => {
+      await store.guardrails.create({ slug: 'hook', name: 'hook', definition: WEBHOOK }, 'cli');
+      const read = await store.guardrails.get('hook');
+      await store.guardrails.update('hook', { definition: { ...read.definition, deny: false } }, 'cli');
+      expect(store.catalog.snapshot.guardrails.get('hook')?.definition).toEqual({ ...WEBHOOK, deny: false });
+      await store.guardrails.update('hook', { definitionChanges: { checks: read.definition.checks } }, 'cli');
+      expect(store.catalog.snapshot.guardrails.get('hook')?.definition).toEqual({ ...WEBHOOK, deny: false });
+      const changed = structuredClone(WEBHOOK);
+      (
+        changed.checks[0] as { parameters: { headers: Record<string, string> } }
+      ).parameters.headers.Authorization = 'Bearer canary-new-value-99';
+      await store.guardrails.update('hook', { definition: changed }, 'cli');
+      expect(store.catalog.snapshot.guardrails.get('hook')?.definition).toEqual(changed);
+    });
+
+    it('leaves a check’s other parameters as written, a regex that looks like a URL among them', async () => {
+      const rule = { id: 'default.regexMatch', parameters: { rule: 'https://evil\\.example/\\?token=\\w+' } };
+      const record = await store.guardrails.create(
+        { slug: 'rx', name: 'rx', definition: { deny: true, checks: [rule] } },
+        'cli',
+      );
+      expect(record.definition).toEqual({ deny: true, checks: [rule] });
+      expect((await rowOf('rx')).secret).toBeNull();
+    });
+
+    it('refuses a mask that masks none of the guardrail’s values, naming its path', async () => {
+      await expect(
+        store.guardrails.create(
+          { slug: 'masked', name: 'masked', definition: { deny: true, checks: [MASKED_CHECK] } },
+          'cli',
+        ),
+      ).rejects.toMatchObject({
+        code: 'invalid',
+        issues: expect.arrayContaining([
+          { path: 'definition.checks[0].parameters.webhookURL', message: expect.any(String) },
+        ]),
+      });
+    });
+
+    it('reads a row written in clear before, masked, serves it, and encrypts it at its first change', async () => {
+      await store.guardrails.create({ slug: 'hook', name: 'hook', definition: DENY_WORDS }, 'cli');
+      await store.db
+        .updateTable('guardrails')
+        .set({ definition: JSON.stringify(WEBHOOK), secret: null, secret_key_id: null })
+        .where('slug', '=', 'hook')
+        .execute();
+      const reopened = await fixture.open();
+      expect(reopened.catalog.snapshot.guardrails.get('hook')?.definition).toEqual(WEBHOOK);
+      const read = await reopened.guardrails.get('hook');
+      expect(read.definition).toEqual({ deny: true, checks: [MASKED_CHECK] });
+      await reopened.guardrails.update('hook', { name: 'renamed' }, 'cli');
+      const row = await rowOf('hook');
+      expect(row.definition).not.toMatch(/canary/);
+      expect(row.secret).not.toBeNull();
+      expect(reopened.catalog.snapshot.guardrails.get('hook')?.definition).toEqual(WEBHOOK);
+    });
+
+    it('re-encrypts a guardrail’s secrets when the vault rotates, and serves them under the new key alone', async () => {
+      const rotating = await createFixture(engine);
+      try {
+        const old = generateMasterKey();
+        const first = await rotating.open({ masterKey: old });
+        await first.guardrails.create({ slug: 'hook', name: 'hook', definition: WEBHOOK }, 'cli');
+        await first.close();
+        const next = generateMasterKey();
+        const rolled = await rotating.open({ masterKey: `${next},${old}` });
+        expect((await rolled.vault.rotate('cli')).reencrypted).toBe(1);
+        await rolled.close();
+        const onlyNew = await rotating.open({ masterKey: next });
+        expect(onlyNew.catalog.snapshot.guardrails.get('hook')?.definition).toEqual(WEBHOOK);
+      } finally {
+        await rotating.cleanup();
+      }
+    });
   });
 });

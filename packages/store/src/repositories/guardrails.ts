@@ -3,6 +3,12 @@ import type { SettingsGuardrail } from '../catalog/catalog.js';
 import type { Database, GuardrailsTable } from '../database/schema.js';
 import { StoreError, type StoreIssue } from '../errors.js';
 import { newGuardrailSlug, newId } from '../ids.js';
+import type { Vault } from '../vault/vault.js';
+import {
+  keepMaskedGuardrailSecrets,
+  restoreGuardrailSecrets,
+  separateGuardrailSecrets,
+} from './guardrail-secrets.js';
 import {
   type CreateGuardrailInput,
   createGuardrailInputSchema,
@@ -28,7 +34,11 @@ export interface GuardrailRecord {
   /** What configs name (`input_guardrails: ["<slug>"]`); a file-managed guardrail's id. */
   readonly slug: string;
   readonly name: string;
-  /** The hook without its id, as written (webhook secrets are `env:` / `file:` references). */
+  /**
+   * The hook without its id, as written, but its checks' headers' values and URLs' user, password
+   * and query string masked (`Bea…1234`, `https://h/hook?token=…`); a webhook's signing `secret` is an
+   * `env:` / `file:` reference.
+   */
   readonly definition: Readonly<Record<string, unknown>>;
   readonly status: string;
   /** Changes with every change (Portkey's `version_id`); null for file-managed guardrails. */
@@ -50,12 +60,38 @@ export interface GuardrailWriteOptions {
 
 type Row = Selectable<GuardrailsTable>;
 
+/** The associated data that binds a guardrail's encrypted secrets to that guardrail. */
+export function guardrailAssociatedData(id: string): string {
+  return `guardrails:${id}`;
+}
+
+/**
+ * The secrets of a guardrail row by path: decrypted, or for a row written before they were
+ * encrypted (`secret` null), taken out of its clear-text definition. Throws a `VaultError`.
+ */
+function secretsOfRow(vault: Vault, row: Pick<Row, 'id' | 'definition' | 'secret'>): Record<string, string> {
+  if (row.secret === null) return separateGuardrailSecrets(JSON.parse(row.definition)).secrets;
+  return JSON.parse(vault.decrypt(row.secret, guardrailAssociatedData(row.id))) as Record<string, string>;
+}
+
+/** The full definition of a guardrail row, its secrets in place: only for the request path. */
+export function definitionOfRow(
+  vault: Vault,
+  row: Pick<Row, 'id' | 'definition' | 'secret'>,
+): Record<string, unknown> {
+  const definition = JSON.parse(row.definition) as Record<string, unknown>;
+  if (row.secret === null) return definition;
+  return restoreGuardrailSecrets(definition, secretsOfRow(vault, row));
+}
+
 function toRecord(row: Row): GuardrailRecord {
+  const definition = JSON.parse(row.definition) as Record<string, unknown>;
   return {
     id: row.id,
     slug: row.slug,
     name: row.name,
-    definition: JSON.parse(row.definition) as Record<string, unknown>,
+    // A row written before secrets were encrypted holds them in clear: masked here too.
+    definition: row.secret === null ? separateGuardrailSecrets(definition).masked : definition,
     status: row.status,
     versionId: row.version_id,
     createdAt: isoOrNull(row.created_at),
@@ -69,7 +105,7 @@ function fileRecord(guardrail: SettingsGuardrail, source: string): GuardrailReco
     id: guardrail.id,
     slug: guardrail.id,
     name: guardrail.id,
-    definition: guardrail.definition,
+    definition: separateGuardrailSecrets({ ...guardrail.definition }).masked,
     status: 'active',
     versionId: null,
     createdAt: null,
@@ -82,6 +118,37 @@ function fileRecord(guardrail: SettingsGuardrail, source: string): GuardrailReco
 function definitionOf(definition: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const { id: _id, ...rest } = definition;
   return rest;
+}
+
+/**
+ * A new definition whose secrets given as masks are the current ones again (`current`: the
+ * guardrail's secrets, empty for a new one), or an `invalid` error at each mask that masks none.
+ */
+function withKeptSecrets(
+  which: string,
+  definition: Record<string, unknown>,
+  current: Record<string, unknown>,
+): Record<string, unknown> {
+  const { masked, secrets } = separateGuardrailSecrets(definition);
+  const { secrets: kept, issues } = keepMaskedGuardrailSecrets(secrets, current);
+  refuseInvalid(which, issues);
+  return restoreGuardrailSecrets(masked, kept);
+}
+
+/** The row's columns for a (validated, full) definition: masked JSON text, its secrets encrypted. */
+function sealed(
+  vault: Vault,
+  id: string,
+  definition: Record<string, unknown>,
+): Pick<Row, 'definition' | 'secret' | 'secret_key_id'> {
+  const { masked, secrets } = separateGuardrailSecrets(definition);
+  if (Object.keys(secrets).length === 0)
+    return { definition: JSON.stringify(masked), secret: null, secret_key_id: null };
+  return {
+    definition: JSON.stringify(masked),
+    secret: vault.encrypt(JSON.stringify(secrets), guardrailAssociatedData(id)),
+    secret_key_id: vault.newestKeyId,
+  };
 }
 
 /** Refuses a definition with problems; `which` names the guardrail (`"pg-…"`, or `named "…"` before it has a slug). */
@@ -142,16 +209,17 @@ export class GuardrailRepository {
     if (source !== undefined && this.#fileGuardrail(slug)) {
       throw new StoreError('conflict', `the settings file ${source} already defines a guardrail "${slug}"`);
     }
-    const definition = definitionOf(parsed.definition);
     // A slug made from the name is not the user's: the name says which guardrail was refused.
     const which = parsed.slug === undefined ? `named ${JSON.stringify(parsed.name)}` : JSON.stringify(slug);
+    const definition = withKeptSecrets(which, definitionOf(parsed.definition), {});
     refuseInvalid(which, options.validate?.(slug, definition) ?? []);
     const now = this.#context.now();
+    const id = newId();
     const row: Row = {
-      id: newId(),
+      id,
       slug,
       name: parsed.name,
-      definition: JSON.stringify(definition),
+      ...sealed(this.#context.vault, id, definition),
       status: parsed.status ?? 'active',
       version_id: newId(),
       created_at: now,
@@ -209,19 +277,29 @@ export class GuardrailRepository {
     return writeTransaction(this.#context, async (transaction) => {
       const row = await this.#findRow(transaction, reference);
       if (!row) throw notFoundError('guardrail', reference);
-      // Merged and validated under the write lock: the stored definition is the latest one.
-      const definition =
+      // Merged and validated under the write lock: the stored definition is the latest one. Its
+      // secrets are masked in it: a mask written back (a read's, changed elsewhere) keeps the secret.
+      const given =
         parsed.definition !== undefined
           ? definitionOf(parsed.definition)
           : parsed.definitionChanges !== undefined
-            ? definitionOf({ ...JSON.parse(row.definition), ...parsed.definitionChanges })
+            ? definitionOf({ ...toRecord(row).definition, ...parsed.definitionChanges })
             : undefined;
-      if (definition !== undefined)
-        refuseInvalid(JSON.stringify(row.slug), options.validate?.(row.slug, definition) ?? []);
+      const which = JSON.stringify(row.slug);
+      const definition =
+        given === undefined
+          ? undefined
+          : withKeptSecrets(which, given, secretsOfRow(this.#context.vault, row));
+      if (definition !== undefined) refuseInvalid(which, options.validate?.(row.slug, definition) ?? []);
       const next: Row = {
         ...row,
         ...(parsed.name === undefined ? {} : { name: parsed.name }),
-        ...(definition === undefined ? {} : { definition: JSON.stringify(definition) }),
+        // A row written before secrets were encrypted is encrypted at its first change.
+        ...(definition !== undefined
+          ? sealed(this.#context.vault, row.id, definition)
+          : row.secret === null
+            ? sealed(this.#context.vault, row.id, JSON.parse(row.definition))
+            : {}),
         ...(parsed.status === undefined ? {} : { status: parsed.status }),
         version_id: newId(),
         updated_at: now,

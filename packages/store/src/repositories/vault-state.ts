@@ -3,6 +3,7 @@ import type { Database } from '../database/schema.js';
 import { StoreStartError } from '../errors.js';
 import { type Vault, VaultError } from '../vault/vault.js';
 import { configVersionAssociatedData } from './configs.js';
+import { guardrailAssociatedData } from './guardrails.js';
 import { integrationAssociatedData } from './integrations.js';
 import { type Actor, recordAudit, type StoreContext, writeTransaction } from './store-context.js';
 import { virtualKeyAssociatedData } from './virtual-keys.js';
@@ -12,6 +13,7 @@ const SECRET_TABLES = [
   { table: 'virtual_keys', associatedData: virtualKeyAssociatedData },
   { table: 'config_versions', associatedData: configVersionAssociatedData },
   { table: 'integrations', associatedData: integrationAssociatedData },
+  { table: 'guardrails', associatedData: guardrailAssociatedData },
 ] as const;
 
 const CHECK_ASSOCIATED_DATA = 'pk_state:vault_check';
@@ -88,7 +90,7 @@ export class VaultRepository {
   }
 
   /**
-   * Re-encrypts every stored secret (virtual keys, config versions, integrations, the check value) under the newest
+   * Re-encrypts every stored secret (virtual keys, config versions, integrations, guardrails, the check value) under the newest
    * key, in one transaction. Afterwards the older keys can be removed from `PK_MASTER_KEY`.
    * Returns how many values were re-encrypted. `options.onProgress` hears how many of the values to
    * re-encrypt are done (after each one; `total` counts only those not yet under the newest key).
