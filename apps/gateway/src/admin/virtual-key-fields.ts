@@ -145,6 +145,14 @@ function optionsOf(
       { param: 'custom_host' },
     );
   }
+  // The endpoint is appended to the host as written: `/v1?token=X` would call `/v1?token=X/chat/completions`.
+  if (typeof host === 'string' && /[?#]/.test(host)) {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'custom_host: expected a URL without a query string or fragment ("?" or "#"): the endpoint path is appended to it',
+      { param: 'custom_host' },
+    );
+  }
   const account = options[SERVICE_ACCOUNT_OPTION];
   if (account !== undefined && account !== null) {
     options[SERVICE_ACCOUNT_OPTION] = serviceAccountText(account);

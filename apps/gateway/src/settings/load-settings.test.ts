@@ -169,6 +169,26 @@ describe('settings file', () => {
       },
       'virtual_keys.proxied.custom_host: expected a URL without credentials or "@"',
     ],
+    [
+      {
+        virtual_keys: {
+          proxied: {
+            provider: 'openai',
+            api_key: 'sk-x',
+            custom_host: 'https://llm.example.com/v1?token=hunter2',
+          },
+        },
+      },
+      'virtual_keys.proxied.custom_host: expected a URL without a query string or fragment',
+    ],
+    [
+      {
+        virtual_keys: {
+          proxied: { provider: 'openai', options: { custom_host: 'https://llm.example.com/v1#hunter2' } },
+        },
+      },
+      'virtual_keys.proxied.custom_host: expected a URL without a query string or fragment',
+    ],
   ])('refuses %j with a message naming the path', (input, expected) => {
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(SettingsError);
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(expected);

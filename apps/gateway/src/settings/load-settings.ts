@@ -186,6 +186,12 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
     if (typeof options.custom_host === 'string' && options.custom_host.includes('@')) {
       problems.push(`virtual_keys.${id}.custom_host: expected a URL without credentials or "@"`);
     }
+    // The endpoint is appended to the host as written: `/v1?token=X` would call `/v1?token=X/chat/completions`.
+    if (typeof options.custom_host === 'string' && /[?#]/.test(options.custom_host)) {
+      problems.push(
+        `virtual_keys.${id}.custom_host: expected a URL without a query string or fragment ("?" or "#"): the endpoint path is appended to it`,
+      );
+    }
     virtualKeys.set(id, {
       id,
       slug: id,

@@ -37,7 +37,7 @@ describe('the target a breaker watches', () => {
         targets: [
           { name: 'primary', provider: 'openai', api_key: 'sk-secret-in-config' },
           { virtual_key: 'anthropic-prod', override_params: { model: 'claude-sonnet-4' } },
-          { provider: 'ollama', custom_host: 'https://llm.example.com:8443/v1?token=secret' },
+          { provider: 'ollama', custom_host: 'https://llm.example.com:8443/secret-tenant/v1' },
         ],
       }),
     );

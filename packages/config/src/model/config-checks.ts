@@ -135,7 +135,9 @@ export function checkConfig(config: Config, options: ConfigCheckOptions = {}): C
     checkLeaf(node, place, report);
     if (node.custom_host !== undefined) {
       const problem = checkCustomHost(node.custom_host, hostOptions);
-      if (problem !== undefined) report.at([...place.segments, 'custom_host'], problem, node.custom_host);
+      // Shown without its query string or fragment: a `?token=` there is a credential.
+      if (problem !== undefined)
+        report.at([...place.segments, 'custom_host'], problem, node.custom_host.replace(/[?#][\s\S]*$/, '…'));
     }
   });
   return report.issues;

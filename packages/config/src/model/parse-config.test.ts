@@ -337,6 +337,24 @@ describe('input forms', () => {
     expect(parseConfig(config).ok).toBe(false);
     expect(parseConfig(config, { trustedCustomHosts: ['10.1.2.3'] }).ok).toBe(true);
   });
+
+  it.each([
+    'https://llm.example.com/v1?token=canary-qs-7d1e',
+    'https://llm.example.com/v1#canary-qs-7d1e',
+    'http://127.0.0.1:8000/v1?token=canary-qs-7d1e',
+  ])(
+    'refuses a custom_host with a query string or fragment (%s), naming the field, not its value',
+    (host) => {
+      const parsed = parseConfig({ provider: 'openai', custom_host: host });
+      expect(parsed).toMatchObject({
+        ok: false,
+        issues: [
+          { path: 'config.custom_host', message: expect.stringContaining('query string or fragment') },
+        ],
+      });
+      expect(JSON.stringify(parsed)).not.toContain('canary');
+    },
+  );
 });
 
 describe('parseConfigOrThrow', () => {

@@ -96,7 +96,7 @@ function checkHostName(host: string): string | undefined {
 /**
  * Checks a `custom_host` (config key or `x-portkey-custom-host`) as Portkey's `isValidCustomHost`
  * does, syntactically only (behaviour reference §2.5): http/https only, no credentials or `@`, no
- * Portkey API host, no `%`, control characters or non-ASCII in the host, no trailing dot, at most 10
+ * query string or fragment (pk's own: the endpoint is appended to the URL as written), no Portkey API host, no `%`, control characters or non-ASCII in the host, no trailing dot, at most 10
  * labels, no metadata hosts, private TLDs, private/reserved IPv4 or IPv6, or non-canonical IPv4 forms.
  * Trusted hosts skip the host checks. Returns what was expected, or `undefined` when the value is fine.
  * DNS resolution checks belong to the gateway.
@@ -109,6 +109,10 @@ export function checkCustomHost(value: string, options: CustomHostOptions = {}):
   if (/[\u0000-\u001f\u007f\s]/.test(value)) return 'expected a URL without spaces or control characters';
   if (!/^https?:\/\//i.test(value)) return 'expected an http:// or https:// URL';
   if (value.includes('@')) return 'expected a URL without credentials or "@"';
+  // The endpoint is appended to the host as written: `/v1?token=X` would call `/v1?token=X/chat/completions`.
+  if (/[?#]/.test(value)) {
+    return 'expected a URL without a query string or fragment ("?" or "#"): the endpoint path is appended to it';
+  }
   if (value.toLowerCase().includes('api.portkey')) return "expected a host other than Portkey's own API";
   const rawHost = rawHostOf(value);
   if (rawHost.includes('%')) return 'expected a host without "%"';
