@@ -73,4 +73,41 @@ describe('a settings virtual key’s top-level custom_host', () => {
       'virtual_keys.both.custom_host: options.custom_host gives another value; give the custom host once',
     );
   });
+
+  it('with a query string is refused at start, naming the key and the field, never the token', async () => {
+    const settings = join(dir, 'query.yaml');
+    writeFileSync(
+      settings,
+      [
+        'virtual_keys:',
+        '  queried:',
+        '    provider: openai',
+        '    api_key: sk-stored-top-level',
+        `    custom_host: ${mock.url}/v1?token=canary-settings-query-81c3`,
+        '',
+      ].join('\n'),
+    );
+    const refused = await runGatewayExpectingExit({}, ['--settings', settings]);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain(
+      'virtual_keys.queried.custom_host: expected a URL without a query string or fragment',
+    );
+    expect(refused.output).not.toContain('canary-settings-query');
+  });
+});
+
+describe('a settings virtual key’s provider', () => {
+  it('that pk does not know is refused at start, naming the key and the field', async () => {
+    const settings = join(dir, 'unknown-provider.yaml');
+    writeFileSync(
+      settings,
+      ['virtual_keys:', '  typo:', '    provider: nope', '    api_key: sk-unknown-provider-key', ''].join(
+        '\n',
+      ),
+    );
+    const refused = await runGatewayExpectingExit({}, ['--settings', settings]);
+    expect(refused.code).toBe(1);
+    expect(refused.output).toContain('virtual_keys.typo.provider: unknown provider "nope"');
+    expect(refused.output).not.toContain('sk-unknown-provider-key');
+  });
 });

@@ -189,6 +189,10 @@ describe('settings file', () => {
       },
       'virtual_keys.proxied.custom_host: expected a URL without a query string or fragment',
     ],
+    [
+      { virtual_keys: { typo: { provider: 'nope', api_key: 'sk-hunter2-key' } } },
+      'virtual_keys.typo.provider: unknown provider "nope": expected a provider id such as "openai", "anthropic" or "azure-openai"',
+    ],
   ])('refuses %j with a message naming the path', (input, expected) => {
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(SettingsError);
     expect(() => resolveSettings(input, { env: {}, files: new Map() })).toThrowError(expected);

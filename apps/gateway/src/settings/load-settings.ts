@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { parseConfig } from '@pk/config';
+import { isProviderId, parseConfig } from '@pk/config';
 import { type CompiledHook, compileOperatorGuardrails, HookCompiler } from '@pk/guardrails';
 import { parseRequestHeaders } from '@pk/headers';
 import { createPriceTable, type PriceTable } from '@pk/prices';
@@ -165,6 +165,12 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
   });
   const virtualKeys = new Map<string, VirtualKey>();
   for (const [id, entry] of Object.entries(file.virtual_keys ?? {})) {
+    // As the admin API: a key whose provider pk does not know fails every request made with it.
+    if (!isProviderId(entry.provider)) {
+      problems.push(
+        `virtual_keys.${id}.provider: unknown provider ${JSON.stringify(entry.provider)}: expected a provider id such as "openai", "anthropic" or "azure-openai"`,
+      );
+    }
     const options: Record<string, string | number | boolean | Secret> = {};
     for (const [name, value] of Object.entries(entry.options ?? {})) {
       const resolved =
