@@ -36,6 +36,12 @@ export {
   type ProviderAnswer,
   type ProviderAttemptOutcome,
 } from './execute/call-provider.js';
+export {
+  type AddressGuard,
+  CustomHostRefusedError,
+  createAddressGuard,
+  customHostRefusalOf,
+} from './execute/guarded-lookup.js';
 export type { StreamProgress } from './execute/stream-pipeline.js';
 export type { SendOptions, Transport } from './execute/transport.js';
 export { createUndiciTransportFromEnvironment } from './execute/transport-from-environment.js';
