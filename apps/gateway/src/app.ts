@@ -41,6 +41,7 @@ import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugi
 import { MAX_TRACE_ID_LENGTH, traceIdPlugin } from './plugins/trace-id.js';
 import { promptInferenceRoutes } from './prompts/prompt-inference-routes.js';
 import { type ProxyServices, SEMANTIC_CACHE_UNCONFIGURED } from './proxy/run-proxied-request.js';
+import { realtimeRoutes } from './realtime/realtime-routes.js';
 import { logExportFileRoute } from './request-logs/log-export-routes.js';
 import { LogExportRunner } from './request-logs/log-export-runner.js';
 import { LOG_SEGMENTS, logRoutes } from './request-logs/log-routes.js';
@@ -403,6 +404,8 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     served: store ? { ...ADMIN_SEGMENTS, ...BREAKER_SEGMENTS, ...(requestLog ? LOG_SEGMENTS : {}) } : {},
     switchedOff: switchedOffSegments(store !== undefined, requestLog !== undefined),
   });
+  // `GET /v1/realtime` upgraded to a WebSocket (the HTTP server's `upgrade` event; plain requests never see it).
+  await app.register(realtimeRoutes, { services });
   await app.register(passthroughRoutes, { services });
   return app;
 }

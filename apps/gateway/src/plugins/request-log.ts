@@ -238,6 +238,18 @@ export function releaseRequestLog(request: FastifyRequest, reply: FastifyReply):
   }
 }
 
+/**
+ * Ends a {@link holdRequestLog} of a route that answered outside fastify (a Realtime WebSocket
+ * session, its reply hijacked): writes the line with `status` now, whether or not its connection
+ * closed first, so a session that ended is not logged as a client that left.
+ */
+export function endHeldRequestLog(request: FastifyRequest, reply: FastifyReply, status: number): void {
+  request.logHolds -= 1;
+  if (request.logHolds !== 0 || request.logWritten) return;
+  writeLine(request, reply, status);
+  if (request.clientLeft) request.server.heldRequestLines.written();
+}
+
 /** Options of {@link requestLogPlugin}. */
 export interface RequestLogPluginOptions {
   /**

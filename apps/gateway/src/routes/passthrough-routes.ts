@@ -49,6 +49,33 @@ const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 /** Content types passed through as bytes (multipart uploads, raw audio); JSON is parsed as usual. */
 const RAW_CONTENT_TYPES: readonly (string | RegExp)[] = ['multipart/form-data', /^audio\/[\w.+-]+$/];
 
+/** The pass-through routes' handler (also `GET /v1/realtime`'s for a request that is not an upgrade). */
+export function passthroughHandlerOf(
+  services: ProxyServices,
+): (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply> {
+  return (request: FastifyRequest, reply: FastifyReply) => {
+    if (request.method === 'GET' && hasBody(request)) {
+      // Never forwarded (a GET goes upstream without a body): refused rather than silently dropped.
+      // Thrown, as every refusal of a proxy route: the error handler logs and stores it.
+      throw new PkError('PK_ERR_INVALID_REQUEST', 'a GET request must not carry a body');
+    }
+    const pathProblem = unsafePathProblemOf(request.url);
+    if (pathProblem !== undefined) throw new PkError('PK_ERR_INVALID_REQUEST', pathProblem);
+    const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
+    const contentType = request.headers['content-type'];
+    return runProxiedRequest(services, 'passthrough', request, reply, {
+      path: upstreamPathOf(request.url),
+      method: request.method,
+      ...(raw === undefined
+        ? {}
+        : {
+            rawBody: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength),
+            ...(contentType === undefined ? {} : { contentType }),
+          }),
+    });
+  };
+}
+
 /**
  * The pass-through routes: images, audio, files, batches … go to the named provider unchanged
  * (endpoint `passthrough`, path without `/v1`, query kept), through the same engine, so retries,
@@ -65,27 +92,7 @@ export async function passthroughRoutes(
       done(null, body);
     });
   }
-  const handler = (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.method === 'GET' && hasBody(request)) {
-      // Never forwarded (a GET goes upstream without a body): refused rather than silently dropped.
-      // Thrown, as every refusal of a proxy route: the error handler logs and stores it.
-      throw new PkError('PK_ERR_INVALID_REQUEST', 'a GET request must not carry a body');
-    }
-    const pathProblem = unsafePathProblemOf(request.url);
-    if (pathProblem !== undefined) throw new PkError('PK_ERR_INVALID_REQUEST', pathProblem);
-    const raw = Buffer.isBuffer(request.body) ? request.body : undefined;
-    const contentType = request.headers['content-type'];
-    return runProxiedRequest(options.services, 'passthrough', request, reply, {
-      path: upstreamPathOf(request.url),
-      method: request.method,
-      ...(raw === undefined
-        ? {}
-        : {
-            rawBody: new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength),
-            ...(contentType === undefined ? {} : { contentType }),
-          }),
-    });
-  };
+  const handler = passthroughHandlerOf(options.services);
   // Every route is a proxy route: a request refused before it ran (its body too large, of a type
   // not taken, not JSON; a GET with a body; a dot segment) is stored as a `passthrough` request.
   const config = { proxyEndpoint: 'passthrough' };

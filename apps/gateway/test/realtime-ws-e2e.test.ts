@@ -1,0 +1,382 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
+import { type AddressInfo, connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import { createHeaders } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { type GatewayProcess, startGateway } from './server-process.js';
+import type { LogLine } from './support/output-lines.js';
+
+// End to end: the built gateway between the official openai package's Realtime client
+// (`OpenAIRealtimeWS`, which always dials wss://, so behind a TLS terminator as a deployment would put
+// one) and a mock of OpenAI's Realtime WebSocket on 127.0.0.1 that speaks its events.
+
+const PROVIDER_KEY = 'sk-test-realtime-key';
+const MODEL = 'gpt-realtime';
+
+/** What the mock upstream saw of one connection. */
+interface UpstreamConnection {
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly events: unknown[];
+  readonly binary: Buffer[];
+  readonly socket: WebSocket;
+  /** Resolves with the close code the gateway sent (or 1006) and when. */
+  readonly closed: Promise<{ code: number; at: number }>;
+}
+
+let http: HttpServer;
+let upstream: WebSocketServer;
+let upstreamUrl: string;
+const connections: UpstreamConnection[] = [];
+let gateway: GatewayProcess;
+let tls: TlsServer;
+let tlsPort: number;
+let certDir: string;
+let ca: string;
+
+/** A mock of OpenAI's Realtime API: `session.created` on connect, `response.done` for `response.create`. */
+function startUpstream(): Promise<void> {
+  // OpenAI refuses a wrong key before the upgrade: HTTP 401 with its JSON error.
+  http = createHttpServer((_request, response) => response.writeHead(426).end());
+  upstream = new WebSocketServer({ noServer: true });
+  http.on('upgrade', (request, socket, head) => {
+    if (request.headers.authorization !== `Bearer ${PROVIDER_KEY}`) {
+      const body = JSON.stringify({
+        error: {
+          message: 'Incorrect API key provided: sk-wrong.',
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_api_key',
+        },
+      });
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    upstream.handleUpgrade(request, socket, head, (socket) => upstream.emit('connection', socket, request));
+  });
+  upstream.on('connection', (socket, request) => {
+    let closedResolve: (value: { code: number; at: number }) => void = () => undefined;
+    const closed = new Promise<{ code: number; at: number }>((resolve) => {
+      closedResolve = resolve;
+    });
+    const connection: UpstreamConnection = {
+      url: request.url ?? '',
+      headers: request.headers,
+      events: [],
+      binary: [],
+      socket,
+      closed,
+    };
+    connections.push(connection);
+    socket.on('close', (code) => closedResolve({ code, at: Date.now() }));
+    socket.send(
+      JSON.stringify({
+        type: 'session.created',
+        event_id: 'event_001',
+        session: { id: 'sess_001', object: 'realtime.session', model: MODEL, modalities: ['text', 'audio'] },
+      }),
+    );
+    socket.on('message', (data: RawData, isBinary: boolean) => {
+      if (isBinary) {
+        connection.binary.push(data as Buffer);
+        socket.send(data as Buffer, { binary: true });
+        return;
+      }
+      let event: { type?: string; event_id?: string };
+      try {
+        event = JSON.parse(String(data)) as { type?: string; event_id?: string };
+      } catch {
+        // Not an event: echoed as text, to show it came through as it was sent.
+        connection.events.push(String(data));
+        socket.send(String(data));
+        return;
+      }
+      connection.events.push(event);
+      if (event.type === 'response.create') {
+        socket.send(
+          JSON.stringify({
+            type: 'response.done',
+            event_id: 'event_002',
+            response: {
+              object: 'realtime.response',
+              id: 'resp_001',
+              status: 'completed',
+              status_details: null,
+              output: [
+                {
+                  id: 'item_001',
+                  object: 'realtime.item',
+                  type: 'message',
+                  status: 'completed',
+                  role: 'assistant',
+                  content: [{ type: 'text', text: 'Paris.' }],
+                },
+              ],
+              usage: { total_tokens: 12, input_tokens: 9, output_tokens: 3 },
+            },
+          }),
+        );
+      }
+    });
+  });
+  return new Promise((resolve) => {
+    http.listen(0, '127.0.0.1', () => {
+      upstreamUrl = `http://127.0.0.1:${(http.address() as AddressInfo).port}/v1`;
+      resolve();
+    });
+  });
+}
+
+/** A TLS terminator on 127.0.0.1 in front of the gateway's plain HTTP port (a self-signed `localhost`). */
+function startTlsTerminator(gatewayPort: number): Promise<void> {
+  certDir = mkdtempSync(join(tmpdir(), 'pk-realtime-tls-'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-keyout',
+      join(certDir, 'key.pem'),
+      '-out',
+      join(certDir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  ca = readFileSync(join(certDir, 'cert.pem'), 'utf8');
+  tls = createTlsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: ca }, (secure) => {
+    const plain = netConnect(gatewayPort, '127.0.0.1');
+    secure.pipe(plain).pipe(secure);
+    secure.on('error', () => plain.destroy());
+    plain.on('error', () => secure.destroy());
+    secure.on('close', () => plain.destroy());
+    plain.on('close', () => secure.destroy());
+  });
+  return new Promise((resolve) => {
+    tls.listen(0, '127.0.0.1', () => {
+      tlsPort = (tls.address() as AddressInfo).port;
+      resolve();
+    });
+  });
+}
+
+/** A Realtime client as a user writes it: the openai package, x-portkey headers from createHeaders. */
+function realtimeClient(headers: Record<string, string>): OpenAIRealtimeWS {
+  const client = new OpenAI({ apiKey: PROVIDER_KEY, baseURL: `https://localhost:${tlsPort}/v1` });
+  return new OpenAIRealtimeWS({ model: MODEL, options: { headers, ca } }, client);
+}
+
+const portkeyHeaders = (): Record<string, string> =>
+  createHeaders({ provider: 'openai', customHost: upstreamUrl }) as Record<string, string>;
+
+/** The next event of `type` the client gets. */
+function nextEvent(rt: OpenAIRealtimeWS, type: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${type} event within 5 s`)), 5000);
+    rt.on('event', (event) => {
+      if (event.type !== type) return;
+      clearTimeout(timer);
+      resolve(event as unknown as Record<string, unknown>);
+    });
+  });
+}
+
+function opened(socket: WebSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+}
+
+function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => {
+    socket.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() }));
+  });
+}
+
+/** The HTTP answer of an upgrade the gateway refuses: status and JSON body. */
+function refusalOf(headers: Record<string, string>, path = `/v1/realtime?model=${MODEL}`) {
+  return new Promise<{ status: number; body: { error: { code: string; message: string } } }>(
+    (resolve, reject) => {
+      const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}${path}`, { headers });
+      socket.once('open', () => reject(new Error('the gateway accepted the upgrade')));
+      socket.once('error', () => undefined);
+      socket.once('unexpected-response', (_request, response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+    },
+  );
+}
+
+const sessionLine = (line: unknown): line is LogLine =>
+  typeof line === 'object' &&
+  line !== null &&
+  (line as LogLine).msg === 'request' &&
+  (line as LogLine).path === '/v1/realtime' &&
+  (line as LogLine).status === 101;
+
+beforeAll(async () => {
+  await startUpstream();
+  gateway = await startGateway();
+  await startTlsTerminator(Number(new URL(gateway.url).port));
+});
+
+afterAll(async () => {
+  gateway?.child.kill('SIGTERM');
+  await gateway?.exited;
+  await new Promise((resolve) => tls?.close(resolve));
+  for (const client of upstream?.clients ?? []) client.terminate();
+  await new Promise((resolve) => upstream?.close(resolve));
+  await new Promise((resolve) => http?.close(resolve));
+  if (certDir) rmSync(certDir, { recursive: true, force: true });
+});
+
+describe('the Realtime API WebSocket at /v1/realtime', () => {
+  it('relays the openai package’s Realtime session to the provider and back, and closes it when the client does', async () => {
+    const before = connections.length;
+    const linesBefore = gateway.lineCount();
+    const rt = realtimeClient(portkeyHeaders());
+    const created = await nextEvent(rt, 'session.created');
+    expect(created).toMatchObject({ type: 'session.created', session: { id: 'sess_001', model: MODEL } });
+
+    const done = nextEvent(rt, 'response.done');
+    rt.send({ type: 'response.create', event_id: 'evt_client_1', response: { output_modalities: ['text'] } });
+    expect(await done).toMatchObject({
+      type: 'response.done',
+      response: { id: 'resp_001', status: 'completed', output: [{ content: [{ text: 'Paris.' }] }] },
+    });
+
+    const seen = connections[before];
+    expect(connections.length).toBe(before + 1);
+    // The provider got the provider key and the model, and nothing of pk's own headers.
+    expect(seen?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+    expect(seen?.url).toBe(`/v1/realtime?model=${MODEL}`);
+    expect(Object.keys(seen?.headers ?? {}).filter((name) => name.startsWith('x-portkey-'))).toEqual([]);
+    expect(seen?.events).toEqual([
+      { type: 'response.create', event_id: 'evt_client_1', response: { output_modalities: ['text'] } },
+    ]);
+
+    const closing = Date.now();
+    rt.close({ code: 1000, reason: 'bye' });
+    const upstreamClosed = await seen?.closed;
+    expect(upstreamClosed?.code).toBe(1000);
+    expect((upstreamClosed?.at ?? Number.POSITIVE_INFINITY) - closing).toBeLessThan(1000);
+
+    // One log line for the session: provider, model, its status and duration, no frame's content.
+    const line = await gateway.waitForLine(sessionLine, { fromLine: linesBefore });
+    expect(line).toMatchObject({
+      method: 'GET',
+      path: '/v1/realtime',
+      status: 101,
+      provider: 'openai',
+      model: MODEL,
+    });
+    expect(typeof line.latencyMs).toBe('number');
+    expect(JSON.stringify(line)).not.toContain('Paris');
+    expect(JSON.stringify(line)).not.toContain(PROVIDER_KEY);
+  });
+
+  it('passes text and binary frames through unchanged, and OpenAI-Beta as the client sent it', async () => {
+    const before = connections.length;
+    const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}/v1/realtime?model=${MODEL}`, {
+      headers: { ...portkeyHeaders(), authorization: `Bearer ${PROVIDER_KEY}`, 'OpenAI-Beta': 'realtime=v1' },
+    });
+    const messages: { data: Buffer; isBinary: boolean }[] = [];
+    socket.on('message', (data: RawData, isBinary: boolean) =>
+      messages.push({ data: data as Buffer, isBinary }),
+    );
+    await opened(socket);
+    const audio = Buffer.from([0, 1, 2, 253, 254, 255, 0x80, 0x81]);
+    socket.send(audio, { binary: true });
+    // Text that is not even JSON goes through as it is.
+    socket.send('not json: {', { binary: false });
+    await expect.poll(() => messages.length).toBe(3);
+    expect(messages[0]?.isBinary).toBe(false);
+    expect(JSON.parse(String(messages[0]?.data))).toMatchObject({ type: 'session.created' });
+    expect(messages[1]).toEqual({ data: audio, isBinary: true });
+    expect(messages[2]).toEqual({ data: Buffer.from('not json: {'), isBinary: false });
+    expect(connections[before]?.events).toEqual(['not json: {']);
+    expect(connections[before]?.headers['openai-beta']).toBe('realtime=v1');
+    expect(connections[before]?.binary).toEqual([audio]);
+    const closed = closeOf(socket);
+    socket.close(4321, 'done here');
+    expect((await connections[before]?.closed)?.code).toBe(4321);
+    expect((await closed).code).toBe(4321);
+  });
+
+  it('closes the client with the provider’s close code when the provider ends the session', async () => {
+    const before = connections.length;
+    const rt = realtimeClient(portkeyHeaders());
+    await nextEvent(rt, 'session.created');
+    const clientClosed = closeOf(rt.socket);
+    connections[before]?.socket.close(4001, 'session expired');
+    expect(await clientClosed).toEqual({ code: 4001, reason: 'session expired' });
+  });
+
+  it('closes the client with 1011 when the provider’s connection is lost', async () => {
+    const before = connections.length;
+    const rt = realtimeClient(portkeyHeaders());
+    await nextEvent(rt, 'session.created');
+    const clientClosed = closeOf(rt.socket);
+    connections[before]?.socket.terminate();
+    expect(await clientClosed).toEqual({ code: 1011, reason: 'the provider connection was lost' });
+  });
+
+  it('refuses an unknown provider before the upgrade, with pk’s HTTP error', async () => {
+    const before = connections.length;
+    const refused = await refusalOf({
+      'x-portkey-provider': 'no-such-provider',
+      authorization: 'Bearer sk-x',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe('PK_ERR_INVALID_PROVIDER');
+    expect(connections.length).toBe(before);
+  });
+
+  it('refuses a provider pk has no Realtime API for, and a session without a provider key', async () => {
+    const anthropic = await refusalOf({ 'x-portkey-provider': 'anthropic', 'x-api-key': 'sk-ant-x' });
+    expect(anthropic.status).toBe(400);
+    expect(anthropic.body.error.code).toBe('PK_ERR_UNSUPPORTED_ENDPOINT');
+    const keyless = await refusalOf({ 'x-portkey-provider': 'openai', 'x-portkey-custom-host': upstreamUrl });
+    expect(keyless.status).toBe(401);
+    expect(keyless.body.error.code).toBe('PK_ERR_UNAUTHORIZED');
+  });
+
+  it('answers with the provider’s status when it refuses the upgrade', async () => {
+    const refused = await refusalOf({ ...portkeyHeaders(), authorization: 'Bearer sk-wrong' });
+    // OpenAI's own answer, as a pass-through answer is.
+    expect(refused.status).toBe(401);
+    expect(refused.body.error.code).toBe('invalid_api_key');
+  });
+
+  it('keeps serving plain requests, and the process stays up', async () => {
+    const health = await fetch(`${gateway.url}/health`);
+    expect(health.status).toBe(200);
+    expect(gateway.child.exitCode).toBeNull();
+    expect(gateway.output()).not.toContain(PROVIDER_KEY);
+  });
+});
