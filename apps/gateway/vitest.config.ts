@@ -37,6 +37,8 @@ const ALONE = [
   'test/provider-defects.test.ts',
   'test/console-api.test.ts',
   'test/cache-single-flight-e2e.test.ts',
+  // A session's close is asserted to reach the provider within a second.
+  'test/realtime-ws-e2e.test.ts',
   'test/cache-semantic-embedder.test.ts',
   'test/cache-semantic-accounting.test.ts',
   'test/features/retries-and-timeouts.test.ts',

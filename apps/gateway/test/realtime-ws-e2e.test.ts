@@ -292,6 +292,7 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
       method: 'GET',
       path: '/v1/realtime',
       status: 101,
+      endpoint: 'realtime',
       provider: 'openai',
       model: MODEL,
     });
