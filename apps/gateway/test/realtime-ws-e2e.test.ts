@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import type { LogLine } from './support/output-lines.js';
+import { residentMiB } from './support/process-memory.js';
 
 // End to end: the built gateway between the official openai package's Realtime client
 // (`OpenAIRealtimeWS`, which always dials wss://, so behind a TLS terminator as a deployment would put
@@ -372,6 +373,74 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
     // OpenAI's own answer, as a pass-through answer is.
     expect(refused.status).toBe(401);
     expect(refused.body.error.code).toBe('invalid_api_key');
+  });
+
+  it('stops reading the provider while the client does not read, and loses nothing when it does', async () => {
+    const before = connections.length;
+    const port = Number(new URL(gateway.url).port);
+    const client = netConnect(port, '127.0.0.1');
+    const headers = { ...portkeyHeaders(), authorization: `Bearer ${PROVIDER_KEY}` };
+    client.write(
+      [
+        `GET /v1/realtime?model=${MODEL} HTTP/1.1`,
+        `Host: 127.0.0.1:${port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        'Sec-WebSocket-Version: 13',
+        ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      client.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > 0) resolve();
+      });
+    });
+    // The client stops reading; the provider sends 64 MiB.
+    client.pause();
+    await expect.poll(() => connections.length).toBe(before + 1);
+    const provider = connections[before]?.socket as WebSocket;
+    const rssBefore = residentMiB(gateway.child.pid) ?? 0;
+    const message = Buffer.alloc(64 * 1024, 7);
+    for (let index = 0; index < 1024; index += 1) provider.send(message, { binary: true });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Most of it still waits at the provider: the gateway stopped reading it.
+    expect(provider.bufferedAmount).toBeGreaterThan(16 * 1024 * 1024);
+    expect((residentMiB(gateway.child.pid) ?? 0) - rssBefore).toBeLessThan(40);
+    // Once the client reads again everything arrives (frame headers: 10 bytes each).
+    client.resume();
+    await expect.poll(() => received, { timeout: 15_000 }).toBeGreaterThanOrEqual(1024 * (64 * 1024 + 10));
+    client.destroy();
+    await connections[before]?.closed;
+  });
+
+  it('answers another upgrade request (h2c) as the plain request it is, and refuses one with a body', async () => {
+    const port = Number(new URL(gateway.url).port);
+    const raw = (request: string) =>
+      new Promise<string>((resolve) => {
+        const socket = netConnect(port, '127.0.0.1');
+        let text = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        socket.on('close', () => resolve(text));
+        socket.write(request);
+      });
+    const health = await raw(
+      'GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n',
+    );
+    expect(health).toMatch(/^HTTP\/1\.1 200 /);
+    expect(health).toContain('{"status":"ok"}');
+    const posted = await raw(
+      'POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: h2c\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+    );
+    expect(posted).toMatch(/^HTTP\/1\.1 400 /);
+    expect(posted).toContain('PK_ERR_INVALID_REQUEST');
   });
 
   it('keeps serving plain requests, and the process stays up', async () => {
