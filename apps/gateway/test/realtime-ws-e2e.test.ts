@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
-import { createHeaders } from 'portkey-ai';
+import { createHeaders, Portkey, PortkeyAIRealtimeWS } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type GatewayProcess, startGateway } from './server-process.js';
@@ -19,6 +19,7 @@ import { residentMiB } from './support/process-memory.js';
 // one) and a mock of OpenAI's Realtime WebSocket on 127.0.0.1 that speaks its events.
 
 const PROVIDER_KEY = 'sk-test-realtime-key';
+const GATEWAY_KEY = 'pk-test-realtime-gateway-key';
 const MODEL = 'gpt-realtime';
 
 /** What the mock upstream saw of one connection. */
@@ -37,7 +38,7 @@ let upstream: WebSocketServer;
 let upstreamUrl: string;
 const connections: UpstreamConnection[] = [];
 let gateway: GatewayProcess;
-let tls: TlsServer;
+const terminators: TlsServer[] = [];
 let tlsPort: number;
 let certDir: string;
 let ca: string;
@@ -137,8 +138,8 @@ function startUpstream(): Promise<void> {
   });
 }
 
-/** A TLS terminator on 127.0.0.1 in front of the gateway's plain HTTP port (a self-signed `localhost`). */
-function startTlsTerminator(gatewayPort: number): Promise<void> {
+/** A self-signed certificate for `localhost`, made once for the file. */
+function makeCertificate(): void {
   certDir = mkdtempSync(join(tmpdir(), 'pk-realtime-tls-'));
   execFileSync(
     'openssl',
@@ -164,7 +165,11 @@ function startTlsTerminator(gatewayPort: number): Promise<void> {
     { stdio: 'ignore' },
   );
   ca = readFileSync(join(certDir, 'cert.pem'), 'utf8');
-  tls = createTlsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: ca }, (secure) => {
+}
+
+/** A TLS terminator on 127.0.0.1 in front of a gateway's plain HTTP port; resolves with its port. */
+function startTlsTerminator(gatewayPort: number): Promise<number> {
+  const server = createTlsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: ca }, (secure) => {
     const plain = netConnect(gatewayPort, '127.0.0.1');
     secure.pipe(plain).pipe(secure);
     secure.on('error', () => plain.destroy());
@@ -172,11 +177,9 @@ function startTlsTerminator(gatewayPort: number): Promise<void> {
     secure.on('close', () => plain.destroy());
     plain.on('close', () => secure.destroy());
   });
+  terminators.push(server);
   return new Promise((resolve) => {
-    tls.listen(0, '127.0.0.1', () => {
-      tlsPort = (tls.address() as AddressInfo).port;
-      resolve();
-    });
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 }
 
@@ -243,13 +246,14 @@ const sessionLine = (line: unknown): line is LogLine =>
 beforeAll(async () => {
   await startUpstream();
   gateway = await startGateway();
-  await startTlsTerminator(Number(new URL(gateway.url).port));
+  makeCertificate();
+  tlsPort = await startTlsTerminator(Number(new URL(gateway.url).port));
 });
 
 afterAll(async () => {
   gateway?.child.kill('SIGTERM');
   await gateway?.exited;
-  await new Promise((resolve) => tls?.close(resolve));
+  for (const server of terminators) await new Promise((resolve) => server.close(resolve));
   for (const client of upstream?.clients ?? []) client.terminate();
   await new Promise((resolve) => upstream?.close(resolve));
   await new Promise((resolve) => http?.close(resolve));
@@ -300,6 +304,50 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
     expect(typeof line.latencyMs).toBe('number');
     expect(JSON.stringify(line)).not.toContain('Paris');
     expect(JSON.stringify(line)).not.toContain(PROVIDER_KEY);
+  });
+
+  it('relays portkey-ai’s PortkeyAIRealtimeWS (wss:// through TLS in front of pk), OpenAI-Beta included', async () => {
+    // Portkey's way: a gateway key and a virtual key holding the provider key (the helper sends the
+    // client's apiKey as Authorization, so it cannot carry the provider key itself).
+    writeFileSync(
+      join(certDir, 'settings.json'),
+      JSON.stringify({
+        gateway_keys: [{ id: 'realtime-app', key: GATEWAY_KEY }],
+        virtual_keys: {
+          'openai-rt': { provider: 'openai', api_key: PROVIDER_KEY, options: { custom_host: upstreamUrl } },
+        },
+      }),
+    );
+    const keyed = await startGateway({}, ['--settings', join(certDir, 'settings.json')]);
+    const keyedTlsPort = await startTlsTerminator(Number(new URL(keyed.url).port));
+    const before = connections.length;
+    const portkey = new Portkey({
+      apiKey: GATEWAY_KEY,
+      virtualKey: 'openai-rt',
+      baseURL: `https://localhost:${keyedTlsPort}/v1`,
+    });
+    const rt = new PortkeyAIRealtimeWS({ model: MODEL, options: { ca } }, portkey as never);
+    const created = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no session.created within 5 s')), 5000);
+      rt.on('session.created', (event: unknown) => {
+        clearTimeout(timer);
+        resolve(event as Record<string, unknown>);
+      });
+      rt.on('error', (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+    });
+    expect(created).toMatchObject({ type: 'session.created' });
+    expect(connections[before]?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+    expect(connections[before]?.headers['openai-beta']).toBe('realtime=v1');
+    expect(JSON.stringify(connections[before]?.headers)).not.toContain(GATEWAY_KEY);
+    const closed = closeOf(rt.socket);
+    rt.close();
+    expect((await connections[before]?.closed)?.code).toBe(1000);
+    await closed;
+    keyed.child.kill('SIGTERM');
+    expect(await keyed.exited).toBe(0);
   });
 
   it('passes text and binary frames through unchanged, and OpenAI-Beta as the client sent it', async () => {
