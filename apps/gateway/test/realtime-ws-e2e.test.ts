@@ -491,6 +491,21 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
     expect(posted).toContain('PK_ERR_INVALID_REQUEST');
   });
 
+  it('ends open sessions with 1001 at the shutdown’s deadline, and exits', async () => {
+    const draining = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '500' });
+    const before = connections.length;
+    const socket = new WebSocket(`${draining.url.replace('http', 'ws')}/v1/realtime?model=${MODEL}`, {
+      headers: { ...portkeyHeaders(), authorization: `Bearer ${PROVIDER_KEY}` },
+    });
+    await opened(socket);
+    await expect.poll(() => connections.length).toBe(before + 1);
+    const clientClosed = closeOf(socket);
+    draining.child.kill('SIGTERM');
+    expect(await clientClosed).toEqual({ code: 1001, reason: 'the gateway is shutting down' });
+    expect((await connections[before]?.closed)?.code).toBe(1001);
+    expect(await draining.exited).toBe(0);
+  });
+
   it('keeps serving plain requests, and the process stays up', async () => {
     const health = await fetch(`${gateway.url}/health`);
     expect(health.status).toBe(200);
