@@ -304,6 +304,19 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
     expect(typeof line.latencyMs).toBe('number');
     expect(JSON.stringify(line)).not.toContain('Paris');
     expect(JSON.stringify(line)).not.toContain(PROVIDER_KEY);
+    // And one record in the request log store, found by its trace id.
+    const record = async () => {
+      const answer = await fetch(`${gateway.url}/v1/logs`);
+      const list = (await answer.json()) as { data: Record<string, unknown>[] };
+      return list.data.find((entry) => entry.trace_id === line.traceId);
+    };
+    await expect.poll(record, { timeout: 5000 }).toMatchObject({
+      endpoint: 'realtime',
+      method: 'GET',
+      status: 101,
+      provider: 'openai',
+      model: MODEL,
+    });
   });
 
   it('relays portkey-ai’s PortkeyAIRealtimeWS (wss:// through TLS in front of pk), OpenAI-Beta included', async () => {
