@@ -2,6 +2,7 @@ import { type Selectable, sql, type Transaction } from 'kysely';
 import type { CollectionsTable, Database } from '../database/schema.js';
 import { StoreError } from '../errors.js';
 import { newCollectionSlug, newId } from '../ids.js';
+import { UNSHOWABLE_IN_NAME, UNSHOWABLE_NAME_MESSAGE } from './inputs.js';
 import {
   type Actor,
   isoOrNull,
@@ -49,6 +50,7 @@ function invalid(path: string, message: string): StoreError {
 function checkedName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '' || name.length > 200)
     throw invalid('name', 'name is required: text of 1 to 200 characters');
+  if (UNSHOWABLE_IN_NAME.test(name)) throw invalid('name', `name ${UNSHOWABLE_NAME_MESSAGE}`);
   return name;
 }
 

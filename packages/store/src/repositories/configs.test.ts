@@ -81,6 +81,20 @@ describe.each(ENGINES)('saved configs on %s', (engine) => {
     expect((await store.configs.get('named')).name).toBe('named');
   });
 
+  it('refuses a name holding a control character or a bidirectional override alike on each engine', async () => {
+    for (const name of ['a\u0000b', 'line\nbreak', 'tab\there', 'invoice\u202Efdp.exe', 'x\u2066y\u2069']) {
+      await expect(store.configs.create({ name, config: SINGLE }, 'cli')).rejects.toMatchObject({
+        code: 'invalid',
+        issues: [{ path: 'name', message: expect.stringContaining('must not hold control characters') }],
+      });
+    }
+    await store.configs.create({ slug: 'plain', name: 'שלום 😀 <b>', config: SINGLE }, 'cli');
+    await expect(store.configs.update('plain', { name: 'evil\u202E' }, 'cli')).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    expect((await store.configs.list()).map((config) => config.name)).toEqual(['שלום 😀 <b>']);
+  });
+
   it('refuses an invalid config with its path, and writes nothing', async () => {
     const before = store.catalog.snapshot.version;
     await expect(

@@ -40,6 +40,18 @@ export function refusePastExpiry(
 }
 
 /**
+ * What a name may not hold: control characters (NUL, which PostgreSQL's text refuses while SQLite
+ * kept it, a line break that splits a CLI table or a log line) and the bidirectional overrides and
+ * isolates that make a name display as other text (`U+202E`, "Trojan Source").
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
+export const UNSHOWABLE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** What a name holding one of {@link UNSHOWABLE_IN_NAME} is told. */
+export const UNSHOWABLE_NAME_MESSAGE =
+  'must not hold control characters (U+0000–U+001F, U+007F–U+009F) or bidirectional overrides (U+202A–U+202E, U+2066–U+2069)';
+
+/**
  * A record's name, trimmed. Its refusals are plain words (`name: must not be blank`): the admin API,
  * the CLI and the console show them as they are.
  */
@@ -47,7 +59,8 @@ const nameSchema = z
   .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'expected text') })
   .trim()
   .min(1, 'must not be blank')
-  .max(200, 'must be at most 200 characters');
+  .max(200, 'must be at most 200 characters')
+  .refine((name) => !UNSHOWABLE_IN_NAME.test(name), UNSHOWABLE_NAME_MESSAGE);
 
 /**
  * Whether a credential can be sent as an HTTP header value (`Authorization: Bearer …`,
