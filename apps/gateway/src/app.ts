@@ -33,12 +33,12 @@ import { metricsRoutes } from './metrics/metrics-routes.js';
 import { createParserRefusalReporter } from './parser-refusal-log.js';
 import { accessGuardPlugin } from './plugins/access-guard.js';
 import { corsPlugin } from './plugins/cors.js';
-import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { answerFrameworkError, errorHandlerPlugin } from './plugins/error-handler.js';
 import { useJsonBodyParser } from './plugins/json-body.js';
 import { lazySchemaCompilers } from './plugins/lazy-schema-compilers.js';
 import { requestLogPlugin } from './plugins/request-log.js';
 import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugins/shutdown.js';
-import { MAX_TRACE_ID_LENGTH, traceIdPlugin } from './plugins/trace-id.js';
+import { MAX_PATH_PARAM_LENGTH, traceIdPlugin } from './plugins/trace-id.js';
 import { promptInferenceRoutes } from './prompts/prompt-inference-routes.js';
 import { type ProxyServices, SEMANTIC_CACHE_UNCONFIGURED } from './proxy/run-proxied-request.js';
 import { realtimeRoutes } from './realtime/realtime-routes.js';
@@ -183,9 +183,10 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     routerOptions: {
       ignoreDuplicateSlashes: true,
       ignoreTrailingSlash: true,
-      maxParamLength: 3 * MAX_TRACE_ID_LENGTH,
+      maxParamLength: MAX_PATH_PARAM_LENGTH,
     },
     clientErrorHandler: createClientErrorHandler(reportParserRefusal),
+    frameworkErrors: answerFrameworkError,
     return503OnClosing: true,
     // Ajv and fast-json-stringify only if a route ever declares a schema (none does): idle RSS.
     schemaController: lazySchemaCompilers(),

@@ -1,4 +1,4 @@
-import { PkError, type PkErrorCode } from '@pk/config';
+import { createErrorEnvelope, PkError, type PkErrorCode } from '@pk/config';
 import { isRetryableStatus } from '@pk/providers';
 import type { Catalog } from '@pk/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,6 +7,7 @@ import { captureBody } from '../request-facts/body-capture.js';
 import { recordRefusedProxyRequest } from '../request-facts/refused-request.js';
 import { sendPkError } from './error-envelope.js';
 import { lingerBeforeClose } from './lingering-close.js';
+import { traceIdFromHeaders } from './trace-id.js';
 
 /** Maps fastify's own request errors (body parsing, limits) to pk codes. */
 function codeOfFastifyError(error: FastifyError): PkErrorCode | undefined {
@@ -39,6 +40,37 @@ function keepOrLingerAfterBodyError(error: Error, request: FastifyRequest, reply
   if (reply.getHeader('connection') !== 'close') return;
   if (request.raw.complete) reply.removeHeader('connection');
   else if ((error as FastifyError).statusCode === 413) lingerBeforeClose(request.raw.socket, request.raw);
+}
+
+/** Path segments after `/v1` whose errors carry the admin API's top-level `message` (decision 0004). */
+const ADMIN_PATH =
+  /^\/(?:v1\/)?(?:configs|virtual-keys|api-keys|integrations|providers|guardrails|prompts|labels|collections|feedback|logs|breakers)(?:[/?]|$)/;
+
+/**
+ * fastify's `frameworkErrors`: a request its router refuses before any hook runs (a path whose
+ * percent-encoding is not UTF-8, `/v1/configs/%E0%A4%A`) got fastify's own
+ * `{"error":"Bad Request","code":"FST_ERR_BAD_URL"}`, which the SDKs cannot read. It is a 400
+ * `PK_ERR_INVALID_REQUEST` in the envelope with a trace id like every other answer; the path is not
+ * repeated (it may be very long).
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  // No hook has run: the trace id and `x-should-retry` are set here.
+  request.traceId = traceIdFromHeaders(request.headers);
+  const message =
+    error.code === 'FST_ERR_BAD_URL'
+      ? 'the request path holds a percent-encoded sequence that is not UTF-8 text'
+      : 'the request path cannot be routed';
+  const envelope = createErrorEnvelope({ code: 'PK_ERR_INVALID_REQUEST', message, param: null });
+  void reply
+    .code(400)
+    .header('x-portkey-trace-id', request.traceId)
+    .header('x-should-retry', 'false')
+    .type('application/json')
+    .send(ADMIN_PATH.test(request.raw.url ?? '') ? { ...envelope, message } : envelope);
 }
 
 const clientMessages: Partial<Record<PkErrorCode, string>> = {

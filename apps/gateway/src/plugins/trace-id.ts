@@ -12,6 +12,11 @@ declare module 'fastify' {
 const TRACE_ID_HEADER = 'x-portkey-trace-id';
 /** The longest `x-portkey-trace-id` kept (a longer one is replaced by a new id). */
 export const MAX_TRACE_ID_LENGTH = 256;
+/**
+ * The longest path parameter the router matches (a whole trace id, each character percent-encoded
+ * at worst). A longer one matches no route of its own.
+ */
+export const MAX_PATH_PARAM_LENGTH = 3 * MAX_TRACE_ID_LENGTH;
 const traceparentPattern = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 // Printable ASCII only: a trace id is echoed in a response header and written to logs.
 const safeTraceIdPattern = /^[\x21-\x7e]+$/;

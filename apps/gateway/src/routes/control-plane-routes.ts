@@ -1,5 +1,7 @@
+import { createErrorEnvelope } from '@pk/config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendPkError } from '../plugins/error-envelope.js';
+import { MAX_PATH_PARAM_LENGTH } from '../plugins/trace-id.js';
 
 /**
  * First path segments of Portkey's control-plane API that the official SDK calls (wire contract §9):
@@ -52,6 +54,28 @@ function answerNoSuchRoute(request: FastifyRequest, reply: FastifyReply): Fastif
   );
 }
 
+/**
+ * The 404 of a path under a segment pk serves whose id is longer than the router matches
+ * (`GET /v1/configs/<5,000 characters>`): no record can have it, so it is not found, rather than
+ * the 501 that said pk does not implement the saved-config API. Neither message repeats the path.
+ */
+function answerIdTooLong(reply: FastifyReply, length: number): FastifyReply {
+  const message = `no record has an id of ${length} characters: ids in a path are at most ${MAX_PATH_PARAM_LENGTH}`;
+  const envelope = createErrorEnvelope({ code: 'PK_ERR_RECORD_NOT_FOUND', message, param: null });
+  return reply
+    .code(404)
+    .type('application/json')
+    .send({ ...envelope, message });
+}
+
+/** The length of the longest segment of the request's path. */
+function longestPathSegment(request: FastifyRequest): number {
+  const path = request.url.split('?')[0] ?? '';
+  let longest = 0;
+  for (const segment of path.split('/')) longest = Math.max(longest, segment.length);
+  return longest;
+}
+
 /** Every method a route can have (fastify's `all`). */
 const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'] as const;
 
@@ -96,7 +120,12 @@ export async function controlPlaneRoutes(
         );
         app.route({ method: [...left], url: `${prefix}/${segment}`, handler });
       }
-      app.all(`${prefix}/${segment}/*`, handler);
+      if (taken === undefined || why !== undefined) app.all(`${prefix}/${segment}/*`, handler);
+      else
+        app.all(`${prefix}/${segment}/*`, (request, reply) => {
+          const longest = longestPathSegment(request);
+          return longest > MAX_PATH_PARAM_LENGTH ? answerIdTooLong(reply, longest) : handler(request, reply);
+        });
     }
   }
   // pk's probe and scrape live at the root; under `/v1` only `GET /v1/health` is served (health.ts),
