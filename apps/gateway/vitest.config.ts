@@ -29,6 +29,7 @@ const ALONE = [
   'test/stream-reset-e2e.test.ts',
   'test/stream-cut-usage-e2e.test.ts',
   'test/hostile-input.test.ts',
+  'test/admin-hostile-input.test.ts',
   'test/prompts-e2e.test.ts',
   'test/guardrails-e2e.test.ts',
   'test/seed-headers.test.ts',
@@ -67,6 +68,7 @@ const ALONE = [
   'test/console-browser.test.ts',
   'test/console-browser-scale.test.ts',
   'test/console-browser-guardrail-secrets.test.ts',
+  'test/console-browser-hostile-names.test.ts',
   'test/cors-browser.test.ts',
   // In-process, with wall-clock bounds.
   'src/proxy/send-sse.test.ts',

@@ -1,0 +1,98 @@
+import { openStore } from '@pk/store';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumForTests, launchChromium } from './support/browser.js';
+import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { temporaryDataDir } from './support/store-fixtures.js';
+
+// The console in Chromium against the BUILT gateway, over records whose names an admin-key holder
+// (or a buggy script) made hostile through the admin API: markup that would run if it were parsed,
+// and the longest name a record may have, one unbroken word. Nothing runs, every name shows as
+// text, and the page stays usable (its navigation on screen, no sideways scroll).
+const chromiumPath = chromiumForTests('console browser tests of hostile names');
+const run = chromiumPath !== undefined;
+
+const SCRIPT = '<script>window.__pwned = "script"</script>';
+const IMAGE = '<img src=x onerror="window.__pwned = \'img\'">';
+const WIDE = `w${'W'.repeat(199)}`;
+
+let gateway: FeatureGateway;
+let dataDir: { path: string; remove(): void };
+let browser: Browser;
+let page: Page;
+let adminKey: string;
+const pageErrors: string[] = [];
+const dialogs: string[] = [];
+
+async function create(path: string, body: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${gateway.base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-portkey-api-key': adminKey },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, `${path}: ${await response.clone().text()}`).toBe(200);
+}
+
+beforeAll(async () => {
+  if (!run) return;
+  dataDir = temporaryDataDir();
+  const store = await openStore({ dataDir: dataDir.path, serve: false, onWarning: () => undefined });
+  adminKey = (
+    await store.gatewayKeys.create({ id: 'hostile-admin', name: 'hostile admin', role: 'admin' }, 'cli')
+  ).secret;
+  await store.close();
+  gateway = await startFeatureGateway({ settings: {}, env: { PK_DATA_DIR: dataDir.path } });
+  for (const [index, name] of [SCRIPT, IMAGE, WIDE].entries()) {
+    await create('/virtual-keys', { name, slug: `vk-${index}`, provider: 'openai', key: 'sk-hostile-names' });
+    await create('/configs', { name, slug: `pc-${index}`, config: { virtual_key: `vk-${index}` } });
+    await create('/guardrails', { name, slug: `gr-${index}`, checks: [{ id: 'pk.pii', parameters: {} }] });
+  }
+  browser = await launchChromium(chromiumPath as string);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
+  page.setDefaultTimeout(12_000);
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.goto(`${gateway.url}/console/logs`);
+  await page.getByLabel('Gateway key').fill(adminKey);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Views' }).waitFor();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.stop();
+  dataDir?.remove();
+});
+
+describe.runIf(run)('the console over records with hostile names', () => {
+  it.each([
+    ['/virtual-keys', 'Virtual keys'],
+    ['/configs', 'Configs'],
+    ['/guardrails', 'Guardrails'],
+  ])(
+    'shows markup in names on %s as text, runs none of it, and stays usable with a 200-character name',
+    async (path, title) => {
+      await page.goto(`${gateway.url}/console${path}`);
+      await page.getByRole('heading', { name: title, level: 1 }).waitFor();
+      await page.getByText(SCRIPT, { exact: true }).first().waitFor();
+      await page.getByText(IMAGE, { exact: true }).first().waitFor();
+      await page.getByText(WIDE, { exact: true }).first().waitFor();
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+      expect(await page.evaluate('document.querySelectorAll("main img, main script").length')).toBe(0);
+      // No sideways scroll: the wide name wraps (or is cut) within the page.
+      const widths = (await page.evaluate(
+        '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+      )) as [number, number];
+      expect(widths[0]).toBeLessThanOrEqual(widths[1]);
+      // The views stay within reach: another view's link is on screen and works.
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Logs' }).click();
+      await page.waitForURL(/\/console\/logs/);
+      expect(dialogs).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    },
+  );
+});
