@@ -350,6 +350,16 @@ describe('hostile input to the admin API', () => {
     expect((await admin.call('DELETE', '/configs/pc-other')).status).toBe(200);
   });
 
+  it('saves 10,000 pieces of feedback sent in one request, as a script batching them does', async () => {
+    const pieces = Array.from({ length: 10_000 }, (_, index) => ({
+      trace_id: 'hostile-batch',
+      value: index % 10,
+    }));
+    const saved = await admin.call('POST', '/feedback', { body: pieces });
+    expect(saved.status, JSON.stringify(saved.body).slice(0, 300)).toBe(200);
+    expect(saved.body.feedback_ids).toHaveLength(10_000);
+  });
+
   it('ignores query parameters it does not know and serves huge pages as empty', async () => {
     const list = await admin.call('GET', '/configs?foo=bar&limit=-5&offset=abc');
     expect(list).toMatchObject({ status: 200, body: { object: 'list' } });

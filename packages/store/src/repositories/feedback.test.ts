@@ -45,6 +45,24 @@ describe.each(ENGINES)('feedback on %s', (engine) => {
     expect(await store.audit.list()).toEqual([]);
   });
 
+  it('saves 10,000 pieces sent at once, in order, and none of a batch one piece of which the database refuses', async () => {
+    const many = Array.from({ length: 10_000 }, (_, index) => ({
+      traceId: 't-many',
+      value: index % 10,
+      tenant: 'acme',
+    }));
+    const saved = await store.feedback.create(many);
+    expect(saved.map((piece) => piece.value)).toEqual(many.map((piece) => piece.value));
+    expect(await store.feedback.listByTrace('t-many', 'acme')).toHaveLength(10_000);
+    // A later piece the database refuses (NUL in PostgreSQL's text; SQLite keeps it): all or none.
+    if (engine === 'postgres') {
+      await expect(
+        store.feedback.create([...many.slice(0, 600), { traceId: 't-many\u0000', value: 1, tenant: 'acme' }]),
+      ).rejects.toMatchObject({ code: 'invalid' });
+      expect(await store.feedback.listByTrace('t-many', 'acme')).toHaveLength(10_000);
+    }
+  });
+
   it('updates value and weight within the tenant only; refuses values out of range', async () => {
     const [saved] = await store.feedback.create([
       { traceId: 't-2', value: 1, weight: 0.2, metadata: { a: 'b' }, tenant: 'acme' },
