@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { openStore } from '@pk/store';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,14 @@ const run = chromiumPath !== undefined;
 const SCRIPT = '<script>window.__pwned = "script"</script>';
 const IMAGE = '<img src=x onerror="window.__pwned = \'img\'">';
 const WIDE = `w${'W'.repeat(199)}`;
+/** A name stored before names were checked (an upgraded store): a right-to-left override inside. */
+const LEGACY = 'legacy invoice\u202Efdp.exe';
+
+// better-sqlite3 as @pk/store has it, to write what the store no longer accepts.
+const storeRequire = createRequire(createRequire(import.meta.url).resolve('@pk/store'));
+const BetterSqlite3 = storeRequire('better-sqlite3') as new (
+  path: string,
+) => { prepare(sql: string): { run(...values: unknown[]): unknown }; close(): void };
 
 let gateway: FeatureGateway;
 let dataDir: { path: string; remove(): void };
@@ -40,7 +50,13 @@ beforeAll(async () => {
   adminKey = (
     await store.gatewayKeys.create({ id: 'hostile-admin', name: 'hostile admin', role: 'admin' }, 'cli')
   ).secret;
+  await store.gatewayKeys.create({ id: 'legacy-key', name: 'legacy' }, 'cli');
+  await store.configs.create({ slug: 'pc-legacy', name: 'legacy', config: { provider: 'openai' } }, 'cli');
   await store.close();
+  const database = new BetterSqlite3(join(dataDir.path, 'pk.db'));
+  database.prepare("update configs set name = ? where slug = 'pc-legacy'").run(LEGACY);
+  database.prepare("update gateway_keys set name = ? where id = 'legacy-key'").run(LEGACY);
+  database.close();
   gateway = await startFeatureGateway({ settings: {}, env: { PK_DATA_DIR: dataDir.path } });
   for (const [index, name] of [SCRIPT, IMAGE, WIDE].entries()) {
     await create('/virtual-keys', { name, slug: `vk-${index}`, provider: 'openai', key: 'sk-hostile-names' });
@@ -92,6 +108,20 @@ describe.runIf(run)('the console over records with hostile names', () => {
       await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Logs' }).click();
       await page.waitForURL(/\/console\/logs/);
       expect(dialogs).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['/configs', 'Configs'],
+    ['/gateway-keys', 'Gateway keys'],
+  ])(
+    'shows a right-to-left override stored in a name before names were checked as \\u202E on %s, isolated',
+    async (path, title) => {
+      await page.goto(`${gateway.url}/console${path}`);
+      await page.getByRole('heading', { name: title, level: 1 }).waitFor();
+      await page.getByRole('cell', { name: 'legacy invoice\\u202Efdp.exe', exact: true }).waitFor();
+      expect(await page.locator('main').textContent()).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
       expect(pageErrors).toEqual([]);
     },
   );

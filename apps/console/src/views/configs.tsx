@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
+import { UserText } from '../components/user-text.js';
 import { configSaveOf } from '../config-save.js';
 import { type ConfigIssue, validateConfigText } from '../config-validation.js';
 import { text, timeText } from '../log-record.js';
@@ -348,7 +349,9 @@ export function ConfigsView() {
             {configs.map((config) => (
               <tr key={config.slug}>
                 <td class="mono">{config.slug}</td>
-                <td>{config.name}</td>
+                <td>
+                  <UserText value={config.name} />
+                </td>
                 <td>{text(config.version)}</td>
                 <td>{timeText(config.last_updated_at)}</td>
                 <OpenDeleteActions

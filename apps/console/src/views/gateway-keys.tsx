@@ -14,6 +14,7 @@ import { BudgetFields } from '../components/budget-fields.js';
 import { ErrorNote } from '../components/error-note.js';
 import { LimitsEditor } from '../components/limits-editor.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
+import { UserText } from '../components/user-text.js';
 import { text, timeText } from '../log-record.js';
 import { localToIso } from '../logs-filter.js';
 
@@ -193,7 +194,9 @@ export function GatewayKeysView() {
           <tbody>
             {keys.map((key) => (
               <tr key={key.id}>
-                <td>{key.name}</td>
+                <td>
+                  <UserText value={key.name} />
+                </td>
                 <td class="mono">{text(key.key)}</td>
                 <td>{key.role}</td>
                 <td>{key.tenant}</td>

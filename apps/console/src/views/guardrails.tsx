@@ -3,6 +3,7 @@ import { api } from '../api.js';
 import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
+import { UserText } from '../components/user-text.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
 import { timeText } from '../log-record.js';
 
@@ -214,7 +215,9 @@ export function GuardrailsView() {
             {guardrails.map((guardrail) => (
               <tr key={guardrail.slug}>
                 <td class="mono">{guardrail.slug}</td>
-                <td>{guardrail.name}</td>
+                <td>
+                  <UserText value={guardrail.name} />
+                </td>
                 <td class="mono">{guardrail.checks.map((check) => check.id).join(', ') || '-'}</td>
                 <td>{guardrail.type === 'mutator' ? 'mutates' : onFailure(guardrail)}</td>
                 <td>{timeText(guardrail.last_updated_at)}</td>

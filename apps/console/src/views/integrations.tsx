@@ -5,6 +5,7 @@ import { BudgetFields } from '../components/budget-fields.js';
 import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
 import { ReplaceKeyForm } from '../components/replace-key-form.js';
+import { UserText } from '../components/user-text.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
 import { text } from '../log-record.js';
 
@@ -236,7 +237,9 @@ export function IntegrationsView() {
             {integrations.map((integration) => (
               <tr key={integration.slug}>
                 <td class="mono">{integration.slug}</td>
-                <td>{integration.name}</td>
+                <td>
+                  <UserText value={integration.name} />
+                </td>
                 <td>{integration.ai_provider_id}</td>
                 <td class="mono">{text(integration.masked_key)}</td>
                 <td class="mono">

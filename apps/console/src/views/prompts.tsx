@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, queryString } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
+import { UserText } from '../components/user-text.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
 import { timeText } from '../log-record.js';
 import { type Collection, collectionLabel } from '../prompt-collections.js';
@@ -512,7 +513,9 @@ function Library(props: {
             {records.map((record) => (
               <tr key={record.slug}>
                 <td class="mono">{record.slug}</td>
-                <td>{record.name}</td>
+                <td>
+                  <UserText value={record.name} />
+                </td>
                 {collected ? (
                   <td>{collectionLabel(record.collection_id, props.collections ?? []) ?? '-'}</td>
                 ) : null}

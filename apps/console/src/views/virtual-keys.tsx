@@ -16,6 +16,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { LimitsEditor } from '../components/limits-editor.js';
 import { ReplaceKeyForm } from '../components/replace-key-form.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
+import { UserText } from '../components/user-text.js';
 import { text, timeText } from '../log-record.js';
 import { localToIso } from '../logs-filter.js';
 
@@ -182,7 +183,9 @@ export function VirtualKeysView() {
             {keys.map((key) => (
               <tr key={key.slug}>
                 <td class="mono">{key.slug}</td>
-                <td>{key.name}</td>
+                <td>
+                  <UserText value={key.name} />
+                </td>
                 <td>{key.provider}</td>
                 <td class="mono">
                   {text(key.masked_api_key)}
