@@ -109,7 +109,7 @@ describe('configs through the portkey-ai SDK', () => {
       body: { name: 'versions', slug: 'pc-versions', config: { provider: 'openai', retry: { attempts: 1 } } },
     });
     await admin.call('PUT', '/configs/pc-versions', {
-      body: { slug: 'ignored-in-a-put', config: { provider: 'openai', retry: { attempts: 2 } } },
+      body: { slug: 'pc-versions', config: { provider: 'openai', retry: { attempts: 2 } } },
     });
     const versions = await admin.call('GET', '/configs/pc-versions/versions');
     expect(versions.body).toMatchObject({ object: 'list', total: 2 });

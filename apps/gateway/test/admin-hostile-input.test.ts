@@ -335,18 +335,33 @@ describe('hostile input to the admin API', () => {
     expect((await admin.call('DELETE', '/configs/pc-race')).status).toBe(200);
   });
 
-  it('updates the record the path names when a PUT’s body names another', async () => {
+  it('refuses a PUT whose body names another record than its path, and changes neither', async () => {
     const other = await admin.call('POST', '/configs', {
       body: { name: 'other', slug: 'pc-other', config: { virtual_key: 'mock' } },
     });
     expect(other.status).toBe(200);
-    const put = await admin.call('PUT', '/configs/pc-other', {
-      body: { slug: 'pc-base', name: 'renamed other' },
+    const before = await storeState();
+    const put = await admin.call('PUT', '/configs/pc-other', { body: { slug: 'pc-base', name: 'renamed' } });
+    expect(put).toMatchObject({
+      status: 400,
+      body: { error: { code: 'PK_ERR_INVALID_REQUEST', param: 'slug' } },
     });
-    expect(put.status).toBe(200);
-    expect(put.body.slug).toBe('pc-other');
-    expect((await admin.call('GET', '/configs/pc-base')).body.name).toBe('base');
-    expect((await admin.call('GET', '/configs/pc-other')).body.name).toBe('renamed other');
+    const key = await admin.call('PUT', `/api-keys/${admin.adminKeyId}`, {
+      body: { id: 'user-1', name: 'renamed' },
+    });
+    expect(key).toMatchObject({
+      status: 400,
+      body: { error: { code: 'PK_ERR_INVALID_REQUEST', param: 'id' } },
+    });
+    expect(await storeState()).toBe(before);
+    // The SDK resends the record's own slug or id (the path may give its id): that is an update.
+    const own = await admin.call('PUT', `/configs/${other.body.id}`, {
+      body: { slug: 'pc-other', name: 'renamed' },
+    });
+    expect(own.status).toBe(200);
+    expect((await admin.call('GET', '/configs/pc-other')).body.name).toBe('renamed');
+    const ownKey = await admin.call('PUT', '/api-keys/user-1', { body: { id: 'user-1', name: 'user' } });
+    expect(ownKey.status).toBe(200);
     expect((await admin.call('DELETE', '/configs/pc-other')).status).toBe(200);
   });
 

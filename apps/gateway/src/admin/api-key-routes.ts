@@ -11,7 +11,14 @@ import {
   type UsageSubject,
   usageLimitsObject,
 } from './current-usage.js';
-import { type AdminBody, field, objectBody, refuseUnknownFields, spellings } from './portkey-body.js';
+import {
+  type AdminBody,
+  field,
+  objectBody,
+  refuseOtherRecord,
+  refuseUnknownFields,
+  spellings,
+} from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
 /** Portkey's API-key types (`POST /v1/api-keys/{type}/{sub-type}`) and what each is in pk. */
@@ -269,6 +276,7 @@ export async function apiKeyRoutes(
     const record = await keyFor(request, 'update');
     const body = objectBody(request.body, 'api key');
     refuseUnknownFields(body, UPDATE_FIELDS, 'api key');
+    refuseOtherRecord(body, 'id', [record.id]);
     const attributes = attributesOf(body, record.attributes ?? {});
     const reset = resetUsageRequested(body);
     const input = { ...commonInput(body), ...(attributes === undefined ? {} : { attributes }) };

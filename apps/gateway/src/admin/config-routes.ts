@@ -4,7 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayGuardrails } from '../guardrails/gateway-guardrails.js';
 import { type ActorKey, actorKeysOf } from './actor-keys.js';
 import { checkedWrite, missingVirtualKeyIssues } from './config-references.js';
-import { field, flag, listPage, objectBody, refuseUnknownFields, spellings } from './portkey-body.js';
+import {
+  field,
+  flag,
+  listPage,
+  objectBody,
+  refuseOtherRecord,
+  refuseUnknownFields,
+  spellings,
+} from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
 /** Portkey's config object (`portkey.configs.retrieve`), `config` as an object, plus pk's `version` and `managed_by`. */
@@ -65,8 +73,8 @@ interface SlugParams {
  * is accepted as an object or its JSON text and returned as an object; it is validated exactly like
  * a settings-file config, hooks included (guardrail ids, regexes, JSON Schemas), before anything is
  * written, and every virtual key it names must exist (a create, an update and a restore alike): a
- * config naming a missing key would answer every request with a 404. The slug in a PUT body is
- * ignored (the path names the config).
+ * config naming a missing key would answer every request with a 404. A slug in a PUT body must be
+ * the config's own (the SDK resends it); another is a 400, never a silent change of this one.
  */
 export async function configRoutes(
   app: FastifyInstance,
@@ -126,6 +134,10 @@ export async function configRoutes(
     async (request) => {
       const body = objectBody(request.body, 'config');
       refuseUnknownFields(body, UPDATE_FIELDS, 'config');
+      if (body.slug !== undefined && body.slug !== request.params.slug) {
+        const stored = await store.configs.get(request.params.slug);
+        refuseOtherRecord(body, 'slug', [stored.slug, stored.id]);
+      }
       const isDefault = flag(field(body, 'is_default', 'isDefault'), 'is_default');
       const name = field(body, 'name');
       const config = field(body, 'config');

@@ -82,3 +82,19 @@ function pageNumber(value: unknown, name: string): number | undefined {
   }
   return number;
 }
+
+/**
+ * Refuses a PUT whose body names another record than its path (`PUT /v1/configs/pc-a` with `"slug":
+ * "pc-b"`): the SDK resends the path's id in the body, and one that differs is a script that meant
+ * another record, which must not see "saved" while this one changed. `names` are the record's own
+ * (its slug and its id: the path may give either).
+ */
+export function refuseOtherRecord(body: AdminBody, name: string, names: readonly string[]): void {
+  const given = body[name];
+  if (given === undefined || given === null || names.includes(given as string)) return;
+  throw new PkError(
+    'PK_ERR_INVALID_REQUEST',
+    `${name}: the body names another record than the path (${JSON.stringify(String(given).slice(0, 100))}); it cannot be changed: update that record at its own path`,
+    { param: name },
+  );
+}
