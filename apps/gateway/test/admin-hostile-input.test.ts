@@ -353,6 +353,13 @@ describe('hostile input to the admin API', () => {
       status: 400,
       body: { error: { code: 'PK_ERR_INVALID_REQUEST', param: 'id' } },
     });
+    const guardrail = await admin.call('PUT', '/guardrails/gr-base', {
+      body: { guardrail_id: 'gr-other', name: 'x' },
+    });
+    expect(guardrail).toMatchObject({ status: 400, body: { error: { param: 'guardrail_id' } } });
+    expect(
+      (await admin.call('PUT', '/guardrails/gr-base', { body: { slug: 'gr-other', name: 'x' } })).status,
+    ).toBe(400);
     expect(await storeState()).toBe(before);
     // The SDK resends the record's own slug or id (the path may give its id): that is an update.
     const own = await admin.call('PUT', `/configs/${other.body.id}`, {
@@ -362,7 +369,31 @@ describe('hostile input to the admin API', () => {
     expect((await admin.call('GET', '/configs/pc-other')).body.name).toBe('renamed');
     const ownKey = await admin.call('PUT', '/api-keys/user-1', { body: { id: 'user-1', name: 'user' } });
     expect(ownKey.status).toBe(200);
+    expect(
+      (await admin.call('PUT', '/guardrails/gr-base', { body: { slug: 'gr-base', name: 'base' } })).status,
+    ).toBe(200);
     expect((await admin.call('DELETE', '/configs/pc-other')).status).toBe(200);
+  });
+
+  it('refuses a feedback PUT whose body names another piece than its path', async () => {
+    const saved = await admin.call('POST', '/feedback', {
+      body: [
+        { trace_id: 't-put', value: 1 },
+        { trace_id: 't-put', value: 2 },
+      ],
+    });
+    const [first, second] = saved.body.feedback_ids as string[];
+    const put = await admin.call('PUT', `/feedback/${first}`, { body: { feedback_id: second, value: 5 } });
+    expect(put).toMatchObject({
+      status: 400,
+      body: { error: { code: 'PK_ERR_INVALID_REQUEST', param: 'feedback_id' } },
+    });
+    expect((await admin.store.feedback.listByTrace('t-put')).map((piece) => piece.value).sort()).toEqual([
+      1, 2,
+    ]);
+    expect(
+      (await admin.call('PUT', `/feedback/${first}`, { body: { feedbackID: first, value: 5 } })).status,
+    ).toBe(200);
   });
 
   it('saves 10,000 pieces of feedback sent in one request, as a script batching them does', async () => {

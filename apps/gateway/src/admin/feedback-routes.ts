@@ -1,7 +1,7 @@
 import { PkError } from '@pk/config';
 import type { CreateFeedbackInput, Store } from '@pk/store';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type AdminBody, field, objectBody, refuseUnknownFields } from './portkey-body.js';
+import { type AdminBody, field, objectBody, refuseOtherRecord, refuseUnknownFields } from './portkey-body.js';
 import { answerStoreErrors } from './store-errors.js';
 
 /**
@@ -97,6 +97,8 @@ export async function feedbackRoutes(
         );
       }
       refuseUnknownFields(item, UPDATE_FIELDS, 'feedback');
+      for (const name of ['feedback_id', 'feedbackID', 'feedbackId'])
+        refuseOtherRecord(item, name, [request.params.id]);
       required(item.value, 'value', 0, 1);
       const weight = item.weight;
       const metadata = item.metadata;

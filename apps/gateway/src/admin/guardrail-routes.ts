@@ -8,6 +8,7 @@ import {
   field,
   listPage,
   objectBody,
+  refuseOtherRecord,
   refuseUnknownFields,
   spellings,
 } from './portkey-body.js';
@@ -196,6 +197,8 @@ export async function guardrailRoutes(
       const body = objectBody(request.body, 'guardrail');
       refuseUnknownFields(body, FIELDS, 'guardrail');
       const current = await store.guardrails.get(request.params.id);
+      for (const name of ['slug', 'guardrail_id', 'guardrailId'])
+        refuseOtherRecord(body, name, [current.slug, current.id]);
       // The separate fields are handed to the store as changes, merged over the definition it
       // holds when it writes: merged here, over one read before, a change another replica wrote
       // in between was lost.
