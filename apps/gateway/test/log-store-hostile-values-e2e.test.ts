@@ -140,10 +140,10 @@ describe.each(['sqlite', 'postgres'] as const)('hostile values in the request lo
     });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { param: 'trace_id' } });
-    // In a body, PostgreSQL's refusal is the answer (SQLite keeps the text as given).
-    const made = admin.collections.create({ name: 'a\u0000b' });
-    if (engine === 'postgres')
-      expect(await sdkError(made)).toMatchObject({ status: 400, message: expect.stringContaining('NUL') });
-    else expect(await made).toMatchObject({ object: 'collection' });
+    // A name holding NUL is refused alike on both engines (SQLite kept it, PostgreSQL refused it).
+    expect(await sdkError(admin.collections.create({ name: 'a\u0000b' }))).toMatchObject({
+      status: 400,
+      message: expect.stringContaining('NUL'),
+    });
   });
 });

@@ -49,7 +49,7 @@ export const UNSHOWABLE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u206
 
 /** What a name holding one of {@link UNSHOWABLE_IN_NAME} is told. */
 export const UNSHOWABLE_NAME_MESSAGE =
-  'must not hold control characters (U+0000–U+001F, U+007F–U+009F) or bidirectional overrides (U+202A–U+202E, U+2066–U+2069)';
+  'must not hold control characters (NUL and the others of U+0000–U+001F, U+007F–U+009F) or bidirectional overrides (U+202A–U+202E, U+2066–U+2069)';
 
 /**
  * A record's name, trimmed. Its refusals are plain words (`name: must not be blank`): the admin API,
