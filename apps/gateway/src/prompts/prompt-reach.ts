@@ -1,9 +1,8 @@
 import { PkError } from '@pk/config';
 import { parseRequestHeaders } from '@pk/headers';
-import { isSupportedProviderId } from '@pk/providers';
 import type { FastifyRequest } from 'fastify';
+import { requestPlanOf } from '../proxy/request-plan-of.js';
 import type { ProxyServices } from '../proxy/run-proxied-request.js';
-import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import { routedPromptModel } from './prompt-chat-body.js';
 import { promptRequestRoutesItself } from './prompt-routing.js';
 
@@ -31,24 +30,7 @@ export function refuseUnreachablePrompt(
   const given = typeof prompt.model === 'string' && prompt.model !== '' ? prompt.model : 'model';
   const model = routedPromptModel(given, prompt.virtualKey, promptRequestRoutesItself(request, services));
   try {
-    resolveRequestPlanOnce(
-      {
-        headers: parseRequestHeaders(request.headers),
-        model,
-        settings: services.settings,
-        catalog: services.catalog.snapshot,
-        gatewayKey: key,
-        authorizationIsGatewayKey: request.authorizationIsGatewayKey,
-        isSupportedProvider: isSupportedProviderId,
-        configCache: services.configCache,
-        rawConfigHeader:
-          typeof request.headers['x-portkey-config'] === 'string'
-            ? request.headers['x-portkey-config']
-            : undefined,
-        checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
-      },
-      request.headers,
-    );
+    requestPlanOf(services, request, parseRequestHeaders(request.headers), model);
   } catch (error) {
     if (error instanceof PkError && error.code === 'PK_ERR_FORBIDDEN') throw error;
   }

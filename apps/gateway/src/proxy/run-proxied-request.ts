@@ -20,7 +20,6 @@ import { GuardrailDeniedError } from '@pk/guardrails';
 import { buildResponseHeaders, parseRequestHeaders } from '@pk/headers';
 import {
   answerJsonOf,
-  isSupportedProviderId,
   type ProviderAnswer,
   type ProviderEndpoint,
   type ProviderRequest,
@@ -64,12 +63,13 @@ import {
 } from '../request-facts/request-facts.js';
 import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { firstPlannedProvider, planLeaves } from '../request-plan/map-plan-leaves.js';
-import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
+import type { RequestPlan } from '../request-plan/resolve-request-plan.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
 import { answerHeadersOf } from './answer-headers-memo.js';
 import { ClientSignal } from './client-signal.js';
 import { forwardedHeadersOf, gatewaySecretTestOf } from './forwarded-headers.js';
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
+import { requestPlanOf } from './request-plan-of.js';
 import { SHUTDOWN_STREAM_MESSAGE, sendSse } from './send-sse.js';
 import { warningsHeaderValue } from './warnings-header.js';
 
@@ -198,26 +198,14 @@ async function proxyRequest(
       ? undefined
       : rawBodySummaryOf(passthrough.rawBody, passthrough.contentType);
   const requestedModel = typeof body.model === 'string' ? body.model : rawSummary?.model;
-  let resolved: ReturnType<typeof resolveRequestPlanOnce>;
+  let resolved: RequestPlan;
   try {
-    resolved = resolveRequestPlanOnce(
-      {
-        headers,
-        model: typeof requestedModel === 'string' ? requestedModel : undefined,
-        settings: services.settings,
-        catalog: services.catalog.snapshot,
-        gatewayKey: request.gatewayKey,
-        authorizationIsGatewayKey: request.authorizationIsGatewayKey,
-        isSupportedProvider: isSupportedProviderId,
-        configCache: services.configCache,
-        defaultProvider: ingress?.defaultProvider,
-        rawConfigHeader:
-          typeof request.headers['x-portkey-config'] === 'string'
-            ? request.headers['x-portkey-config']
-            : undefined,
-        checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
-      },
-      request.headers,
+    resolved = requestPlanOf(
+      services,
+      request,
+      headers,
+      typeof requestedModel === 'string' ? requestedModel : undefined,
+      ingress?.defaultProvider,
     );
   } catch (error) {
     // A request refused while its plan is made (an unknown virtual key or config, a wrong header) is

@@ -2,21 +2,15 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createErrorEnvelope, PkError, type PkErrorCode, type PlanLeaf } from '@pk/config';
 import { parseRequestHeaders } from '@pk/headers';
-import {
-  createAddressGuard,
-  customHostRefusalOf,
-  isSupportedProviderId,
-  type ProviderTarget,
-  toOpenAIRequest,
-} from '@pk/providers';
+import { createAddressGuard, customHostRefusalOf, type ProviderTarget, toOpenAIRequest } from '@pk/providers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { limitSubjectsOf } from '../limits/request-limits.js';
 import { endHeldRequestLog, holdRequestLog } from '../plugins/request-log.js';
+import { requestPlanOf } from '../proxy/request-plan-of.js';
 import type { ProxyServices } from '../proxy/run-proxied-request.js';
 import { recordHeaderFacts } from '../request-facts/request-facts.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
-import { resolveRequestPlanOnce } from '../request-plan/request-plan-memo.js';
 import { passthroughHandlerOf } from '../routes/passthrough-routes.js';
 
 /** The path of OpenAI's Realtime API WebSocket (`wss://api.openai.com/v1/realtime?model=…`). */
@@ -326,23 +320,11 @@ export async function realtimeRoutes(
     recordHeaderFacts(log, headers, services.catalog);
     const requestedModel = modelOf(request.url);
     if (requestedModel !== undefined) log.model = requestedModel;
-    const { plan, model, hasHooks, limitedVirtualKeys } = resolveRequestPlanOnce(
-      {
-        headers,
-        model: requestedModel,
-        settings: services.settings,
-        catalog: services.catalog.snapshot,
-        gatewayKey: request.gatewayKey,
-        authorizationIsGatewayKey: request.authorizationIsGatewayKey,
-        isSupportedProvider: isSupportedProviderId,
-        configCache: services.configCache,
-        rawConfigHeader:
-          typeof request.headers['x-portkey-config'] === 'string'
-            ? request.headers['x-portkey-config']
-            : undefined,
-        checkHeaderGuardrails: services.guardrails.validateHeaderGuardrails,
-      },
-      request.headers,
+    const { plan, model, hasHooks, limitedVirtualKeys } = requestPlanOf(
+      services,
+      request,
+      headers,
+      requestedModel,
     );
     const leaves = planLeaves(plan.root);
     const leaf = leaves[0];
