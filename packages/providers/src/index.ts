@@ -41,6 +41,8 @@ export {
   CustomHostRefusedError,
   createAddressGuard,
   customHostRefusalOf,
+  type LookupRequest,
+  type ResolvedAddress,
 } from './execute/guarded-lookup.js';
 export type { StreamProgress } from './execute/stream-pipeline.js';
 export type { SendOptions, Transport } from './execute/transport.js';

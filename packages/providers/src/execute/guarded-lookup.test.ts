@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../spec/upstream-error.js';
-import type { ResolvedAddress } from './guarded-lookup.js';
+import { createAddressGuard, type ResolvedAddress } from './guarded-lookup.js';
 import { isInternalAddress } from './internal-address.js';
 import { createUndiciTransport } from './undici-transport.js';
 
@@ -130,5 +130,30 @@ describe('createUndiciTransport: the SSRF guard', () => {
     const error = (await send('unknown.example.com').catch((caught: unknown) => caught)) as UpstreamError;
     expect(error.status).toBe(502);
     expect(error.code).toBe('PK_ERR_UPSTREAM_UNAVAILABLE');
+  });
+});
+
+describe('createAddressGuard: lookup', () => {
+  const guard = createAddressGuard({
+    resolve: async () => [
+      { address: '93.184.216.34', family: 4 },
+      { address: '2606:2800:220:1::1', family: 6 },
+    ],
+  });
+  const lookUp = (options: { family?: number | string; all?: boolean }) =>
+    new Promise<unknown>((resolve, reject) =>
+      guard.lookup('api.example.com', options, (error, address, family) =>
+        error ? reject(error) : resolve({ address, family }),
+      ),
+    );
+
+  it('answers the family asked for, written as a number or as Node’s IPv4 / IPv6', async () => {
+    expect(await lookUp({})).toEqual({ address: '93.184.216.34', family: 4 });
+    expect(await lookUp({ family: 6 })).toEqual({ address: '2606:2800:220:1::1', family: 6 });
+    expect(await lookUp({ family: 'IPv6' })).toEqual({ address: '2606:2800:220:1::1', family: 6 });
+    expect(await lookUp({ family: 'IPv4', all: true })).toEqual({
+      address: [{ address: '93.184.216.34', family: 4 }],
+      family: undefined,
+    });
   });
 });

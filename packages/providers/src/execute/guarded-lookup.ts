@@ -1,4 +1,4 @@
-import { promises as dns, type LookupAddress, type LookupOptions } from 'node:dns';
+import { promises as dns } from 'node:dns';
 import { createRequire } from 'node:module';
 import { isIP } from 'node:net';
 import type { buildConnector } from 'undici';
@@ -16,6 +16,18 @@ export interface ResolvedAddress {
  * Injected in tests so that names like `llm.example.test` map to 127.0.0.1 without real DNS.
  */
 export type ResolveHost = (hostname: string) => Promise<readonly ResolvedAddress[]>;
+
+/**
+ * What a socket's `lookup` is asked (the fields of `dns.LookupOptions` the guard reads), declared here
+ * so the package's public types need no `@types/node`: a consumer compiling with `node16` resolution
+ * and no Node types could not find `node:dns` in them.
+ */
+export interface LookupRequest {
+  /** 4, 6, `'IPv4'`, `'IPv6'`, or 0 / absent for either. */
+  readonly family?: number | string | undefined;
+  /** Every address (an array to the callback), not the first. */
+  readonly all?: boolean | undefined;
+}
 
 /**
  * The spellings of loopback that may connect to a loopback address without being trusted
@@ -59,8 +71,8 @@ export interface AddressGuard {
   /** A `net.connect` `lookup` function that refuses internal addresses of untrusted names. */
   lookup(
     hostname: string,
-    options: LookupOptions,
-    callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void,
+    options: LookupRequest,
+    callback: (error: Error | null, address: string | ResolvedAddress[], family?: number) => void,
   ): void;
 }
 
@@ -105,7 +117,8 @@ export function createAddressGuard(options: AddressGuardOptions = {}): AddressGu
       const host = bare(hostname);
       resolve(host).then(
         (found) => {
-          const family = lookupOptions.family;
+          const family =
+            lookupOptions.family === 'IPv4' ? 4 : lookupOptions.family === 'IPv6' ? 6 : lookupOptions.family;
           const wanted =
             family === 4 || family === 6 ? found.filter((entry) => entry.family === family) : [...found];
           if (wanted.length === 0) {
