@@ -1,4 +1,11 @@
-import { camelToSnake, customHostSchema, isProviderId, PkError, PROVIDER_OPTION_KEYS } from '@pk/config';
+import {
+  camelToSnake,
+  customHostFormProblem,
+  customHostSchema,
+  isProviderId,
+  PkError,
+  PROVIDER_OPTION_KEYS,
+} from '@pk/config';
 import type { CreateVirtualKeyInput, UpdateVirtualKeyInput } from '@pk/store';
 import { type AdminBody, field } from './portkey-body.js';
 
@@ -136,22 +143,11 @@ function optionsOf(
       param: 'custom_host',
     });
   }
-  // A user and password in the URL are never sent (the transport drops them), yet they would be kept
-  // in clear beside the encrypted key and shown by every listing, the console and the audit log.
-  if (typeof host === 'string' && host.includes('@')) {
-    throw new PkError(
-      'PK_ERR_INVALID_REQUEST',
-      'custom_host: expected a URL without credentials or "@" (a user and password in it would never be sent)',
-      { param: 'custom_host' },
-    );
-  }
-  // The endpoint is appended to the host as written: `/v1?token=X` would call `/v1?token=X/chat/completions`.
-  if (typeof host === 'string' && /[?#]/.test(host)) {
-    throw new PkError(
-      'PK_ERR_INVALID_REQUEST',
-      'custom_host: expected a URL without a query string or fragment ("?" or "#"): the endpoint path is appended to it',
-      { param: 'custom_host' },
-    );
+  // Credentials would be kept in clear beside the encrypted key and shown by every listing; a query
+  // would be called with the endpoint after it.
+  const formProblem = typeof host === 'string' ? customHostFormProblem(host) : undefined;
+  if (formProblem !== undefined) {
+    throw new PkError('PK_ERR_INVALID_REQUEST', `custom_host: ${formProblem}`, { param: 'custom_host' });
   }
   const account = options[SERVICE_ACCOUNT_OPTION];
   if (account !== undefined && account !== null) {

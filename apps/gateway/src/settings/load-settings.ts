@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { extname } from 'node:path';
-import { isProviderId, parseConfig } from '@pk/config';
+import { customHostFormProblem, isProviderId, parseConfig } from '@pk/config';
 import { type CompiledHook, compileOperatorGuardrails, HookCompiler } from '@pk/guardrails';
 import { parseRequestHeaders } from '@pk/headers';
 import { createPriceTable, type PriceTable } from '@pk/prices';
@@ -188,16 +188,10 @@ export function resolveSettings(input: unknown, context: ResolveContext): Gatewa
         );
       else options.custom_host = entry.custom_host;
     }
-    // As the admin API: never sent, and the admin API and the console would show it to every admin.
-    if (typeof options.custom_host === 'string' && options.custom_host.includes('@')) {
-      problems.push(`virtual_keys.${id}.custom_host: expected a URL without credentials or "@"`);
-    }
-    // The endpoint is appended to the host as written: `/v1?token=X` would call `/v1?token=X/chat/completions`.
-    if (typeof options.custom_host === 'string' && /[?#]/.test(options.custom_host)) {
-      problems.push(
-        `virtual_keys.${id}.custom_host: expected a URL without a query string or fragment ("?" or "#"): the endpoint path is appended to it`,
-      );
-    }
+    // As the admin API refuses them (credentials, a query or fragment).
+    const formProblem =
+      typeof options.custom_host === 'string' ? customHostFormProblem(options.custom_host) : undefined;
+    if (formProblem !== undefined) problems.push(`virtual_keys.${id}.custom_host: ${formProblem}`);
     virtualKeys.set(id, {
       id,
       slug: id,

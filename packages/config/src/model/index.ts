@@ -12,6 +12,7 @@ export {
 export {
   type CustomHostOptions,
   checkCustomHost,
+  customHostFormProblem,
   customHostSchema,
   DEFAULT_TRUSTED_CUSTOM_HOSTS,
 } from '../schema/custom-host.js';

@@ -94,6 +94,20 @@ function checkHostName(host: string): string | undefined {
 }
 
 /**
+ * What every custom host must not hold, wherever it is written (a config, a header, a virtual key):
+ * credentials or any `@` (never sent, yet kept and shown in clear wherever the value is), and a
+ * query string or fragment (the endpoint is appended to the URL as written: `/v1?token=X` would
+ * call `/v1?token=X/chat/completions`). Returns what was expected, or `undefined`.
+ */
+export function customHostFormProblem(value: string): string | undefined {
+  if (value.includes('@')) return 'expected a URL without credentials or "@"';
+  if (/[?#]/.test(value)) {
+    return 'expected a URL without a query string or fragment ("?" or "#"): the endpoint path is appended to it';
+  }
+  return undefined;
+}
+
+/**
  * Checks a `custom_host` (config key or `x-portkey-custom-host`) as Portkey's `isValidCustomHost`
  * does, syntactically only (behaviour reference §2.5): http/https only, no credentials or `@`, no
  * query string or fragment (pk's own: the endpoint is appended to the URL as written), no Portkey API host, no `%`, control characters or non-ASCII in the host, no trailing dot, at most 10
@@ -108,11 +122,8 @@ export function checkCustomHost(value: string, options: CustomHostOptions = {}):
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused
   if (/[\u0000-\u001f\u007f\s]/.test(value)) return 'expected a URL without spaces or control characters';
   if (!/^https?:\/\//i.test(value)) return 'expected an http:// or https:// URL';
-  if (value.includes('@')) return 'expected a URL without credentials or "@"';
-  // The endpoint is appended to the host as written: `/v1?token=X` would call `/v1?token=X/chat/completions`.
-  if (/[?#]/.test(value)) {
-    return 'expected a URL without a query string or fragment ("?" or "#"): the endpoint path is appended to it';
-  }
+  const formProblem = customHostFormProblem(value);
+  if (formProblem !== undefined) return formProblem;
   if (value.toLowerCase().includes('api.portkey')) return "expected a host other than Portkey's own API";
   const rawHost = rawHostOf(value);
   if (rawHost.includes('%')) return 'expected a host without "%"';
