@@ -20,12 +20,21 @@ for (const group of ['packages', 'apps', 'tooling', 'examples']) {
     passed += report.numPassedTests ?? 0;
     failed += report.numFailedTests ?? 0;
     skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-    // A test file that failed to load has no tests but still failed.
+    // A test file that failed to load has no tests but still failed; one whose hook failed has only
+    // passing tests but still failed.
     for (const suite of report.testResults ?? []) {
       const file = String(suite.name ?? '').replace(`${process.cwd()}/`, '');
-      if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) {
+      const results = suite.assertionResults ?? [];
+      if (suite.status === 'failed' && results.length === 0) {
         failed += 1;
         failures.push(`${file}: did not load: ${firstLine(suite.message)}`);
+      } else if (suite.status === 'failed' && !results.some((test) => test.status === 'failed')) {
+        // Every test passed but the file failed: a hook (beforeAll/afterAll, a close that timed out)
+        // or an error thrown between tests. It counts as one failure, named with its message.
+        failed += 1;
+        failures.push(
+          `${file}: failed outside its tests (a hook or an unhandled error): ${firstLine(suite.message)}`,
+        );
       }
       for (const test of suite.assertionResults ?? []) {
         if (test.status === 'failed') {
