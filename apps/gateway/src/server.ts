@@ -15,6 +15,7 @@ import {
 import { turnOffAllocationSitePretenuring } from './allocation-site-pretenuring.js';
 import { buildApp } from './app.js';
 import { createRedisVectorLog } from './cache/semantic/vector-log.js';
+import { closeAppPromptly } from './close-app.js';
 import { secretResolverFor } from './guardrails/stored-guardrails.js';
 import { keepTickObjects } from './keep-tick-objects.js';
 import { limitsFromEnvironment } from './limits/limits-from-environment.js';
@@ -399,9 +400,9 @@ async function main(): Promise<void> {
       ? Date.now() + LAST_WRITES_MS
       : Math.max(signalledAt + options.shutdownTimeoutMs, Date.now() + LAST_WRITES_MS);
     logWriter?.endWritesBy(writesDeadline);
-    const closed = app.close();
-    app.server.closeIdleConnections();
-    await closed;
+    // Every answer owed has been sent: a connection still open a moment later sent nothing (a
+    // preconnect) or is still sending a request no one will answer.
+    await closeAppPromptly(app, CLOSE_AFTER_DRAIN_GRACE_MS);
     await metricsServer?.close();
     await tracing?.shutdown().catch(() => undefined);
     await store.close({ deadlineAt: writesDeadline });
@@ -417,6 +418,8 @@ async function main(): Promise<void> {
 
 /** How long the shutdown's last store writes may wait for another process's lock after the drain, at least (ms). */
 const LAST_WRITES_MS = 1000;
+/** How long the closing server waits, after the drain, for connections to close of themselves. */
+const CLOSE_AFTER_DRAIN_GRACE_MS = 250;
 
 /** How long the shutdown waits for the 499 lines of requests cut at its deadline, at most. */
 const HELD_LINES_WAIT_MS = 2000;

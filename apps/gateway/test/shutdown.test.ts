@@ -1,4 +1,6 @@
+import { once } from 'node:events';
 import { Agent, request } from 'node:http';
+import { connect } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type MockOpenAI, startMockOpenAI } from '../bench/mock-openai-upstream.mjs';
@@ -281,5 +283,25 @@ describe('SIGTERM', () => {
       errorCode: 'PK_ERR_SHUTTING_DOWN',
     });
     agent.destroy();
+  });
+
+  it('a connection that never sent a request (a browser’s preconnect, a balancer’s spare) does not hold the process: exit 0 at once', async () => {
+    const gateway = await startGateway();
+    running.push(gateway);
+    const { port } = new URL(gateway.url);
+    const spare = connect(Number(port), '127.0.0.1');
+    await once(spare, 'connect');
+    const closedBy = new Promise<string>((resolve) => {
+      spare.on('close', () => resolve('closed'));
+      spare.on('error', () => resolve('closed'));
+    });
+    // A request served first, so the exit has something to write.
+    expect((await fetch(`${gateway.url}/health`)).status).toBe(200);
+    const signalled = Date.now();
+    gateway.child.kill('SIGTERM');
+    expect(await gateway.exited).toBe(0);
+    // Not the headers timeout (60 s) Node waits for a connection that sends nothing.
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    expect(await closedBy).toBe('closed');
   });
 });

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { type AppDependencies, buildApp } from '../../src/app.js';
+import { closeAppPromptly } from '../../src/close-app.js';
 import { resolveSettings } from '../../src/settings/load-settings.js';
 import { createOutputLines, type OutputLines } from './output-lines.js';
 
@@ -48,7 +49,8 @@ export async function startGatewayApp(
     waitForLine: output.waitForLine,
     waitForLines: output.waitForLines,
     async close() {
-      await app.close();
+      // As the gateway closes: a connection the client's pool opened and never used is ended too.
+      await closeAppPromptly(app);
       output.end('the gateway app closed');
     },
   };
