@@ -57,6 +57,8 @@ function tightest(rooms: readonly WindowRoom[]): WindowRoom[] {
  */
 export class AttemptLimits {
   readonly #input: AttemptLimitsInput;
+  /** The keys this request was already counted against: its later attempts under them count no request. */
+  readonly #counted = new Set<string>();
 
   constructor(input: AttemptLimitsInput) {
     this.#input = input;
@@ -92,7 +94,10 @@ export class AttemptLimits {
       bound !== undefined && subject.limits.budget?.measure === 'cost'
         ? Math.ceil(costBoundOfLeaf(limits, leaf, this.#input.body, bound) * MICROS_PER_USD)
         : 0;
-    const admission = await limits.limiter.admit([subject], { tokens, costMicros });
+    // A retry, or a fallback to another target on a key already admitted, is the same request: it
+    // holds its tokens and cost again (as spent) but takes nothing more from request rates.
+    const requests = this.#counted.has(subject.key) ? 0 : 1;
+    const admission = await limits.limiter.admit([subject], { tokens, costMicros, requests });
     if (!admission.ok) {
       const code = refusalCodeOf(admission.reason);
       const error = new PkError(code, admission.message);
@@ -114,6 +119,7 @@ export class AttemptLimits {
           : {}),
       };
     }
+    this.#counted.add(subject.key);
     const { request, reply } = this.#input;
     noteAdmitted(state, [subject], admission);
     logAdmitted(request, state);

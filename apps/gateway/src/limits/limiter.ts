@@ -14,6 +14,12 @@ import { budgetPeriodOf, usageTtlOf } from './periods.js';
 export interface RequestCost {
   readonly tokens: number;
   readonly costMicros: number;
+  /**
+   * How many requests this takes from request-rate windows and the period's request count: 1 (the
+   * default), or 0 for a later attempt of a request already counted against the subject (a retry, a
+   * fallback to another target on the same key): a request counts once, as Portkey counts it.
+   */
+  readonly requests?: 0 | 1 | undefined;
 }
 
 /** An admitted request's holds, to settle when it ends. */
@@ -26,6 +32,8 @@ export interface Reservation {
   readonly verdicts: readonly Extract<SubjectVerdict, { ok: true }>[];
   /** When it was admitted (epoch ms): its holds are in the budget periods of that time. */
   readonly atMs: number;
+  /** Requests it counts in the period's usage when settled (see {@link RequestCost.requests}). */
+  readonly requests: 0 | 1;
 }
 
 /** Remaining room of the tightest window of a measure, for the `x-ratelimit-*` style headers. */
@@ -124,7 +132,7 @@ function holdOf(
       id: window.id,
       windowMs: window.windowMs,
       limit: Math.floor(window.limit / share),
-      amount: window.measure === 'requests' ? 1 : cost.tokens,
+      amount: window.measure === 'requests' ? (cost.requests ?? 1) : cost.tokens,
     })),
     periodId: period.id,
     usageTtlMs,
@@ -203,6 +211,7 @@ export function createLimiter(options: LimiterOptions) {
           holds,
           verdicts: verdicts as Extract<SubjectVerdict, { ok: true }>[],
           atMs: nowMs,
+          requests: cost.requests ?? 1,
         },
         rooms: roomsOf(holds, verdicts, subjects),
         degraded: kind === 'local',
@@ -327,7 +336,7 @@ export function createLimiter(options: LimiterOptions) {
           usageTtlMs: hold.usageTtlMs,
           costMicros: actual.costMicros,
           tokens: actual.tokens,
-          requests: 1,
+          requests: reservation.requests,
           ...(budget ? { measure: budget.measure, alertAt: budget.alertAt } : {}),
         });
       }

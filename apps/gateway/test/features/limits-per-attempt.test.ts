@@ -33,6 +33,8 @@ function settings(mock: ProviderMock): Record<string, unknown> {
       rl1: upstream('sk-rl1', { rate_limits: [{ type: 'requests', unit: 'rpm', value: 1 }] }),
       lba: upstream('sk-lba', { rate_limits: [{ type: 'requests', unit: 'rpm', value: 5 }] }),
       lbb: upstream('sk-lbb', { rate_limits: [{ type: 'requests', unit: 'rpm', value: 5 }] }),
+      rt2: upstream('sk-rt2', { rate_limits: [{ type: 'requests', unit: 'rpm', value: 2 }] }),
+      fb2: upstream('sk-fb2', { rate_limits: [{ type: 'requests', unit: 'rpm', value: 2 }] }),
       reasoning: upstream('sk-reasoning', { usage_limits: { credit_limit: 1_000_000, type: 'tokens' } }),
     },
   };
@@ -124,6 +126,52 @@ function describeScenarios(setup: () => { gateways: FeatureGateway[]; mock: Prov
     expect(headers?.get('x-ratelimit-limit-requests')).toBe('1');
     expect(String((error as Error).message)).toContain('(1/rpm)');
     expect(calledKeys(mock, 'fb-all-refused')).toEqual([]);
+  });
+
+  it('a request retried by its config counts once against its key’s request rate (2/min: two requests, 4 calls)', async () => {
+    const { mock, gateways } = setup();
+    // Each request's first call gets a 503, its retry answers: 4 calls reach the provider.
+    mock.script('retry-rate', (_request, index) =>
+      index % 2 === 0
+        ? { status: 503, json: { error: { message: 'overloaded', type: 'server_error' } } }
+        : undefined,
+    );
+    const config = { retry: { attempts: 1, on_status_codes: [503] }, virtual_key: 'rt2' };
+    for (let index = 0; index < 2; index += 1) {
+      const { data, response } = await ask(config, 'retry-rate');
+      expect(data.object).toBe('chat.completion');
+      expect(response.headers.get('x-portkey-retry-attempt-count')).toBe('1');
+    }
+    expect(calledKeys(mock, 'retry-rate')).toEqual(['sk-rt2', 'sk-rt2', 'sk-rt2', 'sk-rt2']);
+    // The key's 2 requests of the minute are spent: a third request is refused, untried.
+    const refused = await ask(config, 'retry-rate').catch((caught: unknown) => caught);
+    expect(refused).toMatchObject({ status: 429, error: { code: 'PK_ERR_RATE_LIMITED' } });
+    expect(calledKeys(mock, 'retry-rate')).toHaveLength(4);
+    await expect.poll(() => usageOf(gateways[0] as FeatureGateway, 'rt2')).toMatchObject({ requests: 2 });
+  });
+
+  it('a request falling back to another target on the same key counts once against its request rate', async () => {
+    const { mock, gateways } = setup();
+    // The first target's model is overloaded; the second, on the same key, answers.
+    mock.script('fb-same-first', [
+      { status: 503, json: { error: { message: 'overloaded', type: 'server_error' } } },
+    ]);
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [
+        { virtual_key: 'fb2', override_params: { model: 'fb-same-first' } },
+        { virtual_key: 'fb2', override_params: { model: 'fb-same-second' } },
+      ],
+    };
+    for (let index = 0; index < 2; index += 1) {
+      const { response } = await ask(config, 'fb-same');
+      expect(response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
+    }
+    expect(mock.forModel('fb-same-first')).toHaveLength(2);
+    expect(mock.forModel('fb-same-second')).toHaveLength(2);
+    const refused = await ask(config, 'fb-same').catch((caught: unknown) => caught);
+    expect(refused).toMatchObject({ status: 429, error: { code: 'PK_ERR_RATE_LIMITED' } });
+    await expect.poll(() => usageOf(gateways[0] as FeatureGateway, 'fb2')).toMatchObject({ requests: 2 });
   });
 
   it('loadbalance over two keys of 5 requests/min serves 10 a minute, then answers 429', async () => {
