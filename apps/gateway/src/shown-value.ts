@@ -28,3 +28,18 @@ export function shownUrl(value: string | undefined): string {
   const queryAt = hidden.slice(authorityStart).search(/[?#]/);
   return shownValue(queryAt === -1 ? hidden : hidden.slice(0, authorityStart + queryAt));
 }
+
+/** The most of a request's path a refusal repeats. */
+export const SHOWN_PATH_LENGTH = 120;
+
+/**
+ * A request's path as a refusal (a 404, a 501) repeats it: never its query string or fragment, which
+ * may hold a key (`?api_key=…`), and at most {@link SHOWN_PATH_LENGTH} characters of it, a longer one
+ * cut with its length said (a path of thousands of characters made a message of thousands).
+ */
+export function shownPath(url: string): string {
+  const end = url.search(/[?#]/);
+  const path = end === -1 ? url : url.slice(0, end);
+  if (path.length <= SHOWN_PATH_LENGTH) return path;
+  return `${path.slice(0, SHOWN_PATH_LENGTH)}… (${path.length} characters)`;
+}

@@ -250,8 +250,8 @@ const HOSTILE: readonly Row[] = [
   [
     'text/plain on chat completions',
     () => chat({ ...OPENAI, 'content-type': 'text/plain' }),
-    400,
-    'PK_ERR_INVALID_REQUEST',
+    415,
+    'PK_ERR_UNSUPPORTED_MEDIA_TYPE',
   ],
   [
     'XML on chat completions',

@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fastifyPlugin from 'fastify-plugin';
 import { captureBody } from '../request-facts/body-capture.js';
 import { recordRefusedProxyRequest } from '../request-facts/refused-request.js';
+import { shownPath } from '../shown-value.js';
 import { sendPkError } from './error-envelope.js';
 import { lingerBeforeClose } from './lingering-close.js';
 import { traceIdFromHeaders } from './trace-id.js';
@@ -75,8 +76,19 @@ export function answerFrameworkError(
 
 const clientMessages: Partial<Record<PkErrorCode, string>> = {
   PK_ERR_PAYLOAD_TOO_LARGE: 'the request body is larger than this gateway accepts',
-  PK_ERR_UNSUPPORTED_MEDIA_TYPE: 'send the body as application/json',
 };
+
+/**
+ * A 415's message: the media type sent (without its parameters, at most 100 characters) and the
+ * types the route takes: `application/json`, and on the pass-through routes multipart and audio too.
+ */
+export function unsupportedMediaTypeMessage(request: FastifyRequest): string {
+  const header = request.headers['content-type'];
+  const sent = (typeof header === 'string' ? header : '').split(';', 1)[0]?.trim().slice(0, 100) ?? '';
+  const passthrough = request.routeOptions?.config?.proxyEndpoint === 'passthrough';
+  const taken = passthrough ? 'application/json, multipart/form-data or audio/*' : 'application/json';
+  return `the request body is ${sent === '' ? 'of no content type' : sent}: send it as ${taken}`;
+}
 
 /**
  * The one error handler: everything becomes the OpenAI envelope. 5xx answers never carry internals;
@@ -97,6 +109,7 @@ export const errorHandlerPlugin = fastifyPlugin(
       const code = codeOfFastifyError(error as FastifyError);
       if (code) {
         const message =
+          (code === 'PK_ERR_UNSUPPORTED_MEDIA_TYPE' ? unsupportedMediaTypeMessage(request) : undefined) ??
           clientMessages[code] ??
           (code === 'PK_ERR_INVALID_REQUEST'
             ? `the request body is not valid JSON: ${error.message}`
@@ -115,12 +128,7 @@ export const errorHandlerPlugin = fastifyPlugin(
       );
     });
     app.setNotFoundHandler((request, reply) =>
-      sendPkError(
-        reply,
-        request,
-        'PK_ERR_NOT_FOUND',
-        `no route ${request.method} ${request.url.split('?')[0]}`,
-      ),
+      sendPkError(reply, request, 'PK_ERR_NOT_FOUND', `no route ${request.method} ${shownPath(request.url)}`),
     );
     app.addHook('onSend', (request, reply, payload, done) => {
       const status = reply.statusCode;

@@ -65,6 +65,9 @@ function hasByteOrderMark(bytes: Buffer): boolean {
  * than {@link MAX_JSON_DEPTH} levels deep is refused before the parse.
  */
 export function useJsonBodyParser(app: FastifyInstance): void {
+  // No route takes text: fastify's own `text/plain` parser made a JSON body sent as text a string,
+  // refused later as a 400 that did not say why; without it, it is the 415 of any other type.
+  app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, bytes, done) => {
     // A UTF-8 byte-order mark before the JSON is skipped (a view, not a copy), and not sent upstream.

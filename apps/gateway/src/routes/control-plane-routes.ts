@@ -2,6 +2,7 @@ import { createErrorEnvelope } from '@pk/config';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { MAX_PATH_PARAM_LENGTH } from '../plugins/trace-id.js';
+import { shownPath } from '../shown-value.js';
 
 /**
  * First path segments of Portkey's control-plane API that the official SDK calls (wire contract §9):
@@ -40,7 +41,7 @@ export function answerNotImplemented(request: FastifyRequest, reply: FastifyRepl
     reply,
     request,
     'PK_ERR_NOT_IMPLEMENTED',
-    `${request.url.split('?')[0]} is part of Portkey's control plane, which pk does not implement`,
+    `${shownPath(request.url)} is part of Portkey's control plane, which pk does not implement`,
   );
 }
 
@@ -50,7 +51,7 @@ function answerNoSuchRoute(request: FastifyRequest, reply: FastifyReply): Fastif
     reply,
     request,
     'PK_ERR_NOT_FOUND',
-    `no route ${request.method} ${request.url.split('?')[0]}`,
+    `no route ${request.method} ${shownPath(request.url)}`,
   );
 }
 
@@ -102,12 +103,7 @@ export async function controlPlaneRoutes(
     const handler =
       why !== undefined
         ? (request: FastifyRequest, reply: FastifyReply) =>
-            sendPkError(
-              reply,
-              request,
-              'PK_ERR_NOT_IMPLEMENTED',
-              `${request.url.split('?')[0]} is off: ${why}`,
-            )
+            sendPkError(reply, request, 'PK_ERR_NOT_IMPLEMENTED', `${shownPath(request.url)} is off: ${why}`)
         : PK_SEGMENTS.includes(segment)
           ? answerNoSuchRoute
           : answerNotImplemented;

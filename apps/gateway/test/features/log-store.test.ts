@@ -749,8 +749,8 @@ describe.each([
         [
           'text-body',
           'POST',
-          400,
-          'PK_ERR_INVALID_REQUEST',
+          415,
+          'PK_ERR_UNSUPPORTED_MEDIA_TYPE',
           () =>
             send('/v1/audio/transcriptions', {
               traceId: `text-body-${run}`,
