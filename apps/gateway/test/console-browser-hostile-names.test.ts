@@ -19,6 +19,8 @@ const IMAGE = '<img src=x onerror="window.__pwned = \'img\'">';
 const WIDE = `w${'W'.repeat(199)}`;
 /** A name stored before names were checked (an upgraded store): a right-to-left override inside. */
 const LEGACY = 'legacy invoice\u202Efdp.exe';
+/** A right-to-left name a collection may have: without isolation it reorders the text beside it. */
+const RTL = 'فواتير ٢٠٢٦';
 
 // better-sqlite3 as @pk/store has it, to write what the store no longer accepts.
 const storeRequire = createRequire(createRequire(import.meta.url).resolve('@pk/store'));
@@ -52,10 +54,12 @@ beforeAll(async () => {
   ).secret;
   await store.gatewayKeys.create({ id: 'legacy-key', name: 'legacy' }, 'cli');
   await store.configs.create({ slug: 'pc-legacy', name: 'legacy', config: { provider: 'openai' } }, 'cli');
+  const legacyCollection = await store.collections.create({ name: 'legacy' }, 'cli');
   await store.close();
   const database = new BetterSqlite3(join(dataDir.path, 'pk.db'));
   database.prepare("update configs set name = ? where slug = 'pc-legacy'").run(LEGACY);
   database.prepare("update gateway_keys set name = ? where id = 'legacy-key'").run(LEGACY);
+  database.prepare('update collections set name = ? where id = ?').run(LEGACY, legacyCollection.id);
   database.close();
   gateway = await startFeatureGateway({ settings: {}, env: { PK_DATA_DIR: dataDir.path } });
   for (const [index, name] of [SCRIPT, IMAGE, WIDE].entries()) {
@@ -63,6 +67,7 @@ beforeAll(async () => {
     await create('/configs', { name, slug: `pc-${index}`, config: { virtual_key: `vk-${index}` } });
     await create('/guardrails', { name, slug: `gr-${index}`, checks: [{ id: 'pk.pii', parameters: {} }] });
   }
+  await create('/collections', { name: RTL });
   browser = await launchChromium(chromiumPath as string);
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   page = await context.newPage();
@@ -125,4 +130,17 @@ describe.runIf(run)('the console over records with hostile names', () => {
       expect(pageErrors).toEqual([]);
     },
   );
+
+  it('isolates each collection’s name in the collections tree, a stored \\u202E shown as its escape', async () => {
+    await page.goto(`${gateway.url}/console/prompts`);
+    await page.getByRole('heading', { name: 'Collections', level: 2 }).waitFor();
+    const items = page.getByTestId('collection');
+    await items.filter({ hasText: 'legacy invoice' }).waitFor();
+    const names = (await items.evaluateAll((elements) =>
+      elements.map((element) => element.querySelector('strong bdi')?.textContent ?? null),
+    )) as (string | null)[];
+    expect(names.sort()).toEqual(['legacy invoice\\u202Efdp.exe', RTL].sort());
+    expect(await page.locator('main').textContent()).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    expect(pageErrors).toEqual([]);
+  });
 });

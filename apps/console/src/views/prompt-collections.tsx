@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { ErrorNote } from '../components/error-note.js';
+import { UserText } from '../components/user-text.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
+import { showBidiControls } from '../log-record.js';
 import {
   type Collection,
   type CollectionNode,
@@ -34,6 +36,14 @@ export function useCollections(): {
 }
 
 /**
+ * A prompt's collection as its row shows it: the name isolated (a right-to-left name cannot reorder
+ * the row), its direction controls shown as escapes, or `-` for none.
+ */
+export function CollectionName(props: { label: string | null }) {
+  return props.label === null ? <>-</> : <UserText value={props.label} />;
+}
+
+/**
  * A select of the collections in tree order, each as its path (`Support / Billing`), after a first
  * option for none (`noneLabel`, value ''). A `value` that names no collection made here (a prompt's
  * `collection_id` as given) is offered as itself, so the select shows what the prompt has.
@@ -58,11 +68,11 @@ export function CollectionSelect(props: {
     >
       <option value="">{props.noneLabel}</option>
       {value !== '' && named === undefined ? (
-        <option value={value}>{value} (not a collection here)</option>
+        <option value={value}>{showBidiControls(value)} (not a collection here)</option>
       ) : null}
       {entries.map((entry) => (
         <option key={entry.collection.id} value={entry.collection.id}>
-          {entry.path}
+          {showBidiControls(entry.path)}
         </option>
       ))}
     </select>
@@ -95,7 +105,7 @@ export function MovePrompt(props: {
         body: { collection_id: collectionId },
       });
       setMoved(
-        `Moved ${props.slug} to ${collectionLabel(collectionId, props.collections ?? []) ?? 'no collection'}.`,
+        `Moved ${props.slug} to ${showBidiControls(collectionLabel(collectionId, props.collections ?? []) ?? 'no collection')}.`,
       );
       props.onMoved(collectionId);
     } catch (error) {
@@ -150,7 +160,9 @@ function CollectionItem(props: {
         />
       ) : (
         <div class="collection" data-testid="collection">
-          <strong>{collection.name}</strong>
+          <strong>
+            <UserText value={collection.name} />
+          </strong>
           <code class="muted">{collection.slug}</code>
           <span data-testid="collection-contents">{contentsText(collection)}</span>
           <span class="actions">
@@ -203,7 +215,7 @@ function RenameForm(props: {
       }}
     >
       <label class="inline" for={`rename-${props.collection.id}`}>
-        New name for {props.collection.name}
+        New name for <UserText value={props.collection.name} />
         <input
           id={`rename-${props.collection.id}`}
           required
@@ -259,7 +271,7 @@ export function CollectionsSection(props: {
     }
   };
   const remove = async (collection: Collection) => {
-    if (!window.confirm(`Delete the collection ${collection.name}?`)) return;
+    if (!window.confirm(`Delete the collection ${showBidiControls(collection.name)}?`)) return;
     setError(null);
     await api(`/collections/${encodeURIComponent(collection.id)}`, { method: 'DELETE' }).catch(setError);
     if (parent === collection.id) setParent('');

@@ -7,7 +7,13 @@ import { useFocusFirstInput } from '../focus-first-input.js';
 import { timeText } from '../log-record.js';
 import { type Collection, collectionLabel } from '../prompt-collections.js';
 import { type Label, versionLabels } from '../prompt-labels.js';
-import { CollectionSelect, CollectionsSection, MovePrompt, useCollections } from './prompt-collections.js';
+import {
+  CollectionName,
+  CollectionSelect,
+  CollectionsSection,
+  MovePrompt,
+  useCollections,
+} from './prompt-collections.js';
 import { LabelBadges, LabelsSection, SetLabel, useLabels } from './prompt-labels.js';
 
 /** A prompt or partial as the admin API answers it (`GET …/:slug`, a list row, a version). */
@@ -505,7 +511,9 @@ function Library(props: {
                       None yet: <em>New {kind.noun}</em> makes one.
                     </>
                   ) : (
-                    `None in ${collectionLabel(filter, props.collections ?? []) ?? filter}.`
+                    <>
+                      None in <UserText value={collectionLabel(filter, props.collections ?? []) ?? filter} />.
+                    </>
                   )}
                 </td>
               </tr>
@@ -517,7 +525,9 @@ function Library(props: {
                   <UserText value={record.name} />
                 </td>
                 {collected ? (
-                  <td>{collectionLabel(record.collection_id, props.collections ?? []) ?? '-'}</td>
+                  <td>
+                    <CollectionName label={collectionLabel(record.collection_id, props.collections ?? [])} />
+                  </td>
                 ) : null}
                 {kind.withModel ? <td class="mono">{(record.model as string | null) ?? '-'}</td> : null}
                 <td class="mono">{kind.version(record)}</td>
