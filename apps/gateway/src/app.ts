@@ -57,10 +57,16 @@ import { passthroughRoutes } from './routes/passthrough-routes.js';
 import { responsesRoutes } from './routes/responses-routes.js';
 import { defaultSettings, type GatewaySettings } from './settings/load-settings.js';
 import { catalogOfSettings } from './settings/settings-records.js';
+import type { TracePropagation } from './tracing/trace-context.js';
 
 /** Everything the app needs from outside; `server.ts` builds it from the environment. */
 export interface AppDependencies {
   readonly settings?: GatewaySettings;
+  /**
+   * While spans are exported (`server.ts`): each provider call carries a `traceparent` naming its
+   * attempt's span. Without it (tracing off) nothing is added to a call, and requests are not decorated.
+   */
+  readonly tracePropagation?: TracePropagation;
   /**
    * Gateway keys, virtual keys and saved configs as the request path sees them: the store's live
    * catalog (`server.ts`), or by default the settings file's records alone.
@@ -308,6 +314,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
   const breakers = metrics
     ? watchBreakers(dependencies.breakers ?? createMemoryBreakerStore(), metrics)
     : (dependencies.breakers ?? createMemoryBreakerStore());
+  if (dependencies.tracePropagation) app.decorateRequest('otelTrace', null);
   const services: ProxyServices = {
     settings,
     catalog,
@@ -339,6 +346,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
       ),
     ),
     stopStreams: shutdown.drainDeadline.signal,
+    tracePropagation: dependencies.tracePropagation,
     logBodies: requestLog?.bodies === true,
     limits: limits.limits,
   };

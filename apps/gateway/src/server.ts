@@ -208,7 +208,17 @@ async function main(): Promise<void> {
     : undefined;
   metrics?.watchLogQueue('stdout', () => ({ depth: logDestination.held, dropped: logDestination.dropped }));
   await limits.ready;
+  // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the SDK is imported on demand. Made
+  // before the app, whose provider calls carry its trace context (`traceparent`).
+  // A batch the collector did not take is counted and said (at most once a minute), not lost unseen.
+  const tracing = options.tracing
+    ? await startTracing(
+        VERSION,
+        createExportFailureWarning((message) => warn(message)),
+      )
+    : undefined;
   const app = await buildApp({
+    ...(tracing ? { tracePropagation: tracing.propagation } : {}),
     settings,
     limits,
     store,
@@ -263,14 +273,6 @@ async function main(): Promise<void> {
     const spillWarning = await spillLeftWhileOffWarning(spillFile);
     if (spillWarning) warn(spillWarning);
   }
-  // OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the SDK is imported on demand.
-  // A batch the collector did not take is counted and said (at most once a minute), not lost unseen.
-  const tracing = options.tracing
-    ? await startTracing(
-        VERSION,
-        createExportFailureWarning((message) => app.log.warn(message)),
-      )
-    : undefined;
   if (tracing) {
     app.onRequestEnd(tracing.record);
     metrics?.watchDroppedSpans(tracing.droppedSpans);

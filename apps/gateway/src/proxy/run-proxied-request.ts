@@ -65,6 +65,7 @@ import type { ConfigParseCache } from '../request-plan/config-parse-cache.js';
 import { firstPlannedProvider, planLeaves } from '../request-plan/map-plan-leaves.js';
 import type { RequestPlan } from '../request-plan/resolve-request-plan.js';
 import type { GatewaySettings } from '../settings/load-settings.js';
+import { parseTraceparent, type TracePropagation, traceparentOf } from '../tracing/trace-context.js';
 import { answerHeadersOf } from './answer-headers-memo.js';
 import { ClientSignal } from './client-signal.js';
 import { forwardedHeadersOf, gatewaySecretTestOf } from './forwarded-headers.js';
@@ -96,6 +97,8 @@ export interface ProxyServices {
   readonly configCache: ConfigParseCache;
   /** Aborted when the shutdown drain time is over: open streams end with `event: error`. */
   readonly stopStreams: AbortSignal;
+  /** While spans are exported: each provider call carries a `traceparent` naming its attempt's span. */
+  readonly tracePropagation?: TracePropagation | undefined;
   /** The response cache's store (memory or Redis), of serialised answers. */
   readonly cacheStore: CacheStore<string>;
   /** The cache misses in flight in this process: identical non-streamed misses share one provider call. */
@@ -385,14 +388,17 @@ async function proxyRequest(
   });
   const callProvider = services.callProvider;
   const recorder = new AttemptRecorder();
+  const propagation = services.tracePropagation;
   // What reaches this port is sent to a provider; the recorder notes it (a refused attempt does not).
   const called: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> = recorder.wrapSent(
-    (leaf, providerRequestOfLeaf, options) =>
-      callProvider(
+    (leaf, providerRequestOfLeaf, options) => {
+      const sent = withForwardedHeadersOf(leaf, providerRequestOfLeaf, request, services.catalog);
+      return callProvider(
         leaf,
-        withForwardedHeadersOf(leaf, providerRequestOfLeaf, request, services.catalog),
+        propagation ? withTraceparentOf(leaf, sent, request, recorder, propagation) : sent,
         options,
-      ),
+      );
+    },
   );
   // Limits innermost: a target's hooks run before its key is charged, and see the answer it paid for.
   const attempt = attemptLimits ? attemptLimits.wrap(called) : called;
@@ -420,6 +426,7 @@ async function proxyRequest(
       if (services.stopStreams.aborted) log.errorCode ??= 'PK_ERR_SHUTTING_DOWN';
       log.targetPath = lastTriedPath(error.trace) ?? error.path;
       recordPlanFacts(log, recorder, error.trace, planStartedAt, undefined);
+      if (request.otelTrace) request.otelTrace.attemptSpanIds = recorder.spanIdsOf(error.trace);
       return reply;
     }
     throw error;
@@ -458,6 +465,7 @@ async function proxyRequest(
   if (guard) recordGuardrails(request, guard);
   log.retries = result.retryCount;
   recordPlanFacts(log, recorder, result.trace, planStartedAt, result.path);
+  if (request.otelTrace) request.otelTrace.attemptSpanIds = recorder.spanIdsOf(result.trace);
   if (result.cacheStatus === 'HIT') {
     // A cache hit made no provider call, so the recorder never saw its target: its virtual key and
     // its model (the answer stored for its `override_params.model` is the one served) come from the plan.
@@ -700,6 +708,33 @@ function withForwardedHeadersOf(
   return {
     ...providerRequest,
     forwardedHeaders: forwardedHeadersOf(names, request.headers, isGatewaySecret),
+  };
+}
+
+/**
+ * The call with the W3C trace context of its attempt (only while spans are exported): a
+ * `traceparent` in the request's trace naming a span id minted for this call, which its attempt's
+ * span takes at export, and the caller's `tracestate` as it came (pk adds no entry). It replaces a
+ * `traceparent` the config's `forward_headers` passed on: the call's parent is its attempt's span.
+ */
+function withTraceparentOf(
+  leaf: PlanLeaf,
+  providerRequest: ProviderRequest,
+  request: FastifyRequest,
+  recorder: AttemptRecorder,
+  propagation: TracePropagation,
+): ProviderRequest {
+  request.otelTrace ??= propagation.traceOf(parseTraceparent(request.headers.traceparent), request.traceId);
+  const spanId = propagation.spanId();
+  recorder.noteSpanId(leaf.path, spanId);
+  const tracestate = request.headers.tracestate;
+  return {
+    ...providerRequest,
+    forwardedHeaders: {
+      ...providerRequest.forwardedHeaders,
+      traceparent: traceparentOf(request.otelTrace, spanId),
+      ...(typeof tracestate === 'string' && tracestate !== '' ? { tracestate } : {}),
+    },
   };
 }
 

@@ -24,6 +24,8 @@ interface LeafCalls {
    * gateway refused itself (a limit of the target's key, the target's input guardrail).
    */
   readonly sent: boolean[];
+  /** The span id each sent call named in its `traceparent` (only while spans are exported). */
+  spanIds?: (string | undefined)[];
 }
 
 /** Codes of the failures the engine makes itself (the attempt never answered). */
@@ -102,6 +104,27 @@ export class AttemptRecorder {
       if (sent !== undefined && sent.length > 0) sent[sent.length - 1] = true;
       return attempt(leaf, request, options);
     };
+  }
+
+  /**
+   * Notes the span id the call of `path` being sent now named in its `traceparent` (calls of one
+   * target run one after another: the last one recorded is this one).
+   */
+  noteSpanId(path: string, spanId: string): void {
+    const calls = this.#leaves.get(path);
+    if (calls === undefined) return;
+    calls.spanIds ??= [];
+    calls.spanIds[calls.sent.length - 1] = spanId;
+  }
+
+  /** The span id each entry of {@link attemptLogOf}'s log named (undefined: none, or never sent). */
+  spanIdsOf(trace: readonly TraceEntry[]): (string | undefined)[] {
+    const ids: (string | undefined)[] = [];
+    for (const entry of trace) {
+      if (entry.kind !== 'attempt' || entry.origin === 'cache') continue;
+      ids.push(this.#leaves.get(entry.path)?.spanIds?.[entry.attempt]);
+    }
+    return ids;
   }
 
   /** The provider of the leaf at `path`, when it was called. */

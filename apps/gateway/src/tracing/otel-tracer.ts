@@ -10,6 +10,7 @@ import {
   ParentBasedSampler,
   RandomIdGenerator,
   type Sampler,
+  SamplingDecision,
   type SpanExporter,
   TraceIdRatioBasedSampler,
   TracerProvider,
@@ -18,6 +19,7 @@ import type { RequestEnd } from '../plugins/request-log.js';
 import { HEALTH_PATHS } from '../routes/health.js';
 import { exportFailureReason } from './export-failures.js';
 import { requestSpansOf, SEMCONV_VERSION, type SpanPlan } from './request-spans.js';
+import { otelTraceIdOf, type RequestTrace, type TracePropagation } from './trace-context.js';
 
 const SPAN_KINDS: Readonly<Record<SpanPlan['kind'], SpanKind>> = {
   server: SpanKind.SERVER,
@@ -87,6 +89,8 @@ export interface OtelTracing {
   shutdown(): Promise<void>;
   /** Spans the collector did not take (refused, unreachable, too slow) since the process started. */
   droppedSpans(): number;
+  /** The trace context provider calls carry (`traceparent`), in the trace and sampling of the spans. */
+  readonly propagation: TracePropagation;
 }
 
 /** `ExportResultCode.SUCCESS` of `@opentelemetry/core` (the SDK's own dependency, not pk's). */
@@ -140,14 +144,21 @@ export function createOtelTracing(
   // A root span takes the trace id pk already gave the request (a UUID without dashes) when it has
   // one, so `x-portkey-trace-id` finds the trace in the tracing backend.
   let nextTraceId: string | undefined;
+  // An attempt's span takes the id its provider call named in its `traceparent`.
+  let nextSpanId: string | undefined;
   const idGenerator = {
     generateTraceId: () => {
       const id = nextTraceId ?? random.generateTraceId();
       nextTraceId = undefined;
       return id;
     },
-    generateSpanId: () => random.generateSpanId(),
+    generateSpanId: () => {
+      const id = nextSpanId ?? random.generateSpanId();
+      nextSpanId = undefined;
+      return id;
+    },
   };
+  const sampler = samplerOf(process.env);
   const resource = resourceFromAttributes({
     'service.name': 'pk-gateway',
     ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
@@ -156,7 +167,7 @@ export function createOtelTracing(
   const provider = new TracerProvider({
     resource,
     idGenerator,
-    sampler: samplerOf(process.env),
+    sampler,
     spanProcessors: [new BatchSpanProcessor({ exporter, ...batchOptionsOf(process.env) })],
   });
   const tracer = provider.getTracer('pk-gateway', options.serviceVersion, {
@@ -177,7 +188,27 @@ export function createOtelTracing(
     return span;
   };
 
+  const propagation: TracePropagation = {
+    traceOf(parent, pkTraceId): RequestTrace {
+      const traceId = parent?.traceId ?? otelTraceIdOf(pkTraceId) ?? random.generateTraceId();
+      const parentContext = parent
+        ? trace.setSpanContext(context.active(), {
+            traceId: parent.traceId,
+            spanId: parent.spanId,
+            traceFlags: parent.traceFlags & TraceFlags.SAMPLED,
+            isRemote: true,
+          })
+        : context.active();
+      // The request span's own decision, made ahead (the samplers pk reads decide by the parent and
+      // the trace id alone): a call says `sampled` only when the span it names is exported.
+      const decision = sampler.shouldSample(parentContext, traceId, '', SpanKind.SERVER, {}, []);
+      return { traceId, sampled: decision.decision === SamplingDecision.RECORD_AND_SAMPLED };
+    },
+    spanId: () => random.generateSpanId(),
+  };
+
   return {
+    propagation,
     record(end) {
       try {
         const path = end.request.url.split('?', 1)[0];
@@ -198,11 +229,16 @@ export function createOtelTracing(
         const requestSpan = start(spans.request, root);
         nextTraceId = undefined;
         const inside = trace.setSpan(root, requestSpan);
-        for (const attempt of spans.attempts) start(attempt, inside).end(attempt.endMs);
+        for (const attempt of spans.attempts) {
+          nextSpanId = attempt.spanId;
+          start(attempt, inside).end(attempt.endMs);
+          nextSpanId = undefined;
+        }
         requestSpan.end(spans.request.endMs);
       } catch {
         // Tracing never fails a request; a span that cannot be made is skipped.
         nextTraceId = undefined;
+        nextSpanId = undefined;
       }
     },
     shutdown: () => provider.shutdown(),

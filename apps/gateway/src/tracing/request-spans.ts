@@ -1,5 +1,5 @@
 import type { RequestEnd } from '../plugins/request-log.js';
-import { otelTraceIdOf, type ParentContext, parseTraceparent } from './trace-context.js';
+import { otelTraceIdOf, type ParentContext, parseTraceparent, type RequestTrace } from './trace-context.js';
 
 /**
  * The OpenTelemetry semantic conventions pk's spans follow, pinned: the `gen_ai.*` names as
@@ -21,6 +21,8 @@ export interface SpanPlan {
   readonly attributes: Attributes;
   /** An error status and its description (the error code: pk's, or the provider's), or ok/unset. */
   readonly error?: string;
+  /** The span's id when it was given out before (the `traceparent` an attempt's call carried). */
+  readonly spanId?: string;
 }
 
 /**
@@ -104,6 +106,8 @@ export function requestSpansOf(
       readonly traceId: string;
       readonly headers: Readonly<Record<string, string | string[] | undefined>>;
       readonly routeOptions?: { readonly url?: string | undefined };
+      /** The trace its provider calls carried, when any was sent while tracing. */
+      readonly otelTrace?: RequestTrace | null | undefined;
     };
     /** When the request ended (epoch ms; default now). */
     readonly endedAt?: number;
@@ -162,6 +166,9 @@ export function requestSpansOf(
       : `${request.method} ${route}`;
 
   const log = fields.attemptLog ?? [];
+  // The trace the request's calls carried (`traceparent`), when any was sent.
+  const carried = request.otelTrace ?? undefined;
+  const spanIds = carried?.attemptSpanIds;
   const lastOk = status < 400 ? log.length - 1 : -1;
   const attempts = log.map((attempt, index): SpanPlan => {
     const sent = attempt.notSent !== true;
@@ -184,7 +191,9 @@ export function requestSpansOf(
           ? streamError
           : undefined;
     if (error !== undefined) attributes['error.type'] = errorTypeOf(error, attempt.status);
+    const spanId = spanIds?.[index];
     return {
+      ...(spanId !== undefined ? { spanId } : {}),
       name: nameTail,
       kind: sent ? 'client' : 'internal',
       startMs: attempt.startedAt,
@@ -194,7 +203,7 @@ export function requestSpansOf(
     };
   });
   const parent = parseTraceparent(request.headers.traceparent);
-  const traceId = parent ? undefined : otelTraceIdOf(request.traceId);
+  const traceId = parent ? undefined : (carried?.traceId ?? otelTraceIdOf(request.traceId));
   return {
     ...(parent ? { parent } : {}),
     ...(traceId ? { traceId } : {}),

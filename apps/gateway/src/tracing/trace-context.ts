@@ -1,3 +1,13 @@
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The trace the request's provider calls carry (`traceparent`), made at its first call while spans
+     * are exported; the request is decorated with it (null) only then.
+     */
+    otelTrace?: RequestTrace | null;
+  }
+}
+
 /** A W3C trace context: the parent a request's span hangs under. */
 export interface ParentContext {
   /** 32 lower-case hex digits. */
@@ -47,4 +57,33 @@ export function otelTraceIdOf(portkeyTraceId: string): string | undefined {
     return hex === ZERO_TRACE ? undefined : hex;
   }
   return undefined;
+}
+
+/**
+ * How a request's provider calls carry its trace while spans are exported (`otel-tracer.ts` makes
+ * it; without tracing there is none, and calls carry nothing): the W3C `traceparent` of each call
+ * names the span of its attempt, so what a provider (or a proxy before it) traces hangs under it.
+ */
+export interface TracePropagation {
+  /**
+   * The trace a request's spans go in and whether they are sampled, decided once, at its first call,
+   * as the exporter decides it at the request's end: the caller's trace, else the trace id pk's own
+   * trace id maps to, else a new one.
+   */
+  traceOf(parent: ParentContext | undefined, pkTraceId: string): RequestTrace;
+  /** A new span id: 16 hex digits, never all zero. */
+  spanId(): string;
+}
+
+/** The trace a request's calls carry, and the span id each call named (its attempt span's). */
+export interface RequestTrace {
+  readonly traceId: string;
+  readonly sampled: boolean;
+  /** Span ids of the attempt log's entries, in its order (none for a call never sent); set at the end. */
+  attemptSpanIds?: readonly (string | undefined)[];
+}
+
+/** The `traceparent` of a call made in `trace` by the span `spanId`. */
+export function traceparentOf(trace: RequestTrace, spanId: string): string {
+  return `00-${trace.traceId}-${spanId}-${trace.sampled ? '01' : '00'}`;
 }

@@ -172,6 +172,69 @@ describe('with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
       expect(exported).not.toContain(text);
   });
 
+  it('each provider call carries a traceparent naming its attempt’s span, and the caller’s tracestate', async () => {
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      maxRetries: 0,
+      defaultHeaders: {
+        ...createHeaders({
+          apiKey: GATEWAY_KEY,
+          config: { retry: { attempts: 1, on_status_codes: [503] }, virtual_key: 'openai-a' },
+        }),
+        traceparent: `00-${traceId}-${PARENT_SPAN}-01`,
+        tracestate: 'congo=t61rcWkgMzE',
+      },
+    });
+    mock.script('propagated', (_request, index) =>
+      index === 0
+        ? { status: 503, json: { error: { message: 'overloaded', type: 'server_error' } } }
+        : undefined,
+    );
+    await client.chat.completions.create({
+      model: 'propagated',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    const calls = mock.forModel('propagated');
+    expect(calls).toHaveLength(2);
+    const spans = await spansOf(traceId, 3);
+    const requestSpan = spans.find((span) => span.kind === 2);
+    expect(requestSpan?.parentSpanId).toBe(PARENT_SPAN);
+    const attempts = spans
+      .filter((span) => span.parentSpanId === requestSpan?.spanId)
+      .sort((a, b) => Number(a.startNs - b.startNs));
+    expect(attempts.map((span) => span.attributes['pk.attempt'])).toEqual([1, 2]);
+    // Each call names its own attempt's span as the parent of whatever the provider traces.
+    expect(calls.map((call) => call.headers.traceparent)).toEqual(
+      attempts.map((span) => `00-${traceId}-${span.spanId}-01`),
+    );
+    expect(calls.map((call) => call.headers.tracestate)).toEqual(['congo=t61rcWkgMzE', 'congo=t61rcWkgMzE']);
+  });
+
+  it('without a traceparent, a call’s traceparent is in the request’s own trace, even for a trace id like checkout-42', async () => {
+    const response = await fetch(`${gateway.base}/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-virtual-key': 'openai-a',
+        'x-portkey-trace-id': 'checkout-42',
+      },
+      body: JSON.stringify({ model: 'own-trace', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(response.status).toBe(200);
+    const [call] = mock.forModel('own-trace');
+    const match = /^00-([\da-f]{32})-([\da-f]{16})-01$/.exec(String(call?.headers.traceparent));
+    expect(match).not.toBeNull();
+    expect(call?.headers.tracestate).toBeUndefined();
+    const spans = await spansOf(match?.[1] ?? '', 2);
+    expect(spans).toHaveLength(2);
+    const root = spans.find((span) => span.kind === 2);
+    expect(root?.attributes['pk.trace_id']).toBe('checkout-42');
+    expect(spans.find((span) => span.kind === 3)?.spanId).toBe(match?.[2]);
+  });
+
   it('a stream that answered 200 and then ended with the provider’s error: the request span and its call are errors', async () => {
     mock.script('traces-errors-mid-stream', (request) => ({
       sse: chatChunksCutByServerError(request.model),
@@ -288,6 +351,8 @@ describe('without OTEL_EXPORTER_OTLP_ENDPOINT', () => {
         body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] }),
       });
       expect(response.status).toBe(200);
+      // Not tracing, pk sends providers no trace context of its own, nor the caller's.
+      expect(mock.received.at(-1)?.headers).not.toHaveProperty('traceparent');
       // The metrics were collected (prom-client is loaded) and scraped, still without OpenTelemetry.
       const metricsUrl = /pk metrics on (http:\/\/\S+\/metrics)/.exec(gateway.process.output())?.[1] ?? '';
       const scrape = await fetch(metricsUrl);
