@@ -513,6 +513,36 @@ describe('the request view', () => {
     );
     expect(root().textContent).toContain('cache hit');
   });
+
+  it('marks an attempt the gateway never sent, with the code that says why', () => {
+    render(
+      <AttemptTimeline
+        attempts={[
+          {
+            target_path: 'config.targets[0]',
+            provider: 'openai',
+            status: 503,
+            latency_ms: 0,
+            error_code: 'PK_ERR_CIRCUIT_OPEN',
+            not_sent: true,
+          },
+          {
+            target_path: 'config.targets[1]',
+            provider: 'openai',
+            status: 200,
+            latency_ms: 5,
+            not_sent: false,
+          },
+        ]}
+        requestStart={null}
+      />,
+      root(),
+    );
+    const [skipped, answered] = [...root().querySelectorAll('[data-testid="attempt"]')];
+    expect(skipped?.textContent).toContain('not sent');
+    expect(skipped?.textContent).toContain('PK_ERR_CIRCUIT_OPEN');
+    expect(answered?.textContent).not.toContain('not sent');
+  });
 });
 
 describe('the trace view’s span tree', () => {

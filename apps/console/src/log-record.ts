@@ -10,6 +10,8 @@ export interface LogAttempt {
   readonly start_offset_ms?: number | null;
   readonly cache_status?: string | null;
   readonly retry?: number | null;
+  /** The gateway refused it itself (a limit, an input guardrail, an open breaker): never sent. */
+  readonly not_sent?: boolean | null;
 }
 
 /** A log record as the query API answers it (`GET /v1/logs`): snake_case, costs in USD. */

@@ -76,6 +76,11 @@ export function AttemptTimeline(props: { attempts: readonly LogAttempt[]; reques
                 </span>
               ) : null}
               {cached ? <span class="badge">cache hit</span> : null}
+              {attempt.not_sent === true ? (
+                <span class="badge" title="The gateway refused it itself: nothing went to the provider">
+                  not sent
+                </span>
+              ) : null}
             </div>
             <div class="bar-track" aria-hidden="true">
               <div class="bar" style={{ marginLeft: `${left}%`, width: `${width}%` }} />

@@ -387,7 +387,7 @@ async function proxyRequest(
     },
   });
   const callProvider = services.callProvider;
-  const recorder = new AttemptRecorder();
+  const recorder = new AttemptRecorder(plan.root);
   const propagation = services.tracePropagation;
   // What reaches this port is sent to a provider; the recorder notes it (a refused attempt does not).
   const called: AttemptFunction<ProviderRequest, ProviderAnswer, UpstreamError | PkError> = recorder.wrapSent(

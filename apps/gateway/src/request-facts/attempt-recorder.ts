@@ -3,10 +3,13 @@ import {
   type AttemptOutcome,
   PkError,
   type PlanLeaf,
+  type PlanNode,
+  statusOfErrorCode,
   type TraceEntry,
 } from '@pk/config';
 import { UpstreamError } from '@pk/providers';
 import type { RequestLogFields } from '../plugins/request-log.js';
+import { firstPlannedProvider } from '../request-plan/map-plan-leaves.js';
 import { providerErrorCodeOf } from './provider-error-code.js';
 
 type AttemptLogEntry = NonNullable<RequestLogFields['attemptLog']>[number];
@@ -65,6 +68,12 @@ export function overrideModelOf(leaf: Pick<PlanLeaf, 'override_params'>): string
 export class AttemptRecorder {
   readonly #leaves = new Map<string, LeafCalls>();
   #watchesSending = false;
+  /** The request's plan: the provider of a target its breaker skipped (never called, so never seen here). */
+  readonly #plan: PlanNode | undefined;
+
+  constructor(plan?: PlanNode) {
+    this.#plan = plan;
+  }
 
   /** Wraps the engine's attempt port (outermost, so hook denials are recorded as calls too). */
   wrap<Req, Value, Err>(attempt: AttemptFunction<Req, Value, Err>): AttemptFunction<Req, Value, Err> {
@@ -121,10 +130,16 @@ export class AttemptRecorder {
   spanIdsOf(trace: readonly TraceEntry[]): (string | undefined)[] {
     const ids: (string | undefined)[] = [];
     for (const entry of trace) {
-      if (entry.kind !== 'attempt' || entry.origin === 'cache') continue;
-      ids.push(this.#leaves.get(entry.path)?.spanIds?.[entry.attempt]);
+      if (entry.kind === 'skip') ids.push(undefined);
+      else if (entry.origin !== 'cache') ids.push(this.#leaves.get(entry.path)?.spanIds?.[entry.attempt]);
     }
     return ids;
+  }
+
+  /** The provider of the plan's node at `path` (a group: its first target's), from the plan. */
+  #providerOfNode(path: string): string | undefined {
+    const node = this.#plan === undefined ? undefined : nodeAt(this.#plan, path);
+    return node === undefined ? undefined : firstPlannedProvider(node);
   }
 
   /** The provider of the leaf at `path`, when it was called. */
@@ -149,8 +164,25 @@ export class AttemptRecorder {
    */
   attemptLogOf(trace: readonly TraceEntry[], startedAt: number): AttemptLogEntry[] {
     const log: AttemptLogEntry[] = [];
+    // Where the engine was when it skipped a target: the end of the attempt before (ms since start).
+    let at = 0;
     for (const entry of trace) {
-      if (entry.kind !== 'attempt' || entry.origin === 'cache') continue;
+      if (entry.kind === 'skip') {
+        // A target its open breaker made the group pass over: not sent, with the code a request
+        // whose every target is open answers, so the record says why the target was not tried.
+        log.push({
+          targetPath: entry.path,
+          provider: this.#providerOfNode(entry.path) ?? '',
+          startedAt: startedAt + at,
+          status: statusOfErrorCode('PK_ERR_CIRCUIT_OPEN'),
+          latencyMs: 0,
+          errorCode: 'PK_ERR_CIRCUIT_OPEN',
+          notSent: true,
+        });
+        continue;
+      }
+      at = Math.max(at, entry.startMs + entry.latencyMs);
+      if (entry.origin === 'cache') continue;
       const calls = this.#leaves.get(entry.path);
       const code = entry.ok
         ? undefined
@@ -168,6 +200,17 @@ export class AttemptRecorder {
     }
     return log;
   }
+}
+
+/** The node of `plan` at `path`, if any. */
+function nodeAt(plan: PlanNode, path: string): PlanNode | undefined {
+  if (plan.path === path) return plan;
+  if (plan.kind === 'leaf' || !path.startsWith(plan.path)) return undefined;
+  for (const child of plan.targets) {
+    const found = nodeAt(child, path);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Milliseconds spent waiting on providers: the sum of the latencies of the calls sent to them. */

@@ -348,6 +348,8 @@ export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequest
       status: attempt.status,
       latency_ms: attempt.latencyMs,
       error_code: attempt.errorCode ?? null,
+      // The gateway refused it itself (a limit, an input guardrail, an open breaker): never sent.
+      not_sent: attempt.notSent === true,
     })),
     // Null for a record written before migration 0018 (or a row without them).
     error_message: row.error_message ?? null,

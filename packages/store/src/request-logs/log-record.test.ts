@@ -71,6 +71,37 @@ describe('the metadata and attempts columns', () => {
     ]);
   });
 
+  it('keeps an attempt never sent as such, with or without its error code', () => {
+    const attempts = [
+      {
+        targetPath: '0',
+        provider: 'openai',
+        startedAt: createdAt,
+        status: 503,
+        latencyMs: 0,
+        errorCode: 'PK_ERR_CIRCUIT_OPEN',
+        notSent: true as const,
+      },
+      {
+        targetPath: '1',
+        provider: 'openai',
+        startedAt: createdAt,
+        status: 429,
+        latencyMs: 0,
+        notSent: true as const,
+      },
+    ];
+    const text = column({ ...base, attempts }, 'attempts');
+    expect(JSON.parse(text ?? '')).toEqual([
+      ['0', 'openai', 0, 503, 0, 'PK_ERR_CIRCUIT_OPEN', 1],
+      ['1', 'openai', 0, 429, 0, null, 1],
+    ]);
+    expect(attemptsOfColumn(text, createdAt)).toEqual([
+      attempts[0],
+      { ...attempts[1], errorCode: undefined },
+    ]);
+  });
+
   it('reads the attempts of records written before, as objects', () => {
     const old = [{ targetPath: '0', provider: 'openai', startedAt: createdAt, status: 200, latencyMs: 1 }];
     expect(attemptsOfColumn(JSON.stringify(old), createdAt)).toEqual(old);

@@ -10,6 +10,11 @@ export interface LogAttempt {
   readonly status: number;
   readonly latencyMs: number;
   readonly errorCode?: string | undefined;
+  /**
+   * The gateway refused it itself: nothing went to the provider (a limit of the target's key, its
+   * input guardrail, its open circuit breaker; `errorCode` says which).
+   */
+  readonly notSent?: true | undefined;
 }
 
 /** One check of a hook, as a log record keeps it (Portkey's `hook_results` names). */
@@ -181,10 +186,11 @@ export function metadataOfColumns(metadata: string | null, userId: string | null
 
 /**
  * One attempt as the `attempts` column holds it: `[target_path, provider, started_at − created_at
- * (ms), status, latency_ms, error_code?]`. Arrays, not objects: a third of the bytes, and cheaper to
- * make. Records written before hold objects ({@link LogAttempt}); {@link attemptsOfColumn} reads both.
+ * (ms), status, latency_ms, error_code?, 1?]`, the last `1` for an attempt never sent (its error
+ * code then `null` when it has none). Arrays, not objects: a third of the bytes, and cheaper to make.
+ * Records written before hold objects ({@link LogAttempt}); {@link attemptsOfColumn} reads both.
  */
-type StoredAttempt = readonly [string, string, number, number, number, string?];
+type StoredAttempt = readonly [string, string, number, number, number, (string | null)?, 1?];
 
 function attemptsColumn(attempts: readonly LogAttempt[] | undefined, createdAt: number): string | null {
   if (attempts === undefined) return null;
@@ -192,16 +198,26 @@ function attemptsColumn(attempts: readonly LogAttempt[] | undefined, createdAt: 
   for (const attempt of attempts) {
     const offset = attempt.startedAt - createdAt;
     stored.push(
-      attempt.errorCode === undefined
-        ? [attempt.targetPath, attempt.provider, offset, attempt.status, attempt.latencyMs]
-        : [
+      attempt.notSent === true
+        ? [
             attempt.targetPath,
             attempt.provider,
             offset,
             attempt.status,
             attempt.latencyMs,
-            attempt.errorCode,
-          ],
+            attempt.errorCode ?? null,
+            1,
+          ]
+        : attempt.errorCode === undefined
+          ? [attempt.targetPath, attempt.provider, offset, attempt.status, attempt.latencyMs]
+          : [
+              attempt.targetPath,
+              attempt.provider,
+              offset,
+              attempt.status,
+              attempt.latencyMs,
+              attempt.errorCode,
+            ],
     );
   }
   return JSON.stringify(stored);
@@ -219,8 +235,16 @@ export function attemptsOfColumn(attempts: string | null, createdAt: number): Lo
   if (!Array.isArray(parsed)) return [];
   return parsed.map((entry: StoredAttempt | LogAttempt) => {
     if (!Array.isArray(entry)) return entry as LogAttempt;
-    const [targetPath, provider, offset, status, latencyMs, errorCode] = entry as StoredAttempt;
-    return { targetPath, provider, startedAt: createdAt + offset, status, latencyMs, errorCode };
+    const [targetPath, provider, offset, status, latencyMs, errorCode, notSent] = entry as StoredAttempt;
+    return {
+      targetPath,
+      provider,
+      startedAt: createdAt + offset,
+      status,
+      latencyMs,
+      errorCode: errorCode ?? undefined,
+      ...(notSent === 1 ? { notSent: true as const } : {}),
+    };
   });
 }
 

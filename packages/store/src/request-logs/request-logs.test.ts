@@ -148,6 +148,7 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
           status: 503,
           latency_ms: 9,
           error_code: null,
+          not_sent: false,
         },
       ],
       request_body: '{"in":1}',
@@ -263,6 +264,7 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
         status: 200,
         latency_ms: 10,
         error_code: null,
+        not_sent: false,
       },
     ]);
     expect(trace[0]?.usage.cache_write_tokens).toBe(2);
