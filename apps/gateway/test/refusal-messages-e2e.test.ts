@@ -10,13 +10,17 @@ let upstream: MockOpenAI;
 let gateway: RunningGateway;
 let client: OpenAI;
 const GATEWAY_KEY = 'pk-refusal-messages-key';
+const ADMIN_KEY = 'pk-refusal-messages-admin';
 /** A credential a client put in a query string: no answer may repeat it. */
 const QUERY_SECRET = 'sk-query-secret-9d2e71';
 
 beforeAll(async () => {
   upstream = await startMockOpenAI({ record: true });
   gateway = await startGatewayApp({
-    gateway_keys: [{ id: 'team', key: GATEWAY_KEY }],
+    gateway_keys: [
+      { id: 'team', key: GATEWAY_KEY },
+      { id: 'admin', key: ADMIN_KEY, role: 'admin' },
+    ],
     virtual_keys: {
       mock: { provider: 'openai', api_key: 'sk-mock', options: { custom_host: `${upstream.url}/v1` } },
     },
@@ -74,6 +78,23 @@ describe('a body of the wrong content type', () => {
     expect(error.message).toContain('text/plain');
     expect(error.message).toContain('multipart/form-data');
     expect(error.message).not.toContain('charset');
+  });
+});
+
+describe('an empty body labelled text/plain', () => {
+  it('on a DELETE is no body, as before: the route answers', async () => {
+    const admin = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-api-key': ADMIN_KEY },
+    });
+    // The route's own answer (this gateway serves no MCP servers), not a 415 for the label.
+    const error = await refusal(
+      admin.delete('/mcp-servers/x', { headers: { 'content-type': 'text/plain' } }),
+    );
+    expect(error.status).toBe(501);
+    expect(error.error).toMatchObject({ code: 'PK_ERR_NOT_IMPLEMENTED' });
   });
 });
 

@@ -58,7 +58,7 @@ function tightest(rooms: readonly WindowRoom[]): WindowRoom[] {
 export class AttemptLimits {
   readonly #input: AttemptLimitsInput;
   /** The keys this request was already counted against: its later attempts under them count no request. */
-  readonly #counted = new Set<string>();
+  #counted: Set<string> | undefined;
 
   constructor(input: AttemptLimitsInput) {
     this.#input = input;
@@ -96,7 +96,7 @@ export class AttemptLimits {
         : 0;
     // A retry, or a fallback to another target on a key already admitted, is the same request: it
     // holds its tokens and cost again (as spent) but takes nothing more from request rates.
-    const requests = this.#counted.has(subject.key) ? 0 : 1;
+    const requests = this.#counted?.has(subject.key) === true ? 0 : 1;
     const admission = await limits.limiter.admit([subject], { tokens, costMicros, requests });
     if (!admission.ok) {
       const code = refusalCodeOf(admission.reason);
@@ -119,7 +119,7 @@ export class AttemptLimits {
           : {}),
       };
     }
-    this.#counted.add(subject.key);
+    (this.#counted ??= new Set()).add(subject.key);
     const { request, reply } = this.#input;
     noteAdmitted(state, [subject], admission);
     logAdmitted(request, state);

@@ -66,8 +66,13 @@ function hasByteOrderMark(bytes: Buffer): boolean {
  */
 export function useJsonBodyParser(app: FastifyInstance): void {
   // No route takes text: fastify's own `text/plain` parser made a JSON body sent as text a string,
-  // refused later as a 400 that did not say why; without it, it is the 415 of any other type.
+  // refused later as a 400 that did not say why. A body sent as text is the 415 of any other type
+  // (whose message names the type taken); an empty one on a DELETE still passes, as before.
   app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('text/plain', { parseAs: 'buffer' }, (request, bytes, done) => {
+    if ((bytes as Buffer).length === 0 && BODYLESS_METHODS.has(request.method)) done(null, undefined);
+    else done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(), undefined);
+  });
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, bytes, done) => {
     // A UTF-8 byte-order mark before the JSON is skipped (a view, not a copy), and not sent upstream.
