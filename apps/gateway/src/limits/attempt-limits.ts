@@ -119,7 +119,8 @@ export class AttemptLimits {
           : {}),
       };
     }
-    (this.#counted ??= new Set()).add(subject.key);
+    this.#counted ??= new Set();
+    this.#counted.add(subject.key);
     const { request, reply } = this.#input;
     noteAdmitted(state, [subject], admission);
     logAdmitted(request, state);
