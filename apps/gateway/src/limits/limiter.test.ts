@@ -284,3 +284,61 @@ describe('budgetRefusal', () => {
     );
   });
 });
+
+describe('limiter.charge (usage reported after the fact: a Realtime session’s responses)', () => {
+  const perMinute = (requests: number, tokens: number, credit?: number) =>
+    compileLimits(
+      [
+        { type: 'requests', unit: 'rpm', value: requests },
+        { type: 'tokens', unit: 'rpm', value: tokens },
+      ],
+      credit === undefined ? undefined : { credit_limit: credit },
+    );
+
+  it('charges tokens and spend without counting a request, and names the budget a charge uses up', async () => {
+    const { store, limiter } = memoryLimiter();
+    const key = subject('vk:voice', perMinute(1, 1_000_000, 1));
+    expect(await limiter.charge([key], { tokens: 100, costMicros: 400_000 })).toBeUndefined();
+    expect(await limiter.charge([key], { tokens: 100, costMicros: 400_000 })).toBeUndefined();
+    // No request was counted: the key's one request a minute is still free.
+    expect((await limiter.admit([key], { tokens: 1, costMicros: 1 })).ok).toBe(true);
+    expect(await store.read('vk:voice', 'all', Date.now())).toMatchObject({
+      costMicros: 800_000,
+      tokens: 200,
+      requests: 0,
+    });
+    const exhausted = await limiter.charge([key], { tokens: 100, costMicros: 400_000 });
+    expect(exhausted).toMatchObject({ subject: { key: 'vk:voice' }, reason: 'budget' });
+    expect(exhausted?.message).toBe(
+      `Portkey Virtual Key ${maskSlug('voice')} Usage Limit Exceeded: the budget of virtual key ${maskSlug('voice')} is exhausted`,
+    );
+    // Over the budget already: still charged (the provider billed it), and still exhausted.
+    expect(await limiter.charge([key], { tokens: 100, costMicros: 400_000 })).toMatchObject({
+      reason: 'budget',
+    });
+    expect(await store.read('vk:voice', 'all', Date.now())).toMatchObject({
+      costMicros: 1_600_000,
+      tokens: 400,
+    });
+  });
+
+  it('fills the token window’s current bucket, and says when a charge leaves it full', async () => {
+    const { limiter } = memoryLimiter();
+    const key = subject('vk:tpm', perMinute(100, 100));
+    expect(await limiter.charge([key], { tokens: 60, costMicros: 0 })).toBeUndefined();
+    expect(await limiter.charge([key], { tokens: 50, costMicros: 0 })).toMatchObject({ reason: 'rate' });
+    // The window holds 110 tokens now: a request holding one more is refused.
+    expect(await limiter.admit([key], { tokens: 1, costMicros: 0 })).toMatchObject({
+      ok: false,
+      reason: 'rate',
+    });
+  });
+
+  it('charges nothing to a subject with request limits only', async () => {
+    const { store, limiter } = memoryLimiter();
+    const key = subject('vk:rpm', rpm(1));
+    expect(await limiter.charge([key], { tokens: 500, costMicros: 500 })).toBeUndefined();
+    expect((await limiter.admit([key], { tokens: 0, costMicros: 0 })).ok).toBe(true);
+    expect(await store.read('vk:rpm', 'all', Date.now())).toMatchObject({ tokens: 0 });
+  });
+});

@@ -7,6 +7,7 @@ import {
   type SubjectHold,
   type SubjectSettlement,
   type SubjectVerdict,
+  windowBucketMs,
 } from './limit-store.js';
 import { budgetPeriodOf, usageTtlOf } from './periods.js';
 
@@ -72,6 +73,18 @@ export interface ActualUsage {
   readonly costMicros: number;
   /** False for a request refused before any provider call (nothing is recorded). */
   readonly counted: boolean;
+  /**
+   * Requests it counts in the usage figures (default 1); 0 for usage charged after the fact to a
+   * request counted already ({@link Limiter.charge}).
+   */
+  readonly requests?: number;
+}
+
+/** A subject a charge left without room (its budget or a token window used up), or that refused it. */
+export interface ChargeExhaustion {
+  readonly subject: LimitSubject;
+  readonly reason: 'rate' | 'budget' | 'unavailable';
+  readonly message: string;
 }
 
 export interface LimiterOptions {
@@ -272,93 +285,197 @@ export function createLimiter(options: LimiterOptions) {
     };
   }
 
-  return {
-    /** Checks and holds `cost` against every subject; never throws. */
-    async admit(subjects: readonly LimitSubject[], cost: RequestCost): Promise<Admission> {
-      try {
-        return await admitIn(options.store, subjects, cost, 1, 'shared');
-      } catch (error) {
-        if (options.store === options.local) throw error;
-        options.onStoreFailure(error);
-      }
-      const closed = subjects.find(
-        (subject) =>
-          subject.limits.budget?.onStoreFailure === 'closed' ||
-          subject.limits.windows.some((window) => window.onStoreFailure === 'closed'),
-      );
-      if (closed) {
-        return {
-          ok: false,
-          reason: 'unavailable',
-          subject: closed,
-          rooms: [],
-          retryAfterMs: 1000,
-          message: `the limits of ${subjectName(closed)} cannot be checked (limits store unavailable) and are closed on failure`,
-        };
-      }
-      return admitIn(options.local, subjects, cost, Math.max(1, options.replicas), 'local');
-    },
+  /** Checks and holds `cost` against every subject; never throws. */
+  async function admit(subjects: readonly LimitSubject[], cost: RequestCost): Promise<Admission> {
+    try {
+      return await admitIn(options.store, subjects, cost, 1, 'shared');
+    } catch (error) {
+      if (options.store === options.local) throw error;
+      options.onStoreFailure(error);
+    }
+    const closed = subjects.find(
+      (subject) =>
+        subject.limits.budget?.onStoreFailure === 'closed' ||
+        subject.limits.windows.some((window) => window.onStoreFailure === 'closed'),
+    );
+    if (closed) {
+      return {
+        ok: false,
+        reason: 'unavailable',
+        subject: closed,
+        rooms: [],
+        retryAfterMs: 1000,
+        message: `the limits of ${subjectName(closed)} cannot be checked (limits store unavailable) and are closed on failure`,
+      };
+    }
+    return admitIn(options.local, subjects, cost, Math.max(1, options.replicas), 'local');
+  }
 
-    /** Replaces the holds by the real usage; the answer says which subjects first crossed their alert threshold. */
-    async settle(reservation: Reservation, actual: ActualUsage): Promise<void> {
-      const settlements: SubjectSettlement[] = [];
-      for (const [index, hold] of reservation.holds.entries()) {
-        const subject = reservation.subjects[index] as LimitSubject;
-        const verdict = reservation.verdicts[index] as Extract<SubjectVerdict, { ok: true }>;
-        if (!actual.counted) {
-          // No provider was called: token and budget holds are given back; the request still counts
-          // against request rates (it was admitted).
-          const release = releaseOf(hold, verdict, reservation.id);
-          settlements.push({
-            ...release,
-            windows: release.windows.filter(
-              (_, position) => subject.limits.windows[position]?.measure === 'tokens',
-            ),
-          });
-          continue;
-        }
-        const budget = subject.limits.budget;
+  /** Replaces the holds by the real usage; the answer says which subjects first crossed their alert threshold. */
+  async function settle(reservation: Reservation, actual: ActualUsage): Promise<void> {
+    const settlements: SubjectSettlement[] = [];
+    for (const [index, hold] of reservation.holds.entries()) {
+      const subject = reservation.subjects[index] as LimitSubject;
+      const verdict = reservation.verdicts[index] as Extract<SubjectVerdict, { ok: true }>;
+      if (!actual.counted) {
+        // No provider was called: token and budget holds are given back; the request still counts
+        // against request rates (it was admitted).
+        const release = releaseOf(hold, verdict, reservation.id);
         settlements.push({
-          subject: hold.subject,
-          reservationId: reservation.id,
-          windows: hold.windows.flatMap((window, position) =>
-            subject.limits.windows[position]?.measure === 'tokens'
-              ? [
-                  {
-                    id: window.id,
-                    bucket: verdict.buckets[position] ?? 0,
-                    delta: actual.tokens - window.amount,
-                  },
-                ]
-              : [],
+          ...release,
+          windows: release.windows.filter(
+            (_, position) => subject.limits.windows[position]?.measure === 'tokens',
           ),
-          periodId: hold.periodId,
-          usageTtlMs: hold.usageTtlMs,
-          costMicros: actual.costMicros,
-          tokens: actual.tokens,
-          requests: reservation.requests,
-          ...(budget ? { measure: budget.measure, alertAt: budget.alertAt } : {}),
         });
+        continue;
       }
-      const store = reservation.store === 'shared' ? options.store : options.local;
-      const settledAt = now();
-      if (options.onCharged) recordCharged(options.onCharged, reservation, settlements, settledAt);
-      try {
-        const alerted = await store.settle(settlements, settledAt);
-        for (const [index, crossed] of alerted.entries()) {
-          if (crossed) {
-            const settlement = settlements[index] as SubjectSettlement;
-            options.onAlert(reservation.subjects[index] as LimitSubject, settlement.periodId);
-          }
+      const budget = subject.limits.budget;
+      settlements.push({
+        subject: hold.subject,
+        reservationId: reservation.id,
+        windows: hold.windows.flatMap((window, position) =>
+          subject.limits.windows[position]?.measure === 'tokens'
+            ? [
+                {
+                  id: window.id,
+                  bucket: verdict.buckets[position] ?? 0,
+                  delta: actual.tokens - window.amount,
+                },
+              ]
+            : [],
+        ),
+        periodId: hold.periodId,
+        usageTtlMs: hold.usageTtlMs,
+        costMicros: actual.costMicros,
+        tokens: actual.tokens,
+        // A later attempt of a request counted already counts none (`reservation.requests`); usage
+        // charged after the fact counts what it says.
+        requests: actual.requests ?? reservation.requests,
+        ...(budget ? { measure: budget.measure, alertAt: budget.alertAt } : {}),
+      });
+    }
+    const store = reservation.store === 'shared' ? options.store : options.local;
+    const settledAt = now();
+    if (options.onCharged) recordCharged(options.onCharged, reservation, settlements, settledAt);
+    try {
+      const alerted = await store.settle(settlements, settledAt);
+      for (const [index, crossed] of alerted.entries()) {
+        if (crossed) {
+          const settlement = settlements[index] as SubjectSettlement;
+          options.onAlert(reservation.subjects[index] as LimitSubject, settlement.periodId);
         }
-      } catch (error) {
-        // The data store recorded the usage (`onCharged`, above): the subjects' counters are
-        // reconciled from it once the store answers, and these holds given back then.
-        options.onStoreFailure(error);
-        options.onSettlementLost?.(reservation, settlements);
       }
-    },
-  };
+    } catch (error) {
+      // The data store recorded the usage (`onCharged`, above): the subjects' counters are
+      // reconciled from it once the store answers, and these holds given back then.
+      options.onStoreFailure(error);
+      options.onSettlementLost?.(reservation, settlements);
+    }
+  }
+
+  /**
+   * Charges usage a request reports after the fact, as it goes (each `response.done` of a Realtime
+   * session, whose size nothing bounds at admission), counting no request: its tokens go into the
+   * token windows' current bucket and its spend into the budgets, whatever room they had (the
+   * provider billed it already). Answers the first subject this leaves without room (its budget or
+   * a token window used up), or that could not take it (already over, or its store down and closed
+   * on failure): the request is to end then.
+   */
+  async function charge(
+    subjects: readonly LimitSubject[],
+    cost: RequestCost,
+  ): Promise<ChargeExhaustion | undefined> {
+    // Only what counts tokens or spend is charged; request windows counted the request when it came.
+    const charged: LimitSubject[] = [];
+    for (const subject of subjects) {
+      if (subject.limits.budget === undefined && !subject.limits.windows.some(isTokenWindow)) continue;
+      charged.push({
+        ...subject,
+        limits: { ...subject.limits, windows: subject.limits.windows.filter(isTokenWindow) },
+      });
+    }
+    if (charged.length === 0) return undefined;
+    const usage: ActualUsage = {
+      tokens: cost.tokens,
+      costMicros: cost.costMicros,
+      counted: true,
+      requests: 0,
+    };
+    // Held at 0: the windows' current buckets exist afterwards, so the settlement adds the tokens there.
+    const admission = await admit(charged, { tokens: 0, costMicros: 0 });
+    if (!admission.ok) {
+      // Already over (another request crossed it) or not checkable: charged all the same.
+      await settle(unheldReservationOf(charged, now()), usage);
+      return {
+        subject: admission.subject,
+        reason: admission.reason,
+        message:
+          admission.reason === 'unavailable'
+            ? admission.message
+            : refusalMessage(
+                admission.subject,
+                admission.reason,
+                exhaustedDetail(admission.subject, admission.reason),
+              ),
+      };
+    }
+    await settle(admission.reservation, usage);
+    const { holds, verdicts } = admission.reservation;
+    for (const [index, subject] of charged.entries()) {
+      const hold = holds[index] as SubjectHold;
+      const verdict = verdicts[index] as Extract<SubjectVerdict, { ok: true }>;
+      const budget = hold.budget;
+      const spent = budget?.measure === 'cost' ? cost.costMicros : cost.tokens;
+      if (budget && verdict.budgetUsed + spent >= budget.limit)
+        return {
+          subject,
+          reason: 'budget',
+          message: refusalMessage(subject, 'budget', exhaustedDetail(subject, 'budget')),
+        };
+      for (const [position, window] of hold.windows.entries()) {
+        if ((verdict.windowsUsed[position] ?? 0) + cost.tokens >= window.limit)
+          return {
+            subject,
+            reason: 'rate',
+            message: refusalMessage(subject, 'rate', exhaustedDetail(subject, 'rate')),
+          };
+      }
+    }
+    return undefined;
+  }
+
+  /** A reservation holding nothing, in the current buckets and periods: settling it only charges. */
+  function unheldReservationOf(subjects: readonly LimitSubject[], nowMs: number): Reservation {
+    const holds = subjects.map((subject) => holdOf(subject, { tokens: 0, costMicros: 0 }, nowMs, 1, false));
+    return {
+      id: randomUUID(),
+      store: 'shared',
+      subjects,
+      holds,
+      requests: 0,
+      verdicts: holds.map((hold) => ({
+        ok: true,
+        buckets: hold.windows.map((window) => Math.floor(nowMs / windowBucketMs(window.windowMs))),
+        windowsUsed: [],
+        budgetUsed: 0,
+      })),
+      atMs: nowMs,
+    };
+  }
+
+  return { admit, settle, charge };
+}
+
+function isTokenWindow(window: LimitSubject['limits']['windows'][number]): boolean {
+  return window.measure === 'tokens';
+}
+
+/** Why a charge left a subject without room: its budget, or its (first) token window. */
+function exhaustedDetail(subject: LimitSubject, reason: 'rate' | 'budget'): string {
+  if (reason === 'budget')
+    return `the budget of ${subjectName(subject)} is exhausted${subject.limits.budget?.measure === 'tokens' ? ' (tokens)' : ''}`;
+  const window = subject.limits.windows.find(isTokenWindow);
+  return `the tokens rate limit${window ? ` (${window.limit}/${window.unit})` : ''} of ${subjectName(subject)} was reached`;
 }
 
 export type Limiter = ReturnType<typeof createLimiter>;

@@ -241,7 +241,10 @@ export function refusalCodeOf(
 }
 
 /** Writes what the log line says of the limits a request was admitted under. */
-export function logAdmitted(request: FastifyRequest, state: LimitState): void {
+export function logAdmitted(
+  request: FastifyRequest,
+  state: Pick<LimitState, 'subjects' | 'budgetUsed' | 'degraded'>,
+): void {
   request.logFields.limits = {
     subjects: state.subjects,
     budgetUsed: state.budgetUsed,
@@ -251,7 +254,7 @@ export function logAdmitted(request: FastifyRequest, state: LimitState): void {
 
 /** Notes a passing admission's subjects and their budget use (settled + held) in the state. */
 export function noteAdmitted(
-  state: LimitState,
+  state: Pick<LimitState, 'subjects' | 'budgetUsed' | 'degraded'>,
   subjects: readonly LimitSubject[],
   admission: Extract<Admission, { ok: true }>,
 ): void {
