@@ -33,6 +33,32 @@ interface UpstreamConnection {
   readonly closed: Promise<{ code: number; at: number }>;
 }
 
+/** What the mock's next `response.done` reports in `response.usage`. */
+let mockUsage: Record<string, unknown> = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+
+/**
+ * A voice turn as OpenAI reports it: 100 input tokens (40 text, 60 audio; 20 of them cached, 10 text
+ * and 10 audio) and 50 output tokens (10 text, 40 audio).
+ */
+const VOICE_TURN_USAGE = {
+  total_tokens: 150,
+  input_tokens: 100,
+  output_tokens: 50,
+  input_token_details: {
+    cached_tokens: 20,
+    text_tokens: 40,
+    audio_tokens: 60,
+    image_tokens: 0,
+    cached_tokens_details: { text_tokens: 10, audio_tokens: 10, image_tokens: 0 },
+  },
+  output_token_details: { text_tokens: 10, audio_tokens: 40 },
+};
+/**
+ * gpt-realtime's price per 1M tokens (@pk/prices): input $4, cached input $0.40, input audio $32,
+ * output $16, output audio $64. A voice turn: 30 text in, 20 cached, 50 audio in, 10 text out, 40 audio out.
+ */
+const VOICE_TURN_USD = (30 * 4 + 20 * 0.4 + 50 * 32 + 10 * 16 + 40 * 64) / 1_000_000;
+
 let http: HttpServer;
 let upstream: WebSocketServer;
 let upstreamUrl: string;
@@ -123,7 +149,7 @@ function startUpstream(): Promise<void> {
                   content: [{ type: 'text', text: 'Paris.' }],
                 },
               ],
-              usage: { total_tokens: 12, input_tokens: 9, output_tokens: 3 },
+              usage: mockUsage,
             },
           }),
         );
@@ -218,22 +244,30 @@ function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
 }
 
 /** The HTTP answer of an upgrade the gateway refuses: status and JSON body. */
-function refusalOf(headers: Record<string, string>, path = `/v1/realtime?model=${MODEL}`) {
-  return new Promise<{ status: number; body: { error: { code: string; message: string } } }>(
-    (resolve, reject) => {
-      const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}${path}`, { headers });
-      socket.once('open', () => reject(new Error('the gateway accepted the upgrade')));
-      socket.once('error', () => undefined);
-      socket.once('unexpected-response', (_request, response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }));
+function refusalOf(
+  headers: Record<string, string>,
+  path = `/v1/realtime?model=${MODEL}`,
+  target: GatewayProcess = gateway,
+) {
+  return new Promise<{
+    status: number;
+    headers: IncomingMessage['headers'];
+    body: { error: { code: string; message: string } };
+  }>((resolve, reject) => {
+    const socket = new WebSocket(`${target.url.replace('http', 'ws')}${path}`, { headers });
+    socket.once('open', () => reject(new Error('the gateway accepted the upgrade')));
+    socket.once('error', () => undefined);
+    socket.once('unexpected-response', (_request, response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        text += chunk;
       });
-    },
-  );
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: JSON.parse(text) }),
+      );
+    });
+  });
 }
 
 const sessionLine = (line: unknown): line is LogLine =>
@@ -519,10 +553,189 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
     expect(await draining.exited).toBe(0);
   });
 
+  it('logs a session’s usage summed over its responses and its cost, audio priced apart, never its content', async () => {
+    mockUsage = VOICE_TURN_USAGE;
+    try {
+      const linesBefore = gateway.lineCount();
+      const rt = realtimeClient(portkeyHeaders());
+      await nextEvent(rt, 'session.created');
+      for (const eventId of ['evt_turn_1', 'evt_turn_2']) {
+        const done = nextEvent(rt, 'response.done');
+        rt.send({ type: 'response.create', event_id: eventId });
+        await done;
+      }
+      rt.close({ code: 1000, reason: 'bye' });
+      const line = await gateway.waitForLine(sessionLine, { fromLine: linesBefore });
+      // Tokens summed over both responses; the cost of each priced with its audio at audio prices.
+      expect(line).toMatchObject({
+        usage: { prompt_tokens: 200, completion_tokens: 100, total_tokens: 300, cached_tokens: 40 },
+        costStatus: 'priced',
+        answeredModel: MODEL,
+      });
+      expect(line.cost as number).toBeCloseTo(2 * VOICE_TURN_USD, 12);
+      expect(JSON.stringify(line)).not.toContain('Paris');
+      const record = async () => {
+        const answer = await fetch(`${gateway.url}/v1/logs`);
+        const list = (await answer.json()) as { data: Record<string, unknown>[] };
+        return list.data.find((entry) => entry.trace_id === line.traceId);
+      };
+      await expect.poll(record, { timeout: 5000 }).toMatchObject({
+        endpoint: 'realtime',
+        usage: { prompt_tokens: 200, completion_tokens: 100, total_tokens: 300, cached_tokens: 40 },
+        cost_status: 'priced',
+      });
+      expect(((await record()) as { cost: number }).cost).toBeCloseTo(2 * VOICE_TURN_USD, 12);
+    } finally {
+      mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+    }
+  });
+
   it('keeps serving plain requests, and the process stays up', async () => {
     const health = await fetch(`${gateway.url}/health`);
     expect(health.status).toBe(200);
     expect(gateway.child.exitCode).toBeNull();
     expect(gateway.output()).not.toContain(PROVIDER_KEY);
+  });
+});
+
+describe('a Realtime session under rate limits and budgets (decision 0012)', () => {
+  const METERED_KEY = 'pk-test-realtime-metered-key';
+  const ONCE_A_MINUTE_KEY = 'pk-test-realtime-rpm-key';
+  const ADMIN_KEY = 'pk-test-realtime-admin-key';
+  let metered: GatewayProcess;
+  let meteredTlsPort: number;
+
+  beforeAll(async () => {
+    const upstreamKey = { provider: 'openai', api_key: PROVIDER_KEY, options: { custom_host: upstreamUrl } };
+    writeFileSync(
+      join(certDir, 'metered-settings.json'),
+      JSON.stringify({
+        gateway_keys: [
+          { id: 'rt-metered', key: METERED_KEY },
+          {
+            id: 'rt-once',
+            key: ONCE_A_MINUTE_KEY,
+            rate_limits: [{ type: 'requests', unit: 'rpm', value: 1 }],
+          },
+          { id: 'rt-admin', key: ADMIN_KEY, role: 'admin' },
+        ],
+        virtual_keys: {
+          'rt-free': upstreamKey,
+          // Three voice turns (150 tokens each) fit; the fourth uses the budget up.
+          'rt-budget': { ...upstreamKey, usage_limits: { credit_limit: 500, type: 'tokens' } },
+          'rt-tpm': { ...upstreamKey, rate_limits: [{ type: 'tokens', unit: 'rpm', value: 250 }] },
+        },
+      }),
+    );
+    metered = await startGateway({}, ['--settings', join(certDir, 'metered-settings.json')]);
+    meteredTlsPort = await startTlsTerminator(Number(new URL(metered.url).port));
+  });
+
+  afterAll(async () => {
+    metered?.child.kill('SIGTERM');
+    await metered?.exited;
+  });
+
+  /** A portkey-ai Realtime session through TLS in front of the metered gateway, with its events. */
+  async function portkeySession(apiKey: string, virtualKey: string) {
+    const portkey = new Portkey({ apiKey, virtualKey, baseURL: `https://localhost:${meteredTlsPort}/v1` });
+    const rt = new PortkeyAIRealtimeWS({ model: MODEL, options: { ca } }, portkey as never);
+    const errors: { error?: Record<string, unknown>; message: string }[] = [];
+    const done: unknown[] = [];
+    rt.on('error', (error: unknown) =>
+      errors.push(error as { error?: Record<string, unknown>; message: string }),
+    );
+    rt.on('response.done', (event: unknown) => done.push(event));
+    const closed = closeOf(rt.socket);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no session.created within 5 s')), 5000);
+      rt.on('session.created', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return { rt, errors, done, closed };
+  }
+
+  it('charges each response.done of a session to its virtual key’s token budget, and ends the session cleanly when a response uses it up', async () => {
+    mockUsage = VOICE_TURN_USAGE;
+    try {
+      const before = connections.length;
+      const linesBefore = metered.lineCount();
+      const session = await portkeySession(METERED_KEY, 'rt-budget');
+      for (let turn = 1; turn <= 4; turn += 1) {
+        session.rt.send({ type: 'response.create', event_id: `evt_budget_${turn}` });
+        await expect.poll(() => session.done.length).toBe(turn);
+      }
+      // The fourth turn brought the key to 600 of 500 tokens: an error event, then close 4412.
+      expect(await session.closed).toEqual({ code: 4412, reason: 'budget exhausted' });
+      expect(session.errors).toHaveLength(1);
+      expect(session.errors[0]?.error).toMatchObject({
+        type: 'virtual_key_exhaust_error',
+        code: 'PK_ERR_BUDGET_EXCEEDED',
+      });
+      expect(String(session.errors[0]?.error?.message)).toMatch(
+        /^Portkey Virtual Key rt\*+get Usage Limit Exceeded: the budget of virtual key rt\*+get is exhausted \(tokens\)/,
+      );
+      // The provider's socket was closed by pk (nothing more is billed), normally.
+      expect((await connections[before]?.closed)?.code).toBe(1000);
+      const line = await metered.waitForLine(sessionLine, { fromLine: linesBefore });
+      expect(line).toMatchObject({
+        status: 101,
+        errorCode: 'PK_ERR_BUDGET_EXCEEDED',
+        limits: { refusedBy: expect.stringMatching(/^vk:/), reason: 'budget' },
+        usage: { total_tokens: 600 },
+      });
+      // The key's usage: the four responses' tokens, the session one request; the budget exhausted.
+      const key = await fetch(`${metered.url}/v1/virtual-keys/rt-budget`, {
+        headers: { 'x-portkey-api-key': ADMIN_KEY },
+      });
+      expect(await key.json()).toMatchObject({
+        status: 'exhausted',
+        current_usage: { tokens: 600, requests: 1, budget_exhausted: true },
+      });
+      // The next session is refused before the upgrade, as any request would be, and never reaches OpenAI.
+      const opened = connections.length;
+      const refused = await refusalOf(
+        { 'x-portkey-api-key': METERED_KEY, 'x-portkey-virtual-key': 'rt-budget' },
+        `/v1/realtime?model=${MODEL}`,
+        metered,
+      );
+      expect(refused.status).toBe(412);
+      expect(refused.body.error.code).toBe('PK_ERR_BUDGET_EXCEEDED');
+      expect(connections.length).toBe(opened);
+    } finally {
+      mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+    }
+  });
+
+  it('ends a session with 4429 when its responses fill the key’s token rate window', async () => {
+    mockUsage = VOICE_TURN_USAGE;
+    try {
+      const session = await portkeySession(METERED_KEY, 'rt-tpm');
+      session.rt.send({ type: 'response.create', event_id: 'evt_tpm_1' });
+      await expect.poll(() => session.done.length).toBe(1);
+      session.rt.send({ type: 'response.create', event_id: 'evt_tpm_2' });
+      expect(await session.closed).toEqual({ code: 4429, reason: 'token rate limit reached' });
+      expect(session.errors[0]?.error).toMatchObject({ code: 'PK_ERR_RATE_LIMITED' });
+    } finally {
+      mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+    }
+  });
+
+  it('counts a session against its gateway key’s request rate: the second in a minute is a 429 before the upgrade', async () => {
+    const first = await portkeySession(ONCE_A_MINUTE_KEY, 'rt-free');
+    first.rt.close();
+    await first.closed;
+    const opened = connections.length;
+    const refused = await refusalOf(
+      { 'x-portkey-api-key': ONCE_A_MINUTE_KEY, 'x-portkey-virtual-key': 'rt-free' },
+      `/v1/realtime?model=${MODEL}`,
+      metered,
+    );
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('PK_ERR_RATE_LIMITED');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(connections.length).toBe(opened);
   });
 });

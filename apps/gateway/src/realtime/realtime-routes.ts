@@ -5,13 +5,16 @@ import { parseRequestHeaders } from '@pk/headers';
 import { createAddressGuard, customHostRefusalOf, type ProviderTarget, toOpenAIRequest } from '@pk/providers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { limitSubjectsOf } from '../limits/request-limits.js';
+import { refusalCodeOf } from '../limits/request-limits.js';
 import { endHeldRequestLog, holdRequestLog } from '../plugins/request-log.js';
 import { requestPlanOf } from '../proxy/request-plan-of.js';
 import type { ProxyServices } from '../proxy/run-proxied-request.js';
+import { captureBody } from '../request-facts/body-capture.js';
 import { recordHeaderFacts } from '../request-facts/request-facts.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import { passthroughHandlerOf } from '../routes/passthrough-routes.js';
+import { LIMIT_CLOSE_CODES, LIMIT_CLOSE_REASONS, SessionMeter } from './realtime-metering.js';
+import { realtimeErrorEventOf, SessionUsage } from './session-usage.js';
 
 /** The path of OpenAI's Realtime API WebSocket (`wss://api.openai.com/v1/realtime?model=…`). */
 const REALTIME_PATH = '/v1/realtime';
@@ -72,7 +75,7 @@ function closeLike(socket: WebSocket, code: number, reason: Buffer, lost: string
  * more than {@link HIGH_WATER_BYTES} waiting to be written, `from` is no longer read (TCP then slows
  * its sender down); it is read again when the writes are back under {@link LOW_WATER_BYTES}.
  */
-function relay(from: WebSocket, to: WebSocket): void {
+function relay(from: WebSocket, to: WebSocket, inspect?: (data: Buffer) => void): void {
   let paused = false;
   const written = (): void => {
     if (paused && to.bufferedAmount <= LOW_WATER_BYTES) {
@@ -81,6 +84,8 @@ function relay(from: WebSocket, to: WebSocket): void {
     }
   };
   from.on('message', (data: RawData, isBinary: boolean) => {
+    // Read (never changed) before it goes on: usage is counted even when the other side is gone.
+    if (inspect !== undefined && !isBinary) inspect(data as Buffer);
     if (to.readyState !== WebSocket.OPEN) return;
     to.send(data as Buffer, { binary: isBinary, compress: false }, written);
     if (!paused && to.bufferedAmount > HIGH_WATER_BYTES) {
@@ -165,7 +170,9 @@ function connectUpstream(
   headers: Record<string, string>,
   lookup: ReturnType<typeof createAddressGuard>['lookup'],
   clientSocket: Duplex,
-): Promise<{ socket: WebSocket } | { refusal: { status: number; body: unknown } }> {
+): Promise<
+  { socket: WebSocket } | { refusal: { status: number; body: unknown }; providerAnswered: boolean }
+> {
   return new Promise((resolve) => {
     const socket = new WebSocket(url, {
       headers,
@@ -178,7 +185,11 @@ function connectUpstream(
     // A client that leaves while the provider is being reached ends the attempt.
     const clientLeft = (): void => socket.terminate();
     clientSocket.once('close', clientLeft);
-    const settle = (outcome: { socket: WebSocket } | { refusal: { status: number; body: unknown } }) => {
+    const settle = (
+      outcome:
+        | { socket: WebSocket }
+        | { refusal: { status: number; body: unknown }; providerAnswered: boolean },
+    ) => {
       clientSocket.removeListener('close', clientLeft);
       resolve(outcome);
     };
@@ -188,12 +199,13 @@ function connectUpstream(
       settle({ socket });
     });
     socket.once('unexpected-response', (_request, response) => {
-      void providerRefusal(response).then((refusal) => settle({ refusal }));
+      void providerRefusal(response).then((refusal) => settle({ refusal, providerAnswered: true }));
     });
     socket.on('error', (error: Error) => {
       if (socket.readyState === WebSocket.OPEN) return;
       const refused = customHostRefusalOf(error);
       settle({
+        providerAnswered: false,
         refusal: refused
           ? { status: 400, body: envelope('PK_ERR_INVALID_CUSTOM_HOST', refused.message) }
           : {
@@ -350,17 +362,6 @@ export async function realtimeRoutes(
         'guardrails and hooks cannot run on a Realtime session; use a config without them',
       );
     }
-    const limits = services.limits;
-    if (
-      limitedVirtualKeys !== undefined ||
-      (limits !== undefined &&
-        limitSubjectsOf(limits, request.gatewayKey, headers.options.metadata, request.tenant) !== undefined)
-    ) {
-      throw new PkError(
-        'PK_ERR_UNSUPPORTED_FEATURE',
-        'a Realtime session is not metered: it cannot be opened under rate limits or budgets',
-      );
-    }
     const queryAt = request.url.indexOf('?');
     const query = new URLSearchParams(queryAt === -1 ? '' : request.url.slice(queryAt + 1));
     const sentModel =
@@ -383,11 +384,25 @@ export async function realtimeRoutes(
     const literal = guard.checkLiteral(upstream.url.hostname);
     if (literal) throw new PkError('PK_ERR_INVALID_CUSTOM_HOST', literal.message);
 
+    // Limits: admitted as any request before the provider is called; charged response by response.
+    const meter = await SessionMeter.admit(
+      services.limits,
+      request,
+      reply,
+      headers.options.metadata,
+      limitedVirtualKeys,
+      leaf.path,
+    );
+    if (meter === 'refused') return reply;
+
     const connected = await connectUpstream(upstream.url, upstream.headers, guard.lookup, pending.socket);
     if ('refusal' in connected) {
       log.provider = provider;
+      // A provider's own refusal was a call; one that could not be reached was not.
+      meter?.opened(connected.providerAnswered);
       return reply.code(connected.refusal.status).send(connected.refusal.body);
     }
+    meter?.opened(true);
     const upstreamSocket = connected.socket;
     log.provider = provider;
     // From here on the connection is the WebSocket's: the line is written when the session ends.
@@ -398,14 +413,28 @@ export async function realtimeRoutes(
       accepted = true;
       const session: Session = { client, upstream: upstreamSocket };
       sessions.add(session);
+      const usage = new SessionUsage(services, request, provider, meter, (exhaustion) => {
+        // Ended by a limit: the provider's socket first (nothing more is billed), then the client
+        // is told why, in a Realtime `error` event, and closed with the limit's code.
+        const code = refusalCodeOf(exhaustion.reason);
+        log.errorCode = code;
+        log.limits = { ...log.limits, refusedBy: exhaustion.subject.key, reason: exhaustion.reason };
+        const event = realtimeErrorEventOf(code, exhaustion.message);
+        captureBody(request, 'errorAnswer', { error: event.error });
+        closeLike(upstreamSocket, 1000, Buffer.from('the session was ended by the gateway'), '');
+        if (client.readyState !== WebSocket.OPEN) return;
+        client.send(JSON.stringify(event));
+        client.close(LIMIT_CLOSE_CODES[exhaustion.reason], LIMIT_CLOSE_REASONS[exhaustion.reason]);
+      });
       relay(client, upstreamSocket);
-      relay(upstreamSocket, client);
+      relay(upstreamSocket, client, (data) => usage.read(data));
       upstreamSocket.resume();
       let closed = 0;
       const ended = (): void => {
         closed += 1;
         if (closed < 2) return;
         sessions.delete(session);
+        usage.record();
         endHeldRequestLog(request, reply, 101);
       };
       client.on('error', () => client.terminate());
