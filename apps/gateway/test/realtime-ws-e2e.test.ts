@@ -690,9 +690,25 @@ describe('a Realtime session under rate limits and budgets (decision 0012)', () 
       const key = await fetch(`${metered.url}/v1/virtual-keys/rt-budget`, {
         headers: { 'x-portkey-api-key': ADMIN_KEY },
       });
-      expect(await key.json()).toMatchObject({
+      const usage = (await key.json()) as { status: string; current_usage: Record<string, unknown> };
+      expect(usage).toMatchObject({
         status: 'exhausted',
         current_usage: { tokens: 600, requests: 1, budget_exhausted: true },
+      });
+      // And their spend, each response priced as it came (in whole micro-dollars).
+      expect(usage.current_usage.cost_usd).toBeCloseTo(4 * VOICE_TURN_USD, 6);
+      // The session's record says why it ended.
+      const record = async () => {
+        const answer = await fetch(`${metered.url}/v1/logs`, { headers: { 'x-portkey-api-key': ADMIN_KEY } });
+        const list = (await answer.json()) as { data: Record<string, unknown>[] };
+        return list.data.find((entry) => entry.trace_id === line.traceId);
+      };
+      await expect.poll(record, { timeout: 5000 }).toMatchObject({
+        endpoint: 'realtime',
+        status: 101,
+        error_code: 'PK_ERR_BUDGET_EXCEEDED',
+        error_message: expect.stringContaining('is exhausted (tokens)'),
+        usage: { total_tokens: 600 },
       });
       // The next session is refused before the upgrade, as any request would be, and never reaches OpenAI.
       const opened = connections.length;
