@@ -21,6 +21,7 @@ import { residentMiB } from './support/process-memory.js';
 const PROVIDER_KEY = 'sk-test-realtime-key';
 const GATEWAY_KEY = 'pk-test-realtime-gateway-key';
 const MODEL = 'gpt-realtime';
+const AZURE_KEY = 'az-test-realtime-key';
 
 /** What the mock upstream saw of one connection. */
 interface UpstreamConnection {
@@ -75,7 +76,11 @@ function startUpstream(): Promise<void> {
   http = createHttpServer((_request, response) => response.writeHead(426).end());
   upstream = new WebSocketServer({ noServer: true });
   http.on('upgrade', (request, socket, head) => {
-    if (request.headers.authorization !== `Bearer ${PROVIDER_KEY}`) {
+    // OpenAI's key as Bearer; Azure OpenAI's in `api-key`.
+    if (
+      request.headers.authorization !== `Bearer ${PROVIDER_KEY}` &&
+      request.headers['api-key'] !== AZURE_KEY
+    ) {
       const body = JSON.stringify({
         error: {
           message: 'Incorrect API key provided: sk-wrong.',
@@ -565,7 +570,11 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
         await done;
       }
       rt.close({ code: 1000, reason: 'bye' });
-      const line = await gateway.waitForLine(sessionLine, { fromLine: linesBefore });
+      // (A session of a test before, without usage, may write its line after this one began.)
+      const line = await gateway.waitForLine(
+        (candidate): candidate is LogLine => sessionLine(candidate) && candidate.usage !== undefined,
+        { fromLine: linesBefore },
+      );
       // Tokens summed over both responses; the cost of each priced with its audio at audio prices.
       expect(line).toMatchObject({
         usage: { prompt_tokens: 200, completion_tokens: 100, total_tokens: 300, cached_tokens: 40 },
@@ -598,7 +607,7 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
   });
 });
 
-describe('a Realtime session under rate limits and budgets (decision 0012)', () => {
+describe('Realtime sessions on a gateway with keys: rate limits and budgets (decision 0012), Azure OpenAI', () => {
   const METERED_KEY = 'pk-test-realtime-metered-key';
   const ONCE_A_MINUTE_KEY = 'pk-test-realtime-rpm-key';
   const ADMIN_KEY = 'pk-test-realtime-admin-key';
@@ -624,6 +633,17 @@ describe('a Realtime session under rate limits and budgets (decision 0012)', () 
           // Three voice turns (150 tokens each) fit; the fourth uses the budget up.
           'rt-budget': { ...upstreamKey, usage_limits: { credit_limit: 500, type: 'tokens' } },
           'rt-tpm': { ...upstreamKey, rate_limits: [{ type: 'tokens', unit: 'rpm', value: 250 }] },
+          // Azure OpenAI, its resource's origin moved to the mock (as an APIM front would be).
+          'rt-azure': {
+            provider: 'azure-openai',
+            api_key: AZURE_KEY,
+            options: {
+              resource_name: 'my-resource',
+              deployment_id: 'gpt-realtime-dep',
+              api_version: '2025-04-01-preview',
+              custom_host: new URL(upstreamUrl).origin,
+            },
+          },
         },
       }),
     );
@@ -734,6 +754,49 @@ describe('a Realtime session under rate limits and budgets (decision 0012)', () 
       session.rt.send({ type: 'response.create', event_id: 'evt_tpm_2' });
       expect(await session.closed).toEqual({ code: 4429, reason: 'token rate limit reached' });
       expect(session.errors[0]?.error).toMatchObject({ code: 'PK_ERR_RATE_LIMITED' });
+    } finally {
+      mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+    }
+  });
+
+  it('relays a session to Azure OpenAI through an azure-openai virtual key: /openai/realtime with api-version and deployment, api-key, usage priced', async () => {
+    mockUsage = VOICE_TURN_USAGE;
+    try {
+      const before = connections.length;
+      const linesBefore = metered.lineCount();
+      const client = new OpenAI({ apiKey: METERED_KEY, baseURL: `https://localhost:${meteredTlsPort}/v1` });
+      const rt = new OpenAIRealtimeWS(
+        { model: MODEL, options: { headers: { 'x-portkey-virtual-key': 'rt-azure' }, ca } },
+        client,
+      );
+      await nextEvent(rt, 'session.created');
+      const done = nextEvent(rt, 'response.done');
+      rt.send({ type: 'response.create', event_id: 'evt_azure_1' });
+      expect(await done).toMatchObject({ response: { id: 'resp_001', status: 'completed' } });
+      const seen = connections[before];
+      expect(seen?.url).toBe(
+        `/openai/realtime?model=${MODEL}&api-version=2025-04-01-preview&deployment=gpt-realtime-dep`,
+      );
+      expect(seen?.headers['api-key']).toBe(AZURE_KEY);
+      // The gateway key stays at pk: no Authorization, no x-portkey-* header reaches Azure.
+      expect(seen?.headers.authorization).toBeUndefined();
+      expect(JSON.stringify(seen?.headers)).not.toContain(METERED_KEY);
+      expect(Object.keys(seen?.headers ?? {}).filter((name) => name.startsWith('x-portkey-'))).toEqual([]);
+      rt.close({ code: 1000, reason: 'bye' });
+      expect((await seen?.closed)?.code).toBe(1000);
+      // (The session of the test before may write its line after this one began.)
+      const line = await metered.waitForLine(
+        (candidate): candidate is LogLine => sessionLine(candidate) && candidate.provider === 'azure-openai',
+        { fromLine: linesBefore },
+      );
+      expect(line).toMatchObject({
+        provider: 'azure-openai',
+        model: MODEL,
+        usage: { total_tokens: 150 },
+        costStatus: 'priced',
+      });
+      expect(line.cost as number).toBeCloseTo(VOICE_TURN_USD, 12);
+      expect(metered.output()).not.toContain(AZURE_KEY);
     } finally {
       mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
     }

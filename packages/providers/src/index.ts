@@ -4,7 +4,11 @@ export { toAnthropicRequest } from './anthropic/request.js';
 export { fromAnthropicResponse } from './anthropic/response.js';
 export { createAnthropicStreamTransformer } from './anthropic/stream.js';
 export { azureOpenAIAdapter } from './azure-openai/index.js';
-export { toAzureOpenAIRequest } from './azure-openai/request.js';
+export {
+  AZURE_OPENAI_REALTIME_API_VERSION,
+  toAzureOpenAIRealtimeRequest,
+  toAzureOpenAIRequest,
+} from './azure-openai/request.js';
 export { toBedrockUpstreamError } from './bedrock/errors.js';
 export { createBedrockEventStreamDecoder } from './bedrock/event-stream.js';
 export { bedrockAdapter } from './bedrock/index.js';

@@ -2,7 +2,13 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createErrorEnvelope, PkError, type PkErrorCode, type PlanLeaf } from '@pk/config';
 import { parseRequestHeaders } from '@pk/headers';
-import { createAddressGuard, customHostRefusalOf, type ProviderTarget, toOpenAIRequest } from '@pk/providers';
+import {
+  createAddressGuard,
+  customHostRefusalOf,
+  type ProviderTarget,
+  toAzureOpenAIRealtimeRequest,
+  toOpenAIRequest,
+} from '@pk/providers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { refusalCodeOf } from '../limits/request-limits.js';
@@ -49,7 +55,7 @@ function envelope(code: PkErrorCode, message: string): unknown {
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{21}[AQgw]==$/;
 
 /** Providers whose Realtime API pk relays. */
-const REALTIME_PROVIDERS: ReadonlySet<string> = new Set(['openai']);
+const REALTIME_PROVIDERS: ReadonlySet<string> = new Set(['openai', 'azure-openai']);
 
 /**
  * The close codes that may be sent in a close frame (RFC 6455 §7.4): 1005 (no code), 1006 (no close
@@ -102,11 +108,21 @@ function modelOf(url: string): string | undefined {
   return new URLSearchParams(url.slice(query + 1)).get('model') ?? undefined;
 }
 
-/** The provider's WebSocket URL: its API base (or the custom host) as `ws(s)://…/realtime?<query>`. */
+/**
+ * The provider's WebSocket URL as `ws(s)://`: OpenAI's API base (or the custom host) with
+ * `/realtime?<query>`; Azure OpenAI's resource (or custom host) with `/openai/realtime?<query>&
+ * api-version=…&deployment=…` (`toAzureOpenAIRealtimeRequest`, as Portkey builds it).
+ */
 function upstreamOf(
   leaf: PlanLeaf,
   query: URLSearchParams,
 ): { readonly url: URL; readonly headers: Record<string, string> } {
+  if (leaf.target.provider === 'azure-openai') {
+    const azure = toAzureOpenAIRealtimeRequest(leaf.target as ProviderTarget, query);
+    const url = new URL(azure.url);
+    url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
+    return { url, headers: { ...azure.headers } };
+  }
   const built = toOpenAIRequest(
     {
       endpoint: 'passthrough',
@@ -351,9 +367,7 @@ export async function realtimeRoutes(
     if (!REALTIME_PROVIDERS.has(provider)) {
       throw new PkError(
         'PK_ERR_UNSUPPORTED_ENDPOINT',
-        provider === 'azure-openai'
-          ? 'pk does not relay the Realtime API to azure-openai yet; use provider openai (or its custom_host)'
-          : `the provider ${provider} has no Realtime API in pk; it is relayed to openai only`,
+        `the provider ${provider} has no Realtime API in pk; it is relayed to openai and azure-openai only`,
       );
     }
     if (hasHooks) {
@@ -373,7 +387,7 @@ export async function realtimeRoutes(
     const sessionModel = query.get('model');
     if (sessionModel !== null) log.model = sessionModel;
     const upstream = upstreamOf(leaf, query);
-    if (upstream.headers.authorization === undefined) {
+    if (upstream.headers.authorization === undefined && upstream.headers['api-key'] === undefined) {
       throw new PkError(
         'PK_ERR_UNAUTHORIZED',
         'no provider key: send Authorization: Bearer <OpenAI key> with x-portkey-provider, or use a virtual key or config',

@@ -4,7 +4,11 @@ import { prepareRequest } from '../shared/prepare-request.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
 import { toAzureOpenAIUpstreamError } from './errors.js';
-import { toAzureOpenAIRequest } from './request.js';
+import {
+  AZURE_OPENAI_REALTIME_API_VERSION,
+  toAzureOpenAIRealtimeRequest,
+  toAzureOpenAIRequest,
+} from './request.js';
 
 const target = {
   resource_name: 'my-resource',
@@ -146,5 +150,49 @@ describe('toAzureOpenAIUpstreamError', () => {
       now: 0,
     });
     expect(missing).toMatchObject({ code: 'DeploymentNotFound', retryable: false });
+  });
+});
+
+describe('toAzureOpenAIRealtimeRequest', () => {
+  it('dials the resource’s /openai/realtime with the API version and the deployment, the client’s query kept', () => {
+    const built = toAzureOpenAIRealtimeRequest(
+      { ...target, api_version: '2025-04-01-preview', deployment_id: 'gpt-realtime' },
+      new URLSearchParams({ model: 'gpt-realtime', extra: 'x' }),
+    );
+    expect(built).toEqual({
+      url: 'https://my-resource.openai.azure.com/openai/realtime?model=gpt-realtime&extra=x&api-version=2025-04-01-preview&deployment=gpt-realtime',
+      headers: { 'api-key': 'az-key' },
+    });
+  });
+
+  it('uses a Realtime API version when the target names none, and the GA v1 path with the deployment as model', () => {
+    const { api_version: _, ...unversioned } = target;
+    expect(toAzureOpenAIRealtimeRequest(unversioned, new URLSearchParams({ model: 'm' })).url).toBe(
+      `https://my-resource.openai.azure.com/openai/realtime?model=m&api-version=${AZURE_OPENAI_REALTIME_API_VERSION}&deployment=gpt-4o`,
+    );
+    expect(
+      toAzureOpenAIRealtimeRequest(
+        { ...target, api_version: 'v1', custom_host: 'https://apim.example.com/' },
+        new URLSearchParams({ model: 'gpt-realtime', 'api-version': 'x' }),
+      ).url,
+    ).toBe('https://apim.example.com/openai/v1/realtime?model=gpt-4o');
+  });
+
+  it('sends an Entra token as Bearer, and refuses a target without a key, a deployment or a sane resource name', () => {
+    expect(
+      toAzureOpenAIRealtimeRequest(
+        { ...target, api_key: undefined, azure_ad_token: 'eyJ0' },
+        new URLSearchParams(),
+      ).headers,
+    ).toEqual({ authorization: 'Bearer eyJ0' });
+    expect(() =>
+      toAzureOpenAIRealtimeRequest({ ...target, api_key: undefined }, new URLSearchParams()),
+    ).toThrow(PkError);
+    expect(() =>
+      toAzureOpenAIRealtimeRequest({ ...target, deployment_id: undefined }, new URLSearchParams()),
+    ).toThrow(/needs 'deployment_id'/);
+    expect(() =>
+      toAzureOpenAIRealtimeRequest({ ...target, resource_name: 'evil.example/x#' }, new URLSearchParams()),
+    ).toThrow(/does not look like an Azure resource name/);
   });
 });

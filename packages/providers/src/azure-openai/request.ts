@@ -1,7 +1,12 @@
 import { PkError } from '@pk/config';
 import { buildOpenAIFamilyRequest } from '../openai/family-request.js';
 import { readTargetString } from '../shared/target-options.js';
-import type { BuiltRequest, PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
+import type {
+  BuiltRequest,
+  PreparedRequest,
+  ProviderContext,
+  ProviderTarget,
+} from '../spec/provider-adapter.js';
 
 /** The GA data-plane API version used when a target gives none. */
 export const AZURE_OPENAI_DEFAULT_API_VERSION = '2024-10-21';
@@ -28,7 +33,7 @@ const URL_VALUE_PATTERNS: Readonly<Record<string, RegExp>> = {
   api_version: /^(\d{4}-\d{2}-\d{2}(-preview)?|v1|latest|preview)$/,
 };
 
-function checkedOption(context: ProviderContext, key: string): string | undefined {
+function checkedOption(context: Pick<ProviderContext, 'target'>, key: string): string | undefined {
   const value = readTargetString(context.target, key);
   const pattern = URL_VALUE_PATTERNS[key];
   if (value !== undefined && pattern !== undefined && !pattern.test(value)) {
@@ -43,12 +48,30 @@ function checkedOption(context: ProviderContext, key: string): string | undefine
   return value;
 }
 
-function requireOption(context: ProviderContext, key: string): string {
+function requireOption(context: Pick<ProviderContext, 'target'>, key: string): string {
   const value = checkedOption(context, key);
   if (value === undefined) {
     throw new PkError('PK_ERR_INVALID_CONFIG', `provider 'azure-openai' needs '${key}'`, { param: key });
   }
   return value;
+}
+
+/** The `api-key` header, or `Authorization: Bearer <Entra token>` when `azure_ad_token` is given. */
+function authHeadersOf(context: Pick<ProviderContext, 'target'>): Record<string, string> {
+  const adToken = readTargetString(context.target, 'azure_ad_token');
+  const apiKey = readTargetString(context.target, 'api_key');
+  if (adToken === undefined && apiKey === undefined) {
+    throw new PkError(
+      'PK_ERR_INVALID_CONFIG',
+      "provider 'azure-openai' needs 'api_key' or 'azure_ad_token'",
+      {
+        param: 'api_key',
+      },
+    );
+  }
+  return adToken !== undefined
+    ? { authorization: `Bearer ${adToken.replace(/^Bearer\s+/i, '')}` }
+    : { 'api-key': apiKey ?? '' };
 }
 
 /**
@@ -62,21 +85,7 @@ export function toAzureOpenAIRequest(request: PreparedRequest, context: Provider
   const customHost = readTargetString(context.target, 'custom_host');
   const origin = customHost ?? `https://${requireOption(context, 'resource_name')}.openai.azure.com`;
   const apiVersion = checkedOption(context, 'api_version') ?? AZURE_OPENAI_DEFAULT_API_VERSION;
-  const adToken = readTargetString(context.target, 'azure_ad_token');
-  const apiKey = readTargetString(context.target, 'api_key');
-  if (adToken === undefined && apiKey === undefined) {
-    throw new PkError(
-      'PK_ERR_INVALID_CONFIG',
-      "provider 'azure-openai' needs 'api_key' or 'azure_ad_token'",
-      {
-        param: 'api_key',
-      },
-    );
-  }
-  const headers: Record<string, string> =
-    adToken !== undefined
-      ? { authorization: `Bearer ${adToken.replace(/^Bearer\s+/i, '')}` }
-      : { 'api-key': apiKey ?? '' };
+  const headers = authHeadersOf(context);
   const resourceLevel = request.endpoint === 'passthrough' && RESOURCE_LEVEL_PATHS.test(request.path ?? '');
   const baseUrl = resourceLevel
     ? `${origin.replace(/\/+$/, '')}/openai`
@@ -86,4 +95,41 @@ export function toAzureOpenAIRequest(request: PreparedRequest, context: Provider
     headers,
     query: `api-version=${encodeURIComponent(apiVersion)}`,
   });
+}
+
+/** The API version of the Realtime API on Azure when the target gives none (the GA default has none). */
+export const AZURE_OPENAI_REALTIME_API_VERSION = '2025-04-01-preview';
+
+/**
+ * Azure OpenAI's Realtime API WebSocket for a target (`https://` here; the caller dials it as
+ * `wss://`), as Portkey's gateway builds it: with a dated API version,
+ * `{origin}/openai/realtime?<query>&api-version=…&deployment={deployment_id}`; with `api_version: v1`
+ * (the GA API), `{origin}/openai/v1/realtime?<query>` with `model` set to the deployment (`v1` names a
+ * deployment by `model`). `origin` is the resource (`https://{resource_name}.openai.azure.com`) or
+ * `custom_host`; the client's other query parameters are kept. Headers: `api-key`, or `Authorization:
+ * Bearer` with `azure_ad_token`.
+ * @see https://learn.microsoft.com/en-us/azure/ai-foundry/openai/how-to/realtime-audio-websockets
+ */
+export function toAzureOpenAIRealtimeRequest(
+  target: ProviderTarget,
+  query: URLSearchParams,
+): { readonly url: string; readonly headers: Record<string, string> } {
+  const context = { target };
+  const customHost = readTargetString(target, 'custom_host');
+  const origin = (
+    customHost ?? `https://${requireOption(context, 'resource_name')}.openai.azure.com`
+  ).replace(/\/+$/, '');
+  const deployment = requireOption(context, 'deployment_id');
+  const apiVersion = checkedOption(context, 'api_version') ?? AZURE_OPENAI_REALTIME_API_VERSION;
+  const headers = authHeadersOf(context);
+  const params = new URLSearchParams(query);
+  if (apiVersion === 'v1') {
+    params.delete('api-version');
+    params.delete('deployment');
+    params.set('model', deployment);
+    return { url: `${origin}/openai/v1/realtime?${params.toString()}`, headers };
+  }
+  params.set('api-version', apiVersion);
+  params.set('deployment', deployment);
+  return { url: `${origin}/openai/realtime?${params.toString()}`, headers };
 }
