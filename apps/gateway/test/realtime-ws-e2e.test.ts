@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import OpenAI from 'openai';
+import { OpenAIRealtimeWebSocket } from 'openai/realtime/websocket';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { createHeaders, Portkey, PortkeyAIRealtimeWS } from 'portkey-ai';
+import { Agent as UndiciAgent, WebSocket as UndiciWebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { type GatewayProcess, startGateway } from './server-process.js';
@@ -799,6 +801,45 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
       expect(metered.output()).not.toContain(AZURE_KEY);
     } finally {
       mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+    }
+  });
+
+  it('takes the key of OpenAI’s browser client (OpenAIRealtimeWebSocket) from its subprotocol, answers realtime, and never echoes or forwards the key', async () => {
+    // Node 20 has no global WebSocket: undici's (a browser's WebSocket API), trusting the test CA.
+    const dispatcher = new UndiciAgent({ connect: { ca } });
+    class BrowserWebSocket extends UndiciWebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, { protocols: protocols ?? [], dispatcher });
+      }
+    }
+    const globalScope = globalThis as { WebSocket?: unknown };
+    const had = globalScope.WebSocket;
+    globalScope.WebSocket = BrowserWebSocket;
+    try {
+      const before = connections.length;
+      // A browser sends no x-portkey-* header: the virtual key comes with the model (`@slug/model`).
+      const client = new OpenAI({
+        apiKey: METERED_KEY,
+        baseURL: `https://localhost:${meteredTlsPort}/v1`,
+        dangerouslyAllowBrowser: true,
+      });
+      const rt = new OpenAIRealtimeWebSocket({ model: `@rt-free/${MODEL}` }, client);
+      const created = new Promise<unknown>((resolve, reject) => {
+        rt.on('session.created', resolve);
+        rt.on('error', reject);
+      });
+      expect(await created).toMatchObject({ type: 'session.created' });
+      expect((rt.socket as unknown as { protocol: string }).protocol).toBe('realtime');
+      const seen = connections[before];
+      expect(seen?.url).toBe(`/v1/realtime?model=${MODEL}`);
+      expect(seen?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+      expect(seen?.headers['sec-websocket-protocol']).toBeUndefined();
+      expect(JSON.stringify(seen?.headers)).not.toContain(METERED_KEY);
+      rt.close();
+      expect((await seen?.closed)?.code).toBe(1000);
+    } finally {
+      globalScope.WebSocket = had;
+      await dispatcher.close();
     }
   });
 

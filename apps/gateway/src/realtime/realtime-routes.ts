@@ -19,6 +19,7 @@ import { captureBody } from '../request-facts/body-capture.js';
 import { recordHeaderFacts } from '../request-facts/request-facts.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import { passthroughHandlerOf } from '../routes/passthrough-routes.js';
+import { applyBrowserSubprotocols, chosenSubprotocol } from './browser-subprotocols.js';
 import { LIMIT_CLOSE_CODES, LIMIT_CLOSE_REASONS, SessionMeter } from './realtime-metering.js';
 import { realtimeErrorEventOf, SessionUsage } from './session-usage.js';
 
@@ -260,6 +261,7 @@ export async function realtimeRoutes(
     noServer: true,
     perMessageDeflate: false,
     maxPayload: MAX_MESSAGE_BYTES,
+    handleProtocols: chosenSubprotocol,
   });
   const sessions = new Set<Session>();
   const passthrough = passthroughHandlerOf(services);
@@ -275,7 +277,10 @@ export async function realtimeRoutes(
       path === REALTIME_PATH &&
       raw.method === 'GET' &&
       String(raw.headers.upgrade ?? '').toLowerCase() === 'websocket';
-    if (isRealtime) request[PENDING_UPGRADE] = { socket, head };
+    if (isRealtime) {
+      request[PENDING_UPGRADE] = { socket, head };
+      applyBrowserSubprotocols(raw.headers);
+    }
     // Any other upgrade (`h2c` …) is answered as the plain HTTP request it also is, then closed.
     const response = new ServerResponse(raw);
     response.shouldKeepAlive = false;
