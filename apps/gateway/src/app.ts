@@ -41,6 +41,7 @@ import { createShutdownState, type ShutdownState, shutdownPlugin } from './plugi
 import { MAX_PATH_PARAM_LENGTH, traceIdPlugin } from './plugins/trace-id.js';
 import { promptInferenceRoutes } from './prompts/prompt-inference-routes.js';
 import { type ProxyServices, SEMANTIC_CACHE_UNCONFIGURED } from './proxy/run-proxied-request.js';
+import type { RealtimeProxy } from './realtime/proxy-tunnel.js';
 import { realtimeRoutes } from './realtime/realtime-routes.js';
 import { logExportFileRoute } from './request-logs/log-export-routes.js';
 import { LogExportRunner } from './request-logs/log-export-runner.js';
@@ -98,6 +99,8 @@ export interface AppDependencies {
   readonly shutdown?: ShutdownState;
   /** The network port to upstreams (default: an undici transport without proxy). */
   readonly transport?: Transport;
+  /** The proxies of Realtime WebSocket sessions' provider sockets (default: none, direct). */
+  readonly realtimeProxy?: RealtimeProxy;
   /**
    * The gateway's AWS key for STS AssumeRole (`AWS_ASSUME_ROLE_ACCESS_KEY_ID`,
    * `AWS_ASSUME_ROLE_SECRET_ACCESS_KEY`): signs it for Bedrock `assumedRole` targets without a key.
@@ -414,7 +417,7 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     switchedOff: switchedOffSegments(store !== undefined, requestLog !== undefined),
   });
   // `GET /v1/realtime` upgraded to a WebSocket (the HTTP server's `upgrade` event; plain requests never see it).
-  await app.register(realtimeRoutes, { services });
+  await app.register(realtimeRoutes, { services, proxy: dependencies.realtimeProxy });
   await app.register(passthroughRoutes, { services });
   return app;
 }

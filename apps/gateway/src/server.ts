@@ -30,6 +30,7 @@ import { createWarningWriter } from './logging/startup-log.js';
 import type { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { type MetricsServer, startMetricsServer } from './metrics/metrics-server.js';
 import { createShutdownState } from './plugins/shutdown.js';
+import { realtimeProxyOf } from './realtime/proxy-tunnel.js';
 import { releaseStartupGarbage } from './release-startup-garbage.js';
 import { readLogStoreOptions } from './request-logs/log-store-options.js';
 import { spillLeftWhileOffWarning } from './request-logs/spill-left-while-off.js';
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
   // HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured for calls to providers.
   // Trusted custom hosts may reach private addresses; other hosts only public ones (SSRF guard).
   // PK_STREAM_IDLE_TIMEOUT_MS bounds the silence inside an answer's body (undici's `bodyTimeout`).
+  const realtimeProxy = realtimeProxyOf(process.env);
   const transport = createUndiciTransportFromEnvironment(
     { trustedHosts: settings.customHostTrust, bodyTimeoutMs: options.streamIdleTimeoutMs },
     process.env,
@@ -241,6 +243,8 @@ async function main(): Promise<void> {
         }
       : {}),
     transport,
+    // The same proxies for Realtime sessions' provider sockets (WebSockets, not undici's).
+    ...(realtimeProxy ? { realtimeProxy } : {}),
     ...(options.awsAssumeRoleCredentials
       ? { awsAssumeRoleCredentials: options.awsAssumeRoleCredentials }
       : {}),

@@ -4,6 +4,7 @@ import { createServer as createHttpServer, type Server as HttpServer, type Incom
 import { type AddressInfo, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWebSocket } from 'openai/realtime/websocket';
@@ -68,6 +69,8 @@ let upstreamUrl: string;
 const connections: UpstreamConnection[] = [];
 let gateway: GatewayProcess;
 const terminators: TlsServer[] = [];
+/** Sockets of the TLS terminators and the proxy still open: destroyed at the end, so closes never wait. */
+const openSockets = new Set<{ destroy(): void }>();
 let tlsPort: number;
 let certDir: string;
 let ca: string;
@@ -204,6 +207,10 @@ function makeCertificate(): void {
 function startTlsTerminator(gatewayPort: number): Promise<number> {
   const server = createTlsServer({ key: readFileSync(join(certDir, 'key.pem')), cert: ca }, (secure) => {
     const plain = netConnect(gatewayPort, '127.0.0.1');
+    openSockets.add(secure);
+    openSockets.add(plain);
+    secure.once('close', () => openSockets.delete(secure));
+    plain.once('close', () => openSockets.delete(plain));
     secure.pipe(plain).pipe(secure);
     secure.on('error', () => plain.destroy());
     plain.on('error', () => secure.destroy());
@@ -294,6 +301,7 @@ beforeAll(async () => {
 afterAll(async () => {
   gateway?.child.kill('SIGTERM');
   await gateway?.exited;
+  for (const socket of openSockets) socket.destroy();
   for (const server of terminators) await new Promise((resolve) => server.close(resolve));
   for (const client of upstream?.clients ?? []) client.terminate();
   await new Promise((resolve) => upstream?.close(resolve));
@@ -857,5 +865,105 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
     expect(refused.body.error.code).toBe('PK_ERR_RATE_LIMITED');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(connections.length).toBe(opened);
+  });
+});
+
+describe('the provider’s socket through HTTPS_PROXY', () => {
+  let proxyServer: HttpServer;
+  let proxyPort: number;
+  let refuseTunnels = false;
+  const tunnels: { target: string; auth: string | undefined }[] = [];
+  let proxied: GatewayProcess;
+
+  beforeAll(async () => {
+    // An HTTP proxy that tunnels CONNECT (as squid does), or refuses it with 403.
+    proxyServer = createHttpServer((_request, response) => response.writeHead(405).end());
+    proxyServer.on('connect', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      tunnels.push({ target: request.url ?? '', auth: request.headers['proxy-authorization'] });
+      openSockets.add(socket);
+      socket.once('close', () => openSockets.delete(socket));
+      socket.on('error', () => socket.destroy());
+      if (refuseTunnels) {
+        socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n');
+        return;
+      }
+      const [host, port] = (request.url ?? '').split(':');
+      const upstreamSocket = netConnect(
+        Number(port),
+        host === 'localhost' ? '127.0.0.1' : (host ?? ''),
+        () => {
+          socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          if (head.length > 0) upstreamSocket.write(head);
+          upstreamSocket.pipe(socket).pipe(upstreamSocket);
+        },
+      );
+      openSockets.add(upstreamSocket);
+      upstreamSocket.once('close', () => openSockets.delete(upstreamSocket));
+      upstreamSocket.on('error', () => socket.destroy());
+      socket.on('close', () => upstreamSocket.destroy());
+    });
+    await new Promise<void>((resolve) => proxyServer.listen(0, '127.0.0.1', resolve));
+    proxyPort = (proxyServer.address() as AddressInfo).port;
+    proxied = await startGateway({
+      HTTPS_PROXY: `http://tunnel-user:tunnel-secret@127.0.0.1:${proxyPort}`,
+      // The provider's certificate (the test CA) is trusted by the gateway process.
+      NODE_EXTRA_CA_CERTS: join(certDir, 'cert.pem'),
+    });
+  });
+
+  afterAll(async () => {
+    proxied?.child.kill('SIGTERM');
+    await proxied?.exited;
+    proxyServer?.closeAllConnections();
+    await new Promise((resolve) => proxyServer?.close(resolve));
+  });
+
+  it('opens a wss:// provider socket through the proxy’s CONNECT tunnel, with its credentials', async () => {
+    // OpenAI behind TLS (localhost, the test CA), reached as wss://.
+    const providerTlsPort = await startTlsTerminator(Number(new URL(upstreamUrl).port));
+    const before = connections.length;
+    const socket = new WebSocket(`${proxied.url.replace('http', 'ws')}/v1/realtime?model=${MODEL}`, {
+      headers: {
+        ...createHeaders({ provider: 'openai', customHost: `https://localhost:${providerTlsPort}/v1` }),
+        authorization: `Bearer ${PROVIDER_KEY}`,
+      },
+    });
+    const first = new Promise<string>((resolve) =>
+      socket.once('message', (data: RawData) => resolve(String(data))),
+    );
+    await opened(socket);
+    expect(JSON.parse(await first)).toMatchObject({ type: 'session.created' });
+    expect(tunnels.at(-1)).toEqual({
+      target: `localhost:${providerTlsPort}`,
+      auth: `Basic ${Buffer.from('tunnel-user:tunnel-secret').toString('base64')}`,
+    });
+    expect(connections[before]?.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+    const closed = closeOf(socket);
+    socket.close(1000);
+    expect((await connections[before]?.closed)?.code).toBe(1000);
+    await closed;
+  });
+
+  it('answers 502 naming the proxy, never its password, when the proxy refuses the tunnel', async () => {
+    refuseTunnels = true;
+    try {
+      const before = connections.length;
+      const refused = await refusalOf(
+        {
+          ...createHeaders({ provider: 'openai', customHost: 'https://localhost:9/v1' }),
+          authorization: `Bearer ${PROVIDER_KEY}`,
+        },
+        `/v1/realtime?model=${MODEL}`,
+        proxied,
+      );
+      expect(refused.status).toBe(502);
+      expect(refused.body.error.code).toBe('PK_ERR_UPSTREAM_UNAVAILABLE');
+      expect(refused.body.error.message).toContain(`the proxy http://127.0.0.1:${proxyPort} (HTTP 403)`);
+      expect(JSON.stringify(refused.body)).not.toContain('tunnel-secret');
+      expect(connections.length).toBe(before);
+      expect(proxied.output()).not.toContain('tunnel-secret');
+    } finally {
+      refuseTunnels = false;
+    }
   });
 });

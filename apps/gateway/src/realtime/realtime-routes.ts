@@ -20,6 +20,7 @@ import { recordHeaderFacts } from '../request-facts/request-facts.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import { passthroughHandlerOf } from '../routes/passthrough-routes.js';
 import { applyBrowserSubprotocols, chosenSubprotocol } from './browser-subprotocols.js';
+import { proxyUrlFor, type RealtimeProxy, tunnelThrough } from './proxy-tunnel.js';
 import { LIMIT_CLOSE_CODES, LIMIT_CLOSE_REASONS, SessionMeter } from './realtime-metering.js';
 import { realtimeErrorEventOf, SessionUsage } from './session-usage.js';
 
@@ -187,13 +188,18 @@ function connectUpstream(
   headers: Record<string, string>,
   lookup: ReturnType<typeof createAddressGuard>['lookup'],
   clientSocket: Duplex,
+  proxy: RealtimeProxy | undefined,
 ): Promise<
   { socket: WebSocket } | { refusal: { status: number; body: unknown }; providerAnswered: boolean }
 > {
   return new Promise((resolve) => {
+    const proxyUrl = proxyUrlFor(url, proxy);
     const socket = new WebSocket(url, {
       headers,
       lookup,
+      ...(proxyUrl === undefined
+        ? {}
+        : { createConnection: tunnelThrough(proxyUrl, url.protocol === 'wss:', UPSTREAM_HANDSHAKE_MS) }),
       handshakeTimeout: UPSTREAM_HANDSHAKE_MS,
       perMessageDeflate: false,
       maxPayload: MAX_MESSAGE_BYTES,
@@ -253,9 +259,13 @@ interface Session {
  */
 export async function realtimeRoutes(
   app: FastifyInstance,
-  options: { services: ProxyServices },
+  options: {
+    services: ProxyServices;
+    /** `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` for the provider's socket (none: direct). */
+    proxy?: RealtimeProxy | undefined;
+  },
 ): Promise<void> {
-  const { services } = options;
+  const { services, proxy } = options;
   const guard = createAddressGuard({ trustedHosts: services.settings.customHostTrust });
   const server = new WebSocketServer({
     noServer: true,
@@ -414,7 +424,13 @@ export async function realtimeRoutes(
     );
     if (meter === 'refused') return reply;
 
-    const connected = await connectUpstream(upstream.url, upstream.headers, guard.lookup, pending.socket);
+    const connected = await connectUpstream(
+      upstream.url,
+      upstream.headers,
+      guard.lookup,
+      pending.socket,
+      proxy,
+    );
     if ('refusal' in connected) {
       log.provider = provider;
       // A provider's own refusal was a call; one that could not be reached was not.
