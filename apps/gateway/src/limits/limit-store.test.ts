@@ -44,6 +44,37 @@ const ok = (verdict: SubjectVerdict | undefined) => verdict?.ok === true;
 
 function contract(name: string, make: () => LimitStore): void {
   describe(name, () => {
+    it('a hold of 0 makes the window’s current bucket, so a settlement adds usage reported after the fact to it', async () => {
+      const store = make();
+      const window = { id: 'tokens-rpm', windowMs: MINUTE, limit: 100, amount: 0 };
+      const hold: SubjectHold = { subject: 'gk:late', windows: [window], periodId: 'all', usageTtlMs: 0 };
+      const [verdict] = await store.admit([hold], 'late-0', T0, 60_000);
+      expect(verdict).toMatchObject({ ok: true, windowsUsed: [0] });
+      const bucket = verdict?.ok === true ? (verdict.buckets[0] ?? 0) : 0;
+      await store.settle(
+        [
+          {
+            subject: 'gk:late',
+            reservationId: 'late-0',
+            windows: [{ id: 'tokens-rpm', bucket, delta: 80 }],
+            periodId: 'all',
+            usageTtlMs: 0,
+            costMicros: 0,
+            tokens: 80,
+            requests: 0,
+          },
+        ],
+        T0,
+      );
+      const [next] = await store.admit(
+        [{ ...hold, windows: [{ ...window, amount: 30 }] }],
+        'late-1',
+        T0 + 1000,
+        60_000,
+      );
+      expect(next).toMatchObject({ ok: false, kind: 'rate', used: 80 });
+    });
+
     it('a sliding window admits at most N in any 60 s, and says when the next fits', async () => {
       const store = make();
       for (let index = 0; index < 3; index += 1) {
