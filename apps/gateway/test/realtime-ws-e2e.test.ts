@@ -676,6 +676,9 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
       errors.push(error as { error?: Record<string, unknown>; message: string }),
     );
     rt.on('response.done', (event: unknown) => done.push(event));
+    const upgraded = new Promise<IncomingMessage['headers']>((resolve) =>
+      rt.socket.once('upgrade', (response: IncomingMessage) => resolve(response.headers)),
+    );
     const closed = closeOf(rt.socket);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no session.created within 5 s')), 5000);
@@ -684,7 +687,7 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
         resolve();
       });
     });
-    return { rt, errors, done, closed };
+    return { rt, errors, done, closed, upgraded };
   }
 
   it('charges each response.done of a session to its virtual key’s token budget, and ends the session cleanly when a response uses it up', async () => {
@@ -853,6 +856,12 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
 
   it('counts a session against its gateway key’s request rate: the second in a minute is a 429 before the upgrade', async () => {
     const first = await portkeySession(ONCE_A_MINUTE_KEY, 'rt-free');
+    // The 101 says the session's trace id and the room the key has left, as other answers do.
+    expect(await first.upgraded).toMatchObject({
+      'x-portkey-trace-id': expect.any(String),
+      'x-pk-ratelimit-limit-requests': '1',
+      'x-pk-ratelimit-remaining-requests': '0',
+    });
     first.rt.close();
     await first.closed;
     const opened = connections.length;

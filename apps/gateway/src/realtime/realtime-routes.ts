@@ -243,6 +243,16 @@ function connectUpstream(
   });
 }
 
+/** Header lines of a reply pk's 101 repeats: `x-portkey-trace-id` and the limits' `x-pk-ratelimit-*`. */
+function answerHeaderLinesOf(reply: FastifyReply): string[] {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (name !== 'x-portkey-trace-id' && !name.startsWith('x-pk-ratelimit-')) continue;
+    if (typeof value === 'string' || typeof value === 'number') lines.push(`${name}: ${value}`);
+  }
+  return lines;
+}
+
 /** One relayed session: both sockets, for the shutdown. */
 interface Session {
   readonly client: WebSocket;
@@ -274,6 +284,14 @@ export async function realtimeRoutes(
     handleProtocols: chosenSubprotocol,
   });
   const sessions = new Set<Session>();
+  // Headers of the 101 (ws writes it): set before `handleUpgrade`, read once by its `headers` event.
+  const answerHeaders = new WeakMap<IncomingMessage, readonly string[]>();
+  server.on('headers', (lines: string[], raw: IncomingMessage) => {
+    const extra = answerHeaders.get(raw);
+    if (extra === undefined) return;
+    answerHeaders.delete(raw);
+    lines.push(...extra);
+  });
   const passthrough = passthroughHandlerOf(services);
 
   const onUpgrade = (raw: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -442,6 +460,8 @@ export async function realtimeRoutes(
     log.provider = provider;
     // From here on the connection is the WebSocket's: the line is written when the session ends.
     holdRequestLog(request);
+    // The 101 carries what pk's other answers do: the trace id, and the limits' room.
+    answerHeaders.set(request.raw, answerHeaderLinesOf(reply));
     reply.hijack();
     let accepted = false;
     server.handleUpgrade(request.raw, pending.socket, pending.head, (client) => {
