@@ -621,6 +621,7 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
   const METERED_KEY = 'pk-test-realtime-metered-key';
   const ONCE_A_MINUTE_KEY = 'pk-test-realtime-rpm-key';
   const ADMIN_KEY = 'pk-test-realtime-admin-key';
+  const DOLLAR_KEY = 'pk-test-realtime-dollar-key';
   let metered: GatewayProcess;
   let meteredTlsPort: number;
 
@@ -637,6 +638,8 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
             rate_limits: [{ type: 'requests', unit: 'rpm', value: 1 }],
           },
           { id: 'rt-admin', key: ADMIN_KEY, role: 'admin' },
+          // $1 of spend: two long spoken answers ($0.644 each) use it up.
+          { id: 'rt-dollar', key: DOLLAR_KEY, usage_limits: { credit_limit: 1, type: 'cost' } },
         ],
         virtual_keys: {
           'rt-free': upstreamKey,
@@ -753,6 +756,48 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
       expect(refused.status).toBe(412);
       expect(refused.body.error.code).toBe('PK_ERR_BUDGET_EXCEEDED');
       expect(connections.length).toBe(opened);
+    } finally {
+      mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+    }
+  });
+
+  it('charges each response’s cost to its gateway key’s USD budget, audio at audio prices, and ends the session when it is spent', async () => {
+    // 1,000 text tokens in ($4/1M) and 10,000 audio tokens out ($64/1M): $0.644 a turn on gpt-realtime.
+    mockUsage = {
+      total_tokens: 11_000,
+      input_tokens: 1000,
+      output_tokens: 10_000,
+      input_token_details: { cached_tokens: 0, text_tokens: 1000, audio_tokens: 0 },
+      output_token_details: { text_tokens: 0, audio_tokens: 10_000 },
+    };
+    try {
+      const linesBefore = metered.lineCount();
+      const session = await portkeySession(DOLLAR_KEY, 'rt-free');
+      session.rt.send({ type: 'response.create', event_id: 'evt_dollar_1' });
+      await expect.poll(() => session.done.length).toBe(1);
+      // $0.644 of $1: the session goes on.
+      expect(session.errors).toEqual([]);
+      session.rt.send({ type: 'response.create', event_id: 'evt_dollar_2' });
+      expect(await session.closed).toEqual({ code: 4412, reason: 'budget exhausted' });
+      expect(session.errors[0]?.error).toMatchObject({
+        code: 'PK_ERR_BUDGET_EXCEEDED',
+        message: 'the budget of gateway key rt-dollar is exhausted',
+      });
+      const line = await metered.waitForLine(
+        (candidate): candidate is LogLine =>
+          sessionLine(candidate) &&
+          (candidate.limits as { refusedBy?: string } | undefined)?.refusedBy === 'gk:rt-dollar',
+        { fromLine: linesBefore },
+      );
+      expect(line).toMatchObject({ errorCode: 'PK_ERR_BUDGET_EXCEEDED', costStatus: 'priced' });
+      expect(line.cost as number).toBeCloseTo(2 * 0.644, 9);
+      // The next session is refused with the budget's 412 before the provider is called.
+      const refused = await refusalOf(
+        { 'x-portkey-api-key': DOLLAR_KEY, 'x-portkey-virtual-key': 'rt-free' },
+        `/v1/realtime?model=${MODEL}`,
+        metered,
+      );
+      expect(refused.status).toBe(412);
     } finally {
       mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
     }
