@@ -952,7 +952,11 @@ describe('the provider’s socket through HTTPS_PROXY', () => {
         },
       );
       openSockets.add(upstreamSocket);
-      upstreamSocket.once('close', () => openSockets.delete(upstreamSocket));
+      // A tunnel ends both ways when either side closes, as a proxy's does.
+      upstreamSocket.once('close', () => {
+        openSockets.delete(upstreamSocket);
+        socket.destroy();
+      });
       upstreamSocket.on('error', () => socket.destroy());
       socket.on('close', () => upstreamSocket.destroy());
     });
@@ -968,6 +972,7 @@ describe('the provider’s socket through HTTPS_PROXY', () => {
   afterAll(async () => {
     proxied?.child.kill('SIGTERM');
     await proxied?.exited;
+    for (const socket of openSockets) socket.destroy();
     proxyServer?.closeAllConnections();
     await new Promise((resolve) => proxyServer?.close(resolve));
   });
