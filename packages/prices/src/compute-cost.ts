@@ -1,4 +1,4 @@
-import type { ModelPriceData, RateData } from './price-data-format.js';
+import { HOUR_CACHE_WRITE_INPUT_MULTIPLE, type ModelPriceData, type RateData } from './price-data-format.js';
 import type { TokenParts } from './usage.js';
 
 /** What a request cost, in USD, rounded to 12 decimal places (a picodollar) to drop float noise. */
@@ -33,7 +33,7 @@ export function roundUsd(value: number): number {
 /**
  * Prices token parts. A kind without its own price is billed at its parent's (cache reads, cache
  * writes and input audio at the input price; reasoning and output audio at the output price), so a
- * token is billed exactly once.
+ * token is billed exactly once; a 1-hour cache write without its own price at twice the input price.
  */
 export function costOf(prices: ModelPriceData, parts: TokenParts): CostParts {
   const input = rateFor(prices.input, parts.prompt) ?? 0;
@@ -42,6 +42,8 @@ export function costOf(prices: ModelPriceData, parts: TokenParts): CostParts {
     parts.textInput * input +
     parts.cachedInput * (rateFor(prices.cached_input, parts.prompt) ?? input) +
     parts.cacheWrite * (rateFor(prices.cache_write, parts.prompt) ?? input) +
+    parts.cacheWrite1h *
+      (rateFor(prices.cache_write_1h, parts.prompt) ?? HOUR_CACHE_WRITE_INPUT_MULTIPLE * input) +
     parts.audioInput * (rateFor(prices.input_audio, parts.prompt) ?? input);
   const outputPerMillion =
     parts.textOutput * output +
@@ -66,8 +68,9 @@ function highestRateUpTo(rate: RateData | undefined, promptTokens: number): numb
 
 /**
  * The most a request of at most `promptTokens` and `completionTokens` can cost: every prompt token at
- * the dearest input rate (a cache write costs more than plain input), every completion token at the
- * dearest output rate, at the dearest tier a prompt of that size can reach.
+ * the dearest input rate (a cache write costs more than plain input; for a model with cache writes,
+ * a 1-hour one more still), every completion token at the dearest output rate, at the dearest tier a
+ * prompt of that size can reach.
  */
 export function costUpperBoundOf(
   prices: ModelPriceData,
@@ -76,7 +79,16 @@ export function costUpperBoundOf(
 ): number {
   const highest = (...rates: (RateData | undefined)[]): number =>
     Math.max(0, ...rates.map((rate) => highestRateUpTo(rate, promptTokens)));
-  const inputRate = highest(prices.input, prices.cached_input, prices.cache_write, prices.input_audio);
+  const writesCache = prices.cache_write !== undefined || prices.cache_write_1h !== undefined;
+  const hourWriteRate = !writesCache
+    ? 0
+    : prices.cache_write_1h !== undefined
+      ? highest(prices.cache_write_1h)
+      : HOUR_CACHE_WRITE_INPUT_MULTIPLE * highest(prices.input);
+  const inputRate = Math.max(
+    hourWriteRate,
+    highest(prices.input, prices.cached_input, prices.cache_write, prices.input_audio),
+  );
   const outputRate = highest(prices.output, prices.reasoning, prices.output_audio);
   return roundUsd(
     (promptTokens * inputRate + completionTokens * outputRate) / PER_MILLION + (prices.per_request ?? 0),

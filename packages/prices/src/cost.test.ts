@@ -92,6 +92,43 @@ describe('cost() against published prices', () => {
     expect(result).toMatchObject({ input_cost: 0.0195, output_cost: 0.003, cost: 0.0225 });
   });
 
+  it('bills Anthropic’s 1-hour cache writes at twice the input price, 5-minute ones at 1.25×', () => {
+    // Claude Sonnet 4.5 (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#pricing):
+    // input $3, 5-minute write $3.75, 1-hour write $6 (2× input), read $0.30, output $15 per 1M.
+    // prompt 26,000 = 1,000 plain + 20,000 read + 5,000 written (3,000 for 5 minutes, 2,000 for an
+    // hour): 3,000 + 6,000 + 11,250 + 12,000 = 32,250 per 1M; output 500 × 15 = 7,500 per 1M.
+    const result = cost({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5-20250929',
+      at: AT,
+      usage: {
+        prompt_tokens: 26_000,
+        completion_tokens: 500,
+        prompt_tokens_details: { cached_tokens: 20_000 },
+        cache_creation_input_tokens: 5_000,
+        cache_creation: { ephemeral_5m_input_tokens: 3_000, ephemeral_1h_input_tokens: 2_000 },
+      },
+    });
+    expect(result).toMatchObject({ input_cost: 0.03225, output_cost: 0.0075, cost: 0.03975 });
+  });
+
+  it('bills 1-hour cache writes at twice the long-context input price above 200k prompt tokens', () => {
+    // Claude Sonnet 4.5 above 200k: input $6, so a 1-hour write is $12 per 1M. 210,000 prompt tokens,
+    // 10,000 of them written for an hour: 200,000 × 6 + 10,000 × 12 = 1,320,000 per 1M = $1.32.
+    const result = cost({
+      provider: 'anthropic',
+      model: 'claude-sonnet-4-5',
+      at: AT,
+      usage: {
+        prompt_tokens: 210_000,
+        completion_tokens: 0,
+        cache_creation_input_tokens: 10_000,
+        cache_creation: { ephemeral_1h_input_tokens: 10_000 },
+      },
+    });
+    expect(result).toMatchObject({ input_cost: 1.32 });
+  });
+
   it('bills reasoning tokens as output, once, at the output price when not priced apart (o1: $60/1M)', () => {
     // completion 3,000 of which 2,500 reasoning: all 3,000 at $60/1M = $0.18, not 5,500 tokens.
     const result = cost({

@@ -22,6 +22,7 @@ export type {
   RateData as Rate,
   TieredRateData as TieredRate,
 } from './price-data-format.js';
+export { HOUR_CACHE_WRITE_INPUT_MULTIPLE } from './price-data-format.js';
 export {
   type CostBoundRequest,
   type CostRequest,

@@ -125,6 +125,30 @@ describe('createPriceTable({ overrides })', () => {
     expect(result).toMatchObject({ input_cost: 9.75, output_cost: 15, cost: 24.75 });
   });
 
+  it('bills 1-hour cache writes at their own override price, else at twice the input price', () => {
+    const usage = {
+      prompt_tokens: 2_000_000,
+      completion_tokens: 0,
+      cache_creation_input_tokens: 2_000_000,
+      cache_creation: { ephemeral_5m_input_tokens: 1_000_000, ephemeral_1h_input_tokens: 1_000_000 },
+    };
+    const priced = (prices: {
+      input: number;
+      output: number;
+      cache_write?: number;
+      cache_write_1h?: number;
+    }) =>
+      createPriceTable({ overrides: { anthropic: { 'claude-x': prices } } }).cost({
+        provider: 'anthropic',
+        model: 'claude-x',
+        at: AT,
+        usage,
+      }).cost;
+    // 1M written for 5 minutes × 3.75 + 1M for an hour × 5 (its own price) or × 6 (2 × 3).
+    expect(priced({ input: 3, output: 15, cache_write: 3.75, cache_write_1h: 5 })).toBe(8.75);
+    expect(priced({ input: 3, output: 15, cache_write: 3.75 })).toBe(9.75);
+  });
+
   it('throws a ZodError with the path when handed invalid overrides', () => {
     expect(() =>
       createPriceTable({ overrides: { openai: { 'gpt-4o': { input: 0.000002, output: 1 } } } }),

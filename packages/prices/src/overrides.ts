@@ -24,13 +24,15 @@ const perMillion = z
  * The prices of one model, in **USD per 1M tokens** (`per_request` in USD per request). `input` and
  * `output` are required (write 0 for a model that is free or has no output, such as an embedding
  * model); the other kinds default to their parent's price: `cached_input`, `cache_write` and
- * `input_audio` to `input`, `reasoning` and `output_audio` to `output`.
+ * `input_audio` to `input`, `reasoning` and `output_audio` to `output`; `cache_write_1h` (Anthropic's
+ * 1-hour cache writes) to twice `input`.
  */
 export const modelPriceOverrideSchema = z.strictObject({
   input: perMillion,
   output: perMillion,
   cached_input: perMillion.optional(),
   cache_write: perMillion.optional(),
+  cache_write_1h: perMillion.optional(),
   reasoning: perMillion.optional(),
   input_audio: perMillion.optional(),
   output_audio: perMillion.optional(),

@@ -17,6 +17,12 @@ export interface TieredRateData {
 }
 
 /**
+ * What a 1-hour cache write costs, as a multiple of the input price, where no price is given: twice
+ * (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#pricing).
+ */
+export const HOUR_CACHE_WRITE_INPUT_MULTIPLE = 2;
+
+/**
  * The prices of one model. A token kind without its own price is billed at its parent's: cached
  * input, cache writes and input audio at `input`; reasoning and output audio at `output`. A model
  * without `input` or `output` bills those tokens at 0 (an embedding model has no output price).
@@ -28,6 +34,12 @@ export interface ModelPriceData {
   readonly cached_input?: RateData;
   /** Prompt tokens written to the provider's prompt cache (Anthropic's 5-minute rate). */
   readonly cache_write?: RateData;
+  /**
+   * Prompt tokens written to the cache for an hour (Anthropic's `ephemeral_1h_input_tokens`). The
+   * source has no such price: pk bills them at {@link HOUR_CACHE_WRITE_INPUT_MULTIPLE} × `input`
+   * (Anthropic's rule, on Bedrock and Vertex AI too) unless an override sets it.
+   */
+  readonly cache_write_1h?: RateData;
   /** Reasoning tokens, where priced apart from other output tokens. */
   readonly reasoning?: RateData;
   readonly input_audio?: RateData;

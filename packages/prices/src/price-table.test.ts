@@ -185,8 +185,8 @@ describe('memory bounds', () => {
 
 describe('costUpperBound (budget reservations)', () => {
   it('bills every prompt token at the dearest input rate and every completion token at the dearest output rate', () => {
-    // Claude 3.5 Sonnet: cache write $3.75 > input $3; output $15.
-    // 10,000 × 3.75 + 1,000 × 15 = 52,500 per 1M = $0.0525.
+    // Claude 3.5 Sonnet: a 1-hour cache write $6 (2 × input) > a 5-minute one $3.75 > input $3;
+    // output $15. 10,000 × 6 + 1,000 × 15 = 75,000 per 1M = $0.075.
     expect(
       costUpperBound({
         provider: 'anthropic',
@@ -195,7 +195,7 @@ describe('costUpperBound (budget reservations)', () => {
         completion_tokens: 1_000,
         at: AT,
       }),
-    ).toBe(0.0525);
+    ).toBe(0.075);
   });
 
   it('is never below the real cost of any usage within the bounds', () => {
@@ -207,11 +207,12 @@ describe('costUpperBound (budget reservations)', () => {
       completion_tokens: 8_000,
       at: AT,
     })!;
-    for (const [prompt, completion, cached, written] of [
-      [250_000, 8_000, 0, 250_000],
-      [250_000, 8_000, 100_000, 0],
-      [100_000, 8_000, 0, 0],
-      [1_000, 1, 0, 1_000],
+    for (const [prompt, completion, cached, written, writtenForAnHour] of [
+      [250_000, 8_000, 0, 250_000, 0],
+      [250_000, 8_000, 0, 250_000, 250_000],
+      [250_000, 8_000, 100_000, 0, 0],
+      [100_000, 8_000, 0, 0, 0],
+      [1_000, 1, 0, 1_000, 1_000],
     ]) {
       const actual = table.cost({
         provider: 'anthropic',
@@ -222,13 +223,15 @@ describe('costUpperBound (budget reservations)', () => {
           completion_tokens: completion,
           prompt_tokens_details: { cached_tokens: cached },
           cache_creation_input_tokens: written,
+          cache_creation: { ephemeral_1h_input_tokens: writtenForAnHour },
         },
       });
       expect(actual.cost).not.toBeNull();
       expect(actual.cost!).toBeLessThanOrEqual(bound);
     }
-    // 250k prompt tokens select the > 200k tier: 250,000 × 7.5 + 8,000 × 22.5 = 2,055,000 per 1M.
-    expect(bound).toBe(2.055);
+    // 250k prompt tokens select the > 200k tier, where a 1-hour cache write is the dearest input
+    // (2 × $6): 250,000 × 12 + 8,000 × 22.5 = 3,180,000 per 1M.
+    expect(bound).toBe(3.18);
   });
 
   it('is null for a model without a price', () => {

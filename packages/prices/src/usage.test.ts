@@ -14,6 +14,7 @@ describe('tokenPartsOf', () => {
       textInput: 400,
       cachedInput: 600,
       cacheWrite: 0,
+      cacheWrite1h: 0,
       audioInput: 0,
       textOutput: 100,
       reasoning: 300,
@@ -32,6 +33,30 @@ describe('tokenPartsOf', () => {
         cache_read_input_tokens: 5_000,
       }),
     ).toMatchObject({ textInput: 1_000, cachedInput: 5_000, cacheWrite: 4_000 });
+  });
+
+  it('splits Anthropic’s cache writes by lifetime, never past the writes reported', () => {
+    const split = { ephemeral_5m_input_tokens: 1_000, ephemeral_1h_input_tokens: 3_000 };
+    expect(
+      tokenPartsOf({
+        prompt_tokens: 10_000,
+        completion_tokens: 10,
+        cache_creation_input_tokens: 4_000,
+        cache_creation: split,
+      }),
+    ).toMatchObject({ textInput: 6_000, cacheWrite: 1_000, cacheWrite1h: 3_000 });
+    // Without the total, the split's sum; an hour's writes beyond the total are cut to it.
+    expect(
+      tokenPartsOf({ prompt_tokens: 10_000, completion_tokens: 10, cache_creation: split }),
+    ).toMatchObject({ textInput: 6_000, cacheWrite: 1_000, cacheWrite1h: 3_000 });
+    expect(
+      tokenPartsOf({
+        prompt_tokens: 10_000,
+        completion_tokens: 10,
+        cache_creation_input_tokens: 2_000,
+        cache_creation: split,
+      }),
+    ).toMatchObject({ textInput: 8_000, cacheWrite: 0, cacheWrite1h: 2_000 });
   });
 
   it('prefers prompt_tokens_details.cached_tokens over cache_read_input_tokens', () => {
@@ -70,6 +95,7 @@ describe('tokenPartsOf', () => {
       textInput: 0,
       cachedInput: 100,
       cacheWrite: 0,
+      cacheWrite1h: 0,
       audioInput: 0,
       textOutput: 0,
       reasoning: 50,

@@ -29,11 +29,23 @@ export interface TokenUsage {
   readonly cache_creation_input_tokens?: number | null | undefined;
   /** Anthropic-style cache reads; used only when `prompt_tokens_details.cached_tokens` is absent. */
   readonly cache_read_input_tokens?: number | null | undefined;
+  /**
+   * Anthropic's split of the cache writes by lifetime (its `usage.cache_creation`, which pk's
+   * adapters put beside `cache_creation_input_tokens`; Bedrock's `cacheDetails` in the same terms):
+   * a 1-hour write costs 2× input, a 5-minute one 1.25×.
+   */
+  readonly cache_creation?:
+    | {
+        readonly ephemeral_5m_input_tokens?: number | null | undefined;
+        readonly ephemeral_1h_input_tokens?: number | null | undefined;
+      }
+    | null
+    | undefined;
 }
 
 /**
  * A usage split into disjoint parts, so no token is counted twice: the prompt is
- * `textInput + cachedInput + cacheWrite + audioInput`, the completion
+ * `textInput + cachedInput + cacheWrite + cacheWrite1h + audioInput`, the completion
  * `textOutput + reasoning + audioOutput`.
  */
 export interface TokenParts {
@@ -41,7 +53,10 @@ export interface TokenParts {
   readonly prompt: number;
   readonly textInput: number;
   readonly cachedInput: number;
+  /** Cache writes of a 5-minute (or unreported) lifetime. */
   readonly cacheWrite: number;
+  /** Cache writes of a 1-hour lifetime. */
+  readonly cacheWrite1h: number;
   readonly audioInput: number;
   readonly textOutput: number;
   readonly reasoning: number;
@@ -71,15 +86,24 @@ export function tokenPartsOf(usage: TokenUsage | null | undefined): TokenParts |
       ? countOf(promptDetails.cached_tokens)
       : countOf(usage.cache_read_input_tokens);
   const cachedInput = Math.min(cachedReported, prompt);
-  const cacheWrite = Math.min(countOf(usage.cache_creation_input_tokens), prompt - cachedInput);
-  const audioInput = Math.min(countOf(promptDetails?.audio_tokens), prompt - cachedInput - cacheWrite);
+  // All writes (the total when reported, else the split's sum), then the hour's among them.
+  const split = usage.cache_creation;
+  const hourReported = countOf(split?.ephemeral_1h_input_tokens);
+  const writesReported =
+    typeof usage.cache_creation_input_tokens === 'number'
+      ? countOf(usage.cache_creation_input_tokens)
+      : countOf(split?.ephemeral_5m_input_tokens) + hourReported;
+  const writes = Math.min(writesReported, prompt - cachedInput);
+  const cacheWrite1h = Math.min(hourReported, writes);
+  const audioInput = Math.min(countOf(promptDetails?.audio_tokens), prompt - cachedInput - writes);
   const reasoning = Math.min(countOf(completionDetails?.reasoning_tokens), completion);
   const audioOutput = Math.min(countOf(completionDetails?.audio_tokens), completion - reasoning);
   return {
     prompt,
-    textInput: prompt - cachedInput - cacheWrite - audioInput,
+    textInput: prompt - cachedInput - writes - audioInput,
     cachedInput,
-    cacheWrite,
+    cacheWrite: writes - cacheWrite1h,
+    cacheWrite1h,
     audioInput,
     textOutput: completion - reasoning - audioOutput,
     reasoning,
