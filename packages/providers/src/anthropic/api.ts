@@ -6,6 +6,13 @@ export const anthropicUsageSchema = z.looseObject({
   output_tokens: z.number().nullish(),
   cache_creation_input_tokens: z.number().nullish(),
   cache_read_input_tokens: z.number().nullish(),
+  /** The cache writes by lifetime (https://docs.anthropic.com/en/api/messages#response-usage). */
+  cache_creation: z
+    .looseObject({
+      ephemeral_5m_input_tokens: z.number().nullish(),
+      ephemeral_1h_input_tokens: z.number().nullish(),
+    })
+    .nullish(),
 });
 
 /** One content block of an answer: text, tool use, thinking, redacted thinking, or another kind. */

@@ -7,6 +7,10 @@ export const bedrockTokenUsageSchema = z.looseObject({
   totalTokens: z.number().nullish(),
   cacheReadInputTokens: z.number().nullish(),
   cacheWriteInputTokens: z.number().nullish(),
+  /** Cache writes by TTL, `5m` or `1h` (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CacheDetail.html). */
+  cacheDetails: z
+    .array(z.looseObject({ ttl: z.string().nullish(), inputTokens: z.number().nullish() }))
+    .nullish(),
 });
 
 /** A content block of an answer: text, tool use, reasoning, or another kind. */

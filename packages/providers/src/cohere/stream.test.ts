@@ -18,7 +18,8 @@ describe('createCohereStreamTransformer', () => {
       usageChunks: 1,
       done: true,
     });
-    expect(usage).toEqual({ prompt_tokens: 72, completion_tokens: 4, total_tokens: 76 });
+    // `billed_units` (6 in), not `tokens` (72 in: Cohere's prompt template included, not billed).
+    expect(usage).toEqual({ prompt_tokens: 6, completion_tokens: 4, total_tokens: 10 });
     expect(JSON.parse(events[0]?.data ?? '{}').id).toBe('29f14a5a-11de-4cae-9800-25e4747408ea');
   });
 

@@ -12,5 +12,18 @@ export const openAIUsageSchema = z.looseObject({
   completion_tokens_details: z.looseObject({ reasoning_tokens: z.number().int().optional() }).nullish(),
 });
 
-/** Token usage in OpenAI's shape. */
-export type OpenAIUsage = z.infer<typeof openAIUsageSchema>;
+/**
+ * Anthropic's cache writes by lifetime (its `usage.cache_creation`): 1-hour writes cost 2× input,
+ * 5-minute ones 1.25×. Put beside `cache_creation_input_tokens` on an OpenAI usage by the Anthropic
+ * and Bedrock adapters, when the provider reported it.
+ */
+export interface CacheCreationSplit {
+  readonly ephemeral_5m_input_tokens: number;
+  readonly ephemeral_1h_input_tokens: number;
+}
+
+/**
+ * Token usage in OpenAI's shape; Anthropic's and Bedrock's cache writes beside it (priced apart), as
+ * Portkey and LiteLLM report them.
+ */
+export type OpenAIUsage = z.infer<typeof openAIUsageSchema> & { cache_creation?: CacheCreationSplit };

@@ -1,4 +1,4 @@
-import type { OpenAIUsage } from '../../openai-format/usage.js';
+import type { CacheCreationSplit, OpenAIUsage } from '../../openai-format/usage.js';
 
 /** Anthropic's usage object as pk returns it (https://docs.anthropic.com/en/api/messages#response-usage). */
 export interface MessagesUsage {
@@ -6,6 +6,8 @@ export interface MessagesUsage {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  /** The cache writes by lifetime, when the provider reported them. */
+  cache_creation?: CacheCreationSplit;
 }
 
 /**
@@ -22,6 +24,7 @@ export function messagesUsageOf(usage: OpenAIUsage | null | undefined): Messages
     output_tokens: usage?.completion_tokens ?? 0,
     cache_creation_input_tokens: cacheWrite,
     cache_read_input_tokens: cacheRead,
+    ...(cacheWrite > 0 && usage?.cache_creation ? { cache_creation: usage.cache_creation } : {}),
   };
 }
 
