@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { reportedUsageOf } from '../openai-format/usage.js';
 import { prepareRequest } from '../shared/prepare-request.js';
 import { preparedChat, testContext } from '../test-support/context.js';
 import { readFixtureText, readJsonFixture } from '../test-support/fixtures.js';
@@ -107,14 +108,16 @@ describe('fromBedrockResponse', () => {
       data: [{ embedding: [0.5, -0.25, 0.125, 1.5] }],
       usage: { prompt_tokens: 3 },
     });
-    const cohere = embeddingListSchema.parse(
-      fromBedrockResponse(
-        readJsonFixture('bedrock', 'embeddings-cohere.json'),
-        request('cohere.embed-english-v3'),
-        context,
-      ),
+    const cohereAnswer = fromBedrockResponse(
+      readJsonFixture('bedrock', 'embeddings-cohere.json'),
+      request('cohere.embed-english-v3'),
+      context,
     );
+    const cohere = embeddingListSchema.parse(cohereAnswer);
     expect(cohere.data[0]?.embedding).toEqual([0.5, -0.25, 0.125, 1.5]);
+    // Titan counts its input tokens; Cohere's body counts none: the caller gets no usage, not zeros.
+    expect(reportedUsageOf(titan)).toMatchObject({ prompt_tokens: 3 });
+    expect(reportedUsageOf(cohereAnswer)).toBeUndefined();
   });
 });
 

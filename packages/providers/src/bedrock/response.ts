@@ -1,6 +1,7 @@
 import type { TranslatedChatCompletion } from '../openai-format/chat-completion.js';
 import type { ThinkingBlock } from '../openai-format/chat-completion-request.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
+import { withUsageUnreported } from '../openai-format/usage.js';
 import { buildChatCompletion, type ChatCompletionToolCall } from '../shared/chat-completion.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
 import { finishReasonFor } from '../shared/finish-reason.js';
@@ -32,12 +33,14 @@ function fromBedrockEmbedding(body: unknown, request: PreparedRequest, provider:
   const vectors = Array.isArray(cohere.data.embeddings)
     ? cohere.data.embeddings
     : cohere.data.embeddings.float;
-  return {
-    object: 'list',
-    data: vectors.map((embedding, index) => ({ object: 'embedding', index, embedding })),
+  // Cohere's embeddings on Bedrock carry no token count in the body: zeros for the client, and
+  // unreported for the caller (never priced at $0).
+  return withUsageUnreported({
+    object: 'list' as const,
+    data: vectors.map((embedding, index) => ({ object: 'embedding' as const, index, embedding })),
     model,
     usage: { prompt_tokens: 0, total_tokens: 0 },
-  };
+  });
 }
 
 /**

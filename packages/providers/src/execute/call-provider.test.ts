@@ -255,3 +255,25 @@ describe('strict OpenAI compliance', () => {
     expect(message?.reasoning_content !== undefined).toBe(shown);
   });
 });
+
+describe('usage the vendor did not report', () => {
+  it('Gemini embeddings: the client gets OpenAI’s usage shape (zeros), the caller no usage, so no $0 is priced', async () => {
+    // Gemini's batchEmbedContents answer has the vectors and no token counts
+    // (https://ai.google.dev/api/embeddings#response-body_2).
+    const send = vi.fn(async () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: new Response(JSON.stringify({ embeddings: [{ values: [0.5, 0.25] }] }))
+        .body as ReadableStream<Uint8Array>,
+    }));
+    const outcome = await callProvider({
+      target: { provider: 'google', api_key: 'k' },
+      request: { endpoint: 'embeddings', body: { model: 'gemini-embedding-001', input: 'hello' } },
+      transport: { send, close: async () => {} },
+    });
+    expect(outcome.ok && outcome.value.kind === 'json').toBe(true);
+    if (!outcome.ok || outcome.value.kind !== 'json') return;
+    expect(outcome.value.body).toMatchObject({ usage: { prompt_tokens: 0, total_tokens: 0 } });
+    expect(outcome.value.usage).toBeUndefined();
+  });
+});

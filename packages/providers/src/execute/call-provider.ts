@@ -1,5 +1,5 @@
 import { type AttemptFunction, type AttemptOutcome, PkError, type PlanLeaf } from '@pk/config';
-import type { OpenAIUsage } from '../openai-format/usage.js';
+import { type OpenAIUsage, reportedUsageOf } from '../openai-format/usage.js';
 import { getProviderAdapter } from '../registry/registry.js';
 import { rememberAnswerJson } from '../shared/body-json.js';
 import { refuseWhatTheTargetCannotTake } from '../shared/chat-refusals.js';
@@ -237,8 +237,7 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     const body = prepared.wantsBase64Embeddings ? encodeEmbeddingsAnswerAsBase64(parsed) : parsed;
     // An answer that needed no translation goes back (and into a cache) as the upstream's text.
     if (body === json && isJsonObject(json)) rememberAnswerJson(json, text);
-    const usage =
-      isJsonObject(parsed) && isJsonObject(parsed.usage) ? (parsed.usage as OpenAIUsage) : undefined;
+    const usage = reportedUsageOf(parsed);
     return {
       ok: true,
       value: {

@@ -1,5 +1,6 @@
 import type { TranslatedChatCompletion } from '../openai-format/chat-completion.js';
 import type { EmbeddingList } from '../openai-format/embedding.js';
+import { withUsageUnreported } from '../openai-format/usage.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
 import { finishReasonFor } from '../shared/finish-reason.js';
 import type { PreparedRequest, ProviderContext } from '../spec/provider-adapter.js';
@@ -101,7 +102,8 @@ export function fromGoogleGenerateContent(
 
 /**
  * Gemini answer → OpenAI answer (pure): `generateContent` as a chat completion,
- * `batchEmbedContents` as an embeddings list (Gemini reports no token usage for embeddings: 0).
+ * `batchEmbedContents` as an embeddings list (Gemini reports no token usage for embeddings: zeros
+ * for the client, marked unreported so the caller prices no $0 from them).
  */
 export function fromGoogleResponse(
   body: unknown,
@@ -111,8 +113,8 @@ export function fromGoogleResponse(
   if (request.endpoint !== 'embeddings') return fromGoogleGenerateContent(body, request, context);
   const parsed = googleBatchEmbedResponseSchema.safeParse(body);
   if (!parsed.success) throw unexpectedBodyError(context.provider);
-  return {
-    object: 'list',
+  return withUsageUnreported({
+    object: 'list' as const,
     data: parsed.data.embeddings.map((embedding, index) => ({
       object: 'embedding',
       index,
@@ -120,5 +122,5 @@ export function fromGoogleResponse(
     })),
     model: String(request.body.model ?? ''),
     usage: { prompt_tokens: 0, total_tokens: 0 },
-  };
+  });
 }

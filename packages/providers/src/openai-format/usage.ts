@@ -27,3 +27,25 @@ export interface CacheCreationSplit {
  * Portkey and LiteLLM report them.
  */
 export type OpenAIUsage = z.infer<typeof openAIUsageSchema> & { cache_creation?: CacheCreationSplit };
+
+/** Answers whose `usage` the vendor did not report (see {@link withUsageUnreported}). */
+const unreported = new WeakSet<object>();
+
+/**
+ * Marks a translated answer whose vendor reported no token counts (Gemini's embeddings): its
+ * `usage` keeps OpenAI's shape for the client (zeros), and {@link reportedUsageOf} gives the caller
+ * none, so a cost is never priced at $0 from counts nobody reported.
+ */
+export function withUsageUnreported<T extends object>(answer: T): T {
+  unreported.add(answer);
+  return answer;
+}
+
+/** The `usage` of a parsed answer, unless its vendor did not report one. */
+export function reportedUsageOf(answer: unknown): OpenAIUsage | undefined {
+  if (typeof answer !== 'object' || answer === null || unreported.has(answer)) return undefined;
+  const usage = (answer as { usage?: unknown }).usage;
+  return typeof usage === 'object' && usage !== null && !Array.isArray(usage)
+    ? (usage as OpenAIUsage)
+    : undefined;
+}
