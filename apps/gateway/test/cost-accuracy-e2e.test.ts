@@ -550,6 +550,18 @@ beforeAll(async () => {
   for (const model of ['gpt-4o-cached-cost', 'my-private-model-cost', 'my-finetune-cost'])
     mock.script(model, (request) => openAIChat(model, GPT_4O_USAGE)(request));
   mock.script('gpt-4o-cached-cost', (request) => openAIChat('gpt-4o-2024-08-06', GPT_4O_USAGE)(request));
+  // Gemini `batchEmbedContents` (https://ai.google.dev/api/embeddings#method:-models.batchembedcontents):
+  // the vectors, no usage.
+  mock.script('gemini-embedding-001', () => ({ json: { embeddings: [{ values: [0.1, 0.2, 0.3] }] } }));
+  // OpenAI's embeddings with their usage: 8,000 tokens at $0.02 per 1M (text-embedding-3-small) = $0.00016.
+  mock.script('text-embedding-3-small', () => ({
+    json: {
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2, 0.3] }],
+      model: 'text-embedding-3-small',
+      usage: { prompt_tokens: 8_000, total_tokens: 8_000 },
+    },
+  }));
   for (const [name, spec] of Object.entries(CASES)) {
     mock.script(spec.model, (request) => spec.reply(request));
     for (const dialect of DIALECTS)
@@ -588,9 +600,9 @@ beforeAll(async () => {
       ],
       virtual_keys: {
         ...virtualKeys,
-        // One each for the cache, an unknown model and an operator's price, each with a budget.
+        // One each for the cache, an unknown model, an operator's price and embeddings, each with a budget.
         ...Object.fromEntries(
-          ['cached', 'unpriced', 'overridden'].map((slug) => [
+          ['cached', 'unpriced', 'overridden', 'embeddings-openai'].map((slug) => [
             slug,
             {
               provider: 'openai',
@@ -600,6 +612,13 @@ beforeAll(async () => {
             },
           ]),
         ),
+        // Gemini's embeddings: its answer has no token counts.
+        'embeddings-gemini': {
+          provider: 'google',
+          api_key: 'g-cost-probe',
+          options: { custom_host: `${mock.url}/v1beta` },
+          usage_limits: { credit_limit: 100 },
+        },
       },
       // An operator's own price (USD per 1M, and per request): cached input defaults to input.
       prices: { openai: { 'my-finetune-cost': { input: 3, output: 12, per_request: 0.001 } } },
@@ -772,6 +791,42 @@ describe('what is not the provider’s price list', () => {
     expect(record).toMatchObject({ cost: 0.055, cost_status: 'priced' });
     expect(await budgetCostOf('overridden')).toBeCloseTo(0.055, 9);
     sent.push({ provider: 'openai', cost: 0.055 });
+  });
+});
+
+describe('embeddings', () => {
+  /** An embeddings request through a virtual key; the record of its trace. */
+  async function embed(slug: string, model: string) {
+    const traceId = randomBytes(8).toString('hex');
+    const client = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': KEYS.team,
+        'x-portkey-virtual-key': slug,
+        'x-portkey-trace-id': traceId,
+      },
+    });
+    const answer = await client.embeddings.create({ model, input: PROMPT });
+    return { answer, record: await recordOf(traceId) };
+  }
+
+  it('OpenAI’s: priced from their usage, in the record and the budget', async () => {
+    const { record } = await embed('embeddings-openai', 'text-embedding-3-small');
+    expect(record).toMatchObject({ cost: 0.00016, cost_status: 'priced' });
+    expect(await budgetCostOf('embeddings-openai')).toBeCloseTo(0.00016, 9);
+    sent.push({ provider: 'openai', cost: 0.00016 });
+  });
+
+  it('Gemini’s, whose answer counts no tokens: no_usage, never a priced $0, and the budget keeps the hold', async () => {
+    // gemini-embedding-001 is priced ($0.15 per 1M input tokens), but Gemini's answer has no usage.
+    const { answer, record } = await embed('embeddings-gemini', 'gemini-embedding-001');
+    expect(answer.data[0]?.embedding).toHaveLength(3);
+    expect(record).toMatchObject({ cost: null, cost_status: 'no_usage' });
+    // What it may have cost (its prompt's bound at the input price) stays charged, as for any answer
+    // without usage: more than nothing.
+    expect(await budgetCostOf('embeddings-gemini')).toBeGreaterThan(0);
   });
 });
 
