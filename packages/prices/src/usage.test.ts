@@ -59,6 +59,26 @@ describe('tokenPartsOf', () => {
     ).toMatchObject({ textInput: 8_000, cacheWrite: 0, cacheWrite1h: 2_000 });
   });
 
+  it('reads DeepSeek’s cache hits (prompt_cache_hit_tokens) when neither of the others is there', () => {
+    // DeepSeek's documented usage (https://api-docs.deepseek.com/api/create-chat-completion):
+    // prompt_tokens = prompt_cache_hit_tokens + prompt_cache_miss_tokens.
+    const deepSeek = {
+      prompt_tokens: 1_000,
+      completion_tokens: 10,
+      prompt_cache_hit_tokens: 800,
+      prompt_cache_miss_tokens: 200,
+    };
+    expect(tokenPartsOf(deepSeek)).toMatchObject({ cachedInput: 800, textInput: 200 });
+    expect(
+      tokenPartsOf({
+        prompt_tokens: 1_000,
+        completion_tokens: 10,
+        prompt_tokens_details: { cached_tokens: 700 },
+        prompt_cache_hit_tokens: 800,
+      }),
+    ).toMatchObject({ cachedInput: 700 });
+  });
+
   it('prefers prompt_tokens_details.cached_tokens over cache_read_input_tokens', () => {
     expect(
       tokenPartsOf({

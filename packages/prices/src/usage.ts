@@ -30,6 +30,11 @@ export interface TokenUsage {
   /** Anthropic-style cache reads; used only when `prompt_tokens_details.cached_tokens` is absent. */
   readonly cache_read_input_tokens?: number | null | undefined;
   /**
+   * DeepSeek's cache hits (its documented usage field, part of `prompt_tokens`); used only when
+   * neither `prompt_tokens_details.cached_tokens` nor `cache_read_input_tokens` is there.
+   */
+  readonly prompt_cache_hit_tokens?: number | null | undefined;
+  /**
    * Anthropic's split of the cache writes by lifetime (its `usage.cache_creation`, which pk's
    * adapters put beside `cache_creation_input_tokens`; Bedrock's `cacheDetails` in the same terms):
    * a 1-hour write costs 2× input, a 5-minute one 1.25×.
@@ -84,7 +89,9 @@ export function tokenPartsOf(usage: TokenUsage | null | undefined): TokenParts |
   const cachedReported =
     typeof promptDetails?.cached_tokens === 'number'
       ? countOf(promptDetails.cached_tokens)
-      : countOf(usage.cache_read_input_tokens);
+      : typeof usage.cache_read_input_tokens === 'number'
+        ? countOf(usage.cache_read_input_tokens)
+        : countOf(usage.prompt_cache_hit_tokens);
   const cachedInput = Math.min(cachedReported, prompt);
   // All writes (the total when reported, else the split's sum), then the hour's among them.
   const split = usage.cache_creation;
