@@ -336,6 +336,18 @@ const O3_USAGE = {
   prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
   completion_tokens_details: { reasoning_tokens: 4_000, audio_tokens: 0 },
 };
+/**
+ * gpt-audio ($2.50 text in, $32 audio in, $10 text out, $64 audio out): 1,000 prompt tokens of which
+ * 800 audio, 500 completion tokens of which 400 audio: 200 × 2.5 + 800 × 32 + 100 × 10 + 400 × 64 =
+ * 500 + 25,600 + 1,000 + 25,600 = 52,700 → $0.0527 (billed as text it would be $0.0075).
+ */
+const GPT_AUDIO_USAGE = {
+  prompt_tokens: 1_000,
+  completion_tokens: 500,
+  total_tokens: 1_500,
+  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 800 },
+  completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 400 },
+};
 /** The same two usages in the Responses API's terms. */
 const GPT_4O_RESPONSES_USAGE = {
   input_tokens: 10_000,
@@ -454,6 +466,12 @@ const CASES: Record<string, Omit<Case, 'slug'>> = {
     model: 'o3-cost',
     reply: openAIChat('o3-2025-04-16', O3_USAGE),
     cost: 0.042,
+  },
+  'openai-gpt-audio': {
+    provider: 'openai',
+    model: 'gpt-audio-cost',
+    reply: openAIChat('gpt-audio-2025-08-28', GPT_AUDIO_USAGE),
+    cost: 0.0527,
   },
   'openai-responses-gpt-4o': {
     provider: 'openai',
