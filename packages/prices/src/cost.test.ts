@@ -144,6 +144,40 @@ describe('cost() against published prices', () => {
     expect(result).toMatchObject({ cost: 0.18, output_cost: 0.18 });
   });
 
+  it('bills xAI’s reasoning tokens, which its completion_tokens leave out (its total_tokens count them)', () => {
+    // Grok 4 ($3 in, $0.75 cached, $15 out; https://docs.x.ai/docs/models): xAI reports reasoning
+    // apart from completion_tokens, prompt + completion + reasoning = total_tokens
+    // (https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/grok/capabilities/reasoning).
+    // 6,000 × 3 + 4,000 × 0.75 + (1,000 + 9,000) × 15 = 171,000 per 1M = $0.171, not $0.036.
+    const result = cost({
+      provider: 'x-ai',
+      model: 'grok-4',
+      at: AT,
+      usage: {
+        prompt_tokens: 10_000,
+        completion_tokens: 1_000,
+        total_tokens: 20_000,
+        prompt_tokens_details: { cached_tokens: 4_000 },
+        completion_tokens_details: { reasoning_tokens: 9_000 },
+      },
+    });
+    expect(result).toMatchObject({ input_cost: 0.021, output_cost: 0.15, cost: 0.171 });
+    // OpenAI's rule (reasoning inside completion_tokens, total = prompt + completion) is unchanged.
+    expect(
+      cost({
+        provider: 'openai',
+        model: 'o1',
+        at: AT,
+        usage: {
+          prompt_tokens: 0,
+          completion_tokens: 3_000,
+          total_tokens: 3_000,
+          completion_tokens_details: { reasoning_tokens: 2_500 },
+        },
+      }),
+    ).toMatchObject({ output_cost: 0.18 });
+  });
+
   it('bills reasoning tokens at their own price where the source prices them apart', () => {
     // Perplexity sonar-deep-research: output $8, reasoning $3 per 1M: 1,000 text + 9,000 reasoning
     // = 8,000 + 27,000 per 1M = $0.035.

@@ -7,6 +7,11 @@
 export interface TokenUsage {
   readonly prompt_tokens?: number | null | undefined;
   readonly completion_tokens?: number | null | undefined;
+  /**
+   * Tells xAI's convention apart: its `completion_tokens` leave the reasoning tokens out, and its
+   * total is prompt + completion + reasoning (OpenAI's is prompt + completion, reasoning inside).
+   */
+  readonly total_tokens?: number | null | undefined;
   readonly prompt_tokens_details?:
     | {
         /** Prompt tokens read from the provider's prompt cache. */
@@ -83,9 +88,15 @@ export function tokenPartsOf(usage: TokenUsage | null | undefined): TokenParts |
   if (typeof usage.prompt_tokens !== 'number' && typeof usage.completion_tokens !== 'number')
     return undefined;
   const prompt = countOf(usage.prompt_tokens);
-  const completion = countOf(usage.completion_tokens);
   const promptDetails = usage.prompt_tokens_details;
   const completionDetails = usage.completion_tokens_details;
+  // xAI reports reasoning beside completion_tokens, not inside: its total says so (prompt +
+  // completion + reasoning), and the reasoning is added to the completion, as OpenAI counts it.
+  const reasoningReported = countOf(completionDetails?.reasoning_tokens);
+  const reportedCompletion = countOf(usage.completion_tokens);
+  const reasoningOutside =
+    reasoningReported > 0 && usage.total_tokens === prompt + reportedCompletion + reasoningReported;
+  const completion = reasoningOutside ? reportedCompletion + reasoningReported : reportedCompletion;
   const cachedReported =
     typeof promptDetails?.cached_tokens === 'number'
       ? countOf(promptDetails.cached_tokens)
@@ -103,7 +114,7 @@ export function tokenPartsOf(usage: TokenUsage | null | undefined): TokenParts |
   const writes = Math.min(writesReported, prompt - cachedInput);
   const cacheWrite1h = Math.min(hourReported, writes);
   const audioInput = Math.min(countOf(promptDetails?.audio_tokens), prompt - cachedInput - writes);
-  const reasoning = Math.min(countOf(completionDetails?.reasoning_tokens), completion);
+  const reasoning = Math.min(reasoningReported, completion);
   const audioOutput = Math.min(countOf(completionDetails?.audio_tokens), completion - reasoning);
   return {
     prompt,
