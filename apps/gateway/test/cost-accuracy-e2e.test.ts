@@ -443,6 +443,23 @@ const GROQ_USAGE = {
   total_tokens: 12_000,
   total_time: 0.31,
 };
+/**
+ * Grok 4 ($3 in, $0.75 cached, $15 out): xAI's completion_tokens leave the reasoning out (its total is
+ * prompt + completion + reasoning): 6,000 × 3 + 4,000 × 0.75 + (1,000 + 9,000) × 15 = 171,000 → $0.171.
+ */
+const XAI_USAGE = {
+  prompt_tokens: 10_000,
+  completion_tokens: 1_000,
+  total_tokens: 20_000,
+  prompt_tokens_details: { text_tokens: 10_000, audio_tokens: 0, image_tokens: 0, cached_tokens: 4_000 },
+  completion_tokens_details: {
+    reasoning_tokens: 9_000,
+    audio_tokens: 0,
+    accepted_prediction_tokens: 0,
+    rejected_prediction_tokens: 0,
+  },
+  num_sources_used: 0,
+};
 /** Mistral Large ($2 in, $6 out): 10,000 in, 2,000 out: 20,000 + 12,000 = 32,000 → $0.032. */
 const MISTRAL_USAGE = { prompt_tokens: 10_000, total_tokens: 12_000, completion_tokens: 2_000 };
 /** Vertex AI with an access token (its real host name, behind the mock's CONNECT proxy). */
@@ -547,6 +564,13 @@ const CASES: Record<string, Omit<Case, 'slug'>> = {
     model: 'mistral-large-latest',
     reply: openAIChat('mistral-large-latest', MISTRAL_USAGE),
     cost: 0.032,
+  },
+  'xai-grok-4': {
+    provider: 'x-ai',
+    model: 'grok-4',
+    reply: openAIChat('grok-4-0709', XAI_USAGE),
+    cost: 0.171,
+    dialects: ['chat', 'messages'],
   },
   'cohere-command-a': {
     provider: 'cohere',
