@@ -44,7 +44,16 @@ export const googleUsageMetadataSchema = z.looseObject({
   thoughtsTokenCount: z.number().nullish(),
   /** Tokens of what tools (Google Search grounding, code execution) fed back to the model: billed as input. */
   toolUsePromptTokenCount: z.number().nullish(),
+  /** The prompt's, the cached content's and the answer's tokens by modality (audio is priced apart). */
+  promptTokensDetails: z.array(googleModalityCountSchema()).nullish(),
+  cacheTokensDetails: z.array(googleModalityCountSchema()).nullish(),
+  candidatesTokensDetails: z.array(googleModalityCountSchema()).nullish(),
 });
+
+/** A `ModalityTokenCount` (https://ai.google.dev/api/generate-content#ModalityTokenCount). */
+function googleModalityCountSchema() {
+  return z.looseObject({ modality: z.string().nullish(), tokenCount: z.number().nullish() });
+}
 
 /** The error object of an error answer or of an in-stream error. */
 export const googleErrorSchema = z.looseObject({
