@@ -402,6 +402,21 @@ const GEMINI_USAGE = {
   promptTokensDetails: [{ modality: 'TEXT', tokenCount: 10_000 }],
 };
 /**
+ * Gemini 2.0 Flash ($0.10 text in, $0.70 audio in, $0.40 out): 1,000 prompt tokens of which 800 audio
+ * (`promptTokensDetails` by modality), 500 out: 200 × 0.1 + 800 × 0.7 + 500 × 0.4 = 780 → $0.00078
+ * (all as text it would be $0.0003).
+ */
+const GEMINI_AUDIO_USAGE = {
+  promptTokenCount: 1_000,
+  candidatesTokenCount: 500,
+  totalTokenCount: 1_500,
+  promptTokensDetails: [
+    { modality: 'TEXT', tokenCount: 200 },
+    { modality: 'AUDIO', tokenCount: 800 },
+  ],
+  candidatesTokensDetails: [{ modality: 'TEXT', tokenCount: 500 }],
+};
+/**
  * Claude Sonnet 4.5 on Bedrock through the `us.` inference profile ($3.30 in, $0.33 cache read,
  * $4.125 cache write, $16.50 out): `inputTokens` excludes the cache's: 1,000 × 3.3 + 20,000 × 0.33 +
  * 5,000 × 4.125 + 500 × 16.5 = 3,300 + 6,600 + 20,625 + 8,250 = 38,775 → $0.038775.
@@ -519,6 +534,12 @@ const CASES: Record<string, Omit<Case, 'slug'>> = {
     model: 'gemini-2.5-flash',
     reply: gemini('gemini-2.5-flash', GEMINI_USAGE),
     cost: 0.00638,
+  },
+  'google-gemini-audio': {
+    provider: 'google',
+    model: 'gemini-2.0-flash',
+    reply: gemini('gemini-2.0-flash', GEMINI_AUDIO_USAGE),
+    cost: 0.00078,
   },
   'bedrock-claude': {
     provider: 'bedrock',
