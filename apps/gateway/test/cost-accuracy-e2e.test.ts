@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
 import { announcedMetricsUrl } from './support/metrics-url.js';
@@ -558,7 +559,7 @@ const CASES: Record<string, Omit<Case, 'slug'>> = {
       api_key: 'azure-cost-key',
       options: { resource_name: 'my-resource', deployment_id: 'gpt-4o-cost-deployment' },
     }),
-    dialects: ['chat', 'messages'],
+    dialects: ['chat', 'portkey', 'messages'],
   },
   'vertex-gemini': {
     provider: 'vertex-ai',
@@ -591,7 +592,7 @@ const CASES: Record<string, Omit<Case, 'slug'>> = {
     model: 'grok-4',
     reply: openAIChat('grok-4-0709', XAI_USAGE),
     cost: 0.171,
-    dialects: ['chat', 'messages'],
+    dialects: ['chat', 'portkey', 'messages'],
   },
   'cohere-command-a': {
     provider: 'cohere',
@@ -601,7 +602,8 @@ const CASES: Record<string, Omit<Case, 'slug'>> = {
   },
 };
 
-const DIALECTS = ['chat', 'responses', 'messages'] as const;
+/** `portkey`: chat completions through the portkey-ai SDK. */
+const DIALECTS = ['chat', 'portkey', 'responses', 'messages'] as const;
 type Dialect = (typeof DIALECTS)[number];
 /** A virtual key per case, dialect and stream, each with its own budget. */
 const slugOf = (name: string, dialect: Dialect, stream: boolean) =>
@@ -753,6 +755,19 @@ async function send(dialect: Dialect, model: string, slug: string, stream: boole
     for await (const _ of await client.messages.create({ ...params, stream: true })) void _;
     return;
   }
+  if (dialect === 'portkey') {
+    const portkey = new Portkey({
+      baseURL: gateway.base,
+      apiKey: KEYS.team,
+      virtualKey: slug,
+      traceID: traceId,
+      maxRetries: 0,
+    });
+    const params = { model, messages: [{ role: 'user' as const, content: PROMPT }] };
+    if (!stream) return void (await portkey.chat.completions.create(params));
+    for await (const _ of await portkey.chat.completions.create({ ...params, stream: true })) void _;
+    return;
+  }
   const client = new OpenAI({
     baseURL: gateway.base,
     apiKey: 'unused',
@@ -776,7 +791,7 @@ function dialectsOf(name: string): readonly Dialect[] {
   if (own) return own;
   // OpenAI's own answers: chat completions to chat completions and Messages, a Response to Responses.
   if (name.startsWith('openai-responses')) return ['responses'];
-  if (name.startsWith('openai')) return ['chat', 'messages'];
+  if (name.startsWith('openai')) return ['chat', 'portkey', 'messages'];
   return DIALECTS;
 }
 
