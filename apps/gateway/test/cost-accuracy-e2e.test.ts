@@ -795,7 +795,7 @@ function dialectsOf(name: string): readonly Dialect[] {
   return DIALECTS;
 }
 
-const sent: { provider: string; cost: number }[] = [];
+const sent: { provider: string; cost: number; traceId?: string }[] = [];
 
 describe('a request’s cost is the same in its log record and its budget, for every provider, dialect and stream', () => {
   for (const [name, spec] of Object.entries(CASES))
@@ -806,7 +806,7 @@ describe('a request’s cost is the same in its log record and its budget, for e
           const traceId = randomBytes(8).toString('hex');
           await send(dialect, spec.model, slug, stream, traceId);
           const record = await recordOf(traceId);
-          sent.push({ provider: spec.provider, cost: spec.cost });
+          sent.push({ provider: spec.provider, cost: spec.cost, traceId });
           expect({ cost: record.cost, cost_status: record.cost_status }).toEqual({
             cost: spec.cost,
             cost_status: 'priced',
@@ -905,6 +905,27 @@ describe('embeddings', () => {
     // What it may have cost (its prompt's bound at the input price) stays charged, as for any answer
     // without usage: more than nothing.
     expect(await budgetCostOf('embeddings-gemini')).toBeGreaterThan(0);
+  });
+});
+
+describe('the console', () => {
+  it('its API (behind a console session) shows each record’s cost as /v1/logs does', async () => {
+    const signIn = await fetch(`${gateway.url}/console/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: gateway.url },
+      body: JSON.stringify({ key: KEYS.admin }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const traced = sent.filter((entry) => entry.traceId !== undefined);
+    expect(traced.length).toBeGreaterThan(50);
+    for (const { traceId, cost } of traced) {
+      const response = await fetch(`${gateway.url}/console/api/logs?trace_id=${traceId}`, {
+        headers: { cookie },
+      });
+      const [record] = ((await response.json()) as { data: { cost: number | null }[] }).data;
+      expect(record?.cost, traceId).toBe(cost);
+    }
   });
 });
 
