@@ -129,6 +129,25 @@ describe('cost() against published prices', () => {
     expect(result).toMatchObject({ input_cost: 1.32 });
   });
 
+  it('bills OpenRouter’s cache writes (prompt_tokens_details.cache_write_tokens) at the write price', () => {
+    // OpenRouter's usage (https://openrouter.ai/docs/use-cases/usage-accounting) names Anthropic's
+    // cache writes `prompt_tokens_details.cache_write_tokens`. Claude Sonnet 4.5 through it: 1,000
+    // plain × 3 + 20,000 read × 0.3 + 5,000 written × 3.75 = 27,750 per 1M; 500 out × 15.
+    const result = cost({
+      provider: 'openrouter',
+      model: 'anthropic/claude-sonnet-4.5',
+      at: AT,
+      usage: {
+        prompt_tokens: 26_000,
+        completion_tokens: 500,
+        total_tokens: 26_500,
+        prompt_tokens_details: { cached_tokens: 20_000, cache_write_tokens: 5_000, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 0 },
+      },
+    });
+    expect(result).toMatchObject({ input_cost: 0.02775, output_cost: 0.0075, cost: 0.03525 });
+  });
+
   it('bills reasoning tokens as output, once, at the output price when not priced apart (o1: $60/1M)', () => {
     // completion 3,000 of which 2,500 reasoning: all 3,000 at $60/1M = $0.18, not 5,500 tokens.
     const result = cost({

@@ -16,6 +16,11 @@ export interface TokenUsage {
     | {
         /** Prompt tokens read from the provider's prompt cache. */
         readonly cached_tokens?: number | null | undefined;
+        /**
+         * Prompt tokens written to the cache, as OpenRouter names Anthropic's cache writes; used only
+         * when `cache_creation_input_tokens` is absent.
+         */
+        readonly cache_write_tokens?: number | null | undefined;
         readonly audio_tokens?: number | null | undefined;
       }
     | null
@@ -110,7 +115,9 @@ export function tokenPartsOf(usage: TokenUsage | null | undefined): TokenParts |
   const writesReported =
     typeof usage.cache_creation_input_tokens === 'number'
       ? countOf(usage.cache_creation_input_tokens)
-      : countOf(split?.ephemeral_5m_input_tokens) + hourReported;
+      : typeof promptDetails?.cache_write_tokens === 'number'
+        ? countOf(promptDetails.cache_write_tokens)
+        : countOf(split?.ephemeral_5m_input_tokens) + hourReported;
   const writes = Math.min(writesReported, prompt - cachedInput);
   const cacheWrite1h = Math.min(hourReported, writes);
   const audioInput = Math.min(countOf(promptDetails?.audio_tokens), prompt - cachedInput - writes);
