@@ -6,7 +6,14 @@ export interface AnswerUsage {
   readonly prompt_tokens?: number | null | undefined;
   readonly completion_tokens?: number | null | undefined;
   readonly total_tokens?: number | null | undefined;
-  readonly prompt_tokens_details?: { readonly cached_tokens?: number | null | undefined } | null | undefined;
+  readonly prompt_tokens_details?:
+    | {
+        readonly cached_tokens?: number | null | undefined;
+        /** OpenRouter's name for cache writes. */
+        readonly cache_write_tokens?: number | null | undefined;
+      }
+    | null
+    | undefined;
   readonly completion_tokens_details?:
     | { readonly reasoning_tokens?: number | null | undefined }
     | null
@@ -24,7 +31,13 @@ function count(value: unknown): number | undefined {
   return whole <= MAX_TOKENS ? whole : undefined;
 }
 
-/** The log's flat usage (prompt, completion, total, cached, cache-write and reasoning tokens). */
+/**
+ * The log's flat usage (prompt, completion, total, cached, cache-write and reasoning tokens). Cache
+ * reads and writes are read under each name `@pk/prices` prices them by: OpenAI's
+ * `prompt_tokens_details.cached_tokens`, else Anthropic's `cache_read_input_tokens`, else DeepSeek's
+ * `prompt_cache_hit_tokens`; Anthropic's `cache_creation_input_tokens`, else OpenRouter's
+ * `prompt_tokens_details.cache_write_tokens`.
+ */
 export function usageFieldsOf(usage: AnswerUsage): NonNullable<RequestLogFields['usage']> {
   const fields: { -readonly [K in keyof NonNullable<RequestLogFields['usage']>]?: number } = {};
   const prompt = count(usage.prompt_tokens);
@@ -33,9 +46,13 @@ export function usageFieldsOf(usage: AnswerUsage): NonNullable<RequestLogFields[
   if (prompt !== undefined) fields.prompt_tokens = prompt;
   if (completion !== undefined) fields.completion_tokens = completion;
   fields.total_tokens = total;
-  const cached = count(usage.prompt_tokens_details?.cached_tokens);
+  const cached =
+    count(usage.prompt_tokens_details?.cached_tokens) ??
+    count(usage.cache_read_input_tokens) ??
+    count(usage.prompt_cache_hit_tokens);
   if (cached !== undefined) fields.cached_tokens = cached;
-  const cacheWrite = count(usage.cache_creation_input_tokens);
+  const cacheWrite =
+    count(usage.cache_creation_input_tokens) ?? count(usage.prompt_tokens_details?.cache_write_tokens);
   if (cacheWrite !== undefined) fields.cache_write_tokens = cacheWrite;
   const reasoning = count(usage.completion_tokens_details?.reasoning_tokens);
   if (reasoning !== undefined) fields.reasoning_tokens = reasoning;

@@ -172,6 +172,26 @@ describe('usage and cost', () => {
     });
   });
 
+  it('reads cache reads and writes under the names @pk/prices prices them by (DeepSeek’s, OpenRouter’s)', () => {
+    // DeepSeek passed through: its cache hits are `prompt_cache_hit_tokens`.
+    expect(
+      usageFieldsOf({
+        prompt_tokens: 1000,
+        completion_tokens: 10,
+        total_tokens: 1010,
+        prompt_cache_hit_tokens: 800,
+      }),
+    ).toMatchObject({ cached_tokens: 800 });
+    // OpenRouter: writes are `prompt_tokens_details.cache_write_tokens`.
+    expect(
+      usageFieldsOf({
+        prompt_tokens: 1000,
+        completion_tokens: 10,
+        prompt_tokens_details: { cached_tokens: 300, cache_write_tokens: 500 },
+      }),
+    ).toMatchObject({ cached_tokens: 300, cache_write_tokens: 500 });
+  });
+
   it('prices a known model in USD and never gives 0 for an unknown one', () => {
     const priced: RequestLogFields = { provider: 'openai', model: 'gpt-4o' };
     recordUsageAndCost(
