@@ -49,3 +49,17 @@ export function reportedUsageOf(answer: unknown): OpenAIUsage | undefined {
     ? (usage as OpenAIUsage)
     : undefined;
 }
+
+/**
+ * Completion tokens as OpenAI counts them, reasoning included. xAI reports its reasoning beside
+ * `completion_tokens` instead (its `total_tokens` is prompt + completion + reasoning): the reasoning
+ * is added then, so a dialect's output tokens (Anthropic's, the Responses API's) count it, as those
+ * APIs do. `@pk/prices` reads the same total the same way.
+ */
+export function completionTokensOf(usage: OpenAIUsage | null | undefined): number {
+  const completion = usage?.completion_tokens ?? 0;
+  const reasoning = usage?.completion_tokens_details?.reasoning_tokens ?? 0;
+  return reasoning > 0 && usage?.total_tokens === (usage?.prompt_tokens ?? 0) + completion + reasoning
+    ? completion + reasoning
+    : completion;
+}

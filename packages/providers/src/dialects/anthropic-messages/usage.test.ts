@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toOpenAIUsageFromBedrock } from '../../bedrock/usage.js';
+import { responsesUsageOf } from '../openai-responses/response-object.js';
 import { messagesUsageOf } from './usage.js';
 
 describe('OpenAI usage as Anthropic’s', () => {
@@ -39,5 +40,35 @@ describe('OpenAI usage as Anthropic’s', () => {
       cache_creation_input_tokens: 0,
       cache_read_input_tokens: 0,
     });
+  });
+});
+
+describe('reasoning a provider counts beside its completion tokens (xAI)', () => {
+  // xAI's usage: completion_tokens leave the reasoning out, total = prompt + completion + reasoning
+  // (https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/grok/capabilities/reasoning).
+  const grok = {
+    prompt_tokens: 663,
+    completion_tokens: 50,
+    total_tokens: 837,
+    completion_tokens_details: { reasoning_tokens: 124 },
+  };
+
+  it('is in output_tokens for an Anthropic client (Anthropic counts thinking as output)', () => {
+    expect(messagesUsageOf(grok)).toMatchObject({ input_tokens: 663, output_tokens: 174 });
+  });
+
+  it('is in output_tokens for a Responses client (OpenAI counts reasoning as output)', () => {
+    expect(responsesUsageOf(grok)).toMatchObject({
+      input_tokens: 663,
+      output_tokens: 174,
+      output_tokens_details: { reasoning_tokens: 124 },
+      total_tokens: 837,
+    });
+  });
+
+  it('is left as it is where it is inside completion_tokens (OpenAI)', () => {
+    const o3 = { ...grok, completion_tokens: 174, total_tokens: 837 };
+    expect(messagesUsageOf(o3)).toMatchObject({ output_tokens: 174 });
+    expect(responsesUsageOf(o3)).toMatchObject({ output_tokens: 174 });
   });
 });

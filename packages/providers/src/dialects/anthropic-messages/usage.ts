@@ -1,4 +1,4 @@
-import type { CacheCreationSplit, OpenAIUsage } from '../../openai-format/usage.js';
+import { type CacheCreationSplit, completionTokensOf, type OpenAIUsage } from '../../openai-format/usage.js';
 
 /** Anthropic's usage object as pk returns it (https://docs.anthropic.com/en/api/messages#response-usage). */
 export interface MessagesUsage {
@@ -21,7 +21,7 @@ export function messagesUsageOf(usage: OpenAIUsage | null | undefined): Messages
   const cacheWrite = countOf(usage?.cache_creation_input_tokens);
   return {
     input_tokens: Math.max(0, (usage?.prompt_tokens ?? 0) - cacheRead - cacheWrite),
-    output_tokens: usage?.completion_tokens ?? 0,
+    output_tokens: completionTokensOf(usage),
     cache_creation_input_tokens: cacheWrite,
     cache_read_input_tokens: cacheRead,
     ...(cacheWrite > 0 && usage?.cache_creation ? { cache_creation: usage.cache_creation } : {}),

@@ -1,5 +1,5 @@
 import type { OpenAIFinishReason } from '../../openai-format/chat-completion.js';
-import type { OpenAIUsage } from '../../openai-format/usage.js';
+import { completionTokensOf, type OpenAIUsage } from '../../openai-format/usage.js';
 import { isJsonObject } from '../../shared/json.js';
 
 /** An output item of a Response (a message or a function call). */
@@ -17,7 +17,7 @@ export interface ResponsesUsage {
 /** OpenAI chat usage → Responses usage (`prompt_tokens` → `input_tokens` …). */
 export function responsesUsageOf(usage: OpenAIUsage | undefined): ResponsesUsage {
   const input = usage?.prompt_tokens ?? 0;
-  const output = usage?.completion_tokens ?? 0;
+  const output = completionTokensOf(usage);
   return {
     input_tokens: input,
     input_tokens_details: { cached_tokens: usage?.prompt_tokens_details?.cached_tokens ?? 0 },
