@@ -908,6 +908,30 @@ describe('embeddings', () => {
   });
 });
 
+describe('what a dialect’s client is told', () => {
+  it('an Anthropic client served by xAI gets Grok’s reasoning in output_tokens, as Anthropic counts thinking', async () => {
+    const slug = slugOf('xai-grok-4', 'messages', false);
+    const client = new Anthropic({
+      baseURL: gateway.url,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-api-key': KEYS.team, 'x-portkey-virtual-key': slug },
+    });
+    const message = await client.messages.create({
+      model: 'grok-4',
+      max_tokens: 1024,
+      messages: [{ role: 'user', content: PROMPT }],
+    });
+    sent.push({ provider: 'x-ai', cost: 0.171 });
+    // 1,000 completion tokens and 9,000 of reasoning beside them (xAI's total says so).
+    expect(message.usage).toMatchObject({
+      input_tokens: 6_000,
+      cache_read_input_tokens: 4_000,
+      output_tokens: 10_000,
+    });
+  });
+});
+
 describe('the console', () => {
   it('its API (behind a console session) shows each record’s cost as /v1/logs does', async () => {
     const signIn = await fetch(`${gateway.url}/console/api/session`, {
