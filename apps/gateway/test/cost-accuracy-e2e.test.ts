@@ -441,6 +441,22 @@ const BEDROCK_MESSAGES_USAGE = {
   cache_read_input_tokens: 20_000,
   output_tokens: 500,
 };
+/**
+ * The same with 2,000 of the 5,000 writes for an hour (Converse's `cacheDetails` by TTL; Anthropic's
+ * `cache_creation` through `InvokeModel`), at 2 × $3.30: 3,300 + 6,600 + 3,000 × 4.125 + 2,000 × 6.6
+ * + 8,250 = 43,725 → $0.043725.
+ */
+const CONVERSE_1H_USAGE = {
+  ...CONVERSE_USAGE,
+  cacheDetails: [
+    { ttl: '1h', inputTokens: 2_000 },
+    { ttl: '5m', inputTokens: 3_000 },
+  ],
+};
+const BEDROCK_1H_MESSAGES_USAGE = {
+  ...BEDROCK_MESSAGES_USAGE,
+  cache_creation: { ephemeral_5m_input_tokens: 3_000, ephemeral_1h_input_tokens: 2_000 },
+};
 const COHERE_USAGE = {
   billed_units: { input_tokens: 100, output_tokens: 400 },
   tokens: { input_tokens: 1_500, output_tokens: 402 },
@@ -593,6 +609,12 @@ const CASES: Record<string, Omit<Case, 'slug'>> = {
     reply: openAIChat('grok-4-0709', XAI_USAGE),
     cost: 0.171,
     dialects: ['chat', 'portkey', 'messages'],
+  },
+  'bedrock-claude-1h': {
+    provider: 'bedrock',
+    model: 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    reply: bedrock(CONVERSE_1H_USAGE, BEDROCK_1H_MESSAGES_USAGE, 'claude-sonnet-4-5-20250929'),
+    cost: 0.043725,
   },
   'cohere-command-a': {
     provider: 'cohere',
