@@ -13,8 +13,9 @@ function usageOf(prompt: number, completion: number): Record<string, unknown> {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
 
+/** What Cohere bills (`billed_units`) first: its `tokens` count its own prompt template too. */
 function cohereUsage(usage: Json | undefined): Record<string, unknown> {
-  const tokens = (usage?.tokens ?? usage?.billed_units ?? {}) as Json;
+  const tokens = (usage?.billed_units ?? usage?.tokens ?? {}) as Json;
   return usageOf(Number(tokens.input_tokens ?? 0), Number(tokens.output_tokens ?? 0));
 }
 
