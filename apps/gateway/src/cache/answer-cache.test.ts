@@ -71,4 +71,26 @@ describe('answer cache entries', () => {
     entries.delete('k');
     expect(await cache.get('k')).toBeUndefined();
   });
+
+  it('reads an entry that is not one (cut, another shape) as a miss, and with an endpoint one it would not store', async () => {
+    const store = createMemoryCacheStore<string>();
+    const cache = createAnswerCache(store, () => {}, 'chat.completions');
+    for (const text of [
+      'null',
+      '42',
+      '"text"',
+      '[]',
+      '{}',
+      '{"provider":"openai"}',
+      '{"provider":"openai","body":"text"}',
+      '{"provider":"openai","body":[]}',
+      '{"provider":7,"body":{}}',
+      '{"provider":"openai","path":1,"body":{}}',
+      '{"provider":"openai","body":{"id":"x","choices":[',
+      '{"provider":"openai","body":{"error":{"message":"overloaded"}}}',
+    ]) {
+      await store.put('k', text, 60);
+      expect(await cache.get('k'), text).toBeUndefined();
+    }
+  });
 });

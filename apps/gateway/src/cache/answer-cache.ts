@@ -1,11 +1,12 @@
 import type { CacheStore } from '@pk/config/cache';
 import { answerJsonOf, type ProviderAnswer, rememberAnswerJson } from '@pk/providers';
 import { LRUCache } from 'lru-cache';
+import { isCacheableAnswerBody } from './cut-short.js';
 
 /** What a cache entry holds: a complete, 2xx OpenAI JSON answer, the provider and target path that gave it. */
 interface StoredAnswer {
   readonly provider: string;
-  readonly body: unknown;
+  readonly body: object;
   /** The answering target's JSON path, for entries of a root cache (reported again on a hit). */
   readonly path?: string;
 }
@@ -66,23 +67,41 @@ function parsedEntriesOf(store: CacheStore<string>): LRUCache<string, ParsedEntr
   return entries;
 }
 
-/** An entry's text parsed, its answer's JSON text remembered when the entry ends with it. */
-function parseEntry(text: string): StoredAnswer | undefined {
-  let stored: StoredAnswer;
+/**
+ * Whether a parsed entry has the shape `entryOf` writes: an object whose `provider` is a string,
+ * whose `body` is an object, and whose `path`, when there is one, is a string. Anything else (an
+ * entry cut short, written by hand or by another program under the prefix) is not an answer.
+ */
+function isStoredAnswer(value: unknown): value is StoredAnswer {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const entry = value as { provider?: unknown; body?: unknown; path?: unknown };
+  return (
+    typeof entry.provider === 'string' &&
+    typeof entry.body === 'object' &&
+    entry.body !== null &&
+    !Array.isArray(entry.body) &&
+    (entry.path === undefined || typeof entry.path === 'string')
+  );
+}
+
+/**
+ * An entry's text parsed, its answer's JSON text remembered when the entry ends with it; `undefined`
+ * for a text that is not an entry, or (with `endpoint`) whose answer the cache would not store.
+ */
+function parseEntry(text: string, endpoint: string | undefined): StoredAnswer | undefined {
+  let parsed: unknown;
   try {
-    stored = JSON.parse(text) as StoredAnswer;
+    parsed = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (!isStoredAnswer(parsed)) return undefined;
+  if (endpoint !== undefined && !isCacheableAnswerBody(endpoint, parsed.body)) return undefined;
+  const stored = parsed;
   // Entries written by `put` end with the answer's JSON text: a hit is sent as that text.
   // (Older entries may have the body elsewhere: then it is serialised again, as before.)
   const bodyAt = text.indexOf(BODY_FIELD);
-  if (
-    bodyAt !== -1 &&
-    typeof stored.body === 'object' &&
-    stored.body !== null &&
-    Object.keys(stored).at(-1) === 'body'
-  ) {
+  if (bodyAt !== -1 && Object.keys(stored).at(-1) === 'body') {
     rememberAnswerJson(stored.body, text.slice(bodyAt + BODY_FIELD.length, -1));
   }
   return stored;
@@ -93,9 +112,15 @@ function parseEntry(text: string): StoredAnswer | undefined {
  * is stored by its drainer as the rebuilt completion), with the target path when a root cache stores
  * them; a hit comes back as a JSON answer, which the route replays as SSE when the request streams.
  * Store failures are reported to `onFailure` and turned into a miss (get) or ignored (put): never a
- * failed request.
+ * failed request. An entry that is not one (not JSON, cut, of another shape) is a miss too, and so,
+ * with `endpoint`, is one whose answer {@link isCacheableAnswerBody} refuses (an error in a 200
+ * stored by an older pk, say).
  */
-export function createAnswerCache(store: CacheStore<string>, onFailure: StoreFailureListener): AnswerCache {
+export function createAnswerCache(
+  store: CacheStore<string>,
+  onFailure: StoreFailureListener,
+  endpoint?: string,
+): AnswerCache {
   const parsedEntries = parsedEntriesOf(store);
   const answerOf = (key: string, text: string): FoundAnswer | undefined => {
     const parsed = parsedEntries.get(key);
@@ -103,7 +128,7 @@ export function createAnswerCache(store: CacheStore<string>, onFailure: StoreFai
     if (parsed !== undefined && parsed.text === text) {
       stored = parsed.stored;
     } else {
-      stored = parseEntry(text);
+      stored = parseEntry(text, endpoint);
       if (stored === undefined) return undefined;
       parsedEntries.set(key, { text, stored });
     }

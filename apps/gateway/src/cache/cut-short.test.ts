@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCutShort } from './cut-short.js';
+import { isCacheableAnswerBody, isCutShort } from './cut-short.js';
 
 const chat = (...reasons: (string | null)[]) => ({
   object: 'chat.completion',
@@ -46,5 +46,33 @@ describe('isCutShort', () => {
     expect(isCutShort({ object: 'list', data: [] })).toBe(false);
     expect(isCutShort(null)).toBe(false);
     expect(isCutShort('text')).toBe(false);
+  });
+});
+
+describe('isCacheableAnswerBody', () => {
+  it('takes a finished answer of each endpoint', () => {
+    expect(isCacheableAnswerBody('chat.completions', chat('stop'))).toBe(true);
+    expect(isCacheableAnswerBody('embeddings', { object: 'list', data: [] })).toBe(true);
+    expect(isCacheableAnswerBody('responses', { object: 'response', status: 'completed', error: null })).toBe(
+      true,
+    );
+    expect(isCacheableAnswerBody('messages', { type: 'message', stop_reason: 'end_turn' })).toBe(true);
+  });
+
+  it('refuses an error in a 200, an answer without its endpoint’s content, a Response not completed', () => {
+    expect(isCacheableAnswerBody('chat.completions', { error: { message: 'overloaded' } })).toBe(false);
+    expect(isCacheableAnswerBody('messages', { type: 'error', error: { type: 'overloaded_error' } })).toBe(
+      false,
+    );
+    expect(isCacheableAnswerBody('chat.completions', { object: 'chat.completion', choices: [] })).toBe(false);
+    expect(isCacheableAnswerBody('completions', {})).toBe(false);
+    expect(isCacheableAnswerBody('embeddings', { object: 'list' })).toBe(false);
+    for (const status of ['queued', 'in_progress', 'failed', 'cancelled', 'incomplete'])
+      expect(isCacheableAnswerBody('responses', { object: 'response', status, error: null }), status).toBe(
+        false,
+      );
+    expect(isCacheableAnswerBody('chat.completions', chat('length'))).toBe(false);
+    expect(isCacheableAnswerBody('chat.completions', null)).toBe(false);
+    expect(isCacheableAnswerBody('chat.completions', [chat('stop')])).toBe(false);
   });
 });

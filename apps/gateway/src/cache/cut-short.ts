@@ -47,3 +47,32 @@ export function isCutShort(body: unknown): boolean {
   if (answer.object === 'response') return answer.status === 'incomplete';
   return isCutShortReason(answer.stop_reason);
 }
+
+/**
+ * Whether a 2xx answer body of `endpoint` is a finished answer the cache may store and serve again:
+ * a JSON object with no in-band `error` (some OpenAI-compatible servers and routers answer an
+ * overload or a failed generation as a 200 whose body is `{"error": …}`: replayed as a hit it would
+ * be that failure, served as a success, for the entry's whole lifetime), with its endpoint's answer
+ * in it (a chat or legacy completion's `choices`, embeddings' `data`), a Response only once
+ * `completed` (a `background` request's `queued` or `in_progress` Response, a `failed` or
+ * `cancelled` one, are states of one call, not answers), and not cut short ({@link isCutShort}).
+ * Checked when an answer is stored and again when an entry is read, so an entry written by an
+ * older pk or by hand in a shared Redis is never served unless it is one.
+ */
+export function isCacheableAnswerBody(endpoint: string, body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const answer = body as {
+    error?: unknown;
+    choices?: unknown;
+    data?: unknown;
+    object?: unknown;
+    status?: unknown;
+  };
+  if (answer.error !== undefined && answer.error !== null) return false;
+  if (endpoint === 'chat.completions' || endpoint === 'completions') {
+    if (!Array.isArray(answer.choices) || answer.choices.length === 0) return false;
+  } else if (endpoint === 'embeddings') {
+    if (!Array.isArray(answer.data)) return false;
+  } else if (answer.object === 'response' && answer.status !== 'completed') return false;
+  return !isCutShort(body);
+}

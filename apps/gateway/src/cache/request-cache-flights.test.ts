@@ -34,7 +34,13 @@ const completion = (id: string): ProviderAnswer => ({
   headers: {},
   warnings: [],
   usage: undefined,
-  body: { id, object: 'chat.completion', created: 1, model: 'm', choices: [] },
+  body: {
+    id,
+    object: 'chat.completion',
+    created: 1,
+    model: 'm',
+    choices: [{ index: 0, message: { role: 'assistant', content: id }, finish_reason: 'stop' }],
+  },
 });
 const failure: AttemptOutcome<ProviderAnswer, Error> = { ok: false, status: 500, error: new Error('boom') };
 

@@ -12,7 +12,7 @@ import {
   rootCachePartitionOf,
   withOverrides,
 } from './cache-key.js';
-import { isCutShort } from './cut-short.js';
+import { isCacheableAnswerBody } from './cut-short.js';
 import type { SemanticCache } from './semantic/semantic-cache.js';
 import { type SemanticQuery, semanticQueryOf } from './semantic/semantic-request.js';
 
@@ -140,10 +140,14 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
   if (input.plan.cache === undefined && !planUsesCache(input.plan.root)) return undefined;
   if (input.streamed && input.endpoint === 'completions') return undefined;
   const contexts = new Map<string, KeyContext>();
-  const answers = createAnswerCache(input.store, (_operation, error) => {
-    cache.storeFailed = true;
-    input.onStoreFailure(error);
-  });
+  const answers = createAnswerCache(
+    input.store,
+    (_operation, error) => {
+      cache.storeFailed = true;
+      input.onStoreFailure(error);
+    },
+    input.endpoint,
+  );
   const semantic = input.endpoint === 'chat.completions' ? input.semantic : undefined;
   // A streamed request neither waits nor leads: its client asked for the first token early.
   const flights = input.streamed ? undefined : input.flights;
@@ -215,9 +219,12 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
   };
 
   const store = async (key: string, answer: ProviderAnswer, ttlSeconds: number, path?: string) => {
-    // An answer cut at the token limit or filtered is never stored (nor handed to waiting requests).
+    // An answer cut at the token limit or filtered, an error in a 200, a Response not completed: never
+    // stored (nor handed to waiting requests).
     const entry =
-      answer.kind === 'json' && isCutShort(answer.body) ? undefined : answers.entryOf(answer, path);
+      answer.kind === 'json' && !isCacheableAnswerBody(input.endpoint, answer.body)
+        ? undefined
+        : answers.entryOf(answer, path);
     const lead = leads?.get(key);
     if (lead !== undefined) {
       // The waiters get the answer at once, as the entry a hit would read (not after the write).

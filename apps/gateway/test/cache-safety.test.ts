@@ -1,0 +1,246 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisCacheStore } from '../src/cache/redis-cache-store.js';
+import { createRedisClient } from '../src/stores/redis-client.js';
+import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
+import { type MockEmbeddings, startMockEmbeddings, vectorWithSimilarity } from './support/mock-embeddings.js';
+import { requireRedis } from './support/services.js';
+
+// What a cache must never store, and what must keep two requests apart, probed the way a user
+// would: the official `portkey-ai` client against the gateway on the shared Redis (a prefix of this
+// run's own), a mock OpenAI upstream in OpenAI's wire format, and a mock embeddings endpoint.
+const runs = await requireRedis('cache-safety');
+const prefix = `pk-test:cache-safety:${Date.now()}-${process.pid}:`;
+
+interface Received {
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: Record<string, unknown>;
+}
+
+/** A chat completion in OpenAI's shape. */
+function completion(model: string, text: string): Record<string, unknown> {
+  return {
+    id: `chatcmpl-${Math.random().toString(36).slice(2)}`,
+    object: 'chat.completion',
+    created: 1_731_000_000,
+    model,
+    choices: [
+      { index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+  };
+}
+
+/**
+ * The upstream: `/v1/chat/completions` answers with the last user message echoed (`echo: …`), or,
+ * for model `in-band-error`, a 200 whose body is an error (as some OpenAI-compatible servers and
+ * routers answer); `/v1/responses` answers a Response whose `status` is the request's
+ * `metadata.status` (`queued` for a background request, say).
+ */
+async function startUpstream(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString() || '{}') as Record<string, unknown>;
+      const path = (request.url ?? '').split('?')[0] ?? '';
+      received.push({ path, headers: request.headers, body });
+      const send = (status: number, answer: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(answer));
+      };
+      const model = String(body.model);
+      if (path.endsWith('/responses')) {
+        const status = String((body.metadata as { status?: string } | undefined)?.status ?? 'completed');
+        return send(200, {
+          id: `resp_${received.length}`,
+          object: 'response',
+          created_at: 1_731_000_000,
+          status,
+          background: body.background === true,
+          error: null,
+          model,
+          output:
+            status === 'completed'
+              ? [
+                  {
+                    type: 'message',
+                    id: 'msg_1',
+                    status: 'completed',
+                    role: 'assistant',
+                    content: [{ type: 'output_text', text: 'done', annotations: [] }],
+                  },
+                ]
+              : [],
+          usage: null,
+        });
+      }
+      if (model === 'in-band-error') {
+        return send(200, {
+          error: { message: 'The server is overloaded', type: 'server_error', code: null },
+        });
+      }
+      const messages = (body.messages ?? []) as { role: string; content: unknown }[];
+      const last = [...messages].reverse().find((message) => message.role === 'user');
+      send(200, completion(model, `echo: ${String(last?.content)}`));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe.runIf(runs)('cache safety (Redis store)', () => {
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let embeddings: MockEmbeddings;
+  let redis: Redis;
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    embeddings = await startMockEmbeddings(
+      new Map([
+        // Real embedders put these pairs above any usual threshold (vllm-project/semantic-router#2691).
+        ['Turn on the living room light', vectorWithSimilarity(1)],
+        ['Please turn on the living room light', vectorWithSimilarity(0.98)],
+        ['Turn off the living room light', vectorWithSimilarity(0.98)],
+        ["Don't turn on the living room light", vectorWithSimilarity(0.97)],
+        ['What is 12 times 7?', [0, 0, 1, 0]],
+        ['What is 12 times 8?', [0, 0, 0.99, Math.sqrt(1 - 0.99 ** 2)]],
+      ]),
+    );
+    redis = createRedisClient('redis://127.0.0.1:6379', { commandTimeoutMs: 2000 });
+    gateway = await startGatewayApp(
+      {
+        gateway_keys: [{ id: 'team-a', key: 'pk-a' }],
+        virtual_keys: {
+          chat: { provider: 'openai', api_key: 'sk-chat', options: { custom_host: `${upstream.url}/v1` } },
+          embedder: {
+            provider: 'openai',
+            api_key: 'sk-embed',
+            options: { custom_host: `${embeddings.url}/v1` },
+          },
+        },
+        semantic_cache: { virtual_key: 'embedder', model: 'text-embedding-3-small' },
+      },
+      {},
+      { cacheStore: createRedisCacheStore(redis, undefined, prefix) },
+    );
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    if (redis) {
+      const keys = await redis.keys(`${prefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+    }
+    await embeddings?.close();
+    await upstream?.close();
+  });
+
+  /** The official client, with a config of its own. */
+  const client = (config: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    new Portkey({ apiKey: 'pk-a', baseURL: `${gateway.url}/v1`, config, maxRetries: 0, ...extra });
+
+  const simple = { virtual_key: 'chat', cache: { mode: 'simple', max_age: 3600 } };
+
+  async function chat(config: Record<string, unknown>, content: string, model = 'gpt-4o-mini') {
+    const data = await client(config).chat.completions.create({
+      model,
+      messages: [{ role: 'user', content }],
+    });
+    const headers = ((data as { getHeaders?: () => unknown }).getHeaders?.() ?? {}) as Record<string, string>;
+    return { data, cacheStatus: headers['cache-status'] };
+  }
+
+  it('a 200 whose body is an error is passed on but never stored nor served again', async () => {
+    const before = upstream.received.length;
+    const first = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': 'pk-a',
+        'x-portkey-config': JSON.stringify(simple),
+      },
+      body: JSON.stringify({ model: 'in-band-error', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    await first.text();
+    const second = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-portkey-api-key': 'pk-a',
+        'x-portkey-config': JSON.stringify(simple),
+      },
+      body: JSON.stringify({ model: 'in-band-error', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    await second.text();
+    expect(second.headers.get('x-portkey-cache-status')).not.toBe('HIT');
+    expect(upstream.received.length).toBe(before + 2);
+  });
+
+  it('a background Response that is still queued is never stored', async () => {
+    const before = upstream.received.length;
+    const ask = () =>
+      fetch(`${gateway.url}/v1/responses`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-api-key': 'pk-a',
+          'x-portkey-config': JSON.stringify(simple),
+        },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          input: 'Write a long essay',
+          background: true,
+          metadata: { status: 'queued' },
+        }),
+      });
+    const first = await ask();
+    expect(((await first.json()) as { status: string }).status).toBe('queued');
+    const second = await ask();
+    await second.text();
+    expect(second.headers.get('x-portkey-cache-status')).not.toBe('HIT');
+    expect(upstream.received.length).toBe(before + 2);
+  });
+
+  it.each([
+    ['null', 'null'],
+    ['a number', '42'],
+    ['a string', '"text"'],
+    ['an array', '[]'],
+    ['an empty object', '{}'],
+    ['no body', '{"provider":"openai"}'],
+    ['a body that is a string', '{"provider":"openai","body":"text"}'],
+    ['a cut entry', '{"provider":"openai","body":{"id":"x","choices":['],
+  ])(
+    'an entry in Redis holding %s is a miss: the request is answered by the provider',
+    async (_name, text) => {
+      const question = `corrupt ${text}`;
+      const first = await chat(simple, question);
+      expect(first.cacheStatus).toBe('MISS');
+      const keys = await redis.keys(`${prefix}c:*`);
+      expect(keys.length).toBeGreaterThan(0);
+      // Every entry of this run is overwritten: the one just stored is among them.
+      for (const each of keys) await redis.set(each, text, 'PX', 60_000);
+      const before = upstream.received.length;
+      const second = await chat(simple, question);
+      expect(second.data.choices?.[0]?.message?.content).toBe(`echo: ${question}`);
+      expect(upstream.received.length).toBe(before + 1);
+      for (const each of keys) await redis.del(each);
+    },
+  );
+});
