@@ -156,6 +156,7 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
     new Portkey({ apiKey: 'pk-a', baseURL: `${gateway.url}/v1`, config, maxRetries: 0, ...extra });
 
   const simple = { virtual_key: 'chat', cache: { mode: 'simple', max_age: 3600 } };
+  const semantic = { virtual_key: 'chat', cache: { mode: 'semantic', max_age: 3600 } };
 
   async function chat(config: Record<string, unknown>, content: string, model = 'gpt-4o-mini') {
     const data = await client(config).chat.completions.create({
@@ -243,4 +244,22 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
       for (const each of keys) await redis.del(each);
     },
   );
+
+  it('semantic: “turn off” is never served the answer to “turn on”, nor “don’t turn on”', async () => {
+    expect((await chat(semantic, 'Turn on the living room light')).cacheStatus).toBe('SEMANTIC MISS');
+    const same = await chat(semantic, 'Please turn on the living room light');
+    expect(same.cacheStatus).toBe('SEMANTIC HIT');
+    const off = await chat(semantic, 'Turn off the living room light');
+    expect(off.data.choices?.[0]?.message?.content).toBe('echo: Turn off the living room light');
+    expect(off.cacheStatus).toBe('SEMANTIC MISS');
+    const negated = await chat(semantic, "Don't turn on the living room light");
+    expect(negated.data.choices?.[0]?.message?.content).toBe("echo: Don't turn on the living room light");
+  });
+
+  it('semantic: another number in the question is another question', async () => {
+    await chat(semantic, 'What is 12 times 7?');
+    const other = await chat(semantic, 'What is 12 times 8?');
+    expect(other.data.choices?.[0]?.message?.content).toBe('echo: What is 12 times 8?');
+    expect(other.cacheStatus).toBe('SEMANTIC MISS');
+  });
 });

@@ -203,12 +203,12 @@ describe('semanticQueryOf: the exact scope', () => {
 
   it('never equals the scope the first scheme gave the same request (old vectors are not searched)', () => {
     // Scheme 1 hashed the partition, the system prompts and nine fields; its vectors, still in a
-    // Redis vector log, must stay in scopes scheme 2 never searches.
+    // Redis vector log, must stay in scopes the later schemes never search.
     const firstScheme = (body: { model: string }) =>
       createHash('sha256')
         .update(canonicalJson({ partition: PARTITION, system: [], model: body.model }))
         .digest('hex');
-    expect(SEMANTIC_SCHEME).toBe(2);
+    expect(SEMANTIC_SCHEME).toBe(3);
     expect(scopeOf(base)).not.toBe(firstScheme(base));
   });
 });

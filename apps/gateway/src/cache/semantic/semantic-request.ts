@@ -1,14 +1,15 @@
 import { hash } from 'node:crypto';
 import { canonicalJson } from '@pk/config';
+import { questionSignatureOf } from './question-signature.js';
 
 /**
  * The version of what the scope and the embedded text hold, hashed into every scope: bump it when
  * either changes, so the vectors an older scheme stored (reloaded from the Redis vector log, or
  * published by a replica not yet upgraded) are in scopes this one never searches. 1 was the first
  * scheme (every non-system message embedded, nine request fields in scope); 2 embeds only the last
- * user message's text.
+ * user message's text; 3 adds the question's signature (negations, polar words, numbers) to the scope.
  */
-export const SEMANTIC_SCHEME = 2;
+export const SEMANTIC_SCHEME = 3;
 
 /**
  * Body fields that do not change what a good answer is, left out of the scope; `messages` is
@@ -62,7 +63,10 @@ function splitQuestion(message: Message): { text: string; rest: Message } {
  * the scheme version, the exact-match partition (tenant, credential identity, endpoint, namespace,
  * strictness, via `partition`), every body field but `messages` and {@link UNSCOPED_FIELDS}, every
  * other message in full and in order (system prompt, earlier turns with their tool calls and
- * arguments, tool results, anything after the question), and the question's non-text parts.
+ * arguments, tool results, anything after the question), the question's non-text parts, and the
+ * question's signature ({@link questionSignatureOf}: its negations, polar words and numbers), so a
+ * similar question that asks the opposite ("turn off" after "turn on") or about other numbers is
+ * never served another's answer however close their embeddings are.
  */
 export function semanticQueryOf(
   body: Readonly<Record<string, unknown>>,
@@ -77,7 +81,7 @@ export function semanticQueryOf(
   const scoped = messages.map((message, index) => (index === last ? rest : message));
   const scope = hash(
     'sha256',
-    `${SEMANTIC_SCHEME}\n${partition}\n${canonicalJson(body, UNSCOPED_FIELDS)}\n${canonicalJson(scoped)}`,
+    `${SEMANTIC_SCHEME}\n${partition}\n${questionSignatureOf(text)}\n${canonicalJson(body, UNSCOPED_FIELDS)}\n${canonicalJson(scoped)}`,
     'hex',
   );
   return { text, scope };
