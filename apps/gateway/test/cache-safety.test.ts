@@ -262,4 +262,25 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
     expect(other.data.choices?.[0]?.message?.content).toBe('echo: What is 12 times 8?');
     expect(other.cacheStatus).toBe('SEMANTIC MISS');
   });
+
+  it('a target’s OpenAI project keeps its cached answers apart (a cache below the root)', async () => {
+    const below = (project: string) => ({
+      strategy: { mode: 'fallback' },
+      targets: [
+        {
+          provider: 'openai',
+          api_key: 'sk-shared',
+          custom_host: `${upstream.url}/v1`,
+          openai_project: project,
+          cache: { mode: 'simple', max_age: 3600 },
+        },
+      ],
+    });
+    await chat(below('proj_a'), 'Which fine-tune am I talking to?');
+    const before = upstream.received.length;
+    const other = await chat(below('proj_b'), 'Which fine-tune am I talking to?');
+    expect(other.cacheStatus).toBe('MISS');
+    expect(upstream.received.length).toBe(before + 1);
+    expect(upstream.received.at(-1)?.headers['openai-project']).toBe('proj_b');
+  });
 });

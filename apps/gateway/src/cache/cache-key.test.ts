@@ -25,6 +25,31 @@ const base = {
 };
 
 describe('cacheKeyOf', () => {
+  it('keeps apart targets whose other credentials or provider options differ, and keeps a target without any as before', () => {
+    const bedrock = (options: Record<string, unknown>) =>
+      cacheKeyOf({
+        ...base,
+        leaf: leaf({ provider: 'bedrock', aws_access_key_id: 'AKIA1', aws_region: 'us-east-1', ...options }),
+      });
+    const key = bedrock({ aws_secret_access_key: 'secret-1' });
+    // Another AWS secret (a client with wrong credentials), region, role: another entry.
+    expect(bedrock({ aws_secret_access_key: 'wrong' })).not.toBe(key);
+    expect(bedrock({ aws_secret_access_key: 'secret-1', aws_region: 'eu-west-1' })).not.toBe(key);
+    expect(bedrock({ aws_secret_access_key: 'secret-1', aws_role_arn: 'arn:aws:iam::1:role/r' })).not.toBe(
+      key,
+    );
+    expect(bedrock({ aws_secret_access_key: 'secret-1' })).toBe(key);
+    expect(key).not.toContain('secret-1');
+    const openai = (options: Record<string, unknown>) =>
+      cacheKeyOf({ ...base, leaf: leaf({ provider: 'openai', api_key: 'sk-1', ...options }) });
+    expect(openai({ openai_project: 'proj_a' })).not.toBe(openai({ openai_project: 'proj_b' }));
+    const anthropic = (options: Record<string, unknown>) =>
+      cacheKeyOf({ ...base, leaf: leaf({ provider: 'anthropic', api_key: 'sk-1', ...options }) });
+    expect(anthropic({ anthropic_beta: 'a' })).not.toBe(anthropic({}));
+    // A target with none of them keeps the key it always had (entries survive an upgrade).
+    expect(openai({})).toBe(cacheKeyOf(base));
+  });
+
   it('keeps a target’s output hooks in its key, and a target without any keys as before', () => {
     const guarded = (hooks: Record<string, unknown>[]): PlanLeaf =>
       ({ ...leaf({ provider: 'openai', api_key: 'sk-1' }), after_request_hooks: hooks }) as PlanLeaf;

@@ -103,6 +103,42 @@ function credentialOf(target: PlanLeaf['target']): string {
   return credential;
 }
 
+/** Target fields the leaf's key already holds by themselves (credential identity, provider, location). */
+const KEYED_TARGET_FIELDS: ReadonlySet<string> = new Set([
+  'provider',
+  'virtual_key',
+  'api_key',
+  'custom_host',
+  'resource_name',
+  'deployment_id',
+  'api_version',
+]);
+
+/**
+ * The part of a leaf's key for every other target field, once per target object: the provider's
+ * other credentials (AWS keys and role, Azure Entra, Vertex service account, Oracle …) and options
+ * (`openai_project`, `anthropic_beta`, `aws_region`, `vertex_region` …) as a SHA-256 of their
+ * canonical JSON, so a client sending other (or wrong) AWS credentials, or another OpenAI project,
+ * is never served an answer another's paid for. Empty for a target with none (its keys are as they
+ * always were).
+ */
+const optionsOfTarget = new WeakMap<PlanLeaf['target'], string>();
+function optionsOf(target: PlanLeaf['target']): string {
+  let part = optionsOfTarget.get(target);
+  if (part === undefined) {
+    const options: Record<string, unknown> = {};
+    let any = false;
+    for (const field of Object.keys(target)) {
+      if (KEYED_TARGET_FIELDS.has(field) || target[field] === undefined) continue;
+      options[field] = target[field];
+      any = true;
+    }
+    part = any ? `opt:${sha256(canonicalJson(options))}` : '';
+    optionsOfTarget.set(target, part);
+  }
+  return part;
+}
+
 /**
  * The output hooks part of a leaf's key, once per leaf (leaves belong to shared plans): a hash of its
  * `after_request_hooks` as written (a saved guardrail by its slug), so an answer stored as one set of
@@ -121,8 +157,9 @@ function outputHooksOf(leaf: PlanLeaf): string {
 
 /**
  * Everything of a leaf's key but the body: tenant, credential identity, provider and location,
- * endpoint, namespace (else metadata), strictness, and the leaf's output hooks when it has some. The
- * semantic cache never matches across partitions.
+ * endpoint, namespace (else metadata), strictness, the target's other credentials and options when
+ * it has some, and the leaf's output hooks when it has some. The semantic cache never matches across
+ * partitions.
  */
 export function cachePartitionOf(input: Omit<CacheKeyInput, 'body'>): string {
   const leaf = input.leaf;
@@ -140,6 +177,8 @@ export function cachePartitionOf(input: Omit<CacheKeyInput, 'body'>): string {
     input.endpoint,
     ...requestPartsOf(input, strict),
   ];
+  const options = optionsOf(target);
+  if (options !== '') parts.push(options);
   if ((leaf.after_request_hooks?.length ?? 0) > 0) parts.push(outputHooksOf(leaf));
   return parts.join('\n');
 }
