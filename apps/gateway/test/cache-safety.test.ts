@@ -283,4 +283,43 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
     expect(upstream.received.length).toBe(before + 1);
     expect(upstream.received.at(-1)?.headers['openai-project']).toBe('proj_b');
   });
+
+  it.each([
+    ['at the root', (config: Record<string, unknown>) => config],
+    [
+      'below the root',
+      (config: Record<string, unknown>) => ({ strategy: { mode: 'fallback' }, targets: [config] }),
+    ],
+  ])('a forwarded header’s value keeps cached answers apart (a cache %s)', async (_where, shape) => {
+    // A custom host answering per end user (a RAG service reading their token): one user's answer
+    // must never reach another, nor a client whose token the service would refuse.
+    const config = shape({
+      virtual_key: 'chat',
+      forward_headers: ['x-user-token'],
+      cache: { mode: 'simple', max_age: 3600 },
+    });
+    const ask = async (token: string) => {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-api-key': 'pk-a',
+          'x-portkey-config': JSON.stringify(config),
+          'x-user-token': token,
+        },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: `My orders ${_where}` }],
+        }),
+      });
+      await response.text();
+      return response.headers.get('x-portkey-cache-status');
+    };
+    expect(await ask('token-alice')).toBe('MISS');
+    const before = upstream.received.length;
+    expect(await ask('token-mallory')).toBe('MISS');
+    expect(upstream.received.length).toBe(before + 1);
+    expect(upstream.received.at(-1)?.headers['x-user-token']).toBe('token-mallory');
+    expect(await ask('token-alice')).toBe('HIT');
+  });
 });

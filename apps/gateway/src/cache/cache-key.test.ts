@@ -25,6 +25,15 @@ const base = {
 };
 
 describe('cacheKeyOf', () => {
+  it('keeps apart requests whose forwarded headers differ, and keys without any as before', () => {
+    const alice = cacheKeyOf({ ...base, forwarded: { 'x-user-token': 'alice' } });
+    expect(cacheKeyOf({ ...base, forwarded: { 'x-user-token': 'mallory' } })).not.toBe(alice);
+    expect(cacheKeyOf({ ...base, forwarded: {} })).not.toBe(alice);
+    expect(cacheKeyOf({ ...base, forwarded: { 'x-user-token': 'alice' } })).toBe(alice);
+    expect(alice).not.toContain('alice');
+    expect(cacheKeyOf({ ...base, forwarded: undefined })).toBe(cacheKeyOf(base));
+  });
+
   it('keeps apart targets whose other credentials or provider options differ, and keeps a target without any as before', () => {
     const bedrock = (options: Record<string, unknown>) =>
       cacheKeyOf({

@@ -20,6 +20,12 @@ interface RequestKeyInput {
    * strict and non-strict answers differ (reasoning fields), so they never share an entry.
    */
   readonly strict?: boolean | undefined;
+  /**
+   * The client headers the target's (under a root cache: any target's) `forward_headers` pass to
+   * the provider, by name: their values change the answer (a custom host answering per end user).
+   * Absent when no target forwards any (the key is as it always was).
+   */
+  readonly forwarded?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Everything that decides which cache entry a request may use at one leaf (a `cache` below the root). */
@@ -41,11 +47,16 @@ function keyOf(partition: string, body: Readonly<Record<string, unknown>>): stri
   return `pk:c:${sha256(`${partition}\n${canonicalJson(body, IGNORED_BODY_FIELDS)}`)}`;
 }
 
-/** Namespace (else metadata), and `native` for a non-strict request (strict keys stay as they were). */
+/**
+ * Namespace (else metadata), `native` for a non-strict request, and the forwarded headers' values
+ * hashed when there are some (keys without either stay as they were).
+ */
 function requestPartsOf(input: Omit<RequestKeyInput, 'body'>, strict: boolean): string[] {
   const partition =
     input.namespace !== undefined ? `ns:${input.namespace}` : `md:${canonicalJson(input.metadata ?? {})}`;
-  return strict ? [partition] : [partition, 'native'];
+  const parts = strict ? [partition] : [partition, 'native'];
+  if (input.forwarded !== undefined) parts.push(`fwd:${sha256(canonicalJson(input.forwarded))}`);
+  return parts;
 }
 
 /**

@@ -1,6 +1,10 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { CachePolicy, EngineCachePort, PlanLeaf, ResolvedPlan } from '@pk/config';
 import type { CacheStore } from '@pk/config/cache';
+import type { GatewaySecretTest } from '@pk/headers';
 import type { ProviderAnswer, ProviderEndpoint, ProviderRequest } from '@pk/providers';
+import { forwardedHeadersOf, gatewaySecretTestOf } from '../proxy/forwarded-headers.js';
+import type { GatewayKeyHashes } from '../request-plan/gateway-key-secret.js';
 import { planLeaves } from '../request-plan/map-plan-leaves.js';
 import { createAnswerCache, type FoundAnswer } from './answer-cache.js';
 import type { CacheFlights, FlightLead } from './cache-flights.js';
@@ -49,6 +53,24 @@ export interface RequestCacheInput {
    * fetching waits for that answer instead of calling the provider again. None: no coalescing.
    */
   readonly flights?: CacheFlights | undefined;
+  /**
+   * The client's headers and the gateway's keys: the headers `forward_headers` names pass to a
+   * provider (as the route forwards them, never a gateway secret) are part of the key of a target
+   * that forwards some, or of a root cache whose plan has one that does.
+   */
+  readonly clientHeaders?: IncomingHttpHeaders | undefined;
+  readonly gatewayKeys?: GatewayKeyHashes | undefined;
+}
+
+/** The `forward_headers` of every leaf of a plan, sorted without repeats, once per plan tree. */
+const forwardedNamesOfRoot = new WeakMap<ResolvedPlan['root'], readonly string[]>();
+function forwardedNamesOf(root: ResolvedPlan['root']): readonly string[] {
+  let names = forwardedNamesOfRoot.get(root);
+  if (names === undefined) {
+    names = [...new Set(planLeaves(root).flatMap((leaf) => leaf.forward_headers ?? []))].sort();
+    forwardedNamesOfRoot.set(root, names);
+  }
+  return names;
 }
 
 /** The engine's cache port for one request, and what happened in it. */
@@ -257,6 +279,16 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     contexts.set(key, { policy, query, waitLimitMs });
   };
 
+  /** The forwarded headers' values for a key, or `undefined` when nothing is forwarded. */
+  const forwardedOf = (names: readonly string[] | undefined) => {
+    const headers = input.clientHeaders;
+    if (names === undefined || names.length === 0 || headers === undefined) return undefined;
+    const keys = input.gatewayKeys;
+    const isGatewaySecret: GatewaySecretTest =
+      keys === undefined ? () => false : gatewaySecretTestOf(keys, headers);
+    return forwardedHeadersOf(names, headers, isGatewaySecret);
+  };
+
   const cache: RequestCache = {
     storeFailed: false,
     embeddingFailed: false,
@@ -292,6 +324,7 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
             namespace: input.namespace,
             metadata: input.metadata,
             strict: request.strictOpenAICompliance,
+            forwarded: forwardedOf(forwardedNamesOf(plan.root)),
           };
           const key = rootCacheKeyOf(keyInput);
           remember(
@@ -313,6 +346,7 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
           namespace: input.namespace,
           metadata: input.metadata,
           strict: request.strictOpenAICompliance,
+          forwarded: forwardedOf(leaf.forward_headers),
         };
         const key = cacheKeyOf(keyInput);
         if (leaf.cache)

@@ -380,6 +380,8 @@ async function proxyRequest(
     forceRefresh: headers.options.cacheForceRefresh === true,
     streamed,
     flights: services.cacheFlights,
+    clientHeaders: request.headers,
+    gatewayKeys: services.catalog.snapshot,
     semantic: services.semanticCache,
     onStoreFailure: services.onCacheStoreFailure,
     onShadowHit: (similarity) => {
