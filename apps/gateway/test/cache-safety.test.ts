@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
-import { Portkey } from 'portkey-ai';
+import OpenAI from 'openai';
+import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisCacheStore } from '../src/cache/redis-cache-store.js';
 import { createRedisClient } from '../src/stores/redis-client.js';
@@ -22,17 +23,58 @@ interface Received {
 }
 
 /** A chat completion in OpenAI's shape. */
-function completion(model: string, text: string): Record<string, unknown> {
+/** The log probability of one token, in OpenAI's shape. */
+const tokenLogprob = (token: string) => ({
+  token,
+  logprob: -0.25,
+  bytes: [...Buffer.from(token)],
+  top_logprobs: [],
+});
+
+/** A chat completion in OpenAI's shape (with `logprobs` of its two tokens when asked for). */
+function completion(model: string, text: string, logprobs = false): Record<string, unknown> {
+  const [head, tail] = [text.slice(0, 5), text.slice(5)];
   return {
     id: `chatcmpl-${Math.random().toString(36).slice(2)}`,
     object: 'chat.completion',
     created: 1_731_000_000,
     model,
     choices: [
-      { index: 0, message: { role: 'assistant', content: text }, logprobs: null, finish_reason: 'stop' },
+      {
+        index: 0,
+        message: { role: 'assistant', content: text },
+        logprobs: logprobs ? { content: [tokenLogprob(head), tokenLogprob(tail)], refusal: null } : null,
+        finish_reason: 'stop',
+      },
     ],
     usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
   };
+}
+
+/** The same answer as OpenAI streams it: a role chunk, two content chunks, the finish chunk, `[DONE]`. */
+function completionStream(model: string, text: string, logprobs = false): string {
+  const base = { id: 'chatcmpl-stream', object: 'chat.completion.chunk', created: 1_731_000_000, model };
+  const chunk = (delta: Record<string, unknown>, finish: string | null, tokens: string[] = []) =>
+    `data: ${JSON.stringify({
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta,
+          logprobs:
+            logprobs && tokens.length > 0 ? { content: tokens.map(tokenLogprob), refusal: null } : null,
+          finish_reason: finish,
+        },
+      ],
+    })}\n\n`;
+  const [head, tail] = [text.slice(0, 5), text.slice(5)];
+  return [
+    chunk({ role: 'assistant', content: '' }, null),
+    chunk({ content: head }, null, [head]),
+    chunk({ content: tail }, null, [tail]),
+    chunk({}, 'stop'),
+    'data: [DONE]\n\n',
+  ].join('');
 }
 
 /**
@@ -87,7 +129,13 @@ async function startUpstream(): Promise<{ url: string; received: Received[]; clo
       }
       const messages = (body.messages ?? []) as { role: string; content: unknown }[];
       const last = [...messages].reverse().find((message) => message.role === 'user');
-      send(200, completion(model, `echo: ${String(last?.content)}`));
+      const text = `echo: ${String(last?.content)}`;
+      if (body.stream === true) {
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.end(completionStream(model, text, body.logprobs === true));
+        return;
+      }
+      send(200, completion(model, text, body.logprobs === true));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -321,5 +369,46 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
     expect(upstream.received.length).toBe(before + 1);
     expect(upstream.received.at(-1)?.headers['x-user-token']).toBe('token-mallory');
     expect(await ask('token-alice')).toBe('HIT');
+  });
+
+  /** The official OpenAI client's chat call, streamed or not, with `logprobs`, through the simple cache. */
+  async function withLogprobs(content: string, stream: boolean) {
+    const openai = new OpenAI({
+      apiKey: 'unused',
+      baseURL: `${gateway.url}/v1`,
+      defaultHeaders: createHeaders({ apiKey: 'pk-a', config: simple }),
+      maxRetries: 0,
+    });
+    const body = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content }], logprobs: true };
+    if (!stream) {
+      const { data, response } = await openai.chat.completions.create(body).withResponse();
+      return {
+        tokens: data.choices[0]?.logprobs?.content?.map((each) => each.token),
+        status: response.headers.get('x-portkey-cache-status'),
+      };
+    }
+    const tokens: string[] = [];
+    for await (const chunk of await openai.chat.completions.create({ ...body, stream: true }))
+      for (const each of chunk.choices[0]?.logprobs?.content ?? []) tokens.push(each.token);
+    return { tokens };
+  }
+
+  it('a streamed request answered from a non-streamed entry gets the logprobs it asked for', async () => {
+    const fresh = await withLogprobs('logprobs, JSON first', false);
+    expect(fresh.tokens).toEqual(['echo:', ' logprobs, JSON first']);
+    const before = upstream.received.length;
+    const replayed = await withLogprobs('logprobs, JSON first', true);
+    expect(upstream.received.length).toBe(before);
+    expect(replayed.tokens).toEqual(['echo:', ' logprobs, JSON first']);
+  });
+
+  it('a non-streamed request answered from a streamed entry gets the logprobs it asked for', async () => {
+    const fresh = await withLogprobs('logprobs, stream first', true);
+    expect(fresh.tokens).toEqual(['echo:', ' logprobs, stream first']);
+    // The stream is stored once it completed, after its last byte was sent.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const hit = await withLogprobs('logprobs, stream first', false);
+    expect(hit.status).toBe('HIT');
+    expect(hit.tokens).toEqual(['echo:', ' logprobs, stream first']);
   });
 });

@@ -96,3 +96,62 @@ describe('stream ⇄ completion', () => {
     expect(feed(sse.replace('data: [DONE]\n\n', '')).result()).toBeUndefined();
   });
 });
+
+describe('what a replay and a rebuild keep', () => {
+  const token = (text: string) => ({
+    token: text,
+    logprob: -0.5,
+    bytes: [...encoder.encode(text)],
+    top_logprobs: [],
+  });
+  const answered = {
+    ...completion,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: 'Paris', reasoning_content: 'The capital is asked.' },
+        logprobs: { content: [token('Par'), token('is')], refusal: null },
+        finish_reason: 'stop',
+      },
+    ],
+  };
+
+  it('a completion’s logprobs and reasoning text survive a replay as SSE and the rebuild of it', () => {
+    expect(feed(completionToSse(answered, true)).result()).toEqual(answered);
+  });
+
+  it('joins the chunks’ logprobs and reasoning text in order', () => {
+    const chunk = (delta: object, tokens: string[], finish: string | null = null) =>
+      `data: ${JSON.stringify({
+        id: 'c',
+        created: 1,
+        model: 'm',
+        choices: [
+          { index: 0, delta, logprobs: { content: tokens.map(token), refusal: null }, finish_reason: finish },
+        ],
+      })}\n\n`;
+    const text = [
+      chunk({ role: 'assistant', reasoning_content: 'Think ' }, []),
+      chunk({ reasoning_content: 'first.' }, []),
+      chunk({ content: 'Par' }, ['Par']),
+      chunk({ content: 'is' }, ['is'], 'stop'),
+      'data: [DONE]\n\n',
+    ].join('');
+    const choice = (feed(text).result()?.choices as Record<string, unknown>[] | undefined)?.[0];
+    expect(choice?.message).toEqual({
+      role: 'assistant',
+      content: 'Paris',
+      reasoning_content: 'Think first.',
+    });
+    expect(choice?.logprobs).toEqual({ content: [token('Par'), token('is')], refusal: null });
+  });
+
+  it('rebuilds nothing from a stream with a delta member it does not know (not stored rather than stored without it)', () => {
+    const text = [
+      `data: ${JSON.stringify({ id: 'c', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', audio: { id: 'a1', data: 'AAAA' } }, finish_reason: null }] })}\n\n`,
+      `data: ${JSON.stringify({ id: 'c', created: 1, model: 'm', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`,
+      'data: [DONE]\n\n',
+    ].join('');
+    expect(feed(text).result()).toBeUndefined();
+  });
+});

@@ -16,17 +16,32 @@ interface ChoiceParts {
   refusal: string | undefined;
   toolCalls: Map<number, ToolCallParts>;
   finishReason: string | null;
+  /** The chunks' `logprobs.content` and `logprobs.refusal` tokens in order, once a chunk had some. */
+  logprobs: { content: unknown[]; refusal: unknown[] | null } | undefined;
+  /** Text fields of the delta a provider adds (`reasoning_content`, `reasoning`), joined. */
+  extraText: Map<string, string>;
 }
+
+/** Delta members rebuilt by their own rules. */
+const KNOWN_DELTA_FIELDS: ReadonlySet<string> = new Set(['role', 'content', 'refusal', 'tool_calls']);
+/** Delta members that are pieces of one text, joined like `content` (a reasoning model's, non-strict). */
+const TEXT_DELTA_FIELDS: ReadonlySet<string> = new Set(['reasoning_content', 'reasoning']);
 
 /**
  * Rebuilds a `chat.completion` from the OpenAI SSE bytes a client received, so a streamed answer can
  * be cached once it has completed cleanly. Feed it every byte; `result()` gives the completion only
- * when `data: [DONE]` was seen and no `event: error` frame was (never a cut or broken stream).
+ * when `data: [DONE]` was seen and no `event: error` frame was (never a cut or broken stream), and
+ * only when it could rebuild all of it: content, refusal, tool calls, `logprobs` (the chunks' tokens
+ * in order) and a reasoning model's `reasoning_content`/`reasoning` text; a delta member it does not
+ * know (`audio`, `annotations` …) means no completion (the answer is not stored rather than stored
+ * without it).
  */
 export class ChatStreamAccumulator {
   #buffer = '';
   #done = false;
   #failed = false;
+  /** A delta member it cannot put back together (`audio`, `annotations` …): the answer is not stored. */
+  #unknown = false;
   #base: Record<string, unknown> | undefined;
   #usage: unknown;
   readonly #choices = new Map<number, ChoiceParts>();
@@ -89,6 +104,8 @@ export class ChatStreamAccumulator {
         refusal: undefined,
         toolCalls: new Map(),
         finishReason: null,
+        logprobs: undefined,
+        extraText: new Map(),
       };
       this.#choices.set(index, parts);
     }
@@ -109,12 +126,27 @@ export class ChatStreamAccumulator {
       if (typeof fn.arguments === 'string') existing.arguments += fn.arguments;
       parts.toolCalls.set(callIndex, existing);
     }
+    for (const [name, value] of Object.entries(delta)) {
+      if (KNOWN_DELTA_FIELDS.has(name) || value === null || value === undefined) continue;
+      if (TEXT_DELTA_FIELDS.has(name) && typeof value === 'string')
+        parts.extraText.set(name, (parts.extraText.get(name) ?? '') + value);
+      else if (!(Array.isArray(value) && value.length === 0)) this.#unknown = true;
+    }
+    const logprobs = choice.logprobs as { content?: unknown; refusal?: unknown } | null | undefined;
+    if (typeof logprobs === 'object' && logprobs !== null) {
+      parts.logprobs ??= { content: [], refusal: null };
+      if (Array.isArray(logprobs.content)) parts.logprobs.content.push(...logprobs.content);
+      if (Array.isArray(logprobs.refusal)) {
+        parts.logprobs.refusal ??= [];
+        parts.logprobs.refusal.push(...logprobs.refusal);
+      }
+    }
     if (typeof choice.finish_reason === 'string') parts.finishReason = choice.finish_reason;
   }
 
   /** The rebuilt completion, or `undefined` when the stream did not complete cleanly. */
   result(): Record<string, unknown> | undefined {
-    if (!this.#done || this.#failed || this.#base === undefined) return undefined;
+    if (!this.#done || this.#failed || this.#unknown || this.#base === undefined) return undefined;
     const choices = [...this.#choices.entries()]
       .sort(([left], [right]) => left - right)
       .map(([index, parts]) => ({
@@ -122,6 +154,7 @@ export class ChatStreamAccumulator {
         message: {
           role: parts.role,
           content: parts.hasContent || parts.toolCalls.size === 0 ? parts.content : null,
+          ...Object.fromEntries(parts.extraText),
           ...(parts.refusal === undefined ? {} : { refusal: parts.refusal }),
           ...(parts.toolCalls.size === 0
             ? {}
@@ -133,7 +166,7 @@ export class ChatStreamAccumulator {
                 })),
               }),
         },
-        logprobs: null,
+        logprobs: parts.logprobs ?? null,
         finish_reason: parts.finishReason,
       }));
     if (choices.some((choice) => choice.finish_reason === null)) return undefined;
