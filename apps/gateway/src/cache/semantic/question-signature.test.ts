@@ -10,6 +10,9 @@ describe('questionSignatureOf', () => {
     expect(same('Enable two-factor login', 'Disable two-factor login')).toBe(false);
     expect(same('Should I increase the dose?', 'Should I decrease the dose?')).toBe(false);
     expect(same('Sort the rows ascending', 'Sort the rows descending')).toBe(false);
+    expect(same('Scale the cluster up', 'Scale the cluster down')).toBe(false);
+    expect(same('Show me the first row', 'Show me the last row')).toBe(false);
+    expect(same('Make it more formal', 'Make it less formal')).toBe(false);
     expect(same('Is it safe to eat?', 'Is it unsafe to eat?')).toBe(false);
   });
 
@@ -34,6 +37,10 @@ describe('questionSignatureOf', () => {
     expect(same('Is the feature enabled?', 'Did they enable the feature?')).toBe(true);
     expect(same('What is the capital of France?', "Tell me France's capital")).toBe(true);
     expect(same('Stopped at 5', 'It stops at 5')).toBe(true);
+    // Everyday prepositions are not polar words by themselves.
+    expect(
+      same('What is your refund policy for opened items?', 'What’s your refund policy on opened items?'),
+    ).toBe(true);
   });
 
   it('is part of the semantic scope: opposite questions never share a scope', () => {

@@ -2,11 +2,13 @@
  * Words whose presence flips or shifts what a question asks while an embedding barely moves
  * ("turn on the light" and "turn off the light" are above 0.95 cosine for common embedding models,
  * vllm-project/semantic-router#2691): each stands for itself, so two questions share an answer only
- * when they hold the same ones. English only; a word is matched as written or with a plain
- * inflection (`-s`, `-es`, `-ed`, `-d`, `-ing`).
+ * when they hold the same ones. Where one word of a pair is also an everyday function word (`on`,
+ * `up`, `over`, `first`, `more`, `most`, `right`, `all`, `new`, `show`, `long`), only the other is
+ * listed: its presence alone tells the pair apart ("turn on" / "turn off"), and "the refund policy
+ * on opened items" still matches "the refund policy for opened items". English only; a word is
+ * matched as written or with a plain inflection (`-s`, `-es`, `-ed`, `-d`, `-ing`).
  */
 const POLAR_WORDS: ReadonlySet<string> = new Set([
-  'on',
   'off',
   'enable',
   'disable',
@@ -15,7 +17,6 @@ const POLAR_WORDS: ReadonlySet<string> = new Set([
   'yes',
   'increase',
   'decrease',
-  'up',
   'down',
   'open',
   'close',
@@ -29,13 +30,10 @@ const POLAR_WORDS: ReadonlySet<string> = new Set([
   'minimum',
   'max',
   'maximum',
-  'more',
   'less',
-  'most',
   'least',
   'above',
   'below',
-  'over',
   'under',
   'accept',
   'reject',
@@ -45,20 +43,17 @@ const POLAR_WORDS: ReadonlySet<string> = new Set([
   'exclude',
   'lock',
   'unlock',
-  'show',
   'hide',
   'encrypt',
   'decrypt',
   'buy',
   'sell',
-  'first',
   'last',
   'ascending',
   'descending',
   'asc',
   'desc',
   'left',
-  'right',
   'high',
   'higher',
   'highest',
@@ -78,7 +73,6 @@ const POLAR_WORDS: ReadonlySet<string> = new Set([
   'large',
   'larger',
   'largest',
-  'long',
   'longer',
   'longest',
   'short',
@@ -117,7 +111,6 @@ const POLAR_WORDS: ReadonlySet<string> = new Set([
   'past',
   'future',
   'always',
-  'all',
   'safe',
   'unsafe',
   'legal',
@@ -143,7 +136,6 @@ const POLAR_WORDS: ReadonlySet<string> = new Set([
   'old',
   'older',
   'oldest',
-  'new',
   'newer',
   'newest',
 ]);
@@ -199,8 +191,8 @@ const NUMBER = /\p{N}+(?:[.,]\p{N}+)*/gu;
 /**
  * What must be equal, besides a similar embedding, for two questions to share an answer: how many
  * negations each holds (`not`, `no`, `never`, any `…n't` …), the polar words it holds
- * ({@link POLAR_WORDS}: `on`/`off`, `enable`/`disable`, `increase`/`decrease`, `before`/`after` …, as
- * a set), and its numbers, in order. So "Turn off the light" is never served the answer to "Turn on
+ * ({@link POLAR_WORDS}: `off`, `enable`/`disable`, `increase`/`decrease`, `before`/`after` …, as a
+ * set), and its numbers, in order. So "Turn off the light" is never served the answer to "Turn on
  * the light", nor "Don't turn on the light", nor "What is 12 times 8?" that to "What is 12 times 7?";
  * "Please turn on the light" may be. Part of the semantic scope (exact match), so it costs one scan
  * of the question and nothing per stored entry.
