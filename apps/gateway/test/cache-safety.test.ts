@@ -1,14 +1,18 @@
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisCacheStore } from '../src/cache/redis-cache-store.js';
 import { createRedisClient } from '../src/stores/redis-client.js';
+import { type GatewayProcess, startGateway } from './server-process.js';
 import { type RunningGateway, startGatewayApp } from './support/gateway-harness.js';
 import { type MockEmbeddings, startMockEmbeddings, vectorWithSimilarity } from './support/mock-embeddings.js';
 import { requireRedis } from './support/services.js';
+import { temporaryDir } from './support/temporary-dir.js';
 
 // What a cache must never store, and what must keep two requests apart, probed the way a user
 // would: the official `portkey-ai` client against the gateway on the shared Redis (a prefix of this
@@ -410,5 +414,114 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
     const hit = await withLogprobs('logprobs, stream first', false);
     expect(hit.status).toBe('HIT');
     expect(hit.tokens).toEqual(['echo:', ' logprobs, stream first']);
+  });
+});
+
+describe('cache safety (the built gateway process, memory store)', () => {
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  let embeddings: MockEmbeddings;
+  let gateway: GatewayProcess;
+
+  beforeAll(async () => {
+    upstream = await startUpstream();
+    embeddings = await startMockEmbeddings(
+      new Map([
+        ['Enable the firewall', vectorWithSimilarity(1)],
+        ['Disable the firewall', vectorWithSimilarity(0.98)],
+        ['Please enable the firewall', vectorWithSimilarity(0.98)],
+      ]),
+    );
+    const settingsPath = join(temporaryDir('pk-cache-safety-'), 'settings.json');
+    writeFileSync(
+      settingsPath,
+      JSON.stringify({
+        virtual_keys: {
+          chat: { provider: 'openai', api_key: 'sk-chat', options: { custom_host: `${upstream.url}/v1` } },
+          embedder: {
+            provider: 'openai',
+            api_key: 'sk-embed',
+            options: { custom_host: `${embeddings.url}/v1` },
+          },
+        },
+        semantic_cache: { virtual_key: 'embedder', model: 'text-embedding-3-small' },
+      }),
+    );
+    gateway = await startGateway({ PK_SETTINGS: settingsPath });
+  });
+  afterAll(async () => {
+    gateway?.child.kill('SIGTERM');
+    await gateway?.exited;
+    await embeddings?.close();
+    await upstream?.close();
+  });
+
+  const openai = (config: Record<string, unknown>) =>
+    new OpenAI({
+      apiKey: 'unused',
+      baseURL: `${gateway.url}/v1`,
+      defaultHeaders: createHeaders({ config }),
+      maxRetries: 0,
+    });
+  const semantic = { virtual_key: 'chat', cache: { mode: 'semantic', max_age: 3600 } };
+
+  it('“Disable the firewall” is never served the answer to “Enable the firewall”; a rephrasing is', async () => {
+    const ask = async (content: string) => {
+      const { data, response } = await openai(semantic)
+        .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] })
+        .withResponse();
+      return {
+        text: data.choices[0]?.message.content,
+        status: response.headers.get('x-portkey-cache-status'),
+      };
+    };
+    expect(await ask('Enable the firewall')).toEqual({
+      text: 'echo: Enable the firewall',
+      status: 'SEMANTIC MISS',
+    });
+    expect(await ask('Disable the firewall')).toEqual({
+      text: 'echo: Disable the firewall',
+      status: 'SEMANTIC MISS',
+    });
+    expect(await ask('Please enable the firewall')).toEqual({
+      text: 'echo: Enable the firewall',
+      status: 'SEMANTIC HIT',
+    });
+  });
+
+  it('an error inside a 200 reaches the client each time, from the provider, streamed or not', async () => {
+    const config = { virtual_key: 'chat', cache: { mode: 'simple', max_age: 3600 } };
+    const before = upstream.received.length;
+    for (let round = 0; round < 2; round += 1) {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-portkey-config': JSON.stringify(config) },
+        body: JSON.stringify({ model: 'in-band-error', messages: [{ role: 'user', content: 'process' }] }),
+      });
+      expect(await response.json()).toEqual({
+        error: { message: 'The server is overloaded', type: 'server_error', code: null },
+      });
+      expect(response.headers.get('x-portkey-cache-status')).toBe('MISS');
+    }
+    expect(upstream.received.length).toBe(before + 2);
+  });
+
+  it('a semantic hit to a streamed request is a correct SSE stream of the stored answer', async () => {
+    const stream = await openai(semantic).chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Please enable the firewall' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let finish: string | null | undefined;
+    let usage: unknown;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe('echo: Enable the firewall');
+    expect(finish).toBe('stop');
+    expect(usage).toEqual({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
   });
 });
