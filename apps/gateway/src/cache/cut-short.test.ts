@@ -72,6 +72,7 @@ describe('isCacheableAnswerBody', () => {
         false,
       );
     expect(isCacheableAnswerBody('chat.completions', chat('length'))).toBe(false);
+    expect(isCacheableAnswerBody('chat.completions', chat('stop', 'error'))).toBe(false);
     expect(isCacheableAnswerBody('chat.completions', null)).toBe(false);
     expect(isCacheableAnswerBody('chat.completions', [chat('stop')])).toBe(false);
   });

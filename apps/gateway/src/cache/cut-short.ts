@@ -4,7 +4,8 @@
  * https://platform.openai.com/docs/api-reference/chat/object), and the providers' native ones a
  * non-strict request keeps (`x-portkey-strict-open-ai-compliance: false`): Anthropic's and Bedrock's
  * `max_tokens`, `model_context_window_exceeded`, `refusal`, `guardrail_intervened`,
- * `content_filtered`; Gemini's and Cohere's `MAX_TOKENS` and Gemini's safety stops.
+ * `content_filtered`; Gemini's and Cohere's `MAX_TOKENS` and Gemini's safety stops; and OpenRouter's
+ * `error` (https://openrouter.ai/docs/api-reference/errors: a generation that failed once begun).
  */
 const CUT_SHORT_REASONS: ReadonlySet<string> = new Set([
   'length',
@@ -22,6 +23,8 @@ const CUT_SHORT_REASONS: ReadonlySet<string> = new Set([
   'SPII',
   'IMAGE_SAFETY',
   'LANGUAGE',
+  // OpenRouter's choice that failed after the answer began (its `error` beside it).
+  'error',
 ]);
 
 function isCutShortReason(reason: unknown): boolean {
