@@ -175,6 +175,8 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
       ]),
     );
     redis = createRedisClient('redis://127.0.0.1:6379', { commandTimeoutMs: 2000 });
+    const connecting = redis;
+    await new Promise((resolve) => connecting.once('ready', resolve));
     gateway = await startGatewayApp(
       {
         gateway_keys: [{ id: 'team-a', key: 'pk-a' }],
@@ -373,6 +375,42 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
     expect(upstream.received.length).toBe(before + 1);
     expect(upstream.received.at(-1)?.headers['x-user-token']).toBe('token-mallory');
     expect(await ask('token-alice')).toBe('HIT');
+  });
+
+  it('a root cache with a namespace keeps apart the targets a conditional routing picks by metadata', async () => {
+    const config = {
+      strategy: {
+        mode: 'conditional',
+        conditions: [{ query: { 'metadata.tier': 'pro' }, then: 'pro' }],
+        default: 'free',
+      },
+      targets: [
+        { name: 'pro', virtual_key: 'chat', override_params: { model: 'gpt-4o' } },
+        { name: 'free', virtual_key: 'chat', override_params: { model: 'gpt-4o-mini' } },
+      ],
+      cache: { mode: 'simple', max_age: 3600 },
+    };
+    const ask = async (tier: string) => {
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-portkey-api-key': 'pk-a',
+          'x-portkey-config': JSON.stringify(config),
+          'x-portkey-cache-namespace': 'support-bot',
+          'x-portkey-metadata': JSON.stringify({ tier, _user: `user-${tier}` }),
+        },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          messages: [{ role: 'user', content: 'Summarise my ticket' }],
+        }),
+      });
+      const body = (await response.json()) as { model: string };
+      return { model: body.model, status: response.headers.get('x-portkey-cache-status') };
+    };
+    expect(await ask('pro')).toEqual({ model: 'gpt-4o', status: 'MISS' });
+    expect(await ask('free')).toEqual({ model: 'gpt-4o-mini', status: 'MISS' });
+    expect(await ask('pro')).toEqual({ model: 'gpt-4o', status: 'HIT' });
   });
 
   /** The official OpenAI client's chat call, streamed or not, with `logprobs`, through the simple cache. */

@@ -169,6 +169,37 @@ describe('rootCacheKeyOf', () => {
     body,
   };
 
+  it('keeps the metadata beside a namespace when a conditional routing reads it (the root is looked up before routing)', () => {
+    const routed = (query: Record<string, unknown>) => ({
+      root: {
+        kind: 'group',
+        path: 'config',
+        weight: 1,
+        strategy: { mode: 'conditional', conditions: [{ query, then: 'pro' }], default: 'free' },
+        targets: [
+          leaf({ provider: 'openai', api_key: 'sk-1' }),
+          leaf({ provider: 'openai', api_key: 'sk-2' }),
+        ],
+      } as unknown as PlanLeaf,
+      config_id: 'c',
+      warnings: [],
+    });
+    const byTier = routed({ 'metadata.tier': 'pro' });
+    const keyOf = (input: { plan: typeof byTier; metadata: Record<string, unknown> }) =>
+      rootCacheKeyOf({ ...root, ...input, namespace: 'ns' });
+    expect(keyOf({ plan: byTier, metadata: { tier: 'pro' } })).not.toBe(
+      keyOf({ plan: byTier, metadata: { tier: 'free' } }),
+    );
+    // Routed by the body only: the namespace stands for the metadata, as before.
+    const byModel = routed({ 'params.model': 'gpt-4o' });
+    expect(keyOf({ plan: byModel, metadata: { tier: 'pro' } })).toBe(
+      keyOf({ plan: byModel, metadata: { tier: 'free' } }),
+    );
+    expect(keyOf({ plan: root.plan, metadata: { tier: 'pro' } })).toBe(
+      keyOf({ plan: root.plan, metadata: { tier: 'free' } }),
+    );
+  });
+
   it('is a pk:c: SHA-256 that never contains a credential, and equal for the same request', () => {
     expect(rootCacheKeyOf(root)).toMatch(/^pk:c:[0-9a-f]{64}$/);
     expect(rootCacheKeyOf(root)).toBe(rootCacheKeyOf({ ...root, body: { ...body, stream: true } }));

@@ -48,12 +48,21 @@ function keyOf(partition: string, body: Readonly<Record<string, unknown>>): stri
 }
 
 /**
- * Namespace (else metadata), `native` for a non-strict request, and the forwarded headers' values
- * hashed when there are some (keys without either stay as they were).
+ * Namespace (else metadata; both when `routedByMetadata`), `native` for a non-strict request, and
+ * the forwarded headers' values hashed when there are some (keys without either stay as they were).
  */
-function requestPartsOf(input: Omit<RequestKeyInput, 'body'>, strict: boolean): string[] {
+function requestPartsOf(
+  input: Omit<RequestKeyInput, 'body'>,
+  strict: boolean,
+  routedByMetadata = false,
+): string[] {
+  const metadata = `md:${canonicalJson(input.metadata ?? {})}`;
   const partition =
-    input.namespace !== undefined ? `ns:${input.namespace}` : `md:${canonicalJson(input.metadata ?? {})}`;
+    input.namespace === undefined
+      ? metadata
+      : routedByMetadata
+        ? `ns:${input.namespace}\n${metadata}`
+        : `ns:${input.namespace}`;
   const parts = strict ? [partition] : [partition, 'native'];
   if (input.forwarded !== undefined) parts.push(`fwd:${sha256(canonicalJson(input.forwarded))}`);
   return parts;
@@ -208,12 +217,35 @@ function planIdentityHash(plan: ResolvedPlan): string {
   return hash;
 }
 
-/** Everything of a root key but the body; holds no secret (the plan's identity is hashed). */
+/**
+ * Whether a conditional group of the plan reads the metadata (`metadata.*` in its conditions), once
+ * per plan tree: a root cache is looked up before the routing, so the metadata that picks the
+ * target must be in its key even when a namespace stands for the metadata otherwise.
+ */
+const routedByMetadataOfRoot = new WeakMap<ResolvedPlan['root'], boolean>();
+function routesByMetadata(node: ResolvedPlan['root']): boolean {
+  if (node.kind === 'leaf') return false;
+  let routed = routedByMetadataOfRoot.get(node);
+  if (routed === undefined) {
+    routed =
+      (node.strategy.mode === 'conditional' &&
+        canonicalJson(node.strategy.conditions).includes('"metadata')) ||
+      node.targets.some(routesByMetadata);
+    routedByMetadataOfRoot.set(node, routed);
+  }
+  return routed;
+}
+
+/**
+ * Everything of a root key but the body; holds no secret (the plan's identity is hashed). With a
+ * namespace, the metadata is in it as well when a conditional routing of the plan reads it.
+ */
 export function rootCachePartitionOf(input: Omit<RootCacheKeyInput, 'body'>): string {
+  const routedByMetadata = input.namespace !== undefined && routesByMetadata(input.plan.root);
   return [
     input.tenant,
     `plan:${planIdentityHash(input.plan)}`,
     input.endpoint,
-    ...requestPartsOf(input, input.strict !== false),
+    ...requestPartsOf(input, input.strict !== false, routedByMetadata),
   ].join('\n');
 }
