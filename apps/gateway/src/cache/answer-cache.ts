@@ -1,7 +1,6 @@
-import type { CacheStore } from '@pk/config/cache';
+import { type CacheStore, isCacheableAnswerBody } from '@pk/config/cache';
 import { answerJsonOf, type ProviderAnswer, rememberAnswerJson } from '@pk/providers';
 import { LRUCache } from 'lru-cache';
-import { isCacheableAnswerBody } from './cut-short.js';
 
 /** What a cache entry holds: a complete, 2xx OpenAI JSON answer, the provider and target path that gave it. */
 interface StoredAnswer {

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CachePolicy, EngineCachePort, PlanLeaf, ResolvedPlan } from '@pk/config';
-import type { CacheStore } from '@pk/config/cache';
+import { type CacheStore, isCacheableAnswerBody } from '@pk/config/cache';
 import type { GatewaySecretTest } from '@pk/headers';
 import type { ProviderAnswer, ProviderEndpoint, ProviderRequest } from '@pk/providers';
 import { forwardedHeadersOf, gatewaySecretTestOf } from '../proxy/forwarded-headers.js';
@@ -16,7 +16,6 @@ import {
   rootCachePartitionOf,
   withOverrides,
 } from './cache-key.js';
-import { isCacheableAnswerBody } from './cut-short.js';
 import type { SemanticCache } from './semantic/semantic-cache.js';
 import { type SemanticQuery, semanticQueryOf } from './semantic/semantic-request.js';
 

@@ -2,6 +2,7 @@
 export { byteSizeOf } from './byte-size.js';
 export type { CacheGetOptions, CacheStore } from './cache-store.js';
 export { cacheTtlMilliseconds } from './cache-ttl.js';
+export { isCacheableAnswerBody, isCutShort } from './cacheable-answer.js';
 export {
   createMemoryCacheStore,
   DEFAULT_CACHE_MAX_BYTES,

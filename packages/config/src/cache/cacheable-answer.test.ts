@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCacheableAnswerBody, isCutShort } from './cut-short.js';
+import { isCacheableAnswerBody, isCutShort } from './cacheable-answer.js';
 
 const chat = (...reasons: (string | null)[]) => ({
   object: 'chat.completion',
