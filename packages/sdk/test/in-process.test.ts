@@ -57,6 +57,57 @@ describe('in-process mode', () => {
     expect(upstream.received.length - before).toBe(2);
   });
 
+  it.each([
+    ['an error inside a 200', { error: { message: 'The server is overloaded', type: 'server_error' } }],
+    [
+      'an answer cut at the token limit',
+      {
+        id: 'chatcmpl-cut',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt-4o-mini',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Par' }, finish_reason: 'length' }],
+      },
+    ],
+  ])('simple cache: %s is never stored', async (_name, body) => {
+    upstream.respondWith({ body });
+    const portkey = client({
+      config: { cache: { mode: 'simple', max_age: 600 }, virtual_key: 'openai-prod' },
+    });
+    const question = [{ role: 'user' as const, content: `never stored: ${_name}` }];
+    const before = upstream.received.length;
+    await portkey.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: question })
+      .catch(() => undefined);
+    const again = await portkey.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: question })
+      .catch(() => undefined);
+    expect(again?.getHeaders()['cache-status']).not.toBe('HIT');
+    expect(upstream.received.length - before).toBe(2);
+  });
+
+  it('simple cache below the root: another provider key is another entry (a wrong key is never served a hit)', async () => {
+    const below = (apiKey: string) =>
+      client({
+        config: {
+          strategy: { mode: 'fallback' },
+          targets: [
+            { provider: 'openai', api_key: apiKey, custom_host: upstream.baseURL, cache: { mode: 'simple' } },
+          ],
+        },
+      });
+    const question = [{ role: 'user' as const, content: 'Which key am I?' }];
+    await below('sk-right').chat.completions.create({ model: 'gpt-4o-mini', messages: question });
+    const before = upstream.received.length;
+    const wrong = await below('sk-wrong').chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: question,
+    });
+    expect(wrong.getHeaders()['cache-status']).toBe('MISS');
+    expect(upstream.received.length - before).toBe(1);
+    expect(upstream.received.at(-1)?.headers.authorization).toBe('Bearer sk-wrong');
+  });
+
   it('routing retries, openai does not: retry.attempts 2 means three upstream calls, then the error', async () => {
     upstream.respondWith({ status: 503 });
     const before = upstream.received.length;

@@ -6,7 +6,7 @@ import {
   planCacheIdentity,
   type ResolvedPlan,
 } from '@pk/config';
-import { createMemoryCacheStore } from '@pk/config/cache';
+import { createMemoryCacheStore, isCacheableAnswerBody } from '@pk/config/cache';
 import type { ProviderAnswer, ProviderRequest } from '@pk/providers';
 
 /** Default bound of the in-process cache: 64 MiB. */
@@ -47,7 +47,8 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * chat, completions and embeddings, for a config's root `cache` (once, before the strategy, as the
  * gateway does) and for a target's own. Streams are not cached in-process, and semantic mode is a
  * gateway feature (it needs embeddings and a vector index), so it does not cache here. Strict and
- * non-strict answers never share an entry.
+ * non-strict answers never share an entry, nor do targets with other credentials (hashed). Only a
+ * finished answer is stored (`isCacheableAnswerBody`): not an error inside a 200, not one cut short.
  */
 export function simpleCachePort(
   store: SimpleCacheStore,
@@ -57,12 +58,21 @@ export function simpleCachePort(
     context.namespace === undefined
       ? { metadata: context.metadata ?? null }
       : { namespace: context.namespace };
-  const cacheable = (request: ProviderRequest): boolean =>
-    CACHEABLE_ENDPOINTS.has(request.endpoint) && request.body?.stream !== true;
+  /** The request's endpoint, once a key was made for it (every key of one request has the same). */
+  let endpoint = '';
+  const cacheable = (request: ProviderRequest): boolean => {
+    endpoint = request.endpoint;
+    return CACHEABLE_ENDPOINTS.has(request.endpoint) && request.body?.stream !== true;
+  };
+  /** Only a finished answer is kept: not an error inside a 200, not one cut short (as the gateway). */
+  const keeps = (answer: ProviderAnswer): boolean =>
+    answer.kind === 'json' && isCacheableAnswerBody(endpoint, answer.body);
   return {
     store: {
       get: async (key, options) => (await store.get(key, options))?.answer,
-      put: (key, answer, ttlSeconds) => store.put(key, { answer }, ttlSeconds),
+      put: async (key, answer, ttlSeconds) => {
+        if (keeps(answer)) await store.put(key, { answer }, ttlSeconds);
+      },
     },
     root: {
       store: {
@@ -70,8 +80,9 @@ export function simpleCachePort(
           const entry = await store.get(key, options);
           return entry && { value: entry.answer, path: entry.path ?? 'config' };
         },
-        put: (key, entry, ttlSeconds) =>
-          store.put(key, { answer: entry.value, path: entry.path }, ttlSeconds),
+        put: async (key, entry, ttlSeconds) => {
+          if (keeps(entry.value)) await store.put(key, { answer: entry.value, path: entry.path }, ttlSeconds);
+        },
       },
       key: (plan: ResolvedPlan, request: ProviderRequest) => {
         if (plan.cache?.mode !== 'simple' || !cacheable(request)) return undefined;
@@ -88,11 +99,13 @@ export function simpleCachePort(
     },
     key: (leaf: PlanLeaf, request: ProviderRequest) => {
       if (leaf.cache?.mode !== 'simple' || !cacheable(request)) return undefined;
-      const { api_key: _secret, ...target } = leaf.target;
+      const { api_key: secret, ...target } = leaf.target;
       const identity = canonicalJson({
         partition,
         endpoint: request.endpoint,
         target,
+        // Another provider key is another entry (a wrong key never gets a hit); only its hash is kept.
+        key: typeof secret === 'string' ? sha256(secret) : null,
         override: leaf.override_params ?? null,
         strict: request.strictOpenAICompliance !== false && leaf.strict_open_ai_compliance !== false,
         body: request.body ?? null,

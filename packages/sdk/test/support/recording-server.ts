@@ -14,8 +14,8 @@ export interface RecordingServer {
   /** `http://127.0.0.1:<port>/v1` */
   readonly baseURL: string;
   readonly received: ReceivedRequest[];
-  /** The next answers' status (default 200) and extra headers. */
-  respondWith(answer: { status?: number; headers?: Record<string, string> }): void;
+  /** The next answers' status (default 200), extra headers, and JSON body of a 200 (default a completion). */
+  respondWith(answer: { status?: number; headers?: Record<string, string>; body?: unknown }): void;
   close(): Promise<void>;
 }
 
@@ -31,7 +31,7 @@ const COMPLETION = {
 /** Starts the recording server; answers chat completions (JSON or SSE) with `x-portkey-*` headers. */
 export async function startRecordingServer(): Promise<RecordingServer> {
   const received: ReceivedRequest[] = [];
-  let answer: { status?: number; headers?: Record<string, string> } = {};
+  let answer: { status?: number; headers?: Record<string, string>; body?: unknown } = {};
   const server = createServer((request, response) => {
     const parts: Buffer[] = [];
     request.on('data', (part: Buffer) => parts.push(part));
@@ -75,7 +75,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
         return;
       }
       response.writeHead(200, { ...headers, 'content-type': 'application/json' });
-      response.end(JSON.stringify(COMPLETION));
+      response.end(JSON.stringify(answer.body ?? COMPLETION));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
