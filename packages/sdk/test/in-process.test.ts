@@ -108,6 +108,51 @@ describe('in-process mode', () => {
     expect(upstream.received.at(-1)?.headers.authorization).toBe('Bearer sk-wrong');
   });
 
+  it('simple cache: a forwarded header’s value is another entry (one end user’s answer never reaches another)', async () => {
+    const asUser = (token: string) =>
+      client({
+        config: { virtual_key: 'openai-prod', forward_headers: ['x-user-token'], cache: { mode: 'simple' } },
+        defaultHeaders: { 'x-user-token': token },
+      });
+    const question = [{ role: 'user' as const, content: 'My orders' }];
+    await asUser('token-alice').chat.completions.create({ model: 'gpt-4o-mini', messages: question });
+    const before = upstream.received.length;
+    const other = await asUser('token-mallory').chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: question,
+    });
+    expect(other.getHeaders()['cache-status']).toBe('MISS');
+    expect(upstream.received.length - before).toBe(1);
+    expect(upstream.received.at(-1)?.headers['x-user-token']).toBe('token-mallory');
+  });
+
+  it('simple cache with a namespace: a conditional routing by metadata keeps its targets’ answers apart', async () => {
+    const asTier = (tier: string) =>
+      client({
+        config: {
+          strategy: {
+            mode: 'conditional',
+            conditions: [{ query: { 'metadata.tier': 'pro' }, then: 'pro' }],
+            default: 'free',
+          },
+          targets: [
+            { name: 'pro', virtual_key: 'openai-prod', override_params: { model: 'gpt-4o' } },
+            { name: 'free', virtual_key: 'openai-prod', override_params: { model: 'gpt-4o-mini' } },
+          ],
+          cache: { mode: 'simple' },
+        },
+        cacheNamespace: 'support-bot',
+        metadata: { tier },
+      });
+    const question = [{ role: 'user' as const, content: 'Summarise my ticket' }];
+    await asTier('pro').chat.completions.create({ model: 'gpt-4o-mini', messages: question });
+    const before = upstream.received.length;
+    const free = await asTier('free').chat.completions.create({ model: 'gpt-4o-mini', messages: question });
+    expect(free.getHeaders()['cache-status']).toBe('MISS');
+    expect(upstream.received.length - before).toBe(1);
+    expect((upstream.received.at(-1)?.body as { model?: string } | undefined)?.model).toBe('gpt-4o-mini');
+  });
+
   it('routing retries, openai does not: retry.attempts 2 means three upstream calls, then the error', async () => {
     upstream.respondWith({ status: 503 });
     const before = upstream.received.length;

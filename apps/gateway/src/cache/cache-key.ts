@@ -1,5 +1,11 @@
 import { hash } from 'node:crypto';
-import { canonicalJson, type PlanLeaf, planCacheIdentity, type ResolvedPlan } from '@pk/config';
+import {
+  canonicalJson,
+  type PlanLeaf,
+  planCacheIdentity,
+  planRoutesByMetadata,
+  type ResolvedPlan,
+} from '@pk/config';
 
 /** Body fields that do not change the answer's content and stay out of the key. */
 const IGNORED_BODY_FIELDS = new Set(['stream', 'stream_options', 'user']);
@@ -223,15 +229,11 @@ function planIdentityHash(plan: ResolvedPlan): string {
  * target must be in its key even when a namespace stands for the metadata otherwise.
  */
 const routedByMetadataOfRoot = new WeakMap<ResolvedPlan['root'], boolean>();
-function routesByMetadata(node: ResolvedPlan['root']): boolean {
-  if (node.kind === 'leaf') return false;
-  let routed = routedByMetadataOfRoot.get(node);
+function routesByMetadata(root: ResolvedPlan['root']): boolean {
+  let routed = routedByMetadataOfRoot.get(root);
   if (routed === undefined) {
-    routed =
-      (node.strategy.mode === 'conditional' &&
-        canonicalJson(node.strategy.conditions).includes('"metadata')) ||
-      node.targets.some(routesByMetadata);
-    routedByMetadataOfRoot.set(node, routed);
+    routed = planRoutesByMetadata(root);
+    routedByMetadataOfRoot.set(root, routed);
   }
   return routed;
 }

@@ -1,5 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { CachePolicy, EngineCachePort, PlanLeaf, ResolvedPlan } from '@pk/config';
+import {
+  type CachePolicy,
+  type EngineCachePort,
+  type PlanLeaf,
+  planForwardedHeaderNames,
+  type ResolvedPlan,
+} from '@pk/config';
 import { type CacheStore, isCacheableAnswerBody } from '@pk/config/cache';
 import type { GatewaySecretTest } from '@pk/headers';
 import type { ProviderAnswer, ProviderEndpoint, ProviderRequest } from '@pk/providers';
@@ -66,7 +72,7 @@ const forwardedNamesOfRoot = new WeakMap<ResolvedPlan['root'], readonly string[]
 function forwardedNamesOf(root: ResolvedPlan['root']): readonly string[] {
   let names = forwardedNamesOfRoot.get(root);
   if (names === undefined) {
-    names = [...new Set(planLeaves(root).flatMap((leaf) => leaf.forward_headers ?? []))].sort();
+    names = planForwardedHeaderNames(root);
     forwardedNamesOfRoot.set(root, names);
   }
   return names;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../schema/target.js';
-import { planCacheIdentity } from './cache-identity.js';
+import { group, leaf, planOf } from '../testing/plan-builders.js';
+import { planCacheIdentity, planForwardedHeaderNames, planRoutesByMetadata } from './cache-identity.js';
 import { resolveConfig } from './resolve-config.js';
 
 const base: Config = {
@@ -38,5 +39,35 @@ describe('planCacheIdentity', () => {
     expect(identity(fromHeaders, { provider: 'openai', api_key: 'sk-a' })).not.toBe(
       identity(fromHeaders, { provider: 'openai', api_key: 'sk-b' }),
     );
+  });
+});
+
+describe('planRoutesByMetadata and planForwardedHeaderNames', () => {
+  const routed = (query: Record<string, unknown>) =>
+    planOf(
+      group({
+        mode: 'fallback',
+        targets: [
+          { ...leaf({ name: 'a' }), forward_headers: ['x-b', 'x-a'] },
+          group({
+            mode: 'conditional',
+            conditions: [{ query, then: 'c' }],
+            default: 'c',
+            targets: [{ ...leaf({ name: 'c' }), forward_headers: ['x-a'] }],
+          }),
+        ],
+      }),
+    );
+
+  it('finds a conditional group reading the metadata, however deep', () => {
+    expect(planRoutesByMetadata(routed({ 'metadata.tier': 'pro' }).root)).toBe(true);
+    expect(
+      planRoutesByMetadata(routed({ $or: [{ 'params.model': 'x' }, { 'metadata.long': true }] }).root),
+    ).toBe(true);
+    expect(planRoutesByMetadata(routed({ 'params.model': 'x' }).root)).toBe(false);
+  });
+
+  it('lists every leaf’s forwarded headers once, sorted', () => {
+    expect(planForwardedHeaderNames(routed({}).root)).toEqual(['x-a', 'x-b']);
   });
 });

@@ -33,3 +33,27 @@ function identityOf(node: PlanNode): unknown {
 export function planCacheIdentity(plan: ResolvedPlan): string {
   return canonicalJson(identityOf(plan.root));
 }
+
+/**
+ * Whether a conditional group of the plan reads the metadata (`metadata.*` in its conditions). A
+ * root cache is looked up before the routing, so its key must then hold the metadata that picks the
+ * target, even where a cache namespace stands for the metadata otherwise.
+ */
+export function planRoutesByMetadata(node: PlanNode): boolean {
+  if (node.kind === 'leaf') return false;
+  const strategy = node.strategy;
+  if (strategy.mode === 'conditional' && canonicalJson(strategy.conditions).includes('"metadata'))
+    return true;
+  return node.targets.some(planRoutesByMetadata);
+}
+
+/** The `forward_headers` of every leaf of the plan, sorted, without repeats. */
+export function planForwardedHeaderNames(node: PlanNode): string[] {
+  const names = new Set<string>();
+  const visit = (each: PlanNode): void => {
+    if (each.kind === 'leaf') for (const name of each.forward_headers ?? []) names.add(name);
+    else for (const target of each.targets) visit(target);
+  };
+  visit(node);
+  return [...names].sort();
+}

@@ -49,7 +49,7 @@ export {
   rootOnlyFields,
   targetSchema,
 } from '../schema/target.js';
-export { planCacheIdentity } from './cache-identity.js';
+export { planCacheIdentity, planForwardedHeaderNames, planRoutesByMetadata } from './cache-identity.js';
 export {
   type ConditionContext,
   evaluateCondition,

@@ -67,6 +67,7 @@ export async function handleInProcessRequest(
           namespace: headers.options.cacheNamespace,
           metadata: headers.options.metadata,
           refresh: headers.options.cacheForceRefresh === true,
+          headers: request.headers,
         });
   let result: Awaited<ReturnType<typeof runPlan<ProviderRequest, ProviderAnswer, unknown>>>;
   try {

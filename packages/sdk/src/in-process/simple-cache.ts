@@ -4,6 +4,8 @@ import {
   type EngineCachePort,
   type PlanLeaf,
   planCacheIdentity,
+  planForwardedHeaderNames,
+  planRoutesByMetadata,
   type ResolvedPlan,
 } from '@pk/config';
 import { createMemoryCacheStore, isCacheableAnswerBody } from '@pk/config/cache';
@@ -21,6 +23,19 @@ export interface CacheRequestContext {
   readonly metadata?: unknown;
   /** `cacheForceRefresh`. */
   readonly refresh: boolean;
+  /** The client's headers: those `forward_headers` passes to a provider are part of the key. */
+  readonly headers?: Headers;
+}
+
+/** The values of the headers `names` forwards, by name, or `null` when nothing is forwarded. */
+function forwardedOf(names: readonly string[] | undefined, headers: Headers | undefined) {
+  if (names === undefined || names.length === 0) return null;
+  const values: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers?.get(name);
+    if (value !== null && value !== undefined) values[name] = value;
+  }
+  return values;
 }
 
 /** One entry: a complete answer, and for a config's root cache the path of the target that gave it. */
@@ -58,6 +73,11 @@ export function simpleCachePort(
     context.namespace === undefined
       ? { metadata: context.metadata ?? null }
       : { namespace: context.namespace };
+  // A root cache is looked up before the routing: the metadata a conditional routing reads stays in its key.
+  const rootPartition = (plan: ResolvedPlan) =>
+    context.namespace !== undefined && planRoutesByMetadata(plan.root)
+      ? { ...partition, metadata: context.metadata ?? null }
+      : partition;
   /** The request's endpoint, once a key was made for it (every key of one request has the same). */
   let endpoint = '';
   const cacheable = (request: ProviderRequest): boolean => {
@@ -87,7 +107,8 @@ export function simpleCachePort(
       key: (plan: ResolvedPlan, request: ProviderRequest) => {
         if (plan.cache?.mode !== 'simple' || !cacheable(request)) return undefined;
         const identity = canonicalJson({
-          partition,
+          partition: rootPartition(plan),
+          forwarded: forwardedOf(planForwardedHeaderNames(plan.root), context.headers),
           endpoint: request.endpoint,
           // Credentials are part of the plan's identity: only their hash is kept.
           plan: sha256(planCacheIdentity(plan)),
@@ -106,6 +127,7 @@ export function simpleCachePort(
         target,
         // Another provider key is another entry (a wrong key never gets a hit); only its hash is kept.
         key: typeof secret === 'string' ? sha256(secret) : null,
+        forwarded: forwardedOf(leaf.forward_headers, context.headers),
         override: leaf.override_params ?? null,
         strict: request.strictOpenAICompliance !== false && leaf.strict_open_ai_compliance !== false,
         body: request.body ?? null,
