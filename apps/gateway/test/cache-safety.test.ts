@@ -172,6 +172,9 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
         ["Don't turn on the living room light", vectorWithSimilarity(0.97)],
         ['What is 12 times 7?', [0, 0, 1, 0]],
         ['What is 12 times 8?', [0, 0, 0.99, Math.sqrt(1 - 0.99 ** 2)]],
+        ['Tell me a joke', [0, 1, 0, 0]],
+        // An embedder answering values that are not numbers (JSON has no NaN).
+        ['Tell me a poem', ['NaN', 'NaN', 'NaN', 'NaN'] as unknown as number[]],
       ]),
     );
     redis = createRedisClient('redis://127.0.0.1:6379', { commandTimeoutMs: 2000 });
@@ -315,6 +318,13 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
     const other = await chat(semantic, 'What is 12 times 8?');
     expect(other.data.choices?.[0]?.message?.content).toBe('echo: What is 12 times 8?');
     expect(other.cacheStatus).toBe('SEMANTIC MISS');
+  });
+
+  it('semantic: an embedding that is not numbers is no lookup, never a hit on whatever is in scope', async () => {
+    await chat(semantic, 'Tell me a joke');
+    const poem = await chat(semantic, 'Tell me a poem');
+    expect(poem.data.choices?.[0]?.message?.content).toBe('echo: Tell me a poem');
+    expect(poem.cacheStatus).toBe('MISS');
   });
 
   it('a target’s OpenAI project keeps its cached answers apart (a cache below the root)', async () => {

@@ -218,7 +218,8 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     }
     cache.semanticStatus = 'SEMANTIC MISS';
     const match = semantic.index.search(context.query.scope, context.vector);
-    if (!match || match.similarity < context.policy.threshold) return undefined;
+    // Written so that a similarity that is not a number is a miss, never a hit.
+    if (!match || !(match.similarity >= context.policy.threshold)) return undefined;
     const found = await answers.get(match.key, signal === undefined ? undefined : { signal });
     if (!found) return undefined;
     if (context.policy.shadow) {

@@ -25,6 +25,16 @@ beforeAll(async () => {
         response.writeHead(status, { 'content-type': 'application/json' }).end(text);
       };
       if (model === 'bad-key') answer(401, fixture('openai-invalid-api-key.json'));
+      else if (model === 'not-numbers')
+        answer(
+          200,
+          JSON.stringify({
+            object: 'list',
+            data: [{ object: 'embedding', index: 0, embedding: [0.1, null, 'NaN'] }],
+            model,
+            usage: { prompt_tokens: 1, total_tokens: 1 },
+          }),
+        );
       else if (model === 'slow') setTimeout(() => answer(200, fixture('openai-embeddings.json')), 1000);
       else answer(200, fixture('openai-embeddings.json'));
     });
@@ -91,5 +101,12 @@ describe('createEmbedder', () => {
     expect(await embed('hello', controller.signal)).toBeUndefined();
     expect(failures).toEqual([]);
     expect(outcomes).toEqual(['client_left']);
+  });
+
+  it('refuses an embedding with values that are not finite numbers (it would match anything)', async () => {
+    const { embed, failures, outcomes } = embedderFor('not-numbers');
+    expect(await embed('hello')).toBeUndefined();
+    expect(failures).toEqual(['an embedding with values that are not finite numbers']);
+    expect(outcomes).toEqual(['error']);
   });
 });

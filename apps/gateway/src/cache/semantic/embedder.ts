@@ -59,7 +59,11 @@ export function createEmbedder(
     const data = (outcome.value.body as { data?: { embedding?: unknown }[] }).data;
     const embedding = data?.[0]?.embedding;
     if (!Array.isArray(embedding) || embedding.length === 0) return failed('no embedding in the answer');
+    const vector = Float32Array.from(embedding as number[]);
+    // A vector with anything but finite numbers (null, text, NaN) is no embedding: no semantic lookup.
+    if (!embedding.every((value) => typeof value === 'number') || !vector.every(Number.isFinite))
+      return failed('an embedding with values that are not finite numbers');
     onCall('ok');
-    return Float32Array.from(embedding as number[]);
+    return vector;
   };
 }

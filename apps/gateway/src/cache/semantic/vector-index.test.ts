@@ -49,3 +49,14 @@ describe('VectorIndex eviction between tenants', () => {
     expect(index.size).toBe(2);
   });
 });
+
+describe('VectorIndex search with a vector that is not one', () => {
+  it('never matches a query or an entry holding NaN (a NaN similarity is not above the threshold)', () => {
+    const index = new VectorIndex();
+    index.add({ tenant: 't', scope: 's', key: 'broken', vector: Float32Array.from([Number.NaN, 1]) });
+    index.add({ tenant: 't', scope: 's', key: 'far', vector: unit(Math.PI / 2) });
+    expect(index.search('s', Float32Array.from([Number.NaN, Number.NaN]))).toBeUndefined();
+    expect(index.search('s', unit(0))).toEqual({ key: 'far', similarity: expect.closeTo(0, 5) });
+    expect(index.search('s', Float32Array.from([Number.POSITIVE_INFINITY, 0]))).toBeUndefined();
+  });
+});

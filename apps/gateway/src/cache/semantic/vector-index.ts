@@ -85,12 +85,18 @@ export class VectorIndex {
     }
   }
 
-  /** The most similar entry of `scope` (cosine), or `undefined` when the scope is empty. */
+  /**
+   * The most similar entry of `scope` (cosine), or `undefined` when the scope is empty or no entry
+   * has a finite similarity to `vector`.
+   */
   search(scope: string, vector: Float32Array): VectorMatch | undefined {
     const unit = normalize(vector);
     let best: VectorMatch | undefined;
     for (const entry of this.#byScope.get(scope) ?? []) {
       const similarity = dot(unit, entry.vector);
+      // A vector holding NaN or an infinity (a broken embedding, a corrupt log entry) matches nothing:
+      // a NaN similarity compares false with everything, so it would pass a `< threshold` test.
+      if (!Number.isFinite(similarity)) continue;
       if (best === undefined || similarity > best.similarity) best = { key: entry.key, similarity };
     }
     return best;
