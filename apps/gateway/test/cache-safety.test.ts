@@ -494,7 +494,7 @@ describe('cache safety (the built gateway process, memory store)', () => {
         semantic_cache: { virtual_key: 'embedder', model: 'text-embedding-3-small' },
       }),
     );
-    gateway = await startGateway({ PK_SETTINGS: settingsPath });
+    gateway = await startGateway({ PK_SETTINGS: settingsPath, PK_CACHE_MAX_ENTRY_BYTES: '4096' });
   });
   afterAll(async () => {
     gateway?.child.kill('SIGTERM');
@@ -571,5 +571,25 @@ describe('cache safety (the built gateway process, memory store)', () => {
     expect(text).toBe('echo: Enable the firewall');
     expect(finish).toBe('stop');
     expect(usage).toEqual({ prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 });
+  });
+
+  it('an answer larger than PK_CACHE_MAX_ENTRY_BYTES is served and not stored; a small one is', async () => {
+    const config = { virtual_key: 'chat', cache: { mode: 'simple', max_age: 3600 } };
+    const ask = async (content: string) => {
+      const { data, response } = await openai(config)
+        .chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }] })
+        .withResponse();
+      return {
+        text: data.choices[0]?.message.content,
+        status: response.headers.get('x-portkey-cache-status'),
+      };
+    };
+    const long = `Repeat this: ${'a long line of text '.repeat(250)}`;
+    const before = upstream.received.length;
+    expect(await ask(long)).toEqual({ text: `echo: ${long}`, status: 'MISS' });
+    expect(await ask(long)).toEqual({ text: `echo: ${long}`, status: 'MISS' });
+    expect(upstream.received.length).toBe(before + 2);
+    await ask('Repeat this: short');
+    expect((await ask('Repeat this: short')).status).toBe('HIT');
   });
 });

@@ -15,4 +15,24 @@ describe('cacheStoreFromEnvironment', () => {
       new StartupError(`PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${JSON.stringify(value)}`),
     );
   });
+
+  it('stores no entry larger than PK_CACHE_MAX_ENTRY_BYTES (UTF-8 bytes), and the others as before', async () => {
+    const chosen = cacheStoreFromEnvironment({ PK_CACHE_MAX_ENTRY_BYTES: '1024' }, () => undefined);
+    await chosen.store.put('small', 'x'.repeat(1024), 60);
+    await chosen.store.put('large', 'x'.repeat(1025), 60);
+    // 400 characters of 3 UTF-8 bytes each: 1200 bytes.
+    await chosen.store.put('wide', '€'.repeat(400), 60);
+    expect(await chosen.store.get('small')).toBe('x'.repeat(1024));
+    expect(await chosen.store.get('large')).toBeUndefined();
+    expect(await chosen.store.get('wide')).toBeUndefined();
+    await chosen.close();
+  });
+
+  it.each(['1e6', '512', 'lots'])('refuses PK_CACHE_MAX_ENTRY_BYTES=%j', (value) => {
+    expect(() => cacheStoreFromEnvironment({ PK_CACHE_MAX_ENTRY_BYTES: value }, () => undefined)).toThrow(
+      new StartupError(
+        `PK_CACHE_MAX_ENTRY_BYTES must be a number of bytes ≥ 1024, got ${JSON.stringify(value)}`,
+      ),
+    );
+  });
 });

@@ -14,10 +14,41 @@ export interface ChosenCacheStore {
   close(): Promise<void>;
 }
 
+/** Default of `PK_CACHE_MAX_ENTRY_BYTES`: 8 MiB. */
+export const DEFAULT_CACHE_MAX_ENTRY_BYTES = 8 * 1024 * 1024;
+
+/** A count of bytes from the environment: decimal digits only (decision 0007), at least 1024. */
+function bytesOf(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number): number {
+  const given = env[name] || String(fallback);
+  const bytes = /^\d{1,15}$/.test(given) ? Number(given) : Number.NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1024) {
+    throw new StartupError(`${name} must be a number of bytes ≥ 1024, got ${shownValue(env[name])}`);
+  }
+  return bytes;
+}
+
+/**
+ * A store that keeps no value larger than `maxEntryBytes` (UTF-8): such a `put` stores nothing (the
+ * answer was served; the next identical request asks the provider again). One huge answer would
+ * otherwise evict most of a memory cache, or hold a Redis connection long enough for its command to
+ * time out, and a timeout pauses every use of Redis (cache, breakers, limits) as if it had hung.
+ */
+export function withEntryBound(store: CacheStore<string>, maxEntryBytes: number): CacheStore<string> {
+  return {
+    get: (key, options) => store.get(key, options),
+    put: (key, value, ttlSeconds) =>
+      // At most 3 UTF-8 bytes per UTF-16 unit: most values need no count.
+      value.length * 3 <= maxEntryBytes || Buffer.byteLength(value) <= maxEntryBytes
+        ? store.put(key, value, ttlSeconds)
+        : Promise.resolve(),
+  };
+}
+
 /**
  * `PK_CACHE_STORE=memory` (default: an LRU bounded by `PK_CACHE_MAX_BYTES`, 256 MiB) or `redis`
- * (shared by every replica, at `PK_REDIS_URL`). A Redis that is down at start is not fatal: requests
- * are served without the cache until it answers.
+ * (shared by every replica, at `PK_REDIS_URL`), either keeping no entry larger than
+ * `PK_CACHE_MAX_ENTRY_BYTES` (8 MiB). A Redis that is down at start is not fatal: requests are
+ * served without the cache until it answers.
  */
 export function cacheStoreFromEnvironment(
   env: Readonly<Record<string, string | undefined>>,
@@ -30,16 +61,11 @@ export function cacheStoreFromEnvironment(
     throw new StartupError(`PK_CACHE_STORE must be memory or redis, got ${JSON.stringify(kind)}`);
   // Checked with either store: a bad value is refused even where it would do nothing yet.
   // Decimal digits only (decision 0007): `1e9`, `0x100000`, a space or a fraction is refused.
-  const given = env.PK_CACHE_MAX_BYTES || String(DEFAULT_CACHE_MAX_BYTES);
-  const maxBytes = /^\d{1,15}$/.test(given) ? Number(given) : Number.NaN;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024) {
-    throw new StartupError(
-      `PK_CACHE_MAX_BYTES must be a number of bytes ≥ 1024, got ${shownValue(env.PK_CACHE_MAX_BYTES)}`,
-    );
-  }
+  const maxBytes = bytesOf(env, 'PK_CACHE_MAX_BYTES', DEFAULT_CACHE_MAX_BYTES);
+  const maxEntryBytes = bytesOf(env, 'PK_CACHE_MAX_ENTRY_BYTES', DEFAULT_CACHE_MAX_ENTRY_BYTES);
   if (kind === 'memory') {
     const store = createMemoryCacheStore<string>({ maxBytes });
-    return { store, kind, close: async () => store.clear() };
+    return { store: withEntryBound(store, maxEntryBytes), kind, close: async () => store.clear() };
   }
   if (env.PK_CACHE_MAX_BYTES) {
     onWarning(
@@ -49,7 +75,10 @@ export function cacheStoreFromEnvironment(
   const redisUrl = redisUrlFromEnvironment(env);
   const client = createRedisClient(redisUrl, { onError: onRedisError });
   return {
-    store: createRedisCacheStore(client, undefined, redisKeyPrefixFromEnvironment(env)),
+    store: withEntryBound(
+      createRedisCacheStore(client, undefined, redisKeyPrefixFromEnvironment(env)),
+      maxEntryBytes,
+    ),
     kind,
     redisUrl,
     close: async () => {
