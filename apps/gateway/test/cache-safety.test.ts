@@ -82,10 +82,10 @@ function completionStream(model: string, text: string, logprobs = false): string
 }
 
 /**
- * The upstream: `/v1/chat/completions` answers with the last user message echoed (`echo: …`), or,
- * for model `in-band-error`, a 200 whose body is an error (as some OpenAI-compatible servers and
- * routers answer); `/v1/responses` answers a Response whose `status` is the request's
- * `metadata.status` (`queued` for a background request, say).
+ * The upstream: for model `in-band-error`, a 200 whose body is an error on any path (as some
+ * OpenAI-compatible servers and routers answer); else `/v1/chat/completions` answers with the last
+ * user message echoed (`echo: …`, streamed when asked), and `/v1/responses` a Response whose
+ * `status` is the request's `metadata.status` (`queued` for a background request, say).
  */
 async function startUpstream(): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
@@ -101,6 +101,11 @@ async function startUpstream(): Promise<{ url: string; received: Received[]; clo
         response.end(JSON.stringify(answer));
       };
       const model = String(body.model);
+      if (model === 'in-band-error') {
+        return send(200, {
+          error: { message: 'The server is overloaded', type: 'server_error', code: null },
+        });
+      }
       if (path.endsWith('/responses')) {
         const status = String((body.metadata as { status?: string } | undefined)?.status ?? 'completed');
         return send(200, {
@@ -124,11 +129,6 @@ async function startUpstream(): Promise<{ url: string; received: Received[]; clo
                 ]
               : [],
           usage: null,
-        });
-      }
-      if (model === 'in-band-error') {
-        return send(200, {
-          error: { message: 'The server is overloaded', type: 'server_error', code: null },
         });
       }
       const messages = (body.messages ?? []) as { role: string; content: unknown }[];
@@ -248,6 +248,35 @@ describe.runIf(runs)('cache safety (Redis store)', () => {
     await second.text();
     expect(second.headers.get('x-portkey-cache-status')).not.toBe('HIT');
     expect(upstream.received.length).toBe(before + 2);
+  });
+
+  it('a 200 whose body is an error, asked for in the Messages or Responses dialect, is never stored', async () => {
+    for (const [path, body] of [
+      [
+        '/v1/messages',
+        { model: 'in-band-error', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] },
+      ],
+      ['/v1/responses', { model: 'in-band-error', input: 'hi' }],
+    ] as const) {
+      const before = upstream.received.length;
+      const statuses: (string | null)[] = [];
+      for (let round = 0; round < 2; round += 1) {
+        const response = await fetch(`${gateway.url}${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'anthropic-version': '2023-06-01',
+            'x-portkey-api-key': 'pk-a',
+            'x-portkey-config': JSON.stringify(simple),
+          },
+          body: JSON.stringify(body),
+        });
+        await response.text();
+        statuses.push(response.headers.get('x-portkey-cache-status'));
+      }
+      expect(statuses, path).not.toContain('HIT');
+      expect(upstream.received.length - before, path).toBe(2);
+    }
   });
 
   it('a background Response that is still queued is never stored', async () => {
