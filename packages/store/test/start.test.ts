@@ -95,7 +95,7 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // the later migrations' tables).
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets')",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs')",
           'alter table guardrails drop column secret_key_id',
           'alter table guardrails drop column secret',
           'drop table limit_spend',
@@ -147,7 +147,7 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // A database as 0015 left it, with a record in it.
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets')",
+          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs')",
           'alter table guardrails drop column secret_key_id',
           'alter table guardrails drop column secret',
           'drop table limit_spend',
@@ -177,6 +177,86 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
           ['log_before', null],
           ['log_after', '/v1/batches/batch_1/cancel'],
         ]);
+        await store.close();
+      } finally {
+        await fixture.cleanup();
+      }
+    },
+  );
+
+  it.runIf(run)(
+    'migration 0020 recovers the spend of keys an older pk kept only in its limits store from the request logs',
+    async () => {
+      const fixture = await createFixture(engine);
+      try {
+        // A database as 0016 left it (pk before budgets' spend was kept), with what it logged: two
+        // requests and a failed one through a stored virtual key, a cache hit, one through a key of
+        // the settings file, and a request of the month before.
+        const old = await fixture.open();
+        const log = (
+          id: string,
+          at: number,
+          vk: string,
+          status: number,
+          tokens: number | null,
+          cost: number | null,
+          cache = 'MISS',
+        ) =>
+          `insert into request_logs (id, created_at, tenant, trace_id, source, gateway_key_id, virtual_key, stream, status, latency_ms, total_tokens, cost, cache_status) values ('${id}', ${at}, 't', '${id}', 'gateway', 'gk-1', '${vk}', 0, ${status}, 5, ${tokens}, ${cost}, '${cache}')`;
+        for (const statement of [
+          "delete from pk_migrations where name in ('0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs')",
+          'alter table guardrails drop column secret_key_id',
+          'alter table guardrails drop column secret',
+          'drop table limit_spend',
+          'alter table request_logs drop column error_message',
+          'alter table request_logs drop column guardrails',
+          "insert into virtual_keys (id, slug, name, provider, options, models, allowed_hosts, secret_hints, created_at, updated_at) values ('vk-id-1', 'openai-prod', 'prod', 'openai', '{}', '[]', '[]', '{}', 1, 1)",
+          log('a', Date.UTC(2026, 11, 3, 10), 'openai-prod', 200, 2000, 0.0125),
+          log('b', Date.UTC(2026, 11, 3, 11), 'openai-prod', 200, 1000, 0.5),
+          log('c', Date.UTC(2026, 11, 4, 9), 'openai-prod', 500, null, null),
+          log('d', Date.UTC(2026, 11, 4, 9, 30), 'openai-prod', 200, 1000, 0.5, 'HIT'),
+          log('e', Date.UTC(2026, 11, 4, 10), 'file-vk', 200, 10, 0.25),
+          log('f', Date.UTC(2026, 10, 30, 10), 'openai-prod', 200, 7, 7),
+        ])
+          await sql.raw(statement).execute(old.db);
+        await old.close();
+
+        const store = await fixture.open();
+        const december = await store.limitSpend.sum(
+          ['vk:vk-id-1', 'vk:file-vk', 'gk:gk-1'],
+          Date.UTC(2026, 11, 1),
+        );
+        expect(Object.fromEntries(december)).toEqual({
+          'vk:vk-id-1': { costMicros: 512_500, tokens: 3000, requests: 4 },
+          'vk:file-vk': { costMicros: 250_000, tokens: 10, requests: 1 },
+          'gk:gk-1': { costMicros: 762_500, tokens: 3010, requests: 5 },
+        });
+        const november = await store.limitSpend.sum(['vk:vk-id-1'], Date.UTC(2026, 10, 1));
+        expect(november.get('vk:vk-id-1')).toEqual({ costMicros: 7_512_500, tokens: 3007, requests: 5 });
+        await store.close();
+      } finally {
+        await fixture.cleanup();
+      }
+    },
+  );
+
+  it.runIf(run)(
+    'migration 0020 adds nothing to a database whose spend pk already recorded (never counted twice)',
+    async () => {
+      const fixture = await createFixture(engine);
+      try {
+        const old = await fixture.open();
+        for (const statement of [
+          "delete from pk_migrations where name = '0020-limit-spend-from-logs'",
+          `insert into limit_spend (subject, day, cost_micros, tokens, requests) values ('gk:gk-1', ${Math.floor(Date.UTC(2026, 11, 3) / 86_400_000)}, 10, 20, 1)`,
+          `insert into request_logs (id, created_at, tenant, trace_id, source, gateway_key_id, stream, status, latency_ms, total_tokens, cost) values ('a', ${Date.UTC(2026, 11, 3, 10)}, 't', 'a', 'gateway', 'gk-1', 0, 200, 5, 2000, 0.0125)`,
+        ])
+          await sql.raw(statement).execute(old.db);
+        await old.close();
+
+        const store = await fixture.open();
+        const spend = await store.limitSpend.sum(['gk:gk-1'], Date.UTC(2026, 11, 1));
+        expect(spend.get('gk:gk-1')).toEqual({ costMicros: 10, tokens: 20, requests: 1 });
         await store.close();
       } finally {
         await fixture.cleanup();
