@@ -306,6 +306,13 @@ async function main(): Promise<void> {
       `pk metrics on http://${shown}:${metricsServer.port}/metrics`,
     );
   }
+  // After an upgrade: which migrations this start applied, and how long they took (a new store too).
+  if (store.migrated.names.length > 0) {
+    app.log.info(
+      { migrations: store.migrated.names, ms: store.migrated.ms },
+      `data store migrated to ${store.migrated.names.at(-1)} (${store.migrated.names.length} applied in ${store.migrated.ms} ms)`,
+    );
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   app.log.info(

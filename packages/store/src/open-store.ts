@@ -107,6 +107,11 @@ export interface Store {
   readonly dataDir: string;
   /** The Kysely instance, for packages that add their own tables to the same migration history. */
   readonly db: Kysely<Database>;
+  /**
+   * The migrations this open applied (none when the schema was already current) and how long they
+   * took: what a start after an upgrade reports.
+   */
+  readonly migrated: { readonly names: readonly string[]; readonly ms: number };
   /** What the request path serves from, refreshed within a second of any change. */
   readonly catalog: Catalog;
   readonly gatewayKeys: GatewayKeyRepository;
@@ -264,9 +269,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     db = (await openPostgres(databaseUrl, () => undefined)).db;
   }
 
+  let migrated: Store['migrated'] = { names: [], ms: 0 };
   try {
     try {
-      await migrateToLatest(db, engine);
+      const startedAt = performance.now();
+      const names = await migrateToLatest(db, engine);
+      migrated = { names, ms: Math.round(performance.now() - startedAt) };
     } catch (error) {
       if (error instanceof StoreStartError) throw error;
       throw new StoreStartError(`cannot prepare the database at ${location}: ${(error as Error).message}`, {
@@ -386,6 +394,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       engine,
       dataDir,
       db,
+      migrated,
       catalog: served,
       gatewayKeys: new GatewayKeyRepository(context),
       virtualKeys,
