@@ -207,6 +207,42 @@ describe.each(ENGINES)('guardrails on %s', (engine) => {
       expect(reopened.catalog.snapshot.guardrails.get('hook')?.definition).toEqual(WEBHOOK);
     });
 
+    it('encrypts a row written in clear before when the vault rotates (an upgraded store), and serves it under the new key alone', async () => {
+      const rotating = await createFixture(engine);
+      try {
+        const old = generateMasterKey();
+        const first = await rotating.open({ masterKey: old });
+        await first.guardrails.create({ slug: 'hook', name: 'hook', definition: DENY_WORDS }, 'cli');
+        // As pk before migration 0019 wrote it: the secrets in the definition's clear text.
+        await first.db
+          .updateTable('guardrails')
+          .set({ definition: JSON.stringify(WEBHOOK), secret: null, secret_key_id: null })
+          .where('slug', '=', 'hook')
+          .execute();
+        await first.close();
+        const next = generateMasterKey();
+        const rolled = await rotating.open({ masterKey: `${next},${old}` });
+        expect((await rolled.vault.rotate('cli')).reencrypted).toBe(1);
+        const row = await rolled.db
+          .selectFrom('guardrails')
+          .selectAll()
+          .where('slug', '=', 'hook')
+          .executeTakeFirstOrThrow();
+        expect(row.definition).not.toMatch(/canary/);
+        expect(row.secret).not.toBeNull();
+        await rolled.close();
+        const onlyNew = await rotating.open({ masterKey: next });
+        expect(onlyNew.catalog.snapshot.guardrails.get('hook')?.definition).toEqual(WEBHOOK);
+        expect((await onlyNew.guardrails.get('hook')).definition).toEqual({
+          deny: true,
+          checks: [MASKED_CHECK],
+        });
+        await onlyNew.close();
+      } finally {
+        await rotating.cleanup();
+      }
+    });
+
     it('re-encrypts a guardrail’s secrets when the vault rotates, and serves them under the new key alone', async () => {
       const rotating = await createFixture(engine);
       try {

@@ -3,6 +3,7 @@ import type { Database } from '../database/schema.js';
 import { StoreStartError } from '../errors.js';
 import { type Vault, VaultError } from '../vault/vault.js';
 import { configVersionAssociatedData } from './configs.js';
+import { separateGuardrailSecrets } from './guardrail-secrets.js';
 import { guardrailAssociatedData } from './guardrails.js';
 import { integrationAssociatedData } from './integrations.js';
 import { type Actor, recordAudit, type StoreContext, writeTransaction } from './store-context.js';
@@ -91,7 +92,7 @@ export class VaultRepository {
 
   /**
    * Re-encrypts every stored secret (virtual keys, config versions, integrations, guardrails, the check value) under the newest
-   * key, in one transaction. Afterwards the older keys can be removed from `PK_MASTER_KEY`.
+   * key, in one transaction, and encrypts the guardrail secrets a store written before migration 0019 holds in clear. Afterwards the older keys can be removed from `PK_MASTER_KEY`.
    * Returns how many values were re-encrypted. `options.onProgress` hears how many of the values to
    * re-encrypt are done (after each one; `total` counts only those not yet under the newest key).
    */
@@ -116,7 +117,36 @@ export class VaultRepository {
           }
         }
       }
-      options.onProgress?.(0, stale.length);
+      // Guardrails written before their secrets were encrypted (migration 0019: an upgraded store)
+      // hold them in their definition's clear text until changed; a rotation encrypts them too, so
+      // that afterwards no secret is left in clear.
+      const clear = [];
+      const unsealed = await transaction
+        .selectFrom('guardrails')
+        .select(['id', 'definition'])
+        .where('secret', 'is', null)
+        .execute();
+      for (const row of unsealed) {
+        const { masked, secrets } = separateGuardrailSecrets(JSON.parse(row.definition));
+        if (Object.keys(secrets).length > 0) clear.push({ id: row.id, masked, secrets });
+      }
+      const total = stale.length + clear.length;
+      options.onProgress?.(0, total);
+      for (const row of clear) {
+        const data = guardrailAssociatedData(row.id);
+        await transaction
+          .updateTable('guardrails')
+          .set({
+            definition: JSON.stringify(row.masked),
+            secret: vault.encrypt(JSON.stringify(row.secrets), data),
+            secret_key_id: vault.newestKeyId,
+          })
+          .where('id', '=', row.id)
+          .where('secret', 'is', null)
+          .execute();
+        count += 1;
+        options.onProgress?.(count, total);
+      }
       for (const row of stale) {
         await transaction
           .updateTable(row.table)
@@ -127,7 +157,7 @@ export class VaultRepository {
           .where('id', '=', row.id)
           .execute();
         count += 1;
-        options.onProgress?.(count, stale.length);
+        options.onProgress?.(count, total);
       }
       await transaction
         .updateTable('pk_state')
