@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FeatureGateway } from './support/feature-gateway.js';
 import { type LoggedGateway, startLoggedGateway } from './support/logged-gateway.js';
 import type { ProviderMock } from './support/recording-provider-mock.js';
+import { storedRecordOf } from './support/stored-records.js';
 
 // Azure OpenAI's content filter through the built gateway, with the official SDKs: what Azure says
 // about its filters (a refusal's `innererror`, an answer's `prompt_filter_results` and each choice's
@@ -61,15 +62,8 @@ const openai = (traceId: string, headers: Record<string, string> = {}) =>
   });
 
 /** The stored record of the request with this trace id, once written. */
-async function recordOf(traceId: string): Promise<Json> {
-  const until = Date.now() + 8000;
-  for (;;) {
-    const [found] =
-      (await harness.adminGet<{ data?: Json[] }>(`/logs?trace_id=${encodeURIComponent(traceId)}`)).data ?? [];
-    if (found !== undefined) return harness.adminGet<Json>(`/logs/${String(found.id)}`);
-    if (Date.now() > until) throw new Error(`no record of trace ${traceId}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function recordOf(traceId: string): Promise<Json> {
+  return storedRecordOf(harness.adminGet, traceId);
 }
 
 describe('an Azure content-filter refusal on /v1/chat/completions', () => {

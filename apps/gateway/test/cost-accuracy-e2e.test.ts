@@ -13,6 +13,7 @@ import {
   startProviderMock,
 } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
+import { adminGetter, listedRecordOf } from './support/stored-records.js';
 
 // What a request cost, as every place pk records it says (the log record, the virtual key's budget,
 // `/metrics`, analytics), for each provider's usage as that provider reports it (cache reads and
@@ -720,24 +721,13 @@ afterAll(async () => {
   dataDir.remove();
 });
 
-async function adminGet<T>(path: string): Promise<T> {
-  const response = await fetch(`${gateway.base}${path}`, { headers: { 'x-portkey-api-key': KEYS.admin } });
-  return (await response.json()) as T;
+function adminGet<T>(path: string): Promise<T> {
+  return adminGetter(gateway.base, KEYS.admin)<T>(path);
 }
 
 /** The stored record of a trace, once the log store has it. */
-async function recordOf(traceId: string): Promise<Record<string, unknown>> {
-  let record: Record<string, unknown> | undefined;
-  await expect
-    .poll(
-      async () => {
-        record = (await adminGet<{ data: Record<string, unknown>[] }>(`/logs?trace_id=${traceId}`)).data[0];
-        return record;
-      },
-      { timeout: 5000 },
-    )
-    .toBeDefined();
-  return record as Record<string, unknown>;
+function recordOf(traceId: string): Promise<Record<string, unknown>> {
+  return listedRecordOf(adminGet, traceId);
 }
 
 /** What a virtual key's budget has counted, once `requests` of its requests were settled. */

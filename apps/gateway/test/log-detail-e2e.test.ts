@@ -9,6 +9,7 @@ import { type FeatureGateway, rejectionOf, startFeatureGateway } from './support
 import { chatChunksCutByServerError, IN_BAND_SERVER_ERROR } from './support/provider-answers.js';
 import { chatChunks, type ProviderMock, startProviderMock } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
+import { adminGetter, storedRecordOf } from './support/stored-records.js';
 
 // What went wrong, in a request's record: the guardrail results of a denied request (446) with the
 // body it was refused for, the error answer the client got (the provider's 500, a stream cut by an
@@ -83,22 +84,8 @@ describe.each([
   });
 
   /** The stored record of the request with this trace id, once written (the writer flushes every 50 ms). */
-  async function recordOf(traceId: string): Promise<Json> {
-    const until = Date.now() + 8000;
-    for (;;) {
-      const response = await fetch(`${gateway.base}/logs?trace_id=${encodeURIComponent(traceId)}`, {
-        headers: { 'x-portkey-api-key': ADMIN_KEY },
-      });
-      const [found] = ((await response.json()) as { data?: Json[] }).data ?? [];
-      if (found !== undefined) {
-        const detail = await fetch(`${gateway.base}/logs/${found.id}`, {
-          headers: { 'x-portkey-api-key': ADMIN_KEY },
-        });
-        return (await detail.json()) as Json;
-      }
-      if (Date.now() > until) throw new Error(`no record of trace ${traceId}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  function recordOf(traceId: string): Promise<Json> {
+    return storedRecordOf(adminGetter(gateway.base, ADMIN_KEY), traceId);
   }
 
   const openai = (traceId: string, headers: Record<string, string> = {}) =>

@@ -21,6 +21,7 @@ import {
   startProviderMock,
 } from './support/recording-provider-mock.js';
 import { temporaryDataDir } from './support/store-fixtures.js';
+import { adminGetter, listedRecordOf } from './support/stored-records.js';
 
 // A stream that ends short (the provider resets the connection, or the client aborts) after the
 // provider reported usage: the log record keeps that usage and its cost (`cost_status:
@@ -167,25 +168,13 @@ function anthropicOpening(model: string): string[] {
   ];
 }
 
-/** The JSON the admin API answers at `path` (under /v1). */
-async function adminGet<T>(path: string): Promise<T> {
-  const response = await fetch(`${gateway.base}${path}`, { headers: { 'x-portkey-api-key': KEYS.admin } });
-  return (await response.json()) as T;
+function adminGet<T>(path: string): Promise<T> {
+  return adminGetter(gateway.base, KEYS.admin)<T>(path);
 }
 
 /** The stored record of a trace, once the log store has it. */
-async function recordOf(traceId: string): Promise<Record<string, unknown>> {
-  let record: Record<string, unknown> | undefined;
-  await expect
-    .poll(
-      async () => {
-        record = (await adminGet<{ data: Record<string, unknown>[] }>(`/logs?trace_id=${traceId}`)).data[0];
-        return record;
-      },
-      { timeout: 5000 },
-    )
-    .toBeDefined();
-  return record as Record<string, unknown>;
+function recordOf(traceId: string): Promise<Record<string, unknown>> {
+  return listedRecordOf(adminGet, traceId);
 }
 
 /** The tokens a virtual key's budget has counted, once `requests` of its requests were settled. */
