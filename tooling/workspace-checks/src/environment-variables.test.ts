@@ -128,6 +128,16 @@ describe('the environment variables the code reads and the table of decision 000
     expect(differing).toEqual([]);
   });
 
+  it('the root README’s table says what each variable does in “used by”, and only its status in “status”', () => {
+    const rows = environmentSection(rootReadme)
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .map((line) => line.split('|').map((cell) => cell.trim()));
+    expect(rows.length).toBeGreaterThan(40);
+    const misplaced = rows.filter((cells) => !['in use', 'planned'].includes(cells[4] ?? ''));
+    expect(misplaced.map((cells) => `${cells[1]}: ${cells[4]}`)).toEqual([]);
+  });
+
   it('`pk` help names only variables of the table, with the table’s defaults', () => {
     const help = readFileSync(join(REPO_ROOT, 'apps/cli/src/program.ts'), 'utf8');
     const named = mentionedVariables(help).filter((mention) => !isDocumented(mention.name, documented));
