@@ -94,6 +94,49 @@ describe('the gateway process at start', () => {
         { PK_PUBLIC_URL: 'https://user:pass@ai.example.com' },
         'PK_PUBLIC_URL must be an http(s) URL without credentials, query or fragment (https://ai.example.com), got "https://***@ai.example.com"',
       ],
+      // Decision 0007, a value of each class as compose, Kubernetes and systemd pass it: numbers,
+      // listen addresses, levels, store kinds and key prefixes are read exactly (padding refused);
+      // quotes are never taken off; a sign is refused.
+      [{ PORT: ' 8787' }, 'PORT must be 0-65535, got " 8787"'],
+      [{ PK_REPLICAS: '-1' }, 'PK_REPLICAS must be an integer 1-10000, got "-1"'],
+      [
+        { PK_LOG_RETENTION_DAYS: '"30"' },
+        'PK_LOG_RETENTION_DAYS must be a whole number from 1 to 36500, got "\\"30\\""',
+      ],
+      [
+        { PK_METRICS: '"off"' },
+        'PK_METRICS must be on or off (1/0, true/false, on/off, yes/no), got "\\"off\\""',
+      ],
+      [
+        { HOST: '0.0.0.0\n' },
+        'HOST must be an IP address (127.0.0.1, 0.0.0.0, ::1, ::; no brackets, no port) or a host name, got "0.0.0.0\\n"',
+      ],
+      [
+        { PK_LOG_LEVEL: ' info' },
+        'PK_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got " info"',
+      ],
+      [{ PK_CACHE_STORE: '"memory"' }, 'PK_CACHE_STORE must be memory or redis, got "\\"memory\\""'],
+      // Taken as they were: the limits' keys then apart from every other replica's.
+      [
+        { PK_LIMITS_KEY_PREFIX: ' pk:limits:' },
+        'PK_LIMITS_KEY_PREFIX must be a prefix without {, }, whitespace or control characters (staging:limits:), got " pk:limits:"',
+      ],
+      [
+        { PK_LIMITS_STORE: 'redis', PK_LIMITS_KEY_PREFIX: 'pk:limits:\n' },
+        'PK_LIMITS_KEY_PREFIX must be a prefix without {, }, whitespace or control characters (staging:limits:), got "pk:limits:\\n"',
+      ],
+      [
+        { PK_REDIS_KEY_PREFIX: '"staging:"' },
+        'PK_REDIS_KEY_PREFIX is in quotes, which are never taken off (a docker compose env_file keeps them): give the prefix without them, got "\\"staging:\\""',
+      ],
+      [
+        { PK_LOG_SPILL_PATH: '"/data/spill.jsonl"' },
+        'PK_LOG_SPILL_PATH is in quotes, which are never taken off (a docker compose env_file keeps them): give the path without them, got "\\"/data/spill.jsonl\\""',
+      ],
+      [
+        { PK_SETTINGS: "'/etc/pk/settings.yaml'" },
+        'PK_SETTINGS is in quotes, which are never taken off (a docker compose env_file keeps them): give the path without them, got "\'/etc/pk/settings.yaml\'"',
+      ],
       [{ PK_MASTER_KEY: 'short' }, 'PK_MASTER_KEY: key 1 is not 32 bytes of base64'],
       [{ PK_MASTER_KEY: 'env:PK_NOT_SET_ANYWHERE' }, 'PK_MASTER_KEY names the variable PK_NOT_SET_ANYWHERE'],
     ];
@@ -118,6 +161,61 @@ describe('the gateway process at start', () => {
     }
     // Some thirty gateway starts: a loaded CI machine takes over a minute for them.
   }, 120_000);
+
+  // Decision 0007: quotes are never taken off (a compose env_file keeps `PK_DATA_DIR="/data"`). The
+  // store was made in a folder named `"/data"` in the working directory, not on the volume mounted at
+  // /data: gone with the container.
+  it('refuses a PK_DATA_DIR in quotes before it writes anything, not making the store in the working directory', async () => {
+    const name = `"pk-quoted-data-${process.pid}"`;
+    const madeHere = join(process.cwd(), name);
+    try {
+      const refused = await runGatewayExpectingExit({ PK_DATA_DIR: name });
+      expect({ code: refused.code, output: refused.output }).toMatchObject({
+        code: 1,
+        output: expect.stringContaining(
+          `PK_DATA_DIR is in quotes, which are never taken off (a docker compose env_file keeps them): give the path without them, got ${JSON.stringify(name)}`,
+        ),
+      });
+      expect(existsSync(madeHere)).toBe(false);
+    } finally {
+      rmSync(madeHere, { recursive: true, force: true });
+    }
+  });
+
+  // Decision 0007: empty is unset, for every variable; whitespace and a trailing newline (a secret
+  // file's) are taken off on/off switches and URLs.
+  it('reads an empty variable as unset, and a padded switch or URL without its padding', async () => {
+    const empty = Object.fromEntries(
+      [
+        'HOST',
+        'PK_SHUTDOWN_TIMEOUT_MS',
+        'PK_LOG_RETENTION_DAYS',
+        'PK_LOG_LEVEL',
+        'PK_CACHE_STORE',
+        'PK_LIMITS_STORE',
+        'PK_LIMITS_KEY_PREFIX',
+        'PK_REDIS_KEY_PREFIX',
+        'PK_SETTINGS',
+        'PK_MASTER_KEY',
+        'PK_METRICS_PORT',
+        'PK_LOG_SPILL_PATH',
+        'OTEL_TRACES_SAMPLER',
+      ].map((name) => [name, '']),
+    );
+    const gateway = await startGateway({
+      ...empty,
+      PK_METRICS: ' Off\n',
+      PK_LOG_BODIES: ' yes ',
+      OTEL_SDK_DISABLED: ' TRUE\n',
+      PK_PUBLIC_URL: ' https://ai.example.com\n',
+      PK_REDIS_URL: ' redis://127.0.0.1:6379\n',
+    });
+    running.push(gateway);
+    expect(gateway.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(gateway.output()).toContain('"settings":"(embedded defaults)"');
+    // PK_METRICS=" Off\n" read as off: no /metrics.
+    expect((await fetch(`${gateway.url}/metrics`)).status).toBe(404);
+  });
 
   it('says where a settings file has bad syntax, never the line with the key written there', async () => {
     const parent = mkdtempSync(join(tmpdir(), 'pk-refused-syntax-'));

@@ -12,7 +12,7 @@ export {
   type VirtualKey,
 } from './catalog/catalog.js';
 export { describeDatabaseUrl } from './database/connection-url.js';
-export { pathVariableProblem } from './database/path-variable.js';
+export { isQuoted, pathVariableProblem } from './database/path-variable.js';
 export type { Database, Engine } from './database/schema.js';
 export { StoreError, type StoreErrorCode, type StoreIssue, StoreStartError } from './errors.js';
 export { hashGatewayKeySecret, SLUG_PATTERN } from './ids.js';

@@ -21,6 +21,28 @@ describe('limitsFromEnvironment', () => {
     );
   });
 
+  // Decision 0007: key prefixes are read exactly, and refused with surrounding whitespace (a value
+  // read from a secret file ends with a newline); a quoted one (a compose env_file's) likewise. They
+  // were taken as they were, the limits' keys then apart from every other replica's.
+  it.each([
+    [' pk:limits:', 'without {, }, whitespace or control characters (staging:limits:)'],
+    ['pk:limits:\n', 'without {, }, whitespace or control characters (staging:limits:)'],
+    ['a{b}', 'without {, }, whitespace or control characters (staging:limits:)'],
+    [
+      '"pk:limits:"',
+      'is in quotes, which are never taken off (a docker compose env_file keeps them): give the prefix without them',
+    ],
+  ])('refuses PK_LIMITS_KEY_PREFIX=%j with either store, showing it', (value, rule) => {
+    const refusal = rule.startsWith('is in quotes')
+      ? `PK_LIMITS_KEY_PREFIX ${rule}, got ${JSON.stringify(value)}`
+      : `PK_LIMITS_KEY_PREFIX must be a prefix ${rule}, got ${JSON.stringify(value)}`;
+    for (const store of ['memory', 'redis']) {
+      expect(() =>
+        limitsFromEnvironment({ PK_LIMITS_STORE: store, PK_LIMITS_KEY_PREFIX: value }, () => undefined),
+      ).toThrow(new StartupError(refusal));
+    }
+  });
+
   it('warns, in one line, of the Redis variables the memory store does not use', () => {
     const warnings: string[] = [];
     const limits = limitsFromEnvironment(

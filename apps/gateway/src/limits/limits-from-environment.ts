@@ -1,6 +1,8 @@
+import { isQuoted } from '@pk/store';
 import { StartupError } from '../server-options.js';
 import {
   createRedisClient,
+  quotedPrefixRefusal,
   redisKeyPrefixFromEnvironment,
   redisUrlFromEnvironment,
 } from '../stores/redis-client.js';
@@ -51,7 +53,15 @@ export function limitsFromEnvironment(
   // Checked with either store: a bad value is refused even where it would do nothing yet.
   const commandTimeoutMs = positiveInteger(env, 'PK_LIMITS_TIMEOUT_MS', 500, 60_000);
   const prefix = env.PK_LIMITS_KEY_PREFIX || `${redisKeyPrefixFromEnvironment(env)}limits:`;
-  if (/[{}]/.test(prefix)) throw new StartupError('PK_LIMITS_KEY_PREFIX must not contain { or }');
+  // Read exactly (decision 0007): padding (a secret file's newline) or quotes (a compose env_file's)
+  // were kept in every key, apart from the replicas given the prefix without them.
+  if (env.PK_LIMITS_KEY_PREFIX && isQuoted(prefix))
+    throw new StartupError(quotedPrefixRefusal('PK_LIMITS_KEY_PREFIX', prefix));
+  if (/[{}\s\p{Cc}]/u.test(prefix)) {
+    throw new StartupError(
+      `PK_LIMITS_KEY_PREFIX must be a prefix without {, }, whitespace or control characters (staging:limits:), got ${JSON.stringify(prefix)}`,
+    );
+  }
   if (kind === 'memory') {
     const unused = ['PK_LIMITS_KEY_PREFIX', 'PK_LIMITS_TIMEOUT_MS'].filter((name) => env[name]);
     if (unused.length > 0) {

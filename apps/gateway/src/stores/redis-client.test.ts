@@ -69,6 +69,16 @@ describe('PK_REDIS_KEY_PREFIX', () => {
     expect(redisKeyPrefixFromEnvironment({ PK_REDIS_KEY_PREFIX: 'staging:pk:' })).toBe('staging:pk:');
   });
 
+  // Decision 0007: quotes are never taken off (a compose env_file keeps `PK_REDIS_KEY_PREFIX="staging:"`),
+  // and the keys began with `"staging:"`, apart from those of the replicas given it without them.
+  it.each(['"staging:"', "'staging:'"])('refuses %j: quotes are never taken off', (value) => {
+    expect(() => redisKeyPrefixFromEnvironment({ PK_REDIS_KEY_PREFIX: value })).toThrow(
+      new StartupError(
+        `PK_REDIS_KEY_PREFIX is in quotes, which are never taken off (a docker compose env_file keeps them): give the prefix without them, got ${JSON.stringify(value)}`,
+      ),
+    );
+  });
+
   it.each(['a{b', 'tenant}', 'two words', 'tab\t', 'nul\u0000', 'x'.repeat(65)])(
     'refuses %j at start (braces would break Redis Cluster hash tags)',
     (value) => {

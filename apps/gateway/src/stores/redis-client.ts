@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { isQuoted } from '@pk/store';
 import type { Redis } from 'ioredis';
 import { StartupError } from '../server-options.js';
 import { shownUrl } from '../shown-value.js';
@@ -57,12 +58,21 @@ export const DEFAULT_REDIS_KEY_PREFIX = 'pk:';
 export function redisKeyPrefixFromEnvironment(env: Readonly<Record<string, string | undefined>>): string {
   const value = env.PK_REDIS_KEY_PREFIX;
   if (value === undefined || value === '') return DEFAULT_REDIS_KEY_PREFIX;
+  if (isQuoted(value)) throw new StartupError(quotedPrefixRefusal('PK_REDIS_KEY_PREFIX', value));
   if (value.length > 64 || /[{}\s\p{Cc}]/u.test(value)) {
     throw new StartupError(
       `PK_REDIS_KEY_PREFIX must be 1-64 characters without {, }, whitespace or control characters (staging:pk:), got ${JSON.stringify(value)}`,
     );
   }
   return value;
+}
+
+/**
+ * The refusal of a key prefix in quotes (`PK_REDIS_KEY_PREFIX="staging:"` from a compose env_file, which
+ * keeps them): its keys would begin with the quotes, apart from those of every replica given it without.
+ */
+export function quotedPrefixRefusal(name: string, value: string): string {
+  return `${name} is in quotes, which are never taken off (a docker compose env_file keeps them): give the prefix without them, got ${JSON.stringify(value)}`;
 }
 
 /** Options of {@link createRedisClient}. */

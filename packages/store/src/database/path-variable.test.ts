@@ -34,6 +34,17 @@ describe('paths in variables as docker compose and Kubernetes pass them', () => 
     expect(readdirSync(cwd)).toEqual([]);
   });
 
+  // Decision 0007: quotes are never taken off (a compose env_file keeps `PK_DATA_DIR="/data"` as it
+  // is), and the store was made in a folder named `"` in the working directory, not on the volume.
+  it('refuses a PK_DATA_DIR in quotes instead of making a folder named " in the working directory', async () => {
+    for (const dataDir of ['"/data/pk"', "'/data/pk'"]) {
+      await expect(openStore({ dataDir, onWarning: () => undefined })).rejects.toThrow(
+        `PK_DATA_DIR is in quotes, which are never taken off (a docker compose env_file keeps them): give the path without them, got ${JSON.stringify(dataDir)}`,
+      );
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it('refuses PK_MASTER_KEY=file:~/… in words that say why, not as a file that cannot be read', async () => {
     await expect(
       openStore({ dataDir: join(cwd, 'data'), masterKey: 'file:~/pk.key', onWarning: () => undefined }),
