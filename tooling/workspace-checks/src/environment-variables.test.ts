@@ -168,7 +168,7 @@ function sameDefaultOrUnset(
 }
 
 describe('the environment variable check', () => {
-  it('reads env.NAME, env[‘NAME’] and names given as strings, with the literal default beside them', () => {
+  it('reads env.NAME, env[‘NAME’] and names given as strings, with the literal default beside them or in the helper given them', () => {
     const source = [
       'const DEFAULT_X = 8 * 1024;',
       "const a = env.PK_A || '30000';",
@@ -179,20 +179,25 @@ describe('the environment variable check', () => {
       "const e = env.PATH || '/bin';",
       "for (const prefix of ['OTEL_Y_', 'OTEL_Z_']) read(env[`\u0024{prefix}TIMEOUT`]);",
       "throw new Error('PK_ERR_TIMEOUT');",
+      "const host = hostOf('HOST', env.HOST);",
+      'function hostOf(name: string, value: string | undefined): string {',
+      "  if (value === undefined || value === '') return '127.0.0.1';",
     ].join('\n');
     const found = variableReads(source, 'x.ts', { test: false, constants: new Map() });
     expect(found.map((read) => [read.name, read.fallback?.value])).toEqual([
       ['PK_A', 30000],
       ['PK_B', 8192],
       ['PK_D', undefined],
+      ['HOST', '127.0.0.1'],
       ['PK_C', true],
       ['PK_D', 20000],
+      ['HOST', '127.0.0.1'],
       ['OTEL_Y_TIMEOUT', undefined],
       ['OTEL_Z_TIMEOUT', undefined],
     ]);
     expect(
       variableReads(source, 'x.test.ts', { test: true, constants: new Map() }).map((r) => r.name),
-    ).toEqual(['PK_A', 'PK_B', 'PK_D']);
+    ).toEqual(['PK_A', 'PK_B', 'PK_D', 'HOST']);
   });
 
   it('reads a table’s variables and defaults, several to a row, `…_X` after a full name', () => {

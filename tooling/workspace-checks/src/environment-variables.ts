@@ -245,13 +245,29 @@ export function variableReads(
       continue;
     }
     const end = (match.index ?? 0) + match[0].length;
-    const beside = after(end, new RegExp(String.raw`^\s*,\s*${EXPRESSION}\s*[,)]`));
+    const beside =
+      after(end, new RegExp(String.raw`^\s*,\s*${EXPRESSION}\s*[,)]`)) ??
+      helperDefault(source, match.index ?? 0);
     add(name, match.index ?? 0, beside === undefined ? undefined : literalOf(beside, constants));
   }
   for (const match of source.matchAll(/`\$\{\s*[a-z]\w*\s*\}([A-Z][A-Z0-9_]*)`/g)) {
     for (const prefix of prefixes) add(`${prefix}${match[1] ?? ''}`, match.index ?? 0, undefined);
   }
   return reads;
+}
+
+/**
+ * The default of a helper of the same source the name is handed to with its value,
+ * `listenHostOf('HOST', env.HOST)`, when its body starts by returning a literal for an empty value:
+ * `function listenHostOf(name, value) { if (value === undefined || value === '') return '127.0.0.1';`.
+ */
+function helperDefault(source: string, offset: number): string | undefined {
+  const callee = /\b([a-z]\w*)\(\s*$/.exec(source.slice(Math.max(0, offset - 40), offset))?.[1];
+  if (callee === undefined) return undefined;
+  const definition = source.indexOf(`function ${callee}(`);
+  if (definition === -1) return undefined;
+  const body = source.slice(definition, definition + 400);
+  return new RegExp(String.raw`^[^{]*\{\s*if \([^)]*=== ''\)\s*return\s+${EXPRESSION};`).exec(body)?.[1];
 }
 
 /** The `PK_*` names a Markdown or help text mentions, save secrets it names itself (`env:PK_X`). */
