@@ -159,7 +159,7 @@ describe('the gateway process at start', () => {
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
-    // Some thirty gateway starts: a loaded CI machine takes over a minute for them.
+    // Some forty-five gateway starts (19 s here): a loaded CI machine takes over a minute for them.
   }, 120_000);
 
   // Decision 0007: quotes are never taken off (a compose env_file keeps `PK_DATA_DIR="/data"`). The
