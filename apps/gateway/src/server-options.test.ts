@@ -342,6 +342,10 @@ describe('the proxy variables', () => {
     expect(() =>
       readServerOptions([], { HTTPS_PROXY: 'http://proxy:3128', https_proxy: 'leftover' }),
     ).not.toThrow();
+    // An empty upper-case one is unset: the lower-case one is the proxy, and is checked.
+    expect(() => readServerOptions([], { HTTPS_PROXY: '', https_proxy: 'leftover' })).toThrow(
+      'https_proxy must be an http:// or https:// URL',
+    );
   });
 });
 

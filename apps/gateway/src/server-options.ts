@@ -225,7 +225,8 @@ function checkProxyVariables(env: Readonly<Record<string, string | undefined>>):
     ['HTTPS_PROXY', 'https_proxy'],
     ['HTTP_PROXY', 'http_proxy'],
   ] as const) {
-    const name = env[upper] === undefined ? lower : upper;
+    // An empty variable is unset, as the transport reads them: the lower-case one is checked then.
+    const name = env[upper] ? upper : lower;
     const value = env[name];
     if (!value) continue;
     const protocol = URL.canParse(value) ? new URL(value).protocol : undefined;

@@ -12,6 +12,11 @@ describe('the Realtime socket’s proxy', () => {
     expect(realtimeProxyOf({ HTTPS_PROXY: 'http://up:1', https_proxy: 'http://low:1' })?.httpsProxy).toBe(
       'http://up:1',
     );
+    // An empty variable is unset: it does not hide the lower-case one.
+    expect(realtimeProxyOf({ HTTPS_PROXY: '', https_proxy: 'http://low:1' })?.httpsProxy).toBe(
+      'http://low:1',
+    );
+    expect(realtimeProxyOf({ HTTPS_PROXY: '', HTTP_PROXY: '' })).toBeUndefined();
   });
 
   it('sends wss:// through HTTPS_PROXY (else HTTP_PROXY) and ws:// through HTTP_PROXY only', () => {

@@ -18,10 +18,11 @@ export interface RealtimeProxy {
 export function realtimeProxyOf(
   env: Readonly<Record<string, string | undefined>>,
 ): RealtimeProxy | undefined {
-  const httpsProxy = env.HTTPS_PROXY ?? env.https_proxy;
-  const httpProxy = env.HTTP_PROXY ?? env.http_proxy;
+  // An empty variable is unset (as the HTTP transport reads them): it does not hide the lower-case one.
+  const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
+  const httpProxy = env.HTTP_PROXY || env.http_proxy || undefined;
   if (!httpsProxy && !httpProxy) return undefined;
-  return { httpsProxy, httpProxy, noProxy: env.NO_PROXY ?? env.no_proxy };
+  return { httpsProxy, httpProxy, noProxy: env.NO_PROXY || env.no_proxy || undefined };
 }
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = {

@@ -2,7 +2,8 @@ import { createUndiciTransport, type UndiciTransportOptions } from './undici-tra
 
 /**
  * The one place the library reads the environment: an undici transport whose proxy comes from
- * `HTTPS_PROXY`/`https_proxy`, `HTTP_PROXY`/`http_proxy` and `NO_PROXY`/`no_proxy`. Pass `env` to test it.
+ * `HTTPS_PROXY`/`https_proxy`, `HTTP_PROXY`/`http_proxy` and `NO_PROXY`/`no_proxy` (upper case first,
+ * an empty one unset). Pass `env` to test it.
  */
 export function createUndiciTransportFromEnvironment(
   options: Omit<UndiciTransportOptions, 'proxy'> = {},
@@ -11,9 +12,17 @@ export function createUndiciTransportFromEnvironment(
   return createUndiciTransport({
     ...options,
     proxy: {
-      httpsProxy: env.HTTPS_PROXY ?? env.https_proxy,
-      httpProxy: env.HTTP_PROXY ?? env.http_proxy,
-      noProxy: env.NO_PROXY ?? env.no_proxy,
+      httpsProxy: firstSet(env.HTTPS_PROXY, env.https_proxy),
+      httpProxy: firstSet(env.HTTP_PROXY, env.http_proxy),
+      noProxy: firstSet(env.NO_PROXY, env.no_proxy),
     },
   });
+}
+
+/**
+ * The first value set and not empty: an empty variable is unset (docker compose writes `FOO=` for a
+ * variable it was given no value for), so an empty `HTTPS_PROXY` does not hide `https_proxy`.
+ */
+function firstSet(upper: string | undefined, lower: string | undefined): string | undefined {
+  return upper || lower || undefined;
 }

@@ -157,6 +157,19 @@ describe('createUndiciTransportFromEnvironment', () => {
     await transport.close();
   });
 
+  it('reads an empty HTTP_PROXY as unset: http_proxy is used then', async () => {
+    const transport = createUndiciTransportFromEnvironment(
+      {},
+      { HTTP_PROXY: '', http_proxy: 'http://127.0.0.1:1' },
+    );
+    const port = new URL(origin).port;
+    const proxied = await transport
+      .send(get(`http://localhost:${port}/a`), { provider: 'p' })
+      .catch((error: unknown) => error);
+    expect(proxied).toMatchObject({ status: 502, code: 'PK_ERR_UPSTREAM_UNAVAILABLE' });
+    await transport.close();
+  });
+
   it('refuses a proxy that is not a URL when the transport is made, without echoing it (it may hold a password)', () => {
     const made = () =>
       createUndiciTransportFromEnvironment({}, { HTTPS_PROXY: 'http://user:s3cret-password@[proxy:3128' });
