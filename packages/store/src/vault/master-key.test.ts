@@ -87,6 +87,17 @@ describe('resolveMasterKeys', () => {
       'PK_MASTER_KEY names the variable MISSING, which is not set',
     );
   });
+
+  it('takes surrounding whitespace and a secret file’s newline off the value, as 0007 says of master keys', async () => {
+    const key = generateMasterKey();
+    for (const value of [' env:MY_KEYS', 'env:MY_KEYS\n', `  ${key}\n`]) {
+      const ring = await resolveMasterKeys({ ...base, value, env: { MY_KEYS: key }, dataDir });
+      expect(ring.keys[0]?.toString('base64'), JSON.stringify(value)).toBe(key);
+    }
+    expect(
+      (await resolveMasterKeys({ ...base, value: ' env:MY_KEYS', env: { MY_KEYS: key }, dataDir })).source,
+    ).toBe('env:MY_KEYS');
+  });
 });
 
 describe('openStore with a PK_MASTER_KEY it refuses', () => {

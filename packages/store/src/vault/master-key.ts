@@ -58,7 +58,9 @@ export async function resolveMasterKeys(options: {
   /** True when the database already holds values encrypted under some master key. */
   readonly databaseHasSecrets: boolean;
 }): Promise<MasterKeyRing> {
-  const { value } = options;
+  // Surrounding whitespace and a secret file's newline are taken off (decision 0007), so ` env:NAME`
+  // is a reference, not a key that is "not 32 bytes of base64".
+  const value = options.value?.trim();
   if (value !== undefined && value !== '') {
     if (value.startsWith('env:')) {
       const name = value.slice(4);
