@@ -64,6 +64,10 @@ const VOICE_TURN_USAGE = {
 const VOICE_TURN_USD = (30 * 4 + 20 * 0.4 + 50 * 32 + 10 * 16 + 40 * 64) / 1_000_000;
 
 let http: HttpServer;
+/** Every upgrade the mock got (its path and query), in order, the refused ones included. */
+const upgrades: string[] = [];
+/** How many times each `flaky-*` path refused its upgrade (once each, then it opens). */
+const flakyFailures = new Map<string, number>();
 let upstream: WebSocketServer;
 let upstreamUrl: string;
 const connections: UpstreamConnection[] = [];
@@ -81,6 +85,37 @@ function startUpstream(): Promise<void> {
   http = createHttpServer((_request, response) => response.writeHead(426).end());
   upstream = new WebSocketServer({ noServer: true });
   http.on('upgrade', (request, socket, head) => {
+    const path = request.url ?? '';
+    upgrades.push(path);
+    // Targets that fail their opening, by the first segment of their custom host's path.
+    const behaviour = /^\/(busy|down|hang|flaky-[\w-]+)\//.exec(path)?.[1];
+    if (behaviour === 'hang') {
+      // Accepts the connection, never answers the upgrade.
+      openSockets.add(socket);
+      return;
+    }
+    const flaky = behaviour?.startsWith('flaky-') === true;
+    const failsNow = flaky && (flakyFailures.get(behaviour as string) ?? 0) < 1;
+    if (flaky && failsNow) flakyFailures.set(behaviour as string, 1);
+    if (behaviour === 'busy' || behaviour === 'down' || failsNow) {
+      const status = behaviour === 'busy' ? '429 Too Many Requests' : '503 Service Unavailable';
+      const body =
+        behaviour === 'down'
+          ? 'upstream connect error'
+          : JSON.stringify({
+              error: {
+                message:
+                  behaviour === 'busy' ? 'Rate limit reached for gpt-realtime.' : 'The server is overloaded.',
+                type: behaviour === 'busy' ? 'requests' : 'server_error',
+                param: null,
+                code: behaviour === 'busy' ? 'rate_limit_exceeded' : null,
+              },
+            });
+      socket.end(
+        `HTTP/1.1 ${status}\r\ncontent-type: ${behaviour === 'down' ? 'text/plain' : 'application/json'}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
     // OpenAI's key as Bearer; Azure OpenAI's in `api-key`.
     if (
       request.headers.authorization !== `Bearer ${PROVIDER_KEY}` &&
@@ -614,6 +649,223 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
     expect(health.status).toBe(200);
     expect(gateway.child.exitCode).toBeNull();
     expect(gateway.output()).not.toContain(PROVIDER_KEY);
+  });
+});
+
+/** A port nothing listens on (a server's, closed): a connection there is refused. */
+async function closedPort(): Promise<number> {
+  const server = createHttpServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The log store's record of a trace id, once written. */
+async function storedRecord(target: GatewayProcess, traceId: string, headers: Record<string, string> = {}) {
+  let found: Record<string, unknown> | undefined;
+  await expect
+    .poll(
+      async () => {
+        const answer = await fetch(`${target.url}/v1/logs`, { headers });
+        const list = (await answer.json()) as { data: Record<string, unknown>[] };
+        found = list.data.find((entry) => entry.trace_id === traceId);
+        return found !== undefined;
+      },
+      { timeout: 5000 },
+    )
+    .toBe(true);
+  return found as Record<string, unknown>;
+}
+
+describe('a Realtime session’s opening routed by its config: fallback, retries, loadbalance, conditions', () => {
+  /** An OpenAI target of a config on the mock, under `path` of its origin. */
+  const target = (path: string, extra: Record<string, unknown> = {}) => ({
+    provider: 'openai',
+    api_key: PROVIDER_KEY,
+    custom_host: `${new URL(upstreamUrl).origin}${path}`,
+    ...extra,
+  });
+
+  /** An `OpenAIRealtimeWS` session under `config` (and metadata), with the headers of its 101. */
+  async function routedSession(config: unknown, metadata?: Record<string, string>) {
+    const rt = realtimeClient(
+      createHeaders({ config: JSON.stringify(config), ...(metadata ? { metadata } : {}) }) as Record<
+        string,
+        string
+      >,
+    );
+    const upgraded = new Promise<IncomingMessage['headers']>((resolve) =>
+      rt.socket.once('upgrade', (response: IncomingMessage) => resolve(response.headers)),
+    );
+    const created = await nextEvent(rt, 'session.created');
+    const headers = await upgraded;
+    return { rt, created, headers, traceId: String(headers['x-portkey-trace-id']) };
+  }
+
+  /** The log line of the session whose 101 named `traceId`. */
+  const lineOf = (traceId: string) =>
+    gateway.waitForLine((line: unknown): line is LogLine => sessionLine(line) && line.traceId === traceId);
+
+  it('falls back past a refused connection, a timeout, a provider’s 429 and a 503 to the target that opens, before the client’s upgrade; each attempt in the log record', async () => {
+    const refusedPort = await closedPort();
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [
+        { provider: 'openai', api_key: PROVIDER_KEY, custom_host: `http://127.0.0.1:${refusedPort}/v1` },
+        target('/hang/v1', { request_timeout: 300 }),
+        target('/busy/v1'),
+        target('/down/v1'),
+        target('/v1', { override_params: { model: 'gpt-realtime-mini' } }),
+      ],
+    };
+    const before = connections.length;
+    const upgradesBefore = upgrades.length;
+    const session = await routedSession(config);
+    // The provider that opened is the last target's, with its own model.
+    expect(connections[before]?.url).toBe('/v1/realtime?model=gpt-realtime-mini');
+    expect(upgrades.slice(upgradesBefore)).toEqual([
+      `/hang/v1/realtime?model=${MODEL}`,
+      `/busy/v1/realtime?model=${MODEL}`,
+      `/down/v1/realtime?model=${MODEL}`,
+      '/v1/realtime?model=gpt-realtime-mini',
+    ]);
+    // The 101 names the target that opened, as an HTTP answer does.
+    expect(session.headers).toMatchObject({
+      'x-portkey-provider': 'openai',
+      'x-portkey-last-used-option-index': 'config.targets[4]',
+      'x-portkey-retry-attempt-count': '0',
+    });
+    const done = nextEvent(session.rt, 'response.done');
+    session.rt.send({ type: 'response.create' });
+    await done;
+    session.rt.close();
+    const line = await lineOf(session.traceId);
+    // Five sockets dialled (the refused connection too), one opened.
+    expect(line).toMatchObject({ status: 101, provider: 'openai', model: 'gpt-realtime-mini', attempts: 5 });
+    expect(line.attemptLog).toMatchObject([
+      { targetPath: 'config.targets[0]', status: 502, errorCode: 'PK_ERR_UPSTREAM_UNAVAILABLE' },
+      { targetPath: 'config.targets[1]', status: 408, errorCode: 'PK_ERR_TIMEOUT' },
+      { targetPath: 'config.targets[2]', status: 429 },
+      { targetPath: 'config.targets[3]', status: 503 },
+      { targetPath: 'config.targets[4]', status: 101 },
+    ]);
+    const record = await storedRecord(gateway, String(line.traceId));
+    expect(record).toMatchObject({ endpoint: 'realtime', status: 101, provider: 'openai' });
+    expect(record.attempts).toMatchObject([
+      { target_path: 'config.targets[0]', status: 502 },
+      { target_path: 'config.targets[1]', status: 408 },
+      { target_path: 'config.targets[2]', status: 429 },
+      { target_path: 'config.targets[3]', status: 503 },
+      { target_path: 'config.targets[4]', status: 101 },
+    ]);
+  });
+
+  it('answers the last target’s refusal before the upgrade when no target opens, and falls back only on strategy.on_status_codes', async () => {
+    const upgradesBefore = upgrades.length;
+    const refused = await refusalOf({
+      'x-portkey-config': JSON.stringify({
+        strategy: { mode: 'fallback' },
+        targets: [target('/down/v1'), target('/busy/v1')],
+      }),
+    });
+    // OpenAI's own 429 of the last target, as for a request.
+    expect(refused.status).toBe(429);
+    expect(refused.body.error.code).toBe('rate_limit_exceeded');
+    expect(upgrades.slice(upgradesBefore)).toEqual([
+      `/down/v1/realtime?model=${MODEL}`,
+      `/busy/v1/realtime?model=${MODEL}`,
+    ]);
+    // A 429 is not among the statuses to fall back on: the second target is never dialled.
+    const onlyFirst = upgrades.length;
+    const kept = await refusalOf({
+      'x-portkey-config': JSON.stringify({
+        strategy: { mode: 'fallback', on_status_codes: [503] },
+        targets: [target('/busy/v1'), target('/v1')],
+      }),
+    });
+    expect(kept.status).toBe(429);
+    expect(upgrades.slice(onlyFirst)).toEqual([`/busy/v1/realtime?model=${MODEL}`]);
+  });
+
+  it('retries a target whose upgrade got a status of retry.on_status_codes, and opens on the retry', async () => {
+    const before = connections.length;
+    const upgradesBefore = upgrades.length;
+    const session = await routedSession({
+      retry: { attempts: 2, on_status_codes: [503] },
+      ...target('/flaky-retry/v1'),
+    });
+    expect(upgrades.slice(upgradesBefore)).toEqual([
+      `/flaky-retry/v1/realtime?model=${MODEL}`,
+      `/flaky-retry/v1/realtime?model=${MODEL}`,
+    ]);
+    expect(connections[before]?.url).toBe(`/flaky-retry/v1/realtime?model=${MODEL}`);
+    expect(session.headers['x-portkey-retry-attempt-count']).toBe('1');
+    session.rt.close();
+    const line = await lineOf(session.traceId);
+    expect(line).toMatchObject({ attempts: 2, retries: 1 });
+    expect(line.attemptLog).toMatchObject([
+      { targetPath: 'config', status: 503 },
+      { targetPath: 'config', status: 101 },
+    ]);
+  });
+
+  it('picks one target of a loadbalance config by weight, and routes on metadata with conditional routing', async () => {
+    const upgradesBefore = upgrades.length;
+    const balanced = {
+      strategy: { mode: 'loadbalance' },
+      targets: [target('/lb-never/v1', { weight: 0 }), target('/lb-always/v1', { weight: 1 })],
+    };
+    for (let index = 0; index < 3; index += 1) {
+      const session = await routedSession(balanced);
+      expect(session.headers['x-portkey-last-used-option-index']).toBe('config.targets[1]');
+      session.rt.close();
+    }
+    expect(upgrades.slice(upgradesBefore)).toEqual(
+      Array.from({ length: 3 }, () => `/lb-always/v1/realtime?model=${MODEL}`),
+    );
+
+    const conditional = {
+      strategy: {
+        mode: 'conditional',
+        conditions: [{ query: { 'metadata.tier': { $eq: 'pro' } }, then: 'pro' }],
+        default: 'free',
+      },
+      targets: [
+        { name: 'pro', ...target('/tier-pro/v1') },
+        { name: 'free', ...target('/tier-free/v1', { override_params: { model: 'gpt-realtime-mini' } }) },
+      ],
+    };
+    const routed = upgrades.length;
+    const pro = await routedSession(conditional, { tier: 'pro' });
+    pro.rt.close();
+    const free = await routedSession(conditional, { tier: 'free' });
+    free.rt.close();
+    expect(upgrades.slice(routed)).toEqual([
+      `/tier-pro/v1/realtime?model=${MODEL}`,
+      '/tier-free/v1/realtime?model=gpt-realtime-mini',
+    ]);
+    expect(free.created).toMatchObject({ type: 'session.created' });
+  });
+
+  it('skips a target that cannot open a Realtime session (no Realtime API) and falls back to one that can', async () => {
+    const upgradesBefore = upgrades.length;
+    const session = await routedSession({
+      strategy: { mode: 'fallback' },
+      targets: [{ provider: 'anthropic', api_key: 'sk-ant-x' }, target('/v1')],
+    });
+    session.rt.close();
+    expect(upgrades.slice(upgradesBefore)).toEqual([`/v1/realtime?model=${MODEL}`]);
+    const line = await lineOf(session.traceId);
+    expect(line.attemptLog).toMatchObject([
+      {
+        targetPath: 'config.targets[0]',
+        status: 400,
+        errorCode: 'PK_ERR_UNSUPPORTED_ENDPOINT',
+        notSent: true,
+      },
+      { targetPath: 'config.targets[1]', status: 101 },
+    ]);
   });
 });
 

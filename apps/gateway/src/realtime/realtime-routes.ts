@@ -1,27 +1,24 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { createErrorEnvelope, PkError, type PkErrorCode, type PlanLeaf } from '@pk/config';
+import { createErrorEnvelope, PkError, type PkErrorCode } from '@pk/config';
 import { parseRequestHeaders } from '@pk/headers';
-import {
-  createAddressGuard,
-  customHostRefusalOf,
-  type ProviderTarget,
-  toAzureOpenAIRealtimeRequest,
-  toOpenAIRequest,
-} from '@pk/providers';
+import { createAddressGuard } from '@pk/providers';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { refusalCodeOf } from '../limits/request-limits.js';
 import { endHeldRequestLog, holdRequestLog } from '../plugins/request-log.js';
+import { answerHeadersOf } from '../proxy/answer-headers-memo.js';
 import { requestPlanOf } from '../proxy/request-plan-of.js';
 import type { ProxyServices } from '../proxy/run-proxied-request.js';
 import { captureBody } from '../request-facts/body-capture.js';
 import { recordHeaderFacts } from '../request-facts/request-facts.js';
-import { planLeaves } from '../request-plan/map-plan-leaves.js';
+import { firstPlannedProvider, planLeaves } from '../request-plan/map-plan-leaves.js';
 import { passthroughHandlerOf } from '../routes/passthrough-routes.js';
 import { applyBrowserSubprotocols, chosenSubprotocol } from './browser-subprotocols.js';
-import { proxyUrlFor, type RealtimeProxy, tunnelThrough } from './proxy-tunnel.js';
+import { MAX_MESSAGE_BYTES, type ProviderSocketRequest, providerSocketRequestOf } from './provider-socket.js';
+import type { RealtimeProxy } from './proxy-tunnel.js';
 import { LIMIT_CLOSE_CODES, LIMIT_CLOSE_REASONS, SessionMeter } from './realtime-metering.js';
+import { openThroughPlan } from './session-plan.js';
 import { realtimeErrorEventOf, SessionUsage } from './session-usage.js';
 
 /** The path of OpenAI's Realtime API WebSocket (`wss://api.openai.com/v1/realtime?model=…`). */
@@ -41,12 +38,6 @@ type UpgradeRequest = IncomingMessage & { [PENDING_UPGRADE]?: PendingUpgrade };
 const HIGH_WATER_BYTES = 1024 * 1024;
 /** Reading resumes once the waiting bytes are back under this. */
 const LOW_WATER_BYTES = 256 * 1024;
-/** The largest message relayed either way (OpenAI's events are far smaller; audio comes in chunks). */
-const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-/** How long the provider has to accept the WebSocket. */
-const UPSTREAM_HANDSHAKE_MS = 10_000;
-/** The most of a provider's refusal (its HTTP answer to the upgrade) read and passed on. */
-const MAX_REFUSAL_BYTES = 64 * 1024;
 
 /** pk's OpenAI-shaped error body. */
 function envelope(code: PkErrorCode, message: string): unknown {
@@ -55,9 +46,6 @@ function envelope(code: PkErrorCode, message: string): unknown {
 
 /** A client's `Sec-WebSocket-Key`: 16 bytes in base64. */
 const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{21}[AQgw]==$/;
-
-/** Providers whose Realtime API pk relays. */
-const REALTIME_PROVIDERS: ReadonlySet<string> = new Set(['openai', 'azure-openai']);
 
 /**
  * The close codes that may be sent in a close frame (RFC 6455 §7.4): 1005 (no code), 1006 (no close
@@ -111,143 +99,14 @@ function modelOf(url: string): string | undefined {
 }
 
 /**
- * The provider's WebSocket URL as `ws(s)://`: OpenAI's API base (or the custom host) with
- * `/realtime?<query>`; Azure OpenAI's resource (or custom host) with `/openai/realtime?<query>&
- * api-version=…&deployment=…` (`toAzureOpenAIRealtimeRequest`, as Portkey builds it).
+ * Header lines of a reply pk's 101 repeats: `x-portkey-trace-id`, the target that opened
+ * (`x-portkey-provider`, `-last-used-option-index`, `-retry-attempt-count`), and the limits'
+ * `x-pk-ratelimit-*`.
  */
-function upstreamOf(
-  leaf: PlanLeaf,
-  query: URLSearchParams,
-): { readonly url: URL; readonly headers: Record<string, string> } {
-  if (leaf.target.provider === 'azure-openai') {
-    const azure = toAzureOpenAIRealtimeRequest(leaf.target as ProviderTarget, query);
-    const url = new URL(azure.url);
-    url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
-    return { url, headers: { ...azure.headers } };
-  }
-  const built = toOpenAIRequest(
-    {
-      endpoint: 'passthrough',
-      body: {},
-      providerOptions: {},
-      stream: false,
-      clientWantsUsage: false,
-      path: `/realtime?${query.toString()}`,
-      method: 'GET',
-    },
-    {
-      provider: 'openai',
-      target: leaf.target as ProviderTarget,
-      strictOpenAICompliance: false,
-      nativeFinishReasons: false,
-      generateId: () => '',
-      now: Date.now,
-    },
-  );
-  const url = new URL(built.upstream.url);
-  url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
-  return { url, headers: { ...built.upstream.headers } };
-}
-
-/**
- * The refusal of a provider's HTTP answer to the upgrade: its status and its JSON error body as it
- * came (as a pass-through answer is), else a 502 saying what it answered.
- */
-async function providerRefusal(response: IncomingMessage): Promise<{ status: number; body: unknown }> {
-  const status = response.statusCode ?? 502;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_REFUSAL_BYTES) break;
-      chunks.push(chunk);
-    }
-  } catch {
-    // What was read is enough.
-  }
-  response.destroy();
-  try {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    if (typeof body === 'object' && body !== null && 'error' in body) return { status, body };
-  } catch {
-    // Not JSON: said in pk's envelope below.
-  }
-  return {
-    status: 502,
-    body: envelope(
-      'PK_ERR_UPSTREAM_UNAVAILABLE',
-      `the provider answered the Realtime upgrade with HTTP ${status}, not 101`,
-    ),
-  };
-}
-
-/** The upstream WebSocket once open, or the HTTP answer to give the client instead. */
-function connectUpstream(
-  url: URL,
-  headers: Record<string, string>,
-  lookup: ReturnType<typeof createAddressGuard>['lookup'],
-  clientSocket: Duplex,
-  proxy: RealtimeProxy | undefined,
-): Promise<
-  { socket: WebSocket } | { refusal: { status: number; body: unknown }; providerAnswered: boolean }
-> {
-  return new Promise((resolve) => {
-    const proxyUrl = proxyUrlFor(url, proxy);
-    const socket = new WebSocket(url, {
-      headers,
-      lookup,
-      ...(proxyUrl === undefined
-        ? {}
-        : { createConnection: tunnelThrough(proxyUrl, url.protocol === 'wss:', UPSTREAM_HANDSHAKE_MS) }),
-      handshakeTimeout: UPSTREAM_HANDSHAKE_MS,
-      perMessageDeflate: false,
-      maxPayload: MAX_MESSAGE_BYTES,
-      followRedirects: false,
-    } as ConstructorParameters<typeof WebSocket>[2]);
-    // A client that leaves while the provider is being reached ends the attempt.
-    const clientLeft = (): void => socket.terminate();
-    clientSocket.once('close', clientLeft);
-    const settle = (
-      outcome:
-        | { socket: WebSocket }
-        | { refusal: { status: number; body: unknown }; providerAnswered: boolean },
-    ) => {
-      clientSocket.removeListener('close', clientLeft);
-      resolve(outcome);
-    };
-    socket.once('open', () => {
-      // Not read until the relay listens: a first event (`session.created`) would be lost before it.
-      socket.pause();
-      settle({ socket });
-    });
-    socket.once('unexpected-response', (_request, response) => {
-      void providerRefusal(response).then((refusal) => settle({ refusal, providerAnswered: true }));
-    });
-    socket.on('error', (error: Error) => {
-      if (socket.readyState === WebSocket.OPEN) return;
-      const refused = customHostRefusalOf(error);
-      settle({
-        providerAnswered: false,
-        refusal: refused
-          ? { status: 400, body: envelope('PK_ERR_INVALID_CUSTOM_HOST', refused.message) }
-          : {
-              status: 502,
-              body: envelope(
-                'PK_ERR_UPSTREAM_UNAVAILABLE',
-                `could not open the provider's Realtime WebSocket: ${error.message}`,
-              ),
-            },
-      });
-    });
-  });
-}
-
-/** Header lines of a reply pk's 101 repeats: `x-portkey-trace-id` and the limits' `x-pk-ratelimit-*`. */
 function answerHeaderLinesOf(reply: FastifyReply): string[] {
   const lines: string[] = [];
   for (const [name, value] of Object.entries(reply.getHeaders())) {
-    if (name !== 'x-portkey-trace-id' && !name.startsWith('x-pk-ratelimit-')) continue;
+    if (!name.startsWith('x-portkey-') && !name.startsWith('x-pk-ratelimit-')) continue;
     if (typeof value === 'string' || typeof value === 'number') lines.push(`${name}: ${value}`);
   }
   return lines;
@@ -388,21 +247,8 @@ export async function realtimeRoutes(
       requestedModel,
     );
     const leaves = planLeaves(plan.root);
-    const leaf = leaves[0];
-    if (leaf === undefined || leaves.length !== 1) {
-      throw new PkError(
-        'PK_ERR_UNSUPPORTED_FEATURE',
-        'a Realtime session goes to one provider: use a config with a single target (no fallback, load balance or conditional routing)',
-      );
-    }
-    const provider = leaf.target.provider ?? '';
-    log.plannedProvider = provider;
-    if (!REALTIME_PROVIDERS.has(provider)) {
-      throw new PkError(
-        'PK_ERR_UNSUPPORTED_ENDPOINT',
-        `the provider ${provider} has no Realtime API in pk; it is relayed to openai and azure-openai only`,
-      );
-    }
+    const planned = firstPlannedProvider(plan.root);
+    if (planned !== undefined) log.plannedProvider = planned;
     if (hasHooks) {
       throw new PkError(
         'PK_ERR_HOOKS_NOT_SUPPORTED',
@@ -411,53 +257,62 @@ export async function realtimeRoutes(
     }
     const queryAt = request.url.indexOf('?');
     const query = new URLSearchParams(queryAt === -1 ? '' : request.url.slice(queryAt + 1));
-    const sentModel =
-      model ?? (typeof leaf.override_params.model === 'string' ? leaf.override_params.model : undefined);
-    if (sentModel !== undefined) query.set('model', sentModel);
-    if (!query.has('model')) {
-      throw new PkError('PK_ERR_INVALID_REQUEST', 'the Realtime API needs a model: /v1/realtime?model=…');
-    }
-    const sessionModel = query.get('model');
-    if (sessionModel !== null) log.model = sessionModel;
-    const upstream = upstreamOf(leaf, query);
-    if (upstream.headers.authorization === undefined && upstream.headers['api-key'] === undefined) {
-      throw new PkError(
-        'PK_ERR_UNAUTHORIZED',
-        'no provider key: send Authorization: Bearer <OpenAI key> with x-portkey-provider, or use a virtual key or config',
-      );
-    }
     const beta = request.headers['openai-beta'];
-    if (typeof beta === 'string') upstream.headers['openai-beta'] = beta;
-    const literal = guard.checkLiteral(upstream.url.hostname);
-    if (literal) throw new PkError('PK_ERR_INVALID_CUSTOM_HOST', literal.message);
+    // Each target's socket, or why that target cannot open one (its attempt fails, not sent).
+    const sockets = new Map<string, ProviderSocketRequest | PkError>();
+    for (const leaf of leaves) {
+      const prepared = providerSocketRequestOf(
+        leaf,
+        query,
+        model,
+        typeof beta === 'string' ? beta : undefined,
+        guard.checkLiteral,
+      );
+      sockets.set(leaf.path, prepared);
+    }
+    // No target could open a session: refused before the limits, as the single target's refusal.
+    const first = leaves[0] === undefined ? undefined : sockets.get(leaves[0].path);
+    if ([...sockets.values()].every((prepared) => prepared instanceof PkError) && first instanceof PkError)
+      throw first;
 
-    // Limits: admitted as any request before the provider is called; charged response by response.
+    // Limits: the session's own admitted before any target is tried; each target's key per attempt.
     const meter = await SessionMeter.admit(
       services.limits,
       request,
       reply,
       headers.options.metadata,
       limitedVirtualKeys,
-      leaf.path,
     );
     if (meter === 'refused') return reply;
 
-    const connected = await connectUpstream(
-      upstream.url,
-      upstream.headers,
-      guard.lookup,
-      pending.socket,
+    const opened = await openThroughPlan({
+      plan,
+      request,
+      sockets,
+      meter,
+      clientSocket: pending.socket,
+      metadata: headers.options.metadata,
+      lookup: guard.lookup,
       proxy,
-    );
-    if ('refusal' in connected) {
-      log.provider = provider;
-      // A provider's own refusal was a call; one that could not be reached was not.
-      meter?.opened(connected.providerAnswered);
-      return reply.code(connected.refusal.status).send(connected.refusal.body);
+      breakers: services.breakers,
+      tracing: services.tracePropagation,
+    });
+    // The target that opened, or answered last, as an HTTP answer names it.
+    reply.headers(answerHeadersOf(log.provider, opened.path, opened.retryCount, 'DISABLED'));
+    if (!opened.ok) {
+      const outcome = opened.outcome;
+      if (outcome === undefined) return reply.code(499).send();
+      if (outcome.error instanceof PkError) {
+        meter?.answerRefusal(outcome.error);
+        if (outcome.retryAfterMs !== undefined && (outcome.status === 429 || outcome.status === 503))
+          reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
+        throw outcome.error;
+      }
+      return reply.code(outcome.error.answerStatus).send(outcome.error.body);
     }
-    meter?.opened(true);
-    const upstreamSocket = connected.socket;
-    log.provider = provider;
+    const { provider } = opened;
+    log.model = opened.model;
+    const upstreamSocket = opened.socket;
     // From here on the connection is the WebSocket's: the line is written when the session ends.
     holdRequestLog(request);
     // The 101 carries what pk's other answers do: the trace id, and the limits' room.
