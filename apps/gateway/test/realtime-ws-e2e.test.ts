@@ -898,6 +898,12 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
           // Three voice turns (150 tokens each) fit; the fourth uses the budget up.
           'rt-budget': { ...upstreamKey, usage_limits: { credit_limit: 500, type: 'tokens' } },
           'rt-tpm': { ...upstreamKey, rate_limits: [{ type: 'tokens', unit: 'rpm', value: 250 }] },
+          // One request a minute, to a provider that refuses its first upgrade (503) once.
+          'rt-one-rpm': {
+            ...upstreamKey,
+            options: { custom_host: `${new URL(upstreamUrl).origin}/flaky-one-rpm/v1` },
+            rate_limits: [{ type: 'requests', unit: 'rpm', value: 1 }],
+          },
           // Azure OpenAI, its resource's origin moved to the mock (as an APIM front would be).
           'rt-azure': {
             provider: 'azure-openai',
@@ -1149,6 +1155,63 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
       globalScope.WebSocket = had;
       await dispatcher.close();
     }
+  });
+
+  it('admits each attempt of a session under its target’s virtual key: a retry counts once, a refusing key’s target gives way to the next', async () => {
+    const upgradesBefore = upgrades.length;
+    const retried = new Portkey({
+      apiKey: METERED_KEY,
+      config: { retry: { attempts: 1, on_status_codes: [503] }, virtual_key: 'rt-one-rpm' },
+      baseURL: `https://localhost:${meteredTlsPort}/v1`,
+    });
+    const first = new PortkeyAIRealtimeWS({ model: MODEL, options: { ca } }, retried as never);
+    const firstHeaders = new Promise<IncomingMessage['headers']>((resolve) =>
+      first.socket.once('upgrade', (response: IncomingMessage) => resolve(response.headers)),
+    );
+    const firstClosed = closeOf(first.socket);
+    // The retry after the provider's 503 is the same request: the key's 1 a minute lets it through.
+    expect(await firstHeaders).toMatchObject({ 'x-portkey-retry-attempt-count': '1' });
+    expect(upgrades.slice(upgradesBefore)).toEqual([
+      `/flaky-one-rpm/v1/realtime?model=${MODEL}`,
+      `/flaky-one-rpm/v1/realtime?model=${MODEL}`,
+    ]);
+    first.close();
+    await firstClosed;
+    const key = await fetch(`${metered.url}/v1/virtual-keys/rt-one-rpm`, {
+      headers: { 'x-portkey-api-key': ADMIN_KEY },
+    });
+    expect(((await key.json()) as { current_usage: Record<string, unknown> }).current_usage).toMatchObject({
+      requests: 1,
+    });
+
+    // Its minute is used: a session whose config tries it first is opened by the next target.
+    const fallingBack = new Portkey({
+      apiKey: METERED_KEY,
+      config: {
+        strategy: { mode: 'fallback' },
+        targets: [{ virtual_key: 'rt-one-rpm' }, { virtual_key: 'rt-free' }],
+      },
+      baseURL: `https://localhost:${meteredTlsPort}/v1`,
+    });
+    const second = new PortkeyAIRealtimeWS({ model: MODEL, options: { ca } }, fallingBack as never);
+    const secondHeaders = new Promise<IncomingMessage['headers']>((resolve) =>
+      second.socket.once('upgrade', (response: IncomingMessage) => resolve(response.headers)),
+    );
+    const secondClosed = closeOf(second.socket);
+    const upgraded = await secondHeaders;
+    expect(upgraded).toMatchObject({ 'x-portkey-last-used-option-index': 'config.targets[1]' });
+    second.close();
+    await secondClosed;
+    const line = await metered.waitForLine(
+      (entry: unknown): entry is LogLine =>
+        sessionLine(entry) && entry.traceId === upgraded['x-portkey-trace-id'],
+    );
+    expect(line.attemptLog).toMatchObject([
+      { targetPath: 'config.targets[0]', status: 429, errorCode: 'PK_ERR_RATE_LIMITED', notSent: true },
+      { targetPath: 'config.targets[1]', status: 101 },
+    ]);
+    // The refused target was never dialled.
+    expect(upgrades.slice(upgradesBefore + 2)).toEqual([`/v1/realtime?model=${MODEL}`]);
   });
 
   it('counts a session against its gateway key’s request rate: the second in a minute is a 429 before the upgrade', async () => {
