@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { type AddressInfo, connect as netConnect } from 'node:net';
@@ -6,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
+import type { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { OpenAIRealtimeWebSocket } from 'openai/realtime/websocket';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
@@ -13,9 +15,18 @@ import { createHeaders, Portkey, PortkeyAIRealtimeWS } from 'portkey-ai';
 import { Agent as UndiciAgent, WebSocket as UndiciWebSocket } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { createRedisClient } from '../src/stores/redis-client.js';
 import { type GatewayProcess, startGateway } from './server-process.js';
 import type { LogLine } from './support/output-lines.js';
 import { residentMiB } from './support/process-memory.js';
+import { requireRedis } from './support/services.js';
+import { type EngineSetup, setUpEngine } from './support/store-fixtures.js';
+
+const postgresUp = await (async () => {
+  const { requirePostgres } = await import('@pk/store/testing');
+  return requirePostgres('Realtime sessions on two replicas');
+})();
+const redisUp = await requireRedis('Realtime sessions on two replicas');
 
 // End to end: the built gateway between the official openai package's Realtime client
 // (`OpenAIRealtimeWS`, which always dials wss://, so behind a TLS terminator as a deployment would put
@@ -1236,6 +1247,134 @@ describe('Realtime sessions on a gateway with keys: rate limits and budgets (dec
     expect(connections.length).toBe(opened);
   });
 });
+
+describe.runIf(postgresUp && redisUp)(
+  'Realtime sessions on two replicas sharing PostgreSQL and Redis limits',
+  () => {
+    const USER_KEY = 'pk-test-realtime-shared-user';
+    const SHARED_ADMIN_KEY = 'pk-test-realtime-shared-admin';
+    const prefix = `pk-test-realtime-shared:${Date.now()}-${process.pid}:limits:`;
+    let setup: EngineSetup;
+    let redis: Redis;
+    const replicas: { gateway: GatewayProcess; tlsPort: number }[] = [];
+
+    beforeAll(async () => {
+      setup = await setUpEngine('postgres');
+      redis = createRedisClient('redis://127.0.0.1:6379', { commandTimeoutMs: 2000 });
+      await once(redis, 'ready');
+      writeFileSync(
+        join(certDir, 'shared-settings.json'),
+        JSON.stringify({
+          gateway_keys: [
+            { id: 'rt-shared-user', key: USER_KEY },
+            { id: 'rt-shared-admin', key: SHARED_ADMIN_KEY, role: 'admin' },
+          ],
+          virtual_keys: {
+            // One voice turn (150 tokens) fits; a second, on whichever replica, uses the budget up.
+            'rt-shared': {
+              provider: 'openai',
+              api_key: PROVIDER_KEY,
+              options: { custom_host: upstreamUrl },
+              usage_limits: { credit_limit: 200, type: 'tokens' },
+            },
+          },
+        }),
+      );
+      const env = {
+        ...setup.env,
+        PK_LIMITS_STORE: 'redis',
+        PK_LIMITS_KEY_PREFIX: prefix,
+        PK_REPLICAS: '2',
+        PK_LIMITS_TIMEOUT_MS: '5000',
+      };
+      for (let index = 0; index < 2; index += 1) {
+        const replica = await startGateway(env, ['--settings', join(certDir, 'shared-settings.json')]);
+        replicas.push({
+          gateway: replica,
+          tlsPort: await startTlsTerminator(Number(new URL(replica.url).port)),
+        });
+      }
+    }, 60_000);
+
+    afterAll(async () => {
+      for (const { gateway: replica } of replicas) {
+        replica.child.kill('SIGTERM');
+        await replica.exited;
+      }
+      await setup?.cleanup();
+      if (redis) {
+        const keys = await redis.keys(`${prefix}*`);
+        if (keys.length > 0) await redis.del(...keys);
+        redis.disconnect();
+      }
+    });
+
+    /** A portkey-ai session on replica `index`: its response.done events, errors and close. */
+    async function sharedSession(index: number) {
+      const portkey = new Portkey({
+        apiKey: USER_KEY,
+        virtualKey: 'rt-shared',
+        baseURL: `https://localhost:${replicas[index]?.tlsPort}/v1`,
+      });
+      const rt = new PortkeyAIRealtimeWS({ model: MODEL, options: { ca } }, portkey as never);
+      const errors: { error?: Record<string, unknown> }[] = [];
+      const done: unknown[] = [];
+      rt.on('error', (error: unknown) => errors.push(error as { error?: Record<string, unknown> }));
+      rt.on('response.done', (event: unknown) => done.push(event));
+      const closed = closeOf(rt.socket);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no session.created within 5 s')), 5000);
+        rt.on('session.created', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return { rt, errors, done, closed };
+    }
+
+    async function sharedUsage(index: number): Promise<Record<string, unknown>> {
+      const answer = await fetch(`${replicas[index]?.gateway.url}/v1/virtual-keys/rt-shared`, {
+        headers: { 'x-portkey-api-key': SHARED_ADMIN_KEY },
+      });
+      return ((await answer.json()) as { current_usage: Record<string, unknown> }).current_usage;
+    }
+
+    it('charges a session’s response.done on one replica to the shared budget: the other ends its session when it is spent, the first ends at its next response, and the next session is refused', async () => {
+      mockUsage = VOICE_TURN_USAGE;
+      try {
+        // Replica 0: one turn, 150 of 200 tokens; the session stays open.
+        const first = await sharedSession(0);
+        first.rt.send({ type: 'response.create' });
+        await expect.poll(() => first.done.length).toBe(1);
+        // Replica 1 sees the spend.
+        await expect.poll(async () => (await sharedUsage(1)).tokens, { timeout: 5000 }).toBe(150);
+
+        // Replica 1: admitted (room is left), and its first turn takes the key past 200: 4412.
+        const second = await sharedSession(1);
+        second.rt.send({ type: 'response.create' });
+        expect(await second.closed).toEqual({ code: 4412, reason: 'budget exhausted' });
+        expect(second.errors[0]?.error).toMatchObject({ code: 'PK_ERR_BUDGET_EXCEEDED' });
+        // The session still open on replica 0 ends at its next response: the budget is spent.
+        first.rt.send({ type: 'response.create' });
+        expect(await first.closed).toEqual({ code: 4412, reason: 'budget exhausted' });
+
+        // And replica 0 refuses the next session before the upgrade.
+        const opened = connections.length;
+        const refused = await refusalOf(
+          { 'x-portkey-api-key': USER_KEY, 'x-portkey-virtual-key': 'rt-shared' },
+          `/v1/realtime?model=${MODEL}`,
+          replicas[0]?.gateway,
+        );
+        expect(refused.status).toBe(412);
+        expect(refused.body.error.code).toBe('PK_ERR_BUDGET_EXCEEDED');
+        expect(connections.length).toBe(opened);
+        expect(await sharedUsage(0)).toMatchObject({ tokens: 450, requests: 2, budget_exhausted: true });
+      } finally {
+        mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+      }
+    });
+  },
+);
 
 describe('the provider’s socket through HTTPS_PROXY', () => {
   let proxyServer: HttpServer;
