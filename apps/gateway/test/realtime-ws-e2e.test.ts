@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { createRedisClient } from '../src/stores/redis-client.js';
 import { type GatewayProcess, startGateway } from './server-process.js';
+import { type OtlpReceiver, startOtlpReceiver } from './support/otlp-receiver.js';
 import type { LogLine } from './support/output-lines.js';
 import { residentMiB } from './support/process-memory.js';
 import { requireRedis } from './support/services.js';
@@ -77,6 +78,8 @@ const VOICE_TURN_USD = (30 * 4 + 20 * 0.4 + 50 * 32 + 10 * 16 + 40 * 64) / 1_000
 let http: HttpServer;
 /** Every upgrade the mock got (its path and query), in order, the refused ones included. */
 const upgrades: string[] = [];
+/** The headers of each of {@link upgrades}. */
+const upgradeHeaders: IncomingMessage['headers'][] = [];
 /** How many times each `flaky-*` path refused its upgrade (once each, then it opens). */
 const flakyFailures = new Map<string, number>();
 let upstream: WebSocketServer;
@@ -98,6 +101,7 @@ function startUpstream(): Promise<void> {
   http.on('upgrade', (request, socket, head) => {
     const path = request.url ?? '';
     upgrades.push(path);
+    upgradeHeaders.push(request.headers);
     // Targets that fail their opening, by the first segment of their custom host's path.
     const behaviour = /^\/(busy|down|hang|flaky-[\w-]+)\//.exec(path)?.[1];
     if (behaviour === 'hang') {
@@ -1375,6 +1379,80 @@ describe.runIf(postgresUp && redisUp)(
     });
   },
 );
+
+describe('a Realtime session’s trace', () => {
+  const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const PARENT_SPAN = '00f067aa0ba902b7';
+  let receiver: OtlpReceiver;
+  let traced: GatewayProcess;
+  let tracedTlsPort: number;
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    traced = await startGateway({
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    });
+    tracedTlsPort = await startTlsTerminator(Number(new URL(traced.url).port));
+  });
+
+  afterAll(async () => {
+    traced?.child.kill('SIGTERM');
+    await traced?.exited;
+    await receiver?.close();
+  });
+
+  it('gives each provider socket’s upgrade a traceparent naming its attempt’s span, and the session’s span gen_ai.operation.name', async () => {
+    const upgradesBefore = upgrades.length;
+    const client = new OpenAI({ apiKey: PROVIDER_KEY, baseURL: `https://localhost:${tracedTlsPort}/v1` });
+    const rt = new OpenAIRealtimeWS(
+      {
+        model: MODEL,
+        options: {
+          ca,
+          headers: {
+            ...(createHeaders({
+              config: JSON.stringify({
+                retry: { attempts: 1, on_status_codes: [503] },
+                provider: 'openai',
+                api_key: PROVIDER_KEY,
+                custom_host: `${new URL(upstreamUrl).origin}/flaky-traced/v1`,
+              }),
+            }) as Record<string, string>),
+            traceparent: `00-${TRACE_ID}-${PARENT_SPAN}-01`,
+            tracestate: 'congo=t61rcWkgMzE',
+          },
+        },
+      },
+      client,
+    );
+    await nextEvent(rt, 'session.created');
+    const closed = closeOf(rt.socket);
+    rt.close();
+    await closed;
+    const sent = upgradeHeaders.slice(upgradesBefore);
+    expect(sent).toHaveLength(2);
+    await expect
+      .poll(() => receiver.spans.filter((span) => span.traceId === TRACE_ID).length, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(3);
+    const spans = receiver.spans.filter((span) => span.traceId === TRACE_ID);
+    const session = spans.find((span) => span.kind === 2);
+    expect(session?.parentSpanId).toBe(PARENT_SPAN);
+    expect(session?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': MODEL,
+      'http.response.status_code': 101,
+    });
+    const attempts = spans
+      .filter((span) => span.parentSpanId === session?.spanId)
+      .sort((a, b) => Number(a.startNs - b.startNs));
+    expect(attempts).toHaveLength(2);
+    expect(sent.map((headers) => headers.traceparent)).toEqual(
+      attempts.map((span) => `00-${TRACE_ID}-${span.spanId}-01`),
+    );
+    expect(sent.map((headers) => headers.tracestate)).toEqual(['congo=t61rcWkgMzE', 'congo=t61rcWkgMzE']);
+  });
+});
 
 describe('the provider’s socket through HTTPS_PROXY', () => {
   let proxyServer: HttpServer;

@@ -119,7 +119,11 @@ export function requestSpansOf(
   const path = request.url.split('?', 1)[0] ?? '/';
   // The route's template; none for a path no route serves (a 404), whose path is the client's choice.
   const route = request.routeOptions?.url;
-  const operation = OPERATIONS[path] ?? (route === undefined ? undefined : OPERATIONS[route]);
+  // A Realtime session is a conversation with the model: `chat`, the well-known value dashboards read.
+  const operation =
+    fields.endpoint === 'realtime'
+      ? 'chat'
+      : (OPERATIONS[path] ?? (route === undefined ? undefined : OPERATIONS[route]));
   const model = fields.model;
   const genAi: Attributes = {};
   if (operation) genAi['gen_ai.operation.name'] = operation;
