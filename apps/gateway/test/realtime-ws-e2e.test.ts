@@ -80,6 +80,8 @@ let http: HttpServer;
 const upgrades: string[] = [];
 /** The headers of each of {@link upgrades}. */
 const upgradeHeaders: IncomingMessage['headers'][] = [];
+/** When each upgrade the mock never answered (`/hang/`) was closed by the gateway. */
+const hangingClosed: Promise<number>[] = [];
 /** How many times each `flaky-*` path refused its upgrade (once each, then it opens). */
 const flakyFailures = new Map<string, number>();
 let upstream: WebSocketServer;
@@ -107,6 +109,14 @@ function startUpstream(): Promise<void> {
     if (behaviour === 'hang') {
       // Accepts the connection, never answers the upgrade.
       openSockets.add(socket);
+      // Read (and dropped), so the gateway's hanging up is heard.
+      socket.resume();
+      hangingClosed.push(
+        new Promise((resolve) => {
+          socket.once('end', () => resolve(Date.now()));
+          socket.once('close', () => resolve(Date.now()));
+        }),
+      );
       return;
     }
     const flaky = behaviour?.startsWith('flaky-') === true;
@@ -861,6 +871,37 @@ describe('a Realtime session’s opening routed by its config: fallback, retries
       '/tier-free/v1/realtime?model=gpt-realtime-mini',
     ]);
     expect(free.created).toMatchObject({ type: 'session.created' });
+  });
+
+  it('stops dialling when the client leaves while a target is being reached: no provider socket stays open, no later target is tried', async () => {
+    const upgradesBefore = upgrades.length;
+    const hangingBefore = hangingClosed.length;
+    const linesBefore = gateway.lineCount();
+    const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}/v1/realtime?model=${MODEL}`, {
+      headers: {
+        'x-portkey-config': JSON.stringify({
+          strategy: { mode: 'fallback' },
+          targets: [target('/hang/v1'), target('/v1')],
+        }),
+      },
+    });
+    socket.on('error', () => undefined);
+    await expect.poll(() => upgrades.length).toBe(upgradesBefore + 1);
+    const leaving = Date.now();
+    socket.terminate();
+    const closedAt = await hangingClosed[hangingBefore];
+    expect((closedAt ?? Number.POSITIVE_INFINITY) - leaving).toBeLessThan(1000);
+    const line = await gateway.waitForLine(
+      (entry: unknown): entry is LogLine =>
+        typeof entry === 'object' &&
+        entry !== null &&
+        (entry as LogLine).path === '/v1/realtime' &&
+        (entry as LogLine).status === 499,
+      { fromLine: linesBefore },
+    );
+    expect(line.attemptLog).toMatchObject([{ targetPath: 'config.targets[0]', status: 499 }]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(upgrades.slice(upgradesBefore)).toEqual([`/hang/v1/realtime?model=${MODEL}`]);
   });
 
   it('skips a target that cannot open a Realtime session (no Realtime API) and falls back to one that can', async () => {

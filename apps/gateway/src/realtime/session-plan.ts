@@ -115,8 +115,15 @@ export async function openThroughPlan(input: SessionPlanInput): Promise<SessionP
     },
   );
   const clientLeft = new AbortController();
+  const client = input.clientSocket;
   const onClose = (): void => clientLeft.abort(new Error('the client went away'));
-  input.clientSocket.once('close', onClose);
+  // The client's socket is read while its upgrade waits, only to hear it leave: an upgraded socket is
+  // not read (no 'end' would come, and a half-open socket never closes), and a client sends nothing
+  // before the 101 (RFC 6455 §4.1), so what would come is dropped.
+  const discard = (): void => undefined;
+  client.once('end', onClose);
+  client.once('close', onClose);
+  client.on('data', discard);
   const startedAt = Date.now();
   try {
     const result = await runPlan(plan, {} as SessionRoutingRequest, {
@@ -149,6 +156,11 @@ export async function openThroughPlan(input: SessionPlanInput): Promise<SessionP
     meter?.planEnded(undefined, answered);
     return { ok: false, outcome: undefined, path: error.path, retryCount: 0 };
   } finally {
-    input.clientSocket.removeListener('close', onClose);
+    client.removeListener('end', onClose);
+    client.removeListener('close', onClose);
+    client.removeListener('data', discard);
+    // Back as the HTTP server left it: read again by whoever listens next (the WebSocket).
+    client.pause();
+    (client as Duplex & { readableFlowing: boolean | null }).readableFlowing = null;
   }
 }
