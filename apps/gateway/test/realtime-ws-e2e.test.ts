@@ -137,7 +137,7 @@ function startUpstream(): Promise<void> {
               },
             });
       socket.end(
-        `HTTP/1.1 ${status}\r\ncontent-type: ${behaviour === 'down' ? 'text/plain' : 'application/json'}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+        `HTTP/1.1 ${status}\r\n${behaviour === 'busy' ? 'retry-after: 2\r\n' : ''}content-type: ${behaviour === 'down' ? 'text/plain' : 'application/json'}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
       );
       return;
     }
@@ -797,6 +797,8 @@ describe('a Realtime session’s opening routed by its config: fallback, retries
     // OpenAI's own 429 of the last target, as for a request.
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe('rate_limit_exceeded');
+    // With the provider's wait, as for a request.
+    expect(refused.headers).toMatchObject({ 'retry-after': '2', 'retry-after-ms': '2000' });
     expect(upgrades.slice(upgradesBefore)).toEqual([
       `/down/v1/realtime?model=${MODEL}`,
       `/busy/v1/realtime?model=${MODEL}`,

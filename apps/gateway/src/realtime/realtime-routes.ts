@@ -308,6 +308,12 @@ export async function realtimeRoutes(
           reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
         throw outcome.error;
       }
+      const waitMs = outcome.retryAfterMs;
+      if (waitMs !== undefined && (outcome.status === 429 || outcome.status === 503)) {
+        // The provider's own wait reaches the client, in both spellings the SDKs read.
+        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+        reply.header('retry-after-ms', String(Math.round(waitMs)));
+      }
       return reply.code(outcome.error.answerStatus).send(outcome.error.body);
     }
     const { provider } = opened;
