@@ -875,6 +875,29 @@ describe('a Realtime session’s opening routed by its config: fallback, retries
     expect(free.created).toMatchObject({ type: 'session.created' });
   });
 
+  it('skips a target its circuit breaker opened after a failed opening, without dialling it, as for requests', async () => {
+    const config = {
+      strategy: { mode: 'fallback', cb_config: { failure_threshold: 1, cooldown_interval: 60_000 } },
+      targets: [target('/down/v1'), target('/v1')],
+    };
+    const upgradesBefore = upgrades.length;
+    const first = await routedSession(config);
+    first.rt.close();
+    const second = await routedSession(config);
+    second.rt.close();
+    // The failing target was dialled once: the second session went straight to the other.
+    expect(upgrades.slice(upgradesBefore)).toEqual([
+      `/down/v1/realtime?model=${MODEL}`,
+      `/v1/realtime?model=${MODEL}`,
+      `/v1/realtime?model=${MODEL}`,
+    ]);
+    const line = await lineOf(second.traceId);
+    expect(line.attemptLog).toMatchObject([
+      { targetPath: 'config.targets[0]', errorCode: 'PK_ERR_CIRCUIT_OPEN', notSent: true },
+      { targetPath: 'config.targets[1]', status: 101 },
+    ]);
+  });
+
   it('stops dialling when the client leaves while a target is being reached: no provider socket stays open, no later target is tried', async () => {
     const upgradesBefore = upgrades.length;
     const hangingBefore = hangingClosed.length;
