@@ -252,3 +252,23 @@ describe('spans of a request', () => {
     expect(names).toContain('gen_ai.response.time_to_first_chunk');
   });
 });
+
+describe('spans of a Realtime session', () => {
+  const sessionEnd = (endpoint: string | undefined, status: number) => ({
+    request: { method: 'GET', url: '/v1/realtime?model=gpt-realtime', traceId: 'session-1', headers: {} },
+    status,
+    latencyMs: 60_000,
+    endedAt: ended,
+    fields: { provider: 'openai', model: 'gpt-realtime', ...(endpoint ? { endpoint } : {}) },
+  });
+
+  it('a session (endpoint realtime) is a chat operation; a GET of the path without an upgrade is not', () => {
+    const session = requestSpansOf(sessionEnd('realtime', 101));
+    expect(session.request).toMatchObject({
+      name: 'chat gpt-realtime',
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-realtime' },
+    });
+    const passedThrough = requestSpansOf(sessionEnd('passthrough', 200));
+    expect(passedThrough.request.attributes['gen_ai.operation.name']).toBeUndefined();
+  });
+});
