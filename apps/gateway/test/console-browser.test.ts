@@ -348,6 +348,62 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('row').filter({ hasText: slug }).waitFor({ state: 'detached' });
   });
 
+  it('at 1280×800 under a long list of configs, New config and Open take the keyboard to the editor, and a refused save is said there with the form kept', async () => {
+    const fillers = await Promise.all(
+      Array.from({ length: 14 }, (_, index) =>
+        sdk().configs.create({ name: `filler ${index}`, config: { provider: 'openai' } }),
+      ),
+    );
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await page.goto(consoleUrl('/configs'));
+      const list = page.getByRole('table', { name: 'Saved configs' });
+      await list
+        .getByRole('row')
+        .filter({ hasText: fillers[13]?.slug ?? '' })
+        .waitFor();
+      const inView = async (locator: ReturnType<Page['locator']>) => {
+        const box = await locator.boundingBox();
+        return box !== null && box.y >= 0 && box.y + box.height <= 800;
+      };
+      const focusedId = () => page.evaluate('document.activeElement?.id ?? ""');
+      // Keyboard alone: the button, Enter; the editor opens below the list, out of view.
+      await page.getByRole('button', { name: 'New config' }).focus();
+      await page.keyboard.press('Enter');
+      const create = page.getByRole('form', { name: 'Create a config' });
+      await create.waitFor();
+      expect(await focusedId()).toBe('config-name');
+      expect(await inView(create.getByLabel('Name'))).toBe(true);
+      // Spaces pass the field's `required`; Enter in the field submits, and the gateway refuses.
+      const typed = JSON.stringify({ retry: { attempts: 2 }, provider: 'openai' }, null, 2);
+      await create.getByLabel('Config (JSON)').fill(typed);
+      await create.getByLabel('Name').fill('   ');
+      await create.getByTestId('config-valid').filter({ hasText: 'Valid config.' }).waitFor();
+      await create.getByLabel('Name').press('Enter');
+      const refusal = create.getByRole('alert');
+      await refusal.waitFor();
+      expect(await refusal.textContent()).toBe('invalid config: name: must not be blank');
+      expect(await inView(refusal)).toBe(true);
+      // Nothing typed is lost.
+      expect(await create.getByLabel('Config (JSON)').inputValue()).toBe(typed);
+      await screenshot(page, '04-config-refused-in-editor');
+
+      await list
+        .getByRole('row')
+        .filter({ hasText: fillers[0]?.slug ?? '' })
+        .getByRole('button', { name: /^Open/ })
+        .focus();
+      await page.keyboard.press('Enter');
+      const edit = page.getByRole('form', { name: `Edit ${fillers[0]?.slug}` });
+      await edit.waitFor();
+      await expect.poll(focusedId).toBe('config-name');
+      expect(await inView(edit.getByLabel('Name'))).toBe(true);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      for (const filler of fillers) await sdk().configs.delete({ slug: String(filler.slug) });
+    }
+  });
+
   it('creates a gateway key (its secret shown once), revokes it, and the SDK’s next call fails', async () => {
     await page.getByRole('link', { name: 'Gateway keys' }).click();
     await page.getByLabel('Name').fill('doomed');

@@ -8,6 +8,7 @@ import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { UserText } from '../components/user-text.js';
 import { configSaveOf } from '../config-save.js';
 import { type ConfigIssue, validateConfigText } from '../config-validation.js';
+import { useFocusFirstInput } from '../focus-first-input.js';
 import { text, timeText } from '../log-record.js';
 
 interface ConfigObject {
@@ -97,18 +98,22 @@ export function Diff(props: { before: string; after: string }) {
   );
 }
 
-function Editor(props: {
-  config: ConfigObject | null;
-  onSaved: (slug: string) => void;
-  onError: (error: unknown) => void;
-}) {
+/**
+ * The config editor. It opens below the list, which can be longer than the window: the keyboard focus
+ * goes to its first field (scrolling it into view), and a save the gateway refuses is said in the
+ * editor, by its button, with what was typed kept (the view's error line is above the list, out of view).
+ */
+function Editor(props: { config: ConfigObject | null; onSaved: (slug: string) => void }) {
   const [source, setSource] = useState(props.config ? pretty(props.config.config) : STARTER);
   const [name, setName] = useState(props.config?.name ?? '');
   const [unchanged, setUnchanged] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const card = useFocusFirstInput();
   const { issues, checking } = useIssues(source);
   const readOnly = props.config?.managed_by != null;
   const save = async (event: Event) => {
     event.preventDefault();
+    setError(null);
     try {
       if (props.config) {
         const change = configSaveOf(props.config, { name, source });
@@ -123,12 +128,13 @@ function Editor(props: {
         });
         props.onSaved(answer.slug);
       }
-    } catch (error) {
-      props.onError(error);
+    } catch (caught) {
+      setError(caught);
     }
   };
   return (
     <form
+      ref={card}
       class="card"
       onSubmit={save}
       aria-label={props.config ? `Edit ${props.config.slug}` : 'Create a config'}
@@ -168,6 +174,7 @@ function Editor(props: {
       <div id="config-problems">
         <Issues issues={issues} checking={checking} />
       </div>
+      <ErrorNote error={error} />
       {readOnly ? null : (
         <button type="submit" disabled={issues.length > 0}>
           {props.config ? 'Save a new version' : 'Create config'}
@@ -369,7 +376,6 @@ export function ConfigsView() {
         <Editor
           key={current ? `${current.slug}@${current.version_id}` : `new-${editorKey.current}`}
           config={current}
-          onError={setError}
           onSaved={(slug) => {
             setSaved(slug);
             setError(null);
