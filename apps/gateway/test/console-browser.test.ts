@@ -826,7 +826,14 @@ describe.runIf(run)('the console in Chromium', () => {
       }),
     );
     await editor.getByRole('button', { name: 'Create guardrail' }).click();
-    await page.getByRole('alert').filter({ hasText: 'definition.checks[0].parameters.rule' }).waitFor();
+    // Said in the editor, by the button just pressed: the view's error line is above the list, out of view.
+    const refusal = editor.getByRole('alert').filter({ hasText: 'definition.checks[0].parameters.rule' });
+    await refusal.waitFor();
+    const box = await refusal.boundingBox();
+    const viewport = page.viewportSize();
+    expect(box !== null && viewport !== null && box.y >= 0 && box.y + box.height <= viewport.height).toBe(
+      true,
+    );
     const ssn = { id: 'default.regexMatch', parameters: { rule: '\\d{3}-\\d{2}-\\d{4}', not: true } };
     await source.fill(JSON.stringify({ checks: [ssn], deny: true }, null, 2));
     await expectNoSeriousViolations('guardrail-editor');

@@ -51,12 +51,10 @@ export function definitionProblem(source: string): string | null {
 /** "deny (446)" or "flag (246)": what a failed check does to the request. */
 const onFailure = (guardrail: GuardrailObject) => (guardrail.actions.deny ? 'deny (446)' : 'flag (246)');
 
-function Editor(props: {
-  guardrail: GuardrailObject | null;
-  onSaved: (slug: string) => void;
-  onError: (error: unknown) => void;
-}) {
+function Editor(props: { guardrail: GuardrailObject | null; onSaved: (slug: string) => void }) {
   const { guardrail } = props;
+  // A save the gateway refuses is said here, by the button: the view's error line is above the list.
+  const [error, setError] = useState<unknown>(null);
   const [name, setName] = useState(guardrail?.name ?? '');
   const [slug, setSlug] = useState('');
   const [source, setSource] = useState(guardrail ? pretty(guardrail.definition) : GUARDRAIL_STARTER);
@@ -65,6 +63,7 @@ function Editor(props: {
   const form = useFocusFirstInput();
   const save = async (event: Event) => {
     event.preventDefault();
+    setError(null);
     try {
       const definition = JSON.parse(source) as unknown;
       if (guardrail) {
@@ -80,8 +79,8 @@ function Editor(props: {
         });
         props.onSaved(answer.slug);
       }
-    } catch (error) {
-      props.onError(error);
+    } catch (caught) {
+      setError(caught);
     }
   };
   const title = guardrail ? `Edit ${guardrail.slug}` : 'Create a guardrail';
@@ -133,6 +132,7 @@ function Editor(props: {
       <p id="guardrail-problem" role="status" class={problem ? 'bad' : 'good'} data-testid="guardrail-status">
         {problem ?? 'Valid JSON.'}
       </p>
+      <ErrorNote error={error} />
       {readOnly ? null : (
         <button type="submit" disabled={problem !== null}>
           {guardrail ? 'Save guardrail' : 'Create guardrail'}
@@ -236,7 +236,6 @@ export function GuardrailsView() {
         <Editor
           key={editorKey.current}
           guardrail={editing === 'new' ? null : editing}
-          onError={setError}
           onSaved={(slug) => {
             setSaved(slug);
             setError(null);
