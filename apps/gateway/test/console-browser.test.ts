@@ -404,6 +404,42 @@ describe.runIf(run)('the console in Chromium', () => {
     }
   });
 
+  it('edits a virtual key’s limits by keyboard alone: Esc closes the editor without saving, Enter saves, and each time the focus returns to the Limits button', async () => {
+    const vk = await sdk().virtualKeys.create({
+      name: 'keyboard limits',
+      provider: 'openai',
+      key: VK_SECRET,
+      custom_host: `${mock.url}/v1`,
+    });
+    const slug = String(vk.slug);
+    try {
+      await page.goto(consoleUrl('/virtual-keys'));
+      const limitsButton = page.getByRole('button', { name: `Edit limits of ${slug}` });
+      const focusedLabel = () => page.evaluate('document.activeElement?.getAttribute("aria-label") ?? ""');
+      const editor = page.getByRole('form', { name: `Limits of ${slug}` });
+      await limitsButton.focus();
+      await page.keyboard.press('Enter');
+      await editor.waitFor();
+      await page.keyboard.type('7');
+      await page.keyboard.press('Escape');
+      await editor.waitFor({ state: 'detached' });
+      expect(await focusedLabel()).toBe(`Edit limits of ${slug}`);
+      expect(
+        ((await sdk().virtualKeys.retrieve({ slug })) as { usage_limits?: unknown }).usage_limits,
+      ).toBeFalsy();
+
+      await page.keyboard.press('Enter');
+      await editor.waitFor();
+      await page.keyboard.type('5');
+      await page.keyboard.press('Enter');
+      await editor.waitFor({ state: 'detached' });
+      await page.getByRole('row').filter({ hasText: slug }).getByText('of $5.00 a month').waitFor();
+      await expect.poll(focusedLabel).toBe(`Edit limits of ${slug}`);
+    } finally {
+      await sdk().virtualKeys.delete({ slug });
+    }
+  });
+
   it('creates a gateway key (its secret shown once), revokes it, and the SDK’s next call fails', async () => {
     await page.getByRole('link', { name: 'Gateway keys' }).click();
     await page.getByLabel('Name').fill('doomed');

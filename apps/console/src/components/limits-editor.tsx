@@ -35,7 +35,7 @@ export function LimitsEditor(props: {
   const { name, path, limits } = props;
   const [form, setForm] = useState(() => budgetFormOf(limits));
   const [rows, setRows] = useState(() => rateLimitRowsOf(props.rateLimits));
-  const card = useFocusFirstInput();
+  const card = useFocusFirstInput(() => props.onClose(false));
   const removingBudgetConfirmed = () =>
     window.confirm(`Remove the budget of ${name}? Its requests are then no longer limited by spend.`);
   const send = async (body: Record<string, unknown>) => {

@@ -17,7 +17,7 @@ export function ReplaceKeyForm(props: {
   readonly onError: (error: unknown) => void;
 }) {
   const [secret, setSecret] = useState('');
-  const form = useFocusFirstInput();
+  const form = useFocusFirstInput(() => props.onClose(false));
   const save = async (event: Event) => {
     event.preventDefault();
     const key = secret;

@@ -34,7 +34,7 @@ function AddProviderForm(props: {
   const [name, setName] = useState('');
   const [slug, setSlug] = useState('');
   const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
-  const form = useFocusFirstInput();
+  const form = useFocusFirstInput(() => props.onClose(null));
   const save = async (event: Event) => {
     event.preventDefault();
     try {

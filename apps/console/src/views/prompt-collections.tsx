@@ -202,7 +202,7 @@ function RenameForm(props: {
   onSave: (name: string) => unknown;
 }) {
   const [name, setName] = useState(props.collection.name);
-  const form = useFocusFirstInput();
+  const form = useFocusFirstInput(props.onCancel);
   const title = `Rename collection ${props.collection.name}`;
   return (
     <form
