@@ -412,6 +412,7 @@ describe.runIf(run)('the console in Chromium', () => {
       custom_host: `${mock.url}/v1`,
     });
     const slug = String(vk.slug);
+    await page.setViewportSize({ width: 1280, height: 800 });
     try {
       await page.goto(consoleUrl('/virtual-keys'));
       const limitsButton = page.getByRole('button', { name: `Edit limits of ${slug}` });
@@ -430,12 +431,23 @@ describe.runIf(run)('the console in Chromium', () => {
 
       await page.keyboard.press('Enter');
       await editor.waitFor();
+      // A limit the gateway refuses is said in the editor, in view (the view's error line is above
+      // the create form, out of view at 1280×800), with what was typed kept.
+      await page.keyboard.type('-5');
+      await page.keyboard.press('Enter');
+      const refusal = editor.getByRole('alert').filter({ hasText: 'Budget: expected a number above 0' });
+      await refusal.waitFor();
+      const box = await refusal.boundingBox();
+      expect(box !== null && box.y >= 0 && box.y + box.height <= 800, JSON.stringify(box)).toBe(true);
+      expect(await editor.getByLabel('Limit', { exact: true }).inputValue()).toBe('-5');
+      await editor.getByLabel('Limit', { exact: true }).fill('');
       await page.keyboard.type('5');
       await page.keyboard.press('Enter');
       await editor.waitFor({ state: 'detached' });
       await page.getByRole('row').filter({ hasText: slug }).getByText('of $5.00 a month').waitFor();
       await expect.poll(focusedLabel).toBe(`Edit limits of ${slug}`);
     } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
       await sdk().virtualKeys.delete({ slug });
     }
   });

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'preact/hooks';
 import { ApiError, isUnreachable } from '../api.js';
 
 /**
@@ -5,13 +6,24 @@ import { ApiError, isUnreachable } from '../api.js';
  * Retry (the page loaded again) when a read got no answer from the gateway; never for a write, whose
  * form holds what the user typed (they send it again with its own button).
  */
-export function ErrorNote(props: { error: unknown }) {
+export function ErrorNote(props: {
+  error: unknown;
+  /**
+   * Scroll the error into view when it comes (an editor's: a save refused while the field the user
+   * pressed Enter in, or the button, is far from where the error is said).
+   */
+  reveal?: boolean;
+}) {
   const { error } = props;
+  const note = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (props.reveal) note.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [error, props.reveal]);
   if (error === null || error === undefined) return null;
   const message = error instanceof Error ? error.message : String(error);
   const needsInit = error instanceof ApiError && error.status === 401 && message.includes('pk init');
   return (
-    <div class="error" role="alert">
+    <div ref={note} class="error" role="alert">
       <p>{message}</p>
       {needsInit ? (
         <p>

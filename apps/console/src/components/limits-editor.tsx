@@ -10,6 +10,7 @@ import {
 } from '../budget.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
 import { BudgetFields } from './budget-fields.js';
+import { ErrorNote } from './error-note.js';
 import { RateLimitFields } from './rate-limit-fields.js';
 
 /**
@@ -30,11 +31,12 @@ export function LimitsEditor(props: {
   readonly idPrefix: string;
   /** Closes the editor: after a change was saved (`saved`: reload the list), or on Cancel. */
   readonly onClose: (saved: boolean) => unknown;
-  readonly onError: (error: unknown) => void;
 }) {
   const { name, path, limits } = props;
   const [form, setForm] = useState(() => budgetFormOf(limits));
   const [rows, setRows] = useState(() => rateLimitRowsOf(props.rateLimits));
+  // A change the gateway refuses is said here, by the buttons: the view's error line is out of view.
+  const [error, setError] = useState<unknown>(null);
   const card = useFocusFirstInput(() => props.onClose(false));
   const removingBudgetConfirmed = () =>
     window.confirm(`Remove the budget of ${name}? Its requests are then no longer limited by spend.`);
@@ -44,18 +46,20 @@ export function LimitsEditor(props: {
   };
   const save = async (event: Event) => {
     event.preventDefault();
+    setError(null);
     try {
       const usageLimits = editedUsageLimits(limits, form);
       const rateLimits = rateLimitsOf(rows);
       if (usageLimits === null && limits && !removingBudgetConfirmed()) return;
       await send({ usage_limits: usageLimits, rate_limits: rateLimits });
     } catch (caught) {
-      props.onError(caught);
+      setError(caught);
     }
   };
   const removeBudget = async () => {
     if (!removingBudgetConfirmed()) return;
-    await send({ usage_limits: null }).catch(props.onError);
+    setError(null);
+    await send({ usage_limits: null }).catch(setError);
   };
   return (
     <form ref={card} class="card" onSubmit={save} aria-label={`Limits of ${name}`}>
@@ -65,6 +69,7 @@ export function LimitsEditor(props: {
       </p>
       <BudgetFields idPrefix={props.idPrefix} value={form} onChange={setForm} legend="Budget" />
       <RateLimitFields idPrefix={props.idPrefix} rows={rows} onChange={setRows} />
+      <ErrorNote error={error} reveal />
       <div class="actions">
         <button type="submit">Save limits</button>
         {limits ? (

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
+import { ErrorNote } from './error-note.js';
 
 /**
  * Replaces the provider API key a virtual key (or an integration, with `path` and `effect`) holds:
@@ -14,14 +15,16 @@ export function ReplaceKeyForm(props: {
   /** Who uses the new key at once: "Requests that name <slug>" unless given. */
   readonly effect?: string;
   readonly onClose: (saved: boolean) => unknown;
-  readonly onError: (error: unknown) => void;
 }) {
   const [secret, setSecret] = useState('');
+  // A refusal is said here, by the buttons: the view's error line is out of view.
+  const [error, setError] = useState<unknown>(null);
   const form = useFocusFirstInput(() => props.onClose(false));
   const save = async (event: Event) => {
     event.preventDefault();
     const key = secret;
     setSecret('');
+    setError(null);
     try {
       await api(props.path ?? `/virtual-keys/${encodeURIComponent(props.slug)}`, {
         method: 'PUT',
@@ -29,7 +32,7 @@ export function ReplaceKeyForm(props: {
       });
       await props.onClose(true);
     } catch (caught) {
-      props.onError(caught);
+      setError(caught);
     }
   };
   return (
@@ -50,6 +53,7 @@ export function ReplaceKeyForm(props: {
           onInput={(event) => setSecret((event.currentTarget as HTMLInputElement).value)}
         />
       </label>
+      <ErrorNote error={error} reveal />
       <div class="actions">
         <button type="submit">Replace key</button>
         <button type="button" onClick={() => props.onClose(false)}>

@@ -174,7 +174,7 @@ function Editor(props: { config: ConfigObject | null; onSaved: (slug: string) =>
       <div id="config-problems">
         <Issues issues={issues} checking={checking} />
       </div>
-      <ErrorNote error={error} />
+      <ErrorNote error={error} reveal />
       {readOnly ? null : (
         <button type="submit" disabled={issues.length > 0}>
           {props.config ? 'Save a new version' : 'Create config'}

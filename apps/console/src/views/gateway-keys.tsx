@@ -167,7 +167,6 @@ export function GatewayKeysView() {
           rateLimits={editing.rate_limits}
           idPrefix="key-edit"
           onClose={closeEditor}
-          onError={setError}
         />
       ) : null}
       {keys === null ? (

@@ -132,7 +132,7 @@ function Editor(props: { guardrail: GuardrailObject | null; onSaved: (slug: stri
       <p id="guardrail-problem" role="status" class={problem ? 'bad' : 'good'} data-testid="guardrail-status">
         {problem ?? 'Valid JSON.'}
       </p>
-      <ErrorNote error={error} />
+      <ErrorNote error={error} reveal />
       {readOnly ? null : (
         <button type="submit" disabled={problem !== null}>
           {guardrail ? 'Save guardrail' : 'Create guardrail'}

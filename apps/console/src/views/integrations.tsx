@@ -29,14 +29,16 @@ const EMPTY_FORM = { name: '', slug: '', provider: 'openai', key: '', custom_hos
 function AddProviderForm(props: {
   readonly integration: string;
   readonly onClose: (created: string | null) => unknown;
-  readonly onError: (error: unknown) => void;
 }) {
   const [name, setName] = useState('');
+  // A refusal is said here, by the buttons: the view's error line is out of view.
+  const [error, setError] = useState<unknown>(null);
   const [slug, setSlug] = useState('');
   const [budget, setBudget] = useState<BudgetForm>(NO_BUDGET);
   const form = useFocusFirstInput(() => props.onClose(null));
   const save = async (event: Event) => {
     event.preventDefault();
+    setError(null);
     try {
       const body: Record<string, unknown> = { name, integration_id: props.integration };
       if (slug.trim() !== '') body.slug = slug.trim();
@@ -45,7 +47,7 @@ function AddProviderForm(props: {
       const answer = await api<{ slug: string }>('/providers', { method: 'POST', body });
       await props.onClose(answer.slug);
     } catch (caught) {
-      props.onError(caught);
+      setError(caught);
     }
   };
   return (
@@ -74,6 +76,7 @@ function AddProviderForm(props: {
         />
       </label>
       <BudgetFields idPrefix="provider" value={budget} onChange={setBudget} />
+      <ErrorNote error={error} reveal />
       <div class="actions">
         <button type="submit">Add provider</button>
         <button type="button" onClick={() => props.onClose(null)}>
@@ -205,12 +208,9 @@ export function IntegrationsView() {
           path={`/integrations/${encodeURIComponent(replacing)}`}
           effect={`Requests through every provider of ${replacing}`}
           onClose={closeReplace}
-          onError={setError}
         />
       ) : null}
-      {adding ? (
-        <AddProviderForm key={adding} integration={adding} onClose={closeAdd} onError={setError} />
-      ) : null}
+      {adding ? <AddProviderForm key={adding} integration={adding} onClose={closeAdd} /> : null}
       {integrations === null ? (
         error ? null : (
           <p>Loading…</p>

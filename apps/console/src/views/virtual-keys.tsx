@@ -139,9 +139,7 @@ export function VirtualKeysView() {
         <BudgetFields idPrefix="vk" value={budget} onChange={setBudget} />
         <button type="submit">Create virtual key</button>
       </form>
-      {replacing ? (
-        <ReplaceKeyForm key={replacing} slug={replacing} onClose={closeEditor} onError={setError} />
-      ) : null}
+      {replacing ? <ReplaceKeyForm key={replacing} slug={replacing} onClose={closeEditor} /> : null}
       {editing ? (
         <LimitsEditor
           key={editing.slug}
@@ -151,7 +149,6 @@ export function VirtualKeysView() {
           rateLimits={editing.rate_limits}
           idPrefix="vk-edit"
           onClose={closeEditor}
-          onError={setError}
         />
       ) : null}
       {keys === null ? (
