@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { modelText, recordCostText } from './log-record.js';
+import { durationText, modelText, recordCostText } from './log-record.js';
+
+describe('durationText', () => {
+  it('shows milliseconds, and a dash alone (not “— ms”) when there is none, as for a request a guardrail denied', () => {
+    expect(durationText(4.23)).toBe('4.23 ms');
+    expect(durationText(0)).toBe('0 ms');
+    expect(durationText(null)).toBe('—');
+    expect(durationText(undefined)).toBe('—');
+  });
+});
 
 describe('modelText', () => {
   it('shows the model called, and the one that answered when it differs', () => {

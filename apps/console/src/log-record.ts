@@ -96,6 +96,12 @@ export function text(value: unknown): string {
   return raw === null ? '—' : showBidiControls(raw);
 }
 
+/** A duration in milliseconds (`4.23 ms`), or a dash alone when there is none (not `— ms`). */
+export function durationText(value: unknown): string {
+  const shown = text(value);
+  return shown === '—' ? shown : `${shown} ms`;
+}
+
 /** A time as local text, or the value as given when it is not a time. */
 export function timeText(value: unknown): string {
   if (value === null || value === undefined) return '—';

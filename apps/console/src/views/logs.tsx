@@ -6,6 +6,7 @@ import { LogExports } from '../components/log-exports.js';
 import { UserText } from '../components/user-text.js';
 import { VirtualTable } from '../components/virtual-table.js';
 import {
+  durationText,
   hasBidiControls,
   type LogRecord,
   modelText,
@@ -95,7 +96,7 @@ function LogRow(props: { record: LogRecord }) {
       </td>
       <td class="num">{text(tokensOf(record))}</td>
       <td class="num">{recordCostText(record)}</td>
-      <td class="num">{text(pick(record, 'latency_ms'))} ms</td>
+      <td class="num">{durationText(pick(record, 'latency_ms'))}</td>
       <td>
         <UserText value={pick(record, 'cache_status')} />
       </td>

@@ -4,6 +4,7 @@ import { Link } from '../components/link.js';
 import { UserText } from '../components/user-text.js';
 import {
   attemptsOf,
+  durationText,
   type LogAttempt,
   type LogRecord,
   pick,
@@ -69,7 +70,7 @@ export function AttemptTimeline(props: { attempts: readonly LogAttempt[]; reques
                 </span>
               ) : null}
               <span class="status">status {text(attempt.status)}</span>
-              <span>{text(attempt.latency_ms)} ms</span>
+              <span>{durationText(attempt.latency_ms)}</span>
               {attempt.error_code ? (
                 <span class="bad">
                   <UserText value={attempt.error_code} />
@@ -212,7 +213,7 @@ export function GuardrailResults(props: { value: unknown }) {
               {hook.async === true ? <span class="badge">async: after the answer</span> : null}
               {hook.deny === true ? <span class="badge">denied the request</span> : null}
               {hook.transformed === true ? <span class="badge">rewrote it</span> : null}
-              <span>{text(hook.execution_time)} ms</span>
+              <span>{durationText(hook.execution_time)}</span>
             </div>
             {checks.length > 0 ? (
               <table class="pairs" aria-label={`Checks of ${text(hook.id)}`}>
@@ -225,7 +226,7 @@ export function GuardrailResults(props: { value: unknown }) {
                       <td class={check.verdict === true ? 'good' : 'bad'}>
                         {check.verdict === true ? 'passed' : 'failed'}
                       </td>
-                      <td>{text(check.execution_time)} ms</td>
+                      <td>{durationText(check.execution_time)}</td>
                       <td>
                         <bdi>{checkFindings(check)}</bdi>
                       </td>
@@ -265,9 +266,9 @@ export function RequestView(props: { id: string }) {
     ['Tokens', tokensOf(record)],
     ['Cost', recordCostText(record)],
     ['Cost status', pick(record, 'cost_status')],
-    ['Latency', `${text(pick(record, 'latency_ms'))} ms`],
-    ['First byte', `${text(pick(record, 'first_byte_ms', 'ttfb_ms'))} ms`],
-    ['Gateway overhead', `${text(pick(record, 'overhead_ms'))} ms`],
+    ['Latency', durationText(pick(record, 'latency_ms'))],
+    ['First byte', durationText(pick(record, 'first_byte_ms', 'ttfb_ms'))],
+    ['Gateway overhead', durationText(pick(record, 'overhead_ms'))],
     ['Cache', pick(record, 'cache_status')],
     ['Retries', pick(record, 'retries', 'retry_count')],
     ['Virtual key', pick(record, 'virtual_key')],
