@@ -85,6 +85,27 @@ describe('a request or trace page reused by back and forward', () => {
     expect(root().textContent).not.toContain('no such trace');
   });
 
+  it('names the request or trace a link asked for when it is not found, with a way back to the logs', async () => {
+    const answers = heldAnswers();
+    render(<RequestView id="log_gone" />, root());
+    await flush();
+    answers.get('/console/api/logs/log_gone')?.(404, notFound);
+    await flush();
+    expect(root().querySelector('h1')?.textContent).toBe('Request log_gone');
+    expect(root().querySelector('[role="alert"]')?.textContent).toBe('no such log record');
+    const links = () =>
+      [...root().querySelectorAll('a')].map((link) => [link.textContent, link.getAttribute('href')]);
+    expect(links()).toContainEqual(['Back to logs', '/console/logs']);
+
+    render(<TraceView traceId="trace-gone" />, root());
+    await flush();
+    answers.get('/console/api/traces/trace-gone')?.(404, { error: { message: 'no trace has this id' } });
+    await flush();
+    expect(root().querySelector('h1')?.textContent).toBe('Trace trace-gone');
+    expect(root().querySelector('[role="alert"]')?.textContent).toBe('no trace has this id');
+    expect(links()).toContainEqual(['Show in logs', '/console/logs?trace_id=trace-gone']);
+  });
+
   it('links Back to logs to the list as it was filtered when the request was opened from it', async () => {
     const answers = heldAnswers();
     const filtered = 'trace_id=trace-f&metadata._user=alice';

@@ -246,7 +246,20 @@ export function GuardrailResults(props: { value: unknown }) {
 export function RequestView(props: { id: string }) {
   // The request the address names, never the last one's record or failure (a jump through history reuses the view).
   const answer = useAnswer(props.id, () => api<LogRecord>(`/logs/${encodeURIComponent(props.id)}`));
-  if (answer?.state === 'failed') return <ErrorNote error={answer.error} />;
+  if (answer?.state === 'failed') {
+    // A link to a request no longer kept (or mistyped): what was asked for, why not, and a way back.
+    return (
+      <section aria-labelledby="request-title">
+        <h1 id="request-title">
+          Request <UserText value={props.id} />
+        </h1>
+        <ErrorNote error={answer.error} />
+        <p>
+          <Link to={logsListPath()}>Back to logs</Link>
+        </p>
+      </section>
+    );
+  }
   if (answer?.state !== 'done') return <p aria-live="polite">Loading…</p>;
   const record = answer.value;
   const trace = pick(record, 'trace_id');

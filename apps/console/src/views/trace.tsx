@@ -73,7 +73,20 @@ export function TraceView(props: { traceId: string }) {
   const answer = useAnswer(props.traceId, () =>
     api<{ requests: LogRecord[]; feedback?: unknown }>(`/traces/${encodeURIComponent(props.traceId)}`),
   );
-  if (answer?.state === 'failed') return <ErrorNote error={answer.error} />;
+  if (answer?.state === 'failed') {
+    // A link to a trace no longer kept (or mistyped): what was asked for, why not, and its logs.
+    return (
+      <section aria-labelledby="trace-title">
+        <h1 id="trace-title">
+          Trace <UserText value={props.traceId} />
+        </h1>
+        <ErrorNote error={answer.error} />
+        <p>
+          <Link to={`/logs?trace_id=${encodeURIComponent(props.traceId)}`}>Show in logs</Link>
+        </p>
+      </section>
+    );
+  }
   if (answer?.state !== 'done') return <p aria-live="polite">Loading…</p>;
   const records = answer.value.requests;
   const spans = spanTree(records);
