@@ -10,8 +10,10 @@ import { useLayoutEffect, useRef } from 'preact/hooks';
  * With `onEscape` (an editor with a Cancel), Esc anywhere in the form does what Cancel does. When the
  * form goes (saved, cancelled, Esc) with the focus in it, the focus returns to what had it when the
  * form opened (the button that opened it), if still on the page, rather than to the top of the page.
+ * With `focusOnOpen` false the form opens without taking the focus (shown again after a change made
+ * elsewhere, as a config's editor after a rollback).
  */
-export function useFocusFirstInput(onEscape?: () => unknown) {
+export function useFocusFirstInput(onEscape?: () => unknown, focusOnOpen = true) {
   const form = useRef<HTMLFormElement>(null);
   const onEscapeRef = useRef(onEscape);
   onEscapeRef.current = onEscape;
@@ -20,7 +22,7 @@ export function useFocusFirstInput(onEscape?: () => unknown) {
     if (current === null) return undefined;
     const before = document.activeElement;
     const opener = before instanceof HTMLElement && !current.contains(before) ? before : null;
-    if (!current.contains(before)) current.querySelector('input')?.focus();
+    if (focusOnOpen && !current.contains(before)) current.querySelector('input')?.focus();
     const onKeyDown = (event: KeyboardEvent) => {
       if (event.key !== 'Escape' || onEscapeRef.current === undefined) return;
       event.preventDefault();

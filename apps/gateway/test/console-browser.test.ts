@@ -278,8 +278,16 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(updatedCell).toBe(
       await page.evaluate((iso) => new Date(iso).toLocaleString(), configObject.last_updated_at),
     );
-    await page.getByRole('button', { name: 'Roll back to v1' }).click();
+    const rollBack = page.getByRole('button', { name: 'Roll back to v1' });
+    await rollBack.focus();
+    await page.keyboard.press('Enter');
     await page.getByRole('cell', { name: 'v3 (current)' }).waitFor();
+    // Said by the button, which keeps the focus (the editor shows v3, and took no focus from it).
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Rolled back to v1: saved as v3, now the current version.' })
+      .waitFor();
+    expect(await rollBack.evaluate((button) => button === button.ownerDocument.activeElement)).toBe(true);
     // The list follows: the rollback made version 3.
     await listed.getByRole('cell', { name: '3', exact: true }).waitFor();
     const afterRollback = mock.received.length;

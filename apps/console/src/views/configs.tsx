@@ -103,12 +103,17 @@ export function Diff(props: { before: string; after: string }) {
  * goes to its first field (scrolling it into view), and a save the gateway refuses is said in the
  * editor, by its button, with what was typed kept (the view's error line is above the list, out of view).
  */
-function Editor(props: { config: ConfigObject | null; onSaved: (slug: string) => void }) {
+function Editor(props: {
+  config: ConfigObject | null;
+  onSaved: (slug: string) => void;
+  /** False when shown again after a rollback: the focus stays on the button pressed. */
+  focusOnOpen: boolean;
+}) {
   const [source, setSource] = useState(props.config ? pretty(props.config.config) : STARTER);
   const [name, setName] = useState(props.config?.name ?? '');
   const [unchanged, setUnchanged] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const card = useFocusFirstInput();
+  const card = useFocusFirstInput(undefined, props.focusOnOpen);
   const { issues, checking } = useIssues(source);
   const readOnly = props.config?.managed_by != null;
   const save = async (event: Event) => {
@@ -202,6 +207,8 @@ function Versions(props: {
 }) {
   const [versions, setVersions] = useState<ConfigVersion[] | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  /** What the last rollback did, said by its button. */
+  const [restored, setRestored] = useState<string | null>(null);
   useEffect(() => {
     if (props.config.managed_by) return;
     api<{ data: ConfigVersion[] }>(`/configs/${encodeURIComponent(props.config.slug)}/versions`)
@@ -212,11 +219,15 @@ function Versions(props: {
   const latest = versions.find((version) => version.is_latest);
   const chosen = versions.find((version) => version.version_id === selected);
   const restore = async (version: ConfigVersion) => {
+    setRestored(null);
     try {
-      await api(`/configs/${encodeURIComponent(props.config.slug)}/versions/${version.version}/restore`, {
-        method: 'POST',
-        body: {},
-      });
+      const answer = await api<{ version: number }>(
+        `/configs/${encodeURIComponent(props.config.slug)}/versions/${version.version}/restore`,
+        { method: 'POST', body: {} },
+      );
+      setRestored(
+        `Rolled back to v${version.version}: saved as v${answer.version}, now the current version.`,
+      );
       props.onRestored();
     } catch (error) {
       props.onError(error);
@@ -260,6 +271,9 @@ function Versions(props: {
           ))}
         </tbody>
       </table>
+      <p role="status" class="muted" data-testid="config-restored">
+        {restored}
+      </p>
       {chosen && latest ? (
         <>
           <h3>
@@ -282,14 +296,17 @@ export function ConfigsView() {
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  /** Whether the editor takes the focus when it opens: not when shown again after a rollback. */
+  const [focusEditor, setFocusEditor] = useState(true);
   const editorKey = useRef(0);
   const load = () =>
     api<{ data: ConfigObject[] }>('/configs')
       .then((list) => setConfigs(list.data))
       .catch(setError);
-  const open = async (slug: string) => {
+  const open = async (slug: string, focus = true) => {
     setError(null);
     setCreating(false);
+    setFocusEditor(focus);
     editorKey.current += 1;
     try {
       setCurrent(await api<ConfigObject>(`/configs/${encodeURIComponent(slug)}`));
@@ -326,6 +343,7 @@ export function ConfigsView() {
         onClick={() => {
           setCurrent(null);
           setCreating(true);
+          setFocusEditor(true);
           editorKey.current += 1;
         }}
       >
@@ -376,6 +394,7 @@ export function ConfigsView() {
         <Editor
           key={current ? `${current.slug}@${current.version_id}` : `new-${editorKey.current}`}
           config={current}
+          focusOnOpen={focusEditor}
           onSaved={(slug) => {
             setSaved(slug);
             setError(null);
@@ -391,7 +410,7 @@ export function ConfigsView() {
           onRestored={() => {
             // The list shows each config's version: the restore made a new one.
             void load();
-            void open(current.slug);
+            void open(current.slug, false);
           }}
         />
       ) : null}
