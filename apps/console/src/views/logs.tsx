@@ -71,6 +71,7 @@ function LogRow(props: { record: LogRecord }) {
   const { record } = props;
   const status = pick(record, 'status');
   const trace = pick(record, 'trace_id');
+  const user = userOf(record);
   // A stream answered 200 that then ended with an error event: its record has an error code.
   const errorCode = pick(record, 'error_code');
   const failedAfterStart = typeof status === 'number' && status < 400 && typeof errorCode === 'string';
@@ -110,7 +111,14 @@ function LogRow(props: { record: LogRecord }) {
         )}
       </td>
       <td>
-        <UserText value={userOf(record)} />
+        {typeof user === 'string' ? (
+          // Every request of this user: the `_user` metadata filter alone.
+          <Link to={`/logs?${new URLSearchParams({ 'metadata._user': user })}`}>
+            <UserText value={user} />
+          </Link>
+        ) : (
+          <UserText value={user} />
+        )}
       </td>
     </>
   );

@@ -106,6 +106,24 @@ describe('a request or trace page reused by back and forward', () => {
     expect(links()).toContainEqual(['Show in logs', '/console/logs?trace_id=trace-gone']);
   });
 
+  it('links a row’s user to every request of that user (the metadata filter `_user`)', async () => {
+    const answers = heldAnswers();
+    render(<LogsView search={new URLSearchParams('status=500')} />, root());
+    await flush();
+    answers.get('/console/api/logs')?.(200, {
+      data: [
+        { ...record('log_u', 'trace-u'), metadata: { _user: 'alice & bob' } },
+        record('log_v', 'trace-v'),
+      ],
+      next_cursor: null,
+    });
+    await flush();
+    const userLinks = [...root().querySelectorAll('a')].filter((link) => link.textContent === 'alice & bob');
+    expect(userLinks.map((link) => link.getAttribute('href'))).toEqual([
+      `/console/logs?${new URLSearchParams({ 'metadata._user': 'alice & bob' })}`,
+    ]);
+  });
+
   it('links Back to logs to the list as it was filtered when the request was opened from it', async () => {
     const answers = heldAnswers();
     const filtered = 'trace_id=trace-f&metadata._user=alice';
