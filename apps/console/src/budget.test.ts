@@ -12,6 +12,16 @@ import {
 } from './budget.js';
 
 describe('budgetText', () => {
+  it('shows a spend under a cent as it is, not as $0.00 (twenty small requests spent $0.0022)', () => {
+    const limits = { credit_limit: 10, periodic_reset: 'monthly' as const };
+    const spent = (cost_usd: number) =>
+      budgetText(limits, { tracked: true, cost_usd, tokens: 1, budget_exhausted: false });
+    expect(spent(0.0022)).toBe('$0.0022 of $10.00 a month');
+    expect(spent(0.000007)).toBe('$0.000007 of $10.00 a month');
+    expect(spent(0)).toBe('$0.00 of $10.00 a month');
+    expect(spent(0.4219)).toBe('$0.42 of $10.00 a month');
+  });
+
   it('shows what was used of the limit, in USD or tokens, with its period', () => {
     const usage = { tracked: true, cost_usd: 0.4219, tokens: 1234, budget_exhausted: false };
     expect(budgetText({ credit_limit: 10, type: 'cost', periodic_reset: 'monthly' }, usage)).toBe(

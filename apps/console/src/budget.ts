@@ -27,6 +27,14 @@ const dollars = new Intl.NumberFormat('en-US', {
   currency: 'USD',
   minimumFractionDigits: 2,
 });
+/** A spend under a cent, to two significant digits ($0.0022): cents would show it as $0.00. */
+const smallDollars = new Intl.NumberFormat('en-US', {
+  style: 'currency',
+  currency: 'USD',
+  maximumSignificantDigits: 2,
+});
+const dollarsText = (value: number) =>
+  value > 0 && value < 0.01 ? smallDollars.format(value) : dollars.format(value);
 
 function periodOf(limits: UsageLimits): string {
   if (limits.periodic_reset === 'weekly') return ' a week';
@@ -59,7 +67,7 @@ export function budgetText(limits: UsageLimits | null | undefined, usage: Curren
   const limit = `${amount(limits.credit_limit)}${inTokens ? ' tokens' : ''}${periodOf(limits)}${resetOf(limits, usage)}`;
   const used = inTokens ? usage?.tokens : usage?.cost_usd;
   if (!usage?.tracked || used === null || used === undefined) return `of ${limit}`;
-  return `${amount(used)} of ${limit}`;
+  return `${inTokens ? amount(used) : dollarsText(used)} of ${limit}`;
 }
 
 /** The budget fields of a form, as typed. */
