@@ -412,6 +412,20 @@ describe.runIf(run)('the console in Chromium', () => {
     }
   });
 
+  it('creates a virtual key with no provider key (a provider that takes none, such as Ollama): the blank field is not sent as an empty key', async () => {
+    await page.goto(consoleUrl('/virtual-keys'));
+    await page.getByLabel('Name', { exact: true }).fill('local ollama');
+    await page.getByLabel('Provider', { exact: true }).fill('ollama');
+    await page.getByLabel('Custom host (optional)').fill(mock.url);
+    await page.getByLabel('Custom host (optional)').press('Enter');
+    const slug = (await page.getByTestId('created-slug').textContent()) ?? '';
+    expect(slug).toMatch(/^local-ollama-[0-9a-f]{6}$/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    const stored = (await sdk().virtualKeys.retrieve({ slug })) as { masked_api_key?: string | null };
+    expect(stored.masked_api_key ?? null).toBeNull();
+    await sdk().virtualKeys.delete({ slug });
+  });
+
   it('edits a virtual key’s limits by keyboard alone: Esc closes the editor without saving, Enter saves, and each time the focus returns to the Limits button', async () => {
     const vk = await sdk().virtualKeys.create({
       name: 'keyboard limits',

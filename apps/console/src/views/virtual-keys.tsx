@@ -74,7 +74,9 @@ export function VirtualKeysView() {
     event.preventDefault();
     setError(null);
     try {
-      const body: Record<string, unknown> = { name: form.name, provider: form.provider, key: form.key };
+      const body: Record<string, unknown> = { name: form.name, provider: form.provider };
+      // Left blank: no key (a provider that takes none, such as Ollama); an empty one is refused.
+      if (form.key !== '') body.key = form.key;
       if (form.custom_host !== '') body.custom_host = form.custom_host;
       if (form.note !== '') body.note = form.note;
       // The field holds local time; the API takes an instant.
@@ -132,7 +134,7 @@ export function VirtualKeysView() {
         <h2>Create a virtual key</h2>
         {input('name', 'Name', 'text', true)}
         {input('provider', 'Provider', 'text', true)}
-        {input('key', 'Provider API key', 'password')}
+        {input('key', 'Provider API key (blank for a provider that takes none)', 'password')}
         {input('custom_host', 'Custom host (optional)')}
         {input('note', 'Note (optional)')}
         {input('expires_at', 'Expires (optional, local time)', 'datetime-local')}
