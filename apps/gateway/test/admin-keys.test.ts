@@ -249,6 +249,12 @@ describe('virtual keys through the portkey-ai SDK', () => {
       expect(unsendable).toMatchObject({ status: 400 });
       expect(unsendable.message).toContain('key: expected printable ASCII');
     }
+    // An empty key (a form's blank field sent as is) in one plain sentence, not the validator's two.
+    const empty = await sdkError(portkey.virtualKeys.create({ name: 'x', provider: 'openai', key: '' }));
+    expect(empty).toMatchObject({ status: 400, body: { error: { param: 'key' } } });
+    expect(empty.message).toBe(
+      'key: empty: give the provider API key, or leave key out for a provider that takes none',
+    );
     const badProvider = await sdkError(portkey.virtualKeys.create({ name: 'x', provider: 'not-a-provider' }));
     expect(badProvider.message).toContain('provider');
     const unknown = await sdkError(

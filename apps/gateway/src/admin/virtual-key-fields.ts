@@ -196,6 +196,14 @@ function secretOf(body: AdminBody): string | null | undefined {
       param: 'key',
     });
   }
+  if (value === '') {
+    // A form's blank field sent as is: one plain sentence rather than the store schema's two.
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'key: empty: give the provider API key, or leave key out for a provider that takes none',
+      { param: 'key' },
+    );
+  }
   return value;
 }
 
