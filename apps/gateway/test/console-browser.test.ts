@@ -1053,6 +1053,22 @@ describe.runIf(run)('the console in Chromium', () => {
       .fill(
         JSON.stringify([{ role: 'user', content: 'Tell {{who}} the capital of France. {{> console-sign}}' }]),
       );
+    // A virtual key that does not exist: refused on save, said in the editor (in view, by its button),
+    // with the form kept as typed.
+    await create.getByLabel('Virtual key or provider slug').fill('vk-nowhere');
+    await create.getByRole('button', { name: 'Create prompt' }).click();
+    const refusal = create.getByRole('alert').filter({ hasText: 'invalid prompt: virtual_key' });
+    await refusal.waitFor();
+    const refusalBox = await refusal.boundingBox();
+    const viewport = page.viewportSize();
+    expect(
+      refusalBox !== null &&
+        viewport !== null &&
+        refusalBox.y >= 0 &&
+        refusalBox.y + refusalBox.height <= viewport.height,
+    ).toBe(true);
+    expect(await create.getByLabel('Model', { exact: true }).inputValue()).toBe('gpt-4o-mini');
+    await create.getByLabel('Virtual key or provider slug').fill(vk.slug as string);
     await create.getByRole('button', { name: 'Create prompt' }).click();
     // The prompts' own notice (the partials section has one of its own).
     const prompts = page.getByRole('region', { name: 'Prompts' });

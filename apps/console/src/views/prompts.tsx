@@ -111,9 +111,10 @@ function Editor(props: {
   /** The collection a new one starts in (the list's filter), '' for none. */
   collection?: string;
   onSaved: (slug: string, version: number, published: number) => void;
-  onError: (error: unknown) => void;
 }) {
   const { kind } = props;
+  // A save the gateway refuses is said here, by the button: the view's error line is above the list.
+  const [error, setError] = useState<unknown>(null);
   const record = props.open?.record ?? null;
   // A new version starts from the newest one, published or not.
   const base = props.open?.latest ?? null;
@@ -130,6 +131,7 @@ function Editor(props: {
   const form = useFocusFirstInput();
   const save = async (event: Event) => {
     event.preventDefault();
+    setError(null);
     const content = {
       string: template,
       ...(kind.withModel
@@ -161,8 +163,8 @@ function Editor(props: {
         });
         props.onSaved(answer.slug, 1, 1);
       }
-    } catch (error) {
-      props.onError(error);
+    } catch (caught) {
+      setError(caught);
     }
   };
   const title = record ? `New version of ${record.slug}` : `Create a ${kind.noun}`;
@@ -263,6 +265,7 @@ function Editor(props: {
           onInput={field(setDescription)}
         />
       </label>
+      <ErrorNote error={error} reveal />
       <button type="submit" disabled={problem !== null}>
         {record ? 'Save as a new version' : `Create ${kind.noun}`}
       </button>
@@ -550,7 +553,6 @@ function Library(props: {
           kind={kind}
           open={open === 'new' ? null : open}
           {...(collected ? { collections: props.collections, collection: filter } : {})}
-          onError={setError}
           onSaved={(slug, version, published) => {
             setSaved({ slug, version, published });
             setError(null);
