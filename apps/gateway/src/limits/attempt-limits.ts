@@ -1,14 +1,8 @@
-import {
-  type AttemptFunction,
-  type AttemptOptions,
-  PkError,
-  type PlanLeaf,
-  statusOfErrorCode,
-} from '@pk/config';
+import { type AttemptFunction, type AttemptOptions, PkError, type PlanLeaf } from '@pk/config';
 import type { ProviderAnswer, ProviderEndpoint, ProviderRequest, UpstreamError } from '@pk/providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { maxTokensFieldOf } from './estimate.js';
-import { refusalHeaders, roomHeaders } from './limit-headers.js';
+import { roomHeaders } from './limit-headers.js';
 import { type LimitSubject, MICROS_PER_USD } from './limit-model.js';
 import type { WindowRoom } from './limiter.js';
 import {
@@ -18,7 +12,7 @@ import {
   logAdmitted,
   noteAdmitted,
   type RequestLimits,
-  refusalCodeOf,
+  refusedAttemptOf,
 } from './request-limits.js';
 import { mayHaveBeenBilled } from './unknown-outcome.js';
 
@@ -99,25 +93,10 @@ export class AttemptLimits {
     const requests = this.#counted?.has(subject.key) === true ? 0 : 1;
     const admission = await limits.limiter.admit([subject], { tokens, costMicros, requests });
     if (!admission.ok) {
-      const code = refusalCodeOf(admission.reason);
-      const error = new PkError(code, admission.message);
+      const { refusal, failure } = refusedAttemptOf(subject, admission);
       state.refusedAttempts += 1;
-      state.refusal = {
-        error,
-        headers: refusalHeaders(admission),
-        refusedBy: subject.key,
-        reason: admission.reason,
-      };
-      return {
-        ok: false,
-        status: statusOfErrorCode(code),
-        error,
-        notSent: true,
-        // A rate's wait, for a retry policy that honours it (a budget's is its period's end).
-        ...(admission.reason !== 'budget' && admission.retryAfterMs >= 0
-          ? { retryAfterMs: admission.retryAfterMs }
-          : {}),
-      };
+      state.refusal = refusal;
+      return failure;
     }
     this.#counted ??= new Set();
     this.#counted.add(subject.key);

@@ -1,4 +1,10 @@
-import type { PkError, PlanLeaf, ResolvedPlan } from '@pk/config';
+import {
+  type AttemptFailure,
+  PkError,
+  type PlanLeaf,
+  type ResolvedPlan,
+  statusOfErrorCode,
+} from '@pk/config';
 import type { ProviderEndpoint, ProviderRequest } from '@pk/providers';
 import type { GatewayKey, VirtualKey } from '@pk/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -238,6 +244,31 @@ export function refusalCodeOf(
     : reason === 'budget'
       ? 'PK_ERR_BUDGET_EXCEEDED'
       : 'PK_ERR_LIMITS_UNAVAILABLE';
+}
+
+/**
+ * An attempt its target's key refused: the refusal kept for the answer (when the request ends with
+ * it) and the attempt's failure, not sent, with a rate's wait for a retry policy that honours it (a
+ * budget's is its period's end).
+ */
+export function refusedAttemptOf(
+  subject: LimitSubject,
+  admission: Extract<Admission, { ok: false }>,
+): { refusal: AttemptRefusal; failure: AttemptFailure<PkError> } {
+  const code = refusalCodeOf(admission.reason);
+  const error = new PkError(code, admission.message);
+  return {
+    refusal: { error, headers: refusalHeaders(admission), refusedBy: subject.key, reason: admission.reason },
+    failure: {
+      ok: false,
+      status: statusOfErrorCode(code),
+      error,
+      notSent: true,
+      ...(admission.reason !== 'budget' && admission.retryAfterMs >= 0
+        ? { retryAfterMs: admission.retryAfterMs }
+        : {}),
+    },
+  };
 }
 
 /** Writes what the log line says of the limits a request was admitted under. */

@@ -1,15 +1,17 @@
-import { type AttemptFailure, PkError, statusOfErrorCode } from '@pk/config';
+import type { AttemptFailure, PkError } from '@pk/config';
 import type { VirtualKey } from '@pk/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { refusalHeaders, roomHeaders } from '../limits/limit-headers.js';
 import { type LimitSubject, MICROS_PER_USD } from '../limits/limit-model.js';
 import type { Admission, ChargeExhaustion, Reservation, WindowRoom } from '../limits/limiter.js';
 import {
+  type AttemptRefusal,
   limitSubjectsOf,
   logAdmitted,
   noteAdmitted,
   type RequestLimits,
   refusalCodeOf,
+  refusedAttemptOf,
   targetSubjectsOf,
 } from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
@@ -56,9 +58,7 @@ export class SessionMeter {
   readonly #noted = { subjects: [] as string[], budgetUsed: {} as Record<string, number>, degraded: false };
   #rooms: WindowRoom[] = [];
   /** The refusal of the last attempt a target's key refused, for the answer when it is the plan's. */
-  #refusal:
-    | { error: PkError; headers: Record<string, string>; refusedBy: string; reason: string }
-    | undefined;
+  #refusal: AttemptRefusal | undefined;
   /** Charges in order, one at a time (a store round trip each). */
   #charges: Promise<unknown> = Promise.resolve();
 
@@ -128,23 +128,9 @@ export class SessionMeter {
     const requests = this.#admitted.has(subject.key) ? 0 : 1;
     const admission = await this.#limits.limiter.admit([subject], { tokens: 1, costMicros: 1, requests });
     if (!admission.ok) {
-      const code = refusalCodeOf(admission.reason);
-      const error = new PkError(code, admission.message);
-      this.#refusal = {
-        error,
-        headers: refusalHeaders(admission),
-        refusedBy: subject.key,
-        reason: admission.reason,
-      };
-      return {
-        ok: false,
-        status: statusOfErrorCode(code),
-        error,
-        notSent: true,
-        ...(admission.reason !== 'budget' && admission.retryAfterMs >= 0
-          ? { retryAfterMs: admission.retryAfterMs }
-          : {}),
-      };
+      const { refusal, failure } = refusedAttemptOf(subject, admission);
+      this.#refusal = refusal;
+      return failure;
     }
     this.#admitted.add(subject.key);
     this.#noteAdmission([subject], admission);
