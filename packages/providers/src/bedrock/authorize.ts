@@ -80,10 +80,13 @@ export async function reauthorizeBedrockRequest(
   return authorizeBedrockRequest(upstream, context);
 }
 
+/** S3's virtual-hosted names (`{bucket}.s3.{region}.amazonaws.com`): batch files are signed for `s3`. */
+const S3_HOST = /\.s3\.[a-z0-9-]+\.amazonaws\.com$/;
+
 /**
  * Authorizes a Bedrock request: with an Amazon Bedrock API key (`aws_auth_type: apiKey`) as
  * `Authorization: Bearer <key>` and no signature (no `x-amz-date`, no session token, as Portkey); else
- * signed with SigV4 (service `bedrock`) at the call's clock.
+ * signed with SigV4 (service `bedrock`, or `s3` for the S3 objects of batch jobs) at the call's clock.
  * @see https://docs.aws.amazon.com/bedrock/latest/userguide/api-keys-use.html
  */
 export async function authorizeBedrockRequest(
@@ -97,7 +100,7 @@ export async function authorizeBedrockRequest(
   return signBedrockRequest(upstream, {
     credentials: await bedrockSigningCredentials(region, context),
     region,
-    service: 'bedrock',
+    service: S3_HOST.test(new URL(upstream.url).hostname) ? 's3' : 'bedrock',
     date: new Date(context.now()),
   });
 }

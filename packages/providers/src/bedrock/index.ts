@@ -4,6 +4,7 @@ import {
   bedrockRejectsAuthorization,
   reauthorizeBedrockRequest,
 } from './authorize.js';
+import { bedrockFilesAndBatches } from './batches/route.js';
 import { toBedrockUpstreamError } from './errors.js';
 import { createBedrockEventStreamDecoder } from './event-stream.js';
 import { bedrockNativeMessages } from './native-messages.js';
@@ -15,7 +16,8 @@ import { createBedrockStreamTransformer } from './stream.js';
  * The Bedrock adapter: OpenAI chat completions over Converse and ConverseStream (SigV4-signed by the
  * `authorize` step at the call's clock, with the target's keys or a role's from STS AssumeRole, or an
  * Amazon Bedrock API key as a bearer token, the binary event stream decoded by `createStreamDecoder`),
- * embeddings over InvokeModel for Titan and Cohere models.
+ * embeddings over InvokeModel for Titan and Cohere models; OpenAI's files and batches over S3 and
+ * batch inference jobs (`batches/`).
  */
 export const bedrockAdapter = {
   id: 'bedrock',
@@ -46,4 +48,5 @@ export const bedrockAdapter = {
   rejectsAuthorization: bedrockRejectsAuthorization,
   createStreamDecoder: createBedrockEventStreamDecoder,
   nativeDialects: { messages: bedrockNativeMessages },
+  filesAndBatches: bedrockFilesAndBatches,
 } as const satisfies ProviderAdapter;

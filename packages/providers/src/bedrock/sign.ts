@@ -23,7 +23,8 @@ function queryOf(url: URL): Record<string, string | string[]> {
 /**
  * Signs an upstream request with AWS Signature Version 4 (`@smithy/signature-v4`, the AWS SDK's own
  * signer): `host`, `x-amz-date`, `x-amz-security-token` (with a session token) and every other header
- * are signed; the path is URI-encoded again as AWS requires for every service but S3. The returned
+ * are signed; the path is URI-encoded again as AWS requires for every service but S3 (service `s3`:
+ * the path as sent, and the payload hash in `x-amz-content-sha256`). The returned
  * request carries `authorization` and `x-amz-*`, and no `host` (the transport sends the same value).
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
@@ -42,7 +43,9 @@ export async function signBedrockRequest(
     region: options.region,
     service: options.service,
     sha256: Sha256,
-    applyChecksum: false,
+    // S3 signs the path as it is sent and wants the payload's hash in `x-amz-content-sha256`.
+    applyChecksum: options.service === 's3',
+    uriEscapePath: options.service !== 's3',
   });
   const signed = await signer.sign(
     {

@@ -22,6 +22,7 @@ import { withPassedAnswerHeaders, withPassedRawAnswerHeaders } from './answer-he
 import { batchOutputIdOf, callBatchOutput } from './batch-output-call.js';
 import { callDialect, isDialectEndpoint } from './call-dialect.js';
 import { checkEndpointSupported } from './endpoint-support.js';
+import { callFilesAndBatches } from './files-and-batches-call.js';
 import { modelListCallOf } from './model-list-call.js';
 import { readBodyText } from './read-body.js';
 import { streamOpeningFailure } from './stream-opening.js';
@@ -145,7 +146,13 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     const endpoint = options.request.endpoint as AdapterEndpoint;
     // `GET /models` of a provider without pass-through, asked of its own models API (Anthropic's).
     const modelList = endpoint === 'passthrough' ? modelListCallOf(adapter, options.request) : undefined;
-    if (modelList === undefined) checkEndpointSupported(adapter, endpoint, options.request.path);
+    // Files and batches of a provider that runs them on its own APIs (Bedrock: S3 and batch jobs).
+    const filesAndBatches =
+      endpoint === 'passthrough' && adapter.filesAndBatches?.accepts(options.request) === true
+        ? adapter.filesAndBatches
+        : undefined;
+    if (modelList === undefined && filesAndBatches === undefined)
+      checkEndpointSupported(adapter, endpoint, options.request.path);
     // Decision 0006: the header's `false` or the config's `false` turns it off; default on.
     const strict =
       options.request.strictOpenAICompliance !== false && leaf?.strict_open_ai_compliance !== false;
@@ -167,6 +174,11 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     if (prepared.endpoint === 'chat.completions') {
       const model = typeof prepared.body.model === 'string' ? prepared.body.model : '';
       refuseWhatTheTargetCannotTake(prepared.body, { provider: context.provider, model });
+    }
+    if (filesAndBatches !== undefined) {
+      const forwardedHeaders = options.request.forwardedHeaders;
+      const route = filesAndBatches;
+      return await callFilesAndBatches({ adapter, route, prepared, context, forwardedHeaders, options });
     }
     // Portkey's `GET /batches/{id}/output`: the batch, then its output file (two upstream calls).
     const batchId = endpoint === 'passthrough' ? batchOutputIdOf(options.request) : undefined;

@@ -320,6 +320,49 @@ export interface ProviderAdapter {
    * `GET /models` and `GET /models/{id}` are asked of it and answered in OpenAI's shape.
    */
   readonly modelList?: ModelListRoute;
+  /**
+   * Optional, for a provider without pass-through whose own APIs run batch jobs (Bedrock over S3 and
+   * model invocation jobs): how OpenAI's files and batches calls are answered.
+   */
+  readonly filesAndBatches?: FilesAndBatchesRoute;
+}
+
+/** What a {@link FilesAndBatchesRoute} answers: OpenAI JSON, or bytes with their content type. */
+export type FilesAndBatchesAnswer =
+  | { readonly kind: 'json'; readonly status: number; readonly body: unknown }
+  | {
+      readonly kind: 'raw';
+      readonly status: number;
+      readonly contentType: string;
+      readonly body: AsyncIterable<Uint8Array>;
+    };
+
+/** The network a {@link FilesAndBatchesRoute} runs over: authorized sends, failures thrown. */
+export interface FilesAndBatchesExchange {
+  /**
+   * Sends the request (authorized by the adapter's `authorize`) and gives a 2xx answer; throws the
+   * route's {@link FilesAndBatchesRoute.parseError} of any other.
+   */
+  send(upstream: UpstreamRequest): Promise<UpstreamResponse>;
+  /** A 2xx answer's body as text (bounded as every answer read whole). */
+  text(response: UpstreamResponse): Promise<string>;
+}
+
+/**
+ * How a provider without pass-through answers OpenAI's files and batches calls from its own APIs
+ * (several upstream calls each). Pure but for `run`, whose network is the given exchange.
+ */
+export interface FilesAndBatchesRoute {
+  /** Whether a pass-through request is one of the calls this route answers. */
+  accepts(request: Pick<ProviderRequest, 'path' | 'method'>): boolean;
+  /** Answers it. Throws `PkError` (a request refused) and `UpstreamError`. */
+  run(
+    request: PreparedRequest,
+    context: ProviderContext,
+    exchange: FilesAndBatchesExchange,
+  ): Promise<FilesAndBatchesAnswer>;
+  /** A failed upstream answer → {@link UpstreamError} (services that answer in XML too). */
+  parseError(input: UpstreamErrorInput): UpstreamError;
 }
 
 /**
