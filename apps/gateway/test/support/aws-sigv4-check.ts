@@ -44,9 +44,13 @@ export function sigV4FactsOf(headers: IncomingHttpHeaders): SigV4Facts | undefin
 
 /**
  * Recomputes the signature of `request` with `secretAccessKey` and compares: `undefined` when it is
- * right, else why not.
+ * right, else why not. The path is URI-encoded again for every service but S3 (`s3`: as received).
  */
-export function checkSigV4(request: SignedRequest, secretAccessKey: string): string | undefined {
+export function checkSigV4(
+  request: SignedRequest,
+  secretAccessKey: string,
+  options: { readonly service?: string } = {},
+): string | undefined {
   const facts = sigV4FactsOf(request.headers);
   if (facts === undefined) return 'missing or malformed authorization';
   if (!facts.signedHeaders.includes('host') || !facts.signedHeaders.includes('x-amz-date'))
@@ -67,10 +71,12 @@ export function checkSigV4(request: SignedRequest, secretAccessKey: string): str
     .join('&');
   const canonicalRequest = [
     request.method,
-    path
-      .split('/')
-      .map((segment) => encode(segment))
-      .join('/'),
+    options.service === 's3'
+      ? path
+      : path
+          .split('/')
+          .map((segment) => encode(segment))
+          .join('/'),
     canonicalQuery,
     facts.signedHeaders.map((name) => `${name}:${headerText(request.headers[name])}\n`).join(''),
     facts.signedHeaders.join(';'),

@@ -1,0 +1,327 @@
+import OpenAI, { toFile } from 'openai';
+import { Portkey } from 'portkey-ai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  BATCH_BUCKET,
+  BEDROCK_BATCHES_CA_PATH,
+  type BedrockBatchMock,
+  startBedrockBatchMock,
+} from './support/bedrock-batch-mock.js';
+import { type FeatureGateway, rejectionOf, startFeatureGateway } from './support/feature-gateway.js';
+
+// OpenAI's files and batches on a `bedrock` target, as Portkey's gateway runs them, through the built
+// gateway with the official SDKs: the batch file goes to S3 as Bedrock records, the batch is a model
+// invocation job on the Bedrock control plane, retrieve/list/cancel read and stop it, and Portkey's
+// batches.output reads the job's `.jsonl.out` back as OpenAI batch output lines. S3 and Bedrock are a
+// mock reached by their real host names through its CONNECT proxy, which checks every SigV4 signature.
+const GATEWAY_KEY = 'pk-bedrock-batches';
+const AWS = {
+  accessKeyId: 'AKIAEXAMPLEBATCHES01',
+  secretAccessKey: 'batches/Secret+Access/Key0123456789abcd',
+};
+const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
+const ROLE = 'arn:aws:iam::123456789012:role/BedrockBatchRole';
+let mock: BedrockBatchMock;
+let gateway: FeatureGateway;
+
+/** Two requests of OpenAI's batch input format (https://platform.openai.com/docs/guides/batch). */
+const INPUT = [
+  {
+    custom_id: 'req-1',
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: {
+      model: 'x',
+      max_tokens: 64,
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Capital of France?' },
+      ],
+    },
+  },
+  {
+    custom_id: 'req-2',
+    method: 'POST',
+    url: '/v1/chat/completions',
+    body: { model: 'x', messages: [{ role: 'user', content: 'Capital of Spain?' }] },
+  },
+]
+  .map((line) => JSON.stringify(line))
+  .join('\n');
+
+beforeAll(async () => {
+  mock = await startBedrockBatchMock();
+  mock.awsKeys.set(AWS.accessKeyId, AWS.secretAccessKey);
+  gateway = await startFeatureGateway({
+    mock,
+    settings: {
+      gateway_keys: [{ id: 'team-a', key: GATEWAY_KEY }],
+      virtual_keys: {
+        'bedrock-batches': {
+          provider: 'bedrock',
+          options: {
+            aws_access_key_id: AWS.accessKeyId,
+            aws_secret_access_key: AWS.secretAccessKey,
+            aws_region: 'us-east-1',
+            aws_s3_bucket: BATCH_BUCKET,
+            aws_bedrock_model: MODEL,
+          },
+        },
+      },
+    },
+    env: { NODE_EXTRA_CA_CERTS: BEDROCK_BATCHES_CA_PATH },
+  });
+}, 60_000);
+afterAll(async () => {
+  await gateway?.stop();
+  await mock?.close();
+  expect(gateway.process.output()).not.toContain(AWS.secretAccessKey);
+});
+
+/** portkey-ai with the AWS credentials and Portkey's Bedrock file headers. */
+const portkey = (extra: Record<string, unknown> = {}) =>
+  new Portkey({
+    baseURL: gateway.base,
+    apiKey: GATEWAY_KEY,
+    provider: 'bedrock',
+    awsAccessKeyId: AWS.accessKeyId,
+    awsSecretAccessKey: AWS.secretAccessKey,
+    awsRegion: 'us-east-1',
+    awsS3Bucket: BATCH_BUCKET,
+    awsBedrockModel: MODEL,
+    maxRetries: 0,
+    ...extra,
+  });
+
+const s3Calls = () => mock.received.filter((request) => request.host.endsWith('.s3.us-east-1.amazonaws.com'));
+const bedrockCalls = () =>
+  mock.received.filter((request) => request.host === 'bedrock.us-east-1.amazonaws.com');
+
+async function upload(key: string): Promise<string> {
+  const file = await portkey({ awsS3ObjectKey: key }).files.create({
+    file: await toFile(Buffer.from(INPUT), 'requests.jsonl'),
+    purpose: 'batch',
+  });
+  return (file as unknown as { id: string }).id;
+}
+
+describe('OpenAI batches on Bedrock through pk', () => {
+  it('files.create puts the JSONL in S3 as Claude records, signed for s3, and answers an OpenAI file', async () => {
+    const before = s3Calls().length;
+    const file = (await portkey({ awsS3ObjectKey: 'in/requests.jsonl' }).files.create({
+      file: await toFile(Buffer.from(INPUT), 'requests.jsonl'),
+      purpose: 'batch',
+    })) as unknown as Record<string, unknown>;
+    const [put] = s3Calls().slice(before);
+    expect(put).toMatchObject({ method: 'PUT', path: '/in/requests.jsonl' });
+    expect(String(put?.headers.authorization)).toMatch(/\/us-east-1\/s3\/aws4_request/);
+    const stored = mock.objects.get('in/requests.jsonl')?.body.toString('utf8') ?? '';
+    expect(
+      stored
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      {
+        recordId: 'req-1',
+        modelInput: {
+          anthropic_version: 'bedrock-2023-05-31',
+          max_tokens: 64,
+          system: 'Be brief.',
+          messages: [{ role: 'user', content: 'Capital of France?' }],
+        },
+      },
+      {
+        recordId: 'req-2',
+        modelInput: {
+          anthropic_version: 'bedrock-2023-05-31',
+          max_tokens: 4096,
+          messages: [{ role: 'user', content: 'Capital of Spain?' }],
+        },
+      },
+    ]);
+    expect(file).toMatchObject({
+      object: 'file',
+      purpose: 'batch',
+      status: 'processed',
+      filename: 'requests.jsonl',
+      bytes: Buffer.byteLength(stored),
+    });
+    expect(String(file.id)).toMatch(/^file-bedrock-[\w-]+$/);
+  });
+
+  it('batches.create starts a model invocation job; retrieve, list and output follow it to its end', async () => {
+    const inputFileId = await upload('jobs/one.jsonl');
+    const before = bedrockCalls().length;
+    const batch = (await portkey().batches.create({
+      input_file_id: inputFileId,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      model: MODEL,
+      role_arn: ROLE,
+      job_name: 'pk-e2e-job',
+    } as never)) as unknown as Record<string, unknown>;
+    const [create] = bedrockCalls().slice(before);
+    expect(create).toMatchObject({ method: 'POST', path: '/model-invocation-job' });
+    expect(String(create?.headers.authorization)).toMatch(/\/us-east-1\/bedrock\/aws4_request/);
+    expect(JSON.parse(create?.raw.toString('utf8') ?? '')).toEqual({
+      jobName: 'pk-e2e-job',
+      roleArn: ROLE,
+      modelId: MODEL,
+      inputDataConfig: {
+        s3InputDataConfig: { s3Uri: `s3://${BATCH_BUCKET}/jobs/one.jsonl`, s3InputFormat: 'JSONL' },
+      },
+      outputDataConfig: { s3OutputDataConfig: { s3Uri: `s3://${BATCH_BUCKET}/jobs/` } },
+    });
+    const jobId = String(batch.id);
+    expect(mock.jobs.has(jobId)).toBe(true);
+    expect(batch).toMatchObject({
+      object: 'batch',
+      status: 'validating',
+      input_file_id: inputFileId,
+      output_file_id: null,
+    });
+
+    const running = (await portkey().batches.retrieve(jobId)) as unknown as Record<string, unknown>;
+    expect(running).toMatchObject({ id: jobId, status: 'validating', output_file_id: null });
+    const early = await rejectionOf(portkey().batches.output(jobId));
+    expect(early).toMatchObject({ status: 400 });
+    expect(early.message).toContain(`batch ${jobId} has no output yet (status: validating)`);
+
+    mock.complete(jobId, 'req-2');
+    const done = (await portkey().batches.retrieve(jobId)) as unknown as Record<string, unknown>;
+    expect(done).toMatchObject({ id: jobId, status: 'completed', model: MODEL });
+    expect(typeof done.completed_at).toBe('number');
+    const listed = (await portkey().batches.list({ limit: 10 })) as unknown as {
+      data: Record<string, unknown>[];
+    };
+    expect(listed.data.map((item) => item.id)).toContain(jobId);
+    expect(bedrockCalls().at(-1)?.path).toBe(
+      '/model-invocation-jobs?maxResults=10&sortBy=CreationTime&sortOrder=Descending',
+    );
+
+    const output: unknown = await portkey().batches.output(jobId);
+    const lines = String(output)
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toMatchObject([
+      {
+        custom_id: 'req-1',
+        response: {
+          status_code: 200,
+          request_id: 'msg_bdrk_req-1',
+          body: {
+            object: 'chat.completion',
+            model: MODEL,
+            // portkey-ai sends strict OpenAI compliance off: Claude's own stop reason, as its chat calls get.
+            choices: [
+              {
+                index: 0,
+                message: { role: 'assistant', content: 'Answer to req-1' },
+                finish_reason: 'end_turn',
+              },
+            ],
+            usage: { prompt_tokens: 12, completion_tokens: 4, total_tokens: 16 },
+          },
+        },
+        error: null,
+      },
+      {
+        custom_id: 'req-2',
+        response: null,
+        error: { code: '400', message: 'Malformed input request, please reformat your input and try again.' },
+      },
+    ]);
+    expect(s3Calls().at(-1)).toMatchObject({ method: 'GET', path: `/jobs/${jobId}/one.jsonl.out` });
+
+    // The output file's own bytes (Bedrock's records) through the openai SDK's files.content.
+    const openai = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-virtual-key': 'bedrock-batches' },
+    });
+    const raw = await (await openai.files.content(String(done.output_file_id))).text();
+    expect(raw).toBe(mock.objects.get(`jobs/${jobId}/one.jsonl.out`)?.body.toString('utf8'));
+  });
+
+  it('batches.cancel stops the job and answers it cancelling, with a virtual key’s credentials', async () => {
+    const inputFileId = await upload('jobs/two.jsonl');
+    const vk = new Portkey({
+      baseURL: gateway.base,
+      apiKey: GATEWAY_KEY,
+      virtualKey: 'bedrock-batches',
+      maxRetries: 0,
+    });
+    const batch = (await vk.batches.create({
+      input_file_id: inputFileId,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      role_arn: ROLE,
+    } as never)) as unknown as Record<string, unknown>;
+    const jobId = String(batch.id);
+    expect(mock.jobs.get(jobId)).toMatchObject({ modelId: MODEL, status: 'Submitted' });
+    const cancelled = (await vk.batches.cancel(jobId)) as unknown as Record<string, unknown>;
+    expect(cancelled).toMatchObject({ id: jobId, object: 'batch', status: 'cancelling' });
+    expect(bedrockCalls().map((call) => `${call.method} ${call.path}`)).toContain(
+      `POST /model-invocation-job/${jobId}/stop`,
+    );
+  });
+});
+
+describe('what pk refuses or passes on for Bedrock batches', () => {
+  it('files.create without a bucket names the header it needs, before any call to AWS', async () => {
+    const before = mock.received.length;
+    const error = await rejectionOf(
+      portkey({ awsS3Bucket: null }).files.create({
+        file: await toFile(Buffer.from(INPUT), 'a.jsonl'),
+        purpose: 'batch',
+      }),
+    );
+    expect(error).toMatchObject({ status: 400 });
+    expect(error.message).toContain(
+      'a Bedrock file upload needs aws_s3_bucket (the x-portkey-aws-s3-bucket header)',
+    );
+    expect(mock.received.length).toBe(before);
+  });
+
+  it('batches.create without role_arn is a 400 naming it', async () => {
+    const input_file_id = `file-bedrock-${Buffer.from(`s3://${BATCH_BUCKET}/x.jsonl`).toString('base64url')}`;
+    const before = mock.received.length;
+    const error = await rejectionOf(
+      portkey().batches.create({
+        input_file_id,
+        endpoint: '/v1/chat/completions',
+        completion_window: '24h',
+      } as never),
+    );
+    expect(error).toMatchObject({ status: 400 });
+    expect(error.message).toContain('a Bedrock batch needs role_arn in the body');
+    expect(mock.received.length).toBe(before);
+  });
+
+  it('a job Bedrock does not know is its 404, and S3’s refusal of a wrong secret its 403 without the signed text', async () => {
+    const missing = await rejectionOf(portkey().batches.retrieve('zzzzzzzzzzzz'));
+    expect(missing).toMatchObject({ status: 404 });
+    expect(missing.message).toContain('could not be found');
+    const wrong = await rejectionOf(
+      portkey({
+        awsSecretAccessKey: 'wrong/Secret+Access/Key0123456789abcde',
+        awsS3ObjectKey: 'x.jsonl',
+      }).files.create({
+        file: await toFile(Buffer.from(INPUT), 'x.jsonl'),
+        purpose: 'batch',
+      }),
+    );
+    expect(wrong).toMatchObject({ status: 403 });
+    expect(wrong.message).toContain('SignatureDoesNotMatch');
+    expect(wrong.message).not.toContain('AWS4-HMAC-SHA256');
+  });
+
+  it('a files call Bedrock has no counterpart for is a 400 naming the path', async () => {
+    const error = await rejectionOf(portkey().files.list());
+    expect(error).toMatchObject({ status: 400, code: 'PK_ERR_UNSUPPORTED_ENDPOINT' });
+    expect(error.message).toContain("provider 'bedrock' does not support the path /files (passed through)");
+  });
+});
