@@ -89,3 +89,31 @@ describe('signBedrockRequest against the AWS SigV4 test suite', () => {
     expect(signed.headers.authorization).toContain('SignedHeaders=content-type;host;x-amz-date,');
   });
 });
+
+describe('signBedrockRequest for S3 (the objects of batch jobs)', () => {
+  it('signs as S3’s own GetObject example: the payload hash in x-amz-content-sha256, the path as sent', async () => {
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html (Example: GET Object)
+    const signed = await signBedrockRequest(
+      {
+        url: 'https://examplebucket.s3.amazonaws.com/test.txt',
+        method: 'GET',
+        headers: { range: 'bytes=0-9' },
+      },
+      {
+        credentials: {
+          accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
+          secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+        },
+        region: 'us-east-1',
+        service: 's3',
+        date: new Date('2013-05-24T00:00:00Z'),
+      },
+    );
+    expect(signed.headers['x-amz-content-sha256']).toBe(
+      'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+    expect(signed.headers.authorization).toBe(
+      'AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41',
+    );
+  });
+});
