@@ -1,4 +1,5 @@
 import { PkError } from '@pk/config';
+import { isJsonObject, parseJsonOrUndefined } from '../../shared/json.js';
 import { readTargetString } from '../../shared/target-options.js';
 import type {
   FilesAndBatchesAnswer,
@@ -7,7 +8,8 @@ import type {
   PreparedRequest,
   ProviderContext,
 } from '../../spec/provider-adapter.js';
-import type { UpstreamRequest } from '../../spec/upstream-request.js';
+import { UpstreamError } from '../../spec/upstream-error.js';
+import type { UpstreamRequest, UpstreamResponse } from '../../spec/upstream-request.js';
 import { readBedrockAuthType, readBedrockRegion } from '../credentials.js';
 import {
   bedrockControlPlaneUrl,
@@ -32,6 +34,19 @@ interface Call {
 }
 
 const json = (body: unknown, status = 200): FilesAndBatchesAnswer => ({ kind: 'json', status, body });
+
+/** A 2xx answer's JSON; anything else is a retryable 502, as every provider answer that is not JSON. */
+async function jsonOf(call: Call, response: UpstreamResponse): Promise<Record<string, unknown>> {
+  const parsed = parseJsonOrUndefined(await call.exchange.text(response));
+  if (isJsonObject(parsed)) return parsed;
+  throw new UpstreamError({
+    provider: call.context.provider,
+    status: 502,
+    message: 'bedrock answered with invalid JSON',
+    type: 'api_error',
+    code: 'PK_ERR_UPSTREAM_UNAVAILABLE',
+  });
+}
 
 /** A Bedrock API key signs nothing S3 takes: files need AWS credentials. */
 function refuseApiKeyForS3(context: ProviderContext): void {
@@ -166,8 +181,7 @@ async function fileContent(call: Call, fileId: string): Promise<FilesAndBatchesA
 /** GetModelInvocationJob's answer. */
 async function getJob(call: Call, batchId: string): Promise<unknown> {
   const url = `${bedrockControlPlaneUrl(call.region)}/model-invocation-job/${checkedBatchId(batchId)}`;
-  const answer = await call.exchange.send({ url, method: 'GET', headers: {} });
-  return JSON.parse(await call.exchange.text(answer)) as unknown;
+  return jsonOf(call, await call.exchange.send({ url, method: 'GET', headers: {} }));
 }
 
 /** `batches.create`: CreateModelInvocationJob, answered as the batch it started. */
@@ -185,7 +199,7 @@ async function createBatch(call: Call): Promise<FilesAndBatchesAnswer> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const created = JSON.parse(await exchange.text(answer)) as { jobArn?: unknown };
+  const created = await jsonOf(call, answer);
   const submitTime = new Date(context.now()).toISOString();
   return json(
     toOpenAIBatch({ ...body, jobArn: created.jobArn, status: 'Submitted', submitTime }, context.provider),
@@ -208,10 +222,7 @@ async function listBatches(call: Call, query: URLSearchParams): Promise<FilesAnd
   const maxResults = Number.isInteger(limit) && limit >= 1 && limit <= 1000 ? limit : 20;
   const url = `${bedrockControlPlaneUrl(call.region)}/model-invocation-jobs?maxResults=${maxResults}&sortBy=CreationTime&sortOrder=Descending`;
   const answer = await call.exchange.send({ url, method: 'GET', headers: {} });
-  const list = JSON.parse(await call.exchange.text(answer)) as {
-    invocationJobSummaries?: unknown;
-    nextToken?: unknown;
-  };
+  const list = await jsonOf(call, answer);
   const jobs = Array.isArray(list.invocationJobSummaries) ? list.invocationJobSummaries : [];
   const data = jobs.map((job) => toOpenAIBatch(job, call.context.provider));
   return json({
