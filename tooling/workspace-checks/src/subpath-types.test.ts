@@ -30,6 +30,37 @@ function typedSubpaths(exportsMap: unknown): [string, string][] {
   });
 }
 
+/** The JSON subpath exports of a package (`./config.schema.json`), `./package.json` left out. */
+function jsonSubpaths(exportsMap: unknown): string[] {
+  return Object.keys((exportsMap ?? {}) as Record<string, unknown>)
+    .filter((subpath) => subpath.endsWith('.json') && subpath !== './package.json')
+    .map((subpath) => subpath.slice(2));
+}
+
+/** TypeScript's diagnostics for one file compiled as a CommonJS module under node10. */
+function node10Problems(prefix: string, source: string, options: ts.CompilerOptions = {}): string[] {
+  const directory = mkdtempSync(join(import.meta.dirname, '..', prefix));
+  try {
+    const file = join(directory, 'consumer.ts');
+    writeFileSync(file, source);
+    const program = ts.createProgram([file], {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      moduleResolution: ts.ModuleResolutionKind.Node10,
+      types: ['node'],
+      ...options,
+    });
+    return ts
+      .getPreEmitDiagnostics(program)
+      .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
 describe('subpath types under moduleResolution node10', () => {
   it.each(published.map((pkg) => [pkg.name, pkg] as const))(
     '%s maps every typed subpath export in typesVersions to the same declarations',
@@ -49,30 +80,22 @@ describe('subpath types under moduleResolution node10', () => {
     expect(imports).toEqual(
       expect.arrayContaining(['@pk/config/cache', '@pk/config/testing', '@pk/sdk/in-process']),
     );
-    const directory = mkdtempSync(join(import.meta.dirname, '..', '.node10-consumer-'));
-    try {
-      const file = join(directory, 'consumer.ts');
-      writeFileSync(
-        file,
-        imports
-          .map((specifier, index) => `import * as m${index} from '${specifier}';\nvoid m${index};\n`)
-          .join(''),
-      );
-      const program = ts.createProgram([file], {
-        strict: true,
-        noEmit: true,
-        skipLibCheck: true,
-        target: ts.ScriptTarget.ES2022,
-        module: ts.ModuleKind.CommonJS,
-        moduleResolution: ts.ModuleResolutionKind.Node10,
-        types: ['node'],
-      });
-      const problems = ts
-        .getPreEmitDiagnostics(program)
-        .map((diagnostic) => ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
-      expect(problems).toEqual([]);
-    } finally {
-      rmSync(directory, { recursive: true, force: true });
-    }
+    const source = imports
+      .map((specifier, index) => `import * as m${index} from '${specifier}';\nvoid m${index};\n`)
+      .join('');
+    expect(node10Problems('.node10-consumer-', source)).toEqual([]);
+  }, 120_000);
+
+  // node10 looks for `@pk/config/config.schema.json` at the package's root, where it is not (the
+  // file is `dist/config.schema.json`): `typesVersions` points it there, as for the typed subpaths.
+  it('the JSON subpath exports of the built packages resolve under node10 (resolveJsonModule)', () => {
+    const imports = published.flatMap((pkg) =>
+      jsonSubpaths(pkg.exports).map((subpath) => `${pkg.name}/${subpath}`),
+    );
+    expect(imports).toContain('@pk/config/config.schema.json');
+    const source = imports
+      .map((specifier, index) => `import m${index} = require('${specifier}');\nvoid m${index};\n`)
+      .join('');
+    expect(node10Problems('.node10-json-consumer-', source, { resolveJsonModule: true })).toEqual([]);
   }, 120_000);
 });
