@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { defineConfig, type Options } from 'tsup';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
@@ -27,6 +28,22 @@ const shareClientWithMainEntry: NonNullable<Options['esbuildPlugins']>[number] =
   },
 };
 
+/**
+ * Third-party code bundled into the CommonJS build is mapped to the JavaScript esbuild read, whose
+ * text the map carries. Without this esbuild follows a dependency's own source map to sources it
+ * does not ship (ret, under safe-regex2, maps to `lib/*.ts`), and the published map would name
+ * files that exist nowhere, with no text for them.
+ */
+const thirdPartyCodeWithoutInputMaps: NonNullable<Options['esbuildPlugins']>[number] = {
+  name: 'third-party-code-without-input-maps',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, async (args) => ({
+      contents: (await readFile(args.path, 'utf8')).replace(/^\/\/# sourceMappingURL=.*$/gm, ''),
+      loader: 'js',
+    }));
+  },
+};
+
 export default defineConfig([
   // ESM: every dependency stays an import; both entries share one chunk.
   { ...common, format: ['esm'], splitting: true, clean: true },
@@ -42,6 +59,6 @@ export default defineConfig([
     // the shim gives `import.meta.url` its CommonJS meaning, and re2js is this package's dependency.
     shims: true,
     external: ['@pk/providers', 'openai', 're2js'],
-    esbuildPlugins: [shareClientWithMainEntry],
+    esbuildPlugins: [shareClientWithMainEntry, thirdPartyCodeWithoutInputMaps],
   },
 ]);
