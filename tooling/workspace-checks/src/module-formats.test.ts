@@ -26,6 +26,13 @@ function isEsmOnly(exportsMap: unknown): boolean {
 
 const specifiers = published.flatMap((pkg) => moduleSpecifiers(pkg.name, pkg.exports));
 
+/** The JSON subpath exports of a package (`@pk/config/config.schema.json`), `package.json` left out. */
+function jsonSpecifiers(name: string, exportsMap: unknown): string[] {
+  return Object.keys((exportsMap ?? {}) as Record<string, unknown>)
+    .filter((subpath) => subpath.endsWith('.json') && subpath !== './package.json')
+    .map((subpath) => `${name}${subpath.slice(1)}`);
+}
+
 describe('the published packages from CommonJS', () => {
   it.each(specifiers)('require(%j) loads it', (specifier) => {
     const module = require(specifier) as Record<string, unknown>;
@@ -66,6 +73,22 @@ describe('what each published README says about installing it', () => {
   it.each(published.map((pkg) => [pkg.name, pkg] as const))('%s: the install command', (name, pkg) => {
     const readme = readFileSync(join(pkg.dir, 'README.md'), 'utf8');
     expect(readme.includes(`npm install ${name}`), `npm install ${name}`).toBe(true);
+  });
+
+  // Node refuses a JSON import without the attribute (ERR_IMPORT_ASSERTION_TYPE_MISSING).
+  const jsonExports = published.flatMap((pkg) =>
+    jsonSpecifiers(pkg.name, pkg.exports).map((specifier) => [specifier, pkg] as const),
+  );
+
+  it('finds the JSON exports', () => {
+    expect(jsonExports.map(([specifier]) => specifier)).toContain('@pk/config/config.schema.json');
+  });
+
+  it.each(jsonExports)('%s: how an ES module imports it, and require() loads it', (specifier, pkg) => {
+    const readme = readFileSync(join(pkg.dir, 'README.md'), 'utf8');
+    const shown = `'${specifier}' with { type: 'json' }`;
+    expect(readme.includes(shown), shown).toBe(true);
+    expect(Object.keys(require(specifier) as object).length).toBeGreaterThan(0);
   });
 
   it.each(published.filter((pkg) => isEsmOnly(pkg.exports)).map((pkg) => [pkg.name, pkg] as const))(
