@@ -115,6 +115,7 @@ export type {
   ProviderEndpoint,
   ProviderRequest,
   ProviderTarget,
+  RawForm,
   StreamDecoder,
   StreamOutput,
   StreamSink,

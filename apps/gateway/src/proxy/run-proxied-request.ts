@@ -48,7 +48,8 @@ import {
 } from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
 import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
-import { rawBodySummaryOf, withFormFieldReplaced } from '../request-body/raw-body.js';
+import { isMultipartForm, type MultipartForm, parseMultipartForm } from '../request-body/multipart-form.js';
+import { rawBodySummaryOf } from '../request-body/raw-body.js';
 import { AttemptRecorder, overrideModelOf } from '../request-facts/attempt-recorder.js';
 import { captureBody, withJsonAnswerNoted } from '../request-facts/body-capture.js';
 import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
@@ -196,10 +197,24 @@ async function proxyRequest(
   const keepBodies = services.logBodies === true && headers.options.debug !== false;
   // A body that is not JSON (a multipart upload, raw audio) is read for its `model` form field, and
   // logged as what it holds, not its bytes.
+  let form: MultipartForm | undefined;
+  if (passthrough?.rawBody !== undefined && isMultipartForm(passthrough.contentType)) {
+    const parsed = await parseMultipartForm(passthrough.rawBody, passthrough.contentType as string);
+    if ('problem' in parsed) {
+      // No provider takes it, and its `model` could not route it nor a config's `override_params` reach it.
+      return sendPkError(
+        reply,
+        request,
+        'PK_ERR_INVALID_REQUEST',
+        `the multipart/form-data body is not a well-formed form (${parsed.problem})`,
+      );
+    }
+    form = parsed.form;
+  }
   const rawSummary =
     passthrough?.rawBody === undefined
       ? undefined
-      : rawBodySummaryOf(passthrough.rawBody, passthrough.contentType);
+      : rawBodySummaryOf(passthrough.rawBody, passthrough.contentType, form);
   const requestedModel = typeof body.model === 'string' ? body.model : rawSummary?.model;
   let resolved: RequestPlan;
   try {
@@ -258,15 +273,25 @@ async function proxyRequest(
     body: model === undefined ? body : { ...body, model },
     strictOpenAICompliance: headers.options.strictOpenAiCompliance !== false,
     ...passthrough,
+    ...(form === undefined ? {} : { rawForm: form }),
   };
   let loggedRawBody = rawSummary;
-  if (model !== undefined && passthrough?.rawBody !== undefined) {
-    // `@virtual-key/model` in a form: the provider gets the bare model, as a JSON body's.
-    const rewritten = withFormFieldReplaced(passthrough.rawBody, passthrough.contentType, 'model', model);
-    if (rewritten !== undefined) {
-      providerRequest = { ...providerRequest, rawBody: rewritten };
-      loggedRawBody = { ...rawSummary, model };
-    }
+  if (
+    model !== undefined &&
+    form !== undefined &&
+    typeof rawSummary?.model === 'string' &&
+    rawSummary.model !== model
+  ) {
+    // `@virtual-key/model` in a form: the provider gets the bare model, as a JSON body's (and a
+    // target's `override_params` are set over it).
+    const rewritten = form.withTextFields({ model });
+    providerRequest = {
+      ...providerRequest,
+      rawBody: rewritten.body,
+      contentType: rewritten.contentType,
+      rawForm: { withTextFields: (fields) => form.withTextFields({ model, ...fields }) },
+    };
+    loggedRawBody = { ...rawSummary, model };
   }
   if (ingress) {
     const dialectHeaders = dialectHeadersOf(ingress, request.headers);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rawBodySummaryOf, withFormFieldReplaced } from './raw-body.js';
+import { parseMultipartForm } from './multipart-form.js';
+import { rawBodySummaryOf } from './raw-body.js';
 
 /** A multipart body as undici writes one: each part's headers, a blank line, its bytes. */
 function multipart(boundary: string, parts: readonly (readonly [string, string | Buffer])[]): Buffer {
@@ -13,8 +14,14 @@ function multipart(boundary: string, parts: readonly (readonly [string, string |
 
 const AUDIO = Buffer.from([0x52, 0x49, 0x46, 0x46, 0xff, 0xfe, 0x00, 0xc3, 0x28]);
 
+/** The summary of a body, parsed first when it is a well-formed form. */
+async function summaryOf(body: Buffer, contentType: string) {
+  const parsed = await parseMultipartForm(body, contentType);
+  return rawBodySummaryOf(body, contentType, 'form' in parsed ? parsed.form : undefined);
+}
+
 describe('rawBodySummaryOf', () => {
-  it('describes a multipart upload by its fields: text as sent, files by name, type and size, repeated names as lists', () => {
+  it('describes a multipart upload by its fields: text as sent, files by name, type and size, repeated names as lists', async () => {
     const body = multipart('b0und', [
       ['Content-Disposition: form-data; name="model"', 'whisper-1'],
       ['Content-Disposition: form-data; name="prompt"', 'café; "quoted"'],
@@ -24,14 +31,15 @@ describe('rawBodySummaryOf', () => {
       ['Content-Disposition: form-data; name="raw"', AUDIO],
       ['Content-Disposition: form-data; name="__proto__"', 'kept'],
     ]);
-    const summary = rawBodySummaryOf(body, 'multipart/form-data; boundary="b0und"');
+    const summary = await summaryOf(body, 'multipart/form-data; boundary="b0und"');
     expect(summary).toEqual({
       model: 'whisper-1',
       prompt: 'café; "quoted"',
       file: { filename: 'clip.wav', content_type: 'audio/wav', bytes: AUDIO.length },
+      // A file part without a Content-Type is text/plain (RFC 7578 §4.4).
       'image[]': [
-        { filename: 'a.png', content_type: null, bytes: 2 },
-        { filename: 'b.png', content_type: null, bytes: 1 },
+        { filename: 'a.png', content_type: 'text/plain', bytes: 2 },
+        { filename: 'b.png', content_type: 'text/plain', bytes: 1 },
       ],
       // A field whose bytes are not UTF-8 text is described, never shown.
       raw: { bytes: AUDIO.length },
@@ -40,29 +48,15 @@ describe('rawBodySummaryOf', () => {
     expect(Object.getPrototypeOf(summary)).toBe(Object.prototype);
   });
 
-  it('describes anything else by content type and size: raw audio, multipart it cannot read', () => {
-    expect(rawBodySummaryOf(AUDIO, 'audio/wav')).toEqual({ content_type: 'audio/wav', bytes: AUDIO.length });
+  it('describes anything else by content type and size: raw audio, multipart it cannot read', async () => {
+    expect(rawBodySummaryOf(AUDIO, 'audio/wav', undefined)).toEqual({
+      content_type: 'audio/wav',
+      bytes: AUDIO.length,
+    });
     const cut = multipart('b0und', [['Content-Disposition: form-data; name="model"', 'x']]).subarray(0, 40);
-    expect(rawBodySummaryOf(cut, 'multipart/form-data; boundary=b0und')).toEqual({
+    expect(await summaryOf(cut, 'multipart/form-data; boundary=b0und')).toEqual({
       content_type: 'multipart/form-data; boundary=b0und',
       bytes: 40,
     });
-    expect(rawBodySummaryOf(AUDIO, 'multipart/form-data')).toMatchObject({ bytes: AUDIO.length });
-  });
-});
-
-describe('withFormFieldReplaced', () => {
-  it('replaces one text field’s bytes and keeps every other byte; a form without it is left alone', () => {
-    const type = 'multipart/form-data; boundary=b0und';
-    const parts = (model: string) =>
-      multipart('b0und', [
-        ['Content-Disposition: form-data; name="file"; filename="model"', AUDIO],
-        ['Content-Disposition: form-data; name="model"', model],
-        ['Content-Disposition: form-data; name="language"', 'fr'],
-      ]);
-    const replaced = withFormFieldReplaced(parts('@openai-prod/whisper-1'), type, 'model', 'whisper-1');
-    expect(Buffer.from(replaced ?? []).equals(parts('whisper-1'))).toBe(true);
-    expect(withFormFieldReplaced(parts('x'), type, 'prompt', 'y')).toBeUndefined();
-    expect(withFormFieldReplaced(AUDIO, 'audio/wav', 'model', 'y')).toBeUndefined();
   });
 });

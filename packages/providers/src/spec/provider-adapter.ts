@@ -26,6 +26,18 @@ export type DialectEndpoint = 'messages' | 'messages.count_tokens' | 'responses'
 /** A provider target's options, snake_case as in a config (`api_key`, `custom_host`, `resource_name` …). */
 export type ProviderTarget = Readonly<Record<string, unknown>>;
 
+/** A multipart body whose text fields can be set (the gateway parses the upload). */
+export interface RawForm {
+  /**
+   * The form with these text fields set (a field of that name replaced, a missing one appended),
+   * every other part as it came, and its content type with the boundary it is framed with.
+   */
+  withTextFields(fields: Readonly<Record<string, string>>): {
+    readonly body: Uint8Array;
+    readonly contentType: string;
+  };
+}
+
 /** One request in OpenAI's format, as the gateway received it. */
 export interface ProviderRequest {
   /** Which endpoint is called. */
@@ -40,6 +52,11 @@ export interface ProviderRequest {
   readonly rawBody?: Uint8Array;
   /** For `rawBody`: its content type (boundary included). */
   readonly contentType?: string;
+  /**
+   * For a `rawBody` that is a well-formed `multipart/form-data` upload: the form, so that a target's
+   * `override_params` (`model`, `language` …) reach its text fields as they reach a JSON body's.
+   */
+  readonly rawForm?: RawForm;
   /**
    * When true (Portkey's default), answers carry only OpenAI's fields; when false, reasoning is
    * returned as `reasoning_content` and `thinking_blocks`. Default `true`. A plan leaf's
