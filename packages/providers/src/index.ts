@@ -50,7 +50,10 @@ export {
 } from './execute/guarded-lookup.js';
 export type { StreamProgress } from './execute/stream-pipeline.js';
 export type { SendOptions, Transport } from './execute/transport.js';
-export { createUndiciTransportFromEnvironment } from './execute/transport-from-environment.js';
+export {
+  createUndiciTransportFromEnvironment,
+  proxySettingsFromEnvironment,
+} from './execute/transport-from-environment.js';
 export {
   createUndiciTransport,
   type ProxySettings,

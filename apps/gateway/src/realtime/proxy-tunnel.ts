@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { proxySettingsFromEnvironment } from '@pk/providers';
 
 /**
  * The proxies of the provider's Realtime socket: `HTTPS_PROXY` for `wss://` (else `HTTP_PROXY`),
@@ -14,15 +15,16 @@ export interface RealtimeProxy {
   readonly noProxy?: string | undefined;
 }
 
-/** The proxy settings of the environment (upper case first), or undefined without a proxy. */
+/**
+ * The proxy settings of the environment, read by the HTTP transport's own reader (upper case first,
+ * an empty variable unset), or undefined without a proxy.
+ */
 export function realtimeProxyOf(
   env: Readonly<Record<string, string | undefined>>,
 ): RealtimeProxy | undefined {
-  // An empty variable is unset (as the HTTP transport reads them): it does not hide the lower-case one.
-  const httpsProxy = env.HTTPS_PROXY || env.https_proxy || undefined;
-  const httpProxy = env.HTTP_PROXY || env.http_proxy || undefined;
+  const { httpsProxy, httpProxy, noProxy } = proxySettingsFromEnvironment(env);
   if (!httpsProxy && !httpProxy) return undefined;
-  return { httpsProxy, httpProxy, noProxy: env.NO_PROXY || env.no_proxy || undefined };
+  return { httpsProxy, httpProxy, noProxy };
 }
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = {
