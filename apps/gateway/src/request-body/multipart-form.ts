@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Busboy } from '@fastify/busboy';
+import type { Busboy as BusboyConstructor } from '@fastify/busboy';
 
 /** One part of a `multipart/form-data` body: its field name, file name (files only), type and bytes. */
 export interface FormPart {
@@ -85,6 +85,8 @@ function formOf(parts: readonly FormPart[]): MultipartForm {
 /** Parts, header lines and header bytes a form may have: far above any upload an API takes. */
 const FORM_LIMITS = { parts: 1000, headerPairs: 100, headerSize: 16 * 1024 } as const;
 
+let busboy: typeof BusboyConstructor | undefined;
+
 /** A parsed form, or why the body is not one. */
 export type ParsedForm = { readonly form: MultipartForm } | { readonly problem: string };
 
@@ -100,9 +102,12 @@ export function isMultipartForm(contentType: string | undefined): boolean {
  * nothing is decoded and re-encoded. A part without a `Content-Disposition` or without a field name
  * is skipped.
  */
-export function parseMultipartForm(bytes: Uint8Array, contentType: string): Promise<ParsedForm> {
+export async function parseMultipartForm(bytes: Uint8Array, contentType: string): Promise<ParsedForm> {
+  // Loaded with the first upload: a gateway that never sees one never loads it.
+  busboy ??= (await import('@fastify/busboy')).Busboy;
+  const Busboy = busboy;
   return new Promise((resolve) => {
-    let parser: InstanceType<typeof Busboy>;
+    let parser: InstanceType<typeof BusboyConstructor>;
     try {
       parser = new Busboy({
         headers: { 'content-type': contentType },
