@@ -105,7 +105,7 @@ function startUpstream(): Promise<void> {
     upgrades.push(path);
     upgradeHeaders.push(request.headers);
     // Targets that fail their opening, by the first segment of their custom host's path.
-    const behaviour = /^\/(busy|down|hang|flaky-[\w-]+)\//.exec(path)?.[1];
+    const behaviour = /^\/(busy|down|hang|forbidden|broken|flaky-[\w-]+)\//.exec(path)?.[1];
     if (behaviour === 'hang') {
       // Accepts the connection, never answers the upgrade.
       openSockets.add(socket);
@@ -122,6 +122,30 @@ function startUpstream(): Promise<void> {
     const flaky = behaviour?.startsWith('flaky-') === true;
     const failsNow = flaky && (flakyFailures.get(behaviour as string) ?? 0) < 1;
     if (flaky && failsNow) flakyFailures.set(behaviour as string, 1);
+    if (behaviour === 'forbidden' || behaviour === 'broken') {
+      // OpenAI's 403 for a region it does not serve; a 500 of its own, with a type and no code.
+      const body = JSON.stringify({
+        error:
+          behaviour === 'forbidden'
+            ? {
+                message: 'Country, region, or territory not supported',
+                type: 'request_forbidden',
+                param: null,
+                code: 'unsupported_country_region_territory',
+              }
+            : {
+                message: 'The server had an error processing your request.',
+                type: 'server_error',
+                param: null,
+                code: null,
+              },
+      });
+      const status = behaviour === 'forbidden' ? '403 Forbidden' : '500 Internal Server Error';
+      socket.end(
+        `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
     if (behaviour === 'busy' || behaviour === 'down' || failsNow) {
       const status = behaviour === 'busy' ? '429 Too Many Requests' : '503 Service Unavailable';
       const body =
@@ -771,7 +795,7 @@ describe('a Realtime session’s opening routed by its config: fallback, retries
     expect(line.attemptLog).toMatchObject([
       { targetPath: 'config.targets[0]', status: 502, errorCode: 'PK_ERR_UPSTREAM_UNAVAILABLE' },
       { targetPath: 'config.targets[1]', status: 408, errorCode: 'PK_ERR_TIMEOUT' },
-      { targetPath: 'config.targets[2]', status: 429 },
+      { targetPath: 'config.targets[2]', status: 429, errorCode: 'rate_limit_exceeded' },
       { targetPath: 'config.targets[3]', status: 503 },
       { targetPath: 'config.targets[4]', status: 101 },
     ]);
@@ -784,6 +808,51 @@ describe('a Realtime session’s opening routed by its config: fallback, retries
       { target_path: 'config.targets[3]', status: 503 },
       { target_path: 'config.targets[4]', status: 101 },
     ]);
+  });
+
+  it('records the provider’s error code of each refused opening (401, 403, 429, 500) in its attempt and the session’s, as for requests, and the console API shows them', async () => {
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [
+        { ...target('/v1'), api_key: 'sk-wrong' },
+        target('/forbidden/v1'),
+        target('/busy/v1'),
+        target('/broken/v1'),
+      ],
+    };
+    const refused = await refusalOf({ 'x-portkey-config': JSON.stringify(config) });
+    // The last target's own 500, as it came.
+    expect(refused.status).toBe(500);
+    expect(refused.body.error).toMatchObject({ type: 'server_error' });
+    const traceId = String(refused.headers['x-portkey-trace-id']);
+    const line = await gateway.waitForLine(
+      (entry: unknown): entry is LogLine =>
+        typeof entry === 'object' && entry !== null && (entry as LogLine).traceId === traceId,
+    );
+    expect(line).toMatchObject({ status: 500, errorCode: 'server_error' });
+    expect(line.attemptLog).toMatchObject([
+      { targetPath: 'config.targets[0]', status: 401, errorCode: 'invalid_api_key' },
+      { targetPath: 'config.targets[1]', status: 403, errorCode: 'unsupported_country_region_territory' },
+      { targetPath: 'config.targets[2]', status: 429, errorCode: 'rate_limit_exceeded' },
+      { targetPath: 'config.targets[3]', status: 500, errorCode: 'server_error' },
+    ]);
+    const expected = {
+      endpoint: 'realtime',
+      status: 500,
+      error_code: 'server_error',
+      attempts: [
+        { target_path: 'config.targets[0]', status: 401, error_code: 'invalid_api_key', not_sent: false },
+        { target_path: 'config.targets[1]', status: 403, error_code: 'unsupported_country_region_territory' },
+        { target_path: 'config.targets[2]', status: 429, error_code: 'rate_limit_exceeded' },
+        { target_path: 'config.targets[3]', status: 500, error_code: 'server_error' },
+      ],
+    };
+    expect(await storedRecord(gateway, traceId)).toMatchObject(expected);
+    // The console's API (keyless on loopback here) reads the same record.
+    const consoleAnswer = await fetch(`${gateway.url}/console/api/logs?trace_id=${traceId}`);
+    expect(consoleAnswer.status).toBe(200);
+    const [shown] = ((await consoleAnswer.json()) as { data: Record<string, unknown>[] }).data;
+    expect(shown).toMatchObject(expected);
   });
 
   it('answers the last target’s refusal before the upgrade when no target opens, and falls back only on strategy.on_status_codes', async () => {

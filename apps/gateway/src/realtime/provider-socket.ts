@@ -14,6 +14,7 @@ import {
   toOpenAIRequest,
 } from '@pk/providers';
 import { WebSocket } from 'ws';
+import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
 import { proxyUrlFor, type RealtimeProxy, tunnelThrough } from './proxy-tunnel.js';
 
 /** The largest message relayed either way (OpenAI's events are far smaller; audio comes in chunks). */
@@ -43,9 +44,23 @@ export interface ProviderSocketRequest {
 export class ProviderRefusal {
   readonly answerStatus: number;
   readonly body: unknown;
-  constructor(answerStatus: number, body: unknown) {
+  /**
+   * The provider's own error code (`invalid_api_key`, `rate_limit_exceeded`), else its error type
+   * (`server_error`), as an HTTP attempt's log entry records it; undefined when its answer was not
+   * its JSON error.
+   */
+  readonly providerErrorCode: string | undefined;
+  /**
+   * The session's record's error code when this is its answer, as a refused request's: the provider's
+   * code or type, else its status as text (`"500"`), else (not its JSON error) pk's
+   * `PK_ERR_UPSTREAM_UNAVAILABLE` the client is answered with.
+   */
+  readonly recordCode: string;
+  constructor(answerStatus: number, body: unknown, recordCode: string, providerErrorCode?: string) {
     this.answerStatus = answerStatus;
     this.body = body;
+    this.recordCode = recordCode;
+    this.providerErrorCode = providerErrorCode;
   }
 }
 
@@ -160,8 +175,14 @@ async function providerRefusal(response: IncomingMessage): Promise<SocketOutcome
   let refusal: ProviderRefusal | undefined;
   try {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-    if (typeof body === 'object' && body !== null && 'error' in body)
-      refusal = new ProviderRefusal(status, body);
+    if (typeof body === 'object' && body !== null && 'error' in body) {
+      const { error } = body as { error: unknown };
+      const code =
+        typeof error === 'object' && error !== null
+          ? providerErrorCodeOf(error as { code?: unknown; type?: unknown })
+          : undefined;
+      refusal = new ProviderRefusal(status, body, code ?? String(status), code);
+    }
   } catch {
     // Not JSON: said in pk's envelope below.
   }
@@ -171,6 +192,7 @@ async function providerRefusal(response: IncomingMessage): Promise<SocketOutcome
       code: 'PK_ERR_UPSTREAM_UNAVAILABLE',
       message: `the provider answered the Realtime upgrade with HTTP ${status}, not 101`,
     }),
+    'PK_ERR_UPSTREAM_UNAVAILABLE',
   );
   return { ok: false, status, error: refusal, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
 }

@@ -308,6 +308,7 @@ export async function realtimeRoutes(
           reply.header('retry-after', String(Math.max(1, Math.ceil(outcome.retryAfterMs / 1000))));
         throw outcome.error;
       }
+      log.errorCode = outcome.error.recordCode;
       const waitMs = outcome.retryAfterMs;
       if (waitMs !== undefined && (outcome.status === 429 || outcome.status === 503)) {
         // The provider's own wait reaches the client, in both spellings the SDKs read.

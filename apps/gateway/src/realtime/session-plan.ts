@@ -18,7 +18,7 @@ import { recordPlanFacts } from '../request-facts/request-facts.js';
 import { parseTraceparent, type TracePropagation, traceparentOf } from '../tracing/trace-context.js';
 import {
   openProviderSocket,
-  type ProviderRefusal,
+  ProviderRefusal,
   type ProviderSocketRequest,
   providerAnswered,
   type SocketOutcome,
@@ -73,7 +73,10 @@ type SessionRoutingRequest = { readonly body?: Readonly<Record<string, unknown>>
 export async function openThroughPlan(input: SessionPlanInput): Promise<SessionPlanResult> {
   const { plan, request, sockets, meter, tracing } = input;
   const log = request.logFields;
-  const recorder = new AttemptRecorder(plan.root);
+  // A provider's refusal of the upgrade is logged with its own error code, as an HTTP attempt's.
+  const recorder = new AttemptRecorder(plan.root, (error) =>
+    error instanceof ProviderRefusal ? error.providerErrorCode : undefined,
+  );
   let answered = false;
   // What reaches this port dials a provider; the recorder notes it (a refused attempt was not sent).
   const dial: AttemptFunction<SessionRoutingRequest, WebSocket, ProviderRefusal | PkError> =

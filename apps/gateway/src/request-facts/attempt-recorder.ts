@@ -38,11 +38,18 @@ const ORIGIN_CODES: Readonly<Record<string, string>> = {
   'connection-error': 'PK_ERR_UPSTREAM_UNAVAILABLE',
 };
 
-function errorCodeOf(outcome: AttemptOutcome<unknown, unknown>): string | undefined {
+/** The code of an attempt's error that is neither pk's nor an {@link UpstreamError} (a Realtime refusal). */
+export type OtherErrorCode = (error: unknown) => string | undefined;
+
+function errorCodeOf(
+  outcome: AttemptOutcome<unknown, unknown>,
+  other: OtherErrorCode | undefined,
+): string | undefined {
   if (outcome.ok) return undefined;
   const error = outcome.error;
   if (error instanceof PkError) return error.code;
-  return UpstreamError.isInstance(error) ? providerErrorCodeOf(error) : undefined;
+  if (UpstreamError.isInstance(error)) return providerErrorCodeOf(error);
+  return other?.(error);
 }
 
 function virtualKeyOf(leaf: PlanLeaf): string | undefined {
@@ -70,9 +77,15 @@ export class AttemptRecorder {
   #watchesSending = false;
   /** The request's plan: the provider of a target its breaker skipped (never called, so never seen here). */
   readonly #plan: PlanNode | undefined;
+  readonly #otherErrorCode: OtherErrorCode | undefined;
 
-  constructor(plan?: PlanNode) {
+  /**
+   * `otherErrorCode`: the code of a failure whose error is the caller's own kind (a Realtime
+   * opening's refusal by the provider: the provider's code, as an HTTP attempt's).
+   */
+  constructor(plan?: PlanNode, otherErrorCode?: OtherErrorCode) {
     this.#plan = plan;
+    this.#otherErrorCode = otherErrorCode;
   }
 
   /** Wraps the engine's attempt port (outermost, so hook denials are recorded as calls too). */
@@ -94,7 +107,7 @@ export class AttemptRecorder {
       calls.sent.push(!this.#watchesSending);
       const codes = calls.errorCodes;
       return attempt(leaf, request, options).then((outcome) => {
-        if (!outcome.ok) codes[index] = errorCodeOf(outcome);
+        if (!outcome.ok) codes[index] = errorCodeOf(outcome, this.#otherErrorCode);
         return outcome;
       });
     };
