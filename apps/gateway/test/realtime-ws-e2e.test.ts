@@ -75,6 +75,20 @@ const VOICE_TURN_USAGE = {
  */
 const VOICE_TURN_USD = (30 * 4 + 20 * 0.4 + 50 * 32 + 10 * 16 + 40 * 64) / 1_000_000;
 
+/**
+ * One input-audio transcription as OpenAI reports it for gpt-4o-transcribe (billed by tokens): 120
+ * input tokens (100 audio, 20 text: its prompt) and 30 output tokens.
+ */
+const TRANSCRIBE_USAGE = {
+  type: 'tokens',
+  input_tokens: 120,
+  output_tokens: 30,
+  total_tokens: 150,
+  input_token_details: { audio_tokens: 100, text_tokens: 20 },
+};
+/** gpt-4o-transcribe per 1M tokens (@pk/prices): input $2.50, input audio $6, output $10. */
+const TRANSCRIBE_USD = (20 * 2.5 + 100 * 6 + 30 * 10) / 1_000_000;
+
 let http: HttpServer;
 /** Every upgrade the mock got (its path and query), in order, the refused ones included. */
 const upgrades: string[] = [];
@@ -223,6 +237,36 @@ function startUpstream(): Promise<void> {
         return;
       }
       connection.events.push(event);
+      if (event.type === 'session.update') {
+        // OpenAI answers with the session as it now is: the transcription model where the client set it
+        // (`audio.input.transcription` in the GA shape, `input_audio_transcription` in the beta's).
+        socket.send(
+          JSON.stringify({
+            type: 'session.updated',
+            event_id: 'event_upd',
+            session: {
+              id: 'sess_001',
+              object: 'realtime.session',
+              model: MODEL,
+              ...(event as { session?: Record<string, unknown> }).session,
+            },
+          }),
+        );
+      }
+      if (event.type === 'input_audio_buffer.commit') {
+        // The turn's transcript, with its usage billed at the transcription model's price.
+        const usage = (event as { pk_mock_usage?: unknown }).pk_mock_usage;
+        socket.send(
+          JSON.stringify({
+            type: 'conversation.item.input_audio_transcription.completed',
+            event_id: 'event_tr',
+            item_id: 'item_in',
+            content_index: 0,
+            transcript: 'Bonjour, quelle est la capitale de la France ?',
+            usage,
+          }),
+        );
+      }
       if (event.type === 'response.create') {
         socket.send(
           JSON.stringify({
@@ -688,6 +732,103 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
         cost_status: 'priced',
       });
       expect(((await record()) as { cost: number }).cost).toBeCloseTo(2 * VOICE_TURN_USD, 12);
+    } finally {
+      mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+    }
+  });
+
+  it('prices each input-audio transcription at its transcription model’s price, sums it into the session’s cost, and says what was priced', async () => {
+    mockUsage = VOICE_TURN_USAGE;
+    try {
+      const linesBefore = gateway.lineCount();
+      const rt = realtimeClient(portkeyHeaders());
+      await nextEvent(rt, 'session.created');
+      const updated = nextEvent(rt, 'session.updated');
+      rt.send({
+        type: 'session.update',
+        session: { type: 'realtime', audio: { input: { transcription: { model: 'gpt-4o-transcribe' } } } },
+      });
+      await updated;
+      for (let turn = 0; turn < 2; turn += 1) {
+        const transcribed = nextEvent(rt, 'conversation.item.input_audio_transcription.completed');
+        rt.send({
+          type: 'input_audio_buffer.commit',
+          pk_mock_usage: TRANSCRIBE_USAGE,
+        } as unknown as Parameters<typeof rt.send>[0]);
+        await transcribed;
+      }
+      const done = nextEvent(rt, 'response.done');
+      rt.send({ type: 'response.create' });
+      await done;
+      rt.close({ code: 1000, reason: 'bye' });
+      const line = await gateway.waitForLine(
+        (candidate): candidate is LogLine => sessionLine(candidate) && candidate.costParts !== undefined,
+        { fromLine: linesBefore },
+      );
+      // The realtime model's tokens are the session's usage; the transcriptions are priced apart.
+      expect(line).toMatchObject({
+        usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150 },
+        costStatus: 'priced',
+        costParts: [
+          { part: 'responses', model: MODEL, events: 1 },
+          { part: 'input_audio_transcription', model: 'gpt-4o-transcribe', events: 2, total_tokens: 300 },
+        ],
+      });
+      expect(line.cost as number).toBeCloseTo(VOICE_TURN_USD + 2 * TRANSCRIBE_USD, 12);
+      const parts = line.costParts as { cost: number }[];
+      expect(parts[0]?.cost).toBeCloseTo(VOICE_TURN_USD, 12);
+      expect(parts[1]?.cost).toBeCloseTo(2 * TRANSCRIBE_USD, 12);
+      expect(JSON.stringify(line)).not.toContain('Bonjour');
+      const record = await storedRecord(gateway, String(line.traceId));
+      expect(record).toMatchObject({
+        cost_status: 'priced',
+        cost_source: 'price_table',
+        cost_parts: [
+          { part: 'responses', model: MODEL, events: 1 },
+          { part: 'input_audio_transcription', model: 'gpt-4o-transcribe', events: 2 },
+        ],
+      });
+      expect(record.cost as number).toBeCloseTo(VOICE_TURN_USD + 2 * TRANSCRIBE_USD, 12);
+    } finally {
+      mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
+    }
+  });
+
+  it('lists a whisper-1 transcription (billed per minute, which pk has no price for) as unpriced, outside the session’s cost', async () => {
+    mockUsage = VOICE_TURN_USAGE;
+    try {
+      const linesBefore = gateway.lineCount();
+      const rt = realtimeClient(portkeyHeaders());
+      await nextEvent(rt, 'session.created');
+      const updated = nextEvent(rt, 'session.updated');
+      // The beta shape of the session.
+      rt.send({
+        type: 'session.update',
+        session: { input_audio_transcription: { model: 'whisper-1' } },
+      } as unknown as Parameters<typeof rt.send>[0]);
+      await updated;
+      const transcribed = nextEvent(rt, 'conversation.item.input_audio_transcription.completed');
+      rt.send({
+        type: 'input_audio_buffer.commit',
+        pk_mock_usage: { type: 'duration', seconds: 4.2 },
+      } as unknown as Parameters<typeof rt.send>[0]);
+      await transcribed;
+      const done = nextEvent(rt, 'response.done');
+      rt.send({ type: 'response.create' });
+      await done;
+      rt.close({ code: 1000, reason: 'bye' });
+      const line = await gateway.waitForLine(
+        (candidate): candidate is LogLine => sessionLine(candidate) && candidate.costParts !== undefined,
+        { fromLine: linesBefore },
+      );
+      expect(line).toMatchObject({
+        costStatus: 'priced',
+        costParts: [
+          { part: 'responses', model: MODEL, events: 1 },
+          { part: 'input_audio_transcription', model: 'whisper-1', events: 1, seconds: 4.2, cost: null },
+        ],
+      });
+      expect(line.cost as number).toBeCloseTo(VOICE_TURN_USD, 12);
     } finally {
       mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
     }

@@ -95,7 +95,9 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // the later migrations' tables).
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs')",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0022-request-log-cost-source')",
+          'alter table request_logs drop column cost_source',
+          'alter table request_logs drop column cost_parts',
           'alter table guardrails drop column secret_key_id',
           'alter table guardrails drop column secret',
           'drop table limit_spend',
@@ -147,7 +149,9 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // A database as 0015 left it, with a record in it.
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs')",
+          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0022-request-log-cost-source')",
+          'alter table request_logs drop column cost_source',
+          'alter table request_logs drop column cost_parts',
           'alter table guardrails drop column secret_key_id',
           'alter table guardrails drop column secret',
           'drop table limit_spend',
@@ -185,6 +189,65 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
   );
 
   it.runIf(run)(
+    'migration 0022 gives records cost_source and cost_parts: records from before read their cost as the price table’s, new ones keep theirs',
+    async () => {
+      const fixture = await createFixture(engine);
+      try {
+        const old = await fixture.open();
+        for (const statement of [
+          "delete from pk_migrations where name = '0022-request-log-cost-source'",
+          'alter table request_logs drop column cost_source',
+          'alter table request_logs drop column cost_parts',
+          "insert into request_logs (id, created_at, tenant, trace_id, source, endpoint, stream, status, latency_ms, cost, cost_status) values ('log_before', 1767225600000, 'acme', 'trace-cost', 'gateway', 'chat.completions', 0, 200, 5, 0.25, 'priced')",
+        ])
+          await sql.raw(statement).execute(old.db);
+        await old.close();
+
+        const store = await fixture.open();
+        const writer = new RequestLogWriter({ sink: store.openLogSink(), onWarning: () => undefined });
+        const parts = [
+          { part: 'responses', model: 'gpt-realtime', events: 2, total_tokens: 300, cost: 0.01 },
+          { part: 'input_audio_transcription', model: 'whisper-1', events: 1, seconds: 4.2, cost: null },
+        ];
+        writer.enqueue({
+          id: 'log_after',
+          createdAt: 1767225600001,
+          tenant: 'acme',
+          traceId: 'trace-cost',
+          endpoint: 'realtime',
+          status: 101,
+          latencyMs: 5,
+          cost: 0.01,
+          costStatus: 'priced',
+          costParts: parts,
+        });
+        writer.enqueue({
+          id: 'log_charged',
+          createdAt: 1767225600002,
+          tenant: 'acme',
+          traceId: 'trace-cost',
+          endpoint: 'chat.completions',
+          status: 200,
+          latencyMs: 5,
+          cost: 0.0007,
+          costStatus: 'priced',
+          costSource: 'provider',
+        });
+        await writer.close();
+        const trace = await store.logs.trace('trace-cost', 'acme');
+        expect(trace.map((record) => [record.id, record.cost_source, record.cost_parts])).toEqual([
+          ['log_before', 'price_table', null],
+          ['log_after', 'price_table', parts],
+          ['log_charged', 'provider', null],
+        ]);
+        await store.close();
+      } finally {
+        await fixture.cleanup();
+      }
+    },
+  );
+
+  it.runIf(run)(
     'migration 0020 recovers the spend of keys an older pk kept only in its limits store from the request logs',
     async () => {
       const fixture = await createFixture(engine);
@@ -204,7 +267,9 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         ) =>
           `insert into request_logs (id, created_at, tenant, trace_id, source, gateway_key_id, virtual_key, stream, status, latency_ms, total_tokens, cost, cache_status) values ('${id}', ${at}, 't', '${id}', 'gateway', 'gk-1', '${vk}', 0, ${status}, 5, ${tokens}, ${cost}, '${cache}')`;
         for (const statement of [
-          "delete from pk_migrations where name in ('0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs')",
+          "delete from pk_migrations where name in ('0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0022-request-log-cost-source')",
+          'alter table request_logs drop column cost_source',
+          'alter table request_logs drop column cost_parts',
           'alter table guardrails drop column secret_key_id',
           'alter table guardrails drop column secret',
           'drop table limit_spend',
@@ -247,7 +312,9 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
       try {
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name = '0020-limit-spend-from-logs'",
+          "delete from pk_migrations where name in ('0020-limit-spend-from-logs', '0022-request-log-cost-source')",
+          'alter table request_logs drop column cost_source',
+          'alter table request_logs drop column cost_parts',
           `insert into limit_spend (subject, day, cost_micros, tokens, requests) values ('gk:gk-1', ${Math.floor(Date.UTC(2026, 11, 3) / 86_400_000)}, 10, 20, 1)`,
           `insert into request_logs (id, created_at, tenant, trace_id, source, gateway_key_id, stream, status, latency_ms, total_tokens, cost) values ('a', ${Date.UTC(2026, 11, 3, 10)}, 't', 'a', 'gateway', 'gk-1', 0, 200, 5, 2000, 0.0125)`,
         ])

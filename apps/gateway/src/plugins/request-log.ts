@@ -82,6 +82,14 @@ export interface RequestLogFields {
    */
   costStatus?: 'priced' | 'partial_usage' | 'unknown_price' | 'no_usage';
   /**
+   * What `cost` is made of, when it is more than one answer's usage: a Realtime session with
+   * input-audio transcriptions has its responses' part and each transcription model's part, each
+   * with its own cost (null: not priced, and not in `cost`).
+   */
+  costParts?: readonly CostPart[];
+  /** `provider`: `cost` is what the provider reported it charged (OpenRouter's `usage.cost`); unset: pk's price table. */
+  costSource?: 'provider';
+  /**
    * Set when `usage` is what a stream's provider had reported before the stream ended short (it broke,
    * ended with an error, or the client left): the input tokens and the output reported so far, not
    * the output streamed after that report.
@@ -111,6 +119,21 @@ export interface RequestLogFields {
   shadowHitSimilarity?: number;
   /** Hooks that ran: id, verdict, duration in ms, before or after the provider call. */
   guardrails?: readonly { id: string; verdict: boolean; ms: number; event: 'before' | 'after' }[] | undefined;
+}
+
+/** One part of a request's cost ({@link RequestLogFields.costParts}). */
+export interface CostPart {
+  /** `responses`: a Realtime session's `response.done`s; `input_audio_transcription`: its transcriptions. */
+  readonly part: 'responses' | 'input_audio_transcription';
+  /** The model whose price applies (null: the session never named its transcription model). */
+  readonly model: string | null;
+  /** How many events the part sums. */
+  readonly events: number;
+  readonly total_tokens?: number;
+  /** Seconds of audio, for a transcription model billed by duration (`whisper-1`). */
+  readonly seconds?: number;
+  /** USD, or null when the part could not be priced (then it is not in the request's cost). */
+  readonly cost: number | null;
 }
 
 /**

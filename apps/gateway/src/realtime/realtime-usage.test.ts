@@ -1,7 +1,12 @@
 import { createPriceTable } from '@pk/prices';
 import { describe, expect, it } from 'vitest';
 import type { RequestLogFields } from '../plugins/request-log.js';
-import { chatUsageOfRealtime, RealtimeTally, realtimeFactOf } from './realtime-usage.js';
+import {
+  chatUsageOfRealtime,
+  type RealtimeChatUsage,
+  RealtimeTally,
+  realtimeFactOf,
+} from './realtime-usage.js';
 
 const prices = createPriceTable({});
 const priceOf = (model: string) => (usage: Parameters<typeof prices.cost>[0]['usage']) =>
@@ -26,7 +31,7 @@ describe('realtimeFactOf', () => {
       realtimeFactOf(
         Buffer.from(JSON.stringify({ type: 'session.created', session: { model: 'gpt-realtime' } })),
       ),
-    ).toEqual({ type: 'session.created', model: 'gpt-realtime' });
+    ).toEqual({ type: 'session.created', model: 'gpt-realtime', transcriptionModel: undefined });
     expect(
       realtimeFactOf(Buffer.from(JSON.stringify({ type: 'response.done', response: { usage: VOICE_TURN } }))),
     ).toMatchObject({ type: 'response.done', usage: { prompt_tokens: 100, completion_tokens: 50 } });
@@ -80,7 +85,101 @@ describe('chatUsageOfRealtime', () => {
   });
 });
 
+describe('realtimeFactOf of transcriptions', () => {
+  const fact = (event: unknown) => realtimeFactOf(Buffer.from(JSON.stringify(event)));
+
+  it('reads the transcription model of a session in the GA shape and the beta’s, and null when it is off', () => {
+    expect(
+      fact({
+        type: 'session.updated',
+        session: {
+          model: 'gpt-realtime',
+          audio: { input: { transcription: { model: 'gpt-4o-transcribe' } } },
+        },
+      }),
+    ).toEqual({ type: 'session.updated', model: 'gpt-realtime', transcriptionModel: 'gpt-4o-transcribe' });
+    expect(
+      fact({ type: 'session.updated', session: { input_audio_transcription: { model: 'whisper-1' } } }),
+    ).toEqual({ type: 'session.updated', model: undefined, transcriptionModel: 'whisper-1' });
+    expect(
+      fact({ type: 'session.updated', session: { audio: { input: { transcription: null } } } }),
+    ).toMatchObject({
+      transcriptionModel: null,
+    });
+  });
+
+  it('reads a transcription’s usage in tokens or in seconds, never its transcript', () => {
+    const type = 'conversation.item.input_audio_transcription.completed';
+    expect(
+      fact({
+        type,
+        transcript: 'hello',
+        usage: {
+          type: 'tokens',
+          input_tokens: 120,
+          output_tokens: 30,
+          total_tokens: 150,
+          input_token_details: { audio_tokens: 100, text_tokens: 20 },
+        },
+      }),
+    ).toEqual({
+      type: 'transcription',
+      usage: {
+        kind: 'tokens',
+        usage: {
+          prompt_tokens: 120,
+          completion_tokens: 30,
+          total_tokens: 150,
+          prompt_tokens_details: { audio_tokens: 100 },
+          completion_tokens_details: {},
+        },
+      },
+    });
+    expect(fact({ type, transcript: 'hello', usage: { type: 'duration', seconds: 4.2 } })).toEqual({
+      type: 'transcription',
+      usage: { kind: 'duration', seconds: 4.2 },
+    });
+    expect(fact({ type: 'conversation.item.input_audio_transcription.delta', delta: 'he' })).toBeUndefined();
+  });
+});
+
 describe('RealtimeTally', () => {
+  it('prices a session of transcriptions alone by them, and lists what it could not price outside the cost', () => {
+    const tally = new RealtimeTally();
+    const usage: RealtimeChatUsage = {
+      prompt_tokens: 120,
+      completion_tokens: 30,
+      total_tokens: 150,
+      prompt_tokens_details: { audio_tokens: 100 },
+      completion_tokens_details: {},
+    };
+    const price = (model: string, tokens: RealtimeChatUsage) => priceOf(model)(tokens);
+    // gpt-4o-transcribe: $2.50 text in, $6 audio in, $10 out per 1M.
+    expect(tally.addTranscription('gpt-4o-transcribe', { kind: 'tokens', usage }, price)).toBeCloseTo(
+      (20 * 2.5 + 100 * 6 + 30 * 10) / 1e6,
+      12,
+    );
+    expect(tally.addTranscription('whisper-1', { kind: 'duration', seconds: 3 }, price)).toBeNull();
+    expect(tally.addTranscription(undefined, { kind: 'tokens', usage }, price)).toBeNull();
+    const log: RequestLogFields = {};
+    tally.record(log, true, 'gpt-realtime');
+    expect(log).toEqual({
+      cost: 0.00095,
+      costStatus: 'priced',
+      costParts: [
+        {
+          part: 'input_audio_transcription',
+          model: 'gpt-4o-transcribe',
+          events: 1,
+          total_tokens: 150,
+          cost: 0.00095,
+        },
+        { part: 'input_audio_transcription', model: 'whisper-1', events: 1, seconds: 3, cost: null },
+        { part: 'input_audio_transcription', model: null, events: 1, total_tokens: 150, cost: null },
+      ],
+    });
+  });
+
   it('sums the responses’ tokens and costs, each priced with audio at audio prices', () => {
     const tally = new RealtimeTally();
     const usage = chatUsageOfRealtime(VOICE_TURN);
@@ -90,7 +189,7 @@ describe('RealtimeTally', () => {
     expect(cost).toBeCloseTo((30 * 4 + 20 * 0.4 + 50 * 32 + 10 * 16 + 40 * 64) / 1e6, 12);
     tally.add(usage, priceOf('gpt-realtime'));
     const log: RequestLogFields = {};
-    tally.record(log, true);
+    tally.record(log, true, 'gpt-realtime');
     expect(log).toEqual({
       usage: { prompt_tokens: 200, completion_tokens: 100, total_tokens: 300, cached_tokens: 40 },
       cost: 0.008896,
@@ -105,10 +204,10 @@ describe('RealtimeTally', () => {
       () => null,
     );
     const log: RequestLogFields = {};
-    unpriced.record(log, false);
+    unpriced.record(log, false, 'x');
     expect(log).toMatchObject({ cost: null, costStatus: 'unknown_price', usage: { total_tokens: 150 } });
     const empty: RequestLogFields = {};
-    new RealtimeTally().record(empty, true);
+    new RealtimeTally().record(empty, true, 'gpt-realtime');
     expect(empty).toEqual({ cost: null, costStatus: 'no_usage' });
   });
 });

@@ -1,24 +1,71 @@
-import type { RequestLogFields } from '../plugins/request-log.js';
+import type { CostPart, RequestLogFields } from '../plugins/request-log.js';
 import { type AnswerUsage, usageFieldsOf } from '../request-facts/request-cost.js';
 
 /**
- * What pk reads of the provider's Realtime events: the model `session.created` names, and each
- * `response.done`'s `response.usage`. Never any content.
+ * What pk reads of the provider's Realtime events: the model `session.created` names, the
+ * transcription model `session.created` and `session.updated` name, each `response.done`'s
+ * `response.usage`, and each input-audio transcription's `usage`. Never any content.
  */
 export type RealtimeFact =
-  | { readonly type: 'session.created'; readonly model: string | undefined }
-  | { readonly type: 'response.done'; readonly usage: RealtimeChatUsage | undefined };
-
-const SESSION_CREATED = '"session.created"';
-const RESPONSE_DONE = '"response.done"';
+  | {
+      readonly type: 'session.created' | 'session.updated';
+      readonly model: string | undefined;
+      /** The session's input-audio transcription model; null: transcription is off; undefined: not said. */
+      readonly transcriptionModel: string | null | undefined;
+    }
+  | { readonly type: 'response.done'; readonly usage: RealtimeChatUsage | undefined }
+  | { readonly type: 'transcription'; readonly usage: TranscriptionUsage | undefined };
 
 /**
- * The fact a provider's text message carries, or undefined. Only a message that holds one of the two
- * type names is parsed: audio deltas (most of a session's bytes) are scanned, never parsed.
+ * An input-audio transcription's usage: tokens (gpt-4o-transcribe, in the chat shape `@pk/prices`
+ * prices), or seconds of audio (whisper-1, billed by the minute).
+ */
+export type TranscriptionUsage =
+  | { readonly kind: 'tokens'; readonly usage: RealtimeChatUsage }
+  | { readonly kind: 'duration'; readonly seconds: number };
+
+const SESSION_EVENT = '"session.';
+const RESPONSE_DONE = '"response.done"';
+const TRANSCRIPTION_COMPLETED = 'input_audio_transcription.completed"';
+const TRANSCRIPTION_EVENT = 'conversation.item.input_audio_transcription.completed';
+
+/**
+ * The transcription model a Realtime session object names: `audio.input.transcription.model` (the
+ * GA shape), else `input_audio_transcription.model` (the beta's); null when the one it has is null
+ * (transcription off), undefined when it says nothing of it.
+ */
+function transcriptionModelOf(session: Record<string, unknown>): string | null | undefined {
+  const input = objectOf(objectOf(session.audio)?.input);
+  const setting =
+    input !== undefined && 'transcription' in input ? input.transcription : session.input_audio_transcription;
+  if (setting === null) return null;
+  const model = objectOf(setting)?.model;
+  return typeof model === 'string' && model !== '' ? model : undefined;
+}
+
+/** A transcription's `usage` (`type: "tokens"` or `"duration"`), or undefined. */
+function transcriptionUsageOf(usage: unknown): TranscriptionUsage | undefined {
+  const fields = objectOf(usage);
+  if (fields === undefined) return undefined;
+  if (fields.type === 'duration') {
+    const seconds = count(fields.seconds);
+    return seconds === undefined ? undefined : { kind: 'duration', seconds };
+  }
+  const chat = chatUsageOfRealtime(fields);
+  return chat === undefined ? undefined : { kind: 'tokens', usage: chat };
+}
+
+/**
+ * The fact a provider's text message carries, or undefined. Only a message that holds one of the
+ * event names is parsed: audio deltas (most of a session's bytes) are scanned, never parsed.
  */
 export function realtimeFactOf(data: Buffer): RealtimeFact | undefined {
-  const done = data.includes(RESPONSE_DONE);
-  if (!done && !data.includes(SESSION_CREATED)) return undefined;
+  if (
+    !data.includes(RESPONSE_DONE) &&
+    !data.includes(SESSION_EVENT) &&
+    !data.includes(TRANSCRIPTION_COMPLETED)
+  )
+    return undefined;
   let event: unknown;
   try {
     event = JSON.parse(data.toString('utf8'));
@@ -33,12 +80,17 @@ export function realtimeFactOf(data: Buffer): RealtimeFact | undefined {
       typeof response === 'object' && response !== null ? (response as { usage?: unknown }).usage : undefined;
     return { type, usage: chatUsageOfRealtime(usage) };
   }
-  if (type === 'session.created') {
-    const session = (event as { session?: unknown }).session;
-    const model =
-      typeof session === 'object' && session !== null ? (session as { model?: unknown }).model : undefined;
-    return { type, model: typeof model === 'string' && model !== '' ? model : undefined };
+  if (type === 'session.created' || type === 'session.updated') {
+    const session = objectOf((event as { session?: unknown }).session);
+    const model = session?.model;
+    return {
+      type,
+      model: typeof model === 'string' && model !== '' ? model : undefined,
+      transcriptionModel: session === undefined ? undefined : transcriptionModelOf(session),
+    };
   }
+  if (type === TRANSCRIPTION_EVENT)
+    return { type: 'transcription', usage: transcriptionUsageOf((event as { usage?: unknown }).usage) };
   return undefined;
 }
 
@@ -95,10 +147,25 @@ export function chatUsageOfRealtime(usage: unknown): RealtimeChatUsage | undefin
 /** What one response cost: USD, or null when the model has no price. */
 export type PriceRealtimeUsage = (usage: RealtimeChatUsage) => number | null;
 
+/** One transcription model's transcriptions in a session, summed. */
+interface TranscriptionPart {
+  events: number;
+  tokens: number;
+  seconds: number;
+  /** USD of those priced. */
+  cost: number;
+  /** Some were not priced (a model billed by the minute, or none named). */
+  unpriced: boolean;
+}
+
+/** Rounded as `@pk/prices` rounds one request's cost: no float noise in the log. */
+const round = (usd: number): number => Math.round(usd * 1e12) / 1e12;
+
 /**
  * A session's usage and cost, summed over its `response.done` events: tokens as they were reported,
  * and each response priced on its own (so a tier or per-request price applies per response, as the
- * provider bills it).
+ * provider bills it); and its input-audio transcriptions, each priced at its transcription model's
+ * price (OpenAI bills them at that model's rates, not the Realtime model's).
  */
 export class RealtimeTally {
   responses = 0;
@@ -108,6 +175,8 @@ export class RealtimeTally {
   #cached = 0;
   #cost = 0;
   #unpriced = false;
+  /** By transcription model ('' when the session never named one). */
+  readonly #transcriptions = new Map<string, TranscriptionPart>();
 
   /** Adds one response's usage; answers its cost (null: no price). */
   add(usage: RealtimeChatUsage, price: PriceRealtimeUsage): number | null {
@@ -123,12 +192,78 @@ export class RealtimeTally {
   }
 
   /**
-   * Writes the session's `usage`, `cost` and `costStatus` in its log fields: `priced` when every
-   * response was; `unknown_price` (cost null) when the model has no price; `no_usage` (cost null)
-   * when no response reported usage.
+   * Adds one input-audio transcription of `model` (undefined: the session named none); answers its
+   * cost (null: not priced: a model billed by the minute, or none named).
    */
-  record(log: RequestLogFields, modelIsPriced: boolean): void {
+  addTranscription(
+    model: string | undefined,
+    usage: TranscriptionUsage,
+    price: (model: string, usage: RealtimeChatUsage) => number | null,
+  ): number | null {
+    const key = model ?? '';
+    let part = this.#transcriptions.get(key);
+    if (part === undefined) {
+      part = { events: 0, tokens: 0, seconds: 0, cost: 0, unpriced: false };
+      this.#transcriptions.set(key, part);
+    }
+    part.events += 1;
+    let cost: number | null = null;
+    if (usage.kind === 'tokens') {
+      part.tokens += usage.usage.total_tokens;
+      if (model !== undefined) cost = price(model, usage.usage);
+    } else {
+      part.seconds += usage.seconds;
+    }
+    if (cost === null) part.unpriced = true;
+    else part.cost += cost;
+    return cost;
+  }
+
+  /**
+   * Writes the session's `usage` (its responses'), `cost` and `costStatus` in its log fields:
+   * `priced` when every response was; `unknown_price` (cost null) when the model has no price;
+   * `no_usage` (cost null) when no response reported usage. The transcriptions' cost is added to a
+   * priced session's (a session with transcriptions only is priced by them), and `costParts` says
+   * what was priced: the responses' part and each transcription model's, a part without a price
+   * with cost null (it is not in `cost`).
+   */
+  record(log: RequestLogFields, modelIsPriced: boolean, model: string | undefined): void {
+    let transcribed = 0;
+    let transcriptionPriced = false;
+    if (this.#transcriptions.size > 0) {
+      const parts: CostPart[] = [];
+      if (this.responses > 0)
+        parts.push({
+          part: 'responses',
+          model: model ?? null,
+          events: this.responses,
+          total_tokens: this.#total,
+          cost: this.#unpriced ? null : round(this.#cost),
+        });
+      for (const [key, part] of this.#transcriptions) {
+        const priced = part.events > 0 && !part.unpriced;
+        // A model with some transcriptions priced and some not (none can be, today) counts as unpriced.
+        if (priced) {
+          transcribed += part.cost;
+          transcriptionPriced = true;
+        }
+        parts.push({
+          part: 'input_audio_transcription',
+          model: key === '' ? null : key,
+          events: part.events,
+          ...(part.tokens > 0 ? { total_tokens: part.tokens } : {}),
+          ...(part.seconds > 0 ? { seconds: round(part.seconds) } : {}),
+          cost: priced ? round(part.cost) : null,
+        });
+      }
+      log.costParts = parts;
+    }
     if (this.responses === 0) {
+      if (transcriptionPriced) {
+        log.cost = round(transcribed);
+        log.costStatus = 'priced';
+        return;
+      }
       log.cost = null;
       log.costStatus = modelIsPriced ? 'no_usage' : 'unknown_price';
       return;
@@ -144,8 +279,7 @@ export class RealtimeTally {
       log.costStatus = 'unknown_price';
       return;
     }
-    // Rounded as `@pk/prices` rounds one request's cost: no float noise in the log.
-    log.cost = Math.round(this.#cost * 1e12) / 1e12;
+    log.cost = round(this.#cost + transcribed);
     log.costStatus = 'priced';
   }
 }

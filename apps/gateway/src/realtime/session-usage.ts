@@ -53,6 +53,8 @@ export class SessionUsage {
   readonly #meter: SessionMeter | undefined;
   readonly #onExhausted: (exhaustion: ChargeExhaustion) => void;
   #ended = false;
+  /** The input-audio transcription model the provider's session events last named. */
+  #transcriptionModel: string | undefined;
 
   constructor(
     services: UsageServices,
@@ -73,14 +75,37 @@ export class SessionUsage {
     const fact = realtimeFactOf(data);
     if (fact === undefined) return;
     const log = this.#request.logFields;
-    if (fact.type === 'session.created') {
+    if (fact.type === 'session.created' || fact.type === 'session.updated') {
       if (fact.model !== undefined && log.answeredModel === undefined) log.answeredModel = fact.model;
+      if (fact.transcriptionModel !== undefined)
+        this.#transcriptionModel = fact.transcriptionModel ?? undefined;
       return;
     }
-    if (fact.usage === undefined) return;
+    if (fact.type === 'transcription') {
+      if (fact.usage === undefined) return;
+      // Billed at the transcription model's price; its tokens are not the Realtime model's (the
+      // session's usage), so only its cost is charged to the limits.
+      const cost = this.#tally.addTranscription(
+        this.#transcriptionModel,
+        fact.usage,
+        (model, usage) => this.#prices().cost({ provider: this.#provider, model, usage }).cost,
+      );
+      if (cost !== null && cost > 0) this.#charge(0, cost);
+      return;
+    }
+    if (fact.type !== 'response.done' || fact.usage === undefined) return;
     const cost = this.#tally.add(fact.usage, (usage) => this.#price(usage));
+    this.#charge(fact.usage.total_tokens, cost);
+  }
+
+  #prices(): PriceTable {
+    return this.#services.settings.prices;
+  }
+
+  /** Charges tokens and cost to the session's limits; a limit left without room ends it (once). */
+  #charge(tokens: number, cost: number | null): void {
     if (this.#meter === undefined) return;
-    void this.#meter.charge(fact.usage.total_tokens, cost).then((exhaustion) => {
+    void this.#meter.charge(tokens, cost).then((exhaustion) => {
       if (exhaustion === undefined || this.#ended) return;
       this.#ended = true;
       this.#onExhausted(exhaustion);
@@ -96,7 +121,7 @@ export class SessionUsage {
       model !== undefined &&
       (prices.isPriced({ provider: this.#provider, model }) ||
         (log.model !== undefined && prices.isPriced({ provider: this.#provider, model: log.model })));
-    this.#tally.record(log, priced);
+    this.#tally.record(log, priced, model);
   }
 
   /**

@@ -39,6 +39,8 @@ const RECORD: StoredRequestLog = {
   },
   cost: 0.0000072,
   cost_status: 'priced',
+  cost_source: 'price_table',
+  cost_parts: null,
   cache_status: 'MISS',
   retries: 0,
   target_path: 'config',

@@ -84,6 +84,8 @@ export function recordOfRequestEnd(end: RequestEnd, withBodies: boolean): Reques
     usage: fields.usage,
     cost: fields.cost,
     costStatus: fields.costStatus,
+    costSource: fields.costSource,
+    costParts: fields.costParts,
     cacheStatus: fields.cacheStatus,
     retries: fields.retries,
     targetPath: fields.targetPath,

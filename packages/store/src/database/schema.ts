@@ -323,6 +323,10 @@ export interface RequestLogsTable {
   error_message: ColumnType<string | null, string | null | undefined, string | null>;
   /** JSON array of the hooks' results (`LogHookResult`, request-logs/log-record.ts; migration 0018). */
   guardrails: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `provider` when the cost is what the provider said it charged; null: pk's price table (migration 0022). */
+  cost_source: ColumnType<string | null, string | null | undefined, string | null>;
+  /** JSON array of the parts of a cost (`LogCostPart`, request-logs/log-record.ts; migration 0022). */
+  cost_parts: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One metadata entry of a request log, for `metadata.<key>=<value>` filters. */

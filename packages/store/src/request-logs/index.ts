@@ -31,6 +31,7 @@ export {
 export {
   type LogAttempt,
   type LogCheckResult,
+  type LogCostPart,
   type LogHookResult,
   newLogId,
   type RequestLogInput,

@@ -32,7 +32,9 @@ import {
 } from './log-conditions.js';
 import {
   attemptsOfColumn,
+  costPartsOfColumn,
   guardrailsOfColumn,
+  type LogCostPart,
   type LogHookResult,
   metadataOfColumns,
   metadataText,
@@ -79,6 +81,14 @@ export interface StoredRequestLog {
   };
   readonly cost: number | null;
   readonly cost_status: string | null;
+  /**
+   * Where `cost` came from: `provider` (what the provider reported it charged: OpenRouter's
+   * `usage.cost`), `price_table` (pk priced the usage with `@pk/prices` and its overrides), or null
+   * when there is no cost.
+   */
+  readonly cost_source: 'provider' | 'price_table' | null;
+  /** What `cost` is made of, when more than one answer's usage (a Realtime session's transcriptions); else null. */
+  readonly cost_parts: readonly LogCostPart[] | null;
   readonly cache_status: string | null;
   readonly retries: number | null;
   readonly target_path: string | null;
@@ -337,6 +347,9 @@ export function toStoredRequestLog(row: Row, withBodies: boolean): StoredRequest
     },
     cost: row.cost,
     cost_status: row.cost_status,
+    // Null on records from before migration 0022, all priced by the table.
+    cost_source: row.cost_source === 'provider' ? 'provider' : row.cost === null ? null : 'price_table',
+    cost_parts: costPartsOfColumn(row.cost_parts ?? null),
     cache_status: row.cache_status,
     retries: row.retries,
     target_path: row.target_path,

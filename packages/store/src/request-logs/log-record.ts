@@ -17,6 +17,23 @@ export interface LogAttempt {
   readonly notSent?: true | undefined;
 }
 
+/**
+ * One part of a request's cost, when it is more than one answer's usage: a Realtime session's
+ * responses (`responses`, at the session's model's price) and its input-audio transcriptions
+ * (`input_audio_transcription`, at the transcription model's price), each with its cost (null: not
+ * priced, and not in the record's cost).
+ */
+export interface LogCostPart {
+  readonly part: string;
+  readonly model: string | null;
+  /** How many events the part sums. */
+  readonly events: number;
+  readonly total_tokens?: number | undefined;
+  /** Seconds of audio, for a model billed by duration. */
+  readonly seconds?: number | undefined;
+  readonly cost: number | null;
+}
+
 /** One check of a hook, as a log record keeps it (Portkey's `hook_results` names). */
 export interface LogCheckResult {
   /** The check id, e.g. `pk.pii`. */
@@ -94,6 +111,10 @@ export interface RequestLogInput {
     | undefined;
   readonly cost?: number | null | undefined;
   readonly costStatus?: string | undefined;
+  /** `provider`: the cost is what the provider reported it charged; undefined: pk's price table. */
+  readonly costSource?: 'provider' | undefined;
+  /** What the cost is made of, when more than one answer's usage. */
+  readonly costParts?: readonly LogCostPart[] | undefined;
   readonly cacheStatus?: string | undefined;
   readonly retries?: number | undefined;
   readonly targetPath?: string | undefined;
@@ -253,6 +274,17 @@ function guardrailsColumn(guardrails: readonly LogHookResult[] | undefined): str
   return guardrails === undefined || guardrails.length === 0 ? null : JSON.stringify(guardrails);
 }
 
+/** The cost parts of a stored row, or null (a cost of one answer's usage, or a column this version cannot read). */
+export function costPartsOfColumn(parts: string | null): LogCostPart[] | null {
+  if (parts === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(parts);
+    return Array.isArray(parsed) ? (parsed as LogCostPart[]) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The hooks' results of a stored row, or null (none ran, or a column this version cannot read). */
 export function guardrailsOfColumn(guardrails: string | null): LogHookResult[] | null {
   if (guardrails === null) return null;
@@ -333,6 +365,8 @@ export function pushLogRowValues(
     orNull(input.path),
     orNull(input.errorMessage),
     guardrailsColumn(input.guardrails),
+    orNull(input.costSource),
+    input.costParts === undefined || input.costParts.length === 0 ? null : JSON.stringify(input.costParts),
   );
 }
 
@@ -407,6 +441,8 @@ export const LOG_COLUMNS = [
   'path',
   'error_message',
   'guardrails',
+  'cost_source',
+  'cost_parts',
 ] as const satisfies readonly (keyof RequestLogsTable)[];
 
 const FIVE_BASE36_DIGITS = 36 ** 5;

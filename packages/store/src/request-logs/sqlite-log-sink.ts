@@ -347,6 +347,7 @@ const CODED_COLUMNS: readonly (typeof LOG_COLUMNS)[number][] = [
   'answered_model',
   'error_code',
   'cost_status',
+  'cost_source',
   'cache_status',
   'target_path',
   'user_id',
@@ -366,6 +367,7 @@ const TEXT_COLUMNS: readonly (typeof LOG_COLUMNS)[number][] = [
   'path',
   'error_message',
   'guardrails',
+  'cost_parts',
 ];
 
 /** The kind of each of {@link LOG_COLUMNS} (the other columns are numbers: times, counts, tokens, cost). */
