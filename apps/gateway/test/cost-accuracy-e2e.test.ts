@@ -43,6 +43,8 @@ interface Case {
   readonly target?: () => Record<string, unknown>;
   /** Dialects it is sent through (default: all three). */
   readonly dialects?: readonly Dialect[];
+  /** Where the record says its cost came from (default `price_table`: pk priced the usage). */
+  readonly source?: 'provider';
 }
 
 const sse = (event: string, data: unknown) => ({ event, data: JSON.stringify(data) });
@@ -504,6 +506,18 @@ const VERTEX = {
 
 const BEDROCK_MODEL = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
+/**
+ * OpenRouter's usage (https://openrouter.ai/docs/use-cases/usage-accounting): the tokens, and `cost`,
+ * the credits (USD) it charged, always reported now. gpt-4o's list price on these tokens is $0.04;
+ * OpenRouter charged $0.0421 (the provider it routed to, its fee): what the record must say.
+ */
+const OPENROUTER_USAGE = {
+  ...GPT_4O_USAGE,
+  cost: 0.0421,
+  is_byok: false,
+  cost_details: { upstream_inference_cost: null },
+};
+
 const CASES: Record<string, Omit<Case, 'slug'>> = {
   'openai-gpt-4o': {
     provider: 'openai',
@@ -616,6 +630,13 @@ const CASES: Record<string, Omit<Case, 'slug'>> = {
     model: 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0',
     reply: bedrock(CONVERSE_1H_USAGE, BEDROCK_1H_MESSAGES_USAGE, 'claude-sonnet-4-5-20250929'),
     cost: 0.043725,
+  },
+  'openrouter-gpt-4o': {
+    provider: 'openrouter',
+    model: 'openai/gpt-4o',
+    reply: openAIChat('openai/gpt-4o', OPENROUTER_USAGE),
+    cost: 0.0421,
+    source: 'provider',
   },
   'cohere-command-a': {
     provider: 'cohere',
@@ -819,9 +840,14 @@ describe('a request’s cost is the same in its log record and its budget, for e
           await send(dialect, spec.model, slug, stream, traceId);
           const record = await recordOf(traceId);
           sent.push({ provider: spec.provider, cost: spec.cost, traceId });
-          expect({ cost: record.cost, cost_status: record.cost_status }).toEqual({
+          expect({
+            cost: record.cost,
+            cost_status: record.cost_status,
+            cost_source: record.cost_source,
+          }).toEqual({
             cost: spec.cost,
             cost_status: 'priced',
+            cost_source: spec.source ?? 'price_table',
           });
           expect(await budgetCostOf(slug)).toBeCloseTo(spec.cost, 6);
         });

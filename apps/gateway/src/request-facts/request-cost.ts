@@ -59,10 +59,37 @@ export function usageFieldsOf(usage: AnswerUsage): NonNullable<RequestLogFields[
   return fields;
 }
 
+/** A USD amount a provider reported: a finite, non-negative number, else none. */
+function amount(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * What the provider says it charged for an answer, in USD, when it says so: OpenRouter's
+ * `usage.cost` (its credits, one per USD; always in its usage now, and with `usage: {include: true}`
+ * before), plus `cost_details.upstream_inference_cost` for a request on the caller's own provider key
+ * (`is_byok: true`: `cost` is then only OpenRouter's fee, the provider bills the rest). Undefined for
+ * any other provider (a `cost` field elsewhere is no promise of USD) or without a `cost`.
+ */
+export function providerChargedCostOf(provider: string, usage: AnswerUsage | undefined): number | undefined {
+  if (provider !== 'openrouter' || usage === undefined) return undefined;
+  const charged = amount(usage.cost);
+  if (charged === undefined) return undefined;
+  if (usage.is_byok !== true) return charged;
+  const details = usage.cost_details;
+  const upstream =
+    typeof details === 'object' && details !== null
+      ? amount((details as { upstream_inference_cost?: unknown }).upstream_inference_cost)
+      : undefined;
+  // Rounded as `@pk/prices` rounds a cost: no float noise in the log.
+  return Math.round((charged + (upstream ?? 0)) * 1e12) / 1e12;
+}
+
 /**
  * Fills `usage`, `cost` and `costStatus` of a request's log fields from its answer's usage, priced
  * with the settings' price table (`@pk/prices` and the `prices:` overrides) by the provider and model
- * that answered. An unknown model gives `cost: null`
+ * that answered, unless the provider reported what it charged ({@link providerChargedCostOf}: then
+ * that, with `costSource: 'provider'`). An unknown model gives `cost: null`
  * and `unknown_price`, never 0; a priced model without usage `no_usage`. A cache hit costs nothing.
  */
 export function recordUsageAndCost(
@@ -81,6 +108,14 @@ export function recordUsageAndCost(
   if (provider === undefined || model === undefined) {
     log.cost = null;
     log.costStatus = 'unknown_price';
+    return;
+  }
+  // What the provider charged, when it says (OpenRouter), over pk's price of the usage.
+  const charged = providerChargedCostOf(provider, usage);
+  if (charged !== undefined) {
+    log.cost = charged;
+    log.costStatus = 'priced';
+    log.costSource = 'provider';
     return;
   }
   let priced = options.prices.cost({ provider, model, usage });
