@@ -200,6 +200,8 @@ describe('export lines', () => {
       path: null,
       error_message: null,
       guardrails: null,
+      cost_source: 'price_table',
+      cost_parts: null,
     });
     // A pass-through request's path, as the logs API has it.
     expect(

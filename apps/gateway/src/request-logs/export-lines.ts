@@ -25,7 +25,8 @@ function bodyOf(text: string | null | undefined): unknown {
  * (only kept with `PK_LOG_BODIES`, else null); `mode` is pk's endpoint (`chat.completions` …);
  * `request_url` is null (pk does not keep the provider's URL); `path` is the path a pass-through
  * request called, without its query string (null for the other endpoints), as the logs API's;
- * `error_message` and `guardrails` (the hooks' results, filtered as stored) are the logs API's too.
+ * `error_message`, `guardrails` (the hooks' results, filtered as stored), `cost_source` and
+ * `cost_parts` are the logs API's too.
  */
 const FIELDS: Readonly<Record<string, (record: StoredRequestLog) => unknown>> = {
   id: (record) => record.id,
@@ -59,6 +60,8 @@ const FIELDS: Readonly<Record<string, (record: StoredRequestLog) => unknown>> = 
   path: (record) => record.path,
   error_message: (record) => record.error_message,
   guardrails: (record) => record.guardrails,
+  cost_source: (record) => record.cost_source,
+  cost_parts: (record) => record.cost_parts,
 };
 
 /** Every field name an export may ask for, in the order above. */
