@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { type AddressInfo, connect } from 'node:net';
 import { buildSnapshot, type Catalog, type CatalogSnapshot, hashGatewayKeySecret } from '@pk/store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
@@ -246,5 +248,39 @@ describe('gateway app: cross-cutting behaviour', () => {
     expect(response.statusCode).toBe(503);
     expect(response.headers.connection).toBe('close');
     expect(response.json().error.code).toBe('PK_ERR_SHUTTING_DOWN');
+  });
+
+  it('answers a request that finishes arriving while the server closes in the error envelope, not fastify’s own 503', async () => {
+    // A replica's close waits for its last log writes (seconds while PostgreSQL is down): a request
+    // whose first bytes came before it began (so its connection was not idle) reached fastify's
+    // closing router, which answered {"error":"Service Unavailable",…}, a body no OpenAI client reads.
+    const instance = await buildApp({
+      settings: resolveSettings({}, { env: {}, files: new Map() }),
+      logger: false,
+    });
+    await instance.listen({ host: '127.0.0.1', port: 0 });
+    const socket = connect((instance.server.address() as AddressInfo).port, '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    socket.write('POST /v1/chat/completions HTTP/1.1\r\nhost: 127.0.0.1\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    instance.shutdown.shuttingDown = true;
+    const closed = instance.close();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.write(
+      `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+    await once(socket, 'close');
+    await closed;
+    const [head = '', payload = ''] = received.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 503 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(JSON.parse(payload)).toMatchObject({
+      error: { code: 'PK_ERR_SHUTTING_DOWN', type: 'api_error', message: expect.any(String) },
+    });
   });
 });

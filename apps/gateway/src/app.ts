@@ -196,7 +196,10 @@ export async function buildApp(dependencies: AppDependencies = {}): Promise<Fast
     },
     clientErrorHandler: createClientErrorHandler(reportParserRefusal),
     frameworkErrors: answerFrameworkError,
-    return503OnClosing: true,
+    // While the app closes, a request that was already arriving goes through the shutdown plugin,
+    // which answers 503 PK_ERR_SHUTTING_DOWN in the error envelope and logs its record: fastify's own
+    // 503 is {"error":"Service Unavailable",…}, which no OpenAI client reads, with an info line each.
+    return503OnClosing: false,
     // Ajv and fast-json-stringify only if a route ever declares a schema (none does): idle RSS.
     schemaController: lazySchemaCompilers(),
   });
