@@ -370,11 +370,11 @@ async function main(): Promise<void> {
     const signalledAt = Date.now();
     shutdown.shuttingDown = true;
     app.log.info({ signal, inFlight: shutdown.inFlight }, 'draining: new requests get 503');
-    // A keep-alive connection whose answer ends during the drain would hold the closing server open
-    // (Node's server.close() closes only the connections idle when it is called): idle ones are
-    // closed as they become idle. Nothing is tracked per request for this.
-    app.server.closeIdleConnections();
-    const closeIdle = setInterval(() => app.server.closeIdleConnections(), 50);
+    // Idle keep-alive connections stay open during the drain: a request a client sends on one gets
+    // the 503 above, whose `connection: close` ends it. Closing them here (as idle ones were, at once
+    // and every 50 ms) raced with the clients reusing them: a request written as its socket closed
+    // failed with a reset, which no client can tell from a request lost mid-way. They are closed
+    // with the app once the drain is over (`closeAppPromptly`), so none holds the process.
     if (shutdown.inFlight > 0 && !drainCutShort.signal.aborted) await waitForIdle(options.shutdownTimeoutMs);
     if (shutdown.inFlight > 0) {
       app.log.warn(
@@ -400,7 +400,6 @@ async function main(): Promise<void> {
         });
       }
     }
-    clearInterval(closeIdle);
     // A request whose connection closed while its route still worked (ended at the deadline above,
     // or its client left) writes its 499 line and log record when the route lets go: the log store
     // closes with the app, so it waits for them (a moment: their routes were aborted).

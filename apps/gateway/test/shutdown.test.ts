@@ -256,6 +256,41 @@ describe('SIGTERM', () => {
     }
   }, 60_000);
 
+  it('a keep-alive connection idle at SIGTERM and used during the drain gets 503 + connection: close, not a reset under the client', async () => {
+    // Two replicas under load, one stopped: closing idle keep-alive connections during the drain
+    // raced with the clients reusing them (a request written as the server closed its socket), so
+    // some POSTs failed with ECONNRESET / "other side closed", which no client can tell from a
+    // request lost mid-way. A connection used during the drain is answered and closed by that answer.
+    const gateway = await startGateway();
+    running.push(gateway);
+    const { port } = new URL(gateway.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString();
+    });
+    const closed = new Promise<void>((resolve) => {
+      socket.on('close', () => resolve());
+      socket.on('error', () => resolve());
+    });
+    socket.write('GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: keep-alive\r\n\r\n');
+    await vi.waitFor(() => expect(received).toContain('{"status":"ok"}'), { timeout: 5000, interval: 10 });
+    received = '';
+    // A stream keeps the drain going while the idle connection is used.
+    const reader = await openStream(gateway);
+    gateway.child.kill('SIGTERM');
+    await gateway.waitForLine(textLine('draining: new requests get 503'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.write('GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: keep-alive\r\n\r\n');
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 503 /);
+    expect(received.toLowerCase()).toContain('connection: close');
+    expect(received).toContain('PK_ERR_SHUTTING_DOWN');
+    await readAll(reader);
+    expect(await gateway.exited).toBe(0);
+  });
+
   it('keep-alive clients do not hold the process: an answer in the drain is sent, one still waited for at the deadline is ended, exit 0 in time', async () => {
     const gateway = await startGateway({ PK_SHUTDOWN_TIMEOUT_MS: '2000' });
     running.push(gateway);
