@@ -236,6 +236,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   if (dataDirProblem !== undefined) throw new StoreStartError(dataDirProblem);
   const dataDir = resolve(options.dataDir || DEFAULT_DATA_DIR);
   const warnUnavailable = warnEvery(10_000, (message) => warn(message));
+  // The line naming the database has its own: a writer's warning of the same moment (the limits'
+  // spend, written every second) took the shared one, and the outage was told only by its end.
+  const warnDatabaseUnavailable = warnEvery(10_000, (message) => warn(message));
   const warnFeedbackDrops = warnEvery(10_000, (message) => warn(message));
 
   // A given PK_MASTER_KEY (and PostgreSQL's, which is required) is read before anything is created:
@@ -334,7 +337,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
         {
           problem: warn,
           unavailable: (error) =>
-            warnUnavailable(
+            warnDatabaseUnavailable(
               `the database at ${location} is unavailable (${(error as Error).message || (error as NodeJS.ErrnoException).code}); ` +
                 'serving requests from the last snapshot',
             ),
