@@ -7,12 +7,17 @@ import { closeAppPromptly } from './close-app.js';
 
 async function listening(routeDelayMs = 0) {
   const app = Fastify();
+  let routeStarted: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    routeStarted = resolve;
+  });
   app.get('/slow', async () => {
+    routeStarted();
     await new Promise((resolve) => setTimeout(resolve, routeDelayMs));
     return { ok: true };
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, port: (app.server.address() as AddressInfo).port };
+  return { app, port: (app.server.address() as AddressInfo).port, routeStarted: started };
 }
 
 describe('closeAppPromptly', () => {
@@ -29,9 +34,10 @@ describe('closeAppPromptly', () => {
   });
 
   it('lets an answer under way within the grace finish, then closes at once', async () => {
-    const { app, port } = await listening(100);
+    const { app, port, routeStarted } = await listening(100);
     const answer = fetch(`http://127.0.0.1:${port}/slow`, { headers: { connection: 'close' } });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Under way once its route runs (a fixed 20 ms wait, on a loaded machine, closed before it arrived).
+    await routeStarted;
     const started = Date.now();
     await closeAppPromptly(app, 1000);
     const response = await answer;
