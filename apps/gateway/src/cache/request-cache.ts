@@ -113,15 +113,28 @@ function planUsesCache(node: ResolvedPlan['root']): boolean {
 }
 
 /**
- * Whether an answer contains tool calls, legacy `function_call` included (never served
- * semantically: a call's arguments answer this request's exact words, not a similar one's).
+ * The endpoints the semantic cache serves: chat completions and Anthropic's Messages API, whose body
+ * has the same `messages` list of `role`s with string or text-block content (`semantic-request.ts`).
+ */
+const SEMANTIC_ENDPOINTS: ReadonlySet<ProviderEndpoint> = new Set(['chat.completions', 'messages']);
+
+/** Messages content blocks that call a tool (never served semantically, as chat's `tool_calls`). */
+const TOOL_CALL_BLOCKS: ReadonlySet<unknown> = new Set(['tool_use', 'server_tool_use', 'mcp_tool_use']);
+
+/**
+ * Whether an answer contains tool calls, legacy `function_call` included, or a Message's `tool_use`
+ * blocks (never served semantically: a call's arguments answer this request's exact words, not a
+ * similar one's).
  */
 function hasToolCalls(answer: ProviderAnswer): boolean {
   if (answer.kind !== 'json') return true;
-  const choices =
-    (answer.body as { choices?: { message?: { tool_calls?: unknown[]; function_call?: unknown } }[] })
-      .choices ?? [];
-  return choices.some(
+  const body = answer.body as {
+    choices?: { message?: { tool_calls?: unknown[]; function_call?: unknown } }[];
+    content?: unknown;
+  };
+  if (Array.isArray(body.content))
+    return body.content.some((block: { type?: unknown } | null) => TOOL_CALL_BLOCKS.has(block?.type));
+  return (body.choices ?? []).some(
     (choice) =>
       (choice.message?.tool_calls?.length ?? 0) > 0 ||
       (choice.message?.function_call !== undefined && choice.message.function_call !== null),
@@ -158,7 +171,7 @@ function waitLimitOf(leaves: readonly PlanLeaf[], deadlineMs: number | undefined
  * The cache port for one request, or `undefined` when nothing in the plan caches or the endpoint is
  * not cacheable (legacy completions are not replayed as streams). The engine consults a config's
  * root `cache` once before the strategy (`port.root`) and a target's own `cache` per leaf: exact
- * match first; for `mode: semantic` on chat, an exact miss embeds the last user message's text and
+ * match first; for `mode: semantic` on chat and Messages, an exact miss embeds the last user message's text and
  * searches the entries whose scope (partition, every other field and message) is the same (cosine ≥
  * `threshold`, `semantic-request.ts`); `shadow` looks up but never serves.
  */
@@ -175,7 +188,7 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     },
     input.endpoint,
   );
-  const semantic = input.endpoint === 'chat.completions' ? input.semantic : undefined;
+  const semantic = SEMANTIC_ENDPOINTS.has(input.endpoint) ? input.semantic : undefined;
   // A streamed request neither waits nor leads: its client asked for the first token early.
   const flights = input.streamed ? undefined : input.flights;
   /** The flights this request leads, by key (made on its first lead: a hit never needs it). */
