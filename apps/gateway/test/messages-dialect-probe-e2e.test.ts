@@ -74,6 +74,8 @@ beforeAll(async () => {
       },
       semantic_cache: { virtual_key: 'embedder', model: 'text-embedding-3-small' },
     },
+    // Records written every 50 ms rather than every second: the waits for them end sooner.
+    env: { PK_LOG_STORE_FLUSH_MS: '50' },
   });
 }, 30_000);
 afterAll(async () => {
@@ -360,5 +362,441 @@ describe('a webhook guardrail on /v1/messages', () => {
       .messages.stream({ model, max_tokens: 16, messages: ask('Tell me') })
       .finalMessage();
     expect(passed.content).toEqual([{ type: 'text', text: 'Secret.' }]);
+  });
+});
+
+/** Anthropic's own error body, as its API answers a 429 or a 529. */
+const anthropicError = (status: number, type: string, message: string): MockReply => ({
+  status,
+  json: { type: 'error', error: { type, message } },
+});
+
+/** A Claude event inside Bedrock's event stream: `{"chunk": {"bytes": base64(event)}}`. */
+const bedrockChunk = (event: Record<string, unknown>) => ({
+  chunk: { bytes: Buffer.from(JSON.stringify(event)).toString('base64') },
+});
+
+const BEDROCK_CLAUDE = 'anthropic.claude-3-7-sonnet-20250219-v1:0';
+const VERTEX_CLAUDE = 'claude-3-7-sonnet@20250219';
+const bedrockTarget = { virtual_key: 'bedrock-east', override_params: { model: BEDROCK_CLAUDE } };
+const vertexTarget = {
+  provider: 'vertex-ai',
+  api_key: 'ya29.messages-probe-token',
+  vertex_project_id: 'my-project-123',
+  vertex_region: 'us-central1',
+  override_params: { model: VERTEX_CLAUDE },
+};
+
+/** A conversation Claude Code sends after a tool call: thinking with its signature, tool_use, tool_result. */
+const TOOL_TURNS: Anthropic.MessageParam[] = [
+  { role: 'user', content: 'What is the weather in Paris?' },
+  {
+    role: 'assistant',
+    content: [
+      { type: 'thinking', thinking: 'I should call the weather tool.', signature: 'EqQBCgIYAhIMsig-probe' },
+      { type: 'tool_use', id: 'toolu_probe_01', name: 'get_weather', input: { city: 'Paris' } },
+    ],
+  },
+  {
+    role: 'user',
+    content: [{ type: 'tool_result', tool_use_id: 'toolu_probe_01', content: '18°C, sunny' }],
+  },
+];
+const WEATHER_TOOL = {
+  name: 'get_weather',
+  input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } },
+};
+
+describe('configs on /v1/messages', () => {
+  it.each([
+    ['Claude on Bedrock (InvokeModel)', bedrockTarget, BEDROCK_CLAUDE],
+    ['Claude on Vertex AI (rawPredict)', vertexTarget, VERTEX_CLAUDE],
+  ])(
+    'a fallback from Anthropic’s 529 to %s keeps the thinking block’s signature, the tool_use and its tool_result',
+    async (_label, target, fallbackModel) => {
+      const model = modelOf('fallback');
+      mock.script(model, [anthropicError(529, 'overloaded_error', 'Overloaded')]);
+      mock.script(fallbackModel, () => ({ json: message(fallbackModel, 'It is 18°C and sunny in Paris.') }));
+      const before = mock.forModel(fallbackModel).length;
+      const client = withConfig({
+        strategy: { mode: 'fallback' },
+        targets: [{ virtual_key: 'claude' }, target],
+      });
+      const answer = await client.messages
+        .create({
+          model,
+          max_tokens: 2048,
+          thinking: { type: 'enabled', budget_tokens: 1024 },
+          tools: [WEATHER_TOOL],
+          messages: TOOL_TURNS,
+        })
+        .withResponse();
+      expect(answer.data.content).toEqual([{ type: 'text', text: 'It is 18°C and sunny in Paris.' }]);
+      expect(answer.response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
+      const sent = mock.forModel(fallbackModel)[before]?.body;
+      expect(sent?.messages).toEqual(TOOL_TURNS);
+      expect(sent).toMatchObject({
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        tools: [WEATHER_TOOL],
+      });
+      expect(sent?.model).toBeUndefined();
+    },
+  );
+
+  it('a streamed fallback from Anthropic’s 529 to Claude on Bedrock streams Anthropic’s events, thinking and its signature included', async () => {
+    const model = modelOf('fallback-stream');
+    mock.script(model, [anthropicError(529, 'overloaded_error', 'Overloaded')]);
+    mock.script(BEDROCK_CLAUDE, () => ({
+      eventStream: [
+        bedrockChunk({
+          type: 'message_start',
+          message: {
+            id: 'msg_bdrk_probe',
+            type: 'message',
+            role: 'assistant',
+            model: BEDROCK_CLAUDE,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 40, output_tokens: 1 },
+          },
+        }),
+        bedrockChunk({
+          type: 'content_block_start',
+          index: 0,
+          content_block: { type: 'thinking', thinking: '' },
+        }),
+        bedrockChunk({
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'thinking_delta', thinking: 'Sunny.' },
+        }),
+        bedrockChunk({
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'signature_delta', signature: 'EqBedrockSig' },
+        }),
+        bedrockChunk({ type: 'content_block_stop', index: 0 }),
+        bedrockChunk({ type: 'content_block_start', index: 1, content_block: { type: 'text', text: '' } }),
+        bedrockChunk({ type: 'content_block_delta', index: 1, delta: { type: 'text_delta', text: '18°C.' } }),
+        bedrockChunk({ type: 'content_block_stop', index: 1 }),
+        bedrockChunk({
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: 9 },
+        }),
+        bedrockChunk({
+          type: 'message_stop',
+          'amazon-bedrock-invocationMetrics': {
+            inputTokenCount: 40,
+            outputTokenCount: 9,
+            invocationLatency: 100,
+            firstByteLatency: 50,
+          },
+        }),
+      ],
+    }));
+    const client = withConfig({
+      strategy: { mode: 'fallback' },
+      targets: [{ virtual_key: 'claude' }, bedrockTarget],
+    });
+    const final = await client.messages
+      .stream({
+        model,
+        max_tokens: 2048,
+        thinking: { type: 'enabled', budget_tokens: 1024 },
+        tools: [WEATHER_TOOL],
+        messages: TOOL_TURNS,
+      })
+      .finalMessage();
+    expect(final.content).toEqual([
+      { type: 'thinking', thinking: 'Sunny.', signature: 'EqBedrockSig' },
+      { type: 'text', text: '18°C.' },
+    ]);
+    expect(final.usage).toMatchObject({ input_tokens: 40, output_tokens: 9 });
+    expect(mock.forModel(BEDROCK_CLAUDE).at(-1)?.path).toBe(
+      `/model/${encodeURIComponent(BEDROCK_CLAUDE)}/invoke-with-response-stream`,
+    );
+  });
+
+  it('retries Anthropic’s 429 rate_limit_error per the config, then answers; the retry count is in the headers', async () => {
+    const model = modelOf('retry-429');
+    mock.script(model, [
+      anthropicError(
+        429,
+        'rate_limit_error',
+        'Number of request tokens has exceeded your per-minute rate limit',
+      ),
+      { json: message(model, 'ok') },
+    ]);
+    const client = withConfig({ virtual_key: 'claude', retry: { attempts: 2, on_status_codes: [429, 529] } });
+    const answer = await client.messages
+      .create({ model, max_tokens: 16, messages: ask('hi') })
+      .withResponse();
+    expect(answer.data.content).toEqual([{ type: 'text', text: 'ok' }]);
+    expect(answer.response.headers.get('x-portkey-retry-attempt-count')).toBe('1');
+    expect(callsOf(model)).toHaveLength(2);
+  });
+
+  it('a 429 that outlasts the retries reaches the SDK as Anthropic’s rate_limit_error with the provider’s message', async () => {
+    const model = modelOf('retry-429-out');
+    mock.script(model, [
+      anthropicError(
+        429,
+        'rate_limit_error',
+        'Number of request tokens has exceeded your per-minute rate limit',
+      ),
+    ]);
+    const client = withConfig({ virtual_key: 'claude', retry: { attempts: 1, on_status_codes: [429] } });
+    const caught = await client.messages
+      .create({ model, max_tokens: 16, messages: ask('hi') })
+      .catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.RateLimitError);
+    expect((caught as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'rate_limit_error', message: expect.stringContaining('per-minute rate limit') },
+    });
+    expect(callsOf(model)).toHaveLength(2);
+  });
+
+  it('a load balance between native Claude and a translated OpenAI target: every stream adds up in the SDK', async () => {
+    const model = modelOf('loadbalance');
+    mock.script(model, () => streamed(model, ['Bal', 'anced.']));
+    const client = withConfig({
+      strategy: { mode: 'loadbalance' },
+      targets: [
+        { virtual_key: 'claude', weight: 1 },
+        { virtual_key: 'gpt', weight: 1, override_params: { model: 'gpt-4o' } },
+      ],
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        client.messages.stream({ model, max_tokens: 32, messages: ask('Balance me') }).finalMessage(),
+      ),
+    );
+    for (const answer of answers) {
+      expect(answer.content[0]?.type).toBe('text');
+      expect(answer.stop_reason).toBe('end_turn');
+    }
+    const texts = new Set(answers.map((answer) => (answer.content[0] as { text: string }).text));
+    expect(texts).toEqual(new Set(['Balanced.', 'The capital of France is Paris.']));
+  });
+
+  it('count_tokens through a fallback config: Anthropic’s 529 falls back to the next Anthropic target', async () => {
+    const model = modelOf('count');
+    mock.script(model, (_request, index) =>
+      index === 0 ? anthropicError(529, 'overloaded_error', 'Overloaded') : { json: { input_tokens: 42 } },
+    );
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [{ virtual_key: 'claude' }, { virtual_key: 'claude-rpm' }],
+    };
+    const counted = await withConfig(config).messages.countTokens({ model, messages: ask('Count me') });
+    expect(counted).toEqual({ input_tokens: 42 });
+    expect(callsOf(model).map((request) => request.path)).toEqual([
+      '/v1/messages/count_tokens',
+      '/v1/messages/count_tokens',
+    ]);
+  });
+
+  it('count_tokens through a fallback whose first target cannot count falls back to Anthropic', async () => {
+    const model = modelOf('count-translated');
+    mock.script(model, () => ({ json: { input_tokens: 7 } }));
+    const config = {
+      strategy: { mode: 'fallback' },
+      targets: [{ virtual_key: 'gpt' }, { virtual_key: 'claude' }],
+    };
+    const counted = await withConfig(config).messages.countTokens({ model, messages: ask('Count me') });
+    expect(counted).toEqual({ input_tokens: 7 });
+  });
+});
+
+describe('prompt caching on /v1/messages', () => {
+  it('cache_control reaches Anthropic where it was; the cache usage fields reach the SDK and the log', async () => {
+    const model = 'claude-sonnet-4-20250514';
+    mock.script(model, () => ({
+      json: {
+        ...message(model, 'Cached.'),
+        usage: {
+          input_tokens: 10,
+          output_tokens: 5,
+          cache_creation_input_tokens: 2000,
+          cache_read_input_tokens: 3000,
+          cache_creation: { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 2000 },
+        },
+      },
+    }));
+    const traceId = `probe-prompt-cache-${run}`;
+    const system: Anthropic.TextBlockParam[] = [
+      { type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } },
+    ];
+    const messages: Anthropic.MessageParam[] = [
+      {
+        role: 'user',
+        content: [{ type: 'text', text: 'Long context', cache_control: { type: 'ephemeral', ttl: '1h' } }],
+      },
+    ];
+    const answer = await anthropic({
+      'x-portkey-virtual-key': 'claude',
+      'x-portkey-trace-id': traceId,
+    }).messages.create({
+      model,
+      max_tokens: 16,
+      system,
+      messages,
+    });
+    expect(answer.usage).toMatchObject({
+      input_tokens: 10,
+      output_tokens: 5,
+      cache_creation_input_tokens: 2000,
+      cache_read_input_tokens: 3000,
+    });
+    expect(callsOf(model)[0]?.body).toMatchObject({ system, messages });
+    const [line] = await gateway.waitForRequestLines(traceId);
+    expect(line?.usage).toMatchObject({ prompt_tokens: 5010, completion_tokens: 5 });
+    const [record] = await recordsOf(traceId);
+    // Claude Sonnet 4: $3 / M input, $15 / M output, $0.30 / M cache reads, $6 / M one-hour cache writes.
+    expect(record).toMatchObject({
+      usage: { prompt_tokens: 5010, completion_tokens: 5, cached_tokens: 3000, cache_write_tokens: 2000 },
+      cost_status: 'priced',
+    });
+    expect(record?.cost).toBeCloseTo(0.013005, 9);
+  });
+});
+
+describe('Claude Code’s request headers on /v1/messages', () => {
+  // Anthropic and Vertex AI read the betas from the header, Bedrock's InvokeModel from the body.
+  it.each([
+    ['Anthropic', { virtual_key: 'claude' }, undefined, 'header'],
+    ['Claude on Bedrock', bedrockTarget, BEDROCK_CLAUDE, 'body'],
+    ['Claude on Vertex AI', vertexTarget, VERTEX_CLAUDE, 'header'],
+  ])('anthropic-beta reaches %s', async (_label, target, targetModel, where) => {
+    const model = modelOf('beta');
+    const upstreamModel = targetModel ?? model;
+    mock.script(upstreamModel, () => ({ json: message(upstreamModel, 'ok') }));
+    const before = mock.forModel(upstreamModel).length;
+    const betas = ['claude-code-20250219', 'interleaved-thinking-2025-05-14'];
+    await anthropic({
+      'x-portkey-config': JSON.stringify(target),
+      'anthropic-beta': betas.join(','),
+    }).messages.create({ model, max_tokens: 16, messages: ask('hi') });
+    const sent = mock.forModel(upstreamModel)[before];
+    if (where === 'header') expect(sent?.headers['anthropic-beta']).toBe(betas.join(','));
+    else expect(sent?.body?.anthropic_beta).toEqual(betas);
+  });
+});
+
+describe('a streamed Message’s usage in the log record', () => {
+  it('prompt-cache reads and writes from message_start, output from message_delta: tokens and cost', async () => {
+    const model = 'claude-3-5-haiku-20241022';
+    const event = (name: string, data: Record<string, unknown>): SsePayload => ({
+      event: name,
+      data: JSON.stringify({ type: name, ...data }),
+    });
+    mock.script(model, () => ({
+      sse: [
+        event('message_start', {
+          message: {
+            id: 'msg_stream_usage',
+            type: 'message',
+            role: 'assistant',
+            model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: {
+              input_tokens: 20,
+              cache_creation_input_tokens: 1000,
+              cache_read_input_tokens: 4000,
+              output_tokens: 1,
+            },
+          },
+        }),
+        event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+        event('ping', {}),
+        event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: 'Streamed.' } }),
+        event('content_block_stop', { index: 0 }),
+        event('message_delta', {
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: 50 },
+        }),
+        event('message_stop', {}),
+      ],
+    }));
+    const traceId = `probe-stream-usage-${Date.now()}`;
+    const final = await anthropic({ 'x-portkey-virtual-key': 'claude', 'x-portkey-trace-id': traceId })
+      .messages.stream({ model, max_tokens: 64, messages: ask('Stream me') })
+      .finalMessage();
+    expect(final.usage).toMatchObject({
+      input_tokens: 20,
+      cache_creation_input_tokens: 1000,
+      cache_read_input_tokens: 4000,
+      output_tokens: 50,
+    });
+    const [record] = await recordsOf(traceId);
+    // Claude 3.5 Haiku: $0.80 / M input, $4 / M output, $1 / M cache writes, $0.08 / M cache reads.
+    expect(record).toMatchObject({
+      stream: true,
+      usage: { prompt_tokens: 5020, completion_tokens: 50, cached_tokens: 4000, cache_write_tokens: 1000 },
+      cost_status: 'priced',
+    });
+    expect(record?.cost).toBeCloseTo((20 * 0.8 + 50 * 4 + 1000 * 1 + 4000 * 0.08) / 1e6, 9);
+  });
+});
+
+/** The stored records of a trace, once `count` of them are written (within 5 s). */
+async function recordsOf(traceId: string, count = 1): Promise<Record<string, unknown>[]> {
+  const end = Date.now() + 5000;
+  for (;;) {
+    const response = await fetch(`${gateway.base}/logs?trace_id=${traceId}`, {
+      headers: { 'x-portkey-api-key': ADMIN_KEY },
+    });
+    const data = ((await response.json()) as { data: Record<string, unknown>[] }).data;
+    if (data.length >= count || Date.now() > end) return data;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the log record of a Messages request', () => {
+  it('keeps the trace id, metadata and _user, the cost and every attempt of a fallback', async () => {
+    const model = 'claude-3-5-sonnet-20241022';
+    const traceId = `probe-log-${Date.now()}`;
+    mock.script(model, (_request, index) =>
+      index === 0
+        ? anthropicError(529, 'overloaded_error', 'Overloaded')
+        : { json: message(model, 'Logged.', { input_tokens: 1000, output_tokens: 100 }) },
+    );
+    const client = anthropic({
+      'x-portkey-config': JSON.stringify({
+        strategy: { mode: 'fallback' },
+        targets: [{ virtual_key: 'claude' }, { virtual_key: 'claude-rpm' }],
+      }),
+      'x-portkey-trace-id': traceId,
+      'x-portkey-metadata': JSON.stringify({ _user: 'dev-42', app: 'claude-code' }),
+    });
+    await client.messages.create({ model, max_tokens: 256, messages: ask('Log me') });
+    const [record] = await recordsOf(traceId);
+    expect(record).toMatchObject({
+      trace_id: traceId,
+      status: 200,
+      metadata: { _user: 'dev-42', app: 'claude-code' },
+      endpoint: 'messages',
+      provider: 'anthropic',
+      virtual_key: 'claude-rpm',
+      target_path: 'config.targets[1]',
+      usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 },
+      // Claude 3.5 Sonnet: $3 / M input tokens, $15 / M output tokens.
+      cost: 0.0045,
+      cost_status: 'priced',
+      attempts: [
+        {
+          target_path: 'config.targets[0]',
+          provider: 'anthropic',
+          status: 529,
+          error_code: 'overloaded_error',
+        },
+        { target_path: 'config.targets[1]', provider: 'anthropic', status: 200, error_code: null },
+      ],
+    });
   });
 });
