@@ -35,3 +35,23 @@ describe('the provider’s headers passed to the client', () => {
     });
   });
 });
+
+describe('Anthropic’s rate-limit headers', () => {
+  it('pass as Anthropic sent them: the Anthropic SDK and Claude Code read anthropic-ratelimit-*', () => {
+    const anthropic = {
+      'request-id': 'req_011CAnthropic',
+      'anthropic-ratelimit-requests-limit': '50',
+      'anthropic-ratelimit-requests-remaining': '49',
+      'anthropic-ratelimit-requests-reset': '2026-12-07T22:30:00Z',
+      'anthropic-ratelimit-input-tokens-remaining': '39000',
+      'anthropic-organization-id': 'org-uuid',
+    };
+    expect(withPassedAnswerHeaders({}, anthropic)).toEqual({
+      'request-id': 'req_011CAnthropic',
+      'anthropic-ratelimit-requests-limit': '50',
+      'anthropic-ratelimit-requests-remaining': '49',
+      'anthropic-ratelimit-requests-reset': '2026-12-07T22:30:00Z',
+      'anthropic-ratelimit-input-tokens-remaining': '39000',
+    });
+  });
+});

@@ -1,6 +1,7 @@
 /**
  * The provider's headers a client reads, passed on every route and dialect, errors included:
- * `x-ratelimit-*` (OpenAI's and the OpenAI-compatible providers' remaining quota), and the request
+ * `x-ratelimit-*` (OpenAI's and the OpenAI-compatible providers' remaining quota) and
+ * `anthropic-ratelimit-*` (Anthropic's, which its SDK's users and Claude Code read), and the request
  * ids the official SDKs expose (`x-request-id` as the `openai` SDK's `_request_id` and an error's
  * `requestID`; Anthropic's `request-id`) with `openai-processing-ms`. Others, such as the account's
  * `openai-organization`, stay with the gateway.
@@ -29,7 +30,8 @@ export function withPassedAnswerHeaders(
   passed: ReadonlySet<string> = PASSED_ANSWER_HEADERS,
 ): Record<string, string> {
   for (const name in upstream) {
-    if (name.startsWith('x-ratelimit-') || passed.has(name)) headers[name] = upstream[name] as string;
+    if (name.startsWith('x-ratelimit-') || name.startsWith('anthropic-ratelimit-') || passed.has(name))
+      headers[name] = upstream[name] as string;
   }
   return headers;
 }
