@@ -49,8 +49,10 @@ beforeAll(async () => {
       ],
       virtual_keys: {
         claude,
+        'claude-second': claude,
         'claude-rpm': { ...claude, rate_limits: [{ type: 'requests', unit: 'rpm', value: 2 }] },
         'claude-tokens': { ...claude, usage_limits: { credit_limit: 1000, type: 'tokens' } },
+        'claude-count': { ...claude, usage_limits: { credit_limit: 1000, type: 'tokens' } },
         gpt: { provider: 'openai', api_key: OPENAI_KEY, options: { custom_host: `${mock.url}/v1` } },
         embedder: { provider: 'openai', api_key: OPENAI_KEY, options: { custom_host: `${mock.url}/v1` } },
         'bedrock-east': {
@@ -589,7 +591,7 @@ describe('configs on /v1/messages', () => {
     );
     const config = {
       strategy: { mode: 'fallback' },
-      targets: [{ virtual_key: 'claude' }, { virtual_key: 'claude-rpm' }],
+      targets: [{ virtual_key: 'claude' }, { virtual_key: 'claude-second' }],
     };
     const counted = await withConfig(config).messages.countTokens({ model, messages: ask('Count me') });
     expect(counted).toEqual({ input_tokens: 42 });
@@ -769,7 +771,7 @@ describe('the log record of a Messages request', () => {
     const client = anthropic({
       'x-portkey-config': JSON.stringify({
         strategy: { mode: 'fallback' },
-        targets: [{ virtual_key: 'claude' }, { virtual_key: 'claude-rpm' }],
+        targets: [{ virtual_key: 'claude' }, { virtual_key: 'claude-second' }],
       }),
       'x-portkey-trace-id': traceId,
       'x-portkey-metadata': JSON.stringify({ _user: 'dev-42', app: 'claude-code' }),
@@ -782,7 +784,7 @@ describe('the log record of a Messages request', () => {
       metadata: { _user: 'dev-42', app: 'claude-code' },
       endpoint: 'messages',
       provider: 'anthropic',
-      virtual_key: 'claude-rpm',
+      virtual_key: 'claude-second',
       target_path: 'config.targets[1]',
       usage: { prompt_tokens: 1000, completion_tokens: 100, total_tokens: 1100 },
       // Claude 3.5 Sonnet: $3 / M input tokens, $15 / M output tokens.
@@ -798,5 +800,80 @@ describe('the log record of a Messages request', () => {
         { target_path: 'config.targets[1]', provider: 'anthropic', status: 200, error_code: null },
       ],
     });
+  });
+});
+
+describe('more of what Anthropic-SDK apps meet on /v1/messages', () => {
+  it('count_tokens through a token-budget virtual key is not charged as a completion', async () => {
+    const model = modelOf('count-budget');
+    mock.script(model, () => ({ json: { input_tokens: 300 } }));
+    const before = (await adminUsage('claude-count')).tokens;
+    const counted = await anthropic({ 'x-portkey-virtual-key': 'claude-count' }).messages.countTokens({
+      model,
+      messages: ask('Count me'),
+    });
+    expect(counted).toEqual({ input_tokens: 300 });
+    expect(callsOf(model)[0]?.path).toBe('/v1/messages/count_tokens');
+    // The request's end is settled after its answer left: give it time to (wrongly) charge.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await adminUsage('claude-count')).tokens).toBe(before);
+  });
+
+  it('Anthropic’s request-id and anthropic-ratelimit-* headers reach the SDK', async () => {
+    const model = modelOf('headers');
+    mock.script(model, () => ({
+      json: message(model, 'ok'),
+      headers: { 'request-id': 'req_011CProbe', 'anthropic-ratelimit-requests-remaining': '49' },
+    }));
+    const answer = await anthropic({ 'x-portkey-virtual-key': 'claude' })
+      .messages.create({ model, max_tokens: 16, messages: ask('hi') })
+      .withResponse();
+    expect(answer.request_id).toBe('req_011CProbe');
+    expect(answer.response.headers.get('anthropic-ratelimit-requests-remaining')).toBe('49');
+  });
+
+  it('an overloaded_error event mid-stream reaches the SDK as its error, and the record says so', async () => {
+    const model = modelOf('midstream');
+    const events = messageEvents(model, ['Part']);
+    mock.script(model, () => ({
+      sse: [
+        ...events.slice(0, 4),
+        {
+          event: 'error',
+          data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }),
+        },
+      ],
+    }));
+    const traceId = `probe-midstream-${Date.now()}`;
+    const caught = await anthropic({ 'x-portkey-virtual-key': 'claude', 'x-portkey-trace-id': traceId })
+      .messages.stream({ model, max_tokens: 16, messages: ask('hi') })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.APIError);
+    expect((caught as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'overloaded_error' },
+    });
+    const [record] = await recordsOf(traceId);
+    // The record keeps the status the in-band error stands for, and its type.
+    expect(record).toMatchObject({ stream: true, status: 529, error_code: 'overloaded_error' });
+  });
+
+  it('a cache hit’s record: HIT, no cost', async () => {
+    const model = 'claude-3-5-haiku-20241022-hit';
+    mock.script(model, () => ({ json: message(model, 'Stored.', { input_tokens: 100, output_tokens: 10 }) }));
+    const client = withConfig({ virtual_key: 'claude', cache: { mode: 'simple', max_age: 3600 } });
+    await client.messages.create({ model, max_tokens: 16, messages: ask('Store me') });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const traceId = `probe-hit-${Date.now()}`;
+    const hit = await anthropic({
+      'x-portkey-config': JSON.stringify({ virtual_key: 'claude', cache: { mode: 'simple', max_age: 3600 } }),
+      'x-portkey-trace-id': traceId,
+    })
+      .messages.create({ model, max_tokens: 16, messages: ask('Store me') })
+      .withResponse();
+    expect(hit.response.headers.get('x-portkey-cache-status')).toBe('HIT');
+    const [record] = await recordsOf(traceId);
+    expect(record).toMatchObject({ cache_status: 'HIT', endpoint: 'messages', status: 200, cost: 0 });
   });
 });

@@ -23,6 +23,14 @@ describe('token bounds without a tokenizer', () => {
     expect(tokenBoundOf('responses', { max_output_tokens: 9 }, 10, 4096).completionTokens).toBe(9);
   });
 
+  it('a Messages count_tokens call holds nothing: Anthropic bills no tokens for counting', () => {
+    const body = { model: 'claude-sonnet-4-20250514', messages: [{ role: 'user', content: 'Count me' }] };
+    expect(tokenBoundOf('messages.count_tokens', body, 300, 4096)).toEqual({
+      promptTokens: 0,
+      completionTokens: 0,
+    });
+  });
+
   it('no cap: the default cap is to be injected', () => {
     expect(tokenBoundOf('chat.completions', {}, 10, 4096)).toEqual({
       promptTokens: 10,

@@ -42,6 +42,13 @@ export interface TokenBound {
 }
 
 /**
+ * Endpoints whose calls the provider bills no tokens for: Anthropic's token counting is free, subject
+ * only to its request rate (https://docs.anthropic.com/en/docs/build-with-claude/token-counting), so
+ * a count holds nothing of a token or spend budget and settles nothing (it still counts as a request).
+ */
+const UNBILLED_ENDPOINTS: ReadonlySet<string> = new Set(['messages.count_tokens']);
+
+/**
  * The most tokens a request can use, without a tokenizer (none bounds every vendor's count): one
  * prompt token per byte of a chat request's prompt text ({@link chatPromptTokensOf}; of the whole
  * body, `bodyBytes`, on other endpoints), each image and file part raised to its documented worst
@@ -54,6 +61,7 @@ export function tokenBoundOf(
   bodyBytes: number,
   defaultCap: number,
 ): TokenBound {
+  if (UNBILLED_ENDPOINTS.has(endpoint)) return { promptTokens: 0, completionTokens: 0 };
   const promptTokens =
     (endpoint === 'chat.completions' || endpoint === 'messages'
       ? (chatPromptTokensOf(body) ?? bodyBytes)
