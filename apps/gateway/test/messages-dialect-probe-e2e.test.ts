@@ -52,6 +52,7 @@ beforeAll(async () => {
         'claude-second': claude,
         'claude-rpm': { ...claude, rate_limits: [{ type: 'requests', unit: 'rpm', value: 2 }] },
         'claude-tokens': { ...claude, usage_limits: { credit_limit: 1000, type: 'tokens' } },
+        'claude-closed': { ...claude, rate_limits: [{ type: 'requests', unit: 'rpm', value: 0 }] },
         'claude-count': { ...claude, usage_limits: { credit_limit: 1000, type: 'tokens' } },
         gpt: { provider: 'openai', api_key: OPENAI_KEY, options: { custom_host: `${mock.url}/v1` } },
         embedder: { provider: 'openai', api_key: OPENAI_KEY, options: { custom_host: `${mock.url}/v1` } },
@@ -688,6 +689,28 @@ describe('Claude Code’s request headers on /v1/messages', () => {
   });
 });
 
+describe('the SDK’s beta namespace (Claude Code calls client.beta.messages)', () => {
+  it('beta.messages.create and beta.messages.countTokens (?beta=true, betas as anthropic-beta) reach Anthropic', async () => {
+    const model = modelOf('beta-namespace');
+    mock.script(model, (request) =>
+      request.path.startsWith('/v1/messages/count_tokens')
+        ? { json: { input_tokens: 11 } }
+        : { json: message(model, 'beta ok') },
+    );
+    const client = anthropic({ 'x-portkey-virtual-key': 'claude' });
+    const betas = ['claude-code-20250219', 'interleaved-thinking-2025-05-14'];
+    const answer = await client.beta.messages.create({ model, max_tokens: 16, betas, messages: ask('hi') });
+    expect(answer.content).toEqual([{ type: 'text', text: 'beta ok' }]);
+    const counted = await client.beta.messages.countTokens({ model, betas, messages: ask('hi') });
+    expect(counted).toEqual({ input_tokens: 11 });
+    const [create, count] = callsOf(model);
+    expect(create?.headers['anthropic-beta']).toBe(betas.join(','));
+    // The SDK adds its token-counting beta to a count's.
+    expect(count?.headers['anthropic-beta']).toMatch(new RegExp(`^${betas.join(',')}`));
+    expect(count?.path.split('?')[0]).toBe('/v1/messages/count_tokens');
+  });
+});
+
 describe('a streamed Message’s usage in the log record', () => {
   it('prompt-cache reads and writes from message_start, output from message_delta: tokens and cost', async () => {
     const model = 'claude-3-5-haiku-20241022';
@@ -804,6 +827,39 @@ describe('the log record of a Messages request', () => {
 });
 
 describe('more of what Anthropic-SDK apps meet on /v1/messages', () => {
+  it('a fallback whose first target’s key is out of requests moves on, streamed; alone, that key’s refusal is Anthropic’s 429', async () => {
+    const model = modelOf('key-refused');
+    mock.script(model, () => streamed(model, ['Second ', 'key.']));
+    const traceId = `probe-key-refused-${Date.now()}`;
+    const final = await anthropic({
+      'x-portkey-config': JSON.stringify({
+        strategy: { mode: 'fallback' },
+        targets: [{ virtual_key: 'claude-closed' }, { virtual_key: 'claude-second' }],
+      }),
+      'x-portkey-trace-id': traceId,
+    })
+      .messages.stream({ model, max_tokens: 16, messages: ask('hi') })
+      .finalMessage();
+    expect(final.content).toEqual([{ type: 'text', text: 'Second key.' }]);
+    expect(callsOf(model)).toHaveLength(1);
+    const [record] = await recordsOf(traceId);
+    expect(record).toMatchObject({
+      status: 200,
+      target_path: 'config.targets[1]',
+      virtual_key: 'claude-second',
+    });
+    const alone = await anthropic({ 'x-portkey-virtual-key': 'claude-closed' })
+      .messages.stream({ model, max_tokens: 16, messages: ask('hi') })
+      .finalMessage()
+      .catch((error: unknown) => error);
+    expect(alone).toBeInstanceOf(Anthropic.RateLimitError);
+    expect((alone as InstanceType<typeof Anthropic.RateLimitError>).error).toMatchObject({
+      type: 'error',
+      error: { type: 'rate_limit_error', code: 'PK_ERR_RATE_LIMITED' },
+    });
+    expect(callsOf(model)).toHaveLength(1);
+  });
+
   it('count_tokens through a token-budget virtual key is not charged as a completion', async () => {
     const model = modelOf('count-budget');
     mock.script(model, () => ({ json: { input_tokens: 300 } }));
@@ -875,5 +931,78 @@ describe('more of what Anthropic-SDK apps meet on /v1/messages', () => {
     expect(hit.response.headers.get('x-portkey-cache-status')).toBe('HIT');
     const [record] = await recordsOf(traceId);
     expect(record).toMatchObject({ cache_status: 'HIT', endpoint: 'messages', status: 200, cost: 0 });
+  });
+});
+
+describe('a streamed Message from a translated or cloud target in the log record', () => {
+  it('OpenAI (translated): the stream asks for usage, the record has it and its cost', async () => {
+    const traceId = `probe-translated-usage-${Date.now()}`;
+    const before = mock.forModel('gpt-4o-mini').length;
+    const final = await anthropic({ 'x-portkey-virtual-key': 'gpt', 'x-portkey-trace-id': traceId })
+      .messages.stream({ model: 'gpt-4o-mini', max_tokens: 64, messages: ask('Stream me') })
+      .finalMessage();
+    expect(final.usage.output_tokens).toBeGreaterThan(0);
+    expect(mock.forModel('gpt-4o-mini')[before]?.body).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const [record] = await recordsOf(traceId);
+    expect(record).toMatchObject({ stream: true, status: 200, provider: 'openai', cost_status: 'priced' });
+    expect((record?.usage as { completion_tokens?: number }).completion_tokens).toBe(
+      final.usage.output_tokens,
+    );
+    expect(record?.cost).toBeGreaterThan(0);
+  });
+
+  it('Claude on Bedrock (InvokeModelWithResponseStream): the record has the stream’s usage and its cost', async () => {
+    const model = 'anthropic.claude-3-5-haiku-20241022-v1:0';
+    mock.script(model, () => ({
+      eventStream: [
+        bedrockChunk({
+          type: 'message_start',
+          message: {
+            id: 'msg_bdrk_usage',
+            type: 'message',
+            role: 'assistant',
+            model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 100, output_tokens: 1 },
+          },
+        }),
+        bedrockChunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+        bedrockChunk({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hi.' } }),
+        bedrockChunk({ type: 'content_block_stop', index: 0 }),
+        bedrockChunk({
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: 20 },
+        }),
+        bedrockChunk({
+          type: 'message_stop',
+          'amazon-bedrock-invocationMetrics': {
+            inputTokenCount: 100,
+            outputTokenCount: 20,
+            invocationLatency: 100,
+            firstByteLatency: 50,
+          },
+        }),
+      ],
+    }));
+    const traceId = `probe-bedrock-usage-${Date.now()}`;
+    await anthropic({ 'x-portkey-virtual-key': 'bedrock-east', 'x-portkey-trace-id': traceId })
+      .messages.stream({ model, max_tokens: 64, messages: ask('Stream me') })
+      .finalMessage();
+    const [record] = await recordsOf(traceId);
+    expect(record).toMatchObject({
+      stream: true,
+      status: 200,
+      provider: 'bedrock',
+      usage: { prompt_tokens: 100, completion_tokens: 20 },
+      cost_status: 'priced',
+    });
+    // Claude 3.5 Haiku on Bedrock: $0.80 / M input, $4 / M output.
+    expect(record?.cost).toBeCloseTo((100 * 0.8 + 20 * 4) / 1e6, 9);
   });
 });
