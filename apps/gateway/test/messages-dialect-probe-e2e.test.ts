@@ -52,6 +52,8 @@ beforeAll(async () => {
         'claude-second': claude,
         'claude-rpm': { ...claude, rate_limits: [{ type: 'requests', unit: 'rpm', value: 2 }] },
         'claude-tokens': { ...claude, usage_limits: { credit_limit: 1000, type: 'tokens' } },
+        'claude-tpm': { ...claude, rate_limits: [{ type: 'tokens', unit: 'rpm', value: 600 }] },
+        'claude-semantic-budget': { ...claude, usage_limits: { credit_limit: 100_000, type: 'tokens' } },
         'claude-closed': { ...claude, rate_limits: [{ type: 'requests', unit: 'rpm', value: 0 }] },
         'claude-count': { ...claude, usage_limits: { credit_limit: 1000, type: 'tokens' } },
         gpt: { provider: 'openai', api_key: OPENAI_KEY, options: { custom_host: `${mock.url}/v1` } },
@@ -857,6 +859,58 @@ describe('more of what Anthropic-SDK apps meet on /v1/messages', () => {
       type: 'error',
       error: { type: 'rate_limit_error', code: 'PK_ERR_RATE_LIMITED' },
     });
+    expect(callsOf(model)).toHaveLength(1);
+  });
+
+  it('a token rate: the Message’s usage is counted; a request whose max_tokens no longer fits is Anthropic’s 429 with x-ratelimit-*-tokens', async () => {
+    const model = modelOf('tpm');
+    mock.script(model, () => ({ json: message(model, 'ok', { input_tokens: 300, output_tokens: 100 }) }));
+    const client = anthropic({ 'x-portkey-virtual-key': 'claude-tpm' });
+    const first = await client.messages
+      .create({ model, max_tokens: 100, messages: ask('one') })
+      .withResponse();
+    expect(first.response.headers.get('x-pk-ratelimit-limit-tokens')).toBe('600');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const refused = await client.messages
+      .create({ model, max_tokens: 250, messages: ask('two') })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Anthropic.RateLimitError);
+    const error = refused as InstanceType<typeof Anthropic.RateLimitError>;
+    expect(error.error).toMatchObject({
+      type: 'error',
+      error: { type: 'rate_limit_error', code: 'PK_ERR_RATE_LIMITED' },
+    });
+    expect(error.headers?.get('x-ratelimit-limit-tokens')).toBe('600');
+    expect(Number(error.headers?.get('x-ratelimit-remaining-tokens'))).toBeLessThanOrEqual(200);
+    expect(callsOf(model)).toHaveLength(1);
+  });
+
+  it('a semantic hit is not charged to a token budget, and its record says SEMANTIC HIT', async () => {
+    const model = modelOf('semantic-budget');
+    mock.script(model, () => ({ json: message(model, 'Paris.', { input_tokens: 500, output_tokens: 50 }) }));
+    const client = anthropic({
+      'x-portkey-config': JSON.stringify({
+        virtual_key: 'claude-semantic-budget',
+        cache: { mode: 'semantic', max_age: 3600 },
+      }),
+    });
+    await client.messages.create({ model, max_tokens: 64, messages: ask('What is the capital of France?') });
+    await expect.poll(async () => (await adminUsage('claude-semantic-budget')).tokens).toBe(550);
+    const traceId = `probe-semantic-record-${Date.now()}`;
+    const hit = await anthropic({
+      'x-portkey-config': JSON.stringify({
+        virtual_key: 'claude-semantic-budget',
+        cache: { mode: 'semantic', max_age: 3600 },
+      }),
+      'x-portkey-trace-id': traceId,
+    })
+      .messages.create({ model, max_tokens: 64, messages: ask('Tell me the capital of France') })
+      .withResponse();
+    expect(hit.response.headers.get('x-portkey-cache-status')).toBe('SEMANTIC HIT');
+    const [record] = await recordsOf(traceId);
+    expect(record).toMatchObject({ cache_status: 'SEMANTIC HIT', endpoint: 'messages', cost: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await adminUsage('claude-semantic-budget')).tokens).toBe(550);
     expect(callsOf(model)).toHaveLength(1);
   });
 
