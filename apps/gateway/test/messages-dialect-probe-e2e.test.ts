@@ -54,6 +54,7 @@ beforeAll(async () => {
         'claude-tokens': { ...claude, usage_limits: { credit_limit: 1000, type: 'tokens' } },
         'claude-tpm': { ...claude, rate_limits: [{ type: 'tokens', unit: 'rpm', value: 600 }] },
         'claude-semantic-budget': { ...claude, usage_limits: { credit_limit: 100_000, type: 'tokens' } },
+        'claude-esc': { ...claude, usage_limits: { credit_limit: 100_000, type: 'tokens' } },
         'claude-closed': { ...claude, rate_limits: [{ type: 'requests', unit: 'rpm', value: 0 }] },
         'claude-count': { ...claude, usage_limits: { credit_limit: 1000, type: 'tokens' } },
         gpt: { provider: 'openai', api_key: OPENAI_KEY, options: { custom_host: `${mock.url}/v1` } },
@@ -912,6 +913,35 @@ describe('more of what Anthropic-SDK apps meet on /v1/messages', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await adminUsage('claude-semantic-budget')).tokens).toBe(550);
     expect(callsOf(model)).toHaveLength(1);
+  });
+
+  it('a stream the client ends early (Claude Code’s Esc) is settled by message_start’s input and the text sent, not its hold', async () => {
+    const model = modelOf('esc');
+    mock.script(model, () => ({
+      sse: messageEvents(
+        model,
+        Array.from({ length: 40 }, () => 'abcde'),
+        { input: 200, output: 200 },
+      ),
+      chunkDelayMs: 50,
+    }));
+    const stream = anthropic({ 'x-portkey-virtual-key': 'claude-esc' }).messages.stream({
+      model,
+      max_tokens: 4000,
+      messages: ask('Write a lot'),
+    });
+    let deltas = 0;
+    for await (const event of stream) {
+      if (event.type === 'content_block_delta') deltas += 1;
+      if (deltas === 2) break;
+    }
+    stream.abort();
+    await expect
+      .poll(async () => (await adminUsage('claude-esc')).tokens, { timeout: 5000 })
+      .toBeGreaterThan(0);
+    const tokens = Number((await adminUsage('claude-esc')).tokens);
+    expect(tokens).toBeGreaterThanOrEqual(200);
+    expect(tokens).toBeLessThan(400);
   });
 
   it('count_tokens through a token-budget virtual key is not charged as a completion', async () => {
