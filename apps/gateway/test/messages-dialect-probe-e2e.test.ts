@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FeatureGateway, startFeatureGateway } from './support/feature-gateway.js';
+import { type FeatureGateway, postJson, startFeatureGateway } from './support/feature-gateway.js';
 import { vectorWithSimilarity } from './support/mock-embeddings.js';
 import { startMockWebhook } from './support/mock-guardrail-servers.js';
 import {
@@ -614,6 +614,45 @@ describe('configs on /v1/messages', () => {
     };
     const counted = await withConfig(config).messages.countTokens({ model, messages: ask('Count me') });
     expect(counted).toEqual({ input_tokens: 7 });
+  });
+});
+
+describe('count_tokens on Claude in the clouds', () => {
+  it('Claude on Vertex AI counts at publishers/anthropic/models/count-tokens:rawPredict, as Portkey does', async () => {
+    mock.script(VERTEX_CLAUDE, (request) =>
+      request.path.endsWith('/count-tokens:rawPredict') ? { json: { input_tokens: 17 } } : undefined,
+    );
+    const before = mock.received.length;
+    const counted = await withConfig(vertexTarget).messages.countTokens({
+      model: 'claude-sonnet',
+      system: 'You are a scientist',
+      messages: ask('Count me'),
+    });
+    expect(counted).toEqual({ input_tokens: 17 });
+    const [sent] = mock.received.slice(before);
+    expect(sent).toMatchObject({
+      host: 'us-central1-aiplatform.googleapis.com',
+      path: '/v1/projects/my-project-123/locations/us-central1/publishers/anthropic/models/count-tokens:rawPredict',
+      headers: { authorization: 'Bearer ya29.messages-probe-token' },
+    });
+    expect(sent?.body).toEqual({
+      anthropic_version: 'vertex-2023-10-16',
+      model: VERTEX_CLAUDE,
+      system: 'You are a scientist',
+      messages: ask('Count me'),
+    });
+  });
+
+  it('Claude on Bedrock is still a 501 that says so', async () => {
+    const before = mock.received.length;
+    const answer = await postJson(
+      `${gateway.url}/v1/messages/count_tokens`,
+      { model: 'claude-x', messages: ask('Count me') },
+      { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-config': JSON.stringify(bedrockTarget) },
+    );
+    expect(answer.status).toBe(501);
+    expect(answer.json).toMatchObject({ type: 'error', error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });
+    expect(mock.received.length).toBe(before);
   });
 });
 

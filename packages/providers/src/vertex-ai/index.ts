@@ -1,7 +1,7 @@
 import type { ProviderAdapter } from '../spec/provider-adapter.js';
 import { authorizeVertexAIRequest, reauthorizeVertexAIRequest } from './authorize.js';
 import { toVertexAIUpstreamError } from './errors.js';
-import { vertexAINativeMessages } from './native-messages.js';
+import { vertexAINativeCountTokens, vertexAINativeMessages } from './native-messages.js';
 import { toVertexAIRequest } from './request.js';
 import { fromVertexAIResponse } from './response.js';
 import { createVertexAIStreamTransformer } from './stream.js';
@@ -35,5 +35,5 @@ export const vertexAIAdapter = {
   parseError: toVertexAIUpstreamError,
   authorize: authorizeVertexAIRequest,
   reauthorize: reauthorizeVertexAIRequest,
-  nativeDialects: { messages: vertexAINativeMessages },
+  nativeDialects: { messages: vertexAINativeMessages, 'messages.count_tokens': vertexAINativeCountTokens },
 } as const satisfies ProviderAdapter;

@@ -38,3 +38,36 @@ export const vertexAINativeMessages: NativeDialectRoute = {
     };
   },
 };
+
+/**
+ * Anthropic's token counting on Vertex AI, for Claude models:
+ * `publishers/anthropic/models/count-tokens:rawPredict`, whose body names the model (`@` version and
+ * all, as the URL of a Messages call does) beside Anthropic's `count_tokens` fields, with
+ * `anthropic_version: vertex-2023-10-16`; the answer is Anthropic's `{"input_tokens": n}`.
+ * @see https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude/count-tokens
+ */
+export const vertexAINativeCountTokens: NativeDialectRoute = {
+  accepts: (request) => vertexAIModelRoute(request.body.model).publisher === 'anthropic',
+  buildRequest(request, context) {
+    const route = vertexAIModelRoute(request.body.model);
+    const base = vertexAIBaseUrl(context.target, readVertexAIServiceAccount(context.target)?.project_id);
+    const beta =
+      readTargetString(context.target, 'anthropic_beta') ?? request.dialectHeaders?.['anthropic-beta'];
+    return {
+      upstream: {
+        url: `${base}/publishers/anthropic/models/count-tokens:rawPredict`,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(beta === undefined ? {} : { 'anthropic-beta': beta }),
+        },
+        body: JSON.stringify({
+          anthropic_version: VERTEX_AI_ANTHROPIC_VERSION,
+          ...nativeDialectBodyWithout(request, ['model', 'anthropic_version']),
+          model: route.model,
+        }),
+      },
+      warnings: [],
+    };
+  },
+};
