@@ -643,12 +643,38 @@ describe('count_tokens on Claude in the clouds', () => {
     });
   });
 
-  it('Claude on Bedrock is still a 501 that says so', async () => {
+  it('Claude on Bedrock counts with CountTokens, the InvokeModel body inside, signed; Bedrock’s inputTokens is Anthropic’s input_tokens', async () => {
+    mock.script(BEDROCK_CLAUDE, (request) =>
+      request.path.endsWith('/count-tokens') ? { json: { inputTokens: 23 } } : undefined,
+    );
+    const before = mock.received.length;
+    const counted = await withConfig(bedrockTarget).messages.countTokens({
+      model: 'claude-sonnet',
+      system: 'You are a scientist',
+      messages: ask('Count me'),
+    });
+    expect(counted).toEqual({ input_tokens: 23 });
+    const [sent] = mock.received.slice(before);
+    expect(sent).toMatchObject({
+      host: 'bedrock-runtime.us-east-1.amazonaws.com',
+      path: `/model/${encodeURIComponent(BEDROCK_CLAUDE)}/count-tokens`,
+    });
+    const wrapped = (sent?.body as { input?: { invokeModel?: { body?: string } } } | undefined)?.input
+      ?.invokeModel?.body;
+    expect(JSON.parse(Buffer.from(wrapped ?? '', 'base64').toString('utf8'))).toEqual({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 1,
+      system: 'You are a scientist',
+      messages: ask('Count me'),
+    });
+  });
+
+  it('a translated target still answers 501 for a count, nothing sent', async () => {
     const before = mock.received.length;
     const answer = await postJson(
       `${gateway.url}/v1/messages/count_tokens`,
-      { model: 'claude-x', messages: ask('Count me') },
-      { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-config': JSON.stringify(bedrockTarget) },
+      { model: 'gpt-4o', messages: ask('Count me') },
+      { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-virtual-key': 'gpt' },
     );
     expect(answer.status).toBe(501);
     expect(answer.json).toMatchObject({ type: 'error', error: { code: 'PK_ERR_NOT_IMPLEMENTED' } });

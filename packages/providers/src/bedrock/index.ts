@@ -7,7 +7,7 @@ import {
 import { bedrockFilesAndBatches } from './batches/route.js';
 import { toBedrockUpstreamError } from './errors.js';
 import { createBedrockEventStreamDecoder } from './event-stream.js';
-import { bedrockNativeMessages } from './native-messages.js';
+import { bedrockNativeCountTokens, bedrockNativeMessages } from './native-messages.js';
 import { toBedrockRequest } from './request.js';
 import { fromBedrockResponse } from './response.js';
 import { createBedrockStreamTransformer } from './stream.js';
@@ -47,6 +47,6 @@ export const bedrockAdapter = {
   reauthorize: reauthorizeBedrockRequest,
   rejectsAuthorization: bedrockRejectsAuthorization,
   createStreamDecoder: createBedrockEventStreamDecoder,
-  nativeDialects: { messages: bedrockNativeMessages },
+  nativeDialects: { messages: bedrockNativeMessages, 'messages.count_tokens': bedrockNativeCountTokens },
   filesAndBatches: bedrockFilesAndBatches,
 } as const satisfies ProviderAdapter;

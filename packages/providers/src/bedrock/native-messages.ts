@@ -1,5 +1,6 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import { nativeDialectBodyWithout } from '../shared/dialect-body.js';
+import { unexpectedBodyError } from '../shared/error-body.js';
 import { isJsonObject, parseJsonOrUndefined } from '../shared/json.js';
 import { joinUrl, readTargetString } from '../shared/target-options.js';
 import { toUtf8 } from '../shared/utf8.js';
@@ -98,4 +99,54 @@ export const bedrockNativeMessages: NativeDialectRoute = {
     };
   },
   createStreamDecoder: createClaudeEventDecoder,
+};
+
+/** A cross-region inference profile's geography prefix (`us.`, `eu.`, `apac.`, `global.` …). */
+const INFERENCE_PROFILE_PREFIX = /^(?:us|eu|apac|global|us-gov|jp|au|ca)\./;
+
+/**
+ * The most tokens an answer may take in the InvokeModel body a count wraps: Bedrock requires the
+ * field there, Anthropic's `count_tokens` body has none, and it changes no input token.
+ */
+const COUNT_MAX_TOKENS = 1;
+
+/**
+ * Anthropic's token counting on Bedrock, for Claude models: `CountTokens` (`/model/{id}/count-tokens`,
+ * the foundation model's id, without an inference profile's geography) with the InvokeModel body the
+ * same request would send, base64 in `input.invokeModel.body`; Bedrock's `{"inputTokens": n}` is
+ * answered as Anthropic's `{"input_tokens": n}`. Signed by the adapter's `authorize`.
+ * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CountTokens.html
+ */
+export const bedrockNativeCountTokens: NativeDialectRoute = {
+  accepts: (request) => typeof request.body.model === 'string' && isBedrockClaudeModel(request.body.model),
+  buildRequest(request, context) {
+    const region = readBedrockRegion(context.target);
+    const model = bedrockModelIdOf(request.body.model).replace(INFERENCE_PROFILE_PREFIX, '');
+    const beta =
+      readTargetString(context.target, 'anthropic_beta') ?? request.dialectHeaders?.['anthropic-beta'];
+    const invokeBody = {
+      anthropic_version: BEDROCK_ANTHROPIC_VERSION,
+      max_tokens: COUNT_MAX_TOKENS,
+      ...nativeDialectBodyWithout(request, ['model', 'stream', 'anthropic_version']),
+      ...(beta === undefined ? {} : { anthropic_beta: beta.split(',').map((name) => name.trim()) }),
+    };
+    return {
+      upstream: {
+        url: joinUrl(
+          bedrockRuntimeBaseUrl(context.target, region),
+          `/model/${encodeURIComponent(model)}/count-tokens`,
+        ),
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify({
+          input: { invokeModel: { body: Buffer.from(JSON.stringify(invokeBody)).toString('base64') } },
+        }),
+      },
+      warnings: [],
+    };
+  },
+  readCountTokensAnswer(json, provider) {
+    if (!isJsonObject(json) || typeof json.inputTokens !== 'number') throw unexpectedBodyError(provider);
+    return { input_tokens: json.inputTokens };
+  },
 };

@@ -218,6 +218,33 @@ describe('Claude on Bedrock and Vertex AI (native Messages)', () => {
     expect(last()?.url).toBe(`/model/${encodeURIComponent('meta.llama3-70b-instruct-v1:0')}/converse`);
   });
 
+  it('Bedrock: count_tokens is CountTokens on the foundation model (an inference profile’s geography dropped), signed; an answer without inputTokens is a 502', async () => {
+    upstream.setHandler(() => ({ body: '{"inputTokens":9}' }));
+    const model = 'us.anthropic.claude-sonnet-4-20250514-v1:0';
+    const countBody = { model, messages: [{ role: 'user', content: 'Hi' }] };
+    const value = okValue(
+      await call(bedrock(upstream.origin), { endpoint: 'messages.count_tokens', body: countBody }),
+    );
+    expect(value.kind === 'json' ? value.body : undefined).toEqual({ input_tokens: 9 });
+    const sent = last();
+    expect(sent?.url).toBe(
+      `/model/${encodeURIComponent('anthropic.claude-sonnet-4-20250514-v1:0')}/count-tokens`,
+    );
+    const wrapped = JSON.parse(sent?.body ?? '{}').input.invokeModel.body as string;
+    expect(JSON.parse(Buffer.from(wrapped, 'base64').toString('utf8'))).toEqual({
+      anthropic_version: 'bedrock-2023-05-31',
+      max_tokens: 1,
+      messages: [{ role: 'user', content: 'Hi' }],
+    });
+    if (sent) expect(verifySigV4Request(sent, MATRIX_AWS_CREDENTIALS)).toBeUndefined();
+    upstream.setHandler(() => ({ body: '{"input_tokens":9}' }));
+    const unreadable = await call(bedrock(upstream.origin), {
+      endpoint: 'messages.count_tokens',
+      body: countBody,
+    });
+    expect(unreadable).toMatchObject({ ok: false, status: 502 });
+  });
+
   it('Bedrock: the Anthropic events inside chunk frames come out as Anthropic’s SSE; exceptions as its error event', async () => {
     const lines = readChunkFixture('anthropic', 'text.chunks.txt');
     const chunkFrames = bedrockFramesFromChunks(

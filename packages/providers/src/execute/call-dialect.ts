@@ -124,7 +124,7 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
       );
       const answer =
         endpoint === 'messages.count_tokens'
-          ? { body: countTokensAnswer(json, provider), usage: undefined }
+          ? { body: (native.readCountTokensAnswer ?? countTokensAnswer)(json, provider), usage: undefined }
           : dialect.readNativeAnswer(json, provider);
       return {
         ok: true,
@@ -160,6 +160,7 @@ function withoutThoughtSignatures(prepared: PreparedCall, dialect: ClientDialect
   return body === prepared.body ? prepared : { ...prepared, body };
 }
 
+/** Anthropic's `{"input_tokens": n}`, checked. */
 function countTokensAnswer(json: unknown, provider: string): unknown {
   if (!isJsonObject(json) || typeof json.input_tokens !== 'number') throw unexpectedBodyError(provider);
   return json;

@@ -410,6 +410,12 @@ export interface NativeDialectRoute {
    * events (`event` its type, `data` its JSON). Default: SSE parsing.
    */
   createStreamDecoder?(): StreamDecoder;
+  /**
+   * A `messages.count_tokens` answer in the vendor's own shape → Anthropic's `{"input_tokens": n}`
+   * (Bedrock's CountTokens answers `{"inputTokens": n}`); throws on a body it cannot read. Default:
+   * Anthropic's own answer, checked.
+   */
+  readCountTokensAnswer?(json: unknown, provider: string): unknown;
 }
 
 /** What an error transform reads. */
