@@ -253,6 +253,28 @@ describe('the cache on /v1/messages', () => {
     expect(callsOf(model)).toHaveLength(1);
   });
 
+  it('semantic: a streamed Message is indexed too, so a similar streamed question is a SEMANTIC HIT', async () => {
+    const model = modelOf('semantic-stream');
+    mock.script(model, () => streamed(model, ['Par', 'is.']));
+    const client = withConfig({ virtual_key: 'claude', cache: { mode: 'semantic', max_age: 3600 } });
+    const first = await client.messages
+      .create({ model, max_tokens: 32, stream: true, messages: ask('What is the capital of France?') })
+      .withResponse();
+    for await (const _event of first.data) {
+      // drained
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const similar = await client.messages
+      .create({ model, max_tokens: 32, stream: true, messages: ask('Tell me the capital of France') })
+      .withResponse();
+    let text = '';
+    for await (const event of similar.data)
+      if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+    expect(similar.response.headers.get('x-portkey-cache-status')).toBe('SEMANTIC HIT');
+    expect(text).toBe('Paris.');
+    expect(callsOf(model)).toHaveLength(1);
+  });
+
   it('semantic: a Message that calls a tool is never served to a similar question', async () => {
     const model = modelOf('semantic-tool');
     mock.script(model, () => ({
