@@ -547,6 +547,57 @@ describe('configs on /v1/messages', () => {
     );
   });
 
+  it('an output deny on a stream a fallback got from Claude on Bedrock: the denied text never reaches the SDK', async () => {
+    const model = modelOf('fallback-deny');
+    mock.script(model, [anthropicError(529, 'overloaded_error', 'Overloaded')]);
+    const text = (index: number, piece: string) =>
+      bedrockChunk({ type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } });
+    mock.script(BEDROCK_CLAUDE, () => ({
+      eventStream: [
+        bedrockChunk({
+          type: 'message_start',
+          message: {
+            id: 'msg_bdrk_deny',
+            type: 'message',
+            role: 'assistant',
+            model: BEDROCK_CLAUDE,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 10, output_tokens: 1 },
+          },
+        }),
+        bedrockChunk({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
+        text(0, 'The launch code is '),
+        text(0, 'SECRET-1234'),
+        text(0, ', keep it safe.'),
+        bedrockChunk({ type: 'content_block_stop', index: 0 }),
+        bedrockChunk({
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { output_tokens: 12 },
+        }),
+        bedrockChunk({ type: 'message_stop' }),
+      ],
+    }));
+    const stream = withConfig({
+      strategy: { mode: 'fallback' },
+      targets: [{ virtual_key: 'claude' }, bedrockTarget],
+      output_guardrails: [{ 'default.regexMatch': { rule: 'SECRET-\\d+', not: true }, deny: true }],
+    }).messages.stream({ model, max_tokens: 64, messages: ask('Tell me the code') });
+    let received = '';
+    stream.on('text', (delta) => {
+      received += delta;
+    });
+    const caught = await stream.finalMessage().catch((error: unknown) => error);
+    expect(caught).toBeInstanceOf(Anthropic.APIError);
+    expect((caught as InstanceType<typeof Anthropic.APIError>).error).toMatchObject({
+      type: 'error',
+      error: { code: 'PK_ERR_GUARDRAIL_DENIED' },
+    });
+    expect(received).not.toContain('SECRET');
+  });
+
   it('retries Anthropic’s 429 rate_limit_error per the config, then answers; the retry count is in the headers', async () => {
     const model = modelOf('retry-429');
     mock.script(model, [
