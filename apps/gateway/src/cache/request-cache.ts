@@ -101,6 +101,11 @@ export interface RequestCache {
    */
   semanticUnconfigured: boolean;
   /**
+   * Set when a policy asked for `mode: semantic` on an endpoint semantic matching does not serve
+   * (the Responses dialect, legacy completions, embeddings): the request was matched exactly only.
+   */
+  semanticUnsupported: boolean;
+  /**
    * Ends the flights this request leads that got no answer to share (its strategy failed, its
    * client left, it threw): their waiters go to the provider themselves. Call it once `runPlan`
    * settled, whatever the outcome; a JSON answer was handed to the waiters when it was stored.
@@ -293,7 +298,10 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     partition: () => string,
     waitLimitMs: () => number | undefined,
   ): void => {
-    if (policy.mode === 'semantic' && input.semantic === undefined) cache.semanticUnconfigured = true;
+    if (policy.mode === 'semantic') {
+      if (input.semantic === undefined) cache.semanticUnconfigured = true;
+      else if (semantic === undefined) cache.semanticUnsupported = true;
+    }
     const query = policy.mode === 'semantic' && semantic ? semanticQueryOf(body(), partition()) : undefined;
     contexts.set(key, { policy, query, waitLimitMs });
   };
@@ -315,6 +323,7 @@ export function createRequestCache(input: RequestCacheInput): RequestCache | und
     embeddingMs: 0,
     shadowed: false,
     semanticUnconfigured: false,
+    semanticUnsupported: false,
     release() {
       if (leads === undefined) return;
       for (const lead of leads.values()) lead.end();

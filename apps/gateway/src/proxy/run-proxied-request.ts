@@ -82,6 +82,13 @@ import { warningsHeaderValue } from './warnings-header.js';
 export const SEMANTIC_CACHE_UNCONFIGURED =
   'cache mode semantic needs semantic_cache in the gateway settings (an embedding model): matched exactly only';
 
+/**
+ * The warning of a request whose config asks for `cache.mode: semantic` on an endpoint semantic
+ * matching does not serve (Responses, legacy completions, embeddings): it was matched exactly only.
+ */
+export const SEMANTIC_CACHE_UNSUPPORTED =
+  'cache mode semantic matches chat completions and Messages only: this request was matched exactly only';
+
 /** What the proxy routes share for the app's lifetime. */
 export interface ProxyServices {
   readonly settings: GatewaySettings;
@@ -481,6 +488,10 @@ async function proxyRequest(
     reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
     log.warnings = [...(log.warnings ?? []), SEMANTIC_CACHE_UNCONFIGURED];
     services.onSemanticCacheUnconfigured?.();
+  } else if (cache?.semanticUnsupported) {
+    requestWarnings = [...(requestWarnings ?? []), SEMANTIC_CACHE_UNSUPPORTED];
+    reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
+    log.warnings = [...(log.warnings ?? []), SEMANTIC_CACHE_UNSUPPORTED];
   }
   const capWarnings = request.limitState?.capWarnings;
   if (capWarnings !== undefined && capWarnings.length > 0) {
