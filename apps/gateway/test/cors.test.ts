@@ -64,8 +64,18 @@ describe('CORS', () => {
     await ok.text();
     expect(ok.headers.get('access-control-allow-origin')).toBe(PAGE);
     const exposed = ok.headers.get('access-control-expose-headers') ?? '';
-    for (const name of ['x-portkey-trace-id', 'x-portkey-provider', 'x-portkey-retry-attempt-count']) {
-      expect(exposed).toContain(name);
+    for (const name of [
+      'x-portkey-trace-id',
+      'x-portkey-provider',
+      'x-portkey-retry-attempt-count',
+      'x-ratelimit-remaining-tokens',
+      // A page under a virtual key's limits reads its room, and an Anthropic SDK page Anthropic's.
+      'x-pk-ratelimit-remaining-requests',
+      'x-pk-ratelimit-reset-tokens',
+      'anthropic-ratelimit-requests-remaining',
+      'anthropic-ratelimit-output-tokens-reset',
+    ]) {
+      expect(exposed.split(', ')).toContain(name);
     }
     const failed = await chat(open, { origin: PAGE, 'x-portkey-virtual-key': 'nope' });
     expect(failed.status).toBe(404);

@@ -22,7 +22,15 @@ export const EXPOSED_HEADERS = [
   'request-id',
   'openai-processing-ms',
   ...['requests', 'tokens'].flatMap((measure) =>
-    ['limit', 'remaining', 'reset'].map((part) => `x-ratelimit-${part}-${measure}`),
+    ['limit', 'remaining', 'reset'].flatMap((part) => [
+      `x-ratelimit-${part}-${measure}`,
+      // pk's own room under a virtual key's or metadata's limits (`limits/limit-headers.ts`).
+      `x-pk-ratelimit-${part}-${measure}`,
+    ]),
+  ),
+  // Anthropic's, passed on its answers (`@pk/providers`' answer headers), which its SDK's users read.
+  ...['requests', 'tokens', 'input-tokens', 'output-tokens'].flatMap((measure) =>
+    ['limit', 'remaining', 'reset'].map((part) => `anthropic-ratelimit-${measure}-${part}`),
   ),
 ].join(', ');
 
