@@ -6,6 +6,38 @@ import { VERTEX_AI_ANTHROPIC_VERSION } from './request.js';
 import { readVertexAIServiceAccount } from './service-account.js';
 
 /**
+ * A Claude call on Vertex AI: `publishers/anthropic/models/{path}` under the target's base URL, the
+ * client's body minus `model` and `anthropic_version` plus Vertex's `anthropic_version` (and `extra`),
+ * `anthropic-beta` from the target, else from the client.
+ */
+function vertexAIClaudeRequest(
+  request: Parameters<NativeDialectRoute['buildRequest']>[0],
+  context: Parameters<NativeDialectRoute['buildRequest']>[1],
+  path: string,
+  extra: Readonly<Record<string, unknown>> = {},
+): ReturnType<NativeDialectRoute['buildRequest']> {
+  const base = vertexAIBaseUrl(context.target, readVertexAIServiceAccount(context.target)?.project_id);
+  const beta =
+    readTargetString(context.target, 'anthropic_beta') ?? request.dialectHeaders?.['anthropic-beta'];
+  return {
+    upstream: {
+      url: `${base}/publishers/anthropic/models/${path}`,
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(beta === undefined ? {} : { 'anthropic-beta': beta }),
+      },
+      body: JSON.stringify({
+        anthropic_version: VERTEX_AI_ANTHROPIC_VERSION,
+        ...nativeDialectBodyWithout(request, ['model', 'anthropic_version']),
+        ...extra,
+      }),
+    },
+    warnings: [],
+  };
+}
+
+/**
  * Anthropic's Messages API on Vertex AI, for Claude models: `publishers/anthropic/models/{model}:rawPredict`
  * (`:streamRawPredict` for a stream) with the client's body minus `model`, plus
  * `anthropic_version: vertex-2023-10-16` (always: the target's `anthropic_version` and one in the body
@@ -17,25 +49,8 @@ export const vertexAINativeMessages: NativeDialectRoute = {
   accepts: (request) => vertexAIModelRoute(request.body.model).publisher === 'anthropic',
   buildRequest(request, context) {
     const route = vertexAIModelRoute(request.body.model);
-    const base = vertexAIBaseUrl(context.target, readVertexAIServiceAccount(context.target)?.project_id);
-    const beta =
-      readTargetString(context.target, 'anthropic_beta') ?? request.dialectHeaders?.['anthropic-beta'];
     const method = request.stream ? 'streamRawPredict' : 'rawPredict';
-    return {
-      upstream: {
-        url: `${base}/publishers/anthropic/models/${route.model}:${method}`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(beta === undefined ? {} : { 'anthropic-beta': beta }),
-        },
-        body: JSON.stringify({
-          anthropic_version: VERTEX_AI_ANTHROPIC_VERSION,
-          ...nativeDialectBodyWithout(request, ['model', 'anthropic_version']),
-        }),
-      },
-      warnings: [],
-    };
+    return vertexAIClaudeRequest(request, context, `${route.model}:${method}`);
   },
 };
 
@@ -50,24 +65,6 @@ export const vertexAINativeCountTokens: NativeDialectRoute = {
   accepts: (request) => vertexAIModelRoute(request.body.model).publisher === 'anthropic',
   buildRequest(request, context) {
     const route = vertexAIModelRoute(request.body.model);
-    const base = vertexAIBaseUrl(context.target, readVertexAIServiceAccount(context.target)?.project_id);
-    const beta =
-      readTargetString(context.target, 'anthropic_beta') ?? request.dialectHeaders?.['anthropic-beta'];
-    return {
-      upstream: {
-        url: `${base}/publishers/anthropic/models/count-tokens:rawPredict`,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(beta === undefined ? {} : { 'anthropic-beta': beta }),
-        },
-        body: JSON.stringify({
-          anthropic_version: VERTEX_AI_ANTHROPIC_VERSION,
-          ...nativeDialectBodyWithout(request, ['model', 'anthropic_version']),
-          model: route.model,
-        }),
-      },
-      warnings: [],
-    };
+    return vertexAIClaudeRequest(request, context, 'count-tokens:rawPredict', { model: route.model });
   },
 };
