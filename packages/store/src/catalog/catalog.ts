@@ -101,6 +101,11 @@ export interface CatalogSnapshot {
    */
   readonly expiredVirtualKeys: ReadonlySet<string>;
   /**
+   * Slugs of stored virtual keys an operator disabled (left out of `virtualKeys`): a request naming
+   * one is told the key is disabled, not that it does not exist; enabling it serves it again.
+   */
+  readonly disabledVirtualKeys: ReadonlySet<string>;
+  /**
    * Slugs of stored virtual keys this gateway cannot decrypt (left out of `virtualKeys`): most often
    * encrypted under a master key its `PK_MASTER_KEY` lacks, after `pk vault rotate`. A request naming
    * one is told the gateway cannot read it (a 503 for the operator to fix), not that it does not exist.
@@ -148,6 +153,7 @@ export function buildSnapshot(
     readonly configs: Iterable<SavedConfig>;
     readonly retiredKeyHashes?: Iterable<string>;
     readonly expiredVirtualKeys?: Iterable<string>;
+    readonly disabledVirtualKeys?: Iterable<string>;
     readonly unreadableVirtualKeys?: Iterable<string>;
     readonly guardrails?: Iterable<StoredGuardrail>;
   },
@@ -169,6 +175,9 @@ export function buildSnapshot(
   const expiredVirtualKeys = new Set<string>();
   for (const slug of records.expiredVirtualKeys ?? [])
     if (!virtualKeys.has(slug)) expiredVirtualKeys.add(slug);
+  const disabledVirtualKeys = new Set<string>();
+  for (const slug of records.disabledVirtualKeys ?? [])
+    if (!virtualKeys.has(slug)) disabledVirtualKeys.add(slug);
   const unreadableVirtualKeys = new Set<string>();
   for (const slug of records.unreadableVirtualKeys ?? [])
     if (!virtualKeys.has(slug)) unreadableVirtualKeys.add(slug);
@@ -181,6 +190,7 @@ export function buildSnapshot(
     retiredKeyHashes,
     virtualKeys,
     expiredVirtualKeys,
+    disabledVirtualKeys,
     unreadableVirtualKeys,
     configs,
     tenants,

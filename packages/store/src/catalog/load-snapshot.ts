@@ -125,9 +125,14 @@ export async function loadSnapshot(
   const virtualKeys: VirtualKey[] = (settings?.virtualKeys ?? []).map((key) => ({ ...key, ...managedBy }));
   const fileSlugs = new Set(virtualKeys.map((key) => key.slug));
   const expiredVirtualKeys: string[] = [];
+  const disabledVirtualKeys: string[] = [];
   const unreadableVirtualKeys: string[] = [];
   for (const row of rows.virtualKeys) {
     if (fileSlugs.has(row.slug)) continue;
+    if (row.disabled_at !== null) {
+      disabledVirtualKeys.push(row.slug);
+      continue;
+    }
     if (!live(row.expires_at)) {
       expiredVirtualKeys.push(row.slug);
       continue;
@@ -200,6 +205,7 @@ export async function loadSnapshot(
       configs,
       retiredKeyHashes,
       expiredVirtualKeys,
+      disabledVirtualKeys,
       unreadableVirtualKeys,
       guardrails,
     }),

@@ -96,6 +96,11 @@ export interface VirtualKeysTable {
   created_at: number;
   updated_at: number;
   /**
+   * When the key was disabled, or null while it is enabled (migration 0021: keys stored before it
+   * are enabled). A disabled key is refused by the gateway and kept with its history.
+   */
+  disabled_at: number | null;
+  /**
    * The integration a provider was made from (Portkey's model catalog), or null: its provider,
    * options and credentials are then a copy of the integration's, rewritten when that changes.
    */

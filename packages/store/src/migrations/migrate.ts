@@ -21,6 +21,7 @@ import { limitSpendMigration } from './0017-limit-spend.js';
 import { requestLogGuardrailsAndErrorMigration } from './0018-request-log-guardrails-and-error.js';
 import { guardrailSecretsMigration } from './0019-guardrail-secrets.js';
 import { limitSpendFromLogsMigration } from './0020-limit-spend-from-logs.js';
+import { virtualKeyDisabledMigration } from './0021-virtual-key-disabled.js';
 import { requestLogCostSourceMigration } from './0022-request-log-cost-source.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
@@ -53,6 +54,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0018-request-log-guardrails-and-error': requestLogGuardrailsAndErrorMigration(),
     '0019-guardrail-secrets': guardrailSecretsMigration(engine),
     '0020-limit-spend-from-logs': limitSpendFromLogsMigration(),
+    '0021-virtual-key-disabled': virtualKeyDisabledMigration(engine),
     '0022-request-log-cost-source': requestLogCostSourceMigration(),
   };
 }

@@ -166,6 +166,8 @@ export const updateVirtualKeyInputSchema = createVirtualKeyInputSchema
   .extend({
     apiKey: apiKeySchema.nullable().optional(),
     options: z.record(optionNameSchema, optionValueSchema.nullable()).optional(),
+    /** True disables the key (the gateway refuses requests naming it), false enables it again. */
+    disabled: z.boolean().optional(),
   });
 
 /** Input of `virtualKeys.update`. */

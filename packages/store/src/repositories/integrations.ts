@@ -163,6 +163,7 @@ export class IntegrationRepository {
       | 'integration_id'
       | 'created_at'
       | 'updated_at'
+      | 'disabled_at'
     >,
     actor: Actor,
     now: number,
@@ -176,6 +177,7 @@ export class IntegrationRepository {
       integration_id: integration.id,
       created_at: now,
       updated_at: now,
+      disabled_at: null,
     };
     await transaction.insertInto('virtual_keys').values(row).execute();
     await recordAudit(transaction, {

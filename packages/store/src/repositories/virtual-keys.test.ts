@@ -84,6 +84,35 @@ describe.each(ENGINES)('virtual keys on %s', (engine) => {
     expect([...snapshot.expiredVirtualKeys]).toEqual(['gone']);
   });
 
+  it('disables a key (left out of the snapshot, named among the disabled ones) and enables it again, audited', async () => {
+    await store.virtualKeys.create(
+      { slug: 'paused', name: 'Paused', provider: 'openai', apiKey: API_KEY },
+      'cli',
+    );
+    const disabled = await store.virtualKeys.update('paused', { disabled: true }, 'admin:ops');
+    expect(disabled.disabledAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect((await store.virtualKeys.get('paused')).disabledAt).toBe(disabled.disabledAt);
+    expect(store.catalog.snapshot.virtualKeys.has('paused')).toBe(false);
+    expect([...store.catalog.snapshot.disabledVirtualKeys]).toEqual(['paused']);
+    // Disabling again keeps when it was first disabled.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await store.virtualKeys.update('paused', { disabled: true }, 'cli')).disabledAt).toBe(
+      disabled.disabledAt,
+    );
+    const enabled = await store.virtualKeys.update('paused', { disabled: false }, 'cli');
+    expect(enabled.disabledAt).toBeNull();
+    expect(store.catalog.snapshot.virtualKeys.get('paused')?.apiKey?.reveal()).toBe(API_KEY);
+    expect(store.catalog.snapshot.disabledVirtualKeys.size).toBe(0);
+    const audit = await store.audit.list({ entity: 'virtual_key' });
+    const changes = audit.filter((entry) => entry.action === 'update').map((entry) => entry.after);
+    expect(changes.map((after) => (after as { disabledAt: string | null }).disabledAt !== null)).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    expect(JSON.stringify(audit)).not.toContain(API_KEY);
+  });
+
   it('generates a Portkey-style slug and looks keys up by id or slug', async () => {
     const record = await store.virtualKeys.create({ name: 'Azure Test', provider: 'azure-openai' }, 'cli');
     expect(record.slug).toMatch(/^azure-test-[0-9a-f]{6}$/);

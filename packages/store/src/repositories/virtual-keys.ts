@@ -44,6 +44,8 @@ export interface VirtualKeyRecord {
   readonly usageLimits: UsageLimits | null;
   readonly rateLimits: readonly RateLimit[] | null;
   readonly expiresAt: string | null;
+  /** When the key was disabled (the gateway refuses it until it is enabled), else null. */
+  readonly disabledAt: string | null;
   readonly createdAt: string | null;
   readonly updatedAt: string | null;
   /** The settings file of a file-managed key (read-only here), else null. */
@@ -111,6 +113,7 @@ export function virtualKeyRecordOfRow(row: Row, integrationSlug: string | null =
     usageLimits: parseJson<UsageLimits>(row.usage_limits),
     rateLimits: parseJson<RateLimit[]>(row.rate_limits),
     expiresAt: isoOrNull(row.expires_at),
+    disabledAt: isoOrNull(row.disabled_at),
     createdAt: isoOrNull(row.created_at),
     updatedAt: isoOrNull(row.updated_at),
     managedBy: null,
@@ -140,6 +143,7 @@ function fileRecord(key: VirtualKey, source: string): VirtualKeyRecord {
     usageLimits: key.usageLimits ?? null,
     rateLimits: key.rateLimits ?? null,
     expiresAt: isoOrNull(key.expiresAt),
+    disabledAt: null,
     createdAt: null,
     updatedAt: null,
     managedBy: source,
@@ -355,6 +359,7 @@ export class VirtualKeyRepository {
       created_at: now,
       updated_at: now,
       integration_id: null,
+      disabled_at: null,
     };
     const record = virtualKeyRecordOfRow(row);
     await writeTransaction(this.#context, async (transaction) => {
@@ -436,6 +441,10 @@ export class VirtualKeyRepository {
         ...(parsed.usageLimits === undefined ? {} : { usage_limits: jsonOrNull(parsed.usageLimits) }),
         ...(parsed.rateLimits === undefined ? {} : { rate_limits: jsonOrNull(parsed.rateLimits) }),
         ...(parsed.expiresAt === undefined ? {} : { expires_at: parsed.expiresAt }),
+        // Disabling keeps the first instant it was disabled; enabling clears it.
+        ...(parsed.disabled === undefined
+          ? {}
+          : { disabled_at: parsed.disabled ? (row.disabled_at ?? now) : null }),
         updated_at: now,
       };
       await transaction.updateTable('virtual_keys').set(next).where('id', '=', row.id).execute();
