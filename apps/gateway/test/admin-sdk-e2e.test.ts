@@ -382,4 +382,58 @@ describe.each(['sqlite', 'postgres'] as const)('the admin API end to end on %s',
       expect(gateway.output()).not.toContain(secret);
     },
   );
+
+  it.runIf(run)(
+    'a virtual key disabled through the SDK is refused with 401 virtual_key_disabled_error, nothing sent upstream, the refusal logged; enabled, it serves again',
+    async () => {
+      const secret = 'sk-admin-e2e-disabled-provider-key-0123456789';
+      const portkey = new Portkey({ apiKey: adminKey });
+      const virtualKey = await portkey.virtualKeys.create({
+        name: 'Paused',
+        provider: 'openai',
+        key: secret,
+        custom_host: `${upstream.url}/v1`,
+      });
+      const slug = virtualKey.slug as string;
+      const app = new Portkey({ apiKey: userKey, virtualKey: slug });
+      await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      const sentBefore = upstream.received.length;
+
+      await portkey.virtualKeys.update({ slug, status: 'disabled' });
+      const disabled = await portkey.virtualKeys.retrieve({ slug });
+      expect(disabled).toMatchObject({ status: 'disabled', disabled_at: expect.any(String) });
+      const refused = await sdkError(app.chat.completions.create({ model: 'gpt-4o-mini', messages }));
+      expect(refused).toMatchObject({
+        status: 401,
+        name: 'AuthenticationError',
+        body: {
+          error: {
+            type: 'virtual_key_disabled_error',
+            code: 'PK_ERR_VIRTUAL_KEY_DISABLED',
+            param: 'x-portkey-virtual-key',
+            message: `x-portkey-virtual-key: virtual key ${slug.slice(0, 2)}********${slug.slice(-3)} is disabled; an admin can enable it again`,
+          },
+        },
+      });
+      expect(upstream.received).toHaveLength(sentBefore);
+      // Logged like the other refusals: its status and the key's slug, never the credential.
+      const isRefusal = logLineWhere(
+        (line) => line.msg === 'request' && line.status === 401 && JSON.stringify(line).includes(slug),
+      );
+      await gateway.waitForLine(isRefusal);
+      // Only "active" or "disabled" are written; the others follow from the key.
+      const wrong = await sdkError(portkey.virtualKeys.update({ slug, status: 'expired' }));
+      expect(wrong).toMatchObject({ status: 400, body: { error: { param: 'status' } } });
+
+      await portkey.virtualKeys.update({ slug, status: 'active' });
+      expect(await portkey.virtualKeys.retrieve({ slug })).toMatchObject({
+        status: 'active',
+        disabled_at: null,
+      });
+      const served = await app.chat.completions.create({ model: 'gpt-4o-mini', messages });
+      expect(served.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+      expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${secret}`);
+      expect(gateway.output()).not.toContain(secret);
+    },
+  );
 });

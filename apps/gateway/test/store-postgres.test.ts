@@ -310,6 +310,45 @@ describe.runIf(postgresUp)('gateways on PostgreSQL', () => {
     expect(pairs.every((pair) => /^(accepted \/ 400|409 \/ accepted)$/.test(pair))).toBe(true);
   });
 
+  it('a virtual key disabled through one replica’s admin API is refused by the other within 1 s, nothing sent upstream; enabled, served by both again', async () => {
+    const [a] = replicasAsAdmin();
+    const slug = 'paused-replicas';
+    await a.virtualKeys.create({
+      name: 'paused',
+      slug,
+      provider: 'openai',
+      key: VK_SECRET,
+      custom_host: `${upstream.url}/v1`,
+    });
+    const other = gateways[1] as GatewayProcess;
+    await msUntil(
+      async () => (await sentKey(other, adminKey, 'gpt-4o-mini', { virtualKey: slug })) !== undefined,
+    );
+    await a.virtualKeys.update({ slug, status: 'disabled' });
+    const refusedIn = await msUntil(
+      async () => (await chat(other.url, adminKey, { 'x-portkey-virtual-key': slug })).status === 401,
+    );
+    expect(refusedIn).toBeLessThan(1000);
+    // Once refused, never again sent upstream.
+    const sentBefore = upstream.received.length;
+    const refused = await chat(other.url, adminKey, { 'x-portkey-virtual-key': slug });
+    expect(refused).toMatchObject({
+      status: 401,
+      body: { error: { code: 'PK_ERR_VIRTUAL_KEY_DISABLED', type: 'virtual_key_disabled_error' } },
+    });
+    expect(upstream.received).toHaveLength(sentBefore);
+    await a.virtualKeys.update({ slug, status: 'active' });
+    const servedIn = await Promise.all(
+      gateways.map((gateway) =>
+        msUntil(
+          async () =>
+            (await sentKey(gateway, adminKey, 'gpt-4o-mini', { virtualKey: slug })) === `Bearer ${VK_SECRET}`,
+        ),
+      ),
+    );
+    expect(Math.max(...servedIn)).toBeLessThan(1000);
+  });
+
   it('serves from the last snapshot while the database is down, and recovers by itself', async () => {
     const [, behindProxy] = gateways as [GatewayProcess, GatewayProcess];
     const { secret } = await store.gatewayKeys.create({ id: 'survivor' }, 'cli');

@@ -89,13 +89,14 @@ export function virtualKeyReferences(config: Config): VirtualKeyReference[] {
 }
 
 /**
- * Whether the virtual key `slug` exists: one that has expired, or that this gateway cannot decrypt,
+ * Whether the virtual key `slug` exists: one that has expired, is disabled, or that this gateway cannot decrypt,
  * still does (a request through it is told why it cannot be used).
  */
 export function virtualKeyExists(snapshot: CatalogSnapshot, slug: string): boolean {
   return (
     snapshot.virtualKeys.has(slug) ||
     snapshot.expiredVirtualKeys.has(slug) ||
+    snapshot.disabledVirtualKeys.has(slug) ||
     snapshot.unreadableVirtualKeys.has(slug)
   );
 }

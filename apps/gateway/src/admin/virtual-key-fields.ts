@@ -27,6 +27,7 @@ const RECORD_FIELDS = new Set([
   'rateLimits',
   'expires_at',
   'expiresAt',
+  'status',
   ...SECRET_FIELDS,
 ]);
 /** Portkey fields that are not the record's: workspaces are not a pk concept; `reset_usage` is the update route's (it resets the key's usage). */
@@ -239,6 +240,13 @@ function commonFields(body: AdminBody): Record<string, unknown> {
 
 /** A Portkey `POST /v1/virtual-keys` body as the store's input (the secret goes to the vault). */
 export function createVirtualKeyInput(body: AdminBody): CreateVirtualKeyInput {
+  if (body.status !== undefined && body.status !== 'active') {
+    throw new PkError(
+      'PK_ERR_INVALID_REQUEST',
+      'status: a new virtual key is "active"; create it, then update its status to "disabled"',
+      { param: 'status' },
+    );
+  }
   checkProvider(body, true);
   const apiKey = secretOf(body);
   const options = optionsOf(body, false) as Record<string, OptionValue>;
@@ -263,11 +271,32 @@ export function updateVirtualKeyInput(body: AdminBody): UpdateVirtualKeyInput {
   checkProvider(body, false);
   const apiKey = secretOf(body);
   const options = optionsOf(body, true);
+  const disabled = disabledOf(body.status);
   return {
     ...(commonFields(body) as UpdateVirtualKeyInput),
+    ...(disabled === undefined ? {} : { disabled }),
     ...(apiKey === undefined ? {} : { apiKey }),
     ...(Object.keys(options).length > 0 ? { options } : {}),
   };
+}
+
+/**
+ * An update's `status` (Portkey's virtual-key field) as the store's `disabled`: `"disabled"` stops the
+ * key, `"active"` serves it again. `expired` and `exhausted` are the gateway's to say (from
+ * `expires_at` and `usage_limits`), never written.
+ */
+function disabledOf(status: unknown): boolean | undefined {
+  if (status === undefined) return undefined;
+  if (status === 'active') return false;
+  if (status === 'disabled') return true;
+  const derived = status === 'expired' || status === 'exhausted';
+  throw new PkError(
+    'PK_ERR_INVALID_REQUEST',
+    derived
+      ? `status: "${status}" follows from the key's ${status === 'expired' ? 'expires_at' : 'usage_limits'}; write "active" or "disabled"`
+      : 'status: expected "active" or "disabled"',
+    { param: 'status' },
+  );
 }
 
 /**

@@ -31,8 +31,9 @@ export function usageSubjectOf(record: VirtualKeyRecord): UsageSubject {
  * Portkey's virtual-key object (`portkey.virtualKeys.retrieve`): never the secret, only its masked
  * form; plus pk's fields (`options` without credentials, `secret_hints`, `models`, `allowed_hosts`,
  * `managed_by`, `integration_id`: the slug of the integration a provider was made from) and
- * `current_usage`. `status` is `expired`, else `exhausted` while its budget
- * refuses (see `current_usage.budget_exhausted`), else `active`.
+ * `current_usage`. `status` is `disabled` while an operator has disabled it (`disabled_at` says
+ * since when), else `expired`, else `exhausted` while its budget refuses (see
+ * `current_usage.budget_exhausted`), else `active`.
  */
 export function portkeyVirtualKeyObject(
   record: VirtualKeyRecord,
@@ -45,7 +46,12 @@ export function portkeyVirtualKeyObject(
     slug: record.slug,
     name: record.name,
     note: record.note,
-    status: expired ? 'expired' : statusOfUsage(usage, record.usageLimits),
+    status:
+      record.disabledAt !== null
+        ? 'disabled'
+        : expired
+          ? 'expired'
+          : statusOfUsage(usage, record.usageLimits),
     ai_provider_name: record.provider,
     provider: record.provider,
     masked_api_key: record.secretHints.api_key ?? null,
@@ -58,6 +64,7 @@ export function portkeyVirtualKeyObject(
     rate_limits: record.rateLimits,
     reset_usage: 0,
     expires_at: record.expiresAt,
+    disabled_at: record.disabledAt,
     created_at: record.createdAt,
     last_updated_at: record.updatedAt,
     managed_by: record.managedBy,

@@ -34,7 +34,12 @@ export function recordHeaderFacts(
     }
   }
   const virtualKey = options.virtualKey;
-  if (typeof virtualKey === 'string' && snapshot.virtualKeys.has(virtualKey)) log.virtualKey = virtualKey;
+  // A disabled key is named too: its refusal is found by the key's slug.
+  if (
+    typeof virtualKey === 'string' &&
+    (snapshot.virtualKeys.has(virtualKey) || snapshot.disabledVirtualKeys.has(virtualKey))
+  )
+    log.virtualKey = virtualKey;
 }
 
 /**

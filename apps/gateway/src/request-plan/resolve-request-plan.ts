@@ -348,6 +348,13 @@ function attachCredentials(
         { param },
       );
     }
+    if (context.catalog.disabledVirtualKeys.has(virtualKeyId)) {
+      throw new PkError(
+        'PK_ERR_VIRTUAL_KEY_DISABLED',
+        `${source}: virtual key ${maskSlug(virtualKeyId)} is disabled; an admin can enable it again`,
+        { param },
+      );
+    }
     if (context.catalog.unreadableVirtualKeys.has(virtualKeyId)) {
       // The master key's id and the cause stay in the server log (`is left out: …`).
       throw new PkError(

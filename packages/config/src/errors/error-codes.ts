@@ -84,6 +84,17 @@ export const PK_ERROR_CATALOGUE = {
     type: 'virtual_key_expired_error',
     summary: 'the virtual key has expired',
   },
+  /**
+   * A stored virtual key an operator disabled (header, `@slug`, `@slug/model` or config): refused
+   * before any provider is called, until it is enabled again. 401 like an expired key (Portkey has no
+   * disabled virtual key; its refusals of a key that cannot be used now are 401s), with a type named
+   * as Portkey names those (`virtual_key_expired_error`).
+   */
+  PK_ERR_VIRTUAL_KEY_DISABLED: {
+    status: 401,
+    type: 'virtual_key_disabled_error',
+    summary: 'the virtual key is disabled',
+  },
   /** An admin API record (API key, guardrail, config version, feedback) that does not exist. */
   PK_ERR_RECORD_NOT_FOUND: { status: 404, type: 'not_found_error', summary: 'no record has this id' },
   /** One attempt exceeded `request_timeout` (Portkey's 408 `timeout_error`). */
