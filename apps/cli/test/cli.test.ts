@@ -163,6 +163,8 @@ describe('pk', () => {
       ['vk', 'replace-key'],
       ['vk', 'rm'],
       ['vk', 'reset-usage'],
+      ['vk', 'disable'],
+      ['vk', 'enable'],
       ['vk', 'budget'],
       ['vk', 'rate-limits'],
       ['keys', 'rate-limits'],
@@ -554,6 +556,39 @@ describe('pk', () => {
     expect((await runPk(['vk', 'reset-usage', 'no-such-key'], adminEnv())).code).toBe(4);
     expect((await runPk(['keys', 'reset-usage', 'no-such-key'], adminEnv())).code).toBe(4);
     expect((await runPk(['vk', 'rm', 'budgeted'], adminEnv())).code).toBe(0);
+  });
+
+  it('vk disable refuses a key’s requests (401, nothing sent upstream) and lists it disabled; vk enable serves it again', async () => {
+    const added = await runPk(
+      [
+        'vk',
+        'add',
+        'pausable',
+        '--provider',
+        'openai',
+        '--option',
+        `custom_host=${upstreamUrl}`,
+        '--key',
+        'env:K',
+      ],
+      adminEnv({ K: ENV_SECRET }),
+    );
+    expect(added.code).toBe(0);
+    expect(await chat('pausable')).toBe(200);
+    const disabled = await runPk(['vk', 'disable', 'pausable'], adminEnv());
+    expect(disabled).toMatchObject({ code: 0, stdout: 'disabled virtual key pausable\n' });
+    expect((await runPk(['vk', 'list'], adminEnv())).stdout).toMatch(
+      /pausable\s+openai\s+pausable\s+\S+\s+disabled/,
+    );
+    const sent = seen.length;
+    expect(await chat('pausable')).toBe(401);
+    expect(seen).toHaveLength(sent);
+    const enabled = await runPk(['--json', 'vk', 'enable', 'pausable'], adminEnv());
+    expect(JSON.parse(enabled.stdout)).toEqual({ slug: 'pausable', status: 'active' });
+    expect(await chat('pausable')).toBe(200);
+    expect(seen.at(-1)?.authorization).toBe(`Bearer ${ENV_SECRET}`);
+    expect((await runPk(['vk', 'disable', 'no-such-key'], adminEnv())).code).toBe(4);
+    expect((await runPk(['vk', 'rm', 'pausable'], adminEnv())).code).toBe(0);
   });
 
   it('vk add and keys create take a budget; vk budget and keys budget show its use, change it and remove it', async () => {

@@ -36,7 +36,7 @@ interface AddOptions extends BudgetOptions, RateLimitOptions {
   readonly expiresAt?: string;
 }
 
-/** `pk vk add|list|replace-key|rm|budget|rate-limits|reset-usage`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
+/** `pk vk add|list|replace-key|rm|disable|enable|budget|rate-limits|reset-usage`: virtual keys through the admin API; secrets from env:, file: or stdin only. */
 export function registerVirtualKeys(program: Command, context: CommandContext): void {
   const vk = program
     .command('vk')
@@ -148,6 +148,26 @@ export function registerVirtualKeys(program: Command, context: CommandContext): 
       if (output.json) printJson(output, { slug, usage_reset: true });
       else line(output, `reset the usage of virtual key ${slug}`);
     });
+
+  for (const [command, status, done, description] of [
+    [
+      'disable',
+      'disabled',
+      'disabled',
+      'stop a virtual key without deleting it: requests naming it get 401 until it is enabled (audited)',
+    ],
+    ['enable', 'active', 'enabled', 'serve a disabled virtual key again (audited)'],
+  ] as const) {
+    vk.command(command)
+      .description(description)
+      .argument('<slug>', 'the virtual key')
+      .action(async (slug: string) => {
+        const output = context.output();
+        await context.admin().call('PUT', `/virtual-keys/${encodeURIComponent(slug)}`, { status });
+        if (output.json) printJson(output, { slug, status });
+        else line(output, `${done} virtual key ${slug}`);
+      });
+  }
 
   const virtualKey = {
     noun: 'virtual key',
