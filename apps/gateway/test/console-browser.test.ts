@@ -601,6 +601,46 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await used.count()).toBe(1);
   });
 
+  it('disables a virtual key from its row after asking: the list says disabled, the SDK is refused (401, nothing sent); Enable serves it again', async () => {
+    const { slug } = (await sdk().virtualKeys.create({
+      name: 'pausable',
+      provider: 'openai',
+      key: VK_SECRET,
+      custom_host: `${mock.url}/v1`,
+    })) as { slug: string };
+    const app = new Portkey({ apiKey: adminKey, baseURL: gateway.base, virtualKey: slug });
+    const ask = () =>
+      app.chat.completions.create({ model: 'gpt-4o-mini', messages }).then(
+        () => 200,
+        (error: { status?: number; error?: { error?: { code?: string } } }) =>
+          `${error.status} ${error.error?.error?.code}`,
+      );
+    expect(await ask()).toBe(200);
+    await page.getByRole('link', { name: 'Logs' }).click();
+    await page.getByRole('link', { name: 'Virtual keys' }).click();
+    const row = page.getByRole('row').filter({ hasText: slug });
+    await row.getByRole('cell', { name: 'active', exact: true }).waitFor();
+    await page.getByRole('button', { name: `Disable ${slug}` }).click();
+    await row.getByRole('cell', { name: 'disabled', exact: true }).waitFor();
+    expect(dialogs.at(-1)).toBe(
+      `confirm: Disable the virtual key ${slug}? Requests that name it are refused until it is enabled again; the key and its history are kept.`,
+    );
+    await screenshot(page, '05c-virtual-key-disabled');
+    const sent = mock.received.length;
+    expect(await ask()).toBe('401 PK_ERR_VIRTUAL_KEY_DISABLED');
+    expect(mock.received).toHaveLength(sent);
+    // The button now offers the way back, and is reached by keyboard.
+    const enable = page.getByRole('button', { name: `Enable ${slug}` });
+    await enable.focus();
+    await page.keyboard.press('Enter');
+    await row.getByRole('cell', { name: 'active', exact: true }).waitFor();
+    expect(dialogs.at(-1)).toBe(
+      `confirm: Enable the virtual key ${slug}? Requests that name it are served again.`,
+    );
+    expect(await ask()).toBe(200);
+    expect(mock.received.at(-1)?.headers.authorization).toBe(`Bearer ${VK_SECRET}`);
+  });
+
   it('changes and removes the budget of an existing virtual key, and the gateway enforces each at once', async () => {
     const created = await sdk().virtualKeys.create({
       name: 'unmetered',

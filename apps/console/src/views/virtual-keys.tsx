@@ -11,6 +11,7 @@ import {
   usageLimitsOf,
 } from '../budget.js';
 import { BudgetFields } from '../components/budget-fields.js';
+import { DisableKeyButton } from '../components/disable-key-button.js';
 import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
 import { LimitsEditor } from '../components/limits-editor.js';
@@ -42,8 +43,8 @@ interface VirtualKey {
 /**
  * Virtual keys (admin): list (with each budget's use, the rate limits and the expiry), create (with a
  * budget and an expiry),
- * rename, replace the provider key (rotation), change a key's budget and rate limits, revoke
- * (delete), and reset the usage of one whose budget is exhausted. The provider key is never shown again.
+ * rename, replace the provider key (rotation), change a key's budget and rate limits, disable and
+ * enable it again, revoke (delete), and reset the usage of one whose budget is exhausted. The provider key is never shown again.
  */
 export function VirtualKeysView() {
   const [keys, setKeys] = useState<VirtualKey[] | null>(null);
@@ -190,7 +191,7 @@ export function VirtualKeysView() {
                   {text(key.masked_api_key)}
                   {key.integration_id ? <span class="muted"> (integration {key.integration_id})</span> : null}
                 </td>
-                <td>{key.status}</td>
+                <td class={key.status === 'disabled' ? 'status-disabled' : undefined}>{key.status}</td>
                 <td>{budgetText(key.usage_limits, key.current_usage)}</td>
                 <td>{rateLimitsText(key.rate_limits)}</td>
                 <td>{key.expires_at ? timeText(key.expires_at) : 'never'}</td>
@@ -237,6 +238,12 @@ export function VirtualKeysView() {
                       >
                         Limits
                       </button>{' '}
+                      <DisableKeyButton
+                        status={key.status}
+                        name={key.slug}
+                        path={`/virtual-keys/${encodeURIComponent(key.slug)}`}
+                        onDone={load}
+                      />
                       <button
                         type="button"
                         class="danger"
