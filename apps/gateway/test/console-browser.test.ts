@@ -601,7 +601,7 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await used.count()).toBe(1);
   });
 
-  it('disables a virtual key from its row after asking: the list says disabled, the SDK is refused (401, nothing sent); Enable serves it again', async () => {
+  it('shows a virtual key’s spend this month without a budget, and disables it from its row after asking: the list says disabled, the SDK is refused (401, nothing sent); Enable serves it again', async () => {
     const { slug } = (await sdk().virtualKeys.create({
       name: 'pausable',
       provider: 'openai',
@@ -620,6 +620,16 @@ describe.runIf(run)('the console in Chromium', () => {
     await page.getByRole('link', { name: 'Virtual keys' }).click();
     const row = page.getByRole('row').filter({ hasText: slug });
     await row.getByRole('cell', { name: 'active', exact: true }).waitFor();
+    // No budget, yet its spend this month shows (from the request logs, as Analytics sums it).
+    const spent = row.getByRole('cell', { name: /^\$0\.0*[1-9]\d*$/ });
+    const until = Date.now() + 5000;
+    while ((await spent.count()) === 0 && Date.now() < until) {
+      await page.getByRole('link', { name: 'Logs' }).click();
+      await page.getByRole('link', { name: 'Virtual keys' }).click();
+      await row.waitFor();
+    }
+    expect(await spent.count()).toBe(1);
+    expect(await row.getByRole('cell', { name: 'none', exact: true }).count()).toBe(2);
     await page.getByRole('button', { name: `Disable ${slug}` }).click();
     await row.getByRole('cell', { name: 'disabled', exact: true }).waitFor();
     expect(dialogs.at(-1)).toBe(

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { SummaryRow } from '../analytics-series.js';
 import { api } from '../api.js';
 import {
   type BudgetForm,
@@ -18,6 +19,7 @@ import { LimitsEditor } from '../components/limits-editor.js';
 import { ReplaceKeyForm } from '../components/replace-key-form.js';
 import { ResetUsageButton } from '../components/reset-usage-button.js';
 import { UserText } from '../components/user-text.js';
+import { type KeySpend, spendByKey, spendText, utcMonthStart } from '../key-spend.js';
 import { text, timeText } from '../log-record.js';
 import { localToIso } from '../logs-filter.js';
 
@@ -41,7 +43,8 @@ interface VirtualKey {
 }
 
 /**
- * Virtual keys (admin): list (with each budget's use, the rate limits and the expiry), create (with a
+ * Virtual keys (admin): list (with each budget's use, each key's spend this month (UTC) from the
+ * request logs, as Analytics sums it, budget or not, the rate limits and the expiry), create (with a
  * budget and an expiry),
  * rename, replace the provider key (rotation), change a key's budget and rate limits, disable and
  * enable it again, revoke (delete), and reset the usage of one whose budget is exhausted. The provider key is never shown again.
@@ -56,10 +59,26 @@ export function VirtualKeysView() {
   const [editing, setEditing] = useState<VirtualKey | null>(null);
   /** The key whose provider key is being replaced. */
   const [replacing, setReplacing] = useState<string | null>(null);
+  /** Each key's spend this month from the request logs (null: not read, or the logs cannot be). */
+  const [spend, setSpend] = useState<{ byKey: Map<string, KeySpend>; truncated: boolean } | null>(null);
+  const loadSpend = () => {
+    const from = new Date(utcMonthStart(Date.now())).toISOString();
+    return api<{ data: SummaryRow[]; truncated?: boolean }>(
+      `/analytics/summary?group_by=virtual_key&bucket=day&top=100&top_by=cost&from=${encodeURIComponent(from)}`,
+    )
+      .then((summary) => setSpend({ byKey: spendByKey(summary.data), truncated: summary.truncated === true }))
+      .catch(() => setSpend(null));
+  };
   const load = () =>
-    api<{ data: VirtualKey[] }>('/virtual-keys')
-      .then((list) => setKeys(list.data))
-      .catch(setError);
+    Promise.all([
+      api<{ data: VirtualKey[] }>('/virtual-keys')
+        .then((list) => setKeys(list.data))
+        .catch(setError),
+      loadSpend(),
+    ]);
+  /** A key's spend this month, or null when it is not known (a key among the summed-up groups). */
+  const spendOf = (slug: string): string | null =>
+    spend === null ? null : spendText(spend.byKey.get(slug), !spend.truncated || spend.byKey.has(slug));
   useEffect(() => {
     void load();
   }, []);
@@ -169,6 +188,7 @@ export function VirtualKeysView() {
               <th scope="col">Key</th>
               <th scope="col">Status</th>
               <th scope="col">Budget used</th>
+              <th scope="col">Spent this month (UTC)</th>
               <th scope="col">Rate limits</th>
               <th scope="col">Expires</th>
               <th scope="col">Actions</th>
@@ -176,7 +196,7 @@ export function VirtualKeysView() {
           </thead>
           <tbody>
             {keys.length === 0 ? (
-              <EmptyRow columns={9}>
+              <EmptyRow columns={10}>
                 None yet: <em>Create virtual key</em> above makes one.
               </EmptyRow>
             ) : null}
@@ -193,6 +213,7 @@ export function VirtualKeysView() {
                 </td>
                 <td class={key.status === 'disabled' ? 'status-disabled' : undefined}>{key.status}</td>
                 <td>{budgetText(key.usage_limits, key.current_usage)}</td>
+                <td>{spendOf(key.slug) ?? '—'}</td>
                 <td>{rateLimitsText(key.rate_limits)}</td>
                 <td>{key.expires_at ? timeText(key.expires_at) : 'never'}</td>
                 <td>
