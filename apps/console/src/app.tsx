@@ -83,7 +83,8 @@ function Route(props: { path: string; search: URLSearchParams; visit: number; se
     if (isUser) return <UserCatalog />;
     if (first === 'virtual-keys') return <VirtualKeysView />;
     if (first === 'integrations') return <IntegrationsView />;
-    if (first === 'configs') return <ConfigsView />;
+    // Keyed by the visit: a link to a config (or back) opens the one its address names.
+    if (first === 'configs') return <ConfigsView key={visit} slug={second} />;
     if (first === 'breakers') return <BreakersView />;
     if (first === 'guardrails') return <GuardrailsView />;
     if (first === 'prompts') return <PromptsView />;

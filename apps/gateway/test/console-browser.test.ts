@@ -412,6 +412,61 @@ describe.runIf(run)('the console in Chromium', () => {
     }
   });
 
+  it('opens a config at its own address; Cancel and Esc close the editor with the edits discarded, the focus back on the button that opened it', async () => {
+    const created = await sdk().configs.create({ name: 'shared', config: { provider: 'openai' } });
+    const slug = String(created.slug);
+    try {
+      const focused = () =>
+        page.evaluate(
+          'document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent ?? ""',
+        );
+      // The address someone shared opens the config.
+      await page.goto(consoleUrl(`/configs/${slug}`));
+      const edit = page.getByRole('form', { name: `Edit ${slug}` });
+      await edit.waitFor();
+      expect(await edit.getByLabel('Name').inputValue()).toBe('shared');
+      expect(await edit.getByRole('link', { name: 'Link to this config' }).getAttribute('href')).toBe(
+        `/console/configs/${slug}`,
+      );
+      // Edits, then Cancel: nothing saved, the list's address again.
+      await edit.getByLabel('Config (JSON)').fill(JSON.stringify({ provider: 'anthropic' }));
+      await edit.getByRole('button', { name: 'Cancel' }).click();
+      await edit.waitFor({ state: 'detached' });
+      expect(new URL(page.url()).pathname).toBe('/console/configs');
+      expect((await sdk().configs.retrieve({ slug })).config).toEqual({ provider: 'openai' });
+      // Open gives the address; Esc closes, the edit discarded, the focus back on Open.
+      const openButton = page.getByRole('button', { name: `Open ${slug}` });
+      await openButton.click();
+      await edit.waitFor();
+      expect(new URL(page.url()).pathname).toBe(`/console/configs/${slug}`);
+      expect(await edit.getByLabel('Config (JSON)').inputValue()).toBe(
+        JSON.stringify({ provider: 'openai' }, null, 2),
+      );
+      await edit.getByLabel('Name').fill('changed');
+      await page.keyboard.press('Escape');
+      await edit.waitFor({ state: 'detached' });
+      expect(await focused()).toBe(`Open ${slug}`);
+      expect((await sdk().configs.retrieve({ slug })).name).toBe('shared');
+      // By keyboard alone: Open, then Cancel.
+      await openButton.focus();
+      await page.keyboard.press('Enter');
+      await edit.waitFor();
+      await edit.getByRole('button', { name: 'Cancel' }).focus();
+      await page.keyboard.press('Enter');
+      await edit.waitFor({ state: 'detached' });
+      expect(await focused()).toBe(`Open ${slug}`);
+      // A new config's editor too: Esc, and the focus is on New config again.
+      await page.getByRole('button', { name: 'New config' }).click();
+      const create = page.getByRole('form', { name: 'Create a config' });
+      await create.waitFor();
+      await page.keyboard.press('Escape');
+      await create.waitFor({ state: 'detached' });
+      expect(await focused()).toBe('New config');
+    } finally {
+      await sdk().configs.delete({ slug });
+    }
+  });
+
   it('creates a virtual key with no provider key (a provider that takes none, such as Ollama): the blank field is not sent as an empty key', async () => {
     await page.goto(consoleUrl('/virtual-keys'));
     await page.getByLabel('Name', { exact: true }).fill('local ollama');

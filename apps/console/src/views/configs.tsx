@@ -4,12 +4,14 @@ import { type ActorKey, actorLabel } from '../actor-label.js';
 import { api } from '../api.js';
 import { EmptyRow } from '../components/empty-row.js';
 import { ErrorNote } from '../components/error-note.js';
+import { Link } from '../components/link.js';
 import { OpenDeleteActions } from '../components/open-delete-actions.js';
 import { UserText } from '../components/user-text.js';
 import { configSaveOf } from '../config-save.js';
 import { type ConfigIssue, validateConfigText } from '../config-validation.js';
 import { useFocusFirstInput } from '../focus-first-input.js';
 import { text, timeText } from '../log-record.js';
+import { navigate } from '../router.js';
 
 interface ConfigObject {
   readonly slug: string;
@@ -102,10 +104,13 @@ export function Diff(props: { before: string; after: string }) {
  * The config editor. It opens below the list, which can be longer than the window: the keyboard focus
  * goes to its first field (scrolling it into view), and a save the gateway refuses is said in the
  * editor, by its button, with what was typed kept (the view's error line is above the list, out of view).
+ * Cancel (or Esc) closes it, the edits discarded, and the focus goes back to the button that opened it.
  */
 function Editor(props: {
   config: ConfigObject | null;
   onSaved: (slug: string) => void;
+  /** Closes the editor without saving. */
+  onCancel: () => void;
   /** False when shown again after a rollback: the focus stays on the button pressed. */
   focusOnOpen: boolean;
 }) {
@@ -113,7 +118,7 @@ function Editor(props: {
   const [name, setName] = useState(props.config?.name ?? '');
   const [unchanged, setUnchanged] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const card = useFocusFirstInput(undefined, props.focusOnOpen);
+  const card = useFocusFirstInput(props.onCancel, props.focusOnOpen);
   const { issues, checking } = useIssues(source);
   const readOnly = props.config?.managed_by != null;
   const save = async (event: Event) => {
@@ -145,6 +150,12 @@ function Editor(props: {
       aria-label={props.config ? `Edit ${props.config.slug}` : 'Create a config'}
     >
       <h2>{props.config ? `Edit ${props.config.slug}` : 'Create a config'}</h2>
+      {props.config ? (
+        <p class="muted">
+          {/* Its own address: shared, it opens this config. */}
+          <Link to={configPath(props.config.slug)}>Link to this config</Link>
+        </p>
+      ) : null}
       {readOnly ? (
         <p class="muted">Managed by the settings file {props.config?.managed_by}: read-only here.</p>
       ) : null}
@@ -184,7 +195,10 @@ function Editor(props: {
         <button type="submit" disabled={issues.length > 0}>
           {props.config ? 'Save a new version' : 'Create config'}
         </button>
-      )}
+      )}{' '}
+      <button type="button" onClick={props.onCancel}>
+        {readOnly ? 'Close' : 'Cancel'}
+      </button>
       <p role="status" class="muted" data-testid="config-unchanged">
         {unchanged && props.config
           ? `Nothing to save: the config and its name are as saved in v${props.config.version ?? 1}.`
@@ -286,11 +300,15 @@ function Versions(props: {
   );
 }
 
+/** A config's own address in the console (`/configs/<slug>`): the view opens it there. */
+export const configPath = (slug: string) => `/configs/${encodeURIComponent(slug)}`;
+
 /**
  * Saved configs (admin): list, create, edit with validation as you type, versions with diff and
- * rollback, delete (after asking).
+ * rollback, delete (after asking). An open config has its own address (`/console/configs/<slug>`),
+ * which opens it when followed or shared.
  */
-export function ConfigsView() {
+export function ConfigsView(props: { slug?: string | undefined }) {
   const [configs, setConfigs] = useState<ConfigObject[] | null>(null);
   const [current, setCurrent] = useState<ConfigObject | null>(null);
   const [creating, setCreating] = useState(false);
@@ -306,6 +324,8 @@ export function ConfigsView() {
   const open = async (slug: string, focus = true) => {
     setError(null);
     setCreating(false);
+    // The address names the open config (replaced: the view keeps its state).
+    navigate(configPath(slug), true);
     setFocusEditor(focus);
     editorKey.current += 1;
     try {
@@ -316,13 +336,20 @@ export function ConfigsView() {
   };
   useEffect(() => {
     void load();
+    if (props.slug !== undefined) void open(props.slug);
   }, []);
+  /** Closes the editor, its edits discarded; the address is the list's again. */
+  const cancel = () => {
+    setCurrent(null);
+    setCreating(false);
+    navigate('/configs', true);
+  };
   const remove = async (slug: string) => {
     if (!window.confirm(`Delete the config ${slug}? Requests that name it will fail.`)) return;
     setError(null);
     try {
       await api(`/configs/${encodeURIComponent(slug)}`, { method: 'DELETE' });
-      if (current?.slug === slug) setCurrent(null);
+      if (current?.slug === slug) cancel();
       await load();
     } catch (caught) {
       setError(caught);
@@ -343,6 +370,7 @@ export function ConfigsView() {
         onClick={() => {
           setCurrent(null);
           setCreating(true);
+          navigate('/configs', true);
           setFocusEditor(true);
           editorKey.current += 1;
         }}
@@ -395,6 +423,7 @@ export function ConfigsView() {
           key={current ? `${current.slug}@${current.version_id}` : `new-${editorKey.current}`}
           config={current}
           focusOnOpen={focusEditor}
+          onCancel={cancel}
           onSaved={(slug) => {
             setSaved(slug);
             setError(null);
