@@ -467,6 +467,34 @@ describe.runIf(run)('the console in Chromium', () => {
     }
   });
 
+  it('a rollback the gateway refuses is said in the Versions card by its button, in view, not above the list', async () => {
+    const created = await sdk().configs.create({ name: 'rolled', config: { provider: 'openai' } });
+    const slug = String(created.slug);
+    await sdk().configs.update({ slug, config: { provider: 'anthropic' } });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await page.goto(consoleUrl(`/configs/${slug}`));
+      const versions = page.getByRole('region', { name: 'Versions' });
+      const rollBack = versions.getByRole('button', { name: 'Roll back to v1' });
+      await rollBack.waitFor();
+      // Deleted elsewhere meanwhile: the rollback is refused.
+      await sdk().configs.delete({ slug });
+      await rollBack.click();
+      const refusal = versions.getByRole('alert');
+      await refusal.waitFor();
+      expect(await refusal.textContent()).toMatch(/\S/);
+      const box = await refusal.boundingBox();
+      expect(box !== null && box.y >= 0 && box.y + box.height <= 800).toBe(true);
+      // Only there: the view's own error line (above the list) says nothing.
+      expect(await page.getByRole('alert').count()).toBe(1);
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await sdk()
+        .configs.delete({ slug })
+        .catch(() => undefined);
+    }
+  });
+
   it('creates a virtual key with no provider key (a provider that takes none, such as Ollama): the blank field is not sent as an empty key', async () => {
     await page.goto(consoleUrl('/virtual-keys'));
     await page.getByLabel('Name', { exact: true }).fill('local ollama');
@@ -1497,6 +1525,36 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await sdk().prompts.retrieve(loose)).toMatchObject({ collection_id: null });
     await sdk().prompts.delete(loose);
     await sdk().prompts.delete(elsewhere);
+  });
+
+  it('a prompt move the gateway refuses (the prompt deleted meanwhile) is said in the move form by its button, not above the list', async () => {
+    const prompt = (await sdk().prompts.create({
+      name: 'Console mover',
+      string: 'Hello {{who}}.',
+      parameters: {},
+      model: 'gpt-4o-mini',
+    } as unknown as Parameters<Portkey['prompts']['create']>[0])) as unknown as { slug: string };
+    const target = (await sdk().collections.create({ name: 'Console destination' } as never)) as unknown as {
+      id: string;
+    };
+    try {
+      await page.goto(consoleUrl('/prompts'));
+      await page.getByRole('button', { name: `Open ${prompt.slug}`, exact: true }).click();
+      const move = page.getByRole('form', { name: `Collection of ${prompt.slug}` });
+      await move.getByLabel('Collection').selectOption({ label: 'Console destination' });
+      await sdk().prompts.delete(prompt.slug);
+      await move.getByRole('button', { name: 'Move' }).click();
+      const refusal = move.getByRole('alert');
+      await refusal.waitFor();
+      expect(await refusal.textContent()).toMatch(/\S/);
+      // Only there: the view's own error line (above the list) says nothing.
+      expect(await page.getByRole('alert').count()).toBe(1);
+    } finally {
+      await sdk()
+        .prompts.delete(prompt.slug)
+        .catch(() => undefined);
+      await sdk().collections.delete(target.id as never);
+    }
   });
 
   it('finds SDK requests by a metadata filter, shows the fallback attempts, and the trace as a waterfall', async () => {

@@ -55,6 +55,8 @@ export function BreakersView() {
   const [list, setList] = useState<BreakerList | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [closed, setClosed] = useState<string | null>(null);
+  /** A refused Close, said in its breaker's row (the view's error line is above the list). */
+  const [closeError, setCloseError] = useState<{ id: string; error: unknown } | null>(null);
   const load = () =>
     api<BreakerList>('/breakers')
       .then((answer) => {
@@ -68,12 +70,13 @@ export function BreakersView() {
   const close = async (breaker: Breaker) => {
     const what = `${configLabel(breaker.config)} ${breaker.target_path ?? ''}`;
     if (!window.confirm(`Close the breaker of ${what}? The next request tries that target again.`)) return;
+    setCloseError(null);
     try {
       await api(`/breakers/${encodeURIComponent(breaker.id)}`, { method: 'DELETE' });
       setClosed(what);
       await load();
     } catch (caught) {
-      setError(caught);
+      setCloseError({ id: breaker.id, error: caught });
     }
   };
   return (
@@ -146,6 +149,7 @@ export function BreakersView() {
                       >
                         Close
                       </button>
+                      {closeError?.id === breaker.id ? <ErrorNote error={closeError.error} reveal /> : null}
                     </td>
                   </tr>
                 ))}

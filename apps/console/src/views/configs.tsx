@@ -214,12 +214,10 @@ function ActorCell(props: { version: ConfigVersion }) {
   return <td title={title}>{text(label)}</td>;
 }
 
-function Versions(props: {
-  config: ConfigObject;
-  onRestored: () => void;
-  onError: (error: unknown) => void;
-}) {
+function Versions(props: { config: ConfigObject; onRestored: () => void }) {
   const [versions, setVersions] = useState<ConfigVersion[] | null>(null);
+  /** A versions list not read, or a refused rollback: said in this card, by its buttons. */
+  const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<string | null>(null);
   /** What the last rollback did, said by its button. */
   const [restored, setRestored] = useState<string | null>(null);
@@ -227,13 +225,15 @@ function Versions(props: {
     if (props.config.managed_by) return;
     api<{ data: ConfigVersion[] }>(`/configs/${encodeURIComponent(props.config.slug)}/versions`)
       .then((list) => setVersions(list.data))
-      .catch(props.onError);
+      .catch(setError);
   }, [props.config.slug, props.config.version_id]);
-  if (props.config.managed_by || !versions) return null;
+  if (props.config.managed_by) return null;
+  if (!versions) return error ? <ErrorNote error={error} reveal /> : null;
   const latest = versions.find((version) => version.is_latest);
   const chosen = versions.find((version) => version.version_id === selected);
   const restore = async (version: ConfigVersion) => {
     setRestored(null);
+    setError(null);
     try {
       const answer = await api<{ version: number }>(
         `/configs/${encodeURIComponent(props.config.slug)}/versions/${version.version}/restore`,
@@ -243,8 +243,8 @@ function Versions(props: {
         `Rolled back to v${version.version}: saved as v${answer.version}, now the current version.`,
       );
       props.onRestored();
-    } catch (error) {
-      props.onError(error);
+    } catch (caught) {
+      setError(caught);
     }
   };
   return (
@@ -285,6 +285,7 @@ function Versions(props: {
           ))}
         </tbody>
       </table>
+      <ErrorNote error={error} reveal />
       <p role="status" class="muted" data-testid="config-restored">
         {restored}
       </p>
@@ -435,7 +436,6 @@ export function ConfigsView(props: { slug?: string | undefined }) {
       {current ? (
         <Versions
           config={current}
-          onError={setError}
           onRestored={() => {
             // The list shows each config's version: the restore made a new one.
             void load();

@@ -88,10 +88,11 @@ export function MovePrompt(props: {
   collectionId: string | null;
   collections: readonly Collection[] | null;
   onMoved: (collectionId: string | null) => void;
-  onError: (error: unknown) => void;
 }) {
   const [chosen, setChosen] = useState(props.collectionId ?? '');
   const [moved, setMoved] = useState<string | null>(null);
+  /** A refused move, said by the Move button (the view's error line is above the list, out of view). */
+  const [error, setError] = useState<unknown>(null);
   const current = props.collectionId ?? '';
   const unchanged =
     (collectionOf(chosen, props.collections ?? [])?.id ?? chosen) ===
@@ -99,6 +100,7 @@ export function MovePrompt(props: {
   const move = async (event: Event) => {
     event.preventDefault();
     const collectionId = chosen === '' ? null : chosen;
+    setError(null);
     try {
       await api(`/prompts/${encodeURIComponent(props.slug)}`, {
         method: 'PUT',
@@ -108,8 +110,8 @@ export function MovePrompt(props: {
         `Moved ${props.slug} to ${showBidiControls(collectionLabel(collectionId, props.collections ?? []) ?? 'no collection')}.`,
       );
       props.onMoved(collectionId);
-    } catch (error) {
-      props.onError(error);
+    } catch (caught) {
+      setError(caught);
     }
   };
   const title = `Collection of ${props.slug}`;
@@ -127,12 +129,14 @@ export function MovePrompt(props: {
           onChange={(value) => {
             setChosen(value);
             setMoved(null);
+            setError(null);
           }}
         />
       </label>
       <p id="prompt-move-help" class="muted">
         Moving a prompt makes no new version.
       </p>
+      <ErrorNote error={error} reveal />
       <button type="submit" disabled={unchanged}>
         Move
       </button>

@@ -285,81 +285,89 @@ function Versions(props: {
   labels: readonly Label[] | null | undefined;
   onPublished: () => void;
   onLabelled: () => void;
-  onError: (error: unknown) => void;
 }) {
   const { kind, record } = props;
+  /** A refused publish or label, said below the versions (the view's error line is out of view). */
+  const [error, setError] = useState<unknown>(null);
   const published = kind.version(record);
   const labelled = props.labels !== undefined;
   const publish = async (version: number) => {
+    setError(null);
     try {
       await api(`${pathOf(kind, record.slug)}/makeDefault`, { method: 'PUT', body: { version } });
       props.onPublished();
-    } catch (error) {
-      props.onError(error);
+    } catch (caught) {
+      setError(caught);
     }
   };
   return (
-    <table class="data">
-      <caption>Versions of {record.slug}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Version</th>
-          <th scope="col">Description</th>
-          <th scope="col">Created</th>
-          <th scope="col">Requests get</th>
-          {labelled ? (
-            <>
-              <th scope="col">Labels</th>
-              <th scope="col">Set label</th>
-            </>
-          ) : null}
-        </tr>
-      </thead>
-      <tbody>
-        {props.versions.map((version) => {
-          const number = kind.version(version);
-          const description = kind.description(version);
-          return (
-            <tr key={version.id}>
-              <td class="mono">{number}</td>
-              <td>{typeof description === 'string' && description !== '' ? description : '-'}</td>
-              <td>{timeText(version.created_at)}</td>
-              <td>
-                {number === published ? (
-                  <strong>published</strong>
-                ) : (
-                  <button
-                    type="button"
-                    onClick={() => publish(number)}
-                    aria-label={`Publish version ${number} of ${record.slug}`}
-                  >
-                    Publish
-                  </button>
-                )}
-              </td>
-              {labelled ? (
-                <>
-                  <td>
-                    <LabelBadges names={versionLabels(version)} />
-                  </td>
-                  <td>
-                    <SetLabel
-                      slug={record.slug}
-                      versionId={version.id}
-                      number={number}
-                      pointing={versionLabels(version)}
-                      labels={props.labels ?? null}
-                      onSet={props.onLabelled}
-                      onError={props.onError}
-                    />
-                  </td>
-                </>
-              ) : null}
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <>
+      <table class="data">
+        <caption>Versions of {record.slug}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Description</th>
+            <th scope="col">Created</th>
+            <th scope="col">Requests get</th>
+            {labelled ? (
+              <>
+                <th scope="col">Labels</th>
+                <th scope="col">Set label</th>
+              </>
+            ) : null}
+          </tr>
+        </thead>
+        <tbody>
+          {props.versions.map((version) => {
+            const number = kind.version(version);
+            const description = kind.description(version);
+            return (
+              <tr key={version.id}>
+                <td class="mono">{number}</td>
+                <td>{typeof description === 'string' && description !== '' ? description : '-'}</td>
+                <td>{timeText(version.created_at)}</td>
+                <td>
+                  {number === published ? (
+                    <strong>published</strong>
+                  ) : (
+                    <button
+                      type="button"
+                      onClick={() => publish(number)}
+                      aria-label={`Publish version ${number} of ${record.slug}`}
+                    >
+                      Publish
+                    </button>
+                  )}
+                </td>
+                {labelled ? (
+                  <>
+                    <td>
+                      <LabelBadges names={versionLabels(version)} />
+                    </td>
+                    <td>
+                      <SetLabel
+                        slug={record.slug}
+                        versionId={version.id}
+                        number={number}
+                        pointing={versionLabels(version)}
+                        labels={props.labels ?? null}
+                        onSet={() => {
+                          setError(null);
+                          props.onLabelled();
+                        }}
+                        onError={setError}
+                      />
+                    </td>
+                  </>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <ErrorNote error={error} reveal />
+    </>
   );
 }
 
@@ -568,7 +576,6 @@ function Library(props: {
           slug={open.record.slug}
           collectionId={(open.record.collection_id as string | null | undefined) ?? null}
           collections={props.collections ?? null}
-          onError={setError}
           onMoved={(collectionId) => {
             setError(null);
             setOpen((current) =>
@@ -587,7 +594,6 @@ function Library(props: {
           record={open.record}
           versions={open.versions}
           labels={props.labels}
-          onError={setError}
           onLabelled={() => {
             setError(null);
             void reloadVersions(open.record.slug);
