@@ -1137,9 +1137,34 @@ describe.runIf(run)('the console in Chromium', () => {
     await expectNoSeriousViolations('breakers');
     await screenshot(page, '06e-breakers');
 
-    await row
-      .getByRole('button', { name: `Close the breaker of ${slug} (tenant console-admin) config.targets[0]` })
-      .click();
+    // A Close the gateway refuses (its breaker store unreachable: answered here as the gateway answers
+    // it, the console's placement being what is checked) is said in that breaker's row.
+    const refusedMessage = 'the circuit breaker store cannot be reached: try again';
+    await page.route('**/console/api/breakers/*', (route) =>
+      route.request().method() === 'DELETE'
+        ? route.fulfill({
+            status: 503,
+            contentType: 'application/json',
+            body: JSON.stringify({
+              error: {
+                message: refusedMessage,
+                type: 'api_error',
+                param: null,
+                code: 'PK_ERR_LIMITS_UNAVAILABLE',
+              },
+            }),
+          })
+        : route.fallback(),
+    );
+    const closeButton = row.getByRole('button', {
+      name: `Close the breaker of ${slug} (tenant console-admin) config.targets[0]`,
+    });
+    await closeButton.click();
+    await row.getByRole('alert').filter({ hasText: refusedMessage }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(1);
+    await page.unroute('**/console/api/breakers/*');
+
+    await closeButton.click();
     await page
       .getByRole('status')
       .filter({ hasText: `Closed the breaker of ${slug} (tenant console-admin) config.targets[0].` })
