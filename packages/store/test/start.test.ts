@@ -95,9 +95,10 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // the later migrations' tables).
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0022-request-log-cost-source')",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source')",
           'alter table request_logs drop column cost_source',
           'alter table request_logs drop column cost_parts',
+          'alter table virtual_keys drop column disabled_at',
           'alter table guardrails drop column secret_key_id',
           'alter table guardrails drop column secret',
           'drop table limit_spend',
@@ -149,9 +150,10 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // A database as 0015 left it, with a record in it.
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0022-request-log-cost-source')",
+          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source')",
           'alter table request_logs drop column cost_source',
           'alter table request_logs drop column cost_parts',
+          'alter table virtual_keys drop column disabled_at',
           'alter table guardrails drop column secret_key_id',
           'alter table guardrails drop column secret',
           'drop table limit_spend',
@@ -267,9 +269,10 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         ) =>
           `insert into request_logs (id, created_at, tenant, trace_id, source, gateway_key_id, virtual_key, stream, status, latency_ms, total_tokens, cost, cache_status) values ('${id}', ${at}, 't', '${id}', 'gateway', 'gk-1', '${vk}', 0, ${status}, 5, ${tokens}, ${cost}, '${cache}')`;
         for (const statement of [
-          "delete from pk_migrations where name in ('0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0022-request-log-cost-source')",
+          "delete from pk_migrations where name in ('0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source')",
           'alter table request_logs drop column cost_source',
           'alter table request_logs drop column cost_parts',
+          'alter table virtual_keys drop column disabled_at',
           'alter table guardrails drop column secret_key_id',
           'alter table guardrails drop column secret',
           'drop table limit_spend',
@@ -312,9 +315,10 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
       try {
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0020-limit-spend-from-logs', '0022-request-log-cost-source')",
+          "delete from pk_migrations where name in ('0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source')",
           'alter table request_logs drop column cost_source',
           'alter table request_logs drop column cost_parts',
+          'alter table virtual_keys drop column disabled_at',
           `insert into limit_spend (subject, day, cost_micros, tokens, requests) values ('gk:gk-1', ${Math.floor(Date.UTC(2026, 11, 3) / 86_400_000)}, 10, 20, 1)`,
           `insert into request_logs (id, created_at, tenant, trace_id, source, gateway_key_id, stream, status, latency_ms, total_tokens, cost) values ('a', ${Date.UTC(2026, 11, 3, 10)}, 't', 'a', 'gateway', 'gk-1', 0, 200, 5, 2000, 0.0125)`,
         ])
