@@ -5,6 +5,7 @@ import { createUndiciTransportFromEnvironment } from '@pk/providers';
 import {
   DEFAULT_DATA_DIR,
   FEEDBACK_SPILL_FILE,
+  LIMIT_SPEND_SPILL_FILE,
   LOG_SPILL_FILE,
   MASTER_KEY_FILE,
   openStore,
@@ -152,17 +153,18 @@ async function main(): Promise<void> {
   const masterKeyFileExisted = options.databaseUrl !== undefined || existsSync(masterKeyFile);
   // Keys, virtual keys and configs: SQLite in PK_DATA_DIR, or PostgreSQL with PK_DATABASE_URL; the
   // settings file's records are served too, read-only. Requests read the store's in-memory snapshot.
-  // Hooks' feedback the store still refuses at SIGTERM: beside the request log's spill file.
-  const feedbackSpillFile = join(
+  // Hooks' feedback and limits' spend the store still refuses at SIGTERM: beside the request log's
+  // spill file.
+  const spillDirectory =
     logStore.spillPath === undefined
       ? resolve(options.dataDir || DEFAULT_DATA_DIR)
-      : dirname(logStore.spillPath),
-    FEEDBACK_SPILL_FILE,
-  );
+      : dirname(logStore.spillPath);
+  const feedbackSpillFile = join(spillDirectory, FEEDBACK_SPILL_FILE);
   const store = await openStore({
     databaseUrl: options.databaseUrl,
     dataDir: options.dataDir,
     feedbackSpillFile,
+    limitSpendSpillFile: join(spillDirectory, LIMIT_SPEND_SPILL_FILE),
     masterKey: options.masterKey,
     env: process.env,
     settings: settingsRecordsOf(settings, options.settingsPath ?? 'settings'),

@@ -102,6 +102,12 @@ export {
   type LabelRepository,
 } from './repositories/labels.js';
 export { type LimitSpend, LimitSpendRecorder, utcDayOf } from './repositories/limit-spend.js';
+export {
+  LIMIT_SPEND_SPILL_FILE,
+  type LimitSpendSpillRow,
+  limitSpendRowOfLine,
+  writeSpilledLimitSpend,
+} from './repositories/limit-spend-spill.js';
 export type {
   ListPromptsOptions,
   PromptKind,

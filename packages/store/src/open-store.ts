@@ -27,7 +27,13 @@ import { GuardrailRepository } from './repositories/guardrails.js';
 import { IntegrationRepository } from './repositories/integrations.js';
 import { KeyUsageRecorder } from './repositories/key-usage.js';
 import { LabelRepository } from './repositories/labels.js';
-import { LimitSpendRecorder } from './repositories/limit-spend.js';
+import { type LimitSpendLoss, LimitSpendRecorder } from './repositories/limit-spend.js';
+import {
+  type LimitSpendSpillRow,
+  limitSpendRowOfLine,
+  limitSpendSpillRowsOf,
+  writeSpilledLimitSpend,
+} from './repositories/limit-spend-spill.js';
 import { PromptRepository } from './repositories/prompts.js';
 import { isUnavailableError, type StoreContext } from './repositories/store-context.js';
 import { checkVault, databaseHasSecrets, VaultRepository } from './repositories/vault-state.js';
@@ -78,6 +84,14 @@ export interface OpenStoreOptions {
    * `server.ts` puts it beside the request log's spill file. Without it that feedback is lost, and told.
    */
   readonly feedbackSpillFile?: string | undefined;
+  /**
+   * Where limits' spend the database still refuses at `close` is appended (JSON lines of subject,
+   * day, amounts and an id; mode 0600), and replayed from in the background when a serving store
+   * opens: each line added to `limit_spend` once (its id stored in the same transaction), the file
+   * removed once written. `server.ts` puts it beside the request log's spill file. Without it that
+   * spend is lost, and told.
+   */
+  readonly limitSpendSpillFile?: string | undefined;
   /** Milliseconds since the epoch (tests). */
   readonly now?: () => number;
   /**
@@ -388,6 +402,22 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
             onWarning: warn,
           })
         : undefined;
+    const limitSpendSpillFile = options.limitSpendSpillFile;
+    const limitSpendReplay =
+      serve && limitSpendSpillFile !== undefined
+        ? startLogSpillReplay({
+            path: limitSpendSpillFile,
+            name: "limits' spend spill",
+            rowOfLine: limitSpendRowOfLine,
+            write: (rows) => writeSpilledLimitSpend(db, rows as LimitSpendSpillRow[], now()),
+            onRecovered: (outcome) =>
+              warn(
+                `limits' spend spill: ${outcome.recovered} subject-day(s) added to the store` +
+                  (outcome.alreadyStored > 0 ? `, ${outcome.alreadyStored} added already` : ''),
+              ),
+            onWarning: warn,
+          })
+        : undefined;
     const live = catalog;
     const readThread = engine === 'sqlite' ? new SqliteReadThread(location) : undefined;
     const served: Catalog = live ?? createStaticCatalog({ gatewayKeys: [], virtualKeys: [], configs: [] });
@@ -444,14 +474,11 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
           warn,
           onLoss: options.onLoss ?? warn,
         });
-        const lost = await limitSpend.close();
-        if (lost.entries > 0) {
-          (options.onLoss ?? warn)(
-            `limits' spend not written at close (${lost.requests} requests, ${lost.tokens} tokens, ` +
-              `${lost.costMicros / 1e6} USD over ${lost.entries} subject-days): budgets and rate limits ` +
-              'stored in the database will not count it',
-          );
-        }
+        await limitSpendReplay?.stop();
+        await spillUnwrittenSpend(await limitSpend.close(), limitSpendSpillFile, {
+          warn,
+          onLoss: options.onLoss ?? warn,
+        });
         await readThread?.close();
         await db.destroy();
       },
@@ -465,6 +492,39 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       });
     }
     throw error;
+  }
+}
+
+/**
+ * Limits' spend the database still refused at close: appended to `file` (added to `limit_spend` at
+ * the next start) and said so, else told lost through `onLoss` (no file, or it could not be written).
+ */
+async function spillUnwrittenSpend(
+  lost: LimitSpendLoss,
+  file: string | undefined,
+  tell: { readonly warn: (message: string) => void; readonly onLoss: (message: string) => void },
+): Promise<void> {
+  if (lost.entries === 0) return;
+  const what =
+    `${lost.requests} requests, ${lost.tokens} tokens, ` +
+    `${lost.costMicros / 1e6} USD over ${lost.entries} subject-days`;
+  const spilled =
+    file !== undefined &&
+    (await appendLogSpill(file, limitSpendSpillRowsOf(lost.rows)).then(
+      () => true,
+      (error: unknown) => {
+        tell.warn(`limits' spend spill ${file} could not be written: ${(error as Error).message}`);
+        return false;
+      },
+    ));
+  if (spilled) {
+    tell.warn(
+      `limits' spend not written at close (${what}): kept in ${file}, added to the store at the next start`,
+    );
+  } else {
+    tell.onLoss(
+      `limits' spend not written at close (${what}): budgets and rate limits stored in the database will not count it`,
+    );
   }
 }
 

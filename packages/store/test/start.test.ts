@@ -95,7 +95,8 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // the later migrations' tables).
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source')",
+          "delete from pk_migrations where name in ('0005-request-log-write-cost', '0006-request-log-tenant-indexes', '0007-integrations', '0008-prompts', '0009-prompt-partials', '0010-request-log-prompt', '0011-log-exports', '0012-prompt-labels', '0013-feedback-time', '0014-prompt-collections', '0015-log-export-runs', '0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source', '0023-limit-spend-spills')",
+          'drop table limit_spend_spills',
           'alter table request_logs drop column cost_source',
           'alter table request_logs drop column cost_parts',
           'alter table virtual_keys drop column disabled_at',
@@ -150,7 +151,8 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         // A database as 0015 left it, with a record in it.
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source')",
+          "delete from pk_migrations where name in ('0016-request-log-path', '0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source', '0023-limit-spend-spills')",
+          'drop table limit_spend_spills',
           'alter table request_logs drop column cost_source',
           'alter table request_logs drop column cost_parts',
           'alter table virtual_keys drop column disabled_at',
@@ -197,7 +199,8 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
       try {
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name = '0022-request-log-cost-source'",
+          "delete from pk_migrations where name in ('0022-request-log-cost-source', '0023-limit-spend-spills')",
+          'drop table limit_spend_spills',
           'alter table request_logs drop column cost_source',
           'alter table request_logs drop column cost_parts',
           "insert into request_logs (id, created_at, tenant, trace_id, source, endpoint, stream, status, latency_ms, cost, cost_status) values ('log_before', 1767225600000, 'acme', 'trace-cost', 'gateway', 'chat.completions', 0, 200, 5, 0.25, 'priced')",
@@ -269,7 +272,8 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
         ) =>
           `insert into request_logs (id, created_at, tenant, trace_id, source, gateway_key_id, virtual_key, stream, status, latency_ms, total_tokens, cost, cache_status) values ('${id}', ${at}, 't', '${id}', 'gateway', 'gk-1', '${vk}', 0, ${status}, 5, ${tokens}, ${cost}, '${cache}')`;
         for (const statement of [
-          "delete from pk_migrations where name in ('0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source')",
+          "delete from pk_migrations where name in ('0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source', '0023-limit-spend-spills')",
+          'drop table limit_spend_spills',
           'alter table request_logs drop column cost_source',
           'alter table request_logs drop column cost_parts',
           'alter table virtual_keys drop column disabled_at',
@@ -315,7 +319,8 @@ describe.each(ENGINES)('opening the store on %s', (engine) => {
       try {
         const old = await fixture.open();
         for (const statement of [
-          "delete from pk_migrations where name in ('0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source')",
+          "delete from pk_migrations where name in ('0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source', '0023-limit-spend-spills')",
+          'drop table limit_spend_spills',
           'alter table request_logs drop column cost_source',
           'alter table request_logs drop column cost_parts',
           'alter table virtual_keys drop column disabled_at',

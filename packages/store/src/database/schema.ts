@@ -70,6 +70,14 @@ export interface LimitSpendTable {
   requests: number;
 }
 
+/** Spilled limits' spend already added to `limit_spend` (migration 0023): one row per spill line. */
+export interface LimitSpendSpillsTable {
+  /** The spill line's id. */
+  id: string;
+  /** Epoch ms of the replay that added it. */
+  written_at: number;
+}
+
 /** Virtual keys: a provider, its options and its credentials (encrypted). */
 export interface VirtualKeysTable {
   id: string;
@@ -351,6 +359,7 @@ export interface Database {
   gateway_keys: GatewayKeysTable;
   gateway_key_usage: GatewayKeyUsageTable;
   limit_spend: LimitSpendTable;
+  limit_spend_spills: LimitSpendSpillsTable;
   virtual_keys: VirtualKeysTable;
   integrations: IntegrationsTable;
   configs: ConfigsTable;

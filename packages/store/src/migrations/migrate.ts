@@ -23,6 +23,7 @@ import { guardrailSecretsMigration } from './0019-guardrail-secrets.js';
 import { limitSpendFromLogsMigration } from './0020-limit-spend-from-logs.js';
 import { virtualKeyDisabledMigration } from './0021-virtual-key-disabled.js';
 import { requestLogCostSourceMigration } from './0022-request-log-cost-source.js';
+import { limitSpendSpillsMigration } from './0023-limit-spend-spills.js';
 
 /** The table Kysely records applied migrations in (and its lock table). */
 export const MIGRATION_TABLE = 'pk_migrations';
@@ -56,6 +57,7 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
     '0020-limit-spend-from-logs': limitSpendFromLogsMigration(),
     '0021-virtual-key-disabled': virtualKeyDisabledMigration(engine),
     '0022-request-log-cost-source': requestLogCostSourceMigration(),
+    '0023-limit-spend-spills': limitSpendSpillsMigration(engine),
   };
 }
 

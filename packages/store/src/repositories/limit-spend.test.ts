@@ -144,7 +144,16 @@ describe('limits’ spend at close while another process holds the SQLite write 
       other.exec('begin immediate');
       handle.lockWait.endBy(Date.now() + 200);
       const started = performance.now();
-      expect(await spend.close()).toEqual({ entries: 2, costMicros: 2000, tokens: 15, requests: 3 });
+      expect(await spend.close()).toEqual({
+        entries: 2,
+        costMicros: 2000,
+        tokens: 15,
+        requests: 3,
+        rows: [
+          { subject: 'key:a', day: utcDayOf(DEC_1), cost_micros: 1500, tokens: 10, requests: 1 },
+          { subject: 'key:b', day: utcDayOf(DEC_1), cost_micros: 500, tokens: 5, requests: 2 },
+        ],
+      });
       expect(performance.now() - started).toBeLessThan(1000);
     } finally {
       other.close();

@@ -13,9 +13,11 @@ export interface LimitSpend {
   readonly requests: number;
 }
 
-/** The spend a close could not write: how many subject-days, and their sum. */
+/** The spend a close could not write: how many subject-days, their sum, and the rows themselves. */
 export interface LimitSpendLoss extends LimitSpend {
   readonly entries: number;
+  /** Each subject-day's spend not written (what a spill file keeps). */
+  readonly rows: readonly LimitSpendRow[];
 }
 
 /** The UTC day (days since 1970-01-01) of an epoch-ms time. */
@@ -146,18 +148,27 @@ export class LimitSpendRecorder {
       .execute();
   }
 
-  /** Stops the timer and writes what is left; answers the spend that could not be written (lost), summed. */
+  /** Stops the timer and writes what is left; answers the spend that could not be written, summed and by row. */
   async close(): Promise<LimitSpendLoss> {
     const left = await this.#writes.close();
     let spend = NONE;
     for (const value of left.values()) spend = add(spend, value);
-    return { entries: left.size, ...spend };
+    return { entries: left.size, ...spend, rows: limitSpendRowsOf(left) };
   }
 }
 
-/** Adds a batch of `<day>\u0000<subject>` → spend to the table (replicas each add their own). */
-async function addSpend(db: Kysely<Database>, batch: ReadonlyMap<string, LimitSpend>): Promise<void> {
-  const rows = [...batch].map(([key, spend]) => {
+/** One `limit_spend` row to add: a subject's spend on one UTC day. */
+export type LimitSpendRow = {
+  readonly subject: string;
+  readonly day: number;
+  readonly cost_micros: number;
+  readonly tokens: number;
+  readonly requests: number;
+};
+
+/** The rows of a batch of `<day>\u0000<subject>` → spend. */
+export function limitSpendRowsOf(batch: ReadonlyMap<string, LimitSpend>): LimitSpendRow[] {
+  return [...batch].map(([key, spend]) => {
     const separator = key.indexOf('\u0000');
     return {
       subject: key.slice(separator + 1),
@@ -167,20 +178,31 @@ async function addSpend(db: Kysely<Database>, batch: ReadonlyMap<string, LimitSp
       requests: spend.requests,
     };
   });
-  await db.transaction().execute(async (transaction) => {
-    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-      await transaction
-        .insertInto('limit_spend')
-        .values(rows.slice(start, start + ROWS_PER_STATEMENT))
-        .onConflict((conflict) =>
-          conflict.columns(['subject', 'day']).doUpdateSet({
-            // Replicas each add their own spend.
-            cost_micros: sql<number>`limit_spend.cost_micros + excluded.cost_micros`,
-            tokens: sql<number>`limit_spend.tokens + excluded.tokens`,
-            requests: sql<number>`limit_spend.requests + excluded.requests`,
-          }),
-        )
-        .execute();
-    }
-  });
+}
+
+/** Adds `rows` to the table with `executor` (a transaction): replicas each add their own. */
+export async function addLimitSpendRows(
+  executor: Kysely<Database>,
+  rows: readonly LimitSpendRow[],
+): Promise<void> {
+  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+    await executor
+      .insertInto('limit_spend')
+      .values(rows.slice(start, start + ROWS_PER_STATEMENT))
+      .onConflict((conflict) =>
+        conflict.columns(['subject', 'day']).doUpdateSet({
+          // Replicas each add their own spend.
+          cost_micros: sql<number>`limit_spend.cost_micros + excluded.cost_micros`,
+          tokens: sql<number>`limit_spend.tokens + excluded.tokens`,
+          requests: sql<number>`limit_spend.requests + excluded.requests`,
+        }),
+      )
+      .execute();
+  }
+}
+
+/** Adds a batch of `<day>\u0000<subject>` → spend to the table in one transaction. */
+async function addSpend(db: Kysely<Database>, batch: ReadonlyMap<string, LimitSpend>): Promise<void> {
+  const rows = limitSpendRowsOf(batch);
+  await db.transaction().execute(async (transaction) => addLimitSpendRows(transaction, rows));
 }
