@@ -36,7 +36,8 @@ beforeAll(async () => {
   );
   const spentAt = Date.now() - 1000;
   for (const statement of [
-    "delete from pk_migrations where name in ('0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source')",
+    "delete from pk_migrations where name in ('0017-limit-spend', '0018-request-log-guardrails-and-error', '0019-guardrail-secrets', '0020-limit-spend-from-logs', '0021-virtual-key-disabled', '0022-request-log-cost-source', '0023-limit-spend-spills')",
+    'drop table limit_spend_spills',
     'alter table request_logs drop column cost_source',
     'alter table request_logs drop column cost_parts',
     'alter table virtual_keys drop column disabled_at',
@@ -63,7 +64,7 @@ afterAll(async () => {
 describe('a gateway started over a store an older pk wrote', () => {
   it('says which migrations it applied and how long they took', () => {
     expect(gateway.output()).toMatch(
-      /"migrations":\["0017-limit-spend","0018-request-log-guardrails-and-error","0019-guardrail-secrets","0020-limit-spend-from-logs","0021-virtual-key-disabled","0022-request-log-cost-source"\],"ms":\d+,"msg":"data store migrated to 0022-request-log-cost-source \(6 applied in \d+ ms\)"/,
+      /"migrations":\["0017-limit-spend","0018-request-log-guardrails-and-error","0019-guardrail-secrets","0020-limit-spend-from-logs","0021-virtual-key-disabled","0022-request-log-cost-source","0023-limit-spend-spills"\],"ms":\d+,"msg":"data store migrated to 0023-limit-spend-spills \(7 applied in \d+ ms\)"/,
     );
   });
 
