@@ -172,6 +172,7 @@ describe('OpenAI batches on Bedrock through pk', () => {
         s3InputDataConfig: { s3Uri: `s3://${BATCH_BUCKET}/jobs/one.jsonl`, s3InputFormat: 'JSONL' },
       },
       outputDataConfig: { s3OutputDataConfig: { s3Uri: `s3://${BATCH_BUCKET}/jobs/` } },
+      clientRequestToken: expect.stringMatching(/^[a-zA-Z0-9]{1,256}(-*[a-zA-Z0-9]){0,256}$/),
     });
     const jobId = String(batch.id);
     expect(mock.jobs.has(jobId)).toBe(true);
@@ -180,6 +181,7 @@ describe('OpenAI batches on Bedrock through pk', () => {
       status: 'validating',
       input_file_id: inputFileId,
       output_file_id: null,
+      request_counts: null,
     });
 
     const running = (await portkey().batches.retrieve(jobId)) as unknown as Record<string, unknown>;
@@ -190,7 +192,12 @@ describe('OpenAI batches on Bedrock through pk', () => {
 
     mock.complete(jobId, 'req-2');
     const done = (await portkey().batches.retrieve(jobId)) as unknown as Record<string, unknown>;
-    expect(done).toMatchObject({ id: jobId, status: 'completed', model: MODEL });
+    expect(done).toMatchObject({
+      id: jobId,
+      status: 'completed',
+      model: MODEL,
+      request_counts: { total: 2, completed: 1, failed: 1 },
+    });
     expect(typeof done.completed_at).toBe('number');
     const listed = (await portkey().batches.list({ limit: 10 })) as unknown as {
       data: Record<string, unknown>[];
@@ -244,6 +251,50 @@ describe('OpenAI batches on Bedrock through pk', () => {
     });
     const raw = await (await openai.files.content(String(done.output_file_id))).text();
     expect(raw).toBe(mock.objects.get(`jobs/${jobId}/one.jsonl.out`)?.body.toString('utf8'));
+  });
+
+  it('a create retried after Bedrock’s 500 sends the same clientRequestToken and answers the one job it started', async () => {
+    const inputFileId = await upload('jobs/retried.jsonl');
+    const before = bedrockCalls().length;
+    const jobsBefore = mock.jobs.size;
+    mock.failCreates = 1;
+    const client = portkey({
+      config: { virtual_key: 'bedrock-batches', retry: { attempts: 2, on_status_codes: [500] } },
+    });
+    const batch = (await client.batches.create({
+      input_file_id: inputFileId,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      role_arn: ROLE,
+    } as never)) as unknown as Record<string, unknown>;
+    const creates = bedrockCalls()
+      .slice(before)
+      .filter((call) => call.method === 'POST' && call.path === '/model-invocation-job')
+      .map((call) => JSON.parse(call.raw.toString('utf8')) as Record<string, unknown>);
+    expect(creates).toHaveLength(2);
+    const [first, second] = creates;
+    expect(first?.clientRequestToken).toMatch(/^[a-zA-Z0-9]{1,256}(-*[a-zA-Z0-9]){0,256}$/);
+    // The same request twice: token and default job name, so Bedrock takes the second as the first.
+    expect(second).toEqual(first);
+    expect(String(first?.jobName)).toBe(`pk-batch-${String(first?.clientRequestToken)}`);
+    expect(mock.jobs.size).toBe(jobsBefore + 1);
+    const job = [...mock.jobs.values()].at(-1);
+    expect(job?.clientRequestToken).toBe(first?.clientRequestToken);
+    expect(batch).toMatchObject({
+      id: job?.jobArn.slice(-12),
+      status: 'validating',
+      input_file_id: inputFileId,
+    });
+
+    // Another client request is another token: a new job, not the first one again.
+    const other = (await client.batches.create({
+      input_file_id: inputFileId,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      role_arn: ROLE,
+    } as never)) as unknown as Record<string, unknown>;
+    expect(other.id).not.toBe(batch.id);
+    expect(mock.jobs.size).toBe(jobsBefore + 2);
   });
 
   it('batches.cancel stops the job and answers it cancelling, with a virtual key’s credentials', async () => {

@@ -108,6 +108,7 @@ export type {
   FilesAndBatchesAnswer,
   FilesAndBatchesExchange,
   FilesAndBatchesRoute,
+  FilesAndBatchesScope,
   NativeDialectRoute,
   PreparedRequest,
   ProviderAdapter,

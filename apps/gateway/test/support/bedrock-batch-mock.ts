@@ -50,6 +50,11 @@ export interface BedrockBatchMock {
   readonly objects: Map<string, { body: Buffer; contentType: string }>;
   /** Jobs by job id. */
   readonly jobs: Map<string, MockJob>;
+  /**
+   * How many CreateModelInvocationJob calls to answer 500 after starting their job (a failure of
+   * the answer, not of the job: Bedrock kept it, as after a lost response).
+   */
+  failCreates: number;
   /** Runs a job to its end: writes its `.out` object (Claude answers; `failRecord` gets an error). */
   complete(jobId: string, failRecord?: string): void;
   close(): Promise<void>;
@@ -187,6 +192,10 @@ export async function startBedrockBatchMock(): Promise<BedrockBatchMock> {
           '1 validation error detected: jobName, roleArn and modelId are required',
         );
       }
+      // Bedrock's idempotency: a token it has seen gets the job that request started, not a new one.
+      const token = typeof body.clientRequestToken === 'string' ? body.clientRequestToken : undefined;
+      const seen = [...jobs.values()].find((job) => token !== undefined && job.clientRequestToken === token);
+      if (seen !== undefined) return json({ jobArn: seen.jobArn });
       const key = input.replace(`s3://${BATCH_BUCKET}/`, '');
       if (!objects.has(key))
         return bedrockError(400, 'ValidationException', `The provided input S3 URI ${input} does not exist`);
@@ -209,7 +218,16 @@ export async function startBedrockBatchMock(): Promise<BedrockBatchMock> {
         outputDataConfig: body.outputDataConfig,
         timeoutDurationInHours: body.timeoutDurationInHours ?? 24,
         jobExpirationTime: new Date(Date.now() + 86_400_000).toISOString(),
+        ...(token === undefined ? {} : { clientRequestToken: token }),
       });
+      if (mock.failCreates > 0) {
+        mock.failCreates -= 1;
+        return bedrockError(
+          500,
+          'InternalServerException',
+          'An internal server error occurred. Retry your request.',
+        );
+      }
       return json({ jobArn });
     }
     if (request.method === 'GET' && path === '/model-invocation-jobs') {
@@ -279,6 +297,12 @@ export async function startBedrockBatchMock(): Promise<BedrockBatchMock> {
       contentType: 'application/octet-stream',
     });
     job.status = failRecord === undefined ? 'Completed' : 'PartiallyCompleted';
+    // GetModelInvocationJob's record counts (the API versions that report them).
+    const failed = failRecord === undefined ? 0 : 1;
+    job.totalRecordCount = records.length;
+    job.processedRecordCount = records.length;
+    job.successRecordCount = records.length - failed;
+    job.errorRecordCount = failed;
     job.endTime = new Date().toISOString();
     job.lastModifiedTime = job.endTime;
   }
@@ -327,16 +351,18 @@ export async function startBedrockBatchMock(): Promise<BedrockBatchMock> {
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-  return {
+  const mock: BedrockBatchMock = {
     proxyUrl: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`,
     received,
     awsKeys,
     objects,
     jobs,
+    failCreates: 0,
     complete,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
     },
   };
+  return mock;
 }

@@ -178,7 +178,16 @@ export async function callProvider(options: CallProviderOptions): Promise<Provid
     if (filesAndBatches !== undefined) {
       const forwardedHeaders = options.request.forwardedHeaders;
       const route = filesAndBatches;
-      return await callFilesAndBatches({ adapter, route, prepared, context, forwardedHeaders, options });
+      const request = options.request;
+      return await callFilesAndBatches({
+        adapter,
+        route,
+        prepared,
+        context,
+        forwardedHeaders,
+        options,
+        request,
+      });
     }
     // Portkey's `GET /batches/{id}/output`: the batch, then its output file (two upstream calls).
     const batchId = endpoint === 'passthrough' ? batchOutputIdOf(options.request) : undefined;

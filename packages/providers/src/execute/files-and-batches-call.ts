@@ -18,6 +18,21 @@ export interface FilesAndBatchesCall {
   readonly context: ProviderContext;
   readonly forwardedHeaders: Readonly<Record<string, string>> | undefined;
   readonly options: SendOptions;
+  /** The client's request, the same object for every attempt of it (the engine's). */
+  readonly request: object;
+}
+
+/** Each client request's token, kept as long as the request object lives (across its attempts). */
+const requestTokens = new WeakMap<object, string>();
+
+/** The token of a client request: made at its first files or batches attempt, kept for the others. */
+export function requestTokenOf(request: object): string {
+  let token = requestTokens.get(request);
+  if (token === undefined) {
+    token = crypto.randomUUID();
+    requestTokens.set(request, token);
+  }
+  return token;
 }
 
 /**
@@ -46,7 +61,9 @@ export async function callFilesAndBatches(call: FilesAndBatchesCall): Promise<Pr
     },
     text,
   };
-  const answer = await route.run(prepared, context, exchange);
+  const answer = await route.run(prepared, context, exchange, {
+    requestToken: requestTokenOf(call.request),
+  });
   const headers = {
     'content-type': answer.kind === 'json' ? 'application/json' : answer.contentType,
     'x-portkey-provider': context.provider,

@@ -365,6 +365,16 @@ export interface FilesAndBatchesExchange {
   text(response: UpstreamResponse): Promise<string>;
 }
 
+/** What a {@link FilesAndBatchesRoute} knows of the client request beyond its body. */
+export interface FilesAndBatchesScope {
+  /**
+   * A token of the client request (a UUID): the same for every attempt of it (a config's retries,
+   * its fallbacks), another for every other request. A route sends it where the provider takes an
+   * idempotency token, so that a retried create starts one job (Bedrock's `clientRequestToken`).
+   */
+  readonly requestToken: string;
+}
+
 /**
  * How a provider without pass-through answers OpenAI's files and batches calls from its own APIs
  * (several upstream calls each). Pure but for `run`, whose network is the given exchange.
@@ -377,6 +387,7 @@ export interface FilesAndBatchesRoute {
     request: PreparedRequest,
     context: ProviderContext,
     exchange: FilesAndBatchesExchange,
+    scope: FilesAndBatchesScope,
   ): Promise<FilesAndBatchesAnswer>;
   /** A failed upstream answer → {@link UpstreamError} (services that answer in XML too). */
   parseError(input: UpstreamErrorInput): UpstreamError;

@@ -98,31 +98,59 @@ describe('Bedrock batch jobs', () => {
       completed_at: Date.parse('2026-12-07T11:00:00Z') / 1000,
     });
     expect(batchIdOfJobArn(ARN)).toBe('abcd1234efgh');
+    expect(batch.request_counts).toBeNull();
   });
 
-  it('builds CreateModelInvocationJob with the output next to the input, and asks for role_arn', () => {
+  it('answers Bedrock’s record counts as OpenAI’s request_counts, where Bedrock sends them', () => {
+    const job = { jobArn: ARN, modelId: MODEL, status: 'InProgress' };
+    expect(
+      toOpenAIBatch(
+        {
+          ...job,
+          totalRecordCount: 120,
+          processedRecordCount: 50,
+          successRecordCount: 47,
+          errorRecordCount: 3,
+        },
+        'bedrock',
+      ).request_counts,
+    ).toEqual({ total: 120, completed: 47, failed: 3 });
+    expect(
+      toOpenAIBatch({ ...job, totalRecordCount: 10, processedRecordCount: 4, errorRecordCount: 1 }, 'bedrock')
+        .request_counts,
+    ).toEqual({ total: 10, completed: 3, failed: 1 });
+    expect(toOpenAIBatch({ ...job, errorRecordCount: 1 }, 'bedrock').request_counts).toBeNull();
+  });
+
+  it('builds CreateModelInvocationJob with the output next to the input, the request’s token, and asks for role_arn', () => {
     const input_file_id = fileIdOfS3Uri('s3://pk-batches/in/requests.jsonl');
+    const requestToken = '0b6f7f52-6c2e-4d7e-9a51-3f1e2d4c5b6a';
     const body = createJobBody({
       body: { input_file_id, model: MODEL, role_arn: 'arn:aws:iam::123456789012:role/batch' },
       model: undefined,
       kmsKeyId: undefined,
-      newName: () => 'job-1',
+      requestToken,
     });
     expect(body).toEqual({
-      jobName: 'job-1',
+      jobName: `pk-batch-${requestToken}`,
       roleArn: 'arn:aws:iam::123456789012:role/batch',
       modelId: MODEL,
       inputDataConfig: {
         s3InputDataConfig: { s3Uri: 's3://pk-batches/in/requests.jsonl', s3InputFormat: 'JSONL' },
       },
       outputDataConfig: { s3OutputDataConfig: { s3Uri: 's3://pk-batches/in/' } },
+      clientRequestToken: requestToken,
     });
+    // Bedrock's patterns: clientRequestToken ^[a-zA-Z0-9]{1,256}(-*[a-zA-Z0-9]){0,256}$, jobName up to 63.
+    expect(body.clientRequestToken).toMatch(/^[a-zA-Z0-9]{1,256}(-*[a-zA-Z0-9]){0,256}$/);
+    expect(String(body.jobName)).toMatch(/^[a-zA-Z0-9]{1,63}(-*[a-zA-Z0-9+\-.]){0,63}$/);
+    expect(String(body.jobName).length).toBeLessThanOrEqual(63);
     expect(() =>
       createJobBody({
         body: { input_file_id, model: MODEL },
         model: undefined,
         kmsKeyId: undefined,
-        newName: () => '',
+        requestToken,
       }),
     ).toThrow(/needs role_arn/);
     expect(() => s3LocationOfFileId('file-abc', 'input_file_id')).toThrow(/not a Bedrock file id/);

@@ -54,6 +54,32 @@ export function outputS3UriOf(job: Readonly<Record<string, unknown>>): string | 
   return `${output.endsWith('/') ? output : `${output}/`}${batchIdOfJobArn(arn)}/${name}.out`;
 }
 
+/** A whole number Bedrock counted, or `undefined` when its answer has none. */
+function countAt(job: Readonly<Record<string, unknown>>, name: string): number | undefined {
+  const value = job[name];
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * Bedrock's record counts of a job (`totalRecordCount`, `successRecordCount`, `errorRecordCount`,
+ * `processedRecordCount`, in GetModelInvocationJob and its summaries since Bedrock reports them) →
+ * OpenAI's `request_counts` (pure): `completed` the records that succeeded (else processed less
+ * failed), `failed` those that failed; `null` when Bedrock sent no total (older API versions, or
+ * a job not yet read).
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/batch-inference-results.html
+ */
+export function requestCountsOf(
+  job: Readonly<Record<string, unknown>>,
+): { total: number; completed: number; failed: number } | null {
+  const total = countAt(job, 'totalRecordCount');
+  if (total === undefined) return null;
+  const failed = countAt(job, 'errorRecordCount') ?? 0;
+  const processed = countAt(job, 'processedRecordCount');
+  const completed =
+    countAt(job, 'successRecordCount') ?? (processed === undefined ? 0 : Math.max(0, processed - failed));
+  return { total, completed, failed };
+}
+
 /** Statuses after which Bedrock has written what it ran. */
 const ENDED: ReadonlySet<string> = new Set(['Completed', 'PartiallyCompleted', 'Stopped', 'Expired']);
 
@@ -105,7 +131,7 @@ export function toOpenAIBatch(job: unknown, provider: string): Record<string, un
     expired_at: at(status === 'expired', ended),
     cancelling_at: null,
     cancelled_at: at(status === 'cancelled', ended),
-    request_counts: null,
+    request_counts: requestCountsOf(job),
     metadata: typeof job.jobName === 'string' ? { job_name: job.jobName } : null,
   };
 }
@@ -137,14 +163,17 @@ function roleArnOf(body: Readonly<Record<string, unknown>>): string {
  * OpenAI's batches.create body (with Portkey's Bedrock fields: `model`, `role_arn`, optional
  * `job_name`, `output_data_config.s3Uri`, `timeout_duration_in_hours`) → CreateModelInvocationJob's
  * body (pure). The output goes next to the input file unless `output_data_config` says where;
- * `model` falls back to the target's `aws_bedrock_model`.
+ * `model` falls back to the target's `aws_bedrock_model`. `requestToken` (one per client request,
+ * the same across its attempts) is the `clientRequestToken`, so that Bedrock answers a retried
+ * create with the job the first attempt started; the default job name is made of it too, as a
+ * retry must send the same parameters.
  * @see https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateModelInvocationJob.html
  */
 export function createJobBody(options: {
   readonly body: Readonly<Record<string, unknown>>;
   readonly model: string | undefined;
   readonly kmsKeyId: string | undefined;
-  readonly newName: () => string;
+  readonly requestToken: string;
 }): Record<string, unknown> {
   const { body } = options;
   const endpoint = field(body, 'endpoint');
@@ -182,7 +211,7 @@ export function createJobBody(options: {
   const folder = `s3://${input.bucket}/${input.key.slice(0, input.key.lastIndexOf('/') + 1)}`;
   const timeout = body.timeout_duration_in_hours;
   return {
-    jobName: field(body, 'job_name') ?? options.newName(),
+    jobName: field(body, 'job_name') ?? `pk-batch-${options.requestToken}`,
     roleArn: roleArnOf(body),
     modelId: model,
     inputDataConfig: { s3InputDataConfig: { s3Uri: input.uri, s3InputFormat: 'JSONL' } },
@@ -193,5 +222,6 @@ export function createJobBody(options: {
       },
     },
     ...(typeof timeout === 'number' ? { timeoutDurationInHours: timeout } : {}),
+    clientRequestToken: options.requestToken,
   };
 }

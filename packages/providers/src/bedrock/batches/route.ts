@@ -5,6 +5,7 @@ import type {
   FilesAndBatchesAnswer,
   FilesAndBatchesExchange,
   FilesAndBatchesRoute,
+  FilesAndBatchesScope,
   PreparedRequest,
   ProviderContext,
 } from '../../spec/provider-adapter.js';
@@ -31,6 +32,7 @@ interface Call {
   readonly context: ProviderContext;
   readonly exchange: FilesAndBatchesExchange;
   readonly region: string;
+  readonly scope: FilesAndBatchesScope;
 }
 
 const json = (body: unknown, status = 200): FilesAndBatchesAnswer => ({ kind: 'json', status, body });
@@ -191,7 +193,7 @@ async function createBatch(call: Call): Promise<FilesAndBatchesAnswer> {
     body: request.body,
     model: readTargetString(context.target, 'aws_bedrock_model'),
     kmsKeyId: readTargetString(context.target, 'aws_server_side_encryption_kms_key_id'),
-    newName: () => `pk-batch-${crypto.randomUUID()}`,
+    requestToken: call.scope.requestToken,
   });
   const answer = await exchange.send({
     url: `${bedrockControlPlaneUrl(region)}/model-invocation-job`,
@@ -300,14 +302,15 @@ function run(call: Call, operation: BedrockBatchOperation): Promise<FilesAndBatc
  */
 export const bedrockFilesAndBatches: FilesAndBatchesRoute = {
   accepts: (request) => bedrockBatchOperationOf(request) !== undefined,
-  run(request, context, exchange) {
+  run(request, context, exchange, scope) {
     const operation = bedrockBatchOperationOf(request);
     if (operation === undefined) {
       return Promise.reject(
         new PkError('PK_ERR_UNSUPPORTED_ENDPOINT', `bedrock does not answer ${request.path}`),
       );
     }
-    return run({ request, context, exchange, region: readBedrockRegion(context.target) }, operation);
+    const region = readBedrockRegion(context.target);
+    return run({ request, context, exchange, region, scope }, operation);
   },
   parseError: toS3OrBedrockUpstreamError,
 };
