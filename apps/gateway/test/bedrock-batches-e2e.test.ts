@@ -321,6 +321,84 @@ describe('OpenAI batches on Bedrock through pk', () => {
   });
 });
 
+describe('OpenAI files on Bedrock’s S3 through pk', () => {
+  it('files.retrieve is S3’s HeadObject, answered as the OpenAI file files.create gave', async () => {
+    const id = await upload('kept/one.jsonl');
+    const before = s3Calls().length;
+    const file = (await portkey().files.retrieve(id)) as unknown as Record<string, unknown>;
+    expect(s3Calls().slice(before)).toMatchObject([{ method: 'HEAD', path: '/kept/one.jsonl' }]);
+    expect(String(s3Calls().at(-1)?.headers.authorization)).toMatch(/\/us-east-1\/s3\/aws4_request/);
+    expect(file).toMatchObject({
+      id,
+      object: 'file',
+      bytes: mock.objects.get('kept/one.jsonl')?.body.length,
+      created_at: Math.floor((mock.objects.get('kept/one.jsonl')?.modified.getTime() ?? 0) / 1000),
+      filename: 'one.jsonl',
+      purpose: 'batch',
+      status: 'processed',
+      status_details: null,
+    });
+    const missing = await rejectionOf(
+      portkey().files.retrieve(
+        `file-bedrock-${Buffer.from(`s3://${BATCH_BUCKET}/kept/none.jsonl`).toString('base64url')}`,
+      ),
+    );
+    expect(missing).toMatchObject({ status: 404 });
+    expect(missing.message).toContain('NotFound: no such file');
+  });
+
+  it('files.list is ListObjectsV2 under the object key’s folder, paged by limit and after', async () => {
+    const a = await upload('listed/a.jsonl');
+    const b = await upload('listed/b.jsonl');
+    await upload('elsewhere/c.jsonl');
+    const client = portkey({ awsS3ObjectKey: 'listed/' });
+    const first = (await client.files.list({ limit: 1 } as never)) as unknown as {
+      data: Record<string, unknown>[];
+      has_more: boolean;
+    };
+    expect(s3Calls().at(-1)).toMatchObject({
+      method: 'GET',
+      path: '/?list-type=2&max-keys=1&prefix=listed%2F',
+    });
+    expect(first.data.map((file) => [file.id, file.filename, file.purpose])).toEqual([
+      [a, 'a.jsonl', 'batch'],
+    ]);
+    expect(first.has_more).toBe(true);
+    // The openai SDK's own pagination: each next page starts after the last id.
+    const openai = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: {
+        'x-portkey-api-key': GATEWAY_KEY,
+        'x-portkey-virtual-key': 'bedrock-batches',
+        'x-portkey-aws-s3-object-key': 'listed/',
+      },
+    });
+    const all: string[] = [];
+    for await (const file of openai.files.list({ limit: 1 })) all.push(file.id);
+    expect(all).toEqual([a, b]);
+    expect(s3Calls().at(-1)?.path).toBe(
+      `/?list-type=2&max-keys=1&prefix=listed%2F&start-after=listed%2Fa.jsonl`,
+    );
+  });
+
+  it('files.delete is HeadObject then DeleteObject, and a file already gone is a 404', async () => {
+    const id = await upload('gone/one.jsonl');
+    const before = s3Calls().length;
+    const deleted = (await portkey().files.delete(id)) as unknown as Record<string, unknown>;
+    expect(deleted).toMatchObject({ id, object: 'file', deleted: true });
+    expect(
+      s3Calls()
+        .slice(before)
+        .map((call) => `${call.method} ${call.path}`),
+    ).toEqual(['HEAD /gone/one.jsonl', 'DELETE /gone/one.jsonl']);
+    expect(mock.objects.has('gone/one.jsonl')).toBe(false);
+    const again = await rejectionOf(portkey().files.delete(id));
+    expect(again).toMatchObject({ status: 404 });
+  });
+});
+
 describe('what pk refuses or passes on for Bedrock batches', () => {
   it('files.create without a bucket names the header it needs, before any call to AWS', async () => {
     const before = mock.received.length;
@@ -370,9 +448,11 @@ describe('what pk refuses or passes on for Bedrock batches', () => {
     expect(wrong.message).not.toContain('AWS4-HMAC-SHA256');
   });
 
-  it('a files call Bedrock has no counterpart for is a 400 naming the path', async () => {
-    const error = await rejectionOf(portkey().files.list());
+  it('a call Bedrock has no counterpart for is a 400 naming the path', async () => {
+    const error = await rejectionOf(portkey().fineTuning.jobs.list());
     expect(error).toMatchObject({ status: 400, code: 'PK_ERR_UNSUPPORTED_ENDPOINT' });
-    expect(error.message).toContain("provider 'bedrock' does not support the path /files (passed through)");
+    expect(error.message).toContain(
+      "provider 'bedrock' does not support the path /fine_tuning/jobs (passed through)",
+    );
   });
 });

@@ -10,7 +10,7 @@ import { checkSigV4, sigV4FactsOf } from './aws-sigv4-check.js';
 // `NODE_EXTRA_CA_CERTS`; nothing leaves the machine). Every request's SigV4 signature is checked
 // (./aws-sigv4-check.ts, independent of pk's signer) with the service its host names, and answered in
 // the services' formats: S3 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html,
-// API_GetObject.html, errors in XML: ErrorResponses.html) and the Bedrock control plane's batch
+// API_GetObject.html, API_HeadObject.html, API_DeleteObject.html, API_ListObjectsV2.html, errors in XML: ErrorResponses.html) and the Bedrock control plane's batch
 // inference jobs (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_CreateModelInvocationJob.html,
 // API_GetModelInvocationJob.html, API_ListModelInvocationJobs.html, API_StopModelInvocationJob.html;
 // JSON, the error type in `x-amzn-errortype`). A completed job's output follows
@@ -47,7 +47,7 @@ export interface BedrockBatchMock {
   /** Access key id → secret the mock accepts. */
   readonly awsKeys: Map<string, string>;
   /** S3 objects by key (in {@link BATCH_BUCKET}). */
-  readonly objects: Map<string, { body: Buffer; contentType: string }>;
+  readonly objects: Map<string, { body: Buffer; contentType: string; modified: Date }>;
   /** Jobs by job id. */
   readonly jobs: Map<string, MockJob>;
   /**
@@ -106,7 +106,7 @@ const keyOf = (path: string): string =>
 export async function startBedrockBatchMock(): Promise<BedrockBatchMock> {
   const received: AwsRequest[] = [];
   const awsKeys = new Map<string, string>();
-  const objects = new Map<string, { body: Buffer; contentType: string }>();
+  const objects = new Map<string, { body: Buffer; contentType: string; modified: Date }>();
   const jobs = new Map<string, MockJob>();
   const sockets = new Set<Socket>();
 
@@ -148,6 +148,7 @@ export async function startBedrockBatchMock(): Promise<BedrockBatchMock> {
       objects.set(key, {
         body: request.raw,
         contentType: String(request.headers['content-type'] ?? 'binary/octet-stream'),
+        modified: new Date(),
       });
       return {
         status: 200,
@@ -155,12 +156,61 @@ export async function startBedrockBatchMock(): Promise<BedrockBatchMock> {
         body: '',
       };
     }
+    if (request.method === 'HEAD') {
+      // HeadObject: the object's headers, no body (its 404 has none either).
+      const object = objects.get(key);
+      if (object === undefined) return { status: 404, headers: {}, body: '' };
+      return {
+        status: 200,
+        headers: {
+          'content-type': object.contentType,
+          'content-length': String(object.body.length),
+          'last-modified': object.modified.toUTCString(),
+        },
+        body: '',
+      };
+    }
+    if (request.method === 'DELETE') {
+      objects.delete(key);
+      return { status: 204, headers: {}, body: '' };
+    }
+    if (request.method === 'GET' && key === '')
+      return listObjects(new URLSearchParams(request.path.split('?')[1]));
     if (request.method === 'GET') {
       const object = objects.get(key);
       if (object === undefined) return s3Error(404, 'NoSuchKey', 'The specified key does not exist.');
       return { status: 200, headers: { 'content-type': object.contentType }, body: object.body };
     }
     return s3Error(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+  }
+
+  /** ListObjectsV2 (`list-type=2`): keys in order, after `start-after`, under `prefix`, `max-keys` of them. */
+  function listObjects(query: URLSearchParams) {
+    if (query.get('list-type') !== '2')
+      return s3Error(400, 'InvalidArgument', 'only ListObjectsV2 is mocked');
+    const prefix = query.get('prefix') ?? '';
+    const after = query.get('start-after') ?? '';
+    const max = Number(query.get('max-keys') ?? '1000');
+    const keys = [...objects.keys()].filter((key) => key.startsWith(prefix) && key > after).sort();
+    const page = keys.slice(0, max);
+    const xmlText = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const contents = page
+      .map((key) => {
+        const object = objects.get(key);
+        return `<Contents><Key>${xmlText(key)}</Key><LastModified>${object?.modified.toISOString()}</LastModified><ETag>"${createHash(
+          'md5',
+        )
+          .update(object?.body ?? '')
+          .digest(
+            'hex',
+          )}"</ETag><Size>${object?.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+      })
+      .join('');
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${BATCH_BUCKET}</Name><Prefix>${xmlText(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${max}</MaxKeys><IsTruncated>${keys.length > max}</IsTruncated>${contents}</ListBucketResult>`,
+    };
   }
 
   function bedrock(request: AwsRequest) {
@@ -295,6 +345,7 @@ export async function startBedrockBatchMock(): Promise<BedrockBatchMock> {
     objects.set(`${output}${jobId}/${name}.out`, {
       body: Buffer.from(`${lines.map((line) => JSON.stringify(line)).join('\n')}\n`),
       contentType: 'application/octet-stream',
+      modified: new Date(),
     });
     job.status = failRecord === undefined ? 'Completed' : 'PartiallyCompleted';
     // GetModelInvocationJob's record counts (the API versions that report them).

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../../test-support/context.js';
+import { fileListOfListObjects, fileOfHeadObject, folderOfKey, listObjectsQuery } from './files.js';
 import { batchIdOfJobArn, fileIdOfS3Uri, s3LocationOfFileId } from './ids.js';
 import { createJobBody, openAIBatchStatusOf, toOpenAIBatch } from './jobs.js';
 import { bedrockBatchOperationOf } from './operations.js';
@@ -215,7 +216,18 @@ describe('Bedrock files and batches calls', () => {
     expect(bedrockBatchOperationOf({ method: 'POST', path: '/batches/abcd1234efgh/cancel' })).toMatchObject({
       kind: 'cancel-batch',
     });
-    expect(bedrockBatchOperationOf({ method: 'DELETE', path: '/files/x' })).toBeUndefined();
+    expect(bedrockBatchOperationOf({ method: 'DELETE', path: '/files/x' })).toEqual({
+      kind: 'delete-file',
+      fileId: 'x',
+    });
+    expect(bedrockBatchOperationOf({ method: 'GET', path: '/files/x' })).toEqual({
+      kind: 'retrieve-file',
+      fileId: 'x',
+    });
+    expect(bedrockBatchOperationOf({ method: 'GET', path: '/files?limit=2' })).toMatchObject({
+      kind: 'list-files',
+    });
+    expect(bedrockBatchOperationOf({ method: 'PUT', path: '/files/x' })).toBeUndefined();
     expect(bedrockBatchOperationOf({ method: 'POST', path: '/images/generations' })).toBeUndefined();
   });
 
@@ -230,5 +242,74 @@ describe('Bedrock files and batches calls', () => {
     expect(error.status).toBe(403);
     expect(error.message).toContain('SignatureDoesNotMatch: The signature we calculated does not match');
     expect(JSON.stringify(error.raw)).not.toContain('secret-ish');
+  });
+});
+
+describe('Bedrock files in S3', () => {
+  const bucket = 'pk-batches';
+
+  it('answers HeadObject as an OpenAI file: size, time, name, and batch_output for a job’s output', () => {
+    const input = fileOfHeadObject(
+      { bucket, key: 'in/requests.jsonl' },
+      { 'content-length': '512', 'last-modified': 'Mon, 07 Dec 2026 10:00:00 GMT' },
+    );
+    expect(input).toEqual({
+      id: fileIdOfS3Uri('s3://pk-batches/in/requests.jsonl'),
+      object: 'file',
+      bytes: 512,
+      created_at: Date.parse('2026-12-07T10:00:00Z') / 1000,
+      filename: 'requests.jsonl',
+      purpose: 'batch',
+      status: 'processed',
+      status_details: null,
+    });
+    expect(fileOfHeadObject({ bucket, key: 'in/abcd1234efgh/requests.jsonl.out' }, {}).purpose).toBe(
+      'batch_output',
+    );
+  });
+
+  it('answers ListObjectsV2 as OpenAI’s file list, folder markers left out', () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>pk-batches</Name><Prefix>in/</Prefix><KeyCount>3</KeyCount><MaxKeys>2</MaxKeys><IsTruncated>true</IsTruncated>
+<Contents><Key>in/</Key><LastModified>2026-12-07T09:00:00.000Z</LastModified><Size>0</Size></Contents>
+<Contents><Key>in/a&amp;b.jsonl</Key><LastModified>2026-12-07T10:00:00.000Z</LastModified><ETag>"x"</ETag><Size>12</Size><StorageClass>STANDARD</StorageClass></Contents>
+</ListBucketResult>`;
+    const list = fileListOfListObjects(xml, bucket);
+    const id = fileIdOfS3Uri('s3://pk-batches/in/a&b.jsonl');
+    expect(list).toEqual({
+      object: 'list',
+      data: [expect.objectContaining({ id, filename: 'a&b.jsonl', bytes: 12 })],
+      first_id: id,
+      last_id: id,
+      has_more: true,
+    });
+  });
+
+  it('lists under the object key’s folder, limit as max-keys and after as start-after', () => {
+    expect(folderOfKey('in/sub/requests.jsonl')).toBe('in/sub/');
+    expect(folderOfKey('requests.jsonl')).toBe('');
+    const after = fileIdOfS3Uri('s3://pk-batches/in/a b.jsonl');
+    expect(
+      listObjectsQuery({ bucket, prefix: 'in/', query: new URLSearchParams({ limit: '5000', after }) }),
+    ).toBe('list-type=2&max-keys=1000&prefix=in%2F&start-after=in%2Fa%20b.jsonl');
+    expect(listObjectsQuery({ bucket, prefix: '', query: new URLSearchParams() })).toBe(
+      'list-type=2&max-keys=1000',
+    );
+    const elsewhere = fileIdOfS3Uri('s3://other-bucket/x.jsonl');
+    expect(() =>
+      listObjectsQuery({ bucket, prefix: '', query: new URLSearchParams({ after: elsewhere }) }),
+    ).toThrow(/not in 'pk-batches'/);
+  });
+
+  it('reads S3’s bodiless 404 (HeadObject) as a missing file', () => {
+    const error = toS3OrBedrockUpstreamError({
+      provider: 'bedrock',
+      status: 404,
+      body: '',
+      headers: {},
+      now: 0,
+    });
+    expect(error.status).toBe(404);
+    expect(error.message).toContain('NotFound: no such file');
   });
 });

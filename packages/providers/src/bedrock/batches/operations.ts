@@ -3,6 +3,9 @@ import type { ProviderRequest } from '../../spec/provider-adapter.js';
 /** A files or batches call pk answers on Bedrock, read from a pass-through request's method and path. */
 export type BedrockBatchOperation =
   | { readonly kind: 'upload-file' }
+  | { readonly kind: 'list-files'; readonly query: URLSearchParams }
+  | { readonly kind: 'retrieve-file'; readonly fileId: string }
+  | { readonly kind: 'delete-file'; readonly fileId: string }
   | { readonly kind: 'file-content'; readonly fileId: string }
   | { readonly kind: 'create-batch' }
   | { readonly kind: 'list-batches'; readonly query: URLSearchParams }
@@ -11,7 +14,8 @@ export type BedrockBatchOperation =
   | { readonly kind: 'batch-output'; readonly batchId: string };
 
 /**
- * The operation of `POST /files`, `GET /files/{id}/content`, `POST /batches`, `GET /batches`,
+ * The operation of `POST /files`, `GET /files`, `GET /files/{id}`, `DELETE /files/{id}`,
+ * `GET /files/{id}/content`, `POST /batches`, `GET /batches`,
  * `GET /batches/{id}`, `POST /batches/{id}/cancel` and Portkey's `GET /batches/{id}/output`;
  * `undefined` for any other call (refused: Bedrock has no pass-through).
  */
@@ -25,9 +29,13 @@ export function bedrockBatchOperationOf(
   const [namespace, id, action] = segments;
   if (segments.length > 3 || id === '') return undefined;
   if (namespace === 'files') {
-    if (method === 'POST' && id === undefined) return { kind: 'upload-file' };
-    if (method === 'GET' && id !== undefined && action === 'content')
-      return { kind: 'file-content', fileId: id };
+    if (id === undefined) {
+      if (method === 'POST') return { kind: 'upload-file' };
+      return method === 'GET' ? { kind: 'list-files', query: new URLSearchParams(search) } : undefined;
+    }
+    if (method === 'GET' && action === undefined) return { kind: 'retrieve-file', fileId: id };
+    if (method === 'DELETE' && action === undefined) return { kind: 'delete-file', fileId: id };
+    if (method === 'GET' && action === 'content') return { kind: 'file-content', fileId: id };
     return undefined;
   }
   if (namespace !== 'batches') return undefined;

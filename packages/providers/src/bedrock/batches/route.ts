@@ -12,6 +12,7 @@ import type {
 import { UpstreamError } from '../../spec/upstream-error.js';
 import type { UpstreamRequest, UpstreamResponse } from '../../spec/upstream-request.js';
 import { readBedrockAuthType, readBedrockRegion } from '../credentials.js';
+import { fileListOfListObjects, fileOfHeadObject, folderOfKey, listObjectsQuery } from './files.js';
 import {
   bedrockControlPlaneUrl,
   checkedBatchId,
@@ -61,16 +62,17 @@ function refuseApiKeyForS3(context: ProviderContext): void {
 }
 
 /** A target option that a call cannot do without: 400 naming it and its header. */
-function requiredOption(context: ProviderContext, name: string, header: string): string {
+function requiredOption(
+  context: ProviderContext,
+  name: string,
+  header: string,
+  what = 'file upload',
+): string {
   const value = readTargetString(context.target, name);
   if (value === undefined) {
-    throw new PkError(
-      'PK_ERR_INVALID_REQUEST',
-      `a Bedrock file upload needs ${name} (the ${header} header)`,
-      {
-        param: name,
-      },
-    );
+    throw new PkError('PK_ERR_INVALID_REQUEST', `a Bedrock ${what} needs ${name} (the ${header} header)`, {
+      param: name,
+    });
   }
   return value;
 }
@@ -180,6 +182,52 @@ async function fileContent(call: Call, fileId: string): Promise<FilesAndBatchesA
   };
 }
 
+/**
+ * `files.retrieve`: S3 HeadObject, answered as OpenAI's File (size, last-modified time, the key's
+ * last segment as name). A missing object is S3's 404.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+ */
+async function retrieveFile(call: Call, fileId: string): Promise<FilesAndBatchesAnswer> {
+  refuseApiKeyForS3(call.context);
+  const location = s3LocationOfFileId(fileId, 'file_id');
+  const url = s3ObjectUrl(location, call.region);
+  const answer = await call.exchange.send({ url, method: 'HEAD', headers: {} });
+  await call.exchange.text(answer);
+  return json(fileOfHeadObject(location, answer.headers));
+}
+
+/**
+ * `files.delete`: HeadObject (S3's DeleteObject answers 204 for a key that is not there too, where
+ * OpenAI answers 404), then DeleteObject; answered as OpenAI's `{id, object: "file", deleted: true}`.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+ */
+async function deleteFile(call: Call, fileId: string): Promise<FilesAndBatchesAnswer> {
+  refuseApiKeyForS3(call.context);
+  const location = s3LocationOfFileId(fileId, 'file_id');
+  const url = s3ObjectUrl(location, call.region);
+  await call.exchange.text(await call.exchange.send({ url, method: 'HEAD', headers: {} }));
+  await call.exchange.text(await call.exchange.send({ url, method: 'DELETE', headers: {} }));
+  return json({ id: fileId, object: 'file', deleted: true });
+}
+
+/**
+ * `files.list`: S3 ListObjectsV2 of `aws_s3_bucket` under the folder of `aws_s3_object_key` (the
+ * whole bucket without one), in key order; `limit` as `max-keys`, `after` as `start-after`.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+ */
+async function listFiles(call: Call, query: URLSearchParams): Promise<FilesAndBatchesAnswer> {
+  const { context } = call;
+  refuseApiKeyForS3(context);
+  const bucket = checkedBucket(
+    requiredOption(context, 'aws_s3_bucket', 'x-portkey-aws-s3-bucket', 'file list'),
+  );
+  const prefix = folderOfKey(readTargetString(context.target, 'aws_s3_object_key'));
+  const search = listObjectsQuery({ bucket, prefix, query });
+  const url = `${s3ObjectUrl({ bucket, key: '' }, call.region)}?${search}`;
+  const answer = await call.exchange.send({ url, method: 'GET', headers: {} });
+  return json(fileListOfListObjects(await call.exchange.text(answer), bucket));
+}
+
 /** GetModelInvocationJob's answer. */
 async function getJob(call: Call, batchId: string): Promise<unknown> {
   const url = `${bedrockControlPlaneUrl(call.region)}/model-invocation-job/${checkedBatchId(batchId)}`;
@@ -279,6 +327,12 @@ function run(call: Call, operation: BedrockBatchOperation): Promise<FilesAndBatc
   switch (operation.kind) {
     case 'upload-file':
       return uploadFile(call);
+    case 'list-files':
+      return listFiles(call, operation.query);
+    case 'retrieve-file':
+      return retrieveFile(call, operation.fileId);
+    case 'delete-file':
+      return deleteFile(call, operation.fileId);
     case 'file-content':
       return fileContent(call, operation.fileId);
     case 'create-batch':

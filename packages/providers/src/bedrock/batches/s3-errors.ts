@@ -22,6 +22,19 @@ function elementText(xml: string, name: string): string | undefined {
  * @see https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
  */
 export function toS3OrBedrockUpstreamError(input: UpstreamErrorInput): UpstreamError {
+  // S3 answers HeadObject's errors with no body: its status says it all.
+  if (input.body.trim() === '') {
+    const code = input.status === 404 ? 'NotFound' : input.status === 403 ? 'Forbidden' : null;
+    const message =
+      input.status === 404
+        ? 'no such file: S3 has no object at its key'
+        : `S3 answered HTTP ${input.status} with no body`;
+    return upstreamErrorFrom(input, {
+      message: code === null ? message : `${code}: ${message}`,
+      type: code,
+      raw: { code, message },
+    });
+  }
   if (!input.body.trimStart().startsWith('<')) return toBedrockUpstreamError(input);
   const code = elementText(input.body, 'Code') ?? null;
   const message = elementText(input.body, 'Message') ?? `S3 answered HTTP ${input.status}`;
