@@ -242,15 +242,37 @@ describe('OpenAI batches on Bedrock through pk', () => {
     ]);
     expect(s3Calls().at(-1)).toMatchObject({ method: 'GET', path: `/jobs/${jobId}/one.jsonl.out` });
 
-    // The output file's own bytes (Bedrock's records) through the openai SDK's files.content.
+    // OpenAI's own way to the output, the openai SDK's files.content of output_file_id: the same
+    // OpenAI batch output lines (the job read to know its model and that the file is its output).
     const openai = new OpenAI({
       baseURL: gateway.base,
       apiKey: 'unused',
       maxRetries: 0,
       defaultHeaders: { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-virtual-key': 'bedrock-batches' },
     });
-    const raw = await (await openai.files.content(String(done.output_file_id))).text();
-    expect(raw).toBe(mock.objects.get(`jobs/${jobId}/one.jsonl.out`)?.body.toString('utf8'));
+    const before2 = mock.received.length;
+    const content = await (await openai.files.content(String(done.output_file_id))).text();
+    // Ids a failed record has not and creation times are made when read: the rest is the same but
+    // the finish reason, OpenAI's here (the openai SDK leaves strict OpenAI compliance on).
+    const comparable = (line: Record<string, unknown>) =>
+      JSON.stringify(line, (key, value) =>
+        key === 'id' || key === 'created' || key === 'finish_reason' ? undefined : value,
+      );
+    expect(content).toContain('"finish_reason":"stop"');
+    expect(
+      content
+        .trim()
+        .split('\n')
+        .map((line) => comparable(JSON.parse(line) as Record<string, unknown>)),
+    ).toEqual(lines.map(comparable));
+    expect(content).toContain('"custom_id":"req-1"');
+    expect(mock.received.slice(before2).map((call) => `${call.method} ${call.path}`)).toEqual([
+      `GET /model-invocation-job/${jobId}`,
+      `GET /jobs/${jobId}/one.jsonl.out`,
+    ]);
+    // Any other file's content is its bytes as they are: the input's Bedrock records.
+    const input = await (await openai.files.content(inputFileId)).text();
+    expect(input).toBe(mock.objects.get('jobs/one.jsonl')?.body.toString('utf8'));
   });
 
   it('a create retried after Bedrock’s 500 sends the same clientRequestToken and answers the one job it started', async () => {
@@ -381,6 +403,28 @@ describe('OpenAI files on Bedrock’s S3 through pk', () => {
     expect(s3Calls().at(-1)?.path).toBe(
       `/?list-type=2&max-keys=1&prefix=listed%2F&start-after=listed%2Fa.jsonl`,
     );
+  });
+
+  it('files.content of a .out file no Bedrock job wrote is its bytes as they are', async () => {
+    const body = Buffer.from('{"recordId":"r","modelInput":{},"modelOutput":{"id":"m"}}\n');
+    mock.objects.set('copies/zzzzzzzzzzzz/old.jsonl.out', {
+      body,
+      contentType: 'application/octet-stream',
+      modified: new Date(),
+    });
+    const id = `file-bedrock-${Buffer.from(`s3://${BATCH_BUCKET}/copies/zzzzzzzzzzzz/old.jsonl.out`).toString('base64url')}`;
+    const before = mock.received.length;
+    const openai = new OpenAI({
+      baseURL: gateway.base,
+      apiKey: 'unused',
+      maxRetries: 0,
+      defaultHeaders: { 'x-portkey-api-key': GATEWAY_KEY, 'x-portkey-virtual-key': 'bedrock-batches' },
+    });
+    expect(await (await openai.files.content(id)).text()).toBe(body.toString('utf8'));
+    expect(mock.received.slice(before).map((call) => `${call.method} ${call.path}`)).toEqual([
+      'GET /model-invocation-job/zzzzzzzzzzzz',
+      'GET /copies/zzzzzzzzzzzz/old.jsonl.out',
+    ]);
   });
 
   it('files.delete is HeadObject then DeleteObject, and a file already gone is a 404', async () => {

@@ -18,6 +18,7 @@ import {
   checkedBatchId,
   checkedBucket,
   fileIdOfS3Uri,
+  type S3Location,
   s3LocationOfFileId,
   s3ObjectUrl,
 } from './ids.js';
@@ -165,10 +166,54 @@ async function uploadFile(call: Call): Promise<FilesAndBatchesAnswer> {
   });
 }
 
-/** `files.content`: the S3 object's bytes as they come (GetObject). */
+/** The job id in the key of a job's output (`…/{job id}/{input name}.out`), or `undefined`. */
+function outputJobIdOf(key: string): string | undefined {
+  return /(?:^|\/)([a-z0-9]{12})\/[^/]+\.out$/.exec(key)?.[1];
+}
+
+/** GetModelInvocationJob's answer, or `undefined` when Bedrock has no such job (its 404). */
+async function jobIfAny(call: Call, batchId: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return (await getJob(call, batchId)) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof UpstreamError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** An output object's Bedrock records, read from S3 as they come, as OpenAI's batch output lines. */
+async function openAIOutputOf(
+  call: Call,
+  location: S3Location,
+  model: string,
+): Promise<FilesAndBatchesAnswer> {
+  const answer = await call.exchange.send({
+    url: s3ObjectUrl(location, call.region),
+    method: 'GET',
+    headers: {},
+  });
+  return {
+    kind: 'raw',
+    status: 200,
+    contentType: 'application/octet-stream',
+    body: openAIBatchOutputOf(answer.body, model, call.context),
+  };
+}
+
+/**
+ * `files.content`: the S3 object's bytes as they come (GetObject). A batch's `output_file_id` (the
+ * `.out` object Bedrock wrote for a job, checked against GetModelInvocationJob) is answered as
+ * OpenAI's batch output lines, as `batches.output` answers them: that is what OpenAI's
+ * `files.content(batch.output_file_id)` gives; Bedrock's own records stay in S3.
+ */
 async function fileContent(call: Call, fileId: string): Promise<FilesAndBatchesAnswer> {
   refuseApiKeyForS3(call.context);
   const location = s3LocationOfFileId(fileId, 'file_id');
+  const jobId = outputJobIdOf(location.key);
+  const job = jobId === undefined ? undefined : await jobIfAny(call, jobId);
+  if (job !== undefined && outputS3UriOf(job) === location.uri) {
+    return openAIOutputOf(call, location, typeof job.modelId === 'string' ? job.modelId : '');
+  }
   const answer = await call.exchange.send({
     url: s3ObjectUrl(location, call.region),
     method: 'GET',
@@ -309,18 +354,7 @@ async function batchOutput(call: Call, batchId: string): Promise<FilesAndBatches
     );
   }
   const location = s3LocationOfFileId(fileIdOfS3Uri(uri), 'batch_id');
-  const answer = await call.exchange.send({
-    url: s3ObjectUrl(location, call.region),
-    method: 'GET',
-    headers: {},
-  });
-  const model = typeof batch.model === 'string' ? batch.model : '';
-  return {
-    kind: 'raw',
-    status: 200,
-    contentType: 'application/octet-stream',
-    body: openAIBatchOutputOf(answer.body, model, call.context),
-  };
+  return openAIOutputOf(call, location, typeof batch.model === 'string' ? batch.model : '');
 }
 
 function run(call: Call, operation: BedrockBatchOperation): Promise<FilesAndBatchesAnswer> {
