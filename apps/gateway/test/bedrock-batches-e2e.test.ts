@@ -319,6 +319,32 @@ describe('OpenAI batches on Bedrock through pk', () => {
     expect(mock.jobs.size).toBe(jobsBefore + 2);
   });
 
+  it('a create that falls back to a target on the same account after a 500 sends the first target’s token', async () => {
+    const inputFileId = await upload('jobs/fallback.jsonl');
+    const before = bedrockCalls().length;
+    const jobsBefore = mock.jobs.size;
+    mock.failCreates = 1;
+    const batch = (await portkey({
+      config: {
+        strategy: { mode: 'fallback', on_status_codes: [500] },
+        targets: [{ virtual_key: 'bedrock-batches' }, { virtual_key: 'bedrock-batches' }],
+      },
+    }).batches.create({
+      input_file_id: inputFileId,
+      endpoint: '/v1/chat/completions',
+      completion_window: '24h',
+      role_arn: ROLE,
+    } as never)) as unknown as Record<string, unknown>;
+    const tokens = bedrockCalls()
+      .slice(before)
+      .filter((call) => call.method === 'POST' && call.path === '/model-invocation-job')
+      .map((call) => (JSON.parse(call.raw.toString('utf8')) as Record<string, unknown>).clientRequestToken);
+    expect(tokens).toHaveLength(2);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(mock.jobs.size).toBe(jobsBefore + 1);
+    expect(batch.id).toBe([...mock.jobs.values()].at(-1)?.jobArn.slice(-12));
+  });
+
   it('batches.cancel stops the job and answers it cancelling, with a virtual key’s credentials', async () => {
     const inputFileId = await upload('jobs/two.jsonl');
     const vk = new Portkey({
