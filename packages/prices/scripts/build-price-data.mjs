@@ -42,8 +42,27 @@ export const MIN_PRICE_PER_MTOK = 0.001;
 export const MAX_PRICE_PER_MTOK = 10_000;
 
 /**
- * Source price key → pk price key. Keys not listed are units pk cannot derive from OpenAI-shaped token
- * usage (images, video, pages, hours of audio, web searches, 1-hour cache writes); they are dropped.
+ * The plausible magnitudes of a price in USD per hour of input audio (the source's cheapest is $0.04,
+ * its dearest $0.36): below 0.01 is a per-minute or per-second price read as per hour.
+ */
+export const MIN_PRICE_PER_AUDIO_HOUR = 0.01;
+export const MAX_PRICE_PER_AUDIO_HOUR = 100;
+
+/**
+ * Seconds of audio billed at least per request, by `table/model`: a rule the source applies in its
+ * code, not its data (Groq bills a transcription of under 10 s as 10 s,
+ * https://console.groq.com/docs/speech-to-text). Written into the model's prices as `min_audio_seconds`.
+ * @type {Readonly<Record<string, number>>}
+ */
+const MIN_AUDIO_SECONDS = {
+  'groq/whisper-large-v3': 10,
+  'groq/whisper-large-v3-turbo': 10,
+};
+
+/**
+ * Source price key → pk price key. Keys not listed are units pk cannot derive from OpenAI-shaped
+ * usage (images, video, pages, hours of audio both ways, web searches, 1-hour cache writes); they are
+ * dropped. `input_audio_hours` (speech-to-text by duration) is kept as `per_audio_hour`.
  * @type {Readonly<Record<string, keyof ModelPriceData>>}
  */
 const PRICE_KEYS = {
@@ -55,7 +74,8 @@ const PRICE_KEYS = {
   input_audio_mtok: 'input_audio',
   output_audio_mtok: 'output_audio',
 };
-const TOKEN_PRICE_KEYS = new Set(['input', 'output']);
+/** A model is priced when it has one of these: per token, or per hour of input audio. */
+const PRICED_KEYS = new Set(['input', 'output', 'per_audio_hour']);
 
 /** @param {string} tableId */
 function isExcluded(tableId) {
@@ -178,11 +198,28 @@ function convertPrices(prices, where) {
     }
     converted.per_request = perThousand / 1000;
   }
+  const perAudioHour = prices.input_audio_hours;
+  if (perAudioHour !== undefined) {
+    if (
+      typeof perAudioHour !== 'number' ||
+      !Number.isFinite(perAudioHour) ||
+      perAudioHour < 0 ||
+      (perAudioHour !== 0 &&
+        (perAudioHour < MIN_PRICE_PER_AUDIO_HOUR || perAudioHour > MAX_PRICE_PER_AUDIO_HOUR))
+    ) {
+      throw new Error(
+        `${where} input_audio_hours: ${JSON.stringify(perAudioHour)} USD per hour of audio is outside [${MIN_PRICE_PER_AUDIO_HOUR}, ${MAX_PRICE_PER_AUDIO_HOUR}]: a unit mistake?`,
+      );
+    }
+    converted.per_audio_hour = perAudioHour;
+    const minimum = MIN_AUDIO_SECONDS[where];
+    if (minimum !== undefined) converted.min_audio_seconds = minimum;
+  }
   const sourceKeys = Object.keys(prices).filter((key) => prices[key] !== undefined);
   // `{}` is the source's way of saying "free" (OpenAI moderation); prices only in units pk cannot
-  // count (hours, pages) make the model known but unpriced.
+  // count (pages, hours of audio both ways) make the model known but unpriced.
   if (sourceKeys.length === 0) return {};
-  if (!Object.keys(converted).some((key) => TOKEN_PRICE_KEYS.has(key))) return null;
+  if (!Object.keys(converted).some((key) => PRICED_KEYS.has(key))) return null;
   return converted;
 }
 

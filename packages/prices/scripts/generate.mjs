@@ -18,5 +18,5 @@ const priced = tables.reduce(
 );
 console.log(
   `wrote ${target.pathname}: ${PINNED_SOURCE.package} ${PINNED_SOURCE.version}, ${tables.length} tables, ` +
-    `${models} models (${priced} priced per token), ${(Buffer.byteLength(text) / 1024).toFixed(1)} KiB`,
+    `${models} models (${priced} priced per token or per audio hour), ${(Buffer.byteLength(text) / 1024).toFixed(1)} KiB`,
 );

@@ -58,6 +58,27 @@ export function costOf(prices: ModelPriceData, parts: TokenParts): CostParts {
   };
 }
 
+const SECONDS_PER_HOUR = 3600;
+
+/**
+ * Prices seconds of input audio at `perAudioHour` (USD per hour), at least the model's
+ * `min_audio_seconds` when there is audio, plus any per-request fee: all of it input.
+ */
+export function costOfAudio(prices: ModelPriceData, perAudioHour: number, seconds: number): CostParts {
+  const billed = seconds > 0 ? Math.max(seconds, prices.min_audio_seconds ?? 0) : 0;
+  const inputCost = (billed * perAudioHour) / SECONDS_PER_HOUR;
+  return {
+    input_cost: roundUsd(inputCost),
+    output_cost: 0,
+    cost: roundUsd(inputCost + (prices.per_request ?? 0)),
+  };
+}
+
+/** True when a model is priced by the hour of audio only (no per-token price). */
+export function isPricedByAudioOnly(prices: ModelPriceData): boolean {
+  return prices.per_audio_hour !== undefined && prices.input === undefined && prices.output === undefined;
+}
+
 /** The highest price per 1M tokens any prompt of at most `promptTokens` can be charged. */
 function highestRateUpTo(rate: RateData | undefined, promptTokens: number): number {
   if (rate === undefined || typeof rate === 'number') return rate ?? 0;

@@ -287,6 +287,54 @@ describe('cost() against published prices', () => {
     });
   });
 
+  it('prices whisper-1 by the seconds of audio its usage reports: $0.006 a minute', () => {
+    // OpenAI's transcription `usage` (https://platform.openai.com/docs/api-reference/audio/json-object):
+    // 90 s at $0.36 per hour (https://openai.com/api/pricing: $0.006 per minute) = 90 × 0.0001 = $0.009.
+    expect(
+      cost({ provider: 'openai', model: 'whisper-1', usage: { type: 'duration', seconds: 90 } }),
+    ).toEqual({
+      cost: 0.009,
+      cost_status: 'priced',
+      input_cost: 0.009,
+      output_cost: 0,
+      priced_as: { table: 'openai', model_id: 'whisper-1', matched_by: 'exact' },
+    });
+    // Azure OpenAI falls back to OpenAI's table: 1 s = $0.0001.
+    expect(
+      cost({ provider: 'azure-openai', model: 'whisper-1', usage: { type: 'duration', seconds: 1 } }),
+    ).toMatchObject({ cost: 0.0001, cost_status: 'priced' });
+    // Groq's whisper-large-v3-turbo at $0.04 per hour (https://groq.com/pricing): 3,600 s = $0.04.
+    expect(
+      cost({
+        provider: 'groq',
+        model: 'whisper-large-v3-turbo',
+        usage: { type: 'duration', seconds: 3_600 },
+      }),
+    ).toMatchObject({ cost: 0.04, cost_status: 'priced' });
+    // Groq bills at least 10 s (https://console.groq.com/docs/speech-to-text): 2 s cost 10 s, $0.000111111111.
+    expect(
+      cost({ provider: 'groq', model: 'whisper-large-v3-turbo', usage: { type: 'duration', seconds: 2 } }),
+    ).toMatchObject({ cost: 0.000111111111, cost_status: 'priced' });
+  });
+
+  it('says no_usage for whisper-1 without a duration, never $0', () => {
+    expect(cost({ provider: 'openai', model: 'whisper-1', usage: undefined })).toEqual({
+      cost: null,
+      cost_status: 'no_usage',
+    });
+    expect(cost({ provider: 'openai', model: 'whisper-1', usage: { type: 'duration' } })).toEqual({
+      cost: null,
+      cost_status: 'no_usage',
+    });
+  });
+
+  it('does not price seconds of audio for a model priced per token only', () => {
+    expect(cost({ provider: 'openai', model: 'gpt-4o', usage: { type: 'duration', seconds: 60 } })).toEqual({
+      cost: null,
+      cost_status: 'unknown_price',
+    });
+  });
+
   it('says no_usage for a priced model whose response carried no token counts', () => {
     expect(cost({ provider: 'openai', model: 'gpt-4o', usage: undefined })).toEqual({
       cost: null,

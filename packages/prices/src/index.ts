@@ -15,7 +15,13 @@ export {
   type PriceOverrides,
   priceOverridesSchema,
 } from './overrides.js';
-export { MAX_PRICE_PER_MTOK, MAX_PRICE_PER_REQUEST, MIN_PRICE_PER_MTOK } from './price-bounds.js';
+export {
+  MAX_PRICE_PER_AUDIO_HOUR,
+  MAX_PRICE_PER_MTOK,
+  MAX_PRICE_PER_REQUEST,
+  MIN_PRICE_PER_AUDIO_HOUR,
+  MIN_PRICE_PER_MTOK,
+} from './price-bounds.js';
 export type {
   ModelPriceData as ModelPrices,
   PriceDataSource,

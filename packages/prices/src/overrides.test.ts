@@ -48,8 +48,31 @@ describe('priceOverridesSchema', () => {
       { OpenAI: { a: { input: 1, output: 1 } }, openai: { b: { input: 1, output: 1 } } },
     ],
     ['a per-request fee above $10', { openai: { m: { input: 1, output: 1, per_request: 50 } } }],
+    ['an audio price above $100 an hour', { openai: { m: { input: 0, output: 0, per_audio_hour: 500 } } }],
   ])('refuses %s', (_name, overrides) => {
     expect(priceOverridesSchema.safeParse(overrides).success).toBe(false);
+  });
+});
+
+describe('per_audio_hour overrides', () => {
+  it('refuses a per-minute audio price written where a per-hour price belongs, and says how to fix it', () => {
+    const result = priceOverridesSchema.safeParse({
+      openai: { 'whisper-1': { input: 0, output: 0, per_audio_hour: 0.006 } },
+    });
+    expect(result.error?.issues[0]).toMatchObject({
+      path: ['openai', 'whisper-1', 'per_audio_hour'],
+      message: expect.stringMatching(/per minute \(multiply it by 60\)/),
+    });
+  });
+
+  it('prices seconds of audio at the operator’s hourly price', () => {
+    const table = createPriceTable({
+      overrides: { openai: { 'whisper-1': { input: 0, output: 0, per_audio_hour: 0.72 } } },
+    });
+    // 60 s at $0.72 per hour = $0.012.
+    expect(
+      table.cost({ provider: 'openai', model: 'whisper-1', usage: { type: 'duration', seconds: 60 } }),
+    ).toMatchObject({ cost: 0.012, cost_status: 'priced', priced_as: { table: 'override' } });
   });
 });
 

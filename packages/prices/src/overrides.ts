@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { freezePrices } from './compiled-table.js';
-import { MAX_PRICE_PER_MTOK, MAX_PRICE_PER_REQUEST, MIN_PRICE_PER_MTOK } from './price-bounds.js';
+import {
+  MAX_PRICE_PER_AUDIO_HOUR,
+  MAX_PRICE_PER_MTOK,
+  MAX_PRICE_PER_REQUEST,
+  MIN_PRICE_PER_AUDIO_HOUR,
+  MIN_PRICE_PER_MTOK,
+} from './price-bounds.js';
 import type { ModelPriceData } from './price-data-format.js';
 
 /** The key that stands for "any provider" or "any model" in {@link PriceOverrides}. */
@@ -25,7 +31,9 @@ const perMillion = z
  * `output` are required (write 0 for a model that is free or has no output, such as an embedding
  * model); the other kinds default to their parent's price: `cached_input`, `cache_write` and
  * `input_audio` to `input`, `reasoning` and `output_audio` to `output`; `cache_write_1h` (Anthropic's
- * 1-hour cache writes) to twice `input`.
+ * 1-hour cache writes) to twice `input`. `per_audio_hour` prices speech-to-text by the hour of input
+ * audio (whisper-1: 0.36, OpenAI's $0.006 a minute); a model priced only that way still needs `input`
+ * and `output` (write 0).
  */
 export const modelPriceOverrideSchema = z.strictObject({
   input: perMillion,
@@ -41,6 +49,19 @@ export const modelPriceOverrideSchema = z.strictObject({
     .min(0, 'a fee cannot be negative')
     .max(MAX_PRICE_PER_REQUEST, `expected a fee in USD per request, at most ${MAX_PRICE_PER_REQUEST}`)
     .meta({ description: 'USD per request' })
+    .optional(),
+  per_audio_hour: z
+    .number('expected a price in USD per hour of audio')
+    .min(0, 'a price cannot be negative')
+    .max(
+      MAX_PRICE_PER_AUDIO_HOUR,
+      `expected a price in USD per hour of audio, at most ${MAX_PRICE_PER_AUDIO_HOUR}`,
+    )
+    .refine(
+      (value) => value === 0 || value >= MIN_PRICE_PER_AUDIO_HOUR,
+      `prices of audio are in USD per hour: a price below ${MIN_PRICE_PER_AUDIO_HOUR} looks like a price per minute (multiply it by 60) or per second (by 3,600)`,
+    )
+    .meta({ description: 'USD per hour of input audio' })
     .optional(),
 });
 

@@ -8,3 +8,11 @@ export const MIN_PRICE_PER_MTOK = 0.001;
 export const MAX_PRICE_PER_MTOK = 10_000;
 /** The highest plausible fee per request, in USD. */
 export const MAX_PRICE_PER_REQUEST = 10;
+/**
+ * The plausible magnitudes of a price in USD per hour of input audio (speech-to-text billed by
+ * duration). The built-in data's range is $0.04 (Groq's whisper-large-v3-turbo) to $0.36 (OpenAI's
+ * whisper-1, published as $0.006 per minute): a non-zero price below 0.01 is almost certainly a
+ * per-minute or per-second price written where a per-hour price belongs.
+ */
+export const MIN_PRICE_PER_AUDIO_HOUR = 0.01;
+export const MAX_PRICE_PER_AUDIO_HOUR = 100;

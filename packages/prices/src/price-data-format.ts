@@ -1,6 +1,7 @@
 /**
  * The shape of the generated price data (`src/generated/price-data.ts`, written by
- * `scripts/generate.mjs`). Every price is **USD per 1M tokens** except `per_request` (USD per request).
+ * `scripts/generate.mjs`). Every price is **USD per 1M tokens** except `per_request` (USD per request)
+ * and `per_audio_hour` (USD per hour of input audio).
  */
 
 /**
@@ -46,6 +47,13 @@ export interface ModelPriceData {
   readonly output_audio?: RateData;
   /** A fixed fee per request, in USD (not per 1M). */
   readonly per_request?: number;
+  /**
+   * USD per hour of input audio (not per 1M), for speech-to-text billed by duration (whisper-1:
+   * $0.36, OpenAI's $0.006 per minute). Priced from a usage of `{ type: 'duration', seconds }`.
+   */
+  readonly per_audio_hour?: number;
+  /** Seconds of audio a request is billed at least (Groq's Whisper models: 10), with `per_audio_hour`. */
+  readonly min_audio_seconds?: number;
 }
 
 /** When a price variant applies: from a UTC date on (`YYYY-MM-DD`), or between two UTC times of day (seconds since midnight, `end` exclusive, may wrap past midnight). */
@@ -53,7 +61,7 @@ export type PriceConstraintData =
   | { readonly from: string }
   | { readonly utc_time: readonly [start: number, end: number] };
 
-/** One price of a model that changes over time. `prices: null`: not priced per token at that time. */
+/** One price of a model that changes over time. `prices: null`: not priced per token or per audio hour at that time. */
 export interface PriceVariantData {
   readonly when?: PriceConstraintData;
   readonly prices: ModelPriceData | null;
@@ -61,7 +69,7 @@ export interface PriceVariantData {
 
 /**
  * A model: its id in the source table and its prices. `null`: the source prices it in units pk cannot
- * derive from token usage (per hour of audio, per page), so it is known but not priced.
+ * derive from usage (per page, per hour of audio both ways), so it is known but not priced.
  * An array: prices that change over time; the last variant whose `when` holds applies, else the first.
  */
 export type ModelEntryData = readonly [

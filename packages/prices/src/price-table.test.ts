@@ -141,7 +141,9 @@ describe('isPriced (metrics label cardinality)', () => {
     expect(
       isPricedModel({ provider: 'bedrock', model: 'us.anthropic.claude-3-5-sonnet-20241022-v2:0' }),
     ).toBe(true);
-    expect(isPricedModel({ provider: 'openai', model: 'whisper-1' })).toBe(false);
+    // Priced by the hour of audio.
+    expect(isPricedModel({ provider: 'openai', model: 'whisper-1' })).toBe(true);
+    expect(isPricedModel({ provider: 'mistral-ai', model: 'mistral-ocr-latest' })).toBe(false);
     expect(isPricedModel({ provider: 'ollama', model: 'llama3' })).toBe(false);
   });
 
@@ -237,6 +239,12 @@ describe('costUpperBound (budget reservations)', () => {
   it('is null for a model without a price', () => {
     expect(
       costUpperBound({ provider: 'ollama', model: 'llama3', prompt_tokens: 10, completion_tokens: 10 }),
+    ).toBeNull();
+  });
+
+  it('is null for a model priced by the hour of audio, never $0: tokens say nothing of its length', () => {
+    expect(
+      costUpperBound({ provider: 'openai', model: 'whisper-1', prompt_tokens: 10, completion_tokens: 10 }),
     ).toBeNull();
   });
 });

@@ -1,6 +1,12 @@
 import { builtInTables, type TableSet } from './built-in-tables.js';
 import { type CompiledPrices, hasTokenPrices, pricesAt } from './compiled-table.js';
-import { type CostParts, costOf, costUpperBoundOf } from './compute-cost.js';
+import {
+  type CostParts,
+  costOf,
+  costOfAudio,
+  costUpperBoundOf,
+  isPricedByAudioOnly,
+} from './compute-cost.js';
 import {
   MAX_MODEL_ID_LENGTH,
   type ModelIdCandidate,
@@ -10,7 +16,7 @@ import {
 import { ANY, indexOverrides, type OverrideIndex, type PriceOverrides } from './overrides.js';
 import type { ModelPriceData } from './price-data-format.js';
 import { listPriceTableOf, priceTablesOf } from './provider-tables.js';
-import { type TokenUsage, tokenPartsOf } from './usage.js';
+import { audioSecondsOf, type TokenUsage, tokenPartsOf } from './usage.js';
 
 /** A model as a request names it. */
 export interface ModelRef {
@@ -65,9 +71,10 @@ export interface PricedCost extends CostParts {
 export interface UnpricedCost {
   readonly cost: null;
   /**
-   * `unknown_price`: no table or override prices this provider and model (or not per token);
+   * `unknown_price`: no table or override prices this provider and model, or not in the usage's unit
+   * (tokens for a model priced by the hour of audio, or the reverse);
    * `no_usage`: the model is priced but the response carried no token counts (a stream without
-   * `stream_options.include_usage`).
+   * `stream_options.include_usage`) nor, for a model priced by the hour of audio, a duration.
    */
   readonly cost_status: 'unknown_price' | 'no_usage';
 }
@@ -90,11 +97,12 @@ export interface PriceTable {
   cost(request: CostRequest): CostResult;
   /** The prices a model is charged at `at` (default now), or undefined when it has none. */
   lookup(model: ModelRef & { readonly at?: PriceTime | undefined }): PriceLookup | undefined;
-  /** True when the model has a per-token price (metrics fold the others into `other`). */
+  /** True when the model has a price, per token or per hour of audio (metrics fold the others into `other`). */
   isPriced(model: ModelRef): boolean;
   /**
    * The most a request can cost (every prompt token at the dearest input rate, every completion
-   * token at the dearest output rate), in USD, or null when the model has no price.
+   * token at the dearest output rate), in USD, or null when the model has no price per token (none,
+   * or only per hour of audio: a request's tokens say nothing of its audio's length).
    */
   costUpperBound(request: CostBoundRequest): number | null;
 }
@@ -169,8 +177,17 @@ export function createPriceTableOver(tables: TableSet, overrides: OverrideIndex 
       const resolution = resolve(request.provider, request.model);
       const prices = resolution === null ? null : pricesAt(resolution.prices, nowMs(request.at));
       if (resolution === null || prices === null) return { cost: null, cost_status: 'unknown_price' };
+      const seconds = audioSecondsOf(request.usage);
+      if (seconds !== undefined) {
+        // Speech-to-text by duration (whisper-1): priced only where the model has a per-hour price.
+        if (prices.per_audio_hour === undefined) return { cost: null, cost_status: 'unknown_price' };
+        const { input_cost, output_cost, cost } = costOfAudio(prices, prices.per_audio_hour, seconds);
+        return { cost, cost_status: 'priced', input_cost, output_cost, priced_as: resolution.match };
+      }
       const parts = tokenPartsOf(request.usage);
       if (parts === undefined) return { cost: null, cost_status: 'no_usage' };
+      // Tokens of a model priced by the hour of audio only: not its unit, never $0.
+      if (isPricedByAudioOnly(prices)) return { cost: null, cost_status: 'unknown_price' };
       const { input_cost, output_cost, cost } = costOf(prices, parts);
       return { cost, cost_status: 'priced', input_cost, output_cost, priced_as: resolution.match };
     },
@@ -181,7 +198,7 @@ export function createPriceTableOver(tables: TableSet, overrides: OverrideIndex 
     },
     costUpperBound(request) {
       const found = lookupAt(request, request.at);
-      if (found === undefined) return null;
+      if (found === undefined || isPricedByAudioOnly(found.prices)) return null;
       const prompt = Math.max(0, Number.isFinite(request.prompt_tokens) ? request.prompt_tokens : 0);
       const completion = Math.max(
         0,

@@ -130,4 +130,27 @@ describe('agreement with @pydantic/genai-prices calcPrice', () => {
       expect(compared).toBeGreaterThan(0);
     },
   );
+
+  it('charges the same as the source for seconds of audio, for every model priced by the hour', () => {
+    let compared = 0;
+    for (const [tableId, source] of Object.entries(data.tables)) {
+      for (const [model] of Object.entries(source.ids)) {
+        const index = source.ids[model]!;
+        const entry = source.models[index]?.[1];
+        if (entry === null || entry === undefined || Array.isArray(entry)) continue;
+        if ((entry as { per_audio_hour?: number }).per_audio_hour === undefined) continue;
+        for (const seconds of [1, 90, 3_725.5]) {
+          const expected = calcPrice({ input_audio_seconds: seconds, audio_seconds: seconds }, model, {
+            providerId: tableId,
+          });
+          const ours = table.cost({ provider: tableId, model, usage: { type: 'duration', seconds } });
+          expect(ours, `${tableId}/${model} ${seconds} s`).toMatchObject({ cost_status: 'priced' });
+          expect(ours.cost!).toBeCloseTo(expected!.total_price, 12);
+          compared += 1;
+        }
+      }
+    }
+    // whisper-1, gpt-transcribe, Groq's two Whisper models, Voxtral Mini: 5 models × 3 durations.
+    expect(compared).toBeGreaterThanOrEqual(15);
+  });
 });

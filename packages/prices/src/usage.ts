@@ -56,6 +56,23 @@ export interface TokenUsage {
       }
     | null
     | undefined;
+  /**
+   * `'duration'`: a speech-to-text usage in seconds of audio (OpenAI's transcription `usage`,
+   * `{ type: 'duration', seconds }`), priced at the model's `per_audio_hour`.
+   */
+  readonly type?: string | undefined;
+  /** Seconds of input audio, with `type: 'duration'`. */
+  readonly seconds?: number | null | undefined;
+}
+
+/**
+ * The seconds of audio a duration usage (`{ type: 'duration', seconds }`) reports; undefined for any
+ * other usage, or one whose seconds are missing, negative or not finite.
+ */
+export function audioSecondsOf(usage: TokenUsage | null | undefined): number | undefined {
+  if (usage === null || typeof usage !== 'object' || usage.type !== 'duration') return undefined;
+  const seconds = usage.seconds;
+  return typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }
 
 /**

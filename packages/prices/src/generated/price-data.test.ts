@@ -2,12 +2,20 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   buildPriceData,
+  MAX_PRICE_PER_AUDIO_HOUR as GENERATOR_AUDIO_MAX,
+  MIN_PRICE_PER_AUDIO_HOUR as GENERATOR_AUDIO_MIN,
   MAX_PRICE_PER_MTOK as GENERATOR_MAX,
   MIN_PRICE_PER_MTOK as GENERATOR_MIN,
   renderPriceDataModule,
 } from '../../scripts/build-price-data.mjs';
 import { loadSourceProviders, PINNED_SOURCE } from '../../scripts/load-source.mjs';
-import { MAX_PRICE_PER_MTOK, MAX_PRICE_PER_REQUEST, MIN_PRICE_PER_MTOK } from '../price-bounds.js';
+import {
+  MAX_PRICE_PER_AUDIO_HOUR,
+  MAX_PRICE_PER_MTOK,
+  MAX_PRICE_PER_REQUEST,
+  MIN_PRICE_PER_AUDIO_HOUR,
+  MIN_PRICE_PER_MTOK,
+} from '../price-bounds.js';
 import type { ModelPriceData, PriceData, RateData } from '../price-data-format.js';
 import { PRICE_DATA_JSON, PRICE_DATA_SOURCE } from './price-data.js';
 
@@ -54,6 +62,12 @@ describe('the committed price data', () => {
           : [entry as ModelPriceData | null];
         for (const prices of priceSets) {
           for (const [kind, rate] of Object.entries(prices ?? {})) {
+            if (kind === 'min_audio_seconds') continue;
+            if (kind === 'per_audio_hour') {
+              if (!(rate >= MIN_PRICE_PER_AUDIO_HOUR && rate <= MAX_PRICE_PER_AUDIO_HOUR))
+                offenders.push(`${tableId}/${modelId} ${kind}=${rate}`);
+              continue;
+            }
             if (kind === 'per_request') {
               if (!(rate >= 0 && rate <= MAX_PRICE_PER_REQUEST))
                 offenders.push(`${tableId}/${modelId} ${kind}`);
@@ -75,6 +89,10 @@ describe('the committed price data', () => {
 
   it('uses the same magnitude bounds in the generator and in the override schema', () => {
     expect([GENERATOR_MIN, GENERATOR_MAX]).toEqual([MIN_PRICE_PER_MTOK, MAX_PRICE_PER_MTOK]);
+    expect([GENERATOR_AUDIO_MIN, GENERATOR_AUDIO_MAX]).toEqual([
+      MIN_PRICE_PER_AUDIO_HOUR,
+      MAX_PRICE_PER_AUDIO_HOUR,
+    ]);
   });
 
   it('points every exact id and pattern at a model of its table', () => {
@@ -109,8 +127,22 @@ describe('the generator', () => {
   });
 
   it('keeps a model priced only in units pk cannot count as known but unpriced, and {} as free', () => {
-    expect(build({ audio_hours: 0.36 }).tables.acme?.models).toEqual([['acme-1', null]]);
+    expect(build({ input_document_kpages: 2 }).tables.acme?.models).toEqual([['acme-1', null]]);
+    // Total audio hours (a voice model's, both ways) are not input audio: not counted either.
+    expect(build({ audio_hours: 3 }).tables.acme?.models).toEqual([['acme-1', null]]);
     expect(build({}).tables.acme?.models).toEqual([['acme-1', {}]]);
+  });
+
+  it('keeps a price per hour of input audio (whisper-1: $0.36, i.e. $0.006 a minute)', () => {
+    expect(build({ audio_hours: 0.36, input_audio_hours: 0.36 }).tables.acme?.models).toEqual([
+      ['acme-1', { per_audio_hour: 0.36 }],
+    ]);
+  });
+
+  it('refuses a per-minute or per-second audio price read as per hour', () => {
+    expect(() => build({ input_audio_hours: 0.006 })).toThrow(/unit mistake/);
+    expect(() => build({ input_audio_hours: 0.0001 })).toThrow(/unit mistake/);
+    expect(() => build({ input_audio_hours: 5_000 })).toThrow(/unit mistake/);
   });
 
   it('converts a per-1,000-requests fee to USD per request', () => {

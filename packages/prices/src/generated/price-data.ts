@@ -887,8 +887,8 @@ export const PRICE_DATA_JSON: string = String.raw`{"source":{"package":"@pydanti
 ["openai/gpt-oss-120b",{"input":0.15,"output":0.6,"cached_input":0.075}],
 ["openai/gpt-oss-20b",{"input":0.075,"output":0.3,"cached_input":0.0375}],
 ["qwen/qwen3-32b",{"input":0.29,"output":0.59}],
-["whisper-large-v3",null],
-["whisper-large-v3-turbo",null]
+["whisper-large-v3",{"per_audio_hour":0.111,"min_audio_seconds":10}],
+["whisper-large-v3-turbo",{"per_audio_hour":0.04,"min_audio_seconds":10}]
 ],"ids":{
 "deepseek-r1-distill-llama-70b":0,
 "gemma-7b-it":1,
@@ -993,7 +993,7 @@ export const PRICE_DATA_JSON: string = String.raw`{"source":{"package":"@pydanti
 ["mixtral-8x7b",{"input":0.7,"output":0.7}],
 ["pixtral-12b",{"input":0.15,"output":0.15}],
 ["pixtral-large",{"input":2,"output":6}],
-["voxtral-mini-2602",null],
+["voxtral-mini-2602",{"per_audio_hour":0.18}],
 ["voxtral-small-24b-2507",[{"prices":{"input":0.1,"output":0.3,"cached_input":0.01}},{"when":{"from":"2026-08-11"},"prices":{"input":0.1,"output":0.4,"cached_input":0.01}}]]
 ],"ids":{
 "codestral-2501":0,
@@ -1265,7 +1265,7 @@ export const PRICE_DATA_JSON: string = String.raw`{"source":{"package":"@pydanti
 ["gpt-realtime",{"input":4,"output":16,"cached_input":0.4,"input_audio":32,"output_audio":64}],
 ["gpt-realtime-2",{"input":4,"output":24,"cached_input":0.4,"input_audio":32,"output_audio":64}],
 ["gpt-realtime-mini",{"input":0.6,"output":2.4,"cached_input":0.06,"input_audio":10,"output_audio":20}],
-["gpt-transcribe",null],
+["gpt-transcribe",{"per_audio_hour":0.27}],
 ["moderation",{}],
 ["o1",{"input":15,"output":60,"cached_input":7.5}],
 ["o1-mini",{"input":1.1,"output":4.4,"cached_input":0.55}],
@@ -1282,7 +1282,7 @@ export const PRICE_DATA_JSON: string = String.raw`{"source":{"package":"@pydanti
 ["text-embedding-3-large",{"input":0.13}],
 ["text-embedding-3-small",{"input":0.02}],
 ["text-embedding-ada-002",{"input":0.1}],
-["whisper-1",null]
+["whisper-1",{"per_audio_hour":0.36}]
 ],"ids":{
 "ada":0,
 "babbage":1,
