@@ -794,7 +794,7 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
     }
   });
 
-  it('lists a whisper-1 transcription (billed per minute, which pk has no price for) as unpriced, outside the session’s cost', async () => {
+  it('prices a whisper-1 transcription by its seconds of audio ($0.006 a minute) and adds it to the session’s cost', async () => {
     mockUsage = VOICE_TURN_USAGE;
     try {
       const linesBefore = gateway.lineCount();
@@ -825,10 +825,11 @@ describe('the Realtime API WebSocket at /v1/realtime', () => {
         costStatus: 'priced',
         costParts: [
           { part: 'responses', model: MODEL, events: 1 },
-          { part: 'input_audio_transcription', model: 'whisper-1', events: 1, seconds: 4.2, cost: null },
+          // 4.2 s at $0.36 per hour of audio = 4.2 × $0.0001 = $0.00042.
+          { part: 'input_audio_transcription', model: 'whisper-1', events: 1, seconds: 4.2, cost: 0.00042 },
         ],
       });
-      expect(line.cost as number).toBeCloseTo(VOICE_TURN_USD, 12);
+      expect(line.cost as number).toBeCloseTo(VOICE_TURN_USD + 0.00042, 12);
     } finally {
       mockUsage = { total_tokens: 12, input_tokens: 9, output_tokens: 3 };
     }

@@ -78,6 +78,17 @@ describe('what a finished request used', () => {
     expect(actualUsageOf(end({ attempts: 0 }, 446), state, price)).toMatchObject({ counted: false });
   });
 
+  it('an answer priced without token counts (whisper-1 by its seconds of audio) costs its price, no tokens', () => {
+    // 90 s of whisper-1 at $0.006 a minute: $0.009 = 9,000 micro-USD.
+    expect(
+      actualUsageOf(
+        end({ attempts: 1, provider: 'openai', model: 'whisper-1', cost: 0.009, costStatus: 'priced' }),
+        { ...state, reservedCostMicros: 0, reservedTokens: 0 },
+        price,
+      ),
+    ).toEqual({ tokens: 0, costMicros: 9000, counted: true });
+  });
+
   it('a JSON answer without usage keeps its reservation; a provider error without usage costs nothing', () => {
     expect(actualUsageOf(end({ attempts: 1, provider: 'openai', model: 'm' }), state, price)).toMatchObject({
       tokens: 4396,

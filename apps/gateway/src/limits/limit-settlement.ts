@@ -17,7 +17,8 @@ const CACHE_HITS = new Set(['HIT', 'SEMANTIC HIT']);
  * What a finished request really used, from its log fields: the provider's usage when it reported
  * one; for a stream that ended short after its provider reported some (`usagePartial`), that usage
  * plus one token per byte of text sent beyond the output it reported; for a stream without any (an
- * aborted one), the prompt bound plus one token per byte of text sent; for a JSON answer without
+ * aborted one), the prompt bound plus one token per byte of text sent; for an answer priced without
+ * token counts (a transcription, by its seconds of audio), its cost; for a JSON answer without
  * usage, its reservation (nothing better is known); nothing for a cache hit (it counts only against
  * request rates) or a request no provider answered.
  */
@@ -51,6 +52,9 @@ export function actualUsageOf(end: RequestEnd, state: UsageBound, price: PriceUs
       counted: true,
     };
   }
+  // Priced without token counts (speech-to-text by the seconds of its audio): that cost, no tokens.
+  if (typeof fields.cost === 'number' && end.status >= 200 && end.status < 300)
+    return { tokens: 0, costMicros: Math.ceil(fields.cost * MICROS_PER_USD), counted: true };
   if (fields.stream) {
     const completion = state.streamedTextBytes;
     return {

@@ -51,6 +51,7 @@ import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
 import { isMultipartForm, type MultipartForm, parseMultipartForm } from '../request-body/multipart-form.js';
 import { rawBodySummaryOf } from '../request-body/raw-body.js';
 import { AttemptRecorder, overrideModelOf } from '../request-facts/attempt-recorder.js';
+import { notingSpeechToTextUsage, pricedPassthroughOf } from '../request-facts/audio-cost.js';
 import { captureBody, withJsonAnswerNoted } from '../request-facts/body-capture.js';
 import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
 import { recordPartialUsageAndCost, recordUsageAndCost } from '../request-facts/request-cost.js';
@@ -607,9 +608,19 @@ async function proxyRequest(
   }
   if (answer.kind === 'raw') {
     recordFirstByte(log, reply);
-    const noted = keepBodies
-      ? withJsonAnswerNoted(request, answer.body, answer.headers['content-type'])
-      : answer.body;
+    const contentType = answer.headers['content-type'];
+    const priced = passthrough?.path === undefined ? undefined : pricedPassthroughOf(passthrough.path);
+    // Speech is billed by its input's characters, which the price data has no price for; transcriptions
+    // by the duration (or tokens) their answer reports, read as it goes by.
+    if (priced === 'speech')
+      recordUsageAndCost(log, undefined, { cacheHit, prices: services.settings.prices });
+    const answerBody =
+      priced === 'speech-to-text'
+        ? notingSpeechToTextUsage(answer.body, contentType, (usage) =>
+            recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices }),
+          )
+        : answer.body;
+    const noted = keepBodies ? withJsonAnswerNoted(request, answerBody, contentType) : answerBody;
     const bytes = noted instanceof Readable ? noted : Readable.from(noted);
     return reply.code(answer.status).headers(answer.headers).send(bytes);
   }

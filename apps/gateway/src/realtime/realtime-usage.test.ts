@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RequestLogFields } from '../plugins/request-log.js';
 import {
   chatUsageOfRealtime,
+  type DurationUsage,
   type RealtimeChatUsage,
   RealtimeTally,
   realtimeFactOf,
@@ -144,7 +145,7 @@ describe('realtimeFactOf of transcriptions', () => {
 });
 
 describe('RealtimeTally', () => {
-  it('prices a session of transcriptions alone by them, and lists what it could not price outside the cost', () => {
+  it('prices a session of transcriptions alone by them (whisper-1 by the second), and lists what it could not price outside the cost', () => {
     const tally = new RealtimeTally();
     const usage: RealtimeChatUsage = {
       prompt_tokens: 120,
@@ -153,18 +154,25 @@ describe('RealtimeTally', () => {
       prompt_tokens_details: { audio_tokens: 100 },
       completion_tokens_details: {},
     };
-    const price = (model: string, tokens: RealtimeChatUsage) => priceOf(model)(tokens);
+    const price = (model: string, transcribed: RealtimeChatUsage | DurationUsage) =>
+      priceOf(model)(transcribed);
     // gpt-4o-transcribe: $2.50 text in, $6 audio in, $10 out per 1M.
     expect(tally.addTranscription('gpt-4o-transcribe', { kind: 'tokens', usage }, price)).toBeCloseTo(
       (20 * 2.5 + 100 * 6 + 30 * 10) / 1e6,
       12,
     );
-    expect(tally.addTranscription('whisper-1', { kind: 'duration', seconds: 3 }, price)).toBeNull();
+    // whisper-1: $0.36 per hour of audio ($0.006 a minute): 3 s = $0.0003.
+    expect(tally.addTranscription('whisper-1', { kind: 'duration', seconds: 3 }, price)).toBeCloseTo(
+      0.0003,
+      12,
+    );
     expect(tally.addTranscription(undefined, { kind: 'tokens', usage }, price)).toBeNull();
+    expect(tally.addTranscription(undefined, { kind: 'duration', seconds: 2 }, price)).toBeNull();
     const log: RequestLogFields = {};
     tally.record(log, true, 'gpt-realtime');
     expect(log).toEqual({
-      cost: 0.00095,
+      // $0.00095 + $0.0003.
+      cost: 0.00125,
       costStatus: 'priced',
       costParts: [
         {
@@ -174,8 +182,15 @@ describe('RealtimeTally', () => {
           total_tokens: 150,
           cost: 0.00095,
         },
-        { part: 'input_audio_transcription', model: 'whisper-1', events: 1, seconds: 3, cost: null },
-        { part: 'input_audio_transcription', model: null, events: 1, total_tokens: 150, cost: null },
+        { part: 'input_audio_transcription', model: 'whisper-1', events: 1, seconds: 3, cost: 0.0003 },
+        {
+          part: 'input_audio_transcription',
+          model: null,
+          events: 2,
+          total_tokens: 150,
+          seconds: 2,
+          cost: null,
+        },
       ],
     });
   });

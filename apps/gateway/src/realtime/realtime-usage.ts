@@ -18,7 +18,7 @@ export type RealtimeFact =
 
 /**
  * An input-audio transcription's usage: tokens (gpt-4o-transcribe, in the chat shape `@pk/prices`
- * prices), or seconds of audio (whisper-1, billed by the minute).
+ * prices), or seconds of audio (whisper-1, billed by the minute, priced per hour of audio).
  */
 export type TranscriptionUsage =
   | { readonly kind: 'tokens'; readonly usage: RealtimeChatUsage }
@@ -144,6 +144,12 @@ export function chatUsageOfRealtime(usage: unknown): RealtimeChatUsage | undefin
   };
 }
 
+/** Seconds of audio transcribed, in the usage shape `@pk/prices` prices by the hour of audio. */
+export interface DurationUsage {
+  readonly type: 'duration';
+  readonly seconds: number;
+}
+
 /** What one response cost: USD, or null when the model has no price. */
 export type PriceRealtimeUsage = (usage: RealtimeChatUsage) => number | null;
 
@@ -154,7 +160,7 @@ interface TranscriptionPart {
   seconds: number;
   /** USD of those priced. */
   cost: number;
-  /** Some were not priced (a model billed by the minute, or none named). */
+  /** Some were not priced (a model without a price in their unit, or none named). */
   unpriced: boolean;
 }
 
@@ -193,12 +199,12 @@ export class RealtimeTally {
 
   /**
    * Adds one input-audio transcription of `model` (undefined: the session named none); answers its
-   * cost (null: not priced: a model billed by the minute, or none named).
+   * cost (null: not priced: a model without a price in the usage's unit, or none named).
    */
   addTranscription(
     model: string | undefined,
     usage: TranscriptionUsage,
-    price: (model: string, usage: RealtimeChatUsage) => number | null,
+    price: (model: string, usage: RealtimeChatUsage | DurationUsage) => number | null,
   ): number | null {
     const key = model ?? '';
     let part = this.#transcriptions.get(key);
@@ -213,6 +219,8 @@ export class RealtimeTally {
       if (model !== undefined) cost = price(model, usage.usage);
     } else {
       part.seconds += usage.seconds;
+      // Billed by the minute (whisper-1): priced at the model's price per hour of audio.
+      if (model !== undefined) cost = price(model, { type: 'duration', seconds: usage.seconds });
     }
     if (cost === null) part.unpriced = true;
     else part.cost += cost;

@@ -11,6 +11,8 @@ export interface AnswerUsage {
         readonly cached_tokens?: number | null | undefined;
         /** OpenRouter's name for cache writes. */
         readonly cache_write_tokens?: number | null | undefined;
+        /** Audio input tokens (gpt-4o-transcribe, the Realtime models), priced apart. */
+        readonly audio_tokens?: number | null | undefined;
       }
     | null
     | undefined;
@@ -97,7 +99,8 @@ export function recordUsageAndCost(
   usage: AnswerUsage | undefined,
   options: { readonly cacheHit: boolean; readonly prices: PriceTable },
 ): void {
-  if (usage) log.usage = usageFieldsOf(usage);
+  // A speech-to-text usage in seconds of audio has no token counts for the record's columns.
+  if (usage && usage.type !== 'duration') log.usage = usageFieldsOf(usage);
   const provider = log.provider;
   const model = log.answeredModel ?? log.model;
   if (options.cacheHit) {
