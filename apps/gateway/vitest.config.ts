@@ -78,11 +78,13 @@ const ALONE = [
 ];
 
 // The other files (in-process units, and end-to-end files that assert what was sent and answered)
-// run two at a time, sharing loaded modules (openai, portkey-ai, the store: loading them again for
+// run three at a time (most of their time is spent waiting on the processes, databases and stores
+// they start, so a third file fits beside two on 2 cores), sharing loaded modules (openai, portkey-ai, the store: loading them again for
 // each file was a fifth of their time; none of them mocks a module or stubs a global). Hooks start
 // gateways, databases and proxies: a hook that outran its limit left its process and database running.
 export default createVitestConfig({
   alone: ALONE,
+  sharedWorkers: 3,
   isolate: false,
   testTimeout: 20_000,
   hookTimeout: 60_000,
