@@ -47,7 +47,7 @@ import {
   targetSubjectsOf,
 } from '../limits/request-limits.js';
 import { sendPkError } from '../plugins/error-envelope.js';
-import { holdRequestLog, releaseRequestLog } from '../plugins/request-log.js';
+import { holdRequestLog, type RequestLogFields, releaseRequestLog } from '../plugins/request-log.js';
 import { isMultipartForm, type MultipartForm, parseMultipartForm } from '../request-body/multipart-form.js';
 import { rawBodySummaryOf } from '../request-body/raw-body.js';
 import { AttemptRecorder, overrideModelOf } from '../request-facts/attempt-recorder.js';
@@ -89,6 +89,22 @@ export const SEMANTIC_CACHE_UNCONFIGURED =
  */
 export const SEMANTIC_CACHE_UNSUPPORTED =
   'cache mode semantic matches chat completions and Messages only: this request was matched exactly only';
+
+/**
+ * Warnings found once the strategy ran, added to the request's: the client is told them all in
+ * `x-pk-warnings` (set again, whole), and the log line gets the new ones. Returns the request's list.
+ */
+function warnedOf(
+  reply: FastifyReply,
+  log: RequestLogFields,
+  requestWarnings: readonly string[] | undefined,
+  added: readonly string[],
+): readonly string[] {
+  const all = requestWarnings === undefined ? added : [...requestWarnings, ...added];
+  reply.header('x-pk-warnings', warningsHeaderValue(all));
+  log.warnings = [...(log.warnings ?? []), ...added];
+  return all;
+}
 
 /** What the proxy routes share for the app's lifetime. */
 export interface ProxyServices {
@@ -485,21 +501,15 @@ async function proxyRequest(
   log.targetPath = result.path;
   if (cache?.semanticUnconfigured) {
     // The client asked for a semantic match this gateway cannot make: it is told, not left guessing.
-    requestWarnings = [...(requestWarnings ?? []), SEMANTIC_CACHE_UNCONFIGURED];
-    reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
-    log.warnings = [...(log.warnings ?? []), SEMANTIC_CACHE_UNCONFIGURED];
+    requestWarnings = warnedOf(reply, log, requestWarnings, [SEMANTIC_CACHE_UNCONFIGURED]);
     services.onSemanticCacheUnconfigured?.();
   } else if (cache?.semanticUnsupported) {
-    requestWarnings = [...(requestWarnings ?? []), SEMANTIC_CACHE_UNSUPPORTED];
-    reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
-    log.warnings = [...(log.warnings ?? []), SEMANTIC_CACHE_UNSUPPORTED];
+    requestWarnings = warnedOf(reply, log, requestWarnings, [SEMANTIC_CACHE_UNSUPPORTED]);
   }
   const capWarnings = request.limitState?.capWarnings;
   if (capWarnings !== undefined && capWarnings.length > 0) {
     // The completion cap a limit added: the client is told the value and why, and so is the log.
-    requestWarnings = requestWarnings === undefined ? capWarnings : [...requestWarnings, ...capWarnings];
-    reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
-    log.warnings = [...(log.warnings ?? []), ...capWarnings];
+    requestWarnings = warnedOf(reply, log, requestWarnings, capWarnings);
   }
   if (guard) recordGuardrails(request, guard);
   log.retries = result.retryCount;
