@@ -495,6 +495,36 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   }
 }
 
+/** How a close says what it kept in a spill file, or lost. */
+interface SpillTeller {
+  readonly warn: (message: string) => void;
+  readonly onLoss: (message: string) => void;
+}
+
+/**
+ * Lines the database still refused at close: appended to `file` (replayed at the next start) and
+ * said so with `kept`, else told lost through `onLoss` with `lost` (no file, or it could not be
+ * written: that is warned first, naming `what`).
+ */
+async function spillAtClose(
+  lines: readonly LogRow[],
+  file: string | undefined,
+  tell: SpillTeller,
+  messages: { readonly what: string; readonly kept: string; readonly lost: string },
+): Promise<void> {
+  const spilled =
+    file !== undefined &&
+    (await appendLogSpill(file, lines).then(
+      () => true,
+      (error: unknown) => {
+        tell.warn(`${messages.what} spill ${file} could not be written: ${(error as Error).message}`);
+        return false;
+      },
+    ));
+  if (spilled) tell.warn(messages.kept);
+  else tell.onLoss(messages.lost);
+}
+
 /**
  * Limits' spend the database still refused at close: appended to `file` (added to `limit_spend` at
  * the next start) and said so, else told lost through `onLoss` (no file, or it could not be written).
@@ -502,30 +532,17 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
 async function spillUnwrittenSpend(
   lost: LimitSpendLoss,
   file: string | undefined,
-  tell: { readonly warn: (message: string) => void; readonly onLoss: (message: string) => void },
+  tell: SpillTeller,
 ): Promise<void> {
   if (lost.entries === 0) return;
   const what =
     `${lost.requests} requests, ${lost.tokens} tokens, ` +
     `${lost.costMicros / 1e6} USD over ${lost.entries} subject-days`;
-  const spilled =
-    file !== undefined &&
-    (await appendLogSpill(file, limitSpendSpillRowsOf(lost.rows)).then(
-      () => true,
-      (error: unknown) => {
-        tell.warn(`limits' spend spill ${file} could not be written: ${(error as Error).message}`);
-        return false;
-      },
-    ));
-  if (spilled) {
-    tell.warn(
-      `limits' spend not written at close (${what}): kept in ${file}, added to the store at the next start`,
-    );
-  } else {
-    tell.onLoss(
-      `limits' spend not written at close (${what}): budgets and rate limits stored in the database will not count it`,
-    );
-  }
+  await spillAtClose(limitSpendSpillRowsOf(lost.rows), file, tell, {
+    what: "limits' spend",
+    kept: `limits' spend not written at close (${what}): kept in ${file}, added to the store at the next start`,
+    lost: `limits' spend not written at close (${what}): budgets and rate limits stored in the database will not count it`,
+  });
 }
 
 /**
@@ -535,24 +552,13 @@ async function spillUnwrittenSpend(
 async function spillUnwrittenFeedback(
   unwritten: readonly FeedbackRow[],
   file: string | undefined,
-  tell: { readonly warn: (message: string) => void; readonly onLoss: (message: string) => void },
+  tell: SpillTeller,
 ): Promise<void> {
   if (unwritten.length === 0) return;
   const pieces = `${unwritten.length} ${unwritten.length === 1 ? 'piece' : 'pieces'}`;
-  const spilled =
-    file !== undefined &&
-    (await appendLogSpill(file, unwritten).then(
-      () => true,
-      (error: unknown) => {
-        tell.warn(`hooks' feedback spill ${file} could not be written: ${(error as Error).message}`);
-        return false;
-      },
-    ));
-  if (spilled) {
-    tell.warn(
-      `hooks' feedback not written at close (${pieces}): kept in ${file}, written to the store at the next start`,
-    );
-  } else {
-    tell.onLoss(`hooks' feedback not written at close (${pieces}): the traces will not show it`);
-  }
+  await spillAtClose(unwritten, file, tell, {
+    what: "hooks' feedback",
+    kept: `hooks' feedback not written at close (${pieces}): kept in ${file}, written to the store at the next start`,
+    lost: `hooks' feedback not written at close (${pieces}): the traces will not show it`,
+  });
 }
