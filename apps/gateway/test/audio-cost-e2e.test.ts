@@ -66,6 +66,53 @@ const TRANSCRIPTIONS: Record<string, unknown> = {
   },
 };
 
+/** The usage of a streamed transcription's `transcript.text.done` event, by the `prompt` the test sends. */
+const STREAMED_USAGE: Record<string, { model: string; usage: Record<string, unknown> }> = {
+  'stream-gpt-4o-transcribe': {
+    model: 'gpt-4o-transcribe',
+    usage: {
+      type: 'tokens',
+      input_tokens: 14,
+      input_token_details: { text_tokens: 4, audio_tokens: 10 },
+      output_tokens: 45,
+      total_tokens: 59,
+    },
+  },
+  'stream-gpt-4o-mini-transcribe': {
+    model: 'gpt-4o-mini-transcribe',
+    usage: {
+      type: 'tokens',
+      input_tokens: 20,
+      input_token_details: { text_tokens: 5, audio_tokens: 15 },
+      output_tokens: 30,
+      total_tokens: 50,
+    },
+  },
+};
+
+/**
+ * A streamed transcription as OpenAI sends it (`stream=true`): `data:` events of
+ * `transcript.text.delta`, then `transcript.text.done` with the text and the usage
+ * (https://platform.openai.com/docs/api-reference/audio/transcript-text-done-event). The done event
+ * is split across two writes, as a long one is on the wire.
+ */
+function transcriptStream(usage: Record<string, unknown> | undefined): MockReply {
+  const done = `data: ${JSON.stringify({
+    type: 'transcript.text.done',
+    text: 'Hello.',
+    ...(usage === undefined ? {} : { usage }),
+  })}\n\n`;
+  return {
+    contentType: 'text/event-stream',
+    frames: [
+      `data: ${JSON.stringify({ type: 'transcript.text.delta', delta: 'Hel', logprobs: [] })}\n\n`,
+      `data: ${JSON.stringify({ type: 'transcript.text.delta', delta: 'lo.', logprobs: [] })}\n\n`,
+      done.slice(0, 40),
+      done.slice(40),
+    ],
+  };
+}
+
 /** The value of a multipart form field in a request's raw bytes. */
 function formField(request: ReceivedRequest, name: string): string | undefined {
   const match = new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)\\r\\n`).exec(request.raw.toString('latin1'));
@@ -76,6 +123,9 @@ beforeAll(async () => {
   mock = await startProviderMock();
   // A multipart body names no JSON model: the mock's scripts for '' answer the audio uploads.
   mock.script('', (request): MockReply | undefined => {
+    const prompt = formField(request, 'prompt') ?? '';
+    if (prompt in STREAMED_USAGE) return transcriptStream(STREAMED_USAGE[prompt]?.usage);
+    if (prompt === 'stream-without-usage') return transcriptStream(undefined);
     const answer = TRANSCRIPTIONS[formField(request, 'prompt') ?? ''];
     return answer === undefined ? undefined : { json: answer };
   });
@@ -85,15 +135,17 @@ beforeAll(async () => {
     contentType: 'audio/mpeg',
   }));
   const virtualKeys = Object.fromEntries(
-    [...Object.keys(TRANSCRIPTIONS), 'speech'].map((slug) => [
-      slug,
-      {
-        provider: 'openai',
-        api_key: 'sk-audio-probe',
-        options: { custom_host: `${mock.url}/v1` },
-        usage_limits: { credit_limit: 100 },
-      },
-    ]),
+    [...Object.keys(TRANSCRIPTIONS), ...Object.keys(STREAMED_USAGE), 'stream-without-usage', 'speech'].map(
+      (slug) => [
+        slug,
+        {
+          provider: 'openai',
+          api_key: 'sk-audio-probe',
+          options: { custom_host: `${mock.url}/v1` },
+          usage_limits: { credit_limit: 100 },
+        },
+      ],
+    ),
   );
   gateway = await startFeatureGateway({
     mock,
@@ -220,6 +272,72 @@ describe('audio priced by its duration', () => {
     });
     expect(answer.text).toBe('Hello.');
     expect(await listedRecordOf(adminGet, traceId)).toMatchObject({ cost: null, cost_status: 'no_usage' });
+  });
+});
+
+describe('streamed transcriptions priced by the usage of their done event', () => {
+  const cases = [
+    // gpt-4o-transcribe: $2.50 text in, $6 audio in, $10 out per 1M:
+    // (4 × 2.5 + 10 × 6 + 45 × 10) / 1M = 520 / 1M = $0.00052, as the same usage not streamed.
+    { slug: 'stream-gpt-4o-transcribe', tokens: [14, 45, 59], cost: 0.00052, budget: 0.00052 },
+    // gpt-4o-mini-transcribe: $1.25 text in, $3 audio in, $5 out per 1M:
+    // (5 × 1.25 + 15 × 3 + 30 × 5) / 1M = 201.25 / 1M = $0.00020125; a budget counts whole
+    // micro-dollars, rounded up: 202 µ$.
+    { slug: 'stream-gpt-4o-mini-transcribe', tokens: [20, 30, 50], cost: 0.00020125, budget: 0.000202 },
+  ] as const;
+
+  it.each(cases)(
+    'a streamed $slug transcription costs the tokens its transcript.text.done event reports',
+    async ({ slug, tokens, cost, budget }) => {
+      const traceId = `audio-${slug}`;
+      const model = STREAMED_USAGE[slug]?.model as 'gpt-4o-transcribe';
+      const stream = await client(slug, traceId).audio.transcriptions.create({
+        model,
+        file: await toFile(AUDIO, 'probe.wav', { type: 'audio/wav' }),
+        prompt: slug,
+        stream: true,
+      });
+      const events: { type: string }[] = [];
+      for await (const event of stream) events.push(event);
+      // The client got every event as sent, the done event whole with its usage.
+      expect(events.map((event) => event.type)).toEqual([
+        'transcript.text.delta',
+        'transcript.text.delta',
+        'transcript.text.done',
+      ]);
+      expect(events[2]).toMatchObject({ text: 'Hello.', usage: STREAMED_USAGE[slug]?.usage });
+      const sent = mock.received.filter((request) => formField(request, 'prompt') === slug);
+      expect(sent.map((request) => request.path)).toEqual(['/v1/audio/transcriptions']);
+      expect(formField(sent[0]!, 'model')).toBe(model);
+      expect(formField(sent[0]!, 'stream')).toBe('true');
+      const record = await listedRecordOf(adminGet, traceId);
+      expect(record).toMatchObject({
+        model,
+        stream: true,
+        usage: { prompt_tokens: tokens[0], completion_tokens: tokens[1], total_tokens: tokens[2] },
+        cost,
+        cost_status: 'priced',
+      });
+      expect(await budgetCostOf(slug)).toBeCloseTo(budget, 12);
+    },
+  );
+
+  it('a streamed transcription whose done event carries no usage is no_usage, never $0', async () => {
+    const traceId = 'audio-stream-without-usage';
+    const stream = await client('stream-without-usage', traceId).audio.transcriptions.create({
+      model: 'gpt-4o-transcribe',
+      file: await toFile(AUDIO, 'probe.wav', { type: 'audio/wav' }),
+      prompt: 'stream-without-usage',
+      stream: true,
+    });
+    const texts: string[] = [];
+    for await (const event of stream) if (event.type === 'transcript.text.done') texts.push(event.text);
+    expect(texts).toEqual(['Hello.']);
+    expect(await listedRecordOf(adminGet, traceId)).toMatchObject({
+      model: 'gpt-4o-transcribe',
+      cost: null,
+      cost_status: 'no_usage',
+    });
   });
 });
 

@@ -51,7 +51,7 @@ import { holdRequestLog, type RequestLogFields, releaseRequestLog } from '../plu
 import { isMultipartForm, type MultipartForm, parseMultipartForm } from '../request-body/multipart-form.js';
 import { rawBodySummaryOf } from '../request-body/raw-body.js';
 import { AttemptRecorder, overrideModelOf } from '../request-facts/attempt-recorder.js';
-import { notingSpeechToTextUsage, pricedPassthroughOf } from '../request-facts/audio-cost.js';
+import { isEventStream, notingAudioUsage, pricedPassthroughOf } from '../request-facts/audio-cost.js';
 import { captureBody, withJsonAnswerNoted } from '../request-facts/body-capture.js';
 import { providerErrorCodeOf } from '../request-facts/provider-error-code.js';
 import { recordPartialUsageAndCost, recordUsageAndCost } from '../request-facts/request-cost.js';
@@ -620,16 +620,18 @@ async function proxyRequest(
     recordFirstByte(log, reply);
     const contentType = answer.headers['content-type'];
     const priced = passthrough?.path === undefined ? undefined : pricedPassthroughOf(passthrough.path);
-    // Speech is billed by its input's characters, which the price data has no price for; transcriptions
-    // by the duration (or tokens) their answer reports, read as it goes by.
-    if (priced === 'speech')
+    // Transcriptions are priced by the duration (or tokens) their answer reports, and a streamed one
+    // (transcription, or speech with `stream_format: "sse"`) by its closing event's usage, read as it
+    // goes by; speech's audio bytes report nothing (tts-1 is billed by its input's characters, which
+    // the price data has no price for), so that is recorded at once.
+    const readsUsage = priced === 'speech-to-text' || (priced === 'speech' && isEventStream(contentType));
+    if (priced === 'speech' && !readsUsage)
       recordUsageAndCost(log, undefined, { cacheHit, prices: services.settings.prices });
-    const answerBody =
-      priced === 'speech-to-text'
-        ? notingSpeechToTextUsage(answer.body, contentType, (usage) =>
-            recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices }),
-          )
-        : answer.body;
+    const answerBody = readsUsage
+      ? notingAudioUsage(answer.body, contentType, (usage) =>
+          recordUsageAndCost(log, usage, { cacheHit, prices: services.settings.prices }),
+        )
+      : answer.body;
     const noted = keepBodies ? withJsonAnswerNoted(request, answerBody, contentType) : answerBody;
     const bytes = noted instanceof Readable ? noted : Readable.from(noted);
     return reply.code(answer.status).headers(answer.headers).send(bytes);
