@@ -113,6 +113,9 @@ function transcriptStream(usage: Record<string, unknown> | undefined): MockReply
   };
 }
 
+/** The usage of gpt-4o-mini-tts's streamed speech: text tokens in, audio tokens out. */
+const SPEECH_USAGE = { input_tokens: 12, output_tokens: 900, total_tokens: 912 };
+
 /** The value of a multipart form field in a request's raw bytes. */
 function formField(request: ReceivedRequest, name: string): string | undefined {
   const match = new RegExp(`name="${name}"\\r\\n\\r\\n([^\\r]*)\\r\\n`).exec(request.raw.toString('latin1'));
@@ -130,22 +133,44 @@ beforeAll(async () => {
     return answer === undefined ? undefined : { json: answer };
   });
   // Speech: the audio bytes (https://platform.openai.com/docs/api-reference/audio/createSpeech).
-  mock.script('tts-1', () => ({
-    frames: [new Uint8Array([0xff, 0xf3, 0x44, 0xc4])],
-    contentType: 'audio/mpeg',
-  }));
+  for (const model of ['tts-1', 'tts-1-hd'])
+    mock.script(model, () => ({
+      frames: [new Uint8Array([0xff, 0xf3, 0x44, 0xc4])],
+      contentType: 'audio/mpeg',
+    }));
+  // gpt-4o-mini-tts: the audio bytes, or with `stream_format: "sse"` `speech.audio.delta` events of
+  // base64 audio and a closing `speech.audio.done` with the usage
+  // (https://platform.openai.com/docs/api-reference/audio/speech-audio-done-event).
+  mock.script('gpt-4o-mini-tts', (request) =>
+    request.body?.stream_format === 'sse'
+      ? {
+          contentType: 'text/event-stream',
+          frames: [
+            `data: ${JSON.stringify({ type: 'speech.audio.delta', audio: Buffer.from([0xff, 0xf3]).toString('base64') })}\n\n`,
+            `data: ${JSON.stringify({ type: 'speech.audio.delta', audio: Buffer.from([0x44, 0xc4]).toString('base64') })}\n\n`,
+            `data: ${JSON.stringify({ type: 'speech.audio.done', usage: SPEECH_USAGE })}\n\n`,
+          ],
+        }
+      : { frames: [new Uint8Array([0xff, 0xf3, 0x44, 0xc4])], contentType: 'audio/mpeg' },
+  );
   const virtualKeys = Object.fromEntries(
-    [...Object.keys(TRANSCRIPTIONS), ...Object.keys(STREAMED_USAGE), 'stream-without-usage', 'speech'].map(
-      (slug) => [
-        slug,
-        {
-          provider: 'openai',
-          api_key: 'sk-audio-probe',
-          options: { custom_host: `${mock.url}/v1` },
-          usage_limits: { credit_limit: 100 },
-        },
-      ],
-    ),
+    [
+      ...Object.keys(TRANSCRIPTIONS),
+      ...Object.keys(STREAMED_USAGE),
+      'stream-without-usage',
+      'speech',
+      'speech-hd',
+      'speech-mini',
+      'speech-mini-stream',
+    ].map((slug) => [
+      slug,
+      {
+        provider: 'openai',
+        api_key: 'sk-audio-probe',
+        options: { custom_host: `${mock.url}/v1` },
+        usage_limits: { credit_limit: 100 },
+      },
+    ]),
   );
   gateway = await startFeatureGateway({
     mock,
@@ -341,20 +366,80 @@ describe('streamed transcriptions priced by the usage of their done event', () =
   });
 });
 
-describe('speech priced by characters', () => {
-  it('tts-1 speech is unknown_price: the price data has no per-character price for it', async () => {
-    const traceId = 'audio-speech';
-    const speech = await client('speech', traceId).audio.speech.create({
-      model: 'tts-1',
+describe('speech: tts-1 by characters (no price: unknown_price), gpt-4o-mini-tts by tokens', () => {
+  it.each([
+    ['tts-1', 'speech'],
+    ['tts-1-hd', 'speech-hd'],
+  ] as const)(
+    '%s speech is unknown_price: the price data has no per-character price for it, never $0',
+    async (model, slug) => {
+      const traceId = `audio-${slug}`;
+      const speech = await client(slug, traceId).audio.speech.create({
+        model,
+        voice: 'alloy',
+        input: 'Hello, world.',
+      });
+      expect(new Uint8Array(await speech.arrayBuffer())).toEqual(new Uint8Array([0xff, 0xf3, 0x44, 0xc4]));
+      expect(mock.forModel(model).map((request) => request.body?.input)).toEqual(['Hello, world.']);
+      expect(await listedRecordOf(adminGet, traceId)).toMatchObject({
+        model,
+        cost: null,
+        cost_status: 'unknown_price',
+      });
+    },
+  );
+
+  it('gpt-4o-mini-tts speech as audio bytes reports no tokens: no_usage, never $0', async () => {
+    const traceId = 'audio-speech-mini';
+    const speech = await client('speech-mini', traceId).audio.speech.create({
+      model: 'gpt-4o-mini-tts',
       voice: 'alloy',
-      input: 'Hello, world.',
+      input: 'Hello, bytes.',
     });
     expect(new Uint8Array(await speech.arrayBuffer())).toEqual(new Uint8Array([0xff, 0xf3, 0x44, 0xc4]));
-    expect(mock.forModel('tts-1').map((request) => request.body?.input)).toEqual(['Hello, world.']);
+    expect(mock.forModel('gpt-4o-mini-tts').map((request) => request.body?.input)).toContain('Hello, bytes.');
     expect(await listedRecordOf(adminGet, traceId)).toMatchObject({
-      model: 'tts-1',
+      model: 'gpt-4o-mini-tts',
       cost: null,
-      cost_status: 'unknown_price',
+      cost_status: 'no_usage',
     });
+  });
+
+  it('gpt-4o-mini-tts speech streamed as SSE costs the tokens its speech.audio.done event reports', async () => {
+    const traceId = 'audio-speech-mini-stream';
+    const speech = await client('speech-mini-stream', traceId).audio.speech.create({
+      model: 'gpt-4o-mini-tts',
+      voice: 'alloy',
+      input: 'Hello, stream.',
+      stream_format: 'sse',
+    });
+    const events = (await speech.text())
+      .split('\n\n')
+      .filter((frame) => frame.startsWith('data: '))
+      .map((frame) => JSON.parse(frame.slice(6)) as { type: string; audio?: string; usage?: unknown });
+    expect(events.map((event) => event.type)).toEqual([
+      'speech.audio.delta',
+      'speech.audio.delta',
+      'speech.audio.done',
+    ]);
+    expect(
+      Buffer.concat(events.slice(0, 2).map((event) => Buffer.from(event.audio ?? '', 'base64'))),
+    ).toEqual(Buffer.from([0xff, 0xf3, 0x44, 0xc4]));
+    expect(events[2]?.usage).toEqual(SPEECH_USAGE);
+    const sent = mock
+      .forModel('gpt-4o-mini-tts')
+      .filter((request) => request.body?.input === 'Hello, stream.');
+    expect(sent.map((request) => [request.path, request.body?.stream_format])).toEqual([
+      ['/v1/audio/speech', 'sse'],
+    ]);
+    // gpt-4o-mini-tts: $0.60 per 1M text tokens in, $12 per 1M audio tokens out:
+    // (12 × 0.6 + 900 × 12) / 1M = 10,807.2 / 1M = $0.0108072; the budget counts 10,808 µ$.
+    expect(await listedRecordOf(adminGet, traceId)).toMatchObject({
+      model: 'gpt-4o-mini-tts',
+      usage: { prompt_tokens: 12, completion_tokens: 900, total_tokens: 912 },
+      cost: 0.0108072,
+      cost_status: 'priced',
+    });
+    expect(await budgetCostOf('speech-mini-stream')).toBeCloseTo(0.010808, 12);
   });
 });
