@@ -690,6 +690,86 @@ describe('configs on /v1/messages', () => {
   });
 });
 
+describe('count_tokens through a config whose targets cannot all count', () => {
+  it('a load balance draws only among the targets that can count: every count is answered, none is a 501', async () => {
+    const model = modelOf('count-loadbalance');
+    mock.script(model, () => ({ json: { input_tokens: 9 } }));
+    const client = withConfig({
+      strategy: { mode: 'loadbalance' },
+      targets: [
+        // Three times as likely as Claude, and it cannot count: it is left out of the draw.
+        { virtual_key: 'gpt', weight: 3, override_params: { model: 'gpt-4o' } },
+        { virtual_key: 'claude', weight: 1 },
+      ],
+    });
+    const counts = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        client.messages.countTokens({ model, messages: ask('Count me') }).withResponse(),
+      ),
+    );
+    for (const { data, response } of counts) {
+      expect(data).toEqual({ input_tokens: 9 });
+      expect(response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[1]');
+      expect(response.headers.get('x-pk-warnings')).toContain('config.targets[0]');
+    }
+    expect(callsOf(model).map((request) => request.path)).toEqual(
+      Array.from({ length: 8 }, () => '/v1/messages/count_tokens'),
+    );
+    // The OpenAI target was never sent anything.
+    expect(mock.forModel('gpt-4o').filter((request) => request.path.includes('count'))).toEqual([]);
+  });
+
+  it('a fallback moving on only after a 529 skips the targets that cannot count, nested groups too', async () => {
+    const model = modelOf('count-fallback-529');
+    mock.script(model, () => ({ json: { input_tokens: 11 } }));
+    const client = withConfig({
+      strategy: { mode: 'fallback', on_status_codes: [529] },
+      targets: [
+        { virtual_key: 'gpt' },
+        {
+          strategy: { mode: 'loadbalance' },
+          targets: [
+            { virtual_key: 'gpt' },
+            { virtual_key: 'gpt', override_params: { model: 'gpt-4o-mini' } },
+          ],
+        },
+        { virtual_key: 'claude' },
+      ],
+    });
+    const { data, response } = await client.messages
+      .countTokens({ model, messages: ask('Count me') })
+      .withResponse();
+    expect(data).toEqual({ input_tokens: 11 });
+    expect(response.headers.get('x-portkey-last-used-option-index')).toBe('config.targets[2]');
+    const sent = callsOf(model);
+    expect(sent.map((request) => [request.path, request.headers['x-api-key']])).toEqual([
+      ['/v1/messages/count_tokens', ANTHROPIC_KEY],
+    ]);
+    expect(sent[0]?.body).toMatchObject({ model, messages: ask('Count me') });
+  });
+
+  it('a config none of whose targets can count answers Anthropic’s error shape with a 501 PK_ERR_NOT_IMPLEMENTED', async () => {
+    const model = modelOf('count-none');
+    const refused = await withConfig({
+      strategy: { mode: 'loadbalance' },
+      targets: [{ virtual_key: 'gpt' }, { virtual_key: 'gpt', override_params: { model: 'gpt-4o-mini' } }],
+    })
+      .messages.countTokens({ model, messages: ask('Count me') })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Anthropic.APIError);
+    const error = refused as InstanceType<typeof Anthropic.APIError>;
+    expect(error.status).toBe(501);
+    expect(error.error).toMatchObject({
+      type: 'error',
+      error: {
+        code: 'PK_ERR_NOT_IMPLEMENTED',
+        message: expect.stringContaining('counting tokens is answered by Anthropic targets only'),
+      },
+    });
+    expect(callsOf(model)).toEqual([]);
+  });
+});
+
 describe('count_tokens on Claude in the clouds', () => {
   it('Claude on Vertex AI counts at publishers/anthropic/models/count-tokens:rawPredict, as Portkey does', async () => {
     mock.script(VERTEX_CLAUDE, (request) =>

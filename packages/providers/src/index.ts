@@ -32,7 +32,7 @@ export type {
 export { isFilterOnlyChunk } from './dialects/filter-only-chunk.js';
 export { openAIResponsesDialect } from './dialects/openai-responses/index.js';
 export { CLIENT_DIALECTS, clientDialectOf } from './dialects/registry.js';
-export { isDialectEndpoint } from './execute/call-dialect.js';
+export { answersNatively, isDialectEndpoint } from './execute/call-dialect.js';
 export {
   type CallProviderOptions,
   callProvider,

@@ -70,6 +70,7 @@ import type { GatewaySettings } from '../settings/load-settings.js';
 import { parseTraceparent, type TracePropagation, traceparentOf } from '../tracing/trace-context.js';
 import { answerHeadersOf } from './answer-headers-memo.js';
 import { ClientSignal } from './client-signal.js';
+import { countTokensPlanOf } from './count-tokens-plan.js';
 import { forwardedHeadersOf, gatewaySecretTestOf } from './forwarded-headers.js';
 import { dialectHeadersOf, type IngressDialect } from './ingress-dialect.js';
 import { requestPlanOf } from './request-plan-of.js';
@@ -274,7 +275,10 @@ async function proxyRequest(
     cacheControl: typeof cacheControl === 'string' ? cacheControl : undefined,
     cacheTtl: headers.options.cacheTtl,
   });
-  const plan = lifetime.plan;
+  // A count goes only to the targets that can count, where the config leaves the choice to pk.
+  const counting =
+    endpoint === 'messages.count_tokens' ? countTokensPlanOf(lifetime.plan, model ?? body.model) : undefined;
+  const plan = counting?.plan ?? lifetime.plan;
   if (plan.warnings.length > 0) log.warnings = plan.warnings.map((warning) => warning.message);
   // Request headers the gateway ignored: the client is told, not only the log.
   const ignoredHeaders =
@@ -291,7 +295,9 @@ async function proxyRequest(
       : ignoredHeaders === undefined
         ? configWarnings
         : [...configWarnings, ...ignoredHeaders];
-  if (requestWarnings !== undefined) reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
+  if (counting?.warning !== undefined)
+    requestWarnings = warnedOf(reply, log, requestWarnings, [counting.warning]);
+  else if (requestWarnings !== undefined) reply.header('x-pk-warnings', warningsHeaderValue(requestWarnings));
   let providerRequest: ProviderRequest = {
     endpoint,
     body: model === undefined ? body : { ...body, model },

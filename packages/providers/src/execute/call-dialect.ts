@@ -2,7 +2,7 @@ import { PkError } from '@pk/config';
 import type { ClientDialect } from '../dialects/client-dialect.js';
 import { CLIENT_DIALECTS } from '../dialects/registry.js';
 import { chatCompletionSchema } from '../openai-format/chat-completion.js';
-import { getProviderAdapter } from '../registry/registry.js';
+import { getProviderAdapter, isSupportedProviderId } from '../registry/registry.js';
 import { droppedParametersOf } from '../shared/chat-request.js';
 import { unexpectedBodyError } from '../shared/error-body.js';
 import { isJsonObject } from '../shared/json.js';
@@ -32,6 +32,19 @@ import {
   unexpectedFailure,
   upstreamFailure,
 } from './upstream-exchange.js';
+
+/**
+ * Whether a target of `provider` answers a dialect endpoint natively for a body naming `model`: its
+ * adapter has the dialect's native route, and the route takes the model (Bedrock and Vertex AI: Claude
+ * only). `messages.count_tokens` is answered only natively ({@link callDialect}: a 501 elsewhere), so a
+ * router can keep a count off the targets that cannot answer it. Pure; false for a provider pk has no
+ * adapter for.
+ */
+export function answersNatively(endpoint: DialectEndpoint, provider: string, model: unknown): boolean {
+  if (!isSupportedProviderId(provider)) return false;
+  const native = getProviderAdapter(provider).nativeDialects?.[endpoint];
+  return native !== undefined && (native.accepts?.({ body: { model } }) ?? true);
+}
 
 /** True for the endpoints of a client dialect other than chat completions. */
 export function isDialectEndpoint(endpoint: ProviderEndpoint): endpoint is DialectEndpoint {
@@ -88,7 +101,7 @@ export async function callDialect(options: CallProviderOptions): Promise<Provide
       target,
       ...(overrideParams ? { overrideParams } : {}),
     });
-    if (native !== undefined && (native.accepts?.(prepared, context) ?? true)) {
+    if (native !== undefined && (native.accepts?.(prepared) ?? true)) {
       const nativeRequest = withoutThoughtSignatures(prepared, dialect);
       built = native.buildRequest(nativeRequest, context);
       const response = await sendUpstream(adapter, built, context, forwardedHeaders, options);

@@ -412,8 +412,11 @@ export interface ModelListRoute {
  * authorization through its `authorize`.
  */
 export interface NativeDialectRoute {
-  /** Whether this call is answered natively (Bedrock: Claude models only). Default: always. */
-  accepts?(request: PreparedRequest, context: ProviderContext): boolean;
+  /**
+   * Whether this call is answered natively (Bedrock, Vertex AI: Claude models only), from its body's
+   * `model` alone (so a router can ask before any call). Default: always.
+   */
+  accepts?(request: Pick<PreparedRequest, 'body'>): boolean;
   /** Dialect request → upstream request (pure). */
   buildRequest(request: PreparedRequest, context: ProviderContext): BuiltRequest;
   /**
