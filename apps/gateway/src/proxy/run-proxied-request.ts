@@ -92,8 +92,9 @@ export const SEMANTIC_CACHE_UNSUPPORTED =
   'cache mode semantic matches chat completions and Messages only: this request was matched exactly only';
 
 /**
- * Warnings found once the strategy ran, added to the request's: the client is told them all in
- * `x-pk-warnings` (set again, whole), and the log line gets the new ones. Returns the request's list.
+ * Warnings found after the request's own (once the strategy ran, or a count's targets left out),
+ * added to them: the client is told them all in `x-pk-warnings` (set again, whole), and the log line
+ * gets the new ones. Returns the request's list.
  */
 function warnedOf(
   reply: FastifyReply,
