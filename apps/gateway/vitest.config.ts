@@ -77,6 +77,11 @@ const ALONE = [
   'src/stores/redis-stall-guard.test.ts',
 ];
 
+// Of the alone files, those that measure the test process itself (its heap growth under hostile input,
+// the JSON work per request counted through hooks on its globals): each loads its own modules, last.
+// The other alone files start the processes they measure, so they share one worker's loaded modules.
+const ISOLATED_ALONE = ['test/hot-path-work.test.ts', 'test/hostile-input.test.ts'];
+
 // The other files (in-process units, and end-to-end files that assert what was sent and answered)
 // run three at a time (most of their time is spent waiting on the processes, databases and stores
 // they start, so a third file fits beside two on 2 cores), sharing loaded modules (openai, portkey-ai, the store: loading them again for
@@ -84,6 +89,7 @@ const ALONE = [
 // gateways, databases and proxies: a hook that outran its limit left its process and database running.
 export default createVitestConfig({
   alone: ALONE,
+  isolatedAlone: ISOLATED_ALONE,
   sharedWorkers: 3,
   isolate: false,
   testTimeout: 20_000,

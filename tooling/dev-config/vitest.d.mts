@@ -15,6 +15,11 @@ export function createVitestConfig(options?: {
   maxWorkers?: number;
   /** Globs of files that run one at a time, after all the others (which run `sharedWorkers` at a time). */
   alone?: string[];
+  /**
+   * Of `alone`, the files that measure the test process's own heap or work: they run last, each loading
+   * its own modules. The other alone files share a worker's modules when `isolate` is `false`.
+   */
+  isolatedAlone?: string[];
   /** How many of the other files run at a time when `alone` is given (2). */
   sharedWorkers?: number;
 }): UserConfig;

@@ -4,16 +4,16 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * @param {{ testTimeout?: number, hookTimeout?: number, include?: string[], fileParallelism?: boolean, isolate?: boolean, maxWorkers?: number, alone?: string[], sharedWorkers?: number }} [options]
+ * @param {{ testTimeout?: number, hookTimeout?: number, include?: string[], fileParallelism?: boolean, isolate?: boolean, maxWorkers?: number, alone?: string[], isolatedAlone?: string[], sharedWorkers?: number }} [options]
  * `fileParallelism: false` runs a package's test files one at a time: for suites that measure time
  * (abort latency, p99 under a failing store) on a 2-core machine. `alone` does that for the files it
  * names (globs) only: they run one at a time after all others, which run `sharedWorkers` (2) at a
- * time. `hookTimeout` bounds `beforeAll` and the like (Vitest's 10 s unless given): suites whose hooks
+ * time; those of them also in `isolatedAlone` run last, each with its own modules. `hookTimeout` bounds `beforeAll` and the like (Vitest's 10 s unless given): suites whose hooks
  * start processes and databases give more. `isolate: false` lets a worker's test files share their
  * imported modules instead of loading them again for each file (Vitest's default isolates): for
  * suites of pure units with no module mocks, global stubs or module state a file changes, where
  * loading is most of the time (the providers' 74 files: 42 s isolated, 8 s not). With `alone`, it
- * applies to the shared files only; the alone files stay isolated. `maxWorkers`: files at a time,
+ * applies to the shared and the alone files; `isolatedAlone` files stay isolated. `maxWorkers`: files at a time,
  * for suites that mostly wait on a database (Vitest's default is the cores less one).
  */
 export function createVitestConfig(options = {}) {
@@ -33,21 +33,47 @@ export function createVitestConfig(options = {}) {
     ...(options.maxWorkers === undefined ? {} : { maxWorkers: options.maxWorkers }),
   };
   if (options.alone === undefined) return defineConfig({ test: { ...test, include } });
+  const isolated = options.isolatedAlone ?? [];
+  const sharedAlone = options.alone.filter((file) => !isolated.includes(file));
   return defineConfig({
     test: {
       ...test,
       // Each project names its files (a project extending the root would add the root's `include` to
-      // its own). Vitest runs a project with one worker and the default group order after all others.
+      // its own). Vitest runs groups by `sequence.groupOrder`, lowest first; an isolated project with one
+      // worker and the default order runs after every group.
       projects: [
         {
           extends: true,
-          test: { name: 'shared', include, exclude: options.alone, maxWorkers: options.sharedWorkers ?? 2 },
+          test: {
+            name: 'shared',
+            include,
+            exclude: options.alone,
+            maxWorkers: options.sharedWorkers ?? 2,
+            sequence: { groupOrder: 0 },
+          },
         },
-        // Files that measure memory or work per request see only their own modules' heap.
+        // One at a time in one worker that keeps what it loaded (with `isolate: false`): a file that
+        // measures time has the machine to itself without paying to load openai, portkey-ai and the
+        // store again (about 3 s a file on 2 cores).
         {
           extends: true,
-          test: { name: 'alone', include: options.alone, fileParallelism: false, isolate: true },
+          test: {
+            name: 'alone',
+            include: sharedAlone,
+            fileParallelism: false,
+            maxWorkers: 1,
+            sequence: { groupOrder: 1 },
+          },
         },
+        // Files that measure the test process's own heap or work see only their own modules.
+        ...(isolated.length === 0
+          ? []
+          : [
+              {
+                extends: true,
+                test: { name: 'isolated', include: isolated, fileParallelism: false, isolate: true },
+              },
+            ]),
       ],
     },
   });
