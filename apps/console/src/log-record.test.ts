@@ -37,4 +37,13 @@ describe('recordCostText', () => {
     expect(recordCostText({ id: 'b', cost: 0.000525, cost_status: 'priced' })).toBe('$0.000525');
     expect(recordCostText({ id: 'c', cost: null, cost_status: 'no_usage' })).toBe('unpriced (no usage)');
   });
+
+  it('says a cache hit’s $0 is one, not a price', () => {
+    expect(recordCostText({ id: 'd', cost: 0, cost_status: 'priced', cache_status: 'HIT' })).toBe(
+      '$0 (cache hit)',
+    );
+    expect(recordCostText({ id: 'e', cost: 0, cost_status: 'priced', cache_status: 'SEMANTIC HIT' })).toBe(
+      '$0 (cache hit)',
+    );
+  });
 });

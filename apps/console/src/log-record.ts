@@ -117,16 +117,24 @@ export function costText(value: unknown): string {
  * A record's cost as the console shows it: dollars (`(partial)` after them for a stream that ended
  * short, priced from the usage its provider had reported: `partial_usage`), or `unpriced` when the
  * gateway knows no price for its model (`cost: null`, `cost_status: "unknown_price"`: never $0) or
- * its answer had no token counts (`no_usage`); `—` for a record with no cost at all (a failed request).
+ * its answer had no token counts (`no_usage`); `$0 (cache hit)` for an answer from the cache; `—` for
+ * a record with no cost at all (a failed request).
  */
 export function recordCostText(record: LogRecord): string {
   const cost = pick(record, 'cost');
   const status = pick(record, 'cost_status');
+  // A cache hit sent nothing to a provider: its $0 is that, not a price.
+  if (cost === 0 && isCacheHit(pick(record, 'cache_status'))) return '$0 (cache hit)';
   if (typeof cost === 'number')
     return status === 'partial_usage' ? `${costText(cost)} (partial)` : costText(cost);
   if (status === 'unknown_price') return 'unpriced';
   if (status === 'no_usage') return 'unpriced (no usage)';
   return '—';
+}
+
+/** Whether a cache status is a hit (`HIT`, `SEMANTIC HIT`): the answer came from the cache. */
+export function isCacheHit(status: unknown): boolean {
+  return status === 'HIT' || status === 'SEMANTIC HIT' || status === 'SEMANTIC_HIT';
 }
 
 /** Whether `answered` is `asked` itself or one of its dated snapshots (`gpt-4o-mini-2024-07-18`). */

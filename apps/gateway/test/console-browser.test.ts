@@ -1676,6 +1676,7 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await attempts.first().textContent()).toContain('config.targets[0]');
     expect(await attempts.last().textContent()).toContain('status 200');
     expect(await attempts.last().textContent()).toContain('config.targets[1]');
+    expect(await attempts.last().textContent()).toContain('fallback');
     await expectNoSeriousViolations('request');
     expect(await unreachableByKeyboard(page), 'request').toEqual([]);
     await screenshot(page, '08-request-attempts');
@@ -1692,6 +1693,132 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(indent).toContain('padding-left: 1.25rem');
     await expectNoSeriousViolations('trace');
     await screenshot(page, '09-trace-waterfall');
+  });
+
+  it('says where a request’s cost came from and why one has none (the provider’s own charge, the price table’s with its tokens, a model with no price, a cache hit), and a retried request’s tries', async () => {
+    const user = `cost-console-${Date.now()}`;
+    // OpenRouter reports what it charged in its usage (https://openrouter.ai/docs/use-cases/usage-accounting).
+    mock.script('openai/gpt-4o', [
+      {
+        json: {
+          ...chatCompletion('openai/gpt-4o'),
+          usage: {
+            prompt_tokens: 1000,
+            completion_tokens: 200,
+            total_tokens: 1200,
+            cost: 0.0421,
+            is_byok: false,
+            cost_details: { upstream_inference_cost: null },
+          },
+        },
+      },
+    ]);
+    const openrouter = { ...direct('openai/gpt-4o'), provider: 'openrouter' };
+    // A model no price table knows, whose first try is refused with a short Retry-After.
+    mock.script('house-console-model', [
+      { status: 503, headers: { 'retry-after-ms': '10' }, json: openAIError(503, 'upstream overloaded') },
+      { json: chatCompletion('house-console-model') },
+    ]);
+    const retried = {
+      ...direct('house-console-model'),
+      retry: { attempts: 2, use_retry_after_header: true },
+    };
+    const cachedQuestion = [{ role: 'user' as const, content: `What does ${user} cost?` }];
+    const cached = { cache: { mode: 'simple' }, ...direct('gpt-4o-mini') };
+    const cases = [
+      ['provider', openrouter, 'openai/gpt-4o', messages],
+      ['retried', retried, 'house-console-model', messages],
+      // The same question twice with the same metadata (which partitions the cache): a miss, then a hit.
+      ['cache', cached, 'gpt-4o-mini', cachedQuestion],
+      ['cache', cached, 'gpt-4o-mini', cachedQuestion],
+    ] as const;
+    for (const [name, config, model, asked] of cases) {
+      const answer = await sdk({ config, metadata: { _user: user, case: name } }).chat.completions.create({
+        model,
+        messages: [...asked],
+      });
+      expect(answer.choices?.[0]?.message?.content).toBe('The capital of France is Paris.');
+    }
+    // Upstream: OpenRouter once, the unpriced model twice (the retry), the cached question once.
+    expect(mock.forModel('openai/gpt-4o')).toHaveLength(1);
+    expect(mock.forModel('house-console-model')).toHaveLength(2);
+    expect(
+      mock.received.filter((request) => JSON.stringify(request.body).includes(`What does ${user}`)),
+    ).toHaveLength(1);
+    const recordsOf = (name: string, count = 1) =>
+      logsFor(`metadata._user=${user}&metadata.case=${name}`, adminKey, count) as Promise<
+        { id: string; cache_status: string }[]
+      >;
+    const cache = await recordsOf('cache', 2);
+    const ids: Record<string, string | undefined> = {
+      provider: (await recordsOf('provider'))[0]?.id,
+      retried: (await recordsOf('retried'))[0]?.id,
+      miss: cache.find((record) => record.cache_status === 'MISS')?.id,
+      hit: cache.find((record) => record.cache_status === 'HIT')?.id,
+    };
+
+    // The list: each cost as it is (the hit's $0 said as a cache hit), the provider's figure named on hover.
+    await page.goto(consoleUrl(`/logs?metadata._user=${user}`));
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(4);
+    const costCell = (name: string) =>
+      logsTable()
+        .locator('tr', { has: page.locator(`a[href="/console/logs/${ids[name]}"]`) })
+        .locator('td:nth-child(6)');
+    expect(await costCell('provider').textContent()).toBe('$0.0421');
+    expect(await costCell('provider').getAttribute('title')).toBe('openrouter: what it reported it charged');
+    expect(await costCell('retried').textContent()).toBe('unpriced');
+    expect(await costCell('hit').textContent()).toBe('$0 (cache hit)');
+
+    /** A line of the request's summary, by its label. */
+    const summary = (label: string) =>
+      page
+        .locator('dl.summary > div')
+        .filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) })
+        .locator('dd')
+        .textContent();
+    const open = async (name: string) => {
+      await page.goto(consoleUrl(`/logs/${ids[name]}`));
+      await page.getByRole('heading', { name: `Request ${ids[name]}` }).waitFor();
+    };
+
+    await open('provider');
+    expect(await summary('Cost')).toBe('$0.0421');
+    expect(await summary('Cost source')).toBe('openrouter: what it reported it charged');
+    expect(await summary('Cost status')).toBe(
+      'Priced: $0.0421, as openrouter reported it charged for openai/gpt-4o',
+    );
+    expect(await summary('Tokens')).toBe('1200 (1000 in, 200 out)');
+    await expectNoSeriousViolations('request-cost');
+    await screenshot(page, '08b-request-cost-provider');
+
+    await open('miss');
+    expect(await summary('Cost source')).toBe('pk’s price table (@pk/prices and the settings’ prices:)');
+    expect(await summary('Cost status')).toBe(
+      'Priced from 21 tokens (12 in, 9 out) of gpt-4o-mini on openai',
+    );
+    expect(await summary('Cache')).toBe('Miss: asked the provider, answer stored');
+
+    await open('hit');
+    expect(await summary('Cost')).toBe('$0 (cache hit)');
+    expect(await summary('Cost source')).toBe('The cache: nothing was sent to a provider');
+    expect(await summary('Cache')).toBe('Hit: answered from the cache');
+    await page.getByText('Answered from the cache: no attempt, nothing was sent to a provider.').waitFor();
+
+    await open('retried');
+    expect(await summary('Cost')).toBe('unpriced');
+    expect(await summary('Cost source')).toBe('—');
+    expect(await summary('Cost status')).toBe(
+      'No price known for model house-console-model on openai: its cost is unknown (not $0). Give it a price in the settings (prices:).',
+    );
+    expect(await summary('Retries')).toBe('Succeeded on try 2 (1 retry)');
+    const attempts = page.getByTestId('attempt');
+    await expect.poll(() => attempts.count()).toBe(2);
+    expect(await attempts.first().textContent()).toContain('first try');
+    expect(await attempts.first().textContent()).toContain('status 503');
+    expect(await attempts.last().textContent()).toContain('retry 1');
+    expect(await attempts.last().textContent()).toContain('status 200');
+    await expectNoSeriousViolations('request-retried');
+    await screenshot(page, '08c-request-retried-unpriced');
   });
 
   it('shows new requests as they come with the live tail', async () => {

@@ -34,6 +34,7 @@ import {
   rememberLogsSearch,
 } from '../logs-filter.js';
 import { type LogsPage, mergeRecords, newestKey, readNewer, TAIL_PAGE, type TailGap } from '../logs-tail.js';
+import { costSourceText } from '../record-cost.js';
 import { navigate } from '../router.js';
 
 const COLUMNS = [
@@ -96,7 +97,9 @@ function LogRow(props: { record: LogRecord }) {
         <bdi>{modelText(record)}</bdi>
       </td>
       <td class="num">{text(tokensOf(record))}</td>
-      <td class="num">{recordCostText(record)}</td>
+      <td class="num" title={costSourceText(record)}>
+        {recordCostText(record)}
+      </td>
       <td class="num">{durationText(pick(record, 'latency_ms'))}</td>
       <td>
         <UserText value={pick(record, 'cache_status')} />

@@ -5,6 +5,7 @@ import { UserText } from '../components/user-text.js';
 import {
   attemptsOf,
   durationText,
+  isCacheHit,
   type LogAttempt,
   type LogRecord,
   pick,
@@ -13,9 +14,17 @@ import {
   text,
   timeOf,
   timeText,
-  tokensOf,
 } from '../log-record.js';
 import { logsListPath } from '../logs-filter.js';
+import {
+  attemptRoles,
+  cacheStatusText,
+  costPartsOf,
+  costSourceText,
+  costStatusText,
+  retryText,
+  tokenUsageText,
+} from '../record-cost.js';
 import { useAnswer } from '../use-answer.js';
 
 /** Where an attempt starts, in ms from the request's start (its own start time when it has one). */
@@ -38,11 +47,27 @@ export function attemptOffsets(attempts: readonly LogAttempt[], requestStart: nu
   });
 }
 
-/** Each fallback target and retry, in order, as bars on one time axis, with status, latency and error. */
-export function AttemptTimeline(props: { attempts: readonly LogAttempt[]; requestStart: number | null }) {
+/**
+ * Each fallback target and retry, in order, as bars on one time axis, with what it was (the first
+ * try, a retry of the same target, a fallback to another), status, latency and error.
+ */
+export function AttemptTimeline(props: {
+  attempts: readonly LogAttempt[];
+  requestStart: number | null;
+  /** The request's cache status: a hit made no attempt. */
+  cacheStatus?: unknown;
+}) {
   const { attempts } = props;
-  if (attempts.length === 0) return <p class="muted">No attempts were recorded for this request.</p>;
+  if (attempts.length === 0)
+    return (
+      <p class="muted">
+        {isCacheHit(props.cacheStatus)
+          ? 'Answered from the cache: no attempt, nothing was sent to a provider.'
+          : 'No attempts were recorded for this request.'}
+      </p>
+    );
   const offsets = attemptOffsets(attempts, props.requestStart);
+  const roles = attemptRoles(attempts);
   const total = Math.max(
     1,
     ...attempts.map((attempt, index) => (offsets[index] ?? 0) + (attempt.latency_ms ?? 0)),
@@ -51,13 +76,14 @@ export function AttemptTimeline(props: { attempts: readonly LogAttempt[]; reques
     <ol class="timeline" aria-label="Attempts">
       {attempts.map((attempt, index) => {
         const ok = typeof attempt.status === 'number' && attempt.status < 400;
-        const cached = attempt.cache_status === 'HIT' || attempt.cache_status === 'SEMANTIC_HIT';
+        const cached = isCacheHit(attempt.cache_status);
         const left = ((offsets[index] ?? 0) / total) * 100;
         const width = Math.max(0.5, ((attempt.latency_ms ?? 0) / total) * 100);
         return (
           <li key={index} class={`attempt ${ok ? 'good' : 'bad'}`} data-testid="attempt">
             <div class="attempt-head">
               <strong>Attempt {index + 1}</strong>
+              <span class="badge">{roles[index]?.label}</span>
               <span>
                 target <UserText value={attempt.target_path} />
               </span>
@@ -242,6 +268,41 @@ export function GuardrailResults(props: { value: unknown }) {
   );
 }
 
+/** What a request's cost is made of (`cost_parts`: a Realtime session's responses and transcriptions). */
+export function CostParts(props: { record: LogRecord }) {
+  const parts = costPartsOf(props.record);
+  if (parts.length === 0) return null;
+  return (
+    <>
+      <h2>Cost parts</h2>
+      <table class="pairs" aria-label="Cost parts">
+        <thead>
+          <tr>
+            <th scope="col">Part</th>
+            <th scope="col">Model</th>
+            <th scope="col">What was priced</th>
+            <th scope="col">Cost</th>
+          </tr>
+        </thead>
+        <tbody>
+          {parts.map((part, index) => (
+            <tr key={index}>
+              <th scope="row">{part.part}</th>
+              <td>
+                <bdi>{part.model}</bdi>
+              </td>
+              <td>{part.amount}</td>
+              <td>
+                <bdi>{part.cost}</bdi>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
 /** One request: its summary, the attempt timeline, metadata, bodies, feedback and guardrail results. */
 export function RequestView(props: { id: string }) {
   // The request the address names, never the last one's record or failure (a jump through history reuses the view).
@@ -276,19 +337,21 @@ export function RequestView(props: { id: string }) {
     ['Provider', pick(record, 'provider')],
     ['Model', pick(record, 'model', 'requested_model')],
     ['Answered model', pick(record, 'answered_model')],
-    ['Tokens', tokensOf(record)],
+    ['Tokens', tokenUsageText(record)],
     ['Cost', recordCostText(record)],
-    ['Cost status', pick(record, 'cost_status')],
+    // Where the cost came from and what was priced, or why nothing was, in words.
+    ['Cost source', costSourceText(record)],
+    ['Cost status', costStatusText(record)],
     ['Latency', durationText(pick(record, 'latency_ms'))],
     ['First byte', durationText(pick(record, 'first_byte_ms', 'ttfb_ms'))],
     ['Gateway overhead', durationText(pick(record, 'overhead_ms'))],
-    ['Cache', pick(record, 'cache_status')],
-    ['Retries', pick(record, 'retries', 'retry_count')],
+    ['Cache', cacheStatusText(pick(record, 'cache_status'))],
+    ['Retries', retryText(record)],
     ['Virtual key', pick(record, 'virtual_key')],
     ['Config', pick(record, 'config_id', 'config')],
     ['Config version', pick(record, 'config_version')],
     ['Prompt', pick(record, 'prompt')],
-    ['Stream', pick(record, 'stream')],
+    ['Stream', typeof pick(record, 'stream') === 'boolean' ? (pick(record, 'stream') ? 'Yes' : 'No') : null],
   ];
   return (
     <section aria-labelledby="request-title">
@@ -323,8 +386,13 @@ export function RequestView(props: { id: string }) {
           </div>
         ))}
       </dl>
+      <CostParts record={record} />
       <h2>Attempts</h2>
-      <AttemptTimeline attempts={attemptsOf(record)} requestStart={Number.isNaN(started) ? null : started} />
+      <AttemptTimeline
+        attempts={attemptsOf(record)}
+        requestStart={Number.isNaN(started) ? null : started}
+        cacheStatus={pick(record, 'cache_status')}
+      />
       <h2>Metadata</h2>
       <Pairs value={pick(record, 'metadata')} label="Metadata" />
       <h2>Feedback</h2>
