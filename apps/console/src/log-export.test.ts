@@ -35,6 +35,8 @@ describe('the logs view’s filter as an export’s', () => {
         config: 'pc-prod',
         prompt: 'support',
         cache_status: 'HIT',
+        cost_min: '4.21',
+        cost_max: '100',
         from: '2026-01-01T00:00:00.000Z',
         to: '2026-01-02T12:30:00.000Z',
         'metadata._user': 'alice',
@@ -54,6 +56,9 @@ describe('the logs view’s filter as an export’s', () => {
         configs: 'pc-prod',
         prompt_slug: 'support',
         cache_status: 'HIT',
+        // The same name and unit (cents) in the logs API and an export.
+        cost_min: '4.21',
+        cost_max: '100',
         time_of_generation_min: '2026-01-01T00:00:00.000Z',
         time_of_generation_max: '2026-01-02T12:30:00.000Z',
         metadata: { _user: 'alice', env: 'prod' },

@@ -55,6 +55,9 @@ const EXPORT_FILTER_OF: Readonly<Record<FilterField, string | null>> = {
   config: 'configs',
   prompt: 'prompt_slug',
   cache_status: 'cache_status',
+  // The same names and unit (cents) as the logs API's.
+  cost_min: 'cost_min',
+  cost_max: 'cost_max',
   from: 'time_of_generation_min',
   to: 'time_of_generation_max',
 };
@@ -71,6 +74,8 @@ const FIELD_NAMES: Readonly<Record<FilterField, string>> = {
   config: 'config',
   prompt: 'prompt',
   cache_status: 'cache status',
+  cost_min: 'minimum cost',
+  cost_max: 'maximum cost',
   from: 'from',
   to: 'to',
 };

@@ -10,6 +10,9 @@ export const FILTER_FIELDS = [
   'config',
   'prompt',
   'cache_status',
+  // Portkey's cost filter, in its unit: cents (USD × 100).
+  'cost_min',
+  'cost_max',
   'from',
   'to',
 ] as const;

@@ -1768,6 +1768,20 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await costCell('provider').getAttribute('title')).toBe('openrouter: what it reported it charged');
     expect(await costCell('retried').textContent()).toBe('unpriced');
     expect(await costCell('hit').textContent()).toBe('$0 (cache hit)');
+    // Portkey's cost filter, in its unit (cents): from 1 cent, the OpenRouter request alone; up to 1
+    // cent, the priced ones below it; an unpriced request is in neither.
+    await page.getByLabel('Cost from (cents)').fill('1');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForURL(/cost_min=1/);
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(1);
+    expect(await logRows().first().locator('td:nth-child(6)').textContent()).toBe('$0.0421');
+    await page.goto(consoleUrl(`/logs?metadata._user=${user}&cost_max=1`));
+    await expect.poll(() => logRows().count(), { timeout: 5000 }).toBe(2);
+    expect((await logRows().locator('td:nth-child(6)').allTextContents()).sort()).toEqual([
+      '$0 (cache hit)',
+      '$0.000007',
+    ]);
+    expect(await page.getByLabel('Cost up to (cents)').inputValue()).toBe('1');
 
     /** A line of the request's summary, by its label. */
     const summary = (label: string) =>

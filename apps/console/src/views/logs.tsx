@@ -61,6 +61,8 @@ const LABELS: Record<FilterField, string> = {
   config: 'Config',
   prompt: 'Prompt',
   cache_status: 'Cache status',
+  cost_min: 'Cost from (cents)',
+  cost_max: 'Cost up to (cents)',
   from: 'From',
   to: 'To',
 };
@@ -151,6 +153,7 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
       {FILTER_FIELDS.map((name) => {
         const id = `filter-${name}`;
         const isTime = name === 'from' || name === 'to';
+        const isCost = name === 'cost_min' || name === 'cost_max';
         if (name === 'failed')
           // The failed requests: an error status, or a stream that ended with an error after its 200.
           return (
@@ -174,7 +177,8 @@ function FilterForm(props: { filter: LogsFilter; onApply: (filter: LogsFilter) =
             <input
               id={id}
               name={name}
-              type={isTime ? 'datetime-local' : 'text'}
+              type={isTime ? 'datetime-local' : isCost ? 'number' : 'text'}
+              {...(isCost ? { min: 0, step: 'any', inputMode: 'decimal' as const } : {})}
               value={isTime ? isoToLocal(fields[name]) : (fields[name] ?? '')}
               onInput={(event) => {
                 const value = (event.currentTarget as HTMLInputElement).value;

@@ -25,6 +25,11 @@ const LOG_FILTERS = [
   'cache_status',
   'error_code',
   'failed',
+  // Portkey's ranges (its log exports' and analytics' names and units): cost in cents, tokens.
+  'cost_min',
+  'cost_max',
+  'total_units_min',
+  'total_units_max',
   'from',
   'to',
 ] as const;
@@ -71,6 +76,19 @@ export function whole(query: Query, name: string, min: number, max: number): num
   if (!Number.isInteger(parsed) || parsed < min || parsed > max)
     throw invalid(`${name} must be a whole number from ${min} to ${max}`, name);
   return parsed;
+}
+
+/**
+ * A cost bound in cents (Portkey's unit for a cost filter, as its exports and analytics take it) as
+ * USD, the log's unit; undefined when absent.
+ */
+function cents(query: Query, name: string): number | undefined {
+  const value = single(query, name);
+  if (value === undefined) return undefined;
+  const parsed = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0)
+    throw invalid(`${name} must be a number of cents (USD × 100) from 0`, name);
+  return parsed / 100;
 }
 
 /** Portkey's `metadata` parameter: a JSON object of text values, as its SDK sends it. */
@@ -156,6 +174,10 @@ export function logFilterOf(
     cacheStatus: single(named, 'cache_status'),
     errorCode: single(named, 'error_code'),
     failed: truth(named, 'failed'),
+    costMin: cents(named, 'cost_min'),
+    costMax: cents(named, 'cost_max'),
+    tokensMin: whole(named, 'total_units_min', 0, 1e12),
+    tokensMax: whole(named, 'total_units_max', 0, 1e12),
     from: time(named, 'from'),
     to: time(named, 'to'),
     metadata,

@@ -91,6 +91,29 @@ describe('GET /v1/logs parameters', () => {
   });
 });
 
+describe('GET /v1/logs cost and token ranges', () => {
+  it('reads Portkey’s cost_min and cost_max in cents (its exports’ and analytics’ unit) as USD, and total_units_min/_max in tokens', () => {
+    expect(
+      logFilterOf(
+        { cost_min: '4.21', cost_max: '100', total_units_min: '10', total_units_max: '2000' },
+        'acme',
+      ),
+    ).toMatchObject({ costMin: 0.0421, costMax: 1, tokensMin: 10, tokensMax: 2000 });
+    expect(logFilterOf({}, 'acme')).toMatchObject({ costMin: undefined, tokensMax: undefined });
+  });
+
+  it('refuses a range bound that is not a number of cents or tokens, naming it', () => {
+    expect(() => logFilterOf({ cost_min: 'cheap' }, undefined)).toThrow(
+      'cost_min must be a number of cents (USD × 100) from 0',
+    );
+    expect(() => logFilterOf({ cost_max: '-1' }, undefined)).toThrow(/^cost_max must be/);
+    expect(() => logFilterOf({ cost_max: '' }, undefined)).toThrow(/^cost_max must be/);
+    expect(() => logFilterOf({ total_units_min: '1.5' }, undefined)).toThrow(
+      /^total_units_min must be a whole number/,
+    );
+  });
+});
+
 describe('POST /v1/logs (Portkey custom log)', () => {
   it('takes trace and span ids from the metadata, prices the usage, keeps no header', () => {
     const record = customLogRecord(

@@ -16,7 +16,18 @@ export type RecordConditions = Pick<
   | 'cacheStatus'
   | 'errorCode'
   | 'failed'
+  | 'costMin'
+  | 'costMax'
+  | 'tokensMin'
+  | 'tokensMax'
 >;
+
+/**
+ * How far a cost may be below a cost range's bound and still match it: a bound given in cents
+ * (Portkey's unit) and divided by 100 is not always the same double as the cost stored in USD
+ * (`4.21 / 100` and `0.0421` are, `7.2 / 100` and `0.072` are not); costs are kept to 1e-12 USD.
+ */
+const COST_SLACK = 1e-13;
 
 /**
  * Whether a record (of `table`, or unqualified columns) is a failed request: an error status, or a
@@ -59,6 +70,11 @@ export function withRecordConditions<Q extends { where: (...args: any[]) => Q }>
   if (filter.errorCode !== undefined) q = q.where('l.error_code', '=', filter.errorCode);
   if (filter.failed !== undefined)
     q = q.where(filter.failed ? failedRecord('l') : sql<boolean>`not ${failedRecord('l')}`);
+  // A null cost or token count fails both comparisons: an unpriced request matches no range.
+  if (filter.costMin !== undefined) q = q.where('l.cost', '>=', filter.costMin - COST_SLACK);
+  if (filter.costMax !== undefined) q = q.where('l.cost', '<=', filter.costMax + COST_SLACK);
+  if (filter.tokensMin !== undefined) q = q.where('l.total_tokens', '>=', filter.tokensMin);
+  if (filter.tokensMax !== undefined) q = q.where('l.total_tokens', '<=', filter.tokensMax);
   for (const [key, value] of storedPairs(metadata)) {
     if (key === USER_METADATA_KEY) {
       q = q.where('l.user_id', '=', value);

@@ -136,6 +136,15 @@ export interface LogFilter {
    * its 200); false: the others.
    */
   readonly failed?: boolean | undefined;
+  /**
+   * The records whose cost (USD) is at least / at most this, both inclusive: a record without a
+   * cost (unpriced, failed) never matches a cost range.
+   */
+  readonly costMin?: number | undefined;
+  readonly costMax?: number | undefined;
+  /** The records whose `total_tokens` is at least / at most this: a record without one never matches. */
+  readonly tokensMin?: number | undefined;
+  readonly tokensMax?: number | undefined;
   /** Epoch ms, inclusive. */
   readonly from?: number | undefined;
   /** Epoch ms, exclusive. */

@@ -339,6 +339,34 @@ describe.each(ENGINES)('request logs on %s', (engine) => {
     expect(whole).toMatchObject({ requests: 20, errors: 16 });
   });
 
+  it('filters by a range of cost (inclusive, a bound in cents divided by 100 matching its cost) and of total tokens; an unpriced record matches no cost range', async () => {
+    const base = Date.UTC(2026, 0, 3);
+    const costs = [0.072, 0.0421, 0.5, null, 0];
+    for (let index = 0; index < costs.length; index += 1)
+      writer.enqueue(
+        record({
+          createdAt: base + index * 1000,
+          traceId: `cost-${index}`,
+          metadata: { team: 'x' },
+          cost: costs[index] ?? null,
+          costStatus: costs[index] === null ? 'unknown_price' : 'priced',
+          usage: { prompt_tokens: index * 100, completion_tokens: 0, total_tokens: index * 100 },
+        }),
+      );
+    await writer.flush();
+    const indexesOf = async (filter: Parameters<Store['logs']['list']>[0]) =>
+      (await store.logs.list({ tenant: 'acme', limit: 50, ...filter })).records
+        .map((entry) => Number(entry.trace_id.slice('cost-'.length)))
+        .sort((a, b) => a - b);
+    // 7.2 cents / 100 is 0.07200000000000001, above the 0.072 stored: still a cost of at least 7.2 cents.
+    expect(await indexesOf({ costMin: 7.2 / 100 })).toEqual([0, 2]);
+    expect(await indexesOf({ costMin: 7.2 / 100, costMax: 7.2 / 100 })).toEqual([0]);
+    expect(await indexesOf({ costMin: 4.21 / 100, costMax: 4.21 / 100 })).toEqual([1]);
+    expect(await indexesOf({ costMax: 0.01 })).toEqual([4]);
+    expect(await indexesOf({ costMin: 0.01, metadata: [['team', 'x']] })).toEqual([0, 1, 2]);
+    expect(await indexesOf({ tokensMin: 200, tokensMax: 300 })).toEqual([2, 3]);
+  });
+
   it("an admin key's metadata filter pages through every tenant's records newest first, through the tenants' own indexes", async () => {
     // No records: no tenant, an empty page.
     expect(await store.logs.list({ metadata: [['_user', 'ada']] })).toEqual({
