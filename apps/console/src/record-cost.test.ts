@@ -7,6 +7,7 @@ import {
   costSourceText,
   costStatusText,
   retryText,
+  strategyNotes,
   tokenUsageText,
 } from './record-cost.js';
 
@@ -175,5 +176,32 @@ describe('retryText and attemptRoles', () => {
       attempt('config.targets[1]', 200),
     ]);
     expect(roles.map((role) => role.label)).toEqual(['first try', 'retry 1', 'fallback', 'retry 1']);
+  });
+});
+
+describe('strategyNotes', () => {
+  const attempt = (target: string, status: number) => ({ target_path: target, status });
+  it('names what the gateway did beyond one try, for the logs table’s status: retries and a fallback', () => {
+    expect(strategyNotes(record({ attempts: [attempt('config', 200)] }))).toEqual([]);
+    expect(
+      strategyNotes(record({ retries: 1, attempts: [attempt('config', 503), attempt('config', 200)] })),
+    ).toEqual(['1 retry']);
+    expect(
+      strategyNotes(
+        record({
+          retries: 0,
+          attempts: [attempt('config.targets[0]', 503), attempt('config.targets[1]', 200)],
+        }),
+      ),
+    ).toEqual(['fallback']);
+    expect(
+      strategyNotes(
+        record({
+          status: 503,
+          retries: -1,
+          attempts: [attempt('config', 503), attempt('config', 503), attempt('config', 503)],
+        }),
+      ),
+    ).toEqual(['retries used up']);
   });
 });

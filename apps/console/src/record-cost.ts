@@ -219,3 +219,20 @@ export function attemptRoles(attempts: readonly LogAttempt[]): AttemptRole[] {
     return { retry: 0, fallback: true, label: 'fallback' };
   });
 }
+
+/**
+ * What the gateway did beyond one try, in a few words for the logs table's status (Portkey's Status
+ * column shows the retry and fallback states): `2 retries` (counted from the attempts, every
+ * target's; else the record's `retries`), `retries used up` (`retries: -1`), `fallback`. Empty for a
+ * request answered at the first try. From the record as listed: nothing more is read per row.
+ */
+export function strategyNotes(record: LogRecord): string[] {
+  const roles = attemptRoles(attemptsOfRecord(record));
+  const notes: string[] = [];
+  const retries = pick(record, 'retries', 'retry_count');
+  const retried = roles.length > 0 ? roles.filter((role) => role.retry > 0).length : retries;
+  if (retries === -1) notes.push('retries used up');
+  else if (typeof retried === 'number' && retried > 0) notes.push(count(retried, 'retry', 'retries'));
+  if (roles.some((role) => role.fallback)) notes.push('fallback');
+  return notes;
+}

@@ -1667,6 +1667,12 @@ describe.runIf(run)('the console in Chromium', () => {
 
     // The fallback request: its attempts, the failed target then the one that answered.
     const [fallbackRecord] = (await logsFor('metadata.env=e2e', adminKey)) as { id: string }[];
+    expect(
+      await logsTable()
+        .locator('tr', { has: page.locator(`a[href="/console/logs/${fallbackRecord?.id}"]`) })
+        .locator('td:nth-child(2)')
+        .textContent(),
+    ).toBe('200 · fallback');
     await page.locator(`a[href="/console/logs/${fallbackRecord?.id}"]`).click();
     await page.getByRole('heading', { name: `Request ${fallbackRecord?.id}` }).waitFor();
     const attempts = page.getByTestId('attempt');
@@ -1768,6 +1774,13 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await costCell('provider').getAttribute('title')).toBe('openrouter: what it reported it charged');
     expect(await costCell('retried').textContent()).toBe('unpriced');
     expect(await costCell('hit').textContent()).toBe('$0 (cache hit)');
+    // The status says what the gateway did beyond one try, as Portkey's Status column does.
+    const statusCell = (name: string) =>
+      logsTable()
+        .locator('tr', { has: page.locator(`a[href="/console/logs/${ids[name]}"]`) })
+        .locator('td:nth-child(2)');
+    expect(await statusCell('retried').textContent()).toBe('200 · 1 retry');
+    expect(await statusCell('provider').textContent()).toBe('200');
     // Portkey's cost filter, in its unit (cents): from 1 cent, the OpenRouter request alone; up to 1
     // cent, the priced ones below it; an unpriced request is in neither.
     await page.getByLabel('Cost from (cents)').fill('1');

@@ -34,7 +34,7 @@ import {
   rememberLogsSearch,
 } from '../logs-filter.js';
 import { type LogsPage, mergeRecords, newestKey, readNewer, TAIL_PAGE, type TailGap } from '../logs-tail.js';
-import { costSourceText } from '../record-cost.js';
+import { costSourceText, strategyNotes } from '../record-cost.js';
 import { navigate } from '../router.js';
 
 const COLUMNS = [
@@ -78,6 +78,8 @@ function LogRow(props: { record: LogRecord }) {
   // A stream answered 200 that then ended with an error event: its record has an error code.
   const errorCode = pick(record, 'error_code');
   const failedAfterStart = typeof status === 'number' && status < 400 && typeof errorCode === 'string';
+  // Retries and a fallback, as Portkey's Status column shows them (from the listed record alone).
+  const notes = strategyNotes(record);
   return (
     <>
       <td>
@@ -91,6 +93,7 @@ function LogRow(props: { record: LogRecord }) {
             <UserText value={errorCode} />
           </>
         ) : null}
+        {notes.length > 0 ? <span class="muted"> · {notes.join(', ')}</span> : null}
       </td>
       <td>
         <UserText value={pick(record, 'provider')} />
