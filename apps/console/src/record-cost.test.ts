@@ -53,7 +53,9 @@ describe('costStatusText', () => {
           cost_source: 'provider',
         }),
       ),
-    ).toBe('Priced: $0.0421, as openrouter reported it charged for openai/gpt-4o');
+    ).toBe(
+      'Priced by openrouter for openai/gpt-4o: the cost it reported (usage.cost), not pk’s price of the tokens',
+    );
     expect(
       costStatusText(
         record({ model: 'house-x', answered_model: 'house-x', cost: null, cost_status: 'unknown_price' }),

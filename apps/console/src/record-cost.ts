@@ -49,9 +49,9 @@ export function costStatusText(record: LogRecord): string {
       if (cost === 0 && isCacheHit(pick(record, 'cache_status')))
         return 'Priced at $0: answered from the cache';
       if (pick(record, 'cost_source') === 'provider')
-        return `Priced: ${costText(cost)}, as ${text(pick(record, 'provider'))} reported it charged for ${text(pricedModel(record) ?? 'its model')}`;
+        return `Priced by ${text(pick(record, 'provider'))} for ${text(pricedModel(record) ?? 'its model')}: the cost it reported (usage.cost), not pk’s price of the tokens`;
       const parts = costPartsOf(record);
-      if (parts.length > 0) return `Priced: ${parts.length} parts (below)`;
+      if (parts.length > 0) return `Priced from its ${parts.length} parts (Cost parts, below)`;
       const usage = tokenUsageText(record);
       const tokens =
         usage === '—'

@@ -1,8 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, connect as netConnect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
 import { MAX_LOG_METADATA_FILTERS, openStore } from '@pk/store';
+import OpenAI from 'openai';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { Portkey } from 'portkey-ai';
+import { createHeaders, Portkey } from 'portkey-ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
 import {
   chromiumForTests,
   launchChromium,
@@ -1812,7 +1821,7 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await summary('Cost')).toBe('$0.0421');
     expect(await summary('Cost source')).toBe('openrouter: what it reported it charged');
     expect(await summary('Cost status')).toBe(
-      'Priced: $0.0421, as openrouter reported it charged for openai/gpt-4o',
+      'Priced by openrouter for openai/gpt-4o: the cost it reported (usage.cost), not pk’s price of the tokens',
     );
     expect(await summary('Tokens')).toBe('1200 (1000 in, 200 out)');
     await expectNoSeriousViolations('request-cost');
@@ -1846,6 +1855,129 @@ describe.runIf(run)('the console in Chromium', () => {
     expect(await attempts.last().textContent()).toContain('status 200');
     await expectNoSeriousViolations('request-retried');
     await screenshot(page, '08c-request-retried-unpriced');
+  });
+
+  it('shows what a Realtime session’s cost is made of (the openai package’s Realtime client): its responses and its input-audio transcriptions, each with its model, what it sums and its cost', async () => {
+    const user = `realtime-console-${Date.now()}`;
+    // OpenAI's Realtime API on 127.0.0.1, its server events as documented
+    // (https://platform.openai.com/docs/api-reference/realtime-server-events).
+    const upstream = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await once(upstream, 'listening');
+    const received: string[] = [];
+    upstream.on('connection', (socket) => {
+      const send = (event: Record<string, unknown>) => socket.send(JSON.stringify(event));
+      const session = { id: 'sess_console', object: 'realtime.session', model: 'gpt-realtime' };
+      send({ type: 'session.created', event_id: 'event_1', session });
+      socket.on('message', (data) => {
+        const event = JSON.parse(String(data)) as { type: string; session?: Record<string, unknown> };
+        received.push(event.type);
+        if (event.type === 'session.update')
+          send({ type: 'session.updated', event_id: 'event_2', session: { ...session, ...event.session } });
+        if (event.type === 'input_audio_buffer.commit')
+          // whisper-1 bills the seconds of audio it transcribed.
+          send({
+            type: 'conversation.item.input_audio_transcription.completed',
+            event_id: 'event_3',
+            item_id: 'item_in',
+            content_index: 0,
+            transcript: 'Quelle est la capitale de la France ?',
+            usage: { type: 'duration', seconds: 4.2 },
+          });
+        if (event.type === 'response.create')
+          send({
+            type: 'response.done',
+            event_id: 'event_4',
+            response: {
+              object: 'realtime.response',
+              id: 'resp_console',
+              status: 'completed',
+              status_details: null,
+              output: [],
+              usage: { total_tokens: 150, input_tokens: 100, output_tokens: 50 },
+            },
+          });
+      });
+    });
+    // The openai package dials wss:// only: TLS in front of the gateway, as a deployment puts it.
+    const certDir = mkdtempSync(join(tmpdir(), 'pk-console-tls-'));
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1']
+        .concat(['-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'])
+        .concat(['-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem')]),
+      { stdio: 'ignore' },
+    );
+    const ca = readFileSync(join(certDir, 'cert.pem'), 'utf8');
+    const gatewayPort = Number(new URL(gateway.url).port);
+    const terminator = createTlsServer(
+      { key: readFileSync(join(certDir, 'key.pem')), cert: ca },
+      (secure) => {
+        const plain = netConnect(gatewayPort, '127.0.0.1');
+        secure.pipe(plain).pipe(secure);
+        secure.on('error', () => plain.destroy());
+        plain.on('error', () => secure.destroy());
+        secure.on('close', () => plain.destroy());
+      },
+    );
+    terminator.listen(0, '127.0.0.1');
+    await once(terminator, 'listening');
+    try {
+      const client = new OpenAI({
+        apiKey: PROVIDER_KEY,
+        baseURL: `https://localhost:${(terminator.address() as AddressInfo).port}/v1`,
+      });
+      const headers = createHeaders({
+        apiKey: adminKey,
+        provider: 'openai',
+        customHost: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`,
+        metadata: { _user: user },
+      }) as Record<string, string>;
+      const rt = new OpenAIRealtimeWS({ model: 'gpt-realtime', options: { headers, ca } }, client);
+      const next = (type: string) =>
+        new Promise<void>((resolve) => rt.on('event', (event) => event.type === type && resolve()));
+      await next('session.created');
+      const updated = next('session.updated');
+      rt.send({
+        type: 'session.update',
+        session: { input_audio_transcription: { model: 'whisper-1' } },
+      } as unknown as Parameters<typeof rt.send>[0]);
+      await updated;
+      const transcribed = next('conversation.item.input_audio_transcription.completed');
+      rt.send({ type: 'input_audio_buffer.commit' });
+      await transcribed;
+      const done = next('response.done');
+      rt.send({ type: 'response.create' });
+      await done;
+      rt.close({ code: 1000, reason: 'done' });
+      expect(received).toEqual(['session.update', 'input_audio_buffer.commit', 'response.create']);
+
+      const [session] = (await logsFor(`metadata._user=${user}`, adminKey)) as { id: string }[];
+      await page.goto(consoleUrl(`/logs/${session?.id}`));
+      const parts = page.getByRole('table', { name: 'Cost parts' });
+      await parts.waitFor();
+      const rows = await parts
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((cell) => cell.textContent)));
+      // gpt-realtime: 100 input tokens at $4 per 1M, 50 output at $16 = $0.0012; whisper-1: 4.2 s at
+      // $0.006 a minute = $0.00042.
+      expect(rows).toEqual([
+        ['Responses', 'gpt-realtime', '1 response, 150 tokens', '$0.001200'],
+        ['Input audio transcription', 'whisper-1', '1 transcription, 4.2 s of audio', '$0.000420'],
+      ]);
+      const summary = page
+        .locator('dl.summary > div')
+        .filter({ has: page.locator('dt', { hasText: /^Cost$/ }) })
+        .locator('dd');
+      expect(await summary.textContent()).toBe('$0.001620');
+      await page.getByText('Priced from its 2 parts (Cost parts, below)').waitFor();
+      await expectNoSeriousViolations('request-cost-parts');
+      await screenshot(page, '08d-request-cost-parts');
+    } finally {
+      await new Promise((resolve) => terminator.close(resolve));
+      for (const socket of upstream.clients) socket.terminate();
+      await new Promise((resolve) => upstream.close(resolve));
+      rmSync(certDir, { recursive: true, force: true });
+    }
   });
 
   it('shows new requests as they come with the live tail', async () => {

@@ -50,7 +50,7 @@ describe('a request’s cost in its detail', () => {
     await flushRenders();
     expect(summary('Cost')).toBe('$0.005380');
     expect(summary('Cost source')).toBe('pk’s price table (@pk/prices and the settings’ prices:)');
-    expect(summary('Cost status')).toBe('Priced: 3 parts (below)');
+    expect(summary('Cost status')).toBe('Priced from its 3 parts (Cost parts, below)');
     expect(summary('Tokens')).toBe('300 (200 in of which 20 cached, 100 out)');
     const table = root().querySelector('table[aria-label="Cost parts"]');
     const rows = [...(table?.querySelectorAll('tbody tr') ?? [])].map((row) =>

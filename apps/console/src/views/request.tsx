@@ -275,7 +275,7 @@ export function CostParts(props: { record: LogRecord }) {
   return (
     <>
       <h2>Cost parts</h2>
-      <table class="pairs" aria-label="Cost parts">
+      <table class="pairs cost-parts" aria-label="Cost parts">
         <thead>
           <tr>
             <th scope="col">Part</th>
