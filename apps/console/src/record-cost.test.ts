@@ -77,6 +77,15 @@ describe('costStatusText', () => {
     );
   });
 
+  it('says a pass-through answer (a file, a batch) is not priced rather than leaving the status blank', () => {
+    expect(
+      costStatusText(
+        record({ endpoint: 'proxy', path: '/v1/files/file-abc/content', cost: null, cost_status: null }),
+      ),
+    ).toBe('Not priced: pk records no cost for answers of /v1/files/file-abc/content');
+    expect(costStatusText(record({ cost: null, cost_status: null }))).toBe('No cost recorded');
+  });
+
   it('names a bidirectional control in a model name rather than applying it', () => {
     expect(
       costStatusText(record({ answered_model: 'evil\u202Egpt', cost: null, cost_status: 'unknown_price' })),

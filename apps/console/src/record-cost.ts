@@ -65,7 +65,12 @@ export function costStatusText(record: LogRecord): string {
       const code = pick(record, 'status');
       if (typeof code === 'number' && code >= 400)
         return 'No cost: the request failed, and a refused call is not billed';
-      return status === null ? 'No cost recorded' : text(status);
+      if (status !== null) return text(status);
+      // Pass-through answers (images, files, batches) carry no cost status: nothing prices them.
+      const endpoint = pick(record, 'path', 'endpoint');
+      return endpoint === null
+        ? 'No cost recorded'
+        : `Not priced: pk records no cost for answers of ${text(endpoint)}`;
     }
   }
 }
