@@ -352,9 +352,20 @@ describe.runIf(missing === undefined)(
 
     it('PostgreSQL stopped (fast shutdown), then started: requests are served from the snapshot and every record is written once it is back', async () => {
       const from = replicas.map((replica) => replica.gateway.logLines().length);
+      const marks = replicas.map((replica) => replica.gateway.process.lineCount());
       const outcomes = await underLoad('pg-stop', async () => {
         await cluster.stop('fast');
-        await new Promise((resolve) => setTimeout(resolve, 5000));
+        // Down until every replica said so (its catalog polls every 250 ms), serving meanwhile: not a
+        // fixed 5 s guessed to cover it.
+        await Promise.all(
+          replicas.map((replica, at) =>
+            replica.gateway.process.waitForLine(textLine(/database .* is unavailable/), {
+              fromLine: marks[at] as number,
+              timeoutMs: 30_000,
+              description: 'the replica’s "database … is unavailable" line',
+            }),
+          ),
+        );
         await cluster.start();
       });
       expectAnsweredOrRefused(outcomes, limitsUnavailable);
