@@ -355,8 +355,9 @@ describe.runIf(missing === undefined)(
       const marks = replicas.map((replica) => replica.gateway.process.lineCount());
       const outcomes = await underLoad('pg-stop', async () => {
         await cluster.stop('fast');
-        // Down until every replica said so (its catalog polls every 250 ms), serving meanwhile: not a
-        // fixed 5 s guessed to cover it.
+        // Down until every replica said so (its catalog polls every 250 ms), serving meanwhile, not a
+        // fixed 5 s guessed to cover it; then 1 s more: four more failed polls each, which would be
+        // four more lines (the bound below) if the warning were not said at most every 10 s.
         await Promise.all(
           replicas.map((replica, at) =>
             replica.gateway.process.waitForLine(textLine(/database .* is unavailable/), {
@@ -366,6 +367,7 @@ describe.runIf(missing === undefined)(
             }),
           ),
         );
+        await new Promise((resolve) => setTimeout(resolve, 1000));
         await cluster.start();
       });
       expectAnsweredOrRefused(outcomes, limitsUnavailable);
