@@ -55,16 +55,20 @@ export function createVitestConfig(options = {}) {
         // One at a time in one worker that keeps what it loaded (with `isolate: false`): a file that
         // measures time has the machine to itself without paying to load openai, portkey-ai and the
         // store again (about 3 s a file on 2 cores).
-        {
-          extends: true,
-          test: {
-            name: 'alone',
-            include: sharedAlone,
-            fileParallelism: false,
-            maxWorkers: 1,
-            sequence: { groupOrder: 1 },
-          },
-        },
+        ...(sharedAlone.length === 0
+          ? []
+          : [
+              {
+                extends: true,
+                test: {
+                  name: 'alone',
+                  include: sharedAlone,
+                  fileParallelism: false,
+                  maxWorkers: 1,
+                  sequence: { groupOrder: 1 },
+                },
+              },
+            ]),
         // Files that measure the test process's own heap or work see only their own modules.
         ...(isolated.length === 0
           ? []

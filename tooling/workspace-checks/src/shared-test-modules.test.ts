@@ -9,13 +9,19 @@ import { listSourceFiles, listWorkspacePackages, repoPath } from './workspace.js
  */
 const LEAKS = /\bvi\.(?:mock|doMock|stubGlobal|stubEnv)\(/;
 
+/** The files a suite's config isolates although its others share (`ISOLATED_ALONE`, dev-config's `isolatedAlone`). */
+function isolatedFilesOf(config: string): string[] {
+  const list = /\bISOLATED_ALONE\s*=\s*\[([^\]]*)\]/.exec(readFileSync(config, 'utf8'))?.[1] ?? '';
+  return [...list.matchAll(/'([^']+)'/g)].map((match) => match[1] ?? '');
+}
+
 const sharing = listWorkspacePackages().filter((pkg) => {
   const config = join(pkg.dir, 'vitest.config.ts');
   return existsSync(config) && /\bisolate:\s*false\b/.test(readFileSync(config, 'utf8'));
 });
 
 describe('suites whose files share loaded modules (isolate: false)', () => {
-  it('are the pure-unit packages and the gateway’s shared files', () => {
+  it('are the pure-unit packages, the store and the gateway', () => {
     expect(sharing.map((pkg) => pkg.name).sort()).toEqual([
       '@pk/config',
       '@pk/gateway',
@@ -23,15 +29,20 @@ describe('suites whose files share loaded modules (isolate: false)', () => {
       '@pk/headers',
       '@pk/prices',
       '@pk/providers',
+      '@pk/store',
       '@pk/workspace-checks',
     ]);
   });
 
   it.each(sharing.map((pkg) => [pkg.name, pkg] as const))(
-    '%s: no test replaces a module or a global',
+    '%s: no test replaces a module or a global, but those it isolates',
     (_name, pkg) => {
+      const isolated = new Set(
+        isolatedFilesOf(join(pkg.dir, 'vitest.config.ts')).map((file) => join(pkg.dir, file)),
+      );
       const leaking = listSourceFiles(pkg.dir)
-        .filter((file) => file.endsWith('.test.ts') && LEAKS.test(readFileSync(file, 'utf8')))
+        .filter((file) => file.endsWith('.test.ts') && !isolated.has(file))
+        .filter((file) => LEAKS.test(readFileSync(file, 'utf8')))
         .map(repoPath);
       expect(leaking, 'isolate these files’ package again, or stop them leaking').toEqual([]);
     },
