@@ -1,4 +1,12 @@
-import { costText, isCacheHit, type LogAttempt, type LogRecord, pick, text } from './log-record.js';
+import {
+  attemptsOf,
+  costText,
+  isCacheHit,
+  type LogAttempt,
+  type LogRecord,
+  pick,
+  text,
+} from './log-record.js';
 
 export { isCacheHit };
 
@@ -178,7 +186,7 @@ export function retryText(record: LogRecord): string {
   const retries = pick(record, 'retries', 'retry_count');
   if (typeof retries !== 'number') return '—';
   if (retries === -1) {
-    const tries = attemptRoles(attemptsOfRecord(record)).filter((role) => role.retry > 0).length;
+    const tries = attemptRoles(attemptsOf(record)).filter((role) => role.retry > 0).length;
     return tries > 0
       ? `Failed: every retry used (${count(tries, 'retry', 'retries')})`
       : 'Failed: retries used up or stopped';
@@ -189,11 +197,6 @@ export function retryText(record: LogRecord): string {
   return typeof status === 'number' && status < 400
     ? `Succeeded on try ${tries} (${count(retries, 'retry', 'retries')})`
     : `${count(retries, 'retry', 'retries')}, then failed`;
-}
-
-function attemptsOfRecord(record: LogRecord): LogAttempt[] {
-  const attempts = pick(record, 'attempts');
-  return Array.isArray(attempts) ? (attempts as LogAttempt[]) : [];
 }
 
 /** What each attempt was: the first try, a retry of the same target (its number), or a fallback. */
@@ -232,7 +235,7 @@ export function attemptRoles(attempts: readonly LogAttempt[]): AttemptRole[] {
  * request answered at the first try. From the record as listed: nothing more is read per row.
  */
 export function strategyNotes(record: LogRecord): string[] {
-  const roles = attemptRoles(attemptsOfRecord(record));
+  const roles = attemptRoles(attemptsOf(record));
   const notes: string[] = [];
   const retries = pick(record, 'retries', 'retry_count');
   const retried = roles.length > 0 ? roles.filter((role) => role.retry > 0).length : retries;
